@@ -1,0 +1,211 @@
+"""The orchestrator: load, parse, run every check, assemble one Report.
+
+``analyze(raw, **options)`` is the Python API; the CLI converts its flags into the same
+options and calls it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+from . import __version__
+from .dns.evidence import EvidenceResolver
+from .dns.interface import Resolver
+from .loader import LoadedInput, load_bytes
+from .message import Message, parse_message
+from .model import DnsInfo, Finding, InputInfo, Report, Severity
+
+_SEVERITY_ORDER = {Severity.DANGER: 0, Severity.WARNING: 1, Severity.NOTICE: 2, Severity.INFO: 3}
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """Everything that changes an analysis; the CLI flags map one to one onto these."""
+
+    resolver: Resolver | None = None
+    """A ready resolver (tests, scans sharing one cache); overrides the DNS options below."""
+    offline: bool = False
+    """No network: checks that need DNS say "not checked (offline)"."""
+    dns_snapshot: str | None = None
+    """Replay DNS from this snapshot file."""
+    nameserver: str | None = None
+    """``IP[:PORT]`` for live DNS (default: the system's resolvers)."""
+    dns_timeout: float = 5.0
+    """Seconds for each live DNS query (the whole budget per question)."""
+    record_dns: str | None = None
+    """Write every live answer used to this snapshot file."""
+    client_ip: str | None = None
+    """Override the SPF client IP read from the boundary hop."""
+    mail_from: str | None = None
+    """Override the SPF MAIL FROM."""
+    helo: str | None = None
+    """Override the SPF HELO."""
+    now: datetime | None = None
+    """The time of analysis (for signature expiry); default: the current time."""
+    source: str = "api"
+    """Where the bytes came from, for the report."""
+    redact: bool = False
+    """Hide local parts of addresses in rendered reports."""
+
+    def described(self) -> tuple[tuple[str, str], ...]:
+        """The options that differ from the defaults, for the report footer."""
+        out: list[tuple[str, str]] = []
+        for f in dataclasses.fields(self):
+            if f.name in ("resolver", "now", "source"):
+                continue
+            value = getattr(self, f.name)
+            if value != f.default:
+                out.append((f.name, str(value)))
+        return tuple(out)
+
+
+def analyze(raw: bytes, **options: object) -> Report:
+    """Analyze one message given as bytes. Options are the fields of AnalysisOptions."""
+    opts = AnalysisOptions(**options)  # type: ignore[arg-type]
+    return analyze_loaded(load_bytes(raw, source=opts.source), opts)
+
+
+def analyze_loaded(loaded: LoadedInput, opts: AnalysisOptions) -> Report:
+    """Analyze input that a source already loaded."""
+    from .dns.factory import make_resolver
+
+    now = opts.now or datetime.now(timezone.utc)
+    message = parse_message(loaded.data)
+    base_resolver = opts.resolver or make_resolver(opts)
+    resolver = EvidenceResolver(base_resolver)
+    report = _run_checks(loaded, message, resolver, opts, now)
+    if opts.record_dns and opts.resolver is None:
+        from .dns.recording import RecordingResolver
+
+        if isinstance(base_resolver, RecordingResolver):
+            base_resolver.write(Path(opts.record_dns))
+    return report
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed.tzinfo is None:
+        # RFC 5322 section 3.3: "-0000" means the zone is unknown; read it as UTC.
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed
+
+
+def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
+                opts: AnalysisOptions, now: datetime) -> Report:
+    from .auth.arc import check_arc
+    from .auth.dkim import check_dkim
+    from .auth.dmarc import check_dmarc
+    from .auth.ptr import check_reverse_dns
+    from .auth.recorded import compare, parse_recorded
+    from .auth.spf import check_spf
+    from .envelope import analyze_envelope
+    from .hops import build_chain
+    from .verdict import decide
+
+    findings: list[Finding] = []
+    findings.extend(_input_findings(loaded, message))
+
+    date = _parse_date(message.first("Date"))
+    chain = build_chain(message, date, now)
+    findings.extend(chain.findings)
+    envelope, envelope_findings = analyze_envelope(message, chain.hops, chain.boundary_hop)
+    findings.extend(envelope_findings)
+
+    from_domains = tuple(a.domain for a in envelope.header_from if a.domain)
+    from_domain = from_domains[0] if from_domains else None
+    delivery_time = None
+    if chain.hops and chain.hops[-1].fields.timestamp:
+        delivery_time = datetime.fromisoformat(chain.hops[-1].fields.timestamp)
+
+    dkim, dkim_findings = check_dkim(message, resolver, from_domain=from_domain,
+                                     delivery_time=delivery_time, now=now)
+    findings.extend(dkim_findings)
+    arc, arc_findings = check_arc(message, resolver)
+    findings.extend(arc_findings)
+
+    boundary = chain.hops[chain.boundary_hop - 1] if chain.boundary_hop else None
+    client_ip = opts.client_ip or (boundary.fields.from_ip if boundary else None)
+    helo = opts.helo or (boundary.fields.from_helo if boundary else None)
+    mail_from = opts.mail_from if opts.mail_from is not None else envelope.mail_from
+    overridden = any(v is not None for v in (opts.client_ip, opts.helo, opts.mail_from))
+    inputs_from = "command line" if overridden else (f"hop {boundary.number}" if boundary else None)
+    spf, spf_findings = check_spf(resolver, client_ip=client_ip, mail_from=mail_from, helo=helo,
+                                  from_domain=from_domain, inputs_from=inputs_from)
+    findings.extend(spf_findings)
+    dmarc, dmarc_findings = check_dmarc(resolver, from_domains=from_domains, dkim=dkim, spf=spf, arc=arc)
+    findings.extend(dmarc_findings)
+    reverse_dns = check_reverse_dns(resolver, client_ip)
+
+    recorded, recorded_findings = parse_recorded(message, chain.hops, chain.boundary_hop, loaded.recorded)
+    findings.extend(recorded_findings)
+    comparison, comparison_findings = compare(recorded, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc)
+    findings.extend(comparison_findings)
+
+    ordered = tuple(sorted(findings, key=lambda f: _SEVERITY_ORDER[f.severity]))
+    verdict = decide(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
+                     comparison=comparison, findings=ordered, checked=resolver.source != "offline")
+    return Report(
+        version=__version__,
+        analyzed_at=now.astimezone(timezone.utc).isoformat(),
+        options=opts.described(),
+        input=InputInfo(source=loaded.source, sha256=loaded.sha256, size=loaded.size, format=loaded.format,
+                        has_body=loaded.has_body, cleanups=loaded.cleanups, byte_exact=loaded.byte_exact),
+        headers=message.headers,
+        subject=message.first_decoded("Subject"),
+        date=date.isoformat() if date else None,
+        message_id=message.first("Message-ID"),
+        hops=chain.hops,
+        boundary_hop=chain.boundary_hop,
+        total_delay_seconds=chain.total_delay_seconds,
+        envelope=envelope,
+        dkim=dkim,
+        arc=arc,
+        spf=spf,
+        dmarc=dmarc,
+        reverse_dns=reverse_dns,
+        recorded=recorded,
+        comparison=comparison,
+        verdict=verdict,
+        findings=ordered,
+        dns=DnsInfo(source=resolver.source, detail=resolver.detail, queries=resolver.evidence()),
+    )
+
+
+def _input_findings(loaded: LoadedInput, message: Message) -> list[Finding]:
+    out: list[Finding] = []
+    if not loaded.has_body:
+        out.append(Finding(
+            id="input.no_body", severity=Severity.NOTICE, title="No body: body-dependent checks cannot run",
+            explanation="The input holds headers only (a headers paste), so DKIM body hashes and "
+                        "anything else that needs the body cannot be verified.",
+        ))
+    if not loaded.byte_exact:
+        out.append(Finding(
+            id="input.not_byte_exact", severity=Severity.NOTICE, title="Not the original bytes",
+            explanation="This input is not the byte-exact original message (a paste or an Outlook .msg): "
+                        "a DKIM failure may come from the copy, not from the message.",
+        ))
+    for cleanup in loaded.cleanups:
+        out.append(Finding(id="input.cleaned", severity=Severity.INFO, title="Input cleaned up",
+                           explanation=cleanup))
+    defects = [h for h in message.headers if h.defects]
+    if defects:
+        out.append(Finding(
+            id="headers.defects", severity=Severity.WARNING,
+            title=f"{len(defects)} damaged header field(s)",
+            explanation="; ".join(f"header {h.index} {h.name or '(no name)'}: {', '.join(h.defects)}"
+                                  for h in defects[:10]),
+        ))
+    if not message.headers:
+        out.append(Finding(id="input.no_headers", severity=Severity.WARNING, title="No header fields found",
+                           explanation="Nothing in the input reads as an email header field."))
+    return out

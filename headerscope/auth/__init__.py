@@ -1,0 +1,1 @@
+"""One module per authentication protocol; ``headerscope.api`` runs them in order."""

@@ -1,0 +1,46 @@
+"""Build the resolver the options ask for (the only place the CLI's DNS flags become objects)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .interface import Resolver
+
+if TYPE_CHECKING:
+    from ..api import AnalysisOptions
+
+
+def snapshot_beside(source: str) -> Path | None:
+    """``NAME.dns.json`` next to ``NAME.eml`` (or next to a file without suffix), if it exists."""
+    if source in ("-", "api", "clipboard"):
+        return None
+    path = Path(source)
+    candidates = [path.with_name(path.stem + ".dns.json"), path.with_name(path.name + ".dns.json")]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def make_resolver(opts: AnalysisOptions) -> Resolver:
+    """Offline, snapshot (given or found beside the message), recording or live."""
+    if opts.offline:
+        from .offline import OfflineResolver
+
+        return OfflineResolver()
+    snapshot = Path(opts.dns_snapshot) if opts.dns_snapshot else None
+    if snapshot is None and not opts.record_dns and opts.nameserver is None:
+        snapshot = snapshot_beside(opts.source)
+    if snapshot is not None:
+        from .snapshot import SnapshotResolver
+
+        return SnapshotResolver.from_file(snapshot)
+    from .live import LiveResolver
+
+    live = LiveResolver(nameserver=opts.nameserver, timeout=opts.dns_timeout)
+    if opts.record_dns:
+        from .recording import RecordingResolver
+
+        return RecordingResolver(live)
+    return live

@@ -1,0 +1,88 @@
+"""The Resolver interface every check receives, and the answer type it returns.
+
+The network comes in through this object only (as httpx's ``transport=``): checks never
+import dnspython, so tests and offline replays hand them a snapshot resolver.
+Resolvers return a status instead of raising, so a DNS failure is always a result
+(``temperror`` with the failing name), never an exception in a check.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+
+class DnsStatus:
+    """The answer statuses a resolver can give (strings, as in the snapshot format)."""
+
+    NOERROR = "NOERROR"
+    NXDOMAIN = "NXDOMAIN"
+    NODATA = "NODATA"
+    SERVFAIL = "SERVFAIL"
+    TIMEOUT = "TIMEOUT"
+    OFFLINE = "OFFLINE"
+
+    TEMPORARY = frozenset({SERVFAIL, TIMEOUT})
+    """Statuses that mean "try again later" (RFC 7208 temperror, RFC 6376 TEMPFAIL)."""
+
+
+SUPPORTED_TYPES = ("TXT", "A", "AAAA", "MX", "PTR", "CNAME", "NS", "SPF")
+
+
+class SnapshotError(Exception):
+    """A DNS snapshot file cannot be read or is not in the documented format."""
+
+
+def normalize_name(name: str) -> str:
+    """Lower-case, no trailing dot: the key form of the snapshot format."""
+    return name.strip().rstrip(".").lower()
+
+
+@dataclass(frozen=True)
+class DnsAnswer:
+    """The answer to one (name, type) question."""
+
+    name: str
+    """Queried name, normalised (lower case, no trailing dot)."""
+    rdtype: str
+    """Record type, upper case."""
+    status: str
+    """One of DnsStatus (NOERROR with no records never happens: that is NODATA)."""
+    records: tuple[tuple[str, ...], ...] = ()
+    """Each record as a tuple: TXT its character-strings, other types one presentation string."""
+
+    @property
+    def ok(self) -> bool:
+        """True when the name has records of this type."""
+        return self.status == DnsStatus.NOERROR and bool(self.records)
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """TXT records with their character-strings joined (RFC 7208 section 3.3)."""
+        return tuple("".join(record) for record in self.records)
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """First string of each record: the address, host name or ``PREF host``."""
+        return tuple(record[0] for record in self.records if record)
+
+    @property
+    def temporary_failure(self) -> bool:
+        """True for SERVFAIL and TIMEOUT."""
+        return self.status in DnsStatus.TEMPORARY
+
+
+class Resolver(ABC):
+    """Answers DNS questions for the checks. Implementations must be thread-safe."""
+
+    source: str = "unknown"
+    """live, snapshot, recording or offline: shown in the report."""
+
+    @property
+    def detail(self) -> str | None:
+        """Nameserver or snapshot path, for the report."""
+        return None
+
+    @abstractmethod
+    def resolve(self, name: str, rdtype: str) -> DnsAnswer:
+        """Answer one question; never raises for DNS errors (they are statuses)."""

@@ -1,0 +1,131 @@
+"""Answer DNS from a recorded snapshot (the JSON format in DESIGN.md; mailauth --dns-cache too).
+
+A name that is absent is NXDOMAIN; a name present without the asked type is NODATA; a
+CNAME is followed within the snapshot as a recursive resolver would, with loop detection.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .interface import DnsAnswer, DnsStatus, Resolver, SnapshotError, normalize_name
+
+_ERRORS = {DnsStatus.NXDOMAIN, DnsStatus.SERVFAIL, DnsStatus.TIMEOUT}
+_MAX_CNAME_CHAIN = 16
+
+
+def _record(rdtype: str, value: Any) -> tuple[str, ...]:
+    if rdtype in ("TXT", "SPF"):
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list) and all(isinstance(chunk, str) for chunk in value):
+            return tuple(value)
+        raise SnapshotError(f"{rdtype} answer must be a string or a list of strings, got {value!r:.80}")
+    if rdtype == "MX" and isinstance(value, dict):
+        # mailauth's --dns-cache form: {"exchange": "mx.example.", "priority": 10}
+        exchange = str(value.get("exchange", "")).rstrip(".") + "."
+        return (f"{int(value.get('priority', 0))} {exchange}",)
+    if isinstance(value, str | int):
+        return (str(value),)
+    raise SnapshotError(f"{rdtype} answer must be a string, got {value!r:.80}")
+
+
+class SnapshotResolver(Resolver):
+    """Serves answers from a snapshot mapping; never opens a socket."""
+
+    source = "snapshot"
+
+    def __init__(self, data: Mapping[str, Any], detail: str | None = None) -> None:
+        self._detail = detail
+        self.meta: dict[str, Any] = dict(data.get("$meta", {})) if isinstance(data.get("$meta"), dict) else {}
+        self._names: dict[str, str | dict[str, str | tuple[tuple[str, ...], ...]]] = {}
+        for raw_name, entry in data.items():
+            if raw_name == "$meta":
+                continue
+            name = normalize_name(raw_name)
+            if isinstance(entry, str):
+                status = entry.upper()
+                if status not in _ERRORS:
+                    raise SnapshotError(f"{raw_name}: unknown error string {entry!r}")
+                self._names[name] = status
+                continue
+            if not isinstance(entry, dict):
+                raise SnapshotError(f"{raw_name}: expected an object or an error string")
+            types: dict[str, str | tuple[tuple[str, ...], ...]] = {}
+            for raw_type, answers in entry.items():
+                rdtype = str(raw_type).upper()
+                if isinstance(answers, str) and answers.upper() in _ERRORS:
+                    types[rdtype] = answers.upper()
+                    continue
+                if not isinstance(answers, list):
+                    answers = [answers]
+                types[rdtype] = tuple(_record(rdtype, value) for value in answers)
+            self._names[name] = types
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> SnapshotResolver:
+        """Load a snapshot file; SnapshotError with a one-line reason when it cannot be read."""
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SnapshotError(f"cannot read DNS snapshot {path}: {exc}") from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SnapshotError(f"DNS snapshot {path} is not JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise SnapshotError(f"DNS snapshot {path} must be a JSON object")
+        return cls(data, detail=str(path))
+
+    @property
+    def detail(self) -> str | None:
+        return self._detail
+
+    def resolve(self, name: str, rdtype: str) -> DnsAnswer:
+        qname = normalize_name(name)
+        qtype = rdtype.upper()
+        seen: set[str] = set()
+        current = qname
+        for _ in range(_MAX_CNAME_CHAIN):
+            entry = self._names.get(current)
+            if entry is None:
+                return DnsAnswer(qname, qtype, DnsStatus.NXDOMAIN)
+            if isinstance(entry, str):
+                return DnsAnswer(qname, qtype, entry)
+            answers = entry.get(qtype)
+            if answers is not None:
+                if isinstance(answers, str):
+                    return DnsAnswer(qname, qtype, answers)
+                if not answers:
+                    return DnsAnswer(qname, qtype, DnsStatus.NODATA)
+                return DnsAnswer(qname, qtype, DnsStatus.NOERROR, answers)
+            cname = entry.get("CNAME")
+            if qtype != "CNAME" and isinstance(cname, tuple) and cname:
+                seen.add(current)
+                target = normalize_name(cname[0][0])
+                if target in seen:
+                    return DnsAnswer(qname, qtype, DnsStatus.SERVFAIL)
+                current = target
+                continue
+            return DnsAnswer(qname, qtype, DnsStatus.NODATA)
+        return DnsAnswer(qname, qtype, DnsStatus.SERVFAIL)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The snapshot as JSON-ready data (same format it was loaded from)."""
+        out: dict[str, Any] = {}
+        if self.meta:
+            out["$meta"] = self.meta
+        for name, entry in self._names.items():
+            if isinstance(entry, str):
+                out[name] = entry
+                continue
+            out[name] = {
+                rdtype: answers if isinstance(answers, str) else [
+                    list(record) if rdtype in ("TXT", "SPF") else record[0] for record in answers
+                ]
+                for rdtype, answers in entry.items()
+            }
+        return out

@@ -1,0 +1,587 @@
+"""The one report data model every check fills and every renderer reads.
+
+All classes are frozen dataclasses; collections are tuples so a Report is immutable
+and hashable-ish. ``Report.to_dict()`` is the JSON output (see schema/report.schema.json).
+Renderers never compute verdicts: whatever they show must be a field here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(str, enum.Enum):
+    """How much a finding matters to a person reading the report."""
+
+    INFO = "info"
+    NOTICE = "notice"
+    WARNING = "warning"
+    DANGER = "danger"
+
+
+class Role(str, enum.Enum):
+    """The agent role of the host that *received* a hop (RFC 5598 section 2)."""
+
+    MUA = "MUA"
+    MSA = "MSA"
+    MTA = "MTA"
+    MDA = "MDA"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the report wants a person to notice, with a stable id for scripts."""
+
+    id: str
+    """Stable machine id, dotted, e.g. ``hops.clock_skew`` or ``dkim.body_changed``."""
+    severity: Severity
+    """How much it matters."""
+    title: str
+    """One short line."""
+    explanation: str
+    """Plain-language explanation of what it means and why."""
+    reference: str | None = None
+    """URL of the RFC section (or other document) the rule comes from."""
+    subject: str | None = None
+    """What it is about, e.g. ``hop 3`` or ``header 12`` or ``dkim example.com/s1``."""
+
+
+@dataclass(frozen=True)
+class HeaderField:
+    """One header field of the message as it stands in the raw bytes."""
+
+    index: int
+    """0-based position among the message's header fields (top = 0)."""
+    name: str
+    """Field name as written (case kept)."""
+    value: str
+    """Unfolded value, RFC 2047 words left encoded, control characters kept."""
+    decoded: str
+    """Value with RFC 2047 encoded-words decoded, for display."""
+    defects: tuple[str, ...] = ()
+    """Problems seen while reading this field (bad encoding, no colon, ...)."""
+
+
+@dataclass(frozen=True)
+class TlsInfo:
+    """What a Received header says about transport encryption of one hop."""
+
+    encrypted: bool | None
+    """True when the hop was encrypted, False when it says plain SMTP, None when unknown."""
+    version: str | None = None
+    """TLS version as stated (e.g. ``TLSv1.3``, ``TLS1_3``)."""
+    cipher: str | None = None
+    """Cipher suite as stated."""
+
+
+@dataclass(frozen=True)
+class ReceivedFields:
+    """The fields read from one Received header value (RFC 5321 section 4.4)."""
+
+    from_helo: str | None = None
+    """What the client said in HELO/EHLO."""
+    from_rdns: str | None = None
+    """Reverse DNS name of the client as the receiver saw it."""
+    from_ip: str | None = None
+    """Client IP address (v4 or v6), brackets and ``IPv6:`` removed."""
+    ident: str | None = None
+    """RFC 1413 ident or local user (``from userid 1001``)."""
+    by: str | None = None
+    """The receiving host."""
+    protocol: str | None = None
+    """The ``with`` value (ESMTP, ESMTPS, ESMTPSA, LMTP, HTTP, ...)."""
+    tls: TlsInfo = field(default_factory=lambda: TlsInfo(encrypted=None))
+    """Transport encryption of this hop."""
+    auth: str | None = None
+    """Authenticated submission marker (ESMTPA, ESMTPSA, HTTP, ``Authenticated sender``)."""
+    id: str | None = None
+    """Queue id given by the receiver."""
+    for_: str | None = None
+    """The ``for`` clause: the envelope recipient(s) as written."""
+    envelope_from: str | None = None
+    """Envelope sender when the header records it (``envelope-from``)."""
+    via: str | None = None
+    """The ``via`` clause (link type)."""
+    timestamp: str | None = None
+    """ISO 8601 date-time with offset, or None when unreadable."""
+    date_text: str | None = None
+    """The date text after the semicolon as written."""
+    complete: bool = True
+    """False when part of the header could not be read (kept raw, fields partial)."""
+    problems: tuple[str, ...] = ()
+    """What could not be read."""
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One hand-over in the chain: the host in ``by`` received it from ``from``."""
+
+    number: int
+    """1-based, earliest first."""
+    header_index: int
+    """Index of the Received header in the message's header fields."""
+    fields: ReceivedFields
+    """What the header says."""
+    raw: str
+    """The header value exactly as written (unfolded)."""
+    delay_seconds: float | None
+    """Signed seconds since the previous hop (or the Date: header for hop 1); None if unknown."""
+    role: Role
+    """Role of the receiving agent."""
+    organization: str | None
+    """Organisational domain of the receiving host (Public Suffix List), if known."""
+    trusted: bool
+    """True for hops added by the receiving side (at or above the trust boundary)."""
+    boundary: bool
+    """True for the hop where the final receiving organisation accepted from outside."""
+    private_client: bool = False
+    """True when the client IP is private, loopback or link-local."""
+
+
+@dataclass(frozen=True)
+class Address:
+    """One mailbox as written in a header or in the envelope."""
+
+    display_name: str | None
+    """Display name (decoded), if any."""
+    address: str
+    """addr-spec as written, or the raw text when it could not be parsed."""
+    domain: str | None
+    """Lower-cased domain part, if any."""
+
+
+@dataclass(frozen=True)
+class SrsInfo:
+    """A decoded Sender Rewriting Scheme address."""
+
+    scheme: str
+    """``SRS0`` or ``SRS1``."""
+    original_sender: str | None
+    """The sender before forwarding, as far as it can be decoded."""
+    forwarder: str
+    """The domain that rewrote the address (the current envelope domain)."""
+    first_forwarder: str | None = None
+    """For SRS1, the domain of the first forwarder."""
+
+
+@dataclass(frozen=True)
+class EnvelopeDifference:
+    """One explained difference between envelope and header addresses."""
+
+    kind: str
+    """Stable id: ``srs``, ``verp``, ``bounce``, ``bcc``, ``reply_to_domain``, ``display_name_address``, ``mail_from_domain``, ``forwarded``, ``sender``."""
+    explanation: str
+    """Plain-language explanation."""
+    envelope_value: str | None = None
+    """The envelope side of the comparison."""
+    header_value: str | None = None
+    """The header side of the comparison."""
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """SMTP envelope as recorded in the message, beside the header addresses."""
+
+    mail_from: str | None
+    """Final MAIL FROM (Return-Path, or envelope-from); ``""`` for the null sender."""
+    mail_from_source: str | None
+    """Where mail_from was read (``Return-Path``, ``Received envelope-from``, ...)."""
+    rcpt_to: tuple[str, ...]
+    """Envelope recipients found (Delivered-To, X-Original-To, Envelope-To, for clauses)."""
+    rcpt_to_sources: tuple[str, ...]
+    """For each rcpt_to, where it was read."""
+    header_from: tuple[Address, ...]
+    """From: mailboxes."""
+    sender: Address | None
+    """Sender:, if present."""
+    reply_to: tuple[Address, ...]
+    """Reply-To: mailboxes."""
+    to: tuple[Address, ...]
+    """To: mailboxes."""
+    cc: tuple[Address, ...]
+    """Cc: mailboxes."""
+    srs: SrsInfo | None
+    """Decoded SRS address when MAIL FROM is SRS-rewritten."""
+    differences: tuple[EnvelopeDifference, ...]
+    """Each explained difference between envelope and headers."""
+
+
+@dataclass(frozen=True)
+class DnsRecordUse:
+    """One DNS query made during the analysis, and its answer: the evidence."""
+
+    name: str
+    """Queried name, lower case, no trailing dot."""
+    rdtype: str
+    """Record type (TXT, A, AAAA, MX, PTR, CNAME)."""
+    status: str
+    """NOERROR, NXDOMAIN, NODATA, SERVFAIL, TIMEOUT or OFFLINE."""
+    records: tuple[tuple[str, ...], ...]
+    """Answers; each record is a tuple (TXT: its character-strings; others: one string)."""
+
+
+@dataclass(frozen=True)
+class DkimSignatureResult:
+    """The re-verification of one DKIM-Signature (RFC 6376)."""
+
+    index: int
+    """0-based order among DKIM-Signature fields, top first."""
+    header_index: int
+    """Index of the field among all header fields."""
+    domain: str | None
+    """``d=`` signing domain."""
+    selector: str | None
+    """``s=`` selector."""
+    algorithm: str | None
+    """``a=`` algorithm."""
+    canonicalization: str | None
+    """``c=`` header/body canonicalization."""
+    signed_headers: tuple[str, ...]
+    """``h=`` list as written."""
+    body_length: int | None
+    """``l=`` body length limit."""
+    timestamp: str | None
+    """``t=`` as ISO 8601 UTC."""
+    expiration: str | None
+    """``x=`` as ISO 8601 UTC."""
+    key_bits: int | None
+    """Public key size in bits (RSA), 256 for ed25519."""
+    key_testing: bool
+    """The key record has ``t=y`` (testing mode)."""
+    result: str
+    """RFC 8601 result: pass, fail, neutral, policy, temperror, permerror, none."""
+    reason: str
+    """Why, in words a person needs."""
+    reason_code: str
+    """Stable code: ok, body_hash_mismatch, signature_mismatch, key_not_found, key_revoked, ..."""
+    aligned: bool | None
+    """Whether d= aligns (relaxed) with the From: domain; None when no From: domain."""
+    aligned_strict: bool | None
+    """Whether d= equals the From: domain."""
+    auid: str | None = None
+    """``i=`` agent or user identifier."""
+    body_hash_ok: bool | None = None
+    """Whether the body hash matched (None when not computed)."""
+    unsigned_body_bytes: int | None = None
+    """Bytes of body beyond ``l=`` that no signature covers."""
+    unsigned_headers: tuple[str, ...] = ()
+    """Header fields present but not covered, that matter (From, Subject, ...)."""
+    not_oversigned: tuple[str, ...] = ()
+    """Important headers signed but not over-signed (a second copy could be added)."""
+
+
+@dataclass(frozen=True)
+class ArcInstance:
+    """One ARC set (RFC 8617): seal, message signature and authentication results."""
+
+    instance: int
+    """``i=`` value."""
+    domain: str | None
+    """Sealer's ``d=``."""
+    selector: str | None
+    """Sealer's ``s=``."""
+    cv: str | None
+    """``cv=`` recorded in the ARC-Seal."""
+    seal_result: str | None
+    """Our verification of this ARC-Seal: pass/fail/none."""
+    signature_result: str | None
+    """Our verification of this ARC-Message-Signature."""
+    authentication_results: str | None
+    """The ARC-Authentication-Results value: what this intermediary saw."""
+
+
+@dataclass(frozen=True)
+class ArcResult:
+    """The ARC chain validation (RFC 8617 section 5.2)."""
+
+    result: str
+    """none, pass, fail, temperror, permerror."""
+    reason: str
+    """Why."""
+    instances: tuple[ArcInstance, ...]
+    """Each set, lowest instance first."""
+    oldest_pass: int | None = None
+    """Lowest instance whose AMS still validates (RFC 8617 section 5.2 step 6)."""
+
+
+@dataclass(frozen=True)
+class SpfResult:
+    """SPF evaluation for the boundary hop's client (RFC 7208)."""
+
+    result: str
+    """pass, fail, softfail, neutral, none, temperror, permerror, or ``not_checked``."""
+    client_ip: str | None
+    """IP evaluated."""
+    mail_from: str | None
+    """MAIL FROM evaluated (``postmaster@HELO`` substituted for the null sender)."""
+    helo: str | None
+    """HELO evaluated."""
+    domain: str | None
+    """Domain whose policy was evaluated."""
+    record: str | None
+    """The SPF record text."""
+    mechanism: str | None
+    """The mechanism that matched."""
+    explanation: str
+    """Why, in words."""
+    lookups: int | None
+    """DNS-querying terms counted (limit 10, RFC 7208 section 4.6.4)."""
+    void_lookups: int | None
+    """Void lookups counted (limit 2)."""
+    helo_result: str | None
+    """Result of the HELO identity's own check."""
+    inputs_from: str | None = None
+    """Where the inputs came from (``hop 3``, ``command line``)."""
+    aligned: bool | None = None
+    """Whether the SPF domain aligns (relaxed) with the From: domain."""
+
+
+@dataclass(frozen=True)
+class DmarcRecord:
+    """A parsed DMARC record (RFC 7489 section 6.3)."""
+
+    raw: str
+    """Record text."""
+    tags: tuple[tuple[str, str], ...]
+    """Every tag as written, in order."""
+    p: str | None
+    """Requested policy."""
+    sp: str | None
+    """Subdomain policy."""
+    np: str | None
+    """Non-existent subdomain policy (DMARCbis / RFC 9091)."""
+    pct: int
+    """Percentage (default 100)."""
+    adkim: str
+    """DKIM alignment mode (r or s)."""
+    aspf: str
+    """SPF alignment mode (r or s)."""
+    fo: str | None
+    """Failure reporting options."""
+    rua: tuple[str, ...]
+    """Aggregate report URIs."""
+    ruf: tuple[str, ...]
+    """Failure report URIs."""
+    t: str | None
+    """DMARCbis testing flag."""
+    psd: str | None
+    """DMARCbis public suffix domain flag."""
+
+
+@dataclass(frozen=True)
+class DmarcResult:
+    """DMARC evaluation of the From: domain (RFC 7489)."""
+
+    result: str
+    """pass, fail, none, temperror, permerror, not_checked."""
+    from_domain: str | None
+    """RFC5322.From domain."""
+    org_domain: str | None
+    """Organisational domain (Public Suffix List)."""
+    record_domain: str | None
+    """Where the record was found."""
+    record: DmarcRecord | None
+    """Parsed record."""
+    policy: str | None
+    """Policy that applies (p or sp or np)."""
+    policy_reason: str
+    """Why that policy applies."""
+    disposition: str | None
+    """What a receiver would do: none, quarantine, reject."""
+    dkim_aligned: bool
+    """A passing DKIM signature aligns."""
+    spf_aligned: bool
+    """A passing SPF identity aligns."""
+    aligned_dkim_domain: str | None
+    """The d= that produced alignment."""
+    explanation: str
+    """Why, in words."""
+    tree_walk_domain: str | None = None
+    """Where the DMARCbis tree walk found a record."""
+    tree_walk_note: str | None = None
+    """Difference between RFC 7489 and DMARCbis discovery, if any."""
+    arc_override: str | None = None
+    """What a receiver trusting the ARC sealer could decide."""
+
+
+@dataclass(frozen=True)
+class ReverseDnsResult:
+    """Forward-confirmed reverse DNS of the boundary client IP."""
+
+    ip: str | None
+    """Client IP."""
+    ptr_names: tuple[str, ...]
+    """PTR names."""
+    confirmed: bool | None
+    """A PTR name resolves back to the IP (FCrDNS); None when not checked."""
+    result: str
+    """pass, fail, none, temperror, not_checked."""
+    explanation: str
+    """Why."""
+
+
+@dataclass(frozen=True)
+class RecordedResult:
+    """One method result recorded in the message by someone."""
+
+    header: str
+    """Authentication-Results, ARC-Authentication-Results, Received-SPF, or gmail-summary."""
+    header_index: int | None
+    """Index of the header field (None for the Gmail summary table)."""
+    authserv_id: str | None
+    """Who wrote it."""
+    method: str
+    """dkim, spf, dmarc, arc, ..."""
+    result: str
+    """Recorded result."""
+    properties: tuple[tuple[str, str], ...]
+    """ptype.property=value pairs (e.g. header.d=example.com)."""
+    reason: str | None
+    """Recorded reason comment, if any."""
+    trusted: bool
+    """Written by the receiving side (evidence) rather than a claim."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A recorded result beside our recomputed one."""
+
+    method: str
+    """dkim, spf, dmarc, arc."""
+    subject: str | None
+    """Which identity (e.g. the DKIM d=/s=), if any."""
+    recorded: str | None
+    """The trusted recorded result."""
+    recomputed: str | None
+    """Our result now."""
+    label: str
+    """same, dns_drift, modified_after_delivery, expired_since, policy_changed, not_recorded, not_recomputed, different."""
+    explanation: str
+    """Why they differ, in words."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One-line summary at the top of the report."""
+
+    status: str
+    """authenticated, suspicious, spoofed, unauthenticated, not_checked."""
+    summary: str
+    """One sentence: authenticated as whom, spoofed, or unauthenticated, and why."""
+    authenticated_domain: str | None = None
+    """The aligned authenticated domain, if any."""
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    """Where the message came from and what loading it did."""
+
+    source: str
+    """File path, ``-`` for stdin, ``clipboard``, or ``api``."""
+    sha256: str
+    """SHA-256 of the bytes as read, before any clean-up."""
+    size: int
+    """Bytes as read."""
+    format: str
+    """eml, headers-only, gmail-original, outlook-internet-headers, outlook-properties, msg, mbox-entry."""
+    has_body: bool
+    """False for a headers-only paste: body-dependent checks cannot run."""
+    cleanups: tuple[str, ...]
+    """What was cleaned up to read the paste (each in words)."""
+    byte_exact: bool = True
+    """False when the bytes are not the original message (a paste, a .msg)."""
+
+
+@dataclass(frozen=True)
+class DnsInfo:
+    """Where DNS answers came from, and every answer used."""
+
+    source: str
+    """live, snapshot, recording, offline."""
+    detail: str | None
+    """Nameserver, or the snapshot path."""
+    queries: tuple[DnsRecordUse, ...]
+    """Every query and answer, in first-use order."""
+
+
+@dataclass(frozen=True)
+class Report:
+    """The analysis of one message."""
+
+    version: str
+    """headerscope version."""
+    analyzed_at: str
+    """ISO 8601 UTC time of analysis."""
+    options: tuple[tuple[str, str], ...]
+    """Options used, as name/value strings."""
+    input: InputInfo
+    """What was read."""
+    headers: tuple[HeaderField, ...]
+    """Every header field, top first."""
+    subject: str | None
+    """Decoded Subject."""
+    date: str | None
+    """Date: as ISO 8601, or None."""
+    message_id: str | None
+    """Message-ID."""
+    hops: tuple[Hop, ...]
+    """Received chain, earliest first."""
+    boundary_hop: int | None
+    """Number of the trust-boundary hop."""
+    total_delay_seconds: float | None
+    """From Date: to the last hop."""
+    envelope: Envelope
+    """Envelope beside headers."""
+    dkim: tuple[DkimSignatureResult, ...]
+    """Each DKIM-Signature."""
+    arc: ArcResult | None
+    """ARC chain."""
+    spf: SpfResult | None
+    """SPF."""
+    dmarc: DmarcResult | None
+    """DMARC."""
+    reverse_dns: ReverseDnsResult | None
+    """FCrDNS of the boundary IP."""
+    recorded: tuple[RecordedResult, ...]
+    """Every recorded result found."""
+    comparison: tuple[Comparison, ...]
+    """Recorded vs. recomputed."""
+    verdict: Verdict
+    """Summary."""
+    findings: tuple[Finding, ...]
+    """Everything worth noticing, most severe first."""
+    dns: DnsInfo
+    """DNS evidence."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: the dataclass tree with enums as strings and ``for_`` as ``for``."""
+        return _to_jsonable(self)  # type: ignore[no-any-return]
+
+
+# Fields holding (name, value) pairs that are unique by name become JSON objects.
+_OBJECT_PAIR_FIELDS = frozenset({"options"})
+
+
+def _to_jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(value):
+            key = "for" if f.name == "for_" else f.name
+            item = getattr(value, f.name)
+            if f.name in _OBJECT_PAIR_FIELDS:
+                out[key] = {k: v for k, v in item}
+            else:
+                out[key] = _to_jsonable(item)
+        # Flatten a hop's Received fields so scripts read hop["from_ip"] directly.
+        if isinstance(value, Hop):
+            out.update(out.pop("fields"))
+        return out
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, tuple | list):
+        return [_to_jsonable(v) for v in value]
+    return value

@@ -1,0 +1,1 @@
+"""Renderers: each turns a Report into text; none computes a verdict."""

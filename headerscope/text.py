@@ -1,0 +1,28 @@
+"""Small text helpers shared by the parsers and renderers."""
+
+from __future__ import annotations
+
+import re
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
+
+# Decoding is bounded: a value longer than this is shown as written.
+MAX_DECODE_LENGTH = 64 * 1024
+
+
+def strip_controls(text: str) -> str:
+    """Remove control, bidi-override and zero-width characters (tab becomes a space)."""
+    return _CONTROL.sub("", text.replace("\t", " "))
+
+
+def decode_rfc2047(value: str) -> str:
+    """Decode RFC 2047 encoded-words for display; the value as written when it cannot."""
+    if "=?" not in value or len(value) > MAX_DECODE_LENGTH or not _ENCODED_WORD.search(value):
+        return value
+    from email.header import decode_header, make_header
+
+    try:
+        return str(make_header(decode_header(value)))
+    except Exception:  # noqa: BLE001 - any decoding failure means "show as written"
+        return value
