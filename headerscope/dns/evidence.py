@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 
 from ..model import DnsRecordUse
 from .interface import DnsAnswer, Resolver, normalize_name
@@ -35,6 +36,9 @@ class EvidenceResolver(Resolver):
         with self._lock:
             self._answers.setdefault(key, answer)
         return answer
+
+    def prefetch(self, questions: Iterable[tuple[str, str]]) -> None:
+        self._inner.prefetch(questions)
 
     def evidence(self) -> tuple[DnsRecordUse, ...]:
         """Every distinct question asked, with its answer, in first-use order."""

@@ -9,6 +9,7 @@ Resolvers return a status instead of raising, so a DNS failure is always a resul
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -86,3 +87,8 @@ class Resolver(ABC):
     @abstractmethod
     def resolve(self, name: str, rdtype: str) -> DnsAnswer:
         """Answer one question; never raises for DNS errors (they are statuses)."""
+
+    def prefetch(self, questions: Iterable[tuple[str, str]]) -> None:
+        """Hint: these (name, type) questions will be asked soon. A live resolver answers
+        them in parallel and caches them; the default does nothing."""
+        return None
