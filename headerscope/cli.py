@@ -1,0 +1,321 @@
+"""Command line: converts choices into objects and prints what a renderer returns.
+
+Exit status: 0 done; 1 the input, a snapshot or the output could not be used (one line on
+stderr, no traceback); 2 usage error; 3 (scan) a message matched ``--fail-on``; 70 internal error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+
+EXIT_INPUT_ERROR = 1
+EXIT_FAIL_ON = 3
+EXIT_INTERNAL_ERROR = 70
+
+_DNS_OPTIONS = [
+    click.option("--offline", is_flag=True, help="Use no network: checks that need DNS say 'not checked (offline)'."),
+    click.option("--dns-snapshot", type=click.Path(dir_okay=False), default=None,
+                 help="Replay DNS from this snapshot file (default: NAME.dns.json beside the message, if present)."),
+    click.option("--nameserver", default=None, metavar="IP[:PORT]", help="Ask this DNS server (default: the system's)."),
+    click.option("--dns-timeout", type=click.FloatRange(min=0.1, max=120), default=5.0, show_default=True,
+                 help="Seconds allowed for each DNS question."),
+    click.option("--record-dns", type=click.Path(dir_okay=False), default=None,
+                 help="Write every live DNS answer used to this snapshot file, for offline replay."),
+]
+
+
+def _dns_options(func: Any) -> Any:
+    for option in reversed(_DNS_OPTIONS):
+        func = option(func)
+    return func
+
+
+def _fail(message: str, code: int = EXIT_INPUT_ERROR) -> None:
+    from .text import strip_controls
+
+    click.echo(f"headerscope: error: {strip_controls(message)}", err=True)
+    sys.exit(code)
+
+
+def _use_color(output: str | None, color: bool | None) -> bool:
+    if color is not None:
+        return color
+    if output is not None or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def _parse_now(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter("expected an ISO 8601 date-time, e.g. 2026-11-27T10:00:00Z") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="headerscope")
+def cli() -> None:
+    """The full story of a raw email message: route, envelope, and who vouches for it."""
+
+
+@cli.command()
+@click.argument("path", required=False, metavar="[FILE | -]")
+@click.option("--paste", is_flag=True, help="Read the message from the clipboard.")
+@click.option("-f", "--format", "output_format", type=click.Choice(["terminal", "json", "html", "markdown"]),
+              default="terminal", show_default=True, help="Report format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the report to this file instead of standard output.")
+@_dns_options
+@click.option("--client-ip", default=None, help="SPF: evaluate this client IP instead of the boundary hop's.")
+@click.option("--mail-from", default=None, help="SPF: evaluate this MAIL FROM instead of the recorded one.")
+@click.option("--helo", default=None, help="SPF: evaluate this HELO name instead of the boundary hop's.")
+@click.option("--redact", is_flag=True, help="Hide the local parts of addresses (keep domains) in the report.")
+@click.option("--now", "now_text", default=None, metavar="ISO-TIME",
+              help="Evaluate signature expiry as of this time (default: now).")
+@click.option("--color/--no-color", default=None, help="Force colours on or off (default: on for a terminal, off with NO_COLOR).")
+@click.option("-v", "--verbose", is_flag=True, help="Terminal: also list every DNS answer used.")
+def analyze(path: str | None, paste: bool, output_format: str, output: str | None, offline: bool,
+            dns_snapshot: str | None, nameserver: str | None, dns_timeout: float, record_dns: str | None,
+            client_ip: str | None, mail_from: str | None, helo: str | None, redact: bool,
+            now_text: str | None, color: bool | None, verbose: bool) -> None:
+    """Analyze one message: a .eml file, '-' for standard input, or --paste for the clipboard.
+
+    \b
+    Examples:
+      headerscope analyze samples/direct.eml
+      pbpaste | headerscope analyze -
+      headerscope analyze msg.eml --format html -o report.html
+      headerscope analyze msg.eml --offline --format json
+    """
+    from .api import AnalysisOptions, analyze_loaded
+    from .dns.interface import SnapshotError
+    from .loader import load_bytes
+    from .render import RenderError, get_renderer
+    from .sources.interface import InputError
+
+    if paste and path is not None:
+        raise click.UsageError("give a FILE or --paste, not both")
+    if not paste and path is None:
+        raise click.UsageError("give a FILE, '-' for standard input, or --paste")
+    now = _parse_now(now_text)
+    try:
+        source_name, data = _read_input(path, paste)
+    except InputError as exc:
+        _fail(str(exc))
+        return
+    options = AnalysisOptions(
+        offline=offline, dns_snapshot=dns_snapshot, nameserver=nameserver, dns_timeout=dns_timeout,
+        record_dns=record_dns, client_ip=client_ip, mail_from=mail_from, helo=helo, now=now,
+        source=source_name, redact=redact,
+    )
+    try:
+        report = analyze_loaded(load_bytes(data, source=source_name), options)
+    except SnapshotError as exc:
+        _fail(str(exc))
+        return
+    except OSError as exc:
+        _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+        return
+    if redact:
+        from .redact import redact_report
+
+        report = redact_report(report)
+    renderer_options: dict[str, object] = {}
+    if output_format == "terminal":
+        renderer_options = {"color": _use_color(output, color), "verbose": verbose,
+                            "width": _terminal_width(output)}
+    try:
+        text = get_renderer(output_format, **renderer_options).render(report)
+    except RenderError as exc:
+        _fail(str(exc))
+        return
+    _write(text, output)
+
+
+def _terminal_width(output: str | None) -> int:
+    if output is None and sys.stdout.isatty():
+        import shutil
+
+        return max(80, min(shutil.get_terminal_size((110, 24)).columns, 200))
+    return 110
+
+
+def _read_input(path: str | None, paste: bool) -> tuple[str, bytes]:
+    if paste:
+        from .sources.clipboard import ClipboardSource
+
+        clipboard = ClipboardSource()
+        return clipboard.name, clipboard.read()
+    if path == "-":
+        from .sources.stdin import StdinSource
+
+        stdin = StdinSource()
+        return stdin.name, stdin.read()
+    assert path is not None
+    from .sources.file import FileSource
+
+    return path, FileSource(Path(path)).read()
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # `headerscope analyze x | head` closed the pipe: not an error worth a traceback.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("-f", "--format", "output_format", type=click.Choice(["terminal", "csv", "jsonl"]), default="terminal",
+              show_default=True, help="terminal: summary and table; csv: one row per message; jsonl: one full report per line.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file instead of standard output.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1, max=256), default=None,
+              help="Worker processes (default: the number of CPUs). Results keep input order.")
+@click.option("--offline", is_flag=True, help="Use no network.")
+@click.option("--dns-snapshot", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Answer DNS from this snapshot for every message.")
+@click.option("--nameserver", default=None, metavar="IP[:PORT]", help="Ask this DNS server.")
+@click.option("--dns-timeout", type=click.FloatRange(min=0.1, max=120), default=5.0, show_default=True,
+              help="Seconds allowed for each DNS question.")
+@click.option("--filter", "filters", multiple=True, metavar="KEY=VALUE",
+              help="Keep only matching messages, e.g. dmarc=fail, verdict=spoofed,suspicious, domain=example.com. Repeat to AND.")
+@click.option("--fail-on", "fail_on", multiple=True, metavar="KEY=VALUE",
+              help="Exit with status 3 when any message matches, e.g. --fail-on spoofed or --fail-on dmarc=fail.")
+@click.option("--max-size", type=click.IntRange(min=1), default=256 * 1024 * 1024, show_default=True,
+              help="Messages larger than this many bytes become error rows.")
+@click.option("--now", "now_text", default=None, metavar="ISO-TIME", help="Judge signature expiry as of this time.")
+@click.option("--color/--no-color", default=None, help="Force colours on or off.")
+def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: int | None, offline: bool,
+         dns_snapshot: str | None, nameserver: str | None, dns_timeout: float, filters: tuple[str, ...],
+         fail_on: tuple[str, ...], max_size: int, now_text: str | None, color: bool | None) -> None:
+    """Analyze every message in mbox files, Maildir folders, .eml trees and .msg files.
+
+    \b
+    Examples:
+      headerscope scan ~/mail/inbox.mbox --filter dmarc=fail
+      headerscope scan Maildir/ --format jsonl -o reports.jsonl --jobs 4
+      headerscope scan exports/ --format csv --fail-on spoofed
+
+    --filter expressions must all match (repeat to narrow); repeated --fail-on are
+    alternatives. Exit status 3 when a message matches --fail-on.
+    """
+    from .scan.filters import FilterError, combine, parse_expression
+    from .scan.output import CsvWriter, JsonlWriter, Summary, render_summary
+    from .scan.readers import iter_inputs
+    from .scan.runner import ScanOptions, run_scan
+
+    try:
+        keep = combine(filters)
+        # Repeated --fail-on are alternatives: any one matching fails the run.
+        fail_predicates = [parse_expression(e) for e in fail_on]
+    except FilterError as exc:
+        raise click.UsageError(str(exc)) from None
+    now = _parse_now(now_text)
+    options = ScanOptions(offline=offline, dns_snapshot=dns_snapshot, nameserver=nameserver, dns_timeout=dns_timeout,
+                          want_json=output_format == "jsonl", now=now.isoformat() if now else None)
+    use_color = _use_color(output, color)
+    try:
+        stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+        return
+    writer: CsvWriter | JsonlWriter | None = None
+    if output_format == "csv":
+        writer = CsvWriter(stream)
+    elif output_format == "jsonl":
+        writer = JsonlWriter(stream)
+    summary = Summary(keep_rows=output_format == "terminal")
+    matched_fail_on = False
+    progress = _progress(output_format == "terminal" or output is not None)
+    try:
+        for row in run_scan(iter_inputs(paths, max_message=max_size), options, jobs):
+            if progress is not None:
+                progress.advance()
+            if any(p(row) for p in fail_predicates):
+                matched_fail_on = True
+            if keep is not None and not keep(row):
+                continue
+            summary.add(row)
+            if writer is not None:
+                writer.write(row)
+    finally:
+        if progress is not None:
+            progress.stop()
+    if writer is not None:
+        writer.close()
+    else:
+        stream.write(render_summary(summary, use_color))
+    if output:
+        stream.close()
+    if summary.total == 0 and keep is None:
+        _fail("no messages found in " + ", ".join(paths))
+    if matched_fail_on:
+        sys.exit(EXIT_FAIL_ON)
+
+
+class _Progress:
+    """A rich progress bar on stderr (only when stderr is a terminal)."""
+
+    def __init__(self) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        from .render.terminal import make_console
+
+        self._progress = Progress(TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                  console=make_console(color=True), transient=True)
+        self._task = self._progress.add_task("scan", total=None)
+        self._progress.start()
+
+    def advance(self) -> None:
+        self._progress.advance(self._task)
+
+    def stop(self) -> None:
+        self._progress.stop()
+
+
+def _progress(wanted: bool) -> _Progress | None:
+    if not wanted or not sys.stderr.isatty() or os.environ.get("NO_COLOR"):
+        return None
+    return _Progress()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI; any unexpected exception becomes one line and exit 70."""
+    try:
+        cli.main(args=argv, prog_name="headerscope", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("headerscope: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("HEADERSCOPE_DEBUG"):
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (set HEADERSCOPE_DEBUG=1 for a traceback)",
+              EXIT_INTERNAL_ERROR)

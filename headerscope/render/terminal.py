@@ -1,0 +1,388 @@
+"""The terminal report (rich): the story first, then hops, envelope, authentication, findings.
+
+Every string that comes from the message goes through ``_safe`` (control characters and
+escape sequences stripped) and into ``rich.text.Text`` objects, which rich never reads as
+markup, so a Subject like ``[bold red]`` or ``\\x1b[2J`` is shown as written, harmlessly.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+from ..model import Finding, Hop, Report, Severity
+from ..text import strip_controls
+from .interface import Renderer
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.text import Text
+
+# Long message-derived values are cut in tables; the JSON and HTML keep them whole.
+_MAX_CELL = 200
+
+_VERDICT_STYLE = {
+    "authenticated": "bold green",
+    "suspicious": "bold yellow",
+    "spoofed": "bold red",
+    "unauthenticated": "bold magenta",
+    "not_checked": "bold blue",
+}
+_SEVERITY_STYLE = {
+    Severity.DANGER: "bold red",
+    Severity.WARNING: "yellow",
+    Severity.NOTICE: "cyan",
+    Severity.INFO: "dim",
+}
+_RESULT_STYLE = {
+    "pass": "green",
+    "fail": "red",
+    "softfail": "yellow",
+    "neutral": "yellow",
+    "permerror": "red",
+    "temperror": "yellow",
+    "none": "dim",
+    "not_checked": "blue",
+    "policy": "yellow",
+}
+
+
+def _safe(value: object, limit: int = _MAX_CELL) -> str:
+    text = strip_controls("" if value is None else str(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _t(value: object, style: str = "", limit: int = _MAX_CELL) -> Text:
+    from rich.text import Text
+
+    return Text(_safe(value, limit), style=style)
+
+
+def format_duration(seconds: float | None) -> str:
+    """Signed, human duration: ``+2s``, ``-1m 05s``, ``+3h 10m``; ``?`` when unknown."""
+    if seconds is None:
+        return "?"
+    sign = "-" if seconds < 0 else "+"
+    total = abs(seconds)
+    if total < 1 and total > 0:
+        return f"{sign}{total:.2f}s"
+    whole = round(total)
+    days, rem = divmod(whole, 86400)
+    hours, rem = divmod(rem, 3600)
+    minutes, secs = divmod(rem, 60)
+    if days:
+        return f"{sign}{days}d {hours}h"
+    if hours:
+        return f"{sign}{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{sign}{minutes}m {secs:02d}s"
+    return f"{sign}{secs}s"
+
+
+class TerminalRenderer(Renderer):
+    """Rich text for a terminal; plain text (no colour, no escape codes) when ``color`` is False."""
+
+    name = "terminal"
+
+    def __init__(self, color: bool = False, width: int = 110, verbose: bool = False) -> None:
+        self.color = color
+        self.width = width
+        self.verbose = verbose
+
+    def render(self, report: Report) -> str:
+        from rich.console import Console
+
+        buffer = io.StringIO()
+        console = Console(
+            file=buffer,
+            width=self.width,
+            force_terminal=self.color,
+            no_color=not self.color,
+            color_system="standard" if self.color else None,
+            highlight=False,
+            emoji=False,
+            markup=False,
+            legacy_windows=False,
+            soft_wrap=False,
+        )
+        for block in self._blocks(report):
+            console.print(block)
+        return buffer.getvalue()
+
+    # ----- sections -------------------------------------------------------------------------
+
+    def _blocks(self, report: Report) -> list[RenderableType]:
+        from rich.rule import Rule
+
+        blocks: list[RenderableType] = []
+        blocks.extend(self._story(report))
+        blocks.append(Rule(_t("Hops (earliest first)")))
+        blocks.append(self._hop_table(report))
+        blocks.append(Rule(_t("Envelope vs. headers")))
+        blocks.extend(self._envelope(report))
+        blocks.append(Rule(_t("Authentication")))
+        blocks.extend(self._authentication(report))
+        blocks.append(Rule(_t("Findings")))
+        blocks.extend(self._findings(report.findings))
+        blocks.append(self._footer(report))
+        return blocks
+
+    def _story(self, report: Report) -> list[RenderableType]:
+        from rich.text import Text
+
+        out: list[RenderableType] = []
+        verdict = report.verdict
+        line = Text()
+        line.append_text(_t(verdict.status.replace("_", " ").upper(), _VERDICT_STYLE.get(verdict.status, "bold")))
+        line.append("  ")
+        line.append_text(_t(verdict.summary, limit=600))
+        out.append(line)
+
+        env = report.envelope
+        sender = env.header_from[0] if env.header_from else None
+        story = Text()
+        if sender is not None:
+            who = f"{sender.display_name} <{sender.address}>" if sender.display_name else sender.address
+            story.append("From ")
+            story.append_text(_t(who, "bold"))
+        else:
+            story.append("No From: address")
+        if env.to:
+            story.append(" to ")
+            story.append_text(_t(", ".join(a.address for a in env.to[:3]) + (" …" if len(env.to) > 3 else "")))
+        if report.subject is not None:
+            story.append(", subject ")
+            story.append_text(_t(f"“{report.subject}”", "italic"))
+        story.append(".")
+        out.append(story)
+
+        hops = report.hops
+        orgs = _organizations(hops)
+        journey = Text()
+        if hops:
+            journey.append(f"Travelled {len(hops)} hop{'s' if len(hops) != 1 else ''}")
+            if orgs:
+                journey.append(" through ")
+                journey.append_text(_t(" → ".join(orgs), limit=400))
+            if report.total_delay_seconds is not None:
+                journey.append(f" in {format_duration(report.total_delay_seconds).lstrip('+')}")
+            journey.append(".")
+            if report.boundary_hop is not None:
+                boundary = hops[report.boundary_hop - 1]
+                journey.append(f" Trust boundary: hop {boundary.number}, where ")
+                journey.append_text(_t(boundary.fields.by or "?", "bold"))
+                journey.append(" accepted it from ")
+                journey.append_text(_t(boundary.fields.from_ip or boundary.fields.from_helo or "?", "bold"))
+                journey.append("; hops below it are the sender's claims.")
+        else:
+            journey.append("No Received headers: the route is unknown.")
+        out.append(journey)
+        if not report.input.has_body:
+            out.append(_t("Headers only: body-dependent checks (DKIM body hash) cannot run.", "yellow"))
+        serious = [f for f in report.findings if f.severity in (Severity.DANGER, Severity.WARNING)][:5]
+        for finding in serious:
+            item = Text("  ! ", style=_SEVERITY_STYLE[finding.severity])
+            item.append_text(_t(finding.title, _SEVERITY_STYLE[finding.severity]))
+            out.append(item)
+        return out
+
+    def _hop_table(self, report: Report) -> RenderableType:
+        from rich.table import Table
+
+        if not report.hops:
+            return _t("(no hops)", "dim")
+        table = Table(show_edge=False, pad_edge=False, expand=False, header_style="bold")
+        for column in ("#", "time (UTC offset as written)", "delay", "from", "by", "with", "TLS", "role", "trust"):
+            table.add_column(column, overflow="fold")
+        for hop in report.hops:
+            table.add_row(*self._hop_row(hop))
+        return table
+
+    def _hop_row(self, hop: Hop) -> list[Text]:
+        f = hop.fields
+        client = " ".join(x for x in (f.from_helo, f"({f.from_rdns})" if f.from_rdns and f.from_rdns != f.from_helo else None,
+                                      f"[{f.from_ip}]" if f.from_ip else None) if x) or "—"
+        if f.tls.encrypted is True:
+            tls = " ".join(x for x in ("yes", f.tls.version) if x)
+            tls_style = "green"
+        elif f.tls.encrypted is False:
+            tls, tls_style = "no", "red"
+        else:
+            tls, tls_style = "?", "dim"
+        delay_style = "red" if hop.delay_seconds is not None and (hop.delay_seconds < 0 or hop.delay_seconds > 3600) else ""
+        trust = "boundary" if hop.boundary else ("trusted" if hop.trusted else "claim")
+        trust_style = "bold cyan" if hop.boundary else ("" if hop.trusted else "dim")
+        number = f"{hop.number}{'' if f.complete else '*'}"
+        return [
+            _t(number),
+            _t(f.timestamp or f.date_text or "?"),
+            _t(format_duration(hop.delay_seconds), delay_style),
+            _t(client, limit=120),
+            _t(f.by or "—", limit=80),
+            _t(" ".join(x for x in (f.protocol, f"auth={f.auth}" if f.auth else None) if x) or "—"),
+            _t(tls, tls_style),
+            _t(hop.role.value),
+            _t(trust, trust_style),
+        ]
+
+    def _envelope(self, report: Report) -> list[RenderableType]:
+        from rich.table import Table
+        from rich.text import Text
+
+        env = report.envelope
+        table = Table(show_header=True, show_edge=False, pad_edge=False, header_style="bold")
+        table.add_column("envelope (SMTP)", overflow="fold")
+        table.add_column("headers", overflow="fold")
+        mail_from = "<> (null sender: a bounce)" if env.mail_from == "" else (env.mail_from or "?")
+        table.add_row(
+            _t(f"MAIL FROM {mail_from}" + (f"  [{env.mail_from_source}]" if env.mail_from_source else "")),
+            _t("From: " + (", ".join(_addr(a) for a in env.header_from) or "—")),
+        )
+        rcpts = [f"RCPT TO {r}  [{src}]" for r, src in zip(env.rcpt_to, env.rcpt_to_sources, strict=False)] or ["RCPT TO ?"]
+        header_rcpts = ["To: " + (", ".join(_addr(a) for a in env.to) or "—")]
+        if env.cc:
+            header_rcpts.append("Cc: " + ", ".join(_addr(a) for a in env.cc))
+        if env.reply_to:
+            header_rcpts.append("Reply-To: " + ", ".join(_addr(a) for a in env.reply_to))
+        if env.sender is not None:
+            header_rcpts.append("Sender: " + _addr(env.sender))
+        for i in range(max(len(rcpts), len(header_rcpts))):
+            table.add_row(_t(rcpts[i] if i < len(rcpts) else ""), _t(header_rcpts[i] if i < len(header_rcpts) else ""))
+        out: list[RenderableType] = [table]
+        if env.srs is not None:
+            out.append(_t(f"SRS ({env.srs.scheme}): original sender {env.srs.original_sender or '?'}, "
+                          f"rewritten by {env.srs.forwarder}"))
+        for diff in env.differences:
+            line = Text("  • ")
+            line.append_text(_t(diff.kind, "bold"))
+            line.append(": ")
+            line.append_text(_t(diff.explanation, limit=600))
+            out.append(line)
+        return out
+
+    def _authentication(self, report: Report) -> list[RenderableType]:
+        from rich.table import Table
+        from rich.text import Text
+
+        out: list[RenderableType] = []
+        table = Table(show_edge=False, pad_edge=False, header_style="bold")
+        table.add_column("check")
+        table.add_column("result")
+        table.add_column("details", overflow="fold")
+        if not report.dkim:
+            table.add_row(_t("DKIM"), _t("none", "dim"), _t("no DKIM-Signature"))
+        for sig in report.dkim:
+            aligned = "aligned with From" if sig.aligned else "not aligned with From" if sig.aligned is False else ""
+            details = ", ".join(x for x in (
+                f"d={sig.domain} s={sig.selector}", sig.algorithm,
+                f"{sig.key_bits}-bit key" if sig.key_bits else None, aligned, sig.reason) if x)
+            table.add_row(_t(f"DKIM #{sig.index + 1}"), _result(sig.result), _t(details, limit=400))
+        if report.spf is not None:
+            spf = report.spf
+            details = ", ".join(x for x in (
+                f"{spf.client_ip or '?'} for {spf.mail_from or '?'} (HELO {spf.helo or '?'})",
+                f"matched {spf.mechanism}" if spf.mechanism else None,
+                f"{spf.lookups} DNS lookups" if spf.lookups is not None else None,
+                f"HELO {spf.helo_result}" if spf.helo_result else None,
+                f"inputs from {spf.inputs_from}" if spf.inputs_from else None,
+                spf.explanation) if x)
+            table.add_row(_t("SPF"), _result(spf.result), _t(details, limit=400))
+        if report.dmarc is not None:
+            dmarc = report.dmarc
+            align = []
+            if dmarc.dkim_aligned:
+                align.append(f"DKIM aligned ({dmarc.aligned_dkim_domain})")
+            if dmarc.spf_aligned:
+                align.append("SPF aligned")
+            details = ", ".join(x for x in (
+                f"From domain {dmarc.from_domain}" if dmarc.from_domain else None,
+                f"policy {dmarc.policy}" if dmarc.policy else None,
+                f"disposition {dmarc.disposition}" if dmarc.disposition else None,
+                *align, dmarc.explanation) if x)
+            table.add_row(_t("DMARC"), _result(dmarc.result), _t(details, limit=400))
+        if report.arc is not None:
+            arc = report.arc
+            table.add_row(_t("ARC"), _result(arc.result),
+                          _t(f"{len(arc.instances)} set(s); {arc.reason}", limit=400))
+        if report.reverse_dns is not None and report.reverse_dns.result != "not_checked":
+            rdns = report.reverse_dns
+            table.add_row(_t("rDNS"), _result(rdns.result), _t(rdns.explanation, limit=300))
+        out.append(table)
+        if report.arc is not None:
+            for inst in report.arc.instances:
+                out.append(_t(f"  ARC i={inst.instance} by {inst.domain or '?'}: cv={inst.cv or '?'} seal={inst.seal_result or '?'}"
+                              f" AMS={inst.signature_result or '?'}; it saw: {inst.authentication_results or '—'}", limit=400))
+        if report.comparison:
+            cmp_table = Table(title=None, show_edge=False, pad_edge=False, header_style="bold")
+            for column in ("recorded at delivery vs. now", "recorded", "now", "why"):
+                cmp_table.add_column(column, overflow="fold")
+            for c in report.comparison:
+                label = c.method + (f" {c.subject}" if c.subject else "")
+                cmp_table.add_row(_t(label), _result(c.recorded or "—"), _result(c.recomputed or "—"),
+                                  _t(f"{c.label}: {c.explanation}", limit=400))
+            out.append(cmp_table)
+        untrusted = [r for r in report.recorded if not r.trusted]
+        if untrusted:
+            out.append(Text(f"  {len(untrusted)} recorded result(s) written below the trust boundary or by another "
+                            "party are shown as claims, not evidence.", style="dim"))
+        return out
+
+    def _findings(self, findings: tuple[Finding, ...]) -> list[RenderableType]:
+        from rich.text import Text
+
+        if not findings:
+            return [_t("No findings.", "dim")]
+        out: list[RenderableType] = []
+        for finding in findings:
+            style = _SEVERITY_STYLE[finding.severity]
+            line = Text()
+            line.append_text(_t(f"{finding.severity.value:<8}", style))
+            line.append_text(_t(finding.title, "bold" if finding.severity != Severity.INFO else ""))
+            line.append_text(_t(f"  [{finding.id}]", "dim"))
+            out.append(line)
+            detail = Text("         ")
+            detail.append_text(_t(finding.explanation, limit=800))
+            if finding.reference:
+                detail.append_text(_t(f"  {finding.reference}", "dim"))
+            out.append(detail)
+        return out
+
+    def _footer(self, report: Report) -> RenderableType:
+        dns = report.dns
+        source = dns.source + (f" ({dns.detail})" if dns.detail else "")
+        lines = [f"DNS: {source}, {len(dns.queries)} answer(s) used as evidence.",
+                 f"Input: {report.input.source} ({report.input.format}, {report.input.size} bytes, sha256 {report.input.sha256[:16]}…)."
+                 f" headerscope {report.version}, analyzed {report.analyzed_at}."]
+        if self.verbose:
+            for q in dns.queries:
+                answers = "; ".join("".join(r) for r in q.records) if q.records else q.status
+                lines.append(f"  {q.name} {q.rdtype}: {answers}")
+        return _t("\n".join(lines), "dim", limit=100_000)
+
+
+def _result(result: str) -> Text:
+    return _t(result, _RESULT_STYLE.get(result, ""))
+
+
+def _addr(address: object) -> str:
+    from ..model import Address
+
+    if isinstance(address, Address):
+        return f"{address.display_name} <{address.address}>" if address.display_name else address.address
+    return str(address)
+
+
+def _organizations(hops: tuple[Hop, ...]) -> list[str]:
+    orgs: list[str] = []
+    for hop in hops:
+        org = hop.organization
+        if org and (not orgs or orgs[-1] != org):
+            orgs.append(org)
+    return orgs
+
+
+def make_console(color: bool) -> Console:
+    """A console for progress output on stderr (used by the CLI)."""
+    from rich.console import Console
+
+    return Console(stderr=True, force_terminal=color, no_color=not color, highlight=False, markup=False)

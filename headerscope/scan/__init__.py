@@ -1,0 +1,1 @@
+"""``headerscope scan``: many messages (mbox, Maildir, .eml trees, .msg) in parallel, streamed."""

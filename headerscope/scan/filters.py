@@ -1,0 +1,48 @@
+"""``--filter`` and ``--fail-on`` expressions over scan rows: ``KEY=VALUE[,VALUE...]``.
+
+Keys: verdict, dkim, spf, dmarc, arc, domain (From domain), error (yes/no). A bare word is
+a verdict (``spoofed`` means ``verdict=spoofed``). Several expressions must all match; the
+comma-separated values of one expression are alternatives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from .runner import ScanRow
+
+KEYS = ("verdict", "dkim", "spf", "dmarc", "arc", "domain", "error")
+
+
+class FilterError(ValueError):
+    """An expression that cannot be understood (its str is the one-line reason)."""
+
+
+def _value(row: ScanRow, key: str) -> str:
+    if key == "error":
+        return "yes" if row.error else "no"
+    if key == "domain":
+        return (row.from_domain or "").lower()
+    return (getattr(row, key) or "").lower()
+
+
+def parse_expression(text: str) -> Callable[[ScanRow], bool]:
+    """One expression as a predicate."""
+    key, sep, values = text.partition("=")
+    if not sep:
+        key, values = "verdict", text
+    key = key.strip().lower()
+    if key not in KEYS:
+        raise FilterError(f"unknown filter key {key!r} in {text!r} (keys: {', '.join(KEYS)})")
+    wanted = {v.strip().lower() for v in values.split(",") if v.strip()}
+    if not wanted:
+        raise FilterError(f"no value in {text!r}")
+    return lambda row: _value(row, key) in wanted
+
+
+def combine(expressions: Sequence[str]) -> Callable[[ScanRow], bool] | None:
+    """All expressions must match; None when there are none."""
+    if not expressions:
+        return None
+    predicates = [parse_expression(e) for e in expressions]
+    return lambda row: all(p(row) for p in predicates)

@@ -1,0 +1,155 @@
+"""Scan outputs: CSV and JSONL written row by row as results arrive, and the terminal summary."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from typing import IO
+
+from ..text import strip_controls
+from .runner import ScanRow
+
+CSV_COLUMNS = ("index", "source", "error", "date", "from", "from_domain", "subject", "verdict", "dkim", "spf",
+               "dmarc", "arc", "hops", "total_delay_seconds", "failing_reasons", "slowest_hop",
+               "slowest_delay_seconds")
+
+# Spreadsheet programs run a cell starting with these as a formula (CSV injection); message
+# text is hostile, so such cells get a leading apostrophe, the usual neutraliser.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    text = strip_controls(str(value))
+    if text.startswith(_FORMULA_START) and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+class CsvWriter:
+    """One CSV row per message, flushed as it comes."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self._writer = csv.writer(stream)
+        self._writer.writerow(CSV_COLUMNS)
+
+    def write(self, row: ScanRow) -> None:
+        self._writer.writerow([_cell(v) for v in (
+            row.index, row.label, row.error, row.date, row.from_address, row.from_domain, row.subject, row.verdict,
+            row.dkim, row.spf, row.dmarc, row.arc, row.hops, row.total_delay_seconds,
+            ";".join(row.failing_reasons), row.slowest_hop, row.slowest_delay_seconds)])
+        self._stream.flush()
+
+    def close(self) -> None:
+        self._stream.flush()
+
+
+class JsonlWriter:
+    """One full report (the JSON of ``analyze``) per line; an error row is {"input", "error"}."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, row: ScanRow) -> None:
+        if row.report_json is not None:
+            self._stream.write(row.report_json)
+        else:
+            self._stream.write(json.dumps({"input": {"source": row.label}, "error": row.error}, ensure_ascii=False))
+        self._stream.write("\n")
+        self._stream.flush()
+
+    def close(self) -> None:
+        self._stream.flush()
+
+
+class Summary:
+    """Counts gathered while rows stream past (rows themselves are kept only for the table)."""
+
+    def __init__(self, keep_rows: bool = True) -> None:
+        self.total = 0
+        self.errors = 0
+        self.verdicts: Counter[str] = Counter()
+        self.domains: Counter[str] = Counter()
+        self.reasons: Counter[str] = Counter()
+        self.slowest: list[tuple[float, str, str]] = []
+        self.rows: list[ScanRow] = []
+        self._keep_rows = keep_rows
+
+    def add(self, row: ScanRow) -> None:
+        self.total += 1
+        if row.error:
+            self.errors += 1
+            self.verdicts["error"] += 1
+        else:
+            self.verdicts[row.verdict or "?"] += 1
+            self.domains[row.from_domain or "(none)"] += 1
+            self.reasons.update(row.failing_reasons)
+            if row.slowest_delay_seconds is not None and row.slowest_hop:
+                self.slowest.append((row.slowest_delay_seconds, row.slowest_hop, row.label))
+                self.slowest.sort(reverse=True)
+                del self.slowest[5:]
+        if self._keep_rows:
+            self.rows.append(row)
+
+
+def render_summary(summary: Summary, color: bool, width: int = 140) -> str:
+    """The terminal summary and the per-message table."""
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..render.terminal import format_duration
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color,
+                      color_system="standard" if color else None, highlight=False, markup=False, emoji=False)
+
+    def t(value: object, style: str = "") -> Text:
+        text = strip_controls("" if value is None else str(value))
+        return Text(text if len(text) <= 80 else text[:79] + "…", style=style)
+
+    console.print(t(f"{summary.total} message(s), {summary.errors} unreadable.", "bold"))
+    for title, counter in (("verdict", summary.verdicts), ("sending domain", summary.domains),
+                           ("failing reason", summary.reasons)):
+        if not counter:
+            continue
+        table = Table(show_edge=False, pad_edge=False, header_style="bold")
+        table.add_column(title)
+        table.add_column("messages", justify="right")
+        for key, count in counter.most_common(10):
+            table.add_row(t(key), t(count))
+        console.print(table)
+    if summary.slowest:
+        table = Table(show_edge=False, pad_edge=False, header_style="bold")
+        for column in ("slowest hop", "delay", "message"):
+            table.add_column(column)
+        for delay, host, label in summary.slowest:
+            table.add_row(t(host), t(format_duration(delay)), t(label))
+        console.print(table)
+    if summary.rows:
+        table = Table(show_edge=False, pad_edge=False, header_style="bold")
+        for column in ("#", "date", "from", "subject", "verdict", "DKIM", "SPF", "DMARC", "hops", "delay"):
+            table.add_column(column, overflow="ellipsis", no_wrap=True, max_width=40)
+        for row in summary.rows:
+            if row.error:
+                table.add_row(t(row.index), t(""), t(row.label), t(row.error, "red"), t("error", "red"),
+                              t(""), t(""), t(""), t(""), t(""))
+                continue
+            table.add_row(t(row.index), t((row.date or "")[:16]), t(row.from_address), t(row.subject),
+                          t(row.verdict), t(row.dkim), t(row.spf), t(row.dmarc), t(row.hops),
+                          t(format_duration(row.total_delay_seconds)))
+        console.print(table)
+    return buffer.getvalue()

@@ -1,0 +1,105 @@
+"""The command line as a user runs it: formats, output files, stdin, errors as one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+SIMPLE = (
+    b"Received: from mail.example.org (mail.example.org [192.0.2.10]) by mx.example.net (Postfix) with ESMTPS id 4AB;"
+    b" Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+    b"From: Alice <alice@example.org>\r\nTo: bob@example.net\r\nSubject: hello\r\n"
+    b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nMessage-ID: <1@example.org>\r\n\r\nHi Bob\r\n"
+)
+
+
+def run(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None,
+        cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    full_env.pop("HEADERSCOPE_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "headerscope", *args], input=stdin, capture_output=True,
+                          env=full_env, cwd=cwd or REPO, timeout=60)
+
+
+def test_version_and_help() -> None:
+    from headerscope import __version__
+
+    version = run("--version")
+    assert version.returncode == 0
+    assert __version__ in version.stdout.decode()
+    for args in (["--help"], ["analyze", "--help"]):
+        result = run(*args)
+        assert result.returncode == 0, result.stderr
+        assert b"Usage:" in result.stdout
+
+
+def test_stdin_terminal_report(tmp_path: Path) -> None:
+    result = run("analyze", "-", "--offline", stdin=SIMPLE)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.decode()
+    assert "alice@example.org" in text
+    assert "mx.example.net" in text
+    assert "\x1b[" not in text  # NO_COLOR and not a TTY: plain text
+
+
+def test_json_to_file_matches_python_api(tmp_path: Path) -> None:
+    import headerscope
+
+    out = tmp_path / "r.json"
+    path = tmp_path / "m.eml"
+    path.write_bytes(SIMPLE)
+    now = "2026-11-27T10:00:00+00:00"
+    result = run("analyze", str(path), "--offline", "--format", "json", "-o", str(out), "--now", now)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == b""
+    from_cli = json.loads(out.read_text())
+    from datetime import datetime
+
+    from_api = headerscope.analyze(SIMPLE, offline=True, source=str(path), now=datetime.fromisoformat(now)).to_dict()
+    from_api["options"] = from_cli["options"] = {}
+    assert from_cli == json.loads(json.dumps(from_api))
+    assert from_cli["input"]["sha256"] == __import__("hashlib").sha256(SIMPLE).hexdigest()
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["analyze", "/nonexistent/x.eml"], b"no such file"),
+    (["analyze", "."], b"directory"),
+    (["analyze", "-", "--dns-snapshot", "/nonexistent/s.json"], b"snapshot"),
+])
+def test_errors_are_one_line(args: list[str], needle: bytes) -> None:
+    result = run(*args, stdin=SIMPLE)
+    assert result.returncode == 1
+    assert b"Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert needle in result.stderr.lower()
+
+
+def test_bad_snapshot_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    result = run("analyze", "-", "--dns-snapshot", str(bad), stdin=SIMPLE)
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert b"not JSON" in result.stderr
+
+
+def test_usage_errors_exit_2() -> None:
+    assert run("analyze").returncode == 2
+    assert run("analyze", "x.eml", "--paste").returncode == 2
+    assert run("analyze", "-", "--format", "pdf").returncode == 2
+
+
+def test_paste_without_clipboard_is_a_hint() -> None:
+    # An environment with no display and no clipboard tool on PATH.
+    result = run("analyze", "--paste", env={"PATH": "/nonexistent", "DISPLAY": "", "WAYLAND_DISPLAY": ""})
+    assert result.returncode == 1
+    assert b"Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert b"clipboard" in result.stderr.lower()

@@ -1,0 +1,41 @@
+"""JSON output: the published schema matches the model, and real reports validate against it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+import headerscope
+from conftest import CORPUS, SAMPLES
+from headerscope.render import get_renderer
+from headerscope.schema import build_schema, schema_text
+
+REQUIRED_HOP_KEYS = {"from_helo", "from_rdns", "from_ip", "ident", "by", "protocol", "tls", "auth", "id", "for",
+                     "envelope_from", "timestamp", "delay_seconds", "role", "trusted", "raw"}
+
+
+def test_committed_schema_is_current() -> None:
+    assert json.loads(schema_text()) == build_schema(), "run: python -m headerscope.schema > headerscope/schema/report.schema.json"
+
+
+def _inputs() -> list[Path]:
+    paths = sorted(p for p in (CORPUS / "messages").rglob("*") if p.is_file() and p.suffix not in (".md",) and "LICENSE" not in p.name)
+    paths += sorted(p for p in SAMPLES.glob("*") if p.suffix in (".eml", ".txt") and p.name != "README.md")
+    return paths
+
+
+@pytest.mark.parametrize("path", _inputs(), ids=lambda p: p.name)
+def test_reports_validate(path: Path) -> None:
+    report = headerscope.analyze(path.read_bytes(), offline=True, source=str(path))
+    data = json.loads(get_renderer("json").render(report))
+    jsonschema.validate(data, json.loads(schema_text()))
+    assert data == json.loads(json.dumps(report.to_dict()))
+    assert {"hops", "envelope", "findings", "input"} <= set(data)
+    assert len(data["input"]["sha256"]) == 64
+    for hop in data["hops"]:
+        assert REQUIRED_HOP_KEYS <= set(hop)
+    # terminal must render the same report without raising
+    assert get_renderer("terminal").render(report)

@@ -1,0 +1,41 @@
+"""The terminal view: message text is shown as written, never as markup or escape codes."""
+
+from __future__ import annotations
+
+import headerscope
+from headerscope.render import get_renderer
+from headerscope.render.terminal import format_duration
+
+HOSTILE = (
+    b"Received: from evil.example (evil.example [203.0.113.9]) by mx.example.net with ESMTP id X;"
+    b" Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+    b"Subject: [bold red]alarm[/bold red] \x1b[31mred\x1b[0m \x1b]8;;http://evil.example\x07link\x1b]8;;\x07\r\n"
+    b"From: \"[link=http://evil.example]Bank[/link]\" <alice@example.org>\r\n"
+    b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n"
+)
+
+
+def test_markup_and_escapes_are_neutralised() -> None:
+    report = headerscope.analyze(HOSTILE, offline=True)
+    for color in (False, True):
+        text = get_renderer("terminal", color=color).render(report)
+        assert "[bold red]alarm[/bold red]" in text  # shown literally, not interpreted
+        assert "[link=http://evil.example]Bank[/link]" in text
+        assert "\x1b]8" not in text  # no hyperlink escape from the message
+        assert "\x07" not in text
+        if not color:
+            assert "\x1b" not in text
+
+
+def test_colour_only_when_asked() -> None:
+    report = headerscope.analyze(HOSTILE, offline=True)
+    assert "\x1b[" in get_renderer("terminal", color=True).render(report)
+    assert "\x1b[" not in get_renderer("terminal", color=False).render(report)
+
+
+def test_durations_are_signed_and_never_wrapped() -> None:
+    assert format_duration(-5) == "-5s"
+    assert format_duration(-3600 * 23) == "-23h 00m"
+    assert format_duration(65) == "+1m 05s"
+    assert format_duration(None) == "?"
+    assert format_duration(0.25) == "+0.25s"
