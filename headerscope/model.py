@@ -306,6 +306,8 @@ class ArcResult:
     """Each set, lowest instance first."""
     oldest_pass: int | None = None
     """Lowest instance whose AMS still validates (RFC 8617 section 5.2 step 6)."""
+    reason_code: str = ""
+    """Stable code: ok, no_arc, chain_terminated, invalid, temperror, offline, no_body, library_error."""
 
 
 @dataclass(frozen=True)
@@ -444,6 +446,14 @@ class RecordedResult:
     """Recorded reason comment, if any."""
     trusted: bool
     """Written by the receiving side (evidence) rather than a claim."""
+    trust_reason: str | None = None
+    """Why it counts as evidence or only as a claim (who wrote it, where it sits)."""
+    instance: int | None = None
+    """ARC-Authentication-Results ``i=`` instance."""
+    signature_header_index: int | None = None
+    """For dkim: index of the DKIM-Signature field it names (header.b, or header.d/header.s)."""
+    defects: tuple[str, ...] = ()
+    """Problems reading the field (parser rejection, truncation, invalid result word)."""
 
 
 @dataclass(frozen=True)
@@ -462,6 +472,10 @@ class Comparison:
     """same, dns_drift, modified_after_delivery, expired_since, policy_changed, not_recorded, not_recomputed, different."""
     explanation: str
     """Why they differ, in words."""
+    recorded_by: str | None = None
+    """authserv-id (or Received-SPF receiver) of the recorded result used."""
+    recorded_header_index: int | None = None
+    """Index of the header field the recorded result was read from."""
 
 
 @dataclass(frozen=True)

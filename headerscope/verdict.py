@@ -1,12 +1,218 @@
-"""The one-line verdict at the top of the report. STUB."""
+"""The one-line verdict at the top of the report.
+
+It answers the question every support ticket asks, in a sentence that can be pasted into a
+reply: is this message from the domain in ``From:``, and if not, is it spoofed (the domain
+asks receivers to reject such mail) or merely unauthenticated. It reads only results the
+checks already computed; it computes nothing new.
+"""
 
 from __future__ import annotations
 
-from .model import ArcResult, Comparison, DkimSignatureResult, DmarcResult, Finding, SpfResult, Verdict
+from collections.abc import Iterable
+
+from .domains import normalize_domain
+from .model import (
+    ArcResult,
+    Comparison,
+    DkimSignatureResult,
+    DmarcResult,
+    Finding,
+    Severity,
+    SpfResult,
+    Verdict,
+)
+
+# Reason codes that mean "we could not verify", not "it is false".
+_UNVERIFIABLE = frozenset({"no_body", "offline", "temperror"})
+_DELIVERY_ONLY_LABELS = frozenset({"dns_drift", "expired_since"})
 
 
 def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
            dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
            findings: tuple[Finding, ...], checked: bool) -> Verdict:
     """authenticated / suspicious / spoofed / unauthenticated / not_checked, with the reason."""
-    return Verdict(status="not_checked", summary="Authentication was not checked.")
+    domains = _distinct(from_domains)
+    if not checked:
+        return Verdict(status="not_checked", summary=(
+            "Could not check: offline (no DNS), so DKIM, SPF and DMARC were not verified."
+            + _recorded_note(comparison)))
+    if not domains:
+        passing = _names(s.domain for s in dkim if s.result == "pass")
+        tail = (f"; DKIM passes only for {passing}, which vouches for the message but not for a "
+                "sender shown to the reader." if passing else ".")
+        return Verdict(status="unauthenticated", summary=(
+            "Unauthenticated: the message has no From: domain, so DMARC cannot apply" + tail))
+
+    verdict = _single_domain(domains[0], dkim, spf, dmarc, arc, comparison, findings)
+    if len(domains) > 1 and verdict.status in ("authenticated", "unauthenticated", "not_checked"):
+        # RFC 7489 section 6.6.1: a message naming several authors' domains cannot be tied
+        # to one; mail clients may show either address.
+        return Verdict(status="suspicious", summary=(
+            f"Suspicious: From: names {len(domains)} domains ({', '.join(domains[:4])}); "
+            "DMARC authenticates at most one of them and a mail client may show another. "
+            + verdict.summary), authenticated_domain=verdict.authenticated_domain)
+    return verdict
+
+
+def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
+                   dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
+                   findings: tuple[Finding, ...]) -> Verdict:
+    aligned_dkim = [s for s in dkim if s.result == "pass" and s.aligned]
+    spf_aligned = spf is not None and spf.result == "pass" and bool(spf.aligned)
+    dangers = [f for f in findings if f.severity == Severity.DANGER]
+    forged = [f for f in findings if f.id == "recorded.untrusted_claim"
+              and f.severity in (Severity.WARNING, Severity.DANGER)]
+
+    if dmarc is None or dmarc.result == "not_checked":
+        reason = dmarc.explanation if dmarc else "DMARC was not evaluated"
+        return Verdict(status="not_checked",
+                       summary=f"Could not check: {reason}." + _recorded_note(comparison))
+    result = dmarc.result
+
+    if result == "pass" or (result in ("none", "permerror", "temperror") and (aligned_dkim or spf_aligned)):
+        how = _how_authenticated(domain, dmarc, aligned_dkim, spf, spf_aligned)
+        qualifier = {
+            "pass": "DMARC pass",
+            "none": f"{domain} publishes no DMARC policy",
+            "permerror": f"{domain} publishes an invalid DMARC record",
+            "temperror": "the DMARC record lookup failed temporarily",
+        }[result]
+        if dangers:
+            return Verdict(status="suspicious", authenticated_domain=domain, summary=(
+                f"Suspicious: {how} ({qualifier}), but: {dangers[0].title}."))
+        return Verdict(status="authenticated", authenticated_domain=domain,
+                       summary=f"Authenticated as {domain}: {how} ({qualifier}).")
+
+    if result == "temperror":
+        return Verdict(status="not_checked", summary=(
+            f"Could not check: the DMARC lookup for {domain} failed temporarily (temperror), and no "
+            "aligned DKIM signature passes; try again later." + _recorded_note(comparison)))
+
+    delivery = _dmarc_at_delivery(comparison, dkim)
+    if delivery is not None and delivery.label == "modified_after_delivery":
+        return Verdict(status="suspicious", summary=(
+            f"Suspicious: the receiving side ({delivery.recorded_by or 'receiver'}) recorded DMARC "
+            f"pass for {domain} at delivery, but the message was modified since: {delivery.explanation}"))
+    if delivery is not None and delivery.label in _DELIVERY_ONLY_LABELS:
+        return Verdict(status="authenticated", authenticated_domain=domain, summary=(
+            f"Authenticated as {domain} at delivery: the receiving side "
+            f"({delivery.recorded_by or 'receiver'}) recorded a pass; it fails now only because "
+            f"{_drift_words(delivery)}."))
+
+    unverifiable = [s for s in dkim if s.aligned and s.reason_code in _UNVERIFIABLE]
+    if unverifiable and not any(s.aligned and s.result == "fail" and s.reason_code not in _UNVERIFIABLE
+                                for s in dkim):
+        sig = unverifiable[0]
+        return Verdict(status="not_checked", summary=(
+            f"Could not check: the DKIM signature by {sig.domain} could not be verified ({sig.reason}), "
+            f"and SPF does not pass aligned with {domain}." + _recorded_note(comparison)))
+
+    if result == "fail" and arc is not None and arc.result == "pass" and dmarc.arc_override:
+        sealers = _names(i.domain for i in arc.instances)
+        return Verdict(status="suspicious", summary=(
+            f"Suspicious: DMARC fails for {domain}, but a valid ARC chain sealed by {sealers} "
+            f"vouches for it ({dmarc.arc_override}); typical of a mailing list or forwarder that "
+            "changed the message."))
+
+    others = _elsewhere(domain, dkim, spf)
+    policy = (dmarc.policy or "").lower()
+    if result == "fail" and policy in ("reject", "quarantine"):
+        pct = dmarc.record.pct if dmarc.record else 100
+        pct_note = f" (pct={pct}, so only some receivers apply it)" if pct < 100 else ""
+        return Verdict(status="spoofed", summary=(
+            f"Spoofed: From claims {domain}, but no aligned DKIM or SPF passes and "
+            f"{dmarc.record_domain or domain} publishes {_policy_words(dmarc)}{pct_note}{others}."))
+
+    if result == "fail":
+        base = (f"From claims {domain}, but no aligned DKIM or SPF passes; {dmarc.record_domain or domain} "
+                f"publishes {_policy_words(dmarc)}, so receivers deliver it anyway{others}.")
+    elif result == "permerror":
+        base = (f"From claims {domain}, whose DMARC record is invalid, and no DKIM or SPF identity "
+                f"aligned with it passes{others}.")
+    else:
+        base = (f"{domain} publishes no DMARC policy and no DKIM or SPF identity aligned with From "
+                f"passes{others}.")
+    if forged:
+        return Verdict(status="suspicious", summary=(
+            f"Suspicious: {base[0].lower()}{base[1:-1]}; yet an authentication result in the "
+            "receiver's name, added before it accepted the message, claims pass (possibly forged)."))
+    return Verdict(status="unauthenticated", summary=f"Unauthenticated: {base}")
+
+
+def _how_authenticated(domain: str, dmarc: DmarcResult, aligned_dkim: list[DkimSignatureResult],
+                       spf: SpfResult | None, spf_aligned: bool) -> str:
+    signer = dmarc.aligned_dkim_domain if dmarc.dkim_aligned and dmarc.aligned_dkim_domain else None
+    if signer is None and aligned_dkim:
+        signer = aligned_dkim[0].domain
+    if signer:
+        mapping = "" if normalize_domain(signer) == domain else f" ({domain})"
+        return f"DKIM signature by {signer} passes and aligns with From{mapping}"
+    if spf_aligned and spf is not None:
+        source = f" from {spf.client_ip}" if spf.client_ip else ""
+        return (f"SPF passes for {spf.domain}{source} and aligns with From; no aligned DKIM "
+                "signature passes, so a forward would break it")
+    return "an aligned identity passes"
+
+
+def _policy_words(dmarc: DmarcResult) -> str:
+    policy = (dmarc.policy or "none").lower()
+    record_p = (dmarc.record.p or "").lower() if dmarc.record else ""
+    if record_p and record_p != policy:
+        return f"a policy of {policy} for this domain ({dmarc.policy_reason})"
+    return f"p={policy}"
+
+
+def _elsewhere(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None) -> str:
+    """Identities that pass but do not align: who really vouches for the message."""
+    signers = _names(s.domain for s in dkim if s.result == "pass" and not s.aligned)
+    parts = []
+    if signers:
+        parts.append(f"DKIM passes only for {signers}")
+    if spf is not None and spf.result == "pass" and not spf.aligned and spf.domain:
+        parts.append(f"SPF passes only for {spf.domain}")
+    return ("; " + " and ".join(parts)) if parts else ""
+
+
+def _dmarc_at_delivery(comparison: tuple[Comparison, ...],
+                       dkim: tuple[DkimSignatureResult, ...]) -> Comparison | None:
+    """A trusted record of a pass at delivery that no longer holds, and why."""
+    for item in comparison:
+        if item.method == "dmarc" and item.recorded == "pass" and item.recomputed != "pass":
+            return item
+    aligned = {f"{s.domain or '?'}/{s.selector or '?'}" for s in dkim if s.aligned}
+    for item in comparison:
+        if item.method == "dkim" and item.recorded == "pass" and item.subject in aligned \
+                and item.label in (*_DELIVERY_ONLY_LABELS, "modified_after_delivery"):
+            return item
+    return None
+
+
+def _drift_words(item: Comparison) -> str:
+    if item.label == "expired_since":
+        return "the DKIM signature has expired since"
+    return "DNS changed since delivery (a key was rotated or a policy changed)"
+
+
+def _recorded_note(comparison: tuple[Comparison, ...]) -> str:
+    for item in comparison:
+        if item.method == "dmarc" and item.recorded:
+            by = item.recorded_by or "the receiving side"
+            return f" The receiving side ({by}) recorded DMARC {item.recorded} at delivery."
+    return ""
+
+
+def _distinct(domains: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    for domain in domains:
+        name = normalize_domain(domain)
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
+def _names(domains: Iterable[str | None]) -> str:
+    seen: list[str] = []
+    for domain in domains:
+        if domain and domain not in seen:
+            seen.append(domain)
+    return ", ".join(seen[:3])

@@ -1,19 +1,925 @@
-"""Recorded results (Authentication-Results, ARC-Authentication-Results, Received-SPF) and the
-comparison with recomputed ones. STUB."""
+"""Recorded results (Authentication-Results, ARC-Authentication-Results, Received-SPF) and their
+comparison with the results we recompute now.
+
+Recorded results are what a receiver wrote at delivery time (RFC 8601, RFC 8617 section 4.1.1,
+RFC 7208 section 9.1). Only the receiving side's own fields are evidence: anything the sender
+put into the message can say ``pass`` for free (RFC 8601 section 7.2). Fields are parsed with
+authres (through ``_authres``) and, when it rejects real-world input, by a tolerant linear
+reader of our own; the defect is recorded, never raised.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..domains import is_ip_literal, normalize_domain, organizational_domain
 from ..message import Message
-from ..model import ArcResult, Comparison, DkimSignatureResult, DmarcResult, Finding, Hop, RecordedResult, SpfResult
+from ..model import (
+    ArcResult,
+    Comparison,
+    DkimSignatureResult,
+    DmarcResult,
+    Finding,
+    Hop,
+    RecordedResult,
+    Severity,
+    SpfResult,
+)
+from . import _authres
+
+# Header bytes are hostile: never read more than this of one field.
+MAX_FIELD_CHARS = 64 * 1024
+# Nested comments deeper than this are read as flat text (no recursion anywhere).
+_MAX_COMMENT_DEPTH = 64
+# Never emit more than this many results from one field (a hostile field can hold thousands).
+_MAX_CLAUSES_PER_FIELD = 200
+# Real fields hold tens of tokens; stop reading a hostile one after this many.
+_MAX_TOKENS_PER_FIELD = 4096
+
+RFC8601_TRUST = "https://www.rfc-editor.org/rfc/rfc8601#section-5"
+RFC8601_SYNTAX = "https://www.rfc-editor.org/rfc/rfc8601#section-2.2"
+RFC7208_RECEIVED_SPF = "https://www.rfc-editor.org/rfc/rfc7208#section-9.1"
+RFC6376_VERIFY = "https://www.rfc-editor.org/rfc/rfc6376#section-6.1"
+RFC7489_POLICY = "https://www.rfc-editor.org/rfc/rfc7489#section-6.3"
+RFC8617_ARC = "https://www.rfc-editor.org/rfc/rfc8617#section-5.2"
+
+_AR = "Authentication-Results"
+_ARC_AR = "ARC-Authentication-Results"
+_RECEIVED_SPF = "Received-SPF"
+_GMAIL_SUMMARY = "gmail-summary"
+
+# RFC 8601 section 2.7 result words per method (plus RFC 8617 for arc); "hardfail" is the
+# pre-RFC 6577 spelling of an SPF fail and is read as "fail".
+_VALID_RESULTS: dict[str, frozenset[str]] = {
+    "dkim": frozenset({"none", "pass", "fail", "policy", "neutral", "temperror", "permerror"}),
+    "spf": frozenset({"none", "neutral", "pass", "fail", "softfail", "temperror", "permerror"}),
+    "dmarc": frozenset({"none", "pass", "fail", "temperror", "permerror"}),
+    "arc": frozenset({"none", "pass", "fail", "temperror", "permerror"}),
+}
+_RESULT_ALIASES = {"hardfail": "fail", "softfail": "softfail"}
+
+# Header fields a receiver writes next to its own Received header. Gmail, for one, puts its
+# Received-SPF and Authentication-Results directly *below* the boundary Received header; a run
+# of these fields there still belongs to the receiver, anything past the run is the sender's.
+_RECEIVER_TRACE_FIELDS = frozenset({
+    "received-spf", "authentication-results", "arc-authentication-results", "arc-seal",
+    "arc-message-signature", "return-path", "delivered-to", "x-original-to", "envelope-to",
+    "x-received",
+})
+
+# Fields the author or the sending side writes; a receiver's appended block follows the last one.
+_SENDER_FIELDS = frozenset({
+    "received", "dkim-signature", "from", "sender", "reply-to", "to", "cc", "subject", "date",
+    "message-id", "mime-version", "content-type", "content-transfer-encoding",
+})
+
+# Which authentication properties name the SPF identity (RFC 8601 section 2.7.2; "mfrom" and
+# "mail" are older spellings still written by some receivers).
+_SPF_MAILFROM_KEYS = ("smtp.mailfrom", "smtp.mfrom", "smtp.mail", "envelope-from")
+_SPF_HELO_KEYS = ("smtp.helo", "helo")
+
+_DKIM_MODIFIED = frozenset({"body_hash_mismatch", "signature_mismatch"})
+_DKIM_KEY_DRIFT = frozenset({"key_not_found", "key_revoked", "key_syntax"})
+_NOT_RECOMPUTED = frozenset({"offline", "not_checked", "no_body"})
+
+_POLICY_IN_COMMENT = re.compile(r"\b(?:p|policy)\s*=\s*([A-Za-z]+)")
+_B_TAG = re.compile(r"(?:^|;)\s*b\s*=([^;]*)")
+_D_TAG = re.compile(r"(?:^|;)\s*d\s*=\s*([^;\s]*)")
+_S_TAG = re.compile(r"(?:^|;)\s*s\s*=\s*([^;\s]*)")
+
+
+# --------------------------------------------------------------------------------------------
+# Tolerant reader: a linear scanner for RFC 8601 / RFC 7208 section 9.1 values.
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Item:
+    """``key=value``, a bare word (value None), or a bare quoted string (key None)."""
+
+    key: str | None
+    value: str | None
+    comments: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Clause:
+    """One ``method=result`` with what follows it."""
+
+    method: str
+    result: str
+    reason: str | None
+    comment: str | None
+    properties: list[tuple[str, str]]
+
+
+def _tokens(text: str) -> list[list[tuple[str, str]]]:
+    """Split on top-level ``;`` into segments of (kind, text) tokens: word, quoted, comment.
+
+    One pass, no regular expressions, so hostile input costs linear time; reading stops after
+    ``_MAX_TOKENS_PER_FIELD`` tokens (see ``_too_many_tokens``).
+    """
+    segments: list[list[tuple[str, str]]] = []
+    tokens: list[tuple[str, str]] = []
+    word: list[str] = []
+    i, n = 0, len(text)
+
+    def flush() -> None:
+        if word:
+            tokens.append(("word", "".join(word)))
+            word.clear()
+
+    count = 0
+    while i < n:
+        if len(tokens) + count > _MAX_TOKENS_PER_FIELD:
+            break
+        char = text[i]
+        if char == '"':
+            # A quoted string glued to a word (smtp.mailfrom="a b") stays part of the word.
+            j = i + 1
+            quoted: list[str] = []
+            while j < n and text[j] != '"':
+                if text[j] == "\\" and j + 1 < n:
+                    j += 1
+                quoted.append(text[j])
+                j += 1
+            if word and word[-1] == "=":
+                word.append("".join(quoted))
+                flush()
+            else:
+                flush()
+                tokens.append(("quoted", "".join(quoted)))
+            i = j + 1
+        elif char == "(":
+            flush()
+            depth, j = 1, i + 1
+            content: list[str] = []
+            while j < n:
+                c = text[j]
+                if c == "\\" and j + 1 < n:
+                    content.append(text[j + 1])
+                    j += 2
+                    continue
+                if c == "(":
+                    depth += 1
+                elif c == ")":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                if depth <= _MAX_COMMENT_DEPTH:
+                    content.append(c)
+                j += 1
+            tokens.append(("comment", "".join(content).strip()))
+            i = j + 1
+        elif char == ";":
+            flush()
+            segments.append(tokens)
+            count += len(tokens) + 1
+            tokens = []
+            i += 1
+        elif char in " \t\r\n":
+            flush()
+            i += 1
+        else:
+            word.append(char)
+            i += 1
+    flush()
+    segments.append(tokens)
+    return [s for s in segments if s]
+
+
+def _too_many_tokens(segments: list[list[tuple[str, str]]]) -> bool:
+    return sum(len(s) for s in segments) + len(segments) > _MAX_TOKENS_PER_FIELD
+
+
+def _items(tokens: list[tuple[str, str]]) -> list[_Item]:
+    """Group tokens into key=value items, allowing CFWS around ``=`` (RFC 8601 section 2.2)."""
+    items: list[_Item] = []
+    pending_key: str | None = None
+    for kind, text in tokens:
+        if kind == "comment":
+            if items:
+                items[-1].comments.append(text)
+            else:
+                items.append(_Item(key=None, value=None, comments=[text]))
+            continue
+        if pending_key is not None:
+            items.append(_Item(key=pending_key, value=text))
+            pending_key = None
+            continue
+        if kind == "quoted":
+            items.append(_Item(key=None, value=text))
+            continue
+        if text.startswith("=") and items and items[-1].key is not None and items[-1].value is None:
+            key = items.pop().key
+            rest = text[1:]
+            if rest:
+                items.append(_Item(key=key, value=rest))
+            else:
+                pending_key = key
+        elif "=" in text:
+            key, _, value = text.partition("=")
+            if value:
+                items.append(_Item(key=key, value=value))
+            else:
+                pending_key = key
+        else:
+            items.append(_Item(key=text, value=None))
+    if pending_key is not None:
+        items.append(_Item(key=pending_key, value=""))
+    return items
+
+
+def _clause(items: list[_Item]) -> _Clause | None:
+    """Read one resinfo (RFC 8601 section 2.2): method[/version]=result [reason=] props."""
+    head_at = next((k for k, item in enumerate(items) if item.key and item.value is not None), None)
+    if head_at is None:
+        return None
+    head = items[head_at]
+    assert head.key is not None and head.value is not None
+    method = head.key.split("/", 1)[0].strip().lower()
+    # The result comment; failing that, any comment in the clause (OpenDMARC writes
+    # "header.from=example.com (policy=none)").
+    comment = "; ".join(head.comments) or "; ".join(
+        c for item in items[head_at + 1:] for c in item.comments) or None
+    reason: str | None = None
+    properties: list[tuple[str, str]] = []
+    for item in items[head_at + 1:]:
+        if item.key is None or item.value is None:
+            continue
+        key = item.key.lower()
+        if key == "reason" and reason is None:
+            reason = item.value
+        else:
+            properties.append((key, item.value))
+    return _Clause(method=method, result=head.value.lower(), reason=reason, comment=comment,
+                   properties=properties)
+
+
+@dataclass
+class _ParsedField:
+    authserv_id: str | None
+    instance: int | None
+    clauses: list[_Clause]
+    defects: list[str]
+
+
+def _parse_authentication_results(value: str, arc: bool) -> _ParsedField:
+    """Read an (ARC-)Authentication-Results value with authres, else tolerantly."""
+    defects: list[str] = []
+    segments = _tokens(value)
+    if _too_many_tokens(segments):
+        defects.append(f"more than {_MAX_TOKENS_PER_FIELD} tokens; the rest was not read")
+    instance: int | None = None
+    if arc:
+        # RFC 8617 section 4.1.1: ARC-Authentication-Results = i=N; then an A-R value.
+        first = _items(segments[0]) if segments else []
+        if first and first[0].key and first[0].key.lower() == "i" and first[0].value is not None:
+            try:
+                instance = int(first[0].value)
+            except ValueError:
+                defects.append(f"instance tag i={first[0].value} is not a number")
+            segments = segments[1:]
+            _, _, value = value.partition(";")
+        else:
+            defects.append("no i= instance tag (RFC 8617 section 4.1.1)")
+
+    authserv_id: str | None = None
+    clause_segments = segments
+    if segments:
+        first_items = _items(segments[0])
+        words = [item for item in first_items if item.key is not None]
+        if words and words[0].value is None:
+            authserv_id = words[0].key.lower() if words[0].key else None
+            clause_segments = segments[1:]
+        else:
+            # Microsoft 365 writes "spf=pass (sender IP is ...) ..." with no authserv-id.
+            defects.append("no authserv-id (RFC 8601 section 2.2 requires one)")
+    tolerant: list[_Clause] = []
+    for segment in clause_segments[:_MAX_CLAUSES_PER_FIELD]:
+        clause = _clause(_items(segment))
+        if clause is not None:
+            tolerant.append(clause)
+
+    strict_text = value if authserv_id is not None else "authserv-id.invalid; " + value
+    try:
+        strict = _authres.parse_value(strict_text.strip())
+    except _authres.AuthresParseError as error:
+        defects.append(f"authres rejected it ({error}); read tolerantly")
+        return _ParsedField(authserv_id, instance, tolerant, defects)
+
+    clauses: list[_Clause] = []
+    comments_match = [c.method for c in tolerant] == [r.method for r in strict.results]
+    for position, result in enumerate(strict.results[:_MAX_CLAUSES_PER_FIELD]):
+        # authres drops comments; take them from the tolerant read when both agree on shape.
+        comment = tolerant[position].comment if comments_match else None
+        properties = list(result.properties)
+        if comments_match:
+            # authres silently skips non-RFC properties (Microsoft's action=, compauth reason=);
+            # keep them from the tolerant read so the evidence is complete.
+            known = {k for k, _ in properties}
+            properties += [(k, v) for k, v in tolerant[position].properties
+                           if "." not in k and k not in known]
+        clauses.append(_Clause(method=result.method, result=result.result, reason=result.reason,
+                               comment=comment, properties=properties))
+    if authserv_id is not None:
+        authserv_id = strict.authserv_id
+    return _ParsedField(authserv_id, instance, clauses, defects)
+
+
+def _parse_received_spf(value: str) -> tuple[_Clause | None, str | None, list[str]]:
+    """Read Received-SPF (RFC 7208 section 9.1): result [comment] key=value; ...
+
+    Returns the clause, the writer (``receiver=`` or the host that starts the comment), defects.
+    """
+    defects: list[str] = []
+    segments = _tokens(value)
+    if _too_many_tokens(segments):
+        defects.append(f"more than {_MAX_TOKENS_PER_FIELD} tokens; the rest was not read")
+    items = [item for segment in segments for item in _items(segment)]
+    if not items or items[0].key is None or items[0].value is not None:
+        defects.append("does not start with a result word")
+        return None, None, defects
+    result = items[0].key.lower()
+    comment = "; ".join(items[0].comments) or None
+    properties = [(item.key.lower(), item.value) for item in items[1:]
+                  if item.key is not None and item.value is not None]
+    writer = dict(properties).get("receiver")
+    if writer is not None and not _looks_like_host(writer):
+        writer = None
+    if writer is None and comment:
+        # RFC 7208 section 9.1 example: "(mybox.example.org: domain of ... designates ...)".
+        head = comment.split(":", 1)[0].strip()
+        if ":" in comment and _looks_like_host(head):
+            writer = head.lower()
+    return _Clause(method="spf", result=result, reason=None, comment=comment,
+                   properties=properties), writer, defects
+
+
+def _looks_like_host(text: str) -> bool:
+    return 0 < len(text) <= 253 and "." in text and all(
+        c.isalnum() or c in "-._" for c in text)
+
+
+# --------------------------------------------------------------------------------------------
+# Who wrote it: the receiving side or somebody else.
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _TrustContext:
+    hosts: frozenset[str]
+    orgs: frozenset[str]
+    boundary_index: int | None
+    receiver_block_end: int | None
+    boundary_number: int | None
+    receiver_names: str
+    trailing_start: int | None = None
+
+
+def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None) -> _TrustContext:
+    boundary = next((h for h in hops if h.number == boundary_hop), None) if boundary_hop else None
+    if boundary is None:
+        return _TrustContext(frozenset(), frozenset(), None, None, None, "", None)
+    trusted_hops = [h for h in hops if h.trusted or h.number >= boundary.number]
+    hosts: set[str] = set()
+    orgs: set[str] = set()
+    for hop in trusted_hops:
+        by = normalize_domain(hop.fields.by)
+        if by:
+            hosts.add(by)
+            org = organizational_domain(by)
+            if org:
+                orgs.add(org)
+        if hop.organization:
+            orgs.add(hop.organization.lower())
+    # The receiver's own block below its boundary Received: a run of trace fields that stops
+    # at the sender's previous Received header or at the first field a sender writes.
+    previous = next((h for h in hops if h.number == boundary.number - 1), None)
+    limit = previous.header_index if previous is not None else len(message.headers)
+    end = boundary.header_index + 1
+    while end < min(limit, len(message.headers)):
+        if message.headers[end].name.lower() not in _RECEIVER_TRACE_FIELDS:
+            break
+        end += 1
+    # The run of fields at the very end of the header section after the last field a sender
+    # writes (where appending filters put theirs).
+    trailing = len(message.headers)
+    while trailing > boundary.header_index + 1 and \
+            message.headers[trailing - 1].name.lower() not in _SENDER_FIELDS:
+        trailing -= 1
+    return _TrustContext(frozenset(hosts), frozenset(orgs), boundary.header_index, end,
+                         boundary.number, ", ".join(sorted(hosts)[:5]), trailing)
+
+
+def _writer_matches(writer: str, context: _TrustContext) -> bool:
+    name = normalize_domain(writer)
+    if name is None:
+        return False
+    return name in context.hosts or organizational_domain(name) in context.orgs
+
+
+def _judge_trust(writer: str | None, header_index: int, context: _TrustContext
+                 ) -> tuple[bool, str, str | None]:
+    """(trusted, why, how it names the receiver without being its: "forged", "appended", None)."""
+    if context.boundary_index is None:
+        return False, "no Received chain, so the writer cannot be tied to the receiving side", None
+    above = header_index < context.boundary_index
+    in_block = (context.receiver_block_end is not None
+                and context.boundary_index < header_index < context.receiver_block_end)
+    where = f"hop {context.boundary_number}"
+    if writer is None:
+        if above:
+            return True, (f"no authserv-id, but added above the boundary Received header ({where}), "
+                          "so by the receiving side"), None
+        return False, "no authserv-id, and added below the boundary: a claim", None
+    if not context.hosts and not context.orgs and above:
+        # The receiving side's Received headers name no host, so the authserv-id cannot be
+        # checked; its position still proves it was added after the receiver took the message.
+        return True, (f"written by {writer}, above the boundary Received ({where}); the receiving side "
+                      "names no host, so trusted by position only"), None
+    if not _writer_matches(writer, context):
+        return False, (f"written by {writer}, which is not a host or domain of the receiving side "
+                       f"({context.receiver_names or 'unknown'}): a claim"), None
+    if above:
+        return True, f"written by {writer} (receiving side), above the boundary Received ({where})", None
+    if in_block:
+        return True, (f"written by {writer} (receiving side), among the receiver's trace fields "
+                      f"directly below the boundary Received ({where})"), None
+    if context.trailing_start is not None and header_index >= context.trailing_start:
+        # Milters that add fields with smfi_addheader append them at the end of the header
+        # section (rspamd does); a sender can put a field there too, so it stays a claim.
+        return False, (f"names the receiving side ({writer}) but sits at the end of the header "
+                       "section, below the boundary: a filter may have appended it, or the sender "
+                       "forged it; not relied on"), "appended"
+    return False, (f"names the receiving side ({writer}) but was already in the message when the "
+                   f"receiver accepted it ({where}): possibly forged"), "forged"
+
+
+# --------------------------------------------------------------------------------------------
+# DKIM-Signature lookup for header.b / header.d / header.s (RFC 6008 section 4).
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Signature:
+    header_index: int
+    domain: str | None
+    selector: str | None
+    b: str
+
+
+def _signatures(message: Message) -> list[_Signature]:
+    out: list[_Signature] = []
+    for header in message.all("DKIM-Signature"):
+        value = header.value[:MAX_FIELD_CHARS]
+        b_match = _B_TAG.search(value)
+        d_match = _D_TAG.search(value)
+        s_match = _S_TAG.search(value)
+        b = "".join(b_match.group(1).split()) if b_match else ""
+        out.append(_Signature(header.index, normalize_domain(d_match.group(1)) if d_match else None,
+                              s_match.group(1).strip().lower() if s_match else None, b))
+    return out
+
+
+def _dkim_identity(properties: Iterable[tuple[str, str]]) -> tuple[str | None, str | None, str | None]:
+    """(domain, selector, header.b) of a recorded dkim result."""
+    props = dict(properties)
+    domain = normalize_domain(props.get("header.d"))
+    if domain is None and props.get("header.i"):
+        domain = normalize_domain(props["header.i"].rpartition("@")[2])
+    selector = props.get("header.s")
+    return domain, selector.lower() if selector else None, props.get("header.b")
+
+
+def _domain_matches(recorded: str | None, signer: str | None) -> bool:
+    # header.i may name a subdomain of d= (RFC 6376 section 3.5, i= tag).
+    if recorded is None or signer is None:
+        return False
+    return recorded == signer or recorded.endswith("." + signer)
+
+
+def _match_signature(properties: Iterable[tuple[str, str]], signatures: list[_Signature]) -> int | None:
+    domain, selector, b = _dkim_identity(properties)
+    if b:
+        by_b = [s for s in signatures if s.b and s.b.startswith(b)
+                and (domain is None or _domain_matches(domain, s.domain))]
+        if len(by_b) == 1:
+            return by_b[0].header_index
+    if domain is None:
+        return None
+    by_ds = [s for s in signatures if _domain_matches(domain, s.domain)
+             and (selector is None or selector == s.selector)]
+    return by_ds[0].header_index if len(by_ds) == 1 else None
+
+
+# --------------------------------------------------------------------------------------------
+# parse_recorded
+# --------------------------------------------------------------------------------------------
 
 
 def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None,
                    extra: tuple[RecordedResult, ...] = ()) -> tuple[tuple[RecordedResult, ...], tuple[Finding, ...]]:
     """Every recorded result; ``trusted`` when written by the receiving side."""
-    return extra, ()
+    context = _trust_context(message, hops, boundary_hop)
+    signatures = _signatures(message)
+    recorded: list[RecordedResult] = []
+    findings: list[Finding] = []
+    for header in message.headers:
+        lname = header.name.lower()
+        if lname not in ("authentication-results", "arc-authentication-results", "received-spf"):
+            continue
+        value = header.value
+        defects: list[str] = []
+        if len(value) > MAX_FIELD_CHARS:
+            value = value[:MAX_FIELD_CHARS]
+            defects.append(f"longer than {MAX_FIELD_CHARS} characters; only the start was read")
+        if lname == "received-spf":
+            clause, writer, spf_defects = _parse_received_spf(value)
+            defects += spf_defects
+            clauses = [clause] if clause else []
+            instance = None
+            name = _RECEIVED_SPF
+        else:
+            parsed = _parse_authentication_results(value, arc=lname.startswith("arc-"))
+            defects += parsed.defects
+            clauses, writer, instance = parsed.clauses, parsed.authserv_id, parsed.instance
+            name = _ARC_AR if lname.startswith("arc-") else _AR
+        trusted, why, names_receiver = _judge_trust(writer, header.index, context)
+        field_results: list[RecordedResult] = []
+        for clause in clauses:
+            result = _RESULT_ALIASES.get(clause.result, clause.result)
+            clause_defects = list(defects)
+            valid = _VALID_RESULTS.get(clause.method)
+            if valid is not None and result not in valid:
+                clause_defects.append(f"'{clause.result}' is not a {clause.method} result word")
+            signature_index = (_match_signature(clause.properties, signatures)
+                               if clause.method == "dkim" else None)
+            field_results.append(RecordedResult(
+                header=name, header_index=header.index, authserv_id=writer, method=clause.method,
+                result=result, properties=tuple(clause.properties),
+                reason=clause.reason or _strip_quotes(clause.comment), trusted=trusted,
+                trust_reason=why, instance=instance, signature_header_index=signature_index,
+                defects=tuple(clause_defects),
+            ))
+        recorded.extend(field_results)
+        if defects:
+            findings.append(Finding(
+                id="recorded.malformed", severity=Severity.INFO,
+                title=f"{name} field could not be read cleanly",
+                explanation=f"Header {header.index} ({name}): " + "; ".join(defects) + ".",
+                reference=RFC7208_RECEIVED_SPF if name == _RECEIVED_SPF else RFC8601_SYNTAX,
+                subject=f"header {header.index}",
+            ))
+        claimed = sorted({r.method for r in field_results
+                          if not r.trusted and r.result == "pass" and r.method in _VALID_RESULTS})
+        if claimed:
+            findings.append(_claim_finding(name, header.index, writer, claimed, why, names_receiver))
+    for item in extra:
+        recorded.append(item)
+    return tuple(recorded), tuple(findings)
+
+
+def _claim_finding(name: str, index: int, writer: str | None, methods: list[str], why: str,
+                   names_receiver: str | None) -> Finding:
+    passes = ", ".join(f"{m}=pass" for m in methods)
+    if names_receiver == "appended":
+        return Finding(
+            id="recorded.untrusted_claim", severity=Severity.NOTICE,
+            title=f"{name} in the receiver's name at the end of the header: not relied on",
+            explanation=(f"Header {index} says {passes} and names {writer}, but {why}."),
+            reference=RFC8601_TRUST, subject=f"header {index}",
+        )
+    if names_receiver == "forged":
+        return Finding(
+            id="recorded.untrusted_claim", severity=Severity.WARNING,
+            title=f"Possibly forged {name}: claims {passes} in the receiver's name",
+            explanation=(f"Header {index} says {passes} and names {writer}, but it sits below the "
+                         "point where the receiving side accepted the message, so the sender "
+                         "(or a hop before the receiver) wrote it. A receiver must remove such "
+                         "fields; treat it as a claim, not as evidence."),
+            reference=RFC8601_TRUST, subject=f"header {index}",
+        )
+    # Forwarders, lists and the sender's own filters write these routinely: shown, not alarmed on.
+    return Finding(
+        id="recorded.untrusted_claim", severity=Severity.INFO,
+        title=f"{name} by {writer or 'an unnamed writer'} claims {passes} (not the receiver)",
+        explanation=(f"Header {index} says {passes}, but {why}. Results written before the "
+                     "receiving side took the message are shown but not relied on."),
+        reference=RFC8601_TRUST, subject=f"header {index}",
+    )
+
+
+def _strip_quotes(text: str | None) -> str | None:
+    if text is None:
+        return None
+    stripped = text.strip().strip('"').strip()
+    return stripped or None
+
+
+# --------------------------------------------------------------------------------------------
+# compare
+# --------------------------------------------------------------------------------------------
+
+_HEADER_RANK = {_AR: 0, _ARC_AR: 1, _RECEIVED_SPF: 2, _GMAIL_SUMMARY: 3}
+
+
+def _rank(item: RecordedResult) -> tuple[int, int]:
+    """Authentication-Results first, topmost first (the receiver's last word)."""
+    index = item.header_index if item.header_index is not None else 1 << 30
+    return _HEADER_RANK.get(item.header, 4), index
+
+
+def _usable(item: RecordedResult, method: str) -> bool:
+    return (item.trusted and item.method == method
+            and item.result in _VALID_RESULTS.get(method, frozenset()))
 
 
 def compare(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
             dmarc: DmarcResult | None, arc: ArcResult | None) -> tuple[tuple[Comparison, ...], tuple[Finding, ...]]:
     """Trusted recorded results beside recomputed ones, each difference labelled."""
-    return (), ()
+    comparisons: list[Comparison] = []
+    comparisons += _compare_dkim(recorded, dkim)
+    spf_comparison = _compare_spf(recorded, spf)
+    if spf_comparison is not None:
+        comparisons.append(spf_comparison)
+    dmarc_comparison = _compare_dmarc(recorded, dmarc, dkim, spf_comparison)
+    if dmarc_comparison is not None:
+        comparisons.append(dmarc_comparison)
+    arc_comparison = _compare_arc(recorded, arc)
+    if arc_comparison is not None:
+        comparisons.append(arc_comparison)
+    findings = [f for f in (_comparison_finding(c) for c in comparisons) if f is not None]
+    return tuple(comparisons), tuple(findings)
+
+
+def _make(method: str, subject: str | None, rec: RecordedResult | None, ours: str | None,
+          label: str, explanation: str) -> Comparison:
+    return Comparison(method=method, subject=subject, recorded=rec.result if rec else None,
+                      recomputed=ours, label=label, explanation=explanation,
+                      recorded_by=rec.authserv_id if rec else None,
+                      recorded_header_index=rec.header_index if rec else None)
+
+
+def _who(rec: RecordedResult) -> str:
+    return rec.authserv_id or ("Gmail" if rec.header == _GMAIL_SUMMARY else "the receiver")
+
+
+def _compare_dkim(recorded: tuple[RecordedResult, ...], dkim: tuple[DkimSignatureResult, ...]) -> list[Comparison]:
+    candidates = sorted((r for r in recorded if _usable(r, "dkim")), key=_rank)
+    out: list[Comparison] = []
+    used: set[int] = set()
+    for sig in dkim:
+        subject = f"{sig.domain or '?'}/{sig.selector or '?'}"
+        match = None
+        for position, rec in enumerate(candidates):
+            if rec.signature_header_index is not None:
+                hit = rec.signature_header_index == sig.header_index
+            else:
+                domain, selector, _ = _dkim_identity(rec.properties)
+                hit = (_domain_matches(domain, normalize_domain(sig.domain))
+                       and (selector is None or selector == (sig.selector or "").lower()))
+            if hit:
+                match = rec
+                used.add(position)
+                break
+        out.append(_label_dkim(subject, match, sig))
+    for position, rec in enumerate(candidates):
+        if position in used or rec.result == "none":
+            continue
+        domain, selector, _ = _dkim_identity(rec.properties)
+        if any(r.result == rec.result and _dkim_identity(r.properties)[:2] == (domain, selector)
+               for r in (candidates[p] for p in used)):
+            continue
+        used.add(position)
+        subject = f"{domain or '?'}/{selector or '?'}"
+        out.append(_make("dkim", subject, rec, None, "different",
+                         f"{_who(rec)} recorded dkim={rec.result} for {subject}, but no DKIM-Signature "
+                         "in the message matches it now: the signature was removed or altered "
+                         "after delivery, or the record names it in a way we cannot match."))
+    if not dkim and candidates and not out:
+        rec = candidates[0]
+        out.append(_make("dkim", None, rec, "none", "same",
+                         f"{_who(rec)} recorded dkim=none and the message has no DKIM-Signature."))
+    return out
+
+
+def _label_dkim(subject: str, rec: RecordedResult | None, sig: DkimSignatureResult) -> Comparison:
+    ours = sig.result
+    code = sig.reason_code
+    if code in _NOT_RECOMPUTED or ours == "not_checked":
+        return _make("dkim", subject, rec, ours, "not_recomputed",
+                     f"Not recomputed: {sig.reason}.")
+    if rec is None:
+        return _make("dkim", subject, None, ours, "not_recorded",
+                     "The receiving side recorded no result for this signature.")
+    who = _who(rec)
+    if rec.result == ours:
+        return _make("dkim", subject, rec, ours, "same",
+                     f"{who} recorded dkim={rec.result}; it is {ours} now too.")
+    if ours == "temperror":
+        return _make("dkim", subject, rec, ours, "not_recomputed",
+                     f"{who} recorded dkim={rec.result}; the key lookup failed temporarily now ({sig.reason}).")
+    if rec.result == "pass":
+        if code in _DKIM_KEY_DRIFT:
+            return _make("dkim", subject, rec, ours, "dns_drift",
+                         f"{who} verified this signature at delivery; now {sig.reason}: the key in DNS "
+                         "was removed, revoked or changed since (key rotation), not the message.")
+        if code in _DKIM_MODIFIED:
+            part = "body" if code == "body_hash_mismatch" else "signed header fields"
+            return _make("dkim", subject, rec, ours, "modified_after_delivery",
+                         f"{who} verified this signature at delivery; now {sig.reason}: the {part} "
+                         "changed after delivery (a client, archive, forwarder or tampering).")
+        if code == "expired":
+            return _make("dkim", subject, rec, ours, "expired_since",
+                         f"{who} verified this signature at delivery; its x= expiry has passed since. "
+                         "Expired signatures fail by rule (RFC 6376 section 3.5), not because of a change.")
+    return _make("dkim", subject, rec, ours, "different",
+                 f"{who} recorded dkim={rec.result}; it is {ours} now ({sig.reason}).")
+
+
+def _spf_identity(rec: RecordedResult) -> tuple[str, str | None, str | None]:
+    """(identity kind, identity domain, client ip) of a recorded SPF result."""
+    props = dict(rec.properties)
+    identity = props.get("identity", "").lower()
+    mailfrom = next((props[k] for k in _SPF_MAILFROM_KEYS if props.get(k)), None)
+    helo = next((props[k] for k in _SPF_HELO_KEYS if props.get(k)), None)
+    ip = props.get("client-ip") or props.get("smtp.remote-ip") or props.get("smtp.client-ip")
+    if ip is None and rec.reason:
+        # Receivers name the client in the comment ("designates 192.0.2.1 as permitted sender",
+        # "sender IP is 192.0.2.1"): the first IP literal there is the one they evaluated.
+        ip = next((word for word in (w.strip("()[],;:") for w in rec.reason[:1024].split())
+                   if is_ip_literal(word)), None)
+    if identity == "helo" or (mailfrom is None and helo is not None and identity != "mailfrom"):
+        return "helo", normalize_domain(helo), ip
+    domain = normalize_domain(mailfrom.rpartition("@")[2]) if mailfrom else None
+    return "mailfrom", domain, ip
+
+
+def _compare_spf(recorded: tuple[RecordedResult, ...], spf: SpfResult | None) -> Comparison | None:
+    candidates = sorted((r for r in recorded if _usable(r, "spf")), key=_rank)
+    mailfrom = [r for r in candidates if _spf_identity(r)[0] == "mailfrom"]
+    rec = mailfrom[0] if mailfrom else None
+    helo_only = rec is None and bool(candidates)
+    if helo_only:
+        rec = candidates[0]
+    if rec is None and spf is None:
+        return None
+    ours = (spf.helo_result if helo_only else spf.result) if spf else None
+    subject = (spf.domain if spf else None) or (_spf_identity(rec)[1] if rec else None)
+    if spf is None or ours is None or ours == "not_checked":
+        reason = spf.explanation if spf else "SPF was not evaluated"
+        return _make("spf", subject, rec, ours, "not_recomputed", f"Not recomputed: {reason}.")
+    if rec is None:
+        return _make("spf", subject, None, ours, "not_recorded",
+                     "The receiving side recorded no SPF result.")
+    who = _who(rec)
+    _, rec_domain, rec_ip = _spf_identity(rec)
+    our_domain = normalize_domain(spf.helo if helo_only else spf.domain)
+    same_domain = rec_domain is None or our_domain is None or rec_domain == our_domain
+    same_ip = rec_ip is None or spf.client_ip is None or rec_ip.strip("[]") == spf.client_ip
+    if rec.result == ours:
+        return _make("spf", subject, rec, ours, "same", f"{who} recorded spf={ours}; it is {ours} now too.")
+    if not (same_domain and same_ip):
+        return _make("spf", subject, rec, ours, "different",
+                     f"{who} recorded spf={rec.result} for {rec_domain or '?'} from {rec_ip or '?'}; "
+                     f"we evaluated {our_domain or '?'} from {spf.client_ip or '?'} and got {ours}: "
+                     "the inputs differ, so the results are not comparable.")
+    if ours == "temperror":
+        return _make("spf", subject, rec, ours, "not_recomputed",
+                     f"{who} recorded spf={rec.result}; the SPF lookup failed temporarily now.")
+    if rec.result == "temperror":
+        return _make("spf", subject, rec, ours, "different",
+                     f"{who} had a temporary DNS failure at delivery (spf=temperror); it is {ours} now.")
+    return _make("spf", subject, rec, ours, "dns_drift",
+                 f"{who} recorded spf={rec.result} for the same sender and IP; it is {ours} now, so the "
+                 f"SPF policy of {our_domain or subject or 'the domain'} changed in DNS since delivery.")
+
+
+def _recorded_policy(rec: RecordedResult) -> str | None:
+    props = dict(rec.properties)
+    for key in ("policy.published-domain-policy", "policy.dmarc", "policy.p"):
+        if props.get(key):
+            return props[key].lower()
+    match = _POLICY_IN_COMMENT.search((rec.reason or "")[:1024])
+    return match.group(1).lower() if match else None
+
+
+def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | None,
+                   dkim: tuple[DkimSignatureResult, ...], spf_comparison: Comparison | None) -> Comparison | None:
+    candidates = sorted((r for r in recorded if _usable(r, "dmarc")), key=_rank)
+    rec = candidates[0] if candidates else None
+    if rec is None and dmarc is None:
+        return None
+    subject = (dmarc.from_domain if dmarc else None) or (
+        normalize_domain(dict(rec.properties).get("header.from")) if rec else None)
+    ours = dmarc.result if dmarc else None
+    if dmarc is None or ours == "not_checked":
+        return _make("dmarc", subject, rec, ours, "not_recomputed",
+                     f"Not recomputed: {dmarc.explanation if dmarc else 'DMARC was not evaluated'}.")
+    if rec is None:
+        return _make("dmarc", subject, None, ours, "not_recorded", "The receiving side recorded no DMARC result.")
+    who = _who(rec)
+    rec_policy = _recorded_policy(rec)
+    our_policy = dmarc.record.p.lower() if dmarc.record and dmarc.record.p else None
+    rec_from = normalize_domain(dict(rec.properties).get("header.from"))
+    if ours == "temperror":
+        return _make("dmarc", subject, rec, ours, "not_recomputed",
+                     f"{who} recorded dmarc={rec.result}; the DMARC lookup failed temporarily now.")
+    if rec_from and dmarc.from_domain and rec_from != normalize_domain(dmarc.from_domain):
+        return _make("dmarc", subject, rec, ours, "different",
+                     f"{who} evaluated DMARC for {rec_from}, we for {dmarc.from_domain} "
+                     "(the From: header differs or was changed).")
+    if rec.result == ours:
+        if rec_policy and our_policy and rec_policy != our_policy:
+            return _make("dmarc", subject, rec, ours, "policy_changed",
+                         f"{who} recorded dmarc={ours} under p={rec_policy}; {subject} publishes "
+                         f"p={our_policy} now (the DMARC record changed since delivery).")
+        return _make("dmarc", subject, rec, ours, "same", f"{who} recorded dmarc={ours}; it is {ours} now too.")
+    if rec.result == "pass" and ours == "fail":
+        aligned = [s for s in dkim if s.aligned]
+        codes = {s.reason_code for s in aligned}
+        if aligned and codes <= _NOT_RECOMPUTED:
+            return _make("dmarc", subject, rec, ours, "not_recomputed",
+                         f"{who} recorded dmarc=pass; the aligned DKIM signature could not be "
+                         "re-verified here, so our DMARC fail is not a finding about the message.")
+        if codes & _DKIM_MODIFIED:
+            return _make("dmarc", subject, rec, ours, "modified_after_delivery",
+                         f"{who} recorded dmarc=pass; the aligned DKIM signature fails now because the "
+                         "message changed after delivery.")
+        if codes & _DKIM_KEY_DRIFT or (spf_comparison is not None and spf_comparison.label == "dns_drift"):
+            return _make("dmarc", subject, rec, ours, "dns_drift",
+                         f"{who} recorded dmarc=pass; it fails now because a DKIM key or SPF policy "
+                         "changed in DNS since delivery.")
+        if "expired" in codes:
+            return _make("dmarc", subject, rec, ours, "expired_since",
+                         f"{who} recorded dmarc=pass; the aligned DKIM signature has expired since.")
+    if rec.result == "none" and ours in ("pass", "fail"):
+        return _make("dmarc", subject, rec, ours, "dns_drift",
+                     f"{who} found no DMARC record at delivery (dmarc=none); {subject} publishes one now.")
+    if ours == "none" and rec.result in ("pass", "fail"):
+        return _make("dmarc", subject, rec, ours, "dns_drift",
+                     f"{who} recorded dmarc={rec.result}; {subject} publishes no DMARC record now.")
+    if rec.result == "fail" and ours == "pass" and rec_policy and our_policy and rec_policy != our_policy:
+        return _make("dmarc", subject, rec, ours, "dns_drift",
+                     f"{who} recorded dmarc=fail under p={rec_policy}; it passes now with p={our_policy}.")
+    return _make("dmarc", subject, rec, ours, "different",
+                 f"{who} recorded dmarc={rec.result}; it is {ours} now ({dmarc.explanation}).")
+
+
+def _compare_arc(recorded: tuple[RecordedResult, ...], arc: ArcResult | None) -> Comparison | None:
+    candidates = sorted((r for r in recorded if _usable(r, "arc") and r.header != _ARC_AR), key=_rank)
+    rec = candidates[0] if candidates else None
+    if rec is None and (arc is None or arc.result == "none"):
+        return None
+    ours = arc.result if arc else None
+    # "none" beside ARC sets that exist means the chain was not evaluated (offline), not absent.
+    if arc is None or ours in ("not_checked", None) or (ours == "none" and arc.instances):
+        return _make("arc", None, rec, ours, "not_recomputed",
+                     f"Not recomputed: {arc.reason if arc else 'ARC was not evaluated'}.")
+    if rec is None:
+        return _make("arc", None, None, ours, "not_recorded", "The receiving side recorded no ARC result.")
+    who = _who(rec)
+    if arc.instances and rec.authserv_id:
+        top = max(arc.instances, key=lambda i: i.instance)
+        # The receiver records the chain as it arrived, then may seal it itself (RFC 8617
+        # section 5.1): its own set's cv= is that recorded verdict, so compare against it.
+        if (top.domain and organizational_domain(top.domain) == organizational_domain(rec.authserv_id)
+                and (top.cv or "").lower() == rec.result and ours == "pass"):
+            return _make("arc", None, rec, ours, "same",
+                         f"{who} recorded arc={rec.result} and then added ARC set i={top.instance} "
+                         f"(cv={top.cv}) itself; the chain, including that set, validates now.")
+    if rec.result == ours:
+        return _make("arc", None, rec, ours, "same", f"{who} recorded arc={ours}; it is {ours} now too.")
+    if ours == "temperror":
+        return _make("arc", None, rec, ours, "not_recomputed",
+                     f"{who} recorded arc={rec.result}; a key lookup failed temporarily now.")
+    return _make("arc", None, rec, ours, "different",
+                 f"{who} recorded arc={rec.result}; it is {ours} now ({arc.reason}).")
+
+
+_LABEL_FINDINGS: dict[str, tuple[Severity, str, str]] = {
+    "dns_drift": (Severity.NOTICE, "changed in DNS since delivery", RFC6376_VERIFY),
+    "modified_after_delivery": (Severity.WARNING, "message modified after delivery", RFC6376_VERIFY),
+    "expired_since": (Severity.INFO, "signature expired since delivery", RFC6376_VERIFY),
+    "policy_changed": (Severity.INFO, "DMARC policy changed since delivery", RFC7489_POLICY),
+    "different": (Severity.NOTICE, "recorded and recomputed results differ", RFC8601_TRUST),
+}
+
+
+def _comparison_finding(comparison: Comparison) -> Finding | None:
+    entry = _LABEL_FINDINGS.get(comparison.label)
+    if entry is None:
+        return None
+    severity, words, reference = entry
+    if comparison.method == "arc":
+        reference = RFC8617_ARC
+    subject = f"{comparison.method} {comparison.subject}" if comparison.subject else comparison.method
+    return Finding(
+        id=f"recorded.{comparison.label}", severity=severity,
+        title=(f"{comparison.method.upper()}: recorded {comparison.recorded or 'nothing'}, "
+               f"now {comparison.recomputed or 'nothing'} ({words})"),
+        explanation=comparison.explanation, reference=reference, subject=subject,
+    )

@@ -1,0 +1,539 @@
+"""Recorded results (Authentication-Results, ARC-Authentication-Results, Received-SPF): parsing,
+trust, and the comparison with recomputed results."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS
+
+from headerscope.auth.recorded import compare, parse_recorded
+from headerscope.hops import build_chain
+from headerscope.loader import load_bytes
+from headerscope.message import Message, parse_message
+from headerscope.model import (
+    ArcInstance,
+    ArcResult,
+    DkimSignatureResult,
+    DmarcRecord,
+    DmarcResult,
+    Hop,
+    ReceivedFields,
+    RecordedResult,
+    Role,
+    Severity,
+    SpfResult,
+)
+
+# --------------------------------------------------------------------------------------------
+# Builders
+# --------------------------------------------------------------------------------------------
+
+
+def message(*fields: tuple[str, str]) -> Message:
+    raw = "".join(f"{name}: {value}\r\n" for name, value in fields) + "\r\nbody\r\n"
+    return parse_message(raw.encode())
+
+
+def hop(number: int, header_index: int, by: str, *, trusted: bool, boundary: bool = False,
+        org: str | None = None) -> Hop:
+    return Hop(number=number, header_index=header_index, fields=ReceivedFields(by=by), raw="",
+               delay_seconds=None, role=Role.MTA, organization=org, trusted=trusted, boundary=boundary)
+
+
+def sig(domain: str, selector: str, header_index: int, *, result: str = "pass", code: str = "ok",
+        reason: str = "signature verifies", aligned: bool | None = True) -> DkimSignatureResult:
+    return DkimSignatureResult(
+        index=0, header_index=header_index, domain=domain, selector=selector, algorithm="rsa-sha256",
+        canonicalization="relaxed/relaxed", signed_headers=("from",), body_length=None, timestamp=None,
+        expiration=None, key_bits=2048, key_testing=False, result=result, reason=reason, reason_code=code,
+        aligned=aligned, aligned_strict=aligned)
+
+
+def spf_result(result: str, *, domain: str = "example.com", ip: str = "192.0.2.10",
+               aligned: bool = True) -> SpfResult:
+    return SpfResult(result=result, client_ip=ip, mail_from=f"bounce@{domain}", helo="mail." + domain,
+                     domain=domain, record="v=spf1 -all", mechanism=None, explanation="evaluated",
+                     lookups=1, void_lookups=0, helo_result="none", aligned=aligned)
+
+
+def dmarc_result(result: str, *, domain: str = "example.com", p: str | None = "reject",
+                 dkim_aligned: bool = False, aligned_domain: str | None = None,
+                 spf_aligned: bool = False) -> DmarcResult:
+    record = None
+    if p is not None:
+        record = DmarcRecord(raw=f"v=DMARC1; p={p}", tags=(("v", "DMARC1"), ("p", p)), p=p, sp=None, np=None,
+                             pct=100, adkim="r", aspf="r", fo=None, rua=(), ruf=(), t=None, psd=None)
+    return DmarcResult(result=result, from_domain=domain, org_domain=domain, record_domain=domain,
+                       record=record, policy=p, policy_reason="p applies", disposition=p,
+                       dkim_aligned=dkim_aligned, spf_aligned=spf_aligned, aligned_dkim_domain=aligned_domain,
+                       explanation="evaluated")
+
+
+def by_method(recorded: tuple[RecordedResult, ...], header: str, method: str) -> list[RecordedResult]:
+    return [r for r in recorded if r.header == header and r.method == method]
+
+
+# --------------------------------------------------------------------------------------------
+# Realistic header sets
+# --------------------------------------------------------------------------------------------
+
+GMAIL_B = "AbCdEfGhIjKlMnOp+qRsTuVwXyZ0123456789abcdefghijkl=="
+GMAIL_AR = ("mx.google.com;\r\n       dkim=pass header.i=@example.com header.s=s1 header.b=AbCdEfGh;\r\n"
+            "       spf=pass (google.com: domain of bounce@example.com designates 192.0.2.10 as permitted "
+            "sender) smtp.mailfrom=bounce@example.com;\r\n"
+            "       dmarc=pass (p=REJECT sp=REJECT dis=NONE) header.from=example.com")
+GMAIL = message(
+    ("Delivered-To", "alice@gmail.com"),  # 0
+    ("Received", "by 2002:a05:6a10:1234:b0:1 with SMTP id x1; Mon, 6 Jan 2025 10:00:02 -0800 (PST)"),  # 1
+    ("X-Received", "by 2002:a17:90a:1 with SMTP id y2; Mon, 06 Jan 2025 10:00:01 -0800 (PST)"),  # 2
+    ("ARC-Seal", "i=1; a=rsa-sha256; t=1736186401; cv=none; d=google.com; s=arc-20240605; b=zzz"),  # 3
+    ("ARC-Message-Signature", "i=1; a=rsa-sha256; c=relaxed/relaxed; d=google.com; s=arc-20240605; bh=x; b=y"),  # 4
+    ("ARC-Authentication-Results", "i=1; " + GMAIL_AR),  # 5
+    ("Return-Path", "<bounce@example.com>"),  # 6
+    ("Received", "from mail.example.com (mail.example.com. [192.0.2.10]) by mx.google.com with ESMTPS id "
+                 "abc for <alice@gmail.com>; Mon, 06 Jan 2025 10:00:01 -0800 (PST)"),  # 7
+    ("Received-SPF", "pass (google.com: domain of bounce@example.com designates 192.0.2.10 as permitted "
+                     "sender) client-ip=192.0.2.10;"),  # 8
+    ("Authentication-Results", GMAIL_AR),  # 9
+    ("DKIM-Signature", f"v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=s1; h=from:to:subject; "
+                       f"bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b={GMAIL_B[:30]}\r\n {GMAIL_B[30:]}"),  # 10
+    ("Received", "from [10.0.0.5] by mail.example.com (Postfix) with ESMTPSA id 4Y1; "
+                 "Mon, 6 Jan 2025 18:00:00 +0000"),  # 11
+    ("From", "Example News <news@example.com>"),  # 12
+    ("To", "alice@gmail.com"),  # 13
+)
+GMAIL_HOPS = (
+    hop(1, 11, "mail.example.com", trusted=False, org="example.com"),
+    hop(2, 7, "mx.google.com", trusted=True, boundary=True, org="google.com"),
+    hop(3, 1, "2002:a05:6a10:1234:b0:1", trusted=True),
+)
+
+M365 = message(
+    ("Received", "from BN8PR12MB.namprd12.prod.outlook.com (2603:10b6:408::1) by "
+                 "SN6PR12MB.namprd12.prod.outlook.com with HTTPS; Tue, 7 Jan 2025 09:00:03 +0000"),  # 0
+    ("Received", "from BN1NAM02FT021.eop-nam02.prod.protection.outlook.com (2603:10b6:408::2) by "
+                 "BN8PR12MB.namprd12.prod.outlook.com (2603:10b6:408::1) with Microsoft SMTP Server; "
+                 "Tue, 7 Jan 2025 09:00:02 +0000"),  # 1
+    ("Authentication-Results", "spf=pass (sender IP is 209.85.128.41) smtp.mailfrom=gmail.com; "
+                               "dkim=pass (signature was verified) header.d=gmail.com;dmarc=pass action=none "
+                               "header.from=gmail.com;compauth=pass reason=100"),  # 2
+    ("Received-SPF", "Pass (protection.outlook.com: domain of gmail.com designates 209.85.128.41 as "
+                     "permitted sender) receiver=protection.outlook.com; client-ip=209.85.128.41; "
+                     "helo=mail-wm1-f41.google.com; pr=C"),  # 3
+    ("Received", "from mail-wm1-f41.google.com (209.85.128.41) by BN1NAM02FT021.mail.protection.outlook.com "
+                 "(10.13.2.1) with Microsoft SMTP Server; Tue, 7 Jan 2025 09:00:01 +0000"),  # 4
+    ("DKIM-Signature", "v=1; a=rsa-sha256; c=relaxed/relaxed; d=gmail.com; s=20230601; h=from:to; bh=x; "
+                       "b=Zm9vYmFyYmF6cXV4"),  # 5
+    ("From", "Bob <bob@gmail.com>"),  # 6
+)
+M365_HOPS = (
+    hop(1, 4, "BN1NAM02FT021.mail.protection.outlook.com", trusted=True, boundary=True, org="outlook.com"),
+    hop(2, 1, "BN8PR12MB.namprd12.prod.outlook.com", trusted=True, org="outlook.com"),
+    hop(3, 0, "SN6PR12MB.namprd12.prod.outlook.com", trusted=True, org="outlook.com"),
+)
+
+POSTFIX = message(
+    ("Return-Path", "<alice@example.com>"),  # 0
+    ("Received", "from localhost (localhost [127.0.0.1]) by mail.example.net (Postfix) with ESMTP id A1; "
+                 "Wed, 8 Jan 2025 12:00:02 +0100"),  # 1
+    ("Authentication-Results", "mail.example.net; dmarc=pass (p=quarantine dis=none) header.from=example.com"),  # 2
+    ("Authentication-Results", "mail.example.net;\r\n\tdkim=pass (2048-bit key; unprotected) "
+                               "header.d=example.com header.i=@example.com header.a=rsa-sha256 "
+                               "header.s=mail header.b=\"Qk1x2y3z\""),  # 3
+    ("Authentication-Results", "mail.example.net; spf=pass (sender SPF authorized) "
+                               "smtp.mailfrom=alice@example.com"),  # 4
+    ("Received", "from out.example.com (out.example.com [198.51.100.7]) by mail.example.net (Postfix) "
+                 "with ESMTPS id B2 for <bob@example.net>; Wed, 8 Jan 2025 12:00:01 +0100"),  # 5
+    ("DKIM-Signature", "v=1; a=rsa-sha256; c=relaxed/simple; d=example.com; s=mail; h=from:to; bh=x; "
+                       "b=Qk1x2y3zAAAABBBBCCCC"),  # 6
+    ("DKIM-Signature", "v=1; a=rsa-sha256; c=relaxed/simple; d=example.com; s=other; h=from:to; bh=x; "
+                       "b=ZZZZ2y3zAAAABBBBCCCC"),  # 7
+    ("From", "alice@example.com"),  # 8
+)
+POSTFIX_HOPS = (
+    hop(1, 5, "mail.example.net", trusted=True, boundary=True, org="example.net"),
+    hop(2, 1, "mail.example.net", trusted=True, org="example.net"),
+)
+
+
+def test_gmail_every_field_read_and_trusted() -> None:
+    recorded, findings = parse_recorded(GMAIL, GMAIL_HOPS, 2)
+    assert [(r.header, r.header_index, r.method, r.result) for r in recorded] == [
+        ("ARC-Authentication-Results", 5, "dkim", "pass"),
+        ("ARC-Authentication-Results", 5, "spf", "pass"),
+        ("ARC-Authentication-Results", 5, "dmarc", "pass"),
+        ("Received-SPF", 8, "spf", "pass"),
+        ("Authentication-Results", 9, "dkim", "pass"),
+        ("Authentication-Results", 9, "spf", "pass"),
+        ("Authentication-Results", 9, "dmarc", "pass"),
+    ]
+    assert all(r.trusted for r in recorded), [r.trust_reason for r in recorded]
+    assert recorded[0].instance == 1
+    assert all(r.authserv_id in ("mx.google.com", "google.com") for r in recorded)
+    # Received-SPF has no receiver=: the writer is the host that starts its comment.
+    assert recorded[3].authserv_id == "google.com"
+    dkim = by_method(recorded, "Authentication-Results", "dkim")[0]
+    assert dict(dkim.properties)["header.b"] == "AbCdEfGh"
+    # header.b names the folded b= of the DKIM-Signature at index 10 (RFC 6008).
+    assert dkim.signature_header_index == 10
+    dmarc = by_method(recorded, "Authentication-Results", "dmarc")[0]
+    assert dmarc.reason == "p=REJECT sp=REJECT dis=NONE"
+    spf = by_method(recorded, "Authentication-Results", "spf")[0]
+    assert spf.reason is not None and spf.reason.startswith("google.com: domain of bounce@example.com")
+    assert findings == ()
+
+
+def test_gmail_a_r_below_the_sender_block_is_a_forgery() -> None:
+    # Same Gmail message, plus an A-R in Gmail's name that the sender put under its DKIM-Signature.
+    fields = [(h.name, h.value) for h in GMAIL.headers]
+    fields.insert(11, ("Authentication-Results", "mx.google.com; dkim=pass header.d=paypal.com; dmarc=pass"))
+    forged_msg = message(*fields)
+    hops = (hop(1, 12, "mail.example.com", trusted=False, org="example.com"), *GMAIL_HOPS[1:])
+    recorded, findings = parse_recorded(forged_msg, hops, 2)
+    forged = [r for r in recorded if r.header_index == 11]
+    assert [(r.method, r.trusted) for r in forged] == [("dkim", False), ("dmarc", False)]
+    assert "possibly forged" in (forged[0].trust_reason or "")
+    assert [(f.id, f.severity, f.subject) for f in findings] == [
+        ("recorded.untrusted_claim", Severity.WARNING, "header 11")]
+    # The genuine ones above stay trusted.
+    assert all(r.trusted for r in recorded if r.header_index in (5, 8, 9))
+
+
+def test_microsoft_365_without_authserv_id() -> None:
+    recorded, findings = parse_recorded(M365, M365_HOPS, 1)
+    ar = [r for r in recorded if r.header == "Authentication-Results"]
+    assert [(r.method, r.result) for r in ar] == [
+        ("spf", "pass"), ("dkim", "pass"), ("dmarc", "pass"), ("compauth", "pass")]
+    assert all(r.authserv_id is None and r.trusted for r in ar)
+    assert ar[0].reason == "sender IP is 209.85.128.41"
+    assert dict(ar[0].properties)["smtp.mailfrom"] == "gmail.com"
+    # authres skips Microsoft's non-RFC "action=" and "reason=100"; the evidence keeps them.
+    assert dict(ar[2].properties)["action"] == "none"
+    assert ar[3].reason == "100"
+    assert any("no authserv-id" in d for d in ar[0].defects)
+    rspf = [r for r in recorded if r.header == "Received-SPF"]
+    assert len(rspf) == 1 and rspf[0].trusted and rspf[0].authserv_id == "protection.outlook.com"
+    assert dict(rspf[0].properties)["client-ip"] == "209.85.128.41"
+    assert dict(rspf[0].properties)["helo"] == "mail-wm1-f41.google.com"
+    assert [f.id for f in findings] == ["recorded.malformed"]
+    assert findings[0].severity == Severity.INFO
+
+
+def test_postfix_opendkim_opendmarc_and_b_prefix_picks_the_right_signature() -> None:
+    recorded, findings = parse_recorded(POSTFIX, POSTFIX_HOPS, 1)
+    assert [(r.method, r.result, r.trusted) for r in recorded] == [
+        ("dmarc", "pass", True), ("dkim", "pass", True), ("spf", "pass", True)]
+    dkim = recorded[1]
+    assert dkim.reason == "2048-bit key; unprotected"
+    assert dict(dkim.properties)["header.b"] == "Qk1x2y3z"
+    # Two signatures by example.com; header.b selects the first (index 6), not "other" (7).
+    assert dkim.signature_header_index == 6
+    assert findings == ()
+
+
+def test_arc_authentication_results_from_a_list_are_claims() -> None:
+    msg = message(
+        ("Received", "from out.lists.example.org (out.lists.example.org [192.0.2.20]) by mx.example.net "
+                     "with ESMTPS id Q1; Thu, 9 Jan 2025 08:00:00 +0000"),  # 0
+        ("Authentication-Results", "mx.example.net; arc=pass (i=1); dkim=pass header.d=lists.example.org; "
+                                   "dmarc=fail header.from=example.com"),  # 1
+        ("ARC-Seal", "i=1; a=rsa-sha256; cv=none; d=lists.example.org; s=arc; b=abc"),  # 2
+        ("ARC-Message-Signature", "i=1; a=rsa-sha256; d=lists.example.org; s=arc; h=from; bh=x; b=y"),  # 3
+        ("ARC-Authentication-Results", "i=1; lists.example.org; dkim=pass header.d=example.com header.s=s1; "
+                                       "spf=pass smtp.mailfrom=example.com; dmarc=pass header.from=example.com"),  # 4
+        ("Received", "from out.example.com by out.lists.example.org with ESMTP id L1; "
+                     "Thu, 9 Jan 2025 07:59:58 +0000"),  # 5
+        ("From", "alice@example.com"),  # 6
+    )
+    hops = (hop(1, 5, "out.lists.example.org", trusted=False, org="example.org"),
+            hop(2, 0, "mx.example.net", trusted=True, boundary=True, org="example.net"))
+    recorded, findings = parse_recorded(msg, hops, 2)
+    list_arc = [r for r in recorded if r.header == "ARC-Authentication-Results"]
+    assert [(r.method, r.result, r.trusted, r.instance) for r in list_arc] == [
+        ("dkim", "pass", False, 1), ("spf", "pass", False, 1), ("dmarc", "pass", False, 1)]
+    assert list_arc[0].authserv_id == "lists.example.org"
+    assert "not a host or domain of the receiving side" in (list_arc[0].trust_reason or "")
+    receiver = [r for r in recorded if r.header == "Authentication-Results"]
+    assert all(r.trusted for r in receiver)
+    # An intermediary's ARC-A-R is expected; it is noted, not alarmed on.
+    assert [(f.id, f.severity) for f in findings] == [("recorded.untrusted_claim", Severity.INFO)]
+
+
+def test_forged_a_r_in_the_receivers_name_below_the_boundary() -> None:
+    msg = message(
+        ("Received", "from evil.test ([203.0.113.9]) by mail.example.net (Postfix) with ESMTP id C3; "
+                     "Fri, 10 Jan 2025 10:00:00 +0000"),  # 0
+        ("Received", "from localhost by evil.test with SMTP; Fri, 10 Jan 2025 09:59:59 +0000"),  # 1
+        ("Authentication-Results", "mail.example.net; dkim=pass header.d=paypal.com; "
+                                   "spf=pass smtp.mailfrom=paypal.com; dmarc=pass header.from=paypal.com"),  # 2
+        ("Authentication-Results", "relay.evil.test; dmarc=pass header.from=paypal.com"),  # 3
+        ("From", "service@paypal.com"),  # 4
+    )
+    hops = (hop(1, 1, "evil.test", trusted=False), hop(2, 0, "mail.example.net", trusted=True,
+                                                         boundary=True, org="example.net"))
+    recorded, findings = parse_recorded(msg, hops, 2)
+    assert not any(r.trusted for r in recorded)
+    assert [(f.subject, f.severity) for f in findings] == [
+        ("header 2", Severity.WARNING), ("header 3", Severity.INFO)]
+    assert "dkim=pass, dmarc=pass, spf=pass" in findings[0].title
+
+
+def test_no_hops_means_nothing_is_trusted() -> None:
+    recorded, _ = parse_recorded(POSTFIX, (), None)
+    assert recorded and not any(r.trusted for r in recorded)
+    assert "no Received chain" in (recorded[0].trust_reason or "")
+
+
+def test_gmail_summary_extra_stays_trusted_and_comes_last() -> None:
+    extra = RecordedResult(header="gmail-summary", header_index=None, authserv_id=None, method="dmarc",
+                           result="pass", properties=(), reason=None, trusted=True)
+    recorded, _ = parse_recorded(POSTFIX, (), None, (extra,))
+    assert recorded[-1] == extra
+
+
+def test_malformed_a_r_that_authres_rejects_is_read_tolerantly() -> None:
+    # Real rspamd output: a trailing ";" after the last resinfo and a comment after a property.
+    msg = message(
+        ("Authentication-Results", "mail.highsecure.ru;\r\n\tdkim=pass header.d=freebsd.org header.s=dkim "
+                                   "header.b=H7pb97c0;\r\n\tdkim=fail (body hash did not verify) "
+                                   "header.d=outlook.com header.s=selector1 header.b=LWxzK+W8;\r\n\tdmarc=fail "
+                                   "reason=\"SPF not aligned (relaxed), DKIM not aligned (relaxed)\" "
+                                   "header.from=outlook.com (policy=none);"),
+        ("Received", "from mx1.freebsd.org by mail.highsecure.ru with ESMTPS id Z; Sat, 11 Jan 2025 1:00:00 +0000"),
+    )
+    hops = (hop(1, 1, "mail.highsecure.ru", trusted=True, boundary=True, org="highsecure.ru"),)
+    recorded, findings = parse_recorded(msg, hops, 1)
+    assert [(r.method, r.result) for r in recorded] == [("dkim", "pass"), ("dkim", "fail"), ("dmarc", "fail")]
+    assert recorded[1].reason == "body hash did not verify"
+    assert recorded[2].reason == "SPF not aligned (relaxed), DKIM not aligned (relaxed)"
+    assert dict(recorded[2].properties)["header.from"] == "outlook.com"
+    assert all(r.trusted for r in recorded)
+    assert any("authres rejected it" in d for d in recorded[0].defects)
+    assert [f.id for f in findings] == ["recorded.malformed"]
+
+
+def test_received_spf_rfc7208_fields_and_invalid_result() -> None:
+    msg = message(
+        ("Received-SPF", "pass (mybox.example.org: domain of myname@example.com designates 192.0.2.1 as "
+                         "permitted sender) receiver=mybox.example.org; client-ip=192.0.2.1; "
+                         "envelope-from=\"myname@example.com\"; helo=foo.example.com; identity=mailfrom;"),
+        ("Received-SPF", "custom_header1"),
+        ("Received", "from foo.example.com ([192.0.2.1]) by mybox.example.org; Sun, 12 Jan 2025 1:00:00 +0000"),
+    )
+    hops = (hop(1, 2, "mybox.example.org", trusted=True, boundary=True, org="example.org"),)
+    recorded, _ = parse_recorded(msg, hops, 1)
+    first, second = recorded
+    assert first.result == "pass" and first.trusted and first.authserv_id == "mybox.example.org"
+    assert dict(first.properties) == {"receiver": "mybox.example.org", "client-ip": "192.0.2.1",
+                                      "envelope-from": "myname@example.com", "helo": "foo.example.com",
+                                      "identity": "mailfrom"}
+    assert second.result == "custom_header1" and second.defects
+
+
+@pytest.mark.parametrize("value", [
+    "mx.example.net; " + "(" * 200_000,
+    "mx.example.net; dkim=pass " + "header.d=a.example " * 60_000,
+    "mx.example.net; " + "dkim=pass; " * 100_000,
+    '"' * 1_000_000,
+    "a=" * 500_000,
+])
+def test_hostile_megabyte_values_are_bounded(value: str) -> None:
+    msg = message(("Authentication-Results", value), ("ARC-Authentication-Results", "i=1; " + value),
+                  ("Received-SPF", value))
+    start = time.perf_counter()
+    recorded, _ = parse_recorded(msg, POSTFIX_HOPS, 1)
+    assert time.perf_counter() - start < 5
+    assert len(recorded) <= 3 * 200
+
+
+# --------------------------------------------------------------------------------------------
+# compare: one label per case
+# --------------------------------------------------------------------------------------------
+
+
+def _gmail_recorded() -> tuple[RecordedResult, ...]:
+    return parse_recorded(GMAIL, GMAIL_HOPS, 2)[0]
+
+
+def _labels(comparisons: tuple[object, ...]) -> dict[str, str]:
+    return {c.method: c.label for c in comparisons}  # type: ignore[attr-defined]
+
+
+def test_compare_same() -> None:
+    comparisons, findings = compare(
+        _gmail_recorded(), dkim=(sig("example.com", "s1", 10),), spf=spf_result("pass"),
+        dmarc=dmarc_result("pass", dkim_aligned=True, aligned_domain="example.com"), arc=None)
+    assert _labels(comparisons) == {"dkim": "same", "spf": "same", "dmarc": "same"}
+    dkim = comparisons[0]
+    assert (dkim.subject, dkim.recorded, dkim.recomputed, dkim.recorded_by, dkim.recorded_header_index) == (
+        "example.com/s1", "pass", "pass", "mx.google.com", 9)
+    assert findings == ()
+
+
+@pytest.mark.parametrize(("code", "label", "finding"), [
+    ("key_not_found", "dns_drift", Severity.NOTICE),
+    ("key_revoked", "dns_drift", Severity.NOTICE),
+    ("body_hash_mismatch", "modified_after_delivery", Severity.WARNING),
+    ("signature_mismatch", "modified_after_delivery", Severity.WARNING),
+    ("expired", "expired_since", Severity.INFO),
+    ("rsa_sha1", "different", Severity.NOTICE),
+])
+def test_compare_dkim_labels(code: str, label: str, finding: Severity) -> None:
+    ours = sig("example.com", "s1", 10, result="fail" if code != "key_revoked" else "permerror", code=code,
+               reason=code.replace("_", " "))
+    comparisons, findings = compare(_gmail_recorded(), dkim=(ours,), spf=None, dmarc=None, arc=None)
+    dkim = next(c for c in comparisons if c.method == "dkim")
+    assert dkim.label == label
+    assert [(f.id, f.severity) for f in findings if f.subject == "dkim example.com/s1"] == [
+        (f"recorded.{label}", finding)]
+
+
+def test_compare_dkim_not_recomputed_and_not_recorded() -> None:
+    offline = sig("example.com", "s1", 10, result="temperror", code="offline", reason="offline")
+    unknown = sig("other.example", "k", 99)
+    comparisons, findings = compare(_gmail_recorded(), dkim=(offline, unknown), spf=None, dmarc=None, arc=None)
+    assert [(c.subject, c.label) for c in comparisons if c.method == "dkim"] == [
+        ("example.com/s1", "not_recomputed"), ("other.example/k", "not_recorded")]
+    assert not [f for f in findings if f.subject and f.subject.startswith("dkim")]
+
+
+def test_compare_dkim_signature_gone_since_delivery() -> None:
+    comparisons, _ = compare(_gmail_recorded(), dkim=(), spf=None, dmarc=None, arc=None)
+    assert [(c.method, c.label, c.recomputed) for c in comparisons if c.method == "dkim"] == [
+        ("dkim", "different", None)]
+    assert _labels(comparisons)["spf"] == "not_recomputed"
+
+
+def test_compare_spf_drift_and_different_inputs() -> None:
+    recorded = _gmail_recorded()
+    comparisons, _ = compare(recorded, dkim=(), spf=spf_result("fail"), dmarc=None, arc=None)
+    spf = next(c for c in comparisons if c.method == "spf")
+    assert spf.label == "dns_drift" and spf.recorded == "pass" and spf.recomputed == "fail"
+    comparisons, _ = compare(recorded, dkim=(), spf=spf_result("fail", ip="203.0.113.1"), dmarc=None, arc=None)
+    spf = next(c for c in comparisons if c.method == "spf")
+    assert spf.label == "different" and "inputs differ" in spf.explanation
+    comparisons, _ = compare(recorded, dkim=(), spf=spf_result("not_checked"), dmarc=None, arc=None)
+    assert next(c for c in comparisons if c.method == "spf").label == "not_recomputed"
+
+
+def test_compare_dmarc_labels() -> None:
+    recorded = _gmail_recorded()
+    key_gone = sig("example.com", "s1", 10, result="fail", code="key_not_found", reason="key not published")
+    comparisons, _ = compare(recorded, dkim=(key_gone,), spf=spf_result("pass", aligned=False),
+                             dmarc=dmarc_result("fail"), arc=None)
+    assert _labels(comparisons)["dmarc"] == "dns_drift"
+    body = sig("example.com", "s1", 10, result="fail", code="body_hash_mismatch", reason="body changed")
+    comparisons, _ = compare(recorded, dkim=(body,), spf=None, dmarc=dmarc_result("fail"), arc=None)
+    assert _labels(comparisons)["dmarc"] == "modified_after_delivery"
+    # Same result, but the published policy moved from reject (recorded) to none.
+    comparisons, findings = compare(recorded, dkim=(), spf=None, dmarc=dmarc_result("pass", p="none"), arc=None)
+    dmarc = next(c for c in comparisons if c.method == "dmarc")
+    assert dmarc.label == "policy_changed" and "p=reject" in dmarc.explanation and "p=none" in dmarc.explanation
+    assert any(f.id == "recorded.policy_changed" for f in findings)
+    comparisons, _ = compare(recorded, dkim=(), spf=None, dmarc=dmarc_result("none", p=None), arc=None)
+    assert _labels(comparisons)["dmarc"] == "dns_drift"
+    comparisons, _ = compare(recorded, dkim=(), spf=None, dmarc=dmarc_result("temperror"), arc=None)
+    assert _labels(comparisons)["dmarc"] == "not_recomputed"
+    comparisons, _ = compare((), dkim=(), spf=None, dmarc=dmarc_result("pass"), arc=None)
+    assert _labels(comparisons)["dmarc"] == "not_recorded"
+
+
+def test_compare_ignores_claims() -> None:
+    recorded = tuple(r for r in parse_recorded(GMAIL, GMAIL_HOPS, 2)[0])
+    claims = tuple(RecordedResult(**{**r.__dict__, "trusted": False}) for r in recorded)
+    comparisons, _ = compare(claims, dkim=(sig("example.com", "s1", 10),), spf=None, dmarc=None, arc=None)
+    assert _labels(comparisons) == {"dkim": "not_recorded"}
+
+
+def test_compare_arc_receiver_sealed_itself() -> None:
+    recorded = (RecordedResult(header="Authentication-Results", header_index=3, authserv_id="mx.google.com",
+                               method="arc", result="none", properties=(), reason=None, trusted=True),)
+    arc = ArcResult(result="pass", reason="chain validates", instances=(
+        ArcInstance(instance=1, domain="google.com", selector="arc", cv="none", seal_result="pass",
+                    signature_result="pass", authentication_results=None),))
+    comparisons, _ = compare(recorded, dkim=(), spf=None, dmarc=None, arc=arc)
+    assert [(c.method, c.label) for c in comparisons] == [("arc", "same")]
+    offline = ArcResult(result="none", reason="not checked (offline)", instances=arc.instances)
+    comparisons, _ = compare(recorded, dkim=(), spf=None, dmarc=None, arc=offline)
+    assert [(c.method, c.label) for c in comparisons] == [("arc", "not_recomputed")]
+    broken = ArcResult(result="fail", reason="seal i=1 fails", instances=arc.instances)
+    comparisons, _ = compare(recorded, dkim=(), spf=None, dmarc=None, arc=broken)
+    assert [(c.method, c.label) for c in comparisons] == [("arc", "different")]
+
+
+# --------------------------------------------------------------------------------------------
+# Corpus: never an exception, known answers where the corpus gives them
+# --------------------------------------------------------------------------------------------
+
+_NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def _corpus_files() -> list[Path]:
+    roots = [CORPUS / "messages", CORPUS / "rspamd" / "messages", CORPUS / "dmarc" / "authheaders"]
+    files = [p for root in roots for p in sorted(root.rglob("*")) if p.is_file()
+             and not p.name.startswith(("LICENSE", "COPYING", "README")) and p.suffix not in (".json", ".md")]
+    return files
+
+
+def test_corpus_never_raises() -> None:
+    files = _corpus_files()
+    assert len(files) > 70
+    total = 0
+    for path in files:
+        loaded = load_bytes(path.read_bytes(), source=str(path))
+        msg = parse_message(loaded.data)
+        chain = build_chain(msg, None, _NOW)
+        recorded, _ = parse_recorded(msg, chain.hops, chain.boundary_hop, loaded.recorded)
+        total += len(recorded)
+        for item in recorded:
+            assert item.method and item.result
+            assert item.header_index is None or msg.headers[item.header_index].name.lower() in (
+                "authentication-results", "arc-authentication-results", "received-spf")
+        compare(recorded, dkim=(), spf=None, dmarc=None, arc=None)
+    assert total > 50
+
+
+def test_corpus_authheaders_known_answer() -> None:
+    path = CORPUS / "dmarc" / "authheaders" / "test.message"
+    msg = parse_message(path.read_bytes())
+    recorded, _ = parse_recorded(msg, (), None)
+    assert [(r.authserv_id, r.method, r.result) for r in recorded] == [
+        ("lists.example.org", "arc", "none"), ("lists.example.org", "spf", "pass"),
+        ("lists.example.org", "dkim", "pass"), ("lists.example.org", "dmarc", "pass")]
+    assert dict(recorded[1].properties) == {"smtp.mfrom": "jqd@d1.example"}
+    assert recorded[2].reason == "1024-bit key"
+
+
+def test_receiver_named_a_r_appended_at_the_end_is_a_milder_claim() -> None:
+    # rspamd's milter appends its fields after the last sender field; so could a sender.
+    msg = message(
+        ("Received", "from mx1.freebsd.org by mail.highsecure.ru (Postfix) with ESMTPS id 7B5; "
+                     "Mon, 7 Sep 2020 15:43:40 +0000"),  # 0
+        ("From", "Vsevolod <vstakhov@outlook.com>"),  # 1
+        ("Sender", "owner-freebsd-test@freebsd.org"),  # 2
+        ("X-Rspamd-Queue-Id", "7B5193003B9"),  # 3
+        ("Authentication-Results", "mail.highsecure.ru; dkim=pass header.d=freebsd.org header.s=dkim"),  # 4
+    )
+    hops = (hop(1, 0, "mail.highsecure.ru", trusted=True, boundary=True, org="highsecure.ru"),)
+    recorded, findings = parse_recorded(msg, hops, 1)
+    assert [r.trusted for r in recorded] == [False]
+    assert "end of the header section" in (recorded[0].trust_reason or "")
+    assert [(f.id, f.severity) for f in findings] == [("recorded.untrusted_claim", Severity.NOTICE)]
+
+
+def test_receiver_without_host_names_is_trusted_by_position_only() -> None:
+    msg = message(
+        ("Authentication-Results", "lists.example.org; spf=pass smtp.mfrom=jqd@d1.example"),  # 0
+        ("Received", "from localhost"),  # 1
+        ("Authentication-Results", "lists.example.org; dkim=pass header.i=@d1.example"),  # 2
+        ("From", "test@example.com"),  # 3
+    )
+    hops = (Hop(number=1, header_index=1, fields=ReceivedFields(), raw="from localhost", delay_seconds=None,
+                role=Role.UNKNOWN, organization=None, trusted=True, boundary=True),)
+    recorded, _ = parse_recorded(msg, hops, 1)
+    assert [(r.header_index, r.trusted) for r in recorded] == [(0, True), (2, False)]
+    assert "by position only" in (recorded[0].trust_reason or "")

@@ -1,0 +1,166 @@
+"""The one-line verdict: status and the sentence a support engineer pastes."""
+
+from __future__ import annotations
+
+from test_recorded import dmarc_result, sig, spf_result
+
+from headerscope.model import (
+    ArcInstance,
+    ArcResult,
+    Comparison,
+    DkimSignatureResult,
+    DmarcResult,
+    Finding,
+    Severity,
+    SpfResult,
+    Verdict,
+)
+
+
+def verdict(*, from_domains: tuple[str, ...] = ("example.com",), dkim: tuple[DkimSignatureResult, ...] = (),
+            spf: SpfResult | None = None, dmarc: DmarcResult | None = None, arc: ArcResult | None = None,
+            comparison: tuple[Comparison, ...] = (), findings: tuple[Finding, ...] = (),
+            checked: bool = True) -> Verdict:
+    from headerscope.verdict import decide
+
+    return decide(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
+                  comparison=comparison, findings=findings, checked=checked)
+
+
+PASSING_DKIM = sig("example.com", "s1", 5)
+DMARC_PASS_DKIM = dmarc_result("pass", dkim_aligned=True, aligned_domain="example.com")
+
+
+def test_authenticated_by_aligned_dkim() -> None:
+    v = verdict(dkim=(PASSING_DKIM,), spf=spf_result("pass"), dmarc=DMARC_PASS_DKIM)
+    assert v.status == "authenticated" and v.authenticated_domain == "example.com"
+    assert v.summary == ("Authenticated as example.com: DKIM signature by example.com passes and aligns "
+                         "with From (DMARC pass).")
+
+
+def test_authenticated_by_relaxed_alignment_names_both_domains() -> None:
+    signer = sig("mail.example.com", "s1", 5)
+    v = verdict(dkim=(signer,), dmarc=dmarc_result("pass", dkim_aligned=True, aligned_domain="mail.example.com"))
+    assert v.summary == ("Authenticated as example.com: DKIM signature by mail.example.com passes and aligns "
+                         "with From (example.com) (DMARC pass).")
+
+
+def test_dmarc_pass_via_spf_only_says_it_is_fragile() -> None:
+    v = verdict(dkim=(sig("esp.example", "k", 5, aligned=False),), spf=spf_result("pass"),
+                dmarc=dmarc_result("pass", spf_aligned=True))
+    assert v.status == "authenticated"
+    assert v.summary.startswith("Authenticated as example.com: SPF passes for example.com from 192.0.2.10 "
+                                "and aligns with From; no aligned DKIM signature passes")
+    assert v.summary.endswith("(DMARC pass).")
+
+
+def test_spoofed_under_reject() -> None:
+    v = verdict(from_domains=("paypal.com",), dkim=(sig("evil.test", "x", 5, aligned=False),),
+                spf=spf_result("pass", domain="evil.test", aligned=False),
+                dmarc=dmarc_result("fail", domain="paypal.com", p="reject"))
+    assert v.status == "spoofed" and v.authenticated_domain is None
+    assert v.summary == ("Spoofed: From claims paypal.com, but no aligned DKIM or SPF passes and paypal.com "
+                         "publishes p=reject; DKIM passes only for evil.test and SPF passes only for evil.test.")
+
+
+def test_p_none_failure_is_unauthenticated_not_spoofed() -> None:
+    v = verdict(spf=spf_result("softfail"), dmarc=dmarc_result("fail", p="none"))
+    assert v.status == "unauthenticated"
+    assert v.summary == ("Unauthenticated: From claims example.com, but no aligned DKIM or SPF passes; "
+                         "example.com publishes p=none, so receivers deliver it anyway.")
+
+
+def test_no_dmarc_record_and_nothing_aligned() -> None:
+    v = verdict(dkim=(sig("esp.example", "k", 5, aligned=False),), dmarc=dmarc_result("none", p=None))
+    assert v.status == "unauthenticated"
+    assert v.summary == ("Unauthenticated: example.com publishes no DMARC policy and no DKIM or SPF identity "
+                         "aligned with From passes; DKIM passes only for esp.example.")
+
+
+def test_no_dmarc_record_but_aligned_dkim_still_authenticates() -> None:
+    v = verdict(dkim=(PASSING_DKIM,), dmarc=dmarc_result("none", p=None))
+    assert v.status == "authenticated"
+    assert v.summary.endswith("(example.com publishes no DMARC policy).")
+
+
+def test_offline() -> None:
+    v = verdict(checked=False, dmarc=dmarc_result("not_checked"))
+    assert v.status == "not_checked"
+    assert v.summary.startswith("Could not check: offline")
+
+
+def test_offline_mentions_what_the_receiver_recorded() -> None:
+    recorded = Comparison(method="dmarc", subject="example.com", recorded="pass", recomputed="not_checked",
+                          label="not_recomputed", explanation="offline", recorded_by="mx.google.com")
+    v = verdict(checked=False, comparison=(recorded,))
+    assert v.summary.endswith("The receiving side (mx.google.com) recorded DMARC pass at delivery.")
+
+
+def test_no_from_domain() -> None:
+    v = verdict(from_domains=(), dkim=(sig("esp.example", "k", 5, aligned=None),))
+    assert v.status == "unauthenticated"
+    assert "no From: domain" in v.summary and "esp.example" in v.summary
+
+
+def test_multiple_from_domains_are_suspicious_even_when_one_passes() -> None:
+    v = verdict(from_domains=("example.com", "paypal.com"), dkim=(PASSING_DKIM,), dmarc=DMARC_PASS_DKIM)
+    assert v.status == "suspicious"
+    assert v.summary.startswith("Suspicious: From: names 2 domains (example.com, paypal.com)")
+
+
+def test_dmarc_temperror() -> None:
+    v = verdict(dmarc=dmarc_result("temperror"))
+    assert v.status == "not_checked" and "failed temporarily" in v.summary
+    v = verdict(dkim=(PASSING_DKIM,), dmarc=dmarc_result("temperror"))
+    assert v.status == "authenticated"
+    assert v.summary.endswith("(the DMARC record lookup failed temporarily).")
+
+
+def test_headers_only_input_cannot_verify_dkim() -> None:
+    no_body = sig("example.com", "s1", 5, result="permerror", code="no_body", reason="no body to hash")
+    v = verdict(dkim=(no_body,), dmarc=dmarc_result("fail"))
+    assert v.status == "not_checked"
+    assert v.summary.startswith("Could not check: the DKIM signature by example.com could not be verified "
+                                "(no body to hash)")
+
+
+def test_danger_finding_makes_a_pass_suspicious() -> None:
+    danger = Finding(id="hops.forged", severity=Severity.DANGER, title="Received chain looks forged",
+                     explanation="...")
+    v = verdict(dkim=(PASSING_DKIM,), dmarc=DMARC_PASS_DKIM, findings=(danger,))
+    assert v.status == "suspicious"
+    assert v.summary.endswith("but: Received chain looks forged.")
+
+
+def test_only_claims_of_pass_are_suspicious() -> None:
+    claim = Finding(id="recorded.untrusted_claim", severity=Severity.WARNING, title="forged", explanation="")
+    v = verdict(dmarc=dmarc_result("fail", p="none"), findings=(claim,))
+    assert v.status == "suspicious" and "possibly forged" in v.summary
+
+
+def test_authenticated_at_delivery_despite_key_rotation() -> None:
+    rotated = sig("example.com", "s1", 5, result="fail", code="key_not_found", reason="key not published")
+    drift = Comparison(method="dmarc", subject="example.com", recorded="pass", recomputed="fail",
+                       label="dns_drift", explanation="key rotated", recorded_by="mx.google.com")
+    v = verdict(dkim=(rotated,), dmarc=dmarc_result("fail"), comparison=(drift,))
+    assert v.status == "authenticated" and v.authenticated_domain == "example.com"
+    assert v.summary.startswith("Authenticated as example.com at delivery: the receiving side "
+                                "(mx.google.com) recorded a pass")
+
+
+def test_modified_after_delivery_is_suspicious() -> None:
+    changed = sig("example.com", "s1", 5, result="fail", code="body_hash_mismatch", reason="body changed")
+    modified = Comparison(method="dmarc", subject="example.com", recorded="pass", recomputed="fail",
+                          label="modified_after_delivery", explanation="the body changed.",
+                          recorded_by="mx.example.net")
+    v = verdict(dkim=(changed,), dmarc=dmarc_result("fail"), comparison=(modified,))
+    assert v.status == "suspicious" and "modified since" in v.summary
+
+
+def test_arc_vouches_for_a_list_message() -> None:
+    arc = ArcResult(result="pass", reason="ok", instances=(
+        ArcInstance(instance=1, domain="lists.example.org", selector="arc", cv="none", seal_result="pass",
+                    signature_result="pass", authentication_results=None),))
+    dmarc = DmarcResult(**{**dmarc_result("fail").__dict__, "arc_override": "dmarc=pass at i=1"})
+    v = verdict(dmarc=dmarc, arc=arc)
+    assert v.status == "suspicious" and "lists.example.org" in v.summary
