@@ -20,11 +20,24 @@ EXIT_INPUT_ERROR = 1
 EXIT_FAIL_ON = 3
 EXIT_INTERNAL_ERROR = 70
 
+def _check_nameserver(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from .dns.live import parse_nameserver
+
+    try:
+        parse_nameserver(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
 _DNS_OPTIONS = [
     click.option("--offline", is_flag=True, help="Use no network: checks that need DNS say 'not checked (offline)'."),
     click.option("--dns-snapshot", type=click.Path(dir_okay=False), default=None,
                  help="Replay DNS from this snapshot file (default: NAME.dns.json beside the message, if present)."),
-    click.option("--nameserver", default=None, metavar="IP[:PORT]", help="Ask this DNS server (default: the system's)."),
+    click.option("--nameserver", default=None, metavar="IP[:PORT]", callback=_check_nameserver,
+                 help="Ask this DNS server (default: the system's)."),
     click.option("--dns-timeout", type=click.FloatRange(min=0.1, max=120), default=5.0, show_default=True,
                  help="Seconds allowed for each DNS question."),
     click.option("--record-dns", type=click.Path(dir_okay=False), default=None,
@@ -194,7 +207,8 @@ def _write(text: str, output: str | None) -> None:
 @click.option("--offline", is_flag=True, help="Use no network.")
 @click.option("--dns-snapshot", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Answer DNS from this snapshot for every message.")
-@click.option("--nameserver", default=None, metavar="IP[:PORT]", help="Ask this DNS server.")
+@click.option("--nameserver", default=None, metavar="IP[:PORT]", callback=_check_nameserver,
+              help="Ask this DNS server.")
 @click.option("--dns-timeout", type=click.FloatRange(min=0.1, max=120), default=5.0, show_default=True,
               help="Seconds allowed for each DNS question.")
 @click.option("--filter", "filters", multiple=True, metavar="KEY=VALUE",

@@ -14,6 +14,8 @@ from typing import Any
 from .interface import DnsAnswer, DnsStatus, Resolver, SnapshotError, normalize_name
 
 _ERRORS = {DnsStatus.NXDOMAIN, DnsStatus.SERVFAIL, DnsStatus.TIMEOUT}
+_NODATA = DnsStatus.NODATA
+"""Accepted as a string too (same as an empty list / object): what a hand-written snapshot says."""
 _MAX_CNAME_CHAIN = 16
 
 
@@ -25,10 +27,12 @@ def _record(rdtype: str, value: Any) -> tuple[str, ...]:
             return tuple(value)
         raise SnapshotError(f"{rdtype} answer must be a string or a list of strings, got {value!r:.80}")
     if rdtype == "MX" and isinstance(value, dict):
-        # mailauth's --dns-cache form: {"exchange": "mx.example.", "priority": 10}
-        exchange = str(value.get("exchange", "")).rstrip(".") + "."
-        return (f"{int(value.get('priority', 0))} {exchange}",)
-    if isinstance(value, str | int):
+        # mailauth's --dns-cache form (Node's dns.resolveMx): {"exchange": "mx.example", "priority": 10}
+        exchange, priority = value.get("exchange"), value.get("priority", 0)
+        if not isinstance(exchange, str) or isinstance(priority, bool) or not isinstance(priority, int):
+            raise SnapshotError(f"MX answer needs a string exchange and an integer priority, got {value!r:.80}")
+        return (f"{priority} {exchange.rstrip('.')}.",)
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
         return (str(value),)
     raise SnapshotError(f"{rdtype} answer must be a string, got {value!r:.80}")
 
@@ -46,23 +50,34 @@ class SnapshotResolver(Resolver):
             if raw_name == "$meta":
                 continue
             name = normalize_name(raw_name)
+            if not isinstance(raw_name, str):
+                raise SnapshotError(f"name {raw_name!r:.80} is not a string")
             if isinstance(entry, str):
                 status = entry.upper()
+                if status == _NODATA:
+                    self._names[name] = {}
+                    continue
                 if status not in _ERRORS:
-                    raise SnapshotError(f"{raw_name}: unknown error string {entry!r}")
+                    raise SnapshotError(f"{raw_name!r:.80}: unknown error string {entry!r:.40}")
                 self._names[name] = status
                 continue
             if not isinstance(entry, dict):
-                raise SnapshotError(f"{raw_name}: expected an object or an error string")
+                raise SnapshotError(f"{raw_name!r:.80}: expected an object or an error string")
             types: dict[str, str | tuple[tuple[str, ...], ...]] = {}
             for raw_type, answers in entry.items():
                 rdtype = str(raw_type).upper()
                 if isinstance(answers, str) and answers.upper() in _ERRORS:
                     types[rdtype] = answers.upper()
                     continue
+                if isinstance(answers, str) and answers.upper() == _NODATA:
+                    types[rdtype] = ()
+                    continue
                 if not isinstance(answers, list):
                     answers = [answers]
-                types[rdtype] = tuple(_record(rdtype, value) for value in answers)
+                try:
+                    types[rdtype] = tuple(_record(rdtype, value) for value in answers)
+                except SnapshotError as exc:
+                    raise SnapshotError(f"{raw_name!r:.80} {rdtype}: {exc}") from None
             self._names[name] = types
 
     @classmethod
@@ -74,11 +89,14 @@ class SnapshotResolver(Resolver):
             raise SnapshotError(f"cannot read DNS snapshot {path}: {exc}") from None
         try:
             data = json.loads(text)
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, RecursionError) as exc:
             raise SnapshotError(f"DNS snapshot {path} is not JSON: {exc}") from None
         if not isinstance(data, dict):
             raise SnapshotError(f"DNS snapshot {path} must be a JSON object")
-        return cls(data, detail=str(path))
+        try:
+            return cls(data, detail=str(path))
+        except SnapshotError as exc:
+            raise SnapshotError(f"DNS snapshot {path}: {exc}") from None
 
     @property
     def detail(self) -> str | None:

@@ -1,0 +1,196 @@
+"""Answer DNS questions over the network with dnspython, with one cache per resolver.
+
+dnspython is imported on first use, not at import time: most runs (snapshots, offline,
+``--help``) never need it, and start-up time matters for a command-line tool.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from .interface import DnsAnswer, DnsStatus, Resolver, normalize_name
+
+_MAX_PARALLEL = 8
+"""Parallel questions in prefetch: enough for one message's SPF/DKIM/DMARC/PTR lookups,
+small enough not to look like a flood to a shared resolver."""
+
+_NAME_TYPES = frozenset({"PTR", "CNAME", "NS", "DNAME"})
+
+
+def parse_nameserver(text: str) -> tuple[str, int]:
+    """``IP``, ``IP:PORT``, ``IPv6`` or ``[IPv6]:PORT`` as (address, port); ValueError otherwise."""
+    value = text.strip()
+    port = 53
+    if value.startswith("["):
+        host, sep, rest = value[1:].partition("]")
+        if not sep or (rest and not rest.startswith(":")):
+            raise ValueError(f"invalid nameserver {text!r}: expected [IPv6]:PORT")
+        port_text = rest[1:] if rest else ""
+    elif value.count(":") == 1:
+        host, _, port_text = value.partition(":")
+    else:
+        # No colon (IPv4) or several (a bare IPv6 address, which cannot carry a port).
+        host, port_text = value, ""
+    if port_text:
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ValueError(f"invalid nameserver {text!r}: port must be 1-65535")
+        port = int(port_text)
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        raise ValueError(f"invalid nameserver {text!r}: not an IP address") from None
+    return str(address), port
+
+
+class LiveResolver(Resolver):
+    """Asks a nameserver (or the system's) and caches every answer for its lifetime.
+
+    Each (name, type) question goes to the network at most once per resolver, also when
+    several threads ask it at the same moment: later askers wait for the first one's answer.
+    """
+
+    source = "live"
+
+    def __init__(self, nameserver: str | None = None, timeout: float = 5.0) -> None:
+        self._nameserver = parse_nameserver(nameserver) if nameserver else None
+        self._timeout = max(float(timeout), 0.01)
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, str], DnsAnswer] = {}
+        self._in_flight: dict[tuple[str, str], Future[DnsAnswer]] = {}
+        self._dns_resolver: Any = None
+        self._setup_error: str | None = None
+        self.network_queries = 0
+        """Questions actually sent (cache misses): lets tests and callers see the cache work."""
+
+    @property
+    def detail(self) -> str | None:
+        if self._nameserver is None:
+            return "system resolver"
+        address, port = self._nameserver
+        shown = f"[{address}]" if ":" in address else address
+        return shown if port == 53 else f"{shown}:{port}"
+
+    @property
+    def timeout(self) -> float:
+        """The whole time budget of one question, in seconds."""
+        return self._timeout
+
+    def resolve(self, name: str, rdtype: str) -> DnsAnswer:
+        key = (normalize_name(name), rdtype.upper())
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                return cached
+            pending = self._in_flight.get(key)
+            owner = pending is None
+            if pending is None:
+                pending = Future()
+                self._in_flight[key] = pending
+                self.network_queries += 1
+        if not owner:
+            return pending.result()
+        answer = DnsAnswer(key[0], key[1], DnsStatus.SERVFAIL)
+        try:
+            answer = self._ask(*key)
+        except Exception:  # noqa: BLE001 - a resolver never raises; an unexpected library error is a failed lookup
+            pass
+        finally:
+            # Also on KeyboardInterrupt: threads waiting for this question must not hang.
+            with self._lock:
+                self._cache[key] = answer
+                del self._in_flight[key]
+            pending.set_result(answer)
+        return answer
+
+    def prefetch(self, questions: Iterable[tuple[str, str]]) -> None:
+        """Answer the questions not yet cached in parallel; returns when all are answered."""
+        wanted: list[tuple[str, str]] = []
+        with self._lock:
+            for name, rdtype in questions:
+                key = (normalize_name(name), rdtype.upper())
+                if key not in self._cache and key not in wanted:
+                    wanted.append(key)
+        if not wanted:
+            return
+        if len(wanted) == 1:
+            self.resolve(*wanted[0])
+            return
+        with ThreadPoolExecutor(max_workers=min(_MAX_PARALLEL, len(wanted)),
+                                thread_name_prefix="headerscope-dns") as pool:
+            list(pool.map(lambda key: self.resolve(*key), wanted))
+
+    def _resolver(self) -> Any:
+        """The dnspython resolver, built on first use (imports dnspython lazily)."""
+        with self._lock:
+            if self._dns_resolver is not None or self._setup_error is not None:
+                return self._dns_resolver
+            import dns.resolver
+
+            try:
+                if self._nameserver is None:
+                    resolver = dns.resolver.Resolver(configure=True)
+                else:
+                    resolver = dns.resolver.Resolver(configure=False)
+                    resolver.nameservers = [self._nameserver[0]]
+                    resolver.port = self._nameserver[1]
+            except (dns.resolver.NoResolverConfiguration, OSError) as exc:
+                self._setup_error = str(exc) or type(exc).__name__
+                return None
+            # The budget is for the whole question (all retries, all servers), not per try.
+            resolver.lifetime = self._timeout
+            resolver.timeout = self._timeout
+            # Never append the system search domains: we ask for exactly the name given.
+            resolver.use_search_by_default = False
+            self._dns_resolver = resolver
+            return resolver
+
+    def _ask(self, name: str, rdtype: str) -> DnsAnswer:
+        resolver = self._resolver()
+        if resolver is None:
+            return DnsAnswer(name, rdtype, DnsStatus.SERVFAIL)
+        import dns.exception
+        import dns.name
+        import dns.rdatatype
+        import dns.resolver
+
+        try:
+            qname = dns.name.from_text(name + "." if name else ".")
+            qtype = dns.rdatatype.from_text(rdtype)
+        except (dns.exception.DNSException, ValueError):
+            # A name that cannot be written in DNS (empty label, label over 63 octets, over
+            # 255 octets; RFC 1035 section 2.3.4) cannot exist: answer as the DNS would.
+            return DnsAnswer(name, rdtype, DnsStatus.NXDOMAIN)
+        try:
+            result = resolver.resolve(qname, qtype, search=False, lifetime=self._timeout)
+        except dns.resolver.NXDOMAIN:
+            return DnsAnswer(name, rdtype, DnsStatus.NXDOMAIN)
+        except dns.resolver.NoAnswer:
+            return DnsAnswer(name, rdtype, DnsStatus.NODATA)
+        except dns.exception.Timeout:
+            return DnsAnswer(name, rdtype, DnsStatus.TIMEOUT)
+        except dns.resolver.NoNameservers:
+            # Every server answered SERVFAIL/REFUSED or was unreachable.
+            return DnsAnswer(name, rdtype, DnsStatus.SERVFAIL)
+        except dns.exception.DNSException:
+            return DnsAnswer(name, rdtype, DnsStatus.SERVFAIL)
+        records = tuple(_presentation(rdtype, rdata) for rdata in result.rrset or ())
+        if not records:
+            return DnsAnswer(name, rdtype, DnsStatus.NODATA)
+        return DnsAnswer(name, rdtype, DnsStatus.NOERROR, records)
+
+
+def _presentation(rdtype: str, rdata: Any) -> tuple[str, ...]:
+    """One record in the snapshot's form (DESIGN.md): TXT keeps its character-strings."""
+    if rdtype in ("TXT", "SPF"):
+        # RFC 7208 section 3.3 / RFC 6376 section 3.6.2.2: the strings are joined by the
+        # consumer, so keep them apart here. TXT is bytes; non-UTF-8 must not crash.
+        return tuple(bytes(chunk).decode("utf-8", errors="replace") for chunk in rdata.strings)
+    if rdtype == "MX":
+        return (f"{rdata.preference} {rdata.exchange.to_text()}",)
+    if rdtype in _NAME_TYPES:
+        return (rdata.target.to_text(),)
+    return (str(rdata.to_text()),)

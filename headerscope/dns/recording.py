@@ -1,0 +1,97 @@
+"""Wrap a resolver and keep every answer, to write a snapshot that replays losslessly.
+
+``--record-dns FILE``: the file is in the DESIGN.md snapshot format, so replaying it with
+``--dns-snapshot FILE`` gives every check the identical answers, errors included.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .interface import DnsAnswer, DnsStatus, Resolver, normalize_name
+
+_TEXT_TYPES = frozenset({"TXT", "SPF"})
+
+
+class RecordingResolver(Resolver):
+    """Delegates to ``inner`` and remembers each distinct (name, type) answer, in first-use order."""
+
+    source = "recording"
+
+    def __init__(self, inner: Resolver) -> None:
+        self._inner = inner
+        self._lock = threading.Lock()
+        self._answers: dict[tuple[str, str], DnsAnswer] = {}
+
+    @property
+    def detail(self) -> str | None:
+        return self._inner.detail
+
+    def resolve(self, name: str, rdtype: str) -> DnsAnswer:
+        answer = self._inner.resolve(name, rdtype)
+        key = (normalize_name(name), rdtype.upper())
+        with self._lock:
+            self._answers.setdefault(key, answer)
+        return answer
+
+    def prefetch(self, questions: Iterable[tuple[str, str]]) -> None:
+        # Only answers a check actually used are recorded (through resolve), so a
+        # prefetched question that nobody asks stays out of the snapshot.
+        self._inner.prefetch(questions)
+
+    def answers(self) -> tuple[DnsAnswer, ...]:
+        """Every recorded answer, in first-use order."""
+        with self._lock:
+            return tuple(self._answers.values())
+
+    def snapshot(self, recorded_at: datetime | None = None) -> dict[str, Any]:
+        """The answers in the snapshot format (DESIGN.md), with ``$meta``."""
+        when = (recorded_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        source = self._inner.source if self._inner.detail is None else f"{self._inner.source} {self._inner.detail}"
+        out: dict[str, Any] = {
+            "$meta": {"recorded_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "source": source},
+        }
+        by_name: dict[str, list[DnsAnswer]] = {}
+        for answer in self.answers():
+            if answer.status == DnsStatus.OFFLINE:
+                continue  # not an answer from the DNS: nothing to replay
+            by_name.setdefault(answer.name, []).append(answer)
+        for name, answers in by_name.items():
+            if all(a.status == DnsStatus.NXDOMAIN for a in answers):
+                # NXDOMAIN is about the name, whatever the type (RFC 8020): write it once.
+                out[name] = DnsStatus.NXDOMAIN
+                continue
+            out[name] = {answer.rdtype: _encode(answer) for answer in answers}
+        return out
+
+    def write(self, path: Path) -> None:
+        """Write the snapshot to ``path`` atomically (a reader never sees half a file)."""
+        text = json.dumps(self.snapshot(), indent=1, ensure_ascii=False) + "\n"
+        target = Path(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def _encode(answer: DnsAnswer) -> Any:
+    """One type's answer: records, ``[]`` for NODATA, or the error string."""
+    if answer.status == DnsStatus.NOERROR:
+        if answer.rdtype in _TEXT_TYPES:
+            return [list(record) for record in answer.records]
+        return [record[0] if len(record) == 1 else " ".join(record) for record in answer.records]
+    if answer.status == DnsStatus.NODATA:
+        return []
+    # NXDOMAIN for one type of a name that has others, SERVFAIL, TIMEOUT: per type.
+    return answer.status

@@ -1,0 +1,80 @@
+"""``offline=True``: no socket is opened, and every check that needed DNS says it was not checked."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SAMPLES
+
+from headerscope.api import analyze
+from headerscope.dns.live import LiveResolver
+
+_NOT_CHECKED = "not_checked"
+
+
+class NetworkUsed(AssertionError):
+    """Raised (and recorded) when code under test tries to use the network."""
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every way to reach the network raises and is recorded (also if the raise is swallowed)."""
+    attempts: list[str] = []
+
+    def refuse(what: str) -> Any:
+        def blocked(*args: object, **kwargs: object) -> Any:
+            attempts.append(f"{what}{args[:2]!r}")
+            raise NetworkUsed(f"network used: {what}")
+        return blocked
+
+    # Patch the class, not only the module attribute: libraries keep their own reference
+    # to socket.socket (dnspython's dns.query.socket_factory, for one).
+    monkeypatch.setattr(socket.socket, "__init__", refuse("socket.socket"))
+    for function in ("create_connection", "getaddrinfo", "gethostbyname", "gethostbyaddr", "socketpair"):
+        monkeypatch.setattr(socket, function, refuse(f"socket.{function}"))
+    yield attempts
+
+
+def test_the_guard_catches_a_resolver(no_network: list[str]) -> None:
+    # Proves the fixture can fail: a live lookup under it is recorded (and becomes a status).
+    answer = LiveResolver(nameserver="192.0.2.53", timeout=0.5).resolve("example.com", "TXT")
+    assert answer.temporary_failure
+    assert no_network and no_network[0].startswith("socket.socket")
+
+
+def _samples() -> list[Path]:
+    return sorted(p for p in SAMPLES.glob("*") if p.suffix in (".eml", ".txt"))
+
+
+def _header_count(raw: bytes, name: bytes) -> int:
+    head = raw.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+    return sum(1 for line in head.split(b"\n") if line.lower().startswith(name.lower() + b":"))
+
+
+@pytest.mark.parametrize("sample", _samples(), ids=lambda p: p.name)
+def test_offline_opens_no_socket_and_says_not_checked(no_network: list[str], sample: Path) -> None:
+    raw = sample.read_bytes()
+    # A snapshot lies beside every sample: offline must win over it, and over a nameserver.
+    report = analyze(raw, offline=True, source=str(sample), nameserver="192.0.2.53")
+    assert no_network == []
+    data = report.to_dict()
+    assert data["dns"]["source"] == "offline"
+    assert all(q["status"] == "OFFLINE" and q["records"] == [] for q in data["dns"]["queries"])
+
+    assert data["spf"] is None or data["spf"]["result"] == _NOT_CHECKED
+    assert data["dmarc"] is None or data["dmarc"]["result"] == _NOT_CHECKED
+    assert data["reverse_dns"] is None or data["reverse_dns"]["result"] == _NOT_CHECKED
+    assert data["verdict"]["status"] == _NOT_CHECKED
+
+    # Every DKIM signature is reported, none judged, each saying why (needs the DNS key).
+    assert len(data["dkim"]) == _header_count(raw, b"DKIM-Signature")
+    for signature in data["dkim"]:
+        assert signature["result"] not in ("pass", "fail"), signature
+        assert "offline" in (signature["reason"] + signature["reason_code"]).lower(), signature
+    if _header_count(raw, b"ARC-Seal"):
+        assert data["arc"] is not None and data["arc"]["result"] not in ("pass", "fail")
+        assert "offline" in data["arc"]["reason"].lower()
