@@ -191,17 +191,29 @@ class TerminalRenderer(Renderer):
 
         if not report.hops:
             return _t("(no hops)", "dim")
-        table = Table(show_edge=False, pad_edge=False, expand=False, header_style="bold")
-        for column in ("#", "time (UTC offset as written)", "delay", "from", "by", "with", "TLS", "role", "trust"):
-            table.add_column(column, overflow="fold")
+        table = Table(show_edge=False, pad_edge=False, expand=True, header_style="bold")
+        table.add_column("#", no_wrap=True)
+        table.add_column("received", no_wrap=True)
+        table.add_column("delay", justify="right", no_wrap=True)
+        table.add_column("from", overflow="fold", ratio=3)
+        table.add_column("by", overflow="fold", ratio=3)
+        table.add_column("with", overflow="fold", ratio=2)
+        table.add_column("TLS", no_wrap=True)
+        table.add_column("role", no_wrap=True)
+        table.add_column("trust", no_wrap=True)
+        previous_day: str | None = None
         for hop in report.hops:
-            table.add_row(*self._hop_row(hop))
+            row, previous_day = self._hop_row(hop, previous_day)
+            table.add_row(*row)
         return table
 
-    def _hop_row(self, hop: Hop) -> list[Text]:
+    def _hop_row(self, hop: Hop, previous_day: str | None) -> tuple[list[Text], str | None]:
         f = hop.fields
-        client = " ".join(x for x in (f.from_helo, f"({f.from_rdns})" if f.from_rdns and f.from_rdns != f.from_helo else None,
-                                      f"[{f.from_ip}]" if f.from_ip else None) if x) or "—"
+        helo = f.from_helo if f.from_helo and f.from_helo.strip("[]") != f.from_ip else None
+        client_lines = [x for x in (helo,
+                                    f"({f.from_rdns})" if f.from_rdns and f.from_rdns != f.from_helo else None,
+                                    f"[{f.from_ip}]" if f.from_ip else None,
+                                    f"user {f.ident}" if f.ident else None) if x]
         if f.tls.encrypted is True:
             tls = " ".join(x for x in ("yes", f.tls.version) if x)
             tls_style = "green"
@@ -213,17 +225,26 @@ class TerminalRenderer(Renderer):
         trust = "boundary" if hop.boundary else ("trusted" if hop.trusted else "claim")
         trust_style = "bold cyan" if hop.boundary else ("" if hop.trusted else "dim")
         number = f"{hop.number}{'' if f.complete else '*'}"
+        # Show the date only when it changes; the offset as the receiver wrote it.
+        when = "?"
+        day = previous_day
+        if f.timestamp:
+            day, _, clock = f.timestamp.partition("T")
+            when = clock if day == previous_day else f"{day}\n{clock}"
+        elif f.date_text:
+            when = f.date_text
+        protocol = "\n".join(x for x in (f.protocol, f"auth {f.auth}" if f.auth and f.auth != f.protocol else None) if x)
         return [
             _t(number),
-            _t(f.timestamp or f.date_text or "?"),
+            _t(when),
             _t(format_duration(hop.delay_seconds), delay_style),
-            _t(client, limit=120),
-            _t(f.by or "—", limit=80),
-            _t(" ".join(x for x in (f.protocol, f"auth={f.auth}" if f.auth else None) if x) or "—"),
+            _t("\n".join(client_lines) or "—", limit=300),
+            _t(f.by or "—", limit=120),
+            _t(protocol or "—"),
             _t(tls, tls_style),
             _t(hop.role.value),
             _t(trust, trust_style),
-        ]
+        ], day
 
     def _envelope(self, report: Report) -> list[RenderableType]:
         from rich.table import Table
@@ -233,12 +254,13 @@ class TerminalRenderer(Renderer):
         table = Table(show_header=True, show_edge=False, pad_edge=False, header_style="bold")
         table.add_column("envelope (SMTP)", overflow="fold")
         table.add_column("headers", overflow="fold")
-        mail_from = "<> (null sender: a bounce)" if env.mail_from == "" else (env.mail_from or "?")
+        mail_from = "<> (null sender: a bounce)" if env.mail_from == "" else (env.mail_from or "(not recorded)")
         table.add_row(
             _t(f"MAIL FROM {mail_from}" + (f"  [{env.mail_from_source}]" if env.mail_from_source else "")),
             _t("From: " + (", ".join(_addr(a) for a in env.header_from) or "—")),
         )
-        rcpts = [f"RCPT TO {r}  [{src}]" for r, src in zip(env.rcpt_to, env.rcpt_to_sources, strict=False)] or ["RCPT TO ?"]
+        rcpts = ([f"RCPT TO {r}  [{src}]" for r, src in zip(env.rcpt_to, env.rcpt_to_sources, strict=False)]
+                 or ["RCPT TO (not recorded)"])
         header_rcpts = ["To: " + (", ".join(_addr(a) for a in env.to) or "—")]
         if env.cc:
             header_rcpts.append("Cc: " + ", ".join(_addr(a) for a in env.cc))
@@ -283,7 +305,7 @@ class TerminalRenderer(Renderer):
                 f"{spf.client_ip or '?'} for {spf.mail_from or '?'} (HELO {spf.helo or '?'})",
                 f"matched {spf.mechanism}" if spf.mechanism else None,
                 f"{spf.lookups} DNS lookups" if spf.lookups is not None else None,
-                f"HELO {spf.helo_result}" if spf.helo_result else None,
+                f"HELO identity: {spf.helo_result}" if spf.helo_result else None,
                 f"inputs from {spf.inputs_from}" if spf.inputs_from else None,
                 spf.explanation) if x)
             table.add_row(_t("SPF"), _result(spf.result), _t(details, limit=400))
