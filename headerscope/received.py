@@ -1,10 +1,1027 @@
-"""Parse one Received header value into its fields (RFC 5321 section 4.4). STUB: to be replaced."""
+"""Parse one Received header value into its fields (RFC 5321 section 4.4).
+
+RFC 5321 section 4.4 gives the grammar (``from`` / ``by`` / ``via`` / ``with`` / ``id`` /
+``for``, then ``;`` and a date-time), but real MTAs write many dialects of it and spam writes
+anything. The parser therefore works in one linear tokenizing pass (words, balanced comments,
+``<angle-addresses>``, ``[address-literals]``, quoted strings, semicolons), then reads clauses
+from the token list, and reads the client's HELO / reverse-DNS name / IP from the ``from``
+clause by the shape each MTA family uses:
+
+* Postfix / sendmail: ``from HELO (RDNS [IP])``, ``from HELO (ident@RDNS [IP])``
+* Exim / ecelerity:   ``from RDNS ([IP]:port helo=HELO)``; Exim 3: ``from RDNS (HELO) [IP]``
+* qmail / CriticalPath: ``from RDNS (HELO x) (ident@IP)``; ``from RDNS (IP)`` when HELO = RDNS
+* Exchange:           ``from HELO (IP) by ... with Microsoft SMTP Server``
+* CommuniGate:        ``from [IP] (account u HELO x)``, ``from RDNS ([IP] verified)``
+* XMail:              ``from HELO (IP:port) ... for <rcpt> from <envelope-sender>``
+
+No regex here can backtrack catastrophically: every pattern is either anchored over a short,
+bounded string or uses non-overlapping character classes. Values longer than
+``MAX_PARSED_CHARS`` are cut (and say so). ``parse_received`` never raises.
+"""
 
 from __future__ import annotations
 
-from .model import ReceivedFields
+import ipaddress
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
+
+from .model import ReceivedFields, TlsInfo
+
+# Real Received values are well under 2 KB; a value longer than this is hostile or broken.
+# Cutting keeps time and memory bounded (the date is still looked for at the very end).
+MAX_PARSED_CHARS = 32 * 1024
+# Deeper nesting is legal (RFC 5322 section 3.2.2) but never written by an MTA: reported.
+MAX_COMMENT_DEPTH = 32
+MAX_PROBLEMS = 12
+# Comments longer than this are only partly searched for TLS / auth markers.
+MAX_COMMENT_SCAN = 1024
+# At most this many comments are searched for TLS / auth / envelope markers.
+MAX_COMMENTS_SCANNED = 64
+
+
+class _Tok(NamedTuple):
+    kind: str
+    """W word, C comment (text = inner content), A <angle>, B [literal], Q "quoted", S ;, X stray."""
+    text: str
+    start: int
+    end: int
+
+
+# One token at a time from a given position (leading whitespace skipped in the same match).
+# The alternatives are tried in order; each is a single character-class run or a bounded
+# run, so a failed attempt costs at most 256 characters.
+_TOKEN_RE = re.compile(
+    r"\s*(?:"
+    r"(;)"  # 1 semicolon
+    r"|(<[^<>()]{0,256}>)"  # 2 angle address (may hold ';' as in ORCPT <rfc822;x>)
+    r"|(\[[^\[\]()]{0,256}\])"  # 3 address literal or bracketed text
+    r'|("[^"\r\n]{0,256}")'  # 4 quoted string
+    r'|([^\s()<>\[;"]+)'  # 5 word
+    r"|(\()"  # 6 comment start: resolved through the precomputed paren map
+    r"|(.))",  # 7 anything else (stray bracket or paren)
+    re.S,
+)
+_PAREN_RE = re.compile(r"[()\\]")
+_KINDS = ("", "S", "A", "B", "Q", "W", "(", "X")
+# Builds a _Tok without the Python-level NamedTuple constructor (hot path).
+_new_tok = tuple.__new__
+
+_KEYWORDS = frozenset({"from", "by", "via", "with", "id", "for"})
+
+
+def _match_parens(text: str) -> tuple[dict[int, int], int]:
+    """Map each '(' to its matching ')' in one linear pass; also the deepest nesting.
+
+    Unmatched parentheses are left out of the map and later read as stray characters, so an
+    unbalanced comment costs its '(' only, never the rest of the header.
+    """
+    matches: dict[int, int] = {}
+    stack: list[int] = []
+    deepest = 0
+    escaped_at = -1
+    for m in _PAREN_RE.finditer(text):
+        i = m.start()
+        if i == escaped_at:
+            continue
+        c = text[i]
+        if c == "\\":  # quoted-pair (RFC 5322 section 3.2.1) inside comments
+            escaped_at = i + 1
+        elif c == "(":
+            stack.append(i)
+            if len(stack) > deepest:
+                deepest = len(stack)
+        elif stack:
+            matches[stack.pop()] = i
+    return matches, deepest
+
+
+def _tokenize(text: str) -> tuple[list[_Tok], int]:
+    """Split into tokens; comments are balanced (nested ones stay inside their parent)."""
+    matches, deepest = _match_parens(text) if "(" in text else ({}, 0)
+    toks: list[_Tok] = []
+    append = toks.append
+    match = _TOKEN_RE.match
+    kinds = _KINDS
+    pos = 0
+    n = len(text)
+    while pos < n:
+        m = match(text, pos)
+        if m is None:  # only trailing whitespace is left
+            break
+        group = m.lastindex or 7
+        start = m.start(group)
+        if group == 6:
+            close = matches.get(start)
+            if close is not None:
+                append(_new_tok(_Tok, ("C", text[start + 1 : close], start, close + 1)))
+                pos = close + 1
+                continue
+            group = 7
+        end = m.end()
+        append(_new_tok(_Tok, (kinds[group], text[start:end], start, end)))
+        pos = end
+    return toks, deepest
+
+
+def _strip_nested(inner: str) -> str:
+    """Comment content without its nested comments (linear)."""
+    if "(" not in inner:
+        return inner
+    out: list[str] = []
+    depth = 0
+    last = 0
+    for m in _PAREN_RE.finditer(inner):
+        i = m.start()
+        c = inner[i]
+        if c == "(":
+            if depth == 0:
+                out.append(inner[last:i])
+            depth += 1
+        elif c == ")" and depth > 0:
+            depth -= 1
+            if depth == 0:
+                last = i + 1
+                out.append(" ")
+    if depth == 0:
+        out.append(inner[last:])
+    return "".join(out)
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _flat(inner: str) -> str:
+    """Comment content with nested parentheses dropped but their text kept, collapsed."""
+    return _collapse(inner[:MAX_COMMENT_SCAN].replace("(", " ").replace(")", " "))
+
+
+def _snippet(text: str, limit: int = 60) -> str:
+    text = _collapse(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------------------------------------
+# Addresses and names
+
+
+_IP_CHARS_RE = re.compile(r"^[0-9A-Fa-f:.]+$")
+_V4_PORT_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){3})[.:](\d{1,5})$")
+
+
+def _read_ip(text: str) -> tuple[str | None, bool]:
+    """The IP in ``1.2.3.4``, ``[1.2.3.4]``, ``[IPv6:2001:db8::1]``, ``1.2.3.4:25``,
+    ``1.2.3.4.25`` (Exim 3 port) or ``::ffff:1.2.3.4`` (read as the IPv4 it maps);
+    and whether a port was attached."""
+    s = text.strip()
+    if s.startswith("[") and s.endswith("]"):
+        s = s[1:-1].strip()
+    if s[:5].lower() == "ipv6:":
+        s = s[5:]
+    if not s or len(s) > 64 or _IP_CHARS_RE.match(s) is None:
+        return None, False  # cheap rejection: most candidates are host names
+    has_port = False
+    try:
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(s)
+    except ValueError:
+        m = _V4_PORT_RE.match(s)
+        if m is None:
+            return None, False
+        try:
+            address = ipaddress.ip_address(m.group(1))
+        except ValueError:
+            return None, False
+        has_port = True
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped), has_port
+    return str(address), has_port
+
+
+def _is_literal(text: str) -> bool:
+    return text.startswith("[") and text.endswith("]")
+
+
+def _rdns_name(name: str | None, allow_ip: bool = True) -> str | None:
+    """``name`` when it can be a reverse-DNS name (a PTR target is fully qualified, so a
+    dotless word other than ``localhost`` is a NetBIOS or HELO name); ``unknown`` and
+    address literals are the MTA saying there was none."""
+    if not name or _is_literal(name) or name.lower() in ("unknown", "unverified"):
+        return None
+    if "." not in name and name.lower() != "localhost":
+        return None
+    if not allow_ip and _read_ip(name)[0] is not None:
+        return None
+    return name.rstrip(".") or None
+
+
+def _strip_angle(text: str) -> str:
+    text = text.strip()
+    while text.startswith("<") and text.endswith(">") and len(text) >= 2:
+        text = text[1:-1].strip()
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates (RFC 5322 section 3.3, obsolete forms of section 4.3, and what MTAs write instead)
+
+_MONTHS = {
+    name: i + 1
+    for i, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        )
+    )
+    for name in names
+}
+_WEEKDAYS = frozenset(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
+# RFC 5322 section 4.3 obsolete zones, plus a few unambiguous ones MTAs write in comments or
+# in place of the offset. Ambiguous names (IST, CST-China) are left out on purpose.
+_ZONE_NAMES = {
+    "UT": 0, "UTC": 0, "GMT": 0, "Z": 0,
+    "EST": -5 * 60, "EDT": -4 * 60, "CST": -6 * 60, "CDT": -5 * 60,
+    "MST": -7 * 60, "MDT": -6 * 60, "PST": -8 * 60, "PDT": -7 * 60,
+    "WET": 0, "WEST": 60, "BST": 60, "CET": 60, "CEST": 120, "MET": 60, "MEST": 120,
+    "EET": 120, "EEST": 180, "MSK": 180, "JST": 540, "KST": 540, "HKT": 480, "SGT": 480,
+    "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780,
+}  # fmt: skip
+_TIME_RE = re.compile(
+    r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,12}))?)?([+-]\d{2}:?\d{2}|Z)?$", re.I
+)
+_ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:T(.*))?$", re.I)
+_ZONE_RE = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
+_DATE_SPLIT_RE = re.compile(r"[\s,]+")
+
+
+def _zone_offset(text: str, notes: list[str]) -> int | None:
+    """Minutes east of UTC for ``+hhmm`` / ``+hh:mm``; None (with a note) when impossible."""
+    m = _ZONE_RE.match(text)
+    if m is None:
+        return None
+    hours, minutes = int(m.group(2)), int(m.group(3))
+    if hours > 23 or minutes > 59:
+        notes.append(f"impossible time zone {text!r}; read as UTC")
+        return 0
+    sign = -1 if m.group(1) == "-" else 1
+    return sign * (hours * 60 + minutes)
+
+
+def _parse_date(text: str) -> tuple[datetime | None, list[str]]:
+    """Tolerant date reader; returns the datetime (aware) and notes on what was assumed."""
+    notes: list[str] = []
+    text = text[:512]
+    if "(" in text:
+        text = _strip_nested(text)
+    year = month = day = None
+    hour = minute = second = micro = None
+    offset: int | None = None
+    named_offset: int | None = None
+    for raw in _DATE_SPLIT_RE.split(text):
+        if not raw:
+            continue
+        low = raw.lower()
+        if raw[0].isdigit():
+            m = _ISO_DATE_RE.match(raw)
+            if m is not None and year is None:
+                year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+                rest = m.group(4)
+                if not rest:
+                    continue
+                raw = rest
+            m = _TIME_RE.match(raw)
+            if m is not None and hour is None:
+                hour, minute = int(m.group(1)), int(m.group(2))
+                second = int(m.group(3) or 0)
+                micro = int((m.group(4) or "0")[:6].ljust(6, "0"))
+                zone = m.group(5)
+                if zone and offset is None:
+                    offset = 0 if zone.upper() == "Z" else _zone_offset(zone, notes)
+                continue
+            if raw.isdigit() and len(raw) <= 4:
+                value = int(raw)
+                if len(raw) == 4 or (day is not None and year is None):
+                    if year is None:
+                        # RFC 5322 section 4.3: 2-digit years 00-49 are 20xx, 50-99 19xx;
+                        # 3-digit years are 1900 + value.
+                        if len(raw) <= 2:
+                            value += 2000 if value < 50 else 1900
+                        elif len(raw) == 3:
+                            value += 1900
+                        year = value
+                elif day is None:
+                    day = value
+            continue
+        if raw[0] in "+-":
+            if offset is None:
+                offset = _zone_offset(raw, notes)
+            continue
+        if low in _MONTHS:
+            if month is None:
+                month = _MONTHS[low]
+            continue
+        if low[:3] in _WEEKDAYS and raw.isalpha() and len(raw) <= 9:
+            continue
+        upper = raw.upper()
+        if upper in _ZONE_NAMES:
+            if named_offset is None:
+                named_offset = _ZONE_NAMES[upper]
+            continue
+        if len(raw) == 1 and raw.isalpha():
+            # RFC 5322 section 4.3: military zones are unreliable, to be read as -0000.
+            named_offset = 0 if named_offset is None else named_offset
+            continue
+        # Anything else (SendGrid's Go monotonic clock "m=+1.2", stray words) is ignored.
+    if year is None or month is None or day is None:
+        return None, notes
+    if hour is None:
+        notes.append("date has no time of day; midnight assumed")
+        hour = minute = second = micro = 0
+    if offset is None:
+        if named_offset is None:
+            notes.append("date has no time zone; read as UTC")
+        offset = named_offset or 0
+    if second is not None and second == 60:  # leap second (RFC 5322 section 3.3)
+        second = 59
+    try:
+        return (
+            datetime(
+                year,
+                month,
+                day,
+                hour,
+                minute or 0,
+                second or 0,
+                micro or 0,
+                tzinfo=timezone(timedelta(minutes=offset)),
+            ),
+            notes,
+        )
+    except ValueError as exc:
+        notes.append(f"impossible date: {exc}")
+        return None, notes
+
+
+def parse_received_date(text: str) -> datetime | None:
+    """Read a date as MTAs write it after the ``;`` of a Received header.
+
+    Tolerates what RFC 5322 sections 3.3 and 4.3 allow and more: no weekday, 2-digit and
+    3-digit years, obsolete zone names (UT, GMT, EST, PDT, ...), military zones (read as
+    -0000), a missing or impossible zone (read as UTC), ``-0000``, comments, fractional
+    seconds, asctime order (``Sun Nov 13 14:50:12 2005``), ISO dates and SendGrid's Go format
+    ``2020-06-17 16:39:24.757045452 +0000 UTC m=+349867.495769315``. None when no calendar
+    date can be read; never raises.
+    """
+    try:
+        return _parse_date(text)[0]
+    except Exception:  # noqa: BLE001 - hostile input must never raise
+        return None
+
+
+def _is_date_start(toks: Sequence[_Tok], i: int) -> bool:
+    """Whether a date begins at token i (used only when no ';' marks where it starts)."""
+    t = toks[i]
+    if t.kind != "W":
+        return False
+    word = t.text.rstrip(",")
+    if not word:
+        return False
+    if word[0].isdigit():
+        if _ISO_DATE_RE.match(word):
+            return True
+        if word.isdigit() and len(word) <= 2:
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            return nxt is not None and nxt.kind == "W" and nxt.text.rstrip(",").lower() in _MONTHS
+        return False
+    low = word.lower()
+    if low[:3] in _WEEKDAYS and word.isalpha() and len(word) <= 9:
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if nxt is None or nxt.kind != "W":
+            return False
+        n = nxt.text.rstrip(",")
+        return n.isdigit() or n.lower() in _MONTHS
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Markers inside comments
+
+_TLS_USING_RE = re.compile(r"\busing ((?:TLS|SSL)[^\s,;]*)(?: with cipher ([^\s,;]+))?", re.I)
+_TLS_VERSION_RE = re.compile(r"\bversion=((?:TLS|SSL)[^\s,;]*)", re.I)
+_TLS_CIPHER_RE = re.compile(r"\bcipher=([^\s,;]+)", re.I)
+# Exim "(TLSv1:AES256-SHA:256)", "(TLS1.3)", "(TLS-1.0:RSA_ARCFOUR_MD5:16)"; Exchange "(TLS)".
+_TLS_EXIM_RE = re.compile(r"^((?:TLS|SSL)v?-?[\d._]*)(?::([^:\s]+))?(?::(\d+))?$", re.I)
+_TLS_ENCRYPTED_RE = re.compile(r"^([^\s]+) encrypted$", re.I)
+_TLS_SSL_RE = re.compile(r"\bSSL: ?((?:TLS|SSL)[^,\s]*)(?:,[^,]*,([^,\s]+))?", re.I)
+_AUTH_COMMENT_RE = re.compile(
+    r"(?<!not )\bauthenticated(?:\b|_)|^auth: |^account \S|^via https?$", re.I
+)
+_ENVFROM_RE = re.compile(r"\benvelope-(?:from|sender)[:=]? ?(<[^<>]*>|[^\s<>,;]+)", re.I)
+_USERID_RE = re.compile(r"\bfrom userid (\S+)")
+_QMAIL_RE = re.compile(r"^qmail \d+ (?:messnum \d+ )?invoked (by|from|for) ?(.*)$", re.I)
+_QMAIL_NETWORK_RE = re.compile(r"^network ?\[([^\]/\s]+)(?:/([^\]\s]+))?\]")
+_HOSTINFO_RE = re.compile(r"^(?:([^\s\[]+) )?\[([^\[\]]*)\](?::(\d+))?(?: (.*))?$")
+_HOSTNAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)+\.?$")
+_EXIM_RE = re.compile(r"\bExim\b")
+
+_ENCRYPTED_PROTOCOLS = frozenset(
+    ("ESMTPS", "ESMTPSA", "UTF8SMTPS", "UTF8SMTPSA", "LMTPS", "LMTPSA", "UTF8LMTPS",
+     "UTF8LMTPSA", "SMTPS", "HTTPS")
+)  # fmt: skip
+_PLAIN_PROTOCOLS = frozenset(
+    ("SMTP", "ESMTP", "ESMTPA", "UTF8SMTP", "UTF8SMTPA", "LMTP", "LMTPA", "UTF8LMTP",
+     "UTF8LMTPA", "ASMTP")
+)  # fmt: skip
+# RFC 3848 "A" protocols, Exim's "asmtp", and HTTP(S) submissions (webmail, Exchange's
+# client submission, Gmail's HTTPREST) mark an authenticated submission.
+_AUTH_PROTOCOLS = frozenset(
+    ("ESMTPA", "ESMTPSA", "UTF8SMTPA", "UTF8SMTPSA", "LMTPA", "LMTPSA", "UTF8LMTPA",
+     "UTF8LMTPSA", "ASMTP")
+)  # fmt: skip
+
+
+@dataclass
+class _TlsSeen:
+    encrypted: bool | None = None
+    version: str | None = None
+    cipher: str | None = None
+
+    def mark(self, version: str | None = None, cipher: str | None = None) -> None:
+        self.encrypted = True
+        if version and self.version is None:
+            self.version = version
+        if cipher and self.cipher is None:
+            self.cipher = cipher
+
+
+def _tls_from_comment(text: str, tls: _TlsSeen) -> None:
+    upper = text.upper()
+    if "TLS" not in upper and "SSL" not in upper and "ENCRYPTED" not in upper:
+        return
+    m = _TLS_USING_RE.search(text)
+    if m is not None:
+        tls.mark(m.group(1), m.group(2))
+        return
+    m = _TLS_VERSION_RE.search(text)
+    if m is not None:
+        c = _TLS_CIPHER_RE.search(text)
+        tls.mark(m.group(1), c.group(1) if c else None)
+        return
+    m = _TLS_EXIM_RE.match(text)
+    if m is not None:
+        tls.mark(m.group(1), m.group(2))
+        return
+    m = _TLS_SSL_RE.search(text)
+    if m is not None:
+        tls.mark(m.group(1), m.group(2))
+        return
+    m = _TLS_ENCRYPTED_RE.match(text)
+    if m is not None:
+        tls.mark(None, m.group(1))
+
+
+# ---------------------------------------------------------------------------------------------
+# The from clause
+
+
+@dataclass
+class _Client:
+    helo: str | None = None
+    rdns: str | None = None
+    ip: str | None = None
+    ident: str | None = None
+
+
+@dataclass
+class _Context:
+    exim: bool
+    microsoft: bool
+    http: bool
+    tis: bool
+
+
+def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Client:
+    """Read HELO, reverse-DNS name, IP and ident from the tokens after ``from``."""
+    client = _Client()
+    first: _Tok | None = None
+    rest: Sequence[_Tok] = seg
+    if seg and seg[0].kind in "WBAQ":
+        first, rest = seg[0], seg[1:]
+    first_text = first.text.rstrip(",") if first is not None else None
+    if first is not None and first.kind == "Q":
+        first_text = first.text.strip('"')
+    first_ip = _read_ip(first_text)[0] if first_text else None
+    first_literal = first_text is not None and (_is_literal(first_text) or first_ip is not None)
+    first_host = first_text if first_text and not first_literal else None
+
+    helo_marker: str | None = None  # explicit HELO / EHLO / LHLO / helo= / claiming to be
+    helo_marker_seen = False
+    exim_style = ctx.exim
+    host_info: tuple[str | None, str | None, str] | None = None  # (name, ip, tail)
+    bare: tuple[str | None, str | None, bool] | None = None  # (ident, ip, has_port)
+    literal_ip: str | None = None
+    comment_host: str | None = None
+    claiming = False
+    extras: list[str] = []
+
+    for t in rest:
+        if t.kind == "C":
+            c = _collapse(_strip_nested(t.text[:MAX_COMMENT_SCAN]))
+            if not c:
+                continue
+            words = c.split()
+            for i, w in enumerate(words):
+                up = w.upper()
+                if up in ("HELO", "EHLO", "LHLO"):
+                    helo_marker = words[i + 1] if i + 1 < len(words) else ""
+                    helo_marker_seen = True
+                    break
+                if w[:5].lower() == "helo=":
+                    helo_marker = w[5:]
+                    helo_marker_seen = True
+                    exim_style = True
+                    break
+            if "[" in c:
+                m = _HOSTINFO_RE.match(c)
+                if m is not None and host_info is None:
+                    ip, _ = _read_ip(m.group(2))
+                    if ip is None:
+                        problems.append(f"address literal is not an IP: [{_snippet(m.group(2))}]")
+                    elif ":" in m.group(2) and "." in m.group(2) and _V4_PORT_RE.match(m.group(2)):
+                        exim_style = True  # ecelerity writes "[ip:port]"
+                    host_info = (m.group(1), ip, m.group(4) or "")
+                continue
+            if bare is None and " " not in c:
+                ident, _, ip_part = c.rpartition("@")
+                ip, has_port = _read_ip(ip_part)
+                if ip is not None:
+                    bare = (ident or None, ip, has_port)
+                    continue
+            if comment_host is None and _HOSTNAME_RE.match(c) and _read_ip(c)[0] is None:
+                comment_host = c
+            continue
+        if t.kind == "B":
+            ip, _ = _read_ip(t.text)
+            if ip is None:
+                problems.append(f"address literal is not an IP: {_snippet(t.text)}")
+            elif literal_ip is None:
+                literal_ip = ip
+            continue
+        if t.kind == "Q" and claiming:
+            helo_marker = t.text.strip('"')
+            helo_marker_seen = True
+            continue
+        if t.kind == "W":
+            low = t.text.lower().strip(",")
+            if low in ("", "claiming", "to", "be"):
+                # TIS / Obtuse smtpd: 'from RDNS(IP), claiming to be "HELO"'
+                claiming = claiming or low == "be"
+                continue
+        extras.append(t.text)
+
+    if extras:
+        problems.append(f"unrecognized text in 'from' clause: {_snippet(' '.join(extras))}")
+
+    helo_given = helo_marker if helo_marker else None  # "(HELO )" is an explicit empty HELO
+
+    if host_info is not None and host_info[0]:
+        # Postfix / sendmail: from HELO (RDNS [IP]) or (ident@RDNS [IP])
+        name = host_info[0]
+        if "@" in name:
+            client.ident, _, name = name.rpartition("@")
+            client.ident = client.ident or None
+        client.rdns = _rdns_name(name)
+        client.ip = host_info[1]
+        client.helo = helo_given if helo_marker_seen else first_text
+    elif host_info is not None:
+        client.ip = host_info[1]
+        tail_words = host_info[2].lower().split()
+        if exim_style:
+            # Exim: from RDNS ([IP]:port helo=HELO); helo= left out when it equals RDNS
+            client.rdns = _rdns_name(first_host, allow_ip=False)
+            client.helo = helo_given if helo_marker_seen else first_host
+        else:
+            client.helo = helo_given if helo_marker_seen else first_text
+            if "verified" in tail_words:  # CommuniGate checked the name resolves to the IP
+                client.rdns = _rdns_name(first_host)
+    elif bare is not None:
+        client.ident, client.ip, has_port = bare
+        if helo_marker_seen:
+            # qmail: from RDNS (HELO x) (ident@IP); the RDNS slot is kept as written
+            client.rdns = _rdns_name(first_text)
+            client.helo = helo_given
+        elif ctx.tis:
+            client.rdns = _rdns_name(first_host)
+        elif ctx.microsoft or has_port:
+            # Exchange and XMail write the HELO name first and no reverse-DNS name.
+            client.helo = first_text
+        else:
+            # qmail leaves "(HELO x)" out when the HELO equals the reverse-DNS name.
+            client.helo = first_text
+            client.rdns = _rdns_name(first_host)
+    elif literal_ip is not None:
+        client.ip = literal_ip
+        if helo_marker_seen:
+            client.rdns = _rdns_name(first_host)
+            client.helo = helo_given
+        elif comment_host is not None:
+            # Exim 3: from RDNS (HELO) [IP]
+            client.rdns = _rdns_name(first_host)
+            client.helo = comment_host
+        else:
+            client.helo = first_text
+    else:
+        if first_literal:
+            client.ip = first_ip
+            if helo_marker_seen:
+                client.helo = helo_given
+            elif first_text is not None and _is_literal(first_text) and not exim_style:
+                client.helo = first_text
+        else:
+            client.helo = helo_given if helo_marker_seen else first_text
+            if comment_host is not None:
+                client.rdns = _rdns_name(comment_host)
+    if ctx.http and not ctx.microsoft and client.helo is not None:
+        # HTTP has no HELO: the name webmail writes first is the client's reverse-DNS name.
+        if client.rdns is None and not _is_literal(client.helo):
+            client.rdns = _rdns_name(client.helo, allow_ip=False)
+        client.helo = None
+    if client.helo == "":
+        client.helo = None
+    return client
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole header
+
+
+def _split_segments(toks: Sequence[_Tok]) -> list[tuple[str | None, list[_Tok]]]:
+    segments: list[tuple[str | None, list[_Tok]]] = [(None, [])]
+    for t in toks:
+        if t.kind == "W" and len(t.text) <= 4 and t.text.lower() in _KEYWORDS:
+            segments.append((t.text.lower(), []))
+        elif t.kind != "S":
+            segments[-1][1].append(t)
+    return segments
+
+
+def _words_until_comment(seg: Sequence[_Tok]) -> tuple[list[str], list[_Tok]]:
+    """Leading comments skipped, then words up to the first comment after a word."""
+    words: list[str] = []
+    rest_at = len(seg)
+    for i, t in enumerate(seg):
+        if t.kind == "C":
+            if words:
+                rest_at = i
+                break
+            continue
+        if t.kind in "WBAQ":
+            words.append(t.text)
+            continue
+        rest_at = i
+        break
+    return words, list(seg[rest_at:])
 
 
 def parse_received(value: str) -> ReceivedFields:
     """Read every field that can be read; never raises. ``complete`` is False for partial reads."""
-    return ReceivedFields(complete=False, problems=("parser not implemented",))
+    try:
+        return _parse(value)
+    except Exception as exc:  # noqa: BLE001 - defence in depth: a parser bug must not lose the hop
+        return ReceivedFields(
+            complete=False, problems=(f"internal parser error: {type(exc).__name__}",)
+        )
+
+
+def _parse(value: str) -> ReceivedFields:
+    problems: list[str] = []
+    text = value
+    tail_date: str | None = None
+    if len(text) > MAX_PARSED_CHARS:
+        problems.append(
+            f"header is {len(value)} characters long; only the first {MAX_PARSED_CHARS} read"
+        )
+        cut = value.rfind(";")
+        if cut != -1 and len(value) - cut < 256:
+            tail_date = value[cut + 1 :].strip() or None
+        text = value[:MAX_PARSED_CHARS]
+    if not text.strip():
+        return ReceivedFields(complete=False, problems=("empty Received header",))
+
+    toks, deepest = _tokenize(text)
+    if deepest > MAX_COMMENT_DEPTH:
+        problems.append(f"comments nested {deepest} deep")
+    strays = [t.text for t in toks if t.kind == "X"]
+    if strays:
+        problems.append(f"unbalanced or stray characters: {_snippet(' '.join(strays[:20]))}")
+
+    # Where the date is: after the LAST top-level ';' (earlier ones, and ';' inside comments
+    # or angle addresses such as ORCPT <rfc822;x>, are not it). Without a ';' (SendGrid), at
+    # the first token that starts a date and is not itself a clause value.
+    semis = [i for i, t in enumerate(toks) if t.kind == "S"]
+    clause_toks: list[_Tok]
+    date_toks: list[_Tok]
+    if semis:
+        clause_toks = toks[: semis[-1]]
+        date_toks = toks[semis[-1] + 1 :]
+    else:
+        start = len(toks)
+        for i in range(len(toks)):
+            prev = toks[i - 1] if i else None
+            after_keyword = prev is not None and prev.kind == "W" and prev.text.lower() in _KEYWORDS
+            if not after_keyword and _is_date_start(toks, i):
+                start = i
+                break
+        clause_toks, date_toks = toks[:start], toks[start:]
+    # Clauses written after the date ("...; Thu, 10 Nov 2005 08:24:21 -0600 id 000000DB").
+    for j, t in enumerate(date_toks):
+        if (
+            t.kind == "W"
+            and len(t.text) <= 4
+            and t.text.lower() in _KEYWORDS
+            and j + 1 < len(date_toks)
+        ):
+            clause_toks = clause_toks + date_toks[j:]
+            date_toks = date_toks[:j]
+            break
+    date_end = 0
+    for j, t in enumerate(date_toks):
+        if t.kind != "C":
+            date_end = j + 1
+    if date_end < len(date_toks) and date_end > 0:
+        zone = date_toks[date_end]
+        if zone.kind == "C" and len(zone.text) <= 12 and zone.text.replace(" ", "").isalnum():
+            date_end += 1  # "(PST)", "(UTC)": part of the date as written
+    date_part = date_toks[:date_end]
+    # Comments after the date (e.g. "(envelope-from x)") still count as clause comments.
+    clause_toks = clause_toks + date_toks[date_end:]
+
+    date_text = text[date_part[0].start : date_part[-1].end].strip() if date_part else None
+    if date_text is None and tail_date is not None:
+        date_text = tail_date
+    timestamp: datetime | None = None
+    if date_text:
+        timestamp, notes = _parse_date(date_text)
+        problems.extend(notes)
+        if timestamp is None:
+            problems.append(f"date not readable: {_snippet(date_text)}")
+    elif semis:
+        problems.append("no date after ';'")
+    else:
+        problems.append("no date (no ';' and no date-like text)")
+
+    segments = _split_segments(clause_toks)
+
+    # Context from the whole header, needed before the from clause can be read.
+    comments = [t for t in toks if t.kind == "C"][:MAX_COMMENTS_SCANNED]
+    flat_comments = [_flat(t.text) for t in comments]
+    exim = any("Exim" in c and _EXIM_RE.search(c) for c in flat_comments)
+
+    by: str | None = None
+    protocol: str | None = None
+    via: str | None = None
+    queue_id: str | None = None
+    for_: str | None = None
+    envelope_from: str | None = None
+    ident: str | None = None
+    from_seg: list[_Tok] | None = None
+    leading_from: list[_Tok] | None = None
+    tls = _TlsSeen()
+    local_form = False
+    order: list[str] = []
+    extras_by_clause: list[tuple[str, list[str]]] = []
+
+    for keyword, seg in segments:
+        if keyword is None:
+            extras: list[str] = []
+            for t in seg:
+                if t.kind == "C":
+                    c = _collapse(t.text[:MAX_COMMENT_SCAN])
+                    q = _QMAIL_RE.match(c)
+                    if q is not None:
+                        local_form = True
+                        how, what = q.group(1).lower(), q.group(2)
+                        if how == "by":
+                            ident = what or None
+                        elif how == "from":
+                            n = _QMAIL_NETWORK_RE.match(what)
+                            if n is not None:
+                                leading_from = [
+                                    _Tok("W", n.group(2) or "unknown", 0, 0),
+                                    _Tok("C", n.group(1), 0, 0),
+                                ]
+                    elif c[:5].lower() == "from " and leading_from is None:
+                        # "(from KRYPTIK [70.20.57.51]) by ..." (NAVGW) and sendmail's
+                        # "(from user@localhost) by ..."
+                        sub, _ = _tokenize(c[5:])
+                        leading_from = [s for s in sub if s.kind != "S"]
+                        local_form = True
+                elif t.kind not in "X":
+                    extras.append(t.text)
+            if extras:
+                extras_by_clause.append(("start", extras))
+            continue
+        order.append(keyword)
+        if keyword == "from":
+            first = seg[0] if seg else None
+            if (
+                "by" in order[:-1]
+                and first is not None
+                and first.kind in "AW"
+                and (first.kind == "A" or "@" in first.text)
+            ):
+                # IBM Domino / XMail: "... for <rcpt> from <envelope-sender>"
+                if envelope_from is None:
+                    envelope_from = _strip_angle(first.text)
+                rest = [t.text for t in seg[1:] if t.kind != "C"]
+                if rest:
+                    extras_by_clause.append((keyword, rest))
+            elif from_seg is None:
+                from_seg = seg
+            else:
+                problems.append(
+                    f"repeated 'from' clause: {_snippet(' '.join(t.text for t in seg if t.kind != 'C'))}"
+                )
+            continue
+        if keyword == "by":
+            values = [t for t in seg if t.kind != "C"]
+            if not values:
+                problems.append("'by' clause without a host")
+                continue
+            host = values[0].text.rstrip(",")
+            if by is None:
+                by = host
+                rest = [t.text for t in values[1:]]
+                if rest:
+                    extras_by_clause.append((keyword, rest))
+            else:
+                problems.append(f"repeated 'by' clause: {_snippet(host)}")
+            continue
+        if keyword == "with":
+            words, rest_toks = _words_until_comment(seg)
+            with_value = " ".join(words).rstrip(",") or None
+            if protocol is None:
+                protocol = with_value
+            elif with_value:
+                problems.append(f"repeated 'with' clause: {_snippet(with_value)}")
+            left: list[str] = []
+            k = 0
+            rest_words = [t for t in rest_toks if t.kind != "C"]
+            while k < len(rest_words):
+                w = rest_words[k].text
+                if w.lower() == "tls" and k + 1 < len(rest_words):
+                    # Exim 4.9x: "with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384"
+                    tls.mark(None, rest_words[k + 1].text)
+                    k += 2
+                    continue
+                left.append(w)
+                k += 1
+            if left:
+                extras_by_clause.append((keyword, left))
+            continue
+        if keyword == "via":
+            words, rest_toks = _words_until_comment(seg)
+            via_value = " ".join(words).rstrip(",") or None
+            if via is None:
+                via = via_value
+            via_left = [t.text for t in rest_toks if t.kind != "C"]
+            if via_left:
+                extras_by_clause.append((keyword, via_left))
+            continue
+        if keyword == "id":
+            values = [t for t in seg if t.kind != "C"]
+            if values:
+                if queue_id is None:
+                    queue_id = _strip_angle(values[0].text).rstrip(",") or None
+                id_rest = values[1:]
+                # "ORCPT <rfc822;x>" (RFC 3461 original recipient) after the id is not junk.
+                if len(id_rest) >= 2 and id_rest[0].text.upper() == "ORCPT":
+                    id_rest = id_rest[2:]
+                if id_rest:
+                    extras_by_clause.append((keyword, [t.text for t in id_rest]))
+            continue
+        if keyword == "for":
+            parts: list[str] = []
+            for t in seg:
+                if t.kind == "C":
+                    if parts:
+                        break
+                    continue
+                if t.kind in "AWQ":
+                    parts.append(t.text)
+            for_value = " ".join(parts).replace(" ,", ",").rstrip(",") or None
+            if for_ is None:
+                for_ = for_value
+            continue
+
+    for name, words_left in extras_by_clause:
+        kept = [w for w in words_left if w.strip(",.;:-")]
+        if kept:
+            where = "before the first clause" if name == "start" else f"in '{name}' clause"
+            problems.append(f"unrecognized text {where}: {_snippet(' '.join(kept))}")
+
+    # Markers in comments: TLS, authentication, envelope sender, local user.
+    auth_comment: str | None = None
+    for c in flat_comments:
+        _tls_from_comment(c, tls)
+        low = c.lower()
+        if (
+            auth_comment is None
+            and ("auth" in low or "account" in low or "via http" in low)
+            and _AUTH_COMMENT_RE.search(c)
+        ):
+            auth_comment = c[:200]
+        if envelope_from is None and "envelope-" in low:
+            m = _ENVFROM_RE.search(c)
+            if m is not None:
+                envelope_from = _strip_angle(m.group(1))
+        if ident is None and "userid" in c:
+            m = _USERID_RE.search(c)
+            if m is not None:
+                ident = "userid " + m.group(1).rstrip(",")
+
+    protocol_words = [w.upper() for w in (protocol or "").split()]
+    via_upper = (via or "").upper()
+    microsoft = (
+        "MICROSOFT" in protocol_words
+        or "MAPI" in protocol_words
+        or "TRANSPORT" in via_upper.split()
+        or (by or "").lower().endswith((".outlook.com", ".office365.com"))
+    )
+    http = (
+        any(w.startswith("HTTP") for w in protocol_words)
+        or via_upper.startswith("HTTP")
+        or any(c.lower() in ("via http", "via https") for c in flat_comments)
+    )
+
+    if tls.encrypted is None:
+        if any(w in _ENCRYPTED_PROTOCOLS for w in protocol_words):
+            tls.encrypted = True
+        elif any(w in _PLAIN_PROTOCOLS for w in protocol_words) or "HTTP" in protocol_words:
+            tls.encrypted = False
+
+    auth: str | None = None
+    if protocol is not None:
+        for w in protocol.split():
+            if w.upper() in _AUTH_PROTOCOLS or w.upper().startswith("HTTP"):
+                auth = w
+                break
+    if auth is None and via_upper.startswith("HTTP"):
+        auth = via
+    if auth is None:
+        auth = auth_comment
+
+    ctx = _Context(
+        exim=exim,
+        microsoft=microsoft,
+        http=http,
+        tis="via" in order and "by" in order and order.index("via") < order.index("by"),
+    )
+    client = _Client()
+    if from_seg is not None:
+        client = _read_from(from_seg, ctx, problems)
+    elif leading_from is not None:
+        if leading_from and leading_from[0].kind == "W" and "@" in leading_from[0].text:
+            # sendmail local submission: "(from user@localhost)"
+            user, _, host = leading_from[0].text.rpartition("@")
+            client = _Client(ident=user or None, rdns=_rdns_name(host))
+        else:
+            client = _read_from(leading_from, ctx, problems)
+    if client.ident is None:
+        client.ident = ident
+
+    if by is None and not local_form and (from_seg is not None or order):
+        problems.append("no 'by' clause")
+    if not order and not local_form and leading_from is None:
+        problems.append("no 'from' or 'by' clause")
+
+    return ReceivedFields(
+        from_helo=client.helo,
+        from_rdns=client.rdns,
+        from_ip=client.ip,
+        ident=client.ident,
+        by=by,
+        protocol=protocol,
+        tls=TlsInfo(encrypted=tls.encrypted, version=tls.version, cipher=tls.cipher),
+        auth=auth,
+        id=queue_id,
+        for_=for_,
+        envelope_from=envelope_from,
+        via=via,
+        timestamp=timestamp.isoformat() if timestamp is not None else None,
+        date_text=date_text,
+        complete=not problems,
+        problems=tuple(dict.fromkeys(problems))[:MAX_PROBLEMS],
+    )
