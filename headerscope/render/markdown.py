@@ -1,0 +1,164 @@
+"""Markdown for a ticket comment: the verdict, the hop table and the authentication summary.
+
+Written for GitHub Flavored Markdown (and Jira's Markdown paste). Every message-derived string
+goes through ``md_escape``: it must come out as the same text, never as emphasis, a link, an
+autolink, a heading, a list, a table cell break, math or raw HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ..model import Report
+from ..redact import is_redacted
+from ..templating import format_delay, visible
+from .html import STATUS_LABELS, top_findings
+from .interface import Renderer
+
+# ASCII punctuation that CommonMark or GFM may read as markup anywhere in a line: emphasis,
+# code, links/images, raw HTML and entities, table pipes, strikethrough, GitHub math.
+# CommonMark section 2.4: any ASCII punctuation may be backslash-escaped.
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>#!|~&$])")
+# GFM extended autolinks (section 6.9) start at "www." or at a scheme followed by "://".
+_AUTOLINK = re.compile(r"(?i)(www)\.|(\w):(?=//)")
+# Block markers at the start of a line: list items, ordered lists, setext underlines.
+_LINE_START = re.compile(r"^(\s*)([-+=]|\d{1,9}(?=[.)]))")
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+MAX_CELL = 300
+
+
+def md_escape(text: str | None, limit: int | None = None, *, line_start: bool = False) -> str:
+    """``text`` as literal Markdown: one line, every markup character escaped.
+
+    ``line_start``: the text begins a line, so list, ordered-list and setext markers at its
+    start are escaped too (elsewhere, e.g. inside a table cell, they are plain text).
+    """
+    if text is None:
+        return "—"
+    line = visible(_WHITESPACE_RUN.sub(" ", text)).strip()
+    if limit is not None and len(line) > limit:
+        line = line[: limit - 1] + "…"
+    line = _INLINE_SPECIAL.sub(r"\\\1", line)
+    line = _AUTOLINK.sub(lambda m: "www\\." if m.group(1) else m.group(2) + "\\:", line)
+    match = _LINE_START.match(line) if line_start else None
+    if match:
+        marker = match.group(2)
+        if marker.isdigit():
+            # "1." / "1)" starts an ordered list: escape the punctuation after the number.
+            end = match.end()
+            line = line[:end] + "\\" + line[end:]
+        else:
+            line = line[: match.start(2)] + "\\" + line[match.start(2):]
+    return line or "—"
+
+
+def _row(cells: Iterable[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _yes_no(value: bool | None) -> str:
+    return "unknown" if value is None else ("yes" if value else "no")
+
+
+class MarkdownRenderer(Renderer):
+    """The ticket-comment summary."""
+
+    name = "markdown"
+
+    def render(self, report: Report) -> str:
+        lines: list[str] = []
+        status = STATUS_LABELS.get(report.verdict.status, md_escape(report.verdict.status))
+        lines.append(f"## Message analysis: {status}")
+        lines.append("")
+        lines.append(f"**{md_escape(report.verdict.summary)}**")
+        lines.append("")
+        if is_redacted(report):
+            lines.append("- **Redacted:** the local parts of e-mail addresses are hidden (domains kept).")
+        lines.append(f"- **Subject:** {md_escape(report.subject, MAX_CELL)}")
+        sender = report.envelope.header_from[0].address if report.envelope.header_from else None
+        lines.append(f"- **From:** {md_escape(sender)}")
+        lines.append(f"- **Date:** {md_escape(report.date)}")
+        if report.verdict.authenticated_domain:
+            lines.append(f"- **Authenticated domain:** {md_escape(report.verdict.authenticated_domain)}")
+        total = (f", total {format_delay(report.total_delay_seconds)}"
+                 if report.total_delay_seconds is not None else "")
+        lines.append(f"- **Hops:** {len(report.hops)}{total}")
+        lines.append("")
+
+        top = top_findings(report.findings)
+        if top:
+            lines.append("### Findings that matter most")
+            lines.append("")
+            for finding in top:
+                subject = f" ({md_escape(finding.subject)})" if finding.subject else ""
+                lines.append(f"- **{finding.severity.value}**: {md_escape(finding.title)}{subject}")
+            lines.append("")
+
+        lines.extend(self._hops(report))
+        lines.extend(self._authentication(report))
+
+        lines.append(f"_headerscope {md_escape(report.version)} · input SHA-256 {md_escape(report.input.sha256)}"
+                     f" · analyzed {md_escape(report.analyzed_at)} · DNS: {md_escape(report.dns.source)}_")
+        return "\n".join(lines) + "\n"
+
+    def _hops(self, report: Report) -> list[str]:
+        lines = ["### Hops", ""]
+        if not report.hops:
+            return [*lines, "No `Received` headers: the path cannot be traced.", ""]
+        lines.append(_row(("#", "Role", "From", "By", "With", "TLS", "Time", "Delay", "Standing")))
+        lines.append(_row(("---:", "---", "---", "---", "---", "---", "---", "---:", "---")))
+        for hop in report.hops:
+            f = hop.fields
+            client = " ".join(p for p in (f.from_rdns or f.from_helo, f"[{f.from_ip}]" if f.from_ip else None) if p)
+            tls = ("yes" + (f" {f.tls.version}" if f.tls.version else "")) if f.tls.encrypted else (
+                "unknown" if f.tls.encrypted is None else "no")
+            standing = "boundary" if hop.boundary else ("receiver" if hop.trusted else "claim")
+            lines.append(_row((
+                str(hop.number), hop.role.value, md_escape(client or None, 80), md_escape(f.by, 80),
+                md_escape(f.protocol, 30), md_escape(tls, 40), md_escape(f.timestamp or f.date_text, 40),
+                format_delay(hop.delay_seconds), standing,
+            )))
+        lines.append("")
+        return lines
+
+    def _authentication(self, report: Report) -> list[str]:
+        lines = ["### Authentication", "", _row(("Check", "Result", "Details")), _row(("---", "---", "---"))]
+        for sig in report.dkim:
+            who = f"DKIM {md_escape(sig.domain)}/{md_escape(sig.selector)}"
+            details = f"{md_escape(sig.reason, MAX_CELL)} (aligned with From: {_yes_no(sig.aligned)})"
+            lines.append(_row((who, md_escape(sig.result), details)))
+        if not report.dkim:
+            lines.append(_row(("DKIM", "none", "no DKIM-Signature")))
+        if report.spf:
+            spf = report.spf
+            details = (f"{md_escape(spf.domain)} for {md_escape(spf.client_ip)}; matched "
+                       f"{md_escape(spf.mechanism or 'nothing')}; "
+                       f"{spf.lookups if spf.lookups is not None else '?'} of 10 lookups; "
+                       f"aligned: {_yes_no(spf.aligned)}")
+            lines.append(_row(("SPF", md_escape(spf.result), details)))
+        if report.dmarc:
+            dmarc = report.dmarc
+            details = (f"{md_escape(dmarc.from_domain)}: policy {md_escape(dmarc.policy)}, disposition "
+                       f"{md_escape(dmarc.disposition)}; DKIM aligned: {_yes_no(dmarc.dkim_aligned)}, "
+                       f"SPF aligned: {_yes_no(dmarc.spf_aligned)}. {md_escape(dmarc.explanation, MAX_CELL)}")
+            lines.append(_row(("DMARC", md_escape(dmarc.result), details)))
+        if report.arc:
+            arc = report.arc
+            lines.append(_row((f"ARC ({len(arc.instances)} sets)", md_escape(arc.result),
+                               md_escape(arc.reason, MAX_CELL))))
+        if report.reverse_dns:
+            rdns = report.reverse_dns
+            lines.append(_row(("Reverse DNS", md_escape(rdns.result),
+                               f"{md_escape(rdns.ip)}: {md_escape(rdns.explanation, MAX_CELL)}")))
+        lines.append("")
+        differing = [c for c in report.comparison if c.label != "same"]
+        if differing:
+            lines.extend(["#### Recorded at delivery vs. now", "",
+                          _row(("Method", "Identity", "Recorded", "Now", "Why")), _row(("---",) * 5)])
+            for c in differing:
+                lines.append(_row((md_escape(c.method), md_escape(c.subject), md_escape(c.recorded),
+                                   md_escape(c.recomputed), md_escape(c.explanation, MAX_CELL))))
+            lines.append("")
+        return lines

@@ -1,0 +1,163 @@
+"""The HTML report in a real browser (headless Chromium): screenshots, and hostile headers that
+must execute nothing and fetch nothing.
+
+Every payload points at a loopback HTTP server; after Chromium has loaded the page (and
+dumped its DOM) the server must have seen zero requests, and the DOM must hold exactly the
+elements of the same report with harmless text. A control page without our escaping proves
+the harness does notice a fetch.
+"""
+
+from __future__ import annotations
+
+import http.server
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from report_factory import Element, hostile_payload, inject, make_report, parse_html, tag_census
+
+from headerscope.api import analyze
+from headerscope.dns.snapshot import SnapshotResolver
+from headerscope.render.html import HtmlRenderer
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
+if CHROMIUM is None:
+    pytest.skip("chromium is not installed (Debian: apt-get install chromium)", allow_module_level=True)
+
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-quic", "--hide-scrollbars")
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    requests: list[str]
+
+    def do_GET(self) -> None:
+        self.requests.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.end_headers()
+        self.wfile.write(b"x")
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def loopback() -> Iterator[tuple[int, list[str]]]:
+    """A loopback HTTP server on a random port, and the list of paths it was asked for."""
+    seen: list[str] = []
+    handler = type("Handler", (_Recorder,), {"requests": seen})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def chromium(page: Path, tmp: Path, *args: str) -> str:
+    profile = tmp / f"profile-{page.stem}-{len(args)}"
+    result = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()],
+                            capture_output=True, text=True, timeout=90, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def dump_dom(page: Path, tmp: Path) -> Element:
+    return parse_html(chromium(page, tmp, "--dump-dom"))
+
+
+def screenshot(page: Path, tmp: Path, width: int, height: int) -> Path:
+    png = tmp / f"{page.stem}-{width}.png"
+    chromium(page, tmp, f"--screenshot={png}", f"--window-size={width},{height}")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    return png
+
+
+def write(tmp: Path, name: str, html: str) -> Path:
+    path = tmp / name
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def payload_free(root: Element) -> None:
+    assert not root.find_all("script") and not root.find_all("iframe") and not root.find_all("img")
+    for element in root.iter():
+        assert not any(name.startswith("on") for name in element.attrs), element
+        assert "data-pwned" not in element.attrs, element
+        assert not element.attrs.get("href", "#").lower().startswith("javascript"), element
+
+
+def test_harness_notices_a_fetch(tmp_path: Path, loopback: tuple[int, list[str]]) -> None:
+    """Control: an unprotected page with a payload does reach the server (so zero means zero)."""
+    port, seen = loopback
+    page = write(tmp_path, "control.html", f"<!DOCTYPE html><p>{hostile_payload(port)}</p>")
+    root = dump_dom(page, tmp_path)
+    assert seen, "the control page should have fetched from the loopback server"
+    assert root.find_all("iframe")  # the unescaped markup did become elements
+
+
+def test_hostile_factory_report(tmp_path: Path, loopback: tuple[int, list[str]]) -> None:
+    port, seen = loopback
+    payload = hostile_payload(port)
+    clean = make_report()
+    hostile_page = write(tmp_path, "hostile.html", HtmlRenderer().render(inject(clean, payload)))
+    filler_page = write(tmp_path, "filler.html",
+                        HtmlRenderer().render(inject(clean, ("x " * len(payload))[: len(payload)])))
+    hostile_dom, filler_dom = dump_dom(hostile_page, tmp_path), dump_dom(filler_page, tmp_path)
+    screenshot(hostile_page, tmp_path, 1280, 4000)
+    assert seen == []
+    payload_free(hostile_dom)
+    assert tag_census(hostile_dom) == tag_census(filler_dom)
+
+
+def test_hostile_message_through_the_pipeline(tmp_path: Path, loopback: tuple[int, list[str]]) -> None:
+    port, seen = loopback
+    payload = hostile_payload(port).replace("\u202e", "").replace("\u202c", "")
+    message = (
+        f"Received: from evil ({payload}) by mx.example.com with ESMTP id {payload}; Tue, 3 Mar 2026 10:00:00 +0000\r\n"
+        f"From: {payload} <attacker@evil.example>\r\n"
+        f"To: victim@example.com\r\n"
+        f"Subject: {payload}\r\n"
+        f"Reply-To: {payload}\r\n"
+        f"DKIM-Signature: v=1; d=evil.example; s={payload}; b=x; bh=y; h=from\r\n"
+        f"Authentication-Results: mx.example.com; spf=pass smtp.mailfrom={payload}\r\n"
+        f"X-{payload.replace(' ', '').replace(':', '')[:40]}: {payload}\r\n"
+        f"\r\nbody {payload}\r\n"
+    ).encode()
+    report = analyze(message, resolver=SnapshotResolver({}))
+    page = write(tmp_path, "pipeline.html", HtmlRenderer().render(report))
+    root = dump_dom(page, tmp_path)
+    screenshot(page, tmp_path, 1280, 3000)
+    assert seen == []
+    payload_free(root)
+    assert root.find_all("li", id="h-2")  # the hostile headers are there, as text
+
+
+def test_factory_report_screenshots(tmp_path: Path, loopback: tuple[int, list[str]]) -> None:
+    _, seen = loopback
+    page = write(tmp_path, "factory.html", HtmlRenderer().render(make_report()))
+    wide = screenshot(page, tmp_path, 1280, 4000)
+    phone = screenshot(page, tmp_path, 390, 2400)
+    assert wide.stat().st_size != phone.stat().st_size
+    root = dump_dom(page, tmp_path)
+    assert len(root.find_all("g", cls="hop")) == 6 and seen == []
+
+
+SAMPLES = sorted(p for p in (Path(__file__).resolve().parents[1] / "samples").glob("*")
+                 if p.suffix in (".eml", ".txt"))
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_sample_screenshots(path: Path, tmp_path: Path) -> None:
+    snapshot = path.with_name(path.stem + ".dns.json")
+    resolver = SnapshotResolver.from_file(snapshot) if snapshot.exists() else SnapshotResolver({})
+    page = write(tmp_path, path.stem + ".html", HtmlRenderer().render(analyze(path.read_bytes(), resolver=resolver)))
+    screenshot(page, tmp_path, 1280, 4000)  # phone width: test_factory_report_screenshots, render_screens.py

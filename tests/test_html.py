@@ -1,0 +1,237 @@
+"""The HTML report: structure that matters, parsed (not grepped), and its safety."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, SAMPLES
+from report_factory import Element, hostile_payload, inject, make_report, parse_html, tag_census
+
+from headerscope.model import Finding, Report, Severity
+from headerscope.redact import redact_report
+from headerscope.render.html import CSP, TIMELINE_MAX_HOPS, HtmlRenderer, top_findings
+from headerscope.templating import environment, safe_url, templates_dir
+
+RENDERER = HtmlRenderer()
+
+
+def render(report: Report) -> tuple[str, Element]:
+    page = RENDERER.render(report)
+    return page, parse_html(page)
+
+
+def check_structure(report: Report, root: Element) -> None:
+    """What every page must show for its report, checked element by element."""
+    verdict = root.by_id("verdict")
+    assert verdict.attrs["data-status"] == report.verdict.status
+    assert " ".join(report.verdict.summary.split()) in " ".join(verdict.text.split())
+    # Each hop: a row in the table and a step in the drawing, linked to its Received header.
+    rows = root.find_all("tr", cls="hop-row")
+    assert [int(r.attrs["data-hop"]) for r in rows] == [h.number for h in report.hops]
+    steps = root.find_all("g", cls="hop")
+    assert len(steps) == min(len(report.hops), TIMELINE_MAX_HOPS)
+    for hop, row in zip(report.hops, rows, strict=True):
+        assert ("claim" in row.classes) == (not hop.trusted)
+        assert ("boundary" in row.classes) == hop.boundary
+        links = [a.attrs["href"] for a in row.find_all("a")]
+        assert f"#h-{hop.header_index}" in links
+    # Each DKIM signature: one card naming its d= and s=.
+    cards = root.find_all("div", cls="dkim-card")
+    assert [(c.attrs["data-domain"], c.attrs["data-selector"]) for c in cards] == [
+        (s.domain or "—", s.selector or "—") for s in report.dkim]
+    # DNS evidence: one row per query, and the source.
+    assert root.by_id("dns-source").text == report.dns.source
+    dns_rows = root.find_all("tr", cls="dns-row")
+    assert len(dns_rows) == len(report.dns.queries)
+    for query, row in zip(report.dns.queries, dns_rows, strict=True):
+        cells = row.find_all("td")
+        assert cells[0].text == query.name and cells[1].text == query.rdtype and cells[2].text == query.status
+    # Every raw header has its anchor; every internal link lands on an element.
+    ids = {e.attrs["id"] for e in root.iter() if "id" in e.attrs}
+    assert {f"h-{h.index}" for h in report.headers} <= ids
+    for a in root.find_all("a"):
+        href = a.attrs.get("href", "")
+        if href.startswith("#"):
+            assert href[1:] in ids, href
+        else:
+            assert safe_url(href) == href, href
+    assert root.by_id("sha256").text == report.input.sha256
+
+
+def check_safe(root: Element) -> None:
+    """No script, no event handler, no external resource, the CSP in place."""
+    assert not root.find_all("script")
+    assert not root.find_all("iframe") and not root.find_all("link") and not root.find_all("base")
+    for element in root.iter():
+        for name, value in element.attrs.items():
+            assert not name.startswith("on"), (element.tag, name)
+            if name in ("href", "src", "xlink:href", "action", "srcset"):
+                assert value.startswith("#") or safe_url(value) == value, (element.tag, name, value)
+            if name == "src":
+                raise AssertionError(f"external resource in <{element.tag} src>")
+    metas = [m for m in root.find_all("meta") if m.attrs.get("http-equiv") == "Content-Security-Policy"]
+    assert len(metas) == 1 and metas[0].attrs["content"] == CSP
+    assert "default-src 'none'" in CSP and "script-src 'none'" in CSP
+
+
+def test_factory_report_structure() -> None:
+    report = make_report()
+    page, root = render(report)
+    check_structure(report, root)
+    check_safe(root)
+    assert "v-suspicious" in root.by_id("verdict").classes
+    # The boundary is drawn, and the three hops below it look like claims.
+    assert [int(g.attrs["data-hop"]) for g in root.find_all("g", cls="claim")] == [1, 2, 3]
+    assert [int(g.attrs["data-hop"]) for g in root.find_all("g", cls="boundary")] == [4]
+    assert len(root.find_all("line", cls="boundary-line")) == 1
+    # The slow hop's bar is the longest; the negative one is marked as clock skew.
+    bars = {int(g.attrs["data-hop"]): g.find_all("rect", cls="bar")[0] for g in root.find_all("g", cls="hop")}
+    widths = {n: float(b.attrs["width"]) for n, b in bars.items()}
+    assert max(widths, key=lambda n: widths[n]) == 3
+    assert "negative" in bars[5].classes and "slow" in bars[3].classes
+    # SPF card shows the matched mechanism and the lookup count; DMARC the alignment.
+    spf = root.by_id("spf")
+    assert root.by_id("spf-mechanism").text == "ip4:192.0.2.0/24" and "1 of 10" in spf.text
+    alignment = root.by_id("dmarc-alignment").find_all("tr")[1:]
+    assert [r.find_all("td")[1].text for r in alignment] == ["lists.example.org", "sender.example",
+                                                             "lists.example.org"]
+    assert len(root.find_all("tr", cls="arc-instance")) == 1
+    assert [r.attrs["data-label-code"] for r in root.find_all("tr", cls="comparison-row")] == ["same", "different"]
+    # Top findings: the most severe first, at most five.
+    top = root.find_all("ul", cls="top-findings")[0].find_all("li")
+    assert next(li.classes & {"sev-danger", "sev-warning", "sev-notice"} for li in top) == {"sev-danger"}
+    assert len(top) == 5
+    # Footer: version, hash, time, options.
+    assert "dns_snapshot=factory.dns.json" in root.by_id("options").text
+    assert report.analyzed_at in root.by_id("footer").text
+    # Finding references become links; the page is small.
+    refs = [a.attrs["href"] for a in root.find_all("a", cls="ref")]
+    assert "https://www.rfc-editor.org/rfc/rfc7489#section-6.6.2" in refs
+    assert len(page.encode()) < 300_000
+
+
+def test_render_time_and_shared_environment() -> None:
+    report = make_report()
+    RENDERER.render(report)
+    started = time.perf_counter()
+    for _ in range(5):
+        RENDERER.render(report)
+    assert (time.perf_counter() - started) / 5 < 0.2
+    assert environment() is environment()
+
+
+def test_hostile_strings_stay_text() -> None:
+    clean_report = make_report()
+    payload = hostile_payload(9)
+    hostile = inject(clean_report, payload)
+    page, root = render(hostile)
+    check_safe(root)
+    # Every payload is in the page as text, and the page has exactly the clean page's elements.
+    assert tag_census(root) == tag_census(render(inject(clean_report, ("x " * len(payload))[: len(payload)]))[1])
+    assert not [e for e in root.iter() if "data-pwned" in e.attrs]
+    assert "<script>fetch(" not in page and "&lt;script&gt;fetch(" in page
+    # The subject lands in <title> as text; the right-to-left override is shown, not obeyed.
+    assert "\u202e" not in page and "⟨U+202E⟩" in page
+    # Unknown statuses and results cannot pick arbitrary classes.
+    assert root.by_id("verdict").classes == {"verdict", "v-unknown"}
+
+
+def test_only_http_references_become_links() -> None:
+    findings = (
+        Finding(id="a.b", severity=Severity.DANGER, title="t", explanation="e", reference="javascript:alert(1)"),
+        Finding(id="a.c", severity=Severity.DANGER, title="t", explanation="e", reference="data:text/html,x"),
+        Finding(id="a.d", severity=Severity.DANGER, title="t", explanation="e",
+                reference="https://www.rfc-editor.org/rfc/rfc5321#section-4.4"),
+        Finding(id="a.e", severity=Severity.DANGER, title="t", explanation="e", reference="https://x y"),
+    )
+    _, root = render(dataclasses.replace(make_report(), findings=findings))
+    assert [a.attrs["href"] for a in root.find_all("a", cls="ref")] == [
+        "https://www.rfc-editor.org/rfc/rfc5321#section-4.4"]
+    assert safe_url("JAVASCRIPT:x") is None and safe_url("http://") is None
+    assert safe_url("https://example.org/a?b#c") == "https://example.org/a?b#c"
+
+
+def test_empty_report_renders() -> None:
+    report = dataclasses.replace(make_report(), hops=(), boundary_hop=None, dkim=(), spf=None, dmarc=None,
+                                 arc=None, reverse_dns=None, recorded=(), comparison=(), findings=(),
+                                 headers=(), total_delay_seconds=None, subject=None, date=None)
+    report = dataclasses.replace(report, dns=dataclasses.replace(report.dns, queries=()))
+    _page, root = render(report)
+    check_structure(report, root)
+    assert "no Received headers" in " ".join(root.by_id("journey").text.split())
+    assert not root.find_all("svg")
+
+
+def test_many_hops_are_bounded() -> None:
+    base = make_report()
+    hops = tuple(dataclasses.replace(base.hops[i % 6], number=i + 1, boundary=(i == 4990), trusted=(i >= 4990))
+                 for i in range(5000))
+    report = dataclasses.replace(base, hops=hops, boundary_hop=4991)
+    started = time.perf_counter()
+    page = RENDERER.render(report)
+    assert time.perf_counter() - started < 3
+    root = parse_html(page)
+    assert len(root.find_all("g", cls="hop")) == TIMELINE_MAX_HOPS
+    assert "4940 earlier hops not drawn" in root.find_all("svg")[0].text
+    assert len(root.find_all("tr", cls="hop-row")) == 5000
+
+
+def test_redacted_page_says_so() -> None:
+    _, root = render(redact_report(make_report()))
+    assert "local parts" in root.by_id("redacted").text
+    assert "redact=True" in root.by_id("options").text
+    assert "alice@sender.example" not in root.text and "a***@sender.example" in root.text
+    _, plain = render(make_report())
+    assert not [e for e in plain.iter() if e.attrs.get("id") == "redacted"]
+
+
+def test_top_findings_prefers_severe_ones() -> None:
+    info = Finding(id="i.x", severity=Severity.INFO, title="i", explanation="e")
+    danger = Finding(id="d.x", severity=Severity.DANGER, title="d", explanation="e")
+    assert top_findings((danger, info, info, info)) == (danger, info, info)
+    assert top_findings((danger,) * 7) == (danger,) * 5
+    assert top_findings(()) == ()
+
+
+def test_templates_found_in_checkout() -> None:
+    assert templates_dir() == Path(__file__).resolve().parents[1] / "templates"
+
+
+# ---- real inputs through the whole pipeline ----
+
+def _sample_reports() -> list[Path]:
+    return sorted(p for p in SAMPLES.glob("*") if p.suffix in (".eml", ".txt"))
+
+
+@pytest.mark.parametrize("path", _sample_reports(), ids=lambda p: p.name)
+def test_samples_render(path: Path) -> None:
+    from datetime import datetime, timezone
+
+    from headerscope.api import analyze
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    snapshot = path.with_name(path.stem + ".dns.json")
+    resolver = SnapshotResolver.from_file(snapshot) if snapshot.exists() else SnapshotResolver({})
+    report = analyze(path.read_bytes(), resolver=resolver, now=datetime(2026, 11, 27, tzinfo=timezone.utc))
+    page, root = render(report)
+    check_structure(report, root)
+    check_safe(root)
+    assert len(page.encode()) < 300_000
+
+
+CORPUS_MESSAGES = sorted(p for p in (CORPUS / "messages").rglob("*")
+                         if p.is_file() and p.suffix not in (".md", ".msg") and p.name != "LICENSE.txt")
+
+
+@pytest.mark.parametrize("path", CORPUS_MESSAGES, ids=lambda p: p.name)
+def test_corpus_messages_render(path: Path) -> None:
+    from headerscope.api import analyze
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    report = analyze(path.read_bytes(), resolver=SnapshotResolver({}))
+    _, root = render(report)
+    check_structure(report, root)
+    check_safe(root)

@@ -1,0 +1,97 @@
+"""The Markdown summary: structure, and message text that stays text in GitHub-flavoured Markdown."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from markdown_it import MarkdownIt
+from report_factory import hostile_payload, inject, make_report, parse_html, tag_census
+
+from headerscope.redact import redact_report
+from headerscope.render.markdown import MarkdownRenderer, md_escape
+
+RENDERER = MarkdownRenderer()
+
+
+def to_html(markdown: str) -> str:
+    # CommonMark plus GFM tables and strikethrough: what GitHub and Jira's Markdown paste read.
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).render(markdown)
+
+
+def tables(markdown: str) -> list[list[list[str]]]:
+    """Each table of the rendered Markdown as rows of cell texts."""
+    root = parse_html(to_html(markdown))
+    return [[[cell.text for cell in tr.children if cell.tag in ("td", "th")] for tr in table.find_all("tr")]
+            for table in root.find_all("table")]
+
+
+def test_factory_summary() -> None:
+    report = make_report()
+    markdown = RENDERER.render(report)
+    assert markdown.splitlines()[0] == "## Message analysis: Suspicious"
+    hop_table, auth_table, comparison_table = tables(markdown)
+    assert [row[0] for row in hop_table[1:]] == ["1", "2", "3", "4", "5", "6"]
+    assert [row[-1] for row in hop_table[1:]] == ["claim"] * 3 + ["boundary", "receiver", "receiver"]
+    assert hop_table[4][3] == "mx1.receiver.example" and hop_table[3][7] == "1 h 1 min"
+    assert [row[:2] for row in auth_table[1:]] == [
+        ["DKIM lists.example.org/list", "pass"], ["DKIM sender.example/ed1", "fail"], ["SPF", "pass"],
+        ["DMARC", "fail"], ["ARC (1 sets)", "pass"], ["Reverse DNS", "pass"]]
+    assert "ip4:192.0.2.0/24" in auth_table[3][2] and "1 of 10 lookups" in auth_table[3][2]
+    assert comparison_table[1][:4] == ["dmarc", "sender.example", "pass", "fail"]
+    assert report.input.sha256 in markdown
+
+
+@pytest.mark.parametrize(("text", "rendered"), [
+    ("a|b", "a|b"),
+    ("<script>alert(1)</script>", "<script>alert(1)</script>"),
+    ("**bold** _em_ `code` ~~s~~", "**bold** _em_ `code` ~~s~~"),
+    ("[l](javascript:alert(1)) ![i](http://x/i.png)", "[l](javascript:alert(1)) ![i](http://x/i.png)"),
+    ("&amp; &#60; $x$ # h", "&amp; &#60; $x$ # h"),
+    ("back\\slash\\*", "back\\slash\\*"),
+    ("two\nlines", "two lines"),
+])
+def test_escape_round_trips_as_text(text: str, rendered: str) -> None:
+    html = to_html(f"| c |\n| - |\n| {md_escape(text)} |\n\n{md_escape(text, line_start=True)}\n")
+    root = parse_html(html)
+    cell = root.find_all("td")[0]
+    paragraph = root.find_all("p")[0]
+    assert cell.text == rendered and paragraph.text == rendered
+    assert not cell.children and not paragraph.children  # no <a>, <em>, <code>, <img>, ...
+
+
+@pytest.mark.parametrize("text", ["- item", "+ item", "1. one", "3) three", "===", "# title", "> quote"])
+def test_block_markers_escaped_at_line_start(text: str) -> None:
+    root = parse_html(to_html(md_escape(text, line_start=True) + "\n"))
+    assert [e.tag for e in root.children] == ["p"] and root.children[0].text == text
+
+
+def test_autolinks_defused() -> None:
+    escaped = md_escape("see http://evil.example/x and www.evil.example")
+    assert "http://" not in escaped and "www." not in escaped
+
+
+def test_hostile_report_keeps_its_shape() -> None:
+    clean = make_report()
+    payload = hostile_payload(9) + " | `x` *y* [z](http://a) \n- item"
+    hostile_md = RENDERER.render(inject(clean, payload))
+    filler_md = RENDERER.render(inject(clean, ("x " * len(payload))[: len(payload)]))
+    hostile_html, filler_html = parse_html(to_html(hostile_md)), parse_html(to_html(filler_md))
+    assert tag_census(hostile_html) == tag_census(filler_html)
+    assert not hostile_html.find_all("a") and not hostile_html.find_all("img")
+    assert not hostile_html.find_all("script")
+    for table in tables(hostile_md):
+        assert len({len(row) for row in table}) == 1
+
+
+def test_redacted_summary() -> None:
+    markdown = RENDERER.render(redact_report(make_report()))
+    assert "**Redacted:**" in markdown and "alice@" not in markdown and "a\\*\\*\\*@sender.example" in markdown
+
+
+def test_no_hops_no_auth() -> None:
+    report = dataclasses.replace(make_report(), hops=(), dkim=(), spf=None, dmarc=None, arc=None,
+                                 reverse_dns=None, comparison=())
+    markdown = RENDERER.render(report)
+    assert "path cannot be traced" in markdown
+    assert tables(markdown) == [[["Check", "Result", "Details"], ["DKIM", "none", "no DKIM-Signature"]]]
