@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 
 # Long message-derived values are cut in tables; the JSON and HTML keep them whole.
 _MAX_CELL = 200
+# A hostile message can carry thousands of hops, signatures or findings; the terminal shows
+# the first ones and says how many more the JSON holds, so rendering time stays bounded.
+_MAX_ROWS = 40
+_MAX_HOP_ROWS = 60
 
 _VERDICT_STYLE = {
     "authenticated": "bold green",
@@ -202,7 +206,15 @@ class TerminalRenderer(Renderer):
         table.add_column("role", no_wrap=True)
         table.add_column("trust", no_wrap=True)
         previous_day: str | None = None
-        for hop in report.hops:
+        hops = report.hops
+        omitted = 0
+        if len(hops) > _MAX_HOP_ROWS:
+            # Keep the earliest and the newest hops: the origin and the delivery matter most.
+            omitted = len(hops) - _MAX_HOP_ROWS
+            hops = hops[: _MAX_HOP_ROWS // 3] + hops[-(_MAX_HOP_ROWS - _MAX_HOP_ROWS // 3):]
+        for hop in hops:
+            if omitted and hop.number == hops[_MAX_HOP_ROWS // 3].number:
+                table.add_row(_t("…"), _t(f"{omitted} hops not shown (see --format json)", "dim"))
             row, previous_day = self._hop_row(hop, previous_day)
             table.add_row(*row)
         return table
@@ -293,12 +305,14 @@ class TerminalRenderer(Renderer):
         table.add_column("details", overflow="fold")
         if not report.dkim:
             table.add_row(_t("DKIM"), _t("none", "dim"), _t("no DKIM-Signature"))
-        for sig in report.dkim:
+        for sig in report.dkim[:_MAX_ROWS]:
             aligned = "aligned with From" if sig.aligned else "not aligned with From" if sig.aligned is False else ""
             details = ", ".join(x for x in (
                 f"d={sig.domain} s={sig.selector}", sig.algorithm,
                 f"{sig.key_bits}-bit key" if sig.key_bits else None, aligned, sig.reason) if x)
             table.add_row(_t(f"DKIM #{sig.index + 1}"), _result(sig.result), _t(details, limit=400))
+        if len(report.dkim) > _MAX_ROWS:
+            table.add_row(_t("DKIM"), _t("…"), _t(f"{len(report.dkim) - _MAX_ROWS} more signatures (see --format json)"))
         if report.spf is not None:
             spf = report.spf
             details = ", ".join(x for x in (
@@ -331,14 +345,14 @@ class TerminalRenderer(Renderer):
             table.add_row(_t("rDNS"), _result(rdns.result), _t(rdns.explanation, limit=300))
         out.append(table)
         if report.arc is not None:
-            for inst in report.arc.instances:
+            for inst in report.arc.instances[:_MAX_ROWS]:
                 out.append(_t(f"  ARC i={inst.instance} by {inst.domain or '?'}: cv={inst.cv or '?'} seal={inst.seal_result or '?'}"
                               f" AMS={inst.signature_result or '?'}; it saw: {inst.authentication_results or '—'}", limit=400))
         if report.comparison:
             cmp_table = Table(title=None, show_edge=False, pad_edge=False, header_style="bold")
             for column in ("recorded at delivery vs. now", "recorded", "now", "why"):
                 cmp_table.add_column(column, overflow="fold")
-            for c in report.comparison:
+            for c in report.comparison[:_MAX_ROWS]:
                 label = c.method + (f" {c.subject}" if c.subject else "")
                 cmp_table.add_row(_t(label), _result(c.recorded or "—"), _result(c.recomputed or "—"),
                                   _t(f"{c.label}: {c.explanation}", limit=400))
@@ -355,7 +369,9 @@ class TerminalRenderer(Renderer):
         if not findings:
             return [_t("No findings.", "dim")]
         out: list[RenderableType] = []
-        for finding in findings:
+        if len(findings) > _MAX_ROWS * 2:
+            out.append(_t(f"{len(findings)} findings; the first {_MAX_ROWS * 2} are shown (see --format json).", "dim"))
+        for finding in findings[: _MAX_ROWS * 2]:
             style = _SEVERITY_STYLE[finding.severity]
             line = Text()
             line.append_text(_t(f"{finding.severity.value:<8}", style))

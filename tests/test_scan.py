@@ -1,0 +1,159 @@
+"""`headerscope scan`: mailbox formats, error rows, order with several jobs, CSV/JSONL, filters."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, REPO
+
+from headerscope.scan.readers import iter_inputs, iter_mbox
+from headerscope.scan.runner import ScanOptions, run_scan
+
+
+def message(n: int, body: bytes = b"Hello\r\n", from_domain: str = "example.org") -> bytes:
+    return (
+        f"Received: from out{n}.{from_domain} (out{n}.{from_domain} [192.0.2.{n % 250 + 1}]) by mx.example.net "
+        f"(Postfix) with ESMTPS id Q{n}; Mon, 2 Nov 2026 10:00:{n % 60:02d} +0000\r\n"
+        f"From: Sender {n} <s{n}@{from_domain}>\r\nTo: bob@example.net\r\nSubject: message {n}\r\n"
+        f"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nMessage-ID: <{n}@{from_domain}>\r\n\r\n"
+    ).encode() + body
+
+
+def mbox_of(messages: list[bytes]) -> bytes:
+    out = []
+    for i, msg in enumerate(messages):
+        out.append(f"From sender{i}@example.org Mon Nov  2 10:00:00 2026\n".encode())
+        out.append(msg.replace(b"\r\n", b"\n"))
+        out.append(b"\n")
+    return b"".join(out)
+
+
+def test_mbox_split_and_from_unquoting(tmp_path: Path) -> None:
+    # The original body, and how an mbox writer stored it: mboxo and mboxrd both quote
+    # "From " as ">From "; mboxrd also quotes ">From " as ">>From " (and so on).
+    body = b"line\r\nFrom the start of a line\r\n>From already quoted by a person\r\n"
+    stored = b"line\r\n>From the start of a line\r\n>>From already quoted by a person\r\n"
+    mbox = tmp_path / "box.mbox"
+    mbox.write_bytes(mbox_of([message(1), message(2, body=stored), message(3)]))
+    items = list(iter_mbox(mbox))
+    assert [i.label for i in items] == [f"{mbox}#1", f"{mbox}#2", f"{mbox}#3"]
+    assert items[1].data is not None
+    assert items[1].data.endswith(body.replace(b"\r\n", b"\n"))
+    assert b"Subject: message 3" in (items[2].data or b"")
+    assert not (items[0].data or b"").endswith(b"\n\n")  # the separator's blank line is not message content
+
+
+def test_maildir_reads_new_and_cur(tmp_path: Path) -> None:
+    maildir = tmp_path / "Maildir"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    (maildir / "new" / "1700000000.A.host").write_bytes(message(1))
+    (maildir / "cur" / "1700000001.B.host:2,S").write_bytes(message(2))
+    (maildir / "tmp" / "1700000002.C.host").write_bytes(message(3))  # unfinished delivery: ignored
+    items = list(iter_inputs([str(maildir)]))
+    assert [Path(i.label).parent.name for i in items] == ["new", "cur"]
+    assert all(i.container == "maildir" for i in items)
+
+
+def test_tree_mixes_formats_and_reports_missing(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "one.eml").write_bytes(message(1))
+    (tmp_path / "b.mbox").write_bytes(mbox_of([message(2), message(3)]))
+    items = list(iter_inputs([str(tmp_path), str(tmp_path / "missing.eml")]))
+    assert len(items) == 4
+    assert items[-1].error == "no such file or directory"
+
+
+def _scan_rows(paths: list[str], jobs: int, **options: object) -> list:  # type: ignore[type-arg]
+    return list(run_scan(iter_inputs(paths), ScanOptions(offline=True, **options), jobs))  # type: ignore[arg-type]
+
+
+def test_broken_message_in_the_middle_and_order_with_jobs(tmp_path: Path) -> None:
+    msgs = [message(i) for i in range(1, 41)]
+    msgs[19] = b"\x00\xff" * 5000 + b"\r\n\r\n\x00"  # binary garbage in the middle
+    mbox = tmp_path / "big.mbox"
+    mbox.write_bytes(mbox_of(msgs))
+    rows_1 = _scan_rows([str(mbox)], jobs=1)
+    rows_2 = _scan_rows([str(mbox)], jobs=2)
+    assert [r.index for r in rows_2] == list(range(1, 41))
+    assert [(r.label, r.subject, r.verdict) for r in rows_1] == [(r.label, r.subject, r.verdict) for r in rows_2]
+    assert rows_2[0].subject == "message 1" and rows_2[-1].subject == "message 40"
+    assert rows_2[19].subject is None  # analysed as what could be read, not dropped
+    assert all(r.error is None for r in rows_2)
+
+
+def test_oversized_message_is_an_error_row(tmp_path: Path) -> None:
+    (tmp_path / "small.eml").write_bytes(message(1))
+    (tmp_path / "zbig.eml").write_bytes(message(2, body=b"x" * 5000))
+    rows = list(run_scan(iter_inputs([str(tmp_path)], max_message=2000), ScanOptions(offline=True), 1))
+    assert rows[0].error is None
+    assert rows[1].error is not None and "limit" in rows[1].error
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "headerscope", "scan", *args], capture_output=True, text=True,
+                          env=env, cwd=REPO, timeout=120)
+
+
+@pytest.fixture()
+def mixed_mbox(tmp_path: Path) -> Path:
+    msgs = [message(i, from_domain="example.org" if i % 2 else "example.com") for i in range(1, 7)]
+    path = tmp_path / "mixed.mbox"
+    path.write_bytes(mbox_of(msgs))
+    return path
+
+
+def test_csv_and_jsonl_parse_back(mixed_mbox: Path, tmp_path: Path) -> None:
+    out_csv = tmp_path / "out.csv"
+    result = run_cli(str(mixed_mbox), "--offline", "--format", "csv", "-o", str(out_csv), "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(out_csv.read_text())))
+    assert [r["subject"] for r in rows] == [f"message {i}" for i in range(1, 7)]
+    assert rows[1]["from_domain"] == "example.com"
+    result = run_cli(str(mixed_mbox), "--offline", "--format", "jsonl", "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    reports = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(reports) == 6
+    assert reports[2]["subject"] == "message 3"
+    assert {"hops", "envelope", "findings", "input"} <= set(reports[0])
+
+
+def test_filter_and_fail_on(mixed_mbox: Path) -> None:
+    result = run_cli(str(mixed_mbox), "--offline", "--format", "csv", "--filter", "domain=example.com")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["subject"] for r in rows] == ["message 2", "message 4", "message 6"]
+    verdict = rows[0]["verdict"]
+    assert run_cli(str(mixed_mbox), "--offline", "--format", "csv", "--fail-on", verdict).returncode == 3
+    assert run_cli(str(mixed_mbox), "--offline", "--format", "csv", "--fail-on", "verdict=spoofed").returncode == 0
+    bad = run_cli(str(mixed_mbox), "--offline", "--filter", "colour=red")
+    assert bad.returncode == 2 and "unknown filter key" in bad.stderr
+
+
+def test_terminal_summary(mixed_mbox: Path) -> None:
+    result = run_cli(str(mixed_mbox), "--offline")
+    assert result.returncode == 0, result.stderr
+    assert "6 message(s), 0 unreadable." in result.stdout
+    assert "example.com" in result.stdout and "message 6" in result.stdout
+
+
+def test_msg_files_scan_and_analyze(tmp_path: Path) -> None:
+    msg_files = [CORPUS / "messages" / "mail-parser" / "mail_outlook_1",
+                 CORPUS / "messages" / "eml_analyzer" / "other.msg", CORPUS / "messages" / "eml_analyzer" / "outer.msg"]
+    rows = _scan_rows([str(p) for p in msg_files], jobs=1)
+    assert all(r.error is None for r in rows), [r.error for r in rows]
+    assert rows[0].hops and rows[0].hops >= 3
+    import headerscope
+
+    report = headerscope.analyze(msg_files[0].read_bytes(), offline=True)
+    assert report.input.format == "msg"
+    assert report.input.byte_exact is False
+    assert any(f.id == "input.not_byte_exact" for f in report.findings)
