@@ -1,15 +1,270 @@
-"""The SMTP envelope beside the header addresses, with each difference explained. STUB."""
+"""The SMTP envelope beside the header addresses, with each difference explained.
+
+SMTP delivers by the envelope (RFC 5321 section 3.3: ``MAIL FROM``, ``RCPT TO``), not by the
+``From:``/``To:`` header fields (RFC 5322 section 3.6). The final envelope survives in the
+message as ``Return-Path`` (written by the delivering MDA, RFC 5321 section 4.4),
+``Delivered-To``/``X-Original-To``/``Envelope-To`` (written by common MDAs), and the
+``envelope-from``/``for`` clauses of ``Received``. Only trusted hops (added by the receiving
+side) are read for envelope clauses; lower hops are the sender's claims.
+"""
 
 from __future__ import annotations
 
+from .addresses import (
+    address_domain,
+    classify_bounce_address,
+    contained_addresses,
+    decode_srs,
+    envelope_address,
+    parse_addresses,
+)
+from .domains import organizational_domain
 from .message import Message
-from .model import Envelope, Finding, Hop
+from .model import Address, Envelope, EnvelopeDifference, Finding, Hop, Severity
+
+_RFC5322_ORIGINATOR = "https://www.rfc-editor.org/rfc/rfc5322#section-3.6.2"
+_RFC5322_FROM_COUNT = "https://www.rfc-editor.org/rfc/rfc5322#section-3.6"
+_RFC7489_FROM = "https://www.rfc-editor.org/rfc/rfc7489#section-6.6.1"
+
+# Header fields MDAs write with the envelope recipient, in the order they are read.
+_RCPT_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To")
+_MAX_RECIPIENTS = 1000
+
+
+def _trusted(hops: tuple[Hop, ...], boundary_hop: int | None) -> tuple[Hop, ...]:
+    """Hops added by the receiving side: marked trusted, or at/after the boundary hop."""
+    return tuple(h for h in hops if h.trusted or (boundary_hop is not None and h.number >= boundary_hop))
+
+
+def _mail_from(message: Message, hops: tuple[Hop, ...]) -> tuple[str | None, str | None]:
+    # RFC 5321 section 4.4: the MDA puts the final MAIL FROM in Return-Path at the top.
+    return_path = message.first("Return-Path")
+    if return_path is not None:
+        value = envelope_address(return_path)
+        if value is not None:
+            return value, "Return-Path"
+    # Without Return-Path, the latest trusted hop that recorded its envelope sender.
+    for hop in reversed(hops):
+        if hop.fields.envelope_from is not None:
+            value = envelope_address(hop.fields.envelope_from)
+            if value is not None:
+                return value, f"Received envelope-from (hop {hop.number})"
+    return None, None
+
+
+def _rcpt_to(message: Message, hops: tuple[Hop, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    order: list[str] = []
+    sources: dict[str, list[str]] = {}
+    spelled: dict[str, str] = {}
+
+    def add(address: str, source: str) -> None:
+        key = address.lower()
+        if key not in sources:
+            if len(order) >= _MAX_RECIPIENTS:
+                return
+            order.append(key)
+            sources[key] = []
+            spelled[key] = address
+        if source not in sources[key]:
+            sources[key].append(source)
+
+    for name in _RCPT_HEADERS:
+        for field in message.all(name):
+            for found in parse_addresses(field.value):
+                if found.domain:
+                    add(found.address, name)
+    # Latest hop first: the final receiver's "for" clause is the most reliable.
+    for hop in reversed(hops):
+        if hop.fields.for_:
+            for found in parse_addresses(hop.fields.for_):
+                if found.domain:  # skips "<multiple recipients>"
+                    add(found.address, f"Received for (hop {hop.number})")
+    return (tuple(spelled[k] for k in order),
+            tuple(", ".join(sources[k]) for k in order))
+
+
+def _fmt(address: Address) -> str:
+    if address.display_name:
+        return f"{address.display_name} <{address.address}>"
+    return address.address
+
+
+def _org(domain: str | None) -> str | None:
+    return organizational_domain(domain) if domain else None
 
 
 def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None) -> tuple[Envelope, tuple[Finding, ...]]:
     """Read MAIL FROM / RCPT TO and From/Sender/Reply-To/To/Cc; explain differences."""
-    return (
-        Envelope(mail_from=None, mail_from_source=None, rcpt_to=(), rcpt_to_sources=(), header_from=(),
-                 sender=None, reply_to=(), to=(), cc=(), srs=None, differences=()),
-        (),
-    )
+    trusted = _trusted(hops, boundary_hop)
+    mail_from, mail_from_source = _mail_from(message, trusted)
+    rcpt_to, rcpt_sources = _rcpt_to(message, trusted)
+
+    header_from: list[Address] = []
+    for field in message.all("From"):
+        header_from.extend(parse_addresses(field.value))
+    sender_fields = message.all("Sender")
+    sender_list = parse_addresses(sender_fields[0].value) if sender_fields else ()
+    sender = sender_list[0] if sender_list else None
+    reply_to = parse_addresses(message.first("Reply-To"))
+    to: list[Address] = []
+    for field in message.all("To"):
+        to.extend(parse_addresses(field.value))
+    cc: list[Address] = []
+    for field in message.all("Cc"):
+        cc.extend(parse_addresses(field.value))
+
+    differences: list[EnvelopeDifference] = []
+    findings: list[Finding] = []
+    srs = decode_srs(mail_from)
+    from_real = [a for a in header_from if a.domain]
+    from_domain = from_real[0].domain if from_real else None
+    from_text = from_real[0].address if from_real else None
+
+    # --- the envelope sender -------------------------------------------------------------
+    if mail_from == "":
+        differences.append(EnvelopeDifference(
+            kind="bounce", envelope_value="<>", header_value=from_text,
+            explanation="The envelope sender is empty (the null sender '<>'). RFC 5321 section 4.5.5 "
+                        "requires it for delivery status notifications (bounces) and auto-replies, so "
+                        "that nobody answers them with another bounce; SPF then checks the HELO name."))
+    elif srs is not None:
+        original = srs.original_sender or "an address that cannot be decoded"
+        via = f" after first passing through {srs.first_forwarder}" if srs.first_forwarder else ""
+        differences.append(EnvelopeDifference(
+            kind="srs", envelope_value=mail_from, header_value=srs.original_sender,
+            explanation=f"The message was forwarded: {srs.forwarder} rewrote the envelope sender with "
+                        f"the Sender Rewriting Scheme ({srs.scheme}){via}. The original envelope sender "
+                        f"was {original}. SPF at the final receiver checks {srs.forwarder}, not the "
+                        f"original sender's domain; DKIM is what still vouches for the author."))
+    elif mail_from:
+        known = tuple(rcpt_to) + tuple(a.address for a in (*to, *cc) if a.domain)
+        shape = classify_bounce_address(mail_from, known)
+        if shape is not None and shape.kind == "verp":
+            who = f" for {shape.encoded_recipient}" if shape.encoded_recipient else ""
+            differences.append(EnvelopeDifference(
+                kind="verp", envelope_value=mail_from, header_value=from_text,
+                explanation=f"The envelope sender is a VERP address{who}: {shape.reason}. Mailing lists "
+                            f"and bulk senders use one bounce address per recipient so that a bounce "
+                            f"tells them exactly which address failed. This is normal."))
+        elif shape is not None:
+            differences.append(EnvelopeDifference(
+                kind="bounce", envelope_value=mail_from, header_value=from_text,
+                explanation=f"The envelope sender is a bounce-handling address ({shape.reason}). "
+                            f"Senders and email service providers collect bounces at such addresses; "
+                            f"it is not the author's mailbox. This is normal."))
+    mail_from_domain = address_domain(mail_from) if mail_from else None
+    if mail_from_domain and from_domain and _org(mail_from_domain) != _org(from_domain):
+        differences.append(EnvelopeDifference(
+            kind="mail_from_domain", envelope_value=mail_from, header_value=from_text,
+            explanation=f"The envelope sender's domain ({mail_from_domain}) differs from the From: "
+                        f"domain ({from_domain}). This is normal when a mailing list, a forwarder or an "
+                        f"email service provider sends on the author's behalf: bounces go to them. "
+                        f"SPF then vouches for {mail_from_domain}, which does not align with "
+                        f"{from_domain} for DMARC; an aligned DKIM signature is needed instead."))
+
+    # --- recipients ------------------------------------------------------------------------
+    header_rcpts = {a.address.lower() for a in (*to, *cc) if a.domain}
+    list_id = message.first("List-Id") or message.first("List-Post")
+    # Postfix writes the recipient before alias/virtual rewriting as X-Original-To and the
+    # mailbox it reached as Delivered-To: a difference means the receiver redirected it.
+    original_rcpt = parse_addresses(message.first("X-Original-To"))
+    delivered_rcpt = parse_addresses(message.first("Delivered-To"))
+    alias_targets: set[str] = set()
+    if original_rcpt and delivered_rcpt and original_rcpt[0].domain and delivered_rcpt[0].domain \
+            and original_rcpt[0].address.lower() != delivered_rcpt[0].address.lower():
+        alias_targets.add(delivered_rcpt[0].address.lower())
+        differences.append(EnvelopeDifference(
+            kind="forwarded", envelope_value=delivered_rcpt[0].address,
+            header_value=original_rcpt[0].address,
+            explanation=f"The message was addressed to {original_rcpt[0].address} (X-Original-To) and "
+                        f"delivered to {delivered_rcpt[0].address} (Delivered-To): an alias, virtual "
+                        f"mailbox or forwarding rule at the receiver redirected it."))
+    visible = [r for r in rcpt_to if r.lower() in header_rcpts]
+    for rcpt, source in zip(rcpt_to, rcpt_sources, strict=True):
+        if rcpt.lower() in header_rcpts or rcpt.lower() in alias_targets:
+            continue
+        if visible:
+            differences.append(EnvelopeDifference(
+                kind="forwarded", envelope_value=rcpt, header_value=", ".join(visible),
+                explanation=f"{rcpt} ({source}) is not in To: or Cc:, but {', '.join(visible)} is: an "
+                            f"alias or forwarding rule at the receiver redirected the message there."))
+        elif list_id:
+            differences.append(EnvelopeDifference(
+                kind="forwarded", envelope_value=rcpt, header_value=list_id,
+                explanation=f"{rcpt} ({source}) is not in To: or Cc:. The message came through a "
+                            f"mailing list ({list_id}), which resent it to its members: the list's "
+                            f"address is in the header, each member's only in the envelope."))
+        else:
+            differences.append(EnvelopeDifference(
+                kind="bcc", envelope_value=rcpt, header_value=", ".join(sorted(header_rcpts)) or None,
+                explanation=f"{rcpt} ({source}) received the message but is not in To: or Cc:. The "
+                            f"sender put it in Bcc (blind copy), or an alias, list or forward without a "
+                            f"trace delivered it there. RFC 5321 delivers by RCPT TO, not by the header."))
+
+    # --- originator fields ---------------------------------------------------------------------
+    if sender is not None and sender.domain and sender.address.lower() != (from_text or "").lower():
+        differences.append(EnvelopeDifference(
+            kind="sender", envelope_value=None, header_value=_fmt(sender),
+            explanation=f"Sender: names {sender.address} as the agent who actually sent the message on "
+                        f"behalf of the author in From: ({from_text or 'none'}), as RFC 5322 section "
+                        f"3.6.2 allows (a secretary, a list, a service). Mail programs may show "
+                        f"'{sender.address} on behalf of {from_text or '?'}'."))
+
+    from_orgs = {_org(a.domain) for a in from_real}
+    for address in reply_to:
+        if address.domain and from_orgs and _org(address.domain) not in from_orgs:
+            differences.append(EnvelopeDifference(
+                kind="reply_to_domain", envelope_value=None, header_value=_fmt(address),
+                explanation=f"Replies go to {address.address}, in another organisation than the "
+                            f"From: domain ({from_domain}). Lists and help-desk systems do this; so do "
+                            f"scams that spoof a trusted sender and collect the answers elsewhere."))
+            findings.append(Finding(
+                id="envelope.reply_to_other_domain", severity=Severity.NOTICE,
+                title=f"Reply-To points to another domain ({address.domain})",
+                explanation=f"A reply would go to {address.address}, not to the From: domain "
+                            f"{from_domain}. Check that this is expected before answering.",
+                reference=_RFC5322_ORIGINATOR, subject="Reply-To"))
+            break
+
+    for field_name, addresses in (("From", header_from), ("Sender", (sender,) if sender else ()),
+                                  ("Reply-To", reply_to)):
+        for address in addresses:
+            decoy = [c for c in contained_addresses(address.display_name) if c != address.address.lower()]
+            if not decoy:
+                continue
+            differences.append(EnvelopeDifference(
+                kind="display_name_address", envelope_value=None, header_value=_fmt(address),
+                explanation=f"The {field_name}: display name shows the address {decoy[0]}, but the real "
+                            f"address is {address.address}. Mail programs that show only the name "
+                            f"would display {decoy[0]}: a common way to impersonate a sender."))
+            findings.append(Finding(
+                id="envelope.display_name_address", severity=Severity.WARNING,
+                title=f"{field_name}: display name shows another address ({decoy[0]})",
+                explanation=f"The display name contains {decoy[0]} while the message is really from "
+                            f"{address.address}. Trust the address, not the name.",
+                reference=_RFC5322_ORIGINATOR, subject=field_name))
+
+    if len(from_real) > 1 or len(message.all("From")) > 1:
+        findings.append(Finding(
+            id="envelope.multiple_from", severity=Severity.WARNING,
+            title=f"{max(len(from_real), len(message.all('From')))} authors in From:",
+            explanation="The message names several From: addresses or has several From: fields. RFC 5322 "
+                        "allows one From: field (and requires Sender: with several authors); DMARC "
+                        "receivers often reject such messages because it is unclear whose policy applies, "
+                        "and a mail program may show only one of them.",
+            reference=_RFC7489_FROM, subject="From"))
+    elif not from_real:
+        findings.append(Finding(
+            id="envelope.no_from", severity=Severity.WARNING,
+            title="No readable From: address",
+            explanation="The message has no From: field, or none with an address in it. RFC 5322 "
+                        "requires one; without it nobody can tell who claims to be the author and "
+                        "DMARC cannot be applied.",
+            reference=_RFC5322_FROM_COUNT, subject="From"))
+
+    envelope = Envelope(
+        mail_from=mail_from, mail_from_source=mail_from_source, rcpt_to=rcpt_to,
+        rcpt_to_sources=rcpt_sources, header_from=tuple(header_from), sender=sender,
+        reply_to=reply_to, to=tuple(to), cc=tuple(cc), srs=srs, differences=tuple(differences))
+    return envelope, tuple(findings)
+

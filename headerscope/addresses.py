@@ -1,0 +1,439 @@
+"""Address parsing and the envelope-sender schemes: SRS, VERP and bounce addresses.
+
+``parse_addresses`` reads an address-list header value (RFC 5322 section 3.4) with a small
+linear tokenizer instead of ``email.utils``: it must accept garbage (never raise, never drop
+what it cannot read), the obsolete forms of RFC 5322 section 4.4 (routes, CFWS between the
+parts of a local-part, comments used as display names) and group syntax, and it must parse
+the *raw* value, so that an encoded-word cannot smuggle a comma or a bracket in: RFC 2047
+words are decoded only inside display names, after parsing (RFC 2047 section 5 (3)).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import Address, SrsInfo
+from .text import decode_rfc2047
+
+MAX_VALUE_LENGTH = 64 * 1024
+"""Longer values are cut here (about 2,000 addresses): bounds the time spent on hostile input."""
+MAX_ADDRESSES = 10_000
+"""At most this many addresses are read from one value."""
+_MAX_COMMENT_DEPTH = 64
+
+
+@dataclass
+class _Token:
+    kind: str
+    """``atom``, ``quoted``, ``comment``, ``angle``, ``special``."""
+    text: str
+    start: int = 0
+    """Offset of the token in the value."""
+    end: int = 0
+    """Offset just after the token."""
+    spaced: bool = False
+    """White space (or a comment) came before it: kept when a display name is rebuilt."""
+
+
+def _read_quoted(value: str, start: int) -> tuple[str, int]:
+    """Read a quoted-string from the opening quote; an unclosed one returns end -1."""
+    out: list[str] = []
+    i = start + 1
+    n = len(value)
+    while i < n:
+        ch = value[i]
+        if ch == "\\" and i + 1 < n:
+            out.append(value[i + 1])
+            i += 2
+            continue
+        if ch == '"':
+            return "".join(out), i + 1
+        out.append(ch)
+        i += 1
+    return "".join(out), -1
+
+
+def _read_comment(value: str, start: int) -> tuple[str, int]:
+    """Read a (possibly nested) comment; an unclosed one runs to the end."""
+    depth = 0
+    i = start
+    n = len(value)
+    out: list[str] = []
+    while i < n:
+        ch = value[i]
+        if ch == "\\" and i + 1 < n:
+            out.append(value[i + 1])
+            i += 2
+            continue
+        if ch == "(":
+            depth += 1
+            if depth > 1 and depth <= _MAX_COMMENT_DEPTH:
+                out.append(ch)
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return "".join(out), i + 1
+            if depth < _MAX_COMMENT_DEPTH:
+                out.append(ch)
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out), -1
+
+
+class _Unclosed:
+    """Remembers that a quote or comment never closed, so later ones are not re-scanned.
+
+    Without this, a value of a million '(' would be scanned to its end once per '(' (quadratic).
+    After one unclosed quote (or comment), later quote (comment) characters are plain text.
+    """
+
+    def __init__(self) -> None:
+        self.quote = False
+        self.comment = False
+
+    def quoted(self, value: str, start: int) -> tuple[str, int]:
+        if self.quote:
+            return "", -1
+        text, end = _read_quoted(value, start)
+        self.quote = end < 0
+        return text, end
+
+    def commented(self, value: str, start: int) -> tuple[str, int]:
+        if self.comment:
+            return "", -1
+        text, end = _read_comment(value, start)
+        self.comment = end < 0
+        return text, end
+
+
+def _read_angle(value: str, start: int, unclosed: _Unclosed) -> tuple[str, int]:
+    """Read an angle-addr body; quoted parts may hold '>', an unclosed one runs to the end."""
+    out: list[str] = []
+    i = start + 1
+    n = len(value)
+    while i < n:
+        ch = value[i]
+        if ch == '"':
+            text, end = unclosed.quoted(value, i)
+            if end >= 0:
+                out.append('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
+                i = end
+                continue
+        elif ch == "(":
+            _, end = unclosed.commented(value, i)
+            if end >= 0:  # a comment inside <> is CFWS (obsolete), not content
+                i = end
+                continue
+        if ch == ">":
+            return "".join(out), i + 1
+        if ch not in " \t\r\n":
+            out.append(ch)
+        i += 1
+    return "".join(out), n
+
+
+_SPECIALS = ",:;@.<>[]"
+_ATOM = re.compile(r'[^ \t\r\n"(),:;<>@\[\]]*')
+
+
+def _tokenize(value: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    i = 0
+    n = len(value)
+    spaced = False
+    unclosed = _Unclosed()
+
+    def add(kind: str, text: str, start: int, end: int) -> None:
+        nonlocal spaced
+        tokens.append(_Token(kind, text, start, end, spaced))
+        spaced = kind == "comment"
+
+    while i < n:
+        ch = value[i]
+        start = i
+        if ch in " \t\r\n":
+            spaced = True
+            i += 1
+            continue
+        if ch == '"':
+            text, end = unclosed.quoted(value, i)
+            if end >= 0:
+                add("quoted", text, start, end)
+                i = end
+                continue
+        elif ch == "(":
+            text, end = unclosed.commented(value, i)
+            if end >= 0:
+                add("comment", text, start, end)
+                i = end
+                continue
+        elif ch == "<":
+            text, i = _read_angle(value, i, unclosed)
+            add("angle", text, start, i)
+            continue
+        elif ch == "[":
+            # A domain literal (RFC 5322 section 3.4.1) is one token.
+            close = value.find("]", i)
+            i = n if close < 0 else close + 1
+            add("atom", value[start:i], start, i)
+            continue
+        elif ch in _SPECIALS:
+            add("special", ch, start, i + 1)
+            i += 1
+            continue
+        # An atom; an unclosed quote or comment is read as a plain character of one.
+        match = _ATOM.match(value, i + 1)
+        j = match.end() if match else i + 1
+        add("atom", value[i:j], start, j)
+        i = j
+    return tokens
+
+
+def _strip_route(angle: str) -> str:
+    # RFC 5322 section 4.4 obs-route: "<@relay1,@relay2:user@example.com>".
+    if angle.startswith("@") and ":" in angle:
+        return angle.split(":", 1)[1]
+    return angle
+
+
+def address_domain(address: str) -> str | None:
+    """Lower-cased domain of an addr-spec (after the last ``@``), trailing dot removed."""
+    if "@" not in address:
+        return None
+    domain = address.rsplit("@", 1)[1].strip().rstrip(".").lower()
+    return domain or None
+
+
+def _phrase(tokens: list[_Token]) -> str | None:
+    parts: list[str] = []
+    for token in tokens:
+        if token.kind == "comment":
+            continue
+        if token.spaced and parts:
+            parts.append(" ")
+        parts.append(token.text)
+    text = "".join(parts).strip()
+    if not text:
+        return None
+    return decode_rfc2047(text)
+
+
+def _build(tokens: list[_Token], value: str) -> Address | None:
+    """One mailbox from the tokens between two commas."""
+    if not tokens:
+        return None
+    angles = [i for i, t in enumerate(tokens) if t.kind == "angle"]
+    if angles:
+        position = angles[-1]
+        address = _strip_route(tokens[position].text)
+        display = _phrase(tokens[:position])
+        if display is None:
+            notes = [t.text for t in tokens if t.kind == "comment" and t.text.strip()]
+            display = decode_rfc2047(notes[0].strip()) if notes else None
+        return Address(display_name=display, address=address, domain=address_domain(address))
+    # A bare addr-spec, possibly with CFWS between its parts (obs-local-part, obs-domain).
+    parts: list[str] = []
+    comments: list[str] = []
+    for token in tokens:
+        if token.kind == "comment":
+            if token.text.strip():
+                comments.append(token.text.strip())
+        elif token.kind == "quoted":
+            parts.append('"' + token.text.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        else:
+            parts.append(token.text)
+    address = "".join(parts)
+    if not address and not comments:
+        return None
+    if "@" not in address:
+        # Not an address at all: keep the text as written (spaces included) for the report.
+        first, last = tokens[0].start, tokens[-1].end
+        address = value[first:last].strip()
+    # RFC 5322 section 3.4 allows a comment after an addr-spec; old mailers put the name there.
+    display = decode_rfc2047(comments[0]) if comments else None
+    return Address(display_name=display, address=address, domain=address_domain(address))
+
+
+def parse_addresses(value: str | None) -> tuple[Address, ...]:
+    """Every mailbox in an address-list value, group members included; never raises.
+
+    Text that holds no address is kept as an Address whose ``address`` is the raw text and
+    whose ``domain`` is None, so a report can show what was written.
+    """
+    if not value:
+        return ()
+    text = value[:MAX_VALUE_LENGTH]
+    tokens = _tokenize(text)
+    out: list[Address] = []
+    current: list[_Token] = []
+    in_group = False
+
+    def flush() -> None:
+        built = _build(current, text)
+        if built is not None and len(out) < MAX_ADDRESSES:
+            out.append(built)
+        current.clear()
+
+    for token in tokens:
+        if token.kind == "special" and token.text == ",":
+            flush()
+        elif token.kind == "special" and token.text == ":" and not in_group and not any(
+                t.kind == "angle" or (t.kind == "special" and t.text == "@") for t in current):
+            # RFC 5322 section 3.4 group: "display-name: mailbox-list;". The name is not a mailbox.
+            current.clear()
+            in_group = True
+        elif token.kind == "special" and token.text == ";" and in_group:
+            flush()
+            in_group = False
+        else:
+            current.append(token)
+        if len(out) >= MAX_ADDRESSES:
+            break
+    flush()
+    return tuple(out)
+
+
+def parse_mailbox(value: str | None) -> Address | None:
+    """The first mailbox of a value (Sender:, Return-Path:), or None."""
+    found = parse_addresses(value)
+    return found[0] if found else None
+
+
+def envelope_address(value: str | None) -> str | None:
+    """The path of Return-Path/envelope-from: ``<a@b>`` -> ``a@b``; ``<>`` -> ``""`` (null sender)."""
+    if value is None:
+        return None
+    text = value.strip()[:MAX_VALUE_LENGTH]
+    if not text:
+        return None
+    if text.startswith("<"):
+        end = text.find(">")
+        inner = text[1:end] if end >= 0 else text[1:]
+        return _strip_route(inner.strip())
+    # No brackets (some MTAs write envelope-from=a@b): the first word is the path.
+    word = text.split()[0]
+    return "" if word in ("<>", '""') else word
+
+
+def _is_address_like(text: str) -> bool:
+    return "@" in text and address_domain(text) is not None
+
+
+# --- SRS (Sender Rewriting Scheme; libsrs2 / Shevek's "SRS" paper) ---------------------------
+
+# SRS0<sep>HASH=TT=orig-domain=orig-local@forwarder; <sep> is '=', '+' or '-'.
+_SRS0 = re.compile(r"(?i)^SRS0[=+-]([^=]*)=([^=]*)=([^=]*)=(.*)$")
+# SRS1<sep>HASH=first-forwarder=<sep>SRS0-opaque@forwarder.
+_SRS1 = re.compile(r"(?i)^SRS1[=+-]([^=]*)=([^=]*)=[=+-](.*)$")
+# Microsoft 365 writes "bounces+SRS=HASH=TT=orig-domain=orig-local@forwarder".
+_MS_SRS = re.compile(r"(?i)^[^@+]*\+SRS=([^=]*)=([^=]*)=([^=]*)=(.*)$")
+
+
+def _srs0_original(opaque: str) -> str | None:
+    """``HASH=TT=domain=local`` -> ``local@domain``."""
+    parts = opaque.split("=", 3)
+    if len(parts) != 4 or not parts[2] or not parts[3]:
+        return None
+    return f"{parts[3]}@{parts[2]}"
+
+
+def decode_srs(address: str | None) -> SrsInfo | None:
+    """Decode an SRS0/SRS1 (or Microsoft ``bounces+SRS=``) address; None when it is not one."""
+    if not address or "@" not in address:
+        return None
+    local, forwarder = address[:MAX_VALUE_LENGTH].rsplit("@", 1)
+    forwarder = forwarder.lower().rstrip(".")
+    match = _SRS0.match(local) or _MS_SRS.match(local)
+    if match is not None:
+        domain, orig_local = match.group(3), match.group(4)
+        original = f"{orig_local}@{domain}" if domain and orig_local else None
+        return SrsInfo(scheme="SRS0", original_sender=original, forwarder=forwarder)
+    match = _SRS1.match(local)
+    if match is not None:
+        first = match.group(2).lower() or None
+        return SrsInfo(scheme="SRS1", original_sender=_srs0_original(match.group(3)),
+                       forwarder=forwarder, first_forwarder=first)
+    if local[:4].upper() in ("SRS0", "SRS1"):
+        # Recognisably SRS but not decodable (truncated or mangled).
+        return SrsInfo(scheme=local[:4].upper(), original_sender=None, forwarder=forwarder)
+    return None
+
+
+# --- VERP and bounce addresses ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BounceAddress:
+    """What an envelope sender's shape says about who handles its bounces."""
+
+    kind: str
+    """``verp`` (the recipient is encoded in the address) or ``bounce`` (a bounce-handling address)."""
+    encoded_recipient: str | None
+    """For VERP, the recipient read back from the address."""
+    reason: str
+    """Which pattern matched, in words."""
+
+
+# VERP (Bernstein 1997): the recipient user@example.com is encoded as "user=example.com" after a
+# '+' or '-' separator, e.g. list-bounces+user=example.com@lists.example.org (Mailman, SendGrid),
+# bounce-mc.us1_123-user=example.com@mail1.mcsv.net (Mailchimp), list-return-42-user=example.com@
+# (ezmlm). The domain part must look like a domain.
+_VERP_RECIPIENT = re.compile(r"[+\-]([A-Za-z0-9!#$%&'*/?^_`{|}~.]{1,64})=([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+)$")
+# ezmlm/qmail "-return-NNN-" numbered bounces.
+_RETURN_NUMBER = re.compile(r"(?i)-return-\d+(?:-|$)")
+# Local parts that name a bounce handler: bounce, bounces, bnc, return(s), mailer-daemon, ...
+_BOUNCE_LOCAL = re.compile(r"(?i)^(?:bounces?|bnc|returns?|return-path|mailer-daemon)(?:$|[+\-=._\d])")
+# Bounce-handling subdomains: bounce.example.com, bounces.mail.example.com, bnc3.example.com.
+_BOUNCE_LABEL = re.compile(r"(?i)^(?:bounces?|bnc\d*|returns?|rp|mailer-bounces?)(?:$|[-.\d])")
+# A per-message token (Amazon SES's "0100018c...-uuid-000000" and similar): 20+ characters of
+# hex digits and dashes with at least 12 digits, used to match a bounce back to one message.
+_TRACKING_TOKEN = re.compile(r"^[0-9a-fA-F-]{20,}$")
+
+
+def classify_bounce_address(address: str | None, recipients: tuple[str, ...] = ()) -> BounceAddress | None:
+    """VERP or bounce-handler shape of an envelope sender; None when it looks like a person's.
+
+    ``recipients`` (the envelope and header recipients) settle which recipient a VERP address
+    encodes when the encoded local part itself holds '-' or '+'.
+    """
+    if not address or "@" not in address:
+        return None
+    local, domain = address[:1024].rsplit("@", 1)
+    lowered = local.lower()
+    for recipient in recipients:
+        if "@" in recipient:
+            r_local, r_domain = recipient.lower().rsplit("@", 1)
+            encoded = f"{r_local}={r_domain}"
+            if lowered.endswith(encoded) and lowered[: -len(encoded)][-1:] in ("+", "-", "="):
+                return BounceAddress("verp", recipient.lower(),
+                                     "the recipient's address is encoded in the local part (user=domain)")
+    verp = _VERP_RECIPIENT.search(local)
+    if verp is not None:
+        return BounceAddress("verp", f"{verp.group(1)}@{verp.group(2).lower()}",
+                             "the recipient's address is encoded in the local part (user=domain)")
+    if _RETURN_NUMBER.search(local):
+        return BounceAddress("verp", None, "a numbered '-return-NNN-' bounce address (ezmlm/qmail VERP)")
+    if local.upper().startswith("PRVS=") or local.lower().startswith(("msprvs1=", "btv1==")):
+        # BATV (draft-levine-smtp-batv): a signed bounce-address tag.
+        return BounceAddress("bounce", None, "a BATV-tagged address (signed bounce tag)")
+    if _BOUNCE_LOCAL.match(local):
+        return BounceAddress("bounce", None, f"the local part '{local[:40]}' names a bounce handler")
+    first_label = domain.split(".", 1)[0]
+    if _BOUNCE_LABEL.match(first_label) and "." in domain:
+        return BounceAddress("bounce", None, f"the domain '{domain.lower()[:80]}' is a bounce-handling subdomain")
+    if _TRACKING_TOKEN.match(local) and sum(c.isdigit() for c in local) >= 12:
+        return BounceAddress("bounce", None, "the local part is a per-message tracking token")
+    return None
+
+
+def contained_addresses(text: str | None) -> tuple[str, ...]:
+    """Addresses written inside a display name (``"paypal@paypal.com" <x@evil.test>``)."""
+    if not text or "@" not in text:
+        return ()
+    found: list[str] = []
+    for word in re.split(r"[\s<>()\[\]\"',;:]+", text[:4096]):
+        word = word.strip(".")
+        if _is_address_like(word) and "." in word.rsplit("@", 1)[1]:
+            found.append(word.lower())
+    return tuple(found)

@@ -1,0 +1,112 @@
+"""Address parsing (RFC 5322 section 3.4 and the obsolete forms of section 4.4), SRS, VERP."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from headerscope.addresses import (
+    classify_bounce_address,
+    decode_srs,
+    envelope_address,
+    parse_addresses,
+)
+from headerscope.model import Address
+
+
+def _pairs(value: str) -> list[tuple[str | None, str]]:
+    return [(a.display_name, a.address) for a in parse_addresses(value)]
+
+
+def test_rfc5322_appendix_a_examples() -> None:
+    # RFC 5322 appendix A.1.2 and A.5.
+    assert _pairs('"Joe Q. Public" <john.q.public@example.com>') == [("Joe Q. Public", "john.q.public@example.com")]
+    assert _pairs("Mary Smith <mary@x.test>, jdoe@example.org, Who? <one@y.test>") == [
+        ("Mary Smith", "mary@x.test"), (None, "jdoe@example.org"), ("Who?", "one@y.test")]
+    assert _pairs('"Giant; \\"Big\\" Box" <sysservices@example.net>') == [
+        ('Giant; "Big" Box', "sysservices@example.net")]
+    assert _pairs("A Group:Ed Jones <c@a.test>,joe@where.test,John <jdoe@one.test>;") == [
+        ("Ed Jones", "c@a.test"), (None, "joe@where.test"), ("John", "jdoe@one.test")]
+    assert _pairs("Undisclosed recipients:;") == []
+    assert _pairs("Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>") == [("Pete", "pete@silly.test")]
+
+
+def test_obsolete_forms() -> None:
+    assert _pairs("<@relay.test,@other.test:user@example.com>") == [(None, "user@example.com")]
+    assert _pairs("john . smith @ example . com (John Smith)") == [("John Smith", "john.smith@example.com")]
+    assert _pairs("Joe Q. Public <jqp@example.com>") == [("Joe Q. Public", "jqp@example.com")]
+
+
+def test_rfc2047_decoded_only_in_display_names() -> None:
+    assert parse_addresses("=?utf-8?q?J=C3=B6rg?= <j@x.test>") == (Address("Jörg", "j@x.test", "x.test"),)
+    # An encoded word holding "<...>" must not create an address (RFC 2047 section 5).
+    evil = parse_addresses("=?utf-8?b?Ym9iQGJhbmsuY29tIDxmYWtlQGV2aWwudGVzdD4=?= <x@y.test>")
+    assert [(a.display_name, a.address) for a in evil] == [("bob@bank.com <fake@evil.test>", "x@y.test")]
+
+
+def test_garbage_kept_not_dropped() -> None:
+    assert parse_addresses("no address here") == (Address(None, "no address here", None),)
+    assert _pairs('"unclosed <a@b.test>') == [('"unclosed', "a@b.test")]
+    assert _pairs("Name <a@b.test") == [("Name", "a@b.test")]
+    assert parse_addresses("") == () and parse_addresses(None) == ()
+    assert parse_addresses("A@EXAMPLE.COM.")[0].domain == "example.com"
+
+
+@pytest.mark.parametrize("value", ['"' * 1_000_000, "(" * 1_000_000, "<" * 1_000_000, "a," * 500_000,
+                                   "\\" * 1_000_000, "x:" * 500_000, "<" + "(" * 1_000_000])
+def test_hostile_values_are_fast(value: str) -> None:
+    started = time.perf_counter()
+    parse_addresses(value)
+    assert time.perf_counter() - started < 3.0
+
+
+def test_envelope_address() -> None:
+    assert envelope_address("<alice@example.com>") == "alice@example.com"
+    assert envelope_address("<>") == "" and envelope_address(" <> ") == ""
+    assert envelope_address("<@hop.test:a@b.test>") == "a@b.test"
+    assert envelope_address("a@b.test (comment)") == "a@b.test"
+    assert envelope_address("") is None and envelope_address(None) is None
+
+
+def test_srs_decoding() -> None:
+    srs0 = decode_srs("SRS0=HHH=TT=orig.example=alice@forwarder.test")
+    assert srs0 is not None and (srs0.scheme, srs0.original_sender, srs0.forwarder) == (
+        "SRS0", "alice@orig.example", "forwarder.test")
+    srs1 = decode_srs("SRS1=XYZ=first.test==HHH=TT=orig.example=alice@second.test")
+    assert srs1 is not None and (srs1.scheme, srs1.original_sender, srs1.forwarder, srs1.first_forwarder) == (
+        "SRS1", "alice@orig.example", "second.test", "first.test")
+    # A local part holding '=' survives; '+' and '-' separators (libsrs2) are accepted.
+    odd = decode_srs("srs0+abcd=4c=orig.example=a=b@fwd.test")
+    assert odd is not None and odd.original_sender == "a=b@orig.example"
+    ms = decode_srs("bounces+SRS=Q8mYr=4C=contoso.com=user@fabrikam.com")
+    assert ms is not None and ms.original_sender == "user@contoso.com"
+    broken = decode_srs("SRS0=truncated@fwd.test")
+    assert broken is not None and broken.original_sender is None
+    assert decode_srs("alice@example.com") is None and decode_srs("") is None
+
+
+@pytest.mark.parametrize(("address", "kind", "recipient"), [
+    ("bounce-mc.us14_65794145.395229-dpinnix=coastbankcalifornia.com@mail90.suw15.mcsv.net", "verp",
+     "dpinnix@coastbankcalifornia.com"),
+    ("list-bounces+john=example.com@lists.example.org", "verp", "john@example.com"),
+    ("list-return-42-user=example.com@lists.example.org", "verp", "user@example.com"),
+    ("owner-list-return-42-@lists.example.org", "verp", None),
+    ("0100018c8f7a1b2c-3d4e5f60-1234-4567-89ab-cdef01234567-000000@amazonses.com", "bounce", None),
+    ("bounce+6162d2.05fa3-xxx@mg.example.com", "bounce", None),
+    ("news@bounce.shop.example", "bounce", None),
+    ("prvs=1234abcd=alice@example.com", "bounce", None),
+])
+def test_verp_and_bounce(address: str, kind: str, recipient: str | None) -> None:
+    found = classify_bounce_address(address)
+    assert found is not None and found.kind == kind and found.encoded_recipient == recipient
+
+
+def test_verp_recipient_with_dash_settled_by_known_recipients() -> None:
+    found = classify_bounce_address("bounces+123-ab-john-doe=example.com@em.sendgrid.test", ("John-Doe@example.com",))
+    assert found is not None and found.encoded_recipient == "john-doe@example.com"
+
+
+@pytest.mark.parametrize("address", ["alice@example.com", "bob.bounce@x.example", "mary+news@example.com"])
+def test_personal_addresses_are_not_bounces(address: str) -> None:
+    assert classify_bounce_address(address) is None

@@ -1,0 +1,176 @@
+"""The loader: any paste accepted, the exact bytes kept when nothing needs cleaning."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+import pytest
+from conftest import CORPUS
+
+from headerscope.loader import load_bytes
+from headerscope.message import parse_message
+
+MESSAGE = (b"Return-Path: <alice@sender.test>\r\n"
+           b"Received: from mail.sender.test (mail.sender.test [192.0.2.10])\r\n"
+           b"\tby mx.receiver.test with ESMTPS id 4A1; Tue, 5 Mar 2024 10:12:00 +0000\r\n"
+           b"From: Alice <alice@sender.test>\r\n"
+           b"To: bob@receiver.test\r\n"
+           b"Subject: hello\r\n"
+           b"\r\n"
+           b"Body line.\r\n")
+
+
+def test_clean_message_keeps_exact_bytes() -> None:
+    loaded = load_bytes(MESSAGE, source="x.eml")
+    assert loaded.data is MESSAGE
+    assert loaded.byte_exact and loaded.has_body and loaded.format == "eml"
+    assert loaded.cleanups == ()
+    assert loaded.sha256 == hashlib.sha256(MESSAGE).hexdigest() and loaded.size == len(MESSAGE)
+
+
+@pytest.mark.parametrize("data", [MESSAGE.replace(b"\r\n", b"\n"),
+                                  MESSAGE.replace(b"\r\n", b"\n", 3)])
+def test_lf_and_mixed_line_ends_accepted_unchanged(data: bytes) -> None:
+    loaded = load_bytes(data)
+    assert loaded.data is data and loaded.byte_exact and loaded.format == "eml"
+    message = parse_message(loaded.data)
+    assert [h.name for h in message.headers] == ["Return-Path", "Received", "From", "To", "Subject"]
+
+
+def test_doubled_and_bare_cr_line_ends_repaired() -> None:
+    doubled = load_bytes(MESSAGE.replace(b"\r\n", b"\r\r\n"))
+    assert doubled.data == MESSAGE and not doubled.byte_exact
+    bare = load_bytes(MESSAGE.replace(b"\r\n", b"\r"))
+    assert bare.data == MESSAGE and any("CR" in c for c in bare.cleanups)
+
+
+def test_mbox_separator_removed_without_from_unquoting() -> None:
+    data = b"From alice@sender.test Tue Mar  5 10:12:00 2024\n" + MESSAGE.replace(b"Body line.", b">From here")
+    loaded = load_bytes(data)
+    assert loaded.format == "mbox-entry" and not loaded.byte_exact
+    assert loaded.data.startswith(b"Return-Path:") and b">From here" in loaded.data
+    # "From:" and "From :" are header fields, not separators.
+    assert load_bytes(b"From : a@b.test\n\nx").format == "eml"
+
+
+def test_leading_blank_lines_and_common_indent() -> None:
+    indented = b"\n  \n" + b"".join(b"    " + line + b"\n" for line in MESSAGE.split(b"\r\n"))
+    loaded = load_bytes(indented)
+    message = parse_message(loaded.data)
+    assert [h.name for h in message.headers] == ["Return-Path", "Received", "From", "To", "Subject"]
+    # The folded Received line stays folded: its continuation keeps the extra tab.
+    assert message.headers[1].value.endswith("+0000") and "by mx.receiver.test" in message.headers[1].value
+    assert message.body is not None and message.body.startswith(b"Body line.")
+    assert len(loaded.cleanups) == 2 and not loaded.byte_exact
+
+
+def test_first_line_only_indented() -> None:
+    loaded = load_bytes(b"   Delivered-To: bob@receiver.test\nFrom: a@sender.test\n\nhi\n")
+    assert [h.name for h in parse_message(loaded.data).headers] == ["Delivered-To", "From"]
+
+
+GMAIL = (b"Original message\n"
+         b"Message ID\t<CAF=abc@mail.gmail.com>\n"
+         b"Created at:\tTue, Mar 5, 2024 at 10:12 AM (Delivered after 2 seconds)\n"
+         b"From:\tAlice <alice@sender.test>\n"
+         b"To:\tbob@gmail.com\n"
+         b"Subject:\thello\n"
+         b"SPF:\tPASS with IP 203.0.113.5 Learn more\n"
+         b"DKIM:\t'PASS' with domain sender.test Learn more\n"
+         b"DMARC:\t'FAIL' Learn more\n"
+         b"Download original\tCopy to clipboard\t\n"
+         b"\n")
+
+
+def test_gmail_show_original_summary() -> None:
+    loaded = load_bytes(GMAIL + MESSAGE.replace(b"\r\n", b"\n"))
+    assert loaded.format == "gmail-original" and loaded.has_body and not loaded.byte_exact
+    assert loaded.data == MESSAGE.replace(b"\r\n", b"\n")
+    got = [(r.method, r.result, r.properties) for r in loaded.recorded]
+    assert got == [("spf", "pass", (("smtp.client-ip", "203.0.113.5"),)),
+                   ("dkim", "pass", (("header.d", "sender.test"),)),
+                   ("dmarc", "fail", ())]
+    assert all(r.header == "gmail-summary" and r.header_index is None and r.trusted
+               and r.authserv_id == "mx.google.com" for r in loaded.recorded)
+
+
+def test_gmail_summary_space_separated_and_message_starting_with_from() -> None:
+    summary = GMAIL.replace(b"\t", b"  ").replace(b"Original message\n", b"")
+    body = b"From: Alice <alice@sender.test>\nTo: bob@gmail.com\n\nhi\n"
+    loaded = load_bytes(summary + body)
+    assert loaded.data == body and len(loaded.recorded) == 3
+
+
+def test_outlook_properties_layout_corpus_file() -> None:
+    raw = (CORPUS / "messages" / "issues" / "cyberdefenders_13_outlook_properties_paste.txt").read_bytes()
+    loaded = load_bytes(raw)
+    assert loaded.format == "outlook-properties" and not loaded.has_body
+    message = parse_message(loaded.data)
+    assert [h.name for h in message.headers] == ["X-auditid"] + ["Received"] * 4
+    assert message.headers[0].value == "a2962c47-fbdff7000001abb1-0a-5c5ca11b80de"
+    assert message.headers[1].value.startswith("from COPDCEXC36.sampledomain.com (")
+    assert all(not h.defects for h in message.headers)
+
+
+def test_outlook_internet_headers_pane() -> None:
+    pane = (b"Microsoft Mail Internet Headers Version 2.0\r\n"
+            b"Received: from EX1.corp.test (10.0.0.1) by EX2.corp.test (10.0.0.2) with Microsoft SMTP "
+            b"Server id 15.1.1; Thu, 7 Feb 2019 14:20:25 -0700\r\n"
+            b"X-MS-Exchange-Organization-AuthAs: Internal\r\n"
+            b"\r\n"
+            b"From: a@corp.test\r\n"
+            b"Subject: hi\r\n"
+            b"\r\n  \r\n")
+    loaded = load_bytes(pane, source="clipboard")
+    assert loaded.format == "outlook-internet-headers" and not loaded.has_body
+    message = parse_message(loaded.data)
+    assert [h.name for h in message.headers] == ["Received", "X-MS-Exchange-Organization-AuthAs", "From", "Subject"]
+    assert message.body is None
+
+
+def test_headers_only_detected() -> None:
+    loaded = load_bytes(MESSAGE.split(b"\r\n\r\n")[0] + b"\r\n")
+    assert loaded.format == "headers-only" and not loaded.has_body and loaded.byte_exact
+
+
+def test_message_with_message_body_is_not_joined() -> None:
+    data = (b"From: a@b.test\nContent-Type: message/rfc822\n\nReceived: from x by y; Tue, 5 Mar 2024 10:12:00 +0000\n"
+            b"Subject: inner\n")
+    loaded = load_bytes(data)
+    assert loaded.data is data and loaded.has_body
+
+
+@pytest.mark.parametrize("data", [b"", b"   \n\n", bytes(range(256)) * 10, b"just some text\nnot mail\n",
+                                  b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100])
+def test_not_a_message(data: bytes) -> None:
+    loaded = load_bytes(data)
+    assert loaded.format == "unknown" and loaded.data == data
+
+
+def test_utf16_paste_converted() -> None:
+    data = "\ufeffFrom: a@b.test\r\nSubject: é\r\n\r\nhi\r\n".encode("utf-16-le")
+    loaded = load_bytes(data)
+    assert loaded.data == "From: a@b.test\r\nSubject: é\r\n\r\nhi\r\n".encode()
+    assert loaded.format == "eml" and loaded.size == len(data)
+
+
+def test_corpus_messages_all_load() -> None:
+    for path in sorted((CORPUS / "messages").rglob("*")):
+        if path.is_file():
+            loaded = load_bytes(path.read_bytes(), source=str(path))
+            parse_message(loaded.data)
+            assert loaded.format in ("eml", "headers-only", "outlook-properties", "mbox-entry", "unknown",
+                                     "outlook-internet-headers")
+
+
+@pytest.mark.parametrize("data", [
+    b"X-Long: " + b"a" * 10_000_000 + b"\n\nbody",
+    b"".join(b"Received: from h%d by h; Tue, 5 Mar 2024 10:12:00 +0000\n" % i for i in range(100_000)),
+    b"    " + b"\n    ".join(b"X-%d:\t\nvalue" % i for i in range(50_000)),
+    b"\n" * 1_000_000 + b"Original message\n" + b"From:\tx\n" * 100_000,
+])
+def test_big_inputs_load_fast(data: bytes) -> None:
+    started = time.perf_counter()
+    load_bytes(data)
+    assert time.perf_counter() - started < 3.0
