@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .model import RecordedResult
@@ -400,6 +401,18 @@ def load_bytes(data: bytes, source: str = "api") -> LoadedInput:
                            has_body=b"\n\n" in data or b"\r\n\r\n" in data, byte_exact=True)
 
 
+def _load_msg(original: bytes, result: Callable[..., LoadedInput]) -> LoadedInput:
+    """An Outlook .msg: the transport headers and decoded body, never byte-exact."""
+    from .msg import MsgError, msg_to_message
+
+    try:
+        data, notes = msg_to_message(original)
+    except MsgError as exc:
+        return result(original, "unknown", [str(exc)], False)
+    # A fresh bytes object, so `byte_exact` (data is original) is False, as it must be.
+    return result(data, "msg", list(notes), True)
+
+
 def _load(original: bytes, source: str, digest: str) -> LoadedInput:
     def result(data: bytes, fmt: str, cleanups: list[str], has_body: bool,
                recorded: tuple[RecordedResult, ...] = ()) -> LoadedInput:
@@ -411,10 +424,10 @@ def _load(original: bytes, source: str, digest: str) -> LoadedInput:
         return result(original, "unknown", [], False)
     cleanups: list[str] = []
     decoded = _decode_text_encodings(original, cleanups)
+    if original.startswith(_OLE_MAGIC):
+        return _load_msg(original, result)
     if _looks_binary(decoded):
-        note = ("this is an Outlook .msg file (binary); open it as a .msg"
-                if original.startswith(_OLE_MAGIC) else "the input is binary, not the text of a message")
-        return result(original, "unknown", [note], False)
+        return result(original, "unknown", ["the input is binary, not the text of a message"], False)
     data = _strip_leading_blank_bytes(_fix_line_ends(decoded, cleanups), cleanups)
     lines = _split_lines(data)
     lines.cleanups = cleanups
