@@ -1,15 +1,474 @@
-"""DMARC discovery, alignment and policy (RFC 7489, DMARCbis tree walk). STUB."""
+"""DMARC discovery, alignment and policy (RFC 7489, RFC 9091 ``np``, DMARCbis tree walk).
+
+The result follows RFC 7489: the record at ``_dmarc.<From domain>``, else at the
+organisational domain (Public Suffix List). The DMARCbis DNS tree walk is computed beside
+it, and ``tree_walk_note`` says when the two would decide differently.
+"""
 
 from __future__ import annotations
 
-from ..dns.interface import Resolver
-from ..model import ArcResult, DkimSignatureResult, DmarcResult, Finding, SpfResult
+import re
+from dataclasses import dataclass, replace
+
+from ..dns.interface import DnsStatus, Resolver
+from ..domains import aligned, normalize_domain, organizational_domain
+from ..model import (
+    ArcResult,
+    DkimSignatureResult,
+    DmarcRecord,
+    DmarcResult,
+    Finding,
+    Severity,
+    SpfResult,
+)
+
+RFC7489 = "https://www.rfc-editor.org/rfc/rfc7489"
+RFC9091 = "https://www.rfc-editor.org/rfc/rfc9091"
+DMARCBIS = "https://datatracker.ietf.org/doc/draft-ietf-dmarc-dmarcbis/"
+RFC8617 = "https://www.rfc-editor.org/rfc/rfc8617"
+
+_POLICIES = ("none", "quarantine", "reject")
+_STRICTNESS = {"none": 0, "quarantine": 1, "reject": 2}
+# RFC 7489 section 6.6.4: when pct= samples a message out, the next less strict policy applies.
+_LOWER = {"reject": "quarantine", "quarantine": "none", "none": "none"}
+_MAX_FROM_DOMAINS = 5
+_MAX_RECORD_CHARS = 4096  # far above any real record; keeps parsing of hostile text bounded
+_MAX_TREE_WALK_QUERIES = 8  # DMARCbis section 4.10: at most 8 DNS queries
+_TAG = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+_VERSION = re.compile(r"v[ \t]*=[ \t]*DMARC1[ \t]*(;|\Z)")
+_OFFLINE = "not checked (offline)"
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """The DMARC records published at one ``_dmarc`` name."""
+
+    domain: str
+    status: str
+    records: tuple[str, ...]
+    """Texts that start with v=DMARC1 (RFC 7489 section 6.6.3 step 2)."""
+
+    @property
+    def temporary(self) -> bool:
+        return self.status in DnsStatus.TEMPORARY
+
+    @property
+    def offline(self) -> bool:
+        return self.status == DnsStatus.OFFLINE
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    record: DmarcRecord
+    errors: tuple[str, ...]
+    """Syntax errors: the record cannot be trusted as written (permerror)."""
+    notes: tuple[str, ...]
+    """Invalid values that were ignored or defaulted."""
+    policy_valid: bool
+    """p= present and valid, and sp= valid if present (RFC 7489 section 6.6.3 step 5)."""
+    has_valid_rua: bool
+
+
+class _Dns:
+    """Memoised DMARC-related lookups for one check (each name asked once)."""
+
+    def __init__(self, resolver: Resolver) -> None:
+        self._resolver = resolver
+        self._dmarc: dict[str, _Lookup] = {}
+        self._exists: dict[str, str] = {}
+
+    def dmarc(self, domain: str) -> _Lookup:
+        if domain not in self._dmarc:
+            answer = self._resolver.resolve(f"_dmarc.{domain}", "TXT")
+            records = tuple(text for text in answer.texts if _VERSION.match(text.lstrip()))
+            self._dmarc[domain] = _Lookup(domain, answer.status, records)
+        return self._dmarc[domain]
+
+    def status(self, domain: str) -> str:
+        """The rcode for the domain itself (NXDOMAIN marks a non-existent domain)."""
+        if domain not in self._exists:
+            self._exists[domain] = self._resolver.resolve(domain, "A").status
+        return self._exists[domain]
 
 
 def check_dmarc(resolver: Resolver, *, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...],
                 spf: SpfResult | None, arc: ArcResult | None) -> tuple[DmarcResult, tuple[Finding, ...]]:
-    """Evaluate the (single) From: domain; several From: domains are a finding."""
-    return (DmarcResult(result="not_checked", from_domain=from_domains[0] if from_domains else None,
-                        org_domain=None, record_domain=None, record=None, policy=None, policy_reason="",
-                        disposition=None, dkim_aligned=False, spf_aligned=False, aligned_dkim_domain=None,
-                        explanation="not implemented"), ())
+    """Evaluate the From: domain; several From: domains are a finding (RFC 7489 section 6.6.1)."""
+    domains: list[str] = []
+    for raw in from_domains:
+        domain = normalize_domain(raw)
+        if domain and domain not in domains:
+            domains.append(domain)
+    if not domains:
+        explanation = ("permerror: the From: header gives no domain to evaluate, so DMARC cannot be applied "
+                       "(RFC 7489 section 6.6.1)")
+        result = DmarcResult(result="permerror", from_domain=None, org_domain=None, record_domain=None,
+                             record=None, policy=None, policy_reason="no From: domain", disposition=None,
+                             dkim_aligned=False, spf_aligned=False, aligned_dkim_domain=None,
+                             explanation=explanation)
+        return result, (Finding(
+            id="dmarc.no_from_domain", severity=Severity.WARNING, title="No From: domain for DMARC",
+            explanation="The From: header has no usable address, so no domain policy can protect or judge "
+                        "this message.", reference=f"{RFC7489}#section-6.6.1", subject="dmarc"),)
+
+    dns = _Dns(resolver)
+    evaluated = [_evaluate(dns, domain, dkim, spf, arc) for domain in domains[:_MAX_FROM_DOMAINS]]
+    if len(domains) == 1:
+        return evaluated[0]
+
+    # RFC 7489 section 6.6.1: with several From: domains, check each and apply the most
+    # strict policy among those that fail.
+    failing = [item for item in evaluated if item[0].result == "fail"]
+    if failing:
+        chosen = max(failing, key=lambda item: _STRICTNESS.get(item[0].disposition or "none", 0))
+    else:
+        chosen = evaluated[0]
+    result, findings = chosen
+    others = ", ".join(d for d in domains if d != result.from_domain)
+    summary = "; ".join(f"{item[0].from_domain}: {item[0].result}" for item in evaluated)
+    result = replace(result, explanation=(
+        f"{result.explanation}. From: holds {len(domains)} domains ({summary}); RFC 7489 section 6.6.1 checks "
+        f"each and applies the strictest failing policy, so {result.from_domain} is reported"))
+    multiple = Finding(
+        id="dmarc.multiple_from", severity=Severity.WARNING, title="Several From: domains",
+        explanation=f"The From: header names {len(domains)} different domains ({result.from_domain}, {others}). "
+                    "Mail clients may show only one of them, and many receivers reject such messages.",
+        reference=f"{RFC7489}#section-6.6.1", subject="dmarc")
+    return result, (multiple, *findings)
+
+
+def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
+              arc: ArcResult | None) -> tuple[DmarcResult, tuple[Finding, ...]]:
+    org_domain = organizational_domain(from_domain) or from_domain
+    subject = f"dmarc {from_domain}"
+    findings: list[Finding] = []
+
+    # RFC 7489 section 6.6.3: the From domain first, then the organisational domain.
+    lookup = dns.dmarc(from_domain)
+    if not lookup.records and not lookup.temporary and not lookup.offline and org_domain != from_domain:
+        lookup = dns.dmarc(org_domain)
+    record_domain = lookup.domain if lookup.records else None
+
+    parsed = _parse(lookup.records[0]) if len(lookup.records) == 1 else None
+    record = parsed.record if parsed else None
+
+    # Alignment needs the record's modes; defaults are relaxed (RFC 7489 section 6.3).
+    adkim = record.adkim if record else "r"
+    aspf = record.aspf if record else "r"
+    dkim_domain = _aligned_dkim(dkim, from_domain, strict=adkim == "s")
+    spf_aligned = bool(spf and spf.result == "pass" and aligned(spf.domain, from_domain, strict=aspf == "s"))
+    alignment = _alignment_words(dkim_domain, spf_aligned, dkim, spf, adkim, aspf, from_domain)
+
+    walk_domain, walk_note = _tree_walk_note(dns, from_domain, org_domain, lookup, record, dkim_domain,
+                                             spf_aligned)
+
+    def result_of(result: str, explanation: str, *, policy: str | None = None, reason: str = "",
+                  disposition: str | None = None, arc_override: str | None = None) -> DmarcResult:
+        return DmarcResult(
+            result=result, from_domain=from_domain, org_domain=org_domain, record_domain=record_domain,
+            record=record, policy=policy, policy_reason=reason, disposition=disposition,
+            dkim_aligned=dkim_domain is not None, spf_aligned=spf_aligned, aligned_dkim_domain=dkim_domain,
+            explanation=explanation, tree_walk_domain=walk_domain, tree_walk_note=walk_note,
+            arc_override=arc_override)
+
+    if lookup.offline:
+        return result_of("not_checked", _OFFLINE, reason="DNS not available (offline)"), ()
+    if lookup.temporary:
+        name = f"_dmarc.{lookup.domain}"
+        text = (f"temperror: the DNS lookup of {name} failed ({lookup.status}); the policy cannot be known, "
+                "a receiver would try again later")
+        findings.append(Finding(id="dmarc.temperror", severity=Severity.NOTICE,
+                                title="DMARC policy lookup failed (DNS error)", explanation=text,
+                                reference=f"{RFC7489}#section-6.6.3", subject=subject))
+        return result_of("temperror", text, reason="policy lookup failed"), tuple(findings)
+    if not lookup.records:
+        where = f"_dmarc.{from_domain}" + (f" nor _dmarc.{org_domain}" if org_domain != from_domain else "")
+        text = f"none: no DMARC record at {where}; {alignment}"
+        findings.append(Finding(
+            id="dmarc.no_record", severity=Severity.NOTICE, title=f"No DMARC record for {from_domain}",
+            explanation=f"Neither {where} publishes a DMARC policy, so receivers have no instruction for "
+                        "mail that fails authentication with this From: domain.",
+            reference=f"{RFC7489}#section-6.6.3", subject=subject))
+        return result_of("none", text, reason="no DMARC record"), tuple(findings)
+    if len(lookup.records) > 1:
+        # RFC 7489 section 6.6.3 step 4: several records end policy discovery; DMARC is not
+        # applied, so the result is "none" (some receivers report permerror instead).
+        text = (f"none: _dmarc.{lookup.domain} publishes {len(lookup.records)} DMARC records; RFC 7489 section "
+                "6.6.3 says DMARC is then not applied (some receivers report permerror)")
+        findings.append(Finding(
+            id="dmarc.invalid_record", severity=Severity.WARNING, title="Several DMARC records",
+            explanation=f"_dmarc.{lookup.domain} has {len(lookup.records)} TXT records starting with v=DMARC1; "
+                        "receivers ignore the policy entirely.",
+            reference=f"{RFC7489}#section-6.6.3", subject=subject))
+        return result_of("none", text, reason="several records: DMARC not applied"), tuple(findings)
+
+    assert parsed is not None and record is not None
+    if parsed.errors:
+        problems = "; ".join(parsed.errors[:3]) + (f"; {len(parsed.errors) - 3} more" if len(parsed.errors) > 3 else "")
+        text = f"permerror: the DMARC record at _dmarc.{lookup.domain} is malformed ({problems})"
+        findings.append(Finding(
+            id="dmarc.invalid_record", severity=Severity.WARNING, title="Malformed DMARC record",
+            explanation=f"{text}. Receivers may ignore the policy.",
+            reference=f"{RFC7489}#section-6.3", subject=subject))
+        return result_of("permerror", text, policy=record.p if record.p in _POLICIES else None,
+                         reason="malformed record", disposition="none"), tuple(findings)
+    if not parsed.policy_valid:
+        if not parsed.has_valid_rua:
+            # RFC 7489 section 6.6.3 step 5: no valid p= (or invalid sp=) and no rua: DMARC is not applied.
+            text = (f"none: the DMARC record at _dmarc.{lookup.domain} has no valid p= tag and no rua= "
+                    "address, so DMARC is not applied (RFC 7489 section 6.6.3)")
+            findings.append(Finding(
+                id="dmarc.invalid_record", severity=Severity.WARNING, title="DMARC record without a valid p=",
+                explanation=text, reference=f"{RFC7489}#section-6.6.3", subject=subject))
+            return result_of("none", text, reason="record has no valid p="), tuple(findings)
+        # ... with a valid rua it counts as p=none.
+        record = replace(record, p="none", sp=None if record.sp not in _POLICIES else record.sp)
+
+    passed = dkim_domain is not None or spf_aligned
+    policy, reason = _applicable_policy(dns, from_domain, lookup.domain, record)
+    notes = list(parsed.notes)
+    if passed:
+        disposition = "none"
+        text = f"pass: {alignment}"
+    else:
+        disposition, sampling = _disposition(policy, record)
+        if sampling:
+            notes.append(sampling)
+        text = f"fail: {alignment}; the {policy} policy applies ({reason})"
+    if notes:
+        text += ". " + "; ".join(notes)
+    arc_override = None if passed else _arc_override(arc, disposition)
+
+    if not passed:
+        severity = Severity.DANGER if disposition in ("reject", "quarantine") else Severity.WARNING
+        findings.append(Finding(
+            id="dmarc.fail", severity=severity,
+            title=f"DMARC fail for {from_domain} (policy {policy}, disposition {disposition})",
+            explanation=f"No passing DKIM signature or SPF identity aligns with {from_domain}. {alignment}. "
+                        f"The domain asks receivers to {_ASKS[disposition]} such mail.",
+            reference=f"{RFC7489}#section-6.6.2", subject=subject))
+    if policy == "none":
+        findings.append(Finding(
+            id="dmarc.monitoring_only", severity=Severity.NOTICE, title=f"{from_domain}: DMARC p=none (monitoring only)",
+            explanation="The domain publishes DMARC only to collect reports: receivers are asked to do nothing "
+                        "special with failing mail, so DMARC does not stop spoofing of this domain.",
+            reference=f"{RFC7489}#section-6.3", subject=subject))
+    if record.pct < 100:
+        findings.append(Finding(
+            id="dmarc.partial_pct", severity=Severity.NOTICE, title=f"DMARC policy applies to {record.pct}% only",
+            explanation=f"pct={record.pct}: only {record.pct}% of failing mail gets the {policy} policy; the rest "
+                        f"is treated as {_LOWER.get(policy or 'none', 'none')} (RFC 7489 section 6.6.4).",
+            reference=f"{RFC7489}#section-6.6.4", subject=subject))
+    if record.t == "y":
+        findings.append(Finding(
+            id="dmarc.testing", severity=Severity.NOTICE, title="DMARC policy in testing mode (t=y)",
+            explanation="t=y asks receivers to apply the next less strict policy while the domain tests its "
+                        "DMARC deployment (DMARCbis).", reference=DMARCBIS, subject=subject))
+    return result_of("pass" if passed else "fail", text, policy=policy, reason=reason, disposition=disposition,
+                     arc_override=arc_override), tuple(findings)
+
+
+_ASKS = {"none": "take no special action with", "quarantine": "quarantine (treat as suspicious)",
+         "reject": "reject"}
+
+
+def _aligned_dkim(dkim: tuple[DkimSignatureResult, ...], from_domain: str, *, strict: bool) -> str | None:
+    """The d= of the first passing signature that aligns (RFC 7489 section 3.1.1)."""
+    for signature in dkim:
+        if signature.result == "pass" and aligned(signature.domain, from_domain, strict=strict):
+            return normalize_domain(signature.domain)
+    return None
+
+
+def _alignment_words(dkim_domain: str | None, spf_aligned: bool, dkim: tuple[DkimSignatureResult, ...],
+                     spf: SpfResult | None, adkim: str, aspf: str, from_domain: str) -> str:
+    mode = {"r": "relaxed", "s": "strict"}
+    parts: list[str] = []
+    if dkim_domain:
+        parts.append(f"DKIM d={dkim_domain} passes and aligns ({mode[adkim]}) with {from_domain}")
+    else:
+        passing = [s.domain for s in dkim if s.result == "pass" and s.domain]
+        if passing:
+            parts.append(f"DKIM passes only for {', '.join(sorted(set(passing)))}, which does not align "
+                         f"({mode[adkim]}) with {from_domain}")
+        elif dkim:
+            parts.append("no DKIM signature passes")
+        else:
+            parts.append("no DKIM signature")
+    if spf is None or spf.result == "not_checked":
+        parts.append("SPF was not checked")
+    elif spf_aligned:
+        parts.append(f"SPF passes for {spf.domain} and aligns ({mode[aspf]})")
+    elif spf.result == "pass":
+        parts.append(f"SPF passes for {spf.domain}, which does not align ({mode[aspf]}) with {from_domain}")
+    else:
+        parts.append(f"SPF {spf.result} for {spf.domain or 'the envelope sender'}")
+    return "; ".join(parts)
+
+
+def _parse(text: str) -> _Parsed:
+    """Parse a DMARC record (RFC 7489 section 6.3/6.4; np from RFC 9091; t, psd from DMARCbis)."""
+    raw = text[:_MAX_RECORD_CHARS]
+    errors: list[str] = []
+    notes: list[str] = []
+    tags: list[tuple[str, str]] = []
+    values: dict[str, str] = {}
+    for position, part in enumerate(raw.split(";")):
+        part = part.strip(" \t\r\n")
+        if not part:
+            continue
+        name, equals, value = part.partition("=")
+        name, value = name.strip(" \t"), value.strip(" \t")
+        if not equals or not _TAG.match(name):
+            errors.append(f"missing tag or value: {part[:60]!r}")
+            continue
+        if position == 0 and name != "v":
+            errors.append("v=DMARC1 is not the first tag")
+        tags.append((name, value))
+        key = name.lower()
+        if key in values:
+            notes.append(f"tag {key}= appears more than once; the first is used")
+            continue
+        values[key] = value
+    if len(text) > _MAX_RECORD_CHARS:
+        errors.append(f"record longer than {_MAX_RECORD_CHARS} characters")
+
+    def policy(tag: str) -> str | None:
+        value = values.get(tag)
+        if value is None:
+            return None
+        lowered = value.lower()
+        if lowered in _POLICIES:
+            return lowered
+        notes.append(f"invalid {tag}={value[:30]!r} ignored")
+        return "invalid"
+
+    p, sp, np = policy("p"), policy("sp"), policy("np")
+    pct = 100
+    if "pct" in values:
+        if values["pct"].isdigit() and 0 <= int(values["pct"]) <= 100:
+            pct = int(values["pct"])
+        else:
+            notes.append(f"invalid pct={values['pct'][:30]!r}; 100 is used")
+
+    def mode(tag: str) -> str:
+        value = values.get(tag, "r").lower()
+        if value in ("r", "s"):
+            return value
+        notes.append(f"invalid {tag}={values[tag][:30]!r}; relaxed is used")
+        return "r"
+
+    def uris(tag: str) -> tuple[str, ...]:
+        return tuple(u.strip() for u in values.get(tag, "").split(",") if u.strip())
+
+    rua = uris("rua")
+    record = DmarcRecord(
+        raw=text, tags=tuple(tags), p=p, sp=sp, np=np, pct=pct, adkim=mode("adkim"), aspf=mode("aspf"),
+        fo=values.get("fo"), rua=rua, ruf=uris("ruf"),
+        t=values["t"].lower() if "t" in values else None,
+        psd=values["psd"].lower() if "psd" in values else None)
+    if np == "invalid":
+        record = replace(record, np=None)
+    policy_valid = p in _POLICIES and sp != "invalid"
+    has_valid_rua = any(re.match(r"[A-Za-z][A-Za-z0-9+.-]*:\S", uri) for uri in rua)
+    return _Parsed(record, tuple(errors), tuple(notes), policy_valid, has_valid_rua)
+
+
+def _applicable_policy(dns: _Dns, from_domain: str, record_domain: str, record: DmarcRecord,
+                       *, psd_org: bool = False) -> tuple[str, str]:
+    """Which of p, sp, np applies to the From domain, and why (RFC 7489 section 6.3, RFC 9091)."""
+    p = record.p or "none"
+    if from_domain == record_domain:
+        return p, f"p={p}: the record is the From: domain's own"
+    if psd_org:
+        return p, f"p={p}: the From: domain is the organisational domain below the public suffix {record_domain}"
+    if record.np:
+        status = dns.status(from_domain)
+        if status == DnsStatus.NXDOMAIN:
+            return record.np, (f"np={record.np}: {from_domain} does not exist (NXDOMAIN), and the record at "
+                               f"{record_domain} sets a policy for non-existent subdomains (RFC 9091)")
+    if record.sp:
+        return record.sp, f"sp={record.sp}: {from_domain} is a subdomain of {record_domain}"
+    return p, f"p={p}: {from_domain} is a subdomain of {record_domain}, which sets no sp="
+
+
+def _disposition(policy: str, record: DmarcRecord) -> tuple[str, str | None]:
+    """What a receiver would do with failing mail, given pct= and t=."""
+    if record.t == "y":
+        lower = _LOWER[policy]
+        return lower, f"t=y (testing): receivers apply the next less strict policy, {lower} (DMARCbis)"
+    if record.pct == 0:
+        lower = _LOWER[policy]
+        return lower, f"pct=0: every message is sampled out, so {lower} applies (RFC 7489 section 6.6.4)"
+    if record.pct < 100:
+        return policy, (f"pct={record.pct}: {policy} applies to {record.pct}% of failing mail, "
+                        f"{_LOWER[policy]} to the rest (RFC 7489 section 6.6.4)")
+    return policy, None
+
+
+def _tree_walk_note(dns: _Dns, from_domain: str, org_domain: str, lookup: _Lookup, record: DmarcRecord | None,
+                    dkim_domain: str | None, spf_aligned: bool) -> tuple[str | None, str | None]:
+    """DMARCbis tree walk (section 4.10): where it finds the policy, and how that differs."""
+    if lookup.offline:
+        return None, None
+    labels = from_domain.split(".")
+    names: list[str] = []
+    current = labels
+    while current and len(names) < _MAX_TREE_WALK_QUERIES:
+        names.append(".".join(current))
+        # Names of 8 or more labels jump to their last 7 labels, then lose one label at a time.
+        current = current[-7:] if len(current) >= 8 else current[1:]
+    found: list[tuple[str, _Lookup]] = []
+    for name in names:
+        walked = dns.dmarc(name)
+        if walked.temporary:
+            return None, f"DMARCbis tree walk stopped: the lookup of _dmarc.{name} failed ({walked.status})"
+        if len(walked.records) == 1:
+            found.append((name, walked))
+    if not found:
+        return None, None
+    policy_domain, policy_lookup = found[0]
+    parsed = _parse(policy_lookup.records[0])
+    # DMARCbis section 4.10.2: the organisational domain is where psd=n is found, one label below
+    # a psd=y record, or else the record-bearing name with the fewest labels.
+    walk_org = found[-1][0]
+    for name, walked in found:
+        psd = _parse(walked.records[0]).record.psd
+        if psd == "n":
+            walk_org = name
+            break
+        if psd == "y":
+            walk_org = ".".join(labels[-(len(name.split(".")) + 1):]) if name != from_domain else from_domain
+            break
+    record_domain = lookup.domain if lookup.records else None
+    if policy_domain == record_domain and walk_org == org_domain:
+        return policy_domain, None
+    passed = dkim_domain is not None or spf_aligned
+    policy, _reason = _applicable_policy(
+        dns, from_domain, policy_domain, parsed.record,
+        psd_org=parsed.record.psd == "y" and walk_org == from_domain)
+    outcome = "pass" if passed else f"fail with policy {policy}"
+    rfc7489 = f"_dmarc.{record_domain}" if record_domain else "no record"
+    if record is not None and record_domain == policy_domain:
+        rfc7489 += f" (organisational domain {org_domain})"
+    note = (f"RFC 7489 discovery uses {rfc7489}; the DMARCbis tree walk uses _dmarc.{policy_domain}"
+            f"{' (psd=y)' if parsed.record.psd == 'y' else ''} with organisational domain {walk_org}, "
+            f"which would give {outcome}")
+    return policy_domain, note
+
+
+def _arc_override(arc: ArcResult | None, disposition: str | None) -> str | None:
+    """What a receiver that trusts the ARC sealers could decide (RFC 8617 section 7.2)."""
+    if arc is None or arc.result != "pass" or not arc.instances:
+        return None
+    sealers = ", ".join(dict.fromkeys(i.domain for i in arc.instances if i.domain)) or "unnamed sealers"
+    first = min(arc.instances, key=lambda i: i.instance)
+    recorded = (first.authentication_results or "").lower()
+    saw_pass = re.search(r"\bdmarc\s*=\s*pass\b", recorded) is not None
+    action = disposition or "none"
+    if saw_pass:
+        return (f"DMARC fails now, but the ARC chain validates and the first sealer ({first.domain}) recorded "
+                f"dmarc=pass before the message was changed. A receiver that trusts {sealers} may override "
+                f"the {action} disposition and accept the message (RFC 8617 section 7.2, local policy).")
+    return (f"The ARC chain validates (sealers: {sealers}), but the first sealer did not record dmarc=pass, so "
+            f"trusting it would not justify overriding the {action} disposition.")

@@ -1,11 +1,81 @@
-"""Forward-confirmed reverse DNS of the boundary client IP (FCrDNS). STUB."""
+"""Forward-confirmed reverse DNS (FCrDNS) of the boundary client IP.
+
+The IP's PTR names (``in-addr.arpa`` / ``ip6.arpa``, RFC 1035 section 3.5 and RFC 3596
+section 2.5) are looked up, and each name's A or AAAA records are checked for the IP
+(the same check as RFC 7208 section 5.5; Authentication-Results calls it "iprev",
+RFC 8601 section 2.7.3). Receivers such as Gmail expect it of sending hosts.
+"""
 
 from __future__ import annotations
 
-from ..dns.interface import Resolver
+import ipaddress
+
+from ..dns.interface import DnsStatus, Resolver
 from ..model import ReverseDnsResult
+
+# RFC 7208 section 4.6.4 bounds PTR names to 10 for the same check; a hostile PTR set
+# with hundreds of names must not cost hundreds of lookups.
+MAX_PTR_NAMES = 10
 
 
 def check_reverse_dns(resolver: Resolver, ip: str | None) -> ReverseDnsResult:
     """PTR names of ip, and whether one of them resolves back to ip."""
-    return ReverseDnsResult(ip=ip, ptr_names=(), confirmed=None, result="not_checked", explanation="not implemented")
+    if ip is None or not ip.strip():
+        return ReverseDnsResult(ip=ip, ptr_names=(), confirmed=None, result="not_checked",
+                                explanation="not checked: no client IP")
+    address = _parse_ip(ip)
+    if address is None:
+        return ReverseDnsResult(ip=ip, ptr_names=(), confirmed=None, result="not_checked",
+                                explanation=f"not checked: {ip!r} is not an IP address")
+    shown = str(address)
+    reverse_name = address.reverse_pointer
+    answer = resolver.resolve(reverse_name, "PTR")
+    if answer.status == DnsStatus.OFFLINE:
+        return ReverseDnsResult(ip=shown, ptr_names=(), confirmed=None, result="not_checked",
+                                explanation="not checked (offline)")
+    if answer.temporary_failure:
+        return ReverseDnsResult(ip=shown, ptr_names=(), confirmed=None, result="temperror",
+                                explanation=f"temperror: the PTR lookup of {reverse_name} failed ({answer.status})")
+    names = tuple(dict.fromkeys(value.rstrip(".").lower() for value in answer.values if value.strip(".")))
+    if not names:
+        return ReverseDnsResult(ip=shown, ptr_names=(), confirmed=False, result="none",
+                                explanation=f"none: {shown} has no PTR record ({reverse_name}: {answer.status}); "
+                                            "many receivers distrust or reject such clients")
+    checked = names[:MAX_PTR_NAMES]
+    rdtype = "A" if address.version == 4 else "AAAA"
+    failures: list[str] = []
+    for name in checked:
+        forward = resolver.resolve(name, rdtype)
+        if forward.status == DnsStatus.OFFLINE:
+            return ReverseDnsResult(ip=shown, ptr_names=names, confirmed=None, result="not_checked",
+                                    explanation="not checked (offline)")
+        if forward.temporary_failure:
+            failures.append(f"{name} {rdtype} ({forward.status})")
+            continue
+        if any(_parse_ip(value) == address for value in forward.values):
+            return ReverseDnsResult(ip=shown, ptr_names=names, confirmed=True, result="pass",
+                                    explanation=f"pass: {shown} points to {name}, whose {rdtype} records "
+                                                f"point back to {shown} (forward-confirmed)")
+    skipped = len(names) - len(checked)
+    extra = f"; {skipped} more PTR names not checked (limit {MAX_PTR_NAMES})" if skipped else ""
+    if failures:
+        return ReverseDnsResult(ip=shown, ptr_names=names, confirmed=None, result="temperror",
+                                explanation=f"temperror: no PTR name confirmed {shown}, and the lookup of "
+                                            f"{', '.join(failures)} failed{extra}")
+    return ReverseDnsResult(ip=shown, ptr_names=names, confirmed=False, result="fail",
+                            explanation=f"fail: {shown} points to {', '.join(checked)}, but no {rdtype} record "
+                                        f"of those names points back to {shown}{extra}")
+
+
+def _parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    cleaned = text.strip().strip("[]")
+    if cleaned.lower().startswith("ipv6:"):
+        cleaned = cleaned[5:]
+    try:
+        address = ipaddress.ip_address(cleaned)
+    except ValueError:
+        return None
+    # An IPv4-mapped IPv6 client is the IPv4 host (RFC 4291 section 2.5.5.2).
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address

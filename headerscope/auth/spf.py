@@ -1,14 +1,252 @@
-"""Evaluate SPF with pyspf through our resolver (RFC 7208). STUB."""
+"""Evaluate SPF (RFC 7208) for the boundary hop's client, through our resolver.
+
+pyspf does the evaluation (wrapped in ``_pyspf``); this module chooses the identities
+(MAIL FROM, or ``postmaster@HELO`` for the null sender, and the HELO identity on its own,
+RFC 7208 sections 2.3 and 2.4), explains the result in words and raises findings.
+"""
 
 from __future__ import annotations
 
+import ipaddress
+import re
+
 from ..dns.interface import Resolver
-from ..model import Finding, SpfResult
+from ..domains import aligned, is_ip_literal
+from ..model import Finding, Severity, SpfResult
+from ._pyspf import SpfOutcome, evaluate
+
+RFC7208 = "https://www.rfc-editor.org/rfc/rfc7208"
+_REF_RESULTS = f"{RFC7208}#section-2.6"
+_REF_LIMITS = f"{RFC7208}#section-4.6.4"
+_REF_NONE = f"{RFC7208}#section-4.5"
+_REF_ALL = f"{RFC7208}#section-5.1"
+_REF_IDENTITY = f"{RFC7208}#section-4.3"
+
+_OFFLINE = "not checked (offline)"
+
+# Prefix lengths at or below these authorise so many addresses that the record no longer
+# says much about who may send (a /8 is 16 million IPv4 addresses).
+_BROAD_IP4_PREFIX = 8
+_BROAD_IP6_PREFIX = 16
+
+_RESULT_WORDS = {
+    "pass": "is authorized to send for",
+    "fail": "is NOT authorized to send for",
+    "softfail": "is probably not authorized (softfail: the owner discourages it) to send for",
+    "neutral": "is neither authorized nor forbidden (neutral) to send for",
+}
 
 
 def check_spf(resolver: Resolver, *, client_ip: str | None, mail_from: str | None, helo: str | None,
               from_domain: str | None, inputs_from: str | None) -> tuple[SpfResult, tuple[Finding, ...]]:
     """SPF for MAIL FROM (postmaster@HELO for the null sender) and for HELO."""
-    return (SpfResult(result="not_checked", client_ip=client_ip, mail_from=mail_from, helo=helo, domain=None,
-                      record=None, mechanism=None, explanation="not implemented", lookups=None,
-                      void_lookups=None, helo_result=None, inputs_from=inputs_from), ())
+    ip = _clean_ip(client_ip)
+    helo_name = _clean_helo(helo)
+    sender = _clean_sender(mail_from)
+    shown_sender = sender if sender else (f"postmaster@{helo_name}" if sender == "" and helo_name else sender)
+
+    def not_checked(reason: str, helo_result: str | None = None) -> tuple[SpfResult, tuple[Finding, ...]]:
+        return (SpfResult(result="not_checked", client_ip=ip or client_ip, mail_from=shown_sender, helo=helo,
+                          domain=None, record=None, mechanism=None, explanation=reason, lookups=None,
+                          void_lookups=None, helo_result=helo_result, inputs_from=inputs_from), ())
+
+    if client_ip is None or not client_ip.strip():
+        return not_checked("not checked: no client IP (no boundary hop recorded one; give --client-ip)")
+    if ip is None:
+        return not_checked(f"not checked: the client IP {client_ip!r} is not an IP address")
+
+    # RFC 7208 section 2.3: the HELO identity is checked on its own when it is a domain name.
+    helo_outcome: SpfOutcome | None = None
+    helo_result: str | None = None
+    if helo_name is not None:
+        invalid = _invalid_domain(helo_name)
+        if invalid:
+            helo_result = "none"
+        else:
+            helo_outcome = evaluate(resolver, ip=ip, sender="", helo=helo_name)
+            helo_result = helo_outcome.result
+
+    if sender is None:
+        return not_checked("not checked: the MAIL FROM was not recorded (give --mail-from)", helo_result)
+    if sender == "":
+        # RFC 7208 section 2.4: for the null sender, MAIL FROM is postmaster@HELO.
+        if helo_name is None:
+            return not_checked("not checked: null sender (MAIL FROM:<>) and no HELO name to fall back to")
+        invalid = _invalid_domain(helo_name)
+        if invalid:
+            return _none_for_invalid(ip, f"postmaster@{helo_name}", helo, helo_name, invalid, helo_result,
+                                     inputs_from, from_domain)
+        outcome = helo_outcome or evaluate(resolver, ip=ip, sender="", helo=helo_name)
+    else:
+        domain = sender.rpartition("@")[2] if "@" in sender else sender
+        invalid = _invalid_domain(domain)
+        if invalid:
+            return _none_for_invalid(ip, sender, helo, domain, invalid, helo_result, inputs_from, from_domain)
+        outcome = evaluate(resolver, ip=ip, sender=sender, helo=helo_name or "unknown")
+
+    result = SpfResult(
+        result=outcome.result,
+        client_ip=ip,
+        mail_from=outcome.sender,
+        helo=helo,
+        domain=outcome.domain or None,
+        record=outcome.record,
+        mechanism=outcome.mechanism,
+        explanation=_explain(outcome, ip),
+        lookups=outcome.lookups if outcome.result != "not_checked" else None,
+        void_lookups=outcome.void_lookups if outcome.result != "not_checked" else None,
+        helo_result=helo_result,
+        inputs_from=inputs_from,
+        aligned=aligned(outcome.domain, from_domain) if from_domain and outcome.domain else None,
+    )
+    return result, _findings(outcome, ip)
+
+
+def _none_for_invalid(ip: str, sender: str, helo: str | None, domain: str, why: str, helo_result: str | None,
+                      inputs_from: str | None, from_domain: str | None) -> tuple[SpfResult, tuple[Finding, ...]]:
+    # RFC 7208 section 4.3: a malformed or single-label domain gives "none" without a lookup.
+    return (SpfResult(result="none", client_ip=ip, mail_from=sender, helo=helo, domain=domain, record=None,
+                      mechanism=None, explanation=f"none: {domain!r} cannot carry an SPF policy ({why})",
+                      lookups=0, void_lookups=0, helo_result=helo_result, inputs_from=inputs_from,
+                      aligned=aligned(domain, from_domain) if from_domain else None), ())
+
+
+def _clean_ip(text: str | None) -> str | None:
+    if not text:
+        return None
+    cleaned = text.strip().strip("[]")
+    if cleaned.lower().startswith("ipv6:"):
+        cleaned = cleaned[5:]
+    try:
+        return str(ipaddress.ip_address(cleaned))
+    except ValueError:
+        return None
+
+
+def _clean_helo(text: str | None) -> str | None:
+    if text is None:
+        return None
+    cleaned = text.strip().rstrip(".")
+    return cleaned or None
+
+
+def _clean_sender(text: str | None) -> str | None:
+    """The MAIL FROM path without angle brackets; "" for the null sender, None when unknown."""
+    if text is None:
+        return None
+    cleaned = text.strip()
+    if cleaned.startswith("<") and cleaned.endswith(">"):
+        cleaned = cleaned[1:-1].strip()
+    return cleaned.rstrip(".")
+
+
+def _invalid_domain(domain: str) -> str | None:
+    """Why a name cannot be an SPF domain (RFC 7208 section 4.3), or None when it can."""
+    name = domain.rstrip(".")
+    if not name:
+        return "empty domain"
+    if name.startswith("[") or is_ip_literal(name):
+        return "an address literal, not a domain name"
+    labels = name.split(".")
+    if len(labels) < 2:
+        return "not a multi-label domain name"
+    if any(not label for label in labels):
+        return "empty label"
+    if any(len(label) > 63 for label in labels):
+        return "label longer than 63 characters"
+    if len(name) > 253:
+        return "name longer than 253 characters"
+    return None
+
+
+def _explain(outcome: SpfOutcome, ip: str) -> str:
+    domain = outcome.domain
+    if outcome.result == "not_checked":
+        return _OFFLINE
+    if outcome.result in _RESULT_WORDS:
+        text = f"{outcome.result}: {ip} {_RESULT_WORDS[outcome.result]} {domain}"
+        if outcome.mechanism:
+            text += f" (matched {outcome.mechanism})"
+        elif outcome.record:
+            text += " (no mechanism matched: the default result applies)"
+        if outcome.domain_explanation:
+            text += f". The domain's explanation (exp=): \"{outcome.domain_explanation}\""
+        return text
+    if outcome.result == "none":
+        return f"none: {domain} publishes no SPF record"
+    if outcome.result == "temperror":
+        if outcome.failed_name:
+            return (f"temperror: the DNS lookup of {outcome.failed_name} failed ({outcome.failed_status}); "
+                    "a receiver would ask the sender to try again later")
+        return f"temperror: {outcome.problem or outcome.default_explanation}"
+    return f"permerror: the SPF policy of {domain} cannot be evaluated: {outcome.problem}"
+
+
+def _findings(outcome: SpfOutcome, ip: str) -> tuple[Finding, ...]:
+    subject = f"spf {outcome.domain}"
+    found: list[Finding] = []
+    if outcome.result == "fail":
+        found.append(Finding(
+            id="spf.fail", severity=Severity.WARNING, title=f"SPF fail: {ip} may not send for {outcome.domain}",
+            explanation=f"{outcome.domain}'s SPF record explicitly lists the client {ip} as not authorized"
+                        f"{' (' + outcome.mechanism + ')' if outcome.mechanism else ''}. The message either "
+                        "was forged or was forwarded without sender rewriting (SRS).",
+            reference=_REF_RESULTS, subject=subject))
+    elif outcome.result == "softfail":
+        found.append(Finding(
+            id="spf.softfail", severity=Severity.NOTICE,
+            title=f"SPF softfail: {ip} probably may not send for {outcome.domain}",
+            explanation=f"{outcome.domain}'s SPF record says {ip} is probably not authorized (~all). "
+                        "Receivers usually accept but mark such mail.",
+            reference=_REF_RESULTS, subject=subject))
+    elif outcome.result == "permerror":
+        problem = outcome.problem or ""
+        limit = "lookup" in problem.lower() and ("limit" in problem.lower() or "more than" in problem.lower())
+        found.append(Finding(
+            id="spf.permerror", severity=Severity.WARNING,
+            title="SPF record exceeds the DNS lookup limits" if limit else "SPF record is broken (permerror)",
+            explanation=f"The SPF policy of {outcome.domain} cannot be evaluated: {problem}. Receivers treat "
+                        "this as a permanent error; for DMARC, SPF does not pass.",
+            reference=_REF_LIMITS if limit else f"{RFC7208}#section-2.6.7", subject=subject))
+    elif outcome.result == "temperror":
+        found.append(Finding(
+            id="spf.temperror", severity=Severity.NOTICE, title="SPF could not be checked (DNS error)",
+            explanation=_explain(outcome, ip), reference=f"{RFC7208}#section-2.6.6", subject=subject))
+    elif outcome.result == "none" and outcome.domain:
+        found.append(Finding(
+            id="spf.none", severity=Severity.NOTICE, title=f"No SPF record for {outcome.domain}",
+            explanation=f"{outcome.domain} publishes no SPF policy, so nobody can tell which hosts may send "
+                        "mail with this envelope sender.",
+            reference=_REF_NONE, subject=subject))
+    permissive = _permissive_terms(outcome)
+    if permissive:
+        found.append(Finding(
+            id="spf.permissive", severity=Severity.WARNING, title="SPF record authorizes (almost) everyone",
+            explanation="These terms let nearly any host pass SPF for the domain, so an SPF pass proves "
+                        f"little: {'; '.join(permissive)}.",
+            reference=_REF_ALL, subject=subject))
+    return tuple(found)
+
+
+_TERM = re.compile(r"^([+?~-]?)([a-z0-9]+)(?::([^/\s]*))?(?:/(\d{1,3}))?", re.IGNORECASE)
+
+
+def _permissive_terms(outcome: SpfOutcome) -> list[str]:
+    """Terms that authorize everyone (+all) or huge address ranges, in every record used."""
+    out: list[str] = []
+    records = [(outcome.domain, outcome.record)] if outcome.record else []
+    records += [(d, r) for d, r in outcome.redirect_records]
+    for domain, record in records:
+        for term in record.split()[1:64]:
+            match = _TERM.match(term)
+            if not match:
+                continue
+            qualifier, name, _arg, prefix = match.groups()
+            name = name.lower()
+            if qualifier not in ("", "+"):
+                continue
+            broad_limit = {"ip4": _BROAD_IP4_PREFIX, "ip6": _BROAD_IP6_PREFIX}.get(name)
+            too_broad = broad_limit is not None and prefix is not None and int(prefix) <= broad_limit
+            if name == "all" or too_broad:
+                out.append(f"{domain}: {term}")
+    return out

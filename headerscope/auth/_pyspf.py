@@ -1,0 +1,225 @@
+"""The one place that imports pyspf: run its RFC 7208 ``check_host()`` over our Resolver.
+
+pyspf sends every DNS question through ``query.dns()``; a subclass overrides that method
+so all lookups go to the Resolver handed in, with no process-wide monkeypatching (each
+evaluation owns its query object, so concurrent evaluations in threads never share state).
+pyspf's exceptions and quirks stay here: callers get a typed ``SpfOutcome``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import spf as _spf
+
+from ..dns.interface import DnsStatus, Resolver
+
+# A TXT record cannot be longer than a DNS message (65535 octets, RFC 1035 section 4.2.2);
+# anything longer can only come from a forged snapshot. Bounding it keeps pyspf's regexes
+# (run once per term) from spending quadratic time on hostile input.
+_MAX_RECORD_OCTETS = 65535
+
+# The default explanations pyspf returns when no exp= text was fetched (RFC 7208 section 6.2).
+_DEFAULT_EXPLANATIONS: dict[str, str] = dict(_spf.EXPLANATIONS)
+
+
+class _OfflineError(_spf.TempError):  # type: ignore[misc]
+    """An answer came back OFFLINE: the check must say "not checked", not temperror."""
+
+
+@dataclass(frozen=True)
+class SpfOutcome:
+    """What one pyspf ``check_host()`` evaluation found."""
+
+    result: str
+    """pass, fail, softfail, neutral, none, permerror, temperror, or not_checked (offline)."""
+    domain: str
+    """The domain whose policy was evaluated (MAIL FROM domain, or HELO)."""
+    sender: str
+    """The sender identity evaluated (``postmaster@HELO`` for the null sender)."""
+    record: str | None
+    """The SPF record of ``domain`` (None when none was found)."""
+    mechanism: str | None
+    """The top-level term that decided the result (``include:...`` for a matching include)."""
+    redirect_records: tuple[tuple[str, str], ...]
+    """Records fetched for include/redirect targets, as (domain, record)."""
+    default_explanation: str
+    """pyspf's explanation text (default text, or the message text on errors)."""
+    domain_explanation: str | None
+    """The text the domain published through ``exp=`` (RFC 7208 section 6.2), when fetched and used."""
+    problem: str | None
+    """The permerror/temperror reason, if any."""
+    failed_name: str | None
+    """The name whose lookup failed (SERVFAIL/TIMEOUT), for temperror."""
+    failed_status: str | None
+    """SERVFAIL or TIMEOUT for that name."""
+    lookups: int
+    """DNS-querying terms counted against the limit of 10 (RFC 7208 section 4.6.4)."""
+    void_lookups: int
+    """Lookups that returned no answer (NXDOMAIN or NODATA), limit 2 (RFC 7208 section 4.6.4)."""
+
+
+class _ResolverQuery(_spf.query):  # type: ignore[misc]
+    """pyspf's query with DNS served by our Resolver instead of pyspf's global DNSLookup."""
+
+    def __init__(self, resolver: Resolver, ip: str, sender: str, helo: str) -> None:
+        super().__init__(i=ip, s=sender, h=helo, strict=True, querytime=0)
+        self._resolver = resolver
+        self._answers: dict[tuple[str, str], list[Any]] = {}
+        self.offline = False
+        self.failed_name: str | None = None
+        self.failed_status: str | None = None
+        self.records: dict[str, str | None] = {}
+
+    def dns_spf(self, domain: str) -> Any:
+        record = super().dns_spf(domain)
+        self.records.setdefault(str(domain).lower().rstrip("."), record)
+        return record
+
+    def dns(self, name: Any, qtype: str, cnames: Any = None, ignore_void: bool = False) -> list[Any]:
+        qname = str(name or "").rstrip(".").lower()
+        # pyspf treats over-long or empty labels as a name without data (RFC 7208 section 4.3).
+        labels = qname.split(".")
+        if not qname or not all(0 < len(label) < 64 for label in labels):
+            return []
+        key = (qname, qtype)
+        cached = self._answers.get(key)
+        if cached is None:
+            cached = self._lookup(qname, qtype)
+            self._answers[key] = cached
+        if not cached and not ignore_void:
+            # RFC 7208 section 4.6.4: more than two void lookups is a permerror.
+            self.void_lookups += 1
+            if self.void_lookups > _spf.MAX_VOID_LOOKUPS:
+                raise _spf.PermError(f"Void lookup limit of {_spf.MAX_VOID_LOOKUPS} exceeded")
+        return list(cached)
+
+    def _lookup(self, qname: str, qtype: str) -> list[Any]:
+        try:
+            answer = self._resolver.resolve(qname, qtype)
+        except Exception as exc:  # noqa: BLE001 - a resolver bug must not crash the check
+            self._note_failure(qname, DnsStatus.SERVFAIL)
+            raise _spf.TempError(f"DNS lookup of {qname} {qtype} failed: {exc}") from None
+        if answer.status == DnsStatus.OFFLINE:
+            self.offline = True
+            raise _OfflineError(f"DNS lookup of {qname} {qtype} not made (offline)")
+        if answer.status in DnsStatus.TEMPORARY:
+            self._note_failure(qname, answer.status)
+            raise _spf.TempError(f"DNS lookup of {qname} {qtype} failed ({answer.status})")
+        if answer.status != DnsStatus.NOERROR:
+            return []
+        return _convert(qtype, answer.records)
+
+    def _note_failure(self, qname: str, status: str) -> None:
+        # The latest failure is the one that ended the evaluation, if any did.
+        self.failed_name = qname
+        self.failed_status = status
+
+    def validated_ptrs(self) -> list[str]:
+        """PTR names of the client that resolve back to it (RFC 7208 section 5.5).
+
+        pyspf lets a DNS error on one name's A/AAAA lookup end the whole check with
+        temperror; section 5.5 says that name is skipped and the search continues.
+        """
+        validated: list[str] = []
+        for name in self.dns_ptr(self.i)[:_spf.MAX_PTR]:
+            try:
+                addresses = self.dns_a(name, self.A)
+            except _OfflineError:
+                raise
+            except _spf.TempError:
+                continue
+            if self.cidrmatch(addresses, self.cidrmax):
+                validated.append(name)
+        return validated
+
+
+def _convert(qtype: str, records: tuple[tuple[str, ...], ...]) -> list[Any]:
+    """Our answer records in the shapes pyspf's dnspython driver produces."""
+    out: list[Any] = []
+    for record in records:
+        if qtype in ("TXT", "SPF"):
+            # pyspf wants bytes and checks for 7-bit ASCII itself (RFC 7208 section 3.1).
+            # A record of zero strings becomes one empty string: pyspf indexes the first chunk.
+            chunks = tuple(chunk.encode("utf-8", "surrogateescape") for chunk in record) or (b"",)
+            if sum(len(chunk) for chunk in chunks) > _MAX_RECORD_OCTETS:
+                raise _spf.PermError(f"TXT record longer than {_MAX_RECORD_OCTETS} octets")
+            out.append(chunks)
+        elif not record:
+            continue
+        elif qtype == "MX":
+            parts = record[0].split()
+            if len(parts) == 2 and parts[0].isdigit():
+                out.append((int(parts[0]), parts[1].rstrip(".")))
+        elif qtype in ("PTR", "CNAME"):
+            out.append(record[0].rstrip("."))
+        else:
+            out.append(record[0])
+    return out
+
+
+def evaluate(resolver: Resolver, *, ip: str, sender: str, helo: str) -> SpfOutcome:
+    """RFC 7208 check_host() for one identity; never raises.
+
+    ``sender`` empty means the null sender: pyspf then evaluates ``postmaster@helo``
+    (RFC 7208 section 2.4).
+    """
+    try:
+        query = _ResolverQuery(resolver, ip, sender, helo)
+    except _spf.PermError as exc:
+        return _error_outcome("permerror", sender, helo, f"invalid client IP: {exc}")
+    except Exception as exc:  # noqa: BLE001 - pyspf must not crash the report
+        return _error_outcome("permerror", sender, helo, f"pyspf could not start: {exc}")
+    domain = str(query.d or "")
+    try:
+        result, _code, text = query.check()
+    except _OfflineError:
+        result, text = "not_checked", "not checked (offline)"
+    except RecursionError:
+        result, text = "permerror", "SPF Permanent Error: include/redirect recursion too deep"
+    except Exception as exc:  # noqa: BLE001 - pyspf raises on some real-world input
+        result, text = "permerror", f"SPF Permanent Error: pyspf raised {type(exc).__name__}: {exc}"
+    result = str(result)
+    # Error texts quote the offending term, which a hostile record can make huge.
+    text = _shorten(str(text))
+    if query.offline:
+        result, text = "not_checked", "not checked (offline)"
+    if result == "ambiguous":  # harsh-mode only; never with strict=True, but be safe
+        result = "neutral"
+    problem = None
+    if result in ("permerror", "temperror"):
+        problem = text.removeprefix("SPF Permanent Error: ").removeprefix("SPF Temporary Error: ")
+    domain_explanation = None
+    if result in ("fail", "softfail") and text != _DEFAULT_EXPLANATIONS.get(result):
+        domain_explanation = text
+    record = query.records.get(domain.lower().rstrip("."))
+    others = tuple((d, r) for d, r in query.records.items() if r and d != domain.lower().rstrip("."))
+    mechanism = getattr(query, "mechanism", None)
+    return SpfOutcome(
+        result=result,
+        domain=domain,
+        sender=str(query.s or ""),
+        record=record,
+        mechanism=str(mechanism) if mechanism else None,
+        redirect_records=others,
+        default_explanation=text,
+        domain_explanation=domain_explanation,
+        problem=problem,
+        failed_name=query.failed_name,
+        failed_status=query.failed_status,
+        lookups=int(getattr(query, "lookups", 0) or 0),
+        void_lookups=int(getattr(query, "void_lookups", 0) or 0),
+    )
+
+
+def _shorten(text: str, limit: int = 500) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _error_outcome(result: str, sender: str, helo: str, problem: str) -> SpfOutcome:
+    domain = sender.rpartition("@")[2] if "@" in sender else (sender or helo)
+    return SpfOutcome(result=result, domain=domain, sender=sender or f"postmaster@{helo}", record=None,
+                      mechanism=None, redirect_records=(), default_explanation=problem,
+                      domain_explanation=None, problem=problem, failed_name=None, failed_status=None,
+                      lookups=0, void_lookups=0)

@@ -1,0 +1,194 @@
+"""DMARC discovery, parsing, alignment and policy with constructed DKIM/SPF results."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from headerscope.auth.dmarc import check_dmarc
+from headerscope.dns.offline import OfflineResolver
+from headerscope.dns.snapshot import SnapshotResolver
+from headerscope.model import ArcInstance, ArcResult, DkimSignatureResult, DmarcResult, SpfResult
+
+
+def dkim(domain: str, result: str = "pass") -> DkimSignatureResult:
+    return DkimSignatureResult(
+        index=0, header_index=0, domain=domain, selector="s1", algorithm="rsa-sha256",
+        canonicalization="relaxed/relaxed", signed_headers=("from",), body_length=None, timestamp=None,
+        expiration=None, key_bits=2048, key_testing=False, result=result, reason="", reason_code="ok",
+        aligned=None, aligned_strict=None)
+
+
+def spf(domain: str, result: str = "pass") -> SpfResult:
+    return SpfResult(result=result, client_ip="192.0.2.1", mail_from=f"bounce@{domain}", helo="mx.test",
+                     domain=domain, record=None, mechanism=None, explanation="", lookups=0, void_lookups=0,
+                     helo_result=None)
+
+
+def run(data: dict[str, Any], from_domains: tuple[str, ...] = ("example.com",), *,
+        sigs: tuple[DkimSignatureResult, ...] = (), spf_result: SpfResult | None = None,
+        arc: ArcResult | None = None) -> tuple[DmarcResult, set[str]]:
+    result, findings = check_dmarc(SnapshotResolver(data), from_domains=from_domains, dkim=sigs,
+                                   spf=spf_result, arc=arc)
+    return result, {f.id for f in findings}
+
+
+def txt(record: str) -> dict[str, Any]:
+    return {"TXT": [[record]]}
+
+
+def test_parses_every_tag() -> None:
+    record = ("v=DMARC1; p=Reject; sp=quarantine; np=reject; pct=50; adkim=s; aspf=s; fo=1:d; "
+              "rua=mailto:a@example.com, mailto:b@example.net; ruf=mailto:f@example.com; t=y; psd=n; x=1;")
+    result, _ = run({"_dmarc.example.com": txt(record)})
+    parsed = result.record
+    assert parsed is not None
+    assert (parsed.p, parsed.sp, parsed.np, parsed.pct) == ("reject", "quarantine", "reject", 50)
+    assert (parsed.adkim, parsed.aspf, parsed.fo, parsed.t, parsed.psd) == ("s", "s", "1:d", "y", "n")
+    assert parsed.rua == ("mailto:a@example.com", "mailto:b@example.net")
+    assert parsed.ruf == ("mailto:f@example.com",)
+    assert parsed.tags[-1] == ("x", "1")  # unknown tags are kept and ignored (RFC 7489 section 6.3)
+    assert result.record_domain == "example.com"
+
+
+def test_defaults() -> None:
+    result, ids = run({"_dmarc.example.com": txt("v=DMARC1; p=none")})
+    assert result.record is not None
+    assert (result.record.pct, result.record.adkim, result.record.aspf) == (100, "r", "r")
+    assert result.result == "fail" and result.policy == "none" and result.disposition == "none"
+    assert {"dmarc.fail", "dmarc.monitoring_only"} <= ids
+
+
+def test_relaxed_dkim_alignment_passes_strict_does_not() -> None:
+    relaxed, _ = run({"_dmarc.example.com": txt("v=DMARC1; p=reject")}, ("news.example.com",),
+                     sigs=(dkim("example.com"),))
+    assert (relaxed.result, relaxed.dkim_aligned, relaxed.aligned_dkim_domain) == ("pass", True, "example.com")
+    assert relaxed.org_domain == "example.com" and relaxed.record_domain == "example.com"
+    strict, ids = run({"_dmarc.example.com": txt("v=DMARC1; p=reject; adkim=s")}, ("news.example.com",),
+                      sigs=(dkim("example.com"),))
+    assert (strict.result, strict.disposition) == ("fail", "reject")
+    assert "dmarc.fail" in ids
+
+
+def test_failing_or_unaligned_signatures_do_not_count() -> None:
+    result, _ = run({"_dmarc.example.com": txt("v=DMARC1; p=quarantine")},
+                    sigs=(dkim("example.com", "fail"), dkim("mailer.test")))
+    assert (result.result, result.dkim_aligned, result.disposition) == ("fail", False, "quarantine")
+
+
+def test_spf_alignment_relaxed_and_strict() -> None:
+    zone = {"_dmarc.example.com": txt("v=DMARC1; p=reject")}
+    result, _ = run(zone, spf_result=spf("bounces.example.com"))
+    assert (result.result, result.spf_aligned) == ("pass", True)
+    zone = {"_dmarc.example.com": txt("v=DMARC1; p=reject; aspf=s")}
+    result, _ = run(zone, spf_result=spf("bounces.example.com"))
+    assert (result.result, result.spf_aligned) == ("fail", False)
+    result, _ = run(zone, spf_result=spf("example.com", "softfail"))
+    assert result.result == "fail"
+
+
+def test_subdomain_policy_and_non_existent_subdomain_policy() -> None:
+    zone = {"_dmarc.example.com": txt("v=DMARC1; p=none; sp=quarantine; np=reject"),
+            "exists.example.com": {"A": ["192.0.2.1"]}}
+    existing, _ = run(zone, ("exists.example.com",))
+    assert (existing.policy, existing.disposition) == ("quarantine", "quarantine")
+    assert existing.policy_reason.startswith("sp=")
+    missing, _ = run(zone, ("ghost.example.com",))
+    assert (missing.policy, missing.disposition) == ("reject", "reject")
+    assert "NXDOMAIN" in missing.policy_reason
+    own, _ = run(zone, ("example.com",))
+    assert own.policy == "none" and own.policy_reason.startswith("p=")
+
+
+def test_pct_zero_and_testing_downgrade_the_disposition() -> None:
+    # RFC 7489 section 6.6.4: a message sampled out gets the next less strict policy.
+    zero, ids = run({"_dmarc.example.com": txt("v=DMARC1; p=reject; pct=0")})
+    assert (zero.policy, zero.disposition) == ("reject", "quarantine")
+    assert "dmarc.partial_pct" in ids
+    half, _ = run({"_dmarc.example.com": txt("v=DMARC1; p=quarantine; pct=50")})
+    assert half.disposition == "quarantine" and "pct=50" in half.explanation
+    testing, ids = run({"_dmarc.example.com": txt("v=DMARC1; p=quarantine; t=y")})
+    assert testing.disposition == "none" and "dmarc.testing" in ids
+
+
+def test_no_record_is_none() -> None:
+    result, ids = run({}, ("mail.example.com",))
+    assert (result.result, result.record, result.policy) == ("none", None, None)
+    assert "dmarc.no_record" in ids
+
+
+def test_record_must_start_with_version() -> None:
+    result, _ = run({"_dmarc.example.com": txt("p=reject; v=DMARC1")})
+    assert result.result == "none"
+
+
+def test_multiple_records_are_not_applied() -> None:
+    zone = {"_dmarc.example.com": {"TXT": [["v=DMARC1; p=reject"], ["v=DMARC1; p=none"]]}}
+    result, ids = run(zone)
+    assert result.result == "none" and "RFC 7489 section 6.6.3" in result.explanation
+    assert "dmarc.invalid_record" in ids
+
+
+def test_syntax_error_is_permerror_and_missing_p() -> None:
+    broken, ids = run({"_dmarc.example.com": txt("v=DMARC1; p=none; reject")})
+    assert broken.result == "permerror" and "dmarc.invalid_record" in ids
+    no_p, _ = run({"_dmarc.example.com": txt("v=DMARC1; sp=reject")})
+    assert no_p.result == "none"
+    # RFC 7489 section 6.6.3 step 5: with a valid rua= the record acts as p=none.
+    with_rua, _ = run({"_dmarc.example.com": txt("v=DMARC1; p=bogus; rua=mailto:r@example.com")})
+    assert (with_rua.result, with_rua.policy) == ("fail", "none")
+
+
+def test_dns_errors_and_offline() -> None:
+    failed, ids = run({"_dmarc.example.com": {"TXT": "SERVFAIL"}})
+    assert failed.result == "temperror" and "_dmarc.example.com" in failed.explanation
+    assert "dmarc.temperror" in ids
+    offline, _ = check_dmarc(OfflineResolver(), from_domains=("example.com",), dkim=(), spf=None, arc=None)
+    assert (offline.result, offline.explanation) == ("not_checked", "not checked (offline)")
+
+
+def test_multiple_from_domains_use_the_strictest_failing_policy() -> None:
+    zone = {"_dmarc.example.org": txt("v=DMARC1; p=none"), "_dmarc.example.com": txt("v=DMARC1; p=reject")}
+    result, ids = run(zone, ("example.org", "example.com"), sigs=(dkim("example.org"),))
+    assert (result.from_domain, result.result, result.disposition) == ("example.com", "fail", "reject")
+    assert "dmarc.multiple_from" in ids
+    none_found, ids = run({}, ())
+    assert none_found.result == "permerror" and "dmarc.no_from_domain" in ids
+
+
+def test_tree_walk_note_when_discovery_differs() -> None:
+    # RFC 7489 skips b.example.com; the DMARCbis tree walk finds it first.
+    zone = {"_dmarc.b.example.com": txt("v=DMARC1; p=reject"), "_dmarc.example.com": txt("v=DMARC1; p=none")}
+    result, _ = run(zone, ("a.b.example.com",))
+    assert result.record_domain == "example.com" and result.tree_walk_domain == "b.example.com"
+    assert result.tree_walk_note and "reject" in result.tree_walk_note
+    same, _ = run(zone, ("example.com",))
+    assert same.tree_walk_note is None
+
+
+def test_psd_record_found_by_tree_walk_only() -> None:
+    zone = {"_dmarc.gov": txt("v=DMARC1; p=reject; sp=none; np=reject; psd=y"), "example.gov": {}}
+    result, _ = run(zone, ("example.gov",))
+    assert result.result == "none" and result.tree_walk_domain == "gov"
+    assert result.tree_walk_note and "organisational domain example.gov" in result.tree_walk_note
+    assert "fail with policy reject" in result.tree_walk_note
+
+
+def test_arc_override_when_first_sealer_saw_pass() -> None:
+    arc = ArcResult(result="pass", reason="", instances=(
+        ArcInstance(instance=1, domain="lists.test", selector="s", cv="none", seal_result="pass",
+                    signature_result="pass", authentication_results="lists.test; dkim=pass; dmarc=pass"),))
+    result, _ = run({"_dmarc.example.com": txt("v=DMARC1; p=reject")}, arc=arc)
+    assert result.result == "fail" and result.arc_override and "lists.test" in result.arc_override
+    assert "may override the reject" in result.arc_override
+    passed, _ = run({"_dmarc.example.com": txt("v=DMARC1; p=reject")}, sigs=(dkim("example.com"),), arc=arc)
+    assert passed.arc_override is None
+
+
+def test_hostile_record_is_bounded() -> None:
+    started = time.monotonic()
+    result, _ = run({"_dmarc.example.com": txt("v=DMARC1; p=reject; " + "rua=" + "x;" * 500_000)})
+    assert result.result == "permerror"
+    result, _ = run({}, ("a." * 100_000 + "example.com",))
+    assert result.result == "none"
+    assert time.monotonic() - started < 2

@@ -1,0 +1,159 @@
+"""SPF check behaviour beyond the RFC 7208 suite: identities, inputs, counts, findings, threads."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from headerscope.auth.spf import check_spf
+from headerscope.dns.interface import DnsAnswer
+from headerscope.dns.offline import OfflineResolver
+from headerscope.dns.snapshot import SnapshotResolver
+from headerscope.model import SpfResult
+
+
+def _spf(data: dict[str, Any], **kwargs: Any) -> tuple[SpfResult, set[str]]:
+    args: dict[str, Any] = {"client_ip": "192.0.2.10", "mail_from": "alice@sender.test", "helo": "mx.sender.test",
+                            "from_domain": "sender.test", "inputs_from": "hop 2"}
+    args.update(kwargs)
+    result, findings = check_spf(SnapshotResolver(data), **args)
+    return result, {f.id for f in findings}
+
+
+ZONE: dict[str, Any] = {
+    "sender.test": {"TXT": [["v=spf1 ip4:192.0.2.0/24 -all"], ["google-site-verification=xyz"]]},
+    "mx.sender.test": {"TXT": [["v=spf1 a -all"]], "A": ["192.0.2.10"]},
+}
+
+
+def test_pass_reports_record_mechanism_domain_and_alignment() -> None:
+    result, ids = _spf(ZONE)
+    assert result.result == "pass"
+    assert result.domain == "sender.test"
+    assert result.record == "v=spf1 ip4:192.0.2.0/24 -all"
+    assert result.mechanism == "ip4:192.0.2.0/24"
+    assert result.aligned is True
+    assert result.helo_result == "pass"
+    assert (result.lookups, result.void_lookups, result.inputs_from) == (0, 0, "hop 2")
+    assert ids == set()
+
+
+def test_fail_and_alignment_with_another_from_domain() -> None:
+    result, ids = _spf(ZONE, client_ip="198.51.100.7", from_domain="other.test")
+    assert (result.result, result.mechanism, result.aligned) == ("fail", "-all", False)
+    assert result.helo_result == "fail"
+    assert "spf.fail" in ids
+
+
+def test_null_sender_uses_postmaster_at_helo() -> None:
+    # RFC 7208 section 2.4: MAIL FROM:<> is checked as postmaster@HELO.
+    result, _ = _spf(ZONE, mail_from="<>")
+    assert (result.result, result.mail_from, result.domain) == ("pass", "postmaster@mx.sender.test", "mx.sender.test")
+    assert result.lookups == 1  # the a mechanism
+
+
+def test_missing_inputs_are_not_checked_with_a_reason() -> None:
+    no_ip, _ = _spf(ZONE, client_ip=None)
+    assert no_ip.result == "not_checked" and "client IP" in no_ip.explanation
+    bad_ip, _ = _spf(ZONE, client_ip="999.1.1.1")
+    assert bad_ip.result == "not_checked" and "not an IP address" in bad_ip.explanation
+    no_sender, _ = _spf(ZONE, mail_from=None)
+    assert no_sender.result == "not_checked" and "MAIL FROM" in no_sender.explanation
+    assert no_sender.helo_result == "pass"  # the HELO identity can still be checked
+    null_no_helo, _ = _spf(ZONE, mail_from="", helo=None)
+    assert null_no_helo.result == "not_checked" and "null sender" in null_no_helo.explanation
+
+
+def test_address_literal_helo_has_no_spf_identity() -> None:
+    result, _ = _spf(ZONE, helo="[192.0.2.10]")
+    assert (result.result, result.helo_result) == ("pass", "none")
+
+
+def test_offline_is_not_checked() -> None:
+    result, ids = check_spf(OfflineResolver(), client_ip="192.0.2.10", mail_from="a@sender.test",
+                            helo="mx.sender.test", from_domain="sender.test", inputs_from=None)
+    assert (result.result, result.explanation, result.helo_result) == (
+        "not_checked", "not checked (offline)", "not_checked")
+    assert ids == ()
+
+
+def test_servfail_and_timeout_are_temperror_naming_the_name() -> None:
+    result, ids = _spf({"sender.test": {"TXT": "SERVFAIL"}})
+    assert result.result == "temperror"
+    assert "sender.test" in result.explanation and "SERVFAIL" in result.explanation
+    assert "spf.temperror" in ids
+    zone = {"sender.test": {"TXT": [["v=spf1 include:slow.test -all"]]}, "slow.test": "TIMEOUT"}
+    result, _ = _spf(zone)
+    assert result.result == "temperror" and "slow.test" in result.explanation and "TIMEOUT" in result.explanation
+
+
+def test_lookup_limit_is_permerror_with_counts() -> None:
+    # RFC 7208 section 4.6.4: more than 10 DNS-querying terms is a permerror.
+    zone = {"sender.test": {"TXT": [["v=spf1 " + " ".join(f"a:h{i}.sender.test" for i in range(11)) + " -all"]]}}
+    zone.update({f"h{i}.sender.test": {"A": ["198.51.100.1"]} for i in range(11)})
+    result, ids = _spf(zone)
+    assert result.result == "permerror"
+    assert result.lookups == 11
+    assert "spf.permerror" in ids
+
+
+def test_void_lookup_limit() -> None:
+    # RFC 7208 section 4.6.4: more than two lookups with no answer is a permerror.
+    zone = {"sender.test": {"TXT": [["v=spf1 a:n1.sender.test a:n2.sender.test a:n3.sender.test -all"]]}}
+    result, _ = _spf(zone)
+    assert result.result == "permerror"
+    assert result.void_lookups == 3
+    two = {"sender.test": {"TXT": [["v=spf1 a:n1.sender.test a:n2.sender.test -all"]]}}
+    result, _ = _spf(two)
+    assert (result.result, result.void_lookups) == ("fail", 2)
+
+
+def test_exp_text_is_reported_on_fail() -> None:
+    zone = {"sender.test": {"TXT": [["v=spf1 -all exp=why.sender.test"]]},
+            "why.sender.test": {"TXT": [["%{i} may not send for %{d}"]]}}
+    result, _ = _spf(zone)
+    assert '(exp=): "192.0.2.10 may not send for sender.test"' in result.explanation
+
+
+def test_no_record_and_permissive_record_findings() -> None:
+    _result, ids = _spf({})
+    assert "spf.none" in ids
+    result, ids = _spf({"sender.test": {"TXT": [["v=spf1 include:big.test -all"]]},
+                        "big.test": {"TXT": [["v=spf1 ip4:0.0.0.0/1 +all"]]}})
+    assert result.result == "pass" and "spf.permissive" in ids
+
+
+def test_threads_do_not_share_state() -> None:
+    zones = []
+    for i in range(40):
+        zone = {"sender.test": {"TXT": [[f"v=spf1 include:z{i}.test -all"]]},
+                f"z{i}.test": {"TXT": [[f"v=spf1 ip4:192.0.2.{i} -all"]]}}
+        zones.append((i, zone))
+
+    class Slow(SnapshotResolver):
+        def resolve(self, name: str, rdtype: str) -> DnsAnswer:
+            time.sleep(0.001)  # let evaluations interleave
+            return super().resolve(name, rdtype)
+
+    def run(item: tuple[int, dict[str, Any]]) -> tuple[str | None, str]:
+        i, zone = item
+        result, _ = check_spf(Slow(zone), client_ip=f"192.0.2.{i % 2 * i}", mail_from="a@sender.test",
+                              helo=None, from_domain=None, inputs_from=None)
+        return result.mechanism, result.result
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(run, zones))
+    expected = [(f"include:z{i}.test", "pass") if i % 2 else ("-all", "fail") for i in range(40)]
+    expected[0] = ("include:z0.test", "pass")  # 192.0.2.0 is z0's address
+    assert outcomes == expected
+
+
+def test_hostile_inputs_are_bounded() -> None:
+    huge = "v=spf1 " + "a:" + "a-" * 500_000 + ".test -all"
+    started = time.monotonic()
+    result, _ = _spf({"sender.test": {"TXT": [[huge]]}})
+    assert result.result == "permerror"
+    result, _ = _spf(ZONE, mail_from="x@" + "a." * 500_000 + "test", helo="b" * 1_000_000)
+    assert result.result == "none"
+    assert time.monotonic() - started < 2
