@@ -110,9 +110,9 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
     if result == "fail" and arc is not None and arc.result == "pass" and dmarc.arc_override:
         sealers = _names(i.domain for i in arc.instances)
         return Verdict(status="suspicious", summary=(
-            f"Suspicious: DMARC fails for {domain}, but a valid ARC chain sealed by {sealers} "
-            f"vouches for it ({dmarc.arc_override}); typical of a mailing list or forwarder that "
-            "changed the message."))
+            f"Suspicious: DMARC fails for {domain}, but a valid ARC chain sealed by {sealers} vouches "
+            f"for it; typical of a mailing list or forwarder that changed the message. A receiver that "
+            f"trusts {sealers} may accept it (RFC 8617)."))
 
     others = _elsewhere(domain, dkim, spf)
     policy = (dmarc.policy or "").lower()
