@@ -1,0 +1,465 @@
+"""DKIM re-verification: RFC 8463 example, dkimpy's vectors, tampered copies, and messages
+signed here with keys generated here by an independent signer (RFC 6376 section 3.7)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import random
+import time
+from datetime import datetime, timedelta, timezone
+from functools import cache
+
+import dkim  # only to sign test messages the way dkimpy's own tests do
+import nacl.signing
+import pytest
+from conftest import CORPUS
+
+from headerscope.auth.dkim import check_dkim
+from headerscope.auth.tags import parse_tag_list
+from headerscope.dns.offline import OfflineResolver
+from headerscope.dns.snapshot import SnapshotResolver
+from headerscope.message import parse_message
+from headerscope.model import DkimSignatureResult, Finding
+
+DKIMPY = CORPUS / "dkim" / "dkimpy"
+RFC8463 = CORPUS / "dkim" / "rfc8463"
+NOW = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
+
+
+def crlf(data: bytes) -> bytes:
+    return data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def verify(raw: bytes, dns: dict[str, object], *, from_domain: str | None = "example.com",
+           delivery: datetime | None = None, now: datetime = NOW,
+           resolver: object = None) -> tuple[tuple[DkimSignatureResult, ...], tuple[Finding, ...]]:
+    res = resolver if resolver is not None else SnapshotResolver(dns)
+    return check_dkim(parse_message(raw), res, from_domain=from_domain,  # type: ignore[arg-type]
+                      delivery_time=delivery, now=now)
+
+
+# ------------------------------------------------------------------ an independent signer
+
+_SMALL_PRIMES = [p for p in range(3, 2000) if all(p % d for d in range(2, int(p**0.5) + 1))]
+
+
+def _probable_prime(n: int, rng: random.Random) -> bool:
+    if any(n % p == 0 for p in _SMALL_PRIMES):
+        return False
+    d, s = n - 1, 0
+    while d % 2 == 0:
+        d, s = d // 2, s + 1
+    for _ in range(24):
+        x = pow(rng.randrange(2, n - 2), d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(s - 1):
+            x = pow(x, 2, n)
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
+
+
+@cache
+def rsa_key(bits: int, seed: int = 1) -> tuple[int, int, int]:
+    """(n, e, d) generated here, deterministically."""
+    rng = random.Random(seed * 100_003 + bits)
+    e = 65537
+    while True:
+        primes = []
+        while len(primes) < 2:
+            c = rng.getrandbits(bits // 2) | (3 << (bits // 2 - 2)) | 1
+            if _probable_prime(c, rng):
+                primes.append(c)
+        p, q = primes
+        phi = (p - 1) * (q - 1)
+        if p != q and phi % e:
+            return p * q, e, pow(e, -1, phi)
+
+
+def _der(tag: int, body: bytes) -> bytes:
+    if len(body) < 128:
+        return bytes([tag, len(body)]) + body
+    size = len(body).to_bytes((len(body).bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(size)]) + size + body
+
+
+def _der_int(value: int) -> bytes:
+    return _der(0x02, value.to_bytes(value.bit_length() // 8 + 1, "big"))
+
+
+def rsa_p(n: int, e: int) -> str:
+    """p= value: base64 SubjectPublicKeyInfo (RFC 6376 section 3.6.1)."""
+    algorithm = _der(0x30, _der(0x06, bytes.fromhex("2a864886f70d010101")) + b"\x05\x00")
+    public = _der(0x30, _der_int(n) + _der_int(e))
+    return base64.b64encode(_der(0x30, algorithm + _der(0x03, b"\x00" + public))).decode()
+
+
+def _canon_header(name: str, value: str, relaxed: bool) -> str:
+    if not relaxed:
+        return f"{name}:{value}"
+    unfolded = value.replace("\r\n", "").replace("\n", "")
+    return f"{name.lower().strip()}:{' '.join(unfolded.split())}\r\n"
+
+
+def _canon_body(body: bytes, relaxed: bool) -> bytes:
+    lines = body.split(b"\r\n")
+    if relaxed:
+        lines = [b" ".join(line.replace(b"\t", b" ").split(b" ")).rstrip(b" ") for line in lines]
+        lines = [b" ".join(x for x in line.split(b" ") if x) if line.strip(b" ") else b"" for line in lines]
+    while lines and lines[-1] == b"":
+        lines.pop()
+    if not lines:
+        return b"" if relaxed else b"\r\n"
+    return b"\r\n".join(lines) + b"\r\n"
+
+
+def sign(raw: bytes, *, domain: str = "example.com", selector: str = "s1", key: object,
+         algorithm: str = "rsa-sha256", canon: str = "relaxed/relaxed",
+         headers: str = "from:to:subject:date", extra: str = "", length: bool = False) -> bytes:
+    """Prepend a DKIM-Signature computed per RFC 6376 section 3.7 (no dkimpy involved)."""
+    head, _, body = raw.partition(b"\r\n\r\n")
+    header_canon, body_canon = canon.split("/")
+    canonical_body = _canon_body(body, body_canon == "relaxed")
+    hash_name = "sha1" if algorithm == "rsa-sha1" else "sha256"
+    bh = base64.b64encode(hashlib.new(hash_name, canonical_body).digest()).decode()
+    tags = f"v=1; a={algorithm}; c={canon}; d={domain}; s={selector};{extra} h={headers}; bh={bh}; "
+    if length:
+        tags = tags.replace(" h=", f" l={len(canonical_body)}; h=")
+    fields: list[tuple[str, str]] = []
+    for line in head.split(b"\r\n"):
+        text = line.decode()
+        if text[:1] in (" ", "\t"):
+            fields[-1] = (fields[-1][0], fields[-1][1] + "\r\n" + text)
+        else:
+            name, _, value = text.partition(":")
+            fields.append((name, value))
+    data = ""
+    used: dict[str, int] = {}
+    for wanted in headers.split(":"):
+        matches = [f for f in fields if f[0].lower() == wanted]
+        count = used.get(wanted, 0)
+        used[wanted] = count + 1
+        if count < len(matches):
+            name, value = matches[-1 - count]  # bottom-up (RFC 6376 section 5.4.2)
+            data += _canon_header(name, value + "\r\n", header_canon == "relaxed")
+    unsigned = f" {tags}b="
+    data += _canon_header("DKIM-Signature", unsigned, header_canon == "relaxed").rstrip("\r\n")
+    digest_input = data.encode()
+    if algorithm == "ed25519-sha256":
+        assert isinstance(key, nacl.signing.SigningKey)
+        signature = key.sign(hashlib.sha256(digest_input).digest()).signature
+    else:
+        n, _, d = key  # type: ignore[misc]
+        prefix = {"sha256": "3031300d060960864801650304020105000420", "sha1": "3021300906052b0e03021a05000414"}[hash_name]
+        digest_info = bytes.fromhex(prefix) + hashlib.new(hash_name, digest_input).digest()
+        size = (n.bit_length() + 7) // 8
+        encoded = b"\x00\x01" + b"\xff" * (size - len(digest_info) - 3) + b"\x00" + digest_info
+        signature = pow(int.from_bytes(encoded, "big"), d, n).to_bytes(size, "big")
+    return f"DKIM-Signature:{unsigned}{base64.b64encode(signature).decode()}\r\n".encode() + raw
+
+
+MESSAGE = crlf(b"""From: Alice <alice@example.com>
+To: Bob <bob@example.net>
+Subject: Quarterly figures
+Date: Mon, 12 Jan 2026 10:00:00 +0000
+Message-ID: <1@example.com>
+
+Hello Bob,
+the  figures are attached.\t
+Alice
+
+""")
+
+
+def rsa_dns(bits: int, extra: str = "", name: str = "s1._domainkey.example.com") -> dict[str, object]:
+    n, e, _ = rsa_key(bits)
+    return {name: {"TXT": [["v=DKIM1; k=rsa;" + extra + " p=", rsa_p(n, e)]]}}
+
+
+# ------------------------------------------------------------------ corpus: RFC 8463 and dkimpy
+
+
+def test_rfc8463_both_signatures_pass() -> None:
+    raw = crlf((RFC8463 / "rfc8463_appendixA.eml").read_bytes())
+    dns = json.loads((RFC8463 / "dns.json").read_text())
+    results, findings = verify(raw, dns, from_domain="football.example.com")
+    assert [(r.algorithm, r.selector, r.result, r.reason_code) for r in results] == [
+        ("ed25519-sha256", "brisbane", "pass", "ok"), ("rsa-sha256", "test", "pass", "ok")]
+    assert [r.key_bits for r in results] == [256, 1024]
+    assert all(r.aligned and r.aligned_strict and r.body_hash_ok for r in results)
+    assert results[0].timestamp == "2018-02-12T18:27:34Z"
+    assert results[0].signed_headers[:3] == ("from", "to", "subject")
+    assert not [f for f in findings if f.severity.value in ("warning", "danger")]
+
+
+def _dkimpy_dns() -> dict[str, object]:
+    expected = json.loads((DKIMPY / "expected.json").read_text())
+    return {name: {"TXT": [value]} for name, value in expected["dns"].items() if not value.startswith("(")}
+
+
+@pytest.mark.parametrize(("file", "from_domain", "result", "code"), [
+    ("rfc6376.signed.msg", "football.example.com", "pass", "ok"),
+    ("rfc6376.signed.rsa.msg", "football.example.com", "pass", "ok"),
+    ("ed25519test2.msg", "test.ex", "pass", "ok"),
+    ("test2.message", "gmail.com", "pass", "ok"),
+    ("rfc6376.signed.no_t.msg", "football.example.com", "fail", None),
+    ("test.message.baddomain", "legitimate.com", "permerror", "malformed"),
+])
+def test_dkimpy_presigned_vectors(file: str, from_domain: str, result: str, code: str | None) -> None:
+    raw = crlf((DKIMPY / file).read_bytes())
+    results, _ = verify(raw, _dkimpy_dns(), from_domain=from_domain)
+    assert results
+    assert {r.result for r in results} == {result}
+    if code:
+        assert {r.reason_code for r in results} == {code}
+
+
+def test_dkimpy_corrupt_key_does_not_pass() -> None:
+    # dkimpy's test_catch_bad_key: the RSA signature with a corrupt key must not verify.
+    raw = crlf((DKIMPY / "rfc6376.signed.rsa.msg").read_bytes())
+    dns = {"test._domainkey.football.example.com": {"TXT": [(DKIMPY / "test_bad.txt").read_text().strip()]}}
+    (result,), _ = verify(raw, dns, from_domain="football.example.com")
+    assert result.result in ("fail", "permerror")
+    assert result.reason_code in ("signature_mismatch", "key_syntax")
+
+
+@pytest.mark.parametrize(("record", "result", "code"), [
+    ("test.txt", "pass", "ok"),
+    ("test2.txt", "pass", "ok"),  # no v=/k=: both have defaults (RFC 6376 section 3.6.1)
+    ("badversion.txt", "permerror", "key_syntax"),
+    ("badk.txt", "permerror", "key_syntax"),
+    ("test_tlsrpt.txt", "permerror", "key_mismatch"),  # s=tlsrpt: not an email key
+])
+def test_dkimpy_key_record_variants(record: str, result: str, code: str) -> None:
+    # As dkimpy's own tests: sign test.message with test.private, vary the key record.
+    raw = crlf((DKIMPY / "test.message").read_bytes())
+    signature = dkim.sign(raw, b"test", b"example.com", (DKIMPY / "test.private").read_bytes())
+    dns = {"test._domainkey.example.com": {"TXT": [(DKIMPY / record).read_text().strip()]}}
+    (r,), _ = verify(signature + raw, dns, now=datetime.now(timezone.utc))  # dkimpy signs with t=now
+    assert (r.result, r.reason_code) == (result, code)
+
+
+# ------------------------------------------------------------------ signed here
+
+
+@pytest.mark.parametrize("bits", [1024, 2048])
+@pytest.mark.parametrize("canon", ["relaxed/relaxed", "simple/simple", "relaxed/simple"])
+def test_rsa_signatures_pass(bits: int, canon: str) -> None:
+    raw = sign(MESSAGE, key=rsa_key(bits), canon=canon)
+    (r,), findings = verify(raw, rsa_dns(bits))
+    assert (r.result, r.reason_code, r.key_bits, r.canonicalization) == ("pass", "ok", bits, canon)
+    assert r.body_hash_ok is True and r.aligned is True
+    assert not [f for f in findings if f.id != "dkim.not_oversigned"]
+
+
+def test_ed25519_signature_passes_and_wrong_key_fails() -> None:
+    key = nacl.signing.SigningKey(bytes(range(32)))
+    raw = sign(MESSAGE, key=key, algorithm="ed25519-sha256")
+    public = base64.b64encode(bytes(key.verify_key)).decode()
+    (r,), _ = verify(raw, {"s1._domainkey.example.com": {"TXT": [f"v=DKIM1; k=ed25519; p={public}"]}})
+    assert (r.result, r.key_bits, r.algorithm) == ("pass", 256, "ed25519-sha256")
+    other = base64.b64encode(bytes(nacl.signing.SigningKey(bytes(32)).verify_key)).decode()
+    (r,), _ = verify(raw, {"s1._domainkey.example.com": {"TXT": [f"v=DKIM1; k=ed25519; p={other}"]}})
+    assert (r.result, r.reason_code, r.body_hash_ok) == ("fail", "signature_mismatch", True)
+
+
+def test_rsa_sha1_is_not_accepted() -> None:
+    raw = sign(MESSAGE, key=rsa_key(1024), algorithm="rsa-sha1")
+    (r,), findings = verify(raw, rsa_dns(1024))
+    assert (r.result, r.reason_code) == ("permerror", "rsa_sha1")
+    assert "RFC 8301" in r.reason and "verifies" in r.reason
+    assert any(f.id == "dkim.weak_crypto" for f in findings)
+
+
+def test_weak_rsa_key_is_policy() -> None:
+    raw = sign(MESSAGE, key=rsa_key(512))
+    (r,), _ = verify(raw, rsa_dns(512))
+    assert (r.result, r.reason_code, r.key_bits) == ("policy", "weak_key", 512)
+
+
+def test_body_changed_vs_headers_changed() -> None:
+    raw = sign(MESSAGE, key=rsa_key(1024))
+    dns = rsa_dns(1024)
+    (r,), findings = verify(raw.replace(b"figures are", b"figures were"), dns)
+    assert (r.result, r.reason_code, r.body_hash_ok) == ("fail", "body_hash_mismatch", False)
+    assert any(f.id == "dkim.body_changed" for f in findings)
+    (r,), findings = verify(raw.replace(b"Quarterly figures", b"Quarterly figures!"), dns)
+    assert (r.result, r.reason_code, r.body_hash_ok) == ("fail", "signature_mismatch", True)
+    assert any(f.id == "dkim.headers_changed" for f in findings)
+    # An unsigned header changing breaks nothing.
+    (r,), _ = verify(raw.replace(b"Message-ID: <1@", b"Message-ID: <2@"), dns)
+    assert r.result == "pass"
+
+
+def test_key_removed_revoked_and_dns_failures() -> None:
+    raw = sign(MESSAGE, key=rsa_key(1024))
+    (r,), _ = verify(raw, {})
+    assert (r.result, r.reason_code) == ("permerror", "key_not_found")
+    assert "s1._domainkey.example.com" in r.reason and r.body_hash_ok is True
+    (r,), _ = verify(raw, {"s1._domainkey.example.com": {"TXT": ["v=DKIM1; k=rsa; p="]}})
+    assert (r.result, r.reason_code) == ("permerror", "key_revoked")
+    (r,), _ = verify(raw, {"s1._domainkey.example.com": "SERVFAIL"})
+    assert (r.result, r.reason_code) == ("temperror", "temperror")
+    assert "s1._domainkey.example.com" in r.reason and "SERVFAIL" in r.reason
+    (r,), _ = verify(raw, {"s1._domainkey.example.com": {"TXT": "TIMEOUT"}})
+    assert (r.result, r.reason_code) == ("temperror", "temperror")
+    (r,), _ = verify(raw, {}, resolver=OfflineResolver())
+    assert (r.result, r.reason_code, r.reason) == ("none", "offline", "not checked (offline)")
+
+
+def test_key_replaced_at_same_selector_is_signature_mismatch() -> None:
+    raw = sign(MESSAGE, key=rsa_key(1024))
+    n, e, _ = rsa_key(1024, seed=2)
+    (r,), _ = verify(raw, {"s1._domainkey.example.com": {"TXT": [f"v=DKIM1; p={rsa_p(n, e)}"]}})
+    assert (r.result, r.reason_code) == ("fail", "signature_mismatch")
+
+
+def test_key_testing_flag() -> None:
+    raw = sign(MESSAGE, key=rsa_key(1024))
+    (r,), findings = verify(raw, rsa_dns(1024, extra=" t=y;"))
+    assert (r.result, r.reason_code, r.key_testing) == ("pass", "key_testing", True)
+    assert any(f.id == "dkim.key_testing" for f in findings)
+
+
+def test_expiry_relative_to_delivery_and_now() -> None:
+    signed_at = int(datetime(2025, 6, 1, tzinfo=timezone.utc).timestamp())
+    raw = sign(MESSAGE, key=rsa_key(1024), extra=f" t={signed_at}; x={signed_at + 86400};")
+    dns = rsa_dns(1024)
+    # Delivered within the validity window, re-checked long after: expired since delivery.
+    (r,), _ = verify(raw, dns, delivery=datetime(2025, 6, 1, 1, tzinfo=timezone.utc))
+    assert (r.result, r.reason_code) == ("policy", "expired_after_delivery")
+    assert r.expiration == "2025-06-02T00:00:00Z" and "after delivery" in r.reason
+    # Delivered after expiry.
+    (r,), _ = verify(raw, dns, delivery=datetime(2025, 6, 5, tzinfo=timezone.utc))
+    assert (r.result, r.reason_code) == ("policy", "expired")
+    assert "before delivery" in r.reason
+    # Checked within the window.
+    (r,), _ = verify(raw, dns, now=datetime(2025, 6, 1, 2, tzinfo=timezone.utc))
+    assert (r.result, r.reason_code) == ("pass", "ok")
+
+
+def test_future_timestamp() -> None:
+    later = int((NOW + timedelta(days=2)).timestamp())
+    raw = sign(MESSAGE, key=rsa_key(1024), extra=f" t={later};")
+    (r,), _ = verify(raw, rsa_dns(1024))
+    assert (r.result, r.reason_code) == ("policy", "future_timestamp")
+
+
+def test_body_length_limit_and_appended_content() -> None:
+    raw = sign(MESSAGE, key=rsa_key(1024), length=True)
+    dns = rsa_dns(1024)
+    (r,), findings = verify(raw, dns)
+    assert (r.result, r.unsigned_body_bytes) == ("pass", None)
+    appended = raw + b"Click here: http://evil.example/\r\n"
+    (r,), findings = verify(appended, dns)
+    assert r.result == "pass" and r.body_length is not None
+    # The blank line that ended the signed body (ignored by canonicalization) now counts too.
+    assert r.unsigned_body_bytes == len(b"\r\nClick here: http://evil.example/\r\n")
+    assert any(f.id == "dkim.unsigned_body" for f in findings)
+
+
+def test_headers_added_after_signing() -> None:
+    raw = sign(MESSAGE, key=rsa_key(1024))
+    dns = rsa_dns(1024)
+    (r,), findings = verify(b"Subject: Urgent: wire money\r\n" + raw, dns)
+    assert r.result == "pass" and r.unsigned_headers == ("subject",)
+    assert any(f.id == "dkim.unsigned_header" and f.severity.value == "danger" for f in findings)
+    (r,), findings = verify(b"From: CEO <ceo@example.com>\r\n" + raw, dns)
+    assert (r.result, r.reason_code) == ("fail", "from_added")
+    # Over-signed (h= lists Subject one more time than present): adding one breaks it.
+    oversigned = sign(MESSAGE, key=rsa_key(1024), headers="from:from:to:subject:subject:date")
+    (r,), _ = verify(oversigned, dns)
+    assert r.result == "pass" and "subject" not in r.not_oversigned and "date" in r.not_oversigned
+    (r,), _ = verify(b"Subject: Urgent\r\n" + oversigned, dns)
+    assert (r.result, r.reason_code) == ("fail", "signature_mismatch")
+
+
+def test_headers_only_input_is_neutral() -> None:
+    raw = sign(MESSAGE, key=rsa_key(1024))
+    head = raw.split(b"\r\n\r\n")[0] + b"\r\n"
+    (r,), _ = verify(head, rsa_dns(1024))
+    assert (r.result, r.reason_code, r.body_hash_ok) == ("neutral", "no_body", None)
+    (r,), _ = verify(head.replace(b"Quarterly", b"Annual"), rsa_dns(1024))
+    assert (r.result, r.reason_code) == ("fail", "signature_mismatch")
+
+
+@pytest.mark.parametrize(("mutation", "needle"), [
+    (lambda s: s.replace(b"v=1;", b"v=1; s=x;"), "more than once"),
+    (lambda s: s.replace(b" bh=", b" bx="), "bh="),
+    (lambda s: s.replace(b"h=from:", b"h="), "From"),
+    (lambda s: s.replace(b"d=example.com;", b"d=example.com; i=@evil.example;"), "i="),
+    (lambda s: s.replace(b"v=1;", b"v=1; t=200; x=100;"), "x="),
+    (lambda s: s.replace(b"a=rsa-sha256", b"a=rsa-md5"), "algorithm"),
+    (lambda s: s.replace(b"d=example.com;", b"d=legitimate.com(.attacker.com;"), "d="),
+])
+def test_malformed_signatures(mutation: object, needle: str) -> None:
+    raw = sign(MESSAGE, key=rsa_key(1024))
+    head, _, rest = raw.partition(b"\r\n")
+    (r,), findings = verify(mutation(head) + b"\r\n" + rest, rsa_dns(1024))  # type: ignore[operator]
+    assert (r.result, r.reason_code) == ("permerror", "malformed")
+    assert needle in r.reason
+    assert any(f.id == "dkim.malformed" for f in findings)
+
+
+def test_several_signatures_in_header_order() -> None:
+    once = sign(MESSAGE, key=rsa_key(1024), selector="s1")
+    twice = sign(once, key=rsa_key(2048), selector="s2", domain="esp.example")
+    dns = rsa_dns(1024) | rsa_dns(2048, name="s2._domainkey.esp.example")
+    results, _ = verify(twice, dns)
+    assert [(r.index, r.header_index, r.domain, r.result) for r in results] == [
+        (0, 0, "esp.example", "pass"), (1, 1, "example.com", "pass")]
+    assert [r.aligned for r in results] == [False, True]
+
+
+def test_hostile_inputs_are_bounded() -> None:
+    raw = sign(MESSAGE, key=rsa_key(1024))
+    huge_tag = b"DKIM-Signature: v=1; " + b"z=" + b"a" * 1_000_000 + b"\r\n" + raw
+    many = b"".join(b"DKIM-Signature: v=1; a=rsa-sha256; d=x; s=y; h=from; bh=; b=\r\n" for _ in range(300)) + raw
+    junk_line = b"this is not a header\r\n" + raw
+    start = time.monotonic()
+    results, _ = verify(huge_tag, rsa_dns(1024))
+    assert results[0].result == "permerror" and results[1].result == "pass"
+    results, _ = verify(many, rsa_dns(1024))
+    assert len(results) == 301 and results[-1].result == "policy"  # beyond the 50 verified
+    assert results[-1].reason_code == "too_many_signatures"
+    assert {r.reason_code for r in results[:50]} == {"malformed"}
+    (r,), _ = verify(junk_line, rsa_dns(1024))
+    assert r.result == "pass"
+    assert time.monotonic() - start < 10
+
+
+# ------------------------------------------------------------------ tag lists
+
+
+def test_tag_list_parser() -> None:
+    tags = parse_tag_list(" v=1; a=rsa-sha256;\r\n\tb=abc\r\n def ; ")
+    assert tags.valid and tags.tags == (("v", "1"), ("a", "rsa-sha256"), ("b", "abc\r\n def"))
+    assert parse_tag_list("a=1; a=2").error == "tag a= appears more than once"
+    assert not parse_tag_list("a=1;; b=2").valid
+    assert not parse_tag_list("1a=x").valid
+    assert parse_tag_list("v=DKIM1; p=").get("p") == ""
+    assert "limit" in (parse_tag_list("a=" + "x" * 1_000_000).error or "")
+
+
+def test_rsa_public_key_encoding_is_what_dkimpy_reads() -> None:
+    # Guard for the test signer itself: its p= must decode to the generated modulus.
+    n, e, _ = rsa_key(1024)
+    parsed = dkim.crypto.parse_public_key(base64.b64decode(rsa_p(n, e)))
+    assert (parsed["modulus"], parsed["publicExponent"]) == (n, e)
+
+
+def test_signer_agrees_with_dkimpy() -> None:
+    # Our signer and dkimpy's verifier agree, so the signer is a fair independent oracle.
+    raw = sign(MESSAGE, key=rsa_key(1024))
+    n, e, _ = rsa_key(1024)
+
+    def dnsfunc(name: bytes, timeout: float = 5) -> bytes:
+        return f"v=DKIM1; p={rsa_p(n, e)}".encode()
+
+    assert dkim.verify(raw, dnsfunc=dnsfunc)
+
