@@ -76,7 +76,7 @@ def _class_schema(cls: type, defs: dict[str, Any]) -> None:
     hints = typing.get_type_hints(cls)
     docs = _field_docs()
     properties: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+    for f in dataclasses.fields(cls):
         key = "for" if f.name == "for_" else f.name
         if f.name in model._OBJECT_PAIR_FIELDS:
             prop: dict[str, Any] = {"type": "object", "additionalProperties": {"type": "string"}}
