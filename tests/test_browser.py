@@ -101,7 +101,9 @@ def test_harness_notices_a_fetch(tmp_path: Path, loopback: tuple[int, list[str]]
     page = write(tmp_path, "control.html", f"<!DOCTYPE html><p>{hostile_payload(port)}</p>")
     root = dump_dom(page, tmp_path)
     assert seen, "the control page should have fetched from the loopback server"
-    assert root.find_all("iframe")  # the unescaped markup did become elements
+    # The unescaped markup did become elements, unless its meta refresh already navigated the
+    # page away to the loopback server before the DOM was dumped (a race the control may lose).
+    assert root.find_all("iframe") or any("/refresh" in path for path in seen), seen
 
 
 def test_hostile_factory_report(tmp_path: Path, loopback: tuple[int, list[str]]) -> None:
