@@ -7,6 +7,8 @@ options and calls it.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -15,6 +17,7 @@ from pathlib import Path
 from . import __version__
 from .dns.evidence import EvidenceResolver
 from .dns.interface import Resolver
+from .domains import is_ip_literal
 from .loader import LoadedInput, load_bytes
 from .message import Message, parse_message
 from .model import DnsInfo, Finding, InputInfo, Report, Severity
@@ -99,8 +102,24 @@ def _parse_date(value: str | None) -> datetime | None:
     return parsed
 
 
+def warm_up() -> None:
+    """Import every module an analysis uses (a scan does this once before forking workers)."""
+    from .auth import arc, dkim, dmarc, ptr, recorded, spf  # noqa: F401
+    from .envelope import analyze_envelope  # noqa: F401
+    from .hops import build_chain  # noqa: F401
+    from .render.json import JsonRenderer  # noqa: F401
+    from .verdict import decide  # noqa: F401
+
+
 def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
                 opts: AnalysisOptions, now: datetime) -> Report:
+    from .auth._dkimpy_import import import_dkim
+    from .auth._pyspf_import import import_pyspf
+
+    # Before the check modules import dkimpy and pyspf: keeps dnspython's resolver (a fifth
+    # of a second) out of a run that does not ask live DNS.
+    import_dkim()
+    import_pyspf()
     from .auth.arc import check_arc
     from .auth.dkim import check_dkim
     from .auth.dmarc import check_dmarc
@@ -126,16 +145,20 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     if chain.hops and chain.hops[-1].fields.timestamp:
         delivery_time = datetime.fromisoformat(chain.hops[-1].fields.timestamp)
 
+    boundary = chain.hops[chain.boundary_hop - 1] if chain.boundary_hop else None
+    client_ip = opts.client_ip or (boundary.fields.from_ip if boundary else None)
+    helo = opts.helo or (boundary.fields.from_helo if boundary else None)
+    mail_from = opts.mail_from if opts.mail_from is not None else envelope.mail_from
+    # Issue 3: independent lookups in parallel. A live resolver answers these at once and
+    # caches them; the checks below then find them answered. Snapshots ignore the hint.
+    resolver.prefetch(_sure_questions(message, from_domain, mail_from, helo, client_ip))
+
     dkim, dkim_findings = check_dkim(message, resolver, from_domain=from_domain,
                                      delivery_time=delivery_time, now=now)
     findings.extend(dkim_findings)
     arc, arc_findings = check_arc(message, resolver)
     findings.extend(arc_findings)
 
-    boundary = chain.hops[chain.boundary_hop - 1] if chain.boundary_hop else None
-    client_ip = opts.client_ip or (boundary.fields.from_ip if boundary else None)
-    helo = opts.helo or (boundary.fields.from_helo if boundary else None)
-    mail_from = opts.mail_from if opts.mail_from is not None else envelope.mail_from
     overridden = any(v is not None for v in (opts.client_ip, opts.helo, opts.mail_from))
     inputs_from = "command line" if overridden else (f"hop {boundary.number}" if boundary else None)
     spf, spf_findings = check_spf(resolver, client_ip=client_ip, mail_from=mail_from, helo=helo,
@@ -178,6 +201,63 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         findings=ordered,
         dns=DnsInfo(source=resolver.source, detail=resolver.detail, queries=resolver.evidence()),
     )
+
+
+# Signatures looked at for prefetching; a message with more is hostile, and the DKIM check
+# applies its own limits.
+_MAX_PREFETCH_SIGNATURES = 16
+_DNS_NAME = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9_])?")
+
+
+def _plain_name(text: str | None) -> str | None:
+    """text as a DNS name to ask about, or None when it cannot be one."""
+    if not text:
+        return None
+    name = text.strip().strip("[]").rstrip(".").lower()
+    return name if _DNS_NAME.fullmatch(name) else None
+
+
+def _client_address(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    # As the reverse-DNS check reads it: an IPv4-mapped IPv6 client is the IPv4 host
+    # (RFC 4291 section 2.5.5.2).
+    cleaned = (text or "").strip().strip("[]")
+    if cleaned.lower().startswith("ipv6:"):
+        cleaned = cleaned[5:]
+    try:
+        address = ipaddress.ip_address(cleaned)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def _sure_questions(message: Message, from_domain: str | None, mail_from: str | None, helo: str | None,
+                    client_ip: str | None) -> list[tuple[str, str]]:
+    """The DNS questions the checks will ask whatever the answers: each DKIM key record
+    (RFC 6376 section 3.6.2.1), the From domain's DMARC record (RFC 7489 section 6.6.3), the
+    SPF records of the MAIL FROM domain and the HELO name (RFC 7208 section 4.3), and the
+    boundary IP's PTR."""
+    from .auth.tags import parse_tag_list
+
+    questions: list[tuple[str, str]] = []
+    for signature in message.all("DKIM-Signature")[:_MAX_PREFETCH_SIGNATURES]:
+        tags = parse_tag_list(signature.value)
+        domain, selector = _plain_name(tags.get("d")), _plain_name(tags.get("s"))
+        if domain and selector:
+            questions.append((f"{selector}._domainkey.{domain}", "TXT"))
+    dmarc_domain = _plain_name(from_domain)
+    if dmarc_domain:
+        questions.append((f"_dmarc.{dmarc_domain}", "TXT"))
+    sender_domain = _plain_name(mail_from.rpartition("@")[2]) if mail_from and "@" in mail_from else None
+    helo_name = _plain_name(helo)
+    for name in (sender_domain, helo_name):
+        if name and not is_ip_literal(name):
+            questions.append((name, "TXT"))
+    address = _client_address(client_ip)
+    if address is not None:
+        questions.append((address.reverse_pointer, "PTR"))
+    return list(dict.fromkeys(questions))
 
 
 def _input_findings(loaded: LoadedInput, message: Message) -> list[Finding]:

@@ -1,21 +1,83 @@
 """Domain helpers shared by the checks: organisational domain and alignment.
 
-The organisational domain comes from the Public Suffix List (RFC 7489 section 3.2), via the
-``publicsuffixlist`` package, which ships the list and is updated regularly.
+The organisational domain comes from the Public Suffix List (RFC 7489 section 3.2). The list
+file is the one the ``publicsuffixlist`` package ships (and updates regularly); the rules
+are matched here, by the algorithm of https://publicsuffix.org/list/ (as that package
+implements it), because building the package's matcher converts every one of the list's
+10 000 rules to punycode at start-up, which took longer than a whole analysis. Here only
+the ``xn--`` labels of the name asked about are decoded, once per name.
 """
 
 from __future__ import annotations
 
 import functools
-import ipaddress
-from typing import Any
+import os
+import re
+
+# Cheap pre-check for is_ip_literal: IPv4 is digits and dots, IPv6 hex digits and colons
+# (with an optional zone after "%"), so a host name with any other letter is not an IP.
+_MAYBE_IP = re.compile(r"[0-9A-Fa-f:.]+(?:%\S+)?")
+
+
+class _SuffixRules:
+    """The Public Suffix List's rules (normal, ``*.`` wildcard and ``!`` exception)."""
+
+    def __init__(self, text: str) -> None:
+        rules: set[str] = set()
+        longest = 0
+        for line in text.splitlines():
+            # The list's format: one rule per line, up to the first white space; "//" comments.
+            rule = line.lower().split(" ")[0].rstrip()
+            if not rule or rule.startswith("//"):
+                continue
+            longest = max(longest, rule.count(".") + 1)
+            rules.add(rule)
+        self._rules = frozenset(rules)
+        self._longest = longest
+
+    def public_labels(self, labels: list[str]) -> int:
+        """How many of the (lower-case, Unicode) labels at the end form the public suffix."""
+        count = len(labels)
+        if count == 1:
+            return 1  # an unknown top-level label counts as public (the "*" default rule)
+        for start in range(max(0, count - (self._longest + 1)), count):
+            depth = count - start
+            suffix = ".".join(labels[start:])
+            # Longest match first; an exception rule beats the wildcard it carves out of.
+            if "!" + suffix in self._rules:
+                return depth - 1
+            if "*." + suffix in self._rules:
+                return depth + 1 if start > 0 else depth
+            if suffix in self._rules:
+                return depth
+        return 1
 
 
 @functools.lru_cache(maxsize=1)
-def _psl() -> Any:
-    from publicsuffixlist import PublicSuffixList
+def _psl() -> _SuffixRules:
+    import publicsuffixlist
 
-    return PublicSuffixList()
+    path = os.path.join(os.path.dirname(publicsuffixlist.__file__), "public_suffix_list.dat")
+    with open(path, encoding="utf-8", errors="surrogateescape") as handle:
+        return _SuffixRules(handle.read())
+
+
+def _unicode_label(label: str) -> str:
+    # The list holds IDN rules in Unicode; an A-label (RFC 5890 section 2.3.2.1) is decoded to
+    # match them. A label that is not valid punycode matches as written.
+    if not label.startswith("xn--"):
+        return label
+    try:
+        return label[4:].encode("ascii").decode("punycode").lower()
+    except (UnicodeError, ValueError):
+        return label
+
+
+def _public_count(name: str) -> tuple[list[str], int] | None:
+    labels = name.lower().split(".")
+    if "" in labels:
+        return None
+    return labels, _psl().public_labels([_unicode_label(label) for label in labels])
 
 
 def normalize_domain(domain: str | None) -> str | None:
@@ -34,11 +96,13 @@ def organizational_domain(domain: str | None) -> str | None:
         return None
     if is_ip_literal(name):
         return name
-    try:
-        org = _psl().privatesuffix(name)
-    except Exception:  # noqa: BLE001 - malformed names fall back to themselves
-        org = None
-    return org if isinstance(org, str) else name
+    counted = _public_count(name)
+    if counted is None:
+        return name
+    labels, public = counted
+    if len(labels) < public + 1:
+        return name
+    return ".".join(labels[-(public + 1):])
 
 
 def public_suffix(domain: str | None) -> str | None:
@@ -46,11 +110,13 @@ def public_suffix(domain: str | None) -> str | None:
     name = normalize_domain(domain)
     if name is None:
         return None
-    try:
-        suffix = _psl().publicsuffix(name)
-    except Exception:  # noqa: BLE001
+    counted = _public_count(name)
+    if counted is None:
         return None
-    return suffix if isinstance(suffix, str) else None
+    labels, public = counted
+    if len(labels) < public:
+        return None
+    return ".".join(labels[-public:])
 
 
 def aligned(identity_domain: str | None, from_domain: str | None, strict: bool = False) -> bool:
@@ -66,6 +132,10 @@ def aligned(identity_domain: str | None, from_domain: str | None, strict: bool =
 
 def is_ip_literal(text: str) -> bool:
     """True when text is an IPv4 or IPv6 address."""
+    if _MAYBE_IP.fullmatch(text) is None:
+        return False
+    import ipaddress
+
     try:
         ipaddress.ip_address(text)
     except ValueError:

@@ -579,19 +579,43 @@ class Report:
 # Fields holding (name, value) pairs that are unique by name become JSON objects.
 _OBJECT_PAIR_FIELDS = frozenset({"options"})
 
+# Values that JSON takes as they are (exact types: str/int subclasses such as enums are not).
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+
+# Per dataclass: (JSON key, attribute, holds pairs) for each field in field order, and
+# whether it is a Hop. Built once per class: dataclasses.fields() and is_dataclass() on every
+# value made a JSONL scan spend more time serialising reports than analysing messages.
+_FieldPlan = tuple[tuple[tuple[str, str, bool], ...], bool]
+_PLANS: dict[type, _FieldPlan | None] = {}
+
+
+def _plan(cls: type) -> _FieldPlan | None:
+    plan: _FieldPlan | None = None
+    if dataclasses.is_dataclass(cls):
+        plan = (tuple(("for" if f.name == "for_" else f.name, f.name, f.name in _OBJECT_PAIR_FIELDS)
+                      for f in dataclasses.fields(cls)), issubclass(cls, Hop))
+    _PLANS[cls] = plan
+    return plan
+
 
 def _to_jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    cls = value.__class__
+    if cls in _PLAIN_TYPES:
+        return value
+    if cls is tuple or cls is list:
+        return [_to_jsonable(v) for v in value]
+    plan = _PLANS[cls] if cls in _PLANS else _plan(cls)
+    if plan is not None:
+        fields, is_hop = plan
         out: dict[str, Any] = {}
-        for f in dataclasses.fields(value):
-            key = "for" if f.name == "for_" else f.name
-            item = getattr(value, f.name)
-            if f.name in _OBJECT_PAIR_FIELDS:
+        for key, name, pairs in fields:
+            item = getattr(value, name)
+            if pairs:
                 out[key] = {k: v for k, v in item}
             else:
-                out[key] = _to_jsonable(item)
+                out[key] = item if item.__class__ in _PLAIN_TYPES else _to_jsonable(item)
         # Flatten a hop's Received fields so scripts read hop["from_ip"] directly.
-        if isinstance(value, Hop):
+        if is_hop:
             out.update(out.pop("fields"))
         return out
     if isinstance(value, enum.Enum):

@@ -103,52 +103,160 @@ def _read_single(path: Path, max_message: int, container: str = "file") -> ScanI
         return ScanInput(label=str(path), data=None, container=container, error=exc.strerror or str(exc))
 
 
+_READ_CHUNK = 1 << 20
+# A line longer than this (and than the message limit) cannot be a "From " separator line.
+_LONGEST_SEPARATOR = 1 << 16
+_QUOTED_LINE = re.compile(rb"^>(>*From )", re.MULTILINE)
+
+
+def _from_lines(region: bytes) -> Iterator[int]:
+    """Offsets of the lines of region that start with "From " (bytes.find: a regex anchored
+    at line starts tries every position)."""
+    if region.startswith(b"From "):
+        yield 0
+    found = region.find(b"\nFrom ")
+    while found >= 0:
+        yield found + 1
+        found = region.find(b"\nFrom ", found + 1)
+
+
+class _MboxSplitter:
+    """Splits mbox bytes, fed in runs of whole lines, into messages.
+
+    Works on runs of lines with bytes.find and regular expressions instead of a Python loop
+    per line: the parent process of a parallel scan reads every message, so its cost per
+    line limits how well the workers scale.
+    """
+
+    def __init__(self, path: Path, max_message: int) -> None:
+        self.path = path
+        self.max_message = max_message
+        self.number = 0
+        self.started = False
+        self.parts: list[bytes] = []
+        self.size = 0
+        """Bytes of the message so far, after un-quoting."""
+        self.quoted = False
+        self.too_big = False
+        self.last_line = b""
+        """The last line kept of the current message ("" when none is)."""
+
+    def _keep(self, piece: bytes) -> None:
+        """Whole lines of the current message (the last may lack its line end at EOF)."""
+        if not piece or not self.started or self.too_big:
+            return
+        quoted = len(_QUOTED_LINE.findall(piece)) if b">From " in piece else 0
+        self.size += len(piece) - quoted
+        if self.size > self.max_message:
+            # Over the limit: forget it, keep reading to the next separator.
+            self.too_big = True
+            self.parts = []
+            self.last_line = b""
+            return
+        self.quoted = self.quoted or quoted > 0
+        self.parts.append(piece)
+        self.last_line = piece[piece.rfind(b"\n", 0, len(piece) - 1) + 1:]
+
+    def _is_separator(self, region: bytes, start: int) -> bool:
+        """Whether the "From " line at region[start] starts a new message (the lines before
+        it are already kept)."""
+        if not self.started or self.too_big or not self.parts:
+            # Before the first message, after an over-long one, or as a message's first line.
+            return True
+        # RFC 4155: a separator follows an empty line; a full "From sender date" line is one
+        # even without it.
+        if self.last_line in (b"\n", b"\r\n"):
+            return True
+        line_end = region.find(b"\n", start)
+        return _MBOX_SEPARATOR.match(region[start:line_end if line_end >= 0 else len(region)]) is not None
+
+    def feed(self, region: bytes) -> Iterator[ScanInput]:
+        """Messages completed by this run of whole lines."""
+        pos = 0
+        for start in _from_lines(region):
+            if start < pos:
+                continue
+            # Kept first: an over-long message must be known before the separator test.
+            self._keep(region[pos:start])
+            pos = start
+            if not self._is_separator(region, start):
+                continue
+            if self.started:
+                yield self.finish()
+            self._begin()
+            line_end = region.find(b"\n", start)
+            pos = len(region) if line_end < 0 else line_end + 1
+        self._keep(region[pos:] if pos else region)
+
+    def _begin(self) -> None:
+        self.started = True
+        self.number += 1
+        self.parts = []
+        self.size = 0
+        self.quoted = False
+        self.too_big = False
+        self.last_line = b""
+
+    def finish(self) -> ScanInput:
+        label = f"{self.path}#{self.number}"
+        if self.too_big:
+            return ScanInput(label=label, data=None, container="mbox",
+                             error=f"message over the {self.max_message}-byte limit")
+        data = b"".join(self.parts) if len(self.parts) != 1 else self.parts[0]
+        self.parts = []
+        if self.quoted:
+            # mboxrd: one ">" less on every ">+From " line (also undoes mboxo's ">From ").
+            data = _QUOTED_LINE.sub(rb"\1", data)
+        # RFC 4155: the empty line before the next "From " line belongs to the mbox, not the message.
+        last_line = data[data.rfind(b"\n", 0, len(data) - 1) + 1:]
+        if last_line in (b"\n", b"\r\n"):
+            data = data[: len(data) - len(last_line)]
+        return ScanInput(label=label, data=data, container="mbox")
+
+
 def iter_mbox(path: Path, max_message: int = DEFAULT_MAX_MESSAGE) -> Iterator[ScanInput]:
-    """Messages of an mbox file, one at a time; an over-long one becomes an error entry."""
-    number = 0
-    lines: list[bytes] = []
-    size = 0
-    too_big = False
+    """Messages of an mbox file, one at a time; an over-long one becomes an error entry.
+
+    Memory holds one message and one read chunk, however large the mailbox.
+    """
     try:
         handle = path.open("rb")
     except OSError as exc:
         yield ScanInput(label=str(path), data=None, error=exc.strerror or str(exc), container="mbox")
         return
-
-    def finish() -> ScanInput:
-        label = f"{path}#{number}"
-        if too_big:
-            return ScanInput(label=label, data=None, container="mbox",
-                             error=f"message over the {max_message}-byte limit")
-        # RFC 4155: the empty line before the next "From " line belongs to the mbox, not the message.
-        if lines and lines[-1] in (b"\n", b"\r\n"):
-            lines.pop()
-        return ScanInput(label=label, data=b"".join(lines), container="mbox")
-
+    splitter = _MboxSplitter(path, max_message)
+    pending = b""
+    skipping_line = False
     with handle:
-        started = False
-        for line in handle:
-            if line.startswith(b"From ") and (not started or not lines or lines[-1] in (b"\n", b"\r\n")
-                                               or _MBOX_SEPARATOR.match(line)):
-                if started:
-                    yield finish()
-                started = True
-                number += 1
-                lines = []
-                size = 0
-                too_big = False
+        while True:
+            try:
+                chunk = handle.read(_READ_CHUNK)
+            except OSError as exc:
+                yield ScanInput(label=f"{path}#{splitter.number + 1}", data=None, container="mbox",
+                                error=exc.strerror or str(exc))
+                return
+            if not chunk:
+                break
+            if skipping_line:
+                # The rest of a line longer than any message: dropped up to its end.
+                line_end = chunk.find(b"\n")
+                if line_end < 0:
+                    continue
+                chunk, skipping_line = chunk[line_end + 1:], False
+            data = pending + chunk if pending else chunk
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                pending = data  # one long line: wait for its end
+                if len(pending) > max(max_message, _LONGEST_SEPARATOR):
+                    # Never hold more than a message's worth of one line: the message is
+                    # over the limit whatever follows.
+                    splitter.too_big = splitter.started
+                    splitter.parts = []
+                    pending, skipping_line = b"", True
                 continue
-            if not started:
-                continue
-            if too_big:
-                continue
-            if line[:1] == b">" and _MBOX_QUOTED.match(line):
-                line = line[1:]
-            size += len(line)
-            if size > max_message:
-                too_big = True
-                lines = []
-                continue
-            lines.append(line)
-        if started:
-            yield finish()
+            pending = data[cut:]
+            yield from splitter.feed(data[:cut] if cut < len(data) else data)
+        if pending:
+            yield from splitter.feed(pending)
+        if splitter.started:
+            yield splitter.finish()

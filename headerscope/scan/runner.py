@@ -172,8 +172,24 @@ def run_scan(inputs: Iterable[ScanInput], options: ScanOptions, jobs: int | None
     yield from _run_parallel(inputs, options, jobs)
 
 
+def _warm_up() -> None:
+    """Import the analysis and load the Public Suffix List once, before forking, so the
+    workers share them instead of each paying for them (about a third of a second each)."""
+    from .. import api
+    from ..auth._dkimpy_import import import_dkim
+    from ..auth._pyspf_import import import_pyspf
+    from ..domains import organizational_domain
+
+    import_dkim()
+    import_pyspf()
+    api.warm_up()
+    organizational_domain("example.com")
+
+
 def _run_parallel(inputs: Iterable[ScanInput], options: ScanOptions, jobs: int) -> Iterator[ScanRow]:
     context = _mp_context()
+    if context.get_start_method() == "fork":
+        _warm_up()
     manager = None
     shared: Resolver | None = None
     if not options.offline and not options.dns_snapshot:
