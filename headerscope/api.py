@@ -20,7 +20,7 @@ from .dns.interface import Resolver
 from .domains import is_ip_literal
 from .loader import LoadedInput, load_bytes
 from .message import Message, parse_message
-from .model import DnsInfo, Finding, InputInfo, Report, Severity
+from .model import DnsSource, Finding, InputInfo, Report, Severity
 
 _SEVERITY_ORDER = {Severity.DANGER: 0, Severity.WARNING: 1, Severity.NOTICE: 2, Severity.INFO: 3}
 
@@ -199,7 +199,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         comparison=comparison,
         verdict=verdict,
         findings=ordered,
-        dns=DnsInfo(source=resolver.source, detail=resolver.detail, queries=resolver.evidence()),
+        dns_source=DnsSource(source=resolver.source, detail=resolver.detail),
+        dns=resolver.evidence(),
     )
 
 

@@ -511,15 +511,13 @@ class InputInfo:
 
 
 @dataclass(frozen=True)
-class DnsInfo:
-    """Where DNS answers came from, and every answer used."""
+class DnsSource:
+    """Where the DNS answers of an analysis came from."""
 
     source: str
     """live, snapshot, recording, offline."""
     detail: str | None
     """Nameserver, or the snapshot path."""
-    queries: tuple[DnsRecordUse, ...]
-    """Every query and answer, in first-use order."""
 
 
 @dataclass(frozen=True)
@@ -568,8 +566,10 @@ class Report:
     """Summary."""
     findings: tuple[Finding, ...]
     """Everything worth noticing, most severe first."""
-    dns: DnsInfo
-    """DNS evidence."""
+    dns_source: DnsSource
+    """Where DNS came from (live, snapshot, recording, offline)."""
+    dns: tuple[DnsRecordUse, ...]
+    """DNS evidence: every query and its answer (or error) used, in first-use order."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: the dataclass tree with enums as strings and ``for_`` as ``for``."""

@@ -19,7 +19,7 @@ from headerscope.model import (
     DkimSignatureResult,
     DmarcRecord,
     DmarcResult,
-    DnsInfo,
+    DnsSource,
     DnsRecordUse,
     Envelope,
     EnvelopeDifference,
@@ -198,7 +198,7 @@ def make_report() -> Report:
         Finding(id="dkim.testing_key", severity=Severity.INFO, title="Key in testing mode",
                 explanation="sender.example's key has t=y.", reference="https://www.rfc-editor.org/rfc/rfc6376#section-3.6.1"),
     )
-    dns = DnsInfo(source="snapshot", detail="tests/data/factory.dns.json", queries=(
+    dns = (
         DnsRecordUse(name="list._domainkey.lists.example.org", rdtype="TXT", status="NOERROR",
                      records=(("v=DKIM1; k=rsa; p=MIIBIjANBgkqh", "kiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA"),)),
         DnsRecordUse(name="ed1._domainkey.sender.example", rdtype="TXT", status="NOERROR",
@@ -211,7 +211,7 @@ def make_report() -> Report:
                      records=(("out.lists.example.org.",),)),
         DnsRecordUse(name="out.lists.example.org", rdtype="A", status="NOERROR", records=(("192.0.2.10",),)),
         DnsRecordUse(name="arc._domainkey.lists.example.org", rdtype="TXT", status="NXDOMAIN", records=()),
-    ))
+    )
     return Report(
         version="0.1.0", analyzed_at="2026-03-04T12:00:00+00:00", options=(("dns_snapshot", "factory.dns.json"),),
         input=InputInfo(source="factory.eml", sha256=SHA, size=4321, format="eml", has_body=True,
@@ -224,7 +224,7 @@ def make_report() -> Report:
         recorded=recorded, comparison=comparison,
         verdict=Verdict(status="suspicious", summary="Sent through lists.example.org on behalf of sender.example; "
                         "DMARC fails because the list changed the body.", authenticated_domain="lists.example.org"),
-        findings=findings, dns=dns,
+        findings=findings, dns_source=DnsSource(source="snapshot", detail="tests/data/factory.dns.json"), dns=dns,
     )
 
 

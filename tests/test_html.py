@@ -43,10 +43,10 @@ def check_structure(report: Report, root: Element) -> None:
     assert [(c.attrs["data-domain"], c.attrs["data-selector"]) for c in cards] == [
         (s.domain or "—", s.selector or "—") for s in report.dkim]
     # DNS evidence: one row per query, and the source.
-    assert root.by_id("dns-source").text == report.dns.source
+    assert root.by_id("dns-source").text == report.dns_source.source
     dns_rows = root.find_all("tr", cls="dns-row")
-    assert len(dns_rows) == len(report.dns.queries)
-    for query, row in zip(report.dns.queries, dns_rows, strict=True):
+    assert len(dns_rows) == len(report.dns)
+    for query, row in zip(report.dns, dns_rows, strict=True):
         cells = row.find_all("td")
         assert cells[0].text == query.name and cells[1].text == query.rdtype and cells[2].text == query.status
     # Every raw header has its anchor; every internal link lands on an element.
@@ -158,7 +158,7 @@ def test_empty_report_renders() -> None:
     report = dataclasses.replace(make_report(), hops=(), boundary_hop=None, dkim=(), spf=None, dmarc=None,
                                  arc=None, reverse_dns=None, recorded=(), comparison=(), findings=(),
                                  headers=(), total_delay_seconds=None, subject=None, date=None)
-    report = dataclasses.replace(report, dns=dataclasses.replace(report.dns, queries=()))
+    report = dataclasses.replace(report, dns=())
     _page, root = render(report)
     check_structure(report, root)
     assert "no Received headers" in " ".join(root.by_id("journey").text.split())

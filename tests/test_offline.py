@@ -62,8 +62,8 @@ def test_offline_opens_no_socket_and_says_not_checked(no_network: list[str], sam
     report = analyze(raw, offline=True, source=str(sample), nameserver="192.0.2.53")
     assert no_network == []
     data = report.to_dict()
-    assert data["dns"]["source"] == "offline"
-    assert all(q["status"] == "OFFLINE" and q["records"] == [] for q in data["dns"]["queries"])
+    assert data["dns_source"]["source"] == "offline"
+    assert all(q["status"] == "OFFLINE" and q["records"] == [] for q in data["dns"])
 
     assert data["spf"] is None or data["spf"]["result"] == _NOT_CHECKED
     assert data["dmarc"] is None or data["dmarc"]["result"] == _NOT_CHECKED

@@ -100,7 +100,7 @@ class MarkdownRenderer(Renderer):
         lines.extend(self._authentication(report))
 
         lines.append(f"_headerscope {md_escape(report.version)} · input SHA-256 {md_escape(report.input.sha256)}"
-                     f" · analyzed {md_escape(report.analyzed_at)} · DNS: {md_escape(report.dns.source)}_")
+                     f" · analyzed {md_escape(report.analyzed_at)} · DNS: {md_escape(report.dns_source.source)}_")
         return "\n".join(lines) + "\n"
 
     def _hops(self, report: Report) -> list[str]:

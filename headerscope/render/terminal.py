@@ -386,13 +386,13 @@ class TerminalRenderer(Renderer):
         return out
 
     def _footer(self, report: Report) -> RenderableType:
-        dns = report.dns
-        source = dns.source + (f" ({dns.detail})" if dns.detail else "")
-        lines = [f"DNS: {source}, {len(dns.queries)} answer(s) used as evidence.",
+        origin = report.dns_source
+        source = origin.source + (f" ({origin.detail})" if origin.detail else "")
+        lines = [f"DNS: {source}, {len(report.dns)} answer(s) used as evidence.",
                  f"Input: {report.input.source} ({report.input.format}, {report.input.size} bytes, sha256 {report.input.sha256[:16]}…)."
                  f" headerscope {report.version}, analyzed {report.analyzed_at}."]
         if self.verbose:
-            for q in dns.queries:
+            for q in report.dns:
                 answers = "; ".join("".join(r) for r in q.records) if q.records else q.status
                 lines.append(f"  {q.name} {q.rdtype}: {answers}")
         return _t("\n".join(lines), "dim", limit=100_000)
