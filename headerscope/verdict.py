@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .domains import normalize_domain
+from .domains import normalize_domain, organizational_domain
 from .model import (
     ArcResult,
     Comparison,
@@ -23,7 +23,7 @@ from .model import (
 )
 
 # Reason codes that mean "we could not verify", not "it is false".
-_UNVERIFIABLE = frozenset({"no_body", "offline", "temperror"})
+_UNVERIFIABLE = frozenset({"no_body", "offline", "temperror", "not_checked"})
 _DELIVERY_ONLY_LABELS = frozenset({"dns_drift", "expired_since"})
 
 
@@ -66,7 +66,7 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
     if dmarc is None or dmarc.result == "not_checked":
         reason = dmarc.explanation if dmarc else "DMARC was not evaluated"
         return Verdict(status="not_checked",
-                       summary=f"Could not check: {reason}." + _recorded_note(comparison))
+                       summary=f"Could not check: {_without_word(reason)}." + _recorded_note(comparison))
     result = dmarc.result
 
     if result == "pass" or (result in ("none", "permerror", "temperror") and (aligned_dkim or spf_aligned)):
@@ -84,6 +84,11 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
                        summary=f"Authenticated as {domain}: {how} ({qualifier}).")
 
     if result == "temperror":
+        if dmarc.record is not None:
+            # The policy was found; an aligned SPF or DKIM check had the temporary error.
+            return Verdict(status="not_checked", summary=(
+                f"Could not check: {_without_word(dmarc.explanation)}; try again later."
+                + _recorded_note(comparison)))
         return Verdict(status="not_checked", summary=(
             f"Could not check: the DMARC lookup for {domain} failed temporarily (temperror), and no "
             "aligned DKIM signature passes; try again later." + _recorded_note(comparison)))
@@ -108,24 +113,35 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
             f"and SPF does not pass aligned with {domain}." + _recorded_note(comparison)))
 
     if result == "fail" and arc is not None and arc.result == "pass" and dmarc.arc_override:
-        sealers = _names(i.domain for i in arc.instances)
+        # The receiving side's own seal (added after it recorded its verdict, RFC 8617 section
+        # 5.1) vouches for nothing it did not itself decide: only earlier sealers are named.
+        receivers = {organizational_domain(c.recorded_by) or c.recorded_by for c in comparison if c.recorded_by}
+        sealers = _names(i.domain for i in arc.instances
+                         if i.domain and (organizational_domain(i.domain) or i.domain) not in receivers)
+        sealers = sealers or _names(i.domain for i in arc.instances)
+        override = _recorded_arc_override(comparison)
+        if override is not None:
+            return Verdict(status="suspicious", summary=(
+                f"Suspicious: DMARC fails for {domain}, but the receiving side ({override.recorded_by or 'receiver'}) "
+                f"recorded an ARC override and accepted it on the word of {sealers}; typical of a mailing list "
+                "or forwarder that changed the message (RFC 8617 section 7.2)."))
         return Verdict(status="suspicious", summary=(
             f"Suspicious: DMARC fails for {domain}, but a valid ARC chain sealed by {sealers} vouches "
             f"for it; typical of a mailing list or forwarder that changed the message. A receiver that "
             f"trusts {sealers} may accept it (RFC 8617)."))
 
     others = _elsewhere(domain, dkim, spf)
-    policy = (dmarc.policy or "").lower()
-    if result == "fail" and policy in ("reject", "quarantine"):
-        pct = dmarc.record.pct if dmarc.record else 100
-        pct_note = f" (pct={pct}, so only some receivers apply it)" if pct < 100 else ""
+    # The effective disposition (after pct= sampling and t=y, RFC 7489 section 6.6.4) decides
+    # between spoofed and unauthenticated, so both wordings agree with what receivers do.
+    disposition = (dmarc.disposition or dmarc.policy or "").lower()
+    if result == "fail" and disposition in ("reject", "quarantine"):
         return Verdict(status="spoofed", summary=(
             f"Spoofed: From claims {domain}, but no aligned DKIM or SPF passes and "
-            f"{dmarc.record_domain or domain} publishes {_policy_words(dmarc)}{pct_note}{others}."))
+            f"{dmarc.record_domain or domain} publishes {_policy_words(dmarc)}{_pct_note(dmarc)}{others}."))
 
     if result == "fail":
         base = (f"From claims {domain}, but no aligned DKIM or SPF passes; {dmarc.record_domain or domain} "
-                f"publishes {_policy_words(dmarc)}, so receivers deliver it anyway{others}.")
+                f"publishes {_policy_words(dmarc)}{_pct_note(dmarc)}, so receivers deliver it anyway{others}.")
     elif result == "permerror":
         base = (f"From claims {domain}, whose DMARC record is invalid, and no DKIM or SPF identity "
                 f"aligned with it passes{others}.")
@@ -162,6 +178,39 @@ def _policy_words(dmarc: DmarcResult) -> str:
     return f"p={policy}"
 
 
+def _pct_note(dmarc: DmarcResult) -> str:
+    """What pct= and t=y do to the policy (RFC 7489 section 6.6.4; DMARCbis t=)."""
+    record = dmarc.record
+    policy = (dmarc.policy or "none").lower()
+    if record is None or policy == "none":
+        return ""
+    disposition = (dmarc.disposition or policy).lower()
+    if record.t == "y":
+        return f" in testing mode (t=y), so receivers apply {disposition} instead"
+    if record.pct == 0:
+        return f" with pct=0, so receivers apply it to no message and use {disposition} instead"
+    if record.pct < 100:
+        lower = "quarantine" if policy == "reject" else "none"
+        return (f" with pct={record.pct}, so a receiver applies {policy} to {record.pct}% of failing "
+                f"messages and {lower} to the rest")
+    return ""
+
+
+def _recorded_arc_override(comparison: tuple[Comparison, ...]) -> Comparison | None:
+    """The receiver's recorded DMARC verdict, when it says it applied an ARC override."""
+    for item in comparison:
+        if item.method == "dmarc" and item.recorded == "fail" and "arc" in item.explanation.lower() \
+                and "override" in item.explanation.lower():
+            return item
+    return None
+
+
+def _without_word(explanation: str) -> str:
+    """An explanation without its leading result word ("not_checked: ...")."""
+    head, colon, rest = explanation.partition(": ")
+    return rest if colon and head in ("not_checked", "temperror", "none", "fail", "pass") else explanation
+
+
 def _elsewhere(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None) -> str:
     """Identities that pass but do not align: who really vouches for the message."""
     signers = _names(s.domain for s in dkim if s.result == "pass" and not s.aligned)
@@ -196,8 +245,8 @@ def _drift_words(item: Comparison) -> str:
 def _recorded_note(comparison: tuple[Comparison, ...]) -> str:
     for item in comparison:
         if item.method == "dmarc" and item.recorded:
-            by = item.recorded_by or "the receiving side"
-            return f" The receiving side ({by}) recorded DMARC {item.recorded} at delivery."
+            by = f" ({item.recorded_by})" if item.recorded_by else ""
+            return f" The receiving side{by} recorded DMARC {item.recorded} at delivery."
     return ""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 from headerscope.auth.dmarc import check_dmarc
@@ -192,3 +193,58 @@ def test_hostile_record_is_bounded() -> None:
     result, _ = run({}, ("a." * 100_000 + "example.com",))
     assert result.result == "none"
     assert time.monotonic() - started < 2
+
+
+def unchecked_spf(mail_from: str | None) -> SpfResult:
+    return SpfResult(result="not_checked", client_ip=None, mail_from=mail_from, helo=None, domain=None,
+                     record=None, mechanism=None, explanation="not checked: no client IP", lookups=None,
+                     void_lookups=None, helo_result=None)
+
+
+def unverifiable(domain: str, code: str = "no_body", result: str = "neutral") -> DkimSignatureResult:
+    return replace(dkim(domain, result), reason_code=code, reason="no body to hash")
+
+
+def test_unevaluated_aligned_inputs_leave_dmarc_unknown_not_failed() -> None:
+    # RFC 7489 section 6.6.2: fail only when no identifier can pass aligned.
+    data = {"_dmarc.example.com": txt("v=DMARC1; p=reject")}
+    result, ids = run(data, sigs=(unverifiable("example.com"),), spf_result=spf("esp.example", "none"))
+    assert result.result == "not_checked" and result.disposition is None and result.policy == "reject"
+    assert "DKIM signature by example.com could not be verified" in result.explanation
+    assert "dmarc.fail" not in ids
+    result, ids = run(data, spf_result=unchecked_spf(None))
+    assert result.result == "not_checked" and "SPF was not evaluated" in result.explanation
+    assert "dmarc.fail" not in ids
+    result, _ = run(data, sigs=(unverifiable("example.com", "temperror", "temperror"),),
+                    spf_result=spf("esp.example", "fail"))
+    assert result.result == "temperror"
+    # An unevaluated identity that could never align changes nothing: a definite fail.
+    result, ids = run(data, sigs=(unverifiable("other.example"),), spf_result=unchecked_spf("b@esp.example"))
+    assert result.result == "fail" and "dmarc.fail" in ids
+    # ... and an aligned pass still passes whatever else was not evaluated.
+    result, _ = run(data, sigs=(dkim("example.com"),), spf_result=unchecked_spf(None))
+    assert result.result == "pass"
+
+
+def test_arc_vouched_failure_is_a_warning_not_danger() -> None:
+    data = {"_dmarc.example.com": txt("v=DMARC1; p=quarantine")}
+    vouching = ArcResult(result="pass", reason="ok", instances=(
+        ArcInstance(instance=1, domain="lists.example.org", selector="a", cv="none", seal_result="pass",
+                    signature_result="pass",
+                    authentication_results="lists.example.org; dkim=pass; dmarc=pass header.from=example.com"),))
+    result, findings = check_dmarc(SnapshotResolver(data), from_domains=("example.com",), dkim=(),
+                                   spf=spf("lists.example.org"), arc=vouching)
+    fail = [f for f in findings if f.id == "dmarc.fail"]
+    assert result.result == "fail" and fail[0].severity.value == "warning"
+    assert "vouched for by ARC" in fail[0].title
+    result, findings = check_dmarc(SnapshotResolver(data), from_domains=("example.com",), dkim=(),
+                                   spf=spf("lists.example.org"), arc=None)
+    assert [f.severity.value for f in findings if f.id == "dmarc.fail"] == ["danger"]
+
+
+def test_pct_zero_finding_says_no_message_gets_the_policy() -> None:
+    result, _ = run({"_dmarc.example.com": txt("v=DMARC1; p=reject; pct=0")}, spf_result=spf("esp.example"))
+    _, findings = check_dmarc(SnapshotResolver({"_dmarc.example.com": txt("v=DMARC1; p=reject; pct=0")}),
+                              from_domains=("example.com",), dkim=(), spf=spf("esp.example"), arc=None)
+    pct = next(f for f in findings if f.id == "dmarc.partial_pct")
+    assert "to no failing message" in pct.explanation and result.disposition == "quarantine"

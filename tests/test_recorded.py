@@ -4,12 +4,14 @@ trust, and the comparison with recomputed results."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from conftest import CORPUS
 
+from headerscope.api import analyze
 from headerscope.auth.recorded import compare, parse_recorded
 from headerscope.hops import build_chain
 from headerscope.loader import load_bytes
@@ -219,8 +221,8 @@ def test_microsoft_365_without_authserv_id() -> None:
     assert len(rspf) == 1 and rspf[0].trusted and rspf[0].authserv_id == "protection.outlook.com"
     assert dict(rspf[0].properties)["client-ip"] == "209.85.128.41"
     assert dict(rspf[0].properties)["helo"] == "mail-wm1-f41.google.com"
-    assert [f.id for f in findings] == ["recorded.malformed"]
-    assert findings[0].severity == Severity.INFO
+    # Microsoft's normal format: the defect stays on the results, no finding on every message.
+    assert findings == ()
 
 
 def test_postfix_opendkim_opendmarc_and_b_prefix_picks_the_right_signature() -> None:
@@ -258,9 +260,14 @@ def test_arc_authentication_results_from_a_list_are_claims() -> None:
     assert list_arc[0].authserv_id == "lists.example.org"
     assert "not a host or domain of the receiving side" in (list_arc[0].trust_reason or "")
     receiver = [r for r in recorded if r.header == "Authentication-Results"]
-    assert all(r.trusted for r in receiver)
+    # Directly below the boundary Received with nothing from the receiver above it: a sender
+    # connecting straight to the MX could have written it (RFC 5321 section 4.4 order).
+    assert not any(r.trusted for r in receiver)
+    assert "nothing above the boundary corroborates" in (receiver[0].trust_reason or "")
     # An intermediary's ARC-A-R is expected; it is noted, not alarmed on.
-    assert [(f.id, f.severity) for f in findings] == [("recorded.untrusted_claim", Severity.INFO)]
+    assert [(f.id, f.severity, f.subject) for f in findings] == [
+        ("recorded.untrusted_claim", Severity.INFO, "header 1"),
+        ("recorded.untrusted_claim", Severity.INFO, "header 4")]
 
 
 def test_forged_a_r_in_the_receivers_name_below_the_boundary() -> None:
@@ -292,7 +299,8 @@ def test_gmail_summary_extra_stays_trusted_and_comes_last() -> None:
     extra = RecordedResult(header="gmail-summary", header_index=None, authserv_id=None, method="dmarc",
                            result="pass", properties=(), reason=None, trusted=True)
     recorded, _ = parse_recorded(POSTFIX, (), None, (extra,))
-    assert recorded[-1] == extra
+    assert recorded[-1] == replace(extra, trust_reason=recorded[-1].trust_reason)
+    assert "Gmail" in (recorded[-1].trust_reason or "")
 
 
 def test_malformed_a_r_that_authres_rejects_is_read_tolerantly() -> None:
@@ -537,3 +545,179 @@ def test_receiver_without_host_names_is_trusted_by_position_only() -> None:
     recorded, _ = parse_recorded(msg, hops, 1)
     assert [(r.header_index, r.trusted) for r in recorded] == [(0, True), (2, False)]
     assert "by position only" in (recorded[0].trust_reason or "")
+
+
+# --------------------------------------------------------------------------------------------
+# Audit fixes: trust below the boundary, identity-bound drift, summary rows, forged claims.
+# --------------------------------------------------------------------------------------------
+
+SPOOFED_DNS = Path(__file__).resolve().parents[1] / "samples" / "spoofed.dns.json"
+
+# A phish sent straight to a Postfix MX, with an Authentication-Results in the receiver's name
+# placed by the client directly below the receiver's Received (RFC 5321 section 4.4 order).
+DIRECT_TO_MX_FORGED_AR = (
+    b"Return-Path: <security@bank.example>\r\n"
+    b"Received: from mail.bank.example (unknown [203.0.113.99])\r\n"
+    b"\tby mx.fabrikam.example (Postfix) with ESMTP id 4XyZ1\r\n"
+    b"\tfor <victim@fabrikam.example>; Fri, 27 Nov 2026 03:18:32 +0000 (UTC)\r\n"
+    b"Authentication-Results: mx.fabrikam.example;\r\n"
+    b"\tdkim=pass header.d=bank.example header.s=k2025 header.b=AAAAAAAA;\r\n"
+    b"\tspf=pass smtp.mailfrom=bank.example;\r\n"
+    b"\tdmarc=pass (p=reject dis=none) header.from=bank.example\r\n"
+    b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=bank.example; s=k2025;\r\n"
+    b"\tt=1795713162; h=from:to:subject:date; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;\r\n"
+    b"\tb=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n"
+    b"From: Bank Security <security@bank.example>\r\n"
+    b"To: victim@fabrikam.example\r\n"
+    b"Subject: Verify your account\r\n"
+    b"Date: Fri, 27 Nov 2026 03:18:30 +0000\r\n"
+    b"Message-ID: <x1@bank.example>\r\n"
+    b"\r\n"
+    b"Click here.\r\n")
+
+
+def test_receiver_named_result_directly_below_its_received_is_not_trusted_without_corroboration() -> None:
+    report = analyze(DIRECT_TO_MX_FORGED_AR, dns_snapshot=str(SPOOFED_DNS),
+                     now=datetime(2026, 11, 28, tzinfo=timezone.utc))
+    ar = [r for r in report.recorded if r.header == "Authentication-Results"]
+    assert ar and not any(r.trusted for r in ar)
+    assert "nothing above the boundary corroborates" in (ar[0].trust_reason or "")
+    assert all(c.recorded is None for c in report.comparison)
+    # bank.example publishes p=reject, SPF -all fails from 203.0.113.99, the signature is garbage.
+    assert report.verdict.status == "spoofed", report.verdict.summary
+
+
+def _below_boundary_message(*above: tuple[str, str], second_ar: bool = False) -> tuple[Message, tuple[Hop, ...]]:
+    fields = [
+        *above,
+        ("Received", "from out.sender.example (out.sender.example [192.0.2.10]) by mx.receiver.example "
+                     "with ESMTPS id Q1; Thu, 9 Jan 2025 08:00:00 +0000"),
+        ("Authentication-Results", "mx.receiver.example; dkim=pass header.d=sender.example header.s=s1; "
+                                   "spf=pass smtp.mailfrom=sender.example"),
+    ]
+    if second_ar:
+        fields.append(("Authentication-Results", "mx.receiver.example; spf=fail smtp.mailfrom=sender.example"))
+    fields += [("From", "a@sender.example"), ("Subject", "x")]
+    boundary_index = len(above)
+    return message(*fields), (hop(1, boundary_index, "mx.receiver.example", trusted=True, boundary=True,
+                                  org="receiver.example"),)
+
+
+def test_receiver_seal_above_the_boundary_corroborates_the_field_below_it() -> None:
+    seal = ("ARC-Seal", "i=1; a=rsa-sha256; cv=none; d=receiver.example; s=arc; b=zzz")
+    msg, hops = _below_boundary_message(seal)
+    recorded, findings = parse_recorded(msg, hops, 1)
+    assert [r.trusted for r in recorded] == [True, True]
+    assert "also wrote a field above it" in (recorded[0].trust_reason or "")
+    assert findings == ()
+    # A seal by somebody else proves nothing about the receiver.
+    msg, hops = _below_boundary_message(("ARC-Seal", "i=1; cv=none; d=sender.example; s=arc; b=zzz"))
+    recorded, _ = parse_recorded(msg, hops, 1)
+    assert not any(r.trusted for r in recorded)
+
+
+def test_two_fields_with_the_receivers_authserv_id_below_it_are_both_claims() -> None:
+    seal = ("ARC-Seal", "i=1; a=rsa-sha256; cv=none; d=receiver.example; s=arc; b=zzz")
+    msg, hops = _below_boundary_message(seal, second_ar=True)
+    recorded, findings = parse_recorded(msg, hops, 1)
+    assert not any(r.trusted for r in recorded)
+    assert "same authserv-id" in (recorded[0].trust_reason or "")
+    assert [(f.id, f.severity) for f in findings] == [("recorded.untrusted_claim", Severity.WARNING)]
+
+
+def _trusted(method: str, result: str, *props: tuple[str, str], reason: str | None = None,
+             signature: int | None = None, header: str = "Authentication-Results") -> RecordedResult:
+    return RecordedResult(header=header, header_index=0, authserv_id="mx.receiver.example", method=method,
+                          result=result, properties=props, reason=reason, trusted=True,
+                          signature_header_index=signature)
+
+
+def test_recorded_spf_without_client_ip_is_not_comparable_not_drift() -> None:
+    rec = (_trusted("spf", "pass", ("smtp.mailfrom", "bounce@example.com")),)
+    comparisons, _ = compare(rec, dkim=(), spf=spf_result("fail"), dmarc=None, arc=None)
+    assert comparisons[0].label == "different"
+    assert "not comparable" in comparisons[0].explanation
+    rec = (_trusted("spf", "pass", ("smtp.mailfrom", "bounce@example.com"), ("smtp.client-ip", "192.0.2.10")),)
+    comparisons, _ = compare(rec, dkim=(), spf=spf_result("fail"), dmarc=None, arc=None)
+    assert comparisons[0].label == "dns_drift"
+
+
+def test_dmarc_drift_needs_a_recorded_pass_for_the_same_aligned_signature() -> None:
+    gone = sig("example.com", "s1", 7, result="permerror", code="key_not_found", reason="no key")
+    # The receiver's dkim=pass names another domain: the key change proves nothing.
+    rec = (_trusted("dkim", "pass", ("header.i", "@d1.example")), _trusted("dmarc", "pass"))
+    comparisons, _ = compare(rec, dkim=(gone,), spf=None, dmarc=dmarc_result("fail"), arc=None)
+    assert [c.label for c in comparisons if c.method == "dmarc"] == ["different"]
+    # The same signature, recorded as passing: its key was rotated since.
+    rec = (_trusted("dkim", "pass", ("header.d", "example.com"), ("header.s", "s1"), signature=7),
+           _trusted("dmarc", "pass"))
+    comparisons, _ = compare(rec, dkim=(gone,), spf=None, dmarc=dmarc_result("fail"), arc=None)
+    assert [c.label for c in comparisons] == ["dns_drift", "dns_drift"]
+    # ... unless the body hash fails now too: then the message changed, whatever DNS did.
+    changed = replace(gone, body_hash_ok=False)
+    comparisons, _ = compare(rec, dkim=(changed,), spf=None, dmarc=dmarc_result("fail"), arc=None)
+    assert [c.label for c in comparisons] == ["modified_after_delivery", "modified_after_delivery"]
+
+
+def test_summary_dkim_line_without_selector_joins_the_signature_row() -> None:
+    summary = RecordedResult(header="gmail-summary", header_index=None, authserv_id="mx.google.com",
+                             method="dkim", result="pass", properties=(("header.d", "example.com"),),
+                             reason=None, trusted=True)
+    rec = (_trusted("dkim", "pass", ("header.d", "example.com"), ("header.s", "s1"), signature=7), summary)
+    comparisons, findings = compare(rec, dkim=(sig("example.com", "s1", 7),), spf=None, dmarc=None, arc=None)
+    assert [(c.subject, c.label) for c in comparisons] == [("example.com/s1", "same")]
+    assert findings == ()
+    # A different verdict for the same signature is compared with it, never a phantom row.
+    contrary = replace(summary, result="fail")
+    comparisons, _ = compare((rec[0], contrary), dkim=(sig("example.com", "s1", 7),), spf=None, dmarc=None,
+                             arc=None)
+    assert [(c.subject, c.recorded, c.label) for c in comparisons] == [
+        ("example.com/s1", "pass", "same"), ("example.com/s1", "fail", "different")]
+
+
+def test_sender_supplied_pass_contradicting_the_receiver_is_a_warning() -> None:
+    msg = message(
+        ("Received", "from a (a [203.0.113.66]) by mx.receiver.example with ESMTP id 1; "
+                     "Fri, 27 Nov 2026 03:18:32 +0000"),  # 0
+        ("Authentication-Results", "mx.receiver.example 1; spf=fail smtp.mailfrom=bank.example; "
+                                   "dmarc=fail header.from=bank.example"),  # 1
+        ("Received", "from b by a with ESMTP id 2; Fri, 27 Nov 2026 03:18:30 +0000"),  # 2
+        ("Authentication-Results", "spf=pass (sender IP is 203.0.113.66) smtp.mailfrom=bank.example; "
+                                   "dmarc=pass action=none header.from=bank.example"),  # 3
+        ("From", "a@bank.example"),
+    )
+    top = message(("Authentication-Results", "mx.receiver.example; spf=fail smtp.mailfrom=bank.example"),
+                  *[(h.name, h.value) for h in msg.headers])
+    hops = (hop(1, 3, "a", trusted=False), hop(2, 1, "mx.receiver.example", trusted=True, boundary=True,
+                                                org="receiver.example"))
+    _, findings = parse_recorded(top, hops, 2)
+    forged = [f for f in findings if f.subject == "header 4"]
+    assert [(f.id, f.severity) for f in forged] == [("recorded.untrusted_claim", Severity.WARNING)]
+    assert "spf" in forged[0].explanation
+
+
+def test_receiver_recorded_arc_override_is_named_in_the_comparison() -> None:
+    rec = (_trusted("dmarc", "fail", reason="arc override: lists.example.org"),)
+    comparisons, _ = compare(rec, dkim=(), spf=None, dmarc=dmarc_result("fail", p="quarantine"), arc=None)
+    assert comparisons[0].label == "same"
+    assert "ARC override" in comparisons[0].explanation
+
+
+def test_positional_authres_parser_matches_authres_on_real_and_mutated_values() -> None:
+    import random
+
+    from headerscope.auth import _authres
+
+    values = {GMAIL_AR, "mx.example.net; none", "x.invalid; spf=pass (a (nested) comment) smtp.mailfrom=a@b",
+              'x.invalid; dkim=pass reason="good sig" header.d=example.com header.b="ab cd"',
+              "x.invalid 1 (v); dmarc=fail (p=reject) header.from=a.example; auth=pass smtp.auth=u@x"}
+    for path in sorted((CORPUS / "rspamd" / "messages").rglob("*.eml"))[:40]:
+        for header in parse_message(path.read_bytes()).all("Authentication-Results"):
+            values.add(header.value.strip())
+    chooser = random.Random(7)
+    for value in sorted(values):
+        for _ in range(6):
+            k = chooser.randrange(len(value) + 1)
+            values.add(value[:k] + chooser.choice('();="\\@./ ^') + value[k:])
+    for value in sorted(values):
+        assert _authres._parse_uncached(value) == _authres.parse_value_reference(value), value

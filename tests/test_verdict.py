@@ -109,7 +109,8 @@ def test_multiple_from_domains_are_suspicious_even_when_one_passes() -> None:
 
 
 def test_dmarc_temperror() -> None:
-    v = verdict(dmarc=dmarc_result("temperror"))
+    # A failed policy lookup leaves no record (as dmarc.py reports it).
+    v = verdict(dmarc=dmarc_result("temperror", p=None))
     assert v.status == "not_checked" and "failed temporarily" in v.summary
     v = verdict(dkim=(PASSING_DKIM,), dmarc=dmarc_result("temperror"))
     assert v.status == "authenticated"
@@ -164,3 +165,65 @@ def test_arc_vouches_for_a_list_message() -> None:
     dmarc = DmarcResult(**{**dmarc_result("fail").__dict__, "arc_override": "dmarc=pass at i=1"})
     v = verdict(dmarc=dmarc, arc=arc)
     assert v.status == "suspicious" and "lists.example.org" in v.summary
+
+
+def test_recorded_note_without_authserv_id_is_not_doubled() -> None:
+    noted = Comparison(method="dmarc", subject="example.com", recorded="pass", recomputed="not_checked",
+                       label="not_recomputed", explanation="x", recorded_by=None)
+    v = verdict(dmarc=dmarc_result("not_checked"), comparison=(noted,))
+    assert v.summary.endswith(" The receiving side recorded DMARC pass at delivery.")
+    assert "(the receiving side)" not in v.summary
+
+
+def _with_pct(pct: int, disposition: str, policy: str = "reject") -> DmarcResult:
+    from dataclasses import replace
+
+    base = dmarc_result("fail", p=policy)
+    assert base.record is not None
+    return replace(base, record=replace(base.record, pct=pct), disposition=disposition)
+
+
+def test_pct_wording_and_verdict_follow_the_effective_disposition() -> None:
+    # RFC 7489 section 6.6.4: pct=0 applies the policy to no message (the next lower one instead).
+    v = verdict(spf=spf_result("fail"), dmarc=_with_pct(0, "quarantine"))
+    assert v.status == "spoofed"
+    assert "with pct=0, so receivers apply it to no message and use quarantine instead" in v.summary
+    v = verdict(spf=spf_result("fail"), dmarc=_with_pct(50, "reject"))
+    assert "applies reject to 50% of failing messages and quarantine to the rest" in v.summary
+    # sp=quarantine with pct=0 leaves disposition none: receivers deliver it, as for p=none.
+    v = verdict(spf=spf_result("fail"), dmarc=_with_pct(0, "none", policy="quarantine"))
+    assert v.status == "unauthenticated", v.summary
+
+
+def test_unknown_dmarc_is_could_not_check_never_spoofed() -> None:
+    unknown = replace_explanation(dmarc_result("not_checked"),
+                                  "not_checked: no DKIM signature; SPF was not checked; SPF was not evaluated, "
+                                  "so whether DMARC would pass is unknown")
+    v = verdict(spf=None, dmarc=unknown)
+    assert v.status == "not_checked" and v.summary.startswith("Could not check: no DKIM signature")
+
+
+def replace_explanation(result: DmarcResult, text: str) -> DmarcResult:
+    from dataclasses import replace
+
+    return replace(result, explanation=text, disposition=None)
+
+
+def test_arc_sealers_to_trust_exclude_the_receivers_own_seal() -> None:
+    arc = ArcResult(result="pass", reason="ok", instances=(
+        ArcInstance(1, "lists.example.org", "a", "none", "pass", "pass", "lists.example.org; dmarc=pass"),
+        ArcInstance(2, "example.net", "a", "pass", "pass", "pass", "mx1.example.net; dmarc=fail"),))
+    dmarc = replace_explanation(dmarc_result("fail", p="quarantine"), "fail")
+    from dataclasses import replace
+
+    dmarc = replace(dmarc, arc_override="may override", disposition="quarantine")
+    recorded = Comparison(method="dmarc", subject="example.com", recorded="fail", recomputed="fail", label="same",
+                          explanation="mx1.example.net recorded dmarc=fail; it is fail now too.",
+                          recorded_by="mx1.example.net")
+    v = verdict(arc=arc, dmarc=dmarc, comparison=(recorded,))
+    assert v.status == "suspicious" and "lists.example.org" in v.summary and "example.net" not in \
+        v.summary.replace("lists.example.org", "")
+    overridden = replace(recorded, explanation=recorded.explanation + " It recorded an ARC override (arc "
+                                                                     "override: lists.example.org).")
+    v = verdict(arc=arc, dmarc=dmarc, comparison=(overridden,))
+    assert "recorded an ARC override and accepted it on the word of lists.example.org" in v.summary

@@ -227,6 +227,16 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
     passed = dkim_domain is not None or spf_aligned
     policy, reason = _applicable_policy(dns, from_domain, lookup.domain, record)
     notes = list(parsed.notes)
+    if not passed:
+        unknown = _unevaluated(dkim, spf, from_domain, adkim=adkim, aspf=aspf)
+        if unknown is not None:
+            # RFC 7489 section 6.6.2: DMARC fails only when no identifier can pass aligned. An
+            # aligned input that could not be evaluated (no body, offline, temporary DNS error,
+            # no client IP or MAIL FROM) leaves the outcome unknown, not a failure.
+            word, why = unknown
+            text = (f"{word}: {alignment}; {why}, so whether DMARC would pass is unknown (RFC 7489 "
+                    f"section 6.6.2); if it failed, the {policy} policy would apply ({reason})")
+            return result_of(word, text, policy=policy, reason=reason), tuple(findings)
     if passed:
         disposition = "none"
         text = f"pass: {alignment}"
@@ -241,11 +251,18 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
 
     if not passed:
         severity = Severity.DANGER if disposition in ("reject", "quarantine") else Severity.WARNING
+        vouched = _arc_vouches(arc)
+        if vouched:
+            # RFC 8617 section 7.2: a valid chain whose first sealer saw dmarc=pass is what
+            # receivers override the disposition on (a list or forwarder changed the message).
+            severity = Severity.WARNING
         findings.append(Finding(
             id="dmarc.fail", severity=severity,
-            title=f"DMARC fail for {from_domain} (policy {policy}, disposition {disposition})",
+            title=f"DMARC fail for {from_domain} (policy {policy}, disposition {disposition})"
+                  + (", vouched for by ARC" if vouched else ""),
             explanation=f"No passing DKIM signature or SPF identity aligns with {from_domain}. {alignment}. "
-                        f"The domain asks receivers to {_ASKS[disposition]} such mail.",
+                        f"The domain asks receivers to {_ASKS[disposition]} such mail."
+                        + (f" {arc_override}" if vouched and arc_override else ""),
             reference=f"{RFC7489}#section-6.6.2", subject=subject))
     if policy == "none":
         findings.append(Finding(
@@ -256,8 +273,12 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
     if record.pct < 100:
         findings.append(Finding(
             id="dmarc.partial_pct", severity=Severity.NOTICE, title=f"DMARC policy applies to {record.pct}% only",
-            explanation=f"pct={record.pct}: only {record.pct}% of failing mail gets the {policy} policy; the rest "
-                        f"is treated as {_LOWER.get(policy or 'none', 'none')} (RFC 7489 section 6.6.4).",
+            explanation=(f"pct=0: a receiver applies the {policy} policy to no failing message and treats "
+                         f"all of them as {_LOWER.get(policy or 'none', 'none')} (RFC 7489 section 6.6.4)."
+                         if record.pct == 0 else
+                         f"pct={record.pct}: a receiver applies the {policy} policy to {record.pct}% of failing "
+                         f"messages, chosen at random, and treats the rest as "
+                         f"{_LOWER.get(policy or 'none', 'none')} (RFC 7489 section 6.6.4)."),
             reference=f"{RFC7489}#section-6.6.4", subject=subject))
     if record.t == "y":
         findings.append(Finding(
@@ -266,6 +287,37 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
                         "DMARC deployment (DMARCbis).", reference=DMARCBIS, subject=subject))
     return result_of("pass" if passed else "fail", text, policy=policy, reason=reason, disposition=disposition,
                      arc_override=arc_override), tuple(findings)
+
+
+# DKIM outcomes that say nothing about the signature: it was not (or could not be) verified.
+_DKIM_UNEVALUATED_CODES = frozenset({"offline", "no_body", "temperror", "not_checked"})
+
+
+def _unevaluated(dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None, from_domain: str, *,
+                 adkim: str, aspf: str) -> tuple[str, str] | None:
+    """("not_checked" or "temperror", why) when an aligned identifier was left unevaluated."""
+    reasons: list[str] = []
+    temporary = False
+    for signature in dkim:
+        if not aligned(signature.domain, from_domain, strict=adkim == "s"):
+            continue
+        if signature.result in ("not_checked", "temperror") or signature.reason_code in _DKIM_UNEVALUATED_CODES:
+            temporary = temporary or signature.result == "temperror"
+            reasons.append(f"the DKIM signature by {signature.domain} could not be verified ({signature.reason})")
+            break
+    # spf=None means the caller had no SPF identity at all; "not_checked" means there was one
+    # that could not be evaluated (no client IP, no MAIL FROM).
+    if spf is not None and spf.result in ("not_checked", "temperror"):
+        # The SPF identity matters only if it could align: a known MAIL FROM (or, for the
+        # null sender, HELO) domain outside From's organisation can never make DMARC pass.
+        domain = spf.domain or (spf.mail_from.rpartition("@")[2] if spf.mail_from else None)
+        if domain is None or aligned(domain, from_domain, strict=aspf == "s"):
+            temporary = temporary or spf.result == "temperror"
+            reasons.append("SPF was not evaluated" if spf.result == "not_checked"
+                           else "SPF had a temporary DNS error")
+    if not reasons:
+        return None
+    return ("temperror" if temporary else "not_checked"), " and ".join(reasons)
 
 
 _ASKS = {"none": "take no special action with", "quarantine": "quarantine (treat as suspicious)",
@@ -455,6 +507,14 @@ def _tree_walk_note(dns: _Dns, from_domain: str, org_domain: str, lookup: _Looku
             f"{' (psd=y)' if parsed.record.psd == 'y' else ''} with organisational domain {walk_org}, "
             f"which would give {outcome}")
     return policy_domain, note
+
+
+def _arc_vouches(arc: ArcResult | None) -> bool:
+    """A validating ARC chain whose first sealer recorded dmarc=pass (RFC 8617 section 7.2)."""
+    if arc is None or arc.result != "pass" or not arc.instances:
+        return False
+    first = min(arc.instances, key=lambda i: i.instance)
+    return re.search(r"\bdmarc\s*=\s*pass\b", (first.authentication_results or "").lower()) is not None
 
 
 def _arc_override(arc: ArcResult | None, disposition: str | None) -> str | None:

@@ -10,11 +10,12 @@ reader of our own; the defect is recorded, never raised.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from ..domains import is_ip_literal, normalize_domain, organizational_domain
+from ..domains import aligned, is_ip_literal, normalize_domain, organizational_domain
 from ..message import Message
 from ..model import (
     ArcResult,
@@ -22,6 +23,7 @@ from ..model import (
     DkimSignatureResult,
     DmarcResult,
     Finding,
+    HeaderField,
     Hop,
     RecordedResult,
     Severity,
@@ -258,16 +260,34 @@ def _clause(items: list[_Item]) -> _Clause | None:
                    properties=properties)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _ParsedField:
     authserv_id: str | None
     instance: int | None
-    clauses: list[_Clause]
-    defects: list[str]
+    clauses: tuple[_Clause, ...]
+    """Shared between messages through the cache below: read, never modified."""
+    defects: tuple[str, ...]
+
+
+# Values up to this length are memoised: a mailbox repeats its receivers' fields, and an
+# ARC-Authentication-Results often repeats the A-R beside it. Longer (hostile) values are
+# read every time so the cache stays small.
+_CACHED_VALUE_CHARS = 8192
 
 
 def _parse_authentication_results(value: str, arc: bool) -> _ParsedField:
     """Read an (ARC-)Authentication-Results value with authres, else tolerantly."""
+    if len(value) <= _CACHED_VALUE_CHARS:
+        return _parse_authentication_results_cached(value, arc)
+    return _parse_authentication_results_uncached(value, arc)
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_authentication_results_cached(value: str, arc: bool) -> _ParsedField:
+    return _parse_authentication_results_uncached(value, arc)
+
+
+def _parse_authentication_results_uncached(value: str, arc: bool) -> _ParsedField:
     defects: list[str] = []
     segments = _tokens(value)
     if _too_many_tokens(segments):
@@ -296,7 +316,7 @@ def _parse_authentication_results(value: str, arc: bool) -> _ParsedField:
             clause_segments = segments[1:]
         else:
             # Microsoft 365 writes "spf=pass (sender IP is ...) ..." with no authserv-id.
-            defects.append("no authserv-id (RFC 8601 section 2.2 requires one)")
+            defects.append(_NO_AUTHSERV_ID)
     tolerant: list[_Clause] = []
     for segment in clause_segments[:_MAX_CLAUSES_PER_FIELD]:
         clause = _clause(_items(segment))
@@ -308,7 +328,7 @@ def _parse_authentication_results(value: str, arc: bool) -> _ParsedField:
         strict = _authres.parse_value(strict_text.strip())
     except _authres.AuthresParseError as error:
         defects.append(f"authres rejected it ({error}); read tolerantly")
-        return _ParsedField(authserv_id, instance, tolerant, defects)
+        return _ParsedField(authserv_id, instance, tuple(tolerant), tuple(defects))
 
     clauses: list[_Clause] = []
     comments_match = [c.method for c in tolerant] == [r.method for r in strict.results]
@@ -326,7 +346,7 @@ def _parse_authentication_results(value: str, arc: bool) -> _ParsedField:
                                comment=comment, properties=properties))
     if authserv_id is not None:
         authserv_id = strict.authserv_id
-    return _ParsedField(authserv_id, instance, clauses, defects)
+    return _ParsedField(authserv_id, instance, tuple(clauses), tuple(defects))
 
 
 def _parse_received_spf(value: str) -> tuple[_Clause | None, str | None, list[str]]:
@@ -377,6 +397,11 @@ class _TrustContext:
     boundary_number: int | None
     receiver_names: str
     trailing_start: int | None = None
+    corroborating: frozenset[str] = frozenset()
+    """Organisations of the receiver that also wrote a field above the boundary Received
+    (A-R, ARC-Authentication-Results, Received-SPF, ARC-Seal), filled in by parse_recorded."""
+    duplicated: frozenset[str] = frozenset()
+    """authserv-ids written on more than one A-R in the receiver's block below the boundary."""
 
 
 def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None) -> _TrustContext:
@@ -446,8 +471,23 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext
     if above:
         return True, f"written by {writer} (receiving side), above the boundary Received ({where})", None
     if in_block:
-        return True, (f"written by {writer} (receiving side), among the receiver's trace fields "
-                      f"directly below the boundary Received ({where})"), None
+        # RFC 5321 section 4.4: a field below the receiver's Received is older than it. Gmail
+        # writes its A-R there, but so can a client connecting straight to the MX (RFC 8601
+        # section 5 asks receivers to delete such fields; many do not). Position alone cannot
+        # tell them apart: trust it only when the receiver also wrote a field above its
+        # Received, and never when two fields there carry the same authserv-id.
+        name = normalize_domain(writer) or writer
+        if name in context.duplicated:
+            return False, (f"names the receiving side ({writer}) directly below the boundary Received "
+                           f"({where}), but another field there carries the same authserv-id: one of "
+                           "them was written by the sender; neither is relied on"), "forged"
+        if (organizational_domain(name) or name) in context.corroborating:
+            return True, (f"written by {writer} (receiving side), among the receiver's trace fields "
+                          f"directly below the boundary Received ({where}), and the receiver also "
+                          "wrote a field above it"), None
+        return False, (f"names the receiving side ({writer}) directly below the boundary Received "
+                       f"({where}), where a receiver may put it but a sender connecting directly "
+                       "can too; nothing above the boundary corroborates it, so not relied on"), "unverified"
     if context.trailing_start is not None and header_index >= context.trailing_start:
         # Milters that add fields with smfi_addheader append them at the end of the header
         # section (rspamd does); a sender can put a field there too, so it stays a claim.
@@ -524,67 +564,145 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
                    extra: tuple[RecordedResult, ...] = ()) -> tuple[tuple[RecordedResult, ...], tuple[Finding, ...]]:
     """Every recorded result; ``trusted`` when written by the receiving side."""
     context = _trust_context(message, hops, boundary_hop)
-    signatures = _signatures(message)
+    fields = [_read_field(header) for header in message.headers if header.name.lower() in _RESULT_FIELDS]
+    context = _with_corroboration(context, message, fields)
+    signatures = _signatures(message) if any(clause.method == "dkim" for f in fields for clause in f.clauses) else []
     recorded: list[RecordedResult] = []
     findings: list[Finding] = []
-    for header in message.headers:
-        lname = header.name.lower()
-        if lname not in ("authentication-results", "arc-authentication-results", "received-spf"):
-            continue
-        value = header.value
-        defects: list[str] = []
-        if len(value) > MAX_FIELD_CHARS:
-            value = value[:MAX_FIELD_CHARS]
-            defects.append(f"longer than {MAX_FIELD_CHARS} characters; only the start was read")
-        if lname == "received-spf":
-            clause, writer, spf_defects = _parse_received_spf(value)
-            defects += spf_defects
-            clauses = [clause] if clause else []
-            instance = None
-            name = _RECEIVED_SPF
-        else:
-            parsed = _parse_authentication_results(value, arc=lname.startswith("arc-"))
-            defects += parsed.defects
-            clauses, writer, instance = parsed.clauses, parsed.authserv_id, parsed.instance
-            name = _ARC_AR if lname.startswith("arc-") else _AR
-        trusted, why, names_receiver = _judge_trust(writer, header.index, context)
+    claims: list[tuple[_Field, list[RecordedResult], str, str | None]] = []
+    for read in fields:
+        trusted, why, names_receiver = _judge_trust(read.writer, read.index, context)
         field_results: list[RecordedResult] = []
-        for clause in clauses:
+        for clause in read.clauses:
             result = _RESULT_ALIASES.get(clause.result, clause.result)
-            clause_defects = list(defects)
+            clause_defects = list(read.defects)
             valid = _VALID_RESULTS.get(clause.method)
             if valid is not None and result not in valid:
                 clause_defects.append(f"'{clause.result}' is not a {clause.method} result word")
             signature_index = (_match_signature(clause.properties, signatures)
                                if clause.method == "dkim" else None)
             field_results.append(RecordedResult(
-                header=name, header_index=header.index, authserv_id=writer, method=clause.method,
+                header=read.name, header_index=read.index, authserv_id=read.writer, method=clause.method,
                 result=result, properties=tuple(clause.properties),
                 reason=clause.reason or _strip_quotes(clause.comment), trusted=trusted,
-                trust_reason=why, instance=instance, signature_header_index=signature_index,
+                trust_reason=why, instance=read.instance, signature_header_index=signature_index,
                 defects=tuple(clause_defects),
             ))
         recorded.extend(field_results)
-        if defects:
+        # Microsoft 365 omits the authserv-id on every message: that stays a per-result
+        # defect in the table, not a finding on ordinary mail.
+        noteworthy = [d for d in read.defects if d != _NO_AUTHSERV_ID]
+        if noteworthy:
             findings.append(Finding(
                 id="recorded.malformed", severity=Severity.INFO,
-                title=f"{name} field could not be read cleanly",
-                explanation=f"Header {header.index} ({name}): " + "; ".join(defects) + ".",
-                reference=RFC7208_RECEIVED_SPF if name == _RECEIVED_SPF else RFC8601_SYNTAX,
-                subject=f"header {header.index}",
+                title=f"{read.name} field could not be read cleanly",
+                explanation=f"Header {read.index} ({read.name}): " + "; ".join(noteworthy) + ".",
+                reference=RFC7208_RECEIVED_SPF if read.name == _RECEIVED_SPF else RFC8601_SYNTAX,
+                subject=f"header {read.index}",
             ))
+        claims.append((read, field_results, why, names_receiver))
+    # What the receiving side itself recorded as a failure, per method: a claim of "pass"
+    # against it is a deliberate deception, not a forwarder's honest note.
+    trusted_failures = {r.method for r in recorded if r.trusted and r.result in ("fail", "softfail")}
+    for read, field_results, why, names_receiver in claims:
         claimed = sorted({r.method for r in field_results
                           if not r.trusted and r.result == "pass" and r.method in _VALID_RESULTS})
         if claimed:
-            findings.append(_claim_finding(name, header.index, writer, claimed, why, names_receiver))
+            # Only a claim in the receiver's name (or in its unnamed Microsoft format) pretends
+            # to be the receiver; a list's or forwarder's honest pass before it changed the
+            # message may well contradict the receiver's fail.
+            pretends = read.name == _AR and (read.writer is None or names_receiver is not None)
+            contradicted = sorted(set(claimed) & trusted_failures) if pretends else []
+            findings.append(_claim_finding(read.name, read.index, read.writer, claimed, why, names_receiver,
+                                           contradicted))
     for item in extra:
+        if item.trust_reason is None and item.header == _GMAIL_SUMMARY:
+            item = replace(item, trust_reason=(
+                "the summary table of Gmail's 'Show original' page: Gmail's own display of the "
+                "verdicts it recorded at delivery"))
         recorded.append(item)
     return tuple(recorded), tuple(findings)
 
 
+_RESULT_FIELDS = frozenset({"authentication-results", "arc-authentication-results", "received-spf"})
+_NO_AUTHSERV_ID = "no authserv-id (RFC 8601 section 2.2 requires one)"
+
+
+@dataclass(frozen=True)
+class _Field:
+    """One result field as read, before its trust is judged."""
+
+    index: int
+    name: str
+    writer: str | None
+    instance: int | None
+    clauses: tuple[_Clause, ...]
+    defects: tuple[str, ...]
+
+
+def _read_field(header: HeaderField) -> _Field:
+    lname = header.name.lower()
+    value = header.value
+    defects: list[str] = []
+    if len(value) > MAX_FIELD_CHARS:
+        value = value[:MAX_FIELD_CHARS]
+        defects.append(f"longer than {MAX_FIELD_CHARS} characters; only the start was read")
+    if lname == "received-spf":
+        clause, writer, spf_defects = _parse_received_spf(value)
+        return _Field(header.index, _RECEIVED_SPF, writer, None, (clause,) if clause else (),
+                      tuple(defects + spf_defects))
+    arc = lname.startswith("arc-")
+    parsed = _parse_authentication_results(value, arc=arc)
+    return _Field(header.index, _ARC_AR if arc else _AR, parsed.authserv_id, parsed.instance,
+                  parsed.clauses, tuple(defects) + parsed.defects)
+
+
+def _with_corroboration(context: _TrustContext, message: Message, fields: list[_Field]) -> _TrustContext:
+    """Which receiver organisations also wrote above the boundary; duplicate authserv-ids below it."""
+    if context.boundary_index is None:
+        return context
+    corroborating: set[str] = set()
+    for read in fields:
+        if read.index < context.boundary_index and read.writer and _writer_matches(read.writer, context):
+            name = normalize_domain(read.writer) or read.writer
+            corroborating.add(organizational_domain(name) or name)
+    for header in message.headers[:context.boundary_index]:
+        if header.name.lower() == "arc-seal":
+            match = _D_TAG.search(header.value[:MAX_FIELD_CHARS])
+            sealer = normalize_domain(match.group(1)) if match else None
+            if sealer and _writer_matches(sealer, context):
+                corroborating.add(organizational_domain(sealer) or sealer)
+    seen: set[str] = set()
+    duplicated: set[str] = set()
+    end = context.receiver_block_end or 0
+    for read in fields:
+        if read.name == _AR and read.writer and context.boundary_index < read.index < end:
+            name = normalize_domain(read.writer) or read.writer
+            (duplicated if name in seen else seen).add(name)
+    return replace(context, corroborating=frozenset(corroborating), duplicated=frozenset(duplicated))
+
+
 def _claim_finding(name: str, index: int, writer: str | None, methods: list[str], why: str,
-                   names_receiver: str | None) -> Finding:
+                   names_receiver: str | None, contradicted: list[str]) -> Finding:
     passes = ", ".join(f"{m}=pass" for m in methods)
+    if contradicted and names_receiver != "forged":
+        against = ", ".join(contradicted)
+        return Finding(
+            id="recorded.untrusted_claim", severity=Severity.WARNING,
+            title=f"Forged {name}? It claims {passes}, but the receiver recorded a failure",
+            explanation=(f"Header {index} says {passes}, but {why}. The receiving side's own results "
+                         f"say {against} failed: a sender-supplied pass that contradicts the receiver "
+                         "is aimed at people and naive filters reading the header. Treat it as forged."),
+            reference=RFC8601_TRUST, subject=f"header {index}",
+        )
+    if names_receiver == "unverified":
+        return Finding(
+            id="recorded.untrusted_claim", severity=Severity.INFO,
+            title=f"{name} in the receiver's name below its Received: not relied on",
+            explanation=(f"Header {index} says {passes} and names {writer}, but {why}. The results "
+                         "above are computed without it."),
+            reference=RFC8601_TRUST, subject=f"header {index}",
+        )
     if names_receiver == "appended":
         return Finding(
             id="recorded.untrusted_claim", severity=Severity.NOTICE,
@@ -686,12 +804,26 @@ def _compare_dkim(recorded: tuple[RecordedResult, ...], dkim: tuple[DkimSignatur
                 used.add(position)
                 break
         out.append(_label_dkim(subject, match, sig))
+    matched = {c.subject: c for c in out}
     for position, rec in enumerate(candidates):
         if position in used or rec.result == "none":
             continue
         domain, selector, _ = _dkim_identity(rec.properties)
         if any(r.result == rec.result and _dkim_identity(r.properties)[:2] == (domain, selector)
                for r in (candidates[p] for p in used)):
+            continue
+        # A second record of a signature already compared (Gmail's summary table, or a
+        # "dkim=pass header.d=..." without header.s beside the full A-R): same verdict, no new
+        # row; a different verdict is compared with that signature, never shown as a phantom.
+        same_signer = [sig for sig in dkim if _domain_matches(domain, normalize_domain(sig.domain))
+                       and (selector is None or selector == (sig.selector or "").lower())]
+        if same_signer:
+            used.add(position)
+            sig = same_signer[0]
+            subject = f"{sig.domain or '?'}/{sig.selector or '?'}"
+            earlier = matched.get(subject)
+            if earlier is None or earlier.recorded != rec.result:
+                out.append(_label_dkim(subject, rec, sig))
             continue
         used.add(position)
         subject = f"{domain or '?'}/{selector or '?'}"
@@ -723,6 +855,13 @@ def _label_dkim(subject: str, rec: RecordedResult | None, sig: DkimSignatureResu
         return _make("dkim", subject, rec, ours, "not_recomputed",
                      f"{who} recorded dkim={rec.result}; the key lookup failed temporarily now ({sig.reason}).")
     if rec.result == "pass":
+        if sig.body_hash_ok is False and code not in _DKIM_MODIFIED:
+            # The body hash is computed from the message alone: whatever happened to the key,
+            # a mismatch now means the body is not what was verified (RFC 6376 section 3.7).
+            return _make("dkim", subject, rec, ours, "modified_after_delivery",
+                         f"{who} verified this signature at delivery; now {sig.reason}, and the body "
+                         "hash does not match either: the body changed after signing, so a DNS change "
+                         "alone does not explain the difference.")
         if code in _DKIM_KEY_DRIFT:
             return _make("dkim", subject, rec, ours, "dns_drift",
                          f"{who} verified this signature at delivery; now {sig.reason}: the key in DNS "
@@ -778,10 +917,18 @@ def _compare_spf(recorded: tuple[RecordedResult, ...], spf: SpfResult | None) ->
     who = _who(rec)
     _, rec_domain, rec_ip = _spf_identity(rec)
     our_domain = normalize_domain(spf.helo if helo_only else spf.domain)
-    same_domain = rec_domain is None or our_domain is None or rec_domain == our_domain
-    same_ip = rec_ip is None or spf.client_ip is None or rec_ip.strip("[]") == spf.client_ip
+    same_domain = rec_domain is not None and our_domain is not None and rec_domain == our_domain
+    same_ip = rec_ip is not None and spf.client_ip is not None and rec_ip.strip("[]") == spf.client_ip
     if rec.result == ours:
         return _make("spf", subject, rec, ours, "same", f"{who} recorded spf={ours}; it is {ours} now too.")
+    if rec_domain is None or rec_ip is None:
+        # Without the recorded identity and client IP there is no telling whether DNS changed
+        # or the inputs differ (RFC 7208 section 9.1 names both for this reason).
+        missing = " and ".join(w for w, v in (("the sender domain", rec_domain), ("the client IP", rec_ip))
+                               if v is None)
+        return _make("spf", subject, rec, ours, "different",
+                     f"{who} recorded spf={rec.result} without naming {missing}; we evaluated "
+                     f"{our_domain or '?'} from {spf.client_ip or '?'} and got {ours}: not comparable.")
     if not (same_domain and same_ip):
         return _make("spf", subject, rec, ours, "different",
                      f"{who} recorded spf={rec.result} for {rec_domain or '?'} from {rec_ip or '?'}; "
@@ -837,7 +984,12 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
             return _make("dmarc", subject, rec, ours, "policy_changed",
                          f"{who} recorded dmarc={ours} under p={rec_policy}; {subject} publishes "
                          f"p={our_policy} now (the DMARC record changed since delivery).")
-        return _make("dmarc", subject, rec, ours, "same", f"{who} recorded dmarc={ours}; it is {ours} now too.")
+        override = ""
+        if ours == "fail" and "override" in (rec.reason or "").lower() and "arc" in (rec.reason or "").lower():
+            # RFC 8617 section 7.2: the receiver applied local policy on the ARC chain's word.
+            override = f" It recorded an ARC override ({(rec.reason or '')[:200]}): it accepted the message anyway."
+        return _make("dmarc", subject, rec, ours, "same",
+                     f"{who} recorded dmarc={ours}; it is {ours} now too.{override}")
     if rec.result == "pass" and ours == "fail":
         aligned = [s for s in dkim if s.aligned]
         codes = {s.reason_code for s in aligned}
@@ -849,10 +1001,22 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
             return _make("dmarc", subject, rec, ours, "modified_after_delivery",
                          f"{who} recorded dmarc=pass; the aligned DKIM signature fails now because the "
                          "message changed after delivery.")
-        if codes & _DKIM_KEY_DRIFT or (spf_comparison is not None and spf_comparison.label == "dns_drift"):
+        if any(s.body_hash_ok is False for s in aligned):
+            return _make("dmarc", subject, rec, ours, "modified_after_delivery",
+                         f"{who} recorded dmarc=pass; the aligned DKIM signature's body hash does not "
+                         "match now, so the message changed after signing.")
+        # DNS drift explains the difference only when the receiver recorded a pass for the very
+        # identity that fails now: the aligned signature (by header.b/d/s) or the same SPF
+        # sender and client IP. A recorded pass for another identity proves nothing here.
+        drifted_keys = [s for s in aligned if s.reason_code in _DKIM_KEY_DRIFT
+                        and _recorded_dkim_pass(recorded, s)]
+        if drifted_keys or (spf_comparison is not None and spf_comparison.label == "dns_drift"
+                            and bool(dmarc.from_domain) and _spf_supported(spf_comparison, dmarc)):
+            what = (f"the key of the aligned signature {drifted_keys[0].domain}/{drifted_keys[0].selector}"
+                    if drifted_keys else "the aligned SPF policy")
             return _make("dmarc", subject, rec, ours, "dns_drift",
-                         f"{who} recorded dmarc=pass; it fails now because a DKIM key or SPF policy "
-                         "changed in DNS since delivery.")
+                         f"{who} recorded dmarc=pass and a pass for the same identity; it fails now "
+                         f"because {what} changed in DNS since delivery.")
         if "expired" in codes:
             return _make("dmarc", subject, rec, ours, "expired_since",
                          f"{who} recorded dmarc=pass; the aligned DKIM signature has expired since.")
@@ -860,13 +1024,36 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
         return _make("dmarc", subject, rec, ours, "dns_drift",
                      f"{who} found no DMARC record at delivery (dmarc=none); {subject} publishes one now.")
     if ours == "none" and rec.result in ("pass", "fail"):
-        return _make("dmarc", subject, rec, ours, "dns_drift",
-                     f"{who} recorded dmarc={rec.result}; {subject} publishes no DMARC record now.")
+        now = (f"{subject} publishes no DMARC record now" if dmarc.record_domain is None
+               else f"its DMARC record is not applicable now ({dmarc.policy_reason})")
+        return _make("dmarc", subject, rec, ours, "dns_drift", f"{who} recorded dmarc={rec.result}; {now}.")
     if rec.result == "fail" and ours == "pass" and rec_policy and our_policy and rec_policy != our_policy:
         return _make("dmarc", subject, rec, ours, "dns_drift",
                      f"{who} recorded dmarc=fail under p={rec_policy}; it passes now with p={our_policy}.")
     return _make("dmarc", subject, rec, ours, "different",
                  f"{who} recorded dmarc={rec.result}; it is {ours} now ({dmarc.explanation}).")
+
+
+def _recorded_dkim_pass(recorded: tuple[RecordedResult, ...], sig: DkimSignatureResult) -> bool:
+    """A trusted recorded dkim=pass names this very signature."""
+    for rec in recorded:
+        if not _usable(rec, "dkim") or rec.result != "pass":
+            continue
+        if rec.signature_header_index is not None:
+            if rec.signature_header_index == sig.header_index:
+                return True
+            continue
+        domain, selector, _ = _dkim_identity(rec.properties)
+        if (_domain_matches(domain, normalize_domain(sig.domain))
+                and (selector is None or selector == (sig.selector or "").lower())):
+            return True
+    return False
+
+
+def _spf_supported(spf_comparison: Comparison, dmarc: DmarcResult) -> bool:
+    """The SPF identity that drifted could have aligned with From (relaxed)."""
+    strict = dmarc.record is not None and dmarc.record.aspf == "s"
+    return aligned(spf_comparison.subject, dmarc.from_domain, strict=strict)
 
 
 def _compare_arc(recorded: tuple[RecordedResult, ...], arc: ArcResult | None) -> Comparison | None:
