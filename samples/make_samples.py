@@ -265,6 +265,11 @@ def sample_direct(keys: Path) -> tuple[bytes, dict[str, Any]]:
         auth,
     )
     t_store = t_gmail + timedelta(seconds=1)
+    # Gmail seals what it saw at its MX (ARC i=1, cv=none) above its own trace fields, as real
+    # Gmail messages show in "Show original".
+    google_key = rsa_key("google.com", 2048, keys)
+    message = prepend(message, *arc_seal(message, "arc-20240605", "google.com", google_key, "mx.google.com", t_store,
+                                         ["from", "to", "subject", "date", "message-id", "mime-version", "content-type"]))
     message = prepend(
         message,
         "Delivered-To: bob@workspace.example",
@@ -284,6 +289,7 @@ def sample_direct(keys: Path) -> tuple[bytes, dict[str, Any]]:
                                         "rua=mailto:dmarc-reports@example.com; fo=1"]]},
         "25.2.0.192.in-addr.arpa": {"PTR": ["mx-out1.example.com."]},
         "mx-out1.example.com": {"A": ["192.0.2.25"], "AAAA": ["2001:db8:25::25"]},
+        "arc-20240605._domainkey.google.com": {"TXT": [rsa_record(google_key)]},
     }
     return message, dns
 

@@ -35,7 +35,7 @@ EXPECTED_DKIM = {
     "headers-only.txt": [False],  # no body to hash (see test_headers_only_paste_is_the_real_header)
     "ed25519.eml": [True, True],  # ed25519-sha256 above rsa-sha256 (RFC 8463)
 }
-EXPECTED_ARC = {"mailing-list.eml": b"pass"}
+EXPECTED_ARC = {"direct.eml": b"pass", "mailing-list.eml": b"pass"}
 DOCUMENTATION_NETS = [ipaddress.ip_network(n) for n in
                       ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")]
 
