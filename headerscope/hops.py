@@ -19,16 +19,19 @@ hops analysed in detail is capped (see ``DETAIL_LIMIT``).
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import ipaddress
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from . import domains
 from .domains import is_ip_literal, normalize_domain, organizational_domain
 from .message import Message
 from .model import Finding, HeaderField, Hop, ReceivedFields, Role, Severity
-from .received import parse_received
+from .received import frozen_maker, parse_received
 
 # A message with 100,000 Received fields is a loop or an attack. Only the latest (topmost)
 # DETAIL_LIMIT fields are parsed and analysed: the receiving side's hops, which decide the
@@ -127,6 +130,40 @@ _WITH_LMTP = re.compile(r"\bwith\s+lmtp", re.IGNORECASE)
 _MDA_SOFTWARE = re.compile(r"\b(?:dovecot|cyrus)\b", re.IGNORECASE)
 
 
+_SMTP_SUBMISSION = re.compile(r"(?:utf8)?(?:e?smtp)s?a")
+_HOST_CHARS = re.compile(r"[a-z0-9_.-]+")
+# The host name a receiving program writes about itself in a comment after ``by NAME``:
+# amavisd-new's "by localhost (host.example.net [127.0.0.1])".
+_BY_COMMENT_HOST = re.compile(r"\bby\s+[^\s();]{1,255}\s+\(([A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63}){1,8})[\s\[)]")
+# Sendmail appends "(may be forged)" when the PTR name does not resolve back to the address.
+_MAY_BE_FORGED = re.compile(r"\(may be forged\)", re.IGNORECASE)
+
+# The receiver's own record of the SMTP client (RFC 7208 section 9.1 ``client-ip``; RFC 8601
+# section 2.7 ``smtp.remote-ip`` / ``policy.iprev``), read by a small local parser.
+_STATEMENT_IP = re.compile(
+    r"\b(?:client-ip|smtp\.remote-ip|smtp\.client-ip|policy\.iprev)\s*=\s*\"?\[?([0-9A-Fa-f:.]{2,45})",
+    re.IGNORECASE,
+)
+_SPF_RECEIVER = re.compile(r"\breceiver\s*=\s*\"?([A-Za-z0-9_.-]{1,253})", re.IGNORECASE)
+_SPF_COMMENT_HOST = re.compile(r"^\s*[A-Za-z]+\s*\(\s*([A-Za-z0-9_.-]{1,253})\s*:")
+_AUTHSERV_ID = re.compile(r"^\s*([A-Za-z0-9_.-]{1,253})")
+# At most this many statements are read (a hostile message may carry thousands).
+_MAX_STATEMENTS = 64
+
+_RFC7208_RECEIVED_SPF = "https://www.rfc-editor.org/rfc/rfc7208#section-9.1"
+_RFC5322_ORIG_DATE = "https://www.rfc-editor.org/rfc/rfc5322#section-3.6.1"
+
+# A Date: header more than this after the first Received stamp is not clock skew of a hop but
+# a Date the creator's program wrote wrongly (or a replayed message), see _date_finding.
+IMPLAUSIBLE_DATE_AFTER = timedelta(days=1)
+
+ReverseNames = Callable[[str], "tuple[Sequence[str], bool | None] | None"]
+"""Hook: the PTR names of an IP and whether one resolves back to it (FCrDNS), None if unknown."""
+
+
+_make_hop = frozen_maker(Hop)
+
+
 @dataclass(frozen=True)
 class HopChain:
     """The chain and what was learnt building it."""
@@ -136,9 +173,12 @@ class HopChain:
     boundary_hop: int | None
     """Number of the trust-boundary hop (1-based), None when there are no hops."""
     total_delay_seconds: float | None
-    """From the Date: header to the last hop, signed."""
+    """From the Date: header (or, when that is implausible, the first stamped hop) to the last hop."""
     findings: tuple[Finding, ...]
     """Clock skew, inconsistencies, forged-looking hops, ..."""
+    alternative_boundary_hop: int | None = None
+    """Where the boundary would be if the HELO names of the receiver's relays were believed
+    (only set when the boundary is uncertain, see ``hops.boundary_uncertain``)."""
 
 
 @dataclass
@@ -153,6 +193,24 @@ class _Work:
     role: Role = Role.MTA
 
 
+@dataclass(frozen=True)
+class _Statement:
+    """A receiver's record of the client it saw: Received-SPF or Authentication-Results."""
+
+    index: int
+    """Header index (smaller = written later, RFC 5321 section 4.4 prepending)."""
+    ip: str
+    writer_org: str | None
+
+
+@dataclass
+class _Boundary:
+    index: int
+    from_outside: bool
+    notes: list[Finding] = field(default_factory=list)
+    alternative: int | None = None
+
+
 # ---------------------------------------------------------------- small helpers
 
 
@@ -160,9 +218,8 @@ def _scan(text: str | None) -> str:
     return (text or "")[:_SCAN_LIMIT]
 
 
-def _ip(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    if not text:
-        return None
+@functools.lru_cache(maxsize=4096)
+def _ip_cached(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         ip = ipaddress.ip_address(text.strip().strip("[]"))
     except ValueError:
@@ -172,8 +229,15 @@ def _ip(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | Non
     return ip
 
 
-def is_non_public_ip(text: str | None) -> bool:
-    """True for private, shared (CGNAT), loopback and link-local addresses."""
+def _ip(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    # Cached: the same relays' addresses recur across hops and messages (bounded cache).
+    if not text or len(text) > 64:
+        return None
+    return _ip_cached(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _non_public_cached(text: str) -> bool:
     ip = _ip(text)
     if ip is None:
         return False
@@ -182,33 +246,89 @@ def is_non_public_ip(text: str | None) -> bool:
     return any(ip.version == net.version and ip in net for net in _NON_PUBLIC_NETWORKS)
 
 
+def is_non_public_ip(text: str | None) -> bool:
+    """True for private, shared (CGNAT), loopback and link-local addresses."""
+    if not text or len(text) > 64:
+        return False
+    return _non_public_cached(text)
+
+
 def _is_loopback(text: str | None) -> bool:
+    if not text or len(text) > 64:
+        return False
+    return _loopback_cached(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _loopback_cached(text: str) -> bool:
     ip = _ip(text)
     return ip is not None and ip.is_loopback
+
+
+def _is_public_ip(text: str | None) -> bool:
+    return _ip(text) is not None and not is_non_public_ip(text)
+
+
+# RFC 6761 sections 6.2 and 6.5: "test" and "example" are reserved for testing and
+# documentation, where they stand for public names (the samples use them that way).
+_DOCUMENTATION_TLDS = frozenset({"test", "example"})
+
+
+@functools.lru_cache(maxsize=1024)
+def _registered_tld(tld: str) -> bool:
+    """Whether ``tld`` is a top-level domain of the public DNS (a Public Suffix List rule).
+
+    Names under anything else (``.local``, ``.lan``, ``.lkt``, ``.loc``, ``.internal``) live
+    only on a private network and name no organisation (RFC 6762 appendix G).
+    """
+    if tld in _DOCUMENTATION_TLDS:
+        return True
+    if tld in _PRIVATE_TLDS or tld.isdigit():
+        return False
+    # domains exposes no "is this a known TLD" helper; its rule set is read defensively and,
+    # if its layout ever changes, only the fixed private list above applies.
+    rules = getattr(domains._psl(), "_rules", None)
+    if not isinstance(rules, frozenset):
+        return True
+    if tld.startswith("xn--"):
+        try:
+            tld = tld[4:].encode("ascii").decode("punycode").lower()
+        except (UnicodeError, ValueError):
+            return False
+    return tld in rules
+
+
+@functools.lru_cache(maxsize=8192)
+def _host_organization_cached(name: str) -> str | None:
+    host = normalize_domain(name)
+    if host is None or len(host) > 253 or is_ip_literal(host) or host.startswith("ipv6:"):
+        return None
+    if _HOST_CHARS.fullmatch(host) is None:
+        return None
+    labels = host.split(".")
+    if len(labels) < 2 or "" in labels:
+        return None
+    if not _registered_tld(labels[-1]):
+        return None
+    org = organizational_domain(host)
+    if org is None:
+        return None
+    return OPERATOR_ALIASES.get(org, org)
 
 
 def host_organization(name: str | None) -> str | None:
     """The organisation of a host name, operator aliases merged; None when it says nothing.
 
     None for missing names, IP literals, bare names without a dot (``localhost``, ``IMSVA``),
-    names under private-network top-level labels, and text that is not a host name.
+    names under a top-level label that is not in the public DNS (``.local``, ``.lan``,
+    ``.lkt``: a private network's names, RFC 6762 appendix G), and text that is not a host name.
     """
-    host = normalize_domain(name)
-    if host is None or len(host) > 253 or is_ip_literal(host):
+    # Cached by the name as written (bounded): relays and receivers recur in every message.
+    if not name:
         return None
-    if host.startswith("ipv6:"):
-        return None
-    if not re.fullmatch(r"[a-z0-9_.-]+", host):
-        return None
-    labels = host.split(".")
-    if len(labels) < 2 or any(not label for label in labels):
-        return None
-    if labels[-1] in _PRIVATE_TLDS or labels[-1].isdigit():
-        return None
-    org = organizational_domain(host)
-    if org is None:
-        return None
-    return OPERATOR_ALIASES.get(org, org)
+    if len(name) > 300:  # not kept in the cache; such a name is hostile or broken anyway
+        return _host_organization_cached.__wrapped__(name)
+    return _host_organization_cached(name)
 
 
 def _utc(timestamp: str | None) -> datetime | None:
@@ -252,13 +372,13 @@ def _protocol(fields: ReceivedFields) -> str:
     return (fields.protocol or "").strip().lower()
 
 
-def _is_local_delivery(fields: ReceivedFields, raw: str) -> bool:
+def _is_local_delivery(fields: ReceivedFields, raw: str, low: str | None = None) -> bool:
+    """LMTP or local delivery; ``low`` is the scanned raw text in lower case, if at hand."""
     protocol = _protocol(fields)
-    return (
-        protocol.startswith("lmtp")
-        or protocol == "local"
-        or bool(_WITH_LMTP.search(_scan(raw)))
-    )
+    if protocol.startswith("lmtp") or protocol == "local":
+        return True
+    text = _scan(raw)
+    return "lmtp" in (low if low is not None else text.lower()) and bool(_WITH_LMTP.search(text))
 
 
 def _fmt_seconds(seconds: float) -> str:
@@ -282,7 +402,7 @@ def _iso(moment: datetime) -> str:
 
 
 def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Role:
-    """The role of the agent that wrote this Received field (RFC 5598 section 2).
+    """The role of the agent that wrote this Received field (RFC 5598 section 2), on its own.
 
     Rules, first match wins:
 
@@ -300,60 +420,132 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
        transport (Exchange Online writes ``with HTTPS`` between its own servers), not a
        submission, so it stays MTA.
     4. **MTA** - everything else.
+
+    In a chain, :func:`build_chain` corrects MUA and MDA by position: a local program's
+    hand-over above the first hop is a re-injection (MTA), and LMTP into a content filter
+    that hands the message back is not the final delivery.
     """
     protocol = _protocol(fields)
     text = _scan(raw)
-    if _LOCAL_PROGRAM.search(text):
+    low = text.lower()
+    # Substring checks first: each regex needs its word, and most fields have none of them.
+    if ("userid" in low or "invoked" in low or "/submit)" in low) and _LOCAL_PROGRAM.search(text):
         return Role.MUA
     if protocol.startswith("local") and not fields.from_ip:
         user = (fields.from_helo or fields.from_rdns or "").strip()
         if protocol != "local" or (user and "." not in user):
             return Role.MUA
-    if _is_local_delivery(fields, raw) or (
-        _MDA_SOFTWARE.search(text) and not fields.auth and not protocol.startswith(("esmtp", "smtp"))
+    if _is_local_delivery(fields, raw, low) or (
+        ("dovecot" in low or "cyrus" in low) and _MDA_SOFTWARE.search(text)
+        and not fields.auth and not protocol.startswith(("esmtp", "smtp"))
     ):
         return Role.MDA
-    http_like = protocol.startswith("http") or (fields.via or "").strip().lower().startswith("http")
-    if http_like and same_org_client:
+    if _is_internal_http(fields, same_org_client):
         return Role.MTA
-    if fields.auth or _AUTHENTICATED_SENDER.search(text) or protocol == "mapi" or http_like:
+    http_like = protocol.startswith("http") or (fields.via or "").strip().lower().startswith("http")
+    if fields.auth or protocol == "mapi" or http_like or (
+            "authenticated" in low and _AUTHENTICATED_SENDER.search(text)):
         return Role.MSA
-    if re.fullmatch(r"(?:utf8)?(?:e?smtp)s?a", protocol):
+    if _SMTP_SUBMISSION.fullmatch(protocol):
         return Role.MSA
     return Role.MTA
+
+
+def _is_internal_http(fields: ReceivedFields, same_org_client: bool) -> bool:
+    """HTTP(S) between two hosts of one organisation: transport, not a user's submission."""
+    if not same_org_client:
+        return False
+    protocol = _protocol(fields)
+    return protocol.startswith("http") or (fields.via or "").strip().lower().startswith("http")
+
+
+def _correct_roles_by_position(work: list[_Work]) -> None:
+    """Roles that only the position in the chain decides (RFC 5598 sections 2.1 and 4.3.3).
+
+    * A local program's hand-over (MUA) is the message's origin only at the first hop; above
+      it, ``qmail invoked by uid`` or ``from userid`` is a filter (qmail-scanner, a list
+      manager) re-injecting mail it received: transport, so MTA.
+    * LMTP / local delivery is the MDA only when nothing carries the message on: a later hop
+      with a client (amavisd-new or another content filter handing the message back over
+      SMTP) shows the earlier LMTP went to a filter, not into the mailbox.
+    """
+    last_with_client = max((i for i, w in enumerate(work) if _has_client(w.fields)), default=-1)
+    for i, item in enumerate(work):
+        reinjection = item.role is Role.MUA and i > 0
+        filter_delivery = item.role is Role.MDA and i < last_with_client
+        if reinjection or filter_delivery:
+            item.role = Role.MTA
 
 
 # ---------------------------------------------------------------- organisations
 
 
+class _Orgs:
+    """Organisations known to be one operator for this message (union of names of one host)."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, org: str | None) -> str | None:
+        if org is None or not self.parent:
+            return org
+        seen = 0
+        while org in self.parent and seen < 64:
+            org = self.parent[org]
+            seen += 1
+        return org
+
+    def union(self, a: str | None, b: str | None) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra is None or rb is None or ra == rb:
+            return False
+        self.parent[rb] = ra
+        return True
+
+    def same(self, a: str | None, b: str | None) -> bool:
+        if a is None:
+            return False
+        if not self.parent:  # the usual case: no names joined
+            return a == b
+        return self.find(a) == self.find(b)
+
+
 def _assign_organizations(work: list[_Work]) -> None:
     """Organisation of each receiving host; unknown ``by`` names inherit from a neighbour.
 
-    A ``by`` that is missing, an IP literal or a bare name says nothing about its owner. Such
-    a hop takes the organisation of (a) the name the next hop's client gave (the same machine
-    introducing itself when it passed the message on), else (b) the previous hop's receiver
-    when this hop's client is absent or on a private/loopback address, i.e. the hand-over
-    clearly happened inside the same network.
+    A ``by`` that is missing, an IP literal, a bare name or under a private top-level label
+    says nothing about its owner. Such a hop takes, in order of evidence:
+
+    (a) the previous hop's organisation when this hop has no client or a private/loopback one
+        (the hand-over happened inside one host or network: the previous receiver's
+        organisation is what the records show);
+    (b) the previous hop's organisation when this hop's client, as vouched for by the receiver
+        (its reverse-DNS name), is the previous hop's ``by`` host;
+    (c) else the name the next hop's client gave (the same machine introducing itself when it
+        passed the message on): only a claim, so the last resort.
     """
     for i, item in enumerate(work):
         if item.own_org is not None:
             item.org = item.own_org
             continue
+        fields = item.fields
         inherited: str | None = None
-        if i + 1 < len(work):
-            nxt = work[i + 1].fields
-            for name in _client_names(nxt):
+        if i > 0:
+            previous = work[i - 1]
+            same_network = not _has_client(fields) or is_non_public_ip(fields.from_ip)
+            vouched_link = bool(fields.from_rdns) and \
+                normalize_domain(fields.from_rdns) == normalize_domain(previous.fields.by)
+            if same_network or vouched_link:
+                inherited = previous.org
+        if inherited is None and i + 1 < len(work):
+            for name in _client_names(work[i + 1].fields):
                 inherited = host_organization(name)
                 if inherited:
                     break
-        if inherited is None and i > 0:
-            fields = item.fields
-            if not _has_client(fields) or is_non_public_ip(fields.from_ip):
-                inherited = work[i - 1].org
         item.org = inherited
 
 
-def _client_in_org(fields: ReceivedFields, org: str | None) -> bool:
+def _client_in_org(fields: ReceivedFields, org: str | None, orgs: _Orgs | None = None) -> bool:
     """Whether the client of a hop is a host of ``org``, by names the receiver can vouch for.
 
     The reverse-DNS name is looked up by the receiver; the HELO name is the client's own claim.
@@ -363,18 +555,22 @@ def _client_in_org(fields: ReceivedFields, org: str | None) -> bool:
     """
     if org is None:
         return False
-    if fields.from_rdns and host_organization(fields.from_rdns) == org:
+    same = orgs.same if orgs is not None else (lambda a, b: a is not None and a == b)
+    if fields.from_rdns and same(host_organization(fields.from_rdns), org):
         return True
-    if fields.from_helo and not fields.from_rdns and host_organization(fields.from_helo) == org:
+    if fields.from_helo and not fields.from_rdns and same(host_organization(fields.from_helo), org):
         return (
             not fields.from_ip
             or is_non_public_ip(fields.from_ip)
-            or org in OPERATOR_ALIASES.values()
+            or org in _OPERATORS
         )
     return False
 
 
-def _client_inside(item: _Work, org: str | None) -> bool:
+_OPERATORS = frozenset(OPERATOR_ALIASES.values())
+
+
+def _client_inside(item: _Work, org: str | None, orgs: _Orgs | None = None) -> bool:
     fields = item.fields
     if not _has_client(fields):
         # No "from" part: the hand-over happened inside the receiving host (Gmail's
@@ -387,11 +583,67 @@ def _client_inside(item: _Work, org: str | None) -> bool:
         # LMTP is for delivery inside a site, never across the internet (RFC 2033 section 1),
         # and "with local" is delivery on the host itself.
         return True
-    return _client_in_org(fields, org)
+    return _client_in_org(fields, org, orgs)
 
 
-def _find_boundary(work: list[_Work]) -> tuple[int, bool]:
-    """0-based index of the trust-boundary hop, and whether the message came from outside.
+def _walk(work: list[_Work], orgs: _Orgs, inside: set[int]) -> tuple[int, bool]:
+    """The trust boundary (0-based) by walking down from the last hop; see _find_boundary."""
+    final_org = orgs.find(work[-1].org)
+    for index in range(len(work) - 1, -1, -1):
+        if index not in inside and not _client_inside(work[index], final_org, orgs):
+            return index, True
+    for i, item in enumerate(work):
+        if _is_public_ip(item.fields.from_ip):
+            return i, False
+    for i, item in enumerate(work):
+        if _ip(item.fields.from_ip) is not None:
+            return i, False
+    return 0, False
+
+
+def _learn_same_host_names(work: list[_Work], start: int, orgs: _Orgs) -> bool:
+    """Join organisations that name one machine, from hops at or above ``start`` only.
+
+    A loopback hand-over happens inside one host (RFC 1122 section 3.2.1.3), so the names on
+    both ends of it (the client's name, the ``by`` name, the name a filter writes after
+    ``by``, e.g. amavisd-new's "by localhost (host.example.net [127.0.0.1])") belong to one
+    operator. Only hops the receiving side wrote are used: below the boundary the names are
+    the sender's to choose.
+    """
+    changed = False
+    for item in work[start:]:
+        fields = item.fields
+        if not _is_loopback(fields.from_ip):
+            continue
+        names = [*_client_names(fields), fields.by]
+        m = _BY_COMMENT_HOST.search(_scan(item.header.value))
+        if m is not None:
+            names.append(m.group(1))
+        found = [o for o in (host_organization(n) for n in names) if o]
+        for other in found[1:]:
+            changed = orgs.union(found[0], other) or changed
+    return changed
+
+
+def _links(work: list[_Work], below: int, above: int, orgs: _Orgs) -> bool:
+    """Whether hops below..above connect: each ``by`` is the next hop's client."""
+    for k in range(below, above):
+        nxt = work[k + 1].fields
+        if not _has_client(nxt) or is_non_public_ip(nxt.from_ip):
+            continue
+        if _link_matches(work[k].fields.by, nxt, orgs) is not True:
+            return False
+    return True
+
+
+def _helo_claims_org(fields: ReceivedFields, org: str | None, orgs: _Orgs) -> bool:
+    return bool(fields.from_helo) and not fields.from_rdns and _is_public_ip(fields.from_ip) \
+        and orgs.same(host_organization(fields.from_helo), org)
+
+
+def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Statement],
+                   reverse_names: ReverseNames | None) -> _Boundary:
+    """The trust boundary (0-based hop index) and whether the message came from outside.
 
     Walk down from the last hop while each hop's client is inside the final receiving
     organisation (the organisation of the last hop's receiver): no client (a hand-over inside
@@ -400,34 +652,173 @@ def _find_boundary(work: list[_Work]) -> tuple[int, bool]:
     whose client is outside is the boundary: its client IP, HELO and envelope sender are what
     SPF evaluates, and every hop below it is the sender's claim.
 
+    A client known only by its HELO name on a public address is a claim. It is believed,
+    and the walk goes on below it, only on the receiver's evidence:
+
+    * the client's address has a forward-confirmed PTR name in the organisation (the
+      ``reverse_names`` hook, when DNS is available);
+    * a Received-SPF / Authentication-Results written by the organisation records, as the
+      client it checked (RFC 7208 section 9.1 ``client-ip``), the address of a lower hop whose
+      ``by`` is that organisation's host, and the hops in between connect: the receiver said
+      where it accepted the message (an IronPort or other gateway in front of an internal
+      Exchange that records only HELO names).
+
+    Otherwise, when the HELO names a host of the organisation and the hop below connects to
+    it, the boundary stays and is reported as uncertain, with the alternative.
+
     If every hop is internal (a message sent inside one organisation, e.g. Gmail to Gmail),
     the boundary is where the message entered the organisation's mail system: the earliest
     hop recording a public client address, else the earliest recording any address, else hop 1.
     """
-    final_org = work[-1].org
-    for index in range(len(work) - 1, -1, -1):
-        if not _client_inside(work[index], final_org):
-            return index, True
-    for i, item in enumerate(work):
-        ip = item.fields.from_ip
-        if ip and _ip(ip) is not None and not is_non_public_ip(ip):
-            return i, False
-    for i, item in enumerate(work):
-        if _ip(item.fields.from_ip) is not None:
-            return i, False
-    return 0, False
+    inside: set[int] = set()
+    index, outside = _walk(work, orgs, inside)
+    # Aliases learnt from the receiver's own loopback hops can move the boundary, which can
+    # bring more hops into view; each round only adds, and names are few: bounded.
+    for _ in range(4):
+        if not _learn_same_host_names(work, index, orgs):
+            break
+        index, outside = _walk(work, orgs, inside)
+    result = _Boundary(index=index, from_outside=outside)
+    lookups = 0
+    while result.from_outside and result.index > 0:
+        b = result.index
+        fields = work[b].fields
+        final_org = orgs.find(work[-1].org)
+        claimed = host_organization(fields.from_helo)
+        if not fields.from_helo or fields.from_rdns or not _is_public_ip(fields.from_ip):
+            break
+        # (1) The client's address says which host it is (FCrDNS, RFC 8601 section 3 "iprev").
+        if reverse_names is not None and fields.from_ip and lookups < 3 and final_org is not None:
+            lookups += 1
+            answer = reverse_names(fields.from_ip)
+            if answer is not None:
+                names, confirmed = answer
+                if confirmed and any(orgs.same(host_organization(n), final_org) for n in names[:10]):
+                    inside.add(b)
+                    result.index, result.from_outside = _walk(work, orgs, inside)
+                    continue
+        # (2) The organisation's own record of the client it checked, at a lower hop.
+        moved = _boundary_from_statement(work, b, claimed, final_org, orgs, statements)
+        if moved is not None:
+            j, statement = moved
+            writer = statement.writer_org or claimed or "the receiver"
+            result.notes.append(Finding(
+                id="hops.boundary_uncertain", severity=Severity.INFO,
+                title=f"Trust boundary placed at hop {j + 1} on the receiver's own record",
+                explanation=f"Hop {b + 1}'s client is known only by the name it gave "
+                            f"({fields.from_helo[:120]}), which the receiving server did not check. "
+                            f"A Received-SPF or Authentication-Results written by {writer} records "
+                            f"{statement.ip} as the client it checked, which is hop {j + 1}'s client, "
+                            f"and the hops in between connect: {writer} accepted the message at hop "
+                            f"{j + 1}, so that is where the receiving side took it over.",
+                reference=_RFC7208_RECEIVED_SPF, subject=f"hop {j + 1}",
+            ))
+            if work[-1].org is None and claimed is not None:
+                for item in work[j:]:
+                    if item.org is None:
+                        item.org = claimed
+            result.index = j
+            inside.add(b)
+            break
+        # (3) Only the HELO says so: keep the boundary, say what else it could be.
+        if claimed is not None and (final_org is None or orgs.same(claimed, final_org)) \
+                and _links(work, b - 1, b, orgs):
+            alt, _ = _walk(work, orgs, inside | {b})
+            if final_org is None:
+                alt = b - 1 if alt >= b else alt
+            result.alternative = alt
+            result.notes.append(Finding(
+                id="hops.boundary_uncertain", severity=Severity.INFO,
+                title=f"Trust boundary uncertain: hop {b + 1} or hop {alt + 1}",
+                explanation=f"Hop {b + 1}'s client introduced itself as {fields.from_helo[:120]} "
+                            f"({fields.from_ip}), a name of the receiving organisation, and hop {b} "
+                            f"connects to it, but the receiving server recorded no verified name for "
+                            f"that address. If it is the organisation's own relay, the message "
+                            f"entered at hop {alt + 1} and that hop's client is the one SPF should "
+                            f"be evaluated for; if not, the hops below are the sender's claim. "
+                            f"The boundary is kept at hop {b + 1} (the safe choice); the receiver's "
+                            f"DNS (its MX hosts, the PTR of {fields.from_ip}) tells which.",
+                reference=_RFC5321_TRACE, subject=f"hop {b + 1}",
+            ))
+        break
+    return result
+
+
+def _boundary_from_statement(work: list[_Work], b: int, claimed: str | None, final_org: str | None,
+                             orgs: _Orgs, statements: Sequence[_Statement]) -> tuple[int, _Statement] | None:
+    """A lower hop j whose client the organisation recorded as checked, when the chain allows it.
+
+    When the final receiver's own name says nothing (``final_org`` None), the organisation
+    is only what the relay's HELO claims, so the rule applies only if that receiver is an
+    internal host (a bare name or one under a private top-level label, e.g. an Exchange
+    server "APCNHUB11.correo.local" behind a gateway): an internet-facing MX has a public
+    name, and a sender must not be able to pick the organisation, and so the boundary."""
+    if claimed is None or (final_org is not None and not orgs.same(claimed, final_org)):
+        return None
+    if final_org is None and not _internal_name(work[-1].fields.by):
+        return None
+    for j in range(b - 1, max(-1, b - 8), -1):
+        hop = work[j]
+        ip = _ip(hop.fields.from_ip)
+        if ip is None or is_non_public_ip(hop.fields.from_ip):
+            continue
+        if not orgs.same(hop.org, claimed):
+            return None
+        for statement in statements:
+            if statement.index >= hop.header.index or _ip(statement.ip) != ip:
+                continue
+            if statement.writer_org is not None and not orgs.same(statement.writer_org, claimed):
+                continue
+            if _links(work, j, b, orgs):
+                return j, statement
+        return None
+    return None
+
+
+def _internal_name(name: str | None) -> bool:
+    """A host name that exists only on a private network: no dot, or an unregistered TLD."""
+    host = normalize_domain(name)
+    if host is None or is_ip_literal(host) or _HOST_CHARS.fullmatch(host) is None:
+        return False
+    return "." not in host or not _registered_tld(host.rsplit(".", 1)[1])
+
+
+def _read_statements(message: Message) -> list[_Statement]:
+    """Who recorded which client IP: Received-SPF (RFC 7208 section 9.1) and
+    Authentication-Results (RFC 8601 section 2.7) fields, read by a small local parser."""
+    found: list[_Statement] = []
+    for name in ("Received-SPF", "Authentication-Results"):
+        for header in message.all(name)[:_MAX_STATEMENTS]:
+            value = header.value[:_SCAN_LIMIT]
+            m = _STATEMENT_IP.search(value)
+            if m is None:
+                continue
+            writer: str | None = None
+            if name == "Received-SPF":
+                r = _SPF_RECEIVER.search(value) or _SPF_COMMENT_HOST.match(value)
+                writer = host_organization(r.group(1)) if r else None
+            else:
+                a = _AUTHSERV_ID.match(value)
+                writer = host_organization(a.group(1)) if a else None
+            found.append(_Statement(index=header.index, ip=m.group(1), writer_org=writer))
+    return found
 
 
 # ---------------------------------------------------------------- consistency checks
 
 
-def _link_matches(by: str | None, nxt: ReceivedFields) -> bool | None:
+def _link_matches(by: str | None, nxt: ReceivedFields, orgs: _Orgs | None = None,
+                  ptr_names: Sequence[str] = ()) -> bool | None:
     """Does ``by`` of one hop name the client of the next? None when it cannot be told."""
     host = normalize_domain(by)
     if host is None or not _has_client(nxt):
         return None
-    names = [n for n in (normalize_domain(x) for x in _client_names(nxt)) if n]
+    names = [n for n in (normalize_domain(x) for x in (*_client_names(nxt), *ptr_names)) if n]
     if host in names:
+        return True
+    if _is_loopback(nxt.from_ip):
+        # A loopback client is the same machine handing the message back (a content filter:
+        # amavisd-new, Proofpoint, MailScanner re-inject over 127.0.0.1): always connected.
         return True
     if is_ip_literal(host):
         client_ip = _ip(nxt.from_ip)
@@ -436,6 +827,8 @@ def _link_matches(by: str | None, nxt: ReceivedFields) -> bool | None:
     name_orgs = [o for o in (host_organization(n) for n in names) if o]
     if by_org is None or not name_orgs:
         return None
+    if orgs is not None:
+        return any(orgs.same(by_org, o) for o in name_orgs)
     return by_org in name_orgs
 
 
@@ -443,10 +836,12 @@ def _forged_signs(fields: ReceivedFields, raw: str) -> list[str]:
     """Values that no real server writes, found in a hop below the trust boundary."""
     signs: list[str] = []
     text = _scan(raw)
-    by_match = _BY_KEYWORD.search(text)
-    from_clause = text[: by_match.start()] if by_match else ""
     host_values = " ".join(x for x in (fields.from_helo, fields.from_rdns, fields.from_ip, fields.by) if x)
-    if _DATE_LIKE.search(from_clause) or _DATE_LIKE.search(_scan(host_values)):
+    # A date needs "hh:mm": without a colon before "by" or in the host values there is none.
+    by_match = _BY_KEYWORD.search(text) if ":" in text else None
+    from_clause = text[: by_match.start()] if by_match else ""
+    if (":" in from_clause and _DATE_LIKE.search(from_clause)) or (
+            ":" in host_values and _DATE_LIKE.search(_scan(host_values))):
         signs.append("a date written where the sending host's name or address belongs")
     if fields.from_ip and _ip(fields.from_ip) is None:
         signs.append(f"an impossible client address ({fields.from_ip[:80]!r})")
@@ -509,14 +904,20 @@ def build_chain(
     now: datetime,
     *,
     parse: Callable[[str], ReceivedFields] = parse_received,
+    reverse_names: ReverseNames | None = None,
 ) -> HopChain:
     """Parse every Received header of the message and assemble the chain.
 
     ``date`` is the parsed ``Date:`` header (hop 1's delay and the total are measured from
     it), ``now`` the time of analysis (for dates in the future), ``parse`` the Received
-    parser (injectable for tests). Never raises on message content.
+    parser (injectable for tests). ``reverse_names``, when DNS is available, gives the PTR
+    names of a client address and whether they resolve back to it: used to confirm a
+    HELO-only relay of the receiving organisation and to check the link into the boundary.
+    The receiver's Received-SPF / Authentication-Results ``client-ip`` records are read from
+    the message. Never raises on message content.
     """
-    return build_chain_from_fields(message.all("Received"), date, now, parse=parse)
+    return build_chain_from_fields(message.all("Received"), date, now, parse=parse,
+                                   statements=_read_statements(message), reverse_names=reverse_names)
 
 
 def build_chain_from_fields(
@@ -525,6 +926,8 @@ def build_chain_from_fields(
     now: datetime,
     *,
     parse: Callable[[str], ReceivedFields] = parse_received,
+    statements: Sequence[_Statement] = (),
+    reverse_names: ReverseNames | None = None,
 ) -> HopChain:
     """The chain from Received fields given top first, as they stand in the message."""
     findings = _Findings()
@@ -560,14 +963,23 @@ def build_chain_from_fields(
         work.append(_Work(header=header, fields=fields, time=_utc(fields.timestamp),
                           own_org=host_organization(fields.by)))
     _assign_organizations(work)
+    orgs = _Orgs()
+    boundary = _find_boundary(work, orgs, statements, reverse_names)
+    boundary_index = boundary.index
     for item in work:
+        fields = item.fields
         same_org_client = item.org is not None and (
-            _client_in_org(item.fields, item.org) or is_non_public_ip(item.fields.from_ip)
+            _client_in_org(fields, item.org, orgs) or is_non_public_ip(fields.from_ip)
         )
-        item.role = classify_role(item.fields, item.header.value, same_org_client)
+        item.role = classify_role(fields, item.header.value, same_org_client)
+        if fields.auth and _is_internal_http(fields, same_org_client):
+            # Exchange Online's "with HTTPS" between its own servers names no submission.
+            item.fields = dataclasses.replace(fields, auth=None)
+    _correct_roles_by_position(work)
 
-    boundary_index, from_outside = _find_boundary(work)
-    if not from_outside:
+    for note in boundary.notes:
+        findings.add(note)
+    if not boundary.from_outside:
         where = work[-1].org or "the receiving host"
         findings.add(Finding(
             id="hops.internal_only", severity=Severity.INFO,
@@ -579,32 +991,95 @@ def build_chain_from_fields(
         ))
 
     date_utc = _aware(date)
+    first_time = next((item.time for item in work if item.time), None)
+    date_sane = True
+    if date_utc is not None and first_time is not None and not truncated \
+            and date_utc - first_time > IMPLAUSIBLE_DATE_AFTER:
+        date_sane = False
+        findings.add(_implausible_date(date_utc, first_time))
     now_utc = _aware(now) or datetime.now(timezone.utc)
     hops: list[Hop] = []
+    future: list[int] = []
     for i, item in enumerate(work):
         number = i + 1
-        previous = date_utc if i == 0 and not truncated else (work[i - 1].time if i > 0 else None)
+        from_date = i == 0 and not truncated and date_sane
+        previous = date_utc if from_date else (work[i - 1].time if i > 0 else None)
         delay = (item.time - previous).total_seconds() if item.time and previous else None
         fields = item.fields
-        hops.append(Hop(
+        hops.append(_make_hop(
             number=number, header_index=item.header.index, fields=fields, raw=item.header.value,
             delay_seconds=delay, role=item.role, organization=item.org,
             trusted=i >= boundary_index, boundary=i == boundary_index,
             private_client=is_non_public_ip(fields.from_ip),
         ))
-        _hop_findings(findings, item, number, delay, i == 0 and not truncated, i < boundary_index, now_utc)
+        _hop_findings(findings, item, number, delay, from_date, i < boundary_index)
+        if item.time is not None and item.time > now_utc + FUTURE_TOLERANCE:
+            future.append(i)
+    if future:
+        findings.add(_future_finding(work, future, boundary_index, now_utc))
+    boundary_item = work[boundary_index]
+    if boundary.from_outside and "forged" in boundary_item.header.value[:_SCAN_LIMIT] \
+            and _MAY_BE_FORGED.search(_scan(boundary_item.header.value)):
+        name = boundary_item.fields.from_rdns or "the client's name"
+        findings.add(Finding(
+            id="hops.rdns_unconfirmed", severity=Severity.INFO,
+            title="The receiver could not confirm the client's reverse-DNS name",
+            explanation=f"At the trust boundary the receiving server wrote \"(may be forged)\" next to "
+                        f"{name[:200]} ({boundary_item.fields.from_ip}): the address's PTR name does not "
+                        f"resolve back to that address (sendmail's forward-confirmed reverse DNS check), "
+                        f"so the name is not evidence of who connected.",
+            reference="https://www.rfc-editor.org/rfc/rfc8601#section-3", subject=f"hop {boundary_index + 1}",
+        ))
 
+    boundary_ptr: Sequence[str] = ()
+    if reverse_names is not None and boundary.from_outside and work[boundary_index].fields.from_ip:
+        answer = reverse_names(work[boundary_index].fields.from_ip or "")
+        boundary_ptr = tuple(answer[0])[:10] if answer is not None else ()
     for i in range(len(work) - 1):
-        _check_link(findings, work, i, boundary_index)
+        ptr = boundary_ptr if i + 1 == boundary_index else ()
+        _check_link(findings, work, i, boundary_index, orgs, ptr)
 
     last_time = next((item.time for item in reversed(work) if item.time), None)
-    total_delay = (last_time - date_utc).total_seconds() if last_time and date_utc else None
+    start = date_utc if date_sane else first_time
+    total_delay = (last_time - start).total_seconds() if last_time and start else None
     return HopChain(hops=tuple(hops), boundary_hop=boundary_index + 1,
-                    total_delay_seconds=total_delay, findings=findings.result())
+                    total_delay_seconds=total_delay, findings=findings.result(),
+                    alternative_boundary_hop=None if boundary.alternative is None else boundary.alternative + 1)
+
+
+def _implausible_date(date: datetime, first_hop: datetime) -> Finding:
+    return Finding(
+        id="hops.date_implausible", severity=Severity.NOTICE,
+        title="Date: header is later than the message's first hop",
+        explanation=f"The Date: header says {_iso(date)}, {_fmt_seconds((date - first_hop).total_seconds())} "
+                    f"after the first server stamped the message ({_iso(first_hop)}). The Date: is "
+                    f"when the creator marked the message complete (RFC 5322 section 3.6.1), so it "
+                    f"cannot follow the hand-over: the sending program's clock or the header is "
+                    f"wrong, or the message was re-sent with a new Date:. Delays are measured from "
+                    f"the first hop instead.",
+        reference=_RFC5322_ORIG_DATE, subject="Date",
+    )
+
+
+def _future_finding(work: list[_Work], future: list[int], boundary_index: int, now: datetime) -> Finding:
+    numbers = ", ".join(str(i + 1) for i in future[:20]) + (" ..." if len(future) > 20 else "")
+    below = all(i < boundary_index for i in future)
+    claim = (" These hops are below the trust boundary: they are the sender's claim, not evidence."
+             if below else "")
+    first = work[future[0]].time
+    assert first is not None
+    return Finding(
+        id="hops.future_date", severity=Severity.WARNING,
+        title="Received date in the future" if len(future) == 1 else f"{len(future)} Received dates in the future",
+        explanation=f"{'Hop' if len(future) == 1 else 'Hops'} {numbers} {'is' if len(future) == 1 else 'are'} "
+                    f"stamped after the time of this analysis ({_iso(now)}; the earliest such stamp is "
+                    f"{_iso(first)}): a server's clock was wrong or the header was forged." + claim,
+        reference=_RFC5322_DATE, subject=f"hop {future[0] + 1}",
+    )
 
 
 def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | None,
-                  from_date: bool, below_boundary: bool, now: datetime) -> None:
+                  from_date: bool, below_boundary: bool) -> None:
     subject = f"hop {number}"
     fields = item.fields
     claim = (" This hop is below the trust boundary: it is the sender's claim, not evidence."
@@ -637,14 +1112,6 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
             explanation=f"{_fmt_seconds(delay)} passed {what}.",
             reference=_RFC5321_TRACE, subject=subject,
         ))
-    if item.time is not None and item.time > now + FUTURE_TOLERANCE:
-        findings.add(Finding(
-            id="hops.future_date", severity=Severity.WARNING, title="Received date in the future",
-            explanation=f"This hop is stamped {_iso(item.time)}, after the time of this analysis "
-                        f"({_iso(now)}): the server's clock was wrong or the header was forged."
-                        + claim,
-            reference=_RFC5322_DATE, subject=subject,
-        ))
     if is_non_public_ip(fields.from_ip) and not _is_loopback(fields.from_ip) and item.org:
         client_orgs = [o for o in (host_organization(n) for n in _client_names(fields)) if o]
         if client_orgs and item.org not in client_orgs:
@@ -672,14 +1139,19 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
             ))
 
 
-def _check_link(findings: _Findings, work: list[_Work], i: int, boundary_index: int) -> None:
+def _check_link(findings: _Findings, work: list[_Work], i: int, boundary_index: int, orgs: _Orgs,
+                ptr_names: Sequence[str] = ()) -> None:
     """The ``by`` host of hop i+1 should be the ``from`` host of hop i+2 (1-based)."""
     by = work[i].fields.by
     nxt = work[i + 1].fields
-    if _link_matches(by, nxt) is not False:
-        return
-    claimed = nxt.from_rdns or nxt.from_helo or nxt.from_ip or "?"
     crossing = i + 1 == boundary_index
+    if crossing:
+        _check_helo_against_address(findings, work, i, orgs, ptr_names)
+    if _link_matches(by, nxt, orgs, ptr_names) is not False:
+        return
+    if is_non_public_ip(nxt.from_ip) and normalize_domain(nxt.by) == normalize_domain(by):
+        return  # handed back over the host's own private network to the same server
+    claimed = nxt.from_rdns or nxt.from_helo or nxt.from_ip or "?"
     if crossing:
         severity = Severity.INFO
         why = ("This is where the receiving organisation took the message over, and its client "
@@ -699,4 +1171,32 @@ def _check_link(findings: _Findings, work: list[_Work], i: int, boundary_index: 
         explanation=f"Hop {i + 1} was received by {str(by)[:200]}, but the next hop says it came from "
                     f"{str(claimed)[:200]}. " + why,
         reference=_RFC5321_TRACE, subject=f"hop {i + 2}",
+    ))
+
+
+def _check_helo_against_address(findings: _Findings, work: list[_Work], i: int, orgs: _Orgs,
+                                 ptr_names: Sequence[str]) -> None:
+    """At the boundary: the client's address names the previous hop's host, its HELO another
+    organisation. What the receiver vouches for (rDNS it recorded, PTR) connects the chain;
+    the HELO (RFC 5321 section 4.1.1.1, the client's own claim) is what does not fit."""
+    nxt = work[i + 1].fields
+    by = normalize_domain(work[i].fields.by)
+    helo = normalize_domain(nxt.from_helo)
+    if by is None or helo is None or helo == by:
+        return
+    vouched = [n for n in (normalize_domain(x) for x in (nxt.from_rdns, *ptr_names)) if n]
+    if by not in vouched:
+        return
+    helo_org, by_org = host_organization(helo), host_organization(by)
+    if helo_org is None or orgs.same(helo_org, by_org):
+        return
+    source = "reverse DNS" if normalize_domain(nxt.from_rdns) == by else "PTR record"
+    findings.add(Finding(
+        id="hops.helo_mismatch", severity=Severity.NOTICE,
+        title=f"Client said HELO {helo[:100]}, but its address is {by[:100]}",
+        explanation=f"At the trust boundary the client introduced itself as {helo[:200]}, while the "
+                    f"{source} of its address ({nxt.from_ip}) is {by[:200]}, the server the lower hops "
+                    f"name: the hops connect, but the client claimed a host of {helo_org} it is not. "
+                    f"Receivers score such a HELO as a forgery sign.",
+        reference="https://www.rfc-editor.org/rfc/rfc5321#section-4.1.1.1", subject=f"hop {i + 2}",
     ))

@@ -616,3 +616,249 @@ def test_real_messages_never_raise(path: Path) -> None:
     if received:
         assert chain.boundary_hop is not None and chain.hops[chain.boundary_hop - 1].boundary
         assert chain.hops[-1].trusted
+
+
+# ---------------------------------------------------------------- audit fixes (real-mail shapes)
+
+
+def _chain(received_top_first: Sequence[str], extra: str = "", date: datetime | None = None,
+           **kwargs: object) -> HopChain:
+    """A chain from real Received values (top first, as in the message) and extra fields."""
+    text = "".join(f"Received: {v}\n" for v in received_top_first) + extra + "Subject: x\n\nbody\n"
+    return build_chain(parse_message(_message(text)), date, NOW, **kwargs)  # type: ignore[arg-type]
+
+
+IRONPORT_TO_EXCHANGE = [
+    "from apiron13.triara.com (200.57.129.98) by APCNHUB11.correo.local (172.18.31.175) with Microsoft "
+    "SMTP Server id 14.3.498.0; Mon, 10 Oct 2022 15:11:35 -0500",
+    "from vps-051e4cda.vps.ovh.net ([152.228.133.10]) by apiron13.triara.com with "
+    "ESMTP/TLS/ECDHE-RSA-AES128-GCM-SHA256; 10 Oct 2022 15:11:33 -0500",
+    "from localhost (localhost [127.0.0.1]) by vps-051e4cda.vps.ovh.net (Postfix) with ESMTP id 1A2B3C; "
+    "Mon, 10 Oct 2022 20:11:31 +0000 (UTC)",
+]
+IRONPORT_SPF = ("Received-SPF: None (mailb.triara.com: no sender authenticity information available from "
+                "domain of www-data@vps-051e4cda.vps.ovh.net) identity=mailfrom; client-ip=152.228.133.10; "
+                "receiver=mailb.triara.com; envelope-from=\"www-data@vps-051e4cda.vps.ovh.net\"\n")
+
+
+@needs_parser
+def test_receiver_record_of_client_ip_moves_boundary_to_its_gateway() -> None:
+    # Audit #3 (mail_test_17): an IronPort in front of an internal Exchange that records only
+    # HELO names. The IronPort's Received-SPF (RFC 7208 section 9.1) names hop 2's client as
+    # the one it checked: the receiver accepted the message at hop 2, not at its own relay.
+    top, *rest = IRONPORT_TO_EXCHANGE
+    text = f"Received: {top}\n{IRONPORT_SPF}" + "".join(f"Received: {v}\n" for v in rest) + "Subject: x\n\nb\n"
+    chain = build_chain(parse_message(_message(text)), None, NOW)
+    assert chain.boundary_hop == 2
+    assert chain.hops[1].fields.from_ip == "152.228.133.10"
+    assert [h.trusted for h in chain.hops] == [False, True, True]
+    assert [h.organization for h in chain.hops] == ["ovh.net", "triara.com", "triara.com"]
+    assert [f.subject for f in only(chain, "hops.boundary_uncertain")] == ["hop 2"]
+
+
+@needs_parser
+def test_receiver_record_is_ignored_when_another_org_wrote_it_or_the_ip_differs() -> None:
+    top, *rest = IRONPORT_TO_EXCHANGE
+    for statement in (IRONPORT_SPF.replace("receiver=mailb.triara.com", "receiver=mx.attacker.example")
+                      .replace("(mailb.triara.com:", "(mx.attacker.example:"),
+                      IRONPORT_SPF.replace("client-ip=152.228.133.10", "client-ip=192.0.2.99")):
+        text = f"Received: {top}\n{statement}" + "".join(f"Received: {v}\n" for v in rest) + "Subject: x\n\nb\n"
+        chain = build_chain(parse_message(_message(text)), None, NOW)
+        assert chain.boundary_hop == 3, statement
+    # Without any record the HELO-only hop stays the boundary (a claim proves nothing).
+    assert _chain(IRONPORT_TO_EXCHANGE).boundary_hop == 3
+
+
+HOSTED_FILTER = [  # audit #3/#9 (mail_outlook_1): hosted filtering, then the customer's LAN
+    "from EX-01.auenland.lkt (10.191.70.10) by EX-01.auenland.lkt (10.191.70.10) with Microsoft SMTP "
+    "Server (TLS) id 15.0.1210.3; Mon, 18 Sep 2017 12:00:28 +0200",
+    "from i1rrzssmtp01v.rz-as.de (10.190.20.28) by EX-01.auenland.lkt (10.191.70.10) with Microsoft SMTP "
+    "Server (TLS) id 15.0.1210.3 via Frontend Transport; Mon, 18 Sep 2017 12:00:28 +0200",
+    "from localhost (i1rrzssmtp01v.rz-as.de [10.190.20.28])\tby i1rrzssmtp01v.rz-as.de (Postfix) with "
+    "ESMTP id 813A540818\tfor <g@kreis-tuebingen.de>; Mon, 18 Sep 2017 12:00:28 +0200 (CEST)",
+    "from i1rrzssmtp01v.rz-as.de ([127.0.0.1])\tby localhost (i1rrzssmtp01v.rz-kiru.de [127.0.0.1]) "
+    "(amavisd-new, port 10024)\twith ESMTP id LF6HmSx7OV1r\tfor <g@kreis-tuebingen.de>;\t"
+    "Mon, 18 Sep 2017 12:00:28 +0200 (CEST)",
+    "from i1rrzsmailin04v.rz-kiru.de (unknown [195.189.93.103])\t(using TLSv1.2 with cipher "
+    "ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits))\t(No client certificate requested)\tby "
+    "i1rrzssmtp01v.rz-as.de (Postfix) with ESMTPS\tfor <g@kreis-tuebingen.de>; Mon, 18 Sep 2017 "
+    "12:00:28 +0200 (CEST)",
+    "from localhost (localhost [127.0.0.1])\tby i1rrzsmailin04v.rz-kiru.de (Postfix) with ESMTP id "
+    "35593100225\tfor <g@kreis-tuebingen.de>; Mon, 18 Sep 2017 12:00:28 +0200 (CEST)",
+    "from [129.143.71.87] (helo=smtp02.belwue.de)\tby i1rrzsmailin01v.rz-kiru.de with ESMTPS "
+    "(eXpurgate 4.3.1)\t(envelope-from <n@w-vwa.de>)\tid 59bf993b-2f2e\tfor <g@kreis-tuebingen.de>; "
+    "Mon, 18 Sep 2017 12:00:27 +0200",
+]
+
+
+@needs_parser
+def test_private_tld_is_no_organisation_and_same_host_names_join_operators() -> None:
+    chain = _chain(HOSTED_FILTER)
+    # .lkt is not a top-level domain of the public DNS: the LAN hops inherit from their relay.
+    assert host_organization("EX-01.auenland.lkt") is None
+    assert host_organization("sg2010-01.vwa.loc") is None
+    assert host_organization("mail.bank.example") == "bank.example"  # RFC 6761 documentation names
+    assert [h.organization for h in chain.hops][-2:] == ["rz-as.de", "rz-as.de"]
+    assert "hops.private_ip_outside" not in ids(chain)
+    # amavisd-new names the machine under both domains: one operator. Its inbound relay is
+    # known only by HELO ("unknown" rDNS), so the boundary stays there, reported as uncertain
+    # with the gateway as the alternative.
+    assert chain.boundary_hop == 3
+    assert chain.alternative_boundary_hop == 1
+    assert [f.subject for f in only(chain, "hops.boundary_uncertain")] == ["hop 3"]
+
+
+@needs_parser
+def test_forward_confirmed_ptr_of_a_helo_only_relay_moves_the_boundary() -> None:
+    def ptr(ip: str) -> tuple[Sequence[str], bool | None] | None:
+        return (["i1rrzsmailin04v.rz-kiru.de"], True) if ip == "195.189.93.103" else None
+
+    chain = _chain(HOSTED_FILTER, reverse_names=ptr)
+    assert chain.boundary_hop == 1
+    assert chain.hops[0].fields.from_ip == "129.143.71.87"
+    assert "hops.boundary_uncertain" not in ids(chain)
+    # An unconfirmed PTR (no forward match) proves nothing.
+    unconfirmed = _chain(HOSTED_FILTER, reverse_names=lambda ip: (["i1rrzsmailin04v.rz-kiru.de"], False))
+    assert unconfirmed.boundary_hop == 3
+
+
+@needs_parser
+def test_filter_reinjection_over_loopback_connects() -> None:
+    # Audit #8 (Proofpoint): the filter hands the message back from 127.0.0.1 under its own name.
+    chain = _chain([
+        "from pps.filterd (m0098419.ppops.net [127.0.0.1]) by mx0b-001b2d01.pphosted.com "
+        "(8.17.1.19/8.17.1.19) with ESMTP id 3AB; Mon, 2 Nov 2026 10:00:02 +0000",
+        "from out.sender.example (out.sender.example [192.0.2.7]) by mx0b-001b2d01.pphosted.com with "
+        "ESMTP id 3AA; Mon, 2 Nov 2026 10:00:01 +0000",
+    ])
+    assert "hops.chain_gap" not in ids(chain)
+    assert chain.boundary_hop == 1
+
+
+def test_hop_without_client_takes_the_previous_receivers_organisation() -> None:
+    # Audit #9: Gmail's internal "by 2002:..." right after mx.google.com, then a re-send by
+    # another sender: the next client's HELO is a claim, the previous receiver is the evidence.
+    chain = chain_of([
+        ReceivedFields(from_rdns="out.sfdc.example", from_ip="192.0.2.8", by="mx.google.com"),
+        ReceivedFields(by="2002:a05:6130:1::1", protocol="SMTP"),
+        ReceivedFields(from_helo="rolo-sistemi.si", from_ip="192.0.2.9", by="smtp.mailgun.net"),
+    ])
+    assert [h.organization for h in chain.hops] == ["google.com", "google.com", "mailgun.net"]
+
+
+@needs_parser
+def test_content_filter_lmtp_mid_chain_is_not_the_mda() -> None:
+    # Audit #10: amavisd-new over LMTP, re-injected over SMTP, then the real LMTP delivery.
+    chain = _chain([
+        "from mx.a.example (mx.a.example [10.0.0.2]) by imap.a.example (Postfix) with LMTP id D1; "
+        "Mon, 2 Nov 2026 10:00:04 +0000",
+        "from localhost (localhost [127.0.0.1]) by mx.a.example (Postfix) with ESMTP id C1; "
+        "Mon, 2 Nov 2026 10:00:03 +0000",
+        "from mx.a.example ([127.0.0.1]) by localhost (mx.a.example [127.0.0.1]) (amavisd-new, port 10024) "
+        "with LMTP id B1; Mon, 2 Nov 2026 10:00:02 +0000",
+        "from out.b.example (out.b.example [192.0.2.4]) by mx.a.example (Postfix) with ESMTPS id A1; "
+        "Mon, 2 Nov 2026 10:00:01 +0000",
+    ])
+    assert [h.role for h in chain.hops] == [Role.MTA, Role.MTA, Role.MTA, Role.MDA]
+
+
+@needs_parser
+def test_local_reinjection_mid_chain_is_not_the_mua() -> None:
+    chain = _chain([
+        "from mail.c.example (mail.c.example [192.0.2.30]) by mx.d.example with ESMTP id X; "
+        "Mon, 2 Nov 2026 10:00:03 +0000",
+        "(qmail 11857 invoked by uid 8061); 2 Nov 2026 10:00:02 -0000",
+        "from unknown (HELO ljhw) (zyb@sgis.com.cn@[223.152.177.168]) by mail.c.example with SMTP; "
+        "2 Nov 2026 10:00:01 -0000",
+    ])
+    assert chain.hops[0].fields.from_ip == "223.152.177.168"
+    assert [h.role for h in chain.hops] == [Role.MTA, Role.MTA, Role.MTA]
+    first = _chain(["(qmail 10681 invoked by uid 404); 2 Nov 2026 10:00:02 -0000"])
+    assert first.hops[0].role is Role.MUA
+
+
+def test_internal_https_hop_carries_no_auth_marker() -> None:
+    fields = ReceivedFields(from_helo="CO1NAM03HT217.eop-NAM03.prod.protection.outlook.com",
+                            from_ip="2a01:111:e400:c418::43",
+                            by="SN1PR16MB0494.namprd16.prod.outlook.com", protocol="HTTPS", auth="HTTPS")
+    chain = chain_of([ReceivedFields(by="CO1NAM03HT217.eop-NAM03.prod.protection.outlook.com",
+                                     from_ip="10.152.80.60"), fields])
+    assert chain.hops[1].role is Role.MTA
+    assert chain.hops[1].fields.auth is None
+    webmail = chain_of([ReceivedFields(from_ip="198.51.100.7", by="webmail.a.example", protocol="HTTP",
+                                       auth="HTTP")])
+    assert webmail.hops[0].fields.auth == "HTTP" and webmail.hops[0].role is Role.MSA
+
+
+def test_far_future_date_header_is_a_date_finding_not_hop_skew() -> None:
+    # Audit #12: "Date: ... 3609" is the creator's clock (RFC 5322 section 3.6.1), not a hop's.
+    hops = [ReceivedFields(from_ip="192.0.2.1", by="mx.a.example", timestamp="2026-11-02T10:00:00+00:00"),
+            ReceivedFields(from_ip="10.0.0.1", by="mx.a.example", timestamp="2026-11-02T10:00:05+00:00")]
+    chain = chain_of(hops, date=datetime(3609, 1, 1, tzinfo=UTC))
+    assert "hops.clock_skew" not in ids(chain)
+    assert [f.subject for f in only(chain, "hops.date_implausible")] == ["Date"]
+    assert chain.hops[0].delay_seconds is None
+    assert chain.total_delay_seconds == 5.0
+    # A Date: a few seconds after the first hop is still ordinary skew, measured from the Date.
+    skewed = chain_of(hops, date=datetime(2026, 11, 2, 10, 0, 30, tzinfo=UTC))
+    assert ids(skewed) == ["hops.clock_skew"] and skewed.total_delay_seconds == -25.0
+
+
+def test_future_hop_dates_are_one_finding() -> None:
+    hops = [ReceivedFields(from_ip="192.0.2.1", by="mx.a.example", timestamp=f"2027-01-0{i}T10:00:00+00:00")
+            for i in range(1, 5)]
+    chain = chain_of(hops)
+    future = only(chain, "hops.future_date")
+    assert len(future) == 1 and "1, 2, 3, 4" in future[0].explanation
+
+
+@needs_parser
+def test_ptr_of_the_boundary_client_connects_the_chain_and_exposes_the_helo() -> None:
+    # Audit #18 (samples/spoofed.eml): the PTR of 203.0.113.66 is hop 2's receiver; the client
+    # said HELO mail.bank.example. The hops connect; the HELO is the lie.
+    received = [
+        "from mail.bank.example (203.0.113.66) by SN1PEPF0002636B.mail.protection.outlook.com "
+        "(10.167.242.1) with Microsoft SMTP Server id 15.20.8000.1; Mon, 2 Nov 2026 10:00:40 +0000",
+        "from mail.bank.example (localhost [127.0.0.1]) by vps-4471.cheap-hosting.test (Postfix) with "
+        "ESMTP id 1; Mon, 2 Nov 2026 10:00:10 +0000",
+    ]
+    offline = _chain(received)
+    assert ids(offline) == ["hops.chain_gap"]
+
+    def ptr(ip: str) -> tuple[Sequence[str], bool | None] | None:
+        return (["vps-4471.cheap-hosting.test"], True) if ip == "203.0.113.66" else None
+
+    chain = _chain(received, reverse_names=ptr)
+    assert chain.boundary_hop == 2
+    assert "hops.chain_gap" not in ids(chain)
+    mismatch = only(chain, "hops.helo_mismatch")
+    assert [(f.subject, f.severity) for f in mismatch] == [("hop 2", Severity.NOTICE)]
+    assert "mail.bank.example" in mismatch[0].title and "vps-4471.cheap-hosting.test" in mismatch[0].title
+    # A HELO that matches the PTR's organisation says nothing.
+    fine = _chain([received[0].replace("from mail.bank.example", "from mx.cheap-hosting.test"), received[1]],
+                  reverse_names=ptr)
+    assert "hops.helo_mismatch" not in ids(fine)
+
+
+@needs_parser
+def test_may_be_forged_at_the_boundary_is_reported() -> None:
+    # Sendmail: "(may be forged)" = the PTR name does not resolve back to the address.
+    received = ["from helo.example (ptr.example [192.0.2.44] (may be forged)) by mx.a.example "
+                "(8.15.2/8.15.2) with ESMTP id 1; Mon, 2 Nov 2026 10:00:01 +0000"]
+    chain = _chain(received)
+    assert [f.subject for f in only(chain, "hops.rdns_unconfirmed")] == ["hop 1"]
+    assert "hops.rdns_unconfirmed" not in ids(_chain([received[0].replace(" (may be forged)", "")]))
+
+
+@needs_parser
+def test_receiver_record_cannot_let_a_sender_pick_the_organisation() -> None:
+    # The final receiver's name says nothing (an address literal), and it is not an internal
+    # host name either: the relay's HELO and the record could be the sender's words, so they
+    # must not move the boundary into the sender's headers.
+    top, *rest = IRONPORT_TO_EXCHANGE
+    literal_top = top.replace("APCNHUB11.correo.local (172.18.31.175)", "203.0.113.5")
+    text = f"Received: {literal_top}\n{IRONPORT_SPF}" + "".join(
+        f"Received: {v}\n" for v in rest) + "Subject: x\n\nb\n"
+    chain = build_chain(parse_message(_message(text)), None, NOW)
+    assert chain.hops[2].fields.by == "203.0.113.5"
+    assert chain.boundary_hop == 3

@@ -397,7 +397,7 @@ def test_cyberdefenders_13_outlook_paste() -> None:
         "copdcmhoutvip.sampledomain.com",
         "96.114.156.147",
     )
-    assert top.tls == top.tls.__class__(encrypted=True, version="TLS", cipher="AES256-SHA256")
+    assert top.tls == top.tls.__class__(encrypted=True, version=None, cipher="AES256-SHA256")
     assert exchange.tls.version == "TLS1_2"
     assert exchange.from_ip == "147.191.125.148"
     assert frontend.tls.encrypted is True and frontend.via == "Frontend Transport"
@@ -429,3 +429,50 @@ def test_mailwatch_1039_forged_chain() -> None:
     assert literal_date.protocol == "NNFMP"
     assert all(h.timestamp is not None for h in hops)
     assert hops[-1].timestamp == "2018-01-06T23:30:51-11:00"
+
+
+# ---------------------------------------------------------------- fast path equals the general parser
+
+
+def _all_corpus_received_values() -> list[str]:
+    from headerscope.message import parse_message
+
+    values: list[str] = []
+    for path in sorted((CORPUS / "messages").rglob("*")) + sorted((CORPUS / "received").rglob("*.txt")):
+        if not path.is_file() or path.stat().st_size > 2_000_000:
+            continue
+        data = path.read_bytes()
+        if b"eceived" not in data:
+            continue
+        values += [h.value for h in parse_message(data).all("Received")]
+        if path.suffix == ".txt" and path.parent.name == "mha":
+            values.append(data.decode("utf-8", "replace").strip())
+    for case in _sa_cases():
+        for key in ("header", "received", "value", "input"):
+            if isinstance(case.get(key), str):
+                values.append(case[key])
+    return list(dict.fromkeys(values))
+
+
+def test_fast_path_reads_exactly_what_the_general_parser_reads() -> None:
+    """The fast path (common Postfix / sendmail / Exchange / Gmail shapes) must never change a
+    result: on every Received header of the corpus it either declines or equals _parse."""
+    from headerscope.received import _parse, _parse_fast
+
+    common = [
+        "from out.b.example (out.b.example [192.0.2.35]) by mx.a.example (Postfix) with ESMTPS id 966F58A359 "
+        "(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)) for <u@a.example>; "
+        "Mon, 02 Nov 2026 08:00:42 +0000",
+        "from a.example (10.0.0.1) by b.example (10.0.0.2) with Microsoft SMTP Server (version=TLS1_2, "
+        "cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.8000.1 via Frontend Transport; "
+        "Mon, 2 Nov 2026 10:00:40 +0000",
+        "by 2002:a05:6a10:d0c9::1 with SMTP id x1csp123; Mon, 2 Nov 2026 10:00:40 -0800 (PST)",
+        "from filter.a.example by mailbox.a.example (Dovecot) with LMTP id tp3SXYlHqT19 for <u@a.example>; "
+        "Mon, 02 Nov 2026 08:01:04 +0000",
+    ]
+    assert all(_parse_fast(v) is not None for v in common)
+    values = _all_corpus_received_values() + common
+    fast = [v for v in values if _parse_fast(v) is not None]
+    assert len(values) > 250 and len(fast) > 80, (len(values), len(fast))
+    mismatches = [v for v in fast if _parse_fast(v) != _parse(v)]
+    assert mismatches == []

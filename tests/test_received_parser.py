@@ -212,7 +212,8 @@ def test_exchange_online_hops() -> None:
         "from a.example (96.114.156.9) by b.example (147.191.125.148) with Microsoft SMTP Server (TLS) "
         "id 15.0.1395.4 via Frontend Transport; Thu, 7 Feb 2019 14:20:25 -0700"
     )
-    assert tls_only.tls == TlsInfo(encrypted=True, version="TLS", cipher=None)
+    # "(TLS)" says the hop was encrypted, not which version.
+    assert tls_only.tls == TlsInfo(encrypted=True, version=None, cipher=None)
     submission = parse_received(
         "from DM6PR06MB4475.namprd06.prod.outlook.com (2603:10b6:207:3d::31) by "
         "BL0PR06MB4465.namprd06.prod.outlook.com with HTTPS; Mon, 1 Oct 2024 09:49:22 +0000"
@@ -672,3 +673,84 @@ def test_throughput_typical_headers() -> None:
     # allows 3x that, scaled by the machine's current speed, and 1 ms of CPU at most.
     assert per_header < max(0.15 * empty_loop, 1e-4), (per_header, empty_loop)
     assert per_header < 1e-3, per_header
+
+
+# ---------------------------------------------------------------- audit #11
+
+
+def test_nested_name_addr_in_for_and_msg_id_as_id() -> None:
+    # Salesforce: RFC 5321 section 4.4 "ID = Atom / msg-id", and a name-addr inside <...>.
+    f = parse_received(
+        "from 127.0.0.1 (localhost. [127.0.0.1]) by eaas-14 (EaaS) id\n  <3Thv2000SKUY8N@sfdc.net>\n"
+        "  for <\"spprtmailgun@gmail.com\" <spprtmailgun@gmail.com>> Sat, 5 Oct 2024\n  00:48:25 GMT (GMT)"
+    )
+    assert f.complete, f.problems
+    assert f.id == "3Thv2000SKUY8N@sfdc.net"
+    assert f.for_ == "<\"spprtmailgun@gmail.com\" <spprtmailgun@gmail.com>>"
+    assert f.timestamp == "2024-10-05T00:48:25+00:00"
+
+
+def test_cyrus_unix_socket_is_a_local_client_not_a_bad_literal() -> None:
+    f = parse_received("from murder ([unix socket]) by imap01.sssss.net (Cyrus v2.2.12) with LMTPA; "
+                       "Sun, 23 Dec 2007 12:59:14 -0800")
+    assert f.complete, f.problems
+    assert (f.from_helo, f.from_ip, f.by, f.protocol) == ("murder", None, "imap01.sssss.net", "LMTPA")
+    bad = parse_received("from x ([no such thing]) by y.example with ESMTP; Sun, 23 Dec 2007 12:59:14 -0800")
+    assert not bad.complete
+
+
+def test_ironport_protocol_carries_tls_and_cipher() -> None:
+    f = parse_received("from vps.example.net ([152.228.133.10]) by apiron13.triara.com with "
+                       "ESMTP/TLS/ECDHE-RSA-AES128-GCM-SHA256; 10 Oct 2022 15:11:33 -0500")
+    assert f.tls == TlsInfo(encrypted=True, version=None, cipher="ECDHE-RSA-AES128-GCM-SHA256")
+    assert f.from_ip == "152.228.133.10"
+
+
+def test_qmail_auth_user_before_the_address_literal() -> None:
+    f = parse_received("from unknown (HELO ljhw) (zyb@sgis.com.cn@[223.152.177.168]) by 0 with SMTP; "
+                       "10 Oct 2022 15:11:33 -0000")
+    assert (f.from_helo, f.from_rdns, f.from_ip, f.ident) == ("ljhw", None, "223.152.177.168", "zyb@sgis.com.cn")
+    assert f.complete
+
+
+def test_bare_tls_word_is_no_version() -> None:
+    for value in (
+        "from a.example (10.0.0.1) by b.example (10.0.0.2) with Microsoft SMTP Server (TLS) id 15.0.1210.3; "
+        "Mon, 18 Sep 2017 12:00:28 +0200",
+        "from a.example (a.example [192.0.2.1]) (using TLS with cipher AES256-SHA256 (256/256 bits)) by "
+        "b.example with SMTP id 1; Mon, 18 Sep 2017 12:00:28 +0200",
+    ):
+        f = parse_received(value)
+        assert f.tls.encrypted is True and f.tls.version is None, value
+
+
+def test_fast_path_is_linear_on_hostile_input() -> None:
+    started = time.perf_counter()
+    for value in ("from " + " " * 1_000_000 + "x", "from a (" + "b " * 15_000 + ") by c with d id e; 1 Jan 2020 00:00:00 +0000",
+                  "by x with y id " + "z" * 30_000 + "; Mon, 1 Jan 2020 00:00:00 +0000",
+                  "from a" + " (b)" * 8_000 + " by c with ESMTP; Mon, 1 Jan 2020 00:00:00 +0000"):
+        parse_received(value)
+    assert time.perf_counter() - started < 5.0
+
+
+def test_frozen_maker_builds_the_same_objects_and_keeps_the_errors() -> None:
+    import dataclasses
+
+    from headerscope.model import Hop, Role
+    from headerscope.received import frozen_maker
+
+    make_fields = frozen_maker(ReceivedFields)
+    assert make_fields(by="b.example", id="1") == ReceivedFields(by="b.example", id="1")
+    made = make_fields()
+    assert made == ReceivedFields() and made.tls is not ReceivedFields().tls  # factory called each time
+    assert hash(made) == hash(ReceivedFields())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.by = "x"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        make_fields(no_such_field=1)
+    make_hop = frozen_maker(Hop)
+    kwargs = dict(number=1, header_index=0, fields=made, raw="r", delay_seconds=None, role=Role.MTA,
+                  organization=None, trusted=True, boundary=True)
+    assert make_hop(**kwargs) == Hop(**kwargs)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        make_hop(number=1)  # required fields missing: the class's own error
