@@ -29,8 +29,9 @@ class _SuffixRules:
         # The list's format: one rule per line, up to the first white space; "//" starts a
         # comment line. One regex pass over the whole file is three times faster than a
         # Python loop over its 10,000 lines, and this runs at every start-up.
-        self._rules = frozenset(_RULE.findall(text.lower()))
-        self._longest = max((rule.count(".") + 1 for rule in self._rules), default=1)
+        self.rules = frozenset(_RULE.findall(text.lower()))
+        """Every rule as written in the list (wildcard and exception rules keep their prefix)."""
+        self._longest = max((rule.count(".") + 1 for rule in self.rules), default=1)
 
     def public_labels(self, labels: list[str]) -> int:
         """How many of the (lower-case, Unicode) labels at the end form the public suffix."""
@@ -41,11 +42,11 @@ class _SuffixRules:
             depth = count - start
             suffix = ".".join(labels[start:])
             # Longest match first; an exception rule beats the wildcard it carves out of.
-            if "!" + suffix in self._rules:
+            if "!" + suffix in self.rules:
                 return depth - 1
-            if "*." + suffix in self._rules:
+            if "*." + suffix in self.rules:
                 return depth + 1 if start > 0 else depth
-            if suffix in self._rules:
+            if suffix in self.rules:
                 return depth
         return 1
 
@@ -62,6 +63,11 @@ def _psl() -> _SuffixRules:
     path = os.path.join(os.path.dirname(spec.origin), "public_suffix_list.dat")
     with open(path, encoding="utf-8", errors="surrogateescape") as handle:
         return _SuffixRules(handle.read())
+
+
+def is_listed_tld(label: str) -> bool:
+    """True when the Public Suffix List has a rule for this top-level label (A- or U-label)."""
+    return _unicode_label(label.lower()) in _psl().rules
 
 
 def _unicode_label(label: str) -> str:

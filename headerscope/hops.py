@@ -285,17 +285,7 @@ def _registered_tld(tld: str) -> bool:
         return True
     if tld in _PRIVATE_TLDS or tld.isdigit():
         return False
-    # domains exposes no "is this a known TLD" helper; its rule set is read defensively and,
-    # if its layout ever changes, only the fixed private list above applies.
-    rules = getattr(domains._psl(), "_rules", None)
-    if not isinstance(rules, frozenset):
-        return True
-    if tld.startswith("xn--"):
-        try:
-            tld = tld[4:].encode("ascii").decode("punycode").lower()
-        except (UnicodeError, ValueError):
-            return False
-    return tld in rules
+    return domains.is_listed_tld(tld)
 
 
 @functools.lru_cache(maxsize=8192)
