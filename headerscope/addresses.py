@@ -108,8 +108,18 @@ class _Unclosed:
         return text, end
 
 
+_DELETE_FWS = str.maketrans("", "", " \t\r\n")
+
+
 def _read_angle(value: str, start: int, unclosed: _Unclosed) -> tuple[str, int]:
     """Read an angle-addr body; quoted parts may hold '>', an unclosed one runs to the end."""
+    close = value.find(">", start + 1)
+    if close >= 0:
+        plain = value[start + 1:close]
+        if '"' not in plain and "(" not in plain:
+            # The common case, no quoted string or comment inside: the text up to '>' without
+            # folding white space (the same result as the character loop below, faster).
+            return plain.translate(_DELETE_FWS), close + 1
     out: list[str] = []
     i = start + 1
     n = len(value)

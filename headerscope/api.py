@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -20,7 +21,7 @@ from .dns.interface import Resolver
 from .domains import is_ip_literal
 from .loader import LoadedInput, load_bytes
 from .message import Message, parse_message
-from .model import DnsSource, Finding, InputInfo, Report, Severity
+from .model import DnsSource, Finding, Hop, InputInfo, RecordedResult, Report, Severity
 
 _SEVERITY_ORDER = {Severity.DANGER: 0, Severity.WARNING: 1, Severity.NOTICE: 2, Severity.INFO: 3}
 
@@ -126,7 +127,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     from .auth.ptr import check_reverse_dns
     from .auth.recorded import compare, parse_recorded
     from .auth.spf import check_spf
-    from .envelope import analyze_envelope
+    from .envelope import analyze_envelope, boundary_received_spf
     from .hops import build_chain
     from .verdict import decide
 
@@ -136,7 +137,10 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     date = _parse_date(message.first("Date"))
     chain = build_chain(message, date, now)
     findings.extend(chain.findings)
-    envelope, envelope_findings = analyze_envelope(message, chain.hops, chain.boundary_hop)
+    # Read before the checks: the receiver's Received-SPF is an envelope and SPF-input source.
+    recorded, recorded_findings = parse_recorded(message, chain.hops, chain.boundary_hop, loaded.recorded)
+    received_spf = boundary_received_spf(recorded, chain.hops, chain.boundary_hop)
+    envelope, envelope_findings = analyze_envelope(message, chain.hops, chain.boundary_hop, received_spf)
     findings.extend(envelope_findings)
 
     from_domains = tuple(a.domain for a in envelope.header_from if a.domain)
@@ -146,21 +150,18 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         delivery_time = datetime.fromisoformat(chain.hops[-1].fields.timestamp)
 
     boundary = chain.hops[chain.boundary_hop - 1] if chain.boundary_hop else None
-    client_ip = opts.client_ip or (boundary.fields.from_ip if boundary else None)
-    helo = opts.helo or (boundary.fields.from_helo if boundary else None)
-    mail_from = opts.mail_from if opts.mail_from is not None else envelope.mail_from
+    client_ip, helo, mail_from, inputs_from = _spf_inputs(opts, boundary, envelope.mail_from,
+                                                          envelope.mail_from_source, received_spf)
     # Issue 3: independent lookups in parallel. A live resolver answers these at once and
     # caches them; the checks below then find them answered. Snapshots ignore the hint.
     resolver.prefetch(_sure_questions(message, from_domain, mail_from, helo, client_ip))
 
     dkim, dkim_findings = check_dkim(message, resolver, from_domain=from_domain,
-                                     delivery_time=delivery_time, now=now)
+                                     delivery_time=delivery_time, now=now, byte_exact=loaded.byte_exact)
     findings.extend(dkim_findings)
     arc, arc_findings = check_arc(message, resolver)
     findings.extend(arc_findings)
 
-    overridden = any(v is not None for v in (opts.client_ip, opts.helo, opts.mail_from))
-    inputs_from = "command line" if overridden else (f"hop {boundary.number}" if boundary else None)
     spf, spf_findings = check_spf(resolver, client_ip=client_ip, mail_from=mail_from, helo=helo,
                                   from_domain=from_domain, inputs_from=inputs_from)
     findings.extend(spf_findings)
@@ -168,7 +169,6 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     findings.extend(dmarc_findings)
     reverse_dns = check_reverse_dns(resolver, client_ip)
 
-    recorded, recorded_findings = parse_recorded(message, chain.hops, chain.boundary_hop, loaded.recorded)
     findings.extend(recorded_findings)
     comparison, comparison_findings = compare(recorded, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc)
     findings.extend(comparison_findings)
@@ -204,6 +204,48 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     )
 
 
+def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str | None,
+                envelope_source: str | None, received_spf: RecordedResult | None
+                ) -> tuple[str | None, str | None, str | None, str | None]:
+    """SPF's inputs (RFC 7208 section 4.1): the client IP and HELO of the boundary hop and the
+    MAIL FROM; a value the boundary Received does not record is taken from the receiver's own
+    Received-SPF for that same hop (RFC 7208 section 9.1), never from another hop.
+
+    Returns (client IP, HELO, MAIL FROM, where they came from for SpfResult.inputs_from)."""
+    recorded = dict(received_spf.properties) if received_spf is not None else {}
+    spf_header = f"Received-SPF (header {received_spf.header_index})" if received_spf is not None else ""
+    filled: list[str] = []
+
+    def pick(given: str | None, from_hop: str | None, key: str, label: str) -> str | None:
+        if given is not None:
+            return given
+        if from_hop:
+            return from_hop
+        value = (recorded.get(key) or "").strip() or None
+        if value is not None and key == "client-ip" and _client_address(value) is None:
+            value = None  # "unknown" or garbage: not an address to evaluate
+        if value is not None:
+            filled.append(label)
+        return value
+
+    client_ip = pick(opts.client_ip or None, boundary.fields.from_ip if boundary else None, "client-ip",
+                     "client IP")
+    helo = pick(opts.helo or None, boundary.fields.from_helo if boundary else None, "helo", "HELO")
+    mail_from = opts.mail_from if opts.mail_from is not None else envelope_from
+    overridden = any(v is not None for v in (opts.client_ip, opts.helo, opts.mail_from))
+    if overridden:
+        described: str | None = "command line"
+    elif boundary is None:
+        described = None
+    else:
+        described = f"hop {boundary.number}"
+        if filled:
+            described += f"; {' and '.join(filled)} from the receiver's {spf_header} for that hop"
+        if envelope_source and envelope_source.startswith("Received-SPF") and mail_from:
+            described += f"; MAIL FROM from the receiver's {spf_header}"
+    return client_ip, helo, mail_from, described
+
+
 # Signatures looked at for prefetching; a message with more is hostile, and the DKIM check
 # applies its own limits.
 _MAX_PREFETCH_SIGNATURES = 16
@@ -234,11 +276,20 @@ def _client_address(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6A
 
 
 def _sure_questions(message: Message, from_domain: str | None, mail_from: str | None, helo: str | None,
-                    client_ip: str | None) -> list[tuple[str, str]]:
+                    client_ip: str | None) -> Iterator[tuple[str, str]]:
     """The DNS questions the checks will ask whatever the answers: each DKIM key record
     (RFC 6376 section 3.6.2.1), the From domain's DMARC record (RFC 7489 section 6.6.3), the
     SPF records of the MAIL FROM domain and the HELO name (RFC 7208 section 4.3), and the
-    boundary IP's PTR."""
+    boundary IP's PTR. Lazy: a resolver that ignores the hint (snapshot, offline) costs nothing."""
+    seen: set[tuple[str, str]] = set()
+    for question in _questions(message, from_domain, mail_from, helo, client_ip):
+        if question not in seen:
+            seen.add(question)
+            yield question
+
+
+def _questions(message: Message, from_domain: str | None, mail_from: str | None, helo: str | None,
+               client_ip: str | None) -> list[tuple[str, str]]:
     from .auth.tags import parse_tag_list
 
     questions: list[tuple[str, str]] = []
@@ -258,7 +309,7 @@ def _sure_questions(message: Message, from_domain: str | None, mail_from: str | 
     address = _client_address(client_ip)
     if address is not None:
         questions.append((address.reverse_pointer, "PTR"))
-    return list(dict.fromkeys(questions))
+    return questions
 
 
 def _input_findings(loaded: LoadedInput, message: Message) -> list[Finding]:
@@ -270,10 +321,11 @@ def _input_findings(loaded: LoadedInput, message: Message) -> list[Finding]:
                         "anything else that needs the body cannot be verified.",
         ))
     if not loaded.byte_exact:
+        why = loaded.byte_exact_note or "it is a copy of the message, not the original bytes"
         out.append(Finding(
             id="input.not_byte_exact", severity=Severity.NOTICE, title="Not the original bytes",
-            explanation="This input is not the byte-exact original message (a paste or an Outlook .msg): "
-                        "a DKIM failure may come from the copy, not from the message.",
+            explanation=f"This input may not be the byte-exact original message: {why}. A DKIM failure "
+                        "may come from the copy, not from the message.",
         ))
     for cleanup in loaded.cleanups:
         out.append(Finding(id="input.cleaned", severity=Severity.INFO, title="Input cleaned up",

@@ -4,11 +4,20 @@ SMTP delivers by the envelope (RFC 5321 section 3.3: ``MAIL FROM``, ``RCPT TO``)
 ``From:``/``To:`` header fields (RFC 5322 section 3.6). The final envelope survives in the
 message as ``Return-Path`` (written by the delivering MDA, RFC 5321 section 4.4),
 ``Delivered-To``/``X-Original-To``/``Envelope-To`` (written by common MDAs), and the
-``envelope-from``/``for`` clauses of ``Received``. Only trusted hops (added by the receiving
-side) are read for envelope clauses; lower hops are the sender's claims.
+``envelope-from``/``for`` clauses of ``Received``, and the ``envelope-from`` the receiver's
+``Received-SPF`` records (RFC 7208 section 9.1). Only trusted hops (added by the receiving side)
+are read for envelope clauses; lower hops are the sender's claims.
+
+A ``Delivered-To`` (or ``X-Original-To``, ``Envelope-To``) below the Received header where the
+final receiving side accepted the message was already in the message when it arrived (RFC 5321
+section 4.4: trace fields are prepended, so lower is older): an earlier receiver wrote it at an
+earlier delivery. It is history, not the current recipient, and a sign that the message was
+delivered once and sent again (a forward, a list, a resend, a replayed signed message).
 """
 
 from __future__ import annotations
+
+import ipaddress
 
 from .addresses import (
     address_domain,
@@ -20,11 +29,21 @@ from .addresses import (
 )
 from .domains import organizational_domain
 from .message import Message
-from .model import Address, Envelope, EnvelopeDifference, Finding, Hop, Severity
+from .model import (
+    Address,
+    Envelope,
+    EnvelopeDifference,
+    Finding,
+    HeaderField,
+    Hop,
+    RecordedResult,
+    Severity,
+)
 
 _RFC5322_ORIGINATOR = "https://www.rfc-editor.org/rfc/rfc5322#section-3.6.2"
 _RFC5322_FROM_COUNT = "https://www.rfc-editor.org/rfc/rfc5322#section-3.6"
 _RFC7489_FROM = "https://www.rfc-editor.org/rfc/rfc7489#section-6.6.1"
+_RFC5321_TRACE = "https://www.rfc-editor.org/rfc/rfc5321#section-4.4"
 
 # Header fields MDAs write with the envelope recipient, in the order they are read.
 _RCPT_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To")
@@ -36,7 +55,57 @@ def _trusted(hops: tuple[Hop, ...], boundary_hop: int | None) -> tuple[Hop, ...]
     return tuple(h for h in hops if h.trusted or (boundary_hop is not None and h.number >= boundary_hop))
 
 
-def _mail_from(message: Message, hops: tuple[Hop, ...]) -> tuple[str | None, str | None]:
+def _ip_equal(first: str | None, second: str | None) -> bool:
+    try:
+        return ipaddress.ip_address((first or "").strip().strip("[]")) == \
+            ipaddress.ip_address((second or "").strip().strip("[]"))
+    except ValueError:
+        return False
+
+
+def boundary_received_spf(recorded: tuple[RecordedResult, ...], hops: tuple[Hop, ...],
+                          boundary_hop: int | None) -> RecordedResult | None:
+    """The trusted Received-SPF the final receiver wrote for the boundary hop, or None.
+
+    RFC 7208 section 9.1: the receiver records ``client-ip``, ``helo`` and ``envelope-from`` of
+    the connection it checked. One counts only when it describes the boundary hop, so inputs
+    of different hops are never mixed: its ``client-ip`` must equal the boundary hop's client
+    IP; when either side has no IP, it must sit beside the boundary Received header (between
+    it and the neighbouring Received headers). The one nearest the boundary Received wins.
+    """
+    boundary = next((h for h in hops if h.number == boundary_hop), None) if boundary_hop else None
+    if boundary is None:
+        return None
+    indexes = sorted(h.header_index for h in hops)
+    above = max((i for i in indexes if i < boundary.header_index), default=-1)
+    below = min((i for i in indexes if i > boundary.header_index), default=None)
+    best: tuple[int, RecordedResult] | None = None
+    for result in recorded:
+        if result.header != "Received-SPF" or not result.trusted or result.header_index is None:
+            continue
+        properties = dict(result.properties)
+        client_ip = properties.get("client-ip")
+        index = result.header_index
+        if client_ip and boundary.fields.from_ip:
+            if not _ip_equal(client_ip, boundary.fields.from_ip):
+                continue  # another connection: another hop's inputs
+        elif not (above < index and (below is None or index < below)):
+            continue
+        distance = abs(index - boundary.header_index)
+        if best is None or distance < best[0]:
+            best = (distance, result)
+    return best[1] if best else None
+
+
+def _spf_envelope_from(received_spf: RecordedResult | None) -> str | None:
+    if received_spf is None:
+        return None
+    value = dict(received_spf.properties).get("envelope-from")
+    return envelope_address(value) if value is not None else None
+
+
+def _mail_from(message: Message, hops: tuple[Hop, ...],
+               received_spf: RecordedResult | None) -> tuple[str | None, str | None]:
     # RFC 5321 section 4.4: the MDA puts the final MAIL FROM in Return-Path at the top.
     return_path = message.first("Return-Path")
     if return_path is not None:
@@ -49,10 +118,37 @@ def _mail_from(message: Message, hops: tuple[Hop, ...]) -> tuple[str | None, str
             value = envelope_address(hop.fields.envelope_from)
             if value is not None:
                 return value, f"Received envelope-from (hop {hop.number})"
+    # Then the MAIL FROM the receiver's SPF check recorded (RFC 7208 section 9.1).
+    value = _spf_envelope_from(received_spf)
+    if value is not None and received_spf is not None:
+        return value, f"Received-SPF envelope-from (header {received_spf.header_index})"
     return None, None
 
 
-def _rcpt_to(message: Message, hops: tuple[Hop, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _is_current(field: HeaderField, boundary: Hop | None) -> bool:
+    """True for a field the final receiving side added: above its boundary Received header."""
+    return boundary is None or field.index < boundary.header_index
+
+
+def _earlier_recipients(message: Message, boundary: Hop | None) -> list[tuple[HeaderField, str]]:
+    """Recipient fields an earlier delivery wrote (below the boundary Received), with the address."""
+    if boundary is None:
+        return []
+    out: list[tuple[HeaderField, str]] = []
+    for name in _RCPT_HEADERS:
+        for field in message.all(name):
+            if _is_current(field, boundary):
+                continue
+            for found in parse_addresses(field.value)[:_MAX_RECIPIENTS]:
+                if found.domain:
+                    out.append((field, found.address))
+                    if len(out) >= _MAX_RECIPIENTS:
+                        return out
+    return out
+
+
+def _rcpt_to(message: Message, hops: tuple[Hop, ...], boundary: Hop | None
+             ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     order: list[str] = []
     sources: dict[str, list[str]] = {}
     spelled: dict[str, str] = {}
@@ -70,6 +166,8 @@ def _rcpt_to(message: Message, hops: tuple[Hop, ...]) -> tuple[tuple[str, ...], 
 
     for name in _RCPT_HEADERS:
         for field in message.all(name):
+            if not _is_current(field, boundary):
+                continue  # an earlier delivery's recipient (see _earlier_recipients)
             for found in parse_addresses(field.value):
                 if found.domain:
                     add(found.address, name)
@@ -83,6 +181,38 @@ def _rcpt_to(message: Message, hops: tuple[Hop, ...]) -> tuple[tuple[str, ...], 
             tuple(", ".join(sources[k]) for k in order))
 
 
+def _first_current_addresses(message: Message, name: str, boundary: Hop | None) -> tuple[Address, ...]:
+    for field in message.all(name):
+        if _is_current(field, boundary):
+            return parse_addresses(field.value)
+    return ()
+
+
+def _earlier_delivery_findings(earlier: list[tuple[HeaderField, str]], boundary: Hop | None,
+                               list_id: str | None) -> list[Finding]:
+    if not earlier or boundary is None:
+        return []
+    addresses = list(dict.fromkeys(address for _, address in earlier))
+    fields = ", ".join(dict.fromkeys(f"{field.name} (header {field.index})" for field, _ in earlier))
+    shown = ", ".join(addresses[:5]) + (f" and {len(addresses) - 5} more" if len(addresses) > 5 else "")
+    if list_id:
+        why = (f"The message came through a mailing list ({list_id}): the list's server received it "
+               f"first and sent it on to its members.")
+        severity = Severity.INFO
+    else:
+        why = ("It was delivered to that mailbox once and then sent on again: by a forward, a resend, or "
+               "someone replaying a message they received (a DKIM replay reuses a genuinely signed "
+               "message for new recipients).")
+        severity = Severity.NOTICE
+    return [Finding(
+        id="envelope.earlier_delivery", severity=severity,
+        title=f"Delivered before, to {shown}",
+        explanation=(f"{fields} sits below the Received header where the final receiver accepted the "
+                     f"message (hop {boundary.number}), so an earlier receiver wrote it at an earlier "
+                     f"delivery; it is not a recipient of this delivery. {why}"),
+        reference=_RFC5321_TRACE, subject=earlier[0][0].name)]
+
+
 def _fmt(address: Address) -> str:
     if address.display_name:
         return f"{address.display_name} <{address.address}>"
@@ -93,11 +223,17 @@ def _org(domain: str | None) -> str | None:
     return organizational_domain(domain) if domain else None
 
 
-def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None) -> tuple[Envelope, tuple[Finding, ...]]:
-    """Read MAIL FROM / RCPT TO and From/Sender/Reply-To/To/Cc; explain differences."""
+def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None,
+                     received_spf: RecordedResult | None = None) -> tuple[Envelope, tuple[Finding, ...]]:
+    """Read MAIL FROM / RCPT TO and From/Sender/Reply-To/To/Cc; explain differences.
+
+    ``received_spf`` is the receiver's Received-SPF for the boundary hop (see
+    ``boundary_received_spf``): its envelope-from is the MAIL FROM when nothing else records it.
+    """
     trusted = _trusted(hops, boundary_hop)
-    mail_from, mail_from_source = _mail_from(message, trusted)
-    rcpt_to, rcpt_sources = _rcpt_to(message, trusted)
+    boundary = next((h for h in hops if h.number == boundary_hop), None) if boundary_hop else None
+    mail_from, mail_from_source = _mail_from(message, trusted, received_spf)
+    rcpt_to, rcpt_sources = _rcpt_to(message, trusted, boundary)
 
     header_from: list[Address] = []
     for field in message.all("From"):
@@ -167,8 +303,8 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     list_id = message.first("List-Id") or message.first("List-Post")
     # Postfix writes the recipient before alias/virtual rewriting as X-Original-To and the
     # mailbox it reached as Delivered-To: a difference means the receiver redirected it.
-    original_rcpt = parse_addresses(message.first("X-Original-To"))
-    delivered_rcpt = parse_addresses(message.first("Delivered-To"))
+    original_rcpt = _first_current_addresses(message, "X-Original-To", boundary)
+    delivered_rcpt = _first_current_addresses(message, "Delivered-To", boundary)
     alias_targets: set[str] = set()
     if original_rcpt and delivered_rcpt and original_rcpt[0].domain and delivered_rcpt[0].domain \
             and original_rcpt[0].address.lower() != delivered_rcpt[0].address.lower():
@@ -200,6 +336,8 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                 explanation=f"{rcpt} ({source}) received the message but is not in To: or Cc:. The "
                             f"sender put it in Bcc (blind copy), or an alias, list or forward without a "
                             f"trace delivered it there. RFC 5321 delivers by RCPT TO, not by the header."))
+
+    findings.extend(_earlier_delivery_findings(_earlier_recipients(message, boundary), boundary, list_id))
 
     # --- originator fields ---------------------------------------------------------------------
     if sender is not None and sender.domain and sender.address.lower() != (from_text or "").lower():

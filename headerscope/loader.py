@@ -15,7 +15,14 @@ hashes them byte for byte). Otherwise each clean-up is applied to a copy and rep
 - blank lines between header fields and trailing blank lines of a headers-only paste
   (Outlook's "Internet headers" pane).
 
-Every step is a linear pass over lines, so a 10 MB line or 100,000 header lines load fast.
+Only the lines a step looks at are split (the header block, and the body only as far as a
+headers-paste check needs): a 50 MB attachment stays one unsplit tail. Every step is a linear
+pass, so a 10 MB line or 100,000 header lines load fast.
+
+``byte_exact`` says whether the message bytes DKIM will hash are the ones in the input: removing
+lines the message never had in front of it (a byte order mark, blank lines, the mbox separator,
+Gmail's summary table, Outlook's banner) does not change the message; repairing line ends,
+re-indenting, rebuilding fields or re-encoding does.
 """
 
 from __future__ import annotations
@@ -23,8 +30,8 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from .model import RecordedResult
 
@@ -48,9 +55,11 @@ class LoadedInput:
     has_body: bool
     """False when the input has no body."""
     byte_exact: bool
-    """False when the bytes are not the original message."""
+    """False when the message bytes differ from the input's (lines re-shaped, re-encoded, rebuilt)."""
     recorded: tuple[RecordedResult, ...] = ()
     """Results read from a paste's surrounding page (Gmail's summary table)."""
+    byte_exact_note: str | None = None
+    """Why the bytes are not the original ones, in words (None when they are)."""
 
 
 # RFC 5322 section 2.2: field-name is printable US-ASCII except colon; obs-optional (section
@@ -58,52 +67,162 @@ class LoadedInput:
 _FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+[ \t]*:")
 # A field with an empty value: the properties-dialog layout puts the value on the next line.
 _EMPTY_FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+:[ \t]*\Z")
-_EMPTY_FIELD_LINE = re.compile(rb"(?m)^[\x21-\x39\x3b-\x7e]+:[ \t]*$")
 # mbox separator (RFC 4155): "From " then the envelope sender and a date.
 _MBOX_FROM = re.compile(rb"From [^ \t:][^\r\n]*\Z")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 # Gmail "Show original" summary (the English page). The labels and the layout are Gmail's.
 _GMAIL_START = re.compile(rb"(?i)(?:original message|message id\b.*)\Z")
-_GMAIL_LABEL = re.compile(rb"(?i)(message id|created at|from|to|cc|bcc|subject|spf|dkim|dmarc|arc)\b[ \t]*:?[ \t]*(.*)\Z")
-_GMAIL_ACTIONS = re.compile(rb"(?i)(download original|copy to clipboard)\b")
-_GMAIL_RESULT = re.compile(rb"(?i)'?([a-z]+)'?(?:[ \t]+with[ \t]+(ip|domain)[ \t]+([^ \t]+))?")
+# Patterns only a Gmail summary or an mbox entry needs are compiled on first use (re caches
+# them): a cold start does not pay for them.
+_GMAIL_LABEL = rb"(?i)(message id|created at|from|to|cc|bcc|subject|spf|dkim|dmarc|arc)\b[ \t]*:?[ \t]*(.*)\Z"
+_GMAIL_ACTIONS = rb"(?i)(download original|copy to clipboard)\b"
+_GMAIL_RESULT = rb"(?i)'?([a-z]+)'?(?:[ \t]+with[ \t]+(ip|domain)[ \t]+([^ \t]+))?"
 _GMAIL_AUTH_LABELS = (b"spf", b"dkim", b"dmarc", b"arc")
 _MAX_GMAIL_LINES = 40
 
 # Header names that tell an Outlook / Exchange paste apart from other headers.
-_MICROSOFT_FIELD = re.compile(rb"(?im)^(?:x-ms-exchange-|x-ms-has-attach|x-ms-tnef-correlator|x-ms-office365-)")
-_MESSAGE_CONTENT_TYPE = re.compile(rb"(?im)^content-type:[ \t]*message/")
+_MICROSOFT_FIELDS = (b"x-ms-exchange-", b"x-ms-has-attach", b"x-ms-tnef-correlator", b"x-ms-office365-")
+_MESSAGE_CONTENT_TYPE = re.compile(rb"(?i)content-type:[ \t]*message/")
 
 _MAX_SCAN_LINE = 4096
 """Lines longer than this are never matched against the paste patterns (they are values)."""
 
 
-@dataclass
-class _Lines:
-    """The input as lines with their own line ends, so untouched lines keep their bytes."""
+_SPLIT_CHUNK = 16 * 1024
+"""Bytes searched for the end of the header block in the first split."""
+_BODY_CHUNK = 1024
+"""Bytes split after the header block; doubled at each further split (linear overall)."""
+_BLANK_REST = re.compile(rb"[ \t\r\n]*")
+# RFC 4155 section 2: mbox writers quote body lines starting with "From " as ">From " (and
+# mboxrd quotes ">From " again); such a body may not be the body that was signed.
+_QUOTED_FROM_LINE = rb"\n>+From "
 
-    text: list[bytes]
-    ends: list[bytes]
-    cleanups: list[str] = field(default_factory=list)
-    changed: bool = False
-    format: str | None = None
-    recorded: list[RecordedResult] = field(default_factory=list)
+
+class _Lines:
+    """The input as lines with their own line ends, so untouched lines keep their bytes.
+
+    Lines are split on demand: ``text``/``ends`` hold the lines split so far and the rest of
+    the input stays one unsplit tail (a large body is never turned into a list of lines).
+    """
+
+    def __init__(self, data: bytes, start: int = 0) -> None:
+        self.text: list[bytes] = []
+        self.ends: list[bytes] = []
+        self._data = data
+        self._pos = start
+        """Offset in ``_data`` where the unsplit tail starts."""
+        self._chunk = max(_SPLIT_CHUNK, 1)
+        self.cleanups: list[str] = []
+        self.changed = False
+        """The output differs from the input in any way."""
+        self.reshaped = False
+        """A change inside the message (not just lines removed in front of it)."""
+        self.reshaping: list[str] = []
+        """The clean-ups that changed the message itself."""
+        self.format: str | None = None
+        self.recorded: list[RecordedResult] = []
+        self._split_more()
+
+    def _split_more(self) -> bool:
+        """Split the next chunk of the tail into lines; False when nothing is left."""
+        data, pos = self._data, self._pos
+        if pos >= len(data):
+            return False
+        # Cut right after a LF, so a CR LF pair is never split between two chunks. The first
+        # cut is after the header block's end when it is near (most steps read nothing more).
+        limit = min(pos + self._chunk, len(data))
+        cut = -1
+        if not self.text:
+            blank = [i for i in (data.find(b"\n\n", pos, limit), data.find(b"\n\r\n", pos, limit)) if i >= 0]
+            if blank:
+                first = min(blank)
+                cut = first + (1 if data[first + 1:first + 2] == b"\n" else 2)
+                # Past the header block a step usually reads a line or two of the body.
+                self._chunk = _BODY_CHUNK // 2
+        if cut < 0:
+            cut = data.find(b"\n", limit - 1)
+        self._chunk *= 2
+        end = len(data) if cut < 0 else cut + 1
+        piece = data[pos:end]
+        # bytes.splitlines splits on exactly CRLF, LF and CR (the line ends mail can have).
+        text = piece.splitlines()
+        full = piece.splitlines(keepends=True)
+        self.text.extend(text)
+        self.ends.extend(whole[len(line):] for whole, line in zip(full, text, strict=True))
+        self._pos = end
+        return True
+
+    def has(self, index: int) -> bool:
+        """True when line ``index`` exists (splitting as far as needed)."""
+        while index >= len(self.text):
+            if not self._split_more():
+                return False
+        return True
+
+    def split_all(self) -> None:
+        while self._split_more():
+            pass
+
+    def indexes_from(self, start: int) -> Iterator[int]:
+        """Line indexes from ``start`` to the end, splitting lazily."""
+        index = start
+        while self.has(index):
+            yield index
+            index += 1
+
+    def header_block_end(self) -> int:
+        """Index of the first empty line, or the number of lines when there is none."""
+        searched = 0
+        while True:
+            try:
+                return self.text.index(b"", searched)
+            except ValueError:
+                searched = len(self.text)
+            if not self._split_more():
+                return len(self.text)
+
+    def blank_from(self, start: int) -> bool:
+        """True when every line from ``start`` on is blank (the unsplit tail is not split)."""
+        if not all(_is_blank(line) for line in self.text[start:]):
+            return False
+        return _BLANK_REST.fullmatch(self._data, self._pos) is not None
+
+    def quoted_from_lines_after(self, start: int) -> bool:
+        """True when a line from ``start`` on begins with ``>From `` (RFC 4155 quoting)."""
+        if any(line[:1] == b">" and line.lstrip(b">").startswith(b"From ") for line in self.text[start:]):
+            return True
+        # The unsplit tail starts right after a LF: search from that LF.
+        return re.compile(_QUOTED_FROM_LINE).search(self._data, max(self._pos - 1, 0)) is not None
 
     def drop_front(self, count: int) -> None:
+        """Remove lines in front of the message (the message bytes stay as they were)."""
+        self.has(count - 1)
         del self.text[:count]
         del self.ends[:count]
         self.changed = True
 
+    def truncate(self, start: int, cleanup: str) -> None:
+        """Remove every line from ``start`` on."""
+        del self.text[start:]
+        del self.ends[start:]
+        self._pos = len(self._data)
+        self.reshape(cleanup)
+
+    def reshape(self, cleanup: str) -> None:
+        """Record a change inside the message; the caller has split every line it changed."""
+        self.changed = self.reshaped = True
+        self.cleanups.append(cleanup)
+        self.reshaping.append(cleanup)
+
     def join(self) -> bytes:
-        return b"".join(t + e for t, e in zip(self.text, self.ends, strict=True))
-
-
-def _split_lines(data: bytes) -> _Lines:
-    # bytes.splitlines splits on exactly CRLF, LF and CR (the line ends mail can have).
-    text = data.splitlines()
-    ends = [full[len(line):] for full, line in zip(data.splitlines(keepends=True), text, strict=True)]
-    return _Lines(text, ends)
+        parts: list[bytes | memoryview] = []
+        for line, end in zip(self.text, self.ends, strict=True):
+            parts.append(line)
+            parts.append(end)
+        if self._pos < len(self._data):
+            parts.append(memoryview(self._data)[self._pos:])
+        return b"".join(parts)
 
 
 def _is_blank(line: bytes) -> bool:
@@ -118,49 +237,62 @@ def _indent(line: bytes) -> int:
     return len(line) - len(line.lstrip(b" \t"))
 
 
-def _decode_text_encodings(data: bytes, cleanups: list[str]) -> bytes:
-    """Undo a byte order mark or UTF-16 (an editor's or PowerShell's way of saving a paste)."""
+def _decode_text_encodings(data: bytes, cleanups: list[str], reshaping: list[str]) -> tuple[bytes, int]:
+    """Undo a byte order mark or UTF-16 (an editor's or PowerShell's way of saving a paste).
+
+    Returns the bytes and the offset where the message starts in them."""
     if data.startswith(codecs.BOM_UTF8):
+        # A mark in front of the message, not part of it: the message bytes are unchanged.
         cleanups.append("removed a UTF-8 byte order mark at the start")
-        return data[len(codecs.BOM_UTF8):]
+        return data, len(codecs.BOM_UTF8)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError:
-            return data
-        cleanups.append("converted the text from UTF-16 to UTF-8 (a saved paste)")
-        return text.encode("utf-8", errors="surrogateescape")
-    return data
+            return data, 0
+        note = "converted the text from UTF-16 to UTF-8 (a saved paste)"
+        cleanups.append(note)
+        reshaping.append(note)
+        return text.encode("utf-8", errors="surrogateescape"), 0
+    return data, 0
 
 
-def _fix_line_ends(data: bytes, cleanups: list[str]) -> bytes:
-    if b"\r\r\n" in data:
-        # A Windows text box that turned each CRLF into CR CRLF: one line end was meant.
+def _fix_line_ends(data: bytes, cleanups: list[str], reshaping: list[str]) -> bytes:
+    first_lf = data.find(b"\n")
+    if first_lf >= 2 and data[first_lf - 2:first_lf] == b"\r\r":
+        # A Windows text box that turned each CRLF into CR CRLF: one line end was meant. It
+        # does so to every line, so the first line end tells; a lone CR CR LF further down is
+        # part of the message and stays.
         data = data.replace(b"\r\r\n", b"\r\n")
         cleanups.append("repaired doubled line ends (CR CR LF became CR LF)")
-    if b"\n" not in data and b"\r" in data:
+        reshaping.append(cleanups[-1])
+    if first_lf < 0 and b"\r" in data:
         data = data.replace(b"\r", b"\r\n")
         cleanups.append("converted bare CR line ends (old Mac style) to CR LF")
+        reshaping.append(cleanups[-1])
     return data
 
 
+_ALL_WHITESPACE = re.compile(rb"[ \t\n\r\x0b\x0c]*\Z")
 _LEADING_BLANK_LINES = re.compile(rb"(?:[ \t]*(?:\r\n|\n|\r))+")
 
 
-def _strip_leading_blank_bytes(data: bytes, cleanups: list[str]) -> bytes:
-    """Blank lines before the message, removed before splitting (there may be a million)."""
-    match = _LEADING_BLANK_LINES.match(data)
+def _skip_leading_blank_bytes(data: bytes, start: int, cleanups: list[str]) -> int:
+    """Blank lines before the message, skipped before splitting (there may be a million).
+
+    Returns the offset where the message starts."""
+    match = _LEADING_BLANK_LINES.match(data, start)
     if match is None:
-        return data
+        return start
     prefix = match.group()
     count = prefix.count(b"\n") + prefix.replace(b"\r\n", b"").count(b"\r")
     cleanups.append(f"removed {count} blank line(s) before the message")
-    return data[match.end():]
+    return match.end()
 
 
 def _strip_leading_blank_lines(lines: _Lines) -> None:
     count = 0
-    while count < len(lines.text) and _is_blank(lines.text[count]):
+    while lines.has(count) and _is_blank(lines.text[count]):
         count += 1
     if count:
         lines.drop_front(count)
@@ -169,14 +301,14 @@ def _strip_leading_blank_lines(lines: _Lines) -> None:
 
 def _strip_outlook_banner(lines: _Lines) -> None:
     # Outlook 2003-2007 start their "Internet headers" text with this line.
-    if lines.text and lines.text[0].strip().lower() == b"microsoft mail internet headers version 2.0":
+    if lines.has(0) and lines.text[0].strip().lower() == b"microsoft mail internet headers version 2.0":
         lines.drop_front(1)
         lines.format = "outlook-internet-headers"
         lines.cleanups.append("removed Outlook's 'Microsoft Mail Internet Headers Version 2.0' line")
 
 
 def _strip_mbox_separator(lines: _Lines) -> None:
-    if lines.text and _MBOX_FROM.match(lines.text[0][:_MAX_SCAN_LINE]):
+    if lines.has(0) and _MBOX_FROM.match(lines.text[0][:_MAX_SCAN_LINE]):
         lines.drop_front(1)
         lines.format = "mbox-entry"
         lines.cleanups.append("removed the mbox 'From ' separator line (RFC 4155)")
@@ -184,7 +316,7 @@ def _strip_mbox_separator(lines: _Lines) -> None:
 
 def _gmail_recorded(label: bytes, rest: bytes) -> RecordedResult | None:
     rest = rest.split(b"Learn more")[0].strip()
-    match = _GMAIL_RESULT.match(rest)
+    match = re.match(_GMAIL_RESULT, rest)
     if match is None:
         return None
     properties: tuple[tuple[str, str], ...] = ()
@@ -200,7 +332,10 @@ def _gmail_recorded(label: bytes, rest: bytes) -> RecordedResult | None:
 def _strip_gmail_summary(lines: _Lines) -> None:
     """Remove Gmail's "Show original" table and keep its verdicts as recorded results."""
     start = None
-    for i, line in enumerate(lines.text[:_MAX_GMAIL_LINES]):
+    for i in range(_MAX_GMAIL_LINES):
+        if not lines.has(i):
+            break
+        line = lines.text[i]
         if _is_blank(line):
             continue
         if _GMAIL_START.match(line.strip()[:_MAX_SCAN_LINE]):
@@ -210,6 +345,7 @@ def _strip_gmail_summary(lines: _Lines) -> None:
             return  # the message starts before any summary
     if start is None:
         return
+    lines.has(start + _MAX_GMAIL_LINES)  # the lines of the table looked at below
     end = start + 1 if lines.text[start].strip().lower() == b"original message" else start
     results: list[RecordedResult] = []
     seen_auth = False
@@ -220,13 +356,13 @@ def _strip_gmail_summary(lines: _Lines) -> None:
         if not line:
             end += 1
             continue
-        if _GMAIL_ACTIONS.match(line):
+        if re.match(_GMAIL_ACTIONS, line):
             saw_actions = True
             end += 1
             continue
         if saw_actions:
             break  # the message follows the "Download original" line
-        match = _GMAIL_LABEL.match(line)
+        match = re.match(_GMAIL_LABEL, line)
         if match is None:
             break
         label = match.group(1).lower()
@@ -249,47 +385,46 @@ def _strip_gmail_summary(lines: _Lines) -> None:
 
 
 def _header_block_end(lines: _Lines) -> int:
-    try:
-        return lines.text.index(b"")
-    except ValueError:
-        return len(lines.text)
+    return lines.header_block_end()
 
 
 def _remove_common_indent(lines: _Lines) -> None:
     # An indented paste's separator line often carries the indentation too: any blank line ends
     # the header block here.
-    if not lines.text or _indent(lines.text[0]) == 0:
+    if not lines.has(0) or _indent(lines.text[0]) == 0:
         return  # the common indentation is 0 when the first line has none
-    end = next((i for i, line in enumerate(lines.text) if _is_blank(line)), len(lines.text))
+    blank = next((i for i in lines.indexes_from(0) if _is_blank(lines.text[i])), None)
+    end = len(lines.text) if blank is None else blank  # without a blank line, all was split
     if end == 0:
         return
     indents = [_indent(line) for line in lines.text[:end] if not _is_blank(line)]
     common = min(indents) if indents else 0
     if common:
+        lines.split_all()  # an indented paste: every line is re-indented
         # Remove up to `common` blanks from every line; deeper indentation stays a fold.
         for i, line in enumerate(lines.text):
             cut = min(common, _indent(line))
             if cut:
                 lines.text[i] = line[cut:]
-        lines.changed = True
-        lines.cleanups.append(f"removed {common} character(s) of indentation from the pasted lines")
+        lines.reshape(f"removed {common} character(s) of indentation from the pasted lines")
 
 
 def _remove_first_line_indent(lines: _Lines) -> None:
-    if not lines.text:
+    if not lines.has(0):
         return
     first = lines.text[0]
     if _indent(first) and _is_field(first.lstrip(b" \t")):
         # Only the first line is indented (copied from the middle of a line): it is not a fold.
         lines.text[0] = first.lstrip(b" \t")
-        lines.changed = True
-        lines.cleanups.append("removed the indentation of the first line")
+        lines.reshape("removed the indentation of the first line")
 
 
 def _rebuild_properties_layout(lines: _Lines) -> None:
     """Outlook's properties dialog: ``Name:<TAB>`` and the value alone on the next line."""
     end = _header_block_end(lines)
-    candidates = _EMPTY_FIELD_LINE.finditer(b"\n".join(lines.text[:end]))
+    # A line can only be an empty-valued field if it ends in the colon or blanks after it.
+    candidates = (line for line in lines.text[:end]
+                  if line[-1:] in (b":", b" ", b"\t") and _EMPTY_FIELD.match(line[:_MAX_SCAN_LINE]))
     if next(candidates, None) is None or next(candidates, None) is None:
         return  # fewer than two empty-valued fields: not this layout (the common, fast case)
     pairs = 0
@@ -330,10 +465,9 @@ def _rebuild_properties_layout(lines: _Lines) -> None:
         i += 1
     lines.text[:end] = text
     lines.ends[:end] = ends
-    lines.changed = True
     lines.format = "outlook-properties"
-    lines.cleanups.append(f"rebuilt {pairs} header field(s) from Outlook's properties layout "
-                          "(name and value on separate lines)")
+    lines.reshape(f"rebuilt {pairs} header field(s) from Outlook's properties layout "
+                  "(name and value on separate lines)")
 
 
 def _join_header_groups(lines: _Lines, content_is_message: bool) -> None:
@@ -341,12 +475,13 @@ def _join_header_groups(lines: _Lines, content_is_message: bool) -> None:
     end = _header_block_end(lines)
     if end >= len(lines.text) or content_is_message:
         return
-    rest = lines.text[end:]
-    if all(_is_blank(line) for line in rest):
+    if lines.blank_from(end):
         return
-    # Every non-blank line after the first blank one must be a field or a fold of one.
+    # Every non-blank line after the first blank one must be a field or a fold of one (a
+    # body fails this at its first line, so a large body is not split).
     previous_field = False
-    for line in rest:
+    for index in lines.indexes_from(end):
+        line = lines.text[index]
         if _is_blank(line):
             continue
         if _is_field(line):
@@ -355,34 +490,32 @@ def _join_header_groups(lines: _Lines, content_is_message: bool) -> None:
             continue
         else:
             return
-    first_after = next(line for line in rest if not _is_blank(line))
+    first_after = next(line for line in lines.text[end:] if not _is_blank(line))
     if not _is_field(first_after):
         return
     keep = [i for i in range(end, len(lines.text)) if not _is_blank(lines.text[i])]
     removed = len(lines.text) - end - len(keep)
     lines.text[end:] = [lines.text[i] for i in keep]
     lines.ends[end:] = [lines.ends[i] for i in keep]
-    lines.changed = True
-    lines.cleanups.append(f"removed {removed} blank line(s) between header fields (a headers paste)")
+    lines.reshape(f"removed {removed} blank line(s) between header fields (a headers paste)")
 
 
 def _strip_trailing_blank_lines(lines: _Lines) -> None:
     """A headers paste that ends in blank lines has no body: the blank lines are not one."""
     end = _header_block_end(lines)
-    if end >= len(lines.text) or not all(_is_blank(line) for line in lines.text[end:]):
+    if end >= len(lines.text) or not lines.blank_from(end):
         return
-    del lines.text[end:]
-    del lines.ends[end:]
-    lines.changed = True
-    lines.cleanups.append("removed blank lines after the headers (no body was pasted)")
+    lines.truncate(end, "removed blank lines after the headers (no body was pasted)")
 
 
 def _content_type_is_message(lines: _Lines, end: int) -> bool:
-    return _MESSAGE_CONTENT_TYPE.search(b"\n".join(lines.text[:end])) is not None
+    return any(line[:13].lower() == b"content-type:" and _MESSAGE_CONTENT_TYPE.match(line)
+               for line in lines.text[:end])
 
 
 def _is_microsoft(lines: _Lines, end: int) -> bool:
-    return _MICROSOFT_FIELD.search(b"\n".join(lines.text[:end])) is not None
+    return any(line[:5].lower() == b"x-ms-" and line[:24].lower().startswith(_MICROSOFT_FIELDS)
+               for line in lines.text[:end])
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -409,29 +542,33 @@ def _load_msg(original: bytes, result: Callable[..., LoadedInput]) -> LoadedInpu
         data, notes = msg_to_message(original)
     except MsgError as exc:
         return result(original, "unknown", [str(exc)], False)
-    # A fresh bytes object, so `byte_exact` (data is original) is False, as it must be.
-    return result(data, "msg", list(notes), True)
+    return result(data, "msg", list(notes), True, exact_note="rebuilt from an Outlook .msg, which does not "
+                  "keep the original MIME bytes")
 
 
 def _load(original: bytes, source: str, digest: str) -> LoadedInput:
     def result(data: bytes, fmt: str, cleanups: list[str], has_body: bool,
-               recorded: tuple[RecordedResult, ...] = ()) -> LoadedInput:
+               recorded: tuple[RecordedResult, ...] = (), exact_note: str | None = None) -> LoadedInput:
         return LoadedInput(data=data, source=source, sha256=digest, size=len(original), format=fmt,
-                           cleanups=tuple(cleanups), has_body=has_body, byte_exact=data is original,
-                           recorded=recorded)
+                           cleanups=tuple(cleanups), has_body=has_body, byte_exact=exact_note is None,
+                           recorded=recorded, byte_exact_note=exact_note)
 
-    if not original.strip():
+    if _ALL_WHITESPACE.match(original):
         return result(original, "unknown", [], False)
-    cleanups: list[str] = []
-    decoded = _decode_text_encodings(original, cleanups)
     if original.startswith(_OLE_MAGIC):
         return _load_msg(original, result)
+    cleanups: list[str] = []
+    reshaping: list[str] = []
+    decoded, start = _decode_text_encodings(original, cleanups, reshaping)
     if _looks_binary(decoded):
         return result(original, "unknown", ["the input is binary, not the text of a message"], False)
-    data = _strip_leading_blank_bytes(_fix_line_ends(decoded, cleanups), cleanups)
-    lines = _split_lines(data)
+    data = _fix_line_ends(decoded, cleanups, reshaping)
+    start = _skip_leading_blank_bytes(data, start, cleanups)
+    lines = _Lines(data, start)
     lines.cleanups = cleanups
-    lines.changed = data != original
+    lines.reshaping = reshaping
+    lines.reshaped = bool(reshaping)
+    lines.changed = data is not original or start > 0
 
     _strip_gmail_summary(lines)
     _strip_leading_blank_lines(lines)
@@ -452,13 +589,25 @@ def _load(original: bytes, source: str, digest: str) -> LoadedInput:
     end = _header_block_end(lines)
     has_body = end < len(lines.text)
 
+    exact_note = None
+    if lines.reshaped:
+        exact_note = "the input was changed to read it: " + "; ".join(lines.reshaping)
+    elif lines.format == "gmail-original":
+        # The table is only on the web page: the text was copied from a browser, which may
+        # change white space and line ends (the downloaded original would be exact).
+        exact_note = ("it was copied from Gmail's 'Show original' web page, not downloaded: a browser's "
+                      "copy may change white space and line ends")
+    elif lines.format == "mbox-entry" and has_body and lines.quoted_from_lines_after(end + 1):
+        exact_note = ("it comes from a mailbox file and its body has lines starting with '>From ': mbox "
+                      "writers quote body lines starting with 'From ' that way (RFC 4155), so the body "
+                      "may differ from the one that was sent")
     out = lines.join() if lines.changed else original
-    if not lines.text or not _is_field(lines.text[0]):
-        return result(out, "unknown", lines.cleanups, has_body, tuple(lines.recorded))
+    if not lines.has(0) or not _is_field(lines.text[0]):
+        return result(out, "unknown", lines.cleanups, has_body, tuple(lines.recorded), exact_note)
     fmt = lines.format
     if fmt is None or (fmt == "mbox-entry" and not has_body):
         if not has_body:
             fmt = "outlook-internet-headers" if microsoft else "headers-only"
         elif fmt is None:
             fmt = "eml"
-    return result(out, fmt, lines.cleanups, has_body, tuple(lines.recorded))
+    return result(out, fmt, lines.cleanups, has_body, tuple(lines.recorded), exact_note)

@@ -1,20 +1,24 @@
 """Split raw message bytes into ordered header fields and body bytes, losing nothing.
 
 Only the header section is parsed (RFC 5322 section 2.2); the body stays raw bytes, since
-DKIM hashes it byte for byte and nothing else in the analysis needs a MIME parse.
+DKIM hashes it byte for byte and nothing else in the analysis needs a MIME parse. The body is
+kept as an offset into ``raw``, not copied: on a 50 MB message a copy is 50 MB more memory.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from .model import HeaderField
 from .text import decode_rfc2047
 
 # RFC 5322 section 3.6.8: field-name is printable US-ASCII except colon.
 _FIELD_NAME = re.compile(rb"^([\x21-\x39\x3b-\x7e]+)[ \t]*:")
+# A line break that does not start a folded continuation line.
+_FIELD_BREAK = re.compile(rb"(?:\r\n|\n|\r(?!\n))(?![ \t])")
+_FIRST_WINDOW = 8 * 1024
 
 
 @dataclass(frozen=True)
@@ -25,70 +29,102 @@ class Message:
     """The message bytes (after paste clean-up), exactly as handed to DKIM/ARC."""
     headers: tuple[HeaderField, ...]
     """Header fields, top first."""
-    body: bytes | None
-    """Body bytes, or None when the input had no body (headers-only paste)."""
+    body_start: int | None
+    """Offset of the body in ``raw``, or None when the input had no body (headers-only paste)."""
+
+    @property
+    def has_body(self) -> bool:
+        """True when the input has a body (an empty line ends the header section)."""
+        return self.body_start is not None
+
+    @cached_property
+    def body(self) -> bytes | None:
+        """Body bytes, or None when the input had no body. A copy, made on first use: use
+        ``has_body`` to ask whether there is one and ``body_view`` to read it without copying."""
+        return None if self.body_start is None else self.raw[self.body_start:]
+
+    def body_view(self) -> memoryview | None:
+        """The body without copying it, or None when the input had no body."""
+        return None if self.body_start is None else memoryview(self.raw)[self.body_start:]
+
+    @cached_property
+    def _by_name(self) -> dict[str, tuple[HeaderField, ...]]:
+        # Every check asks for fields by name; one pass builds the index for all of them.
+        index: dict[str, list[HeaderField]] = {}
+        for h in self.headers:
+            index.setdefault(h.name.lower(), []).append(h)
+        return {name: tuple(fields) for name, fields in index.items()}
 
     def all(self, name: str) -> list[HeaderField]:
         """Every field with this name (case-insensitive), top first."""
-        lname = name.lower()
-        return [h for h in self.headers if h.name.lower() == lname]
+        return list(self._by_name.get(name.lower(), ()))
 
     def first(self, name: str) -> str | None:
         """Value of the topmost field with this name, or None."""
-        lname = name.lower()
-        for h in self.headers:
-            if h.name.lower() == lname:
-                return h.value
-        return None
+        found = self._by_name.get(name.lower())
+        return found[0].value if found else None
 
     def first_decoded(self, name: str) -> str | None:
         """Decoded (RFC 2047) value of the topmost field with this name, or None."""
-        lname = name.lower()
-        for h in self.headers:
-            if h.name.lower() == lname:
-                return h.decoded
-        return None
+        found = self._by_name.get(name.lower())
+        return found[0].decoded if found else None
+
+
+def header_body_offsets(raw: bytes) -> tuple[int, int | None]:
+    """(end of the header section, start of the body); the body start is None when there is
+    no empty line."""
+    if raw.startswith(b"\r\n"):
+        return 0, 2  # an empty header section: everything is body
+    if raw.startswith(b"\n"):
+        return 0, 1
+    # The first empty line (LF or CRLF endings, mixed) ends the header section. bytes.find is
+    # a plain scan; a regex with an optional leading CR is much slower on a 10 MB header. Both
+    # line-end styles are searched in growing windows, so neither search runs through a large
+    # body for a blank line of the other style that it does not have (linear overall).
+    start, window, size = 0, _FIRST_WINDOW, len(raw)
+    while True:
+        end = min(size, window)
+        ends = [i for i in (raw.find(b"\n\n", start, end), raw.find(b"\n\r\n", start, end)) if i >= 0]
+        if ends or end == size:
+            break
+        start, window = end - 2, window * 2  # a blank line may straddle the window's end
+    if not ends:
+        return size, None
+    first_lf = min(ends)
+    body_start = first_lf + (2 if raw[first_lf + 1:first_lf + 2] == b"\n" else 3)
+    # The line break belongs to the last header line; the body starts after the blank line.
+    header_end = first_lf - 1 if first_lf > 0 and raw[first_lf - 1:first_lf] == b"\r" else first_lf
+    return header_end, body_start
 
 
 def split_header_body(raw: bytes) -> tuple[bytes, bytes | None]:
-    """Header section and body; body is None when there is no empty line."""
-    if raw.startswith((b"\r\n", b"\n")):
-        # An empty header section: everything is body.
-        return b"", raw[2:] if raw.startswith(b"\r\n") else raw[1:]
-    # The first empty line (LF or CRLF endings, mixed) ends the header section. bytes.find is
-    # a plain scan; a regex with an optional leading CR is much slower on a 10 MB header.
-    ends = [i for i in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if i >= 0]
-    if not ends:
-        return raw, None
-    first_lf = min(ends)
-    body_start = first_lf + (2 if raw[first_lf + 1:first_lf + 2] == b"\n" else 3)
-    header_end = first_lf - 1 if first_lf > 0 and raw[first_lf - 1:first_lf] == b"\r" else first_lf
-    # The line break belongs to the last header line; the body starts after the blank line.
-    return raw[:header_end], raw[body_start:]
+    """Header section and body (copies); body is None when there is no empty line."""
+    header_end, body_start = header_body_offsets(raw)
+    return raw[:header_end], None if body_start is None else raw[body_start:]
 
 
-def _logical_lines(header_section: bytes) -> Iterator[bytes]:
-    current: list[bytes] = []
-    for line in header_section.splitlines():
-        if line[:1] in (b" ", b"\t") and current:
-            current.append(line)
-            continue
-        if current:
-            yield b"\r\n".join(current)
-        current = [line]
-    if current:
-        yield b"\r\n".join(current)
+def _logical_lines(header_section: bytes) -> list[bytes]:
+    """Each field with its folded continuation lines (line breaks kept as written)."""
+    # RFC 5322 section 2.2.3: a line starting with white space continues the field above.
+    # Lines end at CRLF, LF or CR (as bytes.splitlines); one C-level split does it all.
+    if not header_section:
+        return []
+    lines = _FIELD_BREAK.split(header_section)
+    if not lines[-1]:
+        lines.pop()  # the line break that ends the last line starts no further line
+    return lines
 
 
 def _unfold(value: bytes) -> str:
-    # RFC 5322 section 2.2.3: unfolding removes the CRLF before folding white space.
+    # RFC 5322 section 2.2.3: unfolding removes the line breaks before folding white space.
     text = value.decode("utf-8", errors="replace")
-    return text.replace("\r\n", "").replace("\n", "").strip()
+    return text.replace("\r", "").replace("\n", "").strip()
 
 
 def parse_message(raw: bytes) -> Message:
     """Parse raw bytes into a Message; never raises, malformed lines become defects."""
-    header_section, body = split_header_body(raw)
+    header_end, body_start = header_body_offsets(raw)
+    header_section = raw[:header_end]
     headers: list[HeaderField] = []
     for index, line in enumerate(_logical_lines(header_section)):
         match = _FIELD_NAME.match(line)
@@ -106,4 +142,4 @@ def parse_message(raw: bytes) -> Message:
             defects = ("bytes that are not UTF-8 (shown as \ufffd)",)
         decoded = decode_rfc2047(value)
         headers.append(HeaderField(index=index, name=name, value=value, decoded=decoded, defects=defects))
-    return Message(raw=raw, headers=tuple(headers), body=body)
+    return Message(raw=raw, headers=tuple(headers), body_start=body_start)

@@ -6,7 +6,8 @@ import re
 
 # Terminal escape sequences (CSI "ESC [ ... final" and OSC "ESC ] ... BEL|ST") are removed
 # whole, so no parameter residue like "[2J" is left behind. Linear: no nested quantifiers.
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)?|\x9b[0-?]*[ -/]*[@-~]")
+# Compiled on first use (re caches it): most runs never meet an escape.
+_ANSI = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)?|\x9b[0-?]*[ -/]*[@-~]"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 
@@ -17,7 +18,7 @@ MAX_DECODE_LENGTH = 64 * 1024
 def strip_controls(text: str) -> str:
     """Remove control, bidi-override and zero-width characters (tab becomes a space)."""
     if "\x1b" in text or "\x9b" in text:
-        text = _ANSI.sub("", text)
+        text = re.sub(_ANSI, "", text)
     return _CONTROL.sub("", text.replace("\t", " "))
 
 

@@ -110,3 +110,15 @@ def test_verp_recipient_with_dash_settled_by_known_recipients() -> None:
 @pytest.mark.parametrize("address", ["alice@example.com", "bob.bounce@x.example", "mary+news@example.com"])
 def test_personal_addresses_are_not_bounces(address: str) -> None:
     assert classify_bounce_address(address) is None
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    # Folding white space inside <> is not part of the address (RFC 5322 section 3.2.2).
+    ("Ann <ann@\r\n example.com>", "ann@example.com"),
+    ("<\tbob @ example.com >", "bob@example.com"),
+    # A quoted local part may hold '>' and a comment inside <> is CFWS: the slow path reads both.
+    ('<"odd>name"@example.com>', '"odd>name"@example.com'),
+    ("<carol(comment)@example.com>", "carol@example.com"),
+])
+def test_angle_addr_content(value: str, expected: str) -> None:
+    assert [a.address for a in parse_addresses(value)] == [expected]

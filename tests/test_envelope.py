@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
-from conftest import CORPUS
+from conftest import CORPUS, SAMPLES
 
-from headerscope.envelope import analyze_envelope
+from headerscope.envelope import analyze_envelope, boundary_received_spf
 from headerscope.loader import load_bytes
 from headerscope.message import parse_message
-from headerscope.model import Envelope, Finding, Hop, ReceivedFields, Role
+from headerscope.model import (
+    Envelope,
+    Finding,
+    Hop,
+    ReceivedFields,
+    RecordedResult,
+    Report,
+    Role,
+    SpfResult,
+)
 
 
 def _hop(number: int, trusted: bool, for_: str | None = None, envelope_from: str | None = None) -> Hop:
-    return Hop(number=number, header_index=0, fields=ReceivedFields(for_=for_, envelope_from=envelope_from),
+    # Received headers of later hops sit higher up (RFC 5321 section 4.4); all below the test's fields.
+    return Hop(number=number, header_index=100 - number,
+               fields=ReceivedFields(for_=for_, envelope_from=envelope_from),
                raw="", delay_seconds=None, role=Role.MTA, organization=None, trusted=trusted,
                boundary=False)
 
 
-def _run(headers: str, hops: tuple[Hop, ...] = (), boundary: int | None = None) -> tuple[Envelope, tuple[Finding, ...]]:
+def _run(headers: str, hops: tuple[Hop, ...] = (), boundary: int | None = None,
+         received_spf: RecordedResult | None = None) -> tuple[Envelope, tuple[Finding, ...]]:
     message = parse_message(headers.replace("\n", "\r\n").encode() + b"\r\nbody\r\n")
-    return analyze_envelope(message, hops, boundary)
+    return analyze_envelope(message, hops, boundary, received_spf)
 
 
 def _kinds(envelope: Envelope) -> list[str]:
@@ -132,3 +144,149 @@ def test_every_corpus_message_analyzes() -> None:
             assert len(envelope.rcpt_to) == len(envelope.rcpt_to_sources)
             count += 1
     assert count >= 45
+
+
+# --- audit item 7: recipient fields of an earlier delivery ------------------------------------
+
+RESENT = ("Delivered-To: final@now.test\n"                       # 0: this delivery
+          "Received: from relay.esp.test ([192.0.2.9]) by mx.now.test; Tue, 8 Oct 2024 10:00:00 +0000\n"
+          "Received: by esp.test; Tue, 8 Oct 2024 09:59:00 +0000\n"
+          "Delivered-To: first@then.test\n"                      # 3: written at an earlier delivery
+          "X-Original-To: first-alias@then.test\n"
+          "Received: from out.shop.test ([198.51.100.1]) by mx.then.test; Sat, 5 Oct 2024 10:00:00 +0000\n"
+          "From: shop@shop.test\nTo: first@then.test\n")
+
+
+def _chain_hops() -> tuple[Hop, ...]:
+    # Hop numbers count from the earliest; each Received header's index in RESENT.
+    return (_hop_at(1, 5, trusted=False), _hop_at(2, 2, trusted=False), _hop_at(3, 1, trusted=True))
+
+
+def _hop_at(number: int, header_index: int, trusted: bool, from_ip: str | None = None) -> Hop:
+    return Hop(number=number, header_index=header_index, fields=ReceivedFields(from_ip=from_ip),
+               raw="", delay_seconds=None, role=Role.MTA, organization=None, trusted=trusted,
+               boundary=trusted)
+
+
+def test_recipient_fields_below_the_boundary_are_an_earlier_delivery() -> None:
+    envelope, findings = _run(RESENT, _chain_hops(), boundary=3)
+    assert envelope.rcpt_to == ("final@now.test",)
+    # The earlier X-Original-To is not read as an alias rewrite to the current Delivered-To,
+    # and the earlier recipients are not reported as Bcc recipients of this delivery.
+    assert _kinds(envelope) == ["bcc"] and envelope.differences[0].envelope_value == "final@now.test"
+    earlier = [f for f in findings if f.id == "envelope.earlier_delivery"]
+    assert len(earlier) == 1 and earlier[0].severity.value == "notice"
+    assert "first@then.test" in earlier[0].title and "first-alias@then.test" in earlier[0].title
+    assert "header 3" in earlier[0].explanation and "hop 3" in earlier[0].explanation
+
+
+def test_earlier_delivery_through_a_list_is_info() -> None:
+    _, findings = _run(RESENT.replace("From:", "List-Id: <dev.lists.then.test>\nFrom:"), _chain_hops(), boundary=3)
+    assert [(f.id, f.severity.value) for f in findings] == [("envelope.earlier_delivery", "info")]
+
+
+def test_without_a_boundary_every_recipient_field_counts() -> None:
+    envelope, findings = _run(RESENT)
+    assert set(envelope.rcpt_to) == {"final@now.test", "first@then.test", "first-alias@then.test"}
+    assert not [f for f in findings if f.id == "envelope.earlier_delivery"]
+
+
+def test_corpus_replayed_message_keeps_only_the_final_recipient() -> None:
+    # Delivered by Gmail to spprtmailgun@gmail.com, re-sent through Mailgun to Migadu days later.
+    from headerscope.api import analyze
+
+    raw = (CORPUS / "messages" / "eml_analyzer" / "invalid_datetime.eml").read_bytes()
+    report = analyze(raw, offline=True)
+    assert report.envelope.rcpt_to == ("xxx@xxxxx.xxx",)
+    earlier = [f for f in report.findings if f.id == "envelope.earlier_delivery"]
+    assert len(earlier) == 1 and "spprtmailgun@gmail.com" in earlier[0].title
+
+
+# --- audit item 15: the receiver's Received-SPF as envelope and SPF-input source ----------------
+
+
+def _spf_of(report: Report) -> SpfResult:
+    assert report.spf is not None
+    return report.spf
+
+
+def _spf(index: int, trusted: bool = True, **properties: str) -> RecordedResult:
+    return RecordedResult(header="Received-SPF", header_index=index, authserv_id=None, method="spf",
+                          result="softfail", properties=tuple((k.replace("_", "-"), v) for k, v in properties.items()),
+                          reason=None, trusted=trusted)
+
+
+def test_boundary_received_spf_must_describe_the_boundary_hop() -> None:
+    hops = (_hop_at(1, 6, trusted=False, from_ip="203.0.113.7"), _hop_at(2, 3, trusted=True, from_ip="192.0.2.1"))
+    same_ip = _spf(0, client_ip="192.0.2.1", envelope_from="a@x.test")
+    assert boundary_received_spf((same_ip,), hops, 2) is same_ip
+    # Another hop's connection, an untrusted field, no boundary: never used.
+    assert boundary_received_spf((_spf(0, client_ip="203.0.113.7"),), hops, 2) is None
+    assert boundary_received_spf((_spf(0, trusted=False, client_ip="192.0.2.1"),), hops, 2) is None
+    assert boundary_received_spf((same_ip,), hops, None) is None
+    # Without an IP to compare, only one beside the boundary Received header counts.
+    no_ip = (_hop_at(1, 6, trusted=False), _hop_at(2, 3, trusted=True))
+    beside, far = _spf(4, helo="h.x.test"), _spf(8, helo="h.x.test")
+    assert boundary_received_spf((far, beside), no_ip, 2) is beside
+    assert boundary_received_spf((far,), no_ip, 2) is None
+
+
+def test_mail_from_from_received_spf_when_nothing_else_records_it() -> None:
+    hops = (_hop_at(1, 2, trusted=True, from_ip="192.0.2.1"),)
+    spf = _spf(0, client_ip="192.0.2.1", envelope_from="bounce@x.test")
+    envelope, _ = _run("Received-SPF: x\nX-A: 1\nReceived: from x\nFrom: a@x.test\n", hops, 1, spf)
+    assert envelope.mail_from == "bounce@x.test" and envelope.mail_from_source == "Received-SPF envelope-from (header 0)"
+    # Return-Path stays first.
+    envelope, _ = _run("Return-Path: <rp@x.test>\nReceived: from x\nFrom: a@x.test\n", hops, 1, spf)
+    assert envelope.mail_from == "rp@x.test"
+
+
+def test_corpus_received_spf_gives_the_mail_from() -> None:
+    from headerscope.api import analyze
+
+    raw = (CORPUS / "messages" / "issues" / "mailwatch_1039_forged_chain.txt").read_bytes()
+    report = analyze(raw, offline=True)
+    assert report.envelope.mail_from == "patrhoyt29jteci@gmail.com"
+    spf = _spf_of(report)
+    assert spf.mail_from == "patrhoyt29jteci@gmail.com" and spf.client_ip == "115.59.74.242"
+    assert spf.inputs_from is not None and "Received-SPF (header 0)" in spf.inputs_from
+
+
+def test_spf_client_ip_filled_from_the_boundary_received_spf() -> None:
+    from headerscope.api import analyze
+
+    raw = (SAMPLES / "headers-only.txt").read_bytes()
+    snapshot = str(SAMPLES / "headers-only.dns.json")
+    no_ip = raw.replace(b"Received: from o1.email.shop.example (198.51.100.77) by",
+                        b"Received: from o1.email.shop.example by")
+    assert no_ip != raw
+    report = analyze(no_ip, dns_snapshot=snapshot)
+    spf = _spf_of(report)
+    assert spf.client_ip == "198.51.100.77" and spf.result == "pass"
+    assert spf.helo == "o1.email.shop.example"
+    assert spf.inputs_from == f"hop {report.boundary_hop}; client IP from the receiver's Received-SPF " \
+                              "(header 5) for that hop"
+    # With the IP in the Received header nothing is filled in.
+    assert _spf_of(analyze(raw, dns_snapshot=snapshot)).inputs_from == f"hop {report.boundary_hop}"
+
+
+def test_received_spf_of_another_connection_is_not_mixed_in() -> None:
+    from headerscope.api import analyze
+
+    raw = (SAMPLES / "headers-only.txt").read_bytes()
+    other = raw.replace(b"Received: from o1.email.shop.example (198.51.100.77) by",
+                        b"Received: from o1.email.shop.example (192.0.2.200) by")
+    report = analyze(other, dns_snapshot=str(SAMPLES / "headers-only.dns.json"))
+    spf = _spf_of(report)
+    assert spf.client_ip == "192.0.2.200" and spf.inputs_from == f"hop {report.boundary_hop}"
+
+
+def test_unreadable_client_ip_in_received_spf_is_not_used() -> None:
+    from headerscope.api import analyze
+
+    raw = (SAMPLES / "headers-only.txt").read_bytes()
+    no_ip = raw.replace(b"Received: from o1.email.shop.example (198.51.100.77) by",
+                        b"Received: from o1.email.shop.example by").replace(b"client-ip=198.51.100.77",
+                                                                           b"client-ip=unknown")
+    spf = _spf_of(analyze(no_ip, offline=True))
+    assert spf.client_ip is None and spf.helo == "o1.email.shop.example"

@@ -8,8 +8,9 @@ import time
 import pytest
 from conftest import CORPUS
 
+from headerscope import loader
 from headerscope.loader import load_bytes
-from headerscope.message import parse_message
+from headerscope.message import header_body_offsets, parse_message
 
 MESSAGE = (b"Return-Path: <alice@sender.test>\r\n"
            b"Received: from mail.sender.test (mail.sender.test [192.0.2.10])\r\n"
@@ -48,8 +49,83 @@ def test_doubled_and_bare_cr_line_ends_repaired() -> None:
 def test_mbox_separator_removed_without_from_unquoting() -> None:
     data = b"From alice@sender.test Tue Mar  5 10:12:00 2024\n" + MESSAGE.replace(b"Body line.", b">From here")
     loaded = load_bytes(data)
+    # RFC 4155: a ">From " body line may be a quoted "From " line, so the body may have changed.
     assert loaded.format == "mbox-entry" and not loaded.byte_exact
+    assert loaded.byte_exact_note is not None and "RFC 4155" in loaded.byte_exact_note
     assert loaded.data.startswith(b"Return-Path:") and b">From here" in loaded.data
+
+
+@pytest.mark.parametrize("quoted", [b">>From there\r\n", b"text\r\n>From there\r\n"])
+def test_mboxrd_quoting_found_anywhere_in_the_body(quoted: bytes) -> None:
+    body = b"x" * 100_000 + b"\r\n" + quoted  # past the first split chunk
+    data = b"From alice@sender.test Tue Mar  5 10:12:00 2024\n" + MESSAGE + body
+    assert not load_bytes(data).byte_exact
+
+
+def test_removing_lines_in_front_of_the_message_keeps_it_byte_exact() -> None:
+    # The mbox separator, a byte order mark and blank lines were never part of the message:
+    # removing them leaves exactly the bytes DKIM hashes (audit item 19).
+    for prefix in (b"From alice@sender.test Tue Mar  5 10:12:00 2024\n", b"\xef\xbb\xbf", b"\r\n \r\n\n"):
+        loaded = load_bytes(prefix + MESSAGE)
+        assert loaded.data == MESSAGE and loaded.byte_exact and loaded.byte_exact_note is None, prefix
+        assert loaded.cleanups
+
+
+def test_changes_inside_the_message_say_why_not_byte_exact() -> None:
+    loaded = load_bytes(MESSAGE.replace(b"\r\n", b"\r\r\n"))
+    assert not loaded.byte_exact and loaded.byte_exact_note is not None
+    assert "CR CR LF" in loaded.byte_exact_note
+
+
+def test_lone_cr_cr_lf_inside_a_message_is_kept() -> None:
+    # A Windows text box doubles every line end; one CR CR LF in a body is the message's own.
+    data = MESSAGE + b"second\r\r\nthird\r\n"
+    loaded = load_bytes(data)
+    assert loaded.data is data and loaded.byte_exact
+
+
+def test_large_body_is_not_split_into_lines() -> None:
+    body = b"A" * 76 + b"\r\n"
+    data = MESSAGE + body * 200_000  # 15 MB, 200,000 lines
+    started = time.process_time()
+    loaded = load_bytes(data)
+    assert time.process_time() - started < 0.5
+    assert loaded.data is data and loaded.byte_exact and loaded.has_body and loaded.format == "eml"
+
+
+def test_trailing_blank_lines_of_a_headers_paste_removed_without_splitting() -> None:
+    headers = MESSAGE.split(b"\r\n\r\n")[0] + b"\r\n"
+    loaded = load_bytes(headers + b"\r\n" * 3_000_000, source="clipboard")
+    assert loaded.data == headers and not loaded.has_body and loaded.format == "headers-only"
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 64])
+@pytest.mark.parametrize("data", [
+    MESSAGE, MESSAGE.replace(b"\r\n", b"\n"), MESSAGE.replace(b"\r\n", b"\r"),
+    b"\n\n  \n" + b"".join(b"    " + line + b"\n" for line in MESSAGE.split(b"\r\n")),
+    b"From a@b Tue Mar  5 10:12:00 2024\r\n" + MESSAGE + b">From x\r\n",
+    b"Received: from a by b; Tue, 5 Mar 2024 10:12:00 +0000\n\nX-A: 1\n\n\nX-B: 2\n  fold\n\n\n",
+    b"X-auditid:\t\nabc\nReceived:\t\nfrom x by y\nSubject:\t\nhi\n\n",
+])
+def test_lazy_line_split_gives_the_same_result_at_any_chunk_size(
+        monkeypatch: pytest.MonkeyPatch, chunk: int, data: bytes) -> None:
+    expected = load_bytes(data)
+    monkeypatch.setattr(loader, "_SPLIT_CHUNK", chunk)
+    monkeypatch.setattr(loader, "_BODY_CHUNK", chunk)
+    assert load_bytes(data) == expected
+
+
+def test_header_body_offsets_do_not_copy_the_body() -> None:
+    # A CRLF message whose body has LF LF further down: the first empty line wins.
+    raw = b"A: 1\r\nB: 2\r\n\r\nbody\n\nmore\r\n"
+    assert header_body_offsets(raw) == (10, 14)
+    message = parse_message(raw)
+    assert message.has_body and message.body == b"body\n\nmore\r\n"
+    view = message.body_view()
+    assert view is not None and view.obj is raw and bytes(view) == message.body
+    assert header_body_offsets(b"A: 1\n\nB\r\n\r\n") == (4, 6)
+    headers_only = parse_message(b"A: 1\r\n")
+    assert not headers_only.has_body and headers_only.body is None and headers_only.body_view() is None
     # "From:" and "From :" are header fields, not separators.
     assert load_bytes(b"From : a@b.test\n\nx").format == "eml"
 
@@ -85,7 +161,9 @@ GMAIL = (b"Original message\n"
 
 def test_gmail_show_original_summary() -> None:
     loaded = load_bytes(GMAIL + MESSAGE.replace(b"\r\n", b"\n"))
+    # Not because the table was removed, but because the text was copied from a web page.
     assert loaded.format == "gmail-original" and loaded.has_body and not loaded.byte_exact
+    assert loaded.byte_exact_note is not None and "web page" in loaded.byte_exact_note
     assert loaded.data == MESSAGE.replace(b"\r\n", b"\n")
     got = [(r.method, r.result, r.properties) for r in loaded.recorded]
     assert got == [("spf", "pass", (("smtp.client-ip", "203.0.113.5"),)),
@@ -178,3 +256,39 @@ def test_big_inputs_load_fast(data: bytes) -> None:
     started = time.perf_counter()
     load_bytes(data)
     assert time.perf_counter() - started < 3.0
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    # Folds after CRLF, LF or a bare CR all continue the field; unfolding drops the breaks.
+    (b"A: 1\r\n 2\n\t3\r 4\r\nB: x\r\n\r\nbody", [("A", "1 2\t3 4"), ("B", "x")]),
+    # A bare CR that is not followed by white space ends the line (as bytes.splitlines does).
+    (b"A: 1\rB: 2\n\nbody", [("A", "1"), ("B", "2")]),
+    (b"A: 1\r\r\nB: 2\n\nbody", [("A", "1"), ("", ""), ("B", "2")]),
+    # A continuation line with nothing above it is a damaged line of its own.
+    (b" lost\r\nA: 1\r\n", [("", "lost"), ("A", "1")]),
+    (b"A: 1\r\n", [("A", "1")]),
+])
+def test_header_fields_split_and_unfolded(raw: bytes, expected: list[tuple[str, str]]) -> None:
+    assert [(h.name, h.value) for h in parse_message(raw).headers] == expected
+
+
+def test_indented_headers_paste_without_a_blank_line() -> None:
+    # Every line is indented and no blank line ends the block: all of it is re-indented,
+    # however far the first split reached.
+    lines = [b"  X-%d: value" % i for i in range(3000)]
+    loaded = load_bytes(b"\n".join(lines) + b"\n")
+    assert [h.name for h in parse_message(loaded.data).headers][-1] == "X-2999"
+    assert all(not h.defects for h in parse_message(loaded.data).headers)
+
+
+def test_mbox_separator_alone_gives_no_not_byte_exact_finding() -> None:
+    # Audit item 19: removing the separator does not change the message, so no notice; a
+    # ">From " body line does, and the notice says why.
+    from headerscope.api import analyze
+
+    separator = b"From alice@sender.test Tue Mar  5 10:12:00 2024\n"
+    clean = analyze(separator + MESSAGE, offline=True)
+    assert clean.input.byte_exact and not [f for f in clean.findings if f.id == "input.not_byte_exact"]
+    quoted = analyze(separator + MESSAGE + b">From the start\r\n", offline=True)
+    notices = [f for f in quoted.findings if f.id == "input.not_byte_exact"]
+    assert not quoted.input.byte_exact and len(notices) == 1 and "RFC 4155" in notices[0].explanation
