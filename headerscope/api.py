@@ -135,7 +135,16 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     findings.extend(_input_findings(loaded, message))
 
     date = _parse_date(message.first("Date"))
-    chain = build_chain(message, date, now)
+
+    def reverse_names(ip: str) -> tuple[tuple[str, ...], bool | None] | None:
+        # Lets the hop chain confirm a relay known only by its HELO through forward-confirmed
+        # reverse DNS (RFC 8601 section 3 "iprev"); the answers become evidence like any other.
+        result = check_reverse_dns(resolver, ip)
+        if result.result in ("not_checked", "temperror"):
+            return None
+        return result.ptr_names, result.confirmed
+
+    chain = build_chain(message, date, now, reverse_names=reverse_names)
     findings.extend(chain.findings)
     # Read before the checks: the receiver's Received-SPF is an envelope and SPF-input source.
     recorded, recorded_findings = parse_recorded(message, chain.hops, chain.boundary_hop, loaded.recorded)
