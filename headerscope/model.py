@@ -253,11 +253,12 @@ class DkimSignatureResult:
     key_testing: bool
     """The key record has ``t=y`` (testing mode)."""
     result: str
-    """RFC 8601 result: pass, fail, neutral, policy, temperror, permerror, none."""
+    """RFC 8601 result: pass, fail, neutral, policy, temperror, permerror, none; or ``not_checked`` (offline)."""
     reason: str
     """Why, in words a person needs."""
     reason_code: str
-    """Stable code: ok, body_hash_mismatch, signature_mismatch, key_not_found, key_revoked, ..."""
+    """Stable code: ok, body_hash_mismatch, signature_mismatch, key_not_found, key_revoked, offline,
+    not_original (input not the signed bytes: .msg, paste), key_too_large, ..."""
     aligned: bool | None
     """Whether d= aligns (relaxed) with the From: domain; None when no From: domain."""
     aligned_strict: bool | None
@@ -287,7 +288,7 @@ class ArcInstance:
     cv: str | None
     """``cv=`` recorded in the ARC-Seal."""
     seal_result: str | None
-    """Our verification of this ARC-Seal: pass/fail/none."""
+    """Our verification of this ARC-Seal: pass/fail, permerror (key not published), None (not checked)."""
     signature_result: str | None
     """Our verification of this ARC-Message-Signature."""
     authentication_results: str | None
@@ -299,7 +300,7 @@ class ArcResult:
     """The ARC chain validation (RFC 8617 section 5.2)."""
 
     result: str
-    """none, pass, fail, temperror, permerror."""
+    """none, pass, fail, temperror, permerror, neutral (no body), or ``not_checked`` (offline)."""
     reason: str
     """Why."""
     instances: tuple[ArcInstance, ...]
@@ -307,7 +308,8 @@ class ArcResult:
     oldest_pass: int | None = None
     """Lowest instance whose AMS still validates (RFC 8617 section 5.2 step 6)."""
     reason_code: str = ""
-    """Stable code: ok, no_arc, chain_terminated, invalid, temperror, offline, no_body, library_error."""
+    """Stable code: ok, no_arc, chain_terminated, invalid, key_not_found, key_revoked, temperror, offline,
+    no_body, library_error."""
 
 
 @dataclass(frozen=True)

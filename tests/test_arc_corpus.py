@@ -51,7 +51,10 @@ def test_validation_suite(message: str, expected_cv: str, dns: dict[str, Any]) -
         assert arc is not None and (arc.result, arc.reason_code) == ("fail", "chain_terminated")
     else:
         assert arc is not None and arc.result == expected_cv.lower(), arc.reason
-        assert (expected_cv == "Fail") == any(f.id == "arc.chain_failed" for f in findings)
+        failed = {"arc.chain_failed", "arc.key_unavailable"}
+        assert (expected_cv == "Fail") == any(f.id in failed for f in findings)
+        # A sealer key that is not published is told apart from a signature that does not verify.
+        assert (arc.reason_code == "key_not_found") == (any(f.id == "arc.key_unavailable" for f in findings))
 
 
 def _sealed(instances: int = 2) -> bytes:
@@ -119,10 +122,36 @@ def test_dns_failures_and_offline() -> None:
     raw = _sealed(1)
     arc = _check(raw, SnapshotResolver({"test._domainkey.example.com": "SERVFAIL"}))
     assert arc.result == "temperror" and "test._domainkey.example.com" in arc.reason
+    # Nothing was verified: no per-instance verdict (it is not a broken seal).
+    assert [(i.seal_result, i.signature_result) for i in arc.instances] == [(None, None)]
     arc = _check(raw, OfflineResolver())
-    assert (arc.result, arc.reason_code, arc.reason) == ("none", "offline", "not checked (offline)")
-    arc = _check(raw, SnapshotResolver({}))
-    assert (arc.result, arc.reason_code) == ("fail", "invalid")
+    # RFC 8601 "none" would say "not signed"; the chain exists and was not checked.
+    assert (arc.result, arc.reason_code, arc.reason) == ("not_checked", "offline", "not checked (offline)")
+    assert [(i.seal_result, i.signature_result) for i in arc.instances] == [(None, None)]
+
+
+@pytest.mark.parametrize(("dns", "code"), [
+    ({}, "key_not_found"),
+    ({"test._domainkey.example.com": "NXDOMAIN"}, "key_not_found"),
+    ({"test._domainkey.example.com": {"A": ["192.0.2.1"]}}, "key_not_found"),
+    ({"test._domainkey.example.com": {"TXT": ["v=DKIM1; k=rsa; p="]}}, "key_revoked"),
+])
+def test_missing_arc_key_is_not_a_broken_chain(dns: dict[str, Any], code: str) -> None:
+    """A sealer's key that is gone fails the chain (RFC 8617 cv=fail), but as a key lookup
+    error, as for DKIM (RFC 6376 section 6.1.2), not as a changed message."""
+    arc, findings = check_arc(parse_message(_sealed(2)), SnapshotResolver(dns))
+    assert arc is not None
+    assert (arc.result, arc.reason_code) == ("fail", code)
+    assert "test._domainkey.example.com" in arc.reason and "not available" in arc.reason
+    assert {(i.seal_result, i.signature_result) for i in arc.instances} == {("permerror", "permerror")}
+    assert [f.id for f in findings] == ["arc.key_unavailable"]
+
+
+def test_broken_chain_with_published_keys_still_fails() -> None:
+    raw = _sealed(2).replace(b"This is a test message.", b"This is a changed message.")
+    arc, findings = check_arc(parse_message(raw), SnapshotResolver(DNS))
+    assert arc is not None and (arc.result, arc.reason_code) == ("fail", "invalid")
+    assert [f.id for f in findings] == ["arc.chain_failed"]
 
 
 def test_headers_only_input() -> None:
@@ -146,3 +175,22 @@ def test_hostile_arc_headers_do_not_raise() -> None:
     for prefix in junk:
         arc, _ = check_arc(parse_message(prefix + base), SnapshotResolver(DNS))
         assert arc is not None and arc.result in ("fail", "permerror", "none")
+
+
+def test_long_folded_whitespace_in_arc_fields_is_bounded() -> None:
+    """dkimpy's b= regex backtracks quadratically on long folded whitespace: such a field is
+    refused before dkimpy sees it (relaxed fields are unfolded first, so they never reach it)."""
+    import time
+
+    sealed = _sealed(1)
+    head, sep, rest = sealed.partition(b"ARC-Message-Signature:")
+    field, _, after = rest.partition(b"\r\nARC-Authentication-Results:")
+    hostile = field.replace(b"c=relaxed/relaxed", b"c=simple/simple") + b"\r\n " * 20_000 + b";"
+    start = time.process_time()
+    arc = _check(head + sep + hostile + b"\r\nARC-Authentication-Results:" + after)
+    assert (arc.result, arc.reason_code) == ("permerror", "library_error")
+    assert "whitespace" in arc.reason
+    relaxed = field + b"\r\n " * 20_000 + b";"
+    arc = _check(head + sep + relaxed + b"\r\nARC-Authentication-Results:" + after)
+    assert arc.result in ("pass", "fail")
+    assert time.process_time() - start < 3

@@ -309,7 +309,8 @@ def test_key_removed_revoked_and_dns_failures() -> None:
     (r,), _ = verify(raw, {"s1._domainkey.example.com": {"TXT": "TIMEOUT"}})
     assert (r.result, r.reason_code) == ("temperror", "temperror")
     (r,), _ = verify(raw, {}, resolver=OfflineResolver())
-    assert (r.result, r.reason_code, r.reason) == ("none", "offline", "not checked (offline)")
+    # RFC 8601 "none" means unsigned: an existing, unchecked signature is "not_checked".
+    assert (r.result, r.reason_code, r.reason) == ("not_checked", "offline", "not checked (offline)")
 
 
 def test_key_replaced_at_same_selector_is_signature_mismatch() -> None:
@@ -463,3 +464,149 @@ def test_signer_agrees_with_dkimpy() -> None:
 
     assert dkim.verify(raw, dnsfunc=dnsfunc)
 
+
+
+# ------------------------------------------------------------------ audit fixes and speed work
+
+
+def test_not_byte_exact_input_turns_mismatches_neutral() -> None:
+    """A .msg or paste is not the signed bytes: a mismatch then says nothing about the message."""
+    raw = sign(MESSAGE, key=rsa_key(1024))
+    dns = rsa_dns(1024)
+    changed_body = raw.replace(b"Hello Bob", b"Hello Rob")
+    changed_head = raw.replace(b"Quarterly", b"Annual")
+    msg = parse_message(changed_body)
+    (r,), findings = check_dkim(msg, SnapshotResolver(dns), from_domain="example.com", delivery_time=None,
+                                now=NOW, byte_exact=False)
+    assert (r.result, r.reason_code, r.body_hash_ok) == ("neutral", "not_original", False)
+    assert "not the original message bytes" in r.reason and ".msg" in r.reason
+    assert not [f for f in findings if f.id in ("dkim.body_changed", "dkim.headers_changed")]
+    (r,), _ = check_dkim(parse_message(changed_head), SnapshotResolver(dns), from_domain="example.com",
+                         delivery_time=None, now=NOW, byte_exact=False)
+    assert (r.result, r.reason_code) == ("neutral", "not_original")
+    # Byte-exact input (the default) keeps the verdicts; a verifying signature still passes.
+    (r,), findings = verify(changed_body, dns)
+    assert (r.result, r.reason_code) == ("fail", "body_hash_mismatch")
+    assert any(f.id == "dkim.body_changed" for f in findings)
+    (r,), _ = check_dkim(parse_message(raw), SnapshotResolver(dns), from_domain="example.com",
+                         delivery_time=None, now=NOW, byte_exact=False)
+    assert r.result == "pass"
+
+
+def test_not_oversigned_is_a_detail_unless_a_field_is_duplicated() -> None:
+    """Most signers do not over-sign; a finding only when signed copies really are duplicated."""
+    dns = rsa_dns(1024)
+    (r,), findings = verify(sign(MESSAGE, key=rsa_key(1024)), dns)
+    assert r.result == "pass" and "from" in r.not_oversigned
+    assert not [f for f in findings if f.id == "dkim.not_oversigned"]
+    two_to = MESSAGE.replace(b"To: Bob", b"To: Carol <carol@example.net>\r\nTo: Bob")
+    (r,), findings = verify(sign(two_to, key=rsa_key(1024), headers="from:to:to:subject:date"), dns)
+    assert r.result == "pass" and "to" in r.not_oversigned
+    assert [(f.id, f.title) for f in findings] == [("dkim.not_oversigned", "Several signed copies of To, not over-signed")]
+
+
+def test_oversized_rsa_key_is_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """RFC 8301 section 3.2: verifiers need handle 1024-4096 bits; huge keys are refused."""
+    import headerscope.auth.dkim as dkim_module
+
+    monkeypatch.setattr(dkim_module, "MAX_USUAL_RSA_BITS", 1500)
+    (r,), findings = verify(sign(MESSAGE, key=rsa_key(2048)), rsa_dns(2048))
+    assert (r.result, r.reason_code, r.key_bits) == ("policy", "key_too_large", 2048)
+    assert any(f.id == "dkim.key_too_large" for f in findings)
+    (r,), _ = verify(sign(MESSAGE, key=rsa_key(1024)), rsa_dns(1024))
+    assert r.result == "pass"
+
+
+def test_timestamp_is_judged_against_delivery_and_now() -> None:
+    signed_at = NOW - timedelta(days=1)
+    raw = sign(MESSAGE, key=rsa_key(1024), extra=f" t={int(signed_at.timestamp())};")
+    (r,), _ = verify(raw, rsa_dns(1024), delivery=signed_at + timedelta(minutes=1))
+    assert r.result == "pass"
+    # --now set to a moment before the signature was made.
+    (r,), _ = verify(raw, rsa_dns(1024), delivery=signed_at + timedelta(minutes=1), now=signed_at - timedelta(days=3))
+    assert (r.result, r.reason_code) == ("policy", "future_timestamp") and "later than now" in r.reason
+
+
+def _dkimpy_relaxed_body(body: bytes) -> bytes:
+    import dkim.canonicalization as canon
+
+    return bytes(canon.Relaxed.canonicalize_body(body))
+
+
+def test_streamed_body_canonicalization_matches_dkimpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunked, copy-free canonicalization gives dkimpy's bytes for any body and chunk size."""
+    import dkim.canonicalization as canon
+
+    from headerscope.auth import _dkimpy
+
+    rng = random.Random(7)
+    pieces = [b" ", b"\t", b"a", b"\r\n", b"  ", b"\r", b"\n", b"b\n", b" \r\n", b"\t\r\n"]
+    for _ in range(600):
+        body = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 50)))
+        raw = b"From: a@example.com\r\n\r\n" + body
+        _, reference_body = dkim.rfc822_parse(raw)
+        for chunk in (1, 5, 1 << 20):
+            monkeypatch.setattr(_dkimpy, "BODY_CHUNK", chunk)
+            split = _dkimpy._split(raw)
+            assert split.body == reference_body
+            assert split.canonical_body("simple") == canon.Simple.canonicalize_body(reference_body)
+            assert split.canonical_body("relaxed") == _dkimpy_relaxed_body(reference_body)
+            digest, size = split.body_hash("relaxed", "rsa-sha256", 3)
+            relaxed = _dkimpy_relaxed_body(reference_body)
+            assert (digest, size) == (hashlib.sha256(relaxed[:3]).digest(), len(relaxed))
+
+
+def test_b_tag_blanking_and_header_selection_match_dkimpy() -> None:
+    from headerscope.auth import _dkimpy
+
+    rng = random.Random(11)
+    chars = [b" ", b"\t", b"\r\n ", b"b", b"=", b";", b"A", b"x", b"\n", b"\r\n", b"b=", b"; b=", b"bh="]
+    for _ in range(3000):
+        value = b"".join(rng.choice(chars) for _ in range(rng.randint(0, 30)))
+        assert _dkimpy.blank_b_tag(value) == dkim.RE_BTAG.sub(b"\\1", value), value
+    for _ in range(500):
+        headers = [(rng.choice([b"From", b"to", b"Subject", b"X"]), b"v%d" % i) for i in range(rng.randint(0, 8))]
+        include = [rng.choice([b"from", b"to", b"subject", b"x", b"y"]) for _ in range(rng.randint(0, 8))]
+        split = _dkimpy.SplitMessage(headers, b"", 0)
+        selected = [headers[p] for p in _dkimpy.select_header_positions(split, include)]
+        assert selected == dkim.select_headers(headers, include)
+
+
+def test_quadratic_inputs_of_dkimpy_are_linear_here() -> None:
+    """dkimpy's RE_BTAG (folded whitespace after b=), its trailing-WSP body regex (long WSP
+    runs) and its select_headers (many h= names) take minutes on these; here milliseconds."""
+    raw = sign(MESSAGE, key=rsa_key(1024))
+    dns = rsa_dns(1024)
+    head, _, rest = raw.partition(b"\r\n")
+    folded = head + b"\r\n " * 20_000 + b";"  # folded whitespace after the b= value
+    names = b":".join(b"x%d" % i for i in range(5000))
+    many_names = head.replace(b"h=from:", b"h=" + names + b":from:")
+    spaces = raw + b" " * 300_000 + b"x \r\n"
+    many_fields = b"".join(b"X-%d: y\r\n" % i for i in range(20_000))
+    start = time.process_time()
+    (r,), _ = verify(folded + b"\r\n" + rest, dns)
+    assert (r.result, r.reason_code) == ("fail", "signature_mismatch")
+    (r,), _ = verify(many_names + b"\r\n" + many_fields + rest, dns)
+    assert (r.result, r.reason_code) == ("fail", "signature_mismatch")
+    (r,), _ = verify(spaces, dns)
+    assert (r.result, r.reason_code) == ("fail", "body_hash_mismatch")
+    assert time.process_time() - start < 3
+
+
+def test_large_body_is_hashed_without_copies() -> None:
+    """A 4 MB WSP-rich body (LF or CRLF line ends) is canonicalized in chunks, never copied whole."""
+    import tracemalloc
+
+    for line_end in (b"\r\n", b"\n"):
+        body = (b"Some text  with\tspaces \r\n" * 150_000).replace(b"\r\n", line_end)
+        raw = sign(MESSAGE, key=rsa_key(1024)).replace(b"\r\n", line_end)
+        message = parse_message(raw.replace(b"Hello Bob", b"Hello Rob") + body)
+        tracemalloc.start()
+        try:
+            (r,), _ = check_dkim(message, SnapshotResolver(rsa_dns(1024)), from_domain="example.com",
+                                 delivery_time=None, now=NOW)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert (r.result, r.reason_code) == ("fail", "body_hash_mismatch")
+        assert peak < len(body) // 2, peak

@@ -19,6 +19,17 @@ dkimpy is untyped and has a few quirks, kept here so dkim.py and arc.py stay typ
 - dkimpy reports DNS failures only as "no key"; the ``dnsfunc`` adapter records each answer
   of our Resolver, so callers can tell NXDOMAIN from SERVFAIL/TIMEOUT/OFFLINE.
 
+- Bodies are canonicalized and hashed as a stream of line-aligned chunks read from the
+  message bytes themselves (RFC 6376 section 3.4.3/3.4.4 rules are line-local): a 50 MB
+  body is never copied whole, and ARC's body hash reuses the same cache instead of
+  dkimpy's whole-body canonicalization.
+- Signed header fields are selected through a per-message index (dkimpy's
+  ``select_headers`` rescans every field for each ``h=`` name: quadratic on hostile input),
+  and ``b=`` is blanked by a linear scanner instead of dkimpy's ``RE_BTAG``, whose nested
+  FWS groups backtrack quadratically on long folded whitespace.
+- RSA verification (RFC 8017 section 8.2.2) uses Python's integer conversions rather than
+  dkimpy's byte-by-byte loops; same arithmetic, same result.
+
 Nothing here touches module globals of dkimpy, so concurrent checks in threads are safe.
 """
 
@@ -31,18 +42,23 @@ import hashlib
 import logging
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import dkim
-import dkim.canonicalization as dkim_canon
-import dkim.crypto as dkim_crypto
 import nacl.exceptions
 import nacl.signing
 
 from ..dns.interface import DnsAnswer, DnsStatus, Resolver
+from ._dkimpy_import import import_dkim
 from .tags import parse_tag_list
+
+# Before the first `import dkim`: keeps dkimpy from importing dnspython's resolver (start-up time).
+import_dkim()
+
+import dkim  # noqa: E402 - must follow import_dkim()
+import dkim.canonicalization as dkim_canon  # noqa: E402
+import dkim.crypto as dkim_crypto  # noqa: E402
 
 HeaderPair = tuple[bytes, bytes]
 
@@ -57,6 +73,8 @@ HASHES: dict[str, Callable[[], Any]] = {
     "ed25519-sha256": hashlib.sha256,
 }
 """Signature algorithms of RFC 6376 section 3.3 and RFC 8463, with their hash."""
+_HASH_OF = {"rsa-sha256": "sha256", "rsa-sha1": "sha1", "ed25519-sha256": "sha256"}
+"""The hash function's name for each signature algorithm (the body hash depends on it alone)."""
 
 MAX_RSA_BITS = 16384
 """Larger moduli are refused: pure-Python RSA on them would let a hostile key record stall us."""
@@ -66,81 +84,243 @@ MAX_RSA_EXPONENT_BITS = 64
 _HEADER_NAME = re.compile(rb"([\x21-\x39\x3b-\x7e]+)[ \t]*:")
 _LINE_SPLIT = re.compile(rb"\r?\n")
 _WSP_RUN = re.compile(rb"[ \t]+")
+# RFC 6376 section 3.4.4 (relaxed body): WSP at line ends goes, other WSP runs become one SP.
+# Compressing first and then dropping the single SP left before each CRLF gives the same
+# text in linear time. (dkimpy's ``[\t ]+\r\n`` substitution is quadratic: a 100 KB run of
+# spaces not followed by CRLF takes it half a minute.) The pattern only matches runs that
+# change: a tab, or two or more WSP characters.
+_WSP_TO_COMPRESS = re.compile(rb"\t[\t ]*| [\t ]+")
+
+BODY_CHUNK = 1 << 16
+"""Bytes of body canonicalized at a time (cut at a line end, so every rule stays line-local).
+Small because ``re.sub`` holds a list of every piece it cuts: on a WSP-rich chunk that list
+costs about 20 times the chunk."""
+_CRLF_BLOCK = b"\r\n" * 4096
+_Piece = tuple[bytes, int, int]
+"""(buffer, start, stop): a part of the body without copying it."""
+
+
+class _BodyDigest:
+    """One requested body hash, fed piece by piece (``l=`` stops the hashing, not the count)."""
+
+    def __init__(self, hash_name: str, length: int | None) -> None:
+        self.hasher = hashlib.new(hash_name)
+        self.remaining = length
+        self.size = 0
+
+    def update(self, piece: bytes | memoryview) -> None:
+        size = len(piece)
+        self.size += size
+        if self.remaining is None:
+            self.hasher.update(piece)
+        elif self.remaining > 0:
+            taken = piece if size <= self.remaining else memoryview(piece)[:self.remaining]
+            self.hasher.update(taken)
+            self.remaining -= len(taken)
 
 
 @dataclass
 class SplitMessage:
-    """The message as dkimpy's verifier sees it, with caches so nothing is hashed twice."""
+    """The message as dkimpy's verifier sees it, with caches so nothing is hashed twice.
+
+    The body is not copied: it is ``raw[body_start:]``, with line ends made CRLF chunk by
+    chunk when ``body_needs_crlf`` (dkimpy's ``rfc822_parse`` does the same to the whole body).
+    """
 
     headers: list[HeaderPair]
     """(name, value) in order, value with its folding and final CRLF (dkimpy's form)."""
-    body: bytes
-    """Body with CRLF line ends (empty when the input had no body)."""
+    raw: bytes
+    """The message bytes the body is read from."""
+    body_start: int
+    """Offset of the body in ``raw`` (``len(raw)`` when the input had no body)."""
+    body_needs_crlf: bool = False
+    """Some body line ends in a bare LF: CRLF is substituted while reading (RFC 5322 section 2.3)."""
+    body_has_cr: bool = True
+    """The body contains a CR at all (when not, making line ends CRLF is one replace)."""
     skipped_lines: int = 0
     """Header lines that were neither a field nor a continuation."""
-    _canon_bodies: dict[str, bytes] = field(default_factory=dict)
     _body_hashes: dict[tuple[str, str, int | None], tuple[bytes, int]] = field(default_factory=dict)
-    _canon_headers: dict[str, list[HeaderPair]] = field(default_factory=dict)
+    _canon_headers: dict[tuple[str, int], HeaderPair] = field(default_factory=dict)
+    _positions: dict[bytes, list[int]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    @property
+    def body(self) -> bytes:
+        """The body with CRLF line ends, as one bytes object (a copy: tests and fallbacks only)."""
+        return b"".join(buffer[start:stop] for buffer, start, stop in self._body_chunks())
+
+    def _body_chunks(self) -> Iterator[_Piece]:
+        """The CRLF body in line-aligned pieces; slices of ``raw`` when no line end needs fixing."""
+        raw, end = self.raw, len(self.raw)
+        start = self.body_start
+        while start < end:
+            stop = min(start + BODY_CHUNK, end)
+            if stop < end:
+                cut = raw.rfind(b"\n", start, stop)
+                if cut < 0:
+                    cut = raw.find(b"\n", stop)  # a line longer than a chunk: take it whole
+                stop = end if cut < 0 else cut + 1
+            if self.body_needs_crlf:
+                # dkimpy's rfc822_parse: CRLF -> LF, then every LF -> CRLF (a lone CR stays).
+                fixed = raw[start:stop]
+                if self.body_has_cr:
+                    fixed = fixed.replace(b"\r\n", b"\n")
+                fixed = fixed.replace(b"\n", b"\r\n")
+                yield fixed, 0, len(fixed)
+            else:
+                yield raw, start, stop
+            start = stop
+
+    def _has_relaxed_work(self) -> bool:
+        """Whether relaxed body canonicalization changes anything but trailing empty lines."""
+        raw, start = self.raw, self.body_start
+        if not self.body_needs_crlf:
+            needles: tuple[bytes, ...] = (b"\t", b"  ", b" \r\n")
+        elif self.body_has_cr:
+            needles = (b"\t", b"  ", b" \r", b" \n")
+        else:
+            needles = (b"\t", b"  ", b" \n")
+        return any(raw.find(needle, start) >= 0 for needle in needles)
+
+    def _canonical_chunks(self, algorithm: str) -> Iterator[_Piece]:
+        """Body pieces after ``simple`` or ``relaxed`` line rules, before trailing-line handling."""
+        relaxed_work = algorithm == "relaxed" and self._has_relaxed_work()
+        for buffer, start, stop in self._body_chunks():
+            if relaxed_work:
+                data = buffer[start:stop]
+                # Substitute only where there is something to change: same result, fewer copies.
+                if b"\t" in data or b"  " in data:
+                    data = _WSP_TO_COMPRESS.sub(b" ", data)
+                if b" \r\n" in data:
+                    # Runs are single spaces now, so no new " CRLF" can appear behind a removed one.
+                    data = data.replace(b" \r\n", b"\r\n")
+                yield data, 0, len(data)
+            else:
+                yield buffer, start, stop
+
+    def _canonical_pieces(self, algorithm: str) -> Iterator[bytes | memoryview]:
+        """The canonical body (RFC 6376 sections 3.4.3 and 3.4.4) as a stream of pieces.
+
+        Empty lines at the end are dropped and one CRLF ends a non-empty body; an empty
+        simple body is a single CRLF, an empty relaxed body is empty.
+        """
+        pending = 0  # CRLFs held back: they count only if more content follows
+        emitted = False
+        for buffer, start, stop in self._canonical_chunks(algorithm):
+            kept = stop
+            while kept - start >= 2 and buffer.startswith(b"\r\n", kept - 2, kept):
+                kept -= 2
+            if kept == start:
+                pending += (stop - start) // 2
+                continue
+            while pending:
+                block = min(pending, len(_CRLF_BLOCK) // 2)
+                yield _CRLF_BLOCK[:block * 2]
+                pending -= block
+            emitted = True
+            yield memoryview(buffer)[start:kept]
+            pending = (stop - kept) // 2
+        if emitted or algorithm != "relaxed":
+            yield b"\r\n"
+
     def canonical_body(self, algorithm: str) -> bytes:
-        """Body canonicalized with ``simple`` or ``relaxed`` (RFC 6376 section 3.4), cached."""
+        """Body canonicalized with ``simple`` or ``relaxed`` (a copy: tests and fallbacks only)."""
+        return b"".join(bytes(piece) for piece in self._canonical_pieces(algorithm))
+
+    def prepare_body_hashes(self, wanted: Iterable[tuple[str, str, int | None]]) -> None:
+        """Compute every missing (canonicalization, a=, l=) body hash, one pass per canonicalization.
+
+        Signatures that differ only in the signing algorithm (ed25519-sha256 beside
+        rsa-sha256) share one body hash: the body hash depends on the hash function alone.
+        """
+        by_canon: dict[str, list[tuple[str, str, int | None]]] = {}
         with self._lock:
-            cached = self._canon_bodies.get(algorithm)
-        if cached is None:
-            cached = dkim_canon.ALGORITHMS[algorithm.encode()].canonicalize_body(self.body)
+            for canon, algorithm, length in wanted:
+                if algorithm not in HASHES or canon not in ("simple", "relaxed"):
+                    continue
+                key = (canon, _HASH_OF[algorithm], length)
+                if key not in self._body_hashes and key not in by_canon.get(canon, ()):
+                    by_canon.setdefault(canon, []).append(key)
+        for canon, keys in by_canon.items():
+            digests = [_BodyDigest(hash_name, length) for _, hash_name, length in keys]
+            for piece in self._canonical_pieces(canon):
+                for digest in digests:
+                    digest.update(piece)
             with self._lock:
-                self._canon_bodies[algorithm] = cached
-        return cached
+                for key, digest in zip(keys, digests, strict=True):
+                    self._body_hashes[key] = (digest.hasher.digest(), digest.size)
 
     def body_hash(self, algorithm: str, hash_name: str, length: int | None) -> tuple[bytes, int]:
         """(digest, canonical body length) of the body, first ``length`` bytes when l= is set."""
-        key = (algorithm, hash_name, length)
+        key = (algorithm, _HASH_OF[hash_name], length)
         with self._lock:
             cached = self._body_hashes.get(key)
         if cached is None:
-            body = self.canonical_body(algorithm)
-            hasher = HASHES[hash_name]()
-            hasher.update(body if length is None else body[:length])
-            cached = (hasher.digest(), len(body))
+            self.prepare_body_hashes([(algorithm, hash_name, length)])
             with self._lock:
-                self._body_hashes[key] = cached
+                cached = self._body_hashes[key]
         return cached
 
-    def canonical_headers(self, algorithm: str) -> list[HeaderPair]:
-        """All header fields canonicalized with ``simple`` or ``relaxed``, cached."""
+    def field_positions(self) -> dict[bytes, list[int]]:
+        """Lower-cased field name -> positions in ``headers``, top first (built once)."""
         with self._lock:
-            cached = self._canon_headers.get(algorithm)
+            if self._positions is None:
+                positions: dict[bytes, list[int]] = {}
+                for position, (name, _) in enumerate(self.headers):
+                    positions.setdefault(name.lower(), []).append(position)
+                self._positions = positions
+            return self._positions
+
+    def canonical_header(self, algorithm: str, position: int) -> HeaderPair:
+        """One header field canonicalized with ``simple`` or ``relaxed`` (RFC 6376 section 3.4), cached."""
+        key = (algorithm, position)
+        with self._lock:
+            cached = self._canon_headers.get(key)
         if cached is None:
-            cached = list(dkim_canon.ALGORITHMS[algorithm.encode()].canonicalize_headers(self.headers))
+            cached = canonicalize_header(algorithm, self.headers[position])
             with self._lock:
-                self._canon_headers[algorithm] = cached
+                self._canon_headers[key] = cached
         return cached
+
+
+def canonicalize_header(algorithm: str, pair: HeaderPair) -> HeaderPair:
+    """dkimpy's header canonicalization of one field (RFC 6376 sections 3.4.1 and 3.4.2)."""
+    if algorithm == "relaxed":
+        name, value = pair
+        return (name.lower().rstrip(), _WSP_RUN.sub(b" ", _LINE_SPLIT.sub(b"", value)).strip() + b"\r\n")
+    return pair
 
 
 def _split(raw: bytes) -> SplitMessage:
     """dkimpy's ``rfc822_parse`` without its exception on a stray line (RFC 5322 section 2.2).
 
     Same result (lines end at CRLF or LF, the body is re-joined with CRLF), but the body is
-    not split into lines: on a 100 KB body that split was most of the verification time.
+    neither split into lines nor copied: it is read from ``raw`` when it is hashed.
     """
-    if raw.startswith((b"\r\n", b"\n")):
-        head, body = b"", raw[2:] if raw.startswith(b"\r\n") else raw[1:]
+    if raw.startswith(b"\r\n"):
+        head, body_start = b"", 2
+    elif raw.startswith(b"\n"):
+        head, body_start = b"", 1
     else:
-        head, body = _split_at_blank_line(raw)
-    if body.count(b"\n") != body.count(b"\r\n"):
-        body = body.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        head, body_start = _split_at_blank_line(raw)
+    has_cr = raw.find(b"\r", body_start) >= 0
+    if has_cr:
+        needs_crlf = raw.count(b"\n", body_start) != raw.count(b"\r\n", body_start)
+    else:
+        needs_crlf = raw.find(b"\n", body_start) >= 0
     # Each field as its name and value parts, joined once at the end (a field folded over
     # 100 000 lines must not cost 100 000 copies).
     fields: list[tuple[bytes, list[bytes]]] = []
     skipped = 0
     pieces = head.split(b"\n") if head else []
+    last = len(pieces) - 1
     for number, piece in enumerate(pieces):
         # Lines end at CRLF or LF; a CR not followed by LF stays part of the line.
-        line = piece[:-1] if number < len(pieces) - 1 and piece.endswith(b"\r") else piece
+        line = piece[:-1] if number < last and piece.endswith(b"\r") else piece
         if not line:
             continue  # only a trailing line break of a body-less message
-        if line[:1] in (b" ", b"\t"):
+        first = line[0]
+        if first == 0x20 or first == 0x09:  # continuation line (RFC 5322 section 2.2.3)
             if fields:
                 fields[-1][1].extend((line, b"\r\n"))
             else:
@@ -151,26 +331,50 @@ def _split(raw: bytes) -> SplitMessage:
             skipped += 1
             continue
         fields.append((match.group(1), [line[match.end():], b"\r\n"]))
-    return SplitMessage([(name, b"".join(parts)) for name, parts in fields], body, skipped)
+    headers = [(name, b"".join(parts)) for name, parts in fields]
+    return SplitMessage(headers, raw, body_start, needs_crlf, has_cr, skipped)
 
 
-def _split_at_blank_line(raw: bytes) -> tuple[bytes, bytes]:
-    """(header section, body) at the first empty line; bytes.find keeps this linear and fast."""
+def _split_at_blank_line(raw: bytes) -> tuple[bytes, int]:
+    """(header section, body offset) at the first empty line; bytes.find keeps this linear."""
     best: tuple[int, int] | None = None
     for separator in (b"\n\r\n", b"\n\n"):
-        found = raw.find(separator)
+        # The second search stops where the first found one: no full scan of the body.
+        found = raw.find(separator, 0, len(raw) if best is None else best[0] + len(separator))
         if found >= 0 and (best is None or found < best[0]):
             best = (found, found + len(separator))
     if best is None:
-        return raw, b""
+        return raw, len(raw)
     start = best[0] - 1 if best[0] and raw[best[0] - 1:best[0]] == b"\r" else best[0]
-    return raw[:start], raw[best[1]:]
+    return raw[:start], best[1]
 
 
-@functools.lru_cache(maxsize=4)
+_split_lock = threading.Lock()
+_last_split: tuple[bytes, SplitMessage] | None = None
+
+
 def split_message(raw: bytes) -> SplitMessage:
-    """Split once per message: the DKIM and ARC checks of one analysis share the result."""
-    return _split(raw)
+    """Split once per message: the DKIM and ARC checks of one analysis share the result.
+
+    One slot, matched by identity (hashing a 50 MB message to look it up would cost more
+    than it saves); ``release`` empties it so a finished message is not kept alive.
+    """
+    global _last_split
+    with _split_lock:
+        if _last_split is not None and _last_split[0] is raw:
+            return _last_split[1]
+    split = _split(raw)
+    with _split_lock:
+        _last_split = (raw, split)
+    return split
+
+
+def release(raw: bytes) -> None:
+    """Forget the split of ``raw`` (called when the last check of a message is done)."""
+    global _last_split
+    with _split_lock:
+        if _last_split is not None and _last_split[0] is raw:
+            _last_split = None
 
 
 # ---------------------------------------------------------------- keys and signatures
@@ -220,6 +424,54 @@ def load_public_key(kind: str, p_value: str) -> PublicKey | str:
     return PublicKey("rsa", bits, {"modulus": modulus, "publicExponent": exponent})
 
 
+def select_header_positions(message: SplitMessage, include_headers: Sequence[bytes]) -> list[int]:
+    """Positions of the fields ``h=`` names, as RFC 6376 section 5.4.2 selects them.
+
+    Each name takes the lowest not-yet-used field of that name (fields are signed from the
+    bottom up); a name with no field left selects nothing. Same selection as dkimpy's
+    ``select_headers``, in time linear in ``h=`` plus the header section.
+    """
+    positions = message.field_positions()
+    used: dict[bytes, int] = {}
+    selected: list[int] = []
+    for name in include_headers:
+        candidates = positions.get(name)
+        taken = used.get(name, 0)
+        if candidates is not None and taken < len(candidates):
+            selected.append(candidates[-1 - taken])
+        used[name] = taken + 1
+    return selected
+
+
+_B_TAG_START = re.compile(rb"[;\s]b\s*=")
+_B_VALUE = re.compile(rb"[\sA-Za-z0-9+/=]*")
+_SPACE = b" \t\r\n\x0b\x0c"  # bytes-regex \s
+
+
+def blank_b_tag(value: bytes) -> bytes:
+    """The signature field value with the ``b=`` value removed (RFC 6376 section 3.7).
+
+    The same text dkimpy's ``RE_BTAG`` substitution leaves (every ``b=`` tag preceded by
+    ";" or whitespace loses its base64 and FWS up to the last base64 character, plus a line
+    break ending the field), found with two linear patterns.
+    """
+    out: list[bytes] = []
+    position = 0
+    while True:
+        match = _B_TAG_START.search(value, position)
+        if match is None:
+            break
+        value_start = match.end()
+        run_end = _B_VALUE.match(value, value_start).end()  # type: ignore[union-attr]
+        end = value_start + len(value[value_start:run_end].rstrip(_SPACE))
+        if value[end:] in (b"\r\n", b"\n"):
+            end = len(value)
+        out.append(value[position:value_start])
+        position = end
+    out.append(value[position:])
+    return b"".join(out)
+
+
 def verify_header_signature(message: SplitMessage, *, header_canon: str, algorithm: str,
                             include_headers: Sequence[str], signature_field: HeaderPair,
                             signature: bytes, key: PublicKey) -> bool | str:
@@ -227,13 +479,19 @@ def verify_header_signature(message: SplitMessage, *, header_canon: str, algorit
 
     True/False for a verdict; a string when the check itself could not run.
     """
-    policy = dkim_canon.CanonicalizationPolicy(dkim_canon.ALGORITHMS[header_canon.encode()],
-                                               dkim_canon.Simple)
     hasher = HASHES[algorithm]()
     include = [name.lower().encode("utf-8", "replace") for name in include_headers]
     try:
-        dkim.hash_headers(hasher, policy, message.canonical_headers(header_canon), include,
-                          signature_field, {})
+        for position in select_header_positions(message, include):
+            name, value = message.canonical_header(header_canon, position)
+            hasher.update(name)
+            hasher.update(b":")
+            hasher.update(value)
+        # The signature field itself, with b= empty and without its final CRLF.
+        name, value = canonicalize_header(header_canon, (signature_field[0], blank_b_tag(signature_field[1])))
+        hasher.update(name)
+        hasher.update(b":")
+        hasher.update(value.rstrip())
     except Exception as exc:  # noqa: BLE001 - hostile input must not escape the wrapper
         return f"could not hash the signed header fields: {exc}"
     if key.kind == "ed25519":
@@ -243,10 +501,25 @@ def verify_header_signature(message: SplitMessage, *, header_canon: str, algorit
             return False
         return True
     try:
-        return bool(dkim_crypto.RSASSA_PKCS1_v1_5_verify(hasher, signature, key.key))
+        return rsa_verify(hasher, signature, key.key)
     except (dkim_crypto.DigestTooLargeError, TypeError, ValueError):
         # The key is too small to hold the digest: no signature can verify with it.
         return False
+
+
+def rsa_verify(hasher: Any, signature: bytes, public_key: dict[str, int]) -> bool:
+    """RSASSA-PKCS1-v1_5 verification (RFC 8017 section 8.2.2), as dkimpy computes it.
+
+    dkimpy's ``RSASSA_PKCS1_v1_5_verify`` converts between integers and bytes one byte at
+    a time; ``int.from_bytes``/``int.to_bytes`` give the same values.
+    """
+    modulus = public_key["modulus"]
+    if modulus <= 0:
+        return False
+    size = (modulus.bit_length() + 7) // 8
+    encoded = dkim_crypto.EMSA_PKCS1_v1_5_encode(hasher, size)
+    value = pow(int.from_bytes(signature, "big"), public_key["publicExponent"], modulus)
+    return bool(value.to_bytes(size, "big") == encoded)
 
 
 # ---------------------------------------------------------------- DNS adapter
@@ -278,6 +551,14 @@ class DnsFunc:
             return None
         # RFC 6376 section 3.6.2.2: the character-strings of one TXT record are concatenated.
         return answer.texts[0].encode("utf-8", "replace")
+
+    def answer_for(self, name: str) -> DnsAnswer | None:
+        """The answer already fetched for a key name (any case, with or without final dot)."""
+        wanted = name.rstrip(".").lower()
+        for qname, answer in self._memo.items():
+            if qname.rstrip(".").lower() == wanted:
+                return answer
+        return None
 
     @property
     def failures(self) -> tuple[DnsAnswer, ...]:
@@ -333,10 +614,14 @@ def _relaxed_ams(value: bytes) -> bytes | None:
 
 
 def arc_headers_for_dkimpy(headers: Sequence[HeaderPair]) -> list[HeaderPair]:
-    """Headers with the dkimpy ARC-Message-Signature lookup bug worked around (see module doc)."""
+    """Headers with the dkimpy ARC-Message-Signature lookup bug worked around (see module doc).
+
+    ARC-Seals are rewritten the same way (they are hashed relaxed, RFC 8617 section 4.1.3):
+    it also takes the folding whitespace out of the text dkimpy's ``RE_BTAG`` scans.
+    """
     out: list[HeaderPair] = []
     for name, value in headers:
-        if name.lower() == b"arc-message-signature":
+        if name.lower() in (b"arc-message-signature", b"arc-seal"):
             rewritten = _relaxed_ams(value)
             if rewritten is not None:
                 out.append((name, rewritten))
@@ -345,11 +630,87 @@ def arc_headers_for_dkimpy(headers: Sequence[HeaderPair]) -> list[HeaderPair]:
     return out
 
 
+_BODY_CANON = {b"simple": "simple", b"relaxed": "relaxed"}
+
+
+class _Arc(dkim.ARC):  # type: ignore[misc]
+    """dkimpy's ARC verifier with the AMS body hash taken from our cached, streamed hashes.
+
+    dkimpy canonicalizes (copies) the whole body for every ARC-Message-Signature; here the
+    ``bh=`` check of ``verify_sig_process`` is done first from ``SplitMessage.body_hash``
+    with the same rules (c= body algorithm, a= hash, l= prefix), then dkimpy checks the
+    rest with ``bh=`` taken out. Anything unusual (unknown c= or a=, l= that is not a
+    non-negative number) goes to dkimpy unchanged, with the body materialized for it.
+    """
+
+    def __init__(self, message: SplitMessage) -> None:
+        super().__init__(None, logger=_LOGGER, minkey=1024)
+        self.headers = arc_headers_for_dkimpy(message.headers)
+        self.body = b""
+        self._split = message
+
+    def verify_sig_process(self, sig: dict[bytes, bytes], include_headers: list[bytes],
+                           sig_header: HeaderPair, dnsfunc: Any) -> Any:
+        body_hash = sig.get(b"bh")
+        request = self._body_request(sig) if body_hash is not None else None
+        if body_hash is None or request is None:
+            if body_hash is not None and not self.body:
+                self.body = self._split.body
+            return super().verify_sig_process(sig, include_headers, sig_header, dnsfunc)
+        digest, _ = self._split.body_hash(*request)
+        try:
+            expected = base64.b64decode(re.sub(rb"\s+", b"", body_hash))
+        except (binascii.Error, ValueError) as exc:
+            raise dkim.MessageFormatError(str(exc)) from None
+        if digest != expected:
+            raise dkim.ValidationError("body hash mismatch")
+        checked = dict(sig)
+        del checked[b"bh"]
+        return super().verify_sig_process(checked, include_headers, sig_header, dnsfunc)
+
+    @staticmethod
+    def _body_request(sig: dict[bytes, bytes]) -> tuple[str, str, int | None] | None:
+        try:
+            policy = dkim_canon.CanonicalizationPolicy.from_c_value(sig.get(b"c", b"simple/simple"))
+        except dkim_canon.InvalidCanonicalizationPolicyError:
+            return None
+        canon = _BODY_CANON.get(policy.body_algorithm.name)
+        algorithm = sig.get(b"a", b"").decode("ascii", "replace")
+        if canon is None or algorithm not in HASHES:
+            return None
+        length: int | None = None
+        if b"l" in sig:
+            text = sig[b"l"].strip()
+            if not text.isdigit() or len(text) > 76:
+                return None
+            length = int(text)
+        return canon, algorithm, length
+
+
+MAX_WSP_RUN = 998
+"""Longest whitespace run accepted in an ARC signature field (RFC 5322 section 2.1.1 line limit)."""
+_WSP_ANY = re.compile(rb"\s+")
+
+
+def _long_whitespace(headers: Sequence[HeaderPair]) -> str | None:
+    """Why dkimpy must not see these ARC fields, or None.
+
+    dkimpy blanks ``b=`` with a regex whose nested FWS groups backtrack quadratically on
+    long folded whitespace; no real signature has a whitespace run longer than a line.
+    """
+    for name, value in headers:
+        if (name.lower() in (b"arc-seal", b"arc-message-signature") and len(value) > MAX_WSP_RUN
+                and any(match.end() - match.start() > MAX_WSP_RUN for match in _WSP_ANY.finditer(value))):
+            return f"{name.decode('ascii', 'replace')} has a run of more than {MAX_WSP_RUN} whitespace characters"
+    return None
+
+
 def verify_arc(message: SplitMessage, dnsfunc: DnsFunc) -> ArcOutcome:
     """Run dkimpy's ARC chain validation (RFC 8617 section 5.2); never raises."""
-    arc = dkim.ARC(None, logger=_LOGGER, minkey=1024)
-    arc.headers = arc_headers_for_dkimpy(message.headers)
-    arc.body = message.body
+    arc = _Arc(message)
+    too_long = _long_whitespace(arc.headers)
+    if too_long:
+        return ArcOutcome("error", too_long, ())
     try:
         cv, results, reason = arc.verify(dnsfunc=dnsfunc)
     except Exception as exc:  # noqa: BLE001 - dkimpy raises IndexError, KeyError, ... on hostile input

@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import spf as _spf
-
 from ..dns.interface import DnsStatus, Resolver
+from ._pyspf_import import import_pyspf
+
+# pyspf imports dnspython's resolver only for its own DNS, which is never used here.
+_spf: Any = import_pyspf()
 
 # A TXT record cannot be longer than a DNS message (65535 octets, RFC 1035 section 4.2.2);
 # anything longer can only come from a forged snapshot. Bounding it keeps pyspf's regexes

@@ -13,7 +13,7 @@ from ..dns.interface import DnsStatus, Resolver
 from ..message import Message
 from ..model import ArcInstance, ArcResult, Finding, Severity
 from . import _dkimpy
-from .tags import parse_tag_list
+from .tags import TagList, parse_tag_list
 
 RFC8617 = "https://www.rfc-editor.org/rfc/rfc8617"
 MAX_INSTANCE = 50  # RFC 8617 section 4.2.1
@@ -68,8 +68,60 @@ def _word(valid: bool | None) -> str | None:
     return None if valid is None else ("pass" if valid else "fail")
 
 
+@dataclass(frozen=True)
+class _KeyProblem:
+    """Why an ARC key could not be used: the signature it guards was not really checked."""
+
+    code: str
+    """offline, temperror, key_not_found or key_revoked."""
+    reason: str
+
+
+def _key_problem(dnsfunc: _dkimpy.DnsFunc, tags: TagList | None) -> _KeyProblem | None:
+    """The problem with the key a seal or AMS names (RFC 8617 section 5.2 uses the DKIM key
+    lookup of RFC 6376 section 3.6.2), or None when the key was usable or never fetched."""
+    if tags is None:
+        return None
+    domain, selector = (tags.get("d") or "").strip(), (tags.get("s") or "").strip()
+    if not domain or not selector:
+        return None
+    name = f"{selector}._domainkey.{domain}"
+    answer = dnsfunc.answer_for(name)
+    if answer is None:
+        return None
+    if answer.status == DnsStatus.OFFLINE:
+        return _KeyProblem("offline", "not checked (offline)")
+    if answer.temporary_failure:
+        return _KeyProblem("temperror", f"key lookup for {name} failed: {answer.status} (try again later)")
+    if answer.status == DnsStatus.NXDOMAIN or not answer.ok:
+        what = "does not exist (NXDOMAIN)" if answer.status == DnsStatus.NXDOMAIN else "has no TXT record"
+        return _KeyProblem("key_not_found", f"no key published: {name} {what}")
+    key = parse_tag_list(answer.texts[0])
+    if "p" in key and not "".join((key.get("p") or "").split()):
+        # RFC 6376 section 3.6.1: an empty p= means the key has been revoked.
+        return _KeyProblem("key_revoked", f"the key at {name} has been revoked (empty p=)")
+    return None
+
+
+def _instance_word(valid: bool | None, problem: _KeyProblem | None) -> str | None:
+    """pass/fail, permerror when the key is not published, None when it could not be fetched."""
+    if problem is None:
+        return _word(valid)
+    if problem.code in ("offline", "temperror"):
+        return None
+    return "permerror"
+
+
 def check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, tuple[Finding, ...]]:
     """None when the message has no ARC headers."""
+    try:
+        return _check_arc(message, resolver)
+    finally:
+        # ARC runs after DKIM: the split message they shared is no longer needed.
+        _dkimpy.release(message.raw)
+
+
+def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, tuple[Finding, ...]]:
     if not any(h.name.lower() in ("arc-seal", "arc-message-signature", "arc-authentication-results")
                for h in message.headers):
         return None, ()
@@ -79,23 +131,30 @@ def check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, t
     checks = {c.instance: c for c in outcome.instances}
 
     instances: list[ArcInstance] = []
+    problems: dict[tuple[str, int], _KeyProblem] = {}
     for number in sorted(sets)[:MAX_INSTANCE + 1]:
         entry = sets[number]
         seal = parse_tag_list(entry.seal) if entry.seal else None
         ams = parse_tag_list(entry.signature) if entry.signature else None
         check = checks.get(number)
+        seal_problem = _key_problem(dnsfunc, seal) if check else None
+        ams_problem = _key_problem(dnsfunc, ams) if check else None
+        if seal_problem:
+            problems[("seal", number)] = seal_problem
+        if ams_problem:
+            problems[("ams", number)] = ams_problem
         source = seal if seal is not None else ams
         instances.append(ArcInstance(
             instance=number,
             domain=source.get("d") if source else None,
             selector=source.get("s") if source else None,
             cv=seal.get("cv") if seal else None,
-            seal_result=_word(check.seal_valid) if check else None,
-            signature_result=_word(check.ams_valid) if check else None,
+            seal_result=_instance_word(check.seal_valid, seal_problem) if check else None,
+            signature_result=_instance_word(check.ams_valid, ams_problem) if check else None,
             authentication_results=entry.results,
         ))
 
-    result, code, reason = _verdict(outcome, dnsfunc, has_body=message.body is not None)
+    result, code, reason = _verdict(outcome, dnsfunc, problems, has_body=message.has_body)
     oldest_pass = None
     if result == "pass":
         # RFC 8617 section 5.2 step 6: walk down from the newest set while its AMS validates.
@@ -106,7 +165,13 @@ def check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, t
     arc = ArcResult(result=result, reason=reason, instances=tuple(instances),
                     oldest_pass=oldest_pass, reason_code=code)
     findings: list[Finding] = []
-    if result in ("fail", "permerror"):
+    if code in ("key_not_found", "key_revoked"):
+        findings.append(Finding(
+            "arc.key_unavailable", Severity.NOTICE, "ARC key no longer published",
+            f"{reason}. The chain cannot be validated now; if the receiver recorded arc=pass, the "
+            "sealer has rotated its key since (a DNS change, not a change to the message).",
+            f"{RFC8617}#section-5.2", "arc"))
+    elif result in ("fail", "permerror"):
         findings.append(Finding(
             "arc.chain_failed", Severity.WARNING, "ARC chain does not validate",
             f"{reason}. A receiver cannot rely on what the intermediaries recorded in their "
@@ -114,7 +179,21 @@ def check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, t
     return arc, tuple(findings)
 
 
-def _verdict(outcome: _dkimpy.ArcOutcome, dnsfunc: _dkimpy.DnsFunc, *, has_body: bool) -> tuple[str, str, str]:
+def _first_failure(outcome: _dkimpy.ArcOutcome) -> tuple[str, int] | None:
+    """Which signature made dkimpy's chain fail: the newest AMS, else the newest bad seal."""
+    ordered = sorted(outcome.instances, key=lambda c: -c.instance)
+    if not ordered:
+        return None
+    if not ordered[0].ams_valid:
+        return "ams", ordered[0].instance
+    for check in ordered:
+        if not check.seal_valid:
+            return "seal", check.instance
+    return None
+
+
+def _verdict(outcome: _dkimpy.ArcOutcome, dnsfunc: _dkimpy.DnsFunc, problems: dict[tuple[str, int], _KeyProblem],
+             *, has_body: bool) -> tuple[str, str, str]:
     """(result, reason_code, reason) from dkimpy's cv and what DNS answered."""
     if outcome.cv == "pass":
         return "pass", "ok", "every ARC seal and the newest ARC-Message-Signature validate"
@@ -123,13 +202,23 @@ def _verdict(outcome: _dkimpy.ArcOutcome, dnsfunc: _dkimpy.DnsFunc, *, has_body:
     failures = dnsfunc.failures
     if failures:
         if any(a.status == DnsStatus.OFFLINE for a in failures):
-            return "none", "offline", "not checked (offline)"
+            # RFC 8601 section 2.7.1 "none" would say "not signed"; the chain exists, unchecked.
+            return "not_checked", "offline", "not checked (offline)"
         first = failures[0]
         return "temperror", "temperror", f"key lookup for {first.name} failed: {first.status} (try again later)"
     if outcome.cv == "error":
         return "permerror", "library_error", f"ARC validation could not complete: {outcome.reason}"
     if outcome.cv == "terminated":
         return "fail", "chain_terminated", f"chain already failed upstream: {outcome.reason}"
+    culprit = _first_failure(outcome)
+    problem = problems.get(culprit) if culprit else None
+    if culprit and problem and problem.code in ("key_not_found", "key_revoked"):
+        # The chain does fail (RFC 8617 section 5.2: cv is pass, fail or none), but, as for
+        # DKIM (RFC 6376 section 6.1.2), a key that is not published is a permanent lookup
+        # error, not evidence that the signed content changed: say so in the code and reason.
+        what = "ARC-Message-Signature" if culprit[0] == "ams" else "ARC-Seal"
+        return ("fail", problem.code,
+                f"the key of {what} i={culprit[1]} is not available ({problem.reason}), so it could not be verified")
     if not has_body and outcome.instances and all(c.seal_valid for c in outcome.instances):
         return ("neutral", "no_body",
                 "every ARC seal validates, but the input has no body, so the message signatures "

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -23,7 +24,7 @@ from ..domains import aligned
 from ..message import Message
 from ..model import DkimSignatureResult, Finding, Severity
 from . import _dkimpy
-from .tags import parse_tag_list, split_colon_list
+from .tags import TagList, parse_tag_list, split_colon_list
 
 RFC6376 = "https://www.rfc-editor.org/rfc/rfc6376"
 RFC8301 = "https://www.rfc-editor.org/rfc/rfc8301"
@@ -40,6 +41,9 @@ MAX_SIGNATURES = 50
 """RFC 6376 section 6.1: verifiers SHOULD limit how many signatures they try (each costs DNS)."""
 MIN_RSA_BITS = 1024
 """RFC 8301 section 3.2: verifiers must not consider signatures with smaller RSA keys valid."""
+MAX_USUAL_RSA_BITS = 8192
+"""RFC 8301 section 3.2 obliges verifiers to handle keys up to 4096 bits only; keys beyond
+this are refused by common verifiers (rspamd: permfail) and cost them CPU per message."""
 
 
 def _iso(moment: datetime) -> str:
@@ -104,8 +108,14 @@ class _Check:
 
 
 def check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
-               delivery_time: datetime | None, now: datetime) -> tuple[tuple[DkimSignatureResult, ...], tuple[Finding, ...]]:
-    """Every signature in header order, with result, reason and forensic extras."""
+               delivery_time: datetime | None, now: datetime,
+               byte_exact: bool = True) -> tuple[tuple[DkimSignatureResult, ...], tuple[Finding, ...]]:
+    """Every signature in header order, with result, reason and forensic extras.
+
+    ``byte_exact`` False says the input is not the bytes that were signed (an Outlook .msg
+    rebuilt into MIME, a paste): a body hash or header signature mismatch then says
+    nothing about the message and becomes ``neutral`` with reason_code ``not_original``.
+    """
     if not any(h.name.lower() == "dkim-signature" for h in message.headers):
         return (), ()
     split = _dkimpy.split_message(message.raw)
@@ -134,15 +144,32 @@ def check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
     key_names = {f"{c.selector}._domainkey.{c.domain}" for c, tags in parsed if tags is not None}
     resolver.prefetch((name, "TXT") for name in sorted(key_names))
     answers: dict[str, DnsAnswer] = {}
+    if message.has_body:
+        # Every body hash the signatures need, in one pass over the body per canonicalization.
+        split.prepare_body_hashes(_body_request(c) for c, tags in parsed if tags is not None)
 
     for (check, tags), pos in zip(parsed, positions, strict=True):
         if tags is None:
             continue
         _verify(check, tags, split, split.headers[pos], resolver, answers, present,
-                has_body=message.body is not None, delivery=delivery, now=now)
+                has_body=message.has_body, delivery=delivery, now=now)
+        if not byte_exact and check.reason_code in _NOT_ORIGINAL:
+            check.finish("neutral", "not_original",
+                         f"{check.reason}; but the input is not the original message bytes (an Outlook .msg "
+                         "or a paste rebuilt them), so a mismatch here says nothing about the message")
 
     results = tuple(_to_result(c, from_domain) for c in checks)
-    return results, tuple(_findings(checks))
+    return results, tuple(_findings(checks, present))
+
+
+_NOT_ORIGINAL = frozenset({"body_hash_mismatch", "signature_mismatch"})
+"""Results that compare bytes: meaningless when the input is not the signed bytes."""
+
+
+def _body_request(check: _Check) -> tuple[str, str, int | None]:
+    """(body canonicalization, a=, l=) of a signature, the key of its body hash."""
+    body_canon = (check.canonicalization or "simple/simple").partition("/")[2] or "simple"
+    return body_canon, check.algorithm or "rsa-sha256", check.body_length
 
 
 def _read_tags(check: _Check, raw_value: bytes) -> dict[str, str] | None:
@@ -227,7 +254,8 @@ def _fetch_key(check: _Check, resolver: Resolver, answers: dict[str, DnsAnswer])
     if answer is None:
         answer = answers[name] = resolver.resolve(name, "TXT")
     if answer.status == DnsStatus.OFFLINE:
-        check.finish("none", "offline", "not checked (offline)")
+        # RFC 8601 section 2.7.1 "none" means unsigned; this signature exists but was not checked.
+        check.finish("not_checked", "offline", "not checked (offline)")
         return None
     if answer.temporary_failure:
         check.finish("temperror", "temperror", f"key lookup for {name} failed: {answer.status} (try again later)")
@@ -241,7 +269,7 @@ def _fetch_key(check: _Check, resolver: Resolver, answers: dict[str, DnsAnswer])
     if len(answer.texts) > 1:
         # RFC 6376 section 3.6.2.2: with several records the result is undefined; use the first.
         check.notes.append(f"{name} has {len(answer.texts)} TXT records; the first was used")
-    key_tags = parse_tag_list(record)
+    key_tags = _parse_key_record(record)
     values = dict(key_tags.tags)
     if key_tags.error:
         check.finish("permerror", "key_syntax", f"key record at {name} is malformed: {key_tags.error}")
@@ -279,6 +307,12 @@ def _fetch_key(check: _Check, resolver: Resolver, answers: dict[str, DnsAnswer])
         return _key_error(check, "key_syntax", f"key at {name} cannot be used: {key}")
     check.key_bits = key.bits
     return key, values
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_key_record(record: str) -> TagList:
+    """Key record tags; cached because a scan meets the same few key records again and again."""
+    return parse_tag_list(record)
 
 
 def _key_error(check: _Check, code: str, reason: str) -> tuple[_dkimpy.PublicKey, dict[str, str]] | None:
@@ -357,7 +391,12 @@ def _judge_valid(check: _Check, *, has_body: bool, delivery: datetime | None, no
                      f"RSA key of {check.key_bits} bits is below the 1024-bit minimum (RFC 8301 section 3.2); "
                      "the signature itself verifies")
         return
-    reference = delivery or now
+    if check.key_bits is not None and check.algorithm != "ed25519-sha256" and check.key_bits > MAX_USUAL_RSA_BITS:
+        check.finish("policy", "key_too_large",
+                     f"RSA key of {check.key_bits} bits: verifiers need only support 1024 to 4096 bits "
+                     f"(RFC 8301 section 3.2) and common ones refuse keys over {MAX_USUAL_RSA_BITS} bits, "
+                     "which cost them CPU on every message; the signature itself verifies")
+        return
     if check.expiration is not None:
         if delivery is not None and check.expiration < delivery:
             check.finish("policy", "expired",
@@ -371,12 +410,14 @@ def _judge_valid(check: _Check, *, has_body: bool, delivery: datetime | None, no
                          f"signature expired ({_iso(check.expiration)}) {when}before now ({_iso(now)}); "
                          "otherwise it verifies")
             return
-    if check.timestamp is not None and check.timestamp > reference + FUTURE_TOLERANCE:
-        what = "delivery" if delivery else "now"
-        check.finish("policy", "future_timestamp",
-                     f"signing time t={_iso(check.timestamp)} is later than {what} ({_iso(reference)}); "
-                     "otherwise it verifies")
-        return
+    # RFC 6376 section 3.5: t= is when the message was signed; judged against delivery
+    # and against "now" (which a caller may set to a moment before delivery).
+    for what, moment in (("delivery", delivery), ("now", now)):
+        if moment is not None and check.timestamp is not None and check.timestamp > moment + FUTURE_TOLERANCE:
+            check.finish("policy", "future_timestamp",
+                         f"signing time t={_iso(check.timestamp)} is later than {what} ({_iso(moment)}); "
+                         "otherwise it verifies")
+            return
     if not has_body:
         check.finish("neutral", "no_body",
                      "the signed headers verify, but the input has no body, so the body hash could not be checked")
@@ -450,17 +491,21 @@ _CODE_FINDINGS: dict[str, tuple[str, Severity, str, str]] = {
     "key_syntax": ("dkim.malformed", Severity.WARNING, "Malformed DKIM key record", f"{RFC6376}#section-3.6.1"),
     "key_mismatch": ("dkim.malformed", Severity.WARNING, "DKIM key record does not fit the signature", f"{RFC6376}#section-3.6.1"),
     "key_testing": ("dkim.key_testing", Severity.INFO, "DKIM key in testing mode", f"{RFC6376}#section-3.6.1"),
+    "key_too_large": ("dkim.key_too_large", Severity.NOTICE, "DKIM key larger than verifiers accept",
+                      f"{RFC8301}#section-3.2"),
 }
 
 
-def _findings(checks: list[_Check]) -> list[Finding]:
+def _findings(checks: list[_Check], present_counts: Counter[str]) -> list[Finding]:
     findings: list[Finding] = []
     for check in checks:
         spec = _CODE_FINDINGS.get(check.reason_code)
         if spec:
             finding_id, severity, title, reference = spec
             findings.append(Finding(finding_id, severity, title, check.reason, reference, check.label))
-    verified = [c for c in checks if c.result in ("pass", "neutral", "policy")]
+    # Signatures whose signed header fields verified (no_body: all but the body hash).
+    verified = [c for c in checks
+                if c.result in ("pass", "policy") or (c.result, c.reason_code) == ("neutral", "no_body")]
     if not verified:
         return findings
     for check in verified:
@@ -473,12 +518,16 @@ def _findings(checks: list[_Check]) -> list[Finding]:
                 "the bottom up, so the extra copies are the topmost ones, which mail programs usually "
                 "display: they were added after signing and nobody vouches for them.",
                 f"{RFC6376}#section-8.15", check.label))
-        elif check.not_oversigned and "from" in check.not_oversigned:
-            names = ", ".join(h.capitalize() for h in check.not_oversigned)
+        elif any(present_counts.get(name, 0) > 1 for name in check.not_oversigned):
+            # Most signers do not over-sign (the detail stays in the result): a finding only
+            # when the message really carries several copies of a field a reader sees, all
+            # signed, so which one a program shows is ambiguous and one more may follow.
+            names = ", ".join(h.capitalize() for h in check.not_oversigned if present_counts.get(h, 0) > 1)
             findings.append(Finding(
-                "dkim.not_oversigned", Severity.INFO, "Signed header fields are not over-signed",
-                f"{check.domain} signed {names} once each without an extra empty entry in h=, so a "
-                "second copy could be added later without breaking the signature.",
+                "dkim.not_oversigned", Severity.INFO, f"Several signed copies of {names}, not over-signed",
+                f"The message has more than one {names} field and {check.domain} signed each copy without "
+                "an extra empty entry in h=: mail programs may show either copy, and another copy "
+                "could be added later without breaking the signature.",
                 f"{RFC6376}#section-5.4.2", check.label))
     # Body bytes beyond l= are covered by no signature when every verified one stops short.
     if all(c.unsigned_body_bytes for c in verified):

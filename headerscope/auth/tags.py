@@ -23,7 +23,6 @@ is under 8 KB; anything near this limit is hostile."""
 
 _WSP_AND_NEWLINES = " \t\r\n"
 _ALPHA = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_ALNUMPUNC = _ALPHA | frozenset("0123456789_")
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,8 @@ class TagList:
 
 
 def _is_tag_name(name: str) -> bool:
-    return bool(name) and name[0] in _ALPHA and all(ch in _ALNUMPUNC for ch in name)
+    # ALPHA *ALNUMPUNC, ASCII only (str.isalnum alone would accept other scripts' letters).
+    return bool(name) and name[0] in _ALPHA and name.isascii() and name.replace("_", "").isalnum()
 
 
 def parse_tag_list(text: str, *, max_length: int = MAX_TAG_LIST_LENGTH) -> TagList:
