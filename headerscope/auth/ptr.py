@@ -11,10 +11,8 @@ from __future__ import annotations
 import ipaddress
 
 from ..dns.interface import DnsStatus, Resolver
-from ..domains import is_ip_literal, organizational_domain
-from ..model import Finding, ReverseDnsResult, Severity
+from ..model import ReverseDnsResult
 
-RFC5321_HELO = "https://www.rfc-editor.org/rfc/rfc5321#section-4.1.4"
 
 # RFC 7208 section 4.6.4 bounds PTR names to 10 for the same check; a hostile PTR set
 # with hundreds of names must not cost hundreds of lookups.
@@ -68,35 +66,6 @@ def check_reverse_dns(resolver: Resolver, ip: str | None) -> ReverseDnsResult:
     return ReverseDnsResult(ip=shown, ptr_names=names, confirmed=False, result="fail",
                             explanation=f"fail: {shown} points to {', '.join(checked)}, but no {rdtype} record "
                                         f"of those names points back to {shown}{extra}")
-
-
-def helo_mismatch(reverse_dns: ReverseDnsResult | None, helo: str | None) -> Finding | None:
-    """A finding when the boundary client's HELO name is in another organisation than its PTR names.
-
-    RFC 5321 section 4.1.4: the HELO argument SHOULD be the client's primary host name; a
-    receiver may not refuse mail for a mismatch alone, but spam filters score it, and a
-    forger who claims its victim's mail server (HELO mail.bank.example) from a rented host
-    shows up here: the IP's own reverse DNS names the hosting company. Only forward-
-    confirmed PTR names count (a "fail" PTR is whatever the IP's owner chose to write).
-    """
-    if reverse_dns is None or reverse_dns.result != "pass" or not reverse_dns.ptr_names or not helo:
-        return None
-    name = helo.strip().rstrip(".").lower()
-    if not name or "." not in name or name.startswith("[") or is_ip_literal(name):
-        return None
-    helo_org = organizational_domain(name)
-    ptr_orgs = {organizational_domain(ptr) for ptr in reverse_dns.ptr_names}
-    if helo_org is None or helo_org in ptr_orgs or name in reverse_dns.ptr_names:
-        return None
-    shown = ", ".join(reverse_dns.ptr_names[:3])
-    return Finding(
-        id="ptr.helo_mismatch", severity=Severity.NOTICE,
-        title=f"HELO {name} does not match the client's reverse DNS ({shown})",
-        explanation=(f"The client {reverse_dns.ip} introduced itself as {name}, but its forward-confirmed "
-                     f"reverse DNS names {shown}, in another organisation. Mail servers normally "
-                     "announce their own host name; a mismatch is common for misconfigured or "
-                     "rented hosts and is how a forger's claim to be another domain's server shows."),
-        reference=RFC5321_HELO, subject=f"helo {name}")
 
 
 def _parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
