@@ -13,7 +13,6 @@ import ipaddress
 from ..dns.interface import DnsStatus, Resolver
 from ..model import ReverseDnsResult
 
-
 # RFC 7208 section 4.6.4 bounds PTR names to 10 for the same check; a hostile PTR set
 # with hundreds of names must not cost hundreds of lookups.
 MAX_PTR_NAMES = 10
