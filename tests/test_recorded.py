@@ -721,3 +721,19 @@ def test_positional_authres_parser_matches_authres_on_real_and_mutated_values() 
             values.add(value[:k] + chooser.choice('();="\\@./ ^') + value[k:])
     for value in sorted(values):
         assert _authres._parse_uncached(value) == _authres.parse_value_reference(value), value
+
+
+def test_arc_key_removed_since_delivery_is_dns_drift() -> None:
+    from headerscope.auth.recorded import compare
+    from headerscope.model import ArcInstance, ArcResult, RecordedResult
+
+    recorded = (RecordedResult(header="Authentication-Results", header_index=0, authserv_id="mx.example.net",
+                               method="arc", result="pass", properties=(), reason=None, trusted=True),)
+    arc = ArcResult(result="fail", reason="the key at arc._domainkey.lists.example.org is not published",
+                    instances=(ArcInstance(instance=1, domain="lists.example.org", selector="arc", cv="none",
+                                           seal_result=None, signature_result=None, authentication_results=None),),
+                    reason_code="key_not_found")
+    comparisons, _ = compare(recorded, dkim=(), spf=None, dmarc=None, arc=arc)
+    arc_rows = [c for c in comparisons if c.method == "arc"]
+    assert [c.label for c in arc_rows] == ["dns_drift"]
+    assert "removed from DNS" in arc_rows[0].explanation

@@ -1083,6 +1083,11 @@ def _compare_arc(recorded: tuple[RecordedResult, ...], arc: ArcResult | None) ->
     if ours == "temperror":
         return _make("arc", None, rec, ours, "not_recomputed",
                      f"{who} recorded arc={rec.result}; a key lookup failed temporarily now.")
+    if rec.result == "pass" and arc.reason_code in ("key_not_found", "key_revoked"):
+        # A sealer's key that is gone or revoked now says nothing about the chain at delivery.
+        return _make("arc", None, rec, ours, "dns_drift",
+                     f"{who} recorded arc=pass; a sealer's key has since been "
+                     f"{'removed from' if arc.reason_code == 'key_not_found' else 'revoked in'} DNS ({arc.reason}).")
     return _make("arc", None, rec, ours, "different",
                  f"{who} recorded arc={rec.result}; it is {ours} now ({arc.reason}).")
 
