@@ -156,6 +156,12 @@ _RFC5322_ORIG_DATE = "https://www.rfc-editor.org/rfc/rfc5322#section-3.6.1"
 # A Date: header more than this after the first Received stamp is not clock skew of a hop but
 # a Date the creator's program wrote wrongly (or a replayed message), see _date_finding.
 IMPLAUSIBLE_DATE_AFTER = timedelta(days=1)
+# A Date: this long before the first hop is not a message waiting in an outbox (minutes to
+# hours, a few days for a laptop kept offline) but a wrong clock or a back-dated message.
+IMPLAUSIBLE_DATE_BEFORE = timedelta(days=30)
+# Hop clocks that step back by more than this are broken (or forged), not skewed: the total
+# journey is then unknown rather than a large negative number.
+HOP_CLOCK_BROKEN = timedelta(days=1)
 
 ReverseNames = Callable[[str], "tuple[Sequence[str], bool | None] | None"]
 """Hook: the PTR names of an IP and whether one resolves back to it (FCrDNS), None if unknown."""
@@ -173,7 +179,9 @@ class HopChain:
     boundary_hop: int | None
     """Number of the trust-boundary hop (1-based), None when there are no hops."""
     total_delay_seconds: float | None
-    """From the Date: header (or, when that is implausible, the first stamped hop) to the last hop."""
+    """From the Date: header (or, when that is implausible or after the final delivery, the first
+    stamped hop) to the last stamped hop; None when unknown, never a negative journey: hop clocks
+    that step back by days or end before the start give None and ``hops.total_unknown``."""
     findings: tuple[Finding, ...]
     """Clock skew, inconsistencies, forged-looking hops, ..."""
     alternative_boundary_hop: int | None = None
@@ -509,10 +517,13 @@ def _assign_organizations(work: list[_Work]) -> None:
     (a) the previous hop's organisation when this hop has no client or a private/loopback one
         (the hand-over happened inside one host or network: the previous receiver's
         organisation is what the records show);
-    (b) the previous hop's organisation when this hop's client, as vouched for by the receiver
-        (its reverse-DNS name), is the previous hop's ``by`` host;
-    (c) else the name the next hop's client gave (the same machine introducing itself when it
+    (b) else the name the next hop's client gave (the same machine introducing itself when it
         passed the message on): only a claim, so the last resort.
+
+    A public client never passes its organisation on: that the client is the previous hop's
+    ``by`` host proves the link (RFC 5321 section 4.4), not that the receiver belongs to the
+    client's organisation. A hand-over across the internet is exactly where one organisation
+    gives the message to another (a bulk sender to the recipient's ``by localhost`` Postfix).
     """
     for i, item in enumerate(work):
         if item.own_org is not None:
@@ -522,10 +533,7 @@ def _assign_organizations(work: list[_Work]) -> None:
         inherited: str | None = None
         if i > 0:
             previous = work[i - 1]
-            same_network = not _has_client(fields) or is_non_public_ip(fields.from_ip)
-            vouched_link = bool(fields.from_rdns) and \
-                normalize_domain(fields.from_rdns) == normalize_domain(previous.fields.by)
-            if same_network or vouched_link:
+            if not _has_client(fields) or is_non_public_ip(fields.from_ip):
                 inherited = previous.org
         if inherited is None and i + 1 < len(work):
             for name in _client_names(work[i + 1].fields):
@@ -982,11 +990,26 @@ def build_chain_from_fields(
 
     date_utc = _aware(date)
     first_time = next((item.time for item in work if item.time), None)
+    last_time = next((item.time for item in reversed(work) if item.time), None)
     date_sane = True
-    if date_utc is not None and first_time is not None and not truncated \
-            and date_utc - first_time > IMPLAUSIBLE_DATE_AFTER:
+    if date_utc is not None and first_time is not None and not truncated and (
+            date_utc - first_time > IMPLAUSIBLE_DATE_AFTER
+            or first_time - date_utc > IMPLAUSIBLE_DATE_BEFORE):
         date_sane = False
         findings.add(_implausible_date(date_utc, first_time))
+    # A Date: within a day of the first hop but after the final delivery is the creator's clock
+    # running ahead (hop 1 gets a clock_skew finding saying so): the journey cannot end before
+    # it began, so it is measured from the first stamped hop instead.
+    date_after_delivery = date_sane and date_utc is not None and last_time is not None \
+        and (last_time - date_utc).total_seconds() < -SKEW_TOLERANCE_SECONDS
+    start = date_utc if date_sane and not date_after_delivery else first_time
+    total_delay = (last_time - start).total_seconds() if last_time and start else None
+    backwards = _largest_backward_step(work)
+    total_unknown: Finding | None = None
+    if total_delay is not None and (
+            backwards > HOP_CLOCK_BROKEN.total_seconds() or total_delay < -SKEW_TOLERANCE_SECONDS):
+        total_unknown = _total_unknown(total_delay, backwards)
+        total_delay = None
     now_utc = _aware(now) or datetime.now(timezone.utc)
     hops: list[Hop] = []
     future: list[int] = []
@@ -1002,7 +1025,9 @@ def build_chain_from_fields(
             trusted=i >= boundary_index, boundary=i == boundary_index,
             private_client=is_non_public_ip(fields.from_ip),
         ))
-        _hop_findings(findings, item, number, delay, from_date, i < boundary_index)
+        _hop_findings(findings, item, number, delay, from_date, i < boundary_index,
+                      measured_from_first_hop=from_date and date_after_delivery
+                      and total_delay is not None)
         if item.time is not None and item.time > now_utc + FUTURE_TOLERANCE:
             future.append(i)
     if future:
@@ -1029,25 +1054,62 @@ def build_chain_from_fields(
         ptr = boundary_ptr if i + 1 == boundary_index else ()
         _check_link(findings, work, i, boundary_index, orgs, ptr)
 
-    last_time = next((item.time for item in reversed(work) if item.time), None)
-    start = date_utc if date_sane else first_time
-    total_delay = (last_time - start).total_seconds() if last_time and start else None
+    if total_unknown is not None:
+        findings.add(total_unknown)
     return HopChain(hops=tuple(hops), boundary_hop=boundary_index + 1,
                     total_delay_seconds=total_delay, findings=findings.result(),
                     alternative_boundary_hop=None if boundary.alternative is None else boundary.alternative + 1)
 
 
 def _implausible_date(date: datetime, first_hop: datetime) -> Finding:
+    gap = _fmt_seconds((date - first_hop).total_seconds())
+    if date > first_hop:
+        title = "Date: header is later than the message's first hop"
+        why = (f"{gap} after the first server stamped the message ({_iso(first_hop)}). The Date: is "
+               f"when the creator marked the message complete (RFC 5322 section 3.6.1), so it "
+               f"cannot follow the hand-over: the sending program's clock or the header is "
+               f"wrong, or the message was re-sent with a new Date:.")
+    else:
+        title = "Date: header is long before the message's first hop"
+        why = (f"{gap} before the first server stamped the message ({_iso(first_hop)}). The Date: is "
+               f"when the creator marked the message complete (RFC 5322 section 3.6.1), and a "
+               f"message is handed over minutes or hours later, not weeks: the sending program's "
+               f"clock or the header is wrong (spam is often back-dated).")
     return Finding(
-        id="hops.date_implausible", severity=Severity.NOTICE,
-        title="Date: header is later than the message's first hop",
-        explanation=f"The Date: header says {_iso(date)}, {_fmt_seconds((date - first_hop).total_seconds())} "
-                    f"after the first server stamped the message ({_iso(first_hop)}). The Date: is "
-                    f"when the creator marked the message complete (RFC 5322 section 3.6.1), so it "
-                    f"cannot follow the hand-over: the sending program's clock or the header is "
-                    f"wrong, or the message was re-sent with a new Date:. Delays are measured from "
-                    f"the first hop instead.",
+        id="hops.date_implausible", severity=Severity.NOTICE, title=title,
+        explanation=f"The Date: header says {_iso(date)}, {why} Hop 1's delay and the total "
+                    f"journey are measured from the first hop with a timestamp instead.",
         reference=_RFC5322_ORIG_DATE, subject="Date",
+    )
+
+
+def _largest_backward_step(work: list[_Work]) -> float:
+    """The largest amount (seconds, >= 0) by which a stamped hop precedes the stamped hop before it."""
+    largest = 0.0
+    previous: datetime | None = None
+    for item in work:
+        if item.time is None:
+            continue
+        if previous is not None:
+            largest = max(largest, (previous - item.time).total_seconds())
+        previous = item.time
+    return largest
+
+
+def _total_unknown(total: float, backwards: float) -> Finding:
+    if backwards > HOP_CLOCK_BROKEN.total_seconds():
+        why = (f"one hop is stamped {_fmt_seconds(backwards)} before the hop that handed the message "
+               f"to it. Each server stamps the time it received the message (RFC 5321 section "
+               f"4.4), so a step back by days means a server's clock was badly wrong or a header "
+               f"was made up, and nothing tells which end of the journey is the true one.")
+    else:
+        why = (f"the last hop is stamped {_fmt_seconds(total)} before the start, so the clocks "
+               f"involved disagree by more than the journey took.")
+    return Finding(
+        id="hops.total_unknown", severity=Severity.INFO,
+        title="Total travel time unknown: the hop timestamps run backwards",
+        explanation=f"The total journey time is not reported: {why}",
+        reference=_RFC5321_TRACE,
     )
 
 
@@ -1069,7 +1131,7 @@ def _future_finding(work: list[_Work], future: list[int], boundary_index: int, n
 
 
 def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | None,
-                  from_date: bool, below_boundary: bool) -> None:
+                  from_date: bool, below_boundary: bool, *, measured_from_first_hop: bool = False) -> None:
     subject = f"hop {number}"
     fields = item.fields
     claim = (" This hop is below the trust boundary: it is the sender's claim, not evidence."
@@ -1090,6 +1152,9 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
             explanation=f"This hop is stamped {_fmt_seconds(delay)} earlier than {before} "
                         f"(compared in UTC). A message cannot be received before it was sent, so "
                         f"at least one of the clocks involved is wrong, or a header was forged."
+                        + (" The Date: is even later than the final delivery, so the total journey "
+                           "is measured from the first hop with a timestamp instead."
+                           if measured_from_first_hop else "")
                         + claim,
             reference=_RFC5322_DATE, subject=subject,
         ))

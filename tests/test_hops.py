@@ -119,11 +119,18 @@ def test_negative_delay_is_signed_never_clamped_or_wrapped_into_a_day() -> None:
 def test_date_header_after_first_hop_is_skew_of_hop_one() -> None:
     chain = chain_of(typical(), date=datetime(2026, 11, 2, 12, 0, tzinfo=UTC))
     assert chain.hops[0].delay_seconds == -(3 * 3600 - 1)
-    assert chain.total_delay_seconds == -(3 * 3600 - 6)
+    # The Date: is after the final delivery too: the journey is measured from hop 1 (09:00:01Z
+    # to 09:00:06Z), never reported as -3 h, and hop 1's finding says so.
+    assert chain.total_delay_seconds == 5.0
     skew = only(chain, "hops.clock_skew")
     assert [f.subject for f in skew] == ["hop 1"]
     assert skew[0].severity == Severity.NOTICE
     assert "Date:" in skew[0].explanation
+    assert "measured from the first hop" in skew[0].explanation
+    # A Date: after hop 1 but before the last hop still starts the journey (positive total).
+    between = chain_of(typical(), date=datetime(2026, 11, 2, 9, 0, 4, tzinfo=UTC))
+    assert between.total_delay_seconds == 2.0
+    assert "measured from the first hop" not in only(between, "hops.clock_skew")[0].explanation
 
 
 def test_sub_second_negative_from_mixed_precision_is_not_skew() -> None:
@@ -799,9 +806,78 @@ def test_far_future_date_header_is_a_date_finding_not_hop_skew() -> None:
     assert [f.subject for f in only(chain, "hops.date_implausible")] == ["Date"]
     assert chain.hops[0].delay_seconds is None
     assert chain.total_delay_seconds == 5.0
-    # A Date: a few seconds after the first hop is still ordinary skew, measured from the Date.
+    # A Date: a few seconds after the first hop is still ordinary skew of hop 1; as it is after the
+    # last hop as well, the total runs from the first hop (5 s), not from the Date (-25 s).
     skewed = chain_of(hops, date=datetime(2026, 11, 2, 10, 0, 30, tzinfo=UTC))
-    assert ids(skewed) == ["hops.clock_skew"] and skewed.total_delay_seconds == -25.0
+    assert ids(skewed) == ["hops.clock_skew"] and skewed.total_delay_seconds == 5.0
+    assert skewed.hops[0].delay_seconds == -30.0
+
+
+def test_date_far_before_the_first_hop_is_implausible() -> None:
+    # A Date: months before the hand-over is a wrong clock or back-dating, not an outbox wait.
+    hops = [ReceivedFields(from_ip="192.0.2.1", by="mx.a.example", timestamp="2026-11-02T10:00:00+00:00"),
+            ReceivedFields(from_ip="10.0.0.1", by="mx.a.example", timestamp="2026-11-02T10:00:05+00:00")]
+    chain = chain_of(hops, date=datetime(2026, 6, 1, tzinfo=UTC))
+    found = only(chain, "hops.date_implausible")
+    assert [f.subject for f in found] == ["Date"] and "before" in found[0].title
+    assert "measured from the first hop" in found[0].explanation
+    assert chain.hops[0].delay_seconds is None and chain.total_delay_seconds == 5.0
+    assert "hops.slow_hop" not in ids(chain)
+    # Two days in an outbox is plausible: measured from the Date:, reported as a slow hop.
+    outbox = chain_of(hops, date=datetime(2026, 10, 31, 10, 0, tzinfo=UTC))
+    assert "hops.date_implausible" not in ids(outbox)
+    assert outbox.total_delay_seconds == 2 * 86400 + 5.0
+
+
+def test_hop_clocks_running_back_by_days_make_the_total_unknown() -> None:
+    # RFC 5321 section 4.4: each server stamps its receipt time, so hop 2 stamped 12 days before
+    # hop 1 is a broken clock or a forgery: no negative "journey" is reported.
+    hops = [ReceivedFields(from_ip="192.0.2.1", by="a.example", timestamp="2026-03-19T23:11:54+00:00"),
+            ReceivedFields(from_ip="192.0.2.2", by="b.example", timestamp="2026-03-08T01:21:00+00:00"),
+            ReceivedFields(by="b.example", timestamp="2026-03-08T01:21:00+00:00")]
+    chain = chain_of(hops, date=datetime(2026, 3, 19, 23, 12, 54, tzinfo=UTC))
+    assert chain.total_delay_seconds is None
+    unknown = only(chain, "hops.total_unknown")
+    assert len(unknown) == 1 and "11.9 days" in unknown[0].explanation
+    skews = only(chain, "hops.clock_skew")
+    assert [f.subject for f in skews] == ["hop 1", "hop 2"]
+    assert not any("measured from the first hop" in f.explanation for f in skews)
+    # Steps back by minutes are skew, not broken clocks: the total stays known and positive.
+    minutes = [ReceivedFields(from_ip="192.0.2.1", by="a.example", timestamp="2026-03-19T10:05:00+00:00"),
+               ReceivedFields(from_ip="192.0.2.2", by="b.example", timestamp="2026-03-19T10:03:00+00:00"),
+               ReceivedFields(by="b.example", timestamp="2026-03-19T10:09:00+00:00")]
+    fine = chain_of(minutes, date=datetime(2026, 3, 19, 10, 0, tzinfo=UTC))
+    assert fine.total_delay_seconds == 540.0 and "hops.total_unknown" not in ids(fine)
+    # Ending before both the Date: and the first stamped hop is no journey either.
+    ends_early = chain_of(minutes[:2], date=datetime(2026, 3, 19, 10, 4, tzinfo=UTC))
+    assert ends_early.total_delay_seconds is None and "hops.total_unknown" in ids(ends_early)
+
+
+def test_malformed_corpus_message_has_no_negative_journey() -> None:
+    raw = (CORPUS / "messages" / "mail-parser" / "mail_malformed_3").read_bytes()
+    message = parse_message(raw)
+    date = parsedate_to_datetime("Mon, 20 Mar 2017 05:12:54 +0600")
+    chain = build_chain(message, date, NOW)
+    assert chain.total_delay_seconds is None
+    assert "hops.total_unknown" in ids(chain)
+
+
+def test_public_client_does_not_carry_its_organisation_to_an_unnamed_receiver() -> None:
+    # A bulk sender's server hands the message to the recipient's Postfix "by localhost": the
+    # client being the previous by-host proves the link, not who owns the receiver.
+    raw = (CORPUS / "messages" / "mail-parser" / "mail_test_13").read_bytes()
+    chain = build_chain(parse_message(raw), None, NOW)
+    assert [h.organization for h in chain.hops] == ["mcsv.net", None]
+    assert chain.boundary_hop == 2 and chain.hops[1].boundary
+    assert "hops.internal_only" not in ids(chain)
+    # The same hand-over over loopback (a content filter on the same machine) does inherit.
+    hops = [ReceivedFields(by="mail90.suw15.mcsv.net"),
+            ReceivedFields(from_rdns="mail90.suw15.mcsv.net", from_ip="168.2.182.90", by="localhost"),
+            ReceivedFields(from_rdns="localhost", from_ip="127.0.0.1", by="localhost")]
+    unit = chain_of(hops)
+    assert [h.organization for h in unit.hops] == ["mcsv.net", None, None]
+    private = chain_of([hops[0], ReceivedFields(from_ip="10.1.2.3", by="localhost")])
+    assert [h.organization for h in private.hops] == ["mcsv.net", "mcsv.net"]
 
 
 def test_future_hop_dates_are_one_finding() -> None:
