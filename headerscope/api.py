@@ -174,7 +174,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     spf, spf_findings = check_spf(resolver, client_ip=client_ip, mail_from=mail_from, helo=helo,
                                   from_domain=from_domain, inputs_from=inputs_from)
     findings.extend(spf_findings)
-    dmarc, dmarc_findings = check_dmarc(resolver, from_domains=from_domains, dkim=dkim, spf=spf, arc=arc)
+    dmarc, dmarc_findings = check_dmarc(resolver, from_domains=from_domains, dkim=dkim, spf=spf, arc=arc,
+                                        recorded=recorded)
     findings.extend(dmarc_findings)
     reverse_dns = check_reverse_dns(resolver, client_ip)
 

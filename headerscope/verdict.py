@@ -145,6 +145,9 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
     elif result == "permerror":
         base = (f"From claims {domain}, whose DMARC record is invalid, and no DKIM or SPF identity "
                 f"aligned with it passes{others}.")
+    elif dmarc.record is not None:
+        base = (f"{domain}'s DMARC record does not apply ({dmarc.policy_reason}) and no DKIM or SPF "
+                f"identity aligned with From passes{others}.")
     else:
         base = (f"{domain} publishes no DMARC policy and no DKIM or SPF identity aligned with From "
                 f"passes{others}.")
@@ -185,14 +188,15 @@ def _pct_note(dmarc: DmarcResult) -> str:
     if record is None or policy == "none":
         return ""
     disposition = (dmarc.disposition or policy).lower()
+    # Parenthesised: the sentence around it goes on with its own "so ...".
     if record.t == "y":
-        return f" in testing mode (t=y), so receivers apply {disposition} instead"
+        return f" in testing mode (t=y: receivers apply {disposition} instead)"
     if record.pct == 0:
-        return f" with pct=0, so receivers apply it to no message and use {disposition} instead"
+        return f" with pct=0 (receivers apply it to no message and use {disposition} instead)"
     if record.pct < 100:
         lower = "quarantine" if policy == "reject" else "none"
-        return (f" with pct={record.pct}, so a receiver applies {policy} to {record.pct}% of failing "
-                f"messages and {lower} to the rest")
+        return (f" with pct={record.pct} (a receiver applies {policy} to {record.pct}% of failing "
+                f"messages and {lower} to the rest)")
     return ""
 
 

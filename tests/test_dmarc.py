@@ -9,7 +9,14 @@ from typing import Any
 from headerscope.auth.dmarc import check_dmarc
 from headerscope.dns.offline import OfflineResolver
 from headerscope.dns.snapshot import SnapshotResolver
-from headerscope.model import ArcInstance, ArcResult, DkimSignatureResult, DmarcResult, SpfResult
+from headerscope.model import (
+    ArcInstance,
+    ArcResult,
+    DkimSignatureResult,
+    DmarcResult,
+    RecordedResult,
+    SpfResult,
+)
 
 
 def dkim(domain: str, result: str = "pass") -> DkimSignatureResult:
@@ -155,6 +162,60 @@ def test_multiple_from_domains_use_the_strictest_failing_policy() -> None:
     assert "dmarc.multiple_from" in ids
     none_found, ids = run({}, ())
     assert none_found.result == "permerror" and "dmarc.no_from_domain" in ids
+
+
+def test_multiple_from_domains_with_unknown_outcomes_report_the_strictest_possible_policy() -> None:
+    # RFC 7489 section 6.6.1: each domain is checked and the strictest policy applies. Unknown
+    # outcomes (SPF not evaluated) compete with the policy that would apply if they failed.
+    zone = {"_dmarc.example.org": txt("v=DMARC1; p=none"), "_dmarc.example.com": txt("v=DMARC1; p=reject")}
+    result, _ = run(zone, ("example.org", "example.com"), spf_result=unchecked_spf(None))
+    assert (result.from_domain, result.result, result.policy) == ("example.com", "not_checked", "reject")
+    assert "may fail, so example.com is reported" in result.explanation
+    # A known failure under p=none does not outrank a possible reject ...
+    zone["_dmarc.example.org"] = txt("v=DMARC1; p=none")
+    result, _ = run(zone, ("example.org", "example.com"),
+                    sigs=(unverifiable("example.com"),), spf_result=spf("esp.example", "fail"))
+    assert (result.from_domain, result.result) == ("example.com", "not_checked")
+    # ... and on equal strictness the known failure is reported.
+    zone["_dmarc.example.org"] = txt("v=DMARC1; p=reject")
+    result, _ = run(zone, ("example.com", "example.org"),
+                    sigs=(unverifiable("example.com"),), spf_result=spf("esp.example", "fail"))
+    assert (result.from_domain, result.result, result.disposition) == ("example.org", "fail", "reject")
+
+
+def test_receivers_own_seal_is_not_a_sealer_to_trust_and_its_override_is_reported() -> None:
+    # RFC 8617 section 5.1: the receiver (example.net) seals after recording its verdict; its
+    # recorded dmarc=fail with "arc override" is what it decided (RFC 8617 section 7.2).
+    arc = ArcResult(result="pass", reason="ok", instances=(
+        ArcInstance(instance=1, domain="lists.example.org", selector="a", cv="none", seal_result="pass",
+                    signature_result="pass", authentication_results="lists.example.org; dmarc=pass"),
+        ArcInstance(instance=2, domain="example.net", selector="arc", cv="pass", seal_result="pass",
+                    signature_result="pass", authentication_results="mx1.example.net; dmarc=fail"),))
+    zone = {"_dmarc.example.com": txt("v=DMARC1; p=quarantine")}
+    receiver_fail = RecordedResult(
+        header="Authentication-Results", header_index=6, authserv_id="mx1.example.net", method="dmarc",
+        result="fail", properties=(("header.from", "example.com"),), reason="arc override: lists.example.org",
+        trusted=True)
+    list_claim = replace(receiver_fail, authserv_id="lists.example.org", result="pass", reason=None,
+                         trusted=False, header_index=27)
+    result, findings = check_dmarc(SnapshotResolver(zone), from_domains=("example.com",), dkim=(),
+                                   spf=spf("lists.example.org"), arc=arc, recorded=(receiver_fail, list_claim))
+    assert result.arc_override is not None
+    assert "mx1.example.net) recorded dmarc=fail with an ARC override and accepted" in result.arc_override
+    assert "example.net" not in result.arc_override.replace("mx1.example.net", "").replace(
+        "lists.example.org", "")
+    fail = next(f for f in findings if f.id == "dmarc.fail")
+    assert fail.title.endswith("overridden by the receiver on ARC")
+    assert ", example.net" not in fail.explanation
+    # Without the receiver's records nothing is known about its seal: both sealers are named.
+    result, _ = check_dmarc(SnapshotResolver(zone), from_domains=("example.com",), dkim=(),
+                            spf=spf("lists.example.org"), arc=arc)
+    assert result.arc_override and "lists.example.org, example.net may override" in result.arc_override
+    # A claim by somebody else never counts as the receiver's override.
+    result, _ = check_dmarc(SnapshotResolver(zone), from_domains=("example.com",), dkim=(),
+                            spf=spf("lists.example.org"), arc=arc,
+                            recorded=(replace(receiver_fail, trusted=False),))
+    assert result.arc_override and "may override" in result.arc_override
 
 
 def test_tree_walk_note_when_discovery_differs() -> None:

@@ -210,3 +210,17 @@ def test_rspamd_case(case: dict[str, Any], symbol: str) -> None:
     for forbidden in case["do_not_expect"]:
         if forbidden in RSPAMD_SYMBOLS:
             assert dmarc.result != RSPAMD_SYMBOLS[forbidden][0]
+
+
+def test_authheaders_multi_from_unknown_outcomes_report_the_strictest_policy() -> None:
+    # test.message_multi end to end: From: names example.org (p=none) and example.com
+    # (p=reject); no client IP, so SPF and hence DMARC stay unknown for both. RFC 7489 section
+    # 6.6.1: the strictest policy that may apply is example.com's reject, not the first domain's.
+    data = _authheaders()
+    raw = (AUTHHEADERS / "test.message_multi").read_bytes()
+    report = analyze(raw, resolver=SnapshotResolver(authheaders_snapshot(data["dns"])), now=NOW)
+    dmarc = report.dmarc
+    assert dmarc is not None
+    assert (dmarc.result, dmarc.from_domain, dmarc.policy) == ("not_checked", "example.com", "reject")
+    assert "strictest policy among the domains that fail or may fail, so example.com" in dmarc.explanation
+    assert "example.org: not_checked (p=none)" in dmarc.explanation

@@ -421,9 +421,12 @@ def test_compare_spf_drift_and_different_inputs() -> None:
     comparisons, _ = compare(recorded, dkim=(), spf=spf_result("fail"), dmarc=None, arc=None)
     spf = next(c for c in comparisons if c.method == "spf")
     assert spf.label == "dns_drift" and spf.recorded == "pass" and spf.recomputed == "fail"
-    comparisons, _ = compare(recorded, dkim=(), spf=spf_result("fail", ip="203.0.113.1"), dmarc=None, arc=None)
+    comparisons, findings = compare(recorded, dkim=(), spf=spf_result("fail", ip="203.0.113.1"), dmarc=None,
+                                    arc=None)
     spf = next(c for c in comparisons if c.method == "spf")
-    assert spf.label == "different" and "inputs differ" in spf.explanation
+    # Other inputs: not the same evaluation, so one label that says so, and no finding.
+    assert spf.label == "not_recomputed" and "inputs differ" in spf.explanation
+    assert "not comparable" in spf.explanation and not any(f.subject and "spf" in f.subject for f in findings)
     comparisons, _ = compare(recorded, dkim=(), spf=spf_result("not_checked"), dmarc=None, arc=None)
     assert next(c for c in comparisons if c.method == "spf").label == "not_recomputed"
 
@@ -634,8 +637,8 @@ def _trusted(method: str, result: str, *props: tuple[str, str], reason: str | No
 
 def test_recorded_spf_without_client_ip_is_not_comparable_not_drift() -> None:
     rec = (_trusted("spf", "pass", ("smtp.mailfrom", "bounce@example.com")),)
-    comparisons, _ = compare(rec, dkim=(), spf=spf_result("fail"), dmarc=None, arc=None)
-    assert comparisons[0].label == "different"
+    comparisons, findings = compare(rec, dkim=(), spf=spf_result("fail"), dmarc=None, arc=None)
+    assert comparisons[0].label == "not_recomputed" and findings == ()
     assert "not comparable" in comparisons[0].explanation
     rec = (_trusted("spf", "pass", ("smtp.mailfrom", "bounce@example.com"), ("smtp.client-ip", "192.0.2.10")),)
     comparisons, _ = compare(rec, dkim=(), spf=spf_result("fail"), dmarc=None, arc=None)
@@ -737,3 +740,124 @@ def test_arc_key_removed_since_delivery_is_dns_drift() -> None:
     arc_rows = [c for c in comparisons if c.method == "arc"]
     assert [c.label for c in arc_rows] == ["dns_drift"]
     assert "removed from DNS" in arc_rows[0].explanation
+
+
+# --------------------------------------------------------------------------------------------
+# Re-audit: the receiver's block below its Received, unsupported recorded passes, labels.
+# --------------------------------------------------------------------------------------------
+
+# A Gmail message from before ARC: Received-SPF and A-R by the boundary host between its
+# Received and the sender's; nothing of Gmail's above the boundary to corroborate them.
+PRE_ARC_GMAIL = (
+    b"Delivered-To: alice@gmail.com\r\n"
+    b"Received: by 10.67.31.8 with SMTP id i8cs1195ugj; Mon, 22 Sep 2008 13:45:18 -0700 (PDT)\r\n"
+    b"Return-Path: <noreply@rubyforge.example>\r\n"
+    b"Received: from rubyforge.example (rubyforge.example [205.234.109.19])\r\n"
+    b"        by mx.google.com with ESMTP id c2si899474ana.10; Mon, 22 Sep 2008 12:06:33 -0700 (PDT)\r\n"
+    b"Received-SPF: pass (google.com: domain of noreply@rubyforge.example designates 205.234.109.19 as "
+    b"permitted sender) client-ip=205.234.109.19;\r\n"
+    b"Authentication-Results: mx.google.com; spf=pass (google.com: domain of noreply@rubyforge.example "
+    b"designates 205.234.109.19 as permitted sender) smtp.mail=noreply@rubyforge.example\r\n"
+    b"Received: by rubyforge.example (Postfix, from userid 502) id 8FB1518581AC; "
+    b"Mon, 22 Sep 2008 15:06:28 -0400 (EDT)\r\n"
+    b"From: Sandy <noreply@rubyforge.example>\r\n"
+    b"To: alice@gmail.com\r\n"
+    b"Subject: hello\r\n"
+    b"Date: Mon, 22 Sep 2008 15:06:28 -0400 (EDT)\r\n"
+    b"\r\n"
+    b"Testing.\r\n")
+
+
+def _recorded_of(raw: bytes) -> tuple[tuple[RecordedResult, ...], int | None]:
+    report = analyze(raw, offline=True)
+    return report.recorded, report.boundary_hop
+
+
+def test_boundary_hosts_results_between_its_received_and_the_previous_one_are_the_receivers() -> None:
+    # RFC 8601 section 5: the receiver deletes look-alikes of its authserv-id; its own results
+    # sit in the unbroken run of trace fields below its Received, which the sender's Received
+    # closes (RFC 5321 section 4.4 prepending).
+    recorded, _ = _recorded_of(PRE_ARC_GMAIL)
+    assert [(r.header, r.authserv_id, r.trusted) for r in recorded] == [
+        ("Received-SPF", "google.com", True), ("Authentication-Results", "mx.google.com", True)]
+    assert "the boundary host" in (recorded[1].trust_reason or "")
+    # The same field under the sender's own Received is the sender's: a forgery.
+    fields = PRE_ARC_GMAIL.split(b"\r\n")
+    ar = next(i for i, line in enumerate(fields) if line.startswith(b"Authentication-Results"))
+    sender_received = next(i for i, line in enumerate(fields) if line.startswith(b"Received: by rubyforge"))
+    moved = [*fields[:ar], fields[sender_received], fields[ar], *fields[sender_received + 1:]]
+    recorded, _ = _recorded_of(b"\r\n".join(moved))
+    assert [r.trusted for r in recorded if r.header == "Authentication-Results"] == [False]
+    # A non-trace field between the Received and the A-R ends the receiver's run.
+    broken = [*fields[:ar], b"X-Mailer: mass-mailer 1.0", *fields[ar:]]
+    recorded, _ = _recorded_of(b"\r\n".join(broken))
+    assert [r.trusted for r in recorded if r.header == "Authentication-Results"] == [False]
+    # Another host's authserv-id in the run is not the boundary host's own.
+    renamed = list(fields)
+    renamed[ar] = renamed[ar].replace(b"mx.google.com;", b"filter.example.net;")
+    recorded, _ = _recorded_of(b"\r\n".join(renamed))
+    assert [r.trusted for r in recorded if r.header == "Authentication-Results"] == [False]
+
+
+def test_direct_to_mx_forgery_still_fails_without_the_senders_received_below_it() -> None:
+    # The client wrote the A-R itself: no previous hop's Received closes the receiver's run.
+    recorded, _ = _recorded_of(DIRECT_TO_MX_FORGED_AR)
+    assert [r.trusted for r in recorded if r.header == "Authentication-Results"] == [False, False, False]
+
+
+@pytest.mark.parametrize("name", ["test.message", "test_nop.message"])
+def test_recorded_dmarc_pass_resting_on_unaligned_identities_authenticates_nobody(name: str) -> None:
+    # The receiver recorded dkim=pass and spf=pass for d1.example only, plus a dmarc=pass that
+    # names no From: domain: nothing of it aligns with From (RFC 7489 section 3.1).
+    from test_dmarc_corpus import AUTHHEADERS, _authheaders, authheaders_snapshot
+
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    # As in the audit's DNS: example.com publishes no DMARC record now, so DMARC is "none" and
+    # only the recorded pass could make the message look authenticated.
+    snapshot = authheaders_snapshot(_authheaders()["dns"])
+    snapshot.pop("_dmarc.example.com", None)
+    resolver = SnapshotResolver(snapshot)
+    report = analyze((AUTHHEADERS / name).read_bytes(), resolver=resolver,
+                     now=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    dmarc = next(c for c in report.comparison if c.method == "dmarc")
+    assert (dmarc.recorded, dmarc.label) == ("pass", "different"), dmarc.explanation
+    assert "only for spf=d1.example, dkim=d1.example, which do not align" in dmarc.explanation
+    assert report.verdict.status == "unauthenticated", report.verdict.summary
+    assert "at delivery" not in report.verdict.summary
+    assert not any(f.id == "recorded.dns_drift" for f in report.findings)
+
+
+def test_recorded_dmarc_pass_with_an_aligned_recorded_identity_or_header_from_is_supported() -> None:
+    gone = replace(dmarc_result("none", p=None), record_domain=None)
+    aligned_dkim = (_trusted("dkim", "pass", ("header.d", "mail.example.com")), _trusted("dmarc", "pass"))
+    comparisons, _ = compare(aligned_dkim, dkim=(), spf=None, dmarc=gone, arc=None)
+    assert next(c for c in comparisons if c.method == "dmarc").label == "dns_drift"
+    named = (_trusted("dmarc", "pass", ("header.from", "example.com")),)
+    comparisons, _ = compare(named, dkim=(), spf=None, dmarc=gone, arc=None)
+    assert comparisons[0].label == "dns_drift"
+
+
+def test_aligned_signature_that_fails_on_the_message_is_never_dns_drift() -> None:
+    # The DMARC record is gone now, but the aligned signature's body hash fails too: the
+    # message alone decides that (RFC 6376 section 3.7), so the message changed.
+    gone = replace(dmarc_result("none", p=None), record_domain=None)
+    changed = replace(sig("example.com", "s1", 10, result="fail", code="body_hash_mismatch",
+                          reason="the body hash does not match"), body_hash_ok=False)
+    rec = (_trusted("dkim", "pass", ("header.d", "example.com"), ("header.s", "s1")),
+           _trusted("dmarc", "pass", ("header.from", "example.com")))
+    comparisons, findings = compare(rec, dkim=(changed,), spf=None, dmarc=gone, arc=None)
+    dmarc = next(c for c in comparisons if c.method == "dmarc")
+    assert dmarc.label == "modified_after_delivery", dmarc.explanation
+    assert not any(f.id == "recorded.dns_drift" for f in findings)
+
+
+def test_not_recomputed_explanations_do_not_repeat_the_label_or_result_word() -> None:
+    unknown = replace(dmarc_result("not_checked"), explanation="not_checked: SPF was not evaluated")
+    offline = sig("example.com", "s1", 10, result="not_checked", code="offline", reason="not checked (offline)")
+    comparisons, _ = compare(_gmail_recorded(), dkim=(offline,), spf=spf_result("not_checked"), dmarc=unknown,
+                             arc=None)
+    texts = {c.method: c.explanation for c in comparisons if c.label == "not_recomputed"}
+    assert texts["dmarc"] == "SPF was not evaluated."
+    assert texts["dkim"] == "Not checked (offline)."
+    assert not any(t.lower().startswith(("not recomputed", "not_checked")) for t in texts.values())

@@ -187,12 +187,15 @@ def test_pct_wording_and_verdict_follow_the_effective_disposition() -> None:
     # RFC 7489 section 6.6.4: pct=0 applies the policy to no message (the next lower one instead).
     v = verdict(spf=spf_result("fail"), dmarc=_with_pct(0, "quarantine"))
     assert v.status == "spoofed"
-    assert "with pct=0, so receivers apply it to no message and use quarantine instead" in v.summary
+    assert "with pct=0 (receivers apply it to no message and use quarantine instead)" in v.summary
     v = verdict(spf=spf_result("fail"), dmarc=_with_pct(50, "reject"))
     assert "applies reject to 50% of failing messages and quarantine to the rest" in v.summary
     # sp=quarantine with pct=0 leaves disposition none: receivers deliver it, as for p=none.
     v = verdict(spf=spf_result("fail"), dmarc=_with_pct(0, "none", policy="quarantine"))
     assert v.status == "unauthenticated", v.summary
+    # One "so" per sentence: the pct note is parenthesised before "so receivers deliver it anyway".
+    assert "(receivers apply it to no message and use none instead), so receivers deliver it anyway" \
+        in v.summary and v.summary.count(" so ") == 1, v.summary
 
 
 def test_unknown_dmarc_is_could_not_check_never_spoofed() -> None:
@@ -227,3 +230,16 @@ def test_arc_sealers_to_trust_exclude_the_receivers_own_seal() -> None:
                                                                      "override: lists.example.org).")
     v = verdict(arc=arc, dmarc=dmarc, comparison=(overridden,))
     assert "recorded an ARC override and accepted it on the word of lists.example.org" in v.summary
+
+
+def test_record_that_does_not_apply_is_not_called_no_policy() -> None:
+    # RFC 7489 section 6.6.3 step 5: a record without a valid p= (and no rua=) is not applied.
+    from dataclasses import replace
+
+    inapplicable = replace(dmarc_result("none", p="invalid"), policy=None, disposition=None,
+                           policy_reason="record has no valid p=")
+    v = verdict(dmarc=inapplicable)
+    assert v.status == "unauthenticated"
+    assert v.summary.startswith("Unauthenticated: example.com's DMARC record does not apply (record has no "
+                                "valid p=)"), v.summary
+    assert "publishes no DMARC policy" not in v.summary

@@ -18,6 +18,7 @@ from ..model import (
     DmarcRecord,
     DmarcResult,
     Finding,
+    RecordedResult,
     Severity,
     SpfResult,
 )
@@ -92,8 +93,13 @@ class _Dns:
 
 
 def check_dmarc(resolver: Resolver, *, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...],
-                spf: SpfResult | None, arc: ArcResult | None) -> tuple[DmarcResult, tuple[Finding, ...]]:
-    """Evaluate the From: domain; several From: domains are a finding (RFC 7489 section 6.6.1)."""
+                spf: SpfResult | None, arc: ArcResult | None, recorded: tuple[RecordedResult, ...] = ()
+                ) -> tuple[DmarcResult, tuple[Finding, ...]]:
+    """Evaluate the From: domain; several From: domains are a finding (RFC 7489 section 6.6.1).
+
+    ``recorded``: the recorded results (auth.recorded.parse_recorded); the trusted ones tell
+    which ARC seal the receiving side added itself and whether it recorded an ARC override.
+    """
     domains: list[str] = []
     for raw in from_domains:
         domain = normalize_domain(raw)
@@ -112,23 +118,31 @@ def check_dmarc(resolver: Resolver, *, from_domains: tuple[str, ...], dkim: tupl
                         "this message.", reference=f"{RFC7489}#section-6.6.1", subject="dmarc"),)
 
     dns = _Dns(resolver)
-    evaluated = [_evaluate(dns, domain, dkim, spf, arc) for domain in domains[:_MAX_FROM_DOMAINS]]
+    receiver = _receiver_view(recorded)
+    evaluated = [_evaluate(dns, domain, dkim, spf, arc, receiver) for domain in domains[:_MAX_FROM_DOMAINS]]
     if len(domains) == 1:
         return evaluated[0]
 
     # RFC 7489 section 6.6.1: with several From: domains, check each and apply the most
-    # strict policy among those that fail.
-    failing = [item for item in evaluated if item[0].result == "fail"]
-    if failing:
-        chosen = max(failing, key=lambda item: _STRICTNESS.get(item[0].disposition or "none", 0))
+    # strict policy among those that fail. A domain whose outcome is unknown (not_checked,
+    # temperror) may fail with its policy, so it competes with that policy; on a tie the
+    # known failure is reported.
+    at_risk = [item for item in evaluated if item[0].result in ("fail", *_UNKNOWN)]
+    if at_risk:
+        chosen = max(at_risk, key=_multi_from_strictness)
+        rule = ("applies the strictest policy among the domains that fail or may fail"
+                if any(item[0].result in _UNKNOWN for item in at_risk) else "applies the strictest failing policy")
     else:
         chosen = evaluated[0]
+        rule = "fails none of them, so the first is reported"
     result, findings = chosen
     others = ", ".join(d for d in domains if d != result.from_domain)
-    summary = "; ".join(f"{item[0].from_domain}: {item[0].result}" for item in evaluated)
+    summary = "; ".join(f"{item[0].from_domain}: {item[0].result}"
+                        + (f" (p={item[0].policy})" if item[0].policy else "") for item in evaluated)
+    reported = f", so {result.from_domain} is reported" if at_risk else ""
     result = replace(result, explanation=(
         f"{result.explanation}. From: holds {len(domains)} domains ({summary}); RFC 7489 section 6.6.1 checks "
-        f"each and applies the strictest failing policy, so {result.from_domain} is reported"))
+        f"each and {rule}{reported}"))
     multiple = Finding(
         id="dmarc.multiple_from", severity=Severity.WARNING, title="Several From: domains",
         explanation=f"The From: header names {len(domains)} different domains ({result.from_domain}, {others}). "
@@ -137,8 +151,20 @@ def check_dmarc(resolver: Resolver, *, from_domains: tuple[str, ...], dkim: tupl
     return result, (multiple, *findings)
 
 
+_UNKNOWN = ("not_checked", "temperror")
+
+
+def _multi_from_strictness(item: tuple[DmarcResult, tuple[Finding, ...]]) -> tuple[int, int]:
+    """(how strict, known failure first): the disposition of a failure, the policy that would
+    apply to a domain whose outcome is unknown (RFC 7489 section 6.6.1)."""
+    result = item[0]
+    if result.result == "fail":
+        return _STRICTNESS.get(result.disposition or "none", 0), 1
+    return _STRICTNESS.get(result.policy or "none", 0), 0
+
+
 def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
-              arc: ArcResult | None) -> tuple[DmarcResult, tuple[Finding, ...]]:
+              arc: ArcResult | None, receiver: _ReceiverView) -> tuple[DmarcResult, tuple[Finding, ...]]:
     org_domain = organizational_domain(from_domain) or from_domain
     subject = f"dmarc {from_domain}"
     findings: list[Finding] = []
@@ -247,11 +273,13 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
         text = f"fail: {alignment}; the {policy} policy applies ({reason})"
     if notes:
         text += ". " + "; ".join(notes)
-    arc_override = None if passed else _arc_override(arc, disposition)
+    arc_override = None if passed else _arc_override(arc, disposition, receiver, from_domain)
 
     if not passed:
         severity = Severity.DANGER if disposition in ("reject", "quarantine") else Severity.WARNING
         vouched = _arc_vouches(arc)
+        overridden = _recorded_override(receiver, from_domain) is not None and arc is not None \
+            and arc.result == "pass"
         if vouched:
             # RFC 8617 section 7.2: a valid chain whose first sealer saw dmarc=pass is what
             # receivers override the disposition on (a list or forwarder changed the message).
@@ -259,10 +287,11 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
         findings.append(Finding(
             id="dmarc.fail", severity=severity,
             title=f"DMARC fail for {from_domain} (policy {policy}, disposition {disposition})"
-                  + (", vouched for by ARC" if vouched else ""),
+                  + (", overridden by the receiver on ARC" if overridden
+                     else ", vouched for by ARC" if vouched else ""),
             explanation=f"No passing DKIM signature or SPF identity aligns with {from_domain}. {alignment}. "
                         f"The domain asks receivers to {_ASKS[disposition]} such mail."
-                        + (f" {arc_override}" if vouched and arc_override else ""),
+                        + (f" {arc_override}" if (vouched or overridden) and arc_override else ""),
             reference=f"{RFC7489}#section-6.6.2", subject=subject))
     if policy == "none":
         findings.append(Finding(
@@ -517,15 +546,63 @@ def _arc_vouches(arc: ArcResult | None) -> bool:
     return re.search(r"\bdmarc\s*=\s*pass\b", (first.authentication_results or "").lower()) is not None
 
 
-def _arc_override(arc: ArcResult | None, disposition: str | None) -> str | None:
+@dataclass(frozen=True)
+class _ReceiverView:
+    """What the receiving side itself recorded, as far as ARC overrides go."""
+
+    orgs: frozenset[str]
+    """Organisational domains of the authserv-ids of trusted recorded results."""
+    dmarc: tuple[RecordedResult, ...]
+    """Trusted recorded dmarc results, topmost first."""
+
+
+def _receiver_view(recorded: tuple[RecordedResult, ...]) -> _ReceiverView:
+    trusted = [r for r in recorded if r.trusted]
+    orgs = frozenset(org for org in (_org(r.authserv_id) for r in trusted) if org)
+    dmarc = tuple(sorted((r for r in trusted if r.method == "dmarc"),
+                         key=lambda r: r.header_index if r.header_index is not None else 1 << 30))
+    return _ReceiverView(orgs, dmarc)
+
+
+def _org(name: str | None) -> str | None:
+    domain = normalize_domain(name)
+    return (organizational_domain(domain) or domain) if domain else None
+
+
+def _recorded_override(receiver: _ReceiverView, from_domain: str) -> RecordedResult | None:
+    """The receiver's recorded dmarc=fail for this From: domain that says it applied an ARC
+    override (RFC 8617 section 7.2; OpenDMARC and others write ``reason="arc override ..."``)."""
+    for rec in receiver.dmarc:
+        header_from = normalize_domain(dict(rec.properties).get("header.from"))
+        if header_from is not None and header_from != from_domain:
+            continue
+        words = f"{rec.reason or ''} {' '.join(v for _, v in rec.properties)}"[:1024].lower()
+        if rec.result == "fail" and "arc" in words and "override" in words:
+            return rec
+    return None
+
+
+def _arc_override(arc: ArcResult | None, disposition: str | None, receiver: _ReceiverView,
+                  from_domain: str) -> str | None:
     """What a receiver that trusts the ARC sealers could decide (RFC 8617 section 7.2)."""
     if arc is None or arc.result != "pass" or not arc.instances:
         return None
-    sealers = ", ".join(dict.fromkeys(i.domain for i in arc.instances if i.domain)) or "unnamed sealers"
-    first = min(arc.instances, key=lambda i: i.instance)
+    # RFC 8617 section 5.1: the receiving side may seal the chain itself after recording its
+    # verdict. Its own newest set(s) vouch for nothing it did not decide itself, so they are not
+    # sealers "to trust": only the intermediaries before it are named.
+    ordered = sorted(arc.instances, key=lambda i: i.instance)
+    while len(ordered) > 1 and _org(ordered[-1].domain) in receiver.orgs:
+        ordered.pop()
+    sealers = ", ".join(dict.fromkeys(i.domain for i in ordered if i.domain)) or "unnamed sealers"
+    first = ordered[0]
     recorded = (first.authentication_results or "").lower()
     saw_pass = re.search(r"\bdmarc\s*=\s*pass\b", recorded) is not None
     action = disposition or "none"
+    override = _recorded_override(receiver, from_domain)
+    if override is not None:
+        return (f"The receiving side ({override.authserv_id or 'receiver'}) recorded dmarc=fail with an ARC "
+                f"override and accepted the message instead of applying the {action} disposition, on the word "
+                f"of {sealers} (RFC 8617 section 7.2, local policy).")
     if saw_pass:
         return (f"DMARC fails now, but the ARC chain validates and the first sealer ({first.domain}) recorded "
                 f"dmarc=pass before the message was changed. A receiver that trusts {sealers} may override "

@@ -402,6 +402,11 @@ class _TrustContext:
     (A-R, ARC-Authentication-Results, Received-SPF, ARC-Seal), filled in by parse_recorded."""
     duplicated: frozenset[str] = frozenset()
     """authserv-ids written on more than one A-R in the receiver's block below the boundary."""
+    boundary_names: frozenset[str] = frozenset()
+    """The boundary hop's receiving host and its organisational domain."""
+    block_closed: bool = False
+    """The receiver's block below its Received ends at the previous hop's Received: it sits
+    between two trace blocks, where RFC 5321 section 4.4 prepending puts the receiver's fields."""
 
 
 def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None) -> _TrustContext:
@@ -435,8 +440,17 @@ def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
     while trailing > boundary.header_index + 1 and \
             message.headers[trailing - 1].name.lower() not in _SENDER_FIELDS:
         trailing -= 1
+    boundary_names: set[str] = set()
+    boundary_by = normalize_domain(boundary.fields.by)
+    if boundary_by:
+        boundary_names.add(boundary_by)
+        boundary_names.add(organizational_domain(boundary_by) or boundary_by)
+    if boundary.organization:
+        boundary_names.add(boundary.organization.lower())
+    closed = previous is not None and end == previous.header_index
     return _TrustContext(frozenset(hosts), frozenset(orgs), boundary.header_index, end,
-                         boundary.number, ", ".join(sorted(hosts)[:5]), trailing)
+                         boundary.number, ", ".join(sorted(hosts)[:5]), trailing,
+                         boundary_names=frozenset(boundary_names), block_closed=closed)
 
 
 def _writer_matches(writer: str, context: _TrustContext) -> bool:
@@ -485,6 +499,15 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext
             return True, (f"written by {writer} (receiving side), among the receiver's trace fields "
                           f"directly below the boundary Received ({where}), and the receiver also "
                           "wrote a field above it"), None
+        if context.block_closed and (name in context.boundary_names
+                                     or (organizational_domain(name) or name) in context.boundary_names):
+            # The boundary host's own authserv-id, in the unbroken run of trace fields between
+            # its Received and the previous hop's: where a receiver that writes below its
+            # Received (Gmail) puts it. A sender's field would sit below its own Received, and
+            # RFC 8601 section 5 has the receiver delete look-alikes of its authserv-id.
+            return True, (f"written by {writer}, the boundary host ({where}), in the unbroken run of "
+                          "trace fields between its Received and the previous hop's, where the "
+                          "receiver writes its results"), None
         return False, (f"names the receiving side ({writer}) directly below the boundary Received "
                        f"({where}), where a receiver may put it but a sender connecting directly "
                        "can too; nothing above the boundary corroborates it, so not relied on"), "unverified"
@@ -679,7 +702,30 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
         if read.name == _AR and read.writer and context.boundary_index < read.index < end:
             name = normalize_domain(read.writer) or read.writer
             (duplicated if name in seen else seen).add(name)
-    return replace(context, corroborating=frozenset(corroborating), duplicated=frozenset(duplicated))
+    return replace(context, corroborating=frozenset(corroborating), duplicated=frozenset(duplicated),
+                   block_closed=context.block_closed and _block_is_the_boundary_hosts(context, message, fields))
+
+
+def _block_is_the_boundary_hosts(context: _TrustContext, message: Message, fields: list[_Field]) -> bool:
+    """Every writer named in the run below the boundary Received is the boundary host (or its
+    organisation): an intermediary's ARC set or results there belong to the previous hop's
+    block (it added them after its own Received), so the run is not the receiver's alone."""
+    assert context.boundary_index is not None and context.receiver_block_end is not None
+    writers = {read.index: read.writer for read in fields}
+    for index in range(context.boundary_index + 1, context.receiver_block_end):
+        header = message.headers[index]
+        lname = header.name.lower()
+        if lname in ("arc-seal", "arc-message-signature"):
+            match = _D_TAG.search(header.value[:MAX_FIELD_CHARS])
+            writer = normalize_domain(match.group(1)) if match else None
+        elif lname in _RESULT_FIELDS:
+            writer = normalize_domain(writers.get(index))
+        else:
+            continue
+        if writer is None or (writer not in context.boundary_names
+                              and (organizational_domain(writer) or writer) not in context.boundary_names):
+            return False
+    return True
 
 
 def _claim_finding(name: str, index: int, writer: str | None, methods: list[str], why: str,
@@ -785,6 +831,22 @@ def _who(rec: RecordedResult) -> str:
     return rec.authserv_id or ("Gmail" if rec.header == _GMAIL_SUMMARY else "the receiver")
 
 
+# Leading result words of a check's explanation ("not_checked: ..."): the comparison's label
+# already says it was not recomputed, so the reason is given without them.
+_LEADING_RESULT_WORD = re.compile(r"(?:not_checked|not checked|temperror|permerror|none|fail|pass|neutral)\s*:\s*",
+                                  re.IGNORECASE)
+
+
+def _sentence(reason: str) -> str:
+    """A check's reason as one sentence, without a leading result word."""
+    text = reason.strip()
+    match = _LEADING_RESULT_WORD.match(text)
+    if match and match.end() < len(text):
+        text = text[match.end():]
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def _compare_dkim(recorded: tuple[RecordedResult, ...], dkim: tuple[DkimSignatureResult, ...]) -> list[Comparison]:
     candidates = sorted((r for r in recorded if _usable(r, "dkim")), key=_rank)
     out: list[Comparison] = []
@@ -842,8 +904,7 @@ def _label_dkim(subject: str, rec: RecordedResult | None, sig: DkimSignatureResu
     ours = sig.result
     code = sig.reason_code
     if code in _NOT_RECOMPUTED or ours == "not_checked":
-        return _make("dkim", subject, rec, ours, "not_recomputed",
-                     f"Not recomputed: {sig.reason}.")
+        return _make("dkim", subject, rec, ours, "not_recomputed", _sentence(sig.reason))
     if rec is None:
         return _make("dkim", subject, None, ours, "not_recorded",
                      "The receiving side recorded no result for this signature.")
@@ -910,7 +971,7 @@ def _compare_spf(recorded: tuple[RecordedResult, ...], spf: SpfResult | None) ->
     subject = (spf.domain if spf else None) or (_spf_identity(rec)[1] if rec else None)
     if spf is None or ours is None or ours == "not_checked":
         reason = spf.explanation if spf else "SPF was not evaluated"
-        return _make("spf", subject, rec, ours, "not_recomputed", f"Not recomputed: {reason}.")
+        return _make("spf", subject, rec, ours, "not_recomputed", _sentence(reason))
     if rec is None:
         return _make("spf", subject, None, ours, "not_recorded",
                      "The receiving side recorded no SPF result.")
@@ -926,14 +987,17 @@ def _compare_spf(recorded: tuple[RecordedResult, ...], spf: SpfResult | None) ->
         # or the inputs differ (RFC 7208 section 9.1 names both for this reason).
         missing = " and ".join(w for w, v in (("the sender domain", rec_domain), ("the client IP", rec_ip))
                                if v is None)
-        return _make("spf", subject, rec, ours, "different",
+        # Not a difference found: the recorded evaluation cannot be redone (no finding).
+        return _make("spf", subject, rec, ours, "not_recomputed",
                      f"{who} recorded spf={rec.result} without naming {missing}; we evaluated "
-                     f"{our_domain or '?'} from {spf.client_ip or '?'} and got {ours}: not comparable.")
+                     f"{our_domain or '?'} from {spf.client_ip or '?'} and got {ours}, which is not the "
+                     "same evaluation, so the two are not comparable.")
     if not (same_domain and same_ip):
-        return _make("spf", subject, rec, ours, "different",
+        return _make("spf", subject, rec, ours, "not_recomputed",
                      f"{who} recorded spf={rec.result} for {rec_domain or '?'} from {rec_ip or '?'}; "
                      f"we evaluated {our_domain or '?'} from {spf.client_ip or '?'} and got {ours}: "
-                     "the inputs differ, so the results are not comparable.")
+                     "the inputs differ, so the recorded evaluation was not redone and the two are not "
+                     "comparable.")
     if ours == "temperror":
         return _make("spf", subject, rec, ours, "not_recomputed",
                      f"{who} recorded spf={rec.result}; the SPF lookup failed temporarily now.")
@@ -965,7 +1029,7 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
     ours = dmarc.result if dmarc else None
     if dmarc is None or ours == "not_checked":
         return _make("dmarc", subject, rec, ours, "not_recomputed",
-                     f"Not recomputed: {dmarc.explanation if dmarc else 'DMARC was not evaluated'}.")
+                     _sentence(dmarc.explanation if dmarc else "DMARC was not evaluated"))
     if rec is None:
         return _make("dmarc", subject, None, ours, "not_recorded", "The receiving side recorded no DMARC result.")
     who = _who(rec)
@@ -979,6 +1043,22 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
         return _make("dmarc", subject, rec, ours, "different",
                      f"{who} evaluated DMARC for {rec_from}, we for {dmarc.from_domain} "
                      "(the From: header differs or was changed).")
+    unsupported = _unsupported_dmarc_pass(rec, recorded, dmarc) if ours != "pass" else None
+    if unsupported is not None:
+        # A recorded dmarc=pass resting only on identities that cannot align with From: (the
+        # receiver's own dkim/spf results name other domains) authenticates nobody as the From:
+        # domain (RFC 7489 section 3.1), whatever DNS says now: not drift, a difference.
+        return _make("dmarc", subject, rec, ours, "different",
+                     f"{who} recorded dmarc=pass, but {unsupported}; it is {ours} now, and the recorded "
+                     f"pass does not authenticate {subject or 'the From: domain'}.")
+    if rec.result == "pass" and ours in ("fail", "none"):
+        modified = _modified_aligned_signature(dkim)
+        if modified is not None:
+            # The message alone decides a body or signature mismatch (RFC 6376 section 3.7):
+            # a change in DNS can never explain it.
+            return _make("dmarc", subject, rec, ours, "modified_after_delivery",
+                         f"{who} recorded dmarc=pass; {modified}, because the message changed after "
+                         "delivery.")
     if rec.result == ours:
         if rec_policy and our_policy and rec_policy != our_policy:
             return _make("dmarc", subject, rec, ours, "policy_changed",
@@ -1034,6 +1114,48 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
                  f"{who} recorded dmarc={rec.result}; it is {ours} now ({dmarc.explanation}).")
 
 
+def _unsupported_dmarc_pass(rec: RecordedResult, recorded: tuple[RecordedResult, ...],
+                            dmarc: DmarcResult) -> str | None:
+    """Why a recorded dmarc=pass cannot be for the From: domain, or None when it can.
+
+    It is for the From: domain when it names it (header.from) or when the receiving side also
+    recorded a DKIM or SPF pass for an identity aligned (relaxed) with it (RFC 7489 section 3.1).
+    """
+    if rec.result != "pass" or not dmarc.from_domain:
+        return None
+    from_domain = normalize_domain(dmarc.from_domain)
+    if normalize_domain(dict(rec.properties).get("header.from")) == from_domain:
+        return None
+    identities: list[str] = []
+    for item in recorded:
+        if not item.trusted or item.result != "pass" or item.method not in ("dkim", "spf"):
+            continue
+        domain = (_dkim_identity(item.properties)[0] if item.method == "dkim" else _spf_identity(item)[1])
+        if domain is None:
+            continue
+        if aligned(domain, from_domain, strict=False):
+            return None
+        identities.append(f"{item.method}={domain}")
+    named = ", ".join(dict.fromkeys(identities))
+    if not named:
+        return (f"it names no From: domain and the receiving side recorded no DKIM or SPF pass aligned "
+                f"with {from_domain}")
+    return (f"it names no From: domain and the receiving side's recorded passes are only for {named}, "
+            f"which do not align with {from_domain}")
+
+
+def _modified_aligned_signature(dkim: tuple[DkimSignatureResult, ...]) -> str | None:
+    """Words for an aligned signature that fails now because the message differs, or None."""
+    for sig in dkim:
+        if not sig.aligned:
+            continue
+        if sig.reason_code in _DKIM_MODIFIED:
+            return f"the aligned DKIM signature {sig.domain}/{sig.selector} fails now ({sig.reason})"
+        if sig.body_hash_ok is False:
+            return f"the body hash of the aligned DKIM signature {sig.domain}/{sig.selector} does not match now"
+    return None
+
+
 def _recorded_dkim_pass(recorded: tuple[RecordedResult, ...], sig: DkimSignatureResult) -> bool:
     """A trusted recorded dkim=pass names this very signature."""
     for rec in recorded:
@@ -1065,7 +1187,7 @@ def _compare_arc(recorded: tuple[RecordedResult, ...], arc: ArcResult | None) ->
     # "none" beside ARC sets that exist means the chain was not evaluated (offline), not absent.
     if arc is None or ours in ("not_checked", None) or (ours == "none" and arc.instances):
         return _make("arc", None, rec, ours, "not_recomputed",
-                     f"Not recomputed: {arc.reason if arc else 'ARC was not evaluated'}.")
+                     _sentence(arc.reason if arc else "ARC was not evaluated"))
     if rec is None:
         return _make("arc", None, None, ours, "not_recorded", "The receiving side recorded no ARC result.")
     who = _who(rec)
