@@ -7,7 +7,6 @@ options and calls it.
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from . import __version__
+from .auth.ptr import parse_client_ip
 from .dns.evidence import EvidenceResolver
 from .dns.interface import Resolver
 from .domains import is_ip_literal
@@ -232,7 +232,7 @@ def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str 
         if from_hop:
             return from_hop
         value = (recorded.get(key) or "").strip() or None
-        if value is not None and key == "client-ip" and _client_address(value) is None:
+        if value is not None and key == "client-ip" and parse_client_ip(value) is None:
             value = None  # "unknown" or garbage: not an address to evaluate
         if value is not None:
             filled.append(label)
@@ -270,21 +270,6 @@ def _plain_name(text: str | None) -> str | None:
     return name if _DNS_NAME.fullmatch(name) else None
 
 
-def _client_address(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    # As the reverse-DNS check reads it: an IPv4-mapped IPv6 client is the IPv4 host
-    # (RFC 4291 section 2.5.5.2).
-    cleaned = (text or "").strip().strip("[]")
-    if cleaned.lower().startswith("ipv6:"):
-        cleaned = cleaned[5:]
-    try:
-        address = ipaddress.ip_address(cleaned)
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
-
-
 def _sure_questions(message: Message, from_domain: str | None, mail_from: str | None, helo: str | None,
                     client_ip: str | None) -> Iterator[tuple[str, str]]:
     """The DNS questions the checks will ask whatever the answers: each DKIM key record
@@ -316,7 +301,7 @@ def _questions(message: Message, from_domain: str | None, mail_from: str | None,
     for name in (sender_domain, helo_name):
         if name and not is_ip_literal(name):
             questions.append((name, "TXT"))
-    address = _client_address(client_ip)
+    address = parse_client_ip(client_ip) if client_ip else None
     if address is not None:
         questions.append((address.reverse_pointer, "PTR"))
     return questions

@@ -23,7 +23,7 @@ def check_reverse_dns(resolver: Resolver, ip: str | None) -> ReverseDnsResult:
     if ip is None or not ip.strip():
         return ReverseDnsResult(ip=ip, ptr_names=(), confirmed=None, result="not_checked",
                                 explanation="not checked: no client IP")
-    address = _parse_ip(ip)
+    address = parse_client_ip(ip)
     if address is None:
         return ReverseDnsResult(ip=ip, ptr_names=(), confirmed=None, result="not_checked",
                                 explanation=f"not checked: {ip!r} is not an IP address")
@@ -52,7 +52,7 @@ def check_reverse_dns(resolver: Resolver, ip: str | None) -> ReverseDnsResult:
         if forward.temporary_failure:
             failures.append(f"{name} {rdtype} ({forward.status})")
             continue
-        if any(_parse_ip(value) == address for value in forward.values):
+        if any(parse_client_ip(value) == address for value in forward.values):
             return ReverseDnsResult(ip=shown, ptr_names=names, confirmed=True, result="pass",
                                     explanation=f"pass: {shown} points to {name}, whose {rdtype} records "
                                                 f"point back to {shown} (forward-confirmed)")
@@ -67,7 +67,8 @@ def check_reverse_dns(resolver: Resolver, ip: str | None) -> ReverseDnsResult:
                                         f"of those names points back to {shown}{extra}")
 
 
-def _parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def parse_client_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The client address as written in a Received or an option; None when it is not an IP."""
     cleaned = text.strip().strip("[]")
     if cleaned.lower().startswith("ipv6:"):
         cleaned = cleaned[5:]
