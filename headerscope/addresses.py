@@ -14,13 +14,12 @@ import re
 from dataclasses import dataclass
 
 from .model import Address, SrsInfo
-from .text import decode_rfc2047
+from .text import decode_rfc2047, read_comment
 
 MAX_VALUE_LENGTH = 64 * 1024
 """Longer values are cut here (about 2,000 addresses): bounds the time spent on hostile input."""
 MAX_ADDRESSES = 10_000
 """At most this many addresses are read from one value."""
-_MAX_COMMENT_DEPTH = 64
 
 
 @dataclass
@@ -54,34 +53,6 @@ def _read_quoted(value: str, start: int) -> tuple[str, int]:
     return "".join(out), -1
 
 
-def _read_comment(value: str, start: int) -> tuple[str, int]:
-    """Read a (possibly nested) comment; an unclosed one runs to the end."""
-    depth = 0
-    i = start
-    n = len(value)
-    out: list[str] = []
-    while i < n:
-        ch = value[i]
-        if ch == "\\" and i + 1 < n:
-            out.append(value[i + 1])
-            i += 2
-            continue
-        if ch == "(":
-            depth += 1
-            if depth > 1 and depth <= _MAX_COMMENT_DEPTH:
-                out.append(ch)
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return "".join(out), i + 1
-            if depth < _MAX_COMMENT_DEPTH:
-                out.append(ch)
-        else:
-            out.append(ch)
-        i += 1
-    return "".join(out), -1
-
-
 class _Unclosed:
     """Remembers that a quote or comment never closed, so later ones are not re-scanned.
 
@@ -103,7 +74,7 @@ class _Unclosed:
     def commented(self, value: str, start: int) -> tuple[str, int]:
         if self.comment:
             return "", -1
-        text, end = _read_comment(value, start)
+        text, end = read_comment(value, start)
         self.comment = end < 0
         return text, end
 

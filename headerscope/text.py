@@ -32,3 +32,38 @@ def decode_rfc2047(value: str) -> str:
         return str(make_header(decode_header(value)))
     except Exception:  # noqa: BLE001 - any decoding failure means "show as written"
         return value
+
+
+# Nesting deeper than this is kept as plain text: comments nest (RFC 5322 section 3.2.2), but
+# no real header needs more, and a bound keeps hostile input cheap.
+MAX_COMMENT_DEPTH = 64
+
+
+def read_comment(value: str, start: int) -> tuple[str, int]:
+    """Read the (possibly nested) RFC 5322 comment opening at ``start``: its text (nested
+    parentheses kept, quoted-pairs undone, nesting beyond a bound dropped) and the index just
+    after its closing parenthesis, or -1 when it never closes. Linear in the comment length."""
+    depth = 0
+    i = start
+    n = len(value)
+    out: list[str] = []
+    while i < n:
+        ch = value[i]
+        if ch == "\\" and i + 1 < n:
+            out.append(value[i + 1])
+            i += 2
+            continue
+        if ch == "(":
+            depth += 1
+            if depth > 1 and depth <= MAX_COMMENT_DEPTH:
+                out.append(ch)
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return "".join(out), i + 1
+            if depth < MAX_COMMENT_DEPTH:
+                out.append(ch)
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out), -1

@@ -29,12 +29,12 @@ from ..model import (
     Severity,
     SpfResult,
 )
+from ..text import read_comment
 from . import _authres
 
 # Header bytes are hostile: never read more than this of one field.
 MAX_FIELD_CHARS = 64 * 1024
 # Nested comments deeper than this are read as flat text (no recursion anywhere).
-_MAX_COMMENT_DEPTH = 64
 # Never emit more than this many results from one field (a hostile field can hold thousands).
 _MAX_CLAUSES_PER_FIELD = 200
 # Real fields hold tens of tokens; stop reading a hostile one after this many.
@@ -156,25 +156,10 @@ def _tokens(text: str) -> list[list[tuple[str, str]]]:
             i = j + 1
         elif char == "(":
             flush()
-            depth, j = 1, i + 1
-            content: list[str] = []
-            while j < n:
-                c = text[j]
-                if c == "\\" and j + 1 < n:
-                    content.append(text[j + 1])
-                    j += 2
-                    continue
-                if c == "(":
-                    depth += 1
-                elif c == ")":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                if depth <= _MAX_COMMENT_DEPTH:
-                    content.append(c)
-                j += 1
-            tokens.append(("comment", "".join(content).strip()))
-            i = j + 1
+            content, end = read_comment(text, i)
+            tokens.append(("comment", content.strip()))
+            # An unclosed comment runs to the end of the value.
+            i = end if end >= 0 else n
         elif char == ";":
             flush()
             segments.append(tokens)
