@@ -157,3 +157,36 @@ def test_msg_files_scan_and_analyze(tmp_path: Path) -> None:
     assert report.input.format == "msg"
     assert report.input.byte_exact is False
     assert any(f.id == "input.not_byte_exact" for f in report.findings)
+
+
+def test_batches_keep_order_and_bound_count_and_bytes() -> None:
+    from headerscope.scan import runner
+    from headerscope.scan.readers import ScanInput
+
+    sizes = [10, 300_000, 300_000, 10, 10, 600_000, *([1] * 20), 5]
+    items = [ScanInput(label=str(i), data=b"x" * n) for i, n in enumerate(sizes)]
+    items.insert(3, ScanInput(label="unreadable", data=None, error="gone"))
+    batches = list(runner._batches(items))
+    flat = [item for _, batch in batches for item in batch]
+    assert flat == items
+    assert [first for first, _ in batches] == [1 + sum(len(b) for _, b in batches[:i]) for i in range(len(batches))]
+    for _, batch in batches:
+        assert len(batch) <= runner._BATCH_MESSAGES
+        # Bytes bounded: a batch closes as soon as it reaches the limit.
+        assert sum(len(i.data or b"") for i in batch[:-1]) < runner._BATCH_BYTES
+
+
+def test_jsonl_rows_from_workers_are_the_reports(tmp_path: Path) -> None:
+    import json
+
+    msgs = [message(i) for i in range(1, 21)]
+    mbox = tmp_path / "m.mbox"
+    mbox.write_bytes(mbox_of(msgs))
+    options = ScanOptions(offline=True, want_json=True, now="2026-11-27T10:00:00+00:00")
+    rows = list(run_scan(iter_inputs([str(mbox)]), options, 2))
+    assert [r.index for r in rows] == list(range(1, 21))
+    for row in rows:
+        assert row.report_json is not None
+        report = json.loads(row.report_json)
+        assert report["subject"] == f"message {row.index}"
+        assert report["input"]["source"] == row.label

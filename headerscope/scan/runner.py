@@ -186,6 +186,37 @@ def _warm_up() -> None:
     organizational_domain("example.com")
 
 
+# Messages are sent to the workers in batches: with one task per message the parent (which
+# also reads the mailbox and writes every row) spent 0.8 ms per message on task overhead,
+# CPU the two workers of a two-core machine needed; batched it spends about 0.15 ms.
+# A batch closes at this many messages or bytes, whichever comes first, so the bytes in
+# flight stay bounded (window x batch) however large the mailbox.
+_BATCH_MESSAGES = 8
+_BATCH_BYTES = 1 << 19
+
+
+def analyze_batch(first_index: int, items: list[ScanInput]) -> list[ScanRow]:
+    """Analyze consecutive inputs in this process; rows in the same order."""
+    return [analyze_one(first_index + offset, item) for offset, item in enumerate(items)]
+
+
+def _batches(inputs: Iterable[ScanInput]) -> Iterator[tuple[int, list[ScanInput]]]:
+    """(index of the first, inputs) runs of consecutive inputs, bounded in count and bytes."""
+    batch: list[ScanInput] = []
+    size = 0
+    first = 1
+    for index, item in enumerate(inputs, start=1):
+        if not batch:
+            first = index
+        batch.append(item)
+        size += len(item.data) if item.data is not None else 0
+        if len(batch) >= _BATCH_MESSAGES or size >= _BATCH_BYTES:
+            yield first, batch
+            batch, size = [], 0
+    if batch:
+        yield first, batch
+
+
 def _run_parallel(inputs: Iterable[ScanInput], options: ScanOptions, jobs: int) -> Iterator[ScanRow]:
     context = _mp_context()
     if context.get_start_method() == "fork":
@@ -196,17 +227,19 @@ def _run_parallel(inputs: Iterable[ScanInput], options: ScanOptions, jobs: int) 
         from ..dns.shared import start_shared_resolver
 
         manager, shared = start_shared_resolver(context, options.nameserver, options.dns_timeout)
-    window = jobs * 4
-    pending: deque[Future[ScanRow]] = deque()
+    # Three batches per worker in flight: one being analyzed, two queued, so no worker waits
+    # for the parent; more would only hold more messages in memory.
+    window = jobs * 3
+    pending: deque[Future[list[ScanRow]]] = deque()
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                                  initargs=(options, shared)) as pool:
-            for index, item in enumerate(inputs, start=1):
-                pending.append(pool.submit(analyze_one, index, item))
+            for first, batch in _batches(inputs):
+                pending.append(pool.submit(analyze_batch, first, batch))
                 while len(pending) >= window:
-                    yield pending.popleft().result()
+                    yield from pending.popleft().result()
             while pending:
-                yield pending.popleft().result()
+                yield from pending.popleft().result()
     finally:
         if manager is not None:
             manager.shutdown()
