@@ -388,7 +388,11 @@ class TerminalRenderer(Renderer):
     def _footer(self, report: Report) -> RenderableType:
         origin = report.dns_source
         source = origin.source + (f" ({origin.detail})" if origin.detail else "")
-        lines = [f"DNS: {source}, {len(report.dns)} answer(s) used as evidence.",
+        if origin.source == "offline":
+            used = f"no DNS was asked; {len(report.dns)} question(s) the checks needed were left unanswered."
+        else:
+            used = f"{len(report.dns)} answer(s) used as evidence."
+        lines = [f"DNS: {source}, {used}",
                  f"Input: {report.input.source} ({report.input.format}, {report.input.size} bytes, sha256 {report.input.sha256[:16]}…)."
                  f" headerscope {report.version}, analyzed {report.analyzed_at}."]
         if self.verbose:
