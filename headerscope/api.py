@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from . import __version__
@@ -93,14 +92,11 @@ def analyze_loaded(loaded: LoadedInput, opts: AnalysisOptions) -> Report:
 def _parse_date(value: str | None) -> datetime | None:
     if not value:
         return None
-    try:
-        parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if parsed.tzinfo is None:
-        # RFC 5322 section 3.3: "-0000" means the zone is unknown; read it as UTC.
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed
+    # One tolerant RFC 5322 date reader for Date: and the Received stamps alike ("-0000" and
+    # missing zones read as UTC, obsolete zone names, no weekday, ...); it never raises.
+    from .received import parse_received_date
+
+    return parse_received_date(value)
 
 
 def warm_up() -> None:

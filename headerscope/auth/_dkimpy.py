@@ -46,9 +46,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import nacl.exceptions
-import nacl.signing
-
 from ..dns.interface import DnsAnswer, DnsStatus, Resolver
 from ._dkimpy_import import import_dkim
 from .tags import parse_tag_list
@@ -406,6 +403,10 @@ def load_public_key(kind: str, p_value: str) -> PublicKey | str:
         # RFC 8463 section 4: p= is the raw 32-byte public key.
         if len(data) != 32:
             return f"ed25519 key must be 32 bytes, p= has {len(data)}"
+        # Imported here: only ed25519 keys need PyNaCl, and its import costs every start-up.
+        import nacl.exceptions
+        import nacl.signing
+
         try:
             return PublicKey("ed25519", 256, nacl.signing.VerifyKey(data))
         except (nacl.exceptions.CryptoError, ValueError, TypeError) as exc:
@@ -495,6 +496,8 @@ def verify_header_signature(message: SplitMessage, *, header_canon: str, algorit
     except Exception as exc:  # noqa: BLE001 - hostile input must not escape the wrapper
         return f"could not hash the signed header fields: {exc}"
     if key.kind == "ed25519":
+        import nacl.exceptions  # loaded already: the key was made by load_public_key
+
         try:
             key.key.verify(hasher.digest(), signature)
         except (nacl.exceptions.BadSignatureError, nacl.exceptions.ValueError, ValueError, TypeError):
