@@ -102,7 +102,7 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
             dns_snapshot: str | None, nameserver: str | None, dns_timeout: float, record_dns: str | None,
             client_ip: str | None, mail_from: str | None, helo: str | None, redact: bool,
             now_text: str | None, color: bool | None, verbose: bool) -> None:
-    """Analyze one message: a .eml file, '-' for standard input, or --paste for the clipboard.
+    """Analyze one message: a .eml or Outlook .msg file, '-' for standard input, or --paste.
 
     \b
     Examples:
