@@ -10,6 +10,7 @@ the harness does notice a fetch.
 from __future__ import annotations
 
 import http.server
+import os
 import shutil
 import subprocess
 import threading
@@ -27,6 +28,10 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
 if CHROMIUM is None:
+    # In CI (.ci/run sets HEADERSCOPE_REQUIRE_TOOLS=1, after installing chromium) a missing
+    # browser is a failure, not a silent skip.
+    if os.environ.get("HEADERSCOPE_REQUIRE_TOOLS"):
+        raise RuntimeError("chromium is not installed, but CI requires the browser tests to run")
     pytest.skip("chromium is not installed (Debian: apt-get install chromium)", allow_module_level=True)
 
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
