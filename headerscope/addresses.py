@@ -276,10 +276,6 @@ def parse_addresses(value: str | None) -> tuple[Address, ...]:
     return tuple(out)
 
 
-def parse_mailbox(value: str | None) -> Address | None:
-    """The first mailbox of a value (Sender:, Return-Path:), or None."""
-    found = parse_addresses(value)
-    return found[0] if found else None
 
 
 def envelope_address(value: str | None) -> str | None:

@@ -634,9 +634,6 @@ def _links(work: list[_Work], below: int, above: int, orgs: _Orgs) -> bool:
     return True
 
 
-def _helo_claims_org(fields: ReceivedFields, org: str | None, orgs: _Orgs) -> bool:
-    return bool(fields.from_helo) and not fields.from_rdns and _is_public_ip(fields.from_ip) \
-        and orgs.same(host_organization(fields.from_helo), org)
 
 
 def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Statement],

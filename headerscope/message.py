@@ -97,10 +97,6 @@ def header_body_offsets(raw: bytes) -> tuple[int, int | None]:
     return header_end, body_start
 
 
-def split_header_body(raw: bytes) -> tuple[bytes, bytes | None]:
-    """Header section and body (copies); body is None when there is no empty line."""
-    header_end, body_start = header_body_offsets(raw)
-    return raw[:header_end], None if body_start is None else raw[body_start:]
 
 
 def _logical_lines(header_section: bytes) -> list[bytes]:

@@ -94,9 +94,6 @@ def parse_tag_list(text: str, *, max_length: int = MAX_TAG_LIST_LENGTH) -> TagLi
     return TagList(tuple(tags), error)
 
 
-def strip_whitespace(value: str) -> str:
-    """Remove all FWS from a value whose syntax ignores it (base64 in b=, bh=, p=)."""
-    return "".join(value.split())
 
 
 def split_colon_list(value: str) -> tuple[str, ...]:
