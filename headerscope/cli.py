@@ -278,7 +278,7 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
     if writer is not None:
         writer.close()
     else:
-        stream.write(render_summary(summary, use_color))
+        stream.write(render_summary(summary, use_color, width=max(160, _terminal_width(output))))
     if output:
         stream.close()
     if summary.total == 0 and keep is None:

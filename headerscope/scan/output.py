@@ -103,10 +103,11 @@ class Summary:
             self.rows.append(row)
 
 
-def render_summary(summary: Summary, color: bool, width: int = 140) -> str:
+def render_summary(summary: Summary, color: bool, width: int = 160) -> str:
     """The terminal summary and the per-message table."""
     import io
 
+    from rich import box
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -140,9 +141,13 @@ def render_summary(summary: Summary, color: bool, width: int = 140) -> str:
             table.add_row(t(host), t(format_duration(delay)), t(label))
         console.print(table)
     if summary.rows:
-        table = Table(show_edge=False, pad_edge=False, header_style="bold")
-        for column in ("#", "date", "from", "subject", "verdict", "DKIM", "SPF", "DMARC", "hops", "delay"):
-            table.add_column(column, overflow="ellipsis", no_wrap=True, max_width=40)
+        table = Table(show_edge=False, pad_edge=False, header_style="bold", box=box.SIMPLE_HEAD)
+        # Short columns keep their width; only from and subject give way on a narrow terminal.
+        number_width = len(str(summary.rows[-1].index))
+        for column, min_width, max_width in (("#", number_width, 8), ("date", 16, 16), ("from", 10, 22),
+                                             ("subject", 10, 26), ("verdict", 15, 15), ("DKIM", 9, 9),
+                                             ("SPF", 9, 9), ("DMARC", 11, 11), ("hops", 4, 4), ("delay", 8, 8)):
+            table.add_column(column, overflow="ellipsis", no_wrap=True, min_width=min_width, max_width=max_width)
         for row in summary.rows:
             if row.error:
                 table.add_row(t(row.index), t(""), t(row.label), t(row.error, "red"), t("error", "red"),

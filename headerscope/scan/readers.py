@@ -48,6 +48,30 @@ def _looks_like_mbox(path: Path) -> bool:
         return False
 
 
+# The start of a file found in a directory walk: an mbox "From " line, an OLE document (an
+# Outlook .msg), or a header field name and colon (RFC 5322 section 2.2) on its first
+# non-blank line. Files named on the command line are always analyzed.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# RFC 5322 allows any printable character in a field name, but real ones are letters, digits
+# and hyphens; the stricter form keeps JSON (`{"name":`) and similar files out.
+_FIELD_START = re.compile(rb"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}[ \t]*:")
+
+
+def looks_like_mail(path: Path) -> bool:
+    """Whether a file met while walking a directory is a message or mailbox worth analyzing,
+    so a tree's keys, snapshots, scripts and images are passed over instead of becoming
+    reports of garbage."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1024)
+    except OSError:
+        return True  # unreadable: let the read report the error as a row
+    if head.startswith((b"From ", _OLE_MAGIC)):
+        return True
+    first = head.lstrip(b"\r\n\t \xef\xbb\xbf")
+    return _FIELD_START.match(first) is not None
+
+
 def iter_inputs(paths: Iterable[str], max_message: int = DEFAULT_MAX_MESSAGE) -> Iterator[ScanInput]:
     """Every message under the paths, in a stable order, each read only when it is its turn."""
     for raw_path in paths:
@@ -80,7 +104,7 @@ def _iter_dir(path: Path, max_message: int) -> Iterator[ScanInput]:
         if root_path.name == "tmp" and is_maildir(root_path.parent):
             continue
         for name in sorted(files):
-            if name.startswith("."):
+            if name.startswith(".") or not looks_like_mail(root_path / name):
                 continue
             yield from _iter_file(root_path / name, max_message)
 

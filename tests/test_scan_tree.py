@@ -1,0 +1,39 @@
+"""Walking a directory tree: messages and mailboxes are read, other files are passed over."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import CORPUS, SAMPLES
+
+from headerscope.scan.readers import iter_inputs, looks_like_mail
+
+
+def test_samples_folder_yields_only_the_messages() -> None:
+    labels = sorted(Path(item.label).name for item in iter_inputs([str(SAMPLES)]))
+    # The keys, DNS snapshots, generator script and README beside the samples are not mail.
+    assert labels == sorted(p.name for p in SAMPLES.iterdir() if p.suffix in (".eml", ".txt"))
+
+
+def test_sniffing_rules(tmp_path: Path) -> None:
+    cases = {
+        "message.eml": b"Received: from a by b; Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nx",
+        "paste.txt": b"\r\n\r\n  Subject: indented paste\n",
+        "box": b"From someone Mon Nov  2 10:00:00 2026\nSubject: x\n\nbody\n",
+        "outlook.msg": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100,
+        "snapshot.json": b'{"example.com": {"TXT": []}}',
+        "key.pem": b"-----BEGIN PRIVATE KEY-----\nMII\n",
+        "notes.md": b"# Notes\n\nnothing here\n",
+        "image.png": b"\x89PNG\r\n\x1a\n",
+    }
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+    assert {n for n in cases if looks_like_mail(tmp_path / n)} == {"message.eml", "paste.txt", "box", "outlook.msg"}
+    # A file named on the command line is analyzed whatever it holds.
+    assert [i.label for i in iter_inputs([str(tmp_path / "notes.md")])] == [str(tmp_path / "notes.md")]
+
+
+def test_corpus_messages_are_all_recognised() -> None:
+    for path in sorted((CORPUS / "messages").rglob("*")):
+        if path.is_file() and path.name not in ("README.md", "LICENSE.txt"):
+            assert looks_like_mail(path), path
