@@ -245,3 +245,20 @@ def test_snapshot_resolver_is_safe_under_threads() -> None:
     for t in threads:
         t.join()
     assert len(results) == 1600 and len(set(results)) == 1
+
+
+def test_repeated_questions_keep_their_answers_and_the_memo_stays_bounded() -> None:
+    from headerscope.dns import snapshot as snapshot_module
+
+    resolver = SnapshotResolver({"a.test": {"TXT": ["v=spf1 -all"]}, "b.test": "SERVFAIL"})
+    first = resolver.resolve("A.test.", "TXT")
+    assert resolver.resolve("A.test.", "TXT") == first
+    assert first.status == DnsStatus.NOERROR and first.texts == ("v=spf1 -all",)
+    assert resolver.resolve("b.test", "A").status == DnsStatus.SERVFAIL
+    for number in range(snapshot_module._MAX_MEMO_ENTRIES + 10):
+        assert resolver.resolve(f"n{number}.test", "A").status == DnsStatus.NXDOMAIN
+    assert len(resolver._memo) <= snapshot_module._MAX_MEMO_ENTRIES
+    long_name = "x" * 300 + ".test"
+    assert resolver.resolve(long_name, "A").status == DnsStatus.NXDOMAIN
+    assert (long_name, "A") not in resolver._memo
+    assert resolver.resolve("a.test", "TXT") == first

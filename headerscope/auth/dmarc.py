@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from ..dns.interface import DnsStatus, Resolver
 from ..domains import aligned, normalize_domain, organizational_domain
@@ -387,6 +388,9 @@ def _alignment_words(dkim_domain: str | None, spf_aligned: bool, dkim: tuple[Dki
     return "; ".join(parts)
 
 
+# A scan meets the same few records in message after message; the result is immutable, so
+# it is parsed once. The bound keeps hostile records from growing the cache without limit.
+@lru_cache(maxsize=256)
 def _parse(text: str) -> _Parsed:
     """Parse a DMARC record (RFC 7489 section 6.3/6.4; np from RFC 9091; t, psd from DMARCbis)."""
     raw = text[:_MAX_RECORD_CHARS]

@@ -9,6 +9,7 @@ RFC 8601 section 2.7.3). Receivers such as Gmail expect it of sending hosts.
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 
 from ..dns.interface import DnsStatus, Resolver
 from ..model import ReverseDnsResult
@@ -67,8 +68,25 @@ def check_reverse_dns(resolver: Resolver, ip: str | None) -> ReverseDnsResult:
                                         f"of those names points back to {shown}{extra}")
 
 
+_MAX_CACHED_IP_TEXT = 100
+"""Longer texts (no address is this long) are parsed but not cached."""
+
+
 def parse_client_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """The client address as written in a Received or an option; None when it is not an IP."""
+    # A scan parses the same relay addresses in message after message (and again for each
+    # forward record): the parsed address is immutable, so it is cached.
+    if len(text) <= _MAX_CACHED_IP_TEXT:
+        return _parse_client_ip_cached(text)
+    return _parse_client_ip(text)
+
+
+@lru_cache(maxsize=1024)
+def _parse_client_ip_cached(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    return _parse_client_ip(text)
+
+
+def _parse_client_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     cleaned = text.strip().strip("[]")
     if cleaned.lower().startswith("ipv6:"):
         cleaned = cleaned[5:]

@@ -17,6 +17,10 @@ _ERRORS = {DnsStatus.NXDOMAIN, DnsStatus.SERVFAIL, DnsStatus.TIMEOUT}
 _NODATA = DnsStatus.NODATA
 """Accepted as a string too (same as an empty list / object): what a hand-written snapshot says."""
 _MAX_CNAME_CHAIN = 16
+_MAX_MEMO_ENTRIES = 4096
+"""Answers kept for repeated questions; emptied when full, so a long scan stays bounded."""
+_MAX_MEMO_NAME = 255
+"""Longer names (never valid, RFC 1035 section 2.3.4) are answered but not kept."""
 
 
 def _record(rdtype: str, value: Any) -> tuple[str, ...]:
@@ -79,6 +83,9 @@ class SnapshotResolver(Resolver):
                 except SnapshotError as exc:
                     raise SnapshotError(f"{raw_name!r:.80} {rdtype}: {exc}") from None
             self._names[name] = types
+        # The snapshot never changes, so an answer computed once holds for every later message
+        # of a scan (which asks the same SPF, DKIM and DMARC names again and again).
+        self._memo: dict[tuple[str, str], DnsAnswer] = {}
 
     @classmethod
     def from_file(cls, path: str | Path) -> SnapshotResolver:
@@ -103,6 +110,17 @@ class SnapshotResolver(Resolver):
         return self._detail
 
     def resolve(self, name: str, rdtype: str) -> DnsAnswer:
+        key = (name, rdtype)
+        answer = self._memo.get(key)
+        if answer is None:
+            answer = self._lookup(name, rdtype)
+            if len(name) <= _MAX_MEMO_NAME:
+                if len(self._memo) >= _MAX_MEMO_ENTRIES:
+                    self._memo.clear()
+                self._memo[key] = answer
+        return answer
+
+    def _lookup(self, name: str, rdtype: str) -> DnsAnswer:
         qname = normalize_name(name)
         qtype = rdtype.upper()
         seen: set[str] = set()
