@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .model import Address, SrsInfo
 from .text import decode_rfc2047, read_comment
@@ -246,6 +247,25 @@ def parse_addresses(value: str | None) -> tuple[Address, ...]:
     if not value:
         return ()
     text = value[:MAX_VALUE_LENGTH]
+    if len(text) <= _CACHED_VALUE_LENGTH:
+        return _parse_short_addresses(text)
+    return _parse_address_list(text)
+
+
+# The envelope reads To:, Cc: and From: twice each (recipients, then the header addresses), and
+# a mailbox scan meets the same values over and over; the result is an immutable tuple, so a
+# small memo of short values saves the tokenizer's work. Long values are not kept, so the memo
+# stays small (a few MB at most, even if every entry is a list of one-letter addresses).
+_CACHED_VALUE_LENGTH = 512
+_CACHED_VALUES = 128
+
+
+@lru_cache(maxsize=_CACHED_VALUES)
+def _parse_short_addresses(text: str) -> tuple[Address, ...]:
+    return _parse_address_list(text)
+
+
+def _parse_address_list(text: str) -> tuple[Address, ...]:
     tokens = _tokenize(text)
     out: list[Address] = []
     current: list[_Token] = []

@@ -470,10 +470,10 @@ def _rebuild_properties_layout(lines: _Lines) -> None:
                   "(name and value on separate lines)")
 
 
-def _join_header_groups(lines: _Lines, content_is_message: bool) -> None:
+def _join_header_groups(lines: _Lines) -> None:
     """Blank lines between header fields in a headers-only paste (nothing but fields follows)."""
     end = _header_block_end(lines)
-    if end >= len(lines.text) or content_is_message:
+    if end >= len(lines.text):
         return
     if lines.blank_from(end):
         return
@@ -492,6 +492,11 @@ def _join_header_groups(lines: _Lines, content_is_message: bool) -> None:
             return
     first_after = next(line for line in lines.text[end:] if not _is_blank(line))
     if not _is_field(first_after):
+        return
+    # A message/* body is a message of its own: its header fields after the blank line are
+    # not part of this header block. Asked last because it reads every header line, and a
+    # message with an ordinary body has returned above at its first body line.
+    if _content_type_is_message(lines, end):
         return
     keep = [i for i in range(end, len(lines.text)) if not _is_blank(lines.text[i])]
     removed = len(lines.text) - end - len(keep)
@@ -577,14 +582,15 @@ def _load(original: bytes, source: str, digest: str) -> LoadedInput:
     _remove_common_indent(lines)
     _remove_first_line_indent(lines)
     _rebuild_properties_layout(lines)
-    end = _header_block_end(lines)
-    is_message_body = _content_type_is_message(lines, end)
-    _join_header_groups(lines, is_message_body)
+    _join_header_groups(lines)
 
     is_paste = lines.changed or source == "clipboard"
     end = _header_block_end(lines)
-    microsoft = _is_microsoft(lines, end)
-    if is_paste or microsoft or lines.format is not None:
+    # Read lazily (it scans every header line): most inputs are pastes, mbox entries or have
+    # a body, and need no answer. Trailing blank lines removed below are after ``end``, so the
+    # header lines it reads are the same whenever it is asked.
+    microsoft_end = end
+    if is_paste or lines.format is not None or _is_microsoft(lines, microsoft_end):
         _strip_trailing_blank_lines(lines)
     end = _header_block_end(lines)
     has_body = end < len(lines.text)
@@ -607,7 +613,7 @@ def _load(original: bytes, source: str, digest: str) -> LoadedInput:
     fmt = lines.format
     if fmt is None or (fmt == "mbox-entry" and not has_body):
         if not has_body:
-            fmt = "outlook-internet-headers" if microsoft else "headers-only"
+            fmt = "outlook-internet-headers" if _is_microsoft(lines, microsoft_end) else "headers-only"
         elif fmt is None:
             fmt = "eml"
     return result(out, fmt, lines.cleanups, has_body, tuple(lines.recorded), exact_note)

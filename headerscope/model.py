@@ -605,7 +605,8 @@ def _to_jsonable(value: Any) -> Any:
     if cls in _PLAIN_TYPES:
         return value
     if cls is tuple or cls is list:
-        return [_to_jsonable(v) for v in value]
+        # Most items are strings (header defects, DNS answers): taken as they are, without a call.
+        return [v if v.__class__ in _PLAIN_TYPES else _to_jsonable(v) for v in value]
     plan = _PLANS[cls] if cls in _PLANS else _plan(cls)
     if plan is not None:
         fields, is_hop = plan
@@ -614,8 +615,12 @@ def _to_jsonable(value: Any) -> Any:
             item = getattr(value, name)
             if pairs:
                 out[key] = {k: v for k, v in item}
+            elif item.__class__ in _PLAIN_TYPES:
+                out[key] = item
+            elif item.__class__ is tuple and not item:
+                out[key] = []  # most tuple fields are empty (no defects, no findings, ...)
             else:
-                out[key] = item if item.__class__ in _PLAIN_TYPES else _to_jsonable(item)
+                out[key] = _to_jsonable(item)
         # Flatten a hop's Received fields so scripts read hop["from_ip"] directly.
         if is_hop:
             out.update(out.pop("fields"))

@@ -122,3 +122,21 @@ def test_personal_addresses_are_not_bounces(address: str) -> None:
 ])
 def test_angle_addr_content(value: str, expected: str) -> None:
     assert [a.address for a in parse_addresses(value)] == [expected]
+
+
+def test_long_and_short_values_parse_alike_and_repeat_alike() -> None:
+    # Short values are memoised and long ones are not: both paths must give the same answer,
+    # and asking again must give it again.
+    member = '"Doe, J." <j.doe@example.com>, '
+    short = "Team: " + member * 3 + "x@example.org;"
+    long = "Team: " + member * 40 + "x@example.org;"
+    assert len(short) < 512 < len(long)
+    short_parsed = parse_addresses(short)
+    long_parsed = parse_addresses(long)
+    assert parse_addresses(short) == short_parsed
+    assert parse_addresses(long) == long_parsed
+    assert len(short_parsed) == 4 and len(long_parsed) == 41
+    assert short_parsed[0] == long_parsed[0] == Address(display_name="Doe, J.", address="j.doe@example.com",
+                                                        domain="example.com")
+    assert short_parsed[-1] == long_parsed[-1] == Address(display_name=None, address="x@example.org",
+                                                          domain="example.org")
