@@ -87,10 +87,11 @@ def frozen_maker(cls: type[_T]) -> Callable[..., _T]:
             return cls(**values)  # unknown or missing field: let the class raise its usual error
         obj = new(cls)
         state = obj.__dict__
-        state.update(optional)
-        for name, factory in factories.items():
-            if name not in values:
-                state[name] = factory()
+        if len(keys) < len(names):  # some fields take their defaults (hot path: often none do)
+            state.update(optional)
+            for name, factory in factories.items():
+                if name not in values:
+                    state[name] = factory()
         state.update(values)
         return obj
 
@@ -129,6 +130,13 @@ _new_tok = tuple.__new__
 _KEYWORDS = frozenset({"from", "by", "via", "with", "id", "for"})
 _make_fields = frozen_maker(ReceivedFields)
 _make_tls = frozen_maker(TlsInfo)
+
+
+@functools.lru_cache(maxsize=256)
+def _tls_info(encrypted: bool | None, version: str | None, cipher: str | None) -> TlsInfo:
+    """One shared TlsInfo per combination: hops repeat a handful of them, and it is immutable
+    (a bounded cache: hostile values only evict entries, memory stays at 256 of them)."""
+    return _make_tls(encrypted=encrypted, version=version, cipher=cipher)
 
 
 def _match_parens(text: str) -> tuple[dict[int, int], int]:
@@ -1170,6 +1178,16 @@ def _parse(value: str) -> ReceivedFields:
     )
 
 
+def _context(exim: bool, microsoft: bool, http: bool, order: list[str]) -> _Context:
+    """What _read_from needs to know of the whole header (built only when it reads a from clause)."""
+    return _Context(
+        exim=exim,
+        microsoft=microsoft,
+        http=http,
+        tis="via" in order and "by" in order and order.index("via") < order.index("by"),
+    )
+
+
 def _assemble(
     *,
     problems: list[str],
@@ -1255,25 +1273,20 @@ def _assemble(
     if auth is None:
         auth = auth_comment
 
-    ctx = _Context(
-        exim=exim,
-        microsoft=microsoft,
-        http=http,
-        tis="via" in order and "by" in order and order.index("via") < order.index("by"),
-    )
-    client = _Client()
     simple = _simple_client(from_seg) if tls_only and not http else None
     if simple is not None:
         client = simple
     elif from_seg is not None:
-        client = _read_from(from_seg, ctx, problems)
+        client = _read_from(from_seg, _context(exim, microsoft, http, order), problems)
     elif leading_from is not None:
         if leading_from and leading_from[0].kind == "W" and "@" in leading_from[0].text:
             # sendmail local submission: "(from user@localhost)"
             user, _, host = leading_from[0].text.rpartition("@")
             client = _Client(ident=user or None, rdns=_rdns_name(host))
         else:
-            client = _read_from(leading_from, ctx, problems)
+            client = _read_from(leading_from, _context(exim, microsoft, http, order), problems)
+    else:
+        client = _Client()
     if client.ident is None:
         client.ident = ident
 
@@ -1289,7 +1302,7 @@ def _assemble(
         ident=client.ident,
         by=by,
         protocol=protocol,
-        tls=_make_tls(encrypted=tls.encrypted, version=tls.version, cipher=tls.cipher),
+        tls=_tls_info(tls.encrypted, tls.version, tls.cipher),
         auth=auth,
         id=queue_id,
         for_=for_,
