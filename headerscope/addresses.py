@@ -252,9 +252,9 @@ def parse_addresses(value: str | None) -> tuple[Address, ...]:
     return _parse_address_list(text)
 
 
-# The envelope reads To:, Cc: and From: twice each (recipients, then the header addresses), and
-# a mailbox scan meets the same values over and over; the result is an immutable tuple, so a
-# small memo of short values saves the tokenizer's work. Long values are not kept, so the memo
+# A mailbox scan meets the same To:, From: and Delivered-To values over and over (and the
+# envelope reads Delivered-To/X-Original-To twice: for RCPT TO and for the alias check); the
+# result is an immutable tuple, so a small memo of short values saves the tokenizer's work. Long values are not kept, so the memo
 # stays small (a few MB at most, even if every entry is a list of one-letter addresses).
 _CACHED_VALUE_LENGTH = 512
 _CACHED_VALUES = 128
