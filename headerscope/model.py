@@ -1,7 +1,7 @@
 """The one report data model every check fills and every renderer reads.
 
 All classes are frozen dataclasses; collections are tuples so a Report is immutable
-and hashable-ish. ``Report.to_dict()`` is the JSON output (see schema/report.schema.json).
+and hashable-ish. ``Report.to_json()`` is the JSON output (see schema/report.schema.json).
 Renderers never compute verdicts: whatever they show must be a field here.
 """
 
@@ -574,59 +574,66 @@ class Report:
     """DNS evidence: every query and its answer (or error) used, in first-use order."""
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form: the dataclass tree with enums as strings and ``for_`` as ``for``."""
-        return _to_jsonable(self)  # type: ignore[no-any-return]
+        """The JSON form as Python values (the parsed ``to_json()``)."""
+        import orjson
+
+        return orjson.loads(self.to_json())  # type: ignore[no-any-return]
+
+    def to_json(self, indent: bool = False) -> bytes:
+        """The JSON form, UTF-8: the dataclass tree with enums as their values, tuples as
+        arrays, ``for_`` as ``for``, a hop's Received fields inside the hop object and the
+        options as an object (see schema/report.schema.json)."""
+        import orjson
+
+        option = orjson.OPT_PASSTHROUGH_DATACLASS | (orjson.OPT_INDENT_2 if indent else 0)
+        try:
+            return orjson.dumps(self, default=json_default, option=option)
+        except orjson.JSONEncodeError:
+            # orjson refuses what a hostile input can still put into a report: a lone
+            # surrogate (from a snapshot file's "\udc80") or an integer beyond 64 bits (a
+            # DKIM l= of 30 digits). The standard library writes both; same mapping, slower.
+            import json
+
+            text = json.dumps(self, default=json_default, ensure_ascii=False, check_circular=False,
+                              indent=2 if indent else None, separators=None if indent else (",", ":"))
+            return text.encode("utf-8", "surrogatepass")
 
 
 # Fields holding (name, value) pairs that are unique by name become JSON objects.
 _OBJECT_PAIR_FIELDS = frozenset({"options"})
 
-# Values that JSON takes as they are (exact types: str/int subclasses such as enums are not).
-_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
 
-# Per dataclass: (JSON key, attribute, holds pairs) for each field in field order, and
-# whether it is a Hop. Built once per class: dataclasses.fields() and is_dataclass() on every
-# value made a JSONL scan spend more time serialising reports than analysing messages.
-_FieldPlan = tuple[tuple[tuple[str, str, bool], ...], bool]
-_PLANS: dict[type, _FieldPlan | None] = {}
+def _received_json(fields: ReceivedFields) -> dict[str, Any]:
+    return {("for" if name == "for_" else name): value for name, value in fields.__dict__.items()}
 
 
-def _plan(cls: type) -> _FieldPlan | None:
-    plan: _FieldPlan | None = None
-    if dataclasses.is_dataclass(cls):
-        plan = (tuple(("for" if f.name == "for_" else f.name, f.name, f.name in _OBJECT_PAIR_FIELDS)
-                      for f in dataclasses.fields(cls)), issubclass(cls, Hop))
-    _PLANS[cls] = plan
-    return plan
-
-
-def _to_jsonable(value: Any) -> Any:
+def json_default(value: Any) -> Any:
+    """The JSON form of one model object, for orjson's and json's ``default`` hook: its
+    fields by name, in order (nested objects are converted by the encoder in turn)."""
     cls = value.__class__
-    if cls in _PLAIN_TYPES:
-        return value
-    if cls is tuple or cls is list:
-        # Most items are strings (header defects, DNS answers): taken as they are, without a call.
-        return [v if v.__class__ in _PLAIN_TYPES else _to_jsonable(v) for v in value]
-    plan = _PLANS[cls] if cls in _PLANS else _plan(cls)
-    if plan is not None:
-        fields, is_hop = plan
-        out: dict[str, Any] = {}
-        for key, name, pairs in fields:
-            item = getattr(value, name)
-            if pairs:
-                out[key] = {k: v for k, v in item}
-            elif item.__class__ in _PLAIN_TYPES:
-                out[key] = item
-            elif item.__class__ is tuple and not item:
-                out[key] = []  # most tuple fields are empty (no defects, no findings, ...)
-            else:
-                out[key] = _to_jsonable(item)
+    if cls is Hop:
         # Flatten a hop's Received fields so scripts read hop["from_ip"] directly.
-        if is_hop:
-            out.update(out.pop("fields"))
+        out = dict(value.__dict__)
+        out.update(_received_json(out.pop("fields")))
         return out
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, tuple | list):
-        return [_to_jsonable(v) for v in value]
-    return value
+    if cls is ReceivedFields:
+        return _received_json(value)
+    names = _PAIR_FIELDS.get(cls)
+    if names is None:
+        if isinstance(value, enum.Enum):
+            return value.value
+        if not dataclasses.is_dataclass(value):
+            raise TypeError(f"not part of the report model: {cls.__name__}")
+        names = _PAIR_FIELDS[cls] = tuple(f.name for f in dataclasses.fields(value) if f.name in _OBJECT_PAIR_FIELDS)
+    if not names:
+        # A frozen dataclass without __slots__ keeps exactly its fields in __dict__, in
+        # field order.
+        return value.__dict__
+    out = dict(value.__dict__)
+    for name in names:
+        out[name] = dict(out[name])
+    return out
+
+
+# Per dataclass: the names of its pair fields (built once per class).
+_PAIR_FIELDS: dict[type, tuple[str, ...]] = {}

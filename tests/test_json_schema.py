@@ -45,3 +45,24 @@ def test_reports_validate(path: Path) -> None:
         assert set(hop) >= REQUIRED_HOP_KEYS
     # terminal must render the same report without raising
     assert get_renderer("terminal").render(report)
+
+
+def test_values_orjson_refuses_still_serialise_the_same_way() -> None:
+    """A lone surrogate (a snapshot's "\\udc80") or an integer past 64 bits (a hostile DKIM l=)
+    takes the standard-library path: same mapping, same layout, nothing lost."""
+    import dataclasses
+
+    report = headerscope.analyze((SAMPLES / "forwarded-srs.eml").read_bytes(), offline=True)
+    plain = json.loads(report.to_json())
+    odd = dataclasses.replace(report, subject="bad \udc80 surrogate", total_delay_seconds=10**30)  # type: ignore[arg-type]
+    compact = odd.to_json()
+    assert b'"subject":"bad \xed\xb2\x80 surrogate"' in compact  # written as it is (surrogatepass)
+    assert b'"total_delay_seconds":1000000000000000000000000000000' in compact
+    indented = odd.to_json(indent=True).decode("utf-8", "surrogatepass")
+    assert indented.startswith('{\n  "version": ')
+    data = json.loads(indented)
+    assert data["subject"] == "bad \udc80 surrogate"
+    assert {k: v for k, v in data.items() if k not in ("subject", "total_delay_seconds")} == \
+        {k: v for k, v in plain.items() if k not in ("subject", "total_delay_seconds")}
+    # orjson and the fallback lay out indented JSON identically
+    assert report.to_json(indent=True).decode() == json.dumps(report.to_dict(), indent=2, ensure_ascii=False)

@@ -87,7 +87,7 @@ def _class_schema(cls: type, defs: dict[str, Any]) -> None:
             prop = {"description": doc, **prop}
         properties[key] = prop
     if cls is model.Hop:
-        # Hop's Received fields are flattened into the hop object (see model._to_jsonable).
+        # Hop's Received fields are flattened into the hop object (see model.json_default).
         fields_def = properties.pop("fields")
         del fields_def["$ref"]
         _class_schema(model.ReceivedFields, defs)
