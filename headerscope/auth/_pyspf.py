@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..dns.evidence import memoized
 from ..dns.interface import DnsStatus, Resolver
 from ._pyspf_import import import_pyspf
 
@@ -165,8 +166,23 @@ def evaluate(resolver: Resolver, *, ip: str, sender: str, helo: str) -> SpfOutco
     """RFC 7208 check_host() for one identity; never raises.
 
     ``sender`` empty means the null sender: pyspf then evaluates ``postmaster@helo``
-    (RFC 7208 section 2.4).
+    (RFC 7208 section 2.4). The outcome depends only on these inputs and the DNS answers,
+    so a scan evaluates each (client IP, sender, HELO) once per resolver.
     """
+    return memoized(resolver, ("spf", ip, sender, helo),
+                    lambda asked: _evaluate(asked, ip=ip, sender=sender, helo=helo), keep=_timeless)
+
+
+def _timeless(outcome: SpfOutcome) -> bool:
+    """False when the outcome may hold the evaluation time: the %{t} macro (RFC 7208
+    section 7.2) in a record, or an explanation text, which may expand it."""
+    if outcome.domain_explanation is not None:
+        return False
+    records = [outcome.record or "", *(record for _domain, record in outcome.redirect_records)]
+    return not any("%{t" in record.lower() for record in records)
+
+
+def _evaluate(resolver: Resolver, *, ip: str, sender: str, helo: str) -> SpfOutcome:
     try:
         query = _ResolverQuery(resolver, ip, sender, helo)
     except _spf.PermError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 
+from ..dns.evidence import memoized
 from ..dns.interface import DnsStatus, Resolver
 from ..model import ReverseDnsResult
 
@@ -28,6 +29,11 @@ def check_reverse_dns(resolver: Resolver, ip: str | None) -> ReverseDnsResult:
     if address is None:
         return ReverseDnsResult(ip=ip, ptr_names=(), confirmed=None, result="not_checked",
                                 explanation=f"not checked: {ip!r} is not an IP address")
+    # Depends on the address and the answers only: a scan checks each client once.
+    return memoized(resolver, ("iprev", address), lambda asked: _check_address(asked, address))
+
+
+def _check_address(resolver: Resolver, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ReverseDnsResult:
     shown = str(address)
     reverse_name = address.reverse_pointer
     answer = resolver.resolve(reverse_name, "PTR")

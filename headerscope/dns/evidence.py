@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+import weakref
+from collections.abc import Callable, Hashable, Iterable
+from typing import TypeVar
 
 from ..model import DnsRecordUse
-from .interface import DnsAnswer, Resolver, normalize_name
+from .interface import DnsAnswer, DnsStatus, Resolver, normalize_name
+
+T = TypeVar("T")
 
 
 class EvidenceResolver(Resolver):
@@ -25,6 +29,11 @@ class EvidenceResolver(Resolver):
     @property
     def detail(self) -> str | None:
         return self._inner.detail
+
+    @property
+    def inner(self) -> Resolver:
+        """The resolver this one asks (shared by every message of a scan)."""
+        return self._inner
 
     def resolve(self, name: str, rdtype: str) -> DnsAnswer:
         key = (normalize_name(name), rdtype.upper())
@@ -45,3 +54,65 @@ class EvidenceResolver(Resolver):
         with self._lock:
             answers = list(self._answers.values())
         return tuple(DnsRecordUse(name=a.name, rdtype=a.rdtype, status=a.status, records=a.records) for a in answers)
+
+
+# Results computed from DNS answers only, kept per inner resolver: a scan's messages share
+# one inner resolver, and bulk mail repeats the same questions (one sender's SPF policy for
+# the same client IP, one relay's reverse DNS), so a check worked out for one message is
+# reused for the next instead of evaluated again. Weak keys: the results go when the
+# resolver goes, and a different resolver (another snapshot, another analyze() call) never
+# sees them.
+_DERIVED: weakref.WeakKeyDictionary[Resolver, dict[Hashable, tuple[object, tuple[tuple[str, str], ...]]]] = (
+    weakref.WeakKeyDictionary())
+_DERIVED_LOCK = threading.Lock()
+# Distinct results kept per resolver; a hostile or huge mailbox cannot grow it further.
+_DERIVED_LIMIT = 4096
+
+
+class _QuestionLog(Resolver):
+    """Passes questions through, noting each one and whether any answer was temporary."""
+
+    def __init__(self, inner: Resolver) -> None:
+        self._inner = inner
+        self.source = inner.source
+        self.questions: list[tuple[str, str]] = []
+        self.stable = True
+
+    def resolve(self, name: str, rdtype: str) -> DnsAnswer:
+        answer = self._inner.resolve(name, rdtype)
+        self.questions.append((normalize_name(name), rdtype.upper()))
+        if answer.temporary_failure or answer.status == DnsStatus.OFFLINE:
+            self.stable = False
+        return answer
+
+
+def memoized(resolver: Resolver, key: Hashable, compute: Callable[[Resolver], T],
+             keep: Callable[[T], bool] | None = None) -> T:
+    """``compute(resolver)``, reused for the same key while the inner resolver lives.
+
+    ``compute`` must depend only on the key and on the answers it gets from the resolver
+    it is given. A reused result replays the questions the first computation asked, in the
+    same order, so each message's DNS evidence is what computing it would have recorded.
+    A result that met a temporary failure or offline mode is never kept: the next message
+    asks again, and so is one ``keep`` refuses.
+    """
+    if not isinstance(resolver, EvidenceResolver):
+        return compute(resolver)
+    with _DERIVED_LOCK:
+        memo = _DERIVED.get(resolver.inner)
+        if memo is None:
+            memo = _DERIVED[resolver.inner] = {}
+        hit = memo.get(key)
+    if hit is not None:
+        result, questions = hit
+        for name, rdtype in questions:
+            resolver.resolve(name, rdtype)
+        return result  # type: ignore[return-value]
+    log = _QuestionLog(resolver)
+    result = compute(log)
+    if log.stable and (keep is None or keep(result)):
+        with _DERIVED_LOCK:
+            if len(memo) >= _DERIVED_LIMIT:
+                memo.clear()
+            memo[key] = (result, tuple(log.questions))
+    return result
