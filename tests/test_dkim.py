@@ -610,3 +610,47 @@ def test_large_body_is_hashed_without_copies() -> None:
             tracemalloc.stop()
         assert (r.result, r.reason_code) == ("fail", "body_hash_mismatch")
         assert peak < len(body) // 2, peak
+
+
+def test_openssl_rsa_path_judges_every_case_as_the_arithmetic_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan verifies RSA through OpenSSL (auth._dkimpy.use_openssl_rsa); single messages use
+    Python's arithmetic. Both must give the same verdict for every signature, odd ones included;
+    a signature that is not k octets long or not below the modulus is invalid (RFC 8017
+    section 8.2.2 step 1), though dkimpy's own verifier accepts the zero-padded and the
+    modulus-plus-signature cases."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
+
+    from headerscope.auth import _dkimpy
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    numbers = private.public_key().public_numbers()
+    key = {"modulus": numbers.n, "publicExponent": numbers.e}
+    size = (numbers.n.bit_length() + 7) // 8
+    cases: list[tuple[str, str, bytes]] = []
+    for name, algorithm in (("sha256", hashes.SHA256()), ("sha1", hashes.SHA1())):
+        digest = hashlib.new(name, b"signed header fields").digest()
+        good = private.sign(digest, padding.PKCS1v15(), utils.Prehashed(algorithm))
+        cases += [
+            (name, "good", good),
+            (name, "one bit flipped", bytes([good[0] ^ 1]) + good[1:]),
+            (name, "leading zero dropped", good.lstrip(b"\0") if good[0] == 0 else good[1:]),
+            (name, "zero-padded to a longer value", b"\0" + good),
+            (name, "modulus plus signature", (int.from_bytes(good, "big") + numbers.n).to_bytes(size + 1, "big")),
+            (name, "all ones", b"\xff" * size),
+        ]
+
+    def verdicts() -> list[bool]:
+        out = []
+        for name, _label, signature in cases:
+            hasher = hashlib.new(name, b"signed header fields")
+            out.append(_dkimpy.rsa_verify(hasher, signature, key))
+        return out
+
+    monkeypatch.setattr(_dkimpy, "_openssl_verify", None)
+    arithmetic = verdicts()
+    assert _dkimpy.use_openssl_rsa()
+    assert _dkimpy._openssl_verify is not None
+    openssl = verdicts()
+    assert openssl == arithmetic
+    assert [label for (_n, label, _s), ok in zip(cases, openssl, strict=True) if ok] == ["good", "good"]

@@ -28,7 +28,9 @@ dkimpy is untyped and has a few quirks, kept here so dkim.py and arc.py stay typ
   and ``b=`` is blanked by a linear scanner instead of dkimpy's ``RE_BTAG``, whose nested
   FWS groups backtrack quadratically on long folded whitespace.
 - RSA verification (RFC 8017 section 8.2.2) uses Python's integer conversions rather than
-  dkimpy's byte-by-byte loops; same arithmetic, same result.
+  dkimpy's byte-by-byte loops (same arithmetic), refuses signatures of the wrong length or
+  out of range as RFC 8017 requires (dkimpy accepts them), and in a scan lets OpenSSL do
+  the arithmetic.
 
 Nothing here touches module globals of dkimpy, so concurrent checks in threads are safe.
 """
@@ -511,18 +513,76 @@ def verify_header_signature(message: SplitMessage, *, header_canon: str, algorit
 
 
 def rsa_verify(hasher: Any, signature: bytes, public_key: dict[str, int]) -> bool:
-    """RSASSA-PKCS1-v1_5 verification (RFC 8017 section 8.2.2), as dkimpy computes it.
+    """RSASSA-PKCS1-v1_5 verification (RFC 8017 section 8.2.2).
 
     dkimpy's ``RSASSA_PKCS1_v1_5_verify`` converts between integers and bytes one byte at
-    a time; ``int.from_bytes``/``int.to_bytes`` give the same values.
+    a time; ``int.from_bytes``/``int.to_bytes`` give the same values. Unlike dkimpy, a
+    signature that is not exactly as long as the modulus, or whose value is not below it,
+    is invalid (RFC 8017 section 8.2.2 step 1, section 5.2.2 step 1), as OpenSSL-based
+    verifiers judge it. After ``use_openssl_rsa()`` OpenSSL does the arithmetic.
     """
     modulus = public_key["modulus"]
     if modulus <= 0:
         return False
     size = (modulus.bit_length() + 7) // 8
     encoded = dkim_crypto.EMSA_PKCS1_v1_5_encode(hasher, size)
-    value = pow(int.from_bytes(signature, "big"), public_key["publicExponent"], modulus)
-    return bool(value.to_bytes(size, "big") == encoded)
+    value = int.from_bytes(signature, "big")
+    if len(signature) != size or value >= modulus:
+        return False
+    if _openssl_verify is not None:
+        # The same check (RSAVP1, then the encoded message compared whole: OpenSSL rebuilds
+        # the DigestInfo and compares it too), several times faster than Python's pow on a
+        # 2048-bit key. None: OpenSSL would not take this key; the arithmetic decides.
+        verdict = _openssl_verify(modulus, public_key["publicExponent"], signature, hasher)
+        if verdict is not None:
+            return verdict
+    return bool(pow(value, public_key["publicExponent"], modulus).to_bytes(size, "big") == encoded)
+
+
+_openssl_verify: Callable[[int, int, bytes, Any], bool | None] | None = None
+
+
+def use_openssl_rsa() -> bool:
+    """Verify RSA signatures through the ``cryptography`` package (OpenSSL) from now on.
+
+    A scan calls this once: importing ``cryptography`` costs about 30 ms, more than the
+    pure-Python check of the few signatures of a single message, so ``analyze`` of one
+    message does not. Returns False (and changes nothing) when the package is missing.
+    """
+    global _openssl_verify
+    if _openssl_verify is not None:
+        return True
+    try:
+        from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
+    except ImportError:
+        return False
+    prehashed = {"sha256": utils.Prehashed(hashes.SHA256()), "sha1": utils.Prehashed(hashes.SHA1())}
+    pkcs1 = padding.PKCS1v15()
+
+    @functools.lru_cache(maxsize=512)
+    def public_key(modulus: int, exponent: int) -> Any:
+        try:
+            return rsa.RSAPublicNumbers(exponent, modulus).public_key()
+        except (ValueError, UnsupportedAlgorithm):
+            return None  # OpenSSL refuses the numbers: dkimpy's arithmetic decides
+
+    def verify(modulus: int, exponent: int, signature: bytes, hasher: Any) -> bool | None:
+        key = public_key(modulus, exponent)
+        algorithm = prehashed.get(hasher.name)
+        if key is None or algorithm is None:
+            return None
+        try:
+            key.verify(signature, hasher.digest(), pkcs1, algorithm)
+        except InvalidSignature:
+            return False
+        except (ValueError, UnsupportedAlgorithm):
+            return None
+        return True
+
+    _openssl_verify = verify
+    return True
 
 
 # ---------------------------------------------------------------- DNS adapter

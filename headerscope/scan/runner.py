@@ -102,8 +102,12 @@ def _base_resolver(options: ScanOptions, shared: Resolver | None) -> Resolver:
 
 
 def _init_worker(options: ScanOptions, shared: Resolver | None) -> None:
+    from ..auth._dkimpy import use_openssl_rsa
+
     _worker_state["options"] = options
     _worker_state["resolver"] = _base_resolver(options, shared)
+    # Many messages: worth importing OpenSSL's RSA once (a single analyze is not).
+    use_openssl_rsa()
 
 
 def analyze_one(index: int, item: ScanInput) -> ScanRow:
@@ -176,12 +180,14 @@ def _warm_up() -> None:
     """Import the analysis and load the Public Suffix List once, before forking, so the
     workers share them instead of each paying for them (about a third of a second each)."""
     from .. import api
+    from ..auth._dkimpy import use_openssl_rsa
     from ..auth._dkimpy_import import import_dkim
     from ..auth._pyspf_import import import_pyspf
     from ..domains import organizational_domain
 
     import_dkim()
     import_pyspf()
+    use_openssl_rsa()
     api.warm_up()
     organizational_domain("example.com")
 
