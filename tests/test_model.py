@@ -1,0 +1,50 @@
+"""The model classes compare, hash and print as dataclass-generated methods would."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from conftest import SAMPLES
+
+import headerscope
+from headerscope import model
+
+
+def _instances(value: Any, out: dict[type, Any]) -> None:
+    """One instance of every model class found in a report, by walking it."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out.setdefault(type(value), value)
+        for item in value.__dict__.values():
+            _instances(item, out)
+    elif isinstance(value, tuple):
+        for item in value:
+            _instances(item, out)
+
+
+def test_equality_hash_and_repr_match_generated_dataclass_methods() -> None:
+    found: dict[type, Any] = {}
+    for name in ("mailing-list.eml", "forwarded-srs.eml", "spoofed.eml"):
+        path = SAMPLES / name
+        report = headerscope.analyze(path.read_bytes(), dns_snapshot=str(path.with_suffix(".dns.json")))
+        _instances(report, found)
+    assert len(found) >= 18, sorted(c.__name__ for c in found)
+    for cls, value in found.items():
+        twin = dataclasses.replace(value)
+        assert twin is not value and twin == value and hash(twin) == hash(value)
+        assert not (twin != value)
+        first = dataclasses.fields(cls)[0].name
+        changed = dataclasses.replace(value, **{first: "something else"})
+        assert changed != value and value != changed
+        # what @dataclass(frozen=True) generates, for the same field values
+        reference = dataclasses.make_dataclass(cls.__name__, [f.name for f in dataclasses.fields(cls)], frozen=True)
+        plain = reference(**value.__dict__)
+        assert repr(value) == repr(plain).replace("make_dataclass.<locals>.", "")
+        assert hash(value) == hash(plain)
+        assert (value == plain) is False  # another class is never equal, as with dataclasses
+    try:
+        found[model.Finding].title = "x"
+    except dataclasses.FrozenInstanceError:
+        pass
+    else:
+        raise AssertionError("model objects must stay frozen")
