@@ -6,6 +6,9 @@
 so dkimpy's default lookup is never used. Before dkimpy is first imported, a small stand-in
 module takes the place of ``dkim.dnsplug``; its ``get_txt`` loads the real plug-in on first
 use, so a caller that does rely on dkimpy's own DNS still gets exactly the same behaviour.
+
+dkimpy also imports PyNaCl (``nacl.signing``, ``nacl.encoding``) for ed25519 keys, which
+most mail does not use; those are deferred (``_deferred``) while dkimpy is imported.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import sys
 import threading
 import types
 from typing import Any
+
+from ._deferred import deferred
 
 _PLUG = "dkim.dnsplug"
 _lock = threading.Lock()
@@ -61,7 +66,8 @@ def import_dkim() -> types.ModuleType:
         return loaded
     with _lock:
         sys.modules.setdefault(_PLUG, _stand_in())
-    import dkim
+        with deferred("nacl.signing", "nacl.encoding"):
+            import dkim
 
     if not hasattr(dkim, "dnsplug"):
         # A submodule found in sys.modules is not bound on its package by the import system.

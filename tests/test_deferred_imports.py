@@ -1,0 +1,58 @@
+"""Start-up: pyspf's dnspython resolver and dkimpy's PyNaCl are imported only when used.
+
+auth._deferred puts stand-ins in their place while those packages are imported; the
+packages must still work through them (dkimpy's own ed25519 verification here).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import SAMPLES
+
+REPO = SAMPLES.parent
+
+
+def _run(code: str) -> str:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    return out.stdout.strip()
+
+
+def test_importing_dkimpy_and_pyspf_leaves_nacl_and_the_resolver_out() -> None:
+    code = ("import sys\n"
+            "from headerscope.auth._dkimpy_import import import_dkim\n"
+            "from headerscope.auth._pyspf_import import import_pyspf\n"
+            "import_dkim(); import_pyspf()\n"
+            "print(sorted(m for m in ('nacl.signing', 'nacl.encoding', 'nacl.bindings', 'dns.resolver') if m in sys.modules))")
+    assert _run(code) == "[]"
+
+
+def test_dkimpy_verifies_ed25519_itself_through_the_stand_ins() -> None:
+    # dkimpy's own verifier (not headerscope's) reads nacl.signing through the stand-in,
+    # which imports the real module at that moment.
+    code = f"""
+import json, sys
+from headerscope.auth._dkimpy_import import import_dkim
+dkim = import_dkim()
+assert 'nacl.signing' not in sys.modules
+zone = json.load(open({str(SAMPLES / 'ed25519.dns.json')!r}))
+def dnsfunc(name, timeout=5):
+    record = zone.get(name.decode().rstrip('.'), {{}}).get('TXT')
+    return ''.join(record[0]).encode() if record else None
+raw = open({str(SAMPLES / 'ed25519.eml')!r}, 'rb').read()
+d = dkim.DKIM(raw)
+results = [d.verify(idx=i, dnsfunc=dnsfunc) for i in range(raw.count(b'DKIM-Signature:'))]
+print(results, 'nacl.signing' in sys.modules, type(sys.modules['nacl'].signing).__name__)
+"""
+    results, loaded, bound = _run(code).rsplit(" ", 2)
+    assert "True" in results, results
+    assert (loaded, bound) == ("True", "module")
+
+
+def test_spf_through_pyspf_still_imports_nothing_more() -> None:
+    code = ("import sys, headerscope\n"
+            f"headerscope.analyze(open({str(SAMPLES / 'direct.eml')!r}, 'rb').read(), "
+            f"dns_snapshot={str(SAMPLES / 'direct.dns.json')!r})\n"
+            "print('dns.resolver' in sys.modules, type(sys.modules['dns'].resolver).__name__)")
+    assert _run(code) == "False DeferredModule"
