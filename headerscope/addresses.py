@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ._value import Value
 from .model import Address, SrsInfo
 from .text import decode_rfc2047, read_comment
 
@@ -360,8 +361,8 @@ def decode_srs(address: str | None) -> SrsInfo | None:
 
 # --- VERP and bounce addresses ----------------------------------------------------------------
 
-@dataclass(frozen=True)
-class BounceAddress:
+@dataclass(frozen=True, eq=False, repr=False)
+class BounceAddress(Value):
     """What an envelope sender's shape says about who handles its bounces."""
 
     kind: str

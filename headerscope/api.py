@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__
+from ._value import Value
 from .auth.ptr import parse_client_ip
 from .dns.evidence import EvidenceResolver
 from .dns.interface import Resolver
@@ -25,8 +26,8 @@ from .model import DnsSource, Finding, Hop, InputInfo, RecordedResult, Report, S
 _SEVERITY_ORDER = {Severity.DANGER: 0, Severity.WARNING: 1, Severity.NOTICE: 2, Severity.INFO: 3}
 
 
-@dataclass(frozen=True)
-class AnalysisOptions:
+@dataclass(frozen=True, eq=False, repr=False)
+class AnalysisOptions(Value):
     """Everything that changes an analysis; the CLI flags map one to one onto these."""
 
     resolver: Resolver | None = None

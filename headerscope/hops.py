@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from . import domains
+from ._value import Value
 from .domains import is_ip_literal, normalize_domain, organizational_domain
 from .message import Message
 from .model import Finding, HeaderField, Hop, ReceivedFields, Role, Severity
@@ -170,8 +171,8 @@ ReverseNames = Callable[[str], "tuple[Sequence[str], bool | None] | None"]
 _make_hop = frozen_maker(Hop)
 
 
-@dataclass(frozen=True)
-class HopChain:
+@dataclass(frozen=True, eq=False, repr=False)
+class HopChain(Value):
     """The chain and what was learnt building it."""
 
     hops: tuple[Hop, ...]
@@ -201,8 +202,8 @@ class _Work:
     role: Role = Role.MTA
 
 
-@dataclass(frozen=True)
-class _Statement:
+@dataclass(frozen=True, eq=False, repr=False)
+class _Statement(Value):
     """A receiver's record of the client it saw: Received-SPF or Authentication-Results."""
 
     index: int

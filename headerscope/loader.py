@@ -33,11 +33,12 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from ._value import Value
 from .model import RecordedResult
 
 
-@dataclass(frozen=True)
-class LoadedInput:
+@dataclass(frozen=True, eq=False, repr=False)
+class LoadedInput(Value):
     """Bytes ready to parse, and what loading them did."""
 
     data: bytes

@@ -12,6 +12,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._value import Value
+
 
 class Severity(str, enum.Enum):
     """How much a finding matters to a person reading the report."""
@@ -32,31 +34,8 @@ class Role(str, enum.Enum):
     UNKNOWN = "unknown"
 
 
-class _Value:
-    """Equality, hashing and repr of the model classes, written once for all of them.
-
-    Each class is ``@dataclass(frozen=True, eq=False, repr=False)`` and inherits these,
-    which behave as the ones dataclasses would generate (equal when the class and every
-    field are equal; hash of the field values; ``Name(field=value, ...)``). Python 3.11's
-    dataclasses compile each generated method from source when the class is created, and
-    for this model that was a tenth of the start-up of ``headerscope analyze``.
-    """
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self.__dict__ == other.__dict__
-
-    def __hash__(self) -> int:
-        return hash(tuple(self.__dict__.values()))
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={value!r}" for name, value in self.__dict__.items())
-        return f"{self.__class__.__qualname__}({fields})"
-
-
 @dataclass(frozen=True, eq=False, repr=False)
-class Finding(_Value):
+class Finding(Value):
     """One thing the report wants a person to notice, with a stable id for scripts."""
 
     id: str
@@ -74,7 +53,7 @@ class Finding(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class HeaderField(_Value):
+class HeaderField(Value):
     """One header field of the message as it stands in the raw bytes."""
 
     index: int
@@ -90,7 +69,7 @@ class HeaderField(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class TlsInfo(_Value):
+class TlsInfo(Value):
     """What a Received header says about transport encryption of one hop."""
 
     encrypted: bool | None
@@ -102,7 +81,7 @@ class TlsInfo(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class ReceivedFields(_Value):
+class ReceivedFields(Value):
     """The fields read from one Received header value (RFC 5321 section 4.4)."""
 
     from_helo: str | None = None
@@ -140,7 +119,7 @@ class ReceivedFields(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Hop(_Value):
+class Hop(Value):
     """One hand-over in the chain: the host in ``by`` received it from ``from``."""
 
     number: int
@@ -166,7 +145,7 @@ class Hop(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Address(_Value):
+class Address(Value):
     """One mailbox as written in a header or in the envelope."""
 
     display_name: str | None
@@ -178,7 +157,7 @@ class Address(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class SrsInfo(_Value):
+class SrsInfo(Value):
     """A decoded Sender Rewriting Scheme address."""
 
     scheme: str
@@ -192,7 +171,7 @@ class SrsInfo(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class EnvelopeDifference(_Value):
+class EnvelopeDifference(Value):
     """One explained difference between envelope and header addresses."""
 
     kind: str
@@ -206,7 +185,7 @@ class EnvelopeDifference(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Envelope(_Value):
+class Envelope(Value):
     """SMTP envelope as recorded in the message, beside the header addresses."""
 
     mail_from: str | None
@@ -234,7 +213,7 @@ class Envelope(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class DnsRecordUse(_Value):
+class DnsRecordUse(Value):
     """One DNS query made during the analysis, and its answer: the evidence."""
 
     name: str
@@ -248,7 +227,7 @@ class DnsRecordUse(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class DkimSignatureResult(_Value):
+class DkimSignatureResult(Value):
     """The re-verification of one DKIM-Signature (RFC 6376)."""
 
     index: int
@@ -299,7 +278,7 @@ class DkimSignatureResult(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class ArcInstance(_Value):
+class ArcInstance(Value):
     """One ARC set (RFC 8617): seal, message signature and authentication results."""
 
     instance: int
@@ -319,7 +298,7 @@ class ArcInstance(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class ArcResult(_Value):
+class ArcResult(Value):
     """The ARC chain validation (RFC 8617 section 5.2)."""
 
     result: str
@@ -336,7 +315,7 @@ class ArcResult(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class SpfResult(_Value):
+class SpfResult(Value):
     """SPF evaluation for the boundary hop's client (RFC 7208)."""
 
     result: str
@@ -368,7 +347,7 @@ class SpfResult(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class DmarcRecord(_Value):
+class DmarcRecord(Value):
     """A parsed DMARC record (RFC 7489 section 6.3)."""
 
     raw: str
@@ -400,7 +379,7 @@ class DmarcRecord(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class DmarcResult(_Value):
+class DmarcResult(Value):
     """DMARC evaluation of the From: domain (RFC 7489)."""
 
     result: str
@@ -436,7 +415,7 @@ class DmarcResult(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class ReverseDnsResult(_Value):
+class ReverseDnsResult(Value):
     """Forward-confirmed reverse DNS of the boundary client IP."""
 
     ip: str | None
@@ -452,7 +431,7 @@ class ReverseDnsResult(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class RecordedResult(_Value):
+class RecordedResult(Value):
     """One method result recorded in the message by someone."""
 
     header: str
@@ -482,7 +461,7 @@ class RecordedResult(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Comparison(_Value):
+class Comparison(Value):
     """A recorded result beside our recomputed one."""
 
     method: str
@@ -504,7 +483,7 @@ class Comparison(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Verdict(_Value):
+class Verdict(Value):
     """One-line summary at the top of the report."""
 
     status: str
@@ -516,7 +495,7 @@ class Verdict(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class InputInfo(_Value):
+class InputInfo(Value):
     """Where the message came from and what loading it did."""
 
     source: str
@@ -536,7 +515,7 @@ class InputInfo(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class DnsSource(_Value):
+class DnsSource(Value):
     """Where the DNS answers of an analysis came from."""
 
     source: str
@@ -546,7 +525,7 @@ class DnsSource(_Value):
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class Report(_Value):
+class Report(Value):
     """The analysis of one message."""
 
     version: str

@@ -73,12 +73,12 @@ def frozen_maker(cls: type[_T]) -> Callable[..., _T]:
         if f.default is not dataclasses.MISSING:
             defaults[f.name] = f.default
         elif f.default_factory is not dataclasses.MISSING:
+            defaults[f.name] = None  # placeholder: keeps the field's place in the order
             factories[f.name] = f.default_factory
         else:
             defaults[f.name] = dataclasses.MISSING
-    names = frozenset((*defaults, *factories))
+    names = frozenset(defaults)
     required = frozenset(name for name, value in defaults.items() if value is dataclasses.MISSING)
-    optional = {name: value for name, value in defaults.items() if value is not dataclasses.MISSING}
     new = object.__new__
 
     def make(**values: Any) -> _T:
@@ -87,12 +87,13 @@ def frozen_maker(cls: type[_T]) -> Callable[..., _T]:
             return cls(**values)  # unknown or missing field: let the class raise its usual error
         obj = new(cls)
         state = obj.__dict__
-        if len(keys) < len(names):  # some fields take their defaults (hot path: often none do)
-            state.update(optional)
-            for name, factory in factories.items():
-                if name not in values:
-                    state[name] = factory()
+        # Every field first, in field order (as __init__ sets them: repr, equality, hashing
+        # and the JSON form read __dict__ in order); updating existing keys keeps it.
+        state.update(defaults)
         state.update(values)
+        for name, factory in factories.items():
+            if name not in values:
+                state[name] = factory()
         return obj
 
     return make

@@ -744,6 +744,10 @@ def test_frozen_maker_builds_the_same_objects_and_keeps_the_errors() -> None:
     made = make_fields()
     assert made == ReceivedFields() and made.tls is not ReceivedFields().tls  # factory called each time
     assert hash(made) == hash(ReceivedFields())
+    # fields in field order whatever the keyword order (repr, equality and JSON read them so)
+    reordered = make_fields(problems=("p",), by="b.example", from_helo="h")
+    assert list(reordered.__dict__) == [f.name for f in dataclasses.fields(ReceivedFields)]
+    assert repr(reordered) == repr(ReceivedFields(by="b.example", from_helo="h", problems=("p",)))
     with pytest.raises(dataclasses.FrozenInstanceError):
         made.by = "x"  # type: ignore[misc]
     with pytest.raises(TypeError):

@@ -33,6 +33,8 @@ import authres.rrvs
 import authres.smime
 import authres.vbr
 
+from .._value import Value
+
 # Above this many characters authres becomes slow (quadratic re-scanning: ~0.13 s at
 # 16 KB, ~2 s at 64 KB); longer values go to the caller's linear tolerant parser instead.
 MAX_STRICT_CHARS = 8192
@@ -106,8 +108,8 @@ class AuthresParseError(Exception):
     """authres could not parse the value; the message says why."""
 
 
-@dataclass(frozen=True)
-class AuthresResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class AuthresResult(Value):
     """One ``method=result`` clause as authres read it."""
 
     method: str
@@ -122,8 +124,8 @@ class AuthresResult:
     """``(ptype.property, value)`` pairs in order."""
 
 
-@dataclass(frozen=True)
-class AuthresHeader:
+@dataclass(frozen=True, eq=False, repr=False)
+class AuthresHeader(Value):
     """A whole Authentication-Results value as authres read it."""
 
     authserv_id: str

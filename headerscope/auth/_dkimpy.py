@@ -48,6 +48,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._value import Value
 from ..dns.interface import DnsAnswer, DnsStatus, Resolver
 from ._dkimpy_import import import_dkim
 from .tags import parse_tag_list
@@ -379,8 +380,8 @@ def release(raw: bytes) -> None:
 # ---------------------------------------------------------------- keys and signatures
 
 
-@dataclass(frozen=True)
-class PublicKey:
+@dataclass(frozen=True, eq=False, repr=False)
+class PublicKey(Value):
     """A DKIM public key read from ``p=``."""
 
     kind: str
@@ -632,8 +633,8 @@ class DnsFunc:
 # ---------------------------------------------------------------- ARC
 
 
-@dataclass(frozen=True)
-class ArcInstanceCheck:
+@dataclass(frozen=True, eq=False, repr=False)
+class ArcInstanceCheck(Value):
     """dkimpy's verdict on one ARC set."""
 
     instance: int
@@ -644,8 +645,8 @@ class ArcInstanceCheck:
     seal_selector: str | None
 
 
-@dataclass(frozen=True)
-class ArcOutcome:
+@dataclass(frozen=True, eq=False, repr=False)
+class ArcOutcome(Value):
     """dkimpy's chain verdict: cv ``pass``/``fail``/``none``, or ``terminated`` (a seal
     reported cv=fail, dkimpy's None), or ``error`` when dkimpy raised."""
 

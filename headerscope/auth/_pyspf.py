@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .._value import Value
 from ..dns.evidence import memoized
 from ..dns.interface import DnsStatus, Resolver
 from ._pyspf_import import import_pyspf
@@ -31,8 +32,8 @@ class _OfflineError(_spf.TempError):  # type: ignore[misc]
     """An answer came back OFFLINE: the check must say "not checked", not temperror."""
 
 
-@dataclass(frozen=True)
-class SpfOutcome:
+@dataclass(frozen=True, eq=False, repr=False)
+class SpfOutcome(Value):
     """What one pyspf ``check_host()`` evaluation found."""
 
     result: str

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._value import Value
 from ..dns.interface import DnsStatus, Resolver
 from ..message import Message
 from ..model import ArcInstance, ArcResult, Finding, Severity
@@ -68,8 +69,8 @@ def _word(valid: bool | None) -> str | None:
     return None if valid is None else ("pass" if valid else "fail")
 
 
-@dataclass(frozen=True)
-class _KeyProblem:
+@dataclass(frozen=True, eq=False, repr=False)
+class _KeyProblem(Value):
     """Why an ARC key could not be used: the signature it guards was not really checked."""
 
     code: str

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from .._value import Value
 from ..dns.interface import DnsStatus, Resolver
 from ..domains import aligned, normalize_domain, organizational_domain
 from ..model import (
@@ -41,8 +42,8 @@ _VERSION = re.compile(r"v[ \t]*=[ \t]*DMARC1[ \t]*(;|\Z)")
 _OFFLINE = "not checked (offline)"
 
 
-@dataclass(frozen=True)
-class _Lookup:
+@dataclass(frozen=True, eq=False, repr=False)
+class _Lookup(Value):
     """The DMARC records published at one ``_dmarc`` name."""
 
     domain: str
@@ -59,8 +60,8 @@ class _Lookup:
         return self.status == DnsStatus.OFFLINE
 
 
-@dataclass(frozen=True)
-class _Parsed:
+@dataclass(frozen=True, eq=False, repr=False)
+class _Parsed(Value):
     record: DmarcRecord
     errors: tuple[str, ...]
     """Syntax errors: the record cannot be trusted as written (permerror)."""
@@ -550,8 +551,8 @@ def _arc_vouches(arc: ArcResult | None) -> bool:
     return re.search(r"\bdmarc\s*=\s*pass\b", (first.authentication_results or "").lower()) is not None
 
 
-@dataclass(frozen=True)
-class _ReceiverView:
+@dataclass(frozen=True, eq=False, repr=False)
+class _ReceiverView(Value):
     """What the receiving side itself recorded, as far as ARC overrides go."""
 
     orgs: frozenset[str]

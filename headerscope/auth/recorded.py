@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from .._value import Value
 from ..domains import aligned, is_ip_literal, normalize_domain, organizational_domain
 from ..message import Message
 from ..model import (
@@ -245,8 +246,8 @@ def _clause(items: list[_Item]) -> _Clause | None:
                    properties=properties)
 
 
-@dataclass(frozen=True)
-class _ParsedField:
+@dataclass(frozen=True, eq=False, repr=False)
+class _ParsedField(Value):
     authserv_id: str | None
     instance: int | None
     clauses: tuple[_Clause, ...]
@@ -373,8 +374,8 @@ def _looks_like_host(text: str) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _TrustContext:
+@dataclass(frozen=True, eq=False, repr=False)
+class _TrustContext(Value):
     hosts: frozenset[str]
     orgs: frozenset[str]
     boundary_index: int | None
@@ -511,8 +512,8 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Signature:
+@dataclass(frozen=True, eq=False, repr=False)
+class _Signature(Value):
     header_index: int
     domain: str | None
     selector: str | None
@@ -636,8 +637,8 @@ _RESULT_FIELDS = frozenset({"authentication-results", "arc-authentication-result
 _NO_AUTHSERV_ID = "no authserv-id (RFC 8601 section 2.2 requires one)"
 
 
-@dataclass(frozen=True)
-class _Field:
+@dataclass(frozen=True, eq=False, repr=False)
+class _Field(Value):
     """One result field as read, before its trust is judged."""
 
     index: int

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._value import Value
+
 MAX_TAG_LIST_LENGTH = 65_536
 """Longest tag list accepted. A DKIM-Signature with a 16384-bit RSA key and a long h= list
 is under 8 KB; anything near this limit is hostile."""
@@ -25,8 +27,8 @@ _WSP_AND_NEWLINES = " \t\r\n"
 _ALPHA = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
-@dataclass(frozen=True)
-class TagList:
+@dataclass(frozen=True, eq=False, repr=False)
+class TagList(Value):
     """A parsed tag list: the tags in order, and why it is invalid (None when valid)."""
 
     tags: tuple[tuple[str, str], ...]

@@ -12,6 +12,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .._value import Value
+
 
 class DnsStatus:
     """The answer statuses a resolver can give (strings, as in the snapshot format)."""
@@ -39,8 +41,8 @@ def normalize_name(name: str) -> str:
     return name.strip().rstrip(".").lower()
 
 
-@dataclass(frozen=True)
-class DnsAnswer:
+@dataclass(frozen=True, eq=False, repr=False)
+class DnsAnswer(Value):
     """The answer to one (name, type) question."""
 
     name: str

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .._value import Value
 from ..model import Finding, Hop, Report, Severity
 from ..redact import is_redacted
 from ..templating import format_delay, get_template
@@ -50,8 +51,8 @@ SCALE_TICKS = ((1.0, "1 s"), (60.0, "1 min"), (3600.0, "1 h"), (86400.0, "1 d"))
 TEXT_MAX = 58
 
 
-@dataclass(frozen=True)
-class TimelineRow:
+@dataclass(frozen=True, eq=False, repr=False)
+class TimelineRow(Value):
     """Where one hop is drawn and what its row says (all text is escaped by the template)."""
 
     hop: Hop
@@ -65,8 +66,8 @@ class TimelineRow:
     bar_width: float
 
 
-@dataclass(frozen=True)
-class Timeline:
+@dataclass(frozen=True, eq=False, repr=False)
+class Timeline(Value):
     """The journey drawing."""
 
     rows: tuple[TimelineRow, ...]

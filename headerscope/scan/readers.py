@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._value import Value
+
 DEFAULT_MAX_MESSAGE = 256 * 1024 * 1024
 
 _MBOX_QUOTED = re.compile(rb"^>+From ")
@@ -21,8 +23,8 @@ _MBOX_QUOTED = re.compile(rb"^>+From ")
 _MBOX_SEPARATOR = re.compile(rb"^From \S+ +[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d\d:\d\d")
 
 
-@dataclass(frozen=True)
-class ScanInput:
+@dataclass(frozen=True, eq=False, repr=False)
+class ScanInput(Value):
     """One message to analyze, or why it could not be read."""
 
     label: str

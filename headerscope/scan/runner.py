@@ -16,12 +16,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from .._value import Value
 from ..dns.interface import Resolver
 from .readers import ScanInput
 
 
-@dataclass(frozen=True)
-class ScanOptions:
+@dataclass(frozen=True, eq=False, repr=False)
+class ScanOptions(Value):
     """What every worker needs to analyze a message the same way."""
 
     offline: bool = False
@@ -38,8 +39,8 @@ class ScanOptions:
     """ISO time of analysis, for reproducible runs."""
 
 
-@dataclass(frozen=True)
-class ScanRow:
+@dataclass(frozen=True, eq=False, repr=False)
+class ScanRow(Value):
     """The summary of one message in a scan (or why it could not be analyzed)."""
 
     index: int
