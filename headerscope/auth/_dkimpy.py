@@ -526,17 +526,19 @@ def rsa_verify(hasher: Any, signature: bytes, public_key: dict[str, int]) -> boo
     if modulus <= 0:
         return False
     size = (modulus.bit_length() + 7) // 8
-    encoded = dkim_crypto.EMSA_PKCS1_v1_5_encode(hasher, size)
     value = int.from_bytes(signature, "big")
     if len(signature) != size or value >= modulus:
         return False
     if _openssl_verify is not None:
         # The same check (RSAVP1, then the encoded message compared whole: OpenSSL rebuilds
         # the DigestInfo and compares it too), several times faster than Python's pow on a
-        # 2048-bit key. None: OpenSSL would not take this key; the arithmetic decides.
+        # 2048-bit key; a key too small for the digest fails there as it does below. None:
+        # OpenSSL would not take this key, and the arithmetic decides.
         verdict = _openssl_verify(modulus, public_key["publicExponent"], signature, hasher)
         if verdict is not None:
             return verdict
+    # Raises DigestTooLargeError when the key is too small to hold the digest (the caller's False).
+    encoded = dkim_crypto.EMSA_PKCS1_v1_5_encode(hasher, size)
     return bool(pow(value, public_key["publicExponent"], modulus).to_bytes(size, "big") == encoded)
 
 
