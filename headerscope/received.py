@@ -905,27 +905,52 @@ def _parse_fast(text: str) -> ReceivedFields | None:
     except ValueError:
         return None
 
+    date_text = d["date"].strip()
+    zone_comment = date_text[date_text.index("(") + 1 : -1] if "(" in date_text else None
+    # Everything but the queue id, the recipient and the date depends only on the header's
+    # "shape" (its hosts, comments and protocol), which repeats from message to message: a
+    # receiver writes its own hops the same way each time. The shape's fields are worked
+    # out once and the varying ones filled in.
+    shape = (helo, d["fc1"], d["fc2"], d["fc3"], by, d["bc1"], d["bc2"], proto, d["wc"], queue is None, via,
+             d["ic"], d["rc"], zone_comment)
+    template = _SHAPES.get(shape)
+    if template is None:
+        template = _fast_shape(helo, from_comments, comments, by, proto, via, queue is not None, zone_comment).__dict__
+        if len(_SHAPES) >= _MAX_SHAPES:
+            _SHAPES.clear()
+        _SHAPES[shape] = template
+    return _make_fields(**{**template, "id": queue, "for_": d["rcpt"], "timestamp": timestamp.isoformat(),
+                           "date_text": date_text})
+
+
+# Fields of recently seen Received shapes (see _parse_fast), bounded.
+_SHAPES: dict[tuple[object, ...], dict[str, object]] = {}
+_MAX_SHAPES = 4096
+
+
+def _fast_shape(helo: str | None, from_comments: list[str], comments: list[str], by: str, proto: str,
+                via: str | None, has_queue_id: bool, zone_comment: str | None) -> ReceivedFields:
+    """The fields of a fast-path header that do not vary with its id, recipient and date."""
     from_seg: list[_Tok] | None = None
     order: list[str] = []
     if helo is not None:
         order.append("from")
         from_seg = [_new_tok(_Tok, ("B" if helo[0] == "[" else "W", helo, 0, 0))]
         from_seg.extend(_new_tok(_Tok, ("C", c, 0, 0)) for c in from_comments)
-    order.extend(("by", "with") if queue is None else ("by", "with", "id"))
+    order.extend(("by", "with", "id") if has_queue_id else ("by", "with"))
     if via is not None:
         order.append("via")
     # Only comments that can mark TLS matter here (the markers above are absent, so no
     # other comment changes a field): the rest are not flattened at all.
     flat_comments = [_flat(c) for c in comments if _may_mark_tls(c)]
-    date_text = d["date"].strip()
-    if "(" in date_text:  # the zone comment, "(CEST)", is a comment too
-        flat_comments.append(_flat(date_text[date_text.index("(") + 1 : -1]))
+    if zone_comment is not None:  # the zone comment, "(CEST)", is a comment too
+        flat_comments.append(_flat(zone_comment))
     problems: list[str] = []
     return _assemble(
         problems=problems, flat_comments=flat_comments, exim=False, by=by.rstrip(","),
-        protocol=proto, via=via, queue_id=queue,
-        for_=d["rcpt"], envelope_from=None, ident=None, from_seg=from_seg, leading_from=None,
-        tls=_TlsSeen(), local_form=False, order=order, timestamp=timestamp, date_text=date_text,
+        protocol=proto, via=via, queue_id=None,
+        for_=None, envelope_from=None, ident=None, from_seg=from_seg, leading_from=None,
+        tls=_TlsSeen(), local_form=False, order=order, timestamp=None, date_text=None,
         tls_only=True,
     )
 

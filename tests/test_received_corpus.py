@@ -476,3 +476,27 @@ def test_fast_path_reads_exactly_what_the_general_parser_reads() -> None:
     assert len(values) > 250 and len(fast) > 80, (len(values), len(fast))
     mismatches = [v for v in fast if _parse_fast(v) != _parse(v)]
     assert mismatches == []
+
+
+def test_fast_path_shape_cache_fills_in_only_id_recipient_and_date() -> None:
+    """_parse_fast reuses the fields of a header "shape" it has read before: a header that
+    differs only in queue id, recipient and date must read exactly as if read alone."""
+    from headerscope import received
+
+    first = ("from out.b.example (out.b.example [192.0.2.35]) by mx.a.example (Postfix) with ESMTPS id 966F58A359 "
+             "(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)) for <u@a.example>; "
+             "Mon, 02 Nov 2026 08:00:42 +0000")
+    second = first.replace("966F58A359", "11AA22BB33").replace("<u@a.example>", "<v@a.example>").replace(
+        "Mon, 02 Nov 2026 08:00:42 +0000", "Tue, 3 Nov 2026 09:10:11 -0130 (XYZ)")
+    received._SHAPES.clear()
+    cold = received._parse_fast(second)
+    received._SHAPES.clear()
+    received._parse_fast(first)  # the shape of `first`, then a header like it
+    warm = received._parse_fast(second)
+    assert warm == cold == received._parse(second)
+    assert (warm.id, warm.for_, warm.timestamp, warm.date_text) == (
+        "11AA22BB33", "<v@a.example>", "2026-11-03T09:10:11-01:30", "Tue, 3 Nov 2026 09:10:11 -0130 (XYZ)")
+    assert (warm.from_ip, warm.by, warm.tls.version) == ("192.0.2.35", "mx.a.example", "TLSv1.3")
+    # every corpus header read again with every shape cached reads the same
+    values = [v for v in _all_corpus_received_values() if received._parse_fast(v) is not None]
+    assert [received._parse_fast(v) for v in values] == [received._parse(v) for v in values]
