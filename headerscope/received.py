@@ -469,10 +469,31 @@ def parse_received_date(text: str) -> datetime | None:
     ``2020-06-17 16:39:24.757045452 +0000 UTC m=+349867.495769315``. None when no calendar
     date can be read; never raises.
     """
+    # The form RFC 5322 section 3.3 prescribes, as nearly every Date: is written, read
+    # directly; anything else (or any doubt) goes to the tolerant reader.
+    m = _STANDARD_DATE_RE.fullmatch(text)
+    if m is not None:
+        day, month_name, year, hour, minute, second, sign, zone_hours, zone_minutes = m.groups()
+        month = _MONTHS.get(month_name.lower())
+        if month is not None and int(zone_hours) <= 23 and int(zone_minutes) <= 59:
+            offset = int(zone_hours) * 60 + int(zone_minutes)
+            try:
+                seconds = int(second)
+                return datetime(int(year), month, int(day), int(hour), int(minute),
+                                59 if seconds == 60 else seconds,  # a leap second (60) reads as 59
+                                tzinfo=_zone(-offset if sign == "-" else offset))
+            except ValueError:
+                pass
     try:
         return _parse_date(text)[0]
     except Exception:  # noqa: BLE001 - hostile input must never raise
         return None
+
+
+_STANDARD_DATE_RE = re.compile(
+    r"\s*(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{2}):(\d{2}):(\d{2})"
+    r"\s+([+-])(\d{2})(\d{2})(?:\s+\([A-Za-z0-9][A-Za-z0-9 ]{0,11}\))?\s*"
+)
 
 
 def _is_date_start(toks: Sequence[_Tok], i: int) -> bool:

@@ -500,3 +500,20 @@ def test_fast_path_shape_cache_fills_in_only_id_recipient_and_date() -> None:
     # every corpus header read again with every shape cached reads the same
     values = [v for v in _all_corpus_received_values() if received._parse_fast(v) is not None]
     assert [received._parse_fast(v) for v in values] == [received._parse(v) for v in values]
+
+
+def test_standard_dates_read_directly_equal_the_tolerant_reader() -> None:
+    """parse_received_date reads the RFC 5322 form directly: on every date of the corpus (Date:
+    fields and Received stamps) and on edge cases it must equal the tolerant reader."""
+    from headerscope.message import parse_message
+    from headerscope.received import _parse_date, parse_received_date
+
+    texts = [v.rpartition(";")[2] for v in _all_corpus_received_values() if ";" in v]
+    for path in sorted((CORPUS / "messages").rglob("*")):
+        if path.is_file() and path.stat().st_size < 2_000_000:
+            texts += [h.value for h in parse_message(path.read_bytes()).all("Date")]
+    texts += ["Mon, 02 Nov 2026 08:00:60 +0000", "Mon, 02 Nov 2026 08:00:61 +0000", "31 Feb 2026 10:00:00 +0100",
+              "Tue, 3 Nov 2026 09:10:11 -0000 (UTC)", "Tue, 3 Nov 2026 09:10:11 +2400", "3 Nov 2026 09:10:11 +0160",
+              " Wed, 4 Nov 2026 23:59:59 -1200 ", "Thu, 5 Xyz 2026 10:00:00 +0000", "Fri, 6 Nov 2026 10:00:00 +0530 (IST)"]
+    assert len(texts) > 300
+    assert [parse_received_date(t) for t in texts] == [_parse_date(t)[0] for t in texts]
