@@ -58,7 +58,14 @@ class TagList(Value):
 
 def _is_tag_name(name: str) -> bool:
     # ALPHA *ALNUMPUNC, ASCII only (str.isalnum alone would accept other scripts' letters).
-    return bool(name) and name[0] in _ALPHA and name.isascii() and name.replace("_", "").isalnum()
+    return name in _COMMON_NAMES or (
+        bool(name) and name[0] in _ALPHA and name.isascii() and name.replace("_", "").isalnum())
+
+
+# The tags of DKIM signatures and keys, ARC sets and DMARC records (valid names): most
+# names met are one of these, answered by one set lookup.
+_COMMON_NAMES = frozenset({"v", "a", "b", "bh", "c", "d", "h", "i", "l", "q", "s", "t", "x", "z", "k", "n", "p",
+                           "cv", "adkim", "aspf", "fo", "np", "pct", "rf", "ri", "rua", "ruf", "sp", "psd"})
 
 
 def parse_tag_list(text: str, *, max_length: int = MAX_TAG_LIST_LENGTH) -> TagList:
