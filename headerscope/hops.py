@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from . import domains
-from ._value import Value
+from ._value import Value, frozen_maker
 from .domains import is_ip_literal, normalize_domain, organizational_domain
 from .message import Message
 from .model import Finding, HeaderField, Hop, ReceivedFields, Role, Severity
-from .received import frozen_maker, parse_received
+from .received import parse_received
 
 # A message with 100,000 Received fields is a loop or an attack. Only the latest (topmost)
 # DETAIL_LIMIT fields are parsed and analysed: the receiving side's hops, which decide the

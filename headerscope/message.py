@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from ._value import frozen_maker
 from .model import HeaderField
 from .text import decode_rfc2047
 
@@ -114,7 +115,12 @@ def _logical_lines(header_section: bytes) -> list[bytes]:
 def _unfold(value: bytes) -> str:
     # RFC 5322 section 2.2.3: unfolding removes the line breaks before folding white space.
     text = value.decode("utf-8", errors="replace")
-    return text.replace("\r", "").replace("\n", "").strip()
+    if "\n" in text or "\r" in text:
+        text = text.replace("\r", "").replace("\n", "")
+    return text.strip()
+
+
+_make_header = frozen_maker(HeaderField)
 
 
 def parse_message(raw: bytes) -> Message:
@@ -137,5 +143,5 @@ def parse_message(raw: bytes) -> Message:
         if b"\xef\xbf\xbd" not in line and "\ufffd" in value:
             defects = ("bytes that are not UTF-8 (shown as \ufffd)",)
         decoded = decode_rfc2047(value)
-        headers.append(HeaderField(index=index, name=name, value=value, decoded=decoded, defects=defects))
+        headers.append(_make_header(index=index, name=name, value=value, decoded=decoded, defects=defects))
     return Message(raw=raw, headers=tuple(headers), body_start=body_start)

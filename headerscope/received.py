@@ -21,15 +21,15 @@ bounded string or uses non-overlapping character classes. Values longer than
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import ipaddress
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, NamedTuple, TypeVar
+from typing import NamedTuple
 
+from ._value import frozen_maker
 from .model import ReceivedFields, TlsInfo
 
 # Real Received values are well under 2 KB; a value longer than this is hostile or broken.
@@ -44,59 +44,8 @@ MAX_COMMENT_SCAN = 1024
 MAX_COMMENTS_SCANNED = 64
 
 
-_T = TypeVar("_T")
 
 
-def frozen_maker(cls: type[_T]) -> Callable[..., _T]:
-    """A faster constructor for a frozen dataclass, taking keyword arguments.
-
-    A frozen dataclass's ``__init__`` sets every field through ``object.__setattr__`` (the
-    dataclasses documentation, "Frozen instances"): for ReceivedFields that was a third of a
-    fast parse. For a plain frozen dataclass (no ``__post_init__``, no ``__slots__``, no
-    InitVar) filling the instance ``__dict__`` with every field, defaults included, gives the
-    same object; for anything else the class itself is returned, so a model change can only
-    cost speed, never correctness.
-    """
-    params = getattr(cls, "__dataclass_params__", None)
-    if (
-        params is None
-        or not params.frozen
-        or hasattr(cls, "__post_init__")
-        or hasattr(cls, "__slots__")
-    ):
-        return cls
-    defaults: dict[str, Any] = {}
-    factories: dict[str, Callable[[], Any]] = {}
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-        if not f.init:
-            return cls
-        if f.default is not dataclasses.MISSING:
-            defaults[f.name] = f.default
-        elif f.default_factory is not dataclasses.MISSING:
-            defaults[f.name] = None  # placeholder: keeps the field's place in the order
-            factories[f.name] = f.default_factory
-        else:
-            defaults[f.name] = dataclasses.MISSING
-    names = frozenset(defaults)
-    required = frozenset(name for name, value in defaults.items() if value is dataclasses.MISSING)
-    new = object.__new__
-
-    def make(**values: Any) -> _T:
-        keys = values.keys()
-        if not keys <= names or not required <= keys:
-            return cls(**values)  # unknown or missing field: let the class raise its usual error
-        obj = new(cls)
-        state = obj.__dict__
-        # Every field first, in field order (as __init__ sets them: repr, equality, hashing
-        # and the JSON form read __dict__ in order); updating existing keys keeps it.
-        state.update(defaults)
-        state.update(values)
-        for name, factory in factories.items():
-            if name not in values:
-                state[name] = factory()
-        return obj
-
-    return make
 
 
 class _Tok(NamedTuple):

@@ -736,8 +736,8 @@ def test_fast_path_is_linear_on_hostile_input() -> None:
 def test_frozen_maker_builds_the_same_objects_and_keeps_the_errors() -> None:
     import dataclasses
 
+    from headerscope._value import frozen_maker
     from headerscope.model import Hop, Role
-    from headerscope.received import frozen_maker
 
     make_fields = frozen_maker(ReceivedFields)
     assert make_fields(by="b.example", id="1") == ReceivedFields(by="b.example", id="1")
