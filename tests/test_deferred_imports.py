@@ -24,8 +24,23 @@ def test_importing_dkimpy_and_pyspf_leaves_nacl_and_the_resolver_out() -> None:
             "from headerscope.auth._dkimpy_import import import_dkim\n"
             "from headerscope.auth._pyspf_import import import_pyspf\n"
             "import_dkim(); import_pyspf()\n"
-            "print(sorted(m for m in ('nacl.signing', 'nacl.encoding', 'nacl.bindings', 'dns.resolver') if m in sys.modules))")
+            "print(sorted(m for m in ('nacl.signing', 'nacl.encoding', 'nacl.bindings', 'dns.resolver',\n"
+            "                         'email.message', 'email.utils', 'socket') if m in sys.modules))")
     assert _run(code) == "[]"
+
+
+def test_pyspf_still_has_its_message_class_and_socket_through_the_stand_ins() -> None:
+    code = ("import sys\n"
+            "from headerscope.auth._pyspf_import import import_pyspf\n"
+            "spf = import_pyspf()\n"
+            "q = spf.query(i='192.0.2.1', s='a@example.com', h='mx.example.com')\n"
+            "q.parse_header('Pass (test) client-ip=192.0.2.7; envelope-from=\"b@example.org\"; helo=h.example;')\n"
+            "print(q.i, q.s, q.h)\n"
+            "import socket\n"
+            "print(spf.socket.error is socket.error is OSError, type(spf.Message()).__module__)")
+    first, second = _run(code).splitlines()
+    assert first == "192.0.2.7 b@example.org h.example"  # read through the real email.message
+    assert second == "True email.message"
 
 
 def test_dkimpy_verifies_ed25519_itself_through_the_stand_ins() -> None:

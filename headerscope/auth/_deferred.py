@@ -26,6 +26,10 @@ class DeferredModule(types.ModuleType):
 
     def __getattr__(self, attribute: str) -> Any:
         # Only called for attributes the stand-in lacks, i.e. every name of the real module.
+        if attribute == "__path__":
+            # The import system asks this of every module a `from ... import` names; the
+            # modules stood for here are plain modules, not packages, so none has one.
+            raise AttributeError(attribute)
         real = sys.modules.get(self.__name__)
         if real is None or real is self:
             sys.modules.pop(self.__name__, None)
@@ -40,10 +44,12 @@ def deferred(*names: str) -> Iterator[None]:
     stand_ins: dict[str, DeferredModule] = {}
     for name in names:
         if name not in sys.modules:
-            try:
-                importlib.import_module(name.rpartition(".")[0])
-            except ImportError:
-                continue  # not installed: the package's own import fails (or copes) as usual
+            parent_name = name.rpartition(".")[0]
+            if parent_name:
+                try:
+                    importlib.import_module(parent_name)
+                except ImportError:
+                    continue  # not installed: the package's own import fails (or copes) as usual
             stand_ins[name] = sys.modules[name] = DeferredModule(name)
     try:
         yield
@@ -55,6 +61,35 @@ def deferred(*names: str) -> Iterator[None]:
             # but the importing code reads it as `a.b`: bind the stand-in there until the
             # real module is imported (the import system then rebinds it).
             parent_name, _, child = name.rpartition(".")
-            parent = sys.modules[parent_name]
-            if not isinstance(parent.__dict__.get(child), types.ModuleType):
+            parent = sys.modules.get(parent_name) if parent_name else None
+            if parent is not None and not isinstance(parent.__dict__.get(child), types.ModuleType):
                 setattr(parent, child, stand_in)
+
+
+@contextlib.contextmanager
+def deferred_email_message() -> Iterator[None]:
+    """Within the block, ``from email.message import Message`` gets a class that imports
+    the real ``email.message`` (and with it ``email.utils``, ``socket``, ...) when first
+    instantiated. pyspf imports Message at start-up only to parse a Received-SPF header
+    in ``query.parse_header``, which headerscope never calls."""
+    name = "email.message"
+    if name in sys.modules:
+        yield
+        return
+    importlib.import_module("email")
+    stand_in = DeferredModule(name)
+
+    class Message:
+        """Stands for email.message.Message; instantiating it builds the real one."""
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+            real: Any = importlib.import_module(name).Message
+            return real(*args, **kwargs)
+
+    stand_in.__dict__["Message"] = Message
+    sys.modules[name] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
