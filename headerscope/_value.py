@@ -1,25 +1,53 @@
-"""A shared base for the frozen dataclasses (``Value``) and a fast constructor for them."""
+"""Frozen dataclasses made cheaply (``@frozen``, ``Value``) and a fast constructor for them.
+
+Python 3.11's dataclasses compile every method they generate from source text when a class
+is created: six methods for a frozen class. For the report model and the checks' own result
+classes that was a fifth of the start-up of ``headerscope analyze``. Here only ``__init__``
+is generated; immutability, equality, hashing and repr are written once in ``Value``, and
+behave as the generated ones would.
+
+HOT: the price is one Python-level ``__setattr__`` call per field in ``__init__``. The few
+classes built with many fields on every message of a scan (Report, the per-check results,
+DNS evidence, scan rows) stay ``@dataclass(frozen=True, eq=False, repr=False)`` subclasses of
+``Value``: dataclasses' frozen ``__init__`` assigns in C, which a mailbox scan notices (6%
+of its time when every class used ``@frozen``) and a single analysis does not.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, dataclass_transform
 
 _T = TypeVar("_T")
 
 
-class Value:
-    """Equality, hashing and repr of frozen dataclasses, written once for all of them.
+@dataclass_transform(frozen_default=True, eq_default=False)
+def frozen(cls: type[_T]) -> type[_T]:
+    """``@dataclass(frozen=True)`` for a subclass of ``Value``: type checkers see a frozen
+    dataclass (PEP 681); at run time ``Value`` refuses assignments after ``__init__``."""
+    if not issubclass(cls, Value):
+        raise TypeError(f"@frozen needs a subclass of Value: {cls.__qualname__}")
+    return dataclasses.dataclass(eq=False, repr=False)(cls)
 
-    Each class is ``@dataclass(frozen=True, eq=False, repr=False)`` and inherits these,
-    which behave as the ones dataclasses would generate (equal when the class and every
-    field are equal; hash of the field values; ``Name(field=value, ...)``). Python 3.11's
-    dataclasses compile each generated method from source when the class is created, and
-    for the model and the checks' own result classes that was a tenth of the start-up
-    of ``headerscope analyze``. Only for classes whose instance ``__dict__`` holds exactly
-    their fields (no ``__slots__``, no cached properties).
+
+class Value:
+    """Immutability, equality, hashing and repr for ``@frozen`` classes, written once.
+
+    As a frozen dataclass's: assigning or deleting any attribute after ``__init__`` raises
+    ``dataclasses.FrozenInstanceError``; equal when the class and every field are equal; hash
+    of the field values; ``Name(field=value, ...)``. Only for classes whose instance
+    ``__dict__`` holds exactly their fields (no ``__slots__``, no cached properties).
     """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # __init__ sets each field once; any other assignment is refused, as frozen=True does.
+        if name in self.__dict__ or name not in self.__dataclass_fields__:  # type: ignore[attr-defined]
+            raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+        self.__dict__[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
@@ -47,7 +75,7 @@ def frozen_maker(cls: type[_T]) -> Callable[..., _T]:
     params = getattr(cls, "__dataclass_params__", None)
     if (
         params is None
-        or not params.frozen
+        or not (params.frozen or issubclass(cls, Value))
         or hasattr(cls, "__post_init__")
         or hasattr(cls, "__slots__")
     ):

@@ -26,7 +26,7 @@ from .model import DnsSource, Finding, Hop, InputInfo, RecordedResult, Report, S
 _SEVERITY_ORDER = {Severity.DANGER: 0, Severity.WARNING: 1, Severity.NOTICE: 2, Severity.INFO: 3}
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
 class AnalysisOptions(Value):
     """Everything that changes an analysis; the CLI flags map one to one onto these."""
 

@@ -37,7 +37,7 @@ from ._value import Value
 from .model import RecordedResult
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
 class LoadedInput(Value):
     """Bytes ready to parse, and what loading them did."""
 

@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._value import Value
+from ._value import Value, frozen
 
 
 class Severity(str, enum.Enum):
@@ -34,7 +34,7 @@ class Role(str, enum.Enum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class Finding(Value):
     """One thing the report wants a person to notice, with a stable id for scripts."""
 
@@ -52,7 +52,7 @@ class Finding(Value):
     """What it is about, e.g. ``hop 3`` or ``header 12`` or ``dkim example.com/s1``."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class HeaderField(Value):
     """One header field of the message as it stands in the raw bytes."""
 
@@ -68,7 +68,7 @@ class HeaderField(Value):
     """Problems seen while reading this field (bad encoding, no colon, ...)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class TlsInfo(Value):
     """What a Received header says about transport encryption of one hop."""
 
@@ -80,7 +80,7 @@ class TlsInfo(Value):
     """Cipher suite as stated."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class ReceivedFields(Value):
     """The fields read from one Received header value (RFC 5321 section 4.4)."""
 
@@ -118,7 +118,7 @@ class ReceivedFields(Value):
     """What could not be read."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class Hop(Value):
     """One hand-over in the chain: the host in ``by`` received it from ``from``."""
 
@@ -144,7 +144,7 @@ class Hop(Value):
     """True when the client IP is private, loopback or link-local."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class Address(Value):
     """One mailbox as written in a header or in the envelope."""
 
@@ -156,7 +156,7 @@ class Address(Value):
     """Lower-cased domain part, if any."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class SrsInfo(Value):
     """A decoded Sender Rewriting Scheme address."""
 
@@ -170,7 +170,7 @@ class SrsInfo(Value):
     """For SRS1, the domain of the first forwarder."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class EnvelopeDifference(Value):
     """One explained difference between envelope and header addresses."""
 
@@ -184,7 +184,7 @@ class EnvelopeDifference(Value):
     """The header side of the comparison."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
 class Envelope(Value):
     """SMTP envelope as recorded in the message, beside the header addresses."""
 
@@ -212,7 +212,7 @@ class Envelope(Value):
     """Each explained difference between envelope and headers."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
 class DnsRecordUse(Value):
     """One DNS query made during the analysis, and its answer: the evidence."""
 
@@ -226,7 +226,7 @@ class DnsRecordUse(Value):
     """Answers; each record is a tuple (TXT: its character-strings; others: one string)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
 class DkimSignatureResult(Value):
     """The re-verification of one DKIM-Signature (RFC 6376)."""
 
@@ -277,7 +277,7 @@ class DkimSignatureResult(Value):
     """Important headers signed but not over-signed (a second copy could be added)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class ArcInstance(Value):
     """One ARC set (RFC 8617): seal, message signature and authentication results."""
 
@@ -297,7 +297,7 @@ class ArcInstance(Value):
     """The ARC-Authentication-Results value: what this intermediary saw."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class ArcResult(Value):
     """The ARC chain validation (RFC 8617 section 5.2)."""
 
@@ -314,7 +314,7 @@ class ArcResult(Value):
     no_body, library_error."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
 class SpfResult(Value):
     """SPF evaluation for the boundary hop's client (RFC 7208)."""
 
@@ -346,7 +346,7 @@ class SpfResult(Value):
     """Whether the SPF domain aligns (relaxed) with the From: domain."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class DmarcRecord(Value):
     """A parsed DMARC record (RFC 7489 section 6.3)."""
 
@@ -378,7 +378,7 @@ class DmarcRecord(Value):
     """DMARCbis public suffix domain flag."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
 class DmarcResult(Value):
     """DMARC evaluation of the From: domain (RFC 7489)."""
 
@@ -414,7 +414,7 @@ class DmarcResult(Value):
     """What a receiver trusting the ARC sealer could decide."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class ReverseDnsResult(Value):
     """Forward-confirmed reverse DNS of the boundary client IP."""
 
@@ -430,7 +430,7 @@ class ReverseDnsResult(Value):
     """Why."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
 class RecordedResult(Value):
     """One method result recorded in the message by someone."""
 
@@ -460,7 +460,7 @@ class RecordedResult(Value):
     """Problems reading the field (parser rejection, truncation, invalid result word)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
 class Comparison(Value):
     """A recorded result beside our recomputed one."""
 
@@ -482,7 +482,7 @@ class Comparison(Value):
     """Index of the header field the recorded result was read from."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class Verdict(Value):
     """One-line summary at the top of the report."""
 
@@ -494,7 +494,7 @@ class Verdict(Value):
     """The aligned authenticated domain, if any."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class InputInfo(Value):
     """Where the message came from and what loading it did."""
 
@@ -514,7 +514,7 @@ class InputInfo(Value):
     """False when the bytes are not the original message (a paste, a .msg)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class DnsSource(Value):
     """Where the DNS answers of an analysis came from."""
 
@@ -524,7 +524,7 @@ class DnsSource(Value):
     """Nameserver, or the snapshot path."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
 class Report(Value):
     """The analysis of one message."""
 

@@ -48,3 +48,35 @@ def test_equality_hash_and_repr_match_generated_dataclass_methods() -> None:
         pass
     else:
         raise AssertionError("model objects must stay frozen")
+
+
+def test_frozen_classes_refuse_every_change_after_init_and_still_copy_and_pickle() -> None:
+    import copy
+    import pickle
+
+    from headerscope._value import frozen
+
+    finding = model.Finding(id="x.y", severity=model.Severity.INFO, title="t", explanation="e")
+    assert not model.Finding.__dataclass_params__.frozen  # type: ignore[attr-defined]  # @frozen, not dataclasses'
+    for change in (lambda: setattr(finding, "title", "u"), lambda: setattr(finding, "new_attribute", 1),
+                   lambda: delattr(finding, "title")):
+        try:
+            change()
+        except dataclasses.FrozenInstanceError:
+            pass
+        else:
+            raise AssertionError("a @frozen object changed")
+    assert finding.title == "t" and "new_attribute" not in finding.__dict__
+    assert dataclasses.replace(finding, title="u").title == "u"
+    assert pickle.loads(pickle.dumps(finding)) == finding == copy.deepcopy(finding)
+    assert list(pickle.loads(pickle.dumps(finding)).__dict__) == [f.name for f in dataclasses.fields(model.Finding)]
+
+    class NotAValue:
+        pass
+
+    try:
+        frozen(NotAValue)
+    except TypeError:
+        pass
+    else:
+        raise AssertionError("@frozen must refuse a class without Value's guard")

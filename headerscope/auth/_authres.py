@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
@@ -33,7 +32,7 @@ import authres.rrvs
 import authres.smime
 import authres.vbr
 
-from .._value import Value
+from .._value import Value, frozen
 
 # Above this many characters authres becomes slow (quadratic re-scanning: ~0.13 s at
 # 16 KB, ~2 s at 64 KB); longer values go to the caller's linear tolerant parser instead.
@@ -108,7 +107,7 @@ class AuthresParseError(Exception):
     """authres could not parse the value; the message says why."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class AuthresResult(Value):
     """One ``method=result`` clause as authres read it."""
 
@@ -124,7 +123,7 @@ class AuthresResult(Value):
     """``(ptype.property, value)`` pairs in order."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class AuthresHeader(Value):
     """A whole Authentication-Results value as authres read it."""
 

@@ -8,10 +8,9 @@ pyspf's exceptions and quirks stay here: callers get a typed ``SpfOutcome``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from .._value import Value
+from .._value import Value, frozen
 from ..dns.evidence import memoized
 from ..dns.interface import DnsStatus, Resolver
 from ._pyspf_import import import_pyspf
@@ -32,7 +31,7 @@ class _OfflineError(_spf.TempError):  # type: ignore[misc]
     """An answer came back OFFLINE: the check must say "not checked", not temperror."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class SpfOutcome(Value):
     """What one pyspf ``check_host()`` evaluation found."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .._value import Value
+from .._value import Value, frozen
 from ..dns.interface import DnsStatus, Resolver
 from ..message import Message
 from ..model import ArcInstance, ArcResult, Finding, Severity
@@ -69,7 +69,7 @@ def _word(valid: bool | None) -> str | None:
     return None if valid is None else ("pass" if valid else "fail")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class _KeyProblem(Value):
     """Why an ARC key could not be used: the signature it guards was not really checked."""
 

@@ -8,10 +8,10 @@ it, and ``tree_walk_note`` says when the two would decide differently.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 
-from .._value import Value
+from .._value import Value, frozen
 from ..dns.interface import DnsStatus, Resolver
 from ..domains import aligned, normalize_domain, organizational_domain
 from ..model import (
@@ -42,7 +42,7 @@ _VERSION = re.compile(r"v[ \t]*=[ \t]*DMARC1[ \t]*(;|\Z)")
 _OFFLINE = "not checked (offline)"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class _Lookup(Value):
     """The DMARC records published at one ``_dmarc`` name."""
 
@@ -60,7 +60,7 @@ class _Lookup(Value):
         return self.status == DnsStatus.OFFLINE
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class _Parsed(Value):
     record: DmarcRecord
     errors: tuple[str, ...]
@@ -551,7 +551,7 @@ def _arc_vouches(arc: ArcResult | None) -> bool:
     return re.search(r"\bdmarc\s*=\s*pass\b", (first.authentication_results or "").lower()) is not None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class _ReceiverView(Value):
     """What the receiving side itself recorded, as far as ARC overrides go."""
 

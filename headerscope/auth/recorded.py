@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from .._value import Value
+from .._value import Value, frozen
 from ..domains import aligned, is_ip_literal, normalize_domain, organizational_domain
 from ..message import Message
 from ..model import (
@@ -246,7 +246,7 @@ def _clause(items: list[_Item]) -> _Clause | None:
                    properties=properties)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class _ParsedField(Value):
     authserv_id: str | None
     instance: int | None
@@ -374,7 +374,7 @@ def _looks_like_host(text: str) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
 class _TrustContext(Value):
     hosts: frozenset[str]
     orgs: frozenset[str]
@@ -512,7 +512,7 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class _Signature(Value):
     header_index: int
     domain: str | None
@@ -637,7 +637,7 @@ _RESULT_FIELDS = frozenset({"authentication-results", "arc-authentication-result
 _NO_AUTHSERV_ID = "no authserv-id (RFC 8601 section 2.2 requires one)"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class _Field(Value):
     """One result field as read, before its trust is judged."""
 

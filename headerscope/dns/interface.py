@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from .._value import Value
+from .._value import Value, frozen
 
 
 class DnsStatus:
@@ -41,7 +40,7 @@ def normalize_name(name: str) -> str:
     return name.strip().rstrip(".").lower()
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class DnsAnswer(Value):
     """The answer to one (name, type) question."""
 

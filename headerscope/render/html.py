@@ -12,9 +12,8 @@ each hop sits in the drawing); it never decides anything about the message.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
-from .._value import Value
+from .._value import Value, frozen
 from ..model import Finding, Hop, Report, Severity
 from ..redact import is_redacted
 from ..templating import format_delay, get_template
@@ -51,7 +50,7 @@ SCALE_TICKS = ((1.0, "1 s"), (60.0, "1 min"), (3600.0, "1 h"), (86400.0, "1 d"))
 TEXT_MAX = 58
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class TimelineRow(Value):
     """Where one hop is drawn and what its row says (all text is escaped by the template)."""
 
@@ -66,7 +65,7 @@ class TimelineRow(Value):
     bar_width: float
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class Timeline(Value):
     """The journey drawing."""
 

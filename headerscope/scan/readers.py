@@ -23,7 +23,7 @@ _MBOX_QUOTED = re.compile(rb"^>+From ")
 _MBOX_SEPARATOR = re.compile(rb"^From \S+ +[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d\d:\d\d")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
 class ScanInput(Value):
     """One message to analyze, or why it could not be read."""
 

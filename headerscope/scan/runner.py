@@ -16,12 +16,12 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from .._value import Value
+from .._value import Value, frozen
 from ..dns.interface import Resolver
 from .readers import ScanInput
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class ScanOptions(Value):
     """What every worker needs to analyze a message the same way."""
 
@@ -39,7 +39,7 @@ class ScanOptions(Value):
     """ISO time of analysis, for reproducible runs."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
 class ScanRow(Value):
     """The summary of one message in a scan (or why it could not be analyzed)."""
 
