@@ -7,6 +7,7 @@ RFC 7208 sections 2.3 and 2.4), explains the result in words and raises findings
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 
@@ -114,6 +115,16 @@ def _none_for_invalid(ip: str, sender: str, helo: str | None, domain: str, why: 
 def _clean_ip(text: str | None) -> str | None:
     if not text:
         return None
+    # A scan meets the same client addresses message after message; short texts are cached.
+    return _clean_ip_cached(text) if len(text) <= 100 else _clean_ip_text(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _clean_ip_cached(text: str) -> str | None:
+    return _clean_ip_text(text)
+
+
+def _clean_ip_text(text: str) -> str | None:
     cleaned = text.strip().strip("[]")
     if cleaned.lower().startswith("ipv6:"):
         cleaned = cleaned[5:]
