@@ -654,3 +654,166 @@ def test_openssl_rsa_path_judges_every_case_as_the_arithmetic_does(monkeypatch: 
     openssl = verdicts()
     assert openssl == arithmetic
     assert [label for (_n, label, _s), ok in zip(cases, openssl, strict=True) if ok] == ["good", "good"]
+
+
+# ------------------------------------------------------------------ fast paths against the plain forms
+
+
+def test_relaxed_header_value_matches_the_regex_form() -> None:
+    """_relaxed_value skips the regex passes when they change nothing; the bytes must be
+    dkimpy's unfold-compress-strip form for any value (bare LF, lone CR, tabs, VT/FF)."""
+    import re
+
+    from headerscope.auth import _dkimpy
+
+    rng = random.Random(23)
+    pieces = [b" ", b"\t", b"  ", b"a", b"b:", b"\r\n", b"\r\n ", b"\r\n\t", b"\n", b"\r", b"\x0b", b"\x0c", b"\r\r\n"]
+    for _ in range(4000):
+        value = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+        plain = re.sub(rb"[ \t]+", b" ", re.sub(rb"\r?\n", b"", value)).strip()
+        assert _dkimpy._relaxed_value(value) == plain, value
+        assert _dkimpy.canonicalize_header("relaxed", (b"X-A ", value)) == (b"x-a", plain + b"\r\n")
+
+
+def test_split_matches_dkimpy_and_the_two_search_blank_line() -> None:
+    """The one-search blank-line split and the CR-free header loop give dkimpy's fields."""
+    from headerscope.auth import _dkimpy
+
+    def two_searches(raw: bytes) -> tuple[bytes, int]:
+        best: tuple[int, int] | None = None
+        for separator in (b"\n\r\n", b"\n\n"):
+            found = raw.find(separator, 0, len(raw) if best is None else best[0] + len(separator))
+            if found >= 0 and (best is None or found < best[0]):
+                best = (found, found + len(separator))
+        if best is None:
+            return raw, len(raw)
+        start = best[0] - 1 if best[0] and raw[best[0] - 1:best[0]] == b"\r" else best[0]
+        return raw[:start], best[1]
+
+    rng = random.Random(29)
+    pieces = [b"A: 1", b"B:2", b" x", b"\tfold", b"\r\n", b"\n", b"\r", b"\r\r\n", b"\n\r\n", b"\n\n", b"C :", b"bad line"]
+    for _ in range(4000):
+        raw = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        assert _dkimpy._split_at_blank_line(raw) == two_searches(raw), raw
+        split = _dkimpy._split(raw)
+        try:
+            reference_headers, reference_body = dkim.rfc822_parse(raw)
+        except (dkim.MessageFormatError, IndexError):
+            continue  # a stray line or a leading continuation: dkimpy gives up, we skip the line
+        assert split.headers == [tuple(pair) for pair in reference_headers], raw
+        assert split.body == reference_body, raw
+
+
+def test_tag_dict_matches_a_plain_tag_list_parser() -> None:
+    """parse_tag_dict (and parse_tag_list built on it) against the straightforward parser."""
+    from headerscope.auth.tags import parse_tag_dict
+
+    wsp = " \t\r\n"
+
+    def plain(text: str) -> tuple[tuple[tuple[str, str], ...], str | None]:
+        tags: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        error: str | None = None
+        specs = text.split(";")
+        if specs and not specs[-1].strip(wsp):
+            specs.pop()
+        for position, spec in enumerate(specs, start=1):
+            name, equals, value = spec.partition("=")
+            name, value = name.strip(wsp), value.strip(wsp)
+            if not equals:
+                shown = spec.strip(wsp)
+                if error is None:
+                    error = (f"tag {position} has no '=': {shown[:40]!r}" if shown
+                             else f"empty tag at position {position} (two semicolons in a row)")
+                continue
+            valid = bool(name) and name[0].isascii() and name[0].isalpha() and name.isascii() \
+                and name.replace("_", "").isalnum()
+            if not valid:
+                if error is None:
+                    error = f"invalid tag name {name[:40]!r}"
+                continue
+            if name in seen:
+                if error is None:
+                    error = f"tag {name}= appears more than once"
+                continue
+            seen.add(name)
+            tags.append((name, value))
+        return tuple(tags), error
+
+    rng = random.Random(31)
+    pieces = ["v", "a", "bh", "b", "x_1", "1a", "é", "=", "==", ";", " ", "\r\n\t", "1", "rsa-sha256", ":", ""]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 16)))
+        tags, error = plain(text)
+        values, dict_error = parse_tag_dict(text)
+        assert (tuple(values.items()), dict_error) == (tags, error), text
+        assert (parse_tag_list(text).tags, parse_tag_list(text).error) == (tags, error), text
+
+
+def test_b_tag_blanking_with_many_b_candidates_matches_dkimpy() -> None:
+    """The literal-first b= search passes over every "b" not preceded by ";" or whitespace."""
+    from headerscope.auth import _dkimpy
+
+    rng = random.Random(37)
+    chars = [b"b", b"b=", b"b =", b"bb=", b"xb=", b"=b=", b";b=", b"\x0bb=", b"\x0cb\t=", b"A", b"/", b"+",
+             b" ", b"\r\n ", b"\r\n", b"h=from:b=", b";", b"bh=abc="]
+    for _ in range(4000):
+        value = b"".join(rng.choice(chars) for _ in range(rng.randint(0, 24)))
+        assert _dkimpy.blank_b_tag(value) == dkim.RE_BTAG.sub(b"\\1", value), value
+
+
+def test_canonical_fields_are_the_joined_canonical_headers() -> None:
+    from headerscope.auth import _dkimpy
+
+    raw = crlf(b"From: a@example.com\nSubject:  x \t y\n  folded\nTo: b@example.net\nsubject: two\n\nbody\n")
+    split = _dkimpy._split(raw)
+    for algorithm in ("simple", "relaxed"):
+        for positions in ([0, 1, 2, 3], [3, 1], [1, 1], []):
+            expected = b"".join(b"%s:%s" % _dkimpy.canonicalize_header(algorithm, split.headers[p]) for p in positions)
+            assert split.canonical_fields(algorithm, positions) == expected  # first: computed
+            assert split.canonical_fields(algorithm, positions) == expected  # then: cached
+
+
+def test_key_record_facts_match_the_record() -> None:
+    """The cached reading of a key record says what reading it for every signature said."""
+    from headerscope.auth.dkim import _read_key_record
+    from headerscope.auth.tags import split_colon_list
+
+    rng = random.Random(41)
+    pieces = ["v=DKIM1", "v=DKIM2", "k=rsa", "k=ED25519", "k=x", "p=", "p=AB CD", "h=sha256", "h=SHA1:sha256",
+              "s=email", "s=*", "s=tlsrpt", "t=y", "t=s:Y", "t= s ", "x", "v=DKIM1"]
+    for _ in range(3000):
+        record = "; ".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        tags = parse_tag_list(record)
+        values = dict(tags.tags)
+        facts = _read_key_record(record)
+        flags = [f.strip().lower() for f in split_colon_list(values.get("t", ""))]
+        services = [s.strip().lower() for s in split_colon_list(values.get("s", "*"))]
+        assert facts.values == values and facts.error == tags.error
+        assert (facts.testing, facts.same_domain) == ("y" in flags, "s" in flags)
+        assert facts.bad_version == ("v" in values and (values["v"] != "DKIM1" or tags.tags[0][0] != "v"))
+        assert facts.p_value == ("".join(values["p"].split()) if "p" in values else None)
+        assert facts.kind == values.get("k", "rsa").strip().lower()
+        assert facts.hashes == (tuple(h.strip().lower() for h in split_colon_list(values["h"])) if "h" in values else None)
+        assert facts.for_email == ("*" in services or "email" in services)
+
+
+def test_iso_times_match_strftime() -> None:
+    from headerscope.auth.dkim import _iso
+
+    moments = [datetime(1, 1, 1, tzinfo=timezone.utc), datetime(999, 12, 31, 23, 59, 59, tzinfo=timezone.utc),
+               datetime(1000, 1, 1, tzinfo=timezone.utc), datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc),
+               datetime(2026, 3, 4, 5, 6, 7, 89, tzinfo=timezone(timedelta(hours=-7, minutes=-30)))]
+    moments += [datetime.fromtimestamp(t, tz=timezone.utc) for t in range(0, 4_000_000_000, 77_777_777)]
+    for moment in moments:
+        assert _iso(moment) == moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_key_record_cache_is_judged_per_signature() -> None:
+    """One cached key record (t=s) serves two signatures: each is judged on its own i=."""
+    raw = sign(MESSAGE, key=rsa_key(1024), extra="i=@example.com;")
+    raw = sign(raw, key=rsa_key(1024), extra="i=@sub.example.com;")
+    results, _ = verify(raw, rsa_dns(1024, extra=" t=s;"))
+    # The second signature is on top (index 0); t=s refuses its i= in a subdomain.
+    assert [(r.auid, r.result, r.reason_code) for r in results] == [
+        ("@sub.example.com", "permerror", "key_mismatch"), ("@example.com", "pass", "ok")]

@@ -140,7 +140,7 @@ class SplitMessage:
     skipped_lines: int = 0
     """Header lines that were neither a field nor a continuation."""
     _body_hashes: dict[tuple[str, str, int | None], tuple[bytes, int]] = field(default_factory=dict)
-    _canon_headers: dict[tuple[str, int], HeaderPair] = field(default_factory=dict)
+    _canon_fields: dict[tuple[str, int], bytes] = field(default_factory=dict)
     _positions: dict[bytes, list[int]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -271,24 +271,47 @@ class SplitMessage:
                 self._positions = positions
             return self._positions
 
-    def canonical_header(self, algorithm: str, position: int) -> HeaderPair:
-        """One header field canonicalized with ``simple`` or ``relaxed`` (RFC 6376 section 3.4), cached."""
-        key = (algorithm, position)
+    def canonical_fields(self, algorithm: str, positions: Sequence[int]) -> bytes:
+        """The fields at ``positions`` canonicalized with ``simple`` or ``relaxed`` (RFC 6376
+        section 3.4), each as ``name:value``, in the given order: the text the header hash
+        covers before the signature field. Each field is canonicalized once per message."""
         with self._lock:
-            cached = self._canon_headers.get(key)
-        if cached is None:
-            cached = canonicalize_header(algorithm, self.headers[position])
+            cached = [self._canon_fields.get((algorithm, position)) for position in positions]
+        texts: list[bytes] = []
+        made: dict[tuple[str, int], bytes] = {}
+        for position, text in zip(positions, cached, strict=True):
+            if text is None:
+                name, value = canonicalize_header(algorithm, self.headers[position])
+                text = made[(algorithm, position)] = name + b":" + value
+            texts.append(text)
+        if made:
             with self._lock:
-                self._canon_headers[key] = cached
-        return cached
+                self._canon_fields.update(made)
+        return b"".join(texts)
 
 
 def canonicalize_header(algorithm: str, pair: HeaderPair) -> HeaderPair:
     """dkimpy's header canonicalization of one field (RFC 6376 sections 3.4.1 and 3.4.2)."""
     if algorithm == "relaxed":
         name, value = pair
-        return (name.lower().rstrip(), _WSP_RUN.sub(b" ", _LINE_SPLIT.sub(b"", value)).strip() + b"\r\n")
+        return (name.lower().rstrip(), _relaxed_value(value) + b"\r\n")
     return pair
+
+
+def _relaxed_value(value: bytes) -> bytes:
+    """dkimpy's relaxed header value: ``_WSP_RUN.sub(b" ", _LINE_SPLIT.sub(b"", value)).strip()``.
+
+    The same bytes with fewer regex passes (``_LINE_SPLIT`` has no literal to look for, so
+    sre tries a match at every byte). When every LF follows a CR, as in the fields ``_split``
+    builds, the line breaks ``_LINE_SPLIT`` removes are exactly the CRLF pairs; and when
+    there is no tab and no two spaces in a row, every WSP run is one SP already.
+    """
+    unfolded = value.replace(b"\r\n", b"")
+    if b"\n" in unfolded:
+        unfolded = _LINE_SPLIT.sub(b"", value)  # a bare LF: let the pattern decide
+    if b"\t" in unfolded or b"  " in unfolded:
+        unfolded = _WSP_RUN.sub(b" ", unfolded)
+    return unfolded.strip()
 
 
 def _split(raw: bytes) -> SplitMessage:
@@ -312,11 +335,11 @@ def _split(raw: bytes) -> SplitMessage:
     # 100 000 lines must not cost 100 000 copies).
     fields: list[tuple[bytes, list[bytes]]] = []
     skipped = 0
-    pieces = head.split(b"\n") if head else []
-    last = len(pieces) - 1
-    for number, piece in enumerate(pieces):
+    lines = head.split(b"\n") if head else []
+    if b"\r" in head:
         # Lines end at CRLF or LF; a CR not followed by LF stays part of the line.
-        line = piece[:-1] if number < last and piece.endswith(b"\r") else piece
+        lines[:-1] = [piece[:-1] if piece.endswith(b"\r") else piece for piece in lines[:-1]]
+    for line in lines:
         if not line:
             continue  # only a trailing line break of a body-less message
         first = line[0]
@@ -335,18 +358,22 @@ def _split(raw: bytes) -> SplitMessage:
     return SplitMessage(headers, raw, body_start, needs_crlf, has_cr, skipped)
 
 
+_BLANK_LINE = re.compile(rb"\n\r?\n")
+
+
 def _split_at_blank_line(raw: bytes) -> tuple[bytes, int]:
-    """(header section, body offset) at the first empty line; bytes.find keeps this linear."""
-    best: tuple[int, int] | None = None
-    for separator in (b"\n\r\n", b"\n\n"):
-        # The second search stops where the first found one: no full scan of the body.
-        found = raw.find(separator, 0, len(raw) if best is None else best[0] + len(separator))
-        if found >= 0 and (best is None or found < best[0]):
-            best = (found, found + len(separator))
-    if best is None:
+    """(header section, body offset) at the first empty line.
+
+    One search for the earlier of LF LF and LF CR LF that stops there: searching for each
+    separator in turn scanned the whole body for the one the message does not use. Linear:
+    the pattern starts with a literal LF and each attempt reads at most three bytes.
+    """
+    found = _BLANK_LINE.search(raw)
+    if found is None:
         return raw, len(raw)
-    start = best[0] - 1 if best[0] and raw[best[0] - 1:best[0]] == b"\r" else best[0]
-    return raw[:start], best[1]
+    first = found.start()
+    start = first - 1 if first and raw[first - 1:first] == b"\r" else first
+    return raw[:start], found.end()
 
 
 _split_lock = threading.Lock()
@@ -447,9 +474,28 @@ def select_header_positions(message: SplitMessage, include_headers: Sequence[byt
     return selected
 
 
-_B_TAG_START = re.compile(rb"[;\s]b\s*=")
+_B_TAG = re.compile(rb"b\s*=")
 _B_VALUE = re.compile(rb"[\sA-Za-z0-9+/=]*")
 _SPACE = b" \t\r\n\x0b\x0c"  # bytes-regex \s
+_BEFORE_B_TAG = frozenset(b";" + _SPACE)
+
+
+def _b_tag_value_start(value: bytes, position: int) -> int:
+    """Where the value of the first ``[;\\s]b\\s*=`` match at or after ``position`` starts, or -1.
+
+    The ``b\\s*=`` part is searched and the byte before it checked here: a pattern starting
+    with a literal lets sre skip to each "b" instead of testing a character class at every
+    byte. Candidates rejected by that check are passed over one at a time, so the leftmost
+    match is the one found.
+    """
+    search = position + 1
+    while True:
+        match = _B_TAG.search(value, search)
+        if match is None:
+            return -1
+        if value[match.start() - 1] in _BEFORE_B_TAG:
+            return match.end()
+        search = match.start() + 1
 
 
 def blank_b_tag(value: bytes) -> bytes:
@@ -457,15 +503,14 @@ def blank_b_tag(value: bytes) -> bytes:
 
     The same text dkimpy's ``RE_BTAG`` substitution leaves (every ``b=`` tag preceded by
     ";" or whitespace loses its base64 and FWS up to the last base64 character, plus a line
-    break ending the field), found with two linear patterns.
+    break ending the field), found with linear patterns.
     """
     out: list[bytes] = []
     position = 0
     while True:
-        match = _B_TAG_START.search(value, position)
-        if match is None:
+        value_start = _b_tag_value_start(value, position)
+        if value_start < 0:
             break
-        value_start = match.end()
         run_end = _B_VALUE.match(value, value_start).end()  # type: ignore[union-attr]
         end = value_start + len(value[value_start:run_end].rstrip(_SPACE))
         if value[end:] in (b"\r\n", b"\n"):
@@ -486,16 +531,10 @@ def verify_header_signature(message: SplitMessage, *, header_canon: str, algorit
     hasher = HASHES[algorithm]()
     include = [name.lower().encode("utf-8", "replace") for name in include_headers]
     try:
-        for position in select_header_positions(message, include):
-            name, value = message.canonical_header(header_canon, position)
-            hasher.update(name)
-            hasher.update(b":")
-            hasher.update(value)
+        hasher.update(message.canonical_fields(header_canon, select_header_positions(message, include)))
         # The signature field itself, with b= empty and without its final CRLF.
         name, value = canonicalize_header(header_canon, (signature_field[0], blank_b_tag(signature_field[1])))
-        hasher.update(name)
-        hasher.update(b":")
-        hasher.update(value.rstrip())
+        hasher.update(name + b":" + value.rstrip())
     except Exception as exc:  # noqa: BLE001 - hostile input must not escape the wrapper
         return f"could not hash the signed header fields: {exc}"
     if key.kind == "ed25519":
@@ -675,8 +714,7 @@ def _relaxed_ams(value: bytes) -> bytes | None:
     canon = (tags.get("c") or "relaxed/relaxed").split("/")[0].strip().lower()
     if canon != "relaxed":
         return None
-    relaxed = _WSP_RUN.sub(b" ", _LINE_SPLIT.sub(b"", value)).strip()
-    return b" " + relaxed + b"\r\n"
+    return b" " + _relaxed_value(value) + b"\r\n"
 
 
 def arc_headers_for_dkimpy(headers: Sequence[HeaderPair]) -> list[HeaderPair]:

@@ -15,16 +15,17 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
 
+from .._value import frozen_maker
 from ..dns.interface import DnsAnswer, DnsStatus, Resolver, normalize_name
 from ..domains import aligned
 from ..message import Message
 from ..model import DkimSignatureResult, Finding, Severity
 from . import _dkimpy
-from .tags import TagList, parse_tag_list, split_colon_list
+from .tags import parse_tag_dict, split_colon_list
 
 RFC6376 = "https://www.rfc-editor.org/rfc/rfc6376"
 RFC8301 = "https://www.rfc-editor.org/rfc/rfc8301"
@@ -33,6 +34,7 @@ RFC8301 = "https://www.rfc-editor.org/rfc/rfc8301"
 # recommended set that MUAs display or that steer rendering.
 IMPORTANT_HEADERS = ("from", "subject", "to", "cc", "date", "reply-to", "sender",
                      "content-type", "message-id")
+_IMPORTANT_NAMES = tuple((name, name.encode("ascii")) for name in IMPORTANT_HEADERS)
 _REQUIRED_TAGS = ("v", "a", "b", "bh", "d", "h", "s")  # RFC 6376 section 6.1.1
 _DOMAIN_SPECIALS = frozenset('()<>[]:;@\\,"') | frozenset(" \t\r\n")
 FUTURE_TOLERANCE = timedelta(hours=1)
@@ -47,7 +49,11 @@ this are refused by common verifiers (rspamd: permfail) and cost them CPU per me
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = moment.astimezone(timezone.utc)
+    if utc.year >= 1000:
+        # isoformat gives what strftime("%Y-%m-%dT%H:%M:%SZ") gives for 4-digit years, cheaper.
+        return utc.isoformat(timespec="seconds")[:19] + "Z"
+    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -68,7 +74,7 @@ def _epoch(value: str | None) -> tuple[datetime | None, str | None]:
 def _valid_domain(name: str) -> bool:
     # RFC 6376 section 3.5 d= is a domain name (A-labels or, per RFC 8616, U-labels):
     # refuse specials and empty labels, which dkimpy also rejects (d=a(.b) tricks).
-    if not name or len(name) > 253 or any(ch in _DOMAIN_SPECIALS for ch in name):
+    if not name or len(name) > 253 or not _DOMAIN_SPECIALS.isdisjoint(name):
         return False
     return all(label for label in name.rstrip(".").split("."))
 
@@ -84,6 +90,11 @@ class _Check:
     algorithm: str | None = None
     canonicalization: str | None = None
     signed_headers: tuple[str, ...] = ()
+    signed_lower: tuple[str, ...] = ()
+    """``signed_headers`` lower-cased (field names are case-insensitive), made once."""
+    body_hash: bytes = b""
+    signature: bytes = b""
+    """``bh=`` and ``b=`` decoded (when the tags are valid)."""
     body_length: int | None = None
     timestamp: datetime | None = None
     expiration: datetime | None = None
@@ -116,14 +127,17 @@ def check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
     rebuilt into MIME, a paste): a body hash or header signature mismatch then says
     nothing about the message and becomes ``neutral`` with reason_code ``not_original``.
     """
-    if not any(h.name.lower() == "dkim-signature" for h in message.headers):
+    header_indexes = [h.index for h in message.all("DKIM-Signature")]
+    if not header_indexes:
         return (), ()
     split = _dkimpy.split_message(message.raw)
-    positions = [pos for pos, (name, _) in enumerate(split.headers) if name.lower() == b"dkim-signature"]
+    fields = split.field_positions()
+    positions = fields.get(b"dkim-signature")
     if not positions:
         return (), ()
-    header_indexes = [h.index for h in message.all("DKIM-Signature")]
-    present = Counter(name.decode("ascii", "replace").lower() for name, _ in split.headers)
+    # How many fields of each name a reader may see; field names are ASCII (RFC 5322
+    # section 3.6.8), so the byte-wise lower-casing of the index is the text one.
+    present = {name: len(fields.get(key, ())) for name, key in _IMPORTANT_NAMES}
     delivery = _aware(delivery_time)
     now = _aware(now) or datetime.now(timezone.utc)
 
@@ -151,7 +165,7 @@ def check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
     for (check, tags), pos in zip(parsed, positions, strict=True):
         if tags is None:
             continue
-        _verify(check, tags, split, split.headers[pos], resolver, answers, present,
+        _verify(check, split, split.headers[pos], resolver, answers, present,
                 has_body=message.has_body, delivery=delivery, now=now)
         if not byte_exact and check.reason_code in _NOT_ORIGINAL:
             check.finish("neutral", "not_original",
@@ -174,9 +188,7 @@ def _body_request(check: _Check) -> tuple[str, str, int | None]:
 
 def _read_tags(check: _Check, raw_value: bytes) -> dict[str, str] | None:
     """Fill the descriptive fields; None (with the check finished) when it cannot be verified."""
-    text = raw_value.decode("utf-8", "replace")
-    tags = parse_tag_list(text)
-    values = dict(tags.tags)
+    values, error = parse_tag_dict(raw_value.decode("utf-8", "replace"))
     check.domain = (values.get("d") or "").strip().lower() or None
     check.selector = (values.get("s") or "").strip() or None
     check.algorithm = (values.get("a") or "").strip().lower() or None
@@ -184,8 +196,9 @@ def _read_tags(check: _Check, raw_value: bytes) -> dict[str, str] | None:
     check.auid = (values.get("i") or "").strip() or None
     if "h" in values:
         check.signed_headers = tuple(n for n in split_colon_list(values["h"]) if n)
-    if tags.error:
-        check.finish("permerror", "malformed", f"signature tags are malformed: {tags.error}")
+        check.signed_lower = tuple(n.lower() for n in check.signed_headers)
+    if error:
+        check.finish("permerror", "malformed", f"signature tags are malformed: {error}")
         return None
     missing = [t for t in _REQUIRED_TAGS if t not in values]
     if missing:
@@ -214,14 +227,15 @@ def _tag_problem(check: _Check, values: dict[str, str]) -> str | None:
         return f"d={domain[:60]!r} is not a domain name"
     if not _valid_domain(check.selector or ""):
         return f"s={(check.selector or '')[:60]!r} is not a valid selector"
-    if "from" not in (h.lower() for h in check.signed_headers):
+    if "from" not in check.signed_lower:
         # RFC 6376 section 6.1.1: signatures that do not sign From: must be ignored.
         return "h= does not include From: (RFC 6376 section 6.1.1 requires it)"
     if check.auid:
         auid_domain = check.auid.rpartition("@")[2].lower().rstrip(".")
         if not (auid_domain == domain or auid_domain.endswith("." + domain)):
             return f"i={check.auid[:60]!r} is not in d={domain} or a subdomain"
-    if "q" in values and "dns/txt" not in (q.lower() for q in split_colon_list(values["q"])):
+    query = values.get("q")
+    if query is not None and query != "dns/txt" and "dns/txt" not in (q.lower() for q in split_colon_list(query)):
         return f"q={values['q'][:30]!r} names no supported key query method"
     if "l" in values:
         length = values["l"].strip()
@@ -237,13 +251,16 @@ def _tag_problem(check: _Check, values: dict[str, str]) -> str | None:
     if check.timestamp and check.expiration and check.expiration < check.timestamp:
         # RFC 6376 section 3.5: x= MUST be greater than t=.
         return "x= (expiration) is earlier than t= (signing time)"
+    decoded: list[bytes] = []
     for tag in ("b", "bh"):
         if not values[tag].strip():
             return f"{tag}= is empty"  # base64string has at least one character (RFC 6376 section 2.4)
         try:
-            base64.b64decode("".join(values[tag].split()), validate=True)
+            decoded.append(base64.b64decode("".join(values[tag].split()), validate=True))
         except (binascii.Error, ValueError):
             return f"{tag}= is not valid base64"
+    # Kept for the checks: once validated, decoding without validate=True gives the same bytes.
+    check.signature, check.body_hash = decoded
     return None
 
 
@@ -269,36 +286,32 @@ def _fetch_key(check: _Check, resolver: Resolver, answers: dict[str, DnsAnswer])
     if len(answer.texts) > 1:
         # RFC 6376 section 3.6.2.2: with several records the result is undefined; use the first.
         check.notes.append(f"{name} has {len(answer.texts)} TXT records; the first was used")
-    key_tags = _parse_key_record(record)
-    values = dict(key_tags.tags)
-    if key_tags.error:
-        check.finish("permerror", "key_syntax", f"key record at {name} is malformed: {key_tags.error}")
+    key_record = _read_key_record(record)
+    values = key_record.values
+    if key_record.error:
+        check.finish("permerror", "key_syntax", f"key record at {name} is malformed: {key_record.error}")
         return None
-    flags = [f.strip().lower() for f in split_colon_list(values.get("t", ""))]
-    check.key_testing = "y" in flags
-    if "v" in values and (values["v"] != "DKIM1" or key_tags.tags[0][0] != "v"):
+    check.key_testing = key_record.testing
+    if key_record.bad_version:
         return _key_error(check, "key_syntax", f"key record at {name} has v={values['v'][:10]!r}; it must be DKIM1 and come first")
-    p_value = "".join(values.get("p", "").split()) if "p" in values else None
+    p_value = key_record.p_value
     if p_value is None:
         return _key_error(check, "key_syntax", f"key record at {name} has no p= tag")
     if p_value == "":
         # RFC 6376 section 3.6.1: an empty p= means the key has been revoked.
         return _key_error(check, "key_revoked", f"the key at {name} has been revoked (empty p=)")
-    kind = values.get("k", "rsa").strip().lower()
+    kind = key_record.kind
     if kind not in ("rsa", "ed25519"):
         return _key_error(check, "key_syntax", f"key record at {name} has unknown key type k={kind!r}")
     algorithm = check.algorithm or ""
     if not algorithm.startswith(kind + "-"):
         return _key_error(check, "key_mismatch", f"a={algorithm} cannot be verified with the {kind} key at {name}")
-    if "h" in values:
-        allowed = [h.strip().lower() for h in split_colon_list(values["h"])]
-        if algorithm.split("-")[-1] not in allowed:
-            # RFC 6376 section 6.1.2 step 5: the key restricts the hash algorithms.
-            return _key_error(check, "key_mismatch", f"the key at {name} allows only h={values['h']} hashes")
-    services = [s.strip().lower() for s in split_colon_list(values.get("s", "*"))]
-    if "*" not in services and "email" not in services:
+    if key_record.hashes is not None and algorithm.split("-")[-1] not in key_record.hashes:
+        # RFC 6376 section 6.1.2 step 5: the key restricts the hash algorithms.
+        return _key_error(check, "key_mismatch", f"the key at {name} allows only h={values['h']} hashes")
+    if not key_record.for_email:
         return _key_error(check, "key_mismatch", f"the key at {name} is not for email (s={values['s']})")
-    if "s" in flags and check.auid:
+    if key_record.same_domain and check.auid:
         auid_domain = check.auid.rpartition("@")[2].lower().rstrip(".")
         if auid_domain != check.domain:
             return _key_error(check, "key_mismatch", f"the key at {name} has t=s, so i= must be in d= itself")
@@ -309,10 +322,47 @@ def _fetch_key(check: _Check, resolver: Resolver, answers: dict[str, DnsAnswer])
     return key, values
 
 
+class _KeyRecord(NamedTuple):
+    """What a key record says (RFC 6376 section 3.6.1), read once per record text."""
+
+    values: dict[str, str]
+    """The tags by name (callers must not modify it: it is shared through the cache)."""
+    error: str | None
+    """Why the tag list is malformed, or None."""
+    testing: bool
+    """t= has the flag y."""
+    same_domain: bool
+    """t= has the flag s: i= must be in d= itself."""
+    bad_version: bool
+    """v= is present but is not DKIM1 or not the first tag."""
+    p_value: str | None
+    """p= without whitespace, None when absent."""
+    kind: str
+    """k=, lower-cased (rsa when absent)."""
+    hashes: tuple[str, ...] | None
+    """h= items, lower-cased, None when absent."""
+    for_email: bool
+    """s= (default ``*``) includes ``*`` or ``email``."""
+
+
 @functools.lru_cache(maxsize=256)
-def _parse_key_record(record: str) -> TagList:
-    """Key record tags; cached because a scan meets the same few key records again and again."""
-    return parse_tag_list(record)
+def _read_key_record(record: str) -> _KeyRecord:
+    """The key record's tags and flags; cached because a scan meets the same few key records
+    again and again. Nothing here depends on the signature: _fetch_key judges that part."""
+    values, error = parse_tag_dict(record)
+    flags = [f.strip().lower() for f in split_colon_list(values.get("t", ""))]
+    services = [s.strip().lower() for s in split_colon_list(values.get("s", "*"))]
+    return _KeyRecord(
+        values=values,
+        error=error,
+        testing="y" in flags,
+        same_domain="s" in flags,
+        bad_version="v" in values and (values["v"] != "DKIM1" or next(iter(values)) != "v"),
+        p_value="".join(values["p"].split()) if "p" in values else None,
+        kind=values.get("k", "rsa").strip().lower(),
+        hashes=tuple(h.strip().lower() for h in split_colon_list(values["h"])) if "h" in values else None,
+        for_email="*" in services or "email" in services,
+    )
 
 
 def _key_error(check: _Check, code: str, reason: str) -> tuple[_dkimpy.PublicKey, dict[str, str]] | None:
@@ -321,9 +371,9 @@ def _key_error(check: _Check, code: str, reason: str) -> tuple[_dkimpy.PublicKey
     return None
 
 
-def _verify(check: _Check, tags: dict[str, str], split: _dkimpy.SplitMessage,
+def _verify(check: _Check, split: _dkimpy.SplitMessage,
             field_pair: _dkimpy.HeaderPair, resolver: Resolver, answers: dict[str, DnsAnswer],
-            present: Counter[str], *, has_body: bool, delivery: datetime | None, now: datetime) -> None:
+            present: dict[str, int], *, has_body: bool, delivery: datetime | None, now: datetime) -> None:
     algorithm = check.algorithm or "rsa-sha256"
     header_canon, _, body_canon = (check.canonicalization or "simple/simple").partition("/")
     body_canon = body_canon or "simple"
@@ -333,13 +383,12 @@ def _verify(check: _Check, tags: dict[str, str], split: _dkimpy.SplitMessage,
     # even when the key is gone (RFC 6376 section 3.7).
     if has_body:
         digest, body_size = split.body_hash(body_canon, algorithm, check.body_length)
-        expected = base64.b64decode("".join(tags["bh"].split()))
         length = check.body_length
         if length is not None and length > body_size:
             check.body_hash_ok = False
             check.notes.append(f"l={length} is longer than the body ({body_size} bytes): content was removed")
         else:
-            check.body_hash_ok = digest == expected
+            check.body_hash_ok = digest == check.body_hash
         if length is not None and length < body_size:
             check.unsigned_body_bytes = body_size - length
 
@@ -350,11 +399,9 @@ def _verify(check: _Check, tags: dict[str, str], split: _dkimpy.SplitMessage,
         return
     key, _ = fetched
 
-    signature = base64.b64decode("".join(tags["b"].split()))
     verdict = _dkimpy.verify_header_signature(
-        split, header_canon=header_canon, algorithm=algorithm,
-        include_headers=[h.lower() for h in check.signed_headers],
-        signature_field=field_pair, signature=signature, key=key)
+        split, header_canon=header_canon, algorithm=algorithm, include_headers=check.signed_lower,
+        signature_field=field_pair, signature=check.signature, key=key)
     if isinstance(verdict, str):
         check.finish("permerror", "malformed", verdict)
         return
@@ -369,8 +416,7 @@ def _verify(check: _Check, tags: dict[str, str], split: _dkimpy.SplitMessage,
         check.finish("fail", "body_hash_mismatch",
                      "body changed after signing (body hash mismatch); the signed headers are intact")
         return
-    signed_from = sum(1 for h in check.signed_headers if h.lower() == "from")
-    if present["from"] > signed_from:
+    if present["from"] > check.signed_lower.count("from"):
         # dkimpy fails such messages (its bug #644046, RFC 6376 section 8.15): the From: a
         # reader sees may be the unsigned one added above the signed one.
         check.finish("fail", "from_added",
@@ -430,16 +476,18 @@ def _judge_valid(check: _Check, *, has_body: bool, delivery: datetime | None, no
     check.finish("pass", "ok", "signature verifies: signed headers and body unchanged")
 
 
-def _forensics(check: _Check, present: Counter[str]) -> None:
+def _forensics(check: _Check, present: dict[str, int]) -> None:
     """Unsigned copies and missing over-signing of the fields a reader sees (RFC 6376 section 8.15)."""
-    signed = Counter(h.lower() for h in check.signed_headers)
     unsigned: list[str] = []
     not_oversigned: list[str] = []
     for name in IMPORTANT_HEADERS:
         count = present[name]
-        if count > signed[name] and (signed[name] or name in ("from", "subject")):
+        if not count:
+            continue  # neither unsigned copies nor copies to over-sign
+        signed = check.signed_lower.count(name)
+        if count > signed and (signed or name in ("from", "subject")):
             unsigned.append(name)
-        elif count and signed[name] == count:
+        elif signed == count:
             not_oversigned.append(name)
     check.unsigned_headers = tuple(unsigned)
     check.not_oversigned = tuple(not_oversigned)
@@ -449,7 +497,7 @@ def _to_result(check: _Check, from_domain: str | None) -> DkimSignatureResult:
     reason = check.reason
     if check.notes:
         reason += " (" + "; ".join(check.notes) + ")"
-    return DkimSignatureResult(
+    return _make_result(
         index=check.index,
         header_index=check.header_index,
         domain=check.domain,
@@ -475,6 +523,10 @@ def _to_result(check: _Check, from_domain: str | None) -> DkimSignatureResult:
     )
 
 
+_make_result = frozen_maker(DkimSignatureResult)
+"""DkimSignatureResult's constructor without a ``__setattr__`` call per field (same object)."""
+
+
 _CODE_FINDINGS: dict[str, tuple[str, Severity, str, str]] = {
     # reason_code: (finding id, severity, title, reference)
     "body_hash_mismatch": ("dkim.body_changed", Severity.WARNING, "Body changed after DKIM signing", f"{RFC6376}#section-3.7"),
@@ -496,7 +548,7 @@ _CODE_FINDINGS: dict[str, tuple[str, Severity, str, str]] = {
 }
 
 
-def _findings(checks: list[_Check], present_counts: Counter[str]) -> list[Finding]:
+def _findings(checks: list[_Check], present_counts: dict[str, int]) -> list[Finding]:
     findings: list[Finding] = []
     for check in checks:
         spec = _CODE_FINDINGS.get(check.reason_code)

@@ -71,38 +71,40 @@ _COMMON_NAMES = frozenset({"v", "a", "b", "bh", "c", "d", "h", "i", "l", "q", "s
 def parse_tag_list(text: str, *, max_length: int = MAX_TAG_LIST_LENGTH) -> TagList:
     """Parse a tag list; never raises. Duplicate names make the whole list invalid
     (RFC 6376 section 3.2: "the entire tag-list is invalid"); the first value is kept."""
+    values, error = parse_tag_dict(text, max_length=max_length)
+    return TagList(tuple(values.items()), error)
+
+
+def parse_tag_dict(text: str, *, max_length: int = MAX_TAG_LIST_LENGTH) -> tuple[dict[str, str], str | None]:
+    """``parse_tag_list`` as (name -> value in the order written, error): the same tags and
+    error, for callers that look tags up by name (no TagList and no second dict built)."""
     if len(text) > max_length:
-        return TagList((), f"tag list is {len(text)} characters long (limit {max_length})")
-    tags: list[tuple[str, str]] = []
-    seen: set[str] = set()
+        return {}, f"tag list is {len(text)} characters long (limit {max_length})"
+    values: dict[str, str] = {}
     error: str | None = None
     specs = text.split(";")
     # A trailing semicolon is allowed (RFC 6376 section 3.2), so is trailing FWS after it.
-    if specs and not specs[-1].strip(_WSP_AND_NEWLINES):
+    if not specs[-1].strip(_WSP_AND_NEWLINES):
         specs.pop()
     for position, spec in enumerate(specs, start=1):
         name, equals, value = spec.partition("=")
-        name = name.strip(_WSP_AND_NEWLINES)
-        value = value.strip(_WSP_AND_NEWLINES)
         if not equals:
-            shown = spec.strip(_WSP_AND_NEWLINES)
             if error is None:
+                shown = spec.strip(_WSP_AND_NEWLINES)
                 error = (f"tag {position} has no '=': {shown[:40]!r}" if shown
                          else f"empty tag at position {position} (two semicolons in a row)")
             continue
-        if not _is_tag_name(name):
+        name = name.strip(_WSP_AND_NEWLINES)
+        if name not in _COMMON_NAMES and not _is_tag_name(name):
             if error is None:
                 error = f"invalid tag name {name[:40]!r}"
             continue
-        if name in seen:
+        if name in values:
             if error is None:
                 error = f"tag {name}= appears more than once"
             continue
-        seen.add(name)
-        tags.append((name, value))
-    return TagList(tuple(tags), error)
-
-
+        values[name] = value.strip(_WSP_AND_NEWLINES)
+    return values, error
 
 
 def split_colon_list(value: str) -> tuple[str, ...]:
