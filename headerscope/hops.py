@@ -32,7 +32,7 @@ from ._value import Value, frozen_maker
 from .domains import is_ip_literal, normalize_domain, organizational_domain
 from .message import Message
 from .model import Finding, HeaderField, Hop, ReceivedFields, Role, Severity
-from .received import parse_received
+from .received import parse_received, parse_received_timed
 
 # A message with 100,000 Received fields is a loop or an attack. Only the latest (topmost)
 # DETAIL_LIMIT fields are parsed and analysed: the receiving side's hops, which decide the
@@ -198,6 +198,8 @@ class _Work:
     fields: ReceivedFields
     time: datetime | None
     own_org: str | None
+    private: bool
+    """is_non_public_ip(fields.from_ip), asked of every hop several times."""
     org: str | None = None
     role: Role = Role.MTA
 
@@ -227,8 +229,18 @@ def _scan(text: str | None) -> str:
     return (text or "")[:_SCAN_LIMIT]
 
 
+# IPv4 as ipaddress writes it (decimal octets 0-255 without leading zeros), as the parser
+# gives every client address: read directly, to the address ipaddress would read.
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_CANONICAL_IPV4 = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}")
+
+
 @functools.lru_cache(maxsize=4096)
 def _ip_cached(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    m = _CANONICAL_IPV4.fullmatch(text)
+    if m is not None:
+        a, b, c, d = m.groups()
+        return ipaddress.IPv4Address(int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d))
     try:
         ip = ipaddress.ip_address(text.strip().strip("[]"))
     except ValueError:
@@ -245,12 +257,22 @@ def _ip(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | Non
     return _ip_cached(text)
 
 
+# The IPv4 networks above as (first, last) address numbers: an address is in one exactly when
+# its number lies between them (what ``address in network`` tests).
+_NON_PUBLIC_V4_RANGES = tuple(
+    (int(net.network_address), int(net.broadcast_address)) for net in _NON_PUBLIC_NETWORKS if net.version == 4
+)
+
+
 @functools.lru_cache(maxsize=4096)
 def _non_public_cached(text: str) -> bool:
     ip = _ip(text)
     if ip is None:
         return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.scope_id:
+    if isinstance(ip, ipaddress.IPv4Address):
+        number = int(ip)
+        return any(first <= number <= last for first, last in _NON_PUBLIC_V4_RANGES)
+    if ip.scope_id:
         return True
     return any(ip.version == net.version and ip in net for net in _NON_PUBLIC_NETWORKS)
 
@@ -300,14 +322,17 @@ def _registered_tld(tld: str) -> bool:
 @functools.lru_cache(maxsize=8192)
 def _host_organization_cached(name: str) -> str | None:
     host = normalize_domain(name)
-    if host is None or len(host) > 253 or is_ip_literal(host) or host.startswith("ipv6:"):
+    if host is None or len(host) > 253 or host.startswith("ipv6:"):
         return None
     if _HOST_CHARS.fullmatch(host) is None:
         return None
     labels = host.split(".")
     if len(labels) < 2 or "" in labels:
         return None
-    if not _registered_tld(labels[-1]):
+    # Each test here can only give None, so their order is free: the IP test comes last, as
+    # an IPv4 literal already stops at its numeric last label (no top-level domain is one)
+    # without being parsed.
+    if not _registered_tld(labels[-1]) or is_ip_literal(host):
         return None
     org = organizational_domain(host)
     if org is None:
@@ -359,6 +384,13 @@ def _safe_parse(parse: Callable[[str], ReceivedFields], value: str) -> ReceivedF
         return ReceivedFields(complete=False, problems=(f"parser error: {type(exc).__name__}",))
 
 
+def _safe_parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
+    try:
+        return parse_received_timed(value)
+    except Exception as exc:  # noqa: BLE001 - a parser bug must not lose the hop
+        return ReceivedFields(complete=False, problems=(f"parser error: {type(exc).__name__}",)), None
+
+
 def _has_client(fields: ReceivedFields) -> bool:
     return bool(fields.from_ip or fields.from_rdns or fields.from_helo)
 
@@ -371,9 +403,12 @@ def _protocol(fields: ReceivedFields) -> str:
     return (fields.protocol or "").strip().lower()
 
 
-def _is_local_delivery(fields: ReceivedFields, raw: str, low: str | None = None) -> bool:
-    """LMTP or local delivery; ``low`` is the scanned raw text in lower case, if at hand."""
-    protocol = _protocol(fields)
+def _is_local_delivery(fields: ReceivedFields, raw: str, low: str | None = None,
+                       protocol: str | None = None) -> bool:
+    """LMTP or local delivery; ``low`` is the scanned raw text in lower case and ``protocol``
+    is ``_protocol(fields)``, if at hand."""
+    if protocol is None:
+        protocol = _protocol(fields)
     if protocol.startswith("lmtp") or protocol == "local":
         return True
     text = _scan(raw)
@@ -434,14 +469,14 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
         user = (fields.from_helo or fields.from_rdns or "").strip()
         if protocol != "local" or (user and "." not in user):
             return Role.MUA
-    if _is_local_delivery(fields, raw, low) or (
+    if _is_local_delivery(fields, raw, low, protocol) or (
         ("dovecot" in low or "cyrus" in low) and _MDA_SOFTWARE.search(text)
         and not fields.auth and not protocol.startswith(("esmtp", "smtp"))
     ):
         return Role.MDA
-    if _is_internal_http(fields, same_org_client):
-        return Role.MTA
     http_like = protocol.startswith("http") or (fields.via or "").strip().lower().startswith("http")
+    if same_org_client and http_like:  # _is_internal_http
+        return Role.MTA
     if fields.auth or protocol == "mapi" or http_like or (
             "authenticated" in low and _AUTHENTICATED_SENDER.search(text)):
         return Role.MSA
@@ -468,7 +503,7 @@ def _correct_roles_by_position(work: list[_Work]) -> None:
       with a client (amavisd-new or another content filter handing the message back over
       SMTP) shows the earlier LMTP went to a filter, not into the mailbox.
     """
-    last_with_client = max((i for i, w in enumerate(work) if _has_client(w.fields)), default=-1)
+    last_with_client = next((i for i in range(len(work) - 1, -1, -1) if _has_client(work[i].fields)), -1)
     for i, item in enumerate(work):
         reinjection = item.role is Role.MUA and i > 0
         filter_delivery = item.role is Role.MDA and i < last_with_client
@@ -534,7 +569,7 @@ def _assign_organizations(work: list[_Work]) -> None:
         inherited: str | None = None
         if i > 0:
             previous = work[i - 1]
-            if not _has_client(fields) or is_non_public_ip(fields.from_ip):
+            if not _has_client(fields) or item.private:
                 inherited = previous.org
         if inherited is None and i + 1 < len(work):
             for name in _client_names(work[i + 1].fields):
@@ -576,7 +611,7 @@ def _client_inside(item: _Work, org: str | None, orgs: _Orgs | None = None) -> b
         # "by 2002:...", qmail's "invoked from network"). Unless the parser could not read a
         # "from" part that is there: then nothing vouches for the client.
         return fields.complete or not item.header.value.lstrip()[:5].lower().startswith("from")
-    if is_non_public_ip(fields.from_ip):
+    if item.private:
         return True
     if _is_local_delivery(fields, item.header.value):
         # LMTP is for delivery inside a site, never across the internet (RFC 2033 section 1),
@@ -628,7 +663,7 @@ def _links(work: list[_Work], below: int, above: int, orgs: _Orgs) -> bool:
     """Whether hops below..above connect: each ``by`` is the next hop's client."""
     for k in range(below, above):
         nxt = work[k + 1].fields
-        if not _has_client(nxt) or is_non_public_ip(nxt.from_ip):
+        if not _has_client(nxt) or work[k + 1].private:
             continue
         if _link_matches(work[k].fields.by, nxt, orgs) is not True:
             return False
@@ -756,7 +791,7 @@ def _boundary_from_statement(work: list[_Work], b: int, claimed: str | None, fin
     for j in range(b - 1, max(-1, b - 8), -1):
         hop = work[j]
         ip = _ip(hop.fields.from_ip)
-        if ip is None or is_non_public_ip(hop.fields.from_ip):
+        if ip is None or hop.private:
             continue
         if not orgs.same(hop.org, claimed):
             return None
@@ -809,9 +844,13 @@ def _link_matches(by: str | None, nxt: ReceivedFields, orgs: _Orgs | None = None
     host = normalize_domain(by)
     if host is None or not _has_client(nxt):
         return None
-    names = [n for n in (normalize_domain(x) for x in (*_client_names(nxt), *ptr_names)) if n]
-    if host in names:
-        return True
+    names: list[str] = []
+    for name in (nxt.from_rdns, nxt.from_helo, *ptr_names):  # _client_names, then the PTR names
+        normalized = normalize_domain(name)
+        if normalized:
+            if normalized == host:
+                return True
+            names.append(normalized)
     if _is_loopback(nxt.from_ip):
         # A loopback client is the same machine handing the message back (a content filter:
         # amavisd-new, Proofpoint, MailScanner re-inject over 127.0.0.1): always connected.
@@ -954,10 +993,17 @@ def build_chain_from_fields(
         ))
 
     work: list[_Work] = []
+    timed = parse is parse_received
     for header in kept:
-        fields = _safe_parse(parse, header.value)
-        work.append(_Work(header=header, fields=fields, time=_utc(fields.timestamp),
-                          own_org=host_organization(fields.by)))
+        if timed:
+            # The parser's own datetime, rather than its ISO text read back (the same moment).
+            fields, moment = _safe_parse_timed(header.value)
+            time = _aware(moment)
+        else:
+            fields = _safe_parse(parse, header.value)
+            time = _utc(fields.timestamp)
+        work.append(_Work(header=header, fields=fields, time=time, own_org=host_organization(fields.by),
+                          private=is_non_public_ip(fields.from_ip)))
     _assign_organizations(work)
     orgs = _Orgs()
     boundary = _find_boundary(work, orgs, statements, reverse_names)
@@ -965,7 +1011,7 @@ def build_chain_from_fields(
     for item in work:
         fields = item.fields
         same_org_client = item.org is not None and (
-            _client_in_org(fields, item.org, orgs) or is_non_public_ip(fields.from_ip)
+            _client_in_org(fields, item.org, orgs) or item.private
         )
         item.role = classify_role(fields, item.header.value, same_org_client)
         if fields.auth and _is_internal_http(fields, same_org_client):
@@ -1021,7 +1067,7 @@ def build_chain_from_fields(
             number=number, header_index=item.header.index, fields=fields, raw=item.header.value,
             delay_seconds=delay, role=item.role, organization=item.org,
             trusted=i >= boundary_index, boundary=i == boundary_index,
-            private_client=is_non_public_ip(fields.from_ip),
+            private_client=item.private,
         ))
         _hop_findings(findings, item, number, delay, from_date, i < boundary_index,
                       measured_from_first_hop=from_date and date_after_delivery
@@ -1165,8 +1211,8 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
             explanation=f"{_fmt_seconds(delay)} passed {what}.",
             reference=_RFC5321_TRACE, subject=subject,
         ))
-    if is_non_public_ip(fields.from_ip) and not _is_loopback(fields.from_ip) and item.org:
-        client_orgs = [o for o in (host_organization(n) for n in _client_names(fields)) if o]
+    if item.private and not _is_loopback(fields.from_ip) and item.org:
+        client_orgs = [o for o in (host_organization(fields.from_rdns), host_organization(fields.from_helo)) if o]
         if client_orgs and item.org not in client_orgs:
             findings.add(Finding(
                 id="hops.private_ip_outside",
@@ -1202,7 +1248,7 @@ def _check_link(findings: _Findings, work: list[_Work], i: int, boundary_index: 
         _check_helo_against_address(findings, work, i, orgs, ptr_names)
     if _link_matches(by, nxt, orgs, ptr_names) is not False:
         return
-    if is_non_public_ip(nxt.from_ip) and normalize_domain(nxt.by) == normalize_domain(by):
+    if work[i + 1].private and normalize_domain(nxt.by) == normalize_domain(by):
         return  # handed back over the host's own private network to the same server
     claimed = nxt.from_rdns or nxt.from_helo or nxt.from_ip or "?"
     if crossing:

@@ -27,7 +27,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ._value import frozen_maker
 from .model import ReceivedFields, TlsInfo
@@ -186,6 +186,9 @@ def _snippet(text: str, limit: int = 60) -> str:
 
 
 _IP_CHARS_RE = re.compile(r"^[0-9A-Fa-f:.]+$")
+# IPv4 exactly as ipaddress writes it: decimal octets 0-255 without leading zeros.
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_CANONICAL_IPV4_RE = re.compile(_OCTET + r"(?:\." + _OCTET + r"){3}")
 _V4_PORT_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){3})[.:](\d{1,5})$")
 
 
@@ -208,6 +211,8 @@ def _read_ip_cached(text: str) -> tuple[str | None, bool]:
         s = s[5:]
     if not s or len(s) > 64 or _IP_CHARS_RE.match(s) is None:
         return None, False  # cheap rejection: most candidates are host names
+    if _CANONICAL_IPV4_RE.fullmatch(s) is not None:
+        return s, False  # the usual case: ipaddress would read it and write the same text
     has_port = False
     try:
         address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(s)
@@ -842,23 +847,29 @@ def _simple_client(from_seg: list[_Tok] | None) -> _Client | None:
 
 def _parse_fast(text: str) -> ReceivedFields | None:
     """The common shapes read without tokenizing; None when the header is anything else."""
+    read = _parse_fast_timed(text)
+    return None if read is None else read[0]
+
+
+# A from comment "NAME [a.b.c.d]" whose address is canonical IPv4 (octets 0-255 in decimal
+# without leading zeros: the text is exactly what ipaddress writes back, so reading it gives
+# the same text). Postfix and sendmail record the client's address there, and a sender's
+# internal relays use a new private address per message; see _parse_fast_timed.
+_ADDRESS_COMMENT_RE = re.compile(r"([A-Za-z0-9_.-]{1,255}) \[(" + _CANONICAL_IPV4_RE.pattern + r")\]")
+# In a shape key, a literal HELO that is filled in stands as this, and such a from comment as
+# (NAME,): tuples, so never equal to text of a header (the other parts are a str or None).
+_ANY_LITERAL_HELO = ("[literal]",)
+
+
+def _parse_fast_timed(text: str) -> tuple[ReceivedFields, datetime] | None:
+    """_parse_fast, with the datetime the ``timestamp`` field was written from."""
     m = _FAST_RE.match(text)
     if m is None:
         return None
     d = m.groupdict()  # one call for all groups (hot path)
-    helo, by, proto, queue, via = d["helo"], d["by"], d["proto"], d["id"], d["via"]
-    for word in (helo, by, proto, queue):
-        if word is not None and word.lower() in _KEYWORDS:
-            return None
-    if via is not None and any(w.lower() in _KEYWORDS for w in via.split()):
+    queue = d["id"]
+    if queue is not None and queue.lower() in _KEYWORDS:
         return None
-    from_comments = [c for c in (d["fc1"], d["fc2"], d["fc3"]) if c is not None]
-    comments = [*from_comments, *(c for c in (d["bc1"], d["bc2"], d["wc"], d["ic"], d["rc"]) if c is not None)]
-    if comments:
-        low = "\n".join(comments).lower()
-        for marker in _FAST_MARKERS:
-            if marker in low:
-                return None  # markers the general parser reads with context: let it
     month = _MONTHS.get(d["mon"].lower())
     zone_hours, zone_minutes = int(d["zh"]), int(d["zm"])
     if month is None or zone_hours > 23 or zone_minutes > 59:
@@ -881,21 +892,94 @@ def _parse_fast(text: str) -> ReceivedFields | None:
     # "shape" (its hosts, comments and protocol), which repeats from message to message: a
     # receiver writes its own hops the same way each time. The shape's fields are worked
     # out once and the varying ones filled in.
-    shape = (helo, d["fc1"], d["fc2"], d["fc3"], by, d["bc1"], d["bc2"], proto, d["wc"], queue is None, via,
-             d["ic"], d["rc"], zone_comment)
-    template = _SHAPES.get(shape)
-    if template is None:
-        template = _fast_shape(helo, from_comments, comments, by, proto, via, queue is not None, zone_comment).__dict__
-        if len(_SHAPES) >= _MAX_SHAPES:
-            _SHAPES.clear()
-        _SHAPES[shape] = template
-    return _make_fields(**{**template, "id": queue, "for_": d["rcpt"], "timestamp": timestamp.isoformat(),
-                           "date_text": date_text})
+    #
+    # A client address in "(NAME [a.b.c.d])" and an address-literal HELO ("from [a.b.c.d]")
+    # are filled in too: a sender's internal hops carry a new private address per message.
+    # Beside such a comment (first after the HELO, so the one the from clause reader takes
+    # as the client's host info) the address only ever becomes ``from_ip``, and a literal
+    # HELO only ``from_helo`` (kept, or dropped for HTTP, by the rest of the shape): nothing
+    # else reads them (no TLS or marker text fits in digits and brackets). The first read
+    # of a shape shows which of the two it keeps (checked, else the shape is not cached).
+    helo, fc1 = d["helo"], d["fc1"]
+    address: str | None = None
+    helo_key: object = helo
+    fc1_key: object = fc1
+    hostinfo = _ADDRESS_COMMENT_RE.fullmatch(fc1) if fc1 is not None else None
+    if hostinfo is not None:
+        address = hostinfo.group(2)
+        fc1_key = (hostinfo.group(1),)
+        if helo is not None and helo[0] == "[":
+            helo_key = _ANY_LITERAL_HELO
+    shape = (helo_key, fc1_key, d["fc2"], d["fc3"], d["by"], d["bc1"], d["bc2"], d["proto"], d["wc"], queue is None,
+             d["via"], d["ic"], d["rc"], zone_comment)
+    cached = _SHAPES.get(shape)
+    if cached is None:
+        read = _read_shape(d, zone_comment, address, helo_key is _ANY_LITERAL_HELO)
+        if read is None:
+            return None
+        cached, reusable = read
+        if reusable:
+            if len(_SHAPES) >= _MAX_SHAPES:
+                _SHAPES.clear()
+            _SHAPES[shape] = cached
+    template, fills_address, fills_helo = cached
+    values = template.copy()
+    values["id"] = queue
+    values["for_"] = d["rcpt"]
+    values["timestamp"] = timestamp.isoformat()
+    values["date_text"] = date_text
+    if fills_address:
+        values["from_ip"] = address
+    if fills_helo:
+        values["from_helo"] = helo
+    return _fields_from_dict(values), timestamp
 
 
-# Fields of recently seen Received shapes (see _parse_fast), bounded.
-_SHAPES: dict[tuple[object, ...], dict[str, object]] = {}
+# Fields of recently seen Received shapes (see _parse_fast_timed), bounded: the fields as a
+# dict, and whether the client address and the HELO are filled in per header. Only shapes
+# the fast path reads are kept (each passed the checks in _read_shape).
+_SHAPES: dict[tuple[object, ...], tuple[dict[str, object], bool, bool]] = {}
 _MAX_SHAPES = 4096
+
+
+def _read_shape(d: dict[str, str | Any], zone_comment: str | None, address: str | None,
+                any_literal_helo: bool) -> tuple[tuple[dict[str, object], bool, bool], bool] | None:
+    """A shape's entry for _SHAPES (see _parse_fast_timed) and whether it may be cached for
+    other headers; None when the fast path declines the header. The checks here read only
+    what the shape key holds (a client address or a literal HELO cannot be a clause word
+    or hold a marker), so a cached shape needs them no more."""
+    helo, by, proto, via = d["helo"], d["by"], d["proto"], d["via"]
+    for word in (helo, by, proto):
+        if word is not None and word.lower() in _KEYWORDS:
+            return None
+    if via is not None and any(w.lower() in _KEYWORDS for w in via.split()):
+        return None
+    from_comments = [c for c in (d["fc1"], d["fc2"], d["fc3"]) if c is not None]
+    comments = [*from_comments, *(c for c in (d["bc1"], d["bc2"], d["wc"], d["ic"], d["rc"]) if c is not None)]
+    if comments:
+        low = "\n".join(comments).lower()
+        for marker in _FAST_MARKERS:
+            if marker in low:
+                return None  # markers the general parser reads with context: let it
+    fields = _fast_shape(helo, from_comments, comments, by, proto, via, d["id"] is not None, zone_comment)
+    fills_helo = any_literal_helo and fields.from_helo is not None
+    if (address is not None and fields.from_ip != address) or (fills_helo and fields.from_helo != helo):
+        return (fields.__dict__, False, False), False  # not the expected reading (never seen)
+    return (fields.__dict__, address is not None, fills_helo), True
+
+
+def _fields_from_dict(values: dict[str, object]) -> ReceivedFields:
+    """ReceivedFields from a complete dict of its fields in field order (a cached shape's,
+    filled in). When _make_fields is the fast constructor, filling the instance ``__dict__``
+    is exactly what it does, less its checks of the keys (all known here)."""
+    if _make_fields is ReceivedFields:  # frozen_maker fell back to the class: so do we
+        return ReceivedFields(**values)  # type: ignore[arg-type]
+    fields: ReceivedFields = _new_object(ReceivedFields)
+    fields.__dict__.update(values)
+    return fields
+
+
+_new_object = object.__new__
 
 
 def _fast_shape(helo: str | None, from_comments: list[str], comments: list[str], by: str, proto: str,
@@ -927,19 +1011,29 @@ def _fast_shape(helo: str | None, from_comments: list[str], comments: list[str],
 
 def parse_received(value: str) -> ReceivedFields:
     """Read every field that can be read; never raises. ``complete`` is False for partial reads."""
+    return parse_received_timed(value)[0]
+
+
+def parse_received_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
+    """:func:`parse_received`, and the moment its ``timestamp`` was written from (None when
+    that is None): a caller that needs the datetime need not read the ISO text back."""
     try:
         if len(value) <= MAX_PARSED_CHARS:
-            fast = _parse_fast(value)
+            fast = _parse_fast_timed(value)
             if fast is not None:
                 return fast
-        return _parse(value)
+        return _parse_timed(value)
     except Exception as exc:  # noqa: BLE001 - defence in depth: a parser bug must not lose the hop
         return ReceivedFields(
             complete=False, problems=(f"internal parser error: {type(exc).__name__}",)
-        )
+        ), None
 
 
 def _parse(value: str) -> ReceivedFields:
+    return _parse_timed(value)[0]
+
+
+def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
     problems: list[str] = []
     text = value
     tail_date: str | None = None
@@ -952,7 +1046,7 @@ def _parse(value: str) -> ReceivedFields:
             tail_date = value[cut + 1 :].strip() or None
         text = value[:MAX_PARSED_CHARS]
     if not text.strip():
-        return ReceivedFields(complete=False, problems=("empty Received header",))
+        return ReceivedFields(complete=False, problems=("empty Received header",)), None
 
     toks, deepest = _tokenize(text)
     if deepest > MAX_COMMENT_DEPTH:
@@ -1171,7 +1265,7 @@ def _parse(value: str) -> ReceivedFields:
         via=via, queue_id=queue_id, for_=for_, envelope_from=envelope_from, ident=ident,
         from_seg=from_seg, leading_from=leading_from, tls=tls, local_form=local_form,
         order=order, timestamp=timestamp, date_text=date_text,
-    )
+    ), timestamp
 
 
 def _context(exim: bool, microsoft: bool, http: bool, order: list[str]) -> _Context:

@@ -938,3 +938,81 @@ def test_receiver_record_cannot_let_a_sender_pick_the_organisation() -> None:
     chain = build_chain(parse_message(_message(text)), None, NOW)
     assert chain.hops[2].fields.by == "203.0.113.5"
     assert chain.boundary_hop == 3
+
+
+def _hops_reference_ip(text: str) -> object:
+    """_ip as it read every address before the IPv4 shortcut (ipaddress only)."""
+    import ipaddress
+
+    if not text or len(text) > 64:
+        return None
+    try:
+        ip = ipaddress.ip_address(text.strip().strip("[]"))
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def test_address_shortcuts_equal_ipaddress() -> None:
+    """_ip reads canonical IPv4 without ipaddress's parser, and is_non_public_ip tests IPv4 by
+    number ranges: both must answer as ipaddress and network membership do."""
+    import ipaddress
+    import random
+
+    from headerscope import hops
+
+    rng = random.Random(7)
+    texts = ["0.0.0.0", "255.255.255.255", "10.0.0.0", "9.255.255.255", "11.0.0.0", "172.15.255.255",
+             "172.16.0.0", "172.31.255.255", "172.32.0.0", "192.167.255.255", "192.168.0.0", "192.168.255.255",
+             "192.169.0.0", "100.63.255.255", "100.64.0.0", "100.127.255.255", "100.128.0.0", "126.255.255.255",
+             "127.0.0.1", "128.0.0.0", "169.253.255.255", "169.254.0.1", "169.255.0.0", "1.0.0.0", "01.2.3.4",
+             "1.2.3.04", "256.1.1.1", "1.2.3", " 10.0.0.1 ", "[10.0.0.1]", "::ffff:10.0.0.1", "::ffff:8.8.8.8",
+             "::1", "::", "fe80::1%eth0", "fc00::1", "2001:db8::1", "\u0661.\u0662.\u0663.\u0664", "", "x"]
+    texts += [".".join(str(rng.randrange(256)) for _ in range(4)) for _ in range(3000)]
+    texts += [f"{rng.choice([10, 100, 127, 169, 172, 192])}.{rng.randrange(256)}.{rng.randrange(256)}.1"
+              for _ in range(2000)]
+    for text in texts:
+        expected = _hops_reference_ip(text)
+        assert hops._ip(text) == expected, text
+        private = expected is not None and (
+            (isinstance(expected, ipaddress.IPv6Address) and bool(expected.scope_id))
+            or any(expected.version == net.version and expected in net  # type: ignore[attr-defined]
+                   for net in hops._NON_PUBLIC_NETWORKS))
+        assert hops.is_non_public_ip(text) == private, text
+
+
+def test_host_organization_of_addresses_and_names() -> None:
+    # An IPv4 literal stops at its numeric last label before any IP test: still no organisation.
+    for name in ("10.1.2.3", "[10.1.2.3]", "[192.0.2.1]", "192.0.2.1.", "999.1.1.1", "::1", "[IPv6:2001:db8::1]",
+                 "2001:db8::1", "host.123", "localhost", "a.local"):
+        assert host_organization(name) is None, name
+    assert host_organization("mail-wr1-f54.google.com") == "google.com"
+    assert host_organization("MX.Receiver.Example.") == "receiver.example"
+
+
+@needs_parser
+def test_chain_from_the_parsers_datetimes_equals_the_chain_from_its_iso_text() -> None:
+    """build_chain takes each hop's time from the parser's datetime instead of reading the ISO
+    timestamp back; through any other parse callable it reads the text. Both must give the same
+    chain on every corpus message and on dates with odd offsets and fractions."""
+    paths = [p for p in sorted((CORPUS / "messages").rglob("*")) + sorted((CORPUS / "received").rglob("*.txt"))
+             if p.is_file() and p.stat().st_size < 2_000_000]
+    odd = ["from a (b [192.0.2.1]) by c with ESMTP id 1; Mon, 02 Nov 2026 08:00:42 +1345",
+           "from a (b [192.0.2.1]) by c with ESMTP id 1; Mon, 02 Nov 2026 08:00:42 -0000",
+           "by c with SMTP; 2026-11-02 16:39:24.757045452 +0000 UTC m=+349867.495769315",
+           "from a by c; Sun Nov 1 14:50:12 2026", "from a by c; 2 Nov 2026 08:00:60 +0000 (UTC)",
+           "from a by c; 2 Nov 2026 08:00 EST", "from a by c; garbage"]
+    messages = [parse_message(p.read_bytes()) for p in paths]
+    messages.append(parse_message(_message("".join(f"Received: {v}\n" for v in odd) + "Subject: x\n\nb\n")))
+    checked = 0
+    for message in messages:
+        if not message.all("Received"):
+            continue
+        date = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+        direct = build_chain(message, date, NOW)
+        via_text = build_chain(message, date, NOW, parse=lambda value: parse_received(value))
+        assert direct == via_text
+        checked += 1
+    assert checked > 40, checked

@@ -758,3 +758,77 @@ def test_frozen_maker_builds_the_same_objects_and_keeps_the_errors() -> None:
     assert make_hop(**kwargs) == Hop(**kwargs)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         make_hop(number=1)  # required fields missing: the class's own error
+
+
+def test_shape_cache_fills_in_the_client_address_and_a_literal_helo() -> None:
+    """A cached shape also serves headers that differ in the client address of "(NAME [a.b.c.d])"
+    and in an address-literal HELO: whichever header of a shape is read first, every other one
+    reads exactly as the general parser reads it (canonical IPv4 only is filled in; other
+    addresses are part of the shape)."""
+    from headerscope import received
+
+    shapes = [
+        "from {helo} (relay.b.example [{ip}]) by mx.a.example (Postfix) with ESMTPS id 9F{n} "
+        "for <u{n}@a.example>; Mon, 02 Nov 2026 08:00:42 +0000",
+        "from {helo} (unknown [{ip}]) by smtp.b.example (Postfix) with ESMTPSA id 4{n}; "
+        "Mon, 02 Nov 2026 08:00:42 -0500 (EST)",
+        "from {helo} (tls.b.example [{ip}]) (using TLSv1.2 with cipher ECDHE (128/128 bits)) by mx.a.example "
+        "(Postfix) with ESMTPS id 1{n}; Tue, 3 Nov 2026 09:10:11 +0100",
+        "from {helo} (web.b.example [{ip}]) by mail.a.example with HTTP id {n}; Mon, 02 Nov 2026 08:00:42 +0000",
+        "from {helo} (web.b.example [{ip}]) by mail.a.example with ESMTP id {n} via HTTP; Mon, 02 Nov 2026 08:00:42 +0000",
+        "from {helo} (mx.b.example [{ip}]) (gw [10.0.0.1]) by mx.a.example with ESMTP id {n}; Mon, 02 Nov 2026 08:00:42 +0000",
+        "from {helo} (mx.b.example [{ip}]) (x) by mx.a.example with ESMTP id {n}; Mon, 02 Nov 2026 08:00:42 +0000",
+        "from {helo} (mx.b.example [{ip}]) by a.outlook.com (10.0.0.2) with Microsoft SMTP Server id {n}; "
+        "Mon, 2 Nov 2026 10:00:40 +0000",
+        "from {helo} (Authenticated sender [{ip}]) by mx.a.example with ESMTP id {n}; Mon, 02 Nov 2026 08:00:42 +0000",
+    ]
+    helos = ["relay.b.example", "with", "[10.1.2.3]", "[192.0.2.1]", "[1.2.3.256]", "[::1]", "[IPv6:2001:db8::1]",
+             "[0a.1]"]
+    ips = ["10.2.1.160", "0.0.0.0", "255.255.255.255", "127.0.0.1", "192.0.2.35", "010.2.1.1", "1.2.3.256",
+           "2001:db8::1", "1.2.3.4:25", "::ffff:10.0.0.1"]
+    for shape in shapes:
+        values = [shape.format(helo=helo, ip=ip, n=n) for n, (helo, ip) in
+                  enumerate((helo, ip) for helo in helos for ip in ips)]
+        expected = [received._parse(v) for v in values]
+        for first in values:
+            received._SHAPES.clear()
+            received.parse_received(first)
+            assert [received.parse_received(v) for v in values] == expected, first
+    received._SHAPES.clear()
+
+
+def test_canonical_ipv4_is_read_as_ipaddress_reads_it() -> None:
+    """The address reader skips ipaddress for IPv4 written as ipaddress writes it; that text
+    must be exactly the text ipaddress gives back, and everything else goes the long way."""
+    import ipaddress
+
+    from headerscope.received import _CANONICAL_IPV4_RE, _read_ip_cached
+
+    rng = random.Random(5)
+    texts = ["0.0.0.0", "255.255.255.255", "10.2.1.160", "1.2.3.04", "01.2.3.4", "256.1.1.1", "1.2.3",
+             "1.2.3.4.5", "[1.2.3.4]", "[IPv6:1.2.3.4]", "::ffff:10.0.0.1", "1.2.3.4:25",
+             "\u0661.\u0662.\u0663.\u0664", "1.2.3.4\n"]
+    for _ in range(3000):
+        texts.append(".".join(rng.choice(["0", "00", "09", "1", "99", "100", "199", "200", "249", "250", "255",
+                                          "256", "300", str(rng.randrange(1000))]) for _ in range(4)))
+    for text in texts:
+        if _CANONICAL_IPV4_RE.fullmatch(text) is not None:
+            assert str(ipaddress.ip_address(text)) == text
+            assert _read_ip_cached.__wrapped__(text) == (text, False)
+        try:
+            parsed = ipaddress.ip_address(text)
+        except ValueError:
+            continue
+        if parsed.version == 4 and str(parsed) == text:
+            assert _CANONICAL_IPV4_RE.fullmatch(text) is not None, text
+
+
+def test_timed_parse_gives_the_moment_of_the_timestamp() -> None:
+    from headerscope.received import parse_received_timed
+
+    for value in ("from a (b [192.0.2.1]) by c with ESMTP id 1; Mon, 02 Nov 2026 08:00:42 +0530",
+                  "by c with SMTP; 2020-06-17 16:39:24.757045452 +0000 UTC m=+349867.495769315",
+                  "from a by c; Sun Nov 13 14:50:12 2005", "from a by c", "", "x" * 40_000):
+        fields, moment = parse_received_timed(value)
+        assert fields == parse_received(value)
+        assert (moment.isoformat() if moment is not None else None) == fields.timestamp
