@@ -366,7 +366,7 @@ def _utc(timestamp: str | None) -> datetime | None:
     if parsed.tzinfo is None:
         # RFC 5322 section 3.3: "-0000" (zone unknown) is the only legitimate way to get here.
         parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+    return _aware(parsed)
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -374,7 +374,10 @@ def _aware(moment: datetime | None) -> datetime | None:
         return None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:
+        return None  # 1 January of year 1 east of UTC (or 31 December 9999 west of it): no UTC time
 
 
 def _safe_parse(parse: Callable[[str], ReceivedFields], value: str) -> ReceivedFields:

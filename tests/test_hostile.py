@@ -54,6 +54,12 @@ HOSTILE: dict[str, bytes] = {
     "ansi_and_markup": b"Subject: \x1b[2J\x1b]0;pwned\x07[bold red]x[/] <script>alert(1)</script>\r\n"
                        b"From: \"[link=http://evil]\" <a@example.org>\r\n\r\nx\r\n",
     "encoded_word_bomb": b"Subject: " + b"=?utf-8?b?" + b"QUFB" * 500_000 + b"?=\r\n\r\nx\r\n",
+    # Dates that have no UTC equivalent (datetime's range ends at years 1 and 9999).
+    "dates_past_the_calendar": b"".join(
+        b"Received: from a.example (a.example [192.0.2.1]) by b.example with ESMTP id %d; %s\r\n" % (i, date)
+        for i, date in enumerate((b"Fri, 31 Dec 9999 23:30:00 -0100", b"Mon, 1 Jan 0001 00:00:00 +1400"))
+    ) + b"Date: Mon, 1 Jan 0001 00:00:00 +0100\r\nFrom: x@example.com\r\n"
+        b"DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s; h=from; bh=AAAA; b=AAAA; t=1\r\n\r\nx\r\n",
 }
 
 
