@@ -525,8 +525,9 @@ def _is_microsoft(lines: _Lines, end: int) -> bool:
 
 
 def _looks_binary(data: bytes) -> bool:
-    head = data[:4096]
-    return b"\x00" in head or data.startswith(_OLE_MAGIC)
+    # bytes.find, not ``in``: ``in`` first tries the operand as an integer (a failed conversion
+    # that raises and clears an exception), and the range needs no copy of the first bytes.
+    return data.find(b"\x00", 0, 4096) >= 0 or data.startswith(_OLE_MAGIC)
 
 
 def load_bytes(data: bytes, source: str = "api") -> LoadedInput:
@@ -552,6 +553,66 @@ def _load_msg(original: bytes, result: Callable[..., LoadedInput]) -> LoadedInpu
                   "keep the original MIME bytes")
 
 
+_BLANK_LINES = re.compile(rb"(?:[ \t]*(?:\r\n|\n|\r))*")
+
+
+def _needs_no_cleanup(data: bytes) -> bool:
+    """True when no line step of ``_load`` can change ``data``: an ordinary message.
+
+    Called only when nothing before the line steps changed anything (no byte order mark, no
+    line-end repair, no leading blank line). Each condition below is the trigger of one step
+    read off that step, so when all hold, every step returns without a change and ``_load``
+    answers "eml, unchanged, with a body" (the equivalence test in tests/test_loader.py runs
+    both paths over every test input and the corpus). Anything unusual falls back to the full
+    path, which stays the definition.
+
+    - The header block ends within the first split chunk, at the first ``LF LF`` / ``LF CR LF``
+      (``_Lines`` cuts its first piece there; its pieces end after a LF, so its lines are
+      those of ``splitlines()``), and no earlier empty line (``CR CR`` etc.) exists: so the
+      header lines the steps read are ``data[:first].splitlines()``, and the empty line after
+      them is there, so ``has_body`` is True.
+    - Line 0 is a header field (so it is neither blank nor indented: no leading-blank-line,
+      common-indent or first-line-indent step applies) and is not Gmail's summary start, the
+      mbox separator or Outlook's banner: the Gmail step stops at line 0, as do the others.
+    - Fewer than two header lines can be empty-valued fields: not Outlook's properties layout.
+    - The first non-blank line after the header block is not a header field: the header-group
+      join stops there, and the body is not all blank, so trailing blank lines are never
+      stripped (whatever the source or Microsoft fields) and ``_is_microsoft`` is not needed
+      (``has_body`` is True).
+    """
+    limit = min(_SPLIT_CHUNK, len(data))
+    first = data.find(b"\n\n", 0, limit)
+    # A LF CR LF before ``first`` lies within ``first + 2`` bytes: no need to search further.
+    crlf = data.find(b"\n\r\n", 0, limit if first < 0 else first + 2)
+    if crlf >= 0:
+        first = crlf
+    if first < 0:
+        return False
+    cut = first + (2 if data[first + 1:first + 2] == b"\n" else 3)  # just after the blank line
+    # ``_Lines``'s lines up to its first empty one, when that is the blank line at ``first``: a
+    # CR before ``first`` ends the last line either way (CR LF, or a bare CR here).
+    header = data[:first].splitlines()
+    if not header or b"" in header:
+        return False  # an empty line before the blank one ends the header block: not decided here
+    line0 = header[0]
+    if (not _is_field(line0) or _GMAIL_START.match(line0.strip()[:_MAX_SCAN_LINE])
+            or _MBOX_FROM.match(line0[:_MAX_SCAN_LINE])
+            or line0.strip().lower() == b"microsoft mail internet headers version 2.0"):
+        return False
+    # As _rebuild_properties_layout counts its candidates.
+    candidates = (line for line in header
+                  if line[-1:] in (b":", b" ", b"\t") and _EMPTY_FIELD.match(line[:_MAX_SCAN_LINE]))
+    if next(candidates, None) is not None and next(candidates, None) is not None:
+        return False
+    # The first non-blank line after the header block ("blank": spaces and tabs only).
+    blank_lines = _BLANK_LINES.match(data, cut)  # always matches (possibly nothing)
+    body = cut if blank_lines is None else blank_lines.end()
+    if _BLANK_REST.fullmatch(data, body):
+        return False  # nothing but blank lines after the headers
+    # _FIELD matches no line end, so matching in place reads only that line's first bytes.
+    return _FIELD.match(data, body, min(body + _MAX_SCAN_LINE, len(data))) is None
+
+
 def _load(original: bytes, source: str, digest: str) -> LoadedInput:
     def result(data: bytes, fmt: str, cleanups: list[str], has_body: bool,
                recorded: tuple[RecordedResult, ...] = (), exact_note: str | None = None) -> LoadedInput:
@@ -570,6 +631,14 @@ def _load(original: bytes, source: str, digest: str) -> LoadedInput:
         return result(original, "unknown", ["the input is binary, not the text of a message"], False)
     data = _fix_line_ends(decoded, cleanups, reshaping)
     start = _skip_leading_blank_bytes(data, start, cleanups)
+    if not cleanups and start == 0 and data is original and _needs_no_cleanup(data):
+        return result(original, "eml", cleanups, True)
+    return _load_lines(original, data, start, cleanups, reshaping, source, result)
+
+
+def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], reshaping: list[str],
+                source: str, result: Callable[..., LoadedInput]) -> LoadedInput:
+    """The line steps: every clean-up of a paste (the full path)."""
     lines = _Lines(data, start)
     lines.cleanups = cleanups
     lines.reshaping = reshaping

@@ -7,6 +7,7 @@ kept as an offset into ``raw``, not copied: on a 50 MB message a copy is 50 MB m
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,6 +20,11 @@ from .text import decode_rfc2047
 _FIELD_NAME = re.compile(rb"^([\x21-\x39\x3b-\x7e]+)[ \t]*:")
 # A line break that does not start a folded continuation line.
 _FIELD_BREAK = re.compile(rb"(?:\r\n|\n|\r(?!\n))(?![ \t])")
+# The same breaks when every line ends in LF, or every line in CR LF (no bare CR or LF): with
+# one kind of line end _FIELD_BREAK matches exactly these, and a pattern that starts with a
+# literal is searched for that byte instead of testing a character set at every position.
+_LF_BREAK = re.compile(rb"\n(?![ \t])")
+_CRLF_BREAK = re.compile(rb"\r\n(?![ \t])")
 _FIRST_WINDOW = 8 * 1024
 
 
@@ -85,7 +91,9 @@ def header_body_offsets(raw: bytes) -> tuple[int, int | None]:
     start, window, size = 0, _FIRST_WINDOW, len(raw)
     while True:
         end = min(size, window)
-        ends = [i for i in (raw.find(b"\n\n", start, end), raw.find(b"\n\r\n", start, end)) if i >= 0]
+        lf = raw.find(b"\n\n", start, end)
+        # A LF CR LF before ``lf`` lies within ``lf + 2`` bytes: no need to search further.
+        ends = [i for i in (lf, raw.find(b"\n\r\n", start, end if lf < 0 else lf + 2)) if i >= 0]
         if ends or end == size:
             break
         start, window = end - 2, window * 2  # a blank line may straddle the window's end
@@ -106,7 +114,15 @@ def _logical_lines(header_section: bytes) -> list[bytes]:
     # Lines end at CRLF, LF or CR (as bytes.splitlines); one C-level split does it all.
     if not header_section:
         return []
-    lines = _FIELD_BREAK.split(header_section)
+    # bytes.find, not ``in``: ``in`` first tries the operand as an integer (a failed conversion
+    # that raises and clears an exception, costlier than the search here).
+    if header_section.find(b"\r") < 0:
+        breaks = _LF_BREAK
+    elif header_section.count(b"\r") == header_section.count(b"\n") == header_section.count(b"\r\n"):
+        breaks = _CRLF_BREAK  # every CR starts a CR LF and every LF ends one
+    else:
+        breaks = _FIELD_BREAK
+    lines = breaks.split(header_section)
     if not lines[-1]:
         lines.pop()  # the line break that ends the last line starts no further line
     return lines
@@ -114,13 +130,21 @@ def _logical_lines(header_section: bytes) -> list[bytes]:
 
 def _unfold(value: bytes) -> str:
     # RFC 5322 section 2.2.3: unfolding removes the line breaks before folding white space.
-    text = value.decode("utf-8", errors="replace")
+    text = value.decode("utf-8", "replace")
     if "\n" in text or "\r" in text:
         text = text.replace("\r", "").replace("\n", "")
     return text.strip()
 
 
 _make_header = frozen_maker(HeaderField)
+# A message has dozens of fields: each is built here as ``frozen_maker`` builds it (a new
+# instance whose ``__dict__`` holds every field in field order), written out for the five
+# fields, which saves a keyword call per field. Only when ``frozen_maker`` itself takes that
+# route and the fields are these five; otherwise ``_make_header`` builds them.
+_HEADER_FIELDS = ("index", "name", "value", "decoded", "defects")
+_DIRECT_HEADER = (_make_header is not HeaderField
+                  and tuple(field.name for field in dataclasses.fields(HeaderField)) == _HEADER_FIELDS)
+_new = object.__new__
 
 
 def parse_message(raw: bytes) -> Message:
@@ -128,6 +152,7 @@ def parse_message(raw: bytes) -> Message:
     header_end, body_start = header_body_offsets(raw)
     header_section = raw[:header_end]
     headers: list[HeaderField] = []
+    direct, new = _DIRECT_HEADER, _new
     for index, line in enumerate(_logical_lines(header_section)):
         match = _FIELD_NAME.match(line)
         if match is None:
@@ -140,8 +165,18 @@ def parse_message(raw: bytes) -> Message:
         name = match.group(1).decode("ascii")
         value = _unfold(line[match.end():])
         defects: tuple[str, ...] = ()
-        if b"\xef\xbf\xbd" not in line and "\ufffd" in value:
+        if "\ufffd" in value and line.find(b"\xef\xbf\xbd") < 0:  # find: see _logical_lines
             defects = ("bytes that are not UTF-8 (shown as \ufffd)",)
         decoded = decode_rfc2047(value)
-        headers.append(_make_header(index=index, name=name, value=value, decoded=decoded, defects=defects))
+        if direct:
+            field = new(HeaderField)
+            state = field.__dict__
+            state["index"] = index
+            state["name"] = name
+            state["value"] = value
+            state["decoded"] = decoded
+            state["defects"] = defects
+            headers.append(field)
+        else:
+            headers.append(_make_header(index=index, name=name, value=value, decoded=decoded, defects=defects))
     return Message(raw=raw, headers=tuple(headers), body_start=body_start)

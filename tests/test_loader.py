@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import random
+import sys
 import time
 
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, SAMPLES
 
 from headerscope import loader
 from headerscope.loader import load_bytes
@@ -292,3 +294,114 @@ def test_mbox_separator_alone_gives_no_not_byte_exact_finding() -> None:
     quoted = analyze(separator + MESSAGE + b">From the start\r\n", offline=True)
     notices = [f for f in quoted.findings if f.id == "input.not_byte_exact"]
     assert not quoted.input.byte_exact and len(notices) == 1 and "RFC 4155" in notices[0].explanation
+
+
+# --- The fast path for ordinary messages gives exactly the full path's answer ---------------
+
+_FRAGMENTS = (
+    b"From: a@b.test", b"Subject: hi", b"X-Ms-Exchange-Organization-Auth: x", b"Content-Type: message/rfc822",
+    b"Received: from a by b", b" folded", b"\tfolded", b"Name:", b"Name:\t", b"Name: ", b"value only",
+    b"", b" ", b"\t", b"From a@b.test Tue Mar  5 10:12:00 2024", b"Original message", b"Message ID: <x@y>",
+    b"SPF: PASS with IP 192.0.2.1", b"Download original", b"Microsoft Mail Internet Headers Version 2.0",
+    b"  From: indented@b.test", b"body text", b">From quoted", b"x" * 5000 + b":", b"N" + b":" + b" " * 5000,
+    b"\x0bvt", b"\xef\xbb\xbfFrom: bom@b.test",
+)
+_ENDS = (b"\r\n", b"\n", b"\r", b"\r\r\n", b"\n\r", b"")
+
+
+def _fuzz_inputs(count: int) -> list[bytes]:
+    """Messages, pastes and odd mixtures built from the pieces each clean-up step looks for."""
+    rng = random.Random(5322)
+    out = []
+    for _ in range(count):
+        head = [rng.choice(_FRAGMENTS[:6]) + rng.choice(_ENDS[:2]) for _ in range(rng.randint(0, 4))]
+        mixed = [rng.choice(_FRAGMENTS) + rng.choice(_ENDS) for _ in range(rng.randint(0, 8))]
+        tail = [rng.choice(_FRAGMENTS) + rng.choice(_ENDS) for _ in range(rng.randint(0, 4))]
+        parts = head + mixed + [rng.choice((b"\r\n", b"\n", b"\r\n\r\n", b"\n\n", b" \n", b"\r\r\n"))] + tail
+        if rng.random() < 0.3:
+            rng.shuffle(parts)
+        out.append(b"".join(parts))
+    return out
+
+
+def _test_inputs() -> list[bytes]:
+    """Every bytes value the loader, source, hostile and sample tests use, the samples and the
+    corpus messages, each also with LF line ends, a blank line, an indentation or an mbox line."""
+    import test_hostile
+    import test_samples
+    import test_sources
+
+    found: list[bytes] = []
+
+    def walk(value: object, depth: int = 0) -> None:
+        if isinstance(value, bytes):
+            found.append(value)
+        elif isinstance(value, (list, tuple, set, frozenset)) and depth < 4:
+            for item in value:
+                walk(item, depth + 1)
+        elif isinstance(value, dict) and depth < 4:
+            for item in value.values():
+                walk(item, depth + 1)
+
+    for module in (sys.modules[__name__], test_hostile, test_samples, test_sources):
+        for value in list(vars(module).values()):
+            walk(value)
+            for mark in getattr(value, "pytestmark", ()):
+                if mark.name == "parametrize":
+                    walk(mark.args[1])
+    for folder in (CORPUS / "messages", SAMPLES):
+        found.extend(path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file())
+    small = [data for data in found if len(data) < 200_000]
+    for data in small:
+        found.extend((data.replace(b"\r\n", b"\n"), data.replace(b"\r\n", b"\r"), b"\n" + data, b"  " + data,
+                      b"From x@y.test Tue Mar  5 10:12:00 2024\n" + data, data.split(b"\r\n\r\n")[0],
+                      data.split(b"\n\n")[0] + b"\n\n\n", data.replace(b"\r\n\r\n", b"\r\n\r\nX-Next: 1\r\n", 1)))
+    return found + _fuzz_inputs(3000)
+
+
+def test_fast_path_gives_the_full_paths_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    inputs = _test_inputs()
+    fast = [load_bytes(data, source=source) for data in inputs for source in ("api", "clipboard")]
+    taken = sum(1 for data in inputs if loader._needs_no_cleanup(data))
+    monkeypatch.setattr(loader, "_needs_no_cleanup", lambda data: False)
+    full = [load_bytes(data, source=source) for data in inputs for source in ("api", "clipboard")]
+    fields = ("data", "source", "sha256", "size", "format", "cleanups", "has_body", "byte_exact", "recorded",
+              "byte_exact_note")
+    pairs = zip([data for data in inputs for _ in range(2)], fast, full, strict=True)
+    for data, one, other in pairs:
+        assert [getattr(one, name) for name in fields] == [getattr(other, name) for name in fields]
+        assert (one.data is data) == (other.data is data)  # unchanged input is handed on as is
+    # The fast path was taken for the ordinary messages (and only decided, never guessed).
+    assert taken > 100
+
+
+def test_header_fields_built_directly_equal_the_constructors(monkeypatch: pytest.MonkeyPatch) -> None:
+    from headerscope import message
+
+    assert message._DIRECT_HEADER  # the fast route is the one taken
+    raw = [data for data in _test_inputs() if len(data) < 2_000_000]
+    inputs = raw + [load_bytes(data).data for data in raw]
+    direct = [parse_message(data) for data in inputs]
+    monkeypatch.setattr(message, "_DIRECT_HEADER", False)
+    built = [parse_message(data) for data in inputs]
+    for one, other in zip(direct, built, strict=True):
+        assert one.body_start == other.body_start and len(one.headers) == len(other.headers)
+        for field, expected in zip(one.headers, other.headers, strict=True):
+            assert type(field) is type(expected) and field == expected and repr(field) == repr(expected)
+            assert list(vars(field).items()) == list(vars(expected).items())  # field order too
+
+
+def test_one_kind_of_line_end_splits_fields_as_the_general_pattern() -> None:
+    from headerscope import message
+
+    def reference(section: bytes) -> list[bytes]:
+        lines = message._FIELD_BREAK.split(section) if section else []
+        if lines and not lines[-1]:
+            lines.pop()
+        return lines
+
+    sections = [data[:message.header_body_offsets(data)[0]] for data in _test_inputs() if len(data) < 2_000_000]
+    sections += [b"A: 1\r\n 2\r\nB: 2\r\n", b"A: 1\n\t2\nB: 2", b"A: 1\r\n\r\n x\r\n", b"A:\r\r\n",
+                 b"A: 1\n\r\nB", b" x\r\nA: 1", b"\r\n", b"\n"]
+    for section in sections:
+        assert message._logical_lines(section) == reference(section)
