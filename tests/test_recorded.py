@@ -861,3 +861,120 @@ def test_not_recomputed_explanations_do_not_repeat_the_label_or_result_word() ->
     assert texts["dmarc"] == "SPF was not evaluated."
     assert texts["dkim"] == "Not checked (offline)."
     assert not any(t.lower().startswith(("not recomputed", "not_checked")) for t in texts.values())
+
+
+def _tokens_char_by_char(text: str) -> list[list[tuple[str, str]]]:
+    """The tolerant tokenizer as first written, one character per step: the reference that
+    ``recorded._tokens`` (which reads runs of ordinary characters at once) must agree with."""
+    from headerscope.auth.recorded import _MAX_TOKENS_PER_FIELD
+    from headerscope.text import read_comment
+
+    segments: list[list[tuple[str, str]]] = []
+    tokens: list[tuple[str, str]] = []
+    word: list[str] = []
+    i, n = 0, len(text)
+
+    def flush() -> None:
+        if word:
+            tokens.append(("word", "".join(word)))
+            word.clear()
+
+    count = 0
+    while i < n:
+        if len(tokens) + count > _MAX_TOKENS_PER_FIELD:
+            break
+        char = text[i]
+        if char == '"':
+            j = i + 1
+            quoted: list[str] = []
+            while j < n and text[j] != '"':
+                if text[j] == "\\" and j + 1 < n:
+                    j += 1
+                quoted.append(text[j])
+                j += 1
+            if word and word[-1] == "=":
+                word.append("".join(quoted))
+                flush()
+            else:
+                flush()
+                tokens.append(("quoted", "".join(quoted)))
+            i = j + 1
+        elif char == "(":
+            flush()
+            content, end = read_comment(text, i)
+            tokens.append(("comment", content.strip()))
+            i = end if end >= 0 else n
+        elif char == ";":
+            flush()
+            segments.append(tokens)
+            count += len(tokens) + 1
+            tokens = []
+            i += 1
+        elif char in " \t\r\n":
+            flush()
+            i += 1
+        else:
+            word.append(char)
+            i += 1
+    flush()
+    segments.append(tokens)
+    return [s for s in segments if s]
+
+
+def test_tokenizer_reading_runs_matches_the_char_by_char_reader() -> None:
+    import random
+
+    from headerscope.auth.recorded import _tokens
+
+    fixed = [
+        "", ";", "a", "mx.example.org; spf=pass smtp.mailfrom=\"a b\"@x (c (d) e) ;dkim=fail",
+        'x="q"y "z" =w ==v a= "b" a=b="c" (unclosed', "\\\"a\" \"\\", "a;" * 5000, "a b " * 5000,
+        '";"(;)";', "k= \"v\"", "k=\"\"x", "(x)=y; =z", "\r\n\t a\r\n=b",
+    ]
+    rng = random.Random(8601)
+    alphabet = 'ab=;"( )\\\t\r\n.@x'
+    fixed += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(60))) for _ in range(3000)]
+    for text in fixed:
+        assert _tokens(text) == _tokens_char_by_char(text), text
+
+
+def test_cfws_shortcut_parses_like_authres() -> None:
+    # _PositionalHeader skips authres's CFWS patterns when the next character cannot start
+    # CFWS; the parse must stay the library's own, result for result and error for error.
+    import random
+
+    from headerscope.auth import _authres
+
+    fixed = [
+        "mx.example.org; spf=pass smtp.mailfrom=a@example.com",
+        "mx.example.org;spf=pass(x)smtp.mailfrom=a@example.com;dkim=pass header.d=example.com",
+        "mx.example.org (c) ; dkim = pass ( a (b) ) header.d = example.com header.b=abc",
+        "mx.example.org;\r\n\tdmarc=fail (p=none) header.from=example.com",
+        "mx.example.org; none", "mx.example.org 1; arc=pass (i=1)", "mx.example.org; spf=",
+        "mx.example.org; spf=pass reason=\"ok\" smtp.helo=h", "mx.example.org; (", "x;;",
+    ]
+    rng = random.Random(6008)
+    pieces = [" ", "\t", "\r\n ", "(", ")", "(c)", ";", "=", "spf", "pass", "dkim", "fail",
+              "header.d", "example.com", "reason", '"r"', "/1", "none", "mx.example.org", ".", "@"]
+    fixed += ["mx.example.org;" + "".join(rng.choice(pieces) for _ in range(rng.randrange(25)))
+              for _ in range(3000)]
+    for text in fixed:
+        expected = _authres.parse_value_reference(text)
+        try:
+            got: _authres.AuthresHeader | str = _authres.parse_value(text)
+        except _authres.AuthresParseError as error:
+            got = str(error)
+        assert got == expected, text
+
+
+def test_trust_context_fields_are_all_carried_by_with_corroboration() -> None:
+    # _with_corroboration builds a new _TrustContext field by field instead of with
+    # dataclasses.replace: a field added to the class must be added there too.
+    from dataclasses import fields
+
+    from headerscope.auth.recorded import _TrustContext
+
+    assert [f.name for f in fields(_TrustContext)] == [
+        "hosts", "orgs", "boundary_index", "receiver_block_end", "boundary_number",
+        "receiver_names", "trailing_start", "corroborating", "duplicated", "boundary_names",
+        "block_closed"]

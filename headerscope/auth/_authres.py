@@ -93,6 +93,18 @@ class _PositionalHeader(authres.core.AuthenticationResultsHeader):  # type: igno
             self._pos = found.end()
         return found
 
+    def _parse_rfc5322_cfws(self) -> Any:
+        # authres calls this before and after nearly every token. Its FWS pattern needs a WSP
+        # or a line break first and a comment starts with "(": on any other character (or at
+        # the end) both fail and authres returns None, so skip its four pattern tries.
+        pos = self._pos
+        if pos < len(self._text) and self._text[pos] in _CFWS_START:
+            return super()._parse_rfc5322_cfws()
+        return None
+
+
+# The characters RFC 5322 CFWS can start with (FWS: WSP or a line break; comment: "(").
+_CFWS_START = frozenset(" \t\r\n(")
 
 # authres's patterns, compiled once (a fixed set of about thirty strings).
 _COMPILED: dict[str, re.Pattern[str]] = {}

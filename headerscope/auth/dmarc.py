@@ -563,7 +563,8 @@ class _ReceiverView(Value):
 
 def _receiver_view(recorded: tuple[RecordedResult, ...]) -> _ReceiverView:
     trusted = [r for r in recorded if r.trusted]
-    orgs = frozenset(org for org in (_org(r.authserv_id) for r in trusted) if org)
+    # Each distinct authserv-id once (a receiver writes the same one on all its results).
+    orgs = frozenset(org for org in map(_org, {r.authserv_id for r in trusted}) if org)
     dmarc = tuple(sorted((r for r in trusted if r.method == "dmarc"),
                          key=lambda r: r.header_index if r.header_index is not None else 1 << 30))
     return _ReceiverView(orgs, dmarc)

@@ -14,6 +14,8 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
+from typing import NamedTuple
 
 from .._value import Value, frozen
 from ..domains import aligned, is_ip_literal, normalize_domain, organizational_domain
@@ -98,6 +100,10 @@ _S_TAG = re.compile(r"(?:^|;)\s*s\s*=\s*([^;\s]*)")
 # --------------------------------------------------------------------------------------------
 
 
+# Characters that are none of the specials _tokens reacts to: a word is a run of these.
+_PLAIN_RUN = re.compile(r'[^"(; \t\r\n]+')
+
+
 @dataclass
 class _Item:
     """``key=value``, a bare word (value None), or a bare quoted string (key None)."""
@@ -121,8 +127,8 @@ class _Clause:
 def _tokens(text: str) -> list[list[tuple[str, str]]]:
     """Split on top-level ``;`` into segments of (kind, text) tokens: word, quoted, comment.
 
-    One pass, no regular expressions, so hostile input costs linear time; reading stops after
-    ``_MAX_TOKENS_PER_FIELD`` tokens (see ``_too_many_tokens``).
+    One pass (its one regular expression is a character class), so hostile input costs linear
+    time; reading stops after ``_MAX_TOKENS_PER_FIELD`` tokens (see ``_too_many_tokens``).
     """
     segments: list[list[tuple[str, str]]] = []
     tokens: list[tuple[str, str]] = []
@@ -148,7 +154,7 @@ def _tokens(text: str) -> list[list[tuple[str, str]]]:
                     j += 1
                 quoted.append(text[j])
                 j += 1
-            if word and word[-1] == "=":
+            if word and word[-1][-1] == "=":
                 word.append("".join(quoted))
                 flush()
             else:
@@ -171,8 +177,12 @@ def _tokens(text: str) -> list[list[tuple[str, str]]]:
             flush()
             i += 1
         else:
-            word.append(char)
-            i += 1
+            # A run of ordinary characters in one step: the token count cannot change inside
+            # it, so the limit check above holds for the whole run.
+            run = _PLAIN_RUN.match(text, i)
+            assert run is not None
+            word.append(run.group())
+            i = run.end()
     flush()
     segments.append(tokens)
     return [s for s in segments if s]
@@ -512,8 +522,8 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext
 # --------------------------------------------------------------------------------------------
 
 
-@frozen
-class _Signature(Value):
+class _Signature(NamedTuple):
+    # A NamedTuple, not a Value: one is built per DKIM-Signature of every message, private.
     header_index: int
     domain: str | None
     selector: str | None
@@ -573,14 +583,18 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
                    extra: tuple[RecordedResult, ...] = ()) -> tuple[tuple[RecordedResult, ...], tuple[Finding, ...]]:
     """Every recorded result; ``trusted`` when written by the receiving side."""
     context = _trust_context(message, hops, boundary_hop)
-    fields = [_read_field(header) for header in message.headers if header.name.lower() in _RESULT_FIELDS]
+    # The message's by-name index (built once per message for every check) instead of a pass
+    # over all its fields; merged back into header order (index = position, top first).
+    found = [header for name in _RESULT_FIELDS for header in message.all(name)]
+    found.sort(key=attrgetter("index"))
+    fields = [_read_field(header) for header in found]
     context = _with_corroboration(context, message, fields)
     signatures = _signatures(message) if any(clause.method == "dkim" for f in fields for clause in f.clauses) else []
     recorded: list[RecordedResult] = []
     findings: list[Finding] = []
     claims: list[tuple[_Field, list[RecordedResult], str, str | None]] = []
     for read in fields:
-        trusted, why, names_receiver = _judge_trust(read.writer, read.index, context)
+        trusted, why, names_receiver = _judge_trust(read.writer, read.header_index, context)
         field_results: list[RecordedResult] = []
         for clause in read.clauses:
             result = _RESULT_ALIASES.get(clause.result, clause.result)
@@ -591,7 +605,7 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
             signature_index = (_match_signature(clause.properties, signatures)
                                if clause.method == "dkim" else None)
             field_results.append(RecordedResult(
-                header=read.name, header_index=read.index, authserv_id=read.writer, method=clause.method,
+                header=read.name, header_index=read.header_index, authserv_id=read.writer, method=clause.method,
                 result=result, properties=tuple(clause.properties),
                 reason=clause.reason or _strip_quotes(clause.comment), trusted=trusted,
                 trust_reason=why, instance=read.instance, signature_header_index=signature_index,
@@ -605,9 +619,9 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
             findings.append(Finding(
                 id="recorded.malformed", severity=Severity.INFO,
                 title=f"{read.name} field could not be read cleanly",
-                explanation=f"Header {read.index} ({read.name}): " + "; ".join(noteworthy) + ".",
+                explanation=f"Header {read.header_index} ({read.name}): " + "; ".join(noteworthy) + ".",
                 reference=RFC7208_RECEIVED_SPF if read.name == _RECEIVED_SPF else RFC8601_SYNTAX,
-                subject=f"header {read.index}",
+                subject=f"header {read.header_index}",
             ))
         claims.append((read, field_results, why, names_receiver))
     # What the receiving side itself recorded as a failure, per method: a claim of "pass"
@@ -622,7 +636,7 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
             # message may well contradict the receiver's fail.
             pretends = read.name == _AR and (read.writer is None or names_receiver is not None)
             contradicted = sorted(set(claimed) & trusted_failures) if pretends else []
-            findings.append(_claim_finding(read.name, read.index, read.writer, claimed, why, names_receiver,
+            findings.append(_claim_finding(read.name, read.header_index, read.writer, claimed, why, names_receiver,
                                            contradicted))
     for item in extra:
         if item.trust_reason is None and item.header == _GMAIL_SUMMARY:
@@ -633,15 +647,16 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
     return tuple(recorded), tuple(findings)
 
 
-_RESULT_FIELDS = frozenset({"authentication-results", "arc-authentication-results", "received-spf"})
+_RESULT_FIELDS = ("authentication-results", "arc-authentication-results", "received-spf")
+
 _NO_AUTHSERV_ID = "no authserv-id (RFC 8601 section 2.2 requires one)"
 
 
-@frozen
-class _Field(Value):
-    """One result field as read, before its trust is judged."""
+class _Field(NamedTuple):
+    """One result field as read, before its trust is judged (a NamedTuple: one is built per
+    result field of every message, and it never leaves this module)."""
 
-    index: int
+    header_index: int
     name: str
     writer: str | None
     instance: int | None
@@ -672,7 +687,7 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
         return context
     corroborating: set[str] = set()
     for read in fields:
-        if read.index < context.boundary_index and read.writer and _writer_matches(read.writer, context):
+        if read.header_index < context.boundary_index and read.writer and _writer_matches(read.writer, context):
             name = normalize_domain(read.writer) or read.writer
             corroborating.add(organizational_domain(name) or name)
     for header in message.headers[:context.boundary_index]:
@@ -685,11 +700,16 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
     duplicated: set[str] = set()
     end = context.receiver_block_end or 0
     for read in fields:
-        if read.name == _AR and read.writer and context.boundary_index < read.index < end:
+        if read.name == _AR and read.writer and context.boundary_index < read.header_index < end:
             name = normalize_domain(read.writer) or read.writer
             (duplicated if name in seen else seen).add(name)
-    return replace(context, corroborating=frozenset(corroborating), duplicated=frozenset(duplicated),
-                   block_closed=context.block_closed and _block_is_the_boundary_hosts(context, message, fields))
+    # Built directly rather than with dataclasses.replace, which inspects every field.
+    return _TrustContext(
+        context.hosts, context.orgs, context.boundary_index, context.receiver_block_end,
+        context.boundary_number, context.receiver_names, context.trailing_start,
+        corroborating=frozenset(corroborating), duplicated=frozenset(duplicated),
+        boundary_names=context.boundary_names,
+        block_closed=context.block_closed and _block_is_the_boundary_hosts(context, message, fields))
 
 
 def _block_is_the_boundary_hosts(context: _TrustContext, message: Message, fields: list[_Field]) -> bool:
@@ -697,7 +717,7 @@ def _block_is_the_boundary_hosts(context: _TrustContext, message: Message, field
     organisation): an intermediary's ARC set or results there belong to the previous hop's
     block (it added them after its own Received), so the run is not the receiver's alone."""
     assert context.boundary_index is not None and context.receiver_block_end is not None
-    writers = {read.index: read.writer for read in fields}
+    writers = {read.header_index: read.writer for read in fields}
     for index in range(context.boundary_index + 1, context.receiver_block_end):
         header = message.headers[index]
         lname = header.name.lower()
@@ -946,15 +966,17 @@ def _spf_identity(rec: RecordedResult) -> tuple[str, str | None, str | None]:
 
 def _compare_spf(recorded: tuple[RecordedResult, ...], spf: SpfResult | None) -> Comparison | None:
     candidates = sorted((r for r in recorded if _usable(r, "spf")), key=_rank)
-    mailfrom = [r for r in candidates if _spf_identity(r)[0] == "mailfrom"]
-    rec = mailfrom[0] if mailfrom else None
-    helo_only = rec is None and bool(candidates)
+    # Each candidate's identity is read once: the chosen one's is used again below.
+    identities = [(r, _spf_identity(r)) for r in candidates]
+    chosen = next((pair for pair in identities if pair[1][0] == "mailfrom"), None)
+    helo_only = chosen is None and bool(identities)
     if helo_only:
-        rec = candidates[0]
-    if rec is None and spf is None:
+        chosen = identities[0]
+    if chosen is None and spf is None:
         return None
+    rec, rec_identity = chosen if chosen is not None else (None, None)
     ours = (spf.helo_result if helo_only else spf.result) if spf else None
-    subject = (spf.domain if spf else None) or (_spf_identity(rec)[1] if rec else None)
+    subject = (spf.domain if spf else None) or (rec_identity[1] if rec_identity else None)
     if spf is None or ours is None or ours == "not_checked":
         reason = spf.explanation if spf else "SPF was not evaluated"
         return _make("spf", subject, rec, ours, "not_recomputed", _sentence(reason))
@@ -962,7 +984,8 @@ def _compare_spf(recorded: tuple[RecordedResult, ...], spf: SpfResult | None) ->
         return _make("spf", subject, None, ours, "not_recorded",
                      "The receiving side recorded no SPF result.")
     who = _who(rec)
-    _, rec_domain, rec_ip = _spf_identity(rec)
+    assert rec_identity is not None
+    _, rec_domain, rec_ip = rec_identity
     our_domain = normalize_domain(spf.helo if helo_only else spf.domain)
     same_domain = rec_domain is not None and our_domain is not None and rec_domain == our_domain
     same_ip = rec_ip is not None and spf.client_ip is not None and rec_ip.strip("[]") == spf.client_ip
