@@ -15,13 +15,26 @@ from pathlib import Path
 
 from . import __version__
 from ._value import Value
-from .auth.ptr import parse_client_ip
+
+# The checks: imported with this module, which nothing imports before an analysis is wanted
+# (the CLI imports it inside its command). They load dkimpy and pyspf through
+# auth._dkimpy_import and auth._pyspf_import, which keep what those packages would load for
+# paths headerscope never takes (dnspython's resolver and more) out of the process.
+from .auth.arc import check_arc
+from .auth.dkim import check_dkim
+from .auth.dmarc import check_dmarc
+from .auth.ptr import check_reverse_dns, parse_client_ip
+from .auth.recorded import compare, parse_recorded
+from .auth.spf import check_spf
 from .dns.evidence import EvidenceResolver
 from .dns.interface import Resolver
 from .domains import is_ip_literal
+from .envelope import analyze_envelope, boundary_received_spf
+from .hops import build_chain
 from .loader import LoadedInput, load_bytes
 from .message import Message, parse_message
 from .model import DnsSource, Finding, Hop, InputInfo, RecordedResult, Report, Severity
+from .verdict import decide
 
 _SEVERITY_ORDER = {Severity.DANGER: 0, Severity.WARNING: 1, Severity.NOTICE: 2, Severity.INFO: 3}
 
@@ -102,32 +115,11 @@ def _parse_date(value: str | None) -> datetime | None:
 
 def warm_up() -> None:
     """Import every module an analysis uses (a scan does this once before forking workers)."""
-    from .auth import arc, dkim, dmarc, ptr, recorded, spf  # noqa: F401
-    from .envelope import analyze_envelope  # noqa: F401
-    from .hops import build_chain  # noqa: F401
     from .render.json import JsonRenderer  # noqa: F401
-    from .verdict import decide  # noqa: F401
 
 
 def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
                 opts: AnalysisOptions, now: datetime) -> Report:
-    from .auth._dkimpy_import import import_dkim
-    from .auth._pyspf_import import import_pyspf
-
-    # Before the check modules import dkimpy and pyspf: keeps dnspython's resolver (a fifth
-    # of a second) out of a run that does not ask live DNS.
-    import_dkim()
-    import_pyspf()
-    from .auth.arc import check_arc
-    from .auth.dkim import check_dkim
-    from .auth.dmarc import check_dmarc
-    from .auth.ptr import check_reverse_dns
-    from .auth.recorded import compare, parse_recorded
-    from .auth.spf import check_spf
-    from .envelope import analyze_envelope, boundary_received_spf
-    from .hops import build_chain
-    from .verdict import decide
-
     findings: list[Finding] = []
     findings.extend(_input_findings(loaded, message))
 
