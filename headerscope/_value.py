@@ -63,14 +63,14 @@ class Value:
 
 
 def frozen_maker(cls: type[_T]) -> Callable[..., _T]:
-    """A faster constructor for a frozen dataclass, taking keyword arguments.
+    """A faster constructor for a frozen dataclass or a ``@frozen`` class, taking keyword arguments.
 
     A frozen dataclass's ``__init__`` sets every field through ``object.__setattr__`` (the
-    dataclasses documentation, "Frozen instances"): for ReceivedFields that was a third of a
-    fast parse. For a plain frozen dataclass (no ``__post_init__``, no ``__slots__``, no
-    InitVar) filling the instance ``__dict__`` with every field, defaults included, gives the
-    same object; for anything else the class itself is returned, so a model change can only
-    cost speed, never correctness.
+    dataclasses documentation, "Frozen instances"), a ``@frozen`` class's through
+    ``Value.__setattr__``: for ReceivedFields that was a third of a fast parse. For a plain
+    one (no ``__post_init__``, no ``__slots__``, no InitVar) filling the instance ``__dict__``
+    with every field, defaults included, gives the same object; for anything else the class
+    itself is returned, so a model change can only cost speed, never correctness.
     """
     params = getattr(cls, "__dataclass_params__", None)
     if (

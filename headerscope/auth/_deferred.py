@@ -1,8 +1,9 @@
 """Stand-in modules for what a third-party package imports at start-up but rarely uses.
 
-pyspf imports dnspython's resolver and dkimpy imports PyNaCl as soon as they are imported,
-for code paths headerscope seldom or never takes (its own Resolver does all DNS; PyNaCl is
-needed only for ed25519 keys). Importing them costs more than analysing a message, so
+pyspf imports dnspython's resolver, ``socket`` and ``email.message``, and dkimpy imports
+PyNaCl, as soon as they are imported, for code paths headerscope seldom or never takes (its
+own Resolver does all DNS; pyspf's Message only parses Received-SPF headers, which
+headerscope never asks of it; PyNaCl is needed only for ed25519 keys). Importing them costs more than analysing a message, so
 while such a package is imported a stand-in takes each one's place in ``sys.modules``. The
 stand-in leaves ``sys.modules`` right after (so the next real ``import`` loads the real
 module as usual) and stays bound on its parent package only until then; any attribute read
