@@ -135,3 +135,18 @@ def test_reports_sharing_a_resolver_equal_reports_made_alone() -> None:
     for report in (alone, again):
         del report["analyzed_at"], report["options"], report["dns_source"]
     assert again == alone
+
+
+def test_an_unhashable_resolver_is_simply_not_reused(evaluations: list[Any]) -> None:
+    class Unhashable(Counting):
+        # __eq__ without __hash__, as in an API user's dataclass: instances are unhashable
+        def __eq__(self, other: object) -> bool:
+            return self is other
+
+        __hash__ = None  # type: ignore[assignment]
+
+    inner = Unhashable(ZONE)
+    first, _ = _check(inner)
+    second, _ = _check(inner)
+    assert first.result == second.result == "pass"
+    assert len(evaluations) == 4  # HELO and MAIL FROM, for each message: nothing reused

@@ -98,11 +98,16 @@ def memoized(resolver: Resolver, key: Hashable, compute: Callable[[Resolver], T]
     """
     if not isinstance(resolver, EvidenceResolver):
         return compute(resolver)
-    with _DERIVED_LOCK:
-        memo = _DERIVED.get(resolver.inner)
-        if memo is None:
-            memo = _DERIVED[resolver.inner] = {}
-        hit = memo.get(key)
+    try:
+        with _DERIVED_LOCK:
+            memo = _DERIVED.get(resolver.inner)
+            if memo is None:
+                memo = _DERIVED[resolver.inner] = {}
+            hit = memo.get(key)
+    except TypeError:
+        # A resolver handed in through the API that cannot be a dictionary key (a class
+        # with __eq__ and no __hash__): nothing is reused for it.
+        return compute(resolver)
     if hit is not None:
         result, questions = hit
         for name, rdtype in questions:
