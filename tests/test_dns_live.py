@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -14,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, SAMPLES
-from dnsserver import SERVFAIL_NAME, TIMEOUT_NAME, DnsServer, dnsmasq_binary, serve
+from conftest import REPO, SAMPLES, require_dnsmasq
+from dnsserver import SERVFAIL_NAME, TIMEOUT_NAME, DnsServer, serve
 
 from headerscope.api import analyze
 from headerscope.dns.interface import DnsAnswer, DnsStatus
@@ -47,14 +46,6 @@ QUESTIONS = [("sender.test", "TXT"), ("sender.test", "MX"), ("sender.test", "A")
              ("elsewhere.example", "A")]
 FIXED_NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
 
-
-def require_dnsmasq() -> None:
-    """Skip without dnsmasq, except in CI (HEADERSCOPE_REQUIRE_TOOLS=1), where it must be there."""
-    if dnsmasq_binary() is None:
-        message = "dnsmasq is not installed (apt-get install dnsmasq-base); .ci/run installs it"
-        if os.environ.get("HEADERSCOPE_REQUIRE_TOOLS"):
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 @pytest.fixture(scope="module")

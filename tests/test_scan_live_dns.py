@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, SAMPLES
-from dnsserver import DnsServer, dnsmasq_binary, serve
+from conftest import REPO, SAMPLES, require_dnsmasq
+from dnsserver import DnsServer, serve
 
 from headerscope.dns.snapshot import SnapshotResolver
 from headerscope.scan.readers import iter_inputs
@@ -36,14 +36,6 @@ COPIES = 8
 _LOGGED_QUERY = re.compile(r"query\[(\w+)\] (\S+) from 127\.0\.0\.1")
 _READY_NAME = "ready.dnsserver.test"  # dnsserver's own start-up probe, not the scan's
 
-
-def require_dnsmasq() -> None:
-    """Skip without dnsmasq, except in CI (HEADERSCOPE_REQUIRE_TOOLS=1), where it must be there."""
-    if dnsmasq_binary() is None:
-        message = "dnsmasq is not installed (apt-get install dnsmasq-base); .ci/run installs it"
-        if os.environ.get("HEADERSCOPE_REQUIRE_TOOLS"):
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 def merged_snapshot() -> dict[str, Any]:
