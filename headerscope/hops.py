@@ -24,7 +24,7 @@ import functools
 import ipaddress
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from . import domains
@@ -32,7 +32,7 @@ from ._value import Value, frozen_maker
 from .domains import is_ip_literal, normalize_domain, organizational_domain
 from .message import Message
 from .model import Finding, HeaderField, Hop, ReceivedFields, Role, Severity
-from .received import parse_received, parse_received_timed
+from .received import _on_first_use, parse_received, parse_received_timed
 
 # A message with 100,000 Received fields is a loop or an attack. Only the latest (topmost)
 # DETAIL_LIMIT fields are parsed and analysed: the receiving side's hops, which decide the
@@ -103,17 +103,23 @@ _NON_PUBLIC_NETWORKS = tuple(
     )
 )
 
+# Patterns written ``_name_re = _on_first_use(...)`` are compiled at their first use, not at
+# import: only uncommon hops reach them (markers a substring test must find first, hops below
+# the boundary with a date in them, amavisd-new's loopback hops, a Received-SPF or
+# Authentication-Results with a client address), and a cold ``analyze`` of a common message
+# need not pay 0.1-1 ms for each. Those every message uses stay compiled at import.
+
 # Protocol names (the ``with`` clause) seen on real servers; RFC 3848 and the IANA "Mail
 # Transmission Types" registry list the SMTP/LMTP family. Used only to call a made-up one
 # below the trust boundary "forged-looking".
-_KNOWN_PROTOCOL = re.compile(
+_known_protocol_re = _on_first_use(
     r"(?:utf8)?(?:e?smtp|lmtp)s?a?|http|https|mapi|uucp|nntp|imap|pop3?|qmqp|qmtp|local"
     r"|local-e?smtps?|local-bsmtp|bsmtp|webmail|asmtp|smtp-auth|ssl|tls",
     re.IGNORECASE,
 )
 
 # A date where a host name or address belongs ("from x ([Sun, 07 Jan 2018 00:03:41 -1100])").
-_DATE_LIKE = re.compile(
+_date_like_re = _on_first_use(
     r"\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{2,4}\s+\d{1,2}:\d{2}",
     re.IGNORECASE,
 )
@@ -123,21 +129,21 @@ _BY_KEYWORD = re.compile(r"\bby\b", re.IGNORECASE)
 # A local program handed the message over (RFC 5598 section 2.1, the MUA's submission):
 # Postfix "(Postfix, from userid 1001)", qmail "(qmail 123 invoked by uid 1000)",
 # Sendmail's submission program "(8.15.2/8.15.2/Submit)".
-_LOCAL_PROGRAM = re.compile(
+_local_program_re = _on_first_use(
     r"\bfrom\s+userid\s+\d+|\binvoked\s+by\s+uid\b|/submit\)", re.IGNORECASE
 )
-_AUTHENTICATED_SENDER = re.compile(r"\bauthenticated\s+sender\s*:", re.IGNORECASE)
-_WITH_LMTP = re.compile(r"\bwith\s+lmtp", re.IGNORECASE)
-_MDA_SOFTWARE = re.compile(r"\b(?:dovecot|cyrus)\b", re.IGNORECASE)
+_authenticated_sender_re = _on_first_use(r"\bauthenticated\s+sender\s*:", re.IGNORECASE)
+_with_lmtp_re = _on_first_use(r"\bwith\s+lmtp", re.IGNORECASE)
+_mda_software_re = _on_first_use(r"\b(?:dovecot|cyrus)\b", re.IGNORECASE)
 
 
 _SMTP_SUBMISSION = re.compile(r"(?:utf8)?(?:e?smtp)s?a")
 _HOST_CHARS = re.compile(r"[a-z0-9_.-]+")
 # The host name a receiving program writes about itself in a comment after ``by NAME``:
 # amavisd-new's "by localhost (host.example.net [127.0.0.1])".
-_BY_COMMENT_HOST = re.compile(r"\bby\s+[^\s();]{1,255}\s+\(([A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63}){1,8})[\s\[)]")
+_by_comment_host_re = _on_first_use(r"\bby\s+[^\s();]{1,255}\s+\(([A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63}){1,8})[\s\[)]")
 # Sendmail appends "(may be forged)" when the PTR name does not resolve back to the address.
-_MAY_BE_FORGED = re.compile(r"\(may be forged\)", re.IGNORECASE)
+_may_be_forged_re = _on_first_use(r"\(may be forged\)", re.IGNORECASE)
 
 # The receiver's own record of the SMTP client (RFC 7208 section 9.1 ``client-ip``; RFC 8601
 # section 2.7 ``smtp.remote-ip`` / ``policy.iprev``), read by a small local parser.
@@ -145,9 +151,9 @@ _STATEMENT_IP = re.compile(
     r"\b(?:client-ip|smtp\.remote-ip|smtp\.client-ip|policy\.iprev)\s*=\s*\"?\[?([0-9A-Fa-f:.]{2,45})",
     re.IGNORECASE,
 )
-_SPF_RECEIVER = re.compile(r"\breceiver\s*=\s*\"?([A-Za-z0-9_.-]{1,253})", re.IGNORECASE)
-_SPF_COMMENT_HOST = re.compile(r"^\s*[A-Za-z]+\s*\(\s*([A-Za-z0-9_.-]{1,253})\s*:")
-_AUTHSERV_ID = re.compile(r"^\s*([A-Za-z0-9_.-]{1,253})")
+_spf_receiver_re = _on_first_use(r"\breceiver\s*=\s*\"?([A-Za-z0-9_.-]{1,253})", re.IGNORECASE)
+_spf_comment_host_re = _on_first_use(r"^\s*[A-Za-z]+\s*\(\s*([A-Za-z0-9_.-]{1,253})\s*:")
+_authserv_id_re = _on_first_use(r"^\s*([A-Za-z0-9_.-]{1,253})")
 # At most this many statements are read (a hostile message may carry thousands).
 _MAX_STATEMENTS = 64
 
@@ -190,36 +196,45 @@ class HopChain(Value):
     (only set when the boundary is uncertain, see ``hops.boundary_uncertain``)."""
 
 
-@dataclass
+# _Work, _Statement and _Boundary are plain classes, not dataclasses: a dataclass writes its
+# methods with exec() at import, a cost every start paid for three private records.
+
+
 class _Work:
     """Per-hop facts gathered before the Hop objects are frozen."""
 
-    header: HeaderField
-    fields: ReceivedFields
-    time: datetime | None
-    own_org: str | None
-    private: bool
-    """is_non_public_ip(fields.from_ip), asked of every hop several times."""
-    org: str | None = None
-    role: Role = Role.MTA
+    __slots__ = ("fields", "header", "org", "own_org", "private", "role", "time")
+
+    def __init__(self, *, header: HeaderField, fields: ReceivedFields, time: datetime | None,
+                 own_org: str | None, private: bool) -> None:
+        self.header = header
+        self.fields = fields
+        self.time = time
+        self.own_org = own_org
+        self.private = private  # is_non_public_ip(fields.from_ip), asked of every hop several times
+        self.org: str | None = None
+        self.role = Role.MTA
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class _Statement(Value):
+class _Statement:
     """A receiver's record of the client it saw: Received-SPF or Authentication-Results."""
 
-    index: int
-    """Header index (smaller = written later, RFC 5321 section 4.4 prepending)."""
-    ip: str
-    writer_org: str | None
+    __slots__ = ("index", "ip", "writer_org")
+
+    def __init__(self, *, index: int, ip: str, writer_org: str | None) -> None:
+        self.index = index  # header index (smaller = written later, RFC 5321 section 4.4 prepending)
+        self.ip = ip
+        self.writer_org = writer_org
 
 
-@dataclass
 class _Boundary:
-    index: int
-    from_outside: bool
-    notes: list[Finding] = field(default_factory=list)
-    alternative: int | None = None
+    __slots__ = ("alternative", "from_outside", "index", "notes")
+
+    def __init__(self, *, index: int, from_outside: bool) -> None:
+        self.index = index
+        self.from_outside = from_outside
+        self.notes: list[Finding] = []
+        self.alternative: int | None = None
 
 
 # ---------------------------------------------------------------- small helpers
@@ -415,7 +430,7 @@ def _is_local_delivery(fields: ReceivedFields, raw: str, low: str | None = None,
     if protocol.startswith("lmtp") or protocol == "local":
         return True
     text = _scan(raw)
-    return "lmtp" in (low if low is not None else text.lower()) and bool(_WITH_LMTP.search(text))
+    return "lmtp" in (low if low is not None else text.lower()) and bool(_with_lmtp_re().search(text))
 
 
 def _fmt_seconds(seconds: float) -> str:
@@ -466,14 +481,14 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
     text = _scan(raw)
     low = text.lower()
     # Substring checks first: each regex needs its word, and most fields have none of them.
-    if ("userid" in low or "invoked" in low or "/submit)" in low) and _LOCAL_PROGRAM.search(text):
+    if ("userid" in low or "invoked" in low or "/submit)" in low) and _local_program_re().search(text):
         return Role.MUA
     if protocol.startswith("local") and not fields.from_ip:
         user = (fields.from_helo or fields.from_rdns or "").strip()
         if protocol != "local" or (user and "." not in user):
             return Role.MUA
     if _is_local_delivery(fields, raw, low, protocol) or (
-        ("dovecot" in low or "cyrus" in low) and _MDA_SOFTWARE.search(text)
+        ("dovecot" in low or "cyrus" in low) and _mda_software_re().search(text)
         and not fields.auth and not protocol.startswith(("esmtp", "smtp"))
     ):
         return Role.MDA
@@ -481,7 +496,7 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
     if same_org_client and http_like:  # _is_internal_http
         return Role.MTA
     if fields.auth or protocol == "mapi" or http_like or (
-            "authenticated" in low and _AUTHENTICATED_SENDER.search(text)):
+            "authenticated" in low and _authenticated_sender_re().search(text)):
         return Role.MSA
     if _SMTP_SUBMISSION.fullmatch(protocol):
         return Role.MSA
@@ -653,7 +668,7 @@ def _learn_same_host_names(work: list[_Work], start: int, orgs: _Orgs) -> bool:
         if not _is_loopback(fields.from_ip):
             continue
         names = [*_client_names(fields), fields.by]
-        m = _BY_COMMENT_HOST.search(_scan(item.header.value))
+        m = _by_comment_host_re().search(_scan(item.header.value))
         if m is not None:
             names.append(m.group(1))
         found = [o for o in (host_organization(n) for n in names) if o]
@@ -817,6 +832,16 @@ def _internal_name(name: str | None) -> bool:
     return "." not in host or not _registered_tld(host.rsplit(".", 1)[1])
 
 
+def _statement_ip(value: str) -> re.Match[str] | None:
+    """``_STATEMENT_IP.search(value)``, skipped when ASCII text lacks "ip" in any case: every
+    name the pattern looks for has it, and many records (a plain "spf=pass smtp.mailfrom=...")
+    do not. Non-ASCII text always goes to the regex (case-insensitive matching there follows
+    Unicode case rules, which lower() alone does not)."""
+    if value.isascii() and "ip" not in value.lower():
+        return None
+    return _STATEMENT_IP.search(value)
+
+
 def _read_statements(message: Message) -> list[_Statement]:
     """Who recorded which client IP: Received-SPF (RFC 7208 section 9.1) and
     Authentication-Results (RFC 8601 section 2.7) fields, read by a small local parser."""
@@ -824,15 +849,15 @@ def _read_statements(message: Message) -> list[_Statement]:
     for name in ("Received-SPF", "Authentication-Results"):
         for header in message.all(name)[:_MAX_STATEMENTS]:
             value = header.value[:_SCAN_LIMIT]
-            m = _STATEMENT_IP.search(value)
+            m = _statement_ip(value)
             if m is None:
                 continue
             writer: str | None = None
             if name == "Received-SPF":
-                r = _SPF_RECEIVER.search(value) or _SPF_COMMENT_HOST.match(value)
+                r = _spf_receiver_re().search(value) or _spf_comment_host_re().match(value)
                 writer = host_organization(r.group(1)) if r else None
             else:
-                a = _AUTHSERV_ID.match(value)
+                a = _authserv_id_re().match(value)
                 writer = host_organization(a.group(1)) if a else None
             found.append(_Statement(index=header.index, ip=m.group(1), writer_org=writer))
     return found
@@ -874,25 +899,46 @@ def _forged_signs(fields: ReceivedFields, raw: str) -> list[str]:
     """Values that no real server writes, found in a hop below the trust boundary."""
     signs: list[str] = []
     text = _scan(raw)
-    host_values = " ".join(x for x in (fields.from_helo, fields.from_rdns, fields.from_ip, fields.by) if x)
+    helo, rdns, ip, by = fields.from_helo, fields.from_rdns, fields.from_ip, fields.by
     # A date needs "hh:mm": without a colon before "by" or in the host values there is none.
-    by_match = _BY_KEYWORD.search(text) if ":" in text else None
-    from_clause = text[: by_match.start()] if by_match else ""
-    if (":" in from_clause and _DATE_LIKE.search(from_clause)) or (
-            ":" in host_values and _DATE_LIKE.search(_scan(host_values))):
+    # (The f-string is only the colon test: None is written "None", which has none.)
+    if _date_before_by(text) or (
+            ":" in f"{helo}{rdns}{ip}{by}"
+            and _date_like_re().search(_scan(" ".join(x for x in (helo, rdns, ip, by) if x)))):
         signs.append("a date written where the sending host's name or address belongs")
     if fields.from_ip and _ip(fields.from_ip) is None:
         signs.append(f"an impossible client address ({fields.from_ip[:80]!r})")
     zone = _ZONE_OFFSET.search(_scan(fields.date_text))
     if zone and (int(zone.group(2)) > 14 or int(zone.group(3)) >= 60):
         signs.append(f"an impossible time-zone offset ({zone.group(0).strip()})")
-    protocol = (fields.protocol or "").strip()
     # A made-up protocol name alone is weak (real servers write "with FQDP", "with
     # qmail-scanner-1.24"), so it is only reported beside another sign.
-    if (signs and protocol and " " not in protocol and not _KNOWN_PROTOCOL.fullmatch(protocol)
-            and not re.search(r"smtp|lmtp|http", protocol, re.IGNORECASE)):
-        signs.append(f"a protocol no mail server uses ('with {protocol[:40]}')")
+    if signs:
+        protocol = (fields.protocol or "").strip()
+        if (protocol and " " not in protocol and not _known_protocol_re().fullmatch(protocol)
+                and not re.search(r"smtp|lmtp|http", protocol, re.IGNORECASE)):
+            signs.append(f"a protocol no mail server uses ('with {protocol[:40]}')")
     return signs
+
+
+def _date_before_by(text: str) -> bool:
+    """Whether the text before the first word "by" (any case) holds a colon and a date.
+
+    Usually the first colon is in the date at the end, and " by " stands before it: then the
+    first "by" (the regex's leftmost match is at or before that one) is before every colon,
+    and the regex search is not needed. :func:`_date_before_by_plain` reads it in full (a test
+    checks the two agree)."""
+    colon = text.find(":")
+    if colon == -1 or text.find(" by ", 0, colon) != -1:
+        return False
+    return _date_before_by_plain(text)
+
+
+def _date_before_by_plain(text: str) -> bool:
+    """_date_before_by by the regexes alone."""
+    by_match = _BY_KEYWORD.search(text) if ":" in text else None
+    from_clause = text[: by_match.start()] if by_match else ""
+    return ":" in from_clause and _date_like_re().search(from_clause) is not None
 
 
 # ---------------------------------------------------------------- findings
@@ -1081,7 +1127,7 @@ def build_chain_from_fields(
         findings.add(_future_finding(work, future, boundary_index, now_utc))
     boundary_item = work[boundary_index]
     if boundary.from_outside and "forged" in boundary_item.header.value[:_SCAN_LIMIT] \
-            and _MAY_BE_FORGED.search(_scan(boundary_item.header.value)):
+            and _may_be_forged_re().search(_scan(boundary_item.header.value)):
         name = boundary_item.fields.from_rdns or "the client's name"
         findings.add(Finding(
             id="hops.rdns_unconfirmed", severity=Severity.INFO,

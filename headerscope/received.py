@@ -24,8 +24,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
@@ -44,6 +43,21 @@ MAX_COMMENT_SCAN = 1024
 MAX_COMMENTS_SCANNED = 64
 
 
+def _on_first_use(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
+    """The compiled pattern, compiled at its first use rather than at import.
+
+    For the patterns only the general parser (or a rare marker) needs: Python compiles a
+    regex in pure Python, 0.1-0.5 ms each, and the common headers go through the fast path,
+    so an ``analyze`` of such a message never pays for them. Headers that do reach the
+    general parser pay once per process, then one cached call per use."""
+
+    @functools.cache
+    def compiled() -> re.Pattern[str]:
+        return re.compile(pattern, flags)
+
+    return compiled
+
+
 
 
 
@@ -59,7 +73,7 @@ class _Tok(NamedTuple):
 # One token at a time from a given position (leading whitespace skipped in the same match).
 # The alternatives are tried in order; each is a single character-class run or a bounded
 # run, so a failed attempt costs at most 256 characters.
-_TOKEN_RE = re.compile(
+_token_re = _on_first_use(
     r"\s*(?:"
     r"(;)"  # 1 semicolon
     # 2 angle address (may hold ';' as in ORCPT <rfc822;x>), or one name-addr nested in it as
@@ -72,7 +86,7 @@ _TOKEN_RE = re.compile(
     r"|(.))",  # 7 anything else (stray bracket or paren)
     re.S,
 )
-_PAREN_RE = re.compile(r"[()\\]")
+_paren_re = _on_first_use(r"[()\\]")
 _KINDS = ("", "S", "A", "B", "Q", "W", "(", "X")
 # Builds a _Tok without the Python-level NamedTuple constructor (hot path).
 _new_tok = tuple.__new__
@@ -99,7 +113,7 @@ def _match_parens(text: str) -> tuple[dict[int, int], int]:
     stack: list[int] = []
     deepest = 0
     escaped_at = -1
-    for m in _PAREN_RE.finditer(text):
+    for m in _paren_re().finditer(text):
         i = m.start()
         if i == escaped_at:
             continue
@@ -120,7 +134,7 @@ def _tokenize(text: str) -> tuple[list[_Tok], int]:
     matches, deepest = _match_parens(text) if "(" in text else ({}, 0)
     toks: list[_Tok] = []
     append = toks.append
-    match = _TOKEN_RE.match
+    match = _token_re().match
     kinds = _KINDS
     pos = 0
     n = len(text)
@@ -150,7 +164,7 @@ def _strip_nested(inner: str) -> str:
     out: list[str] = []
     depth = 0
     last = 0
-    for m in _PAREN_RE.finditer(inner):
+    for m in _paren_re().finditer(inner):
         i = m.start()
         c = inner[i]
         if c == "(":
@@ -189,7 +203,7 @@ _IP_CHARS_RE = re.compile(r"^[0-9A-Fa-f:.]+$")
 # IPv4 exactly as ipaddress writes it: decimal octets 0-255 without leading zeros.
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _CANONICAL_IPV4_RE = re.compile(_OCTET + r"(?:\." + _OCTET + r"){3}")
-_V4_PORT_RE = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){3})[.:](\d{1,5})$")
+_v4_port_re = _on_first_use(r"^(\d{1,3}(?:\.\d{1,3}){3})[.:](\d{1,5})$")
 
 
 def _read_ip(text: str) -> tuple[str | None, bool]:
@@ -217,7 +231,7 @@ def _read_ip_cached(text: str) -> tuple[str | None, bool]:
     try:
         address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(s)
     except ValueError:
-        m = _V4_PORT_RE.match(s)
+        m = _v4_port_re().match(s)
         if m is None:
             return None, False
         try:
@@ -297,17 +311,17 @@ _ZONE_NAMES = {
     "EET": 120, "EEST": 180, "MSK": 180, "JST": 540, "KST": 540, "HKT": 480, "SGT": 480,
     "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780,
 }  # fmt: skip
-_TIME_RE = re.compile(
+_time_re = _on_first_use(
     r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,12}))?)?([+-]\d{2}:?\d{2}|Z)?$", re.I
 )
-_ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:T(.*))?$", re.I)
-_ZONE_RE = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
-_DATE_SPLIT_RE = re.compile(r"[\s,]+")
+_iso_date_re = _on_first_use(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:T(.*))?$", re.I)
+_zone_re = _on_first_use(r"^([+-])(\d{2}):?(\d{2})$")
+_date_split_re = _on_first_use(r"[\s,]+")
 
 
 def _zone_offset(text: str, notes: list[str]) -> int | None:
     """Minutes east of UTC for ``+hhmm`` / ``+hh:mm``; None (with a note) when impossible."""
-    m = _ZONE_RE.match(text)
+    m = _zone_re().match(text)
     if m is None:
         return None
     hours, minutes = int(m.group(2)), int(m.group(3))
@@ -328,19 +342,20 @@ def _parse_date(text: str) -> tuple[datetime | None, list[str]]:
     hour = minute = second = micro = None
     offset: int | None = None
     named_offset: int | None = None
-    for raw in _DATE_SPLIT_RE.split(text):
+    iso_date, time_of_day = _iso_date_re().match, _time_re().match
+    for raw in _date_split_re().split(text):
         if not raw:
             continue
         low = raw.lower()
         if raw[0].isdigit():
-            m = _ISO_DATE_RE.match(raw)
+            m = iso_date(raw)
             if m is not None and year is None:
                 year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
                 rest = m.group(4)
                 if not rest:
                     continue
                 raw = rest
-            m = _TIME_RE.match(raw)
+            m = time_of_day(raw)
             if m is not None and hour is None:
                 hour, minute = int(m.group(1)), int(m.group(2))
                 second = int(m.group(3) or 0)
@@ -459,7 +474,7 @@ def _is_date_start(toks: Sequence[_Tok], i: int) -> bool:
     if not word:
         return False
     if word[0].isdigit():
-        if _ISO_DATE_RE.match(word):
+        if _iso_date_re().match(word):
             return True
         if word.isdigit() and len(word) <= 2:
             nxt = toks[i + 1] if i + 1 < len(toks) else None
@@ -479,22 +494,22 @@ def _is_date_start(toks: Sequence[_Tok], i: int) -> bool:
 # Markers inside comments
 
 _TLS_USING_RE = re.compile(r"\busing ((?:TLS|SSL)[^\s,;]*)(?: with cipher ([^\s,;]+))?", re.I)
-_TLS_VERSION_RE = re.compile(r"\bversion=((?:TLS|SSL)[^\s,;]*)", re.I)
-_TLS_CIPHER_RE = re.compile(r"\bcipher=([^\s,;]+)", re.I)
+_tls_version_re = _on_first_use(r"\bversion=((?:TLS|SSL)[^\s,;]*)", re.I)
+_tls_cipher_re = _on_first_use(r"\bcipher=([^\s,;]+)", re.I)
 # Exim "(TLSv1:AES256-SHA:256)", "(TLS1.3)", "(TLS-1.0:RSA_ARCFOUR_MD5:16)"; Exchange "(TLS)".
-_TLS_EXIM_RE = re.compile(r"^((?:TLS|SSL)v?-?[\d._]*)(?::([^:\s]+))?(?::(\d+))?$", re.I)
-_TLS_ENCRYPTED_RE = re.compile(r"^([^\s]+) encrypted$", re.I)
-_TLS_SSL_RE = re.compile(r"\bSSL: ?((?:TLS|SSL)[^,\s]*)(?:,[^,]*,([^,\s]+))?", re.I)
-_AUTH_COMMENT_RE = re.compile(
+_tls_exim_re = _on_first_use(r"^((?:TLS|SSL)v?-?[\d._]*)(?::([^:\s]+))?(?::(\d+))?$", re.I)
+_tls_encrypted_re = _on_first_use(r"^([^\s]+) encrypted$", re.I)
+_tls_ssl_re = _on_first_use(r"\bSSL: ?((?:TLS|SSL)[^,\s]*)(?:,[^,]*,([^,\s]+))?", re.I)
+_auth_comment_re = _on_first_use(
     r"(?<!not )\bauthenticated(?:\b|_)|^auth: |^account \S|^via https?$", re.I
 )
-_ENVFROM_RE = re.compile(r"\benvelope-(?:from|sender)[:=]? ?(<[^<>]*>|[^\s<>,;]+)", re.I)
-_USERID_RE = re.compile(r"\bfrom userid (\S+)")
-_QMAIL_RE = re.compile(r"^qmail \d+ (?:messnum \d+ )?invoked (by|from|for) ?(.*)$", re.I)
-_QMAIL_NETWORK_RE = re.compile(r"^network ?\[([^\]/\s]+)(?:/([^\]\s]+))?\]")
-_HOSTINFO_RE = re.compile(r"^(?:([^\s\[]+) )?\[([^\[\]]*)\](?::(\d+))?(?: (.*))?$")
-_HOSTNAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)+\.?$")
-_EXIM_RE = re.compile(r"\bExim\b")
+_envfrom_re = _on_first_use(r"\benvelope-(?:from|sender)[:=]? ?(<[^<>]*>|[^\s<>,;]+)", re.I)
+_userid_re = _on_first_use(r"\bfrom userid (\S+)")
+_qmail_re = _on_first_use(r"^qmail \d+ (?:messnum \d+ )?invoked (by|from|for) ?(.*)$", re.I)
+_qmail_network_re = _on_first_use(r"^network ?\[([^\]/\s]+)(?:/([^\]\s]+))?\]")
+_hostinfo_re = _on_first_use(r"^(?:([^\s\[]+) )?\[([^\[\]]*)\](?::(\d+))?(?: (.*))?$")
+_hostname_re = _on_first_use(r"^[A-Za-z0-9_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)+\.?$")
+_exim_re = _on_first_use(r"\bExim\b")
 
 _ENCRYPTED_PROTOCOLS = frozenset(
     ("ESMTPS", "ESMTPSA", "UTF8SMTPS", "UTF8SMTPSA", "LMTPS", "LMTPSA", "UTF8LMTPS",
@@ -512,11 +527,17 @@ _AUTH_PROTOCOLS = frozenset(
 )  # fmt: skip
 
 
-@dataclass
+# _TlsSeen, _Client and _Context are plain classes, not dataclasses: a dataclass writes its
+# methods with exec() at import, a cost every start paid for three small records.
+
+
 class _TlsSeen:
-    encrypted: bool | None = None
-    version: str | None = None
-    cipher: str | None = None
+    __slots__ = ("cipher", "encrypted", "version")
+
+    def __init__(self) -> None:
+        self.encrypted: bool | None = None
+        self.version: str | None = None
+        self.cipher: str | None = None
 
     def mark(self, version: str | None = None, cipher: str | None = None) -> None:
         self.encrypted = True
@@ -536,20 +557,20 @@ def _tls_from_comment(text: str, tls: _TlsSeen) -> None:
     if m is not None:
         tls.mark(m.group(1), m.group(2))
         return
-    m = _TLS_VERSION_RE.search(text)
+    m = _tls_version_re().search(text)
     if m is not None:
-        c = _TLS_CIPHER_RE.search(text)
+        c = _tls_cipher_re().search(text)
         tls.mark(m.group(1), c.group(1) if c else None)
         return
-    m = _TLS_EXIM_RE.match(text)
+    m = _tls_exim_re().match(text)
     if m is not None:
         tls.mark(m.group(1), m.group(2))
         return
-    m = _TLS_SSL_RE.search(text)
+    m = _tls_ssl_re().search(text)
     if m is not None:
         tls.mark(m.group(1), m.group(2))
         return
-    m = _TLS_ENCRYPTED_RE.match(text)
+    m = _tls_encrypted_re().match(text)
     if m is not None:
         tls.mark(None, m.group(1))
 
@@ -558,20 +579,25 @@ def _tls_from_comment(text: str, tls: _TlsSeen) -> None:
 # The from clause
 
 
-@dataclass
 class _Client:
-    helo: str | None = None
-    rdns: str | None = None
-    ip: str | None = None
-    ident: str | None = None
+    __slots__ = ("helo", "ident", "ip", "rdns")
+
+    def __init__(self, helo: str | None = None, rdns: str | None = None, ip: str | None = None,
+                 ident: str | None = None) -> None:
+        self.helo = helo
+        self.rdns = rdns
+        self.ip = ip
+        self.ident = ident
 
 
-@dataclass
 class _Context:
-    exim: bool
-    microsoft: bool
-    http: bool
-    tis: bool
+    __slots__ = ("exim", "http", "microsoft", "tis")
+
+    def __init__(self, *, exim: bool, microsoft: bool, http: bool, tis: bool) -> None:
+        self.exim = exim
+        self.microsoft = microsoft
+        self.http = http
+        self.tis = tis
 
 
 def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Client:
@@ -616,14 +642,14 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
                     exim_style = True
                     break
             if "[" in c:
-                m = _HOSTINFO_RE.match(c)
+                m = _hostinfo_re().match(c)
                 if m is not None:
                     if host_info is None:
                         ip, _ = _read_ip(m.group(2))
                         if ip is None and not _is_local_socket(m.group(2)):
                             problems.append(f"address literal is not an IP: [{_snippet(m.group(2))}]")
                         elif ip is not None and ":" in m.group(2) and "." in m.group(2) \
-                                and _V4_PORT_RE.match(m.group(2)):
+                                and _v4_port_re().match(m.group(2)):
                             exim_style = True  # ecelerity writes "[ip:port]"
                         host_info = (m.group(1), ip, m.group(4) or "")
                     continue
@@ -635,7 +661,7 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
                 if ip is not None:
                     bare = (ident or None, ip, has_port)
                     continue
-            if comment_host is None and _HOSTNAME_RE.match(c) and _read_ip(c)[0] is None:
+            if comment_host is None and _hostname_re().match(c) and _read_ip(c)[0] is None:
                 comment_host = c
             continue
         if t.kind == "B":
@@ -804,6 +830,9 @@ _FAST_RE = re.compile(
     r"\s+(?P<year>\d{4})\s+(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})\s+(?P<zs>[+-])(?P<zh>\d{2})(?P<zm>\d{2})"
     r"(?:\s+\([A-Za-z0-9][A-Za-z0-9 ]{0,11}\))?)\s*$"
 )
+# _FAST_RE's groups in order, as _parse_fast_timed unpacks them (a test checks this).
+_FAST_GROUPS = ("helo", "fc1", "fc2", "fc3", "by", "bc1", "bc2", "proto", "wc", "id", "via", "ic", "rcpt", "rc",
+                "date", "day", "mon", "year", "h", "mi", "s", "zs", "zh", "zm")
 # Words that would start a clause in the general parser: a value equal to one means the
 # header is not the simple shape (e.g. "from by by x").
 _FAST_MARKERS = ("helo", "ehlo", "lhlo", "exim", "auth", "account", "http", "envelope-", "userid", "qmail")
@@ -866,27 +895,32 @@ def _parse_fast_timed(text: str) -> tuple[ReceivedFields, datetime] | None:
     m = _FAST_RE.match(text)
     if m is None:
         return None
-    d = m.groupdict()  # one call for all groups (hot path)
-    queue = d["id"]
+    # One call for all groups, in _FAST_GROUPS order (hot path; groupdict() costs 4x more).
+    (helo, fc1, fc2, fc3, by, bc1, bc2, proto, wc, queue, via, ic, rcpt, rc, date, day, mon, year,
+     hour, minute, second_text, zone_sign, zone_hours_text, zone_minutes_text) = m.groups()
     if queue is not None and queue.lower() in _KEYWORDS:
         return None
-    month = _MONTHS.get(d["mon"].lower())
-    zone_hours, zone_minutes = int(d["zh"]), int(d["zm"])
+    month = _MONTHS.get(mon.lower())
+    zone_hours, zone_minutes = int(zone_hours_text), int(zone_minutes_text)
     if month is None or zone_hours > 23 or zone_minutes > 59:
         return None
-    second = int(d["s"])
-    if second == 60:  # leap second (RFC 5322 section 3.3)
-        second = 59
+    if second_text == "60":  # leap second (RFC 5322 section 3.3)
+        second_text = "59"
     offset = zone_hours * 60 + zone_minutes
     try:
         timestamp = datetime(
-            int(d["year"]), month, int(d["day"]), int(d["h"]), int(d["mi"]), second, 0,
-            tzinfo=_zone(-offset if d["zs"] == "-" else offset),
+            int(year), month, int(day), int(hour), int(minute), int(second_text), 0,
+            tzinfo=_zone(-offset if zone_sign == "-" else offset),
         )
     except ValueError:
         return None
+    # timestamp.isoformat(), written from the digits read (datetime accepted them, so each is
+    # in range and the year has its 4 digits): "-0000" is offset 0, which isoformat writes
+    # "+00:00"; no microseconds, so no fraction.
+    iso = (f"{year}-{month:02d}-{day:0>2}T{hour}:{minute}:{second_text}"
+           + ("+00:00" if offset == 0 else f"{zone_sign}{zone_hours_text}:{zone_minutes_text}"))
 
-    date_text = d["date"].strip()
+    date_text = date.strip()
     zone_comment = date_text[date_text.index("(") + 1 : -1] if "(" in date_text else None
     # Everything but the queue id, the recipient and the date depends only on the header's
     # "shape" (its hosts, comments and protocol), which repeats from message to message: a
@@ -900,7 +934,6 @@ def _parse_fast_timed(text: str) -> tuple[ReceivedFields, datetime] | None:
     # HELO only ``from_helo`` (kept, or dropped for HTTP, by the rest of the shape): nothing
     # else reads them (no TLS or marker text fits in digits and brackets). The first read
     # of a shape shows which of the two it keeps (checked, else the shape is not cached).
-    helo, fc1 = d["helo"], d["fc1"]
     address: str | None = None
     helo_key: object = helo
     fc1_key: object = fc1
@@ -910,11 +943,10 @@ def _parse_fast_timed(text: str) -> tuple[ReceivedFields, datetime] | None:
         fc1_key = (hostinfo.group(1),)
         if helo is not None and helo[0] == "[":
             helo_key = _ANY_LITERAL_HELO
-    shape = (helo_key, fc1_key, d["fc2"], d["fc3"], d["by"], d["bc1"], d["bc2"], d["proto"], d["wc"], queue is None,
-             d["via"], d["ic"], d["rc"], zone_comment)
+    shape = (helo_key, fc1_key, fc2, fc3, by, bc1, bc2, proto, wc, queue is None, via, ic, rc, zone_comment)
     cached = _SHAPES.get(shape)
     if cached is None:
-        read = _read_shape(d, zone_comment, address, helo_key is _ANY_LITERAL_HELO)
+        read = _read_shape(m.groupdict(), zone_comment, address, helo_key is _ANY_LITERAL_HELO)
         if read is None:
             return None
         cached, reusable = read
@@ -925,8 +957,8 @@ def _parse_fast_timed(text: str) -> tuple[ReceivedFields, datetime] | None:
     template, fills_address, fills_helo = cached
     values = template.copy()
     values["id"] = queue
-    values["for_"] = d["rcpt"]
-    values["timestamp"] = timestamp.isoformat()
+    values["for_"] = rcpt
+    values["timestamp"] = iso
     values["date_text"] = date_text
     if fills_address:
         values["from_ip"] = address
@@ -1115,7 +1147,7 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
     # Context from the whole header, needed before the from clause can be read.
     comments = [t for t in toks if t.kind == "C"][:MAX_COMMENTS_SCANNED]
     flat_comments = [_flat(t.text) for t in comments]
-    exim = any("Exim" in c and _EXIM_RE.search(c) for c in flat_comments)
+    exim = any("Exim" in c and _exim_re().search(c) for c in flat_comments)
 
     by: str | None = None
     protocol: str | None = None
@@ -1137,14 +1169,14 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
             for t in seg:
                 if t.kind == "C":
                     c = _collapse(t.text[:MAX_COMMENT_SCAN])
-                    q = _QMAIL_RE.match(c)
+                    q = _qmail_re().match(c)
                     if q is not None:
                         local_form = True
                         how, what = q.group(1).lower(), q.group(2)
                         if how == "by":
                             ident = what or None
                         elif how == "from":
-                            n = _QMAIL_NETWORK_RE.match(what)
+                            n = _qmail_network_re().match(what)
                             if n is not None:
                                 leading_from = [
                                     _Tok("W", n.group(2) or "unknown", 0, 0),
@@ -1313,15 +1345,15 @@ def _assemble(
         if (
             auth_comment is None
             and ("auth" in low or "account" in low or "via http" in low)
-            and _AUTH_COMMENT_RE.search(c)
+            and _auth_comment_re().search(c)
         ):
             auth_comment = c[:200]
         if envelope_from is None and "envelope-" in low:
-            m = _ENVFROM_RE.search(c)
+            m = _envfrom_re().search(c)
             if m is not None:
                 envelope_from = _strip_angle(m.group(1))
         if ident is None and "userid" in c:
-            m = _USERID_RE.search(c)
+            m = _userid_re().search(c)
             if m is not None:
                 ident = "userid " + m.group(1).rstrip(",")
 
