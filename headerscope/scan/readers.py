@@ -135,15 +135,15 @@ _LONGEST_SEPARATOR = 1 << 16
 _QUOTED_LINE = re.compile(rb"^>(>*From )", re.MULTILINE)
 
 
-def _from_lines(region: bytes) -> Iterator[int]:
-    """Offsets of the lines of region that start with "From " (bytes.find: a regex anchored
-    at line starts tries every position)."""
-    if region.startswith(b"From "):
-        yield 0
-    found = region.find(b"\nFrom ")
+def _from_lines(region: bytes, begin: int, end: int) -> Iterator[int]:
+    """Offsets of the lines of region[begin:end] that start with "From " (bytes.find: a regex
+    anchored at line starts tries every position)."""
+    if region.startswith(b"From ", begin, end):
+        yield begin
+    found = region.find(b"\nFrom ", begin, end)
     while found >= 0:
         yield found + 1
-        found = region.find(b"\nFrom ", found + 1)
+        found = region.find(b"\nFrom ", found + 1, end)
 
 
 class _MboxSplitter:
@@ -151,7 +151,9 @@ class _MboxSplitter:
 
     Works on runs of lines with bytes.find and regular expressions instead of a Python loop
     per line: the parent process of a parallel scan reads every message, so its cost per
-    line limits how well the workers scale.
+    line limits how well the workers scale. For the same reason a message's bytes are copied
+    once, when it is finished: the runs are given as offsets into the bytes read, and the
+    message's lines are kept as views of them until then.
     """
 
     def __init__(self, path: Path, max_message: int) -> None:
@@ -159,7 +161,8 @@ class _MboxSplitter:
         self.max_message = max_message
         self.number = 0
         self.started = False
-        self.parts: list[bytes] = []
+        self.parts: list[memoryview] = []
+        """Runs of whole lines of the current message, as read (views of the bytes read)."""
         self.size = 0
         """Bytes of the message so far, after un-quoting."""
         self.quoted = False
@@ -167,12 +170,14 @@ class _MboxSplitter:
         self.last_line = b""
         """The last line kept of the current message ("" when none is)."""
 
-    def _keep(self, piece: bytes) -> None:
-        """Whole lines of the current message (the last may lack its line end at EOF)."""
-        if not piece or not self.started or self.too_big:
+    def _keep(self, region: bytes, view: memoryview, pos: int, end: int) -> None:
+        """Whole lines region[pos:end] of the current message (the last may lack its line
+        end at EOF); view is memoryview(region)."""
+        if pos >= end or not self.started or self.too_big:
             return
-        quoted = len(_QUOTED_LINE.findall(piece)) if b">From " in piece else 0
-        self.size += len(piece) - quoted
+        piece = view[pos:end]
+        quoted = len(_QUOTED_LINE.findall(piece)) if region.find(b">From ", pos, end) >= 0 else 0
+        self.size += end - pos - quoted
         if self.size > self.max_message:
             # Over the limit: forget it, keep reading to the next separator.
             self.too_big = True
@@ -181,9 +186,11 @@ class _MboxSplitter:
             return
         self.quoted = self.quoted or quoted > 0
         self.parts.append(piece)
-        self.last_line = piece[piece.rfind(b"\n", 0, len(piece) - 1) + 1:]
+        # pos starts a line, so with no line end before the last byte the piece is one line.
+        line_start = region.rfind(b"\n", pos, end - 1) + 1
+        self.last_line = region[max(line_start, pos):end]
 
-    def _is_separator(self, region: bytes, start: int) -> bool:
+    def _is_separator(self, region: bytes, start: int, end: int) -> bool:
         """Whether the "From " line at region[start] starts a new message (the lines before
         it are already kept)."""
         if not self.started or self.too_big or not self.parts:
@@ -193,26 +200,30 @@ class _MboxSplitter:
         # even without it.
         if self.last_line in (b"\n", b"\r\n"):
             return True
-        line_end = region.find(b"\n", start)
-        return _MBOX_SEPARATOR.match(region[start:line_end if line_end >= 0 else len(region)]) is not None
+        line_end = region.find(b"\n", start, end)
+        return _MBOX_SEPARATOR.match(region[start:line_end if line_end >= 0 else end]) is not None
 
-    def feed(self, region: bytes) -> Iterator[ScanInput]:
-        """Messages completed by this run of whole lines."""
-        pos = 0
-        for start in _from_lines(region):
+    def feed(self, region: bytes, begin: int = 0, end: int | None = None) -> Iterator[ScanInput]:
+        """Messages completed by the run of whole lines region[begin:end] (to its end when
+        end is None)."""
+        if end is None:
+            end = len(region)
+        view = memoryview(region)
+        pos = begin
+        for start in _from_lines(region, begin, end):
             if start < pos:
                 continue
             # Kept first: an over-long message must be known before the separator test.
-            self._keep(region[pos:start])
+            self._keep(region, view, pos, start)
             pos = start
-            if not self._is_separator(region, start):
+            if not self._is_separator(region, start, end):
                 continue
             if self.started:
                 yield self.finish()
             self._begin()
-            line_end = region.find(b"\n", start)
-            pos = len(region) if line_end < 0 else line_end + 1
-        self._keep(region[pos:] if pos else region)
+            line_end = region.find(b"\n", start, end)
+            pos = end if line_end < 0 else line_end + 1
+        self._keep(region, view, pos, end)
 
     def _begin(self) -> None:
         self.started = True
@@ -228,22 +239,25 @@ class _MboxSplitter:
         if self.too_big:
             return ScanInput(label=label, data=None, container="mbox",
                              error=f"message over the {self.max_message}-byte limit")
-        data = b"".join(self.parts) if len(self.parts) != 1 else self.parts[0]
-        self.parts = []
+        parts, self.parts = self.parts, []
+        # RFC 4155: the empty line before the next "From " line belongs to the mbox, not the
+        # message. The last line kept is the message's last line (parts are whole lines), and
+        # un-quoting leaves an empty line as it is.
+        blank = len(self.last_line) if self.last_line in (b"\n", b"\r\n") else 0
         if self.quoted:
             # mboxrd: one ">" less on every ">+From " line (also undoes mboxo's ">From ").
-            data = _QUOTED_LINE.sub(rb"\1", data)
-        # RFC 4155: the empty line before the next "From " line belongs to the mbox, not the message.
-        last_line = data[data.rfind(b"\n", 0, len(data) - 1) + 1:]
-        if last_line in (b"\n", b"\r\n"):
-            data = data[: len(data) - len(last_line)]
-        return ScanInput(label=label, data=data, container="mbox")
+            data = _QUOTED_LINE.sub(rb"\1", b"".join(parts))
+            return ScanInput(label=label, data=data[: len(data) - blank], container="mbox")
+        if blank:
+            parts[-1] = parts[-1][: len(parts[-1]) - blank]
+        return ScanInput(label=label, data=b"".join(parts), container="mbox")
 
 
 def iter_mbox(path: Path, max_message: int = DEFAULT_MAX_MESSAGE) -> Iterator[ScanInput]:
     """Messages of an mbox file, one at a time; an over-long one becomes an error entry.
 
-    Memory holds one message and one read chunk, however large the mailbox.
+    Memory holds the read chunks the current message lies in (about one message and one
+    chunk), however large the mailbox.
     """
     try:
         handle = path.open("rb")
@@ -251,7 +265,7 @@ def iter_mbox(path: Path, max_message: int = DEFAULT_MAX_MESSAGE) -> Iterator[Sc
         yield ScanInput(label=str(path), data=None, error=exc.strerror or str(exc), container="mbox")
         return
     splitter = _MboxSplitter(path, max_message)
-    pending = b""
+    pending = b""  # the start of a line whose end is not read yet
     skipping_line = False
     with handle:
         while True:
@@ -263,16 +277,18 @@ def iter_mbox(path: Path, max_message: int = DEFAULT_MAX_MESSAGE) -> Iterator[Sc
                 return
             if not chunk:
                 break
+            begin = 0
             if skipping_line:
                 # The rest of a line longer than any message: dropped up to its end.
                 line_end = chunk.find(b"\n")
                 if line_end < 0:
                     continue
-                chunk, skipping_line = chunk[line_end + 1:], False
-            data = pending + chunk if pending else chunk
-            cut = data.rfind(b"\n") + 1
-            if cut == 0:
-                pending = data  # one long line: wait for its end
+                begin, skipping_line = line_end + 1, False
+            # The chunk is fed where it was read (no copy): first the pending line completed by
+            # the chunk's first line end, then the chunk's whole lines.
+            first_end = chunk.find(b"\n", begin)
+            if first_end < 0:
+                pending += chunk[begin:]  # one long line: wait for its end
                 if len(pending) > max(max_message, _LONGEST_SEPARATOR):
                     # Never hold more than a message's worth of one line: the message is
                     # over the limit whatever follows.
@@ -280,8 +296,12 @@ def iter_mbox(path: Path, max_message: int = DEFAULT_MAX_MESSAGE) -> Iterator[Sc
                     splitter.parts = []
                     pending, skipping_line = b"", True
                 continue
-            pending = data[cut:]
-            yield from splitter.feed(data[:cut] if cut < len(data) else data)
+            if pending:
+                yield from splitter.feed(pending + chunk[begin:first_end + 1])
+                begin = first_end + 1
+            cut = chunk.rfind(b"\n") + 1
+            yield from splitter.feed(chunk, begin, cut)
+            pending = chunk[cut:]
         if pending:
             yield from splitter.feed(pending)
         if splitter.started:

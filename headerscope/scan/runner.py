@@ -7,18 +7,19 @@ type is asked at most once per run however many workers there are.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._value import Value, frozen
 from ..dns.interface import Resolver
 from .readers import ScanInput
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 
 @frozen
@@ -159,6 +160,10 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
 
 
 def _mp_context() -> Any:
+    # Imported here, not with the module: a scan with one job never starts a process, and
+    # multiprocessing (with logging, pickle, socket, tempfile...) costs it ~25 ms of start-up.
+    import multiprocessing
+
     # fork starts workers in milliseconds and shares the imported modules; macOS and
     # Windows lack a safe fork, so they spawn.
     if sys.platform.startswith("linux"):
@@ -225,6 +230,9 @@ def _batches(inputs: Iterable[ScanInput]) -> Iterator[tuple[int, list[ScanInput]
 
 
 def _run_parallel(inputs: Iterable[ScanInput], options: ScanOptions, jobs: int) -> Iterator[ScanRow]:
+    # Imported only when worker processes are used (see _mp_context).
+    from concurrent.futures import ProcessPoolExecutor
+
     context = _mp_context()
     if context.get_start_method() == "fork":
         _warm_up()

@@ -1,0 +1,115 @@
+"""Fast paths of `headerscope scan` checked against their plain versions: the mbox splitter
+(views of the bytes read, offsets instead of copies) against a line-by-line reading, and a
+one-job scan that leaves the process-pool modules unimported."""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from headerscope.scan import readers
+from headerscope.scan.readers import iter_mbox
+
+_SEPARATOR = re.compile(rb"^From \S+ +[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d\d:\d\d")
+_QUOTED = re.compile(rb"^>(>*From )")
+
+
+def _plain_split(path: Path, max_message: int) -> list[tuple[str, bytes | None, str | None]]:
+    """The mbox rules of readers, one line at a time (RFC 4155 separators, mboxrd un-quoting,
+    the blank line before a separator dropped, over-long messages as errors)."""
+    out: list[tuple[str, bytes | None, str | None]] = []
+    number, started, too_big, size = 0, False, False, 0
+    lines: list[bytes] = []
+
+    def finish() -> None:
+        label = f"{path}#{number}"
+        if too_big:
+            out.append((label, None, f"message over the {max_message}-byte limit"))
+            return
+        data = b"".join(lines)
+        if lines and lines[-1] in (b"\n", b"\r\n"):
+            data = data[: len(data) - len(lines[-1])]
+        out.append((label, data, None))
+
+    for line in re.findall(rb"[^\n]*\n|[^\n]+$", path.read_bytes()):
+        separator = line.startswith(b"From ") and (
+            not started or too_big or not lines or lines[-1] in (b"\n", b"\r\n")
+            or _SEPARATOR.match(line.rstrip(b"\n")) is not None)
+        if separator:
+            if started:
+                finish()
+            number, started, too_big, size, lines = number + 1, True, False, 0, []
+            continue
+        if not started or too_big:
+            continue
+        line = _QUOTED.sub(rb"\1", line)
+        size += len(line)
+        if size > max_message:
+            too_big, lines = True, []
+        else:
+            lines.append(line)
+    if started:
+        finish()
+    return out
+
+
+_LINES = (b"From a@b Mon Nov  2 10:00:00 2026\n", b"From b Tue Dec 12 1:00:00 2026\r\n", b"From x\n",
+          b"From \n", b">From y\n", b">>From z\r\n", b"\n", b"\r\n", b"\r", b"text\n", b"Subject: hi\r\n",
+          b"x" * 70 + b"\n", b"From", b">From")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mbox_splitter_matches_a_line_by_line_reading_at_any_chunk_size(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    rng = random.Random(seed)
+    path = tmp_path / "box.mbox"
+    for _ in range(300):
+        data = b"".join(rng.choice(_LINES) for _ in range(rng.randint(0, 40)))
+        if rng.random() < 0.2:
+            data += b"y" * rng.randint(1, 100)  # no line end at EOF
+        path.write_bytes(data)
+        max_message = rng.choice([10, 60, 300, 1 << 20])
+        expected = _plain_split(path, max_message)
+        for chunk in (1, 2, 5, 16, 1 << 20):
+            monkeypatch.setattr(readers, "_READ_CHUNK", chunk)
+            got = [(i.label, i.data, i.error) for i in iter_mbox(path, max_message)]
+            assert got == expected, (data, chunk, max_message)
+            assert all(i.data is None or type(i.data) is bytes for i in iter_mbox(path, max_message))
+
+
+def test_a_line_longer_than_any_message_is_dropped_whatever_the_chunks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "box.mbox"
+    path.write_bytes(b"From a\nshort\n\nFrom b\n" + b"z" * 50 + b"\nend\n\nFrom c\nlast\n")
+    monkeypatch.setattr(readers, "_LONGEST_SEPARATOR", 8)
+    results = []
+    for chunk in (3, 7, 1 << 20):
+        monkeypatch.setattr(readers, "_READ_CHUNK", chunk)
+        results.append([(i.label, i.data, i.error) for i in iter_mbox(path, 20)])
+    # Read in small chunks, the long line is never held whole: the message is over the limit,
+    # as it is when read at once; the messages around it are untouched.
+    label = f"{path}#"
+    expected = [(label + "1", b"short\n", None), (label + "2", None, "message over the 20-byte limit"),
+                (label + "3", b"last\n", None)]
+    assert results == [expected] * 3
+
+
+def test_scan_with_one_job_imports_no_process_pool() -> None:
+    code = ("import sys\n"
+            "from headerscope.scan.runner import ScanOptions, run_scan\n"
+            "from headerscope.scan.readers import ScanInput\n"
+            "rows = list(run_scan([ScanInput(label='x', data=b'From: a@example.org\\r\\n\\r\\nhi\\r\\n'),\n"
+            "                      ScanInput(label='y', data=None, error='unreadable here')],\n"
+            "                     ScanOptions(offline=True), jobs=1))\n"
+            "print([(r.index, r.label, r.error) for r in rows])\n"
+            "print(sorted(m for m in ('multiprocessing', 'concurrent.futures') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    rows, modules = out.stdout.strip().splitlines()
+    assert rows == "[(1, 'x', None), (2, 'y', 'unreadable here')]"
+    assert modules == "[]"
