@@ -20,7 +20,7 @@ RFC8617 = "https://www.rfc-editor.org/rfc/rfc8617"
 MAX_INSTANCE = 50  # RFC 8617 section 4.2.1
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # never compared or shown: those methods would only cost start-up
 class _Set:
     seal: str | None = None
     signature: str | None = None

@@ -90,9 +90,6 @@ _DKIM_KEY_DRIFT = frozenset({"key_not_found", "key_revoked", "key_syntax"})
 _NOT_RECOMPUTED = frozenset({"offline", "not_checked", "no_body"})
 
 _POLICY_IN_COMMENT = re.compile(r"\b(?:p|policy)\s*=\s*([A-Za-z]+)")
-_B_TAG = re.compile(r"(?:^|;)\s*b\s*=([^;]*)")
-_D_TAG = re.compile(r"(?:^|;)\s*d\s*=\s*([^;\s]*)")
-_S_TAG = re.compile(r"(?:^|;)\s*s\s*=\s*([^;\s]*)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -104,7 +101,7 @@ _S_TAG = re.compile(r"(?:^|;)\s*s\s*=\s*([^;\s]*)")
 _PLAIN_RUN = re.compile(r'[^"(; \t\r\n]+')
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # never compared or shown: those methods would only cost start-up
 class _Item:
     """``key=value``, a bare word (value None), or a bare quoted string (key None)."""
 
@@ -384,7 +381,7 @@ def _looks_like_host(text: str) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
+@frozen
 class _TrustContext(Value):
     hosts: frozenset[str]
     orgs: frozenset[str]
@@ -408,7 +405,8 @@ class _TrustContext(Value):
 def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None) -> _TrustContext:
     boundary = next((h for h in hops if h.number == boundary_hop), None) if boundary_hop else None
     if boundary is None:
-        return _TrustContext(frozenset(), frozenset(), None, None, None, "", None)
+        return _TrustContext(hosts=frozenset(), orgs=frozenset(), boundary_index=None, receiver_block_end=None,
+                             boundary_number=None, receiver_names="", trailing_start=None)
     trusted_hops = [h for h in hops if h.trusted or h.number >= boundary.number]
     hosts: set[str] = set()
     orgs: set[str] = set()
@@ -444,8 +442,9 @@ def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
     if boundary.organization:
         boundary_names.add(boundary.organization.lower())
     closed = previous is not None and end == previous.header_index
-    return _TrustContext(frozenset(hosts), frozenset(orgs), boundary.header_index, end,
-                         boundary.number, ", ".join(sorted(hosts)[:5]), trailing,
+    return _TrustContext(hosts=frozenset(hosts), orgs=frozenset(orgs), boundary_index=boundary.header_index,
+                         receiver_block_end=end, boundary_number=boundary.number,
+                         receiver_names=", ".join(sorted(hosts)[:5]), trailing_start=trailing,
                          boundary_names=frozenset(boundary_names), block_closed=closed)
 
 
@@ -533,14 +532,47 @@ class _Signature(NamedTuple):
 def _signatures(message: Message) -> list[_Signature]:
     out: list[_Signature] = []
     for header in message.all("DKIM-Signature"):
-        value = header.value[:MAX_FIELD_CHARS]
-        b_match = _B_TAG.search(value)
-        d_match = _D_TAG.search(value)
-        s_match = _S_TAG.search(value)
-        b = "".join(b_match.group(1).split()) if b_match else ""
-        out.append(_Signature(header.index, normalize_domain(d_match.group(1)) if d_match else None,
-                              s_match.group(1).strip().lower() if s_match else None, b))
+        tags = _signature_tags(header.value[:MAX_FIELD_CHARS])
+        b = tags.get("b")
+        s = tags.get("s")
+        out.append(_Signature(header.index, normalize_domain(tags.get("d")),
+                              s.strip().lower() if s is not None else None,
+                              "".join(b.split()) if b is not None else ""))
     return out
+
+
+# The tags _signature_tags reads (RFC 6376 section 3.5: b= signature, d= domain, s= selector).
+_SIGNATURE_TAGS = frozenset("bds")
+
+
+def _signature_tags(value: str) -> dict[str, str]:
+    """The first b=, d= and s= of a DKIM-Signature or ARC-Seal tag list, read loosely.
+
+    What the searches ``(?:^|;)\\s*b\\s*=([^;]*)`` and ``(?:^|;)\\s*[ds]\\s*=\\s*([^;\\s]*)``
+    would find: a match can only start a ``;``-separated segment, so the leftmost is the first
+    segment that starts with the tag name and ``=`` (whitespace around the name allowed); b= is
+    the rest of that segment, d= and s= its first word. One pass over the segments instead of a
+    search per tag trying every position of the value (the b= value alone is hundreds of
+    characters). ``str.lstrip``/``str.split`` and the pattern's ``\\s`` are the same Unicode
+    whitespace test, so this is the same text (tests compare it with the patterns).
+    """
+    found: dict[str, str] = {}
+    for segment in value.split(";"):
+        text = segment.lstrip()
+        name = text[:1]
+        if name not in _SIGNATURE_TAGS or name in found:
+            continue
+        rest = text[1:].lstrip()
+        if rest[:1] != "=":
+            continue
+        if name == "b":
+            found[name] = rest[1:]
+        else:
+            words = rest[1:].split(None, 1)
+            found[name] = words[0] if words else ""
+        if len(found) == len(_SIGNATURE_TAGS):
+            break
+    return found
 
 
 def _dkim_identity(properties: Iterable[tuple[str, str]]) -> tuple[str | None, str | None, str | None]:
@@ -692,8 +724,7 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
             corroborating.add(organizational_domain(name) or name)
     for header in message.headers[:context.boundary_index]:
         if header.name.lower() == "arc-seal":
-            match = _D_TAG.search(header.value[:MAX_FIELD_CHARS])
-            sealer = normalize_domain(match.group(1)) if match else None
+            sealer = normalize_domain(_signature_tags(header.value[:MAX_FIELD_CHARS]).get("d"))
             if sealer and _writer_matches(sealer, context):
                 corroborating.add(organizational_domain(sealer) or sealer)
     seen: set[str] = set()
@@ -705,8 +736,9 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
             (duplicated if name in seen else seen).add(name)
     # Built directly rather than with dataclasses.replace, which inspects every field.
     return _TrustContext(
-        context.hosts, context.orgs, context.boundary_index, context.receiver_block_end,
-        context.boundary_number, context.receiver_names, context.trailing_start,
+        hosts=context.hosts, orgs=context.orgs, boundary_index=context.boundary_index,
+        receiver_block_end=context.receiver_block_end, boundary_number=context.boundary_number,
+        receiver_names=context.receiver_names, trailing_start=context.trailing_start,
         corroborating=frozenset(corroborating), duplicated=frozenset(duplicated),
         boundary_names=context.boundary_names,
         block_closed=context.block_closed and _block_is_the_boundary_hosts(context, message, fields))
@@ -722,8 +754,7 @@ def _block_is_the_boundary_hosts(context: _TrustContext, message: Message, field
         header = message.headers[index]
         lname = header.name.lower()
         if lname in ("arc-seal", "arc-message-signature"):
-            match = _D_TAG.search(header.value[:MAX_FIELD_CHARS])
-            writer = normalize_domain(match.group(1)) if match else None
+            writer = normalize_domain(_signature_tags(header.value[:MAX_FIELD_CHARS]).get("d"))
         elif lname in _RESULT_FIELDS:
             writer = normalize_domain(writers.get(index))
         else:
@@ -837,16 +868,20 @@ def _who(rec: RecordedResult) -> str:
     return rec.authserv_id or ("Gmail" if rec.header == _GMAIL_SUMMARY else "the receiver")
 
 
-# Leading result words of a check's explanation ("not_checked: ..."): the comparison's label
-# already says it was not recomputed, so the reason is given without them.
-_LEADING_RESULT_WORD = re.compile(r"(?:not_checked|not checked|temperror|permerror|none|fail|pass|neutral)\s*:\s*",
-                                  re.IGNORECASE)
+@functools.cache
+def _leading_result_word() -> re.Pattern[str]:
+    """Leading result words of a check's explanation ("not_checked: ..."): the comparison's
+    label already says it was not recomputed, so the reason is given without them. Compiled on
+    first use: only comparisons that were not recomputed (offline, no body) need it, and
+    compiling it at import cost every start-up (about a million instructions) for nothing."""
+    return re.compile(r"(?:not_checked|not checked|temperror|permerror|none|fail|pass|neutral)\s*:\s*",
+                      re.IGNORECASE)
 
 
 def _sentence(reason: str) -> str:
     """A check's reason as one sentence, without a leading result word."""
     text = reason.strip()
-    match = _LEADING_RESULT_WORD.match(text)
+    match = _leading_result_word().match(text)
     if match and match.end() < len(text):
         text = text[match.end():]
     text = text[:1].upper() + text[1:]
