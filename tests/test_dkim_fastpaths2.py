@@ -1,0 +1,155 @@
+"""DKIM check fast paths against their plain forms: the result built in place, the cached
+d=/s= validity test, the cached h= reading, b=/bh= decoding and header canonicalization."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timezone
+
+import pytest
+
+from headerscope.auth import dkim as dkim_check
+from headerscope.auth.tags import split_colon_list
+
+
+def _plain_valid_domain(name: str) -> bool:
+    # The test as written before the cache.
+    if not name or len(name) > 253 or not dkim_check._DOMAIN_SPECIALS.isdisjoint(name):
+        return False
+    return all(label for label in name.rstrip(".").split("."))
+
+
+def test_valid_domain_matches_the_plain_test() -> None:
+    rng = random.Random(11)
+    pieces = ["a", "b1", ".", "..", "-", "(", ")", "@", " ", "\t", "\r\n", '"', "é", "xn--d1a", ";", "\\", ""]
+    samples = ["", ".", "a.", "a..b", "a" * 253, "a" * 254, "a." * 127, ("a." * 127) + "bb", "é" * 253, "é" * 254]
+    for _ in range(3000):
+        samples.append("".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))))
+    for _ in range(50):
+        samples.append("".join(rng.choice(pieces) for _ in range(rng.randint(100, 400))))
+    for name in samples:
+        # Twice: the second answer comes from the cache.
+        assert dkim_check._valid_domain(name) == _plain_valid_domain(name), name
+        assert dkim_check._valid_domain(name) == _plain_valid_domain(name), name
+
+
+def test_signed_names_match_the_plain_reading() -> None:
+    rng = random.Random(12)
+    pieces = ["From", "from", " : ", ":", "To", "SUBJECT", "\r\n ", "\t", " ", "x-Ä", "", "Date"]
+    samples = ["", ":", "::", "from", "From : To:\r\n\tSubject :", "a:" * 600, "From:" * 300]
+    for _ in range(2000):
+        samples.append("".join(rng.choice(pieces) for _ in range(rng.randint(0, 20))))
+    assert any(len(h) > dkim_check.MAX_CACHED_H_LENGTH for h in samples)  # the uncached path too
+    for h_value in samples:
+        names = tuple(n for n in split_colon_list(h_value) if n)
+        expected = (names, tuple(n.lower() for n in names))
+        assert dkim_check._signed_names(h_value) == expected, h_value
+        assert dkim_check._signed_names(h_value) == expected, h_value
+
+
+def _checks() -> list[dkim_check._Check]:
+    rng = random.Random(13)
+    moments = [None, datetime(2026, 11, 28, 1, 2, 3, tzinfo=timezone.utc), datetime(999, 1, 2, tzinfo=timezone.utc),
+               datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)]
+    checks = []
+    for index in range(300):
+        check = dkim_check._Check(index=index, header_index=rng.randint(0, 40))
+        check.domain = rng.choice([None, "example.com", "mail.example.com", "other.example"])
+        check.selector = rng.choice([None, "s1", "sel"])
+        check.algorithm = rng.choice([None, "rsa-sha256", "ed25519-sha256"])
+        check.canonicalization = rng.choice([None, "relaxed/relaxed", "simple"])
+        check.signed_headers = rng.choice([(), ("From", "To"), ("from",)])
+        check.body_length = rng.choice([None, 0, 10])
+        check.timestamp = rng.choice(moments)
+        check.expiration = rng.choice(moments)
+        check.auid = rng.choice([None, "@example.com"])
+        check.key_bits = rng.choice([None, 256, 2048])
+        check.key_testing = rng.random() < 0.5
+        check.body_hash_ok = rng.choice([None, True, False])
+        check.unsigned_body_bytes = rng.choice([None, 5])
+        check.unsigned_headers = rng.choice([(), ("from",)])
+        check.not_oversigned = rng.choice([(), ("subject", "to")])
+        check.finish(rng.choice(["pass", "fail", "permerror"]), rng.choice(["ok", "malformed"]), f"reason {index}")
+        if rng.random() < 0.3:
+            check.notes.extend(["a note", "another"][:rng.randint(1, 2)])
+        checks.append(check)
+    return checks
+
+
+def test_result_built_in_place_is_the_constructed_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert dkim_check._DIRECT_RESULT  # the fast path is the one a scan takes
+    checks = _checks()
+    from_domains = [None, "example.com", "sub.other.example"]
+    fast = [dkim_check._to_result(c, from_domains[c.index % 3]) for c in checks]
+    monkeypatch.setattr(dkim_check, "_DIRECT_RESULT", False)
+    plain = [dkim_check._to_result(c, from_domains[c.index % 3]) for c in checks]
+    for made, expected in zip(fast, plain, strict=True):
+        assert type(made) is type(expected)
+        assert made == expected
+        assert list(made.__dict__.items()) == list(expected.__dict__.items())  # order: JSON and repr
+        assert repr(made) == repr(expected)
+        assert hash(made) == hash(expected)
+        with pytest.raises(AttributeError):
+            made.result = "x"  # type: ignore[misc]
+
+
+def test_tag_base64_decoding_matches_b64decode_validate() -> None:
+    """_tag_problem decodes b=/bh= with binascii directly: same bytes and same refusals as
+    base64.b64decode(..., validate=True)."""
+    import base64
+    import binascii
+
+    rng = random.Random(14)
+    pieces = ["QUJD", "YQ==", "YWI=", "=", "==", "A", "+/", "-_", "*", "é", " ", "\r\n\t", "\x00", "Zm9v", "ab"]
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        check = dkim_check._Check(index=0, header_index=0)
+        check.algorithm, check.domain, check.selector = "rsa-sha256", "example.com", "s"
+        check.signed_lower = ("from",)
+        values = {"v": "1", "b": text, "bh": "YWJj", "t": "1"}
+        problem = dkim_check._tag_problem(check, values)
+        if not text.strip():
+            assert problem == "b= is empty"
+            continue
+        try:
+            expected: bytes | None = base64.b64decode("".join(text.split()), validate=True)
+        except (binascii.Error, ValueError):
+            expected = None
+        if expected is None:
+            assert problem == "b= is not valid base64", text
+        else:
+            assert problem is None, text
+            assert check.signature == expected and check.body_hash == b"abc", text
+
+
+def test_canonical_fields_match_canonicalize_header() -> None:
+    """SplitMessage.canonical_fields (through _relaxed_value's find-based tests) gives
+    canonicalize_header's text for both forms, on folded, tabbed and bare-CR/LF fields."""
+    from headerscope.auth import _dkimpy
+
+    rng = random.Random(15)
+    pieces = [b"A: 1", b"b :x  y", b" x", b"\tfold", b"\r\n", b"\n", b"\r", b"  ", b"\t\t", b"Bad line", b"C\t: z \r\n"]
+    for _ in range(1500):
+        raw = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 16))) + b"\r\n\r\nbody"
+        split = _dkimpy._split(raw)
+        positions = list(range(len(split.headers)))
+        rng.shuffle(positions)
+        for algorithm in ("simple", "relaxed"):
+            expected = b"".join(b"%s:%s" % _dkimpy.canonicalize_header(algorithm, split.headers[p]) for p in positions)
+            assert split.canonical_fields(algorithm, positions) == expected, raw
+            assert split.canonical_fields(algorithm, positions) == expected, raw  # from the cache
+
+
+def test_canonicalization_check_matches_the_split_test() -> None:
+    """c= is checked by one set lookup: the same verdict as splitting at "/" and testing each part."""
+    words = ["simple", "relaxed", "", "Simple", "nofws", "simple ", "x"]
+    samples = [a + sep + b for a in words for sep in ("", "/", "//") for b in words]
+    samples += [a + "/" + b + "/" + c for a in words[:2] for b in words[:2] for c in words[:3]]
+    for canon in samples:
+        parts = canon.split("/")
+        plain_ok = not (len(parts) > 2 or any(p not in ("simple", "relaxed") for p in parts))
+        check = dkim_check._Check(index=0, header_index=0)
+        check.algorithm, check.canonicalization = "rsa-sha256", canon
+        problem = dkim_check._tag_problem(check, {"v": "1"})
+        flagged = problem == f"unknown canonicalization c={canon!r}"
+        assert flagged == (not plain_ok and canon != ""), canon
