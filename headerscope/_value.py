@@ -1,16 +1,16 @@
 """Frozen dataclasses made cheaply (``@frozen``, ``Value``) and a fast constructor for them.
 
 Python 3.11's dataclasses compile every method they generate from source text when a class
-is created: six methods for a frozen class. For the report model and the checks' own result
-classes that was a fifth of the start-up of ``headerscope analyze``. Here only ``__init__``
-is generated; immutability, equality, hashing and repr are written once in ``Value``, and
-behave as the generated ones would.
+is created: six methods for a frozen class, about 0.1 ms each. For the report model and the
+checks' result classes that was a fifth of the start-up of ``headerscope analyze``. Here
+nothing is compiled: ``dataclasses`` still reads the fields (so ``fields()``, ``replace()``
+and ``asdict()`` work as usual), ``__init__`` is one closure per class that fills the
+instance ``__dict__`` (``_field_init``), and immutability, equality, hashing and repr are
+written once in ``Value``, behaving as the generated ones would.
 
-HOT: the price is one Python-level ``__setattr__`` call per field in ``__init__``. The few
-classes built with many fields on every message of a scan (Report, the per-check results,
-DNS evidence, scan rows) stay ``@dataclass(frozen=True, eq=False, repr=False)`` subclasses of
-``Value``: dataclasses' frozen ``__init__`` assigns in C, which a mailbox scan notices (6%
-of its time when every class used ``@frozen``) and a single analysis does not.
+Filling ``__dict__`` in one ``update`` is also cheaper per object than a generated frozen
+``__init__``, which calls ``object.__setattr__`` once per field; a mailbox scan builds many
+of these objects for every message.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, dataclass_transform
 
 _T = TypeVar("_T")
+_MISSING: Any = dataclasses.MISSING
 
 
 @dataclass_transform(frozen_default=True, eq_default=False)
@@ -28,7 +29,64 @@ def frozen(cls: type[_T]) -> type[_T]:
     dataclass (PEP 681); at run time ``Value`` refuses assignments after ``__init__``."""
     if not issubclass(cls, Value):
         raise TypeError(f"@frozen needs a subclass of Value: {cls.__qualname__}")
-    return dataclasses.dataclass(eq=False, repr=False)(cls)
+    made = dataclasses.dataclass(init=False, eq=False, repr=False)(cls)
+    made.__init__ = _field_init(made)  # type: ignore[method-assign]
+    return made
+
+
+def _field_init(cls: type) -> Callable[..., None]:
+    """The ``__init__`` a dataclass would generate for ``cls``, without compiling source:
+    positional or keyword arguments in field order, defaults, default factories, and a
+    TypeError for a missing, unknown or repeated argument. A class needing more (a
+    ``__post_init__``, keyword-only or ``init=False`` fields) is refused when it is made."""
+    if hasattr(cls, "__post_init__"):
+        raise TypeError(f"@frozen does not run __post_init__: {cls.__qualname__}")
+    fields = dataclasses.fields(cls)
+    names = tuple(f.name for f in fields)
+    known = frozenset(names)
+    # Every field, in field order, so that __dict__ keeps that order whatever the order of
+    # the arguments (repr, equality, hashing and the JSON form read __dict__ in order);
+    # a required field's placeholder is always replaced, as a missing one raises first.
+    defaults: dict[str, Any] = {}
+    factories: dict[str, Callable[[], Any]] = {}
+    for f in fields:
+        if not f.init or f.kw_only:
+            raise TypeError(f"@frozen supports only plain init fields: {cls.__qualname__}.{f.name}")
+        if f.default is not _MISSING:
+            defaults[f.name] = f.default
+        elif f.default_factory is not _MISSING:
+            defaults[f.name] = None
+            factories[f.name] = f.default_factory  # type: ignore[assignment]  # not MISSING here
+        else:
+            defaults[f.name] = _MISSING
+    required = frozenset(name for name, value in defaults.items() if value is _MISSING)
+    where = f"{cls.__qualname__}.__init__()"
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if args:
+            if len(args) > len(names):
+                raise TypeError(f"{where} takes {len(names) + 1} positional arguments but {len(args) + 1} were given")
+            for name, value in zip(names, args, strict=False):  # fewer args than fields is usual
+                if name in kwargs:
+                    raise TypeError(f"{where} got multiple values for argument {name!r}")
+                kwargs[name] = value
+        given = kwargs.keys()
+        if not given <= known:
+            unknown = next(name for name in kwargs if name not in known)
+            raise TypeError(f"{where} got an unexpected keyword argument {unknown!r}")
+        if not required <= given:
+            missing = [name for name in names if name in required and name not in kwargs]
+            raise TypeError(f"{where} missing {len(missing)} required argument(s): "
+                            + ", ".join(repr(name) for name in missing))
+        state = self.__dict__
+        state.update(defaults)
+        state.update(kwargs)
+        for name, factory in factories.items():
+            if name not in kwargs:
+                state[name] = factory()
+
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    return __init__
 
 
 class Value:
@@ -41,10 +99,9 @@ class Value:
     """
 
     def __setattr__(self, name: str, value: Any) -> None:
-        # __init__ sets each field once; any other assignment is refused, as frozen=True does.
-        if name in self.__dict__ or name not in self.__dataclass_fields__:  # type: ignore[attr-defined]
-            raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
-        self.__dict__[name] = value
+        # __init__ fills __dict__ directly (as do copy and pickle), so every assignment is
+        # refused, as frozen=True does.
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
 
     def __delattr__(self, name: str) -> None:
         raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
@@ -66,11 +123,12 @@ def frozen_maker(cls: type[_T]) -> Callable[..., _T]:
     """A faster constructor for a frozen dataclass or a ``@frozen`` class, taking keyword arguments.
 
     A frozen dataclass's ``__init__`` sets every field through ``object.__setattr__`` (the
-    dataclasses documentation, "Frozen instances"), a ``@frozen`` class's through
-    ``Value.__setattr__``: for ReceivedFields that was a third of a fast parse. For a plain
-    one (no ``__post_init__``, no ``__slots__``, no InitVar) filling the instance ``__dict__``
-    with every field, defaults included, gives the same object; for anything else the class
-    itself is returned, so a model change can only cost speed, never correctness.
+    dataclasses documentation, "Frozen instances"): for ReceivedFields that was a third of a
+    fast parse. For a plain one (no ``__post_init__``, no ``__slots__``, no InitVar) filling
+    the instance ``__dict__`` with every field, defaults included, gives the same object; for
+    anything else the class itself is returned, so a model change can only cost speed, never
+    correctness. A ``@frozen`` class's own ``__init__`` fills ``__dict__`` the same way; the
+    maker only skips its handling of positional arguments.
     """
     params = getattr(cls, "__dataclass_params__", None)
     if (

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ._value import Value
+from ._value import Value, frozen
 from .model import Address, SrsInfo
 from .text import decode_rfc2047, read_comment
 
@@ -361,7 +361,7 @@ def decode_srs(address: str | None) -> SrsInfo | None:
 
 # --- VERP and bounce addresses ----------------------------------------------------------------
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class BounceAddress(Value):
     """What an envelope sender's shape says about who handles its bounces."""
 

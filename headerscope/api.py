@@ -9,12 +9,11 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__
-from ._value import Value
+from ._value import Value, frozen
 
 # The checks: imported with this module, which nothing imports before an analysis is wanted
 # (the CLI imports it inside its command). They load dkimpy and pyspf through
@@ -39,7 +38,7 @@ from .verdict import decide
 _SEVERITY_ORDER = {Severity.DANGER: 0, Severity.WARNING: 1, Severity.NOTICE: 2, Severity.INFO: 3}
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
+@frozen
 class AnalysisOptions(Value):
     """Everything that changes an analysis; the CLI flags map one to one onto these."""
 

@@ -24,11 +24,10 @@ import functools
 import ipaddress
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from . import domains
-from ._value import Value, frozen_maker
+from ._value import Value, frozen, frozen_maker
 from .domains import is_ip_literal, normalize_domain, organizational_domain
 from .message import Message
 from .model import Finding, HeaderField, Hop, ReceivedFields, Role, Severity
@@ -177,7 +176,7 @@ ReverseNames = Callable[[str], "tuple[Sequence[str], bool | None] | None"]
 _make_hop = frozen_maker(Hop)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class HopChain(Value):
     """The chain and what was learnt building it."""
 

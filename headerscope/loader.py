@@ -31,13 +31,12 @@ import codecs
 import hashlib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
-from ._value import Value
+from ._value import Value, frozen
 from .model import RecordedResult
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
+@frozen
 class LoadedInput(Value):
     """Bytes ready to parse, and what loading them did."""
 

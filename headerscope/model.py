@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from ._value import Value, frozen
@@ -184,7 +184,7 @@ class EnvelopeDifference(Value):
     """The header side of the comparison."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
+@frozen
 class Envelope(Value):
     """SMTP envelope as recorded in the message, beside the header addresses."""
 
@@ -212,7 +212,7 @@ class Envelope(Value):
     """Each explained difference between envelope and headers."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
+@frozen
 class DnsRecordUse(Value):
     """One DNS query made during the analysis, and its answer: the evidence."""
 
@@ -226,7 +226,7 @@ class DnsRecordUse(Value):
     """Answers; each record is a tuple (TXT: its character-strings; others: one string)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
+@frozen
 class DkimSignatureResult(Value):
     """The re-verification of one DKIM-Signature (RFC 6376)."""
 
@@ -314,7 +314,7 @@ class ArcResult(Value):
     no_body, library_error."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
+@frozen
 class SpfResult(Value):
     """SPF evaluation for the boundary hop's client (RFC 7208)."""
 
@@ -378,7 +378,7 @@ class DmarcRecord(Value):
     """DMARCbis public suffix domain flag."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
+@frozen
 class DmarcResult(Value):
     """DMARC evaluation of the From: domain (RFC 7489)."""
 
@@ -430,7 +430,7 @@ class ReverseDnsResult(Value):
     """Why."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
+@frozen
 class RecordedResult(Value):
     """One method result recorded in the message by someone."""
 
@@ -460,7 +460,7 @@ class RecordedResult(Value):
     """Problems reading the field (parser rejection, truncation, invalid result word)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
+@frozen
 class Comparison(Value):
     """A recorded result beside our recomputed one."""
 
@@ -524,7 +524,7 @@ class DnsSource(Value):
     """Nameserver, or the snapshot path."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
+@frozen
 class Report(Value):
     """The analysis of one message."""
 

@@ -80,3 +80,91 @@ def test_frozen_classes_refuse_every_change_after_init_and_still_copy_and_pickle
         pass
     else:
         raise AssertionError("@frozen must refuse a class without Value's guard")
+
+
+def _value_classes() -> list[type]:
+    """Every @frozen class of the package (all its modules imported)."""
+    import importlib
+    import pkgutil
+
+    from headerscope._value import Value
+
+    for info in pkgutil.walk_packages(headerscope.__path__, "headerscope."):
+        if not info.name.endswith("__main__"):
+            importlib.import_module(info.name)
+    found: list[type] = []
+    pending = list(Value.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if "__dataclass_fields__" in vars(cls):
+            found.append(cls)
+    return found
+
+
+def test_frozen_init_builds_what_a_generated_dataclass_init_builds() -> None:
+    classes = _value_classes()
+    assert len(classes) >= 40, len(classes)
+    for cls in classes:
+        fields = dataclasses.fields(cls)
+        spec: list[Any] = []
+        for f in fields:
+            if f.default is not dataclasses.MISSING:
+                spec.append((f.name, Any, dataclasses.field(default=f.default)))
+            elif f.default_factory is not dataclasses.MISSING:
+                spec.append((f.name, Any, dataclasses.field(default_factory=f.default_factory)))
+            else:
+                spec.append((f.name, Any))
+        reference = dataclasses.make_dataclass(cls.__name__, spec, frozen=True)
+        required = [f.name for f in fields if f.default is dataclasses.MISSING
+                    and f.default_factory is dataclasses.MISSING]
+        every = {f.name: f"value of {f.name}" for f in fields}
+        calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
+            ((), {name: f"value of {name}" for name in required}),  # defaults and factories
+            ((), dict(reversed(every.items()))),  # keyword order must not matter
+            (tuple(every.values()), {}),  # all positional
+            (tuple(every.values())[:1], dict(list(every.items())[1:])),  # mixed
+        ]
+        for args, kwargs in calls:
+            made, expected = cls(*args, **kwargs), reference(*args, **kwargs)
+            assert list(vars(made).items()) == list(vars(expected).items()), cls
+        # The same arguments are refused: missing, unknown, repeated, too many.
+        bad_calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
+            ((), {**every, "no_such_field": 1}),
+            ((*every.values(), "one too many"), {}),
+            (("x",), {fields[0].name: "y"}),
+        ]
+        if required:
+            bad_calls.append(((), {name: 1 for name in every if name != required[-1]}))
+        for args, kwargs in bad_calls:
+            for maker in (cls, reference):
+                try:
+                    maker(*args, **kwargs)
+                except TypeError:
+                    pass
+                else:
+                    raise AssertionError(f"{maker.__qualname__} accepted {args!r} {kwargs!r}")
+
+
+def test_frozen_refuses_what_its_init_does_not_run() -> None:
+    from headerscope._value import Value, frozen
+
+    class WithHook(Value):
+        a: int
+
+        def __post_init__(self) -> None:
+            pass
+
+    class KeywordOnly(Value):
+        a: int = dataclasses.field(kw_only=True)
+
+    class NotInInit(Value):
+        a: int = dataclasses.field(default=0, init=False)
+
+    for cls in (WithHook, KeywordOnly, NotInInit):
+        try:
+            frozen(cls)
+        except TypeError:
+            pass
+        else:
+            raise AssertionError(f"@frozen accepted {cls.__name__}")

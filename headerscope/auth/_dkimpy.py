@@ -48,7 +48,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._value import Value
+from .._value import Value, frozen
 from ..dns.interface import DnsAnswer, DnsStatus, Resolver
 from ._dkimpy_import import import_dkim
 from .tags import parse_tag_list
@@ -409,7 +409,7 @@ def release(raw: bytes) -> None:
 # ---------------------------------------------------------------- keys and signatures
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class PublicKey(Value):
     """A DKIM public key read from ``p=``."""
 
@@ -676,7 +676,7 @@ class DnsFunc:
 # ---------------------------------------------------------------- ARC
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class ArcInstanceCheck(Value):
     """dkimpy's verdict on one ARC set."""
 
@@ -688,7 +688,7 @@ class ArcInstanceCheck(Value):
     seal_selector: str | None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class ArcOutcome(Value):
     """dkimpy's chain verdict: cv ``pass``/``fail``/``none``, or ``terminated`` (a seal
     reported cv=fail, dkimpy's None), or ``error`` when dkimpy raised."""

@@ -15,9 +15,7 @@ and refuses inputs longer than ``max_length``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from .._value import Value
+from .._value import Value, frozen
 
 MAX_TAG_LIST_LENGTH = 65_536
 """Longest tag list accepted. A DKIM-Signature with a 16384-bit RSA key and a long h= list
@@ -27,7 +25,7 @@ _WSP_AND_NEWLINES = " \t\r\n"
 _ALPHA = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@frozen
 class TagList(Value):
     """A parsed tag list: the tags in order, and why it is invalid (None when valid)."""
 

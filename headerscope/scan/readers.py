@@ -11,10 +11,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-from .._value import Value
+from .._value import Value, frozen
 
 DEFAULT_MAX_MESSAGE = 256 * 1024 * 1024
 
@@ -23,7 +22,7 @@ _MBOX_QUOTED = re.compile(rb"^>+From ")
 _MBOX_SEPARATOR = re.compile(rb"^From \S+ +[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d\d:\d\d")
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
+@frozen
 class ScanInput(Value):
     """One message to analyze, or why it could not be read."""
 

@@ -11,7 +11,6 @@ import os
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._value import Value, frozen
@@ -40,7 +39,7 @@ class ScanOptions(Value):
     """ISO time of analysis, for reproducible runs."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # built per message: see _value.HOT
+@frozen
 class ScanRow(Value):
     """The summary of one message in a scan (or why it could not be analyzed)."""
 
