@@ -19,7 +19,11 @@ import re
 _MAYBE_IP = re.compile(r"[0-9A-Fa-f:.]+(?:%\S+)?")
 
 
-_RULE = re.compile(rb"(?m)^([^/\s]\S*)")
+# A rule is a line's text up to its first white space, unless the line is a "//" comment or
+# starts with white space. Searched as a newline and what follows it (the file is read with a
+# newline put in front): led by a literal, the regex engine skips from newline to newline
+# instead of trying "^" at every byte, which took half as long again.
+_RULE = re.compile(rb"\n([^/\s]\S*)")
 
 
 class _SuffixRules:
@@ -31,16 +35,17 @@ class _SuffixRules:
         # Python loop over its 10,000 lines, and this runs at every start-up. The rules
         # stay UTF-8 bytes: decoding and lower-casing the file as text took as long again
         # (ASCII lower-casing suffices: the list writes its Unicode rules in lower case).
-        self.rules = frozenset(_RULE.findall(data.lower()))
+        self.rules = frozenset(_RULE.findall(b"\n" + data.lower()))
         """Every rule as written in the list, UTF-8 (wildcard and exception rules keep their prefix)."""
-        self._longest = max((rule.count(b".") + 1 for rule in self.rules), default=1)
 
     def public_labels(self, labels: list[str]) -> int:
         """How many of the (lower-case, Unicode) labels at the end form the public suffix."""
         count = len(labels)
         if count == 1:
             return 1  # an unknown top-level label counts as public (the "*" default rule)
-        for start in range(max(0, count - (self._longest + 1)), count):
+        # Every suffix, longest first. (Suffixes longer than the longest rule cannot match;
+        # measuring the rules for that bound cost more at start-up than the lookups it saves.)
+        for start in range(count):
             depth = count - start
             suffix = ".".join(labels[start:]).encode("utf-8", "surrogateescape")
             # Longest match first; an exception rule beats the wildcard it carves out of.

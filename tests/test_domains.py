@@ -41,3 +41,21 @@ def test_rfc_7489_examples_and_alignment() -> None:
     assert not aligned("bounce.example.com", "example.com", strict=True)
     assert not aligned("example.co.uk", "other.co.uk")
     assert organizational_domain("192.0.2.1") == "192.0.2.1"
+
+
+def test_rules_are_read_as_the_list_format_says() -> None:
+    from headerscope.domains import _SuffixRules
+
+    # https://publicsuffix.org/list/: a rule is the text up to the first white space; "//"
+    # lines are comments; the first line and CRLF line ends count like any other.
+    text = (b"first.example\n// comment line\n  indented.example\nTrailing.Example  // note\r\n"
+            b"crlf.example\r\n\n*.wild.example\n!except.wild.example\n//no.example\nlast.example")
+    assert _SuffixRules(text).rules == {b"first.example", b"trailing.example", b"crlf.example",
+                                        b"*.wild.example", b"!except.wild.example", b"last.example"}
+
+
+def test_long_names_match_as_short_ones() -> None:
+    reference = PublicSuffixList()
+    for name in ("a.b.c.d.e.f.g.h.i.j.example.co.uk", "x." * 60 + "city.kawasaki.jp",
+                 "deep." * 20 + "www.ck", "deep." * 20 + "other.ck"):
+        assert organizational_domain(name) == reference.privatesuffix(name), name
