@@ -31,7 +31,8 @@ from ._value import Value, frozen, frozen_maker
 from .domains import is_ip_literal, normalize_domain, organizational_domain
 from .message import Message
 from .model import Finding, HeaderField, Hop, ReceivedFields, Role, Severity
-from .received import _on_first_use, parse_received, parse_received_timed
+from .received import parse_received, parse_received_timed
+from .text import compiled_on_first_use
 
 # A message with 100,000 Received fields is a loop or an attack. Only the latest (topmost)
 # DETAIL_LIMIT fields are parsed and analysed: the receiving side's hops, which decide the
@@ -102,23 +103,23 @@ _NON_PUBLIC_NETWORKS = tuple(
     )
 )
 
-# Patterns written ``_name_re = _on_first_use(...)`` are compiled at their first use, not at
-# import: only uncommon hops reach them (markers a substring test must find first, hops below
-# the boundary with a date in them, amavisd-new's loopback hops, a Received-SPF or
-# Authentication-Results with a client address), and a cold ``analyze`` of a common message
-# need not pay 0.1-1 ms for each. Those every message uses stay compiled at import.
+# Patterns written ``_name_re = compiled_on_first_use(...)`` are compiled at their first use,
+# not at import: only uncommon hops reach them (markers a substring test must find first,
+# hops below the boundary with a date in them, amavisd-new's loopback hops, a Received-SPF
+# or Authentication-Results with a client address), and a cold ``analyze`` of a common
+# message need not pay 0.1-1 ms for each. Those every message uses stay compiled at import.
 
 # Protocol names (the ``with`` clause) seen on real servers; RFC 3848 and the IANA "Mail
 # Transmission Types" registry list the SMTP/LMTP family. Used only to call a made-up one
 # below the trust boundary "forged-looking".
-_known_protocol_re = _on_first_use(
+_known_protocol_re = compiled_on_first_use(
     r"(?:utf8)?(?:e?smtp|lmtp)s?a?|http|https|mapi|uucp|nntp|imap|pop3?|qmqp|qmtp|local"
     r"|local-e?smtps?|local-bsmtp|bsmtp|webmail|asmtp|smtp-auth|ssl|tls",
     re.IGNORECASE,
 )
 
 # A date where a host name or address belongs ("from x ([Sun, 07 Jan 2018 00:03:41 -1100])").
-_date_like_re = _on_first_use(
+_date_like_re = compiled_on_first_use(
     r"\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{2,4}\s+\d{1,2}:\d{2}",
     re.IGNORECASE,
 )
@@ -128,21 +129,21 @@ _BY_KEYWORD = re.compile(r"\bby\b", re.IGNORECASE)
 # A local program handed the message over (RFC 5598 section 2.1, the MUA's submission):
 # Postfix "(Postfix, from userid 1001)", qmail "(qmail 123 invoked by uid 1000)",
 # Sendmail's submission program "(8.15.2/8.15.2/Submit)".
-_local_program_re = _on_first_use(
+_local_program_re = compiled_on_first_use(
     r"\bfrom\s+userid\s+\d+|\binvoked\s+by\s+uid\b|/submit\)", re.IGNORECASE
 )
-_authenticated_sender_re = _on_first_use(r"\bauthenticated\s+sender\s*:", re.IGNORECASE)
-_with_lmtp_re = _on_first_use(r"\bwith\s+lmtp", re.IGNORECASE)
-_mda_software_re = _on_first_use(r"\b(?:dovecot|cyrus)\b", re.IGNORECASE)
+_authenticated_sender_re = compiled_on_first_use(r"\bauthenticated\s+sender\s*:", re.IGNORECASE)
+_with_lmtp_re = compiled_on_first_use(r"\bwith\s+lmtp", re.IGNORECASE)
+_mda_software_re = compiled_on_first_use(r"\b(?:dovecot|cyrus)\b", re.IGNORECASE)
 
 
 _SMTP_SUBMISSION = re.compile(r"(?:utf8)?(?:e?smtp)s?a")
 _HOST_CHARS = re.compile(r"[a-z0-9_.-]+")
 # The host name a receiving program writes about itself in a comment after ``by NAME``:
 # amavisd-new's "by localhost (host.example.net [127.0.0.1])".
-_by_comment_host_re = _on_first_use(r"\bby\s+[^\s();]{1,255}\s+\(([A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63}){1,8})[\s\[)]")
+_by_comment_host_re = compiled_on_first_use(r"\bby\s+[^\s();]{1,255}\s+\(([A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63}){1,8})[\s\[)]")
 # Sendmail appends "(may be forged)" when the PTR name does not resolve back to the address.
-_may_be_forged_re = _on_first_use(r"\(may be forged\)", re.IGNORECASE)
+_may_be_forged_re = compiled_on_first_use(r"\(may be forged\)", re.IGNORECASE)
 
 # The receiver's own record of the SMTP client (RFC 7208 section 9.1 ``client-ip``; RFC 8601
 # section 2.7 ``smtp.remote-ip`` / ``policy.iprev``), read by a small local parser.
@@ -150,9 +151,9 @@ _STATEMENT_IP = re.compile(
     r"\b(?:client-ip|smtp\.remote-ip|smtp\.client-ip|policy\.iprev)\s*=\s*\"?\[?([0-9A-Fa-f:.]{2,45})",
     re.IGNORECASE,
 )
-_spf_receiver_re = _on_first_use(r"\breceiver\s*=\s*\"?([A-Za-z0-9_.-]{1,253})", re.IGNORECASE)
-_spf_comment_host_re = _on_first_use(r"^\s*[A-Za-z]+\s*\(\s*([A-Za-z0-9_.-]{1,253})\s*:")
-_authserv_id_re = _on_first_use(r"^\s*([A-Za-z0-9_.-]{1,253})")
+_spf_receiver_re = compiled_on_first_use(r"\breceiver\s*=\s*\"?([A-Za-z0-9_.-]{1,253})", re.IGNORECASE)
+_spf_comment_host_re = compiled_on_first_use(r"^\s*[A-Za-z]+\s*\(\s*([A-Za-z0-9_.-]{1,253})\s*:")
+_authserv_id_re = compiled_on_first_use(r"^\s*([A-Za-z0-9_.-]{1,253})")
 # At most this many statements are read (a hostile message may carry thousands).
 _MAX_STATEMENTS = 64
 

@@ -24,12 +24,13 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
 from ._value import frozen_maker
 from .model import ReceivedFields, TlsInfo
+from .text import compiled_on_first_use
 
 # Real Received values are well under 2 KB; a value longer than this is hostile or broken.
 # Cutting keeps time and memory bounded (the date is still looked for at the very end).
@@ -41,21 +42,6 @@ MAX_PROBLEMS = 12
 MAX_COMMENT_SCAN = 1024
 # At most this many comments are searched for TLS / auth / envelope markers.
 MAX_COMMENTS_SCANNED = 64
-
-
-def _on_first_use(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
-    """The compiled pattern, compiled at its first use rather than at import.
-
-    For the patterns only the general parser (or a rare marker) needs: Python compiles a
-    regex in pure Python, 0.1-0.5 ms each, and the common headers go through the fast path,
-    so an ``analyze`` of such a message never pays for them. Headers that do reach the
-    general parser pay once per process, then one cached call per use."""
-
-    @functools.cache
-    def compiled() -> re.Pattern[str]:
-        return re.compile(pattern, flags)
-
-    return compiled
 
 
 
@@ -73,7 +59,7 @@ class _Tok(NamedTuple):
 # One token at a time from a given position (leading whitespace skipped in the same match).
 # The alternatives are tried in order; each is a single character-class run or a bounded
 # run, so a failed attempt costs at most 256 characters.
-_token_re = _on_first_use(
+_token_re = compiled_on_first_use(
     r"\s*(?:"
     r"(;)"  # 1 semicolon
     # 2 angle address (may hold ';' as in ORCPT <rfc822;x>), or one name-addr nested in it as
@@ -86,7 +72,7 @@ _token_re = _on_first_use(
     r"|(.))",  # 7 anything else (stray bracket or paren)
     re.S,
 )
-_paren_re = _on_first_use(r"[()\\]")
+_paren_re = compiled_on_first_use(r"[()\\]")
 _KINDS = ("", "S", "A", "B", "Q", "W", "(", "X")
 # Builds a _Tok without the Python-level NamedTuple constructor (hot path).
 _new_tok = tuple.__new__
@@ -203,7 +189,7 @@ _IP_CHARS_RE = re.compile(r"^[0-9A-Fa-f:.]+$")
 # IPv4 exactly as ipaddress writes it: decimal octets 0-255 without leading zeros.
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _CANONICAL_IPV4_RE = re.compile(_OCTET + r"(?:\." + _OCTET + r"){3}")
-_v4_port_re = _on_first_use(r"^(\d{1,3}(?:\.\d{1,3}){3})[.:](\d{1,5})$")
+_v4_port_re = compiled_on_first_use(r"^(\d{1,3}(?:\.\d{1,3}){3})[.:](\d{1,5})$")
 
 
 def _read_ip(text: str) -> tuple[str | None, bool]:
@@ -311,12 +297,12 @@ _ZONE_NAMES = {
     "EET": 120, "EEST": 180, "MSK": 180, "JST": 540, "KST": 540, "HKT": 480, "SGT": 480,
     "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780,
 }  # fmt: skip
-_time_re = _on_first_use(
+_time_re = compiled_on_first_use(
     r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,12}))?)?([+-]\d{2}:?\d{2}|Z)?$", re.I
 )
-_iso_date_re = _on_first_use(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:T(.*))?$", re.I)
-_zone_re = _on_first_use(r"^([+-])(\d{2}):?(\d{2})$")
-_date_split_re = _on_first_use(r"[\s,]+")
+_iso_date_re = compiled_on_first_use(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:T(.*))?$", re.I)
+_zone_re = compiled_on_first_use(r"^([+-])(\d{2}):?(\d{2})$")
+_date_split_re = compiled_on_first_use(r"[\s,]+")
 
 
 def _zone_offset(text: str, notes: list[str]) -> int | None:
@@ -494,22 +480,22 @@ def _is_date_start(toks: Sequence[_Tok], i: int) -> bool:
 # Markers inside comments
 
 _TLS_USING_RE = re.compile(r"\busing ((?:TLS|SSL)[^\s,;]*)(?: with cipher ([^\s,;]+))?", re.I)
-_tls_version_re = _on_first_use(r"\bversion=((?:TLS|SSL)[^\s,;]*)", re.I)
-_tls_cipher_re = _on_first_use(r"\bcipher=([^\s,;]+)", re.I)
+_tls_version_re = compiled_on_first_use(r"\bversion=((?:TLS|SSL)[^\s,;]*)", re.I)
+_tls_cipher_re = compiled_on_first_use(r"\bcipher=([^\s,;]+)", re.I)
 # Exim "(TLSv1:AES256-SHA:256)", "(TLS1.3)", "(TLS-1.0:RSA_ARCFOUR_MD5:16)"; Exchange "(TLS)".
-_tls_exim_re = _on_first_use(r"^((?:TLS|SSL)v?-?[\d._]*)(?::([^:\s]+))?(?::(\d+))?$", re.I)
-_tls_encrypted_re = _on_first_use(r"^([^\s]+) encrypted$", re.I)
-_tls_ssl_re = _on_first_use(r"\bSSL: ?((?:TLS|SSL)[^,\s]*)(?:,[^,]*,([^,\s]+))?", re.I)
-_auth_comment_re = _on_first_use(
+_tls_exim_re = compiled_on_first_use(r"^((?:TLS|SSL)v?-?[\d._]*)(?::([^:\s]+))?(?::(\d+))?$", re.I)
+_tls_encrypted_re = compiled_on_first_use(r"^([^\s]+) encrypted$", re.I)
+_tls_ssl_re = compiled_on_first_use(r"\bSSL: ?((?:TLS|SSL)[^,\s]*)(?:,[^,]*,([^,\s]+))?", re.I)
+_auth_comment_re = compiled_on_first_use(
     r"(?<!not )\bauthenticated(?:\b|_)|^auth: |^account \S|^via https?$", re.I
 )
-_envfrom_re = _on_first_use(r"\benvelope-(?:from|sender)[:=]? ?(<[^<>]*>|[^\s<>,;]+)", re.I)
-_userid_re = _on_first_use(r"\bfrom userid (\S+)")
-_qmail_re = _on_first_use(r"^qmail \d+ (?:messnum \d+ )?invoked (by|from|for) ?(.*)$", re.I)
-_qmail_network_re = _on_first_use(r"^network ?\[([^\]/\s]+)(?:/([^\]\s]+))?\]")
-_hostinfo_re = _on_first_use(r"^(?:([^\s\[]+) )?\[([^\[\]]*)\](?::(\d+))?(?: (.*))?$")
-_hostname_re = _on_first_use(r"^[A-Za-z0-9_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)+\.?$")
-_exim_re = _on_first_use(r"\bExim\b")
+_envfrom_re = compiled_on_first_use(r"\benvelope-(?:from|sender)[:=]? ?(<[^<>]*>|[^\s<>,;]+)", re.I)
+_userid_re = compiled_on_first_use(r"\bfrom userid (\S+)")
+_qmail_re = compiled_on_first_use(r"^qmail \d+ (?:messnum \d+ )?invoked (by|from|for) ?(.*)$", re.I)
+_qmail_network_re = compiled_on_first_use(r"^network ?\[([^\]/\s]+)(?:/([^\]\s]+))?\]")
+_hostinfo_re = compiled_on_first_use(r"^(?:([^\s\[]+) )?\[([^\[\]]*)\](?::(\d+))?(?: (.*))?$")
+_hostname_re = compiled_on_first_use(r"^[A-Za-z0-9_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)+\.?$")
+_exim_re = compiled_on_first_use(r"\bExim\b")
 
 _ENCRYPTED_PROTOCOLS = frozenset(
     ("ESMTPS", "ESMTPSA", "UTF8SMTPS", "UTF8SMTPSA", "LMTPS", "LMTPSA", "UTF8LMTPS",

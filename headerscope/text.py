@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 
 # Terminal escape sequences (CSI "ESC [ ... final" and OSC "ESC ] ... BEL|ST") are removed
 # whole, so no parameter residue like "[2J" is left behind. Linear: no nested quantifiers.
@@ -10,6 +12,20 @@ import re
 _ANSI = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)?|\x9b[0-?]*[ -/]*[@-~]"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
+
+def compiled_on_first_use(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
+    """A function returning the compiled pattern, compiled when first called, not at import.
+
+    For patterns only a rare path needs: Python compiles a regex in pure Python (0.1 to 1 ms
+    each), and ``headerscope analyze`` of a common message should not pay for the patterns it
+    never uses. After the first call, each use costs one cached call."""
+
+    @functools.cache
+    def compiled() -> re.Pattern[str]:
+        return re.compile(pattern, flags)
+
+    return compiled
+
 
 # Decoding is bounded: a value longer than this is shown as written.
 MAX_DECODE_LENGTH = 64 * 1024

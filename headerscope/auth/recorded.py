@@ -32,7 +32,7 @@ from ..model import (
     Severity,
     SpfResult,
 )
-from ..text import read_comment
+from ..text import compiled_on_first_use, read_comment
 from . import _authres
 
 # Header bytes are hostile: never read more than this of one field.
@@ -868,14 +868,11 @@ def _who(rec: RecordedResult) -> str:
     return rec.authserv_id or ("Gmail" if rec.header == _GMAIL_SUMMARY else "the receiver")
 
 
-@functools.cache
-def _leading_result_word() -> re.Pattern[str]:
-    """Leading result words of a check's explanation ("not_checked: ..."): the comparison's
-    label already says it was not recomputed, so the reason is given without them. Compiled on
-    first use: only comparisons that were not recomputed (offline, no body) need it, and
-    compiling it at import cost every start-up (about a million instructions) for nothing."""
-    return re.compile(r"(?:not_checked|not checked|temperror|permerror|none|fail|pass|neutral)\s*:\s*",
-                      re.IGNORECASE)
+# Leading result words of a check's explanation ("not_checked: ..."): the comparison's label
+# already says it was not recomputed, so the reason is given without them. Only comparisons
+# that were not recomputed (offline, no body) need it.
+_leading_result_word = compiled_on_first_use(
+    r"(?:not_checked|not checked|temperror|permerror|none|fail|pass|neutral)\s*:\s*", re.IGNORECASE)
 
 
 def _sentence(reason: str) -> str:
