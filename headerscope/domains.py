@@ -24,6 +24,8 @@ _MAYBE_IP = re.compile(r"[0-9A-Fa-f:.]+(?:%\S+)?")
 # newline put in front): led by a literal, the regex engine skips from newline to newline
 # instead of trying "^" at every byte, which took half as long again.
 _RULE = re.compile(rb"\n([^/\s]\S*)")
+# Names with at most this many labels try every suffix without measuring the longest rule.
+_FEW_LABELS = 8
 
 
 class _SuffixRules:
@@ -38,14 +40,22 @@ class _SuffixRules:
         self.rules = frozenset(_RULE.findall(b"\n" + data.lower()))
         """Every rule as written in the list, UTF-8 (wildcard and exception rules keep their prefix)."""
 
+    @functools.cached_property
+    def _longest(self) -> int:
+        """Labels of the longest rule."""
+        return max((rule.count(b".") + 1 for rule in self.rules), default=1)
+
     def public_labels(self, labels: list[str]) -> int:
         """How many of the (lower-case, Unicode) labels at the end form the public suffix."""
         count = len(labels)
         if count == 1:
             return 1  # an unknown top-level label counts as public (the "*" default rule)
-        # Every suffix, longest first. (Suffixes longer than the longest rule cannot match;
-        # measuring the rules for that bound cost more at start-up than the lookups it saves.)
-        for start in range(count):
+        # Every suffix, longest first; but suffixes longer than the longest rule cannot match,
+        # and a hostile name of 100,000 labels must not join 100,000 suffixes. That bound is
+        # measured only for such a name: for every start-up it cost more than the lookups
+        # it saves on real names, which have a handful of labels.
+        first = 0 if count <= _FEW_LABELS else max(0, count - (self._longest + 1))
+        for start in range(first, count):
             depth = count - start
             suffix = ".".join(labels[start:]).encode("utf-8", "surrogateescape")
             # Longest match first; an exception rule beats the wildcard it carves out of.
