@@ -26,6 +26,8 @@ MAX_ADDRESSES = 10_000
 
 @dataclass
 class _Token:
+    """One lexical token of an address header (RFC 5322 section 3.2)."""
+
     kind: str
     """``atom``, ``quoted``, ``comment``, ``angle``, ``special``."""
     text: str

@@ -168,3 +168,9 @@ def test_frozen_refuses_what_its_init_does_not_run() -> None:
             pass
         else:
             raise AssertionError(f"@frozen accepted {cls.__name__}")
+
+
+def test_every_frozen_class_has_a_docstring() -> None:
+    # Without one, dataclasses writes a docstring from inspect.signature(cls) at import: about
+    # 4 ms of every start-up for the first class (inspect compiles its regexes then).
+    assert [cls.__qualname__ for cls in _value_classes() if not cls.__doc__] == []

@@ -22,6 +22,8 @@ MAX_INSTANCE = 50  # RFC 8617 section 4.2.1
 
 @dataclass(eq=False, repr=False)  # never compared or shown: those methods would only cost start-up
 class _Set:
+    """The ARC-Seal, ARC-Message-Signature and ARC-Authentication-Results of one instance."""
+
     seal: str | None = None
     signature: str | None = None
     results: str | None = None

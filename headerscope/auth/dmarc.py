@@ -62,6 +62,8 @@ class _Lookup(Value):
 
 @frozen
 class _Parsed(Value):
+    """A DMARC record as read: the tags, and what was wrong with it."""
+
     record: DmarcRecord
     errors: tuple[str, ...]
     """Syntax errors: the record cannot be trusted as written (permerror)."""

@@ -255,6 +255,8 @@ def _clause(items: list[_Item]) -> _Clause | None:
 
 @frozen
 class _ParsedField(Value):
+    """One Authentication-Results field as read: authserv-id, ARC instance, its clauses."""
+
     authserv_id: str | None
     instance: int | None
     clauses: tuple[_Clause, ...]
@@ -383,6 +385,8 @@ def _looks_like_host(text: str) -> bool:
 
 @frozen
 class _TrustContext(Value):
+    """What tells the receiver's own fields apart: its hosts, organisations and position."""
+
     hosts: frozenset[str]
     orgs: frozenset[str]
     boundary_index: int | None
