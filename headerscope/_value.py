@@ -34,6 +34,43 @@ def frozen(cls: type[_T]) -> type[_T]:
     return made
 
 
+def _filler(cls: type) -> tuple[tuple[str, ...], frozenset[str], Callable[[dict[str, Any], dict[str, Any]], bool]] | None:
+    """A dataclass's field names, its required ones, and a function that fills an instance
+    ``__dict__`` from keyword values as a generated ``__init__`` sets the fields: every field
+    in field order, defaults and default factories included. The function returns False,
+    changing nothing, when a name is unknown or a required one is missing. None when a field
+    is not a plain init field (``init=False`` or keyword-only)."""
+    defaults: dict[str, Any] = {}
+    factories: dict[str, Callable[[], Any]] = {}
+    for f in dataclasses.fields(cls):
+        if not f.init or f.kw_only:
+            return None
+        if f.default is not _MISSING:
+            defaults[f.name] = f.default
+        elif f.default_factory is not _MISSING:
+            defaults[f.name] = None  # a placeholder keeps the field's place in the order
+            factories[f.name] = f.default_factory  # type: ignore[assignment]  # not MISSING here
+        else:
+            defaults[f.name] = _MISSING  # always replaced: a missing required field fails first
+    known = frozenset(defaults)
+    required = frozenset(name for name, value in defaults.items() if value is _MISSING)
+
+    def fill(state: dict[str, Any], values: dict[str, Any]) -> bool:
+        given = values.keys()
+        if not (given <= known and required <= given):
+            return False
+        # Every field first, in field order (repr, equality, hashing and the JSON form read
+        # __dict__ in order); updating an existing key keeps its place.
+        state.update(defaults)
+        state.update(values)
+        for name, factory in factories.items():
+            if name not in values:
+                state[name] = factory()
+        return True
+
+    return tuple(defaults), required, fill
+
+
 def _field_init(cls: type) -> Callable[..., None]:
     """The ``__init__`` a dataclass would generate for ``cls``, without compiling source:
     positional or keyword arguments in field order, defaults, default factories, and a
@@ -41,25 +78,10 @@ def _field_init(cls: type) -> Callable[..., None]:
     ``__post_init__``, keyword-only or ``init=False`` fields) is refused when it is made."""
     if hasattr(cls, "__post_init__"):
         raise TypeError(f"@frozen does not run __post_init__: {cls.__qualname__}")
-    fields = dataclasses.fields(cls)
-    names = tuple(f.name for f in fields)
-    known = frozenset(names)
-    # Every field, in field order, so that __dict__ keeps that order whatever the order of
-    # the arguments (repr, equality, hashing and the JSON form read __dict__ in order);
-    # a required field's placeholder is always replaced, as a missing one raises first.
-    defaults: dict[str, Any] = {}
-    factories: dict[str, Callable[[], Any]] = {}
-    for f in fields:
-        if not f.init or f.kw_only:
-            raise TypeError(f"@frozen supports only plain init fields: {cls.__qualname__}.{f.name}")
-        if f.default is not _MISSING:
-            defaults[f.name] = f.default
-        elif f.default_factory is not _MISSING:
-            defaults[f.name] = None
-            factories[f.name] = f.default_factory  # type: ignore[assignment]  # not MISSING here
-        else:
-            defaults[f.name] = _MISSING
-    required = frozenset(name for name, value in defaults.items() if value is _MISSING)
+    made = _filler(cls)
+    if made is None:
+        raise TypeError(f"@frozen supports only plain init fields (no init=False, no keyword-only): {cls.__qualname__}")
+    names, required, fill = made
     where = f"{cls.__qualname__}.__init__()"
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -70,20 +92,13 @@ def _field_init(cls: type) -> Callable[..., None]:
                 if name in kwargs:
                     raise TypeError(f"{where} got multiple values for argument {name!r}")
                 kwargs[name] = value
-        given = kwargs.keys()
-        if not given <= known:
-            unknown = next(name for name in kwargs if name not in known)
-            raise TypeError(f"{where} got an unexpected keyword argument {unknown!r}")
-        if not required <= given:
+        if not fill(self.__dict__, kwargs):
+            unknown = [name for name in kwargs if name not in names]
+            if unknown:
+                raise TypeError(f"{where} got an unexpected keyword argument {unknown[0]!r}")
             missing = [name for name in names if name in required and name not in kwargs]
             raise TypeError(f"{where} missing {len(missing)} required argument(s): "
                             + ", ".join(repr(name) for name in missing))
-        state = self.__dict__
-        state.update(defaults)
-        state.update(kwargs)
-        for name, factory in factories.items():
-            if name not in kwargs:
-                state[name] = factory()
 
     __init__.__qualname__ = f"{cls.__qualname__}.__init__"
     return __init__
@@ -138,35 +153,16 @@ def frozen_maker(cls: type[_T]) -> Callable[..., _T]:
         or hasattr(cls, "__slots__")
     ):
         return cls
-    defaults: dict[str, Any] = {}
-    factories: dict[str, Callable[[], Any]] = {}
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-        if not f.init:
-            return cls
-        if f.default is not dataclasses.MISSING:
-            defaults[f.name] = f.default
-        elif f.default_factory is not dataclasses.MISSING:
-            defaults[f.name] = None  # placeholder: keeps the field's place in the order
-            factories[f.name] = f.default_factory
-        else:
-            defaults[f.name] = dataclasses.MISSING
-    names = frozenset(defaults)
-    required = frozenset(name for name, value in defaults.items() if value is dataclasses.MISSING)
+    made = _filler(cls)
+    if made is None:
+        return cls
+    fill = made[2]
     new = object.__new__
 
     def make(**values: Any) -> _T:
-        keys = values.keys()
-        if not keys <= names or not required <= keys:
-            return cls(**values)  # unknown or missing field: let the class raise its usual error
         obj = new(cls)
-        state = obj.__dict__
-        # Every field first, in field order (as __init__ sets them: repr, equality, hashing
-        # and the JSON form read __dict__ in order); updating existing keys keeps it.
-        state.update(defaults)
-        state.update(values)
-        for name, factory in factories.items():
-            if name not in values:
-                state[name] = factory()
+        if not fill(obj.__dict__, values):
+            return cls(**values)  # unknown or missing field: let the class raise its usual error
         return obj
 
     return make
