@@ -13,13 +13,11 @@ verification steps are driven from here rather than through ``dkim.DKIM.verify()
 from __future__ import annotations
 
 import binascii
-import dataclasses
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
-from .._value import frozen_maker
 from ..dns.interface import DnsAnswer, DnsStatus, Resolver, normalize_name
 from ..domains import aligned
 from ..message import Message
@@ -526,52 +524,30 @@ def _to_result(check: _Check, from_domain: str | None) -> DkimSignatureResult:
     reason = check.reason
     if check.notes:
         reason += " (" + "; ".join(check.notes) + ")"
-    fields = {
-        "index": check.index,
-        "header_index": check.header_index,
-        "domain": check.domain,
-        "selector": check.selector,
-        "algorithm": check.algorithm,
-        "canonicalization": check.canonicalization,
-        "signed_headers": check.signed_headers,
-        "body_length": check.body_length,
-        "timestamp": _iso(check.timestamp) if check.timestamp else None,
-        "expiration": _iso(check.expiration) if check.expiration else None,
-        "key_bits": check.key_bits,
-        "key_testing": check.key_testing,
-        "result": check.result,
-        "reason": reason,
-        "reason_code": check.reason_code,
-        "aligned": aligned(check.domain, from_domain) if from_domain else None,
-        "aligned_strict": aligned(check.domain, from_domain, strict=True) if from_domain else None,
-        "auid": check.auid,
-        "body_hash_ok": check.body_hash_ok,
-        "unsigned_body_bytes": check.unsigned_body_bytes,
-        "unsigned_headers": check.unsigned_headers,
-        "not_oversigned": check.not_oversigned,
-    }
-    if _DIRECT_RESULT:
-        # What ``_make_result`` builds when given every field: a new instance whose
-        # ``__dict__`` holds the fields in field order (this dict's order), without its
-        # per-call checks of the keyword names (about a third of the cost of a result).
-        result = _new(DkimSignatureResult)
-        result.__dict__.update(fields)
-        return result
-    return _make_result(**fields)
-
-
-_make_result = frozen_maker(DkimSignatureResult)
-"""DkimSignatureResult's constructor without a ``__setattr__`` call per field (same object)."""
-_RESULT_FIELDS = ("index", "header_index", "domain", "selector", "algorithm", "canonicalization",
-                  "signed_headers", "body_length", "timestamp", "expiration", "key_bits", "key_testing",
-                  "result", "reason", "reason_code", "aligned", "aligned_strict", "auid", "body_hash_ok",
-                  "unsigned_body_bytes", "unsigned_headers", "not_oversigned")
-_DIRECT_RESULT = (_make_result is not DkimSignatureResult
-                  and tuple(f.name for f in dataclasses.fields(DkimSignatureResult)) == _RESULT_FIELDS)
-"""``_to_result`` may fill the instance itself: ``frozen_maker`` takes that route for the class
-(no ``__post_init__``, slots or factories) and the fields are the ones ``_to_result`` names,
-in that order. Otherwise ``_make_result`` builds it, so a model change costs speed only."""
-_new = object.__new__
+    return DkimSignatureResult(
+        index=check.index,
+        header_index=check.header_index,
+        domain=check.domain,
+        selector=check.selector,
+        algorithm=check.algorithm,
+        canonicalization=check.canonicalization,
+        signed_headers=check.signed_headers,
+        body_length=check.body_length,
+        timestamp=_iso(check.timestamp) if check.timestamp else None,
+        expiration=_iso(check.expiration) if check.expiration else None,
+        key_bits=check.key_bits,
+        key_testing=check.key_testing,
+        result=check.result,
+        reason=reason,
+        reason_code=check.reason_code,
+        aligned=aligned(check.domain, from_domain) if from_domain else None,
+        aligned_strict=aligned(check.domain, from_domain, strict=True) if from_domain else None,
+        auid=check.auid,
+        body_hash_ok=check.body_hash_ok,
+        unsigned_body_bytes=check.unsigned_body_bytes,
+        unsigned_headers=check.unsigned_headers,
+        not_oversigned=check.not_oversigned,
+    )
 
 
 _CODE_FINDINGS: dict[str, tuple[str, Severity, str, str]] = {
