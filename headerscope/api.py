@@ -113,8 +113,16 @@ def _parse_date(value: str | None) -> datetime | None:
 
 
 def warm_up() -> None:
-    """Import every module an analysis uses (a scan does this once before forking workers)."""
+    """Import every module an analysis uses (a scan does this once before forking workers,
+    so that no worker pays for them again), those imported on first use included."""
+    import orjson  # noqa: F401 - Report.to_json
+
+    from .dns.factory import make_resolver  # noqa: F401 - analyze_loaded
     from .render.json import JsonRenderer  # noqa: F401
+    from .text import decode_rfc2047
+
+    # Encoded words: email.header, and the codecs it looks up when it decodes.
+    decode_rfc2047("=?utf-8?q?a?= =?iso-8859-1?b?YQ==?=")
 
 
 def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,

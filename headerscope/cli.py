@@ -235,8 +235,7 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
     """
     from .scan.filters import FilterError, combine, parse_expression
     from .scan.output import CsvWriter, JsonlWriter, Summary, render_summary
-    from .scan.readers import iter_inputs
-    from .scan.runner import ScanOptions, run_scan
+    from .scan.runner import ScanOptions, scan_paths
 
     try:
         keep = combine(filters)
@@ -246,7 +245,8 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
         raise click.UsageError(str(exc)) from None
     now = _parse_now(now_text)
     options = ScanOptions(offline=offline, dns_snapshot=dns_snapshot, nameserver=nameserver, dns_timeout=dns_timeout,
-                          want_json=output_format == "jsonl", now=now.isoformat() if now else None)
+                          want_json=output_format == "jsonl", now=now.isoformat() if now else None,
+                          max_message=max_size)
     use_color = _use_color(output, color)
     try:
         stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
@@ -262,7 +262,7 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
     matched_fail_on = False
     progress = _progress(output_format == "terminal" or output is not None)
     try:
-        for row in run_scan(iter_inputs(paths, max_message=max_size), options, jobs):
+        for row in scan_paths(paths, options, jobs):
             if progress is not None:
                 progress.advance()
             if any(p(row) for p in fail_predicates):

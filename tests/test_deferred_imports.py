@@ -71,3 +71,25 @@ def test_spf_through_pyspf_still_imports_nothing_more() -> None:
             f"dns_snapshot={str(SAMPLES / 'direct.dns.json')!r})\n"
             "print('dns.resolver' in sys.modules, type(sys.modules['dns'].resolver).__name__)")
     assert _run(code) == "False DeferredModule"
+
+
+def test_a_scan_warm_up_leaves_no_import_to_each_worker() -> None:
+    # A parallel scan forks its workers after runner._warm_up(); whatever an analysis still
+    # imports on first use, every worker imports again (PyNaCl with cffi, orjson: ~50 ms each).
+    code = f"""
+import sys
+from pathlib import Path
+from headerscope.scan import runner
+from headerscope.scan.readers import iter_inputs
+runner._warm_up(runner.ScanOptions(dns_snapshot="x"))
+before = set(sys.modules)
+samples = Path({str(SAMPLES)!r})
+for eml in sorted(samples.glob('*.eml')):
+    options = runner.ScanOptions(dns_snapshot=str(eml.with_suffix('.dns.json')), want_json=True)
+    runner._init_worker(options, None)
+    for index, item in enumerate(iter_inputs([str(eml)]), start=1):
+        row = runner.analyze_one(index, item)
+        assert row.error is None and row.report_json, row
+print(sorted(set(sys.modules) - before))
+"""
+    assert _run(code) == "[]"

@@ -190,3 +190,97 @@ def test_jsonl_rows_from_workers_are_the_reports(tmp_path: Path) -> None:
         report = json.loads(row.report_json)
         assert report["subject"] == f"message {row.index}"
         assert report["input"]["source"] == row.label
+
+
+def _mixed_tree(tmp_path: Path) -> Path:
+    """An mbox (quoted From lines, a broken message in the middle, one over the size limit),
+    a Maildir with both folders, and loose .eml files."""
+    stored = b"line\r\n>From the start of a line\r\n>>From already quoted\r\n"
+    msgs = [message(i) for i in range(1, 30)]
+    msgs[4] = message(5, body=stored)
+    msgs[11] = b"\x00\xff binary \x00 junk, no header at all" * 50
+    msgs[17] = message(18, body=b"x" * 9000 + b"\r\n")
+    root = tmp_path / "tree"
+    root.mkdir()
+    (root / "a.mbox").write_bytes(mbox_of(msgs))
+    maildir = root / "Maildir"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    for i in range(3):
+        (maildir / "new" / f"17000000{i}.A.host").write_bytes(message(40 + i))
+        (maildir / "cur" / f"17000001{i}.B.host:2,S").write_bytes(message(50 + i))
+    for i in range(5):
+        (root / f"z{i}.eml").write_bytes(message(60 + i))
+    return root
+
+
+def _row_facts(rows: list) -> list[tuple]:  # type: ignore[type-arg]
+    return [(r.index, r.label, r.error, r.verdict, r.subject, r.report_json) for r in rows]
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_workers_read_their_own_messages_and_give_the_rows_of_one_job(tmp_path: Path, jobs: int) -> None:
+    from headerscope.scan.runner import scan_paths
+
+    root = _mixed_tree(tmp_path)
+    options = ScanOptions(offline=True, want_json=True, now="2026-11-27T10:00:00+00:00", max_message=8000)
+    one_job = list(scan_paths([str(root)], options, 1))
+    several = list(scan_paths([str(root)], options, jobs))
+    assert _row_facts(several) == _row_facts(one_job)
+    assert [r.index for r in several] == list(range(1, 29 + 6 + 5 + 1))
+    by_label = {r.label: r for r in several}
+    assert by_label[f"{root / 'a.mbox'}#18"].error == "message over the 8000-byte limit"
+    assert by_label[f"{root / 'a.mbox'}#5"].report_json is not None
+    assert by_label[f"{root / 'a.mbox'}#13"].error is None  # binary junk is still analyzed, as one job does
+    # The parent handed the workers places, not bytes: an mbox entry is a span of the file.
+    from headerscope.scan.readers import iter_inputs as found
+
+    lazy = list(found([str(root)], max_message=8000, lazy=True))
+    assert all(i.data is None for i in lazy)
+    quoted = next(i for i in lazy if i.label == f"{root / 'a.mbox'}#5")
+    assert quoted.span is not None and quoted.quoted and quoted.path == str(root / "a.mbox")
+    assert next(i for i in lazy if i.label.endswith("z0.eml")).path is not None
+
+
+@pytest.mark.parametrize(("death", "reason"), [("exit", "exit code 3"), ("kill", "killed by signal 9")])
+def test_a_worker_that_dies_turns_its_batches_into_error_rows_and_the_scan_goes_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, death: str, reason: str) -> None:
+    import signal
+
+    from headerscope.scan import runner
+
+    if runner._mp_context().get_start_method() != "fork":
+        pytest.skip("the workers must inherit the patched analysis (fork)")
+    mbox = tmp_path / "m.mbox"
+    mbox.write_bytes(mbox_of([message(i) for i in range(1, 41)]))
+    real = runner.analyze_one
+
+    def dies_on_message_13(index: int, item: runner.ScanInput) -> runner.ScanRow:
+        if item.label.endswith("#13"):
+            # As a crash in a C library would, or the kernel's out-of-memory killer.
+            if death == "exit":
+                os._exit(3)
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(index, item)
+
+    monkeypatch.setattr(runner, "analyze_one", dies_on_message_13)
+    rows = list(runner.scan_paths([str(mbox)], ScanOptions(offline=True), 2))
+    assert [r.index for r in rows] == list(range(1, 41))
+    dead = [r for r in rows if r.error]
+    # Message 13's batch (9-16) is lost with its worker; every other message was analyzed by
+    # the remaining worker or by the one that replaced it.
+    assert [r.index for r in dead] == list(range(9, 17))
+    assert {r.error for r in dead} == {f"the worker process analyzing it died ({reason})"}
+    assert all(r.verdict for r in rows if not r.error)
+
+
+def test_workers_that_keep_dying_end_the_scan_with_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from headerscope.scan import runner
+
+    if runner._mp_context().get_start_method() != "fork":
+        pytest.skip("the workers must inherit the patched analysis (fork)")
+    mbox = tmp_path / "m.mbox"
+    mbox.write_bytes(mbox_of([message(i) for i in range(1, 200)]))
+    monkeypatch.setattr(runner, "analyze_one", lambda index, item: os._exit(4))
+    with pytest.raises(RuntimeError, match="keep dying"):
+        list(runner.scan_paths([str(mbox)], ScanOptions(offline=True), 2))

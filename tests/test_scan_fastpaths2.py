@@ -14,7 +14,7 @@ import pytest
 from conftest import REPO
 
 from headerscope.scan import readers
-from headerscope.scan.readers import iter_mbox
+from headerscope.scan.readers import iter_mbox, read_input
 
 _SEPARATOR = re.compile(rb"^From \S+ +[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d\d:\d\d")
 _QUOTED = re.compile(rb"^>(>*From )")
@@ -81,6 +81,11 @@ def test_mbox_splitter_matches_a_line_by_line_reading_at_any_chunk_size(
             got = [(i.label, i.data, i.error) for i in iter_mbox(path, max_message)]
             assert got == expected, (data, chunk, max_message)
             assert all(i.data is None or type(i.data) is bytes for i in iter_mbox(path, max_message))
+            # A parallel scan's parent finds only where each message lies; the worker reads it.
+            found = list(iter_mbox(path, max_message, lazy=True))
+            assert all(i.data is None for i in found)
+            read = [read_input(i, max_message) for i in found]
+            assert [(i.label, i.data, i.error) for i in read] == expected, (data, chunk, max_message)
 
 
 def test_a_line_longer_than_any_message_is_dropped_whatever_the_chunks(
@@ -92,12 +97,13 @@ def test_a_line_longer_than_any_message_is_dropped_whatever_the_chunks(
     for chunk in (3, 7, 1 << 20):
         monkeypatch.setattr(readers, "_READ_CHUNK", chunk)
         results.append([(i.label, i.data, i.error) for i in iter_mbox(path, 20)])
+        results.append([(i.label, i.data, i.error) for i in map(read_input, iter_mbox(path, 20, lazy=True))])
     # Read in small chunks, the long line is never held whole: the message is over the limit,
     # as it is when read at once; the messages around it are untouched.
     label = f"{path}#"
     expected = [(label + "1", b"short\n", None), (label + "2", None, "message over the 20-byte limit"),
                 (label + "3", b"last\n", None)]
-    assert results == [expected] * 3
+    assert results == [expected] * 6
 
 
 def test_scan_with_one_job_imports_no_process_pool() -> None:

@@ -34,6 +34,39 @@ class ScanInput(Value):
     """Why it could not be read."""
     container: str = "file"
     """file, mbox, maildir."""
+    path: str | None = None
+    """The file to read the message from, when it is read later (``data`` is None until then)."""
+    span: tuple[int, int] | None = None
+    """(start, stop): the message's bytes in ``path`` (an mbox entry); None for the whole file."""
+    quoted: bool = False
+    """Whether ``>From `` lines in the span are to be un-quoted (mboxrd)."""
+
+
+def read_input(item: ScanInput, max_message: int = DEFAULT_MAX_MESSAGE) -> ScanInput:
+    """The input with its bytes, when it was found but not read (``iter_inputs(lazy=True)``);
+    any other input as it is. A parallel scan lets each worker read its own messages, so only
+    their places cross between processes."""
+    if item.path is None or item.data is not None or item.error is not None:
+        return item
+    try:
+        with open(item.path, "rb") as handle:
+            if item.span is None:
+                data = handle.read(max_message + 1)
+                if len(data) > max_message:
+                    return ScanInput(label=item.label, data=None, container=item.container,
+                                     error=f"message over the {max_message}-byte limit")
+            else:
+                start, stop = item.span
+                handle.seek(start)
+                data = handle.read(stop - start)
+                if len(data) != stop - start:
+                    return ScanInput(label=item.label, data=None, container=item.container,
+                                     error="the mailbox changed while it was being read")
+    except OSError as exc:
+        return ScanInput(label=item.label, data=None, container=item.container, error=exc.strerror or str(exc))
+    if item.quoted:
+        data = _QUOTED_LINE.sub(rb"\1", data)
+    return ScanInput(label=item.label, data=data, container=item.container)
 
 
 def is_maildir(path: Path) -> bool:
@@ -73,26 +106,29 @@ def looks_like_mail(path: Path) -> bool:
     return _FIELD_START.match(first) is not None
 
 
-def iter_inputs(paths: Iterable[str], max_message: int = DEFAULT_MAX_MESSAGE) -> Iterator[ScanInput]:
-    """Every message under the paths, in a stable order, each read only when it is its turn."""
+def iter_inputs(paths: Iterable[str], max_message: int = DEFAULT_MAX_MESSAGE, lazy: bool = False) -> Iterator[ScanInput]:
+    """Every message under the paths, in a stable order, each read only when it is its turn.
+
+    lazy: found but not read; ``read_input`` reads each (an mbox is still read through, to
+    find where its messages start and end)."""
     for raw_path in paths:
         path = Path(raw_path)
         if path.is_dir():
-            yield from _iter_dir(path, max_message)
+            yield from _iter_dir(path, max_message, lazy)
         elif path.is_file():
-            yield from _iter_file(path, max_message)
+            yield from _iter_file(path, max_message, lazy)
         elif not path.exists():
             yield ScanInput(label=str(path), data=None, error="no such file or directory")
         else:
             yield ScanInput(label=str(path), data=None, error="not a regular file")
 
 
-def _iter_dir(path: Path, max_message: int) -> Iterator[ScanInput]:
+def _iter_dir(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
     if is_maildir(path):
         for sub in ("new", "cur"):
             for entry in sorted((path / sub).iterdir()):
                 if entry.is_file() and not entry.name.startswith("."):
-                    yield _read_single(entry, max_message, container="maildir")
+                    yield _read_single(entry, max_message, lazy, container="maildir")
         return
     for root, dirs, files in os.walk(path):
         dirs.sort()
@@ -101,28 +137,30 @@ def _iter_dir(path: Path, max_message: int) -> Iterator[ScanInput]:
         for name in list(dirs):
             if is_maildir(root_path / name):
                 dirs.remove(name)
-                yield from _iter_dir(root_path / name, max_message)
+                yield from _iter_dir(root_path / name, max_message, lazy)
         if root_path.name == "tmp" and is_maildir(root_path.parent):
             continue
         for name in sorted(files):
             if name.startswith(".") or not looks_like_mail(root_path / name):
                 continue
-            yield from _iter_file(root_path / name, max_message)
+            yield from _iter_file(root_path / name, max_message, lazy)
 
 
-def _iter_file(path: Path, max_message: int) -> Iterator[ScanInput]:
+def _iter_file(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
     if _looks_like_mbox(path):
-        yield from iter_mbox(path, max_message)
+        yield from iter_mbox(path, max_message, lazy)
     else:
-        yield _read_single(path, max_message)
+        yield _read_single(path, max_message, lazy)
 
 
-def _read_single(path: Path, max_message: int, container: str = "file") -> ScanInput:
+def _read_single(path: Path, max_message: int, lazy: bool = False, container: str = "file") -> ScanInput:
     try:
         size = path.stat().st_size
         if size > max_message:
             return ScanInput(label=str(path), data=None, container=container,
                              error=f"message of {size} bytes is over the {max_message}-byte limit")
+        if lazy:
+            return ScanInput(label=str(path), data=None, container=container, path=str(path))
         return ScanInput(label=str(path), data=path.read_bytes(), container=container)
     except OSError as exc:
         return ScanInput(label=str(path), data=None, container=container, error=exc.strerror or str(exc))
@@ -155,9 +193,15 @@ class _MboxSplitter:
     message's lines are kept as views of them until then.
     """
 
-    def __init__(self, path: Path, max_message: int) -> None:
+    def __init__(self, path: Path, max_message: int, lazy: bool = False) -> None:
         self.path = path
         self.max_message = max_message
+        self.lazy = lazy
+        """Find each message's place in the file (``ScanInput.span``) instead of its bytes."""
+        self.start = 0
+        """File offset of the current message's first byte."""
+        self.stop = 0
+        """File offset just after the last byte kept of the current message."""
         self.number = 0
         self.started = False
         self.parts: list[memoryview] = []
@@ -169,9 +213,9 @@ class _MboxSplitter:
         self.last_line = b""
         """The last line kept of the current message ("" when none is)."""
 
-    def _keep(self, region: bytes, view: memoryview, pos: int, end: int) -> None:
+    def _keep(self, region: bytes, view: memoryview, pos: int, end: int, offset: int) -> None:
         """Whole lines region[pos:end] of the current message (the last may lack its line
-        end at EOF); view is memoryview(region)."""
+        end at EOF); view is memoryview(region), whose first byte is at ``offset`` in the file."""
         if pos >= end or not self.started or self.too_big:
             return
         piece = view[pos:end]
@@ -184,7 +228,9 @@ class _MboxSplitter:
             self.last_line = b""
             return
         self.quoted = self.quoted or quoted > 0
-        self.parts.append(piece)
+        self.stop = offset + end
+        if not self.lazy:
+            self.parts.append(piece)
         # pos starts a line, so with no line end before the last byte the piece is one line.
         line_start = region.rfind(b"\n", pos, end - 1) + 1
         self.last_line = region[max(line_start, pos):end]
@@ -192,7 +238,7 @@ class _MboxSplitter:
     def _is_separator(self, region: bytes, start: int, end: int) -> bool:
         """Whether the "From " line at region[start] starts a new message (the lines before
         it are already kept)."""
-        if not self.started or self.too_big or not self.parts:
+        if not self.started or self.too_big or self.stop == self.start:
             # Before the first message, after an over-long one, or as a message's first line.
             return True
         # RFC 4155: a separator follows an empty line; a full "From sender date" line is one
@@ -202,9 +248,9 @@ class _MboxSplitter:
         line_end = region.find(b"\n", start, end)
         return _MBOX_SEPARATOR.match(region[start:line_end if line_end >= 0 else end]) is not None
 
-    def feed(self, region: bytes, begin: int = 0, end: int | None = None) -> Iterator[ScanInput]:
+    def feed(self, region: bytes, begin: int = 0, end: int | None = None, offset: int = 0) -> Iterator[ScanInput]:
         """Messages completed by the run of whole lines region[begin:end] (to its end when
-        end is None)."""
+        end is None); region[0] is at ``offset`` in the file."""
         if end is None:
             end = len(region)
         view = memoryview(region)
@@ -213,19 +259,20 @@ class _MboxSplitter:
             if start < pos:
                 continue
             # Kept first: an over-long message must be known before the separator test.
-            self._keep(region, view, pos, start)
+            self._keep(region, view, pos, start, offset)
             pos = start
             if not self._is_separator(region, start, end):
                 continue
             if self.started:
                 yield self.finish()
-            self._begin()
             line_end = region.find(b"\n", start, end)
             pos = end if line_end < 0 else line_end + 1
-        self._keep(region, view, pos, end)
+            self._begin(offset + pos)
+        self._keep(region, view, pos, end, offset)
 
-    def _begin(self) -> None:
+    def _begin(self, start: int) -> None:
         self.started = True
+        self.start = self.stop = start
         self.number += 1
         self.parts = []
         self.size = 0
@@ -243,6 +290,9 @@ class _MboxSplitter:
         # message. The last line kept is the message's last line (parts are whole lines), and
         # un-quoting leaves an empty line as it is.
         blank = len(self.last_line) if self.last_line in (b"\n", b"\r\n") else 0
+        if self.lazy:
+            return ScanInput(label=label, data=None, container="mbox", path=str(self.path),
+                             span=(self.start, self.stop - blank), quoted=self.quoted)
         if self.quoted:
             # mboxrd: one ">" less on every ">+From " line (also undoes mboxo's ">From ").
             data = _QUOTED_LINE.sub(rb"\1", b"".join(parts))
@@ -252,20 +302,22 @@ class _MboxSplitter:
         return ScanInput(label=label, data=b"".join(parts), container="mbox")
 
 
-def iter_mbox(path: Path, max_message: int = DEFAULT_MAX_MESSAGE) -> Iterator[ScanInput]:
+def iter_mbox(path: Path, max_message: int = DEFAULT_MAX_MESSAGE, lazy: bool = False) -> Iterator[ScanInput]:
     """Messages of an mbox file, one at a time; an over-long one becomes an error entry.
 
     Memory holds the read chunks the current message lies in (about one message and one
-    chunk), however large the mailbox.
+    chunk), however large the mailbox; with lazy, one chunk (each message's place in the
+    file is given instead of its bytes).
     """
     try:
         handle = path.open("rb")
     except OSError as exc:
         yield ScanInput(label=str(path), data=None, error=exc.strerror or str(exc), container="mbox")
         return
-    splitter = _MboxSplitter(path, max_message)
-    pending = b""  # the start of a line whose end is not read yet
+    splitter = _MboxSplitter(path, max_message, lazy)
+    pending = b""  # the start of a line whose end is not read yet; it ends where chunk starts
     skipping_line = False
+    position = 0  # file offset just after the bytes read so far
     with handle:
         while True:
             try:
@@ -276,6 +328,8 @@ def iter_mbox(path: Path, max_message: int = DEFAULT_MAX_MESSAGE) -> Iterator[Sc
                 return
             if not chunk:
                 break
+            chunk_offset = position
+            position += len(chunk)
             begin = 0
             if skipping_line:
                 # The rest of a line longer than any message: dropped up to its end.
@@ -296,12 +350,12 @@ def iter_mbox(path: Path, max_message: int = DEFAULT_MAX_MESSAGE) -> Iterator[Sc
                     pending, skipping_line = b"", True
                 continue
             if pending:
-                yield from splitter.feed(pending + chunk[begin:first_end + 1])
+                yield from splitter.feed(pending + chunk[begin:first_end + 1], offset=chunk_offset - len(pending))
                 begin = first_end + 1
             cut = chunk.rfind(b"\n") + 1
-            yield from splitter.feed(chunk, begin, cut)
+            yield from splitter.feed(chunk, begin, cut, chunk_offset)
             pending = chunk[cut:]
         if pending:
-            yield from splitter.feed(pending)
+            yield from splitter.feed(pending, offset=position - len(pending))
         if splitter.started:
             yield splitter.finish()

@@ -3,10 +3,18 @@
 Each worker process keeps one resolver for the whole run. With live DNS and several
 workers, the resolver lives in one manager process that all workers ask, so a name and
 type is asked at most once per run however many workers there are.
+
+With several jobs, this process only finds the messages (for an mbox, where each one starts
+and ends), hands batches of those places to the workers, and writes their rows in input
+order; each worker reads its messages itself. The workers are plain processes, each with a
+pipe for its batches and one for its rows, and no thread of this process stands between
+them: on a two-core machine every CPU cycle this process spends is taken from a worker.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
 import sys
 from collections import deque
@@ -15,10 +23,11 @@ from typing import TYPE_CHECKING, Any
 
 from .._value import Value, frozen
 from ..dns.interface import Resolver
-from .readers import ScanInput
+from .readers import DEFAULT_MAX_MESSAGE, ScanInput, read_input
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 
 @frozen
@@ -37,6 +46,8 @@ class ScanOptions(Value):
     """Keep each full report as one JSON line (for --format jsonl)."""
     now: str | None = None
     """ISO time of analysis, for reproducible runs."""
+    max_message: int = DEFAULT_MAX_MESSAGE
+    """Bytes; a larger message becomes an error row (checked again when a worker reads it)."""
 
 
 @frozen
@@ -113,9 +124,11 @@ def _init_worker(options: ScanOptions, shared: Resolver | None) -> None:
 
 def analyze_one(index: int, item: ScanInput) -> ScanRow:
     """Analyze one input in this process (worker state must be initialised)."""
+    options: ScanOptions = _worker_state["options"]
+    if item.data is None:
+        item = read_input(item, options.max_message)
     if item.data is None:
         return ScanRow(index=index, label=item.label, error=item.error or "unreadable")
-    options: ScanOptions = _worker_state["options"]
     try:
         from datetime import datetime
 
@@ -170,6 +183,15 @@ def _mp_context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
+def scan_paths(paths: Iterable[str], options: ScanOptions, jobs: int | None = None) -> Iterator[ScanRow]:
+    """Rows for every message under the paths, in input order. With several jobs, this
+    process only finds the messages and each worker reads its own."""
+    from .readers import iter_inputs
+
+    jobs = jobs or os.cpu_count() or 1
+    return run_scan(iter_inputs(paths, max_message=options.max_message, lazy=jobs > 1), options, jobs)
+
+
 def run_scan(inputs: Iterable[ScanInput], options: ScanOptions, jobs: int | None = None) -> Iterator[ScanRow]:
     """Rows in input order. At most a few messages per worker are in flight, so memory stays flat."""
     jobs = jobs or os.cpu_count() or 1
@@ -181,7 +203,7 @@ def run_scan(inputs: Iterable[ScanInput], options: ScanOptions, jobs: int | None
     yield from _run_parallel(inputs, options, jobs)
 
 
-def _warm_up() -> None:
+def _warm_up(options: ScanOptions) -> None:
     """Import the analysis and load the Public Suffix List once, before forking, so the
     workers share them instead of each paying for them (about a third of a second each)."""
     from .. import api
@@ -192,16 +214,24 @@ def _warm_up() -> None:
 
     import_dkim()
     import_pyspf()
+    # What an analysis imports only on first use: ed25519 keys (PyNaCl, with cffi).
+    importlib.import_module("nacl.signing")
+    importlib.import_module("nacl.exceptions")
     use_openssl_rsa()
     api.warm_up()
     organizational_domain("example.com")
+    # The module of the workers' own resolver (each worker still makes its own).
+    if options.offline:
+        from ..dns import offline  # noqa: F401
+    elif options.dns_snapshot:
+        from ..dns import snapshot  # noqa: F401
 
 
 # Messages are sent to the workers in batches: with one task per message the parent (which
-# also reads the mailbox and writes every row) spent 0.8 ms per message on task overhead,
-# CPU the two workers of a two-core machine needed; batched it spends about 0.15 ms.
-# A batch closes at this many messages or bytes, whichever comes first, so the bytes in
-# flight stay bounded (window x batch) however large the mailbox.
+# also finds the messages and writes every row) spent 0.8 ms per message on task overhead,
+# CPU the two workers of a two-core machine needed. A batch closes at this many messages or
+# bytes, whichever comes first: the bytes a worker holds stay bounded, and a batch of large
+# messages does not keep one worker busy long after the other has finished.
 _BATCH_MESSAGES = 8
 _BATCH_BYTES = 1 << 19
 
@@ -220,7 +250,10 @@ def _batches(inputs: Iterable[ScanInput]) -> Iterator[tuple[int, list[ScanInput]
         if not batch:
             first = index
         batch.append(item)
-        size += len(item.data) if item.data is not None else 0
+        if item.data is not None:
+            size += len(item.data)
+        elif item.span is not None:
+            size += item.span[1] - item.span[0]
         if len(batch) >= _BATCH_MESSAGES or size >= _BATCH_BYTES:
             yield first, batch
             batch, size = [], 0
@@ -228,32 +261,173 @@ def _batches(inputs: Iterable[ScanInput]) -> Iterator[tuple[int, list[ScanInput]
         yield first, batch
 
 
+# Batches each worker holds at once: one being analyzed and one waiting in its pipe, so it
+# never waits for this process between two batches.
+_WORKER_DEPTH = 2
+# Batches between the oldest whose rows are not written yet and the newest handed out: bounds
+# the rows held while an earlier batch (a huge message, say) is still being analyzed.
+_WINDOW_PER_JOB = 4
+# A worker that dies (killed, out of memory, a crash in a C library) turns its batches into
+# error rows and is replaced, at most this many times per job before the scan gives up.
+_RESTARTS_PER_JOB = 3
+
+
+def _worker_main(tasks: Connection, rows: Connection, options: ScanOptions, shared: Resolver | None) -> None:
+    """A worker process: analyze each batch it is sent and send back its rows, until None.
+
+    A thread takes the batches off the pipe as they come, so this process's send of a
+    batch never waits on a worker busy sending its rows (which would deadlock both)."""
+    import queue
+    import signal
+    import threading
+
+    # Ctrl-C reaches every process of the terminal's group: the parent handles it and stops
+    # the workers, which would otherwise each print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init_worker(options, shared)
+    inbox: queue.SimpleQueue[tuple[int, int, list[ScanInput]] | None] = queue.SimpleQueue()
+
+    def receive() -> None:
+        while True:
+            try:
+                task = tasks.recv()
+            except (EOFError, OSError):
+                task = None
+            inbox.put(task)
+            if task is None:
+                return
+
+    threading.Thread(target=receive, daemon=True).start()
+    while (task := inbox.get()) is not None:
+        batch_id, first, items = task
+        rows.send((batch_id, analyze_batch(first, items)))
+
+
+class _Worker:
+    """A worker process and this process's ends of its two pipes."""
+
+    def __init__(self, context: Any, options: ScanOptions, shared: Resolver | None) -> None:
+        task_reader, self.tasks = context.Pipe(duplex=False)
+        self.rows, rows_writer = context.Pipe(duplex=False)
+        self.process: BaseProcess = context.Process(target=_worker_main, args=(task_reader, rows_writer, options, shared),
+                                                    daemon=True, name="headerscope-scan")
+        self.process.start()
+        # The worker's ends belong to it alone now: closing ours lets a worker's death show
+        # as end-of-file on its pipe.
+        task_reader.close()
+        rows_writer.close()
+        self.batches: dict[int, tuple[int, list[ScanInput]]] = {}
+        """Batches sent and not answered: id -> (index of the first input, the inputs)."""
+
+    def stop(self, wait: bool = True) -> None:
+        """End the worker: after its batches when wait is set (it is sent None), else at once."""
+        if wait:
+            with contextlib.suppress(OSError):  # it died already
+                self.tasks.send(None)
+            self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+        self.tasks.close()
+        self.rows.close()
+
+
 def _run_parallel(inputs: Iterable[ScanInput], options: ScanOptions, jobs: int) -> Iterator[ScanRow]:
-    # Imported only when worker processes are used (see _mp_context).
-    from concurrent.futures import ProcessPoolExecutor
+    """Rows in input order, from ``jobs`` worker processes."""
+    from multiprocessing.connection import wait
 
     context = _mp_context()
     if context.get_start_method() == "fork":
-        _warm_up()
+        _warm_up(options)
     manager = None
     shared: Resolver | None = None
     if not options.offline and not options.dns_snapshot:
         from ..dns.shared import start_shared_resolver
 
         manager, shared = start_shared_resolver(context, options.nameserver, options.dns_timeout)
-    # Three batches per worker in flight: one being analyzed, two queued, so no worker waits
-    # for the parent; more would only hold more messages in memory.
-    window = jobs * 3
-    pending: deque[Future[list[ScanRow]]] = deque()
+    workers: list[_Worker] = []
+    finished: dict[int, list[ScanRow]] = {}  # rows of batches later than the next to write
+    retry: deque[tuple[int, int, list[ScanInput]]] = deque()  # batches a dead worker never began
+    restarts_left = _RESTARTS_PER_JOB * jobs
+    window = _WINDOW_PER_JOB * jobs
+    next_to_write = 0
+
+    def has_room() -> bool:
+        return any(len(worker.batches) < _WORKER_DEPTH for worker in workers)
+
+    def send(batch_id: int, first: int, items: list[ScanInput]) -> None:
+        worker = min(workers, key=lambda w: len(w.batches))
+        try:
+            worker.tasks.send((batch_id, first, items))
+        except OSError:  # it died since its last answer: this batch goes to another worker
+            replace(worker)
+            retry.append((batch_id, first, items))
+            return
+        worker.batches[batch_id] = (first, items)
+
+    def replace(worker: _Worker) -> None:
+        """A worker died: the batch it was analyzing becomes error rows (a worker takes its
+        batches in order, so that is the oldest it was sent); the others go to the workers
+        again, and a new worker takes its place."""
+        nonlocal restarts_left
+        worker.process.join(timeout=5)
+        code = worker.process.exitcode
+        how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        if worker.batches:
+            lost, *unstarted = sorted(worker.batches)
+            first, items = worker.batches[lost]
+            finished[lost] = [ScanRow(index=first + offset, label=item.label,
+                                      error=f"the worker process analyzing it died ({how})")
+                              for offset, item in enumerate(items)]
+            retry.extend((batch_id, *worker.batches[batch_id]) for batch_id in unstarted)
+        worker.batches.clear()
+        workers.remove(worker)
+        worker.stop(wait=False)
+        if restarts_left <= 0:
+            raise RuntimeError("scan worker processes keep dying; giving up")
+        restarts_left -= 1
+        workers.append(_Worker(context, options, shared))
+
+    def collect(block: bool) -> None:
+        """Take every answer that has arrived (waiting for one when block is set)."""
+        by_pipe = {worker.rows: worker for worker in workers if worker.batches}
+        if not by_pipe:
+            return
+        for ready in wait(list(by_pipe), timeout=None if block else 0):
+            worker = by_pipe[ready]
+            try:
+                batch_id, rows = worker.rows.recv()
+            except (EOFError, OSError):
+                replace(worker)
+                continue
+            del worker.batches[batch_id]
+            finished[batch_id] = rows
+
+    def progress(block: bool) -> Iterator[ScanRow]:
+        """Answers taken, batches to retry sent, and the rows now in order written. Waits
+        for an answer only when block is set and nothing else can move."""
+        nonlocal next_to_write
+        collect(block and next_to_write not in finished and not (retry and has_room()))
+        while retry and has_room():
+            send(*retry.popleft())
+        while next_to_write in finished:
+            yield from finished.pop(next_to_write)
+            next_to_write += 1
+
+    completed = False
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                                 initargs=(options, shared)) as pool:
-            for first, batch in _batches(inputs):
-                pending.append(pool.submit(analyze_batch, first, batch))
-                while len(pending) >= window:
-                    yield from pending.popleft().result()
-            while pending:
-                yield from pending.popleft().result()
+        workers.extend(_Worker(context, options, shared) for _ in range(jobs))
+        for batch_id, (first, batch) in enumerate(_batches(inputs)):
+            while retry or batch_id - next_to_write >= window or not has_room():
+                yield from progress(block=True)
+            send(batch_id, first, batch)
+            yield from progress(block=False)
+        while retry or next_to_write in finished or any(worker.batches for worker in workers):
+            yield from progress(block=True)
+        completed = True
     finally:
+        # Interrupted (Ctrl-C, an error, the reader of the rows stopped): no batch is waited for.
+        for worker in workers:
+            worker.stop(wait=completed)
         if manager is not None:
             manager.shutdown()
