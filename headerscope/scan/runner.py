@@ -303,6 +303,17 @@ def _worker_main(tasks: Connection, rows: Connection, options: ScanOptions, shar
         rows.send((batch_id, analyze_batch(first, items)))
 
 
+def _widen_pipe(connection: Connection) -> None:
+    """On Linux, let a pipe hold 1 MB (the unprivileged limit) instead of 64 KB, so a worker
+    can write a batch's rows (about 150 KB with --format jsonl) and go on to its next batch
+    without waiting for this process to read them."""
+    if sys.platform.startswith("linux"):
+        import fcntl
+
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(connection.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+
+
 class _Worker:
     """A worker process and this process's ends of its two pipes."""
 
@@ -316,6 +327,7 @@ class _Worker:
         # as end-of-file on its pipe.
         task_reader.close()
         rows_writer.close()
+        _widen_pipe(self.rows)
         self.batches: dict[int, tuple[int, list[ScanInput]]] = {}
         """Batches sent and not answered: id -> (index of the first input, the inputs)."""
 
