@@ -103,6 +103,8 @@ def _value_classes() -> list[type]:
 
 
 def test_frozen_init_builds_what_a_generated_dataclass_init_builds() -> None:
+    from headerscope._value import _compiled_init
+
     classes = _value_classes()
     assert len(classes) >= 40, len(classes)
     for cls in classes:
@@ -125,9 +127,18 @@ def test_frozen_init_builds_what_a_generated_dataclass_init_builds() -> None:
             (tuple(every.values()), {}),  # all positional
             (tuple(every.values())[:1], dict(list(every.items())[1:])),  # mixed
         ]
+        compiled = _compiled_init(cls)
+
+        def built_by_compiled(*args: Any, **kwargs: Any) -> Any:
+            obj = object.__new__(cls)  # noqa: B023 - used within the iteration
+            compiled(obj, *args, **kwargs)  # noqa: B023
+            return obj
+
         for args, kwargs in calls:
             made, expected = cls(*args, **kwargs), reference(*args, **kwargs)
             assert list(vars(made).items()) == list(vars(expected).items()), cls
+            # The __init__ compiled once a class is used often builds the same object.
+            assert list(vars(built_by_compiled(*args, **kwargs)).items()) == list(vars(expected).items()), cls
         # The same arguments are refused: missing, unknown, repeated, too many.
         bad_calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
             ((), {**every, "no_such_field": 1}),
@@ -137,13 +148,42 @@ def test_frozen_init_builds_what_a_generated_dataclass_init_builds() -> None:
         if required:
             bad_calls.append(((), {name: 1 for name in every if name != required[-1]}))
         for args, kwargs in bad_calls:
-            for maker in (cls, reference):
+            for maker in (cls, reference, built_by_compiled):
                 try:
                     maker(*args, **kwargs)
                 except TypeError:
                     pass
                 else:
                     raise AssertionError(f"{maker.__qualname__} accepted {args!r} {kwargs!r}")
+
+
+def test_a_class_built_often_gets_its_compiled_init_and_builds_the_same_objects() -> None:
+    from headerscope import _value
+    from headerscope._value import Value, frozen
+
+    @frozen
+    class Often(Value):
+        """A test class."""
+
+        a: int
+        b: str = "b"
+        c: list[int] = dataclasses.field(default_factory=list)
+
+    closure = Often.__init__
+    early = [Often(i, c=[i]) for i in range(_value.COMPILE_AFTER - 1)]
+    assert Often.__init__ is closure
+    later = [Often(i, c=[i]) for i in range(_value.COMPILE_AFTER - 1, 2 * _value.COMPILE_AFTER)]
+    assert Often.__init__ is not closure and Often.__init__.__qualname__.endswith("Often.__init__")
+    assert [vars(o) for o in early + later] == [{"a": i, "b": "b", "c": [i]} for i in range(2 * _value.COMPILE_AFTER)]
+    # A factory runs for every object that leaves its field out, as before.
+    first, second = Often(1), Often(2)
+    assert first.c == [] and first.c is not second.c
+    try:
+        Often(b="x")
+    except TypeError as exc:
+        assert "Often.__init__() missing 1 required positional argument: 'a'" in str(exc)
+    else:
+        raise AssertionError("a missing field was accepted")
 
 
 def test_frozen_refuses_what_its_init_does_not_run() -> None:
