@@ -11,7 +11,6 @@ words are decoded only inside display names, after parsing (RFC 2047 section 5 (
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from ._value import Value, frozen
@@ -24,19 +23,24 @@ MAX_ADDRESSES = 10_000
 """At most this many addresses are read from one value."""
 
 
-@dataclass
 class _Token:
-    """One lexical token of an address header (RFC 5322 section 3.2)."""
+    """One lexical token of an address header (RFC 5322 section 3.2).
 
-    kind: str
-    """``atom``, ``quoted``, ``comment``, ``angle``, ``special``."""
-    text: str
-    start: int = 0
-    """Offset of the token in the value."""
-    end: int = 0
-    """Offset just after the token."""
-    spaced: bool = False
-    """White space (or a comment) came before it: kept when a display name is rebuilt."""
+    A plain slotted class, not a dataclass: dataclasses compiles its methods from source at
+    import, a cost every start-up paid for this private record."""
+
+    __slots__ = ("end", "kind", "spaced", "start", "text")
+
+    def __init__(self, kind: str, text: str, start: int = 0, end: int = 0, spaced: bool = False) -> None:
+        self.kind = kind
+        """``atom``, ``quoted``, ``comment``, ``angle``, ``special``."""
+        self.text = text
+        self.start = start
+        """Offset of the token in the value."""
+        self.end = end
+        """Offset just after the token."""
+        self.spaced = spaced
+        """White space (or a comment) came before it: kept when a display name is rebuilt."""
 
 
 def _read_quoted(value: str, start: int) -> tuple[str, int]:

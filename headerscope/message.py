@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
 from functools import cached_property
 
-from ._value import frozen_maker
+from ._value import Value, frozen, frozen_maker
 from .model import HeaderField
 from .text import decode_rfc2047
 
@@ -28,9 +27,13 @@ _CRLF_BREAK = re.compile(rb"\r\n(?![ \t])")
 _FIRST_WINDOW = 8 * 1024
 
 
-@dataclass(frozen=True)
-class Message:
-    """A message as the checks see it: raw bytes, header fields in order, body bytes."""
+@frozen
+class Message(Value):
+    """A message as the checks see it: raw bytes, header fields in order, body bytes.
+
+    ``@frozen`` rather than ``@dataclass(frozen=True)``, which compiles six methods from
+    source at import; equality and hashing are by the three fields (the cached index and
+    body are not fields), and the repr is short, since ``raw`` may be 50 MB."""
 
     raw: bytes
     """The message bytes (after paste clean-up), exactly as handed to DKIM/ARC."""
@@ -49,6 +52,18 @@ class Message:
         """Body bytes, or None when the input had no body. A copy, made on first use: use
         ``has_body`` to ask whether there is one and ``body_view`` to read it without copying."""
         return None if self.body_start is None else self.raw[self.body_start:]
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Message)
+        return (self.raw, self.headers, self.body_start) == (other.raw, other.headers, other.body_start)
+
+    def __hash__(self) -> int:
+        return hash((self.raw, self.headers, self.body_start))
+
+    def __repr__(self) -> str:
+        return f"Message(raw=<{len(self.raw)} bytes>, headers=<{len(self.headers)} fields>, body_start={self.body_start})"
 
     def body_view(self) -> memoryview | None:
         """The body without copying it, or None when the input had no body."""

@@ -45,7 +45,6 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from .._value import Value, frozen
@@ -119,30 +118,36 @@ class _BodyDigest:
             self.remaining -= len(taken)
 
 
-@dataclass
 class SplitMessage:
     """The message as dkimpy's verifier sees it, with caches so nothing is hashed twice.
 
     The body is not copied: it is ``raw[body_start:]``, with line ends made CRLF chunk by
     chunk when ``body_needs_crlf`` (dkimpy's ``rfc822_parse`` does the same to the whole body).
+    A plain slotted class, not a dataclass: dataclasses compiles its methods from source at
+    import, a cost every start-up paid for it.
     """
 
-    headers: list[HeaderPair]
-    """(name, value) in order, value with its folding and final CRLF (dkimpy's form)."""
-    raw: bytes
-    """The message bytes the body is read from."""
-    body_start: int
-    """Offset of the body in ``raw`` (``len(raw)`` when the input had no body)."""
-    body_needs_crlf: bool = False
-    """Some body line ends in a bare LF: CRLF is substituted while reading (RFC 5322 section 2.3)."""
-    body_has_cr: bool = True
-    """The body contains a CR at all (when not, making line ends CRLF is one replace)."""
-    skipped_lines: int = 0
-    """Header lines that were neither a field nor a continuation."""
-    _body_hashes: dict[tuple[str, str, int | None], tuple[bytes, int]] = field(default_factory=dict)
-    _canon_fields: dict[tuple[str, int], bytes] = field(default_factory=dict)
-    _positions: dict[bytes, list[int]] | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    __slots__ = ("_body_hashes", "_canon_fields", "_lock", "_positions", "body_has_cr", "body_needs_crlf",
+                 "body_start", "headers", "raw", "skipped_lines")
+
+    def __init__(self, headers: list[HeaderPair], raw: bytes, body_start: int, body_needs_crlf: bool = False,
+                 body_has_cr: bool = True, skipped_lines: int = 0) -> None:
+        self.headers = headers
+        """(name, value) in order, value with its folding and final CRLF (dkimpy's form)."""
+        self.raw = raw
+        """The message bytes the body is read from."""
+        self.body_start = body_start
+        """Offset of the body in ``raw`` (``len(raw)`` when the input had no body)."""
+        self.body_needs_crlf = body_needs_crlf
+        """Some body line ends in a bare LF: CRLF is substituted while reading (RFC 5322 section 2.3)."""
+        self.body_has_cr = body_has_cr
+        """The body contains a CR at all (when not, making line ends CRLF is one replace)."""
+        self.skipped_lines = skipped_lines
+        """Header lines that were neither a field nor a continuation."""
+        self._body_hashes: dict[tuple[str, str, int | None], tuple[bytes, int]] = {}
+        self._canon_fields: dict[tuple[str, int], bytes] = {}
+        self._positions: dict[bytes, list[int]] | None = None
+        self._lock = threading.Lock()
 
     @property
     def body(self) -> bytes:

@@ -7,8 +7,6 @@ ARC-Authentication-Results saw) even when dkimpy stops at the first broken one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .._value import Value, frozen
 from ..dns.interface import DnsStatus, Resolver
 from ..message import Message
@@ -20,13 +18,18 @@ RFC8617 = "https://www.rfc-editor.org/rfc/rfc8617"
 MAX_INSTANCE = 50  # RFC 8617 section 4.2.1
 
 
-@dataclass(eq=False, repr=False)  # never compared or shown: those methods would only cost start-up
 class _Set:
-    """The ARC-Seal, ARC-Message-Signature and ARC-Authentication-Results of one instance."""
+    """The ARC-Seal, ARC-Message-Signature and ARC-Authentication-Results of one instance.
 
-    seal: str | None = None
-    signature: str | None = None
-    results: str | None = None
+    A plain slotted class, not a dataclass: dataclasses compiles its methods from source at
+    import, a cost every start-up paid for this private record."""
+
+    __slots__ = ("results", "seal", "signature")
+
+    def __init__(self) -> None:
+        self.seal: str | None = None
+        self.signature: str | None = None
+        self.results: str | None = None
 
 
 def _instance_of(value: str) -> int | None:

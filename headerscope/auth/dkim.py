@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import binascii
 import functools
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
@@ -87,36 +86,42 @@ def _valid_domain_text(name: str) -> bool:
     return all(label for label in name.rstrip(".").split("."))
 
 
-@dataclass
 class _Check:
-    """What is learnt about one signature; turned into a DkimSignatureResult at the end."""
+    """What is learnt about one signature; turned into a DkimSignatureResult at the end.
 
-    index: int
-    header_index: int
-    domain: str | None = None
-    selector: str | None = None
-    algorithm: str | None = None
-    canonicalization: str | None = None
-    signed_headers: tuple[str, ...] = ()
-    signed_lower: tuple[str, ...] = ()
-    """``signed_headers`` lower-cased (field names are case-insensitive), made once."""
-    body_hash: bytes = b""
-    signature: bytes = b""
-    """``bh=`` and ``b=`` decoded (when the tags are valid)."""
-    body_length: int | None = None
-    timestamp: datetime | None = None
-    expiration: datetime | None = None
-    auid: str | None = None
-    key_bits: int | None = None
-    key_testing: bool = False
-    body_hash_ok: bool | None = None
-    unsigned_body_bytes: int | None = None
-    unsigned_headers: tuple[str, ...] = ()
-    not_oversigned: tuple[str, ...] = ()
-    result: str = "permerror"
-    reason: str = ""
-    reason_code: str = "malformed"
-    notes: list[str] = field(default_factory=list)
+    A plain slotted class, not a dataclass: dataclasses compiles its methods from source at
+    import, a cost every start-up paid for this private record."""
+
+    __slots__ = ("algorithm", "auid", "body_hash", "body_hash_ok", "body_length", "canonicalization", "domain",
+                 "expiration", "header_index", "index", "key_bits", "key_testing", "not_oversigned", "notes",
+                 "reason", "reason_code", "result", "selector", "signature", "signed_headers", "signed_lower",
+                 "timestamp", "unsigned_body_bytes", "unsigned_headers")
+
+    def __init__(self, index: int, header_index: int) -> None:
+        self.index = index
+        self.header_index = header_index
+        self.domain: str | None = None
+        self.selector: str | None = None
+        self.algorithm: str | None = None
+        self.canonicalization: str | None = None
+        self.signed_headers: tuple[str, ...] = ()
+        self.signed_lower: tuple[str, ...] = ()  # signed_headers lower-cased (names are case-insensitive)
+        self.body_hash = b""  # bh= and b= decoded (when the tags are valid)
+        self.signature = b""
+        self.body_length: int | None = None
+        self.timestamp: datetime | None = None
+        self.expiration: datetime | None = None
+        self.auid: str | None = None
+        self.key_bits: int | None = None
+        self.key_testing = False
+        self.body_hash_ok: bool | None = None
+        self.unsigned_body_bytes: int | None = None
+        self.unsigned_headers: tuple[str, ...] = ()
+        self.not_oversigned: tuple[str, ...] = ()
+        self.result = "permerror"
+        self.reason = ""
+        self.reason_code = "malformed"
+        self.notes: list[str] = []
 
     def finish(self, result: str, code: str, reason: str) -> None:
         self.result, self.reason_code, self.reason = result, code, reason

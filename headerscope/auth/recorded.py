@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -101,24 +101,33 @@ _POLICY_IN_COMMENT = re.compile(r"\b(?:p|policy)\s*=\s*([A-Za-z]+)")
 _PLAIN_RUN = re.compile(r'[^"(; \t\r\n]+')
 
 
-@dataclass(eq=False, repr=False)  # never compared or shown: those methods would only cost start-up
+# _Item and _Clause are plain slotted classes, not dataclasses: dataclasses compiles their
+# methods from source at import, a cost every start-up paid for two private records.
+
+
 class _Item:
     """``key=value``, a bare word (value None), or a bare quoted string (key None)."""
 
-    key: str | None
-    value: str | None
-    comments: list[str] = field(default_factory=list)
+    __slots__ = ("comments", "key", "value")
+
+    def __init__(self, key: str | None, value: str | None, comments: list[str] | None = None) -> None:
+        self.key = key
+        self.value = value
+        self.comments = [] if comments is None else comments
 
 
-@dataclass
 class _Clause:
     """One ``method=result`` with what follows it."""
 
-    method: str
-    result: str
-    reason: str | None
-    comment: str | None
-    properties: list[tuple[str, str]]
+    __slots__ = ("comment", "method", "properties", "reason", "result")
+
+    def __init__(self, method: str, result: str, reason: str | None, comment: str | None,
+                 properties: list[tuple[str, str]]) -> None:
+        self.method = method
+        self.result = result
+        self.reason = reason
+        self.comment = comment
+        self.properties = properties
 
 
 def _tokens(text: str) -> list[list[tuple[str, str]]]:
