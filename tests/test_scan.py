@@ -284,3 +284,37 @@ def test_workers_that_keep_dying_end_the_scan_with_an_error(tmp_path: Path, monk
     monkeypatch.setattr(runner, "analyze_one", lambda index, item: os._exit(4))
     with pytest.raises(RuntimeError, match="keep dying"):
         list(runner.scan_paths([str(mbox)], ScanOptions(offline=True), 2))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_end_when_the_parent_is_killed(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    mbox = tmp_path / "m.mbox"
+    mbox.write_bytes(mbox_of([message(i) for i in range(1, 3001)]))
+    proc = subprocess.Popen([sys.executable, "-m", "headerscope", "scan", str(mbox), "--offline", "--jobs", "2",
+                             "--format", "jsonl", "-o", str(tmp_path / "out.jsonl")],
+                            cwd=REPO, stderr=subprocess.PIPE, text=True)
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    deadline = time.monotonic() + 30
+    workers: list[str] = []
+    while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+        workers = children.read_text().split() if children.exists() else []
+    assert len(workers) == 2, "the scan ended before both workers were seen"
+    proc.send_signal(signal.SIGKILL)  # no clean-up at all in the parent
+    proc.wait(timeout=10)
+
+    def alive(pid: str) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+        except FileNotFoundError:
+            return False
+
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # Each worker sees end-of-file on its batch pipe, ends after its batch, and says nothing.
+    assert not any(alive(pid) for pid in workers)
+    assert proc.stderr is not None and proc.stderr.read() == ""

@@ -45,7 +45,9 @@ class ScanInput(Value):
 def read_input(item: ScanInput, max_message: int = DEFAULT_MAX_MESSAGE) -> ScanInput:
     """The input with its bytes, when it was found but not read (``iter_inputs(lazy=True)``);
     any other input as it is. A parallel scan lets each worker read its own messages, so only
-    their places cross between processes."""
+    their places cross between processes. A mailbox appended to meanwhile reads the same; one
+    cut shorter gives an error row; one rewritten in place (compacted by a mail client during
+    the scan) can give other bytes than the parent saw, as any reader of a changing file can."""
     if item.path is None or item.data is not None or item.error is not None:
         return item
     try:

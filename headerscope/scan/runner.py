@@ -272,8 +272,10 @@ _WINDOW_PER_JOB = 4
 _RESTARTS_PER_JOB = 3
 
 
-def _worker_main(tasks: Connection, rows: Connection, options: ScanOptions, shared: Resolver | None) -> None:
-    """A worker process: analyze each batch it is sent and send back its rows, until None.
+def _worker_main(tasks: Connection, rows: Connection, options: ScanOptions, shared: Resolver | None,
+                 parent_ends: list[int]) -> None:
+    """A worker process: analyze each batch it is sent and send back its rows, until None
+    or until the parent is gone.
 
     A thread takes the batches off the pipe as they come, so this process's send of a
     batch never waits on a worker busy sending its rows (which would deadlock both)."""
@@ -281,6 +283,12 @@ def _worker_main(tasks: Connection, rows: Connection, options: ScanOptions, shar
     import signal
     import threading
 
+    # A forked worker holds copies of the parent's ends of its own pipes and of the other
+    # workers'. Closed, so that when the parent dies (killed, say) the worker's batch pipe
+    # reads end-of-file and the worker ends, instead of the workers keeping them open forever.
+    for fd in parent_ends:
+        with contextlib.suppress(OSError):
+            os.close(fd)
     # Ctrl-C reaches every process of the terminal's group: the parent handles it and stops
     # the workers, which would otherwise each print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -300,7 +308,10 @@ def _worker_main(tasks: Connection, rows: Connection, options: ScanOptions, shar
     threading.Thread(target=receive, daemon=True).start()
     while (task := inbox.get()) is not None:
         batch_id, first, items = task
-        rows.send((batch_id, analyze_batch(first, items)))
+        try:
+            rows.send((batch_id, analyze_batch(first, items)))
+        except OSError:  # the parent is gone: nobody wants the rows
+            return
 
 
 def _widen_pipe(connection: Connection) -> None:
@@ -317,11 +328,16 @@ def _widen_pipe(connection: Connection) -> None:
 class _Worker:
     """A worker process and this process's ends of its two pipes."""
 
-    def __init__(self, context: Any, options: ScanOptions, shared: Resolver | None) -> None:
+    def __init__(self, context: Any, options: ScanOptions, shared: Resolver | None, siblings: list[_Worker]) -> None:
         task_reader, self.tasks = context.Pipe(duplex=False)
         self.rows, rows_writer = context.Pipe(duplex=False)
-        self.process: BaseProcess = context.Process(target=_worker_main, args=(task_reader, rows_writer, options, shared),
-                                                    daemon=True, name="headerscope-scan")
+        # Only a forked child inherits this process's descriptors (a spawned one gets only its own):
+        # its copies of the parent's ends of its own pipes and of the other workers' pipes.
+        parent_ends = ([fd for worker in (self, *siblings) for fd in (worker.tasks.fileno(), worker.rows.fileno())]
+                       if context.get_start_method() == "fork" else [])
+        self.process: BaseProcess = context.Process(
+            target=_worker_main, args=(task_reader, rows_writer, options, shared, parent_ends),
+            daemon=True, name="headerscope-scan")
         self.process.start()
         # The worker's ends belong to it alone now: closing ours lets a worker's death show
         # as end-of-file on its pipe.
@@ -398,7 +414,7 @@ def _run_parallel(inputs: Iterable[ScanInput], options: ScanOptions, jobs: int) 
         if restarts_left <= 0:
             raise RuntimeError("scan worker processes keep dying; giving up")
         restarts_left -= 1
-        workers.append(_Worker(context, options, shared))
+        workers.append(_Worker(context, options, shared, workers))
 
     def collect(block: bool) -> None:
         """Take every answer that has arrived (waiting for one when block is set)."""
@@ -428,7 +444,8 @@ def _run_parallel(inputs: Iterable[ScanInput], options: ScanOptions, jobs: int) 
 
     completed = False
     try:
-        workers.extend(_Worker(context, options, shared) for _ in range(jobs))
+        for _ in range(jobs):
+            workers.append(_Worker(context, options, shared, workers))
         for batch_id, (first, batch) in enumerate(_batches(inputs)):
             while retry or batch_id - next_to_write >= window or not has_room():
                 yield from progress(block=True)
