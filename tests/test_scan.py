@@ -318,3 +318,18 @@ def test_workers_end_when_the_parent_is_killed(tmp_path: Path) -> None:
     # Each worker sees end-of-file on its batch pipe, ends after its batch, and says nothing.
     assert not any(alive(pid) for pid in workers)
     assert proc.stderr is not None and proc.stderr.read() == ""
+
+
+def test_workers_started_by_spawn_give_the_rows_of_one_job(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # macOS and Windows start workers by spawn: a fresh interpreter that is handed its pipes,
+    # the options and nothing else (no warm-up, no inherited descriptors).
+    import multiprocessing
+
+    from headerscope.scan import runner
+
+    root = _mixed_tree(tmp_path)
+    options = ScanOptions(offline=True, want_json=True, now="2026-11-27T10:00:00+00:00", max_message=8000)
+    one_job = list(runner.scan_paths([str(root)], options, 1))
+    monkeypatch.setattr(runner, "_mp_context", lambda: multiprocessing.get_context("spawn"))
+    spawned = list(runner.scan_paths([str(root)], options, 2))
+    assert _row_facts(spawned) == _row_facts(one_job)
