@@ -95,7 +95,7 @@ def _field_init(cls: type) -> Callable[..., None]:
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         nonlocal built
-        built += 1
+        built += 1  # threads racing here can only skip the switch: both __init__s build the same object
         if built == COMPILE_AFTER and cls.__dict__.get("__init__") is __init__:
             cls.__init__ = _compiled_init(cls)  # type: ignore[misc]  # the next objects use it
         if args:
@@ -165,7 +165,8 @@ class Value:
     As a frozen dataclass's: assigning or deleting any attribute after ``__init__`` raises
     ``dataclasses.FrozenInstanceError``; equal when the class and every field are equal; hash
     of the field values; ``Name(field=value, ...)``. Only for classes whose instance
-    ``__dict__`` holds exactly their fields (no ``__slots__``, no cached properties).
+    ``__dict__`` holds exactly their fields (no ``__slots__``); a class with cached properties
+    writes its own equality, hash and repr (as ``Message`` does).
     """
 
     def __setattr__(self, name: str, value: Any) -> None:
