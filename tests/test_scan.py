@@ -151,6 +151,12 @@ def test_msg_files_scan_and_analyze(tmp_path: Path) -> None:
     rows = _scan_rows([str(p) for p in msg_files], jobs=1)
     assert all(r.error is None for r in rows), [r.error for r in rows]
     assert rows[0].hops and rows[0].hops >= 3
+    # With several jobs each worker reads its .msg file itself: the same rows.
+    from headerscope.scan.runner import scan_paths
+
+    options = ScanOptions(offline=True, want_json=True, now="2026-11-27T10:00:00+00:00")
+    assert (_row_facts(list(scan_paths([str(p) for p in msg_files], options, 2)))
+            == _row_facts(list(scan_paths([str(p) for p in msg_files], options, 1))))
     import headerscope
 
     report = headerscope.analyze(msg_files[0].read_bytes(), offline=True)
