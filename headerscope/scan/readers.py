@@ -189,10 +189,11 @@ class _MboxSplitter:
     """Splits mbox bytes, fed in runs of whole lines, into messages.
 
     Works on runs of lines with bytes.find and regular expressions instead of a Python loop
-    per line: the parent process of a parallel scan reads every message, so its cost per
-    line limits how well the workers scale. For the same reason a message's bytes are copied
-    once, when it is finished: the runs are given as offsets into the bytes read, and the
-    message's lines are kept as views of them until then.
+    per line: the parent process of a parallel scan reads through every mailbox to find its
+    messages, so its cost per line limits how well the workers scale. For the same reason a
+    message's bytes are copied once, when it is finished: the runs are given as offsets into
+    the bytes read, and the message's lines are kept as views of them until then. With
+    ``lazy`` nothing is kept or copied: only where the message lies in the file.
     """
 
     def __init__(self, path: Path, max_message: int, lazy: bool = False) -> None:

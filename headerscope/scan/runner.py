@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._value import Value, frozen
 from ..dns.interface import Resolver
-from .readers import DEFAULT_MAX_MESSAGE, ScanInput, read_input
+from .readers import DEFAULT_MAX_MESSAGE, ScanInput, iter_inputs, read_input
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -186,8 +186,6 @@ def _mp_context() -> Any:
 def scan_paths(paths: Iterable[str], options: ScanOptions, jobs: int | None = None) -> Iterator[ScanRow]:
     """Rows for every message under the paths, in input order. With several jobs, this
     process only finds the messages and each worker reads its own."""
-    from .readers import iter_inputs
-
     jobs = jobs or os.cpu_count() or 1
     return run_scan(iter_inputs(paths, max_message=options.max_message, lazy=jobs > 1), options, jobs)
 
