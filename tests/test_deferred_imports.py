@@ -109,3 +109,26 @@ def test_importing_the_analysis_compiles_no_dataclass_method() -> None:
             "import headerscope.dns.snapshot, headerscope.scan.runner, headerscope.scan.readers\n"
             "print(made)")
     assert _run(code) == "[]"
+
+
+def test_the_entry_point_freezes_the_imported_analysis_and_click_runs_do_not() -> None:
+    # The console entry point owns its process: it imports the analysis with the cyclic
+    # collector paused and freezes the result (cli._import_analysis). A program driving the
+    # commands through click's runner must keep its collector as it was.
+    code = f"""
+import gc, sys
+from click.testing import CliRunner
+from headerscope import cli
+sample = {str(SAMPLES / 'direct.eml')!r}
+result = CliRunner().invoke(cli.cli, ['analyze', sample, '--offline', '--format', 'json'])
+assert result.exit_code == 0, result.output
+print(gc.get_freeze_count(), gc.isenabled())
+try:
+    cli.main(['analyze', sample, '--offline', '--format', 'json'])
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print(gc.get_freeze_count() > 10000, gc.isenabled(), 'headerscope.api' in sys.modules, file=sys.stderr)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert out.stdout.splitlines()[0] == "0 True"
+    assert out.stderr.strip() == "True True True"

@@ -428,3 +428,11 @@ def make_console(color: bool) -> Console:
     from rich.console import Console
 
     return Console(stderr=True, force_terminal=color, no_color=not color, highlight=False, markup=False)
+
+
+def import_rich() -> None:
+    """Import the parts of rich a report uses (they are otherwise imported on first use)."""
+    import rich.console
+    import rich.rule
+    import rich.table
+    import rich.text  # noqa: F401
