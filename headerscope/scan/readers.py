@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -174,15 +175,26 @@ _LONGEST_SEPARATOR = 1 << 16
 _QUOTED_LINE = re.compile(rb"^>(>*From )", re.MULTILINE)
 
 
-def _from_lines(region: bytes, begin: int, end: int) -> Iterator[int]:
-    """Offsets of the lines of region[begin:end] that start with "From " (bytes.find: a regex
-    anchored at line starts tries every position)."""
-    if region.startswith(b"From ", begin, end):
-        yield begin
-    found = region.find(b"\nFrom ", begin, end)
+def _from_lines(region: bytes, begin: int, end: int) -> tuple[list[int], list[int]]:
+    """Offsets of the lines of region[begin:end] (a run of whole lines) that start with
+    "From ", and of those that start with ">From ", ">>From "... (mboxrd quoting), found in
+    one pass of bytes.find over "From " (a regex anchored at line starts tries every
+    position; a second pass for the quoted lines would read every byte twice)."""
+    separators: list[int] = []
+    quoted: list[int] = []
+    found = region.find(b"From ", begin, end)
     while found >= 0:
-        yield found + 1
-        found = region.find(b"\nFrom ", found + 1, end)
+        before = region[found - 1] if found > begin else 0x0A
+        if before == 0x0A:  # "\n": the line starts here
+            separators.append(found)
+        elif before == 0x3E:  # ">": quoted if only ">" precede it on its line
+            line_start = found - 1
+            while line_start > begin and region[line_start - 1] == 0x3E:
+                line_start -= 1
+            if line_start == begin or region[line_start - 1] == 0x0A:
+                quoted.append(line_start)
+        found = region.find(b"From ", found + 5, end)
+    return separators, quoted
 
 
 class _MboxSplitter:
@@ -216,13 +228,13 @@ class _MboxSplitter:
         self.last_line = b""
         """The last line kept of the current message ("" when none is)."""
 
-    def _keep(self, region: bytes, view: memoryview, pos: int, end: int, offset: int) -> None:
+    def _keep(self, region: bytes, view: memoryview, pos: int, end: int, offset: int, quoted: int) -> None:
         """Whole lines region[pos:end] of the current message (the last may lack its line
-        end at EOF); view is memoryview(region), whose first byte is at ``offset`` in the file."""
+        end at EOF), of which ``quoted`` start with ">...From "; view is memoryview(region),
+        whose first byte is at ``offset`` in the file."""
         if pos >= end or not self.started or self.too_big:
             return
         piece = view[pos:end]
-        quoted = len(_QUOTED_LINE.findall(piece)) if region.find(b">From ", pos, end) >= 0 else 0
         self.size += end - pos - quoted
         if self.size > self.max_message:
             # Over the limit: forget it, keep reading to the next separator.
@@ -258,11 +270,17 @@ class _MboxSplitter:
             end = len(region)
         view = memoryview(region)
         pos = begin
-        for start in _from_lines(region, begin, end):
+        separators, quoted = _from_lines(region, begin, end)
+
+        def quoted_in(first: int, stop: int) -> int:
+            """How many quoted lines start in region[first:stop]."""
+            return bisect_left(quoted, stop) - bisect_left(quoted, first) if quoted else 0
+
+        for start in separators:
             if start < pos:
                 continue
             # Kept first: an over-long message must be known before the separator test.
-            self._keep(region, view, pos, start, offset)
+            self._keep(region, view, pos, start, offset, quoted_in(pos, start))
             pos = start
             if not self._is_separator(region, start, end):
                 continue
@@ -271,7 +289,7 @@ class _MboxSplitter:
             line_end = region.find(b"\n", start, end)
             pos = end if line_end < 0 else line_end + 1
             self._begin(offset + pos)
-        self._keep(region, view, pos, end, offset)
+        self._keep(region, view, pos, end, offset, quoted_in(pos, end))
 
     def _begin(self, start: int) -> None:
         self.started = True
