@@ -25,7 +25,7 @@ def test_importing_dkimpy_and_pyspf_leaves_nacl_and_the_resolver_out() -> None:
             "from headerscope.auth._pyspf_import import import_pyspf\n"
             "import_dkim(); import_pyspf()\n"
             "print(sorted(m for m in ('nacl.signing', 'nacl.encoding', 'nacl.bindings', 'dns.resolver',\n"
-            "                         'email.message', 'email.utils', 'socket') if m in sys.modules))")
+            "                         'email.message', 'email.utils', 'socket', 'logging') if m in sys.modules))")
     assert _run(code) == "[]"
 
 
@@ -132,3 +132,40 @@ print(gc.get_freeze_count() > 10000, gc.isenabled(), 'headerscope.api' in sys.mo
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert out.stdout.splitlines()[0] == "0 True"
     assert out.stderr.strip() == "True True True"
+
+
+def test_dkimpy_default_logger_still_works_through_the_logging_stand_in() -> None:
+    # dkimpy bound `logging` and `NullHandler` from the stand-in; its own default logger (for a
+    # program that uses dkimpy without giving one) is the real thing, built on first use.
+    code = """
+import sys
+from headerscope.auth._dkimpy_import import import_dkim
+dkim = import_dkim()
+assert 'logging' not in sys.modules
+import dkim.util
+logger = dkim.util.get_default_logger()
+import logging
+print(type(logger) is logging.Logger, [type(h).__name__ for h in logger.handlers], dkim.logging.DEBUG)
+"""
+    assert _run(code) == "True ['NullHandler'] 10"
+
+
+def test_an_arc_check_that_fails_leaves_the_host_programs_logs_alone() -> None:
+    # dkimpy logs verification errors at ERROR level; headerscope's silent logger takes them.
+    code = f"""
+import logging, io
+stream = io.StringIO()
+logging.basicConfig(stream=stream, level=logging.DEBUG)
+from headerscope import analyze
+from headerscope.auth import _dkimpy
+calls = []
+_dkimpy._LOGGER.error = lambda *args, **kwargs: calls.append(args)
+_dkimpy._LOGGER.debug = lambda *args, **kwargs: calls.append(args)
+raw = open({str(SAMPLES / 'mailing-list.eml')!r}, 'rb').read()
+raw = raw.replace(b'ARC-Seal: i=1;', b'ARC-Seal: i=1; b=AAAA;', 1)
+report = analyze(raw, dns_snapshot={str(SAMPLES / 'mailing-list.dns.json')!r})
+print(report.arc.result if report.arc else None, len(calls) > 0, repr(stream.getvalue()))
+"""
+    result, called, logged = _run(code).split(" ", 2)
+    assert result == "fail" and called == "True"
+    assert logged == "''"

@@ -94,3 +94,30 @@ def deferred_email_message() -> Iterator[None]:
     finally:
         if sys.modules.get(name) is stand_in:
             del sys.modules[name]
+
+
+@contextlib.contextmanager
+def deferred_logging() -> Iterator[None]:
+    """Within the block, ``import logging`` finds a stand-in, and ``from logging import
+    NullHandler`` a function that builds the real handler. dkimpy imports both at start-up
+    (the handler for its default logger); headerscope hands it a logger of its own that is
+    not a ``logging.Logger``, so logging (with traceback, textwrap and string, about 3% of
+    a cold ``analyze``) is imported only if something else uses it."""
+    name = "logging"
+    if name in sys.modules:
+        yield
+        return
+    stand_in = DeferredModule(name)
+
+    def null_handler(*args: Any, **kwargs: Any) -> Any:
+        """Stands for logging.NullHandler: calling it builds the real one."""
+        return importlib.import_module(name).NullHandler(*args, **kwargs)
+
+    stand_in.__dict__["NullHandler"] = null_handler
+    sys.modules[name] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
+

@@ -41,7 +41,6 @@ import base64
 import binascii
 import functools
 import hashlib
-import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -61,10 +60,24 @@ import dkim.crypto as dkim_crypto  # noqa: E402
 
 HeaderPair = tuple[bytes, bytes]
 
-# dkimpy logs every verification error at ERROR level; keep that out of the host program's logs.
-_LOGGER = logging.getLogger("headerscope.dkimpy")
-_LOGGER.addHandler(logging.NullHandler())
-_LOGGER.propagate = False
+
+class _SilentLogger:
+    """What dkimpy calls of its logger, doing nothing.
+
+    dkimpy logs every verification error at ERROR level; headerscope reports each result
+    itself and keeps that out of the host program's logs. Not a ``logging.Logger``, so
+    that importing dkimpy does not import logging (see _dkimpy_import)."""
+
+    def debug(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    info = warning = error = exception = debug
+
+    def isEnabledFor(self, level: int) -> bool:
+        return False
+
+
+_LOGGER = _SilentLogger()
 
 HASHES: dict[str, Callable[[], Any]] = {
     "rsa-sha256": hashlib.sha256,

@@ -8,7 +8,8 @@ module takes the place of ``dkim.dnsplug``; its ``get_txt`` loads the real plug-
 use, so a caller that does rely on dkimpy's own DNS still gets exactly the same behaviour.
 
 dkimpy also imports PyNaCl (``nacl.signing``, ``nacl.encoding``) for ed25519 keys, which
-most mail does not use; those are deferred (``_deferred``) while dkimpy is imported.
+most mail does not use, and ``logging`` for its default logger, which headerscope replaces;
+those are deferred (``_deferred``) while dkimpy is imported.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import threading
 import types
 from typing import Any
 
-from ._deferred import deferred
+from ._deferred import deferred, deferred_logging
 
 _PLUG = "dkim.dnsplug"
 _lock = threading.Lock()
@@ -66,7 +67,7 @@ def import_dkim() -> types.ModuleType:
         return loaded
     with _lock:
         sys.modules.setdefault(_PLUG, _stand_in())
-        with deferred("nacl.signing", "nacl.encoding"):
+        with deferred("nacl.signing", "nacl.encoding"), deferred_logging():
             import dkim
 
     if not hasattr(dkim, "dnsplug"):
