@@ -169,3 +169,22 @@ print(report.arc.result if report.arc else None, len(calls) > 0, repr(stream.get
     result, called, logged = _run(code).split(" ", 2)
     assert result == "fail" and called == "True"
     assert logged == "''"
+
+
+def test_pyspf_compiles_each_pattern_on_first_use_and_then_uses_the_real_one() -> None:
+    code = """
+import re
+from headerscope.auth._pyspf_import import import_pyspf
+compile_before = re.compile
+spf = import_pyspf()
+assert re.compile is compile_before
+print(type(spf.RE_IP6).__name__, type(spf.RE_IP4).__name__)
+q = spf.query(i='2001:db8::7', s='a@example.com', h='mx.example.com')
+q.dns_txt = lambda name, *rest: [b'v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 -all'] if name == 'example.com' else []
+print(q.check())
+print(type(spf.RE_IP6).__name__, type(spf.RE_IP4).__name__, spf.RE_IP6.match('2001:db8::') is not None)
+"""
+    before, result, after = _run(code).splitlines()
+    assert before == "_LazyPattern _LazyPattern"
+    assert result.startswith("('pass', 250")
+    assert after == "Pattern Pattern True"
