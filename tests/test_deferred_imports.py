@@ -188,3 +188,16 @@ print(type(spf.RE_IP6).__name__, type(spf.RE_IP4).__name__, spf.RE_IP6.match('20
     assert before == "_LazyPattern _LazyPattern"
     assert result.startswith("('pass', 250")
     assert after == "Pattern Pattern True"
+
+
+def test_rich_imported_for_a_report_leaves_pickle_out_until_a_style_needs_it() -> None:
+    code = """
+import sys
+from headerscope.render.terminal import import_rich
+import_rich()
+print('pickle' in sys.modules)
+from rich.style import Style
+style = Style(bold=True, meta={'key': 1}) + Style(italic=True)
+print(style.meta, 'pickle' in sys.modules)
+"""
+    assert _run(code).splitlines() == ["False", "{'key': 1} True"]

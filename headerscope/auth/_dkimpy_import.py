@@ -21,7 +21,7 @@ import threading
 import types
 from typing import Any
 
-from ._deferred import deferred, deferred_logging
+from .._deferred import deferred, deferred_names
 
 _PLUG = "dkim.dnsplug"
 _lock = threading.Lock()
@@ -67,7 +67,7 @@ def import_dkim() -> types.ModuleType:
         return loaded
     with _lock:
         sys.modules.setdefault(_PLUG, _stand_in())
-        with deferred("nacl.signing", "nacl.encoding"), deferred_logging():
+        with deferred("nacl.signing", "nacl.encoding"), deferred_names("logging", "NullHandler"):
             import dkim
 
     if not hasattr(dkim, "dnsplug"):

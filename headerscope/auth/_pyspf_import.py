@@ -24,7 +24,7 @@ import types
 from collections.abc import Iterator
 from typing import Any
 
-from ._deferred import deferred, deferred_email_message
+from .._deferred import deferred, deferred_names
 
 _lock = threading.Lock()
 
@@ -38,7 +38,8 @@ def import_pyspf() -> types.ModuleType:
         # pyspf reads dns.rdatatype and dns.exception at import: small, imported for real.
         importlib.import_module("dns.rdatatype")
         importlib.import_module("dns.exception")
-        with deferred("dns.resolver", "socket"), deferred_email_message(), _lazy_patterns("spf"):
+        with (deferred("dns.resolver", "socket"), deferred_names("email.message", "Message"),
+              _lazy_patterns("spf")):
             return importlib.import_module("spf")
 
 

@@ -431,8 +431,14 @@ def make_console(color: bool) -> Console:
 
 
 def import_rich() -> None:
-    """Import the parts of rich a report uses (they are otherwise imported on first use)."""
-    import rich.console
-    import rich.rule
-    import rich.table
-    import rich.text  # noqa: F401
+    """Import the parts of rich a report uses (they are otherwise imported on first use).
+
+    rich imports ``pickle`` at start-up for the metadata of styles, which a report never
+    sets; it is imported only if rich calls it (``_deferred``)."""
+    from .._deferred import deferred_names
+
+    with deferred_names("pickle", "dumps", "loads"):
+        import rich.console
+        import rich.rule
+        import rich.table
+        import rich.text  # noqa: F401

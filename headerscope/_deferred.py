@@ -1,9 +1,11 @@
 """Stand-in modules for what a third-party package imports at start-up but rarely uses.
 
-pyspf imports dnspython's resolver, ``socket`` and ``email.message``, and dkimpy imports
-PyNaCl, as soon as they are imported, for code paths headerscope seldom or never takes (its
-own Resolver does all DNS; pyspf's Message only parses Received-SPF headers, which
-headerscope never asks of it; PyNaCl is needed only for ed25519 keys). Importing them costs more than analysing a message, so
+pyspf imports dnspython's resolver, ``socket`` and ``email.message``, dkimpy imports PyNaCl
+and ``logging``, and rich imports ``pickle``, as soon as they are imported, for code paths
+headerscope seldom or never takes (its own Resolver does all DNS; pyspf's Message only
+parses Received-SPF headers, which headerscope never asks of it; PyNaCl is needed only for
+ed25519 keys; dkimpy is given a logger of headerscope's; rich pickles only the metadata of
+styles, which a report never sets). Importing them costs more than analysing a message, so
 while such a package is imported a stand-in takes each one's place in ``sys.modules``. The
 stand-in leaves ``sys.modules`` right after (so the next real ``import`` loads the real
 module as usual) and stays bound on its parent package only until then; any attribute read
@@ -18,7 +20,7 @@ import contextlib
 import importlib
 import sys
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 
@@ -68,56 +70,38 @@ def deferred(*names: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def deferred_email_message() -> Iterator[None]:
-    """Within the block, ``from email.message import Message`` gets a class that imports
-    the real ``email.message`` (and with it ``email.utils``, ``socket``, ...) when first
-    instantiated. pyspf imports Message at start-up only to parse a Received-SPF header
-    in ``query.parse_header``, which headerscope never calls."""
-    name = "email.message"
-    if name in sys.modules:
+def deferred_names(module: str, *names: str) -> Iterator[None]:
+    """Within the block, ``import MODULE`` finds a stand-in (as with ``deferred``), and
+    ``from MODULE import NAME`` gets, for each of ``names``, a function that imports the real
+    module and calls its NAME: for a package that imports callables at start-up that it
+    calls only on paths headerscope seldom takes. Such a name is a plain function, not the
+    real class: it serves calls, not ``isinstance`` or subclassing."""
+    if module in sys.modules:
         yield
         return
-    importlib.import_module("email")
-    stand_in = DeferredModule(name)
-
-    class Message:
-        """Stands for email.message.Message; instantiating it builds the real one."""
-
-        def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-            real: Any = importlib.import_module(name).Message
-            return real(*args, **kwargs)
-
-    stand_in.__dict__["Message"] = Message
-    sys.modules[name] = stand_in
+    parent_name = module.rpartition(".")[0]
+    if parent_name:
+        importlib.import_module(parent_name)
+    stand_in = DeferredModule(module)
+    for name in names:
+        stand_in.__dict__[name] = _forwarder(module, name)
+    sys.modules[module] = stand_in
     try:
         yield
     finally:
-        if sys.modules.get(name) is stand_in:
-            del sys.modules[name]
+        if sys.modules.get(module) is stand_in:
+            del sys.modules[module]
 
 
-@contextlib.contextmanager
-def deferred_logging() -> Iterator[None]:
-    """Within the block, ``import logging`` finds a stand-in, and ``from logging import
-    NullHandler`` a function that builds the real handler. dkimpy imports both at start-up
-    (the handler for its default logger); headerscope hands it a logger of its own that is
-    not a ``logging.Logger``, so logging (with traceback, textwrap and string, about 3% of
-    a cold ``analyze``) is imported only if something else uses it."""
-    name = "logging"
-    if name in sys.modules:
-        yield
-        return
-    stand_in = DeferredModule(name)
+def _forwarder(module: str, name: str) -> Callable[..., Any]:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        real = sys.modules.get(module)
+        if real is None or isinstance(real, DeferredModule):
+            # Called while the stand-in is still in sys.modules (at the package's import).
+            sys.modules.pop(module, None)
+            real = importlib.import_module(module)
+        return getattr(real, name)(*args, **kwargs)
 
-    def null_handler(*args: Any, **kwargs: Any) -> Any:
-        """Stands for logging.NullHandler: calling it builds the real one."""
-        return importlib.import_module(name).NullHandler(*args, **kwargs)
-
-    stand_in.__dict__["NullHandler"] = null_handler
-    sys.modules[name] = stand_in
-    try:
-        yield
-    finally:
-        if sys.modules.get(name) is stand_in:
-            del sys.modules[name]
-
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = f"Stands for {module}.{name}: imports {module} and calls it."
+    return call
