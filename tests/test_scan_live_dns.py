@@ -24,14 +24,14 @@ from dnsserver import DnsServer, serve
 
 from headerscope.dns.snapshot import SnapshotResolver
 from headerscope.scan.readers import iter_inputs
-from headerscope.scan.runner import ScanOptions, ScanRow, run_scan
+from headerscope.scan.runner import _BATCH_MESSAGES, ScanOptions, ScanRow, run_scan
 
 # Signature expiry is judged as of this time, as in the samples' own tests.
 FIXED_NOW = "2026-12-01T12:00:00+00:00"
 SAMPLE_NAMES = ("direct", "ed25519")
-# Two full batches of the runner (8 messages each), so both workers of --jobs 2 get messages,
-# each batch holding both samples: the workers ask the same questions at about the same time.
-COPIES = 8
+# Two full batches of the runner, so both workers of --jobs 2 get messages, each batch
+# holding both samples: the workers ask the same questions at about the same time.
+COPIES = _BATCH_MESSAGES
 # dnsmasq's query log line: "query[TXT] s1._domainkey.example.com from 127.0.0.1".
 _LOGGED_QUERY = re.compile(r"query\[(\w+)\] (\S+) from 127\.0\.0\.1")
 _READY_NAME = "ready.dnsserver.test"  # dnsserver's own start-up probe, not the scan's
