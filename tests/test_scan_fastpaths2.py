@@ -62,7 +62,7 @@ def _plain_split(path: Path, max_message: int) -> list[tuple[str, bytes | None, 
 _LINES = (b"From a@b Mon Nov  2 10:00:00 2026\n", b"From b Tue Dec 12 1:00:00 2026\r\n", b"From x\n",
           b"From \n", b">From y\n", b">>From z\r\n", b"\n", b"\r\n", b"\r", b"text\n", b"Subject: hi\r\n",
           b"x" * 70 + b"\n", b"From", b">From", b"a >From b\n", b"x>>From y\n", b"text From z\n", b"From From \n",
-          b">From From \n")
+          b">From From \n", b">>x>From y\n", b"From a>From b\n", b">From a>>From b\n")
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -182,17 +182,20 @@ def _from_lines(region: bytes, begin: int, end: int) -> tuple[list[int], list[in
     position; a second pass for the quoted lines would read every byte twice)."""
     separators: list[int] = []
     quoted: list[int] = []
+    previous = -1  # the previous hit
     found = region.find(b"From ", begin, end)
     while found >= 0:
         before = region[found - 1] if found > begin else 0x0A
         if before == 0x0A:  # "\n": the line starts here
             separators.append(found)
         elif before == 0x3E:  # ">": quoted if only ">" precede it on its line
-            line_start = found - 1
-            while line_start > begin and region[line_start - 1] == 0x3E:
-                line_start -= 1
-            if line_start == begin or region[line_start - 1] == 0x0A:
+            # Looked for back to the previous hit only: a line that holds an earlier "From "
+            # is not quoted, and so each byte is looked at once however hostile the lines.
+            newline = region.rfind(b"\n", max(previous, begin), found)
+            line_start = newline + 1 if newline >= 0 else (begin if previous < 0 else -1)
+            if line_start >= 0 and region.count(b">", line_start, found) == found - line_start:
                 quoted.append(line_start)
+        previous = found
         found = region.find(b"From ", found + 5, end)
     return separators, quoted
 
