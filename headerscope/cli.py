@@ -23,6 +23,7 @@ EXIT_INTERNAL_ERROR = 70
 _OWNS_PROCESS = False
 """Set by ``main()``, the console entry point: this process runs one command and exits."""
 
+
 def _check_nameserver(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
