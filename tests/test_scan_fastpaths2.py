@@ -120,3 +120,35 @@ def test_scan_with_one_job_imports_no_process_pool() -> None:
     rows, modules = out.stdout.strip().splitlines()
     assert rows == "[(1, 'x', None), (2, 'y', 'unreadable here')]"
     assert modules == "[]"
+
+
+class _Trickle:
+    """An unbuffered file whose reads return at most a few bytes, as a read may."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.position = data, 0
+
+    def seek(self, position: int) -> int:
+        self.position = position
+        return position
+
+    def read(self, size: int) -> bytes:
+        piece = self.data[self.position:self.position + min(size, 3)]
+        self.position += len(piece)
+        return piece
+
+
+def test_a_span_is_read_whole_even_when_each_read_returns_a_few_bytes() -> None:
+    data = bytes(range(256)) * 4
+    assert readers._read_span(_Trickle(data), 10, 1000) == data[10:1000]
+    assert readers._read_span(_Trickle(data), 1000, 2000) == data[1000:]  # the file ends first
+
+
+def test_a_mailbox_cut_shorter_after_its_messages_were_found_gives_error_rows(tmp_path: Path) -> None:
+    path = tmp_path / "box.mbox"
+    path.write_bytes(b"From a\nSubject: one\n\nbody one\n\nFrom b\nSubject: two\n\nbody two\n")
+    found = list(iter_mbox(path, lazy=True))
+    path.write_bytes(path.read_bytes()[:30])  # compacted, or cut by a full disk
+    read = [read_input(item) for item in found]
+    assert read[0].data == b"Subject: one\n\nbody one\n"
+    assert (read[1].data, read[1].error) == (None, "the mailbox changed while it was being read")
