@@ -1,7 +1,9 @@
-"""Start-up: pyspf's dnspython resolver and dkimpy's PyNaCl are imported only when used.
+"""Start-up: what dkimpy, pyspf and rich import for paths headerscope rarely takes (dnspython's
+resolver, PyNaCl, logging, email.message, pickle, pyspf's regular expressions) is imported or
+compiled only when used, and the CLI's entry point freezes the analysis it imported.
 
-auth._deferred puts stand-ins in their place while those packages are imported; the
-packages must still work through them (dkimpy's own ed25519 verification here).
+_deferred puts stand-ins in their place while those packages are imported; the packages
+must still work through them (dkimpy's own ed25519 verification and default logger here).
 """
 
 from __future__ import annotations
