@@ -152,3 +152,22 @@ def test_a_mailbox_cut_shorter_after_its_messages_were_found_gives_error_rows(tm
     read = [read_input(item) for item in found]
     assert read[0].data == b"Subject: one\n\nbody one\n"
     assert (read[1].data, read[1].error) == (None, "the mailbox changed while it was being read")
+
+
+def test_a_file_that_grew_after_its_size_was_taken_is_read_on_up_to_the_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    path = tmp_path / "m.eml"
+    path.write_bytes(b"Subject: x\n\n" + b"y" * 100)
+    real_fstat = os.fstat
+
+    class _Shrunk:
+        def __init__(self, fd: int) -> None:
+            self.st_size = real_fstat(fd).st_size - 60  # as if 60 bytes came after the fstat
+
+    monkeypatch.setattr(readers.os, "fstat", _Shrunk)
+    found = readers.ScanInput(label=str(path), data=None, path=str(path))
+    assert read_input(found).data == path.read_bytes()
+    over = read_input(found, max_message=80)
+    assert (over.data, over.error) == (None, "message over the 80-byte limit")

@@ -57,7 +57,13 @@ def read_input(item: ScanInput, max_message: int = DEFAULT_MAX_MESSAGE) -> ScanI
         # allocate for each message costs more than the read.
         with open(item.path, "rb", buffering=0) as handle:
             if item.span is None:
-                data = _read_span(handle, 0, max_message + 1)
+                # Asked for what the file holds, plus a byte: a read allocates all it is asked
+                # for, and most messages are far below the limit. A file that grew meanwhile
+                # is read on, up to the limit.
+                size = min(os.fstat(handle.fileno()).st_size, max_message)
+                data = _read_span(handle, 0, size + 1)
+                if len(data) > size:
+                    data += _read_span(handle, len(data), max_message + 1)
                 if len(data) > max_message:
                     return ScanInput(label=item.label, data=None, container=item.container,
                                      error=f"message over the {max_message}-byte limit")
