@@ -33,11 +33,17 @@ class DeferredModule(types.ModuleType):
             # The import system asks this of every module a `from ... import` names; the
             # modules stood for here are plain modules, not packages, so none has one.
             raise AttributeError(attribute)
-        real = sys.modules.get(self.__name__)
-        if real is None or real is self:
-            sys.modules.pop(self.__name__, None)
-            real = importlib.import_module(self.__name__)
-        return getattr(real, attribute)
+        return getattr(_real_module(self.__name__), attribute)
+
+
+def _real_module(name: str) -> types.ModuleType:
+    """The module itself, imported now if only a stand-in (or nothing) is in sys.modules,
+    as while the package that imported it is still being imported."""
+    real = sys.modules.get(name)
+    if real is None or isinstance(real, DeferredModule):
+        sys.modules.pop(name, None)
+        real = importlib.import_module(name)
+    return real
 
 
 @contextlib.contextmanager
@@ -95,12 +101,7 @@ def deferred_names(module: str, *names: str) -> Iterator[None]:
 
 def _forwarder(module: str, name: str) -> Callable[..., Any]:
     def call(*args: Any, **kwargs: Any) -> Any:
-        real = sys.modules.get(module)
-        if real is None or isinstance(real, DeferredModule):
-            # Called while the stand-in is still in sys.modules (at the package's import).
-            sys.modules.pop(module, None)
-            real = importlib.import_module(module)
-        return getattr(real, name)(*args, **kwargs)
+        return getattr(_real_module(module), name)(*args, **kwargs)
 
     call.__name__ = call.__qualname__ = name
     call.__doc__ = f"Stands for {module}.{name}: imports {module} and calls it."
