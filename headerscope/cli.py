@@ -115,11 +115,6 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
       headerscope analyze msg.eml --format html -o report.html
       headerscope analyze msg.eml --offline --format json
     """
-    _import_analysis(terminal=output_format == "terminal")
-    from .api import AnalysisOptions, analyze_loaded
-    from .dns.interface import SnapshotError
-    from .loader import load_bytes
-    from .render import RenderError, get_renderer
     from .sources.interface import InputError
 
     if paste and path is not None:
@@ -132,6 +127,13 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
     except InputError as exc:
         _fail(str(exc))
         return
+    # Only now: a usage error or an unreadable file is reported without waiting for them.
+    _import_analysis(terminal=output_format == "terminal")
+    from .api import AnalysisOptions, analyze_loaded
+    from .dns.interface import SnapshotError
+    from .loader import load_bytes
+    from .render import RenderError, get_renderer
+
     options = AnalysisOptions(
         offline=offline, dns_snapshot=dns_snapshot, nameserver=nameserver, dns_timeout=dns_timeout,
         record_dns=record_dns, client_ip=client_ip, mail_from=mail_from, helo=helo, now=now,
