@@ -37,3 +37,13 @@ def test_corpus_messages_are_all_recognised() -> None:
     for path in sorted((CORPUS / "messages").rglob("*")):
         if path.is_file() and path.name not in ("README.md", "LICENSE.txt"):
             assert looks_like_mail(path), path
+
+
+def test_files_named_as_mail_are_taken_whatever_they_hold(tmp_path: Path) -> None:
+    # A damaged message or mailbox must show as an error row, not vanish from the scan.
+    for name in ("junk.eml", "Saved.EML", "old.mbx", "inbox.mbox.gz", "mail.msg", "box.mbox.xz"):
+        (tmp_path / name).write_bytes(b"\x89\x00\x01 not mail")
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")
+    (tmp_path / "archive.tar.gz").write_bytes(b"\x1f\x8b\x08\x00")
+    assert sorted(p.name for p in tmp_path.iterdir() if looks_like_mail(p)) == [
+        "Saved.EML", "box.mbox.xz", "inbox.mbox.gz", "junk.eml", "mail.msg", "old.mbx"]

@@ -4,6 +4,7 @@ mbox files (RFC 4155) are split on ``From `` lines and un-quoted the mboxrd way 
 removed from ``>+From `` lines), which also undoes the older mboxo quoting of ``>From ``.
 Maildir folders are read from ``new/`` then ``cur/``. Other directories are walked in name
 order; each file is an mbox when it starts with ``From ``, else one message (.eml, .msg, ...).
+A walk passes over files that neither start like mail nor are named as mail.
 """
 
 from __future__ import annotations
@@ -117,10 +118,29 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _FIELD_START = re.compile(rb"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}[ \t]*:")
 
 
+# Files named as messages or mailboxes are taken whatever they hold, so a damaged one (binary,
+# empty, compressed) becomes an error row instead of vanishing from the scan unnoticed.
+_MAIL_SUFFIXES = (".eml", ".msg", ".mbox", ".mbx")
+_COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz", ".zst", ".zip")
+
+
+def named_like_mail(name: str) -> bool:
+    """Whether a file name says message or mailbox: ``.eml``, ``.msg``, ``.mbox``, ``.mbx``,
+    also followed by a compression suffix (``inbox.mbox.gz``)."""
+    lower = name.lower()
+    for suffix in _COMPRESSION_SUFFIXES:
+        if lower.endswith(suffix):
+            lower = lower[: -len(suffix)]
+            break
+    return lower.endswith(_MAIL_SUFFIXES)
+
+
 def looks_like_mail(path: Path) -> bool:
     """Whether a file met while walking a directory is a message or mailbox worth analyzing,
     so a tree's keys, snapshots, scripts and images are passed over instead of becoming
-    reports of garbage."""
+    reports of garbage. A file named as mail always is (see ``named_like_mail``)."""
+    if named_like_mail(path.name):
+        return True
     try:
         with path.open("rb") as handle:
             head = handle.read(1024)
