@@ -139,8 +139,13 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
         record_dns=record_dns, client_ip=client_ip, mail_from=mail_from, helo=helo, now=now,
         source=source_name, redact=redact,
     )
+    loaded = load_bytes(data, source=source_name)
+    if loaded.unreadable is not None:
+        # Empty or binary input (a compressed file, a PDF, a wrong paste): a report of it
+        # would be a page of "not found"; one line says what went wrong.
+        _fail(f"{'standard input' if source_name == '-' else source_name}: {loaded.unreadable}")
     try:
-        report = analyze_loaded(load_bytes(data, source=source_name), options)
+        report = analyze_loaded(loaded, options)
     except SnapshotError as exc:
         _fail(str(exc))
         return

@@ -60,6 +60,9 @@ class LoadedInput(Value):
     """Results read from a paste's surrounding page (Gmail's summary table)."""
     byte_exact_note: str | None = None
     """Why the bytes are not the original ones, in words (None when they are)."""
+    unreadable: str | None = None
+    """Why the input holds no message to analyze (empty, binary, compressed, a broken .msg),
+    in words; None when it holds one. ``scan`` makes such an input an error row."""
 
 
 # RFC 5322 section 2.2: field-name is printable US-ASCII except colon; obs-optional (section
@@ -526,7 +529,36 @@ def _is_microsoft(lines: _Lines, end: int) -> bool:
 def _looks_binary(data: bytes) -> bool:
     # bytes.find, not ``in``: ``in`` first tries the operand as an integer (a failed conversion
     # that raises and clears an exception), and the range needs no copy of the first bytes.
-    return data.find(b"\x00", 0, 4096) >= 0 or data.startswith(_OLE_MAGIC)
+    return data.find(b"\x00", 0, 4096) >= 0 or data.startswith(_OLE_MAGIC) or _compression(data) is not None
+
+
+# The signatures that open a compressed file (gzip: RFC 1952 section 2.3.1; zstd: RFC 8878
+# section 3.1.1; xz, zip, bzip2: their formats' magic numbers). None can start the text of a
+# message: each has a control or non-ASCII byte in its first four, or (bzip2) is "BZh", a block
+# size digit and the block magic "1AY&SY".
+_COMPRESSED = (
+    (b"\x1f\x8b", "gzip"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+    (b"PK\x03\x04", "zip"),
+)
+_BZIP2 = re.compile(rb"BZh[1-9]1AY&SY")
+
+
+def _compression(data: bytes) -> str | None:
+    """The compression format ``data`` starts with, or None."""
+    for magic, name in _COMPRESSED:
+        if data.startswith(magic):
+            return name
+    return "bzip2" if _BZIP2.match(data) else None
+
+
+def _binary_reason(data: bytes) -> str:
+    """Why binary ``data`` is not a message, in words a user can act on."""
+    name = _compression(data)
+    if name is not None:
+        return f"{name}-compressed data, not the text of a message: decompress it first"
+    return "binary data, not the text of a message"
 
 
 def load_bytes(data: bytes, source: str = "api") -> LoadedInput:
@@ -547,7 +579,7 @@ def _load_msg(original: bytes, result: Callable[..., LoadedInput]) -> LoadedInpu
     try:
         data, notes = msg_to_message(original)
     except MsgError as exc:
-        return result(original, "unknown", [str(exc)], False)
+        return result(original, "unknown", [str(exc)], False, unreadable=str(exc))
     return result(data, "msg", list(notes), True, exact_note="rebuilt from an Outlook .msg, which does not "
                   "keep the original MIME bytes")
 
@@ -614,20 +646,23 @@ def _needs_no_cleanup(data: bytes) -> bool:
 
 def _load(original: bytes, source: str, digest: str) -> LoadedInput:
     def result(data: bytes, fmt: str, cleanups: list[str], has_body: bool,
-               recorded: tuple[RecordedResult, ...] = (), exact_note: str | None = None) -> LoadedInput:
+               recorded: tuple[RecordedResult, ...] = (), exact_note: str | None = None,
+               unreadable: str | None = None) -> LoadedInput:
         return LoadedInput(data=data, source=source, sha256=digest, size=len(original), format=fmt,
                            cleanups=tuple(cleanups), has_body=has_body, byte_exact=exact_note is None,
-                           recorded=recorded, byte_exact_note=exact_note)
+                           recorded=recorded, byte_exact_note=exact_note, unreadable=unreadable)
 
     if _ALL_WHITESPACE.match(original):
-        return result(original, "unknown", [], False)
+        return result(original, "unknown", [], False,
+                      unreadable="empty: only white space" if original else "empty")
     if original.startswith(_OLE_MAGIC):
         return _load_msg(original, result)
     cleanups: list[str] = []
     reshaping: list[str] = []
     decoded, start = _decode_text_encodings(original, cleanups, reshaping)
     if _looks_binary(decoded):
-        return result(original, "unknown", ["the input is binary, not the text of a message"], False)
+        reason = _binary_reason(decoded)
+        return result(original, "unknown", [f"the input is {reason}"], False, unreadable=reason)
     data = _fix_line_ends(decoded, cleanups, reshaping)
     start = _skip_leading_blank_bytes(data, start, cleanups)
     if not cleanups and start == 0 and data is original and _needs_no_cleanup(data):

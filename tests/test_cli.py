@@ -80,6 +80,21 @@ def test_errors_are_one_line(args: list[str], needle: bytes) -> None:
     assert needle in result.stderr.lower()
 
 
+def test_input_that_is_no_message_is_one_line(tmp_path: Path) -> None:
+    import gzip
+
+    compressed = tmp_path / "msg.eml.gz"
+    compressed.write_bytes(gzip.compress(SIMPLE))
+    cases = [
+        (run("analyze", str(compressed)), f"{compressed}: gzip-compressed data, not the text of a message".encode()),
+        (run("analyze", "-", stdin=b""), b"standard input: empty"),
+        (run("analyze", "-", stdin=b"\x00\x01\x02" * 100), b"standard input: binary data"),
+    ]
+    for result, needle in cases:
+        assert result.returncode == 1 and result.stdout == b""
+        assert result.stderr.strip().splitlines() == [result.stderr.strip()] and needle in result.stderr, result.stderr
+
+
 def test_bad_snapshot_is_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")

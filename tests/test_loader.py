@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import random
 import sys
 import time
@@ -226,6 +227,41 @@ def test_message_with_message_body_is_not_joined() -> None:
 def test_not_a_message(data: bytes) -> None:
     loaded = load_bytes(data)
     assert loaded.format == "unknown" and loaded.data == data
+
+
+def _compressed_forms(text: bytes) -> dict[str, bytes]:
+    import bz2
+    import gzip
+    import lzma
+    import zipfile
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("inbox.mbox", text)
+    return {
+        "gzip": gzip.compress(text),
+        "bzip2": bz2.compress(text),
+        "xz": lzma.compress(text),
+        "zip": archive.getvalue(),
+        # No zstd in the standard library: a real frame's first bytes (RFC 8878 section 3.1.1).
+        "zstd": b"\x28\xb5\x2f\xfd\x04\x58\x45\x00\x00" + text,
+    }
+
+
+def test_unreadable_says_why() -> None:
+    text = b"From someone Mon Nov  2 10:00:00 2026\nFrom: a@b.test\nSubject: x\n\nbody\n" * 20
+    for name, data in _compressed_forms(text).items():
+        assert load_bytes(data).unreadable == f"{name}-compressed data, not the text of a message: decompress it first"
+    assert load_bytes(b"").unreadable == "empty"
+    assert load_bytes(b"  \r\n\t\n").unreadable == "empty: only white space"
+    assert load_bytes(bytes(range(256)) * 10).unreadable == "binary data, not the text of a message"
+    broken_msg = load_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
+    assert broken_msg.unreadable is not None and ".msg" in broken_msg.unreadable
+    # Read as messages: text that is not mail (a report of what could be read), a UTF-16
+    # message (NUL bytes, decoded first), one starting "BZh" as a word, and plain mail.
+    for data in (b"just some text\nnot mail\n", "From: a@b.test\r\n\r\nhi\r\n".encode("utf-16"),
+                 b"BZh9 is not a header\n", b"From: a@b.test\r\nSubject: x\r\n\r\nbody\r\n"):
+        assert load_bytes(data).unreadable is None, data
 
 
 def test_utf16_paste_converted() -> None:

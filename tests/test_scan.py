@@ -85,8 +85,9 @@ def test_broken_message_in_the_middle_and_order_with_jobs(tmp_path: Path) -> Non
     assert [r.index for r in rows_2] == list(range(1, 41))
     assert [(r.label, r.subject, r.verdict) for r in rows_1] == [(r.label, r.subject, r.verdict) for r in rows_2]
     assert rows_2[0].subject == "message 1" and rows_2[-1].subject == "message 40"
-    assert rows_2[19].subject is None  # analysed as what could be read, not dropped
-    assert all(r.error is None for r in rows_2)
+    # Not a message: an error row that says why, in its place, and not counted as one.
+    assert rows_2[19].error == "binary data, not the text of a message" and rows_2[19].verdict is None
+    assert all(r.error is None for r in rows_2[:19] + rows_2[20:])
 
 
 def test_oversized_message_is_an_error_row(tmp_path: Path) -> None:
@@ -124,6 +125,33 @@ def test_csv_and_jsonl_parse_back(mixed_mbox: Path, tmp_path: Path) -> None:
     assert len(reports) == 6
     assert reports[2]["subject"] == "message 3"
     assert {"hops", "envelope", "findings", "input"} <= set(reports[0])
+
+
+def test_inputs_that_are_no_message_are_error_rows_that_say_why(tmp_path: Path) -> None:
+    import gzip
+
+    root = tmp_path / "export"
+    root.mkdir()
+    (root / "a.eml").write_bytes(message(1))
+    (root / "b.eml").write_bytes(b"")
+    (root / "c.mbox.gz").write_bytes(gzip.compress(mbox_of([message(2), message(3)])))
+    (root / "d.eml").write_bytes(b"%PDF-1.7\n\x00\x01binary")
+    (root / "e.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")  # not named or shaped as mail: passed over
+    (root / "f.mbox").write_bytes(mbox_of([message(4), b"", message(5)]))
+    out = tmp_path / "rows.jsonl"
+    result = run_cli(str(root), "--offline", "--format", "jsonl", "-o", str(out), "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(Path(line["input"]["source"]).name, line.get("error")) for line in lines] == [
+        ("a.eml", None),
+        ("b.eml", "empty"),
+        ("c.mbox.gz", "gzip-compressed data, not the text of a message: decompress it first"),
+        ("d.eml", "binary data, not the text of a message"),
+        ("f.mbox#1", None),
+        ("f.mbox#2", "empty"),
+        ("f.mbox#3", None),
+    ]
+    assert [line.get("subject") for line in lines if "error" not in line] == ["message 1", "message 4", "message 5"]
 
 
 def test_filter_and_fail_on(mixed_mbox: Path) -> None:
@@ -237,7 +265,8 @@ def test_workers_read_their_own_messages_and_give_the_rows_of_one_job(tmp_path: 
     by_label = {r.label: r for r in several}
     assert by_label[f"{root / 'a.mbox'}#18"].error == "message over the 8000-byte limit"
     assert by_label[f"{root / 'a.mbox'}#5"].report_json is not None
-    assert by_label[f"{root / 'a.mbox'}#13"].error is None  # binary junk is still analyzed, as one job does
+    assert by_label[f"{root / 'a.mbox'}#12"].error == "binary data, not the text of a message"  # as one job says
+    assert by_label[f"{root / 'a.mbox'}#13"].subject == "message 13"
     # The parent handed the workers places, not bytes: an mbox entry is a span of the file.
     from headerscope.scan.readers import iter_inputs as found
 

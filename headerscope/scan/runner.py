@@ -136,8 +136,13 @@ def analyze_one(index: int, item: ScanInput) -> ScanRow:
         from ..loader import load_bytes
 
         now = datetime.fromisoformat(options.now) if options.now else None
-        report = analyze_loaded(load_bytes(item.data, source=item.label),
-                                AnalysisOptions(resolver=_worker_state["resolver"], now=now, source=item.label))
+        loaded = load_bytes(item.data, source=item.label)
+        if loaded.unreadable is not None:
+            # Empty or binary (a compressed mailbox, an attachment saved as .eml): its report
+            # would count a message that is not there among the unauthenticated ones.
+            return ScanRow(index=index, label=item.label, error=loaded.unreadable)
+        report = analyze_loaded(loaded, AnalysisOptions(resolver=_worker_state["resolver"], now=now,
+                                                         source=item.label))
     except Exception as exc:  # noqa: BLE001 - one bad message must not stop the scan
         return ScanRow(index=index, label=item.label, error=f"{type(exc).__name__}: {exc}"[:500])
     return summarize(index, item.label, report, want_json=options.want_json)
