@@ -62,6 +62,46 @@ def test_maildir_reads_new_and_cur(tmp_path: Path) -> None:
     assert all(i.container == "maildir" for i in items)
 
 
+def _maildir(path: Path, messages: dict[str, bytes]) -> None:
+    for sub in ("cur", "new", "tmp"):
+        (path / sub).mkdir(parents=True)
+    for name, data in messages.items():
+        (path / name).write_bytes(data)
+
+
+def test_maildir_folders_are_read_after_the_inbox(tmp_path: Path) -> None:
+    # Maildir++ (Courier, Dovecot): folders are Maildirs named ".Folder" inside the root;
+    # Dovecot's LAYOUT=fs nests plain-named ones. Its index files are not mail.
+    root = tmp_path / "Maildir"
+    _maildir(root, {"new/1.A.host": message(1), "cur/2.B.host:2,S": message(2)})
+    _maildir(root / ".Sent", {"cur/3.C.host:2,S": message(3)})
+    _maildir(root / ".Lists.dev", {"new/4.D.host": message(4)})
+    _maildir(root / "Archive" / "2025", {"cur/5.E.host:2,S": message(5)})
+    (root / "dovecot-uidlist").write_bytes(b"3 V1 N6\n")
+    (root / "dovecot.index.cache").write_bytes(b"\x00\x01")
+    (root / ".Sent" / "loop").symlink_to(root)  # a link back up is not followed
+    items = list(iter_inputs([str(root)]))
+    assert [str(Path(i.label).relative_to(root)) for i in items] == [
+        "new/1.A.host", "cur/2.B.host:2,S", ".Lists.dev/new/4.D.host", ".Sent/cur/3.C.host:2,S",
+        "Archive/2025/cur/5.E.host:2,S"]
+    assert all(i.container == "maildir" and i.error is None for i in items)
+
+
+def test_unlistable_maildir_folder_is_an_error_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "Maildir"
+    _maildir(root, {"new/1.A.host": message(1), "cur/2.B.host:2,S": message(2)})
+    real_iterdir = Path.iterdir
+
+    def iterdir(self: Path):  # type: ignore[no-untyped-def]
+        if self.name == "cur":  # as a folder without read permission does (root reads every folder)
+            raise PermissionError(13, "Permission denied")
+        return real_iterdir(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    items = list(iter_inputs([str(root)]))
+    assert [(Path(i.label).name, i.error) for i in items] == [("1.A.host", None), ("cur", "Permission denied")]
+
+
 def test_tree_mixes_formats_and_reports_missing(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "one.eml").write_bytes(message(1))

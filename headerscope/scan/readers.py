@@ -2,7 +2,8 @@
 
 mbox files (RFC 4155) are split on ``From `` lines and un-quoted the mboxrd way (one ``>``
 removed from ``>+From `` lines), which also undoes the older mboxo quoting of ``>From ``.
-Maildir folders are read from ``new/`` then ``cur/``. Other directories are walked in name
+Maildir folders are read from ``new/`` then ``cur/``, then their sub-folders (Maildir++
+``.Sent`` and the like) in name order. Other directories are walked in name
 order; each file is an mbox when it starts with ``From ``, else one message (.eml, .msg, ...).
 A walk passes over files that neither start like mail nor are named as mail.
 """
@@ -169,19 +170,40 @@ def iter_inputs(paths: Iterable[str], max_message: int = DEFAULT_MAX_MESSAGE, la
             yield ScanInput(label=str(path), data=None, error="not a regular file")
 
 
+_MAILDIR_PARTS = frozenset({"cur", "new", "tmp"})
+
+
+def _listing(folder: Path) -> list[Path | ScanInput]:
+    """The entries of a folder in name order, or an error entry when it cannot be listed."""
+    try:
+        return [*sorted(folder.iterdir())]
+    except OSError as exc:
+        return [ScanInput(label=str(folder), data=None, container="maildir", error=exc.strerror or str(exc))]
+
+
 def _iter_dir(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
     if is_maildir(path):
         for sub in ("new", "cur"):
-            for entry in sorted((path / sub).iterdir()):
-                if entry.is_file() and not entry.name.startswith("."):
+            for entry in _listing(path / sub):
+                if isinstance(entry, ScanInput):
+                    yield entry
+                elif entry.is_file() and not entry.name.startswith("."):
                     yield _read_single(entry, max_message, lazy, container="maildir")
+        # Its folders: Maildir++ keeps them beside cur/ and new/ as ".Sent", ".Lists.dev"
+        # (Courier, Dovecot's default layout), Dovecot's LAYOUT=fs as plain subdirectories.
+        # Symbolic links are not followed, as os.walk does not: a link back up would loop.
+        for entry in _listing(path):
+            if isinstance(entry, ScanInput):
+                yield entry
+            elif entry.name not in _MAILDIR_PARTS and entry.is_dir() and not entry.is_symlink():
+                yield from _iter_dir(entry, max_message, lazy)
         return
     for root, dirs, files in os.walk(path):
         dirs.sort()
         root_path = Path(root)
         # A Maildir nested in a tree is read as one (its tmp/ holds unfinished deliveries).
         for name in list(dirs):
-            if is_maildir(root_path / name):
+            if is_maildir(root_path / name) and not (root_path / name).is_symlink():
                 dirs.remove(name)
                 yield from _iter_dir(root_path / name, max_message, lazy)
         if root_path.name == "tmp" and is_maildir(root_path.parent):
