@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, REPO
 
-from headerscope.scan.readers import iter_inputs, iter_mbox
+from headerscope.scan.readers import iter_inputs, iter_mbox, read_input
 from headerscope.scan.runner import ScanOptions, run_scan
 
 
@@ -48,6 +48,19 @@ def test_mbox_split_and_from_unquoting(tmp_path: Path) -> None:
     assert items[1].data.endswith(body.replace(b"\r\n", b"\n"))
     assert b"Subject: message 3" in (items[2].data or b"")
     assert not (items[0].data or b"").endswith(b"\n\n")  # the separator's blank line is not message content
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_mbox_with_crlf_line_ends(tmp_path: Path, lazy: bool) -> None:
+    # A mailbox written on Windows: every line, separators and quoted lines too, ends in CRLF.
+    stored = b"line\r\n>From the start of a line\r\n"
+    mbox = tmp_path / "windows.mbox"
+    mbox.write_bytes(mbox_of([message(1), message(2, body=stored), message(3)]).replace(b"\n", b"\r\n"))
+    items = [read_input(item) for item in iter_mbox(mbox, lazy=lazy)]
+    assert [i.label for i in items] == [f"{mbox}#1", f"{mbox}#2", f"{mbox}#3"]
+    assert all((i.data or b"").startswith(b"Received: ") for i in items)
+    assert (items[1].data or b"").endswith(b"line\r\nFrom the start of a line\r\n")
+    assert not (items[0].data or b"").endswith(b"\r\n\r\n")  # the separator's blank line is not content
 
 
 def test_maildir_reads_new_and_cur(tmp_path: Path) -> None:
