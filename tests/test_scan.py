@@ -171,6 +171,8 @@ def test_csv_and_jsonl_parse_back(mixed_mbox: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(out_csv.read_text())))
     assert [r["subject"] for r in rows] == [f"message {i}" for i in range(1, 7)]
+    # The receiver's stamp of the last hop ("... 10:00:0N +0000" for message N), in UTC.
+    assert [r["delivered"] for r in rows] == [f"2026-11-02T10:00:0{i}+00:00" for i in range(1, 7)]
     assert rows[1]["from_domain"] == "example.com"
     result = run_cli(str(mixed_mbox), "--offline", "--format", "jsonl", "--jobs", "2")
     assert result.returncode == 0, result.stderr
@@ -224,6 +226,45 @@ def test_terminal_summary(mixed_mbox: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "6 message(s), 0 unreadable." in result.stdout
     assert "example.com" in result.stdout and "message 6" in result.stdout
+    assert "first, last: delivered" in result.stdout
+
+
+def test_summary_says_since_when() -> None:
+    from datetime import datetime, timezone
+
+    from headerscope.scan.output import Summary, render_summary
+    from headerscope.scan.runner import ScanRow
+
+    def utc(text: str) -> datetime:
+        return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+
+    rows = [
+        ScanRow(index=1, label="a", error=None, verdict="authenticated", from_domain="x.test",
+                delivered="2026-11-02T10:00:05+00:00", date="2026-11-02T09:59:00+00:00"),
+        ScanRow(index=2, label="b", error=None, verdict="spoofed", from_domain="x.test",
+                delivered="2026-11-03T09:00:00+00:00", failing_reasons=("dmarc.fail",)),
+        # No hop stamped it: the sender's Date:, read as UTC.
+        ScanRow(index=3, label="c", error=None, verdict="spoofed", from_domain="y.test",
+                date="2026-10-30T12:00:00-05:00", failing_reasons=("dmarc.fail", "dkim.fail")),
+        ScanRow(index=4, label="d", error=None, verdict="spoofed", from_domain="y.test"),  # no time at all
+        ScanRow(index=5, label="e", error="empty"),
+    ]
+    summary = Summary()
+    for row in rows:
+        summary.add(row)
+    assert summary.spans["verdict"] == {"authenticated": [utc("2026-11-02T10:00:05")] * 2,
+                                        "spoofed": [utc("2026-10-30T17:00:00"), utc("2026-11-03T09:00:00")]}
+    assert summary.spans["sending domain"]["x.test"] == [utc("2026-11-02T10:00:05"), utc("2026-11-03T09:00:00")]
+    assert summary.spans["failing reason"] == {"dmarc.fail": [utc("2026-10-30T17:00:00"), utc("2026-11-03T09:00:00")],
+                                               "dkim.fail": [utc("2026-10-30T17:00:00")] * 2}
+    lines = render_summary(summary, color=False).splitlines()
+    spoofed = next(line for line in lines if line.startswith("spoofed"))
+    assert spoofed.split() == ["spoofed", "│", "3", "│", "2026-10-30", "17:00", "│", "2026-11-03", "09:00"]
+    # A CSV or JSONL scan keeps no rows, and no spans.
+    streaming = Summary(keep_rows=False)
+    for row in rows:
+        streaming.add(row)
+    assert not any(streaming.spans.values()) and streaming.total == 5
 
 
 def test_msg_files_scan_and_analyze(tmp_path: Path) -> None:

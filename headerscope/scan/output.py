@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
+from datetime import datetime, timezone
 from typing import IO
 
 from ..text import strip_controls
@@ -12,7 +13,7 @@ from .runner import ScanRow
 
 CSV_COLUMNS = ("index", "source", "error", "date", "from", "from_domain", "subject", "verdict", "dkim", "spf",
                "dmarc", "arc", "hops", "total_delay_seconds", "failing_reasons", "slowest_hop",
-               "slowest_delay_seconds")
+               "slowest_delay_seconds", "delivered")
 
 # Spreadsheet programs run a cell starting with these as a formula (CSV injection); message
 # text is hostile, so such cells get a leading apostrophe, the usual neutraliser.
@@ -48,7 +49,7 @@ class CsvWriter:
         self._writer.writerow([_cell(v) for v in (
             row.index, row.label, row.error, row.date, row.from_address, row.from_domain, row.subject, row.verdict,
             row.dkim, row.spf, row.dmarc, row.arc, row.hops, row.total_delay_seconds,
-            ";".join(row.failing_reasons), row.slowest_hop, row.slowest_delay_seconds)])
+            ";".join(row.failing_reasons), row.slowest_hop, row.slowest_delay_seconds, row.delivered)])
         self._stream.flush()
 
     def close(self) -> None:
@@ -84,6 +85,9 @@ class Summary:
         self.reasons: Counter[str] = Counter()
         self.slowest: list[tuple[float, str, str]] = []
         self.rows: list[ScanRow] = []
+        self.spans: dict[str, dict[str, list[datetime]]] = {table: {} for table in _SPAN_TABLES}
+        """Per table of the summary, per key: [first, last] time a message was delivered.
+        Kept with the rows only (for the terminal summary)."""
         self._keep_rows = keep_rows
 
     def add(self, row: ScanRow) -> None:
@@ -101,6 +105,42 @@ class Summary:
                 del self.slowest[5:]
         if self._keep_rows:
             self.rows.append(row)
+            if not row.error:
+                self._add_span(row)
+
+    def _add_span(self, row: ScanRow) -> None:
+        # "Since when?": the receiver's stamp; the sender's Date: only when no hop has one.
+        moment = _moment(row.delivered) or _moment(row.date)
+        if moment is None:
+            return
+        keys = (("verdict", row.verdict or "?"), ("sending domain", row.from_domain or "(none)"),
+                *(("failing reason", reason) for reason in row.failing_reasons))
+        for table, key in keys:
+            span = self.spans[table].get(key)
+            if span is None:
+                self.spans[table][key] = [moment, moment]
+            elif moment < span[0]:
+                span[0] = moment
+            elif moment > span[1]:
+                span[1] = moment
+
+
+_SPAN_TABLES = ("verdict", "sending domain", "failing reason")
+
+
+def _moment(text: str | None) -> datetime | None:
+    """An ISO 8601 time as an aware UTC datetime; None when absent or unreadable."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+        return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _minute(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def render_summary(summary: Summary, color: bool, width: int = 160) -> str:
@@ -123,15 +163,25 @@ def render_summary(summary: Summary, color: bool, width: int = 160) -> str:
         return Text(text if len(text) <= 80 else text[:79] + "…", style=style)
 
     console.print(t(f"{summary.total} message(s), {summary.errors} unreadable.", "bold"))
+    if any(summary.spans.values()):
+        console.print(t("first, last: delivered (the last Received stamp, else Date:), UTC"))
     for title, counter in (("verdict", summary.verdicts), ("sending domain", summary.domains),
                            ("failing reason", summary.reasons)):
         if not counter:
             continue
+        spans = summary.spans[title]
         table = Table(show_edge=False, pad_edge=False, header_style="bold")
         table.add_column(title)
         table.add_column("messages", justify="right")
+        if spans:
+            table.add_column("first")
+            table.add_column("last")
         for key, count in counter.most_common(10):
-            table.add_row(t(key), t(count))
+            cells = [t(key), t(count)]
+            if spans:
+                first, last = spans.get(key) or (None, None)
+                cells += [t(_minute(first)), t(_minute(last))]
+            table.add_row(*cells)
         console.print(table)
     if summary.slowest:
         table = Table(show_edge=False, pad_edge=False, header_style="bold")

@@ -88,6 +88,9 @@ class ScanRow(Value):
     """Receiving host of the slowest hop."""
     slowest_delay_seconds: float | None = None
     """Its delay."""
+    delivered: str | None = None
+    """When the receiving server stamped its last Received field (ISO 8601, UTC): unlike the
+    sender's Date:, the receiver's own clock."""
     report_json: str | None = None
     """The full report as one JSON line, when asked for."""
 
@@ -157,6 +160,7 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
     dkim = min((s.result for s in report.dkim), key=lambda r: _DKIM_RANK.get(r, 9), default="none")
     slowest = max((h for h in report.hops if h.delay_seconds is not None and h.number > 1),
                   key=lambda h: h.delay_seconds or 0.0, default=None)
+    stamp = next((h.fields.timestamp for h in reversed(report.hops) if h.fields.timestamp), None)
     report_json = None
     if want_json:
         from ..render.json import JsonRenderer
@@ -172,8 +176,24 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
         failing_reasons=tuple(f.id for f in report.findings if f.severity in (Severity.DANGER, Severity.WARNING)),
         slowest_hop=slowest.fields.by if slowest else None,
         slowest_delay_seconds=slowest.delay_seconds if slowest else None,
+        delivered=_utc_iso(stamp),
         report_json=report_json,
     )
+
+
+def _utc_iso(timestamp: str | None) -> str | None:
+    """An ISO 8601 time with an offset, as UTC; None when there is none or it has no UTC time."""
+    if not timestamp:
+        return None
+    from datetime import datetime, timezone
+
+    try:
+        moment = datetime.fromisoformat(timestamp)
+        if moment.tzinfo is None:  # "-0000": the zone is unknown; read as UTC (RFC 5322 section 3.3)
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(timezone.utc).isoformat()
+    except (ValueError, OverflowError):
+        return None
 
 
 def _mp_context() -> Any:
