@@ -543,10 +543,15 @@ _COMPRESSED = (
     (b"PK\x03\x04", "zip"),
 )
 _BZIP2 = re.compile(rb"BZh[1-9]1AY&SY")
+# Their first bytes: a message (a header field name, a paste) rarely starts with one, so one
+# set lookup answers for almost every input.
+_COMPRESSED_FIRST = frozenset({b"\x1f", b"\xfd", b"\x28", b"P", b"B"})
 
 
 def _compression(data: bytes) -> str | None:
     """The compression format ``data`` starts with, or None."""
+    if data[:1] not in _COMPRESSED_FIRST:
+        return None
     for magic, name in _COMPRESSED:
         if data.startswith(magic):
             return name

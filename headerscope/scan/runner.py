@@ -19,6 +19,7 @@ import os
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from .._value import Value, frozen
@@ -133,8 +134,6 @@ def analyze_one(index: int, item: ScanInput) -> ScanRow:
     if item.data is None:
         return ScanRow(index=index, label=item.label, error=item.error or "unreadable")
     try:
-        from datetime import datetime
-
         from ..api import AnalysisOptions, analyze_loaded
         from ..loader import load_bytes
 
@@ -185,8 +184,6 @@ def _utc_iso(timestamp: str | None) -> str | None:
     """An ISO 8601 time with an offset, as UTC; None when there is none or it has no UTC time."""
     if not timestamp:
         return None
-    from datetime import datetime, timezone
-
     try:
         moment = datetime.fromisoformat(timestamp)
         if moment.tzinfo is None:  # "-0000": the zone is unknown; read as UTC (RFC 5322 section 3.3)
