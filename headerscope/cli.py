@@ -265,13 +265,15 @@ def _write(text: str, output: str | None) -> None:
 def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: int | None, offline: bool,
          dns_snapshot: str | None, nameserver: str | None, dns_timeout: float, filters: tuple[str, ...],
          fail_on: tuple[str, ...], max_size: int, now_text: str | None, color: bool | None) -> None:
-    """Analyze every message in mbox files, Maildir folders, .eml trees and .msg files.
+    """Analyze every message in mbox files, Maildir folders, .eml trees and .msg files
+    ('-': an mbox or a message on standard input).
 
     \b
     Examples:
       headerscope scan ~/mail/inbox.mbox --filter dmarc=fail
       headerscope scan Maildir/ --format jsonl -o reports.jsonl --jobs 4
       headerscope scan exports/ --format csv --fail-on spoofed
+      zcat archive.mbox.gz | headerscope scan -
 
     --filter expressions must all match (repeat to narrow); repeated --fail-on are
     alternatives. Exit status 3 when a message matches --fail-on.

@@ -542,6 +542,8 @@ _COMPRESSED = (
     (b"\x28\xb5\x2f\xfd", "zstd"),
     (b"PK\x03\x04", "zip"),
 )
+# The command that writes each one's content to standard output, for the hint.
+_DECOMPRESS = {"gzip": "zcat", "bzip2": "bzcat", "xz": "xzcat", "zstd": "zstdcat", "zip": "unzip -p"}
 _BZIP2 = re.compile(rb"BZh[1-9]1AY&SY")
 # Their first bytes: a message (a header field name, a paste) rarely starts with one, so one
 # set lookup answers for almost every input.
@@ -562,7 +564,8 @@ def _binary_reason(data: bytes) -> str:
     """Why binary ``data`` is not a message, in words a user can act on."""
     name = _compression(data)
     if name is not None:
-        return f"{name}-compressed data, not the text of a message: decompress it first"
+        return (f"{name}-compressed data, not the text of a message: decompress it first, "
+                f"e.g. {_DECOMPRESS[name]} FILE | headerscope scan -")
     return "binary data, not the text of a message"
 
 

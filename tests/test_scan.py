@@ -63,6 +63,54 @@ def test_mbox_with_crlf_line_ends(tmp_path: Path, lazy: bool) -> None:
     assert not (items[0].data or b"").endswith(b"\r\n\r\n")  # the separator's blank line is not content
 
 
+def _trickle(data: bytes, most: int = 3):  # type: ignore[no-untyped-def]
+    """A read function giving at most ``most`` bytes per call, as a pipe may."""
+    position = 0
+
+    def read(size: int) -> bytes:
+        nonlocal position
+        piece = data[position:position + min(size, most)]
+        position += len(piece)
+        return piece
+
+    return read
+
+
+def test_stream_is_split_as_it_comes(tmp_path: Path) -> None:
+    from headerscope.scan.readers import iter_stream
+
+    stored = b"line\r\n>From the start of a line\r\n"
+    mbox = mbox_of([message(1), message(2, body=stored), message(3)])
+    (tmp_path / "box.mbox").write_bytes(mbox)
+    from_file = list(iter_mbox(tmp_path / "box.mbox"))
+    for most in (1, 3, 4096):
+        items = list(iter_stream(_trickle(mbox, most), "stdin"))
+        assert [i.label for i in items] == ["stdin#1", "stdin#2", "stdin#3"]
+        assert [i.data for i in items] == [i.data for i in from_file]
+    single = list(iter_stream(_trickle(message(4)), "stdin"))
+    assert [(i.label, i.data) for i in single] == [("stdin", message(4))]
+    assert [(i.data, i.error) for i in iter_stream(_trickle(b"Fr"), "stdin")] == [(b"Fr", None)]
+    assert [(i.data, i.error) for i in iter_stream(_trickle(b""), "stdin")] == [(b"", None)]
+    too_big = list(iter_stream(_trickle(message(5, body=b"x" * 5000), 4096), "stdin", max_message=2000))
+    assert [(i.data, i.error) for i in too_big] == [(None, "message over the 2000-byte limit")]
+
+
+def test_scan_reads_standard_input(tmp_path: Path) -> None:
+    import gzip
+
+    mbox = tmp_path / "box.mbox"
+    mbox.write_bytes(mbox_of([message(i) for i in range(1, 21)]))
+    from_file = run_cli(str(mbox), "--offline", "--format", "jsonl", "--now", "2026-11-27T10:00:00Z", "--jobs", "1")
+    # As "zcat box.mbox.gz | headerscope scan -" gives it: the rows of the file, labelled stdin#N.
+    env = {**os.environ, "NO_COLOR": "1"}
+    piped = subprocess.run([sys.executable, "-m", "headerscope", "scan", "-", "--offline", "--format", "jsonl",
+                            "--now", "2026-11-27T10:00:00Z", "--jobs", "2"], capture_output=True, env=env,
+                           cwd=REPO, timeout=120, input=gzip.decompress(gzip.compress(mbox.read_bytes())))
+    assert piped.returncode == 0, piped.stderr
+    assert len(from_file.stdout.splitlines()) == 20
+    assert piped.stdout.decode().replace('"stdin#', f'"{mbox}#') == from_file.stdout
+
+
 def test_maildir_reads_new_and_cur(tmp_path: Path) -> None:
     maildir = tmp_path / "Maildir"
     for sub in ("cur", "new", "tmp"):
@@ -200,7 +248,8 @@ def test_inputs_that_are_no_message_are_error_rows_that_say_why(tmp_path: Path) 
     assert [(Path(line["input"]["source"]).name, line.get("error")) for line in lines] == [
         ("a.eml", None),
         ("b.eml", "empty"),
-        ("c.mbox.gz", "gzip-compressed data, not the text of a message: decompress it first"),
+        ("c.mbox.gz", "gzip-compressed data, not the text of a message: decompress it first, "
+                      "e.g. zcat FILE | headerscope scan -"),
         ("d.eml", "binary data, not the text of a message"),
         ("f.mbox#1", None),
         ("f.mbox#2", "empty"),

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -159,6 +160,9 @@ def iter_inputs(paths: Iterable[str], max_message: int = DEFAULT_MAX_MESSAGE, la
     lazy: found but not read; ``read_input`` reads each (an mbox is still read through, to
     find where its messages start and end)."""
     for raw_path in paths:
+        if raw_path == "-":
+            yield from iter_stream(sys.stdin.buffer.read, "stdin", max_message)
+            continue
         path = Path(raw_path)
         if path.is_dir():
             yield from _iter_dir(path, max_message, lazy)
@@ -179,6 +183,51 @@ def _listing(folder: Path) -> list[Path | ScanInput]:
         return [*sorted(folder.iterdir())]
     except OSError as exc:
         return [ScanInput(label=str(folder), data=None, container="maildir", error=exc.strerror or str(exc))]
+
+
+def iter_stream(read: Callable[[int], bytes], name: str, max_message: int = DEFAULT_MAX_MESSAGE) -> Iterator[ScanInput]:
+    """The messages of a stream (``scan -`` reads standard input): an mbox when it starts with
+    ``From ``, else one message. Read as it comes, never whole: a decompressor's output
+    (``zcat inbox.mbox.gz | headerscope scan -``) can be any size. Its entries carry their
+    bytes, since the stream cannot be read again (a worker reads no span of it)."""
+    head = b""
+    try:
+        # A read of a pipe may return fewer bytes than asked: read on until the start is five
+        # bytes (enough to tell an mbox) or the stream ends.
+        while len(head) < 5:
+            more = read(5 - len(head))
+            if not more:
+                break
+            head += more
+    except OSError as exc:
+        yield ScanInput(label=name, data=None, error=exc.strerror or str(exc))
+        return
+    unread = [head]
+
+    def read_on(size: int) -> bytes:
+        """``read``, the start already read coming first."""
+        if unread:
+            start = unread.pop()
+            return start + read(max(size - len(start), 1))
+        return read(size)
+
+    if head == b"From ":
+        yield from _split_mbox(read_on, name, max_message, lazy=False)
+        return
+    parts: list[bytes] = []
+    size = 0
+    try:
+        while size <= max_message:
+            piece = read_on(_READ_CHUNK)
+            if not piece:
+                yield ScanInput(label=name, data=b"".join(parts))
+                return
+            parts.append(piece)
+            size += len(piece)
+    except OSError as exc:
+        yield ScanInput(label=name, data=None, error=exc.strerror or str(exc))
+        return
+    yield ScanInput(label=name, data=None, error=f"message over the {max_message}-byte limit")
 
 
 def _iter_dir(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
@@ -276,8 +325,9 @@ class _MboxSplitter:
     ``lazy`` nothing is kept or copied: only where the message lies in the file.
     """
 
-    def __init__(self, path: Path, max_message: int, lazy: bool = False) -> None:
-        self.path = path
+    def __init__(self, name: str, max_message: int, lazy: bool = False) -> None:
+        self.name = name
+        """The mailbox's path (labels, and where a lazy entry is read), or ``stdin``."""
         self.max_message = max_message
         self.lazy = lazy
         """Find each message's place in the file (``ScanInput.span``) instead of its bytes."""
@@ -370,7 +420,7 @@ class _MboxSplitter:
         self.last_line = b""
 
     def finish(self) -> ScanInput:
-        label = f"{self.path}#{self.number}"
+        label = f"{self.name}#{self.number}"
         if self.too_big:
             return ScanInput(label=label, data=None, container="mbox",
                              error=f"message over the {self.max_message}-byte limit")
@@ -380,7 +430,7 @@ class _MboxSplitter:
         # un-quoting leaves an empty line as it is.
         blank = len(self.last_line) if self.last_line in (b"\n", b"\r\n") else 0
         if self.lazy:
-            return ScanInput(label=label, data=None, container="mbox", path=str(self.path),
+            return ScanInput(label=label, data=None, container="mbox", path=self.name,
                              span=(self.start, self.stop - blank), quoted=self.quoted)
         if self.quoted:
             # mboxrd: one ">" less on every ">+From " line (also undoes mboxo's ">From ").
@@ -403,48 +453,53 @@ def iter_mbox(path: Path, max_message: int = DEFAULT_MAX_MESSAGE, lazy: bool = F
     except OSError as exc:
         yield ScanInput(label=str(path), data=None, error=exc.strerror or str(exc), container="mbox")
         return
-    splitter = _MboxSplitter(path, max_message, lazy)
+    with handle:
+        yield from _split_mbox(handle.read, str(path), max_message, lazy)
+
+
+def _split_mbox(read: Callable[[int], bytes], name: str, max_message: int, lazy: bool) -> Iterator[ScanInput]:
+    """The messages of the mbox that ``read`` returns chunk after chunk (b"" at its end)."""
+    splitter = _MboxSplitter(name, max_message, lazy)
     pending = b""  # the start of a line whose end is not read yet; it ends where chunk starts
     skipping_line = False
     position = 0  # file offset just after the bytes read so far
-    with handle:
-        while True:
-            try:
-                chunk = handle.read(_READ_CHUNK)
-            except OSError as exc:
-                yield ScanInput(label=f"{path}#{splitter.number + 1}", data=None, container="mbox",
-                                error=exc.strerror or str(exc))
-                return
-            if not chunk:
-                break
-            chunk_offset = position
-            position += len(chunk)
-            begin = 0
-            if skipping_line:
-                # The rest of a line longer than any message: dropped up to its end.
-                line_end = chunk.find(b"\n")
-                if line_end < 0:
-                    continue
-                begin, skipping_line = line_end + 1, False
-            # The chunk is fed where it was read (no copy): first the pending line completed by
-            # the chunk's first line end, then the chunk's whole lines.
-            first_end = chunk.find(b"\n", begin)
-            if first_end < 0:
-                pending += chunk[begin:]  # one long line: wait for its end
-                if len(pending) > max(max_message, _LONGEST_SEPARATOR):
-                    # Never hold more than a message's worth of one line: the message is
-                    # over the limit whatever follows.
-                    splitter.too_big = splitter.started
-                    splitter.parts = []
-                    pending, skipping_line = b"", True
+    while True:
+        try:
+            chunk = read(_READ_CHUNK)
+        except OSError as exc:
+            yield ScanInput(label=f"{name}#{splitter.number + 1}", data=None, container="mbox",
+                            error=exc.strerror or str(exc))
+            return
+        if not chunk:
+            break
+        chunk_offset = position
+        position += len(chunk)
+        begin = 0
+        if skipping_line:
+            # The rest of a line longer than any message: dropped up to its end.
+            line_end = chunk.find(b"\n")
+            if line_end < 0:
                 continue
-            if pending:
-                yield from splitter.feed(pending + chunk[begin:first_end + 1], offset=chunk_offset - len(pending))
-                begin = first_end + 1
-            cut = chunk.rfind(b"\n") + 1
-            yield from splitter.feed(chunk, begin, cut, chunk_offset)
-            pending = chunk[cut:]
+            begin, skipping_line = line_end + 1, False
+        # The chunk is fed where it was read (no copy): first the pending line completed by
+        # the chunk's first line end, then the chunk's whole lines.
+        first_end = chunk.find(b"\n", begin)
+        if first_end < 0:
+            pending += chunk[begin:]  # one long line: wait for its end
+            if len(pending) > max(max_message, _LONGEST_SEPARATOR):
+                # Never hold more than a message's worth of one line: the message is
+                # over the limit whatever follows.
+                splitter.too_big = splitter.started
+                splitter.parts = []
+                pending, skipping_line = b"", True
+            continue
         if pending:
-            yield from splitter.feed(pending, offset=position - len(pending))
-        if splitter.started:
-            yield splitter.finish()
+            yield from splitter.feed(pending + chunk[begin:first_end + 1], offset=chunk_offset - len(pending))
+            begin = first_end + 1
+        cut = chunk.rfind(b"\n") + 1
+        yield from splitter.feed(chunk, begin, cut, chunk_offset)
+        pending = chunk[cut:]
+    if pending:
+        yield from splitter.feed(pending, offset=position - len(pending))
+    if splitter.started:
+        yield splitter.finish()
