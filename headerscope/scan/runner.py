@@ -90,8 +90,8 @@ class ScanRow(Value):
     slowest_delay_seconds: float | None = None
     """Its delay."""
     delivered: str | None = None
-    """When the receiving server stamped its last Received field (ISO 8601, UTC): unlike the
-    sender's Date:, the receiver's own clock."""
+    """The latest Received stamp, normally the delivering server's (ISO 8601, UTC): the
+    receiving side's clock, unlike the sender's Date:."""
     report_json: str | None = None
     """The full report as one JSON line, when asked for."""
 
