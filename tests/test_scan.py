@@ -231,13 +231,12 @@ def test_csv_and_jsonl_parse_back(mixed_mbox: Path, tmp_path: Path) -> None:
 
 
 def test_inputs_that_are_no_message_are_error_rows_that_say_why(tmp_path: Path) -> None:
-    import gzip
 
     root = tmp_path / "export"
     root.mkdir()
     (root / "a.eml").write_bytes(message(1))
     (root / "b.eml").write_bytes(b"")
-    (root / "c.mbox.gz").write_bytes(gzip.compress(mbox_of([message(2), message(3)])))
+    (root / "c.mbox.zst").write_bytes(b"\x28\xb5\x2f\xfd\x04\x58" + bytes(100))  # no zstd in the standard library
     (root / "d.eml").write_bytes(b"%PDF-1.7\n\x00\x01binary")
     (root / "e.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")  # not named or shaped as mail: passed over
     (root / "f.mbox").write_bytes(mbox_of([message(4), b"", message(5)]))
@@ -248,14 +247,88 @@ def test_inputs_that_are_no_message_are_error_rows_that_say_why(tmp_path: Path) 
     assert [(Path(line["input"]["source"]).name, line.get("error")) for line in lines] == [
         ("a.eml", None),
         ("b.eml", "empty"),
-        ("c.mbox.gz", "gzip-compressed data, not the text of a message: decompress it first, "
-                      "e.g. zcat FILE | headerscope scan -"),
+        ("c.mbox.zst", "zstd-compressed data, not the text of a message: decompress it first, "
+                       "e.g. zstdcat FILE | headerscope scan -"),
         ("d.eml", "binary data, not the text of a message"),
         ("f.mbox#1", None),
         ("f.mbox#2", "empty"),
         ("f.mbox#3", None),
     ]
     assert [line.get("subject") for line in lines if "error" not in line] == ["message 1", "message 4", "message 5"]
+
+
+def test_compressed_mailboxes_and_messages_are_read_as_they_decompress(tmp_path: Path) -> None:
+    import bz2
+    import gzip
+    import lzma
+
+    box = mbox_of([message(i) for i in range(1, 6)])
+    (tmp_path / "a.mbox.gz").write_bytes(gzip.compress(box))
+    (tmp_path / "b.mbox.bz2").write_bytes(bz2.compress(box))
+    (tmp_path / "c.mbox.xz").write_bytes(lzma.compress(box))
+    (tmp_path / "d.eml.gz").write_bytes(gzip.compress(message(6)))
+    plain = {i.label.rpartition("#")[2]: i.data for i in iter_mbox(_write(tmp_path / "plain.mbox", box))}
+    for jobs in (1, 2):
+        rows = _scan_rows([str(tmp_path / name) for name in ("a.mbox.gz", "b.mbox.bz2", "c.mbox.xz", "d.eml.gz")],
+                          jobs=jobs)
+        assert [(Path(r.label).name, r.error, r.subject) for r in rows] == [
+            *((f"{name}#{i}", None, f"message {i}") for name in ("a.mbox.gz", "b.mbox.bz2", "c.mbox.xz")
+              for i in range(1, 6)),
+            ("d.eml.gz", None, "message 6")]
+    # The same bytes as the plain mailbox gives, quoting undone alike.
+    assert {i.label.rpartition("#")[2]: i.data for i in iter_inputs([str(tmp_path / "c.mbox.xz")])} == plain
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def test_damaged_compressed_mailbox_keeps_the_messages_before_the_damage(tmp_path: Path) -> None:
+    import gzip
+
+    # Big enough that the damage lies past the decompressor's first steps.
+    box = mbox_of([message(i, body=(b"line %d\r\n" % i) * 3000) for i in range(1, 9)])
+    packed = gzip.compress(box)
+    cut = _write(tmp_path / "cut.mbox.gz", packed[: len(packed) * 3 // 4])
+    items = list(iter_inputs([str(cut)]))
+    *whole, damaged = items
+    assert len(whole) >= 4 and all(i.error is None and i.data for i in whole)
+    assert [i.label for i in items] == [f"{cut}#{n}" for n in range(1, len(items) + 1)]
+    assert damaged.error is not None and damaged.error.startswith("damaged gzip data: ")
+
+
+def test_decompression_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gzip
+
+    from headerscope.scan import readers
+
+    # A highly compressible mailbox stands for a decompression bomb under a lowered limit.
+    monkeypatch.setattr(readers, "_MAX_EXPANSION", 3)
+    monkeypatch.setattr(readers, "_EXPANSION_SLACK", 0)
+    bomb = _write(tmp_path / "bomb.mbox.gz", gzip.compress(mbox_of([message(i, body=b"A" * 400_000) for i in (1, 2)])))
+    items = list(iter_inputs([str(bomb)]))
+    assert items[-1].error == "it decompresses to over 3 times its size: not read further"
+    assert all(i.error is None for i in items[:-1])
+
+
+def test_read_error_in_a_mailbox_names_the_message_it_cut_off() -> None:
+    from headerscope.scan.readers import iter_stream
+
+    box = mbox_of([message(i) for i in range(1, 4)])
+    stop = box.index(b"Subject: message 3")  # inside message 3
+    position = 0
+
+    def read(size: int) -> bytes:
+        nonlocal position
+        if position >= stop:
+            raise OSError(5, "Input/output error")
+        piece = box[position:min(position + min(size, 100), stop)]
+        position += len(piece)
+        return piece
+
+    items = list(iter_stream(read, "box"))
+    assert [(i.label, i.error) for i in items] == [("box#1", None), ("box#2", None), ("box#3", "Input/output error")]
 
 
 def test_filter_and_fail_on(mixed_mbox: Path) -> None:

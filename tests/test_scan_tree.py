@@ -47,3 +47,14 @@ def test_files_named_as_mail_are_taken_whatever_they_hold(tmp_path: Path) -> Non
     (tmp_path / "archive.tar.gz").write_bytes(b"\x1f\x8b\x08\x00")
     assert sorted(p.name for p in tmp_path.iterdir() if looks_like_mail(p)) == [
         "Saved.EML", "box.mbox.xz", "inbox.mbox.gz", "junk.eml", "mail.msg", "old.mbx"]
+
+
+def test_compressed_files_are_judged_by_what_they_hold(tmp_path: Path) -> None:
+    import gzip
+
+    # A mailing list's monthly archive, and a compressed file that is not mail.
+    (tmp_path / "2024-January.txt.gz").write_bytes(gzip.compress(b"From a@b.test Mon Jan  1 10:00:00 2024\nSubject: x\n\nhi\n"))
+    (tmp_path / "notes.txt.gz").write_bytes(gzip.compress(b"# Notes\n\nnothing here\n"))
+    (tmp_path / "broken.txt.gz").write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
+    assert sorted(p.name for p in tmp_path.iterdir() if looks_like_mail(p)) == ["2024-January.txt.gz"]
+    assert [i.label for i in iter_inputs([str(tmp_path)])] == [f"{tmp_path / '2024-January.txt.gz'}#1"]

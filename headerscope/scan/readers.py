@@ -5,11 +5,13 @@ removed from ``>+From `` lines), which also undoes the older mboxo quoting of ``
 Maildir folders are read from ``new/`` then ``cur/``, then their sub-folders (Maildir++
 ``.Sent`` and the like) in name order. Other directories are walked in name
 order; each file is an mbox when it starts with ``From ``, else one message (.eml, .msg, ...).
-A walk passes over files that neither start like mail nor are named as mail.
+A walk passes over files that neither start like mail nor are named as mail. gzip, bzip2 and xz
+files are read as they decompress, and judged by what they hold.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import sys
@@ -103,12 +105,14 @@ def is_maildir(path: Path) -> bool:
     return (path / "cur").is_dir() and (path / "new").is_dir()
 
 
-def _looks_like_mbox(path: Path) -> bool:
+def _head(path: Path) -> bytes:
+    """The first bytes of a file (enough for an mbox's "From " and the compression magic
+    numbers); b"" when it cannot be read, for the read proper to report."""
     try:
         with path.open("rb") as handle:
-            return handle.read(5) == b"From "
+            return handle.read(6)
     except OSError:
-        return False
+        return b""
 
 
 # The start of a file found in a directory walk: an mbox "From " line, an OLE document (an
@@ -148,6 +152,14 @@ def looks_like_mail(path: Path) -> bool:
             head = handle.read(1024)
     except OSError:
         return True  # unreadable: let the read report the error as a row
+    module = _decompressor(head)
+    if module is not None:
+        # What it holds decides, as for any file (a list archive "2024-January.txt.gz").
+        try:
+            with _open_compressed(path, module) as stream:
+                head = stream.read(1024)
+        except Exception:  # noqa: BLE001 - damaged, or not that format after all: not mail
+            return False
     if head.startswith((b"From ", _OLE_MAGIC)):
         return True
     first = head.lstrip(b"\r\n\t \xef\xbb\xbf")
@@ -264,10 +276,68 @@ def _iter_dir(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
 
 
 def _iter_file(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
-    if _looks_like_mbox(path):
+    head = _head(path)
+    module = _decompressor(head)
+    if module is not None:
+        yield from _iter_compressed(path, module, max_message)
+    elif head.startswith(b"From "):
         yield from iter_mbox(path, max_message, lazy)
     else:
         yield _read_single(path, max_message, lazy)
+
+
+# Compressed files a scan reads through the standard library's decompressors, by their magic
+# numbers (gzip: RFC 1952 section 2.3.1): mailbox archives are usually kept so (a mailing
+# list's monthly "2024-January.txt.gz"). zstd and zip have no decompressor there: such files
+# stay error rows that say how to decompress them.
+_DECOMPRESSORS = ((b"\x1f\x8b", "gzip"), (b"BZh", "bz2"), (b"\xfd7zXZ\x00", "lzma"))
+# A compressed file is read no further once it has given this many times its own size: mail
+# compresses about fourfold, base64 attachments less; a decompression bomb would otherwise cost
+# minutes of work (its memory is bounded anyway, by --max-size per message).
+_MAX_EXPANSION = 100
+_EXPANSION_SLACK = 64 << 20
+
+
+def _decompressor(head: bytes) -> str | None:
+    """The module that reads a file starting with ``head`` (gzip, bz2 or lzma), or None when
+    it is not compressed in one of their formats."""
+    return next((module for magic, module in _DECOMPRESSORS if head.startswith(magic)), None)
+
+
+def _open_compressed(path: Path, module: str) -> io.BufferedIOBase:
+    """``path`` opened for reading through ``module`` (gzip, bz2 or lzma: imported only now)."""
+    import importlib
+
+    opened: io.BufferedIOBase = importlib.import_module(module).open(path, "rb")
+    return opened
+
+
+def _iter_compressed(path: Path, module: str, max_message: int) -> Iterator[ScanInput]:
+    """The messages of a compressed mbox, or the compressed message, decompressed as they are
+    read (never whole). Their bytes travel with them: a worker cannot read a span of it."""
+    try:
+        stream = _open_compressed(path, module)
+        limit = path.stat().st_size * _MAX_EXPANSION + _EXPANSION_SLACK
+    except OSError as exc:
+        yield ScanInput(label=str(path), data=None, error=exc.strerror or str(exc))
+        return
+    given = 0
+
+    def read(size: int) -> bytes:
+        nonlocal given
+        if given > limit:
+            raise OSError(f"it decompresses to over {_MAX_EXPANSION} times its size: not read further")
+        try:
+            # read1: what one step decompresses, so a damaged end loses nothing before it
+            # (read would drop the part of its chunk decompressed before the damage).
+            data = stream.read1(size)
+        except Exception as exc:  # noqa: BLE001 - each decompressor has its own errors (EOFError, LZMAError...)
+            raise OSError(f"damaged {module} data: {exc}") from None
+        given += len(data)
+        return data
+
+    with stream:
+        yield from iter_stream(read, str(path), max_message)
 
 
 def _read_single(path: Path, max_message: int, lazy: bool = False, container: str = "file") -> ScanInput:
@@ -467,8 +537,10 @@ def _split_mbox(read: Callable[[int], bytes], name: str, max_message: int, lazy:
         try:
             chunk = read(_READ_CHUNK)
         except OSError as exc:
-            yield ScanInput(label=f"{name}#{splitter.number + 1}", data=None, container="mbox",
-                            error=exc.strerror or str(exc))
+            # The message being read is cut off (the next one, if none was begun): an error
+            # row in its place, after every message read whole.
+            number = splitter.number if splitter.started else splitter.number + 1
+            yield ScanInput(label=f"{name}#{number}", data=None, container="mbox", error=exc.strerror or str(exc))
             return
         if not chunk:
             break
