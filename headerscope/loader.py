@@ -544,6 +544,7 @@ _COMPRESSED = (
 )
 # The command that writes each one's content to standard output, for the hint.
 _DECOMPRESS = {"gzip": "zcat", "bzip2": "bzcat", "xz": "xzcat", "zstd": "zstdcat", "zip": "unzip -p"}
+_SCAN_READS = frozenset({"gzip", "bzip2", "xz"})
 _BZIP2 = re.compile(rb"BZh[1-9]1AY&SY")
 # Their first bytes: a message (a header field name, a paste) rarely starts with one, so one
 # set lookup answers for almost every input.
@@ -564,8 +565,9 @@ def _binary_reason(data: bytes) -> str:
     """Why binary ``data`` is not a message, in words a user can act on."""
     name = _compression(data)
     if name is not None:
-        return (f"{name}-compressed data, not the text of a message: decompress it first, "
-                f"e.g. {_DECOMPRESS[name]} FILE | headerscope scan -")
+        reason = f"{name}-compressed data, not the text of a message: decompress it first ({_DECOMPRESS[name]} FILE)"
+        # The formats of Python's own decompressors, which `headerscope scan` reads as they are.
+        return reason + ", or give the file to headerscope scan" if name in _SCAN_READS else reason
     return "binary data, not the text of a message"
 
 

@@ -247,8 +247,7 @@ def test_inputs_that_are_no_message_are_error_rows_that_say_why(tmp_path: Path) 
     assert [(Path(line["input"]["source"]).name, line.get("error")) for line in lines] == [
         ("a.eml", None),
         ("b.eml", "empty"),
-        ("c.mbox.zst", "zstd-compressed data, not the text of a message: decompress it first, "
-                       "e.g. zstdcat FILE | headerscope scan -"),
+        ("c.mbox.zst", "zstd-compressed data, not the text of a message: decompress it first (zstdcat FILE)"),
         ("d.eml", "binary data, not the text of a message"),
         ("f.mbox#1", None),
         ("f.mbox#2", "empty"),
