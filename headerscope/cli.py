@@ -273,7 +273,8 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
       headerscope scan ~/mail/inbox.mbox --filter dmarc=fail
       headerscope scan Maildir/ --format jsonl -o reports.jsonl --jobs 4
       headerscope scan exports/ --format csv --fail-on spoofed
-      zcat archive.mbox.gz | headerscope scan -
+      headerscope scan list-archive/2024-*.txt.gz
+      ssh mx cat /var/mail/alice | headerscope scan -
 
     --filter expressions must all match (repeat to narrow); repeated --fail-on are
     alternatives. Exit status 3 when a message matches --fail-on.

@@ -199,8 +199,8 @@ def _listing(folder: Path) -> list[Path | ScanInput]:
 
 def iter_stream(read: Callable[[int], bytes], name: str, max_message: int = DEFAULT_MAX_MESSAGE) -> Iterator[ScanInput]:
     """The messages of a stream (``scan -`` reads standard input): an mbox when it starts with
-    ``From ``, else one message. Read as it comes, never whole: a decompressor's output
-    (``zcat inbox.mbox.gz | headerscope scan -``) can be any size. Its entries carry their
+    ``From ``, else one message. Read as it comes, never whole: a mailbox piped from another
+    host or a decompressor can be any size. Its entries carry their
     bytes, since the stream cannot be read again (a worker reads no span of it)."""
     head = b""
     try:
