@@ -535,7 +535,7 @@ def _looks_binary(data: bytes) -> bool:
 # The signatures that open a compressed file (gzip: RFC 1952 section 2.3.1; zstd: RFC 8878
 # section 3.1.1; xz, zip, bzip2: their formats' magic numbers). None can start the text of a
 # message: each has a control or non-ASCII byte in its first four, or (bzip2) is "BZh", a block
-# size digit and the block magic "1AY&SY".
+# size digit and the magic of a block ("1AY&SY") or of the end of the stream.
 _COMPRESSED = (
     (b"\x1f\x8b", "gzip"),
     (b"\xfd7zXZ\x00", "xz"),
@@ -545,7 +545,7 @@ _COMPRESSED = (
 # The command that writes each one's content to standard output, for the hint.
 _DECOMPRESS = {"gzip": "zcat", "bzip2": "bzcat", "xz": "xzcat", "zstd": "zstdcat", "zip": "unzip -p"}
 _SCAN_READS = frozenset({"gzip", "bzip2", "xz"})
-_BZIP2 = re.compile(rb"BZh[1-9]1AY&SY")
+_BZIP2 = re.compile(rb"BZh[1-9](?:1AY&SY|\x17rE8P\x90)")  # a first block, or the end of an empty stream
 # Their first bytes: a message (a header field name, a paste) rarely starts with one, so one
 # set lookup answers for almost every input.
 _COMPRESSED_FIRST = frozenset({b"\x1f", b"\xfd", b"\x28", b"P", b"B"})

@@ -276,6 +276,11 @@ def test_compressed_mailboxes_and_messages_are_read_as_they_decompress(tmp_path:
             ("d.eml.gz", None, "message 6")]
     # The same bytes as the plain mailbox gives, quoting undone alike.
     assert {i.label.rpartition("#")[2]: i.data for i in iter_inputs([str(tmp_path / "c.mbox.xz")])} == plain
+    # bzip2's "BZh" alone is text: a message starting so is read as it is; an empty bzip2 file is bzip2.
+    text = _write(tmp_path / "odd.eml", b"BZh9: an odd field\r\n" + message(7))
+    assert [(i.data, i.error) for i in iter_inputs([str(text)])] == [(text.read_bytes(), None)]
+    empty = _write(tmp_path / "empty.mbox.bz2", bz2.compress(b""))
+    assert [(i.label, i.data) for i in iter_inputs([str(empty)])] == [(str(empty), b"")]
 
 
 def _write(path: Path, data: bytes) -> Path:

@@ -110,7 +110,7 @@ def _head(path: Path) -> bytes:
     numbers); b"" when it cannot be read, for the read proper to report."""
     try:
         with path.open("rb") as handle:
-            return handle.read(6)
+            return handle.read(10)
     except OSError:
         return b""
 
@@ -290,7 +290,10 @@ def _iter_file(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
 # numbers (gzip: RFC 1952 section 2.3.1): mailbox archives are usually kept so (a mailing
 # list's monthly "2024-January.txt.gz"). zstd and zip have no decompressor there: such files
 # stay error rows that say how to decompress them.
-_DECOMPRESSORS = ((b"\x1f\x8b", "gzip"), (b"BZh", "bz2"), (b"\xfd7zXZ\x00", "lzma"))
+_DECOMPRESSORS = ((b"\x1f\x8b", "gzip"), (b"\xfd7zXZ\x00", "lzma"))
+# bzip2's "BZh" could start a line of text: its block size digit and the magic of its first
+# block (or, for no content, of its end of stream) must follow.
+_BZIP2_HEAD = re.compile(rb"BZh[1-9](?:1AY&SY|\x17rE8P\x90)")
 # A compressed file is read no further once it has given this many times its own size: mail
 # compresses about fourfold, base64 attachments less; a decompression bomb would otherwise cost
 # minutes of work (its memory is bounded anyway, by --max-size per message).
@@ -301,7 +304,8 @@ _EXPANSION_SLACK = 64 << 20
 def _decompressor(head: bytes) -> str | None:
     """The module that reads a file starting with ``head`` (gzip, bz2 or lzma), or None when
     it is not compressed in one of their formats."""
-    return next((module for magic, module in _DECOMPRESSORS if head.startswith(magic)), None)
+    module = next((module for magic, module in _DECOMPRESSORS if head.startswith(magic)), None)
+    return "bz2" if module is None and _BZIP2_HEAD.match(head) else module
 
 
 def _open_compressed(path: Path, module: str) -> io.BufferedIOBase:
@@ -316,8 +320,8 @@ def _iter_compressed(path: Path, module: str, max_message: int) -> Iterator[Scan
     """The messages of a compressed mbox, or the compressed message, decompressed as they are
     read (never whole). Their bytes travel with them: a worker cannot read a span of it."""
     try:
-        stream = _open_compressed(path, module)
         limit = path.stat().st_size * _MAX_EXPANSION + _EXPANSION_SLACK
+        stream = _open_compressed(path, module)
     except OSError as exc:
         yield ScanInput(label=str(path), data=None, error=exc.strerror or str(exc))
         return
