@@ -148,6 +148,19 @@ def test_maildir_folders_are_read_after_the_inbox(tmp_path: Path) -> None:
     assert all(i.container == "maildir" and i.error is None for i in items)
 
 
+def test_numbered_files_come_in_number_order(tmp_path: Path) -> None:
+    # An MH folder (nmh, Claws Mail, Sylpheed) numbers its messages; so do many exports.
+    for number in (1, 2, 10, 11, 100):
+        (tmp_path / "inbox" / str(number)).parent.mkdir(exist_ok=True)
+        (tmp_path / "inbox" / str(number)).write_bytes(message(number))
+    for name in ("msg-2.eml", "msg-10.eml", "msg-9.eml"):
+        (tmp_path / "export" / name).parent.mkdir(exist_ok=True)
+        (tmp_path / "export" / name).write_bytes(message(1))
+    labels = [str(Path(i.label).relative_to(tmp_path)) for i in iter_inputs([str(tmp_path)])]
+    assert labels == ["export/msg-2.eml", "export/msg-9.eml", "export/msg-10.eml",
+                      "inbox/1", "inbox/2", "inbox/10", "inbox/11", "inbox/100"]
+
+
 def test_unlistable_maildir_folder_is_an_error_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "Maildir"
     _maildir(root, {"new/1.A.host": message(1), "cur/2.B.host:2,S": message(2)})

@@ -3,10 +3,11 @@
 mbox files (RFC 4155) are split on ``From `` lines and un-quoted the mboxrd way (one ``>``
 removed from ``>+From `` lines), which also undoes the older mboxo quoting of ``>From ``.
 Maildir folders are read from ``new/`` then ``cur/``, then their sub-folders (Maildir++
-``.Sent`` and the like) in name order. Other directories are walked in name
-order; each file is an mbox when it starts with ``From ``, else one message (.eml, .msg, ...).
-A walk passes over files that neither start like mail nor are named as mail. gzip, bzip2 and xz
-files are read as they decompress, and judged by what they hold.
+``.Sent`` and the like). Other directories are walked. Names come in natural order
+(``name_order``: an MH folder's 2 before its 10). Each file is an mbox when it starts with
+``From ``, else one message (.eml, .msg, ...). A walk passes over files that neither start like
+mail nor are named as mail. gzip, bzip2 and xz files are read as they decompress, and judged by
+what they hold.
 """
 
 from __future__ import annotations
@@ -189,10 +190,22 @@ def iter_inputs(paths: Iterable[str], max_message: int = DEFAULT_MAX_MESSAGE, la
 _MAILDIR_PARTS = frozenset({"cur", "new", "tmp"})
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
+def name_order(name: str) -> tuple[tuple[str | int, ...], str]:
+    """Sort key putting names in natural order: runs of digits compare as numbers, so an MH
+    folder's messages 1, 2, ..., 10 come in that order (plain sorting puts 10 before 2).
+    Text and numbers alternate from a text part (``re.split`` with a group), so like always
+    meets like; the name itself settles ties such as "1" and "01"."""
+    parts = _DIGITS.split(name)
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts)), name
+
+
 def _listing(folder: Path) -> list[Path | ScanInput]:
     """The entries of a folder in name order, or an error entry when it cannot be listed."""
     try:
-        return [*sorted(folder.iterdir())]
+        return [*sorted(folder.iterdir(), key=lambda entry: name_order(entry.name))]
     except OSError as exc:
         return [ScanInput(label=str(folder), data=None, container="maildir", error=exc.strerror or str(exc))]
 
@@ -260,7 +273,7 @@ def _iter_dir(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
                 yield from _iter_dir(entry, max_message, lazy)
         return
     for root, dirs, files in os.walk(path):
-        dirs.sort()
+        dirs.sort(key=name_order)
         root_path = Path(root)
         # A Maildir nested in a tree is read as one (its tmp/ holds unfinished deliveries).
         for name in list(dirs):
@@ -269,7 +282,7 @@ def _iter_dir(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
                 yield from _iter_dir(root_path / name, max_message, lazy)
         if root_path.name == "tmp" and is_maildir(root_path.parent):
             continue
-        for name in sorted(files):
+        for name in sorted(files, key=name_order):
             if name.startswith(".") or not looks_like_mail(root_path / name):
                 continue
             yield from _iter_file(root_path / name, max_message, lazy)
