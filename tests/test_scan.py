@@ -399,6 +399,15 @@ def test_summary_says_since_when() -> None:
     lines = render_summary(summary, color=False).splitlines()
     spoofed = next(line for line in lines if line.startswith("spoofed"))
     assert spoofed.split() == ["spoofed", "│", "3", "│", "2026-10-30", "17:00", "│", "2026-11-03", "09:00"]
+    # The table lists the first rows only; the counts and spans still cover every message.
+    capped = Summary(row_limit=2)
+    for row in rows:
+        capped.add(row)
+    assert [r.index for r in capped.rows] == [1, 2] and capped.rows_not_kept == 3
+    assert capped.spans == summary.spans and capped.verdicts == summary.verdicts
+    text = render_summary(capped, color=False)
+    assert "… and 3 more message(s), counted above but not listed: narrow with --filter, or list every one " \
+           "with --format csv." in text.replace("\n", " ")
     # A CSV or JSONL scan keeps no rows, and no spans.
     streaming = Summary(keep_rows=False)
     for row in rows:

@@ -74,10 +74,15 @@ class JsonlWriter:
         self._stream.flush()
 
 
+TABLE_ROWS = 1000
+"""Messages the terminal table lists: more is no longer read on a screen, and the table (unlike
+the counts) would hold every row of the mailbox in memory. CSV and JSONL list every message."""
+
+
 class Summary:
     """Counts gathered while rows stream past (rows themselves are kept only for the table)."""
 
-    def __init__(self, keep_rows: bool = True) -> None:
+    def __init__(self, keep_rows: bool = True, row_limit: int = TABLE_ROWS) -> None:
         self.total = 0
         self.errors = 0
         self.verdicts: Counter[str] = Counter()
@@ -85,6 +90,10 @@ class Summary:
         self.reasons: Counter[str] = Counter()
         self.slowest: list[tuple[float, str, str]] = []
         self.rows: list[ScanRow] = []
+        """The first ``row_limit`` rows, for the table (none for CSV and JSONL)."""
+        self.rows_not_kept = 0
+        """Rows past ``row_limit``: counted, not kept, so memory stays flat on any mailbox."""
+        self._row_limit = row_limit
         self.spans: dict[str, dict[str, list[datetime]]] = {table: {} for table in _SPAN_TABLES}
         """Per table of the summary, per key: [first, last] time a message was delivered.
         Kept with the rows only (for the terminal summary)."""
@@ -104,7 +113,10 @@ class Summary:
                 self.slowest.sort(reverse=True)
                 del self.slowest[5:]
         if self._keep_rows:
-            self.rows.append(row)
+            if len(self.rows) < self._row_limit:
+                self.rows.append(row)
+            else:
+                self.rows_not_kept += 1
             if not row.error:
                 self._add_span(row)
 
@@ -207,4 +219,7 @@ def render_summary(summary: Summary, color: bool, width: int = 160) -> str:
                           t(row.verdict), t(row.dkim), t(row.spf), t(row.dmarc), t(row.hops),
                           t(format_duration(row.total_delay_seconds)))
         console.print(table)
+    if summary.rows_not_kept:
+        console.print(Text(f"… and {summary.rows_not_kept} more message(s), counted above but not listed: "
+                           "narrow with --filter, or list every one with --format csv.", style="bold"))
     return buffer.getvalue()
