@@ -529,7 +529,7 @@ def _is_microsoft(lines: _Lines, end: int) -> bool:
 def _looks_binary(data: bytes) -> bool:
     # bytes.find, not ``in``: ``in`` first tries the operand as an integer (a failed conversion
     # that raises and clears an exception), and the range needs no copy of the first bytes.
-    return data.find(b"\x00", 0, 4096) >= 0 or data.startswith(_OLE_MAGIC) or _compression(data) is not None
+    return data.find(b"\x00", 0, 4096) >= 0 or data.startswith(_OLE_MAGIC) or compression(data) is not None
 
 
 # The signatures that open a compressed file (gzip: RFC 1952 section 2.3.1; zstd: RFC 8878
@@ -551,8 +551,8 @@ _BZIP2 = re.compile(rb"BZh[1-9](?:1AY&SY|\x17rE8P\x90)")  # a first block, or th
 _COMPRESSED_FIRST = frozenset({b"\x1f", b"\xfd", b"\x28", b"P", b"B"})
 
 
-def _compression(data: bytes) -> str | None:
-    """The compression format ``data`` starts with, or None."""
+def compression(data: bytes) -> str | None:
+    """The compression format ``data`` starts with (gzip, bzip2, xz, zstd, zip), or None."""
     if data[:1] not in _COMPRESSED_FIRST:
         return None
     for magic, name in _COMPRESSED:
@@ -563,7 +563,7 @@ def _compression(data: bytes) -> str | None:
 
 def _binary_reason(data: bytes) -> str:
     """Why binary ``data`` is not a message, in words a user can act on."""
-    name = _compression(data)
+    name = compression(data)
     if name is not None:
         reason = f"{name}-compressed data, not the text of a message: decompress it first ({_DECOMPRESS[name]} FILE)"
         # The formats of Python's own decompressors, which `headerscope scan` reads as they are.

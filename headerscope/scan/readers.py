@@ -303,10 +303,8 @@ def _iter_file(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
 # numbers (gzip: RFC 1952 section 2.3.1): mailbox archives are usually kept so (a mailing
 # list's monthly "2024-January.txt.gz"). zstd and zip have no decompressor there: such files
 # stay error rows that say how to decompress them.
-_DECOMPRESSORS = ((b"\x1f\x8b", "gzip"), (b"\xfd7zXZ\x00", "lzma"))
-# bzip2's "BZh" could start a line of text: its block size digit and the magic of its first
-# block (or, for no content, of its end of stream) must follow.
-_BZIP2_HEAD = re.compile(rb"BZh[1-9](?:1AY&SY|\x17rE8P\x90)")
+# The formats are told by the loader's magic numbers (``loader.compression``).
+_DECOMPRESSORS = {"gzip": "gzip", "bzip2": "bz2", "xz": "lzma"}
 # A compressed file is read no further once it has given this many times its own size: mail
 # compresses about fourfold, base64 attachments less; a decompression bomb would otherwise cost
 # minutes of work (its memory is bounded anyway, by --max-size per message).
@@ -317,8 +315,12 @@ _EXPANSION_SLACK = 64 << 20
 def _decompressor(head: bytes) -> str | None:
     """The module that reads a file starting with ``head`` (gzip, bz2 or lzma), or None when
     it is not compressed in one of their formats."""
-    module = next((module for magic, module in _DECOMPRESSORS if head.startswith(magic)), None)
-    return "bz2" if module is None and _BZIP2_HEAD.match(head) else module
+    # Imported here: the loader comes with the analysis, which the CLI imports with the
+    # garbage collector paused (cli._import_analysis), after this module.
+    from ..loader import compression
+
+    name = compression(head)
+    return _DECOMPRESSORS.get(name) if name else None
 
 
 def _open_compressed(path: Path, module: str) -> io.BufferedIOBase:
