@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import IO
 
 from ..text import strip_controls
-from .runner import ScanRow
+from .runner import ScanRow, utc_moment
 
 CSV_COLUMNS = ("index", "source", "error", "date", "from", "from_domain", "subject", "verdict", "dkim", "spf",
                "dmarc", "arc", "hops", "total_delay_seconds", "failing_reasons", "slowest_hop",
@@ -122,7 +122,7 @@ class Summary:
 
     def _add_span(self, row: ScanRow) -> None:
         # "Since when?": the receiver's stamp; the sender's Date: only when no hop has one.
-        moment = _moment(row.delivered) or _moment(row.date)
+        moment = utc_moment(row.delivered) or utc_moment(row.date)
         if moment is None:
             return
         keys = (("verdict", row.verdict or "?"), ("sending domain", row.from_domain or "(none)"),
@@ -138,17 +138,6 @@ class Summary:
 
 
 _SPAN_TABLES = ("verdict", "sending domain", "failing reason")
-
-
-def _moment(text: str | None) -> datetime | None:
-    """An ISO 8601 time as an aware UTC datetime; None when absent or unreadable."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-        return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
-    except (ValueError, OverflowError):
-        return None
 
 
 def _minute(moment: datetime | None) -> str:

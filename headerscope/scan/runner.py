@@ -180,17 +180,23 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
     )
 
 
-def _utc_iso(timestamp: str | None) -> str | None:
-    """An ISO 8601 time with an offset, as UTC; None when there is none or it has no UTC time."""
+def utc_moment(timestamp: str | None) -> datetime | None:
+    """An ISO 8601 time as an aware UTC datetime; None when there is none, it is unreadable,
+    or it has no UTC time."""
     if not timestamp:
         return None
     try:
         moment = datetime.fromisoformat(timestamp)
         if moment.tzinfo is None:  # "-0000": the zone is unknown; read as UTC (RFC 5322 section 3.3)
             moment = moment.replace(tzinfo=timezone.utc)
-        return moment.astimezone(timezone.utc).isoformat()
+        return moment.astimezone(timezone.utc)
     except (ValueError, OverflowError):
         return None
+
+
+def _utc_iso(timestamp: str | None) -> str | None:
+    moment = utc_moment(timestamp)
+    return moment.isoformat() if moment else None
 
 
 def _mp_context() -> Any:
