@@ -315,6 +315,24 @@ def test_damaged_compressed_mailbox_keeps_the_messages_before_the_damage(tmp_pat
     assert damaged.error is not None and damaged.error.startswith("damaged gzip data: ")
 
 
+def test_compressed_file_without_its_decompressor_is_an_error_row(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+    import lzma
+
+    box = _write(tmp_path / "box.mbox.xz", lzma.compress(mbox_of([message(1)])))
+    real_import = importlib.import_module
+
+    def import_module(name: str, package: str | None = None):  # type: ignore[no-untyped-def]
+        if name == "lzma":  # as in a Python built without liblzma
+            raise ImportError("No module named '_lzma'")
+        return real_import(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", import_module)
+    assert [(i.label, i.error) for i in iter_inputs([str(box)])] == [
+        (str(box), "this Python has no lzma module to decompress it with: decompress it first")]
+
+
 def test_decompression_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import gzip
 

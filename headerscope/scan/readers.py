@@ -340,6 +340,11 @@ def _iter_compressed(path: Path, module: str, max_message: int) -> Iterator[Scan
     except OSError as exc:
         yield ScanInput(label=str(path), data=None, error=exc.strerror or str(exc))
         return
+    except ImportError:
+        # A Python built without the library (pyenv without liblzma's headers, say).
+        yield ScanInput(label=str(path), data=None,
+                        error=f"this Python has no {module} module to decompress it with: decompress it first")
+        return
     given = 0
 
     def read(size: int) -> bytes:
