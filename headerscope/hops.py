@@ -130,7 +130,8 @@ _BY_KEYWORD = re.compile(r"\bby\b", re.IGNORECASE)
 # Postfix "(Postfix, from userid 1001)", qmail "(qmail 123 invoked by uid 1000)",
 # Sendmail's submission program "(8.15.2/8.15.2/Submit)".
 _local_program_re = compiled_on_first_use(
-    r"\bfrom\s+userid\s+\d+|\binvoked\s+by\s+uid\b|/submit\)", re.IGNORECASE
+    r"\bfrom\s+userid\s+\d+|\binvoked\s+by\s+uid\b|/submit\)|\bfrom\s+mail\s+pickup\s+service\b",
+    re.IGNORECASE,
 )
 _authenticated_sender_re = compiled_on_first_use(r"\bauthenticated\s+sender\s*:", re.IGNORECASE)
 _with_lmtp_re = compiled_on_first_use(r"\bwith\s+lmtp", re.IGNORECASE)
@@ -460,7 +461,8 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
 
     1. **MUA** - the field records a hand-over from a local program or user rather than a
        network client: Postfix ``(Postfix, from userid N)``, qmail ``invoked by uid N``,
-       Sendmail's ``/Submit`` program, and Exim's ``with local``/``local-esmtp`` when the
+       Sendmail's ``/Submit`` program, IIS/Exchange's ``from mail pickup service`` (a file
+       dropped into the pickup directory), and Exim's ``with local``/``local-esmtp`` when the
        "from" part is a user name without an address (Exim writes ``with local`` for
        messages a local user or program submits on the command line).
     2. **MDA** - delivery into a mailbox store: ``with LMTP`` (any LMTP variant, e.g.
@@ -481,7 +483,8 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
     text = _scan(raw)
     low = text.lower()
     # Substring checks first: each regex needs its word, and most fields have none of them.
-    if ("userid" in low or "invoked" in low or "/submit)" in low) and _local_program_re().search(text):
+    if ("userid" in low or "invoked" in low or "/submit)" in low or "pickup" in low) \
+            and _local_program_re().search(text):
         return Role.MUA
     if protocol.startswith("local") and not fields.from_ip:
         user = (fields.from_helo or fields.from_rdns or "").strip()

@@ -78,6 +78,10 @@ _KINDS = ("", "S", "A", "B", "Q", "W", "(", "X")
 _new_tok = tuple.__new__
 
 _KEYWORDS = frozenset({"from", "by", "via", "with", "id", "for"})
+_OVER_TLS = ["over", "tls", "secured", "channel"]
+_PICKUP_SERVICE = ["mail", "pickup", "service"]
+# A second "with" clause that says only that the hop was encrypted.
+_TLS_WITH_WORDS = frozenset({"STARTTLS", "TLS", "SSL"})
 _make_fields = frozen_maker(ReceivedFields)
 _make_tls = frozen_maker(TlsInfo)
 
@@ -209,6 +213,12 @@ def _read_ip_cached(text: str) -> tuple[str | None, bool]:
         s = s[1:-1].strip()
     if s[:5].lower() == "ipv6:":
         s = s[5:]
+    if "%" in s:
+        # An IPv6 zone index ("fe80::1%11", RFC 4007 section 11) names an interface of the
+        # receiving host: meaningless elsewhere, so the address is kept without it.
+        s, _, zone = s.partition("%")
+        if ":" not in s or not zone.isalnum():
+            return None, False
     if not s or len(s) > 64 or _IP_CHARS_RE.match(s) is None:
         return None, False  # cheap rejection: most candidates are host names
     if _CANONICAL_IPV4_RE.fullmatch(s) is not None:
@@ -237,6 +247,15 @@ _LOCAL_SOCKETS = frozenset(("unix socket", "unix", "local", "local socket", "uni
 
 def _is_local_socket(text: str) -> bool:
     return " ".join(text.lower().split()) in _LOCAL_SOCKETS
+
+
+def _is_unknown_literal(text: str) -> bool:
+    """``[]`` or ``[unknown]``: the receiver wrote that it did not record the address
+    (Coremail's "(unknown [])"), which is not a damaged literal."""
+    return text.strip().lower() in ("", "unknown")
+
+
+_LEADING_LITERAL_RE = re.compile(r"\[([^\[\]]*)\]")
 
 
 def _is_literal(text: str) -> bool:
@@ -491,7 +510,11 @@ _auth_comment_re = compiled_on_first_use(
 )
 _envfrom_re = compiled_on_first_use(r"\benvelope-(?:from|sender)[:=]? ?(<[^<>]*>|[^\s<>,;]+)", re.I)
 _userid_re = compiled_on_first_use(r"\bfrom userid (\S+)")
-_qmail_re = compiled_on_first_use(r"^qmail \d+ (?:messnum \d+ )?invoked (by|from|for) ?(.*)$", re.I)
+# qmail's "(qmail 1234 invoked by uid 89)" and the same stamp from programs modelled on it,
+# such as nullmailer's "(nullmailer pid 2185 invoked by uid 1000)".
+_qmail_re = compiled_on_first_use(
+    r"^(?:qmail|[a-z][\w.-]{0,30} pid) \d+ (?:messnum \d+ )?invoked (by|from|for) ?(.*)$", re.I
+)
 _qmail_network_re = compiled_on_first_use(r"^network ?\[([^\]/\s]+)(?:/([^\]\s]+))?\]")
 _hostinfo_re = compiled_on_first_use(r"^(?:([^\s\[]+) )?\[([^\[\]]*)\](?::(\d+))?(?: (.*))?$")
 _hostname_re = compiled_on_first_use(r"^[A-Za-z0-9_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)+\.?$")
@@ -589,6 +612,11 @@ class _Context:
 def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Client:
     """Read HELO, reverse-DNS name, IP and ident from the tokens after ``from``."""
     client = _Client()
+    if [t.text.lower() for t in seg] == _PICKUP_SERVICE:
+        # IIS / Exchange: "from mail pickup service by host with Microsoft SMTPSVC", a message
+        # a local program dropped into the pickup directory: no network client at all.
+        client.ident = "mail pickup service"
+        return client
     first: _Tok | None = None
     rest: Sequence[_Tok] = seg
     if seg and seg[0].kind in "WBAQ":
@@ -608,6 +636,7 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
     literal_ip: str | None = None
     comment_host: str | None = None
     claiming = False
+    ident_marker: str | None = None
     extras: list[str] = []
 
     for t in rest:
@@ -616,6 +645,9 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
             if not c:
                 continue
             words = c.split()
+            if "ident=" in c:
+                # Exim: "([IP]:port helo=NAME ident=USER)", the RFC 1413 ident it got.
+                ident_marker = next((w[6:] for w in words if w[:6] == "ident="), None) or ident_marker
             for i, w in enumerate(words):
                 up = w.upper()
                 if up in ("HELO", "EHLO", "LHLO"):
@@ -632,7 +664,14 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
                 if m is not None:
                     if host_info is None:
                         ip, _ = _read_ip(m.group(2))
-                        if ip is None and not _is_local_socket(m.group(2)):
+                        tail_literal = _LEADING_LITERAL_RE.match(m.group(4) or "")
+                        if ip is None and _is_unknown_literal(m.group(2)) and tail_literal is not None:
+                            # Sun Java / Oracle Messaging Server: "(HELO ([unknown] [IP]))",
+                            # the reverse-DNS slot then the address.
+                            ip, _ = _read_ip(tail_literal.group(1))
+                            if ip is None:
+                                problems.append(f"address literal is not an IP: [{_snippet(tail_literal.group(1))}]")
+                        elif ip is None and not _is_local_socket(m.group(2)) and not _is_unknown_literal(m.group(2)):
                             problems.append(f"address literal is not an IP: [{_snippet(m.group(2))}]")
                         elif ip is not None and ":" in m.group(2) and "." in m.group(2) \
                                 and _v4_port_re().match(m.group(2)):
@@ -652,7 +691,7 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
             continue
         if t.kind == "B":
             ip, _ = _read_ip(t.text)
-            if ip is None and _is_local_socket(t.text[1:-1]):
+            if ip is None and (_is_local_socket(t.text[1:-1]) or _is_unknown_literal(t.text[1:-1])):
                 continue
             if ip is None:
                 problems.append(f"address literal is not an IP: {_snippet(t.text)}")
@@ -740,6 +779,8 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
         client.helo = None
     if client.helo == "":
         client.helo = None
+    if client.ident is None:
+        client.ident = ident_marker
     return client
 
 
@@ -1148,6 +1189,7 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
     local_form = False
     order: list[str] = []
     extras_by_clause: list[tuple[str, list[str]]] = []
+    other_withs: list[str] = []
 
     for keyword, seg in segments:
         if keyword is None:
@@ -1210,7 +1252,11 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
             if by is None:
                 by = host
                 rest = [t.text for t in values[1:]]
-                if rest:
+                if [w.lower() for w in rest] == _OVER_TLS:
+                    # Exchange 2003-2010 and IIS: "by host over TLS secured channel with
+                    # Microsoft SMTPSVC(...)": STARTTLS was used on this hop.
+                    tls.mark()
+                elif rest:
                     extras_by_clause.append((keyword, rest))
             else:
                 problems.append(f"repeated 'by' clause: {_snippet(host)}")
@@ -1220,8 +1266,14 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
             with_value = " ".join(words).rstrip(",") or None
             if protocol is None:
                 protocol = with_value
+            elif with_value is not None and with_value.upper() in _TLS_WITH_WORDS:
+                # RFC 822 section 4.1 allows several "with" clauses (*("with" atom)); Mimecast
+                # writes "with ESMTP with STARTTLS (version=..., cipher=...)".
+                tls.mark()
             elif with_value:
-                problems.append(f"repeated 'with' clause: {_snippet(with_value)}")
+                # Also allowed by RFC 822; RFC 5321 section 4.4 has one. The first is the
+                # protocol; the others stay in the raw header, noted here.
+                other_withs.append(with_value)
             left: list[str] = []
             k = 0
             rest_words = [t for t in rest_toks if t.kind != "C"]
@@ -1252,8 +1304,10 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
                 if queue_id is None:
                     queue_id = _strip_angle(values[0].text).rstrip(",") or None
                 id_rest = values[1:]
-                # "ORCPT <rfc822;x>" (RFC 3461 original recipient) after the id is not junk.
-                if len(id_rest) >= 2 and id_rest[0].text.upper() == "ORCPT":
+                # "ORCPT <rfc822;x>" (RFC 3461 original recipient) after the id is not junk,
+                # nor ZMailer's "convert rfc822-to-8bit" (the conversion it applied, as the
+                # Additional-Registered-Clauses of RFC 5321 section 4.4 allow: Atom String).
+                while len(id_rest) >= 2 and id_rest[0].text.upper() in ("ORCPT", "CONVERT"):
                     id_rest = id_rest[2:]
                 if id_rest:
                     extras_by_clause.append((keyword, [t.text for t in id_rest]))
@@ -1272,6 +1326,8 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
                 for_ = for_value
             continue
 
+    if other_withs:
+        problems.append(f"more 'with' clauses than one (RFC 5321 has one): {_snippet(' '.join(other_withs))}")
     for name, words_left in extras_by_clause:
         kept = [w for w in words_left if w.strip(",.;:-")]
         if kept:

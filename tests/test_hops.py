@@ -186,6 +186,11 @@ def test_slow_hop_and_future_date() -> None:
      "from www-data by host.a.example with local (Exim 4.96) (envelope-from <www-data@a.example>)",
      Role.MUA),
     (ReceivedFields(), "(qmail 11769 invoked from network)", Role.MTA),
+    (ReceivedFields(ident="uid 1000"), "(nullmailer pid 2185267 invoked by uid 1000)", Role.MUA),
+    (ReceivedFields(ident="mail pickup service", by="hotmail.com", protocol="Microsoft SMTPSVC"),
+     "from mail pickup service by hotmail.com with Microsoft SMTPSVC", Role.MUA),
+    (ReceivedFields(from_helo="mail", by="hotmail.com", protocol="Microsoft SMTPSVC"),
+     "from mail by hotmail.com with Microsoft SMTPSVC", Role.MTA),
     (ReceivedFields(from_rdns="out.b.example", from_ip="192.0.2.4", by="mx.a.example", protocol="ESMTPS"),
      "from out.b.example (out.b.example [192.0.2.4]) by mx.a.example (Postfix) with ESMTPS", Role.MTA),
 ])

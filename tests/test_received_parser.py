@@ -832,3 +832,117 @@ def test_timed_parse_gives_the_moment_of_the_timestamp() -> None:
         fields, moment = parse_received_timed(value)
         assert fields == parse_received(value)
         assert (moment.isoformat() if moment is not None else None) == fields.timestamp
+
+
+# ---------------------------------------------------------------------------------------------
+# More real formats: each value below is as written by the software named (taken from public
+# list archives and parser test suites), with the fields a reader needs.
+
+
+def test_exchange_2003_over_tls_secured_channel() -> None:
+    f = parse_received(
+        "from dd1.caveonetworks.com ([64.169.86.201]) by exch4.caveonetworks.com over TLS secured "
+        "channel with Microsoft SMTPSVC(6.0.3790.3959); Tue, 23 Dec 2008 15:22:17 -0800"
+    )
+    assert (f.from_helo, f.from_ip, f.by) == ("dd1.caveonetworks.com", "64.169.86.201", "exch4.caveonetworks.com")
+    assert f.protocol == "Microsoft SMTPSVC"
+    assert f.tls.encrypted is True
+    assert f.complete and f.problems == ()
+    # Without the phrase the same hop says nothing about TLS.
+    plain = parse_received(
+        "from dd1.caveonetworks.com ([64.169.86.201]) by exch4.caveonetworks.com "
+        "with Microsoft SMTPSVC(6.0.3790.3959); Tue, 23 Dec 2008 15:22:17 -0800"
+    )
+    assert plain.tls.encrypted is None and plain.complete
+
+
+def test_iis_mail_pickup_service_is_a_local_program() -> None:
+    f = parse_received("from mail pickup service by hotmail.com with Microsoft SMTPSVC; Tue, 16 Mar 2004 18:12:31 -0800")
+    assert f.ident == "mail pickup service"
+    assert (f.from_helo, f.from_rdns, f.from_ip) == (None, None, None)
+    assert f.by == "hotmail.com"
+    assert f.complete and f.problems == ()
+
+
+def test_second_with_clause_starttls_marks_tls() -> None:
+    # Mimecast; RFC 822 section 4.1 allows several "with" clauses.
+    f = parse_received(
+        "from mail-qv1-f71.google.com (mail-qv1-f71.google.com [209.85.219.71]) by relay.mimecast.com "
+        "with ESMTP with STARTTLS (version=TLSv1.3, cipher=TLS_AES_128_GCM_SHA256) "
+        "id us-mta-73-_Go8Hx0vPgqwuLHD2HVQUg-1; Tue, 14 Feb 2023 17:35:48 -0500"
+    )
+    assert f.protocol == "ESMTP"
+    assert f.tls == TlsInfo(encrypted=True, version="TLSv1.3", cipher="TLS_AES_128_GCM_SHA256")
+    assert f.id == "us-mta-73-_Go8Hx0vPgqwuLHD2HVQUg-1"
+    assert f.complete and f.problems == ()
+    # Without a cipher comment, the STARTTLS clause alone says the hop was encrypted.
+    bare = parse_received("from a.example (a.example [192.0.2.1]) by b.example with ESMTP with STARTTLS id X; "
+                          "Tue, 14 Feb 2023 17:35:48 -0500")
+    assert bare.tls.encrypted is True and bare.complete
+    # Any other second "with" is kept out of the protocol and noted.
+    other = parse_received("by b.example with ESMTP with UUCP; Tue, 14 Feb 2023 17:35:48 -0500")
+    assert other.protocol == "ESMTP"
+    assert not other.complete and "UUCP" in other.problems[0]
+
+
+def test_zmailer_convert_clause_after_id() -> None:
+    # vger.kernel.org (ZMailer) on every message of the Linux kernel lists.
+    f = parse_received(
+        'from n14b.bullet.scd.yahoo.com ([209.73.160.81]:32609 "HELO n14b.bullet.scd.yahoo.com" '
+        "rhost-flags-OK-OK-OK-OK) by vger.kernel.org with SMTP id S1752424AbYC3OiK convert rfc822-to-8bit "
+        "(ORCPT <rfc822;git@vger.kernel.org>); Sun, 30 Mar 2008 10:38:10 -0400"
+    )
+    assert (f.from_ip, f.by, f.protocol, f.id) == ("209.73.160.81", "vger.kernel.org", "SMTP", "S1752424AbYC3OiK")
+    assert f.timestamp == "2008-03-30T10:38:10-04:00"
+    assert f.complete and f.problems == ()
+
+
+def test_nullmailer_invoked_by_uid() -> None:
+    f = parse_received("(nullmailer pid 2185267 invoked by uid 1000); Thu, 10 Mar 2022 22:18:35 -0000")
+    assert f.ident == "uid 1000"
+    assert f.timestamp == "2022-03-10T22:18:35+00:00"
+    assert f.complete and f.problems == ()
+
+
+def test_unknown_and_empty_address_literals() -> None:
+    # Coremail writes "(unknown [])" when it has no address to record: not a damaged literal.
+    coremail = parse_received(
+        "from localhost (unknown []) by gzsmtp4 (Coremail) with SMTP id PykvCgD3l2og_sNnPh4JBg--.59684S2; "
+        "Sun, 02 Mar 2025 14:43:44 +0800 (CST)"
+    )
+    assert (coremail.from_helo, coremail.from_rdns, coremail.from_ip) == ("localhost", None, None)
+    assert coremail.complete and coremail.problems == ()
+    # Sun Java / Oracle Messaging Server: "([unknown] [IP])", reverse DNS then address.
+    sun = parse_received(
+        "from imac-27.home ([unknown] [198.51.100.4]) by vms173019.mailsrvcs.net (Sun Java(tm) System "
+        "Messaging Server 7u2-7.02 32bit (built Apr 16 2009)) with ESMTPA id "
+        "<0NAK0041N80S4K20@vms173019.mailsrvcs.net>; Tue, 19 Aug 2014 10:22:07 -0500 (CDT)"
+    )
+    assert (sun.from_helo, sun.from_rdns, sun.from_ip) == ("imac-27.home", None, "198.51.100.4")
+    assert sun.auth == "ESMTPA" and sun.complete
+    # A literal that is no address at all is still reported.
+    bad = parse_received("from x.example ([unknown] [999.1.1.1]) by y.example with ESMTP; Tue, 19 Aug 2014 10:22:07 -0500")
+    assert bad.from_ip is None and not bad.complete and "999.1.1.1" in bad.problems[0]
+
+
+def test_ipv6_zone_index_is_dropped() -> None:
+    f = parse_received(
+        "from 486006-USEXCH02.CMP.LOCAL ([fe80::250:56ff:fe85:5095%11]) by 486006-USEXCH02.CMP.LOCAL "
+        "([fe80::250:56ff:fe85:5095%11]) with Microsoft SMTP Server id 14.03.0123.003; Tue, 24 Jun 2014 10:16:07 -0500"
+    )
+    assert f.from_ip == "fe80::250:56ff:fe85:5095"
+    assert f.complete and f.problems == ()
+    # A zone on an IPv4 address, or a zone that is not a name, is not an address.
+    assert parse_received("from x ([192.0.2.1%11]) by y with SMTP; Tue, 24 Jun 2014 10:16:07 -0500").from_ip is None
+    assert parse_received("from x ([fe80::1%a b]) by y with SMTP; Tue, 24 Jun 2014 10:16:07 -0500").from_ip is None
+
+
+def test_exim_ident() -> None:
+    f = parse_received(
+        "from mail.example.com ([192.0.2.4]:4455 helo=mx.example.com ident=exim) by mx.test.ex "
+        "with esmtp (Exim 4.96) id 1abc-0001-AB; Mon, 30 Sep 2013 15:12:33 +0700"
+    )
+    assert (f.from_helo, f.from_rdns, f.from_ip, f.ident) == ("mx.example.com", "mail.example.com", "192.0.2.4", "exim")
+    literal = parse_received("from [192.0.2.4] (ident=mail) by mx.test.ex with esmtp (Exim 4.80) id 1a7QMI-00; "
+                             "Mon, 30 Sep 2013 15:12:33 +0700")
+    assert (literal.from_ip, literal.ident) == ("192.0.2.4", "mail")
