@@ -612,7 +612,7 @@ class _Context:
 def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Client:
     """Read HELO, reverse-DNS name, IP and ident from the tokens after ``from``."""
     client = _Client()
-    if [t.text.lower() for t in seg] == _PICKUP_SERVICE:
+    if len(seg) == 3 and [t.text.lower() for t in seg] == _PICKUP_SERVICE:
         # IIS / Exchange: "from mail pickup service by host with Microsoft SMTPSVC", a message
         # a local program dropped into the pickup directory: no network client at all.
         client.ident = "mail pickup service"
