@@ -1252,7 +1252,11 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
             if by is None:
                 by = host
                 rest = [t.text for t in values[1:]]
-                if [w.lower() for w in rest] == _OVER_TLS:
+                if rest and len(rest) <= 3 and "." not in host and host[0] != "[" and all(w.isalpha() for w in rest):
+                    # A gateway that writes its product's name, not its host name: "by
+                    # Forcepoint Email with ESMTPS", "by Websense Email Security Gateway".
+                    by = " ".join((host, *rest))
+                elif [w.lower() for w in rest] == _OVER_TLS:
                     # Exchange 2003-2010 and IIS: "by host over TLS secured channel with
                     # Microsoft SMTPSVC(...)": STARTTLS was used on this hop.
                     tls.mark()

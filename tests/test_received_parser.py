@@ -946,3 +946,15 @@ def test_exim_ident() -> None:
     literal = parse_received("from [192.0.2.4] (ident=mail) by mx.test.ex with esmtp (Exim 4.80) id 1a7QMI-00; "
                              "Mon, 30 Sep 2013 15:12:33 +0700")
     assert (literal.from_ip, literal.ident) == ("192.0.2.4", "mail")
+
+
+def test_gateway_product_name_as_by() -> None:
+    f = parse_received(
+        "from mse-fl2.zte.com.cn (unknown [10.30.14.239]) by Forcepoint Email with ESMTPS id 3EE8E2C9276DC129DA98; "
+        "Thu, 27 Jun 2019 11:06:47 +0800 (CST)"
+    )
+    assert (f.from_helo, f.from_ip, f.by, f.protocol) == ("mse-fl2.zte.com.cn", "10.30.14.239", "Forcepoint Email", "ESMTPS")
+    assert f.complete and f.problems == ()
+    # Words after a host name are still reported, not taken into it.
+    g = parse_received("from a.example by b.example garbage words with ESMTP; Thu, 27 Jun 2019 11:06:47 +0800")
+    assert g.by == "b.example" and not g.complete
