@@ -410,6 +410,9 @@ def _safe_parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
         return ReceivedFields(complete=False, problems=(f"parser error: {type(exc).__name__}",)), None
 
 
+_LOCALHOST_NAMES = frozenset(("localhost", "localhost.localdomain"))
+
+
 def _has_client(fields: ReceivedFields) -> bool:
     return bool(fields.from_ip or fields.from_rdns or fields.from_helo)
 
@@ -633,6 +636,11 @@ def _client_inside(item: _Work, org: str | None, orgs: _Orgs | None = None) -> b
         # "from" part that is there: then nothing vouches for the client.
         return fields.complete or not item.header.value.lstrip()[:5].lower().startswith("from")
     if item.private:
+        return True
+    if fields.from_ip is None and all(n.lower().rstrip(".") in _LOCALHOST_NAMES for n in _client_names(fields)):
+        # "(from majordomo@localhost) by host": sendmail's record of a local submission. With
+        # no address, a client named localhost is a program on the receiving host itself
+        # (RFC 1122 section 3.2.1.3), as with a loopback address.
         return True
     if _is_local_delivery(fields, item.header.value):
         # LMTP is for delivery inside a site, never across the internet (RFC 2033 section 1),

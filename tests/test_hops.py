@@ -1021,3 +1021,33 @@ def test_chain_from_the_parsers_datetimes_equals_the_chain_from_its_iso_text() -
         assert direct == via_text
         checked += 1
     assert checked > 40, checked
+
+
+@needs_parser
+def test_list_reinjection_from_localhost_stays_inside() -> None:
+    # A 1998 majordomo list at SGI: sendmail records the list's re-injection as
+    # "(from majordomo-owner@localhost)", no address. That is the host itself, so the walk goes
+    # on down to where sgi.sgi.com accepted the message from franken.de's relay.
+    text = (
+        "Received: from cthulhu.engr.sgi.com (cthulhu.engr.sgi.com [192.26.80.2]) by neteng.engr.sgi.com "
+        "(971110.SGI.8.8.8/960327.SGI.AUTOCF) via SMTP id QAA543990 for <linux-archive@neteng.engr.sgi.com>; "
+        "Thu, 29 Jan 1998 16:05:10 -0800 (PST)\n"
+        "Received: (from majordomo-owner@localhost) by cthulhu.engr.sgi.com (950413.SGI.8.6.12/960327.SGI.AUTOCF) "
+        "id QAA29344 for linux-list; Thu, 29 Jan 1998 16:02:47 -0800\n"
+        "Received: from sgi.sgi.com (sgi.engr.sgi.com [192.26.80.37]) by cthulhu.engr.sgi.com "
+        "(950413.SGI.8.6.12/960327.SGI.AUTOCF) via ESMTP id QAA29339 for <linux@cthulhu.engr.sgi.com>; "
+        "Thu, 29 Jan 1998 16:02:46 -0800\n"
+        "Received: from rachael.franken.de (rachael.franken.de [193.175.24.38]) by sgi.sgi.com "
+        "(950413.SGI.8.6.12/970507) via ESMTP id QAA06445 for <linux@cthulhu.engr.sgi.com>; "
+        "Thu, 29 Jan 1998 16:02:45 -0800\n"
+        "Received: (from tsbogend@localhost) by alpha.franken.de (8.8.7/8.8.5) id AAA02373; "
+        "Fri, 30 Jan 1998 00:00:33 +0100\n"
+        "Subject: x\n\nbody\n"
+    )
+    chain = build_chain(parse_message(_message(text)), None, NOW)
+    assert chain.hops[3].fields.ident == "majordomo-owner"
+    assert chain.boundary_hop == 2
+    assert [h.trusted for h in chain.hops] == [False, True, True, True, True]
+    # A client that only calls itself localhost but has a public address is still outside.
+    forged = text.replace("(from majordomo-owner@localhost)", "from localhost ([198.51.100.9])")
+    assert build_chain(parse_message(_message(forged)), None, NOW).boundary_hop == 4
