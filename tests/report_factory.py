@@ -345,3 +345,15 @@ def hostile_payload(port: int) -> str:
         f"<meta http-equiv=refresh content=\"0;url={base}/refresh\">"
         f"<b data-pwned=markup>bold</b>]]><!-- -->' onmouseover='x' \u202eevil\u202c"
     )
+
+
+# Two hops whose "via" clause a hop table must show: old sendmail's protocol and Exchange's transport.
+VIA_HOPS = (
+    b"Received: from AM6PR01MB1234.eurprd01.prod.exchangelabs.com (2603:10a6:20b:1::1) by"
+    b" AM6PR01MB5678.eurprd01.prod.exchangelabs.com (2603:10a6:20b:2::2) with Microsoft SMTP Server"
+    b" (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.1234.5 via Frontend Transport;"
+    b" Mon, 2 Nov 2026 10:00:07 +0000\r\n"
+    b"Received: from rachael.franken.de (rachael.franken.de [193.175.24.38]) by sgi.sgi.com"
+    b" (950413.SGI.8.6.12/970507) via ESMTP id QAA06445; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+    b"Subject: s\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n"
+)

@@ -8,8 +8,17 @@ from pathlib import Path
 
 import pytest
 from conftest import CORPUS, SAMPLES
-from report_factory import Element, hostile_payload, inject, make_report, parse_html, tag_census
+from report_factory import (
+    VIA_HOPS,
+    Element,
+    hostile_payload,
+    inject,
+    make_report,
+    parse_html,
+    tag_census,
+)
 
+import headerscope
 from headerscope.model import Finding, Report, Severity
 from headerscope.redact import redact_report
 from headerscope.render.html import CSP, TIMELINE_MAX_HOPS, HtmlRenderer, top_findings
@@ -235,3 +244,10 @@ def test_corpus_messages_render(path: Path) -> None:
     _, root = render(report)
     check_structure(report, root)
     check_safe(root)
+
+
+def test_hop_table_shows_the_via_link() -> None:
+    _page, root = render(headerscope.analyze(VIA_HOPS, offline=True))
+    cells = [td.text for td in root.find_all("td") if td.attrs.get("data-label") == "With"]
+    assert any("via ESMTP" in cell for cell in cells)
+    assert any("Microsoft SMTP Server" in cell and "via Frontend Transport" in cell for cell in cells)

@@ -6,8 +6,9 @@ import dataclasses
 
 import pytest
 from markdown_it import MarkdownIt
-from report_factory import hostile_payload, inject, make_report, parse_html, tag_census
+from report_factory import VIA_HOPS, hostile_payload, inject, make_report, parse_html, tag_census
 
+import headerscope
 from headerscope.redact import redact_report
 from headerscope.render.markdown import MarkdownRenderer, md_escape
 
@@ -95,3 +96,9 @@ def test_no_hops_no_auth() -> None:
     markdown = RENDERER.render(report)
     assert "path cannot be traced" in markdown
     assert tables(markdown) == [[["Check", "Result", "Details"], ["DKIM", "none", "no DKIM-Signature"]]]
+
+
+def test_hop_table_shows_the_via_link() -> None:
+    rows = [row for table in tables(RENDERER.render(headerscope.analyze(VIA_HOPS, offline=True))) for row in table]
+    assert any("via ESMTP" in cell for row in rows for cell in row)
+    assert any("Microsoft SMTP Server via Frontend Transport" in cell for row in rows for cell in row)

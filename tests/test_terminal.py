@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from report_factory import VIA_HOPS
+
 import headerscope
 from headerscope.render import get_renderer
 from headerscope.render.terminal import format_duration
@@ -39,3 +41,10 @@ def test_durations_are_signed_and_never_wrapped() -> None:
     assert format_duration(65) == "+1m 05s"
     assert format_duration(None) == "?"
     assert format_duration(0.25) == "+0.25s"
+
+
+def test_hop_table_shows_the_via_link() -> None:
+    # Old sendmail wrote its protocol as "via ESMTP"; Exchange names its transport with via.
+    text = get_renderer("terminal", color=False, width=200).render(headerscope.analyze(VIA_HOPS, offline=True))
+    assert "via ESMTP" in text
+    assert "via Frontend Transport" in text

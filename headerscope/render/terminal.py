@@ -245,7 +245,10 @@ class TerminalRenderer(Renderer):
             when = clock if day == previous_day else f"{day}\n{clock}"
         elif f.date_text:
             when = f.date_text
-        protocol = "\n".join(x for x in (f.protocol, f"auth {f.auth}" if f.auth and f.auth != f.protocol else None) if x)
+        # "via" is the link (RFC 5321 section 4.4): old sendmail wrote its protocol there
+        # ("via ESMTP"), Exchange its transport ("via Frontend Transport").
+        protocol = "\n".join(x for x in (f.protocol, f"via {f.via}" if f.via else None,
+                                           f"auth {f.auth}" if f.auth and f.auth != f.protocol else None) if x)
         return [
             _t(number),
             _t(when),
