@@ -303,8 +303,9 @@ def test_gmail_summary_extra_stays_trusted_and_comes_last() -> None:
     assert "Gmail" in (recorded[-1].trust_reason or "")
 
 
-def test_malformed_a_r_that_authres_rejects_is_read_tolerantly() -> None:
+def test_trailing_semicolon_is_tolerated_without_a_finding() -> None:
     # Real rspamd output: a trailing ";" after the last resinfo and a comment after a property.
+    # Yahoo, AOL and Microsoft 365 end every field with ";" too: no finding for it.
     msg = message(
         ("Authentication-Results", "mail.highsecure.ru;\r\n\tdkim=pass header.d=freebsd.org header.s=dkim "
                                    "header.b=H7pb97c0;\r\n\tdkim=fail (body hash did not verify) "
@@ -319,6 +320,25 @@ def test_malformed_a_r_that_authres_rejects_is_read_tolerantly() -> None:
     assert recorded[1].reason == "body hash did not verify"
     assert recorded[2].reason == "SPF not aligned (relaxed), DKIM not aligned (relaxed)"
     assert dict(recorded[2].properties)["header.from"] == "outlook.com"
+    assert all(r.trusted for r in recorded)
+    assert all(r.defects == () for r in recorded)
+    assert findings == ()
+
+
+def test_malformed_a_r_that_authres_rejects_is_read_tolerantly() -> None:
+    # Zoho: an angle-bracketed address as a property value and the policy in a comment after it.
+    msg = message(
+        ("Authentication-Results", "mx.zohomail.eu; dkim=pass; spf=pass (zohomail.eu: domain of "
+                                   "_spf.mail.yahoo.com designates 77.238.177.32 as permitted sender)  "
+                                   "smtp.mailfrom=alice@yahoo.com; dmarc=pass header.from=<alice@yahoo.com> "
+                                   "(p=reject dis=none)"),
+        ("Received", "from sonic.yahoo.com by mx.zohomail.eu with ESMTPS id Z; Sat, 11 Jan 2025 1:00:00 +0000"),
+    )
+    hops = (hop(1, 1, "mx.zohomail.eu", trusted=True, boundary=True, org="zohomail.eu"),)
+    recorded, findings = parse_recorded(msg, hops, 1)
+    assert [(r.method, r.result) for r in recorded] == [("dkim", "pass"), ("spf", "pass"), ("dmarc", "pass")]
+    assert dict(recorded[1].properties)["smtp.mailfrom"] == "alice@yahoo.com"
+    assert dict(recorded[2].properties)["header.from"] == "<alice@yahoo.com>"
     assert all(r.trusted for r in recorded)
     assert any("authres rejected it" in d for d in recorded[0].defects)
     assert [f.id for f in findings] == ["recorded.malformed"]
@@ -978,3 +998,14 @@ def test_trust_context_fields_are_all_carried_by_with_corroboration() -> None:
         "hosts", "orgs", "boundary_index", "receiver_block_end", "boundary_number",
         "receiver_names", "trailing_start", "corroborating", "duplicated", "boundary_names",
         "block_closed"]
+
+
+def test_recorded_header_from_as_an_address_names_its_domain() -> None:
+    # RFC 8601 section 2.3 puts the domain in header.from; Zoho writes the address in angle
+    # brackets. The comparison must read it as the same From: domain, not a different one.
+    recorded = tuple(replace(r, properties=tuple((k, "<News@Example.com>" if k == "header.from" else v)
+                                                 for k, v in r.properties))
+                     for r in _gmail_recorded())
+    comparisons, _ = compare(recorded, dkim=(), spf=None, dmarc=dmarc_result("pass"), arc=None)
+    dmarc = next(c for c in comparisons if c.method == "dmarc")
+    assert dmarc.label == "same" and dmarc.subject == "example.com"

@@ -328,8 +328,14 @@ def _parse_authentication_results_uncached(value: str, arc: bool) -> _ParsedFiel
             tolerant.append(clause)
 
     strict_text = value if authserv_id is not None else "authserv-id.invalid; " + value
+    # Yahoo, AOL and Microsoft 365 end the field with ";" (an empty resinfo, which RFC 8601
+    # section 2.2's grammar has no room for). Harmless, and on every message they deliver:
+    # not worth a finding, so it is dropped before the strict read.
+    strict_text = strict_text.strip()
+    while strict_text.endswith(";"):
+        strict_text = strict_text[:-1].rstrip()
     try:
-        strict = _authres.parse_value(strict_text.strip())
+        strict = _authres.parse_value(strict_text)
     except _authres.AuthresParseError as error:
         defects.append(f"authres rejected it ({error}); read tolerantly")
         return _ParsedField(authserv_id, instance, tuple(tolerant), tuple(defects))
@@ -1005,8 +1011,16 @@ def _spf_identity(rec: RecordedResult) -> tuple[str, str | None, str | None]:
                    if is_ip_literal(word)), None)
     if identity == "helo" or (mailfrom is None and helo is not None and identity != "mailfrom"):
         return "helo", normalize_domain(helo), ip
-    domain = normalize_domain(mailfrom.rpartition("@")[2]) if mailfrom else None
-    return "mailfrom", domain, ip
+    return "mailfrom", _property_domain(mailfrom), ip
+
+
+def _property_domain(value: str | None) -> str | None:
+    """The domain of a recorded header.from or smtp.mailfrom. RFC 8601 section 2.3 has the
+    domain there, but receivers also write the address, some in angle brackets (Zoho:
+    "header.from=<alice@example.com>")."""
+    if not value:
+        return None
+    return normalize_domain(value.strip().strip('<>"').rpartition("@")[2])
 
 
 def _compare_spf(recorded: tuple[RecordedResult, ...], spf: SpfResult | None) -> Comparison | None:
@@ -1079,7 +1093,7 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
     if rec is None and dmarc is None:
         return None
     subject = (dmarc.from_domain if dmarc else None) or (
-        normalize_domain(dict(rec.properties).get("header.from")) if rec else None)
+        _property_domain(dict(rec.properties).get("header.from")) if rec else None)
     ours = dmarc.result if dmarc else None
     if dmarc is None or ours == "not_checked":
         return _make("dmarc", subject, rec, ours, "not_recomputed",
@@ -1089,7 +1103,7 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
     who = _who(rec)
     rec_policy = _recorded_policy(rec)
     our_policy = dmarc.record.p.lower() if dmarc.record and dmarc.record.p else None
-    rec_from = normalize_domain(dict(rec.properties).get("header.from"))
+    rec_from = _property_domain(dict(rec.properties).get("header.from"))
     if ours == "temperror":
         return _make("dmarc", subject, rec, ours, "not_recomputed",
                      f"{who} recorded dmarc={rec.result}; the DMARC lookup failed temporarily now.")
@@ -1178,7 +1192,7 @@ def _unsupported_dmarc_pass(rec: RecordedResult, recorded: tuple[RecordedResult,
     if rec.result != "pass" or not dmarc.from_domain:
         return None
     from_domain = normalize_domain(dmarc.from_domain)
-    if normalize_domain(dict(rec.properties).get("header.from")) == from_domain:
+    if _property_domain(dict(rec.properties).get("header.from")) == from_domain:
         return None
     identities: list[str] = []
     for item in recorded:
