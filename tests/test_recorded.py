@@ -1009,3 +1009,21 @@ def test_recorded_header_from_as_an_address_names_its_domain() -> None:
     comparisons, _ = compare(recorded, dkim=(), spf=None, dmarc=dmarc_result("pass"), arc=None)
     dmarc = next(c for c in comparisons if c.method == "dmarc")
     assert dmarc.label == "same" and dmarc.subject == "example.com"
+
+
+def test_microsoft_365_bare_domain_segments() -> None:
+    # Exchange Online can add the recipient's domain as a segment of its own after a clause
+    # (Microsoft's anti-spoofing documentation shows it): no method there, nothing malformed.
+    value = ("spf=pass (sender IP is 209.85.128.41) smtp.mailfrom=gmail.com; contoso.com; dkim=pass "
+             "(signature was verified) header.d=gmail.com;contoso.com; dmarc=bestguesspass action=none "
+             "header.from=gmail.com;compauth=pass reason=109")
+    headers = [(name, value if name == "Authentication-Results" else v) for name, v in
+               ((h.name, h.value) for h in M365.headers)]
+    recorded, findings = parse_recorded(message(*headers), M365_HOPS, 1)
+    ar = [r for r in recorded if r.header == "Authentication-Results"]
+    assert [(r.method, r.result) for r in ar] == [
+        ("spf", "pass"), ("dkim", "pass"), ("dmarc", "bestguesspass"), ("compauth", "pass")]
+    assert ar[1].reason == "signature was verified"
+    assert all("no authserv-id" in r.defects[0] for r in ar)
+    assert not any("authres rejected" in d for r in ar for d in r.defects)
+    assert findings == ()

@@ -327,7 +327,13 @@ def _parse_authentication_results_uncached(value: str, arc: bool) -> _ParsedFiel
         if clause is not None:
             tolerant.append(clause)
 
-    strict_text = value if authserv_id is not None else "authserv-id.invalid; " + value
+    if authserv_id is not None:
+        strict_text = value
+    else:
+        # Exchange Online also writes a bare domain (the recipient's) as a segment of its own:
+        # "smtp.mailfrom=fabrikam.com; contoso.com; dkim=...". The tolerant read skips it (no
+        # method); the strict one would reject the field for it.
+        strict_text = "authserv-id.invalid; " + _BARE_SEGMENT_RE.sub("", value)
     # Yahoo, AOL and Microsoft 365 end the field with ";" (an empty resinfo, which RFC 8601
     # section 2.2's grammar has no room for). Harmless, and on every message they deliver:
     # not worth a finding, so it is dropped before the strict read.
@@ -701,6 +707,8 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
 _RESULT_FIELDS = ("authentication-results", "arc-authentication-results", "received-spf")
 
 _NO_AUTHSERV_ID = "no authserv-id (RFC 8601 section 2.2 requires one)"
+# A segment that is one bare name between two ";" (or before the end).
+_BARE_SEGMENT_RE = re.compile(r";[ \t\r\n]*[A-Za-z0-9.-]+[ \t\r\n]*(?=;|$)")
 
 
 class _Field(NamedTuple):
