@@ -1027,3 +1027,40 @@ def test_microsoft_365_bare_domain_segments() -> None:
     assert all("no authserv-id" in r.defects[0] for r in ar)
     assert not any("authres rejected" in d for r in ar for d in r.defects)
     assert findings == ()
+
+
+def test_provider_quirks_in_authentication_results() -> None:
+    # Amazon SES writes Received-SPF's key-value pairs (RFC 7208 section 9.1) as segments of
+    # their own after spf=: they are the SPF check's properties, not methods.
+    ses = message(
+        ("Authentication-Results", "amazonses.com; spf=pass (spfCheck: domain of _spf.google.com designates "
+                                   "209.85.160.178 as permitted sender) client-ip=209.85.160.178; "
+                                   "envelope-from=carol@gmail.com; helo=mail-qt1-f178.google.com; "
+                                   "dkim=pass header.i=@gmail.com; dmarc=pass header.from=gmail.com;"),
+        ("Received", "from mail-qt1-f178.google.com by inbound-smtp.us-east-1.amazonaws.com with SMTP id Z; "
+                     "Sat, 11 Jan 2025 1:00:00 +0000"),
+    )
+    hops = (hop(1, 1, "inbound-smtp.us-east-1.amazonaws.com", trusted=True, boundary=True, org="amazonaws.com"),)
+    recorded, _ = parse_recorded(ses, hops, 1)
+    assert [r.method for r in recorded] == ["spf", "dkim", "dmarc"]
+    assert dict(recorded[0].properties) == {"client-ip": "209.85.160.178", "envelope-from": "carol@gmail.com",
+                                            "helo": "mail-qt1-f178.google.com"}
+    # Exim: an IPv6 address as a property value is not a token, yet nothing is wrong with it.
+    exim = message(("Authentication-Results", "mail.nwl.cc; iprev=pass (localhost) smtp.remote-ip=::1"),
+                   ("Received", "from localhost ([::1]) by mail.nwl.cc with esmtp (Exim 4.97) id Z; "
+                                "Sat, 11 Jan 2025 1:00:00 +0000"))
+    recorded, findings = parse_recorded(exim, (hop(1, 1, "mail.nwl.cc", trusted=True, boundary=True, org="nwl.cc"),), 1)
+    assert [(r.method, r.result, r.reason, r.properties) for r in recorded] == [
+        ("iprev", "pass", "localhost", (("smtp.remote-ip", "::1"),))]
+    assert recorded[0].defects == () and findings == ()
+    # A property alone between two ";" (SiteGround's filter) is no method; the clauses after it keep
+    # their comments, and the skipped segment is said.
+    stray = message(("Authentication-Results", "antispam.example; smtp.remote-ip=35.214.173.214; iprev=pass "
+                                               "(host.example) smtp.remote-ip=35.214.173.214; auth=pass (LOGIN) "
+                                               "smtp.auth=esm19.example"),
+                    ("Received", "from a by antispam.example with ESMTPSA id Z; Sat, 11 Jan 2025 1:00:00 +0000"))
+    recorded, findings = parse_recorded(stray, (hop(1, 1, "antispam.example", trusted=True, boundary=True,
+                                                    org="antispam.example"),), 1)
+    assert [(r.method, r.reason) for r in recorded] == [("iprev", "host.example"), ("auth", "LOGIN")]
+    assert "smtp.remote-ip=35.214.173.214" in recorded[0].defects[0]
+    assert [f.id for f in findings] == ["recorded.malformed"]

@@ -323,9 +323,25 @@ def _parse_authentication_results_uncached(value: str, arc: bool) -> _ParsedFiel
             defects.append(_NO_AUTHSERV_ID)
     tolerant: list[_Clause] = []
     for segment in clause_segments[:_MAX_CLAUSES_PER_FIELD]:
-        clause = _clause(_items(segment))
-        if clause is not None:
-            tolerant.append(clause)
+        items = _items(segment)
+        first = next((item for item in items if item.key), None)
+        if first is not None and first.key is not None and first.value is not None \
+                and first.key.lower() in _SPF_KEY_VALUE_KEYS and tolerant and tolerant[-1].method == "spf":
+            # Amazon SES: "spf=pass (...) client-ip=192.0.2.1; envelope-from=a@example.com;
+            # helo=x;", Received-SPF's key-value pairs (RFC 7208 section 9.1) written as
+            # segments of their own. They describe the SPF check before them.
+            tolerant[-1].properties.extend((item.key.lower(), item.value) for item in items
+                                           if item.key is not None and item.value is not None)
+            continue
+        clause = _clause(items)
+        if clause is None:
+            continue
+        if "." in clause.method:
+            # A method is a keyword without dots (RFC 8601 section 2.2); "smtp.remote-ip=x"
+            # alone between two ";" is a stray property, not a result.
+            defects.append(f"a property without a method was skipped: {clause.method}={clause.result}"[:200])
+            continue
+        tolerant.append(clause)
 
     if authserv_id is not None:
         strict_text = value
@@ -334,6 +350,11 @@ def _parse_authentication_results_uncached(value: str, arc: bool) -> _ParsedFiel
         # "smtp.mailfrom=fabrikam.com; contoso.com; dkim=...". The tolerant read skips it (no
         # method); the strict one would reject the field for it.
         strict_text = "authserv-id.invalid; " + _BARE_SEGMENT_RE.sub("", value)
+    # An IPv6 address as a property value ("smtp.remote-ip=::1", Exim; "policy.iprev=2001:db8::1")
+    # is not an RFC 2045 token (":" is a special), so authres would reject the field: quoted
+    # for the strict read, it reads as the same value.
+    if ":" in strict_text:
+        strict_text = _IPV6_VALUE_RE.sub(r'=\1"\2"', strict_text)
     # Yahoo, AOL and Microsoft 365 end the field with ";" (an empty resinfo, which RFC 8601
     # section 2.2's grammar has no room for). Harmless, and on every message they deliver:
     # not worth a finding, so it is dropped before the strict read.
@@ -347,8 +368,10 @@ def _parse_authentication_results_uncached(value: str, arc: bool) -> _ParsedFiel
         return _ParsedField(authserv_id, instance, tuple(tolerant), tuple(defects))
 
     clauses: list[_Clause] = []
-    comments_match = [c.method for c in tolerant] == [r.method for r in strict.results]
-    for position, result in enumerate(strict.results[:_MAX_CLAUSES_PER_FIELD]):
+    # authres takes a stray "smtp.remote-ip=x" segment for a method; the tolerant read does not.
+    strict_results = [r for r in strict.results if "." not in r.method]
+    comments_match = [c.method for c in tolerant] == [r.method for r in strict_results]
+    for position, result in enumerate(strict_results[:_MAX_CLAUSES_PER_FIELD]):
         # authres drops comments; take them from the tolerant read when both agree on shape.
         comment = tolerant[position].comment if comments_match else None
         properties = list(result.properties)
@@ -707,6 +730,10 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
 _RESULT_FIELDS = ("authentication-results", "arc-authentication-results", "received-spf")
 
 _NO_AUTHSERV_ID = "no authserv-id (RFC 8601 section 2.2 requires one)"
+# Received-SPF's key-value pairs (RFC 7208 section 9.1).
+_SPF_KEY_VALUE_KEYS = frozenset(("client-ip", "envelope-from", "helo", "identity", "receiver", "mechanism",
+                                 "problem"))
+_IPV6_VALUE_RE = re.compile(r"=([ \t]*)([0-9A-Fa-f]*:[0-9A-Fa-f:.]*)(?=[ \t\r\n;()]|$)")
 # A segment that is one bare name between two ";" (or before the end).
 _BARE_SEGMENT_RE = re.compile(r";[ \t\r\n]*[A-Za-z0-9.-]+[ \t\r\n]*(?=;|$)")
 
