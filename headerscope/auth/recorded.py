@@ -324,9 +324,9 @@ def _parse_authentication_results_uncached(value: str, arc: bool) -> _ParsedFiel
     tolerant: list[_Clause] = []
     for segment in clause_segments[:_MAX_CLAUSES_PER_FIELD]:
         items = _items(segment)
-        first = next((item for item in items if item.key), None)
-        if first is not None and first.key is not None and first.value is not None \
-                and first.key.lower() in _SPF_KEY_VALUE_KEYS and tolerant and tolerant[-1].method == "spf":
+        lead = next((item for item in items if item.key), None)
+        if lead is not None and lead.key is not None and lead.value is not None \
+                and lead.key.lower() in _SPF_KEY_VALUE_KEYS and tolerant and tolerant[-1].method == "spf":
             # Amazon SES: "spf=pass (...) client-ip=192.0.2.1; envelope-from=a@example.com;
             # helo=x;", Received-SPF's key-value pairs (RFC 7208 section 9.1) written as
             # segments of their own. They describe the SPF check before them.
