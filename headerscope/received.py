@@ -516,7 +516,9 @@ _qmail_re = compiled_on_first_use(
     r"^(?:qmail|[a-z][\w.-]{0,30} pid) \d+ (?:messnum \d+ )?invoked (by|from|for) ?(.*)$", re.I
 )
 _qmail_network_re = compiled_on_first_use(r"^network ?\[([^\]/\s]+)(?:/([^\]\s]+))?\]")
-_hostinfo_re = compiled_on_first_use(r"^(?:([^\s\[]+) )?\[([^\[\]]*)\](?::(\d+))?(?: (.*))?$")
+# "NAME [IP]"; some sendmail configurations leave the space out ("NAME[IP]").
+# (Not "helo=[IP]": Exim's HELO marker, read elsewhere.)
+_hostinfo_re = compiled_on_first_use(r"^(?:([^\s\[]+)(?: |(?<!=)(?=\[)))?\[([^\[\]]*)\](?::(\d+))?(?: (.*))?$")
 _hostname_re = compiled_on_first_use(r"^[A-Za-z0-9_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)+\.?$")
 _exim_re = compiled_on_first_use(r"\bExim\b")
 
@@ -637,6 +639,7 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
     comment_host: str | None = None
     claiming = False
     ident_marker: str | None = None
+    zmailer = False  # a quoted "EHLO name" marker
     extras: list[str] = []
 
     for t in rest:
@@ -649,9 +652,10 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
                 # Exim: "([IP]:port helo=NAME ident=USER)", the RFC 1413 ident it got.
                 ident_marker = next((w[6:] for w in words if w[:6] == "ident="), None) or ident_marker
             for i, w in enumerate(words):
-                up = w.upper()
+                up = w.upper().lstrip('"')  # ZMailer quotes it: ("EHLO name")
                 if up in ("HELO", "EHLO", "LHLO"):
-                    helo_marker = words[i + 1] if i + 1 < len(words) else ""
+                    zmailer = zmailer or w[0] == '"'
+                    helo_marker = words[i + 1].rstrip('"') if i + 1 < len(words) else ""
                     helo_marker_seen = True
                     break
                 if w[:5].lower() == "helo=":
@@ -735,6 +739,10 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
             client.helo = helo_given if helo_marker_seen else first_text
             if "verified" in tail_words:  # CommuniGate checked the name resolves to the IP
                 client.rdns = _rdns_name(first_host)
+            elif zmailer:
+                # ZMailer: from RDNS ([IP]:port "EHLO name" rhost-flags-OK-OK-OK-OK), the
+                # reverse-DNS name first (the flags report its checks of it).
+                client.rdns = _rdns_name(first_host, allow_ip=False)
     elif bare is not None:
         client.ident, client.ip, has_port = bare
         if helo_marker_seen:

@@ -958,3 +958,32 @@ def test_gateway_product_name_as_by() -> None:
     # Words after a host name are still reported, not taken into it.
     g = parse_received("from a.example by b.example garbage words with ESMTP; Thu, 27 Jun 2019 11:06:47 +0800")
     assert g.by == "b.example" and not g.complete
+
+
+def test_zmailer_quoted_ehlo_and_reverse_name() -> None:
+    # vger.kernel.org: from RDNS ([IP]:port "EHLO name" rhost-flags-...): HELO and RDNS differ.
+    f = parse_received(
+        'from rap-us.hgst.com ([199.255.44.250]:13826 "EHLO usg-ed-osssrv.wdc.com" rhost-flags-OK-OK-OK-FAIL) '
+        "by vger.kernel.org with ESMTP id S230399AbiADK6v (ORCPT <rfc822;linux-ide@vger.kernel.org>); "
+        "Tue, 4 Jan 2022 05:58:51 -0500"
+    )
+    assert (f.from_helo, f.from_rdns, f.from_ip) == ("usg-ed-osssrv.wdc.com", "rap-us.hgst.com", "199.255.44.250")
+    assert f.complete
+    # Older ZMailer wrote no flags; the quoted marker is its mark all the same.
+    old = parse_received('from fw-nat.cambridge.arm.com ([193.131.176.54]:23942 "EHLO ZIPPY.Emea.Arm.com") '
+                         "by vger.kernel.org with ESMTP id S262979AbVGNKW7; Thu, 14 Jul 2005 06:22:59 -0400")
+    assert (old.from_helo, old.from_rdns) == ("ZIPPY.Emea.Arm.com", "fw-nat.cambridge.arm.com")
+
+
+def test_sendmail_host_and_address_without_a_space() -> None:
+    f = parse_received(
+        "from mail.realtek.com (rtexh36505.realtek.com.tw[172.21.6.25]) by rtits2.realtek.com.tw "
+        "(8.15.2/3.06/5.92) with ESMTPS id 4AF9sZ7a9284316 (version=TLSv1.2 cipher=ECDHE-RSA-AES256-GCM-SHA384 "
+        "bits=256 verify=OK); Fri, 15 Nov 2024 17:54:35 +0800"
+    )
+    assert (f.from_helo, f.from_rdns, f.from_ip) == ("mail.realtek.com", "rtexh36505.realtek.com.tw", "172.21.6.25")
+    assert f.complete
+    # Exim's "(helo=[IP])" is its HELO marker, not a host and address.
+    g = parse_received("from [198.51.100.4] (helo=[10.0.0.2]) by smtp.example.org with esmtpsa (Exim 4.92) id 1k; "
+                       "Mon, 5 Feb 2024 14:00:00 +0000")
+    assert (g.from_ip, g.from_helo, g.from_rdns) == ("198.51.100.4", "[10.0.0.2]", None)
