@@ -987,3 +987,30 @@ def test_sendmail_host_and_address_without_a_space() -> None:
     g = parse_received("from [198.51.100.4] (helo=[10.0.0.2]) by smtp.example.org with esmtpsa (Exim 4.92) id 1k; "
                        "Mon, 5 Feb 2024 14:00:00 +0000")
     assert (g.from_ip, g.from_helo, g.from_rdns) == ("198.51.100.4", "[10.0.0.2]", None)
+
+
+def test_yahoo_hermes_and_webmail_hops() -> None:
+    # Yahoo's submission server names itself in a comment after a pod name with no dots.
+    sub = parse_received("by hermes--production-gq1-5d95dc458-24x88 (Yahoo Inc. Hermes SMTP Server) with ESMTPA "
+                         "ID dffbd785ee8ecfc4db9f25ae20a43d90; Fri, 30 Aug 2024 00:35:52 +0000 (UTC)")
+    assert (sub.by, sub.protocol, sub.auth, sub.id) == (
+        "hermes--production-gq1-5d95dc458-24x88", "ESMTPA", "ESMTPA", "dffbd785ee8ecfc4db9f25ae20a43d90")
+    assert sub.timestamp == "2024-08-30T00:35:52+00:00" and sub.complete
+    web = parse_received("from sonic.gate.mail.ne1.yahoo.com by sonic305.consmr.mail.ne1.yahoo.com with HTTP; "
+                         "Fri, 30 Aug 2024 00:35:55 +0000")
+    # HTTP has no HELO: the name written first is the web front end's.
+    assert (web.from_helo, web.from_rdns, web.auth) == (None, "sonic.gate.mail.ne1.yahoo.com", "HTTP")
+    assert web.complete
+
+
+def test_dovecot_lmtp_delivery() -> None:
+    f = parse_received(
+        "from smtpin1.paris1.alwaysdata.com ([2a00:b6e0:1:42:1::1]) (using TLSv1.2 with cipher "
+        "ECDHE-RSA-AES128-GCM-SHA256 (128/128 bits)) by imap1.paris1.alwaysdata.com (Dovecot) with LMTP id "
+        "CmIDBvaxwl1rVwAA37iJ7g for <test@alwaysdata.net>; Wed, 06 Nov 2019 12:43:50 +0100"
+    )
+    assert (f.from_helo, f.from_ip, f.by, f.protocol) == (
+        "smtpin1.paris1.alwaysdata.com", "2a00:b6e0:1:42:1::1", "imap1.paris1.alwaysdata.com", "LMTP")
+    assert f.tls == TlsInfo(encrypted=True, version="TLSv1.2", cipher="ECDHE-RSA-AES128-GCM-SHA256")
+    assert (f.id, f.for_) == ("CmIDBvaxwl1rVwAA37iJ7g", "<test@alwaysdata.net>")
+    assert f.complete
