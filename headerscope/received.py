@@ -80,6 +80,7 @@ _new_tok = tuple.__new__
 _KEYWORDS = frozenset({"from", "by", "via", "with", "id", "for"})
 _OVER_TLS = ["over", "tls", "secured", "channel"]
 _PICKUP_SERVICE = ["mail", "pickup", "service"]
+_ID_TRAILING_CLAUSES = frozenset(("ORCPT", "CONVERT", "TLS", "ENVELOPE-FROM"))
 # A second "with" clause that says only that the hop was encrypted.
 _TLS_WITH_WORDS = frozenset({"STARTTLS", "TLS", "SSL"})
 _make_fields = frozen_maker(ReceivedFields)
@@ -1316,10 +1317,16 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
                 if queue_id is None:
                     queue_id = _strip_angle(values[0].text).rstrip(",") or None
                 id_rest = values[1:]
-                # "ORCPT <rfc822;x>" (RFC 3461 original recipient) after the id is not junk,
-                # nor ZMailer's "convert rfc822-to-8bit" (the conversion it applied, as the
-                # Additional-Registered-Clauses of RFC 5321 section 4.4 allow: Atom String).
-                while len(id_rest) >= 2 and id_rest[0].text.upper() in ("ORCPT", "CONVERT"):
+                # Clauses of two words after the id (RFC 5321 section 4.4 allows "Atom String"
+                # ones, Additional-Registered-Clauses): "ORCPT <rfc822;x>" (RFC 3461 original
+                # recipient), ZMailer's "convert rfc822-to-8bit", "tls CIPHER-SUITE" (RFC 8314
+                # section 7.4) and Haraka's "envelope-from <sender>".
+                while len(id_rest) >= 2 and id_rest[0].text.upper() in _ID_TRAILING_CLAUSES:
+                    word, value = id_rest[0].text.upper(), id_rest[1].text
+                    if word == "TLS":
+                        tls.mark(None, value)
+                    elif word == "ENVELOPE-FROM" and envelope_from is None:
+                        envelope_from = _strip_angle(value)
                     id_rest = id_rest[2:]
                 if id_rest:
                     extras_by_clause.append((keyword, [t.text for t in id_rest]))

@@ -1014,3 +1014,16 @@ def test_dovecot_lmtp_delivery() -> None:
     assert f.tls == TlsInfo(encrypted=True, version="TLSv1.2", cipher="ECDHE-RSA-AES128-GCM-SHA256")
     assert (f.id, f.for_) == ("CmIDBvaxwl1rVwAA37iJ7g", "<test@alwaysdata.net>")
     assert f.complete
+
+
+def test_haraka_clauses_after_the_id() -> None:
+    # Haraka: "id UUID envelope-from <sender> tls SUITE (authenticated bits=0)"; "tls" is the
+    # clause RFC 8314 section 7.4 registers for the TLS cipher suite.
+    f = parse_received(
+        "from mail.example.com (mail.example.com [192.0.2.1]) by haraka.example.net (Haraka/3.0.3) with ESMTPS "
+        "id 1E7D1C8F-8F0A-4B1E-9D3C-1A2B3C4D5E6F.1 envelope-from <x@example.com> tls TLS_AES_256_GCM_SHA384 "
+        "(authenticated bits=0); Tue, 16 Jan 2024 10:00:00 +0000"
+    )
+    assert (f.id, f.envelope_from) == ("1E7D1C8F-8F0A-4B1E-9D3C-1A2B3C4D5E6F.1", "x@example.com")
+    assert f.tls == TlsInfo(encrypted=True, version=None, cipher="TLS_AES_256_GCM_SHA384")
+    assert f.complete and f.problems == ()
