@@ -502,8 +502,9 @@ def _is_date_start(toks: Sequence[_Tok], i: int) -> bool:
 _TLS_USING_RE = re.compile(r"\busing ((?:TLS|SSL)[^\s,;]*)(?: with cipher ([^\s,;]+))?", re.I)
 _tls_version_re = compiled_on_first_use(r"\bversion=((?:TLS|SSL)[^\s,;]*)", re.I)
 _tls_cipher_re = compiled_on_first_use(r"\bcipher=([^\s,;]+)", re.I)
-# Exim "(TLSv1:AES256-SHA:256)", "(TLS1.3)", "(TLS-1.0:RSA_ARCFOUR_MD5:16)"; Exchange "(TLS)".
-_tls_exim_re = compiled_on_first_use(r"^((?:TLS|SSL)v?-?[\d._]*)(?::([^:\s]+))?(?::(\d+))?$", re.I)
+# Exim "(TLSv1:AES256-SHA:256)", "(TLS1.3)", "(TLS-1.0:RSA_ARCFOUR_MD5:16)"; Exchange "(TLS)";
+# OpenSMTPD "(TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO)", whether it verified the client's certificate last.
+_tls_exim_re = compiled_on_first_use(r"^((?:TLS|SSL)v?-?[\d._]*)(?::([^:\s]+))?(?::(\d+))?(?::[A-Za-z]+)?$", re.I)
 _tls_encrypted_re = compiled_on_first_use(r"^([^\s]+) encrypted$", re.I)
 _tls_ssl_re = compiled_on_first_use(r"\bSSL: ?((?:TLS|SSL)[^,\s]*)(?:,[^,]*,([^,\s]+))?", re.I)
 _auth_comment_re = compiled_on_first_use(

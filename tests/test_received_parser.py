@@ -1027,3 +1027,13 @@ def test_haraka_clauses_after_the_id() -> None:
     assert (f.id, f.envelope_from) == ("1E7D1C8F-8F0A-4B1E-9D3C-1A2B3C4D5E6F.1", "x@example.com")
     assert f.tls == TlsInfo(encrypted=True, version=None, cipher="TLS_AES_256_GCM_SHA384")
     assert f.complete and f.problems == ()
+
+
+def test_opensmtpd_tls_comment() -> None:
+    f = parse_received(
+        "from mail.example.org (mail.example.org [192.0.2.1]) by mx.example.net (OpenSMTPD) with ESMTPS id 3c6e7a2f "
+        "(TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO) for <user@example.net>; Tue, 16 Jan 2024 10:00:00 +0000"
+    )
+    assert f.tls == TlsInfo(encrypted=True, version="TLSv1.3", cipher="TLS_AES_256_GCM_SHA384")
+    assert (f.id, f.for_) == ("3c6e7a2f", "<user@example.net>")
+    assert f.complete
