@@ -506,7 +506,8 @@ _tls_cipher_re = compiled_on_first_use(r"\bcipher=([^\s,;]+)", re.I)
 # OpenSMTPD "(TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO)", whether it verified the client's certificate last.
 _tls_exim_re = compiled_on_first_use(r"^((?:TLS|SSL)v?-?[\d._]*)(?::([^:\s]+))?(?::(\d+))?(?::[A-Za-z]+)?$", re.I)
 _tls_encrypted_re = compiled_on_first_use(r"^([^\s]+) encrypted$", re.I)
-_tls_ssl_re = compiled_on_first_use(r"\bSSL: ?((?:TLS|SSL)[^,\s]*)(?:,[^,]*,([^,\s]+))?", re.I)
+# qmail's "(SSL: TLSv1/SSLv3,256bits,AES256-SHA)", Courier's "(AUTH: LOGIN u, TLS: TLSv1/SSLv3,256bits,AES256-SHA)".
+_tls_ssl_re = compiled_on_first_use(r"\b(?:SSL|TLS): ?((?:TLS|SSL)[^,\s]*)(?:,[^,]*,([^,\s]+))?", re.I)
 _auth_comment_re = compiled_on_first_use(
     r"(?<!not )\bauthenticated(?:\b|_)|^auth: |^account \S|^via https?$", re.I
 )

@@ -1037,3 +1037,12 @@ def test_opensmtpd_tls_comment() -> None:
     assert f.tls == TlsInfo(encrypted=True, version="TLSv1.3", cipher="TLS_AES_256_GCM_SHA384")
     assert (f.id, f.for_) == ("3c6e7a2f", "<user@example.net>")
     assert f.complete
+
+
+def test_courier_auth_and_tls_comment() -> None:
+    f = parse_received(
+        "from mail.example.com (mail.example.com [::ffff:192.0.2.1]) (AUTH: LOGIN user, TLS: TLSv1/SSLv3,256bits,"
+        "AES256-SHA) by mx.example.net with ESMTPSA; Tue, 16 Jan 2024 10:00:00 +0000"
+    )
+    assert (f.from_ip, f.auth) == ("192.0.2.1", "ESMTPSA")
+    assert f.tls == TlsInfo(encrypted=True, version="TLSv1/SSLv3", cipher="AES256-SHA")
