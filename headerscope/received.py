@@ -505,7 +505,8 @@ _tls_cipher_re = compiled_on_first_use(r"\bcipher=([^\s,;]+)", re.I)
 # Exim "(TLSv1:AES256-SHA:256)", "(TLS1.3)", "(TLS-1.0:RSA_ARCFOUR_MD5:16)"; Exchange "(TLS)";
 # OpenSMTPD "(TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO)", whether it verified the client's certificate last.
 _tls_exim_re = compiled_on_first_use(r"^((?:TLS|SSL)v?-?[\d._]*)(?::([^:\s]+))?(?::(\d+))?(?::[A-Za-z]+)?$", re.I)
-_tls_encrypted_re = compiled_on_first_use(r"^([^\s]+) encrypted$", re.I)
+# "(DHE-RSA-AES256-SHA encrypted)"; "(TLS_AES_256_GCM_SHA384 encrypted, authenticated)".
+_tls_encrypted_re = compiled_on_first_use(r"^([^\s,]+) encrypted(?:,|$)", re.I)
 # qmail's "(SSL: TLSv1/SSLv3,256bits,AES256-SHA)", Courier's "(AUTH: LOGIN u, TLS: TLSv1/SSLv3,256bits,AES256-SHA)".
 _tls_ssl_re = compiled_on_first_use(r"\b(?:SSL|TLS): ?((?:TLS|SSL)[^,\s]*)(?:,[^,]*,([^,\s]+))?", re.I)
 _auth_comment_re = compiled_on_first_use(

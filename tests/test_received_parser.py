@@ -570,6 +570,10 @@ def test_encrypted_comment_without_tls_word() -> None:
     )
     assert f.protocol == "SMTP"
     assert f.tls == TlsInfo(encrypted=True, version=None, cipher="DHE-RSA-AES256-SHA")
+    # qmail-smtpd with the TLS and auth patches: "(CIPHER encrypted, authenticated)".
+    g = parse_received("by mail.zeus03.de with ESMTPSA (TLS_AES_256_GCM_SHA384 encrypted, authenticated); "
+                       "22 Jan 2021 11:47:59 +0100")
+    assert g.tls == TlsInfo(encrypted=True, version=None, cipher="TLS_AES_256_GCM_SHA384")
 
 
 def test_not_authenticated_is_not_auth() -> None:
