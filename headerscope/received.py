@@ -1264,14 +1264,14 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
             if by is None:
                 by = host
                 rest = [t.text for t in values[1:]]
-                if rest and len(rest) <= 3 and "." not in host and host[0] != "[" and all(w.isalpha() for w in rest):
-                    # A gateway that writes its product's name, not its host name: "by
-                    # Forcepoint Email with ESMTPS", "by Websense Email Security Gateway".
-                    by = " ".join((host, *rest))
-                elif [w.lower() for w in rest] == _OVER_TLS:
+                if [w.lower() for w in rest] == _OVER_TLS:
                     # Exchange 2003-2010 and IIS: "by host over TLS secured channel with
                     # Microsoft SMTPSVC(...)": STARTTLS was used on this hop.
                     tls.mark()
+                elif rest and len(rest) <= 3 and "." not in host and host[0] != "[" and all(w.isalpha() for w in rest):
+                    # A gateway that writes its product's name, not its host name: "by
+                    # Forcepoint Email with ESMTPS", "by Websense Email Security Gateway".
+                    by = " ".join((host, *rest))
                 elif rest:
                     extras_by_clause.append((keyword, rest))
             else:
@@ -1325,11 +1325,11 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
                 # recipient), ZMailer's "convert rfc822-to-8bit", "tls CIPHER-SUITE" (RFC 8314
                 # section 7.4) and Haraka's "envelope-from <sender>".
                 while len(id_rest) >= 2 and id_rest[0].text.upper() in _ID_TRAILING_CLAUSES:
-                    word, value = id_rest[0].text.upper(), id_rest[1].text
-                    if word == "TLS":
-                        tls.mark(None, value)
-                    elif word == "ENVELOPE-FROM" and envelope_from is None:
-                        envelope_from = _strip_angle(value)
+                    clause_word, clause_value = id_rest[0].text.upper(), id_rest[1].text
+                    if clause_word == "TLS":
+                        tls.mark(None, clause_value)
+                    elif clause_word == "ENVELOPE-FROM" and envelope_from is None:
+                        envelope_from = _strip_angle(clause_value)
                     id_rest = id_rest[2:]
                 if id_rest:
                     extras_by_clause.append((keyword, [t.text for t in id_rest]))
