@@ -1064,3 +1064,16 @@ def test_provider_quirks_in_authentication_results() -> None:
     assert [(r.method, r.reason) for r in recorded] == [("iprev", "host.example"), ("auth", "LOGIN")]
     assert "smtp.remote-ip=35.214.173.214" in recorded[0].defects[0]
     assert [f.id for f in findings] == ["recorded.malformed"]
+
+
+def test_ipv6_value_beside_a_quoted_string() -> None:
+    # The IPv6 value is quoted for the strict read; a quoted string elsewhere stays as it is.
+    msg = message(("Authentication-Results", 'mx.example; iprev=pass policy.iprev=2001:db8::1 (host.example); '
+                                             'dkim=pass reason="ok=1:2" header.d=a.example'),
+                  ("Received", "from a by mx.example with ESMTPS id Z; Sat, 11 Jan 2025 1:00:00 +0000"))
+    recorded, findings = parse_recorded(msg, (hop(1, 1, "mx.example", trusted=True, boundary=True,
+                                                  org="mx.example"),), 1)
+    assert [(r.method, r.reason, r.properties) for r in recorded] == [
+        ("iprev", "host.example", (("policy.iprev", "2001:db8::1"),)),
+        ("dkim", "ok=1:2", (("header.d", "a.example"),))]
+    assert findings == ()

@@ -354,7 +354,10 @@ def _parse_authentication_results_uncached(value: str, arc: bool) -> _ParsedFiel
     # is not an RFC 2045 token (":" is a special), so authres would reject the field: quoted
     # for the strict read, it reads as the same value.
     if ":" in strict_text:
-        strict_text = _IPV6_VALUE_RE.sub(r'=\1"\2"', strict_text)
+        # Outside quoted strings only (the even pieces between '"').
+        pieces = strict_text.split('"')
+        pieces[::2] = [_IPV6_VALUE_RE.sub(r'=\1"\2"', piece) for piece in pieces[::2]]
+        strict_text = '"'.join(pieces)
     # Yahoo, AOL and Microsoft 365 end the field with ";" (an empty resinfo, which RFC 8601
     # section 2.2's grammar has no room for). Harmless, and on every message they deliver:
     # not worth a finding, so it is dropped before the strict read.
