@@ -256,7 +256,7 @@ def _is_unknown_literal(text: str) -> bool:
     return text.strip().lower() in ("", "unknown")
 
 
-_LEADING_LITERAL_RE = re.compile(r"\[([^\[\]]*)\]")
+_leading_literal_re = compiled_on_first_use(r"\[([^\[\]]*)\]")
 
 
 def _is_literal(text: str) -> bool:
@@ -672,7 +672,7 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
                 if m is not None:
                     if host_info is None:
                         ip, _ = _read_ip(m.group(2))
-                        tail_literal = _LEADING_LITERAL_RE.match(m.group(4) or "")
+                        tail_literal = _leading_literal_re().match(m.group(4) or "") if m.group(4) else None
                         if ip is None and _is_unknown_literal(m.group(2)) and tail_literal is not None:
                             # Sun Java / Oracle Messaging Server: "(HELO ([unknown] [IP]))",
                             # the reverse-DNS slot then the address.

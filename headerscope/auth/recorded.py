@@ -349,14 +349,14 @@ def _parse_authentication_results_uncached(value: str, arc: bool) -> _ParsedFiel
         # Exchange Online also writes a bare domain (the recipient's) as a segment of its own:
         # "smtp.mailfrom=fabrikam.com; contoso.com; dkim=...". The tolerant read skips it (no
         # method); the strict one would reject the field for it.
-        strict_text = "authserv-id.invalid; " + _BARE_SEGMENT_RE.sub("", value)
+        strict_text = "authserv-id.invalid; " + _bare_segment_re().sub("", value)
     # An IPv6 address as a property value ("smtp.remote-ip=::1", Exim; "policy.iprev=2001:db8::1")
     # is not an RFC 2045 token (":" is a special), so authres would reject the field: quoted
     # for the strict read, it reads as the same value.
     if ":" in strict_text:
         # Outside quoted strings only (the even pieces between '"').
         pieces = strict_text.split('"')
-        pieces[::2] = [_IPV6_VALUE_RE.sub(r'=\1"\2"', piece) for piece in pieces[::2]]
+        pieces[::2] = [_ipv6_value_re().sub(r'=\1"\2"', piece) for piece in pieces[::2]]
         strict_text = '"'.join(pieces)
     # Yahoo, AOL and Microsoft 365 end the field with ";" (an empty resinfo, which RFC 8601
     # section 2.2's grammar has no room for). Harmless, and on every message they deliver:
@@ -736,9 +736,9 @@ _NO_AUTHSERV_ID = "no authserv-id (RFC 8601 section 2.2 requires one)"
 # Received-SPF's key-value pairs (RFC 7208 section 9.1).
 _SPF_KEY_VALUE_KEYS = frozenset(("client-ip", "envelope-from", "helo", "identity", "receiver", "mechanism",
                                  "problem"))
-_IPV6_VALUE_RE = re.compile(r"=([ \t]*)([0-9A-Fa-f]*:[0-9A-Fa-f:.]*)(?=[ \t\r\n;()]|$)")
+_ipv6_value_re = compiled_on_first_use(r"=([ \t]*)([0-9A-Fa-f]*:[0-9A-Fa-f:.]*)(?=[ \t\r\n;()]|$)")
 # A segment that is one bare name between two ";" (or before the end).
-_BARE_SEGMENT_RE = re.compile(r";[ \t\r\n]*[A-Za-z0-9.-]+[ \t\r\n]*(?=;|$)")
+_bare_segment_re = compiled_on_first_use(r";[ \t\r\n]*[A-Za-z0-9.-]+[ \t\r\n]*(?=;|$)")
 
 
 class _Field(NamedTuple):
