@@ -388,8 +388,11 @@ _VERP_RECIPIENT = re.compile(r"[+\-]([A-Za-z0-9!#$%&'*/?^_`{|}~.]{1,64})=([A-Za-
 _RETURN_NUMBER = re.compile(r"(?i)-return-\d+(?:-|$)")
 # Local parts that name a bounce handler: bounce, bounces, bnc, return(s), mailer-daemon, ...
 _BOUNCE_LOCAL = re.compile(r"(?i)^(?:bounces?|bnc|returns?|return-path|mailer-daemon)(?:$|[+\-=._\d])")
-# Bounce-handling subdomains: bounce.example.com, bounces.mail.example.com, bnc3.example.com.
-_BOUNCE_LABEL = re.compile(r"(?i)^(?:bounces?|bnc\d*|returns?|rp|mailer-bounces?)(?:$|[-.\d])")
+# Bounce-handling subdomains: bounce.example.com, bounces.mail.example.com, bnc3.example.com,
+# pm-bounces.example.com (Postmark), mailer-bounces.example.com.
+_BOUNCE_LABEL = re.compile(r"(?i)^(?:(?:[a-z0-9]{1,20}-)?bounces?|bnc\d*|returns?|rp)(?:$|[-.\d])")
+# Google Groups: "group+bncBDxxxx@googlegroups.com", an opaque per-recipient bounce token.
+_GROUPS_BOUNCE_TOKEN = re.compile(r"\+bnc[A-Za-z0-9_-]{6,}$")
 # A per-message token (Amazon SES's "0100018c...-uuid-000000" and similar): 20+ characters of
 # hex digits and dashes with at least 12 digits, used to match a bounce back to one message.
 _TRACKING_TOKEN = re.compile(r"^[0-9a-fA-F-]{20,}$")
@@ -421,6 +424,8 @@ def classify_bounce_address(address: str | None, recipients: tuple[str, ...] = (
     if local.upper().startswith("PRVS=") or local.lower().startswith(("msprvs1=", "btv1==")):
         # BATV (draft-levine-smtp-batv): a signed bounce-address tag.
         return BounceAddress("bounce", None, "a BATV-tagged address (signed bounce tag)")
+    if _GROUPS_BOUNCE_TOKEN.search(local):
+        return BounceAddress("bounce", None, "a '+bnc' bounce token (Google Groups), which encodes the recipient")
     if _BOUNCE_LOCAL.match(local):
         return BounceAddress("bounce", None, f"the local part '{local[:40]}' names a bounce handler")
     first_label = domain.split(".", 1)[0]

@@ -96,6 +96,8 @@ def test_srs_decoding() -> None:
     ("bounce+6162d2.05fa3-xxx@mg.example.com", "bounce", None),
     ("news@bounce.shop.example", "bounce", None),
     ("prvs=1234abcd=alice@example.com", "bounce", None),
+    ("linux-kernel+bncBDUVK7XVQMKRBXYZ4ABCDEFGH@googlegroups.com", "bounce", None),
+    ("pm_bounces@pm-bounces.example.com", "bounce", None),
 ])
 def test_verp_and_bounce(address: str, kind: str, recipient: str | None) -> None:
     found = classify_bounce_address(address)
@@ -107,7 +109,8 @@ def test_verp_recipient_with_dash_settled_by_known_recipients() -> None:
     assert found is not None and found.encoded_recipient == "john-doe@example.com"
 
 
-@pytest.mark.parametrize("address", ["alice@example.com", "bob.bounce@x.example", "mary+news@example.com"])
+@pytest.mark.parametrize("address", ["alice@example.com", "bob.bounce@x.example", "mary+news@example.com",
+                                     "mary+bnc@example.com", "bob@bouncer.example"])
 def test_personal_addresses_are_not_bounces(address: str) -> None:
     assert classify_bounce_address(address) is None
 
