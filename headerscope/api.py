@@ -33,6 +33,7 @@ from .hops import build_chain
 from .loader import LoadedInput, load_bytes
 from .message import Message, parse_message
 from .model import DnsSource, Finding, Hop, InputInfo, RecordedResult, Report, Severity
+from .spamfilters import read_spam_filters
 from .verdict import decide
 
 _SEVERITY_ORDER = {Severity.DANGER: 0, Severity.WARNING: 1, Severity.NOTICE: 2, Severity.INFO: 3}
@@ -177,6 +178,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     reverse_dns = check_reverse_dns(resolver, client_ip)
 
     findings.extend(recorded_findings)
+    spam_filters, spam_findings = read_spam_filters(message, chain.hops, chain.boundary_hop)
+    findings.extend(spam_findings)
     comparison, comparison_findings = compare(recorded, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc)
     findings.extend(comparison_findings)
 
@@ -208,6 +211,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         findings=ordered,
         dns_source=DnsSource(source=resolver.source, detail=resolver.detail),
         dns=resolver.evidence(),
+        spam_filters=spam_filters,
     )
 
 

@@ -461,6 +461,34 @@ class RecordedResult(Value):
 
 
 @frozen
+class SpamFilterVerdict(Value):
+    """What a spam filter recorded about the message in its own header fields."""
+
+    filter: str
+    """The filter, e.g. ``Microsoft 365`` (Exchange Online Protection), ``SpamAssassin``, ``rspamd``."""
+    header: str
+    """The header field read (the first, when the filter wrote several)."""
+    header_index: int
+    """Its index among the message's header fields."""
+    spam: bool | None
+    """The filter's own verdict: spam, not spam, or None when the fields do not say."""
+    score: float | None
+    """Its score (Microsoft's SCL, SpamAssassin's or rspamd's points), if written."""
+    threshold: float | None
+    """The score at which it calls a message spam, if written (or Microsoft's fixed 5)."""
+    summary: str
+    """The verdict in one line of words."""
+    details: tuple[tuple[str, str, str], ...]
+    """(field, value as written, what it means) for each part the filter wrote."""
+    rules: tuple[str, ...]
+    """The rules or symbols that fired (SpamAssassin tests, rspamd symbols), as written."""
+    trusted: bool
+    """Written by the receiving side at this delivery (evidence) rather than earlier or by the sender."""
+    trust_reason: str
+    """Why it counts as the receiver's verdict or only as a claim."""
+
+
+@frozen
 class Comparison(Value):
     """A recorded result beside our recomputed one."""
 
@@ -574,6 +602,8 @@ class Report(Value):
     """Where DNS came from (live, snapshot, recording, offline)."""
     dns: tuple[DnsRecordUse, ...]
     """DNS evidence: every query and its answer (or error) used, in first-use order."""
+    spam_filters: tuple[SpamFilterVerdict, ...] = ()
+    """Spam filters' verdicts recorded in the header (Microsoft 365, SpamAssassin, rspamd), top first."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form as Python values (the parsed ``to_json()``)."""

@@ -27,6 +27,8 @@ _LINE_START = re.compile(r"^(\s*)([-+=]|\d{1,9}(?=[.)]))")
 _WHITESPACE_RUN = re.compile(r"\s+")
 
 MAX_CELL = 300
+# Spam filter rows shown (the fields are bounded when read; the JSON has them all).
+MAX_ROWS = 20
 
 
 def md_escape(text: str | None, limit: int | None = None, *, line_start: bool = False) -> str:
@@ -98,10 +100,24 @@ class MarkdownRenderer(Renderer):
 
         lines.extend(self._hops(report))
         lines.extend(self._authentication(report))
+        lines.extend(self._spam_filters(report))
 
         lines.append(f"_headerscope {md_escape(report.version)} · input SHA-256 {md_escape(report.input.sha256)}"
                      f" · analyzed {md_escape(report.analyzed_at)} · DNS: {md_escape(report.dns_source.source)}_")
         return "\n".join(lines) + "\n"
+
+    def _spam_filters(self, report: Report) -> list[str]:
+        if not report.spam_filters:
+            return []
+        lines = ["### Spam filters (as recorded)", "", _row(("Filter", "Verdict", "Details", "Standing")),
+                 _row(("---",) * 4)]
+        for verdict in report.spam_filters[:MAX_ROWS]:
+            label = "spam" if verdict.spam else "not spam" if verdict.spam is False else "unknown"
+            lines.append(_row((md_escape(f"{verdict.filter} ({verdict.header})", 120), label,
+                               md_escape(verdict.summary, MAX_CELL),
+                               "receiver" if verdict.trusted else "claim")))
+        lines.append("")
+        return lines
 
     def _hops(self, report: Report) -> list[str]:
         lines = ["### Hops", ""]

@@ -126,6 +126,9 @@ class TerminalRenderer(Renderer):
         blocks.extend(self._envelope(report))
         blocks.append(Rule(_t("Authentication")))
         blocks.extend(self._authentication(report))
+        if report.spam_filters:
+            blocks.append(Rule(_t("Spam filters (as recorded)")))
+            blocks.append(self._spam_filters(report))
         blocks.append(Rule(_t("Findings")))
         blocks.extend(self._findings(report.findings))
         blocks.append(self._footer(report))
@@ -365,6 +368,22 @@ class TerminalRenderer(Renderer):
             out.append(Text(f"  {len(untrusted)} recorded result(s) written below the trust boundary or by another "
                             "party are shown as claims, not evidence.", style="dim"))
         return out
+
+    def _spam_filters(self, report: Report) -> RenderableType:
+        from rich.table import Table
+
+        table = Table(show_edge=False, pad_edge=False, header_style="bold")
+        for column in ("filter", "verdict", "details", "standing"):
+            table.add_column(column, overflow="fold")
+        for verdict in report.spam_filters[:_MAX_ROWS]:
+            label = "spam" if verdict.spam else "not spam" if verdict.spam is False else "?"
+            rules = f"; rules: {', '.join(verdict.rules[:12])}" + (" …" if len(verdict.rules) > 12 else "") \
+                if verdict.rules else ""
+            table.add_row(_t(f"{verdict.filter}\n{verdict.header} (header {verdict.header_index})", limit=200),
+                          _t(label, "red" if verdict.spam else "green" if verdict.spam is False else ""),
+                          _t(verdict.summary + rules, limit=600),
+                          _t("receiver" if verdict.trusted else "claim", "" if verdict.trusted else "dim"))
+        return table
 
     def _findings(self, findings: tuple[Finding, ...]) -> list[RenderableType]:
         from rich.text import Text

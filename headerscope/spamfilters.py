@@ -1,0 +1,333 @@
+"""Spam filters' verdicts recorded in the header: why a message landed in the junk folder.
+
+Receivers record their spam filtering in header fields of their own, outside any standard:
+
+* Microsoft 365 (Exchange Online Protection): ``X-Forefront-Antispam-Report`` (the spam
+  confidence level SCL, the filtering verdict SFV, the policy category CAT, the direction DIR,
+  ...), ``X-Microsoft-Antispam`` (the bulk complaint level BCL) and, on Exchange Server,
+  ``X-MS-Exchange-Organization-SCL``. Their meanings are those of Microsoft's "Anti-spam
+  message headers" page: https://learn.microsoft.com/defender-office-365/message-headers-eop-mdo
+* SpamAssassin (also through Amavis or spamc): ``X-Spam-Status: Yes, score=7.1 required=5.0
+  tests=... autolearn=... version=...``.
+* rspamd: ``X-Spamd-Result: default: False [3.40 / 15.00]; SYMBOL(score)[...]; ...`` and
+  ``X-Rspamd-Action`` / ``X-Rspamd-Score``.
+* Any other filter's ``X-Spam-Flag: YES``.
+
+Like Authentication-Results (RFC 8601 section 5), these fields are only the receiver's own
+when the receiver wrote them: one added above the Received header where the receiving side
+accepted the message is; one below it was already in the message (an earlier server's
+verdict, or the sender's invention). Exchange Online writes its fields among the message's
+own rather than above its Received, but it renames the verdict fields an earlier Microsoft
+tenant wrote to ``...-Untrusted``, and a ``DIR:OUT`` report is a sending tenant's outbound
+scan: so an inbound report at a Microsoft mailbox is the receiving tenant's wherever it sits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .domains import organizational_domain
+from .message import Message
+from .model import Finding, HeaderField, Hop, Severity, SpamFilterVerdict
+from .text import compiled_on_first_use
+
+_MICROSOFT_DOCS = "https://learn.microsoft.com/defender-office-365/message-headers-eop-mdo"
+_RFC8601_TRUST = "https://www.rfc-editor.org/rfc/rfc8601#section-5"
+# Hostile input stays cheap: fields and parts read per message are bounded.
+_MAX_FIELDS = 20
+_MAX_VALUE = 8192
+_MAX_RULES = 200
+# Organisations whose receiving hosts are Exchange Online's.
+_MICROSOFT_ORGS = frozenset(("outlook.com", "office365.com", "microsoft.com", "exchangelabs.com"))
+
+# Microsoft's values, in the words of its anti-spam message headers page.
+_SCL = {
+    "-1": "spam filtering skipped (a safe sender, an internal message or a mail flow rule): delivered to the inbox",
+    "0": "not spam: delivered to the inbox", "1": "not spam: delivered to the inbox",
+    "5": "spam: delivered to the junk folder or quarantined, as the policy says",
+    "6": "spam: delivered to the junk folder or quarantined, as the policy says",
+    "7": "high confidence spam", "8": "high confidence spam", "9": "high confidence spam",
+}
+_SFV = {
+    "BLK": "blocked: the sender is on the recipient's blocked senders list",
+    "NSPM": "not spam",
+    "SFE": "the sender is on the recipient's safe senders list: filtering skipped",
+    "SKA": "the sender is on an allowed list of the anti-spam policy: filtering skipped",
+    "SKB": "the sender is on a blocked list of the anti-spam policy",
+    "SKI": "an internal message of the organisation: filtering skipped",
+    "SKN": "marked not spam before filtering (a mail flow rule)",
+    "SKQ": "released from quarantine",
+    "SKS": "marked as spam before filtering (a mail flow rule)",
+    "SPM": "spam, by spam filtering",
+}
+_CAT = {
+    "AMP": "anti-malware", "BIMP": "brand impersonation", "BULK": "bulk mail",
+    "DIMP": "domain impersonation", "FTBP": "blocked file type", "GIMP": "mailbox intelligence impersonation",
+    "HPHSH": "high confidence phishing", "HPHISH": "high confidence phishing", "HSPM": "high confidence spam",
+    "INTOS": "intra-organisation phishing", "MALW": "malware", "NONE": "no policy applied",
+    "OSPM": "outbound spam", "PHSH": "phishing", "SAP": "safe attachments", "SPM": "spam",
+    "SPOOF": "spoofing", "UIMP": "user impersonation",
+}
+_DIR = {"INB": "inbound", "OUT": "outbound (the sending organisation's scan)", "INT": "internal"}
+_IPV = {"CAL": "the source IP is on an allow list (connection filter)",
+        "NLI": "the source IP is on no reputation list"}
+_SPAM_SFV = frozenset(("SPM", "SKS", "BLK", "SKB"))
+_HAM_SFV = frozenset(("NSPM", "SFE", "SKA", "SKN", "SKI", "SKQ"))
+_SPAM_CAT = frozenset(("SPM", "HSPM", "PHSH", "HPHSH", "HPHISH", "MALW", "SPOOF", "BIMP", "DIMP", "GIMP",
+                       "UIMP", "INTOS", "OSPM"))
+
+# Compiled when a message first has such a field: most have none, and every start would pay.
+_spamassassin_status = compiled_on_first_use(
+    r"^\s*(yes|no)\s*,\s*(?:score|hits)=(-?\d+(?:\.\d+)?)\s+required=(-?\d+(?:\.\d+)?)", re.IGNORECASE)
+_spamassassin_tests = compiled_on_first_use(
+    r"\btests=(.*?)(?=\s+(?:autolearn|autolearn_force|version|shortcircuit)=|$)", re.IGNORECASE | re.DOTALL)
+_rspamd_result = compiled_on_first_use(
+    r"^\s*[\w-]+:\s*(true|false)\s*\[\s*(-?\d+(?:\.\d+)?)\s*/\s*(-?\d+(?:\.\d+)?)\s*\]", re.IGNORECASE)
+_rspamd_symbol = compiled_on_first_use(r"^\s*([A-Za-z0-9_]{1,100})\s*\(")
+
+
+def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int | None
+                      ) -> tuple[tuple[SpamFilterVerdict, ...], tuple[Finding, ...]]:
+    """Every spam filter verdict in the header, top first, and the findings they call for."""
+    boundary = next((h for h in hops if h.number == boundary_hop), None) if boundary_hop else None
+    receiver_org = (boundary.organization or organizational_domain(boundary.fields.by)) if boundary else None
+    microsoft_receiver = receiver_org is not None and receiver_org.lower() in _MICROSOFT_ORGS
+    verdicts: list[SpamFilterVerdict] = []
+    for read in (_microsoft, _spamassassin, _rspamd, _spam_flag):
+        verdicts.extend(read(message, boundary, microsoft_receiver))
+    verdicts.sort(key=lambda v: v.header_index)
+    findings = [_flagged(v) for v in verdicts if v.trusted and v.spam]
+    return tuple(verdicts), tuple(findings)
+
+
+def _fields(message: Message, name: str) -> list[HeaderField]:
+    return message.all(name)[:_MAX_FIELDS]
+
+
+def _position_trust(field: HeaderField, boundary: Hop | None) -> tuple[bool, str]:
+    if boundary is None:
+        return False, "no Received chain ties it to the receiving side: a claim"
+    if field.index < boundary.header_index:
+        return True, (f"added above the Received header where the receiving side accepted the message "
+                      f"(hop {boundary.number}): the receiver's verdict at this delivery")
+    return False, (f"already in the message when the receiving side accepted it (below hop {boundary.number}'s "
+                   "Received header): an earlier server's verdict, or written by the sender; a filter that "
+                   "appends its fields at the end of the header also lands here, so it is shown, not relied on")
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text not in (None, "") else None
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------------- Microsoft
+
+
+def _microsoft_parts(value: str) -> list[tuple[str, str]]:
+    """The KEY:value parts of a Microsoft field, each key once (the first)."""
+    parts: dict[str, str] = {}
+    for piece in value[:_MAX_VALUE].split(";"):
+        key, colon, part = piece.partition(":")
+        key = key.strip().upper()
+        if colon and key and len(key) <= 16 and key not in parts:
+            parts[key] = part.strip()
+    return list(parts.items())
+
+
+def _microsoft(message: Message, boundary: Hop | None, microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    verdicts: list[SpamFilterVerdict] = []
+    bulk = {name: next(((k, v) for k, v in _microsoft_parts(f.value) if k == "BCL"), None)
+            for name in ("X-Microsoft-Antispam", "X-Microsoft-Antispam-Untrusted")
+            for f in _fields(message, name)[:1]}
+    for name in ("X-Forefront-Antispam-Report", "X-Forefront-Antispam-Report-Untrusted"):
+        untrusted_copy = name.endswith("-Untrusted")
+        for field in _fields(message, name):
+            parts = _microsoft_parts(field.value)
+            if untrusted_copy:
+                bcl = bulk.get("X-Microsoft-Antispam-Untrusted")
+            else:
+                bcl = bulk.get("X-Microsoft-Antispam")
+            if bcl is not None and all(key != "BCL" for key, _ in parts):
+                parts.append(bcl)
+            values = dict(parts)
+            direction = values.get("DIR", "").upper()
+            if untrusted_copy:
+                trusted, why = False, ("Exchange Online renames the verdict fields an earlier Microsoft tenant "
+                                       "wrote to '-Untrusted': an earlier scan, not this receiver's")
+            elif direction == "OUT":
+                trusted, why = False, ("DIR:OUT: the sending organisation's Microsoft 365 scanned it on the way "
+                                       "out; it says nothing of the recipient's filtering")
+            elif microsoft_receiver:
+                trusted, why = True, ("Exchange Online (the receiving side) writes its report among the message's "
+                                      "fields and renames any earlier one to '-Untrusted': this inbound report "
+                                      "is the receiving tenant's")
+            else:
+                trusted, why = _position_trust(field, boundary)
+            verdict = _microsoft_verdict(name, field.index, parts, trusted, why)
+            if verdict.details:  # a field with none of the parts Microsoft documents says nothing
+                verdicts.append(verdict)
+    if not verdicts:
+        # Exchange Server on premises: only the level, in its organisation header.
+        for field in _fields(message, "X-MS-Exchange-Organization-SCL")[:1]:
+            trusted, why = _position_trust(field, boundary)
+            if microsoft_receiver:
+                trusted, why = True, ("Exchange removes X-MS-Exchange-Organization fields that arrive from "
+                                      "outside: the receiving organisation wrote it")
+            verdicts.append(_microsoft_verdict(field.name, field.index, [("SCL", field.value.strip()[:8])],
+                                               trusted, why))
+    return verdicts
+
+
+def _microsoft_verdict(header: str, index: int, parts: list[tuple[str, str]], trusted: bool,
+                       why: str) -> SpamFilterVerdict:
+    values = {k: v for k, v in parts}
+    scl, sfv, cat = values.get("SCL", ""), values.get("SFV", "").upper(), values.get("CAT", "").upper()
+    score = _number(scl)
+    spam: bool | None = None
+    if sfv in _SPAM_SFV or (score is not None and score >= 5) or cat in _SPAM_CAT:
+        spam = True
+    elif sfv in _HAM_SFV or (score is not None and score < 5):
+        spam = False
+    details: list[tuple[str, str, str]] = []
+    meanings = {"SCL": _SCL, "SFV": _SFV, "CAT": _CAT, "DIR": _DIR, "IPV": _IPV}
+    labels = {"CIP": "connecting IP", "CTRY": "country of the connecting IP", "LANG": "language of the message",
+              "H": "HELO of the connecting server", "PTR": "reverse DNS of the connecting IP",
+              "SRV": "BULK: marked as bulk mail" if values.get("SRV", "").upper() == "BULK" else "",
+              "BCL": "bulk complaint level (0 not bulk to 9 the most complained-about)",
+              "SFTY": "a safety tip was shown (impersonation or first contact)", "PCL": "phishing confidence level"}
+    for key, part in parts:
+        if key in meanings:
+            meaning = meanings[key].get(part.upper(), "")
+        elif key in labels:
+            meaning = labels[key]
+        else:
+            continue  # SFS, SFP, ARC...: Microsoft's internal rule ids
+        if part or meaning:
+            details.append((key, part[:200], meaning))
+    words = []
+    if scl:
+        words.append(f"SCL {scl}" + (f" ({_SCL[scl].split(':')[0]})" if scl in _SCL else ""))
+    if sfv:
+        words.append(f"SFV:{sfv}" + (f" ({_SFV[sfv]})" if sfv in _SFV else ""))
+    if cat and cat != "NONE":
+        words.append(f"CAT:{cat}" + (f" ({_CAT[cat]})" if cat in _CAT else ""))
+    direction = values.get("DIR", "").upper()
+    if direction in _DIR:
+        words.append(_DIR[direction].split(" ")[0])
+    summary = "; ".join(words) or "no verdict written"
+    return SpamFilterVerdict(filter="Microsoft 365", header=header, header_index=index, spam=spam, score=score,
+                             threshold=5.0 if score is not None else None, summary=summary[:300],
+                             details=tuple(details), rules=(), trusted=trusted, trust_reason=why)
+
+
+# ------------------------------------------------------------------------------ SpamAssassin
+
+
+def _spamassassin(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    verdicts: list[SpamFilterVerdict] = []
+    for field in _fields(message, "X-Spam-Status"):
+        value = " ".join(field.value[:_MAX_VALUE].split())
+        match = _spamassassin_status().match(value)
+        if match is None:
+            continue
+        spam = match.group(1).lower() == "yes"
+        score, required = float(match.group(2)), float(match.group(3))
+        tests_match = _spamassassin_tests().search(value)
+        rules: tuple[str, ...] = ()
+        if tests_match is not None:
+            rules = tuple(t for t in (part.strip() for part in tests_match.group(1).split(","))
+                          if t and t.lower() != "none")[:_MAX_RULES]
+        trusted, why = _position_trust(field, boundary)
+        summary = f"{'spam' if spam else 'not spam'}: score {score:g} against {required:g} required"
+        details = [("score", match.group(2), "points the tests added up to"),
+                   ("required", match.group(3), "the score from which it calls a message spam")]
+        verdicts.append(SpamFilterVerdict(
+            filter="SpamAssassin", header=field.name, header_index=field.index, spam=spam, score=score,
+            threshold=required, summary=summary, details=tuple(details), rules=tuple(r[:100] for r in rules),
+            trusted=trusted, trust_reason=why))
+    return verdicts
+
+
+# ------------------------------------------------------------------------------------- rspamd
+
+
+def _rspamd(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    verdicts: list[SpamFilterVerdict] = []
+    actions = _fields(message, "X-Rspamd-Action")
+    action = " ".join(actions[0].value.split())[:40].lower() if actions else None
+    results = _fields(message, "X-Spamd-Result")
+    for field in results:
+        value = field.value[:_MAX_VALUE]
+        match = _rspamd_result().match(value)
+        if match is None:
+            continue
+        score, required = float(match.group(2)), float(match.group(3))
+        rules = tuple(m.group(1) for m in (_rspamd_symbol().match(part) for part in value.split(";")[1:]) if m)
+        verdicts.append(_rspamd_verdict(field, boundary, match.group(1).lower() == "true", score, required,
+                                        action, rules[:_MAX_RULES]))
+    if not verdicts and actions:
+        scores = _fields(message, "X-Rspamd-Score")
+        header_score = _number(scores[0].value.strip()[:20]) if scores else None
+        verdicts.append(_rspamd_verdict(actions[0], boundary, None, header_score, None, action, ()))
+    return verdicts
+
+
+def _rspamd_verdict(field: HeaderField, boundary: Hop | None, is_spam: bool | None, score: float | None,
+                    required: float | None, action: str | None, rules: tuple[str, ...]) -> SpamFilterVerdict:
+    spam = is_spam
+    if action is not None:
+        # rspamd's actions: "no action", "greylist", "add header", "rewrite subject", "soft reject", "reject".
+        if action in ("add header", "rewrite subject", "reject", "soft reject"):
+            spam = True
+        elif action in ("no action", "greylist") and not is_spam:
+            spam = False
+    words = [("spam" if spam else "not spam") if spam is not None else "no verdict"]
+    if score is not None:
+        words.append(f"score {score:g}" + (f" against {required:g} to reject" if required is not None else ""))
+    if action:
+        words.append(f"action: {action}")
+    details = [("score", f"{score:g}", "points the symbols added up to")] if score is not None else []
+    if required is not None:
+        details.append(("required", f"{required:g}", "the score of the reject action"))
+    if action:
+        details.append(("action", action, "what rspamd told the mail server to do"))
+    trusted, why = _position_trust(field, boundary)
+    return SpamFilterVerdict(
+        filter="rspamd", header=field.name, header_index=field.index, spam=spam, score=score, threshold=required,
+        summary=", ".join(words), details=tuple(details), rules=rules, trusted=trusted, trust_reason=why)
+
+
+# -------------------------------------------------------------------------------- X-Spam-Flag
+
+
+def _spam_flag(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    if message.all("X-Spam-Status") or message.all("X-Spamd-Result"):
+        return []  # the filter's full status says more
+    verdicts: list[SpamFilterVerdict] = []
+    for field in _fields(message, "X-Spam-Flag")[:1]:
+        flag = field.value.strip()[:10].upper()
+        if flag not in ("YES", "NO"):
+            continue
+        trusted, why = _position_trust(field, boundary)
+        verdicts.append(SpamFilterVerdict(
+            filter="spam filter (X-Spam-Flag)", header=field.name, header_index=field.index, spam=flag == "YES",
+            score=None, threshold=None, summary="spam" if flag == "YES" else "not spam",
+            details=(("X-Spam-Flag", flag, "the filter's yes or no"),), rules=(), trusted=trusted,
+            trust_reason=why))
+    return verdicts
+
+
+def _flagged(verdict: SpamFilterVerdict) -> Finding:
+    return Finding(
+        id="spam.flagged", severity=Severity.WARNING,
+        title=f"{verdict.filter} judged it spam ({verdict.summary[:120]})",
+        explanation=(f"{verdict.header} (header {verdict.header_index}): {verdict.summary}. The receiver's "
+                     f"own verdict: {verdict.trust_reason}. Spam filters weigh the authentication results below with the "
+                     "sender's reputation and the content; a failing DKIM, SPF or DMARC is a common reason, "
+                     "and a sender on the recipient's safe list is the common way past it."),
+        reference=_MICROSOFT_DOCS if verdict.filter == "Microsoft 365" else _RFC8601_TRUST,
+        subject=f"header {verdict.header_index}",
+    )

@@ -1,0 +1,154 @@
+"""Spam filters' verdicts: Microsoft 365's report, SpamAssassin, rspamd and X-Spam-Flag, read
+with their meanings, and the receiver's own told apart from earlier ones and the sender's."""
+
+from __future__ import annotations
+
+from conftest import CORPUS, SAMPLES
+
+import headerscope
+from headerscope.render import get_renderer
+
+MS_RECEIVED = (
+    "Received: from mail.example.net (203.0.113.9) by AM0EUR01FT001.mail.protection.outlook.com (10.0.0.1) with "
+    "Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.1 via Frontend "
+    "Transport; Mon, 2 Nov 2026 10:00:04 +0000\r\n"
+)
+TAIL = "From: a@example.net\r\nTo: b@example.org\r\nSubject: s\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n"
+
+
+def analyze(text: str) -> headerscope.Report:
+    return headerscope.analyze(text.encode(), offline=True)
+
+
+def test_microsoft_inbound_report_at_a_microsoft_mailbox_is_the_receivers() -> None:
+    # Exchange Online writes its report among the message's fields, here below its Received.
+    report = analyze(MS_RECEIVED + "X-Forefront-Antispam-Report: CIP:203.0.113.9;CTRY:US;LANG:en;SCL:5;SRV:;"
+                     "IPV:NLI;SFV:SPM;H:mail.example.net;PTR:mail.example.net;CAT:SPOOF;SFTY:9.19;SFS:(13230040)"
+                     "(376014);DIR:INB;SFP:1101;\r\nX-Microsoft-Antispam: BCL:0;\r\n" + TAIL)
+    [verdict] = report.spam_filters
+    assert (verdict.filter, verdict.header, verdict.spam, verdict.score, verdict.threshold) == (
+        "Microsoft 365", "X-Forefront-Antispam-Report", True, 5.0, 5.0)
+    assert verdict.trusted and "renames any earlier one" in verdict.trust_reason
+    details = {key: (value, meaning) for key, value, meaning in verdict.details}
+    assert details["SFV"] == ("SPM", "spam, by spam filtering")
+    assert details["CAT"] == ("SPOOF", "spoofing")
+    assert details["DIR"] == ("INB", "inbound")
+    assert details["BCL"][0] == "0"
+    assert "SFS" not in details and "SFP" not in details  # Microsoft's internal rule ids
+    assert verdict.summary == "SCL 5 (spam); SFV:SPM (spam, by spam filtering); CAT:SPOOF (spoofing); inbound"
+    [flagged] = [f for f in report.findings if f.id == "spam.flagged"]
+    assert flagged.subject == f"header {verdict.header_index}" and "Microsoft 365" in flagged.title
+
+
+def test_microsoft_outbound_and_untrusted_reports_are_not_the_receivers() -> None:
+    # A list archive's copy: the sender's tenant scanned it on the way out (DIR:OUT); the
+    # receiver is not Microsoft. And a report Exchange renamed '-Untrusted' at a Microsoft mailbox.
+    outbound = analyze(
+        "Received: from mail.amd.example (192.0.2.7) by mx.lists.example.org with ESMTPS id Q; "
+        "Mon, 2 Nov 2026 10:00:04 +0000\r\n"
+        "X-Forefront-Antispam-Report: CIP:165.204.84.17; CTRY:US; LANG:en; SCL:1; SRV:; IPV:CAL; SFV:NSPM; "
+        "H:SATLEXMB04.amd.com; PTR:InfoDomainNonexistent; CAT:NONE; SFS:(13230040)(376014); DIR:OUT; SFP:1101;\r\n"
+        + TAIL)
+    [verdict] = outbound.spam_filters
+    assert verdict.spam is False and not verdict.trusted and "DIR:OUT" in verdict.trust_reason
+    assert dict((k, m) for k, _, m in verdict.details)["IPV"].startswith("the source IP is on an allow list")
+    renamed = analyze(MS_RECEIVED + "X-Forefront-Antispam-Report-Untrusted: CIP:192.0.2.1;SCL:9;SFV:SPM;CAT:HSPM;"
+                      "DIR:INB;\r\nX-Microsoft-Antispam-Untrusted: BCL:7;\r\n" + TAIL)
+    [verdict] = renamed.spam_filters
+    assert verdict.spam is True and not verdict.trusted and "-Untrusted" in verdict.trust_reason
+    assert ("BCL", "7") in [(k, v) for k, v, _ in verdict.details]
+    assert not [f for f in renamed.findings if f.id == "spam.flagged"]
+
+
+def test_microsoft_reports_from_the_mha_corpus() -> None:
+    # The values of Microsoft's Message Header Analyzer tests, as a headers-only paste.
+    long = headerscope.analyze((CORPUS / "messages" / "ffas_outlook_sfs_long.txt").read_bytes(), offline=True)
+    [verdict] = long.spam_filters
+    details = {key: (value, meaning) for key, value, meaning in verdict.details}
+    assert (verdict.score, verdict.spam) == (1.0, False)
+    assert details["SFV"] == ("NSPM", "not spam")
+    assert details["IPV"] == ("NLI", "the source IP is on no reputation list")
+    assert details["DIR"] == ("INB", "inbound")
+    assert details["H"][0] == "NAM04-BN3-obe.outbound.protection.outlook.com"
+    assert details["CIP"][0] == "40.107.68.131"
+    # Nothing ties a lone field to a receiver.
+    assert not verdict.trusted and "no Received chain" in verdict.trust_reason
+    contact = headerscope.analyze((CORPUS / "messages" / "ffas_constantcontact.txt").read_bytes(), offline=True)
+    assert [(v.score, v.spam, v.summary) for v in contact.spam_filters] == [
+        (0.0, False, "SCL 0 (not spam); SFV:NSPM (not spam); inbound")]
+
+
+def test_spamassassin_status_above_and_below_the_boundary() -> None:
+    status = ("X-Spam-Status: Yes, score=8.3 required=5.0 tests=BAYES_99,DKIM_INVALID,\r\n"
+              "\tHTML_MESSAGE,URIBL_BLACK autolearn=no autolearn_force=no version=3.4.6\r\n")
+    received = ("Received: from out.example.net (out.example.net [203.0.113.9]) by mx.example.org (Postfix) "
+                "with ESMTPS id 4AB; Mon, 2 Nov 2026 10:00:04 +0000\r\n")
+    above = analyze(status + received + TAIL)
+    [verdict] = above.spam_filters
+    assert (verdict.filter, verdict.spam, verdict.score, verdict.threshold) == ("SpamAssassin", True, 8.3, 5.0)
+    assert verdict.rules == ("BAYES_99", "DKIM_INVALID", "HTML_MESSAGE", "URIBL_BLACK")
+    assert verdict.trusted and verdict.summary == "spam: score 8.3 against 5 required"
+    assert [f.id for f in above.findings if f.id.startswith("spam.")] == ["spam.flagged"]
+    below = analyze(received + status + TAIL)
+    assert [(v.spam, v.trusted) for v in below.spam_filters] == [(True, False)]
+    assert not [f for f in below.findings if f.id == "spam.flagged"]
+    # An old SpamAssassin ("hits="), from the dkimpy corpus, and tests=none.
+    old = headerscope.analyze((CORPUS / "dkim" / "dkimpy" / "message.mbox").read_bytes(), offline=True)
+    assert [(v.spam, v.score, v.threshold, v.rules[:2]) for v in old.spam_filters] == [
+        (False, -102.4, 3.5, ("BAYES_00", "DKIM_SIGNED"))]
+    none = analyze("X-Spam-Status: No, score=0.0 required=5.0 tests=none version=4.0.0\r\n" + received + TAIL)
+    assert none.spam_filters[0].rules == ()
+
+
+def test_rspamd_result_and_action() -> None:
+    report = headerscope.analyze((CORPUS / "rspamd" / "messages" / "arcbad.eml").read_bytes(), offline=True)
+    [verdict] = report.spam_filters
+    assert (verdict.filter, verdict.spam, verdict.score, verdict.threshold) == ("rspamd", False, -1.31, 15.0)
+    assert verdict.rules[:3] == ("FORGED_RECIPIENTS_FORWARDING", "FORWARDED", "R_SPF_ALLOW")
+    # rspamd's milter appends its fields at the end of the header: shown, not relied on.
+    assert not verdict.trusted
+    # The action decides: "add header" is rspamd calling it spam, below the reject score.
+    flagged = analyze("X-Spamd-Result: default: False [7.20 / 15.00]; BAYES_SPAM(5.10)[99.9%]; "
+                      "MIME_GOOD(-0.10)[text/plain]\r\nX-Rspamd-Action: add header\r\n"
+                      "Received: from a.example (a.example [192.0.2.1]) by mx.example.org (Postfix) with ESMTP id 1; "
+                      "Mon, 2 Nov 2026 10:00:04 +0000\r\n" + TAIL)
+    [verdict] = flagged.spam_filters
+    assert (verdict.spam, verdict.score, verdict.rules) == (True, 7.2, ("BAYES_SPAM", "MIME_GOOD"))
+    assert "action: add header" in verdict.summary and verdict.trusted
+
+
+def test_spam_flag_alone_and_samples() -> None:
+    flag = analyze("X-Spam-Flag: YES\r\nReceived: from a.example (a.example [192.0.2.1]) by mx.example.org with "
+                   "ESMTP id 1; Mon, 2 Nov 2026 10:00:04 +0000\r\n" + TAIL)
+    assert [(v.filter, v.spam, v.trusted) for v in flag.spam_filters] == [("spam filter (X-Spam-Flag)", True, True)]
+    # The bundled spoofed sample landed in Microsoft 365's junk folder for spoofing.
+    spoofed = headerscope.analyze((SAMPLES / "spoofed.eml").read_bytes(), offline=True)
+    assert [(v.spam, v.trusted, dict((k, x) for k, x, _ in v.details)["CAT"]) for v in spoofed.spam_filters] == [
+        (True, True, "SPOOF")]
+
+
+def test_renderers_show_the_verdicts_and_keep_them_text() -> None:
+    report = analyze(MS_RECEIVED + "X-Forefront-Antispam-Report: SCL:6;SFV:SPM;CAT:SPM;H:<b>[bold]x[/bold]</b>;"
+                     "DIR:INB;\r\n" + TAIL)
+    terminal = get_renderer("terminal", width=150).render(report)
+    section = terminal[terminal.index("Spam filters (as recorded)"):terminal.index("Findings")]
+    assert "SCL 6 (spam)" in section and "receiver" in section
+    page = get_renderer("html").render(report)
+    assert 'id="spam-filters"' in page and "&lt;b&gt;[bold]x[/bold]&lt;/b&gt;" in page and "<b>[bold]" not in page
+    markdown = get_renderer("markdown").render(report)
+    assert "### Spam filters (as recorded)" in markdown and "SCL 6 (spam)" in markdown
+    assert report.to_dict()["spam_filters"][0]["summary"].startswith("SCL 6 (spam)")
+
+
+def test_hostile_fields_are_bounded() -> None:
+    many = "".join(f"X-Spam-Status: Yes, score={i}.0 required=5.0 tests={','.join(['R'] * 2000)}\r\n"
+                   for i in range(200))
+    report_fields = ("X-Forefront-Antispam-Report: " + "SCL:5;" * 50_000 + "\r\n")
+    report = analyze(many + report_fields + TAIL)
+    assert len(report.spam_filters) == 21  # 20 X-Spam-Status fields read, and the one report
+    assert all(len(v.rules) <= 200 for v in report.spam_filters)
+    assert [len(v.details) for v in report.spam_filters if v.filter == "Microsoft 365"] == [1]  # SCL, once
+    # Garbage where the filters' syntax belongs is skipped, not an error.
+    garbage = analyze("X-Spam-Status: maybe\r\nX-Spamd-Result: ???\r\nX-Spam-Flag: perhaps\r\n"
+                      "X-Forefront-Antispam-Report: ;;;:::\r\n" + TAIL)
+    assert garbage.spam_filters == ()
