@@ -81,6 +81,10 @@ class Message(Value):
         """Every field with this name (case-insensitive), top first."""
         return list(self._by_name.get(name.lower(), ()))
 
+    def has_any(self, lowercase_names: frozenset[str]) -> bool:
+        """Whether any field has one of these names (given in lower case)."""
+        return not lowercase_names.isdisjoint(self._by_name)
+
     def first(self, name: str) -> str | None:
         """Value of the topmost field with this name, or None."""
         found = self._by_name.get(name.lower())

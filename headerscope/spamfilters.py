@@ -38,6 +38,10 @@ _RFC8601_TRUST = "https://www.rfc-editor.org/rfc/rfc8601#section-5"
 _MAX_FIELDS = 20
 _MAX_VALUE = 8192
 _MAX_RULES = 200
+# Every field name read below, in lower case.
+_FIELD_NAMES = frozenset(name.lower() for name in (
+    "X-Forefront-Antispam-Report", "X-Forefront-Antispam-Report-Untrusted", "X-MS-Exchange-Organization-SCL",
+    "X-Spam-Status", "X-Spamd-Result", "X-Rspamd-Action", "X-Spam-Flag"))
 # Organisations whose receiving hosts are Exchange Online's.
 _MICROSOFT_ORGS = frozenset(("outlook.com", "office365.com", "microsoft.com", "exchangelabs.com"))
 
@@ -90,6 +94,8 @@ _rspamd_symbol = compiled_on_first_use(r"^\s*([A-Za-z0-9_]{1,100})\s*\(")
 def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int | None
                       ) -> tuple[tuple[SpamFilterVerdict, ...], tuple[Finding, ...]]:
     """Every spam filter verdict in the header, top first, and the findings they call for."""
+    if not message.has_any(_FIELD_NAMES):
+        return (), ()  # the usual case, in one set operation
     boundary = next((h for h in hops if h.number == boundary_hop), None) if boundary_hop else None
     receiver_org = (boundary.organization or organizational_domain(boundary.fields.by)) if boundary else None
     microsoft_receiver = receiver_org is not None and receiver_org.lower() in _MICROSOFT_ORGS
