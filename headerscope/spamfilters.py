@@ -24,6 +24,7 @@ scan: so an inbound report at a Microsoft mailbox is the receiving tenant's wher
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 
@@ -123,10 +124,12 @@ def _position_trust(field: HeaderField, boundary: Hop | None) -> tuple[bool, str
 
 
 def _number(text: str | None) -> float | None:
+    """A finite number, or None ("nan", "inf" and "1e999" are text, not scores)."""
     try:
-        return float(text) if text not in (None, "") else None
+        value = float(text) if text not in (None, "") else None
     except ValueError:
         return None
+    return value if value is not None and math.isfinite(value) else None
 
 
 # --------------------------------------------------------------------------------- Microsoft

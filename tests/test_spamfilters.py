@@ -152,3 +152,9 @@ def test_hostile_fields_are_bounded() -> None:
     garbage = analyze("X-Spam-Status: maybe\r\nX-Spamd-Result: ???\r\nX-Spam-Flag: perhaps\r\n"
                       "X-Forefront-Antispam-Report: ;;;:::\r\n" + TAIL)
     assert garbage.spam_filters == ()
+    # Numbers that are not finite are no score (JSON has no NaN or infinity).
+    odd = analyze("X-Forefront-Antispam-Report: SCL:nan;SFV:NSPM;\r\nX-Rspamd-Action: no action\r\n"
+                  "X-Rspamd-Score: 1e999\r\n" + TAIL)
+    assert [(v.filter, v.score, v.spam) for v in odd.spam_filters] == [("Microsoft 365", None, False),
+                                                                       ("rspamd", None, False)]
+    assert '"score":null' in odd.to_json().decode()
