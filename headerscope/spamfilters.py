@@ -334,7 +334,7 @@ def _flagged(verdict: SpamFilterVerdict) -> Finding:
         id="spam.flagged", severity=Severity.WARNING,
         title=f"{verdict.filter} judged it spam ({verdict.summary[:120]})",
         explanation=(f"{verdict.header} (header {verdict.header_index}): {verdict.summary}. The receiver's "
-                     f"own verdict: {verdict.trust_reason}. Spam filters weigh the authentication results below with the "
+                     f"own verdict: {verdict.trust_reason}. Spam filters weigh the authentication results (DKIM, SPF, DMARC) with the "
                      "sender's reputation and the content; a failing DKIM, SPF or DMARC is a common reason, "
                      "and a sender on the recipient's safe list is the common way past it."),
         reference=_MICROSOFT_DOCS if verdict.filter == "Microsoft 365" else _RFC8601_TRUST,
