@@ -11,6 +11,8 @@ Receivers record their spam filtering in header fields of their own, outside any
   tests=... autolearn=... version=...``.
 * rspamd: ``X-Spamd-Result: default: False [3.40 / 15.00]; SYMBOL(score)[...]; ...`` and
   ``X-Rspamd-Action`` / ``X-Rspamd-Score``.
+* Proofpoint: ``X-Proofpoint-Spam-Details: rule=notspam policy=default score=0 spamscore=0 ...``.
+* Barracuda: ``X-Barracuda-Spam-Status: No, SCORE=0.00 using global scores of TAG_LEVEL=3.5 ...``.
 * Any other filter's ``X-Spam-Flag: YES``.
 
 Like Authentication-Results (RFC 8601 section 5), these fields are only the receiver's own
@@ -42,7 +44,8 @@ _MAX_RULES = 200
 # Every field name read below, in lower case.
 _FIELD_NAMES = frozenset(name.lower() for name in (
     "X-Forefront-Antispam-Report", "X-Forefront-Antispam-Report-Untrusted", "X-MS-Exchange-Organization-SCL",
-    "X-Spam-Status", "X-Spamd-Result", "X-Rspamd-Action", "X-Spam-Flag"))
+    "X-Spam-Status", "X-Spamd-Result", "X-Rspamd-Action", "X-Spam-Flag", "X-Proofpoint-Spam-Details",
+    "X-Barracuda-Spam-Status"))
 # Organisations whose receiving hosts are Exchange Online's.
 _MICROSOFT_ORGS = frozenset(("outlook.com", "office365.com", "microsoft.com", "exchangelabs.com"))
 
@@ -90,6 +93,8 @@ _spamassassin_tests = compiled_on_first_use(
 _rspamd_result = compiled_on_first_use(
     r"^\s*[\w-]+:\s*(true|false)\s*\[\s*(-?\d+(?:\.\d+)?)\s*/\s*(-?\d+(?:\.\d+)?)\s*\]", re.IGNORECASE)
 _rspamd_symbol = compiled_on_first_use(r"^\s*([A-Za-z0-9_]{1,100})\s*\(")
+_barracuda_status = compiled_on_first_use(r"^\s*(yes|no)\s*,\s*score=(-?\d+(?:\.\d+)?)", re.IGNORECASE)
+_barracuda_level = compiled_on_first_use(r"\b((?:TAG|QUARANTINE|KILL)_LEVEL)=(-?\d+(?:\.\d+)?)")
 
 
 def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int | None
@@ -101,7 +106,7 @@ def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int |
     receiver_org = (boundary.organization or organizational_domain(boundary.fields.by)) if boundary else None
     microsoft_receiver = receiver_org is not None and receiver_org.lower() in _MICROSOFT_ORGS
     verdicts: list[SpamFilterVerdict] = []
-    for read in (_microsoft, _spamassassin, _rspamd, _spam_flag):
+    for read in (_microsoft, _spamassassin, _rspamd, _proofpoint, _barracuda, _spam_flag):
         verdicts.extend(read(message, boundary, microsoft_receiver))
     verdicts.sort(key=lambda v: v.header_index)
     findings = [_flagged(v) for v in verdicts if v.trusted and v.spam]
@@ -307,6 +312,77 @@ def _rspamd_verdict(field: HeaderField, boundary: Hop | None, is_spam: bool | No
     return SpamFilterVerdict(
         filter="rspamd", header=field.name, header_index=field.index, spam=spam, score=score, threshold=required,
         summary=", ".join(words), details=tuple(details), rules=rules, trusted=trusted, trust_reason=why)
+
+
+# ----------------------------------------------------------------------- Proofpoint, Barracuda
+
+
+def _proofpoint(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    """``X-Proofpoint-Spam-Details: rule=notspam policy=default score=0 spamscore=0 phishscore=0 ...``;
+    the rule's last word is the classification (notspam, spam, bulk, phish, malware, ...)."""
+    verdicts: list[SpamFilterVerdict] = []
+    for field in _fields(message, "X-Proofpoint-Spam-Details"):
+        values: dict[str, str] = {}
+        for word in field.value[:_MAX_VALUE].split():
+            key, equals, value = word.partition("=")
+            key = key.lower()
+            if equals and key not in values:
+                values[key] = value
+        rule = values.get("rule")
+        if rule is None:
+            continue
+        classification = rule.rsplit("_", 1)[-1].lower()
+        spam = None if not classification else classification != "notspam"
+        score = _number(values.get("score"))
+        details = [("rule", rule[:100], f"the rule that classified it: {classification or '?'}")]
+        details += [(key, values[key][:40], meaning) for key, meaning in (
+            ("policy", "the policy applied (inbound, outbound or a custom one)"),
+            ("score", "the overall score"), ("spamscore", "spam"), ("phishscore", "phishing"),
+            ("bulkscore", "bulk mail"), ("malwarescore", "malware"), ("impostorscore", "impostor (impersonation)"),
+            ("suspectscore", "suspect"), ("adultscore", "adult content")) if key in values]
+        if values.get("policy", "").lower() == "outbound" or rule.lower().startswith("outbound_"):
+            trusted, why = False, ("an outbound policy: the sending organisation's Proofpoint scanned it on the way "
+                                   "out; it says nothing of the recipient's filtering")
+        else:
+            trusted, why = _position_trust(field, boundary)
+        summary = f"{classification or 'no classification'}" + (f" (rule {rule[:60]})" if rule else "") + \
+            (f", score {score:g}" if score is not None else "")
+        verdicts.append(SpamFilterVerdict(
+            filter="Proofpoint", header=field.name, header_index=field.index, spam=spam, score=score,
+            threshold=None, summary=summary, details=tuple(details), rules=(), trusted=trusted, trust_reason=why))
+    return verdicts
+
+
+def _barracuda(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    """``X-Barracuda-Spam-Status: No, SCORE=0.00 using global scores of TAG_LEVEL=3.5
+    QUARANTINE_LEVEL=1000.0 KILL_LEVEL=9.0 tests=A, B``."""
+    verdicts: list[SpamFilterVerdict] = []
+    for field in _fields(message, "X-Barracuda-Spam-Status"):
+        value = " ".join(field.value[:_MAX_VALUE].split())
+        match = _barracuda_status().match(value)
+        if match is None:
+            continue
+        spam = match.group(1).lower() == "yes"
+        score = _number(match.group(2))
+        levels = dict(_barracuda_level().findall(value))
+        tag = _number(levels.get("TAG_LEVEL"))
+        tests_match = _spamassassin_tests().search(value)
+        rules: tuple[str, ...] = ()
+        if tests_match is not None:
+            rules = tuple(t[:100] for t in (part.strip() for part in tests_match.group(1).split(","))
+                          if t and t.lower() != "none")[:_MAX_RULES]
+        details = [("SCORE", match.group(2), "points the tests added up to")]
+        details += [(name, levels[name], meaning) for name, meaning in (
+            ("TAG_LEVEL", "the score from which it tags the message as spam"),
+            ("QUARANTINE_LEVEL", "the score from which it quarantines it"),
+            ("KILL_LEVEL", "the score from which it blocks it")) if name in levels]
+        trusted, why = _position_trust(field, boundary)
+        summary = f"{'spam' if spam else 'not spam'}: score {match.group(2)}" + \
+            (f" against {tag:g} to tag" if tag is not None else "")
+        verdicts.append(SpamFilterVerdict(
+            filter="Barracuda", header=field.name, header_index=field.index, spam=spam, score=score,
+            threshold=tag, summary=summary, details=tuple(details), rules=rules, trusted=trusted, trust_reason=why))
+    return verdicts
 
 
 # -------------------------------------------------------------------------------- X-Spam-Flag

@@ -158,3 +158,30 @@ def test_hostile_fields_are_bounded() -> None:
     assert [(v.filter, v.score, v.spam) for v in odd.spam_filters] == [("Microsoft 365", None, False),
                                                                        ("rspamd", None, False)]
     assert '"score":null' in odd.to_json().decode()
+
+
+def test_proofpoint_and_barracuda() -> None:
+    received = ("Received: from a.example (a.example [192.0.2.1]) by mx.example.org with ESMTP id 1; "
+                "Mon, 2 Nov 2026 10:00:04 +0000\r\n")
+    # Proofpoint's classification is the rule's last word; an outbound policy is the sender's scan.
+    outbound = analyze(received + "X-Proofpoint-Spam-Details: rule=outbound_notspam policy=outbound score=0\r\n"
+                       " mlxscore=0 bulkscore=0 spamscore=0 phishscore=0 priorityscore=1501 classifier=spam adjust=0\r\n"
+                       " reason=mlx scancount=1 engine=8.12.0-2304280000 definitions=main-2305110117\r\n" + TAIL)
+    [verdict] = outbound.spam_filters
+    assert (verdict.filter, verdict.spam, verdict.score) == ("Proofpoint", False, 0.0)
+    assert not verdict.trusted and "outbound" in verdict.trust_reason
+    assert ("policy", "outbound") in [(k, v) for k, v, _ in verdict.details]
+    inbound = analyze("X-Proofpoint-Spam-Details: rule=inbound_spam policy=inbound score=95 spamscore=95 "
+                      "phishscore=0\r\n" + received + TAIL)
+    [verdict] = inbound.spam_filters
+    assert (verdict.spam, verdict.score, verdict.trusted) == (True, 95.0, True)
+    assert verdict.summary == "spam (rule inbound_spam), score 95"
+    assert [f.id for f in inbound.findings if f.id.startswith("spam.")] == ["spam.flagged"]
+    # Barracuda writes SpamAssassin's shape with its three levels.
+    barracuda = analyze("X-Barracuda-Spam-Status: Yes, SCORE=4.20 using global scores of TAG_LEVEL=3.5\r\n"
+                        "\tQUARANTINE_LEVEL=1000.0 KILL_LEVEL=9.0 tests=BSF_SC0_MISMATCH_TO, HTML_MESSAGE\r\n"
+                        + received + TAIL)
+    [verdict] = barracuda.spam_filters
+    assert (verdict.filter, verdict.spam, verdict.score, verdict.threshold) == ("Barracuda", True, 4.2, 3.5)
+    assert verdict.rules == ("BSF_SC0_MISMATCH_TO", "HTML_MESSAGE")
+    assert [k for k, _, _ in verdict.details] == ["SCORE", "TAG_LEVEL", "QUARANTINE_LEVEL", "KILL_LEVEL"]
