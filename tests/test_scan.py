@@ -641,3 +641,23 @@ def test_workers_started_by_spawn_give_the_rows_of_one_job(tmp_path: Path, monke
     monkeypatch.setattr(runner, "_mp_context", lambda: multiprocessing.get_context("spawn"))
     spawned = list(runner.scan_paths([str(root)], options, 2))
     assert _row_facts(spawned) == _row_facts(one_job)
+
+
+def test_receivers_spam_verdict_in_csv_and_filter(tmp_path: Path) -> None:
+    # Message 2's receiver (mx.example.net) ran SpamAssassin above its Received: spam; message 3
+    # says the same below it, which is no more than the sender's word; message 1 has no verdict.
+    spam = b"X-Spam-Status: Yes, score=9.1 required=5.0 tests=BAYES_99 version=4.0.0\r\n"
+    path = tmp_path / "spam.mbox"
+    third = message(3)
+    third = third.replace(b"From: ", b"X-Spam-Status: No, score=0.1 required=5.0 tests=none\r\nFrom: ", 1)
+    path.write_bytes(mbox_of([message(1), spam + message(2), third]))
+    result = run_cli(str(path), "--offline", "--format", "csv", "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["spam"] for r in rows] == ["", "spam", ""]
+    assert "spam.flagged" in rows[1]["failing_reasons"]
+    kept = run_cli(str(path), "--offline", "--format", "csv", "--filter", "spam=yes")
+    assert [r["subject"] for r in csv.DictReader(io.StringIO(kept.stdout))] == ["message 2"]
+    unknown = run_cli(str(path), "--offline", "--format", "csv", "--filter", "spam=unknown")
+    assert [r["subject"] for r in csv.DictReader(io.StringIO(unknown.stdout))] == ["message 1", "message 3"]
+    assert run_cli(str(path), "--offline", "--format", "csv", "--fail-on", "spam=yes").returncode == 3

@@ -1,6 +1,7 @@
 """``--filter`` and ``--fail-on`` expressions over scan rows: ``KEY=VALUE[,VALUE...]``.
 
-Keys: verdict, dkim, spf, dmarc, arc, domain (From domain), error (yes/no). A bare word is
+Keys: verdict, dkim, spf, dmarc, arc, domain (From domain), error (yes/no), spam (the
+receiver's spam filter: yes, no, or unknown when it recorded none). A bare word is
 a verdict (``spoofed`` means ``verdict=spoofed``). Several expressions must all match; the
 comma-separated values of one expression are alternatives.
 """
@@ -11,7 +12,8 @@ from collections.abc import Callable, Sequence
 
 from .runner import ScanRow
 
-KEYS = ("verdict", "dkim", "spf", "dmarc", "arc", "domain", "error")
+KEYS = ("verdict", "dkim", "spf", "dmarc", "arc", "domain", "error", "spam")
+_SPAM_VALUES = {"spam": "yes", "not spam": "no", None: "unknown"}
 
 
 class FilterError(ValueError):
@@ -23,6 +25,8 @@ def _value(row: ScanRow, key: str) -> str:
         return "yes" if row.error else "no"
     if key == "domain":
         return (row.from_domain or "").lower()
+    if key == "spam":
+        return _SPAM_VALUES.get(row.spam, "unknown")
     return (getattr(row, key) or "").lower()
 
 

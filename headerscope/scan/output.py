@@ -13,7 +13,7 @@ from .runner import ScanRow, utc_moment
 
 CSV_COLUMNS = ("index", "source", "error", "date", "from", "from_domain", "subject", "verdict", "dkim", "spf",
                "dmarc", "arc", "hops", "total_delay_seconds", "failing_reasons", "slowest_hop",
-               "slowest_delay_seconds", "delivered")
+               "slowest_delay_seconds", "delivered", "spam")
 
 # Spreadsheet programs run a cell starting with these as a formula (CSV injection); message
 # text is hostile, so such cells get a leading apostrophe, the usual neutraliser.
@@ -49,7 +49,7 @@ class CsvWriter:
         self._writer.writerow([_cell(v) for v in (
             row.index, row.label, row.error, row.date, row.from_address, row.from_domain, row.subject, row.verdict,
             row.dkim, row.spf, row.dmarc, row.arc, row.hops, row.total_delay_seconds,
-            ";".join(row.failing_reasons), row.slowest_hop, row.slowest_delay_seconds, row.delivered)])
+            ";".join(row.failing_reasons), row.slowest_hop, row.slowest_delay_seconds, row.delivered, row.spam)])
         self._stream.flush()
 
     def close(self) -> None:

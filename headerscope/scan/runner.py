@@ -92,6 +92,9 @@ class ScanRow(Value):
     delivered: str | None = None
     """The latest Received stamp, normally the delivering server's (ISO 8601, UTC): the
     receiving side's clock, unlike the sender's Date:."""
+    spam: str | None = None
+    """The receiving side's spam filter verdict: ``spam``, ``not spam``, or None when none was
+    recorded by the receiver (see Report.spam_filters)."""
     report_json: str | None = None
     """The full report as one JSON line, when asked for."""
 
@@ -176,8 +179,16 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
         slowest_hop=slowest.fields.by if slowest else None,
         slowest_delay_seconds=slowest.delay_seconds if slowest else None,
         delivered=_utc_iso(stamp),
+        spam=_receiver_spam_verdict(report.spam_filters),
         report_json=report_json,
     )
+
+
+def _receiver_spam_verdict(verdicts: Any) -> str | None:
+    """``spam`` if a filter of the receiving side said so, ``not spam`` if its filters said
+    only that, None when the receiver recorded no verdict."""
+    said = {v.spam for v in verdicts if v.trusted and v.spam is not None}
+    return "spam" if True in said else "not spam" if said else None
 
 
 def utc_moment(timestamp: str | None) -> datetime | None:
