@@ -353,7 +353,7 @@ def _parse_authentication_results_uncached(value: str, arc: bool) -> _ParsedFiel
     # An IPv6 address as a property value ("smtp.remote-ip=::1", Exim; "policy.iprev=2001:db8::1")
     # is not an RFC 2045 token (":" is a special), so authres would reject the field: quoted
     # for the strict read, it reads as the same value.
-    if ":" in strict_text:
+    if strict_text.count(":") >= 2:  # an IPv6 address has at least two; most fields have none or one
         # Outside quoted strings only (the even pieces between '"').
         pieces = strict_text.split('"')
         pieces[::2] = [_ipv6_value_re().sub(r'=\1"\2"', piece) for piece in pieces[::2]]
