@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
 
+    from ..model import SpamFilterVerdict
+
 
 @frozen
 class ScanOptions(Value):
@@ -184,7 +186,7 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
     )
 
 
-def _receiver_spam_verdict(verdicts: Any) -> str | None:
+def _receiver_spam_verdict(verdicts: Iterable[SpamFilterVerdict]) -> str | None:
     """``spam`` if a filter of the receiving side said so, ``not spam`` if its filters said
     only that, None when the receiver recorded no verdict."""
     said = {v.spam for v in verdicts if v.trusted and v.spam is not None}
