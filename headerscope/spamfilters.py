@@ -137,6 +137,11 @@ def _number(text: str | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
+def _shown(number: float | None, text: str) -> str:
+    """A score as written short ("5" for 5.0), or its text when it is no finite number."""
+    return f"{number:g}" if number is not None else text[:20]
+
+
 # --------------------------------------------------------------------------------- Microsoft
 
 
@@ -248,16 +253,17 @@ def _spamassassin(message: Message, boundary: Hop | None, _microsoft_receiver: b
         if match is None:
             continue
         spam = match.group(1).lower() == "yes"
-        score, required = float(match.group(2)), float(match.group(3))
+        score, required = _number(match.group(2)), _number(match.group(3))
         tests_match = _spamassassin_tests().search(value)
         rules: tuple[str, ...] = ()
         if tests_match is not None:
             rules = tuple(t for t in (part.strip() for part in tests_match.group(1).split(","))
                           if t and t.lower() != "none")[:_MAX_RULES]
         trusted, why = _position_trust(field, boundary)
-        summary = f"{'spam' if spam else 'not spam'}: score {score:g} against {required:g} required"
-        details = [("score", match.group(2), "points the tests added up to"),
-                   ("required", match.group(3), "the score from which it calls a message spam")]
+        summary = (f"{'spam' if spam else 'not spam'}: score {_shown(score, match.group(2))} against "
+                   f"{_shown(required, match.group(3))} required")
+        details = [("score", match.group(2)[:20], "points the tests added up to"),
+                   ("required", match.group(3)[:20], "the score from which it calls a message spam")]
         verdicts.append(SpamFilterVerdict(
             filter="SpamAssassin", header=field.name, header_index=field.index, spam=spam, score=score,
             threshold=required, summary=summary, details=tuple(details), rules=tuple(r[:100] for r in rules),
@@ -278,7 +284,7 @@ def _rspamd(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -
         match = _rspamd_result().match(value)
         if match is None:
             continue
-        score, required = float(match.group(2)), float(match.group(3))
+        score, required = _number(match.group(2)), _number(match.group(3))
         rules = tuple(m.group(1) for m in (_rspamd_symbol().match(part) for part in value.split(";")[1:]) if m)
         verdicts.append(_rspamd_verdict(field, boundary, match.group(1).lower() == "true", score, required,
                                         action, rules[:_MAX_RULES]))

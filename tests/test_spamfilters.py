@@ -98,6 +98,10 @@ def test_spamassassin_status_above_and_below_the_boundary() -> None:
         (False, -102.4, 3.5, ("BAYES_00", "DKIM_SIGNED"))]
     none = analyze("X-Spam-Status: No, score=0.0 required=5.0 tests=none version=4.0.0\r\n" + received + TAIL)
     assert none.spam_filters[0].rules == ()
+    # A score too large for a float is no score; the verdict word still counts.
+    huge = analyze("X-Spam-Status: Yes, score=" + "9" * 400 + " required=5.0 tests=X\r\n" + received + TAIL)
+    assert [(v.spam, v.score, v.threshold) for v in huge.spam_filters] == [(True, None, 5.0)]
+    assert huge.to_json()
 
 
 def test_rspamd_result_and_action() -> None:
