@@ -171,8 +171,7 @@ def _microsoft(message: Message, boundary: Hop | None, microsoft_receiver: bool)
                 bcl = bulk.get("X-Microsoft-Antispam")
             if bcl is not None and all(key != "BCL" for key, _ in parts):
                 parts.append(bcl)
-            values = dict(parts)
-            direction = values.get("DIR", "").upper()
+            direction = dict(parts).get("DIR", "").upper()
             if untrusted_copy:
                 trusted, why = False, ("Exchange Online renames the verdict fields an earlier Microsoft tenant "
                                        "wrote to '-Untrusted': an earlier scan, not this receiver's")
@@ -254,11 +253,7 @@ def _spamassassin(message: Message, boundary: Hop | None, _microsoft_receiver: b
             continue
         spam = match.group(1).lower() == "yes"
         score, required = _number(match.group(2)), _number(match.group(3))
-        tests_match = _spamassassin_tests().search(value)
-        rules: tuple[str, ...] = ()
-        if tests_match is not None:
-            rules = tuple(t for t in (part.strip() for part in tests_match.group(1).split(","))
-                          if t and t.lower() != "none")[:_MAX_RULES]
+        rules = _test_names(value)
         trusted, why = _position_trust(field, boundary)
         summary = (f"{'spam' if spam else 'not spam'}: score {_shown(score, match.group(2))} against "
                    f"{_shown(required, match.group(3))} required")
@@ -266,9 +261,18 @@ def _spamassassin(message: Message, boundary: Hop | None, _microsoft_receiver: b
                    ("required", match.group(3)[:20], "the score from which it calls a message spam")]
         verdicts.append(SpamFilterVerdict(
             filter="SpamAssassin", header=field.name, header_index=field.index, spam=spam, score=score,
-            threshold=required, summary=summary, details=tuple(details), rules=tuple(r[:100] for r in rules),
+            threshold=required, summary=summary, details=tuple(details), rules=rules,
             trusted=trusted, trust_reason=why))
     return verdicts
+
+
+def _test_names(value: str) -> tuple[str, ...]:
+    """The ``tests=A,B,...`` list SpamAssassin and Barracuda write ("none" for no test), bounded."""
+    tests = _spamassassin_tests().search(value)
+    if tests is None:
+        return ()
+    names = (part.strip() for part in tests.group(1).split(","))
+    return tuple(name[:100] for name in names if name and name.lower() != "none")[:_MAX_RULES]
 
 
 # ------------------------------------------------------------------------------------- rspamd
@@ -372,12 +376,8 @@ def _barracuda(message: Message, boundary: Hop | None, _microsoft_receiver: bool
         score = _number(match.group(2))
         levels = dict(_barracuda_level().findall(value))
         tag = _number(levels.get("TAG_LEVEL"))
-        tests_match = _spamassassin_tests().search(value)
-        rules: tuple[str, ...] = ()
-        if tests_match is not None:
-            rules = tuple(t[:100] for t in (part.strip() for part in tests_match.group(1).split(","))
-                          if t and t.lower() != "none")[:_MAX_RULES]
-        details = [("SCORE", match.group(2), "points the tests added up to")]
+        rules = _test_names(value)
+        details = [("SCORE", match.group(2)[:20], "points the tests added up to")]
         details += [(name, levels[name], meaning) for name, meaning in (
             ("TAG_LEVEL", "the score from which it tags the message as spam"),
             ("QUARANTINE_LEVEL", "the score from which it quarantines it"),
