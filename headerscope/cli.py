@@ -6,11 +6,12 @@ stderr, no traceback); 2 usage error; 3 (scan) a message matched ``--fail-on``; 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -232,6 +233,8 @@ def _write(text: str, output: str | None) -> None:
         except BrokenPipeError:
             # `headerscope analyze x | head` closed the pipe: not an error worth a traceback.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError as exc:  # a full disk under `> file`, say: the user's problem, not ours
+            _fail(f"cannot write standard output: {exc.strerror or exc}")
         return
     try:
         Path(output).write_text(text, encoding="utf-8")
@@ -368,9 +371,54 @@ def _progress(wanted: bool) -> _Progress | None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI; any unexpected exception becomes one line and exit 70."""
+    """Entry point: run the CLI; any unexpected exception becomes one line and exit 70.
+
+    Called without arguments (the console script, ``python -m headerscope``) it owns the
+    process and ends it with ``_exit_now``; with ``argv`` (a program or test calling it) it
+    raises SystemExit like any click command."""
     global _OWNS_PROCESS
     _OWNS_PROCESS = True
+    try:
+        _run(argv)
+    except SystemExit as exc:
+        if argv is not None:
+            raise
+        _exit_now(exc.code)
+
+
+def _exit_now(code: object) -> NoReturn:
+    """Flush standard output and error, then end the process without tearing the interpreter down.
+
+    Python's finalisation frees the analysis's modules and objects one by one: about 7 ms of
+    a cold ``analyze`` (15 million instructions, 3% of it) and 15 ms of a scan's parent
+    process, all after the last line is written. Nothing here needs it: the commands close
+    their own files, the scan's workers and DNS manager are stopped in ``finally`` blocks,
+    and no thread is left running. SystemExit's own conventions are kept: None is 0, an int
+    is the status, anything else is printed to stderr with status 1.
+    https://docs.python.org/3/library/os.html#os._exit
+    """
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:
+        sys.stderr.write(f"{code}\n")
+        status = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            pass  # the reader went away (`| head`): what it wanted, it read
+        except ValueError:
+            pass  # closed: nothing is waiting in it
+        except OSError as exc:  # a full disk under `> file`: the output is incomplete, say so
+            with contextlib.suppress(OSError):
+                os.write(2, f"headerscope: error: cannot write the output: {exc}\n".encode())
+            status = status or EXIT_INPUT_ERROR
+    os._exit(status)
+
+
+def _run(argv: list[str] | None) -> None:
     try:
         cli.main(args=argv, prog_name="headerscope", standalone_mode=True)
     except SystemExit:

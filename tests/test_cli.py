@@ -117,3 +117,76 @@ def test_paste_without_clipboard_is_a_hint() -> None:
     assert b"Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert b"clipboard" in result.stderr.lower()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_is_one_line_and_status_1() -> None:
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run([sys.executable, "-m", "headerscope", "analyze", "-", "--offline"], input=SIMPLE,
+                                stdout=full, stderr=subprocess.PIPE, env={**os.environ, "NO_COLOR": "1"}, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [b"headerscope: error: cannot write standard output: "
+                                                  b"No space left on device"]
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    mbox = tmp_path / "box.mbox"
+    mbox.write_bytes(b"".join(b"From x Mon Nov  2 10:00:00 2026\n" + SIMPLE.replace(b"\r\n", b"\n") + b"\n"
+                              for _ in range(300)))
+    # `headerscope scan box | head -c 100`: the reader closes its end after the first bytes.
+    scan = subprocess.Popen([sys.executable, "-m", "headerscope", "scan", str(mbox), "--offline", "--format",
+                             "jsonl", "--jobs", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "NO_COLOR": "1"})
+    assert scan.stdout is not None and scan.stderr is not None
+    assert scan.stdout.read(100).startswith(b'{"version"')
+    scan.stdout.close()
+    assert scan.wait(timeout=60) in (0, 1)
+    assert scan.stderr.read() == b""
+
+
+# Standard output buffered as it is for users (the environment may set PYTHONUNBUFFERED).
+BUFFERED_ENV = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+
+
+def test_the_entry_point_flushes_then_skips_the_interpreter_teardown() -> None:
+    # main() without arguments owns the process: after the last byte is flushed it ends with
+    # os._exit (cli._exit_now), so exit handlers do not run; with arguments it raises
+    # SystemExit like any click command and leaves the caller's process alone.
+    code = """
+import atexit, sys
+from headerscope import cli
+atexit.register(lambda: print("teardown ran", file=sys.stderr))
+sys.argv = ["headerscope", "analyze", "-", "--offline", "--format", "json"]
+if len(sys.argv) and "{mode}" == "argv":
+    try:
+        cli.main(sys.argv[1:])
+    except SystemExit as exc:
+        print("raised", exc.code, file=sys.stderr)
+else:
+    cli.main()
+print("not reached", file=sys.stderr)
+"""
+    for mode in ("entry", "argv"):
+        result = subprocess.run([sys.executable, "-c", code.replace("{mode}", mode)], input=SIMPLE,
+                                capture_output=True, env={**BUFFERED_ENV, "NO_COLOR": "1"}, cwd=REPO, timeout=60)
+        assert result.returncode == 0, result.stderr
+        # The whole report arrived, though it left through os._exit straight after writing.
+        assert json.loads(result.stdout)["input"]["sha256"] == __import__("hashlib").sha256(SIMPLE).hexdigest()
+        if mode == "entry":
+            assert result.stderr == b""
+        else:
+            assert result.stderr.decode().splitlines() == ["raised 0", "not reached", "teardown ran"]
+
+
+@pytest.mark.parametrize("code, status, stderr", [(None, 0, ""), (3, 3, ""), ("bye", 1, "bye\n")])
+def test_exit_now_keeps_system_exit_conventions(code: object, status: int, stderr: str) -> None:
+    program = f"""
+import sys
+from headerscope.cli import _exit_now
+sys.stdout.write("x" * 100000)
+sys.stdout.write("tail")  # still in the buffer: _exit_now must flush it
+_exit_now({code!r})
+"""
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=REPO, timeout=60,
+                            env=BUFFERED_ENV)
+    assert (result.returncode, result.stdout, result.stderr) == (status, "x" * 100000 + "tail", stderr)
