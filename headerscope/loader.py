@@ -12,6 +12,8 @@ hashes them byte for byte). Otherwise each clean-up is applied to a copy and rep
 - the summary table Gmail's "Show original" page shows above the message; its SPF, DKIM and
   DMARC lines become recorded results (written by mx.google.com);
 - Outlook's message-properties layout, ``Name:<TAB>`` with the value on the next line;
+- Apple Mail's ``.emlx`` wrapping: the byte-count line before the message and the property
+  list after it;
 - blank lines between header fields and trailing blank lines of a headers-only paste
   (Outlook's "Internet headers" pane).
 
@@ -49,7 +51,8 @@ class LoadedInput(Value):
     size: int
     """Size of the bytes as read."""
     format: str
-    """eml, headers-only, gmail-original, outlook-internet-headers, outlook-properties, msg, mbox-entry, unknown."""
+    """eml, headers-only, gmail-original, outlook-internet-headers, outlook-properties, msg, emlx, mbox-entry,
+    unknown."""
     cleanups: tuple[str, ...]
     """Each clean-up, in words."""
     has_body: bool
@@ -73,6 +76,16 @@ _EMPTY_FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+:[ \t]*\Z")
 # mbox separator (RFC 4155): "From " then the envelope sender and a date.
 _MBOX_FROM = re.compile(rb"From [^ \t:][^\r\n]*\Z")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Apple Mail's .emlx (its message store, and what dragging a message out of Mail gives): the
+# message's length in decimal on the first line, exactly that many bytes of message (with LF
+# line ends), then an XML property list of Mail's own (flags, dates). Apple publishes no
+# specification; this is the layout every reader of Mail's store relies on.
+_EMLX_COUNT = re.compile(rb"([0-9]{1,12})[ \t]*\r?\n")
+_PLIST_START = re.compile(rb"[ \t\r\n]*(?:<\?xml|<!DOCTYPE plist|<plist)")
+_PLIST_END = re.compile(rb"</plist>[ \t\r\n]*\Z")
+# A .partial.emlx holds a message whose attachments Mail keeps in separate files: each such
+# part keeps its header, gains this field (the content's size) and has an empty body.
+_APPLE_STUB = re.compile(rb"^X-Apple-Content-Length[ \t]*:", re.IGNORECASE | re.MULTILINE)
 
 # Gmail "Show original" summary (the English page). The labels and the layout are Gmail's.
 _GMAIL_START = re.compile(rb"(?i)(?:original message|message id\b.*)\Z")
@@ -594,6 +607,45 @@ def _load_msg(original: bytes, result: Callable[..., LoadedInput]) -> LoadedInpu
                   "keep the original MIME bytes")
 
 
+def _emlx_message(original: bytes) -> tuple[bytes, str] | None:
+    """The message inside an Apple Mail .emlx, and what was removed around it; None when the
+    input is not one (a first line of digits alone does not make one: the count must end the
+    file or lead to the property list)."""
+    count = _EMLX_COUNT.match(original)
+    if count is None:
+        return None
+    start = count.end()
+    end = start + int(count.group(1))
+    if end == len(original) or (end < len(original) and _PLIST_START.match(original, end)):
+        return original[start:end], ("Apple Mail's .emlx wrapping was removed: the byte-count line before the "
+                                     "message and Mail's property list after it")
+    # A count that does not fit (the file was edited by hand): the property list still ends it.
+    plist = original.rfind(b"<?xml", start)
+    if plist > start and _PLIST_END.search(original, plist):
+        return original[start:plist], (f"Apple Mail's .emlx wrapping was removed; its byte count "
+                                       f"({int(count.group(1))}) does not match the message "
+                                       f"({plist - start} bytes before Mail's property list), "
+                                       f"so the file was edited after Mail wrote it")
+    return None
+
+
+def _load_emlx(original: bytes, message: bytes, removed: str, source: str, digest: str) -> LoadedInput:
+    """An Apple Mail .emlx: the message inside, loaded as any input, reported as the file's."""
+    inner = _load(message, source, digest, emlx=False)  # one wrapping: a nested count line is the message's
+    note = inner.byte_exact_note
+    if inner.has_body:
+        stubs = len(_APPLE_STUB.findall(message))
+        if stubs:
+            # The parts Mail stored apart are empty here: a DKIM body hash over them cannot match.
+            note = (f"Apple Mail kept {stubs} part(s) of this message (attachments) in separate files "
+                    f"(a .partial.emlx), so their content is missing here and the body is not the one "
+                    f"that was sent")
+    return LoadedInput(data=inner.data, source=source, sha256=digest, size=len(original),
+                       format="unknown" if inner.unreadable else "emlx", cleanups=(removed, *inner.cleanups),
+                       has_body=inner.has_body, byte_exact=note is None, recorded=inner.recorded,
+                       byte_exact_note=note, unreadable=inner.unreadable)
+
+
 _BLANK_LINES = re.compile(rb"(?:[ \t]*(?:\r\n|\n|\r))*")
 
 
@@ -654,7 +706,7 @@ def _needs_no_cleanup(data: bytes) -> bool:
     return _FIELD.match(data, body, min(body + _MAX_SCAN_LINE, len(data))) is None
 
 
-def _load(original: bytes, source: str, digest: str) -> LoadedInput:
+def _load(original: bytes, source: str, digest: str, emlx: bool = True) -> LoadedInput:
     def result(data: bytes, fmt: str, cleanups: list[str], has_body: bool,
                recorded: tuple[RecordedResult, ...] = (), exact_note: str | None = None,
                unreadable: str | None = None) -> LoadedInput:
@@ -667,6 +719,10 @@ def _load(original: bytes, source: str, digest: str) -> LoadedInput:
                       unreadable="empty: only white space" if original else "empty")
     if original.startswith(_OLE_MAGIC):
         return _load_msg(original, result)
+    if emlx and original[:1].isdigit():
+        inside = _emlx_message(original)
+        if inside is not None:
+            return _load_emlx(original, *inside, source=source, digest=digest)
     cleanups: list[str] = []
     reshaping: list[str] = []
     decoded, start = _decode_text_encodings(original, cleanups, reshaping)

@@ -533,7 +533,7 @@ class InputInfo(Value):
     size: int
     """Bytes as read."""
     format: str
-    """eml, headers-only, gmail-original, outlook-internet-headers, outlook-properties, msg, mbox-entry."""
+    """eml, headers-only, gmail-original, outlook-internet-headers, outlook-properties, msg, emlx, mbox-entry."""
     has_body: bool
     """False for a headers-only paste: body-dependent checks cannot run."""
     cleanups: tuple[str, ...]

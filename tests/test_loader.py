@@ -444,3 +444,58 @@ def test_one_kind_of_line_end_splits_fields_as_the_general_pattern() -> None:
                  b"A: 1\n\r\nB", b" x\r\nA: 1", b"\r\n", b"\n"]
     for section in sections:
         assert message._logical_lines(section) == reference(section)
+
+
+# Apple Mail's .emlx: "<length>\n", the message with LF line ends, then Mail's property list.
+_PLIST = (b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" '
+          b'"http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0">\n<dict>\n'
+          b'\t<key>date-received</key>\n\t<integer>1764150768</integer>\n\t<key>flags</key>\n'
+          b'\t<integer>8590195713</integer>\n</dict>\n</plist>\n')
+
+
+def emlx(message: bytes, count: int | None = None) -> bytes:
+    length = len(message) if count is None else count
+    return f"{length}       \n".encode() + message + _PLIST
+
+
+def test_emlx_wrapping_is_removed_and_the_message_kept_whole() -> None:
+    message = MESSAGE.replace(b"\r\n", b"\n")
+    data = emlx(message)
+    loaded = load_bytes(data, source="Messages/41.emlx")
+    assert loaded.format == "emlx" and loaded.data == message
+    assert loaded.byte_exact and loaded.has_body
+    assert (loaded.sha256, loaded.size) == (hashlib.sha256(data).hexdigest(), len(data))  # the file's
+    assert loaded.cleanups == ("Apple Mail's .emlx wrapping was removed: the byte-count line before the message "
+                               "and Mail's property list after it",)
+    # Without the property list (some exporters drop it) the count alone still ends the file.
+    assert load_bytes(f"{len(message)}\n".encode() + message).data == message
+
+
+def test_emlx_with_a_wrong_count_is_cut_at_the_property_list() -> None:
+    message = MESSAGE.replace(b"\r\n", b"\n")
+    loaded = load_bytes(emlx(message, count=len(message) - 7))
+    assert loaded.format == "emlx" and loaded.data == message
+    assert "does not match the message" in loaded.cleanups[0] and f"({len(message)} bytes" in loaded.cleanups[0]
+
+
+def test_a_first_line_of_digits_alone_is_no_emlx() -> None:
+    # A paste that happens to start with a number: the count neither ends the input nor
+    # leads to a property list, so it is read as any paste (not cut, not called .emlx).
+    data = b"42\n" + MESSAGE
+    loaded = load_bytes(data)
+    assert loaded.format != "emlx" and b"Body line." in loaded.data
+    # The count is read once: a message inside whose own first line is digits stays as it is.
+    inner = b"3\nabc"
+    assert load_bytes(emlx(inner)).data == inner
+
+
+def test_partial_emlx_says_the_body_is_not_the_original() -> None:
+    message = MESSAGE.replace(b"\r\n", b"\n").replace(
+        b"\nBody line.\n",
+        b"Content-Type: multipart/mixed; boundary=b1\n\n--b1\nContent-Type: text/plain\n\nBody line.\n"
+        b"--b1\nContent-Type: application/pdf; name=report.pdf\nContent-Transfer-Encoding: base64\n"
+        b"X-Apple-Content-Length: 48213\n\n\n--b1--\n")
+    loaded = load_bytes(emlx(message), source="Messages/42.partial.emlx")
+    assert loaded.format == "emlx" and loaded.data == message
+    assert not loaded.byte_exact
+    assert loaded.byte_exact_note is not None and "kept 1 part(s)" in loaded.byte_exact_note

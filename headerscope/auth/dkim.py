@@ -183,7 +183,8 @@ def check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
         if not byte_exact and check.reason_code in _NOT_ORIGINAL:
             check.finish("neutral", "not_original",
                          f"{check.reason}; but the input is not the original message bytes (an Outlook .msg "
-                         "or a paste rebuilt them), so a mismatch here says nothing about the message")
+                         "or a paste rebuilt them, or a mail client kept only part of the body), so a "
+                         "mismatch here says nothing about the message")
 
     results = tuple(_to_result(c, from_domain) for c in checks)
     return results, tuple(_findings(checks, present))

@@ -5,8 +5,9 @@ removed from ``>+From `` lines), which also undoes the older mboxo quoting of ``
 Maildir folders are read from ``new/`` then ``cur/``, then their sub-folders (Maildir++
 ``.Sent`` and the like). Other directories are walked. Names come in natural order
 (``name_order``: an MH folder's 2 before its 10). Each file is an mbox when it starts with
-``From ``, else one message (.eml, .msg, ...). A walk passes over files that neither start like
-mail nor are named as mail. gzip, bzip2 and xz files are read as they decompress, and judged by
+``From ``, else one message (.eml, .msg, Apple Mail's .emlx, ...). A walk passes over files that
+neither start like mail nor are named as mail, so an Apple Mail store (``~/Library/Mail``) reads
+as its messages without their attachment files. gzip, bzip2 and xz files are read as they decompress, and judged by
 what they hold.
 """
 
@@ -127,13 +128,15 @@ _FIELD_START = re.compile(rb"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}[ \t]*:")
 
 # Files named as messages or mailboxes are taken whatever they hold, so a damaged one (binary,
 # empty, compressed) becomes an error row instead of vanishing from the scan unnoticed.
-_MAIL_SUFFIXES = (".eml", ".msg", ".mbox", ".mbx")
+# Apple Mail's store keeps one message per ``N.emlx`` (``N.partial.emlx`` when attachments are
+# kept apart, as ``.emlxpart`` files and under ``Attachments/``: those are not messages).
+_MAIL_SUFFIXES = (".eml", ".msg", ".mbox", ".mbx", ".emlx")
 _COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz", ".zst", ".zip")
 
 
 def named_like_mail(name: str) -> bool:
     """Whether a file name says message or mailbox: ``.eml``, ``.msg``, ``.mbox``, ``.mbx``,
-    also followed by a compression suffix (``inbox.mbox.gz``)."""
+    ``.emlx``, also followed by a compression suffix (``inbox.mbox.gz``)."""
     lower = name.lower()
     for suffix in _COMPRESSION_SUFFIXES:
         if lower.endswith(suffix):
