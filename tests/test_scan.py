@@ -544,7 +544,7 @@ def test_a_worker_that_dies_turns_its_batches_into_error_rows_and_the_scan_goes_
 
     from headerscope.scan import runner
 
-    if runner._mp_context().get_start_method() != "fork":
+    if runner._start_method() != "fork":
         pytest.skip("the workers must inherit the patched analysis (fork)")
     mbox = tmp_path / "m.mbox"
     mbox.write_bytes(mbox_of([message(i) for i in range(1, 41)]))
@@ -573,7 +573,7 @@ def test_a_worker_that_dies_turns_its_batches_into_error_rows_and_the_scan_goes_
 def test_workers_that_keep_dying_end_the_scan_with_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from headerscope.scan import runner
 
-    if runner._mp_context().get_start_method() != "fork":
+    if runner._start_method() != "fork":
         pytest.skip("the workers must inherit the patched analysis (fork)")
     mbox = tmp_path / "m.mbox"
     mbox.write_bytes(mbox_of([message(i) for i in range(1, 200)]))
@@ -631,14 +631,13 @@ def test_workers_end_when_the_parent_is_killed(tmp_path: Path) -> None:
 def test_workers_started_by_spawn_give_the_rows_of_one_job(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # macOS and Windows start workers by spawn: a fresh interpreter that is handed its pipes,
     # the options and nothing else (no warm-up, no inherited descriptors).
-    import multiprocessing
-
     from headerscope.scan import runner
 
     root = _mixed_tree(tmp_path)
     options = ScanOptions(offline=True, want_json=True, now="2026-11-27T10:00:00+00:00", max_message=8000)
     one_job = list(runner.scan_paths([str(root)], options, 1))
-    monkeypatch.setattr(runner, "_mp_context", lambda: multiprocessing.get_context("spawn"))
+    monkeypatch.setattr(runner, "_start_method", lambda: "spawn")
+    assert runner._mp_context().get_start_method() == "spawn"
     spawned = list(runner.scan_paths([str(root)], options, 2))
     assert _row_facts(spawned) == _row_facts(one_job)
 

@@ -8,7 +8,9 @@ With several jobs, this process only finds the messages (for an mbox, where each
 and ends), hands batches of those places to the workers, and writes their rows in input
 order; each worker reads its messages itself. The workers are plain processes, each with a
 pipe for its batches and one for its rows, and no thread of this process stands between
-them: on a two-core machine every CPU cycle this process spends is taken from a worker.
+them: on a two-core machine every CPU cycle this process spends is taken from a worker. On
+Linux they are started with ``os.fork`` and plain pipes (``forked``); where there is no fork,
+or a worker needs the DNS manager's proxy, with ``multiprocessing``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import importlib
 import os
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -28,9 +30,9 @@ from .readers import DEFAULT_MAX_MESSAGE, ScanInput, iter_inputs, read_input
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
-    from multiprocessing.process import BaseProcess
 
     from ..model import SpamFilterVerdict
+    from .forked import Channel, ForkedProcess
 
 
 @frozen
@@ -212,16 +214,18 @@ def _utc_iso(timestamp: str | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
+def _start_method() -> str:
+    """How workers start: ``fork`` on Linux (in milliseconds, sharing the imported modules);
+    ``spawn`` on macOS and Windows, which lack a safe fork."""
+    return "fork" if sys.platform.startswith("linux") else "spawn"
+
+
 def _mp_context() -> Any:
     # Imported here, not with the module: a scan with one job never starts a process, and
     # multiprocessing (with logging, pickle, socket, tempfile...) costs it ~25 ms of start-up.
     import multiprocessing
 
-    # fork starts workers in milliseconds and shares the imported modules; macOS and
-    # Windows lack a safe fork, so they spawn.
-    if sys.platform.startswith("linux"):
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
+    return multiprocessing.get_context(_start_method())
 
 
 def scan_paths(paths: Iterable[str], options: ScanOptions, jobs: int | None = None) -> Iterator[ScanRow]:
@@ -314,8 +318,8 @@ _WINDOW_PER_JOB = 4
 _RESTARTS_PER_JOB = 3
 
 
-def _worker_main(tasks: Connection, rows: Connection, options: ScanOptions, shared: Resolver | None,
-                 parent_ends: list[int]) -> None:
+def _worker_main(tasks: Connection | Channel, rows: Connection | Channel, options: ScanOptions,
+                 shared: Resolver | None, parent_ends: list[int]) -> None:
     """A worker process: analyze each batch it is sent and send back its rows, until None
     or until the parent is gone.
 
@@ -356,7 +360,7 @@ def _worker_main(tasks: Connection, rows: Connection, options: ScanOptions, shar
             return
 
 
-def _widen_pipe(connection: Connection) -> None:
+def _widen_pipe(connection: Connection | Channel) -> None:
     """On Linux, let a pipe hold 1 MB (the unprivileged limit) instead of 64 KB, so a worker
     can write a batch's rows (about 150 KB with --format jsonl) and go on to its next batch
     without waiting for this process to read them."""
@@ -370,16 +374,31 @@ def _widen_pipe(connection: Connection) -> None:
 class _Worker:
     """A worker process and this process's ends of its two pipes."""
 
-    def __init__(self, context: Any, options: ScanOptions, shared: Resolver | None, siblings: list[_Worker]) -> None:
-        task_reader, self.tasks = context.Pipe(duplex=False)
-        self.rows, rows_writer = context.Pipe(duplex=False)
+    def __init__(self, context: Any | None, options: ScanOptions, shared: Resolver | None,
+                 siblings: list[_Worker]) -> None:
+        """``context``: a multiprocessing context, or None to start the worker with a plain fork."""
+        self.tasks: Connection | Channel
+        self.rows: Connection | Channel
+        task_reader: Connection | Channel
+        rows_writer: Connection | Channel
+        if context is None:
+            from .forked import ForkedProcess, channel_pair
+
+            task_reader, self.tasks = channel_pair()
+            self.rows, rows_writer = channel_pair()
+        else:
+            task_reader, self.tasks = context.Pipe(duplex=False)
+            self.rows, rows_writer = context.Pipe(duplex=False)
         # Only a forked child inherits this process's descriptors (a spawned one gets only its own):
         # its copies of the parent's ends of its own pipes and of the other workers' pipes.
         parent_ends = ([fd for worker in (self, *siblings) for fd in (worker.tasks.fileno(), worker.rows.fileno())]
-                       if context.get_start_method() == "fork" else [])
-        self.process: BaseProcess = context.Process(
-            target=_worker_main, args=(task_reader, rows_writer, options, shared, parent_ends),
-            daemon=True, name="headerscope-scan")
+                       if context is None or context.get_start_method() == "fork" else [])
+        args = (task_reader, rows_writer, options, shared, parent_ends)
+        self.process: ForkedProcess | Any
+        if context is None:
+            self.process = ForkedProcess(target=_worker_main, args=args)
+        else:
+            self.process = context.Process(target=_worker_main, args=args, daemon=True, name="headerscope-scan")
         self.process.start()
         # The worker's ends belong to it alone now: closing ours lets a worker's death show
         # as end-of-file on its pipe.
@@ -404,14 +423,21 @@ class _Worker:
 
 def _run_parallel(inputs: Iterable[ScanInput], options: ScanOptions, jobs: int) -> Iterator[ScanRow]:
     """Rows in input order, from ``jobs`` worker processes."""
-    from multiprocessing.connection import wait
-
-    context = _mp_context()
-    if context.get_start_method() == "fork":
+    method = _start_method()
+    if method == "fork":
         _warm_up(options)
+    live_dns = not options.offline and not options.dns_snapshot
+    # Workers started by a plain fork (see forked), unless they share the DNS manager: its
+    # proxies reconnect in a child through multiprocessing's own after-fork hooks.
+    context = _mp_context() if live_dns or method != "fork" else None
+    wait: Callable[..., list[Any]]
+    if context is None:
+        from .forked import wait
+    else:
+        from multiprocessing.connection import wait
     manager = None
     shared: Resolver | None = None
-    if not options.offline and not options.dns_snapshot:
+    if live_dns:
         from ..dns.shared import start_shared_resolver
 
         manager, shared = start_shared_resolver(context, options.nameserver, options.dns_timeout)
