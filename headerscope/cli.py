@@ -107,7 +107,7 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
             dns_snapshot: str | None, nameserver: str | None, dns_timeout: float, record_dns: str | None,
             client_ip: str | None, mail_from: str | None, helo: str | None, redact: bool,
             now_text: str | None, color: bool | None, verbose: bool) -> None:
-    """Analyze one message: a .eml or Outlook .msg file, '-' for standard input, or --paste.
+    """Analyze one message: a .eml, Outlook .msg or Apple Mail .emlx file, '-' for standard input, or --paste.
 
     \b
     Examples:
@@ -269,7 +269,7 @@ def _write(text: str, output: str | None) -> None:
 def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: int | None, offline: bool,
          dns_snapshot: str | None, nameserver: str | None, dns_timeout: float, filters: tuple[str, ...],
          fail_on: tuple[str, ...], max_size: int, now_text: str | None, color: bool | None) -> None:
-    """Analyze every message in mbox files, Maildir folders, .eml trees and .msg files
+    """Analyze every message in mbox files, Maildir folders, .eml trees, .msg files and Apple Mail stores (.emlx)
     ('-': an mbox or a message on standard input).
 
     \b
