@@ -32,6 +32,7 @@ from .envelope import analyze_envelope, boundary_received_spf
 from .hops import build_chain
 from .loader import LoadedInput, load_bytes
 from .message import Message, parse_message
+from .mime import read_carried
 from .model import DnsSource, Finding, Hop, InputInfo, RecordedResult, Report, Severity
 from .spamfilters import read_spam_filters
 from .verdict import decide
@@ -180,6 +181,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     findings.extend(recorded_findings)
     spam_filters, spam_findings = read_spam_filters(message, chain.hops, chain.boundary_hop)
     findings.extend(spam_findings)
+    delivery_report, attached, carried_findings = read_carried(message)
+    findings.extend(carried_findings)
     comparison, comparison_findings = compare(recorded, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc)
     findings.extend(comparison_findings)
 
@@ -212,6 +215,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         dns_source=DnsSource(source=resolver.source, detail=resolver.detail),
         dns=resolver.evidence(),
         spam_filters=spam_filters,
+        delivery_report=delivery_report,
+        attached=attached,
     )
 
 

@@ -103,10 +103,13 @@ def cli() -> None:
               help="Evaluate signature expiry as of this time (default: now).")
 @click.option("--color/--no-color", default=None, help="Force colours on or off (default: on for a terminal, off with NO_COLOR).")
 @click.option("-v", "--verbose", is_flag=True, help="Terminal: also list every DNS answer used.")
+@click.option("--attached", "attached_number", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Analyze the N-th message attached to this one (a reported phishing mail forwarded as an "
+                   "attachment, the message a bounce returned); the report lists them.")
 def analyze(path: str | None, paste: bool, output_format: str, output: str | None, offline: bool,
             dns_snapshot: str | None, nameserver: str | None, dns_timeout: float, record_dns: str | None,
             client_ip: str | None, mail_from: str | None, helo: str | None, redact: bool,
-            now_text: str | None, color: bool | None, verbose: bool) -> None:
+            now_text: str | None, color: bool | None, verbose: bool, attached_number: int | None) -> None:
     """Analyze one message: a .eml, Outlook .msg or Apple Mail .emlx file, '-' for standard input, or --paste.
 
     \b
@@ -115,6 +118,7 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
       pbpaste | headerscope analyze -
       headerscope analyze msg.eml --format html -o report.html
       headerscope analyze msg.eml --offline --format json
+      headerscope analyze bounce.eml --attached 1
     """
     from .sources.interface import InputError
 
@@ -145,6 +149,8 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
         # Empty or binary input (a compressed file, a PDF, a wrong paste): a report of it
         # would be a page of "not found"; one line says what went wrong.
         _fail(f"{'standard input' if source_name == '-' else source_name}: {loaded.unreadable}")
+    if attached_number is not None:
+        loaded, options = _attached_input(loaded, attached_number, options)
     try:
         report = analyze_loaded(loaded, options)
     except SnapshotError as exc:
@@ -198,6 +204,36 @@ def _import_analysis(terminal: bool = False) -> None:
     finally:
         gc.enable()
     gc.freeze()
+
+
+def _attached_input(loaded: Any, number: int, options: Any) -> tuple[Any, Any]:
+    """The input and options to analyze the message attached to ``loaded`` as its part
+    ``number`` (``analyze --attached N``); one line and status 1 when there is no such part."""
+    import dataclasses
+
+    from .dns.factory import snapshot_beside
+    from .loader import load_bytes
+    from .message import parse_message
+    from .mime import attached_messages
+
+    found = attached_messages(parse_message(loaded.data))
+    name = "standard input" if loaded.source == "-" else loaded.source
+    if number > len(found):
+        _fail(f"{name}: no attached message {number} (it carries {len(found) or 'none'})")
+    entry, data = found[number - 1]
+    label = f"{loaded.source}#attached-{number}"
+    inner = load_bytes(data, source=label)
+    if inner.unreadable is not None:
+        _fail(f"{name}: attached message {number}: {inner.unreadable}")
+    kind = "the header of the message" if entry.headers_only else "the message"
+    inner = dataclasses.replace(inner, cleanups=(f"{kind} attached to {name} as its part {number} "
+                                                 f"({entry.content_type})", *inner.cleanups))
+    # The DNS snapshot recorded beside the file serves the messages inside it too.
+    snapshot = options.dns_snapshot
+    if snapshot is None and not options.offline and options.nameserver is None:
+        beside = snapshot_beside(loaded.source)
+        snapshot = str(beside) if beside is not None else None
+    return inner, dataclasses.replace(options, source=label, dns_snapshot=snapshot)
 
 
 def _terminal_width(output: str | None) -> int:

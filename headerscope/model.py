@@ -553,6 +553,74 @@ class DnsSource(Value):
 
 
 @frozen
+class AttachedMessage(Value):
+    """A message carried inside this one: forwarded as an attachment, returned by a bounce,
+    quoted by an abuse report (RFC 2046 section 5.2.1; RFC 6522 for a returned header)."""
+
+    number: int
+    """1-based, in the order of the parts: ``headerscope analyze FILE --attached N`` analyzes it."""
+    content_type: str
+    """message/rfc822, message/global, text/rfc822-headers or message/global-headers."""
+    headers_only: bool
+    """True when only the header was attached (a bounce returning the header alone)."""
+    size: int
+    """Bytes of the attached message, its transfer encoding undone."""
+    filename: str | None = None
+    """The attachment's file name, when it has one."""
+    from_header: str | None = None
+    """Its From: field, decoded."""
+    to: str | None = None
+    """Its To: field, decoded."""
+    subject: str | None = None
+    """Its Subject: field, decoded."""
+    date: str | None = None
+    """Its Date: field as written."""
+    message_id: str | None = None
+    """Its Message-ID: field."""
+
+
+@frozen
+class DsnRecipient(Value):
+    """One recipient's part of a delivery status notification (RFC 3464 section 2.3)."""
+
+    final_recipient: str | None
+    """Final-Recipient: the address the reporting server tried (its type prefix removed)."""
+    original_recipient: str | None
+    """Original-Recipient: the address the sender gave, when it was recorded."""
+    action: str | None
+    """failed, delayed, delivered, relayed or expanded (RFC 3464 section 2.3.3)."""
+    status: str | None
+    """The enhanced status code, class.subject.detail (RFC 3463), e.g. 5.7.26."""
+    status_meaning: str | None
+    """That code in words."""
+    remote_mta: str | None
+    """The server that answered (its type prefix removed)."""
+    diagnostic_code: str | None
+    """What it answered, e.g. the SMTP reply (its type prefix removed)."""
+    last_attempt_date: str | None = None
+    """When delivery was last tried."""
+    will_retry_until: str | None = None
+    """For a delay: until when delivery will be retried."""
+
+
+@frozen
+class DeliveryReport(Value):
+    """What a delivery status notification (a bounce, a delay warning, a delivery receipt)
+    reports, read from its message/delivery-status part (RFC 3464)."""
+
+    reporting_mta: str | None
+    """The server that wrote the report."""
+    received_from_mta: str | None
+    """The server it had received the message from."""
+    arrival_date: str | None
+    """When the reporting server received the message."""
+    original_envelope_id: str | None
+    """The sender's envelope id (RFC 3461 ENVID), to match the report to what was sent."""
+    recipients: tuple[DsnRecipient, ...]
+    """One entry per recipient reported on."""
+
+
+@frozen
 class Report(Value):
     """The analysis of one message."""
 
@@ -604,6 +672,10 @@ class Report(Value):
     """DNS evidence: every query and its answer (or error) used, in first-use order."""
     spam_filters: tuple[SpamFilterVerdict, ...] = ()
     """Spam filters' verdicts recorded in the header (Microsoft 365, SpamAssassin, rspamd), top first."""
+    delivery_report: DeliveryReport | None = None
+    """When the message is a delivery status notification (a bounce): what it reports."""
+    attached: tuple[AttachedMessage, ...] = ()
+    """Messages carried inside this one (forwarded as attachments, returned by a bounce)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form as Python values (the parsed ``to_json()``)."""

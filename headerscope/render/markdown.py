@@ -98,13 +98,44 @@ class MarkdownRenderer(Renderer):
                 lines.append(f"- **{finding.severity.value}**: {md_escape(finding.title)}{subject}")
             lines.append("")
 
+        lines.extend(self._delivery_report(report))
         lines.extend(self._hops(report))
         lines.extend(self._authentication(report))
         lines.extend(self._spam_filters(report))
+        lines.extend(self._attached(report))
 
         lines.append(f"_headerscope {md_escape(report.version)} · input SHA-256 {md_escape(report.input.sha256)}"
                      f" · analyzed {md_escape(report.analyzed_at)} · DNS: {md_escape(report.dns_source.source)}_")
         return "\n".join(lines) + "\n"
+
+    def _delivery_report(self, report: Report) -> list[str]:
+        delivery = report.delivery_report
+        if delivery is None or not delivery.recipients:
+            return []
+        by = f" written by {md_escape(delivery.reporting_mta, 120)}" if delivery.reporting_mta else ""
+        lines = ["### Delivery report", "", f"A delivery status notification (RFC 3464){by}.", "",
+                 _row(("Recipient", "Action", "Status", "Remote server said")), _row(("---",) * 4)]
+        for recipient in delivery.recipients[:MAX_ROWS]:
+            status = " ".join(p for p in (recipient.status, f"({recipient.status_meaning})"
+                                          if recipient.status_meaning else None) if p)
+            said = ": ".join(p for p in (recipient.remote_mta, recipient.diagnostic_code) if p)
+            lines.append(_row((md_escape(recipient.final_recipient or recipient.original_recipient, 120),
+                               md_escape(recipient.action, 20), md_escape(status or None, 200),
+                               md_escape(said or None, MAX_CELL))))
+        lines.append("")
+        return lines
+
+    def _attached(self, report: Report) -> list[str]:
+        if not report.attached:
+            return []
+        lines = ["### Attached messages", "", "Analyze one with `headerscope analyze FILE --attached N`.", "",
+                 _row(("N", "Type", "From", "Subject", "Date")), _row(("---:", "---", "---", "---", "---"))]
+        for entry in report.attached:
+            kind = entry.content_type + (" (header only)" if entry.headers_only else "")
+            lines.append(_row((str(entry.number), md_escape(kind, 60), md_escape(entry.from_header, 120),
+                               md_escape(entry.subject, 200), md_escape(entry.date, 60))))
+        lines.append("")
+        return lines
 
     def _spam_filters(self, report: Report) -> list[str]:
         if not report.spam_filters:

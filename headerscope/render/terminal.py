@@ -120,6 +120,9 @@ class TerminalRenderer(Renderer):
 
         blocks: list[RenderableType] = []
         blocks.extend(self._story(report))
+        if report.delivery_report is not None and report.delivery_report.recipients:
+            blocks.append(Rule(_t("Delivery report (this message is a bounce or delivery notice)")))
+            blocks.append(self._delivery_report(report))
         blocks.append(Rule(_t("Hops (earliest first)")))
         blocks.append(self._hop_table(report))
         blocks.append(Rule(_t("Envelope vs. headers")))
@@ -129,6 +132,9 @@ class TerminalRenderer(Renderer):
         if report.spam_filters:
             blocks.append(Rule(_t("Spam filters (as recorded)")))
             blocks.append(self._spam_filters(report))
+        if report.attached:
+            blocks.append(Rule(_t("Attached messages (analyze one with --attached N)")))
+            blocks.append(self._attached(report))
         blocks.append(Rule(_t("Findings")))
         blocks.extend(self._findings(report.findings))
         blocks.append(self._footer(report))
@@ -383,6 +389,41 @@ class TerminalRenderer(Renderer):
                           _t(label, "red" if verdict.spam else "green" if verdict.spam is False else ""),
                           _t(verdict.summary + rules, limit=600),
                           _t("receiver" if verdict.trusted else "claim", "" if verdict.trusted else "dim"))
+        return table
+
+    def _delivery_report(self, report: Report) -> RenderableType:
+        from rich.table import Table
+
+        delivery = report.delivery_report
+        assert delivery is not None
+        by = f"reported by {delivery.reporting_mta}" if delivery.reporting_mta else "reporting server not named"
+        arrived = f", which received the message {delivery.arrival_date}" if delivery.arrival_date else ""
+        table = Table(show_edge=False, pad_edge=False, header_style="bold", caption=_t(by + arrived, limit=300),
+                      caption_justify="left")
+        for column in ("recipient", "action", "status", "remote server said"):
+            table.add_column(column, overflow="fold")
+        for recipient in delivery.recipients[:_MAX_ROWS]:
+            style = {"failed": "red", "delayed": "yellow"}.get(recipient.action or "", "green")
+            status = recipient.status or "—"
+            if recipient.status_meaning:
+                status += f"\n{recipient.status_meaning}"
+            said = recipient.diagnostic_code or "—"
+            if recipient.remote_mta:
+                said = f"{recipient.remote_mta}: {said}"
+            table.add_row(_t(recipient.final_recipient or recipient.original_recipient or "—", limit=200),
+                          _t(recipient.action or "—", style), _t(status, limit=300), _t(said, limit=600))
+        return table
+
+    def _attached(self, report: Report) -> RenderableType:
+        from rich.table import Table
+
+        table = Table(show_edge=False, pad_edge=False, header_style="bold")
+        for column in ("N", "type", "from", "subject", "date"):
+            table.add_column(column, overflow="fold")
+        for entry in report.attached:
+            kind = entry.content_type + (" (header only)" if entry.headers_only else "")
+            table.add_row(_t(entry.number), _t(kind), _t(entry.from_header or "—", limit=200),
+                          _t(entry.subject or "—", limit=300), _t(entry.date or "—"))
         return table
 
     def _findings(self, findings: tuple[Finding, ...]) -> list[RenderableType]:

@@ -1,0 +1,575 @@
+"""The messages carried inside a message, and a bounce's delivery report.
+
+A user asking "where did my mail go?" often holds the bounce, not the mail: a delivery status
+notification (RFC 3464) whose ``message/delivery-status`` part says, per recipient, what
+happened (``Action``), the enhanced status code (``Status``, RFC 3463) and what the remote
+server answered (``Diagnostic-Code``); the returned message, or its header, is attached. A
+security analyst often holds a user's report of a suspicious mail, forwarded as an attachment
+(``message/rfc822``), or an abuse report (RFC 5965) quoting one. This module finds those parts
+without a full MIME parse: only multipart bodies are split (RFC 2046 section 5.1.1), by
+searching for their boundary lines, and only the headers of their parts are read. Every walk
+is bounded in parts and depth, so a hostile message cannot make it expensive.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+from collections.abc import Iterator
+
+from .message import Message, parse_message
+from .model import AttachedMessage, DeliveryReport, DsnRecipient, Finding, Severity
+
+MAX_PARTS = 300
+"""Parts looked at in one message (a real one has a handful; a digest of a busy list, dozens)."""
+MAX_DEPTH = 8
+"""Multipart nesting followed (mixed > alternative > related is three)."""
+MAX_ATTACHED = 20
+"""Attached messages listed."""
+MAX_RECIPIENTS = 100
+"""Recipient blocks read from one delivery report."""
+_MAX_FIELD = 2000
+"""Characters kept of a delivery report's field (a Diagnostic-Code can hold a whole SMTP dialogue)."""
+
+# The part types that carry a message: RFC 2046 section 5.2.1, RFC 6532 section 3.7 (UTF-8
+# headers), and the header-only forms of RFC 6522 (a bounce returning only the header) and
+# RFC 6533 section 6.3.
+_MESSAGE_TYPES = frozenset({"message/rfc822", "message/global", "text/rfc822-headers",
+                            "message/global-headers"})
+_HEADERS_ONLY = frozenset({"text/rfc822-headers", "message/global-headers"})
+_STATUS_TYPES = frozenset({"message/delivery-status", "message/global-delivery-status"})
+
+
+class _Part:
+    """A part's place in the message and its content type (a plain slotted record)."""
+
+    __slots__ = ("body_end", "body_start", "content_type", "encoding", "filename", "params")
+
+    def __init__(self, content_type: str, params: dict[str, str], encoding: str, filename: str | None,
+                 body_start: int, body_end: int) -> None:
+        self.content_type = content_type
+        self.params = params
+        self.encoding = encoding
+        self.filename = filename
+        self.body_start = body_start
+        self.body_end = body_end
+
+
+# One parameter after a semicolon (RFC 2045 section 5.1): a name, "=", and a token or a quoted
+# string (which may hold semicolons; an unterminated one runs to the end).
+_PARAMETER = re.compile(r';[ \t\r\n]*([^\s=;"]+)[ \t\r\n]*=[ \t\r\n]*("(?:[^"\\]|\\.)*"?|[^;]*)')
+_RFC2231_NAME = re.compile(r"([^*]+)\*(?:(\d{1,3})\*?|)")
+
+
+def parse_content_type(value: str) -> tuple[str, dict[str, str]]:
+    """(type/subtype in lower case, parameters with lower-case names) of a Content-Type or
+    Content-Disposition value (RFC 2045 section 5.1); quoted values are unquoted, RFC 2231
+    continuations and charset-encoded values joined and decoded. Comments are dropped."""
+    value = _strip_comments(value)
+    main, _, rest = value.partition(";")
+    params: dict[str, str] = {}
+    continued: dict[str, dict[int, tuple[str, bool]]] = {}
+    for match in _PARAMETER.finditer(";" + rest):
+        name = match.group(1).lower()
+        raw = match.group(2).strip()
+        text = _unquote(raw) if raw.startswith('"') else raw
+        # RFC 2231 sections 3 and 4: name*0*=, name*1=, ... and name*= with charset''value.
+        parts = _RFC2231_NAME.fullmatch(name) if "*" in name else None
+        if parts is None:
+            params.setdefault(name, text)
+            continue
+        number = int(parts.group(2)) if parts.group(2) is not None else 0
+        continued.setdefault(parts.group(1), {})[number] = (text, name.endswith("*"))
+    for name, sections in continued.items():
+        joined = "".join(_rfc2231_piece(text, encoded, first=number == 0)
+                         for number, (text, encoded) in sorted(sections.items()))
+        params[name] = joined  # the RFC 2231 form wins over a plain one (it is the exact value)
+    return main.strip().lower(), params
+
+
+def _strip_comments(value: str) -> str:
+    if "(" not in value:
+        return value
+    out: list[str] = []
+    depth = 0
+    quoted = False
+    escaped = False
+    for char in value:
+        if escaped:
+            escaped = False
+            if depth == 0:
+                out.append(char)
+            continue
+        if char == "\\":
+            escaped = True
+            if depth == 0:
+                out.append(char)
+            continue
+        if quoted:
+            quoted = char != '"'
+            out.append(char)
+        elif char == '"' and depth == 0:
+            quoted = True
+            out.append(char)
+        elif char == "(":
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+        elif depth == 0:
+            out.append(char)
+    return "".join(out)
+
+
+def _unquote(text: str) -> str:
+    body = text[1:-1] if len(text) >= 2 and text.endswith('"') else text[1:]
+    return re.sub(r"\\(.)", r"\1", body) if "\\" in body else body
+
+
+def _rfc2231_piece(text: str, encoded: bool, first: bool) -> str:
+    if not encoded:
+        return text
+    from urllib.parse import unquote
+
+    charset = "utf-8"
+    if first and text.count("'") >= 2:
+        charset, _language, text = text.split("'", 2)
+    try:
+        return unquote(text, encoding=charset or "utf-8", errors="replace")
+    except LookupError:  # an unknown charset name
+        return unquote(text, errors="replace")
+
+
+def _header_block(raw: bytes, start: int, end: int) -> tuple[int, int]:
+    """(end of the header block, start of the body) of the part raw[start:end]; the body
+    starts at ``end`` when the part has no empty line (all header, no body)."""
+    if raw.startswith(b"\r\n", start) or raw.startswith(b"\n", start):
+        # No header at all (RFC 2046 section 5.1.1: the part has the default type).
+        return start, start + (2 if raw.startswith(b"\r\n", start) else 1)
+    limit = min(end, start + 64 * 1024)  # a part's header is short; a longer one is cut here
+    # Searched in growing windows: a CRLF part has no "\n\n", and one search through its body
+    # for it would cost more than all the rest of the walk.
+    window = 1024
+    while True:
+        stop = min(limit, start + window)
+        lf = raw.find(b"\n\n", start, stop)
+        crlf = raw.find(b"\n\r\n", start, stop if lf < 0 else min(stop, lf + 2))
+        if lf >= 0 or crlf >= 0:
+            blank = min(i for i in (lf, crlf) if i >= 0)
+            return blank + 1, min(blank + (2 if raw[blank + 1:blank + 2] == b"\n" else 3), end)
+        if stop >= limit:
+            return limit, end
+        window *= 4
+
+
+# What a part's header must name for the part to matter here: a message or status part, or a
+# multipart to look into. Any other part (text, HTML, an attachment) is passed over unparsed:
+# most mail in a mailbox is multipart/mixed, and parsing every part's header cost a scan 13%.
+_WORTH_READING = (b"message/", b"822-headers", b"multipart/")
+
+
+def _parts(message: Message) -> list[_Part]:
+    """The leaf and message parts of the message, depth first, bounded (MAX_PARTS, MAX_DEPTH).
+    The message itself is the one part when it is not multipart."""
+    if message.body_start is None:
+        return []
+    raw = message.raw
+    found: list[_Part] = []
+    content_type, params = parse_content_type(message.first("Content-Type") or "text/plain")
+    encoding = (message.first("Content-Transfer-Encoding") or "7bit").strip().lower()
+    stack: list[tuple[str, dict[str, str], str, str | None, int, int, int, str]] = [
+        (content_type, params, encoding, None, message.body_start, len(raw), 0, "text/plain")]
+    budget = MAX_PARTS
+    while stack and budget > 0:
+        content_type, params, encoding, filename, start, end, depth, _default = stack.pop()
+        budget -= 1
+        boundary = params.get("boundary")
+        if content_type.startswith("multipart/") and boundary and depth < MAX_DEPTH:
+            # RFC 2046 section 5.1.5: in a digest, a part without Content-Type is a message.
+            default = "message/rfc822" if content_type == "multipart/digest" else "text/plain"
+            children = list(_split_multipart(raw, start, end, boundary))
+            for child_start, child_end in reversed(children[:budget]):
+                header_end, body_start = _header_block(raw, child_start, child_end)
+                head = raw[child_start:header_end]
+                lowered = head.lower()
+                if not any(lowered.find(needle) >= 0 for needle in _WORTH_READING) and (
+                        default == "text/plain" or b"content-type" in lowered):
+                    continue
+                headers = parse_message(head)
+                child_type, child_params = parse_content_type(headers.first("Content-Type") or default)
+                if "/" not in child_type:
+                    child_type = default  # RFC 2045 section 5.2: an invalid type counts as the default
+                disposition = headers.first("Content-Disposition")
+                name = (parse_content_type(disposition)[1].get("filename") if disposition else None) \
+                    or child_params.get("name")
+                child_encoding = (headers.first("Content-Transfer-Encoding") or "7bit").strip().lower()
+                stack.append((child_type, child_params, child_encoding, name, body_start, child_end,
+                              depth + 1, default))
+            continue
+        found.append(_Part(content_type, params, encoding, filename, start, end))
+    return found
+
+
+def _split_multipart(raw: bytes, start: int, end: int, boundary: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each body part of the multipart body raw[start:end] (RFC 2046 section
+    5.1.1): a delimiter is a line that is "--" and the boundary, then only white space (or "--"
+    for the last); the line break before it belongs to the delimiter, not to the part."""
+    try:
+        delimiter = b"--" + boundary.encode("ascii")
+    except UnicodeEncodeError:
+        return
+    if not 3 <= len(delimiter) <= 74:  # RFC 2046: a boundary is 1 to 70 characters
+        return
+    position = start
+    part_start: int | None = None
+    while position < end:
+        if position == start and raw.startswith(delimiter, start):
+            found = start
+        else:
+            hit = raw.find(b"\n" + delimiter, position, end)
+            if hit < 0:
+                break
+            found = hit + 1
+        after = found + len(delimiter)
+        line_end = raw.find(b"\n", after, end)
+        line_end = end if line_end < 0 else line_end
+        rest = raw[after:line_end].rstrip(b"\r")
+        closing = rest.startswith(b"--")
+        if (rest[2:] if closing else rest).strip(b" \t"):
+            position = after  # "--boundaryX": a longer boundary, not this one
+            continue
+        if part_start is not None:
+            # The CRLF (or LF) before the delimiter line is part of the delimiter.
+            part_end = found - 1
+            if part_end > part_start and raw[part_end - 1:part_end] == b"\r":
+                part_end -= 1
+            yield part_start, max(part_start, part_end)
+        if closing:
+            return
+        part_start = min(line_end + 1, end)
+        position = part_start
+    if part_start is not None and part_start < end:
+        yield part_start, end  # no closing delimiter (a cut-off message): the rest is the last part
+
+
+def _decoded(raw: bytes, part: _Part) -> bytes:
+    """The part's body with its Content-Transfer-Encoding undone (RFC 2045 section 6)."""
+    data = raw[part.body_start:part.body_end]
+    if part.encoding == "base64":
+        try:
+            return binascii.a2b_base64(data)
+        except (binascii.Error, ValueError):
+            return data
+    if part.encoding == "quoted-printable":
+        return binascii.a2b_qp(data)
+    return data
+
+
+# Multipart types that can hold a message part. multipart/alternative (the text and HTML of
+# one message) and multipart/related (HTML with its images), most of the mail in a mailbox,
+# cannot hold one (RFC 2046 section 5.1.4; RFC 2387), so such a message is not walked at all.
+_CARRIER_TYPES = ("multipart/mixed", "multipart/report", "multipart/digest", "multipart/signed",
+                  "multipart/encrypted", "multipart/parallel", *_MESSAGE_TYPES)
+
+
+# A message part names its type in its header: "message/rfc822" (or "Message/RFC822"; also
+# message/global, and the message/feedback-report of an abuse report beside a returned header).
+# When the body of a multipart/mixed message holds no such text there is nothing to walk to:
+# one search (about 0.5 ns a byte) costs less than splitting the message, the most common kind
+# of mail in a mailbox. A writer that spells the type in capitals alone ("MESSAGE/RFC822") is
+# passed over in a multipart/mixed message; reports and digests are always walked.
+_PART_TYPE_HINT = b"essage/"
+_ALWAYS_WALKED = ("multipart/report", "multipart/digest", *_MESSAGE_TYPES)
+
+
+def might_carry_parts(message: Message) -> bool:
+    """Whether the message's type can hold a delivery report or an attached message."""
+    if message.body_start is None:
+        return False
+    content_type = message.first("Content-Type")
+    if content_type is None:
+        return False
+    content_type = content_type.lstrip().lower()
+    if not content_type.startswith(_CARRIER_TYPES):
+        return False
+    return content_type.startswith(_ALWAYS_WALKED) or message.raw.find(_PART_TYPE_HINT, message.body_start) >= 0
+
+
+def attached_messages(message: Message) -> tuple[tuple[AttachedMessage, bytes], ...]:
+    """Each message carried inside this one, with its bytes (headers only for a returned
+    header), in part order, at most MAX_ATTACHED."""
+    if not might_carry_parts(message):
+        return ()
+    return _attached(message.raw, _parts(message))
+
+
+def _attached(raw: bytes, parts: list[_Part]) -> tuple[tuple[AttachedMessage, bytes], ...]:
+    out: list[tuple[AttachedMessage, bytes]] = []
+    for part in parts:
+        if part.content_type not in _MESSAGE_TYPES or part.body_start >= part.body_end:
+            continue
+        data = _decoded(raw, part)
+        inner = parse_message(data)
+        if not inner.headers or all(h.defects for h in inner.headers):
+            continue  # not a message after all
+        headers_only = part.content_type in _HEADERS_ONLY
+        out.append((AttachedMessage(
+            number=len(out) + 1, content_type=part.content_type, headers_only=headers_only,
+            size=len(data), filename=part.filename, from_header=inner.first_decoded("From"),
+            to=inner.first_decoded("To"), subject=inner.first_decoded("Subject"), date=inner.first("Date"),
+            message_id=inner.first("Message-ID"),
+        ), data))
+        if len(out) >= MAX_ATTACHED:
+            break
+    return tuple(out)
+
+
+def delivery_report(message: Message) -> DeliveryReport | None:
+    """The delivery report of a delivery status notification (RFC 3464), or None."""
+    if not might_carry_parts(message):
+        return None
+    return _delivery_report(message, _parts(message))
+
+
+def _delivery_report(message: Message, parts: list[_Part]) -> DeliveryReport | None:
+    raw = message.raw
+    empty: DeliveryReport | None = None
+    for part in parts:
+        if part.content_type in _STATUS_TYPES:
+            content_type, params = parse_content_type(message.first("Content-Type") or "")
+            declared = (content_type == "multipart/report"
+                        and params.get("report-type", "").lower() == "delivery-status")
+            # Some servers label a text part as the status part too: the one with recipients wins.
+            report = _read_report(_decoded(raw, part), declared)
+            if report is not None and report.recipients:
+                return report
+            empty = empty or report
+    return empty
+
+
+def _fields(block: bytes) -> list[tuple[str, str]]:
+    """(lower-case name, unfolded value) of each field of a delivery-status group."""
+    parsed = parse_message(block)
+    # Unfolding leaves the continuation lines' indentation: one space is what was meant.
+    return [(h.name.lower(), " ".join(h.decoded[:_MAX_FIELD].split())) for h in parsed.headers if h.name]
+
+
+def _typed(value: str | None) -> str | None:
+    """A DSN field's value without its type ("rfc822; bob@example.com" -> the address,
+    "dns; mx.example.com" -> the host, RFC 3464 section 2.1.2); other values as written."""
+    if value is None:
+        return None
+    kind, sep, rest = value.partition(";")
+    if sep and re.fullmatch(r"[A-Za-z0-9-]{1,20}", kind.strip()):
+        return rest.strip() or None
+    return value.strip() or None
+
+
+def _address(value: str | None) -> str | None:
+    """An address as some servers write it in a DSN, "<bob@example.com>", without the brackets."""
+    if value is not None and value.startswith("<") and value.endswith(">"):
+        return value[1:-1].strip() or None
+    return value
+
+
+def _read_report(body: bytes, declared: bool) -> DeliveryReport | None:
+    # RFC 3464 section 2.1: per-message fields, then one group per recipient, separated by
+    # empty lines. Some writers put blank lines with white space; all count as separators.
+    text = body.replace(b"\r\n", b"\n")
+    groups = [g for g in re.split(rb"\n[ \t]*\n", text.strip(b"\n")) if g.strip()]
+    if not groups:
+        return None
+    per_message = dict(_fields(groups[0] + b"\n"))
+    recipients: list[DsnRecipient] = []
+    start = 1
+    if "final-recipient" in per_message or "original-recipient" in per_message:
+        start = 0  # no per-message group: some writers start with the first recipient
+        per_message = {}
+    for group in groups[start:start + MAX_RECIPIENTS]:
+        fields = dict(_fields(group + b"\n"))
+        if not fields.get("final-recipient") and not fields.get("original-recipient"):
+            continue
+        status = (fields.get("status") or "").strip()
+        code = re.match(r"[245]\.\d{1,3}\.\d{1,3}", status)
+        recipients.append(DsnRecipient(
+            final_recipient=_address(_typed(fields.get("final-recipient"))),
+            original_recipient=_address(_typed(fields.get("original-recipient"))),
+            action=(fields.get("action") or "").strip().lower() or None,
+            status=code.group(0) if code else (status or None),
+            status_meaning=status_meaning(code.group(0)) if code else None,
+            remote_mta=_typed(fields.get("remote-mta")),
+            diagnostic_code=_typed(fields.get("diagnostic-code")),
+            last_attempt_date=fields.get("last-attempt-date"),
+            will_retry_until=fields.get("will-retry-until"),
+        ))
+    if not recipients and not declared:
+        return None
+    return DeliveryReport(
+        reporting_mta=_typed(per_message.get("reporting-mta")),
+        received_from_mta=_typed(per_message.get("received-from-mta")),
+        arrival_date=per_message.get("arrival-date"),
+        original_envelope_id=per_message.get("original-envelope-id"),
+        recipients=tuple(recipients),
+    )
+
+
+# RFC 3463 section 3 and the IANA "Enumerated Status Codes" registry: subject.detail.
+_STATUS_MEANINGS = {
+    "0.0": "other or undefined status",
+    "1.0": "other address status",
+    "1.1": "bad destination mailbox address (no such user)",
+    "1.2": "bad destination system address (no such domain, or it accepts no mail)",
+    "1.3": "bad destination mailbox address syntax",
+    "1.4": "destination mailbox address ambiguous",
+    "1.5": "destination address valid",
+    "1.6": "destination mailbox has moved, no forwarding address",
+    "1.7": "bad sender's mailbox address syntax",
+    "1.8": "bad sender's system address",
+    "1.10": "recipient address has null MX (RFC 7505): the domain accepts no mail",
+    "2.0": "other or undefined mailbox status",
+    "2.1": "mailbox disabled, not accepting messages",
+    "2.2": "mailbox full",
+    "2.3": "message length exceeds administrative limit",
+    "2.4": "mailing list expansion problem",
+    "3.0": "other or undefined mail system status",
+    "3.1": "mail system full",
+    "3.2": "system not accepting network messages",
+    "3.3": "system not capable of selected features",
+    "3.4": "message too big for system",
+    "3.5": "system incorrectly configured",
+    "4.0": "other or undefined network or routing status",
+    "4.1": "no answer from host",
+    "4.2": "bad connection",
+    "4.3": "directory server failure (DNS)",
+    "4.4": "unable to route (no MX or address for the domain)",
+    "4.5": "mail system congestion",
+    "4.6": "routing loop detected",
+    "4.7": "delivery time expired",
+    "5.0": "other or undefined protocol status",
+    "5.1": "invalid command",
+    "5.2": "syntax error",
+    "5.3": "too many recipients",
+    "5.4": "invalid command arguments",
+    "5.5": "wrong protocol version",
+    "6.0": "other or undefined media error",
+    "6.1": "media not supported",
+    "6.2": "conversion required and prohibited",
+    "6.3": "conversion required but not supported",
+    "6.4": "conversion with loss performed",
+    "6.5": "conversion failed",
+    "6.7": "non-ASCII addresses not permitted for that sender or recipient (RFC 6531)",
+    "7.0": "other or undefined security status",
+    "7.1": "delivery not authorized, message refused (a policy of the receiving server)",
+    "7.2": "mailing list expansion prohibited",
+    "7.3": "security conversion required but not possible",
+    "7.4": "security features not supported",
+    "7.5": "cryptographic failure",
+    "7.6": "cryptographic algorithm not supported",
+    "7.7": "message integrity failure",
+    "7.8": "authentication credentials invalid",
+    "7.9": "authentication mechanism is too weak",
+    "7.10": "encryption needed",
+    "7.13": "user account disabled",
+    "7.17": "mailbox owner has changed",
+    "7.18": "domain owner has changed",
+    "7.20": "no passing DKIM signature found (RFC 7372)",
+    "7.21": "no acceptable DKIM signature found (RFC 7372)",
+    "7.22": "no valid author-matched DKIM signature found (RFC 7372)",
+    "7.23": "SPF validation failed (RFC 7372)",
+    "7.24": "SPF validation error (RFC 7372)",
+    "7.25": "reverse DNS validation failed (RFC 7372)",
+    "7.26": "multiple authentication checks failed (RFC 7372): typically DMARC",
+    "7.27": "sender address has null MX (RFC 7505)",
+    "7.28": "mail flood detected",
+    "7.29": "ARC validation failure (RFC 8617)",
+    "7.30": "REQUIRETLS support required (RFC 8689)",
+}
+_CLASS_MEANINGS = {"2": "success", "4": "persistent transient failure (a condition that may clear)",
+                   "5": "permanent failure"}
+
+
+def status_meaning(code: str) -> str | None:
+    """An enhanced status code in words (RFC 3463): its class, then its subject and detail."""
+    klass, _, rest = code.partition(".")
+    if klass not in _CLASS_MEANINGS:
+        return None
+    subject = rest.partition(".")[0]
+    meaning = _STATUS_MEANINGS.get(rest) or (
+        f"{_STATUS_MEANINGS[subject + '.0']} (detail {rest.partition('.')[2]})"
+        if subject + ".0" in _STATUS_MEANINGS else None)
+    return f"{_CLASS_MEANINGS[klass]}: {meaning}" if meaning else _CLASS_MEANINGS[klass]
+
+
+_RFC3464 = "https://www.rfc-editor.org/rfc/rfc3464"
+_RFC2046_MESSAGE = "https://www.rfc-editor.org/rfc/rfc2046#section-5.2.1"
+_MAX_LISTED = 10
+
+
+def read_carried(message: Message) -> tuple[DeliveryReport | None, tuple[AttachedMessage, ...], list[Finding]]:
+    """The delivery report and the attached messages of a message, and the findings about them."""
+    if not might_carry_parts(message):
+        return None, (), []
+    parts = _parts(message)
+    report = _delivery_report(message, parts)
+    attached = tuple(entry for entry, _ in _attached(message.raw, parts))
+    findings: list[Finding] = []
+    if report is not None and report.recipients:
+        findings.append(_report_finding(report, attached))
+    if attached:
+        listed = "; ".join(
+            f"{a.number}: {'header of ' if a.headers_only else ''}"
+            f"\"{_short(a.subject) or '(no subject)'}\" from {_short(a.from_header) or '(no From)'}"
+            for a in attached[:_MAX_LISTED])
+        findings.append(Finding(
+            id="attached.messages", severity=Severity.INFO,
+            title=f"{len(attached)} message(s) attached",
+            explanation=f"This message carries {len(attached)} message(s) as attachments ({listed}). "
+                        f"The analysis above is of the outer message; to analyze an attached one (a "
+                        f"reported phishing mail, the message a bounce returned) run "
+                        f"`headerscope analyze FILE --attached N`.",
+            reference=_RFC2046_MESSAGE, subject="attachments",
+        ))
+    return report, attached, findings
+
+
+def _short(text: str | None, limit: int = 120) -> str | None:
+    if text is None:
+        return None
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...]) -> Finding:
+    actions = {r.action for r in report.recipients}
+    if "failed" in actions:
+        kind, severity, wanted = "failed", Severity.WARNING, "failed"
+    elif "delayed" in actions:
+        kind, severity, wanted = "delayed", Severity.NOTICE, "delayed"
+    else:
+        kind, severity, wanted = "delivered", Severity.INFO, None
+    chosen = [r for r in report.recipients if wanted is None or r.action == wanted]
+    names = ", ".join(_short(r.final_recipient or r.original_recipient, 80) or "?" for r in chosen[:3])
+    more = f" and {len(chosen) - 3} more" if len(chosen) > 3 else ""
+    first = chosen[0]
+    code = f" ({first.status}: {first.status_meaning})" if first.status and first.status_meaning else \
+        f" ({first.status})" if first.status else ""
+    title = {"failed": f"Bounce: delivery to {names}{more} failed{code}",
+             "delayed": f"Delay warning: delivery to {names}{more} is delayed{code}",
+             "delivered": f"Delivery report for {names}{more}: {first.action or 'reported'}"}[kind]
+    details = []
+    for recipient in chosen[:_MAX_LISTED]:
+        said = f"; {recipient.remote_mta or 'the remote server'} answered \"{_short(recipient.diagnostic_code, 400)}\"" \
+            if recipient.diagnostic_code else ""
+        status = f", status {recipient.status}" if recipient.status else ""
+        details.append(f"{recipient.final_recipient or recipient.original_recipient}: {recipient.action or 'no action'}"
+                       f"{status}{said}")
+    returned = ""
+    if attached:
+        returned = (f" The returned message{' header' if attached[0].headers_only else ''} is attached: "
+                    f"`headerscope analyze FILE --attached {attached[0].number}` shows how it travelled and "
+                    f"how it was authenticated.")
+    by = f" written by {report.reporting_mta}" if report.reporting_mta else ""
+    return Finding(
+        id=f"dsn.{kind}", severity=severity, title=title,
+        explanation=f"This message is a delivery status notification{by} (RFC 3464), not the mail itself. "
+                    + "; ".join(details) + "." + returned,
+        reference=_RFC3464, subject="delivery report",
+    )

@@ -1,0 +1,261 @@
+"""Bounces and attached messages: a delivery status notification's report (RFC 3464), the
+messages carried inside a message (RFC 2046 section 5.2.1), and the MIME walk that finds them."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, REPO, SAMPLES
+from report_factory import hostile_payload, inject, make_report, parse_html
+
+import headerscope
+from headerscope.message import parse_message
+from headerscope.mime import (
+    MAX_PARTS,
+    attached_messages,
+    delivery_report,
+    parse_content_type,
+    status_meaning,
+)
+from headerscope.redact import redact_report
+from headerscope.render import get_renderer
+
+EML_ANALYZER = CORPUS / "messages" / "eml_analyzer"
+
+
+def test_corpus_bounces_give_their_recipients_status_and_remote_answer() -> None:
+    # Known answers, read off each file's message/delivery-status part.
+    cases = {
+        "multipart_report_emails__report_530.eml": (
+            "mail12.rrrr.com.au", [("edwin@zzzzzzz.com", "failed", "5.3.0", "mail.zzzzzz.com",
+                                    "553 5.3.0 <edwin@zzzzzzz.com>... Unknown E-Mail Address")]),
+        "multipart_report_emails__report_422.eml": (
+            "mail11.ttttt.com.au", [("fraser@oooooooo.com.au", "delayed", "4.2.2", "mail.oooooooo.com.au",
+                                     "452 4.2.2 <fraser@oooooooo.com.au>... Mailbox full")]),
+        # A first part labelled message/delivery-status holds prose; the second is the report.
+        "multipart_report_emails__multipart_report_multiple_status.eml": (
+            "schemailmta04.ci.com", [("u@ci.com", "failed", "5.3.0", None, None)]),
+    }
+    for name, (reporting_mta, recipients) in cases.items():
+        report = headerscope.analyze((EML_ANALYZER / name).read_bytes(), offline=True)
+        assert report.delivery_report is not None, name
+        assert report.delivery_report.reporting_mta == reporting_mta
+        assert [(r.final_recipient, r.action, r.status, r.remote_mta, r.diagnostic_code)
+                for r in report.delivery_report.recipients] == recipients
+    bounce = headerscope.analyze((EML_ANALYZER / "multipart_report_emails__multi_address_bounce1.eml").read_bytes(),
+                                 offline=True)
+    assert bounce.delivery_report is not None
+    assert len(bounce.delivery_report.recipients) == 5
+    assert {r.status for r in bounce.delivery_report.recipients} == {"5.1.1"}
+    first = bounce.delivery_report.recipients[0]
+    # Folded lines unfold to single spaces.
+    assert first.diagnostic_code is not None and first.diagnostic_code.startswith(
+        "550-5.1.1 The email account that you tried to reach does not exist. Please try")
+    finding = next(f for f in bounce.findings if f.id == "dsn.failed")
+    assert finding.title.startswith("Bounce: delivery to bbbbvhvbbvkjbhfbvbvjhb@gmail.com")
+    assert "and 2 more failed (5.1.1: permanent failure: bad destination mailbox address" in finding.title
+    assert [a.subject for a in bounce.attached] == ["Test of bounce email"]
+
+
+def _dsn(status_part: bytes, returned: bytes, boundary: str = "B0UND") -> bytes:
+    return (f"From: Mail Delivery System <MAILER-DAEMON@mx.sender.example>\r\n"
+            f"To: alice@sender.example\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+            f"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+            f"Content-Type: multipart/report; report-type=delivery-status;\r\n\tboundary=\"{boundary}\"\r\n\r\n"
+            f"This is a MIME-encapsulated message.\r\n\r\n--{boundary}\r\n"
+            f"Content-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n\r\n--{boundary}\r\n"
+            f"Content-Type: message/delivery-status\r\n\r\n").encode() + status_part + (
+            f"\r\n--{boundary}\r\nContent-Type: message/rfc822\r\n\r\n").encode() + returned + (
+            f"\r\n--{boundary}--\r\n").encode()
+
+
+# Postfix's layout: per-message fields, then one group per recipient (RFC 3464 section 2).
+STATUS = (b"Reporting-MTA: dns; mx.sender.example\r\nX-Postfix-Queue-ID: 4AB12\r\n"
+          b"Arrival-Date: Mon,  2 Nov 2026 09:59:58 +0000 (UTC)\r\n\r\n"
+          b"Final-Recipient: rfc822; bob@receiver.example\r\nOriginal-Recipient: rfc822;Bob@Receiver.example\r\n"
+          b"Action: failed\r\nStatus: 5.7.26\r\nRemote-MTA: dns; mx.receiver.example\r\n"
+          b"Diagnostic-Code: smtp; 550-5.7.26 Unauthenticated email from sender.example is not\r\n"
+          b"    accepted due to domain's DMARC policy.\r\n\r\n"
+          b"Final-Recipient: rfc822; carol@slow.example\r\nAction: delayed\r\nStatus: 4.4.1\r\n"
+          b"Will-Retry-Until: Thu, 5 Nov 2026 10:00:00 +0000\r\n")
+
+
+def test_a_postfix_style_bounce_is_read_and_its_returned_message_analyzed() -> None:
+    signed = (SAMPLES / "direct.eml").read_bytes()
+    data = _dsn(STATUS, signed)
+    report = headerscope.analyze(data, offline=True)
+    dsn = report.delivery_report
+    assert dsn is not None
+    assert (dsn.reporting_mta, dsn.arrival_date) == ("mx.sender.example", "Mon, 2 Nov 2026 09:59:58 +0000 (UTC)")
+    bob, carol = dsn.recipients
+    assert (bob.final_recipient, bob.original_recipient, bob.action, bob.status, bob.remote_mta) == (
+        "bob@receiver.example", "Bob@Receiver.example", "failed", "5.7.26", "mx.receiver.example")
+    assert bob.status_meaning == ("permanent failure: multiple authentication checks failed (RFC 7372): "
+                                  "typically DMARC")
+    assert bob.diagnostic_code == ("550-5.7.26 Unauthenticated email from sender.example is not accepted due to "
+                                   "domain's DMARC policy.")
+    assert (carol.action, carol.status, carol.will_retry_until) == ("delayed", "4.4.1", "Thu, 5 Nov 2026 10:00:00 +0000")
+    failed = next(f for f in report.findings if f.id == "dsn.failed")
+    assert failed.severity.value == "warning" and "bob@receiver.example" in failed.title
+    assert "carol" not in failed.title  # the failure is the headline; the delay is in the table
+    assert "--attached 1" in failed.explanation
+    # The returned message is the signed sample, byte for byte: analyzed, its DKIM passes.
+    (entry, inner), = attached_messages(parse_message(data))
+    assert inner == signed and entry.subject == "Q4 capacity plan - draft for review"
+    returned = headerscope.analyze(inner, dns_snapshot=str(SAMPLES / "direct.dns.json"))
+    assert [d.result for d in returned.dkim] == ["pass"]
+
+
+def test_cli_attached_analyzes_the_part_with_the_snapshot_beside_the_file(tmp_path: Path) -> None:
+    bounce = tmp_path / "bounce.eml"
+    bounce.write_bytes(_dsn(STATUS, (SAMPLES / "direct.eml").read_bytes()))
+    (tmp_path / "bounce.dns.json").write_bytes((SAMPLES / "direct.dns.json").read_bytes())
+    env = {**os.environ, "NO_COLOR": "1"}
+    run = [sys.executable, "-m", "headerscope", "analyze", str(bounce), "--format", "json",
+           "--now", "2026-11-28T12:00:00+00:00"]
+    outer = json.loads(subprocess.run(run, capture_output=True, env=env, cwd=REPO, check=True).stdout)
+    assert outer["delivery_report"]["recipients"][0]["status"] == "5.7.26"
+    assert outer["attached"][0]["number"] == 1
+    inner = json.loads(subprocess.run([*run, "--attached", "1"], capture_output=True, env=env, cwd=REPO,
+                                      check=True).stdout)
+    assert inner["input"]["source"] == f"{bounce}#attached-1"
+    assert inner["dkim"][0]["result"] == "pass" and inner["verdict"]["status"] == "authenticated"
+    assert inner["input"]["cleanups"][0] == (f"the message attached to {bounce} as its part 1 (message/rfc822)")
+    missing = subprocess.run([*run, "--attached", "2"], capture_output=True, env=env, cwd=REPO)
+    assert missing.returncode == 1
+    assert missing.stderr.decode().strip() == f"headerscope: error: {bounce}: no attached message 2 (it carries 1)"
+
+
+def test_a_phishing_report_forwarded_as_attachment_in_a_signed_wrapper() -> None:
+    # multipart/signed > multipart/mixed > (text, message/rfc822 in base64, as Outlook sends it).
+    inner = (b"From: \"IT Support\" <helpdesk@evil.example>\r\nTo: victim@corp.example\r\n"
+             b"Subject: =?utf-8?q?Passwort_l=C3=A4uft_ab?=\r\nDate: Tue, 3 Nov 2026 08:00:00 +0000\r\n"
+             b"Message-ID: <p1@evil.example>\r\n\r\nClick here.\r\n")
+    encoded = base64.encodebytes(inner).replace(b"\n", b"\r\n")
+    data = (b"From: victim@corp.example\r\nTo: soc@corp.example\r\nSubject: FW: suspicious\r\n"
+            b"Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; boundary=outer\r\n\r\n"
+            b"--outer\r\nContent-Type: multipart/mixed; boundary=\"outer-inner\"\r\n\r\n"
+            b"--outer-inner\r\nContent-Type: text/plain\r\n\r\nPlease look at the attached mail.\r\n"
+            b"--outer-inner\r\nContent-Type: message/rfc822; name=\"phish.eml\"\r\n"
+            b"Content-Transfer-Encoding: base64\r\n"
+            b"Content-Disposition: attachment; filename*=UTF-8''Passwort%20l%C3%A4uft%20ab.eml\r\n\r\n"
+            + encoded + b"--outer-inner--\r\n\r\n--outer\r\nContent-Type: application/pkcs7-signature\r\n\r\nMIIB\r\n"
+            b"--outer--\r\n")
+    (entry, body), = attached_messages(parse_message(data))
+    assert body == inner
+    assert (entry.from_header, entry.subject, entry.filename) == (
+        "\"IT Support\" <helpdesk@evil.example>", "Passwort läuft ab", "Passwort läuft ab.eml")
+    report = headerscope.analyze(data, offline=True)
+    assert report.delivery_report is None
+    assert [f.id for f in report.findings if f.id.startswith(("attached", "dsn"))] == ["attached.messages"]
+
+
+def test_boundaries_that_share_a_prefix_and_a_missing_closing_delimiter() -> None:
+    # "--b" must not split at "--bb" lines (RFC 2046: the delimiter line is the boundary and
+    # white space only); a cut-off message keeps its last part.
+    msg = (b"From: a@example.org\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+           b"--b \t\r\nContent-Type: multipart/mixed; boundary=bb\r\n\r\n"
+           b"--bb\r\nContent-Type: message/rfc822\r\n\r\nFrom: one@example.org\r\nSubject: one\r\n\r\nx\r\n--bb--\r\n"
+           b"--b\r\nContent-Type: message/rfc822\r\n\r\nFrom: two@example.org\r\nSubject: two\r\n\r\ncut off")
+    found = attached_messages(parse_message(msg))
+    assert [(e.number, e.subject) for e, _ in found] == [(1, "one"), (2, "two")]
+    assert found[0][1] == b"From: one@example.org\r\nSubject: one\r\n\r\nx"
+    assert found[1][1].endswith(b"cut off")
+    # Types are case-insensitive (RFC 2045 section 5.1).
+    upper = msg.replace(b"Content-Type: message/rfc822", b"Content-Type: Message/RFC822")
+    assert [e.subject for e, _ in attached_messages(parse_message(upper))] == ["one", "two"]
+    # multipart/alternative cannot hold a message: not walked, nothing found.
+    assert attached_messages(parse_message(msg.replace(b"multipart/mixed; boundary=b\r", b"multipart/alternative; boundary=b\r"))) == ()
+    # In a digest a part without Content-Type is a message (RFC 2046 section 5.1.5).
+    digest = (b"From: list@example.org\r\nContent-Type: multipart/digest; boundary=d\r\n\r\n"
+              b"--d\r\n\r\nFrom: x@example.org\r\nSubject: first\r\n\r\nhi\r\n--d--\r\n")
+    assert [e.subject for e, _ in attached_messages(parse_message(digest))] == ["first"]
+
+
+def test_content_type_parameters() -> None:
+    assert parse_content_type('Multipart/Report; report-type="delivery-status"; boundary="a;b"') == (
+        "multipart/report", {"report-type": "delivery-status", "boundary": "a;b"})
+    assert parse_content_type("text/plain (a comment); charset=us-ascii") == ("text/plain", {"charset": "us-ascii"})
+    # RFC 2231: continuations and charset-encoded values.
+    assert parse_content_type("attachment; filename*0*=UTF-8''%E2%82%AC%20rate; filename*1=\" 2026.eml\"")[1] == {
+        "filename": "€ rate 2026.eml"}
+    assert status_meaning("5.1.10") == "permanent failure: recipient address has null MX (RFC 7505): the domain accepts no mail"
+    assert status_meaning("4.4.99") == "persistent transient failure (a condition that may clear): other or undefined network or routing status (detail 99)"
+    assert status_meaning("2.0.0") == "success: other or undefined status"
+    assert status_meaning("7.1.1") is None
+
+
+def test_hostile_structures_stay_bounded() -> None:
+    many = b"From: a@example.org\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n" + (
+        b"--x\r\nContent-Type: message/rfc822\r\n\r\nFrom: b@example.org\r\n\r\nhi\r\n" * 5000) + b"--x--\r\n"
+    found = attached_messages(parse_message(many))
+    assert 0 < len(found) <= 20
+    deep = b"From: a@example.org\r\nContent-Type: multipart/mixed; boundary=x0\r\n\r\n" + b"".join(
+        f"--x{i}\r\nContent-Type: multipart/mixed; boundary=x{i + 1}\r\n\r\n".encode() for i in range(2000))
+    assert attached_messages(parse_message(deep)) == ()
+    long_code = b"Diagnostic-Code: smtp; 550 " + b"x" * 100_000 + b"\r\n"
+    recipients = b"".join(b"\r\nFinal-Recipient: rfc822; r%d@example.org\r\nAction: failed\r\nStatus: 5.0.0\r\n" % i
+                          + long_code for i in range(1000))
+    report = delivery_report(parse_message(_dsn(b"Reporting-MTA: dns; m.example\r\n" + recipients,
+                                                b"From: a@example.org\r\n\r\nx")))
+    assert report is not None and len(report.recipients) == 100
+    assert [r.final_recipient for r in report.recipients[:2]] == ["r0@example.org", "r1@example.org"]
+    assert all(1000 < len(r.diagnostic_code or "") <= 2000 for r in report.recipients)
+    assert MAX_PARTS >= 100
+
+
+def test_renderers_show_the_report_and_the_attachments_as_text() -> None:
+    data = _dsn(STATUS.replace(b"Unauthenticated", b"<script>alert(1)</script>[bold]x[/bold]"),
+                (SAMPLES / "direct.eml").read_bytes())
+    report = headerscope.analyze(data, offline=True)
+    terminal = get_renderer("terminal", width=160).render(report)
+    section = terminal[terminal.index("Delivery report"):terminal.index("Hops (earliest first)")]
+    assert "bob@receiver.example" in section and "5.7.26" in section and "[bold]x[/bold]" in section
+    assert "Attached messages (analyze one with --attached N)" in terminal
+    page = get_renderer("html").render(report)
+    root = parse_html(page)
+    assert len(root.by_id("delivery-recipients").find_all("tr", cls="dsn-row")) == 2
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
+    assert len(root.by_id("attached-messages").find_all("tr")) == 2  # header row and one message
+    markdown = get_renderer("markdown").render(report)
+    assert "### Delivery report" in markdown and "### Attached messages" in markdown
+    assert "\\<script\\>" in markdown
+
+
+def test_every_string_of_the_new_sections_is_escaped_in_html() -> None:
+    from headerscope.model import AttachedMessage, DeliveryReport, DsnRecipient
+
+    base = dataclasses.replace(make_report(), delivery_report=DeliveryReport(
+        reporting_mta="mx.example", received_from_mta=None, arrival_date="now", original_envelope_id=None,
+        recipients=(DsnRecipient(final_recipient="a@example.org", original_recipient="A@example.org",
+                                 action="failed", status="5.1.1", status_meaning="no such user",
+                                 remote_mta="mx.example.org", diagnostic_code="550 no", last_attempt_date="then",
+                                 will_retry_until="later"),)),
+        attached=(AttachedMessage(number=1, content_type="message/rfc822", headers_only=False, size=10,
+                                  filename="f.eml", from_header="x@example.org", to="y@example.org",
+                                  subject="s", date="d", message_id="<m@x>"),))
+    payload = hostile_payload(9)
+    page = get_renderer("html").render(inject(base, payload))
+    root = parse_html(page)
+    assert not root.find_all("script") and not [e for e in root.iter() if "data-pwned" in e.attrs]
+    redacted = redact_report(base)
+    assert redacted.delivery_report is not None
+    assert redacted.delivery_report.recipients[0].final_recipient == "a***@example.org"
+    assert redacted.attached[0].from_header == "x***@example.org"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EML_ANALYZER.iterdir() if p.suffix == ".eml"))
+def test_corpus_messages_without_such_parts_report_none(name: str) -> None:
+    data = (EML_ANALYZER / name).read_bytes()
+    report = headerscope.analyze(data, offline=True)
+    if b"delivery-status" not in data:
+        assert report.delivery_report is None
+    if b"message/rfc822" not in data.lower() and b"rfc822-headers" not in data.lower():
+        assert report.attached == ()
