@@ -1077,3 +1077,42 @@ def test_ipv6_value_beside_a_quoted_string() -> None:
         ("iprev", "host.example", (("policy.iprev", "2001:db8::1"),)),
         ("dkim", "ok=1:2", (("header.d", "a.example"),))]
     assert findings == ()
+
+
+def _milter_layout(*above: tuple[str, str], results: tuple[str, ...]) -> tuple[Message, tuple[Hop, ...]]:
+    """The receiver's Received, then one A-R per filter (OpenDKIM, OpenDMARC, OpenARC insert
+    theirs below the MTA's Received, each in its own field), then the previous hop's Received."""
+    fields = [
+        *above,
+        ("Received", "from out.sender.example (out.sender.example [192.0.2.10]) by mx.receiver.example "
+                     "with ESMTPS id Q1; Thu, 9 Jan 2025 08:00:00 +0000"),
+        *(("Authentication-Results", f"mx.receiver.example; {result}") for result in results),
+        ("Received", "from laptop ([198.51.100.7]) by out.sender.example with ESMTPSA id P1; "
+                     "Thu, 9 Jan 2025 07:59:58 +0000"),
+        ("From", "a@sender.example"), ("Subject", "x"),
+    ]
+    boundary_index = len(above)
+    return message(*fields), (
+        hop(1, boundary_index + len(results) + 1, "out.sender.example", trusted=False),
+        hop(2, boundary_index, "mx.receiver.example", trusted=True, boundary=True, org="receiver.example"))
+
+
+def test_one_field_per_filter_with_the_receivers_authserv_id_is_the_receivers_layout() -> None:
+    # Four fields of one authserv-id, each about another check (or another signature): the
+    # standard milter layout, not a forgery. Trusted as the receiver's, like a single field there.
+    results = ("arc=none smtp.client-ip=192.0.2.10", "dmarc=pass (p=none dis=none) header.from=sender.example",
+               "spf=pass smtp.mailfrom=sender.example",
+               "dkim=pass header.d=sender.example header.s=s1 header.b=AAAA",
+               "dkim=fail header.d=esp.example header.s=s2 header.b=BBBB")
+    msg, hops = _milter_layout(results=results)
+    recorded, findings = parse_recorded(msg, hops, 2)
+    assert [(r.method, r.result, r.trusted) for r in recorded] == [
+        ("arc", "none", True), ("dmarc", "pass", True), ("spf", "pass", True), ("dkim", "pass", True),
+        ("dkim", "fail", True)]
+    assert findings == ()
+    # Two of those fields disagreeing on the same check: one of them is the sender's.
+    msg, hops = _milter_layout(results=(*results, "spf=fail smtp.mailfrom=sender.example"))
+    recorded, findings = parse_recorded(msg, hops, 2)
+    assert not any(r.trusted for r in recorded)
+    assert "different result for the same check" in (recorded[0].trust_reason or "")
+    assert {(f.id, f.severity) for f in findings} == {("recorded.untrusted_claim", Severity.WARNING)}

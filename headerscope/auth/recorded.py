@@ -445,7 +445,8 @@ class _TrustContext(Value):
     """Organisations of the receiver that also wrote a field above the boundary Received
     (A-R, ARC-Authentication-Results, Received-SPF, ARC-Seal), filled in by parse_recorded."""
     duplicated: frozenset[str] = frozenset()
-    """authserv-ids written on more than one A-R in the receiver's block below the boundary."""
+    """authserv-ids whose A-R fields in the receiver's block below the boundary disagree on
+    the same check (two results for one method and subject, in different fields)."""
     boundary_names: frozenset[str] = frozenset()
     """The boundary hop's receiving host and its organisational domain."""
     block_closed: bool = False
@@ -535,12 +536,13 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext
         # writes its A-R there, but so can a client connecting straight to the MX (RFC 8601
         # section 5 asks receivers to delete such fields; many do not). Position alone cannot
         # tell them apart: trust it only when the receiver also wrote a field above its
-        # Received, and never when two fields there carry the same authserv-id.
+        # Received, and never when two fields there of the same authserv-id disagree.
         name = normalize_domain(writer) or writer
         if name in context.duplicated:
             return False, (f"names the receiving side ({writer}) directly below the boundary Received "
-                           f"({where}), but another field there carries the same authserv-id: one of "
-                           "them was written by the sender; neither is relied on"), "forged"
+                           f"({where}), but another field there with the same authserv-id reports a "
+                           "different result for the same check: one of them was written by the "
+                           "sender; neither is relied on"), "forged"
         if (organizational_domain(name) or name) in context.corroborating:
             return True, (f"written by {writer} (receiving side), among the receiver's trace fields "
                           f"directly below the boundary Received ({where}), and the receiver also "
@@ -784,13 +786,21 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
             sealer = normalize_domain(_signature_tags(header.value[:MAX_FIELD_CHARS]).get("d"))
             if sealer and _writer_matches(sealer, context):
                 corroborating.add(organizational_domain(sealer) or sealer)
-    seen: set[str] = set()
-    duplicated: set[str] = set()
+    # Receivers that run one filter per method (OpenDKIM, OpenDMARC, OpenARC, policyd-spf)
+    # write one field each, all with the receiver's authserv-id, below its Received. Several
+    # such fields are that layout, not a forgery. What a sender adding a look-alike would leave
+    # is two fields of one authserv-id disagreeing on the same check: only then is neither
+    # relied on.
+    said: dict[tuple[str, str, str], dict[int, str]] = {}
     end = context.receiver_block_end or 0
     for read in fields:
         if read.name == _AR and read.writer and context.boundary_index < read.header_index < end:
             name = normalize_domain(read.writer) or read.writer
-            (duplicated if name in seen else seen).add(name)
+            for clause in read.clauses:
+                said.setdefault((name, clause.method, _checked_subject(clause)), {})[read.header_index] = \
+                    clause.result.lower()
+    duplicated = {name for (name, _, _), by_field in said.items()
+                  if len(by_field) > 1 and len(set(by_field.values())) > 1}
     # Built directly rather than with dataclasses.replace, which inspects every field.
     return _TrustContext(
         hosts=context.hosts, orgs=context.orgs, boundary_index=context.boundary_index,
@@ -799,6 +809,15 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
         corroborating=frozenset(corroborating), duplicated=frozenset(duplicated),
         boundary_names=context.boundary_names,
         block_closed=context.block_closed and _block_is_the_boundary_hosts(context, message, fields))
+
+
+def _checked_subject(clause: _Clause) -> str:
+    """What a result is about, where a method reports on several things in one message: a
+    DKIM result per signature (header.b, else header.d and header.s; RFC 6008), else one."""
+    if clause.method != "dkim":
+        return ""
+    properties = {key.lower(): value for key, value in clause.properties}
+    return properties.get("header.b") or f"{properties.get('header.d', '')}/{properties.get('header.s', '')}"
 
 
 def _block_is_the_boundary_hosts(context: _TrustContext, message: Message, fields: list[_Field]) -> bool:
