@@ -649,10 +649,23 @@ def _client_inside(item: _Work, org: str | None, orgs: _Orgs | None = None) -> b
     return _client_in_org(fields, org, orgs)
 
 
+def is_retrieval(fields: ReceivedFields) -> bool:
+    """A mailbox download: fetchmail or getmail pulling the message from the recipient's
+    mailbox over POP3 or IMAP (RFC 1939, RFC 9051), then handing it to the local MTA. Not an
+    SMTP hand-over: its client is the recipient's own mailbox provider."""
+    return _protocol(fields).startswith(("pop", "imap"))
+
+
 def _walk(work: list[_Work], orgs: _Orgs, inside: set[int]) -> tuple[int, bool]:
     """The trust boundary (0-based) by walking down from the last hop; see _find_boundary."""
     final_org = orgs.find(work[-1].org)
     for index in range(len(work) - 1, -1, -1):
+        if index not in inside and is_retrieval(work[index].fields) and index > 0:
+            # The recipient's own program fetched the message from its mailbox: below this
+            # hop, the receiving side is the mailbox provider, whose server the fetch came from.
+            final_org = orgs.find(work[index - 1].org) or orgs.find(host_organization(
+                work[index].fields.from_rdns or work[index].fields.from_helo))
+            continue
         if index not in inside and not _client_inside(work[index], final_org, orgs):
             return index, True
     for i, item in enumerate(work):
@@ -1262,7 +1275,9 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                         + claim,
             reference=_RFC5322_DATE, subject=subject,
         ))
-    if delay is not None and delay > SLOW_HOP_SECONDS:
+    if delay is not None and delay > SLOW_HOP_SECONDS and not is_retrieval(fields):
+        # A mailbox download's delay is how long the message waited for the recipient to
+        # fetch it, not a server's queue.
         what = ("between the Date: header and the first Received header (the message was written "
                 "well before it was sent, or sat in an outbox or queue)") if from_date else \
                "at this hop (the message waited in a queue, or a server retried delivery)"

@@ -1051,3 +1051,32 @@ def test_list_reinjection_from_localhost_stays_inside() -> None:
     # A client that only calls itself localhost but has a public address is still outside.
     forged = text.replace("(from majordomo-owner@localhost)", "from localhost ([198.51.100.9])")
     assert build_chain(parse_message(_message(forged)), None, NOW).boundary_hop == 4
+
+
+@needs_parser
+def test_a_mailbox_download_by_fetchmail_is_not_the_trust_boundary() -> None:
+    # fetchmail pulls the message from the recipient's mailbox over IMAP (or POP3) and hands it
+    # to the local MTA. The IMAP server is the recipient's own provider, never an SMTP sender:
+    # the boundary is where that provider's MX accepted the message, and the hours the message
+    # waited to be fetched are not a slow server.
+    received = [
+        "from localhost (localhost [127.0.0.1]) by laptop.home.example (Postfix) with ESMTP id 9F1; "
+        "Sat, 08 Dec 2001 10:47:45 +1100 (EST)",
+        "from imap.provider.example [198.51.100.8] by localhost with IMAP (fetchmail-5.7.4) for "
+        "jm@localhost (single-drop); Sat, 08 Dec 2001 10:47:44 +1100 (EST)",
+        "from lists.sender.example (lists.sender.example [192.0.2.252]) by mx.provider.example "
+        "(Postfix) with ESMTP id 3C2; Thu, 6 Dec 2001 20:22:34 +0000 (GMT)",
+        "from lists.sender.example (localhost [127.0.0.1]) by lists.sender.example with esmtp id 16CQ; "
+        "Thu, 06 Dec 2001 12:22:01 -0800",
+    ]
+    chain = _chain(received)
+    assert chain.boundary_hop == 2
+    boundary = chain.hops[1]
+    assert (boundary.fields.from_ip, boundary.fields.by) == ("192.0.2.252", "mx.provider.example")
+    assert [h.trusted for h in chain.hops] == [False, True, True, True]
+    fetched = chain.hops[2]
+    assert fetched.fields.protocol == "IMAP" and (fetched.delay_seconds or 0) > 14 * 3600
+    assert not [f for f in chain.findings if f.id == "hops.slow_hop"]
+    # POP3, with the download as the last hop (no local re-injection).
+    chain = _chain([received[1].replace("with IMAP", "with POP3"), *received[2:]])
+    assert chain.boundary_hop == 2
