@@ -28,7 +28,7 @@ from .auth.spf import check_spf
 from .dns.evidence import EvidenceResolver
 from .dns.interface import Resolver
 from .domains import is_ip_literal
-from .envelope import analyze_envelope, boundary_received_spf
+from .envelope import analyze_envelope, boundary_mail_from, boundary_received_spf
 from .hops import build_chain
 from .loader import LoadedInput, load_bytes
 from .message import Message, parse_message
@@ -157,8 +157,13 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         delivery_time = datetime.fromisoformat(chain.hops[-1].fields.timestamp)
 
     boundary = chain.hops[chain.boundary_hop - 1] if chain.boundary_hop else None
-    client_ip, helo, mail_from, inputs_from = _spf_inputs(opts, boundary, envelope.mail_from,
-                                                          envelope.mail_from_source, received_spf)
+    # The boundary transaction's own MAIL FROM when recorded (see boundary_mail_from), else the
+    # final one (Return-Path).
+    spf_mail_from, spf_mail_from_source = boundary_mail_from(message, boundary, received_spf)
+    if spf_mail_from_source is None:
+        spf_mail_from, spf_mail_from_source = envelope.mail_from, envelope.mail_from_source
+    client_ip, helo, mail_from, inputs_from = _spf_inputs(opts, boundary, spf_mail_from,
+                                                          spf_mail_from_source, received_spf)
     # The checks ask their questions one after another; a live resolver answers these known
     # ones in parallel up front and caches them, so a slow DNS costs one round trip, not six.
     # Snapshot and offline resolvers ignore the hint.
@@ -259,6 +264,8 @@ def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str 
             described += f"; {' and '.join(filled)} from the receiver's {spf_header} for that hop"
         if envelope_source and envelope_source.startswith("Received-SPF") and mail_from:
             described += f"; MAIL FROM from the receiver's {spf_header}"
+        elif envelope_source and envelope_source.startswith("Return-Path above") and mail_from is not None:
+            described += f"; MAIL FROM from the {envelope_source}"
     return client_ip, helo, mail_from, described
 
 

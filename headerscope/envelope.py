@@ -125,6 +125,35 @@ def _mail_from(message: Message, hops: tuple[Hop, ...],
     return None, None
 
 
+def boundary_mail_from(message: Message, boundary: Hop | None,
+                       received_spf: RecordedResult | None) -> tuple[str | None, str | None]:
+    """The MAIL FROM of the boundary hop's own SMTP transaction, when something records it
+    for that hop, with where it was read; (None, None) otherwise.
+
+    The top Return-Path is the MAIL FROM of the final delivery (RFC 5321 section 4.4). When
+    the receiving side forwards the message inside itself before that (Google Workspace to
+    Gmail, a site's own alias expansion with SRS), the final MAIL FROM is its rewrite, not
+    what the boundary hop's client sent, and SPF evaluated with it would describe a
+    transaction that never happened. In order: the boundary Received's own envelope-from
+    clause, the receiver's Received-SPF for that hop (RFC 7208 section 9.1), and a
+    Return-Path written directly above the boundary Received (Gmail stamps one per delivery).
+    """
+    if boundary is None:
+        return None, None
+    value = envelope_address(boundary.fields.envelope_from)
+    if value is not None:
+        return value, f"Received envelope-from (hop {boundary.number})"
+    value = _spf_envelope_from(received_spf)
+    if value is not None and received_spf is not None:
+        return value, f"Received-SPF envelope-from (header {received_spf.header_index})"
+    index = boundary.header_index
+    if 0 < index <= len(message.headers) and message.headers[index - 1].name.lower() == "return-path":
+        value = envelope_address(message.headers[index - 1].value)
+        if value is not None:
+            return value, f"Return-Path above hop {boundary.number}'s Received (header {index - 1})"
+    return None, None
+
+
 def _is_current(field: HeaderField, boundary: Hop | None) -> bool:
     """True for a field the final receiving side added: above its boundary Received header."""
     return boundary is None or field.index < boundary.header_index

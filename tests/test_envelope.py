@@ -290,3 +290,35 @@ def test_unreadable_client_ip_in_received_spf_is_not_used() -> None:
                                                                            b"client-ip=unknown")
     spf = _spf_of(analyze(no_ip, offline=True))
     assert spf.client_ip is None and spf.helo == "o1.email.shop.example"
+
+
+def test_spf_uses_the_mail_from_of_the_boundary_transaction_not_a_later_rewrite() -> None:
+    # Google Workspace accepts the message for alice@workspace.example (the boundary), then
+    # forwards it inside Google to Gmail with a rewritten MAIL FROM (+caf_). Gmail stamps a
+    # Return-Path per delivery: the top one is the forward's, the one just above the boundary
+    # Received is what the sender's server sent. SPF is about the boundary transaction.
+    from headerscope.api import analyze
+
+    raw = (
+        "Return-Path: <alice+caf_=alice=gmail.example@workspace.example>\r\n"
+        "Received: from mail-sor-f41.google.com (mail-sor-f41.google.com. [209.85.220.41]) by mx.google.com "
+        "with SMTPS id a1sor; Mon, 02 Nov 2026 10:00:05 -0800 (PST)\r\n"
+        "Received: by 2002:a05:6512:3b8c with SMTP id g12; Mon, 02 Nov 2026 10:00:04 -0800 (PST)\r\n"
+        "Return-Path: <bob@sender.example>\r\n"
+        "Received: from out.sender.example (out.sender.example. [192.0.2.25]) by mx.google.com with ESMTPS "
+        "id j19si; Mon, 02 Nov 2026 10:00:03 -0800 (PST)\r\n"
+        "From: Bob <bob@sender.example>\r\nTo: alice@workspace.example\r\nSubject: hi\r\n"
+        "Date: Mon, 02 Nov 2026 10:00:00 -0800\r\nMessage-ID: <1@sender.example>\r\n\r\nhi\r\n"
+    ).encode()
+    report = analyze(raw, offline=True)
+    boundary = report.hops[report.boundary_hop - 1]
+    assert boundary.fields.from_ip == "192.0.2.25"
+    spf = _spf_of(report)
+    assert (spf.client_ip, spf.helo, spf.mail_from) == ("192.0.2.25", "out.sender.example", "bob@sender.example")
+    assert spf.inputs_from == (f"hop {report.boundary_hop}; MAIL FROM from the Return-Path above hop "
+                               f"{report.boundary_hop}'s Received (header 3)")
+    # The envelope still shows the final delivery's MAIL FROM, as the top Return-Path records.
+    assert report.envelope.mail_from == "alice+caf_=alice=gmail.example@workspace.example"
+    # The boundary Received's own envelope-from clause comes first of all (Exim, Haraka).
+    clause = raw.replace(b"id j19si;", b"id j19si (envelope-from <bounce@lists.sender.example>);")
+    assert _spf_of(analyze(clause, offline=True)).mail_from == "bounce@lists.sender.example"
