@@ -18,6 +18,7 @@ delivered once and sent again (a forward, a list, a resend, a replayed signed me
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from .addresses import (
     address_domain,
@@ -159,6 +160,20 @@ def _is_current(field: HeaderField, boundary: Hop | None) -> bool:
     return boundary is None or field.index < boundary.header_index
 
 
+# qmail and ezmlm write a phrase before the address in Delivered-To: "moderator for
+# list@example.org", "mailing list list@example.org" (a mailing list's own delivery).
+_TRACE_PHRASE = re.compile(r"[A-Za-z][A-Za-z ]{0,40} (\S+@\S+)")
+
+
+def _trace_addresses(value: str) -> tuple[Address, ...]:
+    """The addresses of a recipient trace field (Delivered-To and the like): one address, or
+    a list, or qmail's phrase and address."""
+    phrase = _TRACE_PHRASE.fullmatch(value.strip()) if "<" not in value and " " in value.strip() else None
+    if phrase is not None:
+        return parse_addresses(phrase.group(1))
+    return parse_addresses(value)
+
+
 def _earlier_recipients(message: Message, boundary: Hop | None) -> list[tuple[HeaderField, str]]:
     """Recipient fields an earlier delivery wrote (below the boundary Received), with the address."""
     if boundary is None:
@@ -168,7 +183,7 @@ def _earlier_recipients(message: Message, boundary: Hop | None) -> list[tuple[He
         for field in message.all(name):
             if _is_current(field, boundary):
                 continue
-            for found in parse_addresses(field.value)[:_MAX_RECIPIENTS]:
+            for found in _trace_addresses(field.value)[:_MAX_RECIPIENTS]:
                 if found.domain:
                     out.append((field, found.address))
                     if len(out) >= _MAX_RECIPIENTS:
@@ -197,7 +212,7 @@ def _rcpt_to(message: Message, hops: tuple[Hop, ...], boundary: Hop | None
         for field in message.all(name):
             if not _is_current(field, boundary):
                 continue  # an earlier delivery's recipient (see _earlier_recipients)
-            for found in parse_addresses(field.value):
+            for found in _trace_addresses(field.value):
                 if found.domain:
                     add(found.address, name)
     # Latest hop first: the final receiver's "for" clause is the most reliable.

@@ -322,3 +322,25 @@ def test_spf_uses_the_mail_from_of_the_boundary_transaction_not_a_later_rewrite(
     # The boundary Received's own envelope-from clause comes first of all (Exim, Haraka).
     clause = raw.replace(b"id j19si;", b"id j19si (envelope-from <bounce@lists.sender.example>);")
     assert _spf_of(analyze(clause, offline=True)).mail_from == "bounce@lists.sender.example"
+
+
+def test_qmail_phrases_in_delivered_to_give_the_address() -> None:
+    # qmail/ezmlm write "Delivered-To: moderator for LIST" and "mailing list LIST": the
+    # address is the last word, not the words glued together.
+    from headerscope.api import analyze
+
+    raw = (
+        "Delivered-To: bob@receiver.example\r\n"
+        "Received: from lists.example.org (lists.example.org [192.0.2.30]) by mx.receiver.example with ESMTP "
+        "id Q1; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+        "Delivered-To: moderator for secprog@lists.example.org\r\n"
+        "Delivered-To: mailing list secprog@lists.example.org\r\n"
+        "Received: (qmail 1234 invoked from network); 2 Nov 2026 10:00:01 -0000\r\n"
+        "From: alice@sender.example\r\nTo: secprog@lists.example.org\r\nSubject: hi\r\n"
+        "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nhi\r\n"
+    ).encode()
+    report = analyze(raw, offline=True)
+    text = " ".join(f.explanation + f.title for f in report.findings)
+    assert "secprog@lists.example.org" in text
+    assert "moderatorfor" not in text and "mailinglist" not in text
+    assert report.envelope.rcpt_to[0] == "bob@receiver.example"
