@@ -490,7 +490,7 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
             and _local_program_re().search(text):
         return Role.MUA
     if protocol.startswith("local") and not fields.from_ip:
-        user = (fields.from_helo or fields.from_rdns or "").strip()
+        user = (fields.ident or fields.from_helo or fields.from_rdns or "").strip()
         if protocol != "local" or (user and "." not in user):
             return Role.MUA
     if _is_local_delivery(fields, raw, low, protocol) or (

@@ -501,6 +501,11 @@ def _is_date_start(toks: Sequence[_Tok], i: int) -> bool:
 
 _TLS_USING_RE = re.compile(r"\busing ((?:TLS|SSL)[^\s,;]*)(?: with cipher ([^\s,;]+))?", re.I)
 _tls_version_re = compiled_on_first_use(r"\bversion=((?:TLS|SSL)[^\s,;]*)", re.I)
+# Forcepoint/Websense gateways: "(using TLS: TLSv1.2, AES256-SHA)".
+_tls_using_colon_re = compiled_on_first_use(r"\busing (?:TLS|SSL): ?((?:TLS|SSL)[^\s,;]*),? ?([A-Za-z0-9_-]+)?", re.I)
+# The same gateways write the client as "(Not Verified[IP])" (its reverse-DNS name not
+# confirmed) or "(Verified[IP])"; Oracle Beehive as "(/IP)".
+_verified_ip_re = compiled_on_first_use(r"^(?:not )?verified ?\[([^\[\]]*)\]$", re.I)
 _tls_cipher_re = compiled_on_first_use(r"\bcipher=([^\s,;]+)", re.I)
 # Exim "(TLSv1:AES256-SHA:256)", "(TLS1.3)", "(TLS-1.0:RSA_ARCFOUR_MD5:16)"; Exchange "(TLS)";
 # OpenSMTPD "(TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO)", whether it verified the client's certificate last.
@@ -568,6 +573,11 @@ def _tls_from_comment(text: str, tls: _TlsSeen) -> None:
     upper = text.upper()
     if "TLS" not in upper and "SSL" not in upper and "ENCRYPTED" not in upper:
         return
+    if "USING TLS:" in upper or "USING SSL:" in upper:
+        m = _tls_using_colon_re().search(text)
+        if m is not None:
+            tls.mark(m.group(1), m.group(2))
+            return
     m = _TLS_USING_RE.search(text)
     if m is not None:
         tls.mark(m.group(1), m.group(2))
@@ -667,6 +677,18 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
                     helo_marker_seen = True
                     exim_style = True
                     break
+            if "[" in c and "erified" in c:
+                m = _verified_ip_re().match(c)
+                if m is not None:
+                    ip, _ = _read_ip(m.group(1))
+                    if ip is not None and literal_ip is None:
+                        literal_ip = ip
+                        continue
+            if c[0] == "/" and " " not in c:
+                ip, _ = _read_ip(c[1:])
+                if ip is not None and literal_ip is None:
+                    literal_ip = ip
+                    continue
             if "[" in c:
                 m = _hostinfo_re().match(c)
                 if m is not None:
@@ -728,7 +750,8 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
         name = host_info[0]
         if "@" in name:
             client.ident, _, name = name.rpartition("@")
-            client.ident = client.ident or None
+            # sendmail with IDENT lookups writes "(IDENT:user@host [IP])".
+            client.ident = client.ident.removeprefix("IDENT:").removeprefix("ident:") or None
         client.rdns = _rdns_name(name)
         client.ip = host_info[1]
         client.helo = helo_given if helo_marker_seen else first_text
@@ -1475,6 +1498,12 @@ def _assemble(
         client = _Client()
     if client.ident is None:
         client.ident = ident
+    if (protocol or "").lower().startswith("local") and client.ip is None and client.rdns is None \
+            and client.helo and "." not in client.helo and not _is_literal(client.helo):
+        # Exim's "from USER by HOST with local": no SMTP session, so no HELO; the word is the
+        # submitting user's login ($sender_ident).
+        client.ident = client.ident or client.helo
+        client.helo = None
 
     if by is None and not local_form and (from_seg is not None or order):
         problems.append("no 'by' clause")

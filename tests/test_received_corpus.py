@@ -289,11 +289,14 @@ MP_DIFFERENCES: dict[tuple[str, str], str] = {
 
 def _mail_parser_view(fields: ReceivedFields) -> dict[str, str]:
     """mail-parser's keys over our fields (naming only). Its 'from' is the raw clause; ours
-    is the HELO, reverse-DNS name and IP we read from it, space-separated."""
+    is the HELO, reverse-DNS name and IP we read from it, space-separated; for a local
+    submission ("from USER by HOST with local"), the user, which we keep as ident."""
     from_parts: list[str] = []
     for part in (fields.from_helo, fields.from_rdns, fields.from_ip):
         if part and part not in from_parts:
             from_parts.append(part)
+    if not from_parts and fields.ident and (fields.protocol or "").lower().startswith("local"):
+        from_parts.append(fields.ident)
     view = {
         "from": " ".join(from_parts) or None,
         "by": fields.by,

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from headerscope.model import ReceivedFields, TlsInfo
+from headerscope.hops import classify_role
+from headerscope.model import ReceivedFields, Role, TlsInfo
 from headerscope.received import parse_received, parse_received_date
 
 
@@ -1050,3 +1051,36 @@ def test_courier_auth_and_tls_comment() -> None:
     )
     assert (f.from_ip, f.auth) == ("192.0.2.1", "ESMTPSA")
     assert f.tls == TlsInfo(encrypted=True, version="TLSv1/SSLv3", cipher="AES256-SHA")
+
+
+def test_forcepoint_not_verified_client_and_using_tls_colon() -> None:
+    # Forcepoint/Websense gateways (seen on NVIDIA's relays in kernel list archives).
+    f = parse_received(
+        "from HKMAIL101.nvidia.example (Not Verified[10.18.92.100]) by nat-hk.nvidia.example (using TLS: "
+        "TLSv1.2, AES256-SHA) id <B5f6ce9950000>; Fri, 25 Sep 2020 02:46:45 +0800"
+    )
+    assert (f.from_helo, f.from_ip, f.by) == ("HKMAIL101.nvidia.example", "10.18.92.100", "nat-hk.nvidia.example")
+    assert f.tls == TlsInfo(encrypted=True, version="TLSv1.2", cipher="AES256-SHA")
+    assert f.complete
+    assert parse_received("from a.example (Verified[192.0.2.7]) by b.example with ESMTP; "
+                          "Fri, 25 Sep 2020 02:46:45 +0800").from_ip == "192.0.2.7"
+
+
+def test_oracle_beehive_slash_address() -> None:
+    f = parse_received("from z2.cn.example (/10.182.71.205) by default (Oracle Beehive Gateway v4.0) with ESMTP ; "
+                       "Mon, 30 Sep 2019 05:16:25 -0700")
+    assert (f.from_helo, f.from_ip, f.protocol, f.complete) == ("z2.cn.example", "10.182.71.205", "ESMTP", True)
+
+
+def test_sendmail_ident_prefix_and_exim_local_user() -> None:
+    f = parse_received("from trna.example.com (IDENT:nobody@localhost [127.0.0.1]) by trna.example.com "
+                       "(8.11.6/8.11.6) with ESMTP id g6HMlBR10235; Wed, 17 Jul 2002 18:47:11 -0400")
+    assert (f.ident, f.from_rdns, f.from_ip) == ("nobody", "localhost", "127.0.0.1")
+    # Exim's local submission: "from USER", the login of the submitting user, not a HELO.
+    f = parse_received("from jgg by mlx with local (Exim 4.94) (envelope-from <jgg@example.com>) id 1kLWGP-000SFg-2t; "
+                       "Fri, 25 Sep 2020 02:46:45 +0800")
+    assert (f.ident, f.from_helo, f.protocol, f.envelope_from) == ("jgg", None, "local", "jgg@example.com")
+    assert classify_role(f, "from jgg by mlx with local (Exim 4.94)", False) == Role.MUA
+    # A dotted name there is a host (a relay re-injecting): kept as the HELO.
+    assert parse_received("from mail.example.org by host.example.org with local (Exim 4.96) id 1a; "
+                          "Fri, 25 Sep 2020 02:46:45 +0800").from_helo == "mail.example.org"
