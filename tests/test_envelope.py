@@ -300,16 +300,16 @@ def test_spf_uses_the_mail_from_of_the_boundary_transaction_not_a_later_rewrite(
     from headerscope.api import analyze
 
     raw = (
-        "Return-Path: <alice+caf_=alice=gmail.example@workspace.example>\r\n"
-        "Received: from mail-sor-f41.google.com (mail-sor-f41.google.com. [209.85.220.41]) by mx.google.com "
-        "with SMTPS id a1sor; Mon, 02 Nov 2026 10:00:05 -0800 (PST)\r\n"
-        "Received: by 2002:a05:6512:3b8c with SMTP id g12; Mon, 02 Nov 2026 10:00:04 -0800 (PST)\r\n"
-        "Return-Path: <bob@sender.example>\r\n"
-        "Received: from out.sender.example (out.sender.example. [192.0.2.25]) by mx.google.com with ESMTPS "
-        "id j19si; Mon, 02 Nov 2026 10:00:03 -0800 (PST)\r\n"
-        "From: Bob <bob@sender.example>\r\nTo: alice@workspace.example\r\nSubject: hi\r\n"
-        "Date: Mon, 02 Nov 2026 10:00:00 -0800\r\nMessage-ID: <1@sender.example>\r\n\r\nhi\r\n"
-    ).encode()
+        b"Return-Path: <alice+caf_=alice=gmail.example@workspace.example>\r\n"
+        b"Received: from mail-sor-f41.google.com (mail-sor-f41.google.com. [209.85.220.41]) by mx.google.com "
+        b"with SMTPS id a1sor; Mon, 02 Nov 2026 10:00:05 -0800 (PST)\r\n"
+        b"Received: by 2002:a05:6512:3b8c with SMTP id g12; Mon, 02 Nov 2026 10:00:04 -0800 (PST)\r\n"
+        b"Return-Path: <bob@sender.example>\r\n"
+        b"Received: from out.sender.example (out.sender.example. [192.0.2.25]) by mx.google.com with ESMTPS "
+        b"id j19si; Mon, 02 Nov 2026 10:00:03 -0800 (PST)\r\n"
+        b"From: Bob <bob@sender.example>\r\nTo: alice@workspace.example\r\nSubject: hi\r\n"
+        b"Date: Mon, 02 Nov 2026 10:00:00 -0800\r\nMessage-ID: <1@sender.example>\r\n\r\nhi\r\n"
+    )
     report = analyze(raw, offline=True)
     boundary = report.hops[report.boundary_hop - 1]
     assert boundary.fields.from_ip == "192.0.2.25"
@@ -330,15 +330,15 @@ def test_qmail_phrases_in_delivered_to_give_the_address() -> None:
     from headerscope.api import analyze
 
     raw = (
-        "Delivered-To: bob@receiver.example\r\n"
-        "Received: from lists.example.org (lists.example.org [192.0.2.30]) by mx.receiver.example with ESMTP "
-        "id Q1; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
-        "Delivered-To: moderator for secprog@lists.example.org\r\n"
-        "Delivered-To: mailing list secprog@lists.example.org\r\n"
-        "Received: (qmail 1234 invoked from network); 2 Nov 2026 10:00:01 -0000\r\n"
-        "From: alice@sender.example\r\nTo: secprog@lists.example.org\r\nSubject: hi\r\n"
-        "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nhi\r\n"
-    ).encode()
+        b"Delivered-To: bob@receiver.example\r\n"
+        b"Received: from lists.example.org (lists.example.org [192.0.2.30]) by mx.receiver.example with ESMTP "
+        b"id Q1; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+        b"Delivered-To: moderator for secprog@lists.example.org\r\n"
+        b"Delivered-To: mailing list secprog@lists.example.org\r\n"
+        b"Received: (qmail 1234 invoked from network); 2 Nov 2026 10:00:01 -0000\r\n"
+        b"From: alice@sender.example\r\nTo: secprog@lists.example.org\r\nSubject: hi\r\n"
+        b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nhi\r\n"
+    )
     report = analyze(raw, offline=True)
     text = " ".join(f.explanation + f.title for f in report.findings)
     assert "secprog@lists.example.org" in text
