@@ -83,6 +83,33 @@ OPERATOR_ALIASES: dict[str, str] = {
     "me.com": "icloud.com",
     "mac.com": "icloud.com",
     "apple.com": "icloud.com",
+    # Zoho Mail (its MX and relays are zohomail.com, its outbound servers zoho.com)
+    "zoho.com": "zoho.com",
+    "zohomail.com": "zoho.com",
+    "zoho.eu": "zoho.com",
+    "zohomail.eu": "zoho.com",
+    "zoho.in": "zoho.com",
+    "zohomail.in": "zoho.com",
+    # Mailgun (postgun.com names its internal relays, mailgun.net/.org/.info its outbound ones)
+    "mailgun.net": "mailgun.net",
+    "mailgun.org": "mailgun.net",
+    "mailgun.info": "mailgun.net",
+    "postgun.com": "mailgun.net",
+    # SendGrid
+    "sendgrid.net": "sendgrid.net",
+    "sendgrid.com": "sendgrid.net",
+    # Fastmail (messagingengine.com names its servers)
+    "fastmail.com": "fastmail.com",
+    "fastmail.fm": "fastmail.com",
+    "messagingengine.com": "fastmail.com",
+    # Proofpoint (pphosted.com and ppe-hosted.com name its hosted gateways)
+    "proofpoint.com": "proofpoint.com",
+    "pphosted.com": "proofpoint.com",
+    "ppe-hosted.com": "proofpoint.com",
+    # Proton Mail
+    "protonmail.ch": "proton.me",
+    "protonmail.com": "proton.me",
+    "proton.me": "proton.me",
 }
 
 # Top-level labels used only on private networks (not in the public DNS): a name under one

@@ -1080,3 +1080,20 @@ def test_a_mailbox_download_by_fetchmail_is_not_the_trust_boundary() -> None:
     # POP3, with the download as the last hop (no local re-injection).
     chain = _chain([received[1].replace("with IMAP", "with POP3"), *received[2:]])
     assert chain.boundary_hop == 2
+
+
+@needs_parser
+def test_an_email_service_providers_internal_relay_names_connect() -> None:
+    # Mailgun relays through postgun.com and sends from mailgun.net; Zoho receives on
+    # zohomail.com and sends from zoho.com: one operator each, so the hops connect.
+    chain = _chain([
+        "from m42-4.mailgun.net (m42-4.mailgun.net [69.72.42.4]) by mx.receiver.example (Postfix) with ESMTPS "
+        "id A1; Tue, 10 Nov 2020 19:02:20 +0000",
+        "from app.sender.example (app.sender.example [192.0.2.171]) by "
+        "smtp-out-n07.prod.us-west-2.postgun.com with SMTP id 5faae27b40d4446125790e87; Tue, 10 Nov 2020 "
+        "19:02:19 GMT",
+    ])
+    assert chain.boundary_hop == 2
+    assert [h.organization for h in chain.hops] == ["mailgun.net", "receiver.example"]
+    assert not [f for f in chain.findings if f.id == "hops.chain_gap"]
+    assert host_organization("sender4-op-o12.zoho.com") == host_organization("mx.zohomail.com") == "zoho.com"
