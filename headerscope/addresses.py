@@ -372,9 +372,11 @@ class BounceAddress(Value):
     """What an envelope sender's shape says about who handles its bounces."""
 
     kind: str
-    """``verp`` (the recipient is encoded in the address) or ``bounce`` (a bounce-handling address)."""
+    """``verp`` (the recipient is encoded in the address), ``batv`` (the sender's own address
+    with a signed tag) or ``bounce`` (a bounce-handling address)."""
     encoded_recipient: str | None
-    """For VERP, the recipient read back from the address."""
+    """For VERP, the recipient read back from the address; for BATV, the sender's address
+    under the tag."""
     reason: str
     """Which pattern matched, in words."""
 
@@ -422,8 +424,14 @@ def classify_bounce_address(address: str | None, recipients: tuple[str, ...] = (
     if _RETURN_NUMBER.search(local):
         return BounceAddress("verp", None, "a numbered '-return-NNN-' bounce address (ezmlm/qmail VERP)")
     if local.upper().startswith("PRVS=") or local.lower().startswith(("msprvs1=", "btv1==")):
-        # BATV (draft-levine-smtp-batv): a signed bounce-address tag.
-        return BounceAddress("bounce", None, "a BATV-tagged address (signed bounce tag)")
+        # BATV (draft-levine-smtp-batv section 4.1): "prvs=TAG=user", the sender's own local
+        # part behind a signed tag that lets its server refuse bounces of mail it never sent.
+        # (Microsoft's msprvs1= and Barracuda's btv1== are the same idea.) Older writers put
+        # the user first: "prvs=user/TAG".
+        rest = local.split("=", 1)[1].lstrip("=")
+        user = rest.rsplit("=", 1)[1] if "=" in rest else rest.split("/", 1)[0] if "/" in rest else ""
+        underlying = f"{user}@{domain}" if user else None
+        return BounceAddress("batv", underlying, "a BATV-signed bounce address")
     if _GROUPS_BOUNCE_TOKEN.search(local):
         return BounceAddress("bounce", None, "a '+bnc' bounce token (Google Groups), which encodes the recipient")
     if _BOUNCE_LOCAL.match(local):

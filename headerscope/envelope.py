@@ -326,6 +326,14 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                 explanation=f"The envelope sender is a VERP address{who}: {shape.reason}. Mailing lists "
                             f"and bulk senders use one bounce address per recipient so that a bounce "
                             f"tells them exactly which address failed. This is normal."))
+        elif shape is not None and shape.kind == "batv":
+            whose = f"{shape.encoded_recipient}, " if shape.encoded_recipient else ""
+            differences.append(EnvelopeDifference(
+                kind="bounce", envelope_value=mail_from, header_value=from_text,
+                explanation=f"The envelope sender is a BATV-signed form of the sender's own address "
+                            f"({whose}with a signed tag in front): the sender's server tags the addresses "
+                            f"it sends from, so that it can refuse bounces of mail it never sent "
+                            f"(backscatter). This is normal."))
         elif shape is not None:
             differences.append(EnvelopeDifference(
                 kind="bounce", envelope_value=mail_from, header_value=from_text,

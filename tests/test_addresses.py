@@ -95,7 +95,10 @@ def test_srs_decoding() -> None:
     ("0100018c8f7a1b2c-3d4e5f60-1234-4567-89ab-cdef01234567-000000@amazonses.com", "bounce", None),
     ("bounce+6162d2.05fa3-xxx@mg.example.com", "bounce", None),
     ("news@bounce.shop.example", "bounce", None),
-    ("prvs=1234abcd=alice@example.com", "bounce", None),
+    # BATV: the sender's own address behind a signed tag (draft-levine-smtp-batv section 4.1).
+    ("prvs=1234abcd=alice@example.com", "batv", "alice@example.com"),
+    ("prvs=alice/0123456789@example.com", "batv", "alice@example.com"),
+    ("msprvs1=19998Y6oDztQK=bounces-123@sender.example", "batv", "bounces-123@sender.example"),
     ("linux-kernel+bncBDUVK7XVQMKRBXYZ4ABCDEFGH@googlegroups.com", "bounce", None),
     ("pm_bounces@pm-bounces.example.com", "bounce", None),
 ])

@@ -344,3 +344,16 @@ def test_qmail_phrases_in_delivered_to_give_the_address() -> None:
     assert "secprog@lists.example.org" in text
     assert "moderatorfor" not in text and "mailinglist" not in text
     assert report.envelope.rcpt_to[0] == "bob@receiver.example"
+
+
+def test_a_batv_envelope_sender_is_the_authors_own_tagged_address() -> None:
+    from headerscope.api import analyze
+
+    raw = (b"Return-Path: <prvs=81176a5d5=david.vrabel@sender.example>\r\n"
+           b"Received: from mx.sender.example (mx.sender.example [192.0.2.8]) by mx.receiver.example with ESMTP "
+           b"id Q1; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+           b"From: David <david.vrabel@sender.example>\r\nTo: bob@receiver.example\r\nSubject: hi\r\n"
+           b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nhi\r\n")
+    difference = next(d for d in analyze(raw, offline=True).envelope.differences if d.kind == "bounce")
+    assert "BATV-signed form of the sender's own address (david.vrabel@sender.example, " in difference.explanation
+    assert "not the author's mailbox" not in difference.explanation
