@@ -131,6 +131,17 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
             f"trusts {sealers} may accept it (RFC 8617)."))
 
     others = _elsewhere(domain, dkim, spf)
+    if result == "fail" and _handed_over_inside(spf, findings):
+        # SPF and DMARC judge mail arriving from the internet (RFC 7208 section 2.1 checks the
+        # client that connected to the receiver). A message that every hop shows inside the
+        # receiving organisation, handed over on its private network (a bounce or alert its
+        # own servers wrote), never was: failing them says nothing of a forgery.
+        assert spf is not None
+        return Verdict(status="unauthenticated", summary=(
+            f"Unauthenticated, sent inside the receiving organisation: every hop is inside it and the "
+            f"message was handed over on its private network ({spf.client_ip}), where SPF and DMARC, "
+            f"which judge mail arriving from the internet, do not apply; no aligned DKIM signature "
+            f"passes{others}."))
     # The effective disposition (after pct= sampling and t=y, RFC 7489 section 6.6.4) decides
     # between spoofed and unauthenticated, so both wordings agree with what receivers do.
     disposition = (dmarc.disposition or dmarc.policy or "").lower()
@@ -156,6 +167,14 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
             f"Suspicious: {base[0].lower()}{base[1:-1]}; yet an authentication result in the "
             "receiver's name, added before it accepted the message, claims pass (possibly forged)."))
     return Verdict(status="unauthenticated", summary=f"Unauthenticated: {base}")
+
+
+def _handed_over_inside(spf: SpfResult | None, findings: tuple[Finding, ...]) -> bool:
+    """Every hop is inside the receiving organisation and SPF's client is a private address."""
+    from .hops import is_non_public_ip
+
+    return (spf is not None and is_non_public_ip(spf.client_ip)
+            and any(f.id == "hops.internal_only" for f in findings))
 
 
 def _how_authenticated(domain: str, dmarc: DmarcResult, aligned_dkim: list[DkimSignatureResult],

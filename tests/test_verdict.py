@@ -243,3 +243,22 @@ def test_record_that_does_not_apply_is_not_called_no_policy() -> None:
     assert v.summary.startswith("Unauthenticated: example.com's DMARC record does not apply (record has no "
                                 "valid p=)"), v.summary
     assert "publishes no DMARC policy" not in v.summary
+
+
+def test_mail_handed_over_inside_the_receiving_organisation_is_not_spoofed() -> None:
+    # A bounce or alert the organisation's own servers wrote: every hop inside it, SPF's client
+    # a private address. SPF and DMARC, which judge mail from the internet, do not apply.
+    import dataclasses
+
+    internal = Finding(id="hops.internal_only", severity=Severity.INFO, title="Every hop is inside",
+                       explanation="x")
+    spf = dataclasses.replace(spf_result("fail"), client_ip="10.20.0.6")
+    dmarc = dmarc_result("fail", p="reject")
+    v = verdict(spf=spf, dmarc=dmarc, findings=(internal,))
+    assert v.status == "unauthenticated"
+    assert v.summary.startswith("Unauthenticated, sent inside the receiving organisation: every hop is inside it "
+                                "and the message was handed over on its private network (10.20.0.6)")
+    # From the internet (a public client), or not every hop inside: the policy applies.
+    assert verdict(spf=dataclasses.replace(spf, client_ip="192.0.2.10"), dmarc=dmarc,
+                   findings=(internal,)).status == "spoofed"
+    assert verdict(spf=spf, dmarc=dmarc).status == "spoofed"
