@@ -736,6 +736,112 @@ def sample_ed25519(keys: Path) -> tuple[bytes, dict[str, Any]]:
     return message, dns
 
 
+def sample_bounce(keys: Path) -> tuple[bytes, dict[str, Any]]:
+    """Alice's mail to a partner is refused by the partner's MX; her own outbound server
+    returns it to her: a delivery status notification carrying the signed original."""
+    key = rsa_key("example.com", 2048, keys)
+    t0 = datetime(2026, 11, 27, 8, 30, 5, tzinfo=CET)
+    original = crlf(
+        "Message-ID: <9d2f4a61-0b7e-4c3a-8e15-2a6c7f1d0b94@example.com>\n"
+        f"Date: {date(t0)}\n"
+        "MIME-Version: 1.0\n"
+        "User-Agent: Mozilla Thunderbird\n"
+        "From: Alice Martin <alice@example.com>\n"
+        "To: Dave Okafor <dave@partner.example>\n"
+        "Subject: Signed contract, as agreed\n"
+        "Content-Type: text/plain; charset=UTF-8; format=flowed\n"
+        "Content-Transfer-Encoding: 7bit\n"
+        "\n"
+        "Hi Dave,\n\nHere is the signed contract, as agreed on Tuesday.\n\nBest,\nAlice\n")
+    t_submit = t0 + timedelta(seconds=1)
+    signature = dkim_sign(original, "s2026", "example.com", key, t_submit, OVERSIGNED)
+    original = prepend(
+        original,
+        signature,
+        postfix_received("[192.168.1.23]", "dyn-23.cable.example.org", "198.51.100.23", "submit.example.com",
+                         "4dLa2B7Qk1z3xWc", "dave@partner.example", t_submit, auth="alice"),
+    )
+    t_relay = t_submit + timedelta(seconds=2)
+    original = prepend(original, postfix_received("submit.example.com", "submit.example.com", "10.20.0.5",
+                                                  "mx-out1.example.com", "4dLa2B9Hmnz5Kq8",
+                                                  "dave@partner.example", t_relay))
+    # Postfix on mx-out1.example.com tries mx1.partner.example, which refuses the message
+    # (RFC 3464 section 2.3: one group per recipient), and returns it to the sender.
+    t_bounce = t_relay + timedelta(seconds=4)
+    boundary = "4dLa2C1Yz0z6Rt2.1764228611/mx-out1.example.com"
+    status = (
+        "Reporting-MTA: dns; mx-out1.example.com\n"
+        "X-Postfix-Queue-ID: 4dLa2B9Hmnz5Kq8\n"
+        "X-Postfix-Sender: rfc822; alice@example.com\n"
+        f"Arrival-Date: {date(t_relay)}\n"
+        "\n"
+        "Final-Recipient: rfc822; dave@partner.example\n"
+        "Original-Recipient: rfc822;dave@partner.example\n"
+        "Action: failed\n"
+        "Status: 5.7.1\n"
+        "Remote-MTA: dns; mx1.partner.example\n"
+        "Diagnostic-Code: smtp; 550 5.7.1 <dave@partner.example>: Recipient address\n"
+        "    rejected: the sender's domain is on this site's block list (policy PX-17)\n")
+    notice = ("This is the mail system at host mx-out1.example.com.\n\n"
+              "I'm sorry to have to inform you that your message could not\n"
+              "be delivered to one or more recipients. It's attached below.\n\n"
+              "<dave@partner.example>: host mx1.partner.example[203.0.113.40] said: 550 5.7.1\n"
+              "    <dave@partner.example>: Recipient address rejected: the sender's domain is on\n"
+              "    this site's block list (policy PX-17) (in reply to RCPT TO command)\n")
+    bounce = crlf(
+        "Date: " + date(t_bounce) + "\n"
+        "From: MAILER-DAEMON@mx-out1.example.com (Mail Delivery System)\n"
+        "Subject: Undelivered Mail Returned to Sender\n"
+        "To: alice@example.com\n"
+        "Auto-Submitted: auto-replied\n"
+        "MIME-Version: 1.0\n"
+        f"Content-Type: multipart/report; report-type=delivery-status;\n\tboundary=\"{boundary}\"\n"
+        "Content-Transfer-Encoding: 8bit\n"
+        "Message-Id: <20261127073016.4dLa2C1Yz0z6Rt2@mx-out1.example.com>\n"
+        "\n"
+        "This is a MIME-encapsulated message.\n\n"
+        f"--{boundary}\n"
+        "Content-Description: Notification\n"
+        "Content-Type: text/plain; charset=us-ascii\n\n"
+        f"{notice}\n"
+        f"--{boundary}\n"
+        "Content-Description: Delivery report\n"
+        "Content-Type: message/delivery-status\n\n"
+        f"{status}\n"
+        f"--{boundary}\n"
+        "Content-Description: Undelivered Message\n"
+        "Content-Type: message/rfc822\n"
+        "Content-Transfer-Encoding: 8bit\n\n"
+    ) + original + crlf(f"\n--{boundary}--\n")
+    t_local = t_bounce + timedelta(seconds=1)
+    bounce = prepend(
+        bounce,
+        "Received: by mx-out1.example.com (Postfix)\n\tid 4dLa2C1Yz0z6Rt2; " + date(t_bounce),
+    )
+    t_store = t_local + timedelta(seconds=1)
+    bounce = prepend(
+        bounce,
+        "Return-Path: <>",
+        "Delivered-To: alice@example.com",
+        lmtp_received("mail.example.com", "10.20.0.9", "mail.example.com", "yL8dB0k3e2mRBQAA7a9rlg", "",
+                      "alice@example.com", t_store),
+        "Authentication-Results: mail.example.com; dkim=none; spf=none smtp.helo=mx-out1.example.com",
+        postfix_received("mx-out1.example.com", "mx-out1.example.com", "10.20.0.6", "mail.example.com",
+                         "4dLa2C3Mpwz7Vb1", "alice@example.com", t_local),
+    )
+    dns = {
+        "$meta": {"recorded_at": "2026-11-27T07:40:00Z", "source": "samples/make_samples.py (bounce)"},
+        "s2026._domainkey.example.com": {"TXT": [rsa_record(key)]},
+        "example.com": {"TXT": [["v=spf1 ip4:192.0.2.24/30 include:_spf.example.com -all"]],
+                        "MX": ["10 mx1.example.com.", "20 mx2.example.com."]},
+        "_spf.example.com": {"TXT": [["v=spf1 ip4:198.51.100.128/27 ip6:2001:db8:25::/48 -all"]]},
+        "_dmarc.example.com": {"TXT": [["v=DMARC1; p=quarantine; sp=quarantine; adkim=r; aspf=r; pct=100; "
+                                        "rua=mailto:dmarc-reports@example.com; fo=1"]]},
+        "mx-out1.example.com": {"A": ["192.0.2.25"], "AAAA": ["2001:db8:25::25"]},
+    }
+    return bounce, dns
+
+
 SAMPLES = {
     "direct.eml": sample_direct,
     "forwarded-srs.eml": sample_forwarded,
@@ -743,6 +849,7 @@ SAMPLES = {
     "spoofed.eml": sample_spoofed,
     "headers-only.txt": sample_headers_only,
     "ed25519.eml": sample_ed25519,
+    "bounce.eml": sample_bounce,
 }
 
 

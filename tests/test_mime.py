@@ -259,3 +259,24 @@ def test_corpus_messages_without_such_parts_report_none(name: str) -> None:
         assert report.delivery_report is None
     if b"message/rfc822" not in data.lower() and b"rfc822-headers" not in data.lower():
         assert report.attached == ()
+
+
+def test_the_bounce_sample_tells_its_story() -> None:
+    # samples/bounce.eml: a Postfix bounce delivered inside example.com; the returned original
+    # is signed by example.com.
+    data = (SAMPLES / "bounce.eml").read_bytes()
+    snapshot = str(SAMPLES / "bounce.dns.json")
+    now = __import__("datetime").datetime(2026, 11, 28, 12, 0, tzinfo=__import__("datetime").timezone.utc)
+    report = headerscope.analyze(data, dns_snapshot=snapshot, now=now)
+    assert report.delivery_report is not None
+    (dave,) = report.delivery_report.recipients
+    assert (dave.final_recipient, dave.action, dave.status, dave.remote_mta) == (
+        "dave@partner.example", "failed", "5.7.1", "mx1.partner.example")
+    assert dave.diagnostic_code == ("550 5.7.1 <dave@partner.example>: Recipient address rejected: the sender's "
+                                    "domain is on this site's block list (policy PX-17)")
+    # Handed over on example.com's private network only: unauthenticated, not "spoofed".
+    assert report.verdict.status == "unauthenticated"
+    assert report.verdict.summary.startswith("Unauthenticated, sent inside the receiving organisation")
+    (_entry, original), = attached_messages(parse_message(data))
+    returned = headerscope.analyze(original, dns_snapshot=snapshot, now=now)
+    assert [d.result for d in returned.dkim] == ["pass"] and returned.verdict.status == "authenticated"

@@ -34,6 +34,7 @@ EXPECTED_DKIM = {
     "spoofed.eml": [False],  # signed with a key that is not the one published for s1._domainkey.bank.example
     "headers-only.txt": [False],  # no body to hash (see test_headers_only_paste_is_the_real_header)
     "ed25519.eml": [True, True],  # ed25519-sha256 above rsa-sha256 (RFC 8463)
+    "bounce.eml": [],  # the bounce itself is unsigned; the returned message inside it is signed
 }
 EXPECTED_ARC = {"direct.eml": b"pass", "mailing-list.eml": b"pass"}
 DOCUMENTATION_NETS = [ipaddress.ip_network(n) for n in
@@ -70,7 +71,9 @@ def as_crlf(raw: bytes) -> bytes:
 
 def dkim_results(raw: bytes, sample: str) -> list[bool]:
     message = as_crlf(raw)
-    count = len(re.findall(rb"^DKIM-Signature:", message, flags=re.M | re.I))
+    # The header's signatures only: a bounce carries the returned message's in its body.
+    header = message.split(b"\r\n\r\n", 1)[0]
+    count = len(re.findall(rb"^DKIM-Signature:", header, flags=re.M | re.I))
     dnsfunc = dnsfunc_for(sample)
     results = []
     for index in range(count):
@@ -165,3 +168,13 @@ def test_generator_is_reproducible(tmp_path: Path) -> None:
     for written in (tmp_path / "out").iterdir():
         assert written.read_bytes() == (SAMPLES / written.name).read_bytes(), written.name
     assert len(list((tmp_path / "out").iterdir())) == 2 * len(EXPECTED_DKIM)
+
+
+def test_the_bounce_returns_the_signed_original_whole() -> None:
+    # The message/rfc822 part is the original as Alice's server sent it: its signature verifies.
+    from headerscope.message import parse_message
+    from headerscope.mime import attached_messages
+
+    (entry, original), = attached_messages(parse_message((SAMPLES / "bounce.eml").read_bytes()))
+    assert entry.subject == "Signed contract, as agreed"
+    assert dkim_results(original, "bounce.eml") == [True]
