@@ -98,11 +98,14 @@ def boundary_received_spf(recorded: tuple[RecordedResult, ...], hops: tuple[Hop,
     return best[1] if best else None
 
 
-def _spf_envelope_from(received_spf: RecordedResult | None) -> str | None:
+def _spf_envelope_from(received_spf: RecordedResult | None) -> tuple[str | None, str | None]:
+    """The envelope-from a Received-SPF records, and where: (None, None) when it records none."""
     if received_spf is None:
-        return None
-    value = dict(received_spf.properties).get("envelope-from")
-    return envelope_address(value) if value is not None else None
+        return None, None
+    value = envelope_address(dict(received_spf.properties).get("envelope-from"))
+    if value is None:
+        return None, None
+    return value, f"Received-SPF envelope-from (header {received_spf.header_index})"
 
 
 def _mail_from(message: Message, hops: tuple[Hop, ...],
@@ -120,10 +123,7 @@ def _mail_from(message: Message, hops: tuple[Hop, ...],
             if value is not None:
                 return value, f"Received envelope-from (hop {hop.number})"
     # Then the MAIL FROM the receiver's SPF check recorded (RFC 7208 section 9.1).
-    value = _spf_envelope_from(received_spf)
-    if value is not None and received_spf is not None:
-        return value, f"Received-SPF envelope-from (header {received_spf.header_index})"
-    return None, None
+    return _spf_envelope_from(received_spf)
 
 
 def boundary_mail_from(message: Message, boundary: Hop | None,
@@ -144,9 +144,9 @@ def boundary_mail_from(message: Message, boundary: Hop | None,
     value = envelope_address(boundary.fields.envelope_from)
     if value is not None:
         return value, f"Received envelope-from (hop {boundary.number})"
-    value = _spf_envelope_from(received_spf)
-    if value is not None and received_spf is not None:
-        return value, f"Received-SPF envelope-from (header {received_spf.header_index})"
+    value, source = _spf_envelope_from(received_spf)
+    if value is not None:
+        return value, source
     index = boundary.header_index
     if 0 < index <= len(message.headers) and message.headers[index - 1].name.lower() == "return-path":
         value = envelope_address(message.headers[index - 1].value)

@@ -214,6 +214,24 @@ def multipart_body(boundary: str, plain: str, html: str) -> str:
             f"--{boundary}--\n")
 
 
+def alice_sends(message: bytes, key: bytes, t_submit: datetime, rcpt: str, submit_id: str,
+                relay_id: str) -> tuple[bytes, str, datetime]:
+    """Alice's Thunderbird submits to submit.example.com, which signs and hands the message to
+    the outbound relay mx-out1.example.com: (the message as the relay sends it, the
+    DKIM-Signature field, when the relay received it)."""
+    signature = dkim_sign(message, "s2026", "example.com", key, t_submit, OVERSIGNED)
+    message = prepend(
+        message,
+        signature,
+        postfix_received("[192.168.1.23]", "dyn-23.cable.example.org", "198.51.100.23", "submit.example.com",
+                         submit_id, rcpt, t_submit, auth="alice"),
+    )
+    t_relay = t_submit + timedelta(seconds=2)
+    message = prepend(message, postfix_received("submit.example.com", "submit.example.com", "10.20.0.5",
+                                                "mx-out1.example.com", relay_id, rcpt, t_relay))
+    return message, signature, t_relay
+
+
 def sample_direct(keys: Path) -> tuple[bytes, dict[str, Any]]:
     """Alice at example.com writes to Bob on a Google-hosted domain: everything passes."""
     key = rsa_key("example.com", 2048, keys)
@@ -236,18 +254,8 @@ def sample_direct(keys: Path) -> tuple[bytes, dict[str, Any]]:
                          "<html><body><p>Hi Bob,</p><p>Attached below is the summary of the Q4 capacity "
                          "plan. Could you review the storage numbers before Friday?</p><p>Thanks,<br>Alice"
                          "</p></body></html>"))
-    t_submit = t0 + timedelta(seconds=1)
-    signature = dkim_sign(message, "s2026", "example.com", key, t_submit, OVERSIGNED)
-    message = prepend(
-        message,
-        signature,
-        postfix_received("[192.168.1.23]", "dyn-23.cable.example.org", "198.51.100.23", "submit.example.com",
-                         "4dKq7X1Zr8z9sVb", "bob@workspace.example", t_submit, auth="alice"),
-    )
-    t_relay = t_submit + timedelta(seconds=2)
-    message = prepend(message, postfix_received("submit.example.com", "submit.example.com", "10.20.0.5",
-                                                "mx-out1.example.com", "4dKq7X3Fwnz2Jg4",
-                                                "bob@workspace.example", t_relay))
+    message, signature, t_relay = alice_sends(message, key, t0 + timedelta(seconds=1), "bob@workspace.example",
+                                              "4dKq7X1Zr8z9sVb", "4dKq7X3Fwnz2Jg4")
     t_gmail = t_relay + timedelta(seconds=3)
     auth = (f"Authentication-Results: mx.google.com;\n"
             f"       dkim=pass header.i=@example.com header.s=s2026 header.b={b_tag(signature)};\n"
@@ -753,18 +761,8 @@ def sample_bounce(keys: Path) -> tuple[bytes, dict[str, Any]]:
         "Content-Transfer-Encoding: 7bit\n"
         "\n"
         "Hi Dave,\n\nHere is the signed contract, as agreed on Tuesday.\n\nBest,\nAlice\n")
-    t_submit = t0 + timedelta(seconds=1)
-    signature = dkim_sign(original, "s2026", "example.com", key, t_submit, OVERSIGNED)
-    original = prepend(
-        original,
-        signature,
-        postfix_received("[192.168.1.23]", "dyn-23.cable.example.org", "198.51.100.23", "submit.example.com",
-                         "4dLa2B7Qk1z3xWc", "dave@partner.example", t_submit, auth="alice"),
-    )
-    t_relay = t_submit + timedelta(seconds=2)
-    original = prepend(original, postfix_received("submit.example.com", "submit.example.com", "10.20.0.5",
-                                                  "mx-out1.example.com", "4dLa2B9Hmnz5Kq8",
-                                                  "dave@partner.example", t_relay))
+    original, _signature, t_relay = alice_sends(original, key, t0 + timedelta(seconds=1), "dave@partner.example",
+                                                "4dLa2B7Qk1z3xWc", "4dLa2B9Hmnz5Kq8")
     # Postfix on mx-out1.example.com tries mx1.partner.example, which refuses the message
     # (RFC 3464 section 2.3: one group per recipient), and returns it to the sender.
     t_bounce = t_relay + timedelta(seconds=4)
