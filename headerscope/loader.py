@@ -241,6 +241,25 @@ class _Lines:
         return b"".join(parts)
 
 
+# Header field names (RFC 5322 section 3.6, RFC 5321 section 4.4, RFC 2045, RFC 6376, RFC 8601,
+# RFC 8617, RFC 2369) and the prefixes of the many extension fields servers add ("X-MS-...",
+# "X-Google-...", "ARC-...", "List-...", "Content-..."): the names a headers paste is made of.
+_HEADER_FIELD_NAMES = frozenset({
+    b"received", b"return-path", b"from", b"to", b"cc", b"bcc", b"subject", b"date", b"message-id",
+    b"sender", b"reply-to", b"in-reply-to", b"references", b"mime-version", b"dkim-signature",
+    b"authentication-results", b"received-spf", b"delivered-to", b"thread-topic", b"thread-index",
+    b"importance", b"priority", b"precedence", b"user-agent", b"organization", b"comments", b"keywords",
+    b"resent-from", b"resent-to", b"resent-date", b"resent-message-id", b"resent-sender", b"envelope-to",
+    b"domainkey-signature", b"feedback-id", b"auto-submitted", b"disposition-notification-to",
+})
+_HEADER_FIELD_PREFIXES = (b"x-", b"arc-", b"list-", b"content-", b"accept-language", b"authentication-results-")
+
+
+def _names_a_header_field(line: bytes) -> bool:
+    name = line.split(b":", 1)[0].strip().lower()
+    return name in _HEADER_FIELD_NAMES or name.startswith(_HEADER_FIELD_PREFIXES)
+
+
 def _is_blank(line: bytes) -> bool:
     return not line.strip(b" \t")
 
@@ -508,6 +527,12 @@ def _join_header_groups(lines: _Lines) -> None:
             return
     first_after = next(line for line in lines.text[end:] if not _is_blank(line))
     if not _is_field(first_after):
+        return
+    # A body can look like fields too: a patch review's "Acked-by: Name <address>", a note's
+    # "Update: ...". What a paste splits off is transport or message header fields: at least
+    # one must be a field name a header carries.
+    if not any(_names_a_header_field(lines.text[i]) for i in lines.indexes_from(end)
+               if _is_field(lines.text[i])):
         return
     # A message/* body is a message of its own: its header fields after the blank line are
     # not part of this header block. Asked last because it reads every header line, and a

@@ -499,3 +499,19 @@ def test_partial_emlx_says_the_body_is_not_the_original() -> None:
     assert loaded.format == "emlx" and loaded.data == message
     assert not loaded.byte_exact
     assert loaded.byte_exact_note is not None and "kept 1 part(s)" in loaded.byte_exact_note
+
+
+def test_a_body_of_trailer_lines_is_a_body_not_a_headers_paste() -> None:
+    # A patch review whose whole body is "Acked-by: ..." looks like a field after the blank
+    # line; a paste of Outlook's pane splits header fields with blank lines. Only the second
+    # loses its blank lines (and has no body).
+    reply = (b"From: Deepa <deepa@example.org>\nTo: list@example.org\nSubject: Re: [PATCH] fix\n"
+             b"Date: Mon, 2 Nov 2026 10:00:00 +0000\nMessage-ID: <1@example.org>\n\n"
+             b"Acked-by: Deepa Dinamani <deepa@example.org>\n")
+    loaded = load_bytes(reply, source="reply.eml")
+    assert (loaded.format, loaded.has_body, loaded.byte_exact, loaded.cleanups) == ("eml", True, True, ())
+    assert loaded.data is reply
+    pane = (b"Received: from a.example by b.example; Mon, 2 Nov 2026 10:00:00 +0000\n\n"
+            b"From: a@example.org\n\nSubject: hi\n\nX-MS-Exchange-Organization-SCL: 1\n")
+    loaded = load_bytes(pane)
+    assert not loaded.has_body and loaded.cleanups == ("removed 3 blank line(s) between header fields (a headers paste)",)
