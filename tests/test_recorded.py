@@ -1079,13 +1079,16 @@ def test_ipv6_value_beside_a_quoted_string() -> None:
     assert findings == ()
 
 
-def _milter_layout(*above: tuple[str, str], results: tuple[str, ...]) -> tuple[Message, tuple[Hop, ...]]:
+def _milter_layout(*above: tuple[str, str], results: tuple[str, ...],
+                   stamps: tuple[tuple[str, str], ...] = ()) -> tuple[Message, tuple[Hop, ...]]:
     """The receiver's Received, then one A-R per filter (OpenDKIM, OpenDMARC, OpenARC insert
-    theirs below the MTA's Received, each in its own field), then the previous hop's Received."""
+    theirs below the MTA's Received, each in its own field, with their stamps), then the
+    previous hop's Received."""
     fields = [
         *above,
         ("Received", "from out.sender.example (out.sender.example [192.0.2.10]) by mx.receiver.example "
                      "with ESMTPS id Q1; Thu, 9 Jan 2025 08:00:00 +0000"),
+        *stamps,
         *(("Authentication-Results", f"mx.receiver.example; {result}") for result in results),
         ("Received", "from laptop ([198.51.100.7]) by out.sender.example with ESMTPSA id P1; "
                      "Thu, 9 Jan 2025 07:59:58 +0000"),
@@ -1093,7 +1096,7 @@ def _milter_layout(*above: tuple[str, str], results: tuple[str, ...]) -> tuple[M
     ]
     boundary_index = len(above)
     return message(*fields), (
-        hop(1, boundary_index + len(results) + 1, "out.sender.example", trusted=False),
+        hop(1, boundary_index + len(stamps) + len(results) + 1, "out.sender.example", trusted=False),
         hop(2, boundary_index, "mx.receiver.example", trusted=True, boundary=True, org="receiver.example"))
 
 
@@ -1116,3 +1119,15 @@ def test_one_field_per_filter_with_the_receivers_authserv_id_is_the_receivers_la
     assert not any(r.trusted for r in recorded)
     assert "different result for the same check" in (recorded[0].trust_reason or "")
     assert {(f.id, f.severity) for f in findings} == {("recorded.untrusted_claim", Severity.WARNING)}
+
+
+def test_the_filters_stamps_beside_their_results_keep_them_the_receivers() -> None:
+    # OpenDMARC and OpenDKIM write "DMARC-Filter:"/"DKIM-Filter:" (host and queue id) beside
+    # their Authentication-Results, below the MTA's Received: still the receiver's block.
+    stamps = (("DKIM-Filter", "OpenDKIM Filter v2.11.0 mx.receiver.example Q1"),
+              ("DMARC-Filter", "OpenDMARC Filter v1.4.2 mx.receiver.example Q1"))
+    msg, hops = _milter_layout(results=("dmarc=pass (p=none dis=none) header.from=sender.example",
+                                        "spf=pass smtp.mailfrom=sender.example"), stamps=stamps)
+    recorded, findings = parse_recorded(msg, hops, 2)
+    assert [(r.method, r.trusted) for r in recorded] == [("dmarc", True), ("spf", True)]
+    assert findings == ()

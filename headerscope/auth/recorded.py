@@ -72,6 +72,10 @@ _RECEIVER_TRACE_FIELDS = frozenset({
     "received-spf", "authentication-results", "arc-authentication-results", "arc-seal",
     "arc-message-signature", "return-path", "delivered-to", "x-original-to", "envelope-to",
     "x-received",
+    # The stamps the receiver's filters write beside their results: OpenDKIM's, OpenDMARC's
+    # and OpenARC's "DKIM-Filter: OpenDKIM Filter v2.11.0 mail.example.org 4A1B2C" (host and
+    # queue id), amavisd-new's "X-Virus-Scanned".
+    "dkim-filter", "dmarc-filter", "arc-filter", "x-virus-scanned",
 })
 
 # Fields the author or the sending side writes; a receiver's appended block follows the last one.
