@@ -306,7 +306,9 @@ def _parse_address_list(text: str) -> tuple[Address, ...]:
 
 
 def envelope_address(value: str | None) -> str | None:
-    """The path of Return-Path/envelope-from: ``<a@b>`` -> ``a@b``; ``<>`` -> ``""`` (null sender)."""
+    """The path of Return-Path/envelope-from: ``<a@b>`` -> ``a@b``; ``<>`` -> ``""`` (null
+    sender), as is a bare ``MAILER-DAEMON``: Postfix's local delivery writes the null sender
+    so ("Return-Path: <MAILER-DAEMON>"), and no address lacks a domain."""
     if value is None:
         return None
     text = value.strip()[:MAX_VALUE_LENGTH]
@@ -315,10 +317,12 @@ def envelope_address(value: str | None) -> str | None:
     if text.startswith("<"):
         end = text.find(">")
         inner = text[1:end] if end >= 0 else text[1:]
-        return _strip_route(inner.strip())
-    # No brackets (some MTAs write envelope-from=a@b): the first word is the path.
-    word = text.split()[0]
-    return "" if word in ("<>", '""') else word
+        path = _strip_route(inner.strip())
+    else:
+        # No brackets (some MTAs write envelope-from=a@b): the first word is the path.
+        word = text.split()[0]
+        path = "" if word in ("<>", '""') else word
+    return "" if path.upper() == "MAILER-DAEMON" else path
 
 
 def _is_address_like(text: str) -> bool:

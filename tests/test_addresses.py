@@ -67,6 +67,9 @@ def test_envelope_address() -> None:
     assert envelope_address("<@hop.test:a@b.test>") == "a@b.test"
     assert envelope_address("a@b.test (comment)") == "a@b.test"
     assert envelope_address("") is None and envelope_address(None) is None
+    # Postfix's local delivery writes the null sender as "Return-Path: <MAILER-DAEMON>".
+    assert envelope_address("<MAILER-DAEMON>") == "" and envelope_address("MAILER-DAEMON") == ""
+    assert envelope_address("<MAILER-DAEMON@mx.example.org>") == "MAILER-DAEMON@mx.example.org"
 
 
 def test_srs_decoding() -> None:
