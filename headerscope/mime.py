@@ -424,7 +424,9 @@ _STATUS_MEANINGS = {
     "1.6": "destination mailbox has moved, no forwarding address",
     "1.7": "bad sender's mailbox address syntax",
     "1.8": "bad sender's system address",
-    "1.10": "recipient address has null MX (RFC 7505): the domain accepts no mail",
+    # Registered for null MX; Microsoft 365 writes it for any unknown recipient
+    # ("550 5.1.10 RESOLVER.ADR.RecipientNotFound"), so both readings are given.
+    "1.10": "recipient address has null MX (RFC 7505), or, from Microsoft 365, recipient not found",
     "2.0": "other or undefined mailbox status",
     "2.1": "mailbox disabled, not accepting messages",
     "2.2": "mailbox full",

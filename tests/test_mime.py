@@ -186,7 +186,8 @@ def test_content_type_parameters() -> None:
     # RFC 2231: continuations and charset-encoded values.
     assert parse_content_type("attachment; filename*0*=UTF-8''%E2%82%AC%20rate; filename*1=\" 2026.eml\"")[1] == {
         "filename": "€ rate 2026.eml"}
-    assert status_meaning("5.1.10") == "permanent failure: recipient address has null MX (RFC 7505): the domain accepts no mail"
+    assert status_meaning("5.1.10") == ("permanent failure: recipient address has null MX (RFC 7505), or, from "
+                                        "Microsoft 365, recipient not found")
     assert status_meaning("4.4.99") == "persistent transient failure (a condition that may clear): other or undefined network or routing status (detail 99)"
     assert status_meaning("2.0.0") == "success: other or undefined status"
     assert status_meaning("7.1.1") is None
