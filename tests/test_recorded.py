@@ -1131,3 +1131,18 @@ def test_the_filters_stamps_beside_their_results_keep_them_the_receivers() -> No
     recorded, findings = parse_recorded(msg, hops, 2)
     assert [(r.method, r.trusted) for r in recorded] == [("dmarc", True), ("spf", True)]
     assert findings == ()
+
+
+def test_a_dkim_result_naming_no_signature_is_about_the_only_one() -> None:
+    # Zoho writes "dkim=pass;" with no header.d/header.i/header.b (RFC 8601 makes them
+    # optional): with one DKIM-Signature in the message, that is the one it is about.
+    bare = (_trusted("dkim", "pass"),)
+    ours = sig("beauty.example", "zm", 7)
+    comparisons, findings = compare(bare, dkim=(ours,), spf=None, dmarc=None, arc=None)
+    (dkim,) = [c for c in comparisons if c.method == "dkim"]
+    assert (dkim.subject, dkim.recorded, dkim.recomputed, dkim.label) == ("beauty.example/zm", "pass", "pass", "same")
+    assert not [f for f in findings if f.id == "recorded.different"]
+    # With two signatures it could be either: compared with neither, shown on its own.
+    two = (ours, sig("esp.example", "s1", 9))
+    comparisons, _ = compare(bare, dkim=two, spf=None, dmarc=None, arc=None)
+    assert [c.recorded for c in comparisons if c.method == "dkim" and c.subject != "?/?"] == [None, None]
