@@ -390,6 +390,10 @@ class BounceAddress(Value):
 # bounce-mc.us1_123-user=example.com@mail1.mcsv.net (Mailchimp), list-return-42-user=example.com@
 # (ezmlm). The domain part must look like a domain.
 _VERP_RECIPIENT = re.compile(r"[+\-]([A-Za-z0-9!#$%&'*/?^_`{|}~.]{1,64})=([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+)$")
+# vger.kernel.org's (ZMailer) form: the "@" hex-escaped as "=40" and a per-message tag after
+# the domain: "linux-kernel-owner+willy=40example.org-S964934AbWDDBLo@vger.kernel.org".
+_VERP_HEX_AT = re.compile(r"[+\-]([A-Za-z0-9!#$%&'*/?^_`{|}~.]{1,64})=40((?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63})"
+                          r"(?:-[A-Za-z0-9_]{1,60})?$")
 # ezmlm/qmail "-return-NNN-" numbered bounces.
 _RETURN_NUMBER = re.compile(r"(?i)-return-\d+(?:-|$)")
 # Local parts that name a bounce handler: bounce, bounces, bnc, return(s), mailer-daemon, ...
@@ -421,7 +425,8 @@ def classify_bounce_address(address: str | None, recipients: tuple[str, ...] = (
             if lowered.endswith(encoded) and lowered[: -len(encoded)][-1:] in ("+", "-", "="):
                 return BounceAddress("verp", recipient.lower(),
                                      "the recipient's address is encoded in the local part (user=domain)")
-    verp = _VERP_RECIPIENT.search(local)
+    verp = _VERP_HEX_AT.search(local) if "=40" in local else None
+    verp = verp or _VERP_RECIPIENT.search(local)
     if verp is not None:
         return BounceAddress("verp", f"{verp.group(1)}@{verp.group(2).lower()}",
                              "the recipient's address is encoded in the local part (user=domain)")

@@ -94,6 +94,8 @@ def test_srs_decoding() -> None:
      "dpinnix@coastbankcalifornia.com"),
     ("list-bounces+john=example.com@lists.example.org", "verp", "john@example.com"),
     ("list-return-42-user=example.com@lists.example.org", "verp", "user@example.com"),
+    # vger.kernel.org: "@" hex-escaped as "=40", then a per-message tag.
+    ("linux-kernel-owner+willy=40w.ods.example-S964934AbWDDBLo@vger.kernel.org", "verp", "willy@w.ods.example"),
     ("owner-list-return-42-@lists.example.org", "verp", None),
     ("0100018c8f7a1b2c-3d4e5f60-1234-4567-89ab-cdef01234567-000000@amazonses.com", "bounce", None),
     ("bounce+6162d2.05fa3-xxx@mg.example.com", "bounce", None),
