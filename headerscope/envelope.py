@@ -48,6 +48,7 @@ _RFC5321_TRACE = "https://www.rfc-editor.org/rfc/rfc5321#section-4.4"
 
 # Header fields MDAs write with the envelope recipient, in the order they are read.
 _RCPT_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To")
+_RESENT_RECIPIENTS = ("Resent-To", "Resent-Cc", "Resent-Bcc")
 _MAX_RECIPIENTS = 1000
 
 
@@ -352,6 +353,12 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
 
     # --- recipients ------------------------------------------------------------------------
     header_rcpts = {a.address.lower() for a in (*to, *cc) if a.domain}
+    # A resent message (RFC 5322 section 3.6.6: "Resent-To:" and the like, written by whoever
+    # reintroduced it, e.g. a client's "redirect") goes to the resent recipients: addressed,
+    # not blind-copied.
+    resent = [a.address.lower() for name in _RESENT_RECIPIENTS for field in message.all(name)
+              for a in parse_addresses(field.value)[:_MAX_RECIPIENTS] if a.domain]
+    header_rcpts.update(resent)
     list_id = message.first("List-Id") or message.first("List-Post")
     # Postfix writes the recipient before alias/virtual rewriting as X-Original-To and the
     # mailbox it reached as Delivered-To: a difference means the receiver redirected it.

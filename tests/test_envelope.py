@@ -357,3 +357,20 @@ def test_a_batv_envelope_sender_is_the_authors_own_tagged_address() -> None:
     difference = next(d for d in analyze(raw, offline=True).envelope.differences if d.kind == "bounce")
     assert "BATV-signed form of the sender's own address (david.vrabel@sender.example, " in difference.explanation
     assert "not the author's mailbox" not in difference.explanation
+
+
+def test_a_resent_messages_recipients_are_addressed_not_blind_copied() -> None:
+    # RFC 5322 section 3.6.6: "Resent-To:" names whom the message was reintroduced to.
+    from headerscope.api import analyze
+
+    raw = (b"Delivered-To: info@receiver.example\r\n"
+           b"Received: from out.sender.example (out.sender.example [192.0.2.8]) by mx.receiver.example with ESMTP "
+           b"id Q1 for <info@receiver.example>; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+           b"Resent-From: carol@sender.example\r\nResent-To: info@receiver.example\r\n"
+           b"Resent-Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n"
+           b"From: Alice <alice@sender.example>\r\nTo: carol@sender.example\r\nSubject: hi\r\n"
+           b"Date: Mon, 2 Nov 2026 09:00:00 +0000\r\n\r\nhi\r\n")
+    differences = analyze(raw, offline=True).envelope.differences
+    assert not [d for d in differences if d.kind == "bcc"]
+    without = analyze(raw.replace(b"Resent-To", b"X-Note"), offline=True).envelope.differences
+    assert [d.envelope_value for d in without if d.kind == "bcc"] == ["info@receiver.example"]
