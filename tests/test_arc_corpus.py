@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import dkim  # only to seal test messages and to show the upstream bug
@@ -194,3 +195,17 @@ def test_long_folded_whitespace_in_arc_fields_is_bounded() -> None:
     arc = _check(head + sep + relaxed + b"\r\nARC-Authentication-Results:" + after)
     assert arc.result in ("pass", "fail")
     assert time.process_time() - start < 3
+
+
+def test_a_newest_seal_recording_cv_fail_fails_the_chain_even_offline() -> None:
+    # RFC 8617 section 5.2 step 2: the chain fails when the newest ARC-Seal says cv=fail,
+    # before any signature is checked; offline, that is still known.
+    raw = _sealed(2)
+    failed = re.sub(rb"(ARC-Seal: i=2;[^\r]*?)cv=pass", rb"\1cv=fail", raw, count=1)
+    assert failed != raw
+    for resolver in (OfflineResolver(), SnapshotResolver(DNS)):
+        arc = _check(failed, resolver)
+        assert (arc.result, arc.reason_code) == ("fail", "chain_terminated"), arc.reason
+        assert "i=2" in arc.reason
+    # A cv=fail further down (not the newest) is dkimpy's to judge: offline, not checked.
+    assert _check(raw, OfflineResolver()).result == "not_checked"

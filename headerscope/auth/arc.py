@@ -160,7 +160,14 @@ def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, 
             authentication_results=entry.results,
         ))
 
-    result, code, reason = _verdict(outcome, dnsfunc, problems, has_body=message.has_body)
+    if instances and instances[-1].instance == max(sets) and (instances[-1].cv or "").strip().lower() == "fail":
+        # RFC 8617 section 5.2 step 2: the newest seal records that its sealer found the chain
+        # broken; it fails whatever the signatures say, so no key is needed to say so.
+        result, code, reason = ("fail", "chain_terminated",
+                                f"the newest ARC-Seal (i={instances[-1].instance}) records cv=fail: its "
+                                "sealer found the chain already broken")
+    else:
+        result, code, reason = _verdict(outcome, dnsfunc, problems, has_body=message.has_body)
     oldest_pass = None
     if result == "pass":
         # RFC 8617 section 5.2 step 6: walk down from the newest set while its AMS validates.
