@@ -766,6 +766,10 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
             client.helo = helo_given if helo_marker_seen else first_text
             if "verified" in tail_words:  # CommuniGate checked the name resolves to the IP
                 client.rdns = _rdns_name(first_host)
+            elif helo_marker_seen and first_host and not zmailer:
+                # qmail and IronPort: "from RDNS (HELO name) ([IP])", the reverse-DNS name
+                # first when the HELO differs (as in the bare-address form below).
+                client.rdns = _rdns_name(first_host)
             elif zmailer:
                 # ZMailer: from RDNS ([IP]:port "EHLO name" rhost-flags-OK-OK-OK-OK), the
                 # reverse-DNS name first (the flags report its checks of it).

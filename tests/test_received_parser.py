@@ -1084,3 +1084,11 @@ def test_sendmail_ident_prefix_and_exim_local_user() -> None:
     # A dotted name there is a host (a relay re-injecting): kept as the HELO.
     assert parse_received("from mail.example.org by host.example.org with local (Exim 4.96) id 1a; "
                           "Fri, 25 Sep 2020 02:46:45 +0800").from_helo == "mail.example.org"
+
+
+def test_qmail_ironport_rdns_then_helo_then_bracketed_address() -> None:
+    # "from RDNS (HELO name) ([IP])": the first name is the reverse-DNS name the server looked up.
+    f = parse_received("from 74-134-246-243.dhcp.example.net (HELO mail.lavos.example) ([74.134.246.243]) "
+                       "by asav00.example.com with ESMTP; 12 Jan 2008 10:00:00 -0500")
+    assert (f.from_rdns, f.from_helo, f.from_ip) == ("74-134-246-243.dhcp.example.net", "mail.lavos.example",
+                                                     "74.134.246.243")
