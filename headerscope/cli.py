@@ -11,7 +11,7 @@ import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -20,6 +20,10 @@ from . import __version__
 EXIT_INPUT_ERROR = 1
 EXIT_FAIL_ON = 3
 EXIT_INTERNAL_ERROR = 70
+
+if TYPE_CHECKING:
+    from .api import AnalysisOptions
+    from .loader import LoadedInput
 
 _OWNS_PROCESS = False
 """Set by ``main()``, the console entry point: this process runs one command and exits."""
@@ -206,7 +210,8 @@ def _import_analysis(terminal: bool = False) -> None:
     gc.freeze()
 
 
-def _attached_input(loaded: Any, number: int, options: Any) -> tuple[Any, Any]:
+def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
+                    ) -> tuple[LoadedInput, AnalysisOptions]:
     """The input and options to analyze the message attached to ``loaded`` as its part
     ``number`` (``analyze --attached N``); one line and status 1 when there is no such part."""
     import dataclasses

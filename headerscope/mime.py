@@ -14,6 +14,7 @@ is bounded in parts and depth, so a hostile message cannot make it expensive.
 from __future__ import annotations
 
 import binascii
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -186,8 +187,9 @@ def _parts(message: Message) -> list[_Part]:
         if content_type.startswith("multipart/") and boundary and depth < MAX_DEPTH:
             # RFC 2046 section 5.1.5: in a digest, a part without Content-Type is a message.
             default = "message/rfc822" if content_type == "multipart/digest" else "text/plain"
-            children = list(_split_multipart(raw, start, end, boundary))
-            for child_start, child_end in reversed(children[:budget]):
+            # At most the parts still allowed: a body of a million delimiters lists no more.
+            children = list(itertools.islice(_split_multipart(raw, start, end, boundary), budget))
+            for child_start, child_end in reversed(children):
                 header_end, body_start = _header_block(raw, child_start, child_end)
                 head = raw[child_start:header_end]
                 lowered = head.lower()
