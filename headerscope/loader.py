@@ -659,7 +659,8 @@ def _load_emlx(original: bytes, message: bytes, removed: str, source: str, diges
     inner = _load(message, source, digest, emlx=False)  # one wrapping: a nested count line is the message's
     note = inner.byte_exact_note
     if inner.has_body:
-        stubs = len(_APPLE_STUB.findall(message))
+        # Mail writes the field in this case; the regex (any case) only runs when it is there.
+        stubs = len(_APPLE_STUB.findall(message)) if message.find(b"Apple-Content-Length") >= 0 else 0
         if stubs:
             # The parts Mail stored apart are empty here: a DKIM body hash over them cannot match.
             note = (f"Apple Mail kept {stubs} part(s) of this message (attachments) in separate files "
