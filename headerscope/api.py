@@ -264,8 +264,9 @@ def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str 
             described += f"; {' and '.join(filled)} from the receiver's {spf_header} for that hop"
         if envelope_source and envelope_source.startswith("Received-SPF") and mail_from:
             described += f"; MAIL FROM from the receiver's {spf_header}"
-        elif envelope_source and envelope_source.startswith("Return-Path above") and mail_from is not None:
-            described += f"; MAIL FROM from the {envelope_source}"
+        elif envelope_source and envelope_source.startswith(("Return-Path above", "the sender encoded")) \
+                and mail_from is not None:
+            described += f"; MAIL FROM: {envelope_source}"
     return client_ip, helo, mail_from, described
 
 

@@ -28,7 +28,7 @@ from .addresses import (
     envelope_address,
     parse_addresses,
 )
-from .domains import organizational_domain
+from .domains import normalize_domain, organizational_domain
 from .message import Message
 from .model import (
     Address,
@@ -153,6 +153,15 @@ def boundary_mail_from(message: Message, boundary: Hop | None,
         value = envelope_address(message.headers[index - 1].value)
         if value is not None:
             return value, f"Return-Path above hop {boundary.number}'s Received (header {index - 1})"
+    # The final MAIL FROM is an SRS address the receiving side minted when it forwarded the
+    # message inside itself (kernel.org to its archive): the address it encodes is the one the
+    # boundary hop's client sent.
+    srs = decode_srs(envelope_address(message.first("Return-Path")))
+    receiver = organizational_domain(normalize_domain(boundary.fields.by) or "") or boundary.organization
+    if srs is not None and srs.original_sender and receiver \
+            and (organizational_domain(srs.forwarder) or srs.forwarder) == receiver.lower():
+        return srs.original_sender, (f"the sender encoded in the SRS Return-Path the receiving side "
+                                     f"({srs.forwarder}) wrote when it forwarded the message")
     return None, None
 
 

@@ -315,7 +315,7 @@ def test_spf_uses_the_mail_from_of_the_boundary_transaction_not_a_later_rewrite(
     assert boundary.fields.from_ip == "192.0.2.25"
     spf = _spf_of(report)
     assert (spf.client_ip, spf.helo, spf.mail_from) == ("192.0.2.25", "out.sender.example", "bob@sender.example")
-    assert spf.inputs_from == (f"hop {report.boundary_hop}; MAIL FROM from the Return-Path above hop "
+    assert spf.inputs_from == (f"hop {report.boundary_hop}; MAIL FROM: Return-Path above hop "
                                f"{report.boundary_hop}'s Received (header 3)")
     # The envelope still shows the final delivery's MAIL FROM, as the top Return-Path records.
     assert report.envelope.mail_from == "alice+caf_=alice=gmail.example@workspace.example"
@@ -374,3 +374,25 @@ def test_a_resent_messages_recipients_are_addressed_not_blind_copied() -> None:
     assert not [d for d in differences if d.kind == "bcc"]
     without = analyze(raw.replace(b"Resent-To", b"X-Note"), offline=True).envelope.differences
     assert [d.envelope_value for d in without if d.kind == "bcc"] == ["info@receiver.example"]
+
+
+def test_spf_sees_through_an_srs_address_the_receiving_side_wrote() -> None:
+    # mail.kernel.example accepted the message from lists.kvack.example with MAIL FROM
+    # owner-mm@kvack.example, then forwarded it inside itself with an SRS0 sender: the final
+    # Return-Path is its own rewrite. SPF is about what the boundary's client sent.
+    from headerscope.api import analyze
+
+    raw = (b"Return-Path: <SRS0=9Pd6=UE=kvack.example=owner-mm@kernel.example>\r\n"
+           b"Received: from localhost (localhost [127.0.0.1]) by archive.kernel.example (Postfix) with ESMTP "
+           b"id B2; Mon, 2 Nov 2026 10:00:06 +0000\r\n"
+           b"Received: from lists.kvack.example (lists.kvack.example [192.0.2.17]) by mail.kernel.example "
+           b"(Postfix) with ESMTP id A1; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+           b"From: Ann <ann@example.org>\r\nTo: mm@kvack.example\r\nSubject: hi\r\n"
+           b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nhi\r\n")
+    report = analyze(raw, offline=True)
+    spf = _spf_of(report)
+    assert (spf.client_ip, spf.mail_from) == ("192.0.2.17", "owner-mm@kvack.example")
+    assert spf.inputs_from is not None and "SRS Return-Path the receiving side (kernel.example)" in spf.inputs_from
+    # An SRS address another forwarder minted before the boundary is the boundary's MAIL FROM itself.
+    other = raw.replace(b"=owner-mm@kernel.example>", b"=owner-mm@forwarder.example>")
+    assert _spf_of(analyze(other, offline=True)).mail_from == "SRS0=9Pd6=UE=kvack.example=owner-mm@forwarder.example"
