@@ -53,10 +53,13 @@ _MICROSOFT_ORGS = frozenset(("outlook.com", "office365.com", "microsoft.com", "e
 _SCL = {
     "-1": "spam filtering skipped (a safe sender, an internal message or a mail flow rule): delivered to the inbox",
     "0": "not spam: delivered to the inbox", "1": "not spam: delivered to the inbox",
-    "5": "spam: delivered to the junk folder or quarantined, as the policy says",
-    "6": "spam: delivered to the junk folder or quarantined, as the policy says",
+    "5": "spam: the policy sends it to the junk folder or quarantine (see dest for where it went)",
+    "6": "spam: the policy sends it to the junk folder or quarantine (see dest for where it went)",
     "7": "high confidence spam", "8": "high confidence spam", "9": "high confidence spam",
 }
+# X-Microsoft-Antispam-Mailbox-Delivery: where the receiving mailbox put the message, and why
+# when the filter's verdict was overridden (a user's safe senders list, an admin's setting).
+_DEST = {"I": "delivered to the Inbox", "J": "delivered to the Junk Email folder"}
 _SFV = {
     "BLK": "blocked: the sender is on the recipient's blocked senders list",
     "NSPM": "not spam",
@@ -161,6 +164,8 @@ def _microsoft(message: Message, boundary: Hop | None, microsoft_receiver: bool)
     bulk = {name: next(((k, v) for k, v in _microsoft_parts(f.value) if k == "BCL"), None)
             for name in ("X-Microsoft-Antispam", "X-Microsoft-Antispam-Untrusted")
             for f in _fields(message, name)[:1]}
+    delivery = [(k, v) for f in _fields(message, "X-Microsoft-Antispam-Mailbox-Delivery")[:1]
+                for k, v in _microsoft_parts(f.value) if k.upper() in ("DEST", "OFR")]
     for name in ("X-Forefront-Antispam-Report", "X-Forefront-Antispam-Report-Untrusted"):
         untrusted_copy = name.endswith("-Untrusted")
         for field in _fields(message, name):
@@ -184,6 +189,10 @@ def _microsoft(message: Message, boundary: Hop | None, microsoft_receiver: bool)
                                       "is the receiving tenant's")
             else:
                 trusted, why = _position_trust(field, boundary)
+            if trusted and delivery:
+                # The receiving mailbox's own record of where the message went (its report and
+                # this field are written by the same tenant at delivery).
+                parts = [*parts, *delivery]
             verdict = _microsoft_verdict(name, field.index, parts, trusted, why)
             if verdict.details:  # a field with none of the parts Microsoft documents says nothing
                 verdicts.append(verdict)
@@ -210,13 +219,15 @@ def _microsoft_verdict(header: str, index: int, parts: list[tuple[str, str]], tr
     elif sfv in _HAM_SFV or (score is not None and score < 5):
         spam = False
     details: list[tuple[str, str, str]] = []
-    meanings = {"SCL": _SCL, "SFV": _SFV, "CAT": _CAT, "DIR": _DIR, "IPV": _IPV}
+    meanings = {"SCL": _SCL, "SFV": _SFV, "CAT": _CAT, "DIR": _DIR, "IPV": _IPV, "DEST": _DEST}
     labels = {"CIP": "connecting IP", "CTRY": "country of the connecting IP", "LANG": "language of the message",
               "H": "HELO of the connecting server", "PTR": "reverse DNS of the connecting IP",
               "SRV": "BULK: marked as bulk mail" if values.get("SRV", "").upper() == "BULK" else "",
               "BCL": "bulk complaint level (0 not bulk to 9 the most complained-about)",
-              "SFTY": "a safety tip was shown (impersonation or first contact)", "PCL": "phishing confidence level"}
+              "SFTY": "a safety tip was shown (impersonation or first contact)", "PCL": "phishing confidence level",
+              "OFR": "why the mailbox overrode the filter's verdict (TrustedSenderList: the user's safe senders)"}
     for key, part in parts:
+        key = key.upper() if key.upper() in ("DEST", "OFR") else key
         if key in meanings:
             meaning = meanings[key].get(part.upper(), "")
         elif key in labels:
@@ -235,6 +246,10 @@ def _microsoft_verdict(header: str, index: int, parts: list[tuple[str, str]], tr
     direction = values.get("DIR", "").upper()
     if direction in _DIR:
         words.append(_DIR[direction].split(" ")[0])
+    dest = next((v.upper() for k, v in parts if k.upper() == "DEST"), "")
+    if dest in _DEST:
+        override = next((v for k, v in parts if k.upper() == "OFR"), "")
+        words.append(_DEST[dest] + (f" (OFR:{override})" if override else ""))
     summary = "; ".join(words) or "no verdict written"
     return SpamFilterVerdict(filter="Microsoft 365", header=header, header_index=index, spam=spam, score=score,
                              threshold=5.0 if score is not None else None, summary=summary[:300],

@@ -189,3 +189,27 @@ def test_proofpoint_and_barracuda() -> None:
     assert (verdict.filter, verdict.spam, verdict.score, verdict.threshold) == ("Barracuda", True, 4.2, 3.5)
     assert verdict.rules == ("BSF_SC0_MISMATCH_TO", "HTML_MESSAGE")
     assert [k for k, _, _ in verdict.details] == ["SCORE", "TAG_LEVEL", "QUARANTINE_LEVEL", "KILL_LEVEL"]
+
+
+def test_microsoft_mailbox_delivery_says_where_the_spam_went() -> None:
+    # SCL 5 is spam, and the policy sends spam to junk; but the same tenant's
+    # X-Microsoft-Antispam-Mailbox-Delivery records where the mailbox put it and why: here the
+    # user's safe senders list overrode the filter and it reached the Inbox.
+    report_field = ("X-Forefront-Antispam-Report: CIP:203.0.113.9;CTRY:US;LANG:en;SCL:5;SRV:;IPV:NLI;SFV:SPM;"
+                    "H:mail.example.net;CAT:SPM;DIR:INB;\r\n")
+    inbox = analyze(MS_RECEIVED + report_field + "X-Microsoft-Antispam-Mailbox-Delivery:\r\n"
+                    "\tabwl:0;wl:1;pcwl:1;kl:0;iwl:0;ijl:0;dwl:0;dkl:0;rwl:0;ex:0;auth:0;dest:I;OFR:TrustedSenderList;"
+                    "ENG:(5062000308)(90000117);RF:JunkEmail;\r\n" + TAIL)
+    [verdict] = inbox.spam_filters
+    assert verdict.spam is True
+    details = {key: (value, meaning) for key, value, meaning in verdict.details}
+    assert details["DEST"] == ("I", "delivered to the Inbox")
+    assert details["OFR"][0] == "TrustedSenderList"
+    assert verdict.summary.endswith("; delivered to the Inbox (OFR:TrustedSenderList)")
+    junk = analyze(MS_RECEIVED + report_field + "X-Microsoft-Antispam-Mailbox-Delivery: ucf:0;jmr:1;auth:0;"
+                   "dest:J;OFR:SpamFilterAuthJ;ENG:(5062000308);\r\n" + TAIL)
+    assert junk.spam_filters[0].summary.endswith("; delivered to the Junk Email folder (OFR:SpamFilterAuthJ)")
+    # Without the field, the policy is stated, not a destination.
+    [plain] = analyze(MS_RECEIVED + report_field + TAIL).spam_filters
+    assert dict((k, m) for k, _, m in plain.details)["SCL"].startswith("spam: the policy sends it to the junk")
+    assert "delivered" not in plain.summary
