@@ -1146,3 +1146,13 @@ def test_a_dkim_result_naming_no_signature_is_about_the_only_one() -> None:
     two = (ours, sig("esp.example", "s1", 9))
     comparisons, _ = compare(bare, dkim=two, spf=None, dmarc=None, arc=None)
     assert [c.recorded for c in comparisons if c.method == "dkim" and c.subject != "?/?"] == [None, None]
+
+
+def test_two_signatures_of_one_domain_named_only_by_header_i_do_not_disagree() -> None:
+    # "dkim=pass header.i=@example.org" and "dkim=fail header.i=@example.org" in two fields of
+    # one authserv-id: two signatures of one domain, one broken; no sign of a forgery.
+    msg, hops = _milter_layout(results=("dkim=pass header.i=@sender.example", "dkim=fail header.i=@sender.example",
+                                        "spf=pass smtp.mailfrom=sender.example"))
+    recorded, findings = parse_recorded(msg, hops, 2)
+    assert all(r.trusted for r in recorded)
+    assert not [f for f in findings if f.id == "recorded.untrusted_claim"]

@@ -821,7 +821,13 @@ def _checked_subject(clause: _Clause) -> str:
     if clause.method != "dkim":
         return ""
     properties = {key.lower(): value for key, value in clause.properties}
-    return properties.get("header.b") or f"{properties.get('header.d', '')}/{properties.get('header.s', '')}"
+    if properties.get("header.b"):
+        return properties["header.b"]
+    if properties.get("header.s"):
+        return f"{properties.get('header.d', '')}/{properties['header.s']}"
+    # Without header.b or header.s, two results may be two signatures of one domain (one
+    # passing, one not): nothing says they are about the same one, so they never disagree.
+    return f"unnamed-{id(clause)}"
 
 
 def _block_is_the_boundary_hosts(context: _TrustContext, message: Message, fields: list[_Field]) -> bool:
