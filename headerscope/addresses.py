@@ -418,6 +418,10 @@ def classify_bounce_address(address: str | None, recipients: tuple[str, ...] = (
         return None
     local, domain = address[:1024].rsplit("@", 1)
     lowered = local.lower()
+    if "+caf_=" in lowered:
+        # Gmail's auto-forwarding envelope ("user+caf_=target=gmail.com@domain"): a forward of
+        # one mailbox, which the forwarding difference explains, not a list's bounce address.
+        return None
     for recipient in recipients:
         if "@" in recipient:
             r_local, r_domain = recipient.lower().rsplit("@", 1)

@@ -118,7 +118,9 @@ def test_verp_recipient_with_dash_settled_by_known_recipients() -> None:
 
 
 @pytest.mark.parametrize("address", ["alice@example.com", "bob.bounce@x.example", "mary+news@example.com",
-                                     "mary+bnc@example.com", "bob@bouncer.example"])
+                                     "mary+bnc@example.com", "bob@bouncer.example",
+                                     # Gmail's auto-forward envelope: a forward, not a VERP bounce address
+                                     "andris+caf_=andris.reinman=gmail.com@tr.example"])
 def test_personal_addresses_are_not_bounces(address: str) -> None:
     assert classify_bounce_address(address) is None
 
