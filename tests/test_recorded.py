@@ -1156,3 +1156,15 @@ def test_two_signatures_of_one_domain_named_only_by_header_i_do_not_disagree() -
     recorded, findings = parse_recorded(msg, hops, 2)
     assert all(r.trusted for r in recorded)
     assert not [f for f in findings if f.id == "recorded.untrusted_claim"]
+
+
+def test_a_quoted_property_value_is_kept() -> None:
+    # RFC 8601 section 2.2: a pvalue may be a quoted string (RFC 2045 value); authres drops
+    # header.i="user@example.com", the tolerant read keeps it.
+    msg, hops = _below_boundary_message()
+    fields = [(h.name, h.value) for h in msg.headers]
+    fields[1] = ("Authentication-Results",
+                 'mx.receiver.example; dkim=pass header.i="user@sender.example" header.d=sender.example header.b=abcdef')
+    recorded, _ = parse_recorded(message(*fields), hops, 1)
+    assert dict(recorded[0].properties) == {"header.i": "user@sender.example", "header.d": "sender.example",
+                                            "header.b": "abcdef"}

@@ -383,11 +383,11 @@ def _parse_authentication_results_uncached(value: str, arc: bool) -> _ParsedFiel
         comment = tolerant[position].comment if comments_match else None
         properties = list(result.properties)
         if comments_match:
-            # authres silently skips non-RFC properties (Microsoft's action=, compauth reason=);
-            # keep them from the tolerant read so the evidence is complete.
-            known = {k for k, _ in properties}
-            properties += [(k, v) for k, v in tolerant[position].properties
-                           if "." not in k and k not in known]
+            # authres silently skips non-RFC properties (Microsoft's action=, compauth reason=)
+            # and quoted values of some (header.i="user@example.com", which RFC 8601 section
+            # 2.2's pvalue allows); keep them from the tolerant read so the evidence is complete.
+            known = {k.lower() for k, _ in properties}
+            properties += [(k, v) for k, v in tolerant[position].properties if k.lower() not in known]
         clauses.append(_Clause(method=result.method, result=result.result, reason=result.reason,
                                comment=comment, properties=properties))
     if authserv_id is not None:
