@@ -104,14 +104,16 @@ def analyze_loaded(loaded: LoadedInput, opts: AnalysisOptions) -> Report:
     return report
 
 
-def _parse_date(value: str | None) -> datetime | None:
+def _parse_date(value: str | None) -> tuple[datetime | None, bool]:
+    """The Date: header's moment, and whether it had no time zone (then read as UTC)."""
     if not value:
-        return None
+        return None, False
     # One tolerant RFC 5322 date reader for Date: and the Received stamps alike ("-0000" and
     # missing zones read as UTC, obsolete zone names, no weekday, ...); it never raises.
-    from .received import parse_received_date
+    from .received import parse_date_noted
 
-    return parse_received_date(value)
+    date, notes = parse_date_noted(value)
+    return date, date is not None and any("no time zone" in note for note in notes)
 
 
 def warm_up() -> None:
@@ -132,7 +134,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     findings: list[Finding] = []
     findings.extend(_input_findings(loaded, message))
 
-    date = _parse_date(message.first("Date"))
+    date, zone_missing = _parse_date(message.first("Date"))
 
     def reverse_names(ip: str) -> tuple[tuple[str, ...], bool | None] | None:
         # Lets the hop chain confirm a relay known only by its HELO through forward-confirmed
@@ -142,7 +144,17 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
             return None
         return result.ptr_names, result.confirmed
 
-    chain = build_chain(message, date, now, reverse_names=reverse_names)
+    # A Date: without a time zone is off by up to a day: the journey is then measured from the
+    # first stamped hop, not from it.
+    chain = build_chain(message, None if zone_missing else date, now, reverse_names=reverse_names)
+    if zone_missing:
+        findings.append(Finding(
+            id="date.no_zone", severity=Severity.NOTICE, title="Date: header has no time zone",
+            explanation="The Date: header gives no time zone, which RFC 5322 section 3.3 requires, so the "
+                        "moment it names is only known to within a day. It is shown as UTC; hop 1's delay "
+                        "and the total journey are measured from the first hop with a timestamp instead.",
+            reference="https://www.rfc-editor.org/rfc/rfc5322#section-3.3", subject="Date",
+        ))
     findings.extend(chain.findings)
     # Read before the checks: the receiver's Received-SPF is an envelope and SPF-input source.
     recorded, recorded_findings = parse_recorded(message, chain.hops, chain.boundary_hop, loaded.recorded)

@@ -348,6 +348,7 @@ def _parse_date(text: str) -> tuple[datetime | None, list[str]]:
     hour = minute = second = micro = None
     offset: int | None = None
     named_offset: int | None = None
+    meridiem: str | None = None
     iso_date, time_of_day = _iso_date_re().match, _time_re().match
     for raw in _date_split_re().split(text):
         if not raw:
@@ -403,12 +404,18 @@ def _parse_date(text: str) -> tuple[datetime | None, list[str]]:
             # RFC 5322 section 4.3: military zones are unreliable, to be read as -0000.
             named_offset = 0 if named_offset is None else named_offset
             continue
+        if low in ("am", "pm"):
+            # Not RFC 5322, but some old clients write "12:29:13 AM".
+            meridiem = low
+            continue
         # Anything else (SendGrid's Go monotonic clock "m=+1.2", stray words) is ignored.
     if year is None or month is None or day is None:
         return None, notes
     if hour is None:
         notes.append("date has no time of day; midnight assumed")
         hour = minute = second = micro = 0
+    elif meridiem is not None and 1 <= hour <= 12:
+        hour = hour % 12 + (12 if meridiem == "pm" else 0)
     if offset is None:
         if named_offset is None:
             notes.append("date has no time zone; read as UTC")
@@ -432,6 +439,17 @@ def _parse_date(text: str) -> tuple[datetime | None, list[str]]:
     except ValueError as exc:
         notes.append(f"impossible date: {exc}")
         return None, notes
+
+
+def parse_date_noted(text: str) -> tuple[datetime | None, list[str]]:
+    """``parse_received_date`` with the tolerant reader's notes on what it assumed (a missing
+    time zone read as UTC, say); no notes for a date written as RFC 5322 prescribes."""
+    if _STANDARD_DATE_RE.fullmatch(text) is not None:
+        return parse_received_date(text), []
+    try:
+        return _parse_date(text)
+    except Exception:  # noqa: BLE001 - hostile input must never raise
+        return None, []
 
 
 def parse_received_date(text: str) -> datetime | None:

@@ -1097,3 +1097,19 @@ def test_an_email_service_providers_internal_relay_names_connect() -> None:
     assert [h.organization for h in chain.hops] == ["mailgun.net", "receiver.example"]
     assert not [f for f in chain.findings if f.id == "hops.chain_gap"]
     assert host_organization("sender4-op-o12.zoho.com") == host_organization("mx.zohomail.com") == "zoho.com"
+
+
+def test_a_date_without_a_time_zone_is_not_a_clock_to_measure_from() -> None:
+    # RFC 5322 section 3.3 requires a zone; without one the Date: is off by up to a day, so
+    # the delays start at the first hop, and no clock skew is made up from it.
+    import headerscope
+
+    raw = (b"Received: from a.example.org (a.example.org [192.0.2.1]) by mx.example.net with ESMTP id 1; "
+           b"Sun, 18 Feb 2001 04:31:00 +0000\r\n"
+           b"From: a@example.org\r\nTo: b@example.net\r\nSubject: x\r\nDate: Sun, 18 Feb 2001 08:29:13\r\n\r\nhi\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    ids = [f.id for f in report.findings]
+    assert "date.no_zone" in ids and "hops.clock_skew" not in ids
+    assert report.hops[0].delay_seconds is None
+    zoned = headerscope.analyze(raw.replace(b"08:29:13", b"08:29:13 +0400"), offline=True)
+    assert "date.no_zone" not in [f.id for f in zoned.findings] and zoned.hops[0].delay_seconds == 107.0

@@ -1092,3 +1092,14 @@ def test_qmail_ironport_rdns_then_helo_then_bracketed_address() -> None:
                        "by asav00.example.com with ESMTP; 12 Jan 2008 10:00:00 -0500")
     assert (f.from_rdns, f.from_helo, f.from_ip) == ("74-134-246-243.dhcp.example.net", "mail.lavos.example",
                                                      "74.134.246.243")
+
+
+def test_a_date_with_am_pm_and_no_zone() -> None:
+    from headerscope.received import parse_date_noted
+
+    moment, notes = parse_date_noted("18 Feb 01 12:29:13 AM")
+    assert moment == datetime(2001, 2, 18, 0, 29, 13, tzinfo=timezone.utc)
+    assert notes == ["date has no time zone; read as UTC"]
+    assert parse_date_noted("Sun, 18 Feb 2001 01:29:13 PM +0100")[0] == datetime(
+        2001, 2, 18, 13, 29, 13, tzinfo=timezone(timedelta(hours=1)))
+    assert parse_date_noted("Sun, 18 Feb 2001 00:29:13 +0000")[1] == []
