@@ -1313,6 +1313,10 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
                     # Exchange 2003-2010 and IIS: "by host over TLS secured channel with
                     # Microsoft SMTPSVC(...)": STARTTLS was used on this hop.
                     tls.mark()
+                elif len(rest) == 2 and rest[0].lower() == "pod-id":
+                    # Yahoo's web submission: "by atlas-production...yahoo.com pod-id
+                    # atlas--production-...yahoo.com with HTTP", the serving pod of the host.
+                    pass
                 elif rest and len(rest) <= 3 and "." not in host and host[0] != "[" and all(w.isalpha() for w in rest):
                     # A gateway that writes its product's name, not its host name: "by
                     # Forcepoint Email with ESMTPS", "by Websense Email Security Gateway".

@@ -1103,3 +1103,9 @@ def test_a_date_with_am_pm_and_no_zone() -> None:
     assert parse_date_noted("Sun, 18 Feb 2001 01:29:13 PM +0100")[0] == datetime(
         2001, 2, 18, 13, 29, 13, tzinfo=timezone(timedelta(hours=1)))
     assert parse_date_noted("Sun, 18 Feb 2001 00:29:13 +0000")[1] == []
+
+
+def test_yahoo_pod_id_after_the_by_host() -> None:
+    f = parse_received("by atlas-production.v2-mail-prod1-gq1.omega.yahoo.com pod-id "
+                       "atlas--production-gq1-fb5f4cbd-6l2jz.gq1.yahoo.com with HTTP; Tue, 16 Dec 2025 10:17:41 +0000")
+    assert (f.by, f.protocol, f.complete) == ("atlas-production.v2-mail-prod1-gq1.omega.yahoo.com", "HTTP", True)
