@@ -214,6 +214,18 @@ def multipart_body(boundary: str, plain: str, html: str) -> str:
             f"--{boundary}--\n")
 
 
+def example_com_dns(key: bytes) -> dict[str, Any]:
+    """What example.com publishes: its DKIM key (s2026), SPF with an include, MX and DMARC."""
+    return {
+        "s2026._domainkey.example.com": {"TXT": [rsa_record(key)]},
+        "example.com": {"TXT": [["v=spf1 ip4:192.0.2.24/30 include:_spf.example.com -all"]],
+                        "MX": ["10 mx1.example.com.", "20 mx2.example.com."]},
+        "_spf.example.com": {"TXT": [["v=spf1 ip4:198.51.100.128/27 ip6:2001:db8:25::/48 -all"]]},
+        "_dmarc.example.com": {"TXT": [["v=DMARC1; p=quarantine; sp=quarantine; adkim=r; aspf=r; pct=100; "
+                                        "rua=mailto:dmarc-reports@example.com; fo=1"]]},
+    }
+
+
 def alice_sends(message: bytes, key: bytes, t_submit: datetime, rcpt: str, submit_id: str,
                 relay_id: str) -> tuple[bytes, str, datetime]:
     """Alice's Thunderbird submits to submit.example.com, which signs and hands the message to
@@ -289,12 +301,7 @@ def sample_direct(keys: Path) -> tuple[bytes, dict[str, Any]]:
     )
     dns = {
         "$meta": {"recorded_at": "2026-11-26T17:20:00Z", "source": "samples/make_samples.py (direct)"},
-        "s2026._domainkey.example.com": {"TXT": [rsa_record(key)]},
-        "example.com": {"TXT": [["v=spf1 ip4:192.0.2.24/30 include:_spf.example.com -all"]],
-                        "MX": ["10 mx1.example.com.", "20 mx2.example.com."]},
-        "_spf.example.com": {"TXT": [["v=spf1 ip4:198.51.100.128/27 ip6:2001:db8:25::/48 -all"]]},
-        "_dmarc.example.com": {"TXT": [["v=DMARC1; p=quarantine; sp=quarantine; adkim=r; aspf=r; pct=100; "
-                                        "rua=mailto:dmarc-reports@example.com; fo=1"]]},
+        **example_com_dns(key),
         "25.2.0.192.in-addr.arpa": {"PTR": ["mx-out1.example.com."]},
         "mx-out1.example.com": {"A": ["192.0.2.25"], "AAAA": ["2001:db8:25::25"]},
         "arc-20240605._domainkey.google.com": {"TXT": [rsa_record(google_key)]},
@@ -829,12 +836,7 @@ def sample_bounce(keys: Path) -> tuple[bytes, dict[str, Any]]:
     )
     dns = {
         "$meta": {"recorded_at": "2026-11-27T07:40:00Z", "source": "samples/make_samples.py (bounce)"},
-        "s2026._domainkey.example.com": {"TXT": [rsa_record(key)]},
-        "example.com": {"TXT": [["v=spf1 ip4:192.0.2.24/30 include:_spf.example.com -all"]],
-                        "MX": ["10 mx1.example.com.", "20 mx2.example.com."]},
-        "_spf.example.com": {"TXT": [["v=spf1 ip4:198.51.100.128/27 ip6:2001:db8:25::/48 -all"]]},
-        "_dmarc.example.com": {"TXT": [["v=DMARC1; p=quarantine; sp=quarantine; adkim=r; aspf=r; pct=100; "
-                                        "rua=mailto:dmarc-reports@example.com; fo=1"]]},
+        **example_com_dns(key),
         "mx-out1.example.com": {"A": ["192.0.2.25"], "AAAA": ["2001:db8:25::25"]},
     }
     return bounce, dns
