@@ -137,8 +137,9 @@ def boundary_mail_from(message: Message, boundary: Hop | None,
     Gmail, a site's own alias expansion with SRS), the final MAIL FROM is its rewrite, not
     what the boundary hop's client sent, and SPF evaluated with it would describe a
     transaction that never happened. In order: the boundary Received's own envelope-from
-    clause, the receiver's Received-SPF for that hop (RFC 7208 section 9.1), and a
-    Return-Path written directly above the boundary Received (Gmail stamps one per delivery).
+    clause, the receiver's Received-SPF for that hop (RFC 7208 section 9.1), a Return-Path
+    written directly above the boundary Received (Gmail stamps one per delivery), and the
+    sender encoded in a final SRS Return-Path that the receiving side itself minted.
     """
     if boundary is None:
         return None, None
