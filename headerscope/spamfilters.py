@@ -45,7 +45,7 @@ _MAX_RULES = 200
 _FIELD_NAMES = frozenset(name.lower() for name in (
     "X-Forefront-Antispam-Report", "X-Forefront-Antispam-Report-Untrusted", "X-MS-Exchange-Organization-SCL",
     "X-Spam-Status", "X-Spamd-Result", "X-Rspamd-Action", "X-Spam-Flag", "X-Proofpoint-Spam-Details",
-    "X-Barracuda-Spam-Status"))
+    "X-Barracuda-Spam-Status", "X-Amavis-Spam-Status"))
 # Organisations whose receiving hosts are Exchange Online's.
 _MICROSOFT_ORGS = frozenset(("outlook.com", "office365.com", "microsoft.com", "exchangelabs.com"))
 
@@ -90,7 +90,8 @@ _SPAM_CAT = frozenset(("SPM", "HSPM", "PHSH", "HPHSH", "HPHISH", "MALW", "SPOOF"
 
 # Compiled when a message first has such a field: most have none, and every start would pay.
 _spamassassin_status = compiled_on_first_use(
-    r"^\s*(yes|no)\s*,\s*(?:score|hits)=(-?\d+(?:\.\d+)?)\s+required=(-?\d+(?:\.\d+)?)", re.IGNORECASE)
+    r"^\s*(yes|no)\s*,\s*(?:score|hits)=(-?\d+(?:\.\d+)?)\s+(?:tagged_above=\S+\s+)?required=(-?\d+(?:\.\d+)?)",
+    re.IGNORECASE)
 _spamassassin_tests = compiled_on_first_use(
     r"\btests=(.*?)(?=\s+(?:autolearn|autolearn_force|version|shortcircuit)=|$)", re.IGNORECASE | re.DOTALL)
 _rspamd_result = compiled_on_first_use(
@@ -261,7 +262,11 @@ def _microsoft_verdict(header: str, index: int, parts: list[tuple[str, str]], tr
 
 def _spamassassin(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
     verdicts: list[SpamFilterVerdict] = []
-    for field in _fields(message, "X-Spam-Status"):
+    # amavisd-new writes SpamAssassin's verdict in its own field, with its tag level between
+    # score and required: "No, score=-4.88 tagged_above=-10000 required=5.3 tests=[...]".
+    fields = sorted((*_fields(message, "X-Spam-Status"), *_fields(message, "X-Amavis-Spam-Status")),
+                    key=lambda f: f.index)
+    for field in fields:
         value = " ".join(field.value[:_MAX_VALUE].split())
         match = _spamassassin_status().match(value)
         if match is None:
@@ -286,7 +291,9 @@ def _test_names(value: str) -> tuple[str, ...]:
     tests = _spamassassin_tests().search(value)
     if tests is None:
         return ()
-    names = (part.strip() for part in tests.group(1).split(","))
+    # amavisd-new brackets the list and SpamAssassin's _TESTSSCORES_ adds each score:
+    # "tests=[BAYES_00=-1.9, DKIM_SIGNED=0.1]"; the names are what is listed.
+    names = (part.strip().strip("[]").partition("=")[0].strip() for part in tests.group(1).split(","))
     return tuple(name[:100] for name in names if name and name.lower() != "none")[:_MAX_RULES]
 
 

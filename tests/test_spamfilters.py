@@ -213,3 +213,14 @@ def test_microsoft_mailbox_delivery_says_where_the_spam_went() -> None:
     [plain] = analyze(MS_RECEIVED + report_field + TAIL).spam_filters
     assert dict((k, m) for k, _, m in plain.details)["SCL"].startswith("spam: the policy sends it to the junk")
     assert "delivered" not in plain.summary
+
+
+def test_amavis_writes_spamassassins_verdict_in_its_own_field() -> None:
+    # amavisd-new: "No, score=-4.88 tagged_above=-10000 required=5.3 tests=[NAME=score, ...]".
+    report = analyze("X-Amavis-Spam-Status: No, score=-4.88 tagged_above=-10000 required=5.3\r\n"
+                     "\ttests=[BAYES_00=-1.9, DKIM_SIGNED=0.1, DKIM_VALID=-0.1] autolearn=ham autolearn_force=no\r\n"
+                     + MS_RECEIVED.replace("AM0EUR01FT001.mail.protection.outlook.com", "mx.example.org") + TAIL)
+    [verdict] = report.spam_filters
+    assert (verdict.filter, verdict.header, verdict.spam, verdict.score, verdict.threshold) == (
+        "SpamAssassin", "X-Amavis-Spam-Status", False, -4.88, 5.3)
+    assert verdict.rules == ("BAYES_00", "DKIM_SIGNED", "DKIM_VALID") and verdict.trusted
