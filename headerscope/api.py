@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from . import __version__
@@ -116,6 +116,25 @@ def _parse_date(value: str | None) -> tuple[datetime | None, bool]:
     return date, date is not None and any("no time zone" in note for note in notes)
 
 
+def _journey_start(message: Message, date: datetime | None) -> datetime | None:
+    """The Date: header's moment, or the newest Resent-Date when the message was resent after
+    it and its oldest Received stamp is not earlier (the Received fields are this journey's)."""
+    resent, resent_zone_missing = _parse_date(message.first("Resent-Date"))
+    if resent is None or resent_zone_missing or (date is not None and resent <= date):
+        return date
+    oldest = message.all("Received")[-1:]
+    from .received import parse_received_date
+
+    first_hop = parse_received_date(oldest[0].value.rpartition(";")[2]) if oldest else None
+    if first_hop is not None and first_hop < resent - _RESENT_TOLERANCE:
+        return date  # hops of the first journey are kept: they are measured from Date:
+    return resent
+
+
+_RESENT_TOLERANCE = timedelta(minutes=5)
+"""Clock difference allowed between the resending client and the first server."""
+
+
 def warm_up() -> None:
     """Import every module an analysis uses (a scan does this once before forking workers,
     so that no worker pays for them again), those imported on first use included."""
@@ -145,8 +164,10 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         return result.ptr_names, result.confirmed
 
     # A Date: without a time zone is off by up to a day: the journey is then measured from the
-    # first stamped hop, not from it.
-    chain = build_chain(message, None if zone_missing else date, now, reverse_names=reverse_names)
+    # first stamped hop, not from it. A resent message (RFC 5322 section 3.6.6) began this
+    # journey at its Resent-Date, when no hop of it is older.
+    start = None if zone_missing else _journey_start(message, date)
+    chain = build_chain(message, start, now, reverse_names=reverse_names)
     if zone_missing:
         findings.append(Finding(
             id="date.no_zone", severity=Severity.NOTICE, title="Date: header has no time zone",

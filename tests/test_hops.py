@@ -1113,3 +1113,24 @@ def test_a_date_without_a_time_zone_is_not_a_clock_to_measure_from() -> None:
     assert report.hops[0].delay_seconds is None
     zoned = headerscope.analyze(raw.replace(b"08:29:13", b"08:29:13 +0400"), offline=True)
     assert "date.no_zone" not in [f.id for f in zoned.findings] and zoned.hops[0].delay_seconds == 107.0
+
+
+def test_a_resent_message_starts_its_journey_at_resent_date() -> None:
+    # RFC 5322 section 3.6.6: a message reintroduced (a client's "redirect") at Resent-Date
+    # travelled from then; its 88 minutes since Date: are not a slow first hop.
+    import headerscope
+
+    raw = (b"Received: from out.example.com (out.example.com [192.0.2.8]) by mx.example.net with ESMTP id 1; "
+           b"Thu, 3 May 2012 13:05:10 +0200\r\n"
+           b"Resent-From: Martin <martin@example.com>\r\nResent-To: info@example.net\r\n"
+           b"Resent-Date: Thu, 3 May 2012 13:04:31 +0200\r\n"
+           b"From: Ann <ann@example.org>\r\nTo: martin@example.com\r\nSubject: x\r\n"
+           b"Date: Thu, 3 May 2012 11:36:43 +0200\r\n\r\nhi\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert report.hops[0].delay_seconds == 39.0
+    assert "hops.slow_hop" not in [f.id for f in report.findings]
+    # With a hop of the first journey still in the header, the journey is measured from Date:.
+    first = (b"Received: from mail.example.org (mail.example.org [192.0.2.9]) by in.example.com with ESMTP id 0; "
+             b"Thu, 3 May 2012 11:36:50 +0200\r\n")
+    kept = raw.replace(b"Resent-From:", first + b"Resent-From:")
+    assert headerscope.analyze(kept, offline=True).hops[0].delay_seconds == 7.0
