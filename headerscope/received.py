@@ -444,12 +444,32 @@ def _parse_date(text: str) -> tuple[datetime | None, list[str]]:
 def parse_date_noted(text: str) -> tuple[datetime | None, list[str]]:
     """``parse_received_date`` with the tolerant reader's notes on what it assumed (a missing
     time zone read as UTC, say); no notes for a date written as RFC 5322 prescribes."""
-    if _STANDARD_DATE_RE.fullmatch(text) is not None:
-        return parse_received_date(text), []
+    moment = _standard_date(text)
+    if moment is not None:
+        return moment, []
     try:
         return _parse_date(text)
     except Exception:  # noqa: BLE001 - hostile input must never raise
         return None, []
+
+
+def _standard_date(text: str) -> datetime | None:
+    """The date when written as RFC 5322 section 3.3 prescribes (nearly every Date: is), else None."""
+    m = _STANDARD_DATE_RE.fullmatch(text)
+    if m is None:
+        return None
+    day, month_name, year, hour, minute, second, sign, zone_hours, zone_minutes = m.groups()
+    month = _MONTHS.get(month_name.lower())
+    if month is None or int(zone_hours) > 23 or int(zone_minutes) > 59:
+        return None
+    offset = int(zone_hours) * 60 + int(zone_minutes)
+    try:
+        seconds = int(second)
+        return datetime(int(year), month, int(day), int(hour), int(minute),
+                        59 if seconds == 60 else seconds,  # a leap second (60) reads as 59
+                        tzinfo=_zone(-offset if sign == "-" else offset))
+    except ValueError:
+        return None
 
 
 def parse_received_date(text: str) -> datetime | None:
@@ -464,19 +484,9 @@ def parse_received_date(text: str) -> datetime | None:
     """
     # The form RFC 5322 section 3.3 prescribes, as nearly every Date: is written, read
     # directly; anything else (or any doubt) goes to the tolerant reader.
-    m = _STANDARD_DATE_RE.fullmatch(text)
-    if m is not None:
-        day, month_name, year, hour, minute, second, sign, zone_hours, zone_minutes = m.groups()
-        month = _MONTHS.get(month_name.lower())
-        if month is not None and int(zone_hours) <= 23 and int(zone_minutes) <= 59:
-            offset = int(zone_hours) * 60 + int(zone_minutes)
-            try:
-                seconds = int(second)
-                return datetime(int(year), month, int(day), int(hour), int(minute),
-                                59 if seconds == 60 else seconds,  # a leap second (60) reads as 59
-                                tzinfo=_zone(-offset if sign == "-" else offset))
-            except ValueError:
-                pass
+    moment = _standard_date(text)
+    if moment is not None:
+        return moment
     try:
         return _parse_date(text)[0]
     except Exception:  # noqa: BLE001 - hostile input must never raise
