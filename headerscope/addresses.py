@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from ._value import Value, frozen
 from .model import Address, SrsInfo
-from .text import decode_rfc2047, read_comment
+from .text import compiled_on_first_use, decode_rfc2047, read_comment
 
 MAX_VALUE_LENGTH = 64 * 1024
 """Longer values are cut here (about 2,000 addresses): bounds the time spent on hostile input."""
@@ -392,7 +392,7 @@ class BounceAddress(Value):
 _VERP_RECIPIENT = re.compile(r"[+\-]([A-Za-z0-9!#$%&'*/?^_`{|}~.]{1,64})=([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+)$")
 # vger.kernel.org's (ZMailer) form: the "@" hex-escaped as "=40" and a per-message tag after
 # the domain: "linux-kernel-owner+willy=40example.org-S964934AbWDDBLo@vger.kernel.org".
-_VERP_HEX_AT = re.compile(r"[+\-]([A-Za-z0-9!#$%&'*/?^_`{|}~.]{1,64})=40((?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63})"
+_verp_hex_at_re = compiled_on_first_use(r"[+\-]([A-Za-z0-9!#$%&'*/?^_`{|}~.]{1,64})=40((?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63})"
                           r"(?:-[A-Za-z0-9_]{1,60})?$")
 # ezmlm/qmail "-return-NNN-" numbered bounces.
 _RETURN_NUMBER = re.compile(r"(?i)-return-\d+(?:-|$)")
@@ -429,7 +429,7 @@ def classify_bounce_address(address: str | None, recipients: tuple[str, ...] = (
             if lowered.endswith(encoded) and lowered[: -len(encoded)][-1:] in ("+", "-", "="):
                 return BounceAddress("verp", recipient.lower(),
                                      "the recipient's address is encoded in the local part (user=domain)")
-    verp = _VERP_HEX_AT.search(local) if "=40" in local else None
+    verp = _verp_hex_at_re().search(local) if "=40" in local else None
     verp = verp or _VERP_RECIPIENT.search(local)
     if verp is not None:
         return BounceAddress("verp", f"{verp.group(1)}@{verp.group(2).lower()}",

@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator
 
 from ._value import Value, frozen
 from .model import RecordedResult
+from .text import compiled_on_first_use
 
 
 @frozen
@@ -80,12 +81,12 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # message's length in decimal on the first line, exactly that many bytes of message (with LF
 # line ends), then an XML property list of Mail's own (flags, dates). Apple publishes no
 # specification; this is the layout every reader of Mail's store relies on.
-_EMLX_COUNT = re.compile(rb"([0-9]{1,12})[ \t]*\r?\n")
-_PLIST_START = re.compile(rb"[ \t\r\n]*(?:<\?xml|<!DOCTYPE plist|<plist)")
-_PLIST_END = re.compile(rb"</plist>[ \t\r\n]*\Z")
+_emlx_count_re = compiled_on_first_use(rb"([0-9]{1,12})[ \t]*\r?\n")
+_plist_start_re = compiled_on_first_use(rb"[ \t\r\n]*(?:<\?xml|<!DOCTYPE plist|<plist)")
+_plist_end_re = compiled_on_first_use(rb"</plist>[ \t\r\n]*\Z")
 # A .partial.emlx holds a message whose attachments Mail keeps in separate files: each such
 # part keeps its header, gains this field (the content's size) and has an empty body.
-_APPLE_STUB = re.compile(rb"^X-Apple-Content-Length[ \t]*:", re.IGNORECASE | re.MULTILINE)
+_apple_stub_re = compiled_on_first_use(rb"^X-Apple-Content-Length[ \t]*:", re.IGNORECASE | re.MULTILINE)
 
 # Gmail "Show original" summary (the English page). The labels and the layout are Gmail's.
 _GMAIL_START = re.compile(rb"(?i)(?:original message|message id\b.*)\Z")
@@ -636,17 +637,17 @@ def _emlx_message(original: bytes) -> tuple[bytes, str] | None:
     """The message inside an Apple Mail .emlx, and what was removed around it; None when the
     input is not one (a first line of digits alone does not make one: the count must end the
     file or lead to the property list)."""
-    count = _EMLX_COUNT.match(original)
+    count = _emlx_count_re().match(original)
     if count is None:
         return None
     start = count.end()
     end = start + int(count.group(1))
-    if end == len(original) or (end < len(original) and _PLIST_START.match(original, end)):
+    if end == len(original) or (end < len(original) and _plist_start_re().match(original, end)):
         return original[start:end], ("Apple Mail's .emlx wrapping was removed: the byte-count line before the "
                                      "message and Mail's property list after it")
     # A count that does not fit (the file was edited by hand): the property list still ends it.
     plist = original.rfind(b"<?xml", start)
-    if plist > start and _PLIST_END.search(original, plist):
+    if plist > start and _plist_end_re().search(original, plist):
         return original[start:plist], (f"Apple Mail's .emlx wrapping was removed; its byte count "
                                        f"({int(count.group(1))}) does not match the message "
                                        f"({plist - start} bytes before Mail's property list), "
@@ -660,7 +661,7 @@ def _load_emlx(original: bytes, message: bytes, removed: str, source: str, diges
     note = inner.byte_exact_note
     if inner.has_body:
         # Mail writes the field in this case; the regex (any case) only runs when it is there.
-        stubs = len(_APPLE_STUB.findall(message)) if message.find(b"Apple-Content-Length") >= 0 else 0
+        stubs = len(_apple_stub_re().findall(message)) if message.find(b"Apple-Content-Length") >= 0 else 0
         if stubs:
             # The parts Mail stored apart are empty here: a DKIM body hash over them cannot match.
             note = (f"Apple Mail kept {stubs} part(s) of this message (attachments) in separate files "

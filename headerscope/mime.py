@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 from .message import Message, parse_message
 from .model import AttachedMessage, DeliveryReport, DsnRecipient, Finding, Severity
+from .text import compiled_on_first_use
 
 MAX_PARTS = 300
 """Parts looked at in one message (a real one has a handful; a digest of a busy list, dozens)."""
@@ -29,6 +30,8 @@ MAX_ATTACHED = 20
 """Attached messages listed."""
 MAX_RECIPIENTS = 100
 """Recipient blocks read from one delivery report."""
+_MAX_CONTENT_TYPE = 8192
+"""Characters of a Content-Type or Content-Disposition value read (a boundary is at most 70)."""
 _MAX_FIELD = 2000
 """Characters kept of a delivery report's field (a Diagnostic-Code can hold a whole SMTP dialogue)."""
 
@@ -58,24 +61,25 @@ class _Part:
 
 # One parameter after a semicolon (RFC 2045 section 5.1): a name, "=", and a token or a quoted
 # string (which may hold semicolons; an unterminated one runs to the end).
-_PARAMETER = re.compile(r';[ \t\r\n]*([^\s=;"]+)[ \t\r\n]*=[ \t\r\n]*("(?:[^"\\]|\\.)*"?|[^;]*)')
-_RFC2231_NAME = re.compile(r"([^*]+)\*(?:(\d{1,3})\*?|)")
+_parameter_re = compiled_on_first_use(r';[ \t\r\n]*([^\s=;"]+)[ \t\r\n]*=[ \t\r\n]*("(?:[^"\\]|\\.)*"?|[^;]*)')
+_rfc2231_name_re = compiled_on_first_use(r"([^*]+)\*(?:(\d{1,3})\*?|)")
 
 
 def parse_content_type(value: str) -> tuple[str, dict[str, str]]:
     """(type/subtype in lower case, parameters with lower-case names) of a Content-Type or
     Content-Disposition value (RFC 2045 section 5.1); quoted values are unquoted, RFC 2231
     continuations and charset-encoded values joined and decoded. Comments are dropped."""
-    value = _strip_comments(value)
+    # A real value is a line or two; a hostile one is cut before the per-character comment scan.
+    value = _strip_comments(value[:_MAX_CONTENT_TYPE])
     main, _, rest = value.partition(";")
     params: dict[str, str] = {}
     continued: dict[str, dict[int, tuple[str, bool]]] = {}
-    for match in _PARAMETER.finditer(";" + rest):
+    for match in _parameter_re().finditer(";" + rest):
         name = match.group(1).lower()
         raw = match.group(2).strip()
         text = _unquote(raw) if raw.startswith('"') else raw
         # RFC 2231 sections 3 and 4: name*0*=, name*1=, ... and name*= with charset''value.
-        parts = _RFC2231_NAME.fullmatch(name) if "*" in name else None
+        parts = _rfc2231_name_re().fullmatch(name) if "*" in name else None
         if parts is None:
             params.setdefault(name, text)
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from typing import AnyStr
 
 # Terminal escape sequences (CSI "ESC [ ... final" and OSC "ESC ] ... BEL|ST") are removed
 # whole, so no parameter residue like "[2J" is left behind. Linear: no nested quantifiers.
@@ -13,7 +14,7 @@ _ANSI = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)?|\x9b
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 
-def compiled_on_first_use(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
+def compiled_on_first_use(pattern: AnyStr, flags: int = 0) -> Callable[[], re.Pattern[AnyStr]]:
     """A function returning the compiled pattern, compiled when first called, not at import.
 
     For patterns only a rare path needs: Python compiles a regex in pure Python (0.1 to 1 ms
@@ -21,7 +22,7 @@ def compiled_on_first_use(pattern: str, flags: int = 0) -> Callable[[], re.Patte
     never uses. After the first call, each use costs one cached call."""
 
     @functools.cache
-    def compiled() -> re.Pattern[str]:
+    def compiled() -> re.Pattern[AnyStr]:
         return re.compile(pattern, flags)
 
     return compiled
