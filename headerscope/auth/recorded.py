@@ -801,8 +801,9 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
         if read.name == _AR and read.writer and context.boundary_index < read.header_index < end:
             name = normalize_domain(read.writer) or read.writer
             for clause in read.clauses:
-                said.setdefault((name, clause.method, _checked_subject(clause)), {})[read.header_index] = \
-                    clause.result.lower()
+                subject = _checked_subject(clause)
+                if subject is not None:
+                    said.setdefault((name, clause.method, subject), {})[read.header_index] = clause.result.lower()
     duplicated = {name for (name, _, _), by_field in said.items()
                   if len(by_field) > 1 and len(set(by_field.values())) > 1}
     # Built directly rather than with dataclasses.replace, which inspects every field.
@@ -815,9 +816,10 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
         block_closed=context.block_closed and _block_is_the_boundary_hosts(context, message, fields))
 
 
-def _checked_subject(clause: _Clause) -> str:
+def _checked_subject(clause: _Clause) -> str | None:
     """What a result is about, where a method reports on several things in one message: a
-    DKIM result per signature (header.b, else header.d and header.s; RFC 6008), else one."""
+    DKIM result per signature (header.b, else header.d and header.s; RFC 6008), else one.
+    None when a DKIM result does not say which signature it is about."""
     if clause.method != "dkim":
         return ""
     properties = {key.lower(): value for key, value in clause.properties}
@@ -827,7 +829,7 @@ def _checked_subject(clause: _Clause) -> str:
         return f"{properties.get('header.d', '')}/{properties['header.s']}"
     # Without header.b or header.s, two results may be two signatures of one domain (one
     # passing, one not): nothing says they are about the same one, so they never disagree.
-    return f"unnamed-{id(clause)}"
+    return None
 
 
 def _block_is_the_boundary_hosts(context: _TrustContext, message: Message, fields: list[_Field]) -> bool:
