@@ -18,7 +18,6 @@ delivered once and sent again (a forward, a list, a resend, a replayed signed me
 from __future__ import annotations
 
 import ipaddress
-import re
 
 from .addresses import (
     address_domain,
@@ -39,7 +38,9 @@ from .model import (
     Hop,
     RecordedResult,
     Severity,
+    SrsInfo,
 )
+from .text import compiled_on_first_use
 
 _RFC5322_ORIGINATOR = "https://www.rfc-editor.org/rfc/rfc5322#section-3.6.2"
 _RFC5322_FROM_COUNT = "https://www.rfc-editor.org/rfc/rfc5322#section-3.6"
@@ -127,8 +128,8 @@ def _mail_from(message: Message, hops: tuple[Hop, ...],
     return _spf_envelope_from(received_spf)
 
 
-def boundary_mail_from(message: Message, boundary: Hop | None,
-                       received_spf: RecordedResult | None) -> tuple[str | None, str | None]:
+def boundary_mail_from(message: Message, boundary: Hop | None, received_spf: RecordedResult | None,
+                       final_srs: SrsInfo | None = None) -> tuple[str | None, str | None]:
     """The MAIL FROM of the boundary hop's own SMTP transaction, when something records it
     for that hop, with where it was read; (None, None) otherwise.
 
@@ -139,7 +140,8 @@ def boundary_mail_from(message: Message, boundary: Hop | None,
     transaction that never happened. In order: the boundary Received's own envelope-from
     clause, the receiver's Received-SPF for that hop (RFC 7208 section 9.1), a Return-Path
     written directly above the boundary Received (Gmail stamps one per delivery), and the
-    sender encoded in a final SRS Return-Path that the receiving side itself minted.
+    sender encoded in a final SRS Return-Path that the receiving side itself minted
+    (``final_srs``: the envelope's decoded final MAIL FROM, ``Envelope.srs``).
     """
     if boundary is None:
         return None, None
@@ -157,12 +159,11 @@ def boundary_mail_from(message: Message, boundary: Hop | None,
     # The final MAIL FROM is an SRS address the receiving side minted when it forwarded the
     # message inside itself (kernel.org to its archive): the address it encodes is the one the
     # boundary hop's client sent.
-    srs = decode_srs(envelope_address(message.first("Return-Path")))
     receiver = organizational_domain(normalize_domain(boundary.fields.by) or "") or boundary.organization
-    if srs is not None and srs.original_sender and receiver \
-            and (organizational_domain(srs.forwarder) or srs.forwarder) == receiver.lower():
-        return srs.original_sender, (f"the sender encoded in the SRS Return-Path the receiving side "
-                                     f"({srs.forwarder}) wrote when it forwarded the message")
+    if final_srs is not None and final_srs.original_sender and receiver \
+            and (organizational_domain(final_srs.forwarder) or final_srs.forwarder) == receiver.lower():
+        return final_srs.original_sender, (f"the sender encoded in the SRS Return-Path the receiving side "
+                                           f"({final_srs.forwarder}) wrote when it forwarded the message")
     return None, None
 
 
@@ -173,13 +174,13 @@ def _is_current(field: HeaderField, boundary: Hop | None) -> bool:
 
 # qmail and ezmlm write a phrase before the address in Delivered-To: "moderator for
 # list@example.org", "mailing list list@example.org" (a mailing list's own delivery).
-_TRACE_PHRASE = re.compile(r"[A-Za-z][A-Za-z ]{0,40} (\S+@\S+)")
+_trace_phrase_re = compiled_on_first_use(r"[A-Za-z][A-Za-z ]{0,40} (\S+@\S+)")
 
 
 def _trace_addresses(value: str) -> tuple[Address, ...]:
     """The addresses of a recipient trace field (Delivered-To and the like): one address, or
     a list, or qmail's phrase and address."""
-    phrase = _TRACE_PHRASE.fullmatch(value.strip()) if "<" not in value and " " in value.strip() else None
+    phrase = _trace_phrase_re().fullmatch(value.strip()) if "<" not in value and " " in value.strip() else None
     if phrase is not None:
         return parse_addresses(phrase.group(1))
     return parse_addresses(value)
