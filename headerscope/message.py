@@ -96,18 +96,20 @@ class Message(Value):
         return found[0].decoded if found else None
 
 
-def header_body_offsets(raw: bytes) -> tuple[int, int | None]:
-    """(end of the header section, start of the body); the body start is None when there is
-    no empty line."""
-    if raw.startswith(b"\r\n"):
-        return 0, 2  # an empty header section: everything is body
-    if raw.startswith(b"\n"):
-        return 0, 1
+def header_body_offsets(raw: bytes, begin: int = 0, stop: int | None = None) -> tuple[int, int | None]:
+    """(end of the header section, start of the body) of raw[begin:stop] (the whole of raw by
+    default; a MIME part's region without copying it), as offsets into raw; the body start
+    is None when there is no empty line before ``stop``."""
+    if raw.startswith(b"\r\n", begin):
+        return begin, begin + 2  # an empty header section: everything is body
+    if raw.startswith(b"\n", begin):
+        return begin, begin + 1
     # The first empty line (LF or CRLF endings, mixed) ends the header section. bytes.find is
     # a plain scan; a regex with an optional leading CR is much slower on a 10 MB header. Both
     # line-end styles are searched in growing windows, so neither search runs through a large
     # body for a blank line of the other style that it does not have (linear overall).
-    start, window, size = 0, _FIRST_WINDOW, len(raw)
+    size = len(raw) if stop is None else min(stop, len(raw))
+    start, window = begin, begin + _FIRST_WINDOW
     while True:
         end = min(size, window)
         lf = raw.find(b"\n\n", start, end)
@@ -115,13 +117,14 @@ def header_body_offsets(raw: bytes) -> tuple[int, int | None]:
         ends = [i for i in (lf, raw.find(b"\n\r\n", start, end if lf < 0 else lf + 2)) if i >= 0]
         if ends or end == size:
             break
-        start, window = end - 2, window * 2  # a blank line may straddle the window's end
+        # A blank line may straddle the window's end.
+        start, window = end - 2, begin + (window - begin) * 2
     if not ends:
         return size, None
     first_lf = min(ends)
-    body_start = first_lf + (2 if raw[first_lf + 1:first_lf + 2] == b"\n" else 3)
+    body_start = min(first_lf + (2 if raw[first_lf + 1:first_lf + 2] == b"\n" else 3), size)
     # The line break belongs to the last header line; the body starts after the blank line.
-    header_end = first_lf - 1 if first_lf > 0 and raw[first_lf - 1:first_lf] == b"\r" else first_lf
+    header_end = first_lf - 1 if first_lf > begin and raw[first_lf - 1:first_lf] == b"\r" else first_lf
     return header_end, body_start
 
 

@@ -18,7 +18,7 @@ import itertools
 import re
 from collections.abc import Iterator
 
-from .message import Message, parse_message
+from .message import Message, header_body_offsets, parse_message
 from .model import AttachedMessage, DeliveryReport, DsnRecipient, Finding, Severity
 from .text import compiled_on_first_use
 
@@ -144,28 +144,6 @@ def _rfc2231_piece(text: str, encoded: bool, first: bool) -> str:
         return unquote(text, errors="replace")
 
 
-def _header_block(raw: bytes, start: int, end: int) -> tuple[int, int]:
-    """(end of the header block, start of the body) of the part raw[start:end]; the body
-    starts at ``end`` when the part has no empty line (all header, no body)."""
-    if raw.startswith(b"\r\n", start) or raw.startswith(b"\n", start):
-        # No header at all (RFC 2046 section 5.1.1: the part has the default type).
-        return start, start + (2 if raw.startswith(b"\r\n", start) else 1)
-    limit = min(end, start + 64 * 1024)  # a part's header is short; a longer one is cut here
-    # Searched in growing windows: a CRLF part has no "\n\n", and one search through its body
-    # for it would cost more than all the rest of the walk.
-    window = 1024
-    while True:
-        stop = min(limit, start + window)
-        lf = raw.find(b"\n\n", start, stop)
-        crlf = raw.find(b"\n\r\n", start, stop if lf < 0 else min(stop, lf + 2))
-        if lf >= 0 or crlf >= 0:
-            blank = min(i for i in (lf, crlf) if i >= 0)
-            return blank + 1, min(blank + (2 if raw[blank + 1:blank + 2] == b"\n" else 3), end)
-        if stop >= limit:
-            return limit, end
-        window *= 4
-
-
 # What a part's header must name for the part to matter here: a message or status part, or a
 # multipart to look into. Any other part (text, HTML, an attachment) is passed over unparsed:
 # most mail in a mailbox is multipart/mixed, and parsing every part's header cost a scan 13%.
@@ -194,7 +172,10 @@ def _parts(message: Message) -> list[_Part]:
             # At most the parts still allowed: a body of a million delimiters lists no more.
             children = list(itertools.islice(_split_multipart(raw, start, end, boundary), budget))
             for child_start, child_end in reversed(children):
-                header_end, body_start = _header_block(raw, child_start, child_end)
+                # A part's header is short; a longer one is cut at 64 KB.
+                limit = min(child_end, child_start + 64 * 1024)
+                header_end, found_body = header_body_offsets(raw, child_start, limit)
+                body_start = child_end if found_body is None else found_body
                 head = raw[child_start:header_end]
                 lowered = head.lower()
                 if not any(lowered.find(needle) >= 0 for needle in _WORTH_READING) and (

@@ -129,6 +129,12 @@ def test_header_body_offsets_do_not_copy_the_body() -> None:
     assert header_body_offsets(b"A: 1\n\nB\r\n\r\n") == (4, 6)
     headers_only = parse_message(b"A: 1\r\n")
     assert not headers_only.has_body and headers_only.body is None and headers_only.body_view() is None
+    # A region of a larger buffer (a MIME part), as offsets into it: the blank line of the
+    # next region is not this one's.
+    parts = b"--b\r\nA: 1\r\n\r\nx\r\n--b\r\nB: 2\r\n--b\r\n\r\n"
+    assert header_body_offsets(parts, 5, 18) == (9, 13)
+    assert header_body_offsets(parts, 21, 31) == (31, None)  # its blank line starts at 30, ends past 31
+    assert header_body_offsets(parts, 15, 30) == (15, 16)  # an empty header: the body at once
     # "From:" and "From :" are header fields, not separators.
     assert load_bytes(b"From : a@b.test\n\nx").format == "eml"
 
