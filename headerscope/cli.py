@@ -275,12 +275,17 @@ def _write(text: str, output: str | None) -> None:
             # `headerscope analyze x | head` closed the pipe: not an error worth a traceback.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         except OSError as exc:  # a full disk under `> file`, say: the user's problem, not ours
-            _fail(f"cannot write standard output: {exc.strerror or exc}")
+            _write_failed(output, exc)
         return
     try:
         Path(output).write_text(text, encoding="utf-8")
     except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror or exc}")
+        _write_failed(output, exc)
+
+
+def _write_failed(output: str | None, exc: OSError) -> None:
+    """One line and status 1 for output that could not be written (a full disk, say)."""
+    _fail(f"cannot write {output or 'standard output'}: {exc.strerror or exc}")
 
 
 @cli.command()
@@ -341,14 +346,16 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
     use_color = _use_color(output, color)
     try:
         stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
+        writer: CsvWriter | JsonlWriter | None = None
+        if output_format == "csv":
+            writer = CsvWriter(stream)
+        elif output_format == "jsonl":
+            writer = JsonlWriter(stream)
+    except BrokenPipeError:
+        raise  # the reader went away: click ends quietly
     except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror or exc}")
+        _write_failed(output, exc)
         return
-    writer: CsvWriter | JsonlWriter | None = None
-    if output_format == "csv":
-        writer = CsvWriter(stream)
-    elif output_format == "jsonl":
-        writer = JsonlWriter(stream)
     summary = Summary(keep_rows=output_format == "terminal")
     matched_fail_on = False
     progress = _progress(output_format == "terminal" or output is not None)
@@ -363,16 +370,26 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
                 continue
             summary.add(row)
             if writer is not None:
-                writer.write(row)
+                try:
+                    writer.write(row)
+                except BrokenPipeError:
+                    raise  # the reader went away: click ends quietly
+                except OSError as exc:  # a full disk: the scan stops here, said in one line
+                    _write_failed(output, exc)
     finally:
         if progress is not None:
             progress.stop()
-    if writer is not None:
-        writer.close()
-    else:
-        stream.write(render_summary(summary, use_color, width=max(160, _terminal_width(output))))
-    if output:
-        stream.close()
+    try:
+        if writer is not None:
+            writer.close()
+        else:
+            stream.write(render_summary(summary, use_color, width=max(160, _terminal_width(output))))
+        if output:
+            stream.close()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _write_failed(output, exc)
     if summary.total == 0 and keep is None:
         _fail("no messages found in " + ", ".join(paths))
     if matched_fail_on:

@@ -190,3 +190,15 @@ _exit_now({code!r})
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=REPO, timeout=60,
                             env=BUFFERED_ENV)
     assert (result.returncode, result.stdout, result.stderr) == (status, "x" * 100000 + "tail", stderr)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_scan_to_a_full_disk_is_one_line_and_status_1(tmp_path: Path, jobs: str) -> None:
+    mbox = tmp_path / "box.mbox"
+    mbox.write_bytes(b"".join(b"From x Mon Nov  2 10:00:00 2026\n" + SIMPLE.replace(b"\r\n", b"\n") + b"\n"
+                              for _ in range(40)))
+    result = run("scan", str(mbox), "--offline", "--format", "jsonl", "--jobs", jobs, "-o", "/dev/full")
+    assert result.returncode == 1
+    assert result.stderr.decode().strip().splitlines() == [
+        "headerscope: error: cannot write /dev/full: No space left on device"]
