@@ -819,6 +819,55 @@ def test_boundary_hosts_results_between_its_received_and_the_previous_one_are_th
     assert [r.trusted for r in recorded if r.header == "Authentication-Results"] == [False]
 
 
+# Yandex's layout (a real message, addresses kept): its MX front writes "X-Yandex-Fwd" and
+# "X-Yandex-Spam" around its Authentication-Results, all below its own Received and above the
+# sender's last one.
+YANDEX_STAMPED_RUN = (
+    b"Received: from mail-nwsmtp-mxfront-production-main-83.iva.yp-c.yandex.net "
+    b"(mail-nwsmtp-mxfront-production-main-83.iva.yp-c.yandex.net [IPv6:2a02:6b8:c0c:8911:0:640:81aa:0])\r\n"
+    b"\tby postback6d.mail.yandex.net (Yandex) with ESMTPS id 1915EC0014\r\n"
+    b"\tfor <info@mooon.by>; Wed, 06 May 2026 10:01:33 +0300 (MSK)\r\n"
+    b"Received: from relay07.paysecure.ru (relay07.paysecure.ru [195.50.5.76])\r\n"
+    b"\tby mail-nwsmtp-mxfront-production-main-83.iva.yp-c.yandex.net (mxfront) with ESMTPS id "
+    b"W1bRJN4LZuQ0-6P2YJRIg;\r\n\tWed, 06 May 2026 10:01:32 +0300\r\n"
+    b"X-Yandex-Fwd: 1\r\n"
+    b"Authentication-Results: mail-nwsmtp-mxfront-production-main-83.iva.yp-c.yandex.net; spf=pass "
+    b"(mail-nwsmtp-mxfront-production-main-83.iva.yp-c.yandex.net: domain of belassist.by designates "
+    b"195.50.5.76 as permitted sender, rule=[ip4:195.50.5.64/28]) smtp.mail=crm-bounce-mailing@belassist.by\r\n"
+    b"X-Yandex-Spam: 1\r\n"
+    b"Received: from localhost (127.0.0.1)\r\n\tby relay07.paysecure.ru with esmtp (Exim 4.96)\r\n"
+    b"\t(envelope-from <crm-bounce-mailing@belassist.by>)\r\n\tid 1wKWGC-00A1h4-0W\r\n"
+    b"\tfor info@mooon.by;\r\n\tWed, 06 May 2026 07:01:32 +0000\r\n"
+    b"Date: Wed, 6 May 2026 07:01:32 +0000 (UTC)\r\n"
+    b"From: BELASSIST <support@belassist.by>\r\n"
+    b"To: info@mooon.by\r\n"
+    b"Subject: notice\r\n"
+    b"\r\n"
+    b"Body.\r\n")
+
+
+def test_receivers_own_stamps_in_the_run_below_its_received_do_not_break_it() -> None:
+    recorded, boundary = _recorded_of(YANDEX_STAMPED_RUN)
+    assert boundary == 2
+    assert [(r.authserv_id, r.trusted) for r in recorded] == [
+        ("mail-nwsmtp-mxfront-production-main-83.iva.yp-c.yandex.net", True)]
+    assert "the boundary host" in (recorded[0].trust_reason or "")
+    report = analyze(YANDEX_STAMPED_RUN, offline=True)
+    assert not [f for f in report.findings if f.id == "recorded.untrusted_claim"]
+    # A field the sending side writes in the run (its DKIM-Signature, added above its own
+    # Received) means the run is not the receiver's alone: the A-R stays a claim.
+    signed = YANDEX_STAMPED_RUN.replace(b"X-Yandex-Spam: 1\r\n",
+                                        b"X-Yandex-Spam: 1\r\nDKIM-Signature: v=1; d=belassist.by; s=x; b=AA\r\n")
+    recorded, _ = _recorded_of(signed)
+    assert [r.trusted for r in recorded] == [False]
+    # So does a run that no Received of the sender closes (a client talking straight to the MX).
+    lines = YANDEX_STAMPED_RUN.split(b"\r\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith(b"Received: from localhost"))
+    unclosed = b"\r\n".join([*lines[:start], *lines[start + 6:]])
+    recorded, _ = _recorded_of(unclosed)
+    assert [r.trusted for r in recorded] == [False]
+
+
 def test_direct_to_mx_forgery_still_fails_without_the_senders_received_below_it() -> None:
     # The client wrote the A-R itself: no previous hop's Received closes the receiver's run.
     recorded, _ = _recorded_of(DIRECT_TO_MX_FORGED_AR)

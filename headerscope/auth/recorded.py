@@ -83,6 +83,19 @@ _SENDER_FIELDS = frozenset({
     "received", "dkim-signature", "from", "sender", "reply-to", "to", "cc", "subject", "date",
     "message-id", "mime-version", "content-type", "content-transfer-encoding",
 })
+# What ends the receiver's run of fields below its Received besides the fields above: what
+# the author's program writes (RFC 5322 section 3.6) and the sending side's list, resend and
+# mailer stamps. A receiver's own stamps of other names may sit in the run (Yandex writes
+# "X-Yandex-Fwd" above and "X-Yandex-Spam" below its Authentication-Results there).
+_RUN_BREAKERS = _SENDER_FIELDS | frozenset({
+    "bcc", "in-reply-to", "references", "comments", "keywords", "resent-date", "resent-from",
+    "resent-sender", "resent-to", "resent-cc", "resent-bcc", "resent-message-id", "x-mailer",
+    "user-agent", "x-priority", "x-msmail-priority", "importance", "priority", "x-mimeole",
+    "list-id", "list-unsubscribe", "list-post", "list-help", "list-subscribe", "list-archive",
+    "list-owner", "precedence", "mailing-list", "x-google-dkim-signature", "x-gm-message-state",
+    "x-google-smtp-source", "domainkey-signature", "content-disposition", "thread-topic",
+    "thread-index", "autocrypt", "openpgp", "organization", "disposition-notification-to",
+})
 
 # Which authentication properties name the SPF identity (RFC 8601 section 2.7.2; "mfrom" and
 # "mail" are older spellings still written by some receivers).
@@ -475,15 +488,22 @@ def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
                 orgs.add(org)
         if hop.organization:
             orgs.add(hop.organization.lower())
-    # The receiver's own block below its boundary Received: a run of trace fields that stops
-    # at the sender's previous Received header or at the first field a sender writes.
+    # The receiver's own block below its boundary Received: a run of trace fields, and of
+    # stamps of other names, that stops at the sender's previous Received header or at the
+    # first field a sender writes. A run of trace fields alone may end at the first stamp; a
+    # run that reaches the previous Received is closed whatever stamps it holds.
     previous = next((h for h in hops if h.number == boundary.number - 1), None)
     limit = previous.header_index if previous is not None else len(message.headers)
+    stop = min(limit, len(message.headers))
     end = boundary.header_index + 1
-    while end < min(limit, len(message.headers)):
-        if message.headers[end].name.lower() not in _RECEIVER_TRACE_FIELDS:
-            break
+    while end < stop and message.headers[end].name.lower() in _RECEIVER_TRACE_FIELDS:
         end += 1
+    if previous is not None and end < stop:
+        further = end
+        while further < stop and message.headers[further].name.lower() not in _RUN_BREAKERS:
+            further += 1
+        if further == stop:
+            end = further
     # The run of fields at the very end of the header section after the last field a sender
     # writes (where appending filters put theirs).
     trailing = len(message.headers)
@@ -558,8 +578,8 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext
             # Received (Gmail) puts it. A sender's field would sit below its own Received, and
             # RFC 8601 section 5 has the receiver delete look-alikes of its authserv-id.
             return True, (f"written by {writer}, the boundary host ({where}), in the unbroken run of "
-                          "trace fields between its Received and the previous hop's, where the "
-                          "receiver writes its results"), None
+                          "trace fields and stamps between its Received and the previous hop's, where "
+                          "the receiver writes its results"), None
         return False, (f"names the receiving side ({writer}) directly below the boundary Received "
                        f"({where}), where a receiver may put it but a sender connecting directly "
                        "can too; nothing above the boundary corroborates it, so not relied on"), "unverified"
