@@ -13,7 +13,18 @@ Receivers record their spam filtering in header fields of their own, outside any
   ``X-Rspamd-Action`` / ``X-Rspamd-Score``.
 * Proofpoint: ``X-Proofpoint-Spam-Details: rule=notspam policy=default score=0 spamscore=0 ...``.
 * Barracuda: ``X-Barracuda-Spam-Status: No, SCORE=0.00 using global scores of TAG_LEVEL=3.5 ...``.
-* Any other filter's ``X-Spam-Flag: YES``.
+* Exim running SpamAssassin at SMTP time (the Exim specification's example ACL, as at gnu.org):
+  ``X-Spam_score: -2.1``, ``X-Spam_bar: --``, ``X-Spam_report: (-2.1 / 5.0 requ) BAYES_00=-1.9, ...``.
+* SpamAssassin's report and score alone, without its status field: ``X-Spam-Report: ... Content
+  analysis details: (7.1 points, 5.0 required)`` and ``X-Spam-Score: 7.1``.
+* Trend Micro (ScanMail, IMSS): ``X-TM-AS-Result: No--2.483200-8.000000-31`` (spam yes or no,
+  score, threshold, ...; a score written after two dashes is negative), and Trend Micro Email
+  Security's ``X-TMASE-Result: 10--5.534000-4.000000`` (type, score, threshold):
+  https://success.trendmicro.com/en-US/solution/KA-0001462 and
+  https://docs.trendmicro.com/en-us/documentation/article/trend-micro-email-security-online-help-antispam-engine-scan
+* GMX, WEB.DE and mail.com (United Internet): ``X-UI-Filterresults: notjunk:1;V03:...`` (``junk``,
+  ``notjunk`` or ``unknown``); ``X-UI-Out-Filterresults`` is the sending account's outbound scan.
+* Any other filter's ``X-Spam-Flag: YES`` or ``X-Spam: Yes`` (rspamd's milter, among others).
 
 Like Authentication-Results (RFC 8601 section 5), these fields are only the receiver's own
 when the receiver wrote them: one added above the Received header where the receiving side
@@ -45,7 +56,8 @@ _MAX_RULES = 200
 _FIELD_NAMES = frozenset(name.lower() for name in (
     "X-Forefront-Antispam-Report", "X-Forefront-Antispam-Report-Untrusted", "X-MS-Exchange-Organization-SCL",
     "X-Spam-Status", "X-Spamd-Result", "X-Rspamd-Action", "X-Spam-Flag", "X-Proofpoint-Spam-Details",
-    "X-Barracuda-Spam-Status", "X-Amavis-Spam-Status"))
+    "X-Barracuda-Spam-Status", "X-Amavis-Spam-Status", "X-Spam_score", "X-Spam-Report", "X-Spam-Score",
+    "X-TM-AS-Result", "X-TMASE-Result", "X-UI-Filterresults", "X-UI-Out-Filterresults", "X-Spam"))
 # Organisations whose receiving hosts are Exchange Online's.
 _MICROSOFT_ORGS = frozenset(("outlook.com", "office365.com", "microsoft.com", "exchangelabs.com"))
 
@@ -99,6 +111,21 @@ _rspamd_result = compiled_on_first_use(
 _rspamd_symbol = compiled_on_first_use(r"^\s*([A-Za-z0-9_]{1,100})\s*\(")
 _barracuda_status = compiled_on_first_use(r"^\s*(yes|no)\s*,\s*score=(-?\d+(?:\.\d+)?)", re.IGNORECASE)
 _barracuda_level = compiled_on_first_use(r"\b((?:TAG|QUARANTINE|KILL)_LEVEL)=(-?\d+(?:\.\d+)?)")
+# Exim's $spam_report as gnu.org's SpamAssassin writes it: "(-2.1 / 5.0 requ) BAYES_00=-1.9, ...".
+_exim_report = compiled_on_first_use(r"^\s*\(\s*(-?\d+(?:\.\d+)?)\s*/\s*(-?\d+(?:\.\d+)?)\s*requ?\w*\s*\)\s*(.*)$",
+                                     re.DOTALL)
+# SpamAssassin's report template: "Content analysis details:   (7.1 points, 5.0 required)", then a
+# table of " pts rule name   description" rows (read unfolded: a row is its points, with one
+# decimal, and the rule's name in capitals).
+_spamassassin_report = compiled_on_first_use(
+    r"\(\s*(-?\d+(?:\.\d+)?)\s+points?\s*(?:,\s*(-?\d+(?:\.\d+)?)\s+required\s*)?\)", re.IGNORECASE)
+_spamassassin_report_rule = compiled_on_first_use(r"(?<!\S)-?\d{1,3}\.\d{1,4}\s+([A-Z][A-Z0-9_]{2,99})(?![\w.:])")
+# "X-Spam-Score: -2.3 (--)": the score, and SpamAssassin's bar of it in parentheses.
+_number_text = compiled_on_first_use(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:\([+\-/]*\))?\s*$")
+# Trend Micro: "Yes" or "No", then numbers joined by "-" (a negative one after "--").
+_trend_micro_result = compiled_on_first_use(r"^[\s:]*(yes|no)\b((?:-{1,2}\d+(?:\.\d+)?)*)", re.IGNORECASE)
+_trend_micro_numbers = compiled_on_first_use(r"-(-?\d+(?:\.\d+)?)")
+_trend_micro_type = {"1": "spam", "2": "phishing"}
 
 
 def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int | None
@@ -110,7 +137,8 @@ def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int |
     receiver_org = (boundary.organization or organizational_domain(boundary.fields.by)) if boundary else None
     microsoft_receiver = receiver_org is not None and receiver_org.lower() in _MICROSOFT_ORGS
     verdicts: list[SpamFilterVerdict] = []
-    for read in (_microsoft, _spamassassin, _rspamd, _proofpoint, _barracuda, _spam_flag):
+    for read in (_microsoft, _spamassassin, _rspamd, _proofpoint, _barracuda, _exim_spamassassin,
+                 _spamassassin_without_status, _trend_micro, _united_internet, _spam_flag):
         verdicts.extend(read(message, boundary, microsoft_receiver))
     verdicts.sort(key=lambda v: v.header_index)
     findings = [_flagged(v) for v in verdicts if v.trusted and v.spam]
@@ -417,19 +445,177 @@ def _barracuda(message: Message, boundary: Hop | None, _microsoft_receiver: bool
 
 
 def _spam_flag(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
-    if message.all("X-Spam-Status") or message.all("X-Spamd-Result"):
+    if any(message.all(name) for name in ("X-Spam-Status", "X-Spamd-Result", "X-Spam-Report", "X-Spam_score")):
         return []  # the filter's full status says more
     verdicts: list[SpamFilterVerdict] = []
-    for field in _fields(message, "X-Spam-Flag")[:1]:
-        flag = field.value.strip()[:10].upper()
-        if flag not in ("YES", "NO"):
+    for name in ("X-Spam-Flag", "X-Spam"):
+        for field in _fields(message, name)[:1]:
+            # Only a plain yes or no: other filters write their own formats under "X-Spam".
+            flag = _yes_no.get(field.value.strip()[:10].upper())
+            if flag is None:
+                continue
+            trusted, why = _position_trust(field, boundary)
+            verdicts.append(SpamFilterVerdict(
+                filter=f"spam filter ({field.name})", header=field.name, header_index=field.index, spam=flag,
+                score=None, threshold=None, summary="spam" if flag else "not spam",
+                details=((field.name, field.value.strip()[:10], "the filter's yes or no"),), rules=(),
+                trusted=trusted, trust_reason=why))
+        if verdicts:
+            break  # X-Spam-Flag and X-Spam from one filter say the same
+    return verdicts
+
+
+_yes_no = {"YES": True, "TRUE": True, "NO": False, "FALSE": False}
+
+
+# -------------------------------------------------------- SpamAssassin through Exim, or alone
+
+
+def _exim_spamassassin(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    """Exim's ``X-Spam_score`` with its ``X-Spam_report`` (and ``X-Spam_bar``), one verdict per score field."""
+    verdicts: list[SpamFilterVerdict] = []
+    reports = _fields(message, "X-Spam_report")
+    for field in _fields(message, "X-Spam_score"):
+        text = field.value.strip()[:20]
+        score = _number(text)
+        if score is None:
             continue
+        required: float | None = None
+        rules: tuple[str, ...] = ()
+        # The report written with this score: Exim adds it after the score.
+        report = next((r for r in reports if r.index > field.index), None)
+        if report is not None:
+            match = _exim_report().match(" ".join(report.value[:_MAX_VALUE].split()))
+            if match is not None:
+                required = _number(match.group(2))
+                names = (part.strip().partition("=")[0].strip() for part in match.group(3).split(","))
+                rules = tuple(name[:100] for name in names if name and name.lower() != "none")[:_MAX_RULES]
+        spam = score >= required if required is not None else None
+        details = [("X-Spam_score", text, "points SpamAssassin's tests added up to")]
+        if required is not None:
+            details.append(("required", f"{required:g}", "the score from which it calls a message spam"))
         trusted, why = _position_trust(field, boundary)
         verdicts.append(SpamFilterVerdict(
-            filter="spam filter (X-Spam-Flag)", header=field.name, header_index=field.index, spam=flag == "YES",
-            score=None, threshold=None, summary="spam" if flag == "YES" else "not spam",
-            details=(("X-Spam-Flag", flag, "the filter's yes or no"),), rules=(), trusted=trusted,
-            trust_reason=why))
+            filter="SpamAssassin (Exim)", header=field.name, header_index=field.index, spam=spam, score=score,
+            threshold=required, summary=_score_summary(spam, score, required), details=tuple(details),
+            rules=rules, trusted=trusted, trust_reason=why))
+    return verdicts
+
+
+def _spamassassin_without_status(message: Message, boundary: Hop | None,
+                                 _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    """SpamAssassin's ``X-Spam-Report`` (score, required and the rules), else a lone ``X-Spam-Score``,
+    where no ``X-Spam-Status`` says more; ``X-Spam-Flag`` gives the yes or no when present."""
+    if message.all("X-Spam-Status") or message.all("X-Amavis-Spam-Status"):
+        return []
+    flags = [_yes_no.get(f.value.strip()[:10].upper()) for f in _fields(message, "X-Spam-Flag")[:1]]
+    flag = flags[0] if flags else None
+    for field in _fields(message, "X-Spam-Report")[:1]:
+        value = field.value[:_MAX_VALUE]
+        match = _spamassassin_report().search(value)
+        if match is None:
+            continue
+        score, required = _number(match.group(1)), _number(match.group(2))
+        spam = flag if flag is not None else (score >= required if score is not None and required is not None
+                                              else None)
+        rules = tuple(dict.fromkeys(_spamassassin_report_rule().findall(value[match.end():])))[:_MAX_RULES]
+        details = [("score", match.group(1)[:20], "points the tests added up to")]
+        if match.group(2):
+            details.append(("required", match.group(2)[:20], "the score from which it calls a message spam"))
+        trusted, why = _position_trust(field, boundary)
+        return [SpamFilterVerdict(
+            filter="SpamAssassin", header=field.name, header_index=field.index, spam=spam, score=score,
+            threshold=required, summary=_score_summary(spam, score, required), details=tuple(details),
+            rules=rules, trusted=trusted, trust_reason=why)]
+    for field in _fields(message, "X-Spam-Score")[:1]:
+        number = _number_text().match(field.value[:40])
+        score = _number(number.group(1)) if number else None
+        if score is None:
+            continue  # "***** (5.1)" and other filters' formats: not a plain score
+        trusted, why = _position_trust(field, boundary)
+        return [SpamFilterVerdict(
+            filter="spam filter (X-Spam-Score)", header=field.name, header_index=field.index, spam=flag,
+            score=score, threshold=None, summary=_score_summary(flag, score, None),
+            details=(("X-Spam-Score", f"{score:g}", "the filter's score; the field states no threshold"),),
+            rules=(), trusted=trusted, trust_reason=why)]
+    return []
+
+
+def _score_summary(spam: bool | None, score: float | None, required: float | None) -> str:
+    if spam is None:
+        return f"score {score:g}, no threshold written" if score is not None else "no verdict written"
+    words = "spam" if spam else "not spam"
+    if score is not None:
+        words += f": score {score:g}" + (f" against {required:g} required" if required is not None else "")
+    return words
+
+
+# --------------------------------------------------------------------- Trend Micro, GMX/WEB.DE
+
+
+def _trend_micro(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    verdicts: list[SpamFilterVerdict] = []
+    for field in _fields(message, "X-TM-AS-Result")[:1]:
+        match = _trend_micro_result().match(field.value[:200])
+        if match is None:
+            continue
+        numbers = _trend_micro_numbers().findall(match.group(2))
+        # "Yes/No-score-threshold-category-type"; newer engines put the type first
+        # ("No-10--2.483200-8.000000"): an integer followed by two decimals.
+        trend_type = None
+        if len(numbers) >= 3 and "." not in numbers[0] and "." in numbers[1] and "." in numbers[2]:
+            trend_type, numbers = numbers[0], numbers[1:]
+        elif len(numbers) >= 4:
+            trend_type = numbers[3]
+        verdicts.append(_trend_micro_verdict(field, boundary, match.group(1).lower() == "yes", numbers, trend_type))
+    for field in _fields(message, "X-TMASE-Result")[:1]:
+        numbers = _trend_micro_numbers().findall("-" + field.value.strip()[:200])
+        if len(numbers) < 3:
+            continue
+        score, threshold = _number(numbers[1]), _number(numbers[2])
+        spam = score >= threshold if score is not None and threshold is not None else None
+        verdicts.append(_trend_micro_verdict(field, boundary, spam, numbers[1:], numbers[0]))
+    return verdicts
+
+
+def _trend_micro_verdict(field: HeaderField, boundary: Hop | None, spam: bool | None, numbers: list[str],
+                         trend_type: str | None) -> SpamFilterVerdict:
+    score = _number(numbers[0]) if numbers else None
+    threshold = _number(numbers[1]) if len(numbers) > 1 else None
+    details = []
+    if score is not None:
+        details.append(("score", numbers[0], "the anti-spam engine's score"))
+    if threshold is not None:
+        details.append(("threshold", numbers[1], "the score from which the policy calls it spam"))
+    if trend_type in _trend_micro_type:
+        details.append(("type", trend_type, _trend_micro_type[trend_type]))
+    trusted, why = _position_trust(field, boundary)
+    summary = _score_summary(spam, score, threshold).replace(" required", " to flag")
+    return SpamFilterVerdict(
+        filter="Trend Micro", header=field.name, header_index=field.index, spam=spam, score=score,
+        threshold=threshold, summary=summary, details=tuple(details), rules=(), trusted=trusted, trust_reason=why)
+
+
+def _united_internet(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    """GMX, WEB.DE and mail.com: ``X-UI-Filterresults: junk:10;V03:K0:...``; the rest is opaque."""
+    verdicts: list[SpamFilterVerdict] = []
+    for name in ("X-UI-Filterresults", "X-UI-Out-Filterresults"):
+        for field in _fields(message, name)[:1]:
+            label = field.value.strip()[:40].split(";", 1)[0].partition(":")[0].strip().lower()
+            if label not in ("junk", "notjunk", "unknown"):
+                continue
+            spam = {"junk": True, "notjunk": False}.get(label)
+            if name == "X-UI-Out-Filterresults":
+                trusted, why = False, ("the sending account's outbound scan at GMX, WEB.DE or mail.com; it says "
+                                       "nothing of the recipient's filtering")
+            else:
+                trusted, why = _position_trust(field, boundary)
+            verdicts.append(SpamFilterVerdict(
+                filter="GMX / WEB.DE", header=field.name, header_index=field.index, spam=spam, score=None,
+                threshold=None, summary={"junk": "spam (junk)", "notjunk": "not spam (notjunk)"}.get(
+                    label, "no verdict (unknown)"),
+                details=((field.name, label, "the filter's class: junk, notjunk or unknown"),), rules=(),
+                trusted=trusted, trust_reason=why))
     return verdicts
 
 

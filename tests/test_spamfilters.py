@@ -224,3 +224,111 @@ def test_amavis_writes_spamassassins_verdict_in_its_own_field() -> None:
     assert (verdict.filter, verdict.header, verdict.spam, verdict.score, verdict.threshold) == (
         "SpamAssassin", "X-Amavis-Spam-Status", False, -4.88, 5.3)
     assert verdict.rules == ("BAYES_00", "DKIM_SIGNED", "DKIM_VALID") and verdict.trusted
+
+
+RECEIVED_AT_MX = ("Received: from a.example (a.example [192.0.2.1]) by mx.example.org with ESMTP id 1; "
+                  "Mon, 2 Nov 2026 10:00:04 +0000\r\n")
+
+
+def test_exim_running_spamassassin_writes_score_bar_and_report() -> None:
+    # The Exim specification's example ACL, as gnu.org's list server writes it (real lines).
+    report = analyze("X-Spam_score_int: -66\r\nX-Spam_score: -6.7\r\nX-Spam_bar: ------\r\n"
+                     "X-Spam_report: (-6.7 / 5.0 requ) BAYES_00=-1.9, DKIM_SIGNED=0.1,\r\n"
+                     " DKIM_VALID=-0.1, DKIM_VALID_AU=-0.1, DKIM_VALID_EF=-0.1, NICE_REPLY_A=-2.319,\r\n"
+                     " RCVD_IN_DNSWL_MED=-2.3, SPF_HELO_NONE=0.001,\r\n SPF_PASS=-0.001\r\n"
+                     + RECEIVED_AT_MX + TAIL)
+    [verdict] = report.spam_filters
+    assert (verdict.filter, verdict.header, verdict.spam, verdict.score, verdict.threshold, verdict.trusted) == (
+        "SpamAssassin (Exim)", "X-Spam_score", False, -6.7, 5.0, True)
+    assert verdict.rules[:2] == ("BAYES_00", "DKIM_SIGNED") and verdict.rules[-1] == "SPF_PASS"
+    assert len(verdict.rules) == 9
+    assert verdict.summary == "not spam: score -6.7 against 5 required"
+    # Over the required score: spam, and the receiver's own verdict is a finding.
+    spam = analyze("X-Spam_score: 7.2\r\nX-Spam_report: (7.2 / 5.0 requ) BAYES_99=3.5, URIBL_BLACK=1.7\r\n"
+                   + RECEIVED_AT_MX + TAIL)
+    assert [(v.spam, v.rules) for v in spam.spam_filters] == [(True, ("BAYES_99", "URIBL_BLACK"))]
+    assert [f.id for f in spam.findings if f.id.startswith("spam.")] == ["spam.flagged"]
+    # Without a report, the score alone gives no verdict.
+    [alone] = analyze("X-Spam_score: 2.0\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (alone.spam, alone.score, alone.threshold) == (None, 2.0, None)
+
+
+def test_spamassassin_report_and_score_without_a_status_field() -> None:
+    # infradead.org's SpamAssassin writes its report and score, no X-Spam-Status (real lines);
+    # its report states no required score.
+    report = analyze(RECEIVED_AT_MX + "X-Spam-Score: -2.3 (--)\r\n"
+                     "X-Spam-Report: SpamAssassin version 3.4.2 on bombadil.infradead.org summary:\r\n"
+                     " Content analysis details:   (-2.3 points)\r\n"
+                     " pts rule name              description\r\n"
+                     " ---- ---------------------- --------------------------------------------------\r\n"
+                     " -2.3 RCVD_IN_DNSWL_MED      RBL: Sender listed at https://www.dnswl.org/,\r\n"
+                     " medium trust [134.134.136.20 listed in list.dnswl.org]\r\n"
+                     " 0.0 SPF_HELO_NONE          SPF: HELO does not publish an SPF Record\r\n"
+                     " 0.0 RCVD_IN_MSPIKE_H3      RBL: Good reputation (+3)\r\n" + TAIL)
+    [verdict] = report.spam_filters
+    assert (verdict.filter, verdict.header, verdict.spam, verdict.score, verdict.threshold) == (
+        "SpamAssassin", "X-Spam-Report", None, -2.3, None)
+    assert verdict.rules == ("RCVD_IN_DNSWL_MED", "SPF_HELO_NONE", "RCVD_IN_MSPIKE_H3")
+    assert verdict.summary == "score -2.3, no threshold written"
+    assert not verdict.trusted  # below the boundary Received: an earlier server's
+    # A report that states the required score gives the verdict; X-Spam-Flag, when written, wins.
+    stated = ("X-Spam-Report: Spam detection software has identified this incoming email as possible spam.\r\n"
+              " Content analysis details:   (6.2 points, 5.0 required)\r\n"
+              " pts rule name              description\r\n"
+              " ---- ---------------------- --------------------------------------------------\r\n"
+              " 3.5 BAYES_99               BODY: Bayes spam probability is 99 to 100%\r\n"
+              " 2.7 RCVD_IN_SBL            RBL: Received via a relay in Spamhaus SBL\r\n")
+    [verdict] = analyze(stated + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (verdict.spam, verdict.score, verdict.threshold, verdict.trusted) == (True, 6.2, 5.0, True)
+    assert verdict.rules == ("BAYES_99", "RCVD_IN_SBL")
+    [flagged] = analyze("X-Spam-Flag: NO\r\n" + stated + RECEIVED_AT_MX + TAIL).spam_filters
+    assert flagged.spam is False
+    # A lone score: shown, no verdict; another filter's format under the name is not a score.
+    [lone] = analyze("X-Spam-Score: 3.1\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (lone.spam, lone.score) == (None, 3.1)
+    assert analyze("X-Spam-Score: ***** (5.1)\r\n" + RECEIVED_AT_MX + TAIL).spam_filters == ()
+
+
+def test_trend_micro_results_in_their_three_shapes() -> None:
+    # Real lines: ScanMail for Exchange's "No-type--score-threshold", older ones'
+    # "No--score-threshold-category" (two dashes: a negative score), and a positive score.
+    shapes = {
+        "No-10--2.483200-8.000000": (False, -2.4832, 8.0),
+        "No--6.465700-5.000000-4": (False, -6.4657, 5.0),
+        "No-7.758900-8.000000-10": (False, 7.7589, 8.0),
+        "Yes-5.339-5.0-31-1": (True, 5.339, 5.0),
+        ": Yes--3.434300-0-31-1": (True, -3.4343, 0.0),
+    }
+    for value, expected in shapes.items():
+        [verdict] = analyze("X-TM-AS-Result: " + value + "\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
+        assert (verdict.filter, verdict.spam, verdict.score, verdict.threshold) == ("Trend Micro", *expected), value
+        assert verdict.trusted
+    [typed] = analyze("X-TM-AS-Result: Yes-5.339-5.0-31-1\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
+    assert ("type", "1", "spam") in typed.details
+    assert typed.summary == "spam: score 5.339 against 5 to flag"
+    # Trend Micro Email Security: type, score, threshold, and no yes or no of its own.
+    [cloud] = analyze("X-TMASE-Result: 10--5.534000-4.000000\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (cloud.spam, cloud.score, cloud.threshold) == (False, -5.534, 4.0)
+    assert analyze("X-TM-AS-Result: pending\r\n" + RECEIVED_AT_MX + TAIL).spam_filters == ()
+
+
+def test_gmx_and_web_de_filter_results() -> None:
+    [junk] = analyze("X-UI-Filterresults: junk:10;V03:K0:abc\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (junk.filter, junk.spam, junk.summary, junk.trusted) == ("GMX / WEB.DE", True, "spam (junk)", True)
+    # Real line (a WEB.DE mailbox), appended at the end of the header: shown, not relied on.
+    [unknown] = analyze(RECEIVED_AT_MX + TAIL.replace("\r\n\r\n", "\r\nX-UI-Filterresults: unknown:2;"
+                                                      "V03:K0:cdojl5YHfkg=:jhTbQXp38SL2za/LB4M7aUwpyw\r\n"
+                                                      " 5rDHoN1+/ScH/O9/G1fKWbGryQ203thF\r\n\r\n")).spam_filters
+    assert (unknown.spam, unknown.trusted) == (None, False)
+    [outbound] = analyze("X-UI-Out-Filterresults: notjunk:1;V03:K0:xyz\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
+    assert outbound.spam is False and not outbound.trusted and "outbound" in outbound.trust_reason
+
+
+def test_x_spam_yes_or_no_and_nothing_else() -> None:
+    [verdict] = analyze("X-Spam: Yes\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (verdict.filter, verdict.spam, verdict.trusted) == ("spam filter (X-Spam)", True, True)
+    # Other filters write their own formats under the same name (real line): not a verdict.
+    assert analyze("X-Spam: [F=0.0100000000; S=0.010(2006120601)]\r\n" + RECEIVED_AT_MX + TAIL).spam_filters == ()
+    # X-Spam-Flag and X-Spam of one filter are one verdict.
+    both = analyze("X-Spam-Flag: YES\r\nX-Spam: Yes\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
+    assert [v.header for v in both] == ["X-Spam-Flag"]
