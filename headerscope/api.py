@@ -219,7 +219,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     findings.extend(recorded_findings)
     spam_filters, spam_findings = read_spam_filters(message, chain.hops, chain.boundary_hop)
     findings.extend(spam_findings)
-    delivery_report, attached, carried_findings = read_carried(message)
+    delivery_report, feedback_report, attached, carried_findings = read_carried(message)
     findings.extend(carried_findings)
     comparison, comparison_findings = compare(recorded, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc)
     findings.extend(comparison_findings)
@@ -254,6 +254,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         dns=resolver.evidence(),
         spam_filters=spam_filters,
         delivery_report=delivery_report,
+        feedback_report=feedback_report,
         attached=attached,
     )
 

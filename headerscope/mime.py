@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 
 from .message import Message, header_body_offsets, parse_message
-from .model import AttachedMessage, DeliveryReport, DsnRecipient, Finding, Severity
+from .model import AttachedMessage, DeliveryReport, DsnRecipient, FeedbackReport, Finding, Severity
 from .text import compiled_on_first_use
 
 MAX_PARTS = 300
@@ -42,6 +42,7 @@ _MESSAGE_TYPES = frozenset({"message/rfc822", "message/global", "text/rfc822-hea
                             "message/global-headers"})
 _HEADERS_ONLY = frozenset({"text/rfc822-headers", "message/global-headers"})
 _STATUS_TYPES = frozenset({"message/delivery-status", "message/global-delivery-status"})
+_FEEDBACK_TYPE = "message/feedback-report"
 
 
 class _Part:
@@ -399,6 +400,57 @@ def _read_report(body: bytes, declared: bool) -> DeliveryReport | None:
     )
 
 
+def _feedback_report(message: Message, parts: list[_Part]) -> FeedbackReport | None:
+    """The first message/feedback-report part that names its Feedback-Type (RFC 5965 section 3.1)."""
+    for part in parts:
+        if part.content_type != _FEEDBACK_TYPE:
+            continue
+        fields = _fields(_decoded(message.raw, part).replace(b"\r\n", b"\n").strip(b"\n") + b"\n")
+        first: dict[str, str] = {}
+        every: dict[str, list[str]] = {}
+        for name, value in fields:
+            first.setdefault(name, value)
+            if len(every.setdefault(name, [])) < MAX_RECIPIENTS:
+                every[name].append(value)
+        kind = (first.get("feedback-type") or "").strip().lower()
+        if not kind:
+            continue
+        return FeedbackReport(
+            feedback_type=kind[:40], user_agent=first.get("user-agent"), version=first.get("version"),
+            original_mail_from=_address(first.get("original-mail-from")) or None,
+            original_rcpt_to=tuple(a for a in (_address(v) for v in every.get("original-rcpt-to", ())) if a),
+            arrival_date=first.get("arrival-date") or first.get("received-date"),
+            source_ip=first.get("source-ip"), reporting_mta=_typed(first.get("reporting-mta")),
+            reported_domain=tuple(every.get("reported-domain", ())), reported_uri=tuple(every.get("reported-uri", ())),
+            incidents=first.get("incidents"), authentication_results=tuple(every.get("authentication-results", ())),
+            auth_failure=first.get("auth-failure"), delivery_result=first.get("delivery-result"),
+            identity_alignment=first.get("identity-alignment"), dkim_domain=first.get("dkim-domain"),
+            dkim_selector=first.get("dkim-selector"), spf_dns=first.get("spf-dns"),
+            meaning=_FEEDBACK_MEANINGS.get(kind),
+        )
+    return None
+
+
+# RFC 5965 section 7.3 and the IANA "Feedback Report Type Values" registry.
+_FEEDBACK_MEANINGS = {
+    "abuse": "a complaint: a recipient reported it as unsolicited mail (spam) or other abuse",
+    "fraud": "a recipient reported it as fraud or phishing",
+    "virus": "it was reported as carrying a virus or other malware",
+    "other": "it was reported for a reason not listed in the format",
+    "not-spam": "a recipient said it is not spam, after a filter had called it spam (RFC 6430)",
+    "auth-failure": "it failed authentication (DKIM, SPF or DMARC) at the reporting receiver (RFC 6591)",
+}
+# RFC 6591 section 3.2.2 and RFC 7489 section 7.3.1: what failed in an auth-failure report.
+_AUTH_FAILURE_MEANINGS = {
+    "bodyhash": "the DKIM body hash did not match: the body was changed after signing",
+    "signature": "a DKIM signature did not verify",
+    "revoked": "the DKIM key had been revoked",
+    "spf": "SPF failed",
+    "dmarc": "DMARC failed: no aligned DKIM or SPF pass",
+    "adsp": "ADSP (historic) failed",
+}
+
+
 # RFC 3463 section 3 and the IANA "Enumerated Status Codes" registry: subject.detail.
 _STATUS_MEANINGS = {
     "0.0": "other or undefined status",
@@ -493,16 +545,21 @@ _RFC2046_MESSAGE = "https://www.rfc-editor.org/rfc/rfc2046#section-5.2.1"
 _MAX_LISTED = 10
 
 
-def read_carried(message: Message) -> tuple[DeliveryReport | None, tuple[AttachedMessage, ...], list[Finding]]:
-    """The delivery report and the attached messages of a message, and the findings about them."""
+def read_carried(message: Message) -> tuple[DeliveryReport | None, FeedbackReport | None,
+                                            tuple[AttachedMessage, ...], list[Finding]]:
+    """The delivery report, the feedback report and the attached messages of a message, and
+    the findings about them."""
     if not might_carry_parts(message):
-        return None, (), []
+        return None, None, (), []
     parts = _parts(message)
     report = _delivery_report(message, parts)
+    feedback = _feedback_report(message, parts)
     attached = tuple(entry for entry, _ in _attached(message.raw, parts))
     findings: list[Finding] = []
     if report is not None and report.recipients:
         findings.append(_report_finding(report, attached))
+    if feedback is not None:
+        findings.append(_feedback_finding(feedback, attached))
     if attached:
         listed = "; ".join(
             f"{a.number}: {'header of ' if a.headers_only else ''}"
@@ -517,7 +574,7 @@ def read_carried(message: Message) -> tuple[DeliveryReport | None, tuple[Attache
                         f"`headerscope analyze FILE --attached N`.",
             reference=_RFC2046_MESSAGE, subject="attachments",
         ))
-    return report, attached, findings
+    return report, feedback, attached, findings
 
 
 def _short(text: str | None, limit: int = 120) -> str | None:
@@ -562,3 +619,84 @@ def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...
                     + "; ".join(details) + "." + returned,
         reference=_RFC3464, subject="delivery report",
     )
+
+
+_RFC5965 = "https://www.rfc-editor.org/rfc/rfc5965"
+_RFC6591 = "https://www.rfc-editor.org/rfc/rfc6591"
+# Severity by feedback type: a complaint or a failure report is something a sender must act on.
+_FEEDBACK_SEVERITY = {"abuse": Severity.WARNING, "fraud": Severity.WARNING, "virus": Severity.WARNING,
+                      "auth-failure": Severity.WARNING, "not-spam": Severity.INFO}
+
+
+def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage, ...]) -> Finding:
+    kind = feedback.feedback_type
+    writer = _short(feedback.user_agent or feedback.reporting_mta, 80)
+    by = f" ({writer})" if writer else ""
+    source = f" sent from {feedback.source_ip}" if feedback.source_ip else ""
+    about = [f"Feedback-Type {kind}" + (f": {feedback.meaning}" if feedback.meaning else "")]
+    if writer:
+        about.append(f"written by {writer}")
+    if feedback.original_mail_from:
+        about.append(f"envelope sender {feedback.original_mail_from}")
+    if feedback.original_rcpt_to:
+        about.append("recipient(s) " + ", ".join(feedback.original_rcpt_to[:3]))
+    if feedback.arrival_date:
+        about.append(f"received {feedback.arrival_date}")
+    if feedback.reported_domain:
+        about.append("reported domain(s) " + ", ".join(feedback.reported_domain[:3]))
+    if kind == "auth-failure":
+        failed = (feedback.auth_failure or "").strip().lower()
+        what = _AUTH_FAILURE_MEANINGS.get(failed, failed or "authentication")
+        title = f"Authentication failure report{by}: a message{source} failed ({what})"
+        for label, value in (("delivery result", feedback.delivery_result),
+                             ("identity alignment", feedback.identity_alignment),
+                             ("DKIM domain", feedback.dkim_domain), ("DKIM selector", feedback.dkim_selector)):
+            if value:
+                about.append(f"{label} {_short(value, 80)}")
+        reference = _RFC6591
+    else:
+        title = {"abuse": f"Complaint{by}: a message{source} was reported as abuse",
+                 "fraud": f"Fraud report{by}: a message{source} was reported as fraud or phishing",
+                 "virus": f"Virus report{by}: a message{source} was reported as carrying malware",
+                 "not-spam": f"Not-spam report{by} about a message{source}",
+                 }.get(kind, f"Feedback report ({_short(kind, 40)}){by} about a message{source}")
+        reference = _RFC5965
+    returned = ""
+    if attached:
+        returned = (f" The reported message{' header' if attached[0].headers_only else ''} is attached: "
+                    f"`headerscope analyze FILE --attached {attached[0].number}` shows how it travelled and "
+                    f"how it was authenticated.")
+    identifier = kind.replace("-", "_") if kind in _FEEDBACK_MEANINGS else "other"
+    return Finding(
+        id=f"feedback.{identifier}", severity=_FEEDBACK_SEVERITY.get(kind, Severity.NOTICE), title=title,
+        explanation=("This message is a feedback report in the Abuse Reporting Format (RFC 5965), not the mail "
+                     "itself: " + "; ".join(about) + "." + returned),
+        reference=reference, subject="feedback report",
+    )
+
+
+def feedback_rows(feedback: FeedbackReport) -> tuple[tuple[str, str], ...]:
+    """(label, value) for each part of a feedback report that was written, in the order a
+    reader wants them; shared by the terminal, HTML and Markdown reports."""
+    failed = (feedback.auth_failure or "").strip().lower()
+    rows = [
+        ("Feedback-Type", feedback.feedback_type + (f" ({feedback.meaning})" if feedback.meaning else "")),
+        ("Auth-Failure", (feedback.auth_failure or "") + (f" ({_AUTH_FAILURE_MEANINGS[failed]})"
+                                                          if failed in _AUTH_FAILURE_MEANINGS else "")),
+        ("Delivery-Result", feedback.delivery_result or ""),
+        ("Identity-Alignment", feedback.identity_alignment or ""),
+        ("Source-IP", feedback.source_ip or ""),
+        ("Original-Mail-From", feedback.original_mail_from or ""),
+        ("Original-Rcpt-To", ", ".join(feedback.original_rcpt_to)),
+        ("Arrival-Date", feedback.arrival_date or ""),
+        ("Reported-Domain", ", ".join(feedback.reported_domain)),
+        ("Reported-URI", ", ".join(feedback.reported_uri)),
+        ("DKIM-Domain", feedback.dkim_domain or ""),
+        ("DKIM-Selector", feedback.dkim_selector or ""),
+        ("SPF-DNS", feedback.spf_dns or ""),
+        ("Authentication-Results", "; ".join(feedback.authentication_results)),
+        ("Incidents", feedback.incidents or ""),
+        ("User-Agent", feedback.user_agent or ""),
+        ("Reporting-MTA", feedback.reporting_mta or ""),
+    ]
+    return tuple((label, value) for label, value in rows if value)

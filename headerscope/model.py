@@ -621,6 +621,52 @@ class DeliveryReport(Value):
 
 
 @frozen
+class FeedbackReport(Value):
+    """What an abuse or authentication failure report says about the message it is about, read
+    from its message/feedback-report part (ARF, RFC 5965; RFC 6591 for authentication failures)."""
+
+    feedback_type: str
+    """abuse, fraud, virus, other, not-spam (RFC 6430) or auth-failure (RFC 6591), as written."""
+    user_agent: str | None
+    """The software that wrote the report, e.g. a mailbox provider's feedback loop."""
+    version: str | None
+    """The format's version (1)."""
+    original_mail_from: str | None
+    """The reported message's envelope sender (MAIL FROM)."""
+    original_rcpt_to: tuple[str, ...]
+    """Its envelope recipients, when the reporter says."""
+    arrival_date: str | None
+    """When the reporter received the reported message."""
+    source_ip: str | None
+    """The address of the server that handed it to the reporter."""
+    reporting_mta: str | None
+    """The server that wrote the report (its type prefix removed)."""
+    reported_domain: tuple[str, ...]
+    """Domains the reporter holds responsible (whom the report is addressed to)."""
+    reported_uri: tuple[str, ...]
+    """URIs of the report's subject (a complaint page, an abuse contact)."""
+    incidents: str | None
+    """How many times the same was seen."""
+    authentication_results: tuple[str, ...]
+    """The reporter's Authentication-Results for the reported message, as written."""
+    auth_failure: str | None = None
+    """For an auth-failure report: what failed, e.g. dmarc, signature, bodyhash, spf (RFC 6591
+    section 3.2.2; RFC 7489 section 7.3.1)."""
+    delivery_result: str | None = None
+    """What the reporter did with the message: delivered, spam, policy, reject or other."""
+    identity_alignment: str | None = None
+    """For a DMARC failure report: which identities aligned (none, dkim, spf)."""
+    dkim_domain: str | None = None
+    """The failing DKIM signature's d=."""
+    dkim_selector: str | None = None
+    """Its s=."""
+    spf_dns: str | None = None
+    """The SPF record the reporter saw."""
+    meaning: str | None = None
+    """The feedback type in words."""
+
+
+@frozen
 class Report(Value):
     """The analysis of one message."""
 
@@ -674,6 +720,8 @@ class Report(Value):
     """Spam filters' verdicts recorded in the header (Microsoft 365, SpamAssassin, rspamd), top first."""
     delivery_report: DeliveryReport | None = None
     """When the message is a delivery status notification (a bounce): what it reports."""
+    feedback_report: FeedbackReport | None = None
+    """When the message is an abuse or authentication failure report (ARF): what it reports."""
     attached: tuple[AttachedMessage, ...] = ()
     """Messages carried inside this one (forwarded as attachments, returned by a bounce)."""
 

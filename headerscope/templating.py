@@ -140,7 +140,14 @@ def environment(directory: str | None = None) -> jinja2.Environment:
     env.filters["safe_url"] = safe_url
     env.filters["visible"] = visible
     env.filters["result_class"] = result_class
+    env.filters["feedback_rows"] = _feedback_rows
     return env
+
+
+def _feedback_rows(feedback: Any) -> tuple[tuple[str, str], ...]:
+    from .mime import feedback_rows
+
+    return feedback_rows(feedback)
 
 
 def get_template(name: str) -> jinja2.Template:

@@ -281,3 +281,115 @@ def test_the_bounce_sample_tells_its_story() -> None:
     (_entry, original), = attached_messages(parse_message(data))
     returned = headerscope.analyze(original, dns_snapshot=snapshot, now=now)
     assert [d.result for d in returned.dkim] == ["pass"] and returned.verdict.status == "authenticated"
+
+
+# --------------------------------------------------------------------------- feedback reports
+
+
+def _arf(feedback_part: bytes, reported: bytes, returned_type: str = "message/rfc822") -> bytes:
+    """An abuse report laid out as RFC 5965 section 2 asks: a human-readable part, the
+    machine-readable message/feedback-report part, then the reported message."""
+    return (b"From: <abusedesk@example.com>\r\nTo: <abuse@example.net>\r\nSubject: FW: Earn money\r\n"
+            b"Date: Thu, 8 Mar 2005 17:40:36 EDT\r\nMIME-Version: 1.0\r\n"
+            b"Content-Type: multipart/report; report-type=feedback-report;\r\n\tboundary=\"part1_13d.2e68ed54\"\r\n"
+            b"\r\n--part1_13d.2e68ed54\r\nContent-Type: text/plain; charset=\"US-ASCII\"\r\n\r\n"
+            b"This is an email abuse report for an email message received from IP 192.0.2.1.\r\n"
+            b"\r\n--part1_13d.2e68ed54\r\nContent-Type: message/feedback-report\r\n\r\n" + feedback_part +
+            b"\r\n--part1_13d.2e68ed54\r\nContent-Type: " + returned_type.encode() + b"\r\n\r\n" + reported +
+            b"\r\n--part1_13d.2e68ed54--\r\n")
+
+
+# The fields of RFC 5965's appendix B.2 example.
+ABUSE_FIELDS = (b"Feedback-Type: abuse\r\nUser-Agent: SomeGenerator/1.0\r\nVersion: 1\r\n"
+                b"Original-Mail-From: <somespammer@example.net>\r\nOriginal-Rcpt-To: <user@example.com>\r\n"
+                b"Arrival-Date: Thu, 8 Mar 2005 14:00:00 EDT\r\nReporting-MTA: dns; mail.example.com\r\n"
+                b"Source-IP: 192.0.2.1\r\n"
+                b"Authentication-Results: mail.example.com;\r\n          spf=fail smtp.mail=somespammer@example.com\r\n"
+                b"Reported-Domain: example.net\r\nReported-Uri: http://example.net/earn_money.html\r\n"
+                b"Reported-Uri: mailto:user@example.com\r\nRemoval-Recipient: user@example.com\r\n")
+REPORTED = (b"From: <somespammer@example.net>\r\nReceived: from mailserver.example.net (mailserver.example.net\r\n"
+            b"  [192.0.2.1]) by example.com with ESMTP id M63d4137594e46;\r\n  Thu, 08 Mar 2005 14:00:00 -0400\r\n"
+            b"To: <Undisclosed Recipients>\r\nSubject: Earn money\r\nMIME-Version: 1.0\r\n"
+            b"Content-type: text/plain\r\nMessage-ID: 8787KJKJ3K4J3K4J3K4J3.mail@example.net\r\n"
+            b"Date: Thu, 02 Sep 2004 12:31:03 -0500\r\n\r\nSpam Spam Spam\r\n")
+
+
+def test_an_abuse_report_is_read_as_a_complaint_about_the_attached_message() -> None:
+    report = headerscope.analyze(_arf(ABUSE_FIELDS, REPORTED), offline=True)
+    feedback = report.feedback_report
+    assert feedback is not None
+    assert (feedback.feedback_type, feedback.user_agent, feedback.version) == ("abuse", "SomeGenerator/1.0", "1")
+    assert (feedback.original_mail_from, feedback.original_rcpt_to) == ("somespammer@example.net",
+                                                                         ("user@example.com",))
+    assert (feedback.source_ip, feedback.reporting_mta) == ("192.0.2.1", "mail.example.com")
+    assert feedback.reported_domain == ("example.net",)
+    assert feedback.reported_uri == ("http://example.net/earn_money.html", "mailto:user@example.com")
+    assert feedback.authentication_results == ("mail.example.com; spf=fail smtp.mail=somespammer@example.com",)
+    assert feedback.meaning and feedback.meaning.startswith("a complaint")
+    [finding] = [f for f in report.findings if f.id.startswith("feedback.")]
+    assert (finding.id, finding.severity.value) == ("feedback.abuse", "warning")
+    assert finding.title == "Complaint (SomeGenerator/1.0): a message sent from 192.0.2.1 was reported as abuse"
+    assert "envelope sender somespammer@example.net" in finding.explanation
+    assert "--attached 1" in finding.explanation
+    assert [a.subject for a in report.attached] == ["Earn money"]
+    assert report.delivery_report is None
+
+
+def test_a_dmarc_failure_report_says_what_failed_and_what_the_receiver_did() -> None:
+    # RFC 6591 section 3.1's fields, with RFC 7489 section 7.3.1's DMARC additions; the reported
+    # message's header alone, as RFC 6591 section 3.3 allows.
+    fields = (b"Feedback-Type: auth-failure\r\nUser-Agent: Lua/1.0\r\nVersion: 1.0\r\n"
+              b"Original-Mail-From: <>\r\nOriginal-Rcpt-To: recipient@receiver.example\r\n"
+              b"Arrival-Date: Tue, 30 Apr 2019 02:09:00 +0000\r\nSource-IP: 203.0.113.10\r\n"
+              b"Authentication-Results: receiver.example; dmarc=fail (p=reject) header.from=sender.example\r\n"
+              b"Auth-Failure: dmarc\r\nDelivery-Result: reject\r\nIdentity-Alignment: none\r\n"
+              b"DKIM-Domain: sender.example\r\nDKIM-Selector: s1\r\nReported-Domain: sender.example\r\n")
+    header = REPORTED.split(b"\r\n\r\n")[0] + b"\r\n"
+    report = headerscope.analyze(_arf(fields, header, "text/rfc822-headers"), offline=True)
+    feedback = report.feedback_report
+    assert feedback is not None
+    assert (feedback.feedback_type, feedback.auth_failure, feedback.delivery_result, feedback.identity_alignment,
+            feedback.dkim_domain, feedback.dkim_selector) == ("auth-failure", "dmarc", "reject", "none",
+                                                              "sender.example", "s1")
+    assert feedback.original_mail_from is None  # the null sender
+    [finding] = [f for f in report.findings if f.id.startswith("feedback.")]
+    assert finding.id == "feedback.auth_failure"
+    assert finding.title == ("Authentication failure report (Lua/1.0): a message sent from 203.0.113.10 failed "
+                             "(DMARC failed: no aligned DKIM or SPF pass)")
+    assert "delivery result reject" in finding.explanation and "header --attached 1" not in finding.explanation
+    assert "reported message header is attached" in finding.explanation
+    assert report.attached[0].headers_only
+
+
+def test_feedback_reports_of_other_types_and_parts_without_a_type() -> None:
+    for kind, finding_id, severity in (("not-spam", "feedback.not_spam", "info"), ("virus", "feedback.virus", "warning"),
+                                       ("x-new-kind", "feedback.other", "notice")):
+        fields = ABUSE_FIELDS.replace(b"Feedback-Type: abuse", b"Feedback-Type: " + kind.encode())
+        report = headerscope.analyze(_arf(fields, REPORTED), offline=True)
+        [finding] = [f for f in report.findings if f.id.startswith("feedback.")]
+        assert (finding.id, finding.severity.value) == (finding_id, severity), kind
+    # A feedback part that names no type is no report.
+    untyped = headerscope.analyze(_arf(ABUSE_FIELDS.replace(b"Feedback-Type: abuse\r\n", b""), REPORTED), offline=True)
+    assert untyped.feedback_report is None
+    assert not [f for f in untyped.findings if f.id.startswith("feedback.")]
+
+
+def test_feedback_report_in_every_format_escaped_and_bounded() -> None:
+    hostile = ABUSE_FIELDS.replace(b"SomeGenerator/1.0", b"<script>alert(1)</script>[bold]x[/bold]")
+    many = hostile + b"".join(b"Original-Rcpt-To: r%d@example.com\r\n" % i for i in range(5000))
+    report = headerscope.analyze(_arf(many, REPORTED), offline=True)
+    assert report.feedback_report is not None and len(report.feedback_report.original_rcpt_to) == 100
+    terminal = get_renderer("terminal", width=160).render(report)
+    section = terminal[terminal.index("Feedback report"):terminal.index("Hops (earliest first)")]
+    assert "Source-IP" in section and "192.0.2.1" in section and "[bold]x[/bold]" in section
+    page = get_renderer("html").render(report)
+    root = parse_html(page)
+    rows = root.by_id("feedback-fields").find_all("tr")
+    assert len(rows) > 8 and "<script>alert(1)" not in page and "&lt;script&gt;" in page
+    markdown = get_renderer("markdown").render(report)
+    assert "### Feedback report" in markdown and "\\<script\\>" in markdown
+    data = json.loads(get_renderer("json").render(report))
+    assert data["feedback_report"]["feedback_type"] == "abuse"
+    redacted = redact_report(report)
+    assert redacted.feedback_report is not None
+    assert redacted.feedback_report.original_mail_from == "s***@example.net"

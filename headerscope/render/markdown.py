@@ -99,6 +99,7 @@ class MarkdownRenderer(Renderer):
             lines.append("")
 
         lines.extend(self._delivery_report(report))
+        lines.extend(self._feedback_report(report))
         lines.extend(self._hops(report))
         lines.extend(self._authentication(report))
         lines.extend(self._spam_filters(report))
@@ -122,6 +123,18 @@ class MarkdownRenderer(Renderer):
             lines.append(_row((md_escape(recipient.final_recipient or recipient.original_recipient, 120),
                                md_escape(recipient.action, 20), md_escape(status or None, 200),
                                md_escape(said or None, MAX_CELL))))
+        lines.append("")
+        return lines
+
+    def _feedback_report(self, report: Report) -> list[str]:
+        if report.feedback_report is None:
+            return []
+        from ..mime import feedback_rows
+
+        lines = ["### Feedback report", "", "An abuse or authentication failure report (ARF, RFC 5965).", "",
+                 _row(("Field", "Value")), _row(("---", "---"))]
+        for label, value in feedback_rows(report.feedback_report):
+            lines.append(_row((md_escape(label, 40), md_escape(value, MAX_CELL))))
         lines.append("")
         return lines
 

@@ -123,6 +123,9 @@ class TerminalRenderer(Renderer):
         if report.delivery_report is not None and report.delivery_report.recipients:
             blocks.append(Rule(_t("Delivery report (this message is a bounce or delivery notice)")))
             blocks.append(self._delivery_report(report))
+        if report.feedback_report is not None:
+            blocks.append(Rule(_t("Feedback report (this message is an abuse or authentication failure report)")))
+            blocks.append(self._feedback_report(report))
         blocks.append(Rule(_t("Hops (earliest first)")))
         blocks.append(self._hop_table(report))
         blocks.append(Rule(_t("Envelope vs. headers")))
@@ -412,6 +415,19 @@ class TerminalRenderer(Renderer):
                 said = f"{recipient.remote_mta}: {said}"
             table.add_row(_t(recipient.final_recipient or recipient.original_recipient or "—", limit=200),
                           _t(recipient.action or "—", style), _t(status, limit=300), _t(said, limit=600))
+        return table
+
+    def _feedback_report(self, report: Report) -> RenderableType:
+        from rich.table import Table
+
+        from ..mime import feedback_rows
+
+        assert report.feedback_report is not None
+        table = Table(show_edge=False, pad_edge=False, show_header=False)
+        table.add_column("field", style="bold", no_wrap=True)
+        table.add_column("value", overflow="fold")
+        for label, value in feedback_rows(report.feedback_report):
+            table.add_row(_t(label), _t(value, limit=600))
         return table
 
     def _attached(self, report: Report) -> RenderableType:
