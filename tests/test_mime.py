@@ -113,6 +113,20 @@ def test_a_postfix_style_bounce_is_read_and_its_returned_message_analyzed() -> N
     assert [d.result for d in returned.dkim] == ["pass"]
 
 
+def test_recipient_groups_after_two_blank_lines_are_all_read() -> None:
+    # Microsoft's SMTP service (IIS, Exchange 2000/2003) writes two blank lines before each
+    # recipient group (real layout): every failed recipient is reported, not the first alone.
+    status = (b"Reporting-MTA: dns;smtp.example.com\r\nReceived-From-MTA: dns;AdminAsst\r\n"
+              b"Arrival-Date: Wed, 30 Aug 2006 13:54:00 -0700\r\n" + b"".join(
+                  b"\r\n\r\nFinal-Recipient: rfc822;bounced%d@example.net\r\nAction: failed\r\nStatus: 5.0.0\r\n"
+                  b"Diagnostic-Code: smtp;550 Requested action not taken: mailbox unavailable\r\n" % n
+                  for n in range(1, 5)))
+    report = delivery_report(parse_message(_dsn(status, b"From: a@example.org\r\n\r\nx")))
+    assert report is not None and report.reporting_mta == "smtp.example.com"
+    assert [r.final_recipient for r in report.recipients] == [f"bounced{n}@example.net" for n in range(1, 5)]
+    assert {r.diagnostic_code for r in report.recipients} == {"550 Requested action not taken: mailbox unavailable"}
+
+
 def test_cli_attached_analyzes_the_part_with_the_snapshot_beside_the_file(tmp_path: Path) -> None:
     bounce = tmp_path / "bounce.eml"
     bounce.write_bytes(_dsn(STATUS, (SAMPLES / "direct.eml").read_bytes()))
