@@ -554,6 +554,9 @@ def test_receiver_named_a_r_appended_at_the_end_is_a_milder_claim() -> None:
     assert [r.trusted for r in recorded] == [False]
     assert "end of the header section" in (recorded[0].trust_reason or "")
     assert [(f.id, f.severity) for f in findings] == [("recorded.untrusted_claim", Severity.NOTICE)]
+    # The reason reads as one sentence after the claim (it was run into "and names ..., but names").
+    assert findings[0].explanation.startswith("Header 4 says dkim=pass. Its standing: names the receiving side "
+                                              "(mail.highsecure.ru) but sits at the end of the header section")
 
 
 def test_receiver_without_host_names_is_trusted_by_position_only() -> None:

@@ -881,8 +881,8 @@ def _claim_finding(name: str, index: int, writer: str | None, methods: list[str]
         return Finding(
             id="recorded.untrusted_claim", severity=Severity.WARNING,
             title=f"Forged {name}? It claims {passes}, but the receiver recorded a failure",
-            explanation=(f"Header {index} says {passes}, but {why}. The receiving side's own results "
-                         f"say {against} failed: a sender-supplied pass that contradicts the receiver "
+            explanation=(f"Header {index} says {passes}. Its standing: {why}. The receiving side's own "
+                         f"results say {against} failed: a sender-supplied pass that contradicts the receiver "
                          "is aimed at people and naive filters reading the header. Treat it as forged."),
             reference=RFC8601_TRUST, subject=f"header {index}",
         )
@@ -890,15 +890,15 @@ def _claim_finding(name: str, index: int, writer: str | None, methods: list[str]
         return Finding(
             id="recorded.untrusted_claim", severity=Severity.INFO,
             title=f"{name} in the receiver's name below its Received: not relied on",
-            explanation=(f"Header {index} says {passes} and names {writer}, but {why}. The results "
-                         "above are computed without it."),
+            explanation=(f"Header {index} says {passes}. Its standing: {why}. The results above are "
+                         "computed without it."),
             reference=RFC8601_TRUST, subject=f"header {index}",
         )
     if names_receiver == "appended":
         return Finding(
             id="recorded.untrusted_claim", severity=Severity.NOTICE,
             title=f"{name} in the receiver's name at the end of the header: not relied on",
-            explanation=(f"Header {index} says {passes} and names {writer}, but {why}."),
+            explanation=(f"Header {index} says {passes}. Its standing: {why}."),
             reference=RFC8601_TRUST, subject=f"header {index}",
         )
     if names_receiver == "forged":
@@ -915,7 +915,7 @@ def _claim_finding(name: str, index: int, writer: str | None, methods: list[str]
     return Finding(
         id="recorded.untrusted_claim", severity=Severity.INFO,
         title=f"{name} by {writer or 'an unnamed writer'} claims {passes} (not the receiver)",
-        explanation=(f"Header {index} says {passes}, but {why}. Results written before the "
+        explanation=(f"Header {index} says {passes}. Its standing: {why}. Results written before the "
                      "receiving side took the message are shown but not relied on."),
         reference=RFC8601_TRUST, subject=f"header {index}",
     )
