@@ -722,6 +722,38 @@ def test_sender_supplied_pass_contradicting_the_receiver_is_a_warning() -> None:
     assert "spf" in forged[0].explanation
 
 
+def test_a_nameless_result_beside_a_receiver_that_names_itself_is_not_the_receivers() -> None:
+    # A Gmail auto-forward (real lines): Gmail's own results name mx.google.com; the nameless one
+    # above its Received is the sending Microsoft tenant's stamp ("sender IP is " empty).
+    msg = message(
+        ("Authentication-Results", "mx.google.com; dkim=pass header.i=@virtuozzo.com header.s=selector2; "
+                                   "dmarc=pass (p=NONE sp=NONE dis=NONE) header.from=virtuozzo.com"),  # 0
+        ("Authentication-Results", "spf=none (sender IP is ) smtp.mailfrom=vsementsov@virtuozzo.com;"),  # 1
+        ("Received", "from EUR01-HE1-obe.outbound.protection.outlook.com ([40.107.13.117]) by mx.google.com "
+                     "with ESMTPS id a; Mon, 14 Oct 2019 02:14:48 -0700 (PDT)"),  # 2
+        ("From", "vsementsov@virtuozzo.com"),  # 3
+    )
+    hops = (hop(1, 2, "mx.google.com", trusted=True, boundary=True, org="google.com"),)
+    recorded, _ = parse_recorded(msg, hops, 1)
+    nameless = [r for r in recorded if r.authserv_id is None]
+    assert [r.trusted for r in nameless] == [False]
+    assert "RFC 8601 section 2.2" in (nameless[0].trust_reason or "")
+    assert all(r.trusted for r in recorded if r.authserv_id == "mx.google.com")
+    # Exchange Online writes its own results without an authserv-id: at a Microsoft mailbox the
+    # nameless field above the boundary is the receiver's, whatever else names Microsoft there.
+    microsoft = message(
+        ("ARC-Seal", "i=1; a=rsa-sha256; s=arcselector9901; d=microsoft.com; cv=none; b=x"),  # 0
+        ("Authentication-Results", "spf=pass (sender IP is 209.85.128.41) smtp.mailfrom=gmail.com; "
+                                   "dkim=pass (signature was verified) header.d=gmail.com;"),  # 1
+        ("Received", "from mail-wm1-f41.google.com (209.85.128.41) by AM0EUR01FT001.mail.protection.outlook.com "
+                     "(10.0.0.1) with Microsoft SMTP Server id 15.20.1; Mon, 2 Nov 2026 10:00:04 +0000"),  # 2
+        ("From", "a@gmail.com"),  # 3
+    )
+    hops = (hop(1, 2, "AM0EUR01FT001.mail.protection.outlook.com", trusted=True, boundary=True, org="outlook.com"),)
+    recorded, _ = parse_recorded(microsoft, hops, 1)
+    assert [r.trusted for r in recorded if r.header == "Authentication-Results"] == [True, True]
+
+
 def test_receiver_recorded_arc_override_is_named_in_the_comparison() -> None:
     rec = (_trusted("dmarc", "fail", reason="arc override: lists.example.org"),)
     comparisons, _ = compare(rec, dkim=(), spf=None, dmarc=dmarc_result("fail", p="quarantine"), arc=None)

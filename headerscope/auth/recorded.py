@@ -106,6 +106,10 @@ _DKIM_MODIFIED = frozenset({"body_hash_mismatch", "signature_mismatch"})
 _DKIM_KEY_DRIFT = frozenset({"key_not_found", "key_revoked", "key_syntax"})
 _NOT_RECOMPUTED = frozenset({"offline", "not_checked", "no_body"})
 
+# Receivers that write their Authentication-Results without an authserv-id: Exchange Online
+# ("Authentication-Results: spf=pass (sender IP is 192.0.2.1) smtp.mailfrom=...").
+_NAMELESS_WRITERS = frozenset({"outlook.com"})
+
 _POLICY_IN_COMMENT = re.compile(r"\b(?:p|policy)\s*=\s*([A-Za-z]+)")
 
 
@@ -541,6 +545,13 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext
                 and context.boundary_index < header_index < context.receiver_block_end)
     where = f"hop {context.boundary_number}"
     if writer is None:
+        if above and context.corroborating and not context.boundary_names & _NAMELESS_WRITERS:
+            # RFC 8601 section 2.2 requires the authserv-id. This receiver names itself in its
+            # other fields above its Received, so a nameless one is not its own: another
+            # server's, carried up (Gmail's forwarding does), or the sender's.
+            return False, (f"no authserv-id (RFC 8601 section 2.2 requires one), and the receiving side "
+                           f"names itself in its own results above its Received ({where}): another "
+                           "server wrote this one; a claim"), None
         if above:
             return True, (f"no authserv-id, but added above the boundary Received header ({where}), "
                           "so by the receiving side"), None
