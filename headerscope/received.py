@@ -644,13 +644,14 @@ class _Client:
 
 
 class _Context:
-    __slots__ = ("exim", "http", "microsoft", "tis")
+    __slots__ = ("exim", "http", "microsoft", "qmail", "tis")
 
-    def __init__(self, *, exim: bool, microsoft: bool, http: bool, tis: bool) -> None:
+    def __init__(self, *, exim: bool, microsoft: bool, http: bool, tis: bool, qmail: bool = False) -> None:
         self.exim = exim
         self.microsoft = microsoft
         self.http = http
         self.tis = tis
+        self.qmail = qmail
 
 
 def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Client:
@@ -693,18 +694,25 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
             if "ident=" in c:
                 # Exim: "([IP]:port helo=NAME ident=USER)", the RFC 1413 ident it got.
                 ident_marker = next((w[6:] for w in words if w[:6] == "ident="), None) or ident_marker
+            helo_only = False
             for i, w in enumerate(words):
                 up = w.upper().lstrip('"')  # ZMailer quotes it: ("EHLO name")
                 if up in ("HELO", "EHLO", "LHLO"):
                     zmailer = zmailer or w[0] == '"'
                     helo_marker = words[i + 1].rstrip('"') if i + 1 < len(words) else ""
                     helo_marker_seen = True
+                    helo_only = i == 0 and len(words) <= 2
                     break
                 if w[:5].lower() == "helo=":
                     helo_marker = w[5:]
                     helo_marker_seen = True
                     exim_style = True
                     break
+            if helo_only:
+                # "(HELO [192.168.1.222])": the client's claim, an address literal it chose (a
+                # host behind NAT); its address follows in a comment of its own (IronPort,
+                # qmail: "from unknown (HELO [192.168.1.222]) ([118.208.187.186])").
+                continue
             if "[" in c and "erified" in c:
                 m = _verified_ip_re().match(c)
                 if m is not None:
@@ -802,6 +810,11 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
                 # ZMailer: from RDNS ([IP]:port "EHLO name" rhost-flags-OK-OK-OK-OK), the
                 # reverse-DNS name first (the flags report its checks of it).
                 client.rdns = _rdns_name(first_host, allow_ip=False)
+            elif ctx.qmail and first_host:
+                # qmail (and qmail-ldap) writes the reverse-DNS name first and "(HELO x)" only
+                # when the HELO differs: "from RDNS ([IP]) ... by host (qmail-ldap-1.03)".
+                # (sendmail's "from HELO ([IP])" is a HELO with no reverse-DNS name.)
+                client.rdns = _rdns_name(first_host)
     elif bare is not None:
         client.ident, client.ip, has_port = bare
         if helo_marker_seen:
@@ -1423,13 +1436,14 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
     ), timestamp
 
 
-def _context(exim: bool, microsoft: bool, http: bool, order: list[str]) -> _Context:
+def _context(exim: bool, microsoft: bool, http: bool, order: list[str], flat_comments: list[str]) -> _Context:
     """What _read_from needs to know of the whole header (built only when it reads a from clause)."""
     return _Context(
         exim=exim,
         microsoft=microsoft,
         http=http,
         tis="via" in order and "by" in order and order.index("via") < order.index("by"),
+        qmail=any("qmail" in c.lower() for c in flat_comments),
     )
 
 
@@ -1501,6 +1515,11 @@ def _assemble(
             if part.upper().startswith(("TLS", "SSL")):
                 tls.mark(part, parts[k + 1] if k + 1 < len(parts) else None)
                 break
+    if tls.encrypted is None and "ENCRYPTED" in protocol_words[1:]:
+        # qmail's TLS patch (and Symantec's MessageLabs): "with ECDHE-RSA-AES256-GCM-SHA384
+        # encrypted SMTP", the cipher before the word.
+        cipher_words = (protocol or "").split()
+        tls.mark(None, cipher_words[protocol_words.index("ENCRYPTED") - 1] if protocol_words[0] != "ENCRYPTED" else None)
     if tls.encrypted is None:
         if any(w in _ENCRYPTED_PROTOCOLS for w in protocol_words):
             tls.encrypted = True
@@ -1522,22 +1541,25 @@ def _assemble(
     if simple is not None:
         client = simple
     elif from_seg is not None:
-        client = _read_from(from_seg, _context(exim, microsoft, http, order), problems)
+        client = _read_from(from_seg, _context(exim, microsoft, http, order, flat_comments), problems)
     elif leading_from is not None:
         if leading_from and leading_from[0].kind == "W" and "@" in leading_from[0].text:
             # sendmail local submission: "(from user@localhost)"
             user, _, host = leading_from[0].text.rpartition("@")
             client = _Client(ident=user or None, rdns=_rdns_name(host))
         else:
-            client = _read_from(leading_from, _context(exim, microsoft, http, order), problems)
+            client = _read_from(leading_from, _context(exim, microsoft, http, order, flat_comments), problems)
     else:
         client = _Client()
     if client.ident is None:
         client.ident = ident
-    if (protocol or "").lower().startswith("local") and client.ip is None and client.rdns is None \
-            and client.helo and "." not in client.helo and not _is_literal(client.helo):
-        # Exim's "from USER by HOST with local": no SMTP session, so no HELO; the word is the
-        # submitting user's login ($sender_ident).
+    if ((protocol or "").lower().startswith("local") or exim) and client.ip is None and client.rdns is None \
+            and client.helo and "." not in client.helo and not _is_literal(client.helo) \
+            and from_seg is not None and len(from_seg) == 1:
+        # Exim's "from USER by HOST with local", and its re-injections ("from Debian-exim by
+        # host with spam-scanned"): no TCP connection, so Exim's default Received text writes
+        # the submitting login ($sender_ident) where a remote host would be, and a HELO only as
+        # "(helo=name)". The word is the ident.
         client.ident = client.ident or client.helo
         client.helo = None
 

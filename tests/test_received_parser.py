@@ -1109,3 +1109,50 @@ def test_yahoo_pod_id_after_the_by_host() -> None:
     f = parse_received("by atlas-production.v2-mail-prod1-gq1.omega.yahoo.com pod-id "
                        "atlas--production-gq1-fb5f4cbd-6l2jz.gq1.yahoo.com with HTTP; Tue, 16 Dec 2025 10:17:41 +0000")
     assert (f.by, f.protocol, f.complete) == ("atlas-production.v2-mail-prod1-gq1.omega.yahoo.com", "HTTP", True)
+
+
+def test_ironport_and_qmail_helo_address_literal_is_not_the_client_address() -> None:
+    # Real IronPort line: the client (behind NAT) said HELO [192.168.1.222]; the address the
+    # server saw is the next comment's.
+    f = parse_received("from unknown (HELO [192.168.1.222]) ([118.208.187.186]) by icp-osb-irony-out7.iinet.net.au "
+                       "with ESMTP; 03 Oct 2019 18:25:40 +0800")
+    assert (f.from_helo, f.from_rdns, f.from_ip) == ("[192.168.1.222]", None, "118.208.187.186")
+    f = parse_received("from host.example.net (HELO [10.0.0.5]) ([118.208.187.186]) by esa.example.com with ESMTP; "
+                       "03 Oct 2019 18:25:40 +0800")
+    assert (f.from_helo, f.from_rdns, f.from_ip) == ("[10.0.0.5]", "host.example.net", "118.208.187.186")
+    # qmail's bare address.
+    f = parse_received("from unknown (HELO [10.0.0.5]) (118.208.187.186) by mx.example.com with SMTP; "
+                       "03 Oct 2019 18:25:40 +0800")
+    assert (f.from_helo, f.from_ip) == ("[10.0.0.5]", "118.208.187.186")
+
+
+def test_qmail_names_the_reverse_dns_host_before_a_bracketed_address() -> None:
+    # qmail-ldap (real line): the name is TCPREMOTEHOST; a differing HELO would be "(HELO x)".
+    f = parse_received("from avas5.coqui.net ([196.28.61.131]) (envelope-sender <sender@somehost.example.com>) by "
+                       "mail1.coqui.net (qmail-ldap-1.03) with SMTP for <recipient@example.net>; 28 Aug 2006 16:38:01 -0400")
+    assert (f.from_rdns, f.from_helo, f.from_ip, f.envelope_from) == (
+        "avas5.coqui.net", "avas5.coqui.net", "196.28.61.131", "sender@somehost.example.com")
+    # sendmail's "from HELO ([IP])" is a HELO whose address had no reverse-DNS name.
+    f = parse_received("from mail.example.com ([1.2.3.4]) by mx.example.org (8.14.4/8.14.4) with ESMTP id abc; "
+                       "Mon, 2 Nov 2026 10:00:00 +0000")
+    assert (f.from_helo, f.from_rdns, f.from_ip) == ("mail.example.com", None, "1.2.3.4")
+
+
+def test_qmail_tls_cipher_encrypted_smtp() -> None:
+    # qmail's TLS patch, as Symantec's MessageLabs writes it (real line).
+    f = parse_received("from unknown (HELO n03ukasimr01.n03.fujitsu.local) (62.60.8.97) by "
+                       "server-3.tower-545.messagelabs.com with ECDHE-RSA-AES256-GCM-SHA384 encrypted SMTP; "
+                       "10 Jan 2022 06:25:16 -0000")
+    assert f.tls == TlsInfo(encrypted=True, version=None, cipher="ECDHE-RSA-AES256-GCM-SHA384")
+    assert (f.from_helo, f.from_ip) == ("n03ukasimr01.n03.fujitsu.local", "62.60.8.97")
+
+
+def test_exim_reinjection_names_the_submitting_login() -> None:
+    # Exim's default Received text without a TCP client: "from IDENT" (real lines from gnu.org's
+    # spam scanner and Xen's list server).
+    f = parse_received("from Debian-exim by eggs.gnu.org with spam-scanned (Exim 4.71) "
+                       "(envelope-from <laurent@vivier.eu>) id 1irgT0-0005Ur-G8; Tue, 14 Jan 2020 10:00:00 -0500")
+    assert (f.ident, f.from_helo, f.protocol) == ("Debian-exim", None, "spam-scanned")
+    f = parse_received("from list by lists.xenproject.org with outflank-mailman.860577.1272588 (Exim 4.92) "
+                       "(envelope-from <xen-devel-bounces@lists.xenproject.org>) id 1q; Tue, 14 Jan 2020 10:00:00 -0500")
+    assert (f.ident, f.from_helo) == ("list", None)
