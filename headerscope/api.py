@@ -192,7 +192,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     boundary = chain.hops[chain.boundary_hop - 1] if chain.boundary_hop else None
     # The boundary transaction's own MAIL FROM when recorded (see boundary_mail_from), else the
     # final one (Return-Path).
-    spf_mail_from, spf_mail_from_source = boundary_mail_from(message, boundary, received_spf, envelope.srs)
+    spf_mail_from, spf_mail_from_source = boundary_mail_from(message, boundary, received_spf, envelope.srs, chain.hops)
     if spf_mail_from_source is None:
         spf_mail_from, spf_mail_from_source = envelope.mail_from, envelope.mail_from_source
     client_ip, helo, mail_from, inputs_from = _spf_inputs(opts, boundary, spf_mail_from,

@@ -48,7 +48,8 @@ _RFC7489_FROM = "https://www.rfc-editor.org/rfc/rfc7489#section-6.6.1"
 _RFC5321_TRACE = "https://www.rfc-editor.org/rfc/rfc5321#section-4.4"
 
 # Header fields MDAs write with the envelope recipient, in the order they are read.
-_RCPT_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To")
+# Yahoo Mail and AOL write "X-Apparently-To: user@yahoo.com; Sat, 9 Jul 2022 10:35:03 +0000".
+_RCPT_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "X-Apparently-To")
 _RESENT_RECIPIENTS = ("Resent-To", "Resent-Cc", "Resent-Bcc")
 _MAX_RECIPIENTS = 1000
 
@@ -116,6 +117,10 @@ def _mail_from(message: Message, hops: tuple[Hop, ...],
     return_path = message.first("Return-Path")
     if return_path is not None:
         value = envelope_address(return_path)
+        if value is not None and _is_local_mailer_daemon(value, hops):
+            # sendmail's local delivery (and procmail, mail.local) writes the null reverse-path
+            # of a bounce as the receiving host's own MAILER-DAEMON: no sender had that address.
+            return "", f"Return-Path ({value}: the delivering host's spelling of the null sender)"
         if value is not None:
             return value, "Return-Path"
     # Without Return-Path, the latest trusted hop that recorded its envelope sender.
@@ -128,8 +133,20 @@ def _mail_from(message: Message, hops: tuple[Hop, ...],
     return _spf_envelope_from(received_spf)
 
 
+def _is_local_mailer_daemon(address: str, receiving_hops: tuple[Hop, ...]) -> bool:
+    """``MAILER-DAEMON@host`` where the host (or its organisation) is one of the receiving side's."""
+    local, _, domain = address.rpartition("@")
+    if local.upper() != "MAILER-DAEMON" or not domain:
+        return False
+    domain = normalize_domain(domain) or domain.lower()
+    names = {normalize_domain(hop.fields.by) for hop in receiving_hops} - {None}
+    orgs = {organizational_domain(name) for name in names if name} | {
+        hop.organization.lower() for hop in receiving_hops if hop.organization}
+    return domain in names or (organizational_domain(domain) or domain) in orgs
+
+
 def boundary_mail_from(message: Message, boundary: Hop | None, received_spf: RecordedResult | None,
-                       final_srs: SrsInfo | None = None) -> tuple[str | None, str | None]:
+                       final_srs: SrsInfo | None = None, hops: tuple[Hop, ...] = ()) -> tuple[str | None, str | None]:
     """The MAIL FROM of the boundary hop's own SMTP transaction, when something records it
     for that hop, with where it was read; (None, None) otherwise.
 
@@ -141,7 +158,8 @@ def boundary_mail_from(message: Message, boundary: Hop | None, received_spf: Rec
     clause, the receiver's Received-SPF for that hop (RFC 7208 section 9.1), a Return-Path
     written directly above the boundary Received (Gmail stamps one per delivery), and the
     sender encoded in a final SRS Return-Path that the receiving side itself minted
-    (``final_srs``: the envelope's decoded final MAIL FROM, ``Envelope.srs``).
+    (``final_srs``: the envelope's decoded final MAIL FROM, ``Envelope.srs``). ``hops``: the
+    chain, to tell the receiving side's own ``MAILER-DAEMON@host`` (the null sender) apart.
     """
     if boundary is None:
         return None, None
@@ -154,6 +172,8 @@ def boundary_mail_from(message: Message, boundary: Hop | None, received_spf: Rec
     index = boundary.header_index
     if 0 < index <= len(message.headers) and message.headers[index - 1].name.lower() == "return-path":
         value = envelope_address(message.headers[index - 1].value)
+        if value is not None and _is_local_mailer_daemon(value, _trusted(hops, boundary.number)):
+            return "", f"Return-Path above hop {boundary.number}'s Received ({value}: the null sender)"
         if value is not None:
             return value, f"Return-Path above hop {boundary.number}'s Received (header {index - 1})"
     # The final MAIL FROM is an SRS address the receiving side minted when it forwarded the
@@ -172,6 +192,18 @@ def _is_current(field: HeaderField, boundary: Hop | None) -> bool:
     return boundary is None or field.index < boundary.header_index
 
 
+def _is_current_recipient(field: HeaderField, address: str, boundary: Hop | None, last_received: int,
+                          addressed_here: frozenset[str]) -> bool:
+    """Whether a recipient trace field names a recipient of this delivery: written above the
+    boundary Received, or below it with no evidence of an earlier delivery. An earlier
+    receiver's field has that receiver's Received below it (its MDA writes at the top); one
+    below every Received was written after them (Proton Mail writes its own below its
+    Received, a milter appending at the end of the header puts it last), and one naming
+    the address a receiving hop's ``for`` clause delivered to is this delivery's."""
+    return (_is_current(field, boundary) or field.index > last_received
+            or address.lower() in addressed_here)
+
+
 # qmail and ezmlm write a phrase before the address in Delivered-To: "moderator for
 # list@example.org", "mailing list list@example.org" (a mailing list's own delivery).
 _trace_phrase_re = compiled_on_first_use(r"[A-Za-z][A-Za-z ]{0,40} (\S+@\S+)")
@@ -179,24 +211,39 @@ _trace_phrase_re = compiled_on_first_use(r"[A-Za-z][A-Za-z ]{0,40} (\S+@\S+)")
 
 def _trace_addresses(value: str) -> tuple[Address, ...]:
     """The addresses of a recipient trace field (Delivered-To and the like): one address, or
-    a list, or qmail's phrase and address."""
+    a list, or qmail's phrase and address; Yahoo's date after a ";" left out."""
+    if ";" in value and "@" in value.partition(";")[0] and "<" not in value:
+        value = value.partition(";")[0]
     phrase = _trace_phrase_re().fullmatch(value.strip()) if "<" not in value and " " in value.strip() else None
     if phrase is not None:
         return parse_addresses(phrase.group(1))
     return parse_addresses(value)
 
 
-def _earlier_recipients(message: Message, boundary: Hop | None) -> list[tuple[HeaderField, str]]:
+def _last_received(message: Message) -> int:
+    return max((h.index for h in message.all("Received")), default=-1)
+
+
+def _addressed_here(hops: tuple[Hop, ...]) -> frozenset[str]:
+    """The addresses the receiving side's hops name in their ``for`` clauses, lower case."""
+    return frozenset(found.address.lower() for hop in hops if hop.fields.for_
+                     for found in parse_addresses(hop.fields.for_)[:_MAX_RECIPIENTS] if found.domain)
+
+
+def _earlier_recipients(message: Message, hops: tuple[Hop, ...], boundary: Hop | None) -> list[tuple[HeaderField, str]]:
     """Recipient fields an earlier delivery wrote (below the boundary Received), with the address."""
     if boundary is None:
         return []
+    last_received = _last_received(message)
+    addressed_here = _addressed_here(hops)
     out: list[tuple[HeaderField, str]] = []
     for name in _RCPT_HEADERS:
         for field in message.all(name):
             if _is_current(field, boundary):
                 continue
             for found in _trace_addresses(field.value)[:_MAX_RECIPIENTS]:
-                if found.domain:
+                if found.domain and not _is_current_recipient(field, found.address, boundary, last_received,
+                                                               addressed_here):
                     out.append((field, found.address))
                     if len(out) >= _MAX_RECIPIENTS:
                         return out
@@ -220,12 +267,14 @@ def _rcpt_to(message: Message, hops: tuple[Hop, ...], boundary: Hop | None
         if source not in sources[key]:
             sources[key].append(source)
 
+    last_received = _last_received(message)
+    addressed_here = _addressed_here(hops)
     for name in _RCPT_HEADERS:
         for field in message.all(name):
-            if not _is_current(field, boundary):
-                continue  # an earlier delivery's recipient (see _earlier_recipients)
-            for found in _trace_addresses(field.value):
-                if found.domain:
+            for found in _trace_addresses(field.value)[:_MAX_RECIPIENTS]:
+                # An earlier delivery's recipient is left out (see _earlier_recipients).
+                if found.domain and _is_current_recipient(field, found.address, boundary, last_received,
+                                                          addressed_here):
                     add(found.address, name)
     # Latest hop first: the final receiver's "for" clause is the most reliable.
     for hop in reversed(hops):
@@ -407,7 +456,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                             f"sender put it in Bcc (blind copy), or an alias, list or forward without a "
                             f"trace delivered it there. RFC 5321 delivers by RCPT TO, not by the header."))
 
-    findings.extend(_earlier_delivery_findings(_earlier_recipients(message, boundary), boundary, list_id))
+    findings.extend(_earlier_delivery_findings(_earlier_recipients(message, trusted, boundary), boundary, list_id))
 
     # --- originator fields ---------------------------------------------------------------------
     if sender is not None and sender.domain and sender.address.lower() != (from_text or "").lower():

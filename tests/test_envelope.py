@@ -191,6 +191,60 @@ def test_without_a_boundary_every_recipient_field_counts() -> None:
     assert not [f for f in findings if f.id == "envelope.earlier_delivery"]
 
 
+def test_recipient_fields_with_no_earlier_received_below_them_are_this_deliverys() -> None:
+    # Proton Mail's export (real layout): its own Received, then its X-Original-To and
+    # Delivered-To below it, then the message; no earlier receiver's Received is below them.
+    proton = ("X-Pm-Spamscore: 0\n"
+              "Received: from mail.protonmail.ch by mail.protonmail.ch; Sat, 17 Sep 2022 11:37:00 +0000\n"
+              "X-Original-To: epfl-ctf-admin2@protonmail.com\n"
+              "Return-Path: <someone@protonmail.com>\n"
+              "Delivered-To: epfl-ctf-admin2@protonmail.com\n"
+              "From: someone@protonmail.com\nTo: epfl-ctf-admin2@protonmail.com\n")
+    envelope, findings = _run(proton, (_hop_at(1, 1, trusted=True),), boundary=1)
+    assert envelope.rcpt_to == ("epfl-ctf-admin2@protonmail.com",)
+    assert not [f for f in findings if f.id == "envelope.earlier_delivery"]
+    # A milter appending at the end of the header (Sophos PureMessage's X-Envelope-To).
+    appended = RESENT + "X-Envelope-To: final@now.test\n"
+    envelope, findings = _run(appended, _chain_hops(), boundary=3)
+    assert envelope.rcpt_to == ("final@now.test",)
+    assert envelope.rcpt_to_sources == ("Delivered-To, X-Envelope-To",)
+    # Still an earlier delivery: the fields with the earlier receiver's Received below them.
+    assert ["first@then.test" in f.title for f in findings if f.id == "envelope.earlier_delivery"] == [True]
+
+
+def test_yahoo_apparently_to_is_the_recipient() -> None:
+    # Yahoo Mail and AOL (real line): the address, then the delivery date.
+    yahoo = ("X-Apparently-To: sydneyani@yahoo.com; Sat, 9 Jul 2022 10:35:03 +0000\n"
+             "Received: from 192.0.2.7 (EHLO mail.example.tw) (192.0.2.7) by mta1.mail.yahoo.com with SMTP; "
+             "Sat, 9 Jul 2022 10:35:03 +0000\n"
+             "From: news@example.tw\nTo: undisclosed-recipients:;\n")
+    envelope, _ = _run(yahoo, (_hop_at(1, 1, trusted=True),), boundary=1)
+    assert (envelope.rcpt_to, envelope.rcpt_to_sources) == (("sydneyani@yahoo.com",), ("X-Apparently-To",))
+    assert _kinds(envelope) == ["bcc"]
+
+
+def test_the_receiving_hosts_mailer_daemon_is_the_null_sender() -> None:
+    # sendmail's local delivery of a bounce (real lines): "MAILER-DAEMON@" the receiving host.
+    bounce = ("Return-Path: <MAILER-DAEMON@somehost.example.com>\n"
+              "Received: from mail1.coqui.net (mail1.coqui.net [64.156.13.103]) by somehost.example.com "
+              "(8.13.1/8.13.1) with ESMTP id k7SKc3; Mon, 28 Aug 2006 16:38:03 -0400\n"
+              "From: MAILER-DAEMON@mail1.coqui.net\nTo: sender@somehost.example.com\nSubject: failure notice\n")
+    receiving = Hop(number=1, header_index=1, fields=ReceivedFields(by="somehost.example.com", from_ip="64.156.13.103"),
+                    raw="", delay_seconds=None, role=Role.MTA, organization="example.com", trusted=True, boundary=True)
+    envelope, _ = _run(bounce, (receiving,), boundary=1)
+    assert envelope.mail_from == "" and "null sender" in (envelope.mail_from_source or "")
+    assert _kinds(envelope) == ["bounce"]
+    # SPF then checks the HELO identity (RFC 7208 section 2.4).
+    from headerscope.api import analyze
+
+    spf = _spf_of(analyze((bounce + "Date: Mon, 28 Aug 2006 16:38:01 -0400\n\nbody\n").encode(), offline=True))
+    assert (spf.mail_from, spf.helo) == ("postmaster@mail1.coqui.net", "mail1.coqui.net")
+    # Another host's MAILER-DAEMON is an address like any other.
+    other = bounce.replace("MAILER-DAEMON@somehost.example.com", "MAILER-DAEMON@elsewhere.example.net")
+    envelope, _ = _run(other, (receiving,), boundary=1)
+    assert envelope.mail_from == "MAILER-DAEMON@elsewhere.example.net"
+
+
 def test_corpus_replayed_message_keeps_only_the_final_recipient() -> None:
     # Delivered by Gmail to spprtmailgun@gmail.com, re-sent through Mailgun to Migadu days later.
     from headerscope.api import analyze
