@@ -110,6 +110,23 @@ OPERATOR_ALIASES: dict[str, str] = {
     "protonmail.ch": "proton.me",
     "protonmail.com": "proton.me",
     "proton.me": "proton.me",
+    # United Internet: GMX, WEB.DE, mail.com, IONOS (kundenserver.de names the IONOS relays)
+    "gmx.net": "gmx.net",
+    "gmx.com": "gmx.net",
+    "gmx.de": "gmx.net",
+    "web.de": "gmx.net",
+    "mail.com": "gmx.net",
+    "kundenserver.de": "gmx.net",
+    "ionos.com": "gmx.net",
+    # VK's Mail.ru (smailru.net names its relays)
+    "mail.ru": "mail.ru",
+    "smailru.net": "mail.ru",
+    # Broadcom's Symantec Email Security.cloud (MessageLabs; symcld.net names its nodes)
+    "messagelabs.com": "messagelabs.com",
+    "symcld.net": "messagelabs.com",
+    # SourceForge's list servers
+    "sourceforge.net": "sourceforge.net",
+    "sourceforge.com": "sourceforge.net",
 }
 
 # Top-level labels used only on private networks (not in the public DNS): a name under one
@@ -946,6 +963,18 @@ def _link_matches(by: str | None, nxt: ReceivedFields, orgs: _Orgs | None = None
     return by_org in name_orgs
 
 
+def _by_names_address(raw: str, address: str | None) -> bool:
+    """Whether a Received header's ``by`` clause gives ``address`` as the server's own, in the
+    comment after its name: "by auristor.com (208.125.0.235) (MDaemon PRO v21.5.0)"."""
+    if not address or _ip(address) is None:
+        return False
+    by = _by_address_re().search(_scan(raw))
+    return by is not None and _ip(by.group(1)) == _ip(address)
+
+
+_by_address_re = compiled_on_first_use(r"\bby\s+\S+\s+\(\s*\[?([0-9A-Fa-f:.]{2,45})\]?\s*\)", re.IGNORECASE)
+
+
 def _forged_signs(fields: ReceivedFields, raw: str) -> list[str]:
     """Values that no real server writes, found in a hop below the trust boundary."""
     signs: list[str] = []
@@ -1350,6 +1379,8 @@ def _check_link(findings: _Findings, work: list[_Work], i: int, boundary_index: 
         _check_helo_against_address(findings, work, i, orgs, ptr_names)
     if _link_matches(by, nxt, orgs, ptr_names) is not False:
         return
+    if _by_names_address(work[i].header.value, nxt.from_ip):
+        return  # "by example.com (192.0.2.5)": MDaemon and Exchange write their own address too
     if work[i + 1].private and normalize_domain(nxt.by) == normalize_domain(by):
         return  # handed back over the host's own private network to the same server
     claimed = nxt.from_rdns or nxt.from_helo or nxt.from_ip or "?"

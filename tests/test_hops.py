@@ -1099,6 +1099,42 @@ def test_an_email_service_providers_internal_relay_names_connect() -> None:
     assert host_organization("sender4-op-o12.zoho.com") == host_organization("mx.zohomail.com") == "zoho.com"
 
 
+@needs_parser
+def test_providers_under_several_domains_and_servers_naming_their_own_address_connect() -> None:
+    # GMX (real lines): submitted at mail.gmx.com, sent from mout.gmx.net.
+    gmx = _chain([
+        "from mout.gmx.net ([212.227.17.22]:45229) by eggs.gnu.org with esmtps (TLS1.2:DHE_RSA_AES_256_CBC_SHA256:256) "
+        "(Exim 4.71) (envelope-from <a@gmx.de>) id 1iJz; Tue, 08 Oct 2019 16:47:32 -0400",
+        "from [192.168.0.241] ([89.71.135.231]) by mail.gmx.com (mrgmx104 [212.227.17.174]) with ESMTPSA "
+        "(Nemesis) id 1MfYLQ; Tue, 08 Oct 2019 22:47:30 +0200",
+    ])
+    assert not [f for f in gmx.findings if f.id == "hops.chain_gap"]
+    assert host_organization("mout.gmx.net") == host_organization("mx01.web.de") == "gmx.net"
+    # Mail.ru hands a message to its fallback relays (smailru.net) over its own private network.
+    mailru = _chain([
+        "from fallback25.m.smailru.net (fallback25.m.smailru.net [94.100.189.1]) by mx.receiver.example "
+        "(Postfix) with ESMTPS id B2; Mon, 13 Jan 2020 10:00:02 +0000",
+        "from [10.161.76.76] (port=48690 helo=smtp17.mail.ru) by fallback25.m.smailru.net with esmtp "
+        "(envelope-from <a@mail.ru>) id 1iqx; Mon, 13 Jan 2020 13:00:01 +0300",
+    ])
+    assert not [f for f in mailru.findings if f.id in ("hops.private_ip_outside", "hops.chain_gap")]
+    # MDaemon names the mail domain and its own address: the next hop's client is that address.
+    mdaemon = _chain([
+        "from sequoia-grove.ad.secure-endpoints.com (sequoia-grove.ad.secure-endpoints.com [208.125.0.235]) "
+        "by mx.receiver.example (Postfix) with ESMTPS id C3; Mon, 2 Nov 2026 10:00:02 +0000",
+        "by auristor.com (208.125.0.235) (MDaemon PRO v21.5.0) with ESMTPSA id md5001003025058.msg; "
+        "Mon, 2 Nov 2026 05:00:01 -0500",
+    ])
+    assert not [f for f in mdaemon.findings if f.id == "hops.chain_gap"]
+    other = _chain([
+        "from sequoia-grove.ad.secure-endpoints.com (sequoia-grove.ad.secure-endpoints.com [208.125.0.235]) "
+        "by mx.receiver.example (Postfix) with ESMTPS id C3; Mon, 2 Nov 2026 10:00:02 +0000",
+        "by auristor.com (198.51.100.9) (MDaemon PRO v21.5.0) with ESMTPSA id md5001003025058.msg; "
+        "Mon, 2 Nov 2026 05:00:01 -0500",
+    ])
+    assert [f.id for f in other.findings if f.id == "hops.chain_gap"] == ["hops.chain_gap"]
+
+
 def test_a_date_without_a_time_zone_is_not_a_clock_to_measure_from() -> None:
     # RFC 5322 section 3.3 requires a zone; without one the Date: is off by up to a day, so
     # the delays start at the first hop, and no clock skew is made up from it.
