@@ -467,3 +467,30 @@ def contained_addresses(text: str | None) -> tuple[str, ...]:
         if _is_address_like(word) and "." in word.rsplit("@", 1)[1]:
             found.append(word.lower())
     return tuple(found)
+
+
+# A domain name written in a display name ("Amazon.co.jp", "PayPal.com"): labels of letters,
+# digits and hyphens, not part of an address or of a longer word.
+_displayed_domain_re = compiled_on_first_use(
+    r"(?<![\w@.-])((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,10}[A-Za-z]{2,63})(?![\w@-]|\.\w)")
+
+
+def displayed_domains(text: str | None) -> tuple[str, ...]:
+    """Domain names written in a display name, lower case, whose top-level label the Public
+    Suffix List knows ("Amazon.co.jp" yes, "Node.js" no) and which have a registrable part;
+    addresses are left to ``contained_addresses``."""
+    if not text or "." not in text:
+        return ()
+    from .domains import is_listed_tld, organizational_domain
+
+    found: list[str] = []
+    for match in _displayed_domain_re().finditer(text[:1024]):
+        name = match.group(1).lower()
+        if not is_listed_tld(name.rsplit(".", 1)[1]):
+            continue
+        org = organizational_domain(name)
+        if org and org != name.rsplit(".", 1)[1] and "." in org and name not in found:
+            found.append(name)
+        if len(found) >= 5:
+            break
+    return tuple(found)

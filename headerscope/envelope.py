@@ -24,6 +24,7 @@ from .addresses import (
     classify_bounce_address,
     contained_addresses,
     decode_srs,
+    displayed_domains,
     envelope_address,
     parse_addresses,
 )
@@ -328,6 +329,29 @@ def _org(domain: str | None) -> str | None:
     return organizational_domain(domain) if domain else None
 
 
+def _other_displayed_domain(address: Address) -> str | None:
+    """A domain the display name shows that is not the address's organisation's, or None.
+    A brand spelled with a dot is its own ("Dr.Web" <...@drweb.com>), and the operators that
+    run mail under several domains are one each (hops.OPERATOR_ALIASES). A list that rewrites
+    From: for DMARC writes "Author via List" with its own address: the name is the author's."""
+    if not address.display_name or not address.domain or "." not in address.display_name \
+            or " via " in address.display_name.lower():
+        return None
+    from .hops import host_organization
+
+    own = host_organization(address.domain) or _org(address.domain) or address.domain.lower()
+    own_label = own.split(".", 1)[0]
+    for shown in displayed_domains(address.display_name):
+        shown_org = host_organization(shown) or _org(shown) or shown
+        if shown_org == own:
+            continue
+        joined = shown_org.rsplit(".", 1)[0].replace(".", "")
+        if joined.startswith(own_label) or own_label.startswith(joined):
+            continue
+        return shown
+    return None
+
+
 def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None,
                      received_spf: RecordedResult | None = None) -> tuple[Envelope, tuple[Finding, ...]]:
     """Read MAIL FROM / RCPT TO and From/Sender/Reply-To/To/Cc; explain differences.
@@ -500,6 +524,24 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                 explanation=f"The display name contains {decoy[0]} while the message is really from "
                             f"{address.address}. Trust the address, not the name.",
                 reference=_RFC5322_ORIGINATOR, subject=field_name))
+
+    for address in from_real:
+        shown = _other_displayed_domain(address)
+        if shown is None:
+            continue
+        differences.append(EnvelopeDifference(
+            kind="display_name_domain", envelope_value=None, header_value=_fmt(address),
+            explanation=f"The From: display name shows the domain {shown}, but the address is at "
+                        f"{address.domain}. Mail programs that show only the name display {shown}: a "
+                        f"common way to pass a message off as a known company's."))
+        findings.append(Finding(
+            id="envelope.display_name_domain", severity=Severity.WARNING,
+            title=f"From: display name shows another domain ({shown})",
+            explanation=f"The display name \"{address.display_name}\" names {shown}, while the message is "
+                        f"from {address.address}, whose domain has nothing to do with it. Authentication "
+                        f"results vouch for the address's domain only; trust the address, not the name.",
+            reference=_RFC5322_ORIGINATOR, subject="From"))
+        break
 
     if len(from_real) > 1 or len(message.all("From")) > 1:
         findings.append(Finding(

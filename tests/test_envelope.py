@@ -100,6 +100,24 @@ def test_reply_to_other_domain_and_display_name_address() -> None:
         ("envelope.reply_to_other_domain", "notice"), ("envelope.display_name_address", "warning")]
 
 
+def test_display_name_showing_another_domain() -> None:
+    # A phish from a public corpus (real From:): the name is a brand's domain, the address not.
+    envelope, findings = _run('From: "Amazon.co.jp" <arnazom@lptaoyou.cn>\nTo: user@example.jp\n')
+    assert _kinds(envelope) == ["display_name_domain"]
+    [finding] = [f for f in findings if f.id == "envelope.display_name_domain"]
+    assert finding.severity.value == "warning" and "amazon.co.jp" in finding.title
+    assert "arnazom@lptaoyou.cn" in finding.explanation
+    # Not for: the address's own organisation, a brand spelled with a dot, an operator's other
+    # domain, a top-level label the Public Suffix List lacks, dotted initials, a list's rewrite.
+    for quiet in ('"PayPal.com" <service@mail.paypal.com>', '"Dr.Web" <news@drweb.com>',
+                  '"Gmail.com Team" <team@googlemail.com>', '"Node.js" <news@example.org>',
+                  '"Daniel P. Smith" <dps@example.org>', '"Mr.Wood" <w@example.org>',
+                  '"notificados.com via Osst-users" <osst-users@lists.sourceforge.net>'):
+        envelope, findings = _run(f"From: {quiet}\nTo: user@example.jp\n")
+        assert "display_name_domain" not in _kinds(envelope), quiet
+        assert not [f for f in findings if f.id == "envelope.display_name_domain"], quiet
+
+
 def test_reply_to_same_organisation_is_fine() -> None:
     envelope, findings = _run("From: a@mail.corp.test\nReply-To: support@corp.test\nTo: b@x.test\n")
     assert envelope.differences == () and findings == ()
