@@ -284,9 +284,10 @@ def might_carry_parts(message: Message) -> bool:
 
 def attached_messages(message: Message) -> tuple[tuple[AttachedMessage, bytes], ...]:
     """Each message carried inside this one, with its bytes (headers only for a returned
-    header), in part order, at most MAX_ATTACHED."""
+    header), in part order, at most MAX_ATTACHED; or the copy a qmail bounce returns."""
     if not might_carry_parts(message):
-        return ()
+        qmail = _qmail_bounce(message)
+        return qmail[1] if qmail is not None else ()
     return _attached(message.raw, _parts(message))
 
 
@@ -550,15 +551,24 @@ def read_carried(message: Message) -> tuple[DeliveryReport | None, FeedbackRepor
                                             tuple[AttachedMessage, ...], list[Finding]]:
     """The delivery report, the feedback report and the attached messages of a message, and
     the findings about them."""
-    if not might_carry_parts(message):
-        return None, None, (), []
-    parts = _parts(message)
-    report = _delivery_report(message, parts)
-    feedback = _feedback_report(message, parts)
-    attached = tuple(entry for entry, _ in _attached(message.raw, parts))
+    report: DeliveryReport | None
+    feedback: FeedbackReport | None
+    if might_carry_parts(message):
+        parts = _parts(message)
+        report = _delivery_report(message, parts)
+        feedback = _feedback_report(message, parts)
+        attached = tuple(entry for entry, _ in _attached(message.raw, parts))
+    else:
+        qmail = _qmail_bounce(message)
+        report, feedback = (qmail[0] if qmail else None), None
+        attached = tuple(entry for entry, _ in qmail[1]) if qmail else ()
     findings: list[Finding] = []
     if report is not None and report.recipients:
         findings.append(_report_finding(report, attached))
+    elif feedback is None:
+        unstructured = _unstructured_bounce(message)
+        if unstructured is not None:
+            findings.append(unstructured)
     if feedback is not None:
         findings.append(_feedback_finding(feedback, attached))
     if attached:
@@ -614,10 +624,109 @@ def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...
                     f"`headerscope analyze FILE --attached {attached[0].number}` shows how it travelled and "
                     f"how it was authenticated.")
     by = f" written by {report.reporting_mta}" if report.reporting_mta else ""
+    written = "qmail's bounce format (QSBMF)" if report.format == "qmail" else "RFC 3464"
     return Finding(
         id=f"dsn.{kind}", severity=severity, title=title,
-        explanation=f"This message is a delivery status notification{by} (RFC 3464), not the mail itself. "
+        explanation=f"This message is a delivery status notification{by} ({written}), not the mail itself. "
                     + "; ".join(details) + "." + returned,
+        reference=_QSBMF if report.format == "qmail" else _RFC3464, subject="delivery report",
+    )
+
+
+# qmail's bounce format (QSBMF, https://cr.yp.to/proto/qsbmf.txt): a plain-text body that
+# starts "Hi. This is the qmail-send program at HOST.", one paragraph per recipient that starts
+# "<address>:" (its last "(#x.y.z)" an enhanced status code), and the returned message after
+# a line "--- Below this line is a copy of the message.".
+_QSBMF = "https://cr.yp.to/proto/qsbmf.txt"
+_QMAIL_START = b"Hi. This is the qmail-send program at "
+_QMAIL_COPY = "\n--- Below this line is "
+_MAX_BOUNCE_TEXT = 65536
+_qmail_status_re = compiled_on_first_use(r"\(#([245]\.\d{1,3}\.\d{1,3})\)")
+
+
+def _qmail_bounce(message: Message) -> tuple[DeliveryReport, tuple[tuple[AttachedMessage, bytes], ...]] | None:
+    """The report and returned copy of a qmail bounce, or None when the body is not one."""
+    if message.body_start is None:
+        return None
+    head = message.raw[message.body_start:message.body_start + 200].lstrip()
+    if not head.startswith(_QMAIL_START):
+        return None
+    body = message.raw[message.body_start:].decode("utf-8", "replace").replace("\r\n", "\n")
+    text, copy_marker, _ = body[:_MAX_BOUNCE_TEXT].partition(_QMAIL_COPY)
+    host = text.lstrip()[len(_QMAIL_START):].split("\n", 1)[0].strip().rstrip(".") or None
+    recipients: list[DsnRecipient] = []
+    for paragraph in re.split(r"\n[ \t]*\n", text):
+        paragraph = paragraph.strip()
+        if not paragraph.startswith("<"):
+            continue
+        address, closing, said = paragraph[1:].partition(">:")
+        if not closing or "\n" in address:
+            continue
+        diagnostic = " ".join(said.split())[:_MAX_FIELD] or None
+        codes = _qmail_status_re().findall(said)
+        code = codes[-1] if codes else None
+        recipients.append(DsnRecipient(
+            final_recipient=address.strip()[:320] or None, original_recipient=None, action="failed",
+            status=code, status_meaning=status_meaning(code) if code else None, remote_mta=None,
+            diagnostic_code=diagnostic))
+        if len(recipients) >= MAX_RECIPIENTS:
+            break
+    if not recipients:
+        return None
+    report = DeliveryReport(reporting_mta=host[:255] if host else None, received_from_mta=None, arrival_date=None,
+                            original_envelope_id=None, recipients=tuple(recipients), format="qmail")
+    attached: tuple[tuple[AttachedMessage, bytes], ...] = ()
+    if copy_marker:
+        # The copy starts after the marker line and the blank line after it.
+        start = message.raw.find(b"--- Below this line is ", message.body_start)
+        line_end = message.raw.find(b"\n", start)
+        data = message.raw[line_end + 1:].lstrip(b"\r\n") if start >= 0 and line_end >= 0 else b""
+        inner = parse_message(data) if data else None
+        if inner is not None and inner.headers and not all(h.defects for h in inner.headers):
+            attached = ((AttachedMessage(
+                number=1, content_type="text/plain", headers_only=inner.body_start is None, size=len(data),
+                filename=None, from_header=inner.first_decoded("From"), to=inner.first_decoded("To"),
+                subject=inner.first_decoded("Subject"), date=inner.first("Date"),
+                message_id=inner.first("Message-ID"),
+            ), data),)
+    return report, attached
+
+
+# Bounces written as text alone (Exchange Online's NDR as some clients keep it, Lotus Domino,
+# Novell GroupWise, Exchange 5.5): told by their subject and sender, or by Exchange's own mark.
+# (Plain prefixes, not a pattern: this is asked of every message that has no report part.)
+_BOUNCE_SUBJECTS = ("undeliverable", "undelivered mail", "delivery status notification (failure)",
+                    "failure notice", "returned mail", "mail delivery failed", "delivery failure",
+                    "message status - undeliverable", "mail system error", "non remis", "unzustellbar")
+_BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "mail delivery subsystem", "microsoft outlook",
+                   "mail delivery system", "system administrator")
+_enhanced_code_re = compiled_on_first_use(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d.])")
+
+
+def _unstructured_bounce(message: Message) -> Finding | None:
+    """A finding for a bounce that carries no machine-readable report, with the enhanced status
+    codes its text gives; None when the message does not look like a bounce."""
+    ndr_mark = message.first("X-MS-Exchange-Message-Is-Ndr") is not None
+    subject = message.first("Subject") or ""
+    if not ndr_mark:
+        if not subject.lstrip().lower().startswith(_BOUNCE_SUBJECTS):
+            return None
+        sender = (message.first_decoded("From") or "").lower()
+        if not any(s in sender for s in _BOUNCE_SENDERS):
+            return None
+    subject = message.first_decoded("Subject") or subject
+    body = message.raw[message.body_start:message.body_start + _MAX_BOUNCE_TEXT] if message.body_start else b""
+    codes = list(dict.fromkeys(_enhanced_code_re().findall(body.decode("utf-8", "replace"))))[:5]
+    said = "; ".join(f"{code}: {status_meaning(code) or 'unregistered code'}" for code in codes)
+    why = "Exchange marks it as a non-delivery report (X-MS-Exchange-Message-Is-Ndr)" if ndr_mark else \
+        f"its subject (\"{_short(subject, 80)}\") and sender say so"
+    return Finding(
+        id="dsn.unstructured", severity=Severity.NOTICE,
+        title="Bounce without a machine-readable report" + (f" ({codes[0]})" if codes else ""),
+        explanation=(f"This message looks like a non-delivery report: {why}. It carries no delivery status "
+                     "part (RFC 3464), so which recipient failed is only in its text"
+                     + (f"; the status codes there are {said}" if said else "") + ". The message it "
+                     "returns, when attached, is listed with the attached messages."),
         reference=_RFC3464, subject="delivery report",
     )
 

@@ -560,7 +560,8 @@ class AttachedMessage(Value):
     number: int
     """1-based, in the order of the parts: ``headerscope analyze FILE --attached N`` analyzes it."""
     content_type: str
-    """message/rfc822, message/global, text/rfc822-headers or message/global-headers."""
+    """message/rfc822, message/global, text/rfc822-headers or message/global-headers; text/plain
+    for the copy a qmail bounce returns in its text."""
     headers_only: bool
     """True when only the header was attached (a bounce returning the header alone)."""
     size: int
@@ -618,6 +619,9 @@ class DeliveryReport(Value):
     """The sender's envelope id (RFC 3461 ENVID), to match the report to what was sent."""
     recipients: tuple[DsnRecipient, ...]
     """One entry per recipient reported on."""
+    format: str = "rfc3464"
+    """How it was written: ``rfc3464`` (a message/delivery-status part) or ``qmail`` (qmail's
+    plain-text bounce format, QSBMF)."""
 
 
 @frozen

@@ -407,3 +407,67 @@ def test_feedback_report_in_every_format_escaped_and_bounded() -> None:
     redacted = redact_report(report)
     assert redacted.feedback_report is not None
     assert redacted.feedback_report.original_mail_from == "s***@example.net"
+
+
+# ------------------------------------------------------------------- bounces without RFC 3464
+
+
+QMAIL_BOUNCE = (b"Return-Path: <>\r\nReceived: (qmail 7513 invoked for bounce); 28 Aug 2006 20:38:01 -0000\r\n"
+                b"Date: 28 Aug 2006 20:38:01 -0000\r\nFrom: MAILER-DAEMON@mail1.coqui.net\r\n"
+                b"To: sender@somehost.example.com\r\nSubject: failure notice\r\n\r\n"
+                b"Hi. This is the qmail-send program at mail1.coqui.net.\r\n"
+                b"I'm afraid I wasn't able to deliver your message to the following addresses.\r\n"
+                b"This is a permanent error; I've given up. Sorry it didn't work out.\r\n\r\n"
+                b"<recipient@example.net>:\r\nSorry, no mailbox here by that name. (#5.1.1)\r\n\r\n"
+                b"<summertime@sf.ca.example>:\r\nSorry, I couldn't find any host by that name. (#4.1.2)\r\n"
+                b"I'm not going to try again; this message has been in the queue too long.\r\n\r\n"
+                b"--- Below this line is a copy of the message.\r\n\r\n")
+
+
+def test_a_qmail_bounce_is_read_and_its_returned_copy_analyzed() -> None:
+    # qmail's format (QSBMF, cr.yp.to/proto/qsbmf.txt), as qmail-ldap wrote it (real lines).
+    returned = (SAMPLES / "direct.eml").read_bytes()
+    report = headerscope.analyze(QMAIL_BOUNCE + returned, offline=True)
+    dsn = report.delivery_report
+    assert dsn is not None and (dsn.format, dsn.reporting_mta) == ("qmail", "mail1.coqui.net")
+    first, second = dsn.recipients
+    assert (first.final_recipient, first.action, first.status) == ("recipient@example.net", "failed", "5.1.1")
+    assert first.diagnostic_code == "Sorry, no mailbox here by that name. (#5.1.1)"
+    assert (second.final_recipient, second.status) == ("summertime@sf.ca.example", "4.1.2")
+    finding = next(f for f in report.findings if f.id == "dsn.failed")
+    assert "qmail's bounce format (QSBMF)" in finding.explanation and finding.reference.startswith("https://cr.yp.to")
+    assert [a.subject for a in report.attached] == ["Q4 capacity plan - draft for review"]
+    assert "(in qmail's bounce format, QSBMF)" in get_renderer("markdown").render(report)
+    assert "(in qmail's bounce format, QSBMF)" in get_renderer("html").render(report)
+    # The copy is the message, byte for byte: its DKIM passes.
+    (entry, inner), = attached_messages(parse_message(QMAIL_BOUNCE + returned))
+    assert inner == returned and entry.content_type == "text/plain"
+    analyzed = headerscope.analyze(inner, dns_snapshot=str(SAMPLES / "direct.dns.json"))
+    assert [d.result for d in analyzed.dkim] == ["pass"]
+    # Text that only mentions qmail is no bounce.
+    plain = headerscope.analyze(b"From: a@example.org\r\nSubject: q\r\n\r\nHi. This is about qmail-send.\r\n",
+                                offline=True)
+    assert plain.delivery_report is None
+
+
+def test_bounces_in_text_alone_are_named_with_their_status_codes() -> None:
+    # Exchange Online's NDR kept without its report part (real lines): Exchange's own mark.
+    ndr = (b"From: Microsoft Outlook <postmaster@example.onmicrosoft.com>\r\nTo: gordon@example.org\r\n"
+           b"Subject: Undeliverable: SERV Volunteer Hours for November 2021\r\nX-MS-Exchange-Message-Is-Ndr:\r\n"
+           b"Auto-Submitted: auto-replied\r\nContent-Type: text/plain\r\n\r\n"
+           b"Delivery has failed to these recipients or groups:\r\n\r\ngordon@amateur-radio.example\r\n"
+           b"Status code: 550 5.7.350\r\nReported error:550 5.7.350 Remote server returned message detected as "
+           b"spam -> 554 5.7.1 Service unavailable\r\n")
+    report = headerscope.analyze(ndr, offline=True)
+    [finding] = [f for f in report.findings if f.id.startswith("dsn.")]
+    assert (finding.id, finding.severity.value) == ("dsn.unstructured", "notice")
+    assert finding.title == "Bounce without a machine-readable report (5.7.350)"
+    assert "X-MS-Exchange-Message-Is-Ndr" in finding.explanation and "5.7.1: permanent failure" in finding.explanation
+    # Lotus Domino: its subject and its sender say so.
+    domino = (b"From: Postmaster@Anthem.example\r\nTo: a@example.org\r\nSubject: DELIVERY FAILURE: User craig.vernon "
+              b"(recipient@example.net) not listed in Domino Directory\r\n\r\nYour message was not delivered.\r\n")
+    assert [f.id for f in headerscope.analyze(domino, offline=True).findings if f.id.startswith("dsn.")] == [
+        "dsn.unstructured"]
+    # A person's mail with such a subject is not a bounce.
+    person = domino.replace(b"Postmaster@Anthem.example", b"Craig <craig@example.net>")
+    assert not [f for f in headerscope.analyze(person, offline=True).findings if f.id.startswith("dsn.")]

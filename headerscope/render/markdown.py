@@ -114,7 +114,8 @@ class MarkdownRenderer(Renderer):
         if delivery is None or not delivery.recipients:
             return []
         by = f" written by {md_escape(delivery.reporting_mta, 120)}" if delivery.reporting_mta else ""
-        lines = ["### Delivery report", "", f"A delivery status notification (RFC 3464){by}.", "",
+        written = "in qmail's bounce format, QSBMF" if delivery.format == "qmail" else "RFC 3464"
+        lines = ["### Delivery report", "", f"A delivery status notification ({written}){by}.", "",
                  _row(("Recipient", "Action", "Status", "Remote server said")), _row(("---",) * 4)]
         for recipient in delivery.recipients[:MAX_ROWS]:
             status = " ".join(p for p in (recipient.status, f"({recipient.status_meaning})"
