@@ -176,6 +176,21 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
                         "and the total journey are measured from the first hop with a timestamp instead.",
             reference="https://www.rfc-editor.org/rfc/rfc5322#section-3.3", subject="Date",
         ))
+    date_field = message.first("Date")
+    if date is None and loaded.has_body:
+        # RFC 5322 section 3.6 requires one Date: (section 3.6.1, the origination date); a
+        # headers-only paste may simply have left it out, so only a whole message is told.
+        written = (date_field or "").strip()
+        findings.append(Finding(
+            id="date.unreadable" if written else "date.missing", severity=Severity.NOTICE,
+            title=f"Date: header cannot be read (\"{written[:60]}\")" if written else "No Date: header",
+            explanation=("RFC 5322 section 3.6 requires every message to carry its origination date. "
+                         + (f"This one's Date: (\"{written[:200]}\") is not a date. " if written else
+                            "This message has none, or an empty one. ")
+                         + "The journey is measured from the first hop with a timestamp. Mail sent this "
+                           "way comes from scripts and bulk mailers, and some mailbox providers refuse it."),
+            reference="https://www.rfc-editor.org/rfc/rfc5322#section-3.6", subject="Date",
+        ))
     findings.extend(chain.findings)
     # Read before the checks: the receiver's Received-SPF is an envelope and SPF-input source.
     recorded, recorded_findings = parse_recorded(message, chain.hops, chain.boundary_hop, loaded.recorded)

@@ -1135,6 +1135,22 @@ def test_providers_under_several_domains_and_servers_naming_their_own_address_co
     assert [f.id for f in other.findings if f.id == "hops.chain_gap"] == ["hops.chain_gap"]
 
 
+def test_a_missing_empty_or_unreadable_date_is_told() -> None:
+    import headerscope
+
+    received = (b"Received: from a.example.org (a.example.org [192.0.2.1]) by mx.example.net with ESMTP id 1; "
+                b"Sun, 18 Feb 2001 04:31:00 +0000\r\n")
+    tail = b"From: a@example.org\r\nTo: b@example.net\r\nSubject: x\r\n"
+    for date, expected in ((b"", "date.missing"), (b"Date:\r\n", "date.missing"),
+                           (b"Date: someday soon\r\n", "date.unreadable"), (b"Date: Sun, 18 Feb 2001 04:30:00 +0000\r\n", None)):
+        report = headerscope.analyze(received + tail + date + b"\r\nhi\r\n", offline=True)
+        found = [f.id for f in report.findings if f.id in ("date.missing", "date.unreadable")]
+        assert found == ([expected] if expected else []), date
+    # A headers-only paste may have left the Date: out: not told.
+    pasted = headerscope.analyze(received + tail, offline=True)
+    assert not [f for f in pasted.findings if f.id == "date.missing"]
+
+
 def test_a_date_without_a_time_zone_is_not_a_clock_to_measure_from() -> None:
     # RFC 5322 section 3.3 requires a zone; without one the Date: is off by up to a day, so
     # the delays start at the first hop, and no clock skew is made up from it.
