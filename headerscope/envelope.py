@@ -329,6 +329,31 @@ def _org(domain: str | None) -> str | None:
     return organizational_domain(domain) if domain else None
 
 
+def _forwarding_trace(message: Message, mail_from: str | None) -> tuple[str, str] | None:
+    """The mailbox that forwarded or redirected the message, with the trace that says so, or None."""
+    for field in message.all("Resent-From")[:1]:
+        found = parse_addresses(field.value)
+        if found and found[0].domain:
+            return found[0].address, (f"Resent-From names {found[0].address} as who reintroduced it "
+                                      f"(RFC 5322 section 3.6.6)")
+    for field in message.all("X-MS-Exchange-ForwardingLoop")[:1]:
+        # "mailbox@example.com;tenant-id": Exchange Online's mark on a message it forwarded.
+        found = parse_addresses(field.value.partition(";")[0])
+        if found and found[0].domain:
+            return found[0].address, (f"Exchange Online marked it as forwarded by {found[0].address} "
+                                      f"(X-MS-Exchange-ForwardingLoop)")
+    for field in message.all("X-Forwarded-For")[:1]:
+        # Gmail's auto-forward: "forwarding-mailbox target-mailbox".
+        found = parse_addresses(field.value.split()[0]) if field.value.split() else ()
+        if found and found[0].domain:
+            return found[0].address, f"Gmail's X-Forwarded-For names {found[0].address} as the forwarding mailbox"
+    if mail_from and "+caf_=" in mail_from.lower():
+        local, _, domain = mail_from.rpartition("@")
+        mailbox = f"{local[:local.lower().index('+caf_=')]}@{domain}"
+        return mailbox, f"the envelope sender {mail_from} is Gmail's auto-forwarding address for {mailbox}"
+    return None
+
+
 def _other_displayed_domain(address: Address) -> str | None:
     """A domain the display name shows that is not the address's organisation's, or None.
     A brand spelled with a dot is its own ("Dr.Web" <...@drweb.com>), and the operators that
@@ -459,6 +484,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                         f"delivered to {delivered_rcpt[0].address} (Delivered-To): an alias, virtual "
                         f"mailbox or forwarding rule at the receiver redirected it."))
     visible = [r for r in rcpt_to if r.lower() in header_rcpts]
+    forwarder = _forwarding_trace(message, mail_from)
     for rcpt, source in zip(rcpt_to, rcpt_sources, strict=True):
         if rcpt.lower() in header_rcpts or rcpt.lower() in alias_targets:
             continue
@@ -467,6 +493,12 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                 kind="forwarded", envelope_value=rcpt, header_value=", ".join(visible),
                 explanation=f"{rcpt} ({source}) is not in To: or Cc:, but {', '.join(visible)} is: an "
                             f"alias or forwarding rule at the receiver redirected the message there."))
+        elif forwarder is not None:
+            differences.append(EnvelopeDifference(
+                kind="forwarded", envelope_value=rcpt, header_value=forwarder[0],
+                explanation=f"{rcpt} ({source}) is not in To: or Cc:. {forwarder[1]}: the message was "
+                            f"forwarded or redirected from {forwarder[0]} to {rcpt}, which is why the "
+                            f"header names another recipient."))
         elif list_id:
             differences.append(EnvelopeDifference(
                 kind="forwarded", envelope_value=rcpt, header_value=list_id,

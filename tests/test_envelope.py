@@ -118,6 +118,24 @@ def test_display_name_showing_another_domain() -> None:
         assert not [f for f in findings if f.id == "envelope.display_name_domain"], quiet
 
 
+def test_forwarding_traces_explain_a_recipient_missing_from_the_header() -> None:
+    # Microsoft 365's external forward (real fields): the mailbox in To: forwarded it on.
+    hops = (_hop(1, True, for_="queries@onlyfromavon.co.za"),)
+    base = "From: a@gmail.com\nTo: queries@avon.com\n"
+    for trace, forwarder in (("Resent-From: <queries@avon.com>\n", "queries@avon.com"),
+                             ("X-MS-Exchange-ForwardingLoop: queries@avon.com;e7f5a0d7-7c2d-4b6f\n",
+                              "queries@avon.com"),
+                             ("X-Forwarded-For: queries@avon.com queries@onlyfromavon.co.za\n", "queries@avon.com")):
+        envelope, _ = _run(trace + base, hops, boundary=1)
+        assert [(d.kind, d.header_value) for d in envelope.differences] == [("forwarded", forwarder)], trace
+    # Gmail's auto-forwarding envelope sender names the forwarding mailbox.
+    envelope, _ = _run("Return-Path: <queries+caf_=queries=onlyfromavon.co.za@avon.com>\n" + base, hops, boundary=1)
+    assert ("forwarded", "queries@avon.com") in [(d.kind, d.header_value) for d in envelope.differences]
+    # Without a trace it stays a blind copy (or a forward that left none).
+    envelope, _ = _run(base, hops, boundary=1)
+    assert _kinds(envelope) == ["bcc"]
+
+
 def test_reply_to_same_organisation_is_fine() -> None:
     envelope, findings = _run("From: a@mail.corp.test\nReply-To: support@corp.test\nTo: b@x.test\n")
     assert envelope.differences == () and findings == ()
@@ -444,7 +462,12 @@ def test_a_resent_messages_recipients_are_addressed_not_blind_copied() -> None:
            b"Date: Mon, 2 Nov 2026 09:00:00 +0000\r\n\r\nhi\r\n")
     differences = analyze(raw, offline=True).envelope.differences
     assert not [d for d in differences if d.kind == "bcc"]
-    without = analyze(raw.replace(b"Resent-To", b"X-Note"), offline=True).envelope.differences
+    # Resent-From alone: a redirect by carol, not a blind copy.
+    redirected = analyze(raw.replace(b"Resent-To", b"X-Note"), offline=True).envelope.differences
+    assert [(d.kind, d.header_value) for d in redirected if d.envelope_value == "info@receiver.example"] == [
+        ("forwarded", "carol@sender.example")]
+    without = analyze(raw.replace(b"Resent-To", b"X-Note").replace(b"Resent-From", b"X-Other"),
+                      offline=True).envelope.differences
     assert [d.envelope_value for d in without if d.kind == "bcc"] == ["info@receiver.example"]
 
 
