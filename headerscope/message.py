@@ -85,6 +85,10 @@ class Message(Value):
         """Whether any field has one of these names (given in lower case)."""
         return not lowercase_names.isdisjoint(self._by_name)
 
+    def has_name_ending(self, lowercase_suffix: str) -> bool:
+        """Whether any field's name (in lower case) ends with this suffix."""
+        return any(name.endswith(lowercase_suffix) for name in self._by_name)
+
     def first(self, name: str) -> str | None:
         """Value of the topmost field with this name, or None."""
         found = self._by_name.get(name.lower())

@@ -24,6 +24,10 @@ Receivers record their spam filtering in header fields of their own, outside any
   https://docs.trendmicro.com/en-us/documentation/article/trend-micro-email-security-online-help-antispam-engine-scan
 * GMX, WEB.DE and mail.com (United Internet): ``X-UI-Filterresults: notjunk:1;V03:...`` (``junk``,
   ``notjunk`` or ``unknown``); ``X-UI-Out-Filterresults`` is the sending account's outbound scan.
+* Sophos PureMessage: ``X-PerlMx-Spam: Gauge=XIIIIIII, Probability=17%, Report='RULE 0.848, ...'``
+  (its default policy treats 50% and above as spam).
+* MailScanner: ``X-<org>-MailScanner-SpamCheck: not spam, SpamAssassin (not cached, score=-1.9,
+  required 5, RULE -1.90, ...)``, the field named after the site.
 * Any other filter's ``X-Spam-Flag: YES`` or ``X-Spam: Yes`` (rspamd's milter, among others).
 
 Like Authentication-Results (RFC 8601 section 5), these fields are only the receiver's own
@@ -57,7 +61,10 @@ _FIELD_NAMES = frozenset(name.lower() for name in (
     "X-Forefront-Antispam-Report", "X-Forefront-Antispam-Report-Untrusted", "X-MS-Exchange-Organization-SCL",
     "X-Spam-Status", "X-Spamd-Result", "X-Rspamd-Action", "X-Spam-Flag", "X-Proofpoint-Spam-Details",
     "X-Barracuda-Spam-Status", "X-Amavis-Spam-Status", "X-Spam_score", "X-Spam-Report", "X-Spam-Score",
-    "X-TM-AS-Result", "X-TMASE-Result", "X-UI-Filterresults", "X-UI-Out-Filterresults", "X-Spam"))
+    "X-TM-AS-Result", "X-TMASE-Result", "X-UI-Filterresults", "X-UI-Out-Filterresults", "X-Spam",
+    "X-PerlMx-Spam"))
+# MailScanner names its field after the site ("X-Example-MailScanner-SpamCheck").
+_MAILSCANNER_SUFFIX = "mailscanner-spamcheck"
 # Organisations whose receiving hosts are Exchange Online's.
 _MICROSOFT_ORGS = frozenset(("outlook.com", "office365.com", "microsoft.com", "exchangelabs.com"))
 
@@ -126,19 +133,26 @@ _number_text = compiled_on_first_use(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:\([+\-/]*\))?\
 _trend_micro_result = compiled_on_first_use(r"^[\s:]*(yes|no)\b((?:-{1,2}\d+(?:\.\d+)?)*)", re.IGNORECASE)
 _trend_micro_numbers = compiled_on_first_use(r"-(-?\d+(?:\.\d+)?)")
 _trend_micro_type = {"1": "spam", "2": "phishing"}
+_pure_message_probability = compiled_on_first_use(r"\bProbability=(\d{1,3}(?:\.\d+)?)%", re.IGNORECASE)
+_pure_message_report = compiled_on_first_use(r"\bReport='([^']*)'?", re.IGNORECASE)
+_mailscanner_check = compiled_on_first_use(
+    r"^\s*(not spam|spam)\b.*?\bscore=(-?\d+(?:\.\d+)?),\s*required\s+(-?\d+(?:\.\d+)?)\s*,?(.*)$",
+    re.IGNORECASE | re.DOTALL)
+_mailscanner_rule = compiled_on_first_use(r"^\s*([A-Z][A-Z0-9_]{2,99})\s+-?\d+(?:\.\d+)?\s*\)?\s*$")
 
 
 def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int | None
                       ) -> tuple[tuple[SpamFilterVerdict, ...], tuple[Finding, ...]]:
     """Every spam filter verdict in the header, top first, and the findings they call for."""
-    if not message.has_any(_FIELD_NAMES):
-        return (), ()  # the usual case, in one set operation
+    if not message.has_any(_FIELD_NAMES) and not message.has_name_ending(_MAILSCANNER_SUFFIX):
+        return (), ()  # the usual case
     boundary = next((h for h in hops if h.number == boundary_hop), None) if boundary_hop else None
     receiver_org = (boundary.organization or organizational_domain(boundary.fields.by)) if boundary else None
     microsoft_receiver = receiver_org is not None and receiver_org.lower() in _MICROSOFT_ORGS
     verdicts: list[SpamFilterVerdict] = []
     for read in (_microsoft, _spamassassin, _rspamd, _proofpoint, _barracuda, _exim_spamassassin,
-                 _spamassassin_without_status, _trend_micro, _united_internet, _spam_flag):
+                 _spamassassin_without_status, _trend_micro, _united_internet, _pure_message, _mailscanner,
+                 _spam_flag):
         verdicts.extend(read(message, boundary, microsoft_receiver))
     verdicts.sort(key=lambda v: v.header_index)
     findings = [_flagged(v) for v in verdicts if v.trusted and v.spam]
@@ -630,3 +644,58 @@ def _flagged(verdict: SpamFilterVerdict) -> Finding:
         reference=_MICROSOFT_DOCS if verdict.filter == "Microsoft 365" else _RFC8601_TRUST,
         subject=f"header {verdict.header_index}",
     )
+
+
+# ------------------------------------------------------------- Sophos PureMessage, MailScanner
+
+
+def _pure_message(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    """Sophos PureMessage: ``Gauge=XIIIIIII, Probability=17%, Report='RULE score, ...'``; its
+    default policy treats a probability of 50% and above as spam
+    (https://pmx.sophos.com/webhelp/pmx/concepts/MgrPolSnippetsDetectSpam.html)."""
+    verdicts: list[SpamFilterVerdict] = []
+    for field in _fields(message, "X-PerlMx-Spam")[:1]:
+        value = " ".join(field.value[:_MAX_VALUE].split())
+        probability = _pure_message_probability().search(value)
+        score = _number(probability.group(1)) if probability else None
+        if score is None:
+            continue
+        report = _pure_message_report().search(value)
+        rules = tuple(part.strip().rsplit(" ", 1)[0][:100] for part in (report.group(1).split(",") if report else ())
+                      if part.strip())[:_MAX_RULES]
+        spam = score >= 50
+        trusted, why = _position_trust(field, boundary)
+        verdicts.append(SpamFilterVerdict(
+            filter="Sophos PureMessage", header=field.name, header_index=field.index, spam=spam, score=score,
+            threshold=50.0, summary=f"{'spam' if spam else 'not spam'}: {score:g}% spam probability "
+                                    "(the default policy calls 50% and above spam)",
+            details=(("Probability", f"{score:g}%", "how likely PureMessage judged it to be spam"),),
+            rules=rules, trusted=trusted, trust_reason=why))
+    return verdicts
+
+
+def _mailscanner(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    """MailScanner: ``not spam (whitelisted), SpamAssassin (not cached, score=-1.9, required 5,
+    autolearn=ham, RULE -1.90, ...)`` in a field named after the site."""
+    verdicts: list[SpamFilterVerdict] = []
+    for field in message.headers[:200]:
+        if not field.name.lower().endswith(_MAILSCANNER_SUFFIX):
+            continue
+        value = " ".join(field.value[:_MAX_VALUE].split())
+        match = _mailscanner_check().match(value)
+        if match is None:
+            continue
+        spam = match.group(1).lower() == "spam"
+        score, required = _number(match.group(2)), _number(match.group(3))
+        rules = tuple(m.group(1) for m in (_mailscanner_rule().match(part) for part in match.group(4).split(","))
+                      if m)[:_MAX_RULES]
+        trusted, why = _position_trust(field, boundary)
+        verdicts.append(SpamFilterVerdict(
+            filter="MailScanner", header=field.name, header_index=field.index, spam=spam, score=score,
+            threshold=required, summary=_score_summary(spam, score, required),
+            details=(("score", match.group(2)[:20], "points SpamAssassin's tests added up to"),
+                     ("required", match.group(3)[:20], "the score from which it calls a message spam")),
+            rules=rules, trusted=trusted, trust_reason=why))
+        if len(verdicts) >= 3:
+            break
+    return verdicts

@@ -332,3 +332,28 @@ def test_x_spam_yes_or_no_and_nothing_else() -> None:
     # X-Spam-Flag and X-Spam of one filter are one verdict.
     both = analyze("X-Spam-Flag: YES\r\nX-Spam: Yes\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
     assert [v.header for v in both] == ["X-Spam-Flag"]
+
+
+def test_sophos_puremessage_and_mailscanner() -> None:
+    # Sophos PureMessage at a university (real line): a probability, the default policy's 50%.
+    [verdict] = analyze("X-PerlMx-Spam: Gauge=XIIIIIII, Probability=17%, Report='\r\n"
+                        " CTYPE_JUST_HTML 0.848, PRIORITY_NO_NAME 0.716, HTML_70_90 0.1, __CT 0'\r\n"
+                        + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (verdict.filter, verdict.spam, verdict.score, verdict.threshold, verdict.trusted) == (
+        "Sophos PureMessage", False, 17.0, 50.0, True)
+    assert verdict.rules == ("CTYPE_JUST_HTML", "PRIORITY_NO_NAME", "HTML_70_90", "__CT")
+    [spam] = analyze("X-PerlMx-Spam: Gauge=XXXXXXXXI, Probability=88%, Report='BAYES_99 0.9'\r\n"
+                     + RECEIVED_AT_MX + TAIL).spam_filters
+    assert spam.spam is True
+    # MailScanner names its field after the site (real lines).
+    [check] = analyze("X-cayennetech-MailScanner-SpamCheck: not spam (whitelisted),\r\n"
+                      "\tSpamAssassin (not cached, score=-102.909, required 10,\r\n"
+                      "\tautolearn=not spam, ALL_TRUSTED -1.00, BAYES_00 -1.90,\r\n"
+                      "\tHTML_MESSAGE 0.00, USER_IN_WELCOMELIST -0.01,\r\n\tUSER_IN_WHITELIST -100.00)\r\n"
+                      + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (check.filter, check.header, check.spam, check.score, check.threshold) == (
+        "MailScanner", "X-cayennetech-MailScanner-SpamCheck", False, -102.909, 10.0)
+    assert check.rules == ("ALL_TRUSTED", "BAYES_00", "HTML_MESSAGE", "USER_IN_WELCOMELIST", "USER_IN_WHITELIST")
+    [flagged] = analyze("X-MailScanner-SpamCheck: spam, SpamAssassin (not cached, score=12.5, required 5, "
+                        "BAYES_99 3.50)\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (flagged.spam, flagged.score, flagged.rules) == (True, 12.5, ("BAYES_99",))
