@@ -49,6 +49,9 @@ _SCAN_LIMIT = 4096
 # Most Received dates have one-second resolution: a hop stamped 12:00:00 after one stamped
 # 12:00:00.9 is not clock skew, so a negative delay counts only beyond this tolerance.
 SKEW_TOLERANCE_SECONDS = 1.0
+# A journey that ends up to this long before it began is clock noise between operators' servers:
+# its total is reported as zero rather than as unknown.
+CLOCK_NOISE_SECONDS = 30.0
 SLOW_HOP_SECONDS = 3600.0
 FUTURE_TOLERANCE = timedelta(minutes=15)
 
@@ -1081,7 +1084,8 @@ def build_chain(
     the message. Never raises on message content.
     """
     return build_chain_from_fields(message.all("Received"), date, now, parse=parse,
-                                   statements=_read_statements(message), reverse_names=reverse_names)
+                                   statements=_read_statements(message), reverse_names=reverse_names,
+                                   wait_notes=[*message.all("X-Greylist")[:3], *message.all("X-Mailman-Approved-At")[:1]])
 
 
 def build_chain_from_fields(
@@ -1092,8 +1096,10 @@ def build_chain_from_fields(
     parse: Callable[[str], ReceivedFields] = parse_received,
     statements: Sequence[_Statement] = (),
     reverse_names: ReverseNames | None = None,
+    wait_notes: Sequence[HeaderField] = (),
 ) -> HopChain:
-    """The chain from Received fields given top first, as they stand in the message."""
+    """The chain from Received fields given top first, as they stand in the message.
+    ``wait_notes``: the fields that say why a hop waited (X-Greylist, X-Mailman-Approved-At)."""
     findings = _Findings()
     total = len(received)
     if total == 0:
@@ -1180,9 +1186,13 @@ def build_chain_from_fields(
     backwards = _largest_backward_step(work)
     total_unknown: Finding | None = None
     if total_delay is not None and (
-            backwards > HOP_CLOCK_BROKEN.total_seconds() or total_delay < -SKEW_TOLERANCE_SECONDS):
+            backwards > HOP_CLOCK_BROKEN.total_seconds() or total_delay < -CLOCK_NOISE_SECONDS):
         total_unknown = _total_unknown(total_delay, backwards)
         total_delay = None
+    elif total_delay is not None and total_delay < 0:
+        # Servers of different operators disagree by seconds (each hop's clock_skew finding
+        # says so): the journey took no measurable time, not an unknown one.
+        total_delay = 0.0
     now_utc = _aware(now) or datetime.now(timezone.utc)
     hops: list[Hop] = []
     future: list[int] = []
@@ -1200,7 +1210,9 @@ def build_chain_from_fields(
         ))
         _hop_findings(findings, item, number, delay, from_date, i < boundary_index,
                       measured_from_first_hop=from_date and date_after_delivery
-                      and total_delay is not None)
+                      and total_delay is not None,
+                      why_waited=_why_waited(wait_notes, item, previous) if delay and delay > SLOW_HOP_SECONDS
+                      else None)
         if item.time is not None and item.time > now_utc + FUTURE_TOLERANCE:
             future.append(i)
     if future:
@@ -1303,8 +1315,31 @@ def _future_finding(work: list[_Work], future: list[int], boundary_index: int, n
     )
 
 
+def _why_waited(notes: Sequence[HeaderField], item: _Work, previous: datetime | None) -> str | None:
+    """What the message itself says about a slow hop's wait, or None: a greylisting stamp of
+    this hop's server ("X-Greylist: delayed 3603 seconds by postgrey-1.27 at vger.kernel.org"),
+    or a list moderator's approval between the previous hop and this one."""
+    by = normalize_domain(item.fields.by)
+    for note in notes:
+        value = " ".join(note.value[:300].split())
+        if note.name.lower() == "x-greylist":
+            if by and "delayed" in value.lower() and f" at {by}" in value.lower():
+                return (f"The message says why: \"X-Greylist: {value[:160]}\". The server greylisted it: "
+                        "it refused the first attempt, as greylisting does with an unknown sender, and "
+                        "accepted the sender's retry.")
+        elif previous is not None and item.time is not None:
+            from .received import parse_received_date
+
+            approved = parse_received_date(value)
+            if approved is not None and previous <= approved <= item.time:
+                return (f"The message says why: a list moderator approved it at {value[:60]} "
+                        "(X-Mailman-Approved-At): it waited for moderation.")
+    return None
+
+
 def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | None,
-                  from_date: bool, below_boundary: bool, *, measured_from_first_hop: bool = False) -> None:
+                  from_date: bool, below_boundary: bool, *, measured_from_first_hop: bool = False,
+                  why_waited: str | None = None) -> None:
     subject = f"hop {number}"
     fields = item.fields
     claim = (" This hop is below the trust boundary: it is the sender's claim, not evidence."
@@ -1339,7 +1374,7 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                "at this hop (the message waited in a queue, or a server retried delivery)"
         findings.add(Finding(
             id="hops.slow_hop", severity=Severity.INFO, title=f"Delay of {_fmt_seconds(delay)}",
-            explanation=f"{_fmt_seconds(delay)} passed {what}.",
+            explanation=f"{_fmt_seconds(delay)} passed {what}." + (f" {why_waited}" if why_waited else ""),
             reference=_RFC5321_TRACE, subject=subject,
         ))
     if item.private and not _is_loopback(fields.from_ip) and item.org:

@@ -856,6 +856,12 @@ def test_hop_clocks_running_back_by_days_make_the_total_unknown() -> None:
     # Ending before both the Date: and the first stamped hop is no journey either.
     ends_early = chain_of(minutes[:2], date=datetime(2026, 3, 19, 10, 4, tzinfo=UTC))
     assert ends_early.total_delay_seconds is None and "hops.total_unknown" in ids(ends_early)
+    # Seconds of disagreement between two operators' clocks (Google, then CommuniGate 4 s
+    # "earlier", a real pair): no measurable journey, reported as zero, not as unknown.
+    seconds = [ReceivedFields(from_ip="192.0.2.1", by="mx.google.example", timestamp="2026-03-19T10:00:37+00:00"),
+               ReceivedFields(from_ip="192.0.2.2", by="cgp.example", timestamp="2026-03-19T10:00:33+00:00")]
+    noise = chain_of(seconds, date=datetime(2026, 3, 19, 10, 0, 36, tzinfo=UTC))
+    assert noise.total_delay_seconds == 0.0 and "hops.total_unknown" not in ids(noise)
 
 
 def test_malformed_corpus_message_has_no_negative_journey() -> None:
@@ -1149,6 +1155,39 @@ def test_a_missing_empty_or_unreadable_date_is_told() -> None:
     # A headers-only paste may have left the Date: out: not told.
     pasted = headerscope.analyze(received + tail, offline=True)
     assert not [f for f in pasted.findings if f.id == "date.missing"]
+
+
+def test_a_slow_hop_says_why_when_the_message_does() -> None:
+    import headerscope
+
+    # vger.kernel.org's postgrey (real stamp) delayed the message an hour.
+    greylisted = (b"Received: from vger.kernel.org (vger.kernel.org [209.132.180.67]) by mx.example.net with ESMTP "
+                  b"id 2; Fri, 27 Jan 2012 22:53:10 +0000\r\n"
+                  b"X-Greylist: delayed 3603 seconds by postgrey-1.27 at vger.kernel.org; Fri, 27 Jan 2012 17:53:03 EST\r\n"
+                  b"Received: from out.example.org (out.example.org [192.0.2.1]) by vger.kernel.org with ESMTP "
+                  b"id 1; Fri, 27 Jan 2012 22:53:03 +0000\r\n"
+                  b"From: a@example.org\r\nTo: list@vger.kernel.org\r\nSubject: x\r\n"
+                  b"Date: Fri, 27 Jan 2012 21:52:58 +0000\r\n\r\nhi\r\n")
+    report = headerscope.analyze(greylisted, offline=True)
+    [slow] = [f for f in report.findings if f.id == "hops.slow_hop"]
+    assert slow.subject == "hop 1" and "greylisted" in slow.explanation and "postgrey-1.27" in slow.explanation
+    # A list moderator's approval inside the wait (gnu.org's Mailman, real field).
+    moderated = (b"Received: from lists.gnu.org (lists.gnu.org [209.51.188.17]) by mx.example.net with ESMTP "
+                 b"id 2; Tue, 12 Jul 2022 14:01:20 +0000\r\n"
+                 b"X-Mailman-Approved-At: Tue, 12 Jul 2022 10:01:15 -0400\r\n"
+                 b"Received: from out.example.org (out.example.org [192.0.2.1]) by lists.gnu.org with ESMTP "
+                 b"id 1; Tue, 12 Jul 2022 08:43:00 +0000\r\n"
+                 b"From: a@example.org\r\nTo: list@gnu.org\r\nSubject: x\r\n"
+                 b"Date: Tue, 12 Jul 2022 08:42:58 +0000\r\n\r\nhi\r\n")
+    [slow] = [f for f in headerscope.analyze(moderated, offline=True).findings if f.id == "hops.slow_hop"]
+    assert "list moderator approved it" in slow.explanation
+    # An approval outside the wait, or another server's greylisting, says nothing of it.
+    other = moderated.replace(b"10:01:15 -0400", b"01:01:15 -0400")
+    [slow] = [f for f in headerscope.analyze(other, offline=True).findings if f.id == "hops.slow_hop"]
+    assert "says why" not in slow.explanation
+    elsewhere = greylisted.replace(b"at vger.kernel.org;", b"at mx.other.example;")
+    [slow] = [f for f in headerscope.analyze(elsewhere, offline=True).findings if f.id == "hops.slow_hop"]
+    assert "says why" not in slow.explanation
 
 
 def test_a_date_without_a_time_zone_is_not_a_clock_to_measure_from() -> None:
