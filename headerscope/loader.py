@@ -75,7 +75,8 @@ _FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+[ \t]*:")
 # A field with an empty value: the properties-dialog layout puts the value on the next line.
 _EMPTY_FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+:[ \t]*\Z")
 # mbox separator (RFC 4155): "From " then the envelope sender and a date.
-_MBOX_FROM = re.compile(rb"From [^ \t:][^\r\n]*\Z")
+# A null envelope sender leaves the sender empty: "From  Wed Dec 01 08:04:29 2021".
+_MBOX_FROM = re.compile(rb"From (?:[^ \t:][^\r\n]*| +[A-Z][a-z]{2} [A-Z][a-z]{2} [^\r\n]*)\Z")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Apple Mail's .emlx (its message store, and what dragging a message out of Mail gives): the
 # message's length in decimal on the first line, exactly that many bytes of message (with LF

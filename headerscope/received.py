@@ -548,9 +548,10 @@ _auth_comment_re = compiled_on_first_use(
 _envfrom_re = compiled_on_first_use(r"\benvelope-(?:from|sender)[:=]? ?(<[^<>]*>|[^\s<>,;]+)", re.I)
 _userid_re = compiled_on_first_use(r"\bfrom userid (\S+)")
 # qmail's "(qmail 1234 invoked by uid 89)" and the same stamp from programs modelled on it,
-# such as nullmailer's "(nullmailer pid 2185 invoked by uid 1000)".
+# such as nullmailer's "(nullmailer pid 2185 invoked by uid 1000)" and wp.pl's "(wp-smtpd 16293
+# invoked by uid 100)".
 _qmail_re = compiled_on_first_use(
-    r"^(?:qmail|[a-z][\w.-]{0,30} pid) \d+ (?:messnum \d+ )?invoked (by|from|for) ?(.*)$", re.I
+    r"^[a-z][\w.-]{0,30}(?: pid)? \d+ (?:messnum \d+ )?invoked (by|from|for) ?(.*)$", re.I
 )
 _qmail_network_re = compiled_on_first_use(r"^network ?\[([^\]/\s]+)(?:/([^\]\s]+))?\]")
 # "NAME [IP]"; some sendmail configurations leave the space out ("NAME[IP]").
@@ -773,6 +774,10 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
             if low in ("", "claiming", "to", "be"):
                 # TIS / Obtuse smtpd: 'from RDNS(IP), claiming to be "HELO"'
                 claiming = claiming or low == "be"
+                continue
+            if low == "unverified" and first is not None:
+                # Mail2World: "from 212.112.174.166 unverified ([212.112.174.166])", the
+                # server's note that no reverse-DNS name matched the address.
                 continue
         extras.append(t.text)
 
@@ -1563,6 +1568,10 @@ def _assemble(
         client.ident = client.ident or client.helo
         client.helo = None
 
+    if order == ["with"] and by is None and from_seg is None:
+        # A list manager's own stamp, with no SMTP hand-over to name: ECARTIS writes
+        # "Received: with ECARTIS (v1.0.0; list linux-mips); date" when it expands the list.
+        local_form = True
     if by is None and not local_form and (from_seg is not None or order):
         problems.append("no 'by' clause")
     if not order and not local_form and leading_from is None:

@@ -58,6 +58,14 @@ def test_mbox_separator_removed_without_from_unquoting() -> None:
     assert loaded.data.startswith(b"Return-Path:") and b">From here" in loaded.data
 
 
+def test_mbox_separator_of_a_null_sender_is_removed() -> None:
+    # A bounce stored in an mbox: the envelope sender is empty (real separator line).
+    loaded = load_bytes(b"From  Wed Dec 01 08:04:29 2021\n" + MESSAGE)
+    assert loaded.format == "mbox-entry" and loaded.data.startswith(b"Return-Path:")
+    # A header line is still a header line.
+    assert load_bytes(b"From: a@example.org\n" + MESSAGE).format != "mbox-entry"
+
+
 @pytest.mark.parametrize("quoted", [b">>From there\r\n", b"text\r\n>From there\r\n"])
 def test_mboxrd_quoting_found_anywhere_in_the_body(quoted: bytes) -> None:
     body = b"x" * 100_000 + b"\r\n" + quoted  # past the first split chunk

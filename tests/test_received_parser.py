@@ -1156,3 +1156,16 @@ def test_exim_reinjection_names_the_submitting_login() -> None:
     f = parse_received("from list by lists.xenproject.org with outflank-mailman.860577.1272588 (Exim 4.92) "
                        "(envelope-from <xen-devel-bounces@lists.xenproject.org>) id 1q; Tue, 14 Jan 2020 10:00:00 -0500")
     assert (f.ident, f.from_helo) == ("list", None)
+
+
+def test_list_manager_stamps_qmail_like_daemons_and_unverified_clients() -> None:
+    # ECARTIS expanding a list (real stamp): no hand-over to name, so no missing "by".
+    f = parse_received("with ECARTIS (v1.0.0; list linux-mips); Sat, 26 May 2018 12:28:01 +0200 (CEST)")
+    assert (f.complete, f.problems, f.protocol) == (True, (), "ECARTIS")
+    # wp.pl's qmail-derived daemon (real stamp).
+    f = parse_received("(wp-smtpd 16293 invoked by uid 100); 19 Aug 2010 16:06:43 +0200")
+    assert (f.complete, f.ident) == (True, "uid 100")
+    # Mail2World notes that no reverse-DNS name matched (real line).
+    f = parse_received("from 212.112.174.166 unverified ([212.112.174.166]) by spsmtp02oc.mail2world.com with "
+                       "Mail2World SMTP Server; Tue, 18 Jun 2019 10:00:00 -0700")
+    assert (f.complete, f.problems, f.from_ip) == (True, (), "212.112.174.166")
