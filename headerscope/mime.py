@@ -43,6 +43,7 @@ _MESSAGE_TYPES = frozenset({"message/rfc822", "message/global", "text/rfc822-hea
 _HEADERS_ONLY = frozenset({"text/rfc822-headers", "message/global-headers"})
 _STATUS_TYPES = frozenset({"message/delivery-status", "message/global-delivery-status"})
 _FEEDBACK_TYPE = "message/feedback-report"
+_DISPOSITION_TYPES = frozenset({"message/disposition-notification", "message/global-disposition-notification"})
 
 
 class _Part:
@@ -553,11 +554,13 @@ def read_carried(message: Message) -> tuple[DeliveryReport | None, FeedbackRepor
     the findings about them."""
     report: DeliveryReport | None
     feedback: FeedbackReport | None
+    receipt: Finding | None = None
     if might_carry_parts(message):
         parts = _parts(message)
         report = _delivery_report(message, parts)
         feedback = _feedback_report(message, parts)
         attached = tuple(entry for entry, _ in _attached(message.raw, parts))
+        receipt = _disposition_finding(message, parts)
     else:
         qmail = _qmail_bounce(message)
         report, feedback = (qmail[0] if qmail else None), None
@@ -565,10 +568,16 @@ def read_carried(message: Message) -> tuple[DeliveryReport | None, FeedbackRepor
     findings: list[Finding] = []
     if report is not None and report.recipients:
         findings.append(_report_finding(report, attached))
+    elif receipt is not None:
+        findings.append(receipt)
     elif feedback is None:
         unstructured = _unstructured_bounce(message)
         if unstructured is not None:
             findings.append(unstructured)
+        else:
+            auto_reply = _auto_reply_finding(message)
+            if auto_reply is not None:
+                findings.append(auto_reply)
     if feedback is not None:
         findings.append(_feedback_finding(feedback, attached))
     if attached:
@@ -810,3 +819,59 @@ def feedback_rows(feedback: FeedbackReport) -> tuple[tuple[str, str], ...]:
         ("Reporting-MTA", feedback.reporting_mta or ""),
     ]
     return tuple((label, value) for label, value in rows if value)
+
+
+_RFC8098 = "https://www.rfc-editor.org/rfc/rfc8098"
+_RFC3834 = "https://www.rfc-editor.org/rfc/rfc3834#section-5"
+# RFC 8098 section 3.2.6.2: what happened to the message at the recipient.
+_DISPOSITIONS = {
+    "displayed": "the recipient's mail program displayed it (a read receipt; not proof that a person read it)",
+    "deleted": "it was deleted without being displayed",
+    "dispatched": "it was sent somewhere else (printed, faxed, forwarded) without being displayed",
+    "processed": "it was processed without being displayed (an automatic action)",
+    "denied": "the recipient declined to send a receipt",
+    "failed": "no receipt could be made",
+}
+
+
+def _disposition_finding(message: Message, parts: list[_Part]) -> Finding | None:
+    """A finding for a message disposition notification (a read receipt, RFC 8098), or None."""
+    for part in parts:
+        if part.content_type not in _DISPOSITION_TYPES:
+            continue
+        fields = dict(_fields(_decoded(message.raw, part).replace(b"\r\n", b"\n").strip(b"\n") + b"\n"))
+        disposition = fields.get("disposition")
+        if not disposition:
+            continue
+        # "manual-action/MDN-sent-manually; displayed": the mode, then the type (section 3.2.6).
+        kind = disposition.rpartition(";")[2].strip().split("/")[0].lower()
+        recipient = _address(_typed(fields.get("final-recipient"))) or "the recipient"
+        original = fields.get("original-message-id")
+        by = _typed(fields.get("reporting-ua"))
+        about = f" (Original-Message-ID {_short(original, 120)})" if original else ""
+        return Finding(
+            id="mdn.receipt", severity=Severity.INFO,
+            title=f"Read receipt from {_short(recipient, 80)}: {kind or 'disposition not given'}",
+            explanation=(f"This message is a message disposition notification (RFC 8098), not the mail itself: "
+                         f"the answer to a request for a receipt for a message{about}. Disposition "
+                         f"\"{_short(disposition, 120)}\": {_DISPOSITIONS.get(kind, 'a disposition RFC 8098 does not define')}."
+                         + (f" Written by {_short(by, 80)}." if by else "")),
+            reference=_RFC8098, subject="disposition notification",
+        )
+    return None
+
+
+def _auto_reply_finding(message: Message) -> Finding | None:
+    """A finding for an automatic reply (Auto-Submitted: auto-replied, RFC 3834), or None."""
+    value = (message.first("Auto-Submitted") or "").strip()
+    kind = value.split(";")[0].split("(")[0].strip().lower()
+    if kind != "auto-replied":
+        return None
+    return Finding(
+        id="message.auto_reply", severity=Severity.INFO, title="Automatic reply (Auto-Submitted: auto-replied)",
+        explanation=(f"This message is an automatic reply (\"Auto-Submitted: {_short(value, 80)}\", RFC 3834 "
+                     "section 5): a vacation notice or an autoresponder answering a message, not written by a "
+                     "person. Such replies go to the envelope sender, and copy fields of the message they "
+                     "answer."),
+        reference=_RFC3834, subject="Auto-Submitted",
+    )

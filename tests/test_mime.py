@@ -471,3 +471,28 @@ def test_bounces_in_text_alone_are_named_with_their_status_codes() -> None:
     # A person's mail with such a subject is not a bounce.
     person = domino.replace(b"Postmaster@Anthem.example", b"Craig <craig@example.net>")
     assert not [f for f in headerscope.analyze(person, offline=True).findings if f.id.startswith("dsn.")]
+
+
+def test_read_receipts_and_automatic_replies() -> None:
+    # A message disposition notification laid out as RFC 8098 section 9's example.
+    mdn = (b"Date: Wed, 20 Sep 1995 00:19:00 (EDT) -0400\r\nFrom: Joe Recipient <Joe_Recipient@example.com>\r\n"
+           b"Message-Id: <199509200019.12345@example.com>\r\nSubject: Disposition notification\r\n"
+           b"To: Jane Sender <Jane_Sender@example.org>\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/report; report-type=disposition-notification;\r\n\tboundary=\"RAA14128.773615765/example.com\"\r\n"
+           b"\r\n--RAA14128.773615765/example.com\r\n\r\nThe message sent on 1995 Sep 19 was displayed.\r\n"
+           b"\r\n--RAA14128.773615765/example.com\r\nContent-Type: message/disposition-notification\r\n\r\n"
+           b"Reporting-UA: joes-pc.cs.example.com; Foomail 97.1\r\nOriginal-Recipient: rfc822;Joe_Recipient@example.com\r\n"
+           b"Final-Recipient: rfc822;Joe_Recipient@example.com\r\nOriginal-Message-ID: <199509192301.23456@example.org>\r\n"
+           b"Disposition: manual-action/MDN-sent-manually; displayed\r\n\r\n--RAA14128.773615765/example.com--\r\n")
+    report = headerscope.analyze(mdn, offline=True)
+    [receipt] = [f for f in report.findings if f.id == "mdn.receipt"]
+    assert receipt.title == "Read receipt from Joe_Recipient@example.com: displayed"
+    assert "<199509192301.23456@example.org>" in receipt.explanation and "Foomail 97.1" in receipt.explanation
+    assert not [f for f in report.findings if f.id.startswith(("dsn.", "message."))]
+    # An automatic reply (a Sieve vacation, real field); an automatic message that is no reply is not one.
+    vacation = (b"From: someone@example.org\r\nTo: a@example.net\r\nSubject: Auto: hello\r\n"
+                b"Auto-Submitted: auto-replied (vacation)\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nAway.\r\n")
+    assert [f.id for f in headerscope.analyze(vacation, offline=True).findings if f.id == "message.auto_reply"] == [
+        "message.auto_reply"]
+    generated = vacation.replace(b"auto-replied (vacation)", b"auto-generated")
+    assert not [f for f in headerscope.analyze(generated, offline=True).findings if f.id == "message.auto_reply"]
