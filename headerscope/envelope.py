@@ -17,6 +17,7 @@ delivered once and sent again (a forward, a list, a resend, a replayed signed me
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 from .addresses import (
@@ -193,16 +194,33 @@ def _is_current(field: HeaderField, boundary: Hop | None) -> bool:
     return boundary is None or field.index < boundary.header_index
 
 
-def _is_current_recipient(field: HeaderField, address: str, boundary: Hop | None, last_received: int,
-                          addressed_here: frozenset[str]) -> bool:
-    """Whether a recipient trace field names a recipient of this delivery: written above the
-    boundary Received, or below it with no evidence of an earlier delivery. An earlier
+class _ThisDelivery:
+    """Tells whether a recipient trace field names a recipient of this delivery: written above
+    the boundary Received, or below it with no evidence of an earlier delivery. An earlier
     receiver's field has that receiver's Received below it (its MDA writes at the top); one
     below every Received was written after them (Proton Mail writes its own below its
-    Received, a milter appending at the end of the header puts it last), and one naming
-    the address a receiving hop's ``for`` clause delivered to is this delivery's."""
-    return (_is_current(field, boundary) or field.index > last_received
-            or address.lower() in addressed_here)
+    Received, a milter appending at the end of the header puts it last), and one naming the
+    address a receiving hop's ``for`` clause delivered to is this delivery's. What the last
+    two need is worked out only for a field below the boundary, which most messages lack."""
+
+    def __init__(self, message: Message, receiving_hops: tuple[Hop, ...], boundary: Hop | None) -> None:
+        self._message = message
+        self._hops = receiving_hops
+        self.boundary = boundary
+
+    @functools.cached_property
+    def _last_received(self) -> int:
+        return max((h.index for h in self._message.all("Received")), default=-1)
+
+    @functools.cached_property
+    def _addressed(self) -> frozenset[str]:
+        """The addresses the receiving side's hops name in their ``for`` clauses, lower case."""
+        return frozenset(found.address.lower() for hop in self._hops if hop.fields.for_
+                         for found in parse_addresses(hop.fields.for_)[:_MAX_RECIPIENTS] if found.domain)
+
+    def names(self, field: HeaderField, address: str) -> bool:
+        return (_is_current(field, self.boundary) or field.index > self._last_received
+                or address.lower() in self._addressed)
 
 
 # qmail and ezmlm write a phrase before the address in Delivered-To: "moderator for
@@ -221,37 +239,24 @@ def _trace_addresses(value: str) -> tuple[Address, ...]:
     return parse_addresses(value)
 
 
-def _last_received(message: Message) -> int:
-    return max((h.index for h in message.all("Received")), default=-1)
-
-
-def _addressed_here(hops: tuple[Hop, ...]) -> frozenset[str]:
-    """The addresses the receiving side's hops name in their ``for`` clauses, lower case."""
-    return frozenset(found.address.lower() for hop in hops if hop.fields.for_
-                     for found in parse_addresses(hop.fields.for_)[:_MAX_RECIPIENTS] if found.domain)
-
-
-def _earlier_recipients(message: Message, hops: tuple[Hop, ...], boundary: Hop | None) -> list[tuple[HeaderField, str]]:
+def _earlier_recipients(message: Message, this_delivery: _ThisDelivery) -> list[tuple[HeaderField, str]]:
     """Recipient fields an earlier delivery wrote (below the boundary Received), with the address."""
-    if boundary is None:
+    if this_delivery.boundary is None:
         return []
-    last_received = _last_received(message)
-    addressed_here = _addressed_here(hops)
     out: list[tuple[HeaderField, str]] = []
     for name in _RCPT_HEADERS:
         for field in message.all(name):
-            if _is_current(field, boundary):
+            if _is_current(field, this_delivery.boundary):
                 continue
             for found in _trace_addresses(field.value)[:_MAX_RECIPIENTS]:
-                if found.domain and not _is_current_recipient(field, found.address, boundary, last_received,
-                                                               addressed_here):
+                if found.domain and not this_delivery.names(field, found.address):
                     out.append((field, found.address))
                     if len(out) >= _MAX_RECIPIENTS:
                         return out
     return out
 
 
-def _rcpt_to(message: Message, hops: tuple[Hop, ...], boundary: Hop | None
+def _rcpt_to(message: Message, hops: tuple[Hop, ...], this_delivery: _ThisDelivery
              ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     order: list[str] = []
     sources: dict[str, list[str]] = {}
@@ -268,14 +273,11 @@ def _rcpt_to(message: Message, hops: tuple[Hop, ...], boundary: Hop | None
         if source not in sources[key]:
             sources[key].append(source)
 
-    last_received = _last_received(message)
-    addressed_here = _addressed_here(hops)
     for name in _RCPT_HEADERS:
         for field in message.all(name):
             for found in _trace_addresses(field.value)[:_MAX_RECIPIENTS]:
                 # An earlier delivery's recipient is left out (see _earlier_recipients).
-                if found.domain and _is_current_recipient(field, found.address, boundary, last_received,
-                                                          addressed_here):
+                if found.domain and this_delivery.names(field, found.address):
                     add(found.address, name)
     # Latest hop first: the final receiver's "for" clause is the most reliable.
     for hop in reversed(hops):
@@ -387,7 +389,8 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     trusted = _trusted(hops, boundary_hop)
     boundary = next((h for h in hops if h.number == boundary_hop), None) if boundary_hop else None
     mail_from, mail_from_source = _mail_from(message, trusted, received_spf)
-    rcpt_to, rcpt_sources = _rcpt_to(message, trusted, boundary)
+    this_delivery = _ThisDelivery(message, trusted, boundary)
+    rcpt_to, rcpt_sources = _rcpt_to(message, trusted, this_delivery)
 
     header_from: list[Address] = []
     for field in message.all("From"):
@@ -512,7 +515,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                             f"sender put it in Bcc (blind copy), or an alias, list or forward without a "
                             f"trace delivered it there. RFC 5321 delivers by RCPT TO, not by the header."))
 
-    findings.extend(_earlier_delivery_findings(_earlier_recipients(message, trusted, boundary), boundary, list_id))
+    findings.extend(_earlier_delivery_findings(_earlier_recipients(message, this_delivery), boundary, list_id))
 
     # --- originator fields ---------------------------------------------------------------------
     if sender is not None and sender.domain and sender.address.lower() != (from_text or "").lower():
