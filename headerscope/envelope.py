@@ -358,7 +358,8 @@ def _forwarding_trace(message: Message, mail_from: str | None) -> tuple[str, str
 
 def _other_displayed_domain(address: Address) -> str | None:
     """A domain the display name shows that is not the address's organisation's, or None.
-    A brand spelled with a dot is its own ("Dr.Web" <...@drweb.com>), and the operators that
+    A brand under another suffix or spelled with a dot is its own ("Amazon.co.jp"
+    <...@amazon.com>, "Dr.Web" <...@drweb.com>), and the operators that
     run mail under several domains are one each (hops.OPERATOR_ALIASES). A list that rewrites
     From: for DMARC writes "Author via List" with its own address: the name is the author's."""
     if not address.display_name or not address.domain or "." not in address.display_name \
@@ -372,8 +373,9 @@ def _other_displayed_domain(address: Address) -> str | None:
         shown_org = host_organization(shown) or _org(shown) or shown
         if shown_org == own:
             continue
-        joined = shown_org.rsplit(".", 1)[0].replace(".", "")
-        if joined.startswith(own_label) or own_label.startswith(joined):
+        # One brand: the same name under another suffix (amazon.co.jp, amazon.com), or the name
+        # spelled with a dot (dr.web, drweb.com).
+        if own_label in (shown_org.split(".", 1)[0], shown_org.replace(".", "")):
             continue
         return shown
     return None
@@ -572,8 +574,8 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         findings.append(Finding(
             id="envelope.display_name_domain", severity=Severity.WARNING,
             title=f"From: display name shows another domain ({shown})",
-            explanation=f"The display name \"{address.display_name}\" names {shown}, while the message is "
-                        f"from {address.address}, whose domain has nothing to do with it. Authentication "
+            explanation=f"The display name \"{address.display_name[:120]}\" names {shown}, while the message "
+                        f"is from {address.address}, at another organisation's domain. Authentication "
                         f"results vouch for the address's domain only; trust the address, not the name.",
             reference=_RFC5322_ORIGINATOR, subject="From"))
         break

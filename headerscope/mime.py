@@ -660,8 +660,9 @@ def _qmail_bounce(message: Message) -> tuple[DeliveryReport, tuple[tuple[Attache
     head = message.raw[message.body_start:message.body_start + 200].lstrip()
     if not head.startswith(_QMAIL_START):
         return None
-    body = message.raw[message.body_start:].decode("utf-8", "replace").replace("\r\n", "\n")
-    text, copy_marker, _ = body[:_MAX_BOUNCE_TEXT].partition(_QMAIL_COPY)
+    # Its text is read from the first 64 KB only, whatever size the returned copy has.
+    body = message.raw[message.body_start:message.body_start + _MAX_BOUNCE_TEXT].decode("utf-8", "replace")
+    text, copy_marker, _ = body.replace("\r\n", "\n").partition(_QMAIL_COPY)
     host = text.lstrip()[len(_QMAIL_START):].split("\n", 1)[0].strip().rstrip(".") or None
     recipients: list[DsnRecipient] = []
     for paragraph in re.split(r"\n[ \t]*\n", text):

@@ -107,12 +107,19 @@ def test_display_name_showing_another_domain() -> None:
     [finding] = [f for f in findings if f.id == "envelope.display_name_domain"]
     assert finding.severity.value == "warning" and "amazon.co.jp" in finding.title
     assert "arnazom@lptaoyou.cn" in finding.explanation
+    # A short name is no brand's prefix: t.co shown by an address at twitter.com's rival.
+    envelope, _ = _run('From: "t.co" <news@tumblr.example>\nTo: user@example.jp\n')
+    assert _kinds(envelope) == ["display_name_domain"]
+    # Nor is a look-alike's short name a brand's prefix.
+    envelope, _ = _run('From: "PayPal.com" <service@pay.example>\nTo: user@example.jp\n')
+    assert _kinds(envelope) == ["display_name_domain"]
     # Not for: the address's own organisation, a brand spelled with a dot, an operator's other
     # domain, a top-level label the Public Suffix List lacks, dotted initials, a list's rewrite.
     for quiet in ('"PayPal.com" <service@mail.paypal.com>', '"Dr.Web" <news@drweb.com>',
                   '"Gmail.com Team" <team@googlemail.com>', '"Node.js" <news@example.org>',
                   '"Daniel P. Smith" <dps@example.org>', '"Mr.Wood" <w@example.org>',
-                  '"notificados.com via Osst-users" <osst-users@lists.sourceforge.net>'):
+                  '"notificados.com via Osst-users" <osst-users@lists.sourceforge.net>',
+                  '"Amazon.co.jp" <store-news@amazon.com>'):
         envelope, findings = _run(f"From: {quiet}\nTo: user@example.jp\n")
         assert "display_name_domain" not in _kinds(envelope), quiet
         assert not [f for f in findings if f.id == "envelope.display_name_domain"], quiet
