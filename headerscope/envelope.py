@@ -574,7 +574,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         findings.append(Finding(
             id="envelope.display_name_domain", severity=Severity.WARNING,
             title=f"From: display name shows another domain ({shown})",
-            explanation=f"The display name \"{address.display_name[:120]}\" names {shown}, while the message "
+            explanation=f"The display name \"{(address.display_name or '')[:120]}\" names {shown}, while the message "
                         f"is from {address.address}, at another organisation's domain. Authentication "
                         f"results vouch for the address's domain only; trust the address, not the name.",
             reference=_RFC5322_ORIGINATOR, subject="From"))
