@@ -50,8 +50,10 @@ _RFC7489_FROM = "https://www.rfc-editor.org/rfc/rfc7489#section-6.6.1"
 _RFC5321_TRACE = "https://www.rfc-editor.org/rfc/rfc5321#section-4.4"
 
 # Header fields MDAs write with the envelope recipient, in the order they are read.
-# Yahoo Mail and AOL write "X-Apparently-To: user@yahoo.com; Sat, 9 Jul 2022 10:35:03 +0000".
-_RCPT_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "X-Apparently-To")
+# Yahoo Mail and AOL write "X-Apparently-To: user@yahoo.com; Sat, 9 Jul 2022 10:35:03 +0000";
+# Fastmail "X-Delivered-to" (the RCPT TO) and "X-Resolved-to" (the mailbox after its aliases).
+_RCPT_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "X-Apparently-To",
+                 "X-Delivered-To", "X-Resolved-To")
 _RESENT_RECIPIENTS = ("Resent-To", "Resent-Cc", "Resent-Bcc")
 _MAX_RECIPIENTS = 1000
 

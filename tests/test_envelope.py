@@ -266,6 +266,17 @@ def test_yahoo_apparently_to_is_the_recipient() -> None:
     assert _kinds(envelope) == ["bcc"]
 
 
+def test_fastmail_envelope_fields_name_the_recipient() -> None:
+    # Fastmail's delivery record (real field names): the RCPT TO and the mailbox it resolved to.
+    fastmail = ("X-Resolved-to: catchall@example.com\nX-Delivered-to: sales@example.com\n"
+                "X-Mail-from: a@sender.example\n"
+                "Received: from mx4 ([192.0.2.4]) by compute3.internal (LMTPProxy); Mon, 2 Nov 2026 10:00:05 +0000\n"
+                "From: a@sender.example\nTo: sales@example.com\n")
+    envelope, _ = _run(fastmail, (_hop_at(1, 3, trusted=True),), boundary=1)
+    assert (envelope.rcpt_to, envelope.rcpt_to_sources) == (
+        ("sales@example.com", "catchall@example.com"), ("X-Delivered-To", "X-Resolved-To"))
+
+
 def test_the_receiving_hosts_mailer_daemon_is_the_null_sender() -> None:
     # sendmail's local delivery of a bounce (real lines): "MAILER-DAEMON@" the receiving host.
     bounce = ("Return-Path: <MAILER-DAEMON@somehost.example.com>\n"
