@@ -1523,8 +1523,7 @@ def _assemble(
     if tls.encrypted is None and "ENCRYPTED" in protocol_words[1:]:
         # qmail's TLS patch (and Symantec's MessageLabs): "with ECDHE-RSA-AES256-GCM-SHA384
         # encrypted SMTP", the cipher before the word.
-        cipher_words = (protocol or "").split()
-        tls.mark(None, cipher_words[protocol_words.index("ENCRYPTED") - 1] if protocol_words[0] != "ENCRYPTED" else None)
+        tls.mark(None, (protocol or "").split()[protocol_words.index("ENCRYPTED", 1) - 1])
     if tls.encrypted is None:
         if any(w in _ENCRYPTED_PROTOCOLS for w in protocol_words):
             tls.encrypted = True
