@@ -333,6 +333,24 @@ def _org(domain: str | None) -> str | None:
     return organizational_domain(domain) if domain else None
 
 
+def _display_name_trick(differences: list[EnvelopeDifference], findings: list[Finding], field_name: str,
+                        address: Address, what: str, shown: str) -> None:
+    """The difference and the warning for a display name that shows another address or domain
+    than the field's real address: mail programs that show only the name display it."""
+    differences.append(EnvelopeDifference(
+        kind=f"display_name_{what}", envelope_value=None, header_value=_fmt(address),
+        explanation=f"The {field_name}: display name shows the {what} {shown}, but the real address is "
+                    f"{address.address}. Mail programs that show only the name would display {shown}: a "
+                    f"common way to impersonate a sender."))
+    findings.append(Finding(
+        id=f"envelope.display_name_{what}", severity=Severity.WARNING,
+        title=f"{field_name}: display name shows another {what} ({shown})",
+        explanation=f"The display name \"{(address.display_name or '')[:120]}\" shows {shown}, while the message "
+                    f"is really from {address.address}. Authentication results vouch for the address's domain "
+                    f"only; trust the address, not the name.",
+        reference=_RFC5322_ORIGINATOR, subject=field_name))
+
+
 def _forwarding_trace(message: Message, mail_from: str | None) -> tuple[str, str] | None:
     """The mailbox that forwarded or redirected the message, with the trace that says so, or None."""
     for field in message.all("Resent-From")[:1]:
@@ -550,37 +568,14 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                                   ("Reply-To", reply_to)):
         for address in addresses:
             decoy = [c for c in contained_addresses(address.display_name) if c != address.address.lower()]
-            if not decoy:
-                continue
-            differences.append(EnvelopeDifference(
-                kind="display_name_address", envelope_value=None, header_value=_fmt(address),
-                explanation=f"The {field_name}: display name shows the address {decoy[0]}, but the real "
-                            f"address is {address.address}. Mail programs that show only the name "
-                            f"would display {decoy[0]}: a common way to impersonate a sender."))
-            findings.append(Finding(
-                id="envelope.display_name_address", severity=Severity.WARNING,
-                title=f"{field_name}: display name shows another address ({decoy[0]})",
-                explanation=f"The display name contains {decoy[0]} while the message is really from "
-                            f"{address.address}. Trust the address, not the name.",
-                reference=_RFC5322_ORIGINATOR, subject=field_name))
-
+            if decoy:
+                _display_name_trick(differences, findings, field_name, address, "address", decoy[0])
+    # A display name that names another company's domain ("Amazon.co.jp" <...@lptaoyou.cn>).
     for address in from_real:
         shown = _other_displayed_domain(address)
-        if shown is None:
-            continue
-        differences.append(EnvelopeDifference(
-            kind="display_name_domain", envelope_value=None, header_value=_fmt(address),
-            explanation=f"The From: display name shows the domain {shown}, but the address is at "
-                        f"{address.domain}. Mail programs that show only the name display {shown}: a "
-                        f"common way to pass a message off as a known company's."))
-        findings.append(Finding(
-            id="envelope.display_name_domain", severity=Severity.WARNING,
-            title=f"From: display name shows another domain ({shown})",
-            explanation=f"The display name \"{(address.display_name or '')[:120]}\" names {shown}, while the message "
-                        f"is from {address.address}, at another organisation's domain. Authentication "
-                        f"results vouch for the address's domain only; trust the address, not the name.",
-            reference=_RFC5322_ORIGINATOR, subject="From"))
-        break
+        if shown is not None:
+            _display_name_trick(differences, findings, "From", address, "domain", shown)
+            break
 
     if len(from_real) > 1 or len(message.all("From")) > 1:
         findings.append(Finding(
