@@ -1252,3 +1252,18 @@ def test_a_quoted_property_value_is_kept() -> None:
     recorded, _ = parse_recorded(message(*fields), hops, 1)
     assert dict(recorded[0].properties) == {"header.i": "user@sender.example", "header.d": "sender.example",
                                             "header.b": "abcdef"}
+
+
+def test_yahoos_results_before_rfc_5451_give_the_from_domain_to_each_result() -> None:
+    # Yahoo's 2010 syntax (a real line from a feedback-loop copy): "from=DOMAIN;" before each.
+    msg = message(
+        ("Authentication-Results", "mta1253.mail.ac4.yahoo.com  from=ourdomain.com; domainkeys=neutral (no sig);  "
+                                   "from=ourdomain.com; dkim=pass (ok)"),  # 0
+        ("Received", "from a.example (a.example [192.0.2.1]) by mta1253.mail.ac4.yahoo.com with SMTP; "
+                     "Mon, 2 Nov 2026 10:00:00 +0000"),  # 1
+        ("From", "x@ourdomain.com"),  # 2
+    )
+    hops = (hop(1, 1, "mta1253.mail.ac4.yahoo.com", trusted=True, boundary=True, org="yahoo.com"),)
+    recorded, _ = parse_recorded(msg, hops, 1)
+    assert [(r.method, r.result, dict(r.properties).get("header.from")) for r in recorded] == [
+        ("domainkeys", "neutral", "ourdomain.com"), ("dkim", "pass", "ourdomain.com")]

@@ -343,9 +343,20 @@ def _parse_authentication_results_uncached(value: str, arc: bool) -> _ParsedFiel
             # Microsoft 365 writes "spf=pass (sender IP is ...) ..." with no authserv-id.
             defects.append(_NO_AUTHSERV_ID)
     tolerant: list[_Clause] = []
+    legacy_from: str | None = None
+    if authserv_id is not None and segments:
+        after_id = [item for item in _items(segments[0]) if item.key is not None][1:]
+        if len(after_id) == 1 and (after_id[0].key or "").lower() == "from" and after_id[0].value:
+            legacy_from = after_id[0].value  # Yahoo's first "from=" shares the authserv-id's segment
     for segment in clause_segments[:_MAX_CLAUSES_PER_FIELD]:
         items = _items(segment)
         lead = next((item for item in items if item.key), None)
+        if lead is not None and lead.key is not None and lead.key.lower() == "from" and lead.value \
+                and "@" not in lead.value and len(items) == 1:
+            # Yahoo's results before RFC 5451: "from=example.com; domainkeys=neutral (no sig);
+            # from=example.com; dkim=pass (ok)", the From: domain as a segment before each result.
+            legacy_from = lead.value
+            continue
         if lead is not None and lead.key is not None and lead.value is not None \
                 and lead.key.lower() in _SPF_KEY_VALUE_KEYS and tolerant and tolerant[-1].method == "spf":
             # Amazon SES: "spf=pass (...) client-ip=192.0.2.1; envelope-from=a@example.com;
@@ -362,6 +373,10 @@ def _parse_authentication_results_uncached(value: str, arc: bool) -> _ParsedFiel
             # alone between two ";" is a stray property, not a result.
             defects.append(f"a property without a method was skipped: {clause.method}={clause.result}"[:200])
             continue
+        if legacy_from is not None:
+            if not any(key.lower() == "header.from" for key, _ in clause.properties):
+                clause.properties.append(("header.from", legacy_from))
+            legacy_from = None
         tolerant.append(clause)
 
     if authserv_id is not None:
