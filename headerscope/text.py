@@ -39,6 +39,18 @@ def strip_controls(text: str) -> str:
     return _CONTROL.sub("", text.replace("\t", " "))
 
 
+# The start of an encoded-word: "=?charset?Q?" or "=?charset?B?" (RFC 2047 section 2).
+_encoded_word_start = compiled_on_first_use(r"=\?[^?\s]{1,75}\?[QqBb]\?")
+
+
+def unterminated_encoded_word(value: str) -> bool:
+    """Whether the value opens an encoded-word that never ends with "?=" (RFC 2047 section 2)."""
+    for match in _encoded_word_start().finditer(value[:MAX_DECODE_LENGTH]):
+        if value.find("?=", match.end()) < 0:
+            return True
+    return False
+
+
 def decode_rfc2047(value: str) -> str:
     """Decode RFC 2047 encoded-words for display; the value as written when it cannot."""
     if "=?" not in value or len(value) > MAX_DECODE_LENGTH or not _ENCODED_WORD.search(value):

@@ -529,3 +529,19 @@ def test_a_body_of_trailer_lines_is_a_body_not_a_headers_paste() -> None:
             b"From: a@example.org\n\nSubject: hi\n\nX-MS-Exchange-Organization-SCL: 1\n")
     loaded = load_bytes(pane)
     assert not loaded.has_body and loaded.cleanups == ("removed 3 blank line(s) between header fields (a headers paste)",)
+
+
+def test_an_encoded_word_that_never_ends_is_a_header_defect() -> None:
+    # A real subject (RFC 2047 section 2: an encoded-word ends with "?="): shown as written.
+    from headerscope.api import analyze
+    from headerscope.message import parse_message
+
+    message = parse_message(b"Subject: =?utf-8?q?Din_faktura_fr=C3=A5n_Personal_AI\r\nFrom: a@example.org\r\n\r\nx")
+    subject = message.headers[0]
+    assert subject.decoded == "=?utf-8?q?Din_faktura_fr=C3=A5n_Personal_AI"
+    assert subject.defects == ("an encoded-word (RFC 2047 section 2) that does not end with '?=': shown as written",)
+    report = analyze(message.raw, offline=True)
+    assert [f.id for f in report.findings if f.id == "headers.defects"] == ["headers.defects"]
+    # Complete encoded-words, and "=?" in a URL, are no defect.
+    fine = parse_message(b"Subject: =?utf-8?q?ok?=\r\nList-Unsubscribe: <https://x.example/u?a=?b>\r\n\r\nx")
+    assert [h.defects for h in fine.headers] == [(), ()]
