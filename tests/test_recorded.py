@@ -1080,8 +1080,8 @@ def test_trust_context_fields_are_all_carried_by_with_corroboration() -> None:
 
     assert [f.name for f in fields(_TrustContext)] == [
         "hosts", "orgs", "boundary_index", "receiver_block_end", "boundary_number",
-        "receiver_names", "trailing_start", "corroborating", "duplicated", "boundary_names",
-        "block_closed"]
+        "receiver_names", "trailing_start", "sealed_instances", "corroborating", "duplicated",
+        "boundary_names", "block_closed"]
 
 
 def test_recorded_header_from_as_an_address_names_its_domain() -> None:
@@ -1267,3 +1267,61 @@ def test_yahoos_results_before_rfc_5451_give_the_from_domain_to_each_result() ->
     recorded, _ = parse_recorded(msg, hops, 1)
     assert [(r.method, r.result, dict(r.properties).get("header.from")) for r in recorded] == [
         ("domainkeys", "neutral", "ourdomain.com"), ("dkim", "pass", "ourdomain.com")]
+
+
+def test_yahoos_received_spf_has_no_authserv_id_and_is_still_the_receivers() -> None:
+    # Yahoo (real layout): its Received-SPF names no writer (RFC 7208 section 9.1 has no
+    # authserv-id), beside its named Authentication-Results, above its Received.
+    msg = message(
+        ("Received", "from 127.0.0.1 by atlas-production.v2-mail-prod1-gq1.omega.yahoo.com with HTTP; "
+                     "Sat, 9 Jul 2022 10:35:03 +0000"),  # 0
+        ("Received-SPF", "pass (domain of mms.att.net designates 166.216.149.4 as permitted sender)"),  # 1
+        ("Authentication-Results", "atlas-production.v2-mail-prod1-gq1.omega.yahoo.com; dkim=pass "
+                                   "header.i=@mms.att.net header.s=EMG20171113; spf=pass smtp.mailfrom=mms.att.net"),  # 2
+        ("Received", "from 166.216.149.4 (EHLO alpemg-mtmta01.wnsnet.attws.com) by 10.253.231.24 with SMTPs; "
+                     "Sat, 9 Jul 2022 10:35:03 +0000"),  # 3
+        ("From", "6462563609@mms.att.net"),  # 4
+    )
+    hops = (hop(1, 3, "10.253.231.24", trusted=True, boundary=True, org="yahoo.com"),
+            hop(2, 0, "atlas-production.v2-mail-prod1-gq1.omega.yahoo.com", trusted=True, org="yahoo.com"))
+    recorded, findings = parse_recorded(msg, hops, 1)
+    assert all(r.trusted for r in recorded)
+    assert not [f for f in findings if f.id == "recorded.untrusted_claim"]
+
+
+def test_results_a_sender_adds_under_gmails_name_below_its_received() -> None:
+    # Gmail's layout (real), with a sender's additions after Gmail's own fields: an ARC set
+    # part Gmail never sealed, and a Received-SPF and A-R that contradict Gmail's.
+    msg = message(
+        ("ARC-Seal", "i=1; a=rsa-sha256; d=google.com; s=arc-20160816; cv=none; b=x"),  # 0
+        ("ARC-Authentication-Results", "i=1; mx.google.com; spf=fail smtp.mailfrom=paypal.example; "
+                                       "dmarc=fail (p=REJECT) header.from=paypal.example"),  # 1
+        ("Received", "from mail.evil.example (mail.evil.example. [203.0.113.9]) by mx.google.com with ESMTPS "
+                     "id abc; Mon, 2 Nov 2026 10:00:02 -0800 (PST)"),  # 2
+        ("Received-SPF", "fail (google.com: domain of a@paypal.example does not designate 203.0.113.9 as "
+                         "permitted sender) client-ip=203.0.113.9;"),  # 3
+        ("Authentication-Results", "mx.google.com; spf=fail smtp.mailfrom=a@paypal.example; "
+                                   "dmarc=fail (p=REJECT) header.from=paypal.example"),  # 4
+        ("ARC-Authentication-Results", "i=2; mx.google.com; dkim=pass header.d=paypal.example; "
+                                       "dmarc=pass header.from=paypal.example"),  # 5
+        ("Received-SPF", "pass (google.com: domain of a@paypal.example designates 203.0.113.9 as permitted "
+                         "sender) client-ip=203.0.113.9;"),  # 6
+        ("Received", "from [10.0.0.5] by mail.evil.example; Mon, 2 Nov 2026 18:00:01 +0000"),  # 7
+        ("From", "PayPal <service@paypal.example>"),  # 8
+    )
+    hops = (hop(1, 7, "mail.evil.example", trusted=False),
+            hop(2, 2, "mx.google.com", trusted=True, boundary=True, org="google.com"))
+    recorded, findings = parse_recorded(msg, hops, 2)
+    by_header = {r.header_index: r.trusted for r in recorded}
+    # The unsealed ARC part is not Gmail's; the contradicting Received-SPF makes neither
+    # Received-SPF nor A-R below the Received relied on; Gmail's sealed set above stays.
+    assert by_header[5] is False and by_header[6] is False and by_header[3] is False
+    assert by_header[1] is True
+    assert [f for f in findings if f.id == "recorded.untrusted_claim"]
+    # The unsealed ARC part alone, agreeing with nothing and contradicting nothing: still not Gmail's.
+    alone = message(*[(h.name, h.value) for h in msg.headers if h.index not in (3, 4, 6)])
+    hops = (hop(1, 4, "mail.evil.example", trusted=False),
+            hop(2, 2, "mx.google.com", trusted=True, boundary=True, org="google.com"))
+    recorded, _ = parse_recorded(alone, hops, 2)
+    [unsealed] = {r.header_index: r for r in recorded if r.header_index == 3}.values()
+    assert not unsealed.trusted and "sealed no ARC set of that instance" in (unsealed.trust_reason or "")

@@ -477,6 +477,8 @@ class _TrustContext(Value):
     boundary_number: int | None
     receiver_names: str
     trailing_start: int | None = None
+    sealed_instances: frozenset[int] = frozenset()
+    """ARC instances the receiving side sealed (an ARC-Seal whose d= is the receiver's)."""
     corroborating: frozenset[str] = frozenset()
     """Organisations of the receiver that also wrote a field above the boundary Received
     (A-R, ARC-Authentication-Results, Received-SPF, ARC-Seal), filled in by parse_recorded."""
@@ -550,7 +552,7 @@ def _writer_matches(writer: str, context: _TrustContext) -> bool:
     return name in context.hosts or organizational_domain(name) in context.orgs
 
 
-def _judge_trust(writer: str | None, header_index: int, context: _TrustContext
+def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, field_name: str = _AR
                  ) -> tuple[bool, str, str | None]:
     """(trusted, why, how it names the receiver without being its: "forged", "appended", None)."""
     if context.boundary_index is None:
@@ -560,7 +562,7 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext
                 and context.boundary_index < header_index < context.receiver_block_end)
     where = f"hop {context.boundary_number}"
     if writer is None:
-        if above and context.corroborating and not context.boundary_names & _NAMELESS_WRITERS:
+        if above and field_name == _AR and context.corroborating and not context.boundary_names & _NAMELESS_WRITERS:
             # RFC 8601 section 2.2 requires the authserv-id. This receiver names itself in its
             # other fields above its Received, so a nameless one is not its own: another
             # server's, carried up (Gmail's forwarding does), or the sender's.
@@ -588,7 +590,7 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext
         # tell them apart: trust it only when the receiver also wrote a field above its
         # Received, and never when two fields there of the same authserv-id disagree.
         name = normalize_domain(writer) or writer
-        if name in context.duplicated:
+        if (organizational_domain(name) or name) in context.duplicated:
             return False, (f"names the receiving side ({writer}) directly below the boundary Received "
                            f"({where}), but another field there with the same authserv-id reports a "
                            "different result for the same check: one of them was written by the "
@@ -729,7 +731,15 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
     findings: list[Finding] = []
     claims: list[tuple[_Field, list[RecordedResult], str, str | None]] = []
     for read in fields:
-        trusted, why, names_receiver = _judge_trust(read.writer, read.header_index, context)
+        trusted, why, names_receiver = _judge_trust(read.writer, read.header_index, context, read.name)
+        if trusted and read.name == _ARC_AR and read.header_index > (context.boundary_index or 0) \
+                and read.instance not in context.sealed_instances:
+            # RFC 8617 section 4.1.1: an ARC-Authentication-Results is one part of a set that its
+            # writer seals. Below the boundary Received, one the receiver sealed no set for is
+            # not the receiver's, wherever it sits.
+            trusted, names_receiver = False, "forged"
+            why = (f"an ARC-Authentication-Results of instance {read.instance} below the boundary Received, "
+                   "but the receiving side sealed no ARC set of that instance: not the receiver's")
         field_results: list[RecordedResult] = []
         for clause in read.clauses:
             result = _RESULT_ALIASES.get(clause.result, clause.result)
@@ -836,6 +846,12 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
             sealer = normalize_domain(_signature_tags(header.value[:MAX_FIELD_CHARS]).get("d"))
             if sealer and _writer_matches(sealer, context):
                 corroborating.add(organizational_domain(sealer) or sealer)
+    sealed: set[int] = set()
+    for header in message.all("ARC-Seal")[:50]:
+        tags = _signature_tags(header.value[:MAX_FIELD_CHARS])
+        sealer = normalize_domain(tags.get("d"))
+        if sealer and _writer_matches(sealer, context) and (tags.get("i") or "").strip().isdigit():
+            sealed.add(int((tags.get("i") or "0").strip()))
     # Receivers that run one filter per method (OpenDKIM, OpenDMARC, OpenARC, policyd-spf)
     # write one field each, all with the receiver's authserv-id, below its Received. Several
     # such fields are that layout, not a forgery. What a sender adding a look-alike would leave
@@ -844,8 +860,12 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
     said: dict[tuple[str, str, str], dict[int, str]] = {}
     end = context.receiver_block_end or 0
     for read in fields:
-        if read.name == _AR and read.writer and context.boundary_index < read.header_index < end:
+        # Authentication-Results, ARC-Authentication-Results and Received-SPF alike: a sender
+        # can add any of them under the receiver's name.
+        if read.writer and context.boundary_index < read.header_index < end:
+            # By organisation: Gmail's Received-SPF names google.com, its A-R mx.google.com.
             name = normalize_domain(read.writer) or read.writer
+            name = organizational_domain(name) or name
             for clause in read.clauses:
                 subject = _checked_subject(clause)
                 if subject is not None:
@@ -857,7 +877,7 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
         hosts=context.hosts, orgs=context.orgs, boundary_index=context.boundary_index,
         receiver_block_end=context.receiver_block_end, boundary_number=context.boundary_number,
         receiver_names=context.receiver_names, trailing_start=context.trailing_start,
-        corroborating=frozenset(corroborating), duplicated=frozenset(duplicated),
+        corroborating=frozenset(corroborating), duplicated=frozenset(duplicated), sealed_instances=frozenset(sealed),
         boundary_names=context.boundary_names,
         block_closed=context.block_closed and _block_is_the_boundary_hosts(context, message, fields))
 
