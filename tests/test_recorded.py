@@ -1080,8 +1080,8 @@ def test_trust_context_fields_are_all_carried_by_with_corroboration() -> None:
 
     assert [f.name for f in fields(_TrustContext)] == [
         "hosts", "orgs", "boundary_index", "receiver_block_end", "boundary_number",
-        "receiver_names", "trailing_start", "sealed_instances", "corroborating", "duplicated",
-        "boundary_names", "block_closed"]
+        "receiver_names", "trailing_start", "earlier_leg_end", "sealed_instances", "corroborating",
+        "duplicated", "boundary_names", "block_closed"]
 
 
 def test_recorded_header_from_as_an_address_names_its_domain() -> None:
@@ -1325,3 +1325,28 @@ def test_results_a_sender_adds_under_gmails_name_below_its_received() -> None:
     recorded, _ = parse_recorded(alone, hops, 2)
     [unsealed] = {r.header_index: r for r in recorded if r.header_index == 3}.values()
     assert not unsealed.trusted and "sealed no ARC set of that instance" in (unsealed.trust_reason or "")
+
+
+def test_a_result_from_an_earlier_leg_inside_one_organisation_is_no_forgery() -> None:
+    # A Yandex webmail message forwarded by Yandex to a Yandex mailbox (real lines): the A-R of
+    # the first leg sits below the final Received, but every hop is Yandex's.
+    msg = message(
+        ("Received", "from mxback24o.mail.yandex.net (mxback24o.mail.yandex.net [IPv6:2a02:6b8:0:1a2d::75]) by "
+                     "forward105o.mail.yandex.net (Yandex) with ESMTP id 96EB642007F5; Sun, 26 Apr 2020 20:07:36 +0300"),  # 0
+        ("Received", "from localhost (localhost [::1]) by mxback24o.mail.yandex.net (mxback/Yandex) with ESMTP id "
+                     "x; Sun, 26 Apr 2020 20:07:35 +0300"),  # 1
+        ("Authentication-Results", "mxback24o.mail.yandex.net; dkim=pass header.i=@yandex.ru"),  # 2
+        ("Received", "by sas1-55829ddbd171.qloud-c.yandex.net with HTTP; Sun, 26 Apr 2020 20:07:35 +0300"),  # 3
+        ("From", "someone@yandex.ru"),  # 4
+    )
+    hops = (hop(1, 3, "sas1-55829ddbd171.qloud-c.yandex.net", trusted=False, org="yandex.net"),
+            hop(2, 1, "mxback24o.mail.yandex.net", trusted=False, org="yandex.net"),
+            hop(3, 0, "forward105o.mail.yandex.net", trusted=True, boundary=True, org="yandex.net"))
+    recorded, findings = parse_recorded(msg, hops, 3)
+    assert [r.trusted for r in recorded] == [False]
+    assert "earlier leg" in (recorded[0].trust_reason or "")
+    assert [(f.id, f.severity) for f in findings] == [("recorded.untrusted_claim", Severity.INFO)]
+    # With an outside hop in the journey, the same field is the possible forgery it was.
+    outside = (hop(1, 3, "sas1.sender.example", trusted=False, org="sender.example"), *hops[1:])
+    _, findings = parse_recorded(msg, outside, 3)
+    assert [(f.id, f.severity) for f in findings] == [("recorded.untrusted_claim", Severity.WARNING)]

@@ -477,6 +477,9 @@ class _TrustContext(Value):
     boundary_number: int | None
     receiver_names: str
     trailing_start: int | None = None
+    earlier_leg_end: int | None = None
+    """When every hop is inside the receiving organisation: the index of the earliest Received
+    (fields above it were written inside the organisation, on an earlier leg)."""
     sealed_instances: frozenset[int] = frozenset()
     """ARC instances the receiving side sealed (an ARC-Seal whose d= is the receiver's)."""
     corroborating: frozenset[str] = frozenset()
@@ -539,7 +542,9 @@ def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
     if boundary.organization:
         boundary_names.add(boundary.organization.lower())
     closed = previous is not None and end == previous.header_index
+    inside = boundary.organization is not None and all(h.organization == boundary.organization for h in hops)
     return _TrustContext(hosts=frozenset(hosts), orgs=frozenset(orgs), boundary_index=boundary.header_index,
+                         earlier_leg_end=hops[0].header_index if inside and hops else None,
                          receiver_block_end=end, boundary_number=boundary.number,
                          receiver_names=", ".join(sorted(hosts)[:5]), trailing_start=trailing,
                          boundary_names=frozenset(boundary_names), block_closed=closed)
@@ -611,6 +616,12 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, 
         return False, (f"names the receiving side ({writer}) directly below the boundary Received "
                        f"({where}), where a receiver may put it but a sender connecting directly "
                        "can too; nothing above the boundary corroborates it, so not relied on"), "unverified"
+    if context.earlier_leg_end is not None and header_index < context.earlier_leg_end:
+        # The whole journey ran inside the receiving organisation (a provider's own forward,
+        # say): a field in its name below the final Received was written on an earlier leg,
+        # by the same organisation; not the final delivery's result, and not a forgery.
+        return False, (f"written by {writer} inside the receiving organisation on an earlier leg of a "
+                       "journey that never left it: shown, not relied on for this delivery"), None
     if context.trailing_start is not None and header_index >= context.trailing_start:
         # Milters that add fields with smfi_addheader append them at the end of the header
         # section (rspamd does); a sender can put a field there too, so it stays a claim.
@@ -877,6 +888,7 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
         hosts=context.hosts, orgs=context.orgs, boundary_index=context.boundary_index,
         receiver_block_end=context.receiver_block_end, boundary_number=context.boundary_number,
         receiver_names=context.receiver_names, trailing_start=context.trailing_start,
+        earlier_leg_end=context.earlier_leg_end,
         corroborating=frozenset(corroborating), duplicated=frozenset(duplicated), sealed_instances=frozenset(sealed),
         boundary_names=context.boundary_names,
         block_closed=context.block_closed and _block_is_the_boundary_hosts(context, message, fields))
