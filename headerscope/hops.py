@@ -623,7 +623,9 @@ def _assign_organizations(work: list[_Work]) -> None:
 
     (a) the previous hop's organisation when this hop has no client or a private/loopback one
         (the hand-over happened inside one host or network: the previous receiver's
-        organisation is what the records show);
+        organisation is what the records show), or a client recorded by name alone that is the
+        previous hop's ``by`` host (iCloud's "from ci74p00im-...me.com by p116-mailgateway-..."
+        internal gateway: an MX taking mail from outside records the client's address);
     (b) else the name the next hop's client gave (the same machine introducing itself when it
         passed the message on): only a claim, so the last resort.
 
@@ -640,7 +642,9 @@ def _assign_organizations(work: list[_Work]) -> None:
         inherited: str | None = None
         if i > 0:
             previous = work[i - 1]
-            if not _has_client(fields) or item.private:
+            named_only_as_previous = fields.from_ip is None and normalize_domain(previous.fields.by) in {
+                normalize_domain(name) for name in _client_names(fields)} - {None}
+            if not _has_client(fields) or item.private or named_only_as_previous:
                 inherited = previous.org
         if inherited is None and i + 1 < len(work):
             for name in _client_names(work[i + 1].fields):

@@ -1190,6 +1190,30 @@ def test_a_slow_hop_says_why_when_the_message_does() -> None:
     assert "says why" not in slow.explanation
 
 
+@needs_parser
+def test_an_internal_gateway_named_without_a_dot_is_inside_the_mx_organisation() -> None:
+    # iCloud (real lines): Apple's MX hands the message to an internal gateway known by a bare
+    # name, recording the MX by name alone. The boundary is Apple's MX, not the gateway.
+    chain = _chain([
+        "from ci74p00im-qukt09072702.me.com by p116-mailgateway-smtp-746c496c44-6mknn (mailgateway 2403B92) "
+        "with SMTP id 4f24e911 for <tmornini@me.com>; Tue, 2 Jan 2024 18:52:56 GMT",
+        "from sender4-of-o50.zoho.com (sender4-of-o50.zoho.com [136.143.188.50]) by ci74p00im-qukt09072702.me.com "
+        "(Postfix) with ESMTPS id 11C766C0012C for <tmornini@me.com>; Tue, 2 Jan 2024 18:52:55 +0000 (UTC)",
+    ])
+    assert chain.boundary_hop == 1
+    assert [h.organization for h in chain.hops] == ["icloud.com", "icloud.com"]
+    # A client with a public address is a hand-over across the internet, as before: the
+    # bare-named receiver takes no organisation from it, and is the boundary.
+    with_address = _chain([
+        "from ci74p00im-qukt09072702.me.com ([17.57.156.30]) by p116-mailgateway-smtp-746c496c44-6mknn "
+        "(mailgateway 2403B92) with SMTP id 4f24e911; Tue, 2 Jan 2024 18:52:56 GMT",
+        "from sender4-of-o50.zoho.com (sender4-of-o50.zoho.com [136.143.188.50]) by ci74p00im-qukt09072702.me.com "
+        "(Postfix) with ESMTPS id 11C766C0012C; Tue, 2 Jan 2024 18:52:55 +0000 (UTC)",
+    ])
+    assert with_address.boundary_hop == 2
+    assert [h.organization for h in with_address.hops] == ["icloud.com", None]
+
+
 def test_a_date_without_a_time_zone_is_not_a_clock_to_measure_from() -> None:
     # RFC 5322 section 3.3 requires a zone; without one the Date: is off by up to a day, so
     # the delays start at the first hop, and no clock skew is made up from it.
