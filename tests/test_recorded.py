@@ -1350,3 +1350,28 @@ def test_a_result_from_an_earlier_leg_inside_one_organisation_is_no_forgery() ->
     outside = (hop(1, 3, "sas1.sender.example", trusted=False, org="sender.example"), *hops[1:])
     _, findings = parse_recorded(msg, outside, 3)
     assert [(f.id, f.severity) for f in findings] == [("recorded.untrusted_claim", Severity.WARNING)]
+
+
+def test_a_receivers_stamps_between_its_results_do_not_make_them_forgeries() -> None:
+    # iCloud (real lines): Apple's stamps interleave its results below its MX's Received; the
+    # sender's DKIM-Signature follows. Not closed by the sender's Received, so not relied on,
+    # but no "possibly forged" warning either.
+    msg = message(
+        ("Received", "from sender4-of-o50.zoho.com (sender4-of-o50.zoho.com [136.143.188.50]) by "
+                     "ci74p00im-qukt09072702.me.com (Postfix) with ESMTPS id 11C766C0012C; "
+                     "Tue, 2 Jan 2024 18:52:55 +0000 (UTC)"),  # 0
+        ("X-ICL-SCORE", "3.332033030043"),  # 1
+        ("Authentication-Results", "arc.icloud.com; arc=pass"),  # 2
+        ("X-DMARC-Info", "pass=none; dmarc-policy=none; s=r1; d=r1; pdomain=lifeape.com"),  # 3
+        ("Authentication-Results", "dkim-verifier.icloud.com; dkim=pass (1024-bit key) header.d=lifeape.com "
+                                   "header.i=sales@lifeape.com header.b=I77INjus"),  # 4
+        ("DKIM-Signature", "v=1; a=rsa-sha256; d=lifeape.com; s=zmail; b=I77INjus"),  # 5
+        ("Received", "by mx.zohomail.com with SMTPS id 1704; Tue, 2 Jan 2024 10:52:54 -0800 (PST)"),  # 6
+        ("From", "sales@lifeape.com"),  # 7
+    )
+    hops = (hop(1, 6, "mx.zohomail.com", trusted=False, org="zoho.com"),
+            hop(2, 0, "ci74p00im-qukt09072702.me.com", trusted=True, boundary=True, org="icloud.com"))
+    recorded, findings = parse_recorded(msg, hops, 2)
+    assert [r.trusted for r in recorded] == [False, False]
+    assert all("directly below the boundary Received" in (r.trust_reason or "") for r in recorded)
+    assert {(f.id, f.severity) for f in findings} == {("recorded.untrusted_claim", Severity.INFO)}

@@ -513,21 +513,15 @@ def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
         if hop.organization:
             orgs.add(hop.organization.lower())
     # The receiver's own block below its boundary Received: a run of trace fields, and of
-    # stamps of other names, that stops at the sender's previous Received header or at the
-    # first field a sender writes. A run of trace fields alone may end at the first stamp; a
-    # run that reaches the previous Received is closed whatever stamps it holds.
+    # stamps of other names (iCloud's X-ICL-SCORE and X-DMARC-Info between its results), that
+    # stops at the sender's previous Received header or at the first field a sender writes.
+    # A run that reaches the previous Received is closed.
     previous = next((h for h in hops if h.number == boundary.number - 1), None)
     limit = previous.header_index if previous is not None else len(message.headers)
     stop = min(limit, len(message.headers))
     end = boundary.header_index + 1
-    while end < stop and message.headers[end].name.lower() in _RECEIVER_TRACE_FIELDS:
+    while end < stop and message.headers[end].name.lower() not in _RUN_BREAKERS:
         end += 1
-    if previous is not None and end < stop:
-        further = end
-        while further < stop and message.headers[further].name.lower() not in _RUN_BREAKERS:
-            further += 1
-        if further == stop:
-            end = further
     # The run of fields at the very end of the header section after the last field a sender
     # writes (where appending filters put theirs).
     trailing = len(message.headers)
