@@ -1375,3 +1375,20 @@ def test_a_receivers_stamps_between_its_results_do_not_make_them_forgeries() -> 
     assert [r.trusted for r in recorded] == [False, False]
     assert all("directly below the boundary Received" in (r.trust_reason or "") for r in recorded)
     assert {(f.id, f.severity) for f in findings} == {("recorded.untrusted_claim", Severity.INFO)}
+
+
+def test_the_spf_record_about_the_identity_evaluated_is_the_one_compared() -> None:
+    # A forward inside the receiving side (Gmail Workspace to Gmail, real identities): the final
+    # leg's result is about the forwarder's envelope, the first leg's about the sender's.
+    final_leg = replace(_trusted("spf", "pass", ("smtp.mailfrom", "palmer+caf_=palmer=dabbelt.com@sifive.com"),
+                                 ("smtp.client-ip", "209.85.220.41")), header_index=9)
+    first_leg = replace(_trusted("spf", "fail", ("smtp.mailfrom", "law@example.com"),
+                                 ("smtp.client-ip", "192.0.2.10"), header="ARC-Authentication-Results"),
+                        header_index=24)
+    comparisons, _ = compare((final_leg, first_leg), dkim=(), spf=spf_result("fail"), dmarc=None, arc=None)
+    [spf] = [c for c in comparisons if c.method == "spf"]
+    assert (spf.recorded, spf.label) == ("fail", "same")
+    # With only the other leg's record, it is named but not comparable.
+    comparisons, _ = compare((final_leg,), dkim=(), spf=spf_result("fail"), dmarc=None, arc=None)
+    [spf] = [c for c in comparisons if c.method == "spf"]
+    assert spf.label == "not_recomputed" and "inputs differ" in spf.explanation

@@ -1171,7 +1171,12 @@ def _compare_spf(recorded: tuple[RecordedResult, ...], spf: SpfResult | None) ->
     candidates = sorted((r for r in recorded if _usable(r, "spf")), key=_rank)
     # Each candidate's identity is read once: the chosen one's is used again below.
     identities = [(r, _spf_identity(r)) for r in candidates]
-    chosen = next((pair for pair in identities if pair[1][0] == "mailfrom"), None)
+    # The record about the identity we evaluate, when the receiver recorded several (a forward
+    # inside the receiving side: one SPF result per leg, RFC 8601 section 2.7.2).
+    our_domain_first = normalize_domain(spf.domain) if spf else None
+    chosen = next((pair for pair in identities if pair[1][0] == "mailfrom" and our_domain_first is not None
+                   and pair[1][1] == our_domain_first), None) \
+        or next((pair for pair in identities if pair[1][0] == "mailfrom"), None)
     helo_only = chosen is None and bool(identities)
     if helo_only:
         chosen = identities[0]
