@@ -343,6 +343,12 @@ def _fields(block: bytes) -> list[tuple[str, str]]:
     return [(h.name.lower(), " ".join(h.decoded[:_MAX_FIELD].split())) for h in parsed.headers if h.name]
 
 
+def _part_fields(message: Message, part: _Part) -> list[tuple[str, str]]:
+    """The fields of a report part that is one block of fields (a feedback report, a
+    disposition notification), its transfer encoding undone."""
+    return _fields(_decoded(message.raw, part).replace(b"\r\n", b"\n").strip(b"\n") + b"\n")
+
+
 def _typed(value: str | None) -> str | None:
     """A DSN field's value without its type ("rfc822; bob@example.com" -> the address,
     "dns; mx.example.com" -> the host, RFC 3464 section 2.1.2); other values as written."""
@@ -408,7 +414,7 @@ def _feedback_report(message: Message, parts: list[_Part]) -> FeedbackReport | N
     for part in parts:
         if part.content_type != _FEEDBACK_TYPE:
             continue
-        fields = _fields(_decoded(message.raw, part).replace(b"\r\n", b"\n").strip(b"\n") + b"\n")
+        fields = _part_fields(message, part)
         first: dict[str, str] = {}
         every: dict[str, list[str]] = {}
         for name, value in fields:
@@ -840,7 +846,7 @@ def _disposition_finding(message: Message, parts: list[_Part]) -> Finding | None
     for part in parts:
         if part.content_type not in _DISPOSITION_TYPES:
             continue
-        fields = dict(_fields(_decoded(message.raw, part).replace(b"\r\n", b"\n").strip(b"\n") + b"\n"))
+        fields = dict(_part_fields(message, part))
         disposition = fields.get("disposition")
         if not disposition:
             continue
