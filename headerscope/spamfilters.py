@@ -10,13 +10,14 @@ Receivers record their spam filtering in header fields of their own, outside any
 * SpamAssassin (also through Amavis or spamc): ``X-Spam-Status: Yes, score=7.1 required=5.0
   tests=... autolearn=... version=...``.
 * rspamd: ``X-Spamd-Result: default: False [3.40 / 15.00]; SYMBOL(score)[...]; ...`` and
-  ``X-Rspamd-Action`` / ``X-Rspamd-Score``.
+  ``X-Rspamd-Action`` / ``X-Rspamd-Score`` / ``X-Rspamd-Report: SYMBOL(score) ...``.
 * Proofpoint: ``X-Proofpoint-Spam-Details: rule=notspam policy=default score=0 spamscore=0 ...``.
 * Barracuda: ``X-Barracuda-Spam-Status: No, SCORE=0.00 using global scores of TAG_LEVEL=3.5 ...``.
 * Exim running SpamAssassin at SMTP time (the Exim specification's example ACL, as at gnu.org):
   ``X-Spam_score: -2.1``, ``X-Spam_bar: --``, ``X-Spam_report: (-2.1 / 5.0 requ) BAYES_00=-1.9, ...``.
 * SpamAssassin's report and score alone, without its status field: ``X-Spam-Report: ... Content
-  analysis details: (7.1 points, 5.0 required)`` and ``X-Spam-Score: 7.1``.
+  analysis details: (7.1 points, 5.0 required)`` and ``X-Spam-Score: 7.1``; cPanel names the
+  report of a message that is not spam ``X-Ham-Report``.
 * Trend Micro (ScanMail, IMSS): ``X-TM-AS-Result: No--2.483200-8.000000-31`` (spam yes or no,
   score, threshold, ...; a score written after two dashes is negative), and Trend Micro Email
   Security's ``X-TMASE-Result: 10--5.534000-4.000000`` (type, score, threshold):
@@ -28,6 +29,13 @@ Receivers record their spam filtering in header fields of their own, outside any
   (its default policy treats 50% and above as spam).
 * MailScanner: ``X-<org>-MailScanner-SpamCheck: not spam, SpamAssassin (not cached, score=-1.9,
   required 5, RULE -1.90, ...)``, the field named after the site.
+* SpamExperts (N-able Mail Assure, SolarWinds): ``X-SpamExperts-Class: ham``, ``X-SpamExperts-Evidence:
+  Combined (0.11)`` and ``X-Recommended-Action: accept``; a reseller's brand may replace
+  "SpamExperts", and ``X-SpamExperts-Outgoing-Class`` is the sending host's outbound scan:
+  https://documentation.solarwindsmsp.com/mail-assure/documentation/Content/faqs/email-headers-spam-score.htm
+* Kaspersky Secure Mail Gateway and Linux Mail Security: ``X-KSMG-AntiSpam-Status: not_detected``
+  (or ``spam``, ``probable_spam``, ``blacklisted``, ``trusted``, ``formal``) with
+  ``X-KSMG-AntiSpam-Rate``: https://support.kaspersky.com/KLMS/8.2/en-us/56122.htm
 * Any other filter's ``X-Spam-Flag: YES`` or ``X-Spam: Yes`` (rspamd's milter, among others).
 
 Like Authentication-Results (RFC 8601 section 5), these fields are only the receiver's own
@@ -56,13 +64,16 @@ _RFC8601_TRUST = "https://www.rfc-editor.org/rfc/rfc8601#section-5"
 _MAX_FIELDS = 20
 _MAX_VALUE = 8192
 _MAX_RULES = 200
+# Kaspersky Secure Mail Gateway's and Linux Mail Security's status fields.
+_KASPERSKY_STATUS_FIELDS = ("X-KSMG-AntiSpam-Status", "X-KLMS-AntiSpam-Status")
 # Every field name read below, in lower case.
 _FIELD_NAMES = frozenset(name.lower() for name in (
     "X-Forefront-Antispam-Report", "X-Forefront-Antispam-Report-Untrusted", "X-MS-Exchange-Organization-SCL",
     "X-Spam-Status", "X-Spamd-Result", "X-Rspamd-Action", "X-Spam-Flag", "X-Proofpoint-Spam-Details",
     "X-Barracuda-Spam-Status", "X-Amavis-Spam-Status", "X-Spam_score", "X-Spam-Report", "X-Spam-Score",
     "X-TM-AS-Result", "X-TMASE-Result", "X-UI-Filterresults", "X-UI-Out-Filterresults", "X-Spam",
-    "X-PerlMx-Spam"))
+    "X-PerlMx-Spam", "X-Ham-Report", "X-Rspamd-Score", "X-Recommended-Action", "X-SpamExperts-Class",
+    "X-SpamExperts-Outgoing-Class", *_KASPERSKY_STATUS_FIELDS))
 # MailScanner names its field after the site ("X-Example-MailScanner-SpamCheck").
 _MAILSCANNER_SUFFIX = "mailscanner-spamcheck"
 # Organisations whose receiving hosts are Exchange Online's.
@@ -109,13 +120,14 @@ _SPAM_CAT = frozenset(("SPM", "HSPM", "PHSH", "HPHSH", "HPHISH", "MALW", "SPOOF"
 
 # Compiled when a message first has such a field: most have none, and every start would pay.
 _spamassassin_status = compiled_on_first_use(
-    r"^\s*(yes|no)\s*,\s*(?:score|hits)=(-?\d+(?:\.\d+)?)\s+(?:tagged_above=\S+\s+)?required=(-?\d+(?:\.\d+)?)",
+    r"^\s*(yes|no)\s*,\s*(?:score|hits)=(-?\d+(?:\.\d+)?)(?:\s+(?:tagged_above=\S+\s+)?required=(-?\d+(?:\.\d+)?))?",
     re.IGNORECASE)
 _spamassassin_tests = compiled_on_first_use(
     r"\btests=(.*?)(?=\s+(?:autolearn|autolearn_force|version|shortcircuit)=|$)", re.IGNORECASE | re.DOTALL)
 _rspamd_result = compiled_on_first_use(
     r"^\s*[\w-]+:\s*(true|false)\s*\[\s*(-?\d+(?:\.\d+)?)\s*/\s*(-?\d+(?:\.\d+)?)\s*\]", re.IGNORECASE)
 _rspamd_symbol = compiled_on_first_use(r"^\s*([A-Za-z0-9_]{1,100})\s*\(")
+_rspamd_report_symbol = compiled_on_first_use(r"(?<![\w(])([A-Za-z0-9_]{1,100})\(-?\d")
 _barracuda_status = compiled_on_first_use(r"^\s*(yes|no)\s*,\s*score=(-?\d+(?:\.\d+)?)", re.IGNORECASE)
 _barracuda_level = compiled_on_first_use(r"\b((?:TAG|QUARANTINE|KILL)_LEVEL)=(-?\d+(?:\.\d+)?)")
 # Exim's $spam_report as gnu.org's SpamAssassin writes it: "(-2.1 / 5.0 requ) BAYES_00=-1.9, ...".
@@ -138,6 +150,7 @@ _pure_message_report = compiled_on_first_use(r"\bReport='([^']*)'?", re.IGNORECA
 _mailscanner_check = compiled_on_first_use(
     r"^\s*(not spam|spam)\b.*?\bscore=(-?\d+(?:\.\d+)?),\s*required\s+(-?\d+(?:\.\d+)?)\s*,?(.*)$",
     re.IGNORECASE | re.DOTALL)
+_spamexperts_evidence = compiled_on_first_use(r"\(\s*(\d+(?:\.\d+)?(?:e-?\d+)?)\s*\)", re.IGNORECASE)
 _mailscanner_rule = compiled_on_first_use(r"^\s*([A-Z][A-Z0-9_]{2,99})\s+-?\d+(?:\.\d+)?\s*\)?\s*$")
 
 
@@ -152,7 +165,7 @@ def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int |
     verdicts: list[SpamFilterVerdict] = []
     for read in (_microsoft, _spamassassin, _rspamd, _proofpoint, _barracuda, _exim_spamassassin,
                  _spamassassin_without_status, _trend_micro, _united_internet, _pure_message, _mailscanner,
-                 _spam_flag):
+                 _spamexperts, _kaspersky, _spam_flag):
         verdicts.extend(read(message, boundary, microsoft_receiver))
     verdicts.sort(key=lambda v: v.header_index)
     findings = [_flagged(v) for v in verdicts if v.trusted and v.spam]
@@ -314,18 +327,40 @@ def _spamassassin(message: Message, boundary: Hop | None, _microsoft_receiver: b
         if match is None:
             continue
         spam = match.group(1).lower() == "yes"
-        score, required = _number(match.group(2)), _number(match.group(3))
+        score = _number(match.group(2))
+        required_text = match.group(3)
         rules = _test_names(value)
+        if required_text is None or not rules:
+            # cPanel writes only "No, score=-1.9": the required score and the tests are in its
+            # report (X-Spam-Report, or X-Ham-Report for a message that is not spam).
+            report_required, report_rules = _report(message)
+            required_text = required_text or report_required
+            rules = rules or report_rules
+        required = _number(required_text)
         trusted, why = _position_trust(field, boundary)
-        summary = (f"{'spam' if spam else 'not spam'}: score {_shown(score, match.group(2))} against "
-                   f"{_shown(required, match.group(3))} required")
-        details = [("score", match.group(2)[:20], "points the tests added up to"),
-                   ("required", match.group(3)[:20], "the score from which it calls a message spam")]
+        summary = f"{'spam' if spam else 'not spam'}: score {_shown(score, match.group(2))}" + (
+            f" against {_shown(required, required_text)} required" if required_text else "")
+        details = [("score", match.group(2)[:20], "points the tests added up to")]
+        if required_text:
+            details.append(("required", required_text[:20], "the score from which it calls a message spam"))
         verdicts.append(SpamFilterVerdict(
             filter="SpamAssassin", header=field.name, header_index=field.index, spam=spam, score=score,
             threshold=required, summary=summary, details=tuple(details), rules=rules,
             trusted=trusted, trust_reason=why))
     return verdicts
+
+
+def _report(message: Message) -> tuple[str | None, tuple[str, ...]]:
+    """The required score and the rules of SpamAssassin's report table (X-Spam-Report, or
+    cPanel's X-Ham-Report), as written."""
+    for field in sorted((*_fields(message, "X-Spam-Report")[:1], *_fields(message, "X-Ham-Report")[:1]),
+                        key=lambda f: f.index):
+        value = field.value[:_MAX_VALUE]
+        match = _spamassassin_report().search(value)
+        if match is not None:
+            rules = tuple(dict.fromkeys(_spamassassin_report_rule().findall(value[match.end():])))[:_MAX_RULES]
+            return match.group(2), rules
+    return None, ()
 
 
 def _test_names(value: str) -> tuple[str, ...]:
@@ -356,11 +391,23 @@ def _rspamd(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -
         rules = tuple(m.group(1) for m in (_rspamd_symbol().match(part) for part in value.split(";")[1:]) if m)
         verdicts.append(_rspamd_verdict(field, boundary, match.group(1).lower() == "true", score, required,
                                         action, rules[:_MAX_RULES]))
-    if not verdicts and actions:
-        scores = _fields(message, "X-Rspamd-Score")
-        header_score = _number(scores[0].value.strip()[:20]) if scores else None
-        verdicts.append(_rspamd_verdict(actions[0], boundary, None, header_score, None, action, ()))
+    if not verdicts:
+        header_score = _rspamd_score(message)
+        if actions or header_score is not None:
+            # The symbols, when only the short fields are written: "X-Rspamd-Report: BAYES_HAM(-2.99)
+            # MIME_GOOD(-0.1)" (as at uberspace.de).
+            reports = _fields(message, "X-Rspamd-Report")
+            rules = tuple(dict.fromkeys(_rspamd_report_symbol().findall(reports[0].value[:_MAX_VALUE]))
+                          )[:_MAX_RULES] if reports else ()
+            # rspamd's milter writes "X-Spam: Yes" with the "add header" action.
+            verdicts.append(_rspamd_verdict((actions or _fields(message, "X-Rspamd-Score"))[0], boundary,
+                                            _flag(message), header_score, None, action, rules))
     return verdicts
+
+
+def _rspamd_score(message: Message) -> float | None:
+    scores = _fields(message, "X-Rspamd-Score")
+    return _number(scores[0].value.strip()[:20]) if scores else None
 
 
 def _rspamd_verdict(field: HeaderField, boundary: Hop | None, is_spam: bool | None, score: float | None,
@@ -459,13 +506,13 @@ def _barracuda(message: Message, boundary: Hop | None, _microsoft_receiver: bool
 
 
 def _spam_flag(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
-    if any(message.all(name) for name in ("X-Spam-Status", "X-Spamd-Result", "X-Spam-Report", "X-Spam_score")):
+    if any(message.all(name) for name in ("X-Spam-Status", "X-Spamd-Result", "X-Spam-Report", "X-Spam_score",
+                                          "X-Ham-Report")) or _rspamd_score(message) is not None:
         return []  # the filter's full status says more
     verdicts: list[SpamFilterVerdict] = []
     for name in ("X-Spam-Flag", "X-Spam"):
         for field in _fields(message, name)[:1]:
-            # Only a plain yes or no: other filters write their own formats under "X-Spam".
-            flag = _yes_no.get(field.value.strip()[:10].upper())
+            flag = _flag_value(field)
             if flag is None:
                 continue
             trusted, why = _position_trust(field, boundary)
@@ -480,6 +527,21 @@ def _spam_flag(message: Message, boundary: Hop | None, _microsoft_receiver: bool
 
 
 _yes_no = {"YES": True, "TRUE": True, "NO": False, "FALSE": False}
+
+
+def _flag_value(field: HeaderField) -> bool | None:
+    """A plain yes or no; other filters write their own formats under "X-Spam"."""
+    return _yes_no.get(field.value.strip()[:10].upper())
+
+
+def _flag(message: Message) -> bool | None:
+    """The first X-Spam-Flag's, else X-Spam's, yes or no."""
+    for name in ("X-Spam-Flag", "X-Spam"):
+        for field in _fields(message, name)[:1]:
+            flag = _flag_value(field)
+            if flag is not None:
+                return flag
+    return None
 
 
 # -------------------------------------------------------- SpamAssassin through Exim, or alone
@@ -524,14 +586,15 @@ def _spamassassin_without_status(message: Message, boundary: Hop | None,
         return []
     flags = [_yes_no.get(f.value.strip()[:10].upper()) for f in _fields(message, "X-Spam-Flag")[:1]]
     flag = flags[0] if flags else None
-    for field in _fields(message, "X-Spam-Report")[:1]:
+    for field in sorted((*_fields(message, "X-Spam-Report")[:1], *_fields(message, "X-Ham-Report")[:1]),
+                        key=lambda f: f.index):
         value = field.value[:_MAX_VALUE]
         match = _spamassassin_report().search(value)
         if match is None:
             continue
         score, required = _number(match.group(1)), _number(match.group(2))
         spam = flag if flag is not None else (score >= required if score is not None and required is not None
-                                              else None)
+                                              else False if field.name.lower() == "x-ham-report" else None)
         rules = tuple(dict.fromkeys(_spamassassin_report_rule().findall(value[match.end():])))[:_MAX_RULES]
         details = [("score", match.group(1)[:20], "points the tests added up to")]
         if match.group(2):
@@ -630,6 +693,91 @@ def _united_internet(message: Message, boundary: Hop | None, _microsoft_receiver
                     label, "no verdict (unknown)"),
                 details=((field.name, label, "the filter's class: junk, notjunk or unknown"),), rules=(),
                 trusted=trusted, trust_reason=why))
+    return verdicts
+
+
+# ----------------------------------------------------------- SpamExperts (Mail Assure), Kaspersky
+
+
+_SPAMEXPERTS_CLASS = {"ham": False, "spam": True, "unsure": None}
+
+
+def _spamexperts(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    """SpamExperts and its resellers' brands: ``X-<brand>-Class`` (ham, unsure or spam) beside
+    ``X-<brand>-Evidence`` (the classifier and its spam probability) and ``X-Recommended-Action``."""
+    verdicts: list[SpamFilterVerdict] = []
+    names = {field.name.lower() for field in message.headers[:400]}
+    actions = _fields(message, "X-Recommended-Action")
+    action = " ".join(actions[0].value.split())[:40].lower() if actions else None
+    for field in message.headers[:400]:
+        lower = field.name.lower()
+        if not (lower.startswith("x-") and lower.endswith("-class")):
+            continue
+        brand = lower[:-len("-class")]
+        label = field.value.strip()[:20].lower()
+        if label not in _SPAMEXPERTS_CLASS or (
+                f"{brand}-evidence" not in names and not brand.startswith("x-spamexperts")):
+            continue  # another product's "-Class" field (X-LinkedIn-Class: EMAIL_REPORTS)
+        evidence = next((f for f in _fields(message, f"{brand}-evidence") if f.index > field.index), None)
+        probability = _spamexperts_evidence().search(evidence.value[:200]) if evidence is not None else None
+        score = _number(probability.group(1)) if probability else None
+        spam = _SPAMEXPERTS_CLASS[label]
+        if action == "reject":
+            spam = True
+        details = [(field.name, label, "the classification: ham, unsure or spam")]
+        if evidence is not None:
+            details.append((evidence.name, " ".join(evidence.value.split())[:80],
+                            "the classifier that decided and its spam probability (0 to 1)"))
+        if action is not None:
+            details.append(("X-Recommended-Action", action, "what the filter told the mail server to do"))
+        if brand.endswith("-outgoing"):
+            trusted, why = False, ("the sending host's outbound scan (SpamExperts at a hosting provider); it says "
+                                   "nothing of the recipient's filtering")
+        else:
+            trusted, why = _position_trust(field, boundary)
+        summary = {"ham": "not spam (ham)", "spam": "spam", "unsure": "unsure"}[label] + \
+            (f", spam probability {score:g}" if score is not None else "") + (f", action: {action}" if action else "")
+        verdicts.append(SpamFilterVerdict(
+            filter="SpamExperts", header=field.name, header_index=field.index, spam=spam, score=score,
+            threshold=None, summary=summary, details=tuple(details), rules=(), trusted=trusted, trust_reason=why))
+        if len(verdicts) >= 3:
+            break
+    return verdicts
+
+
+# Kaspersky's statuses (its user guide's table of X-KLMS-AntiSpam-Status values).
+_KASPERSKY_STATUS = {
+    "spam": (True, "spam"),
+    "probable_spam": (True, "probably spam"),
+    "blacklisted": (True, "the sender is on the block list"),
+    "not_detected": (False, "not spam"),
+    "trusted": (False, "the sender is on the allow list, or anti-spam is off for the recipient"),
+    "formal": (None, "a formal message: an automatic notice of a mail server"),
+}
+
+
+def _kaspersky(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    """``X-KSMG-AntiSpam-Status: not_detected`` with ``X-KSMG-AntiSpam-Rate: 0`` (KLMS alike)."""
+    verdicts: list[SpamFilterVerdict] = []
+    for name in _KASPERSKY_STATUS_FIELDS:
+        for field in _fields(message, name)[:1]:
+            status = field.value.strip()[:40].lower()
+            if status.startswith("not scanned"):
+                continue  # "not scanned, disabled by settings": no verdict to show
+            if status not in _KASPERSKY_STATUS:
+                continue
+            spam, meaning = _KASPERSKY_STATUS[status]
+            prefix = name[:-len("-Status")]
+            rates = _fields(message, f"{prefix}-Rate")
+            score = _number(rates[0].value.strip()[:20]) if rates else None
+            details = [(field.name, status, meaning)]
+            if score is not None:
+                details.append((rates[0].name, f"{score:g}", "the anti-spam module's rating"))
+            trusted, why = _position_trust(field, boundary)
+            verdicts.append(SpamFilterVerdict(
+                filter="Kaspersky", header=field.name, header_index=field.index, spam=spam, score=score,
+                threshold=None, summary=meaning + (f", rate {score:g}" if score is not None else ""),
+                details=tuple(details), rules=(), trusted=trusted, trust_reason=why))
     return verdicts
 
 

@@ -357,3 +357,81 @@ def test_sophos_puremessage_and_mailscanner() -> None:
     [flagged] = analyze("X-MailScanner-SpamCheck: spam, SpamAssassin (not cached, score=12.5, required 5, "
                         "BAYES_99 3.50)\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
     assert (flagged.spam, flagged.score, flagged.rules) == (True, 12.5, ("BAYES_99",))
+
+
+def test_cpanel_status_takes_required_score_and_tests_from_its_ham_report() -> None:
+    # cPanel's SpamAssassin (real lines): a status with the score alone, X-Spam-Score ten times it,
+    # and the report table, named X-Ham-Report when the message is not spam.
+    cpanel = ("X-Spam-Status: No, score=0.8\r\nX-Spam-Score: 8\r\nX-Spam-Bar: /\r\n"
+              "X-Ham-Report: Spam detection software, running on the system \"rs04-pta.za-dns.com\",\r\n"
+              " has NOT identified this incoming email as spam.  The original\r\n"
+              " message has been attached to this so you can view it or label\r\n"
+              " similar future email.  If you have any questions, see\r\n"
+              " root\\@localhost for details.\r\n \r\n Content preview:  test [...] \r\n \r\n"
+              " Content analysis details:   (0.8 points, 5.0 required)\r\n \r\n"
+              "  pts rule name              description\r\n"
+              " ---- ---------------------- --------------------------------------------------\r\n"
+              " -2.3 RCVD_IN_DNSWL_MED      RBL: Sender listed at http://www.dnswl.org/, medium\r\n"
+              "                              trust\r\n"
+              "                             [92.54.22.76 listed in list.dnswl.org]\r\n"
+              " -0.0 T_RP_MATCHES_RCVD      Envelope sender domain matches handover relay domain\r\n")
+    [verdict] = analyze(cpanel + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (verdict.filter, verdict.header, verdict.spam, verdict.score, verdict.threshold, verdict.trusted) == (
+        "SpamAssassin", "X-Spam-Status", False, 0.8, 5.0, True)
+    assert verdict.rules == ("RCVD_IN_DNSWL_MED", "T_RP_MATCHES_RCVD")
+    assert verdict.summary == "not spam: score 0.8 against 5 required"
+    # The status alone still gives its verdict, with no required score to state.
+    [alone] = analyze("X-Spam-Status: Yes, score=9.9\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (alone.spam, alone.score, alone.threshold, alone.summary) == (True, 9.9, None, "spam: score 9.9")
+    # The report without a status: X-Ham-Report says not spam.
+    [report] = analyze(cpanel.split("X-Ham-Report")[0].replace("X-Spam-Status: No, score=0.8\r\n", "")
+                       .replace("X-Spam-Score: 8\r\n", "") + "X-Ham-Report" + cpanel.split("X-Ham-Report")[1]
+                       + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (report.header, report.spam, report.score, report.threshold) == ("X-Ham-Report", False, 0.8, 5.0)
+
+
+def test_rspamd_score_and_report_without_its_result_field() -> None:
+    # uberspace.de's rspamd (real lines, the report folded): score, bar and symbols only.
+    [verdict] = analyze("X-Rspamd-Bar: -----\r\nX-Rspamd-Report: REPLY(-4) BAYES_HAM(-2.999521) MID_CONTAINS_FROM(1)\r\n"
+                        " MIME_GOOD(-0.1) R_MISSING_CHARSET(0.5)\r\nX-Rspamd-Score: -5.599521\r\n"
+                        + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (verdict.filter, verdict.header, verdict.spam, verdict.score) == (
+        "rspamd", "X-Rspamd-Score", None, -5.599521)
+    assert verdict.rules == ("REPLY", "BAYES_HAM", "MID_CONTAINS_FROM", "MIME_GOOD", "R_MISSING_CHARSET")
+    # Its milter's "X-Spam: Yes" is the verdict of the same filter, not a second one.
+    [flagged] = analyze("X-Spam: Yes\r\nX-Rspamd-Score: 16.2\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (flagged.filter, flagged.spam, flagged.score) == ("rspamd", True, 16.2)
+    assert analyze("X-Rspamd-Score: high\r\n" + RECEIVED_AT_MX + TAIL).spam_filters == ()
+
+
+def test_spamexperts_and_its_resellers_brands() -> None:
+    # A hosting provider's outbound SpamExperts scan (real lines): the sender's, not the recipient's.
+    outgoing = ("X-SpamExperts-Outgoing-Class: unsure\r\nX-SpamExperts-Outgoing-Evidence: Combined (0.87)\r\n"
+                "X-Recommended-Action: accept\r\n")
+    [verdict] = analyze(RECEIVED_AT_MX + outgoing + TAIL).spam_filters
+    assert (verdict.filter, verdict.spam, verdict.score, verdict.trusted) == ("SpamExperts", None, 0.87, False)
+    assert "outbound" in verdict.trust_reason
+    assert verdict.summary == "unsure, spam probability 0.87, action: accept"
+    # Mail Assure under a reseller's brand (its documentation's example), above the MX's Received.
+    [branded] = analyze("X-MailAssure-Class: ham\r\nX-MailAssure-Evidence: SB/antispamcloud_com (0.0269712609549)\r\n"
+                        "X-Recommended-Action: accept\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (branded.header, branded.spam, branded.score, branded.trusted) == (
+        "X-MailAssure-Class", False, 0.0269712609549, True)
+    [rejected] = analyze("X-SpamExperts-Class: spam\r\nX-SpamExperts-Evidence: Combined (0.99)\r\n"
+                         "X-Recommended-Action: reject\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
+    assert rejected.spam is True and rejected.trusted
+    # Another product's "-Class" field (real line) is not a verdict.
+    assert analyze("X-LinkedIn-Class: EMAIL_REPORTS\r\nX-Recommended-Action: accept\r\n"
+                   + RECEIVED_AT_MX + TAIL).spam_filters == ()
+
+
+def test_kaspersky_secure_mail_gateway_status() -> None:
+    # Real lines of a Kaspersky Secure Mail Gateway in front of Exchange.
+    [verdict] = analyze("X-KSMG-AntiSpam-Rate: 0\r\nX-KSMG-AntiSpam-Status: not_detected\r\n"
+                        "X-KSMG-AntiSpam-Method: none\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (verdict.filter, verdict.spam, verdict.score, verdict.trusted) == ("Kaspersky", False, 0.0, True)
+    assert verdict.summary == "not spam, rate 0"
+    [probable] = analyze("X-KLMS-AntiSpam-Status: probable_spam\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (probable.spam, probable.summary) == (True, "probably spam")
+    assert analyze("X-KSMG-AntiSpam-Status: not scanned, disabled by settings\r\n"
+                   + RECEIVED_AT_MX + TAIL).spam_filters == ()
