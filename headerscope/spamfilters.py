@@ -36,6 +36,8 @@ Receivers record their spam filtering in header fields of their own, outside any
 * Kaspersky Secure Mail Gateway and Linux Mail Security: ``X-KSMG-AntiSpam-Status: not_detected``
   (or ``spam``, ``probable_spam``, ``blacklisted``, ``trusted``, ``formal``) with
   ``X-KSMG-AntiSpam-Rate``: https://support.kaspersky.com/KLMS/8.2/en-us/56122.htm
+* Google Takeout's ``X-Gmail-Labels: Spam,Category Updates,Unread``: the labels the message had
+  in the Gmail mailbox when it was exported; Spam is Gmail's spam folder.
 * Any other filter's ``X-Spam-Flag: YES`` or ``X-Spam: Yes`` (rspamd's milter, among others).
 
 Like Authentication-Results (RFC 8601 section 5), these fields are only the receiver's own
@@ -73,7 +75,7 @@ _FIELD_NAMES = frozenset(name.lower() for name in (
     "X-Barracuda-Spam-Status", "X-Amavis-Spam-Status", "X-Spam_score", "X-Spam-Report", "X-Spam-Score",
     "X-TM-AS-Result", "X-TMASE-Result", "X-UI-Filterresults", "X-UI-Out-Filterresults", "X-Spam",
     "X-PerlMx-Spam", "X-Ham-Report", "X-Rspamd-Score", "X-Recommended-Action", "X-SpamExperts-Class",
-    "X-SpamExperts-Outgoing-Class", *_KASPERSKY_STATUS_FIELDS))
+    "X-SpamExperts-Outgoing-Class", "X-Gmail-Labels", *_KASPERSKY_STATUS_FIELDS))
 # MailScanner names its field after the site ("X-Example-MailScanner-SpamCheck").
 _MAILSCANNER_SUFFIX = "mailscanner-spamcheck"
 # Organisations whose receiving hosts are Exchange Online's.
@@ -165,7 +167,7 @@ def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int |
     verdicts: list[SpamFilterVerdict] = []
     for read in (_microsoft, _spamassassin, _rspamd, _proofpoint, _barracuda, _exim_spamassassin,
                  _spamassassin_without_status, _trend_micro, _united_internet, _pure_message, _mailscanner,
-                 _spamexperts, _kaspersky, _spam_flag):
+                 _spamexperts, _kaspersky, _gmail_labels, _spam_flag):
         verdicts.extend(read(message, boundary, microsoft_receiver))
     verdicts.sort(key=lambda v: v.header_index)
     findings = [_flagged(v) for v in verdicts if v.trusted and v.spam]
@@ -778,6 +780,28 @@ def _kaspersky(message: Message, boundary: Hop | None, _microsoft_receiver: bool
                 filter="Kaspersky", header=field.name, header_index=field.index, spam=spam, score=score,
                 threshold=None, summary=meaning + (f", rate {score:g}" if score is not None else ""),
                 details=tuple(details), rules=(), trusted=trusted, trust_reason=why))
+    return verdicts
+
+
+def _gmail_labels(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    """Google Takeout's ``X-Gmail-Labels``: Spam (Gmail's spam folder) or Inbox, among the others."""
+    verdicts: list[SpamFilterVerdict] = []
+    for field in _fields(message, "X-Gmail-Labels")[:1]:
+        labels = [" ".join(label.split())[:60] for label in field.value[:2000].split(",") if label.strip()][:30]
+        lowered = {label.lower() for label in labels}
+        if "spam" in lowered:
+            spam, summary = True, "in the Spam label (Gmail's spam folder) when the mailbox was exported"
+        elif "inbox" in lowered:
+            spam, summary = False, "in the Inbox when the mailbox was exported"
+        else:
+            continue  # sent, archived or a draft: no word on spam
+        trusted, why = _position_trust(field, boundary)
+        verdicts.append(SpamFilterVerdict(
+            filter="Gmail (Takeout labels)", header=field.name, header_index=field.index, spam=spam, score=None,
+            threshold=None, summary=summary,
+            details=((field.name, ", ".join(labels)[:200],
+                      "the message's labels in the mailbox: Gmail's filter or its owner put it there"),),
+            rules=(), trusted=trusted, trust_reason=why))
     return verdicts
 
 

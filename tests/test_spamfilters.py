@@ -435,3 +435,21 @@ def test_kaspersky_secure_mail_gateway_status() -> None:
     assert (probable.spam, probable.summary) == (True, "probably spam")
     assert analyze("X-KSMG-AntiSpam-Status: not scanned, disabled by settings\r\n"
                    + RECEIVED_AT_MX + TAIL).spam_filters == ()
+
+
+def test_gmail_takeout_labels() -> None:
+    # Google Takeout writes the labels first in each message of its mbox (real values).
+    [spam] = analyze("X-GM-THRID: 1869546606810630444\r\nX-Gmail-Labels: Spam,Category Promotions,Unread\r\n"
+                     + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (spam.filter, spam.spam, spam.trusted) == ("Gmail (Takeout labels)", True, True)
+    assert spam.details[0][1] == "Spam, Category Promotions, Unread"
+    [inbox] = analyze("X-Gmail-Labels: Inbox,\r\n Category Purchases\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
+    assert inbox.spam is False
+    assert analyze("X-Gmail-Labels: Sent,Opened\r\n" + RECEIVED_AT_MX + TAIL).spam_filters == ()
+    # In a scan of a Takeout mailbox, the receiver's spam verdict is in each row.
+    from headerscope.scan.readers import ScanInput
+    from headerscope.scan.runner import ScanOptions, run_scan
+
+    message = ("X-Gmail-Labels: Spam\r\n" + RECEIVED_AT_MX + TAIL).encode()
+    [row] = run_scan([ScanInput(label="takeout", data=message)], ScanOptions(offline=True), jobs=1)
+    assert row.spam == "spam"
