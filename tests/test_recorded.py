@@ -1392,3 +1392,49 @@ def test_the_spf_record_about_the_identity_evaluated_is_the_one_compared() -> No
     comparisons, _ = compare((final_leg,), dkim=(), spf=spf_result("fail"), dmarc=None, arc=None)
     [spf] = [c for c in comparisons if c.method == "spf"]
     assert spf.label == "not_recomputed" and "inputs differ" in spf.explanation
+
+
+def test_results_a_list_or_gateway_kept_under_another_name_are_shown_not_relied_on() -> None:
+    # Real fields: Google Groups' X-Original-Authentication-Results (a group's message delivered
+    # on), Mailman 3's X-Mailman-Original-Authentication-Results (one field per method) and the
+    # Authentication-Results-Original Exchange Online keeps of a filtering gateway's.
+    msg = message(
+        ("Authentication-Results", "mx.example.net; dkim=fail header.d=nxp.com; spf=pass "
+                                   "smtp.mailfrom=googlegroups.com; dmarc=fail header.from=nxp.com"),  # 0
+        ("Received", "from mail-pl1-f187.google.com (mail-pl1-f187.google.com [209.85.214.187]) by mx.example.net "
+                     "with ESMTPS id Q1; Thu, 9 Jan 2025 08:00:00 +0000"),  # 1
+        ("X-Original-Authentication-Results", "gmr-mx.google.com;       dkim=pass\r\n header.i=@nxp.com "
+                                              "header.s=selector2 header.b=czfpU6M1;       arc=pass (i=1\r\n spf=pass "
+                                              "spfdomain=nxp.com dkim=pass dkdomain=nxp.com dmarc=pass\r\n "
+                                              "fromdomain=nxp.com);       spf=pass (google.com: domain of "
+                                              "peng.fan@nxp.com designates 40.107.1.1 as permitted sender) "
+                                              "smtp.mailfrom=peng.fan@nxp.com"),  # 2
+        ("X-Mailman-Original-Authentication-Results", "smtp1.osuosl.org;\r\n dmarc=pass (p=none dis=none)\r\n "
+                                                      "header.from=intel.com"),  # 3
+        ("Authentication-Results-Original", "eu1-mdac18-23.fra.mdlocal; spf=pass\r\n smtp.mailfrom=; dmarc=fail "
+                                            "header.from=hmail.jitbit.com header.policy=none;"),  # 4
+        ("From", "peng.fan@nxp.com"),  # 5
+    )
+    hops = (hop(1, 1, "mx.example.net", trusted=True, boundary=True, org="example.net"),)
+    recorded, findings = parse_recorded(msg, hops, 1)
+    kept = [(r.header, r.authserv_id, r.method, r.result, r.trusted) for r in recorded if r.header_index != 0]
+    assert kept == [
+        ("X-Original-Authentication-Results", "gmr-mx.google.com", "dkim", "pass", False),
+        ("X-Original-Authentication-Results", "gmr-mx.google.com", "arc", "pass", False),
+        ("X-Original-Authentication-Results", "gmr-mx.google.com", "spf", "pass", False),
+        ("X-Mailman-Original-Authentication-Results", "smtp1.osuosl.org", "dmarc", "pass", False),
+        ("Authentication-Results-Original", "eu1-mdac18-23.fra.mdlocal", "spf", "pass", False),
+        ("Authentication-Results-Original", "eu1-mdac18-23.fra.mdlocal", "dmarc", "fail", False)]
+    assert "Google Groups keeps" in (recorded[3].trust_reason or "")
+    # One informational finding tells them; no "claim" warnings for what a list kept openly.
+    [finding] = findings
+    assert (finding.id, finding.severity) == ("recorded.preserved", Severity.INFO)
+    assert finding.title == ("Results recorded before Google Groups and Mailman and Exchange Online passed the "
+                             "message on")
+    assert finding.explanation.startswith("Header 2 (X-Original-Authentication-Results, kept by Google Groups): "
+                                          "gmr-mx.google.com recorded dkim=pass, arc=pass, spf=pass")
+    # The comparison uses the receiver's own results, not the kept ones.
+    dkim = (sig("nxp.com", "selector2", 5, result="fail", code="body_hash_mismatch"),)
+    comparisons, _ = compare(recorded, dkim=dkim, spf=None, dmarc=None, arc=None)
+    [comparison] = [c for c in comparisons if c.method == "dkim"]
+    assert comparison.recorded == "fail"

@@ -788,6 +788,9 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
             contradicted = sorted(set(claimed) & trusted_failures) if pretends else []
             findings.append(_claim_finding(read.name, read.header_index, read.writer, claimed, why, names_receiver,
                                            contradicted))
+    originals, original_findings = _preserved_originals(message)
+    recorded.extend(originals)
+    findings.extend(original_findings)
     for item in extra:
         if item.trust_reason is None and item.header == _GMAIL_SUMMARY:
             item = replace(item, trust_reason=(
@@ -798,6 +801,63 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
 
 
 _RESULT_FIELDS = ("authentication-results", "arc-authentication-results", "received-spf")
+
+# Earlier receivers' Authentication-Results that a later server kept under another name when it
+# passed the message on, and who keeps them so: what the message looked like when it reached
+# a list (before the list changed it), or a gateway's results before Exchange Online's own.
+_PRESERVED_FIELDS = {
+    "x-original-authentication-results": ("Google Groups", "the results its receiving server recorded when "
+                                          "the message reached the group"),
+    "x-mailman-original-authentication-results": ("Mailman", "the results the list's server recorded when the "
+                                                  "message reached the list"),
+    "authentication-results-original": ("Exchange Online", "the Authentication-Results an earlier server wrote "
+                                        "(often a filtering gateway in front of the mailbox, or the sending "
+                                        "side's own)"),
+}
+_PRESERVED_NAMES = frozenset(_PRESERVED_FIELDS)
+_MAX_PRESERVED_FIELDS = 10
+
+
+def _preserved_originals(message: Message) -> tuple[list[RecordedResult], list[Finding]]:
+    """Results an earlier receiver recorded, kept under another name by a list or a later server:
+    shown (never relied on, as nothing here proves who wrote them), and told in one finding."""
+    if not message.has_any(_PRESERVED_NAMES):
+        return [], []
+    found = sorted((header for name in _PRESERVED_FIELDS for header in message.all(name)),
+                   key=attrgetter("index"))[:_MAX_PRESERVED_FIELDS]
+    results: list[RecordedResult] = []
+    said: list[str] = []
+    keepers: list[str] = []
+    for header in found:
+        value = header.value[:MAX_FIELD_CHARS]
+        parsed = _parse_authentication_results(value, arc=False)
+        keeper, what = _PRESERVED_FIELDS[header.name.lower()]
+        why = (f"{keeper} keeps, under this name, {what}; it describes the message as it arrived there, before "
+               "it was passed on, and nothing here proves who wrote it: shown, not relied on")
+        methods: list[str] = []
+        for clause in parsed.clauses:
+            result = _RESULT_ALIASES.get(clause.result, clause.result)
+            results.append(RecordedResult(
+                header=header.name, header_index=header.index, authserv_id=parsed.authserv_id,
+                method=clause.method, result=result, properties=tuple(clause.properties),
+                reason=clause.reason or _strip_quotes(clause.comment), trusted=False, trust_reason=why,
+                defects=parsed.defects))
+            if clause.method in _VALID_RESULTS:
+                methods.append(f"{clause.method}={result}")
+        if methods:
+            keepers.append(keeper)
+            said.append(f"header {header.index} ({header.name}, kept by {keeper}): "
+                        f"{parsed.authserv_id or 'an unnamed writer'} recorded " + ", ".join(dict.fromkeys(methods)))
+    if not said:
+        return results, []
+    return results, [Finding(
+        id="recorded.preserved", severity=Severity.INFO,
+        title=f"Results recorded before {' and '.join(dict.fromkeys(keepers))} passed the message on",
+        explanation=("; ".join(said)[:1].upper() + "; ".join(said)[1:] + ". They tell how the message stood when it arrived there, before a list "
+                     "changed it (a subject tag or a footer breaks DKIM) or a gateway relayed it; they are shown, "
+                     "not relied on, since nothing here proves who wrote them."),
+        reference=RFC8601_TRUST, subject=f"header {found[0].index}",
+    )]
 
 _NO_AUTHSERV_ID = "no authserv-id (RFC 8601 section 2.2 requires one)"
 # Received-SPF's key-value pairs (RFC 7208 section 9.1).
