@@ -1438,3 +1438,30 @@ def test_results_a_list_or_gateway_kept_under_another_name_are_shown_not_relied_
     comparisons, _ = compare(recorded, dkim=dkim, spf=None, dmarc=None, arc=None)
     [comparison] = [c for c in comparisons if c.method == "dkim"]
     assert comparison.recorded == "fail"
+
+
+def test_the_receivers_own_arc_set_below_its_received_is_its_own() -> None:
+    # OpenARC under Postfix at smtp.subspace.kernel.org (real layout): the milters' fields, the
+    # receiver's own ARC set of instance 1 among them, sit below the MTA's Received.
+    msg = message(
+        ("Received", "from mail114-240.sinamail.sina.com.cn (mail114-240.sinamail.sina.com.cn [218.30.114.240]) "
+                     "by smtp.subspace.kernel.org (Postfix) with ESMTPS id 4E9151EB44; Wed, 20 Mar 2024 07:17:30 "
+                     "+0000 (UTC)"),  # 0
+        ("Authentication-Results", "smtp.subspace.kernel.org; arc=none smtp.client-ip=218.30.114.240"),  # 1
+        ("ARC-Seal", "i=1; a=rsa-sha256; d=subspace.kernel.org;\r\n\ts=arc-20240116; t=1710919050; cv=none; b=abc"),  # 2
+        ("ARC-Message-Signature", "i=1; a=rsa-sha256; d=subspace.kernel.org;\r\n\ts=arc-20240116; h=from; "
+                                  "bh=x; b=y"),  # 3
+        ("ARC-Authentication-Results", "i=1; smtp.subspace.kernel.org; dmarc=none (p=none dis=none) "
+                                       "header.from=sina.com; spf=pass smtp.mailfrom=sina.com; arc=none "
+                                       "smtp.client-ip=218.30.114.240"),  # 4
+        ("Authentication-Results", "smtp.subspace.kernel.org; dmarc=none (p=none dis=none) header.from=sina.com"),  # 5
+        ("Authentication-Results", "smtp.subspace.kernel.org; spf=pass smtp.mailfrom=sina.com"),  # 6
+        ("Received", "from jjb8256@sina.com([218.4.204.164]) by m1.mail.sina.com.cn via HTTP; "
+                     "Wed, 20 Mar 2024 15:17:25 +0800 (CST)"),  # 7
+        ("From", "jjb8256@sina.com"),  # 8
+    )
+    hops = (hop(1, 7, "m1.mail.sina.com.cn", trusted=False, org="sina.com.cn"),
+            hop(2, 0, "smtp.subspace.kernel.org", trusted=True, boundary=True, org="kernel.org"))
+    recorded, findings = parse_recorded(msg, hops, 2)
+    assert all(r.trusted for r in recorded), [(r.header_index, r.trust_reason) for r in recorded if not r.trusted]
+    assert not [f for f in findings if f.id == "recorded.untrusted_claim"]

@@ -685,6 +685,16 @@ def _signature_tags(value: str) -> dict[str, str]:
     return found
 
 
+def _arc_instance(value: str) -> int | None:
+    """The i= tag of an ARC-Seal (RFC 8617 section 4.2.1), or None when it has no readable one."""
+    for segment in value.split(";"):
+        name, equals, instance = segment.partition("=")
+        if equals and name.strip() == "i":
+            instance = instance.strip()
+            return int(instance) if instance.isdigit() and len(instance) <= 3 else None
+    return None
+
+
 def _dkim_identity(properties: Iterable[tuple[str, str]]) -> tuple[str | None, str | None, str | None]:
     """(domain, selector, header.b) of a recorded dkim result."""
     props = dict(properties)
@@ -913,10 +923,11 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
                 corroborating.add(organizational_domain(sealer) or sealer)
     sealed: set[int] = set()
     for header in message.all("ARC-Seal")[:50]:
-        tags = _signature_tags(header.value[:MAX_FIELD_CHARS])
-        sealer = normalize_domain(tags.get("d"))
-        if sealer and _writer_matches(sealer, context) and (tags.get("i") or "").strip().isdigit():
-            sealed.add(int((tags.get("i") or "0").strip()))
+        value = header.value[:MAX_FIELD_CHARS]
+        sealer = normalize_domain(_signature_tags(value).get("d"))
+        instance = _arc_instance(value)
+        if sealer and _writer_matches(sealer, context) and instance is not None:
+            sealed.add(instance)
     # Receivers that run one filter per method (OpenDKIM, OpenDMARC, OpenARC, policyd-spf)
     # write one field each, all with the receiver's authserv-id, below its Received. Several
     # such fields are that layout, not a forgery. What a sender adding a look-alike would leave
