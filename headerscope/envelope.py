@@ -241,6 +241,29 @@ def _trace_addresses(value: str) -> tuple[Address, ...]:
     return parse_addresses(value)
 
 
+def _list_addresses(message: Message) -> frozenset[str]:
+    """The list's posting addresses: List-Post's mailto (RFC 2369 section 3.4), ezmlm's and
+    groups.io's "Mailing-List: list x@example.org" and the address part of X-Mailing-List."""
+    found: set[str] = set()
+    for field in message.all("List-Post")[:2]:
+        for part in field.value[:500].split(","):
+            part = part.strip().strip("<>").strip()
+            if part.lower().startswith("mailto:"):
+                found.update(a.address.lower() for a in parse_addresses(part[7:].partition("?")[0]) if a.domain)
+    for name in ("Mailing-List", "X-Mailing-List"):
+        for field in message.all(name)[:1]:
+            words = field.value[:300].replace(";", " ").split()
+            found.update(a.address.lower() for word in words[:4] if "@" in word
+                         for a in parse_addresses(word.strip("<>")) if a.domain)
+    return frozenset(found)
+
+
+def _list_delivery(value: str) -> bool:
+    """ezmlm's and groups.io's "Delivered-To: mailing list list@example.org" (or "moderator for
+    ..."): a mailing list's delivery to itself, written by the list, wherever it sits."""
+    return value.lstrip()[:16].lower().startswith(("mailing list ", "moderator for "))
+
+
 def _earlier_recipients(message: Message, this_delivery: _ThisDelivery) -> list[tuple[HeaderField, str]]:
     """Recipient fields an earlier delivery wrote (below the boundary Received), with the address."""
     if this_delivery.boundary is None:
@@ -277,6 +300,8 @@ def _rcpt_to(message: Message, hops: tuple[Hop, ...], this_delivery: _ThisDelive
 
     for name in _RCPT_HEADERS:
         for field in message.all(name):
+            if _list_delivery(field.value):
+                continue  # the list's own delivery to itself, never this receiver's recipient
             for found in _trace_addresses(field.value)[:_MAX_RECIPIENTS]:
                 # An earlier delivery's recipient is left out (see _earlier_recipients).
                 if found.domain and this_delivery.names(field, found.address):
@@ -299,7 +324,7 @@ def _first_current_addresses(message: Message, name: str, boundary: Hop | None) 
 
 
 def _earlier_delivery_findings(earlier: list[tuple[HeaderField, str]], boundary: Hop | None,
-                               list_id: str | None) -> list[Finding]:
+                               list_id: str | None, forwarder: tuple[str, str] | None = None) -> list[Finding]:
     if not earlier or boundary is None:
         return []
     addresses = list(dict.fromkeys(address for _, address in earlier))
@@ -308,6 +333,10 @@ def _earlier_delivery_findings(earlier: list[tuple[HeaderField, str]], boundary:
     if list_id:
         why = (f"The message came through a mailing list ({list_id}): the list's server received it "
                f"first and sent it on to its members.")
+        severity = Severity.INFO
+    elif forwarder is not None:
+        # The message says who forwarded it: an ordinary forward, not a suspected replay.
+        why = f"It was delivered to that mailbox once and then forwarded: {forwarder[1]}."
         severity = Severity.INFO
     else:
         why = ("It was delivered to that mailbox once and then sent on again: by a forward, a resend, or "
@@ -537,7 +566,8 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                             f"sender put it in Bcc (blind copy), or an alias, list or forward without a "
                             f"trace delivered it there. RFC 5321 delivers by RCPT TO, not by the header."))
 
-    findings.extend(_earlier_delivery_findings(_earlier_recipients(message, this_delivery), boundary, list_id))
+    findings.extend(_earlier_delivery_findings(_earlier_recipients(message, this_delivery), boundary, list_id,
+                                               forwarder))
 
     # --- originator fields ---------------------------------------------------------------------
     if sender is not None and sender.domain and sender.address.lower() != (from_text or "").lower():
@@ -549,7 +579,26 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                         f"'{sender.address} on behalf of {from_text or '?'}'."))
 
     from_orgs = {_org(a.domain) for a in from_real}
+    list_addresses = _list_addresses(message) if list_id else frozenset()
+    munged = next((a for a in from_real if a.address.lower() in list_addresses
+                   and " via " in (a.display_name or "")), None)
+    if munged is not None:
+        # Mailman's "Munge From" (dmarc_moderation_action, dmarc_mitigate_action) and Google
+        # Groups' "X via Group": a list that changes the message puts its own address in From:
+        # so that the author's domain's DMARC policy does not reject the result (RFC 7960
+        # section 4.1.3); the author moves to Reply-To or X-Original-From.
+        author = reply_to[0].address if reply_to and reply_to[0].domain else message.first("X-Original-From")
+        differences.append(EnvelopeDifference(
+            kind="list_rewrote_from", envelope_value=None, header_value=_fmt(munged),
+            explanation=f"The mailing list put its own address ({munged.address}) in From:, with the author's "
+                        f"name \"{(munged.display_name or '')[:80]}\": lists do this so that the author's "
+                        f"domain's DMARC policy does not reject the message they changed"
+                        + (f". The author's address is {author[:120]}." if author else ".")))
     for address in reply_to:
+        if address.address.lower() in list_addresses:
+            continue  # replies go to the list itself (reply-to-list): the list's own setting
+        if munged is not None and address is reply_to[0]:
+            continue  # the author, whom the list moved to Reply-To (told above)
         if address.domain and from_orgs and _org(address.domain) not in from_orgs:
             differences.append(EnvelopeDifference(
                 kind="reply_to_domain", envelope_value=None, header_value=_fmt(address),

@@ -94,6 +94,11 @@ def test_srs_decoding() -> None:
      "dpinnix@coastbankcalifornia.com"),
     ("list-bounces+john=example.com@lists.example.org", "verp", "john@example.com"),
     ("list-return-42-user=example.com@lists.example.org", "verp", "user@example.com"),
+    # ezmlm: everything after the number is the recipient, hyphens and '+' included (real addresses).
+    ("cygwin-patches-return-9760-listarch-cygwin-patches=sources.redhat.com@cygwin.com", "verp",
+     "listarch-cygwin-patches@sources.redhat.com"),
+    ("kernel-hardening-return-17030-lists+kernel-hardening=lfdr.de@lists.openwall.com", "verp",
+     "lists+kernel-hardening@lfdr.de"),
     # vger.kernel.org: "@" hex-escaped as "=40", then a per-message tag.
     ("linux-kernel-owner+willy=40w.ods.example-S964934AbWDDBLo@vger.kernel.org", "verp", "willy@w.ods.example"),
     ("owner-list-return-42-@lists.example.org", "verp", None),

@@ -509,3 +509,64 @@ def test_spf_sees_through_an_srs_address_the_receiving_side_wrote() -> None:
     # An SRS address another forwarder minted before the boundary is the boundary's MAIL FROM itself.
     other = raw.replace(b"=owner-mm@kernel.example>", b"=owner-mm@forwarder.example>")
     assert _spf_of(analyze(other, offline=True)).mail_from == "SRS0=9Pd6=UE=kvack.example=owner-mm@forwarder.example"
+
+
+def test_a_lists_own_delivered_to_is_never_this_deliverys_recipient() -> None:
+    # groups.io writes "Delivered-To: mailing list LIST" with no Received below it (its hops are
+    # X-Received): the list's delivery to itself, not an alias at the receiver (real lines).
+    from headerscope.api import analyze
+
+    raw = (b"Delivered-To: lists@lfdr.de\r\n"
+           b"Received: from mail02.groups.io (mail02.groups.io [66.175.222.108]) by mail.lfdr.de (Postfix) with "
+           b"ESMTPS id 1; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+           b"Delivered-To: mailing list cip-testing-results@lists.cip-project.org\r\n"
+           b"List-Id: <cip-testing-results.lists.cip-project.org>\r\n"
+           b"Mailing-List: list cip-testing-results@lists.cip-project.org; contact "
+           b"cip-testing-results+owner@lists.cip-project.org\r\n"
+           b"Reply-To: cip-testing-results@lists.cip-project.org\r\n"
+           b"From: bot@ciplatform.org\r\nTo: cip-testing-results@lists.cip-project.org\r\nSubject: hi\r\n"
+           b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nhi\r\n")
+    report = analyze(raw, offline=True)
+    assert report.envelope.rcpt_to == ("lists@lfdr.de",)
+    # Replies to the list's own address are the list's setting, not a reason to check anything.
+    assert not [f for f in report.findings if f.id == "envelope.reply_to_other_domain"]
+
+
+def test_a_list_that_rewrote_from_for_dmarc_is_told_not_flagged() -> None:
+    # Mailman 3's DMARC mitigation (real lines): the list's address in From:, "Author via List",
+    # the author in Reply-To.
+    envelope, findings = _run(
+        "From: zhou via USRP-users <usrp-users@lists.ettus.com>\n"
+        "Reply-To: zhou <hwzhou@yahoo.com>\n"
+        "X-MailFrom: hwzhou@yahoo.com\n"
+        "List-Id: \"Discussion and technical support related to USRP, UHD, RFNoC\" <usrp-users.lists.ettus.com>\n"
+        "List-Post: <mailto:usrp-users@lists.ettus.com>\n"
+        "To: usrp-users@lists.ettus.com\nSubject: s\n")
+    [rewrite] = [d for d in envelope.differences if d.kind == "list_rewrote_from"]
+    assert "The author's address is hwzhou@yahoo.com" in rewrite.explanation
+    assert "reply_to_domain" not in _kinds(envelope)
+    assert not [f for f in findings if f.id == "envelope.reply_to_other_domain"]
+    # Without the list's fields the same Reply-To is still worth a look.
+    envelope, findings = _run("From: zhou via USRP-users <usrp-users@lists.ettus.com>\n"
+                              "Reply-To: zhou <hwzhou@yahoo.com>\nTo: a@example.org\nSubject: s\n")
+    assert [f.id for f in findings if f.id == "envelope.reply_to_other_domain"]
+
+
+def test_an_earlier_delivery_the_message_says_was_forwarded_is_no_replay_notice() -> None:
+    # A Gmail auto-forward (real lines): Gmail's delivery to the forwarding mailbox below the
+    # final receiver's Received, with X-Forwarded-For and the +caf_ envelope.
+    from headerscope.api import analyze
+
+    raw = (b"Return-Path: <rafael.lecaros+caf_=visa-bci=rafalecaros.com@gmail.com>\r\n"
+           b"Received: from mail-lf1-f48.google.com (mail-lf1-f48.google.com [209.85.167.48]) by "
+           b"inbound-smtp.us-east-1.amazonaws.com with SMTP id x; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+           b"X-Forwarded-To: visa-bci@rafalecaros.com\r\n"
+           b"X-Forwarded-For: rafael.lecaros@gmail.com visa-bci@rafalecaros.com\r\n"
+           b"Delivered-To: rafael.lecaros@gmail.com\r\n"
+           b"Received: by 2002:a05:6520:1:b0:1 with SMTP id x; Mon, 2 Nov 2026 10:00:03 -0800\r\n"
+           b"From: alertas@bci.cl\r\nTo: rafael.lecaros@gmail.com\r\nSubject: hi\r\n"
+           b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nhi\r\n")
+    report = analyze(raw, offline=True)
+    [earlier] = [f for f in report.findings if f.id == "envelope.earlier_delivery"]
+    assert earlier.severity.value == "info"
+    assert "DKIM replay" not in earlier.explanation and "X-Forwarded-For" in earlier.explanation
