@@ -92,6 +92,10 @@ _SCL = {
 # X-Microsoft-Antispam-Mailbox-Delivery: where the receiving mailbox put the message, and why
 # when the filter's verdict was overridden (a user's safe senders list, an admin's setting).
 _DEST = {"I": "delivered to the Inbox", "J": "delivered to the Junk Email folder"}
+# SFTY: the safety tip shown with a phishing verdict (Microsoft's anti-spam message headers page).
+_SFTY = {"9.19": "domain impersonation safety tip", "9.20": "user impersonation safety tip",
+         "9.25": "first contact safety tip"}
+_OFR = {"TRUSTEDSENDERLIST": "the sender is on the user's safe senders list, which overrode the filter's verdict"}
 _SFV = {
     "BLK": "blocked: the sender is on the recipient's blocked senders list",
     "NSPM": "not spam",
@@ -282,12 +286,17 @@ def _microsoft_verdict(header: str, index: int, parts: list[tuple[str, str]], tr
               "H": "HELO of the connecting server", "PTR": "reverse DNS of the connecting IP",
               "SRV": "BULK: marked as bulk mail" if values.get("SRV", "").upper() == "BULK" else "",
               "BCL": "bulk complaint level (0 not bulk to 9 the most complained-about)",
-              "SFTY": "a safety tip was shown (impersonation or first contact)", "PCL": "phishing confidence level",
-              "OFR": "why the mailbox overrode the filter's verdict (TrustedSenderList: the user's safe senders)"}
+              "PCL": "phishing confidence level"}
     for key, part in parts:
         key = key.upper() if key.upper() in ("DEST", "OFR") else key
         if key in meanings:
             meaning = meanings[key].get(part.upper(), "")
+        elif key == "SFTY":
+            if not part.strip():
+                continue  # written empty on ordinary mail: no safety tip
+            meaning = _SFTY.get(part.strip(), "a safety tip was shown")
+        elif key == "OFR":
+            meaning = _OFR.get(part.strip().upper(), "the mailbox's reason for the folder it chose")
         elif key in labels:
             meaning = labels[key]
         else:
@@ -488,7 +497,13 @@ def _barracuda(message: Message, boundary: Hop | None, _microsoft_receiver: bool
         spam = match.group(1).lower() == "yes"
         score = _number(match.group(2))
         levels = dict(_barracuda_level().findall(value))
-        tag = _number(levels.get("TAG_LEVEL"))
+        # A level of 1000 (or more) is Barracuda's way of turning that action off: the threshold
+        # in force is the lowest level still active (tag, quarantine or block).
+        active = sorted((level, name) for name in ("TAG_LEVEL", "QUARANTINE_LEVEL", "KILL_LEVEL")
+                        if (level := _number(levels.get(name))) is not None and level < 1000)
+        tag = active[0][0] if active else None
+        action = {"TAG_LEVEL": "tag", "QUARANTINE_LEVEL": "quarantine", "KILL_LEVEL": "block"}[active[0][1]] \
+            if active else "tag"
         rules = _test_names(value)
         details = [("SCORE", match.group(2)[:20], "points the tests added up to")]
         details += [(name, levels[name], meaning) for name, meaning in (
@@ -497,7 +512,7 @@ def _barracuda(message: Message, boundary: Hop | None, _microsoft_receiver: bool
             ("KILL_LEVEL", "the score from which it blocks it")) if name in levels]
         trusted, why = _position_trust(field, boundary)
         summary = f"{'spam' if spam else 'not spam'}: score {match.group(2)}" + \
-            (f" against {tag:g} to tag" if tag is not None else "")
+            (f" against {tag:g} to {action}" if tag is not None else "")
         verdicts.append(SpamFilterVerdict(
             filter="Barracuda", header=field.name, header_index=field.index, spam=spam, score=score,
             threshold=tag, summary=summary, details=tuple(details), rules=rules, trusted=trusted, trust_reason=why))
@@ -805,14 +820,28 @@ def _gmail_labels(message: Message, boundary: Hop | None, _microsoft_receiver: b
     return verdicts
 
 
+def _cut_at_part(summary: str, limit: int) -> str:
+    """The summary's first parts ("; "-separated) that fit in ``limit`` characters, "…" after a cut."""
+    if len(summary) <= limit:
+        return summary
+    kept = ""
+    for part in summary.split("; "):
+        candidate = f"{kept}; {part}" if kept else part
+        if len(candidate) > limit - 2:
+            break
+        kept = candidate
+    return (kept or summary[:limit - 2]) + " …"
+
+
 def _flagged(verdict: SpamFilterVerdict) -> Finding:
     return Finding(
         id="spam.flagged", severity=Severity.WARNING,
-        title=f"{verdict.filter} judged it spam ({verdict.summary[:120]})",
+        title=f"{verdict.filter} judged it spam ({_cut_at_part(verdict.summary, 120)})",
         explanation=(f"{verdict.header} (header {verdict.header_index}): {verdict.summary}. The receiver's "
-                     f"own verdict: {verdict.trust_reason}. Spam filters weigh the authentication results (DKIM, SPF, DMARC) with the "
-                     "sender's reputation and the content; a failing DKIM, SPF or DMARC is a common reason, "
-                     "and a sender on the recipient's safe list is the common way past it."),
+                     f"own verdict: {verdict.trust_reason}. Spam filters weigh the authentication results (DKIM, "
+                     "SPF, DMARC) with the sender's reputation and the content; the authentication section shows "
+                     "whether they passed, and a sender on the recipient's safe list is the common way past a "
+                     "spam verdict."),
         reference=_MICROSOFT_DOCS if verdict.filter == "Microsoft 365" else _RFC8601_TRUST,
         subject=f"header {verdict.header_index}",
     )

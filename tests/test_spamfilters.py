@@ -453,3 +453,34 @@ def test_gmail_takeout_labels() -> None:
     message = ("X-Gmail-Labels: Spam\r\n" + RECEIVED_AT_MX + TAIL).encode()
     [row] = run_scan([ScanInput(label="takeout", data=message)], ScanOptions(offline=True), jobs=1)
     assert row.spam == "spam"
+
+
+def test_microsoft_safety_tips_and_mailbox_reasons_are_read_as_written() -> None:
+    report_field = ("X-Forefront-Antispam-Report: CIP:203.0.113.9;CTRY:US;LANG:en;SCL:1;SRV:;IPV:NLI;SFV:NSPM;"
+                    "H:mail.example.net;PTR:mail.example.net;CAT:NONE;SFS:(13230040);DIR:INB;SFTY:{};\r\n")
+    # Outbound and ordinary mail carry an empty SFTY (real reports): no safety tip was shown.
+    [plain] = analyze(MS_RECEIVED + report_field.format("") + TAIL).spam_filters
+    assert "SFTY" not in [key for key, _, _ in plain.details]
+    # Each documented tip in its own words.
+    for value, meaning in (("9.19", "domain impersonation safety tip"), ("9.20", "user impersonation safety tip"),
+                           ("9.25", "first contact safety tip")):
+        [tip] = analyze(MS_RECEIVED + report_field.format(value) + TAIL).spam_filters
+        assert ("SFTY", value, meaning) in tip.details
+    # The mailbox's reason: the safe senders list said as such, another reason not guessed at.
+    junk = ("X-Forefront-Antispam-Report: CIP:203.0.113.9;CTRY:US;LANG:en;SCL:5;SRV:;IPV:NLI;SFV:SPM;"
+            "H:mail.example.net;CAT:SPM;DIR:INB;\r\nX-Microsoft-Antispam-Mailbox-Delivery: ucf:0;jmr:1;auth:0;"
+            "dest:J;OFR:SpamFilterAuthJ;ENG:(5062000308);\r\n")
+    [verdict] = analyze(MS_RECEIVED + junk + TAIL).spam_filters
+    assert dict((k, m) for k, _, m in verdict.details)["OFR"] == "the mailbox's reason for the folder it chose"
+    # The finding's title cuts the summary between its parts, never inside a value.
+    [flagged] = [f for f in analyze(MS_RECEIVED + junk + TAIL).findings if f.id == "spam.flagged"]
+    assert flagged.title == ("Microsoft 365 judged it spam (SCL 5 (spam); SFV:SPM (spam, by spam filtering); "
+                             "CAT:SPM (spam); inbound …)")
+
+
+def test_barracuda_level_of_1000_is_an_action_turned_off() -> None:
+    # Real line: tagging and quarantine off (1000), blocking at 9: the threshold in force is 9.
+    [verdict] = analyze("X-Barracuda-Spam-Status: No, SCORE=-2.02 using global scores of TAG_LEVEL=1000.0\r\n"
+                        "\tQUARANTINE_LEVEL=1000.0 KILL_LEVEL=9.0 tests=BSF_SC0_MISMATCH_TO\r\n"
+                        + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (verdict.threshold, verdict.summary) == (9.0, "not spam: score -2.02 against 9 to block")
