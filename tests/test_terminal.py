@@ -48,3 +48,22 @@ def test_hop_table_shows_the_via_link() -> None:
     text = get_renderer("terminal", color=False, width=200).render(headerscope.analyze(VIA_HOPS, offline=True))
     assert "via ESMTP" in text
     assert "via Frontend Transport" in text
+
+
+def test_missing_signature_tags_and_library_messages_read_as_text() -> None:
+    # A DKIM-Signature without s= shows "s=?" (never Python's None), in every format; dkimpy's
+    # messages name tags as byte strings ("missing b'b'="), shown as text.
+    from headerscope.auth._dkimpy import _plain
+
+    raw = (b"Received: from a.example (a.example [192.0.2.1]) by mx.example.org with ESMTP id 1; "
+           b"Mon, 2 Nov 2026 10:00:04 +0000\r\n"
+           b"DKIM-Signature: v=1; a=rsa-sha256; d=example.com; h=from; bh=eA==; b=eQ==\r\n"
+           b"From: a@example.com\r\nTo: b@example.org\r\nSubject: s\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n"
+           b"\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    terminal = get_renderer("terminal").render(report)
+    assert "d=example.com s=?" in terminal and "None" not in terminal
+    html = get_renderer("html").render(report)
+    assert "<dd>(missing)</dd>" in html and ">None<" not in html
+    assert _plain("missing b'b'=") == "missing b="
+    assert _plain("KeyError: b'bh'") == "KeyError: bh"

@@ -48,6 +48,7 @@ from typing import Any
 
 from .._value import Value, frozen
 from ..dns.interface import DnsAnswer, DnsStatus, Resolver
+from ..text import compiled_on_first_use
 from ._dkimpy_import import import_dkim
 from .tags import parse_tag_list
 
@@ -601,6 +602,9 @@ def rsa_verify(hasher: Any, signature: bytes, public_key: dict[str, int]) -> boo
     return bool(pow(value, public_key["publicExponent"], modulus).to_bytes(size, "big") == encoded)
 
 
+_bytes_repr_re = compiled_on_first_use(r"\bb'([^'\\]{0,60})'")
+
+
 _openssl_verify: Callable[[int, int, bytes, Any], bool | None] | None = None
 
 
@@ -838,7 +842,7 @@ def verify_arc(message: SplitMessage, dnsfunc: DnsFunc) -> ArcOutcome:
     try:
         cv, results, reason = arc.verify(dnsfunc=dnsfunc)
     except Exception as exc:  # noqa: BLE001 - dkimpy raises IndexError, KeyError, ... on hostile input
-        return ArcOutcome("error", f"{type(exc).__name__}: {exc}", ())
+        return ArcOutcome("error", _plain(f"{type(exc).__name__}: {exc}"), ())
     checks: list[ArcInstanceCheck] = []
     for result in results or ():
         try:
@@ -853,4 +857,9 @@ def verify_arc(message: SplitMessage, dnsfunc: DnsFunc) -> ArcOutcome:
         except (KeyError, TypeError, ValueError):
             continue
     cv_text = "terminated" if cv is None else (_text(cv) or "fail").lower()
-    return ArcOutcome(cv_text, str(reason), tuple(checks))
+    return ArcOutcome(cv_text, _plain(str(reason)), tuple(checks))
+
+
+def _plain(text: str) -> str:
+    """dkimpy's messages with its byte strings shown as text: "missing b'b'=" reads "missing b="."""
+    return _bytes_repr_re().sub(lambda m: m.group(1), text) if "b'" in text else text

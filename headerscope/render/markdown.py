@@ -188,7 +188,7 @@ class MarkdownRenderer(Renderer):
     def _authentication(self, report: Report) -> list[str]:
         lines = ["### Authentication", "", _row(("Check", "Result", "Details")), _row(("---", "---", "---"))]
         for sig in report.dkim:
-            who = f"DKIM {md_escape(sig.domain)}/{md_escape(sig.selector)}"
+            who = f"DKIM {md_escape(sig.domain or '?')}/{md_escape(sig.selector or '?')}"
             details = f"{md_escape(sig.reason, MAX_CELL)} (aligned with From: {_yes_no(sig.aligned)})"
             lines.append(_row((who, md_escape(sig.result), details)))
         if not report.dkim:

@@ -323,7 +323,7 @@ class TerminalRenderer(Renderer):
         for sig in report.dkim[:_MAX_ROWS]:
             aligned = "aligned with From" if sig.aligned else "not aligned with From" if sig.aligned is False else ""
             details = ", ".join(x for x in (
-                f"d={sig.domain} s={sig.selector}", sig.algorithm,
+                f"d={sig.domain or '?'} s={sig.selector or '?'}", sig.algorithm,
                 f"{sig.key_bits}-bit key" if sig.key_bits else None, aligned, sig.reason) if x)
             table.add_row(_t(f"DKIM #{sig.index + 1}"), _result(sig.result), _t(details, limit=400))
         if len(report.dkim) > _MAX_ROWS:
