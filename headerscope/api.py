@@ -144,7 +144,7 @@ def warm_up() -> None:
     from .render.json import JsonRenderer  # noqa: F401
     from .text import decode_rfc2047
 
-    # Encoded words: email.header, and the codecs it looks up when it decodes.
+    # Encoded words: the codecs looked up when one is decoded, and the patterns compiled.
     decode_rfc2047("=?utf-8?q?a?= =?iso-8859-1?b?YQ==?=")
 
 

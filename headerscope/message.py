@@ -13,7 +13,7 @@ from functools import cached_property
 
 from ._value import Value, frozen, frozen_maker
 from .model import HeaderField
-from .text import decode_rfc2047, unterminated_encoded_word
+from .text import decode_rfc2047_checked, unterminated_encoded_word
 
 # RFC 5322 section 3.6.8: field-name is printable US-ASCII except colon.
 _FIELD_NAME = re.compile(rb"^([\x21-\x39\x3b-\x7e]+)[ \t]*:")
@@ -193,7 +193,9 @@ def parse_message(raw: bytes) -> Message:
         defects: tuple[str, ...] = ()
         if "\ufffd" in value and line.find(b"\xef\xbf\xbd") < 0:  # find: see _logical_lines
             defects = ("bytes that are not UTF-8 (shown as \ufffd)",)
-        decoded = decode_rfc2047(value)
+        decoded, problems = decode_rfc2047_checked(value)
+        if problems:
+            defects = (*defects, *problems)
         if decoded is value and "=?" in value and unterminated_encoded_word(value):
             defects = (*defects, "an encoded-word (RFC 2047 section 2) that does not end with '?=': shown as written")
         if direct:

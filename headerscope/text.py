@@ -52,15 +52,155 @@ def unterminated_encoded_word(value: str) -> bool:
 
 
 def decode_rfc2047(value: str) -> str:
-    """Decode RFC 2047 encoded-words for display; the value as written when it cannot."""
-    if "=?" not in value or len(value) > MAX_DECODE_LENGTH or not _ENCODED_WORD.search(value):
-        return value
-    from email.header import decode_header, make_header
+    """Decode RFC 2047 encoded-words for display; the value as written when it has none."""
+    return decode_rfc2047_checked(value)[0]
 
+
+# Charset labels as mail programs write them, mapped to the Python codec that decodes what they
+# really send: the WHATWG Encoding Standard's label table (section 4.2), which browsers and mail
+# readers follow. "gb2312" mail is GBK, "ks_c_5601-1987" is Windows-949, "shift_jis" is
+# Windows-31J with NEC and IBM extensions, and "iso-8859-8-i" is ISO-8859-8 (logical order).
+_CHARSET_ALIASES = {
+    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030", "euc-cn": "gb18030",
+    "csgb2312": "gb18030", "chinese": "gb18030",
+    "ks_c_5601-1987": "cp949", "ks_c_5601": "cp949", "ks_c_5601-1989": "cp949", "euc-kr": "cp949",
+    "korean": "cp949", "csksc56011987": "cp949", "windows-949": "cp949",
+    "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932", "ms_kanji": "cp932",
+    "csshiftjis": "cp932", "windows-31j": "cp932",
+    "iso-8859-8-i": "iso-8859-8", "csiso88598i": "iso-8859-8", "logical": "iso-8859-8",
+    "iso-8859-6-i": "iso-8859-6", "iso-8859-6-e": "iso-8859-6", "iso-8859-8-e": "iso-8859-8",
+    "x-user-defined": "latin-1", "unknown-8bit": "utf-8", "x-unknown": "utf-8", "unknown": "utf-8",
+    "us-ascii": "utf-8", "ascii": "utf-8", "ansi_x3.4-1968": "utf-8",
+}
+# One encoded-word: charset (with an RFC 2231 language after "*"), encoding and text (RFC 2047 section 2).
+_encoded_word_parts = compiled_on_first_use(r"=\?([^?\s]{1,75})\?([bBqQ])\?([^?\s]*)\?=")
+_q_escape = compiled_on_first_use(rb"=([0-9A-Fa-f]{2})")
+_BASE64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def decode_rfc2047_checked(value: str) -> tuple[str, tuple[str, ...]]:
+    """The value with its encoded-words decoded, and what could not be decoded cleanly.
+
+    Adjacent encoded-words of one charset are decoded together (a character split across two
+    words is common, though RFC 2047 section 5 forbids it), the white space between them is
+    dropped (section 6.2), and one bad word never undoes its neighbours: it is decoded with
+    replacement characters, or shown as written when its encoding is broken."""
+    if "=?" not in value or len(value) > MAX_DECODE_LENGTH or not _ENCODED_WORD.search(value):
+        return value, ()
+    problems: list[str] = []
+    out: list[str] = []
+    run_charset: str | None = None
+    run: list[bytes] = []
+    position = 0
+
+    def flush() -> None:
+        nonlocal run_charset
+        if run_charset is not None:
+            out.append(_decode_bytes(b"".join(run), run_charset, problems))
+        run_charset = None
+        run.clear()
+
+    for match in _encoded_word_parts().finditer(value):
+        between = value[position:match.start()]
+        charset = match.group(1).split("*", 1)[0]
+        data = _word_bytes(match.group(2), match.group(3))
+        position = match.end()
+        if data is None:
+            flush()
+            out.append(between)
+            out.append(match.group(0))
+            problems.append(f"an encoded-word whose {match.group(2).upper()} encoding is broken: shown as written")
+            continue
+        if run_charset is not None and between.strip(" \t\r\n") == "":
+            if charset.lower() == run_charset.lower():
+                run.append(data)
+                continue
+            flush()  # white space between encoded-words is not shown (section 6.2)
+        else:
+            flush()
+            out.append(between)
+        run_charset = charset
+        run.append(data)
+    flush()
+    out.append(value[position:])
+    return "".join(out), tuple(dict.fromkeys(problems))
+
+
+def _word_bytes(encoding: str, text: str) -> bytes | None:
+    """The bytes an encoded-word's text stands for, or None when its B or Q encoding is broken."""
+    if encoding in "bB":
+        import binascii
+
+        if text.rstrip("=").strip(_BASE64_ALPHABET):
+            return None  # a character base64 does not have (decoders would drop it silently)
+        try:
+            return binascii.a2b_base64(text + "=" * (-len(text) % 4))
+        except (binascii.Error, ValueError):
+            return None
+    raw = text.replace("_", " ").encode("ascii", "replace")
+    return _q_escape().sub(lambda m: bytes((int(m.group(1), 16),)), raw)
+
+
+def _decode_bytes(data: bytes, label: str, problems: list[str]) -> str:
+    """Decode with the codec the label really means; replacement characters where bytes are invalid."""
+    import codecs
+
+    name = label.strip().lower()
+    codec = _CHARSET_ALIASES.get(name, name)
     try:
-        return str(make_header(decode_header(value)))
-    except Exception:  # noqa: BLE001 - any decoding failure means "show as written"
-        return value
+        codecs.lookup(codec)
+    except LookupError:
+        problems.append(f"an encoded-word in an unknown charset '{label[:40]}': read as UTF-8")
+        codec = "utf-8"
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        pass
+    if codecs.lookup(codec).name.startswith("iso2022_jp"):
+        # Japanese mail in ISO-2022-JP often holds Windows-31J's extra characters (NEC's ①, ㈱):
+        # the same JIS codes, decoded through Windows-31J (cp932).
+        text = _iso2022jp_via_cp932(data)
+        if text is not None:
+            return text
+    problems.append(f"an encoded-word with bytes that are not valid {label[:40]} (shown as \ufffd)")
+    return data.decode(codec, "replace")
+
+
+def _iso2022jp_via_cp932(data: bytes) -> str | None:
+    """ISO-2022-JP (RFC 1468) rewritten as Shift_JIS and decoded as Windows-31J, or None."""
+    out = bytearray()
+    mode = "ascii"
+    i = 0
+    while i < len(data):
+        if data[i] == 0x1B:
+            sequence = data[i + 1:i + 3]
+            if sequence in (b"$B", b"$@"):
+                mode = "jis"
+            elif sequence in (b"(B", b"(J"):
+                mode = "ascii"
+            elif sequence == b"(I":
+                mode = "kana"
+            else:
+                return None
+            i += 3
+            continue
+        byte = data[i]
+        if mode == "jis" and 0x21 <= byte <= 0x7E and i + 1 < len(data):
+            first, second = byte, data[i + 1]
+            if not 0x21 <= second <= 0x7E:
+                return None
+            # JIS X 0208 row and cell to Shift_JIS (JIS X 0208:1997 annex 1).
+            lead = (first + 1) // 2 + (0x70 if first <= 0x5E else 0xB0)
+            trail = second + (0x1F + (second >= 0x60) if first % 2 else 0x7E)
+            out += bytes((lead, trail))
+            i += 2
+            continue
+        out.append(byte + 0x80 if mode == "kana" and 0x21 <= byte <= 0x5F else byte)
+        i += 1
+    try:
+        return bytes(out).decode("cp932")
+    except UnicodeDecodeError:
+        return None
 
 
 # Nesting deeper than this is kept as plain text: comments nest (RFC 5322 section 3.2.2), but

@@ -545,3 +545,36 @@ def test_an_encoded_word_that_never_ends_is_a_header_defect() -> None:
     # Complete encoded-words, and "=?" in a URL, are no defect.
     fine = parse_message(b"Subject: =?utf-8?q?ok?=\r\nList-Unsubscribe: <https://x.example/u?a=?b>\r\n\r\nx")
     assert [h.defects for h in fine.headers] == [(), ()]
+
+
+def test_encoded_words_in_the_charsets_mail_programs_really_send() -> None:
+    # Labels real mail uses for more than the strict charset (the probes' words, after real
+    # clients): Hebrew Outlook's iso-8859-8-i, Shift_JIS with half-width kana and NEC's ①,
+    # ISO-2022-JP holding NEC's ① and ㈱, GBK labelled gb2312, Windows-949 labelled ks_c_5601-1987.
+    from headerscope.message import parse_message
+
+    cases = {
+        b"=?iso-8859-8-i?B?6+vsIPnm5CDw5eLyIOzpIC4uLg==?=": "\u05db\u05db\u05dc \u05e9\u05d6\u05d4 \u05e0\u05d5"
+                                                            "\u05d2\u05e2 \u05dc\u05d9 ...",
+        b"=?Shift_JIS?B?h0DK3ba47uCLtA==?=": "\u2460\uff8a\uff9d\uff76\uff78\u9ad9\u6a4b",
+        b"=?ISO-2022-JP?B?GyRCLSEbKEIgdGVzdCAbJEItahsoQg==?=": "\u2460 test \u3231",
+        b"=?gb2312?B?1uzpRrv5IIa0?=": "\u6731\u9555\u57fa \u5586",
+        b"=?ks_c_5601-1987?B?xvc=?=": "\ud3ec",
+        # A character split across two words (RFC 2047 section 5 forbids it; mailers do it).
+        b"=?UTF-8?B?8J+Y?= =?UTF-8?B?gA==?=": "\U0001f600",
+        # One word in a charset nobody knows does not undo its neighbour.
+        b"Re: =?UTF-8?B?5pel5pys6Kqe?= =?x-unheard-of?Q?abc?=": "Re: \u65e5\u672c\u8a9eabc",
+    }
+    for word, expected in cases.items():
+        [subject] = parse_message(b"Subject: " + word + b"\r\n\r\nx").headers
+        assert subject.decoded == expected, word
+    [unknown] = parse_message(b"Subject: Re: =?UTF-8?B?5pel5pys6Kqe?= =?x-unheard-of?Q?abc?=\r\n\r\nx").headers
+    assert unknown.defects == ("an encoded-word in an unknown charset 'x-unheard-of': read as UTF-8",)
+    # Bytes its charset does not have: replacement characters and a defect, the rest decoded.
+    [bad] = parse_message(b"Subject: =?utf-8?Q?caf=C3=A9_=FF?=\r\n\r\nx").headers
+    assert bad.decoded == "caf\u00e9 \ufffd"
+    assert bad.defects == ("an encoded-word with bytes that are not valid utf-8 (shown as \ufffd)",)
+    # A broken base64 word is shown as written, and said so.
+    [broken] = parse_message(b"Subject: =?utf-8?B?!!!?= x\r\n\r\nx").headers
+    assert broken.decoded == "=?utf-8?B?!!!?= x"
+    assert broken.defects == ("an encoded-word whose B encoding is broken: shown as written",)
