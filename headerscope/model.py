@@ -670,6 +670,11 @@ class FeedbackReport(Value):
     """The feedback type in words."""
 
 
+# A wait between the Date: and the first Received longer than this is told apart from the
+# servers' time (Report.transit_split).
+_DATE_GAP_APART = 600.0
+
+
 @frozen
 class Report(Value):
     """The analysis of one message."""
@@ -728,6 +733,18 @@ class Report(Value):
     """When the message is an abuse or authentication failure report (ARF): what it reports."""
     attached: tuple[AttachedMessage, ...] = ()
     """Messages carried inside this one (forwarded as attachments, returned by a bounce)."""
+
+    def transit_split(self) -> tuple[float | None, float | None]:
+        """(the journey's time, the part of it before the first Received): the time from the
+        first Received to the last, and the time from the Date: to the first Received, when that
+        gap is long enough to tell apart (over 10 minutes: a draft sent later, a resent patch, an
+        outbox that waited); else (the total from the Date:, None). The Date: is the sender's
+        word, the Received stamps the servers'."""
+        total = self.total_delay_seconds
+        first = self.hops[0].delay_seconds if self.hops else None
+        if total is None or first is None or first <= _DATE_GAP_APART or total - first < 0:
+            return total, None
+        return total - first, first
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form as Python values (the parsed ``to_json()``)."""

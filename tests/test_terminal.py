@@ -67,3 +67,22 @@ def test_missing_signature_tags_and_library_messages_read_as_text() -> None:
     assert "<dd>(missing)</dd>" in html and ">None<" not in html
     assert _plain("missing b'b'=") == "missing b="
     assert _plain("KeyError: b'bh'") == "KeyError: bh"
+
+
+def test_the_journey_time_is_the_servers_when_the_date_is_much_older() -> None:
+    # A git-send-email resend of an old patch (real shape): Date: three days before the first
+    # server's stamp, then 41 s between servers. The headline says the servers' time.
+    raw = (b"Received: from mx.example.org (mx.example.org [192.0.2.2]) by mail.example.net with ESMTP id 2; "
+           b"Mon, 18 Jul 2022 21:44:34 +0800\r\n"
+           b"Received: from [192.0.2.9] by smtp.example.org with ESMTPSA id 1; Mon, 18 Jul 2022 21:43:53 +0800\r\n"
+           b"From: a@example.org\r\nTo: b@example.net\r\nSubject: [PATCH] fix\r\n"
+           b"Date: Fri, 15 Jul 2022 13:41:56 +0800\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert report.transit_split() == (41.0, 288117.0)
+    terminal = get_renderer("terminal").render(report)
+    assert "in 41s. Its Date: is 3d 8h older than the first server's stamp." in " ".join(terminal.split())
+    assert "Between servers 41 s" in get_renderer("html").render(report)
+    assert "between servers 41 s, 3 d 8 h from its Date: to the first server" in get_renderer("markdown").render(report)
+    # A few minutes in the sender's outbox stay part of the total.
+    recent = raw.replace(b"Fri, 15 Jul 2022 13:41:56", b"Mon, 18 Jul 2022 21:40:53")
+    assert headerscope.analyze(recent, offline=True).transit_split() == (221.0, None)

@@ -84,8 +84,11 @@ class MarkdownRenderer(Renderer):
         lines.append(f"- **Date:** {md_escape(report.date)}")
         if report.verdict.authenticated_domain:
             lines.append(f"- **Authenticated domain:** {md_escape(report.verdict.authenticated_domain)}")
-        total = (f", total {format_delay(report.total_delay_seconds)}"
-                 if report.total_delay_seconds is not None else "")
+        transit, before_first = report.transit_split()
+        total = (f", {'between servers' if before_first is not None else 'total'} {format_delay(transit)}"
+                 if transit is not None else "")
+        if before_first is not None:
+            total += f", {format_delay(before_first)} from its Date: to the first server"
         lines.append(f"- **Hops:** {len(report.hops)}{total}")
         lines.append("")
 

@@ -180,9 +180,13 @@ class TerminalRenderer(Renderer):
             if orgs:
                 journey.append(" through ")
                 journey.append_text(_t(" → ".join(orgs), limit=400))
-            if report.total_delay_seconds is not None:
-                journey.append(f" in {format_duration(report.total_delay_seconds).lstrip('+')}")
+            transit, before_first = report.transit_split()
+            if transit is not None:
+                journey.append(f" in {format_duration(transit).lstrip('+')}")
             journey.append(".")
+            if before_first is not None:
+                journey.append(f" Its Date: is {format_duration(before_first).lstrip('+')} older than the first "
+                               "server's stamp.")
             if report.boundary_hop is not None:
                 boundary = hops[report.boundary_hop - 1]
                 journey.append(f" Trust boundary: hop {boundary.number}, where ")
