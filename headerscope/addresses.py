@@ -234,8 +234,8 @@ def _build(tokens: list[_Token], value: str) -> Address | None:
         else:
             parts.append(token.text)
     address = "".join(parts)
-    if not address and not comments:
-        return None
+    if not address:
+        return None  # comments alone are white space (CFWS), no mailbox: "undisclosed:; (no To-header)"
     if "@" not in address:
         # Not an address at all: keep the text as written (spaces included) for the report.
         first, last = tokens[0].start, tokens[-1].end

@@ -626,6 +626,18 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
             _display_name_trick(differences, findings, "From", address, "domain", shown)
             break
 
+    decoys = [a.address for a in header_from if not a.domain and a.address.strip(" _-.,;:")]
+    if decoys and from_real:
+        # "Microsoft account team ,_<no-reply@...>" (a real phish): a comma turns the name into a
+        # mailbox of its own that is no address, and a program that shows the first mailbox's
+        # text shows the name alone.
+        findings.append(Finding(
+            id="envelope.from_not_an_address", severity=Severity.WARNING,
+            title=f"From: holds text that is no address (\"{decoys[0][:60]}\") beside the real one",
+            explanation=f"From: lists \"{decoys[0][:120]}\" as if it were a mailbox, but it has no @domain (RFC "
+                        f"5322 section 3.4); the message's real address is {from_real[0].address}. A mail program "
+                        f"that shows the first entry shows only that text: a way to look like someone else.",
+            reference=_RFC5322_ORIGINATOR, subject="From"))
     if len(from_real) > 1 or len(message.all("From")) > 1:
         findings.append(Finding(
             id="envelope.multiple_from", severity=Severity.WARNING,

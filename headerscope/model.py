@@ -211,6 +211,11 @@ class Envelope(Value):
     differences: tuple[EnvelopeDifference, ...]
     """Each explained difference between envelope and headers."""
 
+    def author(self) -> Address | None:
+        """The From: mailbox to show: the first with a domain (text that is no address beside it
+        is a decoy, envelope.from_not_an_address), else the first as written."""
+        return next((a for a in self.header_from if a.domain), self.header_from[0] if self.header_from else None)
+
 
 @frozen
 class DnsRecordUse(Value):

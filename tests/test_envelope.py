@@ -570,3 +570,23 @@ def test_an_earlier_delivery_the_message_says_was_forwarded_is_no_replay_notice(
     [earlier] = [f for f in report.findings if f.id == "envelope.earlier_delivery"]
     assert earlier.severity.value == "info"
     assert "DKIM replay" not in earlier.explanation and "X-Forwarded-For" in earlier.explanation
+
+
+def test_from_text_that_is_no_address_beside_the_real_one_is_a_decoy() -> None:
+    # A real phish delivered to Outlook.com: the comma makes the name a "mailbox" of its own.
+    envelope, findings = _run("From: Microsoft account team ,_<no-reply@access-accsecurity.com>\n"
+                              "To: elliot@starcom.example\nSubject: Microsoft account unusual signin activity\n")
+    author = envelope.author()
+    assert author is not None and author.address == "no-reply@access-accsecurity.com"
+    [decoy] = [f for f in findings if f.id == "envelope.from_not_an_address"]
+    assert decoy.severity.value == "warning" and "\"Microsoft account team\"" in decoy.title
+    # A From: with only the name and no address is not this finding (nothing real to hide).
+    _, findings = _run("From: Microsoft account team\nTo: a@example.org\nSubject: s\n")
+    assert not [f for f in findings if f.id == "envelope.from_not_an_address"]
+
+
+def test_an_empty_group_with_a_comment_names_no_recipient() -> None:
+    # sendmail's "To: unlisted-recipients:; (no To-header on input)" (RFC 5322 section 3.4: an
+    # empty group, then a comment).
+    envelope, _ = _run("From: a@example.org\nTo: unlisted-recipients:; (no To-header on input)\nSubject: s\n")
+    assert envelope.to == ()

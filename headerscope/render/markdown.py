@@ -79,7 +79,8 @@ class MarkdownRenderer(Renderer):
         if is_redacted(report):
             lines.append("- **Redacted:** the local parts of e-mail addresses are hidden (domains kept).")
         lines.append(f"- **Subject:** {md_escape(report.subject, MAX_CELL)}")
-        sender = report.envelope.header_from[0].address if report.envelope.header_from else None
+        author = report.envelope.author()
+        sender = author.address if author else None
         lines.append(f"- **From:** {md_escape(sender)}")
         lines.append(f"- **Date:** {md_escape(report.date)}")
         if report.verdict.authenticated_domain:

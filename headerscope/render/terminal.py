@@ -155,7 +155,7 @@ class TerminalRenderer(Renderer):
         out.append(line)
 
         env = report.envelope
-        sender = env.header_from[0] if env.header_from else None
+        sender = env.author()
         story = Text()
         if sender is not None:
             who = f"{sender.display_name} <{sender.address}>" if sender.display_name else sender.address

@@ -162,7 +162,7 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
     from ..model import Report, Severity
 
     assert isinstance(report, Report)
-    sender = report.envelope.header_from[0] if report.envelope.header_from else None
+    sender = report.envelope.author()
     dkim = min((s.result for s in report.dkim), key=lambda r: _DKIM_RANK.get(r, 9), default="none")
     slowest = max((h for h in report.hops if h.delay_seconds is not None and h.number > 1),
                   key=lambda h: h.delay_seconds or 0.0, default=None)
