@@ -35,7 +35,7 @@ from .message import Message, parse_message
 from .mime import read_carried
 from .model import DnsSource, Finding, Hop, InputInfo, RecordedResult, Report, Severity
 from .spamfilters import read_spam_filters
-from .verdict import decide
+from .verdict import decide, handed_over_inside
 
 _SEVERITY_ORDER = {Severity.DANGER: 0, Severity.WARNING: 1, Severity.NOTICE: 2, Severity.INFO: 3}
 
@@ -148,6 +148,20 @@ def warm_up() -> None:
     decode_rfc2047("=?utf-8?q?a?= =?iso-8859-1?b?YQ==?=")
 
 
+# What SPF and DMARC say of mail from the internet, which a message handed over inside the
+# receiving organisation never was (the verdict says they do not apply).
+_OUTSIDE_ONLY_FINDINGS = frozenset({"spf.fail", "spf.softfail", "dmarc.fail"})
+
+
+def _inside_only(finding: Finding, client_ip: str | None) -> Finding:
+    if finding.id not in _OUTSIDE_ONLY_FINDINGS:
+        return finding
+    return dataclasses.replace(finding, severity=Severity.INFO, explanation=(
+        f"The message never arrived from the internet: every hop is inside the receiving organisation and "
+        f"the client ({client_ip or '?'}) is a private address, where SPF and DMARC, which judge mail arriving "
+        f"from outside, do not apply. For the record: {finding.explanation}"))
+
+
 def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
                 opts: AnalysisOptions, now: datetime) -> Report:
     findings: list[Finding] = []
@@ -229,6 +243,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     dmarc, dmarc_findings = check_dmarc(resolver, from_domains=from_domains, dkim=dkim, spf=spf, arc=arc,
                                         recorded=recorded)
     findings.extend(dmarc_findings)
+    if handed_over_inside(spf, chain.findings):
+        findings[:] = [_inside_only(f, spf.client_ip if spf else None) for f in findings]
     reverse_dns = check_reverse_dns(resolver, client_ip)
 
     findings.extend(recorded_findings)

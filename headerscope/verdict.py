@@ -131,7 +131,7 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
             f"trusts {sealers} may accept it (RFC 8617)."))
 
     others = _elsewhere(domain, dkim, spf)
-    if result == "fail" and _handed_over_inside(spf, findings):
+    if result == "fail" and handed_over_inside(spf, findings):
         # SPF and DMARC judge mail arriving from the internet (RFC 7208 section 2.1 checks the
         # client that connected to the receiver). A message that every hop shows inside the
         # receiving organisation, handed over on its private network (a bounce or alert its
@@ -169,7 +169,7 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
     return Verdict(status="unauthenticated", summary=f"Unauthenticated: {base}")
 
 
-def _handed_over_inside(spf: SpfResult | None, findings: tuple[Finding, ...]) -> bool:
+def handed_over_inside(spf: SpfResult | None, findings: tuple[Finding, ...] | list[Finding]) -> bool:
     """Every hop is inside the receiving organisation and SPF's client is a private address."""
     from .hops import is_non_public_ip
 

@@ -292,6 +292,12 @@ def test_the_bounce_sample_tells_its_story() -> None:
     # Handed over on example.com's private network only: unauthenticated, not "spoofed".
     assert report.verdict.status == "unauthenticated"
     assert report.verdict.summary.startswith("Unauthenticated, sent inside the receiving organisation")
+    # Its findings agree: DMARC's fail is told for the record, not raised; no PTR is looked up
+    # in the public DNS for the private client.
+    [dmarc_fail] = [f for f in report.findings if f.id == "dmarc.fail"]
+    assert dmarc_fail.severity.value == "info" and dmarc_fail.explanation.startswith(
+        "The message never arrived from the internet")
+    assert report.reverse_dns is not None and report.reverse_dns.result == "not_checked"
     (_entry, original), = attached_messages(parse_message(data))
     returned = headerscope.analyze(original, dns_snapshot=snapshot, now=now)
     assert [d.result for d in returned.dkim] == ["pass"] and returned.verdict.status == "authenticated"

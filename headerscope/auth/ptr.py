@@ -29,6 +29,14 @@ def check_reverse_dns(resolver: Resolver, ip: str | None) -> ReverseDnsResult:
     if address is None:
         return ReverseDnsResult(ip=ip, ptr_names=(), confirmed=None, result="not_checked",
                                 explanation=f"not checked: {ip!r} is not an IP address")
+    from ..hops import is_non_public_ip
+
+    if is_non_public_ip(str(address)):
+        # A private, link-local or loopback address has no name in the public DNS (RFC 6303 has
+        # resolvers answer NXDOMAIN for them locally): "no PTR record" would say nothing.
+        return ReverseDnsResult(ip=str(address), ptr_names=(), confirmed=None, result="not_checked",
+                                explanation=f"not checked: {address} is a private or local address, which the "
+                                            "public DNS does not name")
     # Depends on the address and the answers only: a scan checks each client once.
     return memoized(resolver, ("iprev", address), lambda asked: _check_address(asked, address))
 
