@@ -421,6 +421,86 @@ def _strip_gmail_summary(lines: _Lines) -> None:
                              "mx.google.com)" if results else ""))
 
 
+# Fields only a message's own header has (a server's trace and signatures): a run of field
+# lines holding one is the pasted header, not a note or a forwarded message's summary
+# ("From: / Sent: / To: / Subject:").
+_TRACE_FIELD = re.compile(rb"(?i)(?:received|return-path|delivered-to|x-received|received-spf|authentication-results"
+                          rb"|arc-seal|arc-message-signature|dkim-signature|message-id|mime-version|x-ms-exchange-"
+                          rb"[a-z-]+|x-originating-ip|x-google-smtp-source)[ \t]*:")
+# Quote marks of a reply ("> ", ">> ", "> > ").
+_QUOTE_PREFIX = re.compile(rb"(?:>[ \t]?)+")
+# Lines searched for the pasted header, and the field lines before a trace field still part of it.
+_PASTE_SEARCH_LINES = 200
+_CODE_FENCES = (b"```", b"~~~")
+
+
+def _forward_summary(lines: _Lines) -> bool:
+    """The input starts with the summary Outlook writes above a forwarded message ("From:",
+    "Sent:", "To:", "Subject:"), with no trace field of its own before its first blank line."""
+    end = lines.header_block_end()
+    if end > 12:
+        return False
+    block = lines.text[:end]
+    return (any(line[:5].lower() == b"sent:" for line in block)
+            and not any(_TRACE_FIELD.match(line[:_MAX_SCAN_LINE]) for line in block))
+
+
+def _find_pasted_header(lines: _Lines) -> None:
+    """A header pasted after some text (a note, a Markdown code fence, a forwarded message's
+    summary "From: / Sent: / To: / Subject:", a reply's "On ... wrote:") or quoted with "> ":
+    the text before it is dropped, the quote marks removed and a closing code fence ends it.
+    Only when the input does not already start with its header's fields."""
+    if not lines.has(0):
+        return
+    if _is_field(lines.text[0]) and not _forward_summary(lines):
+        return  # the input starts with a header (a message without trace fields is one too)
+    first_trace = None
+    prefix = b""
+    for index in lines.indexes_from(0):
+        if index >= _PASTE_SEARCH_LINES:
+            return
+        line = lines.text[index]
+        quote = _QUOTE_PREFIX.match(line)
+        unquoted = (line[quote.end():] if quote else line).lstrip(b" \t")
+        if _TRACE_FIELD.match(unquoted[:_MAX_SCAN_LINE]):
+            first_trace, prefix = index, (line[:quote.end()] if quote else b"")
+            break
+    if first_trace is None:
+        return
+    # The run of field and fold lines (with the same quote marks) that holds the trace field.
+    start = first_trace
+    while start > 0:
+        previous = lines.text[start - 1]
+        if prefix and not previous.startswith(prefix.rstrip(b" \t")):
+            break
+        body = previous[len(prefix):] if prefix and previous.startswith(prefix) else previous.lstrip(b">")
+        if not (_is_field(body) or (body[:1] in (b" ", b"\t") and body.strip())):
+            break
+        start -= 1
+    if start == 0 and not prefix:
+        return  # the input starts with its header: nothing was pasted around it
+    if start:
+        lines.drop_front(start)
+        lines.cleanups.append(f"skipped {start} line(s) of text before the pasted header fields (a note, a code "
+                              "fence, a reply's or a forward's lines)")
+    if prefix:
+        lines.split_all()
+        marks = prefix.rstrip(b" \t")
+        end = len(lines.text)
+        for index, line in enumerate(lines.text):
+            if not line.startswith(marks):
+                end = index
+                break
+            lines.text[index] = line[len(prefix):] if line.startswith(prefix) else line[len(marks):].lstrip(b" \t")
+        lines.reshape(f"removed the quote marks ('{marks.decode('ascii', 'replace')}') of a quoted paste")
+        if end < len(lines.text):
+            lines.truncate(end, "dropped the text after the quoted header")
+    fence = next((i for i in lines.indexes_from(0) if i < _PASTE_SEARCH_LINES * 5
+                  and lines.text[i].strip().startswith(_CODE_FENCES)), None)
+    if fence is not None and fence <= lines.header_block_end():
+        lines.truncate(fence, "dropped a closing code fence and what followed it")
+
+
 def _header_block_end(lines: _Lines) -> int:
     return lines.header_block_end()
 
@@ -716,6 +796,8 @@ def _needs_no_cleanup(data: bytes) -> bool:
     if not header or b"" in header:
         return False  # an empty line before the blank one ends the header block: not decided here
     line0 = header[0]
+    if len(header) <= 12 and any(line[:5].lower() == b"sent:" for line in header):
+        return False  # maybe Outlook's summary of a forwarded message: _find_pasted_header decides
     if (not _is_field(line0) or _GMAIL_START.match(line0.strip()[:_MAX_SCAN_LINE])
             or _MBOX_FROM.match(line0[:_MAX_SCAN_LINE])
             or line0.strip().lower() == b"microsoft mail internet headers version 2.0"):
@@ -777,6 +859,7 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
     _strip_leading_blank_lines(lines)
     _strip_mbox_separator(lines)
     _strip_outlook_banner(lines)
+    _find_pasted_header(lines)
     _remove_common_indent(lines)
     _remove_first_line_indent(lines)
     _rebuild_properties_layout(lines)
@@ -807,6 +890,11 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
                       "may differ from the one that was sent")
     out = lines.join() if lines.changed else original
     if not lines.has(0) or not _is_field(lines.text[0]):
+        if lines.format == "gmail-original" and lines.blank_from(0):
+            # Its results would be compared with a message that is not there.
+            return result(original, "unknown", lines.cleanups, False, unreadable=(
+                "only the summary table of Gmail's 'Show original' page, not the message: copy the whole "
+                "page, or use its 'Copy to clipboard' or 'Download original'"))
         return result(out, "unknown", lines.cleanups, has_body, tuple(lines.recorded), exact_note)
     fmt = lines.format
     if fmt is None or (fmt == "mbox-entry" and not has_body):

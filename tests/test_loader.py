@@ -188,6 +188,10 @@ def test_gmail_show_original_summary() -> None:
                    ("dmarc", "fail", ())]
     assert all(r.header == "gmail-summary" and r.header_index is None and r.trusted
                and r.authserv_id == "mx.google.com" for r in loaded.recorded)
+    # The table alone (the part of the page a quick copy takes) is not a message: say what to copy.
+    alone = load_bytes(GMAIL)
+    assert alone.unreadable is not None and alone.unreadable.startswith(
+        "only the summary table of Gmail's 'Show original' page")
 
 
 def test_gmail_summary_space_separated_and_message_starting_with_from() -> None:
@@ -578,3 +582,49 @@ def test_encoded_words_in_the_charsets_mail_programs_really_send() -> None:
     [broken] = parse_message(b"Subject: =?utf-8?B?!!!?= x\r\n\r\nx").headers
     assert broken.decoded == "=?utf-8?B?!!!?= x"
     assert broken.defects == ("an encoded-word whose B encoding is broken: shown as written",)
+
+
+def _paste_of_the_outlook_sample() -> tuple[bytes, tuple[object, ...]]:
+    """The headers-only sample as it reads without any wrapping: its fields, for comparison."""
+    from headerscope.message import parse_message
+
+    data = (SAMPLES / "headers-only.txt").read_bytes()
+    plain = load_bytes(data)
+    return data, tuple((h.name, h.value) for h in parse_message(plain.data).headers)
+
+
+def test_a_header_pasted_after_a_note_a_code_fence_or_a_forward_summary() -> None:
+    from headerscope.message import parse_message
+
+    data, fields = _paste_of_the_outlook_sample()
+    wrappers = {
+        # A GitHub issue: a sentence, then a Markdown code fence around the header.
+        "code fence": b"Headers of the message that failed DMARC:\n\n```\n" + data + b"\n```\nThanks!\n",
+        # A forum post: a sentence, then the header indented four spaces.
+        "indented": b"Here is what Outlook shows:\n\n" + b"".join(b"    " + line for line in
+                                                                   data.splitlines(keepends=True)),
+        # A helpdesk forward: Outlook's summary of the forwarded message, a note, then the header.
+        "forward": (b"From: Elliot Alderson <elliot@starcom.example>\nSent: Friday, 2 October 2026 09:12\n"
+                    b"To: IT Helpdesk <helpdesk@starcom.example>\nSubject: FW: unusual sign-in activity\n\n"
+                    b"Is this real? Headers below.\n\n" + data),
+    }
+    for name, paste in wrappers.items():
+        loaded = load_bytes(paste, source="stdin")
+        assert tuple((h.name, h.value) for h in parse_message(loaded.data).headers) == fields, name
+        assert any(c.startswith("skipped ") for c in loaded.cleanups), name
+    # A message that starts with its own header is left alone, even without trace fields, and
+    # a Received quoted in its body stays body.
+    draft = b"From: a@example.org\nTo: b@example.org\nSubject: s\n\nHello, look at this\nReceived: from x by y; 1 Jan 2026\n"
+    assert load_bytes(draft).data == draft
+
+
+def test_a_quoted_header_loses_its_quote_marks() -> None:
+    from headerscope.message import parse_message
+
+    data, fields = _paste_of_the_outlook_sample()
+    quoted = b"".join(b"> " + line for line in data.splitlines(keepends=True))
+    for paste in (b"On Fri, 2 Oct 2026, Elliot wrote:\n" + quoted + b"\nI think it is phishing.\n",
+                  b"".join(b">> " + line for line in data.splitlines(keepends=True))):
+        loaded = load_bytes(paste, source="stdin")
+        assert tuple((h.name, h.value) for h in parse_message(loaded.data).headers) == fields
+        assert any("quote marks" in c for c in loaded.cleanups)
