@@ -103,6 +103,16 @@ _MAX_GMAIL_LINES = 40
 _MICROSOFT_FIELDS = (b"x-ms-exchange-", b"x-ms-has-attach", b"x-ms-tnef-correlator", b"x-ms-office365-")
 _MESSAGE_CONTENT_TYPE = re.compile(rb"(?i)content-type:[ \t]*message/")
 
+# What a copy from a web page leaves at line starts: no-break spaces (U+00A0) for indentation,
+# zero-width spaces and joiners (U+200B, U+2060) and byte order marks (U+FEFF), in UTF-8.
+_NBSP = b"\xc2\xa0"
+_ZERO_WIDTH = (b"\xe2\x80\x8b", b"\xe2\x81\xa0", b"\xef\xbb\xbf")
+_WEB_SPACES = (_NBSP, *_ZERO_WIDTH)
+# Header fields whose lines a signer always folds: one written unfolded this long was unfolded
+# by the copy (RFC 5322 section 2.1.1 asks for lines of at most 78 characters).
+_SIGNATURE_FIELDS = (b"dkim-signature:", b"arc-seal:", b"arc-message-signature:")
+_UNFOLDED_SIGNATURE = 300
+
 _MAX_SCAN_LINE = 4096
 """Lines longer than this are never matched against the paste patterns (they are values)."""
 
@@ -501,6 +511,87 @@ def _find_pasted_header(lines: _Lines) -> None:
         lines.truncate(fence, "dropped a closing code fence and what followed it")
 
 
+def _respace_web_text(lines: _Lines) -> None:
+    """A header copied from a web page: no-break spaces at line starts are the fold's spaces,
+    zero-width characters at line starts are dropped, and a no-break space inside a header line
+    is a space. Runs before the pasted header is looked for: a zero-width space hides a field."""
+    end = _web_text_end(lines)
+    if not any(mark in line for line in lines.text[:end] for mark in _WEB_SPACES):
+        return
+    for index in range(end):
+        line = lines.text[index]
+        while line.startswith(_ZERO_WIDTH):
+            line = line[3:]
+        lines.text[index] = line.replace(_NBSP, b" ")
+    lines.reshape("replaced a web page's no-break and zero-width spaces in the header lines")
+
+
+def _web_text_end(lines: _Lines) -> int:
+    """The end of the header lines, for a paste that may start with text before them: the first
+    blank line after a field line (or after the search limit)."""
+    seen_field = False
+    for index in lines.indexes_from(0):
+        line = lines.text[index]
+        if index >= _PASTE_SEARCH_LINES * 5:
+            return index
+        if seen_field and not line.strip(b" \t"):
+            return index
+        if not seen_field:
+            bare = line.replace(_NBSP, b" ").lstrip(b" \t>")
+            while bare.startswith(_ZERO_WIDTH):
+                bare = bare[3:]
+            seen_field = _is_field(bare)
+    return len(lines.text)
+
+
+def _restore_lost_folds(lines: _Lines) -> None:
+    """A paste that lost every fold's indentation (a chat or ticket tool trims each line):
+    a line that is no field, after a field, is the rest of that field, indented again."""
+    end = lines.header_block_end()
+    header = lines.text[:end]
+    if len(header) < 2 or not _is_field(header[0]) or any(line[:1] in (b" ", b"\t") for line in header):
+        return
+    lost = [i for i in range(1, end) if header[i].strip() and (not _is_field(header[i]) or _folded_list(header[i]))]
+    if not lost:
+        return
+    for index in lost:
+        lines.text[index] = b" " + lines.text[index]
+    lines.reshape(f"indented {len(lost)} line(s) that are no header field again: the paste lost the "
+                  "indentation of folded lines")
+
+
+# "Message-ID:Subject:From:Cc:" (a signature's h= list) or "OriginalChecksum:AB12..." at a line
+# start: a "name:" with no space after its colon, and names only or an unknown name before it.
+_COLON_LIST = re.compile(rb"[\x21-\x39\x3b-\x7e]+:[^ \t]")
+
+
+def _folded_list(line: bytes) -> bool:
+    """A line that reads as a field only because a fold lost its indentation: a signature's h=
+    list ("subject : date : message-id :", three or more field names and colons only), or a
+    "name:" with no space after its colon and either more names joined by colons or a name no
+    header field has."""
+    names = [name for name in re.split(rb"[ \t]*:[ \t]*", line[:_MAX_SCAN_LINE].strip().rstrip(b";")) if name]
+    if len(names) >= 3 and line.count(b":") >= 2 and all(_names_a_header_field(name + b":") for name in names):
+        return True
+    if not _COLON_LIST.match(line[:_MAX_SCAN_LINE]):
+        return False
+    value = line.partition(b":")[2]
+    return (b" " not in value and value.count(b":") >= 1) or not _names_a_header_field(line)
+
+
+def _respaced_by_copy(header: list[bytes]) -> str | None:
+    """Why the header lines look re-spaced by a copy, or None: trailing spaces on nearly every
+    line, or a signature field hundreds of characters long in a header with no folded line.
+    A signature over re-spaced lines (c=simple) fails for that alone."""
+    if len(header) >= 5 and sum(line[-1:] in (b" ", b"\t") for line in header) * 5 >= len(header) * 4:
+        return "nearly every header line ends with spaces, as a copy from a web page or an editor leaves them"
+    if any(line[:1] in (b" ", b"\t") for line in header):
+        return None
+    if any(len(line) > _UNFOLDED_SIGNATURE and line[:22].lower().startswith(_SIGNATURE_FIELDS) for line in header):
+        return "no header line is folded, yet its signatures are long single lines: the copy unfolded them"
+    return None
+
+
 def _header_block_end(lines: _Lines) -> int:
     return lines.header_block_end()
 
@@ -796,6 +887,11 @@ def _needs_no_cleanup(data: bytes) -> bool:
     if not header or b"" in header:
         return False  # an empty line before the blank one ends the header block: not decided here
     line0 = header[0]
+    block = data[:first]
+    if any(mark in block for mark in _WEB_SPACES):
+        return False  # a web page's non-breaking or zero-width spaces: _respace_web_text
+    if b"\n " not in block and b"\n\t" not in block and any(not _is_field(line) for line in header):
+        return False  # not one folded line, yet lines that are no fields: folds lost (_restore_lost_folds)
     if len(header) <= 12 and any(line[:5].lower() == b"sent:" for line in header):
         return False  # maybe Outlook's summary of a forwarded message: _find_pasted_header decides
     if (not _is_field(line0) or _GMAIL_START.match(line0.strip()[:_MAX_SCAN_LINE])
@@ -842,7 +938,9 @@ def _load(original: bytes, source: str, digest: str, emlx: bool = True) -> Loade
     data = _fix_line_ends(decoded, cleanups, reshaping)
     start = _skip_leading_blank_bytes(data, start, cleanups)
     if not cleanups and start == 0 and data is original and _needs_no_cleanup(data):
-        return result(original, "eml", cleanups, True)
+        header_end = min((i for i in (data.find(b"\n\n"), data.find(b"\n\r\n")) if i >= 0), default=len(data))
+        return result(original, "eml", cleanups, True,
+                      exact_note=_respaced_by_copy(data[:header_end].splitlines()))
     return _load_lines(original, data, start, cleanups, reshaping, source, result)
 
 
@@ -859,11 +957,13 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
     _strip_leading_blank_lines(lines)
     _strip_mbox_separator(lines)
     _strip_outlook_banner(lines)
+    _respace_web_text(lines)
     _find_pasted_header(lines)
     _remove_common_indent(lines)
     _remove_first_line_indent(lines)
     _rebuild_properties_layout(lines)
     _join_header_groups(lines)
+    _restore_lost_folds(lines)
 
     is_paste = lines.changed or source == "clipboard"
     end = _header_block_end(lines)
@@ -877,6 +977,7 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
     has_body = end < len(lines.text)
 
     exact_note = None
+    respaced = _respaced_by_copy(lines.text[:end])
     if lines.reshaped:
         exact_note = "the input was changed to read it: " + "; ".join(lines.reshaping)
     elif lines.format == "gmail-original":
@@ -884,6 +985,8 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
         # change white space and line ends (the downloaded original would be exact).
         exact_note = ("it was copied from Gmail's 'Show original' web page, not downloaded: a browser's "
                       "copy may change white space and line ends")
+    elif respaced is not None:
+        exact_note = respaced
     elif lines.format == "mbox-entry" and has_body and lines.quoted_from_lines_after(end + 1):
         exact_note = ("it comes from a mailbox file and its body has lines starting with '>From ': mbox "
                       "writers quote body lines starting with 'From ' that way (RFC 4155), so the body "

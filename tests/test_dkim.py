@@ -817,3 +817,20 @@ def test_key_record_cache_is_judged_per_signature() -> None:
     # The second signature is on top (index 0); t=s refuses its i= in a subdomain.
     assert [(r.auid, r.result, r.reason_code) for r in results] == [
         ("@sub.example.com", "permerror", "key_mismatch"), ("@example.com", "pass", "ok")]
+
+
+def test_a_header_only_copy_re_spaced_under_simple_canonicalization_is_no_forgery() -> None:
+    # OpenDKIM's default c=simple signs header lines as written: a header view or a web page
+    # that leaves a space at a line's end (or turns a tab into spaces) breaks it, and a header
+    # alone is such a copy.
+    raw = sign(MESSAGE, key=rsa_key(1024), canon="simple/simple")
+    head = raw.split(b"\r\n\r\n")[0] + b"\r\n"
+    respaced = head.replace(b"Quarterly figures\r\n", b"Quarterly figures \r\n")
+    assert respaced != head
+    (r,), findings = verify(respaced, rsa_dns(1024))
+    assert (r.result, r.reason_code) == ("neutral", "not_original")
+    assert "simple header canonicalization" in r.reason
+    assert not [f for f in findings if f.id == "dkim.headers_changed"]
+    # The whole message, byte for byte as given, keeps the verdict: its header was changed.
+    (r,), _ = verify(raw.replace(b"Quarterly figures\r\n", b"Quarterly figures \r\n"), rsa_dns(1024))
+    assert (r.result, r.reason_code) == ("fail", "signature_mismatch")

@@ -628,3 +628,43 @@ def test_a_quoted_header_loses_its_quote_marks() -> None:
         loaded = load_bytes(paste, source="stdin")
         assert tuple((h.name, h.value) for h in parse_message(loaded.data).headers) == fields
         assert any("quote marks" in c for c in loaded.cleanups)
+
+
+def test_web_page_spaces_and_lost_fold_indentation_are_repaired() -> None:
+    from headerscope.message import parse_message
+
+    data, fields = _paste_of_the_outlook_sample()
+    # A web page indents folds with no-break spaces and can put a zero-width space before a field.
+    nbsp = data.replace(b"\n ", "\n\u00a0".encode()).replace(b"Received:", "\u200bReceived:".encode(), 1)
+    loaded = load_bytes(nbsp, source="stdin")
+    assert tuple((h.name, h.value) for h in parse_message(loaded.data).headers) == fields
+    assert "replaced a web page's no-break and zero-width spaces in the header lines" in loaded.cleanups
+    # A chat or ticket tool trims every line: the folds lose their indentation.
+    trimmed = b"".join(line.lstrip(b" \t") for line in data.splitlines(keepends=True))
+    loaded = load_bytes(trimmed, source="stdin")
+    assert not loaded.byte_exact
+    assert [name for name, _ in fields] == [h.name for h in parse_message(loaded.data).headers]
+    assert any(c.startswith("indented ") and "lost the indentation" in c for c in loaded.cleanups)
+    # A signature's folded h= list ("Message-ID:Subject:From:") is the rest of the signature.
+    signed = (b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=s1; h=Date:\n"
+              b"Message-ID:Subject:From:To;\nbh=abc=; b=def=\nFrom: a@example.com\nSubject: s\n")
+    names = [h.name for h in parse_message(load_bytes(signed).data).headers]
+    assert names == ["DKIM-Signature", "From", "Subject"]
+    # A header whose folds kept their indentation keeps a stray line as a damaged field.
+    stray = b"From: a@example.com\nSubject: s\n with a fold\nnot a field\n\nbody\n"
+    assert load_bytes(stray).data == stray
+
+
+def test_a_copy_that_re_spaced_the_header_is_not_taken_for_the_original() -> None:
+    data, _ = _paste_of_the_outlook_sample()
+    # Trailing spaces on every line (a copy from a web page or an editor).
+    trailing = b"".join(line.rstrip(b"\r\n") + b" \n" for line in data.splitlines(keepends=True))
+    loaded = load_bytes(trailing)
+    assert not loaded.byte_exact and "ends with spaces" in (loaded.byte_exact_note or "")
+    # A long signature on one line and no folded line anywhere: the copy unfolded the header.
+    unfolded = (b"DKIM-Signature: v=1; a=rsa-sha256; c=simple/simple; d=example.com; s=s1; h=from:to; bh="
+                + b"A" * 44 + b"; b=" + b"B" * 344 + b"\nFrom: a@example.com\nTo: b@example.org\n\nbody\n")
+    loaded = load_bytes(unfolded)
+    assert not loaded.byte_exact and "unfolded" in (loaded.byte_exact_note or "")
+    # An ordinary message stays byte-exact.
+    assert load_bytes(b"From: a@example.com\nSubject: s\n  folded\n\nbody\n").byte_exact

@@ -180,6 +180,16 @@ def check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
             continue
         _verify(check, split, split.headers[pos], resolver, answers, present,
                 has_body=message.has_body, delivery=delivery, now=now)
+        if not message.has_body and byte_exact and check.reason_code == "signature_mismatch" \
+                and (check.canonicalization or "simple").partition("/")[0] == "simple":
+            # A header alone is a copy (from a mail program's header view or a web page), and a
+            # copy may re-space what c=simple signs as written (RFC 6376 section 3.4.1); relaxed
+            # canonicalization ignores such white space, so its mismatch still counts.
+            check.finish("neutral", "not_original",
+                         f"{check.reason}; but the input is a copy of the header alone and the signature "
+                         "uses simple header canonicalization, which any change of white space by the copy "
+                         "breaks (a mail program's header view or a web page re-spaces lines), so a mismatch "
+                         "here says nothing about the message")
         if not byte_exact and check.reason_code in _NOT_ORIGINAL:
             check.finish("neutral", "not_original",
                          f"{check.reason}; but the input is not the original message bytes (an Outlook .msg "
