@@ -159,6 +159,16 @@ def test_headers_only_input() -> None:
     head = _sealed(1).split(b"\r\n\r\n")[0] + b"\r\n"
     arc = _check(head)
     assert (arc.result, arc.reason_code) == ("neutral", "no_body")
+    # Each message signature is unverifiable without the body it covers, not failing.
+    assert [(i.seal_result, i.signature_result) for i in arc.instances] == [("pass", "neutral")]
+    # A receiver's recorded arc=pass is then not recomputed, rather than "different".
+    from headerscope.auth.recorded import compare
+    from headerscope.model import RecordedResult
+
+    recorded = (RecordedResult(header="Authentication-Results", header_index=0, authserv_id="mx.example.net",
+                               method="arc", result="pass", properties=(), reason=None, trusted=True),)
+    comparisons, findings = compare(recorded, dkim=(), spf=None, dmarc=None, arc=arc)
+    assert [(c.method, c.label) for c in comparisons] == [("arc", "not_recomputed")] and findings == ()
 
 
 def test_no_arc_headers() -> None:

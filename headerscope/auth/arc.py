@@ -156,7 +156,10 @@ def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, 
             selector=source.get("s") if source else None,
             cv=seal.get("cv") if seal else None,
             seal_result=_instance_word(check.seal_valid, seal_problem) if check else None,
-            signature_result=_instance_word(check.ams_valid, ams_problem) if check else None,
+            # Without a body an ARC-Message-Signature cannot validate (its bh= covers the body):
+            # neutral, as a DKIM signature of a header-only input, not a failure.
+            signature_result=("neutral" if check and not check.ams_valid and not ams_problem and not message.has_body
+                              else _instance_word(check.ams_valid, ams_problem) if check else None),
             authentication_results=entry.results,
         ))
 

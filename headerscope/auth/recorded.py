@@ -1473,7 +1473,9 @@ def _compare_arc(recorded: tuple[RecordedResult, ...], arc: ArcResult | None) ->
         return None
     ours = arc.result if arc else None
     # "none" beside ARC sets that exist means the chain was not evaluated (offline), not absent.
-    if arc is None or ours in ("not_checked", None) or (ours == "none" and arc.instances):
+    if arc is None or ours in ("not_checked", None) or (ours == "none" and arc.instances) \
+            or arc.reason_code == "no_body":
+        # Without a body the message signatures cannot be checked: not recomputed, as for DKIM.
         return _make("arc", None, rec, ours, "not_recomputed",
                      _sentence(arc.reason if arc else "ARC was not evaluated"))
     if rec is None:

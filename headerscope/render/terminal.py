@@ -366,7 +366,8 @@ class TerminalRenderer(Renderer):
         if report.arc is not None:
             for inst in report.arc.instances[:_MAX_ROWS]:
                 out.append(_t(f"  ARC i={inst.instance} by {inst.domain or '?'}: cv={inst.cv or '?'} seal={inst.seal_result or '?'}"
-                              f" AMS={inst.signature_result or '?'}; it saw: {inst.authentication_results or '—'}", limit=400))
+                              f" AMS={inst.signature_result or '?'}; it saw: "
+                              f"{' '.join((inst.authentication_results or '—').split())}", limit=400))
         if report.comparison:
             cmp_table = Table(title=None, show_edge=False, pad_edge=False, header_style="bold")
             for column in ("recorded at delivery vs. now", "recorded", "now", "why"):
