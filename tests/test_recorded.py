@@ -1465,3 +1465,30 @@ def test_the_receivers_own_arc_set_below_its_received_is_its_own() -> None:
     recorded, findings = parse_recorded(msg, hops, 2)
     assert all(r.trusted for r in recorded), [(r.header_index, r.trust_reason) for r in recorded if not r.trusted]
     assert not [f for f in findings if f.id == "recorded.untrusted_claim"]
+
+
+def test_results_under_another_name_at_the_receiving_hop_are_said_as_such() -> None:
+    # Amazon SES inbound (real layout): its Received-SPF and its "amazonses.com" results directly
+    # below its Received on an amazonaws.com host. Not relied on, but not "written before".
+    msg = message(
+        ("Received", "from mail-lf1-f48.google.com (mail-lf1-f48.google.com [209.85.167.48]) by "
+                     "inbound-smtp.us-east-1.amazonaws.com with SMTP id mki29j; Mon, 2 Nov 2026 10:00:05 +0000"),  # 0
+        ("X-SES-Spam-Verdict", "PASS"),  # 1
+        ("Received-SPF", "pass (spfCheck: domain of bci.cl designates 209.85.167.48 as permitted sender) "
+                         "client-ip=209.85.167.48; envelope-from=alertas@bci.cl; helo=mail-lf1-f48.google.com;"),  # 2
+        ("Authentication-Results", "amazonses.com; spf=pass (spfCheck: domain of bci.cl designates 209.85.167.48 "
+                                   "as permitted sender) client-ip=209.85.167.48; envelope-from=alertas@bci.cl; "
+                                   "helo=mail-lf1-f48.google.com; dkim=pass header.i=@bci.cl; dmarc=pass "
+                                   "header.from=bci.cl;"),  # 3
+        ("Received", "by 2002:a05:6520:1:b0:1 with SMTP id x; Mon, 2 Nov 2026 10:00:03 -0800"),  # 4
+        ("From", "alertas@bci.cl"),  # 5
+    )
+    hops = (hop(1, 4, "2002:a05:6520:1:b0:1", trusted=False),
+            hop(2, 0, "inbound-smtp.us-east-1.amazonaws.com", trusted=True, boundary=True, org="amazonaws.com"))
+    recorded, findings = parse_recorded(msg, hops, 2)
+    by_header = {r.header: r for r in recorded}
+    assert not by_header["Authentication-Results"].trusted
+    assert "directly below the boundary Received" in (by_header["Authentication-Results"].trust_reason or "")
+    assert "perhaps the receiver's own under another name" in (by_header["Authentication-Results"].trust_reason or "")
+    assert "directly below the boundary Received" in (by_header["Received-SPF"].trust_reason or "")
+    assert all("written before" not in f.explanation for f in findings)

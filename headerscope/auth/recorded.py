@@ -571,6 +571,10 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, 
         if above:
             return True, (f"no authserv-id, but added above the boundary Received header ({where}), "
                           "so by the receiving side"), None
+        if in_block:
+            return False, (f"no authserv-id, among the trace fields directly below the boundary Received "
+                           f"({where}), where the receiver may write it but a sender connecting directly can "
+                           "too: a claim"), None
         return False, "no authserv-id, and added below the boundary: a claim", None
     if not context.hosts and not context.orgs and above:
         # The receiving side's Received headers name no host, so the authserv-id cannot be
@@ -578,6 +582,14 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, 
         return True, (f"written by {writer}, above the boundary Received ({where}); the receiving side "
                       "names no host, so trusted by position only"), None
     if not _writer_matches(writer, context):
+        if in_block:
+            # Often the receiver's own, under a brand name (Amazon SES inbound writes
+            # "amazonses.com" on amazonaws.com hosts); a name that does not match cannot be told
+            # from a sender's.
+            return False, (f"written by {writer} among the trace fields directly below the boundary Received "
+                           f"({where}), but {writer} is not a host or domain of the receiving side "
+                           f"({context.receiver_names or 'unknown'}): perhaps the receiver's own under another "
+                           "name, perhaps the sender's; a claim"), None
         return False, (f"written by {writer}, which is not a host or domain of the receiving side "
                        f"({context.receiver_names or 'unknown'}): a claim"), None
     if above:
@@ -1038,8 +1050,8 @@ def _claim_finding(name: str, index: int, writer: str | None, methods: list[str]
     return Finding(
         id="recorded.untrusted_claim", severity=Severity.INFO,
         title=f"{name} by {writer or 'an unnamed writer'} claims {passes} (not the receiver)",
-        explanation=(f"Header {index} says {passes}. Its standing: {why}. Results written before the "
-                     "receiving side took the message are shown but not relied on."),
+        explanation=(f"Header {index} says {passes}. Its standing: {why}. Results the receiving side did "
+                     "not write are shown but not relied on."),
         reference=RFC8601_TRUST, subject=f"header {index}",
     )
 
