@@ -401,7 +401,7 @@ def _rspamd(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -
         score, required = _number(match.group(2)), _number(match.group(3))
         rules = tuple(m.group(1) for m in (_rspamd_symbol().match(part) for part in value.split(";")[1:]) if m)
         verdicts.append(_rspamd_verdict(field, boundary, match.group(1).lower() == "true", score, required,
-                                        action, rules[:_MAX_RULES]))
+                                        action, rules[:_MAX_RULES], _rspamd_queue_id(message)))
     if not verdicts:
         header_score = _rspamd_score(message)
         if actions or header_score is not None:
@@ -412,8 +412,15 @@ def _rspamd(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -
                           )[:_MAX_RULES] if reports else ()
             # rspamd's milter writes "X-Spam: Yes" with the "add header" action.
             verdicts.append(_rspamd_verdict((actions or _fields(message, "X-Rspamd-Score"))[0], boundary,
-                                            _flag(message), header_score, None, action, rules))
+                                            _flag(message), header_score, None, action, rules,
+                                            _rspamd_queue_id(message)))
     return verdicts
+
+
+def _rspamd_queue_id(message: Message) -> str | None:
+    ids = _fields(message, "X-Rspamd-Queue-Id")
+    value = ids[0].value.strip()[:64] if ids else ""
+    return value if value and " " not in value else None
 
 
 def _rspamd_score(message: Message) -> float | None:
@@ -422,7 +429,8 @@ def _rspamd_score(message: Message) -> float | None:
 
 
 def _rspamd_verdict(field: HeaderField, boundary: Hop | None, is_spam: bool | None, score: float | None,
-                    required: float | None, action: str | None, rules: tuple[str, ...]) -> SpamFilterVerdict:
+                    required: float | None, action: str | None, rules: tuple[str, ...],
+                    queue_id: str | None = None) -> SpamFilterVerdict:
     spam = is_spam
     if action is not None:
         # rspamd's actions: "no action", "greylist", "add header", "rewrite subject", "soft reject", "reject".
@@ -441,6 +449,12 @@ def _rspamd_verdict(field: HeaderField, boundary: Hop | None, is_spam: bool | No
     if action:
         details.append(("action", action, "what rspamd told the mail server to do"))
     trusted, why = _position_trust(field, boundary)
+    if not trusted and boundary is not None and queue_id is not None and boundary.fields.id \
+            and queue_id.lower() == boundary.fields.id.strip("<>;,").lower():
+        # rspamd's milter stamps the mail server's queue id of the transaction it scanned: the
+        # boundary hop's own id, which a sender cannot know before it connects.
+        trusted, why = True, (f"X-Rspamd-Queue-Id {queue_id} is the queue id the receiving side's Received "
+                              f"(hop {boundary.number}) gave this message: rspamd scanned it there")
     return SpamFilterVerdict(
         filter="rspamd", header=field.name, header_index=field.index, spam=spam, score=score, threshold=required,
         summary=", ".join(words), details=tuple(details), rules=rules, trusted=trusted, trust_reason=why)

@@ -484,3 +484,19 @@ def test_barracuda_level_of_1000_is_an_action_turned_off() -> None:
                         "\tQUARANTINE_LEVEL=1000.0 KILL_LEVEL=9.0 tests=BSF_SC0_MISMATCH_TO\r\n"
                         + RECEIVED_AT_MX + TAIL).spam_filters
     assert (verdict.threshold, verdict.summary) == (9.0, "not spam: score -2.02 against 9 to block")
+
+
+def test_rspamd_verdict_stamped_with_the_receivers_queue_id_is_the_receivers() -> None:
+    # rspamd's milter at lfdr.de appends its fields at the end of the header (real lines), with
+    # the queue id of the Postfix transaction that accepted the message.
+    received = ("Received: from sea.lore.kernel.org (sea.lore.kernel.org [172.234.253.10]) by mail.lfdr.de "
+                "(Postfix) with ESMTPS id C016D688344 for <lists@lfdr.de>; Mon, 2 Nov 2026 10:00:04 +0000\r\n")
+    tail = TAIL.replace("\r\n\r\n", "\r\nX-Rspamd-Action: no action\r\nX-Rspamd-Server: lfdr\r\n"
+                                    "X-Rspamd-Queue-Id: {}\r\nX-Spamd-Result: default: False [-1.20 / 15.00];\r\n"
+                                    "\tMAILLIST(-0.20)[generic]\r\n\r\n")
+    [verdict] = analyze(received + tail.format("C016D688344")).spam_filters
+    assert (verdict.filter, verdict.spam, verdict.trusted) == ("rspamd", False, True)
+    assert "queue id" in verdict.trust_reason
+    # Another id (a sender's copy of someone else's stamp): still only shown.
+    [other] = analyze(received + tail.format("AB12CD34EF")).spam_filters
+    assert not other.trusted
