@@ -109,8 +109,9 @@ def test_rspamd_result_and_action() -> None:
     [verdict] = report.spam_filters
     assert (verdict.filter, verdict.spam, verdict.score, verdict.threshold) == ("rspamd", False, -1.31, 15.0)
     assert verdict.rules[:3] == ("FORGED_RECIPIENTS_FORWARDING", "FORWARDED", "R_SPF_ALLOW")
-    # rspamd's milter appends its fields at the end of the header: shown, not relied on.
-    assert not verdict.trusted
+    # rspamd's milter appends its fields at the end of the header; its queue id is that of the
+    # final receiver's Postfix transaction, so the verdict is the receiver's.
+    assert verdict.trusted and "7B5193003B9" in verdict.trust_reason
     # The action decides: "add header" is rspamd calling it spam, below the reject score.
     flagged = analyze("X-Spamd-Result: default: False [7.20 / 15.00]; BAYES_SPAM(5.10)[99.9%]; "
                       "MIME_GOOD(-0.10)[text/plain]\r\nX-Rspamd-Action: add header\r\n"
