@@ -78,3 +78,30 @@ def test_offline_opens_no_socket_and_says_not_checked(no_network: list[str], sam
     if _header_count(raw, b"ARC-Seal"):
         assert data["arc"] is not None and data["arc"]["result"] not in ("pass", "fail")
         assert "offline" in data["arc"]["reason"].lower()
+
+
+def test_offline_says_when_nothing_can_authenticate_the_from_domain() -> None:
+    # A phish forwarded by Cloudflare Email Routing into Gmail (real layout): no signature by the
+    # From: domain, the envelope an SRS address of another sender. No DNS is needed to say DMARC
+    # cannot pass; the receiver's own recorded DMARC fail is the evidence at delivery.
+    import headerscope
+
+    raw = (b"Return-Path: <SRS0=zpcd=vb=deadsett.com=help@whither.jp>\r\n"
+           b"Authentication-Results: mx.google.com; dkim=pass header.i=@whither.jp header.s=cf2024-1; spf=pass "
+           b"smtp.mailfrom=\"SRS0=zpcd=vb=deadsett.com=help@whither.jp\"; dmarc=fail (p=NONE) "
+           b"header.from=mercari.co.jp\r\n"
+           b"Received: from mail.whither.jp (mail.whither.jp [104.30.0.1]) by mx.google.com with ESMTPS id x; "
+           b"Mon, 2 Nov 2026 10:00:05 -0800 (PST)\r\n"
+           b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=whither.jp; s=cf2024-1; h=from:to; bh=eA==; "
+           b"b=eQ==\r\n"
+           b"From: \"Mercari\" <server@mercari.co.jp>\r\nTo: a@whither.jp\r\nSubject: s\r\n"
+           b"Date: Mon, 2 Nov 2026 18:00:00 +0000\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    [nothing] = [f for f in report.findings if f.id == "dmarc.nothing_aligned"]
+    assert "the DKIM signatures are by whither.jp" in nothing.explanation
+    assert "before forwarding the sender was help@deadsett.com" in nothing.explanation
+    [recorded] = [f for f in report.findings if f.id == "recorded.dmarc_fail"]
+    assert recorded.severity.value == "warning" and "mercari.co.jp" in recorded.title
+    # A message signed by its From: domain can align: no such finding.
+    signed = raw.replace(b"d=whither.jp; s=cf2024-1; h=from:to", b"d=mercari.co.jp; s=s1; h=from:to")
+    assert not [f for f in headerscope.analyze(signed, offline=True).findings if f.id == "dmarc.nothing_aligned"]

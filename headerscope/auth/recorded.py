@@ -1096,6 +1096,17 @@ def compare(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureRe
     if arc_comparison is not None:
         comparisons.append(arc_comparison)
     findings = [f for f in (_comparison_finding(c) for c in comparisons) if f is not None]
+    if dmarc_comparison is not None and dmarc_comparison.label == "not_recomputed" \
+            and dmarc_comparison.recorded == "fail":
+        # Not recomputed here (offline, a DNS error): the receiver's own verdict is the evidence.
+        domain = dmarc_comparison.subject or "the From: domain"
+        findings.append(Finding(
+            id="recorded.dmarc_fail", severity=Severity.WARNING,
+            title=f"The receiving side recorded DMARC fail for {domain} at delivery",
+            explanation=(f"{dmarc_comparison.explanation} The receiver's own result says that no identity aligned "
+                         f"with {domain} passed when it accepted the message: the From: address is not "
+                         "authenticated, whatever the message shows."),
+            reference=RFC7489_POLICY, subject="dmarc"))
     return tuple(comparisons), tuple(findings)
 
 
