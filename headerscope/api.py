@@ -224,7 +224,13 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # first stamped hop, not from it. A resent message (RFC 5322 section 3.6.6) began this
     # journey at its Resent-Date, when no hop of it is older.
     start = None if zone_missing else _journey_start(message, date)
-    chain = build_chain(message, start, now, reverse_names=reverse_names)
+    def mail_exchangers(domain: str) -> tuple[str, ...] | None:
+        # Only asked when the boundary hop's client is a service that also relayed the hop
+        # below: is it the receiving domain's own MX (its inbound filtering gateway)?
+        answer = resolver.resolve(domain, "MX")
+        return answer.values if answer.ok else None
+
+    chain = build_chain(message, start, now, reverse_names=reverse_names, mail_exchangers=mail_exchangers)
     if zone_missing:
         findings.append(Finding(
             id="date.no_zone", severity=Severity.NOTICE, title="Date: header has no time zone",

@@ -220,6 +220,8 @@ HOP_CLOCK_BROKEN = timedelta(days=1)
 
 ReverseNames = Callable[[str], "tuple[Sequence[str], bool | None] | None"]
 """Hook: the PTR names of an IP and whether one resolves back to it (FCrDNS), None if unknown."""
+MailExchangers = Callable[[str], "Sequence[str] | None"]
+"""Hook: the MX host names of a domain (RFC 5321 section 5.1), None when unknown."""
 
 
 _make_hop = frozen_maker(Hop)
@@ -766,7 +768,8 @@ def _links(work: list[_Work], below: int, above: int, orgs: _Orgs) -> bool:
 
 
 def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Statement],
-                   reverse_names: ReverseNames | None) -> _Boundary:
+                   reverse_names: ReverseNames | None, mail_exchangers: MailExchangers | None = None
+                   ) -> _Boundary:
     """The trust boundary (0-based hop index) and whether the message came from outside.
 
     Walk down from the last hop while each hop's client is inside the final receiving
@@ -803,6 +806,20 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
             break
         index, outside = _walk(work, orgs, inside)
     result = _Boundary(index=index, from_outside=outside)
+    gateway = _inbound_gateway(work, orgs, result.index, mail_exchangers) if outside else None
+    if gateway is not None:
+        service, exchanger, domain = gateway
+        inside.add(result.index)
+        result.index, result.from_outside = _walk(work, orgs, inside)
+        result.notes.append(Finding(
+            id="hops.inbound_gateway", severity=Severity.INFO,
+            title=f"{domain} receives its mail through {service}: the trust boundary is there",
+            explanation=f"{domain}'s MX host is {exchanger}, a host of {service}: the receiving organisation "
+                        f"takes its mail through that filtering service, which hands it on. So the message "
+                        f"entered the receiving side where {service} accepted it (hop {result.index + 1}), and "
+                        f"SPF is evaluated for that hop's client, not for {service}'s relay.",
+            reference="https://www.rfc-editor.org/rfc/rfc5321#section-5.1", subject=f"hop {result.index + 1}",
+        ))
     lookups = 0
     while result.from_outside and result.index > 0:
         b = result.index
@@ -866,6 +883,46 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
             ))
         break
     return result
+
+
+def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: MailExchangers | None
+                     ) -> tuple[str, str, str] | None:
+    """(service, MX host, domain) when the boundary hop's client is a filtering service that the
+    receiving domain's MX names, and the hop below is that service's: the recipient's own inbound
+    gateway (Mimecast, Proofpoint, eXpurgate... in front of the mailbox servers), not the sender's.
+
+    Only the receiver's DNS tells the two apart (the same services relay outbound mail for
+    senders), so nothing moves without an MX answer."""
+    if mail_exchangers is None or b <= 0:
+        return None
+    fields = work[b].fields
+    service = next((org for org in (host_organization(n) for n in _client_names(fields)) if org), None)
+    final_org = orgs.find(work[-1].org)
+    if service is None or final_org is None or orgs.same(service, final_org):
+        return None
+    if not orgs.same(work[b - 1].org, service) or not _links(work, b - 1, b, orgs):
+        return None
+    # A gateway takes mail from other organisations' servers; a hand-over between two of the
+    # service's own hosts (or over a private network) below the boundary is the sender's side.
+    below = next((org for org in (host_organization(n) for n in _client_names(work[b - 1].fields)) if org), None)
+    if work[b - 1].private or (below is not None and orgs.same(below, service)):
+        return None
+    domain = _recipient_domain(fields) or final_org
+    for name in (mail_exchangers(domain) or ())[:10]:
+        host = name.split()[-1].rstrip(".") if name.split() else ""
+        if host and orgs.same(host_organization(host), service):
+            return service, host, domain
+    return None
+
+
+def _recipient_domain(fields: ReceivedFields) -> str | None:
+    """The domain of the boundary hop's "for" recipient, when it names one."""
+    from .addresses import parse_addresses
+
+    for found in parse_addresses(fields.for_)[:1] if fields.for_ else ():
+        if found.domain:
+            return found.domain.lower()
+    return None
 
 
 def _boundary_from_statement(work: list[_Work], b: int, claimed: str | None, final_org: str | None,
@@ -1076,6 +1133,7 @@ def build_chain(
     *,
     parse: Callable[[str], ReceivedFields] = parse_received,
     reverse_names: ReverseNames | None = None,
+    mail_exchangers: MailExchangers | None = None,
 ) -> HopChain:
     """Parse every Received header of the message and assemble the chain.
 
@@ -1089,6 +1147,7 @@ def build_chain(
     """
     return build_chain_from_fields(message.all("Received"), date, now, parse=parse,
                                    statements=_read_statements(message), reverse_names=reverse_names,
+                                   mail_exchangers=mail_exchangers,
                                    wait_notes=[*message.all("X-Greylist")[:3], *message.all("X-Mailman-Approved-At")[:1]])
 
 
@@ -1101,6 +1160,7 @@ def build_chain_from_fields(
     statements: Sequence[_Statement] = (),
     reverse_names: ReverseNames | None = None,
     wait_notes: Sequence[HeaderField] = (),
+    mail_exchangers: MailExchangers | None = None,
 ) -> HopChain:
     """The chain from Received fields given top first, as they stand in the message.
     ``wait_notes``: the fields that say why a hop waited (X-Greylist, X-Mailman-Approved-At)."""
@@ -1145,7 +1205,7 @@ def build_chain_from_fields(
                           private=is_non_public_ip(fields.from_ip)))
     _assign_organizations(work)
     orgs = _Orgs()
-    boundary = _find_boundary(work, orgs, statements, reverse_names)
+    boundary = _find_boundary(work, orgs, statements, reverse_names, mail_exchangers)
     boundary_index = boundary.index
     for item in work:
         fields = item.fields

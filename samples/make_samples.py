@@ -506,6 +506,8 @@ def sample_mailing_list(keys: Path) -> tuple[bytes, dict[str, Any]]:
         "list2026._domainkey.lists.example.org": {"TXT": [rsa_record(list_key)]},
         "arc2026._domainkey.lists.example.org": {"TXT": [rsa_record(list_key)]},
         "arc._domainkey.example.net": {"TXT": [rsa_record(receiver_key)]},
+        # The recipient's domain receives at its own MX (no filtering service in front of it).
+        "example.net": {"MX": ["10 mx1.example.net."]},
         "example.com": {"TXT": [["v=spf1 ip4:192.0.2.24/30 include:_spf.example.com -all"]],
                         "MX": ["10 mx1.example.com.", "20 mx2.example.com."]},
         "_spf.example.com": {"TXT": [["v=spf1 ip4:198.51.100.128/27 ip6:2001:db8:25::/48 -all"]]},

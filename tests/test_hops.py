@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -1249,3 +1249,49 @@ def test_a_resent_message_starts_its_journey_at_resent_date() -> None:
              b"Thu, 3 May 2012 11:36:50 +0200\r\n")
     kept = raw.replace(b"Resent-From:", first + b"Resent-From:")
     assert headerscope.analyze(kept, offline=True).hops[0].delay_seconds == 7.0
+
+
+# Red Hat's mail as it reached its own Postfix (real lines): Mimecast, its MX, took it from the
+# sender and handed it to mimecast-mx02.redhat.com.
+_VIA_RECIPIENTS_GATEWAY = (
+    b"Received: from mimecast-mx02.redhat.com (mimecast05.extmail.prod.ext.rdu2.redhat.com [10.11.55.21])\r\n"
+    b"\tby smtp.corp.redhat.com (Postfix) with ESMTPS id 05BC046CFC4\r\n"
+    b"\tfor <linux-cachefs@redhat.com>; Thu, 16 Dec 2021 20:20:43 +0000 (UTC)\r\n"
+    b"Received: from us-smtp-1.mimecast.com (us-smtp-delivery-1.mimecast.com\r\n\t[205.139.110.120])\r\n"
+    b"\t(using TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits))\r\n"
+    b"\t(No client certificate requested)\r\n"
+    b"\tby mimecast-mx02.redhat.com (Postfix) with ESMTPS id E00BB80A0AF\r\n"
+    b"\tfor <linux-cachefs@redhat.com>; Thu, 16 Dec 2021 20:20:42 +0000 (UTC)\r\n"
+    b"Received: from casper.infradead.org (casper.infradead.org [90.155.50.34]) by\r\n"
+    b"\trelay.mimecast.com with ESMTP with STARTTLS (version=TLSv1.2,\r\n"
+    b"\tcipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\r\n"
+    b"\tus-mta-580-M5Q47K8gOuOm75fNtavnYg-1; Thu, 16 Dec 2021 15:20:41 -0500\r\n"
+    b"Received: from willy by casper.infradead.org with local (Exim 4.94.2 #2 (Red\r\n"
+    b"\tHat Linux)) id 1mxxEx-00FvEE-Bh; Thu, 16 Dec 2021 20:20:35 +0000\r\n"
+    b"From: Matthew Wilcox <willy@infradead.org>\r\nTo: torvalds@linux-foundation.org\r\n\r\nbody\r\n"
+)
+
+
+def test_the_recipients_own_inbound_gateway_is_inside_the_receiving_side() -> None:
+    from headerscope.message import parse_message
+
+    message = parse_message(_VIA_RECIPIENTS_GATEWAY)
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    asked: list[str] = []
+
+    def mx_of(answers: dict[str, tuple[str, ...]]) -> Callable[[str], tuple[str, ...] | None]:
+        def lookup(domain: str) -> tuple[str, ...] | None:
+            asked.append(domain)
+            return answers.get(domain)
+        return lookup
+
+    # redhat.com's MX is Mimecast: the boundary is where Mimecast took the message from the sender.
+    chain = build_chain(message, None, now, mail_exchangers=mx_of({"redhat.com": ("10 us-smtp-inbound-1.mimecast.com.",)}))
+    assert chain.boundary_hop == 2 and chain.hops[1].fields.from_ip == "90.155.50.34"
+    [note] = only(chain, "hops.inbound_gateway")
+    assert "redhat.com's MX host is us-smtp-inbound-1.mimecast.com" in note.explanation
+    assert asked == ["redhat.com"]  # the boundary hop's "for" domain
+    # Without that MX (Mimecast relaying for the sender, or no DNS), the boundary stays at redhat.com's host.
+    for lookup in (mx_of({"redhat.com": ("10 mx1.redhat.com.",)}), mx_of({}), None):
+        chain = build_chain(message, None, now, mail_exchangers=lookup)
+        assert chain.boundary_hop == 3 and not only(chain, "hops.inbound_gateway")
