@@ -405,6 +405,50 @@ def _forwarding_trace(message: Message, mail_from: str | None) -> tuple[str, str
     return None
 
 
+_CJK_MIXES = (frozenset({"LATIN", "CJK", "HIRAGANA", "KATAKANA"}), frozenset({"LATIN", "CJK", "BOPOMOFO"}),
+              frozenset({"LATIN", "CJK", "HANGUL"}))
+
+
+def _script(character_name: str) -> str:
+    """The script of a letter from its Unicode name ("CYRILLIC SMALL LETTER A" -> CYRILLIC)."""
+    words = character_name.split(" ")
+    return words[1] if words[0] in ("HALFWIDTH", "FULLWIDTH") and len(words) > 1 else words[0]
+
+
+def _mixed_script_domain(domain: str) -> tuple[str, str, tuple[str, ...]] | None:
+    """(Unicode form, xn-- form, scripts) of a domain with a label that mixes letters of
+    several scripts (Latin with Cyrillic or Greek, say), or None. An all-ASCII name, and a label
+    in one script (Cyrillic "пример.рф"), is not mixed."""
+    if not domain or len(domain) > 253:
+        return None
+    labels = domain.lower().split(".")
+    if all(label.isascii() and not label.startswith("xn--") for label in labels):
+        return None  # the common case: nothing to decode
+    import unicodedata
+
+    decoded: list[str] = []
+    for label in labels:
+        if label.startswith("xn--"):
+            try:
+                label = label.encode("ascii").decode("idna")
+            except (UnicodeError, ValueError):
+                return None
+        decoded.append(label)
+    for label in decoded:
+        scripts = {_script(unicodedata.name(ch, "?")) for ch in label if ch.isalpha()}
+        scripts.discard("?")
+        # Unicode TR #39 section 5.2, "Highly Restrictive": one script, or Latin with the
+        # scripts Japanese, Chinese or Korean write together.
+        if len(scripts) > 1 and not any(scripts <= allowed for allowed in _CJK_MIXES):
+            unicode_form = ".".join(decoded)
+            try:
+                ascii_form = unicode_form.encode("idna").decode("ascii")
+            except (UnicodeError, ValueError):
+                ascii_form = domain
+            return unicode_form, ascii_form, tuple(sorted(script.title() for script in scripts))
+    return None
+
+
 def _other_displayed_domain(address: Address) -> str | None:
     """A domain the display name shows that is not the address's organisation's, or None.
     A brand under another suffix or spelled with a dot is its own ("Amazon.co.jp"
@@ -619,6 +663,20 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
             decoy = [c for c in contained_addresses(address.display_name) if c != address.address.lower()]
             if decoy:
                 _display_name_trick(differences, findings, field_name, address, "address", decoy[0])
+    # An internationalized From: domain that mixes scripts ("pаypal.com" with a Cyrillic "а").
+    for address in from_real[:3]:
+        mixed = _mixed_script_domain(address.domain or "")
+        if mixed is not None:
+            unicode_form, ascii_form, scripts = mixed
+            findings.append(Finding(
+                id="envelope.confusable_domain", severity=Severity.WARNING,
+                title=f"From: domain {unicode_form[:80]} mixes {' and '.join(scripts)} letters",
+                explanation=f"The From: domain is {unicode_form} ({ascii_form} in DNS): one of its labels mixes "
+                            f"{' and '.join(scripts)} letters, which look alike on screen. Browsers show such "
+                            f"names in their xn-- form for that reason (Unicode TR #39 section 5.2); it is a "
+                            f"look-alike of another domain, not that domain.",
+                reference="https://www.unicode.org/reports/tr39/#Restriction_Level_Detection", subject="From"))
+            break
     # A display name that names another company's domain ("Amazon.co.jp" <...@lptaoyou.cn>).
     for address in from_real:
         shown = _other_displayed_domain(address)

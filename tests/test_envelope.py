@@ -590,3 +590,17 @@ def test_an_empty_group_with_a_comment_names_no_recipient() -> None:
     # empty group, then a comment).
     envelope, _ = _run("From: a@example.org\nTo: unlisted-recipients:; (no To-header on input)\nSubject: s\n")
     assert envelope.to == ()
+
+
+def test_a_from_domain_mixing_scripts_is_a_look_alike() -> None:
+    # A Cyrillic "а" in "paypal" (RFC 6532 header), and the same domain written as its A-label.
+    for header in ("From: PayPal <service@p\u0430ypal.com>\n", "From: PayPal <service@xn--pypal-4ve.com>\n"):
+        _, findings = _run(header + "To: a@example.org\nSubject: s\n")
+        [look_alike] = [f for f in findings if f.id == "envelope.confusable_domain"]
+        assert look_alike.title == "From: domain p\u0430ypal.com mixes Cyrillic and Latin letters"
+        assert "xn--pypal-4ve.com" in look_alike.explanation
+    # One script per label (a Russian .рф domain), Latin with accents, and Japanese scripts
+    # together are names as written, not look-alikes (Unicode TR #39 "highly restrictive").
+    for domain in ("xn--90aefc2a3a.xn--p1ai", "m\u00fcnchen.de", "\u65e5\u672c\u8a9e\u30c9\u30e1\u30a4\u30f3.jp"):
+        _, findings = _run(f"From: a@{domain}\nTo: b@example.org\nSubject: s\n")
+        assert not [f for f in findings if f.id == "envelope.confusable_domain"], domain
