@@ -1489,6 +1489,14 @@ def _check_link(findings: _Findings, work: list[_Work], i: int, boundary_index: 
                "named itself differently from the last server the sender's headers list. That is "
                "normal when an email service sends under its customer's host names, and it is "
                "also what a forged lower chain looks like.")
+    elif i + 1 < boundary_index and work[i].private and _is_public_ip(nxt.from_ip):
+        # An internal server (Exchange names itself by its Active Directory name) handing the
+        # message out: the next server sees the organisation's public name and address.
+        severity = Severity.INFO
+        why = (f"Hop {i + 1} took the message on a private network, so {str(by)[:200]} is an internal server "
+               "of the sender's organisation; such a server often names itself by its internal name (Exchange "
+               "by its Active Directory domain), while the next server sees the organisation's public name and "
+               "address, behind address translation. Both headers are the sender's claim.")
     elif i + 1 < boundary_index:
         severity = Severity.NOTICE
         why = ("Both headers are below the trust boundary, so this is the sender's claim: made-up "

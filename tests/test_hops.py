@@ -1295,3 +1295,22 @@ def test_the_recipients_own_inbound_gateway_is_inside_the_receiving_side() -> No
     for lookup in (mx_of({"redhat.com": ("10 mx1.redhat.com.",)}), mx_of({}), None):
         chain = build_chain(message, None, now, mail_exchangers=lookup)
         assert chain.boundary_hop == 3 and not only(chain, "hops.inbound_gateway")
+
+
+def test_an_internal_server_handing_mail_out_behind_address_translation_is_no_gap_alarm() -> None:
+    # Microchip's outbound mail (real lines): Exchange names itself by its Active Directory
+    # domain on the private network; Cisco's cloud gateway sees the public send-connector name.
+    chain = _chain([
+        "from esa6.microchip.iphmx.com (esa6.microchip.iphmx.com [68.232.154.123]) by mx.example.org with "
+        "ESMTPS id 1; Wed, 13 May 2026 07:18:03 +0000",
+        "from unknown (HELO email.microchip.com) ([170.129.1.10]) by esa6.microchip.iphmx.com with "
+        "ESMTP/TLS/ECDHE-RSA-AES128-GCM-SHA256; 13 May 2026 00:18:01 -0700",
+        "from chn-vm-ex01.mchp-main.com (10.10.85.143) by chn-vm-ex04.mchp-main.com (10.10.85.152) with "
+        "Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256) id 15.1.2507.58; "
+        "Wed, 13 May 2026 00:18:00 -0700",
+        "from che-ll-i71840.microchip.com (10.10.85.11) by chn-vm-ex01.mchp-main.com (10.10.85.143) with "
+        "Microsoft SMTP Server id 15.1.2507.58 via Frontend Transport; Wed, 13 May 2026 00:17:59 -0700",
+    ])
+    gaps = only(chain, "hops.chain_gap")
+    assert [(g.subject, g.severity) for g in gaps] == [("hop 3", Severity.INFO)]
+    assert "Active Directory" in gaps[0].explanation and "made-up" not in gaps[0].explanation
