@@ -551,7 +551,8 @@ _userid_re = compiled_on_first_use(r"\bfrom userid (\S+)")
 # such as nullmailer's "(nullmailer pid 2185 invoked by uid 1000)" and wp.pl's "(wp-smtpd 16293
 # invoked by uid 100)".
 _qmail_re = compiled_on_first_use(
-    r"^[a-z][\w.-]{0,30}(?: pid)? \d+ (?:messnum \d+ )?invoked (by|from|for) ?(.*)$", re.I
+    r"^[a-z][\w.-]{0,30}(?: pid| ([a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})+))? \d+ (?:messnum \d+ )?"
+    r"invoked (by|from|for) ?(.*)$", re.I
 )
 _qmail_network_re = compiled_on_first_use(r"^network ?\[([^\]/\s]+)(?:/([^\]\s]+))?\]")
 # "NAME [IP]"; some sendmail configurations leave the space out ("NAME[IP]").
@@ -1285,7 +1286,11 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
                     q = _qmail_re().match(c)
                     if q is not None:
                         local_form = True
-                        how, what = q.group(1).lower(), q.group(2)
+                        how, what = q.group(2).lower(), q.group(3)
+                        if q.group(1) and by is None:
+                            # wp.pl's "(wp-smtpd smtp.tlen.pl 6210 invoked from network)": the host
+                            # that wrote the stamp.
+                            by = q.group(1)
                         if how == "by":
                             ident = what or None
                         elif how == "from":

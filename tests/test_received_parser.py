@@ -1165,6 +1165,9 @@ def test_list_manager_stamps_qmail_like_daemons_and_unverified_clients() -> None
     # wp.pl's qmail-derived daemon (real stamp).
     f = parse_received("(wp-smtpd 16293 invoked by uid 100); 19 Aug 2010 16:06:43 +0200")
     assert (f.complete, f.ident) == (True, "uid 100")
+    # The same daemon naming its host before the process number (real stamp): that host wrote it.
+    f = parse_received("(wp-smtpd smtp.tlen.pl 6210 invoked from network); 7 Jan 2022 14:15:00 +0100")
+    assert (f.complete, f.problems, f.by) == (True, (), "smtp.tlen.pl")
     # Mail2World notes that no reverse-DNS name matched (real line).
     f = parse_received("from 212.112.174.166 unverified ([212.112.174.166]) by spsmtp02oc.mail2world.com with "
                        "Mail2World SMTP Server; Tue, 18 Jun 2019 10:00:00 -0700")
