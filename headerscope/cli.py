@@ -359,9 +359,10 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
     summary = Summary(keep_rows=output_format == "terminal")
     matched_fail_on = False
     progress = _progress(output_format == "terminal" or output is not None)
+    passed_over: list[str] = []
     try:
         _import_analysis()
-        for row in scan_paths(paths, options, jobs):
+        for row in scan_paths(paths, options, jobs, passed_over):
             if progress is not None:
                 progress.advance()
             if any(p(row) for p in fail_predicates):
@@ -390,6 +391,12 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
         raise
     except OSError as exc:
         _write_failed(output, exc)
+    if passed_over:
+        # Said, not silent: a folder of pastes or notes must not look smaller than it is.
+        shown = ", ".join(passed_over[:3]) + (", ..." if len(passed_over) > 3 else "")
+        click.echo(f"headerscope: passed over {len(passed_over)}{'+' if len(passed_over) >= 1000 else ''} file(s) "
+                   f"in the folders given that do not look like mail ({shown}); name a file to analyze it "
+                   "anyway", err=True)
     if summary.total == 0 and keep is None:
         _fail("no messages found in " + ", ".join(paths))
     if matched_fail_on:

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, REPO
+from conftest import CORPUS, REPO, SAMPLES
 
 from headerscope.scan.readers import iter_inputs, iter_mbox, read_input
 from headerscope.scan.runner import ScanOptions, run_scan
@@ -660,3 +660,13 @@ def test_receivers_spam_verdict_in_csv_and_filter(tmp_path: Path) -> None:
     unknown = run_cli(str(path), "--offline", "--format", "csv", "--filter", "spam=unknown")
     assert [r["subject"] for r in csv.DictReader(io.StringIO(unknown.stdout))] == ["message 1", "message 3"]
     assert run_cli(str(path), "--offline", "--format", "csv", "--fail-on", "spam=yes").returncode == 3
+
+
+def test_files_a_folder_scan_passes_over_are_said(tmp_path: Path) -> None:
+    (tmp_path / "a.eml").write_bytes((SAMPLES / "direct.eml").read_bytes())
+    (tmp_path / "notes.md").write_bytes(b"# What I checked\n\nnothing yet\n")
+    proc = run_cli(str(tmp_path), "--offline", "--format", "csv")
+    assert proc.returncode == 0
+    assert len(proc.stdout.strip().splitlines()) == 2  # the header row and the message
+    assert "passed over 1 file(s) in the folders given that do not look like mail" in proc.stderr
+    assert "notes.md" in proc.stderr

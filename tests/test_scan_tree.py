@@ -25,10 +25,22 @@ def test_sniffing_rules(tmp_path: Path) -> None:
         "key.pem": b"-----BEGIN PRIVATE KEY-----\nMII\n",
         "notes.md": b"# Notes\n\nnothing here\n",
         "image.png": b"\x89PNG\r\n\x1a\n",
+        # Pastes as saved from a client or a page: Gmail's "Show original", Outlook's header
+        # pane banner, a UTF-16 text from Windows, a quoted header.
+        "gmail.txt": b"Original message\nMessage ID\t<1@example.com>\n",
+        "outlook.txt": b"Microsoft Mail Internet Headers Version 2.0\r\nReceived: from a by b\r\n",
+        "utf16.txt": "Subject: x\r\n".encode("utf-16"),
+        "quoted.txt": b"> Received: from a by b; Mon, 2 Nov 2026 10:00:00 +0000\n",
     }
     for name, data in cases.items():
         (tmp_path / name).write_bytes(data)
-    assert {n for n in cases if looks_like_mail(tmp_path / n)} == {"message.eml", "paste.txt", "box", "outlook.msg"}
+    assert {n for n in cases if looks_like_mail(tmp_path / n)} == {
+        "message.eml", "paste.txt", "box", "outlook.msg", "gmail.txt", "outlook.txt", "utf16.txt", "quoted.txt"}
+    # The others are passed over, and named for the caller to say so.
+    passed_over: list[str] = []
+    found = [Path(i.label).name for i in iter_inputs([str(tmp_path)], passed_over=passed_over)]
+    assert "gmail.txt" in found and "notes.md" not in found
+    assert sorted(Path(p).name for p in passed_over) == ["image.png", "key.pem", "notes.md", "snapshot.json"]
     # A file named on the command line is analyzed whatever it holds.
     assert [i.label for i in iter_inputs([str(tmp_path / "notes.md")])] == [str(tmp_path / "notes.md")]
 

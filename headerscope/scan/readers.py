@@ -131,6 +131,8 @@ _FIELD_START = re.compile(rb"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}[ \t]*:")
 # Apple Mail's store keeps one message per ``N.emlx`` (``N.partial.emlx`` when attachments are
 # kept apart, as ``.emlxpart`` files and under ``Attachments/``: those are not messages).
 _MAIL_SUFFIXES = (".eml", ".msg", ".mbox", ".mbx", ".emlx")
+# Passed-over files remembered to be named in the scan's closing note (the count goes on).
+_MAX_PASSED_OVER = 1000
 _COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz", ".zst", ".zip")
 
 
@@ -164,24 +166,30 @@ def looks_like_mail(path: Path) -> bool:
                 head = stream.read(1024)
         except Exception:  # noqa: BLE001 - damaged, or not that format after all: not mail
             return False
-    if head.startswith((b"From ", _OLE_MAGIC)):
-        return True
+    if head.startswith((b"From ", _OLE_MAGIC, b"\xff\xfe", b"\xfe\xff")):
+        return True  # an mbox, an Outlook .msg, a UTF-16 text (a Windows paste saved as is)
     first = head.lstrip(b"\r\n\t \xef\xbb\xbf")
-    return _FIELD_START.match(first) is not None
+    # A paste's own first lines: Gmail's "Show original" page, Outlook's header pane banner,
+    # a reply's quote marks before the fields.
+    if first[:80].lower().startswith((b"original message", b"message id", b"microsoft mail internet headers")):
+        return True
+    return _FIELD_START.match(first.lstrip(b"> \t")) is not None
 
 
-def iter_inputs(paths: Iterable[str], max_message: int = DEFAULT_MAX_MESSAGE, lazy: bool = False) -> Iterator[ScanInput]:
+def iter_inputs(paths: Iterable[str], max_message: int = DEFAULT_MAX_MESSAGE, lazy: bool = False,
+                passed_over: list[str] | None = None) -> Iterator[ScanInput]:
     """Every message under the paths, in a stable order, each read only when it is its turn.
 
     lazy: found but not read; ``read_input`` reads each (an mbox is still read through, to
-    find where its messages start and end)."""
+    find where its messages start and end). ``passed_over`` collects the files of a directory
+    walk that do not look like mail (see ``looks_like_mail``), so the caller can say so."""
     for raw_path in paths:
         if raw_path == "-":
             yield from iter_stream(sys.stdin.buffer.read, "stdin", max_message)
             continue
         path = Path(raw_path)
         if path.is_dir():
-            yield from _iter_dir(path, max_message, lazy)
+            yield from _iter_dir(path, max_message, lazy, passed_over)
         elif path.is_file():
             yield from _iter_file(path, max_message, lazy)
         elif not path.exists():
@@ -258,7 +266,7 @@ def iter_stream(read: Callable[[int], bytes], name: str, max_message: int = DEFA
     yield ScanInput(label=name, data=None, error=f"message over the {max_message}-byte limit")
 
 
-def _iter_dir(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
+def _iter_dir(path: Path, max_message: int, lazy: bool, passed_over: list[str] | None = None) -> Iterator[ScanInput]:
     if is_maildir(path):
         for sub in ("new", "cur"):
             for entry in _listing(path / sub):
@@ -273,7 +281,7 @@ def _iter_dir(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
             if isinstance(entry, ScanInput):
                 yield entry
             elif entry.name not in _MAILDIR_PARTS and entry.is_dir() and not entry.is_symlink():
-                yield from _iter_dir(entry, max_message, lazy)
+                yield from _iter_dir(entry, max_message, lazy, passed_over)
         return
     for root, dirs, files in os.walk(path):
         dirs.sort(key=name_order)
@@ -282,11 +290,15 @@ def _iter_dir(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
         for name in list(dirs):
             if is_maildir(root_path / name) and not (root_path / name).is_symlink():
                 dirs.remove(name)
-                yield from _iter_dir(root_path / name, max_message, lazy)
+                yield from _iter_dir(root_path / name, max_message, lazy, passed_over)
         if root_path.name == "tmp" and is_maildir(root_path.parent):
             continue
         for name in sorted(files, key=name_order):
-            if name.startswith(".") or not looks_like_mail(root_path / name):
+            if name.startswith("."):
+                continue
+            if not looks_like_mail(root_path / name):
+                if passed_over is not None and len(passed_over) < _MAX_PASSED_OVER:
+                    passed_over.append(str(root_path / name))
                 continue
             yield from _iter_file(root_path / name, max_message, lazy)
 
