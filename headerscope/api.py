@@ -273,6 +273,10 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     spf_mail_from, spf_mail_from_source = boundary_mail_from(message, boundary, received_spf, envelope.srs, chain.hops)
     if spf_mail_from_source is None:
         spf_mail_from, spf_mail_from_source = envelope.mail_from, envelope.mail_from_source
+    if spf_mail_from is None:
+        # No Return-Path or envelope-from (a list archive's copy): the receiver's own trusted
+        # Authentication-Results names the SPF identity it checked (RFC 8601 section 2.7.2).
+        spf_mail_from, spf_mail_from_source = _recorded_mail_from(recorded)
     client_ip, helo, mail_from, inputs_from = _spf_inputs(opts, boundary, spf_mail_from,
                                                           spf_mail_from_source, received_spf)
     # The checks ask their questions one after another; a live resolver answers these known
@@ -340,6 +344,20 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     )
 
 
+def _recorded_mail_from(recorded: tuple[RecordedResult, ...]) -> tuple[str | None, str | None]:
+    """The smtp.mailfrom of the receiver's own (trusted) SPF result, when it names an address or
+    a domain, and where it was read."""
+    for result in recorded:
+        if not result.trusted or result.method != "spf" or result.header != "Authentication-Results":
+            continue
+        value = dict(result.properties).get("smtp.mailfrom", "").strip().strip("<>\"")
+        if value and " " not in value and "." in value:
+            # A domain alone stands for its postmaster (RFC 7208 section 4.3).
+            address = value if "@" in value else f"postmaster@{value}"
+            return address, f"Authentication-Results (header {result.header_index}) smtp.mailfrom"
+    return None, None
+
+
 def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str | None,
                 envelope_source: str | None, received_spf: RecordedResult | None
                 ) -> tuple[str | None, str | None, str | None, str | None]:
@@ -379,7 +397,8 @@ def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str 
             described += f"; {' and '.join(filled)} from the receiver's {spf_header} for that hop"
         if envelope_source and envelope_source.startswith("Received-SPF") and mail_from:
             described += f"; MAIL FROM from the receiver's {spf_header}"
-        elif envelope_source and envelope_source.startswith(("Return-Path above", "the sender encoded")) \
+        elif envelope_source and envelope_source.startswith(("Return-Path above", "the sender encoded",
+                                                             "Authentication-Results")) \
                 and mail_from is not None:
             described += f"; MAIL FROM: {envelope_source}"
     return client_ip, helo, mail_from, described

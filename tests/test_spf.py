@@ -157,3 +157,20 @@ def test_hostile_inputs_are_bounded() -> None:
     result, _ = _spf(ZONE, mail_from="x@" + "a." * 500_000 + "test", helo="b" * 1_000_000)
     assert result.result == "none"
     assert time.monotonic() - started < 2
+
+
+def test_spf_takes_the_mail_from_the_receivers_own_results_name_when_nothing_else_does() -> None:
+    # A list archive's copy (real layout, subspace.kernel.org): no Return-Path, no envelope-from;
+    # the receiver's trusted Authentication-Results names the SPF identity it checked.
+    import headerscope
+
+    raw = (b"Authentication-Results: smtp.subspace.kernel.org; spf=pass smtp.mailfrom=sina.com\r\n"
+           b"Received: from mail114-240.sinamail.sina.com.cn (mail114-240.sinamail.sina.com.cn [218.30.114.240]) "
+           b"by smtp.subspace.kernel.org (Postfix) with ESMTPS id 4E9151EB44; Wed, 20 Mar 2024 07:17:30 +0000\r\n"
+           b"Received: from jjb8256@sina.com([218.4.204.164]) by m1.mail.sina.com.cn via HTTP; "
+           b"Wed, 20 Mar 2024 15:17:25 +0800\r\n"
+           b"From: jjb8256@sina.com\r\nTo: a@vger.kernel.org\r\nSubject: s\r\n"
+           b"Date: Wed, 20 Mar 2024 15:17:25 +0800\r\n\r\nbody\r\n")
+    spf = headerscope.analyze(raw, offline=True).spf
+    assert spf is not None and (spf.mail_from, spf.domain) == ("postmaster@sina.com", "sina.com")
+    assert spf.inputs_from is not None and "Authentication-Results (header 0) smtp.mailfrom" in spf.inputs_from
