@@ -99,7 +99,7 @@ class ReceivedFields(Value):
     tls: TlsInfo = field(default_factory=lambda: TlsInfo(encrypted=None))
     """Transport encryption of this hop."""
     auth: str | None = None
-    """Authenticated submission marker (ESMTPA, ESMTPSA, HTTP, ``Authenticated sender``)."""
+    """Authenticated submission marker (ESMTPA, ESMTPSA, HTTP, ``Authenticated sender: x``), the login after the protocol word when the receiver names it."""
     id: str | None = None
     """Queue id given by the receiver."""
     for_: str | None = None

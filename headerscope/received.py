@@ -554,6 +554,24 @@ _qmail_re = compiled_on_first_use(
     r"^[a-z][\w.-]{0,30}(?: pid| ([a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})+))? \d+ (?:messnum \d+ )?"
     r"invoked (by|from|for) ?(.*)$", re.I
 )
+# The account a submission logged in as, where the receiver wrote it: Postfix's
+# "(Authenticated sender: user@example.org)" (smtpd_sasl_authenticated_header), Courier's
+# "(AUTH: LOGIN user@example.org, TLS: ...)", Exim's "(authenticated as user)" and
+# "(authenticated_id: user@example.org)" (cPanel), and MDaemon's "authenticated as user".
+_login_re = compiled_on_first_use(
+    r"(?:authenticated sender:|\bauth: (?:login|plain|cram-md5|xoauth2|ntlm|gssapi)|authenticated as|"
+    r"authenticated_id:)\s*"
+    r"([^\s(),;]{1,200})", re.I)
+
+
+def authenticated_login(auth: str | None) -> str | None:
+    """The login an authenticated submission used, when its Received header names it."""
+    if not auth or ("uth" not in auth and "UTH" not in auth):
+        return None
+    match = _login_re().search(auth)
+    return match.group(1) if match else None
+
+
 _qmail_network_re = compiled_on_first_use(r"^network ?\[([^\]/\s]+)(?:/([^\]\s]+))?\]")
 # "NAME [IP]"; some sendmail configurations leave the space out ("NAME[IP]").
 # (Not "helo=[IP]": Exim's HELO marker, read elsewhere.)
@@ -1545,6 +1563,10 @@ def _assemble(
         auth = via
     if auth is None:
         auth = auth_comment
+    elif auth_comment is not None and authenticated_login(auth_comment) is not None:
+        # "with ESMTPSA ... (Authenticated sender: user@example.org)": the protocol says that
+        # the client logged in, the comment as whom; both are kept.
+        auth = f"{auth} ({auth_comment})"
 
     simple = _simple_client(from_seg) if tls_only and not http else None
     if simple is not None:

@@ -141,7 +141,15 @@ def environment(directory: str | None = None) -> jinja2.Environment:
     env.filters["visible"] = visible
     env.filters["result_class"] = result_class
     env.filters["feedback_rows"] = _feedback_rows
+    env.filters["login"] = _login
     return env
+
+
+def _login(auth: str | None) -> str | None:
+    """The login an authenticated submission used (received.authenticated_login)."""
+    from .received import authenticated_login
+
+    return authenticated_login(auth)
 
 
 def _feedback_rows(feedback: Any) -> tuple[tuple[str, str], ...]:

@@ -68,7 +68,8 @@ def test_postfix_authenticated_sender_and_unknown_rdns() -> None:
     assert f.from_helo == "[192.168.1.5]"
     assert f.from_rdns is None  # "unknown" means no PTR
     assert f.from_ip == "198.51.100.7"
-    assert f.auth == "ESMTPSA"  # the RFC 3848 protocol marker wins over the comment
+    # The RFC 3848 protocol marker comes first; the comment adds who logged in.
+    assert f.auth == "ESMTPSA (Authenticated sender: alice@example.org)"
     assert f.tls.encrypted is True
     plain = parse_received(
         "from h (h.example [192.0.2.1]) (Authenticated sender: bob) by mx (Postfix) with ESMTP id X; "
@@ -178,13 +179,16 @@ def test_exim_authenticated_id_and_local() -> None:
         "id 1k-0001-aa; Mon, 5 Feb 2024 14:00:00 +0000"
     )
     assert (f.from_ip, f.from_helo) == ("198.51.100.4", "[10.0.0.2]")
-    assert f.auth == "esmtpsa"
+    assert f.auth == "esmtpsa (authenticated as alice)"
     assert f.tls.cipher == "ECDHE_RSA_AES_256_GCM_SHA384"
     g = parse_received(
         "from h.example ([192.0.2.8]) by mx.example with esmtp (Exim 4.94) (authenticated_id: bob@example) id 1z; "
         "Mon, 5 Feb 2024 14:00:00 +0000"
     )
     assert g.auth == "authenticated_id: bob@example"
+    from headerscope.received import authenticated_login
+
+    assert (authenticated_login(f.auth), authenticated_login(g.auth)) == ("alice", "bob@example")
 
 
 def test_exchange_online_hops() -> None:
@@ -1049,7 +1053,10 @@ def test_courier_auth_and_tls_comment() -> None:
         "from mail.example.com (mail.example.com [::ffff:192.0.2.1]) (AUTH: LOGIN user, TLS: TLSv1/SSLv3,256bits,"
         "AES256-SHA) by mx.example.net with ESMTPSA; Tue, 16 Jan 2024 10:00:00 +0000"
     )
-    assert (f.from_ip, f.auth) == ("192.0.2.1", "ESMTPSA")
+    assert (f.from_ip, f.auth) == ("192.0.2.1", "ESMTPSA (AUTH: LOGIN user, TLS: TLSv1/SSLv3,256bits,AES256-SHA)")
+    from headerscope.received import authenticated_login
+
+    assert authenticated_login(f.auth) == "user"
     assert f.tls == TlsInfo(encrypted=True, version="TLSv1/SSLv3", cipher="AES256-SHA")
 
 
@@ -1172,3 +1179,22 @@ def test_list_manager_stamps_qmail_like_daemons_and_unverified_clients() -> None
     f = parse_received("from 212.112.174.166 unverified ([212.112.174.166]) by spsmtp02oc.mail2world.com with "
                        "Mail2World SMTP Server; Tue, 18 Jun 2019 10:00:00 -0700")
     assert (f.complete, f.problems, f.from_ip) == (True, (), "212.112.174.166")
+
+
+def test_the_login_of_an_authenticated_submission_is_kept() -> None:
+    from headerscope.received import authenticated_login
+
+    # Postfix with smtpd_sasl_authenticated_header (a real PEC submission) and Courier (real shape).
+    f = parse_received("from mailpro.sicurezzapostale.it (unknown [61.3.20.76]) (using TLSv1.3 with cipher "
+                       "TLS_AES_256_GCM_SHA384 (256/256 bits)) (No client certificate requested) (Authenticated "
+                       "sender: altea.l@namirialpec.it) by mailpro.sicurezzapostale.it (Postfix) with ESMTPSA id "
+                       "4Y3Wq11qv1z1xqb; Thu, 5 Dec 2024 00:01:48 +0100 (CET)")
+    assert f.auth == "ESMTPSA (Authenticated sender: altea.l@namirialpec.it)"
+    assert (authenticated_login(f.auth), f.from_ip) == ("altea.l@namirialpec.it", "61.3.20.76")
+    f = parse_received("from laptop (laptop [192.0.2.9]) (AUTH: LOGIN bob@example.org, TLS: TLSv1.3,256bits,"
+                       "TLS_AES_256_GCM_SHA384) by mail.example.org with ESMTPSA; Mon, 2 Nov 2026 10:00:00 +0000")
+    assert authenticated_login(f.auth) == "bob@example.org"
+    # A protocol word alone says a login happened, not whose.
+    f = parse_received("from [192.0.2.9] (helo=x) by smtp.example.org with esmtpsa (Exim 4.96) id 1; "
+                       "Mon, 2 Nov 2026 10:00:00 +0000")
+    assert (f.auth, authenticated_login(f.auth)) == ("esmtpsa", None)

@@ -11,6 +11,7 @@ import io
 from typing import TYPE_CHECKING
 
 from ..model import Finding, Hop, Report, Severity
+from ..received import authenticated_login
 from ..text import strip_controls
 from .interface import Renderer
 
@@ -238,10 +239,12 @@ class TerminalRenderer(Renderer):
     def _hop_row(self, hop: Hop, previous_day: str | None) -> tuple[list[Text], str | None]:
         f = hop.fields
         helo = f.from_helo if f.from_helo and f.from_helo.strip("[]") != f.from_ip else None
+        login = authenticated_login(f.auth)
         client_lines = [x for x in (helo,
                                     f"({f.from_rdns})" if f.from_rdns and f.from_rdns != f.from_helo else None,
                                     f"[{f.from_ip}]" if f.from_ip else None,
-                                    f"user {f.ident}" if f.ident else None) if x]
+                                    f"user {f.ident}" if f.ident else None,
+                                    f"login {login}" if login else None) if x]
         if f.tls.encrypted is True:
             tls = " ".join(x for x in ("yes", f.tls.version) if x)
             tls_style = "green"
@@ -264,7 +267,8 @@ class TerminalRenderer(Renderer):
         # "via" is the link (RFC 5321 section 4.4): old sendmail wrote its protocol there
         # ("via ESMTP"), Exchange its transport ("via Frontend Transport").
         protocol = "\n".join(x for x in (f.protocol, f"via {f.via}" if f.via else None,
-                                           f"auth {f.auth}" if f.auth and f.auth != f.protocol else None) if x)
+                                           f"auth {f.auth}" if f.auth and f.auth.split(" (")[0] != f.protocol
+                                           and not login else None) if x)
         return [
             _t(number),
             _t(when),
