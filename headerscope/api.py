@@ -166,7 +166,8 @@ _OUTSIDE_ONLY_FINDINGS = frozenset({"spf.fail", "spf.softfail", "dmarc.fail"})
 
 
 def _nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...],
-                     spf: SpfResult | None, dmarc: DmarcResult | None, srs: SrsInfo | None) -> list[Finding]:
+                     spf: SpfResult | None, dmarc: DmarcResult | None, srs: SrsInfo | None,
+                     through_list: bool = False) -> list[Finding]:
     """When DMARC could not be evaluated (offline, a DNS error): whether any identity in the
     message could align with the From: domain at all (RFC 7489 section 3.1, relaxed), which
     needs no DNS. None can: DMARC cannot pass, whatever DNS says."""
@@ -186,8 +187,10 @@ def _nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureRes
     original = srs.original_sender if srs is not None and srs.original_sender else None
     if original:
         envelope += f" (a forwarder's SRS address; before forwarding the sender was {original})"
+    # A mailing list re-sends under its own envelope and often changes what the author signed:
+    # expected there (RFC 7960 section 3.2.3), so told, not raised.
     return [Finding(
-        id="dmarc.nothing_aligned", severity=Severity.NOTICE,
+        id="dmarc.nothing_aligned", severity=Severity.INFO if through_list else Severity.NOTICE,
         title=f"Nothing in the message can authenticate {from_domain}",
         explanation=(f"DMARC needs a DKIM signature or an SPF-checked envelope sender in {from_org}'s organisation "
                      f"(RFC 7489 section 3.1): {signed}, and {envelope}. So whatever DNS says now, DMARC for "
@@ -296,7 +299,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     dmarc, dmarc_findings = check_dmarc(resolver, from_domains=from_domains, dkim=dkim, spf=spf, arc=arc,
                                         recorded=recorded)
     findings.extend(dmarc_findings)
-    findings.extend(_nothing_aligned(from_domains, dkim, spf, dmarc, envelope.srs))
+    findings.extend(_nothing_aligned(from_domains, dkim, spf, dmarc, envelope.srs,
+                                     through_list=message.first("List-Id") is not None))
     if handed_over_inside(spf, chain.findings):
         findings[:] = [_inside_only(f, spf.client_ip if spf else None) for f in findings]
     reverse_dns = check_reverse_dns(resolver, client_ip)
