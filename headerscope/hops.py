@@ -893,19 +893,18 @@ def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: Ma
 
     Only the receiver's DNS tells the two apart (the same services relay outbound mail for
     senders), so nothing moves without an MX answer."""
-    if mail_exchangers is None or b <= 0:
+    # A gateway takes mail from other organisations' servers: a hand-over over a private
+    # network, or between two of the service's own hosts, below the boundary is the sender's side.
+    if mail_exchangers is None or b <= 0 or work[b - 1].private:
         return None
     fields = work[b].fields
     service = next((org for org in (host_organization(n) for n in _client_names(fields)) if org), None)
     final_org = orgs.find(work[-1].org)
-    if service is None or final_org is None or orgs.same(service, final_org):
+    if service is None or final_org is None or orgs.same(service, final_org) \
+            or not orgs.same(work[b - 1].org, service):
         return None
-    if not orgs.same(work[b - 1].org, service) or not _links(work, b - 1, b, orgs):
-        return None
-    # A gateway takes mail from other organisations' servers; a hand-over between two of the
-    # service's own hosts (or over a private network) below the boundary is the sender's side.
     below = next((org for org in (host_organization(n) for n in _client_names(work[b - 1].fields)) if org), None)
-    if work[b - 1].private or (below is not None and orgs.same(below, service)):
+    if (below is not None and orgs.same(below, service)) or not _links(work, b - 1, b, orgs):
         return None
     domain = _recipient_domain(fields) or final_org
     for name in (mail_exchangers(domain) or ())[:10]:

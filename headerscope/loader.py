@@ -579,16 +579,24 @@ def _folded_list(line: bytes) -> bool:
     return (b" " not in value and value.count(b":") >= 1) or not _names_a_header_field(line)
 
 
-def _respaced_by_copy(header: list[bytes]) -> str | None:
-    """Why the header lines look re-spaced by a copy, or None: trailing spaces on nearly every
+def _respaced_by_copy(block: bytes) -> str | None:
+    """Why the header block looks re-spaced by a copy, or None: trailing spaces on nearly every
     line, or a signature field hundreds of characters long in a header with no folded line.
-    A signature over re-spaced lines (c=simple) fails for that alone."""
-    if len(header) >= 5 and sum(line[-1:] in (b" ", b"\t") for line in header) * 5 >= len(header) * 4:
-        return "nearly every header line ends with spaces, as a copy from a web page or an editor leaves them"
-    if any(line[:1] in (b" ", b"\t") for line in header):
-        return None
-    if any(len(line) > _UNFOLDED_SIGNATURE and line[:22].lower().startswith(_SIGNATURE_FIELDS) for line in header):
-        return "no header line is folded, yet its signatures are long single lines: the copy unfolded them"
+    A signature over re-spaced lines (c=simple) fails for that alone. Counted with bytes
+    methods: every message of a scan passes here."""
+    first_end = block.find(b"\n")
+    if first_end > 0 and block[max(first_end - 2, 0):first_end].rstrip(b"\r")[-1:] in (b" ", b"\t"):
+        # A copy that leaves spaces at line ends leaves them on every line, the first too.
+        lines = block.count(b"\n") + (not block.endswith(b"\n"))
+        trailing = (block.count(b" \n") + block.count(b"\t\n") + block.count(b" \r\n") + block.count(b"\t\r\n")
+                    + block.endswith((b" ", b"\t")))
+        if lines >= 5 and trailing * 5 >= lines * 4:
+            return "nearly every header line ends with spaces, as a copy from a web page or an editor leaves them"
+    if b"\n " in block or b"\n\t" in block or block[:1] in (b" ", b"\t"):
+        return None  # folded lines kept their indentation
+    for line in block.splitlines():
+        if len(line) > _UNFOLDED_SIGNATURE and line[:22].lower().startswith(_SIGNATURE_FIELDS):
+            return "no header line is folded, yet its signatures are long single lines: the copy unfolded them"
     return None
 
 
@@ -888,7 +896,7 @@ def _needs_no_cleanup(data: bytes) -> bool:
         return False  # an empty line before the blank one ends the header block: not decided here
     line0 = header[0]
     block = data[:first]
-    if any(mark in block for mark in _WEB_SPACES):
+    if not block.isascii() and any(mark in block for mark in _WEB_SPACES):
         return False  # a web page's non-breaking or zero-width spaces: _respace_web_text
     if b"\n " not in block and b"\n\t" not in block and any(not _is_field(line) for line in header):
         return False  # not one folded line, yet lines that are no fields: folds lost (_restore_lost_folds)
@@ -938,9 +946,13 @@ def _load(original: bytes, source: str, digest: str, emlx: bool = True) -> Loade
     data = _fix_line_ends(decoded, cleanups, reshaping)
     start = _skip_leading_blank_bytes(data, start, cleanups)
     if not cleanups and start == 0 and data is original and _needs_no_cleanup(data):
-        header_end = min((i for i in (data.find(b"\n\n"), data.find(b"\n\r\n")) if i >= 0), default=len(data))
-        return result(original, "eml", cleanups, True,
-                      exact_note=_respaced_by_copy(data[:header_end].splitlines()))
+        # The header block ends at its first empty line (within the first split chunk, as
+        # _needs_no_cleanup found); the body is never searched.
+        limit = min(_SPLIT_CHUNK, len(data))
+        header_end = data.find(b"\n\n", 0, limit)
+        crlf = data.find(b"\n\r\n", 0, limit if header_end < 0 else header_end + 2)
+        header_end = crlf if crlf >= 0 and (header_end < 0 or crlf < header_end) else header_end
+        return result(original, "eml", cleanups, True, exact_note=_respaced_by_copy(data[:max(header_end, 0)]))
     return _load_lines(original, data, start, cleanups, reshaping, source, result)
 
 
@@ -977,7 +989,7 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
     has_body = end < len(lines.text)
 
     exact_note = None
-    respaced = _respaced_by_copy(lines.text[:end])
+    respaced = _respaced_by_copy(b"\n".join(lines.text[:end]))
     if lines.reshaped:
         exact_note = "the input was changed to read it: " + "; ".join(lines.reshaping)
     elif lines.format == "gmail-original":
