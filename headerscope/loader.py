@@ -513,17 +513,25 @@ def _find_pasted_header(lines: _Lines) -> None:
 
 def _respace_web_text(lines: _Lines) -> None:
     """A header copied from a web page: no-break spaces at line starts are the fold's spaces,
-    zero-width characters at line starts are dropped, and a no-break space inside a header line
-    is a space. Runs before the pasted header is looked for: a zero-width space hides a field."""
+    zero-width characters at line starts are dropped. Only at line starts: inside a value a
+    no-break space may be the message's own (French typography in an RFC 6532 header). Runs
+    before the pasted header is looked for: a zero-width space hides a field."""
     end = _web_text_end(lines)
-    if not any(mark in line for line in lines.text[:end] for mark in _WEB_SPACES):
-        return
+    changed = False
     for index in range(end):
         line = lines.text[index]
-        while line.startswith(_ZERO_WIDTH):
-            line = line[3:]
-        lines.text[index] = line.replace(_NBSP, b" ")
-    lines.reshape("replaced a web page's no-break and zero-width spaces in the header lines")
+        if line[:1] not in (b"\xc2", b"\xe2", b"\xef", b" ", b"\t"):
+            continue
+        repaired = line
+        while repaired.startswith(_ZERO_WIDTH):
+            repaired = repaired[3:]
+        indent = len(repaired) - len(repaired.lstrip(b" \t\xc2\xa0"))
+        repaired = repaired[:indent].replace(_NBSP, b" ") + repaired[indent:]
+        if repaired != line:
+            lines.text[index] = repaired
+            changed = True
+    if changed:
+        lines.reshape("replaced a web page's no-break and zero-width spaces at the start of header lines")
 
 
 def _web_text_end(lines: _Lines) -> int:
