@@ -806,7 +806,7 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
             break
         index, outside = _walk(work, orgs, inside)
     result = _Boundary(index=index, from_outside=outside)
-    gateway = _inbound_gateway(work, orgs, result.index, mail_exchangers) if outside else None
+    gateway = _inbound_gateway(work, orgs, result.index, mail_exchangers, reverse_names) if outside else None
     if gateway is not None:
         service, exchanger, domain = gateway
         inside.add(result.index)
@@ -885,8 +885,8 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
     return result
 
 
-def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: MailExchangers | None
-                     ) -> tuple[str, str, str] | None:
+def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: MailExchangers | None,
+                     reverse_names: ReverseNames | None = None) -> tuple[str, str, str] | None:
     """(service, MX host, domain) when the boundary hop's client is a filtering service that the
     receiving domain's MX names, and the hop below is that service's: the recipient's own inbound
     gateway (Mimecast, Proofpoint, eXpurgate... in front of the mailbox servers), not the sender's.
@@ -898,7 +898,10 @@ def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: Ma
     if mail_exchangers is None or b <= 0 or work[b - 1].private:
         return None
     fields = work[b].fields
-    service = next((org for org in (host_organization(n) for n in _client_names(fields)) if org), None)
+    # The service is named by the reverse DNS the receiver recorded, never by the client's own
+    # HELO: a sender connecting directly could claim to be the gateway, and its made-up
+    # "gateway" Received below would then choose the client SPF checks.
+    service = host_organization(fields.from_rdns) if fields.from_rdns else None
     final_org = orgs.find(work[-1].org)
     if service is None or final_org is None or orgs.same(service, final_org) \
             or not orgs.same(work[b - 1].org, service):
@@ -910,6 +913,12 @@ def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: Ma
     for name in (mail_exchangers(domain) or ())[:10]:
         host = name.split()[-1].rstrip(".") if name.split() else ""
         if host and orgs.same(host_organization(host), service):
+            if reverse_names is not None and fields.from_ip:
+                # Where DNS is at hand, the client's address must be the service's too (FCrDNS).
+                answer = reverse_names(fields.from_ip)
+                if answer is not None and not (answer[1] and any(
+                        orgs.same(host_organization(n), service) for n in answer[0][:10])):
+                    return None
             return service, host, domain
     return None
 

@@ -1295,6 +1295,20 @@ def test_the_recipients_own_inbound_gateway_is_inside_the_receiving_side() -> No
     for lookup in (mx_of({"redhat.com": ("10 mx1.redhat.com.",)}), mx_of({}), None):
         chain = build_chain(message, None, now, mail_exchangers=lookup)
         assert chain.boundary_hop == 3 and not only(chain, "hops.inbound_gateway")
+    redhat_mx = mx_of({"redhat.com": ("10 us-smtp-inbound-1.mimecast.com.",)})
+    # The client's address must be Mimecast's where DNS says (FCrDNS): here it is not.
+    elsewhere = build_chain(message, None, now, mail_exchangers=redhat_mx,
+                            reverse_names=lambda ip: (("host.attacker.example",), True))
+    assert elsewhere.boundary_hop == 3
+    confirmed = build_chain(message, None, now, mail_exchangers=redhat_mx,
+                            reverse_names=lambda ip: (("us-smtp-delivery-1.mimecast.com",), True))
+    assert confirmed.boundary_hop == 2
+    # A client that only claims to be the gateway in its HELO (no reverse DNS recorded) cannot
+    # make its own made-up "gateway" hop the boundary.
+    claimed = parse_message(_VIA_RECIPIENTS_GATEWAY.replace(
+        b"from us-smtp-1.mimecast.com (us-smtp-delivery-1.mimecast.com\r\n\t[205.139.110.120])",
+        b"from us-smtp-1.mimecast.com (unknown\r\n\t[203.0.113.66])"))
+    assert build_chain(claimed, None, now, mail_exchangers=redhat_mx).boundary_hop == 3
 
 
 def test_an_internal_server_handing_mail_out_behind_address_translation_is_no_gap_alarm() -> None:
