@@ -188,7 +188,7 @@ def _nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureRes
     if original:
         envelope += f" (a forwarder's SRS address; before forwarding the sender was {original})"
     # A mailing list re-sends under its own envelope and often changes what the author signed:
-    # expected there (RFC 7960 section 3.2.3), so told, not raised.
+    # expected there (RFC 7960), so told, not raised.
     return [Finding(
         id="dmarc.nothing_aligned", severity=Severity.INFO if through_list else Severity.NOTICE,
         title=f"Nothing in the message can authenticate {from_domain}",

@@ -629,8 +629,8 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     if munged is not None:
         # Mailman's "Munge From" (dmarc_moderation_action, dmarc_mitigate_action) and Google
         # Groups' "X via Group": a list that changes the message puts its own address in From:
-        # so that the author's domain's DMARC policy does not reject the result (RFC 7960
-        # section 4.1.3); the author moves to Reply-To or X-Original-From.
+        # so that the author's domain's DMARC policy does not reject the result (RFC 7960,
+        # interoperability of DMARC with lists); the author moves to Reply-To or X-Original-From.
         author = reply_to[0].address if reply_to and reply_to[0].domain else message.first("X-Original-From")
         differences.append(EnvelopeDifference(
             kind="list_rewrote_from", envelope_value=None, header_value=_fmt(munged),
