@@ -362,16 +362,23 @@ def _spamassassin(message: Message, boundary: Hop | None, _microsoft_receiver: b
 
 
 def _report(message: Message) -> tuple[str | None, tuple[str, ...]]:
-    """The required score and the rules of SpamAssassin's report table (X-Spam-Report, or
-    cPanel's X-Ham-Report), as written."""
+    """The required score and the rules of SpamAssassin's report table, as written."""
+    table = _report_table(message)
+    return (table[1].group(2), table[2]) if table is not None else (None, ())
+
+
+def _report_table(message: Message) -> tuple[HeaderField, re.Match[str], tuple[str, ...]] | None:
+    """SpamAssassin's report field (X-Spam-Report, or cPanel's X-Ham-Report for a message that
+    is not spam): the field, the match of its "(score points, required required)" line, and the
+    rules of the table after it."""
     for field in sorted((*_fields(message, "X-Spam-Report")[:1], *_fields(message, "X-Ham-Report")[:1]),
                         key=lambda f: f.index):
         value = field.value[:_MAX_VALUE]
         match = _spamassassin_report().search(value)
         if match is not None:
             rules = tuple(dict.fromkeys(_spamassassin_report_rule().findall(value[match.end():])))[:_MAX_RULES]
-            return match.group(2), rules
-    return None, ()
+            return field, match, rules
+    return None
 
 
 def _test_names(value: str) -> tuple[str, ...]:
@@ -615,18 +622,14 @@ def _spamassassin_without_status(message: Message, boundary: Hop | None,
     where no ``X-Spam-Status`` says more; ``X-Spam-Flag`` gives the yes or no when present."""
     if message.all("X-Spam-Status") or message.all("X-Amavis-Spam-Status"):
         return []
-    flags = [_yes_no.get(f.value.strip()[:10].upper()) for f in _fields(message, "X-Spam-Flag")[:1]]
+    flags = [_flag_value(f) for f in _fields(message, "X-Spam-Flag")[:1]]
     flag = flags[0] if flags else None
-    for field in sorted((*_fields(message, "X-Spam-Report")[:1], *_fields(message, "X-Ham-Report")[:1]),
-                        key=lambda f: f.index):
-        value = field.value[:_MAX_VALUE]
-        match = _spamassassin_report().search(value)
-        if match is None:
-            continue
+    table = _report_table(message)
+    if table is not None:
+        field, match, rules = table
         score, required = _number(match.group(1)), _number(match.group(2))
         spam = flag if flag is not None else (score >= required if score is not None and required is not None
                                               else False if field.name.lower() == "x-ham-report" else None)
-        rules = tuple(dict.fromkeys(_spamassassin_report_rule().findall(value[match.end():])))[:_MAX_RULES]
         details = [("score", match.group(1)[:20], "points the tests added up to")]
         if match.group(2):
             details.append(("required", match.group(2)[:20], "the score from which it calls a message spam"))
