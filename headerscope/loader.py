@@ -505,9 +505,11 @@ def _find_pasted_header(lines: _Lines) -> None:
         lines.reshape(f"removed the quote marks ('{marks.decode('ascii', 'replace')}') of a quoted paste")
         if end < len(lines.text):
             lines.truncate(end, "dropped the text after the quoted header")
-    fence = next((i for i in lines.indexes_from(0) if i < _PASTE_SEARCH_LINES * 5
-                  and lines.text[i].strip().startswith(_CODE_FENCES)), None)
-    if fence is not None and fence <= lines.header_block_end():
+    # Only the header block is searched for the closing fence: the body is never split.
+    end = lines.header_block_end()
+    fence = next((i for i in range(min(end + 1, len(lines.text)))
+                  if lines.text[i].strip().startswith(_CODE_FENCES)), None)
+    if fence is not None:
         lines.truncate(fence, "dropped a closing code fence and what followed it")
 
 
