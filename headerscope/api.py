@@ -21,21 +21,19 @@ from ._value import Value, frozen
 # paths headerscope never takes (dnspython's resolver and more) out of the process.
 from .auth.arc import check_arc
 from .auth.dkim import check_dkim
-from .auth.dmarc import check_dmarc
+from .auth.dmarc import check_dmarc, nothing_aligned
 from .auth.ptr import check_reverse_dns, parse_client_ip
 from .auth.recorded import compare, parse_recorded
 from .auth.spf import check_spf
 from .dns.evidence import EvidenceResolver
 from .dns.interface import Resolver
-from .domains import is_ip_literal, organizational_domain
+from .domains import is_ip_literal
 from .envelope import analyze_envelope, boundary_mail_from, boundary_received_spf
 from .hops import build_chain
 from .loader import LoadedInput, load_bytes
 from .message import Message, parse_message
 from .mime import read_carried
 from .model import (
-    DkimSignatureResult,
-    DmarcResult,
     DnsSource,
     Finding,
     Hop,
@@ -43,8 +41,6 @@ from .model import (
     RecordedResult,
     Report,
     Severity,
-    SpfResult,
-    SrsInfo,
 )
 from .spamfilters import read_spam_filters
 from .verdict import decide, handed_over_inside
@@ -165,40 +161,6 @@ def warm_up() -> None:
 _OUTSIDE_ONLY_FINDINGS = frozenset({"spf.fail", "spf.softfail", "dmarc.fail"})
 
 
-def _nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...],
-                     spf: SpfResult | None, dmarc: DmarcResult | None, srs: SrsInfo | None,
-                     through_list: bool = False) -> list[Finding]:
-    """When DMARC could not be evaluated (offline, a DNS error): whether any identity in the
-    message could align with the From: domain at all (RFC 7489 section 3.1, relaxed), which
-    needs no DNS. None can: DMARC cannot pass, whatever DNS says."""
-    if dmarc is None or dmarc.result not in ("not_checked", "temperror") or len(set(from_domains)) != 1:
-        return []
-    from_domain = from_domains[0].lower()
-    from_org = organizational_domain(from_domain) or from_domain
-    signers = [d.domain for d in dkim if d.domain]
-    if any((organizational_domain(d) or d) == from_org for d in signers):
-        return []
-    spf_domain = (spf.domain or "").lower() if spf else ""
-    if spf_domain and (organizational_domain(spf_domain) or spf_domain) == from_org:
-        return []
-    signed = (f"the DKIM signatures are by {', '.join(dict.fromkeys(signers))}" if signers
-              else "the message carries no DKIM signature")
-    envelope = f"the envelope sender's domain is {spf_domain}" if spf_domain else "no envelope sender was recorded"
-    original = srs.original_sender if srs is not None and srs.original_sender else None
-    if original:
-        envelope += f" (a forwarder's SRS address; before forwarding the sender was {original})"
-    # A mailing list re-sends under its own envelope and often changes what the author signed:
-    # expected there (RFC 7960), so told, not raised.
-    return [Finding(
-        id="dmarc.nothing_aligned", severity=Severity.INFO if through_list else Severity.NOTICE,
-        title=f"Nothing in the message can authenticate {from_domain}",
-        explanation=(f"DMARC needs a DKIM signature or an SPF-checked envelope sender in {from_org}'s organisation "
-                     f"(RFC 7489 section 3.1): {signed}, and {envelope}. So whatever DNS says now, DMARC for "
-                     f"{from_domain} cannot pass; mail that {from_domain}'s own systems send normally carries its "
-                     "signature."),
-        reference="https://www.rfc-editor.org/rfc/rfc7489#section-3.1", subject="dmarc")]
-
-
 def _inside_only(finding: Finding, client_ip: str | None) -> Finding:
     if finding.id not in _OUTSIDE_ONLY_FINDINGS:
         return finding
@@ -299,8 +261,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     dmarc, dmarc_findings = check_dmarc(resolver, from_domains=from_domains, dkim=dkim, spf=spf, arc=arc,
                                         recorded=recorded)
     findings.extend(dmarc_findings)
-    findings.extend(_nothing_aligned(from_domains, dkim, spf, dmarc, envelope.srs,
-                                     through_list=message.first("List-Id") is not None))
+    findings.extend(nothing_aligned(from_domains, dkim, spf, dmarc, envelope.srs,
+                                    through_list=message.first("List-Id") is not None))
     if handed_over_inside(spf, chain.findings):
         findings[:] = [_inside_only(f, spf.client_ip if spf else None) for f in findings]
     reverse_dns = check_reverse_dns(resolver, client_ip)

@@ -23,6 +23,7 @@ from ..model import (
     RecordedResult,
     Severity,
     SpfResult,
+    SrsInfo,
 )
 
 RFC7489 = "https://www.rfc-editor.org/rfc/rfc7489"
@@ -617,3 +618,35 @@ def _arc_override(arc: ArcResult | None, disposition: str | None, receiver: _Rec
                 f"the {action} disposition and accept the message (RFC 8617 section 7.2, local policy).")
     return (f"The ARC chain validates (sealers: {sealers}), but the first sealer did not record dmarc=pass, so "
             f"trusting it would not justify overriding the {action} disposition.")
+
+
+def nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...],
+                     spf: SpfResult | None, dmarc: DmarcResult | None, srs: SrsInfo | None,
+                     through_list: bool = False) -> list[Finding]:
+    """When DMARC could not be evaluated (offline, a DNS error): whether any identity in the
+    message could align with the From: domain at all (RFC 7489 section 3.1, relaxed), which
+    needs no DNS. None can: DMARC cannot pass, whatever DNS says."""
+    if dmarc is None or dmarc.result not in ("not_checked", "temperror") or len(set(from_domains)) != 1:
+        return []
+    from_domain = from_domains[0].lower()
+    from_org = organizational_domain(from_domain) or from_domain
+    signers = [d.domain for d in dkim if d.domain]
+    spf_domain = (spf.domain or "").lower() if spf else ""
+    if any(aligned(d, from_domain) for d in signers) or aligned(spf_domain, from_domain):
+        return []
+    signed = (f"the DKIM signatures are by {', '.join(dict.fromkeys(signers))}" if signers
+              else "the message carries no DKIM signature")
+    envelope = f"the envelope sender's domain is {spf_domain}" if spf_domain else "no envelope sender was recorded"
+    original = srs.original_sender if srs is not None and srs.original_sender else None
+    if original:
+        envelope += f" (a forwarder's SRS address; before forwarding the sender was {original})"
+    # A mailing list re-sends under its own envelope and often changes what the author signed:
+    # expected there (RFC 7960), so told, not raised.
+    return [Finding(
+        id="dmarc.nothing_aligned", severity=Severity.INFO if through_list else Severity.NOTICE,
+        title=f"Nothing in the message can authenticate {from_domain}",
+        explanation=(f"DMARC needs a DKIM signature or an SPF-checked envelope sender in {from_org}'s organisation "
+                     f"(RFC 7489 section 3.1): {signed}, and {envelope}. So whatever DNS says now, DMARC for "
+                     f"{from_domain} cannot pass; mail that {from_domain}'s own systems send normally carries its "
+                     "signature."),
+        reference="https://www.rfc-editor.org/rfc/rfc7489#section-3.1", subject="dmarc")]
