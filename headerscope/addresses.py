@@ -398,7 +398,7 @@ _verp_hex_at_re = compiled_on_first_use(r"[+\-]([A-Za-z0-9!#$%&'*/?^_`{|}~.]{1,6
 _RETURN_NUMBER = re.compile(r"(?i)-return-\d+(?:-|$)")
 # ezmlm's per-recipient form "LIST-return-NNN-LOCAL=HOST@list.domain": everything after the
 # number is the recipient, whose own local part may hold '-' and '+' ("listarch-cygwin-patches").
-_EZMLM_RECIPIENT = re.compile(r"(?i)-return-\d+-([A-Za-z0-9!#$%&'*+/?^_`{|}~.-]{1,64})="
+_ezmlm_recipient = compiled_on_first_use(r"(?i)-return-\d+-([A-Za-z0-9!#$%&'*+/?^_`{|}~.-]{1,64})="
                               r"([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+)$")
 # Local parts that name a bounce handler: bounce, bounces, bnc, return(s), mailer-daemon, ...
 _BOUNCE_LOCAL = re.compile(r"(?i)^(?:bounces?|bnc|returns?|return-path|mailer-daemon)(?:$|[+\-=._\d])")
@@ -434,7 +434,7 @@ def classify_bounce_address(address: str | None, recipients: tuple[str, ...] = (
                 return BounceAddress("verp", recipient.lower(),
                                      "the recipient's address is encoded in the local part (user=domain)")
     verp = _verp_hex_at_re().search(local) if "=40" in local else None
-    verp = verp or _EZMLM_RECIPIENT.search(local) or _VERP_RECIPIENT.search(local)
+    verp = verp or _ezmlm_recipient().search(local) or _VERP_RECIPIENT.search(local)
     if verp is not None:
         return BounceAddress("verp", f"{verp.group(1)}@{verp.group(2).lower()}",
                              "the recipient's address is encoded in the local part (user=domain)")

@@ -434,11 +434,11 @@ def _strip_gmail_summary(lines: _Lines) -> None:
 # Fields only a message's own header has (a server's trace and signatures): a run of field
 # lines holding one is the pasted header, not a note or a forwarded message's summary
 # ("From: / Sent: / To: / Subject:").
-_TRACE_FIELD = re.compile(rb"(?i)(?:received|return-path|delivered-to|x-received|received-spf|authentication-results"
+_trace_field = compiled_on_first_use(rb"(?i)(?:received|return-path|delivered-to|x-received|received-spf|authentication-results"
                           rb"|arc-seal|arc-message-signature|dkim-signature|message-id|mime-version|x-ms-exchange-"
                           rb"[a-z-]+|x-originating-ip|x-google-smtp-source)[ \t]*:")
 # Quote marks of a reply ("> ", ">> ", "> > ").
-_QUOTE_PREFIX = re.compile(rb"(?:>[ \t]?)+")
+_quote_prefix = compiled_on_first_use(rb"(?:>[ \t]?)+")
 # Lines searched for the pasted header, and the field lines before a trace field still part of it.
 _PASTE_SEARCH_LINES = 200
 _CODE_FENCES = (b"```", b"~~~")
@@ -452,7 +452,7 @@ def _forward_summary(lines: _Lines) -> bool:
         return False
     block = lines.text[:end]
     return (any(line[:5].lower() == b"sent:" for line in block)
-            and not any(_TRACE_FIELD.match(line[:_MAX_SCAN_LINE]) for line in block))
+            and not any(_trace_field().match(line[:_MAX_SCAN_LINE]) for line in block))
 
 
 def _find_pasted_header(lines: _Lines) -> None:
@@ -470,9 +470,9 @@ def _find_pasted_header(lines: _Lines) -> None:
         if index >= _PASTE_SEARCH_LINES:
             return
         line = lines.text[index]
-        quote = _QUOTE_PREFIX.match(line)
+        quote = _quote_prefix().match(line)
         unquoted = (line[quote.end():] if quote else line).lstrip(b" \t")
-        if _TRACE_FIELD.match(unquoted[:_MAX_SCAN_LINE]):
+        if _trace_field().match(unquoted[:_MAX_SCAN_LINE]):
             first_trace, prefix = index, (line[:quote.end()] if quote else b"")
             break
     if first_trace is None:
@@ -572,7 +572,7 @@ def _restore_lost_folds(lines: _Lines) -> None:
 
 # "Message-ID:Subject:From:Cc:" (a signature's h= list) or "OriginalChecksum:AB12..." at a line
 # start: a "name:" with no space after its colon, and names only or an unknown name before it.
-_COLON_LIST = re.compile(rb"[\x21-\x39\x3b-\x7e]+:[^ \t]")
+_colon_list = compiled_on_first_use(rb"[\x21-\x39\x3b-\x7e]+:[^ \t]")
 
 
 def _folded_list(line: bytes) -> bool:
@@ -583,7 +583,7 @@ def _folded_list(line: bytes) -> bool:
     names = [name for name in re.split(rb"[ \t]*:[ \t]*", line[:_MAX_SCAN_LINE].strip().rstrip(b";")) if name]
     if len(names) >= 3 and line.count(b":") >= 2 and all(_names_a_header_field(name + b":") for name in names):
         return True
-    if not _COLON_LIST.match(line[:_MAX_SCAN_LINE]):
+    if not _colon_list().match(line[:_MAX_SCAN_LINE]):
         return False
     value = line.partition(b":")[2]
     return (b" " not in value and value.count(b":") >= 1) or not _names_a_header_field(line)
