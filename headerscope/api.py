@@ -31,7 +31,7 @@ from .domains import is_ip_literal
 from .envelope import analyze_envelope, boundary_mail_from, boundary_received_spf
 from .hops import build_chain
 from .loader import LoadedInput, load_bytes
-from .message import Message, parse_message
+from .message import LEGACY_CHARSET_DEFECTS, Message, parse_message
 from .mime import read_carried
 from .model import (
     DnsSource,
@@ -441,9 +441,12 @@ def _input_findings(loaded: LoadedInput, message: Message) -> list[Finding]:
                            explanation=cleanup))
     defects = [h for h in message.headers if h.defects]
     if defects:
+        # Fields only written in a legacy charset were read whole: a notice, not damage.
+        legacy_only = all(defect.startswith(LEGACY_CHARSET_DEFECTS) for h in defects for defect in h.defects)
         out.append(Finding(
-            id="headers.defects", severity=Severity.WARNING,
-            title=f"{len(defects)} damaged header field(s)",
+            id="headers.defects", severity=Severity.NOTICE if legacy_only else Severity.WARNING,
+            title=(f"{len(defects)} header field(s) in a legacy charset, not RFC 2047 encoded-words"
+                   if legacy_only else f"{len(defects)} damaged header field(s)"),
             explanation="; ".join(f"header {h.index} {h.name or '(no name)'}: {', '.join(h.defects)}"
                                   for h in defects[:10]),
         ))

@@ -13,7 +13,12 @@ from functools import cached_property
 
 from ._value import Value, frozen, frozen_maker
 from .model import HeaderField
-from .text import decode_rfc2047_checked, unterminated_encoded_word
+from .text import (
+    compiled_on_first_use,
+    decode_rfc2047_checked,
+    legacy_codec,
+    unterminated_encoded_word,
+)
 
 # RFC 5322 section 3.6.8: field-name is printable US-ASCII except colon.
 _FIELD_NAME = re.compile(rb"^([\x21-\x39\x3b-\x7e]+)[ \t]*:")
@@ -25,6 +30,16 @@ _FIELD_BREAK = re.compile(rb"(?:\r\n|\n|\r(?!\n))(?![ \t])")
 _LF_BREAK = re.compile(rb"\n(?![ \t])")
 _CRLF_BREAK = re.compile(rb"\r\n(?![ \t])")
 _FIRST_WINDOW = 8 * 1024
+_NOT_UTF8 = "bytes that are not UTF-8 (shown as \ufffd)"
+_READ_AS_DECLARED = "bytes that are not UTF-8: read as {}, the charset the message declares"
+_READ_AS_ISO2022JP = "raw ISO-2022-JP (escape sequences), not RFC 2047 encoded-words: read as ISO-2022-JP"
+# How the defects of a field read in a legacy charset begin: the text is shown, nothing lost.
+LEGACY_CHARSET_DEFECTS = (_READ_AS_DECLARED.partition("{")[0], _READ_AS_ISO2022JP)
+# A multipart message declares no charset at its top; its first part's does (searched for in
+# this much of the body).
+_PART_CHARSET_WINDOW = 16 * 1024
+_part_charset = compiled_on_first_use(
+    rb'(?im)^content-type:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*?charset[ \t]*=[ \t]*"?([A-Za-z0-9._:+-]{1,40})')
 
 
 @frozen
@@ -178,8 +193,11 @@ def parse_message(raw: bytes) -> Message:
     header_end, body_start = header_body_offsets(raw)
     header_section = raw[:header_end]
     headers: list[HeaderField] = []
+    # Fields to read again in a legacy charset: raw 8-bit bytes, or ISO-2022-JP's escapes.
+    legacy: list[int] = []
     direct, new = _DIRECT_HEADER, _new
-    for index, line in enumerate(_logical_lines(header_section)):
+    lines = _logical_lines(header_section)
+    for index, line in enumerate(lines):
         match = _FIELD_NAME.match(line)
         if match is None:
             text = _unfold(line)
@@ -192,7 +210,8 @@ def parse_message(raw: bytes) -> Message:
         value = _unfold(line[match.end():])
         defects: tuple[str, ...] = ()
         if "\ufffd" in value and line.find(b"\xef\xbf\xbd") < 0:  # find: see _logical_lines
-            defects = ("bytes that are not UTF-8 (shown as \ufffd)",)
+            defects = (_NOT_UTF8,)
+            legacy.append(len(headers))
         decoded, problems = decode_rfc2047_checked(value)
         if problems:
             defects = (*defects, *problems)
@@ -209,4 +228,82 @@ def parse_message(raw: bytes) -> Message:
             headers.append(field)
         else:
             headers.append(_make_header(index=index, name=name, value=value, decoded=decoded, defects=defects))
+    if header_section.find(b"\x1b") >= 0:  # find: see _logical_lines
+        legacy.extend(position for position, field in enumerate(headers)
+                      if "\x1b$" in field.value or "\x1b(" in field.value)
+    if legacy:
+        _read_legacy_charsets(headers, lines, sorted(set(legacy)), raw, body_start)
     return Message(raw=raw, headers=tuple(headers), body_start=body_start)
+
+
+def _read_legacy_charsets(headers: list[HeaderField], lines: list[bytes], positions: list[int],
+                          raw: bytes, body_start: int | None) -> None:
+    """Read fields written in a legacy charset as mail readers do, keeping the defect.
+
+    RFC 5322 allows only ASCII in header fields, and RFC 6532 UTF-8; non-ASCII text belongs in
+    RFC 2047 encoded-words. Older mailers (Russian, Japanese, Chinese, Korean) wrote raw bytes in
+    the message's own charset, or ISO-2022-JP with its escape sequences. Thunderbird and Outlook
+    read such bytes in the charset the message declares; so do we, when that charset decodes
+    them cleanly. Otherwise the replacement characters stay."""
+    declared = _declared_charset(headers, raw, body_start)
+    codec = legacy_codec(declared) if declared else None
+    for position in positions:
+        field = headers[position]
+        line = lines[field.index]
+        match = _FIELD_NAME.match(line)
+        if match is None:
+            continue
+        data = line[match.end():]
+        if "\x1b$" in field.value or "\x1b(" in field.value:
+            why = _READ_AS_ISO2022JP
+            text = _iso2022jp_text(data)
+        else:
+            why = _READ_AS_DECLARED.format(declared)
+            text = _unfold_as(data, codec) if codec else None
+        if text is None:
+            continue
+        if any((ord(char) < 0x20 and char != "\t") or 0x7F <= ord(char) < 0xA0 for char in text):
+            continue  # the charset does not fit: it made control characters
+        decoded, problems = decode_rfc2047_checked(text)
+        defects = tuple(why if defect == _NOT_UTF8 else defect for defect in field.defects)
+        if why not in defects:
+            defects = (why, *defects)
+        headers[position] = _make_header(index=field.index, name=field.name, value=text, decoded=decoded,
+                                         defects=tuple(dict.fromkeys((*defects, *problems))))
+
+
+def _unfold_as(value: bytes, codec: str) -> str | None:
+    try:
+        text = value.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    return text.replace("\r", "").replace("\n", "").strip()
+
+
+def _iso2022jp_text(value: bytes) -> str | None:
+    """ISO-2022-JP (RFC 1468) and its extensions (JIS X 0212, JIS X 0213, half-width kana)."""
+    for codec in ("iso2022_jp_ext", "iso2022_jp_2", "iso2022_jp_2004"):
+        text = _unfold_as(value, codec)
+        if text is not None:
+            return text
+    # Japanese mailers put Windows-31J's extra characters (NEC's ①, ㈱) in ISO-2022-JP.
+    from .text import iso2022jp_via_cp932
+
+    text = iso2022jp_via_cp932(value.replace(b"\r", b"").replace(b"\n", b""))
+    return text.strip() if text is not None else None
+
+
+def _declared_charset(headers: list[HeaderField], raw: bytes, body_start: int | None) -> str | None:
+    """The charset the message declares: its Content-Type's, or a multipart's first part's."""
+    from .mime import parse_content_type
+
+    content_type = next((field for field in headers if field.name.lower() == "content-type"), None)
+    if content_type is None:
+        return None
+    kind, params = parse_content_type(content_type.value)
+    if params.get("charset"):
+        return params["charset"]
+    if not kind.startswith("multipart/") or body_start is None:
+        return None
+    found = _part_charset().search(raw, body_start, body_start + _PART_CHARSET_WINDOW)
+    return found.group(1).decode("ascii") if found else None

@@ -61,7 +61,8 @@ class HeaderField(Value):
     name: str
     """Field name as written (case kept)."""
     value: str
-    """Unfolded value, RFC 2047 words left encoded, control characters kept."""
+    """Unfolded value, RFC 2047 words left encoded, control characters kept; raw bytes that are
+    not UTF-8 are read in the charset the message declares (see ``defects``)."""
     decoded: str
     """Value with RFC 2047 encoded-words decoded, for display."""
     defects: tuple[str, ...] = ()

@@ -141,6 +141,19 @@ def _word_bytes(encoding: str, text: str) -> bytes | None:
     return _q_escape().sub(lambda m: bytes((int(m.group(1), 16),)), raw)
 
 
+def legacy_codec(label: str) -> str | None:
+    """The codec a declared charset label means (WHATWG labels, as above), or None when it is
+    unknown or a form of UTF-8 or ASCII (which leave nothing to read differently)."""
+    import codecs
+
+    name = label.strip().lower()
+    try:
+        codec = codecs.lookup(_CHARSET_ALIASES.get(name, name)).name
+    except LookupError:
+        return None
+    return None if codec in ("utf-8", "ascii") or codec.startswith("utf") else codec
+
+
 def _decode_bytes(data: bytes, label: str, problems: list[str]) -> str:
     """Decode with the codec the label really means; replacement characters where bytes are invalid."""
     import codecs
@@ -159,14 +172,14 @@ def _decode_bytes(data: bytes, label: str, problems: list[str]) -> str:
     if codecs.lookup(codec).name.startswith("iso2022_jp"):
         # Japanese mail in ISO-2022-JP often holds Windows-31J's extra characters (NEC's ①, ㈱):
         # the same JIS codes, decoded through Windows-31J (cp932).
-        text = _iso2022jp_via_cp932(data)
+        text = iso2022jp_via_cp932(data)
         if text is not None:
             return text
     problems.append(f"an encoded-word with bytes that are not valid {label[:40]} (shown as \ufffd)")
     return data.decode(codec, "replace")
 
 
-def _iso2022jp_via_cp932(data: bytes) -> str | None:
+def iso2022jp_via_cp932(data: bytes) -> str | None:
     """ISO-2022-JP (RFC 1468) rewritten as Shift_JIS and decoded as Windows-31J, or None."""
     out = bytearray()
     mode = "ascii"

@@ -584,6 +584,39 @@ def test_encoded_words_in_the_charsets_mail_programs_really_send() -> None:
     assert broken.defects == ("an encoded-word whose B encoding is broken: shown as written",)
 
 
+def test_raw_header_bytes_in_a_legacy_charset_are_read_in_the_charset_the_message_declares() -> None:
+    # Old Russian and Japanese mailers wrote raw windows-1251/KOI8-R bytes, or ISO-2022-JP with
+    # its escapes, in From and Subject instead of RFC 2047 encoded-words. Mail readers read them
+    # in the message's declared charset; a defect still says the field breaks RFC 5322.
+    from headerscope.api import analyze
+    from headerscope.message import parse_message
+
+    name, subject = "\u0418\u0432\u0430\u043d \u041f\u0435\u0442\u0440\u043e\u0432", "\u0421\u0447\u0451\u0442"
+    cp1251 = (b"From: " + name.encode("cp1251") + b" <ivan@example.ru>\r\nSubject: " + subject.encode("cp1251")
+              + b"\r\nContent-Type: text/plain; charset=windows-1251\r\n\r\nx\r\n")
+    sender, title, _ = parse_message(cp1251).headers
+    assert (sender.value, title.decoded) == (f"{name} <ivan@example.ru>", subject)
+    assert sender.defects == ("bytes that are not UTF-8: read as windows-1251, the charset the message declares",)
+    report = analyze(cp1251, offline=True)
+    assert report.envelope.header_from[0].display_name == name and report.subject == subject
+    [defects] = [f for f in report.findings if f.id == "headers.defects"]
+    assert (defects.severity.value, defects.title) == (
+        "notice", "2 header field(s) in a legacy charset, not RFC 2047 encoded-words")
+    # A multipart message declares its charset in its first part.
+    koi8 = (b"From: " + name.encode("koi8-r") + b" <i@example.ru>\r\nContent-Type: multipart/mixed; boundary=b"
+            b"\r\n\r\n--b\r\nContent-Type: text/plain;\r\n\tcharset=\"KOI8-R\"\r\n\r\nx\r\n--b--\r\n")
+    assert parse_message(koi8).headers[0].value == f"{name} <i@example.ru>"
+    # ISO-2022-JP announces itself by its escapes (RFC 1468), NEC's \u2460 included.
+    iso2022 = b"Subject: \x1b$B@A5a=q\x1b(B \x1b$B-!\x1b(B\r\nFrom: \x1b$B;3ED\x1b(B <t@example.jp>\r\n\r\nx"
+    assert [h.decoded for h in parse_message(iso2022).headers] == [
+        "\u8acb\u6c42\u66f8 \u2460", "\u5c71\u7530 <t@example.jp>"]
+    # Bytes the declared charset does not explain stay replacement characters, a warning.
+    wrong = b"From: " + name.encode("cp1251") + b" <i@example.ru>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nx"
+    field = parse_message(wrong).headers[0]
+    assert field.value.startswith("\ufffd") and field.defects == ("bytes that are not UTF-8 (shown as \ufffd)",)
+    assert [f.severity.value for f in analyze(wrong, offline=True).findings if f.id == "headers.defects"] == ["warning"]
+
+
 def _paste_of_the_outlook_sample() -> tuple[bytes, tuple[object, ...]]:
     """The headers-only sample as it reads without any wrapping: its fields, for comparison."""
     from headerscope.message import parse_message
