@@ -570,6 +570,40 @@ def _restore_lost_folds(lines: _Lines) -> None:
                   "indentation of folded lines")
 
 
+# The character references an escaped copy of a header holds (HTML 5 section 13.1.4): the
+# five markup characters by name, and any character by number.
+_html_reference = compiled_on_first_use(rb"&(?:lt|gt|amp|quot|apos|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+
+
+def _html_escaped(block: bytes) -> bool:
+    """A header block written as HTML text: ``&lt;``/``&gt;`` where the angle brackets of its
+    addresses belong, and not one angle bracket itself."""
+    return (block.find(b"<") < 0 and block.find(b">") < 0
+            and block.find(b"&lt;") >= 0 and block.find(b"&gt;") >= 0)
+
+
+def _unescape_html(lines: _Lines) -> None:
+    """A header copied from a page's HTML source, or through a ticket or chat tool that escaped
+    it: its character references become the characters again."""
+    import html
+
+    end = lines.header_block_end()
+    if not _html_escaped(b"\n".join(lines.text[:end])):
+        return
+    count = 0
+    for index in range(end):
+        line = lines.text[index]
+        if line.find(b"&") < 0:
+            continue
+        repaired = _html_reference().sub(
+            lambda reference: html.unescape(reference.group(0).decode("ascii")).encode("utf-8"), line)
+        if repaired != line:
+            lines.text[index] = repaired
+            count += 1
+    lines.reshape(f"decoded HTML character references (&lt; &gt; &amp; ...) in {count} header line(s): the "
+                  "text was copied from a page's HTML source or a tool that escaped it")
+
+
 # "Message-ID:Subject:From:Cc:" (a signature's h= list) or "OriginalChecksum:AB12..." at a line
 # start: a "name:" with no space after its colon, and names only or an unknown name before it.
 _colon_list = compiled_on_first_use(rb"[\x21-\x39\x3b-\x7e]+:[^ \t]")
@@ -910,6 +944,8 @@ def _needs_no_cleanup(data: bytes) -> bool:
         return False  # a web page's non-breaking or zero-width spaces: _respace_web_text
     if b"\n " not in block and b"\n\t" not in block and any(not _is_field(line) for line in header):
         return False  # not one folded line, yet lines that are no fields: folds lost (_restore_lost_folds)
+    if _html_escaped(block):
+        return False  # HTML text: _unescape_html
     if len(header) <= 12 and any(line[:5].lower() == b"sent:" for line in header):
         return False  # maybe Outlook's summary of a forwarded message: _find_pasted_header decides
     if (not _is_field(line0) or _GMAIL_START.match(line0.strip()[:_MAX_SCAN_LINE])
@@ -986,6 +1022,7 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
     _rebuild_properties_layout(lines)
     _join_header_groups(lines)
     _restore_lost_folds(lines)
+    _unescape_html(lines)
 
     is_paste = lines.changed or source == "clipboard"
     end = _header_block_end(lines)

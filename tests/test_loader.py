@@ -663,6 +663,28 @@ def test_a_quoted_header_loses_its_quote_marks() -> None:
         assert any("quote marks" in c for c in loaded.cleanups)
 
 
+def test_a_header_copied_as_html_text_gets_its_angle_brackets_back() -> None:
+    # A ticket tool or a page's HTML source gives "From: Ann &lt;ann@example.org&gt;": read as
+    # written, the address would be "ann@example.org&gt;" and its domain "example.org&gt;".
+    import html
+
+    from headerscope.message import parse_message
+
+    data, fields = _paste_of_the_outlook_sample()
+    assert b"<" in data and b"&" not in data
+    escaped = html.escape(data.decode("utf-8")).encode("utf-8")
+    for paste in (escaped, escaped.replace(b"\n", b"\r\n")):
+        loaded = load_bytes(paste, source="stdin")
+        assert tuple((h.name, h.value) for h in parse_message(loaded.data).headers) == fields
+        assert not loaded.byte_exact and len(loaded.cleanups) == 1
+        assert loaded.cleanups[0].startswith("decoded HTML character references")
+    # A message with angle brackets of its own keeps a "&lt;" someone wrote in its subject.
+    message = (b"From: Ann <ann@example.org>\nSubject: 1 &lt; 2\nDate: Mon, 2 Nov 2026 10:00:00 +0000\n\nx\n")
+    assert load_bytes(message).data is message
+    subject = b"Subject: 1 &lt; 2\nFrom: ann@example.org\nDate: Mon, 2 Nov 2026 10:00:00 +0000\n\nx\n"
+    assert load_bytes(subject).data is subject  # "&lt;" alone, no "&gt;": not an escaped copy
+
+
 def test_web_page_spaces_and_lost_fold_indentation_are_repaired() -> None:
     from headerscope.message import parse_message
 
