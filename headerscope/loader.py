@@ -389,8 +389,9 @@ def _strip_gmail_summary(lines: _Lines) -> None:
             start = i
             break
         if _is_field(line):
-            return  # the message starts before any summary
+            break  # the English table starts before any field ("Von:" may be another language's row)
     if start is None:
+        _strip_any_gmail_summary(lines)
         return
     lines.has(start + _MAX_GMAIL_LINES)  # the lines of the table looked at below
     end = start + 1 if lines.text[start].strip().lower() == b"original message" else start
@@ -422,13 +423,92 @@ def _strip_gmail_summary(lines: _Lines) -> None:
             break  # From:/To: after the verdict lines belong to the message itself
         end += 1
     if not results and not saw_actions:
-        return  # not Gmail's table after all
+        _strip_any_gmail_summary(lines)  # not the English table's layout
+        return
+    _drop_gmail_summary(lines, end, results)
+
+
+def _drop_gmail_summary(lines: _Lines, end: int, results: list[RecordedResult]) -> None:
     lines.drop_front(end)
     lines.format = "gmail-original"
     lines.recorded.extend(results)
     lines.cleanups.append("removed the summary table of Gmail's 'Show original' page"
                           + (f" (its {len(results)} SPF/DKIM/DMARC line(s) kept as results recorded by "
                              "mx.google.com)" if results else ""))
+
+
+# The verdict rows of Gmail's table in any language: the labels stay "SPF", "DKIM", "DMARC" and
+# the verdict word stays English ("PASS", "'FAIL'"); the words around them are translated
+# ("PASS mit IP 192.0.2.1 Weitere Informationen"). The value may be on the label's line or, when
+# a browser copies each cell on a line of its own, on the next.
+_gmail_auth_row = compiled_on_first_use(rb"(?i)(spf|dkim|dmarc)[ \t]*:[ \t]*(.*)\Z")
+_gmail_verdict = compiled_on_first_use(
+    rb"(?i)['\"]?(pass|fail|softfail|neutral|none|temperror|permerror)['\"]?(?![a-z])")
+_gmail_ip = compiled_on_first_use(rb"(?<![0-9A-Za-z.:])(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})"
+                                  rb"(?![0-9A-Za-z.:])")
+_gmail_domain = compiled_on_first_use(rb"(?<![\w.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+                                      rb"(?![\w.-])")
+
+
+def _strip_any_gmail_summary(lines: _Lines) -> None:
+    """Gmail's table in another language, or copied a cell per line: found by its verdict rows
+    before the message's first trace field, wherever the translated labels around them are."""
+    results: list[RecordedResult] = []
+    last_row = None
+    index = 0
+    seen_text = False
+    while index < _MAX_GMAIL_LINES and lines.has(index):
+        line = lines.text[index].strip()[:_MAX_SCAN_LINE]
+        if _trace_field().match(line):
+            break  # the message's own header has begun
+        if not line:
+            if seen_text and last_row is None:
+                return  # the table's rows have no blank line before its verdicts: a message's body
+            index += 1
+            continue
+        if not seen_text and (_is_field(lines.text[index]) or lines.text[index][:1] in (b" ", b"\t")):
+            return  # the table starts with its title or a label that is no header field
+        seen_text = True
+        row = _gmail_auth_row().match(line)
+        if row is not None:
+            value, value_index = row.group(2).strip(), index
+            if not value and lines.has(index + 1):
+                value_index = index + 1
+                value = lines.text[value_index].strip()[:_MAX_SCAN_LINE]
+            recorded = _gmail_any_recorded(row.group(1).lower(), value)
+            if recorded is None:
+                return  # an "SPF:" line that is not the table's
+            results.append(recorded)
+            last_row = index = value_index
+        index += 1
+    if last_row is None:
+        return
+    # The message starts at the first field after the verdict rows (past the translated
+    # "Download original" and "Copy to clipboard" line).
+    end = last_row + 1
+    while lines.has(end) and end < last_row + _MAX_GMAIL_LINES and not _is_field(lines.text[end]):
+        end += 1
+    _drop_gmail_summary(lines, end, results)
+
+
+def _gmail_any_recorded(method: bytes, value: bytes) -> RecordedResult | None:
+    verdict = _gmail_verdict().match(value)
+    if verdict is None:
+        return None
+    rest = value[verdict.end():]
+    properties: tuple[tuple[str, str], ...] = ()
+    if method == b"spf":
+        address = _gmail_ip().search(rest)
+        if address is not None:
+            properties = (("smtp.client-ip", address.group(0).decode("ascii").lower()),)
+    elif method == b"dkim":
+        domain = _gmail_domain().search(rest)
+        if domain is not None:
+            properties = (("header.d", domain.group(0).decode("ascii").lower()),)
+    return RecordedResult(
+        header="gmail-summary", header_index=None, authserv_id="mx.google.com",
+        method=method.decode("ascii"), result=verdict.group(1).decode("ascii").lower(),
+        properties=properties, reason=None, trusted=True)
 
 
 # Fields only a message's own header has (a server's trace and signatures): a run of field

@@ -201,6 +201,37 @@ def test_gmail_summary_space_separated_and_message_starting_with_from() -> None:
     assert loaded.data == body and len(loaded.recorded) == 3
 
 
+def test_gmail_summary_in_another_language_or_a_cell_per_line() -> None:
+    # Gmail translates the table's labels and the words around the verdicts, not "SPF", "DKIM",
+    # "DMARC" or the verdict itself; a browser may copy each cell onto a line of its own.
+    german = ("Originalnachricht\n"
+              "Nachrichten-ID\t<CAF=abc@mail.gmail.com>\n"
+              "Erstellt am:\tDi., 5. M\u00e4rz 2024 um 10:12 (nach 2 Sekunden zugestellt)\n"
+              "Von:\tAlice <alice@sender.test>\n"
+              "An:\tbob@gmail.com\n"
+              "Betreff:\thello\n"
+              "SPF:\tPASS mit IP 203.0.113.5 Weitere Informationen\n"
+              "DKIM:\t'PASS' mit Domain sender.test Weitere Informationen\n"
+              "DMARC:\t'FAIL' Weitere Informationen\n"
+              "Original herunterladen\tIn Zwischenablage kopieren\t\n\n").encode("utf-8")
+    cells = b"".join(line.replace(b"\t", b"\n", 1) if line[:4] in (b"SPF:", b"DKIM", b"DMAR") else line
+                     for line in GMAIL.splitlines(keepends=True))
+    assert b"SPF:\nPASS" in cells
+    message = MESSAGE.replace(b"\r\n", b"\n")
+    expected = [("spf", "pass", (("smtp.client-ip", "203.0.113.5"),)),
+                ("dkim", "pass", (("header.d", "sender.test"),)),
+                ("dmarc", "fail", ())]
+    for summary in (german, cells):
+        for body in (message, b"From: Alice <alice@sender.test>\nTo: bob@gmail.com\n\nhi\n"):
+            loaded = load_bytes(summary + body)
+            assert loaded.format == "gmail-original" and loaded.data == body
+            assert [(r.method, r.result, r.properties) for r in loaded.recorded] == expected
+        assert load_bytes(summary).unreadable is not None
+    # An "SPF:" line whose value is no verdict is not taken for the table.
+    note = b"SPF: looks wrong to me\n" + message
+    assert load_bytes(note).recorded == ()
+
+
 def test_outlook_properties_layout_corpus_file() -> None:
     raw = (CORPUS / "messages" / "issues" / "cyberdefenders_13_outlook_properties_paste.txt").read_bytes()
     loaded = load_bytes(raw)
