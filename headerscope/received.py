@@ -545,7 +545,8 @@ _tls_ssl_re = compiled_on_first_use(r"\b(?:SSL|TLS): ?((?:TLS|SSL)[^,\s]*)(?:,[^
 _auth_comment_re = compiled_on_first_use(
     r"(?<!not )\bauthenticated(?:\b|_)|^auth: |^account \S|^via https?$", re.I
 )
-_envfrom_re = compiled_on_first_use(r"\benvelope-(?:from|sender)[:=]? ?(<[^<>]*>|[^\s<>,;]+)", re.I)
+# "(envelope-from <x>)", "(envelope-sender x)", Active!Hunter's "(envelope sender: <x>)".
+_envfrom_re = compiled_on_first_use(r"\benvelope[- ](?:from|sender)[:=]? ?(<[^<>]*>|[^\s<>,;]+)", re.I)
 _userid_re = compiled_on_first_use(r"\bfrom userid (\S+)")
 # qmail's "(qmail 1234 invoked by uid 89)" and the same stamp from programs modelled on it,
 # such as nullmailer's "(nullmailer pid 2185 invoked by uid 1000)" and wp.pl's "(wp-smtpd 16293
@@ -557,9 +558,11 @@ _qmail_re = compiled_on_first_use(
 # The account a submission logged in as, where the receiver wrote it: Postfix's
 # "(Authenticated sender: user@example.org)" (smtpd_sasl_authenticated_header), Courier's
 # "(AUTH: LOGIN user@example.org, TLS: ...)", Exim's "(authenticated as user)" and
-# "(authenticated_id: user@example.org)" (cPanel), and MDaemon's "authenticated as user".
+# "(authenticated_id: user@example.org)" (cPanel), MDaemon's "authenticated as user" and Kerio
+# Connect's "(authenticated user user@example.org)".
 _login_re = compiled_on_first_use(
     r"(?:authenticated sender:|\bauth: (?:login|plain|cram-md5|xoauth2|ntlm|gssapi)|authenticated as|"
+    r"authenticated user|"
     r"authenticated_id:)\s*"
     r"([^\s(),;]{1,200})", re.I)
 
@@ -704,6 +707,8 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
     ident_marker: str | None = None
     zmailer = False  # a quoted "EHLO name" marker
     extras: list[str] = []
+    pending: str | None = None  # "named" or "port", whose value is the next word
+    api_client = False
 
     for t in rest:
         if t.kind == "C":
@@ -790,6 +795,21 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
             continue
         if t.kind == "W":
             low = t.text.lower().strip(",")
+            if pending == "named":
+                # Gmail's API: "from 753933720722 named unknown by gmailapi.google.com with
+                # HTTPREST", the API client's project number and its name (none known).
+                pending = None
+                api_client = True
+                if low != "unknown" and _hostname_re().match(low):
+                    comment_host = comment_host or low
+                continue
+            if pending == "port" and low.isdigit():
+                pending = None  # Exim with a custom received_header_text: "(...) port 56666"
+                continue
+            pending = None
+            if low in ("named", "port") and first is not None:
+                pending = low
+                continue
             if low in ("", "claiming", "to", "be"):
                 # TIS / Obtuse smtpd: 'from RDNS(IP), claiming to be "HELO"'
                 claiming = claiming or low == "be"
@@ -876,6 +896,9 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
             client.helo = helo_given if helo_marker_seen else first_text
             if comment_host is not None:
                 client.rdns = _rdns_name(comment_host)
+    if api_client and first_text is not None and first_text.isdigit():
+        client.ident = f"API client {first_text}"
+        client.helo = None
     if ctx.http and not ctx.microsoft and client.helo is not None:
         # HTTP has no HELO: the name webmail writes first is the client's reverse-DNS name.
         if client.rdns is None and not _is_literal(client.helo):
@@ -966,7 +989,7 @@ _FAST_GROUPS = ("helo", "fc1", "fc2", "fc3", "by", "bc1", "bc2", "proto", "wc", 
                 "date", "day", "mon", "year", "h", "mi", "s", "zs", "zh", "zm")
 # Words that would start a clause in the general parser: a value equal to one means the
 # header is not the simple shape (e.g. "from by by x").
-_FAST_MARKERS = ("helo", "ehlo", "lhlo", "exim", "auth", "account", "http", "envelope-", "userid", "qmail")
+_FAST_MARKERS = ("helo", "ehlo", "lhlo", "exim", "auth", "account", "http", "envelope", "userid", "qmail")
 
 
 def _may_mark_tls(comment: str) -> bool:
@@ -1513,7 +1536,7 @@ def _assemble(
             and _auth_comment_re().search(c)
         ):
             auth_comment = c[:200]
-        if envelope_from is None and "envelope-" in low:
+        if envelope_from is None and ("envelope-" in low or "envelope sender" in low):
             m = _envfrom_re().search(c)
             if m is not None:
                 envelope_from = _strip_angle(m.group(1))
@@ -1536,6 +1559,9 @@ def _assemble(
         or any(c.lower() in ("via http", "via https") for c in flat_comments)
     )
 
+    if tls.encrypted is None and via_upper in ("SSL", "TLS"):
+        # Apache James: "with ESMTP via SSL", the session was over SSL/TLS.
+        tls.mark()
     if tls.encrypted is None and protocol is not None and "/" in protocol:
         # Cisco IronPort: "with ESMTP/TLS/ECDHE-RSA-AES128-GCM-SHA256" (protocol/TLS/cipher).
         parts = protocol.split("/")

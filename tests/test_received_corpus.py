@@ -71,6 +71,8 @@ def _sa_auth(auth: str | None) -> str:
         return auth.split()[1].rstrip(",")
     if low in ("via http", "via https"):  # web.de "(via HTTP)": SA says HTTP
         return "HTTP"
+    if " (" in auth:  # "HTTP (SquirrelMail authenticated user x)": the protocol, and whose login
+        return auth.partition(" (")[0]
     return auth
 
 

@@ -360,7 +360,8 @@ def test_webmail_markers() -> None:
         "from 153.90.199.141 (SquirrelMail authenticated user admin); by web1.example.edu with HTTP; "
         "Thu, 23 Sep 2004 14:35:29 -0600 (MDT)"
     )
-    assert (f.from_ip, f.from_helo, f.auth) == ("153.90.199.141", None, "HTTP")
+    # SquirrelMail names the webmail login, as Kerio Connect does.
+    assert (f.from_ip, f.from_helo, f.auth) == ("153.90.199.141", None, "HTTP (SquirrelMail authenticated user admin)")
     assert f.timestamp == "2004-09-23T14:35:29-06:00"
     g = parse_received(
         "from [94.79.161.130] by 3capp-webde-bs01.example.de (via HTTP); Tue, 11 Nov 2014 20:32:34 +0100"
@@ -1198,3 +1199,32 @@ def test_the_login_of_an_authenticated_submission_is_kept() -> None:
     f = parse_received("from [192.0.2.9] (helo=x) by smtp.example.org with esmtpsa (Exim 4.96) id 1; "
                        "Mon, 2 Nov 2026 10:00:00 +0000")
     assert (f.auth, authenticated_login(f.auth)) == ("esmtpsa", None)
+
+
+def test_more_real_dialects_read_whole() -> None:
+    # Real lines (public list archives and sisimai's corpus, 2011-2022).
+    # Gmail's API: the client's project number, "named unknown" (no name known).
+    f = parse_received("from 753933720722 named unknown by gmailapi.google.com with\n HTTPREST; "
+                       "Mon, 25 Oct 2021 13:05:25 -0700")
+    assert (f.complete, f.ident, f.from_helo, f.by, f.auth) == (
+        True, "API client 753933720722", None, "gmailapi.google.com", "HTTPREST")
+    # Active!Hunter writes the envelope sender with a space.
+    f = parse_received("from mx1.example.org ([192.0.2.90]) \n    (envelope sender: <shironeko@example.co.jp>)\n"
+                       "    by ah3.example.net with Active!Hunter esmtp server;\n    Thu, 29 Apr 2011 23:34:45 +0900")
+    assert (f.envelope_from, f.from_ip) == ("shironeko@example.co.jp", "192.0.2.90")
+    # Apache James: "via SSL", the session was encrypted.
+    f = parse_received("from txslspamp2.vtext.example.com ([192.0.2.195])\n\tby gargamel.example.com ([192.0.2.146])\n"
+                       "\twith ESMTP via SSL; 12 Jun 2013 02:22:13 -0000")
+    assert (f.tls.encrypted, f.via, f.complete) == (True, "SSL", True)
+    # Kerio Connect names the login.
+    f = parse_received("from protopia.fink.org ([79.134.238.50])\n        (authenticated user list@fink.org)\n"
+                       "        by mail.fink.org (Kerio Connect 9.2.12 patch 1) with ESMTPSA\n        (using TLSv1.2 "
+                       "with cipher ECDHE-RSA-AES256-GCM-SHA384 (256 bits));\n        Mon, 8 Jun 2020 08:13:31 +0200")
+    from headerscope.received import authenticated_login
+
+    assert (authenticated_login(f.auth), f.tls.version) == ("list@fink.org", "TLSv1.2")
+    # Exim with a custom received_header_text that adds the client's port.
+    f = parse_received("from fe2.uni-freiburg.de ([132.230.2.222] helo=uni-freiburg.de) port\n 56666 by "
+                       "smtp2.uni-freiburg.de with esmtp ( Exim )\n id 1ogNFj-0008Os-1X; Thu, 06 Oct 2022 11:33:15 +0200")
+    assert (f.complete, f.from_ip, f.from_helo, f.from_rdns) == (True, "132.230.2.222", "uni-freiburg.de",
+                                                               "fe2.uni-freiburg.de")
