@@ -51,6 +51,26 @@ def test_mbox_split_and_from_unquoting(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("lazy", [False, True])
+def test_an_unquoted_body_line_starting_with_from_is_no_separator(tmp_path: Path, lazy: bool) -> None:
+    # A body line "From ..." after an empty line that a writer left unquoted (mboxcl2 quotes
+    # nothing; careless writers forget): no date of a "From sender date" line and no header
+    # field after it, so it stays in its message (RFC 4155 section 2; mutt's is_from()).
+    body = (b"This is cool.\n\nFrom my side: which rights do you need?\n\n"
+            b"From the 2.3M + 17M MO files in Ubuntu 7.10, a typical GNOME session\n> loads up a subset\n")
+    mbox = tmp_path / "careless.mbox"
+    separators = [b"From a at example.org  Sat Nov 14 21:29:28 2015\n",  # pipermail
+                  b"From - Mon Jan  1 00:00:00 2001\n",  # Thunderbird
+                  b"From MAILER-DAEMON\n"]  # no date, but a header follows
+    mbox.write_bytes(separators[0] + message(1, body=body).replace(b"\r\n", b"\n") + b"\n"
+                     + separators[1] + message(2).replace(b"\r\n", b"\n") + b"\n"
+                     + separators[2] + message(3).replace(b"\r\n", b"\n"))
+    items = [read_input(item) for item in iter_mbox(mbox, lazy=lazy)]
+    assert len(items) == 3
+    assert (items[0].data or b"").endswith(body)
+    assert [b"Subject: message %d" % n in (item.data or b"") for n, item in enumerate(items, 1)] == [True] * 3
+
+
+@pytest.mark.parametrize("lazy", [False, True])
 def test_mbox_with_crlf_line_ends(tmp_path: Path, lazy: bool) -> None:
     # A mailbox written on Windows: every line, separators and quoted lines too, ends in CRLF.
     stored = b"line\r\n>From the start of a line\r\n"

@@ -18,6 +18,9 @@ from headerscope.scan.readers import iter_mbox, read_input
 
 _SEPARATOR = re.compile(rb"^From \S+ +[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d\d:\d\d")
 _QUOTED = re.compile(rb"^>(>*From )")
+_DATED = re.compile(rb"\b\d\d?:\d\d(?::\d\d)?\b.*?(?:\b(?:19|20)\d\d\b)|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr"
+                    rb"|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b.{0,40}?\b\d\d?:\d\d\b")
+_FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]{1,200}[ \t]*:")
 
 
 def _plain_split(path: Path, max_message: int) -> list[tuple[str, bytes | None, str | None]]:
@@ -37,9 +40,14 @@ def _plain_split(path: Path, max_message: int) -> list[tuple[str, bytes | None, 
             data = data[: len(data) - len(lines[-1])]
         out.append((label, data, None))
 
-    for line in re.findall(rb"[^\n]*\n|[^\n]+$", path.read_bytes()):
+    all_lines = re.findall(rb"[^\n]*\n|[^\n]+$", path.read_bytes())
+    for index, line in enumerate(all_lines):
+        after = all_lines[index + 1] if index + 1 < len(all_lines) else b""
+        # After an empty line: a dated "From sender date" line, or one a header field follows.
         separator = line.startswith(b"From ") and (
-            not started or too_big or not lines or lines[-1] in (b"\n", b"\r\n")
+            not started or too_big or not lines
+            or (lines[-1] in (b"\n", b"\r\n") and (_DATED.search(line[5:]) is not None
+                                                    or _FIELD.match(after) is not None))
             or _SEPARATOR.match(line.rstrip(b"\n")) is not None)
         if separator:
             if started:
@@ -62,6 +70,7 @@ def _plain_split(path: Path, max_message: int) -> list[tuple[str, bytes | None, 
 _LINES = (b"From a@b Mon Nov  2 10:00:00 2026\n", b"From b Tue Dec 12 1:00:00 2026\r\n", b"From x\n",
           b"From \n", b">From y\n", b">>From z\r\n", b"\n", b"\r\n", b"\r", b"text\n", b"Subject: hi\r\n",
           b"x" * 70 + b"\n", b"From", b">From", b"a >From b\n", b"x>>From y\n", b"text From z\n", b"From From \n",
+          b"From my side: what?\n", b"From a at b.org  Sat Nov 14 21:29:28 2015\n", b"Received: x\n",
           b">From From \n", b">>x>From y\n", b"From a>From b\n", b">From a>>From b\n")
 
 
@@ -92,7 +101,9 @@ def test_mbox_splitter_matches_a_line_by_line_reading_at_any_chunk_size(
 def test_a_line_longer_than_any_message_is_dropped_whatever_the_chunks(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "box.mbox"
-    path.write_bytes(b"From a\nshort\n\nFrom b\n" + b"z" * 50 + b"\nend\n\nFrom c\nlast\n")
+    # "From b" and "From c" carry no date: a header field after each makes it a separator, and
+    # for "From b" that field is the long line itself.
+    path.write_bytes(b"From a\nshort\n\nFrom b\nX-Long: " + b"z" * 50 + b"\nend\n\nFrom c\nSubject: last\n")
     monkeypatch.setattr(readers, "_LONGEST_SEPARATOR", 8)
     results = []
     for chunk in (3, 7, 1 << 20):
@@ -103,7 +114,7 @@ def test_a_line_longer_than_any_message_is_dropped_whatever_the_chunks(
     # as it is when read at once; the messages around it are untouched.
     label = f"{path}#"
     expected = [(label + "1", b"short\n", None), (label + "2", None, "message over the 20-byte limit"),
-                (label + "3", b"last\n", None)]
+                (label + "3", b"Subject: last\n", None)]
     assert results == [expected] * 6
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .._value import Value, frozen
+from ..text import compiled_on_first_use
 
 DEFAULT_MAX_MESSAGE = 256 * 1024 * 1024
 
@@ -396,6 +397,18 @@ _READ_CHUNK = 1 << 20
 # A line longer than this (and than the message limit) cannot be a "From " separator line.
 _LONGEST_SEPARATOR = 1 << 16
 _QUOTED_LINE = re.compile(rb"^>(>*From )", re.MULTILINE)
+# The date of a "From sender date" line: a time, with a weekday or month name or a year
+# ("From - Mon Jan  1 00:00:00 2001", "From a at b.org  Sat Nov 14 21:29:28 2015").
+_mbox_dated = compiled_on_first_use(
+    rb"\b\d\d?:\d\d(?::\d\d)?\b.*?(?:\b(?:19|20)\d\d\b)|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul"
+    rb"|Aug|Sep|Oct|Nov|Dec)\b.{0,40}?\b\d\d?:\d\d\b")
+_header_field_start = compiled_on_first_use(rb"[\x21-\x39\x3b-\x7e]{1,200}[ \t]*:")
+_LONGEST_DATED = 1000
+
+
+def _header_follows(region: bytes, start: int, end: int) -> bool:
+    """Whether the line at region[start] (before ``end``) begins with a header field's name."""
+    return _header_field_start().match(region, start, min(end, start + _LONGEST_DATED)) is not None
 
 
 def _from_lines(region: bytes, begin: int, end: int) -> tuple[list[int], list[int]]:
@@ -454,6 +467,9 @@ class _MboxSplitter:
         self.too_big = False
         self.last_line = b""
         """The last line kept of the current message ("" when none is)."""
+        self.undecided: tuple[bytes, int] | None = None
+        """A "From " line ending the run of lines fed, and its file offset: whether it is a
+        separator depends on the line after it, in the next run."""
 
     def _keep(self, region: bytes, view: memoryview, pos: int, end: int, offset: int, quoted: int) -> None:
         """Whole lines region[pos:end] of the current message (the last may lack its line
@@ -477,18 +493,28 @@ class _MboxSplitter:
         line_start = region.rfind(b"\n", pos, end - 1) + 1
         self.last_line = region[max(line_start, pos):end]
 
-    def _is_separator(self, region: bytes, start: int, end: int) -> bool:
+    def _is_separator(self, region: bytes, start: int, end: int) -> bool | None:
         """Whether the "From " line at region[start] starts a new message (the lines before
-        it are already kept)."""
+        it are already kept); None when that depends on the next line, not yet read."""
         if not self.started or self.too_big or self.stop == self.start:
             # Before the first message, after an over-long one, or as a message's first line.
             return True
         # RFC 4155: a separator follows an empty line; a full "From sender date" line is one
         # even without it.
-        if self.last_line in (b"\n", b"\r\n"):
-            return True
         line_end = region.find(b"\n", start, end)
-        return _MBOX_SEPARATOR.match(region[start:line_end if line_end >= 0 else end]) is not None
+        line = region[start:line_end if line_end >= 0 else end]
+        if self.last_line not in (b"\n", b"\r\n"):
+            return _MBOX_SEPARATOR.match(line) is not None
+        # After an empty line, a "From " line is a separator when it carries the time of its
+        # "From sender date" form (RFC 4155 section 2; pipermail writes the sender as "a at b"),
+        # or a header field follows it. A body line an mbox writer left unquoted ("From my side:
+        # ...", mboxcl2 quotes nothing) is neither, and stays in its message, as mutt's is_from()
+        # keeps it.
+        if _mbox_dated().search(line, 5, _LONGEST_DATED):
+            return True
+        if line_end < 0 or line_end + 1 >= end:
+            return None  # the next line is in the next run of lines
+        return _header_follows(region, line_end + 1, end)
 
     def feed(self, region: bytes, begin: int = 0, end: int | None = None, offset: int = 0) -> Iterator[ScanInput]:
         """Messages completed by the run of whole lines region[begin:end] (to its end when
@@ -497,6 +523,10 @@ class _MboxSplitter:
             end = len(region)
         view = memoryview(region)
         pos = begin
+        if self.undecided is not None:
+            if pos >= end:
+                return  # still no next line
+            yield from self.settle(region, pos, end)
         separators, quoted = _from_lines(region, begin, end)
 
         def quoted_in(first: int, stop: int) -> int:
@@ -509,7 +539,12 @@ class _MboxSplitter:
             # Kept first: an over-long message must be known before the separator test.
             self._keep(region, view, pos, start, offset, quoted_in(pos, start))
             pos = start
-            if not self._is_separator(region, start, end):
+            decided = self._is_separator(region, start, end)
+            if decided is None:
+                # The region's last line: decided by the first line of the next run.
+                self.undecided = (bytes(region[start:end]), offset + start)
+                return
+            if not decided:
                 continue
             if self.started:
                 yield self.finish()
@@ -517,6 +552,29 @@ class _MboxSplitter:
             pos = end if line_end < 0 else line_end + 1
             self._begin(offset + pos)
         self._keep(region, view, pos, end, offset, quoted_in(pos, end))
+
+    def settle(self, region: bytes, start: int, end: int) -> Iterator[ScanInput]:
+        """Decide the pending "From " line by the line after it, at region[start:end]."""
+        if self.undecided is None:
+            return
+        line, line_offset = self.undecided
+        self.undecided = None
+        if _header_follows(region, start, end):
+            if self.started:
+                yield self.finish()
+            self._begin(line_offset + len(line))
+        else:
+            self._keep(line, memoryview(line), 0, len(line), line_offset, 0)
+
+    def close(self) -> Iterator[ScanInput]:
+        """The last message, at the end of the mailbox."""
+        if self.undecided is not None:
+            # A "From " line with nothing after it starts no message.
+            line, line_offset = self.undecided
+            self.undecided = None
+            self._keep(line, memoryview(line), 0, len(line), line_offset, 0)
+        if self.started:
+            yield self.finish()
 
     def _begin(self, start: int) -> None:
         self.started = True
@@ -599,7 +657,9 @@ def _split_mbox(read: Callable[[int], bytes], name: str, max_message: int, lazy:
             pending += chunk[begin:]  # one long line: wait for its end
             if len(pending) > max(max_message, _LONGEST_SEPARATOR):
                 # Never hold more than a message's worth of one line: the message is
-                # over the limit whatever follows.
+                # over the limit whatever follows (after a "From " line before it is
+                # decided by the line's start).
+                yield from splitter.settle(pending, 0, len(pending))
                 splitter.too_big = splitter.started
                 splitter.parts = []
                 pending, skipping_line = b"", True
@@ -612,5 +672,4 @@ def _split_mbox(read: Callable[[int], bytes], name: str, max_message: int, lazy:
         pending = chunk[cut:]
     if pending:
         yield from splitter.feed(pending, offset=position - len(pending))
-    if splitter.started:
-        yield splitter.finish()
+    yield from splitter.close()
