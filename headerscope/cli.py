@@ -358,6 +358,10 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
         return
     summary = Summary(keep_rows=output_format == "terminal")
     matched_fail_on = False
+    # A path that is not there is a mistake on the command line, not a mailbox with one bad
+    # message: its error row is written, the other paths are scanned, and the run fails.
+    missing = [path for path in paths if path != "-" and not os.path.lexists(path)]
+    rows = read_rows = 0
     progress = _progress(output_format == "terminal" or output is not None)
     passed_over: list[str] = []
     try:
@@ -365,6 +369,8 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
         for row in scan_paths(paths, options, jobs, passed_over):
             if progress is not None:
                 progress.advance()
+            rows += 1
+            read_rows += row.error is None
             if any(p(row) for p in fail_predicates):
                 matched_fail_on = True
             if keep is not None and not keep(row):
@@ -399,6 +405,11 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
                    "anyway", err=True)
     if summary.total == 0 and keep is None:
         _fail("no messages found in " + ", ".join(paths))
+    if missing:
+        _fail(f"{missing[0]}: no such file or directory"
+              + (f" (and {len(missing) - 1} more path(s) given)" if len(missing) > 1 else ""))
+    if rows and not read_rows:
+        _fail(f"no message could be read in {', '.join(paths)}: every input is an error row")
     if matched_fail_on:
         sys.exit(EXIT_FAIL_ON)
 

@@ -396,6 +396,28 @@ def test_filter_and_fail_on(mixed_mbox: Path) -> None:
     assert run_cli(str(mixed_mbox), "--offline", "--format", "csv", "--fail-on", "verdict=spoofed").returncode == 0
     bad = run_cli(str(mixed_mbox), "--offline", "--filter", "colour=red")
     assert bad.returncode == 2 and "unknown filter key" in bad.stderr
+    # A value no row can have is a typo that would never match: refused, like an unknown key.
+    for typo in ("spoofd", "dmarc=permerorr", "spam=maybe"):
+        bad = run_cli(str(mixed_mbox), "--offline", "--format", "csv", "--fail-on", typo)
+        assert bad.returncode == 2 and "unknown" in bad.stderr and "values:" in bad.stderr, typo
+
+
+def test_error_rows_match_verdict_error_and_a_missing_path_fails_the_run(mixed_mbox: Path, tmp_path: Path) -> None:
+    binary = tmp_path / "attachment.eml"
+    binary.write_bytes(bytes(range(256)) * 8)
+    missing = tmp_path / "no-such.mbox"
+    result = run_cli(str(mixed_mbox), str(binary), "--offline", "--format", "csv", "--filter", "verdict=error")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert result.returncode == 0 and [r["source"] for r in rows] == [str(binary)]
+    assert run_cli(str(mixed_mbox), str(binary), "--offline", "--format", "csv", "--fail-on", "error").returncode == 3
+    # A mistyped path: its error row is written, the other paths are scanned, the run fails.
+    result = run_cli(str(mixed_mbox), str(missing), "--offline", "--format", "csv", "--fail-on", "spoofed")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert result.returncode == 1 and len(rows) == 7 and rows[-1]["error"] == "no such file or directory"
+    assert result.stderr.strip().endswith(f"{missing}: no such file or directory")
+    # Nothing but inputs that hold no message: nothing was scanned.
+    result = run_cli(str(binary), "--offline", "--format", "csv")
+    assert result.returncode == 1 and "no message could be read" in result.stderr
 
 
 def test_terminal_summary(mixed_mbox: Path) -> None:

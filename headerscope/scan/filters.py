@@ -1,7 +1,8 @@
 """``--filter`` and ``--fail-on`` expressions over scan rows: ``KEY=VALUE[,VALUE...]``.
 
 Keys: verdict, dkim, spf, dmarc, arc, domain (From domain), error (yes/no), spam (the
-receiver's spam filter: yes, no, or unknown when it recorded none). A bare word is
+receiver's spam filter: yes, no, or unknown when it recorded none). Values other than
+``VALUES`` lists are refused. A bare word is
 a verdict (``spoofed`` means ``verdict=spoofed``). Several expressions must all match; the
 comma-separated values of one expression are alternatives.
 """
@@ -14,6 +15,18 @@ from .runner import ScanRow
 
 KEYS = ("verdict", "dkim", "spf", "dmarc", "arc", "domain", "error", "spam")
 _SPAM_VALUES = {"spam": "yes", "not spam": "no", None: "unknown"}
+# The values each key can take (the results of RFC 8601 section 2.7 and the report's own
+# ``not_checked``; ``error`` for the verdict of a row that holds no message, as the terminal
+# shows it): a value outside them is a typo that would never match, so it is refused.
+VALUES: dict[str, tuple[str, ...]] = {
+    "verdict": ("authenticated", "suspicious", "spoofed", "unauthenticated", "not_checked", "error"),
+    "dkim": ("pass", "fail", "neutral", "policy", "none", "temperror", "permerror", "not_checked"),
+    "spf": ("pass", "fail", "softfail", "neutral", "none", "temperror", "permerror", "not_checked"),
+    "dmarc": ("pass", "fail", "none", "temperror", "permerror", "not_checked"),
+    "arc": ("pass", "fail", "neutral", "none", "temperror", "permerror", "not_checked"),
+    "error": ("yes", "no"),
+    "spam": ("yes", "no", "unknown"),
+}
 
 
 class FilterError(ValueError):
@@ -27,6 +40,8 @@ def _value(row: ScanRow, key: str) -> str:
         return (row.from_domain or "").lower()
     if key == "spam":
         return _SPAM_VALUES.get(row.spam, "unknown")
+    if key == "verdict" and row.error:
+        return "error"
     return (getattr(row, key) or "").lower()
 
 
@@ -41,6 +56,9 @@ def parse_expression(text: str) -> Callable[[ScanRow], bool]:
     wanted = {v.strip().lower() for v in values.split(",") if v.strip()}
     if not wanted:
         raise FilterError(f"no value in {text!r}")
+    unknown = sorted(wanted.difference(VALUES.get(key, wanted)))
+    if unknown:
+        raise FilterError(f"unknown {key} value {unknown[0]!r} in {text!r} (values: {', '.join(VALUES[key])})")
     return lambda row: _value(row, key) in wanted
 
 
