@@ -380,6 +380,25 @@ def _display_name_trick(differences: list[EnvelopeDifference], findings: list[Fi
         reference=_RFC5322_ORIGINATOR, subject=field_name))
 
 
+# "andy at example.com (Andy Grunwald)": a local part, " at ", a domain, and the name as an
+# RFC 5322 comment, as pipermail writes every address of its archive.
+_archive_address_re = compiled_on_first_use(
+    r"([^\s@()<>,;:\"]{1,64}) at ((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})"
+    r"(?:\s*\((.{0,200})\))?")
+
+
+def _archive_address(address: Address) -> Address | None:
+    """The address an archive hid as "local at domain", or None."""
+    if address.domain or " at " not in address.address:
+        return None
+    match = _archive_address_re().fullmatch(address.address.strip())
+    if match is None:
+        return None
+    mailbox = f"{match.group(1)}@{match.group(2)}"
+    return Address(display_name=address.display_name or match.group(3), address=mailbox,
+                   domain=address_domain(mailbox))
+
+
 def _forwarding_trace(message: Message, mail_from: str | None) -> tuple[str, str] | None:
     """The mailbox that forwarded or redirected the message, with the trace that says so, or None."""
     for field in message.all("Resent-From")[:1]:
@@ -490,6 +509,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     header_from: list[Address] = []
     for field in message.all("From"):
         header_from.extend(parse_addresses(field.value))
+    archived = [_archive_address(a) for a in header_from]
     sender_fields = message.all("Sender")
     sender_list = parse_addresses(sender_fields[0].value) if sender_fields else ()
     sender = sender_list[0] if sender_list else None
@@ -503,6 +523,17 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
 
     differences: list[EnvelopeDifference] = []
     findings: list[Finding] = []
+    if any(archived):
+        # Mailman's pipermail archive writes "andy at example.com (Andy)": read as the address.
+        written = next(a.address for a, found in zip(header_from, archived, strict=True) if found)
+        header_from = [found or a for a, found in zip(header_from, archived, strict=True)]
+        findings.append(Finding(
+            id="envelope.archive_address", severity=Severity.INFO,
+            title="From: written as a list archive hides addresses",
+            explanation=f"From: reads \"{written[:120]}\", the way Mailman's pipermail archive writes an "
+                        f"address (\"at\" for \"@\"); it is read as {header_from[0].address}. A message "
+                        "taken from an archive is the archive's copy, not the one delivered.",
+            reference=_RFC5322_ORIGINATOR, subject="From"))
     srs = decode_srs(mail_from)
     from_real = [a for a in header_from if a.domain]
     from_domain = from_real[0].domain if from_real else None

@@ -604,3 +604,22 @@ def test_a_from_domain_mixing_scripts_is_a_look_alike() -> None:
     for domain in ("xn--90aefc2a3a.xn--p1ai", "m\u00fcnchen.de", "\u65e5\u672c\u8a9e\u30c9\u30e1\u30a4\u30f3.jp"):
         _, findings = _run(f"From: a@{domain}\nTo: b@example.org\nSubject: s\n")
         assert not [f for f in findings if f.id == "envelope.confusable_domain"], domain
+
+
+def test_a_list_archives_hidden_address_is_read_with_a_note() -> None:
+    # Mailman's pipermail archive (a real message of its .txt archive): every address is
+    # "local at domain", the name in a comment. Read as written it had no domain: "No readable
+    # From:" and DMARC permerror on every archived message.
+    from headerscope.api import analyze
+
+    raw = (b"From andy at example.com  Sat Nov 14 21:29:28 2015\n"
+           b"From: andy at example.com (Andy Grunwald)\nDate: Sat, 14 Nov 2015 21:29:28 +0100\n"
+           b"Subject: [Metrics-grimoire] Docker and MetricsGrimoire\nMessage-ID: <CA+x@mail.gmail.com>\n\nHi\n")
+    report = analyze(raw, offline=True)
+    [author] = report.envelope.header_from
+    assert (author.address, author.domain, author.display_name) == ("andy@example.com", "example.com", "Andy Grunwald")
+    ids = {f.id for f in report.findings}
+    assert "envelope.archive_address" in ids and "envelope.no_from" not in ids
+    # Words with " at " that name no domain stay what they are.
+    other = analyze(raw.replace(b"andy at example.com (Andy", b"John at Home (Andy"), offline=True)
+    assert other.envelope.header_from[0].domain is None and "envelope.no_from" in {f.id for f in other.findings}
