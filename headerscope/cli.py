@@ -61,9 +61,9 @@ def _dns_options(func: Any) -> Any:
 
 
 def _fail(message: str, code: int = EXIT_INPUT_ERROR) -> None:
-    from .text import strip_controls
+    from .text import one_line
 
-    click.echo(f"headerscope: error: {strip_controls(message)}", err=True)
+    click.echo(f"headerscope: error: {one_line(message)}", err=True)
     sys.exit(code)
 
 
@@ -278,7 +278,7 @@ def _write(text: str, output: str | None) -> None:
             _write_failed(output, exc)
         return
     try:
-        Path(output).write_text(text, encoding="utf-8")
+        Path(output).write_text(text, encoding="utf-8", errors="replace")
     except OSError as exc:
         _write_failed(output, exc)
 
@@ -345,7 +345,8 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
                           max_message=max_size)
     use_color = _use_color(output, color)
     try:
-        stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
+        stream = (open(output, "w", encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
+                  if output else sys.stdout)
         writer: CsvWriter | JsonlWriter | None = None
         if output_format == "csv":
             writer = CsvWriter(stream)
@@ -399,7 +400,11 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
         _write_failed(output, exc)
     if passed_over:
         # Said, not silent: a folder of pastes or notes must not look smaller than it is.
-        shown = ", ".join(passed_over[:3]) + (", ..." if len(passed_over) > 3 else "")
+        from .text import one_line
+
+        # The names are the scanned data's, not the user's: no escape sequence of theirs reaches
+        # the terminal.
+        shown = one_line(", ".join(passed_over[:3]) + (", ..." if len(passed_over) > 3 else ""))
         click.echo(f"headerscope: passed over {len(passed_over)}{'+' if len(passed_over) >= 1000 else ''} file(s) "
                    f"in the folders given that do not look like mail ({shown}); name a file to analyze it "
                    "anyway", err=True)

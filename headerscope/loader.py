@@ -35,6 +35,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from ._value import Value, frozen
+from .message import MAX_HEADER_FIELDS
 from .model import RecordedResult
 from .text import compiled_on_first_use
 
@@ -321,7 +322,7 @@ def _fix_line_ends(data: bytes, cleanups: list[str], reshaping: list[str]) -> by
 
 
 _ALL_WHITESPACE = re.compile(rb"[ \t\n\r\x0b\x0c]*\Z")
-_LEADING_BLANK_LINES = re.compile(rb"(?:[ \t]*(?:\r\n|\n|\r))+")
+_LEADING_BLANK_LINES = re.compile(rb"(?:[ \t]*+(?:\r\n|\n|\r))++")
 
 
 def _skip_leading_blank_bytes(data: bytes, start: int, cleanups: list[str]) -> int:
@@ -518,7 +519,7 @@ _trace_field = compiled_on_first_use(rb"(?i)(?:received|return-path|delivered-to
                           rb"|arc-seal|arc-message-signature|dkim-signature|message-id|mime-version|x-ms-exchange-"
                           rb"[a-z-]+|x-originating-ip|x-google-smtp-source)[ \t]*:")
 # Quote marks of a reply ("> ", ">> ", "> > ").
-_quote_prefix = compiled_on_first_use(rb"(?:>[ \t]?)+")
+_quote_prefix = compiled_on_first_use(rb"(?:>[ \t]?)++")
 # Lines searched for the pasted header, and the field lines before a trace field still part of it.
 _PASTE_SEARCH_LINES = 200
 _CODE_FENCES = (b"```", b"~~~")
@@ -637,7 +638,7 @@ def _web_text_end(lines: _Lines) -> int:
 def _restore_lost_folds(lines: _Lines) -> None:
     """A paste that lost every fold's indentation (a chat or ticket tool trims each line):
     a line that is no field, after a field, is the rest of that field, indented again."""
-    end = lines.header_block_end()
+    end = min(lines.header_block_end(), MAX_HEADER_FIELDS)  # the fields read (message.py)
     header = lines.text[:end]
     if len(header) < 2 or not _is_field(header[0]) or any(line[:1] in (b" ", b"\t") for line in header):
         return
@@ -977,7 +978,7 @@ def _load_emlx(original: bytes, message: bytes, removed: str, source: str, diges
                        byte_exact_note=note, unreadable=inner.unreadable)
 
 
-_BLANK_LINES = re.compile(rb"(?:[ \t]*(?:\r\n|\n|\r))*")
+_BLANK_LINES = re.compile(rb"(?:[ \t]*+(?:\r\n|\n|\r))*+")
 
 
 def _needs_no_cleanup(data: bytes) -> bool:

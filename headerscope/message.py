@@ -30,6 +30,10 @@ _FIELD_BREAK = re.compile(rb"(?:\r\n|\n|\r(?!\n))(?![ \t])")
 _LF_BREAK = re.compile(rb"\n(?![ \t])")
 _CRLF_BREAK = re.compile(rb"\r\n(?![ \t])")
 _FIRST_WINDOW = 8 * 1024
+# Header fields read one by one. RFC 5322 sets no limit, but servers do (Exim's header_maxsize
+# is 1 MB, Postfix's header_size_limit 100 KB per field): a message with more is crafted, and
+# each field costs parsing and report space.
+MAX_HEADER_FIELDS = 20_000
 _NOT_UTF8 = "bytes that are not UTF-8 (shown as \ufffd)"
 _READ_AS_DECLARED = "bytes that are not UTF-8: read as {}, the charset the message declares"
 _READ_AS_ISO2022JP = "raw ISO-2022-JP (escape sequences), not RFC 2047 encoded-words: read as ISO-2022-JP"
@@ -197,6 +201,9 @@ def parse_message(raw: bytes) -> Message:
     legacy: list[int] = []
     direct, new = _DIRECT_HEADER, _new
     lines = _logical_lines(header_section)
+    beyond = len(lines) - MAX_HEADER_FIELDS
+    if beyond > 0:
+        lines = lines[:MAX_HEADER_FIELDS]
     for index, line in enumerate(lines):
         match = _FIELD_NAME.match(line)
         if match is None:
@@ -233,6 +240,9 @@ def parse_message(raw: bytes) -> Message:
                       if "\x1b$" in field.value or "\x1b(" in field.value)
     if legacy:
         _read_legacy_charsets(headers, lines, sorted(set(legacy)), raw, body_start)
+    if beyond > 0:
+        note = f"{beyond} more header field(s) after the first {MAX_HEADER_FIELDS}: not read one by one"
+        headers.append(HeaderField(index=len(headers), name="", value=note, decoded=note, defects=(note,)))
     return Message(raw=raw, headers=tuple(headers), body_start=body_start)
 
 

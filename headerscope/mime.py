@@ -372,7 +372,7 @@ def _read_report(body: bytes, declared: bool) -> DeliveryReport | None:
     # empty lines. Some writers put blank lines with white space, and Microsoft's SMTP service
     # two of them before each recipient: any run of blank lines is one separator.
     text = body.replace(b"\r\n", b"\n")
-    groups = [g for g in re.split(rb"\n(?:[ \t]*\n)+", text.strip(b"\n")) if g.strip()]
+    groups = [g for g in re.split(rb"\n(?:[ \t]*+\n)++", text.strip(b"\n")) if g.strip()]
     if not groups:
         return None
     per_message = dict(_fields(groups[0] + b"\n"))

@@ -769,13 +769,15 @@ class Report(Value):
             return orjson.dumps(self, default=json_default, option=option)
         except orjson.JSONEncodeError:
             # orjson refuses what a hostile input can still put into a report: a lone
-            # surrogate (from a snapshot file's "\udc80") or an integer beyond 64 bits (a
-            # DKIM l= of 30 digits). The standard library writes both; same mapping, slower.
+            # surrogate (a file name's stand-in for a byte that is not UTF-8) or an integer
+            # beyond 64 bits (a DKIM l= of 30 digits). The standard library writes both; same
+            # mapping, slower. A lone surrogate is no character: U+FFFD, so the output stays UTF-8.
             import json
+            import re
 
             text = json.dumps(self, default=json_default, ensure_ascii=False, check_circular=False,
                               indent=2 if indent else None, separators=None if indent else (",", ":"))
-            return text.encode("utf-8", "surrogatepass")
+            return re.sub("[\ud800-\udfff]", "\ufffd", text).encode("utf-8")
 
 
 # Fields holding (name, value) pairs that are unique by name become JSON objects.

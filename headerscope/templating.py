@@ -24,6 +24,7 @@ import jinja2
 from markupsafe import Markup
 
 from .render.interface import RenderError
+from .text import HIDDEN_CHARACTERS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 """The installed ``headerscope`` package directory."""
@@ -35,9 +36,7 @@ _CANDIDATES = (
 
 # C0/C1 controls (tab and newline are kept), zero-width characters, bidi embeddings,
 # overrides and isolates (Unicode TR9), the BOM and line/paragraph separators.
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
-)
+_INVISIBLE = re.compile(f"[{HIDDEN_CHARACTERS}]")
 
 
 def templates_dir() -> Path:

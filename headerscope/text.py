@@ -11,7 +11,15 @@ from typing import AnyStr
 # whole, so no parameter residue like "[2J" is left behind. Linear: no nested quantifiers.
 # Compiled on first use (re caches it): most runs never meet an escape.
 _ANSI = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)?|\x9b[0-?]*[ -/]*[@-~]"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# Characters a message may use to hide text or change how it reads, none of which a report needs
+# to obey: C0 and C1 controls (tab and line feed excepted), the soft hyphen, Arabic letter mark
+# and other bidi controls (Unicode UAX #9), zero-width and invisible format characters, line
+# and paragraph separators, byte order marks, interlinear annotations, tag characters, and lone
+# surrogates (which no text has: a decoder's or a file name's stand-in for a byte, and written
+# out they become raw 8-bit control bytes). Shared by the terminal (removed) and HTML (shown).
+HIDDEN_CHARACTERS = ("\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064"
+                     "\u2066-\u2069\ufeff\ufff9-\ufffb\U000e0000-\U000e007f\ud800-\udfff")
+_CONTROL = re.compile(f"[{HIDDEN_CHARACTERS}]")
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 
 def compiled_on_first_use(pattern: AnyStr, flags: int = 0) -> Callable[[], re.Pattern[AnyStr]]:
@@ -33,10 +41,18 @@ MAX_DECODE_LENGTH = 64 * 1024
 
 
 def strip_controls(text: str) -> str:
-    """Remove control, bidi-override and zero-width characters (tab becomes a space)."""
+    """Remove control, bidi-override and zero-width characters (tab becomes a space; line
+    feeds stay, for the tool's own multi-line text: see ``one_line``)."""
     if "\x1b" in text or "\x9b" in text:
         text = re.sub(_ANSI, "", text)
     return _CONTROL.sub("", text.replace("\t", " "))
+
+
+def one_line(text: str) -> str:
+    """``strip_controls`` for a value from the message: its line breaks become spaces, so it
+    cannot start a line of the report that looks like the report's own."""
+    text = strip_controls(text)
+    return text.replace("\n", " ") if "\n" in text else text
 
 
 # The start of an encoded-word: "=?charset?Q?" or "=?charset?B?" (RFC 2047 section 2).
@@ -141,42 +157,65 @@ def _word_bytes(encoding: str, text: str) -> bytes | None:
     return _q_escape().sub(lambda m: bytes((int(m.group(1), 16),)), raw)
 
 
-def legacy_codec(label: str) -> str | None:
-    """The codec a declared charset label means (WHATWG labels, as above), or None when it is
-    unknown or a form of UTF-8 or ASCII (which leave nothing to read differently)."""
+# Python codecs that decode text but are no character set a message can be written in: they
+# turn bytes into arbitrary code points (lone surrogates, escapes), or refuse with errors other
+# than UnicodeDecodeError. Python's non-text codecs (rot13, base64, zlib...) are refused by
+# their ``_is_text_encoding``.
+_NOT_CHARSETS = frozenset({"unicode_escape", "raw_unicode_escape", "punycode", "idna", "undefined"})
+
+
+def _charset_codec(label: str) -> str | None:
+    """The Python codec a charset label means (WHATWG labels, as above), or None when it is
+    unknown or names no character set."""
     import codecs
 
     name = label.strip().lower()
     try:
-        codec = codecs.lookup(_CHARSET_ALIASES.get(name, name)).name
+        info = codecs.lookup(_CHARSET_ALIASES.get(name, name))
     except LookupError:
         return None
-    return None if codec in ("utf-8", "ascii") or codec.startswith("utf") else codec
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    return info.name
+
+
+def legacy_codec(label: str) -> str | None:
+    """The codec a declared charset label means (WHATWG labels, as above), or None when it is
+    unknown or a form of UTF-8 or ASCII (which leave nothing to read differently)."""
+    codec = _charset_codec(label)
+    return None if codec is None or codec in ("utf-8", "ascii") or codec.startswith("utf") else codec
 
 
 def _decode_bytes(data: bytes, label: str, problems: list[str]) -> str:
     """Decode with the codec the label really means; replacement characters where bytes are invalid."""
-    import codecs
-
-    name = label.strip().lower()
-    codec = _CHARSET_ALIASES.get(name, name)
-    try:
-        codecs.lookup(codec)
-    except LookupError:
+    codec = _charset_codec(label)
+    if codec is None:
         problems.append(f"an encoded-word in an unknown charset '{label[:40]}': read as UTF-8")
         codec = "utf-8"
     try:
-        return data.decode(codec)
-    except UnicodeDecodeError:
-        pass
-    if codecs.lookup(codec).name.startswith("iso2022_jp"):
+        text = data.decode(codec)
+    except (UnicodeError, ValueError):
+        text = None
+    if text is None and codec.startswith("iso2022_jp"):
         # Japanese mail in ISO-2022-JP often holds Windows-31J's extra characters (NEC's ①, ㈱):
         # the same JIS codes, decoded through Windows-31J (cp932).
         text = iso2022jp_via_cp932(data)
-        if text is not None:
-            return text
-    problems.append(f"an encoded-word with bytes that are not valid {label[:40]} (shown as \ufffd)")
-    return data.decode(codec, "replace")
+    if text is None:
+        problems.append(f"an encoded-word with bytes that are not valid {label[:40]} (shown as \ufffd)")
+        try:
+            text = data.decode(codec, "replace")
+        except (UnicodeError, ValueError):
+            text = data.decode("utf-8", "replace")
+    if _surrogate().search(text):
+        # UTF-7 (RFC 2152) can spell a lone surrogate, which is no character.
+        problems.append(f"an encoded-word whose {label[:40]} text holds no character (shown as \ufffd)")
+        text = _surrogate().sub("\ufffd", text)
+    # An encoded-word cannot break the header line it is in (RFC 2047 section 5 forbids CR and
+    # LF in it); one that spells a line break would start a line of its own in a report.
+    return text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ") if "\r" in text or "\n" in text else text
+
+
+_surrogate = compiled_on_first_use("[\ud800-\udfff]")
 
 
 def iso2022jp_via_cp932(data: bytes) -> str | None:

@@ -447,8 +447,8 @@ def test_hostile_field_values_stay_fast() -> None:
     assert len(chain.hops) == 2
 
 
-def test_100000_received_headers_linear_and_capped() -> None:
-    count = 100_000
+def test_15000_received_headers_linear_and_capped() -> None:
+    count = 15_000  # under parse_message's cap of 20,000 header fields
     lines = "".join(f"Received: from h{i}.example.org ([192.0.2.{i % 250 + 1}]) by h{i + 1}.example.org "
                     f"with ESMTP id Q{i}; Mon, 2 Nov 2026 10:{i % 60:02d}:00 +0000\r\n"
                     for i in range(count, 0, -1))
@@ -467,7 +467,7 @@ def test_100000_received_headers_linear_and_capped() -> None:
     assert chain.hops[-1].header_index == 0  # the latest (top) hops are the ones kept
     assert chain.hops[0].delay_seconds is None  # its predecessor was not analysed
     too_many = only(chain, "hops.too_many")
-    assert len(too_many) == 1 and "100000" in too_many[0].title
+    assert len(too_many) == 1 and "15000" in too_many[0].title
     assert len(chain.findings) < 100
 
 

@@ -97,3 +97,115 @@ def test_api_never_raises_on_hostile_bytes() -> None:
             continue
         report = headerscope.analyze(data, offline=True)
         assert report.input.size == len(data), name
+
+
+# Shapes of the audit's findings (tests/hostile review, 2026-11): charsets that are Python
+# codecs but no character set, encoded-words that spell a line break or a lone surrogate.
+CHARSET_TRICKS = {
+    "rot13": b"=?rot13?Q?uryyb?=", "hex": b"=?hex?Q?6869?=", "zlib": b"=?zlib?B?eJzLSM3JyQcABiwCFQ==?=",
+    "base64": b"=?base64?Q?aGk=?=", "punycode": b"=?punycode?Q?=FF=FF?=", "idna": b"=?idna?Q?xn--a-?=",
+    "unicode_escape": b"=?unicode_escape?Q?=5Cudc9b31mUE?=", "utf7": b"=?utf-7?Q?x+3Js-31m?=",
+    "undefined": b"=?undefined?Q?x?=",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHARSET_TRICKS))
+def test_an_encoded_word_in_a_codec_that_is_no_charset_is_a_defect_not_a_crash(name: str) -> None:
+    import headerscope
+    from headerscope.message import parse_message
+
+    raw = b"From: a@example.org\r\nSubject: " + CHARSET_TRICKS[name] + b"\r\n\r\nx\r\n"
+    [_, subject] = parse_message(raw).headers
+    assert subject.defects, name
+    assert not any(0xD800 <= ord(c) <= 0xDFFF for c in subject.decoded), name
+    # Also inside an attached message, whose subject the report lists.
+    outer = (b"From: b@example.org\r\nSubject: fwd\r\nContent-Type: message/rfc822\r\n\r\n" + raw)
+    assert headerscope.analyze(outer, offline=True).attached
+
+
+def test_message_text_cannot_forge_a_line_of_the_terminal_report(tmp_path: Path) -> None:
+    # "=0A" in an encoded-word would start a line of its own with a made-up verdict; hidden
+    # characters (bidi marks, line separators, lone surrogates) never reach the terminal.
+    import headerscope
+    from headerscope.render import get_renderer
+
+    forged = (b"From: PayPal <service@paypa1-secure.example>\r\nTo: v@corp.example\r\nSubject: =?utf-8?Q?Invoice=0A=0A"
+              b"AUTHENTICATED__Authenticated_as_paypal.com=0D=0A?=\r\nX-Note: \xd8\x9c\xe2\x80\xa8\xe2\x81\xa0\xef\xbb\xbf\r\n"
+              b"\r\nx\r\n")
+    report = headerscope.analyze(forged, offline=True)
+    assert report.subject is not None and "\n" not in report.subject and "\r" not in report.subject
+    text = get_renderer("terminal", color=False, width=200).render(report)
+    assert not any(line.startswith("AUTHENTICATED") for line in text.splitlines())
+    assert not set(text) & {"\u061c", "\u2028", "\u2060", "\ufeff"}
+    # A file name that is not UTF-8 gives lone surrogates: written out they are raw 8-bit
+    # control bytes (0x9B is CSI). JSON to a file stays UTF-8 and the terminal drops them.
+    name = os.fsdecode(b"evil\x9b2J\x9b31m.eml")
+    path = tmp_path / name
+    path.write_bytes(b"From: a@example.org\r\nSubject: hi\r\n\r\nx\r\n")
+    for output_format in ("json", "terminal", "html"):
+        result, _ = run_cli(path, "--format", output_format, "-o", str(tmp_path / "out"))
+        assert result.returncode == 0, result.stderr
+        written = (tmp_path / "out").read_bytes()
+        assert b"\x9b" not in written.replace("\u009b".encode(), b"")  # no raw C1 byte
+        written.decode("utf-8")
+
+
+def test_a_scan_names_passed_over_files_without_their_escape_sequences(tmp_path: Path) -> None:
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "a.eml").write_bytes(b"From: a@example.org\r\nSubject: hi\r\n\r\nx\r\n")
+    (folder / "n\x1b]0;PWNED\x07\x1b[2J.txt").write_bytes(b"just a note, not mail")
+    env = {**os.environ, "NO_COLOR": "1"}
+    result = subprocess.run([sys.executable, "-m", "headerscope", "scan", str(folder), "--offline", "--format", "csv"],
+                            capture_output=True, env=env, cwd=REPO, timeout=120)
+    assert result.returncode == 0 and b"passed over 1 file(s)" in result.stderr
+    assert b"\x1b" not in result.stderr and b"\x07" not in result.stderr
+
+
+def test_hostile_dns_snapshots_end_in_one_line_or_valid_json(tmp_path: Path) -> None:
+    message = tmp_path / "m.eml"
+    message.write_bytes(b"From: a@evil.example\r\nSubject: hi\r\n\r\nx\r\n")
+    big = tmp_path / "big.json"
+    big.write_text('{"evil.example": {"A": [' + "1" * 5001 + "]}}")
+    env = {**os.environ, "NO_COLOR": "1"}
+    result = subprocess.run([sys.executable, "-m", "headerscope", "analyze", str(message), "--dns-snapshot", str(big)],
+                            capture_output=True, env=env, cwd=REPO, timeout=120)
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
+    lone = tmp_path / "lone.json"
+    lone.write_text('{"_dmarc.evil.example": {"TXT": [["v=DMARC1; p=none \\udc80"]]}}')
+    result = subprocess.run([sys.executable, "-m", "headerscope", "analyze", str(message), "--dns-snapshot", str(lone),
+                             "--format", "json"], capture_output=True, env=env, cwd=REPO, timeout=120)
+    assert result.returncode == 0, result.stderr
+    import json
+
+    assert "\ufffd" in json.dumps(json.loads(result.stdout.decode("utf-8"))["dmarc"], ensure_ascii=False)
+
+
+def test_runs_of_blank_lines_or_quote_marks_cost_memory_in_proportion() -> None:
+    # Python's re keeps state per repetition of a group: "(?:[ \t]*(?:\r\n|\n|\r))*" over 20 MB
+    # of empty lines took 3.4 GB. Possessive quantifiers keep none.
+    import tracemalloc
+
+    from headerscope.loader import load_bytes
+
+    for data in (b"From: a@example.org\r\nSubject: hi\r\n\r\n" + b"\n" * 2_000_000,
+                 b"\n" * 2_000_000 + b"From: a@example.org\r\n\r\nx\r\n",
+                 b"> " * 1_000_000 + b"\nFrom: a@example.org\r\n\r\nx\r\n"):
+        tracemalloc.start()
+        load_bytes(data)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak < 40 * len(data), peak
+
+
+def test_thousands_of_result_fields_are_capped_with_a_notice() -> None:
+    import headerscope
+
+    raw = b"".join(b"Authentication-Results: mx%d.corp.example; dkim=pass header.d=corp.example\r\n" % i
+                   for i in range(1000)) + b"From: a@corp.example\r\nSubject: hi\r\n\r\nx\r\n"
+    started = time.monotonic()
+    report = headerscope.analyze(raw, offline=True)
+    assert time.monotonic() - started < LIMIT_SECONDS
+    assert len({r.header_index for r in report.recorded}) == 200
+    [notice] = [f for f in report.findings if f.id == "recorded.too_many"]
+    assert notice.title == "1000 authentication result fields: the first 200 read"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import CORPUS, SAMPLES
 
 from headerscope.scan.readers import iter_inputs, looks_like_mail
@@ -70,3 +71,32 @@ def test_compressed_files_are_judged_by_what_they_hold(tmp_path: Path) -> None:
     (tmp_path / "broken.txt.gz").write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
     assert sorted(p.name for p in tmp_path.iterdir() if looks_like_mail(p)) == ["2024-January.txt.gz"]
     assert [i.label for i in iter_inputs([str(tmp_path)])] == [f"{tmp_path / '2024-January.txt.gz'}#1"]
+
+
+def test_a_fifo_or_an_unlistable_folder_in_a_tree_is_an_error_row_and_the_walk_goes_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from headerscope.scan import readers
+
+    tree = tmp_path / "tree"
+    (tree / "locked").mkdir(parents=True)
+    (tree / "a.eml").write_bytes(b"From: a@example.org\nSubject: a\n\nhi\n")
+    os.mkfifo(tree / "pipe.eml")  # opening it to read would wait for a writer for ever
+    real_walk = os.walk
+
+    def walk(top, onerror=None):  # type: ignore[no-untyped-def]
+        # As os.walk reports a folder it may not list (root may list any, so it is simulated).
+        for root, dirs, files in real_walk(top, onerror=onerror):
+            if root.endswith("locked") and onerror is not None:
+                onerror(PermissionError(13, "Permission denied", root))
+                continue
+            yield root, dirs, files
+
+    monkeypatch.setattr(readers.os, "walk", walk)
+    items = list(iter_inputs([str(tree)]))
+    assert [(Path(i.label).name, i.error) for i in items] == [
+        ("a.eml", None), ("pipe.eml", "not a regular file (a FIFO)"), ("locked", "Permission denied")]
+    # A folder whose entries cannot be looked at is no Maildir, and no crash.
+    monkeypatch.setattr(readers.Path, "is_dir", lambda self: (_ for _ in ()).throw(PermissionError(13, "denied")))
+    assert readers.is_maildir(tree) is False

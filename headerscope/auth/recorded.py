@@ -751,11 +751,23 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
     # over all its fields; merged back into header order (index = position, top first).
     found = [header for name in _RESULT_FIELDS for header in message.all(name)]
     found.sort(key=attrgetter("index"))
+    findings: list[Finding] = []
+    if len(found) > _MAX_RESULT_FIELDS:
+        # Each field costs a parse, rows and maybe a finding; a message with thousands of them
+        # is an attack on the reader. The topmost, nearest the receiver, are the ones read.
+        findings.append(Finding(
+            id="recorded.too_many", severity=Severity.NOTICE,
+            title=f"{len(found)} authentication result fields: the first {_MAX_RESULT_FIELDS} read",
+            explanation=f"The message has {len(found)} Authentication-Results, ARC-Authentication-Results and "
+                        f"Received-SPF fields; real mail has a few. The {_MAX_RESULT_FIELDS} topmost were read "
+                        f"and the {len(found) - _MAX_RESULT_FIELDS} below them (header {found[_MAX_RESULT_FIELDS].index} "
+                        "on) were not.",
+            reference=RFC8601_SYNTAX))
+        found = found[:_MAX_RESULT_FIELDS]
     fields = [_read_field(header) for header in found]
     context = _with_corroboration(context, message, fields)
     signatures = _signatures(message) if any(clause.method == "dkim" for f in fields for clause in f.clauses) else []
     recorded: list[RecordedResult] = []
-    findings: list[Finding] = []
     claims: list[tuple[_Field, list[RecordedResult], str, str | None]] = []
     for read in fields:
         trusted, why, names_receiver = _judge_trust(read.writer, read.header_index, context, read.name)
@@ -823,6 +835,8 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
 
 
 _RESULT_FIELDS = ("authentication-results", "arc-authentication-results", "received-spf")
+# Result fields read per message (the topmost): real mail has a few, a list's copy a dozen.
+_MAX_RESULT_FIELDS = 200
 
 # Earlier receivers' Authentication-Results that a later server kept under another name when it
 # passed the message on, and who keeps them so: what the message looked like when it reached

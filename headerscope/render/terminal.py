@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING
 
 from ..model import Finding, Hop, Report, Severity
 from ..received import authenticated_login
-from ..text import strip_controls
+from ..text import one_line
 from .interface import Renderer
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from rich.console import Console, RenderableType
     from rich.text import Text
 
@@ -53,7 +55,7 @@ _RESULT_STYLE = {
 
 
 def _safe(value: object, limit: int = _MAX_CELL) -> str:
-    text = strip_controls("" if value is None else str(value))
+    text = one_line("" if value is None else str(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -61,6 +63,15 @@ def _t(value: object, style: str = "", limit: int = _MAX_CELL) -> Text:
     from rich.text import Text
 
     return Text(_safe(value, limit), style=style)
+
+
+def _t_lines(lines: Iterable[object], style: str = "", limit: int = _MAX_CELL) -> Text:
+    """Lines of the report's own layout, each holding text from the message: each line made
+    safe (a line break of the message's cannot start a line), then joined."""
+    from rich.text import Text
+
+    text = "\n".join(one_line("" if line is None else str(line)) for line in lines)
+    return Text(text if len(text) <= limit else text[: limit - 1] + "…", style=style)
 
 
 def format_duration(seconds: float | None) -> str:
@@ -257,25 +268,25 @@ class TerminalRenderer(Renderer):
         trust_style = "bold cyan" if hop.boundary else ("" if hop.trusted else "dim")
         number = f"{hop.number}{'' if f.complete else '*'}"
         # Show the date only when it changes; the offset as the receiver wrote it.
-        when = "?"
+        when = ["?"]
         day = previous_day
         if f.timestamp:
             day, _, clock = f.timestamp.partition("T")
-            when = clock if day == previous_day else f"{day}\n{clock}"
+            when = [clock] if day == previous_day else [day, clock]
         elif f.date_text:
-            when = f.date_text
+            when = [f.date_text]
         # "via" is the link (RFC 5321 section 4.4): old sendmail wrote its protocol there
         # ("via ESMTP"), Exchange its transport ("via Frontend Transport").
-        protocol = "\n".join(x for x in (f.protocol, f"via {f.via}" if f.via else None,
-                                           f"auth {f.auth}" if f.auth and f.auth.split(" (")[0] != f.protocol
-                                           and not login else None) if x)
+        protocol = [x for x in (f.protocol, f"via {f.via}" if f.via else None,
+                                f"auth {f.auth}" if f.auth and f.auth.split(" (")[0] != f.protocol
+                                and not login else None) if x]
         return [
             _t(number),
-            _t(when),
+            _t_lines(when),
             _t(format_duration(hop.delay_seconds), delay_style),
-            _t("\n".join(client_lines) or "—", limit=300),
+            _t_lines(client_lines or ["—"], limit=300),
             _t(f.by or "—", limit=120),
-            _t(protocol or "—"),
+            _t_lines(protocol or ["—"]),
             _t(tls, tls_style),
             _t(hop.role.value),
             _t(trust, trust_style),
@@ -397,7 +408,7 @@ class TerminalRenderer(Renderer):
             label = "spam" if verdict.spam else "not spam" if verdict.spam is False else "?"
             rules = f"; rules: {', '.join(verdict.rules[:12])}" + (" …" if len(verdict.rules) > 12 else "") \
                 if verdict.rules else ""
-            table.add_row(_t(f"{verdict.filter}\n{verdict.header} (header {verdict.header_index})", limit=200),
+            table.add_row(_t_lines([verdict.filter, f"{verdict.header} (header {verdict.header_index})"], limit=200),
                           _t(label, "red" if verdict.spam else "green" if verdict.spam is False else ""),
                           _t(verdict.summary + rules, limit=600),
                           _t("receiver" if verdict.trusted else "claim", "" if verdict.trusted else "dim"))
@@ -487,7 +498,7 @@ class TerminalRenderer(Renderer):
             for q in report.dns:
                 answers = "; ".join("".join(r) for r in q.records) if q.records else q.status
                 lines.append(f"  {q.name} {q.rdtype}: {answers}")
-        return _t("\n".join(lines), "dim", limit=100_000)
+        return _t_lines(lines, "dim", limit=100_000)
 
 
 def _result(result: str) -> Text:

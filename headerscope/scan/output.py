@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import datetime
 from typing import IO
 
-from ..text import strip_controls
+from ..text import one_line
 from .runner import ScanRow, utc_moment
 
 CSV_COLUMNS = ("index", "source", "error", "date", "from", "from_domain", "subject", "verdict", "dkim", "spf",
@@ -23,7 +23,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def _cell(value: object) -> str:
     if value is None:
         return ""
-    text = strip_controls(str(value))
+    text = one_line(str(value))
     if text.startswith(_FORMULA_START) and not _is_number(text):
         return "'" + text
     return text
@@ -160,7 +160,7 @@ def render_summary(summary: Summary, color: bool, width: int = 160) -> str:
                       color_system="standard" if color else None, highlight=False, markup=False, emoji=False)
 
     def t(value: object, style: str = "") -> Text:
-        text = strip_controls("" if value is None else str(value))
+        text = one_line("" if value is None else str(value))
         return Text(text if len(text) <= 80 else text[:79] + "…", style=style)
 
     console.print(t(f"{summary.total} message(s), {summary.errors} unreadable.", "bold"))

@@ -105,7 +105,10 @@ def _read_span(handle: BinaryIO, start: int, stop: int) -> bytes:
 
 def is_maildir(path: Path) -> bool:
     """A Maildir has cur/ and new/ subfolders."""
-    return (path / "cur").is_dir() and (path / "new").is_dir()
+    try:
+        return (path / "cur").is_dir() and (path / "new").is_dir()
+    except OSError:  # a folder that cannot be looked into (Python 3.11's is_dir re-raises EACCES)
+        return False
 
 
 def _head(path: Path) -> bytes:
@@ -189,9 +192,14 @@ def iter_inputs(paths: Iterable[str], max_message: int = DEFAULT_MAX_MESSAGE, la
             yield from iter_stream(sys.stdin.buffer.read, "stdin", max_message)
             continue
         path = Path(raw_path)
-        if path.is_dir():
+        try:
+            is_dir, is_file = path.is_dir(), path.is_file()
+        except OSError as exc:  # in a folder that cannot be looked into
+            yield ScanInput(label=str(path), data=None, error=exc.strerror or str(exc))
+            continue
+        if is_dir:
             yield from _iter_dir(path, max_message, lazy, passed_over)
-        elif path.is_file():
+        elif is_file:
             yield from _iter_file(path, max_message, lazy)
         elif not path.exists():
             yield ScanInput(label=str(path), data=None, error="no such file or directory")
@@ -284,7 +292,9 @@ def _iter_dir(path: Path, max_message: int, lazy: bool, passed_over: list[str] |
             elif entry.name not in _MAILDIR_PARTS and entry.is_dir() and not entry.is_symlink():
                 yield from _iter_dir(entry, max_message, lazy, passed_over)
         return
-    for root, dirs, files in os.walk(path):
+    unlistable: list[OSError] = []
+    for root, dirs, files in os.walk(path, onerror=unlistable.append):
+        yield from _unlistable_rows(unlistable)
         dirs.sort(key=name_order)
         root_path = Path(root)
         # A Maildir nested in a tree is read as one (its tmp/ holds unfinished deliveries).
@@ -297,11 +307,43 @@ def _iter_dir(path: Path, max_message: int, lazy: bool, passed_over: list[str] |
         for name in sorted(files, key=name_order):
             if name.startswith("."):
                 continue
+            kind = _special_file(root_path / name)
+            if kind is not None:
+                # A FIFO would block the walk for ever; a device (a link to /dev/zero) never ends.
+                yield ScanInput(label=str(root_path / name), data=None, error=f"not a regular file ({kind})")
+                continue
             if not looks_like_mail(root_path / name):
                 if passed_over is not None and len(passed_over) < _MAX_PASSED_OVER:
                     passed_over.append(str(root_path / name))
                 continue
             yield from _iter_file(root_path / name, max_message, lazy)
+    yield from _unlistable_rows(unlistable)
+
+
+def _unlistable_rows(failures: list[OSError]) -> Iterator[ScanInput]:
+    """Error rows for the folders the walk could not list, where they are met."""
+    while failures:
+        failure = failures.pop(0)
+        yield ScanInput(label=str(failure.filename), data=None, error=failure.strerror or str(failure))
+
+
+def _special_file(path: Path) -> str | None:
+    """What a walked entry is when it is not a regular file (links followed), or None."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # gone, or a broken link: the read reports it
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a file"
 
 
 def _iter_file(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
