@@ -26,8 +26,16 @@ _STOP = r"\s<>()\[\]\\,;:\"@'`"
 # part (RFC 5322 section 3.4.1) is bounded in length.
 _ADDRESS = re.compile(
     rf'(?<![^{_STOP}])(?P<local>"[^"\r\n]{{1,128}}"|[^{_STOP}]+)'
-    r"@(?P<domain>[^\W_](?:[\w.-]*[^\W_])?)"
+    r"@(?P<domain>[^\W_](?:[\w.-]*[^\W_])?|\[[^\]\s]{1,64}\])"  # a name, or an address literal
 )
+# An address percent-encoded in a URL (a List-Unsubscribe link's "?e=john%40example.com").
+_ENCODED_ADDRESS = re.compile(r"(?P<local>[A-Za-z0-9._+~!$*-]{1,64})%40(?P<domain>[A-Za-z0-9][A-Za-z0-9.-]{0,252})")
+# A login with no "@" where a server names who authenticated: Postfix's "(Authenticated sender:
+# alice)", Exim's "authenticated as"/"authenticated_id:", Courier's "AUTH: LOGIN", Kerio's
+# "authenticated user", RFC 8601's smtp.auth=. Usually the mailbox's local part.
+_LOGIN = re.compile(r"(?i)(?P<key>authenticated sender:|authenticated as|authenticated user|authenticated_id:|"
+                    r"\bauth: (?:login|plain|cram-md5|xoauth2|ntlm|gssapi)|\bsmtp\.auth=)(?P<space>\s*)"
+                    r"(?P<login>[^\s(),;@]{1,200})(?![^\s(),;])")
 # "key=value" prefixes that are not part of an address (Authentication-Results properties
 # such as smtp.mailfrom=, DKIM i=, Received-SPF envelope-from=): keep the key visible.
 _PROPERTY_KEYS = frozenset({"i", "mailfrom", "envelope-from", "from", "helo", "sender", "to", "rcpt"})
@@ -57,11 +65,27 @@ def _mask(match: re.Match[str]) -> str:
     return f"{key}{first}{MASK}@{match.group('domain')}"
 
 
+def _mask_encoded(match: re.Match[str]) -> str:
+    return f"{match.group('local')[0]}{MASK}%40{match.group('domain')}"
+
+
+def _mask_login(match: re.Match[str]) -> str:
+    login = match.group("login")
+    if login.endswith(MASK):
+        return match.group()
+    return f"{match.group('key')}{match.group('space')}{login[0]}{MASK}"
+
+
 def redact_text(text: str) -> str:
-    """``text`` with the local part of every address replaced by its first character and ``***``."""
-    if "@" not in text:
-        return text
-    return _ADDRESS.sub(_mask, text)
+    """``text`` with the local part of every address replaced by its first character and ``***``
+    (also a login a server names, and an address percent-encoded in a URL)."""
+    if "@" in text:
+        text = _ADDRESS.sub(_mask, text)
+    if "%40" in text:
+        text = _ENCODED_ADDRESS.sub(_mask_encoded, text)
+    if "uth" in text or "UTH" in text:
+        text = _LOGIN.sub(_mask_login, text)
+    return text
 
 
 def _redact_header(header: HeaderField) -> HeaderField:

@@ -7,6 +7,7 @@ import json
 import time
 
 import pytest
+from conftest import SAMPLES
 from report_factory import make_report
 
 from headerscope.model import HeaderField, Role, Severity
@@ -27,6 +28,13 @@ LOCAL_PARTS = ("alice", "bob", "carol", "team", "owner-team", "alice.private", "
     ("ü@bücher.de", "ü***@bücher.de"),
     ("no address @ here, x@ or @y", "no address @ here, x@ or @y"),
     ("j***@example.com", "j***@example.com"),
+    # A login a server names (usually the mailbox's local part), an address literal, and an
+    # address percent-encoded in a List-Unsubscribe link.
+    ("(Authenticated sender: alice) by mx", "(Authenticated sender: a***) by mx"),
+    ("auth=pass smtp.auth=carol", "auth=pass smtp.auth=c***"),
+    ("(AUTH: LOGIN bob, TLS: TLSv1.3)", "(AUTH: LOGIN b***, TLS: TLSv1.3)"),
+    ("for <team@[192.0.2.5]>", "for <t***@[192.0.2.5]>"),
+    ("<https://x.example/u?a=1&e=alice.private%40example.com>", "<https://x.example/u?a=1&e=a***%40example.com>"),
 ])
 def test_redact_text(text: str, expected: str) -> None:
     assert redact_text(text) == expected
@@ -78,3 +86,14 @@ def test_encoded_word_addresses_do_not_leak() -> None:
 def test_options_entry_replaced_not_duplicated() -> None:
     report = dataclasses.replace(make_report(), options=(("redact", "False"), ("offline", "True")))
     assert redact_report(report).options == (("offline", "True"), ("redact", "True"))
+
+
+def test_the_hop_tables_login_is_redacted() -> None:
+    # The bundled sample's submission hop names its login ("login alice" in the hop table).
+    import headerscope
+    from headerscope.render import get_renderer
+
+    report = redact_report(headerscope.analyze((SAMPLES / "direct.eml").read_bytes(), offline=True))
+    for output_format in ("terminal", "json", "html", "markdown"):
+        text = get_renderer(output_format).render(report)
+        assert "alice" not in text.replace("Alice", ""), output_format
