@@ -233,6 +233,11 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
     kind = "the header of the message" if entry.headers_only else "the message"
     inner = dataclasses.replace(inner, cleanups=(f"{kind} attached to {name} as its part {number} "
                                                  f"({entry.content_type})", *inner.cleanups))
+    if not loaded.byte_exact and inner.byte_exact:
+        # A message inside a copy is a copy: an Outlook .msg rebuilds the messages it embeds too.
+        inner = dataclasses.replace(inner, byte_exact=False, byte_exact_note=(
+            f"it is carried inside {name}, which is not the original bytes either"
+            + (f" ({loaded.byte_exact_note})" if loaded.byte_exact_note else "")))
     # The DNS snapshot recorded beside the file serves the messages inside it too.
     snapshot = options.dns_snapshot
     if snapshot is None and not options.offline and options.nameserver is None:

@@ -8,6 +8,7 @@ MIME bytes, so anything that hashes the body (DKIM's bh=) cannot be trusted on i
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from email.utils import format_datetime
 from typing import Any
 
@@ -28,43 +29,105 @@ def _header_value(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+# An OLE compound file is a header sector and at least two more (MS-CFB section 2.2): shorter
+# input is no .msg, and extract_msg would take bytes that short for a file name.
+_MINIMUM_OLE_SIZE = 1536
+# Messages inside messages (a reported phish inside a report): this deep, then no further.
+_MAX_EMBEDDED_DEPTH = 5
+_MAX_EMBEDDED = 20
+# Header fields describing the original MIME body: replaced when embedded messages are added
+# (the body kept is the decoded text, not the original parts).
+_BODY_FIELDS = ("content-type", "content-transfer-encoding")
+
+
 def msg_to_message(data: bytes) -> tuple[bytes, tuple[str, ...]]:
     """Message bytes rebuilt from a .msg, and what was done to get them (in words)."""
     try:
         import extract_msg
     except ImportError as exc:  # pragma: no cover - a declared dependency
         raise MsgError(f"cannot read Outlook .msg files: {exc}") from None
+    if len(data) < _MINIMUM_OLE_SIZE:
+        raise MsgError(f"not a readable Outlook .msg file: {len(data)} bytes, too short for an OLE compound file")
     try:
         msg: Any = extract_msg.openMsg(data, delayAttachments=True)
     except Exception as exc:  # noqa: BLE001 - the library raises many kinds on damaged files
-        raise MsgError(f"not a readable Outlook .msg file: {type(exc).__name__}: {exc}") from None
+        raise MsgError(f"not a readable Outlook .msg file: {type(exc).__name__}: {str(exc)[:200]}") from None
     try:
         notes = ["Outlook .msg: rebuilt from its transport headers and decoded body; "
                  "the original MIME bytes are not stored in a .msg, so DKIM body hashes cannot be checked"]
-        header_text = getattr(msg, "headerText", None) or ""
-        header_text = header_text.replace("\r\n", "\n").strip("\n")
-        if not header_text:
-            notes.append("the .msg has no transport headers (never sent, or saved from Drafts): "
-                         "headers were rebuilt from its properties")
-            lines = []
-            for name, attr in (("From", "sender"), ("To", "to"), ("Cc", "cc"), ("Subject", "subject"),
-                               ("Message-ID", "messageId")):
-                value = _header_value(getattr(msg, attr, None))
-                if value:
-                    lines.append(f"{name}: {value}")
-            date = getattr(msg, "date", None)
-            if date is not None:
-                with contextlib.suppress(TypeError, ValueError):
-                    lines.append(f"Date: {format_datetime(date)}")
-            header_text = "\n".join(lines)
-        body = getattr(msg, "body", None) or ""
-        if isinstance(body, bytes):
-            body = body.decode("utf-8", errors="replace")
-        text = header_text + "\n\n" + body.replace("\r\n", "\n")
+        text = _rebuild(msg, notes, depth=0)
         return text.replace("\n", "\r\n").encode("utf-8", errors="replace"), tuple(notes)
     except Exception as exc:  # noqa: BLE001
-        raise MsgError(f"damaged Outlook .msg file: {type(exc).__name__}: {exc}") from None
+        raise MsgError(f"damaged Outlook .msg file: {type(exc).__name__}: {str(exc)[:200]}") from None
     finally:
         # Closing a damaged file may fail too; the message bytes are already built.
         with contextlib.suppress(Exception):
             msg.close()
+
+
+def _rebuild(msg: Any, notes: list[str], depth: int) -> str:
+    """The text of one message (LF line ends): its transport headers, or headers rebuilt from
+    its properties, its decoded body, and the messages embedded in it as message/rfc822 parts."""
+    header_text = getattr(msg, "headerText", None) or ""
+    header_text = header_text.replace("\r\n", "\n").strip("\n")
+    if not header_text:
+        if depth == 0:
+            notes.append("the .msg has no transport headers (never sent, or saved from Drafts): "
+                         "headers were rebuilt from its properties")
+        lines = []
+        for name, attr in (("From", "sender"), ("To", "to"), ("Cc", "cc"), ("Subject", "subject"),
+                           ("Message-ID", "messageId")):
+            value = _header_value(getattr(msg, attr, None))
+            if value:
+                lines.append(f"{name}: {value}")
+        date = getattr(msg, "date", None)
+        if date is not None:
+            with contextlib.suppress(TypeError, ValueError):
+                lines.append(f"Date: {format_datetime(date)}")
+        header_text = "\n".join(lines)
+    body = getattr(msg, "body", None) or ""
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", errors="replace")
+    body = body.replace("\r\n", "\n")
+    embedded = _embedded_messages(msg) if depth < _MAX_EMBEDDED_DEPTH else []
+    if not embedded:
+        return header_text + "\n\n" + body
+    # Outlook keeps an attached message (a bounce's returned mail, a reported phish) as a .msg
+    # of its own inside this one: rebuilt the same way and attached as message/rfc822, so
+    # ``--attached N`` and the report's list of carried messages see it.
+    inner = [_rebuild(item, notes, depth + 1) for item in embedded]
+    if depth == 0:
+        notes.append(f"its {len(inner)} embedded message(s) rebuilt the same way and attached as message/rfc822 "
+                     "parts (the body kept is the decoded text)")
+    boundary = f"=_headerscope_msg_{depth}_" + hashlib.sha256("".join(inner).encode("utf-8", "replace")).hexdigest()[:24]
+    parts = [f"--{boundary}\nContent-Type: text/plain; charset=utf-8\n\n{body}"]
+    parts.extend(f"--{boundary}\nContent-Type: message/rfc822\n\n{text}" for text in inner)
+    return (_without_body_fields(header_text) + f"\nMIME-Version: 1.0\nContent-Type: multipart/mixed; "
+            f"boundary=\"{boundary}\"\n\n" + "\n".join(parts) + f"\n--{boundary}--\n")
+
+
+def _embedded_messages(msg: Any) -> list[Any]:
+    """The messages attached inside ``msg`` (attachment type MSG), in order."""
+    found = []
+    for attachment in list(getattr(msg, "attachments", None) or [])[:_MAX_EMBEDDED]:
+        with contextlib.suppress(Exception):  # a damaged attachment is passed over
+            data = attachment.data
+            if hasattr(data, "headerText") and hasattr(data, "body"):
+                found.append(data)
+    return found
+
+
+def _without_body_fields(header_text: str) -> str:
+    """The header without the fields that described the original body (and their folds)."""
+    kept: list[str] = []
+    skipping = False
+    for line in header_text.split("\n"):
+        if line[:1] in (" ", "\t"):
+            if not skipping:
+                kept.append(line)
+            continue
+        name = line.partition(":")[0].strip().lower()
+        skipping = name in _BODY_FIELDS or name == "mime-version"
+        if not skipping:
+            kept.append(line)
+    return "\n".join(kept)

@@ -712,3 +712,28 @@ def test_files_a_folder_scan_passes_over_are_said(tmp_path: Path) -> None:
     assert len(proc.stdout.strip().splitlines()) == 2  # the header row and the message
     assert "passed over 1 file(s) in the folders given that do not look like mail" in proc.stderr
     assert "notes.md" in proc.stderr
+
+
+def test_a_message_embedded_in_an_outlook_msg_is_listed_and_analyzed_as_a_copy(tmp_path: Path) -> None:
+    # A real bounce saved from Outlook keeps the returned message as a .msg inside the .msg
+    # (attachment type MSG), with its own transport headers; --attached 1 analyzes it.
+    import headerscope
+
+    bounce = CORPUS / "messages" / "eml_analyzer" / "other.msg"
+    report = headerscope.analyze(bounce.read_bytes(), offline=True)
+    [carried] = report.attached
+    assert carried.content_type == "message/rfc822" and carried.subject is not None
+    assert carried.subject.startswith("\u56de\u590d\uff1a\u8f6c\u53d1\uff1a")
+    assert any("embedded message(s) rebuilt" in c for c in report.input.cleanups)
+    env = {**os.environ, "NO_COLOR": "1"}
+    result = subprocess.run([sys.executable, "-m", "headerscope", "analyze", str(bounce), "--offline", "--attached", "1",
+                             "--format", "json"], capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
+    assert result.returncode == 0, result.stderr
+    inner = json.loads(result.stdout)
+    assert inner["hops"][-1]["by"] == "tjdpf.org.cn" and inner["input"]["byte_exact"] is False
+    # Bytes that start like a .msg but are too short for an OLE file: one line, no file-name error.
+    short = tmp_path / "short.msg"
+    short.write_bytes(bounce.read_bytes()[:600])
+    result = subprocess.run([sys.executable, "-m", "headerscope", "analyze", str(short), "--offline"],
+                            capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
+    assert result.returncode == 1 and "too short for an OLE compound file" in result.stderr
