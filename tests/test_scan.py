@@ -129,6 +129,17 @@ def test_scan_reads_standard_input(tmp_path: Path) -> None:
     assert piped.returncode == 0, piped.stderr
     assert len(from_file.stdout.splitlines()) == 20
     assert piped.stdout.decode().replace('"stdin#', f'"{mbox}#') == from_file.stdout
+    # "cat box.mbox.gz | headerscope scan -" and the other compressions: decompressed as a
+    # file of that name is.
+    import bz2
+    import lzma
+
+    for compress in (gzip.compress, bz2.compress, lzma.compress):
+        piped = subprocess.run([sys.executable, "-m", "headerscope", "scan", "-", "--offline", "--format", "jsonl",
+                                "--now", "2026-11-27T10:00:00Z", "--jobs", "1"], capture_output=True, env=env,
+                               cwd=REPO, timeout=120, input=compress(mbox.read_bytes()))
+        assert piped.returncode == 0, piped.stderr
+        assert piped.stdout.decode().replace('"stdin#', f'"{mbox}#') == from_file.stdout, compress
 
 
 def test_maildir_reads_new_and_cur(tmp_path: Path) -> None:

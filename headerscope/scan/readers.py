@@ -20,7 +20,7 @@ import sys
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .._value import Value, frozen
 from ..text import compiled_on_first_use
@@ -230,17 +230,23 @@ def _listing(folder: Path) -> list[Path | ScanInput]:
         return [ScanInput(label=str(folder), data=None, container="maildir", error=exc.strerror or str(exc))]
 
 
-def iter_stream(read: Callable[[int], bytes], name: str, max_message: int = DEFAULT_MAX_MESSAGE) -> Iterator[ScanInput]:
+# The start of a stream read before deciding what it is: bzip2's magic number with its block
+# header is ten bytes.
+_STREAM_HEAD = 16
+
+
+def iter_stream(read: Callable[[int], bytes], name: str, max_message: int = DEFAULT_MAX_MESSAGE,
+                decompress: bool = True) -> Iterator[ScanInput]:
     """The messages of a stream (``scan -`` reads standard input): an mbox when it starts with
     ``From ``, else one message. Read as it comes, never whole: a mailbox piped from another
     host or a decompressor can be any size. Its entries carry their
     bytes, since the stream cannot be read again (a worker reads no span of it)."""
     head = b""
     try:
-        # A read of a pipe may return fewer bytes than asked: read on until the start is five
-        # bytes (enough to tell an mbox) or the stream ends.
-        while len(head) < 5:
-            more = read(5 - len(head))
+        # A read of a pipe may return fewer bytes than asked: read on until the start is long
+        # enough to tell an mbox ("From ") or a compression's magic number, or the stream ends.
+        while len(head) < _STREAM_HEAD:
+            more = read(_STREAM_HEAD - len(head))
             if not more:
                 break
             head += more
@@ -256,8 +262,23 @@ def iter_stream(read: Callable[[int], bytes], name: str, max_message: int = DEFA
             return start + read(max(size - len(start), 1))
         return read(size)
 
-    if head == b"From ":
+    if head.startswith(b"From "):
         yield from _split_mbox(read_on, name, max_message, lazy=False)
+        return
+    module = _decompressor(head) if decompress else None
+    if module is not None:
+        # "cat 2024-January.txt.gz | headerscope scan -", as a file of that name is read.
+        source = _CountedReader(read_on)
+        try:
+            import importlib
+
+            stream: io.BufferedIOBase = importlib.import_module(module).open(io.BufferedReader(source), "rb")
+        except ImportError:
+            yield ScanInput(label=name, data=None,
+                            error=f"this Python has no {module} module to decompress it with: decompress it first")
+            return
+        yield from _iter_decompressed(stream, module, name, max_message,
+                                      lambda: source.count * _MAX_EXPANSION + _EXPANSION_SLACK)
         return
     parts: list[bytes] = []
     size = 0
@@ -403,11 +424,18 @@ def _iter_compressed(path: Path, module: str, max_message: int) -> Iterator[Scan
         yield ScanInput(label=str(path), data=None,
                         error=f"this Python has no {module} module to decompress it with: decompress it first")
         return
+    yield from _iter_decompressed(stream, module, str(path), max_message, lambda: limit)
+
+
+def _iter_decompressed(stream: io.BufferedIOBase, module: str, name: str, max_message: int,
+                       limit: Callable[[], int]) -> Iterator[ScanInput]:
+    """The messages of a decompressing stream, read no further once it has given ``limit()``
+    bytes (a decompression bomb)."""
     given = 0
 
     def read(size: int) -> bytes:
         nonlocal given
-        if given > limit:
+        if given > limit():
             raise OSError(f"it decompresses to over {_MAX_EXPANSION} times its size: not read further")
         try:
             # read1: what one step decompresses, so a damaged end loses nothing before it
@@ -419,7 +447,25 @@ def _iter_compressed(path: Path, module: str, max_message: int) -> Iterator[Scan
         return data
 
     with stream:
-        yield from iter_stream(read, str(path), max_message)
+        yield from iter_stream(read, name, max_message, decompress=False)
+
+
+class _CountedReader(io.RawIOBase):
+    """A readable stream over a ``read`` function, counting the bytes it gave: standard input
+    handed to a decompressor, whose input size bounds its output."""
+
+    def __init__(self, read: Callable[[int], bytes]) -> None:
+        self._read = read
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._read(len(buffer))
+        buffer[:len(data)] = data
+        self.count += len(data)
+        return len(data)
 
 
 def _read_single(path: Path, max_message: int, lazy: bool = False, container: str = "file") -> ScanInput:
