@@ -426,7 +426,8 @@ def _input_findings(loaded: LoadedInput, message: Message) -> list[Finding]:
     if not loaded.has_body:
         out.append(Finding(
             id="input.no_body", severity=Severity.NOTICE, title="No body: body-dependent checks cannot run",
-            explanation="The input holds headers only (a headers paste), so DKIM body hashes and "
+            explanation="The input holds headers only (a headers paste, or a message cut off before its body), "
+                        "so DKIM body hashes and "
                         "anything else that needs the body cannot be verified.",
         ))
     if not loaded.byte_exact:

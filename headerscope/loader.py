@@ -938,7 +938,7 @@ def _load_msg(original: bytes, result: Callable[..., LoadedInput]) -> LoadedInpu
                   "keep the original MIME bytes")
 
 
-def _emlx_message(original: bytes) -> tuple[bytes, str] | None:
+def _emlx_message(original: bytes) -> tuple[bytes, str, bool] | None:
     """The message inside an Apple Mail .emlx, and what was removed around it; None when the
     input is not one (a first line of digits alone does not make one: the count must end the
     file or lead to the property list)."""
@@ -949,21 +949,23 @@ def _emlx_message(original: bytes) -> tuple[bytes, str] | None:
     end = start + int(count.group(1))
     if end == len(original) or (end < len(original) and _plist_start_re().match(original, end)):
         return original[start:end], ("Apple Mail's .emlx wrapping was removed: the byte-count line before the "
-                                     "message and Mail's property list after it")
+                                     "message and Mail's property list after it"), False
     # A count that does not fit (the file was edited by hand): the property list still ends it.
     plist = original.rfind(b"<?xml", start)
     if plist > start and _plist_end_re().search(original, plist):
         return original[start:plist], (f"Apple Mail's .emlx wrapping was removed; its byte count "
                                        f"({int(count.group(1))}) does not match the message "
                                        f"({plist - start} bytes before Mail's property list), "
-                                       f"so the file was edited after Mail wrote it")
+                                       f"so the file was edited after Mail wrote it"), True
     return None
 
 
-def _load_emlx(original: bytes, message: bytes, removed: str, source: str, digest: str) -> LoadedInput:
+def _load_emlx(original: bytes, message: bytes, removed: str, edited: bool, source: str, digest: str) -> LoadedInput:
     """An Apple Mail .emlx: the message inside, loaded as any input, reported as the file's."""
     inner = _load(message, source, digest, emlx=False)  # one wrapping: a nested count line is the message's
     note = inner.byte_exact_note
+    if edited and note is None:
+        note = "the .emlx was edited after Apple Mail wrote it: its byte count does not match the message"
     if inner.has_body:
         # Mail writes the field in this case; the regex (any case) only runs when it is there.
         stubs = len(_apple_stub_re().findall(message)) if message.find(b"Apple-Content-Length") >= 0 else 0

@@ -49,6 +49,16 @@ def test_a_signed_message_in_an_emlx_verifies() -> None:
     assert not any(f.id in ("headers.defects", "input.not_byte_exact") for f in report.findings)
 
 
+def test_an_emlx_whose_byte_count_does_not_match_is_not_the_original_bytes() -> None:
+    # Mail's count says how long the message was when Mail wrote it; a different length means
+    # the file was edited since, so a DKIM failure may come from the edit.
+    edited = SIGNED.replace(b"Q4 capacity plan", b"Q4 capacity plans")
+    report = analyze(f"{len(SIGNED)}\n".encode() + edited + PLIST, "Messages/9.emlx")
+    assert (report.input.format, report.input.byte_exact) == ("emlx", False)
+    note = next(f for f in report.findings if f.id == "input.not_byte_exact")
+    assert "edited after Apple Mail wrote it" in note.explanation
+
+
 def test_a_partial_emlx_is_not_reported_as_a_broken_signature() -> None:
     data = emlx(partial(SIGNED))
     report = analyze(data, "Messages/8.partial.emlx")

@@ -748,3 +748,20 @@ def test_a_message_embedded_in_an_outlook_msg_is_listed_and_analyzed_as_a_copy(t
     result = subprocess.run([sys.executable, "-m", "headerscope", "analyze", str(short), "--offline"],
                             capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
     assert result.returncode == 1 and "too short for an OLE compound file" in result.stderr
+
+
+def test_the_slowest_hop_is_a_wait_not_a_clock_step(tmp_path: Path) -> None:
+    # Two stamps from a server whose clock was two years ahead: +769 days then -769 days. The
+    # jump is a clock step (analyze says hops.clock_skew), not the message's slowest hop.
+    def received(by: str, client: str, when: str) -> bytes:
+        return (f"Received: from {client} ({client} [192.0.2.7]) by {by} with ESMTP id Q; {when}\r\n").encode()
+
+    raw = (received("mx.example.net", "relay.example.net", "Mon, 22 Aug 2016 14:24:58 +0000")
+           + received("relay.example.net", "wrongclock.example.org", "Mon, 22 Aug 2016 14:22:58 +0000")
+           + received("wrongclock.example.org", "out.example.org", "Mon, 1 Oct 2018 09:49:21 +0000")
+           + received("out.example.org", "laptop.example.org", "Mon, 22 Aug 2016 14:22:50 +0000")
+           + b"From: a@example.org\r\nSubject: s\r\nDate: Mon, 22 Aug 2016 14:22:49 +0000\r\n\r\nx\r\n")
+    path = tmp_path / "skew.eml"
+    path.write_bytes(raw)
+    [row] = _scan_rows([str(path)], jobs=1)
+    assert row.slowest_hop == "mx.example.net" and row.slowest_delay_seconds == 120.0

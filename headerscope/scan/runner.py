@@ -157,6 +157,19 @@ def analyze_one(index: int, item: ScanInput) -> ScanRow:
     return summarize(index, item.label, report, want_json=options.want_json)
 
 
+def _steady_hops(hops: Any) -> list[Any]:
+    """The hops whose delay is a wait, not a clock step: a delay the next hop takes back (at
+    least half of it, as a negative delay) is a stamp from a wrong clock (hops.clock_skew)."""
+    steady = []
+    for position, hop in enumerate(hops):
+        following = hops[position + 1] if position + 1 < len(hops) else None
+        if (hop.delay_seconds is not None and hop.delay_seconds > 0 and following is not None
+                and following.delay_seconds is not None and following.delay_seconds < -0.5 * hop.delay_seconds):
+            continue
+        steady.append(hop)
+    return steady
+
+
 def summarize(index: int, label: str, report: Any, want_json: bool = False) -> ScanRow:
     """The scan row of a report."""
     from ..model import Report, Severity
@@ -164,7 +177,7 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
     assert isinstance(report, Report)
     sender = report.envelope.author()
     dkim = min((s.result for s in report.dkim), key=lambda r: _DKIM_RANK.get(r, 9), default="none")
-    slowest = max((h for h in report.hops if h.delay_seconds is not None and h.number > 1),
+    slowest = max((h for h in _steady_hops(report.hops) if h.delay_seconds is not None and h.number > 1),
                   key=lambda h: h.delay_seconds or 0.0, default=None)
     stamp = next((h.fields.timestamp for h in reversed(report.hops) if h.fields.timestamp), None)
     report_json = None
