@@ -31,7 +31,7 @@ from ._value import Value, frozen, frozen_maker
 from .domains import is_ip_literal, normalize_domain, organizational_domain
 from .message import Message
 from .model import Finding, HeaderField, Hop, ReceivedFields, Role, Severity
-from .received import parse_received, parse_received_timed
+from .received import NO_TIME_ZONE, parse_received, parse_received_timed
 from .text import compiled_on_first_use
 
 # A message with 100,000 Received fields is a loop or an attack. Only the latest (topmost)
@@ -486,6 +486,12 @@ def _is_local_delivery(fields: ReceivedFields, raw: str, low: str | None = None,
     return "lmtp" in (low if low is not None else text.lower()) and bool(_with_lmtp_re().search(text))
 
 
+def _mailbox_transport(fields: ReceivedFields) -> bool:
+    """Exchange 2013 and later writing the message into a mailbox database: "via Mailbox
+    Transport" (the Mailbox Transport Delivery service), always a final delivery."""
+    return (fields.via or "").strip().lower() == "mailbox transport"
+
+
 def _fmt_seconds(seconds: float) -> str:
     magnitude = abs(seconds)
     if magnitude < 120:
@@ -542,7 +548,7 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
         user = (fields.ident or fields.from_helo or fields.from_rdns or "").strip()
         if protocol != "local" or (user and "." not in user):
             return Role.MUA
-    if _is_local_delivery(fields, raw, low, protocol) or (
+    if _is_local_delivery(fields, raw, low, protocol) or _mailbox_transport(fields) or (
         ("dovecot" in low or "cyrus" in low) and _mda_software_re().search(text)
         and not fields.auth and not protocol.startswith(("esmtp", "smtp"))
     ):
@@ -579,7 +585,9 @@ def _correct_roles_by_position(work: list[_Work]) -> None:
     last_with_client = next((i for i in range(len(work) - 1, -1, -1) if _has_client(work[i].fields)), -1)
     for i, item in enumerate(work):
         reinjection = item.role is Role.MUA and i > 0
-        filter_delivery = item.role is Role.MDA and i < last_with_client
+        # Exchange's Mailbox Transport delivers into the mailbox, never to a filter: hops above
+        # it are the message sent on again (see build_chain's journey restart).
+        filter_delivery = item.role is Role.MDA and i < last_with_client and not _mailbox_transport(item.fields)
         if reinjection or filter_delivery:
             item.role = Role.MTA
 
@@ -1209,6 +1217,11 @@ def build_chain_from_fields(
         else:
             fields = _safe_parse(parse, header.value)
             time = _utc(fields.timestamp)
+        if time is not None and NO_TIME_ZONE in fields.problems:
+            # RFC 5322 section 3.3 requires the zone: without it the moment is unknown by up to
+            # a day, so no delay or clock step is measured against it (fetchmail 4's asctime
+            # stamps). Its time as written stays in the hop.
+            time = None
         work.append(_Work(header=header, fields=fields, time=time, own_org=host_organization(fields.by),
                           private=is_non_public_ip(fields.from_ip)))
     _assign_organizations(work)
@@ -1266,12 +1279,21 @@ def build_chain_from_fields(
         # says so): the journey took no measurable time, not an unknown one.
         total_delay = 0.0
     now_utc = _aware(now) or datetime.now(timezone.utc)
+    # A mailbox delivery with hops above it: the message was delivered, then sent on again
+    # (an inbox rule's forward, a redirect, a re-send). When its Date: is later than the
+    # first journey's first hop, the Date: is the new sending's: it is compared with the first
+    # hop after the delivery, not with the first hop of all.
+    restart = max((i for i, item in enumerate(work[:-1]) if item.role is Role.MDA), default=None)
+    date_index = 0
+    if restart is not None and date_utc is not None and work[0].time is not None \
+            and (date_utc - work[0].time).total_seconds() > SKEW_TOLERANCE_SECONDS:
+        date_index = restart + 1
     hops: list[Hop] = []
     future: list[int] = []
     for i, item in enumerate(work):
         number = i + 1
-        from_date = i == 0 and not truncated and date_sane
-        previous = date_utc if from_date else (work[i - 1].time if i > 0 else None)
+        from_date = i == date_index and not truncated and date_sane
+        previous = date_utc if from_date else (work[i - 1].time if i > 0 and i != date_index else None)
         delay = (item.time - previous).total_seconds() if item.time and previous else None
         fields = item.fields
         hops.append(_make_hop(
@@ -1283,8 +1305,8 @@ def build_chain_from_fields(
         _hop_findings(findings, item, number, delay, from_date, i < boundary_index,
                       measured_from_first_hop=from_date and date_after_delivery
                       and total_delay is not None,
-                      why_waited=_why_waited(wait_notes, item, previous) if delay and delay > SLOW_HOP_SECONDS
-                      else None)
+                      why_waited=(_after_mailbox(work, i) or _why_waited(wait_notes, item, previous))
+                      if delay and delay > SLOW_HOP_SECONDS else None)
         if item.time is not None and item.time > now_utc + FUTURE_TOLERANCE:
             future.append(i)
     if future:
@@ -1385,6 +1407,15 @@ def _future_finding(work: list[_Work], future: list[int], boundary_index: int, n
                     f"{_iso(first)}): a server's clock was wrong or the header was forged." + claim,
         reference=_RFC5322_DATE, subject=f"hop {future[0] + 1}",
     )
+
+
+def _after_mailbox(work: list[_Work], i: int) -> str | None:
+    """Why hop i waited, when the hop before it delivered the message into a mailbox."""
+    if i == 0 or work[i - 1].role is not Role.MDA:
+        return None
+    return (f"Hop {i} delivered the message into a mailbox (the journey's end); this hop sends it on "
+            "again: the wait is time the message spent in the mailbox before it was forwarded, "
+            "redirected or re-sent, not a queue.")
 
 
 def _why_waited(notes: Sequence[HeaderField], item: _Work, previous: datetime | None) -> str | None:
@@ -1497,6 +1528,13 @@ def _check_link(findings: _Findings, work: list[_Work], i: int, boundary_index: 
                "named itself differently from the last server the sender's headers list. That is "
                "normal when an email service sends under its customer's host names, and it is "
                "also what a forged lower chain looks like.")
+    elif work[i + 1].private and orgs.same(host_organization(nxt.by), host_organization(by)):
+        # One organisation's servers handing the message on over its private network: the
+        # sending server often greets with a public alias (a customer's or the service's name).
+        severity = Severity.INFO
+        why = (f"Both servers belong to {host_organization(by)} and the hand-over used a private address "
+               f"({nxt.from_ip}), inside its own network; a server there often greets with a public alias "
+               "rather than its own name.")
     elif i + 1 < boundary_index and work[i].private and _is_public_ip(nxt.from_ip):
         # An internal server (Exchange names itself by its Active Directory name) handing the
         # message out: the next server sees the organisation's public name and address.

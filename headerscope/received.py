@@ -325,6 +325,10 @@ _zone_re = compiled_on_first_use(r"^([+-])(\d{2}):?(\d{2})$")
 _date_split_re = compiled_on_first_use(r"[\s,]+")
 
 
+# The note of a date with no zone: its timestamp is shown, but it is no moment to measure by.
+NO_TIME_ZONE = "date has no time zone; read as UTC"
+
+
 def _zone_offset(text: str, notes: list[str]) -> int | None:
     """Minutes east of UTC for ``+hhmm`` / ``+hh:mm``; None (with a note) when impossible."""
     m = _zone_re().match(text)
@@ -418,7 +422,7 @@ def _parse_date(text: str) -> tuple[datetime | None, list[str]]:
         hour = hour % 12 + (12 if meridiem == "pm" else 0)
     if offset is None:
         if named_offset is None:
-            notes.append("date has no time zone; read as UTC")
+            notes.append(NO_TIME_ZONE)
         offset = named_offset or 0
     if second is not None and second == 60:  # leap second (RFC 5322 section 3.3)
         second = 59
@@ -548,6 +552,7 @@ _auth_comment_re = compiled_on_first_use(
 # "(envelope-from <x>)", "(envelope-sender x)", Active!Hunter's "(envelope sender: <x>)".
 _envfrom_re = compiled_on_first_use(r"\benvelope[- ](?:from|sender)[:=]? ?(<[^<>]*>|[^\s<>,;]+)", re.I)
 _userid_re = compiled_on_first_use(r"\bfrom userid (\S+)")
+_fetchmail_re = compiled_on_first_use(r"fetchmail-[\w.-]+ (POP3|POP2|APOP|RPOP|KPOP|SDPS|IMAP)\b", re.I)
 # qmail's "(qmail 1234 invoked by uid 89)" and the same stamp from programs modelled on it,
 # such as nullmailer's "(nullmailer pid 2185 invoked by uid 1000)" and wp.pl's "(wp-smtpd 16293
 # invoked by uid 100)".
@@ -1545,6 +1550,16 @@ def _assemble(
             if m is not None:
                 ident = "userid " + m.group(1).rstrip(",")
 
+    if protocol is None and not tls_only:
+        # fetchmail before 5 wrote its protocol in a comment after its host, with no "with":
+        # "by host (fetchmail-4.3.2 POP3 run by user)".
+        for c in flat_comments:
+            if c[:10].lower() == "fetchmail-":
+                fetched = _fetchmail_re().match(c)
+                if fetched is not None:
+                    word = fetched.group(1).upper()
+                    protocol = "POP3" if word in ("APOP", "RPOP", "KPOP", "SDPS") else word  # POP3 variants
+                    break
     protocol_words = [w.upper() for w in (protocol or "").split()]
     via_upper = (via or "").upper()
     microsoft = (

@@ -1328,3 +1328,74 @@ def test_an_internal_server_handing_mail_out_behind_address_translation_is_no_ga
     gaps = only(chain, "hops.chain_gap")
     assert [(g.subject, g.severity) for g in gaps] == [("hop 3", Severity.INFO)]
     assert "Active Directory" in gaps[0].explanation and "made-up" not in gaps[0].explanation
+
+
+def _chain_of(raw: str) -> HopChain:
+    message = parse_message(raw.replace("\n", "\r\n").encode())
+    date = next((h.value for h in message.headers if h.name.lower() == "date"), None)
+    return build_chain(message, parsedate_to_datetime(date) if date else None, NOW)
+
+
+def test_a_stamp_with_no_time_zone_measures_nothing_and_fetchmail_4_is_a_download() -> None:
+    # Real 1998 header (RT's test data): fetchmail 4 names its protocol only in a comment and
+    # stamps an asctime date with no zone. Read as UTC it made a 4.9 h backward "clock" step and
+    # a 5 h "queue"; the boundary fell on the download, with no client address for SPF.
+    chain = _chain_of(
+        "Received: from horked.fsck.com (jesse@localhost [127.0.0.1])\n\tby horked.fsck.com (8.8.7/8.8.7) with "
+        "ESMTP id MAA12918\n\tfor <jesse@localhost>; Fri, 3 Apr 1998 12:53:03 -0500\n"
+        "Received: from mail.wesleyan.edu\n\tby horked.fsck.com (fetchmail-4.3.2 POP3 run by jrvincent)\n"
+        "\tfor <jesse@localhost> (single-drop); Fri Apr  3 12:53:03 1998\n"
+        "Received: from postoffice.sarnoff.com (postoffice.sarnoff.com [130.33.10.147]) by mail.wesleyan.edu "
+        "(8.8.6/8.7.3) with ESMTP id MAA18546 for <jrvincent@wesleyan.edu>; Fri, 3 Apr 1998 12:50:00 -0500 (EST)\n"
+        "Received: from [130.33.15.12] by postoffice.sarnoff.com\n          (Netscape Messaging Server 3.5)  with "
+        "ESMTP id AAA1314\n          for <jrvincent@wesleyan.edu>; Fri, 3 Apr 1998 12:49:16 -0500\n"
+        "Date: Fri, 3 Apr 1998 12:48:40 -0500\nFrom: rwest@sarnoff.com\n\nx\n")
+    assert [h.fields.protocol for h in chain.hops] == ["ESMTP", "ESMTP", "POP3", "ESMTP"]
+    assert [h.delay_seconds for h in chain.hops] == [36.0, 44.0, None, None]
+    assert chain.boundary_hop == 2
+    assert not only(chain, "hops.clock_skew") and not only(chain, "hops.slow_hop")
+
+
+def test_exchange_mailbox_transport_ends_a_journey_and_a_resend_starts_another() -> None:
+    # Real Amazon chain (a linux-pci patch): Exchange delivered the first sending into the
+    # author's mailbox ("via Mailbox Transport") on 10 July; the author sent it again on 11
+    # July with a new Date:. It was read as a 22-hour clock fault and a 22-hour queue.
+    chain = _chain_of(
+        "Received: from EX13MTAUWB001.ant.amazon.com (10.43.161.207) by\n EX13D24UWB001.ant.amazon.com "
+        "(10.43.161.93) with Microsoft SMTP Server (TLS)\n id 15.0.1367.3; Thu, 11 Jul 2019 14:55:14 +0000\n"
+        "Received: from u9ff250417f405e.ant.amazon.com (10.107.0.52) by\n mail-relay.amazon.com (10.43.161.249) "
+        "with Microsoft SMTP Server id\n 15.0.1367.3 via Frontend Transport; Thu, 11 Jul 2019 14:55:13 +0000\n"
+        "Received: from EX13D13UWB002.ant.amazon.com (10.43.161.21) by\n EX13D13UWA001.ant.amazon.com "
+        "(10.43.160.136) with Microsoft SMTP Server\n (TLS) id 15.0.1367.3 via Mailbox Transport; Wed, 10 Jul 2019 "
+        "16:45:35 +0000\n"
+        "Received: from EX13MTAUWB001.ant.amazon.com (10.43.161.207) by\n EX13D13UWB002.ant.amazon.com "
+        "(10.43.161.21) with Microsoft SMTP Server\n (TLS) id 15.0.1367.3; Wed, 10 Jul 2019 16:45:35 +0000\n"
+        "Date:   Thu, 11 Jul 2019 17:55:12 +0300\nFrom: jonnyc@amazon.com\n\nx\n")
+    assert [h.role for h in chain.hops] == [Role.MTA, Role.MDA, Role.MTA, Role.MTA]
+    # The Date: is the second sending's: measured to the first hop after the delivery.
+    assert [h.delay_seconds for h in chain.hops] == [None, 0.0, 1.0, 1.0]
+    assert not only(chain, "hops.clock_skew") and not only(chain, "hops.slow_hop")
+    # Without the new Date:, the day between is said to be time in the mailbox, not a queue.
+    kept = _chain_of(
+        "Received: from u9ff250417f405e.ant.amazon.com (10.107.0.52) by\n mail-relay.amazon.com (10.43.161.249) "
+        "with Microsoft SMTP Server id\n 15.0.1367.3 via Frontend Transport; Thu, 11 Jul 2019 14:55:13 +0000\n"
+        "Received: from EX13D13UWB002.ant.amazon.com (10.43.161.21) by\n EX13D13UWA001.ant.amazon.com "
+        "(10.43.160.136) with Microsoft SMTP Server\n (TLS) id 15.0.1367.3 via Mailbox Transport; Wed, 10 Jul 2019 "
+        "16:45:35 +0000\nDate: Wed, 10 Jul 2019 16:45:30 +0000\nFrom: jonnyc@amazon.com\n\nx\n")
+    [slow] = only(kept, "hops.slow_hop")
+    assert "time the message spent in the mailbox" in slow.explanation
+
+
+def test_one_organisations_private_hand_over_with_a_public_alias_is_no_broken_chain() -> None:
+    # Real Telenor/Get (basefarm.net) chain on gmane: the scanner greets with the customer's
+    # public name over the organisation's private network.
+    chain = _chain_of(
+        "Received: from smtp.getmail.no (unknown [10.5.16.4])\n\tby get-mta-scan01.get.basefarm.net (Sophos Email "
+        "Appliance)\n with ESMTP id 4EB3F1796769_CC4CAAEF\tfor <git@vger.kernel.org>; Mon,\n 25 Oct 2010 00:09:17 "
+        "+0000 (GMT)\n"
+        "Received: from alpha.herland ([84.215.68.234]) by get-mta-in03.get.basefarm.net\n (Sun Java(tm) System "
+        "Messaging Server 7.0-0.04 64bit (built Jun 20 2008))\n with ESMTP id <0LAT004SRKFAVB20@get-mta-in03.get."
+        "basefarm.net> for\n git@vger.kernel.org; Mon, 25 Oct 2010 02:09:12 +0200 (MEST)\n"
+        "Date: Mon, 25 Oct 2010 02:09:10 +0200\nFrom: a@herland.net\n\nx\n")
+    gaps = only(chain, "hops.chain_gap")
+    assert [g.severity for g in gaps] == [Severity.INFO] and "belong to basefarm.net" in gaps[0].explanation
