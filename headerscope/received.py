@@ -776,6 +776,13 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
                     continue
                 # qmail with SMTP AUTH / ident: "(user@domain@[IP])"; the part before the last
                 # "@" is the ident or authenticated user, not a host (RFC 1413).
+            if "[" in c and "]" not in c and literal_ip is None:
+                # NetEase's webmail: "from user@example.com( [58.213.83.156) ]", the bracket
+                # closed after the comment: the address is still the client's.
+                ip, _ = _read_ip(c.strip().lstrip("[").strip())
+                if ip is not None:
+                    literal_ip = ip
+                    continue
             if bare is None and " " not in c:
                 ident, _, ip_part = c.rpartition("@")
                 ip, has_port = _read_ip(ip_part)
@@ -901,6 +908,10 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
             client.helo = helo_given if helo_marker_seen else first_text
             if comment_host is not None:
                 client.rdns = _rdns_name(comment_host)
+    if (first_text is not None and "@" in first_text and client.helo == first_text
+            and "." in first_text.rpartition("@")[2]):
+        # "from user@example.com ..." (NetEase's webmail): a login, not a host's HELO name.
+        client.ident, client.helo = first_text, None
     if api_client and first_text is not None and first_text.isdigit():
         client.ident = f"API client {first_text}"
         client.helo = None

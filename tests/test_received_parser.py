@@ -1228,3 +1228,12 @@ def test_more_real_dialects_read_whole() -> None:
                        "smtp2.uni-freiburg.de with esmtp ( Exim )\n id 1ogNFj-0008Os-1X; Thu, 06 Oct 2022 11:33:15 +0200")
     assert (f.complete, f.from_ip, f.from_helo, f.from_rdns) == (True, "132.230.2.222", "uni-freiburg.de",
                                                                "fe2.uni-freiburg.de")
+
+
+def test_netease_webmail_login_and_its_misplaced_bracket() -> None:
+    # Real NetEase (Coremail/Hmail) webmail stamp, in several vivo.com messages: the login
+    # where a HELO would be, the address's closing bracket after the comment.
+    f = parse_received("from wangqing@vivo.com( [58.213.83.156) ] by ajax-webmail ( [127.0.0.1] ) ; "
+                       "Thu, 12 Nov 2020 09:15:05 +0800 (GMT+08:00)")
+    assert (f.from_ip, f.ident, f.from_helo, f.by) == ("58.213.83.156", "wangqing@vivo.com", None, "ajax-webmail")
+    assert f.timestamp == "2020-11-12T09:15:05+08:00"
