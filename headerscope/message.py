@@ -285,7 +285,7 @@ def _read_legacy_charsets(headers: list[HeaderField], lines: list[bytes], positi
 def _unfold_as(value: bytes, codec: str) -> str | None:
     try:
         text = value.decode(codec)
-    except UnicodeDecodeError:
+    except (UnicodeError, ValueError):  # a codec may refuse in its own way
         return None
     return text.replace("\r", "").replace("\n", "").strip()
 
