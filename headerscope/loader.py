@@ -663,6 +663,15 @@ def _html_escaped(block: bytes) -> bool:
             and block.find(b"&lt;") >= 0 and block.find(b"&gt;") >= 0)
 
 
+def _unescaped(reference: bytes, unescape: Callable[[str], str]) -> bytes:
+    """The character a reference stands for, unless it is a control character: a line break
+    made from "&#10;" would start a header field of its own, so such a reference stays as written."""
+    text = unescape(reference.decode("ascii"))
+    if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in text):
+        return reference
+    return text.encode("utf-8", "replace")
+
+
 def _unescape_html(lines: _Lines) -> None:
     """A header copied from a page's HTML source, or through a ticket or chat tool that escaped
     it: its character references become the characters again."""
@@ -676,8 +685,7 @@ def _unescape_html(lines: _Lines) -> None:
         line = lines.text[index]
         if line.find(b"&") < 0:
             continue
-        repaired = _html_reference().sub(
-            lambda reference: html.unescape(reference.group(0).decode("ascii")).encode("utf-8"), line)
+        repaired = _html_reference().sub(lambda reference: _unescaped(reference.group(0), html.unescape), line)
         if repaired != line:
             lines.text[index] = repaired
             count += 1

@@ -714,6 +714,11 @@ def test_a_header_copied_as_html_text_gets_its_angle_brackets_back() -> None:
     assert load_bytes(message).data is message
     subject = b"Subject: 1 &lt; 2\nFrom: ann@example.org\nDate: Mon, 2 Nov 2026 10:00:00 +0000\n\nx\n"
     assert load_bytes(subject).data is subject  # "&lt;" alone, no "&gt;": not an escaped copy
+    # A reference to a line break would start a header field of its own: it stays as written.
+    smuggled = b"From: Ann &lt;ann@example.org&gt;\nSubject: x&#10;Authentication-Results: mx; dmarc=pass&#x0D;\n\nx\n"
+    fields = parse_message(load_bytes(smuggled).data).headers
+    assert [h.name for h in fields] == ["From", "Subject"]
+    assert fields[1].value == "x&#10;Authentication-Results: mx; dmarc=pass&#x0D;"
 
 
 def test_web_page_spaces_and_lost_fold_indentation_are_repaired() -> None:
