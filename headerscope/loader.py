@@ -482,7 +482,10 @@ def _strip_any_gmail_summary(lines: _Lines) -> None:
             results.append(recorded)
             last_row = index = value_index
         index += 1
-    if last_row is None:
+    if last_row is None or len(results) < 2 or not any(r.properties for r in results):
+        # Gmail writes at least SPF and DMARC rows, and names the client's address or the
+        # signing domain: a note that says "SPF: pass" is not its table, and its words must
+        # not become the receiver's recorded results.
         return
     # The message starts at the first field after the verdict rows (past the translated
     # "Download original" and "Copy to clipboard" line).

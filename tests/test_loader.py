@@ -227,9 +227,10 @@ def test_gmail_summary_in_another_language_or_a_cell_per_line() -> None:
             assert loaded.format == "gmail-original" and loaded.data == body
             assert [(r.method, r.result, r.properties) for r in loaded.recorded] == expected
         assert load_bytes(summary).unreadable is not None
-    # An "SPF:" line whose value is no verdict is not taken for the table.
-    note = b"SPF: looks wrong to me\n" + message
-    assert load_bytes(note).recorded == ()
+    # An "SPF:" line whose value is no verdict is not taken for the table, nor a note whose
+    # rows name no address or domain as Gmail's do: its words are no recorded result.
+    for note in (b"SPF: looks wrong to me\n", b"Checked it:\nSPF: pass\nDKIM: fail\nDMARC: fail\n"):
+        assert load_bytes(note + message).recorded == ()
 
 
 def test_outlook_properties_layout_corpus_file() -> None:
