@@ -776,8 +776,8 @@ def _links(work: list[_Work], below: int, above: int, orgs: _Orgs) -> bool:
 
 
 def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Statement],
-                   reverse_names: ReverseNames | None, mail_exchangers: MailExchangers | None = None
-                   ) -> _Boundary:
+                   reverse_names: ReverseNames | None, mail_exchangers: MailExchangers | None = None,
+                   addressed_domains: Sequence[str] = ()) -> _Boundary:
     """The trust boundary (0-based hop index) and whether the message came from outside.
 
     Walk down from the last hop while each hop's client is inside the final receiving
@@ -814,7 +814,8 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
             break
         index, outside = _walk(work, orgs, inside)
     result = _Boundary(index=index, from_outside=outside)
-    gateway = _inbound_gateway(work, orgs, result.index, mail_exchangers, reverse_names) if outside else None
+    gateway = (_inbound_gateway(work, orgs, result.index, mail_exchangers, reverse_names, addressed_domains)
+               if outside else None)
     if gateway is not None:
         service, exchanger, domain = gateway
         inside.add(result.index)
@@ -894,7 +895,8 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
 
 
 def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: MailExchangers | None,
-                     reverse_names: ReverseNames | None = None) -> tuple[str, str, str] | None:
+                     reverse_names: ReverseNames | None = None, addressed_domains: Sequence[str] = ()
+                     ) -> tuple[str, str, str] | None:
     """(service, MX host, domain) when the boundary hop's client is a filtering service that the
     receiving domain's MX names, and the hop below is that service's: the recipient's own inbound
     gateway (Mimecast, Proofpoint, eXpurgate... in front of the mailbox servers), not the sender's.
@@ -907,9 +909,14 @@ def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: Ma
         return None
     fields = work[b].fields
     # The service is named by the reverse DNS the receiver recorded, never by the client's own
-    # HELO: a sender connecting directly could claim to be the gateway, and its made-up
-    # "gateway" Received below would then choose the client SPF checks.
+    # HELO alone: a sender connecting directly could claim to be the gateway, and its made-up
+    # "gateway" Received below would then choose the client SPF checks. Exchange Online records
+    # no reverse-DNS name ("from au-smtp-1.mimecast.com (124.47.150.22)"): there the HELO counts
+    # only once DNS confirms it, the address's PTR naming the same service (FCrDNS, below).
     service = host_organization(fields.from_rdns) if fields.from_rdns else None
+    helo_only = service is None and reverse_names is not None and bool(fields.from_ip)
+    if helo_only:
+        service = host_organization(fields.from_helo)
     final_org = orgs.find(work[-1].org)
     if service is None or final_org is None or orgs.same(service, final_org) \
             or not orgs.same(work[b - 1].org, service):
@@ -917,18 +924,38 @@ def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: Ma
     below = next((org for org in (host_organization(n) for n in _client_names(work[b - 1].fields)) if org), None)
     if (below is not None and orgs.same(below, service)) or not _links(work, b - 1, b, orgs):
         return None
-    domain = _recipient_domain(fields) or final_org
-    for name in (mail_exchangers(domain) or ())[:10]:
-        host = name.split()[-1].rstrip(".") if name.split() else ""
-        if host and orgs.same(host_organization(host), service):
-            if reverse_names is not None and fields.from_ip:
-                # Where DNS is at hand, the client's address must be the service's too (FCrDNS).
-                answer = reverse_names(fields.from_ip)
-                if answer is not None and not (answer[1] and any(
-                        orgs.same(host_organization(n), service) for n in answer[0][:10])):
-                    return None
-            return service, host, domain
+    # The recipient's domain: the boundary hop's "for" clause; else, where the receiver writes
+    # none (Exchange Online), the domains the message is addressed to, whose MX must then name
+    # the service; else the receiving organisation itself.
+    recipient = _recipient_domain(fields)
+    domains = [recipient] if recipient else [*addressed_domains[:3], final_org]
+    for domain in dict.fromkeys(domains):
+        for name in (mail_exchangers(domain) or ())[:10]:
+            host = name.split()[-1].rstrip(".") if name.split() else ""
+            if host and orgs.same(host_organization(host), service):
+                if reverse_names is not None and fields.from_ip:
+                    # Where DNS is at hand, the client's address must be the service's too (FCrDNS).
+                    answer = reverse_names(fields.from_ip)
+                    confirmed = answer is not None and answer[1] and any(
+                        orgs.same(host_organization(n), service) for n in answer[0][:10])
+                    if not confirmed and (answer is not None or helo_only):
+                        return None
+                return service, host, domain
     return None
+
+
+def _addressed_domains(message: Message) -> tuple[str, ...]:
+    """The distinct domains of the message's To: and Cc: addresses (the first three)."""
+    from .addresses import parse_addresses
+
+    found: list[str] = []
+    for name in ("To", "Cc"):
+        for field in message.all(name)[:2]:
+            for address in parse_addresses(field.value)[:20]:
+                domain = (address.domain or "").lower()
+                if domain and domain not in found:
+                    found.append(domain)
+    return tuple(found[:3])
 
 
 def _recipient_domain(fields: ReceivedFields) -> str | None:
@@ -1164,6 +1191,7 @@ def build_chain(
     return build_chain_from_fields(message.all("Received"), date, now, parse=parse,
                                    statements=_read_statements(message), reverse_names=reverse_names,
                                    mail_exchangers=mail_exchangers,
+                                   addressed_domains=_addressed_domains(message) if mail_exchangers else (),
                                    wait_notes=[*message.all("X-Greylist")[:3], *message.all("X-Mailman-Approved-At")[:1]])
 
 
@@ -1177,9 +1205,11 @@ def build_chain_from_fields(
     reverse_names: ReverseNames | None = None,
     wait_notes: Sequence[HeaderField] = (),
     mail_exchangers: MailExchangers | None = None,
+    addressed_domains: Sequence[str] = (),
 ) -> HopChain:
     """The chain from Received fields given top first, as they stand in the message.
-    ``wait_notes``: the fields that say why a hop waited (X-Greylist, X-Mailman-Approved-At)."""
+    ``wait_notes``: the fields that say why a hop waited (X-Greylist, X-Mailman-Approved-At);
+    ``addressed_domains``: the domains of To: and Cc:, for a receiver that names no recipient."""
     findings = _Findings()
     total = len(received)
     if total == 0:
@@ -1226,7 +1256,7 @@ def build_chain_from_fields(
                           private=is_non_public_ip(fields.from_ip)))
     _assign_organizations(work)
     orgs = _Orgs()
-    boundary = _find_boundary(work, orgs, statements, reverse_names, mail_exchangers)
+    boundary = _find_boundary(work, orgs, statements, reverse_names, mail_exchangers, addressed_domains)
     boundary_index = boundary.index
     for item in work:
         fields = item.fields

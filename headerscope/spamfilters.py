@@ -259,14 +259,20 @@ def _microsoft(message: Message, boundary: Hop | None, microsoft_receiver: bool)
             if verdict.details:  # a field with none of the parts Microsoft documents says nothing
                 verdicts.append(verdict)
     if not verdicts:
-        # Exchange Server on premises: only the level, in its organisation header.
+        # Exchange Server on premises, and Outlook.com's consumer mailboxes: the level in the
+        # organisation header, with the bulk level and the mailbox's folder beside it.
         for field in _fields(message, "X-MS-Exchange-Organization-SCL")[:1]:
             trusted, why = _position_trust(field, boundary)
             if microsoft_receiver:
                 trusted, why = True, ("Exchange removes X-MS-Exchange-Organization fields that arrive from "
                                       "outside: the receiving organisation wrote it")
-            verdicts.append(_microsoft_verdict(field.name, field.index, [("SCL", field.value.strip()[:8])],
-                                               trusted, why))
+            parts = [("SCL", field.value.strip()[:8])]
+            bcl = bulk.get("X-Microsoft-Antispam")
+            if trusted and bcl is not None:
+                parts.append(bcl)
+            if trusted:
+                parts.extend(delivery)
+            verdicts.append(_microsoft_verdict(field.name, field.index, parts, trusted, why))
     return verdicts
 
 
@@ -291,6 +297,8 @@ def _microsoft_verdict(header: str, index: int, parts: list[tuple[str, str]], tr
         key = key.upper() if key.upper() in ("DEST", "OFR") else key
         if key in meanings:
             meaning = meanings[key].get(part.upper(), "")
+            if key == "SCL" and values.get("DIR", "").upper() == "OUT":
+                meaning = meaning.split(":")[0]  # an outbound scan delivers to no folder
         elif key == "SFTY":
             if not part.strip():
                 continue  # written empty on ordinary mail: no safety tip

@@ -35,7 +35,7 @@ def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ..
     if not checked:
         return Verdict(status="not_checked", summary=(
             "Could not check: offline (no DNS), so DKIM, SPF and DMARC were not verified."
-            + _recorded_note(comparison)))
+            + _recorded_note(comparison, findings)))
     if not domains:
         passing = _names(s.domain for s in dkim if s.result == "pass")
         tail = (f"; DKIM passes only for {passing}, which vouches for the message but not for a "
@@ -66,7 +66,7 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
     if dmarc is None or dmarc.result == "not_checked":
         reason = dmarc.explanation if dmarc else "DMARC was not evaluated"
         return Verdict(status="not_checked",
-                       summary=f"Could not check: {_without_word(reason)}." + _recorded_note(comparison))
+                       summary=f"Could not check: {_without_word(reason)}." + _recorded_note(comparison, findings))
     result = dmarc.result
 
     if result == "pass" or (result in ("none", "permerror", "temperror") and (aligned_dkim or spf_aligned)):
@@ -88,10 +88,10 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
             # The policy was found; an aligned SPF or DKIM check had the temporary error.
             return Verdict(status="not_checked", summary=(
                 f"Could not check: {_without_word(dmarc.explanation)}; try again later."
-                + _recorded_note(comparison)))
+                + _recorded_note(comparison, findings)))
         return Verdict(status="not_checked", summary=(
             f"Could not check: the DMARC lookup for {domain} failed temporarily (temperror), and no "
-            "aligned DKIM signature passes; try again later." + _recorded_note(comparison)))
+            "aligned DKIM signature passes; try again later." + _recorded_note(comparison, findings)))
 
     delivery = _dmarc_at_delivery(comparison, dkim)
     if delivery is not None and delivery.label == "modified_after_delivery":
@@ -110,7 +110,7 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
         sig = unverifiable[0]
         return Verdict(status="not_checked", summary=(
             f"Could not check: the DKIM signature by {sig.domain} could not be verified ({sig.reason}), "
-            f"and SPF does not pass aligned with {domain}." + _recorded_note(comparison)))
+            f"and SPF does not pass aligned with {domain}." + _recorded_note(comparison, findings)))
 
     if result == "fail" and arc is not None and arc.result == "pass" and dmarc.arc_override:
         # The receiving side's own seal (added after it recorded its verdict, RFC 8617 section
@@ -265,10 +265,15 @@ def _drift_words(item: Comparison) -> str:
     return "DNS changed since delivery (a key was rotated or a policy changed)"
 
 
-def _recorded_note(comparison: tuple[Comparison, ...]) -> str:
+def _recorded_note(comparison: tuple[Comparison, ...], findings: tuple[Finding, ...]) -> str:
     for item in comparison:
         if item.method == "dmarc" and item.recorded:
             by = f" ({item.recorded_by})" if item.recorded_by else ""
+            if item.recorded == "fail" and any(f.id == "recorded.dmarc_fail" and f.severity is Severity.NOTICE
+                                               for f in findings):
+                # Exchange Online's composite authentication passed it (recorded.dmarc_fail says why).
+                return (f" The receiving side{by} recorded DMARC fail at delivery, but its composite "
+                        "authentication passed the message.")
             return f" The receiving side{by} recorded DMARC {item.recorded} at delivery."
     return ""
 

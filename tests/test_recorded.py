@@ -1492,3 +1492,87 @@ def test_results_under_another_name_at_the_receiving_hop_are_said_as_such() -> N
     assert "perhaps the receiver's own under another name" in (by_header["Authentication-Results"].trust_reason or "")
     assert "directly below the boundary Received" in (by_header["Received-SPF"].trust_reason or "")
     assert all("written before" not in f.explanation for f in findings)
+
+
+# Exchange Online behind Mimecast (real lines, 2022, from a public test fixture; its ARC seals and
+# signatures left out): the tenant's MX is Mimecast; Exchange Online records DMARC fail for the
+# gateway's hop, and compauth softpass.
+M365_BEHIND_MIMECAST = (
+    b'Received: from SYBPR01MB5902.ausprd01.prod.outlook.com (2603:10c6:10:9a::12)\r\n'
+    b' by ME2PR01MB4035.ausprd01.prod.outlook.com with HTTPS; Mon, 11 Apr 2022\r\n'
+    b' 22:36:09 +0000\r\n'
+    b'ARC-Authentication-Results: i=3; mx.microsoft.com 1; spf=softfail (sender ip\r\n'
+    b' is 124.47.150.22) smtp.rcpttodomain=caulfieldgs.vic.edu.au\r\n'
+    b' smtp.mailfrom=mail1.wpengine.com; dmarc=fail (p=none sp=none pct=100)\r\n'
+    b' action=none header.from=clifestaging.wpengine.com; dkim=fail (body hash did\r\n'
+    b' not verify) header.d=mail1.wpengine.com; arc=pass (0 oda=0 ltdi=0 93)\r\n'
+    b'Received: from ME3PR01CA0049.ausprd01.prod.outlook.com (2603:10c6:220:f7::22)\r\n'
+    b' by SYBPR01MB5902.ausprd01.prod.outlook.com (2603:10c6:10:9a::12) with\r\n'
+    b' Microsoft SMTP Server (version=TLS1_2,\r\n'
+    b' cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.5144.29; Mon, 11 Apr\r\n'
+    b' 2022 22:36:03 +0000\r\n'
+    b'Received: from ME3AUS01FT014.eop-AUS01.prod.protection.outlook.com\r\n'
+    b' (2603:10c6:220:f7:cafe::69) by ME3PR01CA0049.outlook.office365.com\r\n'
+    b' (2603:10c6:220:f7::22) with Microsoft SMTP Server (version=TLS1_2,\r\n'
+    b' cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.5144.29 via Frontend\r\n'
+    b' Transport; Mon, 11 Apr 2022 22:36:03 +0000\r\n'
+    b'Authentication-Results: spf=softfail (sender IP is 124.47.150.22)\r\n'
+    b' smtp.mailfrom=mail1.wpengine.com; dkim=fail (body hash did not verify)\r\n'
+    b' header.d=mail1.wpengine.com;dmarc=fail action=none\r\n'
+    b' header.from=clifestaging.wpengine.com;compauth=softpass reason=201\r\n'
+    b'Received-SPF: SoftFail (protection.outlook.com: domain of transitioning\r\n'
+    b' mail1.wpengine.com discourages use of 124.47.150.22 as permitted sender)\r\n'
+    b'Received: from au-smtp-1.mimecast.com (124.47.150.22) by\r\n'
+    b' ME3AUS01FT014.mail.protection.outlook.com (10.114.155.155) with Microsoft\r\n'
+    b' SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\r\n'
+    b' 15.20.5144.20 via Frontend Transport; Mon, 11 Apr 2022 22:36:03 +0000\r\n'
+    b'ARC-Authentication-Results: i=2;\r\n'
+    b'\trelay.mimecast.com;\r\n'
+    b'\tdkim=pass header.d=mail1.wpengine.com header.s=mx header.b=rIcpDEZQ;\r\n'
+    b'\tarc=pass ("mailchannels.net:s=arc-2022:i=1");\r\n'
+    b'\tdmarc=pass (policy=none) header.from=wpengine.com;\r\n'
+    b'\tspf=pass (relay.mimecast.com: domain of "wordpress=clifestaging.wpengine.com@mail1.wpengine.com" designates 23.83.212.6 as permitted sender) smtp.mailfrom="wordpress=clifestaging.wpengine.com@mail1.wpengine.com"\r\n'
+    b'Received: from aye.elm.relay.mailchannels.net\r\n'
+    b' (aye.elm.relay.mailchannels.net [23.83.212.6]) by relay.mimecast.com with\r\n'
+    b' ESMTP with STARTTLS (version=TLSv1.2,\r\n'
+    b' cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\r\n'
+    b' au-mta-96-TlAA1AJ3PIeVE3gTzAgvEA-1; Tue, 12 Apr 2022 08:35:59 +1000\r\n'
+    b'To: brendan.woods@x-team.com, uat_wpclifeadmin@caulfieldgs.vic.edu.au, MarcusMonaghan@caulfieldgs.vic.edu.au, edmund.chan@xwp.co\r\n'
+    b'Date: Mon, 11 Apr 2022 22:35:48 +0000\r\n'
+    b'From: WordPress <wordpress@clifestaging.wpengine.com>\r\n'
+    b'Return-Path: wordpress=clifestaging.wpengine.com@mail1.wpengine.com\r\n'
+    b'X-MS-Exchange-Organization-SCL: -1\r\n'
+    b'X-Forefront-Antispam-Report: CIP:124.47.150.22;CTRY:AU;LANG:en;SCL:-1;SRV:;IPV:CAL;SFV:NSPM;H:au-smtp-1.mimecast.com;PTR:au-smtp-1.mimecast.com;CAT:NONE;SFS:;DIR:INB\r\n'
+    b"\r\n"
+)
+
+
+def test_exchange_online_behind_the_recipients_gateway() -> None:
+    # Exchange Online checked the gateway's hop (SPF softfail for Mimecast's address, a body
+    # that Mimecast changed): its dmarc=fail beside compauth=softpass is no "not authenticated".
+    import headerscope
+
+    report = headerscope.analyze(M365_BEHIND_MIMECAST, offline=True)
+    [fail] = [f for f in report.findings if f.id == "recorded.dmarc_fail"]
+    assert fail.severity == Severity.NOTICE and "compauth=softpass reason=201" in fail.explanation
+    assert "composite authentication passed the message" in report.verdict.summary
+    # Exchange Online's ARC-Authentication-Results names it mx.microsoft.com: its own.
+    microsoft = [r for r in report.recorded if r.authserv_id == "mx.microsoft.com"]
+    assert microsoft and all(r.trusted for r in microsoft)
+    assert "recorded.untrusted_claim" not in {f.id for f in report.findings if "microsoft" in f.explanation}
+    # The only SCL is Exchange's; with DNS the MX of a domain the message is addressed to is
+    # Mimecast and the client's PTR is Mimecast's: the boundary is where Mimecast took it.
+    from headerscope.hops import build_chain
+    from headerscope.message import parse_message
+
+    message = parse_message(M365_BEHIND_MIMECAST)
+    now = datetime(2022, 4, 12, tzinfo=timezone.utc)
+    mx = {"caulfieldgs.vic.edu.au": ("10 au-smtp-inbound-1.mimecast.com.",)}
+    chain = build_chain(message, None, now, mail_exchangers=mx.get,
+                        reverse_names=lambda ip: (("au-smtp-1.mimecast.com",), True))
+    assert chain.hops[chain.boundary_hop - 1].fields.from_ip == "23.83.212.6"
+    assert [f.id for f in chain.findings if f.id == "hops.inbound_gateway"] == ["hops.inbound_gateway"]
+    # Exchange Online records no reverse DNS: the HELO alone, without a PTR to confirm it, moves nothing.
+    for reverse in (None, lambda ip: (("host.attacker.example",), True)):
+        unconfirmed = build_chain(message, None, now, mail_exchangers=mx.get, reverse_names=reverse)
+        assert unconfirmed.hops[unconfirmed.boundary_hop - 1].fields.from_ip == "124.47.150.22"

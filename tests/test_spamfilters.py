@@ -501,3 +501,33 @@ def test_rspamd_verdict_stamped_with_the_receivers_queue_id_is_the_receivers() -
     # Another id (a sender's copy of someone else's stamp): still only shown.
     [other] = analyze(received + tail.format("AB12CD34EF")).spam_filters
     assert not other.trusted
+
+
+def test_outlook_com_consumer_verdict_keeps_its_bulk_level_and_folder() -> None:
+    # Outlook.com (real 2025 fields): no X-Forefront-Antispam-Report, the level in Exchange's
+    # organisation field, the bulk level and the folder in their own fields.
+    report = analyze(
+        "Received: from mail-ed1-f50.google.com (209.85.208.50) by MW2NAM04FT047.mail.protection.outlook.com "
+        "(10.13.30.220) with Microsoft SMTP Server (version=TLS1_3, cipher=TLS_AES_256_GCM_SHA384) id 15.20.9388.8 "
+        "via Frontend Transport; Wed, 3 Dec 2025 21:43:00 +0000\r\n"
+        "X-MS-Exchange-Organization-SCL: 5\r\nX-Microsoft-Antispam: BCL:8;ARA:1444111002|3217299011;\r\n"
+        "X-Microsoft-Antispam-Mailbox-Delivery:\r\n\tucf:0;jmr:0;ex:0;psp:0;auth:0;dest:J;OFR:SpamFilterAuthJ;"
+        "ENG:(5062000311)(920221119095);RF:JunkEmail;\r\n" + TAIL)
+    [verdict] = report.spam_filters
+    details = {key: value for key, value, _ in verdict.details}
+    assert (details["SCL"], details["BCL"], details["DEST"], details["OFR"]) == ("5", "8", "J", "SpamFilterAuthJ")
+    assert verdict.summary == "SCL 5 (spam); delivered to the Junk Email folder (OFR:SpamFilterAuthJ)"
+    # An outbound scan (DIR:OUT, a hybrid tenant's relay) delivers to no folder.
+    outbound = analyze(
+        "Received: from mail.amd.example (192.0.2.7) by mx.lists.example.org with ESMTPS id Q; "
+        "Mon, 2 Nov 2026 10:00:04 +0000\r\n"
+        "X-MS-Exchange-Authentication-Results: spf=pass (sender IP is 222.71.101.198)\r\n smtp.mailfrom=cixtech.com; "
+        "dkim=none (message not signed)\r\n header.d=none;dmarc=bestguesspass action=none header.from=cixtech.com;\r\n"
+        "X-Forefront-Antispam-Report:\r\n\tCIP:222.71.101.198;CTRY:CN;LANG:en;SCL:1;SRV:;IPV:NLI;SFV:NSPM;"
+        "H:smtprelay.cixcomputing.com;PTR:InfoDomainNonexistent;CAT:NONE;DIR:OUT;SFP:1102;\r\n" + TAIL)
+    [verdict] = outbound.spam_filters
+    assert dict((k, m) for k, _, m in verdict.details)["SCL"] == "not spam"
+    # Exchange Online's results for the tenant's outbound mail are shown, not relied on.
+    kept = [r for r in outbound.recorded if r.header == "X-MS-Exchange-Authentication-Results"]
+    assert [(r.method, r.result, r.trusted) for r in kept] == [
+        ("spf", "pass", False), ("dkim", "none", False), ("dmarc", "bestguesspass", False)]

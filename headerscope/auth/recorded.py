@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from .._value import Value, frozen
 from ..domains import aligned, is_ip_literal, normalize_domain, organizational_domain
+from ..hops import OPERATOR_ALIASES
 from ..message import Message
 from ..model import (
     ArcResult,
@@ -548,7 +549,12 @@ def _writer_matches(writer: str, context: _TrustContext) -> bool:
     name = normalize_domain(writer)
     if name is None:
         return False
-    return name in context.hosts or organizational_domain(name) in context.orgs
+    if name in context.hosts:
+        return True
+    org = organizational_domain(name)
+    # A big operator writes its results under another of its domains (Exchange Online's
+    # "mx.microsoft.com" on outlook.com servers): its domains are one organisation, as for hops.
+    return org in context.orgs or OPERATOR_ALIASES.get(org or "", "") in context.orgs
 
 
 def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, field_name: str = _AR
@@ -849,6 +855,9 @@ _PRESERVED_FIELDS = {
     "authentication-results-original": ("Exchange Online", "the Authentication-Results an earlier server wrote "
                                         "(often a filtering gateway in front of the mailbox, or the sending "
                                         "side's own)"),
+    "x-ms-exchange-authentication-results": ("Exchange Online", "the results it recorded when a tenant's mail "
+                                             "entered it to be relayed out (hybrid or connector mail: the "
+                                             "sending side's checks)"),
 }
 _PRESERVED_NAMES = frozenset(_PRESERVED_FIELDS)
 _MAX_PRESERVED_FIELDS = 10
@@ -1114,14 +1123,39 @@ def compare(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureRe
             and dmarc_comparison.recorded == "fail":
         # Not recomputed here (offline, a DNS error): the receiver's own verdict is the evidence.
         domain = dmarc_comparison.subject or "the From: domain"
-        findings.append(Finding(
-            id="recorded.dmarc_fail", severity=Severity.WARNING,
-            title=f"The receiving side recorded DMARC fail for {domain} at delivery",
-            explanation=(f"{dmarc_comparison.explanation} The receiver's own result says that no identity aligned "
-                         f"with {domain} passed when it accepted the message: the From: address is not "
-                         "authenticated, whatever the message shows."),
-            reference=RFC7489_POLICY, subject="dmarc"))
+        composite = next((r for r in recorded if r.trusted and r.method == "compauth"
+                          and r.header_index == dmarc_comparison.recorded_header_index), None)
+        if composite is not None and composite.result in ("pass", "softpass"):
+            # Exchange Online acts on its composite authentication, not on dmarc=: a pass beside
+            # a DMARC fail is mail that reached it through another server first (a filtering
+            # gateway in front of it, a forwarder; reason 130: a trusted ARC chain).
+            reason = f" reason={composite.reason}" if composite.reason else ""
+            findings.append(Finding(
+                id="recorded.dmarc_fail", severity=Severity.NOTICE,
+                title=f"The receiving side recorded DMARC fail for {domain}, but its composite authentication "
+                      f"passed ({composite.result})",
+                explanation=(f"{dmarc_comparison.explanation} Exchange Online judged the message by its composite "
+                             f"authentication instead (compauth={composite.result}{reason}), which it acts on for "
+                             "spoofing. A DMARC fail beside a compauth pass is typical of mail that came through "
+                             "another server before Exchange Online (a filtering gateway in front of it, a "
+                             "forwarder, a list): the failure describes that last hand-over, and the results an "
+                             "earlier receiver recorded (its ARC set, Authentication-Results-Original) tell how the "
+                             "message stood before it."),
+                reference=_COMPAUTH_DOCS, subject="dmarc"))
+        else:
+            findings.append(Finding(
+                id="recorded.dmarc_fail", severity=Severity.WARNING,
+                title=f"The receiving side recorded DMARC fail for {domain} at delivery",
+                explanation=(f"{dmarc_comparison.explanation} The receiver's own result says that no identity "
+                             f"aligned with {domain} passed when it accepted the message: the From: address is "
+                             "not authenticated, whatever the message shows."),
+                reference=RFC7489_POLICY, subject="dmarc"))
     return tuple(comparisons), tuple(findings)
+
+
+# Microsoft's description of compauth (composite authentication) in its Authentication-Results.
+_COMPAUTH_DOCS = ("https://learn.microsoft.com/en-us/defender-office-365/message-headers-eop-mdo"
+                  "#authentication-results-message-header-fields")
 
 
 def _make(method: str, subject: str | None, rec: RecordedResult | None, ours: str | None,
