@@ -501,7 +501,10 @@ def _proofpoint(message: Message, boundary: Hop | None, _microsoft_receiver: boo
             ("score", "the overall score"), ("spamscore", "spam"), ("phishscore", "phishing"),
             ("bulkscore", "bulk mail"), ("malwarescore", "malware"), ("impostorscore", "impostor (impersonation)"),
             ("suspectscore", "suspect"), ("adultscore", "adult content")) if key in values]
-        if values.get("policy", "").lower() == "outbound" or rule.lower().startswith("outbound_"):
+        # "route=outbound" is the route the message took through Proofpoint (iCloud's and
+        # companies' outgoing mail).
+        if values.get("policy", "").lower() == "outbound" or rule.lower().startswith("outbound_") \
+                or values.get("route", "").lower() == "outbound":
             trusted, why = False, ("an outbound policy: the sending organisation's Proofpoint scanned it on the way "
                                    "out; it says nothing of the recipient's filtering")
         else:

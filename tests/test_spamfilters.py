@@ -531,3 +531,16 @@ def test_outlook_com_consumer_verdict_keeps_its_bulk_level_and_folder() -> None:
     kept = [r for r in outbound.recorded if r.header == "X-MS-Exchange-Authentication-Results"]
     assert [(r.method, r.result, r.trusted) for r in kept] == [
         ("spf", "pass", False), ("dkim", "none", False), ("dmarc", "bestguesspass", False)]
+
+
+def test_proofpoint_route_outbound_is_the_senders_scan() -> None:
+    # Real 2025 field (a company's outgoing Proofpoint): "policy=default", "route=outbound".
+    report = analyze(
+        "Received: from mx0a.example.com (mx0a.example.com [192.0.2.7]) by mx.lists.example.org with ESMTPS id Q; "
+        "Mon, 2 Nov 2026 10:00:04 +0000\r\n"
+        "X-Proofpoint-Spam-Details: rule=notspam policy=default score=0 suspectscore=0 spamscore=0 phishscore=0\r\n"
+        " clxscore=1015 priorityscore=1501 impostorscore=0 lowpriorityscore=0\r\n adultscore=0 bulkscore=0 "
+        "malwarescore=0 classifier=typeunknown authscore=0\r\n authtc= authcc= route=outbound adjust=0 reason=mlx "
+        "scancount=1\r\n" + TAIL)
+    [verdict] = report.spam_filters
+    assert not verdict.trusted and "on the way out" in verdict.trust_reason
