@@ -75,7 +75,7 @@ _FIELD_NAMES = frozenset(name.lower() for name in (
     "X-Barracuda-Spam-Status", "X-Amavis-Spam-Status", "X-Spam_score", "X-Spam-Report", "X-Spam-Score",
     "X-TM-AS-Result", "X-TMASE-Result", "X-UI-Filterresults", "X-UI-Out-Filterresults", "X-Spam",
     "X-PerlMx-Spam", "X-Ham-Report", "X-Rspamd-Score", "X-Recommended-Action", "X-SpamExperts-Class",
-    "X-SpamExperts-Outgoing-Class", "X-Gmail-Labels", *_KASPERSKY_STATUS_FIELDS))
+    "X-SpamExperts-Outgoing-Class", "X-Gmail-Labels", "X-Mimecast-Spam-Score", *_KASPERSKY_STATUS_FIELDS))
 # MailScanner names its field after the site ("X-Example-MailScanner-SpamCheck").
 _MAILSCANNER_SUFFIX = "mailscanner-spamcheck"
 # Organisations whose receiving hosts are Exchange Online's.
@@ -171,7 +171,7 @@ def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int |
     verdicts: list[SpamFilterVerdict] = []
     for read in (_microsoft, _spamassassin, _rspamd, _proofpoint, _barracuda, _exim_spamassassin,
                  _spamassassin_without_status, _trend_micro, _united_internet, _pure_message, _mailscanner,
-                 _spamexperts, _kaspersky, _gmail_labels, _spam_flag):
+                 _spamexperts, _kaspersky, _mimecast, _gmail_labels, _spam_flag):
         verdicts.extend(read(message, boundary, microsoft_receiver))
     verdicts.sort(key=lambda v: v.header_index)
     findings = [_flagged(v) for v in verdicts if v.trusted and v.spam]
@@ -823,6 +823,41 @@ def _kaspersky(message: Message, boundary: Hop | None, _microsoft_receiver: bool
                 filter="Kaspersky", header=field.name, header_index=field.index, spam=spam, score=score,
                 threshold=None, summary=meaning + (f", rate {score:g}" if score is not None else ""),
                 details=tuple(details), rules=(), trusted=trusted, trust_reason=why))
+    return verdicts
+
+
+# Mimecast's spam score: the higher, the more spam-like; at 28 or more Mimecast rejects the
+# message during the SMTP session, whatever the policy (its "Message Insight - Spam Score" page).
+# Below that, whether it is held depends on the recipient's Spam Scanning policy level.
+_MIMECAST_REJECT_SCORE = 28.0
+
+
+def _mimecast(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    """``X-Mimecast-Spam-Score: 1``, with the hits of ``X-Mimecast-Impersonation-Protect``
+    ("Policy=...;Similar Internal Domain=false;Newly Observed Domain=true;...")."""
+    verdicts: list[SpamFilterVerdict] = []
+    for field in _fields(message, "X-Mimecast-Spam-Score")[:1]:
+        score = _number(field.value.strip()[:20])
+        if score is None:
+            continue
+        details = [("X-Mimecast-Spam-Score", f"{score:g}", "higher is more spam-like; from 28 Mimecast rejects the "
+                                                          "message outright, below that the policy level decides")]
+        hits: list[str] = []
+        for protect in _fields(message, "X-Mimecast-Impersonation-Protect")[:4]:
+            for part in " ".join(protect.value[:_MAX_VALUE].split()).split(";"):
+                name, equals, value = part.partition("=")
+                if equals and value.strip().lower() == "true" and name.strip().lower() != "policy":
+                    hits.append(name.strip()[:60])
+        if hits:
+            details.append(("X-Mimecast-Impersonation-Protect", ", ".join(dict.fromkeys(hits)),
+                            "impersonation checks that matched"))
+        trusted, why = _position_trust(field, boundary)
+        summary = f"spam score {score:g}" + (f"; impersonation: {', '.join(dict.fromkeys(hits))}" if hits else "")
+        verdicts.append(SpamFilterVerdict(
+            filter="Mimecast", header=field.name, header_index=field.index,
+            spam=True if score >= _MIMECAST_REJECT_SCORE else None, score=score,
+            threshold=_MIMECAST_REJECT_SCORE, summary=summary[:300], details=tuple(details), rules=(),
+            trusted=trusted, trust_reason=why))
     return verdicts
 
 

@@ -544,3 +544,16 @@ def test_proofpoint_route_outbound_is_the_senders_scan() -> None:
         "scancount=1\r\n" + TAIL)
     [verdict] = report.spam_filters
     assert not verdict.trusted and "on the way out" in verdict.trust_reason
+
+
+def test_mimecast_spam_score_and_impersonation_hits() -> None:
+    # Real fields of Mimecast in front of Exchange Online (2022); one hit made up to show it.
+    report = analyze(
+        "Received: from relay.mimecast.com (relay.mimecast.com [192.0.2.7]) by mx.example.org with ESMTPS id Q; "
+        "Mon, 2 Nov 2026 10:00:04 +0000\r\nX-Mimecast-Spam-Score: 1\r\n"
+        "X-Mimecast-Impersonation-Protect: Policy=Impersonation Protection Definition;Similar Internal Domain=false;"
+        "Similar Monitored External Domain=false;Custom External Domain=false;Mimecast External Domain=false;"
+        "Newly Observed Domain=true;Internal User Name=false\r\n" + TAIL)
+    [verdict] = report.spam_filters
+    assert (verdict.filter, verdict.score, verdict.threshold, verdict.spam) == ("Mimecast", 1.0, 28.0, None)
+    assert verdict.summary == "spam score 1; impersonation: Newly Observed Domain"
