@@ -345,6 +345,16 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
     except FilterError as exc:
         raise click.UsageError(str(exc)) from None
     now = _parse_now(now_text)
+    if dns_snapshot is not None and not offline:
+        # Read once here, so a broken snapshot is one line and status 1 before any message is
+        # scanned, not an error in every worker.
+        from .dns.interface import SnapshotError
+        from .dns.snapshot import SnapshotResolver
+
+        try:
+            SnapshotResolver.from_file(dns_snapshot)
+        except SnapshotError as exc:
+            _fail(str(exc))
     options = ScanOptions(offline=offline, dns_snapshot=dns_snapshot, nameserver=nameserver, dns_timeout=dns_timeout,
                           want_json=output_format == "jsonl", now=now.isoformat() if now else None,
                           max_message=max_size)

@@ -457,19 +457,21 @@ def _strip_any_gmail_summary(lines: _Lines) -> None:
     results: list[RecordedResult] = []
     last_row = None
     index = 0
-    seen_text = False
+    seen_text = 0  # lines of text seen (a blank line may follow the title)
     while index < _MAX_GMAIL_LINES and lines.has(index):
         line = lines.text[index].strip()[:_MAX_SCAN_LINE]
         if _trace_field().match(line):
             break  # the message's own header has begun
         if not line:
-            if seen_text and last_row is None:
-                return  # the table's rows have no blank line before its verdicts: a message's body
+            if seen_text > 1 and last_row is None:
+                # Past its title, the table's rows have no blank line before its verdicts: this
+                # is a message's body.
+                return
             index += 1
             continue
         if not seen_text and (_is_field(lines.text[index]) or lines.text[index][:1] in (b" ", b"\t")):
             return  # the table starts with its title or a label that is no header field
-        seen_text = True
+        seen_text += 1
         row = _gmail_auth_row().match(line)
         if row is not None:
             value, value_index = row.group(2).strip(), index

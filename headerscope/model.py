@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
+import re
 from dataclasses import field
 from typing import Any
 
@@ -766,7 +768,7 @@ class Report(Value):
 
         option = orjson.OPT_PASSTHROUGH_DATACLASS | (orjson.OPT_INDENT_2 if indent else 0)
         try:
-            return orjson.dumps(self, default=json_default, option=option)
+            return _escape_hidden(orjson.dumps(self, default=json_default, option=option))
         except orjson.JSONEncodeError:
             # orjson refuses what a hostile input can still put into a report: a lone
             # surrogate (a file name's stand-in for a byte that is not UTF-8) or an integer
@@ -777,7 +779,36 @@ class Report(Value):
 
             text = json.dumps(self, default=json_default, ensure_ascii=False, check_circular=False,
                               indent=2 if indent else None, separators=None if indent else (",", ":"))
-            return re.sub("[\ud800-\udfff]", "\ufffd", text).encode("utf-8")
+            return _escape_hidden(re.sub("[\ud800-\udfff]", "\ufffd", text).encode("utf-8"))
+
+
+# The UTF-8 of the characters text.HIDDEN_CHARACTERS names above ASCII: C1 controls (U+009B is a
+# CSI that terminals obey), the soft hyphen, bidi controls, zero-width and invisible format
+# characters, line separators, the byte order mark, annotations and tag characters. JSON may
+# hold them raw, but JSON printed to a terminal must not obey them: written as \uXXXX escapes,
+# the same text to a JSON reader. They occur only inside strings, so bytes can be replaced.
+_HIDDEN_UTF8 = (rb"\xc2[\x80-\x9f\xad]|\xd8\x9c|\xe1\xa0\x8e|\xe2\x80[\x8b-\x8f\xa8-\xae]|\xe2\x81[\xa0-\xa4\xa6-\xa9]"
+                rb"|\xef\xbb\xbf|\xef\xbf[\xb9-\xbb]|\xf3\xa0[\x80\x81][\x80-\xbf]")
+
+
+@functools.cache
+def _hidden_utf8() -> re.Pattern[bytes]:
+    return re.compile(_HIDDEN_UTF8)
+
+
+def _json_escape(match: re.Match[bytes]) -> bytes:
+    code = ord(match.group().decode("utf-8"))
+    if code > 0xFFFF:  # a surrogate pair, as JSON writes characters outside the BMP
+        code -= 0x10000
+        return b"\\u%04x\\u%04x" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF))
+    return b"\\u%04x" % code
+
+
+def _escape_hidden(data: bytes) -> bytes:
+    # Most reports are ASCII (a C-speed check) or have none: no copy.
+    if data.isascii() or _hidden_utf8().search(data) is None:
+        return data
+    return _hidden_utf8().sub(_json_escape, data)
 
 
 # Fields holding (name, value) pairs that are unique by name become JSON objects.

@@ -33,8 +33,9 @@ from .model import ReceivedFields, TlsInfo
 from .text import compiled_on_first_use
 
 # Real Received values are well under 2 KB; a value longer than this is hostile or broken.
-# Cutting keeps time and memory bounded (the date is still looked for at the very end).
-MAX_PARSED_CHARS = 32 * 1024
+# Cutting keeps time and memory bounded (the date is still looked for at the very end): the
+# tokenizer costs microseconds per token, and a hostile value is all one-character tokens.
+MAX_PARSED_CHARS = 8 * 1024
 # Deeper nesting is legal (RFC 5322 section 3.2.2) but never written by an MTA: reported.
 MAX_COMMENT_DEPTH = 32
 MAX_PROBLEMS = 12
@@ -78,6 +79,7 @@ _KINDS = ("", "S", "A", "B", "Q", "W", "(", "X")
 _new_tok = tuple.__new__
 
 _KEYWORDS = frozenset({"from", "by", "via", "with", "id", "for"})
+_MAX_CLAUSES = 64
 _OVER_TLS = ["over", "tls", "secured", "channel"]
 _PICKUP_SERVICE = ["mail", "pickup", "service"]
 _ID_TRAILING_CLAUSES = frozenset(("ORCPT", "CONVERT", "TLS", "ENVELOPE-FROM"))
@@ -1313,6 +1315,11 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
         problems.append("no date (no ';' and no date-like text)")
 
     segments = _split_segments(clause_toks)
+    if len(segments) > _MAX_CLAUSES:
+        # A real Received field has a handful of clauses (RFC 5321 section 4.4); thousands are
+        # an attack on the reader, each costing a pass over the ones before.
+        problems.append(f"{len(segments)} clauses: only the first {_MAX_CLAUSES} read")
+        segments = segments[:_MAX_CLAUSES]
 
     # Context from the whole header, needed before the from clause can be read.
     comments = [t for t in toks if t.kind == "C"][:MAX_COMMENTS_SCANNED]

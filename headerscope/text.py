@@ -172,7 +172,7 @@ def _charset_codec(label: str) -> str | None:
     name = label.strip().lower()
     try:
         info = codecs.lookup(_CHARSET_ALIASES.get(name, name))
-    except LookupError:
+    except (LookupError, ValueError, TypeError):  # unknown, or a name with a NUL in it
         return None
     if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
         return None

@@ -209,3 +209,66 @@ def test_thousands_of_result_fields_are_capped_with_a_notice() -> None:
     assert len({r.header_index for r in report.recorded}) == 200
     [notice] = [f for f in report.findings if f.id == "recorded.too_many"]
     assert notice.title == "1000 authentication result fields: the first 200 read"
+
+
+def test_fuzzed_inputs_end_in_a_report_or_one_line(tmp_path: Path) -> None:
+    # Found by fuzzing this session's new paths: a NUL in a charset name (codecs.lookup raises
+    # ValueError), and a broken snapshot given to scan (exit 70, or a traceback per worker).
+    import headerscope
+
+    padding = b"X-Pad: " + b"a" * 5000 + b"\n"
+    for raw in (b"From: a@example.com\n" + padding + b"Subject: caf\xe9\nContent-Type: text/plain; charset=\"latin-1\x00\"\n\nhi\n",
+                b"From: a@example.com\n" + padding + b"Subject: =?latin-1\x00?Q?caf=E9?=\n\nhi\n"):
+        report = headerscope.analyze(raw, offline=True)
+        assert report.subject is not None
+    broken = tmp_path / "broken.dns.json"
+    broken.write_text('{"a": [1,')
+    env = {**os.environ, "NO_COLOR": "1"}
+    for jobs in ("1", "2"):
+        result = subprocess.run([sys.executable, "-m", "headerscope", "scan", str(REPO / "samples" / "direct.eml"),
+                                 "--dns-snapshot", str(broken), "--jobs", jobs], capture_output=True, env=env,
+                                cwd=REPO, timeout=120)
+        assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert b"Traceback" not in result.stderr and b"is not JSON" in result.stderr
+
+
+def test_a_received_field_of_many_tiny_tokens_is_cut_before_it_costs() -> None:
+    # 32 KB of "(" or "from x" took 0.1 to 0.27 s each (a 9.6 MB message of them: 70 s).
+    from headerscope.received import MAX_PARSED_CHARS, parse_received
+
+    for value in ("(" * 65536, ("from x " * 10000)[:65536], "[" * 65536):
+        fields = parse_received(value)
+        assert fields.problems[0] == f"header is 65536 characters long; only the first {MAX_PARSED_CHARS} read"
+    assert MAX_PARSED_CHARS <= 8192
+    many = parse_received(" ".join(["by x"] * 200) + "; Mon, 2 Nov 2026 10:00:00 +0000")
+    assert many.problems[0] == "201 clauses: only the first 64 read"
+
+
+def test_json_output_escapes_what_a_terminal_would_obey() -> None:
+    # U+009B is a CSI that terminals obey and U+202E turns text around: JSON printed to a
+    # terminal writes them as \u escapes, the same text to a JSON reader.
+    import json
+
+    import headerscope
+
+    raw = b"From: a@example.org\r\nSubject: =?utf-8?q?a=C2=9B2J=1B[31mX=E2=80=AE?=\r\n\r\nx\r\n"
+    data = headerscope.analyze(raw, offline=True).to_json()
+    assert b"\xc2\x9b" not in data and b"\xe2\x80\xae" not in data and b"\\u009b" in data
+    assert json.loads(data)["subject"] == "a\x9b2J\x1b[31mX\u202e"
+
+
+def test_a_mailbox_of_many_times_splits_in_time_proportional_to_its_size(tmp_path: Path) -> None:
+    # "From " lines after empty lines, each full of "1:11 ": the date search retried a run to
+    # the end of its window from every time (about 1000 times slower than a normal mailbox).
+    from headerscope.scan.readers import iter_mbox
+
+    hostile = tmp_path / "times.mbox"
+    hostile.write_bytes(b"From a Mon Nov  2 10:00:00 2026\nSubject: x\n\n" + (b"\nFrom " + b"1:11 " * 199 + b"\n") * 4000)
+    normal = tmp_path / "normal.mbox"
+    normal.write_bytes(b"From a Mon Nov  2 10:00:00 2026\nSubject: x\n\n" + (b"\nplain " + b"text " * 199 + b"\n") * 4000)
+    timings = []
+    for path in (normal, hostile):
+        started = time.perf_counter()
+        list(iter_mbox(path))
+        timings.append(time.perf_counter() - started)
+    assert timings[1] < max(timings[0], 0.01) * 150, timings

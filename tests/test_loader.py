@@ -221,7 +221,8 @@ def test_gmail_summary_in_another_language_or_a_cell_per_line() -> None:
     expected = [("spf", "pass", (("smtp.client-ip", "203.0.113.5"),)),
                 ("dkim", "pass", (("header.d", "sender.test"),)),
                 ("dmarc", "fail", ())]
-    for summary in (german, cells):
+    titled = german.replace(b"Originalnachricht\n", b"Originalnachricht\n\n")  # a blank line after the title
+    for summary in (german, cells, titled):
         for body in (message, b"From: Alice <alice@sender.test>\nTo: bob@gmail.com\n\nhi\n"):
             loaded = load_bytes(summary + body)
             assert loaded.format == "gmail-original" and loaded.data == body

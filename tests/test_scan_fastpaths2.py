@@ -18,7 +18,7 @@ from headerscope.scan.readers import iter_mbox, read_input
 
 _SEPARATOR = re.compile(rb"^From \S+ +[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d\d:\d\d")
 _QUOTED = re.compile(rb"^>(>*From )")
-_DATED = re.compile(rb"\b\d\d?:\d\d(?::\d\d)?\b.*?(?:\b(?:19|20)\d\d\b)|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr"
+_DATED = re.compile(rb"\b\d\d?:\d\d(?::\d\d)?\b.{0,40}?\b(?:19|20)\d\d\b|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr"
                     rb"|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b.{0,40}?\b\d\d?:\d\d\b")
 _FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]{1,200}[ \t]*:")
 
@@ -46,7 +46,7 @@ def _plain_split(path: Path, max_message: int) -> list[tuple[str, bytes | None, 
         # After an empty line: a dated "From sender date" line, or one a header field follows.
         separator = line.startswith(b"From ") and (
             not started or too_big or not lines
-            or (lines[-1] in (b"\n", b"\r\n") and (_DATED.search(line[5:]) is not None
+            or (lines[-1] in (b"\n", b"\r\n") and (_DATED.search(line[5:320]) is not None
                                                     or _FIELD.match(after) is not None))
             or _SEPARATOR.match(line.rstrip(b"\n")) is not None)
         if separator:
@@ -182,3 +182,29 @@ def test_a_file_that_grew_after_its_size_was_taken_is_read_on_up_to_the_limit(
     assert read_input(found).data == path.read_bytes()
     over = read_input(found, max_message=80)
     assert (over.data, over.error) == (None, "message over the 80-byte limit")
+
+
+_LONG_LINES = (b"From a@b Mon Nov  2 10:00:00 2026 " + b"x" * 400 + b"\n", b"From a " + b"y" * 400 + b"\n",
+               b"z" * 450 + b"\n", b"Subject: " + b"w" * 400 + b"\n", b"From b Tue Dec  1 09:00:00 2026\n",
+               b"\n", b"text\n", b"Subject: hi\n", b"From c\n")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_lines_longer_than_any_message_split_alike_at_any_read_size(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    # A "From " line longer than a message may be is judged by its start when it arrives in
+    # pieces (a decompressor's small reads), as it is when read whole: the same messages, and
+    # none lost.
+    rng = random.Random(seed)
+    path = tmp_path / "box.mbox"
+    monkeypatch.setattr(readers, "_LONGEST_SEPARATOR", 200)
+    for _ in range(150):
+        data = b"".join(rng.choice(_LONG_LINES) for _ in range(rng.randint(1, 25)))
+        path.write_bytes(data)
+        results = []
+        for chunk in (1 << 20, 333, 64, 7):
+            monkeypatch.setattr(readers, "_READ_CHUNK", chunk)
+            results.append([(i.label, i.data, i.error) for i in iter_mbox(path, 150)])
+            results.append([(i.label, i.data, i.error) for i in map(lambda i: read_input(i, 150),
+                                                                    iter_mbox(path, 150, lazy=True))])
+        assert all(r == results[0] for r in results), data

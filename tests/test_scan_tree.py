@@ -97,6 +97,14 @@ def test_a_fifo_or_an_unlistable_folder_in_a_tree_is_an_error_row_and_the_walk_g
     items = list(iter_inputs([str(tree)]))
     assert [(Path(i.label).name, i.error) for i in items] == [
         ("a.eml", None), ("pipe.eml", "not a regular file (a FIFO)"), ("locked", "Permission denied")]
+    # The same in a Maildir's new/ (it was passed over without a word).
+    maildir = tmp_path / "Maildir"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    (maildir / "new" / "1.host").write_bytes(b"From: a@example.org\r\nSubject: a\r\n\r\nhi\r\n")
+    os.mkfifo(maildir / "new" / "2.host")
+    assert [(Path(i.label).name, i.error) for i in iter_inputs([str(maildir)])] == [
+        ("1.host", None), ("2.host", "not a regular file (a FIFO)")]
     # A folder whose entries cannot be looked at is no Maildir, and no crash.
     monkeypatch.setattr(readers.Path, "is_dir", lambda self: (_ for _ in ()).throw(PermissionError(13, "denied")))
     assert readers.is_maildir(tree) is False

@@ -302,8 +302,13 @@ def _iter_dir(path: Path, max_message: int, lazy: bool, passed_over: list[str] |
             for entry in _listing(path / sub):
                 if isinstance(entry, ScanInput):
                     yield entry
-                elif entry.is_file() and not entry.name.startswith("."):
-                    yield _read_single(entry, max_message, lazy, container="maildir")
+                elif not entry.name.startswith("."):
+                    kind = _special_file(entry)
+                    if kind is not None:
+                        yield ScanInput(label=str(entry), data=None, container="maildir",
+                                        error=f"not a regular file ({kind})")
+                    elif entry.is_file():
+                        yield _read_single(entry, max_message, lazy, container="maildir")
         # Its folders: Maildir++ keeps them beside cur/ and new/ as ".Sent", ".Lists.dev"
         # (Courier, Dovecot's default layout), Dovecot's LAYOUT=fs as plain subdirectories.
         # Symbolic links are not followed, as os.walk does not: a link back up would loop.
@@ -485,13 +490,18 @@ _READ_CHUNK = 1 << 20
 # A line longer than this (and than the message limit) cannot be a "From " separator line.
 _LONGEST_SEPARATOR = 1 << 16
 _QUOTED_LINE = re.compile(rb"^>(>*From )", re.MULTILINE)
-# The date of a "From sender date" line: a time, with a weekday or month name or a year
-# ("From - Mon Jan  1 00:00:00 2001", "From a at b.org  Sat Nov 14 21:29:28 2015").
+# The date of a "From sender date" line: a time, with a year soon after it or a weekday or month
+# name soon before it ("From - Mon Jan  1 00:00:00 2001", "From a at b.org  Sat Nov 14 21:29:28
+# 2015", Takeout's "... 00:00:00 +0000 2025"). Each part is bounded, so a line of many times
+# costs linear time.
 _mbox_dated = compiled_on_first_use(
-    rb"\b\d\d?:\d\d(?::\d\d)?\b.*?(?:\b(?:19|20)\d\d\b)|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul"
+    rb"\b\d\d?:\d\d(?::\d\d)?\b.{0,40}?\b(?:19|20)\d\d\b|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul"
     rb"|Aug|Sep|Oct|Nov|Dec)\b.{0,40}?\b\d\d?:\d\d\b")
 _header_field_start = compiled_on_first_use(rb"[\x21-\x39\x3b-\x7e]{1,200}[ \t]*:")
 _LONGEST_DATED = 1000
+# Where the date of a "From sender date" line is looked for: after a sender address, however
+# long an SRS or VERP address makes it.
+_DATE_WINDOW = 320
 
 
 def _header_follows(region: bytes, start: int, end: int) -> bool:
@@ -558,6 +568,8 @@ class _MboxSplitter:
         self.undecided: tuple[bytes, int] | None = None
         """A "From " line ending the run of lines fed, and its file offset: whether it is a
         separator depends on the line after it, in the next run."""
+        self.undecided_long = False
+        """The undecided line is one too long to hold (only where the line after it starts)."""
 
     def _keep(self, region: bytes, view: memoryview, pos: int, end: int, offset: int, quoted: int) -> None:
         """Whole lines region[pos:end] of the current message (the last may lack its line
@@ -598,7 +610,7 @@ class _MboxSplitter:
         # or a header field follows it. A body line an mbox writer left unquoted ("From my side:
         # ...", mboxcl2 quotes nothing) is neither, and stays in its message, as mutt's is_from()
         # keeps it.
-        if _mbox_dated().search(line, 5, _LONGEST_DATED):
+        if _mbox_dated().search(line, 5, _DATE_WINDOW):
             return True
         if line_end < 0 or line_end + 1 >= end:
             return None  # the next line is in the next run of lines
@@ -646,21 +658,39 @@ class _MboxSplitter:
         if self.undecided is None:
             return
         line, line_offset = self.undecided
-        self.undecided = None
+        long, self.undecided, self.undecided_long = self.undecided_long, None, False
         if _header_follows(region, start, end):
             if self.started:
                 yield self.finish()
             self._begin(line_offset + len(line))
+        elif long:
+            # A body line longer than any message: the message is over the limit.
+            self.too_big = self.started
+            self.parts = []
         else:
             self._keep(line, memoryview(line), 0, len(line), line_offset, 0)
+
+    def long_line_separates(self, line_start: bytes) -> bool | None:
+        """``_is_separator`` for a "From " line too long to hold, judged by its start; None when
+        the line after it decides."""
+        if not self.started or self.too_big or self.stop == self.start:
+            return True
+        if self.last_line not in (b"\n", b"\r\n"):
+            return _MBOX_SEPARATOR.match(line_start[:_LONGEST_DATED]) is not None
+        if _mbox_dated().search(line_start, 5, _DATE_WINDOW):
+            return True
+        return None
 
     def close(self) -> Iterator[ScanInput]:
         """The last message, at the end of the mailbox."""
         if self.undecided is not None:
             # A "From " line with nothing after it starts no message.
             line, line_offset = self.undecided
-            self.undecided = None
-            self._keep(line, memoryview(line), 0, len(line), line_offset, 0)
+            if self.undecided_long:
+                self.too_big = self.started
+            else:
+                self._keep(line, memoryview(line), 0, len(line), line_offset, 0)
+            self.undecided, self.undecided_long = None, False
         if self.started:
             yield self.finish()
 
@@ -717,6 +747,7 @@ def _split_mbox(read: Callable[[int], bytes], name: str, max_message: int, lazy:
     splitter = _MboxSplitter(name, max_message, lazy)
     pending = b""  # the start of a line whose end is not read yet; it ends where chunk starts
     skipping_line = False
+    begin_after_line = False  # a too-long separator line is being skipped: a message follows it
     position = 0  # file offset just after the bytes read so far
     while True:
         try:
@@ -738,6 +769,12 @@ def _split_mbox(read: Callable[[int], bytes], name: str, max_message: int, lazy:
             if line_end < 0:
                 continue
             begin, skipping_line = line_end + 1, False
+            if begin_after_line:
+                # The long line was a separator: the next message starts after it.
+                splitter._begin(chunk_offset + begin)
+                begin_after_line = False
+            elif splitter.undecided is not None and splitter.undecided_long:
+                splitter.undecided = (b"", chunk_offset + begin)
         # The chunk is fed where it was read (no copy): first the pending line completed by
         # the chunk's first line end, then the chunk's whole lines.
         first_end = chunk.find(b"\n", begin)
@@ -748,8 +785,18 @@ def _split_mbox(read: Callable[[int], bytes], name: str, max_message: int, lazy:
                 # over the limit whatever follows (after a "From " line before it is
                 # decided by the line's start).
                 yield from splitter.settle(pending, 0, len(pending))
-                splitter.too_big = splitter.started
-                splitter.parts = []
+                # A "From " line is judged by its start, as a whole line would be, so a
+                # mailbox splits the same however it is read (a decompressor gives small reads).
+                separates = splitter.long_line_separates(pending) if pending.startswith(b"From ") else False
+                if separates:
+                    if splitter.started:
+                        yield splitter.finish()
+                    begin_after_line = True
+                elif separates is None:
+                    splitter.undecided, splitter.undecided_long = (b"", position), True  # offset set at its end
+                else:
+                    splitter.too_big = splitter.started
+                    splitter.parts = []
                 pending, skipping_line = b"", True
             continue
         if pending:
@@ -758,6 +805,8 @@ def _split_mbox(read: Callable[[int], bytes], name: str, max_message: int, lazy:
         cut = chunk.rfind(b"\n") + 1
         yield from splitter.feed(chunk, begin, cut, chunk_offset)
         pending = chunk[cut:]
+    if begin_after_line:
+        splitter._begin(position)  # the separator was the last line, with no line end
     if pending:
         yield from splitter.feed(pending, offset=position - len(pending))
     yield from splitter.close()
