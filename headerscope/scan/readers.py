@@ -596,15 +596,24 @@ class _MboxSplitter:
     def _is_separator(self, region: bytes, start: int, end: int) -> bool | None:
         """Whether the "From " line at region[start] starts a new message (the lines before
         it are already kept); None when that depends on the next line, not yet read."""
+        line_end = region.find(b"\n", start, end)
+        decided = self.separates(region[start:line_end if line_end >= 0 else end])
+        if decided is not None:
+            return decided
+        if line_end < 0 or line_end + 1 >= end:
+            return None  # the next line is in the next run of lines
+        return _header_follows(region, line_end + 1, end)
+
+    def separates(self, line: bytes) -> bool | None:
+        """Whether a "From " line starts a new message, judged by the line itself (or, for a
+        line too long to hold, its start); None when the line after it decides."""
         if not self.started or self.too_big or self.stop == self.start:
             # Before the first message, after an over-long one, or as a message's first line.
             return True
         # RFC 4155: a separator follows an empty line; a full "From sender date" line is one
         # even without it.
-        line_end = region.find(b"\n", start, end)
-        line = region[start:line_end if line_end >= 0 else end]
         if self.last_line not in (b"\n", b"\r\n"):
-            return _MBOX_SEPARATOR.match(line) is not None
+            return _MBOX_SEPARATOR.match(line, 0, _LONGEST_DATED) is not None
         # After an empty line, a "From " line is a separator when it carries the time of its
         # "From sender date" form (RFC 4155 section 2; pipermail writes the sender as "a at b"),
         # or a header field follows it. A body line an mbox writer left unquoted ("From my side:
@@ -612,9 +621,7 @@ class _MboxSplitter:
         # keeps it.
         if _mbox_dated().search(line, 5, _DATE_WINDOW):
             return True
-        if line_end < 0 or line_end + 1 >= end:
-            return None  # the next line is in the next run of lines
-        return _header_follows(region, line_end + 1, end)
+        return None
 
     def feed(self, region: bytes, begin: int = 0, end: int | None = None, offset: int = 0) -> Iterator[ScanInput]:
         """Messages completed by the run of whole lines region[begin:end] (to its end when
@@ -669,17 +676,6 @@ class _MboxSplitter:
             self.parts = []
         else:
             self._keep(line, memoryview(line), 0, len(line), line_offset, 0)
-
-    def long_line_separates(self, line_start: bytes) -> bool | None:
-        """``_is_separator`` for a "From " line too long to hold, judged by its start; None when
-        the line after it decides."""
-        if not self.started or self.too_big or self.stop == self.start:
-            return True
-        if self.last_line not in (b"\n", b"\r\n"):
-            return _MBOX_SEPARATOR.match(line_start[:_LONGEST_DATED]) is not None
-        if _mbox_dated().search(line_start, 5, _DATE_WINDOW):
-            return True
-        return None
 
     def close(self) -> Iterator[ScanInput]:
         """The last message, at the end of the mailbox."""
@@ -787,7 +783,7 @@ def _split_mbox(read: Callable[[int], bytes], name: str, max_message: int, lazy:
                 yield from splitter.settle(pending, 0, len(pending))
                 # A "From " line is judged by its start, as a whole line would be, so a
                 # mailbox splits the same however it is read (a decompressor gives small reads).
-                separates = splitter.long_line_separates(pending) if pending.startswith(b"From ") else False
+                separates = splitter.separates(pending) if pending.startswith(b"From ") else False
                 if separates:
                     if splitter.started:
                         yield splitter.finish()
