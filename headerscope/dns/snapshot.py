@@ -42,6 +42,10 @@ def _record(rdtype: str, value: Any) -> tuple[str, ...]:
     raise SnapshotError(f"{rdtype} answer must be a string, got {value!r:.80}")
 
 
+# The snapshot files loaded in this process, by (path, modification time, size).
+_LOADED: dict[tuple[str, int, int], SnapshotResolver] = {}
+
+
 def _without_surrogates(value: Any) -> Any:
     if isinstance(value, str):
         return re.sub("[\ud800-\udfff]", "\ufffd", value)
@@ -100,7 +104,24 @@ class SnapshotResolver(Resolver):
 
     @classmethod
     def from_file(cls, path: str | Path) -> SnapshotResolver:
-        """Load a snapshot file; SnapshotError with a one-line reason when it cannot be read."""
+        """Load a snapshot file; SnapshotError with a one-line reason when it cannot be read.
+
+        A file loaded before in this process, unchanged since, is not read again (``scan``
+        checks the snapshot before it starts, then its analysis loads it)."""
+        try:
+            stat = Path(path).stat()
+        except OSError as exc:
+            raise SnapshotError(f"cannot read DNS snapshot {path}: {exc}") from None
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+        loaded = _LOADED.get(key)
+        if loaded is None:
+            loaded = cls._read_file(path)
+            _LOADED.clear()  # one file per run: keep only the latest
+            _LOADED[key] = loaded
+        return loaded
+
+    @classmethod
+    def _read_file(cls, path: str | Path) -> SnapshotResolver:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
