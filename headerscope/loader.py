@@ -371,9 +371,14 @@ def _gmail_recorded(label: bytes, rest: bytes) -> RecordedResult | None:
     if match.group(2) and match.group(3):
         key = "smtp.client-ip" if match.group(2).lower() == b"ip" else "header.d"
         properties = ((key, match.group(3).decode("ascii", "replace").lower()),)
+    return _gmail_result(label, match.group(1), properties)
+
+
+def _gmail_result(method: bytes, result: bytes, properties: tuple[tuple[str, str], ...]) -> RecordedResult:
+    """A verdict row of Gmail's table, as a result mx.google.com recorded at delivery."""
     return RecordedResult(
         header="gmail-summary", header_index=None, authserv_id="mx.google.com",
-        method=label.decode("ascii").lower(), result=match.group(1).decode("ascii").lower(),
+        method=method.decode("ascii").lower(), result=result.decode("ascii").lower(),
         properties=properties, reason=None, trusted=True)
 
 
@@ -511,10 +516,7 @@ def _gmail_any_recorded(method: bytes, value: bytes) -> RecordedResult | None:
         domain = _gmail_domain().search(rest)
         if domain is not None:
             properties = (("header.d", domain.group(0).decode("ascii").lower()),)
-    return RecordedResult(
-        header="gmail-summary", header_index=None, authserv_id="mx.google.com",
-        method=method.decode("ascii"), result=verdict.group(1).decode("ascii").lower(),
-        properties=properties, reason=None, trusted=True)
+    return _gmail_result(method, verdict.group(1), properties)
 
 
 # Fields only a message's own header has (a server's trace and signatures): a run of field
