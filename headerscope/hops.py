@@ -1192,7 +1192,8 @@ def build_chain(
                                    statements=_read_statements(message), reverse_names=reverse_names,
                                    mail_exchangers=mail_exchangers,
                                    addressed_domains=_addressed_domains(message) if mail_exchangers else (),
-                                   wait_notes=[*message.all("X-Greylist")[:3], *message.all("X-Mailman-Approved-At")[:1]])
+                                   wait_notes=[*message.all("X-Greylist")[:3], *message.all("X-Mailman-Approved-At")[:1],
+                                               *message.all("Resent-Date")[:2]])
 
 
 def build_chain_from_fields(
@@ -1451,7 +1452,8 @@ def _after_mailbox(work: list[_Work], i: int) -> str | None:
 def _why_waited(notes: Sequence[HeaderField], item: _Work, previous: datetime | None) -> str | None:
     """What the message itself says about a slow hop's wait, or None: a greylisting stamp of
     this hop's server ("X-Greylist: delayed 3603 seconds by postgrey-1.27 at vger.kernel.org"),
-    or a list moderator's approval between the previous hop and this one."""
+    or a list moderator's approval or a re-sending (Resent-Date) between the previous hop and
+    this one."""
     by = normalize_domain(item.fields.by)
     for note in notes:
         value = " ".join(note.value[:300].split())
@@ -1463,10 +1465,15 @@ def _why_waited(notes: Sequence[HeaderField], item: _Work, previous: datetime | 
         elif previous is not None and item.time is not None:
             from .received import parse_received_date
 
-            approved = parse_received_date(value)
-            if approved is not None and previous <= approved <= item.time:
-                return (f"The message says why: a list moderator approved it at {value[:60]} "
-                        "(X-Mailman-Approved-At): it waited for moderation.")
+            when = parse_received_date(value)
+            if when is None or not previous <= when <= item.time:
+                continue
+            if note.name.lower() == "resent-date":
+                # RFC 5322 section 3.6.6: a person reintroduced the message then.
+                return (f"The message says why: it was re-sent at {value[:60]} (Resent-Date): the wait is "
+                        "the time until someone sent it on again, not a queue.")
+            return (f"The message says why: a list moderator approved it at {value[:60]} "
+                    "(X-Mailman-Approved-At): it waited for moderation.")
     return None
 
 

@@ -1399,3 +1399,17 @@ def test_one_organisations_private_hand_over_with_a_public_alias_is_no_broken_ch
         "Date: Mon, 25 Oct 2010 02:09:10 +0200\nFrom: a@herland.net\n\nx\n")
     gaps = only(chain, "hops.chain_gap")
     assert [g.severity for g in gaps] == [Severity.INFO] and "belong to basefarm.net" in gaps[0].explanation
+
+
+def test_a_wait_ended_by_a_resend_is_said_to_be_one() -> None:
+    # Real intel-gfx chain (2022): the author fetched his copy over IMAP at 12:37 and re-sent it
+    # at 18:05 (Resent-Date); the 5.5 h between is not a queue.
+    chain = _chain_of(
+        "Received: by stinkbox (sSMTP sendmail emulation);\n Thu, 06 Oct 2022 18:05:14 +0300\n"
+        "Resent-From: Ville <ville.syrjala@linux.intel.com>\nResent-Date: Thu, 6 Oct 2022 18:05:14 +0300\n"
+        "Resent-To: intel-gfx@lists.freedesktop.org\n"
+        "Received: from linux.intel.com [10.54.29.200]\n by stinkbox.stink.local with IMAP (fetchmail-6.4.27)\n"
+        " for <vsyrjala@localhost> (single-drop); Thu, 06 Oct 2022 12:37:19 +0300 (EEST)\n"
+        "Date: Thu, 6 Oct 2022 12:30:00 +0300\nFrom: a@example.org\n\nx\n")
+    [slow] = only(chain, "hops.slow_hop")
+    assert slow.subject == "hop 2" and "re-sent at Thu, 6 Oct 2022 18:05:14 +0300 (Resent-Date)" in slow.explanation
