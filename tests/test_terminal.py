@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from report_factory import VIA_HOPS
 
 import headerscope
@@ -86,3 +88,28 @@ def test_the_journey_time_is_the_servers_when_the_date_is_much_older() -> None:
     # A few minutes in the sender's outbox stay part of the total.
     recent = raw.replace(b"Fri, 15 Jul 2022 13:41:56", b"Mon, 18 Jul 2022 21:40:53")
     assert headerscope.analyze(recent, offline=True).transit_split() == (221.0, None)
+
+
+def test_the_route_starts_where_the_receiving_side_took_the_message() -> None:
+    # The spoofed sample's lower hops name bank.example: claims a sender writes, not a place the
+    # message went through. The route starts at the boundary's client, as the receiver saw it.
+    from conftest import SAMPLES
+
+    def journey(name: str) -> str:
+        report = headerscope.analyze((SAMPLES / name).read_bytes(), dns_snapshot=str(SAMPLES / name.replace(".eml", ".dns.json")),
+                                     now=datetime(2026, 11, 28, tzinfo=timezone.utc))
+        text = get_renderer("terminal", color=False, width=400).render(report)
+        return next(line for line in text.splitlines() if line.startswith("Travelled"))
+
+    spoofed = journey("spoofed.eml")
+    assert "through 203.0.113.66 (HELO mail.bank.example) → outlook.com" in spoofed and "bank.example →" not in spoofed
+    assert "hops 1–2, before it, are claims of earlier servers, not evidence." in spoofed
+    direct = journey("direct.eml")
+    assert "through example.com → google.com" in direct
+    # A boundary at hop 1 has no earlier hops to speak of.
+    one = headerscope.analyze(b"Received: from deadsett.com (34.85.88.131) by mx.cloudflare.net with ESMTPS id 1; "
+                              b"Mon, 2 Nov 2026 10:00:00 +0000\r\nFrom: a@deadsett.com\r\n\r\nx\r\n", offline=True)
+    line = next(x for x in get_renderer("terminal", color=False, width=400).render(one).splitlines()
+                if x.startswith("Travelled"))
+    # The sender's side, which the route of by-names alone left out, comes first.
+    assert line.startswith("Travelled 1 hop through deadsett.com → ") and line.endswith("accepted it from 34.85.88.131.")

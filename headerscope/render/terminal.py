@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
+from ..hops import host_organization
 from ..model import Finding, Hop, Report, Severity
 from ..received import authenticated_login
 from ..text import one_line
@@ -185,7 +186,7 @@ class TerminalRenderer(Renderer):
         out.append(story)
 
         hops = report.hops
-        orgs = _organizations(hops)
+        orgs = _route(hops, report.boundary_hop)
         journey = Text()
         if hops:
             journey.append(f"Travelled {len(hops)} hop{'s' if len(hops) != 1 else ''}")
@@ -205,7 +206,12 @@ class TerminalRenderer(Renderer):
                 journey.append_text(_t(boundary.fields.by or "?", "bold"))
                 journey.append(" accepted it from ")
                 journey.append_text(_t(boundary.fields.from_ip or boundary.fields.from_helo or "?", "bold"))
-                journey.append("; hops below it are the sender's claims.")
+                if boundary.number > 1:
+                    earlier = "hop 1" if boundary.number == 2 else f"hops 1–{boundary.number - 1}"
+                    journey.append(f"; {earlier}, before it, {'is a claim' if boundary.number == 2 else 'are claims'} "
+                                   "of earlier servers, not evidence.")
+                else:
+                    journey.append(".")
         else:
             journey.append("No Received headers: the route is unknown.")
         out.append(journey)
@@ -511,6 +517,27 @@ def _addr(address: object) -> str:
     if isinstance(address, Address):
         return f"{address.display_name} <{address.address}>" if address.display_name else address.address
     return str(address)
+
+
+def _route(hops: tuple[Hop, ...], boundary_hop: int | None) -> list[str]:
+    """The organisations the message went through, from the sender the receiving side saw.
+
+    Hops before the trust boundary are claims a sender can write (a forged "bank.example" hop),
+    so the route starts at the boundary hop's client: the organisation of the reverse-DNS name
+    its receiver recorded, else its address (and the name it gave, unverified)."""
+    if boundary_hop is None or not 1 <= boundary_hop <= len(hops):
+        return _organizations(hops)
+    boundary = hops[boundary_hop - 1]
+    fields = boundary.fields
+    origin = host_organization(fields.from_rdns) if fields.from_rdns else None
+    if origin is None and fields.from_ip and not boundary.private_client:
+        origin = fields.from_ip + (f" (HELO {fields.from_helo})" if fields.from_helo and fields.from_helo != fields.from_ip
+                                   else "")
+    orgs = [origin] if origin else []
+    for org in _organizations(hops[boundary_hop - 1:]):
+        if not orgs or orgs[-1] != org:
+            orgs.append(org)
+    return orgs
 
 
 def _organizations(hops: tuple[Hop, ...]) -> list[str]:
