@@ -903,8 +903,7 @@ def _flagged(verdict: SpamFilterVerdict) -> Finding:
         explanation=(f"{verdict.header} (header {verdict.header_index}): {verdict.summary}. The receiver's "
                      f"own verdict: {verdict.trust_reason}. Spam filters weigh the authentication results (DKIM, "
                      "SPF, DMARC) with the sender's reputation and the content; the authentication section shows "
-                     "whether they passed, and a sender on the recipient's safe list is the common way past a "
-                     "spam verdict."),
+                     "whether they passed."),
         reference=_MICROSOFT_DOCS if verdict.filter == "Microsoft 365" else _RFC8601_TRUST,
         subject=f"header {verdict.header_index}",
     )

@@ -38,6 +38,8 @@ def test_microsoft_inbound_report_at_a_microsoft_mailbox_is_the_receivers() -> N
     assert verdict.summary == "SCL 5 (spam); SFV:SPM (spam, by spam filtering); CAT:SPOOF (spoofing); inbound"
     [flagged] = [f for f in report.findings if f.id == "spam.flagged"]
     assert flagged.subject == f"header {verdict.header_index}" and "Microsoft 365" in flagged.title
+    # A report attached to a phishing ticket does not advise safe-listing the sender.
+    assert "safe list" not in flagged.explanation
 
 
 def test_microsoft_outbound_and_untrusted_reports_are_not_the_receivers() -> None:

@@ -358,7 +358,7 @@ class TerminalRenderer(Renderer):
             details = ", ".join(x for x in (
                 f"{spf.client_ip or '?'} for {spf.mail_from or '?'} (HELO {spf.helo or '?'})",
                 f"matched {spf.mechanism}" if spf.mechanism else None,
-                f"{spf.lookups} DNS lookups" if spf.lookups is not None else None,
+                f"{spf.lookups} DNS lookup{'' if spf.lookups == 1 else 's'}" if spf.lookups is not None else None,
                 f"HELO identity: {spf.helo_result}" if spf.helo_result else None,
                 f"inputs from {spf.inputs_from}" if spf.inputs_from else None,
                 spf.explanation) if x)
@@ -379,7 +379,8 @@ class TerminalRenderer(Renderer):
         if report.arc is not None:
             arc = report.arc
             table.add_row(_t("ARC"), _result(arc.result),
-                          _t(f"{len(arc.instances)} set(s); {arc.reason}", limit=400))
+                          _t(f"{len(arc.instances)} set{'' if len(arc.instances) == 1 else 's'}; {arc.reason}",
+                             limit=400))
         if report.reverse_dns is not None and report.reverse_dns.result != "not_checked":
             rdns = report.reverse_dns
             table.add_row(_t("rDNS"), _result(rdns.result), _t(rdns.explanation, limit=300))
