@@ -70,7 +70,8 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
     result = dmarc.result
 
     if result == "pass" or (result in ("none", "permerror", "temperror") and (aligned_dkim or spf_aligned)):
-        how = _how_authenticated(domain, dmarc, aligned_dkim, spf, spf_aligned)
+        how = _how_authenticated(domain, dmarc, aligned_dkim, spf, spf_aligned,
+                                 unchecked=[s for s in dkim if s.result == "neutral" and s.aligned])
         qualifier = {
             "pass": "DMARC pass",
             "none": f"{domain} publishes no DMARC policy",
@@ -178,7 +179,8 @@ def handed_over_inside(spf: SpfResult | None, findings: tuple[Finding, ...] | li
 
 
 def _how_authenticated(domain: str, dmarc: DmarcResult, aligned_dkim: list[DkimSignatureResult],
-                       spf: SpfResult | None, spf_aligned: bool) -> str:
+                       spf: SpfResult | None, spf_aligned: bool,
+                       unchecked: list[DkimSignatureResult] | None = None) -> str:
     signer = dmarc.aligned_dkim_domain if dmarc.dkim_aligned and dmarc.aligned_dkim_domain else None
     if signer is None and aligned_dkim:
         signer = aligned_dkim[0].domain
@@ -187,6 +189,10 @@ def _how_authenticated(domain: str, dmarc: DmarcResult, aligned_dkim: list[DkimS
         return f"DKIM signature by {signer} passes and aligns with From{mapping}"
     if spf_aligned and spf is not None:
         source = f" from {spf.client_ip}" if spf.client_ip else ""
+        if unchecked:
+            # A headers-only paste: the aligned signature's headers verify, its body is not here.
+            return (f"SPF passes for {spf.domain}{source} and aligns with From; the aligned DKIM signature by "
+                    f"{unchecked[0].domain} could not be checked whole: {unchecked[0].reason}")
         return (f"SPF passes for {spf.domain}{source} and aligns with From; no aligned DKIM "
                 "signature passes, so a forward would break it")
     return "an aligned identity passes"

@@ -54,6 +54,17 @@ def test_dmarc_pass_via_spf_only_says_it_is_fragile() -> None:
     assert v.summary.endswith("(DMARC pass).")
 
 
+def test_dmarc_pass_via_spf_with_an_aligned_signature_unchecked_for_want_of_a_body() -> None:
+    # A headers-only paste: the aligned signature's headers verify; only the body is missing,
+    # so "no aligned DKIM signature passes, a forward would break it" would be wrong.
+    unchecked = sig("example.com", "s1", 5, result="neutral", code="no_body",
+                    reason="the signed headers verify, but the input has no body")
+    v = verdict(dkim=(unchecked,), spf=spf_result("pass"), dmarc=dmarc_result("pass", spf_aligned=True))
+    assert v.summary == ("Authenticated as example.com: SPF passes for example.com from 192.0.2.10 and aligns with "
+                         "From; the aligned DKIM signature by example.com could not be checked whole: the signed "
+                         "headers verify, but the input has no body (DMARC pass).")
+
+
 def test_spoofed_under_reject() -> None:
     v = verdict(from_domains=("paypal.com",), dkim=(sig("evil.test", "x", 5, aligned=False),),
                 spf=spf_result("pass", domain="evil.test", aligned=False),
