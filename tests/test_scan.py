@@ -765,3 +765,32 @@ def test_the_slowest_hop_is_a_wait_not_a_clock_step(tmp_path: Path) -> None:
     path.write_bytes(raw)
     [row] = _scan_rows([str(path)], jobs=1)
     assert row.slowest_hop == "mx.example.net" and row.slowest_delay_seconds == 120.0
+
+
+def test_summary_counts_messages_per_reason_and_says_what_it_left_out(tmp_path: Path) -> None:
+    # Two broken signatures are one failing reason for one message, not two; and a table cut
+    # to its ten largest rows says how many it left out.
+    import dataclasses
+
+    import headerscope
+    from headerscope.model import Finding, Severity
+    from headerscope.scan.output import Summary, render_summary
+    from headerscope.scan.runner import ScanRow, _steady_hops, summarize
+
+    report = headerscope.analyze(message(1), offline=True)
+    broken = Finding(id="dkim.headers_changed", severity=Severity.WARNING, title="t", explanation="e")
+    twice = dataclasses.replace(report, findings=(broken, dataclasses.replace(broken, subject="signature 2")))
+    assert summarize(1, "m", twice).failing_reasons == ("dkim.headers_changed",)
+    summary = Summary(keep_rows=False)
+    for n in range(12):
+        summary.add(ScanRow(index=n, label=f"m{n}", error=None, from_domain=f"d{n}.example", verdict="not_checked"))
+    text = render_summary(summary, False)
+    assert "… and 2 more sending domains, with fewer messages (all: --format csv)" in text
+    # A stamp a later hop takes back, two hops on, is a clock step, not the slowest hop; and a
+    # negative delay is never one.
+    class Hop:
+        def __init__(self, delay: float | None) -> None:
+            self.delay_seconds = delay
+
+    hops = [Hop(None), Hop(66_500_000.0), Hop(0.0), Hop(-66_500_100.0), Hop(120.0)]
+    assert [h.delay_seconds for h in _steady_hops(hops)] == [120.0]

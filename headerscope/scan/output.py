@@ -144,6 +144,10 @@ def _minute(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
+# Rows of each count table (verdicts, sending domains, failing reasons) shown, the largest first.
+_TOP_ROWS = 10
+
+
 def render_summary(summary: Summary, color: bool, width: int = 160) -> str:
     """The terminal summary and the per-message table."""
     import io
@@ -177,13 +181,16 @@ def render_summary(summary: Summary, color: bool, width: int = 160) -> str:
         if spans:
             table.add_column("first")
             table.add_column("last")
-        for key, count in counter.most_common(10):
+        for key, count in counter.most_common(_TOP_ROWS):
             cells = [t(key), t(count)]
             if spans:
                 first, last = spans.get(key) or (None, None)
                 cells += [t(_minute(first)), t(_minute(last))]
             table.add_row(*cells)
         console.print(table)
+        if len(counter) > _TOP_ROWS:
+            # Said, not hidden: the rarest reasons (a look-alike domain) may be the ones that matter.
+            console.print(t(f"… and {len(counter) - _TOP_ROWS} more {title}s, with fewer messages (all: --format csv)"))
     if summary.slowest:
         table = Table(show_edge=False, pad_edge=False, header_style="bold")
         for column in ("slowest hop", "delay", "message"):

@@ -158,13 +158,16 @@ def analyze_one(index: int, item: ScanInput) -> ScanRow:
 
 
 def _steady_hops(hops: Any) -> list[Any]:
-    """The hops whose delay is a wait, not a clock step: a delay the next hop takes back (at
-    least half of it, as a negative delay) is a stamp from a wrong clock (hops.clock_skew)."""
+    """The hops whose delay is a wait, not a clock step: a delay a later hop takes back (at
+    least half of it, as a negative delay) is a stamp from a wrong clock (hops.clock_skew), and
+    a negative delay is no wait at all."""
     steady = []
     for position, hop in enumerate(hops):
-        following = hops[position + 1] if position + 1 < len(hops) else None
-        if (hop.delay_seconds is not None and hop.delay_seconds > 0 and following is not None
-                and following.delay_seconds is not None and following.delay_seconds < -0.5 * hop.delay_seconds):
+        delay = hop.delay_seconds
+        if delay is None or delay <= 0:
+            continue
+        if any(later.delay_seconds is not None and later.delay_seconds < -0.5 * delay
+               for later in hops[position + 1:]):
             continue
         steady.append(hop)
     return steady
@@ -192,7 +195,9 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
         spf=report.spf.result if report.spf else None, dmarc=report.dmarc.result if report.dmarc else None,
         arc=report.arc.result if report.arc else "none", hops=len(report.hops),
         total_delay_seconds=report.total_delay_seconds,
-        failing_reasons=tuple(f.id for f in report.findings if f.severity in (Severity.DANGER, Severity.WARNING)),
+        # Each reason once per message: a message with two broken signatures fails for one reason.
+        failing_reasons=tuple(dict.fromkeys(f.id for f in report.findings
+                                            if f.severity in (Severity.DANGER, Severity.WARNING))),
         slowest_hop=slowest.fields.by if slowest else None,
         slowest_delay_seconds=slowest.delay_seconds if slowest else None,
         delivered=_utc_iso(stamp),
