@@ -402,6 +402,8 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
     finally:
         if progress is not None:
             progress.stop()
+    if keep is not None:
+        summary.scanned = rows
     try:
         if writer is not None:
             writer.close()

@@ -794,3 +794,20 @@ def test_summary_counts_messages_per_reason_and_says_what_it_left_out(tmp_path: 
 
     hops = [Hop(None), Hop(66_500_000.0), Hop(0.0), Hop(-66_500_100.0), Hop(120.0)]
     assert [h.delay_seconds for h in _steady_hops(hops)] == [120.0]
+
+
+def test_filter_by_failing_reason_and_the_summary_says_what_it_kept(tmp_path: Path) -> None:
+    # Offline, "which failed DMARC?" is the receiver's own recorded fail (recorded.dmarc_fail).
+    failed = (b"Authentication-Results: mx.example.net; dmarc=fail header.from=example.org\r\n"
+              + message(1).replace(b"Received: from", b"Received: from", 1))
+    box = tmp_path / "box.mbox"
+    box.write_bytes(mbox_of([failed, message(2), message(3)]))
+    result = run_cli(str(box), "--offline", "--format", "csv", "--filter", "reason=recorded.dmarc_fail")
+    assert result.returncode == 0, result.stderr
+    assert [r["subject"] for r in csv.DictReader(io.StringIO(result.stdout))] == ["message 1"]
+    bad = run_cli(str(box), "--offline", "--filter", "reason=DMARC")
+    assert bad.returncode == 2 and "is no finding id" in bad.stderr
+    terminal = run_cli(str(box), "--offline", "--filter", "reason=recorded.dmarc_fail")
+    assert "1 message(s) kept by --filter, of 3 scanned; 0 unreadable." in terminal.stdout
+    # The table's time is the delivery stamp in UTC, as the counts' "first, last".
+    assert "2026-11-02 10:00" in terminal.stdout and "delivered" in terminal.stdout

@@ -1,7 +1,8 @@
 """``--filter`` and ``--fail-on`` expressions over scan rows: ``KEY=VALUE[,VALUE...]``.
 
 Keys: verdict, dkim, spf, dmarc, arc, domain (From domain), error (yes/no), spam (the
-receiver's spam filter: yes, no, or unknown when it recorded none). Values other than
+receiver's spam filter: yes, no, or unknown when it recorded none), reason (a finding id among
+the message's warnings and dangers, e.g. recorded.dmarc_fail). Values other than
 ``VALUES`` lists are refused. A bare word is
 a verdict (``spoofed`` means ``verdict=spoofed``). Several expressions must all match; the
 comma-separated values of one expression are alternatives.
@@ -9,11 +10,12 @@ comma-separated values of one expression are alternatives.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from .runner import ScanRow
 
-KEYS = ("verdict", "dkim", "spf", "dmarc", "arc", "domain", "error", "spam")
+KEYS = ("verdict", "dkim", "spf", "dmarc", "arc", "domain", "error", "spam", "reason")
 _SPAM_VALUES = {"spam": "yes", "not spam": "no", None: "unknown"}
 # The values each key can take (the results of RFC 8601 section 2.7 and the report's own
 # ``not_checked``; ``error`` for the verdict of a row that holds no message, as the terminal
@@ -27,6 +29,9 @@ VALUES: dict[str, tuple[str, ...]] = {
     "error": ("yes", "no"),
     "spam": ("yes", "no", "unknown"),
 }
+
+
+_FINDING_ID = re.compile(r"[a-z]+(?:\.[a-z_]+)+")
 
 
 class FilterError(ValueError):
@@ -59,6 +64,13 @@ def parse_expression(text: str) -> Callable[[ScanRow], bool]:
     unknown = sorted(wanted.difference(VALUES.get(key, wanted)))
     if unknown:
         raise FilterError(f"unknown {key} value {unknown[0]!r} in {text!r} (values: {', '.join(VALUES[key])})")
+    if key == "reason":
+        # A finding id of a warning or danger the message has (recorded.dmarc_fail: the
+        # receiver's own DMARC fail, the question "which failed DMARC?" offline).
+        malformed = sorted(v for v in wanted if not _FINDING_ID.fullmatch(v))
+        if malformed:
+            raise FilterError(f"{malformed[0]!r} in {text!r} is no finding id (such as recorded.dmarc_fail)")
+        return lambda row: not wanted.isdisjoint(row.failing_reasons)
     return lambda row: _value(row, key) in wanted
 
 

@@ -98,6 +98,8 @@ class Summary:
         """Per table of the summary, per key: [first, last] time a message was delivered.
         Kept with the rows only (for the terminal summary)."""
         self._keep_rows = keep_rows
+        self.scanned: int | None = None
+        """Messages scanned, when --filter kept fewer than that (the counts are of those kept)."""
 
     def add(self, row: ScanRow) -> None:
         self.total += 1
@@ -167,7 +169,11 @@ def render_summary(summary: Summary, color: bool, width: int = 160) -> str:
         text = one_line("" if value is None else str(value))
         return Text(text if len(text) <= 80 else text[:79] + "…", style=style)
 
-    console.print(t(f"{summary.total} message(s), {summary.errors} unreadable.", "bold"))
+    if summary.scanned is not None and summary.scanned != summary.total:
+        console.print(t(f"{summary.total} message(s) kept by --filter, of {summary.scanned} scanned; "
+                        f"{summary.errors} unreadable.", "bold"))
+    else:
+        console.print(t(f"{summary.total} message(s), {summary.errors} unreadable.", "bold"))
     if any(summary.spans.values()):
         console.print(t("first, last: delivered (the last Received stamp, else Date:), UTC"))
     for title, counter in (("verdict", summary.verdicts), ("sending domain", summary.domains),
@@ -202,7 +208,9 @@ def render_summary(summary: Summary, color: bool, width: int = 160) -> str:
         table = Table(show_edge=False, pad_edge=False, header_style="bold", box=box.SIMPLE_HEAD)
         # Short columns keep their width; only from and subject give way on a narrow terminal.
         number_width = len(str(summary.rows[-1].index))
-        for column, min_width, max_width in (("#", number_width, 8), ("date", 16, 16), ("from", 10, 22),
+        # The time is the same as the counts' "first, last": delivered, in UTC (the sender's Date:
+        # only for a message no server stamped).
+        for column, min_width, max_width in (("#", number_width, 8), ("delivered", 16, 16), ("from", 10, 22),
                                              ("subject", 10, 26), ("verdict", 15, 15), ("DKIM", 9, 9),
                                              ("SPF", 9, 9), ("DMARC", 11, 11), ("hops", 4, 4), ("delay", 8, 8)):
             table.add_column(column, overflow="ellipsis", no_wrap=True, min_width=min_width, max_width=max_width)
@@ -211,7 +219,8 @@ def render_summary(summary: Summary, color: bool, width: int = 160) -> str:
                 table.add_row(t(row.index), t(""), t(row.label), t(row.error, "red"), t("error", "red"),
                               t(""), t(""), t(""), t(""), t(""))
                 continue
-            table.add_row(t(row.index), t((row.date or "")[:16]), t(row.from_address), t(row.subject),
+            table.add_row(t(row.index), t(_minute(utc_moment(row.delivered) or utc_moment(row.date))),
+                          t(row.from_address), t(row.subject),
                           t(row.verdict), t(row.dkim), t(row.spf), t(row.dmarc), t(row.hops),
                           t(format_duration(row.total_delay_seconds)))
         console.print(table)
