@@ -113,3 +113,13 @@ def test_the_route_starts_where_the_receiving_side_took_the_message() -> None:
                 if x.startswith("Travelled"))
     # The sender's side, which the route of by-names alone left out, comes first.
     assert line.startswith("Travelled 1 hop through deadsett.com → ") and line.endswith("accepted it from 34.85.88.131.")
+
+
+def test_the_dmarc_fail_explanation_reads_as_one_sentence() -> None:
+    from conftest import SAMPLES
+
+    report = headerscope.analyze((SAMPLES / "spoofed.eml").read_bytes(), dns_snapshot=str(SAMPLES / "spoofed.dns.json"),
+                                 now=datetime(2026, 11, 28, tzinfo=timezone.utc))
+    [fail] = [f for f in report.findings if f.id == "dmarc.fail"]
+    assert fail.explanation.startswith("No passing DKIM signature or SPF identity aligns with bank.example: no DKIM "
+                                       "signature passes; SPF fail for bank.example. ")

@@ -294,7 +294,7 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
             title=f"DMARC fail for {from_domain} (policy {policy}, disposition {disposition})"
                   + (", overridden by the receiver on ARC" if overridden
                      else ", vouched for by ARC" if vouched else ""),
-            explanation=f"No passing DKIM signature or SPF identity aligns with {from_domain}. {alignment}. "
+            explanation=f"No passing DKIM signature or SPF identity aligns with {from_domain}: {alignment}. "
                         f"The domain asks receivers to {_ASKS[disposition]} such mail."
                         + (f" {arc_override}" if (vouched or overridden) and arc_override else ""),
             reference=f"{RFC7489}#section-6.6.2", subject=subject))
