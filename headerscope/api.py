@@ -318,9 +318,12 @@ def _recorded_mail_from(recorded: tuple[RecordedResult, ...]) -> tuple[str | Non
             continue
         value = dict(result.properties).get("smtp.mailfrom", "").strip().strip("<>\"")
         if value and " " not in value and "." in value:
-            # A domain alone stands for its postmaster (RFC 7208 section 4.3).
-            address = value if "@" in value else f"postmaster@{value}"
-            return address, f"Authentication-Results (header {result.header_index}) smtp.mailfrom"
+            # A domain alone stands for its postmaster (RFC 7208 section 4.3), as said in the source.
+            source = f"Authentication-Results (header {result.header_index}) smtp.mailfrom"
+            if "@" in value:
+                return value, source
+            return f"postmaster@{value}", (f"{source}, which names the domain only: postmaster@ stands for it "
+                                           "(RFC 7208 section 4.3)")
     return None, None
 
 
