@@ -102,3 +102,21 @@ def test_hop_table_shows_the_via_link() -> None:
     rows = [row for table in tables(RENDERER.render(headerscope.analyze(VIA_HOPS, offline=True))) for row in table]
     assert any("via ESMTP" in cell for row in rows for cell in row)
     assert any("Microsoft SMTP Server via Frontend Transport" in cell for row in rows for cell in row)
+
+
+def test_a_ticket_comment_carries_the_envelope_and_the_trust_boundary() -> None:
+    # What a support engineer needs in the ticket: the display name beside the address, the
+    # recipients, Reply-To, the envelope sender and where the receiving side took the message.
+    from datetime import datetime, timezone
+
+    from conftest import SAMPLES
+
+    report = headerscope.analyze((SAMPLES / "spoofed.eml").read_bytes(), dns_snapshot=str(SAMPLES / "spoofed.dns.json"),
+                                 now=datetime(2026, 11, 28, tzinfo=timezone.utc))
+    text = MarkdownRenderer().render(report)
+    for line in ("- **From:** accounts@bank.example \\<security-notice@bank.example\\>",
+                 "- **To:** lee@fabrikam.example", "- **Reply-To:** recovery@secure-verify.test",
+                 "- **MAIL FROM (envelope):** security-notice@bank.example (from Return-Path)",
+                 "- **Trust boundary:** hop 3, where SN1PEPF0002636B.mail.protection.outlook.com accepted it from "
+                 "203.0.113.66; earlier hops are claims", "### Envelope vs. headers"):
+        assert line in text, line

@@ -79,9 +79,25 @@ class MarkdownRenderer(Renderer):
         if is_redacted(report):
             lines.append("- **Redacted:** the local parts of e-mail addresses are hidden (domains kept).")
         lines.append(f"- **Subject:** {md_escape(report.subject, MAX_CELL)}")
-        author = report.envelope.author()
-        sender = author.address if author else None
-        lines.append(f"- **From:** {md_escape(sender)}")
+        env = report.envelope
+        author = env.author()
+        # The display name too: a name that shows another address or company is what a ticket
+        # about impersonation is about.
+        sender = (f"{author.display_name} <{author.address}>" if author and author.display_name
+                  else author.address if author else None)
+        lines.append(f"- **From:** {md_escape(sender, MAX_CELL)}")
+        if env.to:
+            lines.append(f"- **To:** {md_escape(', '.join(a.address for a in env.to[:5]), MAX_CELL)}"
+                         + (f" and {len(env.to) - 5} more" if len(env.to) > 5 else ""))
+        if env.reply_to:
+            lines.append(f"- **Reply-To:** {md_escape(', '.join(a.address for a in env.reply_to[:3]), MAX_CELL)}")
+        mail_from = ("<> (the null sender: a bounce)" if env.mail_from == "" else env.mail_from) \
+            if env.mail_from is not None else "not recorded"
+        source = (" " + md_escape(f"(from {env.mail_from_source})", MAX_CELL)
+                  if env.mail_from is not None and env.mail_from_source else "")
+        lines.append(f"- **MAIL FROM (envelope):** {md_escape(mail_from, MAX_CELL)}{source}")
+        if env.rcpt_to:
+            lines.append(f"- **RCPT TO (envelope):** {md_escape(', '.join(env.rcpt_to[:5]), MAX_CELL)}")
         lines.append(f"- **Date:** {md_escape(report.date)}")
         if report.verdict.authenticated_domain:
             lines.append(f"- **Authenticated domain:** {md_escape(report.verdict.authenticated_domain)}")
@@ -91,7 +107,18 @@ class MarkdownRenderer(Renderer):
         if before_first is not None:
             total += f", {format_delay(before_first)} from its Date: to the first server"
         lines.append(f"- **Hops:** {len(report.hops)}{total}")
+        if report.boundary_hop is not None and 1 <= report.boundary_hop <= len(report.hops):
+            boundary = report.hops[report.boundary_hop - 1]
+            client = boundary.fields.from_ip or boundary.fields.from_helo or "?"
+            lines.append(f"- **Trust boundary:** hop {report.boundary_hop}, where {md_escape(boundary.fields.by or '?')} "
+                         f"accepted it from {md_escape(client)}; earlier hops are claims")
         lines.append("")
+        if env.differences:
+            lines.append("### Envelope vs. headers")
+            lines.append("")
+            for difference in env.differences[:10]:
+                lines.append(f"- {md_escape(difference.explanation, 400)}")
+            lines.append("")
 
         top = top_findings(report.findings)
         if top:
