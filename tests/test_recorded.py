@@ -1576,3 +1576,24 @@ def test_exchange_online_behind_the_recipients_gateway() -> None:
     for reverse in (None, lambda ip: (("host.attacker.example",), True)):
         unconfirmed = build_chain(message, None, now, mail_exchangers=mx.get, reverse_names=reverse)
         assert unconfirmed.hops[unconfirmed.boundary_hop - 1].fields.from_ip == "124.47.150.22"
+
+
+def test_a_forwarders_several_result_fields_are_one_finding() -> None:
+    # Cloudflare Email Routing writes one Authentication-Results per check (real layout): one
+    # finding says they are shown, not relied on, instead of three.
+    import headerscope
+
+    raw = (b"Authentication-Results: mx.google.com; spf=pass smtp.mailfrom=example.org\r\n"
+           b"Received: from a.mx.cloudflare.net (a.mx.cloudflare.net [198.51.100.7]) by mx.google.com with ESMTPS id q; "
+           b"Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+           b"Authentication-Results: mx.cloudflare.net; dkim=pass header.d=github.com\r\n"
+           b"Authentication-Results: mx.cloudflare.net; spf=pass smtp.mailfrom=github.com\r\n"
+           b"Authentication-Results: mx.cloudflare.net; dmarc=pass header.from=github.com\r\n"
+           b"Received: from out-1.smtp.github.com (out-1.smtp.github.com [192.0.2.30]) by mx.cloudflare.net with ESMTPS "
+           b"id 1; Mon, 2 Nov 2026 10:00:03 +0000\r\n"
+           b"From: noreply@github.com\r\nTo: a@example.org\r\nSubject: s\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nx\r\n")
+    claims = [f for f in headerscope.analyze(raw, offline=True).findings if f.id == "recorded.untrusted_claim"]
+    assert len(claims) == 1
+    assert claims[0].title == ("3 Authentication-Results fields by mx.cloudflare.net claim dkim=pass, spf=pass, dmarc=pass "
+                               "(not the receiver)")
+    assert claims[0].explanation.startswith("Headers 2, 3, 4 say dkim=pass, spf=pass, dmarc=pass.")

@@ -775,6 +775,7 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
     signatures = _signatures(message) if any(clause.method == "dkim" for f in fields for clause in f.clauses) else []
     recorded: list[RecordedResult] = []
     claims: list[tuple[_Field, list[RecordedResult], str, str | None]] = []
+    quiet_claims: dict[tuple[str | None, str | None], list[tuple[_Field, list[str], str]]] = {}
     for read in fields:
         trusted, why, names_receiver = _judge_trust(read.writer, read.header_index, context, read.name)
         if trusted and read.name == _ARC_AR and read.header_index > (context.boundary_index or 0) \
@@ -826,8 +827,19 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
             # message may well contradict the receiver's fail.
             pretends = read.name == _AR and (read.writer is None or names_receiver is not None)
             contradicted = sorted(set(claimed) & trusted_failures) if pretends else []
-            findings.append(_claim_finding(read.name, read.header_index, read.writer, claimed, why, names_receiver,
-                                           contradicted))
+            if (contradicted and names_receiver != "forged") or names_receiver in ("appended", "forged"):
+                findings.append(_claim_finding(read.name, read.header_index, read.writer, claimed, why,
+                                               names_receiver, contradicted))
+            else:
+                # Shown, not alarmed on: one finding per writer, however many fields it wrote
+                # (a forwarder writes one per check, a milter per field).
+                quiet_claims.setdefault((read.writer, names_receiver), []).append((read, claimed, why))
+    for (writer, names_receiver), items in quiet_claims.items():
+        if len(items) == 1:
+            read, claimed, why = items[0]
+            findings.append(_claim_finding(read.name, read.header_index, writer, claimed, why, names_receiver, []))
+        else:
+            findings.append(_claims_finding(writer, names_receiver, items))
     originals, original_findings = _preserved_originals(message)
     recorded.extend(originals)
     findings.extend(original_findings)
@@ -1029,6 +1041,24 @@ def _block_is_the_boundary_hosts(context: _TrustContext, message: Message, field
                               and (organizational_domain(writer) or writer) not in context.boundary_names):
             return False
     return True
+
+
+def _claims_finding(writer: str | None, names_receiver: str | None, items: list[tuple[_Field, list[str], str]]
+                    ) -> Finding:
+    """One info finding for several result fields of one writer that are shown, not relied on."""
+    indexes = [read.header_index for read, _, _ in items]
+    passes = ", ".join(f"{m}=pass" for m in dict.fromkeys(m for _, claimed, _ in items for m in claimed))
+    names = " and ".join(dict.fromkeys(read.name for read, _, _ in items))
+    why = items[0][2]
+    if names_receiver == "unverified":
+        title = f"{len(items)} {names} fields in the receiver's name below its Received: not relied on"
+        tail = "The results above are computed without them."
+    else:
+        title = f"{len(items)} {names} fields by {writer or 'an unnamed writer'} claim {passes} (not the receiver)"
+        tail = "Results the receiving side did not write are shown but not relied on."
+    return Finding(id="recorded.untrusted_claim", severity=Severity.INFO, title=title,
+                   explanation=f"Headers {', '.join(str(i) for i in indexes)} say {passes}. Their standing: {why}. {tail}",
+                   reference=RFC8601_TRUST, subject=f"header {indexes[0]}")
 
 
 def _claim_finding(name: str, index: int, writer: str | None, methods: list[str], why: str,
