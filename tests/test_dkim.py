@@ -834,3 +834,16 @@ def test_a_header_only_copy_re_spaced_under_simple_canonicalization_is_no_forger
     # The whole message, byte for byte as given, keeps the verdict: its header was changed.
     (r,), _ = verify(raw.replace(b"Quarterly figures\r\n", b"Quarterly figures \r\n"), rsa_dns(1024))
     assert (r.result, r.reason_code) == ("fail", "signature_mismatch")
+
+
+def test_a_body_changed_after_signing_is_found_without_the_key() -> None:
+    # The body hash needs no DNS (RFC 6376 section 3.7): offline, a changed body is a finding,
+    # not only words in a "not checked" row.
+    from conftest import SAMPLES
+
+    import headerscope
+
+    raw = (SAMPLES / "direct.eml").read_bytes()
+    assert "dkim.body_changed" not in {f.id for f in headerscope.analyze(raw, offline=True).findings}
+    found = [f for f in headerscope.analyze(raw + b"tampered\r\n", offline=True).findings if f.id == "dkim.body_changed"]
+    assert len(found) == 1 and "computed without the key" in found[0].explanation

@@ -197,7 +197,10 @@ def check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
                          "mismatch here says nothing about the message")
 
     results = tuple(_to_result(c, from_domain) for c in checks)
-    return results, tuple(_findings(checks, present))
+    findings = _findings(checks, present)
+    if byte_exact and message.has_body:
+        findings.extend(_body_changed_without_key(checks))
+    return results, tuple(findings)
 
 
 _NOT_ORIGINAL = frozenset({"body_hash_mismatch", "signature_mismatch"})
@@ -585,6 +588,21 @@ _CODE_FINDINGS: dict[str, tuple[str, Severity, str, str]] = {
     "key_too_large": ("dkim.key_too_large", Severity.NOTICE, "DKIM key larger than verifiers accept",
                       f"{RFC8301}#section-3.2"),
 }
+
+
+# Where the key could not be had: the body hash, which needs no key, is still known.
+_KEYLESS_CODES = frozenset({"offline", "temperror", "key_not_found", "key_syntax"})
+
+
+def _body_changed_without_key(checks: list[_Check]) -> list[Finding]:
+    """A body-hash mismatch found without the key (offline, a key no longer published): the
+    body of the original bytes changed after signing, so the signature fails whatever its key
+    (RFC 6376 section 3.7 computes the body hash first)."""
+    return [Finding("dkim.body_changed", Severity.WARNING, "Body changed after DKIM signing",
+                    f"The body hash in the signature by {check.domain or '?'} does not match the body, computed "
+                    "without the key: the body was changed after signing, so this signature fails whatever the "
+                    f"key ({check.reason}).", f"{RFC6376}#section-3.7", check.label)
+            for check in checks if check.body_hash_ok is False and check.reason_code in _KEYLESS_CODES]
 
 
 def _findings(checks: list[_Check], present_counts: dict[str, int]) -> list[Finding]:
