@@ -123,3 +123,14 @@ def test_the_dmarc_fail_explanation_reads_as_one_sentence() -> None:
     [fail] = [f for f in report.findings if f.id == "dmarc.fail"]
     assert fail.explanation.startswith("No passing DKIM signature or SPF identity aligns with bank.example: no DKIM "
                                        "signature passes; SPF fail for bank.example. ")
+
+
+def test_a_signature_that_fails_on_its_headers_alone_names_both_causes() -> None:
+    # The spoofed sample's body hash matches and its signature fails: changed headers, or a key
+    # other than the published one (a forger's). The title does not pick the harmless one.
+    from conftest import SAMPLES
+
+    report = headerscope.analyze((SAMPLES / "spoofed.eml").read_bytes(), dns_snapshot=str(SAMPLES / "spoofed.dns.json"),
+                                 now=datetime(2026, 11, 28, tzinfo=timezone.utc))
+    [broken] = [f for f in report.findings if f.id == "dkim.headers_changed"]
+    assert broken.title == "DKIM signature does not verify: signed headers changed, or another key signed"

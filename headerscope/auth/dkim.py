@@ -572,7 +572,11 @@ def _to_result(check: _Check, from_domain: str | None) -> DkimSignatureResult:
 _CODE_FINDINGS: dict[str, tuple[str, Severity, str, str]] = {
     # reason_code: (finding id, severity, title, reference)
     "body_hash_mismatch": ("dkim.body_changed", Severity.WARNING, "Body changed after DKIM signing", f"{RFC6376}#section-3.7"),
-    "signature_mismatch": ("dkim.headers_changed", Severity.WARNING, "Signed headers changed after DKIM signing", f"{RFC6376}#section-3.7"),
+    # The body hash matched and the signature did not: the signed headers changed, or another
+    # key than the one published made the signature (a forger's); the message cannot tell which.
+    "signature_mismatch": ("dkim.headers_changed", Severity.WARNING,
+                           "DKIM signature does not verify: signed headers changed, or another key signed",
+                           f"{RFC6376}#section-3.7"),
     "from_added": ("dkim.headers_changed", Severity.DANGER, "An unsigned From: was added after DKIM signing", f"{RFC6376}#section-8.15"),
     "key_not_found": ("dkim.key_unavailable", Severity.NOTICE, "DKIM key no longer published", f"{RFC6376}#section-6.1.2"),
     "key_revoked": ("dkim.key_unavailable", Severity.NOTICE, "DKIM key revoked", f"{RFC6376}#section-3.6.1"),
