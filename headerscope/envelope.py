@@ -584,10 +584,10 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         differences.append(EnvelopeDifference(
             kind="mail_from_domain", envelope_value=mail_from, header_value=from_text,
             explanation=f"The envelope sender's domain ({mail_from_domain}) differs from the From: "
-                        f"domain ({from_domain}). This is normal when a mailing list, a forwarder or an "
-                        f"email service provider sends on the author's behalf: bounces go to them. "
-                        f"SPF then vouches for {mail_from_domain}, which does not align with "
-                        f"{from_domain} for DMARC; an aligned DKIM signature is needed instead."))
+                        f"domain ({from_domain}). A mailing list, a forwarder or an email service provider "
+                        f"sending on the author's behalf does this (bounces go to them), and so does a sender "
+                        f"forging {from_domain}: SPF then vouches for {mail_from_domain}, which does not align "
+                        f"with {from_domain} for DMARC, and only an aligned DKIM signature tells the two apart."))
 
     # --- recipients ------------------------------------------------------------------------
     header_rcpts = {a.address.lower() for a in (*to, *cc) if a.domain}
