@@ -111,7 +111,8 @@ class MarkdownRenderer(Renderer):
             boundary = report.hops[report.boundary_hop - 1]
             client = boundary.fields.from_ip or boundary.fields.from_helo or "?"
             lines.append(f"- **Trust boundary:** hop {report.boundary_hop}, where {md_escape(boundary.fields.by or '?')} "
-                         f"accepted it from {md_escape(client)}; earlier hops are claims")
+                         f"accepted it from {md_escape(client)}" + ("; earlier hops are claims" if report.boundary_hop > 1
+                                                                   else ""))
         lines.append("")
         if env.differences:
             lines.append("### Envelope vs. headers")
