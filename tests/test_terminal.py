@@ -134,3 +134,12 @@ def test_a_signature_that_fails_on_its_headers_alone_names_both_causes() -> None
                                  now=datetime(2026, 11, 28, tzinfo=timezone.utc))
     [broken] = [f for f in report.findings if f.id == "dkim.headers_changed"]
     assert broken.title == "DKIM signature does not verify: signed headers changed, or another key signed"
+
+
+def test_the_comparison_says_its_labels_in_words() -> None:
+    # Offline, every recorded result is "not recomputed": said in words, not as a code.
+    raw = (b"Authentication-Results: mx.example.net; spf=pass smtp.mailfrom=example.org\r\n"
+           b"Received: from out.example.org (out.example.org [192.0.2.7]) by mx.example.net with ESMTPS id 1; "
+           b"Mon, 2 Nov 2026 10:00:05 +0000\r\nFrom: a@example.org\r\n\r\nx\r\n")
+    text = get_renderer("terminal", color=False, width=200).render(headerscope.analyze(raw, offline=True))
+    assert "not recomputed:" in text and "not_recomputed" not in text

@@ -397,7 +397,7 @@ class TerminalRenderer(Renderer):
             for c in report.comparison[:_MAX_ROWS]:
                 label = c.method + (f" {c.subject}" if c.subject else "")
                 cmp_table.add_row(_t(label), _result(c.recorded or "—"), _result(c.recomputed or "—"),
-                                  _t(f"{c.label}: {c.explanation}", limit=400))
+                                  _t(f"{c.label.replace('_', ' ')}: {c.explanation}", limit=400))
             out.append(cmp_table)
         untrusted = [r for r in report.recorded if not r.trusted]
         if untrusted:
