@@ -29,7 +29,10 @@ _ADDRESS = re.compile(
     r"@(?P<domain>[^\W_](?:[\w.-]*[^\W_])?|\[[^\]\s]{1,64}\])"  # a name, or an address literal
 )
 # An address percent-encoded in a URL (a List-Unsubscribe link's "?e=john%40example.com").
-_ENCODED_ADDRESS = re.compile(r"(?P<local>[A-Za-z0-9._+~!$*-]{1,64})%40(?P<domain>[A-Za-z0-9][A-Za-z0-9.-]{0,252})")
+# The look-behind makes a run of local-part characters start only where the run starts, so a
+# megabyte of them is read once, not once from every position (as _ADDRESS).
+_ENCODED_ADDRESS = re.compile(
+    r"(?<![A-Za-z0-9._+~!$*-])(?P<local>[A-Za-z0-9._+~!$*-]{1,64})%40(?P<domain>[A-Za-z0-9][A-Za-z0-9.-]{0,252})")
 # A login with no "@" where a server names who authenticated: Postfix's "(Authenticated sender:
 # alice)", Exim's "authenticated as"/"authenticated_id:", Courier's "AUTH: LOGIN", Kerio's
 # "authenticated user", RFC 8601's smtp.auth=. Usually the mailbox's local part.
