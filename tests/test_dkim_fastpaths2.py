@@ -104,3 +104,46 @@ def test_canonicalization_check_matches_the_split_test() -> None:
         problem = dkim_check._tag_problem(check, {"v": "1"})
         flagged = problem == f"unknown canonicalization c={canon!r}"
         assert flagged == (not plain_ok and canon != ""), canon
+
+
+def _plain_has_relaxed_work(split: object) -> bool:
+    # The test as written before the block search: each needle looked for over the whole body.
+    raw, start = split.raw, split.body_start  # type: ignore[attr-defined]
+    if not split.body_needs_crlf:  # type: ignore[attr-defined]
+        needles: tuple[bytes, ...] = (b"\t", b"  ", b" \r\n")
+    elif split.body_has_cr:  # type: ignore[attr-defined]
+        needles = (b"\t", b"  ", b" \r", b" \n")
+    else:
+        needles = (b"\t", b"  ", b" \n")
+    return any(raw.find(needle, start) >= 0 for needle in needles)
+
+
+def test_relaxed_work_block_search_matches_the_whole_body_search() -> None:
+    """_has_relaxed_work looks for 2-byte needles only in the blocks after a space: the same
+    answer as searching the whole body, with needles astride a block's end, near the body's
+    start and end, and behind long runs of base64 without a space."""
+    from headerscope.auth import _dkimpy
+
+    rng = random.Random(21)
+    block = _dkimpy._SPACE_BLOCK
+    filler = b"QUJD"
+    ends = (b"\r\n", b"\n")
+    for _ in range(3000):
+        line_end = rng.choice(ends)
+        size = rng.choice((10, block - 3, block, block + 5, 3 * block + 7))
+        body = bytearray((filler * (size // 4 + 1))[:size])
+        # A few lone spaces (each followed by a letter), which start a block of their own.
+        for _ in range(rng.randint(0, 3)):
+            body[rng.randrange(size)] = 0x20
+        if rng.random() < 0.6:
+            needle = rng.choice((b"  ", b" \r\n", b" \n", b" \r", b"\t"))
+            # Blocks begin at a space: the first one's is where the block after it ends.
+            first_space = body.find(b" ")
+            block_start = first_space if first_space >= 0 else 0
+            anchor = rng.choice((0, block_start + block - 2, block_start + block - 1, block_start + block,
+                                 size - 2, rng.randrange(size)))
+            anchor = max(0, min(anchor, size))
+            body[anchor:anchor] = needle
+        body += line_end
+        split = _dkimpy._split(b"A: 1" + line_end + line_end + bytes(body))
+        assert split._has_relaxed_work() == _plain_has_relaxed_work(split), bytes(body)
