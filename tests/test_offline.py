@@ -110,3 +110,21 @@ def test_offline_says_when_nothing_can_authenticate_the_from_domain() -> None:
     # A message signed by its From: domain can align: no such finding.
     signed = raw.replace(b"d=whither.jp; s=cf2024-1; h=from:to", b"d=mercari.co.jp; s=s1; h=from:to")
     assert not [f for f in headerscope.analyze(signed, offline=True).findings if f.id == "dmarc.nothing_aligned"]
+
+
+def test_an_unknown_envelope_sender_is_not_said_to_leave_dmarc_no_way_to_pass() -> None:
+    # No DKIM signature and no recorded MAIL FROM (no Return-Path): SPF for the sender's own
+    # MAIL FROM could have aligned, so "DMARC cannot pass" would be a guess, not a finding.
+    import headerscope
+
+    raw = (b"Received: from mail.sender.example (mail.sender.example [192.0.2.7]) by mx.receiver.example "
+           b"with ESMTPS id 1; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+           b"From: a@sender.example\r\nTo: b@receiver.example\r\nSubject: s\r\n"
+           b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert report.spf is not None and report.spf.mail_from is None
+    assert not [f for f in report.findings if f.id == "dmarc.nothing_aligned"]
+    # With a recorded MAIL FROM in another organisation, nothing can align: it is said.
+    other = headerscope.analyze(b"Return-Path: <bounce@esp.example>\r\n" + raw, offline=True)
+    [nothing] = [f for f in other.findings if f.id == "dmarc.nothing_aligned"]
+    assert "the envelope sender's domain is esp.example" in nothing.explanation

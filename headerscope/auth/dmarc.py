@@ -632,11 +632,15 @@ def nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResu
     from_org = organizational_domain(from_domain) or from_domain
     signers = [d.domain for d in dkim if d.domain]
     spf_domain = (spf.domain or "").lower() if spf else ""
+    if not spf_domain and spf is not None and spf.mail_from and "@" in spf.mail_from:
+        spf_domain = spf.mail_from.rpartition("@")[2].lower()  # not evaluated (no client IP, say)
+    if not spf_domain:
+        return []  # an envelope sender nobody recorded could have aligned: nothing to say
     if any(aligned(d, from_domain) for d in signers) or aligned(spf_domain, from_domain):
         return []
     signed = (f"the DKIM signatures are by {', '.join(dict.fromkeys(signers))}" if signers
               else "the message carries no DKIM signature")
-    envelope = f"the envelope sender's domain is {spf_domain}" if spf_domain else "no envelope sender was recorded"
+    envelope = f"the envelope sender's domain is {spf_domain}"
     original = srs.original_sender if srs is not None and srs.original_sender else None
     if original:
         envelope += f" (a forwarder's SRS address; before forwarding the sender was {original})"
