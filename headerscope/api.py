@@ -28,7 +28,7 @@ from .auth.spf import check_spf
 from .dns.evidence import EvidenceResolver
 from .dns.interface import Resolver
 from .domains import is_ip_literal
-from .envelope import analyze_envelope, boundary_mail_from, boundary_received_spf
+from .envelope import analyze_envelope, boundary_mail_from, boundary_received_spf, list_intake
 from .hops import build_chain
 from .loader import LoadedInput, load_bytes
 from .message import LEGACY_CHARSET_DEFECTS, Message, parse_message
@@ -236,7 +236,10 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # The boundary transaction's own MAIL FROM when recorded (see boundary_mail_from), else the
     # final one (Return-Path).
     spf_mail_from, spf_mail_from_source = boundary_mail_from(message, boundary, received_spf, envelope.srs, chain.hops)
-    if spf_mail_from_source is None:
+    intake = list_intake(message, chain.hops, envelope.mail_from) if spf_mail_from_source is None else None
+    if intake is not None:
+        findings.append(intake)  # the Return-Path is the list's resend's, not the boundary's
+    elif spf_mail_from_source is None:
         spf_mail_from, spf_mail_from_source = envelope.mail_from, envelope.mail_from_source
     if spf_mail_from is None:
         # No Return-Path or envelope-from (a list archive's copy): the receiver's own trusted

@@ -191,6 +191,47 @@ def boundary_mail_from(message: Message, boundary: Hop | None, received_spf: Rec
     return None, None
 
 
+def list_intake(message: Message, hops: tuple[Hop, ...], mail_from: str | None) -> Finding | None:
+    """A finding when this copy's Received chain ends where the author's message reached a
+    mailing list, and the final MAIL FROM (Return-Path) is the list's own: that MAIL FROM
+    belongs to the list's resend, which this copy does not record, not to the boundary hop.
+
+    A list archive's copy, or one the list server kept, records the author's delivery to the
+    list: the latest Received's ``for`` is the list's posting address (List-Post, RFC 2369
+    section 3.4). Its Return-Path is the list's bounce address, written when the list sent it
+    on. Paired with the boundary hop's client (the author's provider), SPF would answer a
+    question no receiver asked, and fail. The list's address is the list's when it holds the
+    list's name (Mailman's ``list-bounces``, ``owner-list``, ezmlm's ``list-return-...``,
+    Google Groups' ``list+...``) in the list's organisation.
+    """
+    if not hops or not mail_from or not hops[-1].fields.for_:
+        return None
+    lists = _list_addresses(message)
+    if not lists:
+        return None
+    delivered_to = {found.address.lower() for found in parse_addresses(hops[-1].fields.for_)[:_MAX_RECIPIENTS]
+                    if found.domain}
+    posting = next((address for address in sorted(lists) if address in delivered_to), None)
+    if posting is None:
+        return None
+    list_name, _, list_domain = posting.rpartition("@")
+    sender_local, _, sender_domain = mail_from.lower().rpartition("@")
+    if not list_name or list_name not in sender_local or _org(sender_domain) != _org(list_domain):
+        return None
+    last = hops[-1].number
+    return Finding(
+        id="envelope.list_intake", severity=Severity.INFO,
+        title=f"The hops end where the message reached the list {posting}: Return-Path is the list's later MAIL FROM",
+        explanation=(f"The latest Received (hop {last}) delivered the message to {posting}, the list's posting "
+                     f"address (List-Post). The list then sent it on to its members in hops this copy does not "
+                     f"record, as in a list archive's copy. Return-Path ({mail_from}) is the list's MAIL FROM "
+                     f"for that later delivery, not the MAIL FROM the author's server gave at the boundary hop, "
+                     f"which is not recorded. So SPF checks the boundary hop's HELO only: the list's address "
+                     f"paired with the author's server would fail for a question no receiver asked."),
+        reference="https://www.rfc-editor.org/rfc/rfc2369#section-3.4", subject="Return-Path",
+    )
+
+
 def _is_current(field: HeaderField, boundary: Hop | None) -> bool:
     """True for a field the final receiving side added: above its boundary Received header."""
     return boundary is None or field.index < boundary.header_index

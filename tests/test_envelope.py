@@ -625,3 +625,65 @@ def test_a_list_archives_hidden_address_is_read_with_a_note() -> None:
     # Words with " at " that name no domain stay what they are.
     other = analyze(raw.replace(b"andy at example.com (Andy", b"John at Home (Andy"), offline=True)
     assert other.envelope.header_from[0].domain is None and "envelope.no_from" in {f.id for f in other.findings}
+
+
+_LIST_ARCHIVE_COPY = (
+    # A list archive's copy (Red Hat's video4linux list, 2009, addresses changed): the hops end
+    # at the list's intake (for <the list's posting address>); Return-Path is the list's bounce
+    # address, written when the list sent the message on in hops this copy does not hold.
+    b"Return-path: <v4l-list-bounces@lists.example.org>\r\n"
+    b"Received: from mx1.example.org (mx1.example.org [172.16.48.31]) by int-mx1.corp.example.org "
+    b"(8.13.1/8.13.1) with SMTP id n5J2SRsO015310 for <v4l-list@lists.example.org>; "
+    b"Thu, 18 Jun 2009 22:28:27 -0400\r\n"
+    b"Received: from wf-out-1314.google.com (wf-out-1314.google.com [209.85.200.173]) by mx1.example.org "
+    b"(8.13.8/8.13.8) with SMTP id n5J2SDQL009274 for <v4l-list@lists.example.org>; "
+    b"Thu, 18 Jun 2009 22:28:14 -0400\r\n"
+    b"Received: by wf-out-1314.google.com with SMTP id 28so616124wfa.6 for <v4l-list@lists.example.org>; "
+    b"Thu, 18 Jun 2009 19:28:13 -0700 (PDT)\r\n"
+    b"From: Author <author@gmail.com>\r\nTo: v4l-list@lists.example.org\r\nSubject: servfox error\r\n"
+    b"Date: Fri, 19 Jun 2009 10:28:12 +0800\r\nMessage-ID: <1@mail.gmail.com>\r\n"
+    b"List-Post: <mailto:v4l-list@lists.example.org>\r\nList-Id: <v4l-list.lists.example.org>\r\n"
+    b"Sender: v4l-list-bounces@lists.example.org\r\n\r\nbody\r\n"
+)
+# The list's SPF allows its own servers only: the author's Google server fails it.
+_LIST_DNS = {
+    "lists.example.org": {"TXT": ["v=spf1 ip4:192.0.2.0/24 -all"]},
+    "wf-out-1314.google.com": {"TXT": "NXDOMAIN", "A": "NXDOMAIN", "AAAA": "NXDOMAIN", "MX": "NXDOMAIN"},
+    "_dmarc.gmail.com": {"TXT": ["v=DMARC1; p=none"]},
+    "173.200.85.209.in-addr.arpa": {"PTR": ["wf-out-1314.google.com."]},
+}
+
+
+def test_a_list_copy_whose_hops_end_at_the_lists_intake_has_no_mail_from_for_spf() -> None:
+    """RFC 2369 section 3.4: the latest hop delivered to List-Post's address, so Return-Path
+    (the list's bounce address) is the MAIL FROM of the list's unrecorded resend. SPF pairing it
+    with the author's server would fail; the boundary's own MAIL FROM is not recorded."""
+    from headerscope.api import analyze
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    report = analyze(_LIST_ARCHIVE_COPY, resolver=SnapshotResolver(_LIST_DNS))
+    spf = _spf_of(report)
+    assert spf.client_ip == "209.85.200.173"
+    assert spf.mail_from is None and spf.result == "not_checked"
+    assert "MAIL FROM was not recorded" in (spf.explanation or "")
+    [intake] = [f for f in report.findings if f.id == "envelope.list_intake"]
+    assert intake.severity.value == "info" and "v4l-list@lists.example.org" in intake.title
+    assert "v4l-list-bounces@lists.example.org" in intake.explanation
+    # The envelope still shows the final MAIL FROM the Return-Path records.
+    assert report.envelope.mail_from == "v4l-list-bounces@lists.example.org"
+    # An unknown envelope sender could have aligned: nothing says DMARC cannot pass.
+    offline = analyze(_LIST_ARCHIVE_COPY, offline=True)
+    assert not [f for f in offline.findings if f.id == "dmarc.nothing_aligned"]
+
+    # A member's copy: the latest hop delivered to the member, so the Return-Path is that
+    # delivery's MAIL FROM and SPF checks it (and fails, as the list's record says).
+    member = _LIST_ARCHIVE_COPY.replace(b"id n5J2SRsO015310 for <v4l-list@lists.example.org>",
+                                        b"id n5J2SRsO015310 for <member@example.net>")
+    member_report = analyze(member, resolver=SnapshotResolver(_LIST_DNS))
+    assert _spf_of(member_report).mail_from == "v4l-list-bounces@lists.example.org"
+    assert _spf_of(member_report).result == "fail"
+    assert not [f for f in member_report.findings if f.id == "envelope.list_intake"]
+    # A Return-Path that is not the list's (an alias kept the author's MAIL FROM): it is used.
+    kept = _LIST_ARCHIVE_COPY.replace(b"Return-path: <v4l-list-bounces@lists.example.org>",
+                                      b"Return-path: <author@gmail.com>")
+    assert _spf_of(analyze(kept, offline=True)).mail_from == "author@gmail.com"
