@@ -393,6 +393,30 @@ def _earlier_delivery_findings(earlier: list[tuple[HeaderField, str]], boundary:
         reference=_RFC5321_TRACE, subject=earlier[0][0].name)]
 
 
+def _host_qualified(rcpt: str, header_domains: dict[str, list[str]]) -> bool:
+    """Whether To: or Cc: names the same mailbox with a host added or left out
+    (jrvincent@wesleyan.edu and jrvincent@mail.wesleyan.edu): one recipient, not a blind copy."""
+    local_part, _, domain = rcpt.lower().rpartition("@")
+    return any(other.endswith("." + domain) or domain.endswith("." + other)
+               for other in header_domains.get(local_part, ()) if other != domain)
+
+
+# Domains that name one host, never an internet destination (RFC 6761 section 6.3, and the
+# "localdomain" Linux distributions give a host without one).
+_HOST_LOCAL_DOMAINS = frozenset({"localhost", "localdomain", "localhost.localdomain"})
+
+
+def _host_local_domain(address: str) -> str | None:
+    """The domain of an address only its own host delivers to (user@localhost, root@mailhost:
+    a single label), or None for an internet address."""
+    domain = address.rpartition("@")[2].lower().rstrip(".")
+    if not domain or domain.startswith("["):
+        return None
+    if "." not in domain or domain in _HOST_LOCAL_DOMAINS or domain.endswith((".localhost", ".localdomain")):
+        return domain
+    return None
+
+
 def _fmt(address: Address) -> str:
     if address.display_name:
         return f"{address.display_name} <{address.address}>"
@@ -655,8 +679,21 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                         f"mailbox or forwarding rule at the receiver redirected it."))
     visible = [r for r in rcpt_to if r.lower() in header_rcpts]
     forwarder = _forwarding_trace(message, mail_from)
+    header_domains: dict[str, list[str]] = {}  # local part -> the domains To:/Cc: write it with
+    for header_rcpt in header_rcpts:
+        local_part, _, domain = header_rcpt.rpartition("@")
+        header_domains.setdefault(local_part, []).append(domain)
     for rcpt, source in zip(rcpt_to, rcpt_sources, strict=True):
-        if rcpt.lower() in header_rcpts or rcpt.lower() in alias_targets:
+        if rcpt.lower() in header_rcpts or rcpt.lower() in alias_targets or _host_qualified(rcpt, header_domains):
+            continue
+        local_domain = _host_local_domain(rcpt)
+        if local_domain is not None:
+            differences.append(EnvelopeDifference(
+                kind="local", envelope_value=rcpt, header_value=", ".join(visible) or None,
+                explanation=f"{rcpt} ({source}) is a mailbox of the receiving host alone ({local_domain} is no "
+                            f"internet domain a sender could address): the host delivered the message to its "
+                            f"local user, after a download (fetchmail, getmail) or through a local alias. It "
+                            f"is not a blind copy."))
             continue
         if visible:
             differences.append(EnvelopeDifference(

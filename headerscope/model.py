@@ -178,7 +178,7 @@ class EnvelopeDifference(Value):
     """One explained difference between envelope and header addresses."""
 
     kind: str
-    """Stable id: ``srs``, ``verp``, ``bounce``, ``bcc``, ``reply_to_domain``, ``display_name_address``, ``display_name_domain``, ``mail_from_domain``, ``forwarded``, ``sender``."""
+    """Stable id: ``srs``, ``verp``, ``bounce``, ``bcc``, ``reply_to_domain``, ``display_name_address``, ``display_name_domain``, ``mail_from_domain``, ``forwarded``, ``local`` (a mailbox of the receiving host alone), ``sender``."""
     explanation: str
     """Plain-language explanation."""
     envelope_value: str | None = None

@@ -687,3 +687,32 @@ def test_a_list_copy_whose_hops_end_at_the_lists_intake_has_no_mail_from_for_spf
     kept = _LIST_ARCHIVE_COPY.replace(b"Return-path: <v4l-list-bounces@lists.example.org>",
                                       b"Return-path: <author@gmail.com>")
     assert _spf_of(analyze(kept, offline=True)).mail_from == "author@gmail.com"
+
+
+def test_a_local_users_mailbox_and_a_host_qualified_address_are_no_blind_copies() -> None:
+    # fetchmail downloaded the message over POP3 and delivered it to the local user
+    # (for <jesse@localhost>); the provider's MX took it for the same mailbox as To:, written
+    # without the host (jr@example.edu for To: jr@mail.example.edu). Neither is a Bcc.
+    from headerscope.api import analyze
+
+    raw = (b"Return-Path: <rwest@sender.example>\r\n"
+           b"Received: from horked.example.net (jesse@localhost [127.0.0.1]) by horked.example.net "
+           b"(8.8.7/8.8.7) with ESMTP id MAA12918 for <jesse@localhost>; Fri, 3 Apr 1998 12:53:03 -0500\r\n"
+           b"Received: from mail.example.edu by horked.example.net (fetchmail-4.3.2 POP3 run by jr) "
+           b"for <jesse@localhost> (single-drop); Fri Apr  3 12:53:03 1998\r\n"
+           b"Received: from postoffice.sender.example (postoffice.sender.example [130.33.10.147]) by "
+           b"mail.example.edu (8.8.6/8.7.3) with ESMTP id MAA18546 for <jr@example.edu>; "
+           b"Fri, 3 Apr 1998 12:50:00 -0500 (EST)\r\n"
+           b"Date: Fri, 3 Apr 1998 12:48:40 -0400\r\nTo: Jesse <jr@mail.example.edu>\r\n"
+           b"From: \"Richard West\" <rwest@sender.example>\r\nSubject: forms.cgi script\r\n\r\nhi\r\n")
+    envelope = analyze(raw, offline=True).envelope
+    assert [d.kind for d in envelope.differences if d.kind in ("bcc", "local")] == ["local"]
+    [local] = [d for d in envelope.differences if d.kind == "local"]
+    assert local.envelope_value == "jesse@localhost" and "not a blind copy" in local.explanation
+    # Another mailbox in the organisation is still a blind copy; so is one on another host.
+    other = raw.replace(b"for <jr@example.edu>", b"for <boss@example.edu>")
+    assert [d.envelope_value for d in analyze(other, offline=True).envelope.differences
+            if d.kind == "bcc"] == ["boss@example.edu"]
+    sibling = raw.replace(b"for <jr@example.edu>", b"for <jr@example.com>")
+    assert [d.envelope_value for d in analyze(sibling, offline=True).envelope.differences
+            if d.kind == "bcc"] == ["jr@example.com"]
