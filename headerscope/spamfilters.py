@@ -51,6 +51,7 @@ scan: so an inbound report at a Microsoft mailbox is the receiving tenant's wher
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Sequence
@@ -340,7 +341,10 @@ def _spamassassin(message: Message, boundary: Hop | None, _microsoft_receiver: b
     # score and required: "No, score=-4.88 tagged_above=-10000 required=5.3 tests=[...]".
     fields = sorted((*_fields(message, "X-Spam-Status"), *_fields(message, "X-Amavis-Spam-Status")),
                     key=lambda f: f.index)
+    rspamds = _rspamd_spam_status(message) if fields else None
     for field in fields:
+        if field is rspamds:
+            continue  # rspamd's, read by _rspamd
         value = " ".join(field.value[:_MAX_VALUE].split())
         match = _spamassassin_status().match(value)
         if match is None:
@@ -419,7 +423,19 @@ def _rspamd(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -
                                         action, rules[:_MAX_RULES], _rspamd_queue_id(message)))
     if not verdicts:
         header_score = _rspamd_score(message)
-        if actions or header_score is not None:
+        status = _rspamd_spam_status(message)
+        if not actions and header_score is None and status is not None:
+            # The milter's short "X-Spam-Status: No, score=8.40": "Yes" for any action but "no
+            # action" and "greylist"; the thresholds are not written.
+            match = _spamassassin_status().match(status.value)
+            assert match is not None  # _rspamd_spam_status matched its form
+            verdict = _rspamd_verdict(status, boundary, match.group(1).lower() == "yes", _number(match.group(2)),
+                                      None, None, (), _rspamd_queue_id(message))
+            verdicts.append(dataclasses.replace(
+                verdict, summary=f"{verdict.summary} (thresholds not recorded)",
+                details=(*verdict.details, ("Yes/No", match.group(1)[:3],
+                                            "Yes when rspamd's action was anything but no action or greylist"))))
+        elif actions or header_score is not None:
             # The symbols, when only the short fields are written: "X-Rspamd-Report: BAYES_HAM(-2.99)
             # MIME_GOOD(-0.1)" (as at uberspace.de).
             reports = _fields(message, "X-Rspamd-Report")
@@ -430,6 +446,23 @@ def _rspamd(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -
                                             _flag(message), header_score, None, action, rules,
                                             _rspamd_queue_id(message)))
     return verdicts
+
+
+# rspamd's milter_headers module writes X-Spam-Status as exactly "Yes, score=8.40" (the score
+# with two decimals and nothing after it), which SpamAssassin never does alone; told apart by
+# the rspamd fields beside it.
+_rspamd_status_form = compiled_on_first_use(r"(?:Yes|No), score=-?\d+\.\d\d")
+_RSPAMD_MARKERS = ("X-Rspamd-Queue-Id", "X-Rspamd-Server", "X-Spamd-Bar", "X-Rspamd-Bar", "X-Spamd-Result",
+                   "X-Rspamd-Action", "X-Rspamd-Score")
+
+
+def _rspamd_spam_status(message: Message) -> HeaderField | None:
+    """The X-Spam-Status field rspamd wrote, when one did (see _rspamd_status_form)."""
+    for field in _fields(message, "X-Spam-Status")[:3]:
+        if _rspamd_status_form().fullmatch(field.value.strip()) is not None \
+                and any(_fields(message, name) for name in _RSPAMD_MARKERS):
+            return field
+    return None
 
 
 def _rspamd_queue_id(message: Message) -> str | None:

@@ -559,3 +559,22 @@ def test_mimecast_spam_score_and_impersonation_hits() -> None:
     [verdict] = report.spam_filters
     assert (verdict.filter, verdict.score, verdict.threshold, verdict.spam) == ("Mimecast", 1.0, 28.0, None)
     assert verdict.summary == "spam score 1; impersonation: Newly Observed Domain"
+
+
+def test_rspamds_short_x_spam_status_is_rspamds_not_spamassassins() -> None:
+    # rspamd's milter_headers "x-spam-status" routine writes "No, score=8.40" (the score with two
+    # decimals, "Yes" for any action but no action and greylist), here beside its queue id as a
+    # hosting provider's rspamd wrote them on a phish. It was shown as SpamAssassin's "not spam"
+    # at 8.4, which reads as a contradiction of SpamAssassin's 5.0 default.
+    [verdict] = analyze("X-Spam-Status: No, score=8.40\r\nX-Rspam-User: \r\nX-Rspamd-Queue-Id: 4E13D1003C623\r\n"
+                        "X-Rspamd-Server: rspam08\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (verdict.filter, verdict.header, verdict.spam, verdict.score, verdict.threshold) == (
+        "rspamd", "X-Spam-Status", False, 8.4, None)
+    assert "thresholds not recorded" in verdict.summary
+    # The same line without rspamd's fields is read as SpamAssassin's (cPanel writes it so).
+    [alone] = analyze("X-Spam-Status: No, score=8.40\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
+    assert alone.filter == "SpamAssassin"
+    # SpamAssassin's full line beside rspamd's fields stays SpamAssassin's.
+    both = analyze("X-Spam-Status: Yes, score=7.1 required=5.0 tests=BAYES_99 autolearn=no\r\n"
+                   "X-Rspamd-Queue-Id: 4E13D1003C623\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
+    assert [(v.filter, v.spam, v.threshold) for v in both] == [("SpamAssassin", True, 5.0)]
