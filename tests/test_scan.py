@@ -811,3 +811,42 @@ def test_filter_by_failing_reason_and_the_summary_says_what_it_kept(tmp_path: Pa
     assert "1 message(s) kept by --filter, of 3 scanned; 0 unreadable." in terminal.stdout
     # The table's time is the delivery stamp in UTC, as the counts' "first, last".
     assert "2026-11-02 10:00" in terminal.stdout and "delivered" in terminal.stdout
+
+
+def test_an_incident_view_splits_each_domain_and_sending_ip_by_verdict(tmp_path: Path) -> None:
+    # "Which of these failed, sent from where?": the CSV names each message's sending server (the
+    # boundary client IP), envelope sender, DKIM signers and Message-ID; the summary splits each
+    # sending domain and each sending IP by verdict; --filter ip= takes an address or a network.
+    from headerscope.scan.output import Summary, render_summary
+    from headerscope.scan.runner import ScanRow
+
+    signed = message(1).replace(b"Received:", b"Return-Path: <bounce@example.org>\r\n"
+                                b"DKIM-Signature: v=1; a=rsa-sha256; d=esp.example; s=s; h=from; bh=YQ==; b=YQ==\r\n"
+                                b"Received:", 1)
+    box = tmp_path / "box.mbox"
+    box.write_bytes(mbox_of([signed, message(2), message(201)]))
+    result = run_cli(str(box), "--offline", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["client_ip"], r["mail_from"], r["dkim_domains"], r["message_id"]) for r in rows] == [
+        ("192.0.2.2", "bounce@example.org", "esp.example", "<1@example.org>"),
+        ("192.0.2.3", "", "", "<2@example.org>"),
+        ("192.0.2.202", "", "", "<201@example.org>"),
+    ]
+    kept = run_cli(str(box), "--offline", "--format", "csv", "--filter", "ip=192.0.2.0/30")
+    assert [r["subject"] for r in csv.DictReader(io.StringIO(kept.stdout))] == ["message 1", "message 2"]
+    one = run_cli(str(box), "--offline", "--format", "csv", "--filter", "ip=192.0.2.202,2001:db8::1")
+    assert [r["subject"] for r in csv.DictReader(io.StringIO(one.stdout))] == ["message 201"]
+    bad = run_cli(str(box), "--offline", "--filter", "ip=mx.example.org")
+    assert bad.returncode == 2 and "is no IP address or network" in bad.stderr
+
+    summary = Summary()
+    for n, (verdict, ip) in enumerate([("spoofed", "203.0.113.9")] * 3 + [("authenticated", "192.0.2.1")] * 2):
+        summary.add(ScanRow(index=n, label=f"m{n}", error=None, from_domain="bank.example", verdict=verdict,
+                            client_ip=ip, delivered=f"2026-11-02T10:0{n}:00+00:00"))
+    lines = render_summary(summary, False).splitlines()
+    assert any(line.split("│")[0].strip() == "bank.example" and "spoofed 3, authenticated 2" in line
+               for line in lines)
+    [forger] = [line for line in lines if line.startswith("203.0.113.9 ")]
+    assert [cell.strip() for cell in forger.split("│")] == ["203.0.113.9", "3", "spoofed 3", "2026-11-02 10:00",
+                                                          "2026-11-02 10:02"]

@@ -2,7 +2,8 @@
 
 Keys: verdict, dkim, spf, dmarc, arc, domain (From domain), error (yes/no), spam (the
 receiver's spam filter: yes, no, or unknown when it recorded none), reason (a finding id among
-the message's warnings and dangers, e.g. recorded.dmarc_fail). Values other than
+the message's warnings and dangers, e.g. recorded.dmarc_fail), ip (the boundary hop's client
+IP: an address or a network such as 203.0.113.0/24). Values other than
 ``VALUES`` lists are refused. A bare word is
 a verdict (``spoofed`` means ``verdict=spoofed``). Several expressions must all match; the
 comma-separated values of one expression are alternatives.
@@ -15,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 from .runner import ScanRow
 
-KEYS = ("verdict", "dkim", "spf", "dmarc", "arc", "domain", "error", "spam", "reason")
+KEYS = ("verdict", "dkim", "spf", "dmarc", "arc", "domain", "error", "spam", "reason", "ip")
 _SPAM_VALUES = {"spam": "yes", "not spam": "no", None: "unknown"}
 # The values each key can take (the results of RFC 8601 section 2.7 and the report's own
 # ``not_checked``; ``error`` for the verdict of a row that holds no message, as the terminal
@@ -64,6 +65,8 @@ def parse_expression(text: str) -> Callable[[ScanRow], bool]:
     unknown = sorted(wanted.difference(VALUES.get(key, wanted)))
     if unknown:
         raise FilterError(f"unknown {key} value {unknown[0]!r} in {text!r} (values: {', '.join(VALUES[key])})")
+    if key == "ip":
+        return _ip_predicate(wanted, text)
     if key == "reason":
         # A finding id of a warning or danger the message has (recorded.dmarc_fail: the
         # receiver's own DMARC fail, the question "which failed DMARC?" offline).
@@ -72,6 +75,29 @@ def parse_expression(text: str) -> Callable[[ScanRow], bool]:
             raise FilterError(f"{malformed[0]!r} in {text!r} is no finding id (such as recorded.dmarc_fail)")
         return lambda row: not wanted.isdisjoint(row.failing_reasons)
     return lambda row: _value(row, key) in wanted
+
+
+def _ip_predicate(wanted: set[str], text: str) -> Callable[[ScanRow], bool]:
+    """Rows whose boundary client IP is one of the addresses or in one of the networks."""
+    import ipaddress
+
+    networks = []
+    for value in sorted(wanted):
+        try:
+            networks.append(ipaddress.ip_network(value, strict=False))
+        except ValueError:
+            raise FilterError(f"{value!r} in {text!r} is no IP address or network (such as 203.0.113.0/24)") from None
+
+    def matches(row: ScanRow) -> bool:
+        if not row.client_ip:
+            return False
+        try:
+            address = ipaddress.ip_address(row.client_ip)
+        except ValueError:
+            return False
+        return any(address in network for network in networks)
+
+    return matches
 
 
 def combine(expressions: Sequence[str]) -> Callable[[ScanRow], bool] | None:

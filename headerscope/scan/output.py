@@ -13,7 +13,7 @@ from .runner import ScanRow, utc_moment
 
 CSV_COLUMNS = ("index", "source", "error", "date", "from", "from_domain", "subject", "verdict", "dkim", "spf",
                "dmarc", "arc", "hops", "total_delay_seconds", "failing_reasons", "slowest_hop",
-               "slowest_delay_seconds", "delivered", "spam")
+               "slowest_delay_seconds", "delivered", "spam", "client_ip", "mail_from", "dkim_domains", "message_id")
 
 # Spreadsheet programs run a cell starting with these as a formula (CSV injection); message
 # text is hostile, so such cells get a leading apostrophe, the usual neutraliser.
@@ -37,6 +37,10 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def _mail_from(value: str | None) -> str | None:
+    return "<>" if value == "" else value  # the null sender, as SMTP writes it
+
+
 class CsvWriter:
     """One CSV row per message, flushed as it comes."""
 
@@ -49,7 +53,8 @@ class CsvWriter:
         self._writer.writerow([_cell(v) for v in (
             row.index, row.label, row.error, row.date, row.from_address, row.from_domain, row.subject, row.verdict,
             row.dkim, row.spf, row.dmarc, row.arc, row.hops, row.total_delay_seconds,
-            ";".join(row.failing_reasons), row.slowest_hop, row.slowest_delay_seconds, row.delivered, row.spam)])
+            ";".join(row.failing_reasons), row.slowest_hop, row.slowest_delay_seconds, row.delivered, row.spam,
+            row.client_ip, _mail_from(row.mail_from), ";".join(row.dkim_domains), row.message_id)])
         self._stream.flush()
 
     def close(self) -> None:
@@ -87,6 +92,10 @@ class Summary:
         self.errors = 0
         self.verdicts: Counter[str] = Counter()
         self.domains: Counter[str] = Counter()
+        self.ips: Counter[str] = Counter()
+        """Messages per boundary client IP (the sending server as the receiving side saw it)."""
+        self.by_verdict: dict[str, dict[str, Counter[str]]] = {"sending domain": {}, "sending IP": {}}
+        """Per table, per key: the messages' verdicts (one domain's genuine and forged mail apart)."""
         self.reasons: Counter[str] = Counter()
         self.slowest: list[tuple[float, str, str]] = []
         self.rows: list[ScanRow] = []
@@ -107,8 +116,14 @@ class Summary:
             self.errors += 1
             self.verdicts["error"] += 1
         else:
-            self.verdicts[row.verdict or "?"] += 1
-            self.domains[row.from_domain or "(none)"] += 1
+            verdict = row.verdict or "?"
+            self.verdicts[verdict] += 1
+            domain = row.from_domain or "(none)"
+            self.domains[domain] += 1
+            self.by_verdict["sending domain"].setdefault(domain, Counter())[verdict] += 1
+            ip = row.client_ip or "(none)"
+            self.ips[ip] += 1
+            self.by_verdict["sending IP"].setdefault(ip, Counter())[verdict] += 1
             self.reasons.update(row.failing_reasons)
             if row.slowest_delay_seconds is not None and row.slowest_hop:
                 self.slowest.append((row.slowest_delay_seconds, row.slowest_hop, row.label))
@@ -128,6 +143,7 @@ class Summary:
         if moment is None:
             return
         keys = (("verdict", row.verdict or "?"), ("sending domain", row.from_domain or "(none)"),
+                ("sending IP", row.client_ip or "(none)"),
                 *(("failing reason", reason) for reason in row.failing_reasons))
         for table, key in keys:
             span = self.spans[table].get(key)
@@ -139,7 +155,7 @@ class Summary:
                 span[1] = moment
 
 
-_SPAN_TABLES = ("verdict", "sending domain", "failing reason")
+_SPAN_TABLES = ("verdict", "sending domain", "sending IP", "failing reason")
 
 
 def _minute(moment: datetime | None) -> str:
@@ -177,18 +193,25 @@ def render_summary(summary: Summary, color: bool, width: int = 160) -> str:
     if any(summary.spans.values()):
         console.print(t("first, last: delivered (the last Received stamp, else Date:), UTC"))
     for title, counter in (("verdict", summary.verdicts), ("sending domain", summary.domains),
-                           ("failing reason", summary.reasons)):
+                           ("sending IP", summary.ips), ("failing reason", summary.reasons)):
         if not counter:
             continue
         spans = summary.spans[title]
+        verdicts = summary.by_verdict.get(title)
         table = Table(show_edge=False, pad_edge=False, header_style="bold")
         table.add_column(title)
         table.add_column("messages", justify="right")
+        if verdicts is not None:
+            # One domain's or server's genuine and forged mail apart: the incident's question.
+            table.add_column("by verdict")
         if spans:
             table.add_column("first")
             table.add_column("last")
         for key, count in counter.most_common(_TOP_ROWS):
             cells = [t(key), t(count)]
+            if verdicts is not None:
+                cells.append(t(", ".join(f"{name} {number}" for name, number in
+                                         (verdicts.get(key) or Counter()).most_common())))
             if spans:
                 first, last = spans.get(key) or (None, None)
                 cells += [t(_minute(first)), t(_minute(last))]

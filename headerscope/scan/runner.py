@@ -99,6 +99,15 @@ class ScanRow(Value):
     spam: str | None = None
     """The receiving side's spam filter verdict: ``spam``, ``not spam``, or None when none was
     recorded by the receiver (see Report.spam_filters)."""
+    client_ip: str | None = None
+    """The boundary hop's client IP: the server that handed the message to the receiving side
+    (SPF's client IP)."""
+    mail_from: str | None = None
+    """The envelope sender (MAIL FROM, from Return-Path and the like); "" for the null sender."""
+    dkim_domains: tuple[str, ...] = ()
+    """The d= domains of the DKIM signatures, in order, each once."""
+    message_id: str | None = None
+    """The Message-ID field as written."""
     report_json: str | None = None
     """The full report as one JSON line, when asked for."""
 
@@ -202,8 +211,22 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
         slowest_delay_seconds=slowest.delay_seconds if slowest else None,
         delivered=_utc_iso(stamp),
         spam=_receiver_spam_verdict(report.spam_filters),
+        client_ip=_client_ip(report),
+        mail_from=report.envelope.mail_from,
+        dkim_domains=tuple(dict.fromkeys(s.domain.lower() for s in report.dkim if s.domain)),
+        message_id=report.message_id.strip()[:998] if report.message_id else None,
         report_json=report_json,
     )
+
+
+def _client_ip(report: Any) -> str | None:
+    """SPF's client IP (the boundary hop's, or the receiver's Received-SPF for it), else the
+    boundary hop's own."""
+    if report.spf is not None and report.spf.client_ip:
+        return str(report.spf.client_ip)
+    if report.boundary_hop:
+        return report.hops[report.boundary_hop - 1].fields.from_ip or None
+    return None
 
 
 def _receiver_spam_verdict(verdicts: Iterable[SpamFilterVerdict]) -> str | None:
