@@ -523,7 +523,9 @@ class Verdict(Value):
     """One-line summary at the top of the report."""
 
     status: str
-    """authenticated, suspicious, spoofed, unauthenticated, not_checked."""
+    """authenticated, vouched (DMARC fails, but the receiving side recorded that it accepted the
+    message on a valid ARC chain's word: a list's or forwarder's copy), suspicious, spoofed,
+    unauthenticated, not_checked."""
     summary: str
     """One sentence: authenticated as whom, spoofed, or unauthenticated, and why."""
     authenticated_domain: str | None = None

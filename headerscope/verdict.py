@@ -122,10 +122,14 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
         sealers = sealers or _names(i.domain for i in arc.instances)
         override = _recorded_arc_override(comparison)
         if override is not None:
-            return Verdict(status="suspicious", summary=(
-                f"Suspicious: DMARC fails for {domain}, but the receiving side ({override.recorded_by or 'receiver'}) "
-                f"recorded an ARC override and accepted it on the word of {sealers}; typical of a mailing list "
-                "or forwarder that changed the message (RFC 8617 section 7.2)."))
+            # The receiving side the report trusts made the call itself, on the chain's word: what
+            # a mailing list's or a forwarder's changed copy gets, not a sign of forgery. Without
+            # that recorded decision a valid chain proves only who sealed it (anyone can), so the
+            # message stays suspicious below.
+            return Verdict(status="vouched", summary=(
+                f"Vouched for by ARC: DMARC fails for {domain} because {sealers} (a mailing list or forwarder) "
+                f"changed the message, and the receiving side ({override.recorded_by or 'receiver'}) recorded an "
+                f"ARC override: it accepted the message on {sealers}'s word (RFC 8617 section 7.2)."))
         return Verdict(status="suspicious", summary=(
             f"Suspicious: DMARC fails for {domain}, but a valid ARC chain sealed by {sealers} vouches "
             f"for it; typical of a mailing list or forwarder that changed the message. A receiver that "

@@ -761,6 +761,22 @@ def test_receiver_recorded_arc_override_is_named_in_the_comparison() -> None:
     assert "ARC override" in comparisons[0].explanation
 
 
+def test_googles_disposition_none_beside_arc_pass_is_an_arc_override() -> None:
+    # Gmail writes "dmarc=fail (p=REJECT sp=REJECT dis=NONE arc=pass)": it gave a reject policy
+    # the disposition none (RFC 7489 section 7.2.1.1: the policy applied) on the ARC chain's word.
+    from headerscope.auth.recorded import arc_override_recorded
+
+    google = _trusted("dmarc", "fail", ("header.from", "example.com"), reason="p=REJECT sp=REJECT dis=NONE arc=pass")
+    assert arc_override_recorded(google)
+    comparisons, _ = compare((google,), dkim=(), spf=None, dmarc=dmarc_result("fail", p="reject"), arc=None)
+    assert "It recorded an ARC override (p=REJECT sp=REJECT dis=NONE arc=pass)" in comparisons[0].explanation
+    # The policy applied, or a policy of none, or no ARC pass: no override.
+    for reason in ("p=REJECT sp=REJECT dis=QUARANTINE arc=pass", "p=NONE sp=NONE dis=NONE arc=pass",
+                   "p=REJECT sp=REJECT dis=NONE", "p=REJECT sp=REJECT dis=NONE arc=fail"):
+        assert not arc_override_recorded(_trusted("dmarc", "fail", reason=reason)), reason
+    assert not arc_override_recorded(_trusted("dmarc", "pass", reason="p=REJECT dis=NONE arc=pass"))
+
+
 def test_positional_authres_parser_matches_authres_on_real_and_mutated_values() -> None:
     import random
 

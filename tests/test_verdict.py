@@ -240,7 +240,11 @@ def test_arc_sealers_to_trust_exclude_the_receivers_own_seal() -> None:
     overridden = replace(recorded, explanation=recorded.explanation + " It recorded an ARC override (arc "
                                                                      "override: lists.example.org).")
     v = verdict(arc=arc, dmarc=dmarc, comparison=(overridden,))
-    assert "recorded an ARC override and accepted it on the word of lists.example.org" in v.summary
+    # The receiving side decided on the chain's word itself: a list's copy, vouched for, not
+    # suspicious (without that recorded decision, above, anyone's valid seal proves nothing).
+    assert v.status == "vouched", v.summary
+    assert v.summary.startswith("Vouched for by ARC: DMARC fails for example.com because lists.example.org")
+    assert "(mx1.example.net) recorded an ARC override" in v.summary
 
 
 def test_record_that_does_not_apply_is_not_called_no_policy() -> None:
@@ -273,3 +277,20 @@ def test_mail_handed_over_inside_the_receiving_organisation_is_not_spoofed() -> 
     assert verdict(spf=dataclasses.replace(spf, client_ip="192.0.2.10"), dmarc=dmarc,
                    findings=(internal,)).status == "spoofed"
     assert verdict(spf=spf, dmarc=dmarc).status == "spoofed"
+
+
+def test_the_mailing_list_sample_is_vouched_for_in_every_format() -> None:
+    # The bundled list post: the author's DKIM broken by the list's footer, DMARC fail for
+    # example.com, and the receiving Exim recorded an ARC override on lists.example.org's seal.
+    from conftest import SAMPLES
+
+    import headerscope
+    from headerscope.render import get_renderer
+
+    path = SAMPLES / "mailing-list.eml"
+    report = headerscope.analyze(path.read_bytes(), dns_snapshot=str(path.with_suffix(".dns.json")))
+    assert report.verdict.status == "vouched", report.verdict.summary
+    assert report.dmarc is not None and report.dmarc.result == "fail"
+    assert 'class="verdict v-vouched"' in get_renderer("html").render(report)
+    assert get_renderer("markdown").render(report).splitlines()[0] == "## Message analysis: Vouched for by ARC"
+    assert get_renderer("terminal", color=False).render(report).startswith("VOUCHED  Vouched for by ARC")

@@ -25,6 +25,7 @@ from ..model import (
     SpfResult,
     SrsInfo,
 )
+from .recorded import arc_override_recorded
 
 RFC7489 = "https://www.rfc-editor.org/rfc/rfc7489"
 RFC9091 = "https://www.rfc-editor.org/rfc/rfc9091"
@@ -580,13 +581,12 @@ def _org(name: str | None) -> str | None:
 
 def _recorded_override(receiver: _ReceiverView, from_domain: str) -> RecordedResult | None:
     """The receiver's recorded dmarc=fail for this From: domain that says it applied an ARC
-    override (RFC 8617 section 7.2; OpenDMARC and others write ``reason="arc override ..."``)."""
+    override (RFC 8617 section 7.2; see ``arc_override_recorded``)."""
     for rec in receiver.dmarc:
         header_from = normalize_domain(dict(rec.properties).get("header.from"))
         if header_from is not None and header_from != from_domain:
             continue
-        words = f"{rec.reason or ''} {' '.join(v for _, v in rec.properties)}"[:1024].lower()
-        if rec.result == "fail" and "arc" in words and "override" in words:
+        if arc_override_recorded(rec):
             return rec
     return None
 

@@ -1407,6 +1407,23 @@ def _recorded_policy(rec: RecordedResult) -> str | None:
     return match.group(1).lower() if match else None
 
 
+# Google's comment on a DMARC result: "(p=REJECT sp=REJECT dis=NONE arc=pass)".
+_google_arc_accept = compiled_on_first_use(
+    r"\bp=(?:reject|quarantine)\b.{0,60}?\bdis=none\b.{0,40}?\barc=pass\b", re.IGNORECASE)
+
+
+def arc_override_recorded(rec: RecordedResult) -> bool:
+    """Whether a recorded dmarc=fail says its writer accepted the message on the word of an ARC
+    chain (RFC 8617 section 7.2, local policy): OpenDMARC's and others' reason "arc override
+    ...", or Google's comment giving a policy of quarantine or reject the disposition none
+    beside arc=pass (RFC 7489 section 7.2.1.1: the disposition is the policy applied)."""
+    if rec.result != "fail" or rec.method != "dmarc":
+        return False
+    words = f"{rec.reason or ''} {' '.join(v for _, v in rec.properties)}"[:1024]
+    lowered = words.lower()
+    return ("arc" in lowered and "override" in lowered) or _google_arc_accept().search(words) is not None
+
+
 def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | None,
                    dkim: tuple[DkimSignatureResult, ...], spf_comparison: Comparison | None) -> Comparison | None:
     candidates = sorted((r for r in recorded if _usable(r, "dmarc")), key=_rank)
@@ -1454,7 +1471,7 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
                          f"{who} recorded dmarc={ours} under p={rec_policy}; {subject} publishes "
                          f"p={our_policy} now (the DMARC record changed since delivery).")
         override = ""
-        if ours == "fail" and "override" in (rec.reason or "").lower() and "arc" in (rec.reason or "").lower():
+        if ours == "fail" and arc_override_recorded(rec):
             # RFC 8617 section 7.2: the receiver applied local policy on the ARC chain's word.
             override = f" It recorded an ARC override ({(rec.reason or '')[:200]}): it accepted the message anyway."
         return _make("dmarc", subject, rec, ours, "same",

@@ -28,6 +28,7 @@ CSP = (
 
 STATUS_LABELS = {
     "authenticated": "Authenticated",
+    "vouched": "Vouched for by ARC",
     "suspicious": "Suspicious",
     "spoofed": "Spoofed",
     "unauthenticated": "Not authenticated",

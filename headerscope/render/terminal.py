@@ -31,6 +31,7 @@ _MAX_HOP_ROWS = 60
 
 _VERDICT_STYLE = {
     "authenticated": "bold green",
+    "vouched": "bold cyan",
     "suspicious": "bold yellow",
     "spoofed": "bold red",
     "unauthenticated": "bold magenta",

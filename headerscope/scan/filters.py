@@ -22,7 +22,7 @@ _SPAM_VALUES = {"spam": "yes", "not spam": "no", None: "unknown"}
 # ``not_checked``; ``error`` for the verdict of a row that holds no message, as the terminal
 # shows it): a value outside them is a typo that would never match, so it is refused.
 VALUES: dict[str, tuple[str, ...]] = {
-    "verdict": ("authenticated", "suspicious", "spoofed", "unauthenticated", "not_checked", "error"),
+    "verdict": ("authenticated", "vouched", "suspicious", "spoofed", "unauthenticated", "not_checked", "error"),
     "dkim": ("pass", "fail", "neutral", "policy", "none", "temperror", "permerror", "not_checked"),
     "spf": ("pass", "fail", "softfail", "neutral", "none", "temperror", "permerror", "not_checked"),
     "dmarc": ("pass", "fail", "none", "temperror", "permerror", "not_checked"),
