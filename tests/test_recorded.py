@@ -1613,3 +1613,28 @@ def test_a_forwarders_several_result_fields_are_one_finding() -> None:
     assert claims[0].title == ("3 Authentication-Results fields by mx.cloudflare.net claim dkim=pass, spf=pass, dmarc=pass "
                                "(not the receiver)")
     assert claims[0].explanation.startswith("Headers 2, 3, 4 say dkim=pass, spf=pass, dmarc=pass.")
+
+
+def test_what_the_receiver_did_with_a_dmarc_failure_is_told() -> None:
+    # Exchange Online's action= and Google's dis= say what the receiver did: a ticket's question
+    # (was it rejected, junked, delivered?). Its local policy may differ from the domain's.
+    def action_of(rec: RecordedResult) -> list[str]:
+        _, findings = compare((rec,), dkim=(), spf=None, dmarc=dmarc_result("fail", p="reject"), arc=None)
+        return [f.title for f in findings if f.id == "recorded.dmarc_action"]
+
+    microsoft = _trusted("dmarc", "fail", ("header.from", "example.com"), ("action", "oreject"))
+    assert action_of(microsoft) == ["The receiving side (mx.receiver.example) did not reject it: it treated it as "
+                                    "spam instead (action=oreject, 'override reject')"]
+    sampled = _trusted("dmarc", "fail", ("header.from", "example.com"), ("action", "pct.reject"))
+    assert "pct= sampling left this message out" in action_of(sampled)[0]
+    google = _trusted("dmarc", "fail", ("header.from", "example.com"), reason="p=REJECT sp=REJECT dis=QUARANTINE")
+    assert action_of(google) == ["The receiving side (mx.receiver.example) applied quarantine (dis=QUARANTINE)"]
+    local = _trusted("dmarc", "fail", ("header.from", "example.com"), reason="p=REJECT sp=REJECT dis=NONE")
+    assert "did not apply the domain's reject policy (dis=NONE)" in action_of(local)[0]
+    # An ARC override is told with the verdict; nothing recorded, or a pass: no such finding.
+    overridden = _trusted("dmarc", "fail", ("header.from", "example.com"), reason="p=REJECT dis=NONE arc=pass")
+    assert action_of(overridden) == []
+    assert action_of(_trusted("dmarc", "fail", ("header.from", "example.com"))) == []
+    _, findings = compare((_trusted("dmarc", "pass", ("header.from", "example.com"), ("action", "none")),), dkim=(),
+                          spf=None, dmarc=dmarc_result("pass"), arc=None)
+    assert not [f for f in findings if f.id == "recorded.dmarc_action"]

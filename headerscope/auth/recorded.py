@@ -1180,7 +1180,66 @@ def compare(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureRe
                              f"aligned with {domain} passed when it accepted the message: the From: address is "
                              "not authenticated, whatever the message shows."),
                 reference=RFC7489_POLICY, subject="dmarc"))
+    action = _receiver_dmarc_action(recorded, dmarc_comparison)
+    if action is not None:
+        findings.append(action)
     return tuple(comparisons), tuple(findings)
+
+
+# Exchange Online's action= on its DMARC result: what it did with a failing message.
+_MICROSOFT_ACTIONS = {
+    "oreject": ("did not reject it: it treated it as spam instead (action=oreject, 'override reject')",
+                "Exchange Online does not reject mail that fails DMARC under p=reject by default: it overrides "
+                "the policy and sends the message to junk or quarantine, as its anti-phishing policy says."),
+    "reject": ("applied the domain's reject policy (action=reject)",
+               "The copy seen here was kept by the receiver (quarantine, or a journal) despite the rejection."),
+    "quarantine": ("applied the domain's quarantine policy (action=quarantine)",
+                   "The message went to the junk folder or to quarantine."),
+    "pct.quarantine": ("did not apply the domain's quarantine policy: the policy's pct= sampling left this "
+                       "message out (action=pct.quarantine)", "It was handled as if the policy were none."),
+    "pct.reject": ("did not apply the domain's reject policy: the policy's pct= sampling left this message "
+                   "out (action=pct.reject)", "It was handled under the next lower policy."),
+    "none": ("took no action for DMARC (action=none): the domain's policy asks for none",
+             "Where the message went was its spam filter's decision."),
+}
+# The disposition of Google's and others' comment: "(p=REJECT sp=REJECT dis=QUARANTINE)".
+_disposition_in_comment = compiled_on_first_use(r"\bdis=(none|quarantine|reject)\b", re.IGNORECASE)
+
+
+def _receiver_dmarc_action(recorded: tuple[RecordedResult, ...], comparison: Comparison | None) -> Finding | None:
+    """What the receiving side recorded it did with a message failing DMARC: Exchange Online's
+    action=, or the dis= (the disposition applied, RFC 7489 section 7.2.1.1) of Google's
+    comment. A receiver's local policy may differ from the domain's (RFC 7489 section 6.7),
+    and this is what a ticket asks: was it rejected, junked, or delivered?"""
+    if comparison is None or comparison.recorded != "fail":
+        return None
+    rec = next((r for r in recorded if _usable(r, "dmarc") and r.header_index == comparison.recorded_header_index),
+               None)
+    if rec is None or arc_override_recorded(rec):
+        return None  # an ARC override is told with the DMARC result and the verdict
+    who = f"The receiving side ({rec.authserv_id})" if rec.authserv_id else "The receiving side"
+    action = (dict(rec.properties).get("action") or "").strip().lower()
+    if action in _MICROSOFT_ACTIONS:
+        did, more = _MICROSOFT_ACTIONS[action]
+    else:
+        match = _disposition_in_comment().search((rec.reason or "")[:1024])
+        if match is None:
+            return None
+        applied = match.group(1).lower()
+        policy = _recorded_policy(rec)
+        if applied == "none" and policy in ("quarantine", "reject"):
+            did = f"did not apply the domain's {policy} policy (dis=NONE): its own local policy let the message through"
+            more = "RFC 7489 section 6.7 lets a receiver override the domain's policy."
+        elif applied == "none":
+            did = "took no action for DMARC (dis=NONE): the domain's policy asks for none"
+            more = "Where the message went was its spam filter's decision."
+        else:
+            did = f"applied {applied} (dis={applied.upper()})"
+            more = "The message went to the spam folder." if applied == "quarantine" else ""
+    return Finding(
+        id="recorded.dmarc_action", severity=Severity.INFO, title=f"{who} {did}",
+        explanation=f"{who} recorded dmarc=fail and {did}. {more}".strip(),
+        reference=RFC7489_POLICY, subject="dmarc")
 
 
 # Microsoft's description of compauth (composite authentication) in its Authentication-Results.
