@@ -360,6 +360,12 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
                           want_json=output_format == "jsonl", now=now.isoformat() if now else None,
                           max_message=max_size)
     use_color = _use_color(output, color)
+    if output:
+        # Opening the output empties it: a mailbox named as both would be lost before it is read.
+        for path in paths:
+            with contextlib.suppress(OSError):
+                if path != "-" and os.path.isfile(path) and os.path.samefile(output, path):
+                    raise click.UsageError(f"-o {output} is also an input: it would be emptied before it is read")
     try:
         stream = (open(output, "w", encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
                   if output else sys.stdout)
@@ -383,7 +389,12 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
     passed_over: list[str] = []
     try:
         _import_analysis()
-        for row in scan_paths(paths, options, jobs, passed_over):
+        # The output file, written inside a scanned folder, is not a message of it.
+        skip: frozenset[tuple[int, int]] = frozenset()
+        if output:
+            status = os.fstat(stream.fileno())
+            skip = frozenset({(status.st_dev, status.st_ino)})
+        for row in scan_paths(paths, options, jobs, passed_over, skip):
             if progress is not None:
                 progress.advance()
             rows += 1

@@ -850,3 +850,24 @@ def test_an_incident_view_splits_each_domain_and_sending_ip_by_verdict(tmp_path:
     [forger] = [line for line in lines if line.startswith("203.0.113.9 ")]
     assert [cell.strip() for cell in forger.split("│")] == ["203.0.113.9", "3", "spoofed 3", "2026-11-02 10:00",
                                                           "2026-11-02 10:02"]
+
+
+def test_the_output_file_never_destroys_or_joins_the_input(tmp_path: Path) -> None:
+    # -o naming the mailbox itself (or a link to it) would empty it before it is read: refused.
+    # An output file inside a scanned folder is not scanned as one of its messages.
+    box = tmp_path / "box.mbox"
+    original = mbox_of([message(1), message(2)])
+    box.write_bytes(original)
+    link = tmp_path / "link.mbox"
+    link.symlink_to(box)
+    for target in (box, link):
+        refused = run_cli(str(box), "--offline", "-f", "csv", "-o", str(target))
+        assert refused.returncode == 2 and "is also an input" in refused.stderr, refused.stderr
+        assert box.read_bytes() == original
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "a.eml").write_bytes(message(3))
+    report = folder / "report.eml"  # a name the walk would read as mail
+    done = run_cli(str(folder), "--offline", "-f", "csv", "-o", str(report))
+    assert done.returncode == 0, done.stderr
+    assert [r["subject"] for r in csv.DictReader(io.StringIO(report.read_text()))] == ["message 3"]

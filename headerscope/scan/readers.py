@@ -181,11 +181,14 @@ def looks_like_mail(path: Path) -> bool:
 
 
 def iter_inputs(paths: Iterable[str], max_message: int = DEFAULT_MAX_MESSAGE, lazy: bool = False,
-                passed_over: list[str] | None = None) -> Iterator[ScanInput]:
+                passed_over: list[str] | None = None, skip: frozenset[tuple[int, int]] = frozenset()
+                ) -> Iterator[ScanInput]:
     """Every message under the paths, in a stable order, each read only when it is its turn.
 
     lazy: found but not read; ``read_input`` reads each (an mbox is still read through, to
-    find where its messages start and end). ``passed_over`` collects the files of a directory
+    find where its messages start and end). ``skip``: (device, inode) of files a directory walk
+    passes over silently (the scan's own output file, written inside a scanned folder).
+    ``passed_over`` collects the files of a directory
     walk that do not look like mail (see ``looks_like_mail``), so the caller can say so."""
     for raw_path in paths:
         if raw_path == "-":
@@ -198,7 +201,7 @@ def iter_inputs(paths: Iterable[str], max_message: int = DEFAULT_MAX_MESSAGE, la
             yield ScanInput(label=str(path), data=None, error=exc.strerror or str(exc))
             continue
         if is_dir:
-            yield from _iter_dir(path, max_message, lazy, passed_over)
+            yield from _iter_dir(path, max_message, lazy, passed_over, skip)
         elif is_file:
             yield from _iter_file(path, max_message, lazy)
         elif not path.exists():
@@ -296,13 +299,14 @@ def iter_stream(read: Callable[[int], bytes], name: str, max_message: int = DEFA
     yield ScanInput(label=name, data=None, error=f"message over the {max_message}-byte limit")
 
 
-def _iter_dir(path: Path, max_message: int, lazy: bool, passed_over: list[str] | None = None) -> Iterator[ScanInput]:
+def _iter_dir(path: Path, max_message: int, lazy: bool, passed_over: list[str] | None = None,
+              skip: frozenset[tuple[int, int]] = frozenset()) -> Iterator[ScanInput]:
     if is_maildir(path):
         for sub in ("new", "cur"):
             for entry in _listing(path / sub):
                 if isinstance(entry, ScanInput):
                     yield entry
-                elif not entry.name.startswith("."):
+                elif not entry.name.startswith(".") and not _skipped(entry, skip):
                     kind = _special_file(entry)
                     if kind is not None:
                         yield ScanInput(label=str(entry), data=None, container="maildir",
@@ -316,7 +320,7 @@ def _iter_dir(path: Path, max_message: int, lazy: bool, passed_over: list[str] |
             if isinstance(entry, ScanInput):
                 yield entry
             elif entry.name not in _MAILDIR_PARTS and entry.is_dir() and not entry.is_symlink():
-                yield from _iter_dir(entry, max_message, lazy, passed_over)
+                yield from _iter_dir(entry, max_message, lazy, passed_over, skip)
         return
     unlistable: list[OSError] = []
     for root, dirs, files in os.walk(path, onerror=unlistable.append):
@@ -327,11 +331,11 @@ def _iter_dir(path: Path, max_message: int, lazy: bool, passed_over: list[str] |
         for name in list(dirs):
             if is_maildir(root_path / name) and not (root_path / name).is_symlink():
                 dirs.remove(name)
-                yield from _iter_dir(root_path / name, max_message, lazy, passed_over)
+                yield from _iter_dir(root_path / name, max_message, lazy, passed_over, skip)
         if root_path.name == "tmp" and is_maildir(root_path.parent):
             continue
         for name in sorted(files, key=name_order):
-            if name.startswith("."):
+            if name.startswith(".") or _skipped(root_path / name, skip):
                 continue
             kind = _special_file(root_path / name)
             if kind is not None:
@@ -344,6 +348,17 @@ def _iter_dir(path: Path, max_message: int, lazy: bool, passed_over: list[str] |
                 continue
             yield from _iter_file(root_path / name, max_message, lazy)
     yield from _unlistable_rows(unlistable)
+
+
+def _skipped(path: Path, skip: frozenset[tuple[int, int]]) -> bool:
+    """Whether a walked file is one of ``skip`` (by device and inode, so links to it are too)."""
+    if not skip:
+        return False
+    try:
+        status = path.stat()
+    except OSError:
+        return False
+    return (status.st_dev, status.st_ino) in skip
 
 
 def _unlistable_rows(failures: list[OSError]) -> Iterator[ScanInput]:
