@@ -807,6 +807,9 @@ def test_filter_by_failing_reason_and_the_summary_says_what_it_kept(tmp_path: Pa
     assert [r["subject"] for r in csv.DictReader(io.StringIO(result.stdout))] == ["message 1"]
     bad = run_cli(str(box), "--offline", "--filter", "reason=DMARC")
     assert bad.returncode == 2 and "is no finding id" in bad.stderr
+    # A mistyped id is refused too (a --fail-on gate on it would never fire), with the id meant.
+    typo = run_cli(str(box), "--offline", "--fail-on", "reason=recorded.dmarc_fial")
+    assert typo.returncode == 2 and "did you mean recorded.dmarc_fail?" in typo.stderr
     terminal = run_cli(str(box), "--offline", "--filter", "reason=recorded.dmarc_fail")
     assert "1 message(s) kept by --filter, of 3 scanned; 0 unreadable." in terminal.stdout
     # The table's time is the delivery stamp in UTC, as the counts' "first, last".

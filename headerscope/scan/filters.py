@@ -11,7 +11,6 @@ comma-separated values of one expression are alternatives.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 
 from .runner import ScanRow
@@ -31,8 +30,6 @@ VALUES: dict[str, tuple[str, ...]] = {
     "spam": ("yes", "no", "unknown"),
 }
 
-
-_FINDING_ID = re.compile(r"[a-z]+(?:\.[a-z_]+)+")
 
 
 class FilterError(ValueError):
@@ -70,9 +67,15 @@ def parse_expression(text: str) -> Callable[[ScanRow], bool]:
     if key == "reason":
         # A finding id of a warning or danger the message has (recorded.dmarc_fail: the
         # receiver's own DMARC fail, the question "which failed DMARC?" offline).
-        malformed = sorted(v for v in wanted if not _FINDING_ID.fullmatch(v))
-        if malformed:
-            raise FilterError(f"{malformed[0]!r} in {text!r} is no finding id (such as recorded.dmarc_fail)")
+        from ..finding_ids import FINDING_IDS
+
+        unknown = sorted(wanted.difference(FINDING_IDS))
+        if unknown:
+            import difflib
+
+            close = difflib.get_close_matches(unknown[0], sorted(FINDING_IDS), n=1)
+            hint = f"did you mean {close[0]}?" if close else "such as recorded.dmarc_fail or dkim.body_changed"
+            raise FilterError(f"{unknown[0]!r} in {text!r} is no finding id ({hint})")
         return lambda row: not wanted.isdisjoint(row.failing_reasons)
     return lambda row: _value(row, key) in wanted
 

@@ -1,0 +1,43 @@
+"""Every id a finding can carry (``Finding.id``): what ``scan --filter reason=`` and
+``--fail-on reason=`` accept, so a mistyped id is refused instead of silently matching
+nothing. A test keeps this list and the code that raises findings in step: every id written in
+the package is here, and every finding the corpus and the samples produce has one of these.
+"""
+
+from __future__ import annotations
+
+FINDING_IDS = frozenset({
+    "arc.chain_failed", "arc.key_unavailable",
+    "attached.messages",
+    "date.missing", "date.no_zone", "date.unreadable",
+    "dkim.body_changed", "dkim.expired", "dkim.future_timestamp", "dkim.headers_changed", "dkim.key_testing",
+    "dkim.key_too_large", "dkim.key_unavailable", "dkim.malformed", "dkim.not_oversigned", "dkim.unsigned_body",
+    "dkim.unsigned_header", "dkim.weak_crypto",
+    "dmarc.fail", "dmarc.invalid_record", "dmarc.monitoring_only", "dmarc.multiple_from", "dmarc.no_from_domain",
+    "dmarc.no_record", "dmarc.nothing_aligned", "dmarc.partial_pct", "dmarc.temperror", "dmarc.testing",
+    # dsn.{kind}: the delivery report's action (mime.py), or none readable.
+    "dsn.delayed", "dsn.delivered", "dsn.failed", "dsn.unstructured",
+    "envelope.archive_address", "envelope.confusable_domain", "envelope.earlier_delivery",
+    "envelope.from_not_an_address", "envelope.list_intake", "envelope.multiple_from", "envelope.no_from",
+    "envelope.reply_to_other_domain",
+    # envelope.display_name_{what}: a display name showing an address or a domain.
+    "envelope.display_name_address", "envelope.display_name_domain",
+    # feedback.{type}: an ARF report's Feedback-Type (RFC 5965, RFC 6430, RFC 6591), "-" as "_".
+    "feedback.abuse", "feedback.auth_failure", "feedback.fraud", "feedback.not_spam", "feedback.other",
+    "feedback.virus",
+    "headers.defects",
+    "hops.boundary_uncertain", "hops.chain_gap", "hops.clock_skew", "hops.date_implausible", "hops.forged_looking",
+    "hops.future_date", "hops.helo_mismatch", "hops.inbound_gateway", "hops.internal_only", "hops.no_received",
+    "hops.private_ip_outside", "hops.rdns_unconfirmed", "hops.slow_hop", "hops.too_many", "hops.total_unknown",
+    "hops.unparsed",
+    "input.cleaned", "input.no_body", "input.no_headers", "input.not_byte_exact",
+    "mdn.receipt",
+    "message.auto_reply",
+    "recorded.dmarc_action", "recorded.dmarc_fail", "recorded.malformed", "recorded.preserved",
+    "recorded.too_many", "recorded.untrusted_claim",
+    # recorded.{label}: a comparison of recorded and recomputed results that differ (recorded.py).
+    "recorded.different", "recorded.dns_drift", "recorded.expired_since", "recorded.modified_after_delivery",
+    "recorded.policy_changed",
+    "spam.flagged",
+    "spf.fail", "spf.none", "spf.permerror", "spf.permissive", "spf.softfail", "spf.temperror",
+})
