@@ -874,3 +874,32 @@ def test_the_output_file_never_destroys_or_joins_the_input(tmp_path: Path) -> No
     done = run_cli(str(folder), "--offline", "-f", "csv", "-o", str(report))
     assert done.returncode == 0, done.stderr
     assert [r["subject"] for r in csv.DictReader(io.StringIO(report.read_text()))] == ["message 3"]
+
+
+@pytest.mark.parametrize("lead", [b"\n", b"\r\n\r\n", b"\xef\xbb\xbf", b"\xef\xbb\xbf\n"])
+def test_an_mbox_after_a_byte_order_mark_or_blank_lines_is_still_an_mbox(tmp_path: Path, lead: bytes) -> None:
+    # An editor's byte order mark or a careless concatenation's blank line before the first
+    # "From " line made the whole mailbox one message (or, in a folder, not mail at all).
+    boxed = mbox_of([message(1), message(2), message(3)])
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    box = folder / "inbox"  # no name that says mail: the walk judges by content
+    box.write_bytes(lead + boxed)
+    expected = [item.data for item in iter_mbox(_write(tmp_path / "plain.mbox", boxed))]
+    for lazy in (False, True):
+        items = [read_input(item) for item in iter_inputs([str(box)], lazy=lazy)]
+        assert [item.data for item in items] == expected, lazy
+    assert len(list(iter_inputs([str(folder)]))) == 3
+    for jobs in ("1", "2"):
+        result = run_cli(str(folder), "--offline", "-f", "csv", "--jobs", jobs)
+        assert [r["subject"] for r in csv.DictReader(io.StringIO(result.stdout))] == [
+            "message 1", "message 2", "message 3"], result.stderr
+    piped = subprocess.run([sys.executable, "-m", "headerscope", "scan", "-", "--offline", "-f", "csv"],
+                           input=lead + boxed, capture_output=True, cwd=REPO)
+    assert [r["subject"] for r in csv.DictReader(io.StringIO(piped.stdout.decode()))] == [
+        "message 1", "message 2", "message 3"], piped.stderr
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path

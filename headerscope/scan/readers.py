@@ -112,13 +112,27 @@ def is_maildir(path: Path) -> bool:
 
 
 def _head(path: Path) -> bytes:
-    """The first bytes of a file (enough for an mbox's "From " and the compression magic
-    numbers); b"" when it cannot be read, for the read proper to report."""
+    """The first bytes of a file (enough for an mbox's "From " after a few blank lines, and
+    the compression magic numbers); b"" when it cannot be read, for the read proper to report."""
     try:
         with path.open("rb") as handle:
-            return handle.read(10)
+            return handle.read(_MBOX_HEAD)
     except OSError:
         return b""
+
+
+_MBOX_HEAD = 1024
+_BOM = b"\xef\xbb\xbf"
+
+
+def mbox_start(head: bytes) -> int | None:
+    """Where the first "From " line of an mbox starting with ``head`` is: after a UTF-8 byte
+    order mark and blank lines, which editors and careless concatenations leave before it; None
+    when ``head`` is no mbox's start."""
+    start = len(_BOM) if head.startswith(_BOM) else 0
+    while start < len(head) and head[start] in b"\r\n":
+        start += 1
+    return start if head.startswith(b"From ", start) else None
 
 
 # The start of a file found in a directory walk: an mbox "From " line, an OLE document (an
@@ -170,7 +184,7 @@ def looks_like_mail(path: Path) -> bool:
                 head = stream.read(1024)
         except Exception:  # noqa: BLE001 - damaged, or not that format after all: not mail
             return False
-    if head.startswith((b"From ", _OLE_MAGIC, b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith((_OLE_MAGIC, b"\xff\xfe", b"\xfe\xff")) or mbox_start(head) is not None:
         return True  # an mbox, an Outlook .msg, a UTF-16 text (a Windows paste saved as is)
     first = head.lstrip(b"\r\n\t \xef\xbb\xbf")
     # A paste's own first lines: Gmail's "Show original" page, Outlook's header pane banner,
@@ -265,7 +279,11 @@ def iter_stream(read: Callable[[int], bytes], name: str, max_message: int = DEFA
             return start + read(max(size - len(start), 1))
         return read(size)
 
-    if head.startswith(b"From "):
+    if mbox_start(head) is not None:
+        # Its bytes travel with its messages (no span is read again): a byte order mark before
+        # the first "From " line is dropped, so that line starts the first message.
+        if head.startswith(_BOM):
+            unread[0] = head[len(_BOM):]
         yield from _split_mbox(read_on, name, max_message, lazy=False)
         return
     module = _decompressor(head) if decompress else None
@@ -392,8 +410,8 @@ def _iter_file(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
     module = _decompressor(head)
     if module is not None:
         yield from _iter_compressed(path, module, max_message)
-    elif head.startswith(b"From "):
-        yield from iter_mbox(path, max_message, lazy)
+    elif (start := mbox_start(head)) is not None:
+        yield from iter_mbox(path, max_message, lazy, start)
     else:
         yield _read_single(path, max_message, lazy)
 
@@ -737,8 +755,10 @@ class _MboxSplitter:
         return ScanInput(label=label, data=b"".join(parts), container="mbox")
 
 
-def iter_mbox(path: Path, max_message: int = DEFAULT_MAX_MESSAGE, lazy: bool = False) -> Iterator[ScanInput]:
+def iter_mbox(path: Path, max_message: int = DEFAULT_MAX_MESSAGE, lazy: bool = False,
+              start: int = 0) -> Iterator[ScanInput]:
     """Messages of an mbox file, one at a time; an over-long one becomes an error entry.
+    ``start``: the offset of its first "From " line (see ``mbox_start``).
 
     Memory holds the read chunks the current message lies in (about one message and one
     chunk), however large the mailbox; with lazy, one chunk (each message's place in the
@@ -750,16 +770,20 @@ def iter_mbox(path: Path, max_message: int = DEFAULT_MAX_MESSAGE, lazy: bool = F
         yield ScanInput(label=str(path), data=None, error=exc.strerror or str(exc), container="mbox")
         return
     with handle:
-        yield from _split_mbox(handle.read, str(path), max_message, lazy)
+        if start:
+            handle.seek(start)
+        yield from _split_mbox(handle.read, str(path), max_message, lazy, start)
 
 
-def _split_mbox(read: Callable[[int], bytes], name: str, max_message: int, lazy: bool) -> Iterator[ScanInput]:
-    """The messages of the mbox that ``read`` returns chunk after chunk (b"" at its end)."""
+def _split_mbox(read: Callable[[int], bytes], name: str, max_message: int, lazy: bool,
+                start: int = 0) -> Iterator[ScanInput]:
+    """The messages of the mbox that ``read`` returns chunk after chunk (b"" at its end), the
+    first chunk from file offset ``start``."""
     splitter = _MboxSplitter(name, max_message, lazy)
     pending = b""  # the start of a line whose end is not read yet; it ends where chunk starts
     skipping_line = False
     begin_after_line = False  # a too-long separator line is being skipped: a message follows it
-    position = 0  # file offset just after the bytes read so far
+    position = start  # file offset just after the bytes read so far
     while True:
         try:
             chunk = read(_READ_CHUNK)
