@@ -903,3 +903,16 @@ def test_an_mbox_after_a_byte_order_mark_or_blank_lines_is_still_an_mbox(tmp_pat
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_csv_cells_fit_a_spreadsheet_and_jsonl_says_how_the_run_was_made(tmp_path: Path) -> None:
+    # A 200,000-character Subject made a cell no spreadsheet takes and Python's csv module
+    # refuses (its field limit is 131,072); the JSONL reports said nothing of --offline.
+    box = tmp_path / "box.mbox"
+    box.write_bytes(mbox_of([message(1).replace(b"Subject: message 1", b"Subject: " + b"x" * 200_000), message(2)]))
+    result = run_cli(str(box), "--offline", "-f", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows[0]["subject"]) == 32_767 and rows[0]["subject"].endswith("…")
+    assert rows[1]["subject"] == "message 2"
+    lines = run_cli(str(box), "--offline", "-f", "jsonl", "--jobs", "2").stdout.splitlines()
+    assert [json.loads(line)["options"] for line in lines] == [{"offline": "True"}] * 2

@@ -20,10 +20,17 @@ CSV_COLUMNS = ("index", "source", "error", "date", "from", "from_domain", "subje
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Longest cell written: Excel's limit (a longer cell is cut there, or refused); Python's csv
+# module reads at most 131,072 characters per field by default.
+_MAX_CELL = 32_767
+
+
 def _cell(value: object) -> str:
     if value is None:
         return ""
     text = one_line(str(value))
+    if len(text) > _MAX_CELL:
+        text = text[:_MAX_CELL - 1] + "…"  # a hostile Subject of megabytes
     if text.startswith(_FORMULA_START) and not _is_number(text):
         return "'" + text
     return text

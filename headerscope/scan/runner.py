@@ -159,8 +159,11 @@ def analyze_one(index: int, item: ScanInput) -> ScanRow:
             # Empty or binary (a compressed mailbox, an attachment saved as .eml): its report
             # would count a message that is not there among the unauthenticated ones.
             return ScanRow(index=index, label=item.label, error=loaded.unreadable)
-        report = analyze_loaded(loaded, AnalysisOptions(resolver=_worker_state["resolver"], now=now,
-                                                         source=item.label))
+        # The DNS options only describe the run in the report (as analyze's do): the resolver
+        # made from them once per worker answers.
+        report = analyze_loaded(loaded, AnalysisOptions(
+            resolver=_worker_state["resolver"], now=now, source=item.label, offline=options.offline,
+            dns_snapshot=options.dns_snapshot, nameserver=options.nameserver, dns_timeout=options.dns_timeout))
     except Exception as exc:  # noqa: BLE001 - one bad message must not stop the scan
         return ScanRow(index=index, label=item.label, error=f"{type(exc).__name__}: {exc}"[:500])
     return summarize(index, item.label, report, want_json=options.want_json)
