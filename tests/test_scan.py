@@ -916,3 +916,14 @@ def test_csv_cells_fit_a_spreadsheet_and_jsonl_says_how_the_run_was_made(tmp_pat
     assert rows[1]["subject"] == "message 2"
     lines = run_cli(str(box), "--offline", "-f", "jsonl", "--jobs", "2").stdout.splitlines()
     assert [json.loads(line)["options"] for line in lines] == [{"offline": "True"}] * 2
+
+
+def test_a_fragment_without_header_fields_is_an_error_row_not_a_phantom_message(tmp_path: Path) -> None:
+    # An mboxcl2 writer quotes nothing: a body line "From ..." with a date, after an empty line,
+    # splits the message; the text after it has no header field and is no message.
+    body = b"See below.\n\nFrom bob@example.com Sat Jan  1 00:00:00 2000\nforwarded text follows\n"
+    box = tmp_path / "cl2.mbox"
+    box.write_bytes(mbox_of([message(1, body=body), message(2)]))
+    rows = list(csv.DictReader(io.StringIO(run_cli(str(box), "--offline", "-f", "csv").stdout)))
+    assert [(r["subject"], r["verdict"], r["error"][:31]) for r in rows] == [
+        ("message 1", "not_checked", ""), ("", "", "no header fields: not a message"), ("message 2", "not_checked", "")]

@@ -166,6 +166,13 @@ def analyze_one(index: int, item: ScanInput) -> ScanRow:
             dns_snapshot=options.dns_snapshot, nameserver=options.nameserver, dns_timeout=options.dns_timeout))
     except Exception as exc:  # noqa: BLE001 - one bad message must not stop the scan
         return ScanRow(index=index, label=item.label, error=f"{type(exc).__name__}: {exc}"[:500])
+    if not any(field.name for field in report.headers):
+        # Text without one header field is no message: in a mailbox, the end of the one before
+        # it, cut off at a body line taken for a separator (an unquoted "From " line). Its
+        # report would count a phantom message among the unauthenticated ones.
+        return ScanRow(index=index, label=item.label,
+                       error="no header fields: not a message (in an mbox, part of the message before it, "
+                             "split at an unquoted body line starting with 'From ')")
     return summarize(index, item.label, report, want_json=options.want_json)
 
 
