@@ -36,7 +36,7 @@ FINDING_IDS = frozenset({
     "recorded.dmarc_action", "recorded.dmarc_fail", "recorded.malformed", "recorded.preserved",
     "recorded.too_many", "recorded.untrusted_claim",
     # recorded.{label}: a comparison of recorded and recomputed results that differ (recorded.py).
-    "recorded.different", "recorded.dns_drift", "recorded.expired_since", "recorded.modified_after_delivery",
+    "recorded.different", "recorded.dns_drift", "recorded.from_changed", "recorded.expired_since", "recorded.modified_after_delivery",
     "recorded.policy_changed",
     "spam.flagged",
     "spf.fail", "spf.none", "spf.permerror", "spf.permissive", "spf.softfail", "spf.temperror",

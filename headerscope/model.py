@@ -509,7 +509,8 @@ class Comparison(Value):
     recomputed: str | None
     """Our result now."""
     label: str
-    """same, dns_drift, modified_after_delivery, expired_since, policy_changed, not_recorded, not_recomputed, different."""
+    """same, dns_drift, modified_after_delivery, expired_since, policy_changed, not_recorded, not_recomputed,
+    different, from_changed (the receiver's DMARC result names another From: domain than the one shown)."""
     explanation: str
     """Why they differ, in words."""
     recorded_by: str | None = None

@@ -284,6 +284,10 @@ def _recorded_note(comparison: tuple[Comparison, ...], findings: tuple[Finding, 
                 # Exchange Online's composite authentication passed it (recorded.dmarc_fail says why).
                 return (f" The receiving side{by} recorded DMARC fail at delivery, but its composite "
                         "authentication passed the message.")
+            if item.label == "from_changed":
+                # For another From: domain (see recorded._compare_dmarc): no credit to this one.
+                return (f" The receiving side{by} recorded DMARC {item.recorded} at delivery, but for another "
+                        "From: domain than the one shown now.")
             return f" The receiving side{by} recorded DMARC {item.recorded} at delivery."
     return ""
 

@@ -1638,3 +1638,31 @@ def test_what_the_receiver_did_with_a_dmarc_failure_is_told() -> None:
     _, findings = compare((_trusted("dmarc", "pass", ("header.from", "example.com"), ("action", "none")),), dkim=(),
                           spf=None, dmarc=dmarc_result("pass"), arc=None)
     assert not [f for f in findings if f.id == "recorded.dmarc_action"]
+
+
+def test_a_dmarc_result_recorded_for_another_from_domain_is_no_credit_to_the_shown_one() -> None:
+    # RFC 7489 section 6.6.1: header.from names the From: domain the receiver judged. A recorded
+    # pass for hotmail.com on a message whose From: now says paypal.com is not PayPal's pass: the
+    # From: was changed after delivery (or the receiver read another). Offline or online alike.
+    from headerscope.verdict import decide
+
+    rec = (_trusted("dmarc", "pass", ("header.from", "hotmail.com")),)
+    for ours in (dmarc_result("not_checked"), dmarc_result("fail")):
+        ours = replace(ours, from_domain="paypal.com")
+        comparisons, findings = compare(rec, dkim=(), spf=None, dmarc=ours, arc=None)
+        [dmarc] = [c for c in comparisons if c.method == "dmarc"]
+        assert dmarc.label == "from_changed", dmarc
+        assert "recorded dmarc=pass for hotmail.com, but From: shows paypal.com now" in dmarc.explanation
+        [finding] = [f for f in findings if f.id == "recorded.from_changed"]
+        assert finding.severity.value == "warning"
+        verdict = decide(from_domains=("paypal.com",), dkim=(), spf=None, dmarc=ours, arc=None,
+                         comparison=comparisons, findings=findings, checked=ours.result != "not_checked")
+        assert "recorded DMARC pass at delivery." not in verdict.summary
+        if ours.result == "not_checked":
+            assert verdict.summary.endswith("recorded DMARC pass at delivery, but for another From: domain than the "
+                                            "one shown now.")
+    # The same domain (any case): the usual comparison.
+    same = (_trusted("dmarc", "pass", ("header.from", "PayPal.com")),)
+    comparisons, _ = compare(same, dkim=(), spf=None, dmarc=replace(dmarc_result("not_checked"),
+                                                                    from_domain="paypal.com"), arc=None)
+    assert [c.label for c in comparisons if c.method == "dmarc"] == ["not_recomputed"]

@@ -1492,6 +1492,17 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
     subject = (dmarc.from_domain if dmarc else None) or (
         _property_domain(dict(rec.properties).get("header.from")) if rec else None)
     ours = dmarc.result if dmarc else None
+    rec_from = _property_domain(dict(rec.properties).get("header.from")) if rec else None
+    if rec is not None and rec_from and dmarc is not None and dmarc.from_domain \
+            and rec_from != normalize_domain(dmarc.from_domain):
+        # RFC 7489 section 6.6.1: DMARC judges the From: domain, and header.from names the one
+        # the receiver judged. Another domain there means the From: shown now is not the one it
+        # judged (changed after delivery): its verdict, recomputed or not, says nothing of it.
+        who = _who(rec)
+        return _make("dmarc", subject, rec, ours, "from_changed",
+                     f"{who[:1].upper()}{who[1:]} recorded dmarc={rec.result} for {rec_from}, but From: shows "
+                     f"{dmarc.from_domain} now: the From: header was changed after delivery, or the receiver "
+                     "read another one, so its result is not this From:'s.")
     if dmarc is None or ours == "not_checked":
         return _make("dmarc", subject, rec, ours, "not_recomputed",
                      _sentence(dmarc.explanation if dmarc else "DMARC was not evaluated"))
@@ -1500,14 +1511,9 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
     who = _who(rec)
     rec_policy = _recorded_policy(rec)
     our_policy = dmarc.record.p.lower() if dmarc.record and dmarc.record.p else None
-    rec_from = _property_domain(dict(rec.properties).get("header.from"))
     if ours == "temperror":
         return _make("dmarc", subject, rec, ours, "not_recomputed",
                      f"{who} recorded dmarc={rec.result}; the DMARC lookup failed temporarily now.")
-    if rec_from and dmarc.from_domain and rec_from != normalize_domain(dmarc.from_domain):
-        return _make("dmarc", subject, rec, ours, "different",
-                     f"{who} evaluated DMARC for {rec_from}, we for {dmarc.from_domain} "
-                     "(the From: header differs or was changed).")
     unsupported = _unsupported_dmarc_pass(rec, recorded, dmarc) if ours != "pass" else None
     if unsupported is not None:
         # A recorded dmarc=pass resting only on identities that cannot align with From: (the
@@ -1687,6 +1693,7 @@ _LABEL_FINDINGS: dict[str, tuple[Severity, str, str]] = {
     "expired_since": (Severity.INFO, "signature expired since delivery", RFC6376_VERIFY),
     "policy_changed": (Severity.INFO, "DMARC policy changed since delivery", RFC7489_POLICY),
     "different": (Severity.NOTICE, "recorded and recomputed results differ", RFC8601_TRUST),
+    "from_changed": (Severity.WARNING, "recorded for another From: domain", RFC7489_POLICY),
 }
 
 
@@ -1697,6 +1704,14 @@ def _comparison_finding(comparison: Comparison) -> Finding | None:
     severity, words, reference = entry
     if comparison.method == "arc":
         reference = RFC8617_ARC
+    if comparison.label == "from_changed":
+        # A pass for another From: domain than the one shown: the shown one may be a forgery
+        # pasted onto a message that once passed.
+        return Finding(
+            id="recorded.from_changed",
+            severity=Severity.WARNING if comparison.recorded == "pass" else Severity.NOTICE,
+            title=f"DMARC {comparison.recorded} was recorded for another From: domain than {comparison.subject}",
+            explanation=comparison.explanation, reference=RFC7489_POLICY, subject=f"dmarc {comparison.subject}")
     subject = f"{comparison.method} {comparison.subject}" if comparison.subject else comparison.method
     return Finding(
         id=f"recorded.{comparison.label}", severity=severity,
