@@ -744,6 +744,34 @@ def _header_block_end(lines: _Lines) -> int:
     return lines.header_block_end()
 
 
+def _blank_line_of_spaces(lines: _Lines) -> None:
+    """With no empty line at all, a line of spaces or tabs after the header fields, followed by
+    a line that is no field (a MIME boundary, body text), is the empty line that ends the header
+    section (RFC 5322 section 2.1), its white space left by an editor or a copy; so are the
+    lines of white space after it. Without this the whole message is read as header fields: the
+    body's MIME parts as a second From: and To:, an attached message's Received as a hop."""
+    end = _header_block_end(lines)
+    if end < len(lines.text) or end < 2:
+        return  # an empty line ends the header section (or too little to tell)
+    for index in range(1, end - 1):
+        line = lines.text[index]
+        if not _is_blank(line):
+            if not _is_field(line) and line[:1] not in (b" ", b"\t"):
+                return  # neither field nor fold: no header block to end here
+            continue
+        following = lines.text[index + 1]
+        if _is_blank(following) or following[:1] in (b" ", b"\t") or _is_field(following):
+            return  # white space folded into a field, or more fields: not the separator
+        # Every empty line lost its emptiness the same way: those of the MIME parts (which end
+        # their headers too) and of the text are empty again.
+        for later in range(index, len(lines.text)):
+            if lines.text[later] and _is_blank(lines.text[later]):
+                lines.text[later] = b""
+        lines.reshape(f"read the lines of white space only (from line {index + 1}, after the header fields) as "
+                      "the empty lines they stand for: the message has no empty line")
+        return
+
+
 def _remove_common_indent(lines: _Lines) -> None:
     # An indented paste's separator line often carries the indentation too: any blank line ends
     # the header block here.
@@ -1121,6 +1149,7 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
     _join_header_groups(lines)
     _restore_lost_folds(lines)
     _unescape_html(lines)
+    _blank_line_of_spaces(lines)
 
     is_paste = lines.changed or source == "clipboard"
     end = _header_block_end(lines)

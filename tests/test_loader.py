@@ -781,3 +781,30 @@ def test_header_fields_past_the_cap_are_one_defect_not_a_million_objects() -> No
     assert message.body == b"hi\r\n"
     report = analyze(raw, offline=True)
     assert [f.severity.value for f in report.findings if f.id == "headers.defects"] == ["warning"]
+
+
+def test_lines_of_spaces_standing_for_every_empty_line_end_the_header_section() -> None:
+    # A DMARC failure report whose empty lines all carry one space (an editor's trailing white
+    # space): without an empty line the whole message was read as header fields, the report's
+    # parts as a second From: and To:. The first such line after the fields, followed by no
+    # field, is the empty line (RFC 5322 section 2.1); so are those after it, in the parts.
+    import headerscope
+    from headerscope.message import parse_message
+
+    raw = (b"From: dmarc-report@example.de\nTo: postmaster@example.de\nSubject: DMARC Failure Report\n"
+           b"Date: Mon, 1 Oct 2018 11:20:27 +0200\nMIME-Version: 1.0\n"
+           b'Content-Type: multipart/report; report-type=feedback-report;\n    boundary="b1"\n \n'
+           b"--b1\nContent-Type: text/plain\n \nAn abuse report.\n \n"
+           b"--b1\nContent-Type: message/feedback-report\n \nFeedback-Type: auth-failure\nVersion: 1\n"
+           b"Auth-Failure: dmarc\n \n--b1\nContent-Type: message/rfc822\n \n"
+           b"From: someone@example.de\nTo: peter@example.de\nSubject: original\n \nhello\n \n--b1--\n")
+    loaded = load_bytes(raw)
+    assert loaded.has_body and not loaded.byte_exact
+    assert [f.name for f in parse_message(loaded.data).headers] == [
+        "From", "To", "Subject", "Date", "MIME-Version", "Content-Type"]
+    report = headerscope.analyze(raw, offline=True)
+    assert report.feedback_report is not None and report.feedback_report.feedback_type == "auth-failure"
+    assert [a.address for a in report.envelope.header_from] == ["dmarc-report@example.de"]
+    # A line of white space folded into a field, followed by more fields, stays a fold.
+    folded = b"Subject: one\n \n two\nFrom: a@example.org\nTo: b@example.org\n"
+    assert load_bytes(folded).data == folded
