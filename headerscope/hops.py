@@ -689,12 +689,16 @@ def _client_in_org(fields: ReceivedFields, org: str | None, orgs: _Orgs | None =
 _OPERATORS = frozenset(OPERATOR_ALIASES.values())
 
 
+_FROM_NETWORK = re.compile(r"\binvoked from network\b", re.IGNORECASE)
+
+
 def _client_inside(item: _Work, org: str | None, orgs: _Orgs | None = None) -> bool:
     fields = item.fields
     if not _has_client(fields):
         # No "from" part: the hand-over happened inside the receiving host (Gmail's
-        # "by 2002:...", qmail's "invoked from network"). Unless the parser could not read a
-        # "from" part that is there: then nothing vouches for the client.
+        # "by 2002:...", qmail's "invoked from network" above qmail-smtpd's own line). Unless
+        # the parser could not read a "from" part that is there: then nothing vouches for the
+        # client.
         return fields.complete or not item.header.value.lstrip()[:5].lower().startswith("from")
     if item.private:
         return True
@@ -729,6 +733,13 @@ def _walk(work: list[_Work], orgs: _Orgs, inside: set[int]) -> tuple[int, bool]:
             continue
         if index not in inside and not _client_inside(work[index], final_org, orgs):
             return index, True
+        if index == 0 and not _has_client(work[0].fields) and _FROM_NETWORK.search(work[0].header.value[:200]):
+            # qmail's "(qmail 2038 invoked from network)" with no hop below it: qmail-queue run by
+            # qmail-smtpd for a client that connected over the network, whose own Received line
+            # (which names it, just below) this copy lost, as a list archive's does. The message
+            # came from outside; who sent it is not recorded. ("invoked by uid N" is a local
+            # injection.)
+            return 0, True
     for i, item in enumerate(work):
         if _is_public_ip(item.fields.from_ip):
             return i, False

@@ -1413,3 +1413,26 @@ def test_a_wait_ended_by_a_resend_is_said_to_be_one() -> None:
         "Date: Thu, 6 Oct 2022 12:30:00 +0300\nFrom: a@example.org\n\nx\n")
     [slow] = only(chain, "hops.slow_hop")
     assert slow.subject == "hop 2" and "re-sent at Thu, 6 Oct 2022 18:05:14 +0300 (Resent-Date)" in slow.explanation
+
+
+def test_qmail_invoked_from_network_is_a_client_from_outside_not_an_inside_hand_over() -> None:
+    # An ezmlm list archive's copy keeps only qmail-queue's stamps: "invoked from network" (run by
+    # qmail-smtpd for a remote client, unnamed here) and the list's "invoked by uid 550". It was
+    # called mail sent inside the organisation, and the story said "where ? accepted it from ?".
+    import headerscope
+    from headerscope.render import get_renderer
+
+    raw = (b"Received: (qmail 3132 invoked by uid 550); 22 May 2026 23:00:02 -0000\r\n"
+           b"Mailing-List: contact oss-security-help@lists.openwall.com; run by ezmlm\r\n"
+           b"Received: (qmail 2038 invoked from network); 22 May 2026 23:00:01 -0000\r\n"
+           b"From: Alan <alan@oracle.example>\r\nTo: oss-security@lists.openwall.com\r\nSubject: s\r\n"
+           b"Date: Fri, 22 May 2026 22:59:47 +0000\r\nMessage-ID: <1@oracle.example>\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert not [f for f in report.findings if f.id == "hops.internal_only"]
+    assert report.boundary_hop == 1
+    story = get_renderer("terminal", color=False).render(report)
+    assert "where a server it does not name accepted it from a client it does not record." in " ".join(story.split())
+    # Injected on the host ("invoked by uid"): inside, as before.
+    local = raw.replace(b"(qmail 2038 invoked from network)", b"(qmail 2038 invoked by uid 1000)")
+    assert [f.id for f in headerscope.analyze(local, offline=True).findings if f.id == "hops.internal_only"] == [
+        "hops.internal_only"]

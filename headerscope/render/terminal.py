@@ -204,9 +204,11 @@ class TerminalRenderer(Renderer):
             if report.boundary_hop is not None:
                 boundary = hops[report.boundary_hop - 1]
                 journey.append(f" Trust boundary: hop {boundary.number}, where ")
-                journey.append_text(_t(boundary.fields.by or "?", "bold"))
+                # A stamp may name neither side (qmail's "invoked from network"): said in words.
+                journey.append_text(_t(boundary.fields.by or "a server it does not name", "bold"))
                 journey.append(" accepted it from ")
-                journey.append_text(_t(boundary.fields.from_ip or boundary.fields.from_helo or "?", "bold"))
+                journey.append_text(_t(boundary.fields.from_ip or boundary.fields.from_helo
+                                       or "a client it does not record", "bold"))
                 if boundary.number > 1:
                     earlier = "hop 1" if boundary.number == 2 else f"hops 1–{boundary.number - 1}"
                     journey.append(f"; {earlier}, before it, {'is a claim' if boundary.number == 2 else 'are claims'} "
