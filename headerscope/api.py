@@ -275,7 +275,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     findings.extend(spam_findings)
     delivery_report, feedback_report, attached, carried_findings = read_carried(message)
     findings.extend(carried_findings)
-    comparison, comparison_findings = compare(recorded, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc)
+    comparison, comparison_findings = compare(recorded, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
+                                              resent_domains=_resent_domains(message))
     findings.extend(comparison_findings)
 
     ordered = tuple(sorted(findings, key=lambda f: _SEVERITY_ORDER[f.severity]))
@@ -311,6 +312,17 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         feedback_report=feedback_report,
         attached=attached,
     )
+
+
+def _resent_domains(message: Message) -> frozenset[str]:
+    """The domains of the resender and agent fields (Resent-From:, Resent-Sender:, Sender:)."""
+    if not any(message.all(name) for name in ("Resent-From", "Resent-Sender", "Sender")):
+        return frozenset()  # most messages: nothing to parse
+    from .addresses import parse_addresses
+
+    return frozenset(address.domain.lower() for name in ("Resent-From", "Resent-Sender", "Sender")
+                     for field in message.all(name)[:3] for address in parse_addresses(field.value)[:5]
+                     if address.domain)
 
 
 def _recorded_mail_from(recorded: tuple[RecordedResult, ...]) -> tuple[str | None, str | None]:

@@ -288,6 +288,10 @@ def _recorded_note(comparison: tuple[Comparison, ...], findings: tuple[Finding, 
                 # For another From: domain (see recorded._compare_dmarc): no credit to this one.
                 return (f" The receiving side{by} recorded DMARC {item.recorded} at delivery, but for another "
                         "From: domain than the one shown now.")
+            if item.label == "different":
+                # For the resender's domain, or resting on identities that cannot align: no credit.
+                return (f" The receiving side{by} recorded DMARC {item.recorded} at delivery, but not for the "
+                        "From: shown now (see the comparison).")
             return f" The receiving side{by} recorded DMARC {item.recorded} at delivery."
     return ""
 

@@ -1666,3 +1666,18 @@ def test_a_dmarc_result_recorded_for_another_from_domain_is_no_credit_to_the_sho
     comparisons, _ = compare(same, dkim=(), spf=None, dmarc=replace(dmarc_result("not_checked"),
                                                                     from_domain="paypal.com"), arc=None)
     assert [c.label for c in comparisons if c.method == "dmarc"] == ["not_recomputed"]
+
+
+def test_a_dmarc_result_for_the_resenders_domain_is_a_reading_not_a_changed_from() -> None:
+    # Exchange Online resent a Gmail user's message (Resent-From: queries@avon.com); the next
+    # receiver recorded dmarc=pass header.from=avon.com: it judged the resender's domain.
+    rec = (_trusted("dmarc", "pass", ("header.from", "avon.com")),)
+    ours = replace(dmarc_result("not_checked"), from_domain="gmail.com")
+    comparisons, findings = compare(rec, dkim=(), spf=None, dmarc=ours, arc=None,
+                                    resent_domains=frozenset({"avon.com"}))
+    [dmarc] = [c for c in comparisons if c.method == "dmarc"]
+    assert dmarc.label == "different"
+    assert dmarc.explanation.startswith("mx.receiver.example recorded dmarc=pass for avon.com, the domain of the "
+                                        "message's Resent-From: or Sender:, not for From:'s gmail.com")
+    assert not [f for f in findings if f.id == "recorded.from_changed"]
+    assert [f.severity.value for f in findings if f.id == "recorded.different"] == ["notice"]

@@ -1135,14 +1135,17 @@ def _usable(item: RecordedResult, method: str) -> bool:
 
 
 def compare(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
-            dmarc: DmarcResult | None, arc: ArcResult | None) -> tuple[tuple[Comparison, ...], tuple[Finding, ...]]:
-    """Trusted recorded results beside recomputed ones, each difference labelled."""
+            dmarc: DmarcResult | None, arc: ArcResult | None, resent_domains: frozenset[str] = frozenset()
+            ) -> tuple[tuple[Comparison, ...], tuple[Finding, ...]]:
+    """Trusted recorded results beside recomputed ones, each difference labelled.
+    ``resent_domains``: the domains of Resent-From: and Sender: (lower case), which some
+    receivers judge DMARC by when a message was resent."""
     comparisons: list[Comparison] = []
     comparisons += _compare_dkim(recorded, dkim)
     spf_comparison = _compare_spf(recorded, spf)
     if spf_comparison is not None:
         comparisons.append(spf_comparison)
-    dmarc_comparison = _compare_dmarc(recorded, dmarc, dkim, spf_comparison)
+    dmarc_comparison = _compare_dmarc(recorded, dmarc, dkim, spf_comparison, resent_domains)
     if dmarc_comparison is not None:
         comparisons.append(dmarc_comparison)
     arc_comparison = _compare_arc(recorded, arc)
@@ -1484,7 +1487,8 @@ def arc_override_recorded(rec: RecordedResult) -> bool:
 
 
 def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | None,
-                   dkim: tuple[DkimSignatureResult, ...], spf_comparison: Comparison | None) -> Comparison | None:
+                   dkim: tuple[DkimSignatureResult, ...], spf_comparison: Comparison | None,
+                   resent_domains: frozenset[str] = frozenset()) -> Comparison | None:
     candidates = sorted((r for r in recorded if _usable(r, "dmarc")), key=_rank)
     rec = candidates[0] if candidates else None
     if rec is None and dmarc is None:
@@ -1498,9 +1502,16 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
         # RFC 7489 section 6.6.1: DMARC judges the From: domain, and header.from names the one
         # the receiver judged. Another domain there means the From: shown now is not the one it
         # judged (changed after delivery): its verdict, recomputed or not, says nothing of it.
-        who = _who(rec)
+        who = _who(rec) if rec.authserv_id or rec.header == _GMAIL_SUMMARY else "The receiver"
+        if rec_from in resent_domains:
+            # A resent message (RFC 5322 section 3.6.6): the receiver judged the resender's
+            # domain, a reading of its own, not a changed From:.
+            return _make("dmarc", subject, rec, ours, "different",
+                         f"{who} recorded dmarc={rec.result} for {rec_from}, the domain of the "
+                         f"message's Resent-From: or Sender:, not for From:'s {dmarc.from_domain}: it judged the "
+                         "resending domain, so its result is not this From:'s.")
         return _make("dmarc", subject, rec, ours, "from_changed",
-                     f"{who[:1].upper()}{who[1:]} recorded dmarc={rec.result} for {rec_from}, but From: shows "
+                     f"{who} recorded dmarc={rec.result} for {rec_from}, but From: shows "
                      f"{dmarc.from_domain} now: the From: header was changed after delivery, or the receiver "
                      "read another one, so its result is not this From:'s.")
     if dmarc is None or ours == "not_checked":
