@@ -1681,3 +1681,18 @@ def test_a_dmarc_result_for_the_resenders_domain_is_a_reading_not_a_changed_from
                                         "message's Resent-From: or Sender:, not for From:'s gmail.com")
     assert not [f for f in findings if f.id == "recorded.from_changed"]
     assert [f.severity.value for f in findings if f.id == "recorded.different"] == ["notice"]
+
+
+def test_exchange_onlines_failed_composite_authentication_is_told() -> None:
+    # "dmarc=none ... compauth=fail reason=001": Microsoft's spoofing verdict, beside a DMARC
+    # result that says nothing; it was dropped from the report.
+    def told(rec: RecordedResult) -> list[str]:
+        _, findings = compare((rec,), dkim=(), spf=None, dmarc=dmarc_result("not_checked"), arc=None)
+        return [f.title for f in findings if f.id == "recorded.compauth_fail"]
+
+    failed = _trusted("compauth", "fail", reason="001")
+    assert told(failed) == ["Exchange Online's composite authentication failed (compauth=fail reason=001)"]
+    _, findings = compare((failed,), dkim=(), spf=None, dmarc=None, arc=None)
+    assert "implicit authentication failed" in findings[0].explanation
+    assert told(_trusted("compauth", "pass", reason="100")) == []
+    assert told(replace(failed, trusted=False)) == []

@@ -1186,7 +1186,41 @@ def compare(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureRe
     action = _receiver_dmarc_action(recorded, dmarc_comparison)
     if action is not None:
         findings.append(action)
+    composite_fail = _compauth_fail(recorded)
+    if composite_fail is not None:
+        findings.append(composite_fail)
     return tuple(comparisons), tuple(findings)
+
+
+# Microsoft's reason codes of a failed composite authentication (its anti-spam message
+# headers page): the first digit says why it failed.
+_COMPAUTH_FAIL_REASONS = {
+    "000": "explicit authentication failed: DMARC failed and the domain asks for quarantine or reject",
+    "001": "implicit authentication failed: the domain publishes no authentication records, or weak ones "
+           "(SPF softfail or neutral, DMARC p=none), and the message did not pass them",
+    "002": "the organisation forbids this sender and domain pair to send spoofed mail (an admin's setting)",
+    "010": "DMARC failed with quarantine or reject for one of the organisation's own accepted domains",
+}
+
+
+def _compauth_fail(recorded: tuple[RecordedResult, ...]) -> Finding | None:
+    """Exchange Online's composite authentication failed (compauth=fail), its verdict on
+    spoofing, which decides what its anti-phishing policy does: beside dmarc=none or a pass
+    of another domain, nothing else in the report says it judged the From: a spoof."""
+    rec = next((r for r in recorded if r.trusted and r.method == "compauth" and r.result == "fail"), None)
+    if rec is None:
+        return None
+    code = (rec.reason or "").strip()[:3]
+    why = _COMPAUTH_FAIL_REASONS.get(code) or (
+        "implicit authentication failed for one of the organisation's own domains" if code.startswith("6")
+        else "Microsoft does not document this reason")
+    return Finding(
+        id="recorded.compauth_fail", severity=Severity.NOTICE,
+        title=f"Exchange Online's composite authentication failed (compauth=fail reason={code or '?'})",
+        explanation=(f"Exchange Online combines SPF, DKIM, DMARC and the sender's reputation into its composite "
+                     f"authentication, its verdict on whether the From: is spoofed, and acts on it through its "
+                     f"anti-phishing policy (junk, quarantine). It failed here: {why}."),
+        reference=_COMPAUTH_DOCS, subject="dmarc")
 
 
 # Exchange Online's action= on its DMARC result: what it did with a failing message.
