@@ -765,6 +765,22 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                             f"{from_domain}. Check that this is expected before answering.",
                 reference=_RFC5322_ORIGINATOR, subject="Reply-To"))
             break
+        if address.domain and header_from and not from_orgs:
+            # 'From: "Facebook" <>': a name and no address to answer, and replies collected at
+            # an address of another's choosing: what a brand impersonation looks like.
+            shown = next((a.display_name for a in header_from if a.display_name), None)
+            name = f" (only the name “{shown[:60]}”)" if shown else ""
+            differences.append(EnvelopeDifference(
+                kind="reply_to_domain", envelope_value=None, header_value=_fmt(address),
+                explanation=f"Replies go to {address.address}, while From: names no address{name}."))
+            findings.append(Finding(
+                id="envelope.reply_to_other_domain", severity=Severity.WARNING,
+                title=f"From: names no address{name}, and replies go to {address.address}",
+                explanation=f"The From: field has no address of its own{name}, so nothing authenticates who "
+                            f"sent it; a reply would go to {address.address}. A name without an address above "
+                            f"a reply address elsewhere is how impersonations collect answers.",
+                reference=_RFC5322_ORIGINATOR, subject="Reply-To"))
+            break
 
     for field_name, addresses in (("From", header_from), ("Sender", (sender,) if sender else ()),
                                   ("Reply-To", reply_to)):

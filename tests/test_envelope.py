@@ -716,3 +716,21 @@ def test_a_local_users_mailbox_and_a_host_qualified_address_are_no_blind_copies(
     sibling = raw.replace(b"for <jr@example.edu>", b"for <jr@example.com>")
     assert [d.envelope_value for d in analyze(sibling, offline=True).envelope.differences
             if d.kind == "bcc"] == ["jr@example.com"]
+
+
+def test_a_name_without_an_address_above_a_reply_address_is_a_warning() -> None:
+    # 'From: "Facebook" <>' with Reply-To: a free-mail account (a real phish that Outlook.com
+    # junked): the Reply-To check needed a From: domain, so only "no readable From:" was said.
+    from headerscope.api import analyze
+
+    raw = (b"Received: from mail.example.net (mail.example.net [192.0.2.9]) by mx.example.org with ESMTP id 1; "
+           b"Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+           b"From: \"Facebook\" <>\r\nReply-To: secure.alerts.1@gmail.com\r\nTo: a@example.org\r\n"
+           b"Subject: account\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nhi\r\n")
+    report = analyze(raw, offline=True)
+    [reply] = [f for f in report.findings if f.id == "envelope.reply_to_other_domain"]
+    assert reply.severity.value == "warning"
+    assert reply.title == "From: names no address (only the name “Facebook”), and replies go to secure.alerts.1@gmail.com"
+    # A From: with an address in the same organisation as Reply-To: nothing to say.
+    fine = raw.replace(b"\"Facebook\" <>", b"\"Alerts\" <alerts@gmail.com>")
+    assert not [f for f in analyze(fine, offline=True).findings if f.id == "envelope.reply_to_other_domain"]
