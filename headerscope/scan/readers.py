@@ -56,8 +56,8 @@ def read_input(item: ScanInput, max_message: int = DEFAULT_MAX_MESSAGE) -> ScanI
     """The input with its bytes, when it was found but not read (``iter_inputs(lazy=True)``);
     any other input as it is. A parallel scan lets each worker read its own messages, so only
     their places cross between processes. A mailbox appended to meanwhile reads the same; one
-    cut shorter gives an error row; one rewritten in place (compacted by a mail client during
-    the scan) can give other bytes than the parent saw, as any reader of a changing file can."""
+    cut shorter, or rewritten in place (compacted by a mail client during the scan) so that a
+    message's "From " line is no longer before it, gives an error row."""
     if item.path is None or item.data is not None or item.error is not None:
         return item
     try:
@@ -77,15 +77,34 @@ def read_input(item: ScanInput, max_message: int = DEFAULT_MAX_MESSAGE) -> ScanI
                                      error=f"message over the {max_message}-byte limit")
             else:
                 start, stop = item.span
-                data = _read_span(handle, start, stop)
-                if len(data) != stop - start:
+                # The separator line before the message is read too: it must still be there.
+                lead = min(start, _SEPARATOR_CHECK)
+                data = _read_span(handle, start - lead, stop)
+                if len(data) != stop - start + lead or not _after_separator(data, lead, start == lead):
                     return ScanInput(label=item.label, data=None, container=item.container,
                                      error="the mailbox changed while it was being read")
+                data = data[lead:]
     except OSError as exc:
         return ScanInput(label=item.label, data=None, container=item.container, error=exc.strerror or str(exc))
     if item.quoted:
         data = _QUOTED_LINE.sub(rb"\1", data)
     return ScanInput(label=item.label, data=data, container=item.container)
+
+
+# Bytes before a message read to check that its "From " line is still there: a mailbox a mail
+# client compacted during a parallel scan has other bytes at the places the scan found.
+_SEPARATOR_CHECK = 4096
+
+
+def _after_separator(data: bytes, lead: int, from_file_start: bool) -> bool:
+    """Whether data[:lead] ends with a whole "From " line (the separator the message follows).
+    A line longer than the window read is taken on trust."""
+    if lead == 0 or data[lead - 1:lead] != b"\n":
+        return lead == 0 and from_file_start
+    line_start = data.rfind(b"\n", 0, lead - 1) + 1
+    if line_start == 0 and not from_file_start:
+        return True  # its start is before the window
+    return data.startswith(b"From ", line_start) or data.startswith(b"\xef\xbb\xbfFrom ", line_start)
 
 
 def _read_span(handle: BinaryIO, start: int, stop: int) -> bytes:
