@@ -108,3 +108,24 @@ def test_a_fifo_or_an_unlistable_folder_in_a_tree_is_an_error_row_and_the_walk_g
     # A folder whose entries cannot be looked at is no Maildir, and no crash.
     monkeypatch.setattr(readers.Path, "is_dir", lambda self: (_ for _ in ()).throw(PermissionError(13, "denied")))
     assert readers.is_maildir(tree) is False
+
+
+def test_an_mh_folders_profile_files_and_deleted_messages_are_no_messages(tmp_path: Path) -> None:
+    # nmh keeps "context" ("Current-Folder: inbox") beside its folders and renames a deleted
+    # message ",3": both were analysed as messages. "Key: value" lines without one field a
+    # message carries are not mail (a YAML or properties file either).
+    root = tmp_path / "Mail"
+    (root / "inbox").mkdir(parents=True)
+    (root / "context").write_bytes(b"Current-Folder: inbox\n")
+    (root / "settings").write_bytes(b"name: mailer\nversion: 3\n")
+    message = b"Received: by mx.example.org; Mon, 2 Nov 2026 10:00:00 +0000\nFrom: a@example.org\nSubject: s\n\nhi\n"
+    for name in ("1", "2", ",3", "10"):
+        (root / "inbox" / name).write_bytes(message)
+    (root / "inbox" / ".mh_sequences").write_bytes(b"unseen: 1-2\n")
+    passed_over: list[str] = []
+    assert [Path(i.label).relative_to(root).as_posix() for i in iter_inputs([str(root)], passed_over=passed_over)] == [
+        "inbox/1", "inbox/2", "inbox/10"]
+    assert sorted(Path(p).name for p in passed_over) == ["context", "settings"]
+    # Extension fields count as a message's: a bare "X-" header block still is one.
+    (root / "inbox" / "11").write_bytes(b"X-Mailer: x\nX-Priority: 1\n\nbody\n")
+    assert looks_like_mail(root / "inbox" / "11")

@@ -210,7 +210,19 @@ def looks_like_mail(path: Path) -> bool:
     # a reply's quote marks before the fields.
     if first[:80].lower().startswith((b"original message", b"message id", b"microsoft mail internet headers")):
         return True
-    return _FIELD_START.match(first.lstrip(b"> \t")) is not None
+    if _FIELD_START.match(first.lstrip(b"> \t")) is None:
+        return False
+    # "Key: value" lines alone make no message (an MH "context" file, a YAML or properties
+    # file): one of the fields a message or its trace carries must be among them.
+    return _MAIL_FIELD.search(head) is not None
+
+
+# Fields that every message, or its trace, has one of (RFC 5322 sections 3.6, RFC 5321
+# section 4.4, MIME, DKIM); an extension field ("X-...") counts too.
+_MAIL_FIELD = re.compile(
+    rb"(?:^|\n)[ >\t]*(?:received|from|to|cc|subject|date|message-id|return-path|delivered-to|mime-version|"
+    rb"dkim-signature|arc-seal|authentication-results|reply-to|sender|content-type|in-reply-to|references|"
+    rb"resent-[a-z]+|envelope-to|x-[a-z0-9-]+)[ \t]*:", re.IGNORECASE)
 
 
 def iter_inputs(paths: Iterable[str], max_message: int = DEFAULT_MAX_MESSAGE, lazy: bool = False,
@@ -372,8 +384,8 @@ def _iter_dir(path: Path, max_message: int, lazy: bool, passed_over: list[str] |
         if root_path.name == "tmp" and is_maildir(root_path.parent):
             continue
         for name in sorted(files, key=name_order):
-            if name.startswith(".") or _skipped(root_path / name, skip):
-                continue
+            if name.startswith((".", ",")) or _skipped(root_path / name, skip):
+                continue  # hidden, or an MH folder's deleted message (",3": nmh's rmm renames it so)
             kind = _special_file(root_path / name)
             if kind is not None:
                 # A FIFO would block the walk for ever; a device (a link to /dev/zero) never ends.
