@@ -346,6 +346,8 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
     except FilterError as exc:
         raise click.UsageError(str(exc)) from None
     now = _parse_now(now_text)
+    if paths.count("-") > 1:
+        raise click.UsageError("'-' (standard input) is given more than once: it can be read once")
     if dns_snapshot is not None and not offline:
         # Read once here, so a broken snapshot is one line and status 1 before any message is
         # scanned, not an error in every worker.
@@ -380,7 +382,7 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
         _write_failed(output, exc)
         return
     summary = Summary(keep_rows=output_format == "terminal")
-    matched_fail_on = False
+    matched_fail_on = 0
     # A path that is not there is a mistake on the command line, not a mailbox with one bad
     # message: its error row is written, the other paths are scanned, and the run fails.
     missing = [path for path in paths if path != "-" and not os.path.lexists(path)]
@@ -400,7 +402,7 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
             rows += 1
             read_rows += row.error is None
             if any(p(row) for p in fail_predicates):
-                matched_fail_on = True
+                matched_fail_on += 1
             if keep is not None and not keep(row):
                 continue
             summary.add(row)
@@ -445,6 +447,9 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
     if rows and not read_rows:
         _fail(f"no message could be read in {', '.join(paths)}: every input is an error row")
     if matched_fail_on:
+        # Status 3 is the answer a script wants; the person reading the terminal is told why.
+        click.echo(f"headerscope: {matched_fail_on} message(s) match --fail-on {' or '.join(fail_on)} (exit status 3; "
+                   "judged on every message scanned, whatever --filter keeps)", err=True)
         sys.exit(EXIT_FAIL_ON)
 
 

@@ -403,8 +403,15 @@ def test_filter_and_fail_on(mixed_mbox: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [r["subject"] for r in rows] == ["message 2", "message 4", "message 6"]
     verdict = rows[0]["verdict"]
-    assert run_cli(str(mixed_mbox), "--offline", "--format", "csv", "--fail-on", verdict).returncode == 3
-    assert run_cli(str(mixed_mbox), "--offline", "--format", "csv", "--fail-on", "verdict=spoofed").returncode == 0
+    failed = run_cli(str(mixed_mbox), "--offline", "--format", "csv", "--fail-on", verdict)
+    assert failed.returncode == 3
+    # Said, not only a status: how many matched, and that --filter does not narrow it.
+    assert f"6 message(s) match --fail-on {verdict} (exit status 3; judged on every message scanned" in failed.stderr
+    passed = run_cli(str(mixed_mbox), "--offline", "--format", "csv", "--fail-on", "verdict=spoofed")
+    assert passed.returncode == 0 and "--fail-on" not in passed.stderr
+    twice = subprocess.run([sys.executable, "-m", "headerscope", "scan", "-", "-", "--offline"], input=b"",
+                           capture_output=True, cwd=REPO)
+    assert twice.returncode == 2 and b"given more than once" in twice.stderr
     bad = run_cli(str(mixed_mbox), "--offline", "--filter", "colour=red")
     assert bad.returncode == 2 and "unknown filter key" in bad.stderr
     # A value no row can have is a typo that would never match: refused, like an unknown key.
