@@ -954,3 +954,20 @@ def test_a_mailbox_compacted_during_a_parallel_scan_gives_error_rows_not_other_m
                for row in readable)
     assert {row.error for row in rows if row.data is None} == {"the mailbox changed while it was being read"}
     assert len(readable) < 8
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_nul_bytes_a_crashed_mail_client_left_split_no_message_and_join_none(tmp_path: Path, lazy: bool) -> None:
+    # A crash leaves a run of NULs where data should be, the next "From " line right after it:
+    # the second message was glued to the first, and a NUL tail made the last an error row.
+    first, second, third = message(1), message(2), message(3)
+    data = mbox_of([first, second, third])
+    cut = data.index(b"From sender1@")
+    box = tmp_path / "crashed.mbox"
+    box.write_bytes(data[:cut] + b"\x00" * 4096 + data[cut:] + b"\x00" * 512)
+    items = [read_input(item) for item in iter_mbox(box, lazy=lazy)]
+    assert [b"Subject: message %d" % n in (item.data or b"") for n, item in enumerate(items, 1)] == [True] * 3
+    assert all(b"\x00" not in (item.data or b"") for item in items)
+    result = run_cli(str(box), "--offline", "-f", "csv", "--jobs", "2" if lazy else "1")
+    assert [(r["subject"], r["error"]) for r in csv.DictReader(io.StringIO(result.stdout))] == [
+        ("message 1", ""), ("message 2", ""), ("message 3", "")]

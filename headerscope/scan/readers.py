@@ -573,6 +573,14 @@ def _header_follows(region: bytes, start: int, end: int) -> bool:
     return _header_field_start().match(region, start, min(end, start + _LONGEST_DATED)) is not None
 
 
+# A mail client that crashes while writing a mailbox leaves a run of NUL bytes where the data
+# should be (the file's length was set, its blocks never written), and the next message's
+# "From " line right after it: a "From " after a NUL starts a line, and a message's last
+# "line" of NULs (up to that "From ", or the end of the file) is dropped with the separator.
+def _is_nul_run(line: bytes) -> bool:
+    return bool(line) and not line.strip(b"\x00")
+
+
 def _from_lines(region: bytes, begin: int, end: int) -> tuple[list[int], list[int]]:
     """Offsets of the lines of region[begin:end] (a run of whole lines) that start with
     "From ", and of those that start with ">From ", ">>From "... (mboxrd quoting), found in
@@ -584,7 +592,7 @@ def _from_lines(region: bytes, begin: int, end: int) -> tuple[list[int], list[in
     found = region.find(b"From ", begin, end)
     while found >= 0:
         before = region[found - 1] if found > begin else 0x0A
-        if before == 0x0A:  # "\n": the line starts here
+        if before == 0x0A or before == 0x00:  # "\n": the line starts here; NUL: see _NUL_RUN
             separators.append(found)
         elif before == 0x3E:  # ">": quoted if only ">" precede it on its line
             # Looked for back to the previous hit only: a line that holds an earlier "From "
@@ -772,8 +780,8 @@ class _MboxSplitter:
         parts, self.parts = self.parts, []
         # RFC 4155: the empty line before the next "From " line belongs to the mbox, not the
         # message. The last line kept is the message's last line (parts are whole lines), and
-        # un-quoting leaves an empty line as it is.
-        blank = len(self.last_line) if self.last_line in (b"\n", b"\r\n") else 0
+        # un-quoting leaves an empty line as it is. A run of NUL bytes there is the mbox's too.
+        blank = len(self.last_line) if self.last_line in (b"\n", b"\r\n") or _is_nul_run(self.last_line) else 0
         if self.lazy:
             return ScanInput(label=label, data=None, container="mbox", path=self.name,
                              span=(self.start, self.stop - blank), quoted=self.quoted)
