@@ -277,6 +277,12 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     findings.extend(carried_findings)
     comparison, comparison_findings = compare(recorded, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
                                               resent_domains=_resent_domains(message))
+    # A body change after the receiver verified the signature is told by the comparison, which
+    # says when it happened; the keyless "body changed after signing" would say it twice.
+    changed_since = {f"dkim {c.subject}" for c in comparison
+                     if c.method == "dkim" and c.label == "modified_after_delivery"}
+    if changed_since:
+        findings[:] = [f for f in findings if not (f.id == "dkim.body_changed" and f.subject in changed_since)]
     findings.extend(comparison_findings)
 
     ordered = tuple(sorted(findings, key=lambda f: _SEVERITY_ORDER[f.severity]))

@@ -1696,3 +1696,38 @@ def test_exchange_onlines_failed_composite_authentication_is_told() -> None:
     assert "implicit authentication failed" in findings[0].explanation
     assert told(_trusted("compauth", "pass", reason="100")) == []
     assert told(replace(failed, trusted=False)) == []
+
+
+def test_a_body_change_found_offline_after_the_receiver_verified_the_signature_is_after_delivery() -> None:
+    # The receiver recorded dkim=pass for google.com; offline, the body hash (which needs no key)
+    # no longer matches: its own filter appended "Virus checked by ..." after verifying.
+    offline = replace(sig("google.com", "20161025", 5, result="not_checked", code="offline",
+                          reason="not checked (offline)"), body_hash_ok=False)
+    rec = (_trusted("dkim", "pass", ("header.d", "google.com"), ("header.s", "20161025")),)
+    comparisons, findings = compare(rec, dkim=(offline,), spf=None, dmarc=None, arc=None)
+    assert [c.label for c in comparisons] == ["modified_after_delivery"]
+    assert [f.id for f in findings] == ["recorded.modified_after_delivery"]
+    assert "the body changed after delivery" in comparisons[0].explanation
+    # Without a recorded pass it stays "not recomputed" (the keyless body finding tells it).
+    comparisons, _ = compare((), dkim=(offline,), spf=None, dmarc=None, arc=None)
+    assert [c.label for c in comparisons] == ["not_recomputed"]
+
+
+def test_the_keyless_body_finding_is_not_repeated_beside_the_after_delivery_comparison() -> None:
+    import base64
+    import hashlib
+
+    import headerscope
+
+    body = b"hello\r\n"
+    bh = base64.b64encode(hashlib.sha256(body).digest()).decode()
+    raw = (f"Authentication-Results: mx.example.net; dkim=pass header.d=example.org header.s=s1\r\n"
+           f"Received: from out.example.org (out.example.org [192.0.2.1]) by mx.example.net with ESMTP id 1; "
+           f"Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+           f"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.org; s=s1; h=from; bh={bh}; b=YQ==\r\n"
+           f"From: a@example.org\r\nTo: b@example.net\r\nSubject: s\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n"
+           f"\r\n").encode() + body + b"-- Virus checked by the gateway\r\n"
+    ids = [f.id for f in headerscope.analyze(raw, offline=True).findings]
+    assert "recorded.modified_after_delivery" in ids and "dkim.body_changed" not in ids
+    alone = raw.replace(b"Authentication-Results: mx.example.net; dkim=pass header.d=example.org header.s=s1\r\n", b"")
+    assert "dkim.body_changed" in [f.id for f in headerscope.analyze(alone, offline=True).findings]

@@ -1372,6 +1372,13 @@ def _compare_dkim(recorded: tuple[RecordedResult, ...], dkim: tuple[DkimSignatur
 def _label_dkim(subject: str, rec: RecordedResult | None, sig: DkimSignatureResult) -> Comparison:
     ours = sig.result
     code = sig.reason_code
+    if rec is not None and rec.result == "pass" and sig.body_hash_ok is False and ours in ("not_checked", "temperror"):
+        # The body hash needs no key (RFC 6376 section 3.7): found offline too. Verified at
+        # delivery and not matching now, the body changed after delivery.
+        return _make("dkim", subject, rec, ours, "modified_after_delivery",
+                     f"{_who(rec)} verified this signature at delivery, but its body hash, computed without the "
+                     "key, no longer matches: the body changed after delivery (the receiving side's own filters "
+                     "adding a footer or a scan notice, an archive, or an edit).")
     if code in _NOT_RECOMPUTED or ours == "not_checked":
         return _make("dkim", subject, rec, ours, "not_recomputed", _sentence(sig.reason))
     if rec is None:
