@@ -582,6 +582,16 @@ def authenticated_login(auth: str | None) -> str | None:
     return match.group(1) if match else None
 
 
+def client_user_words(ident: str | None) -> str | None:
+    """The client's user as a report says it: "local user, uid 0" for Postfix's "(from userid
+    0)" (a program on the receiving host submitted it), else "user NAME" (RFC 1413 ident)."""
+    if not ident:
+        return None
+    if ident.startswith("userid "):
+        return f"local user, uid {ident[7:]}"
+    return f"user {ident}"
+
+
 _qmail_network_re = compiled_on_first_use(r"^network ?\[([^\]/\s]+)(?:/([^\]\s]+))?\]")
 # "NAME [IP]"; some sendmail configurations leave the space out ("NAME[IP]").
 # (Not "helo=[IP]": Exim's HELO marker, read elsewhere.)

@@ -141,7 +141,15 @@ def environment(directory: str | None = None) -> jinja2.Environment:
     env.filters["result_class"] = result_class
     env.filters["feedback_rows"] = _feedback_rows
     env.filters["login"] = _login
+    env.filters["client_user"] = _client_user
     return env
+
+
+def _client_user(ident: str | None) -> str | None:
+    """The client's user in words (received.client_user_words)."""
+    from .received import client_user_words
+
+    return client_user_words(ident)
 
 
 def _login(auth: str | None) -> str | None:

@@ -143,3 +143,21 @@ def test_the_comparison_says_its_labels_in_words() -> None:
            b"Mon, 2 Nov 2026 10:00:05 +0000\r\nFrom: a@example.org\r\n\r\nx\r\n")
     text = get_renderer("terminal", color=False, width=200).render(headerscope.analyze(raw, offline=True))
     assert "not recomputed:" in text and "not_recomputed" not in text
+
+
+def test_a_local_submissions_user_id_reads_as_words() -> None:
+    # Postfix's "(Postfix, from userid 1001)" was shown as "user userid 1001" (terminal) and
+    # "ident userid 1001" (HTML).
+    import headerscope
+    from headerscope.render import get_renderer
+
+    raw = (b"Received: from mx.example.org (mx.example.org [192.0.2.1]) by mx2.example.net with ESMTP id 2; "
+           b"Mon, 2 Nov 2026 10:00:02 +0000\r\n"
+           b"Received: by mx.example.org (Postfix, from userid 1001) id 1; Mon, 2 Nov 2026 10:00:01 +0000\r\n"
+           b"From: a@example.org\r\nTo: b@example.net\r\nSubject: s\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nx\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert report.hops[0].fields.ident == "userid 1001"  # the data as read
+    terminal = get_renderer("terminal", color=False, width=200).render(report)
+    assert "local user, uid 1001" in terminal and "user userid" not in terminal
+    page = get_renderer("html").render(report)
+    assert "local user, uid 1001" in page and "ident userid" not in page

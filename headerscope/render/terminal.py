@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..hops import host_organization
 from ..model import Finding, Hop, Report, Severity
-from ..received import authenticated_login
+from ..received import authenticated_login, client_user_words
 from ..text import one_line
 from .interface import Renderer
 
@@ -263,7 +263,7 @@ class TerminalRenderer(Renderer):
         client_lines = [x for x in (helo,
                                     f"({f.from_rdns})" if f.from_rdns and f.from_rdns != f.from_helo else None,
                                     f"[{f.from_ip}]" if f.from_ip else None,
-                                    f"user {f.ident}" if f.ident else None,
+                                    client_user_words(f.ident),
                                     f"login {login}" if login else None) if x]
         if f.tls.encrypted is True:
             tls = " ".join(x for x in ("yes", f.tls.version) if x)
