@@ -971,3 +971,31 @@ def test_nul_bytes_a_crashed_mail_client_left_split_no_message_and_join_none(tmp
     result = run_cli(str(box), "--offline", "-f", "csv", "--jobs", "2" if lazy else "1")
     assert [(r["subject"], r["error"]) for r in csv.DictReader(io.StringIO(result.stdout))] == [
         ("message 1", ""), ("message 2", ""), ("message 3", "")]
+
+
+def test_an_mmdf_mailbox_is_split_at_its_delimiters(tmp_path: Path) -> None:
+    # MMDF (Python's mailbox.MMDF writes it) encloses each message between lines of four ^A:
+    # it was one message, reported byte-exact, without a word (mailbox review).
+    import mailbox
+
+    path = tmp_path / "box.mmdf"
+    box = mailbox.MMDF(str(path))
+    for n in range(1, 4):
+        box.add(message(n, body=b"From the start of a line, unquoted in MMDF\r\n"))
+    box.close()
+    items = [read_input(item) for item in iter_inputs([str(path)])]
+    assert [b"Subject: message %d" % n in (item.data or b"") for n, item in enumerate(items, 1)] == [True] * 3
+    assert all((item.data or b"").rstrip().endswith(b"unquoted in MMDF") for item in items)
+    for source in ([str(path)], ["-"]):
+        result = subprocess.run([sys.executable, "-m", "headerscope", "scan", *source, "--offline", "-f", "csv"],
+                                input=path.read_bytes(), capture_output=True, cwd=REPO)
+        assert [r["subject"] for r in csv.DictReader(io.StringIO(result.stdout.decode()))] == [
+            "message 1", "message 2", "message 3"], result.stderr
+    # Read a byte at a time, or with a message over the limit: the same split, an error row.
+    data = path.read_bytes()
+    stream = io.BytesIO(data)
+    from headerscope.scan.readers import iter_mmdf
+
+    assert [i.data for i in iter_mmdf(lambda size: stream.read(1), "x")] == [i.data for i in items]
+    small = list(iter_mmdf(io.BytesIO(data).read, "x", max_message=100))
+    assert [i.error for i in small] == ["message over the 100-byte limit"] * 3

@@ -203,8 +203,8 @@ def looks_like_mail(path: Path) -> bool:
                 head = stream.read(1024)
         except Exception:  # noqa: BLE001 - damaged, or not that format after all: not mail
             return False
-    if head.startswith((_OLE_MAGIC, b"\xff\xfe", b"\xfe\xff")) or mbox_start(head) is not None:
-        return True  # an mbox, an Outlook .msg, a UTF-16 text (a Windows paste saved as is)
+    if head.startswith((_OLE_MAGIC, b"\xff\xfe", b"\xfe\xff", _MMDF_DELIMITER)) or mbox_start(head) is not None:
+        return True  # an mbox, an MMDF mailbox, an Outlook .msg, a UTF-16 text (a Windows paste saved as is)
     first = head.lstrip(b"\r\n\t \xef\xbb\xbf")
     # A paste's own first lines: Gmail's "Show original" page, Outlook's header pane banner,
     # a reply's quote marks before the fields.
@@ -310,6 +310,9 @@ def iter_stream(read: Callable[[int], bytes], name: str, max_message: int = DEFA
             return start + read(max(size - len(start), 1))
         return read(size)
 
+    if head.startswith(_MMDF_DELIMITER):
+        yield from iter_mmdf(read_on, name, max_message)
+        return
     if mbox_start(head) is not None:
         # Its bytes travel with its messages (no span is read again): a byte order mark before
         # the first "From " line is dropped, so that line starts the first message.
@@ -443,8 +446,69 @@ def _iter_file(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
         yield from _iter_compressed(path, module, max_message)
     elif (start := mbox_start(head)) is not None:
         yield from iter_mbox(path, max_message, lazy, start)
+    elif head.startswith(_MMDF_DELIMITER):
+        try:
+            handle = path.open("rb")
+        except OSError as exc:
+            yield ScanInput(label=str(path), data=None, error=exc.strerror or str(exc), container="mmdf")
+            return
+        with handle:
+            yield from iter_mmdf(handle.read, str(path), max_message)
     else:
         yield _read_single(path, max_message, lazy)
+
+
+# MMDF mailboxes (SCO, old MMDF and some Unix systems; Python's mailbox.MMDF) enclose each
+# message between two lines of four ^A characters, and need no "From " quoting.
+_MMDF_DELIMITER = b"\x01\x01\x01\x01"
+_mmdf_line = re.compile(rb"^\x01\x01\x01\x01\r?\n", re.MULTILINE)
+
+
+def iter_mmdf(read: Callable[[int], bytes], name: str, max_message: int = DEFAULT_MAX_MESSAGE
+              ) -> Iterator[ScanInput]:
+    """The messages of an MMDF mailbox, read chunk after chunk: what lies between an opening
+    and a closing delimiter line is a message (its bytes travel with it). Memory holds about
+    one message and one chunk; a message over the limit becomes an error row."""
+    buffer = b""
+    number = 0
+    inside = False  # between an opening delimiter and its closing one
+    skipping = False  # the message being read is over the limit: dropped up to its end
+    while True:
+        try:
+            chunk = read(_READ_CHUNK)
+        except OSError as exc:
+            yield ScanInput(label=f"{name}#{number + 1}", data=None, container="mmdf", error=exc.strerror or str(exc))
+            return
+        # Searched from where the last search left off (less a delimiter's length, which may
+        # have been cut by the chunk's end): a large message is not searched again and again.
+        scan_from = max(0, len(buffer) - len(_MMDF_DELIMITER) - 2)
+        buffer += chunk
+        position = 0
+        for match in _mmdf_line.finditer(buffer, scan_from):
+            if inside:
+                number += 1
+                message = buffer[position:match.start()]
+                if skipping or len(message) > max_message:
+                    yield ScanInput(label=f"{name}#{number}", data=None, container="mmdf",
+                                    error=f"message over the {max_message}-byte limit")
+                elif message.strip():
+                    yield ScanInput(label=f"{name}#{number}", data=message, container="mmdf")
+                else:
+                    number -= 1  # an empty pair of delimiters holds no message
+                skipping = False
+            inside = not inside
+            position = match.end()
+        # Kept: the unfinished message (or what precedes the next delimiter), and a partial line.
+        buffer = buffer[position:]
+        if inside and len(buffer) > max_message + _READ_CHUNK:
+            skipping, buffer = True, buffer[-len(_MMDF_DELIMITER) - 2:]
+        if not chunk:
+            break
+    if inside and (buffer.strip() or skipping):
+        number += 1
+        # No closing delimiter: the mailbox ends inside its last message (cut off).
+        yield ScanInput(label=f"{name}#{number}", data=None if skipping else buffer, container="mmdf",
+                        error=f"message over the {max_message}-byte limit" if skipping else None)
 
 
 # Compressed files a scan reads through the standard library's decompressors, by their magic
