@@ -247,6 +247,20 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         spf_mail_from, spf_mail_from_source = _recorded_mail_from(recorded)
     client_ip, helo, mail_from, inputs_from = _spf_inputs(opts, boundary, spf_mail_from,
                                                           spf_mail_from_source, received_spf)
+    if client_ip is not None and inputs_from is not None and not inputs_from.startswith("command line"):
+        # The boundary hop's client is a private address of the receiving side (its webmail, a
+        # proxy in front of its filters) while the receiver's own results name the public
+        # client it checked, learned from the proxy (Postfix XCLIENT/XFORWARD): SPF is about
+        # the client that connected from the internet (RFC 7208 section 2.4), so its inputs.
+        from .hops import is_non_public_ip
+
+        if is_non_public_ip(client_ip):
+            checked = _recorded_client(recorded)
+            if checked is not None:
+                client_ip, recorded_helo, where = checked
+                helo = recorded_helo or helo
+                inputs_from = (f"the receiver's {where}: the boundary hop's client ({inputs_from.split(';')[0]}) is "
+                               "a private address, and the receiver names the public client it checked")
     # The checks ask their questions one after another; a live resolver answers these known
     # ones in parallel up front and caches them, so a slow DNS costs one round trip, not six.
     # Snapshot and offline resolvers ignore the hint.
@@ -329,6 +343,26 @@ def _resent_domains(message: Message) -> frozenset[str]:
     return frozenset(address.domain.lower() for name in ("Resent-From", "Resent-Sender", "Sender")
                      for field in message.all(name)[:3] for address in parse_addresses(field.value)[:5]
                      if address.domain)
+
+
+def _recorded_client(recorded: tuple[RecordedResult, ...]) -> tuple[str, str | None, str] | None:
+    """The public client IP (and HELO) the receiver's own trusted Authentication-Results name
+    for its SPF or iprev check (smtp.remote-ip, smtp.client-ip; RFC 8601 section 2.7), with
+    where it was read; None when they name none."""
+    from .hops import is_non_public_ip
+
+    for result in recorded:
+        if not result.trusted or result.header != "Authentication-Results" or result.method not in ("spf", "iprev"):
+            continue
+        properties = dict(result.properties)
+        ip = (properties.get("smtp.remote-ip") or properties.get("smtp.client-ip") or "").strip().strip("[]")
+        if not ip or is_non_public_ip(ip):
+            continue
+        helo = next((r_props.get("smtp.helo") for r in recorded
+                     if r.trusted and r.header_index == result.header_index and r.method == "spf"
+                     for r_props in (dict(r.properties),) if r_props.get("smtp.helo")), None)
+        return ip, helo, f"Authentication-Results (header {result.header_index})"
+    return None
 
 
 def _recorded_mail_from(recorded: tuple[RecordedResult, ...]) -> tuple[str | None, str | None]:

@@ -734,3 +734,27 @@ def test_a_name_without_an_address_above_a_reply_address_is_a_warning() -> None:
     # A From: with an address in the same organisation as Reply-To: nothing to say.
     fine = raw.replace(b"\"Facebook\" <>", b"\"Alerts\" <alerts@gmail.com>")
     assert not [f for f in analyze(fine, offline=True).findings if f.id == "envelope.reply_to_other_domain"]
+
+
+def test_spf_takes_the_public_client_the_receiver_checked_when_the_boundary_client_is_private() -> None:
+    # Fastmail to Fastmail: the chain shows only private hand-overs (webmail 10.202.2.213), but
+    # the receiver's own Authentication-Results name the public client it checked (learned from
+    # its proxy): SPF is about that client, not about the private address.
+    from headerscope.api import analyze
+
+    raw = (b"Authentication-Results: mx5.messagingengine.com; iprev=pass smtp.remote-ip=66.111.4.25 "
+           b"(out1-smtp.messagingengine.com); spf=pass smtp.mailfrom=bounce@messagingengine.com "
+           b"smtp.helo=out1-smtp.messagingengine.com\r\n"
+           b"Received: from mailmx.nyi.internal (localhost [127.0.0.1]) by mx5.messagingengine.com "
+           b"(Authentication Milter) with ESMTP id B6; Mon, 23 Oct 2023 17:05:28 -0400\r\n"
+           b"Received: from web3 ([10.202.2.213]) by compute6.internal (MEProxy); Mon, 23 Oct 2023 17:05:28 -0400\r\n"
+           b"Return-Path: <bounce@messagingengine.com>\r\n"
+           b"From: support@fastmail.com\r\nTo: user@fastmail.com\r\nSubject: s\r\n"
+           b"Date: Mon, 23 Oct 2023 17:05:27 -0400\r\n\r\nhi\r\n")
+    spf = _spf_of(analyze(raw, offline=True))
+    assert (spf.client_ip, spf.helo) == ("66.111.4.25", "out1-smtp.messagingengine.com")
+    assert spf.inputs_from is not None and spf.inputs_from.startswith(
+        "the receiver's Authentication-Results (header 0): the boundary hop's client")
+    # Without a public client named by the receiver, the boundary's own stays.
+    plain = raw.replace(b"iprev=pass smtp.remote-ip=66.111.4.25 (out1-smtp.messagingengine.com); ", b"")
+    assert _spf_of(analyze(plain, offline=True)).client_ip != "66.111.4.25"
