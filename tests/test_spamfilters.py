@@ -578,3 +578,17 @@ def test_rspamds_short_x_spam_status_is_rspamds_not_spamassassins() -> None:
     both = analyze("X-Spam-Status: Yes, score=7.1 required=5.0 tests=BAYES_99 autolearn=no\r\n"
                    "X-Rspamd-Queue-Id: 4E13D1003C623\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
     assert [(v.filter, v.spam, v.threshold) for v in both] == [("SpamAssassin", True, 5.0)]
+
+
+def test_a_filter_that_wrote_only_a_score_shows_no_verdict_in_words() -> None:
+    # Fastmail's "X-Spam-score: 2.3" alone: the verdict column said "?" (terminal) or "unknown".
+    from headerscope.render import get_renderer
+
+    report = analyze("X-Spam-score: 2.3\r\n" + RECEIVED_AT_MX + TAIL)
+    [verdict] = report.spam_filters
+    assert verdict.spam is None
+    terminal = get_renderer("terminal", color=False, width=200).render(report)
+    row = next(line for line in terminal.splitlines() if line.startswith("spam filter"))
+    assert "│ no verdict │" in row, row
+    assert ">no verdict</span>" in get_renderer("html").render(report)
+    assert "| no verdict |" in get_renderer("markdown").render(report)

@@ -404,7 +404,12 @@ def _parse_authentication_results_uncached(value: str, arc: bool) -> _ParsedFiel
     try:
         strict = _authres.parse_value(strict_text)
     except _authres.AuthresParseError as error:
-        defects.append(f"authres rejected it ({error}); read tolerantly")
+        # The parser's own message ("Syntax error: Expected end of text at: ...") says where
+        # the grammar broke: that place, in words.
+        near = str(error).partition(" at: ")[2].strip()[:60]
+        where = f" near “{near}”" if near else ""
+        defects.append(f"not in RFC 8601's syntax{where} (an unquoted URL or a stray character, say); "
+                       "read tolerantly")
         return _ParsedField(authserv_id, instance, tuple(tolerant), tuple(defects))
 
     clauses: list[_Clause] = []

@@ -190,7 +190,7 @@ class MarkdownRenderer(Renderer):
         lines = ["### Spam filters (as recorded)", "", _row(("Filter", "Verdict", "Details", "Standing")),
                  _row(("---",) * 4)]
         for verdict in report.spam_filters[:MAX_ROWS]:
-            label = "spam" if verdict.spam else "not spam" if verdict.spam is False else "unknown"
+            label = "spam" if verdict.spam else "not spam" if verdict.spam is False else "no verdict"
             lines.append(_row((md_escape(f"{verdict.filter} ({verdict.header})", 120), label,
                                md_escape(verdict.summary, MAX_CELL),
                                "receiver" if verdict.trusted else "claim")))

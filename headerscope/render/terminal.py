@@ -415,7 +415,7 @@ class TerminalRenderer(Renderer):
         for column in ("filter", "verdict", "details", "standing"):
             table.add_column(column, overflow="fold")
         for verdict in report.spam_filters[:_MAX_ROWS]:
-            label = "spam" if verdict.spam else "not spam" if verdict.spam is False else "?"
+            label = "spam" if verdict.spam else "not spam" if verdict.spam is False else "no verdict"
             rules = f"; rules: {', '.join(verdict.rules[:12])}" + (" …" if len(verdict.rules) > 12 else "") \
                 if verdict.rules else ""
             table.add_row(_t_lines([verdict.filter, f"{verdict.header} (header {verdict.header_index})"], limit=200),
