@@ -161,3 +161,12 @@ def test_a_local_submissions_user_id_reads_as_words() -> None:
     assert "local user, uid 1001" in terminal and "user userid" not in terminal
     page = get_renderer("html").render(report)
     assert "local user, uid 1001" in page and "ident userid" not in page
+
+
+def test_an_empty_subject_is_said_in_words() -> None:
+    import headerscope
+    from headerscope.render import get_renderer
+
+    raw = b"From: a@example.org\r\nTo: b@example.net\r\nSubject: \r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nx\r\n"
+    story = " ".join(get_renderer("terminal", color=False).render(headerscope.analyze(raw, offline=True)).split())
+    assert "to b@example.net, with an empty subject." in story and "“”" not in story

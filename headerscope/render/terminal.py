@@ -180,9 +180,11 @@ class TerminalRenderer(Renderer):
         if env.to:
             story.append(" to ")
             story.append_text(_t(", ".join(a.address for a in env.to[:3]) + (" …" if len(env.to) > 3 else "")))
-        if report.subject is not None:
+        if report.subject is not None and report.subject.strip():
             story.append(", subject ")
             story.append_text(_t(f"“{report.subject}”", "italic"))
+        elif report.subject is not None:
+            story.append(", with an empty subject")
         story.append(".")
         out.append(story)
 
