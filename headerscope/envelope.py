@@ -397,8 +397,11 @@ def _host_qualified(rcpt: str, header_domains: dict[str, list[str]]) -> bool:
     """Whether To: or Cc: names the same mailbox with a host added or left out
     (jrvincent@wesleyan.edu and jrvincent@mail.wesleyan.edu): one recipient, not a blind copy."""
     local_part, _, domain = rcpt.lower().rpartition("@")
-    return any(other.endswith("." + domain) or domain.endswith("." + other)
-               for other in header_domains.get(local_part, ()) if other != domain)
+    others = [other for other in header_domains.get(local_part, ()) if other != domain
+              and (other.endswith("." + domain) or domain.endswith("." + other))]
+    # Within one organisation only: "jr@edu" is no host-less form of jr@mail.example.edu.
+    organisation = _org(domain)
+    return organisation is not None and any(_org(other) == organisation for other in others)
 
 
 # Domains that name one host, never an internet destination (RFC 6761 section 6.3, and the

@@ -758,3 +758,13 @@ def test_spf_takes_the_public_client_the_receiver_checked_when_the_boundary_clie
     # Without a public client named by the receiver, the boundary's own stays.
     plain = raw.replace(b"iprev=pass smtp.remote-ip=66.111.4.25 (out1-smtp.messagingengine.com); ", b"")
     assert _spf_of(analyze(plain, offline=True)).client_ip != "66.111.4.25"
+
+
+def test_a_host_qualified_address_is_the_same_mailbox_only_within_one_organisation() -> None:
+    from headerscope.envelope import _host_qualified
+
+    written = {"jr": ["mail.example.edu"]}
+    assert _host_qualified("jr@example.edu", written)
+    assert not _host_qualified("jr@edu", written)  # a public suffix is no organisation
+    assert not _host_qualified("jr@other.edu", written)
+    assert not _host_qualified("boss@example.edu", written)
