@@ -788,11 +788,17 @@ def test_summary_counts_messages_per_reason_and_says_what_it_left_out(tmp_path: 
     broken = Finding(id="dkim.headers_changed", severity=Severity.WARNING, title="t", explanation="e")
     twice = dataclasses.replace(report, findings=(broken, dataclasses.replace(broken, subject="signature 2")))
     assert summarize(1, "m", twice).failing_reasons == ("dkim.headers_changed",)
-    summary = Summary(keep_rows=False)
+    summary = Summary()
     for n in range(12):
         summary.add(ScanRow(index=n, label=f"m{n}", error=None, from_domain=f"d{n}.example", verdict="not_checked"))
     text = render_summary(summary, False)
     assert "… and 2 more sending domains, with fewer messages (all: --format csv)" in text
+    # For CSV and JSONL (no terminal summary) nothing per domain or IP is kept: memory stays flat.
+    flat = Summary(keep_rows=False)
+    for n in range(12):
+        flat.add(ScanRow(index=n, label=f"m{n}", error=None, from_domain=f"d{n}.example", verdict="not_checked",
+                         client_ip=f"192.0.2.{n}"))
+    assert not flat.domains and not flat.ips and not any(flat.by_verdict.values()) and flat.total == 12
     # A stamp a later hop takes back, two hops on, is a clock step, not the slowest hop; and a
     # negative delay is never one.
     class Hop:

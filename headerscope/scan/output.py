@@ -125,12 +125,15 @@ class Summary:
         else:
             verdict = row.verdict or "?"
             self.verdicts[verdict] += 1
-            domain = row.from_domain or "(none)"
-            self.domains[domain] += 1
-            self.by_verdict["sending domain"].setdefault(domain, Counter())[verdict] += 1
-            ip = row.client_ip or "(none)"
-            self.ips[ip] += 1
-            self.by_verdict["sending IP"].setdefault(ip, Counter())[verdict] += 1
+            if self._keep_rows:
+                # Only the terminal summary shows these, one entry per distinct domain and IP:
+                # a CSV or JSONL scan of a huge mailbox keeps its memory flat without them.
+                domain = row.from_domain or "(none)"
+                self.domains[domain] += 1
+                self.by_verdict["sending domain"].setdefault(domain, Counter())[verdict] += 1
+                ip = row.client_ip or "(none)"
+                self.ips[ip] += 1
+                self.by_verdict["sending IP"].setdefault(ip, Counter())[verdict] += 1
             self.reasons.update(row.failing_reasons)
             if row.slowest_delay_seconds is not None and row.slowest_hop:
                 self.slowest.append((row.slowest_delay_seconds, row.slowest_hop, row.label))
