@@ -1750,17 +1750,10 @@ _LABEL_FINDINGS: dict[str, tuple[Severity, str, str]] = {
     "expired_since": (Severity.INFO, "signature expired since delivery", RFC6376_VERIFY),
     "policy_changed": (Severity.INFO, "DMARC policy changed since delivery", RFC7489_POLICY),
     "different": (Severity.NOTICE, "recorded and recomputed results differ", RFC8601_TRUST),
-    "from_changed": (Severity.WARNING, "recorded for another From: domain", RFC7489_POLICY),
 }
 
 
 def _comparison_finding(comparison: Comparison) -> Finding | None:
-    entry = _LABEL_FINDINGS.get(comparison.label)
-    if entry is None:
-        return None
-    severity, words, reference = entry
-    if comparison.method == "arc":
-        reference = RFC8617_ARC
     if comparison.label == "from_changed":
         # A pass for another From: domain than the one shown: the shown one may be a forgery
         # pasted onto a message that once passed.
@@ -1769,6 +1762,12 @@ def _comparison_finding(comparison: Comparison) -> Finding | None:
             severity=Severity.WARNING if comparison.recorded == "pass" else Severity.NOTICE,
             title=f"DMARC {comparison.recorded} was recorded for another From: domain than {comparison.subject}",
             explanation=comparison.explanation, reference=RFC7489_POLICY, subject=f"dmarc {comparison.subject}")
+    entry = _LABEL_FINDINGS.get(comparison.label)
+    if entry is None:
+        return None
+    severity, words, reference = entry
+    if comparison.method == "arc":
+        reference = RFC8617_ARC
     subject = f"{comparison.method} {comparison.subject}" if comparison.subject else comparison.method
     return Finding(
         id=f"recorded.{comparison.label}", severity=severity,
