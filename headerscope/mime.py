@@ -717,6 +717,17 @@ _BOUNCE_SUBJECTS = ("undeliverable", "undelivered mail", "delivery status notifi
 _BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "mail delivery subsystem", "microsoft outlook",
                    "mail delivery system", "system administrator")
 _enhanced_code_re = compiled_on_first_use(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d.])")
+# Where a text-only bounce names the recipient that failed: Exchange Online's "Your message to
+# X couldn't be delivered" and "Recipient Address: X" (and its older "Delivery has failed to
+# these recipients or groups:" before the address), Postfix's and qmail's "<X>:" at a line's
+# start, Exim's "The following address(es) failed:" followed by the address.
+_ADDRESS = r"[^\s<>@:;,\"()]{1,64}@[A-Za-z0-9.-]{1,253}"
+_failed_recipient_re = compiled_on_first_use(
+    rf"Your message to <?({_ADDRESS})>? couldn't be delivered|Recipient Address:[ \t]*<?({_ADDRESS})>?"
+    rf"|^<({_ADDRESS})>:[ \t]*\r?$|^<({_ADDRESS})>: "
+    # Every repetition bounded and no two overlapping: linear on any text.
+    rf"|(?:failed|recipients or groups):[ \t]*\r?\n(?:[ \t]*\r?\n){{0,2}}[ \t]{{0,20}}<?({_ADDRESS})>?[ \t]*\r?\n",
+    re.MULTILINE)
 
 
 def _unstructured_bounce(message: Message) -> Finding | None:
@@ -732,10 +743,27 @@ def _unstructured_bounce(message: Message) -> Finding | None:
             return None
     subject = message.first_decoded("Subject") or subject
     body = message.raw[message.body_start:message.body_start + _MAX_BOUNCE_TEXT] if message.body_start else b""
-    codes = list(dict.fromkeys(_enhanced_code_re().findall(body.decode("utf-8", "replace"))))[:5]
+    text = body.decode("utf-8", "replace")
+    codes = list(dict.fromkeys(_enhanced_code_re().findall(text)))[:5]
     said = "; ".join(f"{code}: {status_meaning(code) or 'unregistered code'}" for code in codes)
     why = "Exchange marks it as a non-delivery report (X-MS-Exchange-Message-Is-Ndr)" if ndr_mark else \
         f"its subject (\"{_short(subject, 80)}\") and sender say so"
+    failed = list(dict.fromkeys(next(group for group in match.groups() if group)
+                                for match in _failed_recipient_re().finditer(text)))[:_MAX_LISTED]
+    if failed:
+        # What a ticket asks first, as for a structured report (dsn.failed): who did not get it.
+        names = ", ".join(failed[:3]) + (f" and {len(failed) - 3} more" if len(failed) > 3 else "")
+        code = f" ({codes[0]}: {status_meaning(codes[0])})" if codes and status_meaning(codes[0]) else \
+            f" ({codes[0]})" if codes else ""
+        return Finding(
+            id="dsn.unstructured", severity=Severity.WARNING,
+            title=f"Bounce: delivery to {names} failed{code}",
+            explanation=(f"This message is a non-delivery report: {why}. It carries no delivery status part "
+                         f"(RFC 3464); its text names the recipient(s) that failed: {', '.join(failed)}"
+                         + (f", and the status codes {said}" if said else "") + ". The message it returns, "
+                         "when attached, is listed with the attached messages."),
+            reference=_RFC3464, subject="delivery report",
+        )
     return Finding(
         id="dsn.unstructured", severity=Severity.NOTICE,
         title="Bounce without a machine-readable report" + (f" ({codes[0]})" if codes else ""),

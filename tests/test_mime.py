@@ -466,8 +466,8 @@ def test_bounces_in_text_alone_are_named_with_their_status_codes() -> None:
            b"spam -> 554 5.7.1 Service unavailable\r\n")
     report = headerscope.analyze(ndr, offline=True)
     [finding] = [f for f in report.findings if f.id.startswith("dsn.")]
-    assert (finding.id, finding.severity.value) == ("dsn.unstructured", "notice")
-    assert finding.title == "Bounce without a machine-readable report (5.7.350)"
+    assert (finding.id, finding.severity.value) == ("dsn.unstructured", "warning")
+    assert finding.title.startswith("Bounce: delivery to gordon@amateur-radio.example failed (5.7.350")
     assert "X-MS-Exchange-Message-Is-Ndr" in finding.explanation and "5.7.1: permanent failure" in finding.explanation
     # Lotus Domino: its subject and its sender say so.
     domino = (b"From: Postmaster@Anthem.example\r\nTo: a@example.org\r\nSubject: DELIVERY FAILURE: User craig.vernon "
@@ -502,3 +502,34 @@ def test_read_receipts_and_automatic_replies() -> None:
         "message.auto_reply"]
     generated = vacation.replace(b"auto-replied (vacation)", b"auto-generated")
     assert not [f for f in headerscope.analyze(generated, offline=True).findings if f.id == "message.auto_reply"]
+
+
+def test_a_text_only_bounce_names_the_recipient_its_text_gives() -> None:
+    # Exchange Online's NDR kept as text (no delivery-status part), Exim's and Postfix's text
+    # bounces: the failed recipient is in the text; it was "only in its text", with no headline.
+    import headerscope
+
+    head = (b"From: Microsoft Outlook <MicrosoftExchange329e@example.onmicrosoft.com>\r\nTo: cert@example.gov\r\n"
+            b"Subject: Undeliverable: SERV Volunteer Hours\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n"
+            b"X-MS-Exchange-Message-Is-Ndr:\r\n\r\n")
+    exchange = head + (b"Your message to gordon@amateur-radio.example couldn't be delivered.\r\n"
+                       b"amateur-radio.example suspects your message is spam and rejected it.\r\n"
+                       b"Recipient Address:gordon@amateur-radio.example\r\n"
+                       b"Reported error:550 5.7.350 Remote server returned message detected as spam\r\n")
+    exim = (b"From: Mail Delivery System <Mailer-Daemon@mx.example.net>\r\nTo: a@example.org\r\n"
+            b"Subject: Mail delivery failed: returning message to sender\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\n"
+            b"This message was created automatically by mail delivery software.\r\n\r\nA message that you sent could "
+            b"not be delivered to one or more of its\r\nrecipients. This is a permanent error. The following "
+            b"address(es) failed:\r\n\r\n  user@example.com\r\n    host mx.example.com [192.0.2.1]\r\n")
+    postfix = (b"From: MAILER-DAEMON@mx.example.net (Mail Delivery System)\r\nTo: a@example.org\r\n"
+               b"Subject: Undelivered Mail Returned to Sender\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\n"
+               b"<bob@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 no such user\r\n")
+    for raw, who, code in ((exchange, "gordon@amateur-radio.example", "5.7.350"), (exim, "user@example.com", ""),
+                           (postfix, "bob@example.org", "5.1.1")):
+        [bounce] = [f for f in headerscope.analyze(raw, offline=True).findings if f.id == "dsn.unstructured"]
+        assert bounce.severity.value == "warning", raw
+        assert bounce.title.startswith(f"Bounce: delivery to {who} failed" + (f" ({code}" if code else "")), bounce.title
+    # No recipient in the text: the plain notice, as before.
+    vague = head + b"Something went wrong.\r\n"
+    [bounce] = [f for f in headerscope.analyze(vague, offline=True).findings if f.id == "dsn.unstructured"]
+    assert bounce.severity.value == "notice" and bounce.title == "Bounce without a machine-readable report"
