@@ -24,7 +24,7 @@ import jinja2
 from markupsafe import Markup
 
 from .render.interface import RenderError
-from .text import HIDDEN_CHARACTERS
+from .text import HIDDEN_CHARACTERS, result_words
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 """The installed ``headerscope`` package directory."""
@@ -139,6 +139,7 @@ def environment(directory: str | None = None) -> jinja2.Environment:
     env.filters["safe_url"] = safe_url
     env.filters["visible"] = visible
     env.filters["result_class"] = result_class
+    env.filters["result_words"] = result_words
     env.filters["feedback_rows"] = _feedback_rows
     env.filters["login"] = _login
     env.filters["client_user"] = _client_user

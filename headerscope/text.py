@@ -48,6 +48,12 @@ def strip_controls(text: str) -> str:
     return _CONTROL.sub("", text.replace("\t", " "))
 
 
+def result_words(result: str | None) -> str:
+    """A result code as a report shows it: ``not_checked`` as "not checked" (the JSON and
+    ``--filter`` keep the code)."""
+    return (result or "none").replace("_", " ")
+
+
 def one_line(text: str) -> str:
     """``strip_controls`` for a value from the message: its line breaks become spaces, so it
     cannot start a line of the report that looks like the report's own."""

@@ -170,3 +170,21 @@ def test_an_empty_subject_is_said_in_words() -> None:
     raw = b"From: a@example.org\r\nTo: b@example.net\r\nSubject: \r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nx\r\n"
     story = " ".join(get_renderer("terminal", color=False).render(headerscope.analyze(raw, offline=True)).split())
     assert "to b@example.net, with an empty subject." in story and "“”" not in story
+
+
+def test_result_codes_read_as_words_in_every_report() -> None:
+    # "not_checked" in the result columns (and "HELO identity: not_checked") read as a code.
+    from conftest import SAMPLES
+
+    import headerscope
+    from headerscope.render import get_renderer
+
+    report = headerscope.analyze((SAMPLES / "direct.eml").read_bytes(), offline=True)
+    assert report.spf is not None and report.spf.result == "not_checked"  # the data keeps the code
+    terminal = get_renderer("terminal", color=False, width=200).render(report)
+    markdown = get_renderer("markdown").render(report)
+    page = get_renderer("html").render(report)
+    for text in (terminal, markdown, page):
+        assert "not checked" in text
+    assert "not_checked" not in terminal and "| not_checked |" not in markdown
+    assert ">not_checked<" not in page

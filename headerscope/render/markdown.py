@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from ..model import Report
 from ..redact import is_redacted
 from ..templating import format_delay, visible
+from ..text import result_words
 from .html import STATUS_LABELS, top_findings
 from .interface import Renderer
 
@@ -223,7 +224,7 @@ class MarkdownRenderer(Renderer):
         for sig in report.dkim:
             who = f"DKIM {md_escape(sig.domain or '?')}/{md_escape(sig.selector or '?')}"
             details = f"{md_escape(sig.reason, MAX_CELL)} (aligned with From: {_yes_no(sig.aligned)})"
-            lines.append(_row((who, md_escape(sig.result), details)))
+            lines.append(_row((who, md_escape(result_words(sig.result)), details)))
         if not report.dkim:
             lines.append(_row(("DKIM", "none", "no DKIM-Signature")))
         if report.spf:
@@ -232,13 +233,13 @@ class MarkdownRenderer(Renderer):
                        f"{md_escape(spf.mechanism or 'nothing')}; "
                        f"{spf.lookups if spf.lookups is not None else '?'} of 10 lookups; "
                        f"aligned: {_yes_no(spf.aligned)}")
-            lines.append(_row(("SPF", md_escape(spf.result), details)))
+            lines.append(_row(("SPF", md_escape(result_words(spf.result)), details)))
         if report.dmarc:
             dmarc = report.dmarc
             details = (f"{md_escape(dmarc.from_domain)}: policy {md_escape(dmarc.policy)}, disposition "
                        f"{md_escape(dmarc.disposition)}; DKIM aligned: {_yes_no(dmarc.dkim_aligned)}, "
                        f"SPF aligned: {_yes_no(dmarc.spf_aligned)}. {md_escape(dmarc.explanation, MAX_CELL)}")
-            lines.append(_row(("DMARC", md_escape(dmarc.result), details)))
+            lines.append(_row(("DMARC", md_escape(result_words(dmarc.result)), details)))
         if report.arc:
             arc = report.arc
             lines.append(_row((f"ARC ({len(arc.instances)} sets)", md_escape(arc.result),
@@ -253,7 +254,9 @@ class MarkdownRenderer(Renderer):
             lines.extend(["#### Recorded at delivery vs. now", "",
                           _row(("Method", "Identity", "Recorded", "Now", "Why")), _row(("---",) * 5)])
             for c in differing:
-                lines.append(_row((md_escape(c.method), md_escape(c.subject), md_escape(c.recorded),
-                                   md_escape(c.recomputed), md_escape(c.explanation, MAX_CELL))))
+                lines.append(_row((md_escape(c.method), md_escape(c.subject),
+                                   md_escape(result_words(c.recorded) if c.recorded else None),
+                                   md_escape(result_words(c.recomputed) if c.recomputed else None),
+                                   md_escape(c.explanation, MAX_CELL))))
             lines.append("")
         return lines

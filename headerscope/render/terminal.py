@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ..hops import host_organization
 from ..model import Finding, Hop, Report, Severity
 from ..received import authenticated_login, client_user_words
-from ..text import one_line
+from ..text import one_line, result_words
 from .interface import Renderer
 
 if TYPE_CHECKING:
@@ -364,7 +364,7 @@ class TerminalRenderer(Renderer):
                 f"{spf.client_ip or '?'} for {spf.mail_from or '?'} (HELO {spf.helo or '?'})",
                 f"matched {spf.mechanism}" if spf.mechanism else None,
                 f"{spf.lookups} DNS lookup{'' if spf.lookups == 1 else 's'}" if spf.lookups is not None else None,
-                f"HELO identity: {spf.helo_result}" if spf.helo_result else None,
+                f"HELO identity: {result_words(spf.helo_result)}" if spf.helo_result else None,
                 f"inputs from {spf.inputs_from}" if spf.inputs_from else None,
                 spf.explanation) if x)
             table.add_row(_t("SPF"), _result(spf.result), _t(details, limit=400))
@@ -514,7 +514,7 @@ class TerminalRenderer(Renderer):
 
 
 def _result(result: str) -> Text:
-    return _t(result, _RESULT_STYLE.get(result, ""))
+    return _t(result_words(result) if result != "—" else result, _RESULT_STYLE.get(result, ""))
 
 
 def _addr(address: object) -> str:
