@@ -744,6 +744,9 @@ def _header_block_end(lines: _Lines) -> int:
     return lines.header_block_end()
 
 
+_MAX_SEPARATOR_SEARCH = 20_000
+
+
 def _blank_line_of_spaces(lines: _Lines) -> None:
     """With no empty line at all, a line of spaces or tabs after the header fields, followed by
     a line that is no field (a MIME boundary, body text), is the empty line that ends the header
@@ -753,7 +756,9 @@ def _blank_line_of_spaces(lines: _Lines) -> None:
     end = _header_block_end(lines)
     if end < len(lines.text) or end < 2:
         return  # an empty line ends the header section (or too little to tell)
-    for index in range(1, end - 1):
+    # Looked for among the first fields only: a header of more is hostile, not a copy's slip,
+    # and a million lines of fields must not cost a second more.
+    for index in range(1, min(end - 1, _MAX_SEPARATOR_SEARCH)):
         line = lines.text[index]
         if not _is_blank(line):
             if not _is_field(line) and line[:1] not in (b" ", b"\t"):
