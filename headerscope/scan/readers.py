@@ -467,48 +467,79 @@ _mmdf_line = re.compile(rb"^\x01\x01\x01\x01\r?\n", re.MULTILINE)
 def iter_mmdf(read: Callable[[int], bytes], name: str, max_message: int = DEFAULT_MAX_MESSAGE
               ) -> Iterator[ScanInput]:
     """The messages of an MMDF mailbox, read chunk after chunk: what lies between an opening
-    and a closing delimiter line is a message (its bytes travel with it). Memory holds about
-    one message and one chunk; a message over the limit becomes an error row."""
-    buffer = b""
+    and a closing delimiter line is a message (its bytes travel with it). Each byte is searched
+    once and copied once; memory holds about one message and one chunk, and a message over the
+    limit becomes an error row."""
     number = 0
     inside = False  # between an opening delimiter and its closing one
-    skipping = False  # the message being read is over the limit: dropped up to its end
+    pieces: list[bytes] = []  # the current message so far
+    size = 0
+    too_big = False
+    carry = b""  # the unfinished last line of the previous chunk, when it may start a delimiter
+    at_line_start = True  # whether the next data starts a line
+
+    def finish() -> ScanInput | None:
+        nonlocal number
+        message = b"".join(pieces)
+        if too_big:
+            number += 1
+            return ScanInput(label=f"{name}#{number}", data=None, container="mmdf",
+                             error=f"message over the {max_message}-byte limit")
+        if not message.strip():
+            return None  # an empty pair of delimiters holds no message
+        number += 1
+        return ScanInput(label=f"{name}#{number}", data=message, container="mmdf")
+
+    def keep(piece: bytes) -> None:
+        nonlocal size, too_big
+        if not inside or not piece:
+            return
+        size += len(piece)
+        if size > max_message:
+            too_big = True
+            pieces.clear()
+        elif not too_big:
+            pieces.append(piece)
+
     while True:
         try:
             chunk = read(_READ_CHUNK)
         except OSError as exc:
             yield ScanInput(label=f"{name}#{number + 1}", data=None, container="mmdf", error=exc.strerror or str(exc))
             return
-        # Searched from where the last search left off (less a delimiter's length, which may
-        # have been cut by the chunk's end): a large message is not searched again and again.
-        scan_from = max(0, len(buffer) - len(_MMDF_DELIMITER) - 2)
-        buffer += chunk
+        data = carry + chunk
         position = 0
-        for match in _mmdf_line.finditer(buffer, scan_from):
+        for match in _mmdf_line.finditer(data):
+            if match.start() == 0 and not at_line_start:
+                continue  # "^" at the data's start, which is not a line's
+            keep(data[position:match.start()])
             if inside:
-                number += 1
-                message = buffer[position:match.start()]
-                if skipping or len(message) > max_message:
-                    yield ScanInput(label=f"{name}#{number}", data=None, container="mmdf",
-                                    error=f"message over the {max_message}-byte limit")
-                elif message.strip():
-                    yield ScanInput(label=f"{name}#{number}", data=message, container="mmdf")
-                else:
-                    number -= 1  # an empty pair of delimiters holds no message
-                skipping = False
+                row = finish()
+                if row is not None:
+                    yield row
+                pieces.clear()
+                size, too_big = 0, False
             inside = not inside
             position = match.end()
-        # Kept: the unfinished message (or what precedes the next delimiter), and a partial line.
-        buffer = buffer[position:]
-        if inside and len(buffer) > max_message + _READ_CHUNK:
-            skipping, buffer = True, buffer[-len(_MMDF_DELIMITER) - 2:]
         if not chunk:
+            keep(data[position:])
             break
-    if inside and (buffer.strip() or skipping):
-        number += 1
+        # The last line, unfinished, may be the start of a delimiter line: searched again with
+        # the next chunk (it is at most the delimiter's length). Anything else is kept now.
+        last_line = data.rfind(b"\n", position) + 1 if data.rfind(b"\n", position) >= 0 else position
+        tail = data[last_line:]
+        if len(tail) <= len(_MMDF_DELIMITER) + 1 and _MMDF_DELIMITER.startswith(tail.rstrip(b"\r")[:4]) \
+                and (last_line > position or at_line_start or position > 0):
+            keep(data[position:last_line])
+            carry, at_line_start = tail, True
+        else:
+            keep(data[position:])
+            carry, at_line_start = b"", data.endswith(b"\n")
+    if inside and (pieces or too_big):
         # No closing delimiter: the mailbox ends inside its last message (cut off).
-        yield ScanInput(label=f"{name}#{number}", data=None if skipping else buffer, container="mmdf",
-                        error=f"message over the {max_message}-byte limit" if skipping else None)
+        row = finish()
+        if row is not None:
+            yield row
 
 
 # Compressed files a scan reads through the standard library's decompressors, by their magic
