@@ -23,13 +23,13 @@ from .auth.arc import check_arc
 from .auth.dkim import check_dkim
 from .auth.dmarc import check_dmarc, nothing_aligned
 from .auth.ptr import check_reverse_dns, parse_client_ip
-from .auth.recorded import compare, parse_recorded
+from .auth.recorded import checked_client, compare, parse_recorded
 from .auth.spf import check_spf
 from .dns.evidence import EvidenceResolver
 from .dns.interface import Resolver
 from .domains import is_ip_literal
 from .envelope import analyze_envelope, boundary_mail_from, boundary_received_spf, list_intake
-from .hops import build_chain
+from .hops import build_chain, is_non_public_ip
 from .loader import LoadedInput, load_bytes
 from .message import LEGACY_CHARSET_DEFECTS, Message, parse_message
 from .mime import read_carried
@@ -246,21 +246,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         # Authentication-Results names the SPF identity it checked (RFC 8601 section 2.7.2).
         spf_mail_from, spf_mail_from_source = _recorded_mail_from(recorded)
     client_ip, helo, mail_from, inputs_from = _spf_inputs(opts, boundary, spf_mail_from,
-                                                          spf_mail_from_source, received_spf)
-    if client_ip is not None and inputs_from is not None and not inputs_from.startswith("command line"):
-        # The boundary hop's client is a private address of the receiving side (its webmail, a
-        # proxy in front of its filters) while the receiver's own results name the public
-        # client it checked, learned from the proxy (Postfix XCLIENT/XFORWARD): SPF is about
-        # the client that connected from the internet (RFC 7208 section 2.4), so its inputs.
-        from .hops import is_non_public_ip
-
-        if is_non_public_ip(client_ip):
-            checked = _recorded_client(recorded)
-            if checked is not None:
-                client_ip, recorded_helo, where = checked
-                helo = recorded_helo or helo
-                inputs_from = (f"the receiver's {where}: the boundary hop's client ({inputs_from.split(';')[0]}) is "
-                               "a private address, and the receiver names the public client it checked")
+                                                          spf_mail_from_source, received_spf, recorded)
     # The checks ask their questions one after another; a live resolver answers these known
     # ones in parallel up front and caches them, so a slow DNS costs one round trip, not six.
     # Snapshot and offline resolvers ignore the hint.
@@ -345,26 +331,6 @@ def _resent_domains(message: Message) -> frozenset[str]:
                      if address.domain)
 
 
-def _recorded_client(recorded: tuple[RecordedResult, ...]) -> tuple[str, str | None, str] | None:
-    """The public client IP (and HELO) the receiver's own trusted Authentication-Results name
-    for its SPF or iprev check (smtp.remote-ip, smtp.client-ip; RFC 8601 section 2.7), with
-    where it was read; None when they name none."""
-    from .hops import is_non_public_ip
-
-    for result in recorded:
-        if not result.trusted or result.header != "Authentication-Results" or result.method not in ("spf", "iprev"):
-            continue
-        properties = dict(result.properties)
-        ip = (properties.get("smtp.remote-ip") or properties.get("smtp.client-ip") or "").strip().strip("[]")
-        if not ip or is_non_public_ip(ip):
-            continue
-        helo = next((r_props.get("smtp.helo") for r in recorded
-                     if r.trusted and r.header_index == result.header_index and r.method == "spf"
-                     for r_props in (dict(r.properties),) if r_props.get("smtp.helo")), None)
-        return ip, helo, f"Authentication-Results (header {result.header_index})"
-    return None
-
-
 def _recorded_mail_from(recorded: tuple[RecordedResult, ...]) -> tuple[str | None, str | None]:
     """The smtp.mailfrom of the receiver's own (trusted) SPF result, when it names an address or
     a domain, and where it was read."""
@@ -383,11 +349,15 @@ def _recorded_mail_from(recorded: tuple[RecordedResult, ...]) -> tuple[str | Non
 
 
 def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str | None,
-                envelope_source: str | None, received_spf: RecordedResult | None
+                envelope_source: str | None, received_spf: RecordedResult | None,
+                receiver_results: tuple[RecordedResult, ...] = ()
                 ) -> tuple[str | None, str | None, str | None, str | None]:
     """SPF's inputs (RFC 7208 section 4.1): the client IP and HELO of the boundary hop and the
     MAIL FROM; a value the boundary Received does not record is taken from the receiver's own
-    Received-SPF for that same hop (RFC 7208 section 9.1), never from another hop.
+    Received-SPF for that same hop (RFC 7208 section 9.1), never from another hop. When that
+    client is a private address of the receiving side (its webmail, a proxy in front of its
+    filters), the public client its own trusted results name (``receiver_results``, see
+    ``recorded.checked_client``) is the one SPF is about (RFC 7208 section 2.4).
 
     Returns (client IP, HELO, MAIL FROM, where they came from for SpfResult.inputs_from)."""
     recorded = dict(received_spf.properties) if received_spf is not None else {}
@@ -425,6 +395,13 @@ def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str 
                                                              "Authentication-Results")) \
                 and mail_from is not None:
             described += f"; MAIL FROM: {envelope_source}"
+        if client_ip is not None and is_non_public_ip(client_ip):
+            checked = checked_client(receiver_results)
+            if checked is not None:
+                client_ip, helo = checked[0], checked[1] or helo
+                described = (f"the receiver's Authentication-Results (header {checked[2]}): the boundary hop's "
+                             f"client (hop {boundary.number}) is a private address, and the receiver names the "
+                             "public client it checked")
     return client_ip, helo, mail_from, described
 
 

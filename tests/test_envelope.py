@@ -758,6 +758,9 @@ def test_spf_takes_the_public_client_the_receiver_checked_when_the_boundary_clie
     # Without a public client named by the receiver, the boundary's own stays.
     plain = raw.replace(b"iprev=pass smtp.remote-ip=66.111.4.25 (out1-smtp.messagingengine.com); ", b"")
     assert _spf_of(analyze(plain, offline=True)).client_ip != "66.111.4.25"
+    # A value that is no address ("unknown", garbage) is not taken for one.
+    garbled = raw.replace(b"smtp.remote-ip=66.111.4.25", b"smtp.remote-ip=unknown")
+    assert _spf_of(analyze(garbled, offline=True)).client_ip == "10.202.2.213"
 
 
 def test_a_host_qualified_address_is_the_same_mailbox_only_within_one_organisation() -> None:

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from .._value import Value, frozen
 from ..domains import aligned, is_ip_literal, normalize_domain, organizational_domain
-from ..hops import OPERATOR_ALIASES
+from ..hops import OPERATOR_ALIASES, is_non_public_ip
 from ..message import Message
 from ..model import (
     ArcResult,
@@ -35,6 +35,7 @@ from ..model import (
 )
 from ..text import compiled_on_first_use, read_comment
 from . import _authres
+from .ptr import parse_client_ip
 
 # Header bytes are hostile: never read more than this of one field.
 MAX_FIELD_CHARS = 64 * 1024
@@ -1436,6 +1437,30 @@ def _spf_identity(rec: RecordedResult) -> tuple[str, str | None, str | None]:
     if identity == "helo" or (mailfrom is None and helo is not None and identity != "mailfrom"):
         return "helo", normalize_domain(helo), ip
     return "mailfrom", _property_domain(mailfrom), ip
+
+
+def checked_client(recorded: tuple[RecordedResult, ...]) -> tuple[str, str | None, int | None] | None:
+    """The public client address the receiving side's own trusted Authentication-Results name
+    for its SPF or iprev check (smtp.remote-ip, smtp.client-ip; RFC 8601 section 2.7), learned
+    from a proxy in front of it (Postfix XCLIENT/XFORWARD); the HELO its SPF result in that
+    field names; and that field's index. None when they name no such address."""
+    for rec in recorded:
+        if not rec.trusted or rec.header != _AR or rec.method not in ("spf", "iprev"):
+            continue
+        props = dict(rec.properties)
+        text = props.get("smtp.remote-ip") or props.get("smtp.client-ip")
+        address = parse_client_ip(text) if text else None  # "unknown" or garbage: none
+        if address is None or is_non_public_ip(str(address)):
+            continue
+        helo = None
+        for other in recorded:
+            if other.trusted and other.method == "spf" and other.header_index == rec.header_index:
+                other_props = dict(other.properties)
+                helo = next((other_props[key] for key in _SPF_HELO_KEYS if other_props.get(key)), None)
+                if helo:
+                    break
+        return str(address), helo, rec.header_index
+    return None
 
 
 def _property_domain(value: str | None) -> str | None:
