@@ -689,7 +689,7 @@ def _client_in_org(fields: ReceivedFields, org: str | None, orgs: _Orgs | None =
 _OPERATORS = frozenset(OPERATOR_ALIASES.values())
 
 
-_FROM_NETWORK = re.compile(r"\binvoked from network\b", re.IGNORECASE)
+_from_network_re = compiled_on_first_use(r"\binvoked from network\b", re.IGNORECASE)
 
 
 def _client_inside(item: _Work, org: str | None, orgs: _Orgs | None = None) -> bool:
@@ -733,7 +733,7 @@ def _walk(work: list[_Work], orgs: _Orgs, inside: set[int]) -> tuple[int, bool]:
             continue
         if index not in inside and not _client_inside(work[index], final_org, orgs):
             return index, True
-        if index == 0 and not _has_client(work[0].fields) and _FROM_NETWORK.search(work[0].header.value[:200]):
+        if index == 0 and not _has_client(work[0].fields) and _from_network_re().search(work[0].header.value[:200]):
             # qmail's "(qmail 2038 invoked from network)" with no hop below it: qmail-queue run by
             # qmail-smtpd for a client that connected over the network, whose own Received line
             # (which names it, just below) this copy lost, as a list archive's does. The message

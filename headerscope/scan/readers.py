@@ -214,12 +214,12 @@ def looks_like_mail(path: Path) -> bool:
         return False
     # "Key: value" lines alone make no message (an MH "context" file, a YAML or properties
     # file): one of the fields a message or its trace carries must be among them.
-    return _MAIL_FIELD.search(head) is not None
+    return _mail_field().search(head) is not None
 
 
 # Fields that every message, or its trace, has one of (RFC 5322 sections 3.6, RFC 5321
 # section 4.4, MIME, DKIM); an extension field ("X-...") counts too.
-_MAIL_FIELD = re.compile(
+_mail_field = compiled_on_first_use(
     rb"(?:^|\n)[ >\t]*(?:received|from|to|cc|subject|date|message-id|return-path|delivered-to|mime-version|"
     rb"dkim-signature|arc-seal|authentication-results|reply-to|sender|content-type|in-reply-to|references|"
     rb"resent-[a-z]+|envelope-to|x-[a-z0-9-]+)[ \t]*:", re.IGNORECASE)
@@ -461,7 +461,7 @@ def _iter_file(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
 # MMDF mailboxes (SCO, old MMDF and some Unix systems; Python's mailbox.MMDF) enclose each
 # message between two lines of four ^A characters, and need no "From " quoting.
 _MMDF_DELIMITER = b"\x01\x01\x01\x01"
-_mmdf_line = re.compile(rb"^\x01\x01\x01\x01\r?\n", re.MULTILINE)
+_mmdf_line = compiled_on_first_use(rb"^\x01\x01\x01\x01\r?\n", re.MULTILINE)
 
 
 def iter_mmdf(read: Callable[[int], bytes], name: str, max_message: int = DEFAULT_MAX_MESSAGE
@@ -509,7 +509,7 @@ def iter_mmdf(read: Callable[[int], bytes], name: str, max_message: int = DEFAUL
             return
         data = carry + chunk
         position = 0
-        for match in _mmdf_line.finditer(data):
+        for match in _mmdf_line().finditer(data):
             if match.start() == 0 and not at_line_start:
                 continue  # "^" at the data's start, which is not a line's
             keep(data[position:match.start()])
@@ -526,10 +526,12 @@ def iter_mmdf(read: Callable[[int], bytes], name: str, max_message: int = DEFAUL
             break
         # The last line, unfinished, may be the start of a delimiter line: searched again with
         # the next chunk (it is at most the delimiter's length). Anything else is kept now.
-        last_line = data.rfind(b"\n", position) + 1 if data.rfind(b"\n", position) >= 0 else position
+        newline = data.rfind(b"\n", position)
+        last_line = newline + 1 if newline >= 0 else position
         tail = data[last_line:]
-        if len(tail) <= len(_MMDF_DELIMITER) + 1 and _MMDF_DELIMITER.startswith(tail.rstrip(b"\r")[:4]) \
-                and (last_line > position or at_line_start or position > 0):
+        # The tail starts a line after a line end, after a delimiter, or where the data did.
+        starts_line = newline >= 0 or position > 0 or at_line_start
+        if starts_line and len(tail) <= len(_MMDF_DELIMITER) + 1 and _MMDF_DELIMITER.startswith(tail.rstrip(b"\r")[:4]):
             keep(data[position:last_line])
             carry, at_line_start = tail, True
         else:
