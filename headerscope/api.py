@@ -43,6 +43,7 @@ from .model import (
     Severity,
 )
 from .spamfilters import read_spam_filters
+from .text import header_ref
 from .verdict import decide, handed_over_inside
 
 _SEVERITY_ORDER = {Severity.DANGER: 0, Severity.WARNING: 1, Severity.NOTICE: 2, Severity.INFO: 3}
@@ -340,7 +341,7 @@ def _recorded_mail_from(recorded: tuple[RecordedResult, ...]) -> tuple[str | Non
         value = dict(result.properties).get("smtp.mailfrom", "").strip().strip("<>\"")
         if value and " " not in value and "." in value:
             # A domain alone stands for its postmaster (RFC 7208 section 4.3), as said in the source.
-            source = f"Authentication-Results (header {result.header_index}) smtp.mailfrom"
+            source = f"Authentication-Results ({header_ref(result.header_index)}) smtp.mailfrom"
             if "@" in value:
                 return value, source
             return f"postmaster@{value}", (f"{source}, which names the domain only: postmaster@ stands for it "
@@ -361,7 +362,7 @@ def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str 
 
     Returns (client IP, HELO, MAIL FROM, where they came from for SpfResult.inputs_from)."""
     recorded = dict(received_spf.properties) if received_spf is not None else {}
-    spf_header = f"Received-SPF (header {received_spf.header_index})" if received_spf is not None else ""
+    spf_header = f"Received-SPF ({header_ref(received_spf.header_index)})" if received_spf is not None else ""
     filled: list[str] = []
 
     def pick(given: str | None, from_hop: str | None, key: str, label: str) -> str | None:
@@ -399,7 +400,7 @@ def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str 
             checked = checked_client(receiver_results)
             if checked is not None:
                 client_ip, helo = checked[0], checked[1] or helo
-                described = (f"the receiver's Authentication-Results (header {checked[2]}): the boundary hop's "
+                described = (f"the receiver's Authentication-Results ({header_ref(checked[2])}): the boundary hop's "
                              f"client (hop {boundary.number}) is a private address, and the receiver names the "
                              "public client it checked")
     return client_ip, helo, mail_from, described
@@ -483,7 +484,7 @@ def _input_findings(loaded: LoadedInput, message: Message) -> list[Finding]:
             id="headers.defects", severity=Severity.NOTICE if legacy_only else Severity.WARNING,
             title=(f"{len(defects)} header field(s) in a legacy charset, not RFC 2047 encoded-words"
                    if legacy_only else f"{len(defects)} damaged header field(s)"),
-            explanation="; ".join(f"header {h.index} {h.name or '(no name)'}: {', '.join(h.defects)}"
+            explanation="; ".join(f"{header_ref(h.index)} {h.name or '(no name)'}: {', '.join(h.defects)}"
                                   for h in defects[:10]),
         ))
     if not message.headers:

@@ -42,7 +42,7 @@ from .model import (
     Severity,
     SrsInfo,
 )
-from .text import compiled_on_first_use
+from .text import compiled_on_first_use, header_ref
 
 _RFC5322_ORIGINATOR = "https://www.rfc-editor.org/rfc/rfc5322#section-3.6.2"
 _RFC5322_FROM_COUNT = "https://www.rfc-editor.org/rfc/rfc5322#section-3.6"
@@ -112,7 +112,7 @@ def _spf_envelope_from(received_spf: RecordedResult | None) -> tuple[str | None,
     value = envelope_address(dict(received_spf.properties).get("envelope-from"))
     if value is None:
         return None, None
-    return value, f"Received-SPF envelope-from (header {received_spf.header_index})"
+    return value, f"Received-SPF envelope-from ({header_ref(received_spf.header_index)})"
 
 
 def _mail_from(message: Message, hops: tuple[Hop, ...],
@@ -179,7 +179,7 @@ def boundary_mail_from(message: Message, boundary: Hop | None, received_spf: Rec
         if value is not None and _is_local_mailer_daemon(value, _trusted(hops, boundary.number)):
             return "", f"Return-Path above hop {boundary.number}'s Received ({value}: the null sender)"
         if value is not None:
-            return value, f"Return-Path above hop {boundary.number}'s Received (header {index - 1})"
+            return value, f"Return-Path above hop {boundary.number}'s Received ({header_ref(index - 1)})"
     # The final MAIL FROM is an SRS address the receiving side minted when it forwarded the
     # message inside itself (kernel.org to its archive): the address it encodes is the one the
     # boundary hop's client sent.
@@ -369,7 +369,7 @@ def _earlier_delivery_findings(earlier: list[tuple[HeaderField, str]], boundary:
     if not earlier or boundary is None:
         return []
     addresses = list(dict.fromkeys(address for _, address in earlier))
-    fields = ", ".join(dict.fromkeys(f"{field.name} (header {field.index})" for field, _ in earlier))
+    fields = ", ".join(dict.fromkeys(f"{field.name} ({header_ref(field.index)})" for field, _ in earlier))
     shown = ", ".join(addresses[:5]) + (f" and {len(addresses) - 5} more" if len(addresses) > 5 else "")
     if list_id:
         why = (f"The message came through a mailing list ({list_id}): the list's server received it "

@@ -59,7 +59,7 @@ class HeaderField(Value):
     """One header field of the message as it stands in the raw bytes."""
 
     index: int
-    """0-based position among the message's header fields (top = 0)."""
+    """0-based position among the message's header fields (top = 0); the reports' words say "header 1" for it."""
     name: str
     """Field name as written (case kept)."""
     value: str

@@ -59,7 +59,7 @@ from collections.abc import Sequence
 from .domains import organizational_domain
 from .message import Message
 from .model import Finding, HeaderField, Hop, Severity, SpamFilterVerdict
-from .text import compiled_on_first_use
+from .text import compiled_on_first_use, header_ref
 
 _MICROSOFT_DOCS = "https://learn.microsoft.com/defender-office-365/message-headers-eop-mdo"
 _RFC8601_TRUST = "https://www.rfc-editor.org/rfc/rfc8601#section-5"
@@ -933,12 +933,12 @@ def _flagged(verdict: SpamFilterVerdict) -> Finding:
     return Finding(
         id="spam.flagged", severity=Severity.WARNING,
         title=f"{verdict.filter} judged it spam ({_cut_at_part(verdict.summary, 120)})",
-        explanation=(f"{verdict.header} (header {verdict.header_index}): {verdict.summary}. The receiver's "
+        explanation=(f"{verdict.header} ({header_ref(verdict.header_index)}): {verdict.summary}. The receiver's "
                      f"own verdict: {verdict.trust_reason}. Spam filters weigh the authentication results (DKIM, "
                      "SPF, DMARC) with the sender's reputation and the content; the authentication section shows "
                      "whether they passed."),
         reference=_MICROSOFT_DOCS if verdict.filter == "Microsoft 365" else _RFC8601_TRUST,
-        subject=f"header {verdict.header_index}",
+        subject=header_ref(verdict.header_index),
     )
 
 

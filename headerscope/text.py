@@ -54,6 +54,19 @@ def result_words(result: str | None) -> str:
     return (result or "none").replace("_", " ")
 
 
+def header_ref(index: int | None) -> str:
+    """How a report names one of the message's header fields: "header 1" is the first, as a
+    reader counts them from the top. The JSON's ``index`` fields count from 0 (positions in
+    ``headers``); only the words, and the HTML anchors they link to, count from 1. Results read
+    from a pasted summary table (Gmail's "Show original") have no field: None."""
+    return "the pasted summary table" if index is None else f"header {index + 1}"
+
+
+def header_refs(indexes: list[int]) -> str:
+    """Several header fields at once: "headers 3, 7" (counted from 1, as ``header_ref``)."""
+    return "headers " + ", ".join(str(index + 1) for index in indexes)
+
+
 def one_line(text: str) -> str:
     """``strip_controls`` for a value from the message: its line breaks become spaces, so it
     cannot start a line of the report that looks like the report's own."""

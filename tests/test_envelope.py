@@ -222,7 +222,7 @@ def test_recipient_fields_below_the_boundary_are_an_earlier_delivery() -> None:
     earlier = [f for f in findings if f.id == "envelope.earlier_delivery"]
     assert len(earlier) == 1 and earlier[0].severity.value == "notice"
     assert "first@then.test" in earlier[0].title and "first-alias@then.test" in earlier[0].title
-    assert "header 3" in earlier[0].explanation and "hop 3" in earlier[0].explanation
+    assert "header 4" in earlier[0].explanation and "hop 3" in earlier[0].explanation
 
 
 def test_earlier_delivery_through_a_list_is_info() -> None:
@@ -345,7 +345,7 @@ def test_mail_from_from_received_spf_when_nothing_else_records_it() -> None:
     hops = (_hop_at(1, 2, trusted=True, from_ip="192.0.2.1"),)
     spf = _spf(0, client_ip="192.0.2.1", envelope_from="bounce@x.test")
     envelope, _ = _run("Received-SPF: x\nX-A: 1\nReceived: from x\nFrom: a@x.test\n", hops, 1, spf)
-    assert envelope.mail_from == "bounce@x.test" and envelope.mail_from_source == "Received-SPF envelope-from (header 0)"
+    assert envelope.mail_from == "bounce@x.test" and envelope.mail_from_source == "Received-SPF envelope-from (header 1)"
     # Return-Path stays first.
     envelope, _ = _run("Return-Path: <rp@x.test>\nReceived: from x\nFrom: a@x.test\n", hops, 1, spf)
     assert envelope.mail_from == "rp@x.test"
@@ -359,7 +359,7 @@ def test_corpus_received_spf_gives_the_mail_from() -> None:
     assert report.envelope.mail_from == "patrhoyt29jteci@gmail.com"
     spf = _spf_of(report)
     assert spf.mail_from == "patrhoyt29jteci@gmail.com" and spf.client_ip == "115.59.74.242"
-    assert spf.inputs_from is not None and "Received-SPF (header 0)" in spf.inputs_from
+    assert spf.inputs_from is not None and "Received-SPF (header 1)" in spf.inputs_from
 
 
 def test_spf_client_ip_filled_from_the_boundary_received_spf() -> None:
@@ -375,7 +375,7 @@ def test_spf_client_ip_filled_from_the_boundary_received_spf() -> None:
     assert spf.client_ip == "198.51.100.77" and spf.result == "pass"
     assert spf.helo == "o1.email.shop.example"
     assert spf.inputs_from == f"hop {report.boundary_hop}; client IP from the receiver's Received-SPF " \
-                              "(header 5) for that hop"
+                              "(header 6) for that hop"
     # With the IP in the Received header nothing is filled in.
     assert _spf_of(analyze(raw, dns_snapshot=snapshot)).inputs_from == f"hop {report.boundary_hop}"
 
@@ -426,7 +426,7 @@ def test_spf_uses_the_mail_from_of_the_boundary_transaction_not_a_later_rewrite(
     spf = _spf_of(report)
     assert (spf.client_ip, spf.helo, spf.mail_from) == ("192.0.2.25", "out.sender.example", "bob@sender.example")
     assert spf.inputs_from == (f"hop {report.boundary_hop}; MAIL FROM: Return-Path above hop "
-                               f"{report.boundary_hop}'s Received (header 3)")
+                               f"{report.boundary_hop}'s Received (header 4)")
     # The envelope still shows the final delivery's MAIL FROM, as the top Return-Path records.
     assert report.envelope.mail_from == "alice+caf_=alice=gmail.example@workspace.example"
     # The boundary Received's own envelope-from clause comes first of all (Exim, Haraka).
@@ -754,7 +754,7 @@ def test_spf_takes_the_public_client_the_receiver_checked_when_the_boundary_clie
     spf = _spf_of(analyze(raw, offline=True))
     assert (spf.client_ip, spf.helo) == ("66.111.4.25", "out1-smtp.messagingengine.com")
     assert spf.inputs_from is not None and spf.inputs_from.startswith(
-        "the receiver's Authentication-Results (header 0): the boundary hop's client")
+        "the receiver's Authentication-Results (header 1): the boundary hop's client")
     # Without a public client named by the receiver, the boundary's own stays.
     plain = raw.replace(b"iprev=pass smtp.remote-ip=66.111.4.25 (out1-smtp.messagingengine.com); ", b"")
     assert _spf_of(analyze(plain, offline=True)).client_ip != "66.111.4.25"

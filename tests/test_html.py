@@ -46,7 +46,7 @@ def check_structure(report: Report, root: Element) -> None:
         assert ("claim" in row.classes) == (not hop.trusted)
         assert ("boundary" in row.classes) == hop.boundary
         links = [a.attrs["href"] for a in row.find_all("a")]
-        assert f"#h-{hop.header_index}" in links
+        assert f"#h-{hop.header_index + 1}" in links  # counted from 1, as the words say
     # Each DKIM signature: one card naming its d= and s=.
     cards = root.find_all("div", cls="dkim-card")
     assert [(c.attrs["data-domain"], c.attrs["data-selector"]) for c in cards] == [
@@ -60,7 +60,7 @@ def check_structure(report: Report, root: Element) -> None:
         assert cells[0].text == query.name and cells[1].text == query.rdtype and cells[2].text == query.status
     # Every raw header has its anchor; every internal link lands on an element.
     ids = {e.attrs["id"] for e in root.iter() if "id" in e.attrs}
-    assert {f"h-{h.index}" for h in report.headers} <= ids
+    assert {f"h-{h.index + 1}" for h in report.headers} <= ids
     for a in root.find_all("a"):
         href = a.attrs.get("href", "")
         if href.startswith("#"):
@@ -251,3 +251,21 @@ def test_hop_table_shows_the_via_link() -> None:
     cells = [td.text for td in root.find_all("td") if td.attrs.get("data-label") == "With"]
     assert any("via ESMTP" in cell for cell in cells)
     assert any("Microsoft SMTP Server" in cell and "via Frontend Transport" in cell for cell in cells)
+
+
+def test_header_links_count_fields_from_one_and_land_on_the_field_they_name() -> None:
+    # A reader counts header fields from the top starting at 1; "header 1" is the first field, its
+    # anchor is #h-1, and each hop's link lands on that hop's own Received field.
+    from headerscope.api import analyze
+
+    report = analyze((SAMPLES / "direct.eml").read_bytes(), offline=True)
+    _page, root = render(report)
+    items = root.find_all("li")
+    by_id = {item.attrs["id"]: item for item in items if item.attrs.get("id", "").startswith("h-")}
+    first = by_id["h-1"]
+    assert first.find_all("a", cls="hidx")[0].text == "#1"
+    assert report.headers[0].name + ":" in first.text
+    for hop, row in zip(report.hops, root.find_all("tr", cls="hop-row"), strict=True):
+        link = next(a for a in row.find_all("a", cls="hlink"))
+        assert link.text == f"header {hop.header_index + 1}"
+        assert by_id[link.attrs["href"][1:]].text.lstrip("#0123456789").startswith("Received:")

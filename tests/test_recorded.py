@@ -200,7 +200,7 @@ def test_gmail_a_r_below_the_sender_block_is_a_forgery() -> None:
     assert [(r.method, r.trusted) for r in forged] == [("dkim", False), ("dmarc", False)]
     assert "possibly forged" in (forged[0].trust_reason or "")
     assert [(f.id, f.severity, f.subject) for f in findings] == [
-        ("recorded.untrusted_claim", Severity.WARNING, "header 11")]
+        ("recorded.untrusted_claim", Severity.WARNING, "header 12")]
     # The genuine ones above stay trusted.
     assert all(r.trusted for r in recorded if r.header_index in (5, 8, 9))
 
@@ -266,8 +266,8 @@ def test_arc_authentication_results_from_a_list_are_claims() -> None:
     assert "nothing above the boundary corroborates" in (receiver[0].trust_reason or "")
     # An intermediary's ARC-A-R is expected; it is noted, not alarmed on.
     assert [(f.id, f.severity, f.subject) for f in findings] == [
-        ("recorded.untrusted_claim", Severity.INFO, "header 1"),
-        ("recorded.untrusted_claim", Severity.INFO, "header 4")]
+        ("recorded.untrusted_claim", Severity.INFO, "header 2"),
+        ("recorded.untrusted_claim", Severity.INFO, "header 5")]
 
 
 def test_forged_a_r_in_the_receivers_name_below_the_boundary() -> None:
@@ -285,7 +285,7 @@ def test_forged_a_r_in_the_receivers_name_below_the_boundary() -> None:
     recorded, findings = parse_recorded(msg, hops, 2)
     assert not any(r.trusted for r in recorded)
     assert [(f.subject, f.severity) for f in findings] == [
-        ("header 2", Severity.WARNING), ("header 3", Severity.INFO)]
+        ("header 3", Severity.WARNING), ("header 4", Severity.INFO)]
     assert "dkim=pass, dmarc=pass, spf=pass" in findings[0].title
 
 
@@ -556,8 +556,9 @@ def test_receiver_named_a_r_appended_at_the_end_is_a_milder_claim() -> None:
     assert [r.trusted for r in recorded] == [False]
     assert "end of the header section" in (recorded[0].trust_reason or "")
     assert [(f.id, f.severity) for f in findings] == [("recorded.untrusted_claim", Severity.NOTICE)]
-    # The reason reads as one sentence after the claim (it was run into "and names ..., but names").
-    assert findings[0].explanation.startswith("Header 4 says dkim=pass. Its standing: names the receiving side "
+    # The reason reads as one sentence after the claim (it was run into "and names ..., but names"),
+    # and names the field as a reader counts it: the fifth, index 4.
+    assert findings[0].explanation.startswith("Header 5 says dkim=pass. Its standing: names the receiving side "
                                               "(mail.highsecure.ru) but sits at the end of the header section")
 
 
@@ -719,7 +720,7 @@ def test_sender_supplied_pass_contradicting_the_receiver_is_a_warning() -> None:
     hops = (hop(1, 3, "a", trusted=False), hop(2, 1, "mx.receiver.example", trusted=True, boundary=True,
                                                 org="receiver.example"))
     _, findings = parse_recorded(top, hops, 2)
-    forged = [f for f in findings if f.subject == "header 4"]
+    forged = [f for f in findings if f.subject == "header 5"]
     assert [(f.id, f.severity) for f in forged] == [("recorded.untrusted_claim", Severity.WARNING)]
     assert "spf" in forged[0].explanation
 
@@ -1449,7 +1450,7 @@ def test_results_a_list_or_gateway_kept_under_another_name_are_shown_not_relied_
     assert (finding.id, finding.severity) == ("recorded.preserved", Severity.INFO)
     assert finding.title == ("Results recorded before Google Groups and Mailman and Exchange Online passed the "
                              "message on")
-    assert finding.explanation.startswith("Header 2 (X-Original-Authentication-Results, kept by Google Groups): "
+    assert finding.explanation.startswith("Header 3 (X-Original-Authentication-Results, kept by Google Groups): "
                                           "gmr-mx.google.com recorded dkim=pass, arc=pass, spf=pass")
     # The comparison uses the receiver's own results, not the kept ones.
     dkim = (sig("nxp.com", "selector2", 5, result="fail", code="body_hash_mismatch"),)
@@ -1614,7 +1615,7 @@ def test_a_forwarders_several_result_fields_are_one_finding() -> None:
     assert len(claims) == 1
     assert claims[0].title == ("3 Authentication-Results fields by mx.cloudflare.net claim dkim=pass, spf=pass, dmarc=pass "
                                "(not the receiver)")
-    assert claims[0].explanation.startswith("Headers 2, 3, 4 say dkim=pass, spf=pass, dmarc=pass.")
+    assert claims[0].explanation.startswith("Headers 3, 4, 5 say dkim=pass, spf=pass, dmarc=pass.")
 
 
 def test_what_the_receiver_did_with_a_dmarc_failure_is_told() -> None:

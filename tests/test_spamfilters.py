@@ -37,7 +37,7 @@ def test_microsoft_inbound_report_at_a_microsoft_mailbox_is_the_receivers() -> N
     assert "SFS" not in details and "SFP" not in details  # Microsoft's internal rule ids
     assert verdict.summary == "SCL 5 (spam); SFV:SPM (spam, by spam filtering); CAT:SPOOF (spoofing); inbound"
     [flagged] = [f for f in report.findings if f.id == "spam.flagged"]
-    assert flagged.subject == f"header {verdict.header_index}" and "Microsoft 365" in flagged.title
+    assert flagged.subject == f"header {verdict.header_index + 1}" and "Microsoft 365" in flagged.title
     # A report attached to a phishing ticket does not advise safe-listing the sender.
     assert "safe list" not in flagged.explanation
 

@@ -33,7 +33,7 @@ from ..model import (
     Severity,
     SpfResult,
 )
-from ..text import compiled_on_first_use, read_comment
+from ..text import compiled_on_first_use, header_ref, header_refs, read_comment
 from . import _authres
 from .ptr import parse_client_ip
 
@@ -772,7 +772,7 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
             title=f"{len(found)} authentication result fields: the first {_MAX_RESULT_FIELDS} read",
             explanation=f"The message has {len(found)} Authentication-Results, ARC-Authentication-Results and "
                         f"Received-SPF fields; real mail has a few. The {_MAX_RESULT_FIELDS} topmost were read "
-                        f"and the {len(found) - _MAX_RESULT_FIELDS} below them (header {found[_MAX_RESULT_FIELDS].index} "
+                        f"and the {len(found) - _MAX_RESULT_FIELDS} below them ({header_ref(found[_MAX_RESULT_FIELDS].index)} "
                         "on) were not.",
             reference=RFC8601_SYNTAX))
         found = found[:_MAX_RESULT_FIELDS]
@@ -816,9 +816,9 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
             findings.append(Finding(
                 id="recorded.malformed", severity=Severity.INFO,
                 title=f"{read.name} field could not be read cleanly",
-                explanation=f"Header {read.header_index} ({read.name}): " + "; ".join(noteworthy) + ".",
+                explanation=f"{header_ref(read.header_index).capitalize()} ({read.name}): " + "; ".join(noteworthy) + ".",
                 reference=RFC7208_RECEIVED_SPF if read.name == _RECEIVED_SPF else RFC8601_SYNTAX,
-                subject=f"header {read.header_index}",
+                subject=header_ref(read.header_index),
             ))
         claims.append((read, field_results, why, names_receiver))
     # What the receiving side itself recorded as a failure, per method: a claim of "pass"
@@ -909,7 +909,7 @@ def _preserved_originals(message: Message) -> tuple[list[RecordedResult], list[F
                 methods.append(f"{clause.method}={result}")
         if methods:
             keepers.append(keeper)
-            said.append(f"header {header.index} ({header.name}, kept by {keeper}): "
+            said.append(f"{header_ref(header.index)} ({header.name}, kept by {keeper}): "
                         f"{parsed.authserv_id or 'an unnamed writer'} recorded " + ", ".join(dict.fromkeys(methods)))
     if not said:
         return results, []
@@ -919,7 +919,7 @@ def _preserved_originals(message: Message) -> tuple[list[RecordedResult], list[F
         explanation=("; ".join(said)[:1].upper() + "; ".join(said)[1:] + ". They tell how the message stood when it arrived there, before a list "
                      "changed it (a subject tag or a footer breaks DKIM) or a gateway relayed it; they are shown, "
                      "not relied on, since nothing here proves who wrote them."),
-        reference=RFC8601_TRUST, subject=f"header {found[0].index}",
+        reference=RFC8601_TRUST, subject=header_ref(found[0].index),
     )]
 
 _NO_AUTHSERV_ID = "no authserv-id (RFC 8601 section 2.2 requires one)"
@@ -1063,8 +1063,8 @@ def _claims_finding(writer: str | None, names_receiver: str | None, items: list[
         title = f"{len(items)} {names} fields by {writer or 'an unnamed writer'} claim {passes} (not the receiver)"
         tail = "Results the receiving side did not write are shown but not relied on."
     return Finding(id="recorded.untrusted_claim", severity=Severity.INFO, title=title,
-                   explanation=f"Headers {', '.join(str(i) for i in indexes)} say {passes}. Their standing: {why}. {tail}",
-                   reference=RFC8601_TRUST, subject=f"header {indexes[0]}")
+                   explanation=f"{header_refs(indexes).capitalize()} say {passes}. Their standing: {why}. {tail}",
+                   reference=RFC8601_TRUST, subject=header_ref(indexes[0]))
 
 
 def _claim_finding(name: str, index: int, writer: str | None, methods: list[str], why: str,
@@ -1075,43 +1075,43 @@ def _claim_finding(name: str, index: int, writer: str | None, methods: list[str]
         return Finding(
             id="recorded.untrusted_claim", severity=Severity.WARNING,
             title=f"Forged {name}? It claims {passes}, but the receiver recorded a failure",
-            explanation=(f"Header {index} says {passes}. Its standing: {why}. The receiving side's own "
+            explanation=(f"{header_ref(index).capitalize()} says {passes}. Its standing: {why}. The receiving side's own "
                          f"results say {against} failed: a sender-supplied pass that contradicts the receiver "
                          "is aimed at people and naive filters reading the header. Treat it as forged."),
-            reference=RFC8601_TRUST, subject=f"header {index}",
+            reference=RFC8601_TRUST, subject=header_ref(index),
         )
     if names_receiver == "unverified":
         return Finding(
             id="recorded.untrusted_claim", severity=Severity.INFO,
             title=f"{name} in the receiver's name below its Received: not relied on",
-            explanation=(f"Header {index} says {passes}. Its standing: {why}. The results above are "
+            explanation=(f"{header_ref(index).capitalize()} says {passes}. Its standing: {why}. The results above are "
                          "computed without it."),
-            reference=RFC8601_TRUST, subject=f"header {index}",
+            reference=RFC8601_TRUST, subject=header_ref(index),
         )
     if names_receiver == "appended":
         return Finding(
             id="recorded.untrusted_claim", severity=Severity.NOTICE,
             title=f"{name} in the receiver's name at the end of the header: not relied on",
-            explanation=(f"Header {index} says {passes}. Its standing: {why}."),
-            reference=RFC8601_TRUST, subject=f"header {index}",
+            explanation=(f"{header_ref(index).capitalize()} says {passes}. Its standing: {why}."),
+            reference=RFC8601_TRUST, subject=header_ref(index),
         )
     if names_receiver == "forged":
         return Finding(
             id="recorded.untrusted_claim", severity=Severity.WARNING,
             title=f"Possibly forged {name}: claims {passes} in the receiver's name",
-            explanation=(f"Header {index} says {passes} and names {writer}, but it sits below the "
+            explanation=(f"{header_ref(index).capitalize()} says {passes} and names {writer}, but it sits below the "
                          "point where the receiving side accepted the message, so the sender "
                          "(or a hop before the receiver) wrote it. A receiver must remove such "
                          "fields; treat it as a claim, not as evidence."),
-            reference=RFC8601_TRUST, subject=f"header {index}",
+            reference=RFC8601_TRUST, subject=header_ref(index),
         )
     # Forwarders, lists and the sender's own filters write these routinely: shown, not alarmed on.
     return Finding(
         id="recorded.untrusted_claim", severity=Severity.INFO,
         title=f"{name} by {writer or 'an unnamed writer'} claims {passes} (not the receiver)",
-        explanation=(f"Header {index} says {passes}. Its standing: {why}. Results the receiving side did "
+        explanation=(f"{header_ref(index).capitalize()} says {passes}. Its standing: {why}. Results the receiving side did "
                      "not write are shown but not relied on."),
-        reference=RFC8601_TRUST, subject=f"header {index}",
+        reference=RFC8601_TRUST, subject=header_ref(index),
     )
 
 

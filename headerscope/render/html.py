@@ -164,7 +164,6 @@ class HtmlRenderer(Renderer):
 
     def render(self, report: Report) -> str:
         template = get_template("report.html.j2")
-        header_names = {h.index: h.name for h in report.headers}
         return template.render(
             report=report,
             csp=CSP,
@@ -172,6 +171,5 @@ class HtmlRenderer(Renderer):
             status_class=report.verdict.status if report.verdict.status in STATUS_LABELS else "unknown",
             top_findings=top_findings(report.findings),
             timeline=build_timeline(report),
-            header_names=header_names,
             redacted=is_redacted(report),
         )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ..hops import host_organization
 from ..model import Finding, Hop, Report, Severity
 from ..received import authenticated_login, client_user_words
-from ..text import one_line, result_words
+from ..text import header_ref, one_line, result_words
 from .interface import Renderer
 
 if TYPE_CHECKING:
@@ -420,7 +420,7 @@ class TerminalRenderer(Renderer):
             label = "spam" if verdict.spam else "not spam" if verdict.spam is False else "no verdict"
             rules = f"; rules: {', '.join(verdict.rules[:12])}" + (" …" if len(verdict.rules) > 12 else "") \
                 if verdict.rules else ""
-            table.add_row(_t_lines([verdict.filter, f"{verdict.header} (header {verdict.header_index})"], limit=200),
+            table.add_row(_t_lines([verdict.filter, f"{verdict.header} ({header_ref(verdict.header_index)})"], limit=200),
                           _t(label, "red" if verdict.spam else "green" if verdict.spam is False else ""),
                           _t(verdict.summary + rules, limit=600),
                           _t("receiver" if verdict.trusted else "claim", "" if verdict.trusted else "dim"))
