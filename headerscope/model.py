@@ -146,6 +146,16 @@ class Hop(Value):
     private_client: bool = False
     """True when the client IP is private, loopback or link-local."""
 
+    def own_words(self) -> str | None:
+        """The stamp's text before its date, when it names neither the client nor the receiving
+        host, so a table shows what it says instead of blanks: qmail's "(qmail 13850 invoked from
+        network)", a filter's "(amavisd-new, port 10024)". Bounded and on one line."""
+        f = self.fields
+        if f.by or f.from_helo or f.from_rdns or f.from_ip or f.ident:
+            return None
+        words = " ".join(self.raw.rpartition(";")[0].split()) if ";" in self.raw else " ".join(self.raw.split())
+        return (words[:117] + "…" if len(words) > 120 else words) or None
+
 
 @frozen
 class Address(Value):

@@ -188,3 +188,26 @@ def test_result_codes_read_as_words_in_every_report() -> None:
         assert "not checked" in text
     assert "not_checked" not in terminal and "| not_checked |" not in markdown
     assert ">not_checked<" not in page
+
+
+QMAIL_QUEUE = (
+    b"Received: (qmail 13850 invoked from network); 22 Aug 2016 13:56:15 -0000\r\n"
+    b"Received: from 67.175.76.202.static.example.com.tr (67.175.76.202)\r\n"
+    b"  by smtp.server.example with SMTP; 22 Aug 2016 13:56:15 -0000\r\n"
+    b"Received: ([bold]x[/bold] \x1b[2J10024); 22 Aug 2016 13:56:16 -0000\r\n"
+    b"From: a@example.com.tr\r\nDate: Mon, 22 Aug 2016 16:56:09 +0300\r\n\r\nbody\r\n"
+)
+
+
+def test_a_stamp_that_names_neither_side_shows_its_own_words() -> None:
+    # qmail's queue stamp names no client and no server: the hop row says what it does say
+    # instead of blanks, in every format, and as text (markup and escapes neutralised).
+    report = headerscope.analyze(QMAIL_QUEUE, offline=True)
+    queue_hop = next(h for h in report.hops if "qmail" in h.raw)
+    assert queue_hop.own_words() == "(qmail 13850 invoked from network)"
+    assert next(h for h in report.hops if h.fields.by).own_words() is None
+    text = " ".join(get_renderer("terminal", color=False, width=200).render(report).split())
+    assert "(qmail 13850 invoked from network)" in text
+    assert "[bold]x[/bold]" in text and "\x1b" not in text
+    assert "| (qmail 13850 invoked from network) |" in get_renderer("markdown").render(report)
+    assert '<span class="muted">(qmail 13850 invoked from network)</span>' in get_renderer("html").render(report)

@@ -295,7 +295,7 @@ class TerminalRenderer(Renderer):
             _t(number),
             _t_lines(when),
             _t(format_duration(hop.delay_seconds), delay_style),
-            _t_lines(client_lines or ["—"], limit=300),
+            _t_lines(client_lines, limit=300) if client_lines else _t(hop.own_words() or "—", "dim", limit=120),
             _t(f.by or "—", limit=120),
             _t_lines(protocol or ["—"]),
             _t(tls, tls_style),
