@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .auth.recorded import ARC_OVERRIDE_SUBJECT
 from .domains import normalize_domain, organizational_domain
 from .model import (
     ArcResult,
@@ -279,8 +280,13 @@ def _recorded_note(comparison: tuple[Comparison, ...], findings: tuple[Finding, 
     for item in comparison:
         if item.method == "dmarc" and item.recorded:
             by = f" ({item.recorded_by})" if item.recorded_by else ""
-            if item.recorded == "fail" and any(f.id == "recorded.dmarc_fail" and f.severity is Severity.NOTICE
-                                               for f in findings):
+            notice = next((f for f in findings if f.id == "recorded.dmarc_fail" and f.severity is Severity.NOTICE),
+                          None) if item.recorded == "fail" else None
+            if notice is not None and notice.subject == ARC_OVERRIDE_SUBJECT:
+                # It accepted the message on an ARC chain's word (recorded.dmarc_fail says why).
+                return (f" The receiving side{by} recorded DMARC fail at delivery, but accepted the message on "
+                        "the word of an ARC chain (a forward or a list).")
+            if notice is not None:
                 # Exchange Online's composite authentication passed it (recorded.dmarc_fail says why).
                 return (f" The receiving side{by} recorded DMARC fail at delivery, but its composite "
                         "authentication passed the message.")

@@ -1734,3 +1734,53 @@ def test_the_keyless_body_finding_is_not_repeated_beside_the_after_delivery_comp
     assert "recorded.modified_after_delivery" in ids and "dkim.body_changed" not in ids
     alone = raw.replace(b"Authentication-Results: mx.example.net; dkim=pass header.d=example.org header.s=s1\r\n", b"")
     assert "dkim.body_changed" in [f.id for f in headerscope.analyze(alone, offline=True).findings]
+
+
+# A Gmail-to-Gmail forward of mail from a p=reject domain (postalsys/mailauth's arc-fail.eml
+# fixture, real lines, its seals and signatures left out): Gmail's final results record
+# dmarc=fail with its disposition none beside arc=pass, its first set dmarc=pass.
+GMAIL_FORWARD_ARC_OVERRIDE = (
+    b"Delivered-To: andris.reinman@gmail.com\r\n"
+    b"Received: by 2002:a4a:8e45:0:0:0:0:0 with SMTP id z5csp3690610ook;\r\n"
+    b"        Mon, 2 Nov 2020 01:57:25 -0800 (PST)\r\n"
+    b"Return-Path: <andris+caf_=andris.reinman=gmail.com@tr.ee>\r\n"
+    b"Received: from mail-sor-f41.google.com (mail-sor-f41.google.com. [209.85.220.41])\r\n"
+    b"        by mx.google.com with SMTPS id e21sor2892698lfq.1.2020.11.02.01.57.24\r\n"
+    b"        for <andris.reinman@gmail.com>\r\n"
+    b"        (Google Transport Security);\r\n"
+    b"        Mon, 02 Nov 2020 01:57:24 -0800 (PST)\r\n"
+    b"Authentication-Results: mx.google.com;\r\n"
+    b"       dkim=pass header.i=@zonevs.eu header.s=oct2016 header.b=0ZgeYqhD;\r\n"
+    b"       arc=pass (i=1 spf=pass spfdomain=zone.ee dkim=pass dkdomain=zonevs.eu dmarc=pass fromdomain=zone.ee);\r\n"
+    b"       spf=neutral (google.com: 209.85.220.41 is neither permitted nor denied by best guess record for "
+    b"domain of andris+caf_=andris.reinman=gmail.com@tr.ee) smtp.mailfrom=\"andris+caf_=andris.reinman=gmail.com@tr.ee\";\r\n"
+    b"       dmarc=fail (p=REJECT sp=REJECT dis=NONE arc=pass) header.from=zone.ee\r\n"
+    b"X-Forwarded-To: andris.reinman@gmail.com\r\n"
+    b"X-Forwarded-For: andris@tr.ee andris.reinman@gmail.com\r\n"
+    b"Delivered-To: andris@tr.ee\r\n"
+    b"Received: by 2002:a19:24c6:0:0:0:0:0 with SMTP id k189csp3869744lfk;\r\n"
+    b"        Mon, 2 Nov 2020 01:57:23 -0800 (PST)\r\n"
+    b"Return-Path: <andris@zone.ee>\r\n"
+    b"Received: from srs3.zonevs.eu (srs3.zonevs.eu. [217.146.68.193])\r\n"
+    b"        by mx.google.com with ESMTPS id a8si9424545lfb.359.2020.11.02.01.57.23\r\n"
+    b"        for <andris@tr.ee>\r\n"
+    b"        (version=TLS1_2 cipher=ECDHE-ECDSA-AES128-GCM-SHA256 bits=128/128);\r\n"
+    b"        Mon, 02 Nov 2020 01:57:23 -0800 (PST)\r\n"
+    b"From: andris@zone.ee\r\nTo: andris@tr.ee\r\nSubject: test\r\n"
+    b"Date: Mon, 2 Nov 2020 09:57:17 +0000\r\n\r\nbody\r\n"
+)
+
+
+def test_gmail_dmarc_fail_accepted_on_an_arc_override_is_a_notice_not_an_unauthenticated_from() -> None:
+    # RFC 8617 section 7.2: Gmail let the forward through on the ARC chain's word (dis=NONE under
+    # p=REJECT, arc=pass). Its recorded DMARC fail is the forwarding's, not "From: not
+    # authenticated, whatever the message shows".
+    import headerscope
+
+    report = headerscope.analyze(GMAIL_FORWARD_ARC_OVERRIDE, offline=True)
+    [fail] = [f for f in report.findings if f.id == "recorded.dmarc_fail"]
+    assert fail.severity == Severity.NOTICE and "accepted it on the word of an ARC chain" in fail.title
+    assert "p=REJECT sp=REJECT dis=NONE arc=pass" in fail.explanation
+    assert "whatever the message shows" not in fail.explanation
+    assert "accepted the message on the word of an ARC chain" in report.verdict.summary
+    assert "composite" not in report.verdict.summary

@@ -51,6 +51,11 @@ RFC7208_RECEIVED_SPF = "https://www.rfc-editor.org/rfc/rfc7208#section-9.1"
 RFC6376_VERIFY = "https://www.rfc-editor.org/rfc/rfc6376#section-6.1"
 RFC7489_POLICY = "https://www.rfc-editor.org/rfc/rfc7489#section-6.3"
 RFC8617_ARC = "https://www.rfc-editor.org/rfc/rfc8617#section-5.2"
+RFC8617_LOCAL_POLICY = "https://www.rfc-editor.org/rfc/rfc8617#section-7.2"
+# The subjects of the two notices that stand for a recorded DMARC fail the receiver did not act
+# on; the verdict's sentence says which (verdict._recorded_note).
+COMPAUTH_PASS_SUBJECT = "dmarc, composite authentication"
+ARC_OVERRIDE_SUBJECT = "dmarc, ARC override"
 
 _AR = "Authentication-Results"
 _ARC_AR = "ARC-Authentication-Results"
@@ -1164,6 +1169,8 @@ def compare(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureRe
         domain = dmarc_comparison.subject or "the From: domain"
         composite = next((r for r in recorded if r.trusted and r.method == "compauth"
                           and r.header_index == dmarc_comparison.recorded_header_index), None)
+        override = next((r for r in recorded if r.trusted and r.method == "dmarc" and arc_override_recorded(r)
+                         and r.header_index == dmarc_comparison.recorded_header_index), None)
         if composite is not None and composite.result in ("pass", "softpass"):
             # Exchange Online acts on its composite authentication, not on dmarc=: a pass beside
             # a DMARC fail is mail that reached it through another server first (a filtering
@@ -1180,7 +1187,21 @@ def compare(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureRe
                              "forwarder, a list): the failure describes that last hand-over, and the results an "
                              "earlier receiver recorded (its ARC set, Authentication-Results-Original) tell how the "
                              "message stood before it."),
-                reference=_COMPAUTH_DOCS, subject="dmarc"))
+                reference=_COMPAUTH_DOCS, subject=COMPAUTH_PASS_SUBJECT))
+        elif override is not None:
+            # RFC 8617 section 7.2: the receiver let the message through on the ARC chain's word
+            # (local policy); the failure is the forwarding's, not evidence of a spoofed From:.
+            findings.append(Finding(
+                id="recorded.dmarc_fail", severity=Severity.NOTICE,
+                title=f"The receiving side recorded DMARC fail for {domain}, but accepted it on the word of "
+                      "an ARC chain",
+                explanation=(f"{dmarc_comparison.explanation} It also recorded that it let the message through "
+                             f"on the word of its ARC chain ({(override.reason or '')[:200]}): a forwarder or a "
+                             "list changed the message or its envelope on the way, which broke the original "
+                             "authentication, and the earlier receivers' sealed results vouch for how it stood "
+                             "before. The ARC section shows what each sealer recorded; a chain is only as good "
+                             "as the sealers the receiver trusts."),
+                reference=RFC8617_LOCAL_POLICY, subject=ARC_OVERRIDE_SUBJECT))
         else:
             findings.append(Finding(
                 id="recorded.dmarc_fail", severity=Severity.WARNING,
