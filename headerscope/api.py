@@ -286,7 +286,9 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         findings[:] = [f for f in findings if not (f.id == "dkim.body_changed" and f.subject in changed_since)]
     findings.extend(comparison_findings)
 
-    ordered = tuple(sorted(findings, key=lambda f: _SEVERITY_ORDER[f.severity]))
+    # Byte-identical DKIM-Signature fields (a relay that signed twice) give identical findings:
+    # one of each is said.
+    ordered = tuple(sorted(dict.fromkeys(findings), key=lambda f: _SEVERITY_ORDER[f.severity]))
     verdict = decide(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
                      comparison=comparison, findings=ordered, checked=resolver.source != "offline")
     return Report(

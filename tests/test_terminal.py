@@ -211,3 +211,30 @@ def test_a_stamp_that_names_neither_side_shows_its_own_words() -> None:
     assert "[bold]x[/bold]" in text and "\x1b" not in text
     assert "| (qmail 13850 invoked from network) |" in get_renderer("markdown").render(report)
     assert '<span class="muted">(qmail 13850 invoked from network)</span>' in get_renderer("html").render(report)
+
+
+def _changed_body_signature(domain: str) -> bytes:
+    # A well-formed signature whose bh= cannot match the body: found offline, without the key.
+    return (f"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d={domain}; s=x; h=from:subject;\r\n"
+            f" bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA\r\n").encode()
+
+
+def test_headline_says_a_repeated_warning_once_naming_each_signature() -> None:
+    tail = (b"Received: from mx.sender.example (mx.sender.example [203.0.113.9]) by mx.example.net with ESMTP;"
+            b" Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+            b"From: a@sender.example\r\nSubject: s\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nchanged body\r\n")
+    two_domains = _changed_body_signature("sender.example") + _changed_body_signature("esp.example") + tail
+    report = headerscope.analyze(two_domains, offline=True)
+    assert [f.subject for f in report.findings if f.id == "dkim.body_changed"] == [
+        "dkim sender.example/x", "dkim esp.example/x"]
+    lines = get_renderer("terminal", color=False, width=200).render(report).splitlines()
+    headline = [line for line in lines if line.startswith("  ! ")]
+    assert headline.count("  ! Body changed after DKIM signing (sender.example/x, esp.example/x)") == 1
+    assert not [line for line in headline if line == "  ! Body changed after DKIM signing"]
+    # A relay that added the same signature twice: one finding, one line.
+    twice = _changed_body_signature("sender.example") * 2 + tail
+    report = headerscope.analyze(twice, offline=True)
+    assert len([f for f in report.findings if f.id == "dkim.body_changed"]) == 1
+    lines = get_renderer("terminal", color=False, width=200).render(report).splitlines()
+    assert [line for line in lines if "Body changed" in line and line.startswith("  ! ")] == [
+        "  ! Body changed after DKIM signing"]

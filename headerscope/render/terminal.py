@@ -222,10 +222,22 @@ class TerminalRenderer(Renderer):
         out.append(journey)
         if not report.input.has_body:
             out.append(_t("Headers only: body-dependent checks (DKIM body hash) cannot run.", "yellow"))
-        serious = [f for f in report.findings if f.severity in (Severity.DANGER, Severity.WARNING)][:5]
-        for finding in serious:
-            item = Text("  ! ", style=_SEVERITY_STYLE[finding.severity])
-            item.append_text(_t(finding.title, _SEVERITY_STYLE[finding.severity]))
+        # One line per title: two signatures whose bodies changed are one line naming both.
+        serious: dict[str, list[Finding]] = {}
+        for finding in report.findings:
+            if finding.severity in (Severity.DANGER, Severity.WARNING) and \
+                    (finding.title in serious or len(serious) < 5):
+                serious.setdefault(finding.title, []).append(finding)
+        for title, same in serious.items():
+            subjects = list(dict.fromkeys(f.subject for f in same if f.subject))
+            # "dkim a.example/s1, dkim b.example/s1": the method is the title's already.
+            first_words = {subject.split(" ", 1)[0] for subject in subjects}
+            if len(first_words) == 1 and all(" " in subject for subject in subjects):
+                subjects = [subject.split(" ", 1)[1] for subject in subjects]
+            if len(same) > 1 and subjects:
+                title += f" ({', '.join(subjects[:3])}{', …' if len(subjects) > 3 else ''})"
+            item = Text("  ! ", style=_SEVERITY_STYLE[same[0].severity])
+            item.append_text(_t(title, _SEVERITY_STYLE[same[0].severity]))
             out.append(item)
         return out
 
