@@ -1784,3 +1784,22 @@ def test_gmail_dmarc_fail_accepted_on_an_arc_override_is_a_notice_not_an_unauthe
     assert "whatever the message shows" not in fail.explanation
     assert "accepted the message on the word of an ARC chain" in report.verdict.summary
     assert "composite" not in report.verdict.summary
+
+
+def test_a_comparison_with_only_claims_recorded_names_the_claim_instead_of_saying_nothing_was_recorded() -> None:
+    # The receiver's A-R sits below its Received with nothing to corroborate it: not relied on,
+    # but the row must not say the receiver "recorded no ARC result" of a message carrying one.
+    import headerscope
+
+    raw = (b"Received: from out.sender.example (out.sender.example [192.0.2.7]) by smtp.lists.example.org "
+           b"with ESMTPS id 1; Mon, 19 Aug 2024 14:26:09 +0000\r\n"
+           b"Authentication-Results: smtp.lists.example.org; arc=fail smtp.client-ip=192.0.2.7\r\n"
+           b"ARC-Seal: i=1; a=rsa-sha256; d=sender.example; s=arc; cv=fail; b=AAAA\r\n"
+           b"ARC-Message-Signature: i=1; a=rsa-sha256; d=sender.example; s=arc; h=from; bh=AAAA; b=AAAA\r\n"
+           b"ARC-Authentication-Results: i=1; mx.sender.example; spf=pass smtp.mailfrom=sender.example\r\n"
+           b"From: a@sender.example\r\nDate: Mon, 19 Aug 2024 14:25:48 +0000\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    [arc] = [c for c in report.comparison if c.method == "arc"]
+    assert arc.label == "not_recorded" and arc.recorded is None
+    assert "recorded no ARC result" not in arc.explanation
+    assert "header 2 by smtp.lists.example.org, claims arc=fail" in arc.explanation

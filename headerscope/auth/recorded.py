@@ -1319,6 +1319,22 @@ def _make(method: str, subject: str | None, rec: RecordedResult | None, ours: st
                       recorded_header_index=rec.header_index if rec else None)
 
 
+def _not_recorded(recorded: tuple[RecordedResult, ...], method: str, what: str) -> str:
+    """Why a comparison has no recorded side: nothing recorded at all, or only fields that are
+    not relied on (below the boundary, another writer's), so the row does not say "recorded no
+    result" of a message that carries one. The topmost such Authentication-Results or
+    Received-SPF is named: the nearest to delivery. (ARC-Authentication-Results record earlier
+    hand-overs by design: the ARC section shows them.)"""
+    claim = min((r for r in recorded if not r.trusted and r.method == method and r.header_index is not None
+                 and r.header in (_AR, _RECEIVED_SPF) and r.result in _VALID_RESULTS.get(method, frozenset())),
+                key=lambda r: r.header_index or 0, default=None)
+    if claim is None:
+        return f"The receiving side recorded no {what}."
+    return (f"No {what} the receiving side is known to have written; the topmost field not relied on, "
+            f"{header_ref(claim.header_index)} by {claim.authserv_id or 'an unnamed writer'}, claims "
+            f"{method}={claim.result}: the findings say why it is not relied on.")
+
+
 def _who(rec: RecordedResult) -> str:
     return rec.authserv_id or ("Gmail" if rec.header == _GMAIL_SUMMARY else "the receiver")
 
@@ -1515,8 +1531,7 @@ def _compare_spf(recorded: tuple[RecordedResult, ...], spf: SpfResult | None) ->
         reason = spf.explanation if spf else "SPF was not evaluated"
         return _make("spf", subject, rec, ours, "not_recomputed", _sentence(reason))
     if rec is None:
-        return _make("spf", subject, None, ours, "not_recorded",
-                     "The receiving side recorded no SPF result.")
+        return _make("spf", subject, None, ours, "not_recorded", _not_recorded(recorded, "spf", "SPF result"))
     who = _who(rec)
     assert rec_identity is not None
     _, rec_domain, rec_ip = rec_identity
@@ -1610,7 +1625,7 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
         return _make("dmarc", subject, rec, ours, "not_recomputed",
                      _sentence(dmarc.explanation if dmarc else "DMARC was not evaluated"))
     if rec is None:
-        return _make("dmarc", subject, None, ours, "not_recorded", "The receiving side recorded no DMARC result.")
+        return _make("dmarc", subject, None, ours, "not_recorded", _not_recorded(recorded, "dmarc", "DMARC result"))
     who = _who(rec)
     rec_policy = _recorded_policy(rec)
     our_policy = dmarc.record.p.lower() if dmarc.record and dmarc.record.p else None
@@ -1765,7 +1780,7 @@ def _compare_arc(recorded: tuple[RecordedResult, ...], arc: ArcResult | None) ->
         return _make("arc", None, rec, ours, "not_recomputed",
                      _sentence(arc.reason if arc else "ARC was not evaluated"))
     if rec is None:
-        return _make("arc", None, None, ours, "not_recorded", "The receiving side recorded no ARC result.")
+        return _make("arc", None, None, ours, "not_recorded", _not_recorded(recorded, "arc", "ARC result"))
     who = _who(rec)
     if arc.instances and rec.authserv_id:
         top = max(arc.instances, key=lambda i: i.instance)
