@@ -27,7 +27,7 @@ from .auth.recorded import checked_client, compare, parse_recorded
 from .auth.spf import check_spf
 from .dns.evidence import EvidenceResolver
 from .dns.interface import Resolver
-from .domains import is_ip_literal
+from .domains import is_ip_literal, normalize_domain
 from .envelope import analyze_envelope, boundary_mail_from, boundary_received_spf, list_intake
 from .hops import build_chain, is_non_public_ip
 from .loader import LoadedInput, load_bytes
@@ -221,8 +221,14 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
             reference="https://www.rfc-editor.org/rfc/rfc5322#section-3.6", subject="Date",
         ))
     findings.extend(chain.findings)
-    # Read before the checks: the receiver's Received-SPF is an envelope and SPF-input source.
-    recorded, recorded_findings = parse_recorded(message, chain.hops, chain.boundary_hop, loaded.recorded)
+    # Before the recorded results: a verified ARC set the receiver sealed below its Received
+    # shows that the results beside it are the receiver's.
+    arc, arc_findings = check_arc(message, resolver)
+    verified_seals = frozenset((normalize_domain(i.domain) or "", i.instance) for i in (arc.instances if arc else ())
+                               if i.seal_result == "pass" and i.signature_result == "pass")
+    # Read before the other checks: the receiver's Received-SPF is an envelope and SPF-input source.
+    recorded, recorded_findings = parse_recorded(message, chain.hops, chain.boundary_hop, loaded.recorded,
+                                                 verified_seals)
     received_spf = boundary_received_spf(recorded, chain.hops, chain.boundary_hop)
     envelope, envelope_findings = analyze_envelope(message, chain.hops, chain.boundary_hop, received_spf)
     findings.extend(envelope_findings)
@@ -256,7 +262,6 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     dkim, dkim_findings = check_dkim(message, resolver, from_domain=from_domain,
                                      delivery_time=delivery_time, now=now, byte_exact=loaded.byte_exact)
     findings.extend(dkim_findings)
-    arc, arc_findings = check_arc(message, resolver)
     findings.extend(arc_findings)
 
     spf, spf_findings = check_spf(resolver, client_ip=client_ip, mail_from=mail_from, helo=helo,

@@ -1100,7 +1100,7 @@ def test_trust_context_fields_are_all_carried_by_with_corroboration() -> None:
     assert [f.name for f in fields(_TrustContext)] == [
         "hosts", "orgs", "boundary_index", "receiver_block_end", "boundary_number",
         "receiver_names", "trailing_start", "earlier_leg_end", "sealed_instances", "corroborating",
-        "duplicated", "boundary_names", "block_closed"]
+        "duplicated", "boundary_names", "block_closed", "sealed_here"]
 
 
 def test_recorded_header_from_as_an_address_names_its_domain() -> None:
@@ -1803,3 +1803,43 @@ def test_a_comparison_with_only_claims_recorded_names_the_claim_instead_of_sayin
     assert arc.label == "not_recorded" and arc.recorded is None
     assert "recorded no ARC result" not in arc.explanation
     assert "header 2 by smtp.lists.example.org, claims arc=fail" in arc.explanation
+
+
+def _sealed_by_the_receiver() -> bytes:
+    """A message that reached mx.example.com straight from the sender, whose results and ARC set
+    (sealed with dkimpy's test key, test._domainkey.example.com) sit below its Received."""
+    import dkim
+
+    key = (CORPUS / "dkim" / "dkimpy" / "test.private").read_bytes()
+    message = (b"Authentication-Results: mx.example.com; spf=pass smtp.mailfrom=sender.example.net;"
+               b" dmarc=pass header.from=sender.example.net\r\n"
+               b"From: a@sender.example.net\r\nTo: b@example.com\r\nSubject: sealed\r\n"
+               b"Date: Mon, 19 Aug 2024 14:25:48 +0000\r\n\r\nThe body.\r\n")
+    sealed = b"".join(dkim.arc_sign(message, b"test", b"example.com", key, b"mx.example.com",
+                                    timestamp=1724077560))
+    return (b"Received: from out.sender.example.net (out.sender.example.net [192.0.2.7]) by mx.example.com"
+            b" with ESMTPS id 1; Mon, 19 Aug 2024 14:26:00 +0000\r\n" + sealed + message)
+
+
+def test_results_beside_the_receivers_verified_arc_set_are_the_receivers() -> None:
+    # RFC 8617 section 5.1: only mx.example.com's key makes its ARC set, and the set verifies in
+    # this message; the A-R beside it, below the Received with no earlier hop to close the block,
+    # is the receiver's. Without the set's proof (offline, or a body changed since), it stays a
+    # claim that nothing corroborates.
+    import headerscope
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    dns = {"test._domainkey.example.com": {"TXT": [(CORPUS / "dkim" / "dkimpy" / "test.txt").read_text().strip()]}}
+    raw = _sealed_by_the_receiver()
+    report = headerscope.analyze(raw, resolver=SnapshotResolver(dns))
+    assert report.arc is not None and [(i.seal_result, i.signature_result) for i in report.arc.instances] == [
+        ("pass", "pass")]
+    results = [r for r in report.recorded if r.header == "Authentication-Results"]
+    assert [(r.method, r.result, r.trusted) for r in results] == [("spf", "pass", True), ("dmarc", "pass", True)]
+    assert "whose seal and message signature verify" in (results[0].trust_reason or "")
+
+    offline = headerscope.analyze(raw, offline=True)
+    assert [r.trusted for r in offline.recorded if r.header == "Authentication-Results"] == [False, False]
+    changed = headerscope.analyze(raw.replace(b"The body.", b"The body, changed."), resolver=SnapshotResolver(dns))
+    assert changed.arc is not None and changed.arc.instances[0].signature_result == "fail"
+    assert [r.trusted for r in changed.recorded if r.header == "Authentication-Results"] == [False, False]

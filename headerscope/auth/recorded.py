@@ -505,6 +505,9 @@ class _TrustContext(Value):
     block_closed: bool = False
     """The receiver's block below its Received ends at the previous hop's Received: it sits
     between two trace blocks, where RFC 5321 section 4.4 prepending puts the receiver's fields."""
+    sealed_here: frozenset[str] = frozenset()
+    """Organisations of the receiver whose ARC set in its block verifies (seal and message
+    signature): proof that the receiver wrote there, in this message."""
 
 
 def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None) -> _TrustContext:
@@ -627,6 +630,13 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, 
             return True, (f"written by {writer} (receiving side), among the receiver's trace fields "
                           f"directly below the boundary Received ({where}), and the receiver also "
                           "wrote a field above it"), None
+        if (organizational_domain(name) or name) in context.sealed_here:
+            # A sender can write any field under the receiver's name, but not the receiver's ARC
+            # set: one that verifies in this block shows the receiver wrote here, and a look-alike
+            # that disagrees with its results was caught as duplicated above.
+            return True, (f"written by {writer} (receiving side) among its trace fields directly below the "
+                          f"boundary Received ({where}), beside its own ARC set there, whose seal and message "
+                          "signature verify"), None
         if context.block_closed and (name in context.boundary_names
                                      or (organizational_domain(name) or name) in context.boundary_names):
             # The boundary host's own authserv-id, in the unbroken run of trace fields between
@@ -761,8 +771,11 @@ def _match_signature(properties: Iterable[tuple[str, str]], signatures: list[_Si
 
 
 def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None,
-                   extra: tuple[RecordedResult, ...] = ()) -> tuple[tuple[RecordedResult, ...], tuple[Finding, ...]]:
-    """Every recorded result; ``trusted`` when written by the receiving side."""
+                   extra: tuple[RecordedResult, ...] = (), verified_seals: frozenset[tuple[str, int]] = frozenset()
+                   ) -> tuple[tuple[RecordedResult, ...], tuple[Finding, ...]]:
+    """Every recorded result; ``trusted`` when written by the receiving side.
+    ``verified_seals``: (sealer d=, instance) of the ARC sets whose seal and message signature
+    verify (auth.arc), which prove their sealer wrote where they sit."""
     context = _trust_context(message, hops, boundary_hop)
     # The message's by-name index (built once per message for every check) instead of a pass
     # over all its fields; merged back into header order (index = position, top first).
@@ -782,7 +795,7 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
             reference=RFC8601_SYNTAX))
         found = found[:_MAX_RESULT_FIELDS]
     fields = [_read_field(header) for header in found]
-    context = _with_corroboration(context, message, fields)
+    context = _with_corroboration(context, message, fields, verified_seals)
     signatures = _signatures(message) if any(clause.method == "dkim" for f in fields for clause in f.clauses) else []
     recorded: list[RecordedResult] = []
     claims: list[tuple[_Field, list[RecordedResult], str, str | None]] = []
@@ -965,8 +978,10 @@ def _read_field(header: HeaderField) -> _Field:
                   parsed.clauses, tuple(defects) + parsed.defects)
 
 
-def _with_corroboration(context: _TrustContext, message: Message, fields: list[_Field]) -> _TrustContext:
-    """Which receiver organisations also wrote above the boundary; duplicate authserv-ids below it."""
+def _with_corroboration(context: _TrustContext, message: Message, fields: list[_Field],
+                        verified_seals: frozenset[tuple[str, int]] = frozenset()) -> _TrustContext:
+    """Which receiver organisations also wrote above the boundary, or sealed a verified ARC set in
+    their block; duplicate authserv-ids below it."""
     if context.boundary_index is None:
         return context
     corroborating: set[str] = set()
@@ -980,19 +995,24 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
             if sealer and _writer_matches(sealer, context):
                 corroborating.add(organizational_domain(sealer) or sealer)
     sealed: set[int] = set()
+    sealed_here: set[str] = set()
+    end = context.receiver_block_end or 0
     for header in message.all("ARC-Seal")[:50]:
         value = header.value[:MAX_FIELD_CHARS]
         sealer = normalize_domain(_signature_tags(value).get("d"))
         instance = _arc_instance(value)
         if sealer and _writer_matches(sealer, context) and instance is not None:
             sealed.add(instance)
+            if (sealer, instance) in verified_seals and header.index < end:
+                # RFC 8617 section 5.1: the seal signs the set's results and its message
+                # signature this message's header and body; only the sealer's key makes them.
+                sealed_here.add(organizational_domain(sealer) or sealer)
     # Receivers that run one filter per method (OpenDKIM, OpenDMARC, OpenARC, policyd-spf)
     # write one field each, all with the receiver's authserv-id, below its Received. Several
     # such fields are that layout, not a forgery. What a sender adding a look-alike would leave
     # is two fields of one authserv-id disagreeing on the same check: only then is neither
     # relied on.
     said: dict[tuple[str, str, str], dict[int, str]] = {}
-    end = context.receiver_block_end or 0
     for read in fields:
         # Authentication-Results, ARC-Authentication-Results and Received-SPF alike: a sender
         # can add any of them under the receiver's name.
@@ -1013,6 +1033,7 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
         receiver_names=context.receiver_names, trailing_start=context.trailing_start,
         earlier_leg_end=context.earlier_leg_end,
         corroborating=frozenset(corroborating), duplicated=frozenset(duplicated), sealed_instances=frozenset(sealed),
+        sealed_here=frozenset(sealed_here),
         boundary_names=context.boundary_names,
         block_closed=context.block_closed and _block_is_the_boundary_hosts(context, message, fields))
 
