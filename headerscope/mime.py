@@ -549,6 +549,26 @@ def status_meaning(code: str) -> str | None:
     return f"{_CLASS_MEANINGS[klass]}: {meaning}" if meaning else _CLASS_MEANINGS[klass]
 
 
+# A reply's codes (RFC 5321 section 4.2: "554 5.7.9 ", continuation lines "550-5.1.1 "), at
+# its start or repeated inside a reply that was several lines.
+_reply_codes_re = compiled_on_first_use(r"(?:^|\s)[245]\d\d(?:[- ]#?[245]\.\d{1,3}\.\d{1,3})?(?=[- ]|$)[- ]?|"
+                                        r"(?:^|\s)#?[245]\.\d{1,3}\.\d{1,3}(?=\s|$)")
+
+
+def diagnostic_words(diagnostic: str | None, limit: int = 120) -> str | None:
+    """What the remote server said in its reply (a Diagnostic-Code, RFC 3464 section 2.3.6),
+    without the reply and status codes: "Message not accepted for policy reasons" for "554 5.7.9
+    Message not accepted for policy reasons". A server's words can mean another thing than the
+    code's registered meaning (Yahoo uses 5.7.9, "authentication mechanism is too weak", for
+    its policy refusals): the title says what it said. None when nothing but codes is left."""
+    if not diagnostic:
+        return None
+    words = " ".join(_reply_codes_re().sub(" ", diagnostic[:2000]).split()).strip(" -:;")
+    if len(words) < 3:
+        return None
+    return words if len(words) <= limit else words[:limit - 1] + "…"
+
+
 _RFC3464 = "https://www.rfc-editor.org/rfc/rfc3464"
 _RFC2046_MESSAGE = "https://www.rfc-editor.org/rfc/rfc2046#section-5.2.1"
 _MAX_LISTED = 10
@@ -621,8 +641,10 @@ def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...
     names = ", ".join(_short(r.final_recipient or r.original_recipient, 80) or "?" for r in chosen[:3])
     more = f" and {len(chosen) - 3} more" if len(chosen) > 3 else ""
     first = chosen[0]
-    code = f" ({first.status}: {first.status_meaning})" if first.status and first.status_meaning else \
-        f" ({first.status})" if first.status else ""
+    said_words = diagnostic_words(first.diagnostic_code)
+    meaning = f"“{said_words}”" if said_words else first.status_meaning
+    code = f" ({first.status}: {meaning})" if first.status and meaning else \
+        f" ({first.status})" if first.status else f" ({meaning})" if said_words else ""
     title = {"failed": f"Bounce: delivery to {names}{more} failed{code}",
              "delayed": f"Delay warning: delivery to {names}{more} is delayed{code}",
              "delivered": f"Delivery report for {names}{more}: {first.action or 'reported'}"}[kind]

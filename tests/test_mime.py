@@ -60,7 +60,8 @@ def test_corpus_bounces_give_their_recipients_status_and_remote_answer() -> None
         "550-5.1.1 The email account that you tried to reach does not exist. Please try")
     finding = next(f for f in bounce.findings if f.id == "dsn.failed")
     assert finding.title.startswith("Bounce: delivery to bbbbvhvbbvkjbhfbvbvjhb@gmail.com")
-    assert "and 2 more failed (5.1.1: permanent failure: bad destination mailbox address" in finding.title
+    # The title says what the remote server said, not only the code's registered meaning.
+    assert "and 2 more failed (5.1.1: “The email account that you tried to reach does not exist." in finding.title
     assert [a.subject for a in bounce.attached] == ["Test of bounce email"]
 
 
@@ -533,3 +534,24 @@ def test_a_text_only_bounce_names_the_recipient_its_text_gives() -> None:
     vague = head + b"Something went wrong.\r\n"
     [bounce] = [f for f in headerscope.analyze(vague, offline=True).findings if f.id == "dsn.unstructured"]
     assert bounce.severity.value == "notice" and bounce.title == "Bounce without a machine-readable report"
+
+
+def test_a_bounce_title_says_what_the_remote_server_said_not_only_the_codes_registered_meaning() -> None:
+    # Yahoo refuses for policy with 5.7.9, registered (RFC 4954) as "authentication mechanism is
+    # too weak": the title quotes the server (RFC 3464 section 2.3.6); the code stays beside it.
+    status = (b"Reporting-MTA: dns; mx.sender.example\r\n\r\n"
+              b"Final-Recipient: rfc822; kijitora@aol.example\r\nAction: failed\r\nStatus: 5.7.9\r\n"
+              b"Remote-MTA: dns; mx-aol.mail.gm0.yahoodns.example\r\n"
+              b"Diagnostic-Code: smtp; 554 5.7.9 Message not accepted for policy reasons.  See\r\n"
+              b"    https://help.yahoo.example/kb/postmaster/SLN7253.html\r\n")
+    report = headerscope.analyze(_dsn(status, b"From: a@sender.example\r\nSubject: x\r\n\r\nbody\r\n"), offline=True)
+    [finding] = [f for f in report.findings if f.id == "dsn.failed"]
+    assert finding.title == ("Bounce: delivery to kijitora@aol.example failed (5.7.9: “Message not accepted for "
+                             "policy reasons. See https://help.yahoo.example/kb/postmaster/SLN7253.html”)")
+    assert "too weak" not in finding.title
+    # With nothing but codes to say, the registered meaning stands in.
+    bare = status.replace(b"554 5.7.9 Message not accepted for policy reasons.  See\r\n"
+                          b"    https://help.yahoo.example/kb/postmaster/SLN7253.html", b"554 5.7.9")
+    report = headerscope.analyze(_dsn(bare, b"From: a@sender.example\r\nSubject: x\r\n\r\nbody\r\n"), offline=True)
+    [finding] = [f for f in report.findings if f.id == "dsn.failed"]
+    assert finding.title.endswith("(5.7.9: permanent failure: authentication mechanism is too weak)")
