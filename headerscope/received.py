@@ -1413,6 +1413,11 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
                 problems.append("'by' clause without a host")
                 continue
             host = values[0].text.rstrip(",")
+            if not any(c.isalnum() for c in host):
+                # RFC 5321 section 4.4: "by" names a domain or an address literal. A stray "("
+                # (a paste whose host names a web page swallowed) names nobody.
+                problems.append(f"'by' clause names no host: {_snippet(host)}")
+                continue
             if by is None:
                 by = host
                 rest = [t.text for t in values[1:]]

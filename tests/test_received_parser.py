@@ -1237,3 +1237,13 @@ def test_netease_webmail_login_and_its_misplaced_bracket() -> None:
                        "Thu, 12 Nov 2020 09:15:05 +0800 (GMT+08:00)")
     assert (f.from_ip, f.ident, f.from_helo, f.by) == ("58.213.83.156", "wangqing@vivo.com", None, "ajax-webmail")
     assert f.timestamp == "2020-11-12T09:15:05+08:00"
+
+
+def test_a_by_clause_of_punctuation_names_no_host() -> None:
+    # A blog's paste whose <host names> the page swallowed: "from ( by ( with ...". RFC 5321
+    # section 4.4 makes "by" a domain or an address literal; "(" is neither.
+    fields = parse_received("from ( by ( with Microsoft SMTP Server (TLS) id 15.0.913.22 via Mailbox Transport;"
+                            " Fri, 8 Jan 2016 09:51:28 +0000")
+    assert fields.by is None and not fields.complete
+    assert "'by' clause names no host: (" in fields.problems
+    assert fields.protocol == "Microsoft SMTP Server" and fields.timestamp == "2016-01-08T09:51:28+00:00"
