@@ -1488,6 +1488,11 @@ def _why_waited(notes: Sequence[HeaderField], item: _Work, previous: datetime | 
     return None
 
 
+# A dotted quad of digits with an octet above 255 ("123.456.789.000").
+_impossible_ipv4_re = compiled_on_first_use(
+    r"\[(?=[\d.]+\])(?:\d{1,3}\.){0,3}(?:25[6-9]|2[6-9]\d|[3-9]\d\d)(?:\.\d{1,3}){0,3}\]")
+
+
 def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | None,
                   from_date: bool, below_boundary: bool, *, measured_from_first_hop: bool = False,
                   why_waited: str | None = None) -> None:
@@ -1501,6 +1506,21 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
             id="hops.unparsed", severity=Severity.INFO, title="Received header only partly read",
             explanation=f"Part of this Received header could not be read ({problems}). It is kept "
                         f"as written, with the fields that could be read.",
+            reference=_RFC5321_TRACE, subject=subject,
+        ))
+    impossible = next((p for p in fields.problems if p.startswith("address literal is not an IP")
+                       and _impossible_ipv4_re().search(p)), None) if not below_boundary else None
+    if impossible is not None:
+        # The receiving side's own stamp: its MTA writes the address its socket connected from,
+        # always a real one. Octets above 255 there mean the field was edited or made up.
+        literal = impossible.partition(": ")[2]
+        findings.add(Finding(
+            id="hops.impossible_address", severity=Severity.WARNING,
+            title=f"The receiving side's own Received header records an impossible client address {literal}",
+            explanation=(f"This hop is at or above the trust boundary, written by the receiving side, whose "
+                         f"mail server records the address the client connected from. {literal} is no IPv4 "
+                         "address (an octet above 255): the header was edited or made up after delivery, "
+                         "or the message is a made-up example. Nothing in this hop can be relied on."),
             reference=_RFC5321_TRACE, subject=subject,
         ))
     if delay is not None and delay < -SKEW_TOLERANCE_SECONDS:

@@ -1436,3 +1436,21 @@ def test_qmail_invoked_from_network_is_a_client_from_outside_not_an_inside_hand_
     local = raw.replace(b"(qmail 2038 invoked from network)", b"(qmail 2038 invoked by uid 1000)")
     assert [f.id for f in headerscope.analyze(local, offline=True).findings if f.id == "hops.internal_only"] == [
         "hops.internal_only"]
+
+
+def test_an_impossible_address_in_the_receivers_own_stamp_is_a_warning() -> None:
+    # A receiving MTA writes the address its client connected from: octets above 255 in its own
+    # stamp mean the field was edited or made up. In a claim below the boundary it stays a parse note.
+    import headerscope
+
+    raw = (b"Received: from unknownserver.example (unknownserver.example. [123.456.789.000]) by mail.example.org"
+           b" with ESMTP id 1; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+           b"Received: from pc (pc [300.1.2.3]) by unknownserver.example with SMTP; Mon, 2 Nov 2026 10:00:01 +0000\r\n"
+           b"From: a@example.net\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    impossible = [f for f in report.findings if f.id == "hops.impossible_address"]
+    assert [(f.severity.value, f.subject) for f in impossible] == [("warning", f"hop {report.boundary_hop}")]
+    assert "[123.456.789.000]" in impossible[0].title
+    # An ordinary literal that is not an IP (sendmail's [UNAVAILABLE]) is no such warning.
+    unavailable = headerscope.analyze(raw.replace(b"[123.456.789.000]", b"[UNAVAILABLE]"), offline=True)
+    assert not [f for f in unavailable.findings if f.id == "hops.impossible_address"]
