@@ -581,15 +581,26 @@ def _correct_roles_by_position(work: list[_Work]) -> None:
     * LMTP / local delivery is the MDA only when nothing carries the message on: a later hop
       with a client (amavisd-new or another content filter handing the message back over
       SMTP) shows the earlier LMTP went to a filter, not into the mailbox.
+    * Only the first authenticated hop of a journey is the submission (MSA); later ones are
+      servers relaying with a login (MTA).
     """
     last_with_client = next((i for i in range(len(work) - 1, -1, -1) if _has_client(work[i].fields)), -1)
+    submitted = False
     for i, item in enumerate(work):
         reinjection = item.role is Role.MUA and i > 0
         # Exchange's Mailbox Transport delivers into the mailbox, never to a filter: hops above
         # it are the message sent on again (see build_chain's journey restart).
         filter_delivery = item.role is Role.MDA and i < last_with_client and not _mailbox_transport(item.fields)
-        if reinjection or filter_delivery:
+        # RFC 6409 section 3: submission is the hand-over from the author's program. A later
+        # authenticated hop of the same journey (a provider's server relaying to its outbound
+        # filter with ESMTPSA, a relay logging in to a smarthost) is transport between servers.
+        relay_with_login = item.role is Role.MSA and submitted
+        if reinjection or filter_delivery or relay_with_login:
             item.role = Role.MTA
+        if item.role in (Role.MUA, Role.MSA):
+            submitted = True
+        elif item.role is Role.MDA:
+            submitted = False  # delivered: a later submission starts a new journey
 
 
 # ---------------------------------------------------------------- organisations

@@ -1454,3 +1454,19 @@ def test_an_impossible_address_in_the_receivers_own_stamp_is_a_warning() -> None
     # An ordinary literal that is not an IP (sendmail's [UNAVAILABLE]) is no such warning.
     unavailable = headerscope.analyze(raw.replace(b"[123.456.789.000]", b"[UNAVAILABLE]"), offline=True)
     assert not [f for f in unavailable.findings if f.id == "hops.impossible_address"]
+
+
+def test_only_the_first_authenticated_hop_of_a_journey_is_the_submission() -> None:
+    # RFC 6409 section 3: the author's program submits once; the provider's server logging in to
+    # its own outbound filter (real layout: webhostingserver.nl, 2024) relays, an MTA.
+    import headerscope
+
+    raw = (b"Received: from mailfilter02-out21.webhostingserver.example (mailfilter02-out21.webhostingserver.example"
+           b" [141.138.168.70]) by smtp.subspace.kernel.example with ESMTPS id 1; Fri, 20 Sep 2024 08:53:29 +0000\r\n"
+           b"Received: from s198.webhostingserver.example ([141.138.168.154]) by mailfilter02.webhostingserver.example"
+           b" with ESMTPSA id 2; Fri, 20 Sep 2024 10:52:18 +0200\r\n"
+           b"Received: from [178.250.146.69] by s198.webhostingserver.example with esmtpa (Exim 4.96.2) id 3;"
+           b" Fri, 20 Sep 2024 10:52:12 +0200\r\n"
+           b"From: a@gmail.example\r\nDate: Fri, 20 Sep 2024 10:52:10 +0200\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert [h.role.value for h in report.hops] == ["MSA", "MTA", "MTA"]
