@@ -272,3 +272,20 @@ def test_a_mailbox_of_many_times_splits_in_time_proportional_to_its_size(tmp_pat
         list(iter_mbox(path))
         timings.append(time.perf_counter() - started)
     assert timings[1] < max(timings[0], 0.01) * 150, timings
+
+
+def test_stale_content_lengths_read_ahead_in_time_proportional_to_the_mailbox(tmp_path: Path) -> None:
+    # Every message claims a body far longer than it has, and has a "From " line inside that
+    # claim: each is judged by bytes read ahead once, not by feeding the mailbox again.
+    from headerscope.scan.readers import iter_mbox
+
+    entry = (b"From a Mon Nov  2 10:00:00 2026\nSubject: x\n%s: 9000000\n\nbody\n\n"
+             b"From b Mon Nov  2 10:00:00 2026\nSubject: y\n\n" + b"text " * 60 + b"\n\n")
+    timings = []
+    for field in (b"X-Length", b"Content-Length"):
+        path = tmp_path / "box.mbox"
+        path.write_bytes((entry % field) * 8000)
+        started = time.perf_counter()
+        assert len(list(iter_mbox(path, lazy=True))) == 16000
+        timings.append(time.perf_counter() - started)
+    assert timings[1] < max(timings[0], 0.01) * 10, timings

@@ -942,6 +942,88 @@ def test_a_fragment_without_header_fields_is_an_error_row_not_a_phantom_message(
         ("message 1", "not_checked", ""), ("", "", "no header fields: not a message"), ("message 2", "not_checked", "")]
 
 
+def mboxcl2_of(messages: list[bytes], lengths: dict[int, int] | None = None, field: bytes = b"Content-Length") -> bytes:
+    """An mbox as Solaris mail writes it: each message with a Content-Length field (its body's
+    size, or ``lengths[index]`` for a stale one), no "From " line quoted, LF line ends."""
+    out = []
+    for index, msg in enumerate(messages):
+        header, body = msg.replace(b"\r\n", b"\n").split(b"\n\n", 1)
+        length = (lengths or {}).get(index, len(body))
+        out.append(b"From sender%d@example.org Mon Nov  2 10:00:00 2026\n" % index)
+        out.append(header + b"\n" + field + b": %d\n\n" % length + body + b"\n")
+    return b"".join(out)
+
+
+# Body lines an mboxcl2 writer leaves as they are: after an empty line, a dated "From " line (a
+# separator to any mbox reader) with a header after it, and a ">From " line of the sender's own.
+_CL2_BODY = (b"See the forwarded mailbox below.\r\n\r\nFrom bob@example.com Sat Jan  1 00:00:00 2000\r\n"
+             b"Subject: forwarded\r\n\r\n>From the sender, as typed\r\nFrom here on, plain text.\r\n")
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_a_content_length_borne_out_by_the_mailbox_keeps_unquoted_from_lines_in_the_body(
+        tmp_path: Path, lazy: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    # mboxcl2 (Solaris and SVR4 mail) quotes no body line: the Content-Length field says where
+    # the body ends. A dated "From " line in the body split the message, the rest an error row.
+    from headerscope.scan import readers
+
+    messages = [message(1), message(2, body=_CL2_BODY), message(3, body=_CL2_BODY)]
+    box = tmp_path / "solaris.mbox"
+    box.write_bytes(mboxcl2_of(messages))
+    body = _CL2_BODY.replace(b"\r\n", b"\n")
+    for chunk in (1 << 20, 64, 7):  # the body's end read ahead across chunks
+        monkeypatch.setattr(readers, "_READ_CHUNK", chunk)
+        items = [read_input(item) for item in iter_mbox(box, lazy=lazy)]
+        assert [b"Subject: message %d" % n in (item.data or b"") for n, item in enumerate(items, 1)] == [True] * 3
+        assert [(item.data or b"").endswith(b"Content-Length: %d\n\n" % len(body) + body) for item in items] == [
+            False, True, True]  # the ">From " line is the sender's: not un-quoted
+    monkeypatch.setattr(readers, "_READ_CHUNK", 1 << 20)
+    for most in (1, 5, 4096):  # a pipe's short reads
+        streamed = list(readers.iter_stream(_trickle(box.read_bytes(), most), "stdin"))
+        assert [item.data for item in streamed] == [read_input(item).data for item in iter_mbox(box)]
+    result = run_cli(str(box), "--offline", "-f", "csv", "--jobs", "2" if lazy else "1")
+    assert [(r["subject"], r["error"]) for r in csv.DictReader(io.StringIO(result.stdout))] == [
+        ("message 1", ""), ("message 2", ""), ("message 3", "")]
+
+
+# Each body's length: inside a line, past the end of the file, at a "From " line that is no
+# separator (no empty line before it, no date), one byte short of the separator.
+_HERE = _CL2_BODY.replace(b"\r\n", b"\n").index(b"From here")
+
+
+@pytest.mark.parametrize("lengths", [{1: 40, 2: 3}, {1: 10**6, 2: 5000}, {1: _HERE, 2: _HERE},
+                                     {1: len(_CL2_BODY.replace(b"\r\n", b"\n")) - 1, 2: 10**9}])
+def test_a_content_length_the_mailbox_does_not_bear_out_is_not_trusted(tmp_path: Path, lengths: dict[int, int]) -> None:
+    # A field left stale by an edit, or wrong: the bytes at its end are no separator (or past
+    # the end of the file), so the mailbox splits as it would without it.
+    messages = [message(1), message(2, body=_CL2_BODY), message(3, body=_CL2_BODY), message(4)]
+    stale = tmp_path / "stale.mbox"
+    stale.write_bytes(mboxcl2_of(messages, lengths))
+    plain = tmp_path / "plain.mbox"
+    plain.write_bytes(mboxcl2_of(messages, lengths, field=b"X-Length"))
+    for lazy in (False, True):
+        got = [read_input(item).data for item in iter_mbox(stale, lazy=lazy)]
+        expected = [read_input(item).data for item in iter_mbox(plain, lazy=lazy)]
+        assert len(got) == 6  # the two bodies split at their dated "From " lines, as before
+        assert got == [(data or b"").replace(b"X-Length", b"Content-Length") for data in expected]
+
+
+def test_a_content_length_ending_at_the_end_of_the_file_or_before_a_bare_from_line(tmp_path: Path) -> None:
+    # The last message's body runs to the end of the file (with or without a last line end),
+    # and a separator without a date but with a header after it follows an earlier one.
+    body = _CL2_BODY.replace(b"\r\n", b"\n")
+    data = mboxcl2_of([message(1, body=_CL2_BODY), message(2, body=_CL2_BODY)], field=b"content-length")
+    data = data.replace(b"From sender1@example.org Mon Nov  2 10:00:00 2026\n", b"From MAILER-DAEMON\n")
+    box = tmp_path / "box.mbox"
+    for tail in (b"\n", b"", b"\n\n"):
+        box.write_bytes(data[:-1] + tail)
+        items = [read_input(item) for item in iter_mbox(box)]
+        if tail == b"\n\n":  # a byte past the length: the last body splits as before
+            assert len(items) == 3
+            continue
+        assert [(item.data or b"").endswith(body) for item in items] == [True, True]
+
+
 def test_a_mailbox_compacted_during_a_parallel_scan_gives_error_rows_not_other_messages(tmp_path: Path) -> None:
     # A parallel scan's workers read each message at the place the parent found it. A mail
     # client that expunges the first messages in place moves every later one: reading those

@@ -2,6 +2,9 @@
 
 mbox files (RFC 4155) are split on ``From `` lines and un-quoted the mboxrd way (one ``>``
 removed from ``>+From `` lines), which also undoes the older mboxo quoting of ``>From ``.
+A message whose ``Content-Length:`` field is borne out by the mailbox (a separator, or the end
+of the file, right after that many body bytes: mboxcl2, Solaris and SVR4 mail) keeps the
+unquoted ``From `` lines of its body.
 Maildir folders are read from ``new/`` then ``cur/``, then their sub-folders (Maildir++
 ``.Sent`` and the like). Other directories are walked. Names come in natural order
 (``name_order``: an MH folder's 2 before its 10). Each file is an mbox when it starts with
@@ -18,6 +21,7 @@ import os
 import re
 import sys
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -659,6 +663,14 @@ _mbox_dated = compiled_on_first_use(
     rb"\b\d\d?:\d\d(?::\d\d)?\b.{0,40}?\b(?:19|20)\d\d\b|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul"
     rb"|Aug|Sep|Oct|Nov|Dec)\b.{0,40}?\b\d\d?:\d\d\b")
 _header_field_start = compiled_on_first_use(rb"[\x21-\x39\x3b-\x7e]{1,200}[ \t]*:")
+# In a message's header, whichever comes first: a Content-Length field (group 1, its value) or
+# the empty line that ends the header. Both follow a line end, which the search finds fast.
+_header_mark = compiled_on_first_use(
+    rb"\n(?:\r?\n|content-length[ \t]*:[ \t]*(\d{1,15})[ \t]*\r?(?=\n))", re.IGNORECASE)
+# A header longer than this is not looked through for a Content-Length field.
+_LONGEST_HEADER = 1 << 16
+# Bytes read past a Content-Length body to judge the line there (and the next) as a separator.
+_AFTER_BODY = 4096
 _LONGEST_DATED = 1000
 # Where the date of a "From sender date" line is looked for: after a sender address, however
 # long an SRS or VERP address makes it.
@@ -739,6 +751,25 @@ class _MboxSplitter:
         separator depends on the line after it, in the next run."""
         self.undecided_long = False
         """The undecided line is one too long to hold (only where the line after it starts)."""
+        self.header_open = False
+        """The current message's header is still being looked through (for Content-Length)."""
+        self.header_seen = 0
+        """Bytes of the open header looked through so far."""
+        self.content_length = -1
+        """The current message's Content-Length (-1: none)."""
+        self.body_end = -1
+        """File offset where the current message's body ends by its Content-Length, while that
+        may still be borne out (-1: no such field, or the mailbox does not bear it out)."""
+        self.body_checked = False
+        """Whether the bytes at body_end were found to start the next message (or end the file)."""
+        self.unquoted_body = False
+        """A "From " line was kept in the body by its Content-Length: the writer quotes nothing
+        (mboxcl2), so its ">From " lines are the sender's own."""
+        self.peek: Callable[[int, int], bytes] = lambda start, stop: b""
+        """The mailbox's bytes [start, stop) after the lines fed so far (fewer at its end): read
+        ahead, they are fed later as they come."""
+        self.eof_at = -1
+        """The file offset where the mailbox ends, once reading found it (-1: not yet)."""
 
     def _keep(self, region: bytes, view: memoryview, pos: int, end: int, offset: int, quoted: int) -> None:
         """Whole lines region[pos:end] of the current message (the last may lack its line
@@ -803,6 +834,8 @@ class _MboxSplitter:
             if pos >= end:
                 return  # still no next line
             yield from self.settle(region, pos, end)
+        if self.header_open:
+            self._read_header(region, pos, end, offset)
         separators, quoted = _from_lines(region, begin, end)
 
         def quoted_in(first: int, stop: int) -> int:
@@ -815,6 +848,11 @@ class _MboxSplitter:
             # Kept first: an over-long message must be known before the separator test.
             self._keep(region, view, pos, start, offset, quoted_in(pos, start))
             pos = start
+            if self.body_end > offset + start and self._length_holds(region, end, offset):
+                # Inside the body its Content-Length gives, and the mailbox bears the length
+                # out: kept there (an mboxcl2 writer quotes no "From " line).
+                self.unquoted_body = True
+                continue
             decided = self._is_separator(region, start, end)
             if decided is None:
                 # The region's last line: decided by the first line of the next run.
@@ -827,7 +865,95 @@ class _MboxSplitter:
             line_end = region.find(b"\n", start, end)
             pos = end if line_end < 0 else line_end + 1
             self._begin(offset + pos)
+            self._read_header(region, pos, end, offset)
         self._keep(region, view, pos, end, offset, quoted_in(pos, end))
+
+    def _read_header(self, region: bytes, pos: int, end: int, offset: int) -> None:
+        """Look through region[pos:end], the next lines of the current message's header, for
+        its Content-Length and the empty line ending it (where the body starts). One search
+        finds whichever comes first: a message without the field costs one pass over its header."""
+        if not self.started or self.too_big:
+            self.header_open = False
+            return
+        stop = min(end, pos + _LONGEST_HEADER - self.header_seen)
+        at = pos
+        if pos == 0 or region[pos - 1] != 0x0A:
+            # The search finds a field or empty line by the line end before it: one before the
+            # region is looked at here (a copy of the line's start).
+            found = _header_mark().match(b"\n" + region[pos:min(stop, pos + 100)])
+            if found is not None and not self._take_header_mark(found, offset + pos - 1):
+                return
+            if found is not None:
+                at = pos - 1 + found.end()
+        else:
+            at = pos - 1
+        while True:
+            found = _header_mark().search(region, at, stop)
+            if found is None:
+                break
+            if not self._take_header_mark(found, offset):
+                return
+            at = found.end()
+        if stop < end:
+            self.header_open = False  # a header that long: its Content-Length is not looked for
+        else:
+            self.header_seen += end - pos
+
+    def _take_header_mark(self, found: re.Match[bytes], offset: int) -> bool:
+        """Take a match of _header_mark (at ``offset`` + its position in the file): a
+        Content-Length field, or the header's empty line. False once the header is over."""
+        length = found.group(1)
+        if length is None:  # the empty line: the body starts after it
+            self.header_open = False
+            if 0 <= self.content_length <= self.max_message:
+                # A length over the limit is not honoured: the message would be over it anyway.
+                self.body_end = offset + found.end() + self.content_length
+            return False
+        if self.content_length < 0:
+            self.content_length = int(length)
+        return True
+
+    def _length_holds(self, region: bytes, end: int, offset: int) -> bool:
+        """Whether the current message's Content-Length is borne out: the bytes at body_end are
+        the end of the file, or an optional line end and a "From " line the separator test
+        takes (mutt checks the same before trusting the field). Judged once per message, on
+        the bytes around body_end: those not fed yet are read ahead (``peek``), at most a
+        message's length (the limit) ahead."""
+        if self.body_checked:
+            return True
+        low, high = max(offset, self.body_end - 4), self.body_end + _AFTER_BODY
+        window = region[low - offset:max(min(end, high - offset), low - offset)]
+        if offset + end < high and (self.eof_at < 0 or offset + end < self.eof_at):
+            window += self.peek(max(low, offset + end), high)
+        if self._separator_at(window, self.body_end - low, len(window), low):
+            self.body_checked = True
+            return True
+        self.body_end = -1  # stale or wrong (a message edited after delivery): split as usual
+        return False
+
+    def _separator_at(self, region: bytes, at: int, end: int, offset: int) -> bool:
+        """Whether region[at] (just after a Content-Length body) is the end of the file, or an
+        optional line end then a "From " line that starts the next message, judged as
+        ``separates`` would judge it after that body."""
+        eof = self.eof_at - offset if self.eof_at >= 0 else -1
+        if at >= end:
+            return at == eof
+        if region.startswith(b"\r\n", at):
+            at += 2
+        elif region.startswith(b"\n", at):
+            at += 1
+        if at == eof:
+            return True
+        if at >= end or region[at - 1] != 0x0A or not region.startswith(b"From ", at):
+            return False
+        line_end = region.find(b"\n", at, end)
+        line = region[at:line_end if line_end >= 0 else end]
+        previous = region.rfind(b"\n", 0, at - 1) + 1
+        if region[previous:at] not in (b"\n", b"\r\n"):
+            return _MBOX_SEPARATOR.match(line, 0, _LONGEST_DATED) is not None
+        if _mbox_dated().search(line, 5, _DATE_WINDOW):
+            return True
+        return 0 <= line_end < end - 1 and _header_follows(region, line_end + 1, end)
 
     def settle(self, region: bytes, start: int, end: int) -> Iterator[ScanInput]:
         """Decide the pending "From " line by the line after it, at region[start:end]."""
@@ -868,6 +994,10 @@ class _MboxSplitter:
         self.quoted = False
         self.too_big = False
         self.last_line = b""
+        self.header_open = True
+        self.header_seen = 0
+        self.content_length = self.body_end = -1
+        self.body_checked = self.unquoted_body = False
 
     def finish(self) -> ScanInput:
         label = f"{self.name}#{self.number}"
@@ -879,10 +1009,11 @@ class _MboxSplitter:
         # message. The last line kept is the message's last line (parts are whole lines), and
         # un-quoting leaves an empty line as it is. A run of NUL bytes there is the mbox's too.
         blank = len(self.last_line) if self.last_line in (b"\n", b"\r\n") or _is_nul_run(self.last_line) else 0
+        quoted = self.quoted and not self.unquoted_body
         if self.lazy:
             return ScanInput(label=label, data=None, container="mbox", path=self.name,
-                             span=(self.start, self.stop - blank), quoted=self.quoted)
-        if self.quoted:
+                             span=(self.start, self.stop - blank), quoted=quoted)
+        if quoted:
             # mboxrd: one ">" less on every ">+From " line (also undoes mboxo's ">From ").
             data = _QUOTED_LINE.sub(rb"\1", b"".join(parts))
             return ScanInput(label=label, data=data[: len(data) - blank], container="mbox")
@@ -920,19 +1051,53 @@ def _split_mbox(read: Callable[[int], bytes], name: str, max_message: int, lazy:
     skipping_line = False
     begin_after_line = False  # a too-long separator line is being skipped: a message follows it
     position = start  # file offset just after the bytes read so far
+    # Chunks read ahead (and their file offsets), gone through before reading on: the bytes
+    # after a Content-Length body decide whether a "From " line inside it splits the message.
+    ready: deque[tuple[bytes, int]] = deque()
+    failure: OSError | None = None  # a read ahead failed: reported once the bytes before are gone through
+    chunk, chunk_offset = b"", start  # the chunk being fed
+
+    def peek(low: int, high: int) -> bytes:
+        """The bytes [low, high) of the mailbox, from the chunk being fed on (low is in it, or
+        just after it), reading ahead as needed; fewer at its end. Only these are copied."""
+        nonlocal position, failure
+        pieces = [chunk[low - chunk_offset:high - chunk_offset]]
+        for data, at in ready:
+            pieces.append(data[max(low - at, 0):max(high - at, 0)])
+        while position < high and failure is None and splitter.eof_at < 0:
+            try:
+                data = read(_READ_CHUNK)
+            except OSError as exc:
+                failure = exc
+                break
+            if not data:
+                splitter.eof_at = position
+                break
+            ready.append((data, position))
+            pieces.append(data[max(low - position, 0):max(high - position, 0)])
+            position += len(data)
+        return b"".join(pieces)
+
+    splitter.peek = peek
     while True:
-        try:
-            chunk = read(_READ_CHUNK)
-        except OSError as exc:
-            # The message being read is cut off (the next one, if none was begun): an error
-            # row in its place, after every message read whole.
-            number = splitter.number if splitter.started else splitter.number + 1
-            yield ScanInput(label=f"{name}#{number}", data=None, container="mbox", error=exc.strerror or str(exc))
-            return
-        if not chunk:
-            break
-        chunk_offset = position
-        position += len(chunk)
+        if ready:
+            chunk, chunk_offset = ready.popleft()
+        else:
+            try:
+                if failure is not None:
+                    raise failure
+                chunk = b"" if splitter.eof_at >= 0 else read(_READ_CHUNK)
+            except OSError as exc:
+                # The message being read is cut off (the next one, if none was begun): an error
+                # row in its place, after every message read whole.
+                number = splitter.number if splitter.started else splitter.number + 1
+                yield ScanInput(label=f"{name}#{number}", data=None, container="mbox", error=exc.strerror or str(exc))
+                return
+            if not chunk:
+                splitter.eof_at = position
+                break
+            chunk_offset = position
+            position += len(chunk)
         begin = 0
         if skipping_line:
             # The rest of a line longer than any message: dropped up to its end.
