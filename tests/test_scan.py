@@ -1024,6 +1024,41 @@ def test_a_content_length_ending_at_the_end_of_the_file_or_before_a_bare_from_li
         assert [(item.data or b"").endswith(body) for item in items] == [True, True]
 
 
+@pytest.mark.parametrize("lazy", [False, True])
+def test_a_mailbox_of_bare_cr_line_ends_is_split_on_them(tmp_path: Path, lazy: bool) -> None:
+    # Classic Mac OS ended lines with a bare CR: the mailbox was one line, one empty message.
+    # Split on its CRs, each message keeps its bytes, which the loader converts (and says so)
+    # as it does a single message's: scan and analyze report the same.
+    stored = b"line\r\n>From the start of a line\r\n\r\nFrom my side, plain text\r\n"
+    boxed = mbox_of([message(1), message(2, body=stored), message(3)]).replace(b"\n", b"\r")
+    folder = tmp_path / "mac"
+    folder.mkdir()
+    box = folder / "Inbox"  # no name that says mail: the walk judges by content
+    box.write_bytes(boxed)
+    # A header whose first field is not one every message has: found on a later CR-ended line.
+    (folder / "Note").write_bytes(b"X" + message(4).replace(b"\r\n", b"\r").replace(b"Received:", b"Relayed:", 1))
+    items = [read_input(item) for item in iter_mbox(box, lazy=lazy)]
+    assert [b"Subject: message %d\r" % n in (item.data or b"") for n, item in enumerate(items, 1)] == [True] * 3
+    assert all(b"\n" not in (item.data or b"\n") for item in items)
+    assert (items[1].data or b"").endswith(b"line\rFrom the start of a line\r\rFrom my side, plain text\r")
+    assert not (items[0].data or b"").endswith(b"\r\r")  # the separator's blank line is not content
+    from headerscope.scan.readers import iter_stream
+
+    for most in (1, 3, 4096):
+        assert [item.data for item in iter_stream(_trickle(boxed, most), "stdin")] == [item.data for item in items]
+    result = subprocess.run([sys.executable, "-m", "headerscope", "scan", str(folder), "--offline", "-f", "jsonl",
+                             "--jobs", "2" if lazy else "1"], capture_output=True, text=True, cwd=REPO, timeout=120)
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    note = "converted bare CR line ends (old Mac style) to CR LF"
+    assert [(row["subject"], note in row["input"]["cleanups"]) for row in rows] == [
+        ("message 1", True), ("message 2", True), ("message 3", True), ("message 4", True)], result.stderr
+    single = tmp_path / "mac.eml"
+    single.write_bytes(message(2, body=stored).replace(b"\r\n", b"\r"))
+    analyzed = subprocess.run([sys.executable, "-m", "headerscope", "analyze", str(single), "--offline", "-f", "json"],
+                              capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert json.loads(analyzed.stdout)["input"]["cleanups"] == rows[1]["input"]["cleanups"]
+
+
 def test_a_mailbox_compacted_during_a_parallel_scan_gives_error_rows_not_other_messages(tmp_path: Path) -> None:
     # A parallel scan's workers read each message at the place the parent found it. A mail
     # client that expunges the first messages in place moves every later one: reading those

@@ -4,7 +4,8 @@ mbox files (RFC 4155) are split on ``From `` lines and un-quoted the mboxrd way 
 removed from ``>+From `` lines), which also undoes the older mboxo quoting of ``>From ``.
 A message whose ``Content-Length:`` field is borne out by the mailbox (a separator, or the end
 of the file, right after that many body bytes: mboxcl2, Solaris and SVR4 mail) keeps the
-unquoted ``From `` lines of its body.
+unquoted ``From `` lines of its body. A mailbox whose lines end in a bare CR (classic Mac OS) is
+split on those; its messages keep them, for the loader to convert as it does any message's.
 Maildir folders are read from ``new/`` then ``cur/``, then their sub-folders (Maildir++
 ``.Sent`` and the like). Other directories are walked. Names come in natural order
 (``name_order``: an MH folder's 2 before its 10). Each file is an mbox when it starts with
@@ -222,9 +223,10 @@ def looks_like_mail(path: Path) -> bool:
 
 
 # Fields that every message, or its trace, has one of (RFC 5322 sections 3.6, RFC 5321
-# section 4.4, MIME, DKIM); an extension field ("X-...") counts too.
+# section 4.4, MIME, DKIM); an extension field ("X-...") counts too. A line may end in a bare CR
+# (classic Mac OS), which the loader converts.
 _mail_field = compiled_on_first_use(
-    rb"(?:^|\n)[ >\t]*(?:received|from|to|cc|subject|date|message-id|return-path|delivered-to|mime-version|"
+    rb"(?:^|[\r\n])[ >\t]*(?:received|from|to|cc|subject|date|message-id|return-path|delivered-to|mime-version|"
     rb"dkim-signature|arc-seal|authentication-results|reply-to|sender|content-type|in-reply-to|references|"
     rb"resent-[a-z]+|envelope-to|x-[a-z0-9-]+)[ \t]*:", re.IGNORECASE)
 
@@ -770,6 +772,9 @@ class _MboxSplitter:
         ahead, they are fed later as they come."""
         self.eof_at = -1
         """The file offset where the mailbox ends, once reading found it (-1: not yet)."""
+        self.swapped = False
+        """The mailbox's lines end in a bare CR: it is fed with CR and LF swapped (see
+        _split_mbox), and each message swapped back."""
 
     def _keep(self, region: bytes, view: memoryview, pos: int, end: int, offset: int, quoted: int) -> None:
         """Whole lines region[pos:end] of the current message (the last may lack its line
@@ -1016,10 +1021,13 @@ class _MboxSplitter:
         if quoted:
             # mboxrd: one ">" less on every ">+From " line (also undoes mboxo's ">From ").
             data = _QUOTED_LINE.sub(rb"\1", b"".join(parts))
-            return ScanInput(label=label, data=data[: len(data) - blank], container="mbox")
-        if blank:
-            parts[-1] = parts[-1][: len(parts[-1]) - blank]
-        return ScanInput(label=label, data=b"".join(parts), container="mbox")
+            data = data[: len(data) - blank]
+        else:
+            if blank:
+                parts[-1] = parts[-1][: len(parts[-1]) - blank]
+            data = b"".join(parts)
+        # A mailbox of bare CRs was split with CR and LF swapped: its bytes as they are.
+        return ScanInput(label=label, data=data.translate(_SWAP_LINE_ENDS) if self.swapped else data, container="mbox")
 
 
 def iter_mbox(path: Path, max_message: int = DEFAULT_MAX_MESSAGE, lazy: bool = False,
@@ -1040,6 +1048,17 @@ def iter_mbox(path: Path, max_message: int = DEFAULT_MAX_MESSAGE, lazy: bool = F
         if start:
             handle.seek(start)
         yield from _split_mbox(handle.read, str(path), max_message, lazy, start)
+
+
+def _swapping(read: Callable[[int], bytes]) -> Callable[[int], bytes]:
+    """``read`` with CR and LF swapped in what it returns."""
+    return lambda size: read(size).translate(_SWAP_LINE_ENDS)
+
+
+# CR and LF, each in the other's place (see _split_mbox); the first bytes of a mailbox looked at
+# for a LF, to tell one whose lines end in a bare CR.
+_SWAP_LINE_ENDS = bytes.maketrans(b"\r\n", b"\n\r")
+_CR_SNIFF = 4096
 
 
 def _split_mbox(read: Callable[[int], bytes], name: str, max_message: int, lazy: bool,
@@ -1079,6 +1098,29 @@ def _split_mbox(read: Callable[[int], bytes], name: str, max_message: int, lazy:
         return b"".join(pieces)
 
     splitter.peek = peek
+    # Classic Mac OS ends lines with a bare CR. A mailbox whose start has CRs and no LF is fed
+    # with the two swapped: its CRs end its lines, a LF in it is any byte, the offsets stay
+    # (a byte for a byte), and each message is swapped back, so it keeps the bytes it has (the
+    # loader converts bare CRs in any message, and says so). Its messages carry their bytes.
+    pieces: list[bytes] = []
+    size = 0
+    while size < _CR_SNIFF:
+        try:
+            piece = read(_READ_CHUNK)
+        except OSError as exc:
+            failure = exc
+            break
+        pieces.append(piece)
+        size += len(piece)
+        if not piece or piece.find(b"\n", 0, _CR_SNIFF) >= 0:
+            break
+    head = b"".join(pieces)
+    if head.find(b"\n", 0, _CR_SNIFF) < 0 and head.find(b"\r", 0, _CR_SNIFF) >= 0:
+        head, read = head.translate(_SWAP_LINE_ENDS), _swapping(read)
+        splitter.swapped, splitter.lazy = True, False
+    if head:
+        ready.append((head, position))
+        position += len(head)
     while True:
         if ready:
             chunk, chunk_offset = ready.popleft()
