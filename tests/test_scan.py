@@ -1087,13 +1087,36 @@ def test_nul_bytes_a_crashed_mail_client_left_split_no_message_and_join_none(tmp
     data = mbox_of([first, second, third])
     cut = data.index(b"From sender1@")
     box = tmp_path / "crashed.mbox"
-    box.write_bytes(data[:cut] + b"\x00" * 4096 + data[cut:] + b"\x00" * 512)
-    items = [read_input(item) for item in iter_mbox(box, lazy=lazy)]
-    assert [b"Subject: message %d" % n in (item.data or b"") for n, item in enumerate(items, 1)] == [True] * 3
-    assert all(b"\x00" not in (item.data or b"") for item in items)
+    for run in (4096, 100):  # a short run too: a lazy read found no "From " line where it looked
+        box.write_bytes(data[:cut] + b"\x00" * run + data[cut:] + b"\x00" * 512)
+        items = [read_input(item) for item in iter_mbox(box, lazy=lazy)]
+        assert [b"Subject: message %d" % n in (item.data or b"") for n, item in enumerate(items, 1)] == [True] * 3
+        assert all(b"\x00" not in (item.data or b"") for item in items)
     result = run_cli(str(box), "--offline", "-f", "csv", "--jobs", "2" if lazy else "1")
     assert [(r["subject"], r["error"]) for r in csv.DictReader(io.StringIO(result.stdout))] == [
         ("message 1", ""), ("message 2", ""), ("message 3", "")]
+
+
+@pytest.mark.parametrize("lead", [b"\x00" * 4096, b"\x00" * 1024, b"\x00" * 1500, b"\x00" * 60_000 + b"\n\n", b"\x00" * 3000 + b"\r\n"])
+def test_an_mbox_after_a_run_of_nul_bytes_is_still_an_mbox(tmp_path: Path, lead: bytes) -> None:
+    # A mail client that crashed while writing left kilobytes of NULs before the first "From "
+    # line: only the first kilobyte was looked at, so the mailbox was one binary message (and,
+    # in a folder, not mail at all). The run is looked past, up to 64 KB.
+    boxed = mbox_of([message(1), message(2), message(3)])
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    box = folder / "inbox"  # no name that says mail: the walk judges by content
+    box.write_bytes(lead + boxed)
+    expected = [item.data for item in iter_mbox(_write(tmp_path / "plain.mbox", boxed))]
+    for lazy in (False, True):
+        for source in (box, folder):
+            items = [read_input(item) for item in iter_inputs([str(source)], lazy=lazy)]
+            assert [item.data for item in items] == expected, (lazy, source)
+    for jobs in ("1", "2"):
+        result = run_cli(str(folder), "--offline", "-f", "csv", "--jobs", jobs)
+        assert [(r["subject"], r["error"]) for r in csv.DictReader(io.StringIO(result.stdout))] == [
+            ("message 1", ""), ("message 2", ""), ("message 3", "")], result.stderr
+
 
 
 def test_an_mmdf_mailbox_is_split_at_its_delimiters(tmp_path: Path) -> None:

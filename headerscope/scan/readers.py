@@ -109,7 +109,10 @@ def _after_separator(data: bytes, lead: int, from_file_start: bool) -> bool:
     line_start = data.rfind(b"\n", 0, lead - 1) + 1
     if line_start == 0 and not from_file_start:
         return True  # its start is before the window
-    return data.startswith(b"From ", line_start) or data.startswith(b"\xef\xbb\xbfFrom ", line_start)
+    if data.startswith(b"From ", line_start) or data.startswith(b"\xef\xbb\xbfFrom ", line_start):
+        return True
+    # After a run of NUL bytes a crashed mail client left (see _is_nul_run and mbox_start).
+    return data.startswith(b"\x00", line_start) and data[line_start:lead].lstrip(b"\x00").startswith(b"From ")
 
 
 def _read_span(handle: BinaryIO, start: int, stop: int) -> bytes:
@@ -140,20 +143,34 @@ def _head(path: Path) -> bytes:
     the compression magic numbers); b"" when it cannot be read, for the read proper to report."""
     try:
         with path.open("rb") as handle:
-            return handle.read(_MBOX_HEAD)
+            return _read_head(handle.read)
     except OSError:
         return b""
 
 
+def _read_head(read: Callable[[int], bytes]) -> bytes:
+    """The first _MBOX_HEAD bytes ``read`` gives (a buffered file's: all it is asked for), and
+    when they start with a NUL byte, up to _LEADING_NULS more: a mail client that crashed
+    while writing a mailbox can leave kilobytes of NULs before its first "From " line."""
+    head = read(_MBOX_HEAD)
+    if head.startswith(b"\x00") and len(head) == _MBOX_HEAD:
+        head += read(_LEADING_NULS)
+    return head
+
+
 _MBOX_HEAD = 1024
+_LEADING_NULS = 64 * 1024
 _BOM = b"\xef\xbb\xbf"
 
 
 def mbox_start(head: bytes) -> int | None:
     """Where the first "From " line of an mbox starting with ``head`` is: after a UTF-8 byte
-    order mark and blank lines, which editors and careless concatenations leave before it; None
-    when ``head`` is no mbox's start."""
+    order mark and blank lines, which editors and careless concatenations leave before it, or
+    a run of NUL bytes a crashed mail client left (see ``_read_head``); None when ``head`` is
+    no mbox's start."""
     start = len(_BOM) if head.startswith(_BOM) else 0
+    if head.startswith(b"\x00", start):
+        start = len(head) - len(head[start:].lstrip(b"\x00\r\n"))
     while start < len(head) and head[start] in b"\r\n":
         start += 1
     return start if head.startswith(b"From ", start) else None
@@ -197,7 +214,7 @@ def looks_like_mail(path: Path) -> bool:
         return True
     try:
         with path.open("rb") as handle:
-            head = handle.read(1024)
+            head = _read_head(handle.read)
     except OSError:
         return True  # unreadable: let the read report the error as a row
     module = _decompressor(head)
@@ -205,7 +222,7 @@ def looks_like_mail(path: Path) -> bool:
         # What it holds decides, as for any file (a list archive "2024-January.txt.gz").
         try:
             with _open_compressed(path, module) as stream:
-                head = stream.read(1024)
+                head = _read_head(stream.read)
         except Exception:  # noqa: BLE001 - damaged, or not that format after all: not mail
             return False
     if head.startswith((_OLE_MAGIC, b"\xff\xfe", b"\xfe\xff", _MMDF_DELIMITER)) or mbox_start(head) is not None:
