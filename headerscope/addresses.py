@@ -347,6 +347,25 @@ def _srs0_original(opaque: str) -> str | None:
     return f"{parts[3]}@{parts[2]}"
 
 
+# Gmail's and Google Workspace's automatic forwarding sends the message on with the envelope
+# sender "forwarder+caf_=destination=domain@forwarder-domain": the forwarding mailbox, tagged with
+# where it forwards to ("=" for its "@"), so that bounces return to the forwarding mailbox.
+_google_forward_re = compiled_on_first_use(r"^(.{1,64}?)\+caf_=(.{1,64})=([^=@\s]{1,253})@([^@\s]{1,253})$",
+                                           re.IGNORECASE)
+
+
+def google_forwarding(address: str | None) -> tuple[str, str] | None:
+    """(forwarding mailbox, destination) of a Google forwarding envelope sender
+    ("andris+caf_=andris.reinman=gmail.com@tr.example" is andris@tr.example forwarding to
+    andris.reinman@gmail.com); None when the address is not one."""
+    if not address or "+caf_=" not in address.lower():
+        return None
+    match = _google_forward_re().match(address[:MAX_VALUE_LENGTH])
+    if match is None:
+        return None
+    return f"{match.group(1)}@{match.group(4)}", f"{match.group(2)}@{match.group(3)}"
+
+
 def decode_srs(address: str | None) -> SrsInfo | None:
     """Decode an SRS0/SRS1 (or Microsoft ``bounces+SRS=``) address; None when it is not one."""
     if not address or "@" not in address:

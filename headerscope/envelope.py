@@ -27,6 +27,7 @@ from .addresses import (
     decode_srs,
     displayed_domains,
     envelope_address,
+    google_forwarding,
     parse_addresses,
 )
 from .domains import normalize_domain, organizational_domain
@@ -623,6 +624,16 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                         f"the Sender Rewriting Scheme ({srs.scheme}){via}. The original envelope sender "
                         f"was {original}. SPF at the final receiver checks {srs.forwarder}, not the "
                         f"original sender's domain; DKIM is what still vouches for the author."))
+    elif (google_forward := google_forwarding(mail_from)) is not None:
+        forwarding_mailbox, destination = google_forward
+        differences.append(EnvelopeDifference(
+            kind="forwarded", envelope_value=mail_from, header_value=from_text,
+            explanation=f"The message was forwarded automatically by Gmail or Google Workspace: the mailbox "
+                        f"{forwarding_mailbox} forwards its mail to {destination}, and Google rewrote the envelope sender "
+                        f"to {mail_from} (its \"+caf_=\" form) so that bounces return to the forwarding mailbox. "
+                        f"The original envelope sender is not in it; SPF at the final receiver checks "
+                        f"{address_domain(mail_from or '') or 'the forwarder'}, and DKIM and Google's ARC set vouch "
+                        "for the author."))
     elif mail_from:
         known = tuple(rcpt_to) + tuple(a.address for a in (*to, *cc) if a.domain)
         shape = classify_bounce_address(mail_from, known)

@@ -55,6 +55,20 @@ def test_srs_forwarded() -> None:
     assert _kinds(envelope) == ["srs", "mail_from_domain", "bcc"]
 
 
+def test_google_automatic_forwarding_names_the_forwarding_mailbox_and_its_destination() -> None:
+    # Gmail's "+caf_=" rewrite (a real Workspace forward's shape): the mailbox that forwards, and
+    # where to, read from the envelope sender; it is not a VERP or bounce-handling address.
+    envelope, _ = _run("Return-Path: <andris+caf_=andris.reinman=gmail.com@tr.test>\n"
+                       "Delivered-To: andris.reinman@gmail.com\nFrom: andris@zone.test\nTo: andris@tr.test\n")
+    forwarded = envelope.differences[0]
+    assert forwarded.kind == "forwarded" and forwarded.envelope_value == "andris+caf_=andris.reinman=gmail.com@tr.test"
+    assert "the mailbox andris@tr.test forwards its mail to andris.reinman@gmail.com" in forwarded.explanation
+    assert _kinds(envelope)[:2] == ["forwarded", "mail_from_domain"]
+    # A "+caf_" that is no such rewrite is left alone.
+    envelope, _ = _run("Return-Path: <team+caf_notes@tr.test>\nFrom: team@tr.test\nTo: a@b.test\n")
+    assert "forwarded" not in _kinds(envelope)
+
+
 def test_null_sender_is_a_bounce() -> None:
     envelope, _ = _run("Return-Path: <>\nFrom: MAILER-DAEMON@mx.test\nTo: a@b.test\n")
     assert envelope.mail_from == "" and _kinds(envelope) == ["bounce"]
