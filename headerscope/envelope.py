@@ -64,6 +64,19 @@ def _trusted(hops: tuple[Hop, ...], boundary_hop: int | None) -> tuple[Hop, ...]
     return tuple(h for h in hops if h.trusted or (boundary_hop is not None and h.number >= boundary_hop))
 
 
+def _claimed_mail_from(hops: tuple[Hop, ...], trusted: tuple[Hop, ...]) -> tuple[str | None, str | None]:
+    """The envelope sender the newest hop below the boundary records (Exim's "(envelope-from
+    <...>)" in a list archive's copy, whose receiver wrote no Return-Path): a claim of an
+    earlier server, which a reader wants beside "not recorded", and which SPF never uses."""
+    for hop in reversed(hops):
+        if hop in trusted or hop.fields.envelope_from is None:
+            continue
+        value = envelope_address(hop.fields.envelope_from)
+        if value is not None:
+            return value, f"Received envelope-from (hop {hop.number}, a claim)"
+    return None, None
+
+
 def _ip_equal(first: str | None, second: str | None) -> bool:
     try:
         return ipaddress.ip_address((first or "").strip().strip("[]")) == \
@@ -853,9 +866,11 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                         "DMARC cannot be applied.",
             reference=_RFC5322_FROM_COUNT, subject="From"))
 
+    claimed, claimed_source = _claimed_mail_from(hops, trusted) if mail_from is None else (None, None)
     envelope = Envelope(
         mail_from=mail_from, mail_from_source=mail_from_source, rcpt_to=rcpt_to,
         rcpt_to_sources=rcpt_sources, header_from=tuple(header_from), sender=sender,
-        reply_to=reply_to, to=tuple(to), cc=tuple(cc), srs=srs, differences=tuple(differences))
+        reply_to=reply_to, to=tuple(to), cc=tuple(cc), srs=srs, differences=tuple(differences),
+        claimed_mail_from=claimed, claimed_mail_from_source=claimed_source)
     return envelope, tuple(findings)
 

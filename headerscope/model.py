@@ -223,6 +223,11 @@ class Envelope(Value):
     """Decoded SRS address when MAIL FROM is SRS-rewritten."""
     differences: tuple[EnvelopeDifference, ...]
     """Each explained difference between envelope and headers."""
+    claimed_mail_from: str | None = None
+    """When the receiving side recorded no MAIL FROM: the envelope sender a hop below the trust
+    boundary claims (an earlier server's Received envelope-from), shown, never used for SPF."""
+    claimed_mail_from_source: str | None = None
+    """Where claimed_mail_from was read (``Received envelope-from (hop N, a claim)``)."""
 
     def author(self) -> Address | None:
         """The From: mailbox to show: the first with a domain (text that is no address beside it

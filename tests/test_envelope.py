@@ -785,3 +785,29 @@ def test_a_host_qualified_address_is_the_same_mailbox_only_within_one_organisati
     assert not _host_qualified("jr@edu", written)  # a public suffix is no organisation
     assert not _host_qualified("jr@other.edu", written)
     assert not _host_qualified("boss@example.edu", written)
+
+
+def test_an_envelope_sender_only_a_claim_records_is_shown_beside_not_recorded_and_never_used() -> None:
+    # A list archive's copy (real layout, kernel.org, 2024): the receiver wrote no Return-Path,
+    # and only the sender's Exim hop below the boundary records "(envelope-from <...>)".
+    from headerscope.api import analyze
+
+    raw = (b"Received: from mailfilter.hosting.example (mailfilter.hosting.example [141.138.168.70]) by "
+           b"smtp.subspace.kernel.example with ESMTPS id 1; Fri, 20 Sep 2024 08:53:29 +0000\r\n"
+           b"Received: from [178.250.146.69] by s198.hosting.example with esmtpa (Exim 4.96.2)\r\n"
+           b" (envelope-from <fntoth@gmail.example>) id 1srZa2; Fri, 20 Sep 2024 10:52:12 +0200\r\n"
+           b"From: Ferry <fntoth@gmail.example>\r\nDate: Fri, 20 Sep 2024 10:52:10 +0200\r\n\r\nbody\r\n")
+    report = analyze(raw, offline=True)
+    assert report.envelope.mail_from is None
+    assert (report.envelope.claimed_mail_from, report.envelope.claimed_mail_from_source) == (
+        "fntoth@gmail.example", "Received envelope-from (hop 1, a claim)")
+    spf = _spf_of(report)
+    assert spf.mail_from is None  # a claim is shown, never SPF's input
+    from headerscope.render import get_renderer
+
+    assert "Received envelope-from (hop 1, a claim) says fntoth@gmail.example" in " ".join(
+        get_renderer("terminal", color=False, width=200).render(report).split())
+    assert "says fntoth@gmail.example" in get_renderer("markdown").render(report)
+    # Recorded by the receiver (Return-Path): no claim is shown.
+    recorded = analyze(b"Return-Path: <fntoth@gmail.example>\r\n" + raw, offline=True)
+    assert recorded.envelope.claimed_mail_from is None

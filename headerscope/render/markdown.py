@@ -93,7 +93,9 @@ class MarkdownRenderer(Renderer):
         if env.reply_to:
             lines.append(f"- **Reply-To:** {md_escape(', '.join(a.address for a in env.reply_to[:3]), MAX_CELL)}")
         mail_from = ("<> (the null sender: a bounce)" if env.mail_from == "" else env.mail_from) \
-            if env.mail_from is not None else "not recorded"
+            if env.mail_from is not None else (
+                f"not recorded; {env.claimed_mail_from_source or 'a claim'} says {env.claimed_mail_from}"
+                if env.claimed_mail_from else "not recorded")
         source = (" " + md_escape(f"(from {env.mail_from_source})", MAX_CELL)
                   if env.mail_from is not None and env.mail_from_source else "")
         lines.append(f"- **MAIL FROM (envelope):** {md_escape(mail_from, MAX_CELL)}{source}")

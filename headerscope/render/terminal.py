@@ -323,7 +323,9 @@ class TerminalRenderer(Renderer):
         table = Table(show_header=True, show_edge=False, pad_edge=False, header_style="bold")
         table.add_column("envelope (SMTP)", overflow="fold")
         table.add_column("headers", overflow="fold")
-        mail_from = "<> (null sender: a bounce)" if env.mail_from == "" else (env.mail_from or "(not recorded)")
+        mail_from = "<> (null sender: a bounce)" if env.mail_from == "" else (env.mail_from or (
+            f"(not recorded; {env.claimed_mail_from_source or 'a claim'} says {env.claimed_mail_from})"
+            if env.claimed_mail_from else "(not recorded)"))
         table.add_row(
             _t(f"MAIL FROM {mail_from}" + (f"  [{env.mail_from_source}]" if env.mail_from_source else "")),
             _t("From: " + (", ".join(_addr(a) for a in env.header_from) or "—")),
