@@ -36,7 +36,7 @@ def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ..
     if not checked:
         return Verdict(status="not_checked", summary=(
             "Could not check: offline (no DNS), so DKIM, SPF and DMARC were not verified."
-            + _recorded_note(comparison, findings)))
+            + _recorded_note(comparison, findings, has_from=bool(domains))))
     if not domains:
         passing = _names(s.domain for s in dkim if s.result == "pass")
         tail = (f"; DKIM passes only for {passing}, which vouches for the message but not for a "
@@ -276,10 +276,16 @@ def _drift_words(item: Comparison) -> str:
     return "DNS changed since delivery (a key was rotated or a policy changed)"
 
 
-def _recorded_note(comparison: tuple[Comparison, ...], findings: tuple[Finding, ...]) -> str:
+def _recorded_note(comparison: tuple[Comparison, ...], findings: tuple[Finding, ...], has_from: bool = True) -> str:
     for item in comparison:
         if item.method == "dmarc" and item.recorded:
             by = f" ({item.recorded_by})" if item.recorded_by else ""
+            if not has_from:
+                # A copy without From: (a headers paste cut short, a damaged message): what the
+                # receiver judged is said, not compared with a From: that is not there.
+                judged = f" for {item.subject}" if item.subject else ""
+                return (f" The receiving side{by} recorded DMARC {item.recorded}{judged} at delivery; this copy "
+                        "shows no From: domain.")
             notice = next((f for f in findings if f.id == "recorded.dmarc_fail" and f.severity is Severity.NOTICE),
                           None) if item.recorded == "fail" else None
             if notice is not None and notice.subject == ARC_OVERRIDE_SUBJECT:

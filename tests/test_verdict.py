@@ -294,3 +294,20 @@ def test_the_mailing_list_sample_is_vouched_for_in_every_format() -> None:
     assert 'class="verdict v-vouched"' in get_renderer("html").render(report)
     assert get_renderer("markdown").render(report).splitlines()[0] == "## Message analysis: Vouched for by ARC"
     assert get_renderer("terminal", color=False).render(report).startswith("VOUCHED  Vouched for by ARC")
+
+
+def test_a_recorded_dmarc_result_of_a_copy_without_from_names_what_the_receiver_judged() -> None:
+    # A headers paste cut before From: (real layout, Proton's inbound results): the receiver's
+    # pass is said for the domain it judged, not "not for the From: shown now".
+    import headerscope
+
+    raw = (b"Authentication-Results: mailin012.protonmail.example; dmarc=pass (p=reject dis=none) "
+           b"header.from=auth.opera.example\r\n"
+           b"Received: from a1-2.smtp-out.amazonses.example (a1-2.smtp-out.amazonses.example [54.240.1.2]) by "
+           b"mailin012.protonmail.example with ESMTPS id 1; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+           b"Subject: Your code\r\n\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert not report.envelope.header_from
+    assert report.verdict.summary.endswith(
+        "The receiving side (mailin012.protonmail.example) recorded DMARC pass for auth.opera.example at delivery; "
+        "this copy shows no From: domain.")
