@@ -238,3 +238,19 @@ def test_headline_says_a_repeated_warning_once_naming_each_signature() -> None:
     lines = get_renderer("terminal", color=False, width=200).render(report).splitlines()
     assert [line for line in lines if "Body changed" in line and line.startswith("  ! ")] == [
         "  ! Body changed after DKIM signing"]
+
+
+def test_a_client_name_only_its_greeting_gives_is_marked_as_such() -> None:
+    # Exim's "from [193.47.61.161] (helo=server.example)": the name is the client's claim, not a
+    # reverse lookup; a name the receiver's lookup confirmed stays bare.
+    raw = (b"Received: from lists.example.net (lists.example.net [216.105.38.7]) by mx.example.org with ESMTPS id 2;"
+           b" Sat, 29 Oct 2022 09:55:53 +0000\r\n"
+           b"Received: from [193.47.61.161] (helo=server.example) by lists.example.net with esmtp (Exim 4.95)"
+           b" id 1; Sat, 29 Oct 2022 09:55:27 +0000\r\n"
+           b"From: a@server.example\r\nDate: Sat, 29 Oct 2022 09:55:21 +0000\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    text = get_renderer("terminal", color=False, width=200).render(report)
+    assert "helo=server.example" in text and "helo=lists.example.net" not in text
+    markdown = get_renderer("markdown").render(report)
+    assert "| helo=server.example \\[193.47.61.161\\] |" in markdown
+    assert "| lists.example.net \\[216.105.38.7\\] |" in markdown

@@ -208,7 +208,8 @@ class MarkdownRenderer(Renderer):
         lines.append(_row(("---:", "---", "---", "---", "---", "---", "---", "---:", "---")))
         for hop in report.hops:
             f = hop.fields
-            client = " ".join(p for p in (f.from_rdns or f.from_helo, f"[{f.from_ip}]" if f.from_ip else None) if p) \
+            client = " ".join(p for p in (f.from_rdns or (f"helo={f.from_helo}" if f.from_helo else None),
+                                          f"[{f.from_ip}]" if f.from_ip else None) if p) \
                 or hop.own_words()
             tls = ("yes" + (f" {f.tls.version}" if f.tls.version else "")) if f.tls.encrypted else (
                 "unknown" if f.tls.encrypted is None else "no")

@@ -273,6 +273,9 @@ class TerminalRenderer(Renderer):
     def _hop_row(self, hop: Hop, previous_day: str | None) -> tuple[list[Text], str | None]:
         f = hop.fields
         helo = f.from_helo if f.from_helo and f.from_helo.strip("[]") != f.from_ip else None
+        if helo and helo != f.from_rdns:
+            # The name the client gave itself, unverified: said so, not shown like a looked-up one.
+            helo = f"helo={helo}"
         login = authenticated_login(f.auth)
         client_lines = [x for x in (helo,
                                     f"({f.from_rdns})" if f.from_rdns and f.from_rdns != f.from_helo else None,
