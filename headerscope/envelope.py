@@ -293,6 +293,13 @@ def _trace_addresses(value: str) -> tuple[Address, ...]:
     phrase = _trace_phrase_re().fullmatch(value.strip()) if "<" not in value and " " in value.strip() else None
     if phrase is not None:
         return parse_addresses(phrase.group(1))
+    words = value.split()
+    if len(words) > 1 and "<" not in value and "," not in value and "@" in words[0] \
+            and not any("@" in word for word in words[1:]):
+        # Yahoo's older "X-Apparently-To: user@yahoo.com via 68.180.197.179": the address ends at
+        # the first white space (RFC 5321 section 4.1.2); read as one, the words made
+        # "user@yahoo.comvia68.180.197.179", a recipient nobody is.
+        return parse_addresses(words[0])
     return parse_addresses(value)
 
 

@@ -811,3 +811,12 @@ def test_an_envelope_sender_only_a_claim_records_is_shown_beside_not_recorded_an
     # Recorded by the receiver (Return-Path): no claim is shown.
     recorded = analyze(b"Return-Path: <fntoth@gmail.example>\r\n" + raw, offline=True)
     assert recorded.envelope.claimed_mail_from is None
+
+
+def test_yahoos_older_apparently_to_with_via_reads_the_address_alone() -> None:
+    # "X-Apparently-To: user@yahoo.com via 68.180.197.179; date" (Yahoo, 2012): the words after
+    # the address were glued into it, and the made-up recipient was called a Bcc.
+    envelope, _ = _run("X-Apparently-To: user@yahoo.test via 68.180.197.179; Tue, 10 Jul 2012 18:50:18 -0700\n"
+                       "From: a@sender.test\nTo: user@yahoo.test\n")
+    assert envelope.rcpt_to == ("user@yahoo.test",)
+    assert "bcc" not in _kinds(envelope)
