@@ -899,11 +899,16 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
             if final_org is None:
                 alt = b - 1 if alt >= b else alt
             result.alternative = alt
+            # With a receiver that names itself without a domain ("by mx40"), the HELO's
+            # organisation is only compared with nothing: said as a possibility, not a fact.
+            whose = ("a name of the receiving organisation" if final_org is not None else
+                     f"whose organisation may be the receiver's (the receiving server names itself only "
+                     f"{(work[b].fields.by or 'without a name')[:60]}, so its organisation is not known)")
             result.notes.append(Finding(
                 id="hops.boundary_uncertain", severity=Severity.INFO,
                 title=f"Trust boundary uncertain: hop {b + 1} or hop {alt + 1}",
                 explanation=f"Hop {b + 1}'s client introduced itself as {fields.from_helo[:120]} "
-                            f"({fields.from_ip}), a name of the receiving organisation, and hop {b} "
+                            f"({fields.from_ip}), {whose}, and hop {b} "
                             f"connects to it, but the receiving server recorded no verified name for "
                             f"that address. If it is the organisation's own relay, the message "
                             f"entered at hop {alt + 1} and that hop's client is the one SPF should "

@@ -1470,3 +1470,20 @@ def test_only_the_first_authenticated_hop_of_a_journey_is_the_submission() -> No
            b"From: a@gmail.example\r\nDate: Fri, 20 Sep 2024 10:52:10 +0200\r\n\r\nbody\r\n")
     report = headerscope.analyze(raw, offline=True)
     assert [h.role.value for h in report.hops] == ["MSA", "MTA", "MTA"]
+
+
+def test_a_helo_is_not_called_the_receivers_when_the_receiver_names_no_domain() -> None:
+    # Coremail stamps "by mx40": the receiving organisation is unknown, so the client's HELO
+    # (qq.com, the sender's) is only possibly the receiver's, not "a name of the receiving
+    # organisation" (real layout: QQ to 163.com, 2020).
+    import headerscope
+
+    raw = (b"Received: from qq.com (unknown [113.96.223.68]) by mx40 (Coremail) with SMTP id WsCowAAH4Dv0.17594S3;"
+           b" Wed, 20 May 2020 15:48:36 +0800 (CST)\r\n"
+           b"Received: from qq.com (unknown [127.0.0.1]) by smtp.qq.com (ESMTP) with SMTP id 0;"
+           b" Wed, 20 May 2020 15:48:35 +0800 (CST)\r\n"
+           b"From: a@qq.com\r\nDate: Wed, 20 May 2020 15:48:35 +0800\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    [uncertain] = [f for f in report.findings if f.id == "hops.boundary_uncertain"]
+    assert "a name of the receiving organisation" not in uncertain.explanation
+    assert "the receiving server names itself only mx40, so its organisation is not known" in uncertain.explanation
