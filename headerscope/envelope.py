@@ -141,6 +141,14 @@ def _mail_from(message: Message, hops: tuple[Hop, ...],
             return "", f"Return-Path ({value}: the delivering host's spelling of the null sender)"
         if value is not None:
             return value, "Return-Path"
+    # X-Envelope-From, which some receivers (sendmail's and Postfix's milters, cPanel) write
+    # above their Received: the receiving side's record when it sits there, "<>" for a bounce.
+    boundary_index = max((hop.header_index for hop in hops), default=-1)
+    for field in message.all("X-Envelope-From")[:3]:
+        if field.index < boundary_index:
+            value = envelope_address(field.value)
+            if value is not None:
+                return value, "X-Envelope-From"
     # Without Return-Path, the latest trusted hop that recorded its envelope sender.
     for hop in reversed(hops):
         if hop.fields.envelope_from is not None:

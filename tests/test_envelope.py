@@ -820,3 +820,19 @@ def test_yahoos_older_apparently_to_with_via_reads_the_address_alone() -> None:
                        "From: a@sender.test\nTo: user@yahoo.test\n")
     assert envelope.rcpt_to == ("user@yahoo.test",)
     assert "bcc" not in _kinds(envelope)
+
+
+def test_x_envelope_from_above_the_receivers_received_is_its_record_of_the_mail_from() -> None:
+    # AOL's bounce to a Postfix site that writes X-Envelope-From above its Received (real
+    # layout, 2013): "<>" is the null sender of a bounce, and SPF checks the HELO.
+    from headerscope.api import analyze
+
+    received = (b"Received: from omr-d22.mx.aol.example (omr-d22.mx.aol.example [205.188.249.66]) by "
+                b"core1.definbox.example (Postfix) with ESMTP id 1; Tue, 19 Feb 2013 11:36:11 +0100\r\n")
+    tail = b"From: MAILER-DAEMON@aol.example\r\nDate: Tue, 19 Feb 2013 05:36:10 -0500\r\n\r\nbody\r\n"
+    report = analyze(b"X-Envelope-From: <>\r\n" + received + tail, offline=True)
+    assert (report.envelope.mail_from, report.envelope.mail_from_source) == ("", "X-Envelope-From")
+    assert "bounce" in _kinds(report.envelope)
+    # Below the receiver's Received, anyone could have written it: not the record.
+    report = analyze(received + b"X-Envelope-From: <>\r\n" + tail, offline=True)
+    assert report.envelope.mail_from is None
