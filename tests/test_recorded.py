@@ -1433,9 +1433,15 @@ def test_results_a_list_or_gateway_kept_under_another_name_are_shown_not_relied_
         ("Authentication-Results-Original", "eu1-mdac18-23.fra.mdlocal; spf=pass\r\n smtp.mailfrom=; dmarc=fail "
                                             "header.from=hmail.jitbit.com header.policy=none;"),  # 4
         ("From", "peng.fan@nxp.com"),  # 5
+        ("Mailing-list", "list linux-imx@googlegroups.com; contact linux-imx+owners@googlegroups.com"),  # 6
     )
     hops = (hop(1, 1, "mx.example.net", trusted=True, boundary=True, org="example.net"),)
     recorded, findings = parse_recorded(msg, hops, 1)
+    # Without a group's marker the keeper is Google (a forwarding or routing rule, or a group).
+    no_group = message(*[(h.name, h.value) for h in msg.headers if h.name != "Mailing-list"])
+    _, no_group_findings = parse_recorded(no_group, hops, 1)
+    assert "kept by Google)" in no_group_findings[0].explanation
+    assert "Google Groups" not in no_group_findings[0].explanation
     kept = [(r.header, r.authserv_id, r.method, r.result, r.trusted) for r in recorded if r.header_index != 0]
     assert kept == [
         ("X-Original-Authentication-Results", "gmr-mx.google.com", "dkim", "pass", False),

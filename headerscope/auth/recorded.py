@@ -899,6 +899,15 @@ _PRESERVED_NAMES = frozenset(_PRESERVED_FIELDS)
 _MAX_PRESERVED_FIELDS = 10
 
 
+def _through_google_groups(message: Message) -> bool:
+    """Whether the message shows that a Google group passed it on (its group id, or a list
+    address at googlegroups.com)."""
+    if message.first("X-Google-Group-Id") is not None:
+        return True
+    listed = " ".join(message.first(name) or "" for name in ("Mailing-list", "List-Id", "List-Post"))[:2000]
+    return "googlegroups.com" in listed.lower()
+
+
 def _preserved_originals(message: Message) -> tuple[list[RecordedResult], list[Finding]]:
     """Results an earlier receiver recorded, kept under another name by a list or a later server:
     shown (never relied on, as nothing here proves who wrote them), and told in one finding."""
@@ -913,6 +922,11 @@ def _preserved_originals(message: Message) -> tuple[list[RecordedResult], list[F
         value = header.value[:MAX_FIELD_CHARS]
         parsed = _parse_authentication_results(value, arc=False)
         keeper, what = _PRESERVED_FIELDS[header.name.lower()]
+        if keeper == "Google Groups" and not _through_google_groups(message):
+            # Google writes the field on its own forwarding and routing too (a Workspace rule):
+            # a group is named only when the message shows one.
+            keeper, what = "Google", ("the results its receiving server recorded before a forwarding or routing "
+                                      "rule (or a group) sent the message on")
         why = (f"{keeper} keeps, under this name, {what}; it describes the message as it arrived there, before "
                "it was passed on, and nothing here proves who wrote it: shown, not relied on")
         methods: list[str] = []
