@@ -120,3 +120,16 @@ def test_a_ticket_comment_carries_the_envelope_and_the_trust_boundary() -> None:
                  "- **Trust boundary:** hop 3, where SN1PEPF0002636B.mail.protection.outlook.com accepted it from "
                  "203.0.113.66; earlier hops are claims", "### Envelope vs. headers"):
         assert line in text, line
+
+
+def test_result_codes_are_words_in_every_authentication_row() -> None:
+    # "not_checked" reached the ARC and reverse DNS rows as a code ("not\\_checked" once escaped).
+    from conftest import SAMPLES
+
+    import headerscope
+    from headerscope.render import get_renderer
+
+    report = headerscope.analyze((SAMPLES / "mailing-list.eml").read_bytes(), offline=True)
+    text = get_renderer("markdown").render(report)
+    assert "not\\_checked" not in text and "not_checked" not in text
+    assert "| Reverse DNS | not checked |" in text

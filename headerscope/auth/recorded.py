@@ -33,7 +33,7 @@ from ..model import (
     Severity,
     SpfResult,
 )
-from ..text import compiled_on_first_use, header_ref, header_refs, read_comment
+from ..text import compiled_on_first_use, header_ref, header_refs, read_comment, result_words
 from . import _authres
 from .ptr import parse_client_ip
 
@@ -1867,7 +1867,7 @@ def _comparison_finding(comparison: Comparison) -> Finding | None:
     subject = f"{comparison.method} {comparison.subject}" if comparison.subject else comparison.method
     return Finding(
         id=f"recorded.{comparison.label}", severity=severity,
-        title=(f"{comparison.method.upper()}: recorded {comparison.recorded or 'nothing'}, "
-               f"now {comparison.recomputed or 'nothing'} ({words})"),
+        title=(f"{comparison.method.upper()}: recorded {result_words(comparison.recorded or 'nothing')}, "
+               f"now {result_words(comparison.recomputed or 'nothing')} ({words})"),
         explanation=comparison.explanation, reference=reference, subject=subject,
     )

@@ -246,11 +246,11 @@ class MarkdownRenderer(Renderer):
             lines.append(_row(("DMARC", md_escape(result_words(dmarc.result)), details)))
         if report.arc:
             arc = report.arc
-            lines.append(_row((f"ARC ({len(arc.instances)} sets)", md_escape(arc.result),
+            lines.append(_row((f"ARC ({len(arc.instances)} sets)", md_escape(result_words(arc.result)),
                                md_escape(arc.reason, MAX_CELL))))
         if report.reverse_dns:
             rdns = report.reverse_dns
-            lines.append(_row(("Reverse DNS", md_escape(rdns.result),
+            lines.append(_row(("Reverse DNS", md_escape(result_words(rdns.result)),
                                f"{md_escape(rdns.ip)}: {md_escape(rdns.explanation, MAX_CELL)}")))
         lines.append("")
         differing = [c for c in report.comparison if c.label != "same"]
