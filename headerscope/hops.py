@@ -385,7 +385,7 @@ def _registered_tld(tld: str) -> bool:
 
 
 @functools.lru_cache(maxsize=8192)
-def _host_organization_cached(name: str) -> str | None:
+def _host_domain_cached(name: str) -> str | None:
     host = normalize_domain(name)
     if host is None or len(host) > 253 or host.startswith("ipv6:"):
         return None
@@ -399,10 +399,17 @@ def _host_organization_cached(name: str) -> str | None:
     # without being parsed.
     if not _registered_tld(labels[-1]) or is_ip_literal(host):
         return None
-    org = organizational_domain(host)
-    if org is None:
+    return organizational_domain(host)
+
+
+def host_domain(name: str | None) -> str | None:
+    """The registrable domain a host name is under, as written (``protonmail.ch`` for
+    mailin028.protonmail.ch): what a report quotes as evidence. None as for host_organization."""
+    if not name:
         return None
-    return OPERATOR_ALIASES.get(org, org)
+    if len(name) > 300:  # not kept in the cache; such a name is hostile or broken anyway
+        return _host_domain_cached.__wrapped__(name)
+    return _host_domain_cached(name)
 
 
 def host_organization(name: str | None) -> str | None:
@@ -413,11 +420,8 @@ def host_organization(name: str | None) -> str | None:
     ``.lkt``: a private network's names, RFC 6762 appendix G), and text that is not a host name.
     """
     # Cached by the name as written (bounded): relays and receivers recur in every message.
-    if not name:
-        return None
-    if len(name) > 300:  # not kept in the cache; such a name is hostile or broken anyway
-        return _host_organization_cached.__wrapped__(name)
-    return _host_organization_cached(name)
+    domain = host_domain(name)
+    return OPERATOR_ALIASES.get(domain, domain) if domain is not None else None
 
 
 def _utc(timestamp: str | None) -> datetime | None:

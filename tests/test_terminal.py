@@ -102,7 +102,7 @@ def test_the_route_starts_where_the_receiving_side_took_the_message() -> None:
         return next(line for line in text.splitlines() if line.startswith("Travelled"))
 
     spoofed = journey("spoofed.eml")
-    assert "through 203.0.113.66 (HELO mail.bank.example) → outlook.com" in spoofed and "bank.example →" not in spoofed
+    assert "through 203.0.113.66 (helo=mail.bank.example) → outlook.com" in spoofed and "bank.example →" not in spoofed
     assert "hops 1–2, before it, are claims of earlier servers, not evidence." in spoofed
     direct = journey("direct.eml")
     assert "through example.com → google.com" in direct
@@ -254,3 +254,15 @@ def test_a_client_name_only_its_greeting_gives_is_marked_as_such() -> None:
     markdown = get_renderer("markdown").render(report)
     assert "| helo=server.example \\[193.47.61.161\\] |" in markdown
     assert "| lists.example.net \\[216.105.38.7\\] |" in markdown
+
+
+def test_the_route_quotes_the_domains_the_message_names_not_an_operators_other_name() -> None:
+    # Proton's MX is under protonmail.ch; merging operator aliases (for the trust boundary) gave
+    # "→ proton.me", a domain the message never names (a postmaster greps logs for what it shows).
+    raw = (b"Received: from mail.kagoya.net (mail.kagoya.net [203.0.113.5]) by mailin028.protonmail.ch with ESMTPS"
+           b" id 1; Wed, 6 Sep 2023 01:02:03 +0000\r\n"
+           b"From: a@kagoya.net\r\nDate: Wed, 6 Sep 2023 01:02:00 +0000\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert report.hops[0].organization == "proton.me"  # one operator, for the boundary's reasoning
+    text = " ".join(get_renderer("terminal", color=False, width=200).render(report).split())
+    assert "through kagoya.net → protonmail.ch" in text and "proton.me" not in text.split("Trust boundary")[0]

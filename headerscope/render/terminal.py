@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
-from ..hops import host_organization
+from ..hops import host_domain, host_organization
 from ..model import Finding, Hop, Report, Severity
 from ..received import authenticated_login, client_user_words
 from ..text import header_ref, one_line, result_words
@@ -549,26 +549,30 @@ def _route(hops: tuple[Hop, ...], boundary_hop: int | None) -> list[str]:
     so the route starts at the boundary hop's client: the organisation of the reverse-DNS name
     its receiver recorded, else its address (and the name it gave, unverified)."""
     if boundary_hop is None or not 1 <= boundary_hop <= len(hops):
-        return _organizations(hops)
+        return [name for _, name in _organizations(hops)]
     boundary = hops[boundary_hop - 1]
     fields = boundary.fields
     origin = host_organization(fields.from_rdns) if fields.from_rdns else None
+    shown = host_domain(fields.from_rdns) or origin
     if origin is None and fields.from_ip and not boundary.private_client:
-        origin = fields.from_ip + (f" (HELO {fields.from_helo})" if fields.from_helo and fields.from_helo != fields.from_ip
-                                   else "")
-    orgs = [origin] if origin else []
-    for org in _organizations(hops[boundary_hop - 1:]):
-        if not orgs or orgs[-1] != org:
-            orgs.append(org)
-    return orgs
+        origin = shown = fields.from_ip + (f" (helo={fields.from_helo})"
+                                           if fields.from_helo and fields.from_helo != fields.from_ip else "")
+    route = _organizations(hops[boundary_hop - 1:])
+    if origin and shown and (not route or route[0][0] != origin):
+        route.insert(0, (origin, shown))
+    return [name for _, name in route]
 
 
-def _organizations(hops: tuple[Hop, ...]) -> list[str]:
-    orgs: list[str] = []
+def _organizations(hops: tuple[Hop, ...]) -> list[tuple[str, str]]:
+    """(organisation, the domain to show) of each run of hops one organisation received: the
+    domain as the first of them wrote it (protonmail.ch), not the name operator aliases merge
+    it under (proton.me), so the route quotes the message's own evidence."""
+    orgs: list[tuple[str, str]] = []
     for hop in hops:
         org = hop.organization
-        if org and (not orgs or orgs[-1] != org):
-            orgs.append(org)
+        if org and (not orgs or orgs[-1][0] != org):
+            written = host_domain(hop.fields.by)
+            orgs.append((org, written if written and host_organization(hop.fields.by) == org else org))
     return orgs
 
 
