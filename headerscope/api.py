@@ -345,10 +345,13 @@ def _recorded_mail_from(recorded: tuple[RecordedResult, ...]) -> tuple[str | Non
     for result in recorded:
         if not result.trusted or result.method != "spf" or result.header != "Authentication-Results":
             continue
-        value = dict(result.properties).get("smtp.mailfrom", "").strip().strip("<>\"")
+        properties = dict(result.properties)
+        # smtp.mail: the older name some receivers still write (Coremail: NetEase, 163.com).
+        key = "smtp.mailfrom" if "smtp.mailfrom" in properties else "smtp.mail"
+        value = properties.get(key, "").strip().strip("<>\"")
         if value and " " not in value and "." in value:
             # A domain alone stands for its postmaster (RFC 7208 section 4.3), as said in the source.
-            source = f"Authentication-Results ({header_ref(result.header_index)}) smtp.mailfrom"
+            source = f"Authentication-Results ({header_ref(result.header_index)}) {key}"
             if "@" in value:
                 return value, source
             return f"postmaster@{value}", (f"{source}, which names the domain only: postmaster@ stands for it "

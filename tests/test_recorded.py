@@ -1100,7 +1100,7 @@ def test_trust_context_fields_are_all_carried_by_with_corroboration() -> None:
     assert [f.name for f in fields(_TrustContext)] == [
         "hosts", "orgs", "boundary_index", "receiver_block_end", "boundary_number",
         "receiver_names", "trailing_start", "earlier_leg_end", "sealed_instances", "corroborating",
-        "duplicated", "boundary_names", "block_closed", "sealed_here"]
+        "duplicated", "boundary_names", "block_closed", "sealed_here", "stamped"]
 
 
 def test_recorded_header_from_as_an_address_names_its_domain() -> None:
@@ -1849,3 +1849,30 @@ def test_results_beside_the_receivers_verified_arc_set_are_the_receivers() -> No
     changed = headerscope.analyze(raw.replace(b"The body.", b"The body, changed."), resolver=SnapshotResolver(dns))
     assert changed.arc is not None and changed.arc.instances[0].signature_result == "fail"
     assert [r.trusted for r in changed.recorded if r.header == "Authentication-Results"] == [False, False]
+
+
+def test_results_after_the_receivers_stamp_of_its_queue_id_are_the_receivers() -> None:
+    # Coremail (163.com, 126.com) writes X-CM-TRANSID, the queue id of its own Received, then
+    # its Authentication-Results, among the sender's fields (real layout, QQ to 163.com, 2020).
+    # A sender cannot know that id before it connects; a look-alike above the stamp stays a claim.
+    import headerscope
+
+    def coremail(stamp: str, forged: bool = False) -> bytes:
+        return ("Received: from qq.com (unknown [113.96.223.68]) by mx40 (Coremail) with SMTP id "
+                "WsCowAAH4Dv04MRekurPAA--.17594S3; Wed, 20 May 2020 15:49:08 +0800 (CST)\r\n"
+                "From: a@qq.example\r\nTo: b@163.example\r\nSubject: hi\r\nDate: Wed, 20 May 2020 15:49:07 +0800\r\n"
+                "Feedback-ID: bglocal:qq.example:bgspam:bgspam8\r\n"
+                + ("Authentication-Results: mx40; dmarc=pass header.from=bank.example\r\n" if forged else "")
+                + f"X-CM-TRANSID:{stamp}\r\n"
+                "Authentication-Results: mx40; spf=pass smtp.mail=a@qq.example; dkim=pass header.i=@qq.example\r\n"
+                "X-Coremail-Antispam: 1Uf129KBjDUn29KB7ZKAUJUUUUU5\r\n"
+                "Sender: a@qq.example\r\n\r\nbody\r\n").encode()
+
+    report = headerscope.analyze(coremail("WsCowAAH4Dv04MRekurPAA--.17594S3"), offline=True)
+    assert [(r.method, r.trusted) for r in report.recorded] == [("spf", True), ("dkim", True)]
+    assert "follow its stamp of the queue id" in (report.recorded[0].trust_reason or "")
+    assert not [f for f in report.findings if f.id == "recorded.untrusted_claim"]
+    forged = headerscope.analyze(coremail("WsCowAAH4Dv04MRekurPAA--.17594S3", forged=True), offline=True)
+    assert [(r.method, r.trusted) for r in forged.recorded] == [("dmarc", False), ("spf", True), ("dkim", True)]
+    other = headerscope.analyze(coremail("AnotherMessagesId--.1S3"), offline=True)
+    assert [r.trusted for r in other.recorded] == [False, False]

@@ -508,6 +508,10 @@ class _TrustContext(Value):
     sealed_here: frozenset[str] = frozenset()
     """Organisations of the receiver whose ARC set in its block verifies (seal and message
     signature): proof that the receiver wrote there, in this message."""
+    stamped: frozenset[int] = frozenset()
+    """Indexes of the fields that follow, with no sender field between, a stamp repeating the
+    queue id the boundary Received gave this message (Coremail's X-CM-TRANSID, rspamd's
+    X-Rspamd-Queue-Id): written by the receiver in that transaction."""
 
 
 def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None) -> _TrustContext:
@@ -552,11 +556,41 @@ def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
         boundary_names.add(boundary.organization.lower())
     closed = previous is not None and end == previous.header_index
     inside = boundary.organization is not None and all(h.organization == boundary.organization for h in hops)
+    stamped = _after_queue_stamp(message, boundary)
     return _TrustContext(hosts=frozenset(hosts), orgs=frozenset(orgs), boundary_index=boundary.header_index,
+                         stamped=stamped,
                          earlier_leg_end=hops[0].header_index if inside and hops else None,
                          receiver_block_end=end, boundary_number=boundary.number,
                          receiver_names=", ".join(sorted(hosts)[:5]), trailing_start=trailing,
                          boundary_names=frozenset(boundary_names), block_closed=closed)
+
+
+_MAX_STAMP_SCAN = 300
+
+
+def _after_queue_stamp(message: Message, boundary: Hop) -> frozenset[int]:
+    """The fields that follow a stamp repeating the boundary Received's queue id (see
+    _TrustContext.stamped), up to the next sender field or Received."""
+    queue_id = (boundary.fields.id or "").strip("<>;,. ")
+    if len(queue_id) < 8:  # too short to be a transaction's own id ("1", "abc")
+        return frozenset()
+    stamped: set[int] = set()
+    headers = message.headers
+    stop = min(len(headers), boundary.header_index + 1 + _MAX_STAMP_SCAN)
+    index = boundary.header_index + 1
+    while index < stop:
+        header = headers[index]
+        index += 1
+        if header.name.lower() in _RESULT_FIELDS or queue_id not in header.value[:300]:
+            continue
+        if queue_id not in header.value[:300].replace(";", " ").split():
+            continue
+        # The receiver writes the id only once it has the message: the fields it wrote with
+        # that stamp follow it, until the sender's own fields or an earlier Received resume.
+        while index < stop and headers[index].name.lower() not in _RUN_BREAKERS:
+            stamped.add(index)
+            index += 1
+    return frozenset(stamped)
 
 
 def _writer_matches(writer: str, context: _TrustContext) -> bool:
@@ -614,6 +648,13 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, 
                        f"({context.receiver_names or 'unknown'}): a claim"), None
     if above:
         return True, f"written by {writer} (receiving side), above the boundary Received ({where})", None
+    if header_index in context.stamped:
+        name = normalize_domain(writer) or writer
+        if (organizational_domain(name) or name) not in context.duplicated:
+            # A sender cannot know the queue id the receiver gives its message before it
+            # connects: a field that follows the receiver's stamp of that id is the receiver's.
+            return True, (f"written by {writer} (receiving side) among the fields that follow its stamp of the "
+                          f"queue id its Received ({where}) gave this message"), None
     if in_block:
         # RFC 5321 section 4.4: a field below the receiver's Received is older than it. Gmail
         # writes its A-R there, but so can a client connecting straight to the MX (RFC 8601
@@ -1047,7 +1088,7 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
         receiver_names=context.receiver_names, trailing_start=context.trailing_start,
         earlier_leg_end=context.earlier_leg_end,
         corroborating=frozenset(corroborating), duplicated=frozenset(duplicated), sealed_instances=frozenset(sealed),
-        sealed_here=frozenset(sealed_here),
+        sealed_here=frozenset(sealed_here), stamped=context.stamped,
         boundary_names=context.boundary_names,
         block_closed=context.block_closed and _block_is_the_boundary_hosts(context, message, fields))
 
