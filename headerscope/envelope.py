@@ -64,6 +64,52 @@ def _trusted(hops: tuple[Hop, ...], boundary_hop: int | None) -> tuple[Hop, ...]
     return tuple(h for h in hops if h.trusted or (boundary_hop is not None and h.number >= boundary_hop))
 
 
+# cPanel's Exim stamps the account a message was submitted with: "X-Get-Message-Sender-Via:
+# host: authenticated_id: user@domain" and "X-Authenticated-Sender: host: user@domain".
+_sender_via_re = compiled_on_first_use(r"^\s*([^\s:]{1,253}):\s*(?:authenticated_id:\s*)?([^\s@:;]{1,64}@[^\s@:;]{1,253})\s*$")
+_RFC6409_SUBMISSION = "https://www.rfc-editor.org/rfc/rfc6409#section-4.3"
+
+
+def _submission_logins(message: Message, hops: tuple[Hop, ...]) -> list[tuple[str, str, str]]:
+    """(login, the server that recorded it, where) for each submission whose account a server
+    recorded: in its Received (Postfix's "Authenticated sender:", Exim's "authenticated_id:")
+    or in cPanel's stamps. Only logins that are addresses."""
+    from .received import authenticated_login
+
+    logins: list[tuple[str, str, str]] = []
+    for hop in hops:
+        login = authenticated_login(hop.fields.auth)
+        if login and "@" in login:
+            logins.append((login, hop.fields.by or "a server", f"hop {hop.number}'s Received"))
+    for name in ("X-Get-Message-Sender-Via", "X-Authenticated-Sender"):
+        for field in message.all(name)[:3]:
+            match = _sender_via_re().match(field.value[:600])
+            if match is not None:
+                logins.append((match.group(2), match.group(1), name))
+    return logins
+
+
+def _submitted_by_another_account(message: Message, hops: tuple[Hop, ...], from_domain: str | None) -> Finding | None:
+    """A notice when the account a server recorded for the submission belongs to another
+    organisation than the From: domain: allowed sending ("send mail as", a shared mailbox), or a
+    compromised or misused account, which the abuse desk of that server can tell apart."""
+    if not from_domain:
+        return None
+    for login, server, where in _submission_logins(message, hops):
+        login_domain = address_domain(login)
+        if login_domain and _org(login_domain) != _org(from_domain):
+            return Finding(
+                id="envelope.submitted_by_other_account", severity=Severity.NOTICE,
+                title=f"Submitted by the account {login[:120]}, while From: shows {from_domain}",
+                explanation=(f"{server[:120]} records ({where}) that the message was submitted by the account "
+                             f"{login[:200]}, of another organisation than From:'s {from_domain}. That is normal when "
+                             "the account may send as that address (a \"send mail as\" setting, a shared mailbox, "
+                             "a web form's mailer); it is also the mark of a compromised or misused account sending "
+                             f"as someone else. The abuse desk of {server[:120]} can tell which."),
+                reference=_RFC6409_SUBMISSION, subject="From")
+    return None
+
+
 def _claimed_mail_from(hops: tuple[Hop, ...], trusted: tuple[Hop, ...]) -> tuple[str | None, str | None]:
     """The envelope sender the newest hop below the boundary records (Exim's "(envelope-from
     <...>)" in a list archive's copy, whose receiver wrote no Return-Path): a claim of an
@@ -863,6 +909,9 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                         f"5322 section 3.4); the message's real address is {from_real[0].address}. A mail program "
                         f"that shows the first entry shows only that text: a way to look like someone else.",
             reference=_RFC5322_ORIGINATOR, subject="From"))
+    login_finding = _submitted_by_another_account(message, hops, from_domain)
+    if login_finding is not None:
+        findings.append(login_finding)
     if len(from_real) > 1 or len(message.all("From")) > 1:
         findings.append(Finding(
             id="envelope.multiple_from", severity=Severity.WARNING,

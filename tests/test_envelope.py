@@ -836,3 +836,29 @@ def test_x_envelope_from_above_the_receivers_received_is_its_record_of_the_mail_
     # Below the receiver's Received, anyone could have written it: not the record.
     report = analyze(received + b"X-Envelope-From: <>\r\n" + tail, offline=True)
     assert report.envelope.mail_from is None
+
+
+def test_a_submission_by_an_account_of_another_organisation_is_a_notice() -> None:
+    # The spam a compromised account sends: Postfix records "(Authenticated sender: ...)", cPanel's
+    # Exim its X-Get-Message-Sender-Via (real layouts, 2016 and 2023). One organisation's own
+    # account sending as itself is no finding.
+    from headerscope.api import analyze
+
+    postfix = (b"Received: from mx.hosted.example (mx.hosted.example [64.98.42.207]) by mx.example.net with ESMTP id 2;"
+               b" Mon, 22 Aug 2016 14:23:01 +0000\r\n"
+               b"Received: from computer_3436 (unknown [43.230.105.145])\r\n\t(Authenticated sender: "
+               b"jdazey@alexandersmith.example)\r\n\tby mx.hosted.example (Postfix) with ESMTPA id 1;"
+               b" Mon, 22 Aug 2016 14:22:58 +0000\r\n"
+               b"From: Bank <suvorov.s@nalg.example>\r\nDate: Mon, 22 Aug 2016 14:22:50 +0000\r\n\r\nbody\r\n")
+    [notice] = [f for f in analyze(postfix, offline=True).findings if f.id == "envelope.submitted_by_other_account"]
+    assert notice.severity.value == "notice"
+    assert notice.title == "Submitted by the account jdazey@alexandersmith.example, while From: shows nalg.example"
+    assert "hop 1's Received" in notice.explanation
+    cpanel = (b"Received: from her.jewelry.example (her.jewelry.example [192.232.233.127]) by mx.example.net with ESMTP"
+              b" id 2; Sat, 22 Jul 2023 23:04:19 -0500\r\n"
+              b"From: Mary <noreply@att.example>\r\nDate: Sat, 22 Jul 2023 23:04:11 -0500\r\n"
+              b"X-Get-Message-Sender-Via: her.jewelry.example: authenticated_id: info@jewelry.example\r\n\r\nbody\r\n")
+    [notice] = [f for f in analyze(cpanel, offline=True).findings if f.id == "envelope.submitted_by_other_account"]
+    assert "(X-Get-Message-Sender-Via)" in notice.explanation and "info@jewelry.example" in notice.title
+    own = cpanel.replace(b"noreply@att.example", b"shop@jewelry.example")
+    assert not [f for f in analyze(own, offline=True).findings if f.id == "envelope.submitted_by_other_account"]
