@@ -309,3 +309,30 @@ def test_pct_zero_finding_says_no_message_gets_the_policy() -> None:
                               from_domains=("example.com",), dkim=(), spf=spf("esp.example"), arc=None)
     pct = next(f for f in findings if f.id == "dmarc.partial_pct")
     assert "to no failing message" in pct.explanation and result.disposition == "quarantine"
+
+
+def test_nothing_aligned_names_the_srs_sender_spf_judged_rightly() -> None:
+    # kernel.org's archive copy: the Return-Path is the SRS address kernel.org itself wrote when
+    # it forwarded the message inside, so SPF judged the sender it encodes (kvack.org). The
+    # finding called kvack.org "a forwarder's SRS address" (real layout, lore.kernel.org, 2019).
+    import headerscope
+
+    inside = (b"Return-Path: <SRS0=yRuK=WC=kvack.org=owner-linux-mm@kernel.org>\r\n"
+              b"Received: from mail.kernel.org (mail.kernel.org [198.145.29.99]) by smtp.lore.kernel.org (Postfix) with"
+              b" ESMTP id E0F42C31E40 for <linux-mm@archiver.kernel.org>; Tue,  6 Aug 2019 21:28:14 +0000 (UTC)\r\n"
+              b"Received: from kanga.kvack.org (kanga.kvack.org [205.233.56.17]) by mail.kernel.org (Postfix) with"
+              b" ESMTP id 9B65A2075B for <linux-mm@archiver.kernel.org>; Tue,  6 Aug 2019 21:28:14 +0000 (UTC)\r\n"
+              b"From: Dave <david@fromorbit.example>\r\nList-Id: <linux-mm.kvack.org>\r\n"
+              b"Date: Tue, 6 Aug 2019 21:28:00 +0000\r\n\r\nbody\r\n")
+    [finding] = [f for f in headerscope.analyze(inside, offline=True).findings if f.id == "dmarc.nothing_aligned"]
+    assert "the envelope sender's domain is kvack.org (owner-linux-mm@kvack.org, the sender encoded in the SRS " \
+           "address kernel.org wrote when it forwarded the message)" in finding.explanation
+    assert "a forwarder's SRS address" not in finding.explanation
+    # An SRS address another server wrote is the envelope sender SPF judged: said as such.
+    forwarded = (b"Return-Path: <SRS0=HHH=TT=sender.example=alice@forwarder.example>\r\n"
+                 b"Received: from mx.forwarder.example (mx.forwarder.example [192.0.2.9]) by mx.final.example with"
+                 b" ESMTPS id 1; Tue, 6 Aug 2019 21:28:14 +0000\r\n"
+                 b"From: Alice <alice@sender.example>\r\nDate: Tue, 6 Aug 2019 21:28:00 +0000\r\n\r\nbody\r\n")
+    [finding] = [f for f in headerscope.analyze(forwarded, offline=True).findings if f.id == "dmarc.nothing_aligned"]
+    assert "the envelope sender's domain is forwarder.example (a forwarder's SRS address; before forwarding the " \
+           "sender was alice@sender.example)" in finding.explanation

@@ -642,8 +642,12 @@ def nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResu
               else "the message carries no DKIM signature")
     envelope = f"the envelope sender's domain is {spf_domain}"
     original = srs.original_sender if srs is not None and srs.original_sender else None
-    if original:
+    if original and srs is not None and spf_domain == srs.forwarder.lower():
         envelope += f" (a forwarder's SRS address; before forwarding the sender was {original})"
+    elif original and srs is not None and spf_domain == original.rpartition("@")[2].lower():
+        # SPF judged the sender the receiving side's own SRS address encodes (boundary_mail_from).
+        envelope += (f" ({original}, the sender encoded in the SRS address {srs.forwarder} wrote when it "
+                     "forwarded the message)")
     # A mailing list re-sends under its own envelope and often changes what the author signed:
     # expected there (RFC 7960), so told, not raised.
     return [Finding(
