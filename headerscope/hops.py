@@ -1569,18 +1569,29 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
             reference=_RFC5321_TRACE, subject=subject,
         ))
     if item.private and not _is_loopback(fields.from_ip) and item.org:
-        client_orgs = [o for o in (host_organization(fields.from_rdns), host_organization(fields.from_helo)) if o]
+        looked_up = host_organization(fields.from_rdns)
+        client_orgs = [o for o in (looked_up, host_organization(fields.from_helo)) if o]
         if client_orgs and item.org not in client_orgs:
+            if looked_up is None:
+                # Only the client's own greeting names the other organisation: on a private
+                # address that is as likely one network's server named after another domain.
+                title = "Private address, client named after another organisation"
+                said = (f"{item.org} received this message over a private address ({fields.from_ip}), which "
+                        f"cannot be reached across the internet (RFC 1918), from a client that named itself "
+                        f"{fields.from_helo} (its own greeting, not a looked-up name). Either it is a server of "
+                        f"{item.org}'s own network named after another domain, or both organisations share a "
+                        "private network (a VPN or peering), or the header was made up.")
+            else:
+                title = "Private address between two organisations"
+                said = (f"{item.org} received this message from {client_orgs[0]} over a private "
+                        f"address ({fields.from_ip}), which cannot be reached across the internet "
+                        f"(RFC 1918). Either both sit on one private network (a VPN or peering) "
+                        f"or the header was made up.")
             findings.add(Finding(
                 id="hops.private_ip_outside",
                 # Below the boundary it is the sender's own (claimed) network layout: a curiosity.
                 severity=Severity.INFO if below_boundary else Severity.NOTICE,
-                title="Private address between two organisations",
-                explanation=f"{item.org} received this message from {client_orgs[0]} over a private "
-                            f"address ({fields.from_ip}), which cannot be reached across the internet "
-                            f"(RFC 1918). Either both sit on one private network (a VPN or peering) "
-                            f"or the header was made up." + claim,
-                reference=_RFC1918, subject=subject,
+                title=title, explanation=said + claim, reference=_RFC1918, subject=subject,
             ))
     if below_boundary:
         signs = _forged_signs(fields, item.header.value)

@@ -279,7 +279,14 @@ def test_private_client_keeps_the_walk_going_and_is_flagged_between_orgs() -> No
     ]
     chain = chain_of(hops)
     assert chain.boundary_hop == 1
-    assert [f.subject for f in only(chain, "hops.private_ip_outside")] == ["hop 2"]
+    assert [(f.subject, f.title) for f in only(chain, "hops.private_ip_outside")] == [
+        ("hop 2", "Private address between two organisations")]
+    # Named by its own greeting alone (Zendesk's "helo zendesk.com" inside zdsys.com, 2023): as
+    # likely one network's server named after another domain, and said so.
+    hops[1] = ReceivedFields(from_helo="relay.partner.example", from_ip="10.20.0.3", by="mx.receiver.example")
+    [finding] = only(chain_of(hops), "hops.private_ip_outside")
+    assert finding.title == "Private address, client named after another organisation"
+    assert "a server of receiver.example's own network named after another domain" in finding.explanation
 
 
 def test_loopback_between_two_names_is_one_host() -> None:
