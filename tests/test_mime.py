@@ -555,3 +555,14 @@ def test_a_bounce_title_says_what_the_remote_server_said_not_only_the_codes_regi
     report = headerscope.analyze(_dsn(bare, b"From: a@sender.example\r\nSubject: x\r\n\r\nbody\r\n"), offline=True)
     [finding] = [f for f in report.findings if f.id == "dsn.failed"]
     assert finding.title.endswith("(5.7.9: permanent failure: authentication mechanism is too weak)")
+
+
+@pytest.mark.parametrize(("field", "marked"), [
+    (b"X-QQ-HolidayReply: true", True), (b"X-Autoreply: yes", True), (b"X-Autorespond: 1", True),
+    (b"Precedence: auto_reply", True), (b"Precedence: bulk", False), (b"X-Autoreply: no", False)])
+def test_a_mail_systems_own_mark_of_an_automatic_reply_is_read(field: bytes, marked: bool) -> None:
+    # QQ Mail's holiday reply (real, 2020) carries no Auto-Submitted (RFC 3834), only its own field.
+    raw = (b"From: a@qq.example\r\nTo: b@163.example\r\nSubject: Automatic reply: hello\r\n" + field
+           + b"\r\nDate: Wed, 20 May 2020 15:49:07 +0800\r\n\r\nI am away.\r\n")
+    found = [f for f in headerscope.analyze(raw, offline=True).findings if f.id == "message.auto_reply"]
+    assert [f.title for f in found] == ([f"Automatic reply ({field.decode()})"] if marked else [])
