@@ -392,7 +392,7 @@ def _read_report(body: bytes, declared: bool) -> DeliveryReport | None:
             original_recipient=_address(_typed(fields.get("original-recipient"))),
             action=(fields.get("action") or "").strip().lower() or None,
             status=code.group(0) if code else (status or None),
-            status_meaning=status_meaning(code.group(0)) if code else None,
+            status_meaning=_reported_meaning(code.group(0), per_message, fields) if code else None,
             remote_mta=_typed(fields.get("remote-mta")),
             diagnostic_code=_typed(fields.get("diagnostic-code")),
             last_attempt_date=fields.get("last-attempt-date"),
@@ -535,6 +535,24 @@ _STATUS_MEANINGS = {
 }
 _CLASS_MEANINGS = {"2": "success", "4": "persistent transient failure (a condition that may clear)",
                    "5": "permanent failure"}
+
+
+# Codes a vendor uses for something else than their registered meaning, told apart by what the
+# report names: (code, words in the reporting server or the diagnostic, the vendor's meaning).
+_VENDOR_MEANINGS = (
+    ("5.1.10", ("outlook.com", "resolver.adr", "protection.outlook", "exchange"),
+     "permanent failure: recipient not found (Microsoft 365's use of the code)"),
+)
+
+
+def _reported_meaning(code: str, per_message: dict[str, str], fields: dict[str, str]) -> str | None:
+    """status_meaning, or the vendor's own meaning when the report shows who wrote it."""
+    said = " ".join((per_message.get("reporting-mta") or "", fields.get("remote-mta") or "",
+                     fields.get("diagnostic-code") or ""))[:2000].lower()
+    for vendor_code, marks, meaning in _VENDOR_MEANINGS:
+        if code == vendor_code and any(mark in said for mark in marks):
+            return meaning
+    return status_meaning(code)
 
 
 def status_meaning(code: str) -> str | None:

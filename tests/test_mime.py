@@ -566,3 +566,22 @@ def test_a_mail_systems_own_mark_of_an_automatic_reply_is_read(field: bytes, mar
            + b"\r\nDate: Wed, 20 May 2020 15:49:07 +0800\r\n\r\nI am away.\r\n")
     found = [f for f in headerscope.analyze(raw, offline=True).findings if f.id == "message.auto_reply"]
     assert [f.title for f in found] == ([f"Automatic reply ({field.decode()})"] if marked else [])
+
+
+def test_a_code_a_vendor_uses_otherwise_is_read_as_the_vendor_means_it() -> None:
+    # 5.1.10 is registered for a null MX (RFC 7505); Microsoft 365 uses it for "recipient not
+    # found". Its report names it; another's keeps the registered meaning.
+    status = (b"Reporting-MTA: dns;DB5PR06MB1800.eurprd06.prod.outlook.com\r\n\r\n"
+              b"Final-Recipient: rfc822;noname@example.com\r\nAction: failed\r\nStatus: 5.1.10\r\n"
+              b"Diagnostic-Code: smtp;550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address"
+              b" lookup\r\n")
+    returned = b"From: a@sender.example\r\nSubject: x\r\n\r\nbody\r\n"
+    report = headerscope.analyze(_dsn(status, returned), offline=True)
+    assert report.delivery_report is not None
+    assert report.delivery_report.recipients[0].status_meaning == (
+        "permanent failure: recipient not found (Microsoft 365's use of the code)")
+    other = status.replace(b"DB5PR06MB1800.eurprd06.prod.outlook.com", b"mx.example.org").replace(
+        b"RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup", b"null MX")
+    report = headerscope.analyze(_dsn(other, returned), offline=True)
+    assert report.delivery_report is not None
+    assert "null MX (RFC 7505)" in (report.delivery_report.recipients[0].status_meaning or "")
