@@ -1876,3 +1876,24 @@ def test_results_after_the_receivers_stamp_of_its_queue_id_are_the_receivers() -
     assert [(r.method, r.trusted) for r in forged.recorded] == [("dmarc", False), ("spf", True), ("dkim", True)]
     other = headerscope.analyze(coremail("AnotherMessagesId--.1S3"), offline=True)
     assert [r.trusted for r in other.recorded] == [False, False]
+
+
+def test_a_receivers_own_result_word_for_a_signature_is_shown_not_dropped() -> None:
+    # Exchange Online writes "dkim=ignore (ignored public key size)" for a signature it did not
+    # evaluate (real, 2023): not one of RFC 8601's words, so it was dropped and the row said nothing
+    # was recorded. It is shown beside the signature, and compared with nothing.
+    import headerscope
+
+    raw = (b"Authentication-Results: spf=pass (sender IP is 192.232.233.127) smtp.mailfrom=att.example; "
+           b"dkim=ignore (ignored public key size) header.d=jewelry.example;dmarc=none action=none "
+           b"header.from=att.example;compauth=fail reason=001\r\n"
+           b"Received: from her.jewelry.example (192.232.233.127) by DB8EUR06FT037.mail.protection.outlook.com "
+           b"(10.233.253.40) with Microsoft SMTP Server id 15.20.6631.22 via Frontend Transport; Thu, 27 Jul 2023"
+           b" 12:07:24 +0000\r\n"
+           b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=jewelry.example; s=default; h=from;"
+           b" bh=AAAA; b=AAAA\r\n"
+           b"From: Mary <noreply@att.example>\r\nDate: Thu, 27 Jul 2023 12:07:20 +0000\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    [row] = [c for c in report.comparison if c.method == "dkim"]
+    assert (row.subject, row.recorded) == ("jewelry.example/default", "ignore")
+    assert "recorded dkim=ignore (ignored public key size), a word of its own" in row.explanation

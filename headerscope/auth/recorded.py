@@ -1453,7 +1453,10 @@ def _compare_dkim(recorded: tuple[RecordedResult, ...], dkim: tuple[DkimSignatur
                 match = rec
                 used.add(position)
                 break
-        out.append(_label_dkim(subject, match, sig))
+        compared = _label_dkim(subject, match, sig)
+        if match is None:
+            compared = _with_vendor_word(compared, recorded, sig)
+        out.append(compared)
     matched = {c.subject: c for c in out}
     for position, rec in enumerate(candidates):
         if position in used or rec.result == "none":
@@ -1486,6 +1489,28 @@ def _compare_dkim(recorded: tuple[RecordedResult, ...], dkim: tuple[DkimSignatur
         out.append(_make("dkim", None, rec, "none", "same",
                          f"{_who(rec)} recorded dkim=none and the message has no DKIM-Signature."))
     return out
+
+
+def _with_vendor_word(compared: Comparison, recorded: tuple[RecordedResult, ...],
+                      sig: DkimSignatureResult) -> Comparison:
+    """A comparison with nothing recorded in RFC 8601's words, beside the receiver's result for
+    the signature in a word of its own (Microsoft's "dkim=ignore": it did not evaluate the
+    signature, a key below its minimum size), which is shown, not compared."""
+    for rec in recorded:
+        if not rec.trusted or rec.method != "dkim" or rec.result in _VALID_RESULTS["dkim"]:
+            continue
+        domain, selector, _ = _dkim_identity(rec.properties)
+        if _domain_matches(domain, normalize_domain(sig.domain)) \
+                and (selector is None or selector == (sig.selector or "").lower()):
+            reason = f" ({rec.reason[:200]})" if rec.reason else ""
+            return Comparison(
+                method=compared.method, subject=compared.subject, recorded=rec.result[:40],
+                recomputed=compared.recomputed, label=compared.label,
+                explanation=(f"{_who(rec)} recorded dkim={rec.result[:40]}{reason}, a word of its own, not one of "
+                             "RFC 8601's results (Microsoft writes \"ignore\" for a signature it did not evaluate). "
+                             + compared.explanation),
+                recorded_by=rec.authserv_id, recorded_header_index=rec.header_index)
+    return compared
 
 
 def _label_dkim(subject: str, rec: RecordedResult | None, sig: DkimSignatureResult) -> Comparison:
