@@ -1290,16 +1290,24 @@ def build_chain_from_fields(
     orgs = _Orgs()
     boundary = _find_boundary(work, orgs, statements, reverse_names, mail_exchangers, addressed_domains)
     boundary_index = boundary.index
+    internal_http_last = False
     for item in work:
         fields = item.fields
         same_org_client = item.org is not None and (
             _client_in_org(fields, item.org, orgs) or item.private
         )
         item.role = classify_role(fields, item.header.value, same_org_client)
-        if fields.auth and _is_internal_http(fields, same_org_client):
+        internal_http = _is_internal_http(fields, same_org_client)
+        if fields.auth and internal_http:
             # Exchange Online's "with HTTPS" between its own servers names no submission.
             item.fields = dataclasses.replace(fields, auth=None)
+        internal_http_last = internal_http
     _correct_roles_by_position(work)
+    if internal_http_last and len(work) > 1 and boundary_index < len(work) - 1 and work[-1].role is Role.MTA \
+            and not any(item.role is Role.MDA for item in work[boundary_index:]):
+        # Exchange Online's last hop, "from <server> (::1) by <mailbox server> with HTTPS", hands
+        # the message to the mailbox store: the delivery (RFC 5598 section 4.3.3), not a relay.
+        work[-1].role = Role.MDA
 
     for note in boundary.notes:
         findings.add(note)

@@ -1494,3 +1494,27 @@ def test_a_helo_is_not_called_the_receivers_when_the_receiver_names_no_domain() 
     [uncertain] = [f for f in report.findings if f.id == "hops.boundary_uncertain"]
     assert "a name of the receiving organisation" not in uncertain.explanation
     assert "the receiving server names itself only mx40, so its organisation is not known" in uncertain.explanation
+
+
+def test_exchange_onlines_last_https_hop_is_the_mailbox_delivery() -> None:
+    # "from MW6PR19MB8136... (::1) by MN0PR19MB6312... with HTTPS" tops an Exchange Online
+    # chain (real, 2023): the hand-over to the mailbox store, the MDA (RFC 5598 section 4.3.3).
+    import headerscope
+
+    raw = (b"Received: from MW6PR19MB8136.namprd19.prod.outlook.com (::1) by MN0PR19MB6312.namprd19.prod.outlook.com"
+           b" with HTTPS; Thu, 27 Jul 2023 12:07:27 +0000\r\n"
+           b"Received: from DB7PR05CA0042.eurprd05.prod.outlook.com (2603:10a6:10:2e::19) by "
+           b"MW6PR19MB8136.namprd19.prod.outlook.com (2603:10b6:303:1b3::17) with Microsoft SMTP Server "
+           b"(version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.6631.26; Thu, 27 Jul 2023 "
+           b"12:07:25 +0000\r\n"
+           b"Received: from her.jewelry.example (192.232.233.127) by DB7PR05CA0042.mail.protection.outlook.com "
+           b"(10.167.8.151) with Microsoft SMTP Server id 15.20.6631.22 via Frontend Transport; Thu, 27 Jul 2023"
+           b" 12:07:24 +0000\r\n"
+           b"From: a@jewelry.example\r\nDate: Thu, 27 Jul 2023 12:07:20 +0000\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert [h.role.value for h in report.hops] == ["MTA", "MTA", "MDA"]
+    # The same HTTPS hand-over with a hop above it is transport between its servers.
+    above = (b"Received: from MN0PR19MB6312.namprd19.prod.outlook.com (2603:10b6:208:3c1::7) by "
+             b"BN0PR19MB5000.namprd19.prod.outlook.com with Microsoft SMTP Server id 15.20.6631.26; Thu, 27 Jul 2023"
+             b" 12:07:29 +0000\r\n") + raw
+    assert [h.role.value for h in headerscope.analyze(above, offline=True).hops][2] == "MTA"
