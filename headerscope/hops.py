@@ -842,6 +842,10 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
     result = _Boundary(index=index, from_outside=outside)
     gateway = (_inbound_gateway(work, orgs, result.index, mail_exchangers, reverse_names, addressed_domains)
                if outside else None)
+    if gateway is None and outside:
+        possible = _possible_gateway(work, orgs, result.index, mail_exchangers, addressed_domains)
+        if possible is not None:
+            result.notes.append(possible)
     if gateway is not None:
         service, exchanger, domain = gateway
         inside.add(result.index)
@@ -923,6 +927,57 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
             ))
         break
     return result
+
+
+# Hosted filtering services that stand in front of organisations' mailboxes (their MX), by the
+# organisational domain of their hosts. Offline, a boundary client among them is only possibly
+# the recipient's gateway: the same services relay senders' outbound mail.
+_FILTERING_SERVICES = frozenset({
+    "mimecast.com", "mimecast.co.za", "proofpoint.com", "pphosted.com", "ppe-hosted.com", "trendmicro.com",
+    "trendmicro.eu", "messagelabs.com", "iphmx.com", "barracudanetworks.com", "sophos.com", "hornetsecurity.com",
+    "expurgate.net", "mailcontrol.com", "antispamcloud.com", "spamtitan.com", "fireeyecloud.com",
+    "mailguard.com.au", "cloud-sec-av.com", "securence.com", "spamh.com",
+})
+
+
+def _possible_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: MailExchangers | None,
+                      addressed_domains: Sequence[str] = ()) -> Finding | None:
+    """A notice, when no MX answer can tell (offline, a snapshot without it), that the boundary
+    hop's client is a hosted filtering service whose own hop below took the message from another
+    organisation: perhaps the recipient's inbound gateway, which would move the boundary below it."""
+    if b <= 0:
+        return None
+    fields = work[b].fields
+    service = next((org for org in (host_organization(fields.from_rdns), host_organization(fields.from_helo))
+                    if org), None)
+    if service is None or orgs.find(service) not in {orgs.find(s) for s in _FILTERING_SERVICES} \
+            or not orgs.same(work[b - 1].org, service):
+        return None
+    recipient = _recipient_domain(fields)
+    final_org = orgs.find(work[-1].org)
+    domains = [recipient] if recipient else [*addressed_domains[:3], *([final_org] if final_org else [])]
+    if mail_exchangers is not None and any(mail_exchangers(domain) is not None for domain in dict.fromkeys(domains)):
+        return None  # the MX was answered, and does not name the service (see _inbound_gateway)
+    # The service's first hop (its intake): the earliest of its run below the boundary, which
+    # must have taken the message from a public address (its internal hand-overs may be private).
+    first = b - 1
+    while first > 0 and orgs.same(work[first - 1].org, service):
+        first -= 1
+    if work[first].private or not work[first].fields.from_ip:
+        return None
+    client = work[first].fields.from_ip
+    return Finding(
+        id="hops.gateway_possible", severity=Severity.INFO,
+        title=f"The boundary's client is {service}, a filtering service: perhaps the recipient's gateway",
+        explanation=(f"Hop {b + 1}'s client is a host of {service}, a hosted filtering service, and hops "
+                     f"{first + 1}–{b} are that service's own, which took the message from {client}. If {service} "
+                     f"filters the recipient's inbound mail (the recipient domain's MX names it), the receiving side "
+                     f"took the message at hop {first + 1}, and SPF and the results recorded at hop {b + 1} judged "
+                     f"the gateway's address: a softfail or fail there is expected. If it relayed the sender's "
+                     "outbound mail, the boundary is right. The MX tells which: run with DNS (live, or a snapshot "
+                     "holding it)."),
+        reference="https://www.rfc-editor.org/rfc/rfc5321#section-5.1", subject=f"hop {b + 1}",
+    )
 
 
 def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: MailExchangers | None,

@@ -1518,3 +1518,24 @@ def test_exchange_onlines_last_https_hop_is_the_mailbox_delivery() -> None:
              b"BN0PR19MB5000.namprd19.prod.outlook.com with Microsoft SMTP Server id 15.20.6631.26; Thu, 27 Jul 2023"
              b" 12:07:29 +0000\r\n") + raw
     assert [h.role.value for h in headerscope.analyze(above, offline=True).hops][2] == "MTA"
+
+
+def test_a_filtering_service_at_the_boundary_without_an_mx_answer_is_a_possible_gateway() -> None:
+    # Trend Micro's hosted filter in front of Exchange Online (real, 2017): offline, no MX says
+    # whether it is the recipient's gateway or the sender's relay. The boundary stays (the safe
+    # choice) and the possibility is said, naming the service's intake.
+    import headerscope
+
+    raw = (b"Received: from ioutemea3.hes.trendmicro.eu (52.58.62.203) by HE1EUR01FT040.mail.protection.outlook.com"
+           b" (10.152.0.245) with Microsoft SMTP Server id 15.20.77.10 via Frontend Transport; Fri, 13 Oct 2017"
+           b" 11:10:14 +0000\r\n"
+           b"Received: from 209.61.154.103_hes.trendmicro.com (unknown [192.168.13.217]) by ioutemea3.hes.trendmicro.eu"
+           b" (Postfix) with SMTP id 1; Fri, 13 Oct 2017 11:10:14 +0000 (UTC)\r\n"
+           b"Received: from dfw-p103.ninomail.example (unknown [209.61.154.103]) by inpreemea2.hes.trendmicro.eu "
+           b"(Postfix) with ESMTPS id 2; Fri, 13 Oct 2017 11:10:13 +0000 (UTC)\r\n"
+           b"From: a@mailgunhq.example\r\nTo: b@example.com\r\nDate: Fri, 13 Oct 2017 11:10:12 +0000\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert report.boundary_hop == 3
+    [possible] = [f for f in report.findings if f.id == "hops.gateway_possible"]
+    assert possible.subject == "hop 3" and "took the message from 209.61.154.103" in possible.explanation
+    assert "the receiving side took the message at hop 1" in possible.explanation
