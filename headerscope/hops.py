@@ -1403,6 +1403,18 @@ def build_chain_from_fields(
         # Servers of different operators disagree by seconds (each hop's clock_skew finding
         # says so): the journey took no measurable time, not an unknown one.
         total_delay = 0.0
+    if total_delay is not None and work and work[-1].time is None:
+        # The delivering hop's time cannot be read (an impossible date, no zone): the time to the
+        # last stamp that can be read is only part of the journey, never its total.
+        reached = max(i for i, item in enumerate(work) if item.time is not None) + 1
+        total_unknown = Finding(
+            id="hops.total_unknown", severity=Severity.INFO,
+            title=f"Total travel time unknown: hop {len(work)}'s time cannot be read",
+            explanation=(f"The delivering hop's stamp (hop {len(work)}) gives no time that can be used, so the "
+                         f"journey's end is unknown. Up to hop {reached}, the last stamp that can be read, it took "
+                         f"{_fmt_seconds(max(total_delay, 0.0))}."),
+            reference=_RFC5321_TRACE)
+        total_delay = None
     now_utc = _aware(now) or datetime.now(timezone.utc)
     # A mailbox delivery with hops above it: the message was delivered, then sent on again
     # (an inbox rule's forward, a redirect, a re-send). When its Date: is later than the

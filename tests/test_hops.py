@@ -1539,3 +1539,20 @@ def test_a_filtering_service_at_the_boundary_without_an_mx_answer_is_a_possible_
     [possible] = [f for f in report.findings if f.id == "hops.gateway_possible"]
     assert possible.subject == "hop 3" and "took the message from 209.61.154.103" in possible.explanation
     assert "the receiving side took the message at hop 1" in possible.explanation
+
+
+def test_the_total_is_unknown_when_the_delivering_hops_time_cannot_be_read() -> None:
+    # "Sat, 29 Feb 2019" on the delivering hop (an anonymised real bounce): the journey's end is
+    # unknown; "in 0s" measured to hop 2 was printed as the whole journey.
+    import headerscope
+
+    raw = (b"Received: from mail-pg1-f205.google.example (mail-pg1-f205.google.example [209.85.215.205]) by "
+           b"neko.example.jp (8.14.4) with ESMTP id 01SLcgSv017310; Sat, 29 Feb 2019 23:34:45 +0900\r\n"
+           b"Received: by mail-pg1-f205.google.example with SMTP id 2; Thu, 28 Feb 2019 06:34:43 -0800 (PST)\r\n"
+           b"Received: by 2002:a17:902:b:0:0:0:0 with SMTP id 1; Thu, 28 Feb 2019 06:34:43 -0800 (PST)\r\n"
+           b"From: a@example.jp\r\nDate: Thu, 28 Feb 2019 06:34:43 -0800\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert report.total_delay_seconds is None
+    [unknown] = [f for f in report.findings if f.id == "hops.total_unknown"]
+    assert unknown.title == "Total travel time unknown: hop 3's time cannot be read"
+    assert "Up to hop 2, the last stamp that can be read, it took 0 s." in unknown.explanation
