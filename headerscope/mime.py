@@ -611,7 +611,7 @@ def read_carried(message: Message) -> tuple[DeliveryReport | None, FeedbackRepor
         attached = tuple(entry for entry, _ in qmail[1]) if qmail else ()
     findings: list[Finding] = []
     if report is not None and report.recipients:
-        findings.append(_report_finding(report, attached))
+        findings.append(_report_finding(report, attached, _x_failed_recipients(message)))
     elif receipt is not None:
         findings.append(receipt)
     elif feedback is None:
@@ -647,7 +647,23 @@ def _short(text: str | None, limit: int = 120) -> str | None:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...]) -> Finding:
+def _recipient_name(recipient: DsnRecipient, failed_header: list[str]) -> str:
+    """How the title names a recipient: its Final-Recipient, unless that is no address (Exim
+    writes the file or pipe it delivered to, "rfc822;/mail/spool/..."), then its
+    Original-Recipient, else the X-Failed-Recipients address."""
+    final = recipient.final_recipient
+    if final and "@" in final:
+        return final
+    original = recipient.original_recipient
+    if original and "@" in original:
+        return original
+    if failed_header:
+        return failed_header[0]
+    return final or original or "?"
+
+
+def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...],
+                    failed_header: list[str] | None = None) -> Finding:
     actions = {r.action for r in report.recipients}
     if "failed" in actions:
         kind, severity, wanted = "failed", Severity.WARNING, "failed"
@@ -656,7 +672,7 @@ def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...
     else:
         kind, severity, wanted = "delivered", Severity.INFO, None
     chosen = [r for r in report.recipients if wanted is None or r.action == wanted]
-    names = ", ".join(_short(r.final_recipient or r.original_recipient, 80) or "?" for r in chosen[:3])
+    names = ", ".join(_short(_recipient_name(r, failed_header or []), 80) or "?" for r in chosen[:3])
     more = f" and {len(chosen) - 3} more" if len(chosen) > 3 else ""
     first = chosen[0]
     said_words = diagnostic_words(first.diagnostic_code)
@@ -770,6 +786,18 @@ _failed_recipient_re = compiled_on_first_use(
     re.MULTILINE)
 
 
+def _x_failed_recipients(message: Message) -> list[str]:
+    """The addresses of X-Failed-Recipients (Exim's, Google's): the recipients a bounce is about."""
+    from .addresses import parse_addresses
+
+    found: list[str] = []
+    for field in message.all("X-Failed-Recipients")[:3]:
+        for address in parse_addresses(field.value[:4000])[:_MAX_LISTED]:
+            if address.domain and address.address not in found:
+                found.append(address.address)
+    return found
+
+
 def _unstructured_bounce(message: Message) -> Finding | None:
     """A finding for a bounce that carries no machine-readable report, with the enhanced status
     codes its text gives; None when the message does not look like a bounce."""
@@ -788,8 +816,12 @@ def _unstructured_bounce(message: Message) -> Finding | None:
     said = "; ".join(f"{code}: {status_meaning(code) or 'unregistered code'}" for code in codes)
     why = "Exchange marks it as a non-delivery report (X-MS-Exchange-Message-Is-Ndr)" if ndr_mark else \
         f"its subject (\"{_short(subject, 80)}\") and sender say so"
-    failed = list(dict.fromkeys(next(group for group in match.groups() if group)
-                                for match in _failed_recipient_re().finditer(text)))[:_MAX_LISTED]
+    # Exim and Google name the failed recipients in a header field of their own.
+    failed = _x_failed_recipients(message)
+    failed += [address for address in dict.fromkeys(next(group for group in match.groups() if group)
+                                                    for match in _failed_recipient_re().finditer(text))
+               if address not in failed]
+    failed = failed[:_MAX_LISTED]
     if failed:
         # What a ticket asks first, as for a structured report (dsn.failed): who did not get it.
         names = ", ".join(failed[:3]) + (f" and {len(failed) - 3} more" if len(failed) > 3 else "")

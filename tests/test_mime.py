@@ -585,3 +585,23 @@ def test_a_code_a_vendor_uses_otherwise_is_read_as_the_vendor_means_it() -> None
     report = headerscope.analyze(_dsn(other, returned), offline=True)
     assert report.delivery_report is not None
     assert "null MX (RFC 7505)" in (report.delivery_report.recipients[0].status_meaning or "")
+
+
+def test_x_failed_recipients_names_the_recipient_a_bounce_is_about() -> None:
+    # Google's bounce without a report part (real, 2019), and Exim's report whose Final-Recipient
+    # is the file it delivered to ("rfc822;/mail/spool/..."): X-Failed-Recipients names who failed.
+    text_only = (b"From: Mail Delivery Subsystem <mailer-daemon@googlemail.example>\r\nTo: a@example.jp\r\n"
+                 b"Subject: Delivery Status Notification (Failure)\r\n"
+                 b"X-Failed-Recipients: libsisimai@googlegroups.example\r\n\r\nThe message was not delivered.\r\n")
+    [finding] = [f for f in headerscope.analyze(text_only, offline=True).findings if f.id.startswith("dsn.")]
+    assert (finding.id, finding.title) == ("dsn.unstructured", "Bounce: delivery to libsisimai@googlegroups.example failed")
+    status = (b"Reporting-MTA: dns; q002.kijitora.gol.example\r\n\r\n"
+              b"Final-Recipient: rfc822;/mail/spool/q002.kijitora.gol.example/22r/cat/n2.nyaan\r\n"
+              b"Action: failed\r\nStatus: 5.0.0\r\n")
+    exim = _dsn(status, b"From: a@sender.example\r\nSubject: x\r\n\r\nbody\r\n").replace(
+        b"Subject: Undelivered", b"X-Failed-Recipients: nyaan@gol.example\r\nSubject: Undelivered", 1)
+    report = headerscope.analyze(exim, offline=True)
+    [finding] = [f for f in report.findings if f.id == "dsn.failed"]
+    assert finding.title.startswith("Bounce: delivery to nyaan@gol.example failed")
+    assert report.delivery_report is not None  # the report's own value is kept as written
+    assert report.delivery_report.recipients[0].final_recipient == "/mail/spool/q002.kijitora.gol.example/22r/cat/n2.nyaan"
