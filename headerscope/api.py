@@ -43,7 +43,7 @@ from .model import (
     Severity,
 )
 from .spamfilters import read_spam_filters
-from .text import header_ref
+from .text import compiled_on_first_use, header_ref
 from .verdict import decide, handed_over_inside
 
 _SEVERITY_ORDER = {Severity.DANGER: 0, Severity.WARNING: 1, Severity.NOTICE: 2, Severity.INFO: 3}
@@ -160,6 +160,32 @@ def warm_up() -> None:
 # What SPF and DMARC say of mail from the internet, which a message handed over inside the
 # receiving organisation never was (the verdict says they do not apply).
 _OUTSIDE_ONLY_FINDINGS = frozenset({"spf.fail", "spf.softfail", "dmarc.fail"})
+
+
+# sendmail's note that it re-encoded the body: "X-MIME-Autoconverted: from base64 to 8bit by
+# host id QUEUEID".
+_autoconverted_re = compiled_on_first_use(r"from\s+(\S{1,40})\s+to\s+(\S{1,40})\s+by\s+([^\s;]{1,253})",
+                                         re.IGNORECASE)
+
+
+def _receiver_converted_body(message: Message, hops: tuple[Hop, ...]) -> tuple[str, str] | None:
+    """(host, what it did) when a host of the receiving side (a trusted hop's "by") noted that
+    it re-encoded the body (X-MIME-Autoconverted), which changes it for DKIM."""
+    receivers = {(h.fields.by or "").lower() for h in hops if h.trusted and h.fields.by}
+    for field in message.all("X-MIME-Autoconverted")[:3]:
+        match = _autoconverted_re().search(field.value[:400])
+        if match is not None and match.group(3).lower().rstrip(".") in receivers:
+            return match.group(3), f"converted the body from {match.group(1)} to {match.group(2)}"
+    return None
+
+
+def _converted_by_receiver(finding: Finding, host: str, what: str) -> Finding:
+    """The keyless body-hash finding when the receiving side itself re-encoded the body."""
+    return dataclasses.replace(finding, severity=Severity.NOTICE, explanation=(
+        f"{finding.explanation} The receiving side's own server {host} notes that it {what} "
+        "(X-MIME-Autoconverted) after accepting the message: a new transfer encoding changes the body that "
+        "DKIM hashes (RFC 6376 section 5.3), so the change is most likely that server's, after delivery, not a "
+        "change in transit."))
 
 
 def _inside_only(finding: Finding, client_ip: str | None) -> Finding:
@@ -289,6 +315,10 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
                      if c.method == "dkim" and c.label == "modified_after_delivery"}
     if changed_since:
         findings[:] = [f for f in findings if not (f.id == "dkim.body_changed" and f.subject in changed_since)]
+    converter = _receiver_converted_body(message, chain.hops) \
+        if any(f.id == "dkim.body_changed" for f in findings) else None
+    if converter is not None:
+        findings[:] = [_converted_by_receiver(f, *converter) if f.id == "dkim.body_changed" else f for f in findings]
     findings.extend(comparison_findings)
 
     # Byte-identical DKIM-Signature fields (a relay that signed twice) give identical findings:

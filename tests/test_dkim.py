@@ -854,3 +854,26 @@ def test_a_body_changed_after_signing_is_found_without_the_key() -> None:
     assert found[0].title.startswith("DKIM: recorded pass, now not checked (")
     # Without the receiver's record, the keyless finding says the body changed after signing
     # (test_recorded's test_the_keyless_body_finding_is_not_repeated_beside_the_after_delivery_comparison).
+
+
+def test_a_body_the_receiving_server_re_encoded_is_said_to_be_its_change() -> None:
+    # sendmail notes "X-MIME-Autoconverted: from base64 to 8bit by <host> id <queue id>" when it
+    # re-encodes a body after accepting it (real, 2019): the keyless body-hash finding names that
+    # server and is a notice. A note naming a host of no receiving hop changes nothing.
+    import headerscope
+
+    def message(converter: bytes) -> bytes:
+        return (b"Received: from mail-pg1-f205.google.example (mail-pg1-f205.google.example [209.85.215.205]) by "
+                b"neko.example.jp (8.14.4) with ESMTP id 01SLcgSv017310; Thu, 28 Feb 2019 23:34:45 +0900\r\n"
+                b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=googlemail.example; s=x; h=from;"
+                b" bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA\r\n"
+                b"X-MIME-Autoconverted: from base64 to 8bit by " + converter + b" id 01SLcgSv017310\r\n"
+                b"From: a@googlemail.example\r\nDate: Thu, 28 Feb 2019 06:34:43 -0800\r\n\r\nConverted body.\r\n")
+
+    [changed] = [f for f in headerscope.analyze(message(b"neko.example.jp"), offline=True).findings
+                 if f.id == "dkim.body_changed"]
+    assert changed.severity.value == "notice"
+    assert "neko.example.jp notes that it converted the body from base64 to 8bit" in changed.explanation
+    [changed] = [f for f in headerscope.analyze(message(b"relay.elsewhere.example"), offline=True).findings
+                 if f.id == "dkim.body_changed"]
+    assert changed.severity.value == "warning" and "X-MIME-Autoconverted" not in changed.explanation
