@@ -516,6 +516,11 @@ def _iso(moment: datetime) -> str:
 # ---------------------------------------------------------------- roles
 
 
+# The accounts mail servers run as, which write their own bounces and reports locally.
+_MTA_ACCOUNTS = frozenset({"debian-exim", "exim", "mailnull", "mail", "postfix", "qmaild", "qmails", "qmailr",
+                           "mailer-daemon", "smmsp", "courier", "_postfix"})
+
+
 def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Role:
     """The role of the agent that wrote this Received field (RFC 5598 section 2), on its own.
 
@@ -550,6 +555,10 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
         return Role.MUA
     if protocol.startswith("local") and not fields.from_ip:
         user = (fields.ident or fields.from_helo or fields.from_rdns or "").strip()
+        if user.lower() in _MTA_ACCOUNTS:
+            # The mail server's own account ("from Debian-exim by host with local"): the server
+            # itself wrote the message, a bounce or a report (RFC 3464's Reporting-MTA).
+            return Role.MTA
         if protocol != "local" or (user and "." not in user):
             return Role.MUA
     if _is_local_delivery(fields, raw, low, protocol) or _mailbox_transport(fields) or (

@@ -1556,3 +1556,15 @@ def test_the_total_is_unknown_when_the_delivering_hops_time_cannot_be_read() -> 
     [unknown] = [f for f in report.findings if f.id == "hops.total_unknown"]
     assert unknown.title == "Total travel time unknown: hop 3's time cannot be read"
     assert "Up to hop 2, the last stamp that can be read, it took 0 s." in unknown.explanation
+
+
+def test_a_mail_servers_own_account_writing_locally_is_the_mta_not_a_user() -> None:
+    # Exim writes its bounces as "Received: from Debian-exim by host with local" (real, an Exim
+    # DSN): the server wrote the message, as qmail's "invoked for bounce" says. A user writing
+    # locally stays the MUA.
+    from headerscope.hops import classify_role
+
+    exim = ReceivedFields(ident="Debian-exim", by="q002.kijitora.gol.example", protocol="local")
+    assert classify_role(exim, "from Debian-exim by q002.kijitora.gol.example with local id 1", False) is Role.MTA
+    user = ReceivedFields(ident="dave", by="dread.disaster.example", protocol="local")
+    assert classify_role(user, "from dave by dread.disaster.example with local (Exim 4.92) id 2", False) is Role.MUA
