@@ -1562,8 +1562,6 @@ def test_a_mail_servers_own_account_writing_locally_is_the_mta_not_a_user() -> N
     # Exim writes its bounces as "Received: from Debian-exim by host with local" (real, an Exim
     # DSN): the server wrote the message, as qmail's "invoked for bounce" says. A user writing
     # locally stays the MUA.
-    from headerscope.hops import classify_role
-
     exim = ReceivedFields(ident="Debian-exim", by="q002.kijitora.gol.example", protocol="local")
     assert classify_role(exim, "from Debian-exim by q002.kijitora.gol.example with local id 1", False) is Role.MTA
     user = ReceivedFields(ident="dave", by="dread.disaster.example", protocol="local")
