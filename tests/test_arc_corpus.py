@@ -219,3 +219,21 @@ def test_a_newest_seal_recording_cv_fail_fails_the_chain_even_offline() -> None:
         assert "i=2" in arc.reason
     # A cv=fail further down (not the newest) is dkimpy's to judge: offline, not checked.
     assert _check(raw, OfflineResolver()).result == "not_checked"
+
+
+def test_a_sealers_record_of_a_broken_chain_is_a_notice_saying_whose_word_it_is() -> None:
+    # kernel.org seals i=2 with cv=fail when the chain reached it broken (real, 2024): its word,
+    # not a failure found here; offline its seal is not verified, which the reason says.
+    raw = crlf(
+        "ARC-Seal: i=2; a=rsa-sha256; d=subspace.kernel.example; s=arc; cv=fail; b=AAAA\n"
+        "ARC-Message-Signature: i=2; a=rsa-sha256; d=subspace.kernel.example; s=arc; h=from; bh=AAAA; b=AAAA\n"
+        "ARC-Authentication-Results: i=2; smtp.subspace.kernel.example; arc=fail\n"
+        "ARC-Seal: i=1; a=rsa-sha256; d=microsoft.example; s=arc; cv=none; b=AAAA\n"
+        "ARC-Message-Signature: i=1; a=rsa-sha256; d=microsoft.example; s=arc; h=from; bh=AAAA; b=AAAA\n"
+        "ARC-Authentication-Results: i=1; mx.microsoft.example; dkim=pass\n"
+        "From: a@oracle.example\n\nbody\n")
+    arc, findings = check_arc(parse_message(raw), OfflineResolver())
+    assert arc is not None and (arc.result, arc.reason_code) == ("fail", "chain_terminated")
+    assert "sealer says it found the chain already broken (its seal not verified here)" in arc.reason
+    [finding] = [f for f in findings if f.id == "arc.chain_failed"]
+    assert finding.severity.value == "notice" and finding.title == "ARC chain does not validate (i=2 recorded cv=fail)"

@@ -166,9 +166,11 @@ def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, 
     if instances and instances[-1].instance == max(sets) and (instances[-1].cv or "").strip().lower() == "fail":
         # RFC 8617 section 5.2 step 2: the newest seal records that its sealer found the chain
         # broken; it fails whatever the signatures say, so no key is needed to say so.
+        verified = instances[-1].seal_result == "pass"
         result, code, reason = ("fail", "chain_terminated",
                                 f"the newest ARC-Seal (i={instances[-1].instance}) records cv=fail: its "
-                                "sealer found the chain already broken")
+                                f"sealer{'' if verified else ' says it'} found the chain already broken"
+                                + ("" if verified else " (its seal not verified here)"))
     else:
         result, code, reason = _verdict(outcome, dnsfunc, problems, has_body=message.has_body)
     oldest_pass = None
@@ -189,7 +191,11 @@ def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, 
             f"{RFC8617}#section-5.2", "arc"))
     elif result in ("fail", "permerror"):
         findings.append(Finding(
-            "arc.chain_failed", Severity.WARNING, "ARC chain does not validate",
+            # A sealer's own record that the chain reached it broken (a list or gateway before it
+            # changed the message) is its statement, not a failure found here: a notice.
+            "arc.chain_failed", Severity.NOTICE if code == "chain_terminated" else Severity.WARNING,
+            "ARC chain does not validate" + (f" (i={instances[-1].instance} recorded cv=fail)"
+                                             if code == "chain_terminated" else ""),
             f"{reason}. A receiver cannot rely on what the intermediaries recorded in their "
             "ARC-Authentication-Results.", f"{RFC8617}#section-5.2", "arc"))
     return arc, tuple(findings)
