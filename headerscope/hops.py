@@ -402,6 +402,12 @@ def _host_domain_cached(name: str) -> str | None:
     return organizational_domain(host)
 
 
+def hop_above(hops: Sequence[Hop], header_index: int) -> Hop | None:
+    """The hop whose Received sits directly above the header field at ``header_index``: the
+    server that handled the message just before the field was there, or wrote it."""
+    return max((h for h in hops if h.header_index < header_index), key=lambda h: h.header_index, default=None)
+
+
 def host_domain(name: str | None) -> str | None:
     """The registrable domain a host name is under, as written (``protonmail.ch`` for
     mailin028.protonmail.ch): what a report quotes as evidence. None as for host_organization."""

@@ -57,6 +57,7 @@ import re
 from collections.abc import Sequence
 
 from .domains import organizational_domain
+from .hops import hop_above
 from .message import Message
 from .model import Finding, HeaderField, Hop, Severity, SpamFilterVerdict
 from .text import compiled_on_first_use, header_ref
@@ -175,8 +176,23 @@ def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int |
                  _spamexperts, _kaspersky, _mimecast, _gmail_labels, _spam_flag):
         verdicts.extend(read(message, boundary, microsoft_receiver))
     verdicts.sort(key=lambda v: v.header_index)
+    verdicts = [v if v.trusted else _placed(v, hops) for v in verdicts]
     findings = [_flagged(v) for v in verdicts if v.trusted and v.spam]
     return tuple(verdicts), tuple(findings)
+
+
+def _placed(verdict: SpamFilterVerdict, hops: Sequence[Hop]) -> SpamFilterVerdict:
+    """A claim's reason with the hop whose Received sits directly above it: a filter writes its
+    fields when its server handles the message, so the verdict is that server's side's or an
+    earlier one's (a sender's outbound filter, say), not the receiver's."""
+    above = hop_above(hops, verdict.header_index)
+    if above is None:
+        return verdict
+    host = above.fields.by or "a server it does not name"
+    org = f", {above.organization}" if above.organization else ""
+    return dataclasses.replace(verdict, trust_reason=(
+        f"{verdict.trust_reason}. It sits below hop {above.number}'s Received (by {host}{org}): the verdict of "
+        "that server's side or an earlier one's"))
 
 
 def _fields(message: Message, name: str) -> list[HeaderField]:

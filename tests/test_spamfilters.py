@@ -592,3 +592,23 @@ def test_a_filter_that_wrote_only_a_score_shows_no_verdict_in_words() -> None:
     assert "│ no verdict │" in row, row
     assert ">no verdict</span>" in get_renderer("html").render(report)
     assert "| no verdict |" in get_renderer("markdown").render(report)
+
+
+def test_a_claimed_verdict_says_below_which_hop_it_sits() -> None:
+    # iCloud's outbound Proofpoint verdict (real, 2024) reached another receiver: "not spam" read
+    # as if the recipient's gateway had scanned it. It is a claim below the sender's hop, and says so.
+    import headerscope
+    from headerscope.render import get_renderer
+
+    raw = (b"Received: from outbound.pv.icloud.example (outbound.pv.icloud.example [17.42.251.10]) by mail.lfdr.example"
+           b" (Postfix) with ESMTPS id 2; Mon, 2 Sep 2024 10:00:05 +0000\r\n"
+           b"Received: from client.icloud.example (mr85p00im.example [17.58.23.181]) by outbound.pv.icloud.example"
+           b" (Postfix) with ESMTPSA id 1; Mon, 2 Sep 2024 10:00:02 +0000\r\n"
+           b"X-Proofpoint-Spam-Details: rule=notspam policy=default score=0 spamscore=0 suspectscore=0\r\n"
+           b"From: a@icloud.example\r\nDate: Mon, 2 Sep 2024 10:00:00 +0000\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    [verdict] = report.spam_filters
+    assert not verdict.trusted
+    assert verdict.trust_reason.endswith("It sits below hop 1's Received (by outbound.pv.icloud.example, "
+                                         "icloud.example): the verdict of that server's side or an earlier one's")
+    assert "claim, below hop 1" in get_renderer("terminal", color=False, width=200).render(report)
