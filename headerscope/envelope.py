@@ -43,6 +43,7 @@ from .model import (
     Severity,
     SrsInfo,
 )
+from .received import authenticated_login
 from .text import compiled_on_first_use, header_ref
 
 _RFC5322_ORIGINATOR = "https://www.rfc-editor.org/rfc/rfc5322#section-3.6.2"
@@ -74,8 +75,6 @@ def _submission_logins(message: Message, hops: tuple[Hop, ...]) -> list[tuple[st
     """(login, the server that recorded it, where) for each submission whose account a server
     recorded: in its Received (Postfix's "Authenticated sender:", Exim's "authenticated_id:")
     or in cPanel's stamps. Only logins that are addresses."""
-    from .received import authenticated_login
-
     logins: list[tuple[str, str, str]] = []
     for hop in hops:
         login = authenticated_login(hop.fields.auth)
