@@ -46,6 +46,7 @@ from .model import (
 from .received import authenticated_login
 from .text import compiled_on_first_use, header_ref
 
+_ADDRESSEE_FIELDS = frozenset({"to", "cc", "bcc"})
 _RFC5322_ORIGINATOR = "https://www.rfc-editor.org/rfc/rfc5322#section-3.6.2"
 _RFC5322_FROM_COUNT = "https://www.rfc-editor.org/rfc/rfc5322#section-3.6"
 _RFC7489_FROM = "https://www.rfc-editor.org/rfc/rfc7489#section-6.6.1"
@@ -770,8 +771,12 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     for header_rcpt in header_rcpts:
         local_part, _, domain = header_rcpt.rpartition("@")
         header_domains.setdefault(local_part, []).append(domain)
+    # A pasted header that holds no To:, Cc: or Bcc: field at all (a copy cut before them): who
+    # was addressed is unknown, so no recipient is said to be a blind copy.
+    addressees_unknown = not message.has_body and not message.has_any(_ADDRESSEE_FIELDS)
     for rcpt, source in zip(rcpt_to, rcpt_sources, strict=True):
-        if rcpt.lower() in header_rcpts or rcpt.lower() in alias_targets or _host_qualified(rcpt, header_domains):
+        if rcpt.lower() in header_rcpts or rcpt.lower() in alias_targets or _host_qualified(rcpt, header_domains) \
+                or addressees_unknown:
             continue
         local_domain = _host_local_domain(rcpt)
         if local_domain is not None:
@@ -920,6 +925,16 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                         "receivers often reject such messages because it is unclear whose policy applies, "
                         "and a mail program may show only one of them.",
             reference=_RFC7489_FROM, subject="From"))
+    elif not from_real and not message.has_body and not message.all("From"):
+        # A pasted header without From: is most often a copy that stops before it: said so, not
+        # as a message that breaks RFC 5322.
+        findings.append(Finding(
+            id="envelope.no_from", severity=Severity.NOTICE,
+            title="No From: in the pasted header",
+            explanation="The input holds header fields only, and no From: field among them: the part pasted may stop "
+                        "before it (every message has one, RFC 5322 section 3.6). Who claims to be the author "
+                        "cannot be told, and DMARC, which judges the From: domain, is not evaluated.",
+            reference=_RFC5322_FROM_COUNT, subject="From"))
     elif not from_real:
         findings.append(Finding(
             id="envelope.no_from", severity=Severity.WARNING,

@@ -862,3 +862,26 @@ def test_a_submission_by_an_account_of_another_organisation_is_a_notice() -> Non
     assert "(X-Get-Message-Sender-Via)" in notice.explanation and "info@jewelry.example" in notice.title
     own = cpanel.replace(b"noreply@att.example", b"shop@jewelry.example")
     assert not [f for f in analyze(own, offline=True).findings if f.id == "envelope.submitted_by_other_account"]
+
+
+def test_a_pasted_header_cut_before_from_and_to_is_unknown_not_broken() -> None:
+    # A user's paste that stops after the receiver's fields (Yandex, real, 2021): the message
+    # had a From: and a To:; the paste does not show them. No RFC 5322 warning, no DMARC
+    # permerror, no Bcc recipient made up. A whole message without From: stays a warning.
+    from headerscope.api import analyze
+    from headerscope.render import get_renderer
+
+    paste = (b"Received: from f463.i.mail.ru (f463.i.mail.ru [185.5.136.196]) by myt5.qloud-c.yandex.example"
+             b" (mxfront/Yandex) with ESMTPS id 1 for <signrms@prog.example>; Wed, 07 Apr 2021 06:03:57 +0300\r\n"
+             b"Return-Path: artemvdubinin@mail.ru\r\n"
+             b"X-Yandex-Spam: 1\r\n")
+    report = analyze(paste, offline=True)
+    [no_from] = [f for f in report.findings if f.id == "envelope.no_from"]
+    assert (no_from.severity.value, no_from.title) == ("notice", "No From: in the pasted header")
+    assert report.dmarc is not None and report.dmarc.result == "not_checked"
+    assert not [f for f in report.findings if f.id == "dmarc.no_from_domain"]
+    assert "bcc" not in _kinds(report.envelope)
+    assert "No From: in the pasted header" in get_renderer("terminal", color=False, width=200).render(report)
+    whole = analyze(paste + b"\r\nbody\r\n", offline=True)
+    assert [f.severity.value for f in whole.findings if f.id == "envelope.no_from"] == ["warning"]
+    assert whole.dmarc is not None and whole.dmarc.result == "permerror"

@@ -99,8 +99,8 @@ class _Dns:
 
 
 def check_dmarc(resolver: Resolver, *, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...],
-                spf: SpfResult | None, arc: ArcResult | None, recorded: tuple[RecordedResult, ...] = ()
-                ) -> tuple[DmarcResult, tuple[Finding, ...]]:
+                spf: SpfResult | None, arc: ArcResult | None, recorded: tuple[RecordedResult, ...] = (),
+                from_not_pasted: bool = False) -> tuple[DmarcResult, tuple[Finding, ...]]:
     """Evaluate the From: domain; several From: domains are a finding (RFC 7489 section 6.6.1).
 
     ``recorded``: the recorded results (auth.recorded.parse_recorded); the trusted ones tell
@@ -111,6 +111,14 @@ def check_dmarc(resolver: Resolver, *, from_domains: tuple[str, ...], dkim: tupl
         domain = normalize_domain(raw)
         if domain and domain not in domains:
             domains.append(domain)
+    if not domains and from_not_pasted:
+        # A pasted header cut before its From: (envelope.no_from says so): the message had one,
+        # which is unknown here; not the message's error.
+        return DmarcResult(result="not_checked", from_domain=None, org_domain=None, record_domain=None,
+                           record=None, policy=None, policy_reason="no From: in the pasted header", disposition=None,
+                           dkim_aligned=False, spf_aligned=False, aligned_dkim_domain=None,
+                           explanation="not checked: the pasted header holds no From: field (the part pasted may "
+                                       "stop before it)"), ()
     if not domains:
         explanation = ("permerror: the From: header gives no domain to evaluate, so DMARC cannot be applied "
                        "(RFC 7489 section 6.6.1)")

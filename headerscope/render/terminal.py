@@ -175,6 +175,8 @@ class TerminalRenderer(Renderer):
             who = f"{sender.display_name} <{sender.address}>" if sender.display_name else sender.address
             story.append("From ")
             story.append_text(_t(who, "bold"))
+        elif not report.input.has_body and not any(h.name.lower() == "from" for h in report.headers):
+            story.append("No From: in the pasted header")
         else:
             story.append("No From: address")
         if env.to:
