@@ -26,7 +26,7 @@ FINDING_IDS = frozenset({
     "feedback.abuse", "feedback.auth_failure", "feedback.fraud", "feedback.not_spam", "feedback.other",
     "feedback.virus",
     "headers.defects",
-    "hops.boundary_uncertain", "hops.chain_gap", "hops.clock_skew", "hops.date_implausible", "hops.forged_looking",
+    "hops.arrival_missing", "hops.boundary_uncertain", "hops.chain_gap", "hops.clock_skew", "hops.date_implausible", "hops.forged_looking",
     "hops.future_date", "hops.gateway_possible", "hops.helo_mismatch", "hops.impossible_address", "hops.inbound_gateway", "hops.internal_only", "hops.no_received",
     "hops.private_ip_outside", "hops.rdns_unconfirmed", "hops.slow_hop", "hops.too_many", "hops.total_unknown",
     "hops.unparsed",

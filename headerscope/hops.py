@@ -32,7 +32,7 @@ from .domains import is_ip_literal, normalize_domain, organizational_domain
 from .message import Message
 from .model import Finding, HeaderField, Hop, ReceivedFields, Role, Severity
 from .received import NO_TIME_ZONE, parse_received, parse_received_timed
-from .text import compiled_on_first_use
+from .text import compiled_on_first_use, header_ref
 
 # A message with 100,000 Received fields is a loop or an attack. Only the latest (topmost)
 # DETAIL_LIMIT fields are parsed and analysed: the receiving side's hops, which decide the
@@ -195,8 +195,10 @@ _may_be_forged_re = compiled_on_first_use(r"\(may be forged\)", re.IGNORECASE)
 
 # The receiver's own record of the SMTP client (RFC 7208 section 9.1 ``client-ip``; RFC 8601
 # section 2.7 ``smtp.remote-ip`` / ``policy.iprev``), read by a small local parser.
+# Also Exchange Online's comment "spf=pass (sender IP is 149.72.167.116)".
 _STATEMENT_IP = re.compile(
-    r"\b(?:client-ip|smtp\.remote-ip|smtp\.client-ip|policy\.iprev)\s*=\s*\"?\[?([0-9A-Fa-f:.]{2,45})",
+    r"(?:\b(?:client-ip|smtp\.remote-ip|smtp\.client-ip|policy\.iprev)\s*=\s*\"?\[?|\(sender IP is )"
+    r"([0-9A-Fa-f:.]{2,45})",
     re.IGNORECASE,
 )
 _spf_receiver_re = compiled_on_first_use(r"\breceiver\s*=\s*\"?([A-Za-z0-9_.-]{1,253})", re.IGNORECASE)
@@ -1118,6 +1120,17 @@ def _statement_ip(value: str) -> re.Match[str] | None:
     return _STATEMENT_IP.search(value)
 
 
+def _unseen_outside_client(work: list[_Work], statements: Sequence[_Statement]) -> _Statement | None:
+    """A client the receiving side recorded (its Received-SPF or Authentication-Results) that is an
+    internet address and the client of no hop shown: the hop where it connected is not there."""
+    shown = {_ip(item.fields.from_ip) for item in work if item.fields.from_ip}
+    for statement in statements:
+        address = _ip(statement.ip)
+        if address is not None and address not in shown and not is_non_public_ip(statement.ip):
+            return statement
+    return None
+
+
 def _read_statements(message: Message) -> list[_Statement]:
     """Who recorded which client IP: Received-SPF (RFC 7208 section 9.1) and
     Authentication-Results (RFC 8601 section 2.7) fields, read by a small local parser."""
@@ -1381,7 +1394,23 @@ def build_chain_from_fields(
 
     for note in boundary.notes:
         findings.add(note)
-    if not boundary.from_outside:
+    outside_client = _unseen_outside_client(work, statements) if not boundary.from_outside else None
+    if outside_client is not None:
+        # The receiver recorded a client from outside that no Received shows: the header is cut
+        # (a paste that stops before the hop where the message arrived), not internal mail.
+        where = work[-1].org or "the receiving host"
+        findings.add(Finding(
+            id="hops.arrival_missing", severity=Severity.NOTICE,
+            title=f"The hop where the message arrived at {where} is missing",
+            explanation=(f"No Received here shows the message arriving from outside {where}, but the receiving "
+                         f"side's own results ({header_ref(outside_client.index)}) record the client it checked, "
+                         f"{outside_client.ip}, an internet address no Received names: the header is cut (a paste "
+                         f"that stops before the hop where the message arrived), so the message came from outside "
+                         f"and the hop that shows it is missing. The trust boundary is placed at hop "
+                         f"{boundary_index + 1}, the earliest shown."),
+            reference=_RFC5321_TRACE, subject=f"hop {boundary_index + 1}",
+        ))
+    elif not boundary.from_outside:
         where = work[-1].org or "the receiving host"
         findings.add(Finding(
             id="hops.internal_only", severity=Severity.INFO,

@@ -1566,3 +1566,26 @@ def test_a_mail_servers_own_account_writing_locally_is_the_mta_not_a_user() -> N
     assert classify_role(exim, "from Debian-exim by q002.kijitora.gol.example with local id 1", False) is Role.MTA
     user = ReceivedFields(ident="dave", by="dread.disaster.example", protocol="local")
     assert classify_role(user, "from dave by dread.disaster.example with local (Exim 4.92) id 2", False) is Role.MUA
+
+
+def test_a_paste_cut_before_the_arrival_hop_is_not_internal_mail() -> None:
+    # An Outlook on the web paste (real, 2022) that stops before the hop where Exchange Online took
+    # the message from SendGrid: its own results record the client it checked, 149.72.167.116, which
+    # no Received shows. Not "sent inside that organisation".
+    import headerscope
+
+    raw = (b"Received: from AS8P251CA0021.EURP251.PROD.OUTLOOK.COM (2603:10a6:20b:2f2::18) by "
+           b"AM0P191MB0481.EURP191.PROD.OUTLOOK.COM (2603:10a6:208:4d::33) with Microsoft SMTP Server "
+           b"(version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.4951.12; Tue, 8 Feb 2022"
+           b" 15:56:20 +0000\r\n"
+           b"Received: from VI1EUR04FT014.eop-eur04.prod.protection.outlook.com (2603:10a6:20b:2f2:cafe::f0) by "
+           b"AS8P251CA0021.outlook.office365.com (2603:10a6:20b:2f2::18) with Microsoft SMTP Server id 15.20.4951.19"
+           b" via Frontend Transport; Tue, 8 Feb 2022 15:56:19 +0000\r\n"
+           b"Authentication-Results: spf=pass (sender IP is 149.72.167.116) smtp.mailfrom=noreply.bugalert.example;"
+           b" dkim=pass (signature was verified) header.d=bugalert.example;dmarc=bestguesspass action=none"
+           b" header.from=bugalert.example;compauth=pass reason=109\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    ids = {f.id for f in report.findings}
+    assert "hops.internal_only" not in ids
+    [missing] = [f for f in report.findings if f.id == "hops.arrival_missing"]
+    assert "149.72.167.116, an internet address no Received names" in missing.explanation
