@@ -542,6 +542,11 @@ def _archive_address(address: Address) -> Address | None:
                    domain=address_domain(mailbox))
 
 
+# Alias services that receive mail at an alias and forward it to the real mailbox, and the
+# field each writes with the alias (its envelope recipient).
+_ALIAS_FORWARDERS = (("X-SimpleLogin-Envelope-To", "SimpleLogin"),)
+
+
 def _forwarding_trace(message: Message, mail_from: str | None) -> tuple[str, str] | None:
     """The mailbox that forwarded or redirected the message, with the trace that says so, or None."""
     for field in message.all("Resent-From")[:1]:
@@ -560,6 +565,12 @@ def _forwarding_trace(message: Message, mail_from: str | None) -> tuple[str, str
         found = parse_addresses(field.value.split()[0]) if field.value.split() else ()
         if found and found[0].domain:
             return found[0].address, f"Gmail's X-Forwarded-For names {found[0].address} as the forwarding mailbox"
+    for name, service in _ALIAS_FORWARDERS:
+        for field in message.all(name)[:1]:
+            # An alias service's own record of the alias the message reached and was sent on from.
+            found = parse_addresses(field.value[:600])
+            if found and found[0].domain:
+                return found[0].address, f"{service}'s {name} names the alias {found[0].address} that forwarded it"
     if mail_from and "+caf_=" in mail_from.lower():
         local, _, domain = mail_from.rpartition("@")
         mailbox = f"{local[:local.lower().index('+caf_=')]}@{domain}"

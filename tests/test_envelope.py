@@ -885,3 +885,15 @@ def test_a_pasted_header_cut_before_from_and_to_is_unknown_not_broken() -> None:
     whole = analyze(paste + b"\r\nbody\r\n", offline=True)
     assert [f.severity.value for f in whole.findings if f.id == "envelope.no_from"] == ["warning"]
     assert whole.dmarc is not None and whole.dmarc.result == "permerror"
+
+
+def test_an_alias_services_forward_is_a_forward_not_a_bcc() -> None:
+    # SimpleLogin (real, 2023) sends mail for an alias on to the real mailbox and records the
+    # alias in X-SimpleLogin-Envelope-To: the Delivered-To mailbox is the forward's target.
+    envelope, _ = _run("Delivered-To: john.doe@gmail.test\n"
+                       "X-SimpleLogin-Type: Forward\n"
+                       "X-SimpleLogin-Envelope-To: shop.1234@simplelogin.test\n"
+                       "From: Shop <news@shop.test>\nTo: shop.1234@simplelogin.test\n")
+    assert "bcc" not in _kinds(envelope)
+    [forwarded] = [d for d in envelope.differences if d.kind == "forwarded"]
+    assert "names the alias shop.1234@simplelogin.test that forwarded it" in forwarded.explanation
