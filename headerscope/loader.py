@@ -73,6 +73,12 @@ class LoadedInput(Value):
 # RFC 5322 section 2.2: field-name is printable US-ASCII except colon; obs-optional (section
 # 4.5) allows white space before the colon.
 _FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+[ \t]*:")
+# A line of a header block, after the first, that is neither folded nor a field's start (as
+# _FIELD): one search for line ends (a fast literal scan) instead of a match per line, for
+# blocks whose lines end in LF or CR LF (one with a bare CR takes the full path). Its field
+# test is stricter than _is_field (the name and the spaces before the colon within its
+# _MAX_SCAN_LINE bytes), so a line _is_field rejects is always found.
+_stray_line = compiled_on_first_use(rb"\n(?![ \t\r\n]|\Z|[\x21-\x39\x3b-\x7e]{1,4000}[ \t]{0,90}:)")
 # A field with an empty value: the properties-dialog layout puts the value on the next line.
 _EMPTY_FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+:[ \t]*\Z")
 # mbox separator (RFC 4155): "From " then the envelope sender and a date.
@@ -647,7 +653,10 @@ def _restore_lost_folds(lines: _Lines) -> None:
     a line that is no field, after a field, is the rest of that field, indented again."""
     end = min(lines.header_block_end(), MAX_HEADER_FIELDS)  # the fields read (message.py)
     header = lines.text[:end]
-    if len(header) < 2 or not _is_field(header[0]) or any(line[:1] in (b" ", b"\t") for line in header):
+    if len(header) < 2 or not _is_field(header[0]):
+        return
+    if any(line[:1] in (b" ", b"\t") for line in header):
+        _restore_lost_trace_folds(lines, header)
         return
     lost = [i for i in range(1, end) if header[i].strip() and (not _is_field(header[i]) or _folded_list(header[i]))]
     if not lost:
@@ -656,6 +665,34 @@ def _restore_lost_folds(lines: _Lines) -> None:
         lines.text[index] = b" " + lines.text[index]
     lines.reshape(f"indented {len(lost)} line(s) that are no header field again: the paste lost the "
                   "indentation of folded lines")
+
+
+# A Received field's clauses (RFC 5321 section 4.4) and its date, as a folded line starts them.
+_trace_clause = compiled_on_first_use(rb"(?:by|with|id|for|via|from)\s|[(;]", re.IGNORECASE)
+
+
+def _restore_lost_trace_folds(lines: _Lines, header: list[bytes]) -> None:
+    """A paste that kept most folds and lost some: only a line that is no field, right after a
+    Received field or its folded lines, and starts one of its clauses ("by ...", "(authenticated
+    ...)", "id ...", "; date") is taken for its lost fold. Any other stray line stays what it
+    is (damage, or the body's first line)."""
+    lost: list[int] = []
+    in_received = False
+    for index, line in enumerate(header):
+        if line[:1] in (b" ", b"\t"):
+            continue
+        if _is_field(line):
+            in_received = line[:9].lower() == b"received:"
+        elif in_received and _trace_clause().match(line) is not None:
+            lost.append(index)
+        else:
+            in_received = False
+    if not lost:
+        return
+    for index in lost:
+        lines.text[index] = b" " + lines.text[index]
+    lines.reshape(f"indented {len(lost)} line(s) of Received fields again: the paste lost the indentation "
+                  "of some folded lines")
 
 
 # The character references an escaped copy of a header holds (HTML 5 section 13.1.4): the
@@ -1073,8 +1110,12 @@ def _needs_no_cleanup(data: bytes) -> bool:
     block = data[:first]
     if not block.isascii() and any(mark in block for mark in _WEB_SPACES):
         return False  # a web page's non-breaking or zero-width spaces: _respace_web_text
-    if b"\n " not in block and b"\n\t" not in block and any(not _is_field(line) for line in header):
-        return False  # not one folded line, yet lines that are no fields: folds lost (_restore_lost_folds)
+    # (The block ends before the LF of its last line's CR LF when the blank line is CR LF.)
+    crs = block.count(b"\r") - (1 if block.endswith(b"\r") else 0)
+    if crs != block.count(b"\r\n") or _stray_line().search(block) is not None:
+        # A bare CR (a line end of its own), or a line that is no field and not folded: maybe a
+        # lost fold (_restore_lost_folds).
+        return False
     if _html_escaped(block):
         return False  # HTML text: _unescape_html
     if len(header) <= 12 and any(line[:5].lower() == b"sent:" for line in header):

@@ -808,3 +808,29 @@ def test_lines_of_spaces_standing_for_every_empty_line_end_the_header_section() 
     # A line of white space folded into a field, followed by more fields, stays a fold.
     folded = b"Subject: one\n \n two\nFrom: a@example.org\nTo: b@example.org\n"
     assert load_bytes(folded).data == folded
+
+
+def test_a_paste_that_lost_some_folds_of_a_received_field_gets_them_back() -> None:
+    # A real copy of a 2013 scam through Exchange Online kept most folds but lost those of one
+    # Received field: its "(authenticated ...)" and "by ..." lines stood alone, and the hop lost
+    # its receiving host, its date and its role. Lines of Received clauses after a Received field
+    # are indented again; another stray line stays as it is.
+    import headerscope
+
+    raw = (b"Received: from BL2PRD0711HT001.namprd07.prod.outlook.com (10.255.104.164) by\r\n"
+           b" BY2PRD0711HT003.namprd07.prod.outlook.com (10.255.88.166) with Microsoft SMTP\r\n"
+           b" Server (TLS) id 14.16.257.4; Thu, 17 Jan 2013 23:35:35 +0000\r\n"
+           b"Received: from User (85-250-54-29.bb.netvision.example[85.250.54.29])\r\n"
+           b"(authenticated bits=0)\r\n"
+           b"by mail.shako.example (8.14.3/8.14.3/4.90) with ESMTP\r\n"
+           b" id r0HNXZSI028539; Fri, 18 Jan 2013 07:33:38 +0800\r\n"
+           b"From: Joseph <vieria@aol.example>\r\nDate: Thu, 17 Jan 2013 23:46:07 +0000\r\n\r\nDear Sir,\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    first = report.hops[0]
+    assert (first.fields.by, first.fields.timestamp, first.role.value) == (
+        "mail.shako.example", "2013-01-18T07:33:38+08:00", "MSA")
+    assert any("lost the indentation of some folded lines" in note for note in report.input.cleanups)
+    # A stray line that starts no Received clause is not taken for a fold.
+    stray = raw.replace(b"(authenticated bits=0)\r\n", b"(authenticated bits=0)\r\nDear reader\r\n")
+    assert "Dear reader" not in " ".join(h.value for h in headerscope.analyze(stray, offline=True).headers
+                                         if h.name.lower() == "received")
