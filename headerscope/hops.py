@@ -959,16 +959,17 @@ _FILTERING_SERVICES = frozenset({
 
 def _possible_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: MailExchangers | None,
                       addressed_domains: Sequence[str] = ()) -> Finding | None:
-    """A notice, when no MX answer can tell (offline, a snapshot without it), that the boundary
-    hop's client is a hosted filtering service whose own hop below took the message from another
-    organisation: perhaps the recipient's inbound gateway, which would move the boundary below it."""
+    """An info finding, when no MX answer can tell (offline, a snapshot without it), that the
+    boundary hop's client is a hosted filtering service whose own hop below took the message from
+    another organisation: perhaps the recipient's inbound gateway, which would move the boundary
+    below it."""
     if b <= 0:
         return None
     fields = work[b].fields
     service = next((org for org in (host_organization(fields.from_rdns), host_organization(fields.from_helo))
                     if org), None)
-    if service is None or orgs.find(service) not in {orgs.find(s) for s in _FILTERING_SERVICES} \
-            or not orgs.same(work[b - 1].org, service):
+    # host_organization merges operator aliases (pphosted.com is proofpoint.com): a set lookup.
+    if service is None or service not in _FILTERING_SERVICES or not orgs.same(work[b - 1].org, service):
         return None
     recipient = _recipient_domain(fields)
     final_org = orgs.find(work[-1].org)
@@ -1121,10 +1122,14 @@ def _statement_ip(value: str) -> re.Match[str] | None:
 
 
 def _unseen_outside_client(work: list[_Work], statements: Sequence[_Statement]) -> _Statement | None:
-    """A client the receiving side recorded (its Received-SPF or Authentication-Results) that is an
-    internet address and the client of no hop shown: the hop where it connected is not there."""
+    """A client the receiving side recorded (its Received-SPF or Authentication-Results, in its
+    name or in none, as Exchange Online writes) that is an internet address and the client of no
+    hop shown: the hop where it connected is not there."""
+    receiver = work[-1].org if work else None
     shown = {_ip(item.fields.from_ip) for item in work if item.fields.from_ip}
     for statement in statements:
+        if statement.writer_org is not None and statement.writer_org != receiver:
+            continue  # another server's record (an earlier leg's, a forwarder's)
         address = _ip(statement.ip)
         if address is not None and address not in shown and not is_non_public_ip(statement.ip):
             return statement
