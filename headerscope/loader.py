@@ -648,6 +648,26 @@ def _web_text_end(lines: _Lines) -> int:
     return len(lines.text)
 
 
+# A line a blog post, ticket or chat puts where it left header fields out: "...", "…", "[...]",
+# "[snip]". Not indented (an indented one would read as a fold of the field above).
+_elision = compiled_on_first_use(rb"(?:\.{3,}|\xe2\x80\xa6|\[(?:\.{3}|\xe2\x80\xa6|snip|snipped|truncated)\]|<snip>)[ \t]*",
+                                 re.IGNORECASE)
+
+
+def _drop_elisions(lines: _Lines) -> None:
+    """Lines of a pasted header that only mark fields left out: removed, and said, so that they
+    are not read as damaged fields or as the lost folds of the field above."""
+    end = min(lines.header_block_end(), MAX_HEADER_FIELDS)
+    marks = [i for i in range(1, end) if lines.text[i][:1] in (b".", b"\xe2", b"[", b"<")
+             and _elision().fullmatch(lines.text[i][:64]) is not None]
+    if not marks:
+        return
+    for index in reversed(marks):
+        del lines.text[index]
+        del lines.ends[index]
+    lines.reshape(f"removed {len(marks)} line(s) that mark header fields the paste left out (\"...\")")
+
+
 def _restore_lost_folds(lines: _Lines) -> None:
     """A paste that lost every fold's indentation (a chat or ticket tool trims each line):
     a line that is no field, after a field, is the rest of that field, indented again."""
@@ -1193,6 +1213,7 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
     _remove_first_line_indent(lines)
     _rebuild_properties_layout(lines)
     _join_header_groups(lines)
+    _drop_elisions(lines)
     _restore_lost_folds(lines)
     _unescape_html(lines)
     _blank_line_of_spaces(lines)

@@ -834,3 +834,21 @@ def test_a_paste_that_lost_some_folds_of_a_received_field_gets_them_back() -> No
     stray = raw.replace(b"(authenticated bits=0)\r\n", b"(authenticated bits=0)\r\nDear reader\r\n")
     assert "Dear reader" not in " ".join(h.value for h in headerscope.analyze(stray, offline=True).headers
                                          if h.name.lower() == "received")
+
+
+@pytest.mark.parametrize("mark", [b"...", b"\xe2\x80\xa6", b"[...]", b"[snip]", b"<snip>"])
+def test_lines_that_mark_fields_a_paste_left_out_are_removed_and_said(mark: bytes) -> None:
+    # A blog post's paste (real, 2023) puts "..." where it left fields out: they were damaged
+    # header fields, or the folds of the field above. A "..." inside a value stays.
+    import headerscope
+
+    raw = (b"Delivered-To: john.doe@gmail.example\r\n" + mark + b"\r\n"
+           b"Received: from mail-2061.simplelogin.example (mail-2061.simplelogin.example [192.0.2.61]) by "
+           b"mx.google.com with ESMTPS id 1; Sat, 8 Apr 2023 22:48:25 -0700 (PDT)\r\n" + mark + b"\r\n"
+           b"Subject: Your order ...\r\nFrom: shop@simplelogin.example\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert not [f for f in report.findings if f.id == "headers.defects"]
+    assert any("mark header fields the paste left out" in note for note in report.input.cleanups)
+    assert [h.name for h in report.headers] == ["Delivered-To", "Received", "Subject", "From"]
+    assert report.headers[2].value == "Your order ..."
+    assert report.hops[0].fields.timestamp == "2023-04-08T22:48:25-07:00"
