@@ -295,7 +295,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     findings.extend(spf_findings)
     dmarc, dmarc_findings = check_dmarc(resolver, from_domains=from_domains, dkim=dkim, spf=spf, arc=arc,
                                         recorded=recorded,
-                                        from_not_pasted=not message.has_body and not message.all("From"))
+                                        from_not_pasted=message.pasted_without("From"))
     findings.extend(dmarc_findings)
     findings.extend(nothing_aligned(from_domains, dkim, spf, dmarc, envelope.srs,
                                     through_list=message.first("List-Id") is not None))

@@ -936,7 +936,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                         "receivers often reject such messages because it is unclear whose policy applies, "
                         "and a mail program may show only one of them.",
             reference=_RFC7489_FROM, subject="From"))
-    elif not from_real and not message.has_body and not message.all("From"):
+    elif not from_real and message.pasted_without("From"):
         # A pasted header without From: is most often a copy that stops before it: said so, not
         # as a message that breaks RFC 5322.
         findings.append(Finding(

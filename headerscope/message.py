@@ -100,6 +100,11 @@ class Message(Value):
         """Every field with this name (case-insensitive), top first."""
         return list(self._by_name.get(name.lower(), ()))
 
+    def pasted_without(self, name: str) -> bool:
+        """Whether the input is a header alone (a paste: no body) holding no field of this name,
+        which the part pasted may have stopped before: unknown, not missing from the message."""
+        return not self.has_body and not self.all(name)
+
     def has_any(self, lowercase_names: frozenset[str]) -> bool:
         """Whether any field has one of these names (given in lower case)."""
         return not lowercase_names.isdisjoint(self._by_name)
