@@ -75,7 +75,8 @@ _FIELD_NAMES = frozenset(name.lower() for name in (
     "X-Forefront-Antispam-Report", "X-Forefront-Antispam-Report-Untrusted", "X-MS-Exchange-Organization-SCL",
     "X-Spam-Status", "X-Spamd-Result", "X-Rspamd-Action", "X-Spam-Flag", "X-Proofpoint-Spam-Details",
     "X-Barracuda-Spam-Status", "X-Amavis-Spam-Status", "X-Spam_score", "X-Spam-Report", "X-Spam-Score",
-    "X-TM-AS-Result", "X-TMASE-Result", "X-UI-Filterresults", "X-UI-Out-Filterresults", "X-Spam",
+    "X-TM-AS-Result", "X-TMASE-Result", "X-UI-Filterresults", "X-UI-Out-Filterresults", "UI-InboundReport",
+    "UI-OutboundReport", "X-Spam",
     "X-PerlMx-Spam", "X-Ham-Report", "X-Rspamd-Score", "X-Recommended-Action", "X-SpamExperts-Class",
     "X-SpamExperts-Outgoing-Class", "X-Gmail-Labels", "X-Mimecast-Spam-Score", *_KASPERSKY_STATUS_FIELDS))
 # MailScanner names its field after the site ("X-Example-MailScanner-SpamCheck").
@@ -768,15 +769,17 @@ def _trend_micro_verdict(field: HeaderField, boundary: Hop | None, spam: bool | 
 
 
 def _united_internet(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
-    """GMX, WEB.DE and mail.com: ``X-UI-Filterresults: junk:10;V03:K0:...``; the rest is opaque."""
+    """GMX, WEB.DE and mail.com: ``X-UI-Filterresults: junk:10;V03:K0:...`` (and the same value in
+    their newer ``UI-InboundReport``, the sending side's in ``X-UI-Out-Filterresults`` and
+    ``UI-OutboundReport``); the rest is opaque."""
     verdicts: list[SpamFilterVerdict] = []
-    for name in ("X-UI-Filterresults", "X-UI-Out-Filterresults"):
+    for name in ("X-UI-Filterresults", "UI-InboundReport", "X-UI-Out-Filterresults", "UI-OutboundReport"):
         for field in _fields(message, name)[:1]:
             label = field.value.strip()[:40].split(";", 1)[0].partition(":")[0].strip().lower()
             if label not in ("junk", "notjunk", "unknown"):
                 continue
             spam = {"junk": True, "notjunk": False}.get(label)
-            if name == "X-UI-Out-Filterresults":
+            if name in ("X-UI-Out-Filterresults", "UI-OutboundReport"):
                 trusted, why = False, ("the sending account's outbound scan at GMX, WEB.DE or mail.com; it says "
                                        "nothing of the recipient's filtering")
             else:

@@ -612,3 +612,23 @@ def test_a_claimed_verdict_says_below_which_hop_it_sits() -> None:
     assert verdict.trust_reason.endswith("It sits below hop 1's Received (by outbound.pv.icloud.example, "
                                          "icloud.example): the verdict of that server's side or an earlier one's")
     assert "claim, below hop 1" in get_renderer("terminal", color=False, width=200).render(report)
+
+
+def test_gmx_and_web_de_newer_report_fields_are_read() -> None:
+    # GMX's outbound filter writes "UI-OutboundReport: notjunk:1;M01:P0:..." (real, 2024), its
+    # inbound twin UI-InboundReport: the same class words as X-UI-Filterresults.
+    import headerscope
+
+    raw = (b"Received: from mout.gmx.example (mout.gmx.example [212.227.17.21]) by mail.lfdr.example with ESMTPS"
+           b" id 2; Mon, 2 Sep 2024 10:00:05 +0000\r\n"
+           b"UI-OutboundReport: notjunk:1;M01:P0:sn+MTDIYmlA=;xo8XW6fmO\r\n"
+           b"From: a@gmx.example\r\nDate: Mon, 2 Sep 2024 10:00:00 +0000\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    [verdict] = report.spam_filters
+    assert (verdict.filter, verdict.header, verdict.spam, verdict.trusted) == (
+        "GMX / WEB.DE", "UI-OutboundReport", False, False)
+    assert "outbound scan" in verdict.trust_reason
+    inbound = headerscope.analyze(b"UI-InboundReport: junk:10;M01:P0:abc\r\n" + raw.replace(
+        b"UI-OutboundReport: notjunk:1;M01:P0:sn+MTDIYmlA=;xo8XW6fmO\r\n", b""), offline=True)
+    [verdict] = inbound.spam_filters
+    assert (verdict.header, verdict.spam, verdict.trusted) == ("UI-InboundReport", True, True)
