@@ -571,9 +571,9 @@ def _forwarding_trace(message: Message, mail_from: str | None) -> tuple[str, str
             found = parse_addresses(field.value[:600])
             if found and found[0].domain:
                 return found[0].address, f"{service}'s {name} names the alias {found[0].address} that forwarded it"
-    if mail_from and "+caf_=" in mail_from.lower():
-        local, _, domain = mail_from.rpartition("@")
-        mailbox = f"{local[:local.lower().index('+caf_=')]}@{domain}"
+    google_forward = google_forwarding(mail_from)
+    if google_forward is not None:
+        mailbox = google_forward[0]
         return mailbox, f"the envelope sender {mail_from} is Gmail's auto-forwarding address for {mailbox}"
     return None
 
