@@ -153,7 +153,8 @@ class Hop(Value):
         f = self.fields
         if f.by or f.from_helo or f.from_rdns or f.from_ip or f.ident:
             return None
-        words = " ".join(self.raw.rpartition(";")[0].split()) if ";" in self.raw else " ".join(self.raw.split())
+        raw = self.raw[:2000]  # bounded: only 120 characters are shown
+        words = " ".join(raw.rpartition(";")[0].split()) if ";" in raw else " ".join(raw.split())
         return (words[:117] + "…" if len(words) > 120 else words) or None
 
 
