@@ -662,9 +662,11 @@ def _drop_elisions(lines: _Lines) -> None:
              and _elision().fullmatch(lines.text[i][:64]) is not None]
     if not marks:
         return
-    for index in reversed(marks):
-        del lines.text[index]
-        del lines.ends[index]
+    # One pass over the lines (deleting each mark would cost a pass per mark: quadratic for a
+    # hostile paste of many "..." lines).
+    dropped = set(marks)
+    lines.text[:end] = [line for i, line in enumerate(lines.text[:end]) if i not in dropped]
+    lines.ends[:end] = [line_end for i, line_end in enumerate(lines.ends[:end]) if i not in dropped]
     lines.reshape(f"removed {len(marks)} line(s) that mark header fields the paste left out (\"...\")")
 
 
