@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterator
 from ._value import Value, frozen
 from .message import MAX_HEADER_FIELDS
 from .model import RecordedResult
-from .text import compiled_on_first_use
+from .text import compiled_on_first_use, one_line
 
 
 @frozen
@@ -689,6 +689,37 @@ def _restore_lost_folds(lines: _Lines) -> None:
                   "indentation of folded lines")
 
 
+def _split_missing_separator(lines: _Lines) -> None:
+    """A header that runs straight into its body (a copy that lost the empty line between
+    them, or a sender that wrote none): the first line of text after the last field starts
+    the body, and an empty line is put before it. RFC 5322 section 2.1 requires that empty
+    line; Postfix's cleanup ends a header at its first line that is no field and inserts one,
+    and Python's email parser reads the body from there (MissingHeaderBodySeparatorDefect). Only a line of words that no
+    field follows, is not indented, and does not start a Received clause (a lost fold) or
+    name a header field (a damaged one) is taken: anything else stays a damaged field."""
+    end = min(lines.header_block_end(), MAX_HEADER_FIELDS)
+    if end < 2 or not _is_field(lines.text[0]):
+        return
+    start = next((i for i in range(1, end) if lines.text[i][:1] not in (b" ", b"\t")
+                  and not _is_field(lines.text[i])), None)
+    if start is None or any(_is_field(line) for line in lines.text[start + 1:end]):
+        return
+    line = lines.text[start][:_MAX_SCAN_LINE]
+    first_word = line.split(None, 1)[0] if line.strip() else b""
+    if (_words().match(line) is None or _trace_clause().match(line) is not None
+            or _names_a_header_field(first_word.rstrip(b":") + b":")):
+        return
+    lines.text.insert(start, b"")
+    lines.ends.insert(start, lines.ends[start - 1] or b"\n")
+    shown = one_line(line[:40].decode("utf-8", "replace"))
+    lines.reshape(f"put an empty line before \"{shown}\": the header ran straight into "
+                  "the body, with no empty line between them (RFC 5322 section 2.1)")
+
+
+# A line of text: a word, a space, another word.
+_words = compiled_on_first_use(rb"[^\s:]{1,200}[ \t]+\S")
+
+
 # A Received field's clauses (RFC 5321 section 4.4) and its date, as a folded line starts them.
 _trace_clause = compiled_on_first_use(rb"(?:by|with|id|for|via|from)\s|[(;]", re.IGNORECASE)
 
@@ -1217,6 +1248,7 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
     _join_header_groups(lines)
     _drop_elisions(lines)
     _restore_lost_folds(lines)
+    _split_missing_separator(lines)
     _unescape_html(lines)
     _blank_line_of_spaces(lines)
 

@@ -746,8 +746,8 @@ def test_web_page_spaces_and_lost_fold_indentation_are_repaired() -> None:
               b"Message-ID:Subject:From:To;\nbh=abc=; b=def=\nFrom: a@example.com\nSubject: s\n")
     names = [h.name for h in parse_message(load_bytes(signed).data).headers]
     assert names == ["DKIM-Signature", "From", "Subject"]
-    # A header whose folds kept their indentation keeps a stray line as a damaged field.
-    stray = b"From: a@example.com\nSubject: s\n with a fold\nnot a field\n\nbody\n"
+    # A header whose folds kept their indentation keeps a stray line between fields as a damaged field.
+    stray = b"From: a@example.com\nSubject: s\n with a fold\nnot a field\nTo: b@example.com\n\nbody\n"
     assert load_bytes(stray).data == stray
 
 
@@ -852,3 +852,33 @@ def test_lines_that_mark_fields_a_paste_left_out_are_removed_and_said(mark: byte
     assert [h.name for h in report.headers] == ["Delivered-To", "Received", "Subject", "From"]
     assert report.headers[2].value == "Your order ..."
     assert report.hops[0].fields.timestamp == "2023-04-08T22:48:25-07:00"
+
+
+def test_a_header_that_runs_into_its_body_with_no_empty_line_is_split_before_the_text() -> None:
+    # A real copy of a 2013 scam went from "MIME-Version: 1.0" straight to "Dear Sir/Madam,":
+    # its first two body lines were reported as damaged header fields. A line of words that no
+    # field follows starts the body, as mail readers take it (Python's email parser too).
+    import headerscope
+
+    header = (b"Received: from mail.shako.example (mail.shako.example [192.0.2.7])\r\n by mx.example.net with "
+              b"ESMTP id 1; Fri, 18 Jan 2013 07:33:38 +0800\r\n"
+              b"From: Joseph <vieria@aol.example>\r\nTo: Undisclosed recipients:;\r\n"
+              b"Subject: Dear Sir/Madam\r\nDate: Fri, 18 Jan 2013 01:46:07 +0200\r\nMIME-Version: 1.0\r\n")
+    raw = header + b"Dear Sir/Madam,\r\nmy name is Joseph, i am from Guinea Bissau\r\n\r\nRegards.\r\n"
+    loaded = load_bytes(raw)
+    assert loaded.has_body and not loaded.byte_exact
+    assert loaded.data == header + b"\r\n" + raw[len(header):]
+    assert any('put an empty line before "Dear Sir/Madam,"' in note for note in loaded.cleanups)
+    report = headerscope.analyze(raw, offline=True)
+    assert not [f for f in report.findings if f.id == "headers.defects"]
+    assert [h.name for h in report.headers][-1] == "MIME-Version"
+
+    def defects(data: bytes) -> list[str]:
+        return [f.id for f in headerscope.analyze(data, offline=True).findings if f.id == "headers.defects"]
+
+    # A line that is no field, with fields after it, is damage inside the header.
+    assert defects(header.replace(b"MIME-Version", b"Dear reader\r\nMIME-Version")) == ["headers.defects"]
+    # A last line of one word (a field that lost its colon), or one that names a field, stays damage.
+    assert defects(header + b"X-Spam-Status\r\n") == ["headers.defects"]
+    assert defects(header + b"X-Spam-Status Yes, score=9\r\n") == ["headers.defects"]
+    assert not load_bytes(header + b"X-Spam-Status Yes, score=9\r\n").has_body
