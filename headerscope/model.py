@@ -154,7 +154,13 @@ class Hop(Value):
         if f.by or f.from_helo or f.from_rdns or f.from_ip or f.ident:
             return None
         raw = self.raw[:2000]  # bounded: only 120 characters are shown
-        words = " ".join(raw.rpartition(";")[0].split()) if ";" in raw else " ".join(raw.split())
+        if ";" in raw:
+            raw = raw.rpartition(";")[0]
+        elif f.date_text:
+            # A date without its ";" (SendGrid's stamps, a paste's "Received: Sat, 8 Apr 2023 ..."):
+            # the stamp's words are what is left around it, if anything.
+            raw = raw.replace(f.date_text, " ", 1)
+        words = " ".join(raw.split())
         return (words[:117] + "…" if len(words) > 120 else words) or None
 
 

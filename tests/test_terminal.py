@@ -211,6 +211,14 @@ def test_a_stamp_that_names_neither_side_shows_its_own_words() -> None:
     assert "[bold]x[/bold]" in text and "\x1b" not in text
     assert "| (qmail 13850 invoked from network) |" in get_renderer("markdown").render(report)
     assert '<span class="muted">(qmail 13850 invoked from network)</span>' in get_renderer("html").render(report)
+    # A stamp of a date alone (a paste's "Received: Sat, 8 Apr 2023 ...", no ";") says nothing
+    # else: no date in the "from" column.
+    dated = headerscope.analyze(b"Received: Sat, 8 Apr 2023 22:48:25 -0700 (PDT)\r\n" + QMAIL_QUEUE, offline=True)
+    assert dated.hops[-1].fields.timestamp == "2023-04-08T22:48:25-07:00"
+    assert dated.hops[-1].own_words() is None
+    # Words around a date without ";" are kept.
+    assert headerscope.analyze(b"Received: (amavisd-new, port 10024) Sat, 8 Apr 2023 22:48:25 -0700\r\n" + QMAIL_QUEUE,
+                               offline=True).hops[-1].own_words() == "(amavisd-new, port 10024)"
 
 
 def _changed_body_signature(domain: str) -> bytes:
