@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 
 from ._value import frozen_maker
 from .model import ReceivedFields, TlsInfo
-from .text import compiled_on_first_use
+from .text import compiled_on_first_use, redaction_mark
 
 # Real Received values are well under 2 KB; a value longer than this is hostile or broken.
 # Cutting keeps time and memory bounded (the date is still looked for at the very end): the
@@ -778,9 +778,9 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
                             # the reverse-DNS slot then the address.
                             ip, _ = _read_ip(tail_literal.group(1))
                             if ip is None:
-                                problems.append(f"address literal is not an IP: [{_snippet(tail_literal.group(1))}]")
+                                problems.append(_literal_problem(f"[{tail_literal.group(1)}]"))
                         elif ip is None and not _is_local_socket(m.group(2)) and not _is_unknown_literal(m.group(2)):
-                            problems.append(f"address literal is not an IP: [{_snippet(m.group(2))}]")
+                            problems.append(_literal_problem(f"[{m.group(2)}]"))
                         elif ip is not None and ":" in m.group(2) and "." in m.group(2) \
                                 and _v4_port_re().match(m.group(2)):
                             exim_style = True  # ecelerity writes "[ip:port]"
@@ -809,7 +809,7 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
             if ip is None and (_is_local_socket(t.text[1:-1]) or _is_unknown_literal(t.text[1:-1])):
                 continue
             if ip is None:
-                problems.append(f"address literal is not an IP: {_snippet(t.text)}")
+                problems.append(_literal_problem(t.text))
             elif literal_ip is None:
                 literal_ip = ip
             continue
@@ -1241,6 +1241,14 @@ def parse_received_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
         return ReceivedFields(
             complete=False, problems=(f"internal parser error: {type(exc).__name__}",)
         ), None
+
+
+def _literal_problem(literal: str) -> str:
+    """What is wrong with an address literal that holds no IP: masked by whoever shared the
+    copy ("[***]"), or not an address."""
+    if redaction_mark(literal) is not None:
+        return f"address literal masked in this copy: {_snippet(literal)}"
+    return f"address literal is not an IP: {_snippet(literal)}"
 
 
 def _parse(value: str) -> ReceivedFields:

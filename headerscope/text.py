@@ -74,6 +74,21 @@ def one_line(text: str) -> str:
     return text.replace("\n", " ") if "\n" in text else text
 
 
+# What people put in place of a value they hide before sharing a copy: "***", "[redacted]",
+# "<removed>", "REDACTED". None of these can appear in a DKIM tag's base64 or in an address
+# literal, where they are looked for.
+_redaction = compiled_on_first_use(
+    r"\*{3,}|[\[<(](?:redacted|removed|hidden|masked|obfuscated|censored|deleted)[\]>)]|\bREDACTED\b",
+    re.IGNORECASE)
+
+
+def redaction_mark(text: str) -> str | None:
+    """The first mask a person put in place of a hidden value in ``text`` ("***",
+    "[redacted]"), or None. Only the first 4,000 characters are looked at."""
+    found = _redaction().search(text, 0, 4000)
+    return found.group(0) if found else None
+
+
 # The start of an encoded-word: "=?charset?Q?" or "=?charset?B?" (RFC 2047 section 2).
 _encoded_word_start = compiled_on_first_use(r"=\?[^?\s]{1,75}\?[QqBb]\?")
 

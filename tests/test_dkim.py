@@ -407,6 +407,25 @@ def test_malformed_signatures(mutation: object, needle: str) -> None:
     assert any(f.id == "dkim.malformed" for f in findings)
 
 
+@pytest.mark.parametrize("mask", [b"***", b"[redacted]", b"<removed>", b"REDACTED"])
+def test_a_signature_masked_in_a_shared_copy_is_unreadable_not_malformed(mask: bytes) -> None:
+    # A blog post's paste hid a signature as "DKIM-Signature: ***;": permerror and a "Malformed
+    # DKIM signature" warning read as forgery. A mask someone put there makes it unreadable.
+    raw = sign(MESSAGE, key=rsa_key(1024))
+    head, _, rest = raw.partition(b"\r\n")
+    (r,), findings = verify(b"DKIM-Signature: " + mask + b";\r\n" + rest, rsa_dns(1024))
+    assert (r.result, r.reason_code) == ("neutral", "redacted")
+    assert repr(mask.decode()) in r.reason
+    assert [f.id for f in findings] == ["dkim.redacted"]
+    # A tag's value masked: the same.
+    masked_b = head.split(b" b=")[0] + b" b=" + mask
+    (r,), _ = verify(masked_b + b"\r\n" + rest, rsa_dns(1024))
+    assert (r.result, r.reason_code) == ("neutral", "redacted")
+    # A malformed signature with no mask stays malformed.
+    (r,), _ = verify(head.replace(b" bh=", b" bx=") + b"\r\n" + rest, rsa_dns(1024))
+    assert r.reason_code == "malformed"
+
+
 def test_several_signatures_in_header_order() -> None:
     once = sign(MESSAGE, key=rsa_key(1024), selector="s1")
     twice = sign(once, key=rsa_key(2048), selector="s2", domain="esp.example")

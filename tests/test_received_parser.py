@@ -462,6 +462,16 @@ def test_forged_hop_with_date_as_address() -> None:
     assert any("not an IP" in p for p in f.problems)
 
 
+@pytest.mark.parametrize("literal", ["[***]", "[redacted]", "[xxx.xxx.***.***]"])
+def test_an_address_literal_masked_in_a_shared_copy_is_said_to_be_masked(literal: str) -> None:
+    # A blog post's paste: "from mail-2061.simplelogin.co (mail-2061.simplelogin.co. [***])".
+    for value in (f"from mail.example.com (mail.example.com. {literal}) by mx.example.net; 8 Apr 2023 22:48:25 -0700",
+                  f"from mail.example.com {literal} by mx.example.net; 8 Apr 2023 22:48:25 -0700"):
+        f = parse_received(value)
+        assert f.from_ip is None and f.by == "mx.example.net"
+        assert [p for p in f.problems if "literal" in p] == [f"address literal masked in this copy: {literal}"]
+
+
 @pytest.mark.parametrize(
     "value", ["", "   ", ";", "(", ")", "<", "[", '"', "from", "by", "from by with id for via ;"]
 )

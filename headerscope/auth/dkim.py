@@ -21,6 +21,7 @@ from ..dns.interface import DnsAnswer, DnsStatus, Resolver, normalize_name
 from ..domains import aligned
 from ..message import Message
 from ..model import DkimSignatureResult, Finding, Severity
+from ..text import redaction_mark
 from . import _dkimpy
 from .tags import parse_tag_dict, split_colon_list
 
@@ -190,7 +191,13 @@ def check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
                          "uses simple header canonicalization, which any change of white space by the copy "
                          "breaks (a mail program's header view or a web page re-spaces lines), so a mismatch "
                          "here says nothing about the message")
-        if not byte_exact and check.reason_code in _NOT_ORIGINAL:
+        mask = redaction_mark(split.headers[pos][1].decode("utf-8", "replace")) \
+            if check.reason_code in _NOT_ORIGINAL else None
+        if mask is not None:
+            # A value masked with letters base64 allows ("b=REDACTED") reads, and fails.
+            check.finish("neutral", "redacted", f"not verifiable: part of it was masked in this copy ({mask!r}) "
+                                                f"({check.reason})")
+        elif not byte_exact and check.reason_code in _NOT_ORIGINAL:
             check.finish("neutral", "not_original",
                          f"{check.reason}; but the input is not the original message bytes (an Outlook .msg "
                          "or a paste rebuilt them, or a mail client kept only part of the body), so a "
@@ -223,19 +230,22 @@ def _read_tags(check: _Check, raw_value: bytes) -> dict[str, str] | None:
     check.auid = (values.get("i") or "").strip() or None
     if "h" in values:
         check.signed_headers, check.signed_lower = _signed_names(values["h"])
-    if error:
-        check.finish("permerror", "malformed", f"signature tags are malformed: {error}")
-        return None
     missing = [t for t in _REQUIRED_TAGS if t not in values]
-    if missing:
-        check.finish("permerror", "malformed",
-                     "signature lacks required tag(s) " + ", ".join(f"{t}=" for t in missing))
+    problem = (f"signature tags are malformed: {error}" if error else
+               "signature lacks required tag(s) " + ", ".join(f"{t}=" for t in missing) if missing else
+               _tag_problem(check, values))
+    if problem is None:
+        return values
+    mask = redaction_mark(raw_value.decode("utf-8", "replace"))
+    if mask is not None:
+        # A person hid part of it before sharing the copy: the signature the message carried
+        # cannot be read here, which says nothing of whether it was well formed or valid.
+        check.finish("neutral", "redacted",
+                     f"not readable: part of it was masked in this copy ({mask!r}), so it cannot be verified "
+                     f"({problem})")
         return None
-    problem = _tag_problem(check, values)
-    if problem:
-        check.finish("permerror", "malformed", problem)
-        return None
-    return values
+    check.finish("permerror", "malformed", problem)
+    return None
 
 
 def _read_signed_names(h_value: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -586,6 +596,7 @@ _CODE_FINDINGS: dict[str, tuple[str, Severity, str, str]] = {
     "expired_after_delivery": ("dkim.expired", Severity.INFO, "DKIM signature expired since delivery", f"{RFC6376}#section-3.5"),
     "future_timestamp": ("dkim.future_timestamp", Severity.NOTICE, "DKIM signature dated in the future", f"{RFC6376}#section-3.5"),
     "malformed": ("dkim.malformed", Severity.WARNING, "Malformed DKIM signature", f"{RFC6376}#section-3.5"),
+    "redacted": ("dkim.redacted", Severity.INFO, "DKIM signature masked in this copy", f"{RFC6376}#section-3.5"),
     "key_syntax": ("dkim.malformed", Severity.WARNING, "Malformed DKIM key record", f"{RFC6376}#section-3.6.1"),
     "key_mismatch": ("dkim.malformed", Severity.WARNING, "DKIM key record does not fit the signature", f"{RFC6376}#section-3.6.1"),
     "key_testing": ("dkim.key_testing", Severity.INFO, "DKIM key in testing mode", f"{RFC6376}#section-3.6.1"),
