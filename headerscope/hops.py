@@ -954,6 +954,8 @@ _FILTERING_SERVICES = frozenset({
     "trendmicro.eu", "messagelabs.com", "iphmx.com", "barracudanetworks.com", "sophos.com", "hornetsecurity.com",
     "expurgate.net", "mailcontrol.com", "antispamcloud.com", "spamtitan.com", "fireeyecloud.com",
     "mailguard.com.au", "cloud-sec-av.com", "securence.com", "spamh.com",
+    # Microsoft's Forefront Online Protection (FOPE, before Exchange Online Protection, until 2013).
+    "bigfish.com", "frontbridge.com",
 })
 
 

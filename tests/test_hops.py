@@ -1539,6 +1539,19 @@ def test_a_filtering_service_at_the_boundary_without_an_mx_answer_is_a_possible_
     [possible] = [f for f in report.findings if f.id == "hops.gateway_possible"]
     assert possible.subject == "hop 3" and "took the message from 209.61.154.103" in possible.explanation
     assert "the receiving side took the message at hop 1" in possible.explanation
+    # Microsoft's Forefront Online Protection (bigfish.com) stood in front of Exchange Online
+    # until 2013 (a real 419 scam of that year): the same possibility.
+    fope = (b"Received: from mail240-tx2-R.bigfish.com (65.55.88.116) by BL2PRD0711HT002.namprd07.prod.outlook.com"
+            b" (10.255.104.165) with Microsoft SMTP Server (TLS) id 14.16.257.4; Thu, 17 Jan 2013 23:35:34 +0000\r\n"
+            b"Received: from TX2EHSMHS007.bigfish.com (unknown [10.9.14.242]) by mail240-tx2.bigfish.com "
+            b"(Postfix) with ESMTP id 6; Thu, 17 Jan 2013 23:35:31 +0000 (UTC)\r\n"
+            b"Received: from bf.shako.example (59.125.100.113) by TX2EHSMHS007.bigfish.com (10.9.99.107) with "
+            b"Microsoft SMTP Server (TLS) id 14.1.225.23; Thu, 17 Jan 2013 23:35:28 +0000\r\n"
+            b"From: a@aol.example\r\nDate: Thu, 17 Jan 2013 23:35:20 +0000\r\n\r\nbody\r\n")
+    report = headerscope.analyze(fope, offline=True)
+    [possible] = [f for f in report.findings if f.id == "hops.gateway_possible"]
+    assert possible.title.startswith("The boundary's client is bigfish.com, a filtering service")
+    assert "took the message from 59.125.100.113" in possible.explanation
 
 
 def test_the_total_is_unknown_when_the_delivering_hops_time_cannot_be_read() -> None:
