@@ -88,6 +88,15 @@ class Message(Value):
         """The body without copying it, or None when the input had no body."""
         return None if self.body_start is None else memoryview(self.raw)[self.body_start:]
 
+    @property
+    def body_blank(self) -> bool:
+        """True when there is a body and it holds only white space and line ends: a copy of
+        the header that kept the empty line after it, a message cut there, or (rarely) a
+        message sent with no text. Signatures over another body then say it is missing."""
+        if self.body_start is None or len(self.raw) - self.body_start > _BLANK_BODY_LIMIT:
+            return False
+        return not self.raw[self.body_start:].strip(b" \t\r\n")
+
     @cached_property
     def _by_name(self) -> dict[str, tuple[HeaderField, ...]]:
         # Every check asks for fields by name; one pass builds the index for all of them.
@@ -122,6 +131,10 @@ class Message(Value):
         """Decoded (RFC 2047) value of the topmost field with this name, or None."""
         found = self._by_name.get(name.lower())
         return found[0].decoded if found else None
+
+
+# A body longer than this is not looked at for being blank (see Message.body_blank).
+_BLANK_BODY_LIMIT = 4096
 
 
 def header_body_offsets(raw: bytes, begin: int = 0, stop: int | None = None) -> tuple[int, int | None]:

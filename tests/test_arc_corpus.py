@@ -169,6 +169,13 @@ def test_headers_only_input() -> None:
                                method="arc", result="pass", properties=(), reason=None, trusted=True),)
     comparisons, findings = compare(recorded, dkim=(), spf=None, dmarc=None, arc=arc)
     assert [(c.method, c.label) for c in comparisons] == [("arc", "not_recomputed")] and findings == ()
+    # A copy of the header that kept its empty line has a blank body, not the one signed: the same.
+    for blank in (b"\r\n", b"\r\n\r\n  \r\n"):
+        arc = _check(head + blank)
+        assert (arc.result, arc.reason_code) == ("neutral", "no_body")
+        assert [(i.seal_result, i.signature_result) for i in arc.instances] == [("pass", "neutral")]
+    # A body that is there and changed still breaks the chain.
+    assert _check(head + b"\r\nchanged\r\n").result == "fail"
 
 
 def test_no_arc_headers() -> None:

@@ -389,6 +389,29 @@ def test_headers_only_input_is_neutral() -> None:
     assert (r.result, r.reason_code) == ("fail", "signature_mismatch")
 
 
+@pytest.mark.parametrize("canon", ["relaxed/relaxed", "relaxed/simple"])
+def test_a_header_copy_that_kept_its_empty_line_has_its_body_missing_not_changed(canon: str) -> None:
+    # A pasted header block ending in its empty line reads as a message with an empty body: its
+    # body hashes failed, and "Body changed after DKIM signing" was said of every signature.
+    raw = sign(MESSAGE, key=rsa_key(1024), canon=canon)
+    head = raw.split(b"\r\n\r\n")[0] + b"\r\n\r\n"
+    for copy in (head, head + b"\r\n \r\n"):
+        (r,), findings = verify(copy, rsa_dns(1024))
+        assert (r.result, r.reason_code, r.body_hash_ok) == ("neutral", "no_body", None)
+        assert "the input's body is empty" in r.reason
+        assert not [f for f in findings if f.id == "dkim.body_changed"]
+        (r,), findings = verify(copy, {})  # offline: no key, and still no "body changed"
+        assert r.body_hash_ok is None and not [f for f in findings if f.id == "dkim.body_changed"]
+        (r,), _ = verify(copy.replace(b"Quarterly", b"Annual"), rsa_dns(1024))
+        assert (r.result, r.reason_code) == ("fail", "signature_mismatch")
+    # A message signed with its empty body verifies; a body that is not blank still changed.
+    empty = MESSAGE.split(b"\r\n\r\n")[0] + b"\r\n\r\n"
+    (r,), _ = verify(sign(empty, key=rsa_key(1024), canon=canon), rsa_dns(1024))
+    assert (r.result, r.reason_code) == ("pass", "ok")
+    (r,), _ = verify(head + b"x\r\n", rsa_dns(1024))
+    assert (r.result, r.reason_code) == ("fail", "body_hash_mismatch")
+
+
 @pytest.mark.parametrize(("mutation", "needle"), [
     (lambda s: s.replace(b"v=1;", b"v=1; s=x;"), "more than once"),
     (lambda s: s.replace(b" bh=", b" bx="), "bh="),

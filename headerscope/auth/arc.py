@@ -135,6 +135,8 @@ def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, 
     dnsfunc = _dkimpy.DnsFunc(resolver)
     outcome = _dkimpy.verify_arc(_dkimpy.split_message(message.raw), dnsfunc)
     checks = {c.instance: c for c in outcome.instances}
+    # A blank body (a copy of the header that kept its empty line) is not the body signed.
+    has_body = message.has_body and not message.body_blank
 
     instances: list[ArcInstance] = []
     problems: dict[tuple[str, int], _KeyProblem] = {}
@@ -157,8 +159,9 @@ def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, 
             cv=seal.get("cv") if seal else None,
             seal_result=_instance_word(check.seal_valid, seal_problem) if check else None,
             # Without a body an ARC-Message-Signature cannot validate (its bh= covers the body):
-            # neutral, as a DKIM signature of a header-only input, not a failure.
-            signature_result=("neutral" if check and not check.ams_valid and not ams_problem and not message.has_body
+            # neutral, as a DKIM signature of a header-only input, not a failure. A blank body
+            # (a header copy that kept its empty line) is the same.
+            signature_result=("neutral" if check and not check.ams_valid and not ams_problem and not has_body
                               else _instance_word(check.ams_valid, ams_problem) if check else None),
             authentication_results=entry.results,
         ))
@@ -172,7 +175,7 @@ def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, 
                                 f"sealer{'' if verified else ' says it'} found the chain already broken"
                                 + ("" if verified else " (its seal not verified here)"))
     else:
-        result, code, reason = _verdict(outcome, dnsfunc, problems, has_body=message.has_body)
+        result, code, reason = _verdict(outcome, dnsfunc, problems, has_body=has_body)
     oldest_pass = None
     if result == "pass":
         # RFC 8617 section 5.2 step 6: walk down from the newest set while its AMS validates.

@@ -93,7 +93,7 @@ class _Check:
     A plain slotted class, not a dataclass: dataclasses compiles its methods from source at
     import, a cost every start-up paid for this private record."""
 
-    __slots__ = ("algorithm", "auid", "body_hash", "body_hash_ok", "body_length", "canonicalization", "domain",
+    __slots__ = ("algorithm", "auid", "body_hash", "body_hash_ok", "body_length", "body_missing", "canonicalization", "domain",
                  "expiration", "header_index", "index", "key_bits", "key_testing", "not_oversigned", "notes",
                  "reason", "reason_code", "result", "selector", "signature", "signed_headers", "signed_lower",
                  "timestamp", "unsigned_body_bytes", "unsigned_headers")
@@ -116,6 +116,7 @@ class _Check:
         self.key_bits: int | None = None
         self.key_testing = False
         self.body_hash_ok: bool | None = None
+        self.body_missing = False  # the body is empty and the signer hashed another: not in the input
         self.unsigned_body_bytes: int | None = None
         self.unsigned_headers: tuple[str, ...] = ()
         self.not_oversigned: tuple[str, ...] = ()
@@ -176,12 +177,17 @@ def check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
         # Every body hash the signatures need, in one pass over the body per canonicalization.
         split.prepare_body_hashes(_body_request(c) for c, tags in parsed if tags is not None)
 
+    # A body of nothing but line ends: a copy of the header that kept the empty line after it,
+    # or a message cut there. A signer's body hash that does not match it says the body is
+    # missing, not that it changed (who would sign a body and then empty it?).
+    blank_body = message.body_blank
     for (check, tags), pos in zip(parsed, positions, strict=True):
         if tags is None:
             continue
         _verify(check, split, split.headers[pos], resolver, answers, present,
-                has_body=message.has_body, delivery=delivery, now=now)
-        if not message.has_body and byte_exact and check.reason_code == "signature_mismatch" \
+                has_body=message.has_body, delivery=delivery, now=now, blank_body=blank_body)
+        if (not message.has_body or check.body_missing) and byte_exact \
+                and check.reason_code == "signature_mismatch" \
                 and (check.canonicalization or "simple").partition("/")[0] == "simple":
             # A header alone is a copy (from a mail program's header view or a web page), and a
             # copy may re-space what c=simple signs as written (RFC 6376 section 3.4.1); relaxed
@@ -429,7 +435,8 @@ def _key_error(check: _Check, code: str, reason: str) -> tuple[_dkimpy.PublicKey
 
 def _verify(check: _Check, split: _dkimpy.SplitMessage,
             field_pair: _dkimpy.HeaderPair, resolver: Resolver, answers: dict[str, DnsAnswer],
-            present: dict[str, int], *, has_body: bool, delivery: datetime | None, now: datetime) -> None:
+            present: dict[str, int], *, has_body: bool, delivery: datetime | None, now: datetime,
+            blank_body: bool = False) -> None:
     algorithm = check.algorithm or "rsa-sha256"
     header_canon, _, body_canon = (check.canonicalization or "simple/simple").partition("/")
     body_canon = body_canon or "simple"
@@ -447,6 +454,12 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
             check.body_hash_ok = digest == check.body_hash
         if length is not None and length < body_size:
             check.unsigned_body_bytes = body_size - length
+        if blank_body and check.body_hash_ok is False:
+            # The body the signer hashed is not in the input: judged as a header alone.
+            check.body_missing = True
+            check.body_hash_ok = None
+            check.notes = [note for note in check.notes if not note.startswith("l=")]
+            has_body = False
 
     fetched = _fetch_key(check, resolver, answers)
     if fetched is None:
@@ -522,6 +535,9 @@ def _judge_valid(check: _Check, *, has_body: bool, delivery: datetime | None, no
             return
     if not has_body:
         check.finish("neutral", "no_body",
+                     "the signed headers verify, but the input's body is empty (a copy of the header that kept "
+                     "the empty line after it, or a message cut there) and the signer hashed another, so the "
+                     "body hash could not be checked" if check.body_missing else
                      "the signed headers verify, but the input has no body, so the body hash could not be checked")
         return
     if check.key_testing:
