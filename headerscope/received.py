@@ -1632,7 +1632,9 @@ def _assemble(
     if tls.encrypted is None:
         if any(w in _ENCRYPTED_PROTOCOLS for w in protocol_words):
             tls.encrypted = True
-        elif any(w in _PLAIN_PROTOCOLS for w in protocol_words) or "HTTP" in protocol_words:
+        elif any(w in _PLAIN_PROTOCOLS for w in protocol_words):
+            # Not "HTTP": a webmail back end writes it after the front end ended the browser's
+            # connection, whose encryption the word does not tell (only "HTTPS" says it).
             tls.encrypted = False
 
     auth: str | None = None
