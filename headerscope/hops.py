@@ -1437,12 +1437,12 @@ def build_chain_from_fields(
             or first_time - date_utc > IMPLAUSIBLE_DATE_BEFORE):
         date_sane = False
         findings.add(_implausible_date(date_utc, first_time))
-    # A Date: within a day of the first hop but after the final delivery is the creator's clock
-    # running ahead (hop 1 gets a clock_skew finding saying so): the journey cannot end before
-    # it began, so it is measured from the first stamped hop instead.
-    date_after_delivery = date_sane and date_utc is not None and last_time is not None \
-        and (last_time - date_utc).total_seconds() < -SKEW_TOLERANCE_SECONDS
-    start = date_utc if date_sane and not date_after_delivery else first_time
+    # A Date: within a day of the first hop but after its stamp is the creator's clock running
+    # ahead (hop 1 gets a clock_skew finding saying so): the journey began no later than the
+    # first server's stamp, so it is measured from whichever is earlier (from the Date: alone,
+    # a journey whose first stamp is a minute before it would be a minute short).
+    from_first_stamp = date_sane and date_utc is not None and first_time is not None and first_time < date_utc
+    start = first_time if from_first_stamp or not date_sane else date_utc
     total_delay = (last_time - start).total_seconds() if last_time and start else None
     backwards = _largest_backward_step(work)
     total_unknown: Finding | None = None
@@ -1491,8 +1491,7 @@ def build_chain_from_fields(
             private_client=item.private,
         ))
         _hop_findings(findings, item, number, delay, from_date, i < boundary_index,
-                      measured_from_first_hop=from_date and date_after_delivery
-                      and total_delay is not None,
+                      measured_from_first_hop=from_date and from_first_stamp and total_delay is not None,
                       why_waited=(_after_mailbox(work, i) or _why_waited(wait_notes, item, previous))
                       if delay and delay > SLOW_HOP_SECONDS else None)
         if item.time is not None and item.time > now_utc + FUTURE_TOLERANCE:
@@ -1677,8 +1676,8 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
             explanation=f"This hop is stamped {_fmt_seconds(delay)} earlier than {before} "
                         f"(compared in UTC). A message cannot be received before it was sent, so "
                         f"at least one of the clocks involved is wrong, or a header was forged."
-                        + (" The Date: is even later than the final delivery, so the total journey "
-                           "is measured from the first hop with a timestamp instead."
+                        + (" The total journey is measured from the first hop with a timestamp instead "
+                           "of the Date:, as the message was on its way by then."
                            if measured_from_first_hop else "")
                         + claim,
             reference=_RFC5322_DATE, subject=subject,
