@@ -1614,7 +1614,10 @@ def _why_waited(notes: Sequence[HeaderField], item: _Work, previous: datetime | 
     for note in notes:
         value = " ".join(note.value[:300].split())
         if note.name.lower() == "x-greylist":
-            if by and "delayed" in value.lower() and f" at {by}" in value.lower():
+            at = _greylist_host_re().search(value)
+            # postgrey names its host as the system does, often without the domain ("at gabe" for
+            # gabe.freedesktop.org): the first label of the receiving host matches too.
+            if by and at is not None and (at.group(1).lower() == by or by.startswith(at.group(1).lower() + ".")):
                 return (f"The message says why: \"X-Greylist: {value[:160]}\". The server greylisted it: "
                         "it refused the first attempt, as greylisting does with an unknown sender, and "
                         "accepted the sender's retry.")
@@ -1631,6 +1634,11 @@ def _why_waited(notes: Sequence[HeaderField], item: _Work, previous: datetime | 
             return (f"The message says why: a list moderator approved it at {value[:60]} "
                     "(X-Mailman-Approved-At): it waited for moderation.")
     return None
+
+
+# Where a greylisting stamp says the server it delayed the message at: "delayed 9182 seconds by
+# postgrey-1.36 at gabe".
+_greylist_host_re = compiled_on_first_use(r"\bdelayed\b.{0,120}?\bat\s+([A-Za-z0-9][A-Za-z0-9.-]{0,252})", re.IGNORECASE)
 
 
 # A dotted quad of digits with an octet above 255 ("123.456.789.000").
@@ -1685,9 +1693,11 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
     if delay is not None and delay > SLOW_HOP_SECONDS and not is_retrieval(fields):
         # A mailbox download's delay is how long the message waited for the recipient to
         # fetch it, not a server's queue.
-        what = ("between the Date: header and the first Received header (the message was written "
-                "well before it was sent, or sat in an outbox or queue)") if from_date else \
-               "at this hop (the message waited in a queue, or a server retried delivery)"
+        # The generic reasons only when the message gives none of its own.
+        what = ("between the Date: header and the first Received header" + ("" if why_waited else
+                " (the message was written well before it was sent, or sat in an outbox or queue)")) \
+            if from_date else "at this hop" + ("" if why_waited else
+                                               " (the message waited in a queue, or a server retried delivery)")
         findings.add(Finding(
             id="hops.slow_hop", severity=Severity.INFO, title=f"Delay of {_fmt_seconds(delay)}",
             explanation=f"{_fmt_seconds(delay)} passed {what}." + (f" {why_waited}" if why_waited else ""),
