@@ -516,6 +516,8 @@ class SpamFilterVerdict(Value):
     """Written by the receiving side at this delivery (evidence) rather than earlier or by the sender."""
     trust_reason: str
     """Why it counts as the receiver's verdict or only as a claim."""
+    place: str = ""
+    """A claim's place in a few words ("below hop 2", "below every Received, written at hop 3"); empty for the receiver's own."""
 
 
 @frozen

@@ -177,23 +177,104 @@ def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int |
                  _spamexperts, _kaspersky, _mimecast, _gmail_labels, _spam_flag):
         verdicts.extend(read(message, boundary, microsoft_receiver))
     verdicts.sort(key=lambda v: v.header_index)
-    verdicts = [v if v.trusted else _placed(v, hops) for v in verdicts]
+    verdicts = [v if v.trusted else _placed(v, hops, message, boundary) for v in verdicts]
     findings = [_flagged(v) for v in verdicts if v.trusted and v.spam]
     return tuple(verdicts), tuple(findings)
 
 
-def _placed(verdict: SpamFilterVerdict, hops: Sequence[Hop]) -> SpamFilterVerdict:
+def _placed(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Message,
+            boundary: Hop | None) -> SpamFilterVerdict:
     """A claim's reason with the hop whose Received sits directly above it: a filter writes its
     fields when its server handles the message, so the verdict is that server's side's or an
-    earlier one's (a sender's outbound filter, say), not the receiver's."""
+    earlier one's (a sender's outbound filter, say), not the receiver's.
+
+    Below every Received, the place tells nothing: Exim's ACLs and other filters append their
+    fields at the end of the header, at whichever hop runs them. There the verdict is tied to
+    the hop its own words or a trace stamp name (see _end_writer); a stamp of the receiving
+    side's queue id makes it the receiver's."""
     above = hop_above(hops, verdict.header_index)
     if above is None:
         return verdict
-    host = above.fields.by or "a server it does not name"
-    org = f", {above.organization}" if above.organization else ""
-    return dataclasses.replace(verdict, trust_reason=(
-        f"{verdict.trust_reason}. It sits below hop {above.number}'s Received (by {host}{org}): the verdict of "
-        "that server's side or an earlier one's"))
+    if not hops or above is not hops[0]:
+        host = above.fields.by or "a server it does not name"
+        org = f", {above.organization}" if above.organization else ""
+        return dataclasses.replace(verdict, place=f"below hop {above.number}", trust_reason=(
+            f"{verdict.trust_reason}. It sits below hop {above.number}'s Received (by {host}{org}): the verdict "
+            "of that server's side or an earlier one's"))
+    end = ("It sits below every Received, among the message's own fields, where a filter that appends its fields "
+           "at the end of the header (as Exim's do) puts them at whichever hop runs it: its place does not tell "
+           "whose verdict it is (the sender's outbound filter's, or a later server's)")
+    written = _end_writer(verdict, hops, message)
+    if written is None:
+        return dataclasses.replace(verdict, place="below every Received",
+                                   trust_reason=f"{verdict.trust_reason}. {end}")
+    hop, evidence, unforgeable = written
+    host = hop.fields.by or "a server it does not name"
+    if unforgeable and hop.trusted and boundary is not None:
+        # Only the receiving side knows its own queue id when it takes the message.
+        return dataclasses.replace(verdict, trusted=True, place="", trust_reason=(
+            f"the receiving side's verdict: below every Received, where filters append their fields at the end of "
+            f"the header, and {evidence}, which only the receiving side knew then"))
+    whose = f"{hop.organization}'s side at hop {hop.number} (by {host})" if hop.organization else \
+        f"the side of hop {hop.number} (by {host})"
+    return dataclasses.replace(verdict, place=f"below every Received, written at hop {hop.number}", trust_reason=(
+        f"{verdict.trust_reason}. {end}, but {evidence}: the verdict of {whose}, not the final receiver's"))
+
+
+# A stamp Exim's configuration adds last ("X-Headers-End: 1r8VLR-0008Nk-CK"): the queue id of
+# the hop that added the fields above it.
+_HEADERS_END = "x-headers-end"
+# SpamAssassin's own name for its host: "SpamAssassin 3.4.6 (2021-04-09) on mx.example.org" in
+# X-Spam-Checker-Version, 'running on the system "mx.example.org"' in its report.
+_spamassassin_host = compiled_on_first_use(
+    r"(?:\bon\s+|running on the system\s+\")([A-Za-z0-9][A-Za-z0-9.-]{0,252}[A-Za-z0-9])", re.IGNORECASE)
+_SPAMASSASSIN_FILTERS = frozenset(("SpamAssassin", "SpamAssassin (Exim)", "spam filter (X-Spam-Score)"))
+
+
+def _end_writer(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Message) -> tuple[Hop, str, bool] | None:
+    """(the hop, the evidence in words, whether a sender could not have written it) for a verdict
+    at the end of the header that names where it was written: an ``X-Headers-End`` stamp of a
+    hop's queue id, SpamAssassin's name for its host, Mimecast's fields on a Mimecast hop, or
+    Microsoft's connecting address (CIP) of a hop's client."""
+    for stamp in _fields(message, "X-Headers-End")[:1]:
+        queue_id = stamp.value.strip()[:100]
+        hop = next((h for h in hops if len(queue_id) >= 8 and (h.fields.id or "").strip("<>;,. ") == queue_id), None)
+        if hop is not None and stamp.index > verdict.header_index:
+            return hop, f"the X-Headers-End stamp after it repeats hop {hop.number}'s queue id {queue_id}", True
+    if verdict.filter in _SPAMASSASSIN_FILTERS:
+        for field in (*_fields(message, "X-Spam-Checker-Version")[:1], *_fields(message, "X-Spam-Report")[:1]):
+            named = _spamassassin_host().search(field.value[:2000])
+            hop = _hop_of_host(hops, named.group(1)) if named else None
+            if named is not None and hop is not None:
+                return hop, f"SpamAssassin names its host {named.group(1)[:100]} ({field.name})", False
+    if verdict.filter == "Mimecast":
+        hop = next((h for h in hops if h.organization == "mimecast.com"
+                    or organizational_domain(h.fields.by) == "mimecast.com"), None)
+        if hop is not None:
+            return hop, f"it is Mimecast's field and hop {hop.number} is Mimecast's", False
+    if verdict.filter == "Microsoft 365":
+        report = message.headers[verdict.header_index] if verdict.header_index < len(message.headers) else None
+        found = _cip().search(report.value[:_MAX_VALUE]) if report is not None else None
+        client = found.group(1) if found else None
+        hop = next((h for h in hops if client and h.fields.from_ip == client), None)
+        if hop is not None:
+            return hop, f"its connecting address CIP:{client} is hop {hop.number}'s client", False
+    return None
+
+
+_cip = compiled_on_first_use(r"(?:^|;)\s*CIP:([0-9A-Fa-f:.]{2,45})\s*(?:;|$)")
+
+
+def _hop_of_host(hops: Sequence[Hop], host: str) -> Hop | None:
+    """The hop whose receiving host is ``host``, else the earliest whose host is of its organisation."""
+    name = host.lower().rstrip(".")
+    exact = next((h for h in hops if (h.fields.by or "").lower().rstrip(".") == name), None)
+    if exact is not None:
+        return exact
+    org = organizational_domain(name)
+    if org is None or "." not in name:
+        return None
+    return next((h for h in hops if h.organization == org or organizational_domain(h.fields.by) == org), None)
 
 
 def _fields(message: Message, name: str) -> list[HeaderField]:

@@ -609,9 +609,84 @@ def test_a_claimed_verdict_says_below_which_hop_it_sits() -> None:
     report = headerscope.analyze(raw, offline=True)
     [verdict] = report.spam_filters
     assert not verdict.trusted
-    assert verdict.trust_reason.endswith("It sits below hop 1's Received (by outbound.pv.icloud.example, "
-                                         "icloud.example): the verdict of that server's side or an earlier one's")
-    assert "claim, below hop 1" in get_renderer("terminal", color=False, width=200).render(report)
+    # Below every Received its place does not tell which hop wrote it (filters that append at the
+    # end of the header write there at any hop), and it names none.
+    assert verdict.place == "below every Received"
+    assert "its place does not tell whose verdict it is" in verdict.trust_reason
+    assert "claim, below every Received" in get_renderer("terminal", color=False, width=200).render(report)
+    # Between two Received fields it is below the upper one's.
+    middle = raw.replace(b"X-Proofpoint-Spam-Details: rule=notspam policy=default score=0 spamscore=0 suspectscore=0\r\n",
+                         b"").replace(b"Received: from client", b"X-Proofpoint-Spam-Details: rule=notspam policy=default "
+                                      b"score=0 spamscore=0 suspectscore=0\r\nReceived: from client")
+    [verdict] = headerscope.analyze(middle, offline=True).spam_filters
+    assert verdict.place == "below hop 2"
+    assert verdict.trust_reason.endswith("It sits below hop 2's Received (by mail.lfdr.example, "
+                                         "lfdr.example): the verdict of that server's side or an earlier one's")
+
+
+def test_a_verdict_at_the_end_of_the_header_is_tied_to_the_hop_it_names() -> None:
+    # Exim's ACLs append SpamAssassin's fields at the end of the header, then "X-Headers-End: <queue
+    # id>" (SourceForge, real, 2024): the verdict is that hop's, not hop 1's (the sender's side).
+    import headerscope
+    from headerscope.render import get_renderer
+
+    raw = (b"Received: from lists.sourceforge.example (lists.sourceforge.example [216.105.38.7]) by mx.lfdr.example"
+           b" (Postfix) with ESMTPS id 3; Mon, 2 Sep 2024 10:00:09 +0000\r\n"
+           b"Received: from [192.0.2.202] (helo=mx.sourceforge.example) by sfi-mx-2.v28.lw.sourceforge.example"
+           b" with esmtps (Exim 4.95) id 1r8VLR-0008Nk-CK; Mon, 2 Sep 2024 10:00:05 +0000\r\n"
+           b"Received: from mail202.atl271.mcdlv.example ([198.2.142.202]) by mx.sourceforge.example with ESMTP id 1;"
+           b" Mon, 2 Sep 2024 10:00:02 +0000\r\n"
+           b"From: a@mailchimp.example\r\nDate: Mon, 2 Sep 2024 10:00:00 +0000\r\n"
+           b"X-Spam-Score: 8.5 (++++++++)\r\n"
+           b"X-Spam-Report: Spam detection software, running on the system \"util-spamd-1.v13.lw.sourceforge.example\",\r\n"
+           b" has analyzed this message. Content analysis details:   (8.5 points, 6.0 required)\r\n"
+           b"X-Headers-End: 1r8VLR-0008Nk-CK\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert report.boundary_hop == 3
+    verdicts = [v for v in report.spam_filters if v.header == "X-Spam-Report"]
+    [verdict] = verdicts
+    assert not verdict.trusted and verdict.place == "below every Received, written at hop 2"
+    assert "X-Headers-End stamp after it repeats hop 2's queue id 1r8VLR-0008Nk-CK" in verdict.trust_reason
+    assert "sourceforge.example's side at hop 2" in verdict.trust_reason
+    assert "claim, below every Received, written at hop 2" in get_renderer("terminal", color=False,
+                                                                           width=250).render(report)
+    # Without the stamp, SpamAssassin's own name for its host ties it to its organisation's first hop.
+    named = raw.replace(b"X-Headers-End: 1r8VLR-0008Nk-CK\r\n", b"")
+    [verdict] = [v for v in headerscope.analyze(named, offline=True).spam_filters if v.header == "X-Spam-Report"]
+    assert verdict.place == "below every Received, written at hop 1"
+    assert "SpamAssassin names its host util-spamd-1.v13.lw.sourceforge.example" in verdict.trust_reason
+    # The receiving side's own queue id in the stamp makes the verdict the receiver's: a sender
+    # cannot know it in advance.
+    own = raw.replace(b"X-Headers-End: 1r8VLR-0008Nk-CK", b"X-Headers-End: 1r8VZZ-0001Ab-QQ").replace(
+        b"with ESMTPS id 3;", b"with ESMTPS id 1r8VZZ-0001Ab-QQ;")
+    [verdict] = [v for v in headerscope.analyze(own, offline=True).spam_filters if v.header == "X-Spam-Report"]
+    assert verdict.trusted and "which only the receiving side knew then" in verdict.trust_reason
+    # A stamp above the verdict, or one of an id no hop has, ties nothing.
+    unknown = raw.replace(b"X-Headers-End: 1r8VLR-0008Nk-CK", b"X-Headers-End: 1zzzzz-0000zz-ZZ").replace(
+        b"running on the system \"util-spamd-1.v13.lw.sourceforge.example\"", b"running on the system \"spamd\"")
+    [verdict] = [v for v in headerscope.analyze(unknown, offline=True).spam_filters if v.header == "X-Spam-Report"]
+    assert verdict.place == "below every Received"
+
+
+def test_a_microsoft_or_mimecast_verdict_below_every_received_names_its_hop() -> None:
+    import headerscope
+
+    hops = (b"Received: from relay.mimecast.example (relay.mimecast.example [205.139.110.61]) by mx.example.net with "
+            b"ESMTPS id 4; Mon, 2 Sep 2024 10:00:09 +0000\r\n"
+            b"Received: from mail.example.org (mail.example.org [63.35.35.123]) by relay.mimecast.example with ESMTPS"
+            b" id 3; Mon, 2 Sep 2024 10:00:05 +0000\r\n"
+            b"Received: from client.example.org ([10.0.0.5]) by mail.example.org with ESMTPSA id 1;"
+            b" Mon, 2 Sep 2024 10:00:02 +0000\r\n"
+            b"From: a@example.org\r\nDate: Mon, 2 Sep 2024 10:00:00 +0000\r\n")
+    mimecast = hops.replace(b"mimecast.example", b"mimecast.com") + b"X-Mimecast-Spam-Score: 2\r\n\r\nbody\r\n"
+    [verdict] = headerscope.analyze(mimecast, offline=True).spam_filters
+    assert verdict.place == "below every Received, written at hop 2"
+    assert "it is Mimecast's field and hop 2 is Mimecast's" in verdict.trust_reason
+    forefront = hops + (b"X-Forefront-Antispam-Report: CIP:63.35.35.123;CTRY:IE;LANG:en;SCL:1;SRV:;IPV:CAL;SFV:NSPM;"
+                        b"H:mail.example.org;CAT:NONE;DIR:INB\r\n\r\nbody\r\n")
+    [verdict] = headerscope.analyze(forefront, offline=True).spam_filters
+    assert verdict.place == "below every Received, written at hop 2"
+    assert "its connecting address CIP:63.35.35.123 is hop 2's client" in verdict.trust_reason
 
 
 def test_gmx_and_web_de_newer_report_fields_are_read() -> None:

@@ -196,7 +196,8 @@ class MarkdownRenderer(Renderer):
             label = "spam" if verdict.spam else "not spam" if verdict.spam is False else "no verdict"
             lines.append(_row((md_escape(f"{verdict.filter} ({verdict.header})", 120), label,
                                md_escape(verdict.summary, MAX_CELL),
-                               "receiver" if verdict.trusted else "claim")))
+                               "receiver" if verdict.trusted else
+                               md_escape(f"claim, {verdict.place}" if verdict.place else "claim", 80))))
         lines.append("")
         return lines
 

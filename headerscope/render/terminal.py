@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
-from ..hops import hop_above, host_domain, host_organization
+from ..hops import host_domain, host_organization
 from ..model import Finding, Hop, Report, Severity
 from ..received import authenticated_login, client_user_words
 from ..text import header_ref, one_line, result_words
@@ -442,15 +442,9 @@ class TerminalRenderer(Renderer):
             table.add_row(_t_lines([verdict.filter, f"{verdict.header} ({header_ref(verdict.header_index)})"], limit=200),
                           _t(label, "red" if verdict.spam else "green" if verdict.spam is False else ""),
                           _t(verdict.summary + rules, limit=600),
-                          _t("receiver" if verdict.trusted else self._claim_place(report, verdict.header_index),
+                          _t("receiver" if verdict.trusted else f"claim, {verdict.place}" if verdict.place else "claim",
                              "" if verdict.trusted else "dim"))
         return table
-
-    @staticmethod
-    def _claim_place(report: Report, header_index: int) -> str:
-        """"claim", with the hop whose Received sits above it: whose side's verdict it is."""
-        above = hop_above(report.hops, header_index)
-        return f"claim, below hop {above.number}" if above is not None else "claim"
 
     def _delivery_report(self, report: Report) -> RenderableType:
         from rich.table import Table
