@@ -781,6 +781,21 @@ class Report(Value):
             return total, None
         return total - first, first
 
+    def claimed_results(self, limit: int = 12) -> list[tuple[int | None, str, str | None, str]]:
+        """The recorded results not relied on, one entry per field (at most ``limit``), top
+        first: (header index, field name, writer, "method=result" words). What the reports
+        show of the claims, so that a failure someone recorded is seen, not only counted."""
+        fields: dict[int | None, tuple[str, str | None, list[str]]] = {}
+        for result in self.recorded:
+            if result.trusted:
+                continue
+            entry = fields.setdefault(result.header_index, (result.header, result.authserv_id, []))
+            word = f"{result.method}={result.result}"
+            if word not in entry[2]:
+                entry[2].append(word)
+        return [(index, name, writer, ", ".join(words[:10]))
+                for index, (name, writer, words) in list(fields.items())[:limit]]
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form as Python values (the parsed ``to_json()``)."""
         import orjson

@@ -31,7 +31,7 @@ def test_factory_summary() -> None:
     report = make_report()
     markdown = RENDERER.render(report)
     assert markdown.splitlines()[0] == "## Message analysis: Suspicious"
-    hop_table, auth_table, comparison_table = tables(markdown)
+    hop_table, auth_table, comparison_table, claims_table = tables(markdown)
     assert [row[0] for row in hop_table[1:]] == ["1", "2", "3", "4", "5", "6"]
     assert [row[-1] for row in hop_table[1:]] == ["claim"] * 3 + ["boundary", "receiver", "receiver"]
     assert hop_table[4][3] == "mx1.receiver.example" and hop_table[3][7] == "1 h 1 min"
@@ -40,6 +40,9 @@ def test_factory_summary() -> None:
         ["DMARC", "fail"], ["ARC (1 sets)", "pass"], ["Reverse DNS", "pass"]]
     assert "ip4:192.0.2.0/24" in auth_table[3][2] and "1 of 10 lookups" in auth_table[3][2]
     assert comparison_table[1][:4] == ["dmarc", "sender.example", "pass", "fail"]
+    # The recorded results not relied on are shown, failures as well as passes.
+    assert claims_table == [["Field", "Written by", "Results"],
+                            ["header 9 (ARC-Authentication-Results)", "lists.example.org", "dkim=pass"]]
     assert report.input.sha256 in markdown
 
 
@@ -92,7 +95,7 @@ def test_redacted_summary() -> None:
 
 def test_no_hops_no_auth() -> None:
     report = dataclasses.replace(make_report(), hops=(), dkim=(), spf=None, dmarc=None, arc=None,
-                                 reverse_dns=None, comparison=())
+                                 reverse_dns=None, comparison=(), recorded=())
     markdown = RENDERER.render(report)
     assert "path cannot be traced" in markdown
     assert tables(markdown) == [[["Check", "Result", "Details"], ["DKIM", "none", "no DKIM-Signature"]]]

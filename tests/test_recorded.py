@@ -1811,6 +1811,35 @@ def test_a_comparison_with_only_claims_recorded_names_the_claim_instead_of_sayin
     assert "header 2 by smtp.lists.example.org, claims arc=fail" in arc.explanation
 
 
+def test_a_failure_in_the_receivers_name_not_relied_on_is_still_shown() -> None:
+    # kernel.org's subspace wrote dmarc=fail for a Brevo message with a gmail.com From: (real,
+    # 2024), below its Received with nothing to corroborate it. The finding listed only the
+    # passes, and the terminal said results "are shown as claims" without showing any.
+    import headerscope
+    from headerscope.render import get_renderer
+
+    raw = (b"Received: from aa.d.sender-sib.example (aa.d.sender-sib.example [185.41.28.128]) by "
+           b"smtp.subspace.kernel.example (Postfix) with ESMTPS id 3; Tue, 9 Jan 2024 00:53:09 +0000\r\n"
+           b"Authentication-Results: smtp.subspace.kernel.example; dmarc=fail (p=none dis=none) header.from=gmail.com\r\n"
+           b"Authentication-Results: smtp.subspace.kernel.example; spf=pass smtp.mailfrom=aa.d.sender-sib.example\r\n"
+           b"From: someone@gmail.com\r\nDate: Tue, 9 Jan 2024 00:53:04 +0000\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert [(r.method, r.result, r.trusted) for r in report.recorded] == [("dmarc", "fail", False), ("spf", "pass", False)]
+    [claim] = [f for f in report.findings if f.id == "recorded.untrusted_claim"]
+    assert "Headers 2, 3 say dmarc=fail, spf=pass." in claim.explanation
+    assert report.claimed_results() == [
+        (1, "Authentication-Results", "smtp.subspace.kernel.example", "dmarc=fail"),
+        (2, "Authentication-Results", "smtp.subspace.kernel.example", "spf=pass")]
+    terminal = get_renderer("terminal", color=False, width=200).render(report)
+    assert "header 2 (Authentication-Results, smtp.subspace.kernel.example): dmarc=fail" in terminal
+    assert "shown as claims" not in terminal
+    # A failure alone in the receiver's name is told too.
+    alone = raw.replace(b"Authentication-Results: smtp.subspace.kernel.example; spf=pass smtp.mailfrom="
+                        b"aa.d.sender-sib.example\r\n", b"")
+    [claim] = [f for f in headerscope.analyze(alone, offline=True).findings if f.id == "recorded.untrusted_claim"]
+    assert "Header 2 says dmarc=fail." in claim.explanation
+
+
 def _sealed_by_the_receiver() -> bytes:
     """A message that reached mx.example.com straight from the sender, whose results and ARC set
     (sealed with dkimpy's test key, test._domainkey.example.com) sit below its Received."""

@@ -886,6 +886,11 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
     for read, field_results, why, names_receiver in claims:
         claimed = sorted({r.method for r in field_results
                           if not r.trusted and r.result == "pass" and r.method in _VALID_RESULTS})
+        passes = [f"{method}=pass" for method in claimed]
+        # Every result the field claims, in its order: a failure someone recorded (a receiver's
+        # dmarc=fail that cannot be relied on) is as much worth seeing as a pass.
+        said = list(dict.fromkeys(f"{r.method}={r.result}" for r in field_results
+                                  if not r.trusted and r.method in _VALID_RESULTS))
         if claimed:
             # Only a claim in the receiver's name (or in its unnamed Microsoft format) pretends
             # to be the receiver; a list's or forwarder's honest pass before it changed the
@@ -893,12 +898,14 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
             pretends = read.name == _AR and (read.writer is None or names_receiver is not None)
             contradicted = sorted(set(claimed) & trusted_failures) if pretends else []
             if (contradicted and names_receiver != "forged") or names_receiver in ("appended", "forged"):
-                findings.append(_claim_finding(read.name, read.header_index, read.writer, claimed, why,
+                findings.append(_claim_finding(read.name, read.header_index, read.writer, passes, why,
                                                names_receiver, contradicted))
-            else:
-                # Shown, not alarmed on: one finding per writer, however many fields it wrote
-                # (a forwarder writes one per check, a milter per field).
-                quiet_claims.setdefault((read.writer, names_receiver), []).append((read, claimed, why))
+                continue
+        if said and (claimed or names_receiver == "unverified"):
+            # Shown, not alarmed on: one finding per writer, however many fields it wrote
+            # (a forwarder writes one per check, a milter per field). Failures alone are told
+            # when the field is in the receiver's name, where they may well be its own.
+            quiet_claims.setdefault((read.writer, names_receiver), []).append((read, said, why))
     for (writer, names_receiver), items in quiet_claims.items():
         if len(items) == 1:
             read, claimed, why = items[0]
@@ -1134,29 +1141,30 @@ def _claims_finding(writer: str | None, names_receiver: str | None, items: list[
                     ) -> Finding:
     """One info finding for several result fields of one writer that are shown, not relied on."""
     indexes = [read.header_index for read, _, _ in items]
-    passes = ", ".join(f"{m}=pass" for m in dict.fromkeys(m for _, claimed, _ in items for m in claimed))
+    claimed = ", ".join(dict.fromkeys(word for _, said, _ in items for word in said))
     names = " and ".join(dict.fromkeys(read.name for read, _, _ in items))
     why = items[0][2]
     if names_receiver == "unverified":
         title = f"{len(items)} {names} fields in the receiver's name below its Received: not relied on"
         tail = "The results above are computed without them."
     else:
-        title = f"{len(items)} {names} fields by {writer or 'an unnamed writer'} claim {passes} (not the receiver)"
+        title = f"{len(items)} {names} fields by {writer or 'an unnamed writer'} claim {claimed} (not the receiver)"
         tail = "Results the receiving side did not write are shown but not relied on."
     return Finding(id="recorded.untrusted_claim", severity=Severity.INFO, title=title,
-                   explanation=f"{header_refs(indexes).capitalize()} say {passes}. Their standing: {why}. {tail}",
+                   explanation=f"{header_refs(indexes).capitalize()} say {claimed}. Their standing: {why}. {tail}",
                    reference=RFC8601_TRUST, subject=header_ref(indexes[0]))
 
 
-def _claim_finding(name: str, index: int, writer: str | None, methods: list[str], why: str,
+def _claim_finding(name: str, index: int, writer: str | None, said: list[str], why: str,
                    names_receiver: str | None, contradicted: list[str]) -> Finding:
-    passes = ", ".join(f"{m}=pass" for m in methods)
+    """``said``: the results the field claims, as "method=result" words."""
+    claimed = ", ".join(said)
     if contradicted and names_receiver != "forged":
         against = ", ".join(contradicted)
         return Finding(
             id="recorded.untrusted_claim", severity=Severity.WARNING,
-            title=f"Forged {name}? It claims {passes}, but the receiver recorded a failure",
-            explanation=(f"{header_ref(index).capitalize()} says {passes}. Its standing: {why}. The receiving side's own "
+            title=f"Forged {name}? It claims {claimed}, but the receiver recorded a failure",
+            explanation=(f"{header_ref(index).capitalize()} says {claimed}. Its standing: {why}. The receiving side's own "
                          f"results say {against} failed: a sender-supplied pass that contradicts the receiver "
                          "is aimed at people and naive filters reading the header. Treat it as forged."),
             reference=RFC8601_TRUST, subject=header_ref(index),
@@ -1165,7 +1173,7 @@ def _claim_finding(name: str, index: int, writer: str | None, methods: list[str]
         return Finding(
             id="recorded.untrusted_claim", severity=Severity.INFO,
             title=f"{name} in the receiver's name below its Received: not relied on",
-            explanation=(f"{header_ref(index).capitalize()} says {passes}. Its standing: {why}. The results above are "
+            explanation=(f"{header_ref(index).capitalize()} says {claimed}. Its standing: {why}. The results above are "
                          "computed without it."),
             reference=RFC8601_TRUST, subject=header_ref(index),
         )
@@ -1173,14 +1181,14 @@ def _claim_finding(name: str, index: int, writer: str | None, methods: list[str]
         return Finding(
             id="recorded.untrusted_claim", severity=Severity.NOTICE,
             title=f"{name} in the receiver's name at the end of the header: not relied on",
-            explanation=(f"{header_ref(index).capitalize()} says {passes}. Its standing: {why}."),
+            explanation=(f"{header_ref(index).capitalize()} says {claimed}. Its standing: {why}."),
             reference=RFC8601_TRUST, subject=header_ref(index),
         )
     if names_receiver == "forged":
         return Finding(
             id="recorded.untrusted_claim", severity=Severity.WARNING,
-            title=f"Possibly forged {name}: claims {passes} in the receiver's name",
-            explanation=(f"{header_ref(index).capitalize()} says {passes} and names {writer}, but it sits below the "
+            title=f"Possibly forged {name}: claims {claimed} in the receiver's name",
+            explanation=(f"{header_ref(index).capitalize()} says {claimed} and names {writer}, but it sits below the "
                          "point where the receiving side accepted the message, so the sender "
                          "(or a hop before the receiver) wrote it. A receiver must remove such "
                          "fields; treat it as a claim, not as evidence."),
@@ -1189,8 +1197,8 @@ def _claim_finding(name: str, index: int, writer: str | None, methods: list[str]
     # Forwarders, lists and the sender's own filters write these routinely: shown, not alarmed on.
     return Finding(
         id="recorded.untrusted_claim", severity=Severity.INFO,
-        title=f"{name} by {writer or 'an unnamed writer'} claims {passes} (not the receiver)",
-        explanation=(f"{header_ref(index).capitalize()} says {passes}. Its standing: {why}. Results the receiving side did "
+        title=f"{name} by {writer or 'an unnamed writer'} claims {claimed} (not the receiver)",
+        explanation=(f"{header_ref(index).capitalize()} says {claimed}. Its standing: {why}. Results the receiving side did "
                      "not write are shown but not relied on."),
         reference=RFC8601_TRUST, subject=header_ref(index),
     )

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from ..model import Report
 from ..redact import is_redacted
 from ..templating import format_delay, visible
-from ..text import result_words
+from ..text import header_ref, result_words
 from .html import STATUS_LABELS, top_findings
 from .interface import Renderer
 
@@ -263,5 +263,13 @@ class MarkdownRenderer(Renderer):
                                    md_escape(result_words(c.recorded) if c.recorded else None),
                                    md_escape(result_words(c.recomputed) if c.recomputed else None),
                                    md_escape(c.explanation, MAX_CELL))))
+            lines.append("")
+        claims = report.claimed_results()
+        if claims:
+            lines.extend(["#### Recorded results not relied on (claims)", "",
+                          _row(("Field", "Written by", "Results")), _row(("---",) * 3)])
+            for index, name, writer, words in claims:
+                lines.append(_row((md_escape(f"{header_ref(index)} ({name})", 120),
+                                   md_escape(writer or "no writer named", 120), md_escape(words, MAX_CELL))))
             lines.append("")
         return lines

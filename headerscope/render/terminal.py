@@ -423,10 +423,13 @@ class TerminalRenderer(Renderer):
                 cmp_table.add_row(_t(label), _result(c.recorded or "—"), _result(c.recomputed or "—"),
                                   _t(f"{c.label.replace('_', ' ')}: {c.explanation}", limit=400))
             out.append(cmp_table)
-        untrusted = [r for r in report.recorded if not r.trusted]
-        if untrusted:
-            out.append(Text(f"  {len(untrusted)} recorded result(s) written below the trust boundary or by another "
-                            "party are shown as claims, not evidence.", style="dim"))
+        claims = report.claimed_results()
+        if claims:
+            out.append(Text("  Recorded results not relied on (written below the trust boundary or by another party): "
+                            "claims, not evidence:", style="dim"))
+            for index, name, writer, words in claims:
+                out.append(_t(f"    {header_ref(index)} ({name}, {writer or 'no writer named'}): {words}",
+                              "dim", limit=300))
         return out
 
     def _spam_filters(self, report: Report) -> RenderableType:
