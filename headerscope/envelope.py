@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import re
 
 from .addresses import (
     address_domain,
@@ -56,7 +57,7 @@ _RFC5321_TRACE = "https://www.rfc-editor.org/rfc/rfc5321#section-4.4"
 # Yahoo Mail and AOL write "X-Apparently-To: user@yahoo.com; Sat, 9 Jul 2022 10:35:03 +0000";
 # Fastmail "X-Delivered-to" (the RCPT TO) and "X-Resolved-to" (the mailbox after its aliases).
 _RCPT_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "X-Apparently-To",
-                 "X-Delivered-To", "X-Resolved-To")
+                 "X-Delivered-To", "X-Resolved-To", "Original-Recipient", "X-Orcpt")
 _RESENT_RECIPIENTS = ("Resent-To", "Resent-Cc", "Resent-Bcc")
 _MAX_RECIPIENTS = 1000
 
@@ -334,6 +335,13 @@ class _ThisDelivery:
                 or address.lower() in self._addressed)
 
 
+# The address type before an original recipient (RFC 3461 section 4.2; "utf-8" from RFC 6533).
+_address_type_re = compiled_on_first_use(r"\s*(?:rfc822|utf-8)\s*;\s*", re.IGNORECASE)
+# zmailer's (vger.kernel.org's) Received comment of the original recipient: "(ORCPT <rfc822;user@host>)".
+_orcpt_comment_re = compiled_on_first_use(r"\(ORCPT\s+<?(?:rfc822|utf-8)\s*;\s*([^\s<>()]{3,320})>?\s*\)",
+                                          re.IGNORECASE)
+
+
 # qmail and ezmlm write a phrase before the address in Delivered-To: "moderator for
 # list@example.org", "mailing list list@example.org" (a mailing list's own delivery).
 _trace_phrase_re = compiled_on_first_use(r"[A-Za-z][A-Za-z ]{0,40} (\S+@\S+)")
@@ -341,7 +349,12 @@ _trace_phrase_re = compiled_on_first_use(r"[A-Za-z][A-Za-z ]{0,40} (\S+@\S+)")
 
 def _trace_addresses(value: str) -> tuple[Address, ...]:
     """The addresses of a recipient trace field (Delivered-To and the like): one address, or
-    a list, or qmail's phrase and address; Yahoo's date after a ";" left out."""
+    a list, or qmail's phrase and address; Yahoo's date after a ";" left out; the address type
+    of an ORCPT before its ";" left out (``Original-Recipient: rfc822;user@example.org``, RFC
+    3798 section 2.3; RFC 3461 section 4.2)."""
+    typed = _address_type_re().match(value)
+    if typed is not None:
+        value = value[typed.end():]
     if ";" in value and "@" in value.partition(";")[0] and "<" not in value:
         value = value.partition(";")[0]
     phrase = _trace_phrase_re().fullmatch(value.strip()) if "<" not in value and " " in value.strip() else None
@@ -428,6 +441,11 @@ def _rcpt_to(message: Message, hops: tuple[Hop, ...], this_delivery: _ThisDelive
             for found in parse_addresses(hop.fields.for_):
                 if found.domain:  # skips "<multiple recipients>"
                     add(found.address, f"Received for (hop {hop.number})")
+        elif "ORCPT" in hop.raw[:2000].upper():
+            orcpt = _orcpt_comment_re().search(hop.raw[:2000])
+            for found in parse_addresses(orcpt.group(1)) if orcpt else ():
+                if found.domain:
+                    add(found.address, f"Received ORCPT (hop {hop.number})")
     return (tuple(spelled[k] for k in order),
             tuple(", ".join(sources[k]) for k in order))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from conftest import CORPUS, SAMPLES
 
 from headerscope.envelope import analyze_envelope, boundary_received_spf
@@ -280,6 +282,27 @@ def test_yahoo_apparently_to_is_the_recipient() -> None:
     envelope, _ = _run(yahoo, (_hop_at(1, 1, trusted=True),), boundary=1)
     assert (envelope.rcpt_to, envelope.rcpt_to_sources) == (("sydneyani@yahoo.com",), ("X-Apparently-To",))
     assert _kinds(envelope) == ["bcc"]
+
+
+def test_original_recipient_fields_and_zmailer_orcpt_name_the_recipient() -> None:
+    # linux-mips.org's delivery (real, 2003) wrote the recipient's ORCPT as "Original-Recipient:
+    # rfc822;linux-mips@linux-mips.org" (RFC 3798 section 2.3) and X-Orcpt; vger.kernel.org's
+    # zmailer writes it in its Received, "(ORCPT <rfc822;willy@w.ods.org>)". RCPT TO was "not recorded".
+    mips = ("Received: from mail.example.org ([192.0.2.7]) by linux-mips.example with ESMTP id 1; "
+            "Mon, 2 Nov 2026 10:00:05 +0000\n"
+            "X-Orcpt: rfc822;linux-mips@linux-mips.example\nOriginal-Recipient: rfc822;linux-mips@linux-mips.example\n"
+            "From: a@example.org\nTo: linux-mips@linux-mips.example\n")
+    envelope, _ = _run(mips, (_hop_at(1, 0, trusted=True),), boundary=1)
+    assert (envelope.rcpt_to, envelope.rcpt_to_sources) == (
+        ("linux-mips@linux-mips.example",), ("Original-Recipient, X-Orcpt",))
+    assert not _kinds(envelope)
+    zmailer = ("Received: (majordomo@vger.example) by vger.example via listexpand\n id S261357AbVBGGN1 "
+               "(ORCPT <rfc822;willy@w.ods.example>); Mon, 7 Feb 2005 01:13:27 -0500\n"
+               "From: a@example.org\nTo: linux-kernel@vger.example\n")
+    stamp = zmailer.partition("Received: ")[2].partition("\nFrom:")[0]
+    hops = (dataclasses.replace(_hop_at(1, 0, trusted=True), raw=stamp),)
+    envelope, _ = _run(zmailer, hops, boundary=1)
+    assert (envelope.rcpt_to, envelope.rcpt_to_sources) == (("willy@w.ods.example",), ("Received ORCPT (hop 1)",))
 
 
 def test_fastmail_envelope_fields_name_the_recipient() -> None:
