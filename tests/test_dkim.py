@@ -274,6 +274,16 @@ def test_rsa_sha1_is_not_accepted() -> None:
     assert (r.result, r.reason_code) == ("permerror", "rsa_sha1")
     assert "RFC 8301" in r.reason and "verifies" in r.reason
     assert any(f.id == "dkim.weak_crypto" for f in findings)
+    # Offline the algorithm alone says it (Postmark's rsa-sha1 signatures, real, read offline),
+    # and a changed body is still told.
+    (r,), findings = verify(raw, {}, resolver=OfflineResolver())
+    assert (r.result, r.reason_code) == ("permerror", "rsa_sha1") and "not checked (offline)" in r.reason
+    assert [f.id for f in findings] == ["dkim.weak_crypto"]
+    (r,), _ = verify(raw.replace(b"Hello Bob", b"Hello Eve"), {}, resolver=OfflineResolver())
+    assert r.reason_code == "rsa_sha1" and "body hash mismatch" in r.reason
+    # An rsa-sha256 signature offline stays "not checked".
+    (r,), _ = verify(sign(MESSAGE, key=rsa_key(1024)), {}, resolver=OfflineResolver())
+    assert (r.result, r.reason_code) == ("not_checked", "offline")
 
 
 def test_weak_rsa_key_is_policy() -> None:

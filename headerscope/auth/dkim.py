@@ -463,6 +463,11 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
 
     fetched = _fetch_key(check, resolver, answers)
     if fetched is None:
+        if check.reason_code == "offline" and algorithm == "rsa-sha1":
+            # RFC 8301 section 3.1 rejects rsa-sha1 whatever the key: known without DNS.
+            check.finish("permerror", "rsa_sha1",
+                         "signed with rsa-sha1, which verifiers must no longer accept whatever the key (RFC 8301 "
+                         "section 3.1); the signature itself was not checked (offline)")
         if check.body_hash_ok is False:
             check.reason += "; the body has also changed since signing (body hash mismatch)"
         return
