@@ -552,7 +552,16 @@ def _reported_meaning(code: str, per_message: dict[str, str], fields: dict[str, 
     for vendor_code, marks, meaning in _VENDOR_MEANINGS:
         if code == vendor_code and any(mark in said for mark in marks):
             return meaning
+    if code.endswith(".0.0"):
+        # The reporting server wrote only the class ("5.0.0", Courier's way); the remote server's
+        # reply may carry the precise code ("550 5.1.1 ... User Unknown"): that one says why.
+        for remote in _enhanced_code_re().findall((fields.get("diagnostic-code") or "")[:2000]):
+            if remote[0] == code[0] and not remote.endswith(".0.0") and status_meaning(remote):
+                return f"{status_meaning(remote)} (the remote server's code {remote}; the report's Status is {code})"
     return status_meaning(code)
+
+
+_enhanced_code_re = compiled_on_first_use(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d.])")
 
 
 def status_meaning(code: str) -> str | None:

@@ -587,6 +587,26 @@ def test_a_code_a_vendor_uses_otherwise_is_read_as_the_vendor_means_it() -> None
     assert "null MX (RFC 7505)" in (report.delivery_report.recipients[0].status_meaning or "")
 
 
+def test_a_class_only_status_takes_the_remote_servers_precise_code() -> None:
+    # Courier's report (real, 2010) wrote "Status: 5.0.0" for the remote "550 5.1.1 ... User
+    # Unknown": "other or undefined status" hid that the mailbox does not exist.
+    status = (b"Reporting-MTA: dns; marutamachi.example.org\r\n\r\n"
+              b"Final-Recipient: rfc822;kijitora@example.co.jp\r\nAction: failed\r\nStatus: 5.0.0\r\n"
+              b"Diagnostic-Code: smtp; 550 5.1.1 <kijitora@example.co.jp>... User Unknown\r\n")
+    returned = b"From: a@sender.example\r\nSubject: x\r\n\r\nbody\r\n"
+    report = headerscope.analyze(_dsn(status, returned), offline=True)
+    assert report.delivery_report is not None
+    [recipient] = report.delivery_report.recipients
+    assert recipient.status == "5.0.0"
+    assert recipient.status_meaning == ("permanent failure: bad destination mailbox address (no such user) "
+                                        "(the remote server's code 5.1.1; the report's Status is 5.0.0)")
+    # A code of another class, or a specific Status, is left as it is.
+    for changed in (status.replace(b"550 5.1.1", b"450 4.2.2"), status.replace(b"Status: 5.0.0", b"Status: 5.2.2")):
+        report = headerscope.analyze(_dsn(changed, returned), offline=True)
+        assert report.delivery_report is not None
+        assert "remote server's code" not in (report.delivery_report.recipients[0].status_meaning or "")
+
+
 def test_x_failed_recipients_names_the_recipient_a_bounce_is_about() -> None:
     # Google's bounce without a report part (real, 2019), and Exim's report whose Final-Recipient
     # is the file it delivered to ("rfc822;/mail/spool/..."): X-Failed-Recipients names who failed.
