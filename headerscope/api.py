@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -27,13 +27,14 @@ from .auth.recorded import checked_client, compare, parse_recorded
 from .auth.spf import check_spf
 from .dns.evidence import EvidenceResolver
 from .dns.interface import Resolver
-from .domains import is_ip_literal, normalize_domain
+from .domains import is_ip_literal, normalize_domain, organizational_domain
 from .envelope import analyze_envelope, boundary_mail_from, boundary_received_spf, list_intake
 from .hops import build_chain, is_non_public_ip
 from .loader import LoadedInput, load_bytes
 from .message import LEGACY_CHARSET_DEFECTS, Message, parse_message
 from .mime import read_carried
 from .model import (
+    DkimSignatureResult,
     DnsSource,
     Finding,
     Hop,
@@ -188,6 +189,45 @@ def _converted_by_receiver(finding: Finding, host: str, what: str) -> Finding:
         "change in transit."))
 
 
+# Fields a mailing list manager adds (RFC 2369, RFC 2919; Mailman's and ezmlm's own).
+_LIST_FIELDS = ("List-Id", "List-Post", "X-BeenThere", "X-Mailman-Version", "Mailing-List")
+
+
+def _list_signature(message: Message, dkim: Sequence[DkimSignatureResult]) -> tuple[str, DkimSignatureResult] | None:
+    """(the list's name, its signature) when the message came through a mailing list that signed
+    it after its changes: a signature whose body hash matches, by the organisation the list's
+    List-Id (or other list field) names."""
+    for name in _LIST_FIELDS:
+        value = message.first(name)
+        if value is None:
+            continue
+        shown = " ".join(value[:200].split())
+        domains = {organizational_domain(word.strip("<>;,()\"'").rpartition("@")[2])
+                   for word in value[:300].replace("<", " <").split() if "." in word}
+        domains.discard(None)
+        for signature in dkim:
+            if signature.body_hash_ok and organizational_domain(signature.domain) in domains:
+                return shown, signature
+    return None
+
+
+def _changed_by_list(finding: Finding, dkim: Sequence[DkimSignatureResult], list_name: str,
+                     list_signature: DkimSignatureResult) -> Finding:
+    """The keyless body-hash finding of a signature made before a mailing list changed the body
+    (a footer, a subject tag, stripped attachments) and re-signed it: expected of list mail."""
+    broken = next((s for s in dkim if f"dkim {s.domain or '?'}/{s.selector or '?'}" == finding.subject), None)
+    if broken is None or broken.header_index <= list_signature.header_index:
+        return finding
+    # A notice, not a warning: lists change bodies as a matter of course. Not less: whoever
+    # holds the list's key (a list of the sender's own making, say) vouches only for the body
+    # as it sent it, and what the author signed can no longer be seen.
+    return dataclasses.replace(finding, severity=Severity.NOTICE, explanation=(
+        f"{finding.explanation} The message came through the mailing list {list_name}, which changes the bodies it "
+        f"relays (a footer, removed parts), and the list signed it afterwards: its signature "
+        f"(d={list_signature.domain}) covers the body as the list sent it. The change is most likely the list's, "
+        "as is usual for list mail (RFC 6377); what the author's signature covered can no longer be checked."))
+
+
 def _inside_only(finding: Finding, client_ip: str | None) -> Finding:
     if finding.id not in _OUTSIDE_ONLY_FINDINGS:
         return finding
@@ -316,6 +356,9 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
                      if c.method == "dkim" and c.label == "modified_after_delivery"}
     if changed_since:
         findings[:] = [f for f in findings if not (f.id == "dkim.body_changed" and f.subject in changed_since)]
+    listed = _list_signature(message, dkim) if any(f.id == "dkim.body_changed" for f in findings) else None
+    if listed is not None:
+        findings[:] = [_changed_by_list(f, dkim, *listed) if f.id == "dkim.body_changed" else f for f in findings]
     converter = _receiver_converted_body(message, chain.hops) \
         if any(f.id == "dkim.body_changed" for f in findings) else None
     if converter is not None:

@@ -929,3 +929,32 @@ def test_a_body_the_receiving_server_re_encoded_is_said_to_be_its_change() -> No
     [changed] = [f for f in headerscope.analyze(message(b"relay.elsewhere.example"), offline=True).findings
                  if f.id == "dkim.body_changed"]
     assert changed.severity.value == "warning" and "X-MIME-Autoconverted" not in changed.explanation
+
+
+def test_a_body_a_mailing_list_changed_and_re_signed_is_a_notice() -> None:
+    # samba.org's Mailman added its footer to a Postmark-signed message and signed it again
+    # (real, 2020): "Body changed after DKIM signing" headlined every list message. With the
+    # list's own signature over the body as sent, it is a notice naming the list.
+    import headerscope
+
+    body = b"Reply text.\r\n-- \r\nsamba-technical mailing list footer\r\n"
+    list_bh = base64.b64encode(hashlib.sha256(_canon_body(body, True)).digest())
+
+    def message(list_fields: bytes, list_domain: bytes = b"samba.example") -> bytes:
+        return (b"Received: from hr1." + list_domain + b" (hr1." + list_domain + b" [192.0.2.8]) by mail.lfdr.example"
+                b" with ESMTPS id 9; Mon, 7 Dec 2020 17:59:38 +0000\r\n"
+                b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=lists." + list_domain + b"; s=x; h=from;"
+                b" bh=" + list_bh + b"; b=AAAA\r\n" + list_fields +
+                b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=gget.example; s=pm; h=from;"
+                b" bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA\r\n"
+                b"From: j@gget.example\r\nDate: Mon, 7 Dec 2020 17:58:00 +0000\r\n\r\n" + body)
+
+    listed = message(b"List-Id: Samba Technical <samba-technical.lists.samba.example>\r\n")
+    [changed] = [f for f in headerscope.analyze(listed, offline=True).findings if f.id == "dkim.body_changed"]
+    assert changed.subject == "dkim gget.example/pm" and changed.severity.value == "notice"
+    assert "mailing list Samba Technical <samba-technical.lists.samba.example>" in changed.explanation
+    assert "(d=lists.samba.example) covers the body as the list sent it" in changed.explanation
+    # No list field, or a list of another organisation than the body's signer: a warning as before.
+    for other in (message(b""), message(b"List-Id: <samba-technical.lists.other.example>\r\n")):
+        [changed] = [f for f in headerscope.analyze(other, offline=True).findings if f.id == "dkim.body_changed"]
+        assert changed.severity.value == "warning" and "mailing list" not in changed.explanation
