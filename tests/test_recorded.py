@@ -1926,3 +1926,21 @@ def test_a_receivers_own_result_word_for_a_signature_is_shown_not_dropped() -> N
     [row] = [c for c in report.comparison if c.method == "dkim"]
     assert (row.subject, row.recorded) == ("jewelry.example/default", "ignore")
     assert "recorded dkim=ignore (ignored public key size), a word of its own" in row.explanation
+
+
+def test_a_recorded_signature_missing_from_a_pasted_header_may_be_left_out_of_the_paste() -> None:
+    # A Thunderbird paste (real, free.fr to Outlook) stopped before the DKIM-Signature the
+    # receiver had recorded as failing: "removed or altered after delivery" blamed the message.
+    import headerscope
+
+    header = (b"Authentication-Results: mx.example.net; dkim=fail header.d=free.example; spf=neutral "
+              b"smtp.mailfrom=free.example\r\n"
+              b"Received: from smtp.free.example (smtp.free.example [192.0.2.9]) by mx.example.net with ESMTPS id 1;"
+              b" Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+              b"From: a@free.example\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n")
+    [pasted] = [c for c in headerscope.analyze(header, offline=True).comparison if c.method == "dkim"]
+    assert (pasted.recorded, pasted.label) == ("fail", "not_recomputed")
+    assert "the paste may have left it out" in pasted.explanation
+    # The whole message without it: the signature is gone from the message.
+    [whole] = [c for c in headerscope.analyze(header + b"\r\nbody\r\n", offline=True).comparison if c.method == "dkim"]
+    assert whole.label == "different" and "removed or altered after delivery" in whole.explanation

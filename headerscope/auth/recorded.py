@@ -1230,13 +1230,14 @@ def _usable(item: RecordedResult, method: str) -> bool:
 
 
 def compare(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
-            dmarc: DmarcResult | None, arc: ArcResult | None, resent_domains: frozenset[str] = frozenset()
-            ) -> tuple[tuple[Comparison, ...], tuple[Finding, ...]]:
+            dmarc: DmarcResult | None, arc: ArcResult | None, resent_domains: frozenset[str] = frozenset(),
+            header_only: bool = False) -> tuple[tuple[Comparison, ...], tuple[Finding, ...]]:
     """Trusted recorded results beside recomputed ones, each difference labelled.
     ``resent_domains``: the domains of Resent-From: and Sender: (lower case), which some
-    receivers judge DMARC by when a message was resent."""
+    receivers judge DMARC by when a message was resent. ``header_only``: the input is a header
+    without its body (a paste), which may hold only part of the fields."""
     comparisons: list[Comparison] = []
-    comparisons += _compare_dkim(recorded, dkim)
+    comparisons += _compare_dkim(recorded, dkim, header_only)
     spf_comparison = _compare_spf(recorded, spf)
     if spf_comparison is not None:
         comparisons.append(spf_comparison)
@@ -1440,7 +1441,8 @@ def _sentence(reason: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def _compare_dkim(recorded: tuple[RecordedResult, ...], dkim: tuple[DkimSignatureResult, ...]) -> list[Comparison]:
+def _compare_dkim(recorded: tuple[RecordedResult, ...], dkim: tuple[DkimSignatureResult, ...],
+                  header_only: bool = False) -> list[Comparison]:
     candidates = sorted((r for r in recorded if _usable(r, "dkim")), key=_rank)
     out: list[Comparison] = []
     used: set[int] = set()
@@ -1488,6 +1490,13 @@ def _compare_dkim(recorded: tuple[RecordedResult, ...], dkim: tuple[DkimSignatur
             continue
         used.add(position)
         subject = f"{domain or '?'}/{selector or '?'}"
+        if header_only:
+            # A pasted header is often part of one: the signature may simply not be in the paste.
+            out.append(_make("dkim", subject, rec, None, "not_recomputed",
+                             f"{_who(rec)} recorded dkim={rec.result} for {subject}, but the pasted header holds no "
+                             "DKIM-Signature that matches it: the paste may have left it out (a header copied in "
+                             "part), or it was removed or altered after delivery."))
+            continue
         out.append(_make("dkim", subject, rec, None, "different",
                          f"{_who(rec)} recorded dkim={rec.result} for {subject}, but no DKIM-Signature "
                          "in the message matches it now: the signature was removed or altered "
