@@ -371,12 +371,15 @@ def _microsoft(message: Message, boundary: Hop | None, microsoft_receiver: bool)
                 parts.append(bcl)
             if trusted:
                 parts.extend(delivery)
-            verdicts.append(_microsoft_verdict(field.name, field.index, parts, trusted, why))
+            # No Exchange Online report, and the receiving side is not Microsoft's: the level an
+            # organisation's own Exchange Server set (its content filter or a transport rule).
+            verdicts.append(_microsoft_verdict(field.name, field.index, parts, trusted, why,
+                                               "Microsoft 365" if microsoft_receiver else "Exchange Server"))
     return verdicts
 
 
 def _microsoft_verdict(header: str, index: int, parts: list[tuple[str, str]], trusted: bool,
-                       why: str) -> SpamFilterVerdict:
+                       why: str, filter_name: str = "Microsoft 365") -> SpamFilterVerdict:
     values = {k: v for k, v in parts}
     scl, sfv, cat = values.get("SCL", ""), values.get("SFV", "").upper(), values.get("CAT", "").upper()
     score = _number(scl)
@@ -425,7 +428,7 @@ def _microsoft_verdict(header: str, index: int, parts: list[tuple[str, str]], tr
         override = next((v for k, v in parts if k.upper() == "OFR"), "")
         words.append(_DEST[dest] + (f" (OFR:{override})" if override else ""))
     summary = "; ".join(words) or "no verdict written"
-    return SpamFilterVerdict(filter="Microsoft 365", header=header, header_index=index, spam=spam, score=score,
+    return SpamFilterVerdict(filter=filter_name, header=header, header_index=index, spam=spam, score=score,
                              threshold=5.0 if score is not None else None, summary=summary[:300],
                              details=tuple(details), rules=(), trusted=trusted, trust_reason=why)
 
@@ -1037,7 +1040,7 @@ def _flagged(verdict: SpamFilterVerdict) -> Finding:
                      f"own verdict: {verdict.trust_reason}. Spam filters weigh the authentication results (DKIM, "
                      "SPF, DMARC) with the sender's reputation and the content; the authentication section shows "
                      "whether they passed."),
-        reference=_MICROSOFT_DOCS if verdict.filter == "Microsoft 365" else _RFC8601_TRUST,
+        reference=_MICROSOFT_DOCS if verdict.filter in ("Microsoft 365", "Exchange Server") else _RFC8601_TRUST,
         subject=header_ref(verdict.header_index),
     )
 

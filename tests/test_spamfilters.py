@@ -505,6 +505,17 @@ def test_rspamd_verdict_stamped_with_the_receivers_queue_id_is_the_receivers() -
     assert not other.trusted
 
 
+def test_an_on_premises_exchange_level_is_not_called_microsoft_365() -> None:
+    # Intel's Exchange Server 2016 (real, 2020) set X-MS-Exchange-Organization-SCL: -1 with no
+    # Exchange Online report anywhere: "Microsoft 365" named a service the message never met.
+    report = analyze(
+        "Received: from fmsmsx609.amr.corp.intel.example (10.18.126.89) by fmsmsx604.amr.corp.intel.example "
+        "(10.18.126.84) with Microsoft SMTP Server (version=TLS1_2) id 15.1.1713.5 via Mailbox Transport; "
+        "Mon, 2 Nov 2026 10:00:05 +0000\r\nX-MS-Exchange-Organization-SCL: -1\r\n" + TAIL)
+    [verdict] = report.spam_filters
+    assert verdict.filter == "Exchange Server" and verdict.spam is False
+
+
 def test_outlook_com_consumer_verdict_keeps_its_bulk_level_and_folder() -> None:
     # Outlook.com (real 2025 fields): no X-Forefront-Antispam-Report, the level in Exchange's
     # organisation field, the bulk level and the folder in their own fields.
@@ -516,6 +527,7 @@ def test_outlook_com_consumer_verdict_keeps_its_bulk_level_and_folder() -> None:
         "X-Microsoft-Antispam-Mailbox-Delivery:\r\n\tucf:0;jmr:0;ex:0;psp:0;auth:0;dest:J;OFR:SpamFilterAuthJ;"
         "ENG:(5062000311)(920221119095);RF:JunkEmail;\r\n" + TAIL)
     [verdict] = report.spam_filters
+    assert verdict.filter == "Microsoft 365"
     details = {key: value for key, value, _ in verdict.details}
     assert (details["SCL"], details["BCL"], details["DEST"], details["OFR"]) == ("5", "8", "J", "SpamFilterAuthJ")
     assert verdict.summary == "SCL 5 (spam); delivered to the Junk Email folder (OFR:SpamFilterAuthJ)"
