@@ -228,13 +228,17 @@ def _changed_by_list(finding: Finding, dkim: Sequence[DkimSignatureResult], list
         "as is usual for list mail (RFC 6377); what the author's signature covered can no longer be checked."))
 
 
-def _inside_only(finding: Finding, client_ip: str | None) -> Finding:
+def _inside_only(finding: Finding, client_ip: str | None, cut: bool = False) -> Finding:
+    """An SPF or DMARC failure judged at a private client: ``cut`` when the copy stops before the
+    message left the sender's organisation (hops.delivery_missing), else all of it stayed inside."""
     if finding.id not in _OUTSIDE_ONLY_FINDINGS:
         return finding
+    where = ("This copy ends inside the sender's organisation, before the hops where the message was delivered: "
+             if cut else "The message never arrived from the internet: every hop is inside the receiving organisation "
+             "and ")
     return dataclasses.replace(finding, severity=Severity.INFO, explanation=(
-        f"The message never arrived from the internet: every hop is inside the receiving organisation and "
-        f"the client ({client_ip or '?'}) is a private address, where SPF and DMARC, which judge mail arriving "
-        f"from outside, do not apply. For the record: {finding.explanation}"))
+        f"{where}the client ({client_ip or '?'}) is a private address, where SPF and DMARC, which judge mail "
+        f"arriving from outside, do not apply. For the record: {finding.explanation}"))
 
 
 def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
@@ -340,7 +344,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     findings.extend(nothing_aligned(from_domains, dkim, spf, dmarc, envelope.srs,
                                     through_list=message.first("List-Id") is not None))
     if handed_over_inside(spf, chain.findings):
-        findings[:] = [_inside_only(f, spf.client_ip if spf else None) for f in findings]
+        cut = any(f.id == "hops.delivery_missing" for f in chain.findings)
+        findings[:] = [_inside_only(f, spf.client_ip if spf else None, cut) for f in findings]
     reverse_dns = check_reverse_dns(resolver, client_ip)
 
     findings.extend(recorded_findings)

@@ -1314,7 +1314,16 @@ def build_chain(
                                    mail_exchangers=mail_exchangers,
                                    addressed_domains=_addressed_domains(message) if mail_exchangers else (),
                                    wait_notes=[*message.all("X-Greylist")[:3], *message.all("X-Mailman-Approved-At")[:1],
-                                               *message.all("Resent-Date")[:2]])
+                                               *message.all("Resent-Date")[:2]],
+                                   list_domain=_list_id_domain(message.first("List-Id")))
+
+
+def _list_id_domain(list_id: str | None) -> str | None:
+    """The organisation a List-Id names (RFC 2919: "Name <list-label.example.org>")."""
+    if not list_id:
+        return None
+    label = list_id[:300].rpartition("<")[2].partition(">")[0] if "<" in list_id else list_id[:300].strip()
+    return organizational_domain(label.strip()) if "." in label else None
 
 
 def build_chain_from_fields(
@@ -1328,10 +1337,12 @@ def build_chain_from_fields(
     wait_notes: Sequence[HeaderField] = (),
     mail_exchangers: MailExchangers | None = None,
     addressed_domains: Sequence[str] = (),
+    list_domain: str | None = None,
 ) -> HopChain:
     """The chain from Received fields given top first, as they stand in the message.
     ``wait_notes``: the fields that say why a hop waited (X-Greylist, X-Mailman-Approved-At);
-    ``addressed_domains``: the domains of To: and Cc:, for a receiver that names no recipient."""
+    ``addressed_domains``: the domains of To: and Cc:, for a receiver that names no recipient;
+    ``list_domain``: the organisation the message's List-Id names."""
     findings = _Findings()
     total = len(received)
     if total == 0:
@@ -1416,6 +1427,21 @@ def build_chain_from_fields(
                          f"and the hop that shows it is missing. The trust boundary is placed at hop "
                          f"{boundary_index + 1}, the earliest shown."),
             reference=_RFC5321_TRACE, subject=f"hop {boundary_index + 1}",
+        ))
+    elif not boundary.from_outside and list_domain is not None and work[-1].org is not None \
+            and not any(orgs.same(item.org, list_domain) for item in work):
+        # A mailing list's server added its List-Id after these hops: the copy (an archive, the
+        # sender's own) stops before the list's hops and the final receiver's.
+        where = work[-1].org
+        findings.add(Finding(
+            id="hops.delivery_missing", severity=Severity.NOTICE,
+            title=f"The copy ends before the mailing list's hops ({list_domain})",
+            explanation=(f"Every Received here is inside {where}, but the message carries the List-Id of a list at "
+                         f"{list_domain}, whose server handled it after these hops: the hops after {where} (the "
+                         f"list's, and the final receiver's) are not in this copy (an archive, or a copy kept by the "
+                         f"sender). It was not sent inside {where}. The trust boundary is placed at hop "
+                         f"{boundary_index + 1}, the earliest shown; SPF and DMARC judge that hop, not the delivery."),
+            reference=_RFC5321_TRACE, subject=f"hop {len(work)}",
         ))
     elif not boundary.from_outside:
         where = work[-1].org or "the receiving host"

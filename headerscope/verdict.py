@@ -143,6 +143,11 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
         # receiving organisation, handed over on its private network (a bounce or alert its
         # own servers wrote), never was: failing them says nothing of a forgery.
         assert spf is not None
+        if any(f.id == "hops.delivery_missing" for f in findings):
+            return Verdict(status="unauthenticated", summary=(
+                f"Unauthenticated, as far as this copy shows: it ends inside the sender's organisation, before "
+                f"the hops where the message was delivered, so SPF and DMARC judged a private address "
+                f"({spf.client_ip}) where they do not apply; no aligned DKIM signature passes{others}."))
         return Verdict(status="unauthenticated", summary=(
             f"Unauthenticated, sent inside the receiving organisation: every hop is inside it and the "
             f"message was handed over on its private network ({spf.client_ip}), where SPF and DMARC, "
@@ -176,11 +181,12 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
 
 
 def handed_over_inside(spf: SpfResult | None, findings: tuple[Finding, ...] | list[Finding]) -> bool:
-    """Every hop is inside the receiving organisation and SPF's client is a private address."""
+    """Every hop shown is inside one organisation (all the message went through, or all a copy
+    that stops early holds) and SPF's client is a private address."""
     from .hops import is_non_public_ip
 
     return (spf is not None and is_non_public_ip(spf.client_ip)
-            and any(f.id == "hops.internal_only" for f in findings))
+            and any(f.id in ("hops.internal_only", "hops.delivery_missing") for f in findings))
 
 
 def _how_authenticated(domain: str, dmarc: DmarcResult, aligned_dkim: list[DkimSignatureResult],

@@ -1616,3 +1616,27 @@ def test_a_paste_cut_before_the_arrival_hop_is_not_internal_mail() -> None:
     assert "hops.internal_only" not in ids
     [missing] = [f for f in report.findings if f.id == "hops.arrival_missing"]
     assert "149.72.167.116, an internet address no Received names" in missing.explanation
+
+
+def test_an_archive_copy_that_stops_before_the_lists_hops_is_not_internal_mail() -> None:
+    # A 1999 linux-mm archive copy (real): two soft.net hops, then the list at kvack.org, whose
+    # hops the archive dropped. "Sent inside that organisation" was said, and SPF judged the
+    # sender's private address as if the message had been delivered there.
+    import headerscope
+
+    raw = (b"Received: from vega.wipinfo.soft.example (root@vega [192.168.223.136]) by patriot.wipinfo.soft.example "
+           b"(8.9.2/8.9.2) with ESMTP id NAA23949 for <linux-mm@kvack.example>; Tue, 15 Jun 1999 13:34:05 +0500\r\n"
+           b"Received: from prashanth (unknown_cad183 [192.168.224.183]) by wipinfo.soft.example (8.6.12/8.6.9) with "
+           b"SMTP id NAA30558 for <linux-mm@kvack.example>; Tue, 15 Jun 1999 13:16:31 +0500\r\n"
+           b"From: Prashanth <cprash@wipinfo.soft.example>\r\nDate: Tue, 15 Jun 1999 13:09:12 +0500\r\n"
+           b"Sender: owner-linux-mm@kvack.example\r\nTo: linux-mm@kvack.example\r\n")
+    listed = raw + b"List-ID: <linux-mm.kvack.example>\r\n\r\nbody\r\n"
+    report = headerscope.analyze(listed, offline=True)
+    ids = [f.id for f in report.findings]
+    assert "hops.delivery_missing" in ids and "hops.internal_only" not in ids
+    [cut] = [f for f in report.findings if f.id == "hops.delivery_missing"]
+    assert cut.title == "The copy ends before the mailing list's hops (kvack.example)"
+    # Without the List-Id (or with one of the same organisation) it is internal mail, as before.
+    for other in (raw + b"\r\nbody\r\n", raw + b"List-ID: <staff.soft.example>\r\n\r\nbody\r\n"):
+        ids = [f.id for f in headerscope.analyze(other, offline=True).findings]
+        assert "hops.internal_only" in ids and "hops.delivery_missing" not in ids

@@ -277,6 +277,12 @@ def test_mail_handed_over_inside_the_receiving_organisation_is_not_spoofed() -> 
     assert verdict(spf=dataclasses.replace(spf, client_ip="192.0.2.10"), dmarc=dmarc,
                    findings=(internal,)).status == "spoofed"
     assert verdict(spf=spf, dmarc=dmarc).status == "spoofed"
+    # A copy that stops before the message left the sender's organisation (an archive): the same
+    # rule, said of the copy, not of the message's delivery.
+    cut = Finding(id="hops.delivery_missing", severity=Severity.NOTICE, title="The copy ends", explanation="x")
+    v = verdict(spf=spf, dmarc=dmarc, findings=(cut,))
+    assert v.status == "unauthenticated"
+    assert v.summary.startswith("Unauthenticated, as far as this copy shows: it ends inside the sender's organisation")
 
 
 def test_the_mailing_list_sample_is_vouched_for_in_every_format() -> None:
