@@ -198,6 +198,11 @@ class TerminalRenderer(Renderer):
             if orgs:
                 journey.append(" through ")
                 journey.append_text(_t(" → ".join(orgs), limit=400))
+                claimed = _claimed_origin(hops, report.boundary_hop, orgs[0])
+                if claimed:
+                    journey.append(" (before that, by the earlier hops' own claim: ")
+                    journey.append_text(_t(" → ".join(claimed), limit=200))
+                    journey.append(")")
             transit, before_first = report.transit_split()
             if transit is not None:
                 journey.append(f" in {format_duration(transit).lstrip('+')}")
@@ -567,6 +572,18 @@ def _route(hops: tuple[Hop, ...], boundary_hop: int | None) -> list[str]:
     if origin and shown and (not route or route[0][0] != origin):
         route.insert(0, (origin, shown))
     return [name for _, name in route]
+
+
+def _claimed_origin(hops: tuple[Hop, ...], boundary_hop: int | None, first_shown: str) -> list[str]:
+    """The organisations the hops before the trust boundary name, earliest first, up to the one
+    the route starts with: where the message says it came from (a claim), so the route line does
+    not hide the sending service (Mailchimp before a list server, say)."""
+    if boundary_hop is None or boundary_hop <= 1 or boundary_hop > len(hops):
+        return []
+    earlier = [name for _, name in _organizations(hops[:boundary_hop - 1])]
+    if earlier and earlier[-1] == first_shown:
+        earlier.pop()
+    return earlier[:4]
 
 
 def _organizations(hops: tuple[Hop, ...]) -> list[tuple[str, str]]:
