@@ -783,7 +783,17 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     # Postfix writes the recipient before alias/virtual rewriting as X-Original-To and the
     # mailbox it reached as Delivered-To: a difference means the receiver redirected it.
     original_rcpt = _first_current_addresses(message, "X-Original-To", boundary)
+    original_source = "X-Original-To"
     delivered_rcpt = _first_current_addresses(message, "Delivered-To", boundary)
+    if not original_rcpt and delivered_rcpt and trusted:
+        # Without X-Original-To, the receiving server's own "for" of one address (sendmail and
+        # others write it; the Delivered-To after local alias expansion names another mailbox of
+        # the same domain): the same alias, not two recipients.
+        latest = trusted[-1]
+        named = parse_addresses(latest.fields.for_) if latest.fields.for_ else ()
+        if len(named) == 1 and named[0].domain and delivered_rcpt[0].domain \
+                and named[0].domain.lower() == delivered_rcpt[0].domain.lower():
+            original_rcpt, original_source = named, f"Received for (hop {latest.number})"
     alias_targets: set[str] = set()
     if original_rcpt and delivered_rcpt and original_rcpt[0].domain and delivered_rcpt[0].domain \
             and original_rcpt[0].address.lower() != delivered_rcpt[0].address.lower():
@@ -791,7 +801,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         differences.append(EnvelopeDifference(
             kind="forwarded", envelope_value=delivered_rcpt[0].address,
             header_value=original_rcpt[0].address,
-            explanation=f"The message was addressed to {original_rcpt[0].address} (X-Original-To) and "
+            explanation=f"The message was addressed to {original_rcpt[0].address} ({original_source}) and "
                         f"delivered to {delivered_rcpt[0].address} (Delivered-To): an alias, virtual "
                         f"mailbox or forwarding rule at the receiver redirected it."))
     visible = [r for r in rcpt_to if r.lower() in header_rcpts]
@@ -803,6 +813,8 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     # A pasted header that holds no To:, Cc: or Bcc: field at all (a copy cut before them): who
     # was addressed is unknown, so no recipient is said to be a blind copy.
     addressees_unknown = not message.has_body and not message.has_any(_ADDRESSEE_FIELDS)
+    earlier = _earlier_recipients(message, this_delivery)
+    earlier_addresses = list(dict.fromkeys(address for _, address in earlier))
     for rcpt, source in zip(rcpt_to, rcpt_sources, strict=True):
         if rcpt.lower() in header_rcpts or rcpt.lower() in alias_targets or _host_qualified(rcpt, header_domains) \
                 or addressees_unknown:
@@ -827,6 +839,15 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                 explanation=f"{rcpt} ({source}) is not in To: or Cc:. {forwarder[1]}: the message was "
                             f"forwarded or redirected from {forwarder[0]} to {rcpt}, which is why the "
                             f"header names another recipient."))
+        elif any(address.lower() != rcpt.lower() for address in earlier_addresses):
+            # Delivered before to another mailbox, then sent on: this one is where the forward led.
+            before = ", ".join(earlier_addresses[:3])
+            differences.append(EnvelopeDifference(
+                kind="forwarded", envelope_value=rcpt, header_value=before,
+                explanation=f"{rcpt} ({source}) is not in To: or Cc:. The message was delivered before, to "
+                            f"{before}, and sent on from there (the earlier delivery's fields are below the "
+                            f"receiver's Received): by a forward, or by someone replaying the message. {rcpt} "
+                            f"is where it was sent next, not a blind copy of the author's."))
         elif list_id:
             differences.append(EnvelopeDifference(
                 kind="forwarded", envelope_value=rcpt, header_value=list_id,
@@ -840,8 +861,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                             f"sender put it in Bcc (blind copy), or an alias, list or forward without a "
                             f"trace delivered it there. RFC 5321 delivers by RCPT TO, not by the header."))
 
-    findings.extend(_earlier_delivery_findings(_earlier_recipients(message, this_delivery), boundary, list_id,
-                                               forwarder))
+    findings.extend(_earlier_delivery_findings(earlier, boundary, list_id, forwarder))
 
     # --- originator fields ---------------------------------------------------------------------
     if sender is not None and sender.domain and sender.address.lower() != (from_text or "").lower():

@@ -233,8 +233,10 @@ def test_recipient_fields_below_the_boundary_are_an_earlier_delivery() -> None:
     envelope, findings = _run(RESENT, _chain_hops(), boundary=3)
     assert envelope.rcpt_to == ("final@now.test",)
     # The earlier X-Original-To is not read as an alias rewrite to the current Delivered-To,
-    # and the earlier recipients are not reported as Bcc recipients of this delivery.
-    assert _kinds(envelope) == ["bcc"] and envelope.differences[0].envelope_value == "final@now.test"
+    # and the earlier recipients are not reported as Bcc recipients of this delivery. This
+    # delivery's recipient is where the message was sent next (a forward, or a replay).
+    assert _kinds(envelope) == ["forwarded"] and envelope.differences[0].envelope_value == "final@now.test"
+    assert "by a forward, or by someone replaying the message" in envelope.differences[0].explanation
     earlier = [f for f in findings if f.id == "envelope.earlier_delivery"]
     assert len(earlier) == 1 and earlier[0].severity.value == "notice"
     assert "first@then.test" in earlier[0].title and "first-alias@then.test" in earlier[0].title
@@ -920,3 +922,37 @@ def test_an_alias_services_forward_is_a_forward_not_a_bcc() -> None:
     assert "bcc" not in _kinds(envelope)
     [forwarded] = [d for d in envelope.differences if d.kind == "forwarded"]
     assert "names the alias shop.1234@simplelogin.test that forwarded it" in forwarded.explanation
+
+
+def test_an_alias_and_a_forward_target_are_not_called_blind_copies() -> None:
+    import headerscope
+
+    # netnoteinc.com's sendmail (real spam, 2001) received it "for <jm7@netnoteinc.com>" and its
+    # local alias delivered it to jm@netnoteinc.com: one recipient, not two Bcc.
+    alias = (b"Delivered-To: jm@netnoteinc.example\r\n"
+             b"Received: from webnote.example (mail.webnote.example [193.120.211.219]) by mail.netnoteinc.example "
+             b"(Postfix) with ESMTP id 1 for <jm7@netnoteinc.example>; Mon, 19 Feb 2001 13:57:29 +0000\r\n"
+             b"From: a@spam.example\r\nTo: list@elsewhere.example\r\nDate: Mon, 19 Feb 2001 13:57:00 +0000\r\n"
+             b"\r\nbody\r\n")
+    report = headerscope.analyze(alias, offline=True)
+    kinds = {d.envelope_value: d.kind for d in report.envelope.differences if d.envelope_value}
+    assert kinds == {"jm@netnoteinc.example": "forwarded", "jm7@netnoteinc.example": "bcc"}
+    [redirect] = [d for d in report.envelope.differences if d.kind == "forwarded"]
+    assert "addressed to jm7@netnoteinc.example (Received for (hop 1))" in redirect.explanation
+    # A "for" of another domain than the Delivered-To is left to the other rules.
+    other = alias.replace(b"for <jm7@netnoteinc.example>", b"for <jm7@other.example>")
+    assert "forwarded" not in [d.kind for d in headerscope.analyze(other, offline=True).envelope.differences]
+    # Delivered before to one mailbox, then sent on: the later recipient is where the forward led.
+    forward = (b"Received: from mail.netnoteinc.example (gw.netnoteinc.example [193.120.149.226]) by "
+               b"dogma.slashnull.example (8.11.6) with ESMTP id 3 for <jm@jmason.example>; "
+               b"Thu, 6 Dec 2001 09:35:00 +0000\r\n"
+               b"Received: by mail.netnoteinc.example (Postfix) id A8; Thu, 6 Dec 2001 09:34:00 +0000\r\n"
+               b"Delivered-To: jm@netnoteinc.example\r\n"
+               b"Received: from ns.sakakura.example (ns.sakakura.example [61.119.13.18]) by mail.netnoteinc.example "
+               b"(Postfix) with ESMTP id 2; Thu, 6 Dec 2001 09:33:00 +0000\r\n"
+               b"From: a@spam.example\r\nTo: jm@north.example\r\nDate: Thu, 6 Dec 2001 09:30:00 +0000\r\n\r\nbody\r\n")
+    report = headerscope.analyze(forward, offline=True)
+    assert any(f.id == "envelope.earlier_delivery" for f in report.findings)
+    [target] = [d for d in report.envelope.differences if d.envelope_value == "jm@jmason.example"]
+    assert target.kind == "forwarded" and "delivered before, to jm@netnoteinc.example" in target.explanation
+    assert "not a blind copy of the author's" in target.explanation
