@@ -1627,8 +1627,12 @@ def _assemble(
                 break
     if tls.encrypted is None and "ENCRYPTED" in protocol_words[1:]:
         # qmail's TLS patch (and Symantec's MessageLabs): "with ECDHE-RSA-AES256-GCM-SHA384
-        # encrypted SMTP", the cipher before the word.
-        tls.mark(None, (protocol or "").split()[protocol_words.index("ENCRYPTED", 1) - 1])
+        # encrypted SMTP", the cipher before the word; the protocol is the word after it.
+        at = protocol_words.index("ENCRYPTED", 1)
+        words = (protocol or "").split()
+        tls.mark(None, words[at - 1])
+        if at == 1 and len(words) > 2:
+            protocol = " ".join(words[2:])
     if tls.encrypted is None:
         if any(w in _ENCRYPTED_PROTOCOLS for w in protocol_words):
             tls.encrypted = True

@@ -1163,6 +1163,8 @@ def test_qmail_tls_cipher_encrypted_smtp() -> None:
                        "10 Jan 2022 06:25:16 -0000")
     assert f.tls == TlsInfo(encrypted=True, version=None, cipher="ECDHE-RSA-AES256-GCM-SHA384")
     assert (f.from_helo, f.from_ip) == ("n03ukasimr01.n03.fujitsu.local", "62.60.8.97")
+    # The protocol is SMTP; the cipher is the TLS column's, not the "with" column's.
+    assert f.protocol == "SMTP"
 
 
 def test_exim_reinjection_names_the_submitting_login() -> None:
