@@ -958,3 +958,16 @@ def test_a_body_a_mailing_list_changed_and_re_signed_is_a_notice() -> None:
     for other in (message(b""), message(b"List-Id: <samba-technical.lists.other.example>\r\n")):
         [changed] = [f for f in headerscope.analyze(other, offline=True).findings if f.id == "dkim.body_changed"]
         assert changed.severity.value == "warning" and "mailing list" not in changed.explanation
+
+
+def test_a_domainkeys_signature_is_said_and_not_verified() -> None:
+    # seznam.cz signed with DomainKeys as late as 2010 (real): the report said the message had no
+    # signature at all. It is told, by its domain, as historic and unverified.
+    raw = (b"DomainKey-Signature: a=rsa-sha1; q=dns; c=nofws; s=beta; d=seznam.example; b=AAAA\r\n" + MESSAGE)
+    results, findings = verify(raw, {})
+    assert results == ()
+    [note] = [f for f in findings if f.id == "dkim.domainkeys"]
+    assert note.title == "DomainKeys signature by seznam.example: historic, not verified"
+    assert note.severity.value == "info" and note.subject == "header 1"
+    _, findings = verify(sign(MESSAGE, key=rsa_key(1024)), rsa_dns(1024))
+    assert not [f for f in findings if f.id == "dkim.domainkeys"]

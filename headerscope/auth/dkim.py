@@ -21,7 +21,7 @@ from ..dns.interface import DnsAnswer, DnsStatus, Resolver, normalize_name
 from ..domains import aligned
 from ..message import Message
 from ..model import DkimSignatureResult, Finding, Severity
-from ..text import redaction_mark
+from ..text import header_ref, redaction_mark
 from . import _dkimpy
 from .tags import parse_tag_dict, split_colon_list
 
@@ -134,6 +134,33 @@ class _Check:
 
 
 def check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
+               delivery_time: datetime | None, now: datetime,
+               byte_exact: bool = True) -> tuple[tuple[DkimSignatureResult, ...], tuple[Finding, ...]]:
+    """Every signature in header order, with result, reason and forensic extras; and a note of
+    any DomainKeys signature, which is not verified (see _domainkeys_note)."""
+    results, findings = _check_dkim(message, resolver, from_domain=from_domain, delivery_time=delivery_time,
+                                    now=now, byte_exact=byte_exact)
+    note = _domainkeys_note(message)
+    return results, (*findings, note) if note is not None else findings
+
+
+def _domainkeys_note(message: Message) -> Finding | None:
+    """DomainKeys (RFC 4870, historic since RFC 6376 replaced it): a signature of it is said, with
+    its domain, and not verified; DMARC does not use it (RFC 7489 section 4.2 names DKIM)."""
+    fields = message.all("DomainKey-Signature")
+    if not fields:
+        return None
+    values, _ = parse_tag_dict(fields[0].value[:4000])
+    domain = (values.get("d") or "").strip()[:253] or "a domain it does not name"
+    return Finding(
+        "dkim.domainkeys", Severity.INFO, f"DomainKeys signature by {domain}: historic, not verified",
+        f"{header_ref(fields[0].index).capitalize()} is a DomainKeys signature (RFC 4870), the predecessor DKIM "
+        "replaced in 2007 (RFC 4871, now RFC 6376). Receivers no longer verify it and DMARC does not count it, so it "
+        "is not checked here and authenticates nothing today.", "https://www.rfc-editor.org/rfc/rfc4870",
+        header_ref(fields[0].index))
+
+
+def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
                delivery_time: datetime | None, now: datetime,
                byte_exact: bool = True) -> tuple[tuple[DkimSignatureResult, ...], tuple[Finding, ...]]:
     """Every signature in header order, with result, reason and forensic extras.
