@@ -1545,6 +1545,9 @@ def build_chain_from_fields(
     for i in range(len(work) - 1):
         ptr = boundary_ptr if i + 1 == boundary_index else ()
         _check_link(findings, work, i, boundary_index, orgs, ptr)
+    claimed_hop = _receiver_claimed_below(work, boundary_index, orgs)
+    if claimed_hop is not None:
+        findings.add(claimed_hop)
 
     if total_unknown is not None:
         findings.add(total_unknown)
@@ -1765,6 +1768,40 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                               "header to make the message look relayed.",
                 reference=_RFC5321_TRACE, subject=subject,
             ))
+
+
+def _receiver_claimed_below(work: list[_Work], boundary_index: int, orgs: _Orgs) -> Finding | None:
+    """A hop below the boundary in the receiving organisation's name, before a hop of another
+    organisation, that no next hop shows the message leaving: the forgery aimed at rules that
+    trust mail from the receiver's own servers ("by jmason.org", then an open relay, then
+    jmason.org's MX). A message that really left and came back (a list, a forward) shows its
+    hand-over: its next hop's client names the receiver's host, and nothing is said."""
+    if boundary_index < 2:
+        return None
+    receivers = [org for org in (work[boundary_index].org, work[-1].org) if org]
+    for i in range(boundary_index - 1):
+        receiver = next((org for org in receivers if orgs.same(work[i].org, org)), None)
+        if receiver is None or not work[i].fields.by:
+            continue
+        between = [item.org for item in work[i + 1:boundary_index] if item.org and not orgs.same(item.org, receiver)]
+        if not between or _link_matches(work[i].fields.by, work[i + 1].fields, orgs) is True:
+            continue
+        nxt = work[i + 1].fields
+        claimed = nxt.from_rdns or nxt.from_helo or nxt.from_ip or "a client it does not name"
+        return Finding(
+            id="hops.receiver_claimed_below", severity=Severity.NOTICE,
+            title=f"Hop {i + 1} claims the receiving organisation ({receiver}) handled it before {between[0]}",
+            explanation=(f"Hop {i + 1}, below the trust boundary, says "
+                         + (f"{receiver}" if normalize_domain(work[i].fields.by) == receiver else
+                            f"{str(work[i].fields.by)[:120]} of {receiver}")
+                         + ", an organisation of the receiving side, had the message first; then "
+                         f"{between[0]} did, and the next hop's client ({str(claimed)[:120]}) does not show it coming "
+                         f"from {receiver}. Forgers write such a hop so that filters trusting the receiver's own servers "
+                         f"let the message through; a message that left {receiver} and came back (a list, a forward) "
+                         "would show the hand-over. Nothing below the boundary is evidence."),
+            reference=_RFC5321_TRACE, subject=f"hop {i + 1}",
+        )
+    return None
 
 
 def _check_link(findings: _Findings, work: list[_Work], i: int, boundary_index: int, orgs: _Orgs,

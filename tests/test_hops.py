@@ -1640,3 +1640,28 @@ def test_an_archive_copy_that_stops_before_the_lists_hops_is_not_internal_mail()
     for other in (raw + b"\r\nbody\r\n", raw + b"List-ID: <staff.soft.example>\r\n\r\nbody\r\n"):
         ids = [f.id for f in headerscope.analyze(other, offline=True).findings]
         assert "hops.internal_only" in ids and "hops.delivery_missing" not in ids
+
+
+def test_a_hop_in_the_receivers_name_below_a_foreign_relay_is_a_notice() -> None:
+    # SpamAssassin's whitelist-forgery sample (real, 2001): "by jmason.org with HTTP" below an open
+    # relay's hop, delivered to jmason.org. The forged hop was shown as the message's submission.
+    import headerscope
+
+    top = (b"Received: from ns.sakakura.example (ns.sakakura.example [61.119.13.18]) by mx.jmason.example "
+           b"(Postfix) with ESMTP id 3; Thu, 6 Dec 2001 09:35:00 +0000\r\n")
+    relay = (b"Received: from plain (ZHONGXIN [212.17.88.134]) by ns.sakakura.example (8.11.6) with SMTP id 2; "
+             b"Thu, 6 Dec 2001 18:34:00 +0900\r\n")
+    forged = (b"Received: from 144.137.3.98 (SquirrelMail authenticated user jmmail) by jmason.example with HTTP; "
+              b"Thu, 6 Dec 2001 09:21:06 -0000\r\n")
+    tail = b"From: whitelist@jmason.example\r\nDate: Thu, 6 Dec 2001 09:21:00 +0000\r\n\r\nbody\r\n"
+    report = headerscope.analyze(top + relay + forged + tail, offline=True)
+    [claimed] = [f for f in report.findings if f.id == "hops.receiver_claimed_below"]
+    assert claimed.subject == "hop 1" and claimed.severity.value == "notice"
+    assert claimed.title == "Hop 1 claims the receiving organisation (jmason.example) handled it before sakakura.example"
+    # A message that left and came back shows its hand-over (a list at another organisation
+    # whose client is the receiver's host): nothing is said.
+    posted = relay.replace(b"from plain (ZHONGXIN [212.17.88.134])",
+                           b"from out.jmason.example (out.jmason.example [192.0.2.5])")
+    sent = forged.replace(b"by jmason.example with HTTP", b"by out.jmason.example with ESMTPSA")
+    report = headerscope.analyze(top + posted + sent + tail, offline=True)
+    assert not [f for f in report.findings if f.id == "hops.receiver_claimed_below"]
