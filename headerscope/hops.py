@@ -920,7 +920,21 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
         # (3) Only the HELO says so: keep the boundary, say what else it could be.
         if claimed is not None and (final_org is None or orgs.same(claimed, final_org)) \
                 and _links(work, b - 1, b, orgs):
-            alt, _ = _walk(work, orgs, inside | {b})
+            assumed = inside | {b}
+            alt, _ = _walk(work, orgs, assumed)
+            # Relays of the organisation known only by their greetings, one after another (Exchange
+            # 2003's SMTPSVC records no reverse-DNS name): the alternative is the furthest hop that
+            # the same reading reaches, not the next of them.
+            for _ in range(8):
+                if final_org is None or not 0 < alt < b:
+                    break
+                relay = work[alt].fields
+                if relay.from_rdns or not relay.from_helo or not _is_public_ip(relay.from_ip) \
+                        or not orgs.same(host_organization(relay.from_helo), final_org) \
+                        or not _links(work, alt - 1, alt, orgs):
+                    break
+                assumed = assumed | {alt}
+                alt, _ = _walk(work, orgs, assumed)
             if final_org is None:
                 alt = b - 1 if alt >= b else alt
             result.alternative = alt

@@ -1665,3 +1665,24 @@ def test_a_hop_in_the_receivers_name_below_a_foreign_relay_is_a_notice() -> None
     sent = forged.replace(b"by jmason.example with HTTP", b"by out.jmason.example with ESMTPSA")
     report = headerscope.analyze(top + posted + sent + tail, offline=True)
     assert not [f for f in report.findings if f.id == "hops.receiver_claimed_below"]
+
+
+@needs_parser
+def test_the_alternative_boundary_follows_a_run_of_relays_known_by_their_greetings() -> None:
+    # A French ministry's Exchange 2003 relays (real, 2013) record only "from HELO ([IP])": three
+    # of them in a row. The alternative offered was the next relay, itself internal.
+    chain = _chain([
+        "from AC005703.ac.intranet.sante.example ([192.168.98.231]) by AC002703.ac.intranet.sante.example with "
+        "Microsoft SMTPSVC(6.0.3790.4675); Mon, 22 Jul 2013 12:07:09 +0200",
+        "from ac000615.ac.intranet.sante.example ([164.131.87.33]) by AC005703.ac.intranet.sante.example with "
+        "Microsoft SMTPSVC(6.0.3790.4675); Mon, 22 Jul 2013 12:07:09 +0200",
+        "from ac000613.ac.intranet.sante.example ([164.131.87.31]) by ac000615.ac.intranet.sante.example with "
+        "Microsoft SMTPSVC(6.0.3790.4675); Mon, 22 Jul 2013 12:07:09 +0200",
+        "from gw.ader.example ([161.48.20.6]) by ac000613.ac.intranet.sante.example with "
+        "Microsoft SMTPSVC(6.0.3790.4675); Mon, 22 Jul 2013 12:07:09 +0200",
+        "from pasteur01.culture.example (smtp3.culture.example [161.48.22.155]) by gw.ader.example (Postfix) "
+        "with ESMTP id 1; Mon, 22 Jul 2013 12:07:08 +0200",
+    ])
+    assert chain.boundary_hop == 4
+    [uncertain] = only(chain, "hops.boundary_uncertain")
+    assert uncertain.title == "Trust boundary uncertain: hop 4 or hop 2"
