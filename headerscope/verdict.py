@@ -304,13 +304,17 @@ def _recorded_note(comparison: tuple[Comparison, ...], findings: tuple[Finding, 
                         "authentication passed the message.")
             if item.label == "from_changed":
                 # For another From: domain (see recorded._compare_dmarc): no credit to this one.
+                shown = f" ({item.subject})" if item.subject else ""
                 return (f" The receiving side{by} recorded DMARC {item.recorded} at delivery, but for another "
-                        "From: domain than the one shown now.")
+                        f"From: domain than the one shown now{shown}.")
             if item.label == "different":
                 # For the resender's domain, or resting on identities that cannot align: no credit.
                 return (f" The receiving side{by} recorded DMARC {item.recorded} at delivery, but not for the "
                         "From: shown now (see the comparison).")
-            return f" The receiving side{by} recorded DMARC {item.recorded} at delivery."
+            # The domain judged is named: "DMARC pass" alone reads as "legitimate", while a look-alike
+            # domain passes its own DMARC as well as any.
+            judged = f" for {item.subject}" if item.subject else ""
+            return f" The receiving side{by} recorded DMARC {item.recorded}{judged} at delivery."
     return ""
 
 

@@ -1669,7 +1669,7 @@ def test_a_dmarc_result_recorded_for_another_from_domain_is_no_credit_to_the_sho
         assert "recorded DMARC pass at delivery." not in verdict.summary
         if ours.result == "not_checked":
             assert verdict.summary.endswith("recorded DMARC pass at delivery, but for another From: domain than the "
-                                            "one shown now.")
+                                            "one shown now (paypal.com).")
     # The same domain (any case): the usual comparison.
     same = (_trusted("dmarc", "pass", ("header.from", "PayPal.com")),)
     comparisons, _ = compare(same, dkim=(), spf=None, dmarc=replace(dmarc_result("not_checked"),

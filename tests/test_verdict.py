@@ -104,7 +104,7 @@ def test_offline_mentions_what_the_receiver_recorded() -> None:
     recorded = Comparison(method="dmarc", subject="example.com", recorded="pass", recomputed="not_checked",
                           label="not_recomputed", explanation="offline", recorded_by="mx.google.com")
     v = verdict(checked=False, comparison=(recorded,))
-    assert v.summary.endswith("The receiving side (mx.google.com) recorded DMARC pass at delivery.")
+    assert v.summary.endswith("The receiving side (mx.google.com) recorded DMARC pass for example.com at delivery.")
 
 
 def test_no_from_domain() -> None:
@@ -182,7 +182,7 @@ def test_recorded_note_without_authserv_id_is_not_doubled() -> None:
     noted = Comparison(method="dmarc", subject="example.com", recorded="pass", recomputed="not_checked",
                        label="not_recomputed", explanation="x", recorded_by=None)
     v = verdict(dmarc=dmarc_result("not_checked"), comparison=(noted,))
-    assert v.summary.endswith(" The receiving side recorded DMARC pass at delivery.")
+    assert v.summary.endswith(" The receiving side recorded DMARC pass for example.com at delivery.")
     assert "(the receiving side)" not in v.summary
 
 
