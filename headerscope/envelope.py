@@ -33,6 +33,7 @@ from .addresses import (
 )
 from .domains import normalize_domain, organizational_domain
 from .message import Message
+from .mime import is_automatic_notification
 from .model import (
     Address,
     Envelope,
@@ -712,12 +713,31 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     from_text = from_real[0].address if from_real else None
 
     # --- the envelope sender -------------------------------------------------------------
-    if mail_from == "":
+    if mail_from == "" and is_automatic_notification(message):
         differences.append(EnvelopeDifference(
             kind="bounce", envelope_value="<>", header_value=from_text,
             explanation="The envelope sender is empty (the null sender '<>'). RFC 5321 section 4.5.5 "
                         "requires it for delivery status notifications (bounces) and auto-replies, so "
                         "that nobody answers them with another bounce; SPF then checks the HELO name."))
+    elif mail_from == "":
+        # RFC 5321 says notifications use the null sender, not that the null sender makes one: on
+        # an ordinary message it leaves SPF only the HELO to check, and bounces nowhere to go.
+        differences.append(EnvelopeDifference(
+            kind="null_sender", envelope_value="<>", header_value=from_text,
+            explanation="The envelope sender is empty (the null sender '<>'), but nothing in the message makes it a "
+                        "bounce or an automatic reply, the messages RFC 5321 section 4.5.5 sends that way. On an "
+                        "ordinary message it leaves SPF only the HELO name to check and sends any bounce nowhere: "
+                        "a way to avoid SPF on a sender's domain, used by spam and phishing (and by some systems' "
+                        "own notices)."))
+        findings.append(Finding(
+            id="envelope.null_sender", severity=Severity.NOTICE,
+            title="Null envelope sender on a message that is no bounce or automatic reply",
+            explanation=("MAIL FROM was empty ('<>'), which RFC 5321 section 4.5.5 keeps for delivery reports and "
+                         "automatic replies, but this message is neither (no report part, no Auto-Submitted, no "
+                         "auto-reply mark, no MAILER-DAEMON From:). SPF could only check the HELO name, and bounces "
+                         "go nowhere: spam and phishing send this way to avoid SPF on a domain; some systems send "
+                         "their own notices so too."),
+            reference="https://www.rfc-editor.org/rfc/rfc5321#section-4.5.5", subject="MAIL FROM"))
     elif srs is not None:
         original = srs.original_sender or "an address that cannot be decoded"
         via = f" after first passing through {srs.first_forwarder}" if srs.first_forwarder else ""

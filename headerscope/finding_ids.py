@@ -18,7 +18,7 @@ FINDING_IDS = frozenset({
     # dsn.{kind}: the delivery report's action (mime.py), or none readable.
     "dsn.delayed", "dsn.delivered", "dsn.failed", "dsn.unstructured",
     "envelope.archive_address", "envelope.confusable_domain", "envelope.earlier_delivery",
-    "envelope.from_not_an_address", "envelope.list_intake", "envelope.multiple_from", "envelope.no_from",
+    "envelope.from_not_an_address", "envelope.list_intake", "envelope.multiple_from", "envelope.no_from", "envelope.null_sender",
     "envelope.reply_to_other_domain", "envelope.submitted_by_other_account",
     # envelope.display_name_{what}: a display name showing an address or a domain.
     "envelope.display_name_address", "envelope.display_name_domain",

@@ -985,6 +985,28 @@ _AUTO_REPLY_MARKS = (
 )
 
 
+# The local parts of the addresses delivery reports are sent from (RFC 5321 section 4.5.5 asks
+# for the null sender on them; these names are what their From: says).
+_NOTIFIER_LOCAL_PARTS = frozenset(("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"))
+
+
+def is_automatic_notification(message: Message) -> bool:
+    """Whether the message says it is a delivery report, a disposition notification or an
+    automatic reply: the messages RFC 5321 section 4.5.5 sends with the null sender. Read from
+    the header alone: a report's Content-Type (RFC 6522), Auto-Submitted other than "no" (RFC
+    3834), a mail system's own auto-reply mark, X-Failed-Recipients, a From: of MAILER-DAEMON."""
+    content_type = (message.first("Content-Type") or "")[:200].lower()
+    if "multipart/report" in content_type or message.first("X-Failed-Recipients") is not None:
+        return True
+    submitted = (message.first("Auto-Submitted") or "").strip()[:40].lower()
+    if submitted and not submitted.startswith("no"):
+        return True
+    if _vendor_auto_reply(message) is not None:
+        return True
+    sender = (message.first("From") or "")[:300].lower()
+    return any(f"{local}@" in sender or sender.strip().startswith(local) for local in _NOTIFIER_LOCAL_PARTS)
+
+
 def _vendor_auto_reply(message: Message) -> str | None:
     """The field marking the message as an automatic reply its system wrote, as written."""
     for name, wanted in _AUTO_REPLY_MARKS:

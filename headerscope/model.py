@@ -195,7 +195,7 @@ class EnvelopeDifference(Value):
     """One explained difference between envelope and header addresses."""
 
     kind: str
-    """Stable id: ``srs``, ``verp``, ``bounce``, ``bcc``, ``reply_to_domain``, ``display_name_address``, ``display_name_domain``, ``mail_from_domain``, ``forwarded``, ``local`` (a mailbox of the receiving host alone), ``sender``."""
+    """Stable id: ``srs``, ``verp``, ``bounce``, ``bcc``, ``reply_to_domain``, ``display_name_address``, ``display_name_domain``, ``mail_from_domain``, ``forwarded``, ``local`` (a mailbox of the receiving host alone), ``sender``, ``null_sender`` (``<>`` on a message that is no bounce or automatic reply)."""
     explanation: str
     """Plain-language explanation."""
     envelope_value: str | None = None
@@ -240,6 +240,12 @@ class Envelope(Value):
         """The From: mailbox to show: the first with a domain (text that is no address beside it
         is a decoy, envelope.from_not_an_address), else the first as written."""
         return next((a for a in self.header_from if a.domain), self.header_from[0] if self.header_from else None)
+
+    def null_sender_words(self) -> str:
+        """How a report shows the null MAIL FROM: what it is for, or that this message is none of that."""
+        if any(d.kind == "null_sender" for d in self.differences):
+            return "<> (null sender, on a message that is no bounce or auto-reply)"
+        return "<> (null sender: a bounce or auto-reply)"
 
 
 @frozen

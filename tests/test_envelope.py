@@ -956,3 +956,28 @@ def test_an_alias_and_a_forward_target_are_not_called_blind_copies() -> None:
     [target] = [d for d in report.envelope.differences if d.envelope_value == "jm@jmason.example"]
     assert target.kind == "forwarded" and "delivered before, to jm@netnoteinc.example" in target.explanation
     assert "not a blind copy of the author's" in target.explanation
+
+
+def test_a_null_sender_is_a_bounce_only_on_a_bounce_or_automatic_reply() -> None:
+    # A GLS parcel phish (real, 2024) came with MAIL FROM <>: "null sender: a bounce" reassured
+    # the reader. Only a report, an automatic reply or MAILER-DAEMON's message is one.
+    import headerscope
+    from headerscope.render import get_renderer
+
+    head = (b"Return-Path: <>\r\n"
+            b"Received: from mail.lwxetqkypo.example (mail.lwxetqkypo.example [192.0.2.77]) by mx.example.net with "
+            b"ESMTP id 1; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+            b"From: GLS <info@stayfriends.example>\r\nTo: you@example.net\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n")
+    report = headerscope.analyze(head + b"Subject: Your parcel\r\n\r\nbody\r\n", offline=True)
+    assert [d.kind for d in report.envelope.differences if d.envelope_value == "<>"] == ["null_sender"]
+    assert [f.id for f in report.findings if f.id == "envelope.null_sender"] == ["envelope.null_sender"]
+    text = get_renderer("terminal", color=False, width=200).render(report)
+    assert "<> (null sender, on a message that is no bounce or auto-reply)" in text and "a bounce)" not in text
+    for marked in (b"Content-Type: multipart/report; report-type=delivery-status; boundary=x\r\n",
+                   b"Auto-Submitted: auto-replied\r\n", b"X-Autoreply: yes\r\n"):
+        report = headerscope.analyze(head + marked + b"\r\nbody\r\n", offline=True)
+        assert [d.kind for d in report.envelope.differences if d.envelope_value == "<>"] == ["bounce"]
+        assert not [f for f in report.findings if f.id == "envelope.null_sender"]
+    daemon = head.replace(b"From: GLS <info@stayfriends.example>", b"From: MAILER-DAEMON@mx.example.org")
+    report = headerscope.analyze(daemon + b"\r\nbody\r\n", offline=True)
+    assert [d.kind for d in report.envelope.differences if d.envelope_value == "<>"] == ["bounce"]

@@ -92,7 +92,7 @@ class MarkdownRenderer(Renderer):
                          + (f" and {len(env.to) - 5} more" if len(env.to) > 5 else ""))
         if env.reply_to:
             lines.append(f"- **Reply-To:** {md_escape(', '.join(a.address for a in env.reply_to[:3]), MAX_CELL)}")
-        mail_from = ("<> (the null sender: a bounce)" if env.mail_from == "" else env.mail_from) \
+        mail_from = (env.null_sender_words() if env.mail_from == "" else env.mail_from) \
             if env.mail_from is not None else (
                 f"not recorded; {env.claimed_mail_from_source or 'a claim'} says {env.claimed_mail_from}"
                 if env.claimed_mail_from else "not recorded")

@@ -333,7 +333,7 @@ class TerminalRenderer(Renderer):
         table = Table(show_header=True, show_edge=False, pad_edge=False, header_style="bold")
         table.add_column("envelope (SMTP)", overflow="fold")
         table.add_column("headers", overflow="fold")
-        mail_from = "<> (null sender: a bounce)" if env.mail_from == "" else (env.mail_from or (
+        mail_from = env.null_sender_words() if env.mail_from == "" else (env.mail_from or (
             f"(not recorded; {env.claimed_mail_from_source or 'a claim'} says {env.claimed_mail_from})"
             if env.claimed_mail_from else "(not recorded)"))
         table.add_row(
