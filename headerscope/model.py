@@ -347,7 +347,7 @@ class ArcResult(Value):
     """Lowest instance whose AMS still validates (RFC 8617 section 5.2 step 6)."""
     reason_code: str = ""
     """Stable code: ok, no_arc, chain_terminated, invalid, key_not_found, key_revoked, temperror, offline,
-    no_body, library_error."""
+    no_body, incomplete_copy (a pasted header holds a set in part), library_error."""
 
 
 @frozen

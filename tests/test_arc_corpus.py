@@ -178,6 +178,25 @@ def test_headers_only_input() -> None:
     assert _check(head + b"\r\nchanged\r\n").result == "fail"
 
 
+def test_a_set_a_paste_holds_in_part_is_not_a_broken_chain() -> None:
+    # Two Gmail "Show original" pastes (real) began at Gmail's ARC-Authentication-Results: the
+    # seal and message signature above were not copied. "ARC chain does not validate" was the
+    # only warning on clean mail.
+    sealed = _sealed(1)
+    head = sealed.split(b"\r\n\r\n")[0] + b"\r\n"
+    lines = head.split(b"\r\n")
+    start = next(i for i, line in enumerate(lines) if line.lower().startswith(b"arc-seal:"))
+    end = next(i for i in range(start + 1, len(lines)) if lines[i][:1] not in (b" ", b"\t"))
+    without_seal = b"\r\n".join(lines[:start] + lines[end:])
+    arc, findings = check_arc(parse_message(without_seal), SnapshotResolver(DNS))
+    assert arc is not None and (arc.result, arc.reason_code) == ("neutral", "incomplete_copy")
+    assert "the paste may have left out its ARC-Seal" in arc.reason and findings == ()
+    # The whole message without its seal: the chain is broken.
+    whole = without_seal + b"\r\n" + sealed.split(b"\r\n\r\n", 1)[1]
+    arc, findings = check_arc(parse_message(whole), SnapshotResolver(DNS))
+    assert arc is not None and arc.result == "fail" and [f.id for f in findings] == ["arc.chain_failed"]
+
+
 def test_no_arc_headers() -> None:
     assert check_arc(parse_message(crlf((DKIMPY / "test.message").read_bytes())), OfflineResolver()) == (None, ())
 

@@ -183,6 +183,14 @@ def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, 
             if not check.ams_valid:
                 break
             oldest_pass = check.instance
+    partial = [number for number, entry in sorted(sets.items()) if entry.seal is None or entry.signature is None]
+    if result in ("fail", "permerror") and partial and not message.has_body:
+        # A pasted header copied in part: the ARC-Authentication-Results without the seal and
+        # message signature of its set says the paste left them out, not that a chain broke
+        # (as a DKIM result without its signature in a paste, recorded._compare_dkim).
+        result, code = "neutral", "incomplete_copy"
+        reason = (f"not checkable: this copy holds ARC set i={partial[0]} without all of its fields (the paste "
+                  "may have left out its ARC-Seal or ARC-Message-Signature)")
     arc = ArcResult(result=result, reason=reason, instances=tuple(instances),
                     oldest_pass=oldest_pass, reason_code=code)
     findings: list[Finding] = []
