@@ -560,6 +560,20 @@ def test_receiver_named_a_r_appended_at_the_end_is_a_milder_claim() -> None:
     # and names the field as a reader counts it: the fifth, index 4.
     assert findings[0].explanation.startswith("Header 5 says dkim=pass. Its standing: names the receiving side "
                                               "(mail.highsecure.ru) but sits at the end of the header section")
+    # Several such fields (Proton appends one per method, real): one notice saying every result,
+    # the dmarc=fail of a field with no pass among them (it was told nowhere).
+    several = message(
+        ("Received", "from mx1.freebsd.org by mail.highsecure.ru (Postfix) with ESMTPS id 7B5; "
+                     "Mon, 7 Sep 2020 15:43:40 +0000"),
+        ("From", "Vsevolod <vstakhov@outlook.com>"),
+        ("Authentication-Results", "mail.highsecure.ru; dmarc=fail (p=reject) header.from=outlook.com"),
+        ("Authentication-Results", "mail.highsecure.ru; spf=pass smtp.mailfrom=freebsd.org"),
+        ("Authentication-Results", "mail.highsecure.ru; dkim=pass header.d=freebsd.org header.s=dkim"))
+    _, findings = parse_recorded(several, hops, 1)
+    [claim] = findings
+    assert (claim.severity, claim.title) == (
+        Severity.NOTICE, "3 Authentication-Results fields in the receiver's name at the end of the header: not relied on")
+    assert claim.explanation.startswith("Headers 3, 4, 5 say dmarc=fail, spf=pass, dkim=pass.")
 
 
 def test_receiver_without_host_names_is_trusted_by_position_only() -> None:

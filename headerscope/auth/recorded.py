@@ -883,6 +883,7 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
     # What the receiving side itself recorded as a failure, per method: a claim of "pass"
     # against it is a deliberate deception, not a forwarder's honest note.
     trusted_failures = {r.method for r in recorded if r.trusted and r.result in ("fail", "softfail")}
+    failures_only: list[tuple[_Field, list[str], str, str | None]] = []
     for read, field_results, why, names_receiver in claims:
         claimed = sorted({r.method for r in field_results
                           if not r.trusted and r.result == "pass" and r.method in _VALID_RESULTS})
@@ -897,15 +898,24 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
             # message may well contradict the receiver's fail.
             pretends = read.name == _AR and (read.writer is None or names_receiver is not None)
             contradicted = sorted(set(claimed) & trusted_failures) if pretends else []
-            if (contradicted and names_receiver != "forged") or names_receiver in ("appended", "forged"):
+            if (contradicted and names_receiver != "forged") or names_receiver == "forged":
                 findings.append(_claim_finding(read.name, read.header_index, read.writer, passes, why,
                                                names_receiver, contradicted))
                 continue
-        if said and (claimed or names_receiver == "unverified"):
+        if said and (claimed or names_receiver in ("unverified", "appended")):
             # Shown, not alarmed on: one finding per writer, however many fields it wrote
             # (a forwarder writes one per check, a milter per field). Failures alone are told
             # when the field is in the receiver's name, where they may well be its own.
             quiet_claims.setdefault((read.writer, names_receiver), []).append((read, said, why))
+        elif said:
+            failures_only.append((read, said, why, names_receiver))
+    # A writer's fields of failures alone join its other fields' finding (Proton writes
+    # dmarc=fail in one field, spf=pass in the next): the finding tells all it said.
+    for read, said, why, names_receiver in failures_only:
+        group = quiet_claims.get((read.writer, names_receiver))
+        if group is not None:
+            group.append((read, said, why))
+            group.sort(key=lambda item: item[0].header_index)
     for (writer, names_receiver), items in quiet_claims.items():
         if len(items) == 1:
             read, claimed, why = items[0]
@@ -1147,6 +1157,13 @@ def _claims_finding(writer: str | None, names_receiver: str | None, items: list[
     if names_receiver == "unverified":
         title = f"{len(items)} {names} fields in the receiver's name below its Received: not relied on"
         tail = "The results above are computed without them."
+    elif names_receiver == "appended":
+        # In the receiver's name at the end of the header (Proton appends its results there): a
+        # notice, as for one such field (_claim_finding), each result it says told.
+        return Finding(id="recorded.untrusted_claim", severity=Severity.NOTICE,
+                       title=f"{len(items)} {names} fields in the receiver's name at the end of the header: not relied on",
+                       explanation=f"{header_refs(indexes).capitalize()} say {claimed}. Their standing: {why}.",
+                       reference=RFC8601_TRUST, subject=header_ref(indexes[0]))
     else:
         title = f"{len(items)} {names} fields by {writer or 'an unnamed writer'} claim {claimed} (not the receiver)"
         tail = "Results the receiving side did not write are shown but not relied on."
