@@ -542,6 +542,10 @@ _CLASS_MEANINGS = {"2": "success", "4": "persistent transient failure (a conditi
 _VENDOR_MEANINGS = (
     ("5.1.10", ("outlook.com", "resolver.adr", "protection.outlook", "exchange"),
      "permanent failure: recipient not found (Microsoft 365's use of the code)"),
+    # Exchange Online's Directory-Based Edge Blocking: "550 5.4.1 Recipient address rejected: Access
+    # denied" (Microsoft Learn, "Fix NDR error 550 5.4.1 in Exchange Online").
+    ("5.4.1", ("protection.outlook",),
+     "permanent failure: recipient not found (Exchange Online's directory-based edge blocking)"),
 )
 
 
@@ -688,12 +692,19 @@ def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...
     meaning = f"“{said_words}”" if said_words else first.status_meaning
     code = f" ({first.status}: {meaning})" if first.status and meaning else \
         f" ({first.status})" if first.status else f" ({meaning})" if said_words else ""
+    statuses = list(dict.fromkeys(r.status for r in chosen[:3] if r.status))
+    if len(statuses) > 1:
+        # Each recipient its own code: the first one's words are not the others' reason.
+        code = f" ({', '.join(statuses)})"
     title = {"failed": f"Bounce: delivery to {names}{more} failed{code}",
              "delayed": f"Delay warning: delivery to {names}{more} is delayed{code}",
              "delivered": f"Delivery report for {names}{more}: {first.action or 'reported'}"}[kind]
     details = []
     for recipient in chosen[:_MAX_LISTED]:
-        said = f"; {recipient.remote_mta or 'the remote server'} answered \"{_short(recipient.diagnostic_code, 400)}\"" \
+        # Without Remote-MTA no remote server was reached: the diagnostic is the reporting server's
+        # own (RFC 3464 sections 2.3.5 and 2.3.6), Exchange's "RESOLVER.RST..." say.
+        said = (f"; {recipient.remote_mta} answered \"{_short(recipient.diagnostic_code, 400)}\"" if recipient.remote_mta
+                else f"; {report.reporting_mta or 'the reporting server'} reported \"{_short(recipient.diagnostic_code, 400)}\"") \
             if recipient.diagnostic_code else ""
         status = f", status {recipient.status}" if recipient.status else ""
         details.append(f"{recipient.final_recipient or recipient.original_recipient}: {recipient.action or 'no action'}"

@@ -625,3 +625,32 @@ def test_x_failed_recipients_names_the_recipient_a_bounce_is_about() -> None:
     assert finding.title.startswith("Bounce: delivery to nyaan@gol.example failed")
     assert report.delivery_report is not None  # the report's own value is kept as written
     assert report.delivery_report.recipients[0].final_recipient == "/mail/spool/q002.kijitora.gol.example/22r/cat/n2.nyaan"
+
+
+def test_a_bounce_says_whose_words_and_each_recipients_code() -> None:
+    # Three real reports: Exchange's own "RESOLVER.RST.RecipSizeLimit" with no Remote-MTA was put in
+    # a remote server's mouth; two recipients with 5.1.1 and 5.2.1 were both titled 5.1.1; Exchange
+    # Online's "550 5.4.1 ... Access denied" read as "no answer from host".
+    returned = b"From: a@sender.example\r\nSubject: x\r\n\r\nbody\r\n"
+    own = (b"Reporting-MTA: dns;emea.e.example\r\n\r\n"
+           b"Final-Recipient: rfc822;kijitora@example.jp\r\nAction: failed\r\nStatus: 5.2.3\r\n"
+           b"Diagnostic-Code: smtp;550 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large for this recipient\r\n")
+    [finding] = [f for f in headerscope.analyze(_dsn(own, returned), offline=True).findings if f.id == "dsn.failed"]
+    assert 'emea.e.example reported "550 5.2.3 RESOLVER.RST.RecipSizeLimit' in finding.explanation
+    assert "answered" not in finding.explanation
+    remote = own.replace(b"Status: 5.2.3\r\n", b"Status: 5.2.3\r\nRemote-MTA: dns;mx.example.jp\r\n")
+    [finding] = [f for f in headerscope.analyze(_dsn(remote, returned), offline=True).findings if f.id == "dsn.failed"]
+    assert 'mx.example.jp answered "550 5.2.3' in finding.explanation
+    two = (b"Reporting-MTA: dns;mx.sender.example\r\n\r\n"
+           b"Final-Recipient: rfc822;kijitora@example.jp\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
+           b"Final-Recipient: rfc822;sabatora@example.jp\r\nAction: failed\r\nStatus: 5.2.1\r\n")
+    [finding] = [f for f in headerscope.analyze(_dsn(two, returned), offline=True).findings if f.id == "dsn.failed"]
+    assert finding.title == "Bounce: delivery to kijitora@example.jp, sabatora@example.jp failed (5.1.1, 5.2.1)"
+    edge = (b"Reporting-MTA: dns;mx.sender.example\r\n\r\n"
+            b"Final-Recipient: rfc822;kijitora@example.br\r\nAction: failed\r\nStatus: 5.4.1\r\n"
+            b"Remote-MTA: dns;example-br.mail.protection.outlook.com\r\n"
+            b"Diagnostic-Code: smtp;550 5.4.1 <kijitora@example.br>: Recipient address rejected: Access denied\r\n")
+    report = headerscope.analyze(_dsn(edge, returned), offline=True)
+    assert report.delivery_report is not None
+    assert report.delivery_report.recipients[0].status_meaning == (
+        "permanent failure: recipient not found (Exchange Online's directory-based edge blocking)")
