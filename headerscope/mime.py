@@ -442,7 +442,7 @@ def _feedback_report(message: Message, parts: list[_Part]) -> FeedbackReport | N
 
 # RFC 5965 section 7.3 and the IANA "Feedback Report Type Values" registry.
 _FEEDBACK_MEANINGS = {
-    "abuse": "a complaint: a recipient reported it as unsolicited mail (spam) or other abuse",
+    "abuse": "reported as unsolicited mail (spam) or other abuse, by a recipient or an automated system such as a spam trap",
     "fraud": "a recipient reported it as fraud or phishing",
     "virus": "it was reported as carrying a virus or other malware",
     "other": "it was reported for a reason not listed in the format",
@@ -901,7 +901,7 @@ def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage,
                 about.append(f"{label} {_short(value, 80)}")
         reference = _RFC6591
     else:
-        title = {"abuse": f"Complaint{by}: a message{source} was reported as abuse",
+        title = {"abuse": f"Abuse report{by}: a message{source} was reported as abuse",
                  "fraud": f"Fraud report{by}: a message{source} was reported as fraud or phishing",
                  "virus": f"Virus report{by}: a message{source} was reported as carrying malware",
                  "not-spam": f"Not-spam report{by} about a message{source}",

@@ -336,3 +336,11 @@ def test_nothing_aligned_names_the_srs_sender_spf_judged_rightly() -> None:
     [finding] = [f for f in headerscope.analyze(forwarded, offline=True).findings if f.id == "dmarc.nothing_aligned"]
     assert "the envelope sender's domain is forwarder.example (a forwarder's SRS address; before forwarding the " \
            "sender was alice@sender.example)" in finding.explanation
+    # The null sender: SPF checked postmaster@HELO (RFC 7208 section 2.4), a host's name, not a
+    # sender's domain ("the envelope sender's domain is localhost" of a sendmail bounce, real).
+    bounce = (b"Return-Path: <>\r\n"
+              b"Received: from localhost (mx.bouncer.example [192.0.2.9]) by mx.final.example with"
+              b" ESMTPS id 1; Tue, 6 Aug 2019 21:28:14 +0000\r\n"
+              b"From: MAILER-DAEMON@bouncer.example\r\nDate: Tue, 6 Aug 2019 21:28:00 +0000\r\n\r\nbody\r\n")
+    [finding] = [f for f in headerscope.analyze(bounce, offline=True).findings if f.id == "dmarc.nothing_aligned"]
+    assert "the envelope sender is empty (the null sender), so SPF checked the HELO name localhost" in finding.explanation

@@ -346,10 +346,13 @@ def test_an_abuse_report_is_read_as_a_complaint_about_the_attached_message() -> 
     assert feedback.reported_domain == ("example.net",)
     assert feedback.reported_uri == ("http://example.net/earn_money.html", "mailto:user@example.com")
     assert feedback.authentication_results == ("mail.example.com; spf=fail smtp.mail=somespammer@example.com",)
-    assert feedback.meaning and feedback.meaning.startswith("a complaint")
+    # RFC 5965 section 7.3: unsolicited mail or other abuse, not necessarily a person's complaint
+    # (abusix's spam-trap hits are "abuse" reports too).
+    assert feedback.meaning and feedback.meaning.startswith("reported as unsolicited mail (spam) or other abuse, by "
+                                                            "a recipient or an automated system such as a spam trap")
     [finding] = [f for f in report.findings if f.id.startswith("feedback.")]
     assert (finding.id, finding.severity.value) == ("feedback.abuse", "warning")
-    assert finding.title == "Complaint (SomeGenerator/1.0): a message sent from 192.0.2.1 was reported as abuse"
+    assert finding.title == "Abuse report (SomeGenerator/1.0): a message sent from 192.0.2.1 was reported as abuse"
     assert "envelope sender somespammer@example.net" in finding.explanation
     assert "--attached 1" in finding.explanation
     assert [a.subject for a in report.attached] == ["Earn money"]

@@ -649,6 +649,10 @@ def nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResu
     signed = (f"the DKIM signatures are by {', '.join(dict.fromkeys(signers))}" if signers
               else "the message carries no DKIM signature")
     envelope = f"the envelope sender's domain is {spf_domain}"
+    if spf is not None and spf.helo and spf.mail_from and spf.mail_from.lower() == f"postmaster@{spf.helo}".lower():
+        # The null sender (RFC 7208 section 2.4): SPF checked postmaster@HELO, a name of the
+        # sending host, not a sender's domain.
+        envelope = f"the envelope sender is empty (the null sender), so SPF checked the HELO name {spf_domain}"
     original = srs.original_sender if srs is not None and srs.original_sender else None
     if original and srs is not None and spf_domain == srs.forwarder.lower():
         envelope += f" (a forwarder's SRS address; before forwarding the sender was {original})"
