@@ -827,6 +827,14 @@ def test_filter_by_failing_reason_and_the_summary_says_what_it_kept(tmp_path: Pa
     assert "1 message(s) kept by --filter, of 3 scanned; 0 unreadable." in terminal.stdout
     # The table's time is the delivery stamp in UTC, as the counts' "first, last".
     assert "2026-11-02 10:00" in terminal.stdout and "delivered" in terminal.stdout
+    # Any finding's id, a notice's or an info's too (reason=dsn.unstructured, a notice, found no
+    # bounce without a report part; reason=mdn.receipt never matched).
+    autoreply = message(2).replace(b"Subject: message 2", b"Subject: message 2\r\nAuto-Submitted: auto-replied")
+    box.write_bytes(mbox_of([failed, autoreply, message(3)]))
+    result = run_cli(str(box), "--offline", "--format", "csv", "--filter", "reason=message.auto_reply")
+    assert [r["subject"] for r in csv.DictReader(io.StringIO(result.stdout))] == ["message 2"]
+    gate = run_cli(str(box), "--offline", "--format", "csv", "--fail-on", "reason=message.auto_reply")
+    assert gate.returncode == 3
 
 
 def test_an_incident_view_splits_each_domain_and_sending_ip_by_verdict(tmp_path: Path) -> None:

@@ -1,8 +1,8 @@
 """``--filter`` and ``--fail-on`` expressions over scan rows: ``KEY=VALUE[,VALUE...]``.
 
 Keys: verdict, dkim, spf, dmarc, arc, domain (From domain), error (yes/no), spam (the
-receiver's spam filter: yes, no, or unknown when it recorded none), reason (a finding id among
-the message's warnings and dangers, e.g. recorded.dmarc_fail), ip (the boundary hop's client
+receiver's spam filter: yes, no, or unknown when it recorded none), reason (the id of any
+finding the message has, e.g. recorded.dmarc_fail or dsn.failed), ip (the boundary hop's client
 IP: an address or a network such as 203.0.113.0/24). Values other than
 ``VALUES`` lists are refused. A bare word is
 a verdict (``spoofed`` means ``verdict=spoofed``). Several expressions must all match; the
@@ -65,8 +65,9 @@ def parse_expression(text: str) -> Callable[[ScanRow], bool]:
     if key == "ip":
         return _ip_predicate(wanted, text)
     if key == "reason":
-        # A finding id of a warning or danger the message has (recorded.dmarc_fail: the
-        # receiver's own DMARC fail, the question "which failed DMARC?" offline).
+        # The id of a finding the message has, of any severity (recorded.dmarc_fail: the
+        # receiver's own DMARC fail, the question "which failed DMARC?" offline; dsn.unstructured,
+        # a notice: "which bounces have no report?").
         from ..finding_ids import FINDING_IDS
 
         unknown = sorted(wanted.difference(FINDING_IDS))
@@ -76,7 +77,7 @@ def parse_expression(text: str) -> Callable[[ScanRow], bool]:
             close = difflib.get_close_matches(unknown[0], sorted(FINDING_IDS), n=1)
             hint = f"did you mean {close[0]}?" if close else "such as recorded.dmarc_fail or dkim.body_changed"
             raise FilterError(f"{unknown[0]!r} in {text!r} is no finding id ({hint})")
-        return lambda row: not wanted.isdisjoint(row.failing_reasons)
+        return lambda row: not wanted.isdisjoint(row.failing_reasons) or not wanted.isdisjoint(row.other_findings)
     return lambda row: _value(row, key) in wanted
 
 

@@ -89,6 +89,8 @@ class ScanRow(Value):
     """Date: to delivery."""
     failing_reasons: tuple[str, ...] = ()
     """Ids of the warning and danger findings."""
+    other_findings: tuple[str, ...] = ()
+    """Ids of the other findings (notices and information), each once: --filter reason= matches them too."""
     slowest_hop: str | None = None
     """Receiving host of the slowest hop."""
     slowest_delay_seconds: float | None = None
@@ -217,6 +219,8 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
         # Each reason once per message: a message with two broken signatures fails for one reason.
         failing_reasons=tuple(dict.fromkeys(f.id for f in report.findings
                                             if f.severity in (Severity.DANGER, Severity.WARNING))),
+        other_findings=tuple(dict.fromkeys(f.id for f in report.findings
+                                           if f.severity not in (Severity.DANGER, Severity.WARNING))),
         slowest_hop=slowest.fields.by if slowest else None,
         slowest_delay_seconds=slowest.delay_seconds if slowest else None,
         delivered=_utc_iso(stamp),
