@@ -381,7 +381,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         analyzed_at=now.astimezone(timezone.utc).isoformat(),
         options=opts.described(),
         input=InputInfo(source=loaded.source, sha256=loaded.sha256, size=loaded.size, format=loaded.format,
-                        has_body=loaded.has_body, cleanups=loaded.cleanups, byte_exact=loaded.byte_exact),
+                        has_body=loaded.has_body, cleanups=loaded.cleanups, byte_exact=loaded.byte_exact,
+                        carried_in=loaded.carried_in),
         headers=message.headers,
         subject=message.first_decoded("Subject"),
         date=date.isoformat() if date else None,
@@ -563,6 +564,10 @@ def _input_findings(loaded: LoadedInput, message: Message) -> list[Finding]:
             explanation=f"This input may not be the byte-exact original message: {why}. A DKIM failure "
                         "may come from the copy, not from the message.",
         ))
+    if loaded.carried_in is not None:
+        # Where the message came from, said apart from any clean-up (nothing was cleaned).
+        out.append(Finding(id="input.attached", severity=Severity.INFO, title="A message carried inside another",
+                           explanation=f"This report is of {loaded.carried_in}, not of the message that carries it."))
     for cleanup in loaded.cleanups:
         out.append(Finding(id="input.cleaned", severity=Severity.INFO, title="Input cleaned up",
                            explanation=cleanup))

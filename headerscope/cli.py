@@ -231,8 +231,8 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
     if inner.unreadable is not None:
         _fail(f"{name}: attached message {number}: {inner.unreadable}")
     kind = "the header of the message" if entry.headers_only else "the message"
-    inner = dataclasses.replace(inner, cleanups=(f"{kind} attached to {name} as its part {number} "
-                                                 f"({entry.content_type})", *inner.cleanups))
+    inner = dataclasses.replace(inner, carried_in=f"{kind} attached to {name} as its part {number} "
+                                                  f"({entry.content_type})")
     if not loaded.byte_exact and inner.byte_exact:
         # A message inside a copy is a copy: an Outlook .msg rebuilds the messages it embeds too.
         inner = dataclasses.replace(inner, byte_exact=False, byte_exact_note=(

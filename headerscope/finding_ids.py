@@ -31,7 +31,7 @@ FINDING_IDS = frozenset({
     "hops.future_date", "hops.gateway_possible", "hops.helo_mismatch", "hops.impossible_address", "hops.inbound_gateway", "hops.internal_only", "hops.no_received",
     "hops.private_ip_outside", "hops.rdns_unconfirmed", "hops.receiver_claimed_below", "hops.slow_hop", "hops.too_many", "hops.total_unknown",
     "hops.unparsed",
-    "input.cleaned", "input.no_body", "input.no_headers", "input.not_byte_exact",
+    "input.attached", "input.cleaned", "input.no_body", "input.no_headers", "input.not_byte_exact",
     "mdn.receipt",
     "message.auto_reply",
     "recorded.compauth_fail", "recorded.dmarc_action", "recorded.dmarc_fail", "recorded.malformed", "recorded.preserved",

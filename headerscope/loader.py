@@ -68,6 +68,9 @@ class LoadedInput(Value):
     unreadable: str | None = None
     """Why the input holds no message to analyze (empty, binary, compressed, a broken .msg),
     in words; None when it holds one. ``scan`` makes such an input an error row."""
+    carried_in: str | None = None
+    """Where the message was taken from when it is one carried inside another (``analyze
+    --attached N``), in words; None for a message read as it is."""
 
 
 # RFC 5322 section 2.2: field-name is printable US-ASCII except colon; obs-optional (section

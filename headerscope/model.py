@@ -581,6 +581,8 @@ class InputInfo(Value):
     """What was cleaned up to read the paste (each in words)."""
     byte_exact: bool = True
     """False when the bytes are not the original message (a paste, a .msg)."""
+    carried_in: str | None = None
+    """For a message carried inside another (``analyze --attached N``): where it was taken from, in words."""
 
 
 @frozen

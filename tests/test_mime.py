@@ -142,7 +142,10 @@ def test_cli_attached_analyzes_the_part_with_the_snapshot_beside_the_file(tmp_pa
                                       check=True).stdout)
     assert inner["input"]["source"] == f"{bounce}#attached-1"
     assert inner["dkim"][0]["result"] == "pass" and inner["verdict"]["status"] == "authenticated"
-    assert inner["input"]["cleanups"][0] == (f"the message attached to {bounce} as its part 1 (message/rfc822)")
+    # Where it came from is said on its own, not as a clean-up (nothing was cleaned).
+    assert inner["input"]["carried_in"] == f"the message attached to {bounce} as its part 1 (message/rfc822)"
+    assert inner["input"]["cleanups"] == []
+    assert [f["id"] for f in inner["findings"] if f["id"].startswith("input.")] == ["input.attached"]
     missing = subprocess.run([*run, "--attached", "2"], capture_output=True, env=env, cwd=REPO)
     assert missing.returncode == 1
     assert missing.stderr.decode().strip() == f"headerscope: error: {bounce}: no attached message 2 (it carries 1)"
