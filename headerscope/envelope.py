@@ -835,6 +835,12 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     addressees_unknown = not message.has_body and not message.has_any(_ADDRESSEE_FIELDS)
     earlier = _earlier_recipients(message, this_delivery)
     earlier_addresses = list(dict.fromkeys(address for _, address in earlier))
+    # An earlier hop's "for" naming an addressee of To:/Cc: (a claim below the boundary): the
+    # message was on its way to that addressee before it was sent on to this recipient.
+    addressed_earlier = next(((hop.number, found.address) for hop in hops
+                              if hop not in trusted and hop.fields.for_
+                              for found in parse_addresses(hop.fields.for_)[:_MAX_RECIPIENTS]
+                              if found.domain and found.address.lower() in header_rcpts), None)
     for rcpt, source in zip(rcpt_to, rcpt_sources, strict=True):
         if rcpt.lower() in header_rcpts or rcpt.lower() in alias_targets or _host_qualified(rcpt, header_domains) \
                 or addressees_unknown:
@@ -859,6 +865,13 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                 explanation=f"{rcpt} ({source}) is not in To: or Cc:. {forwarder[1]}: the message was "
                             f"forwarded or redirected from {forwarder[0]} to {rcpt}, which is why the "
                             f"header names another recipient."))
+        elif addressed_earlier is not None:
+            number, addressee = addressed_earlier
+            differences.append(EnvelopeDifference(
+                kind="forwarded", envelope_value=rcpt, header_value=addressee,
+                explanation=f"{rcpt} ({source}) is not in To: or Cc:, but hop {number} (below the trust boundary, a "
+                            f"claim) received the message for {addressee}, who is: it was forwarded or redirected "
+                            f"from {addressee} to {rcpt} on the way."))
         elif any(address.lower() != rcpt.lower() for address in earlier_addresses):
             # Delivered before to another mailbox, then sent on: this one is where the forward led.
             before = ", ".join(earlier_addresses[:3])

@@ -981,3 +981,24 @@ def test_a_null_sender_is_a_bounce_only_on_a_bounce_or_automatic_reply() -> None
     daemon = head.replace(b"From: GLS <info@stayfriends.example>", b"From: MAILER-DAEMON@mx.example.org")
     report = headerscope.analyze(daemon + b"\r\nbody\r\n", offline=True)
     assert [d.kind for d in report.envelope.differences if d.envelope_value == "<>"] == ["bounce"]
+
+
+def test_an_earlier_hop_for_the_addressee_makes_the_recipient_a_forward_target() -> None:
+    # A Japanese ISP's server received it "for <sironeko@...>" (the To:), then Gmail "for
+    # <kijitora@...>" (real, 2013): a forward, told as "the sender put it in Bcc".
+    import headerscope
+
+    raw = (b"Delivered-To: kijitora@example.com\r\n"
+           b"Received: from smtp.aneyakoji.example (smtp.aneyakoji.example [192.0.2.8]) by mx.google.example with "
+           b"ESMTP id 2 for <kijitora@example.com>; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+           b"Received: from client.example (client.example [198.51.100.4]) by smtp.aneyakoji.example with ESMTP id 1 "
+           b"for <sironeko@example.jp>; Mon, 2 Nov 2026 10:00:03 +0000\r\n"
+           b"From: a@sender.example\r\nTo: sironeko@example.jp\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    [forward] = [d for d in report.envelope.differences if d.envelope_value == "kijitora@example.com"]
+    assert forward.kind == "forwarded" and forward.header_value == "sironeko@example.jp"
+    assert "hop 1 (below the trust boundary, a claim) received the message for sironeko@example.jp" in forward.explanation
+    # Without that earlier "for", the recipient is a blind copy as before.
+    plain = raw.replace(b" for <sironeko@example.jp>", b"")
+    assert [d.kind for d in headerscope.analyze(plain, offline=True).envelope.differences
+            if d.envelope_value == "kijitora@example.com"] == ["bcc"]
