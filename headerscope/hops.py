@@ -1746,7 +1746,9 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
             explanation=f"{_fmt_seconds(delay)} passed {what}." + (f" {why_waited}" if why_waited else ""),
             reference=_RFC5321_TRACE, subject=subject,
         ))
-    if item.private and not _is_loopback(fields.from_ip) and item.org:
+    # An authenticated submission (ESMTPSA, RFC 3848) over a private address is a customer's own
+    # server or program logging in to its provider's network: the name it greets with is its own.
+    if item.private and not _is_loopback(fields.from_ip) and item.org and not fields.auth:
         looked_up = host_organization(fields.from_rdns)
         client_orgs = [o for o in (looked_up, host_organization(fields.from_helo)) if o]
         if client_orgs and item.org not in client_orgs:

@@ -292,6 +292,11 @@ def test_private_client_keeps_the_walk_going_and_is_flagged_between_orgs() -> No
     [finding] = only(chain_of(hops), "hops.private_ip_outside")
     assert finding.title == "Private address, client named after another organisation"
     assert "a server of receiver.example's own network named after another domain" in finding.explanation
+    # An authenticated submission (simply.com's hosting, real: a customer's web server logging in
+    # over the hoster's 10/8 network, greeting with the customer's domain) is no such puzzle.
+    hops[1] = ReceivedFields(from_helo="relay.partner.example", from_ip="10.20.0.3", by="mx.receiver.example",
+                             protocol="ESMTPSA", auth="ESMTPSA")
+    assert "hops.private_ip_outside" not in ids(chain_of(hops))
 
 
 def test_loopback_between_two_names_is_one_host() -> None:
