@@ -635,6 +635,10 @@ def read_carried(message: Message) -> tuple[DeliveryReport | None, FeedbackRepor
             auto_reply = _auto_reply_finding(message)
             if auto_reply is not None:
                 findings.append(auto_reply)
+            else:
+                aggregate = _dmarc_aggregate_finding(message)
+                if aggregate is not None:
+                    findings.append(aggregate)
     if feedback is not None:
         findings.append(_feedback_finding(feedback, attached))
     if attached:
@@ -652,6 +656,31 @@ def read_carried(message: Message) -> tuple[DeliveryReport | None, FeedbackRepor
             reference=_RFC2046_MESSAGE, subject="attachments",
         ))
     return report, feedback, attached, findings
+
+
+# RFC 7489 section 7.2.1.1: an aggregate report's Subject is "Report Domain: <domain> Submitter:
+# <submitter> Report-ID: <id>" (receivers write "domain" in either case).
+_aggregate_subject = compiled_on_first_use(
+    r"^\s*Report\s+Domain:\s*(\S{1,253})\s+Submitter:\s*(\S{1,253})\s+Report-ID:\s*(\S{1,200})", re.IGNORECASE)
+
+
+def _dmarc_aggregate_finding(message: Message) -> Finding | None:
+    """An info finding for a DMARC aggregate report (RFC 7489 section 7.2), known by the Subject
+    the RFC gives it: what it is, and that its Date: is the report's, written after the period."""
+    subject = message.first_decoded("Subject")
+    found = _aggregate_subject().match(subject[:600]) if subject else None
+    if found is None:
+        return None
+    domain, submitter, report_id = (group.strip("<>") for group in found.groups())
+    return Finding(
+        id="message.dmarc_report", severity=Severity.INFO,
+        title=f"DMARC aggregate report from {_short(submitter, 80)} about {_short(domain, 80)}",
+        explanation=(f"This message is a DMARC aggregate report (RFC 7489 section 7.2): {submitter} sends "
+                     f"{domain}'s owner, at the address its DMARC record's rua= names, counts of the mail it "
+                     f"received claiming {domain} and how it authenticated (report {_short(report_id, 80)}, in the "
+                     "attached XML, usually zipped or gzipped). A report generator sends it after the period it "
+                     "covers, and its Date: may be the period's, so a long delay before the first hop is usual."),
+        reference="https://www.rfc-editor.org/rfc/rfc7489#section-7.2", subject="Subject")
 
 
 def _short(text: str | None, limit: int = 120) -> str | None:

@@ -660,3 +660,16 @@ def test_a_bounce_says_whose_words_and_each_recipients_code() -> None:
     assert report.delivery_report is not None
     assert report.delivery_report.recipients[0].status_meaning == (
         "permanent failure: recipient not found (Exchange Online's directory-based edge blocking)")
+
+
+def test_a_dmarc_aggregate_report_is_said_to_be_one() -> None:
+    # Google's aggregate report (real, 2020) got only "Delay of 10.8 h": RFC 7489 section 7.2.1.1
+    # gives such reports their Subject.
+    raw = (b"From: noreply-dmarc-support@google.example\r\nTo: dmarc@borschow.example\r\n"
+           b"Subject: Report domain: borschow.example Submitter: google.example Report-ID: 949348866075514174\r\n"
+           b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nContent-Type: application/zip\r\n\r\nUEsDBA==\r\n")
+    [finding] = [f for f in headerscope.analyze(raw, offline=True).findings if f.id == "message.dmarc_report"]
+    assert finding.title == "DMARC aggregate report from google.example about borschow.example"
+    assert "report 949348866075514174" in finding.explanation
+    other = raw.replace(b"Subject: Report domain:", b"Subject: Re: Report domain:")
+    assert not [f for f in headerscope.analyze(other, offline=True).findings if f.id == "message.dmarc_report"]
