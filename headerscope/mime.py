@@ -1030,11 +1030,19 @@ _AUTO_REPLY_MARKS = (
 _NOTIFIER_LOCAL_PARTS = frozenset(("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"))
 
 
+# The subjects mail programs give automatic replies by default (Outlook's "Automatic reply:" in
+# several languages, "Out of Office:"), for those that mark them no other way.
+_AUTO_REPLY_SUBJECTS = ("out of office", "automatic reply", "auto reply", "auto-reply", "autoreply",
+                        "abwesenheitsnotiz", "automatische antwort", "autosvar", "réponse automatique",
+                        "respuesta automática", "risposta automatica", "automatisch antwoord", "resposta automática")
+
+
 def is_automatic_notification(message: Message) -> bool:
     """Whether the message says it is a delivery report, a disposition notification or an
     automatic reply: the messages RFC 5321 section 4.5.5 sends with the null sender. Read from
     the header alone: a report's Content-Type (RFC 6522), Auto-Submitted other than "no" (RFC
-    3834), a mail system's own auto-reply mark, X-Failed-Recipients, a From: of MAILER-DAEMON."""
+    3834), a mail system's own auto-reply mark or a mail program's default auto-reply Subject,
+    X-Failed-Recipients, a From: of MAILER-DAEMON."""
     content_type = (message.first("Content-Type") or "")[:200].lower()
     if "multipart/report" in content_type or message.first("X-Failed-Recipients") is not None:
         return True
@@ -1042,6 +1050,9 @@ def is_automatic_notification(message: Message) -> bool:
     if submitted and not submitted.startswith("no"):
         return True
     if _vendor_auto_reply(message) is not None:
+        return True
+    subject = (message.first_decoded("Subject") or "")[:80].strip().lower()
+    if subject.startswith(_AUTO_REPLY_SUBJECTS):
         return True
     sender = (message.first("From") or "")[:300].lower()
     return any(f"{local}@" in sender or sender.strip().startswith(local) for local in _NOTIFIER_LOCAL_PARTS)

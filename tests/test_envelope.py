@@ -974,7 +974,8 @@ def test_a_null_sender_is_a_bounce_only_on_a_bounce_or_automatic_reply() -> None
     text = get_renderer("terminal", color=False, width=200).render(report)
     assert "<> (null sender, on a message that is no bounce or auto-reply)" in text and "a bounce)" not in text
     for marked in (b"Content-Type: multipart/report; report-type=delivery-status; boundary=x\r\n",
-                   b"Auto-Submitted: auto-replied\r\n", b"X-Autoreply: yes\r\n"):
+                   b"Auto-Submitted: auto-replied\r\n", b"X-Autoreply: yes\r\n",
+                   b"Subject: Out of Office: Notification\r\n", b"Subject: Automatic reply: hello\r\n"):
         report = headerscope.analyze(head + marked + b"\r\nbody\r\n", offline=True)
         assert [d.kind for d in report.envelope.differences if d.envelope_value == "<>"] == ["bounce"]
         assert not [f for f in report.findings if f.id == "envelope.null_sender"]
