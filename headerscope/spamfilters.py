@@ -36,6 +36,8 @@ Receivers record their spam filtering in header fields of their own, outside any
 * Kaspersky Secure Mail Gateway and Linux Mail Security: ``X-KSMG-AntiSpam-Status: not_detected``
   (or ``spam``, ``probable_spam``, ``blacklisted``, ``trusted``, ``formal``) with
   ``X-KSMG-AntiSpam-Rate``: https://support.kaspersky.com/KLMS/8.2/en-us/56122.htm
+* Proton Mail's ``X-Pm-Spam-Action: inbox`` (or ``spam``) with ``X-Pm-Spamscore``: where the
+  mailbox put the message.
 * Google Takeout's ``X-Gmail-Labels: Spam,Category Updates,Unread``: the labels the message had
   in the Gmail mailbox when it was exported; Spam is Gmail's spam folder.
 * Any other filter's ``X-Spam-Flag: YES`` or ``X-Spam: Yes`` (rspamd's milter, among others).
@@ -78,7 +80,8 @@ _FIELD_NAMES = frozenset(name.lower() for name in (
     "X-TM-AS-Result", "X-TMASE-Result", "X-UI-Filterresults", "X-UI-Out-Filterresults", "UI-InboundReport",
     "UI-OutboundReport", "X-Spam",
     "X-PerlMx-Spam", "X-Ham-Report", "X-Rspamd-Score", "X-Recommended-Action", "X-SpamExperts-Class",
-    "X-SpamExperts-Outgoing-Class", "X-Gmail-Labels", "X-Mimecast-Spam-Score", *_KASPERSKY_STATUS_FIELDS))
+    "X-SpamExperts-Outgoing-Class", "X-Gmail-Labels", "X-Mimecast-Spam-Score", "X-Pm-Spam-Action",
+    *_KASPERSKY_STATUS_FIELDS))
 # MailScanner names its field after the site ("X-Example-MailScanner-SpamCheck").
 _MAILSCANNER_SUFFIX = "mailscanner-spamcheck"
 # Organisations whose receiving hosts are Exchange Online's.
@@ -174,7 +177,7 @@ def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int |
     verdicts: list[SpamFilterVerdict] = []
     for read in (_microsoft, _spamassassin, _rspamd, _proofpoint, _barracuda, _exim_spamassassin,
                  _spamassassin_without_status, _trend_micro, _united_internet, _pure_message, _mailscanner,
-                 _spamexperts, _kaspersky, _mimecast, _gmail_labels, _spam_flag):
+                 _spamexperts, _kaspersky, _mimecast, _proton, _gmail_labels, _spam_flag):
         verdicts.extend(read(message, boundary, microsoft_receiver))
     verdicts.sort(key=lambda v: v.header_index)
     verdicts = [v if v.trusted else _placed(v, hops, message, boundary) for v in verdicts]
@@ -994,6 +997,37 @@ def _mimecast(message: Message, boundary: Hop | None, _microsoft_receiver: bool)
             spam=True if score >= _MIMECAST_REJECT_SCORE else None, score=score,
             threshold=_MIMECAST_REJECT_SCORE, summary=summary[:300], details=tuple(details), rules=(),
             trusted=trusted, trust_reason=why))
+    return verdicts
+
+
+def _proton(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    """Proton Mail's delivery decision, ``X-Pm-Spam-Action: inbox`` (or ``spam``), with its score
+    ``X-Pm-Spamscore``: where the mailbox put the message, whatever its rspamd said."""
+    verdicts: list[SpamFilterVerdict] = []
+    for field in _fields(message, "X-Pm-Spam-Action")[:1]:
+        action = field.value.strip()[:40]
+        if not action:
+            continue
+        score = next((_number(f.value.strip()[:20]) for f in _fields(message, "X-Pm-Spamscore")[:1]), None)
+        details = [("X-Pm-Spam-Action", action, "where Proton delivered it: the inbox, or the spam folder")]
+        if score is not None:
+            details.append(("X-Pm-Spamscore", f"{score:g}", "Proton's spam score"))
+        lowered = action.lower()
+        trusted, why = _position_trust(field, boundary)
+        queue_id = _rspamd_queue_id(message)
+        stamps = _fields(message, "X-Rspamd-Queue-Id")
+        if not trusted and boundary is not None and boundary.fields.id and queue_id is not None and stamps \
+                and stamps[0].index < field.index and queue_id.lower() == boundary.fields.id.strip("<>;,").lower():
+            # Proton appends its action after its rspamd's stamp of the receiving side's queue id,
+            # which a sender cannot know before it connects (as for the rspamd verdict).
+            trusted, why = True, (f"written after X-Rspamd-Queue-Id {queue_id}, the queue id the receiving side's "
+                                  f"Received (hop {boundary.number}) gave this message: Proton's own decision")
+        verdicts.append(SpamFilterVerdict(
+            filter="Proton", header=field.name, header_index=field.index,
+            spam=True if lowered == "spam" else False if lowered == "inbox" else None, score=score, threshold=None,
+            summary=(f"delivered to the {'inbox' if lowered == 'inbox' else 'spam folder' if lowered == 'spam' else action}"
+                     + (f" (spam score {score:g})" if score is not None else ""))[:300],
+            details=tuple(details), rules=(), trusted=trusted, trust_reason=why))
     return verdicts
 
 

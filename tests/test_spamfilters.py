@@ -719,3 +719,23 @@ def test_gmx_and_web_de_newer_report_fields_are_read() -> None:
         b"UI-OutboundReport: notjunk:1;M01:P0:sn+MTDIYmlA=;xo8XW6fmO\r\n", b""), offline=True)
     [verdict] = inbound.spam_filters
     assert (verdict.header, verdict.spam, verdict.trusted) == ("UI-InboundReport", True, True)
+
+
+def test_protons_delivery_decision_is_read_beside_its_rspamd() -> None:
+    # Proton (real, 2023): rspamd said "add header" (spam), Proton delivered to the inbox anyway,
+    # which answers "why did this reach my inbox?". Its fields follow its rspamd's stamp of the
+    # receiving side's queue id.
+    import headerscope
+
+    raw = (b"Received: from server.4lead.example (mail.4lead.example [185.191.228.170]) by mailin022.protonmail.example"
+           b" (Postfix) with ESMTPS id 4R837p2tqMz7QQ5p; Sun, 23 Jul 2023 10:00:05 +0000\r\n"
+           b"From: a@4lead.example\r\nDate: Sun, 23 Jul 2023 10:00:00 +0000\r\n"
+           b"X-Rspamd-Queue-Id: 4R837p2tqMz7QQ5p\r\nX-Spam: Yes\r\n"
+           b"X-Pm-Spamscore: 7\r\nX-Pm-Spam-Action: inbox\r\n\r\nbody\r\n")
+    [proton] = [v for v in headerscope.analyze(raw, offline=True).spam_filters if v.filter == "Proton"]
+    assert (proton.spam, proton.score, proton.summary) == (False, 7.0, "delivered to the inbox (spam score 7)")
+    assert proton.trusted and "X-Rspamd-Queue-Id 4R837p2tqMz7QQ5p" in proton.trust_reason
+    # Another queue id: the sender's claim.
+    other = raw.replace(b"X-Rspamd-Queue-Id: 4R837p2tqMz7QQ5p", b"X-Rspamd-Queue-Id: 4R0000000000000")
+    [proton] = [v for v in headerscope.analyze(other, offline=True).spam_filters if v.filter == "Proton"]
+    assert not proton.trusted
