@@ -1958,3 +1958,27 @@ def test_a_recorded_signature_missing_from_a_pasted_header_may_be_left_out_of_th
     # The whole message without it: the signature is gone from the message.
     [whole] = [c for c in headerscope.analyze(header + b"\r\nbody\r\n", offline=True).comparison if c.method == "dkim"]
     assert whole.label == "different" and "removed or altered after delivery" in whole.explanation
+
+
+def test_the_receivers_own_arc_authentication_results_is_its_recorded_arc_result() -> None:
+    # Exchange Online writes its arc=pass only in the ARC-Authentication-Results of the set it
+    # seals (real, a Gmail forward to Outlook.com): the comparison showed nothing recorded.
+    from headerscope.model import ArcResult, RecordedResult
+
+    def aar(instance: int, result: str, trusted: bool) -> RecordedResult:
+        return RecordedResult(header="ARC-Authentication-Results", header_index=instance, authserv_id="mx.microsoft.com",
+                              method="arc", result=result, properties=(), reason=None, trusted=trusted,
+                              instance=instance)
+
+    offline = ArcResult(result="not_checked", reason="not checked (offline)", instances=(), reason_code="offline")
+    comparisons, _ = compare((aar(3, "pass", True), aar(2, "fail", False)), dkim=(), spf=None, dmarc=None,
+                             arc=offline)
+    [row] = [c for c in comparisons if c.method == "arc"]
+    assert (row.recorded, row.label, row.recorded_header_index) == ("pass", "not_recomputed", 3)
+    # A trusted Authentication-Results' arc= comes first; an untrusted set's is never used.
+    ar = RecordedResult(header="Authentication-Results", header_index=0, authserv_id="mx.microsoft.com",
+                        method="arc", result="fail", properties=(), reason=None, trusted=True)
+    comparisons, _ = compare((ar, aar(3, "pass", True)), dkim=(), spf=None, dmarc=None, arc=offline)
+    assert [c.recorded for c in comparisons if c.method == "arc"] == ["fail"]
+    comparisons, _ = compare((aar(2, "pass", False),), dkim=(), spf=None, dmarc=None, arc=offline)
+    assert [c.recorded for c in comparisons if c.method == "arc"] == [None]

@@ -1904,6 +1904,10 @@ def _spf_supported(spf_comparison: Comparison, dmarc: DmarcResult) -> bool:
 
 def _compare_arc(recorded: tuple[RecordedResult, ...], arc: ArcResult | None) -> Comparison | None:
     candidates = sorted((r for r in recorded if _usable(r, "arc") and r.header != _ARC_AR), key=_rank)
+    if not candidates:
+        # No Authentication-Results of it: the receiver's own ARC-Authentication-Results (a set it
+        # sealed, trusted) records the chain as it arrived, as Exchange Online writes only there.
+        candidates = sorted((r for r in recorded if _usable(r, "arc")), key=lambda r: -(r.instance or 0))
     rec = candidates[0] if candidates else None
     if rec is None and (arc is None or arc.result == "none"):
         return None
