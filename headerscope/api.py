@@ -229,11 +229,11 @@ def _changed_by_list(finding: Finding, dkim: Sequence[DkimSignatureResult], list
 
 
 def _inside_only(finding: Finding, client_ip: str | None, cut: bool = False) -> Finding:
-    """An SPF or DMARC failure judged at a private client: ``cut`` when the copy stops before the
-    message left the sender's organisation (hops.delivery_missing), else all of it stayed inside."""
+    """An SPF or DMARC failure judged at a private client: ``cut`` when the copy lacks the hops of
+    the list the message went through (hops.delivery_missing), else all of it stayed inside."""
     if finding.id not in _OUTSIDE_ONLY_FINDINGS:
         return finding
-    where = ("This copy ends inside the sender's organisation, before the hops where the message was delivered: "
+    where = ("This copy holds the hops of one organisation only, not those of the mailing list it went through: "
              if cut else "The message never arrived from the internet: every hop is inside the receiving organisation "
              "and ")
     return dataclasses.replace(finding, severity=Severity.INFO, explanation=(

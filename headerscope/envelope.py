@@ -837,10 +837,15 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     earlier_addresses = list(dict.fromkeys(address for _, address in earlier))
     # An earlier hop's "for" naming an addressee of To:/Cc: (a claim below the boundary): the
     # message was on its way to that addressee before it was sent on to this recipient.
-    addressed_earlier = next(((hop.number, found.address) for hop in hops
-                              if hop not in trusted and hop.fields.for_
-                              for found in parse_addresses(hop.fields.for_)[:_MAX_RECIPIENTS]
-                              if found.domain and found.address.lower() in header_rcpts), None)
+    trusted_numbers = {hop.number for hop in trusted}
+    addressed_earlier: tuple[int, str] | None = None
+    if any(rcpt.lower() not in header_rcpts for rcpt in rcpt_to):
+        # Only when a recipient is not addressed in the header (a candidate Bcc): parsing every
+        # earlier hop's "for" is needed only then.
+        addressed_earlier = next(((hop.number, found.address) for hop in hops
+                                  if hop.number not in trusted_numbers and hop.fields.for_
+                                  for found in parse_addresses(hop.fields.for_)[:_MAX_RECIPIENTS]
+                                  if found.domain and found.address.lower() in header_rcpts), None)
     for rcpt, source in zip(rcpt_to, rcpt_sources, strict=True):
         if rcpt.lower() in header_rcpts or rcpt.lower() in alias_targets or _host_qualified(rcpt, header_domains) \
                 or addressees_unknown:

@@ -1444,17 +1444,19 @@ def build_chain_from_fields(
         ))
     elif not boundary.from_outside and list_domain is not None and work[-1].org is not None \
             and not any(orgs.same(item.org, list_domain) for item in work):
-        # A mailing list's server added its List-Id after these hops: the copy (an archive, the
-        # sender's own) stops before the list's hops and the final receiver's.
+        # A mailing list's server handled the message (its List-Id), yet none of its hops is here:
+        # the copy lacks hops (an archive or the sender's copy stops before them; a paste may stop
+        # after them), so it was not mail sent inside this organisation.
         where = work[-1].org
         findings.add(Finding(
             id="hops.delivery_missing", severity=Severity.NOTICE,
-            title=f"The copy ends before the mailing list's hops ({list_domain})",
+            title=f"The copy lacks the mailing list's hops ({list_domain})",
             explanation=(f"Every Received here is inside {where}, but the message carries the List-Id of a list at "
-                         f"{list_domain}, whose server handled it after these hops: the hops after {where} (the "
-                         f"list's, and the final receiver's) are not in this copy (an archive, or a copy kept by the "
-                         f"sender). It was not sent inside {where}. The trust boundary is placed at hop "
-                         f"{boundary_index + 1}, the earliest shown; SPF and DMARC judge that hop, not the delivery."),
+                         f"{list_domain}, whose server handled it, and no hop of it is here: this copy lacks hops (an "
+                         f"archive, or a copy kept by the sender, ends before the list's and the final receiver's; a "
+                         f"paste may stop before the hop where the list's server handed it over). It was not sent "
+                         f"inside {where}. The trust boundary is placed at hop {boundary_index + 1}, the earliest "
+                         "shown; SPF and DMARC judge that hop, not where the message entered."),
             reference=_RFC5321_TRACE, subject=f"hop {len(work)}",
         ))
     elif not boundary.from_outside:

@@ -145,8 +145,8 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
         assert spf is not None
         if any(f.id == "hops.delivery_missing" for f in findings):
             return Verdict(status="unauthenticated", summary=(
-                f"Unauthenticated, as far as this copy shows: it ends inside the sender's organisation, before "
-                f"the hops where the message was delivered, so SPF and DMARC judged a private address "
+                f"Unauthenticated, as far as this copy shows: it holds the hops of one organisation only, not "
+                f"those of the mailing list it went through, so SPF and DMARC judged a private address "
                 f"({spf.client_ip}) where they do not apply; no aligned DKIM signature passes{others}."))
         return Verdict(status="unauthenticated", summary=(
             f"Unauthenticated, sent inside the receiving organisation: every hop is inside it and the "

@@ -1640,7 +1640,7 @@ def test_an_archive_copy_that_stops_before_the_lists_hops_is_not_internal_mail()
     ids = [f.id for f in report.findings]
     assert "hops.delivery_missing" in ids and "hops.internal_only" not in ids
     [cut] = [f for f in report.findings if f.id == "hops.delivery_missing"]
-    assert cut.title == "The copy ends before the mailing list's hops (kvack.example)"
+    assert cut.title == "The copy lacks the mailing list's hops (kvack.example)"
     # Without the List-Id (or with one of the same organisation) it is internal mail, as before.
     for other in (raw + b"\r\nbody\r\n", raw + b"List-ID: <staff.soft.example>\r\n\r\nbody\r\n"):
         ids = [f.id for f in headerscope.analyze(other, offline=True).findings]

@@ -282,7 +282,7 @@ def test_mail_handed_over_inside_the_receiving_organisation_is_not_spoofed() -> 
     cut = Finding(id="hops.delivery_missing", severity=Severity.NOTICE, title="The copy ends", explanation="x")
     v = verdict(spf=spf, dmarc=dmarc, findings=(cut,))
     assert v.status == "unauthenticated"
-    assert v.summary.startswith("Unauthenticated, as far as this copy shows: it ends inside the sender's organisation")
+    assert v.summary.startswith("Unauthenticated, as far as this copy shows: it holds the hops of one organisation only")
 
 
 def test_the_mailing_list_sample_is_vouched_for_in_every_format() -> None:
