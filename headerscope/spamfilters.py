@@ -224,13 +224,12 @@ def _placed(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Message,
         f"{verdict.trust_reason}. {end}, but {evidence}: the verdict of {whose}, not the final receiver's"))
 
 
-# A stamp Exim's configuration adds last ("X-Headers-End: 1r8VLR-0008Nk-CK"): the queue id of
-# the hop that added the fields above it.
-_HEADERS_END = "x-headers-end"
 # SpamAssassin's own name for its host: "SpamAssassin 3.4.6 (2021-04-09) on mx.example.org" in
 # X-Spam-Checker-Version, 'running on the system "mx.example.org"' in its report.
-_spamassassin_host = compiled_on_first_use(
-    r"(?:\bon\s+|running on the system\s+\")([A-Za-z0-9][A-Za-z0-9.-]{0,252}[A-Za-z0-9])", re.IGNORECASE)
+_spamassassin_checker_host = compiled_on_first_use(r"^SpamAssassin\b.{0,80}?\bon\s+([A-Za-z0-9][A-Za-z0-9.-]{0,252})\s*$",
+                                                   re.IGNORECASE)
+_spamassassin_report_host = compiled_on_first_use(r"running on the system\s+\"([A-Za-z0-9][A-Za-z0-9.-]{0,252})\"",
+                                                  re.IGNORECASE)
 _SPAMASSASSIN_FILTERS = frozenset(("SpamAssassin", "SpamAssassin (Exim)", "spam filter (X-Spam-Score)"))
 
 
@@ -239,14 +238,18 @@ def _end_writer(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Messag
     at the end of the header that names where it was written: an ``X-Headers-End`` stamp of a
     hop's queue id, SpamAssassin's name for its host, Mimecast's fields on a Mimecast hop, or
     Microsoft's connecting address (CIP) of a hop's client."""
+    # A stamp Exim's configuration adds last ("X-Headers-End: 1r8VLR-0008Nk-CK"): the queue id of
+    # the hop that added the fields above it.
     for stamp in _fields(message, "X-Headers-End")[:1]:
         queue_id = stamp.value.strip()[:100]
         hop = next((h for h in hops if len(queue_id) >= 8 and (h.fields.id or "").strip("<>;,. ") == queue_id), None)
         if hop is not None and stamp.index > verdict.header_index:
             return hop, f"the X-Headers-End stamp after it repeats hop {hop.number}'s queue id {queue_id}", True
     if verdict.filter in _SPAMASSASSIN_FILTERS:
-        for field in (*_fields(message, "X-Spam-Checker-Version")[:1], *_fields(message, "X-Spam-Report")[:1]):
-            named = _spamassassin_host().search(field.value[:2000])
+        named_by = [(f, _spamassassin_checker_host) for f in _fields(message, "X-Spam-Checker-Version")[:1]]
+        named_by += [(f, _spamassassin_report_host) for f in _fields(message, "X-Spam-Report")[:1]]
+        for field, pattern in named_by:
+            named = pattern().search(" ".join(field.value[:2000].split()))
             hop = _hop_of_host(hops, named.group(1)) if named else None
             if named is not None and hop is not None:
                 return hop, f"SpamAssassin names its host {named.group(1)[:100]} ({field.name})", False

@@ -667,6 +667,17 @@ def test_a_verdict_at_the_end_of_the_header_is_tied_to_the_hop_it_names() -> Non
     [verdict] = [v for v in headerscope.analyze(named, offline=True).spam_filters if v.header == "X-Spam-Report"]
     assert verdict.place == "below every Received, written at hop 1"
     assert "SpamAssassin names its host util-spamd-1.v13.lw.sourceforge.example" in verdict.trust_reason
+    # X-Spam-Checker-Version names it too; a report's other words ("based on ...") name nothing.
+    checker = named.replace(b"running on the system \"util-spamd-1.v13.lw.sourceforge.example\"",
+                            b"based on mx.sourceforge.example").replace(
+        b"X-Spam-Score:", b"X-Spam-Checker-Version: SpamAssassin 3.4.6 (2021-04-09) on\r\n"
+                          b" util-spamd-1.v13.lw.sourceforge.example\r\nX-Spam-Score:")
+    [verdict] = [v for v in headerscope.analyze(checker, offline=True).spam_filters if v.header == "X-Spam-Report"]
+    assert "(X-Spam-Checker-Version)" in verdict.trust_reason
+    unnamed = named.replace(b"running on the system \"util-spamd-1.v13.lw.sourceforge.example\"",
+                            b"based on mx.sourceforge.example")
+    [verdict] = [v for v in headerscope.analyze(unnamed, offline=True).spam_filters if v.header == "X-Spam-Report"]
+    assert verdict.place == "below every Received"
     # The receiving side's own queue id in the stamp makes the verdict the receiver's: a sender
     # cannot know it in advance.
     own = raw.replace(b"X-Headers-End: 1r8VLR-0008Nk-CK", b"X-Headers-End: 1r8VZZ-0001Ab-QQ").replace(
