@@ -31,7 +31,7 @@ from ._value import Value, frozen, frozen_maker
 from .domains import is_ip_literal, normalize_domain, organizational_domain
 from .message import Message
 from .model import Finding, HeaderField, Hop, ReceivedFields, Role, Severity
-from .received import NO_TIME_ZONE, parse_received, parse_received_timed
+from .received import NO_TIME_ZONE, parse_received, parse_received_timed, zone_name_mismatch
 from .text import compiled_on_first_use, header_ref
 
 # A message with 100,000 Received fields is a loop or an attack. Only the latest (topmost)
@@ -1733,6 +1733,18 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                            "of the Date:, as the message was on its way by then."
                            if measured_from_first_hop else "")
                         + claim,
+            reference=_RFC5322_DATE, subject=subject,
+        ))
+    mismatch = zone_name_mismatch(fields.date_text) if fields.date_text and "(" in fields.date_text else None
+    if mismatch is not None:
+        name, written, minutes = mismatch
+        findings.add(Finding(
+            id="hops.zone_mismatch", severity=Severity.INFO,
+            title=f"Hop {number}'s date gives {written} but names {name}",
+            explanation=(f"The stamp's time zone offset ({written}) and the zone it names ({name}) differ by "
+                         f"{_fmt_seconds(abs(minutes) * 60.0)}: the server's clock or its zone setting is wrong, so "
+                         "delays measured to and from this hop may be off by that much (a long delay there may be "
+                         "the wrong setting, not a queue)." + claim),
             reference=_RFC5322_DATE, subject=subject,
         ))
     if delay is not None and delay > SLOW_HOP_SECONDS and not is_retrieval(fields):

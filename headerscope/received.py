@@ -447,6 +447,32 @@ def _parse_date(text: str) -> tuple[datetime | None, list[str]]:
         return None, notes
 
 
+# Zone names with one meaning (RFC 5322 section 4.3's and common ones); "EST", "CST", "BST" and
+# "IST" name zones of several countries ("+0800 (CST)" is China's), so they are not compared.
+_UNAMBIGUOUS_ZONES = frozenset(("UT", "UTC", "GMT", "PST", "PDT", "MST", "MDT", "EDT", "WET", "WEST", "CET", "CEST",
+                                "MET", "MEST", "EET", "EEST", "MSK", "JST", "KST", "HKT", "SGT", "AEST", "AEDT",
+                                "NZST", "NZDT"))
+_offset_and_zone_name = compiled_on_first_use(r"([+-])(\d{2})(\d{2})\s*\(\s*([A-Za-z]{2,5})\s*\)\s*$")
+
+
+def zone_name_mismatch(date_text: str) -> tuple[str, str, int] | None:
+    """(the zone name, the offset as written, the difference in minutes) when a date's numeric
+    offset and the zone name in its comment disagree ("13:34:05 -0500 (GMT)": one of them is
+    wrong, a server's clock or zone setting); None when they agree or cannot be compared."""
+    found = _offset_and_zone_name().search(date_text[-40:])
+    if found is None:
+        return None
+    sign, hours, minutes, name = found.groups()
+    name = name.upper()
+    if name not in _UNAMBIGUOUS_ZONES:
+        return None
+    offset = (int(hours) * 60 + int(minutes)) * (-1 if sign == "-" else 1)
+    named = _ZONE_NAMES[name]
+    if offset == named:
+        return None
+    return name, f"{sign}{hours}{minutes}", offset - named
+
+
 def parse_date_noted(text: str) -> tuple[datetime | None, list[str]]:
     """``parse_received_date`` with the tolerant reader's notes on what it assumed (a missing
     time zone read as UTC, say); no notes for a date written as RFC 5322 prescribes."""

@@ -1691,3 +1691,24 @@ def test_the_alternative_boundary_follows_a_run_of_relays_known_by_their_greetin
     assert chain.boundary_hop == 4
     [uncertain] = only(chain, "hops.boundary_uncertain")
     assert uncertain.title == "Trust boundary uncertain: hop 4 or hop 2"
+
+
+@pytest.mark.parametrize(("stamp", "expected"), [
+    ("Tue, 15 Jun 1999 13:34:05 -0500 (GMT)", ("GMT", "-0500", -300)),
+    ("Mon, 2 Nov 2026 10:00:00 -0700 (PST)", ("PST", "-0700", 60)),
+    ("Mon, 2 Nov 2026 10:00:00 -0800 (PST)", None),
+    ("Fri, 18 Jan 2013 07:33:38 +0800 (CST)", None),  # China's CST: a name of several zones
+    ("Mon, 2 Nov 2026 10:00:00 +0000 (UTC)", None),
+    ("Mon, 2 Nov 2026 10:00:00 +0200", None),
+])
+def test_a_zone_name_that_contradicts_the_offset_is_told(stamp: str, expected: object) -> None:
+    # A 1999 sendmail stamped "13:34:05 -0500 (GMT)" (real): a 10-hour "queue delay" followed.
+    from headerscope.received import zone_name_mismatch
+
+    assert zone_name_mismatch(stamp) == expected
+    import headerscope
+
+    raw = (f"Received: from a.example (a.example [192.0.2.1]) by b.example with ESMTP id 1; {stamp}\r\n"
+           "From: x@a.example\r\n\r\nbody\r\n").encode()
+    found = [f.title for f in headerscope.analyze(raw, offline=True).findings if f.id == "hops.zone_mismatch"]
+    assert found == ([f"Hop 1's date gives {expected[1]} but names {expected[0]}"] if expected else [])  # type: ignore[index]
