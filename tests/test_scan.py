@@ -1139,3 +1139,20 @@ def test_an_mmdf_mailbox_is_split_at_its_delimiters(tmp_path: Path) -> None:
     assert [i.data for i in iter_mmdf(lambda size: stream.read(1), "x")] == [i.data for i in items]
     small = list(iter_mmdf(io.BytesIO(data).read, "x", max_message=100))
     assert [i.error for i in small] == ["message over the 100-byte limit"] * 3
+
+
+def test_csv_says_what_kind_each_message_is_and_a_bounces_recipients(tmp_path: Path) -> None:
+    # Scanning a bounce folder: which rows are bounces, and who failed with which code, needed
+    # the JSON lines and a script.
+    bounce = (b"From: Mail Delivery System <MAILER-DAEMON@mx.example.net>\r\nTo: s1@example.org\r\n"
+              b"Subject: Undelivered Mail Returned to Sender\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n"
+              b"MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n"
+              b"--B\r\nContent-Type: text/plain\r\n\r\nFailed.\r\n--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+              b"Reporting-MTA: dns;mx.example.net\r\n\r\nFinal-Recipient: rfc822;gone@example.com\r\nAction: failed\r\n"
+              b"Status: 5.1.1\r\n\r\n--B--\r\n")
+    box = tmp_path / "box.mbox"
+    box.write_bytes(mbox_of([message(1), bounce]))
+    result = run_cli(str(box), "--offline", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["kind"], r["delivery_status"]) for r in rows] == [
+        ("message", ""), ("delivery_report", "gone@example.com failed 5.1.1")]

@@ -110,6 +110,12 @@ class ScanRow(Value):
     """The d= domains of the DKIM signatures, in order, each once."""
     message_id: str | None = None
     """The Message-ID field as written."""
+    kind: str = "message"
+    """What the message is: ``message``, ``delivery_report`` (a bounce or delay notice),
+    ``feedback_report`` (ARF), ``receipt`` (a disposition notification), ``auto_reply``,
+    ``dmarc_report`` (a DMARC aggregate report)."""
+    delivery_status: str | None = None
+    """For a delivery report: each recipient with its action and status ("a@x failed 5.1.1; ...")."""
     report_json: str | None = None
     """The full report as one JSON line, when asked for."""
 
@@ -229,8 +235,27 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
         mail_from=report.envelope.mail_from,
         dkim_domains=tuple(dict.fromkeys(s.domain.lower() for s in report.dkim if s.domain)),
         message_id=report.message_id.strip()[:998] if report.message_id else None,
+        kind=_kind(report),
+        delivery_status="; ".join(
+            f"{r.final_recipient or r.original_recipient or '?'} {r.action or '?'} {r.status or '?'}"[:300]
+            for r in report.delivery_report.recipients[:20]) or None if report.delivery_report else None,
         report_json=report_json,
     )
+
+
+# Findings that say what kind of message it is, in the order they decide it.
+_KIND_FINDINGS = (("dsn.", "delivery_report"), ("feedback.", "feedback_report"), ("mdn.", "receipt"),
+                  ("message.auto_reply", "auto_reply"), ("message.dmarc_report", "dmarc_report"))
+
+
+def _kind(report: Any) -> str:
+    """What the message is, for a row (see ScanRow.kind): a bounce mailbox is sorted by it."""
+    if report.delivery_report is not None:
+        return "delivery_report"
+    if report.feedback_report is not None:
+        return "feedback_report"
+    ids = [f.id for f in report.findings]
+    return next((kind for prefix, kind in _KIND_FINDINGS if any(i.startswith(prefix) for i in ids)), "message")
 
 
 def _client_ip(report: Any) -> str | None:
