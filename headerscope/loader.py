@@ -697,9 +697,10 @@ def _split_missing_separator(lines: _Lines) -> None:
     them, or a sender that wrote none): the first line of text after the last field starts
     the body, and an empty line is put before it. RFC 5322 section 2.1 requires that empty
     line; Postfix's cleanup ends a header at its first line that is no field and inserts one,
-    and Python's email parser reads the body from there (MissingHeaderBodySeparatorDefect). Only a line of words that no
-    field follows, is not indented, and does not start a Received clause (a lost fold) or
-    name a header field (a damaged one) is taken: anything else stays a damaged field."""
+    and Python's email parser reads the body from there (MissingHeaderBodySeparatorDefect).
+    Only a line of words that no field follows, is not indented, and does not start a Received
+    clause (a lost fold) or name a header field (a damaged one) is taken: anything else stays a
+    damaged field."""
     end = min(lines.header_block_end(), MAX_HEADER_FIELDS)
     if end < 2 or not _is_field(lines.text[0]):
         return
