@@ -75,8 +75,8 @@ def one_line(text: str) -> str:
 
 
 # What people put in place of a value they hide before sharing a copy: "***", "[redacted]",
-# "<removed>", "REDACTED". None of these can appear in a DKIM tag's base64 or in an address
-# literal, where they are looked for.
+# "<removed>", "REDACTED". Looked for only where a value failed to read or verify (a DKIM
+# signature, an address literal): "REDACTED" is base64's alphabet too.
 _redaction = compiled_on_first_use(
     r"\*{3,}|[\[<(](?:redacted|removed|hidden|masked|obfuscated|censored|deleted)[\]>)]|\bREDACTED\b",
     re.IGNORECASE)

@@ -191,6 +191,9 @@ def test_a_set_a_paste_holds_in_part_is_not_a_broken_chain() -> None:
     arc, findings = check_arc(parse_message(without_seal), SnapshotResolver(DNS))
     assert arc is not None and (arc.result, arc.reason_code) == ("neutral", "incomplete_copy")
     assert "the paste may have left out its ARC-Seal" in arc.reason and findings == ()
+    # The same paste with the empty line after the header (a blank body) is no different.
+    arc, findings = check_arc(parse_message(without_seal + b"\r\n"), SnapshotResolver(DNS))
+    assert arc is not None and (arc.result, arc.reason_code) == ("neutral", "incomplete_copy") and findings == ()
     # The whole message without its seal: the chain is broken.
     whole = without_seal + b"\r\n" + sealed.split(b"\r\n\r\n", 1)[1]
     arc, findings = check_arc(parse_message(whole), SnapshotResolver(DNS))

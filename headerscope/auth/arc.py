@@ -184,7 +184,7 @@ def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, 
                 break
             oldest_pass = check.instance
     partial = [number for number, entry in sorted(sets.items()) if entry.seal is None or entry.signature is None]
-    if result in ("fail", "permerror") and partial and not message.has_body:
+    if result in ("fail", "permerror") and partial and not has_body:
         # A pasted header copied in part: the ARC-Authentication-Results without the seal and
         # message signature of its set says the paste left them out, not that a chain broke
         # (as a DKIM result without its signature in a paste, recorded._compare_dkim).
