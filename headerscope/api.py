@@ -355,7 +355,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     findings.extend(carried_findings)
     comparison, comparison_findings = compare(recorded, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
                                               resent_domains=_resent_domains(message),
-                                              header_only=not message.has_body)
+                                              header_only=message.header_only)
     # A body change after the receiver verified the signature is told by the comparison, which
     # says when it happened; the keyless "body changed after signing" would say it twice.
     changed_since = {f"dkim {c.subject}" for c in comparison

@@ -832,7 +832,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         header_domains.setdefault(local_part, []).append(domain)
     # A pasted header that holds no To:, Cc: or Bcc: field at all (a copy cut before them): who
     # was addressed is unknown, so no recipient is said to be a blind copy.
-    addressees_unknown = not message.has_body and not message.has_any(_ADDRESSEE_FIELDS)
+    addressees_unknown = message.header_only and not message.has_any(_ADDRESSEE_FIELDS)
     earlier = _earlier_recipients(message, this_delivery)
     earlier_addresses = list(dict.fromkeys(address for _, address in earlier))
     # An earlier hop's "for" naming an addressee of To:/Cc: (a claim below the boundary): the

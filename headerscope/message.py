@@ -109,10 +109,16 @@ class Message(Value):
         """Every field with this name (case-insensitive), top first."""
         return list(self._by_name.get(name.lower(), ()))
 
+    @property
+    def header_only(self) -> bool:
+        """True for a header alone: no body, or a blank one (a copy of the header that kept the
+        empty line after it). Such a copy may hold only part of the header's fields."""
+        return not self.has_body or self.body_blank
+
     def pasted_without(self, name: str) -> bool:
         """Whether the input is a header alone (a paste: no body) holding no field of this name,
         which the part pasted may have stopped before: unknown, not missing from the message."""
-        return not self.has_body and not self.all(name)
+        return self.header_only and not self.all(name)
 
     def has_any(self, lowercase_names: frozenset[str]) -> bool:
         """Whether any field has one of these names (given in lower case)."""

@@ -1955,6 +1955,13 @@ def test_a_recorded_signature_missing_from_a_pasted_header_may_be_left_out_of_th
     [pasted] = [c for c in headerscope.analyze(header, offline=True).comparison if c.method == "dkim"]
     assert (pasted.recorded, pasted.label) == ("fail", "not_recomputed")
     assert "the paste may have left it out" in pasted.explanation
+    # A paste that kept the empty line after the header (a blank body) is a header alone too.
+    report = headerscope.analyze(header + b"\r\n", offline=True)
+    assert [c.label for c in report.comparison if c.method == "dkim"] == ["not_recomputed"]
+    no_from = header.replace(b"From: a@free.example\r\n", b"")
+    [missing] = [f for f in headerscope.analyze(no_from + b"\r\n", offline=True).findings
+                 if f.id == "envelope.no_from"]
+    assert missing.severity.value == "notice"
     # The whole message without it: the signature is gone from the message.
     [whole] = [c for c in headerscope.analyze(header + b"\r\nbody\r\n", offline=True).comparison if c.method == "dkim"]
     assert whole.label == "different" and "removed or altered after delivery" in whole.explanation
