@@ -285,11 +285,46 @@ def might_carry_parts(message: Message) -> bool:
 
 def attached_messages(message: Message) -> tuple[tuple[AttachedMessage, bytes], ...]:
     """Each message carried inside this one, with its bytes (headers only for a returned
-    header), in part order, at most MAX_ATTACHED; or the copy a qmail bounce returns."""
+    header), in part order, at most MAX_ATTACHED; or the copy a qmail or other plain-text
+    bounce returns."""
     if not might_carry_parts(message):
         qmail = _qmail_bounce(message)
-        return qmail[1] if qmail is not None else ()
+        return qmail[1] if qmail is not None else _text_bounce_copy(message)
     return _attached(message.raw, _parts(message))
+
+
+# The line before the copy a plain-text bounce returns: Exim's, sendmail's and Lotus Notes'
+# (qmail's is read with its report, _qmail_bounce).
+_copy_marker = compiled_on_first_use(
+    rb"^-{2,}[ \t]*(This is a copy of the message(?:'s headers|, including all the headers)\.?|"
+    rb"(?:Original|Unsent) message follows|Returned Message|The header of the original message is following\.?)"
+    rb"[ \t]*-{2,}[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+
+
+def _text_bounce_copy(message: Message) -> tuple[tuple[AttachedMessage, bytes], ...]:
+    """The copy a plain-text bounce returns after its marker line (Exim's "------ This is a copy
+    of the message, including all the headers. ------"), when it reads as a message."""
+    if message.body_start is None:
+        return ()
+    end = message.body_start + _MAX_BOUNCE_TEXT
+    # A plain find first: most bodies have no line of dashes, and the regex tries every line.
+    if message.raw.find(b"---", message.body_start, end) < 0:
+        return ()
+    found = _copy_marker().search(message.raw, message.body_start, end)
+    if found is None:
+        return ()
+    line_end = message.raw.find(b"\n", found.end())
+    data = message.raw[line_end + 1:].lstrip(b"\r\n") if line_end >= 0 else b""
+    inner = parse_message(data) if data else None
+    if inner is None or not inner.headers or all(h.defects for h in inner.headers):
+        return ()
+    said = found.group(1).lower()
+    headers_only = inner.body_start is None or b"'s headers" in said or said.startswith(b"the header of")
+    return ((AttachedMessage(
+        number=1, content_type="text/plain", headers_only=headers_only, size=len(data), filename=None,
+        from_header=inner.first_decoded("From"), to=inner.first_decoded("To"), subject=inner.first_decoded("Subject"),
+        date=inner.first("Date"), message_id=inner.first("Message-ID"),
+    ), data),)
 
 
 def _attached(raw: bytes, parts: list[_Part]) -> tuple[tuple[AttachedMessage, bytes], ...]:
@@ -621,7 +656,7 @@ def read_carried(message: Message) -> tuple[DeliveryReport | None, FeedbackRepor
     else:
         qmail = _qmail_bounce(message)
         report, feedback = (qmail[0] if qmail else None), None
-        attached = tuple(entry for entry, _ in qmail[1]) if qmail else ()
+        attached = tuple(entry for entry, _ in (qmail[1] if qmail else _text_bounce_copy(message)))
     findings: list[Finding] = []
     if report is not None and report.recipients:
         findings.append(_report_finding(report, attached, _x_failed_recipients(message)))

@@ -673,3 +673,28 @@ def test_a_dmarc_aggregate_report_is_said_to_be_one() -> None:
     assert "report 949348866075514174" in finding.explanation
     other = raw.replace(b"Subject: Report domain:", b"Subject: Re: Report domain:")
     assert not [f for f in headerscope.analyze(other, offline=True).findings if f.id == "message.dmarc_report"]
+
+
+@pytest.mark.parametrize("marker", [
+    b"------ This is a copy of the message, including all the headers. ------",
+    b"------- Returned Message --------",
+    b"   ----- Original message follows -----",
+])
+def test_the_copy_a_plain_text_bounce_returns_is_an_attached_message(marker: bytes) -> None:
+    # Exim 4.69's and Lotus Notes' bounces (real) carry no MIME parts: the finding promised the
+    # returned message, and "--attached 1" answered that the bounce carried none.
+    returned = (b"Received: from foi by wildfire.ukcod.example with local (Exim 4.69) id 1; "
+                b"Mon, 2 Nov 2026 09:59:59 +0000\r\n"
+                b"From: WhatDoTheyKnow <team@whatdotheyknow.example>\r\nTo: user@example.com\r\n"
+                b"Subject: Your email alert\r\nDate: Mon, 2 Nov 2026 09:59:58 +0000\r\n\r\nThe alert.\r\n")
+    bounce = (b"From: Mail Delivery System <Mailer-Daemon@wildfire.ukcod.example>\r\nTo: team@whatdotheyknow.example\r\n"
+              b"Subject: Mail delivery failed: returning message to sender\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n"
+              b"\r\nThis message was created automatically by mail delivery software.\r\n\r\n"
+              b"  user@example.com\r\n    Unrouteable address\r\n\r\n" + marker.lstrip() + b"\r\n\r\n" + returned)
+    entries = attached_messages(parse_message(bounce))
+    assert [(e.number, e.subject, e.headers_only) for e, _ in entries] == [(1, "Your email alert", False)]
+    assert entries[0][1] == returned
+    report = headerscope.analyze(bounce, offline=True)
+    assert [a.subject for a in report.attached] == ["Your email alert"]
+    # Text that only mentions the words is no copy.
+    assert attached_messages(parse_message(bounce.replace(marker.lstrip(), b"The original message follows."))) == ()
