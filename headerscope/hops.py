@@ -1434,12 +1434,13 @@ def build_chain_from_fields(
         findings.add(Finding(
             id="hops.arrival_missing", severity=Severity.NOTICE,
             title=f"The hop where the message arrived at {where} is missing",
-            explanation=(f"No Received here shows the message arriving from outside {where}, but the receiving "
-                         f"side's own results ({header_ref(outside_client.index)}) record the client it checked, "
-                         f"{outside_client.ip}, an internet address no Received names: the header is cut (a paste "
-                         f"that stops before the hop where the message arrived), so the message came from outside "
-                         f"and the hop that shows it is missing. The trust boundary is placed at hop "
-                         f"{boundary_index + 1}, the earliest shown."),
+            explanation=(f"No Received here shows the message arriving from outside {where}, but results in the "
+                         f"receiving side's name or format ({header_ref(outside_client.index)}) record the client "
+                         f"they checked, {outside_client.ip}, an internet address no Received names: the header is "
+                         f"cut (a paste that stops before the hop where the message arrived), so the message came "
+                         f"from outside and the hop that shows it is missing. The trust boundary is placed at hop "
+                         f"{boundary_index + 1}, the earliest shown; results below it are not relied on, as its "
+                         "writer cannot be placed without the missing hop."),
             reference=_RFC5321_TRACE, subject=f"hop {boundary_index + 1}",
         ))
     elif not boundary.from_outside and list_domain is not None and work[-1].org is not None \

@@ -1621,6 +1621,8 @@ def test_a_paste_cut_before_the_arrival_hop_is_not_internal_mail() -> None:
     assert "hops.internal_only" not in ids
     [missing] = [f for f in report.findings if f.id == "hops.arrival_missing"]
     assert "149.72.167.116, an internet address no Received names" in missing.explanation
+    # It does not call the results the receiver's own while another finding calls them a claim.
+    assert "own results" not in missing.explanation and "not relied on" in missing.explanation
 
 
 def test_an_archive_copy_that_stops_before_the_lists_hops_is_not_internal_mail() -> None:
