@@ -351,7 +351,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     findings.extend(recorded_findings)
     spam_filters, spam_findings = read_spam_filters(message, chain.hops, chain.boundary_hop)
     findings.extend(spam_findings)
-    delivery_report, feedback_report, attached, carried_findings = read_carried(message)
+    # An attached message's own attachments are named by their path ("--attached 1.2").
+    delivery_report, feedback_report, attached, carried_findings = read_carried(message, loaded.attached_path)
     findings.extend(carried_findings)
     comparison, comparison_findings = compare(recorded, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
                                               resent_domains=_resent_domains(message),

@@ -107,13 +107,14 @@ def cli() -> None:
               help="Evaluate signature expiry as of this time (default: now).")
 @click.option("--color/--no-color", default=None, help="Force colours on or off (default: on for a terminal, off with NO_COLOR).")
 @click.option("-v", "--verbose", is_flag=True, help="Terminal: also list every DNS answer used.")
-@click.option("--attached", "attached_number", type=click.IntRange(min=1), default=None, metavar="N",
+@click.option("--attached", "attached_number", default=None, metavar="N[.N]",
               help="Analyze the N-th message attached to this one (a reported phishing mail forwarded as an "
-                   "attachment, the message a bounce returned); the report lists them.")
+                   "attachment, the message a bounce returned); the report lists them. 1.2: the second message "
+                   "inside attached message 1.")
 def analyze(path: str | None, paste: bool, output_format: str, output: str | None, offline: bool,
             dns_snapshot: str | None, nameserver: str | None, dns_timeout: float, record_dns: str | None,
             client_ip: str | None, mail_from: str | None, helo: str | None, redact: bool,
-            now_text: str | None, color: bool | None, verbose: bool, attached_number: int | None) -> None:
+            now_text: str | None, color: bool | None, verbose: bool, attached_number: str | None) -> None:
     """Analyze one message: a .eml, Outlook .msg or Apple Mail .emlx file, '-' for standard input, or --paste.
 
     \b
@@ -154,7 +155,13 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
         # would be a page of "not found"; one line says what went wrong.
         _fail(f"{'standard input' if source_name == '-' else source_name}: {loaded.unreadable}")
     if attached_number is not None:
-        loaded, options = _attached_input(loaded, attached_number, options)
+        # "1.2": the second message inside attached message 1, opened one level after another.
+        numbers = attached_number.split(".")
+        if len(numbers) > 8 or not all(n.isascii() and n.isdigit() and len(n) <= 4 and int(n) >= 1 for n in numbers):
+            raise click.BadParameter(f"{attached_number[:40]!r} is no attached message's number (1, 2, or 1.2 for the "
+                                     "second inside the first)", param_hint="'--attached'")
+        for number in numbers:
+            loaded, options = _attached_input(loaded, int(number), options)
     try:
         report = analyze_loaded(loaded, options)
     except SnapshotError as exc:
@@ -232,7 +239,8 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
         _fail(f"{name}: attached message {number}: {inner.unreadable}")
     kind = "the header of the message" if entry.headers_only else "the message"
     inner = dataclasses.replace(inner, carried_in=f"{kind} attached to {name} as its part {number} "
-                                                  f"({entry.content_type})")
+                                                  f"({entry.content_type})",
+                                attached_path=f"{loaded.attached_path}.{number}" if loaded.attached_path else str(number))
     if not loaded.byte_exact and inner.byte_exact:
         # A message inside a copy is a copy: an Outlook .msg rebuilds the messages it embeds too.
         inner = dataclasses.replace(inner, byte_exact=False, byte_exact_note=(

@@ -71,6 +71,8 @@ class LoadedInput(Value):
     carried_in: str | None = None
     """Where the message was taken from when it is one carried inside another (``analyze
     --attached N``), in words; None for a message read as it is."""
+    attached_path: str = ""
+    """Its ``--attached`` path ("1", "1.2") when it is carried inside another; "" otherwise."""
 
 
 # RFC 5322 section 2.2: field-name is printable US-ASCII except colon; obs-optional (section

@@ -640,10 +640,11 @@ _RFC2046_MESSAGE = "https://www.rfc-editor.org/rfc/rfc2046#section-5.2.1"
 _MAX_LISTED = 10
 
 
-def read_carried(message: Message) -> tuple[DeliveryReport | None, FeedbackReport | None,
-                                            tuple[AttachedMessage, ...], list[Finding]]:
+def read_carried(message: Message, path: str = "") -> tuple[DeliveryReport | None, FeedbackReport | None,
+                                                             tuple[AttachedMessage, ...], list[Finding]]:
     """The delivery report, the feedback report and the attached messages of a message, and
-    the findings about them."""
+    the findings about them. ``path``: when the message is itself one carried inside another
+    (``--attached 1``), its place ("1"), so that the findings name ``--attached 1.N`` for its own."""
     report: DeliveryReport | None
     feedback: FeedbackReport | None
     receipt: Finding | None = None
@@ -659,7 +660,7 @@ def read_carried(message: Message) -> tuple[DeliveryReport | None, FeedbackRepor
         attached = tuple(entry for entry, _ in (qmail[1] if qmail else _text_bounce_copy(message)))
     findings: list[Finding] = []
     if report is not None and report.recipients:
-        findings.append(_report_finding(report, attached, _x_failed_recipients(message)))
+        findings.append(_report_finding(report, attached, _x_failed_recipients(message), path))
     elif receipt is not None:
         findings.append(receipt)
     elif feedback is None:
@@ -675,7 +676,7 @@ def read_carried(message: Message) -> tuple[DeliveryReport | None, FeedbackRepor
                 if aggregate is not None:
                     findings.append(aggregate)
     if feedback is not None:
-        findings.append(_feedback_finding(feedback, attached))
+        findings.append(_feedback_finding(feedback, attached, path))
     if attached:
         listed = "; ".join(
             f"{a.number}: {'header of ' if a.headers_only else ''}"
@@ -687,7 +688,7 @@ def read_carried(message: Message) -> tuple[DeliveryReport | None, FeedbackRepor
             explanation=f"This message carries {len(attached)} message(s) as attachments ({listed}). "
                         f"The analysis above is of the outer message; to analyze an attached one (a "
                         f"reported phishing mail, the message a bounce returned) run "
-                        f"`headerscope analyze FILE --attached N`.",
+                        f"`headerscope analyze FILE --attached {attached_path(path, 'N')}`.",
             reference=_RFC2046_MESSAGE, subject="attachments",
         ))
     return report, feedback, attached, findings
@@ -718,6 +719,12 @@ def _dmarc_aggregate_finding(message: Message) -> Finding | None:
         reference="https://www.rfc-editor.org/rfc/rfc7489#section-7.2", subject="Subject")
 
 
+def attached_path(path: str, number: int | str) -> str:
+    """The ``--attached`` argument of message ``number`` carried inside the message at ``path``
+    ("" for the outer one): "2", or "1.2" for the second message inside attached message 1."""
+    return f"{path}.{number}" if path else str(number)
+
+
 def _short(text: str | None, limit: int = 120) -> str | None:
     if text is None:
         return None
@@ -740,7 +747,7 @@ def _recipient_name(recipient: DsnRecipient, failed_header: list[str]) -> str:
 
 
 def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...],
-                    failed_header: list[str] | None = None) -> Finding:
+                    failed_header: list[str] | None = None, path: str = "") -> Finding:
     actions = {r.action for r in report.recipients}
     if "failed" in actions:
         kind, severity, wanted = "failed", Severity.WARNING, "failed"
@@ -776,7 +783,8 @@ def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...
     returned = ""
     if attached:
         returned = (f" The returned message{' header' if attached[0].headers_only else ''} is attached: "
-                    f"`headerscope analyze FILE --attached {attached[0].number}` shows how it travelled and "
+                    f"`headerscope analyze FILE --attached {attached_path(path, attached[0].number)}` shows how it "
+                    "travelled and "
                     f"how it was authenticated.")
     by = f" written by {report.reporting_mta}" if report.reporting_mta else ""
     written = "qmail's bounce format (QSBMF)" if report.format == "qmail" else "RFC 3464"
@@ -938,7 +946,7 @@ _FEEDBACK_SEVERITY = {"abuse": Severity.WARNING, "fraud": Severity.WARNING, "vir
                       "auth-failure": Severity.WARNING, "not-spam": Severity.INFO}
 
 
-def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage, ...]) -> Finding:
+def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage, ...], path: str = "") -> Finding:
     kind = feedback.feedback_type
     writer = _short(feedback.user_agent or feedback.reporting_mta, 80)
     by = f" ({writer})" if writer else ""
@@ -974,7 +982,8 @@ def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage,
     returned = ""
     if attached:
         returned = (f" The reported message{' header' if attached[0].headers_only else ''} is attached: "
-                    f"`headerscope analyze FILE --attached {attached[0].number}` shows how it travelled and "
+                    f"`headerscope analyze FILE --attached {attached_path(path, attached[0].number)}` shows how it "
+                    "travelled and "
                     f"how it was authenticated.")
     identifier = kind.replace("-", "_") if kind in _FEEDBACK_MEANINGS else "other"
     return Finding(

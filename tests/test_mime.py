@@ -698,3 +698,28 @@ def test_the_copy_a_plain_text_bounce_returns_is_an_attached_message(marker: byt
     assert [a.subject for a in report.attached] == ["Your email alert"]
     # Text that only mentions the words is no copy.
     assert attached_messages(parse_message(bounce.replace(marker.lstrip(), b"The original message follows."))) == ()
+
+
+def test_a_message_inside_an_attached_message_is_reached_by_its_path(tmp_path: Path) -> None:
+    # A forwarded delayed bounce (real, 2001): its finding pointed at "--attached 1", which is the
+    # bounce itself, and the message it returned could not be reached.
+    inner_dsn = _dsn(STATUS, (SAMPLES / "direct.eml").read_bytes())
+    outer = (b"From: ralf@example.org\r\nTo: help@example.org\r\nSubject: Fwd: delayed mail\r\n"
+             b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+             b"Content-Type: multipart/mixed; boundary=\"OUT\"\r\n\r\n--OUT\r\nContent-Type: text/plain\r\n\r\n"
+             b"See below.\r\n--OUT\r\nContent-Type: message/rfc822\r\n\r\n" + inner_dsn + b"\r\n--OUT--\r\n")
+    path = tmp_path / "fwd.eml"
+    path.write_bytes(outer)
+    env = {**os.environ, "NO_COLOR": "1"}
+    run = [sys.executable, "-m", "headerscope", "analyze", str(path), "--offline", "--format", "json"]
+    bounce = json.loads(subprocess.run([*run, "--attached", "1"], capture_output=True, env=env, cwd=REPO,
+                                       check=True).stdout)
+    [failed] = [f for f in bounce["findings"] if f["id"] == "dsn.failed"]
+    assert "`headerscope analyze FILE --attached 1.1`" in failed["explanation"]
+    returned = json.loads(subprocess.run([*run, "--attached", "1.1"], capture_output=True, env=env, cwd=REPO,
+                                         check=True).stdout)
+    assert returned["input"]["source"] == f"{path}#attached-1#attached-1"
+    assert returned["subject"] == bounce["attached"][0]["subject"]
+    for bad in ("0", "1.0", "x", "1..2"):
+        refused = subprocess.run([*run, "--attached", bad], capture_output=True, env=env, cwd=REPO)
+        assert refused.returncode == 2 and b"no attached message's number" in refused.stderr
