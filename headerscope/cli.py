@@ -226,7 +226,7 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
     from .dns.factory import snapshot_beside
     from .loader import load_bytes
     from .message import parse_message
-    from .mime import attached_messages
+    from .mime import attached_messages, attached_path
 
     found = attached_messages(parse_message(loaded.data))
     name = "standard input" if loaded.source == "-" else loaded.source
@@ -240,7 +240,7 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
     kind = "the header of the message" if entry.headers_only else "the message"
     inner = dataclasses.replace(inner, carried_in=f"{kind} attached to {name} as its part {number} "
                                                   f"({entry.content_type})",
-                                attached_path=f"{loaded.attached_path}.{number}" if loaded.attached_path else str(number))
+                                attached_path=attached_path(loaded.attached_path, number))
     if not loaded.byte_exact and inner.byte_exact:
         # A message inside a copy is a copy: an Outlook .msg rebuilds the messages it embeds too.
         inner = dataclasses.replace(inner, byte_exact=False, byte_exact_note=(
