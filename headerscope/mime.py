@@ -878,6 +878,30 @@ _failed_recipient_re = compiled_on_first_use(
     re.MULTILINE)
 
 
+def _indented_reason(text: str, address: str) -> str | None:
+    """The reason indented on the line below an address standing alone on its line (Exim's
+    plain-text bounce), or None."""
+    at = text.find(address)
+    for _ in range(20):  # bounded: a hostile text may repeat the address on one long line
+        if at < 0:
+            return None
+        line_start = text.rfind("\n", 0, at) + 1
+        line_end = text.find("\n", at)
+        if line_end < 0:
+            return None
+        before = text[line_start:at]
+        if not before.strip(" \t<") and not text[at + len(address):line_end].strip(" \t>\r"):
+            next_end = text.find("\n", line_end + 1)
+            following = text[line_end + 1:next_end if next_end >= 0 else None]
+            indent = len(before) - len(before.lstrip(" \t"))
+            stripped = following.strip()
+            if stripped and len(following) - len(following.lstrip(" \t")) > indent and "@" not in stripped:
+                return " ".join(stripped.split())[:_MAX_FIELD]
+            return None
+        at = text.find(address, at + len(address))
+    return None
+
+
 def _x_failed_recipients(message: Message) -> list[str]:
     """The addresses of X-Failed-Recipients (Exim's, Google's): the recipients a bounce is about."""
     from .addresses import parse_addresses
@@ -917,13 +941,17 @@ def _unstructured_bounce(message: Message) -> Finding | None:
     if failed:
         # What a ticket asks first, as for a structured report (dsn.failed): who did not get it.
         names = ", ".join(failed[:3]) + (f" and {len(failed) - 3} more" if len(failed) > 3 else "")
+        # Exim writes each failed address on its own line and the reason indented below it
+        # ("  user@example.com\n    Unrouteable address"): the reason a ticket asks for.
+        reason = _indented_reason(text, failed[0])
         code = f" ({codes[0]}: {status_meaning(codes[0])})" if codes and status_meaning(codes[0]) else \
-            f" ({codes[0]})" if codes else ""
+            f" ({codes[0]})" if codes else f" (“{_short(reason, 100)}”)" if reason else ""
         return Finding(
             id="dsn.unstructured", severity=Severity.WARNING,
             title=f"Bounce: delivery to {names} failed{code}",
             explanation=(f"This message is a non-delivery report: {why}. It carries no delivery status part "
                          f"(RFC 3464); its text names the recipient(s) that failed: {', '.join(failed)}"
+                         + (f" ({failed[0]}: “{_short(reason, 300)}”)" if reason else "")
                          + (f", and the status codes {said}" if said else "") + ". The message it returns, "
                          "when attached, is listed with the attached messages."),
             reference=_RFC3464, subject="delivery report",

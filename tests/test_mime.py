@@ -723,3 +723,20 @@ def test_a_message_inside_an_attached_message_is_reached_by_its_path(tmp_path: P
     for bad in ("0", "1.0", "x", "1..2"):
         refused = subprocess.run([*run, "--attached", bad], capture_output=True, env=env, cwd=REPO)
         assert refused.returncode == 2 and b"no attached message's number" in refused.stderr
+
+
+def test_exims_plain_text_bounce_gives_the_reason_below_the_address() -> None:
+    # Exim 4.69 (real, 2011): "  user@example.com\n    Unrouteable address" was read for the
+    # address, and the reason, what a ticket asks first, was dropped.
+    bounce = (b"From: Mail Delivery System <Mailer-Daemon@wildfire.example>\r\nTo: team@example.org\r\n"
+              b"Subject: Mail delivery failed: returning message to sender\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n"
+              b"\r\nA message that you sent could not be delivered to one or more of its\r\nrecipients. This is a "
+              b"permanent error. The following address(es) failed:\r\n\r\n  user@example.com\r\n"
+              b"    Unrouteable address\r\n")
+    [finding] = [f for f in headerscope.analyze(bounce, offline=True).findings if f.id == "dsn.unstructured"]
+    assert finding.title == "Bounce: delivery to user@example.com failed (“Unrouteable address”)"
+    assert "(user@example.com: “Unrouteable address”)" in finding.explanation
+    # A line below that is not indented further is no reason.
+    flat = bounce.replace(b"    Unrouteable address", b"  Unrouteable address")
+    [finding] = [f for f in headerscope.analyze(flat, offline=True).findings if f.id == "dsn.unstructured"]
+    assert finding.title == "Bounce: delivery to user@example.com failed"
