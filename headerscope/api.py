@@ -20,7 +20,7 @@ from ._value import Value, frozen
 # auth._dkimpy_import and auth._pyspf_import, which keep what those packages would load for
 # paths headerscope never takes (dnspython's resolver and more) out of the process.
 from .auth.arc import check_arc
-from .auth.dkim import check_dkim
+from .auth.dkim import check_dkim, signature_subject
 from .auth.dmarc import check_dmarc, nothing_aligned
 from .auth.ptr import check_reverse_dns, parse_client_ip
 from .auth.recorded import checked_client, compare, parse_recorded
@@ -215,7 +215,7 @@ def _changed_by_list(finding: Finding, dkim: Sequence[DkimSignatureResult], list
                      list_signature: DkimSignatureResult) -> Finding:
     """The keyless body-hash finding of a signature made before a mailing list changed the body
     (a footer, a subject tag, stripped attachments) and re-signed it: expected of list mail."""
-    broken = next((s for s in dkim if f"dkim {s.domain or '?'}/{s.selector or '?'}" == finding.subject), None)
+    broken = next((s for s in dkim if signature_subject(s.domain, s.selector) == finding.subject), None)
     if broken is None or broken.header_index <= list_signature.header_index:
         return finding
     # A notice, not a warning: lists change bodies as a matter of course. Not less: whoever

@@ -688,10 +688,15 @@ def _restore_lost_folds(lines: _Lines) -> None:
     lost = [i for i in range(1, end) if header[i].strip() and (not _is_field(header[i]) or _folded_list(header[i]))]
     if not lost:
         return
+    _indent_again(lines, lost, f"indented {len(lost)} line(s) that are no header field again: the paste lost the "
+                               "indentation of folded lines")
+
+
+def _indent_again(lines: _Lines, lost: list[int], cleanup: str) -> None:
+    """Indent the lines that lost their fold's indentation again, and say so."""
     for index in lost:
         lines.text[index] = b" " + lines.text[index]
-    lines.reshape(f"indented {len(lost)} line(s) that are no header field again: the paste lost the "
-                  "indentation of folded lines")
+    lines.reshape(cleanup)
 
 
 def _split_missing_separator(lines: _Lines) -> None:
@@ -746,12 +751,9 @@ def _restore_lost_trace_folds(lines: _Lines, header: list[bytes]) -> None:
             lost.append(index)
         else:
             in_received = False
-    if not lost:
-        return
-    for index in lost:
-        lines.text[index] = b" " + lines.text[index]
-    lines.reshape(f"indented {len(lost)} line(s) of Received fields again: the paste lost the indentation "
-                  "of some folded lines")
+    if lost:
+        _indent_again(lines, lost, f"indented {len(lost)} line(s) of Received fields again: the paste lost the "
+                                   "indentation of some folded lines")
 
 
 # The character references an escaped copy of a header holds (HTML 5 section 13.1.4): the

@@ -120,6 +120,11 @@ class ReceivedFields(Value):
     problems: tuple[str, ...] = ()
     """What could not be read."""
 
+    def queue_id(self) -> str:
+        """The queue id as other fields repeat it: without the brackets and punctuation some
+        receivers write around it ("<4XYZ>;"); "" when none was given."""
+        return (self.id or "").strip("<>;,. ")
+
 
 @frozen
 class Hop(Value):

@@ -242,7 +242,7 @@ def _end_writer(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Messag
     # the hop that added the fields above it.
     for stamp in _fields(message, "X-Headers-End")[:1]:
         queue_id = stamp.value.strip()[:100]
-        hop = next((h for h in hops if len(queue_id) >= 8 and (h.fields.id or "").strip("<>;,. ") == queue_id), None)
+        hop = next((h for h in hops if len(queue_id) >= 8 and h.fields.queue_id() == queue_id), None)
         if hop is not None and stamp.index > verdict.header_index:
             return hop, f"the X-Headers-End stamp after it repeats hop {hop.number}'s queue id {queue_id}", True
     if verdict.filter in _SPAMASSASSIN_FILTERS:
@@ -578,6 +578,13 @@ def _rspamd_queue_id(message: Message) -> str | None:
     return value if value and " " not in value else None
 
 
+def _stamps_receivers_queue(queue_id: str | None, boundary: Hop) -> bool:
+    """Whether rspamd's X-Rspamd-Queue-Id is the queue id the boundary Received gave the message:
+    a sender cannot know it before it connects."""
+    own = boundary.fields.queue_id()
+    return bool(queue_id and own and queue_id.lower() == own.lower())
+
+
 def _rspamd_score(message: Message) -> float | None:
     scores = _fields(message, "X-Rspamd-Score")
     return _number(scores[0].value.strip()[:20]) if scores else None
@@ -604,8 +611,7 @@ def _rspamd_verdict(field: HeaderField, boundary: Hop | None, is_spam: bool | No
     if action:
         details.append(("action", action, "what rspamd told the mail server to do"))
     trusted, why = _position_trust(field, boundary)
-    if not trusted and boundary is not None and queue_id is not None and boundary.fields.id \
-            and queue_id.lower() == boundary.fields.id.strip("<>;,").lower():
+    if not trusted and boundary is not None and _stamps_receivers_queue(queue_id, boundary):
         # rspamd's milter stamps the mail server's queue id of the transaction it scanned: the
         # boundary hop's own id, which a sender cannot know before it connects.
         trusted, why = True, (f"X-Rspamd-Queue-Id {queue_id} is the queue id the receiving side's Received "
@@ -1019,8 +1025,8 @@ def _proton(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -
         trusted, why = _position_trust(field, boundary)
         queue_id = _rspamd_queue_id(message)
         stamps = _fields(message, "X-Rspamd-Queue-Id")
-        if not trusted and boundary is not None and boundary.fields.id and queue_id is not None and stamps \
-                and stamps[0].index < field.index and queue_id.lower() == boundary.fields.id.strip("<>;,").lower():
+        if not trusted and boundary is not None and stamps and stamps[0].index < field.index \
+                and _stamps_receivers_queue(queue_id, boundary):
             # Proton appends its action after its rspamd's stamp of the receiving side's queue id,
             # which a sender cannot know before it connects (as for the rspamd verdict).
             trusted, why = True, (f"written after X-Rspamd-Queue-Id {queue_id}, the queue id the receiving side's "

@@ -130,7 +130,12 @@ class _Check:
 
     @property
     def label(self) -> str:
-        return f"dkim {self.domain or '?'}/{self.selector or '?'}"
+        return signature_subject(self.domain, self.selector)
+
+
+def signature_subject(domain: str | None, selector: str | None) -> str:
+    """The subject of a finding about one DKIM signature: "dkim example.com/s1"."""
+    return f"dkim {domain or '?'}/{selector or '?'}"
 
 
 def check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,

@@ -571,7 +571,7 @@ _MAX_STAMP_SCAN = 300
 def _after_queue_stamp(message: Message, boundary: Hop) -> frozenset[int]:
     """The fields that follow a stamp repeating the boundary Received's queue id (see
     _TrustContext.stamped), up to the next sender field or Received."""
-    queue_id = (boundary.fields.id or "").strip("<>;,. ")
+    queue_id = boundary.fields.queue_id()
     if len(queue_id) < 8:  # too short to be a transaction's own id ("1", "abc")
         return frozenset()
     stamped: set[int] = set()
