@@ -88,7 +88,7 @@ class Message(Value):
         """The body without copying it, or None when the input had no body."""
         return None if self.body_start is None else memoryview(self.raw)[self.body_start:]
 
-    @property
+    @cached_property
     def body_blank(self) -> bool:
         """True when there is a body and it holds only white space and line ends: a copy of
         the header that kept the empty line after it, a message cut there, or (rarely) a
