@@ -868,11 +868,12 @@ _enhanced_code_re = compiled_on_first_use(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(
 # Where a text-only bounce names the recipient that failed: Exchange Online's "Your message to
 # X couldn't be delivered" and "Recipient Address: X" (and its older "Delivery has failed to
 # these recipients or groups:" before the address), Postfix's and qmail's "<X>:" at a line's
-# start, Exim's "The following address(es) failed:" followed by the address.
+# start, a line of "<X>" alone (KDDI's; never indented, which a folded header line of a returned
+# copy is), Exim's "The following address(es) failed:" followed by the address.
 _ADDRESS = r"[^\s<>@:;,\"()]{1,64}@[A-Za-z0-9.-]{1,253}"
 _failed_recipient_re = compiled_on_first_use(
     rf"Your message to <?({_ADDRESS})>? couldn't be delivered|Recipient Address:[ \t]*<?({_ADDRESS})>?"
-    rf"|^<({_ADDRESS})>:[ \t]*\r?$|^<({_ADDRESS})>: "
+    rf"|^<({_ADDRESS})>:?[ \t]*\r?$|^<({_ADDRESS})>: "
     # Every repetition bounded and no two overlapping: linear on any text.
     rf"|(?:failed|recipients or groups):[ \t]*\r?\n(?:[ \t]*\r?\n){{0,2}}[ \t]{{0,20}}<?({_ADDRESS})>?[ \t]*\r?\n",
     re.MULTILINE)

@@ -536,6 +536,16 @@ def test_a_text_only_bounce_names_the_recipient_its_text_gives() -> None:
         [bounce] = [f for f in headerscope.analyze(raw, offline=True).findings if f.id == "dsn.unstructured"]
         assert bounce.severity.value == "warning", raw
         assert bounce.title.startswith(f"Bounce: delivery to {who} failed" + (f" ({code}" if code else "")), bounce.title
+    # KDDI's (real, 2008): the address alone on its line, the reason above it.
+    kddi = (b"From: Postmaster@ezweb.example\r\nTo: <info@example.net>\r\nSubject: Mail System Error - Returned Mail\r\n"
+            b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nThe user(s) account is disabled.\r\n\r\n"
+            b"<no-such-user@ezweb.example>\r\n\r\n")
+    [bounce] = [f for f in headerscope.analyze(kddi, offline=True).findings if f.id == "dsn.unstructured"]
+    assert bounce.title == "Bounce: delivery to no-such-user@ezweb.example failed"
+    # An address alone on a folded (indented) line is a returned header's, not the failed recipient.
+    folded = kddi.replace(b"<no-such-user@ezweb.example>", b"From: \"A long name\"\r\n <alice@example.org>")
+    [bounce] = [f for f in headerscope.analyze(folded, offline=True).findings if f.id == "dsn.unstructured"]
+    assert bounce.title == "Bounce without a machine-readable report"
     # No recipient in the text: the plain notice, as before.
     vague = head + b"Something went wrong.\r\n"
     [bounce] = [f for f in headerscope.analyze(vague, offline=True).findings if f.id == "dsn.unstructured"]
