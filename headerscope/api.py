@@ -300,7 +300,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     recorded, recorded_findings = parse_recorded(message, chain.hops, chain.boundary_hop, loaded.recorded,
                                                  verified_seals)
     received_spf = boundary_received_spf(recorded, chain.hops, chain.boundary_hop)
-    envelope, envelope_findings = analyze_envelope(message, chain.hops, chain.boundary_hop, received_spf)
+    envelope, envelope_findings = analyze_envelope(message, chain.hops, chain.boundary_hop, received_spf,
+                                                   loaded.reported_envelope)
     findings.extend(envelope_findings)
 
     from_domains = tuple(a.domain for a in envelope.header_from if a.domain)
@@ -324,6 +325,12 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         spf_mail_from, spf_mail_from_source = _recorded_mail_from(recorded)
     client_ip, helo, mail_from, inputs_from = _spf_inputs(opts, boundary, spf_mail_from,
                                                           spf_mail_from_source, received_spf, recorded)
+    reported = loaded.reported_envelope
+    if client_ip is None and reported is not None and reported.client_ip and parse_client_ip(reported.client_ip):
+        # The copy records no client (no Received of the reporter's): the report's Source-IP is
+        # the reporter's record of it (RFC 5965 section 3.2).
+        client_ip = reported.client_ip
+        inputs_from = f"{reported.source}: Source-IP" + (f"; {inputs_from}" if inputs_from else "")
     # The checks ask their questions one after another; a live resolver answers these known
     # ones in parallel up front and caches them, so a slow DNS costs one round trip, not six.
     # Snapshot and offline resolvers ignore the hint.
@@ -484,8 +491,9 @@ def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str 
             described += f"; {' and '.join(filled)} from the receiver's {spf_header} for that hop"
         if envelope_source and envelope_source.startswith("Received-SPF") and mail_from:
             described += f"; MAIL FROM from the receiver's {spf_header}"
-        elif envelope_source and envelope_source.startswith(("Return-Path above", "the sender encoded",
-                                                             "Authentication-Results")) \
+        elif envelope_source and (envelope_source.startswith(("Return-Path above", "the sender encoded",
+                                                              "Authentication-Results"))
+                                  or envelope_source.endswith("Original-Mail-From")) \
                 and mail_from is not None:
             described += f"; MAIL FROM: {envelope_source}"
         if client_ip is not None and is_non_public_ip(client_ip):

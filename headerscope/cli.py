@@ -226,9 +226,11 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
     from .dns.factory import snapshot_beside
     from .loader import load_bytes
     from .message import parse_message
-    from .mime import attached_messages, attached_path
+    from .mime import attached_messages, attached_path, feedback_report
+    from .model import ReportedEnvelope
 
-    found = attached_messages(parse_message(loaded.data))
+    carrier = parse_message(loaded.data)
+    found = attached_messages(carrier)
     name = "standard input" if loaded.source == "-" else loaded.source
     if number > len(found):
         _fail(f"{name}: no attached message {number} (it carries {len(found) or 'none'})")
@@ -241,6 +243,14 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
     inner = dataclasses.replace(inner, carried_in=f"{kind} attached to {name} as its part {number} "
                                                   f"({entry.content_type})",
                                 attached_path=attached_path(loaded.attached_path, number))
+    feedback = feedback_report(carrier)
+    if feedback is not None and (feedback.original_mail_from is not None or feedback.original_rcpt_to
+                                 or feedback.source_ip):
+        # An abuse report records the envelope of the message it reports (RFC 5965 section 3.2),
+        # which the copy it attaches, often without the reporter's own Received, does not.
+        inner = dataclasses.replace(inner, reported_envelope=ReportedEnvelope(
+            source="the feedback report that carries it", mail_from=feedback.original_mail_from,
+            rcpt_to=feedback.original_rcpt_to, client_ip=feedback.source_ip))
     if not loaded.byte_exact and inner.byte_exact:
         # A message inside a copy is a copy: an Outlook .msg rebuilds the messages it embeds too.
         inner = dataclasses.replace(inner, byte_exact=False, byte_exact_note=(

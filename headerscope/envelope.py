@@ -42,6 +42,7 @@ from .model import (
     HeaderField,
     Hop,
     RecordedResult,
+    ReportedEnvelope,
     Severity,
     SrsInfo,
 )
@@ -667,17 +668,26 @@ def _other_displayed_domain(address: Address) -> str | None:
 
 
 def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None,
-                     received_spf: RecordedResult | None = None) -> tuple[Envelope, tuple[Finding, ...]]:
+                     received_spf: RecordedResult | None = None, reported: ReportedEnvelope | None = None
+                     ) -> tuple[Envelope, tuple[Finding, ...]]:
     """Read MAIL FROM / RCPT TO and From/Sender/Reply-To/To/Cc; explain differences.
 
     ``received_spf`` is the receiver's Received-SPF for the boundary hop (see
     ``boundary_received_spf``): its envelope-from is the MAIL FROM when nothing else records it.
+    ``reported``: the envelope the report carrying the message records (``--attached``), for
+    what the message's own fields do not record.
     """
     trusted = _trusted(hops, boundary_hop)
     boundary = next((h for h in hops if h.number == boundary_hop), None) if boundary_hop else None
     mail_from, mail_from_source = _mail_from(message, trusted, received_spf)
+    if mail_from is None and reported is not None and reported.mail_from is not None:
+        mail_from = envelope_address(reported.mail_from)
+        mail_from_source = f"{reported.source}: Original-Mail-From" if mail_from is not None else None
     this_delivery = _ThisDelivery(message, trusted, boundary)
     rcpt_to, rcpt_sources = _rcpt_to(message, trusted, this_delivery)
+    if not rcpt_to and reported is not None and reported.rcpt_to:
+        rcpt_to = reported.rcpt_to[:_MAX_RECIPIENTS]
+        rcpt_sources = (f"{reported.source}: Original-Rcpt-To",) * len(rcpt_to)
 
     header_from: list[Address] = []
     for field in message.all("From"):

@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator
 
 from ._value import Value, frozen
 from .message import MAX_HEADER_FIELDS
-from .model import RecordedResult
+from .model import RecordedResult, ReportedEnvelope
 from .text import compiled_on_first_use, one_line
 
 
@@ -73,6 +73,9 @@ class LoadedInput(Value):
     --attached N``), in words; None for a message read as it is."""
     attached_path: str = ""
     """Its ``--attached`` path ("1", "1.2") when it is carried inside another; "" otherwise."""
+    reported_envelope: ReportedEnvelope | None = None
+    """Its envelope as the report carrying it records it (an abuse report's), when it is
+    carried inside one; what the copy's own fields do not record is taken from it."""
 
 
 # RFC 5322 section 2.2: field-name is printable US-ASCII except colon; obs-optional (section

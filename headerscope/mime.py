@@ -355,6 +355,13 @@ def delivery_report(message: Message) -> DeliveryReport | None:
     return _delivery_report(message, _parts(message))
 
 
+def feedback_report(message: Message) -> FeedbackReport | None:
+    """The feedback report of an abuse or authentication failure report (RFC 5965), or None."""
+    if not might_carry_parts(message):
+        return None
+    return _feedback_report(message, _parts(message))
+
+
 def _delivery_report(message: Message, parts: list[_Part]) -> DeliveryReport | None:
     raw = message.raw
     empty: DeliveryReport | None = None

@@ -472,6 +472,22 @@ class ReverseDnsResult(Value):
 
 
 @frozen
+class ReportedEnvelope(Value):
+    """The SMTP envelope of a message as the report carrying it records it (an abuse report's
+    Original-Mail-From, Original-Rcpt-To and Source-IP, RFC 5965 section 3.2), for ``analyze
+    --attached N``: what the attached copy's own fields leave out."""
+
+    source: str
+    """Where it was read, in words ("the feedback report that carries it")."""
+    mail_from: str | None = None
+    """The MAIL FROM (Original-Mail-From); "" for the null sender."""
+    rcpt_to: tuple[str, ...] = ()
+    """The RCPT TO addresses (Original-Rcpt-To)."""
+    client_ip: str | None = None
+    """The IP address of the client that sent it to the reporter (Source-IP)."""
+
+
+@frozen
 class RecordedResult(Value):
     """One method result recorded in the message by someone."""
 

@@ -750,3 +750,34 @@ def test_exims_plain_text_bounce_gives_the_reason_below_the_address() -> None:
     flat = bounce.replace(b"    Unrouteable address", b"  Unrouteable address")
     [finding] = [f for f in headerscope.analyze(flat, offline=True).findings if f.id == "dsn.unstructured"]
     assert finding.title == "Bounce: delivery to user@example.com failed"
+
+
+def test_an_abuse_reports_envelope_fills_what_the_attached_copy_does_not_record(tmp_path: Path) -> None:
+    # RFC 5965 section 3.2: the report records the reported message's MAIL FROM, RCPT TO and
+    # client IP. "--attached 1" said "MAIL FROM not recorded (give --mail-from)" for the copy,
+    # which, as most reporters send it, keeps no Return-Path.
+    env = {**os.environ, "NO_COLOR": "1"}
+
+    def attached(reported: bytes) -> dict:  # type: ignore[type-arg]
+        path = tmp_path / "arf.eml"
+        path.write_bytes(_arf(ABUSE_FIELDS, reported))
+        return json.loads(subprocess.run(  # type: ignore[no-any-return]
+            [sys.executable, "-m", "headerscope", "analyze", str(path), "--offline", "--format", "json",
+             "--attached", "1"], capture_output=True, env=env, cwd=REPO, check=True).stdout)
+
+    report = attached(REPORTED)
+    envelope = report["envelope"]
+    assert (envelope["mail_from"], envelope["mail_from_source"]) == (
+        "somespammer@example.net", "the feedback report that carries it: Original-Mail-From")
+    assert envelope["rcpt_to"] == ["user@example.com"]
+    assert envelope["rcpt_to_sources"] == ["the feedback report that carries it: Original-Rcpt-To"]
+    spf = report["spf"]
+    assert (spf["client_ip"], spf["mail_from"]) == ("192.0.2.1", "somespammer@example.net")
+    assert spf["inputs_from"] == "hop 1; MAIL FROM: the feedback report that carries it: Original-Mail-From"
+    # A copy without the reporter's Received: the report's Source-IP is the client.
+    bare = attached(REPORTED.replace(REPORTED[REPORTED.index(b"Received:"):REPORTED.index(b"To:")], b""))
+    assert bare["hops"] == [] and bare["spf"]["client_ip"] == "192.0.2.1"
+    assert bare["spf"]["inputs_from"].startswith("the feedback report that carries it: Source-IP")
+    # The copy's own record comes first.
+    own = attached(b"Return-Path: <bounces@example.net>\r\n" + REPORTED)
+    assert (own["envelope"]["mail_from"], own["envelope"]["mail_from_source"]) == ("bounces@example.net", "Return-Path")
