@@ -76,6 +76,8 @@ OPERATOR_ALIASES: dict[str, str] = {
     "microsoft.com": "outlook.com",
     "live.com": "outlook.com",
     "msn.com": "outlook.com",
+    # The mailbox servers of newer Microsoft 365 tenants (*.prod.exchangelabs.com)
+    "exchangelabs.com": "outlook.com",
     # Yahoo
     "yahoo.com": "yahoo.com",
     "yahoodns.net": "yahoo.com",

@@ -59,7 +59,7 @@ import re
 from collections.abc import Sequence
 
 from .domains import organizational_domain
-from .hops import hop_above
+from .hops import OPERATOR_ALIASES, hop_above
 from .message import Message
 from .model import Finding, HeaderField, Hop, Severity, SpamFilterVerdict
 from .text import compiled_on_first_use, header_ref
@@ -85,7 +85,7 @@ _FIELD_NAMES = frozenset(name.lower() for name in (
 # MailScanner names its field after the site ("X-Example-MailScanner-SpamCheck").
 _MAILSCANNER_SUFFIX = "mailscanner-spamcheck"
 # Organisations whose receiving hosts are Exchange Online's.
-_MICROSOFT_ORGS = frozenset(("outlook.com", "office365.com", "microsoft.com", "exchangelabs.com"))
+_MICROSOFT_ORGS = frozenset(name for name, operator in OPERATOR_ALIASES.items() if operator == "outlook.com")
 
 # Microsoft's values, in the words of its anti-spam message headers page.
 _SCL = {

@@ -1714,3 +1714,27 @@ def test_a_zone_name_that_contradicts_the_offset_is_told(stamp: str, expected: o
            "From: x@a.example\r\n\r\nbody\r\n").encode()
     found = [f.title for f in headerscope.analyze(raw, offline=True).findings if f.id == "hops.zone_mismatch"]
     assert found == ([f"Hop 1's date gives {expected[1]} but names {expected[0]}"] if expected else [])  # type: ignore[index]
+
+
+def test_exchange_onlines_exchangelabs_mailbox_servers_are_microsofts() -> None:
+    # Newer Microsoft 365 tenants deliver from *.prod.exchangelabs.com (a real 2025 paste): taken
+    # for another organisation, its internal IPv6 client became the sender and SPF's client IP.
+    raw = ("Received: from BL1PR01MB7841.prod.exchangelabs.com (2603:10b6:208:399::10) by "
+           "LV5PR01MB9395.prod.exchangelabs.com with HTTPS; Fri, 10 Oct 2025 15:12:58 +0000\n"
+           "Received: from SJ0PR13CA0216.namprd13.prod.outlook.com (2603:10b6:a03:2c1::11) by "
+           "BL1PR01MB7841.prod.exchangelabs.com (2603:10b6:208:399::10) with Microsoft SMTP Server "
+           "(version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.9203.10; "
+           "Fri, 10 Oct 2025 15:10:23 +0000\n"
+           "Received: from SJ1PEPF00001CE3.namprd05.prod.outlook.com (2603:10b6:a03:2c1:cafe::f8) by "
+           "SJ0PR13CA0216.outlook.office365.com (2603:10b6:a03:2c1::11) with Microsoft SMTP Server "
+           "(version=TLS1_3, cipher=TLS_AES_256_GCM_SHA384) id 15.20.9228.6 via Frontend Transport; "
+           "Fri, 10 Oct 2025 15:10:23 +0000\n"
+           "Received: from k48.kb8c70eb.use4.send.mailgun.net (204.220.184.48) by "
+           "SJ1PEPF00001CE3.mail.protection.outlook.com (10.167.242.11) with Microsoft SMTP Server "
+           "(version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.9228.6; "
+           "Fri, 10 Oct 2025 15:10:22 +0000\n"
+           "From: a@discuss.example\nSubject: x\nDate: Fri, 10 Oct 2025 15:10:21 +0000\n\nbody\n")
+    chain = _chain_of(raw)
+    assert chain.boundary_hop == 1
+    assert chain.hops[0].fields.from_ip == "204.220.184.48"
+    assert {hop.organization for hop in chain.hops[1:]} == {"outlook.com"}
