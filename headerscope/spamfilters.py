@@ -526,8 +526,16 @@ def _rspamd(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -
             continue
         score, required = _number(match.group(2)), _number(match.group(3))
         rules = tuple(m.group(1) for m in (_rspamd_symbol().match(part) for part in value.split(";")[1:]) if m)
-        verdicts.append(_rspamd_verdict(field, boundary, match.group(1).lower() == "true", score, required,
-                                        action, rules[:_MAX_RULES], _rspamd_queue_id(message)))
+        verdict = _rspamd_verdict(field, boundary, match.group(1).lower() == "true", score, required,
+                                  action, rules[:_MAX_RULES], _rspamd_queue_id(message))
+        if not verdict.spam and action is None and _rspamd_x_spam(message):
+            # "default: False" says only that the score is below the reject action's; the milter's
+            # "X-Spam: Yes" is written for its "add header" action (rspamd's milter_headers x-spam).
+            verdict = dataclasses.replace(
+                verdict, spam=True, summary=verdict.summary.replace("not spam", "spam (X-Spam: Yes)", 1),
+                details=(*verdict.details, ("X-Spam", "Yes", "rspamd's milter writes it for the add header "
+                                            "action: judged spam, below the reject score")))
+        verdicts.append(verdict)
     if not verdicts:
         header_score = _rspamd_score(message)
         status = _rspamd_spam_status(message)
@@ -570,6 +578,11 @@ def _rspamd_spam_status(message: Message) -> HeaderField | None:
                 and any(_fields(message, name) for name in _RSPAMD_MARKERS):
             return field
     return None
+
+
+def _rspamd_x_spam(message: Message) -> bool:
+    """Whether rspamd's milter wrote "X-Spam: Yes" (its add header action)."""
+    return any(_flag_value(field) for field in _fields(message, "X-Spam")[:1])
 
 
 def _rspamd_queue_id(message: Message) -> str | None:

@@ -122,6 +122,17 @@ def test_rspamd_result_and_action() -> None:
     [verdict] = flagged.spam_filters
     assert (verdict.spam, verdict.score, verdict.rules) == (True, 7.2, ("BAYES_SPAM", "MIME_GOOD"))
     assert "action: add header" in verdict.summary and verdict.trusted
+    # Without the action field, the milter's "X-Spam: Yes" says the same (Proton, real 2023):
+    # "default: False" only says the score is below the reject action's.
+    milter = analyze("X-Spamd-Result: default: False [13.74 / 25.00]; ONCE_RECEIVED_STRICT(4.00)[]\r\n"
+                     "X-Spam: Yes\r\nReceived: from a.example (a.example [192.0.2.1]) by mx.example.org (Postfix) "
+                     "with ESMTP id 1; Mon, 2 Nov 2026 10:00:04 +0000\r\n" + TAIL)
+    assert [(v.filter, v.spam, v.summary) for v in milter.spam_filters] == [
+        ("rspamd", True, "spam (X-Spam: Yes), score 13.74 against 25 to reject")]
+    unflagged = analyze("X-Spamd-Result: default: False [1.00 / 25.00]; ONCE_RECEIVED_STRICT(4.00)[]\r\n"
+                        "Received: from a.example (a.example [192.0.2.1]) by mx.example.org (Postfix) "
+                        "with ESMTP id 1; Mon, 2 Nov 2026 10:00:04 +0000\r\n" + TAIL)
+    assert [v.spam for v in unflagged.spam_filters] == [False]
 
 
 def test_spam_flag_alone_and_samples() -> None:
