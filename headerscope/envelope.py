@@ -562,6 +562,35 @@ def _archive_address(address: Address) -> Address | None:
                    domain=address_domain(mailbox))
 
 
+def _short_list_id(list_id: str) -> str:
+    return " ".join(list_id.split())[:200]
+
+
+def _list_own_addresses(message: Message, list_id: str, candidates: list[str]) -> list[str]:
+    """The candidates that are the mailing list's own address: a posting address (see
+    _list_addresses), or one whose local part and domain make the List-Id ("git@vger.kernel.org"
+    for <git.vger.kernel.org>, the convention of Mailman, majordomo and mlmmj; RFC 2919 section 2)."""
+    if not candidates:
+        return []
+    posts = _list_addresses(message)
+    identifier = _list_identifier(list_id)
+    named = []
+    for address in candidates:
+        local, _, domain = address.lower().rpartition("@")
+        if address.lower() in posts or (identifier and domain and identifier == f"{local}.{domain}"):
+            named.append(address)
+    return named
+
+
+def _list_identifier(list_id: str) -> str | None:
+    """The list-id of a List-Id field, without its phrase: "Git <git.vger.kernel.org>" -> git.vger.kernel.org."""
+    match = _list_id_re().search(list_id[:1000])
+    return match.group(1).lower() if match else None
+
+
+_list_id_re = compiled_on_first_use(r"<\s*([^<>\s]{1,255})\s*>")
+
+
 # Alias services that receive mail at an alias and forward it to the real mailbox, and the
 # field each writes with the alias (its envelope recipient).
 _ALIAS_FORWARDERS = (("X-SimpleLogin-Envelope-To", "SimpleLogin"),)
@@ -869,7 +898,20 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                             f"local user, after a download (fetchmail, getmail) or through a local alias. It "
                             f"is not a blind copy."))
             continue
-        if visible:
+        if list_id and (list_named := _list_own_addresses(message, list_id, [*visible, *(
+                ([addressed_earlier[1]] if addressed_earlier is not None else []) + earlier_addresses
+                if forwarder is None else [])])):
+            # The list's own address in the header (To: the list), or an earlier hop's "for" or an
+            # earlier delivery's of it: the list resent it, which an alias or forward would only
+            # describe in part.
+            differences.append(EnvelopeDifference(
+                kind="forwarded", envelope_value=rcpt, header_value=list_named[0],
+                explanation=f"{rcpt} ({source}) is not in To: or Cc:, but the mailing list's address "
+                            f"{list_named[0]} " + ("is" if list_named[0].lower() in header_rcpts else
+                                                   "received it before (an earlier hop's record)")
+                            + ": the message came through that list, which resent it to its members; each "
+                            "member's address is only in the envelope."))
+        elif visible:
             differences.append(EnvelopeDifference(
                 kind="forwarded", envelope_value=rcpt, header_value=", ".join(visible),
                 explanation=f"{rcpt} ({source}) is not in To: or Cc:, but {', '.join(visible)} is: an "
@@ -900,8 +942,8 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
             differences.append(EnvelopeDifference(
                 kind="forwarded", envelope_value=rcpt, header_value=list_id,
                 explanation=f"{rcpt} ({source}) is not in To: or Cc:. The message came through a "
-                            f"mailing list ({list_id}), which resent it to its members: the list's "
-                            f"address is in the header, each member's only in the envelope."))
+                            f"mailing list ({_short_list_id(list_id)}), which resent it to its members: each "
+                            f"member's address is only in the envelope."))
         else:
             differences.append(EnvelopeDifference(
                 kind="bcc", envelope_value=rcpt, header_value=", ".join(sorted(header_rcpts)) or None,

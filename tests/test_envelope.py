@@ -1003,3 +1003,35 @@ def test_an_earlier_hop_for_the_addressee_makes_the_recipient_a_forward_target()
     plain = raw.replace(b" for <sironeko@example.jp>", b"")
     assert [d.kind for d in headerscope.analyze(plain, offline=True).envelope.differences
             if d.envelope_value == "kijitora@example.com"] == ["bcc"]
+
+
+def test_a_list_members_delivery_is_explained_by_the_list_not_an_alias_or_forward() -> None:
+    # Nine lore.kernel.org copies (real): the member's address was "redirected by an alias at the
+    # receiver" or "forwarded from the list's address on the way", while the findings of the same
+    # report said a mailing list resent it.
+    import headerscope
+
+    def differences(list_fields: str, to: str) -> list[str]:
+        raw = (f"Delivered-To: member@example.net\r\nReturn-Path: <list-bounces@lists.example.org>\r\n"
+               f"Received: from lists.example.org (lists.example.org [192.0.2.9]) by mx.example.net with ESMTP "
+               f"id 1 for <member@example.net>; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+               f"Received: from mail.author.example (mail.author.example [198.51.100.1]) by lists.example.org "
+               f"with ESMTP id 2 for <dev@lists.example.org>; Mon, 2 Nov 2026 10:00:02 +0000\r\n"
+               f"{list_fields}From: a@author.example\r\nTo: {to}\r\nSubject: patch\r\n"
+               f"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n").encode()
+        report = headerscope.analyze(raw, offline=True)
+        return [d.explanation for d in report.envelope.differences if d.envelope_value == "member@example.net"]
+
+    # The List-Id makes the list's address (Mailman's convention), or List-Post names it.
+    for fields in ("List-Id: Dev list <dev.lists.example.org>\r\n", "List-Post: <mailto:dev@lists.example.org>\r\n"):
+        [addressed] = differences(fields, "dev@lists.example.org")
+        assert "but the mailing list's address dev@lists.example.org is: the message came through that list" \
+            in addressed, addressed
+        # The list's address not in the header (the author wrote it as Bcc): the header holds no
+        # list address (it said "the list's address is in the header").
+        [earlier] = differences(fields, "someone@author.example")
+        assert "is not in To: or Cc:. The message came through a mailing list (" in earlier, earlier
+        assert "which resent it to its members: each member's address is only in the envelope." in earlier
+    # Without a list field, the earlier hop's recipient is a forward, as before.
+    [forward] = differences("", "dev@lists.example.org")
+    assert "it was forwarded or redirected from dev@lists.example.org to member@example.net" in forward, forward
