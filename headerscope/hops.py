@@ -1537,12 +1537,13 @@ def build_chain_from_fields(
         ))
         _hop_findings(findings, item, number, delay, from_date, i < boundary_index,
                       measured_from_first_hop=from_date and from_first_stamp and total_delay is not None,
-                      why_waited=(_after_mailbox(work, i) or _why_waited(wait_notes, item, previous))
+                      why_waited=(_after_mailbox(work, i) or _why_waited(wait_notes, work, i, previous))
                       if delay and delay > SLOW_HOP_SECONDS else None)
         if item.time is not None and item.time > now_utc + FUTURE_TOLERANCE:
             future.append(i)
     if future:
         findings.add(_future_finding(work, future, boundary_index, now_utc))
+    _greylist_findings(findings, wait_notes, work, hops)
     boundary_item = work[boundary_index]
     if boundary.from_outside and "forged" in boundary_item.header.value[:_SCAN_LIMIT] \
             and _may_be_forged_re().search(_scan(boundary_item.header.value)):
@@ -1653,19 +1654,16 @@ def _after_mailbox(work: list[_Work], i: int) -> str | None:
             "redirected or re-sent, not a queue.")
 
 
-def _why_waited(notes: Sequence[HeaderField], item: _Work, previous: datetime | None) -> str | None:
+def _why_waited(notes: Sequence[HeaderField], work: Sequence[_Work], i: int, previous: datetime | None) -> str | None:
     """What the message itself says about a slow hop's wait, or None: a greylisting stamp of
     this hop's server ("X-Greylist: delayed 3603 seconds by postgrey-1.27 at vger.kernel.org"),
     or a list moderator's approval or a re-sending (Resent-Date) between the previous hop and
     this one."""
-    by = normalize_domain(item.fields.by)
+    item = work[i]
     for note in notes:
         value = " ".join(note.value[:300].split())
         if note.name.lower() == "x-greylist":
-            at = _greylist_host_re().search(value)
-            # postgrey names its host as the system does, often without the domain ("at gabe" for
-            # gabe.freedesktop.org): the first label of the receiving host matches too.
-            if by and at is not None and (at.group(1).lower() == by or by.startswith(at.group(1).lower() + ".")):
+            if _greylisting_hop(note, work) == i:
                 return (f"The message says why: \"X-Greylist: {value[:160]}\". The server greylisted it: "
                         "it refused the first attempt, as greylisting does with an unknown sender, and "
                         "accepted the sender's retry.")
@@ -1685,8 +1683,97 @@ def _why_waited(notes: Sequence[HeaderField], item: _Work, previous: datetime | 
 
 
 # Where a greylisting stamp says the server it delayed the message at: "delayed 9182 seconds by
-# postgrey-1.36 at gabe".
-_greylist_host_re = compiled_on_first_use(r"\bdelayed\b.{0,120}?\bat\s+([A-Za-z0-9][A-Za-z0-9.-]{0,252})", re.IGNORECASE)
+# postgrey-1.36 at gabe"; milter-greylist: "Delayed for 00:05:12 by milter-greylist-4.6.2 (mx.example.org
+# [192.0.2.1]); ...".
+_greylist_host_re = compiled_on_first_use(
+    r"\bdelayed\b.{0,120}?(?:\bat\s+|milter-greylist\S*\s+\()([A-Za-z0-9][A-Za-z0-9.-]{0,252})", re.IGNORECASE)
+# How long: postgrey's "delayed 597 seconds", SQLgrey's "delayed 04:28:48", milter-greylist's
+# "Delayed for 00:05:12".
+_greylist_delay_re = compiled_on_first_use(
+    r"\bdelayed\s+(?:for\s+)?(?:(\d{1,9})\s*sec|(\d{1,5}):(\d\d):(\d\d)\b)", re.IGNORECASE)
+
+
+def _greylist_seconds(value: str) -> float | None:
+    """The delay a greylisting stamp states, in seconds, or None."""
+    match = _greylist_delay_re().search(value[:300])
+    if match is None:
+        return None
+    if match.group(1) is not None:
+        return float(match.group(1))
+    return float(int(match.group(2)) * 3600 + int(match.group(3)) * 60 + int(match.group(4)))
+
+
+def _greylisting_hop(note: HeaderField, work: Sequence[_Work]) -> int | None:
+    """The index (in ``work``) of the hop whose server wrote a greylisting stamp, or None when
+    the copy does not hold it. Postfix's policy services (postgrey, SQLgrey) have the field
+    written just above the Received of the transaction they delayed; other servers (ZMailer at
+    vger.kernel.org) just below their own. A stamp that names its host must match the hop's
+    "by" (postgrey names it as the system does, often without the domain: "at gabe" for
+    gabe.freedesktop.org); one that names none is the hop just below it."""
+    at = _greylist_host_re().search(" ".join(note.value[:300].split()))
+    host = at.group(1).lower().rstrip(".") if at else None
+    below = min((i for i, item in enumerate(work) if item.header.index > note.index),
+                key=lambda i: work[i].header.index, default=None)
+    above = max((i for i, item in enumerate(work) if item.header.index < note.index),
+                key=lambda i: work[i].header.index, default=None)
+    if host is None:
+        return below
+    for candidate in (below, above):
+        if candidate is None:
+            continue
+        by = normalize_domain(work[candidate].fields.by)
+        if by and (by == host or by.startswith(host + ".")):
+            return candidate
+    return None
+
+
+def _greylist_findings(findings: _Findings, notes: Sequence[HeaderField], work: Sequence[_Work],
+                       hops: Sequence[Hop]) -> None:
+    """A finding for each greylisting stamp that states a delay, tied to the hop that was
+    greylisted, with the delay the stamps measured there. A slow hop's own finding already
+    quotes a stamp that explains it."""
+    for note in notes:
+        if note.name.lower() != "x-greylist":
+            continue
+        value = " ".join(note.value[:300].split())
+        stated = _greylist_seconds(value)
+        if stated is None:  # "Sender IP whitelisted", "auto-whitelisted": no wait
+            continue
+        index = _greylisting_hop(note, work)
+        quoted = f"X-Greylist ({header_ref(note.index)}): \"{value[:160]}\"."
+        how = ("Greylisting refuses the first attempt of an unknown sender (the client, sender and recipient "
+               "together) with a temporary error, and accepts a retry after a while; the stated delay counts "
+               "from that first attempt.")
+        if index is None:
+            findings.add(Finding(
+                id="hops.greylisted", severity=Severity.INFO, title=f"Greylisted: delayed {_fmt_seconds(stated)}",
+                explanation=f"{quoted} {how} The Received of the server that greylisted it is not in this copy, "
+                            "so the delay cannot be compared with the hops' stamps.",
+                reference=_GREYLISTING, subject="X-Greylist"))
+            continue
+        hop = hops[index]
+        measured = hop.delay_seconds
+        if measured is not None and measured > SLOW_HOP_SECONDS and measured >= stated - 60:
+            continue  # the slow hop's finding quotes the stamp (see _why_waited)
+        title = f"Greylisted at hop {hop.number}: the server delayed it {_fmt_seconds(stated)}"
+        if measured is None:
+            said = "The hops' stamps do not measure this hop's own time."
+        elif measured >= stated - max(60.0, 0.1 * stated):
+            said = f"The hop took {_fmt_seconds(measured)}: that wait is the greylisting."
+        else:
+            title = (f"Greylisting at hop {hop.number} says {_fmt_seconds(stated)}, but the hop took "
+                     f"{_fmt_seconds(max(measured, 0.0))}")
+            said = (f"But the hop took only {_fmt_seconds(max(measured, 0.0))} after the previous stamp: this "
+                    f"message was not held {_fmt_seconds(stated)}. The count started at an attempt before it: "
+                    "greylisting software keeps the client, sender and recipient, not the message, so an "
+                    "earlier message between the same three started it.")
+        findings.add(Finding(
+            id="hops.greylisted", severity=Severity.INFO, title=title,
+            explanation=f"{quoted} {how} {said}",
+            reference=_GREYLISTING, subject=f"hop {hop.number}"))
+
+
+_GREYLISTING = "https://www.rfc-editor.org/rfc/rfc6647"
 
 
 # A dotted quad of digits with an octet above 255 ("123.456.789.000").

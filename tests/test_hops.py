@@ -1738,3 +1738,32 @@ def test_exchange_onlines_exchangelabs_mailbox_servers_are_microsofts() -> None:
     assert chain.boundary_hop == 1
     assert chain.hops[0].fields.from_ip == "204.220.184.48"
     assert {hop.organization for hop in chain.hops[1:]} == {"outlook.com"}
+
+
+def test_every_greylisting_stamp_is_tied_to_its_hop_and_weighed_against_the_stamps() -> None:
+    # Real stamps (2013-2022): postgrey's at vger.kernel.org explained a 12-minute hop, SQLgrey's
+    # "delayed 04:28:48" (no host) stood above a hop of 7 s, and neither was said (only waits of
+    # over an hour were explained).
+    def greylisted(stamp: str, first_hop: str = "10:00:05") -> list[Finding]:
+        raw = (f"Received: from mx.example.org (mx.example.org [192.0.2.2]) by mbox.example.org with LMTP id 3; "
+               f"Mon, 2 Nov 2026 10:15:00 +0000\n{stamp}"
+               f"Received: from out.sender.example (out.sender.example [198.51.100.7]) by mx.example.org "
+               f"(Postfix) with ESMTPS id 2; Mon, 2 Nov 2026 10:14:59 +0000\n"
+               f"Received: from [10.0.0.5] (unknown [203.0.113.9]) by out.sender.example with ESMTPSA id 1; "
+               f"Mon, 2 Nov 2026 {first_hop} +0000\nDate: Mon, 2 Nov 2026 10:00:00 +0000\n\nbody\n")
+        return [f for f in _chain_of(raw).findings if f.id == "hops.greylisted"]
+
+    [held] = greylisted("X-Greylist: delayed 840 seconds by postgrey-1.37 at mx.example.org; Mon, 2 Nov 2026\n")
+    assert held.title == "Greylisted at hop 2: the server delayed it 14 min" and held.subject == "hop 2"
+    assert "The hop took 15 min: that wait is the greylisting." in held.explanation, held.explanation
+    # The first label alone ("at mx"), and a stamp just below its server's Received (ZMailer's way).
+    [named] = greylisted("X-Greylist: delayed 840 seconds by postgrey-1.37 at mx; Mon, 2 Nov 2026\n")
+    assert named.subject == "hop 2"
+    # SQLgrey names no host: the Received just below it; a hop of seconds was not held 4.5 h.
+    [earlier] = greylisted("X-Greylist: delayed 04:28:48 by SQLgrey-1.7.6\n", first_hop="10:14:52")
+    assert earlier.title == "Greylisting at hop 2 says 4.5 h, but the hop took 7 s"
+    assert "this message was not held 4.5 h" in earlier.explanation
+    # A stamp of a server whose Received the copy lacks, and a whitelisting stamp (no wait).
+    [unplaced] = greylisted("X-Greylist: delayed 90370 seconds by postgrey-1.34 at elsewhere.example\n")
+    assert unplaced.title == "Greylisted: delayed 25.1 h" and "is not in this copy" in unplaced.explanation
+    assert greylisted("X-Greylist: Sender IP whitelisted, not delayed by milter-greylist-4.6.2\n") == []
