@@ -33,10 +33,21 @@ def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ..
            findings: tuple[Finding, ...], checked: bool) -> Verdict:
     """authenticated / suspicious / spoofed / unauthenticated / not_checked, with the reason."""
     domains = _distinct(from_domains)
-    if not checked:
+    # Offline, what needs no DNS still decides: a message without a From: domain, or one where
+    # no identity can align with it, is unauthenticated whatever DNS would say.
+    no_from = not domains and any(f.id == "envelope.no_from" and f.severity is Severity.WARNING for f in findings)
+    if not checked and not no_from:
+        unalignable = _nothing_aligned(domains, findings)
+        if unalignable is not None:
+            return Verdict(status="unauthenticated", summary=unalignable + " Whether it asks receivers to reject "
+                           "such mail was not checked (offline)." + _recorded_note(comparison, findings))
+        note = _recorded_note(comparison, findings, has_from=bool(domains))
+        if "recorded DMARC fail" in note and "but" not in note:
+            # The receiver's own verdict is what the line must say first; the re-check is not.
+            return Verdict(status="not_checked", summary=(
+                note.strip() + " Not re-checked: offline (no DNS), so DKIM, SPF and DMARC were not verified."))
         return Verdict(status="not_checked", summary=(
-            "Could not check: offline (no DNS), so DKIM, SPF and DMARC were not verified."
-            + _recorded_note(comparison, findings, has_from=bool(domains))))
+            "Could not check: offline (no DNS), so DKIM, SPF and DMARC were not verified." + note))
     if not domains:
         passing = _names(s.domain for s in dkim if s.result == "pass")
         tail = (f"; DKIM passes only for {passing}, which vouches for the message but not for a "
@@ -65,6 +76,9 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
               and f.severity in (Severity.WARNING, Severity.DANGER)]
 
     if dmarc is None or dmarc.result == "not_checked":
+        unalignable = _nothing_aligned([domain], findings)
+        if unalignable is not None:
+            return Verdict(status="unauthenticated", summary=unalignable + _recorded_note(comparison, findings))
         reason = dmarc.explanation if dmarc else "DMARC was not evaluated"
         return Verdict(status="not_checked",
                        summary=f"Could not check: {_without_word(reason)}." + _recorded_note(comparison, findings))
@@ -178,6 +192,15 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
             f"Suspicious: {base[0].lower()}{base[1:-1]}; yet an authentication result in the "
             "receiver's name, added before it accepted the message, claims pass (possibly forged)."))
     return Verdict(status="unauthenticated", summary=f"Unauthenticated: {base}")
+
+
+def _nothing_aligned(domains: list[str], findings: tuple[Finding, ...]) -> str | None:
+    """The verdict's words when no identity in the message can align with the one From: domain
+    (dmarc.nothing_aligned, RFC 7489 section 3.1), or None."""
+    if len(domains) != 1 or not any(f.id == "dmarc.nothing_aligned" for f in findings):
+        return None
+    return (f"Unauthenticated: nothing in the message can authenticate {domains[0]}: neither a DKIM signature nor an "
+            f"envelope sender is in its organisation, so DMARC cannot pass, whatever DNS says.")
 
 
 def handed_over_inside(spf: SpfResult | None, findings: tuple[Finding, ...] | list[Finding]) -> bool:

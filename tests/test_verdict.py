@@ -317,3 +317,36 @@ def test_a_recorded_dmarc_result_of_a_copy_without_from_names_what_the_receiver_
     assert report.verdict.summary.endswith(
         "The receiving side (mailin012.protonmail.example) recorded DMARC pass for auth.opera.example at delivery; "
         "this copy shows no From: domain.")
+
+
+def test_offline_the_verdict_still_says_what_needs_no_dns() -> None:
+    # Six real phishing messages opened with "Could not check: offline" although the report itself
+    # showed that DMARC could not pass, that there was no From: domain, or that the receiver had
+    # recorded a DMARC failure.
+    import headerscope
+
+    head = ("Received: from mx.example.net (mx.example.net [192.0.2.2]) by mbox.example.net with LMTP id 2; "
+            "Mon, 2 Nov 2026 10:00:03 +0000\r\n"
+            "Received: from droplet.cloud.example (droplet.cloud.example [203.0.113.9]) by mx.example.net with ESMTP "
+            "id 1; Mon, 2 Nov 2026 10:00:02 +0000\r\n")
+    tail = "To: victim@example.net\r\nSubject: Your account\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n"
+    spoof = (f"Return-Path: <root@droplet.cloud.example>\r\n{head}From: Bank <alerts@bank.example>\r\n{tail}").encode()
+    verdict = headerscope.analyze(spoof, offline=True).verdict
+    assert verdict.status == "unauthenticated", verdict
+    assert verdict.summary.startswith("Unauthenticated: nothing in the message can authenticate bank.example: "
+                                      "neither a DKIM signature nor an envelope sender is in its organisation")
+    assert "(offline)" in verdict.summary
+    # An envelope sender of the From: domain's organisation could align: not decided offline.
+    aligned = spoof.replace(b"root@droplet.cloud.example", b"bounce@mail.bank.example")
+    assert headerscope.analyze(aligned, offline=True).verdict.status == "not_checked"
+    # No From: at all in a whole message.
+    nameless = (f"Return-Path: <root@droplet.cloud.example>\r\n{head}{tail}").encode()
+    assert headerscope.analyze(nameless, offline=True).verdict.summary.startswith(
+        "Unauthenticated: the message has no From: domain")
+    # The receiver's own recorded failure comes first.
+    recorded = (f"Authentication-Results: mx.example.net; dmarc=fail (p=reject) header.from=bank.example\r\n"
+                f"Return-Path: <bounce@mail.bank.example>\r\n{head}From: Bank <alerts@bank.example>\r\n{tail}").encode()
+    verdict = headerscope.analyze(recorded, offline=True).verdict
+    assert verdict.status == "not_checked"
+    assert verdict.summary.startswith("The receiving side (mx.example.net) recorded DMARC fail for bank.example at "
+                                      "delivery. Not re-checked: offline"), verdict.summary
