@@ -89,7 +89,25 @@ def _submission_logins(message: Message, hops: tuple[Hop, ...]) -> list[tuple[st
             match = _sender_via_re().match(field.value[:600])
             if match is not None:
                 logins.append((match.group(2), match.group(1), name))
+            elif name == "X-Authenticated-Sender":
+                # MDaemon's, without the host: the server whose Received is just above it.
+                login = field.value.strip()[:200]
+                if _bare_login_re().fullmatch(login):
+                    above = max((h for h in hops if h.header_index < field.index), key=lambda h: h.header_index,
+                                default=None)
+                    logins.append((login, (above.fields.by if above else None) or "a server", name))
+    # cPanel's Exim: X-Source-Auth, with the server in X-AntiAbuse's "Primary Hostname - HOST".
+    for field in message.all("X-Source-Auth")[:1]:
+        login = field.value.strip()[:200]
+        if _bare_login_re().fullmatch(login):
+            host = next((value.split("-", 1)[1].strip()[:253] for value in
+                         (f.value for f in message.all("X-AntiAbuse")[:6]) if value.strip().lower().startswith(
+                             "primary hostname")), None)
+            logins.append((login, host or "a server", "X-Source-Auth"))
     return logins
+
+
+_bare_login_re = compiled_on_first_use(r"[^\s@:;<>]{1,64}@[^\s@:;<>]{1,253}")
 
 
 def _submitted_by_another_account(message: Message, hops: tuple[Hop, ...], from_domain: str | None) -> Finding | None:

@@ -1331,7 +1331,25 @@ def build_chain(
                                    addressed_domains=_addressed_domains(message) if mail_exchangers else (),
                                    wait_notes=[*message.all("X-Greylist")[:3], *message.all("X-Mailman-Approved-At")[:1],
                                                *message.all("Resent-Date")[:2]],
-                                   list_domain=_list_id_domain(message.first("List-Id")))
+                                   list_domain=_list_id_domain(message.first("List-Id")),
+                                   submission_stamps=[f for name in _SUBMISSION_STAMPS for f in message.all(name)[:5]])
+
+
+# Fields a server writes just above the Received of a submission it authenticated, naming the
+# account (SmarterMail's): the hop is the submission, though its Received says only "with SMTP".
+_SUBMISSION_STAMPS = ("X-SmarterMail-Authenticated-As",)
+
+
+def _stamped_login(fields: ReceivedFields, header: HeaderField, stamps: Sequence[HeaderField]) -> ReceivedFields:
+    """The Received's fields with the login of a submission stamp written just above it."""
+    import dataclasses
+
+    for stamp in stamps:
+        if stamp.index == header.index - 1:
+            login = stamp.value.strip()[:200]
+            if login and " " not in login:
+                return dataclasses.replace(fields, auth=f"{stamp.name}: {login}")
+    return fields
 
 
 def _list_id_domain(list_id: str | None) -> str | None:
@@ -1354,6 +1372,7 @@ def build_chain_from_fields(
     mail_exchangers: MailExchangers | None = None,
     addressed_domains: Sequence[str] = (),
     list_domain: str | None = None,
+    submission_stamps: Sequence[HeaderField] = (),
 ) -> HopChain:
     """The chain from Received fields given top first, as they stand in the message.
     ``wait_notes``: the fields that say why a hop waited (X-Greylist, X-Mailman-Approved-At);
@@ -1401,6 +1420,8 @@ def build_chain_from_fields(
             # a day, so no delay or clock step is measured against it (fetchmail 4's asctime
             # stamps). Its time as written stays in the hop.
             time = None
+        if fields.auth is None and submission_stamps:
+            fields = _stamped_login(fields, header, submission_stamps)
         work.append(_Work(header=header, fields=fields, time=time, own_org=host_organization(fields.by),
                           private=is_non_public_ip(fields.from_ip)))
     _assign_organizations(work)

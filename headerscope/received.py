@@ -592,17 +592,19 @@ _qmail_re = compiled_on_first_use(
 # "(Authenticated sender: user@example.org)" (smtpd_sasl_authenticated_header), Courier's
 # "(AUTH: LOGIN user@example.org, TLS: ...)", Exim's "(authenticated as user)" and
 # "(authenticated_id: user@example.org)" (cPanel), MDaemon's "authenticated as user" and Kerio
-# Connect's "(authenticated user user@example.org)".
+# Connect's "(authenticated user user@example.org)", CommuniGate's "(account user@example.org
+# [192.0.2.1] verified)", and SmarterMail's X-SmarterMail-Authenticated-As stamp above its
+# Received (see hops._stamped_login).
 _login_re = compiled_on_first_use(
     r"(?:authenticated sender:|\bauth: (?:login|plain|cram-md5|xoauth2|ntlm|gssapi)|authenticated as|"
-    r"authenticated user|"
+    r"authenticated user|authenticated-as:|\baccount(?= \S+ \[[^\]]*\] verified)|"
     r"authenticated_id:)\s*"
     r"([^\s(),;]{1,200})", re.I)
 
 
 def authenticated_login(auth: str | None) -> str | None:
     """The login an authenticated submission used, when its Received header names it."""
-    if not auth or ("uth" not in auth and "UTH" not in auth):
+    if not auth or ("uth" not in auth and "UTH" not in auth and "account " not in auth):
         return None
     match = _login_re().search(auth)
     return match.group(1) if match else None

@@ -1035,3 +1035,36 @@ def test_a_list_members_delivery_is_explained_by_the_list_not_an_alias_or_forwar
     # Without a list field, the earlier hop's recipient is a forward, as before.
     [forward] = differences("", "dev@lists.example.org")
     assert "it was forwarded or redirected from dev@lists.example.org to member@example.net" in forward, forward
+
+
+def test_submission_logins_from_smartermail_mdaemon_cpanel_and_communigate_stamps() -> None:
+    # Real stamps (2020-2025): SmarterMail's hop was an MTA with no account, and the accounts
+    # MDaemon, cPanel and CommuniGate recorded never reached the other-account notice.
+    import headerscope
+
+    tail = "From: Ann <ann@brand.example>\r\nSubject: x\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n"
+    mx = ("Received: from relay.host.example (relay.host.example [192.0.2.7]) by mx.example.net with ESMTP id 9; "
+          "Mon, 2 Nov 2026 10:00:09 +0000\r\n")
+    smartermail = (mx + "X-SmarterMail-Authenticated-As: seller@shop.example\r\n"
+                   "Received: from mail-ed1-f54.google.com (mail-ed1-f54.google.com [209.85.208.54]) by "
+                   "relay.host.example with SMTP; Mon, 2 Nov 2026 10:00:05 +0000\r\n" + tail).encode()
+    report = headerscope.analyze(smartermail, offline=True)
+    hop = report.hops[0]
+    assert (hop.role.value, hop.fields.auth) == ("MSA", "X-SmarterMail-Authenticated-As: seller@shop.example")
+    [other] = [f for f in report.findings if f.id == "envelope.submitted_by_other_account"]
+    assert other.title == "Submitted by the account seller@shop.example, while From: shows brand.example"
+    submission = ("Received: from [198.51.100.4] by relay.host.example with ESMTPSA id 1; "
+                  "Mon, 2 Nov 2026 10:00:05 +0000\r\n")
+    for stamps, server in (("X-Authenticated-Sender: seller@shop.example\r\n", "relay.host.example"),
+                           ("X-AntiAbuse: Primary Hostname - box5620.hoster.example\r\n"
+                            "X-Source-Auth: seller@shop.example\r\n", "box5620.hoster.example")):
+        raw = (mx + submission + stamps + tail).encode()
+        [other] = [f for f in headerscope.analyze(raw, offline=True).findings
+                   if f.id == "envelope.submitted_by_other_account"]
+        assert other.explanation.startswith(f"{server} records"), other.explanation
+    communigate = (mx + "Received: from [10.8.8.230] (account seller@shop.example [10.8.8.230] verified) by "
+                   "relay.host.example (CommuniGate Pro SMTP 6.3) with ESMTPSA id 1; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+                   + tail).encode()
+    assert [f.title for f in headerscope.analyze(communigate, offline=True).findings
+            if f.id == "envelope.submitted_by_other_account"] == [
+        "Submitted by the account seller@shop.example, while From: shows brand.example"]
