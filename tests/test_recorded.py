@@ -1989,3 +1989,18 @@ def test_the_receivers_own_arc_authentication_results_is_its_recorded_arc_result
     assert [c.recorded for c in comparisons if c.method == "arc"] == ["fail"]
     comparisons, _ = compare((aar(2, "pass", False),), dkim=(), spf=None, dmarc=None, arc=offline)
     assert [c.recorded for c in comparisons if c.method == "arc"] == [None]
+
+
+def test_a_recorded_dmarc_none_without_a_from_domain_is_the_same_as_permerror_now() -> None:
+    # Exchange Online's "dmarc=none action=none header.from=;" of a phish with From: "Facebook" <>
+    # (real, 2023) was "recorded none, now permerror: differ", as if something changed since.
+    import headerscope
+
+    raw = (b"Authentication-Results: spf=none smtp.mailfrom=x.example; dkim=none (message not signed) "
+           b"header.d=none;dmarc=none action=none header.from=;compauth=fail reason=001\r\n"
+           b"Received: from out.x.example (out.x.example [203.0.113.9]) by mx.example.net with ESMTP id 1; "
+           b"Mon, 2 Nov 2026 10:00:02 +0000\r\n"
+           b"From: \"Facebook\" <>\r\nTo: a@example.net\r\nSubject: x\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n"
+           b"\r\nbody\r\n")
+    [dmarc] = [c for c in headerscope.analyze(raw, offline=True).comparison if c.method == "dmarc"]
+    assert (dmarc.recorded, dmarc.recomputed, dmarc.label) == ("none", "permerror", "same")

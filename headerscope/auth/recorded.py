@@ -1783,6 +1783,12 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
             return _make("dmarc", subject, rec, ours, "modified_after_delivery",
                          f"{who} recorded dmarc=pass; {modified}, because the message changed after "
                          "delivery.")
+    if ours == "permerror" and not dmarc.from_domain and not rec_from and rec.result in ("none", "permerror"):
+        # No From: domain (RFC 7489 section 6.6.1): receivers write it as none or permerror with an
+        # empty header.from; both say DMARC had nothing to judge.
+        return _make("dmarc", subject, rec, ours, "same",
+                     f"{who} recorded dmarc={rec.result} with no header.from domain: the message has no From: domain "
+                     "to judge, as found now (permerror).")
     if rec.result == ours:
         if rec_policy and our_policy and rec_policy != our_policy:
             return _make("dmarc", subject, rec, ours, "policy_changed",
