@@ -823,7 +823,8 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                 kind="verp", envelope_value=mail_from, header_value=from_text,
                 explanation=f"The envelope sender is a VERP address{who}: {shape.reason}. Mailing lists "
                             f"and bulk senders use one bounce address per recipient so that a bounce "
-                            f"tells them exactly which address failed. This is normal."))
+                            f"tells them exactly which address failed. It says nothing of who wrote the "
+                            f"message: DKIM and DMARC tell that."))
         elif shape is not None and shape.kind == "batv":
             whose = f"{shape.encoded_recipient}, " if shape.encoded_recipient else ""
             differences.append(EnvelopeDifference(
@@ -831,15 +832,26 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                 explanation=f"The envelope sender is a BATV-signed form of the sender's own address "
                             f"({whose}with a signed tag in front): the sender's server tags the addresses "
                             f"it sends from, so that it can refuse bounces of mail it never sent "
-                            f"(backscatter). This is normal."))
+                            f"(backscatter). It says nothing of who wrote the message: DKIM and DMARC tell that."))
         elif shape is not None:
             differences.append(EnvelopeDifference(
                 kind="bounce", envelope_value=mail_from, header_value=from_text,
                 explanation=f"The envelope sender is a bounce-handling address ({shape.reason}). "
                             f"Senders and email service providers collect bounces at such addresses; "
-                            f"it is not the author's mailbox. This is normal."))
+                            f"it is not the author's mailbox. It says nothing of who wrote the message: DKIM "
+                            f"and DMARC tell that."))
     mail_from_domain = address_domain(mail_from) if mail_from else None
-    if mail_from_domain and from_domain and _org(mail_from_domain) != _org(from_domain):
+    if mail_from_domain and "." not in mail_from_domain.strip(".") and not mail_from_domain.startswith("["):
+        # RFC 5321 section 4.1.2: a reverse-path's domain is fully qualified. A single label is
+        # the name a server calls itself ("root@ubuntu-s-1vcpu-1gb"): a script on that host
+        # sent it, and no domain stands behind it.
+        differences.append(EnvelopeDifference(
+            kind="mail_from_domain", envelope_value=mail_from, header_value=from_text,
+            explanation=f"The envelope sender ({mail_from}) has no domain, only a host name ({mail_from_domain}): "
+                        "RFC 5321 requires a fully qualified domain there. A program on a server that names "
+                        "itself so sent the message; SPF has no domain to check (none), and nothing about it can "
+                        f"align with {from_domain or 'the From: domain'} for DMARC."))
+    elif mail_from_domain and from_domain and _org(mail_from_domain) != _org(from_domain):
         differences.append(EnvelopeDifference(
             kind="mail_from_domain", envelope_value=mail_from, header_value=from_text,
             explanation=f"The envelope sender's domain ({mail_from_domain}) differs from the From: "

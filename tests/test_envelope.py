@@ -1068,3 +1068,19 @@ def test_submission_logins_from_smartermail_mdaemon_cpanel_and_communigate_stamp
     assert [f.title for f in headerscope.analyze(communigate, offline=True).findings
             if f.id == "envelope.submitted_by_other_account"] == [
         "Submitted by the account seller@shop.example, while From: shows brand.example"]
+
+
+def test_an_envelope_sender_of_a_bare_host_name_is_no_domain() -> None:
+    # A Bradesco phish from a cloud droplet (real, 2023): "the envelope sender's domain
+    # (ubuntu-s-1vcpu-1gb-35gb-intel-sfo3-06) differs ... SPF then vouches for" that name.
+    import headerscope
+
+    raw = (b"Return-Path: <root@ubuntu-s-1vcpu-1gb-sfo3-06>\r\n"
+           b"Received: from ubuntu-s-1vcpu-1gb-sfo3-06 (unknown [203.0.113.9]) by mx.example.net with ESMTP id 1; "
+           b"Mon, 2 Nov 2026 10:00:02 +0000\r\nFrom: Banco <avisos@banco.example>\r\nTo: a@example.net\r\n"
+           b"Subject: x\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n")
+    [difference] = [d for d in headerscope.analyze(raw, offline=True).envelope.differences
+                    if d.kind == "mail_from_domain"]
+    assert difference.explanation.startswith("The envelope sender (root@ubuntu-s-1vcpu-1gb-sfo3-06) has no domain, "
+                                             "only a host name (ubuntu-s-1vcpu-1gb-sfo3-06)")
+    assert "vouches" not in difference.explanation
