@@ -432,7 +432,9 @@ def _microsoft_verdict(header: str, index: int, parts: list[tuple[str, str]], tr
     dest = next((v.upper() for k, v in parts if k.upper() == "DEST"), "")
     if dest in _DEST:
         override = next((v for k, v in parts if k.upper() == "OFR"), "")
-        words.append(_DEST[dest] + (f" (OFR:{override})" if override else ""))
+        # The mailbox's own rule (a safe senders list) put it there against the filter's verdict.
+        why = ": the user's safe senders list overrode it" if override.strip().upper() == "TRUSTEDSENDERLIST" else ""
+        words.append(_DEST[dest] + (f"{why} (OFR:{override})" if override else ""))
     summary = "; ".join(words) or "no verdict written"
     return SpamFilterVerdict(filter=filter_name, header=header, header_index=index, spam=spam, score=score,
                              threshold=5.0 if score is not None else None, summary=summary[:300],
