@@ -811,6 +811,22 @@ def _spamassassin_without_status(message: Message, boundary: Hop | None,
             threshold=required, summary=_score_summary(spam, score, required), details=tuple(details),
             rules=rules, trusted=trusted, trust_reason=why)]
     for field in _fields(message, "X-Spam-Score")[:1]:
+        canit = _canit_score().match(field.value[:120])
+        if canit is not None:
+            # Roaring Penguin CanIt: "0.00 () [Hold at 5.00]": the score, the rules fired, and the
+            # score at which it holds (or tags, rejects) a message.
+            score, required = _number(canit.group(1)), _number(canit.group(4))
+            rules = tuple(r for r in canit.group(2).replace(",", " ").split() if r)[:_MAX_RULES]
+            spam = flag if flag is not None else (score >= required if score is not None and required is not None
+                                                  else None)
+            trusted, why = _position_trust(field, boundary)
+            action = (canit.group(3) or "act").strip().lower()
+            return [SpamFilterVerdict(
+                filter="CanIt", header=field.name, header_index=field.index, spam=spam, score=score,
+                threshold=required, summary=_score_summary(spam, score, required),
+                details=(("score", canit.group(1), "points the rules added up to"),
+                         ("threshold", canit.group(4), f"the score at which it would {action} the message")),
+                rules=rules, trusted=trusted, trust_reason=why)]
         number = _number_text().match(field.value[:40])
         score = _number(number.group(1)) if number else None
         if score is None:
@@ -822,6 +838,10 @@ def _spamassassin_without_status(message: Message, boundary: Hop | None,
             details=(("X-Spam-Score", f"{score:g}", "the filter's score; the field states no threshold"),),
             rules=(), trusted=trusted, trust_reason=why)]
     return []
+
+
+_canit_score = compiled_on_first_use(
+    r"^\s*(-?\d{1,6}(?:\.\d{1,4})?)\s*\(([^()]{0,80})\)\s*\[([A-Za-z]{1,20} )?at\s+(-?\d{1,6}(?:\.\d{1,4})?)\]\s*$")
 
 
 def _score_summary(spam: bool | None, score: float | None, required: float | None) -> str:

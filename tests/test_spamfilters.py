@@ -763,3 +763,16 @@ def test_protons_delivery_decision_is_read_beside_its_rspamd() -> None:
     other = raw.replace(b"X-Rspamd-Queue-Id: 4R837p2tqMz7QQ5p", b"X-Rspamd-Queue-Id: 4R0000000000000")
     [proton] = [v for v in headerscope.analyze(other, offline=True).spam_filters if v.filter == "Proton"]
     assert not proton.trusted
+
+
+def test_canits_score_with_its_hold_threshold() -> None:
+    # Roaring Penguin CanIt-PRO (real, 2020): "0.00 () [Hold at 5.00]" was no plain score, and
+    # the message had no spam filter at all.
+    received = ("Received: from a.example (a.example [192.0.2.1]) by mx.example.org with ESMTP id 1; "
+                "Mon, 2 Nov 2026 10:00:04 +0000\r\n")
+    held = analyze(received + "X-Spam-Score: 7.25 (BAYES_99,URIBL) [Hold at 5.00]\r\n" + TAIL)
+    assert [(v.filter, v.spam, v.score, v.threshold, v.rules) for v in held.spam_filters] == [
+        ("CanIt", True, 7.25, 5.0, ("BAYES_99", "URIBL"))]
+    clean = analyze(received + "X-Spam-Score: 0.00 () [Hold at 5.00] \r\n" + TAIL)
+    assert [(v.filter, v.spam, v.summary) for v in clean.spam_filters] == [
+        ("CanIt", False, "not spam: score 0 against 5 required")]
