@@ -1005,8 +1005,9 @@ def _possible_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: M
     return Finding(
         id="hops.gateway_possible", severity=Severity.INFO,
         title=f"The boundary's client is {service}, a filtering service: perhaps the recipient's gateway",
-        explanation=(f"Hop {b + 1}'s client is a host of {service}, a hosted filtering service, and hops "
-                     f"{first + 1}–{b} are that service's own, which took the message from {client}. If {service} "
+        explanation=(f"Hop {b + 1}'s client is a host of {service}, a hosted filtering service, and "
+                     + (f"hop {b} is" if first + 1 == b else f"hops {first + 1}–{b} are")
+                     + f" that service's own, which took the message from {client}. If {service} "
                      f"filters the recipient's inbound mail (the recipient domain's MX names it), the receiving side "
                      f"took the message at hop {first + 1}, and SPF and the results recorded at hop {b + 1} judged "
                      f"the gateway's address: a softfail or fail there is expected. If it relayed the sender's "
@@ -1357,7 +1358,15 @@ def _list_id_domain(list_id: str | None) -> str | None:
     if not list_id:
         return None
     label = list_id[:300].rpartition("<")[2].partition(">")[0] if "<" in list_id else list_id[:300].strip()
+    if label.strip().rstrip(".").rpartition(".")[2].lower() in _PRIVATE_NAMESPACES:
+        # RFC 2919 section 3: "localhost" names a list tied to no domain; Salesforce Marketing Cloud
+        # numbers its campaigns under ".local". No server of theirs handled the message.
+        return None
     return organizational_domain(label.strip()) if "." in label else None
+
+
+# Last labels no domain on the internet ends with (RFC 6761, RFC 6762, RFC 8375's home.arpa aside).
+_PRIVATE_NAMESPACES = frozenset(("localhost", "local", "invalid", "internal", "lan", "localdomain"))
 
 
 def build_chain_from_fields(

@@ -1558,6 +1558,12 @@ def test_a_filtering_service_at_the_boundary_without_an_mx_answer_is_a_possible_
     [possible] = [f for f in report.findings if f.id == "hops.gateway_possible"]
     assert possible.subject == "hop 3" and "took the message from 209.61.154.103" in possible.explanation
     assert "the receiving side took the message at hop 1" in possible.explanation
+    assert "and hops 1–2 are that service's own" in possible.explanation
+    # A run of one hop is "hop 1", not "hops 1–1".
+    one = raw.replace(raw[raw.index(b"Received: from 209.61"):raw.index(b"Received: from dfw")], b"").replace(
+        b"by inpreemea2.hes", b"by ioutemea3.hes")
+    [possible] = [f for f in headerscope.analyze(one, offline=True).findings if f.id == "hops.gateway_possible"]
+    assert "and hop 1 is that service's own" in possible.explanation, possible.explanation
     # Microsoft's Forefront Online Protection (bigfish.com) stood in front of Exchange Online
     # until 2013 (a real 419 scam of that year): the same possibility.
     fope = (b"Received: from mail240-tx2-R.bigfish.com (65.55.88.116) by BL2PRD0711HT002.namprd07.prod.outlook.com"
@@ -1767,3 +1773,13 @@ def test_every_greylisting_stamp_is_tied_to_its_hop_and_weighed_against_the_stam
     [unplaced] = greylisted("X-Greylist: delayed 90370 seconds by postgrey-1.34 at elsewhere.example\n")
     assert unplaced.title == "Greylisted: delayed 25.1 h" and "is not in this copy" in unplaced.explanation
     assert greylisted("X-Greylist: Sender IP whitelisted, not delayed by milter-greylist-4.6.2\n") == []
+
+
+def test_a_list_id_in_a_private_namespace_names_no_server() -> None:
+    # Salesforce Marketing Cloud's "List-ID: <7207004.xt.local>" (real): "the copy lacks the mailing
+    # list's hops (xt.local)". RFC 2919 section 3 gives "localhost" to lists tied to no domain.
+    from headerscope.hops import _list_id_domain
+
+    assert _list_id_domain("<7207004.xt.local>") is None
+    assert _list_id_domain("List <12.localhost>") is None
+    assert _list_id_domain("Git <git.vger.kernel.org>") == "kernel.org"
