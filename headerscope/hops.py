@@ -510,6 +510,10 @@ def _fmt_seconds(seconds: float) -> str:
     magnitude = abs(seconds)
     if magnitude < 120:
         text = f"{magnitude:.3g} s" if magnitude < 10 else f"{magnitude:.0f} s"
+    elif magnitude < 600:
+        # Minutes and seconds, as the hop table shows them ("2 min 31 s", not "3 min").
+        minutes, rest = divmod(round(magnitude), 60)
+        text = f"{minutes} min {rest} s" if rest else f"{minutes} min"
     elif magnitude < 7200:
         text = f"{magnitude / 60:.0f} min"
     elif magnitude < 172800:

@@ -1783,3 +1783,11 @@ def test_a_list_id_in_a_private_namespace_names_no_server() -> None:
     assert _list_id_domain("<7207004.xt.local>") is None
     assert _list_id_domain("List <12.localhost>") is None
     assert _list_id_domain("Git <git.vger.kernel.org>") == "kernel.org"
+
+
+def test_durations_under_ten_minutes_keep_their_seconds() -> None:
+    # The clock-skew finding said "backwards by 3 min" beside the table's -2m 31s (real, QQ 2025).
+    from headerscope.hops import _fmt_seconds
+
+    assert [_fmt_seconds(s) for s in (151, -151, 120, 599.6, 840, 45)] == [
+        "2 min 31 s", "2 min 31 s", "2 min", "10 min", "14 min", "45 s"]
