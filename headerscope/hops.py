@@ -1196,9 +1196,11 @@ def _link_matches(by: str | None, nxt: ReceivedFields, orgs: _Orgs | None = None
             if normalized == host:
                 return True
             names.append(normalized)
-    if _is_loopback(nxt.from_ip):
+    if _is_loopback(nxt.from_ip) or normalize_domain(nxt.by) in ("localhost", "localhost.localdomain"):
         # A loopback client is the same machine handing the message back (a content filter:
-        # amavisd-new, Proofpoint, MailScanner re-inject over 127.0.0.1): always connected.
+        # amavisd-new, Proofpoint, MailScanner re-inject over 127.0.0.1): always connected. So is
+        # a stamp "by localhost": amavisd-new's own, on the machine that handed it the message,
+        # naming that server as it greeted ("from mail.ietf.org ... by localhost (ietfa.amsl.com").
         return True
     if is_ip_literal(host):
         client_ip = _ip(nxt.from_ip)
@@ -1994,6 +1996,13 @@ def _check_link(findings: _Findings, work: list[_Work], i: int, boundary_index: 
                "of the sender's organisation; such a server often names itself by its internal name (Exchange "
                "by its Active Directory domain), while the next server sees the organisation's public name and "
                "address, behind address translation. Both headers are the sender's claim.")
+    elif normalize_domain(by) is not None and organizational_domain(normalize_domain(by) or "") == normalize_domain(by):
+        # "by auristor.com": MDaemon (and hMailServer, SmarterMail) write the domain they serve,
+        # not the host's name, so no client name of the next hop can match it.
+        severity = Severity.INFO
+        why = (f"{str(by)[:200]} is a domain, not a host's name: some servers (MDaemon, hMailServer, SmarterMail) "
+               "write the domain they serve there, so the next server's name for it cannot match."
+               + (" Both headers are below the trust boundary: the sender's claim." if i + 1 < boundary_index else ""))
     elif i + 1 < boundary_index:
         severity = Severity.NOTICE
         why = ("Both headers are below the trust boundary, so this is the sender's claim: made-up "

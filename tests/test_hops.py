@@ -1791,3 +1791,29 @@ def test_durations_under_ten_minutes_keep_their_seconds() -> None:
 
     assert [_fmt_seconds(s) for s in (151, -151, 120, 599.6, 840, 45)] == [
         "2 min 31 s", "2 min 31 s", "2 min", "10 min", "14 min", "45 s"]
+
+
+def test_an_amavis_stamp_by_localhost_connects_and_a_server_named_by_its_domain_is_no_forgery_sign() -> None:
+    # ietf.org (real, 2024): amavisd-new's "from mail.ietf.org ([50.223.129.194]) by localhost
+    # (ietfa.amsl.com [127.0.0.1])" after Postfix's "by ietfa.amsl.com" was "Hops do not connect
+    # ... made-up Received headers often fail to connect".
+    def gaps(raw: str) -> list[Finding]:
+        return [f for f in _chain_of(raw).findings if f.id == "hops.chain_gap"]
+
+    tail = "From: a@author.example\nDate: Mon, 2 Nov 2026 10:00:00 +0000\n\nbody\n"
+    mx = ("Received: from relay.list.example (relay.list.example [192.0.2.9]) by mx.example.net with ESMTP id 9; "
+          "Mon, 2 Nov 2026 10:00:09 +0000\n")
+    amavis = (mx + "Received: from mail.list.example ([192.0.2.8]) by localhost (ietfa.amsl.example [127.0.0.1]) "
+              "(amavisd-new, port 10024) with ESMTP id 3; Mon, 2 Nov 2026 10:00:04 +0000\n"
+              "Received: from out.author.example (out.author.example [198.51.100.2]) by ietfa.amsl.example "
+              "(Postfix) with ESMTPS id 2; Mon, 2 Nov 2026 10:00:03 +0000\n" + tail)
+    assert [g.subject for g in gaps(amavis)] == []
+    # MDaemon writes its domain after "by" (real, 2025): not a forgery sign.
+    mdaemon = (mx + "Received: from monticello.secure.example (monticello.secure.example [208.125.0.237]) by "
+               "relay.list.example with ESMTP id 2; Mon, 2 Nov 2026 10:00:05 +0000\n"
+               "Received: from [198.51.100.7] by author.example (MDaemon PRO v26.0.2b) with ESMTPSA id 1; "
+               "Mon, 2 Nov 2026 10:00:04 +0000\n" + tail)
+    [gap] = [g for g in gaps(mdaemon) if g.subject == "hop 2"]
+    assert gap.severity is Severity.INFO
+    assert "author.example is a domain, not a host's name" in gap.explanation
+    assert "made-up" not in gap.explanation
