@@ -1332,7 +1332,11 @@ def build_chain(
     The receiver's Received-SPF / Authentication-Results ``client-ip`` records are read from
     the message. Never raises on message content.
     """
-    return build_chain_from_fields(message.all("Received"), date, now, parse=parse,
+    received = message.all("Received")
+    renamed = [f for f in message.all("X-Received")[:10] if _renamed_received_re().match(f.value[:400])]
+    if renamed:
+        received = sorted([*received, *renamed], key=lambda f: f.index)
+    return build_chain_from_fields(received, date, now, parse=parse,
                                    statements=_read_statements(message), reverse_names=reverse_names,
                                    mail_exchangers=mail_exchangers,
                                    addressed_domains=_addressed_domains(message) if mail_exchangers else (),
@@ -1340,6 +1344,29 @@ def build_chain(
                                                *message.all("Resent-Date")[:2]],
                                    list_domain=_list_id_domain(message.first("List-Id")),
                                    submission_stamps=[f for name in _SUBMISSION_STAMPS for f in message.all(name)[:5]])
+
+
+# A Received that a list server renamed X-Received (groups.io keeps the fields a message arrived
+# with that way, below its own Received): "from HOST ... by HOST ...". Gmail's own X-Received
+# ("by 2002:a05:... with SMTP id ...") names no client and stays out.
+_renamed_received_re = compiled_on_first_use(r"\s*from\s+\S{1,255}\s[^;]{0,300}?\bby\s+\S", re.IGNORECASE)
+
+
+def _renamed_trace_finding(work: Sequence[_Work]) -> Finding | None:
+    """Info naming the hops read from X-Received fields, or None."""
+    renamed = [i + 1 for i, item in enumerate(work) if item.header.name.lower() == "x-received"]
+    if not renamed:
+        return None
+    numbers = ", ".join(str(n) for n in renamed[:5])
+    return Finding(
+        id="hops.renamed_trace", severity=Severity.INFO,
+        title=f"Hop{'s' if len(renamed) > 1 else ''} {numbers} read from X-Received",
+        explanation=(f"Hop{'s' if len(renamed) > 1 else ''} {numbers} {'are' if len(renamed) > 1 else 'is'} read "
+                     "from X-Received fields written in the form of a Received field: a list server (groups.io "
+                     "does this) renames the Received fields a message arrived with before it sends the message on. "
+                     "They record the earlier hand-overs, with the same standing as any Received below the trust "
+                     "boundary: claims, not evidence."),
+        reference=_RFC5321_TRACE, subject=f"hop {renamed[0]}")
 
 
 # Fields a server writes just above the Received of a submission it authenticated, naming the
@@ -1580,6 +1607,9 @@ def build_chain_from_fields(
     if future:
         findings.add(_future_finding(work, future, boundary_index, now_utc))
     _greylist_findings(findings, wait_notes, work, hops)
+    renamed = _renamed_trace_finding(work)
+    if renamed is not None:
+        findings.add(renamed)
     boundary_item = work[boundary_index]
     if boundary.from_outside and "forged" in boundary_item.header.value[:_SCAN_LIMIT] \
             and _may_be_forged_re().search(_scan(boundary_item.header.value)):

@@ -1817,3 +1817,20 @@ def test_an_amavis_stamp_by_localhost_connects_and_a_server_named_by_its_domain_
     assert gap.severity is Severity.INFO
     assert "author.example is a domain, not a host's name" in gap.explanation
     assert "made-up" not in gap.explanation
+
+
+def test_received_fields_a_list_renamed_x_received_are_hops() -> None:
+    # groups.io (real, 2023) keeps the Received fields a message arrived with as X-Received: the
+    # report said "1 hop through groups.io" and put the list's 6-day hold before the first hop.
+    raw = ("Received: from mail02.groups.io (mail02.groups.io [66.175.222.108]) by mail.lfdr.example (Postfix) "
+           "with ESMTPS id 42F8; Tue, 9 May 2023 18:19:06 +0200\n"
+           "X-Received: by 127.0.0.2 with SMTP id MjClYY1809624xs6uQ3qiewA; Tue, 09 May 2023 09:19:04 -0700\n"
+           "X-Received: from smtp2.axis.example (smtp2.axis.example [195.60.68.18])\n by mx.groups.io with SMTP id "
+           "smtpd.web10.17350\n for <linux-oxnas@groups.io>;\n Wed, 03 May 2023 05:01:16 -0700\n"
+           "From: j@axis.example\nDate: Wed, 3 May 2023 14:01:12 +0200\n\nbody\n")
+    chain = _chain_of(raw)
+    assert [(h.fields.from_ip, h.fields.by) for h in chain.hops] == [
+        ("195.60.68.18", "mx.groups.io"), ("66.175.222.108", "mail.lfdr.example")]
+    assert chain.hops[0].delay_seconds == 4 and chain.boundary_hop == 2
+    [renamed] = [f for f in chain.findings if f.id == "hops.renamed_trace"]
+    assert renamed.title == "Hop 1 read from X-Received"
