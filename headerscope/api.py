@@ -228,14 +228,16 @@ def _changed_by_list(finding: Finding, dkim: Sequence[DkimSignatureResult], list
         "as is usual for list mail (RFC 6377); what the author's signature covered can no longer be checked."))
 
 
-def _inside_only(finding: Finding, client_ip: str | None, cut: bool = False) -> Finding:
-    """An SPF or DMARC failure judged at a private client: ``cut`` when the copy lacks the hops of
-    the list the message went through (hops.delivery_missing), else all of it stayed inside."""
+def _inside_only(finding: Finding, client_ip: str | None, cut: str | None = None) -> Finding:
+    """An SPF or DMARC failure judged at a private client: ``cut`` names the finding that says the
+    copy lacks hops (the list's, hops.delivery_missing; the arrival's, hops.arrival_missing), else
+    all of it stayed inside."""
     if finding.id not in _OUTSIDE_ONLY_FINDINGS:
         return finding
     where = ("This copy holds the hops of one organisation only, not those of the mailing list it went through: "
-             if cut else "The message never arrived from the internet: every hop is inside the receiving organisation "
-             "and ")
+             if cut == "hops.delivery_missing" else
+             "This copy stops before the hop where the message arrived: " if cut == "hops.arrival_missing" else
+             "The message never arrived from the internet: every hop is inside the receiving organisation and ")
     return dataclasses.replace(finding, severity=Severity.INFO, explanation=(
         f"{where}the client ({client_ip or '?'}) is a private address, where SPF and DMARC, which judge mail "
         f"arriving from outside, do not apply. For the record: {finding.explanation}"))
@@ -351,7 +353,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     findings.extend(nothing_aligned(from_domains, dkim, spf, dmarc, envelope.srs,
                                     through_list=message.first("List-Id") is not None))
     if handed_over_inside(spf, chain.findings):
-        cut = any(f.id == "hops.delivery_missing" for f in chain.findings)
+        cut = next((f.id for f in chain.findings if f.id in ("hops.delivery_missing", "hops.arrival_missing")), None)
         findings[:] = [_inside_only(f, spf.client_ip if spf else None, cut) for f in findings]
     reverse_dns = check_reverse_dns(resolver, client_ip)
 

@@ -1386,6 +1386,16 @@ def _stamped_login(fields: ReceivedFields, header: HeaderField, stamps: Sequence
     return fields
 
 
+def _content_filter_hop(item: _Work) -> bool:
+    """A content filter's re-injection (amavisd-new's "by localhost (host [127.0.0.1])
+    (amavisd-new, port 10024)", or a hand-over between loopback ports 10024/10025): it hands on
+    a message its own server received before, never one that starts there."""
+    raw = item.header.value[:_SCAN_LIMIT].lower()
+    loopback = _is_loopback(item.fields.from_ip) or normalize_domain(item.fields.by) in ("localhost",
+                                                                                        "localhost.localdomain")
+    return loopback and ("amavisd" in raw or "port 10024" in raw or "port 10025" in raw)
+
+
 def _list_id_domain(list_id: str | None) -> str | None:
     """The organisation a List-Id names (RFC 2919: "Name <list-label.example.org>")."""
     if not list_id:
@@ -1507,6 +1517,20 @@ def build_chain_from_fields(
                          f"{boundary_index + 1}, the earliest shown; results below it are not relied on, as its "
                          "writer cannot be placed without the missing hop."),
             reference=_RFC5321_TRACE, subject=f"hop {boundary_index + 1}",
+        ))
+    elif not boundary.from_outside and _content_filter_hop(work[0]):
+        # A content filter hands on only what its own server received: the hop where the message
+        # arrived (and from where) is not in this copy, a paste that stops early.
+        where = work[-1].org or "the receiving host"
+        findings.add(Finding(
+            id="hops.arrival_missing", severity=Severity.NOTICE,
+            title=f"The hop where the message arrived at {where} is missing",
+            explanation=(f"The earliest hop here, hop 1, hands the message to or from a content filter on the "
+                         f"receiving host over its loopback address ({work[0].fields.from_ip or 'localhost'}): it had "
+                         f"arrived before, and the Received that shows from where is not in this copy (a paste that "
+                         f"stops early). It was not sent inside {where}. The trust boundary is placed at hop 1, the "
+                         "earliest shown; SPF and DMARC cannot be judged from a loopback address."),
+            reference=_RFC5321_TRACE, subject="hop 1",
         ))
     elif not boundary.from_outside and list_domain is not None and work[-1].org is not None \
             and not any(orgs.same(item.org, list_domain) for item in work):

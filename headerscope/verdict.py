@@ -157,6 +157,11 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
         # receiving organisation, handed over on its private network (a bounce or alert its
         # own servers wrote), never was: failing them says nothing of a forgery.
         assert spf is not None
+        if any(f.id == "hops.arrival_missing" for f in findings):
+            return Verdict(status="unauthenticated", summary=(
+                f"Unauthenticated, as far as this copy shows: it stops before the hop where the message arrived, "
+                f"so SPF and DMARC judged a loopback or private address ({spf.client_ip}) where they do not apply; "
+                f"no aligned DKIM signature passes{others}."))
         if any(f.id == "hops.delivery_missing" for f in findings):
             return Verdict(status="unauthenticated", summary=(
                 f"Unauthenticated, as far as this copy shows: it holds the hops of one organisation only, not "
@@ -209,7 +214,7 @@ def handed_over_inside(spf: SpfResult | None, findings: tuple[Finding, ...] | li
     from .hops import is_non_public_ip
 
     return (spf is not None and is_non_public_ip(spf.client_ip)
-            and any(f.id in ("hops.internal_only", "hops.delivery_missing") for f in findings))
+            and any(f.id in ("hops.internal_only", "hops.delivery_missing", "hops.arrival_missing") for f in findings))
 
 
 def _how_authenticated(domain: str, dmarc: DmarcResult, aligned_dkim: list[DkimSignatureResult],

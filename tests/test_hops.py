@@ -1834,3 +1834,20 @@ def test_received_fields_a_list_renamed_x_received_are_hops() -> None:
     assert chain.hops[0].delay_seconds == 4 and chain.boundary_hop == 2
     [renamed] = [f for f in chain.findings if f.id == "hops.renamed_trace"]
     assert renamed.title == "Hop 1 read from X-Received"
+
+
+def test_a_paste_that_starts_at_a_content_filters_loopback_hop_lacks_the_arrival() -> None:
+    # A customer's paste (real, 2017) starting at amavisd-new's hop: "Every hop is inside the
+    # receiving organisation ... it was sent inside that organisation", and SPF took 127.0.0.1.
+    raw = ("Received: from localhost (localhost [127.0.0.1]) by monserveur.example (Postfix) with ESMTP id A6; "
+           "Sat, 8 Apr 2017 01:07:59 +0200\n"
+           "Received: from monserveur.example ([127.0.0.1]) by localhost (monserveur.example [127.0.0.1]) "
+           "(amavisd-new, port 10024) with ESMTP id W2P for <toto@abc.example>; Sat, 8 Apr 2017 01:07:59 +0200\n"
+           "Return-Path: <test@hotmail.example>\n")
+    ids = [f.id for f in _chain_of(raw).findings]
+    assert "hops.arrival_missing" in ids and "hops.internal_only" not in ids
+    # A local program's submission over loopback is mail that starts there.
+    local = ("Received: from localhost (localhost [127.0.0.1]) by mail.example.org (Postfix) with ESMTPA id 1; "
+             "Sat, 8 Apr 2017 01:07:59 +0200\n")
+    ids = [f.id for f in _chain_of(local).findings]
+    assert "hops.internal_only" in ids and "hops.arrival_missing" not in ids

@@ -283,6 +283,12 @@ def test_mail_handed_over_inside_the_receiving_organisation_is_not_spoofed() -> 
     v = verdict(spf=spf, dmarc=dmarc, findings=(cut,))
     assert v.status == "unauthenticated"
     assert v.summary.startswith("Unauthenticated, as far as this copy shows: it holds the hops of one organisation only")
+    # A paste that starts at a content filter's loopback hop: the arrival is not in the copy.
+    arrival = Finding(id="hops.arrival_missing", severity=Severity.NOTICE, title="No arrival", explanation="x")
+    v = verdict(spf=dataclasses.replace(spf, client_ip="127.0.0.1"), dmarc=dmarc, findings=(arrival,))
+    assert v.status == "unauthenticated"
+    assert v.summary.startswith("Unauthenticated, as far as this copy shows: it stops before the hop where the "
+                                "message arrived, so SPF and DMARC judged a loopback or private address (127.0.0.1)")
 
 
 def test_the_mailing_list_sample_is_vouched_for_in_every_format() -> None:
