@@ -43,6 +43,7 @@ from .model import (
     Hop,
     RecordedResult,
     ReportedEnvelope,
+    Role,
     Severity,
     SrsInfo,
 )
@@ -798,12 +799,19 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     elif srs is not None:
         original = srs.original_sender or "an address that cannot be decoded"
         via = f" after first passing through {srs.first_forwarder}" if srs.first_forwarder else ""
+        # A relay that takes its users' submissions and sends them on rewrites too (kernel.org's):
+        # the rewrite is then where the message started, not a forward on its way.
+        at_submission = any(hop.role is Role.MSA and hop.organization
+                            and _org(hop.organization) == _org(srs.forwarder) for hop in hops)
+        what = (f"{srs.forwarder}, where the author submitted the message (an authenticated submission), rewrote "
+                "the envelope sender" if at_submission else
+                f"The message was forwarded: {srs.forwarder} rewrote the envelope sender")
         differences.append(EnvelopeDifference(
             kind="srs", envelope_value=mail_from, header_value=srs.original_sender,
-            explanation=f"The message was forwarded: {srs.forwarder} rewrote the envelope sender with "
-                        f"the Sender Rewriting Scheme ({srs.scheme}){via}. The original envelope sender "
-                        f"was {original}. SPF at the final receiver checks {srs.forwarder}, not the "
-                        f"original sender's domain; DKIM is what still vouches for the author."))
+            explanation=f"{what} with the Sender Rewriting Scheme ({srs.scheme}){via}. The "
+                        f"original envelope sender was {original}. SPF at the final receiver checks {srs.forwarder}, "
+                        f"not the original sender's domain; only a DKIM signature of the author's domain can "
+                        f"still authenticate the author (DMARC alignment)."))
     elif (google_forward := google_forwarding(mail_from)) is not None:
         forwarding_mailbox, destination = google_forward
         differences.append(EnvelopeDifference(

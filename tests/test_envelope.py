@@ -1084,3 +1084,22 @@ def test_an_envelope_sender_of_a_bare_host_name_is_no_domain() -> None:
     assert difference.explanation.startswith("The envelope sender (root@ubuntu-s-1vcpu-1gb-sfo3-06) has no domain, "
                                              "only a host name (ubuntu-s-1vcpu-1gb-sfo3-06)")
     assert "vouches" not in difference.explanation
+
+
+def test_an_srs_rewrite_at_the_authors_submission_server_is_no_forward() -> None:
+    # kernel.org's relay (real, 2024) rewrites its users' envelope senders with SRS at submission:
+    # "The message was forwarded ... DKIM is what still vouches for the author", while no
+    # signature of the author's domain was there.
+    import headerscope
+
+    raw = (b"Return-Path: <SRS0=ab12=CD=linuxfoundation.example=gregkh@kernel.example>\r\n"
+           b"Received: from mail.kernel.example (mail.kernel.example [192.0.2.5]) by mx.example.net with ESMTPS id 2; "
+           b"Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+           b"Received: from laptop (unknown [198.51.100.9]) by mail.kernel.example with ESMTPSA id 1; "
+           b"Mon, 2 Nov 2026 10:00:02 +0000\r\n"
+           b"From: Greg <gregkh@linuxfoundation.example>\r\nTo: a@example.net\r\nSubject: x\r\n"
+           b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n")
+    [srs] = [d for d in headerscope.analyze(raw, offline=True).envelope.differences if d.kind == "srs"]
+    assert srs.explanation.startswith("kernel.example, where the author submitted the message (an authenticated "
+                                      "submission), rewrote the envelope sender"), srs.explanation
+    assert "only a DKIM signature of the author's domain can still authenticate the author" in srs.explanation
