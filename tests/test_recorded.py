@@ -2004,3 +2004,24 @@ def test_a_recorded_dmarc_none_without_a_from_domain_is_the_same_as_permerror_no
            b"\r\nbody\r\n")
     [dmarc] = [c for c in headerscope.analyze(raw, offline=True).comparison if c.method == "dmarc"]
     assert (dmarc.recorded, dmarc.recomputed, dmarc.label) == ("none", "permerror", "same")
+
+
+def test_an_spf_row_from_an_earlier_leg_names_the_final_deliverys_result() -> None:
+    # Google Workspace forwarding to Gmail (real, 2024): the SPF row came from the first receipt's
+    # ARC set (pass for zone.ee) beside the final delivery's dmarc=fail, and the final delivery's
+    # own spf=neutral (for the forward's +caf_ address) was nowhere.
+    from headerscope.auth.recorded import _compare_spf
+
+    def spf_record(header: str, index: int, result: str, mailfrom: str, ip: str) -> RecordedResult:
+        return RecordedResult(header=header, header_index=index, authserv_id="mx.google.com", method="spf",
+                              result=result, properties=(("smtp.mailfrom", mailfrom),),
+                              reason=f"google.com: domain of {mailfrom} designates {ip} as permitted sender",
+                              trusted=True)
+
+    recorded = (spf_record("Authentication-Results", 9, "neutral", "andris+caf_=x=gmail.com@tr.example", "209.85.1.1"),
+                spf_record("ARC-Authentication-Results", 21, "pass", "andris@zone.example", "192.0.2.10"))
+    comparison = _compare_spf(recorded, spf_result("pass", domain="zone.example", ip="192.0.2.10"))
+    assert comparison is not None and (comparison.recorded, comparison.recorded_header_index) == ("pass", 21)
+    assert comparison.explanation.endswith(
+        "This is the record of the hop SPF is evaluated at (ARC-Authentication-Results, header 22); the final "
+        "delivery recorded spf=neutral for tr.example (header 10), the identity of a later leg."), comparison.explanation

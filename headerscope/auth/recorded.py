@@ -1645,6 +1645,27 @@ def _property_domain(value: str | None) -> str | None:
 
 
 def _compare_spf(recorded: tuple[RecordedResult, ...], spf: SpfResult | None) -> Comparison | None:
+    """The SPF comparison, and when the record compared is not the receiver's last word (an
+    earlier leg inside the receiving side, as an ARC set kept it), what the last word says."""
+    comparison = _compare_spf_identity(recorded, spf)
+    if comparison is None or comparison.recorded_header_index is None:
+        return comparison
+    final = min((r for r in recorded if _usable(r, "spf")), key=_rank, default=None)
+    if final is None or final.header_index == comparison.recorded_header_index:
+        return comparison
+    _, final_domain, _ = _spf_identity(final)
+    if final.result == comparison.recorded or not final_domain:
+        return comparison
+    # The rows of the table then come from two deliveries (a forward inside the receiving side):
+    # said, so that "spf pass" beside "dmarc fail" is not read as one evaluation.
+    compared = next((r.header for r in recorded if r.header_index == comparison.recorded_header_index), "a field")
+    return replace(comparison, explanation=(
+        f"{comparison.explanation} This is the record of the hop SPF is evaluated at ({compared}, "
+        f"{header_ref(comparison.recorded_header_index)}); the final delivery recorded spf={final.result} for "
+        f"{final_domain} ({header_ref(final.header_index)}), the identity of a later leg."))
+
+
+def _compare_spf_identity(recorded: tuple[RecordedResult, ...], spf: SpfResult | None) -> Comparison | None:
     candidates = sorted((r for r in recorded if _usable(r, "spf")), key=_rank)
     # Each candidate's identity is read once: the chosen one's is used again below.
     identities = [(r, _spf_identity(r)) for r in candidates]
