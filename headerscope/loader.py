@@ -16,6 +16,8 @@ hashes them byte for byte). Otherwise each clean-up is applied to a copy and rep
   list after it;
 - blank lines between header fields and trailing blank lines of a headers-only paste
   (Outlook's "Internet headers" pane).
+- the Markdown auto-links a ticket, chat or issue page adds to host names and addresses
+  (``[host](http://host/)``, ``[a@b](mailto:a@b)``) when the paste is copied back from it.
 
 Only the lines a step looks at are split (the header block, and the body only as far as a
 headers-paste check needs): a 50 MB attachment stays one unsplit tail. Every step is a linear
@@ -801,6 +803,57 @@ def _unescape_html(lines: _Lines) -> None:
                   "text was copied from a page's HTML source or a tool that escaped it")
 
 
+# A Markdown auto-link a ticket, chat or issue page added when it rendered the paste (GitHub,
+# Jira, Slack): "[host](http://host/)" for a host name, "[a@b](mailto:a@b)" for an address.
+# The text holds no bracket, so each "[" is read at most up to the next one (linear); lengths
+# are capped (253 for a host name, RFC 1035; 320 for an address, RFC 3696 errata). The scheme
+# is lower case, as the auto-linkers write it (and as _needs_no_cleanup tests for it).
+_markdown_autolink = compiled_on_first_use(
+    rb"\[([^\[\]()<>\s]{1,320})\]\((?:https?://([^\s()<>/]{1,253})/?|mailto:([^\s()<>]{1,320}))\)")
+# Fields whose text an author writes: a Markdown link there may be the author's own.
+_FREE_TEXT_FIELDS = (b"subject:", b"thread-topic:", b"comments:", b"keywords:")
+
+
+def _undo_markdown_autolinks(lines: _Lines) -> None:
+    """A header copied back from a page that rendered it as Markdown: each host name and address
+    the page turned into a link ("[host](http://host/)", "[a@b](mailto:a@b)") becomes its text
+    again. Only a link whose text is exactly its target's host or address (in any case): an
+    address literal ("[192.0.2.1]") or a link with other text is left as written. When links
+    are only in a subject or another field of free text (which an author may write in
+    Markdown), none is undone: a server writes no Markdown in a trace field, a signature or an
+    address."""
+    end = lines.header_block_end()
+    repaired: dict[int, bytes] = {}
+    undone = 0
+    outside_free_text = False
+    free_text = False
+
+    def undo(link: re.Match[bytes]) -> bytes:
+        nonlocal undone
+        text, target = link.group(1), link.group(2) or link.group(3)
+        if text.lower() != target.lower():
+            return link.group(0)
+        undone += 1
+        return text
+
+    for index in range(end):
+        line = lines.text[index]
+        if line[:1] not in (b" ", b"\t"):
+            free_text = line[:14].lower().startswith(_FREE_TEXT_FIELDS)
+        if line.find(b"](http") < 0 and line.find(b"](mailto:") < 0:
+            continue
+        before = undone
+        repaired_line = _markdown_autolink().sub(undo, line)
+        if undone > before:
+            repaired[index] = repaired_line
+            outside_free_text = outside_free_text or not free_text
+    if not outside_free_text:
+        return
+    for index, repaired_line in repaired.items():
+        lines.text[index] = repaired_line
+    lines.reshape(f"undid {undone} Markdown auto-link(s) the paste added ([host](http://host) \u2192 host)")
+
+
 # "Message-ID:Subject:From:Cc:" (a signature's h= list) or "OriginalChecksum:AB12..." at a line
 # start: a "name:" with no space after its colon, and names only or an unknown name before it.
 _colon_list = compiled_on_first_use(rb"[\x21-\x39\x3b-\x7e]+:[^ \t]")
@@ -1182,6 +1235,8 @@ def _needs_no_cleanup(data: bytes) -> bool:
         return False
     if _html_escaped(block):
         return False  # HTML text: _unescape_html
+    if block.find(b"](http") >= 0 or block.find(b"](mailto:") >= 0:
+        return False  # maybe a Markdown auto-link: _undo_markdown_autolinks
     if len(header) <= 12 and any(line[:5].lower() == b"sent:" for line in header):
         return False  # maybe Outlook's summary of a forwarded message: _find_pasted_header decides
     if (not _is_field(line0) or _GMAIL_START.match(line0.strip()[:_MAX_SCAN_LINE])
@@ -1258,6 +1313,7 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
     _rebuild_properties_layout(lines)
     _join_header_groups(lines)
     _drop_elisions(lines)
+    _undo_markdown_autolinks(lines)
     _restore_lost_folds(lines)
     _split_missing_separator(lines)
     _unescape_html(lines)

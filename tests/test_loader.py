@@ -343,6 +343,11 @@ def test_corpus_messages_all_load() -> None:
     b"".join(b"Received: from h%d by h; Tue, 5 Mar 2024 10:12:00 +0000\n" % i for i in range(100_000)),
     b"    " + b"\n    ".join(b"X-%d:\t\nvalue" % i for i in range(50_000)),
     b"\n" * 1_000_000 + b"Original message\n" + b"From:\tx\n" * 100_000,
+    # Markdown links of every near-miss shape, on one 10 MB line and on 100,000 lines.
+    b"X-A: " + b"[" * 1_000_000 + b"[a](http://a/)" + b"](http://" * 1_000_000 + b"](mailto:" * 100_000 + b"\n\nbody",
+    b"X-A: " + (b"[" + b"a" * 320 + b"](http://" + b"a" * 253 + b"/" + b"](mailto:" + b"a" * 400) * 10_000 + b"\n",
+    b"".join(b"Received: by [h%d.example](http://h%d.example/) for <[a@b](mailto:a@b)>\n" % (i, i)
+             for i in range(100_000)),
 ])
 def test_big_inputs_load_fast(data: bytes) -> None:
     started = time.perf_counter()
@@ -882,3 +887,79 @@ def test_a_header_that_runs_into_its_body_with_no_empty_line_is_split_before_the
     assert defects(header + b"X-Spam-Status\r\n") == ["headers.defects"]
     assert defects(header + b"X-Spam-Status Yes, score=9\r\n") == ["headers.defects"]
     assert not load_bytes(header + b"X-Spam-Status Yes, score=9\r\n").has_body
+
+
+# A headers paste copied back from a GitHub issue (real shape, 2023): the page auto-linked each
+# host name ("[host](http://host/)"), each address ("[a@b](mailto:a@b)") and DKIM's d= domain.
+AUTOLINKED_HEADER = (
+    b"Received: (qmail 17325 invoked from network); 4 Jul 2023 08:10:06 -0000\n"
+    b"Received: from [mail-ed1-f41.google.com](http://mail-ed1-f41.google.com/) (HELO "
+    b"[mail-ed1-f41.google.com](http://mail-ed1-f41.google.com/)) (209.85.208.41)\n"
+    b"  by [server-8.tower-541.messagelabs.com](http://server-8.tower-541.messagelabs.com/) with "
+    b"ECDHE-RSA-AES256-GCM-SHA384 encrypted SMTP for <[ayoku.liadi@bank.example](mailto:ayoku.liadi@bank.example)>;"
+    b" 4 Jul 2023 08:10:06 -0000\n"
+    b"Received: by [mail-ed1-f41.google.com](http://mail-ed1-f41.google.com/) with SMTP id 51d88f1c476so5977354a12.0\n"
+    b"        for <[ayoku.liadi@bank.example](mailto:ayoku.liadi@bank.example)>; Tue, 04 Jul 2023 01:10:06 -0700 (PDT)\n"
+    b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;\n"
+    b"        d=[gmail.com](http://gmail.com/); s=20221208; t=1688458206;\n"
+    b"        h=to:subject:message-id:date:from:mime-version;\n"
+    b"        bh=6648O0AlO3AfPriowp65/z0tA6S6R5fLacCgmlie0n0=; b=AAAA\n"
+    b"From: Sender <[sender@gmail.com](mailto:sender@gmail.com)>\n"
+    b"To: [ayoku.liadi@bank.example](mailto:ayoku.liadi@bank.example)\n"
+    b"Subject: Statement\n"
+)
+AUTOLINKS_UNDONE = (
+    "undid 9 Markdown auto-link(s) the paste added ([host](http://host) \u2192 host)")
+
+
+def test_markdown_auto_links_a_page_added_to_a_paste_are_undone() -> None:
+    import headerscope
+
+    expected = (AUTOLINKED_HEADER
+                .replace(b"[mail-ed1-f41.google.com](http://mail-ed1-f41.google.com/)", b"mail-ed1-f41.google.com")
+                .replace(b"[server-8.tower-541.messagelabs.com](http://server-8.tower-541.messagelabs.com/)",
+                         b"server-8.tower-541.messagelabs.com")
+                .replace(b"[ayoku.liadi@bank.example](mailto:ayoku.liadi@bank.example)", b"ayoku.liadi@bank.example")
+                .replace(b"[sender@gmail.com](mailto:sender@gmail.com)", b"sender@gmail.com")
+                .replace(b"[gmail.com](http://gmail.com/)", b"gmail.com"))
+    assert b"](" not in expected
+    for paste in (AUTOLINKED_HEADER, AUTOLINKED_HEADER.replace(b"\n", b"\r\n")):
+        loaded = load_bytes(paste, source="clipboard")
+        assert loaded.data == (expected if paste is AUTOLINKED_HEADER else expected.replace(b"\n", b"\r\n"))
+        assert loaded.cleanups == (AUTOLINKS_UNDONE,)
+        assert not loaded.byte_exact and AUTOLINKS_UNDONE in (loaded.byte_exact_note or "")
+    report = headerscope.analyze(AUTOLINKED_HEADER, offline=True)
+    assert report.input.cleanups == (AUTOLINKS_UNDONE,)
+    boundary = next(hop for hop in report.hops if hop.boundary)
+    assert (boundary.fields.by, boundary.fields.from_helo, boundary.fields.from_ip) == (
+        "server-8.tower-541.messagelabs.com", "mail-ed1-f41.google.com", "209.85.208.41")
+    assert report.hops[0].fields.for_ == "<ayoku.liadi@bank.example>"
+    assert report.envelope.rcpt_to == ("ayoku.liadi@bank.example",)
+    assert [address.address for address in report.envelope.to] == ["ayoku.liadi@bank.example"]
+    assert [signature.domain for signature in report.dkim] == ["gmail.com"]
+
+
+# Brackets a header has of its own (an address literal, "[IPv6:...]"), and links whose text is
+# not exactly their target's host or address; and an auto-link in other case ("[HOST](http://host)").
+KEPT_BRACKETS = (b"Received: from mx.example.org ([192.0.2.1]) by [mx.example.net](http://other.example) "
+                 b"(helo=[IPv6:2001:db8::1]) for <[a@example.net](mailto:b@example.net)>; 4 Jul 2023 08:10:06 -0000\n"
+                 b"X-Note: [text](http://other.example) [host.example](https://host.example:8443/) "
+                 b"[x.example](http://x.example/path) [x.example](ftp://x.example)\n")
+LINKED_RECEIVED = b"Received: by [MX.Example.net](https://mx.example.NET) id 1; 4 Jul 2023 08:10:05 -0000\n"
+MARKDOWN_SUBJECT = b"Subject: see [example.com](http://example.com)\n"
+# Whole messages (with a body), so the fast path is asked about them too.
+LINKED_MESSAGES = (LINKED_RECEIVED + KEPT_BRACKETS + b"\nbody\n", MARKDOWN_SUBJECT + b"From: a@example.com\n\nbody\n",
+                   MARKDOWN_SUBJECT + LINKED_RECEIVED + b"\nbody\n")
+
+
+def test_only_links_whose_text_is_their_own_target_are_undone() -> None:
+    # The brackets and links of KEPT_BRACKETS stay as written; the host's case does not matter.
+    mixed, in_subject, both = LINKED_MESSAGES
+    loaded = load_bytes(mixed)
+    assert loaded.data == b"Received: by MX.Example.net id 1; 4 Jul 2023 08:10:05 -0000\n" + KEPT_BRACKETS + b"\nbody\n"
+    assert loaded.cleanups == (AUTOLINKS_UNDONE.replace("9", "1"),)
+    # A subject an author wrote in Markdown is theirs: a message whose only links are there is
+    # read as it is; in a paste with links elsewhere too, the page linked the subject as well.
+    assert load_bytes(in_subject).data is in_subject
+    assert load_bytes(both).data == (
+        b"Subject: see example.com\nReceived: by MX.Example.net id 1; 4 Jul 2023 08:10:05 -0000\n\nbody\n")
