@@ -971,3 +971,22 @@ def test_a_domainkeys_signature_is_said_and_not_verified() -> None:
     assert note.severity.value == "info" and note.subject == "header 1"
     _, findings = verify(sign(MESSAGE, key=rsa_key(1024)), rsa_dns(1024))
     assert not [f for f in findings if f.id == "dkim.domainkeys"]
+
+
+def test_a_signature_the_paste_stops_inside_is_cut_off_not_malformed() -> None:
+    # A header pasted into a GitHub issue (real, 2023) ends in the DKIM-Signature's bh=: "Malformed
+    # DKIM signature", a warning about the sender, for what the paste left out.
+    import headerscope
+
+    head = (b"Received: from mail-ed1-f41.google.com (mail-ed1-f41.google.com [209.85.208.41]) by mx.example.net "
+            b"with ESMTPS id 1; Mon, 2 Nov 2026 10:00:02 +0000\r\nSubject: x\r\n")
+    cut = head + (b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=gmail.com; s=20221208;\r\n"
+                  b" h=to:subject:message-id:date:from:mime-version:from:to:cc:subject:date;\r\n"
+                  b" bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;\r\n")
+    report = headerscope.analyze(cut, offline=True)
+    [signature] = report.dkim
+    assert (signature.result, signature.reason_code) == ("neutral", "cut_off")
+    assert [f.id for f in report.findings if f.id.startswith("dkim.")] == ["dkim.cut_off"]
+    # The same signature with a field after it was not cut by the paste: malformed.
+    whole = cut + b"To: a@example.net\r\n"
+    assert [s.reason_code for s in headerscope.analyze(whole, offline=True).dkim] == ["malformed"]

@@ -193,7 +193,9 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
     for index, pos in enumerate(positions):
         header_index = header_indexes[index] if index < len(header_indexes) else pos
         check = _Check(index=index, header_index=header_index)
-        tags = _read_tags(check, split.headers[pos][1])
+        # The last field of a pasted header may be cut off where the paste stops.
+        tags = _read_tags(check, split.headers[pos][1],
+                          last_of_paste=message.header_only and pos == len(split.headers) - 1)
         if tags is not None and index >= MAX_SIGNATURES:
             check.finish("policy", "too_many_signatures",
                          f"not verified: only the first {MAX_SIGNATURES} signatures are checked (RFC 6376 section 6.1)")
@@ -258,8 +260,9 @@ def _body_request(check: _Check) -> tuple[str, str, int | None]:
     return body_canon, check.algorithm or "rsa-sha256", check.body_length
 
 
-def _read_tags(check: _Check, raw_value: bytes) -> dict[str, str] | None:
-    """Fill the descriptive fields; None (with the check finished) when it cannot be verified."""
+def _read_tags(check: _Check, raw_value: bytes, last_of_paste: bool = False) -> dict[str, str] | None:
+    """Fill the descriptive fields; None (with the check finished) when it cannot be verified.
+    ``last_of_paste``: the field ends a pasted header, where the paste may have cut it off."""
     values, error = parse_tag_dict(raw_value.decode("utf-8", "replace"))
     check.domain = (values.get("d") or "").strip().lower() or None
     check.selector = (values.get("s") or "").strip() or None
@@ -281,6 +284,13 @@ def _read_tags(check: _Check, raw_value: bytes) -> dict[str, str] | None:
         check.finish("neutral", "redacted",
                      f"not readable: part of it was masked in this copy ({mask!r}), so it cannot be verified "
                      f"({problem})")
+        return None
+    if last_of_paste and "b" in missing:
+        # The paste stops inside the signature (b= comes last as signers write it): what is
+        # missing was never copied, which says nothing of the signature the message carried.
+        check.finish("neutral", "cut_off",
+                     f"not readable: it is the last field of the pasted header and stops before its b= tag, so the "
+                     f"paste cut it off ({problem})")
         return None
     check.finish("permerror", "malformed", problem)
     return None
@@ -650,6 +660,7 @@ _CODE_FINDINGS: dict[str, tuple[str, Severity, str, str]] = {
     "future_timestamp": ("dkim.future_timestamp", Severity.NOTICE, "DKIM signature dated in the future", f"{RFC6376}#section-3.5"),
     "malformed": ("dkim.malformed", Severity.WARNING, "Malformed DKIM signature", f"{RFC6376}#section-3.5"),
     "redacted": ("dkim.redacted", Severity.INFO, "DKIM signature masked in this copy", f"{RFC6376}#section-3.5"),
+    "cut_off": ("dkim.cut_off", Severity.INFO, "DKIM signature cut off where the paste stops", f"{RFC6376}#section-3.5"),
     "key_syntax": ("dkim.malformed", Severity.WARNING, "Malformed DKIM key record", f"{RFC6376}#section-3.6.1"),
     "key_mismatch": ("dkim.malformed", Severity.WARNING, "DKIM key record does not fit the signature", f"{RFC6376}#section-3.6.1"),
     "key_testing": ("dkim.key_testing", Severity.INFO, "DKIM key in testing mode", f"{RFC6376}#section-3.6.1"),
