@@ -95,6 +95,10 @@ _SCL = {
     "6": "spam: the policy sends it to the junk folder or quarantine (see dest for where it went)",
     "7": "high confidence spam", "8": "high confidence spam", "9": "high confidence spam",
 }
+# BCL, the bulk complaint level: how many complaints the sender's bulk mail draws (the anti-spam
+# policy's bulk threshold, 7 by default, files mail at or above it as bulk).
+_BCL = {"0": "not bulk", **{n: "bulk, few complaints" for n in "123"}, **{n: "bulk, mixed complaints" for n in "4567"},
+        "8": "bulk, many complaints", "9": "bulk, many complaints"}
 # X-Microsoft-Antispam-Mailbox-Delivery: where the receiving mailbox put the message, and why
 # when the filter's verdict was overridden (a user's safe senders list, an admin's setting).
 _DEST = {"I": "delivered to the Inbox", "J": "delivered to the Junk Email folder"}
@@ -422,6 +426,9 @@ def _microsoft_verdict(header: str, index: int, parts: list[tuple[str, str]], tr
     words = []
     if scl:
         words.append(f"SCL {scl}" + (f" ({_SCL[scl].split(':')[0]})" if scl in _SCL else ""))
+    bcl = values.get("BCL", "").strip()
+    if bcl in _BCL:
+        words.append(f"BCL {bcl} ({_BCL[bcl]})")
     if sfv:
         words.append(f"SFV:{sfv}" + (f" ({_SFV[sfv]})" if sfv in _SFV else ""))
     if cat and cat != "NONE":

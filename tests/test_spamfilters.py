@@ -35,7 +35,8 @@ def test_microsoft_inbound_report_at_a_microsoft_mailbox_is_the_receivers() -> N
     assert details["DIR"] == ("INB", "inbound")
     assert details["BCL"][0] == "0"
     assert "SFS" not in details and "SFP" not in details  # Microsoft's internal rule ids
-    assert verdict.summary == "SCL 5 (spam); SFV:SPM (spam, by spam filtering); CAT:SPOOF (spoofing); inbound"
+    assert verdict.summary == ("SCL 5 (spam); BCL 0 (not bulk); SFV:SPM (spam, by spam filtering); CAT:SPOOF "
+                               "(spoofing); inbound")
     [flagged] = [f for f in report.findings if f.id == "spam.flagged"]
     assert flagged.subject == f"header {verdict.header_index + 1}" and "Microsoft 365" in flagged.title
     # A report attached to a phishing ticket does not advise safe-listing the sender.
@@ -543,7 +544,9 @@ def test_outlook_com_consumer_verdict_keeps_its_bulk_level_and_folder() -> None:
     assert verdict.filter == "Microsoft 365"
     details = {key: value for key, value, _ in verdict.details}
     assert (details["SCL"], details["BCL"], details["DEST"], details["OFR"]) == ("5", "8", "J", "SpamFilterAuthJ")
-    assert verdict.summary == "SCL 5 (spam); delivered to the Junk Email folder (OFR:SpamFilterAuthJ)"
+    # The bulk level beside the spam level: a bulk sender many complain about, filed as junk.
+    assert verdict.summary == ("SCL 5 (spam); BCL 8 (bulk, many complaints); delivered to the Junk Email folder "
+                               "(OFR:SpamFilterAuthJ)")
     # An outbound scan (DIR:OUT, a hybrid tenant's relay) delivers to no folder.
     outbound = analyze(
         "Received: from mail.amd.example (192.0.2.7) by mx.lists.example.org with ESMTPS id Q; "
