@@ -25,6 +25,7 @@ from .auth.dmarc import check_dmarc, nothing_aligned
 from .auth.ptr import check_reverse_dns, parse_client_ip
 from .auth.recorded import checked_client, compare, parse_recorded
 from .auth.spf import check_spf
+from .bulk import read_bulk
 from .dns.evidence import EvidenceResolver
 from .dns.interface import Resolver
 from .domains import is_ip_literal, normalize_domain, organizational_domain
@@ -187,6 +188,11 @@ def _converted_by_receiver(finding: Finding, host: str, what: str) -> Finding:
         "(X-MIME-Autoconverted) after accepting the message: a new transfer encoding changes the body that "
         "DKIM hashes (RFC 6376 section 5.3), so the change is most likely that server's, after delivery, not a "
         "change in transit."))
+
+
+# The findings of mime.read_carried that say the message is a delivery report, a disposition
+# notification, a DMARC report or an automatic reply.
+_NOTIFICATION_FINDINGS = ("dsn.", "mdn.", "message.auto_reply", "message.dmarc_report")
 
 
 # Fields a mailing list manager adds (RFC 2369, RFC 2919; Mailman's and ezmlm's own).
@@ -363,6 +369,12 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # An attached message's own attachments are named by their path ("--attached 1.2").
     delivery_report, feedback_report, attached, carried_findings = read_carried(message, loaded.attached_path)
     findings.extend(carried_findings)
+    # A bounce, a report or an automatic reply (which often says "Precedence: junk") is no mail
+    # anyone subscribed to: its bulk signals are shown, not held to the bulk senders' rules.
+    notification = delivery_report is not None or feedback_report is not None or any(
+        f.id.startswith(_NOTIFICATION_FINDINGS) for f in carried_findings)
+    bulk, bulk_findings = read_bulk(message, dkim, notification=notification)
+    findings.extend(bulk_findings)
     comparison, comparison_findings = compare(recorded, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
                                               resent_domains=_resent_domains(message),
                                               header_only=message.header_only)
@@ -416,6 +428,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         delivery_report=delivery_report,
         feedback_report=feedback_report,
         attached=attached,
+        bulk=bulk,
     )
 
 

@@ -128,6 +128,11 @@ class Message(Value):
         """Whether any field's name (in lower case) ends with this suffix."""
         return any(name.endswith(lowercase_suffix) for name in self._by_name)
 
+    def name_starting(self, lowercase_prefix: str) -> str | None:
+        """The first field name (as written) whose lower case starts with this prefix, or None."""
+        found = next((fields for name, fields in self._by_name.items() if name.startswith(lowercase_prefix)), None)
+        return found[0].name if found else None
+
     def first(self, name: str) -> str | None:
         """Value of the topmost field with this name, or None."""
         found = self._by_name.get(name.lower())

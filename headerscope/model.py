@@ -734,6 +734,41 @@ class FeedbackReport(Value):
     """The feedback type in words."""
 
 
+
+@frozen
+class BulkSignals(Value):
+    """What the header says about bulk and list mail, read without DNS: the unsubscribe fields
+    (RFC 2369, RFC 8058), Precedence, List-Id, Feedback-ID and a bulk-sending service's own
+    mark. What mailbox providers weigh when they file a newsletter as spam."""
+
+    kind: str
+    """``mailing_list`` (a list relaying its members' posts: List-Post, Mailman's or ezmlm's
+    fields), ``bulk`` (a sender's bulk or subscribed mail: List-Unsubscribe, List-Id, Precedence
+    bulk, list or junk) or ``service`` (only a sending service's mark or a Feedback-ID, which
+    newsletters and receipts alike carry)."""
+    list_unsubscribe: tuple[str, ...]
+    """The URIs of List-Unsubscribe (RFC 2369 section 3.2), in order, angle brackets removed."""
+    list_unsubscribe_post: str | None
+    """List-Unsubscribe-Post as written (RFC 8058 section 3.1: ``List-Unsubscribe=One-Click``)."""
+    one_click: bool
+    """True when one-click unsubscription is offered as RFC 8058 section 3.1 asks: the Post field
+    holds ``List-Unsubscribe=One-Click`` and List-Unsubscribe an https: URI."""
+    unsubscribe_signed_by: tuple[str, ...]
+    """The DKIM signatures (``domain/selector``) whose h= covers both List-Unsubscribe and
+    List-Unsubscribe-Post (RFC 8058 section 4 asks for one), whatever their result."""
+    precedence: str | None = None
+    """Precedence as written (``bulk``, ``list``, ``junk``: a convention, RFC 2076 section 3.9)."""
+    list_id: str | None = None
+    """List-Id as written (RFC 2919)."""
+    feedback_id: str | None = None
+    """Feedback-ID as written: the sender's campaign identifiers for Gmail's feedback loop."""
+    auto_submitted: str | None = None
+    """Auto-Submitted as written (RFC 3834 section 5), when present beside the other signals."""
+    sending_service: str | None = None
+    """The bulk-sending service its own field names (``Amazon SES``, ``SendGrid``, ...)."""
+    sending_service_field: str | None = None
+    """The field that names it, e.g. ``X-SES-Outgoing``."""
+
 # A wait between the Date: and the first Received longer than this is told apart from the
 # servers' time (Report.transit_split).
 _DATE_GAP_APART = 600.0
@@ -797,6 +832,9 @@ class Report(Value):
     """When the message is an abuse or authentication failure report (ARF): what it reports."""
     attached: tuple[AttachedMessage, ...] = ()
     """Messages carried inside this one (forwarded as attachments, returned by a bounce)."""
+    bulk: BulkSignals | None = None
+    """Bulk and list mail signals (List-Unsubscribe, one-click, Precedence, Feedback-ID, the sending
+    service); None for a message that carries none of them, as person-to-person mail."""
 
     def transit_split(self) -> tuple[float | None, float | None]:
         """(the journey's time, the part of it before the first Received): the time from the

@@ -9,7 +9,7 @@ from conftest import CORPUS, REPO, SAMPLES
 import headerscope
 from headerscope.finding_ids import FINDING_IDS
 
-_FAMILIES = ("arc", "attached", "date", "dkim", "dmarc", "dsn", "envelope", "feedback", "headers", "hops", "input",
+_FAMILIES = ("arc", "attached", "bulk", "date", "dkim", "dmarc", "dsn", "envelope", "feedback", "headers", "hops", "input",
              "mdn", "message", "recorded", "spam", "spf")
 # Quoted words of the families' shape that are no finding id.
 _NOT_IDS = {"dkim.dnsplug"}

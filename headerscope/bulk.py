@@ -1,0 +1,296 @@
+"""Bulk and list mail: the unsubscribe fields, and the requirements mailbox providers set for them.
+
+"Why is my newsletter in spam?" is often answered by its header. Since February 2024 Gmail and
+Yahoo require senders of bulk mail to offer one-click unsubscription on marketing and
+subscribed messages (Google's email sender guidelines, https://support.google.com/mail/answer/81126;
+Yahoo's sender best practices, https://senders.yahooinc.com/best-practices/). This module reads,
+from the header alone and without DNS:
+
+* ``List-Unsubscribe`` (RFC 2369 section 3.2): angle-bracketed URIs, usually a ``mailto:`` and an
+  ``https:`` one;
+* ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058): the receiver may unsubscribe
+  the recipient with one HTTPS POST, with no page to visit. RFC 8058 section 4 asks for a valid
+  DKIM signature whose ``h=`` covers both fields, so that nobody can make a mailbox provider POST
+  to a URI of their choosing; without it, receivers do not offer the button;
+* ``Precedence: bulk``, ``list`` or ``junk``: a convention no standard defines (RFC 2076 section 3.9
+  calls it non-standard), which RFC 3834 section 2 asks automatic responders to respect;
+* ``List-Id`` (RFC 2919), ``Auto-Submitted`` (RFC 3834 section 5);
+* ``Feedback-ID``: the sender's campaign identifiers for Gmail's spam feedback loop
+  (https://support.google.com/a/answer/6254652);
+* the sending service, when a field of its own names it (``_SERVICE_FIELDS``).
+
+A discussion list (Mailman, ezmlm, Google Groups) relays its members' posts; RFC 8058 and the
+providers' requirement are written for a sender's own bulk mail, so a list's copy is told apart
+and not held to them. Every field is read bounded (``_MAX_VALUE``): the header is hostile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .message import Message
+from .model import BulkSignals, DkimSignatureResult, Finding, Severity
+from .text import compiled_on_first_use
+
+_RFC2369 = "https://www.rfc-editor.org/rfc/rfc2369#section-3.2"
+_RFC8058_SENDERS = "https://www.rfc-editor.org/rfc/rfc8058#section-3.1"
+_RFC8058_DKIM = "https://www.rfc-editor.org/rfc/rfc8058#section-4"
+_GOOGLE_GUIDELINES = "https://support.google.com/mail/answer/81126"
+
+_MAX_VALUE = 4096
+"""Characters read of any field (a List-Unsubscribe with two URIs is a few hundred)."""
+_MAX_URIS = 8
+"""URIs kept of List-Unsubscribe (RFC 2369 lists a handful of alternatives at most)."""
+_MAX_SHOWN = 300
+"""Characters kept of a field shown as written (Precedence, List-Id, Feedback-ID...)."""
+
+# Fields whose presence makes a message bulk or list mail; Precedence counts only with one of
+# _BULK_PRECEDENCE (RFC 3834 section 2 names the three).
+_LIST_FIELDS = frozenset({"list-unsubscribe", "list-unsubscribe-post", "list-id"})
+_BULK_PRECEDENCE = frozenset({"bulk", "list", "junk"})
+# Fields a list that relays its members' posts adds: RFC 2369's List-Post (unless "NO", an
+# announcement list), Mailman's and ezmlm's own. Google Groups writes List-Post too.
+_DISCUSSION_FIELDS = ("X-Mailman-Version", "X-BeenThere", "Mailing-List")
+
+# Sending services that mark every message with a field of their own, documented by the
+# service: a field's name is the marker, never its value. Kept short and general: a field a
+# sender could add by hand names the service no more surely than the sender says so.
+_SERVICE_FIELDS = (
+    ("X-SES-Outgoing", "Amazon SES"),
+    ("X-SG-EID", "SendGrid"),
+    ("X-Mandrill-User", "Mandrill (Mailchimp Transactional)"),
+    ("X-MC-User", "Mailchimp"),
+    ("X-SFMC-Stack", "Salesforce Marketing Cloud"),
+    ("X-PM-Message-Id", "Postmark"),
+    ("X-Sib-Id", "Brevo (Sendinblue)"),
+)
+# Mailgun's fields all start with this (X-Mailgun-Sid on every message, X-Mailgun-Variables...).
+_MAILGUN_PREFIX = "x-mailgun-"
+# Amazon SES ends the Feedback-ID it writes with ":AmazonSES".
+_SES_FEEDBACK_SUFFIX = ":amazonses"
+_SERVICE_NAMES = frozenset(name.lower() for name, _ in _SERVICE_FIELDS)
+_SIGNAL_FIELDS = _LIST_FIELDS | _SERVICE_NAMES | {"precedence", "feedback-id"}
+
+# One URI of RFC 2369 section 2: "<" URI ">", whitespace inside to be ignored.
+_angle_uri = compiled_on_first_use(r"<([^<>]{1,2048})>")
+
+_KIND_WORDS = {
+    "mailing_list": "a mailing list's copy of a member's post",
+    "bulk": "a sender's bulk or subscribed mail",
+    "service": "sent through a bulk-sending service (newsletters and receipts alike)",
+}
+
+
+def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notification: bool = False
+              ) -> tuple[BulkSignals | None, tuple[Finding, ...]]:
+    """The bulk and list signals of the header, and the findings they call for; (None, ()) for
+    a message with none (person-to-person mail). ``notification``: the message is a bounce, a
+    report or an automatic reply (mime.read_carried said so), which no unsubscription concerns."""
+    mailgun = message.name_starting(_MAILGUN_PREFIX)
+    if not message.has_any(_SIGNAL_FIELDS) and mailgun is None:
+        return None, ()  # the usual case: a few set lookups
+    precedence = _first(message, "Precedence")
+    feedback_id = _first(message, "Feedback-ID")
+    service, service_field = _service(message, mailgun, feedback_id)
+    listed = message.has_any(_LIST_FIELDS)
+    bulk_precedence = (precedence or "").strip().lower() in _BULK_PRECEDENCE
+    if not (listed or bulk_precedence or feedback_id is not None or service is not None):
+        return None, ()  # only a Precedence such as "first-class"
+    uris = _unsubscribe_uris(message.first("List-Unsubscribe"))
+    post = _first(message, "List-Unsubscribe-Post")
+    post_one_click = post is not None and "".join(post.split()).lower() == "list-unsubscribe=one-click"
+    https = any(uri.lower().startswith("https:") for uri in uris)
+    if _discussion_list(message):
+        kind = "mailing_list"
+    elif listed or bulk_precedence:
+        kind = "bulk"
+    else:
+        kind = "service"
+    signed = tuple(_signer(s) for s in _covering(dkim)) if post is not None else ()
+    signals = BulkSignals(
+        kind=kind, list_unsubscribe=uris, list_unsubscribe_post=post, one_click=post_one_click and https,
+        unsubscribe_signed_by=signed, precedence=precedence, list_id=_first(message, "List-Id"),
+        feedback_id=feedback_id, auto_submitted=_first(message, "Auto-Submitted"),
+        sending_service=service, sending_service_field=service_field,
+    )
+    if notification:
+        return signals, ()
+    return signals, tuple(_findings(signals, post_one_click, https, len(dkim), _covering(dkim)))
+
+
+def bulk_rows(bulk: BulkSignals) -> tuple[tuple[str, str], ...]:
+    """(label, value) for each signal present, in the order a reader wants them; shared by the
+    terminal, HTML and Markdown reports."""
+    if bulk.one_click:
+        one_click = (f"offered; both fields signed by {', '.join(bulk.unsubscribe_signed_by)}"
+                     if bulk.unsubscribe_signed_by else
+                     "offered, but no DKIM signature covers both fields, so receivers do not show it "
+                     "(RFC 8058 section 4)")
+    elif bulk.list_unsubscribe_post is not None:
+        one_click = (f"not offered: List-Unsubscribe-Post: {bulk.list_unsubscribe_post}, "
+                     "without List-Unsubscribe=One-Click and an https: URI (RFC 8058 section 3.1)")
+    else:
+        one_click = "not offered (no List-Unsubscribe-Post)"
+    service = (f"{bulk.sending_service} ({bulk.sending_service_field})" if bulk.sending_service_field
+               else bulk.sending_service or "")
+    rows = [
+        ("Kind", _KIND_WORDS.get(bulk.kind, bulk.kind)),
+        ("List-Unsubscribe", ", ".join(bulk.list_unsubscribe) or "none"),
+        ("One-click (RFC 8058)", one_click),
+        ("Precedence", bulk.precedence or ""),
+        ("List-Id", bulk.list_id or ""),
+        ("Feedback-ID", bulk.feedback_id or ""),
+        ("Auto-Submitted", bulk.auto_submitted or ""),
+        ("Sending service", service),
+    ]
+    return tuple((label, value) for label, value in rows if value)
+
+
+def _first(message: Message, name: str) -> str | None:
+    """The topmost field's value, bounded and on one line, or None."""
+    value = message.first(name)
+    if value is None:
+        return None
+    shown = " ".join(value[:_MAX_SHOWN * 2].split())
+    return shown[:_MAX_SHOWN - 1] + "…" if len(shown) > _MAX_SHOWN else shown
+
+
+def _unsubscribe_uris(value: str | None) -> tuple[str, ...]:
+    """The URIs of a List-Unsubscribe value, in order (RFC 2369 section 2: whitespace inside the
+    brackets is ignored; text outside them, a comment, is not a URI)."""
+    if not value:
+        return ()
+    uris = ("".join(match.group(1).split()) for match in _angle_uri().finditer(value[:_MAX_VALUE]))
+    return tuple(uri for uri in uris if uri)[:_MAX_URIS]
+
+
+def _discussion_list(message: Message) -> bool:
+    """Whether the message came through a list that relays its members' posts."""
+    post = message.first("List-Post")
+    if post is not None and post.strip()[:4].upper() != "NO":
+        return True
+    return any(message.first(name) is not None for name in _DISCUSSION_FIELDS)
+
+
+def _service(message: Message, mailgun: str | None, feedback_id: str | None) -> tuple[str | None, str | None]:
+    """(the sending service, the field that names it), or (None, None)."""
+    for name, service in _SERVICE_FIELDS:
+        found = message.all(name)
+        if found:
+            return service, found[0].name
+    if mailgun is not None:
+        return "Mailgun", mailgun
+    if feedback_id is not None and feedback_id.lower().endswith(_SES_FEEDBACK_SUFFIX):
+        return "Amazon SES", "Feedback-ID"
+    return None, None
+
+
+def _signer(signature: DkimSignatureResult) -> str:
+    """A signature as the reports name it: ``domain/selector``."""
+    return f"{signature.domain or '?'}/{signature.selector or '?'}"
+
+
+def _covering(dkim: Sequence[DkimSignatureResult]) -> list[DkimSignatureResult]:
+    """The signatures whose h= names both List-Unsubscribe and List-Unsubscribe-Post (names are
+    case-insensitive, RFC 6376 section 3.5)."""
+    out = []
+    for signature in dkim[:50]:  # a hostile message may carry thousands; the DKIM check bounds its own
+        names = {name.lower() for name in signature.signed_headers[:200]}
+        if "list-unsubscribe" in names and "list-unsubscribe-post" in names:
+            out.append(signature)
+    return out
+
+
+# Results of a signature that does not verify, so that it covers nothing (RFC 6376 section 6.1).
+_BROKEN = frozenset({"fail", "permerror"})
+
+
+def _findings(bulk: BulkSignals, post_one_click: bool, https: bool, signatures: int,
+              covering: list[DkimSignatureResult]) -> list[Finding]:
+    findings: list[Finding] = []
+    requirement = ("Since February 2024 Gmail and Yahoo require senders of bulk mail (Google: over 5,000 "
+                   "messages a day to Gmail accounts) to offer one-click unsubscription (RFC 8058) on marketing "
+                   "and subscribed messages and to honour it within two days; mail that lacks it is more likely "
+                   "to be rejected or filed as spam. Transactional messages (receipts, password resets) are "
+                   "exempt.")
+    if bulk.list_unsubscribe_post is not None and not (post_one_click and https):
+        what = ("holds no https: URI, which the one-click POST goes to" if post_one_click and bulk.list_unsubscribe
+                else "is missing" if post_one_click
+                else f"is present, but List-Unsubscribe-Post says \"{bulk.list_unsubscribe_post[:80]}\", not "
+                     "\"List-Unsubscribe=One-Click\"")
+        findings.append(Finding(
+            id="bulk.one_click_incomplete", severity=Severity.NOTICE,
+            title="One-click unsubscription is offered incompletely",
+            explanation=(f"The message carries List-Unsubscribe-Post, but List-Unsubscribe {what}. RFC 8058 "
+                         "section 3.1 asks for the single key/value pair \"List-Unsubscribe=One-Click\" and an "
+                         "https: URI in List-Unsubscribe; without both, receivers do not offer one-click "
+                         f"unsubscription. {requirement}"),
+            reference=_RFC8058_SENDERS, subject="List-Unsubscribe-Post"))
+    elif bulk.one_click:
+        verifying = [s for s in covering if s.result not in _BROKEN]
+        if not verifying:
+            if covering:
+                named = ", ".join(f"{_signer(s)} ({s.result})" for s in covering[:3])
+                why = (f"The DKIM signatures whose h= covers both fields do not verify ({named}), so they "
+                       "vouch for neither.")
+            elif signatures:
+                why = "No DKIM signature's h= covers both List-Unsubscribe and List-Unsubscribe-Post."
+            else:
+                why = "The message has no DKIM signature."
+            findings.append(Finding(
+                id="bulk.one_click_unsigned", severity=Severity.NOTICE,
+                title="One-click unsubscription is not covered by a valid DKIM signature",
+                explanation=(f"{why} RFC 8058 section 4 requires a valid DKIM signature whose h= tag covers both "
+                             "fields, so that nobody can add them to make a mailbox provider POST to a URI of "
+                             "their choosing, and says receivers SHOULD NOT offer one-click unsubscription "
+                             "without it. Gmail and Yahoo, which require one-click unsubscription of bulk senders "
+                             "since February 2024, check for it; the sender's signing software has to be told to "
+                             "sign List-Unsubscribe-Post (OpenDKIM's SignHeaders, for one, does not by default)."),
+                reference=_RFC8058_DKIM, subject="List-Unsubscribe-Post"))
+    elif bulk.list_unsubscribe:
+        if bulk.kind == "mailing_list":
+            findings.append(Finding(
+                id="bulk.no_one_click", severity=Severity.INFO,
+                title="Mailing list: List-Unsubscribe without one-click",
+                explanation=("The message came through a mailing list that relays its members' posts, whose "
+                             f"List-Unsubscribe (RFC 2369) offers {_offered(bulk.list_unsubscribe)}, not one-click "
+                             "unsubscription (RFC 8058's List-Unsubscribe-Post). That is usual for a discussion list: "
+                             "the one-click requirement Gmail and Yahoo set in February 2024 is written for "
+                             "senders of marketing and subscribed bulk mail. A list manager that adds the field "
+                             "(and signs it) gives the recipients' mailbox their one-click Unsubscribe button."),
+                reference=_RFC8058_SENDERS, subject="List-Unsubscribe"))
+        else:
+            findings.append(Finding(
+                id="bulk.no_one_click", severity=Severity.NOTICE,
+                title="List-Unsubscribe without one-click unsubscription",
+                explanation=("The message is subscribed mail: its List-Unsubscribe (RFC 2369) offers "
+                             f"{_offered(bulk.list_unsubscribe)}, but no List-Unsubscribe-Post: "
+                             f"List-Unsubscribe=One-Click (RFC 8058). {requirement}"),
+                reference=_GOOGLE_GUIDELINES, subject="List-Unsubscribe"))
+    elif bulk.kind == "bulk" and (bulk.precedence or "").lower() in ("bulk", "junk"):
+        findings.append(Finding(
+            id="bulk.no_unsubscribe", severity=Severity.NOTICE,
+            title=f"Marked as bulk mail (Precedence: {bulk.precedence}) without List-Unsubscribe",
+            explanation=(f"The sender marks the message as bulk mail (Precedence: {bulk.precedence}) but gives no "
+                         "List-Unsubscribe field (RFC 2369), so the recipient's mailbox offers no unsubscribe "
+                         f"button, and a recipient who no longer wants it can only report it as spam. {requirement}"),
+            reference=_GOOGLE_GUIDELINES, subject="Precedence"))
+    elif bulk.kind == "service" and not bulk.list_unsubscribe:
+        sender = bulk.sending_service or "a bulk-sending service"
+        marker = f" ({bulk.sending_service_field})" if bulk.sending_service_field else " (Feedback-ID)"
+        findings.append(Finding(
+            id="bulk.no_unsubscribe", severity=Severity.INFO,
+            title=f"Sent through {sender}, with no List-Unsubscribe",
+            explanation=(f"The message was sent through {sender}{marker} and carries no List-Unsubscribe field "
+                         "(RFC 2369). That is right for a transactional message (a receipt, a password reset), "
+                         f"but not for a newsletter or marketing mail. {requirement}"),
+            reference=_GOOGLE_GUIDELINES, subject="List-Unsubscribe"))
+    return findings
+
+
+def _offered(uris: tuple[str, ...]) -> str:
+    """What a List-Unsubscribe offers, in words: "a mailto: address and an https: page"."""
+    schemes = {uri.partition(":")[0].lower() for uri in uris}
+    words = [word for scheme, word in (("mailto", "a mailto: address"), ("https", "an https: page"),
+                                        ("http", "an http: page")) if scheme in schemes]
+    return " and ".join(words) or "URIs of other schemes"
