@@ -141,6 +141,7 @@ def environment(directory: str | None = None) -> jinja2.Environment:
     env.filters["result_class"] = result_class
     env.filters["result_words"] = result_words
     env.filters["feedback_rows"] = _feedback_rows
+    env.filters["bulk_rows"] = _bulk_rows
     env.filters["login"] = _login
     env.filters["client_user"] = _client_user
     return env
@@ -164,6 +165,12 @@ def _feedback_rows(feedback: Any) -> tuple[tuple[str, str], ...]:
     from .mime import feedback_rows
 
     return feedback_rows(feedback)
+
+
+def _bulk_rows(bulk: Any) -> tuple[tuple[str, str], ...]:
+    from .bulk import bulk_rows
+
+    return bulk_rows(bulk)
 
 
 def get_template(name: str) -> jinja2.Template:

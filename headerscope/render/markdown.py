@@ -139,6 +139,7 @@ class MarkdownRenderer(Renderer):
         lines.extend(self._hops(report))
         lines.extend(self._authentication(report))
         lines.extend(self._spam_filters(report))
+        lines.extend(self._bulk(report))
         lines.extend(self._attached(report))
 
         lines.append(f"_headerscope {md_escape(report.version)} · input SHA-256 {md_escape(report.input.sha256)}"
@@ -171,6 +172,17 @@ class MarkdownRenderer(Renderer):
         lines = ["### Feedback report", "", "An abuse or authentication failure report (ARF, RFC 5965).", "",
                  _row(("Field", "Value")), _row(("---", "---"))]
         for label, value in feedback_rows(report.feedback_report):
+            lines.append(_row((md_escape(label, 40), md_escape(value, MAX_CELL))))
+        lines.append("")
+        return lines
+
+    def _bulk(self, report: Report) -> list[str]:
+        if report.bulk is None:
+            return []
+        from ..bulk import bulk_rows
+
+        lines = ["### Bulk mail", "", _row(("Field", "Value")), _row(("---", "---"))]
+        for label, value in bulk_rows(report.bulk):
             lines.append(_row((md_escape(label, 40), md_escape(value, MAX_CELL))))
         lines.append("")
         return lines

@@ -149,6 +149,9 @@ class TerminalRenderer(Renderer):
         if report.spam_filters:
             blocks.append(Rule(_t("Spam filters (as recorded)")))
             blocks.append(self._spam_filters(report))
+        if report.bulk is not None:
+            blocks.append(Rule(_t("Bulk mail")))
+            blocks.append(self._bulk(report))
         if report.attached:
             blocks.append(Rule(_t("Attached messages (analyze one with --attached N)")))
             blocks.append(self._attached(report))
@@ -487,6 +490,19 @@ class TerminalRenderer(Renderer):
         table.add_column("field", style="bold", no_wrap=True)
         table.add_column("value", overflow="fold")
         for label, value in feedback_rows(report.feedback_report):
+            table.add_row(_t(label), _t(value, limit=600))
+        return table
+
+    def _bulk(self, report: Report) -> RenderableType:
+        from rich.table import Table
+
+        from ..bulk import bulk_rows
+
+        assert report.bulk is not None
+        table = Table(show_edge=False, pad_edge=False, show_header=False)
+        table.add_column("field", style="bold", no_wrap=True)
+        table.add_column("value", overflow="fold")
+        for label, value in bulk_rows(report.bulk):
             table.add_row(_t(label), _t(value, limit=600))
         return table
 
