@@ -1,0 +1,213 @@
+"""Bulk and list mail: List-Unsubscribe (RFC 2369), one-click unsubscription (RFC 8058) and its
+DKIM coverage, Precedence, Feedback-ID and the sending service, told apart for a sender's bulk
+mail, a discussion list's copy, a transactional message and person-to-person mail."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime, timezone
+from unittest import mock
+
+import dkim  # only to sign test messages, as test_dkim does
+from conftest import SAMPLES
+from cryptography.hazmat.primitives import serialization
+
+import headerscope
+from headerscope.dns.snapshot import SnapshotResolver
+from headerscope.model import Report
+from headerscope.render import get_renderer
+
+SHOP_KEY = (SAMPLES / "keys" / "shop.example.rsa2048.pem").read_bytes()
+
+# The fields of RFC 8058 section 8.2's example: a mailto: and an https: URI, and the one-click
+# key/value pair.
+RFC8058_FIELDS = (
+    "List-Unsubscribe: <mailto:listrequest@example.com?subject=unsubscribe>,\r\n"
+    "    <https://example.com/unsubscribe.html?opaque=123456789>\r\n"
+    "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+)
+RECEIVED = ("Received: from mail.shop.example (mail.shop.example [192.0.2.40]) by mx.receiver.example with ESMTPS "
+            "id 4Q1; Mon, 2 Nov 2026 10:00:04 +0000\r\n")
+
+
+def message(fields: str, sender: str = "news@shop.example", subject: str = "Autumn offers") -> str:
+    return (f"From: Shop <{sender}>\r\nTo: carol@receiver.example\r\nSubject: {subject}\r\n"
+            f"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nMessage-ID: <n1@shop.example>\r\n{fields}"
+            "MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nHello.\r\n")
+
+
+def analyze(text: str) -> Report:
+    return headerscope.analyze(text.encode(), offline=True)
+
+
+def bulk_ids(report: Report) -> dict[str, str]:
+    return {f.id: f.severity.value for f in report.findings if f.id.startswith("bulk.")}
+
+
+def shop_dns() -> SnapshotResolver:
+    private = serialization.load_pem_private_key(SHOP_KEY, password=None)
+    der = private.public_key().public_bytes(serialization.Encoding.DER,
+                                            serialization.PublicFormat.SubjectPublicKeyInfo)
+    record = "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()
+    return SnapshotResolver({"s2026._domainkey.shop.example": {"TXT": [[record[i:i + 255] for i in
+                                                                         range(0, len(record), 255)]]}})
+
+
+def signed(text: str, headers: list[str]) -> bytes:
+    """The message with a DKIM-Signature of shop.example over ``headers``, made before its delivery."""
+    raw = text.encode()
+    # dkimpy reads the signing time (t=) from time.time(): pinned to just before the Received stamp.
+    with mock.patch("dkim.time.time", return_value=datetime(2026, 11, 2, 10, 0, 1, tzinfo=timezone.utc).timestamp()):
+        field: bytes = dkim.sign(raw, b"s2026", b"shop.example", SHOP_KEY, include_headers=[h.encode() for h in headers])
+    return field + raw
+
+
+def test_rfc8058_example_is_read_and_unsigned_one_click_is_said() -> None:
+    report = analyze(RECEIVED + message(RFC8058_FIELDS))
+    bulk = report.bulk
+    assert bulk is not None
+    assert bulk.kind == "bulk"
+    assert bulk.list_unsubscribe == ("mailto:listrequest@example.com?subject=unsubscribe",
+                                     "https://example.com/unsubscribe.html?opaque=123456789")
+    assert bulk.list_unsubscribe_post == "List-Unsubscribe=One-Click"
+    assert bulk.one_click and bulk.unsubscribe_signed_by == ()
+    # RFC 8058 section 4: no DKIM signature covers the two fields, so receivers do not offer it.
+    assert bulk_ids(report) == {"bulk.one_click_unsigned": "notice"}
+    [finding] = [f for f in report.findings if f.id == "bulk.one_click_unsigned"]
+    assert "no DKIM signature" in finding.explanation and "SHOULD NOT" in finding.explanation
+    assert finding.reference == "https://www.rfc-editor.org/rfc/rfc8058#section-4"
+
+
+def test_one_click_signed_by_a_verifying_signature_is_in_order() -> None:
+    # A transactional message with one-click, signed over both fields: nothing to say.
+    raw = signed(RECEIVED + message(RFC8058_FIELDS, subject="Your order 1234"),
+                 ["From", "To", "Subject", "Date", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post"])
+    report = headerscope.analyze(raw, resolver=shop_dns())
+    [signature] = report.dkim
+    assert signature.result == "pass"
+    assert report.bulk is not None and report.bulk.one_click
+    assert report.bulk.unsubscribe_signed_by == ("shop.example/s2026",)
+    assert bulk_ids(report) == {}
+    # Someone changed the one-click URI after signing: the covering signature vouches for nothing.
+    tampered = raw.replace(b"opaque=123456789", b"opaque=attacker")
+    report = headerscope.analyze(tampered, resolver=shop_dns())
+    assert report.dkim[0].result == "fail"
+    assert bulk_ids(report) == {"bulk.one_click_unsigned": "notice"}
+    [finding] = [f for f in report.findings if f.id == "bulk.one_click_unsigned"]
+    assert "do not verify (shop.example/s2026 (fail))" in finding.explanation
+
+
+def test_a_signature_that_leaves_out_list_unsubscribe_post_does_not_cover_one_click() -> None:
+    # OpenDKIM's default SignHeaders signs List-Unsubscribe but not List-Unsubscribe-Post.
+    raw = signed(RECEIVED + message(RFC8058_FIELDS), ["From", "To", "Subject", "Date", "List-Unsubscribe"])
+    report = headerscope.analyze(raw, resolver=shop_dns())
+    assert report.dkim[0].result == "pass"
+    assert report.bulk is not None and report.bulk.unsubscribe_signed_by == ()
+    [finding] = [f for f in report.findings if f.id == "bulk.one_click_unsigned"]
+    assert finding.explanation.startswith("No DKIM signature's h= covers both List-Unsubscribe and "
+                                          "List-Unsubscribe-Post.")
+
+
+def test_mailman_list_message_is_not_scolded() -> None:
+    report = headerscope.analyze((SAMPLES / "mailing-list.eml").read_bytes(), offline=True)
+    bulk = report.bulk
+    assert bulk is not None
+    assert (bulk.kind, bulk.list_unsubscribe, bulk.one_click, bulk.precedence) == (
+        "mailing_list", ("mailto:devel-leave@lists.example.org",), False, "list")
+    assert bulk.list_id == "Development discussion <devel.lists.example.org>"
+    # Said for the record, as an info: RFC 8058 and the providers' rule are for bulk senders.
+    assert bulk_ids(report) == {"bulk.no_one_click": "info"}
+    [finding] = [f for f in report.findings if f.id == "bulk.no_one_click"]
+    assert "usual for a discussion list" in finding.explanation and "a mailto: address" in finding.explanation
+
+
+def test_newsletter_without_one_click_is_a_notice_citing_the_requirement() -> None:
+    report = analyze(RECEIVED + message(
+        "List-Unsubscribe: <https://shop.example/unsub?u=42>, <mailto:unsub@shop.example>\r\n"
+        "List-Id: Shop news <news.shop.example>\r\nX-SG-EID: abc123\r\n"))
+    assert report.bulk is not None
+    assert (report.bulk.kind, report.bulk.sending_service, report.bulk.sending_service_field) == (
+        "bulk", "SendGrid", "X-SG-EID")
+    assert bulk_ids(report) == {"bulk.no_one_click": "notice"}
+    [finding] = [f for f in report.findings if f.id == "bulk.no_one_click"]
+    assert "February 2024" in finding.explanation and "Gmail and Yahoo" in finding.explanation
+    assert "a mailto: address and an https: page" in finding.explanation
+    assert finding.reference == "https://support.google.com/mail/answer/81126"
+
+
+def test_precedence_bulk_without_list_unsubscribe() -> None:
+    report = analyze(RECEIVED + message("Precedence: bulk\r\n"))
+    assert report.bulk is not None and report.bulk.kind == "bulk" and report.bulk.list_unsubscribe == ()
+    assert bulk_ids(report) == {"bulk.no_unsubscribe": "notice"}
+
+
+def test_one_click_without_an_https_uri_is_incomplete() -> None:
+    report = analyze(RECEIVED + message("List-Unsubscribe: <mailto:unsub@shop.example>\r\n"
+                                        "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"))
+    assert report.bulk is not None and not report.bulk.one_click
+    assert bulk_ids(report) == {"bulk.one_click_incomplete": "notice"}
+    assert "holds no https: URI" in report.findings[[f.id for f in report.findings].index(
+        "bulk.one_click_incomplete")].explanation
+
+
+def test_sending_services_are_named_by_their_own_fields_only() -> None:
+    cases = {
+        "X-SES-Outgoing: 2026.11.02-54.240.8.1\r\n": ("Amazon SES", "X-SES-Outgoing"),
+        "Feedback-ID: 1.eu-west-1.abc=:AmazonSES\r\n": ("Amazon SES", "Feedback-ID"),
+        "X-Mailgun-Sid: WyI0ZDFm\r\n": ("Mailgun", "X-Mailgun-Sid"),
+        "X-PM-Message-Id: 6d0e2e55-0000\r\n": ("Postmark", "X-PM-Message-Id"),
+        "Feedback-ID: 123:456:campaign:shop\r\n": (None, None),
+    }
+    for fields, (service, field) in cases.items():
+        report = analyze(RECEIVED + message(fields, subject="Your password reset"))
+        assert report.bulk is not None, fields
+        assert (report.bulk.kind, report.bulk.sending_service, report.bulk.sending_service_field) == (
+            "service", service, field), fields
+        # A receipt or a password reset needs no unsubscription: said as an info only.
+        assert bulk_ids(report) == {"bulk.no_unsubscribe": "info"}, fields
+
+
+def test_person_to_person_mail_has_no_bulk_section() -> None:
+    report = headerscope.analyze((SAMPLES / "direct.eml").read_bytes(), dns_snapshot=str(SAMPLES / "direct.dns.json"))
+    assert report.bulk is None and bulk_ids(report) == {}
+    assert report.to_dict()["bulk"] is None
+    assert "Bulk mail" not in get_renderer("terminal").render(report)
+    assert "Bulk mail" not in get_renderer("markdown").render(report)
+    assert 'id="bulk"' not in get_renderer("html").render(report)
+    # "Precedence: first-class" is no bulk signal either.
+    assert analyze(RECEIVED + message("Precedence: first-class\r\n", sender="alice@shop.example")).bulk is None
+
+
+def test_an_auto_reply_with_precedence_junk_is_not_held_to_bulk_rules() -> None:
+    report = analyze(RECEIVED + message("Auto-Submitted: auto-replied\r\nPrecedence: junk\r\n",
+                                        subject="Out of office"))
+    assert report.bulk is not None and report.bulk.auto_submitted == "auto-replied"
+    assert bulk_ids(report) == {}
+
+
+def test_hostile_fields_are_bounded_and_escaped_in_every_renderer() -> None:
+    many = ", ".join(f"<https://x.example/{i}>" for i in range(5000))
+    report = analyze(RECEIVED + message(
+        f"List-Unsubscribe: {many}\r\nList-Id: <script>alert(1)</script> [x](javascript:y) \x1b[2J\r\n"
+        f"Feedback-ID: {'a' * 100_000}\r\n"))
+    bulk = report.bulk
+    assert bulk is not None
+    assert len(bulk.list_unsubscribe) == 8 and len(bulk.feedback_id or "") == 300
+    html = get_renderer("html").render(report)
+    section = html[html.index('id="bulk"'):html.index("</section>", html.index('id="bulk"'))]
+    assert "<script>" not in section and "&lt;script&gt;" in section
+    assert "href" not in section  # unsubscribe URIs are text, never links
+    markdown = get_renderer("markdown").render(report)
+    assert "### Bulk mail" in markdown and "[x](javascript" not in markdown and "\\<script\\>" in markdown
+    terminal = get_renderer("terminal").render(report)
+    assert "Bulk mail" in terminal and "\x1b" not in terminal
+
+
+def test_the_bulk_section_is_shown_in_each_format() -> None:
+    report = analyze(RECEIVED + message(RFC8058_FIELDS + "X-SES-Outgoing: 2026.11.02-54.240.8.1\r\n"))
+    terminal = get_renderer("terminal").render(report)
+    assert "Bulk mail" in terminal and "Amazon SES (X-SES-Outgoing)" in terminal
+    assert "offered, but no DKIM signature covers both fields" in terminal
+    assert "| Sending service | Amazon SES (X-SES-Outgoing) |" in get_renderer("markdown").render(report)
+    assert "Amazon SES (X-SES-Outgoing)" in get_renderer("html").render(report)
+    assert report.to_dict()["bulk"]["list_unsubscribe_post"] == "List-Unsubscribe=One-Click"
