@@ -106,7 +106,8 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
         kind = "bulk"
     else:
         kind = "service"
-    signed = tuple(_signer(s) for s in _covering(dkim)) if post is not None else ()
+    covering = _covering(dkim) if post is not None else []
+    signed = tuple(_signer(s) for s in covering)
     signals = BulkSignals(
         kind=kind, list_unsubscribe=uris, list_unsubscribe_post=post, one_click=post_one_click and https,
         unsubscribe_signed_by=signed, precedence=precedence, list_id=_first(message, "List-Id"),
@@ -115,7 +116,7 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
     )
     if notification:
         return signals, ()
-    return signals, tuple(_findings(signals, post_one_click, https, len(dkim), _covering(dkim)))
+    return signals, tuple(_findings(signals, post_one_click, https, len(dkim), covering))
 
 
 def bulk_rows(bulk: BulkSignals) -> tuple[tuple[str, str], ...]:
@@ -167,8 +168,8 @@ def _unsubscribe_uris(value: str | None) -> tuple[str, ...]:
 def _discussion_list(message: Message) -> bool:
     """Whether the message came through a list that relays its members' posts."""
     post = message.first("List-Post")
-    if post is not None and post.strip()[:4].upper() != "NO":
-        return True
+    if post is not None and _angle_uri().search(post[:_MAX_VALUE]) is not None:
+        return True  # "List-Post: NO (posting not allowed)" is an announcement list's (RFC 2369 section 3.4)
     return any(message.first(name) is not None for name in _DISCUSSION_FIELDS)
 
 
@@ -214,17 +215,20 @@ def _findings(bulk: BulkSignals, post_one_click: bool, https: bool, signatures: 
                    "to be rejected or filed as spam. Transactional messages (receipts, password resets) are "
                    "exempt.")
     if bulk.list_unsubscribe_post is not None and not (post_one_click and https):
-        what = ("holds no https: URI, which the one-click POST goes to" if post_one_click and bulk.list_unsubscribe
-                else "is missing" if post_one_click
-                else f"is present, but List-Unsubscribe-Post says \"{bulk.list_unsubscribe_post[:80]}\", not "
-                     "\"List-Unsubscribe=One-Click\"")
+        if not post_one_click:
+            what = (f"List-Unsubscribe-Post says \"{bulk.list_unsubscribe_post[:80]}\", not "
+                    "\"List-Unsubscribe=One-Click\"")
+        elif bulk.list_unsubscribe:
+            what = "List-Unsubscribe holds no https: URI, which the one-click POST would go to"
+        else:
+            what = "the message has no List-Unsubscribe field to POST to"
         findings.append(Finding(
             id="bulk.one_click_incomplete", severity=Severity.NOTICE,
             title="One-click unsubscription is offered incompletely",
-            explanation=(f"The message carries List-Unsubscribe-Post, but List-Unsubscribe {what}. RFC 8058 "
-                         "section 3.1 asks for the single key/value pair \"List-Unsubscribe=One-Click\" and an "
-                         "https: URI in List-Unsubscribe; without both, receivers do not offer one-click "
-                         f"unsubscription. {requirement}"),
+            explanation=(f"The message carries List-Unsubscribe-Post, but {what}. RFC 8058 section 3.1 asks for "
+                         "the single key/value pair \"List-Unsubscribe=One-Click\" and an https: URI in "
+                         "List-Unsubscribe; without both, receivers do not offer one-click unsubscription. "
+                         f"{requirement}"),
             reference=_RFC8058_SENDERS, subject="List-Unsubscribe-Post"))
     elif bulk.one_click:
         verifying = [s for s in covering if s.result not in _BROKEN]
@@ -268,12 +272,23 @@ def _findings(bulk: BulkSignals, post_one_click: bool, https: bool, signatures: 
                              f"List-Unsubscribe=One-Click (RFC 8058). {requirement}"),
                 reference=_GOOGLE_GUIDELINES, subject="List-Unsubscribe"))
     elif bulk.kind == "bulk" and (bulk.precedence or "").lower() in ("bulk", "junk"):
+        submitted = (bulk.auto_submitted or "").split(";")[0].strip().lower()
+        if submitted and submitted != "no":
+            # A system's notification (a ticket tracker's, a build server's) says "Precedence: bulk"
+            # to keep auto-responders quiet, as RFC 3834 section 2 advises: not marketing mail.
+            severity = Severity.INFO
+            why = (f"It is an automatic notification (Auto-Submitted: {submitted[:60]}, RFC 3834), "
+                   "which marks itself so to keep auto-responders quiet; if recipients subscribed to it, "
+                   "List-Unsubscribe gives their mailbox an unsubscribe button.")
+        else:
+            severity = Severity.NOTICE
+            why = ("The recipient's mailbox therefore offers no unsubscribe button, and a recipient who no longer "
+                   "wants the mail can only report it as spam.")
         findings.append(Finding(
-            id="bulk.no_unsubscribe", severity=Severity.NOTICE,
+            id="bulk.no_unsubscribe", severity=severity,
             title=f"Marked as bulk mail (Precedence: {bulk.precedence}) without List-Unsubscribe",
             explanation=(f"The sender marks the message as bulk mail (Precedence: {bulk.precedence}) but gives no "
-                         "List-Unsubscribe field (RFC 2369), so the recipient's mailbox offers no unsubscribe "
-                         f"button, and a recipient who no longer wants it can only report it as spam. {requirement}"),
+                         f"List-Unsubscribe field (RFC 2369). {why} {requirement}"),
             reference=_GOOGLE_GUIDELINES, subject="Precedence"))
     elif bulk.kind == "service" and not bulk.list_unsubscribe:
         sender = bulk.sending_service or "a bulk-sending service"
@@ -284,7 +299,7 @@ def _findings(bulk: BulkSignals, post_one_click: bool, https: bool, signatures: 
             explanation=(f"The message was sent through {sender}{marker} and carries no List-Unsubscribe field "
                          "(RFC 2369). That is right for a transactional message (a receipt, a password reset), "
                          f"but not for a newsletter or marketing mail. {requirement}"),
-            reference=_GOOGLE_GUIDELINES, subject="List-Unsubscribe"))
+            reference=_RFC2369, subject="List-Unsubscribe"))
     return findings
 
 

@@ -139,6 +139,18 @@ def test_precedence_bulk_without_list_unsubscribe() -> None:
     report = analyze(RECEIVED + message("Precedence: bulk\r\n"))
     assert report.bulk is not None and report.bulk.kind == "bulk" and report.bulk.list_unsubscribe == ()
     assert bulk_ids(report) == {"bulk.no_unsubscribe": "notice"}
+    # A tracker's notification marks itself bulk to keep auto-responders quiet (RFC 3834 section 2).
+    report = analyze(RECEIVED + message("Auto-Submitted: auto-generated\r\nPrecedence: bulk\r\n",
+                                        subject="[Redmine] Bug #12 updated"))
+    assert bulk_ids(report) == {"bulk.no_unsubscribe": "info"}
+
+
+def test_an_announcement_list_is_a_senders_bulk_mail() -> None:
+    # RFC 2369 section 3.4: "List-Post: NO" on a list that takes no posts.
+    report = analyze(RECEIVED + message("List-Post: NO (posting not allowed on this list)\r\n"
+                                        "List-Unsubscribe: <https://shop.example/unsub?u=42>\r\n"))
+    assert report.bulk is not None and report.bulk.kind == "bulk"
+    assert bulk_ids(report) == {"bulk.no_one_click": "notice"}
 
 
 def test_one_click_without_an_https_uri_is_incomplete() -> None:
