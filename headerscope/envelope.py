@@ -610,6 +610,25 @@ def _list_identifier(list_id: str) -> str | None:
 _list_id_re = compiled_on_first_use(r"<\s*([^<>\s]{1,255})\s*>")
 
 
+# Consumer webmail providers where anyone can open a mailbox: by the first label of the
+# organisational domain for those with a domain per country (hotmail.fr, yahoo.co.uk, gmx.de),
+# else by the whole organisational domain.
+_FREE_MAILBOX_BRANDS = frozenset(("gmail", "googlemail", "hotmail", "outlook", "live", "yahoo", "ymail", "aol",
+                                  "gmx", "yandex", "protonmail", "libero", "rediffmail"))
+_FREE_MAILBOX_DOMAINS = frozenset(("icloud.com", "me.com", "mac.com", "msn.com", "proton.me", "web.de", "mail.com",
+                                   "mail.ru", "bk.ru", "inbox.ru", "list.ru", "rambler.ru", "qq.com", "163.com",
+                                   "126.com", "yeah.net", "sina.com", "naver.com", "daum.net", "hanmail.net",
+                                   "zoho.com", "tutanota.com", "mail.bg", "abv.bg", "seznam.cz", "wp.pl", "o2.pl",
+                                   "interia.pl", "t-online.de", "laposte.net", "orange.fr", "free.fr", "op.pl",
+                                   "ukr.net", "usa.net", "lycos.com", "inbox.com"))
+
+
+def _is_free_mailbox(domain: str | None) -> bool:
+    """Whether a domain (or its organisation) is a consumer webmail provider's."""
+    org = _org(domain or "")
+    return org is not None and (org in _FREE_MAILBOX_DOMAINS or org.partition(".")[0] in _FREE_MAILBOX_BRANDS)
+
+
 # Alias services that receive mail at an alias and forward it to the real mailbox, and the
 # field each writes with the alias (its envelope recipient).
 _ALIAS_FORWARDERS = (("X-SimpleLogin-Envelope-To", "SimpleLogin"),)
@@ -1027,6 +1046,20 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                 explanation=f"Replies go to {address.address}, in another organisation than the "
                             f"From: domain ({from_domain}). Lists and help-desk systems do this; so do "
                             f"scams that spoof a trusted sender and collect the answers elsewhere."))
+            if _is_free_mailbox(address.domain) and not any(_is_free_mailbox(o) for o in from_orgs):
+                # An organisation's mail answered at a consumer webmail account: what advance-fee
+                # fraud and business email compromise do to collect the replies; lists and help
+                # desks route replies to their own domains.
+                findings.append(Finding(
+                    id="envelope.reply_to_free_mailbox", severity=Severity.WARNING,
+                    title=f"Replies go to a free webmail mailbox ({address.address}), not to {from_domain}",
+                    explanation=f"A reply would go to {address.address}, an account anyone can open at "
+                                f"{address.domain}, while From: shows {from_domain}. Organisations, lists and help "
+                                "desks route replies to their own domains; fraud that impersonates a sender "
+                                "(business email compromise, advance-fee scams) collects the answers in a webmail "
+                                "account this way. Do not answer before checking with the sender another way.",
+                    reference=_RFC5322_ORIGINATOR, subject="Reply-To"))
+                break
             findings.append(Finding(
                 id="envelope.reply_to_other_domain", severity=Severity.NOTICE,
                 title=f"Reply-To points to another domain ({address.domain})",

@@ -1103,3 +1103,26 @@ def test_an_srs_rewrite_at_the_authors_submission_server_is_no_forward() -> None
     assert srs.explanation.startswith("kernel.example, where the author submitted the message (an authenticated "
                                       "submission), rewrote the envelope sender"), srs.explanation
     assert "only a DKIM signature of the author's domain can still authenticate the author" in srs.explanation
+
+
+def test_replies_to_a_free_webmail_mailbox_from_an_organisation_are_a_warning() -> None:
+    # Five real phishing messages (2023-2024): a donation scam from cyber.net.pk answered at Gmail, a
+    # "Microsoft account team" at Gmail, a Bulgarian shop at mail.bg: each only "Reply-To points to
+    # another domain", a notice explained by what lists and help desks do.
+    import headerscope
+
+    def reply_findings(from_address: str, reply_to: str) -> list[tuple[str, str]]:
+        raw = (f"Received: from out.sender.example (out.sender.example [203.0.113.9]) by mx.example.net with ESMTP "
+               f"id 1; Mon, 2 Nov 2026 10:00:02 +0000\r\nFrom: {from_address}\r\nReply-To: {reply_to}\r\n"
+               f"To: a@example.net\r\nSubject: x\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n").encode()
+        return [(f.id, f.severity.value) for f in headerscope.analyze(raw, offline=True).findings
+                if f.id.startswith("envelope.reply_to")]
+
+    assert reply_findings("Donations <info@charity.example>", "philip3690@gmail.com") == [
+        ("envelope.reply_to_free_mailbox", "warning")]
+    assert reply_findings("Shop <sales@shop.example>", "orders@yahoo.co.uk") == [
+        ("envelope.reply_to_free_mailbox", "warning")]
+    # Another organisation's domain stays a notice; a webmail sender answered at another webmail is no sign.
+    assert reply_findings("Shop <sales@shop.example>", "help@helpdesk.example") == [
+        ("envelope.reply_to_other_domain", "notice")]
+    assert reply_findings("Ann <ann@gmail.com>", "ann@hotmail.com") == [("envelope.reply_to_other_domain", "notice")]
