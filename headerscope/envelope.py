@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
+from collections.abc import Sequence
 
 from .addresses import (
     address_domain,
@@ -610,6 +611,24 @@ def _list_identifier(list_id: str) -> str | None:
 _list_id_re = compiled_on_first_use(r"<\s*([^<>\s]{1,255})\s*>")
 
 
+def _list_encoded_author(from_real: Sequence[Address], list_addresses: frozenset[str],
+                         sender: Address | None) -> tuple[Address, str] | None:
+    """(the From: address, the author's address) when a list rewrote From: to an address of its
+    own organisation that encodes the author's ("dthaler1968=40googlemail.com@dmarc.ietf.org"),
+    or None."""
+    list_orgs = {_org(address.rpartition("@")[2]) for address in list_addresses}
+    if sender is not None and sender.domain:
+        list_orgs.add(_org(sender.domain))
+    for address in from_real[:3]:
+        local = address.address.rpartition("@")[0]
+        if "=40" not in local or _org(address.domain) not in list_orgs:
+            continue
+        author = local.replace("=40", "@", 1)
+        if _bare_login_re().fullmatch(author) and "." in author.rpartition("@")[2]:
+            return address, author
+    return None
+
+
 # Consumer webmail providers where anyone can open a mailbox: by the first label of the
 # organisational domain for those with a domain per country (hotmail.fr, yahoo.co.uk, gmx.de),
 # else by the whole organisational domain.
@@ -1035,6 +1054,17 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                         f"name \"{(munged.display_name or '')[:80]}\": lists do this so that the author's "
                         f"domain's DMARC policy does not reject the message they changed"
                         + (f". The author's address is {author[:120]}." if author else ".")))
+    encoded = _list_encoded_author(from_real, list_addresses, sender) if munged is None and list_id else None
+    if encoded is not None:
+        rewritten, author = encoded
+        original = " ".join((message.first("X-Original-From") or "").split())[:200]
+        differences.append(EnvelopeDifference(
+            kind="list_rewrote_from", envelope_value=None, header_value=_fmt(rewritten),
+            explanation=f"The mailing list put an address of its own domain in From: ({rewritten.address}), with the "
+                        f"author's address encoded in it (\"=40\" for \"@\"): {author}"
+                        + (f", as X-Original-From says ({original})" if original else "")
+                        + ". Lists (the IETF's) do this so that the author's domain's "
+                          "DMARC policy does not reject the message they changed (RFC 7960)."))
     for address in reply_to:
         if address.address.lower() in list_addresses:
             continue  # replies go to the list itself (reply-to-list): the list's own setting

@@ -1126,3 +1126,19 @@ def test_replies_to_a_free_webmail_mailbox_from_an_organisation_are_a_warning() 
     assert reply_findings("Shop <sales@shop.example>", "help@helpdesk.example") == [
         ("envelope.reply_to_other_domain", "notice")]
     assert reply_findings("Ann <ann@gmail.com>", "ann@hotmail.com") == [("envelope.reply_to_other_domain", "notice")]
+
+
+def test_a_list_that_encodes_the_authors_address_in_its_own_from_is_told() -> None:
+    # The IETF's lists (real, 2024): "From: dthaler1968=40googlemail.com@dmarc.ietf.org" with
+    # X-Original-From, which only the Google Groups / Mailman "X via List" form was read as.
+    envelope, _ = _run("From: dthaler1968=40googlemail.com@dmarc.ietf.org\n"
+                       "X-Original-From: dthaler1968@googlemail.com\n"
+                       "Sender: \"Bpf\" <bpf-bounces@ietf.org>\nList-Id: <bpf.ietf.org>\n"
+                       "List-Post: <mailto:bpf@ietf.org>\nTo: bpf@ietf.org\nSubject: s\n")
+    [rewrite] = [d for d in envelope.differences if d.kind == "list_rewrote_from"]
+    assert "with the author's address encoded in it (\"=40\" for \"@\"): dthaler1968@googlemail.com" \
+        in rewrite.explanation
+    # The same local part at a domain no list field names is nobody's rewrite.
+    envelope, _ = _run("From: a=40gmail.com@elsewhere.example\nList-Id: <bpf.ietf.org>\n"
+                       "List-Post: <mailto:bpf@ietf.org>\nTo: bpf@ietf.org\nSubject: s\n")
+    assert "list_rewrote_from" not in _kinds(envelope)
