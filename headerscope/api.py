@@ -234,6 +234,45 @@ def _changed_by_list(finding: Finding, dkim: Sequence[DkimSignatureResult], list
         "as is usual for list mail (RFC 6377); what the author's signature covered can no longer be checked."))
 
 
+_angle_uri_re = compiled_on_first_use(r"<([^<>\s]{1,300})>")
+_LIST_FOOTER_TAIL = 3000
+"""Bytes read from the end of the body for a list's footer (Mailman's is a few lines)."""
+
+
+def _list_footer(message: Message) -> tuple[str, str] | None:
+    """(the list's name, what in the body's end shows the list's footer) when the message came
+    through a mailing list and its body ends with the list's footer: Mailman's rule of
+    underscores, or the list's posting address or the host of its List-* URLs."""
+    list_id = next((value for value in (message.first(name) for name in _LIST_FIELDS) if value), None)
+    if list_id is None or message.body_start is None:
+        return None
+    tail = message.raw[max(message.body_start, len(message.raw) - _LIST_FOOTER_TAIL):].decode("utf-8", "replace")
+    marks: list[str] = []
+    for name in ("List-Post", "List-Unsubscribe", "List-Archive", "List-Help"):
+        for uri in _angle_uri_re().findall((message.first(name) or "")[:600]):
+            target = uri.partition(":")[2].lstrip("/").partition("?")[0].partition("/")[0].lower()
+            if len(target) > 3 and target in tail.lower():
+                marks.append(target)
+    if "_" * 40 in tail:
+        marks.append("Mailman's rule of underscores")
+    if not marks:
+        return None
+    return " ".join(list_id[:200].split()), marks[0]
+
+
+def _changed_by_list_footer(finding: Finding, dkim: Sequence[DkimSignatureResult], list_name: str,
+                            mark: str) -> Finding:
+    """The keyless body-hash finding of a signature a mailing list broke by adding its footer."""
+    broken = next((s for s in dkim if signature_subject(s.domain, s.selector) == finding.subject), None)
+    if broken is None:
+        return finding
+    return dataclasses.replace(finding, severity=Severity.NOTICE, explanation=(
+        f"{finding.explanation} The message came through the mailing list {list_name}, and its body ends with the "
+        f"list's footer ({mark}): lists add one as a matter of course (RFC 6377), which breaks the body hash of "
+        "the author's signature. The change is most likely that footer; what the author signed can no longer be "
+        "checked."))
+
+
 def _inside_only(finding: Finding, client_ip: str | None, cut: str | None = None) -> Finding:
     """An SPF or DMARC failure judged at a private client: ``cut`` names the finding that says the
     copy lacks hops (the list's, hops.delivery_missing; the arrival's, hops.arrival_missing), else
@@ -387,6 +426,10 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     listed = _list_signature(message, dkim) if any(f.id == "dkim.body_changed" for f in findings) else None
     if listed is not None:
         findings[:] = [_changed_by_list(f, dkim, *listed) if f.id == "dkim.body_changed" else f for f in findings]
+    footer = _list_footer(message) if listed is None and any(f.id == "dkim.body_changed" for f in findings) else None
+    if footer is not None:
+        findings[:] = [_changed_by_list_footer(f, dkim, *footer) if f.id == "dkim.body_changed" else f
+                       for f in findings]
     converter = _receiver_converted_body(message, chain.hops) \
         if any(f.id == "dkim.body_changed" for f in findings) else None
     if converter is not None:

@@ -990,3 +990,26 @@ def test_a_signature_the_paste_stops_inside_is_cut_off_not_malformed() -> None:
     # The same signature with a field after it was not cut by the paste: malformed.
     whole = cut + b"To: a@example.net\r\n"
     assert [s.reason_code for s in headerscope.analyze(whole, offline=True).dkim] == ["malformed"]
+
+
+def test_a_body_a_mailing_list_broke_with_its_footer_is_a_notice() -> None:
+    # Mailman 3 at lists.01.org (real, 2020): the author's signature broken by the list's footer,
+    # with no list signature after it, headlined "Body changed after DKIM signing".
+    import headerscope
+
+    def message(body: bytes) -> bytes:
+        return (b"Received: from ml01.lists.example (ml01.lists.example [192.0.2.8]) by mail.lfdr.example"
+                b" with ESMTPS id 9; Mon, 7 Dec 2020 17:59:38 +0000\r\n"
+                b"List-Id: \"Dev list.\" <dev.lists.example>\r\nList-Post: <mailto:dev@lists.example>\r\n"
+                b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=author.example; s=pm; h=from;"
+                b" bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA\r\n"
+                b"From: j@author.example\r\nDate: Mon, 7 Dec 2020 17:58:00 +0000\r\n\r\n" + body)
+
+    footer = b"Patch.\r\n_______________________________________________\r\nDev mailing list -- dev@lists.example\r\n"
+    [changed] = [f for f in headerscope.analyze(message(footer), offline=True).findings if f.id == "dkim.body_changed"]
+    assert changed.severity.value == "notice"
+    assert "its body ends with the list's footer (dev@lists.example)" in changed.explanation, changed.explanation
+    # A changed body with no footer of the list's: a warning as before.
+    [changed] = [f for f in headerscope.analyze(message(b"Patch, edited.\r\n"), offline=True).findings
+                 if f.id == "dkim.body_changed"]
+    assert changed.severity.value == "warning"
