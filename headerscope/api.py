@@ -33,7 +33,7 @@ from .envelope import analyze_envelope, boundary_mail_from, boundary_received_sp
 from .hops import build_chain, is_non_public_ip
 from .loader import LoadedInput, load_bytes
 from .message import LEGACY_CHARSET_DEFECTS, Message, parse_message
-from .mime import read_carried
+from .mime import read_carried, repeated_fields
 from .model import (
     DkimSignatureResult,
     DnsSource,
@@ -350,6 +350,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     envelope, envelope_findings = analyze_envelope(message, chain.hops, chain.boundary_hop, received_spf,
                                                    loaded.reported_envelope)
     findings.extend(envelope_findings)
+    findings.extend(repeated_fields(message))
 
     from_domains = tuple(a.domain for a in envelope.header_from if a.domain)
     from_domain = from_domains[0] if from_domains else None

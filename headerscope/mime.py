@@ -707,6 +707,42 @@ _aggregate_subject = compiled_on_first_use(
     r"^\s*Report\s+Domain:\s*(\S{1,253})\s+Submitter:\s*(\S{1,253})\s+Report-ID:\s*(\S{1,200})", re.IGNORECASE)
 
 
+# Fields RFC 5322 section 3.6 allows once (From: has its own finding, envelope.multiple_from),
+# and the MIME fields of RFC 2045 that describe the body as a whole.
+_ONCE_FIELDS = ("Date", "Sender", "Reply-To", "To", "Cc", "Bcc", "Message-ID", "In-Reply-To", "References",
+                "Subject", "MIME-Version", "Content-Type", "Content-Transfer-Encoding")
+_RFC5322_COUNTS = "https://www.rfc-editor.org/rfc/rfc5322#section-3.6"
+
+
+def repeated_fields(message: Message) -> list[Finding]:
+    """A notice for fields that may appear once and appear more than once, and an info for a
+    DKIM-Signature repeated byte for byte."""
+    findings: list[Finding] = []
+    counts = {name: len(message.all(name)) for name in _ONCE_FIELDS}
+    repeated = [(name, count) for name, count in counts.items() if count > 1]
+    if repeated:
+        listed = ", ".join(f"{name} ({count} times)" for name, count in repeated)
+        findings.append(Finding(
+            id="message.repeated_field", severity=Severity.NOTICE,
+            title=f"Fields allowed once appear more than once: {listed}",
+            explanation=(f"RFC 5322 section 3.6 (and RFC 2045 for the MIME fields) allows each of these once: "
+                         f"{listed}. Programs then read different ones (a mail client shows the first, a filter "
+                         "judges the last): a way to show a reader something other than what filters checked, or "
+                         "the mark of a program that added its own without removing the original."),
+            reference=_RFC5322_COUNTS, subject="header"))
+    signatures = [" ".join(field.value[:2000].split()) for field in message.all("DKIM-Signature")[:20]]
+    twice = len(signatures) - len(set(signatures))
+    if twice:
+        findings.append(Finding(
+            id="message.repeated_signature", severity=Severity.INFO,
+            title="The same DKIM-Signature appears twice" if twice == 1 else f"{twice} DKIM-Signatures appear twice",
+            explanation=("A DKIM-Signature field is repeated byte for byte: it was copied, not signed again (a new "
+                         "signature differs in its time and b=). A program that re-sent the message with its "
+                         "header, or a relay that re-injected it, added the copy. It verifies as one signature."),
+            reference="https://www.rfc-editor.org/rfc/rfc6376#section-3.5", subject="header"))
+    return findings
+
+
 def _dmarc_aggregate_finding(message: Message) -> Finding | None:
     """An info finding for a DMARC aggregate report (RFC 7489 section 7.2), known by the Subject
     the RFC gives it: what it is, and that its Date: is the report's, written after the period."""

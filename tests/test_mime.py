@@ -781,3 +781,18 @@ def test_an_abuse_reports_envelope_fills_what_the_attached_copy_does_not_record(
     # The copy's own record comes first.
     own = attached(b"Return-Path: <bounces@example.net>\r\n" + REPORTED)
     assert (own["envelope"]["mail_from"], own["envelope"]["mail_from_source"]) == ("bounces@example.net", "Return-Path")
+
+
+def test_fields_allowed_once_that_appear_twice_and_a_copied_signature_are_said() -> None:
+    # Real phishing (2023): two different Subject-like fields went unsaid; a compromised relay (and
+    # Tessian's re-injection) left the same DKIM-Signature twice.
+    head = (b"Received: from out.sender.example (out.sender.example [203.0.113.9]) by mx.example.net with ESMTP id 1; "
+            b"Mon, 2 Nov 2026 10:00:02 +0000\r\n")
+    signature = b"DKIM-Signature: v=1; a=rsa-sha256; d=sender.example; s=s1; h=from; bh=AAAA; b=BBBB\r\n"
+    raw = (head + signature + signature + b"From: a@sender.example\r\nSubject: Invoice\r\nSubject: Your password\r\n"
+           b"To: b@example.net\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n")
+    findings = {f.id: f for f in headerscope.analyze(raw, offline=True).findings}
+    assert findings["message.repeated_field"].title == "Fields allowed once appear more than once: Subject (2 times)"
+    assert findings["message.repeated_signature"].title == "The same DKIM-Signature appears twice"
+    once = raw.replace(b"Subject: Your password\r\n", b"").replace(signature + signature, signature)
+    assert not [f for f in headerscope.analyze(once, offline=True).findings if f.id.startswith("message.repeated")]
