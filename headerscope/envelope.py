@@ -146,6 +146,18 @@ def _claimed_mail_from(hops: tuple[Hop, ...], trusted: tuple[Hop, ...]) -> tuple
     return None, None
 
 
+def _claimed_rcpt_to(hops: tuple[Hop, ...], trusted: tuple[Hop, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The recipients the newest hop below the boundary with a "for" clause names, each with its
+    source, or empty: an earlier server's claim, shown where the receiver recorded none."""
+    for hop in reversed(hops):
+        if hop in trusted or not hop.fields.for_:
+            continue
+        found = [a.address for a in parse_addresses(hop.fields.for_)[:_MAX_RECIPIENTS] if a.domain]
+        if found:
+            return tuple(found), (f"Received for (hop {hop.number}, a claim)",) * len(found)
+    return (), ()
+
+
 def _ip_equal(first: str | None, second: str | None) -> bool:
     try:
         return ipaddress.ip_address((first or "").strip().strip("[]")) == \
@@ -774,6 +786,10 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     if not rcpt_to and reported is not None and reported.rcpt_to:
         rcpt_to = reported.rcpt_to[:_MAX_RECIPIENTS]
         rcpt_sources = (f"{reported.source}: Original-Rcpt-To",) * len(rcpt_to)
+    if not rcpt_to:
+        # Nothing of the receiving side names the recipient: the latest hop below the boundary
+        # that does (a sending service's "for <x>"), said as the claim it is, as for MAIL FROM.
+        rcpt_to, rcpt_sources = _claimed_rcpt_to(hops, trusted)
 
     header_from: list[Address] = []
     for field in message.all("From"):

@@ -1142,3 +1142,22 @@ def test_a_list_that_encodes_the_authors_address_in_its_own_from_is_told() -> No
     envelope, _ = _run("From: a=40gmail.com@elsewhere.example\nList-Id: <bpf.ietf.org>\n"
                        "List-Post: <mailto:bpf@ietf.org>\nTo: bpf@ietf.org\nSubject: s\n")
     assert "list_rewrote_from" not in _kinds(envelope)
+
+
+def test_a_recipient_only_a_hop_below_the_boundary_names_is_shown_as_its_claim() -> None:
+    # A GitHub notification through SendGrid to Hotmail (real, 2017): "RCPT TO (not recorded)"
+    # beside the VERP address and SendGrid's "for <release_roger@hotmail.com>".
+    import headerscope
+
+    raw = (b"Return-Path: <bounces+848413-634f-roger=hotmail.example@sgmail.github.example>\r\n"
+           b"Received: from o6.sgmail.github.example (o6.sgmail.github.example [192.254.113.101]) by mx.hotmail.example"
+           b" with ESMTPS id 2; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+           b"Received: by ismtpd0003p1iad1.sendgrid.example with SMTP id 1 for <roger@hotmail.example>; "
+           b"Mon, 2 Nov 2026 10:00:03 +0000\r\n"
+           b"From: Bot <notifications@github.example>\r\nTo: brew@noreply.github.example\r\nSubject: x\r\n"
+           b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n")
+    envelope = headerscope.analyze(raw, offline=True).envelope
+    assert (envelope.rcpt_to, envelope.rcpt_to_sources) == (("roger@hotmail.example",), ("Received for (hop 1, a claim)",))
+    # A recipient the receiving side records comes first, alone.
+    recorded = b"Delivered-To: roger@hotmail.example\r\n" + raw
+    assert headerscope.analyze(recorded, offline=True).envelope.rcpt_to_sources == ("Delivered-To",)
