@@ -1629,6 +1629,12 @@ def _assemble(
                     word = fetched.group(1).upper()
                     protocol = "POP3" if word in ("APOP", "RPOP", "KPOP", "SDPS") else word  # POP3 variants
                     break
+        if protocol is None:
+            # QQ Mail (Tencent's bizesmtp, Exmail) leaves "with" empty and writes the protocol as a
+            # comment after its host: "by bizesmtp.qq.com (ESMTP) with id ;".
+            protocol = next((c.strip().upper() for c in flat_comments
+                             if c.strip().upper() in _ENCRYPTED_PROTOCOLS or c.strip().upper() in _PLAIN_PROTOCOLS),
+                            None)
     protocol_words = [w.upper() for w in (protocol or "").split()]
     via_upper = (via or "").upper()
     microsoft = (

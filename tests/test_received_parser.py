@@ -1259,3 +1259,14 @@ def test_a_by_clause_of_punctuation_names_no_host() -> None:
     assert fields.by is None and not fields.complete
     assert "'by' clause names no host: (" in fields.problems
     assert fields.protocol == "Microsoft SMTP Server" and fields.timestamp == "2016-01-08T09:51:28+00:00"
+
+def test_qq_mails_protocol_in_a_comment_after_its_host() -> None:
+    # Tencent's bizesmtp (real, 2026) leaves "with" and "id" empty and writes the protocol as a
+    # comment after its host: the hop's protocol was unknown.
+    fields = parse_received("from [127.0.0.1] ( [116.234.26.110]) by bizesmtp.qq.com (ESMTP) with \r\n id ; "
+                            "Mon, 08 Jun 2026 12:16:03 +0800 (CST)")
+    assert (fields.protocol, fields.by, fields.from_ip) == ("ESMTP", "bizesmtp.qq.com", "116.234.26.110")
+    # A "with" clause keeps its word; other comments are no protocol.
+    assert parse_received("from a (a [192.0.2.1]) by b (ESMTP) with LMTP id 1; Mon, 08 Jun 2026 12:16:03 +0800"
+                          ).protocol == "LMTP"
+    assert parse_received("from a (a [192.0.2.1]) by b (Postfix) id 1; Mon, 08 Jun 2026 12:16:03 +0800").protocol is None
