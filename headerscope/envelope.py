@@ -665,8 +665,9 @@ def _is_free_mailbox(domain: str | None) -> bool:
 _ALIAS_FORWARDERS = (("X-SimpleLogin-Envelope-To", "SimpleLogin"),)
 
 
-def _forwarding_trace(message: Message, mail_from: str | None) -> tuple[str, str] | None:
-    """The mailbox that forwarded or redirected the message, with the trace that says so, or None."""
+def _forwarding_trace(message: Message, mail_from: str | None, recipient: str | None = None) -> tuple[str, str] | None:
+    """The mailbox that forwarded or redirected the message, with the trace that says so, or None.
+    ``recipient``: when given, a trace that names another forward target is not this forward."""
     for field in message.all("Resent-From")[:1]:
         found = parse_addresses(field.value)
         if found and found[0].domain:
@@ -679,9 +680,13 @@ def _forwarding_trace(message: Message, mail_from: str | None) -> tuple[str, str
             return found[0].address, (f"Exchange Online marked it as forwarded by {found[0].address} "
                                       f"(X-MS-Exchange-ForwardingLoop)")
     for field in message.all("X-Forwarded-For")[:1]:
-        # Gmail's auto-forward: "forwarding-mailbox target-mailbox".
-        found = parse_addresses(field.value.split()[0]) if field.value.split() else ()
-        if found and found[0].domain:
+        # Gmail's auto-forward: "forwarding-mailbox target-mailbox". Only a forward to this
+        # recipient: a message forwarded once and then re-sent elsewhere keeps the field.
+        words = field.value[:600].split()
+        found = parse_addresses(words[0]) if words else ()
+        target = parse_addresses(words[1]) if len(words) > 1 else ()
+        if found and found[0].domain and (recipient is None or not target
+                                          or target[0].address.lower() == recipient.lower()):
             return found[0].address, f"Gmail's X-Forwarded-For names {found[0].address} as the forwarding mailbox"
     for name, service in _ALIAS_FORWARDERS:
         for field in message.all(name)[:1]:
@@ -1008,7 +1013,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                 kind="forwarded", envelope_value=rcpt, header_value=", ".join(visible),
                 explanation=f"{rcpt} ({source}) is not in To: or Cc:, but {', '.join(visible)} is: an "
                             f"alias or forwarding rule at the receiver redirected the message there."))
-        elif forwarder is not None:
+        elif forwarder is not None and _forwarding_trace(message, mail_from, rcpt) is not None:
             differences.append(EnvelopeDifference(
                 kind="forwarded", envelope_value=rcpt, header_value=forwarder[0],
                 explanation=f"{rcpt} ({source}) is not in To: or Cc:. {forwarder[1]}: the message was "

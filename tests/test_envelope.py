@@ -1161,3 +1161,25 @@ def test_a_recipient_only_a_hop_below_the_boundary_names_is_shown_as_its_claim()
     # A recipient the receiving side records comes first, alone.
     recorded = b"Delivered-To: roger@hotmail.example\r\n" + raw
     assert headerscope.analyze(recorded, offline=True).envelope.rcpt_to_sources == ("Delivered-To",)
+
+
+def test_gmails_forward_record_of_another_target_is_not_this_recipients_forward() -> None:
+    # A message forwarded by Gmail to mcgrof@gmail.com and then re-sent by its owner to a list
+    # (real, 2023): the list member's copy was "forwarded from mcgrof@do-not-panic.com to
+    # lists+linux-wireless@lfdr.de", which X-Forwarded-For never said.
+    import headerscope
+
+    def differences(target: str) -> list[str]:
+        raw = (f"Delivered-To: member@lfdr.example\r\n"
+               f"Received: from vger.example (vger.example [192.0.2.9]) by mail.lfdr.example with ESMTPS id 9 for "
+               f"<member@lfdr.example>; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+               f"X-Forwarded-To: {target}\r\nX-Forwarded-For: mcgrof@panic.example {target}\r\n"
+               f"From: a@author.example\r\nTo: someone@author.example\r\nSubject: x\r\n"
+               f"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n").encode()
+        return [d.explanation for d in headerscope.analyze(raw, offline=True).envelope.differences
+                if d.envelope_value == "member@lfdr.example"]
+
+    [other] = differences("mcgrof@gmail.example")
+    assert "mcgrof@panic.example" not in other, other
+    [forward] = differences("member@lfdr.example")
+    assert "Gmail's X-Forwarded-For names mcgrof@panic.example as the forwarding mailbox" in forward
