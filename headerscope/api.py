@@ -30,11 +30,12 @@ from .dns.evidence import EvidenceResolver
 from .dns.interface import Resolver
 from .domains import is_ip_literal, normalize_domain, organizational_domain
 from .envelope import analyze_envelope, boundary_mail_from, boundary_received_spf, list_intake
-from .hops import build_chain, is_non_public_ip
+from .hops import build_chain, host_organization, is_non_public_ip
 from .loader import LoadedInput, load_bytes
 from .message import LEGACY_CHARSET_DEFECTS, Message, parse_message
 from .mime import read_carried, repeated_fields
 from .model import (
+    Comparison,
     DkimSignatureResult,
     DnsSource,
     Finding,
@@ -42,6 +43,7 @@ from .model import (
     InputInfo,
     RecordedResult,
     Report,
+    Role,
     Severity,
 )
 from .spamfilters import read_spam_filters
@@ -273,6 +275,48 @@ def _changed_by_list_footer(finding: Finding, dkim: Sequence[DkimSignatureResult
         "checked."))
 
 
+def _provider_submission(hops: tuple[Hop, ...], boundary_hop: int | None, dkim: Sequence[DkimSignatureResult],
+                         comparison: Sequence[Comparison]) -> Finding | None:
+    """Info naming the client that submitted the message to the sending provider, when the hops
+    below the boundary are that provider's own record: the boundary's client (by the name the
+    receiver looked up) is the provider's, a DKIM signature of the provider passes (now, or as
+    the receiver recorded), and the newest of the provider's hops below the boundary is an
+    authenticated submission. "Who really sent it" for mail from a webmail account: the
+    provider's abuse desk traces that address. A sender can write Received fields only below
+    the provider's own, so the newest submission of the run is the provider's."""
+    if not boundary_hop or boundary_hop < 2:
+        return None
+    boundary = hops[boundary_hop - 1]
+    provider = host_organization(boundary.fields.from_rdns)
+    if provider is None:
+        return None
+    passing = {host_organization(s.domain) for s in dkim if s.result == "pass" and s.domain}
+    recorded = {host_organization((c.subject or "").partition("/")[0]) for c in comparison
+                if c.method == "dkim" and c.recorded == "pass"}
+    if provider not in passing | recorded:
+        return None
+    for hop in reversed(hops[:boundary_hop - 1]):
+        if host_organization(hop.fields.by) != provider:
+            return None  # the provider's run of hops ends: what is below is the sender's own claim
+        if hop.role is Role.MSA and hop.fields.from_ip:
+            if is_non_public_ip(hop.fields.from_ip):
+                return None  # the provider's own internal hand-over (Outlook's MAPI): no sender's address
+            client = hop.fields.from_ip + (f" ({hop.fields.from_helo or hop.fields.from_rdns})"
+                                           if hop.fields.from_helo or hop.fields.from_rdns else "")
+            how = "now" if provider in passing else "as the receiving side recorded at delivery"
+            return Finding(
+                id="hops.provider_submission", severity=Severity.INFO,
+                title=f"Submitted to {provider} by an authenticated client at {client}"[:200],
+                explanation=(f"Hop {hop.number} ({str(hop.fields.by)[:120]}) records that an authenticated client at "
+                             f"{client[:160]} submitted the message ({str(hop.fields.auth)[:60]}). It is below the trust "
+                             f"boundary, but {provider} handed the message to the receiving side (hop {boundary_hop}'s "
+                             f"client, {str(boundary.fields.from_rdns)[:120]}) and a DKIM signature of {provider} passes "
+                             f"({how}), so these hops are {provider}'s own record: the address is the sender's own "
+                             f"connection, which {provider}'s abuse desk can trace."),
+                reference="https://www.rfc-editor.org/rfc/rfc6409", subject=f"hop {hop.number}")
+    return None
+
+
 def _inside_only(finding: Finding, client_ip: str | None, cut: str | None = None) -> Finding:
     """An SPF or DMARC failure judged at a private client: ``cut`` names the finding that says the
     copy lacks hops (the list's, hops.delivery_missing; the arrival's, hops.arrival_missing), else
@@ -436,6 +480,9 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     if converter is not None:
         findings[:] = [_converted_by_receiver(f, *converter) if f.id == "dkim.body_changed" else f for f in findings]
     findings.extend(comparison_findings)
+    submission = _provider_submission(chain.hops, chain.boundary_hop, dkim, comparison)
+    if submission is not None:
+        findings.append(submission)
 
     # Byte-identical DKIM-Signature fields (a relay that signed twice) give identical findings:
     # one of each is said.

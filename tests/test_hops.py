@@ -1851,3 +1851,29 @@ def test_a_paste_that_starts_at_a_content_filters_loopback_hop_lacks_the_arrival
              "Sat, 8 Apr 2017 01:07:59 +0200\n")
     ids = [f.id for f in _chain_of(local).findings]
     assert "hops.internal_only" in ids and "hops.arrival_missing" not in ids
+
+
+def test_the_client_that_submitted_to_the_senders_provider_is_named_when_the_provider_vouches() -> None:
+    # A phish from a real Gmail account (2023): "hops 1-2, before it, are claims", and the phisher's
+    # own address (154.6.91.14, a Windows desktop), which Google recorded, was nowhere said.
+    import headerscope
+
+    def report(results: str) -> headerscope.Report:
+        raw = (f"Authentication-Results: mailin013.proton.example; {results}\r\n"
+               "Received: from mail-qk1-f196.google.com (mail-qk1-f196.google.com [209.85.222.196]) by "
+               "mailin013.proton.example with ESMTPS id 4Q2; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+               "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=gmail.com; s=20221208; h=from; "
+               "bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA\r\n"
+               "Received: by mail-qk1-f196.google.com with SMTP id 2; Mon, 2 Nov 2026 10:00:04 +0000\r\n"
+               "Received: from DESKTOP-KUIID83 ([154.6.91.14]) by smtp.gmail.com with ESMTPSA id 1; "
+               "Mon, 2 Nov 2026 10:00:03 +0000\r\n"
+               "From: Brand Support <brand.support.team@gmail.com>\r\nTo: a@proton.example\r\nSubject: x\r\n"
+               "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n").encode()
+        return headerscope.analyze(raw, offline=True)
+
+    vouched = report("dkim=pass header.d=gmail.com header.s=20221208 header.b=AAAA; dmarc=pass header.from=gmail.com")
+    [named] = [f for f in vouched.findings if f.id == "hops.provider_submission"]
+    assert named.title == "Submitted to google.com by an authenticated client at 154.6.91.14 (DESKTOP-KUIID83)"
+    assert named.subject == "hop 1"
+    # Without the provider's passing signature the hops stay the sender's claims, unnamed.
+    assert not [f for f in report("dkim=fail header.d=gmail.com").findings if f.id == "hops.provider_submission"]
