@@ -2025,3 +2025,30 @@ def test_an_spf_row_from_an_earlier_leg_names_the_final_deliverys_result() -> No
     assert comparison.explanation.endswith(
         "This is the record of the hop SPF is evaluated at (ARC-Authentication-Results, header 22); the final "
         "delivery recorded spf=neutral for tr.example (header 10), the identity of a later leg."), comparison.explanation
+
+
+def test_a_recorded_dmarc_fail_beside_a_verified_arc_chain_whose_first_sealer_saw_a_pass() -> None:
+    # A QQ Exmail author through vger.kernel.org to lfdr.de (real, 2026): "the From: address is not
+    # authenticated, whatever the message shows", though the receiver recorded arc=pass and the
+    # list's first ARC set recorded dmarc=pass.
+    import headerscope
+
+    def report(arc: str) -> headerscope.Report:
+        raw = (f"Authentication-Results: mail.lfdr.example; dmarc=fail (p=none dis=none) header.from=radxa.example; "
+               f"arc={arc} (\"subspace.kernel.example:s=arc-2024:i=1\")\r\n"
+               "Received: from sea.lore.kernel.example (sea.lore.kernel.example [172.234.253.10]) by mail.lfdr.example"
+               " with ESMTPS id 1; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+               "ARC-Authentication-Results: i=1; smtp.subspace.kernel.example; dmarc=pass (p=none dis=none) "
+               "header.from=radxa.example; spf=pass smtp.mailfrom=radxa.example\r\n"
+               "From: a@radxa.example\r\nTo: list@vger.kernel.example\r\nSubject: x\r\n"
+               "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n").encode()
+        return headerscope.analyze(raw, offline=True)
+
+    passed = report("pass")
+    [fail] = [f for f in passed.findings if f.id == "recorded.dmarc_fail"]
+    assert fail.severity.value == "notice"
+    assert fail.title == ("The receiving side recorded DMARC fail for radxa.example, but its verified ARC chain "
+                          "shows it passing at smtp.subspace.kernel.example")
+    assert "its verified ARC chain shows DMARC passing before a list or forwarder" in passed.verdict.summary
+    [fail] = [f for f in report("fail").findings if f.id == "recorded.dmarc_fail"]
+    assert fail.severity.value == "warning"

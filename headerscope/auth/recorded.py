@@ -56,6 +56,7 @@ RFC8617_LOCAL_POLICY = "https://www.rfc-editor.org/rfc/rfc8617#section-7.2"
 # on; the verdict's sentence says which (verdict._recorded_note).
 COMPAUTH_PASS_SUBJECT = "dmarc, composite authentication"
 ARC_OVERRIDE_SUBJECT = "dmarc, ARC override"
+ARC_EARLIER_PASS_SUBJECT = "dmarc, earlier pass in a verified ARC chain"
 
 _AR = "Authentication-Results"
 _ARC_AR = "ARC-Authentication-Results"
@@ -1304,6 +1305,21 @@ def compare(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureRe
                              "before. The ARC section shows what each sealer recorded; a chain is only as good "
                              "as the sealers the receiver trusts."),
                 reference=RFC8617_LOCAL_POLICY, subject=ARC_OVERRIDE_SUBJECT))
+        elif (earlier := _arc_recorded_dmarc_pass(recorded, dmarc_comparison)) is not None:
+            # RFC 8617 section 7.2: the receiver verified the ARC chain (arc=pass), whose first
+            # sealer recorded DMARC passing: a list or forwarder between them broke it. Told, as
+            # the receiver did not record acting on it.
+            findings.append(Finding(
+                id="recorded.dmarc_fail", severity=Severity.NOTICE,
+                title=f"The receiving side recorded DMARC fail for {domain}, but its verified ARC chain shows it "
+                      f"passing at {earlier}",
+                explanation=(f"{dmarc_comparison.explanation} The same receiver recorded arc=pass: the ARC chain "
+                             f"verified, and its first sealer, {earlier}, recorded dmarc=pass for {domain} when it "
+                             "received the message. A mailing list or forwarder after it changed the message or its "
+                             "envelope, which broke DMARC at the final receiver; the receiver did not record that it "
+                             "let the message through on the chain's word (RFC 8617 section 7.2 leaves that to its "
+                             "local policy). The ARC section shows what each sealer recorded."),
+                reference=RFC8617_LOCAL_POLICY, subject=ARC_EARLIER_PASS_SUBJECT))
         else:
             findings.append(Finding(
                 id="recorded.dmarc_fail", severity=Severity.WARNING,
@@ -1642,6 +1658,23 @@ def _property_domain(value: str | None) -> str | None:
     if not value:
         return None
     return normalize_domain(value.strip().strip('<>"').rpartition("@")[2])
+
+
+def _arc_recorded_dmarc_pass(recorded: tuple[RecordedResult, ...], dmarc: Comparison) -> str | None:
+    """The first ARC sealer's authserv-id when the receiver that recorded ``dmarc`` (a fail) also
+    recorded arc=pass in the same field and that sealer's ARC-Authentication-Results (i=1)
+    recorded dmarc=pass for the same domain; None otherwise."""
+    if not any(r.trusted and r.method == "arc" and r.result == "pass" and r.header_index == dmarc.recorded_header_index
+               for r in recorded):
+        return None
+    domain = normalize_domain(dmarc.subject) if dmarc.subject else None
+    for result in recorded:
+        if result.header == "ARC-Authentication-Results" and result.instance == 1 and result.method == "dmarc" \
+                and result.result == "pass":
+            judged = _property_domain(dict(result.properties).get("header.from"))
+            if domain is None or judged is None or judged == domain:
+                return result.authserv_id or "the first sealer"
+    return None
 
 
 def _compare_spf(recorded: tuple[RecordedResult, ...], spf: SpfResult | None) -> Comparison | None:
