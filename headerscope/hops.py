@@ -1622,7 +1622,24 @@ def build_chain_from_fields(
             trusted=i >= boundary_index, boundary=i == boundary_index,
             private_client=item.private,
         ))
-        _hop_findings(findings, item, number, delay, from_date, i < boundary_index,
+        fast_clock = None
+        if delay is not None and delay < -SKEW_TOLERANCE_SECONDS and not from_date and len(hops) >= 2:
+            # A step back that the previous hop's own delay (mostly) made: that server's clock is
+            # ahead of the ones after it, and its "delay" is its clock, not a wait.
+            # The step up may be a few stamps back, in the same organisation's run of hops.
+            last = hops[-2]
+            for earlier in reversed(hops[max(0, len(hops) - 5):-1]):
+                if earlier.organization != last.organization:
+                    break
+                if earlier.delay_seconds is not None and earlier.delay_seconds >= -0.5 * delay:
+                    which = (f"Hop {earlier.number}'s server" if earlier is last else
+                             f"The servers of hops {earlier.number}–{last.number}")
+                    fast_clock = (f"{which} ({str(earlier.fields.by or '?')[:120]}) stamp about {_fmt_seconds(delay)} "
+                                  f"ahead of the server after {'it' if earlier is last else 'them'}: that clock is "
+                                  f"fast, and the {_fmt_seconds(earlier.delay_seconds)} shown for hop {earlier.number} "
+                                  "is mostly that clock, not a wait.")
+                    break
+        _hop_findings(findings, item, number, delay, from_date, i < boundary_index, fast_clock=fast_clock,
                       measured_from_first_hop=from_date and from_first_stamp and total_delay is not None,
                       why_waited=(_after_mailbox(work, i) or _why_waited(wait_notes, work, i, previous))
                       if delay and delay > SLOW_HOP_SECONDS else None)
@@ -1873,7 +1890,7 @@ _impossible_ipv4_re = compiled_on_first_use(
 
 def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | None,
                   from_date: bool, below_boundary: bool, *, measured_from_first_hop: bool = False,
-                  why_waited: str | None = None) -> None:
+                  why_waited: str | None = None, fast_clock: str | None = None) -> None:
     subject = f"hop {number}"
     fields = item.fields
     claim = (" This hop is below the trust boundary: it is the sender's claim, not evidence."
@@ -1903,12 +1920,20 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
         ))
     if delay is not None and delay < -SKEW_TOLERANCE_SECONDS:
         before = "the Date: header" if from_date else f"hop {number - 1}"
+        if fast_clock is not None:
+            which = fast_clock
+        elif from_date and not below_boundary:
+            # The receiving side's own clock against the sender's: the Date: is in its future.
+            which = ("This stamp is the receiving side's own, so the Date: is what is off: the sender's clock or "
+                     "its time zone setting is wrong (a local time written with another zone's offset), or the "
+                     "Date: was made up.")
+        else:
+            which = "At least one of the clocks involved is wrong, or a header was forged."
         findings.add(Finding(
             id="hops.clock_skew", severity=_skew_severity(delay),
             title=f"Time goes backwards by {_fmt_seconds(delay)}",
             explanation=f"This hop is stamped {_fmt_seconds(delay)} earlier than {before} "
-                        f"(compared in UTC). A message cannot be received before it was sent, so "
-                        f"at least one of the clocks involved is wrong, or a header was forged."
+                        f"(compared in UTC). A message cannot be received before it was sent. {which}"
                         + (" The total journey is measured from the first hop with a timestamp instead "
                            "of the Date:, as the message was on its way by then."
                            if measured_from_first_hop else "")

@@ -1877,3 +1877,24 @@ def test_the_client_that_submitted_to_the_senders_provider_is_named_when_the_pro
     assert named.subject == "hop 1"
     # Without the provider's passing signature the hops stay the sender's claims, unnamed.
     assert not [f for f in report("dkim=fail header.d=gmail.com").findings if f.id == "hops.provider_submission"]
+
+
+def test_a_clock_skew_names_the_clock_that_is_off() -> None:
+    # ml01.01.org's two stamps ran 3 min 20 s ahead of Google's and lfdr's (real, 2020): "at least one
+    # of the clocks involved is wrong", and its +3m 21s was read as a wait. A Date: after the
+    # receiver's own stamp (real phish, 2023) blamed no clock either.
+    raw = ("Received: from ml01.list.example (ml01.list.example [192.0.2.8]) by mx.lfdr.example with ESMTPS id 3; "
+           "Mon, 2 Nov 2026 10:00:09 +0000\n"
+           "Received: from ml01.list.example (localhost [127.0.0.1]) by ml01.list.example with ESMTP id 2; "
+           "Mon, 2 Nov 2026 10:03:25 +0000\n"
+           "Received: from mail-pf1.google.example (mail-pf1.google.example [209.85.1.1]) by ml01.list.example with "
+           "ESMTPS id 1; Mon, 2 Nov 2026 10:03:24 +0000\n"
+           "Received: by mail-pf1.google.example with SMTP id 0; Mon, 2 Nov 2026 10:00:03 +0000\n"
+           "Date: Mon, 2 Nov 2026 10:00:00 +0000\n\nbody\n")
+    [skew] = [f for f in _chain_of(raw).findings if f.id == "hops.clock_skew"]
+    assert "The servers of hops 2–3 (ml01.list.example) stamp about 3 min 16 s ahead of the server after them" \
+        in skew.explanation, skew.explanation
+    future = ("Received: from out.sender.example (out.sender.example [203.0.113.9]) by mx.example.net with ESMTP id 1;"
+              " Mon, 2 Nov 2026 10:00:00 +0000\nDate: Mon, 2 Nov 2026 10:00:00 -0700\n\nbody\n")
+    [skew] = [f for f in _chain_of(future).findings if f.id == "hops.clock_skew"]
+    assert "This stamp is the receiving side's own, so the Date: is what is off" in skew.explanation
