@@ -1114,7 +1114,7 @@ def test_trust_context_fields_are_all_carried_by_with_corroboration() -> None:
     assert [f.name for f in fields(_TrustContext)] == [
         "hosts", "orgs", "boundary_index", "receiver_block_end", "boundary_number",
         "receiver_names", "trailing_start", "earlier_leg_end", "sealed_instances", "corroborating",
-        "duplicated", "boundary_names", "block_closed", "sealed_here", "stamped"]
+        "duplicated", "boundary_names", "block_closed", "sealed_here", "stamped", "boundary_host", "block_own", "trace_runs"]
 
 
 def test_recorded_header_from_as_an_address_names_its_domain() -> None:
@@ -2052,3 +2052,30 @@ def test_a_recorded_dmarc_fail_beside_a_verified_arc_chain_whose_first_sealer_sa
     assert "its verified ARC chain shows DMARC passing before a list or forwarder" in passed.verdict.summary
     [fail] = [f for f in report("fail").findings if f.id == "recorded.dmarc_fail"]
     assert fail.severity.value == "warning"
+
+
+def test_protons_results_in_its_host_name_are_its_own_where_it_stamped_its_queue_id() -> None:
+    # Proton (real, 2022-2023) writes its Authentication-Results below the Received fields, its
+    # own or the message's last, and stamps the transaction's queue id further down: its
+    # results were "possibly forged" while its rspamd verdict beside them was the receiver's.
+    import headerscope
+
+    def report(writer: str, queue_id: str) -> headerscope.Report:
+        raw = ("Received: from mail.club.example (club.example [45.236.131.99]) by mailin022.protonmail.example "
+               "(Postfix) with ESMTPS id 4N5kkT29RCz7QQ5Y for <wpx@protonmail.example>; Mon, 7 Nov 2022 21:24:01 +0000\r\n"
+               "Received: from noreply.example (localhost [IPv6:::1]) by mail.club.example (Postfix) with ESMTP id 84D6; "
+               "Mon, 7 Nov 2022 20:17:19 +0000\r\n"
+               f"Authentication-Results: {writer}; spf=fail smtp.mailfrom=noreply.example\r\n"
+               f"Authentication-Results: {writer}; dmarc=fail (p=reject dis=reject) header.from=noreply.example\r\n"
+               "From: Admin <itsupport@noreply.example>\r\nTo: wpx@protonmail.example\r\nSubject: x\r\n"
+               "Date: Mon, 7 Nov 2022 20:17:00 +0000\r\n"
+               f"X-Rspamd-Queue-Id: {queue_id}\r\nX-Spamd-Result: default: False [5.0 / 25.0]; R_SPF_FAIL(1.0)[]\r\n"
+               "\r\nbody\r\n").encode()
+        return headerscope.analyze(raw, offline=True)
+
+    own = report("mailin022.protonmail.example", "4N5kkT29RCz7QQ5Y")
+    assert [(r.method, r.trusted) for r in own.recorded] == [("spf", True), ("dmarc", True)]
+    assert own.verdict.summary.startswith("The receiving side (mailin022.protonmail.example) recorded DMARC fail")
+    # Another host's name, or no stamp of the transaction's queue id: as before, not relied on.
+    assert not any(r.trusted for r in report("mailin099.protonmail.example", "4N5kkT29RCz7QQ5Y").recorded)
+    assert not any(r.trusted for r in report("mailin022.protonmail.example", "0000000000").recorded)

@@ -513,6 +513,14 @@ class _TrustContext(Value):
     """Indexes of the fields that follow, with no sender field between, a stamp repeating the
     queue id the boundary Received gave this message (Coremail's X-CM-TRANSID, rspamd's
     X-Rspamd-Queue-Id): written by the receiver in that transaction."""
+    boundary_host: str | None = None
+    """The boundary hop's receiving host, as its Received names it."""
+    block_own: bool = False
+    """Every writer named in the run directly below the boundary Received is the boundary host
+    (or its organisation)."""
+    trace_runs: frozenset[int] = frozenset()
+    """Indexes of the fields in an unbroken run of trace and result fields directly below some
+    Received (no field a sender writes between), when the receiver stamped its queue id."""
 
 
 def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None) -> _TrustContext:
@@ -558,12 +566,23 @@ def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
     closed = previous is not None and end == previous.header_index
     inside = boundary.organization is not None and all(h.organization == boundary.organization for h in hops)
     stamped = _after_queue_stamp(message, boundary)
-    return _TrustContext(hosts=frozenset(hosts), orgs=frozenset(orgs), boundary_index=boundary.header_index,
+    trace_runs: set[int] = set()
+    if stamped:
+        in_run = False
+        for field in message.headers[boundary.header_index + 1:_MAX_STAMP_SCAN]:
+            name = field.name.lower()
+            if name == "received":
+                in_run = True
+            elif name in _RUN_BREAKERS:
+                in_run = False
+            elif in_run:
+                trace_runs.add(field.index)
+    return _TrustContext(trace_runs=frozenset(trace_runs),hosts=frozenset(hosts), orgs=frozenset(orgs), boundary_index=boundary.header_index,
                          stamped=stamped,
                          earlier_leg_end=hops[0].header_index if inside and hops else None,
                          receiver_block_end=end, boundary_number=boundary.number,
                          receiver_names=", ".join(sorted(hosts)[:5]), trailing_start=trailing,
-                         boundary_names=frozenset(boundary_names), block_closed=closed)
+                         boundary_names=frozenset(boundary_names), block_closed=closed, boundary_host=boundary_by)
 
 
 _MAX_STAMP_SCAN = 300
@@ -688,9 +707,16 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, 
             return True, (f"written by {writer}, the boundary host ({where}), in the unbroken run of "
                           "trace fields and stamps between its Received and the previous hop's, where "
                           "the receiver writes its results"), None
+        if context.stamped and context.block_own and name == context.boundary_host:
+            return True, _writes_below(writer, where), None
         return False, (f"names the receiving side ({writer}) directly below the boundary Received "
                        f"({where}), where a receiver may put it but a sender connecting directly "
                        "can too; nothing above the boundary corroborates it, so not relied on"), "unverified"
+    if context.stamped and header_index in context.trace_runs and normalize_domain(writer) == context.boundary_host \
+            and (organizational_domain(context.boundary_host or "") or context.boundary_host) not in context.duplicated:
+        # Proton writes its results below the message's last Received, not its own: in the run
+        # of trace fields there, never among the sender's fields.
+        return True, _writes_below(writer, where), None
     if context.earlier_leg_end is not None and header_index < context.earlier_leg_end:
         # The whole journey ran inside the receiving organisation (a provider's own forward,
         # say): a field in its name below the final Received was written on an earlier leg,
@@ -705,6 +731,18 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, 
                        "forged it; not relied on"), "appended"
     return False, (f"names the receiving side ({writer}) but was already in the message when the "
                    f"receiver accepted it ({where}): possibly forged"), "forged"
+
+
+def _writes_below(writer: str, where: str) -> str:
+    """Why a result below the boundary Received in the boundary host's own name is trusted.
+
+    Proton writes its results below the Received fields (its own, or the message's last) and
+    stamps the transaction's queue id further down (X-Rspamd-Queue-Id): it demonstrably writes
+    below its Received, and RFC 8601 section 5 has it delete look-alikes of its own authserv-id.
+    A sender would have to name the very host that took the message."""
+    return (f"written by {writer}, the boundary host itself ({where}), below its Received; the same receiver "
+            "stamped this transaction's queue id in fields further down, so it writes below its Received "
+            "(and deletes look-alikes of its own name, RFC 8601 section 5)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1099,6 +1137,7 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
                     said.setdefault((name, clause.method, subject), {})[read.header_index] = clause.result.lower()
     duplicated = {name for (name, _, _), by_field in said.items()
                   if len(by_field) > 1 and len(set(by_field.values())) > 1}
+    own_block = _block_is_the_boundary_hosts(context, message, fields)
     # Built directly rather than with dataclasses.replace, which inspects every field.
     return _TrustContext(
         hosts=context.hosts, orgs=context.orgs, boundary_index=context.boundary_index,
@@ -1107,8 +1146,8 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
         earlier_leg_end=context.earlier_leg_end,
         corroborating=frozenset(corroborating), duplicated=frozenset(duplicated), sealed_instances=frozenset(sealed),
         sealed_here=frozenset(sealed_here), stamped=context.stamped,
-        boundary_names=context.boundary_names,
-        block_closed=context.block_closed and _block_is_the_boundary_hosts(context, message, fields))
+        boundary_names=context.boundary_names, boundary_host=context.boundary_host, trace_runs=context.trace_runs,
+        block_closed=context.block_closed and own_block, block_own=own_block)
 
 
 def _checked_subject(clause: _Clause) -> str | None:
