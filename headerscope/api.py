@@ -266,8 +266,8 @@ def _changed_by_list_footer(finding: Finding, dkim: Sequence[DkimSignatureResult
                             mark: str) -> Finding:
     """The keyless body-hash finding of a signature a mailing list broke by adding its footer."""
     broken = next((s for s in dkim if signature_subject(s.domain, s.selector) == finding.subject), None)
-    if broken is None:
-        return finding
+    if broken is None or not broken.aligned:
+        return finding  # not the author's (the From: domain's) signature: the footer says nothing of it
     return dataclasses.replace(finding, severity=Severity.NOTICE, explanation=(
         f"{finding.explanation} The message came through the mailing list {list_name}, and its body ends with the "
         f"list's footer ({mark}): lists add one as a matter of course (RFC 6377), which breaks the body hash of "
