@@ -26,7 +26,9 @@ and not held to them. Every field is read bounded (``_MAX_VALUE``): the header i
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from datetime import datetime, timezone
 
 from .message import Message
 from .model import BulkSignals, DkimSignatureResult, Finding, Severity
@@ -50,7 +52,11 @@ _LIST_FIELDS = frozenset({"list-unsubscribe", "list-unsubscribe-post", "list-id"
 _BULK_PRECEDENCE = frozenset({"bulk", "list", "junk"})
 # Fields a list that relays its members' posts adds: RFC 2369's List-Post (unless "NO", an
 # announcement list), Mailman's and ezmlm's own. Google Groups writes List-Post too.
-_DISCUSSION_FIELDS = ("X-Mailman-Version", "X-BeenThere", "Mailing-List")
+_DISCUSSION_FIELDS = ("X-Mailman-Version", "X-BeenThere", "Mailing-List", "X-Mailing-List")
+# The Sender: a list manager writes: majordomo's "owner-LIST@", Mailman's "LIST-bounces@",
+# ezmlm's and others' "LIST-owner@" / "LIST-request@".
+_list_sender_re = compiled_on_first_use(r"(?:^|[<\s\"])(?:owner-[^@\s<>]{1,64}|[^@\s<>]{1,64}-(?:bounces|owner|request))@",
+                                        )
 
 # Sending services that mark every message with a field of their own, documented by the
 # service: a field's name is the marker, never its value. Kept short and general: a field a
@@ -69,7 +75,7 @@ _MAILGUN_PREFIX = "x-mailgun-"
 # Amazon SES ends the Feedback-ID it writes with ":AmazonSES".
 _SES_FEEDBACK_SUFFIX = ":amazonses"
 _SERVICE_NAMES = frozenset(name.lower() for name, _ in _SERVICE_FIELDS)
-_SIGNAL_FIELDS = _LIST_FIELDS | _SERVICE_NAMES | {"precedence", "feedback-id"}
+_SIGNAL_FIELDS = _LIST_FIELDS | _SERVICE_NAMES | {"precedence", "feedback-id", "x-feedback-id"}
 
 # One URI of RFC 2369 section 2: "<" URI ">", whitespace inside to be ignored.
 _angle_uri = compiled_on_first_use(r"<([^<>]{1,2048})>")
@@ -81,8 +87,8 @@ _KIND_WORDS = {
 }
 
 
-def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notification: bool = False
-              ) -> tuple[BulkSignals | None, tuple[Finding, ...]]:
+def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notification: bool = False,
+              date: datetime | None = None) -> tuple[BulkSignals | None, tuple[Finding, ...]]:
     """The bulk and list signals of the header, and the findings they call for; (None, ()) for
     a message with none (person-to-person mail). ``notification``: the message is a bounce, a
     report or an automatic reply (mime.read_carried said so), which no unsubscription concerns."""
@@ -90,7 +96,8 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
     if not message.has_any(_SIGNAL_FIELDS) and mailgun is None:
         return None, ()  # the usual case: a few set lookups
     precedence = _first(message, "Precedence")
-    feedback_id = _first(message, "Feedback-ID")
+    # Mailchimp and SendGrid write it as X-Feedback-ID.
+    feedback_id = _first(message, "Feedback-ID") or _first(message, "X-Feedback-ID")
     service, service_field = _service(message, mailgun, feedback_id)
     listed = message.has_any(_LIST_FIELDS)
     bulk_precedence = (precedence or "").strip().lower() in _BULK_PRECEDENCE
@@ -100,7 +107,9 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
     post = _first(message, "List-Unsubscribe-Post")
     post_one_click = post is not None and "".join(post.split()).lower() == "list-unsubscribe=one-click"
     https = any(uri.lower().startswith("https:") for uri in uris)
-    if _discussion_list(message):
+    if _discussion_list(message) or (message.first("List-Id") is not None and service is None
+                                     and feedback_id is None and post is None):
+        # A List-Id (RFC 2919) with no sign of a sending service's campaign is a list's copy.
         kind = "mailing_list"
     elif listed or bulk_precedence:
         kind = "bulk"
@@ -116,7 +125,16 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
     )
     if notification:
         return signals, ()
-    return signals, tuple(_findings(signals, post_one_click, https, len(dkim), covering))
+    findings = _findings(signals, post_one_click, https, len(dkim), covering)
+    if date is not None and date < _REQUIREMENTS_START:
+        # A message older than the requirements is not judged by them without saying so.
+        older = f" This message (Date: {date.date().isoformat()}) predates those requirements."
+        findings = [dataclasses.replace(f, explanation=f.explanation + older) for f in findings]
+    return signals, tuple(findings)
+
+
+# Google's and Yahoo's bulk sender requirements took effect on 1 February 2024.
+_REQUIREMENTS_START = datetime(2024, 2, 1, tzinfo=timezone.utc)
 
 
 def bulk_rows(bulk: BulkSignals) -> tuple[tuple[str, str], ...]:
@@ -170,7 +188,10 @@ def _discussion_list(message: Message) -> bool:
     post = message.first("List-Post")
     if post is not None and _angle_uri().search(post[:_MAX_VALUE]) is not None:
         return True  # "List-Post: NO (posting not allowed)" is an announcement list's (RFC 2369 section 3.4)
-    return any(message.first(name) is not None for name in _DISCUSSION_FIELDS)
+    if any(message.first(name) is not None for name in _DISCUSSION_FIELDS):
+        return True
+    sender = message.first("Sender")
+    return sender is not None and _list_sender_re().search(sender[:500].lower()) is not None
 
 
 def _service(message: Message, mailgun: str | None, feedback_id: str | None) -> tuple[str | None, str | None]:

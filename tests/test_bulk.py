@@ -223,3 +223,24 @@ def test_the_bulk_section_is_shown_in_each_format() -> None:
     assert "| Sending service | Amazon SES (X-SES-Outgoing) |" in get_renderer("markdown").render(report)
     assert "Amazon SES (X-SES-Outgoing)" in get_renderer("html").render(report)
     assert report.to_dict()["bulk"]["list_unsubscribe_post"] == "List-Unsubscribe=One-Click"
+
+
+def test_list_copies_by_majordomo_vger_and_a_bare_list_id_are_list_mail_and_old_mail_is_dated() -> None:
+    # Real messages (2013-2023): a personal reply on majordomo's linux-mm was "a sender's bulk mail"
+    # breaking the 2024 rules; vger's X-Mailing-List and a List-Id alone were not read as lists;
+    # Mailchimp's X-Feedback-ID was dropped; a 2017 newsletter was judged by 2024's rules unsaid.
+    majordomo = analyze(RECEIVED + message("Sender: owner-linux-mm@kvack.example\r\nPrecedence: bulk\r\n"
+                                           "List-Unsubscribe: <mailto:majordomo@kvack.example>\r\n"))
+    assert majordomo.bulk is not None and majordomo.bulk.kind == "mailing_list"
+    assert bulk_ids(majordomo) == {"bulk.no_one_click": "info"}
+    vger = analyze(RECEIVED + message("X-Mailing-List: linux-kernel@vger.example\r\nPrecedence: bulk\r\n"
+                                      "List-Unsubscribe: <mailto:majordomo@vger.example>\r\n"))
+    assert vger.bulk is not None and vger.bulk.kind == "mailing_list"
+    bare = analyze(RECEIVED + message("List-ID: <linux-media.vger.example>\r\n"))
+    assert bare.bulk is not None and bare.bulk.kind == "mailing_list"
+    old = analyze(RECEIVED + message("X-Feedback-ID: 46716125:46716125.599473:us11:mc\r\n"
+                                     "List-Unsubscribe: <https://shop.example/unsub?u=42>\r\n")
+                  .replace("Mon, 2 Nov 2026 10:00:00 +0000", "Sat, 18 Mar 2017 10:00:00 +0000"))
+    assert old.bulk is not None and old.bulk.feedback_id == "46716125:46716125.599473:us11:mc"
+    [finding] = [f for f in old.findings if f.id == "bulk.no_one_click"]
+    assert finding.explanation.endswith("This message (Date: 2017-03-18) predates those requirements.")
