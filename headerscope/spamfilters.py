@@ -440,8 +440,9 @@ def _microsoft_verdict(header: str, index: int, parts: list[tuple[str, str]], tr
     if dest in _DEST:
         override = next((v for k, v in parts if k.upper() == "OFR"), "")
         # The mailbox's own rule (a safe senders list) put it there against the filter's verdict.
-        why = ": the user's safe senders list overrode it" if override.strip().upper() == "TRUSTEDSENDERLIST" else ""
-        words.append(_DEST[dest] + (f"{why} (OFR:{override})" if override else ""))
+        overridden = ": the user's safe senders list overrode it" if override.strip().upper() == "TRUSTEDSENDERLIST" \
+            else ""
+        words.append(_DEST[dest] + (f"{overridden} (OFR:{override})" if override else ""))
     summary = "; ".join(words) or "no verdict written"
     return SpamFilterVerdict(filter=filter_name, header=header, header_index=index, spam=spam, score=score,
                              threshold=5.0 if score is not None else None, summary=summary[:300],
@@ -723,11 +724,14 @@ def _barracuda(message: Message, boundary: Hop | None, _microsoft_receiver: bool
 
 
 def _spam_flag(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
-    if any(message.all(name) for name in ("X-Spam-Status", "X-Spamd-Result", "X-Spam-Report", "X-Spam_score",
-                                          "X-Ham-Report")) or _rspamd_score(message) is not None:
+    if any(message.all(name) for name in ("X-Spamd-Result", "X-Spam-Report", "X-Spam_score", "X-Ham-Report")) \
+            or _rspamd_score(message) is not None or any(
+                _spamassassin_status().match(" ".join(f.value[:_MAX_VALUE].split())) is not None
+                for f in _fields(message, "X-Spam-Status")[:3]):
         return []  # the filter's full status says more
     verdicts: list[SpamFilterVerdict] = []
-    for name in ("X-Spam-Flag", "X-Spam"):
+    # A bare "X-Spam-Status: Yes" (Exim's own ACL, with no score) is a yes or no like the flag.
+    for name in ("X-Spam-Flag", "X-Spam", "X-Spam-Status"):
         for field in _fields(message, name)[:1]:
             flag = _flag_value(field)
             if flag is None:

@@ -223,6 +223,10 @@ def test_microsoft_mailbox_delivery_says_where_the_spam_went() -> None:
     # The mailbox's safe senders list put it in the Inbox against the filter's verdict (real phish, 2023).
     assert verdict.summary.endswith("; delivered to the Inbox: the user's safe senders list overrode it "
                                     "(OFR:TrustedSenderList)")
+    # The trust reason is the tenant's, not emptied by the delivery words (a regression, caught in review).
+    assert verdict.trust_reason.startswith("Exchange Online (the receiving side) writes its report")
+    [flagged] = [f for f in inbox.findings if f.id == "spam.flagged"]
+    assert "own verdict: Exchange Online" in flagged.explanation and ": ." not in flagged.explanation
     junk = analyze(MS_RECEIVED + report_field + "X-Microsoft-Antispam-Mailbox-Delivery: ucf:0;jmr:1;auth:0;"
                    "dest:J;OFR:SpamFilterAuthJ;ENG:(5062000308);\r\n" + TAIL)
     assert junk.spam_filters[0].summary.endswith("; delivered to the Junk Email folder (OFR:SpamFilterAuthJ)")
@@ -779,3 +783,18 @@ def test_canits_score_with_its_hold_threshold() -> None:
     clean = analyze(received + "X-Spam-Score: 0.00 () [Hold at 5.00] \r\n" + TAIL)
     assert [(v.filter, v.spam, v.summary) for v in clean.spam_filters] == [
         ("CanIt", False, "not spam: score 0 against 5 required")]
+
+
+def test_a_bare_x_spam_status_yes_beside_the_flag_is_a_verdict() -> None:
+    # Gravatar's message through an Exim host (real, 2024) ends "X-Spam-Flag: Yes" and
+    # "X-Spam-Status: Yes": the status field silenced the flag's reader, and its own reader
+    # needs a score, so the spam verdict was lost.
+    received = ("Received: from a.example (a.example [192.0.2.1]) by mx.example.org with ESMTP id 1; "
+                "Mon, 2 Nov 2026 10:00:04 +0000\r\n")
+    flagged = analyze("X-Spam-Flag: Yes\r\nX-Spam-Status: Yes\r\n" + received + TAIL)
+    assert [(v.filter, v.spam, v.trusted) for v in flagged.spam_filters] == [("spam filter (X-Spam-Flag)", True, True)]
+    alone = analyze("X-Spam-Status: Yes\r\n" + received + TAIL)
+    assert [(v.filter, v.spam) for v in alone.spam_filters] == [("spam filter (X-Spam-Status)", True)]
+    # SpamAssassin's full status still speaks for itself.
+    full = analyze("X-Spam-Flag: YES\r\nX-Spam-Status: Yes, score=6.1 required=5.0 tests=X\r\n" + received + TAIL)
+    assert [v.filter for v in full.spam_filters] == ["SpamAssassin"]
