@@ -141,6 +141,11 @@ def _journey_start(message: Message, date: datetime | None) -> datetime | None:
     first_hop = parse_received_date(oldest[0].value.rpartition(";")[2]) if oldest else None
     if first_hop is not None and first_hop < resent - _RESENT_TOLERANCE:
         return date  # hops of the first journey are kept: they are measured from Date:
+    if first_hop is not None and date is not None \
+            and abs((first_hop - date).total_seconds()) < abs((resent - first_hop).total_seconds()):
+        # The first stamp fits the Date: better than the Resent-Date (a forward added Resent-Date
+        # later on the way, RFC 5322 section 3.6.6): the hops are the first journey's.
+        return date
     return resent
 
 

@@ -1275,6 +1275,15 @@ def test_a_resent_message_starts_its_journey_at_resent_date() -> None:
              b"Thu, 3 May 2012 11:36:50 +0200\r\n")
     kept = raw.replace(b"Resent-From:", first + b"Resent-From:")
     assert headerscope.analyze(kept, offline=True).hops[0].delay_seconds == 7.0
+    # A first stamp seconds after Date: and before a Resent-Date a forward added later on the way
+    # (Microsoft 365's external forward, real 2022): the first journey's, measured from Date:, not
+    # "stamped 11 s earlier than the Date: header".
+    close = (b"Received: from mail.example.org (mail.example.org [192.0.2.9]) by in.example.com with ESMTP id 0; "
+             b"Thu, 3 May 2012 13:04:20 +0200\r\n")
+    forwarded = raw.replace(b"Resent-From:", close + b"Resent-From:").replace(b"11:36:43", b"13:04:19")
+    report = headerscope.analyze(forwarded, offline=True)
+    assert report.hops[0].delay_seconds == 1.0
+    assert "hops.clock_skew" not in [f.id for f in report.findings]
 
 
 # Red Hat's mail as it reached its own Postfix (real lines): Mimecast, its MX, took it from the
