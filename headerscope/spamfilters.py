@@ -351,6 +351,11 @@ def _microsoft(message: Message, boundary: Hop | None, microsoft_receiver: bool)
             if untrusted_copy:
                 trusted, why = False, ("Exchange Online renames the verdict fields an earlier Microsoft tenant "
                                        "wrote to '-Untrusted': an earlier scan, not this receiver's")
+            elif direction == "OUT" and message.first("X-MS-Exchange-ForwardingLoop") is not None:
+                # The tenant that forwarded it (its mark of a forward) scanned it as it sent it on.
+                trusted, why = False, ("DIR:OUT of a forward: the Microsoft 365 tenant that forwarded the message "
+                                       "(X-MS-Exchange-ForwardingLoop) scanned it as it sent it on; not the final "
+                                       "receiver's filtering")
             elif direction == "OUT":
                 trusted, why = False, ("DIR:OUT: the sending organisation's Microsoft 365 scanned it on the way "
                                        "out; it says nothing of the recipient's filtering")

@@ -55,6 +55,14 @@ def test_microsoft_outbound_and_untrusted_reports_are_not_the_receivers() -> Non
     [verdict] = outbound.spam_filters
     assert verdict.spam is False and not verdict.trusted and "DIR:OUT" in verdict.trust_reason
     assert dict((k, m) for k, _, m in verdict.details)["IPV"].startswith("the source IP is on an allow list")
+    assert "sending organisation" in verdict.trust_reason
+    # A tenant's external forward (real, 2022): the forwarding tenant's scan, not the author's organisation's.
+    forwarded = analyze(
+        "Received: from mail.amd.example (192.0.2.7) by mx.lists.example.org with ESMTPS id Q; "
+        "Mon, 2 Nov 2026 10:00:04 +0000\r\nX-MS-Exchange-ForwardingLoop: user@tenant.example;abc-123\r\n"
+        "X-Forefront-Antispam-Report: CIP:165.204.84.17; SCL:1; SFV:NSPM; CAT:NONE; DIR:OUT;\r\n" + TAIL)
+    [verdict] = forwarded.spam_filters
+    assert verdict.trust_reason.startswith("DIR:OUT of a forward: the Microsoft 365 tenant that forwarded the message")
     renamed = analyze(MS_RECEIVED + "X-Forefront-Antispam-Report-Untrusted: CIP:192.0.2.1;SCL:9;SFV:SPM;CAT:HSPM;"
                       "DIR:INB;\r\nX-Microsoft-Antispam-Untrusted: BCL:7;\r\n" + TAIL)
     [verdict] = renamed.spam_filters
