@@ -690,7 +690,16 @@ def _findings(checks: list[_Check], present_counts: dict[str, int]) -> list[Find
         spec = _CODE_FINDINGS.get(check.reason_code)
         if spec:
             finding_id, severity, title, reference = spec
-            findings.append(Finding(finding_id, severity, title, check.reason, reference, check.label))
+            reason = check.reason
+            stronger = next((c for c in checks if c is not check and c.algorithm and c.algorithm != "rsa-sha1"
+                             and c.result not in ("fail", "permerror")), None) if check.reason_code == "rsa_sha1" else None
+            if stronger is not None:
+                # Senders (Postmark) add an rsa-sha1 signature beside their rsa-sha256 one for old
+                # verifiers: the sha1 one is ignored by today's, which use the other.
+                severity = Severity.NOTICE
+                reason = (f"{reason}; the message also carries a {stronger.algorithm} signature "
+                          f"(d={stronger.domain or '?'}), which verifiers use")
+            findings.append(Finding(finding_id, severity, title, reason, reference, check.label))
     # Signatures whose signed header fields verified (no_body: all but the body hash).
     verified = [c for c in checks
                 if c.result in ("pass", "policy") or (c.result, c.reason_code) == ("neutral", "no_body")]
