@@ -33,7 +33,7 @@ from .envelope import analyze_envelope, boundary_mail_from, boundary_received_sp
 from .hops import build_chain, host_organization, is_non_public_ip
 from .loader import LoadedInput, load_bytes
 from .message import LEGACY_CHARSET_DEFECTS, Message, parse_message
-from .mime import read_carried, repeated_fields
+from .mime import hidden_characters, read_carried, repeated_fields
 from .model import (
     Comparison,
     DkimSignatureResult,
@@ -400,6 +400,9 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
                                                    loaded.reported_envelope)
     findings.extend(envelope_findings)
     findings.extend(repeated_fields(message))
+    hidden = hidden_characters(message)
+    if hidden is not None:
+        findings.append(hidden)
 
     from_domains = tuple(a.domain for a in envelope.header_from if a.domain)
     from_domain = from_domains[0] if from_domains else None

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from .message import Message, header_body_offsets, parse_message
 from .model import AttachedMessage, DeliveryReport, DsnRecipient, FeedbackReport, Finding, Severity
-from .text import compiled_on_first_use
+from .text import HIDDEN_CHARACTERS, compiled_on_first_use
 
 MAX_PARTS = 300
 """Parts looked at in one message (a real one has a handful; a digest of a busy list, dozens)."""
@@ -741,6 +741,41 @@ def repeated_fields(message: Message) -> list[Finding]:
                          "header, or a relay that re-injected it, added the copy. It verifies as one signature."),
             reference="https://www.rfc-editor.org/rfc/rfc6376#section-3.5", subject="header"))
     return findings
+
+
+# Fields a reader sees, whose hidden characters change what the reader is shown.
+_SHOWN_FIELDS = ("Subject", "From", "Sender", "Reply-To", "To")
+_hidden_character_re = compiled_on_first_use(f"[{HIDDEN_CHARACTERS}]")
+
+
+def hidden_characters(message: Message) -> Finding | None:
+    """A notice for invisible or direction-changing characters in the fields a reader sees (a
+    right-to-left mark in a Subject, a zero-width space in a display name): they change what is
+    shown (Unicode UTS #39; "Trojan Source"), and the terminal report removes them."""
+    found: list[tuple[str, list[str]]] = []
+    for name in _SHOWN_FIELDS:
+        value = message.first_decoded(name)
+        if not value:
+            continue
+        text = value[:2000]
+        # Joiners shape emoji and Indic and Persian words, and the direction marks belong in
+        # right-to-left text: said only outside it.
+        rtl = any("\u0590" <= c <= "\u08ff" for c in text)
+        hidden = list(dict.fromkeys(f"U+{ord(c):04X}" for c in _hidden_character_re().findall(text)
+                                    if c not in "\r\n\t\u200c\u200d" and not (rtl and c in "\u200e\u200f\u061c")))
+        if hidden:
+            found.append((name, hidden[:5]))
+    if not found:
+        return None
+    listed = "; ".join(f"{name}: {', '.join(codes)}" for name, codes in found)
+    return Finding(
+        id="message.hidden_characters", severity=Severity.NOTICE,
+        title=f"Invisible or direction-changing characters in {', '.join(name for name, _ in found)}",
+        explanation=(f"These fields hold characters a reader does not see, or that reverse the direction of the "
+                     f"text around them ({listed}): they make a text look other than it is, as look-alike names "
+                     "and reversed file names do (Unicode UTS #39). The HTML and Markdown reports show them as "
+                     "⟨U+XXXX⟩; the terminal removes them."),
+        reference="https://www.unicode.org/reports/tr39/", subject=found[0][0])
 
 
 def _dmarc_aggregate_finding(message: Message) -> Finding | None:

@@ -796,3 +796,21 @@ def test_fields_allowed_once_that_appear_twice_and_a_copied_signature_are_said()
     assert findings["message.repeated_signature"].title == "The same DKIM-Signature appears twice"
     once = raw.replace(b"Subject: Your password\r\n", b"").replace(signature + signature, signature)
     assert not [f for f in headerscope.analyze(once, offline=True).findings if f.id.startswith("message.repeated")]
+
+
+def test_hidden_and_direction_changing_characters_in_shown_fields_are_said() -> None:
+    # A Subject ending in a right-to-left mark (real, 2013, windows-1256): the terminal and CSV
+    # removed it silently, HTML showed it, and no format said it was there.
+    def hidden(subject: bytes, from_name: bytes = b"Ann") -> list[str]:
+        raw = (b"From: " + from_name + b" <a@example.org>\r\nTo: b@example.net\r\nSubject: " + subject +
+               b"\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n")
+        return [f.explanation for f in headerscope.analyze(raw, offline=True).findings
+                if f.id == "message.hidden_characters"]
+
+    [said] = hidden("[PATCH] rc5_scan\u200f".encode())
+    assert "(Subject: U+200F)" in said
+    [said] = hidden(b"Invoice", "Pay\u202epal".encode())
+    assert "From: U+202E" in said
+    # A direction mark in right-to-left text, and an emoji's joiner, are no trick.
+    assert hidden("\u05e9\u05dc\u05d5\u05dd\u200f".encode()) == []
+    assert hidden("family \U0001f468\u200d\U0001f469".encode()) == []

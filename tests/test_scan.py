@@ -1156,3 +1156,5 @@ def test_csv_says_what_kind_each_message_is_and_a_bounces_recipients(tmp_path: P
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [(r["kind"], r["delivery_status"]) for r in rows] == [
         ("message", ""), ("delivery_report", "gone@example.com failed 5.1.1")]
+    # Every finding id, notices too, as --filter reason= matches them (the CSV had only warnings).
+    assert (rows[1]["failing_reasons"], rows[1]["other_findings"]) == ("dsn.failed", "hops.no_received")
