@@ -295,6 +295,8 @@ def _provider_submission(hops: tuple[Hop, ...], boundary_hop: int | None, dkim: 
     provider = host_organization(boundary.fields.from_rdns)
     if provider is None:
         return None
+    if not any(hop.role is Role.MSA for hop in hops[:boundary_hop - 1]):
+        return None  # the usual case: no submission below the boundary to name
     passing = {host_organization(s.domain) for s in dkim if s.result == "pass" and s.domain}
     recorded = {host_organization((c.subject or "").partition("/")[0]) for c in comparison
                 if c.method == "dkim" and c.recorded == "pass"}

@@ -730,8 +730,8 @@ def repeated_fields(message: Message) -> list[Finding]:
                          "judges the last): a way to show a reader something other than what filters checked, or "
                          "the mark of a program that added its own without removing the original."),
             reference=_RFC5322_COUNTS, subject="header"))
-    signatures = [" ".join(field.value[:2000].split()) for field in message.all("DKIM-Signature")[:20]]
-    twice = len(signatures) - len(set(signatures))
+    signatures = [field.value for field in message.all("DKIM-Signature")[:20]]
+    twice = len(signatures) - len(set(signatures)) if len(signatures) > 1 else 0
     if twice:
         findings.append(Finding(
             id="message.repeated_signature", severity=Severity.INFO,
