@@ -377,7 +377,12 @@ def _microsoft(message: Message, boundary: Hop | None, microsoft_receiver: bool)
         # organisation header, with the bulk level and the mailbox's folder beside it.
         for field in _fields(message, "X-MS-Exchange-Organization-SCL")[:1]:
             trusted, why = _position_trust(field, boundary)
-            if microsoft_receiver:
+            # Exchange Server on premises, too, removes the organisation's fields from mail arriving
+            # from outside: where its own server took the message ("with Microsoft SMTP Server",
+            # Outlook's "with mapi"), the field is the organisation's.
+            exchange_boundary = boundary is not None and (boundary.fields.protocol or "").lower().startswith(
+                ("microsoft smtp server", "mapi"))
+            if microsoft_receiver or exchange_boundary:
                 trusted, why = True, ("Exchange removes X-MS-Exchange-Organization fields that arrive from "
                                       "outside: the receiving organisation wrote it")
             parts = [("SCL", field.value.strip()[:8])]

@@ -540,6 +540,12 @@ def test_an_on_premises_exchange_level_is_not_called_microsoft_365() -> None:
         "Mon, 2 Nov 2026 10:00:05 +0000\r\nX-MS-Exchange-Organization-SCL: -1\r\n" + TAIL)
     [verdict] = report.spam_filters
     assert verdict.filter == "Exchange Server" and verdict.spam is False
+    # Exchange Server removes the organisation's fields from mail arriving from outside: where its
+    # own server took the message, the level is the organisation's (heig-vd.ch's internal mail, real).
+    assert verdict.trusted and verdict.trust_reason.startswith("Exchange removes X-MS-Exchange-Organization")
+    other = analyze("Received: from a.example (a.example [192.0.2.1]) by mx.example.org (Postfix) with ESMTP id 1; "
+                    "Mon, 2 Nov 2026 10:00:05 +0000\r\nX-MS-Exchange-Organization-SCL: -1\r\n" + TAIL)
+    assert [v.trusted for v in other.spam_filters] == [False]
 
 
 def test_outlook_com_consumer_verdict_keeps_its_bulk_level_and_folder() -> None:
