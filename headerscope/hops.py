@@ -1386,6 +1386,13 @@ def _stamped_login(fields: ReceivedFields, header: HeaderField, stamps: Sequence
     return fields
 
 
+def _arrival_missing(where: str, subject: str, explanation: str) -> Finding:
+    """hops.arrival_missing: the copy lacks the hop where the message arrived at ``where``."""
+    return Finding(id="hops.arrival_missing", severity=Severity.NOTICE,
+                   title=f"The hop where the message arrived at {where} is missing", explanation=explanation,
+                   reference=_RFC5321_TRACE, subject=subject)
+
+
 def _content_filter_hop(item: _Work) -> bool:
     """A content filter's re-injection (amavisd-new's "by localhost (host [127.0.0.1])
     (amavisd-new, port 10024)", or a hand-over between loopback ports 10024/10025): it hands on
@@ -1506,32 +1513,24 @@ def build_chain_from_fields(
         # The receiver recorded a client from outside that no Received shows: the header is cut
         # (a paste that stops before the hop where the message arrived), not internal mail.
         where = work[-1].org or "the receiving host"
-        findings.add(Finding(
-            id="hops.arrival_missing", severity=Severity.NOTICE,
-            title=f"The hop where the message arrived at {where} is missing",
-            explanation=(f"No Received here shows the message arriving from outside {where}, but results in the "
+        findings.add(_arrival_missing(where, f"hop {boundary_index + 1}", (
+                         f"No Received here shows the message arriving from outside {where}, but results in the "
                          f"receiving side's name or format ({header_ref(outside_client.index)}) record the client "
                          f"they checked, {outside_client.ip}, an internet address no Received names: the header is "
                          f"cut (a paste that stops before the hop where the message arrived), so the message came "
                          f"from outside and the hop that shows it is missing. The trust boundary is placed at hop "
                          f"{boundary_index + 1}, the earliest shown; results below it are not relied on, as its "
-                         "writer cannot be placed without the missing hop."),
-            reference=_RFC5321_TRACE, subject=f"hop {boundary_index + 1}",
-        ))
+                         "writer cannot be placed without the missing hop.")))
     elif not boundary.from_outside and _content_filter_hop(work[0]):
         # A content filter hands on only what its own server received: the hop where the message
         # arrived (and from where) is not in this copy, a paste that stops early.
         where = work[-1].org or "the receiving host"
-        findings.add(Finding(
-            id="hops.arrival_missing", severity=Severity.NOTICE,
-            title=f"The hop where the message arrived at {where} is missing",
-            explanation=(f"The earliest hop here, hop 1, hands the message to or from a content filter on the "
+        findings.add(_arrival_missing(where, "hop 1", (
+                         f"The earliest hop here, hop 1, hands the message to or from a content filter on the "
                          f"receiving host over its loopback address ({work[0].fields.from_ip or 'localhost'}): it had "
                          f"arrived before, and the Received that shows from where is not in this copy (a paste that "
                          f"stops early). It was not sent inside {where}. The trust boundary is placed at hop 1, the "
-                         "earliest shown; SPF and DMARC cannot be judged from a loopback address."),
-            reference=_RFC5321_TRACE, subject="hop 1",
-        ))
+                         "earliest shown; SPF and DMARC cannot be judged from a loopback address.")))
     elif not boundary.from_outside and list_domain is not None and work[-1].org is not None \
             and not any(orgs.same(item.org, list_domain) for item in work):
         # A mailing list's server handled the message (its List-Id), yet none of its hops is here:

@@ -481,30 +481,16 @@ class TerminalRenderer(Renderer):
         return table
 
     def _feedback_report(self, report: Report) -> RenderableType:
-        from rich.table import Table
-
         from ..mime import feedback_rows
 
         assert report.feedback_report is not None
-        table = Table(show_edge=False, pad_edge=False, show_header=False)
-        table.add_column("field", style="bold", no_wrap=True)
-        table.add_column("value", overflow="fold")
-        for label, value in feedback_rows(report.feedback_report):
-            table.add_row(_t(label), _t(value, limit=600))
-        return table
+        return _field_table(feedback_rows(report.feedback_report))
 
     def _bulk(self, report: Report) -> RenderableType:
-        from rich.table import Table
-
         from ..bulk import bulk_rows
 
         assert report.bulk is not None
-        table = Table(show_edge=False, pad_edge=False, show_header=False)
-        table.add_column("field", style="bold", no_wrap=True)
-        table.add_column("value", overflow="fold")
-        for label, value in bulk_rows(report.bulk):
-            table.add_row(_t(label), _t(value, limit=600))
-        return table
+        return _field_table(bulk_rows(report.bulk))
 
     def _attached(self, report: Report) -> RenderableType:
         from rich.table import Table
@@ -634,3 +620,15 @@ def import_rich() -> None:
         import rich.rule
         import rich.table
         import rich.text  # noqa: F401
+
+
+def _field_table(rows: Iterable[tuple[str, str]]) -> RenderableType:
+    """A two-column table of a section's fields and their values (bold names, folded values)."""
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False, show_header=False)
+    table.add_column("field", style="bold", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    for label, value in rows:
+        table.add_row(_t(label), _t(value, limit=600))
+    return table
