@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .auth.recorded import ARC_EARLIER_PASS_SUBJECT, ARC_OVERRIDE_SUBJECT, COMPAUTH_PASS_SUBJECT
+from .auth.recorded import ARC_OVERRIDE_SUBJECT, COMPAUTH_PASS_SUBJECT
 from .domains import normalize_domain, organizational_domain
 from .model import (
     ArcResult,
@@ -326,10 +326,6 @@ def _recorded_note(comparison: tuple[Comparison, ...], findings: tuple[Finding, 
                 # It accepted the message on an ARC chain's word (recorded.dmarc_fail says why).
                 return (f" The receiving side{by} recorded DMARC fail at delivery, but accepted the message on "
                         "the word of an ARC chain (a forward or a list).")
-            if notice is not None and notice.subject == ARC_EARLIER_PASS_SUBJECT:
-                # Its verified ARC chain shows DMARC passing before a list or forwarder (recorded.dmarc_fail).
-                return (f" The receiving side{by} recorded DMARC fail at delivery, but its verified ARC chain shows "
-                        "DMARC passing before a list or forwarder changed the message.")
             if notice is not None and notice.subject == COMPAUTH_PASS_SUBJECT:
                 # Exchange Online's composite authentication passed it (recorded.dmarc_fail says why).
                 return (f" The receiving side{by} recorded DMARC fail at delivery, but its composite "

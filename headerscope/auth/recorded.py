@@ -577,7 +577,8 @@ def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
                 in_run = False
             elif in_run:
                 trace_runs.add(field.index)
-    return _TrustContext(trace_runs=frozenset(trace_runs),hosts=frozenset(hosts), orgs=frozenset(orgs), boundary_index=boundary.header_index,
+    return _TrustContext(hosts=frozenset(hosts), orgs=frozenset(orgs), boundary_index=boundary.header_index,
+                         trace_runs=frozenset(trace_runs),
                          stamped=stamped,
                          earlier_leg_end=hops[0].header_index if inside and hops else None,
                          receiver_block_end=end, boundary_number=boundary.number,
@@ -1346,18 +1347,20 @@ def compare(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureRe
                 reference=RFC8617_LOCAL_POLICY, subject=ARC_OVERRIDE_SUBJECT))
         elif (earlier := _arc_recorded_dmarc_pass(recorded, dmarc_comparison)) is not None:
             # RFC 8617 section 7.2: the receiver verified the ARC chain (arc=pass), whose first
-            # sealer recorded DMARC passing: a list or forwarder between them broke it. Told, as
-            # the receiver did not record acting on it.
+            # sealer recorded DMARC passing: a list or forwarder between them broke it, if that
+            # sealer tells the truth. Anyone can seal, and the receiver did not record acting on
+            # the chain: still a warning, with what the chain says.
             findings.append(Finding(
-                id="recorded.dmarc_fail", severity=Severity.NOTICE,
-                title=f"The receiving side recorded DMARC fail for {domain}, but its verified ARC chain shows it "
-                      f"passing at {earlier}",
+                id="recorded.dmarc_fail", severity=Severity.WARNING,
+                title=f"The receiving side recorded DMARC fail for {domain} at delivery; its verified ARC chain "
+                      f"says it passed at {earlier}",
                 explanation=(f"{dmarc_comparison.explanation} The same receiver recorded arc=pass: the ARC chain "
                              f"verified, and its first sealer, {earlier}, recorded dmarc=pass for {domain} when it "
-                             "received the message. A mailing list or forwarder after it changed the message or its "
-                             "envelope, which broke DMARC at the final receiver; the receiver did not record that it "
-                             "let the message through on the chain's word (RFC 8617 section 7.2 leaves that to its "
-                             "local policy). The ARC section shows what each sealer recorded."),
+                             "received the message. If that sealer is the mailing list or forwarder it appears to be, "
+                             "its change of the message or its envelope broke DMARC at the final receiver; but anyone "
+                             "can seal a chain, and the receiver did not record that it let the message through on "
+                             "the chain's word (RFC 8617 section 7.2 leaves that to its local policy). The ARC "
+                             "section shows what each sealer recorded."),
                 reference=RFC8617_LOCAL_POLICY, subject=ARC_EARLIER_PASS_SUBJECT))
         else:
             findings.append(Finding(
