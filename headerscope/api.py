@@ -246,12 +246,18 @@ _LIST_FOOTER_TAIL = 3000
 """Bytes read from the end of the body for a list's footer (Mailman's is a few lines)."""
 
 
-def _list_footer(message: Message) -> tuple[str, str] | None:
+def _list_footer(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None) -> tuple[str, str] | None:
     """(the list's name, what in the body's end shows the list's footer) when the message came
     through a mailing list and its body ends with the list's footer: Mailman's rule of
-    underscores, or the list's posting address or the host of its List-* URLs."""
+    underscores, or the list's posting address or the host of its List-* URLs. The list fields
+    and the footer are text anyone can write: the receiving side must have taken the message
+    from the list's organisation (the boundary's client, by the name it looked up)."""
     list_id = next((value for value in (message.first(name) for name in _LIST_FIELDS) if value), None)
-    if list_id is None or message.body_start is None:
+    if list_id is None or message.body_start is None or not boundary_hop:
+        return None
+    client_org = host_organization(hops[boundary_hop - 1].fields.from_rdns)
+    if client_org is None or not any(organizational_domain(word.strip("<>;,()\"'").rpartition("@")[2]) == client_org
+                                     for word in list_id[:300].replace("<", " <").split() if "." in word):
         return None
     tail = message.raw[max(message.body_start, len(message.raw) - _LIST_FOOTER_TAIL):].decode("utf-8", "replace")
     marks: list[str] = []
@@ -481,7 +487,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     listed = _list_signature(message, dkim) if any(f.id == "dkim.body_changed" for f in findings) else None
     if listed is not None:
         findings[:] = [_changed_by_list(f, dkim, *listed) if f.id == "dkim.body_changed" else f for f in findings]
-    footer = _list_footer(message) if listed is None and any(f.id == "dkim.body_changed" for f in findings) else None
+    footer = _list_footer(message, chain.hops, chain.boundary_hop) \
+        if listed is None and any(f.id == "dkim.body_changed" for f in findings) else None
     if footer is not None:
         findings[:] = [_changed_by_list_footer(f, dkim, *footer) if f.id == "dkim.body_changed" else f
                        for f in findings]

@@ -1019,6 +1019,11 @@ def test_a_body_a_mailing_list_broke_with_its_footer_is_a_notice() -> None:
     [changed] = [f for f in headerscope.analyze(message(b"Patch, edited.\r\n"), offline=True).findings
                  if f.id == "dkim.body_changed"]
     assert changed.severity.value == "warning"
+    # List fields and a footer anyone can write: not when the receiver took it from another organisation.
+    elsewhere = message(footer).replace(b"from ml01.lists.example (ml01.lists.example", b"from out.other.example "
+                                        b"(out.other.example")
+    [changed] = [f for f in headerscope.analyze(elsewhere, offline=True).findings if f.id == "dkim.body_changed"]
+    assert changed.severity.value == "warning"
     # A signature not of the From: domain (SourceForge's own, real 2013) is no author's the footer broke.
     lists_own = message(footer).replace(b"d=author.example", b"d=sf.example")
     [changed] = [f for f in headerscope.analyze(lists_own, offline=True).findings if f.id == "dkim.body_changed"]
