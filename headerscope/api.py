@@ -23,7 +23,7 @@ from .auth.arc import check_arc
 from .auth.dkim import check_dkim, signature_subject
 from .auth.dmarc import check_dmarc, nothing_aligned
 from .auth.ptr import check_reverse_dns, parse_client_ip
-from .auth.recorded import checked_client, compare, parse_recorded
+from .auth.recorded import arc_breaks, checked_client, compare, parse_recorded
 from .auth.spf import check_spf
 from .bulk import read_bulk
 from .dns.evidence import EvidenceResolver
@@ -478,6 +478,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     comparison, comparison_findings = compare(recorded, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
                                               resent_domains=_resent_domains(message),
                                               header_only=message.header_only)
+    findings.extend(arc_breaks(recorded, arc))
     # A body change after the receiver verified the signature is told by the comparison, which
     # says when it happened; the keyless "body changed after signing" would say it twice.
     changed_since = {f"dkim {c.subject}" for c in comparison

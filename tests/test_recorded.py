@@ -2080,3 +2080,28 @@ def test_protons_results_in_its_host_name_are_its_own_where_it_stamped_its_queue
     # Another host's name, or no stamp of the transaction's queue id: as before, not relied on.
     assert not any(r.trusted for r in report("mailin099.protonmail.example", "4N5kkT29RCz7QQ5Y").recorded)
     assert not any(r.trusted for r in report("mailin022.protonmail.example", "0000000000").recorded)
+
+
+def test_a_verified_arc_chain_tells_where_a_signature_stopped_verifying() -> None:
+    # Proton -> Red Hat's Mimecast -> a Google group -> lfdr.de (real, 2024): Mimecast's set (i=1)
+    # recorded dkim=pass for protonmail.com and Google's (i=2) "neutral (body hash did not verify)":
+    # the change happened inside Red Hat, before the group. The chain was listed, never read so.
+    import headerscope
+
+    def report(arc: str) -> headerscope.Report:
+        raw = (f"Authentication-Results: mail.lfdr.example; arc={arc} (\"google.com:s=arc-20160816:i=2\")\r\n"
+               "Received: from mail-yw1.google.example (mail-yw1.google.example [209.85.128.1]) by mail.lfdr.example "
+               "with ESMTPS id 9; Mon, 2 Nov 2026 10:00:09 +0000\r\n"
+               "ARC-Authentication-Results: i=2; mx.google.example; dkim=neutral (body hash did not verify) "
+               "header.i=@protonmail.example header.s=protonmail3 header.b=AbC\r\n"
+               "ARC-Authentication-Results: i=1; relay.mimecast.example; dkim=pass header.d=protonmail.example "
+               "header.s=protonmail3 header.b=AbC; dmarc=pass header.from=protonmail.example\r\n"
+               "From: a@protonmail.example\r\nTo: group@googlegroups.example\r\nSubject: x\r\n"
+               "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n").encode()
+        return headerscope.analyze(raw, offline=True)
+
+    [broken] = [f for f in report("pass").findings if f.id == "arc.signature_broken_between"]
+    assert broken.title == ("DKIM for protonmail.example passed at ARC set 1 (relay.mimecast.example) and not at "
+                            "set 2 (mx.google.example)")
+    # A chain nobody verified carries claims only: nothing is said.
+    assert not [f for f in report("fail").findings if f.id == "arc.signature_broken_between"]

@@ -1287,6 +1287,51 @@ def _usable(item: RecordedResult, method: str) -> bool:
             and item.result in _VALID_RESULTS.get(method, frozenset()))
 
 
+_ARC_AAR = "ARC-Authentication-Results"
+# Results that say a signature no longer verified when a later sealer received the message.
+_DKIM_BROKEN = frozenset({"fail", "neutral", "permerror"})
+
+
+def arc_breaks(recorded: tuple[RecordedResult, ...], arc: ArcResult | None) -> list[Finding]:
+    """Where, along a verified ARC chain, a DKIM signature stopped verifying: one sealer recorded
+    it passing and a later one not (RFC 8617 section 7.2, the use of a chain to an analyst). The
+    sealers' results are their own statements, carried intact by a chain that verifies (now, or
+    as the receiver recorded with arc=pass); with no such chain nothing is said."""
+    verified = (arc is not None and arc.result == "pass") or any(
+        r.trusted and r.method == "arc" and r.result == "pass" and r.header == _AR for r in recorded)
+    if not verified:
+        return []
+    seen: dict[str, list[tuple[int, str, str]]] = {}
+    for result in recorded:
+        if result.header != _ARC_AAR or result.method != "dkim" or not result.instance:
+            continue
+        properties = dict(result.properties)
+        domain = normalize_domain(properties.get("header.d") or properties.get("header.i", "").rpartition("@")[2])
+        if domain:
+            seen.setdefault(domain, []).append((result.instance, result.result, result.authserv_id or "?"))
+    findings: list[Finding] = []
+    for domain, history in seen.items():
+        history.sort()
+        passed = next(((i, who) for i, result, who in history if result == "pass"), None)
+        if passed is None:
+            continue
+        broken = next(((i, result, who) for i, result, who in history if i > passed[0] and result in _DKIM_BROKEN),
+                      None)
+        if broken is None:
+            continue
+        findings.append(Finding(
+            id="arc.signature_broken_between", severity=Severity.INFO,
+            title=f"DKIM for {domain} passed at ARC set {passed[0]} ({passed[1]}) and not at set {broken[0]} "
+                  f"({broken[2]})"[:200],
+            explanation=(f"The verified ARC chain carries what each sealer found: {passed[1]} (i={passed[0]}) recorded "
+                         f"dkim=pass for {domain}, {broken[2]} (i={broken[0]}) dkim={broken[1]}. The message was changed "
+                         f"after {passed[1]} received it and before {broken[2]} did: by {passed[1]}'s own systems (a "
+                         "footer, a rewritten subject, a re-encoding) or by a server between them. Those results are "
+                         "the sealers' own statements; the chain proves they were not altered since."),
+            reference="https://www.rfc-editor.org/rfc/rfc8617#section-7.2", subject="arc"))
+    return findings[:3]
+
+
 def compare(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
             dmarc: DmarcResult | None, arc: ArcResult | None, resent_domains: frozenset[str] = frozenset(),
             header_only: bool = False) -> tuple[tuple[Comparison, ...], tuple[Finding, ...]]:
