@@ -1752,12 +1752,22 @@ def _future_finding(work: list[_Work], future: list[int], boundary_index: int, n
 
 
 def _after_mailbox(work: list[_Work], i: int) -> str | None:
-    """Why hop i waited, when the hop before it delivered the message into a mailbox."""
-    if i == 0 or work[i - 1].role is not Role.MDA:
+    """Why hop i waited, when the hop before it delivered the message into a mailbox, or when
+    this hop is a local program submitting it anew (a list manager, a user's re-send)."""
+    if i == 0:
         return None
-    return (f"Hop {i} delivered the message into a mailbox (the journey's end); this hop sends it on "
-            "again: the wait is time the message spent in the mailbox before it was forwarded, "
-            "redirected or re-sent, not a queue.")
+    if work[i - 1].role is Role.MDA:
+        return (f"Hop {i} delivered the message into a mailbox (the journey's end); this hop sends it on "
+                "again: the wait is time the message spent in the mailbox before it was forwarded, "
+                "redirected or re-sent, not a queue.")
+    raw = _scan(work[i].header.value)
+    low = raw.lower()
+    if ("userid" in low or "invoked" in low or "pickup" in low) and _local_program_re().search(raw):
+        return (f"This hop is a program on {str(work[i].fields.by or 'the host')[:120]} submitting the message anew "
+                f"({str(work[i].fields.ident or 'a local program')[:60]}): a list manager sending it to its members, "
+                "or someone re-sending a message they had received. The wait is the time until then, in a mailbox "
+                "or a moderation queue, not a mail server's queue.")
+    return None
 
 
 def _why_waited(notes: Sequence[HeaderField], work: Sequence[_Work], i: int, previous: datetime | None) -> str | None:

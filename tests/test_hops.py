@@ -1907,3 +1907,18 @@ def test_a_clock_skew_names_the_clock_that_is_off() -> None:
               " Mon, 2 Nov 2026 10:00:00 +0000\nDate: Mon, 2 Nov 2026 10:00:00 -0700\n\nbody\n")
     [skew] = [f for f in _chain_of(future).findings if f.id == "hops.clock_skew"]
     assert "This stamp is the receiving side's own, so the Date: is what is off" in skew.explanation
+
+
+def test_a_slow_local_resubmission_is_no_queue() -> None:
+    # A message delivered to a Gmail mailbox and re-sent 16.6 h later from its owner's machine
+    # (real, 2023): "the message waited in a queue, or a server retried delivery".
+    raw = ("Received: from host.example.org (host.example.org [192.0.2.42]) by smtp.mail.example with ESMTPSA id 8; "
+           "Tue, 7 Nov 2023 09:06:05 +0000\n"
+           "Received: by host.example.org (Postfix, from userid 1000) id 7; Tue, 7 Nov 2023 09:06:04 +0000\n"
+           "Received: from out.sender.example (out.sender.example [198.51.100.5]) by mx.mail.example with ESMTPS id 6; "
+           "Mon, 6 Nov 2023 16:30:20 +0000\n"
+           "Date: Mon, 6 Nov 2023 16:30:18 +0000\n\nbody\n")
+    [slow] = [f for f in _chain_of(raw).findings if f.id == "hops.slow_hop"]
+    assert slow.subject == "hop 2"
+    assert "submitting the message anew (userid 1000)" in slow.explanation
+    assert "waited in a queue" not in slow.explanation
