@@ -30,6 +30,7 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
+from .domains import organizational_domain
 from .message import Message
 from .model import BulkSignals, DkimSignatureResult, Finding, Severity
 from .text import compiled_on_first_use
@@ -116,7 +117,16 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
     else:
         kind = "service"
     covering = _covering(dkim) if post is not None else []
-    signed = tuple(_signer(s) for s in covering)
+    replaced_by_list = False
+    if kind == "mailing_list" and covering:
+        # A list that replaced List-Unsubscribe with its own (its URI on the list's domain) left
+        # the sender's signature over the sender's field: that signature covers what is gone.
+        list_org = _list_organization(_first(message, "List-Id"))
+        if list_org is not None and any(_uri_organization(uri) == list_org for uri in uris):
+            kept = [c for c in covering if organizational_domain(c.domain or "") == list_org]
+            replaced_by_list = len(kept) < len(covering)
+            covering = kept
+    signed = tuple(dict.fromkeys(_signer(s) for s in covering))
     signals = BulkSignals(
         kind=kind, list_unsubscribe=uris, list_unsubscribe_post=post, one_click=post_one_click and https,
         unsubscribe_signed_by=signed, precedence=precedence, list_id=_first(message, "List-Id"),
@@ -125,12 +135,27 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
     )
     if notification:
         return signals, ()
-    findings = _findings(signals, post_one_click, https, len(dkim), covering)
+    findings = _findings(signals, post_one_click, https, len(dkim), covering, replaced_by_list)
     if date is not None and date < _REQUIREMENTS_START:
         # A message older than the requirements is not judged by them without saying so.
         older = f" This message (Date: {date.date().isoformat()}) predates those requirements."
         findings = [dataclasses.replace(f, explanation=f.explanation + older) for f in findings]
     return signals, tuple(findings)
+
+
+def _list_organization(list_id: str | None) -> str | None:
+    """The organisation a List-Id names ("<dev.lists.example.org>" -> example.org)."""
+    label = _angle_uri().search(list_id or "")
+    text = label.group(1) if label else (list_id or "").strip()
+    return organizational_domain(text.strip().lower()) if "." in text else None
+
+
+def _uri_organization(uri: str) -> str | None:
+    """The organisation of an https: or mailto: URI's host."""
+    scheme, _, rest = uri.partition(":")
+    host = rest.partition("?")[0].rpartition("@")[2] if scheme.lower() == "mailto" else \
+        rest.lstrip("/").partition("/")[0].partition(":")[0]
+    return organizational_domain(host.lower()) if "." in host else None
 
 
 # Google's and Yahoo's bulk sender requirements took effect on 1 February 2024.
@@ -228,7 +253,7 @@ _BROKEN = frozenset({"fail", "permerror"})
 
 
 def _findings(bulk: BulkSignals, post_one_click: bool, https: bool, signatures: int,
-              covering: list[DkimSignatureResult]) -> list[Finding]:
+              covering: list[DkimSignatureResult], replaced_by_list: bool = False) -> list[Finding]:
     findings: list[Finding] = []
     requirement = ("Since February 2024 Gmail and Yahoo require senders of bulk mail (Google: over 5,000 "
                    "messages a day to Gmail accounts) to offer one-click unsubscription (RFC 8058) on marketing "
@@ -258,12 +283,16 @@ def _findings(bulk: BulkSignals, post_one_click: bool, https: bool, signatures: 
                 named = ", ".join(f"{_signer(s)} ({s.result})" for s in covering[:3])
                 why = (f"The DKIM signatures whose h= covers both fields do not verify ({named}), so they "
                        "vouch for neither.")
+            elif replaced_by_list:
+                why = ("The mailing list replaced List-Unsubscribe with its own (on its domain): the sender's "
+                       "signature covered the sender's field, which is gone, and the list's own fields are "
+                       "covered by no signature of the list.")
             elif signatures:
                 why = "No DKIM signature's h= covers both List-Unsubscribe and List-Unsubscribe-Post."
             else:
                 why = "The message has no DKIM signature."
             findings.append(Finding(
-                id="bulk.one_click_unsigned", severity=Severity.NOTICE,
+                id="bulk.one_click_unsigned", severity=Severity.INFO if replaced_by_list else Severity.NOTICE,
                 title="One-click unsubscription is not covered by a valid DKIM signature",
                 explanation=(f"{why} RFC 8058 section 4 requires a valid DKIM signature whose h= tag covers both "
                              "fields, so that nobody can add them to make a mailbox provider POST to a URI of "

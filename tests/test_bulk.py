@@ -244,3 +244,24 @@ def test_list_copies_by_majordomo_vger_and_a_bare_list_id_are_list_mail_and_old_
     assert old.bulk is not None and old.bulk.feedback_id == "46716125:46716125.599473:us11:mc"
     [finding] = [f for f in old.findings if f.id == "bulk.no_one_click"]
     assert finding.explanation.endswith("This message (Date: 2017-03-18) predates those requirements.")
+
+
+def test_a_one_click_the_list_replaced_is_not_shown_as_signed() -> None:
+    # A Campaigner newsletter relayed by SourceForge's Mailman (real, 2023): "offered; both fields
+    # signed by sbaloanadvice.com/em" (twice), though Mailman had put its own options page in
+    # List-Unsubscribe, which the sender's signature never covered.
+    signature = ("DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; s=em; d=sender.example;\r\n"
+                 " h=List-Unsubscribe-Post:List-Unsubscribe:From:To; bh=AAAA; b=BBBB\r\n")
+    fields = ("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\nList-Id: <dev.lists.forge.example>\r\n"
+              "List-Unsubscribe: <https://lists.forge.example/lists/options/dev>,\r\n"
+              " <mailto:dev-request@lists.forge.example?subject=unsubscribe>\r\nX-Mailman-Version: 2.1.21\r\n")
+    report = analyze(RECEIVED + signature + signature + message(fields, sender="news@sender.example"))
+    assert report.bulk is not None and report.bulk.unsubscribe_signed_by == ()
+    [unsigned] = [f for f in report.findings if f.id == "bulk.one_click_unsigned"]
+    assert unsigned.severity.value == "info"
+    assert unsigned.explanation.startswith("The mailing list replaced List-Unsubscribe with its own")
+    # The sender's own URI under the same signature stays signed, named once.
+    own = fields.replace("lists.forge.example/lists/options", "sender.example/unsub").replace(
+        "dev-request@lists.forge.example", "unsub@sender.example")
+    report = analyze(RECEIVED + signature + signature + message(own, sender="news@sender.example"))
+    assert report.bulk is not None and report.bulk.unsubscribe_signed_by == ("sender.example/em",)
