@@ -1341,7 +1341,8 @@ def build_chain(
                                    mail_exchangers=mail_exchangers,
                                    addressed_domains=_addressed_domains(message) if mail_exchangers else (),
                                    wait_notes=[*message.all("X-Greylist")[:3], *message.all("X-Mailman-Approved-At")[:1],
-                                               *message.all("Resent-Date")[:2]],
+                                               *message.all("Resent-Date")[:2],
+                                               *[f for f in message.all("X-Received")[:4] if f not in renamed]],
                                    list_domain=_list_id_domain(message.first("List-Id")),
                                    submission_stamps=[f for name in _SUBMISSION_STAMPS for f in message.all(name)[:5]])
 
@@ -1793,8 +1794,19 @@ def _why_waited(notes: Sequence[HeaderField], work: Sequence[_Work], i: int, pre
                 # RFC 5322 section 3.6.6: a person reintroduced the message then.
                 return (f"The message says why: it was re-sent at {value[:60]} (Resent-Date): the wait is "
                         "the time until someone sent it on again, not a queue.")
-            return (f"The message says why: a list moderator approved it at {value[:60]} "
-                    "(X-Mailman-Approved-At): it waited for moderation.")
+            if note.name.lower() == "x-received":
+                # Gmail's own stamp of storing the message ("X-Received: by 2002:...; date"): the
+                # provider had the message then, and the rest of the wait was in its hands.
+                if note.index < item.header.index or (item.time - when) < (when - previous):
+                    continue
+                return (f"The message says where it waited: an X-Received stamp ({header_ref(note.index)}) shows the "
+                        f"sending provider had it at {value.rpartition(';')[2].strip()[:60]}, "
+                        f"{_fmt_seconds((when - previous).total_seconds())} after the time this hop is measured from; the remaining "
+                        f"{_fmt_seconds((item.time - when).total_seconds())} it was in the provider's hands (its outbound "
+                        "queue, retrying the next server), not in the author's outbox.")
+            if note.name.lower() == "x-mailman-approved-at":
+                return (f"The message says why: a list moderator approved it at {value[:60]} "
+                        "(X-Mailman-Approved-At): it waited for moderation.")
     return None
 
 

@@ -1922,3 +1922,18 @@ def test_a_slow_local_resubmission_is_no_queue() -> None:
     assert slow.subject == "hop 2"
     assert "submitting the message anew (userid 1000)" in slow.explanation
     assert "waited in a queue" not in slow.explanation
+
+
+def test_a_providers_x_received_stamp_places_a_first_hop_wait_in_its_queue() -> None:
+    # Gmail's "send mail as" through another server (real, 2020): 100 min between Date: and the first
+    # Received were "written well before it was sent, or sat in an outbox", though Gmail's own
+    # X-Received shows it had the message 12 s after Date:.
+    raw = ("Received: from mail-ed1-f54.google.example (mail-ed1-f54.google.example [209.85.208.54]) by "
+           "dpmail22.doteasy.example with SMTP; Sun, 2 Feb 2020 20:53:30 -0800\n"
+           "Received: by mail-ed1-f54.google.example with SMTP id g19so; Sun, 02 Feb 2020 20:53:29 -0800 (PST)\n"
+           "X-Received: by 2002:a2e:8e91:: with SMTP id q17mr; Sun, 02 Feb 2020 19:13:42 -0800 (PST)\n"
+           "Date: Sun, 2 Feb 2020 22:13:30 -0500\n\nbody\n")
+    [slow] = [f for f in _chain_of(raw).findings if f.id == "hops.slow_hop"]
+    assert "an X-Received stamp (header 3) shows the sending provider had it at Sun, 02 Feb 2020 19:13:42 -0800" \
+        in slow.explanation, slow.explanation
+    assert "in the provider's hands" in slow.explanation and "outbox" in slow.explanation
