@@ -80,7 +80,8 @@ _FIELD_NAMES = frozenset(name.lower() for name in (
     "X-TM-AS-Result", "X-TMASE-Result", "X-UI-Filterresults", "X-UI-Out-Filterresults", "UI-InboundReport",
     "UI-OutboundReport", "X-Spam",
     "X-PerlMx-Spam", "X-Ham-Report", "X-Rspamd-Score", "X-Recommended-Action", "X-SpamExperts-Class",
-    "X-SpamExperts-Outgoing-Class", "X-Gmail-Labels", "X-Mimecast-Spam-Score", "X-Pm-Spam-Action",
+    "X-SpamExperts-Outgoing-Class", "X-Gmail-Labels", "X-Mimecast-Spam-Score", "X-Pm-Spam-Action", "X-Gm-Spam",
+    "X-Gm-Phishy",
     *_KASPERSKY_STATUS_FIELDS))
 # MailScanner names its field after the site ("X-Example-MailScanner-SpamCheck").
 _MAILSCANNER_SUFFIX = "mailscanner-spamcheck"
@@ -181,7 +182,7 @@ def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int |
     verdicts: list[SpamFilterVerdict] = []
     for read in (_microsoft, _spamassassin, _rspamd, _proofpoint, _barracuda, _exim_spamassassin,
                  _spamassassin_without_status, _trend_micro, _united_internet, _pure_message, _mailscanner,
-                 _spamexperts, _kaspersky, _mimecast, _proton, _gmail_labels, _spam_flag):
+                 _spamexperts, _kaspersky, _mimecast, _proton, _gmail_labels, _google_scan, _spam_flag):
         verdicts.extend(read(message, boundary, microsoft_receiver))
     verdicts.sort(key=lambda v: v.header_index)
     verdicts = [v if v.trusted else _placed(v, hops, message, boundary) for v in verdicts]
@@ -1116,6 +1117,29 @@ def _gmail_labels(message: Message, boundary: Hop | None, _microsoft_receiver: b
                       "the message's labels in the mailbox: Gmail's filter or its owner put it there"),),
             rules=(), trusted=trusted, trust_reason=why))
     return verdicts
+
+
+def _google_scan(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    """Google's own scan of a message its servers handle (Gmail, Google Workspace): ``X-Gm-Spam``
+    and ``X-Gm-Phishy``, 0 or 1 each."""
+    spam_fields = _fields(message, "X-Gm-Spam")[:1]
+    phishy_fields = _fields(message, "X-Gm-Phishy")[:1]
+    if not spam_fields and not phishy_fields:
+        return []
+    values = {f.name: f.value.strip()[:4] for f in (*spam_fields, *phishy_fields)}
+    flags = {name: value == "1" for name, value in values.items() if value in ("0", "1")}
+    if not flags:
+        return []
+    field = (spam_fields or phishy_fields)[0]
+    spam = any(flags.values())
+    words = [f"{name} {values[name]}" for name in flags]
+    summary = ("spam or phishing" if spam else "neither spam nor phishing") + f" ({', '.join(words)})"
+    trusted, why = _position_trust(field, boundary)
+    return [SpamFilterVerdict(
+        filter="Google", header=field.name, header_index=field.index, spam=spam, score=None, threshold=None,
+        summary=summary, details=tuple((name, values[name], "Google's own scan: 1 when it judged the message so")
+                                       for name in flags),
+        rules=(), trusted=trusted, trust_reason=why)]
 
 
 def _cut_at_part(summary: str, limit: int) -> str:

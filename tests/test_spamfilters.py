@@ -812,3 +812,17 @@ def test_a_bare_x_spam_status_yes_beside_the_flag_is_a_verdict() -> None:
     # SpamAssassin's full status still speaks for itself.
     full = analyze("X-Spam-Flag: YES\r\nX-Spam-Status: Yes, score=6.1 required=5.0 tests=X\r\n" + received + TAIL)
     assert [v.filter for v in full.spam_filters] == ["SpamAssassin"]
+
+
+def test_googles_own_spam_and_phishing_scan() -> None:
+    # Google Workspace's X-Gm-Spam and X-Gm-Phishy (real, 2024) were not read.
+    received = ("Received: from a.example (a.example [192.0.2.1]) by mx.example.org with ESMTP id 1; "
+                "Mon, 2 Nov 2026 10:00:04 +0000\r\n")
+    clean = analyze("X-Gm-Spam: 0\r\nX-Gm-Phishy: 0\r\n" + received + TAIL)
+    assert [(v.filter, v.spam, v.trusted, v.summary) for v in clean.spam_filters] == [
+        ("Google", False, True, "neither spam nor phishing (X-Gm-Spam 0, X-Gm-Phishy 0)")]
+    phishy = analyze("X-Gm-Spam: 0\r\nX-Gm-Phishy: 1\r\n" + received + TAIL)
+    assert [v.spam for v in phishy.spam_filters] == [True]
+    # Below the receiver's Received: an earlier Google scan (the sender's side), not relied on.
+    earlier = analyze(received + "X-Gm-Spam: 1\r\n" + TAIL)
+    assert [v.trusted for v in earlier.spam_filters] == [False]
