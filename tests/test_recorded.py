@@ -2105,3 +2105,21 @@ def test_a_verified_arc_chain_tells_where_a_signature_stopped_verifying() -> Non
                             "set 2 (mx.google.example)")
     # A chain nobody verified carries claims only: nothing is said.
     assert not [f for f in report("fail").findings if f.id == "arc.signature_broken_between"]
+
+
+def test_a_received_spf_naming_no_receiver_is_credited_to_the_hop_of_its_client() -> None:
+    # GNU's list host (real, 2024): "Received-SPF by an unnamed writer claims spf=pass", though its
+    # client-ip and helo were exactly hop 4's client, which eggs.gnu.org received from.
+    import headerscope
+
+    raw = (b"Received: from lists.gnu.example (lists.gnu.example [209.51.188.17]) by mail.lfdr.example with ESMTPS "
+           b"id 9; Mon, 2 Nov 2026 10:00:09 +0000\r\n"
+           b"Received: from mailgate01.uberspace.example ([2001:1a50:11::1]) by eggs.gnu.example with esmtps id 8; "
+           b"Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+           b"Received-SPF: pass client-ip=2001:1a50:11::1; envelope-from=a@uberspace.example; "
+           b"helo=mailgate01.uberspace.example\r\n"
+           b"From: a@uberspace.example\r\nTo: list@gnu.example\r\nSubject: x\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n"
+           b"\r\nbody\r\n")
+    titles = [f.title for f in headerscope.analyze(raw, offline=True).findings if f.id == "recorded.untrusted_claim"]
+    assert titles == ["Received-SPF by the server of hop 1 (eggs.gnu.example, by its client-ip) claims spf=pass "
+                      "(not the receiver)"], titles

@@ -946,7 +946,8 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
             # Shown, not alarmed on: one finding per writer, however many fields it wrote
             # (a forwarder writes one per check, a milter per field). Failures alone are told
             # when the field is in the receiver's name, where they may well be its own.
-            quiet_claims.setdefault((read.writer, names_receiver), []).append((read, said, why))
+            quiet_claims.setdefault((read.writer or _client_hop_writer(read, field_results, hops), names_receiver),
+                                    []).append((read, said, why))
         elif said:
             failures_only.append((read, said, why, names_receiver))
     # A writer's fields of failures alone join its other fields' finding (Proton writes
@@ -1186,6 +1187,19 @@ def _block_is_the_boundary_hosts(context: _TrustContext, message: Message, field
                               and (organizational_domain(writer) or writer) not in context.boundary_names):
             return False
     return True
+
+
+def _client_hop_writer(read: _Field, results: list[RecordedResult], hops: tuple[Hop, ...]) -> str | None:
+    """For a Received-SPF that names no receiver: the hop whose client is the client-ip it
+    records (RFC 7208 section 9.1), in words ("the server of hop 4 (eggs.gnu.org)"), or None."""
+    if read.name != "Received-SPF":
+        return None
+    client = next((dict(r.properties).get("client-ip") for r in results if dict(r.properties).get("client-ip")), None)
+    if not client:
+        return None
+    hop = next((h for h in hops if h.fields.from_ip and h.fields.from_ip.strip("[]").lower() == client.strip("[]").lower()),
+               None)
+    return f"the server of hop {hop.number} ({str(hop.fields.by or '?')[:120]}, by its client-ip)" if hop else None
 
 
 def _claims_finding(writer: str | None, names_receiver: str | None, items: list[tuple[_Field, list[str], str]]
