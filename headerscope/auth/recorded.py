@@ -1192,7 +1192,7 @@ def _block_is_the_boundary_hosts(context: _TrustContext, message: Message, field
 def _client_hop_writer(read: _Field, results: list[RecordedResult], hops: tuple[Hop, ...]) -> str | None:
     """For a Received-SPF that names no receiver: the hop whose client is the client-ip it
     records (RFC 7208 section 9.1), in words ("the server of hop 4 (eggs.gnu.org)"), or None."""
-    if read.name != "Received-SPF":
+    if read.name != _RECEIVED_SPF:
         return None
     client = next((dict(r.properties).get("client-ip") for r in results if dict(r.properties).get("client-ip")), None)
     if not client:
