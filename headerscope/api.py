@@ -206,6 +206,13 @@ _NOTIFICATION_FINDINGS = ("dsn.", "mdn.", "message.auto_reply", "message.dmarc_r
 _LIST_FIELDS = ("List-Id", "List-Post", "X-BeenThere", "X-Mailman-Version", "Mailing-List")
 
 
+def _list_field_organizations(value: str) -> set[str]:
+    """The organisations a list field's words name (List-Id's label, List-Post's address)."""
+    orgs = {organizational_domain(word.strip("<>;,()\"'").rpartition("@")[2])
+            for word in value[:300].replace("<", " <").split() if "." in word}
+    return {org for org in orgs if org}
+
+
 def _list_signature(message: Message, dkim: Sequence[DkimSignatureResult]) -> tuple[str, DkimSignatureResult] | None:
     """(the list's name, its signature) when the message came through a mailing list that signed
     it after its changes: a signature whose body hash matches, by the organisation the list's
@@ -215,9 +222,7 @@ def _list_signature(message: Message, dkim: Sequence[DkimSignatureResult]) -> tu
         if value is None:
             continue
         shown = " ".join(value[:200].split())
-        domains = {organizational_domain(word.strip("<>;,()\"'").rpartition("@")[2])
-                   for word in value[:300].replace("<", " <").split() if "." in word}
-        domains.discard(None)
+        domains = _list_field_organizations(value)
         for signature in dkim:
             if signature.body_hash_ok and organizational_domain(signature.domain) in domains:
                 return shown, signature
@@ -256,8 +261,7 @@ def _list_footer(message: Message, hops: tuple[Hop, ...], boundary_hop: int | No
     if list_id is None or message.body_start is None or not boundary_hop:
         return None
     client_org = host_organization(hops[boundary_hop - 1].fields.from_rdns)
-    if client_org is None or not any(organizational_domain(word.strip("<>;,()\"'").rpartition("@")[2]) == client_org
-                                     for word in list_id[:300].replace("<", " <").split() if "." in word):
+    if client_org is None or client_org not in _list_field_organizations(list_id):
         return None
     tail = message.raw[max(message.body_start, len(message.raw) - _LIST_FOOTER_TAIL):].decode("utf-8", "replace")
     marks: list[str] = []

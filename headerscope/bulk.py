@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 
 from .domains import organizational_domain
+from .hops import list_id_domain
 from .message import Message
 from .model import BulkSignals, DkimSignatureResult, Finding, Severity
 from .text import compiled_on_first_use
@@ -121,7 +122,7 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
     if kind == "mailing_list" and covering:
         # A list that replaced List-Unsubscribe with its own (its URI on the list's domain) left
         # the sender's signature over the sender's field: that signature covers what is gone.
-        list_org = _list_organization(_first(message, "List-Id"))
+        list_org = list_id_domain(_first(message, "List-Id"))
         if list_org is not None and any(_uri_organization(uri) == list_org for uri in uris):
             kept = [c for c in covering if organizational_domain(c.domain or "") == list_org]
             replaced_by_list = len(kept) < len(covering)
@@ -141,13 +142,6 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
         older = f" This message (Date: {date.date().isoformat()}) predates those requirements."
         findings = [dataclasses.replace(f, explanation=f.explanation + older) for f in findings]
     return signals, tuple(findings)
-
-
-def _list_organization(list_id: str | None) -> str | None:
-    """The organisation a List-Id names ("<dev.lists.example.org>" -> example.org)."""
-    label = _angle_uri().search(list_id or "")
-    text = label.group(1) if label else (list_id or "").strip()
-    return organizational_domain(text.strip().lower()) if "." in text else None
 
 
 def _uri_organization(uri: str) -> str | None:

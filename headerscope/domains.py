@@ -105,6 +105,16 @@ def _public_count(name: str) -> tuple[list[str], int] | None:
     return labels, _psl().public_labels([_unicode_label(label) for label in labels])
 
 
+def list_id_label(value: str | None) -> str | None:
+    """The list-id of a List-Id field without its phrase (RFC 2919 section 2): "Git
+    <git.vger.kernel.org>" -> "git.vger.kernel.org"; the value itself when it has no brackets."""
+    if not value:
+        return None
+    text = value[:300]
+    label = text.rpartition("<")[2].partition(">")[0] if "<" in text else text
+    return label.strip().lower() or None
+
+
 def normalize_domain(domain: str | None) -> str | None:
     """Lower-case, strip brackets and the trailing dot; None for empty input."""
     if not domain:

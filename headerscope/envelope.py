@@ -32,7 +32,7 @@ from .addresses import (
     google_forwarding,
     parse_addresses,
 )
-from .domains import normalize_domain, organizational_domain
+from .domains import list_id_label, normalize_domain, organizational_domain
 from .message import Message
 from .mime import is_automatic_notification
 from .model import (
@@ -144,6 +144,10 @@ def _claimed_mail_from(hops: tuple[Hop, ...], trusted: tuple[Hop, ...]) -> tuple
         if value is not None:
             return value, f"Received envelope-from (hop {hop.number}, a claim)"
     return None, None
+
+
+# A bounce-handling envelope sender is the same on a sender's genuine mail and on a forgery.
+_NOT_THE_AUTHORS = "It says nothing of who wrote the message: DKIM and DMARC tell that."
 
 
 def _claimed_rcpt_to(hops: tuple[Hop, ...], trusted: tuple[Hop, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -605,22 +609,13 @@ def _list_own_addresses(message: Message, list_id: str, candidates: list[str]) -
     if not candidates:
         return []
     posts = _list_addresses(message)
-    identifier = _list_identifier(list_id)
+    identifier = list_id_label(list_id)
     named = []
     for address in candidates:
         local, _, domain = address.lower().rpartition("@")
         if address.lower() in posts or (identifier and domain and identifier == f"{local}.{domain}"):
             named.append(address)
     return named
-
-
-def _list_identifier(list_id: str) -> str | None:
-    """The list-id of a List-Id field, without its phrase: "Git <git.vger.kernel.org>" -> git.vger.kernel.org."""
-    match = _list_id_re().search(list_id[:1000])
-    return match.group(1).lower() if match else None
-
-
-_list_id_re = compiled_on_first_use(r"<\s*([^<>\s]{1,255})\s*>")
 
 
 def _list_encoded_author(from_real: Sequence[Address], list_addresses: frozenset[str],
@@ -890,8 +885,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                 kind="verp", envelope_value=mail_from, header_value=from_text,
                 explanation=f"The envelope sender is a VERP address{who}: {shape.reason}. Mailing lists "
                             f"and bulk senders use one bounce address per recipient so that a bounce "
-                            f"tells them exactly which address failed. It says nothing of who wrote the "
-                            f"message: DKIM and DMARC tell that."))
+                            f"tells them exactly which address failed. {_NOT_THE_AUTHORS}"))
         elif shape is not None and shape.kind == "batv":
             whose = f"{shape.encoded_recipient}, " if shape.encoded_recipient else ""
             differences.append(EnvelopeDifference(
@@ -899,14 +893,13 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                 explanation=f"The envelope sender is a BATV-signed form of the sender's own address "
                             f"({whose}with a signed tag in front): the sender's server tags the addresses "
                             f"it sends from, so that it can refuse bounces of mail it never sent "
-                            f"(backscatter). It says nothing of who wrote the message: DKIM and DMARC tell that."))
+                            f"(backscatter). {_NOT_THE_AUTHORS}"))
         elif shape is not None:
             differences.append(EnvelopeDifference(
                 kind="bounce", envelope_value=mail_from, header_value=from_text,
                 explanation=f"The envelope sender is a bounce-handling address ({shape.reason}). "
                             f"Senders and email service providers collect bounces at such addresses; "
-                            f"it is not the author's mailbox. It says nothing of who wrote the message: DKIM "
-                            f"and DMARC tell that."))
+                            f"it is not the author's mailbox. {_NOT_THE_AUTHORS}"))
     mail_from_domain = address_domain(mail_from) if mail_from else None
     if mail_from_domain and "." not in mail_from_domain.strip(".") and not mail_from_domain.startswith("["):
         # RFC 5321 section 4.1.2: a reverse-path's domain is fully qualified. A single label is
@@ -1013,11 +1006,11 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                 kind="forwarded", envelope_value=rcpt, header_value=", ".join(visible),
                 explanation=f"{rcpt} ({source}) is not in To: or Cc:, but {', '.join(visible)} is: an "
                             f"alias or forwarding rule at the receiver redirected the message there."))
-        elif forwarder is not None and _forwarding_trace(message, mail_from, rcpt) is not None:
+        elif forwarder is not None and (trace := _forwarding_trace(message, mail_from, rcpt)) is not None:
             differences.append(EnvelopeDifference(
-                kind="forwarded", envelope_value=rcpt, header_value=forwarder[0],
-                explanation=f"{rcpt} ({source}) is not in To: or Cc:. {forwarder[1]}: the message was "
-                            f"forwarded or redirected from {forwarder[0]} to {rcpt}, which is why the "
+                kind="forwarded", envelope_value=rcpt, header_value=trace[0],
+                explanation=f"{rcpt} ({source}) is not in To: or Cc:. {trace[1]}: the message was "
+                            f"forwarded or redirected from {trace[0]} to {rcpt}, which is why the "
                             f"header names another recipient."))
         elif addressed_earlier is not None:
             number, addressee = addressed_earlier

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta, timezone
 
 from . import domains
 from ._value import Value, frozen, frozen_maker
-from .domains import is_ip_literal, normalize_domain, organizational_domain
+from .domains import is_ip_literal, list_id_label, normalize_domain, organizational_domain
 from .message import Message
 from .model import Finding, HeaderField, Hop, ReceivedFields, Role, Severity
 from .received import NO_TIME_ZONE, parse_received, parse_received_timed, zone_name_mismatch
@@ -1196,7 +1196,7 @@ def _link_matches(by: str | None, nxt: ReceivedFields, orgs: _Orgs | None = None
             if normalized == host:
                 return True
             names.append(normalized)
-    if _is_loopback(nxt.from_ip) or normalize_domain(nxt.by) in ("localhost", "localhost.localdomain"):
+    if _is_loopback(nxt.from_ip) or normalize_domain(nxt.by) in _LOCALHOST_NAMES:
         # A loopback client is the same machine handing the message back (a content filter:
         # amavisd-new, Proofpoint, MailScanner re-inject over 127.0.0.1): always connected. So is
         # a stamp "by localhost": amavisd-new's own, on the machine that handed it the message,
@@ -1343,7 +1343,7 @@ def build_chain(
                                    wait_notes=[*message.all("X-Greylist")[:3], *message.all("X-Mailman-Approved-At")[:1],
                                                *message.all("Resent-Date")[:2],
                                                *[f for f in message.all("X-Received")[:4] if f not in renamed]],
-                                   list_domain=_list_id_domain(message.first("List-Id")),
+                                   list_domain=list_id_domain(message.first("List-Id")),
                                    submission_stamps=[f for name in _SUBMISSION_STAMPS for f in message.all(name)[:5]])
 
 
@@ -1377,8 +1377,6 @@ _SUBMISSION_STAMPS = ("X-SmarterMail-Authenticated-As",)
 
 def _stamped_login(fields: ReceivedFields, header: HeaderField, stamps: Sequence[HeaderField]) -> ReceivedFields:
     """The Received's fields with the login of a submission stamp written just above it."""
-    import dataclasses
-
     for stamp in stamps:
         if stamp.index == header.index - 1:
             login = stamp.value.strip()[:200]
@@ -1399,21 +1397,20 @@ def _content_filter_hop(item: _Work) -> bool:
     (amavisd-new, port 10024)", or a hand-over between loopback ports 10024/10025): it hands on
     a message its own server received before, never one that starts there."""
     raw = item.header.value[:_SCAN_LIMIT].lower()
-    loopback = _is_loopback(item.fields.from_ip) or normalize_domain(item.fields.by) in ("localhost",
-                                                                                        "localhost.localdomain")
+    loopback = _is_loopback(item.fields.from_ip) or normalize_domain(item.fields.by) in _LOCALHOST_NAMES
     return loopback and ("amavisd" in raw or "port 10024" in raw or "port 10025" in raw)
 
 
-def _list_id_domain(list_id: str | None) -> str | None:
+def list_id_domain(list_id: str | None) -> str | None:
     """The organisation a List-Id names (RFC 2919: "Name <list-label.example.org>")."""
-    if not list_id:
+    label = list_id_label(list_id)
+    if label is None:
         return None
-    label = list_id[:300].rpartition("<")[2].partition(">")[0] if "<" in list_id else list_id[:300].strip()
-    if label.strip().rstrip(".").rpartition(".")[2].lower() in _PRIVATE_NAMESPACES:
+    if label.rstrip(".").rpartition(".")[2] in _PRIVATE_NAMESPACES:
         # RFC 2919 section 3: "localhost" names a list tied to no domain; Salesforce Marketing Cloud
         # numbers its campaigns under ".local". No server of theirs handled the message.
         return None
-    return organizational_domain(label.strip()) if "." in label else None
+    return organizational_domain(label) if "." in label else None
 
 
 # Last labels no domain on the internet ends with (RFC 6761, RFC 6762, RFC 8375's home.arpa aside).

@@ -42,7 +42,7 @@ def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ..
             return Verdict(status="unauthenticated", summary=unalignable + " Whether it asks receivers to reject "
                            "such mail was not checked (offline)." + _recorded_note(comparison, findings))
         note = _recorded_note(comparison, findings, has_from=bool(domains))
-        if "recorded DMARC fail" in note and "but" not in note:
+        if _plain_recorded_fail(comparison, findings):
             # The receiver's own verdict is what the line must say first; the re-check is not.
             return Verdict(status="not_checked", summary=(
                 note.strip() + " Not re-checked: offline (no DNS), so DKIM, SPF and DMARC were not verified."))
@@ -197,6 +197,14 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
             f"Suspicious: {base[0].lower()}{base[1:-1]}; yet an authentication result in the "
             "receiver's name, added before it accepted the message, claims pass (possibly forged)."))
     return Verdict(status="unauthenticated", summary=f"Unauthenticated: {base}")
+
+
+def _plain_recorded_fail(comparison: tuple[Comparison, ...], findings: tuple[Finding, ...]) -> bool:
+    """The receiver recorded DMARC fail, for the From: shown, with nothing that softens it (an ARC
+    override or a composite pass, recorded.dmarc_fail as a notice): what an offline line says first."""
+    dmarc = next((item for item in comparison if item.method == "dmarc" and item.recorded), None)
+    return (dmarc is not None and dmarc.recorded == "fail" and dmarc.label not in ("from_changed", "different")
+            and not any(f.id == "recorded.dmarc_fail" and f.severity is Severity.NOTICE for f in findings))
 
 
 def _nothing_aligned(domains: list[str], findings: tuple[Finding, ...]) -> str | None:

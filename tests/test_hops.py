@@ -1787,11 +1787,11 @@ def test_every_greylisting_stamp_is_tied_to_its_hop_and_weighed_against_the_stam
 def test_a_list_id_in_a_private_namespace_names_no_server() -> None:
     # Salesforce Marketing Cloud's "List-ID: <7207004.xt.local>" (real): "the copy lacks the mailing
     # list's hops (xt.local)". RFC 2919 section 3 gives "localhost" to lists tied to no domain.
-    from headerscope.hops import _list_id_domain
+    from headerscope.hops import list_id_domain
 
-    assert _list_id_domain("<7207004.xt.local>") is None
-    assert _list_id_domain("List <12.localhost>") is None
-    assert _list_id_domain("Git <git.vger.kernel.org>") == "kernel.org"
+    assert list_id_domain("<7207004.xt.local>") is None
+    assert list_id_domain("List <12.localhost>") is None
+    assert list_id_domain("Git <git.vger.kernel.org>") == "kernel.org"
 
 
 def test_durations_under_ten_minutes_keep_their_seconds() -> None:
