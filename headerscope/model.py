@@ -102,7 +102,7 @@ class ReceivedFields(Value):
     tls: TlsInfo = field(default_factory=lambda: TlsInfo(encrypted=None))
     """Transport encryption of this hop."""
     auth: str | None = None
-    """Authenticated submission marker (ESMTPA, ESMTPSA, HTTP, ``Authenticated sender: x``), the login after the protocol word when the receiver names it."""
+    """Authenticated submission marker (ESMTPA, ESMTPSA, HTTP, ``Authenticated sender: x``), the login after the protocol word when the receiver names it; or, prefixed with its field name, a submission stamp the same server wrote just above this Received (SmarterMail's ``X-SmarterMail-Authenticated-As``)."""
     id: str | None = None
     """Queue id given by the receiver."""
     for_: str | None = None
