@@ -1237,6 +1237,11 @@ def _needs_no_cleanup(data: bytes) -> bool:
         return False  # HTML text: _unescape_html
     if block.find(b"](http") >= 0 or block.find(b"](mailto:") >= 0:
         return False  # maybe a Markdown auto-link: _undo_markdown_autolinks
+    # As _restore_lost_folds reads the fields: with no folded line among them, a "name:" line
+    # that reads as a field only because its fold lost its indentation is indented again.
+    read = header[:MAX_HEADER_FIELDS]
+    if not any(line[:1] in (b" ", b"\t") for line in read) and any(_folded_list(line) for line in read[1:]):
+        return False
     if len(header) <= 12 and any(line[:5].lower() == b"sent:" for line in header):
         return False  # maybe Outlook's summary of a forwarded message: _find_pasted_header decides
     if (not _is_field(line0) or _GMAIL_START.match(line0.strip()[:_MAX_SCAN_LINE])

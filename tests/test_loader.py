@@ -454,6 +454,19 @@ def _test_inputs() -> list[bytes]:
     return found + _fuzz_inputs(3000)
 
 
+# A header with no folded line, where one "name:" line reads as a field only because its fold
+# lost its indentation (a name no field has, a colon and no space): the full path indents it
+# again, so the fast path must not take the message.
+_UNFOLDED_COLON_LINE = b"From: a@b.test\r\nName:Subject: hi\r\nTo: c@d.test\r\n\r\nbody\r\n"
+
+
+def test_a_colon_line_in_an_unfolded_header_is_indented_again_on_either_path() -> None:
+    loaded = load_bytes(_UNFOLDED_COLON_LINE, source="api")
+    assert loaded.data == _UNFOLDED_COLON_LINE.replace(b"\r\nName:", b"\r\n Name:")
+    assert any("indented 1 line(s)" in cleanup for cleanup in loaded.cleanups)
+    assert not loader._needs_no_cleanup(_UNFOLDED_COLON_LINE)
+
+
 def test_fast_path_gives_the_full_paths_result(monkeypatch: pytest.MonkeyPatch) -> None:
     inputs = _test_inputs()
     fast = [load_bytes(data, source=source) for data in inputs for source in ("api", "clipboard")]
