@@ -136,3 +136,15 @@ def test_result_codes_are_words_in_every_authentication_row() -> None:
     text = get_renderer("markdown").render(report)
     assert "not\\_checked" not in text and "not_checked" not in text
     assert "| Reverse DNS | not checked |" in text
+
+
+def test_a_long_explanation_of_the_analysis_is_not_cut() -> None:
+    # The comparison of a re-verified signature can run to 400 characters (rsa-sha1, offline,
+    # body changed): cut at 300, the ticket lost the reason that explains the difference.
+    report = make_report()
+    why = ("the receiver verified this signature at delivery; now " + "signed with rsa-sha1; " * 15
+           + "so a DNS change alone does not explain the difference.")
+    assert len(why) > 400
+    changed = tuple(dataclasses.replace(c, explanation=why) if c.label != "same" else c for c in report.comparison)
+    markdown = RENDERER.render(dataclasses.replace(report, comparison=changed))
+    assert "so a DNS change alone does not explain the difference." in markdown

@@ -28,6 +28,9 @@ _LINE_START = re.compile(r"^(\s*)([-+=]|\d{1,9}(?=[.)]))")
 _WHITESPACE_RUN = re.compile(r"\s+")
 
 MAX_CELL = 300
+# Explanations the analysis wrote (the message's own words in them are bounded where they are
+# quoted): long ones are rare, and cut they would lose their reason.
+MAX_EXPLANATION = 1200
 # Spam filter rows shown (the fields are bounded when read; the JSON has them all).
 MAX_ROWS = 20
 
@@ -240,7 +243,7 @@ class MarkdownRenderer(Renderer):
         lines = ["### Authentication", "", _row(("Check", "Result", "Details")), _row(("---", "---", "---"))]
         for sig in report.dkim:
             who = f"DKIM {md_escape(sig.domain or '?')}/{md_escape(sig.selector or '?')}"
-            details = f"{md_escape(sig.reason, MAX_CELL)} (aligned with From: {_yes_no(sig.aligned)})"
+            details = f"{md_escape(sig.reason, MAX_EXPLANATION)} (aligned with From: {_yes_no(sig.aligned)})"
             lines.append(_row((who, md_escape(result_words(sig.result)), details)))
         if not report.dkim:
             lines.append(_row(("DKIM", "none", "no DKIM-Signature")))
@@ -255,16 +258,16 @@ class MarkdownRenderer(Renderer):
             dmarc = report.dmarc
             details = (f"{md_escape(dmarc.from_domain)}: policy {md_escape(dmarc.policy)}, disposition "
                        f"{md_escape(dmarc.disposition)}; DKIM aligned: {_yes_no(dmarc.dkim_aligned)}, "
-                       f"SPF aligned: {_yes_no(dmarc.spf_aligned)}. {md_escape(dmarc.explanation, MAX_CELL)}")
+                       f"SPF aligned: {_yes_no(dmarc.spf_aligned)}. {md_escape(dmarc.explanation, MAX_EXPLANATION)}")
             lines.append(_row(("DMARC", md_escape(result_words(dmarc.result)), details)))
         if report.arc:
             arc = report.arc
             lines.append(_row((f"ARC ({len(arc.instances)} sets)", md_escape(result_words(arc.result)),
-                               md_escape(arc.reason, MAX_CELL))))
+                               md_escape(arc.reason, MAX_EXPLANATION))))
         if report.reverse_dns:
             rdns = report.reverse_dns
             lines.append(_row(("Reverse DNS", md_escape(result_words(rdns.result)),
-                               f"{md_escape(rdns.ip)}: {md_escape(rdns.explanation, MAX_CELL)}")))
+                               f"{md_escape(rdns.ip)}: {md_escape(rdns.explanation, MAX_EXPLANATION)}")))
         lines.append("")
         differing = [c for c in report.comparison if c.label != "same"]
         if differing:
@@ -274,7 +277,7 @@ class MarkdownRenderer(Renderer):
                 lines.append(_row((md_escape(c.method), md_escape(c.subject),
                                    md_escape(result_words(c.recorded) if c.recorded else None),
                                    md_escape(result_words(c.recomputed) if c.recomputed else None),
-                                   md_escape(c.explanation, MAX_CELL))))
+                                   md_escape(c.explanation, MAX_EXPLANATION))))
             lines.append("")
         claims = report.claimed_results()
         if claims:
