@@ -277,3 +277,15 @@ def test_the_route_quotes_the_domains_the_message_names_not_an_operators_other_n
     assert report.hops[0].organization == "proton.me"  # one operator, for the boundary's reasoning
     text = " ".join(get_renderer("terminal", color=False, width=200).render(report).split())
     assert "through kagoya.net → protonmail.ch" in text and "proton.me" not in text.split("Trust boundary")[0]
+
+
+def test_an_unread_stamp_date_does_not_squeeze_the_hop_table() -> None:
+    # A paste that ran every field onto the Received line: the text after its last ";" is no
+    # date. Shown uncut in the unwrapped date column, it left the other columns no width.
+    junk = "charset=us-ascii Message-ID: <6959760.1234.qm@web12345.mail.yahoo.com> X-Mailer: YahooMailWebService"
+    raw = (b"Received: from [198.51.100.7] by web12345.mail.yahoo.com via HTTP; " + junk.encode() + b"\r\n"
+           b"From: a@yahoo.com\r\nSubject: s\r\n\r\nbody\r\n")
+    text = get_renderer("terminal", color=False, width=160).render(headerscope.analyze(raw, offline=True))
+    hop_table = text.split("Hops (earliest first)")[1].split("Envelope vs. headers")[0]
+    assert "198.51.100.7" in hop_table and "web12345.mail.yahoo.com" in hop_table
+    assert "YahooMailWebService" not in hop_table

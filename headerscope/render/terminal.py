@@ -67,6 +67,10 @@ def _t(value: object, style: str = "", limit: int = _MAX_CELL) -> Text:
     return Text(_safe(value, limit), style=style)
 
 
+# The hop table's date cell: "2026-03-02" and "10:00:00+00:00" fit, as does an unread date's start.
+_MAX_DATE_CELL = 30
+
+
 def _t_lines(lines: Iterable[object], style: str = "", limit: int = _MAX_CELL) -> Text:
     """Lines of the report's own layout, each holding text from the message: each line made
     safe (a line break of the message's cannot start a line), then joined."""
@@ -318,7 +322,9 @@ class TerminalRenderer(Renderer):
                                 and not login else None) if x]
         return [
             _t(number),
-            _t_lines(when),
+            # The column does not wrap: a date it could not read (a paste that ran the next
+            # fields onto the stamp's line) is cut, or the other columns would get no width.
+            _t_lines(when, limit=_MAX_DATE_CELL),
             _t(format_duration(hop.delay_seconds), delay_style),
             _t_lines(client_lines, limit=300) if client_lines else _t(hop.own_words() or "—", "dim", limit=120),
             _t(f.by or "—", limit=120),
