@@ -2123,3 +2123,24 @@ def test_a_received_spf_naming_no_receiver_is_credited_to_the_hop_of_its_client(
     titles = [f.title for f in headerscope.analyze(raw, offline=True).findings if f.id == "recorded.untrusted_claim"]
     assert titles == ["Received-SPF by the server of hop 1 (eggs.gnu.example, by its client-ip) claims spf=pass "
                       "(not the receiver)"], titles
+
+
+def test_microsofts_bestguesspass_is_a_recorded_dmarc_none_with_its_guess() -> None:
+    # Exchange Online's dmarc=bestguesspass: no DMARC record at delivery, an aligned identity
+    # passed. It was dropped from the comparison ("not recorded") as no DMARC result word.
+    value = ("spf=pass (sender IP is 209.85.128.41) smtp.mailfrom=gmail.com; dkim=pass (signature was "
+             "verified) header.d=gmail.com;dmarc=bestguesspass action=none header.from=gmail.com;compauth=pass "
+             "reason=109")
+    headers = [(name, value if name == "Authentication-Results" else v) for name, v in
+               ((h.name, h.value) for h in M365.headers)]
+    recorded, _ = parse_recorded(message(*headers), M365_HOPS, 1)
+    assert not any("result word" in d for r in recorded if r.method == "dmarc" for d in r.defects)
+    for ours, label in (("none", "same"), ("pass", "dns_drift")):
+        comparisons, _ = compare(recorded, dkim=(), spf=None, arc=None,
+                                 dmarc=dmarc_result(ours, domain="gmail.com", p=None if ours == "none" else "none"))
+        dmarc = next(c for c in comparisons if c.method == "dmarc")
+        assert (dmarc.recorded, dmarc.recomputed, dmarc.label) == ("bestguesspass", ours, label)
+        assert "published no DMARC record at delivery" in dmarc.explanation
+    comparisons, _ = compare(recorded, dkim=(), spf=None, arc=None, dmarc=None)
+    dmarc = next(c for c in comparisons if c.method == "dmarc")
+    assert (dmarc.recorded, dmarc.label) == ("bestguesspass", "not_recomputed")

@@ -68,7 +68,9 @@ _GMAIL_SUMMARY = "gmail-summary"
 _VALID_RESULTS: dict[str, frozenset[str]] = {
     "dkim": frozenset({"none", "pass", "fail", "policy", "neutral", "temperror", "permerror"}),
     "spf": frozenset({"none", "neutral", "pass", "fail", "softfail", "temperror", "permerror"}),
-    "dmarc": frozenset({"none", "pass", "fail", "temperror", "permerror"}),
+    # Microsoft's "bestguesspass": the domain publishes no DMARC record, and an identity aligned
+    # with it passed, so DMARC would have passed had there been one (documented at _COMPAUTH_DOCS).
+    "dmarc": frozenset({"none", "pass", "fail", "temperror", "permerror", "bestguesspass"}),
     "arc": frozenset({"none", "pass", "fail", "temperror", "permerror"}),
 }
 _RESULT_ALIASES = {"hardfail": "fail", "softfail": "softfail"}
@@ -1917,6 +1919,16 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
     if rec is None:
         return _make("dmarc", subject, None, ours, "not_recorded", _not_recorded(recorded, "dmarc", "DMARC result"))
     who = _who(rec)
+    if rec.result == "bestguesspass":
+        # A "none" with Microsoft's guess beside it: no record at delivery (_VALID_RESULTS).
+        guessed = (f"{who} recorded dmarc=bestguesspass: {subject or 'the From: domain'} published no DMARC "
+                   "record at delivery, and an identity aligned with it passed (Microsoft's word for \"would have "
+                   "passed\")")
+        if ours == "none":
+            return _make("dmarc", subject, rec, ours, "same", f"{guessed}; it publishes none now either.")
+        if ours in ("pass", "fail"):
+            return _make("dmarc", subject, rec, ours, "dns_drift", f"{guessed}; it publishes one now ({ours}).")
+        return _make("dmarc", subject, rec, ours, "different", f"{guessed}; it is {ours} now ({dmarc.explanation}).")
     rec_policy = _recorded_policy(rec)
     our_policy = dmarc.record.p.lower() if dmarc.record and dmarc.record.p else None
     if ours == "temperror":
