@@ -289,3 +289,12 @@ def test_an_unread_stamp_date_does_not_squeeze_the_hop_table() -> None:
     hop_table = text.split("Hops (earliest first)")[1].split("Envelope vs. headers")[0]
     assert "198.51.100.7" in hop_table and "web12345.mail.yahoo.com" in hop_table
     assert "YahooMailWebService" not in hop_table
+
+
+def test_a_missing_sender_and_the_recipients_read_as_two_statements() -> None:
+    # "No From: in the pasted header to x@y" read as if the header had been sent to nobody.
+    paste = (b"Received: from mx.example.net (mx.example.net [192.0.2.5]) by mail.dest.example with ESMTP id 1; "
+             b"Mon, 2 Mar 2026 10:00:00 +0000\r\nTo: autorespond@dest.example\r\nSubject: test\r\n")
+    text = " ".join(get_renderer("terminal", color=False, width=200).render(headerscope.analyze(paste, offline=True))
+                    .split())
+    assert "No From: in the pasted header; To: autorespond@dest.example, subject “test”." in text

@@ -187,7 +187,9 @@ class TerminalRenderer(Renderer):
         else:
             story.append("No From: address")
         if env.to:
-            story.append(" to ")
+            # "No From: address to x@y" reads as if it were sent to nobody: after a missing
+            # sender, the recipients are a field of their own.
+            story.append(" to " if sender is not None else "; To: ")
             story.append_text(_t(", ".join(a.address for a in env.to[:3]) + (" …" if len(env.to) > 3 else "")))
         if report.subject is not None and report.subject.strip():
             story.append(", subject ")
