@@ -2144,3 +2144,15 @@ def test_microsofts_bestguesspass_is_a_recorded_dmarc_none_with_its_guess() -> N
     comparisons, _ = compare(recorded, dkim=(), spf=None, arc=None, dmarc=None)
     dmarc = next(c for c in comparisons if c.method == "dmarc")
     assert (dmarc.recorded, dmarc.label) == ("bestguesspass", "not_recomputed")
+
+
+def test_a_claim_in_a_header_with_no_received_is_not_said_to_be_another_writers() -> None:
+    # An admin's paste of their own receiver's results with no Received above: nothing shows the
+    # writer is not the receiver, and the finding's own explanation says it cannot be tied to it.
+    from headerscope.api import analyze
+
+    paste = (b"Authentication-Results: mail.lima-city.example; dkim=pass header.d=example.org header.s=s1\r\n"
+             b"From: a@example.org\r\nTo: b@lima-city.example\r\nSubject: s\r\n")
+    [claim] = [f for f in analyze(paste, offline=True).findings if f.id == "recorded.untrusted_claim"]
+    assert claim.title == ("Authentication-Results by mail.lima-city.example claims dkim=pass "
+                           "(not tied to the receiver: no Received chain)")

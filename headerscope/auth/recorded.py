@@ -628,11 +628,21 @@ def _writer_matches(writer: str, context: _TrustContext) -> bool:
     return org in context.orgs or OPERATOR_ALIASES.get(org or "", "") in context.orgs
 
 
+# Why a result field of a header with no Received field is not relied on: nothing says whether
+# its writer was the receiver or not, and the claim findings' titles must not say either.
+_NO_CHAIN = "no Received chain, so the writer cannot be tied to the receiving side"
+
+
+def _standing_words(why: str) -> str:
+    """The standing a claim finding's title gives a field that is not relied on."""
+    return "(not tied to the receiver: no Received chain)" if why == _NO_CHAIN else "(not the receiver)"
+
+
 def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, field_name: str = _AR
                  ) -> tuple[bool, str, str | None]:
     """(trusted, why, how it names the receiver without being its: "forged", "appended", None)."""
     if context.boundary_index is None:
-        return False, "no Received chain, so the writer cannot be tied to the receiving side", None
+        return False, _NO_CHAIN, None
     above = header_index < context.boundary_index
     in_block = (context.receiver_block_end is not None
                 and context.boundary_index < header_index < context.receiver_block_end)
@@ -1222,7 +1232,8 @@ def _claims_finding(writer: str | None, names_receiver: str | None, items: list[
                        explanation=f"{header_refs(indexes).capitalize()} say {claimed}. Their standing: {why}.",
                        reference=RFC8601_TRUST, subject=header_ref(indexes[0]))
     else:
-        title = f"{len(items)} {names} fields by {writer or 'an unnamed writer'} claim {claimed} (not the receiver)"
+        title = (f"{len(items)} {names} fields by {writer or 'an unnamed writer'} claim {claimed} "
+                 f"{_standing_words(why)}")
         tail = "Results the receiving side did not write are shown but not relied on."
     return Finding(id="recorded.untrusted_claim", severity=Severity.INFO, title=title,
                    explanation=f"{header_refs(indexes).capitalize()} say {claimed}. Their standing: {why}. {tail}",
@@ -1271,7 +1282,7 @@ def _claim_finding(name: str, index: int, writer: str | None, said: list[str], w
     # Forwarders, lists and the sender's own filters write these routinely: shown, not alarmed on.
     return Finding(
         id="recorded.untrusted_claim", severity=Severity.INFO,
-        title=f"{name} by {writer or 'an unnamed writer'} claims {claimed} (not the receiver)",
+        title=f"{name} by {writer or 'an unnamed writer'} claims {claimed} {_standing_words(why)}",
         explanation=(f"{header_ref(index).capitalize()} says {claimed}. Its standing: {why}. Results the receiving side did "
                      "not write are shown but not relied on."),
         reference=RFC8601_TRUST, subject=header_ref(index),
