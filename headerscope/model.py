@@ -848,6 +848,17 @@ class Report(Value):
             return total, None
         return total - first, first
 
+    def no_signature_words(self) -> str:
+        """What the DKIM row says when the message holds no DKIM-Signature. A header-only paste
+        may stop before its signatures: then the words say so, and how many DKIM results the
+        message's Authentication-Results record (signatures the receiver saw, not pasted)."""
+        if self.input.has_body:
+            return "no DKIM-Signature"
+        checked = sum(1 for result in self.recorded if result.method == "dkim" and result.header != "gmail-summary")
+        seen = (f"; its recorded results name {checked} DKIM check{'s' if checked != 1 else ''}, so the paste "
+                "stops before the signature" + ("s" if checked != 1 else "")) if checked else ""
+        return f"no DKIM-Signature in the pasted header{seen}"
+
     def claimed_results(self, limit: int = 12) -> list[tuple[int | None, str, str | None, str]]:
         """The recorded results not relied on, one entry per field (at most ``limit``), top
         first: (header index, field name, writer, "method=result" words). What the reports

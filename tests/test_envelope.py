@@ -1183,3 +1183,26 @@ def test_gmails_forward_record_of_another_target_is_not_this_recipients_forward(
     assert "mcgrof@panic.example" not in other, other
     [forward] = differences("member@lfdr.example")
     assert "Gmail's X-Forwarded-For names mcgrof@panic.example as the forwarding mailbox" in forward
+
+
+def test_a_paste_that_stops_before_its_signatures_says_so_in_every_format() -> None:
+    # An admin's paste of the receiver's top fields: its results name three DKIM checks, the
+    # signatures themselves lie below the part pasted. "no DKIM-Signature" stated it as a fact.
+    from headerscope.api import analyze
+    from headerscope.render import get_renderer
+
+    paste = (b"Received: from mx.sender.example (mx.sender.example [192.0.2.5]) by mail.dest.example (Postfix) "
+             b"with ESMTPS id 4Y1; Mon, 2 Mar 2026 10:00:00 +0000\r\n"
+             b"Authentication-Results: mail.dest.example; dkim=pass header.d=sender.example header.s=default "
+             b"header.b=AbC; dkim=fail reason=\"body hash did not verify\" header.d=sender.example "
+             b"header.s=default header.b=DeF; dkim=fail header.d=sender.example header.s=default header.b=GhI\r\n")
+    report = analyze(paste, offline=True)
+    words = ("no DKIM-Signature in the pasted header; its recorded results name 3 DKIM checks, so the paste "
+             "stops before the signatures")
+    assert report.no_signature_words() == words
+    for fmt in ("terminal", "markdown", "html"):
+        text = " ".join(get_renderer(fmt, color=False, width=400).render(report).split()) if fmt == "terminal" \
+            else get_renderer(fmt).render(report)
+        assert words[1:] in text, fmt
+    whole = analyze(paste + b"From: a@sender.example\r\n\r\nbody\r\n", offline=True)
+    assert whole.no_signature_words() == "no DKIM-Signature"

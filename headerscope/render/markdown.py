@@ -246,7 +246,7 @@ class MarkdownRenderer(Renderer):
             details = f"{md_escape(sig.reason, MAX_EXPLANATION)} (aligned with From: {_yes_no(sig.aligned)})"
             lines.append(_row((who, md_escape(result_words(sig.result)), details)))
         if not report.dkim:
-            lines.append(_row(("DKIM", "none", "no DKIM-Signature")))
+            lines.append(_row(("DKIM", "none", md_escape(report.no_signature_words()))))
         if report.spf:
             spf = report.spf
             details = (f"{md_escape(spf.domain)} for {md_escape(spf.client_ip)}; matched "

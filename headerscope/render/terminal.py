@@ -384,7 +384,7 @@ class TerminalRenderer(Renderer):
         table.add_column("result")
         table.add_column("details", overflow="fold")
         if not report.dkim:
-            table.add_row(_t("DKIM"), _t("none", "dim"), _t("no DKIM-Signature"))
+            table.add_row(_t("DKIM"), _t("none", "dim"), _t(report.no_signature_words()))
         for sig in report.dkim[:_MAX_ROWS]:
             aligned = "aligned with From" if sig.aligned else "not aligned with From" if sig.aligned is False else ""
             details = ", ".join(x for x in (
