@@ -1336,7 +1336,7 @@ def build_chain(
     renamed = [f for f in message.all("X-Received")[:10] if _renamed_received_re().match(f.value[:400])]
     if renamed:
         received = sorted([*received, *renamed], key=lambda f: f.index)
-    return build_chain_from_fields(received, date, now, parse=parse,
+    return build_chain_from_fields(received, date, now, parse=parse, header_only=message.header_only,
                                    statements=_read_statements(message), reverse_names=reverse_names,
                                    mail_exchangers=mail_exchangers,
                                    addressed_domains=_addressed_domains(message) if mail_exchangers else (),
@@ -1430,11 +1430,13 @@ def build_chain_from_fields(
     addressed_domains: Sequence[str] = (),
     list_domain: str | None = None,
     submission_stamps: Sequence[HeaderField] = (),
+    header_only: bool = False,
 ) -> HopChain:
     """The chain from Received fields given top first, as they stand in the message.
     ``wait_notes``: the fields that say why a hop waited (X-Greylist, X-Mailman-Approved-At);
     ``addressed_domains``: the domains of To: and Cc:, for a receiver that names no recipient;
-    ``list_domain``: the organisation the message's List-Id names."""
+    ``list_domain``: the organisation the message's List-Id names; ``header_only``: the fields
+    are a pasted header without its body, which may stop anywhere."""
     findings = _Findings()
     total = len(received)
     if total == 0:
@@ -1546,6 +1548,24 @@ def build_chain_from_fields(
                          "shown; SPF and DMARC judge that hop, not where the message entered."),
             reference=_RFC5321_TRACE, subject=f"hop {len(work)}",
         ))
+    elif not boundary.from_outside and header_only and work[0].role not in (Role.MSA, Role.MUA) \
+            and not work[0].fields.auth:
+        # A paste may stop anywhere: with no submission at its earliest hop (a relay between the
+        # receiving side's own servers: Exchange Online's internal hand-overs, Google's "by
+        # 2002:..."), nothing shows the message was written inside; the hop where it arrived
+        # is most likely below the part pasted.
+        where = work[-1].org or "the receiving host"
+        servers = f"servers of {work[-1].org}" if work[-1].org else "the receiving side's servers"
+        findings.add(Finding(
+            id="hops.arrival_missing", severity=Severity.NOTICE,
+            title=f"The hop where the message arrived at {where} is probably missing",
+            explanation=(f"No Received here shows the message arriving from outside {where}, but the earliest one, "
+                         f"hop 1, is no submission either (no login, no mail program's hand-over): a relay "
+                         f"between {servers}. This is a pasted header, which may stop anywhere: most "
+                         f"likely it stops before the hop where the message arrived. The trust boundary is placed "
+                         f"at hop {boundary_index + 1}, the earliest shown; SPF and DMARC judged that hop, which "
+                         "may be an internal hand-over, not where the message entered."),
+            reference=_RFC5321_TRACE, subject="hop 1"))
     elif not boundary.from_outside:
         where = work[-1].org or "the receiving host"
         findings.add(Finding(

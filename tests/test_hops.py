@@ -1937,3 +1937,27 @@ def test_a_providers_x_received_stamp_places_a_first_hop_wait_in_its_queue() -> 
     assert "an X-Received stamp (header 3) shows the sending provider had it at Sun, 02 Feb 2020 19:13:42 -0800" \
         in slow.explanation, slow.explanation
     assert "in the provider's hands" in slow.explanation and "outbox" in slow.explanation
+
+
+def test_a_paste_whose_earliest_hop_is_an_internal_relay_is_not_mail_sent_inside() -> None:
+    # A user's paste of Exchange Online's top fields, cut before the hop where the message
+    # arrived: the earliest hop is a hand-over between Microsoft's own servers. It was "sent
+    # inside that organisation". A paste whose earliest hop is a submission stays inside.
+    import headerscope
+
+    paste = (b"Received: from AM0PR04MB1234.eurprd04.prod.outlook.com (2603:10a6:208:1::12) by "
+             b"DB9PR04MB5678.eurprd04.prod.outlook.com with HTTPS; Mon, 5 Feb 2024 10:00:02 +0000\r\n"
+             b"Received: from AS4P195CA0003.EURP195.PROD.OUTLOOK.COM (2603:10a6:20b:5e2:cafe::82) by "
+             b"AM0PR04MB1234.eurprd04.prod.outlook.com (2603:10a6:208:1::12) with Microsoft SMTP Server "
+             b"(version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.7249.1; "
+             b"Mon, 5 Feb 2024 10:00:01 +0000\r\n"
+             b"Subject: invoice\r\n")
+    ids = [f.id for f in headerscope.analyze(paste, offline=True).findings]
+    assert "hops.arrival_missing" in ids and "hops.internal_only" not in ids
+    submitted = paste.replace(b"(2603:10a6:20b:5e2:cafe::82) by", b"(2603:10a6:20b:5e2:cafe::82) by") \
+        .replace(b"with Microsoft SMTP Server (version", b"with ESMTPSA (version")
+    ids = [f.id for f in headerscope.analyze(submitted, offline=True).findings]
+    assert "hops.internal_only" in ids and "hops.arrival_missing" not in ids
+    whole = [f.id for f in headerscope.analyze(paste + b"From: a@contoso.example\r\n\r\nbody\r\n",
+                                               offline=True).findings]
+    assert "hops.internal_only" in whole and "hops.arrival_missing" not in whole
