@@ -143,7 +143,14 @@ _spamassassin_tests = compiled_on_first_use(
     r"\btests=(.*?)(?=\s+(?:autolearn|autolearn_force|version|shortcircuit)=|$)", re.IGNORECASE | re.DOTALL)
 _rspamd_result = compiled_on_first_use(
     r"^\s*[\w-]+:\s*(true|false)\s*\[\s*(-?\d+(?:\.\d+)?)\s*/\s*(-?\d+(?:\.\d+)?)\s*\]", re.IGNORECASE)
-_rspamd_symbol = compiled_on_first_use(r"^\s*([A-Za-z0-9_]{1,100})\s*\(")
+# rspamd writes each symbol of X-Spamd-Result as SYMBOL(score)[options]
+# (https://rspamd.com/doc/architecture/protocol.html), separated by ";" and a fold, or by a fold
+# alone (older mailcow and rmilter), which unfolding leaves as white space. The options hold
+# white space, commas and "name(number)" of their own (IP_SCORE's "asn: 14782(1.40)"), so a
+# bracketed part is skipped whole (to the end when a paste cut it off) and the rest splits on
+# ";" and white space: a symbol, a bracketed part, or any other run of text, each bounded.
+_rspamd_piece = compiled_on_first_use(
+    r"\[[^\]]{0,8192}\]?|([A-Za-z0-9_]{1,100})\s{0,3}\(\s{0,3}-?\d{1,9}(?:\.\d{1,9})?\s{0,3}\)|[^\s;\[]{1,200}")
 _rspamd_report_symbol = compiled_on_first_use(r"(?<![\w(])([A-Za-z0-9_]{1,100})\(-?\d")
 _barracuda_status = compiled_on_first_use(r"^\s*(yes|no)\s*,\s*score=(-?\d+(?:\.\d+)?)", re.IGNORECASE)
 _barracuda_level = compiled_on_first_use(r"\b((?:TAG|QUARANTINE|KILL)_LEVEL)=(-?\d+(?:\.\d+)?)")
@@ -546,7 +553,7 @@ def _rspamd(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -
         if match is None:
             continue
         score, required = _number(match.group(2)), _number(match.group(3))
-        rules = tuple(m.group(1) for m in (_rspamd_symbol().match(part) for part in value.split(";")[1:]) if m)
+        rules = tuple(m.group(1) for m in _rspamd_piece().finditer(value, match.end()) if m.group(1))
         verdict = _rspamd_verdict(field, boundary, match.group(1).lower() == "true", score, required,
                                   action, rules[:_MAX_RULES], _rspamd_queue_id(message))
         if not verdict.spam and action is None and _rspamd_x_spam(message):

@@ -826,3 +826,25 @@ def test_googles_own_spam_and_phishing_scan() -> None:
     # Below the receiver's Received: an earlier Google scan (the sender's side), not relied on.
     earlier = analyze(received + "X-Gm-Spam: 1\r\n" + TAIL)
     assert [v.trusted for v in earlier.spam_filters] == [False]
+
+
+def test_rspamd_symbols_folded_one_per_line_without_semicolons() -> None:
+    # mailcow's rspamd (2018) folded X-Spamd-Result one symbol per line with no ';' between them:
+    # the symbols that explain the score (URIBL_GREY, FROM_EXCESS_QP) were all lost. The options
+    # in brackets hold "name(number)" of their own (IP_SCORE's), which are no symbols, and a paste
+    # may end inside a bracket.
+    [verdict] = analyze("X-Rspamd-Queue-Id: E4BED1F40A9B\r\n"
+                        "X-Spamd-Result: default: False [2.49 / 15.00]\r\n"
+                        "\t SUBJ_EXCESS_QP(0.00)[]\r\n"
+                        "\t R_DKIM_ALLOW(-0.20)[mail184.sea22.mcdlv.net]\r\n"
+                        "\t URIBL_GREY(1.50)[list-manage.com.multi.uribl.com]\r\n"
+                        "\t IP_SCORE(0.00)[ipnet: 148.105.0.0/17(2.29), asn: 14782(1.40), country: US(-0.07)]\r\n"
+                        "\t FROM_EXCESS_QP(1.20)[]\r\n"
+                        "\t ASN(0.00)[asn:14782, ipnet:148.105.0.0/17, country:US(0.1)\r\n"
+                        + RECEIVED_AT_MX + TAIL).spam_filters
+    assert verdict.rules == ("SUBJ_EXCESS_QP", "R_DKIM_ALLOW", "URIBL_GREY", "IP_SCORE", "FROM_EXCESS_QP", "ASN")
+    # The usual form, ';' and a fold between symbols, reads the same; a ';' inside options splits nothing.
+    [usual] = analyze("X-Spamd-Result: default: False [1.30 / 15.00];\r\n\tURIBL_GREY(1.50)[a;b(2.0)];\r\n"
+                      "\tR_DKIM_ALLOW(-0.20)[mail184.sea22.mcdlv.net:s=k1];\r\n\tARC_NA(0.00)[]\r\n"
+                      + RECEIVED_AT_MX + TAIL).spam_filters
+    assert usual.rules == ("URIBL_GREY", "R_DKIM_ALLOW", "ARC_NA")
