@@ -554,15 +554,15 @@ def _rspamd(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -
             continue
         score, required = _number(match.group(2)), _number(match.group(3))
         rules = tuple(m.group(1) for m in _rspamd_piece().finditer(value, match.end()) if m.group(1))
-        verdict = _rspamd_verdict(field, boundary, match.group(1).lower() == "true", score, required,
+        rejected = match.group(1).lower() == "true"
+        verdict = _rspamd_verdict(field, boundary, True if rejected else None, score, required,
                                   action, rules[:_MAX_RULES], _rspamd_queue_id(message))
-        if not verdict.spam and action is None and _rspamd_x_spam(message):
-            # "default: False" says only that the score is below the reject action's; the milter's
-            # "X-Spam: Yes" is written for its "add header" action (rspamd's milter_headers x-spam).
-            verdict = dataclasses.replace(
-                verdict, spam=True, summary=verdict.summary.replace("not spam", "spam (X-Spam: Yes)", 1),
-                details=(*verdict.details, ("X-Spam", "Yes", "rspamd's milter writes it for the add header "
-                                            "action: judged spam, below the reject score")))
+        verdict = dataclasses.replace(verdict, details=(
+            ("True/False", match.group(1)[:5], "rspamd's is_spam flag: True only for the reject action, so False "
+                                               "says it was not rejected, not that it is not spam"),
+            *verdict.details))
+        if not rejected and action is None:
+            verdict = _rspamd_not_rejected(verdict, message, score, required)
         verdicts.append(verdict)
     if not verdicts:
         header_score = _rspamd_score(message)
@@ -589,6 +589,57 @@ def _rspamd(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -
                                             _flag(message), header_score, None, action, rules,
                                             _rspamd_queue_id(message)))
     return verdicts
+
+
+# rspamd's default action scores (its conf/actions.conf: greylist 4, add header 6, rewrite
+# subject 7, reject 15; https://rspamd.com/doc/configuration/metrics.html). X-Spamd-Result's
+# True/False is its legacy is_spam flag, True only for the reject action (rspamd/rspamd#463,
+# https://rspamd.com/doc/architecture/protocol.html).
+_RSPAMD_DEFAULT_ADD_HEADER = 6.0
+_RSPAMD_DEFAULT_REJECT = 15.0
+
+
+def _rspamd_not_rejected(verdict: SpamFilterVerdict, message: Message, score: float | None,
+                         required: float | None) -> SpamFilterVerdict:
+    """X-Spamd-Result's "False" without X-Rspamd-Action: the message was not rejected. Whether
+    rspamd called it spam (add header, rewrite subject) is said by its milter's X-Spam or
+    X-Spam-Status when written; otherwise only a score below the default add-header score, where
+    the reject score is not lowered from its default, says it was not."""
+    against = (f"score {score:g}" + (f" against {required:g} to reject" if required is not None else "")
+               if score is not None else "no readable score")
+    details = verdict.details
+    status = _rspamd_spam_status(message)
+    spam: bool | None
+    if _rspamd_x_spam(message):
+        # The milter's "X-Spam: Yes" is written for its "add header" action (milter_headers x-spam).
+        spam, words = True, f"spam (X-Spam: Yes), {against}"
+        details = (*details, ("X-Spam", "Yes", "rspamd's milter writes it for the add header action: judged "
+                                              "spam, below the reject score"))
+    elif status is not None:
+        # milter_headers' x-spam-status: "Yes" for every action but no action and greylist.
+        spam = status.value.strip()[:3].lower() == "yes"
+        words = f"{'spam' if spam else 'not spam'} (X-Spam-Status: {'Yes' if spam else 'No'}), {against}"
+        details = (*details, ("X-Spam-Status", "Yes" if spam else "No",
+                              "Yes when rspamd's action was anything but no action or greylist"))
+    elif score is not None and score < _RSPAMD_DEFAULT_ADD_HEADER and (
+            required is None or required >= _RSPAMD_DEFAULT_REJECT):
+        spam, words = False, f"not spam (below rspamd's default thresholds), {against}"
+    else:
+        spam = None
+        if score is None:
+            why = "no X-Rspamd-Action, X-Spam or X-Spam-Status field says which action it took"
+        elif score >= _RSPAMD_DEFAULT_ADD_HEADER:
+            why = (f"above rspamd's default add-header score of {_RSPAMD_DEFAULT_ADD_HEADER:g}, so probably marked "
+                   "as spam, which this field alone does not say")
+        else:
+            why = (f"the reject score is lowered from rspamd's default {_RSPAMD_DEFAULT_REJECT:g}, so the add-header "
+                   f"score may be below its default {_RSPAMD_DEFAULT_ADD_HEADER:g} too: whether it was marked as "
+                   "spam this field alone does not say")
+        words = f"not rejected, {against}; {why}"
+        details = (*details, ("add header", f"{_RSPAMD_DEFAULT_ADD_HEADER:g}",
+                              "rspamd's default score for its add header (spam) action; no X-Rspamd-Action, X-Spam "
+                              "or X-Spam-Status field says which action this server took"))
+    return dataclasses.replace(verdict, spam=spam, summary=words[:300], details=details)
 
 
 # rspamd's milter_headers module writes X-Spam-Status as exactly "Yes, score=8.40" (the score

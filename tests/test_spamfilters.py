@@ -848,3 +848,41 @@ def test_rspamd_symbols_folded_one_per_line_without_semicolons() -> None:
                       "\tR_DKIM_ALLOW(-0.20)[mail184.sea22.mcdlv.net:s=k1];\r\n\tARC_NA(0.00)[]\r\n"
                       + RECEIVED_AT_MX + TAIL).spam_filters
     assert usual.rules == ("URIBL_GREY", "R_DKIM_ALLOW", "ARC_NA")
+
+
+def test_rspamd_false_means_not_rejected_not_not_spam() -> None:
+    # mailcow (2018, "SPAM not going to junk folder"): "default: False [10.89 / 15.00]" was shown as
+    # "not spam". False is rspamd's is_spam flag, True only for the reject action (rspamd/rspamd#463):
+    # 10.89 is above rspamd's default add-header score (6), so it was probably marked as spam.
+    from headerscope.scan.runner import _receiver_spam_verdict
+
+    def spamd(result: str, *more: str) -> headerscope.Report:
+        return analyze("".join(more) + f"X-Spamd-Result: default: {result}; URIBL_GREY(1.50)[uribl.com]\r\n"
+                       + RECEIVED_AT_MX + TAIL)
+
+    report = spamd("False [10.89 / 15.00]")
+    [verdict] = report.spam_filters
+    assert (verdict.filter, verdict.spam, verdict.score, verdict.threshold, verdict.trusted) == (
+        "rspamd", None, 10.89, 15.0, True)
+    assert verdict.summary == ("not rejected, score 10.89 against 15 to reject; above rspamd's default add-header "
+                               "score of 6, so probably marked as spam, which this field alone does not say")
+    assert not any(f.id == "spam.flagged" for f in report.findings)
+    assert _receiver_spam_verdict(report.spam_filters) is None  # the scan's spam column: unknown, not "not spam"
+    terminal = get_renderer("terminal", color=False, width=250).render(report)
+    assert "│ no verdict │" in next(line for line in terminal.splitlines() if line.startswith("rspamd"))
+    # Below the default add-header score, with the default reject score: not spam.
+    [low] = spamd("False [3.20 / 15.00]").spam_filters
+    assert (low.spam, low.summary) == (False, "not spam (below rspamd's default thresholds), score 3.2 against 15 "
+                                              "to reject")
+    # A reject score lowered from its default 15: the add-header score may be lowered too.
+    [lowered] = spamd("False [3.20 / 5.00]").spam_filters
+    assert lowered.spam is None and lowered.summary.startswith("not rejected, score 3.2 against 5 to reject; the "
+                                                               "reject score is lowered")
+    # True is the reject action: spam.
+    assert [v.spam for v in spamd("True [16.00 / 15.00]").spam_filters] == [True]
+    # rspamd's own X-Spam-Status or X-Rspamd-Action beside it decides.
+    [status] = spamd("False [10.89 / 15.00]", "X-Spam-Status: No, score=10.89\r\n").spam_filters
+    assert (status.filter, status.spam, status.summary) == (
+        "rspamd", False, "not spam (X-Spam-Status: No), score 10.89 against 15 to reject")
+    [action] = spamd("False [10.89 / 15.00]", "X-Rspamd-Action: add header\r\n").spam_filters
+    assert (action.spam, action.summary) == (True, "spam, score 10.89 against 15 to reject, action: add header")
