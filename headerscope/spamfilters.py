@@ -11,6 +11,10 @@ Receivers record their spam filtering in header fields of their own, outside any
   tests=... autolearn=... version=...``.
 * rspamd: ``X-Spamd-Result: default: False [3.40 / 15.00]; SYMBOL(score)[...]; ...`` and
   ``X-Rspamd-Action`` / ``X-Rspamd-Score`` / ``X-Rspamd-Report: SYMBOL(score) ...``.
+* Stalwart's built-in filter: ``X-Spam-Result: ARC_NA (0.00), BAYES_SPAM (5.10), ...`` (every tag with
+  its score) beside ``X-Spam-Status: Yes, score=35.20`` (no required= or tests=). A status of that
+  short form is named SpamAssassin only on a sign of SpamAssassin (required=, tests=, its
+  X-Spam-Checker-Version or report, amavisd-new's fields); without one it is no filter in particular.
 * Proofpoint: ``X-Proofpoint-Spam-Details: rule=notspam policy=default score=0 spamscore=0 ...``.
 * Barracuda: ``X-Barracuda-Spam-Status: No, SCORE=0.00 using global scores of TAG_LEVEL=3.5 ...``.
 * Exim running SpamAssassin at SMTP time (the Exim specification's example ACL, as at gnu.org):
@@ -81,7 +85,7 @@ _FIELD_NAMES = frozenset(name.lower() for name in (
     "UI-OutboundReport", "X-Spam",
     "X-PerlMx-Spam", "X-Ham-Report", "X-Rspamd-Score", "X-Recommended-Action", "X-SpamExperts-Class",
     "X-SpamExperts-Outgoing-Class", "X-Gmail-Labels", "X-Mimecast-Spam-Score", "X-Pm-Spam-Action", "X-Gm-Spam",
-    "X-Gm-Phishy",
+    "X-Gm-Phishy", "X-Spam-Result",
     *_KASPERSKY_STATUS_FIELDS))
 # MailScanner names its field after the site ("X-Example-MailScanner-SpamCheck").
 _MAILSCANNER_SUFFIX = "mailscanner-spamcheck"
@@ -187,7 +191,7 @@ def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int |
     receiver_org = (boundary.organization or organizational_domain(boundary.fields.by)) if boundary else None
     microsoft_receiver = receiver_org is not None and receiver_org.lower() in _MICROSOFT_ORGS
     verdicts: list[SpamFilterVerdict] = []
-    for read in (_microsoft, _spamassassin, _rspamd, _proofpoint, _barracuda, _exim_spamassassin,
+    for read in (_microsoft, _spamassassin, _rspamd, _stalwart, _proofpoint, _barracuda, _exim_spamassassin,
                  _spamassassin_without_status, _trend_micro, _united_internet, _pure_message, _mailscanner,
                  _spamexperts, _kaspersky, _mimecast, _proton, _gmail_labels, _google_scan, _spam_flag):
         verdicts.extend(read(message, boundary, microsoft_receiver))
@@ -477,9 +481,11 @@ def _spamassassin(message: Message, boundary: Hop | None, _microsoft_receiver: b
     fields = sorted((*_fields(message, "X-Spam-Status"), *_fields(message, "X-Amavis-Spam-Status")),
                     key=lambda f: f.index)
     rspamds = _rspamd_spam_status(message) if fields else None
+    stalwarts = {status.index for _, status, _ in _stalwart_results(message) if status is not None} if fields else set()
+    sign: bool | None = None
     for field in fields:
-        if field is rspamds:
-            continue  # rspamd's, read by _rspamd
+        if field is rspamds or field.index in stalwarts:
+            continue  # rspamd's or Stalwart's, read by their readers
         value = " ".join(field.value[:_MAX_VALUE].split())
         match = _spamassassin_status().match(value)
         if match is None:
@@ -495,17 +501,39 @@ def _spamassassin(message: Message, boundary: Hop | None, _microsoft_receiver: b
             required_text = required_text or report_required
             rules = rules or report_rules
         required = _number(required_text)
+        # "Yes, score=N" alone is no more SpamAssassin's than any other filter's (Stalwart and
+        # rspamd write it too): it is named so only on a sign of SpamAssassin (see _spamassassin_sign).
+        if match.group(3) is not None or "tests=" in value.lower() or field.name.lower() == "x-amavis-spam-status":
+            named = True
+        else:
+            sign = _spamassassin_sign(message) if sign is None else sign
+            named = sign
         trusted, why = _position_trust(field, boundary)
         summary = f"{'spam' if spam else 'not spam'}: score {_shown(score, match.group(2))}" + (
             f" against {_shown(required, required_text)} required" if required_text else "")
-        details = [("score", match.group(2)[:20], "points the tests added up to")]
+        details = [("score", match.group(2)[:20],
+                    "points the tests added up to" if named else "the filter's score; no threshold is written")]
         if required_text:
             details.append(("required", required_text[:20], "the score from which it calls a message spam"))
         verdicts.append(SpamFilterVerdict(
-            filter="SpamAssassin", header=field.name, header_index=field.index, spam=spam, score=score,
+            filter="SpamAssassin" if named else f"spam filter ({field.name})", header=field.name,
+            header_index=field.index, spam=spam, score=score,
             threshold=required, summary=summary, details=tuple(details), rules=rules,
             trusted=trusted, trust_reason=why))
     return verdicts
+
+
+def _spamassassin_sign(message: Message) -> bool:
+    """Whether the header shows SpamAssassin beside a status without required= or tests=: its
+    X-Spam-Checker-Version, its report table (X-Spam-Report, cPanel's X-Ham-Report), or amavisd-new's
+    own fields (X-Amavis-*, "X-Virus-Scanned: ... amavisd-new"), whose spam scan is SpamAssassin's."""
+    if any(f.value.strip()[:12].lower() == "spamassassin" for f in _fields(message, "X-Spam-Checker-Version")[:1]):
+        return True
+    if any(f.name.lower().startswith("x-amavis-") for f in message.headers[:400]):
+        return True
+    if any("amavis" in f.value[:200].lower() for f in _fields(message, "X-Virus-Scanned")[:3]):
+        return True
+    return _report_table(message) is not None
 
 
 def _report(message: Message) -> tuple[str | None, tuple[str, ...]]:
@@ -652,10 +680,14 @@ _RSPAMD_MARKERS = ("X-Rspamd-Queue-Id", "X-Rspamd-Server", "X-Spamd-Bar", "X-Rsp
 
 def _rspamd_spam_status(message: Message) -> HeaderField | None:
     """The X-Spam-Status field rspamd wrote, when one did (see _rspamd_status_form)."""
+    stalwarts: set[int] | None = None
     for field in _fields(message, "X-Spam-Status")[:3]:
         if _rspamd_status_form().fullmatch(field.value.strip()) is not None \
                 and any(_fields(message, name) for name in _RSPAMD_MARKERS):
-            return field
+            if stalwarts is None:
+                stalwarts = {status.index for _, status, _ in _stalwart_results(message) if status is not None}
+            if field.index not in stalwarts:  # Stalwart writes the same form beside its X-Spam-Result
+                return field
     return None
 
 
@@ -711,6 +743,72 @@ def _rspamd_verdict(field: HeaderField, boundary: Hop | None, is_spam: bool | No
     return SpamFilterVerdict(
         filter="rspamd", header=field.name, header_index=field.index, spam=spam, score=score, threshold=required,
         summary=", ".join(words), details=tuple(details), rules=rules, trusted=trusted, trust_reason=why)
+
+
+# ----------------------------------------------------------------------------------- Stalwart
+
+# Stalwart's built-in spam filter writes every tag it set with the tag's score, lowest first,
+# "X-Spam-Result: ARC_NA (0.00),\r\n\tBAYES_SPAM (5.10)", and its verdict beside it,
+# "X-Spam-Status: Yes, score=35.20" (Yes from its spam threshold, 5 by default; no required=
+# or tests=): its crates/spam-filter/src/analysis/score.rs, and the same forms from the Sieve
+# scripts of its versions before 0.11, which wrote the status first. Both are written below its
+# own Received and Authentication-Results. https://stalw.art/docs/spamfilter/settings/general
+_stalwart_tag = compiled_on_first_use(r"\s{0,20}([A-Za-z0-9_]{1,100})\s{0,3}\(\s{0,3}(-?\d{1,9}(?:\.\d{1,9})?)\s{0,3}\)\s{0,20}")
+_stalwart_status_form = compiled_on_first_use(r"(Yes|No), score=(-?\d{1,9}(?:\.\d{1,20})?)")
+_STALWART_DEFAULT_SPAM_SCORE = 5.0
+
+
+def _stalwart_results(message: Message) -> list[tuple[HeaderField, HeaderField | None, list[tuple[str, float]]]]:
+    """Stalwart's X-Spam-Result fields (their first tag in its "NAME (score)" form), each with the
+    X-Spam-Status in its short form written next to it, if any, and its tags."""
+    found: list[tuple[HeaderField, HeaderField | None, list[tuple[str, float]]]] = []
+    statuses = _fields(message, "X-Spam-Status")
+    for field in _fields(message, "X-Spam-Result")[:3]:
+        tags: list[tuple[str, float]] = []
+        for part in field.value[:_MAX_VALUE].split(",")[:_MAX_RULES]:
+            tag = _stalwart_tag().fullmatch(part)
+            score = _number(tag.group(2)) if tag else None
+            if tag is None or score is None:
+                if not tags:
+                    break  # another product's field: Stalwart's first item is a tag
+                continue  # a paste cut off inside the last tag
+            tags.append((tag.group(1), score))
+        if not tags:
+            continue
+        status = next((s for s in statuses if abs(s.index - field.index) == 1
+                       and _stalwart_status_form().fullmatch(s.value.strip()) is not None), None)
+        found.append((field, status, tags))
+    return found
+
+
+def _stalwart(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    verdicts: list[SpamFilterVerdict] = []
+    for result, status, tags in _stalwart_results(message):
+        field = status if status is not None else result
+        form = _stalwart_status_form().fullmatch(status.value.strip()) if status is not None else None
+        spam = form.group(1) == "Yes" if form else None
+        # Its score is the sum of its tags' (score.rs adds them up); the status writes it rounded.
+        score = _number(form.group(2)) if form else round(math.fsum(s for _, s in tags), 2)
+        # The tags that weigh most first: Stalwart lists them lowest first, the many zeros ahead.
+        ranked = sorted(tags, key=lambda t: -t[1])
+        heaviest = ", ".join(f"{name} {value:g}" for name, value in ranked if value > 0)
+        details = [("score", f"{score:g}" if score is not None else "?", "points its tags added up to")]
+        if form:
+            details.append(("Yes/No", form.group(1), f"Yes from the server's spam score on (Stalwart's default is "
+                                                     f"{_STALWART_DEFAULT_SPAM_SCORE:g}; the server's own is not written)"))
+        if heaviest:
+            details.append(("X-Spam-Result", heaviest[:300], "the tags that added to the score, the heaviest first"))
+        trusted, why = _position_trust(field, boundary)
+        if not trusted and boundary is not None and 0 <= boundary.header_index < len(message.headers) \
+                and "(stalwart smtp)" in message.headers[boundary.header_index].value[:2000].lower():
+            why += ("; Stalwart (the receiving side's Received names it) writes its spam fields below its own "
+                    "Received, so they may be its own, but a sender can write the same fields there")
+        summary = _score_summary(spam, score, None) + ("" if form else " (the sum of its tags; no X-Spam-Status)")
+        verdicts.append(SpamFilterVerdict(
+            filter="Stalwart", header=field.name, header_index=field.index, spam=spam, score=score, threshold=None,
+            summary=summary, details=tuple(details), rules=tuple(name for name, _ in ranked)[:_MAX_RULES],
+            trusted=trusted, trust_reason=why))
+    return verdicts
 
 
 # ----------------------------------------------------------------------- Proofpoint, Barracuda

@@ -617,9 +617,10 @@ def test_rspamds_short_x_spam_status_is_rspamds_not_spamassassins() -> None:
     assert (verdict.filter, verdict.header, verdict.spam, verdict.score, verdict.threshold) == (
         "rspamd", "X-Spam-Status", False, 8.4, None)
     assert "thresholds not recorded" in verdict.summary
-    # The same line without rspamd's fields is read as SpamAssassin's (cPanel writes it so).
+    # The same line without rspamd's fields is no filter's in particular: nothing in it or beside it
+    # is SpamAssassin's (cPanel's, which is, has its report beside it).
     [alone] = analyze("X-Spam-Status: No, score=8.40\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
-    assert alone.filter == "SpamAssassin"
+    assert alone.filter == "spam filter (X-Spam-Status)"
     # SpamAssassin's full line beside rspamd's fields stays SpamAssassin's.
     both = analyze("X-Spam-Status: Yes, score=7.1 required=5.0 tests=BAYES_99 autolearn=no\r\n"
                    "X-Rspamd-Queue-Id: 4E13D1003C623\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
@@ -886,3 +887,56 @@ def test_rspamd_false_means_not_rejected_not_not_spam() -> None:
         "rspamd", False, "not spam (X-Spam-Status: No), score 10.89 against 15 to reject")
     [action] = spamd("False [10.89 / 15.00]", "X-Rspamd-Action: add header\r\n").spam_filters
     assert (action.spam, action.summary) == (True, "spam, score 10.89 against 15 to reject, action: add header")
+
+
+STALWART_RESULT = ("X-Spam-Result: ARC_NA (0.00),\r\n\tDKIM_PERMFAIL (0.00),\r\n\tSPF_NA (0.00),\r\n"
+                   "\tRCVD_COUNT_ZERO (0.10),\r\n\tDMARC_NA (1.00),\r\n\tRBL_SPAMCOP (4.00),\r\n"
+                   "\tBAYES_SPAM (5.10),\r\n\tSPOOF_REPLYTO (6.00)\r\n")
+
+
+def test_stalwarts_spam_result_and_status_are_stalwarts() -> None:
+    # Stalwart (2025, "detected as spam but went to inbox"): its "X-Spam-Status: Yes, score=35.20",
+    # with no required= or tests=, was labelled SpamAssassin, and the tags of its X-Spam-Result
+    # that explain the score were lost. Stalwart writes both below its own Received.
+    stalwart_received = ("Received: from mta.example.net (mta.example.net [192.0.2.1] (AS24940 Hetzner Online GmbH, DE))"
+                         "\r\n    (using TLSv1.2 with cipher TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384)\r\n"
+                         "    by mx.example.org (Stalwart SMTP) with ESMTPS id 33067F682F1C0E2;\r\n"
+                         "    Mon, 2 Nov 2026 10:00:04 +0000\r\n")
+    report = analyze(stalwart_received + "Authentication-Results: mx.example.org;\r\n    spf=none smtp.helo=a.example\r\n"
+                     + STALWART_RESULT + "X-Spam-Status: Yes, score=16.20\r\n" + TAIL)
+    [verdict] = report.spam_filters
+    assert (verdict.filter, verdict.header, verdict.spam, verdict.score, verdict.threshold) == (
+        "Stalwart", "X-Spam-Status", True, 16.2, None)
+    # Its tags, the heaviest first (Stalwart lists them lowest first, the zeros ahead).
+    assert verdict.rules[:4] == ("SPOOF_REPLYTO", "BAYES_SPAM", "RBL_SPAMCOP", "DMARC_NA") and len(verdict.rules) == 8
+    assert ("X-Spam-Result", "SPOOF_REPLYTO 6, BAYES_SPAM 5.1, RBL_SPAMCOP 4, DMARC_NA 1, RCVD_COUNT_ZERO 0.1",
+            "the tags that added to the score, the heaviest first") in verdict.details
+    # Below the receiver's Received, where a sender can write the same fields: shown, not relied on.
+    assert not verdict.trusted and "Stalwart (the receiving side's Received names it)" in verdict.trust_reason
+    # Its Sieve scripts before 0.11 wrote the status first, and scores as they came.
+    [older] = analyze("X-Spam-Status: No, score=-3.1\r\nX-Spam-Result: BAYES_HAM (-3),\r\n\tDKIM_ALLOW (-0.1)\r\n"
+                      + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (older.filter, older.spam, older.score, older.rules, older.trusted) == (
+        "Stalwart", False, -3.1, ("DKIM_ALLOW", "BAYES_HAM"), True)
+    # The result alone: the score is the sum of the tags, and no verdict is written.
+    [alone] = analyze(STALWART_RESULT + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (alone.filter, alone.header, alone.spam, alone.score) == ("Stalwart", "X-Spam-Result", None, 16.2)
+    # Beside an rspamd field, Stalwart's status stays Stalwart's (rspamd writes the same short form).
+    assert [(v.filter, v.spam) for v in analyze("X-Rspamd-Server: rspam01\r\n" + STALWART_RESULT
+                                                + "X-Spam-Status: No, score=1.20\r\n" + RECEIVED_AT_MX
+                                                + TAIL).spam_filters] == [("Stalwart", False)]
+    # Another product's X-Spam-Result is not Stalwart's.
+    assert analyze("X-Spam-Result: spam\r\n" + RECEIVED_AT_MX + TAIL).spam_filters == ()
+
+
+def test_a_bare_score_status_is_named_spamassassin_only_on_a_sign_of_it() -> None:
+    bare = "X-Spam-Status: Yes, score=35.20\r\n"
+    [unknown] = analyze(bare + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (unknown.filter, unknown.spam, unknown.score) == ("spam filter (X-Spam-Status)", True, 35.2)
+    for sign in ("X-Spam-Checker-Version: SpamAssassin 4.0.0 (2022-12-14) on mx.example.org\r\n",
+                 "X-Amavis-Alert: BAD HEADER SECTION, Duplicate header field: \"Date\"\r\n",
+                 "X-Virus-Scanned: Debian amavisd-new at mx.example.org\r\n"):
+        assert [v.filter for v in analyze(sign + bare + RECEIVED_AT_MX + TAIL).spam_filters] == ["SpamAssassin"], sign
+    # required= or tests= in the line itself are SpamAssassin's.
+    assert [v.filter for v in analyze("X-Spam-Status: No, score=0.1 tests=none\r\n" + RECEIVED_AT_MX
+                                      + TAIL).spam_filters] == ["SpamAssassin"]
