@@ -395,13 +395,18 @@ class BounceAddress(Value):
     """What an envelope sender's shape says about who handles its bounces."""
 
     kind: str
-    """``verp`` (the recipient is encoded in the address), ``batv`` (the sender's own address
-    with a signed tag) or ``bounce`` (a bounce-handling address)."""
+    """``verp`` (an address is encoded in the local part, one bounce address per recipient),
+    ``batv`` (the sender's own address with a signed tag) or ``bounce`` (a bounce-handling
+    address, an email service provider's included)."""
     encoded_recipient: str | None
-    """For VERP, the recipient read back from the address; for BATV, the sender's address
-    under the tag."""
+    """The address read back from the local part (``encodes`` says whose it is); for BATV, the
+    sender's address under the tag."""
     reason: str
     """Which pattern matched, in words."""
+    encodes: str = ""
+    """Whose address the local part encodes: ``recipient`` (one of the message's envelope or header
+    recipients: VERP), ``sender`` (its From:, Sender: or Reply-To: address: a service's bounce
+    mailbox for that sender), ``address`` (an address the message names nowhere else) or ""."""
 
 
 # VERP (Bernstein 1997): the recipient user@example.com is encoded as "user=example.com" after a
@@ -431,11 +436,52 @@ _GROUPS_BOUNCE_TOKEN = re.compile(r"\+bnc[A-Za-z0-9_-]{6,}$")
 _TRACKING_TOKEN = re.compile(r"^[0-9a-fA-F-]{20,}$")
 
 
-def classify_bounce_address(address: str | None, recipients: tuple[str, ...] = ()) -> BounceAddress | None:
+# SparkPost's (Message Systems Momentum's) envelope sender: "msprvs1=TAG=bounces-CUSTOMER[-SUBACCOUNT]@
+# bounce domain", the form its webhook events show as msg_from ("Sender address used on this
+# message's SMTP envelope") beside the customer_id and subaccount_id they number
+# (https://developers.sparkpost.com/api/webhooks/); the bounce domain is SparkPost's own or a
+# customer's domain pointed at it by CNAME (https://developers.sparkpost.com/api/sending-domains/,
+# "Using a sending domain as a bounce domain").
+_msprvs_mailbox_re = compiled_on_first_use(r"^bounces-(\d{1,15})(?:-(\d{1,15}))?$", re.IGNORECASE)
+
+
+def _encoded_in(lowered: str, addresses: tuple[str, ...]) -> str | None:
+    """The first of ``addresses`` that the local part ends with in the user=domain form, after a
+    '+', '-' or '=' separator (the address's own local part may hold '-' and '+')."""
+    for candidate in addresses[:200]:
+        if "@" in candidate:
+            c_local, c_domain = candidate.lower().rsplit("@", 1)
+            encoded = f"{c_local}={c_domain}"
+            if lowered.endswith(encoded) and lowered[: -len(encoded)][-1:] in ("+", "-", "="):
+                return candidate.lower()
+    return None
+
+
+def _sparkpost_bounce(local: str) -> BounceAddress:
+    """SparkPost's "msprvs1=TAG=MAILBOX": a tag the service signs, so that it takes back only
+    bounces of mail it sent, in front of its bounce mailbox for one customer account. Not BATV's
+    prvs= (draft-levine-smtp-batv), whose tag guards the sender's own address."""
+    mailbox = local.split("=", 2)[2] if local.count("=") >= 2 else ""
+    match = _msprvs_mailbox_re().match(mailbox[:64])
+    account = ""
+    if match is not None:
+        sub = f", subaccount {match.group(2)}" if match.group(2) else ""
+        account = f", here '{mailbox}' (customer {match.group(1)}{sub})"
+    return BounceAddress("bounce", None,
+                         "SparkPost's signed form 'msprvs1=TAG=MAILBOX', from Message Systems' Momentum: a tag the "
+                         "service signs, so that it accepts only bounces of mail it sent, in front of its bounce "
+                         f"mailbox for one customer account{account}, at SparkPost's bounce domain or one the "
+                         "customer points at SparkPost")
+
+
+def classify_bounce_address(address: str | None, recipients: tuple[str, ...] = (),
+                            senders: tuple[str, ...] = ()) -> BounceAddress | None:
     """VERP or bounce-handler shape of an envelope sender; None when it looks like a person's.
 
     ``recipients`` (the envelope and header recipients) settle which recipient a VERP address
-    encodes when the encoded local part itself holds '-' or '+'.
+    encodes when the encoded local part itself holds '-' or '+'; ``senders`` (From:, Sender:,
+    Reply-To:) tell an address that encodes the sender's own (a service's bounce mailbox for that
+    sender, such as Brevo's "bounces-ACCOUNT-user=domain@") from one that encodes a recipient.
     """
     if not address or "@" not in address:
         return None
@@ -445,25 +491,32 @@ def classify_bounce_address(address: str | None, recipients: tuple[str, ...] = (
         # Gmail's auto-forwarding envelope ("user+caf_=target=gmail.com@domain"): a forward of
         # one mailbox, which the forwarding difference explains, not a list's bounce address.
         return None
-    for recipient in recipients:
-        if "@" in recipient:
-            r_local, r_domain = recipient.lower().rsplit("@", 1)
-            encoded = f"{r_local}={r_domain}"
-            if lowered.endswith(encoded) and lowered[: -len(encoded)][-1:] in ("+", "-", "="):
-                return BounceAddress("verp", recipient.lower(),
-                                     "the recipient's address is encoded in the local part (user=domain)")
+    if lowered.startswith("msprvs1="):
+        return _sparkpost_bounce(local)
+    recipient = _encoded_in(lowered, recipients)
+    if recipient is not None:
+        return BounceAddress("verp", recipient, "the recipient's address is encoded in the local part (user=domain)",
+                             "recipient")
+    sender = _encoded_in(lowered, senders)
+    if sender is not None:
+        return BounceAddress("bounce", sender,
+                             f"the sender's address ({sender}) is encoded in the local part (user=domain): the "
+                             "sending service's bounce address for that sender, the same on every recipient's copy",
+                             "sender")
     verp = _verp_hex_at_re().search(local) if "=40" in local else None
     verp = verp or _ezmlm_recipient().search(local) or _VERP_RECIPIENT.search(local)
     if verp is not None:
+        # Nothing says whose address it is: VERP senders encode the recipient, but this one is
+        # none of the recipients or senders the message names (a Bcc, a list member, a copy
+        # whose envelope is lost).
         return BounceAddress("verp", f"{verp.group(1)}@{verp.group(2).lower()}",
-                             "the recipient's address is encoded in the local part (user=domain)")
+                             "an address is encoded in the local part (user=domain)", "address")
     if _RETURN_NUMBER.search(local):
         return BounceAddress("verp", None, "a numbered '-return-NNN-' bounce address (ezmlm/qmail VERP)")
-    if local.upper().startswith("PRVS=") or local.lower().startswith(("msprvs1=", "btv1==")):
+    if local.upper().startswith("PRVS=") or lowered.startswith("btv1=="):
         # BATV (draft-levine-smtp-batv section 4.1): "prvs=TAG=user", the sender's own local
         # part behind a signed tag that lets its server refuse bounces of mail it never sent.
-        # (Microsoft's msprvs1= and Barracuda's btv1== are the same idea.) Older writers put
-        # the user first: "prvs=user/TAG".
+        # (Barracuda's btv1== is the same idea.) Older writers put the user first: "prvs=user/TAG".
         rest = local.split("=", 1)[1].lstrip("=")
         user = rest.rsplit("=", 1)[1] if "=" in rest else rest.split("/", 1)[0] if "/" in rest else ""
         underlying = f"{user}@{domain}" if user else None

@@ -878,8 +878,19 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                         "for the author."))
     elif mail_from:
         known = tuple(rcpt_to) + tuple(a.address for a in (*to, *cc) if a.domain)
-        shape = classify_bounce_address(mail_from, known)
-        if shape is not None and shape.kind == "verp":
+        # The author's own addresses: an address encoding one of these is the sending service's
+        # bounce mailbox for that sender, not a per-recipient (VERP) address.
+        senders = tuple(a.address for a in (*header_from, *([sender] if sender else []), *reply_to) if a.domain)
+        shape = classify_bounce_address(mail_from, known, senders)
+        if shape is not None and shape.kind == "verp" and shape.encodes == "address":
+            differences.append(EnvelopeDifference(
+                kind="verp", envelope_value=mail_from, header_value=from_text,
+                explanation=f"The envelope sender encodes an address, {shape.encoded_recipient}: {shape.reason}. "
+                            f"Mailing lists and bulk senders encode the recipient there (VERP), so that a bounce "
+                            f"tells them exactly which address failed, but {shape.encoded_recipient} is none of "
+                            f"the recipients or senders this message names (a Bcc recipient or a list member "
+                            f"would not be). {_NOT_THE_AUTHORS}"))
+        elif shape is not None and shape.kind == "verp":
             who = f" for {shape.encoded_recipient}" if shape.encoded_recipient else ""
             differences.append(EnvelopeDifference(
                 kind="verp", envelope_value=mail_from, header_value=from_text,
@@ -894,6 +905,14 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                             f"({whose}with a signed tag in front): the sender's server tags the addresses "
                             f"it sends from, so that it can refuse bounces of mail it never sent "
                             f"(backscatter). {_NOT_THE_AUTHORS}"))
+        elif shape is not None and shape.encodes == "sender":
+            differences.append(EnvelopeDifference(
+                kind="bounce", envelope_value=mail_from, header_value=from_text,
+                explanation=f"The envelope sender encodes the sender's address ({shape.encoded_recipient}, "
+                            f"written in From:, Sender: or Reply-To:) in its local part: an email service "
+                            f"provider's bounce address for that sender, the same on every recipient's copy, "
+                            f"not one per recipient (VERP). Bounces go to the service, which reports them to its customer. "
+                            f"{_NOT_THE_AUTHORS}"))
         elif shape is not None:
             differences.append(EnvelopeDifference(
                 kind="bounce", envelope_value=mail_from, header_value=from_text,

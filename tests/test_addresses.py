@@ -108,7 +108,8 @@ def test_srs_decoding() -> None:
     # BATV: the sender's own address behind a signed tag (draft-levine-smtp-batv section 4.1).
     ("prvs=1234abcd=alice@example.com", "batv", "alice@example.com"),
     ("prvs=alice/0123456789@example.com", "batv", "alice@example.com"),
-    ("msprvs1=19998Y6oDztQK=bounces-123@sender.example", "batv", "bounces-123@sender.example"),
+    # SparkPost's signed bounce address is the service's mailbox, not the sender's own address under a tag.
+    ("msprvs1=19998Y6oDztQK=bounces-123@sender.example", "bounce", None),
     ("linux-kernel+bncBDUVK7XVQMKRBXYZ4ABCDEFGH@googlegroups.com", "bounce", None),
     ("pm_bounces@pm-bounces.example.com", "bounce", None),
 ])
@@ -163,3 +164,30 @@ def test_gmails_auto_forward_envelope_is_no_bounce_address() -> None:
     # then delivered to: a forward (the forwarding difference says so), not a list's VERP.
     assert classify_bounce_address("andris+caf_=andris.reinman=gmail.com@tr.example",
                                    ("andris.reinman@gmail.com",)) is None
+
+
+def test_sparkposts_msprvs1_is_its_customer_bounce_mailbox_not_batv() -> None:
+    # SparkPost's webhook events name this form msg_from, beside the customer_id and subaccount_id
+    # that "bounces-CUSTOMER-SUBACCOUNT" numbers.
+    found = classify_bounce_address("msprvs1=20570G1NGbo_G=bounces-274689-4@bounce.eventbrite.com",
+                                    ("contacto@cleandmlimpieza.com.ar",), ("noreply@campaign.eventbrite.com",))
+    assert found is not None and found.kind == "bounce" and found.encoded_recipient is None
+    assert "SparkPost" in found.reason and "customer 274689, subaccount 4" in found.reason
+    assert "BATV" not in found.reason and "Microsoft" not in found.reason
+
+
+def test_an_address_encoding_the_sender_is_the_services_bounce_mailbox_for_that_sender() -> None:
+    # Brevo's "bounces-ACCOUNT-user=domain@...sender-sib.com" encodes the From: address, not the recipient.
+    found = classify_bounce_address("bounces-haeu5-hr=dharmakit.com@ke.d.sender-sib.com",
+                                    ("msniranjan2004@gmail.com",), ("hr@dharmakit.com",))
+    assert found is not None and found.kind == "bounce" and found.encodes == "sender"
+    assert found.encoded_recipient == "hr@dharmakit.com" and "recipient's address" not in found.reason
+
+
+def test_an_encoded_address_is_called_the_recipients_only_when_it_is_one() -> None:
+    recipient = classify_bounce_address("list-bounces+john=example.com@lists.example.org", ("john@example.com",))
+    assert recipient is not None and recipient.encodes == "recipient" and "recipient's" in recipient.reason
+    unknown = classify_bounce_address("list-bounces+john=example.com@lists.example.org", ("mary@example.net",),
+                                      ("news@lists.example.org",))
+    assert unknown is not None and unknown.kind == "verp" and unknown.encodes == "address"
+    assert unknown.encoded_recipient == "john@example.com" and "recipient's" not in unknown.reason

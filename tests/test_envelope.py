@@ -87,6 +87,39 @@ def test_esp_verp_and_mail_from_domain() -> None:
     assert "so does a sender forging shop.test" in envelope.differences[1].explanation
 
 
+def test_a_bounce_address_encoding_the_from_address_is_the_senders_not_the_recipients() -> None:
+    # Brevo (Sendinblue) encodes the sending address: one bounce mailbox per sender, not per recipient.
+    envelope, _ = _run(
+        "Return-Path: <bounces-haeu5-hr=dharmakit.com@ke.d.sender-sib.com>\n"
+        "Delivered-To: msniranjan2004@gmail.com\nFrom: HR Team <hr@dharmakit.com>\n"
+        "To: <msniranjan2004@gmail.com>\nReply-To: <hr@dharmakit.com>\n")
+    assert _kinds(envelope) == ["bounce", "mail_from_domain"]
+    explanation = envelope.differences[0].explanation
+    assert "encodes the sender's address (hr@dharmakit.com" in explanation
+    assert "recipient's address is encoded" not in explanation and "VERP address" not in explanation
+
+
+def test_an_encoded_address_that_is_no_recipient_is_not_called_the_recipient() -> None:
+    envelope, _ = _run(
+        "Return-Path: <bounces+4242-ab12-carol=example.com@em123.mailer.test>\n"
+        "From: Shop <news@shop.test>\nTo: dave@example.org\nDelivered-To: dave@example.org\n")
+    verp = envelope.differences[0]
+    assert verp.kind == "verp" and "encodes an address, carol@example.com" in verp.explanation
+    assert "recipient's address is encoded" not in verp.explanation
+    assert "none of the recipients or senders this message names" in verp.explanation
+
+
+def test_sparkposts_signed_bounce_address_is_not_called_the_senders_own() -> None:
+    envelope, _ = _run(
+        "Return-Path: <msprvs1=20570G1NGbo_G=bounces-274689-4@bounce.eventbrite.com>\n"
+        "Envelope-To: contacto@cleandmlimpieza.com.ar\n"
+        "From: \"Paulo Conteo\" <noreply@campaign.eventbrite.com>\nTo: contacto@cleandmlimpieza.com.ar\n")
+    bounce = envelope.differences[0]
+    assert bounce.kind == "bounce" and "SparkPost" in bounce.explanation
+    assert "customer 274689, subaccount 4" in bounce.explanation
+    assert "BATV" not in bounce.explanation and "sender's own address" not in bounce.explanation
+
+
 def test_bcc_recipient_and_for_clauses_of_trusted_hops_only() -> None:
     hops = (_hop(1, False, for_="<forged@claim.test>"), _hop(2, True, for_="<dave@receiver.test>"),
             _hop(3, True, for_="<multiple recipients>", envelope_from="<alice@sender.test>"))
