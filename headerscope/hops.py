@@ -188,6 +188,9 @@ _mda_software_re = compiled_on_first_use(r"\b(?:dovecot|cyrus)\b", re.IGNORECASE
 
 
 _SMTP_SUBMISSION = re.compile(r"(?:utf8)?(?:e?smtp)s?a")
+# "with" words of an email service's web API, through which its customers submit (HTTP and
+# HTTPS are read apart: Exchange Online writes HTTPS between its own servers too).
+_API_SUBMISSION = frozenset({"rest", "api"})
 _HOST_CHARS = re.compile(r"[a-z0-9_.-]+")
 # The host name a receiving program writes about itself in a comment after ``by NAME``:
 # amavisd-new's "by localhost (host.example.net [127.0.0.1])".
@@ -553,7 +556,10 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
        ``Authenticated sender:``, ``with HTTP`` webmail), or Exchange's ``with mapi`` (Outlook
        submitting to its server). HTTP(S) between two hosts of one organisation is internal
        transport (Exchange Online writes ``with HTTPS`` between its own servers), not a
-       submission, so it stays MTA.
+       submission, so it stays MTA. An email service's web API (``with REST``, ``with API``:
+       SparkPost's Momentum writes ``with REST``) is where its customer hands the message in,
+       the submission of RFC 5598 section 4.3.1, whoever's address the client has: no MTA
+       relays over it.
     4. **MTA** - everything else.
 
     In a chain, :func:`build_chain` corrects MUA and MDA by position: a local program's
@@ -580,6 +586,8 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
         and not fields.auth and not protocol.startswith(("esmtp", "smtp"))
     ):
         return Role.MDA
+    if protocol in _API_SUBMISSION:
+        return Role.MSA
     http_like = protocol.startswith("http") or (fields.via or "").strip().lower().startswith("http")
     if same_org_client and http_like:  # _is_internal_http
         return Role.MTA

@@ -819,6 +819,24 @@ def test_internal_https_hop_carries_no_auth_marker() -> None:
     assert webmail.hops[0].fields.auth == "HTTP" and webmail.hops[0].role is Role.MSA
 
 
+def test_an_email_services_rest_api_injection_is_the_submission() -> None:
+    # SparkPost's Momentum stamps the API injection "from [10.90.36.8] ([10.90.36.8]) by i-....prd.sparkpost
+    # (ecelerity ...) with REST": its customer's hand-over (RFC 5598 section 4.3.1), not a relay.
+    chain = _chain([
+        "from [156.70.2.177] (helo=mta-70-2-177.eventbrite.com.sparkpostmail.com) by vps-5692584-x.dattaweb.com "
+        "with esmtps (TLS1.2) tls TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (Exim) id 1wEefw-007zy6-JA "
+        "for contacto@cleandmlimpieza.com.ar; Sun, 19 Apr 2026 23:47:53 -0300",
+        "from [10.90.36.8] ([10.90.36.8]) by i-04f0a569592f386c8.mta1vrest.sd.prd.sparkpost (ecelerity 5.2.0.75575 "
+        "r(msys-ecelerity:tags/5.2.0.17)) with REST id 82/BF-49407-3D395E96; Mon, 20 Apr 2026 02:47:47 +0000",
+    ])
+    assert [h.fields.protocol for h in chain.hops] == ["REST", "esmtps"]
+    assert [h.role for h in chain.hops] == [Role.MSA, Role.MTA]
+    # The same with a known organisation and a private client: still the API's submission.
+    fields = ReceivedFields(from_ip="10.0.0.5", by="mta1.sparkpostmail.com", protocol="REST")
+    assert classify_role(fields, "from [10.0.0.5] by mta1.sparkpostmail.com with REST", same_org_client=True) \
+        is Role.MSA
+
+
 def test_far_future_date_header_is_a_date_finding_not_hop_skew() -> None:
     # Audit #12: "Date: ... 3609" is the creator's clock (RFC 5322 section 3.6.1), not a hop's.
     hops = [ReceivedFields(from_ip="192.0.2.1", by="mx.a.example", timestamp="2026-11-02T10:00:00+00:00"),
