@@ -477,7 +477,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # anyone subscribed to: its bulk signals are shown, not held to the bulk senders' rules.
     notification = delivery_report is not None or feedback_report is not None or any(
         f.id.startswith(_NOTIFICATION_FINDINGS) for f in carried_findings)
-    bulk, bulk_findings = read_bulk(message, dkim, notification=notification, date=date)
+    bulk, bulk_findings = read_bulk(message, dkim, notification=notification, date=date, hops=chain.hops,
+                                    boundary_hop=chain.boundary_hop, from_domain=from_domain)
     findings.extend(bulk_findings)
     comparison, comparison_findings = compare(recorded, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
                                               resent_domains=_resent_domains(message),

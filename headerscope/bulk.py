@@ -17,7 +17,10 @@ from the header alone and without DNS:
 * ``List-Id`` (RFC 2919), ``Auto-Submitted`` (RFC 3834 section 5);
 * ``Feedback-ID``: the sender's campaign identifiers for Gmail's spam feedback loop
   (https://support.google.com/a/answer/6254652);
-* the sending service, when a field of its own names it (``_SERVICE_FIELDS``).
+* the sending service, when a field of its own names it (``_SERVICE_FIELDS``: text the sender
+  writes, a claim), and the service's host on the sending side of the route (``_SERVICE_DOMAINS``:
+  evidence when the receiving side recorded it, the sending server's reverse DNS name at the
+  trust boundary; a claim when the sending side wrote it).
 
 A discussion list (Mailman, ezmlm, Google Groups) relays its members' posts; RFC 8058 and the
 providers' requirement are written for a sender's own bulk mail, so a list's copy is told apart
@@ -31,9 +34,9 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 
 from .domains import organizational_domain
-from .hops import list_id_domain
+from .hops import host_domain, list_id_domain
 from .message import Message
-from .model import BulkSignals, DkimSignatureResult, Finding, Severity
+from .model import BulkSignals, DkimSignatureResult, Finding, Hop, Severity
 from .text import compiled_on_first_use
 
 _RFC2369 = "https://www.rfc-editor.org/rfc/rfc2369#section-3.2"
@@ -61,8 +64,9 @@ _list_sender_re = compiled_on_first_use(r"(?:^|[<\s\"])(?:owner-[^@\s<>]{1,64}|[
                                         )
 
 # Sending services that mark every message with a field of their own, documented by the
-# service: a field's name is the marker, never its value. Kept short and general: a field a
-# sender could add by hand names the service no more surely than the sender says so.
+# service or seen on every message it sends: a field's name is the marker, never its value. A
+# field a sender could add by hand names the service no more surely than the sender says so:
+# the report calls it a claim ("the message carries SparkPost's field").
 _SERVICE_FIELDS = (
     ("X-SES-Outgoing", "Amazon SES"),
     ("X-SG-EID", "SendGrid"),
@@ -71,13 +75,50 @@ _SERVICE_FIELDS = (
     ("X-SFMC-Stack", "Salesforce Marketing Cloud"),
     ("X-PM-Message-Id", "Postmark"),
     ("X-Sib-Id", "Brevo (Sendinblue)"),
+    ("X-MJ-Mid", "Mailjet"),
+    ("X-MarketoID", "Marketo"),
+    ("X-MktMailDKIM", "Marketo"),
+    ("X-Zendesk-From-Account-Id", "Zendesk"),
+    ("X-HS-Cid", "HubSpot"),
+    # Last: the fields of Message Systems' Momentum MTA, the feedback-loop field and the API
+    # options field (https://developers.sparkpost.com/api/smtp/). SparkPost runs Momentum as a
+    # service, but others run it themselves (Marketo's ecelerity servers write both), so a
+    # service's own field above names it first.
+    ("X-MSFBL", "SparkPost/Momentum"),
+    ("X-MSYS-API", "SparkPost/Momentum"),
 )
 # Mailgun's fields all start with this (X-Mailgun-Sid on every message, X-Mailgun-Variables...).
 _MAILGUN_PREFIX = "x-mailgun-"
-# Amazon SES ends the Feedback-ID it writes with ":AmazonSES".
-_SES_FEEDBACK_SUFFIX = ":amazonses"
+# The suffix a service ends the Feedback-ID it writes with (Gmail's feedback loop asks senders for
+# "a:b:c:SenderId", https://support.google.com/a/answer/6254652): Amazon SES's ":AmazonSES",
+# Mailjet's ":MJ", Brevo's ":Sendinblue".
+_FEEDBACK_SUFFIXES = ((":amazonses", "Amazon SES"), (":mj", "Mailjet"), (":sendinblue", "Brevo (Sendinblue)"))
 _SERVICE_NAMES = frozenset(name.lower() for name, _ in _SERVICE_FIELDS)
 _SIGNAL_FIELDS = _LIST_FIELDS | _SERVICE_NAMES | {"precedence", "feedback-id", "x-feedback-id"}
+# The registrable domains under which sending services name their outbound servers (what their
+# SPF includes and reverse DNS name): a hop there, on the sending side of the route, is the
+# service's server. Only domains that name nothing but a service's sending servers.
+_SERVICE_DOMAINS = {
+    "amazonses.com": "Amazon SES",
+    "sendgrid.net": "SendGrid",
+    "mcsv.net": "Mailchimp",
+    "mcdlv.net": "Mailchimp",
+    "rsgsv.net": "Mailchimp",
+    "mandrillapp.com": "Mandrill (Mailchimp Transactional)",
+    "mtasv.net": "Postmark",
+    "sender-sib.com": "Brevo (Sendinblue)",
+    "sparkpostmail.com": "SparkPost",
+    "mailjet.com": "Mailjet",
+    "mailgun.net": "Mailgun",
+    "mailgun.org": "Mailgun",
+    "mktomail.com": "Marketo",
+    "zdsys.com": "Zendesk",
+    "email-od.com": "SocketLabs",
+    "hubspotemail.net": "HubSpot",
+    "exacttarget.com": "Salesforce Marketing Cloud",
+}
+_MAX_HOPS_READ = 50
+"""Hops below the boundary looked at for a service's host (a real route has a handful)."""
 
 # One URI of RFC 2369 section 2: "<" URI ">", whitespace inside to be ignored.
 _angle_uri = compiled_on_first_use(r"<([^<>]{1,2048})>")
@@ -90,17 +131,23 @@ _KIND_WORDS = {
 
 
 def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notification: bool = False,
-              date: datetime | None = None) -> tuple[BulkSignals | None, tuple[Finding, ...]]:
+              date: datetime | None = None, hops: Sequence[Hop] = (), boundary_hop: int | None = None,
+              from_domain: str | None = None) -> tuple[BulkSignals | None, tuple[Finding, ...]]:
     """The bulk and list signals of the header, and the findings they call for; (None, ()) for
     a message with none (person-to-person mail). ``notification``: the message is a bounce, a
-    report or an automatic reply (mime.read_carried said so), which no unsubscription concerns."""
+    report or an automatic reply (mime.read_carried said so), which no unsubscription concerns.
+    ``hops`` and ``boundary_hop`` (the chain) show a sending service's server on the route;
+    ``from_domain`` is whom it sent for."""
     mailgun = message.name_starting(_MAILGUN_PREFIX)
-    if not message.has_any(_SIGNAL_FIELDS) and mailgun is None:
+    host = _service_host(hops, boundary_hop)
+    if not message.has_any(_SIGNAL_FIELDS) and mailgun is None and host is None:
         return None, ()  # the usual case: a few set lookups
     precedence = _first(message, "Precedence")
     # Mailchimp and SendGrid write it as X-Feedback-ID.
     feedback_id = _first(message, "Feedback-ID") or _first(message, "X-Feedback-ID")
     service, service_field = _service(message, mailgun, feedback_id)
+    if service is None and host is not None:
+        service = host[0]
     listed = message.has_any(_LIST_FIELDS)
     bulk_precedence = (precedence or "").strip().lower() in _BULK_PRECEDENCE
     if not (listed or bulk_precedence or feedback_id is not None or service is not None):
@@ -133,6 +180,9 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
         unsubscribe_signed_by=signed, precedence=precedence, list_id=_first(message, "List-Id"),
         feedback_id=feedback_id, auto_submitted=_first(message, "Auto-Submitted"),
         sending_service=service, sending_service_field=service_field,
+        sending_service_host=host[1] if host else None, sending_service_host_service=host[0] if host else None,
+        sending_service_hop=host[2] if host else None, sending_service_host_recorded=bool(host and host[3]),
+        sending_service_for=from_domain[:253] if service and from_domain else None,
     )
     if notification:
         return signals, ()
@@ -169,8 +219,7 @@ def bulk_rows(bulk: BulkSignals) -> tuple[tuple[str, str], ...]:
                      "without List-Unsubscribe=One-Click and an https: URI (RFC 8058 section 3.1)")
     else:
         one_click = "not offered (no List-Unsubscribe-Post)"
-    service = (f"{bulk.sending_service} ({bulk.sending_service_field})" if bulk.sending_service_field
-               else bulk.sending_service or "")
+    service = service_words(bulk)
     rows = [
         ("Kind", _KIND_WORDS.get(bulk.kind, bulk.kind)),
         ("List-Unsubscribe", ", ".join(bulk.list_unsubscribe) or "none"),
@@ -182,6 +231,30 @@ def bulk_rows(bulk: BulkSignals) -> tuple[tuple[str, str], ...]:
         ("Sending service", service),
     ]
     return tuple((label, value) for label, value in rows if value)
+
+
+def service_words(bulk: BulkSignals) -> str:
+    """The sending service and what names it, each sign labelled as what it is: "SparkPost for
+    eventbrite.com: the message carries SparkPost's field X-MSFBL (text the sender writes, a
+    claim); hop 2's receiver recorded ...". "" when no service is known."""
+    service = bulk.sending_service
+    if not service:
+        return ""
+    said: list[str] = []
+    if bulk.sending_service_field:
+        said.append(f"the message carries {service}'s field {bulk.sending_service_field} "
+                    "(text the sender writes, a claim)")
+    if bulk.sending_service_host and bulk.sending_service_hop is not None:
+        owner = bulk.sending_service_host_service or service
+        whose = f"{owner}'s server " if owner != service else ""
+        if bulk.sending_service_host_recorded:
+            said.append(f"the receiving side recorded the sending server as {whose}{bulk.sending_service_host} "
+                        f"(hop {bulk.sending_service_hop}, its reverse DNS name: evidence)")
+        else:
+            said.append(f"hop {bulk.sending_service_hop} names {whose}{bulk.sending_service_host} "
+                        "(written by the sending side, a claim)")
+    head = f"{service} for {bulk.sending_service_for}" if bulk.sending_service_for else service
+    return f"{head}: {'; '.join(said)}" if said else head
 
 
 def _first(message: Message, name: str) -> str | None:
@@ -221,9 +294,35 @@ def _service(message: Message, mailgun: str | None, feedback_id: str | None) -> 
             return service, found[0].name
     if mailgun is not None:
         return "Mailgun", mailgun
-    if feedback_id is not None and feedback_id.lower().endswith(_SES_FEEDBACK_SUFFIX):
-        return "Amazon SES", "Feedback-ID"
+    if feedback_id is not None:
+        lowered = feedback_id.lower()
+        for suffix, service in _FEEDBACK_SUFFIXES:
+            if lowered.endswith(suffix):
+                return service, "Feedback-ID"
     return None, None
+
+
+def _service_host(hops: Sequence[Hop], boundary_hop: int | None) -> tuple[str, str, int, bool] | None:
+    """(service, host, hop number, recorded by the receiving side) for the first host of a
+    sending service on the sending side of the route: the client of the trust-boundary hop
+    (the server that handed the message to the receiving side), then the hops below it, newest
+    first. Only the boundary hop's reverse DNS name of its client is the receiving side's record;
+    a HELO name, and everything below the boundary, the sending side wrote."""
+    if not hops or boundary_hop is None or not 1 <= boundary_hop <= len(hops):
+        return None
+    boundary = hops[boundary_hop - 1]
+    candidates: list[tuple[str | None, Hop, bool]] = [
+        (boundary.fields.from_rdns, boundary, boundary.trusted),
+        (boundary.fields.from_helo, boundary, False),
+    ]
+    for hop in reversed(hops[max(0, boundary_hop - 1 - _MAX_HOPS_READ):boundary_hop - 1]):
+        candidates += [(hop.fields.by, hop, False), (hop.fields.from_rdns, hop, False),
+                       (hop.fields.from_helo, hop, False)]
+    for name, hop, recorded in candidates:
+        service = _SERVICE_DOMAINS.get(host_domain(name) or "")
+        if service is not None and name is not None:
+            return service, name.strip().rstrip(".").lower()[:253], hop.number, recorded
+    return None
 
 
 def _signer(signature: DkimSignatureResult) -> str:
@@ -336,7 +435,9 @@ def _findings(bulk: BulkSignals, post_one_click: bool, https: bool, signatures: 
             reference=_GOOGLE_GUIDELINES, subject="Precedence"))
     elif bulk.kind == "service" and not bulk.list_unsubscribe:
         sender = bulk.sending_service or "a bulk-sending service"
-        marker = f" ({bulk.sending_service_field})" if bulk.sending_service_field else " (Feedback-ID)"
+        marker = (f" ({bulk.sending_service_field})" if bulk.sending_service_field else
+                  f" (hop {bulk.sending_service_hop}: {bulk.sending_service_host})" if bulk.sending_service_host else
+                  " (Feedback-ID)")
         findings.append(Finding(
             id="bulk.no_unsubscribe", severity=Severity.INFO,
             title=f"Sent through {sender}, with no List-Unsubscribe",

@@ -765,9 +765,24 @@ class BulkSignals(Value):
     auto_submitted: str | None = None
     """Auto-Submitted as written (RFC 3834 section 5), when present beside the other signals."""
     sending_service: str | None = None
-    """The bulk-sending service its own field names (``Amazon SES``, ``SendGrid``, ...)."""
+    """The sending service (``Amazon SES``, ``SendGrid``, ``SparkPost``, ...) that a field of its
+    own names or, failing one, a host of its own on the sending side of the route."""
     sending_service_field: str | None = None
-    """The field that names it, e.g. ``X-SES-Outgoing``."""
+    """The field that names it, e.g. ``X-SES-Outgoing``: text the sender writes, a claim."""
+    sending_service_host: str | None = None
+    """A host of a sending service on the route (``mta-70-2-177.sparkpostmail.com``): the server
+    that handed the message to the receiving side, or a hop below it."""
+    sending_service_host_service: str | None = None
+    """The service that host belongs to (by its registrable domain); may differ from
+    ``sending_service`` when the fields name another."""
+    sending_service_hop: int | None = None
+    """The hop whose Received field names that host."""
+    sending_service_host_recorded: bool = False
+    """True when the receiving side recorded the host: its reverse DNS name of the client at the
+    trust-boundary hop (evidence); False when the sending side wrote it (a HELO name, a hop below
+    the boundary: a claim)."""
+    sending_service_for: str | None = None
+    """The From: domain the service sent for, as the From: field writes it."""
 
 # A wait between the Date: and the first Received longer than this is told apart from the
 # servers' time (Report.transit_split).

@@ -168,6 +168,16 @@ def test_sending_services_are_named_by_their_own_fields_only() -> None:
         "Feedback-ID: 1.eu-west-1.abc=:AmazonSES\r\n": ("Amazon SES", "Feedback-ID"),
         "X-Mailgun-Sid: WyI0ZDFm\r\n": ("Mailgun", "X-Mailgun-Sid"),
         "X-PM-Message-Id: 6d0e2e55-0000\r\n": ("Postmark", "X-PM-Message-Id"),
+        "X-MJ-Mid: AXQAAACMQ5YAAcjIYbYAAM5EefsAAYCrYzIAnGIiABIoIQBjRcH_zcswE0OHRPOAehNasFSpJwASLds\r\n":
+            ("Mailjet", "X-MJ-Mid"),
+        "Feedback-Id: 42.1189921.1191387:MJ\r\n": ("Mailjet", "Feedback-ID"),
+        "Feedback-ID: 77.32.148.109:9885165_19:9885165:Sendinblue\r\n": ("Brevo (Sendinblue)", "Feedback-ID"),
+        "X-Zendesk-From-Account-Id: 68b8aed\r\n": ("Zendesk", "X-Zendesk-From-Account-Id"),
+        "X-HS-Cid: 1axe7t3rcjxusl6j2ajxiy9nriv74kj7tc6hc6\r\n": ("HubSpot", "X-HS-Cid"),
+        # Marketo's servers run Momentum and write its fields too: Marketo's own field names it.
+        "X-MSFBL: aHpoaWxhbXBAMTYzLmNvbQ==\r\nX-MarketoID: 107-FMS-070:3975:7933:25359:0:5375:9:16516:10954819\r\n":
+            ("Marketo", "X-MarketoID"),
+        'X-MSYS-API: {"options":{"open_tracking":false}}\r\n': ("SparkPost/Momentum", "X-MSYS-API"),
         "Feedback-ID: 123:456:campaign:shop\r\n": (None, None),
     }
     for fields, (service, field) in cases.items():
@@ -177,6 +187,41 @@ def test_sending_services_are_named_by_their_own_fields_only() -> None:
             "service", service, field), fields
         # A receipt or a password reset needs no unsubscription: said as an info only.
         assert bulk_ids(report) == {"bulk.no_unsubscribe": "info"}, fields
+
+
+def test_the_sending_services_server_names_it_as_evidence_when_the_receiver_recorded_it() -> None:
+    # No bulk field at all: the receiver's record of the sending server (its reverse DNS name at the
+    # trust boundary) names Amazon SES, and the report says so in every format.
+    report = analyze(
+        "Received: from a35-129.smtp-out.amazonses.com (a35-129.smtp-out.amazonses.com [54.240.35.129]) by "
+        "mx.receiver.example with ESMTPS id 4Q1; Mon, 2 Nov 2026 10:00:04 +0000\r\n"
+        + message("", subject="Your password reset"))
+    bulk = report.bulk
+    assert bulk is not None and (bulk.kind, bulk.sending_service, bulk.sending_service_field) == (
+        "service", "Amazon SES", None)
+    assert (bulk.sending_service_host, bulk.sending_service_hop, bulk.sending_service_host_recorded,
+            bulk.sending_service_for) == ("a35-129.smtp-out.amazonses.com", 1, True, "shop.example")
+    said = ("Amazon SES for shop.example: the receiving side recorded the sending server as "
+            "a35-129.smtp-out.amazonses.com (hop 1, its reverse DNS name: evidence)")
+    assert f"| Sending service | {said} |" in get_renderer("markdown").render(report)
+    assert said in " ".join(get_renderer("terminal").render(report).replace("│", " ").split())
+    assert said in get_renderer("html").render(report)
+    assert report.to_dict()["bulk"]["sending_service_host_recorded"] is True
+    assert bulk_ids(report) == {"bulk.no_unsubscribe": "info"}
+
+
+def test_a_services_host_the_sending_side_wrote_is_a_claim() -> None:
+    # Mailchimp's own stamp below the boundary, and a receiver that recorded only the HELO name:
+    # both written by the sending side.
+    report = analyze(
+        "Received: from mail252.suw101.mcdlv.net ([198.2.184.252]) by mx.receiver.example with ESMTP id 4Q2; "
+        "Mon, 2 Nov 2026 10:00:04 +0000\r\n"
+        "Received: from localhost (localhost [127.0.0.1]) by mail252.suw101.mcdlv.net (Mailchimp) with ESMTP id "
+        "4Kgk; Mon, 2 Nov 2026 10:00:02 +0000\r\n" + message("", sender="john@shop.example", subject="URGENT"))
+    bulk = report.bulk
+    assert bulk is not None and bulk.sending_service == "Mailchimp" and not bulk.sending_service_host_recorded
+    assert bulk.sending_service_host == "mail252.suw101.mcdlv.net"
+    assert "(written by the sending side, a claim)" in get_renderer("markdown").render(report)
 
 
 def test_person_to_person_mail_has_no_bulk_section() -> None:
@@ -218,10 +263,11 @@ def test_hostile_fields_are_bounded_and_escaped_in_every_renderer() -> None:
 def test_the_bulk_section_is_shown_in_each_format() -> None:
     report = analyze(RECEIVED + message(RFC8058_FIELDS + "X-SES-Outgoing: 2026.11.02-54.240.8.1\r\n"))
     terminal = get_renderer("terminal").render(report)
-    assert "Bulk mail" in terminal and "Amazon SES (X-SES-Outgoing)" in terminal
+    said = "Amazon SES for shop.example: the message carries Amazon SES's field X-SES-Outgoing (text the sender"
+    assert "Bulk mail" in terminal and said in " ".join(terminal.replace("│", " ").split())
     assert "offered, but no DKIM signature covers both fields" in terminal
-    assert "| Sending service | Amazon SES (X-SES-Outgoing) |" in get_renderer("markdown").render(report)
-    assert "Amazon SES (X-SES-Outgoing)" in get_renderer("html").render(report)
+    assert f"| Sending service | {said} writes, a claim) |" in get_renderer("markdown").render(report)
+    assert said in get_renderer("html").render(report).replace("&#39;", "'")
     assert report.to_dict()["bulk"]["list_unsubscribe_post"] == "List-Unsubscribe=One-Click"
 
 
