@@ -175,9 +175,10 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
             replaced_by_list = len(kept) < len(covering)
             covering = kept
     signed = tuple(dict.fromkeys(_signer(s) for s in covering))
+    split = kind == "mailing_list" and post_one_click and _one_click_split(message, uris)
     signals = BulkSignals(
-        kind=kind, list_unsubscribe=uris, list_unsubscribe_post=post, one_click=post_one_click and https,
-        unsubscribe_signed_by=signed, precedence=precedence, list_id=_first(message, "List-Id"),
+        kind=kind, list_unsubscribe=uris, list_unsubscribe_post=post,
+        one_click=post_one_click and https and not split, unsubscribe_signed_by=signed, one_click_split=split, precedence=precedence, list_id=_first(message, "List-Id"),
         feedback_id=feedback_id, auto_submitted=_first(message, "Auto-Submitted"),
         sending_service=service, sending_service_field=service_field,
         sending_service_host=host[1] if host else None, sending_service_host_service=host[0] if host else None,
@@ -192,6 +193,40 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
         older = f" This message (Date: {date.date().isoformat()}) predates those requirements."
         findings = [dataclasses.replace(f, explanation=f.explanation + older) for f in findings]
     return signals, tuple(findings)
+
+
+# Fields only a list manager writes for its list (RFC 2369's List-Post, List-Help, List-Subscribe,
+# List-Archive, List-Owner; Mailman's, ezmlm's and vger's own): where they stand is the list's
+# block of fields. List-Id and List-Unsubscribe are left out: senders' bulk mail carries them too.
+_LIST_OWN_FIELDS = ("X-BeenThere", "X-Mailman-Version", "List-Post", "List-Help", "List-Subscribe",
+                    "List-Archive", "List-Owner", "Mailing-List", "X-Mailing-List")
+
+
+def _one_click_split(message: Message, uris: tuple[str, ...]) -> bool:
+    """Whether List-Unsubscribe is the list's and List-Unsubscribe-Post the original sender's.
+
+    RFC 8058 section 3.1: the one-click POST goes to the https: URI of List-Unsubscribe, and a
+    sender adds the Post field for the URI it published itself. A list that relays a post
+    replaces List-Unsubscribe with its own (Mailman 2 appends its block at the end of the header,
+    Mailman 3 and others put theirs at the top) and leaves the sender's Post field where it was:
+    a POST would then go to the list's page (Mailman's options page), which does not take one.
+    Positions are compared, not signatures: a list's outbound gateway may re-sign both fields."""
+    posts = message.all("List-Unsubscribe-Post")
+    unsubscribes = message.all("List-Unsubscribe")
+    marks = [f.index for name in _LIST_OWN_FIELDS for f in message.all(name)[:20]]
+    if not posts or not unsubscribes or not marks:
+        return False
+    top, bottom = min(marks), max(marks)
+    post, unsubscribe = posts[0].index, unsubscribes[0].index
+    if top <= post <= bottom:
+        return False  # the Post field stands in the list's block: the list's own
+    in_block = top <= unsubscribe <= bottom
+    list_org = list_id_domain(_first(message, "List-Id"))
+    on_list_domain = list_org is not None and any(_uri_organization(uri) == list_org for uri in uris)
+    # Apart from the Post field: the sender's two fields are written together, not split by the
+    # list's block between them.
+    apart = min(post, unsubscribe) < top <= bottom < max(post, unsubscribe) or in_block
+    return apart and (in_block or on_list_domain)
 
 
 def _uri_organization(uri: str) -> str | None:
@@ -214,6 +249,10 @@ def bulk_rows(bulk: BulkSignals) -> tuple[tuple[str, str], ...]:
                      if bulk.unsubscribe_signed_by else
                      "offered, but no DKIM signature covers both fields, so receivers do not show it "
                      "(RFC 8058 section 4)")
+    elif bulk.one_click_split:
+        one_click = ("not usable: List-Unsubscribe-Post stands among the original sender's fields, but the "
+                     "mailing list replaced List-Unsubscribe with its own, so a one-click POST would go to a URI "
+                     "the sender never published for it (RFC 8058 section 3.1)")
     elif bulk.list_unsubscribe_post is not None:
         one_click = (f"not offered: List-Unsubscribe-Post: {bulk.list_unsubscribe_post}, "
                      "without List-Unsubscribe=One-Click and an https: URI (RFC 8058 section 3.1)")
@@ -394,6 +433,18 @@ def _findings(bulk: BulkSignals, post_one_click: bool, https: bool, signatures: 
                              "since February 2024, check for it; the sender's signing software has to be told to "
                              "sign List-Unsubscribe-Post (OpenDKIM's SignHeaders, for one, does not by default)."),
                 reference=_RFC8058_DKIM, subject="List-Unsubscribe-Post"))
+    elif bulk.one_click_split:
+        findings.append(Finding(
+            id="bulk.one_click_not_usable", severity=Severity.INFO,
+            title="Mailing list: one-click unsubscription is not usable",
+            explanation=("The message carries List-Unsubscribe-Post: List-Unsubscribe=One-Click among the original "
+                         "sender's fields, but the mailing list that relayed it replaced List-Unsubscribe with its "
+                         f"own ({_offered(bulk.list_unsubscribe)}, in the list's block of fields or on its domain). "
+                         "RFC 8058 section 3.1 has the one-click POST go to the https: URI the same sender "
+                         "published in List-Unsubscribe: here it would go to the list's page, which did not ask "
+                         "for it and may not take one, so a receiver that offered one-click would unsubscribe "
+                         "nobody. Whatever signature covers the two fields now, they came from two writers."),
+            reference=_RFC8058_SENDERS, subject="List-Unsubscribe-Post"))
     elif bulk.list_unsubscribe:
         if bulk.kind == "mailing_list":
             findings.append(Finding(

@@ -9,7 +9,8 @@ from __future__ import annotations
 FINDING_IDS = frozenset({
     "arc.chain_failed", "arc.key_unavailable", "arc.signature_broken_between",
     "attached.messages",
-    "bulk.no_one_click", "bulk.no_unsubscribe", "bulk.one_click_incomplete", "bulk.one_click_unsigned",
+    "bulk.no_one_click", "bulk.no_unsubscribe", "bulk.one_click_incomplete", "bulk.one_click_not_usable",
+    "bulk.one_click_unsigned",
     "date.missing", "date.no_zone", "date.unreadable",
     "dkim.body_changed", "dkim.cut_off", "dkim.expired", "dkim.future_timestamp", "dkim.headers_changed", "dkim.key_testing",
     "dkim.domainkeys", "dkim.key_too_large", "dkim.key_unavailable", "dkim.malformed", "dkim.not_oversigned", "dkim.redacted", "dkim.unsigned_body",

@@ -756,6 +756,11 @@ class BulkSignals(Value):
     unsubscribe_signed_by: tuple[str, ...]
     """The DKIM signatures (``domain/selector``) whose h= covers both List-Unsubscribe and
     List-Unsubscribe-Post (RFC 8058 section 4 asks for one), whatever their result."""
+    one_click_split: bool = False
+    """True when a mailing list replaced List-Unsubscribe (its field sits among the list's own
+    fields, or points at the list's domain) while List-Unsubscribe-Post stands among the original
+    sender's fields: the one-click POST would go to a URI that sender never published for it
+    (RFC 8058 section 3.1), so one-click is not usable and ``one_click`` is False."""
     precedence: str | None = None
     """Precedence as written (``bulk``, ``list``, ``junk``: a convention, RFC 2076 section 3.9)."""
     list_id: str | None = None

@@ -224,6 +224,42 @@ def test_a_services_host_the_sending_side_wrote_is_a_claim() -> None:
     assert "(written by the sending side, a claim)" in get_renderer("markdown").render(report)
 
 
+MAILMAN2_BLOCK = (
+    "X-BeenThere: devel@lists.example.org\r\nX-Mailman-Version: 2.1.29\r\n"
+    "List-Id: Development <devel.lists.example.org>\r\n"
+    "List-Unsubscribe: <https://lists.example.org/mailman/options/devel>,\r\n"
+    " <mailto:devel-request@lists.example.org?subject=unsubscribe>\r\n"
+    "List-Archive: <https://lists.example.org/archives/devel/>\r\nList-Post: <mailto:devel@lists.example.org>\r\n"
+    "List-Help: <mailto:devel-request@lists.example.org?subject=help>\r\n"
+    "Sender: \"devel\" <devel-bounces@lists.example.org>\r\n")
+
+
+def test_one_click_is_not_usable_when_the_list_replaced_list_unsubscribe_but_not_the_post_field() -> None:
+    # A newsletter posted to a Mailman 2 list: the sender's List-Unsubscribe-Post stays among its
+    # fields, and Mailman appends its own block, List-Unsubscribe (its options page) included.
+    sender_fields = ("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\nFeedback-Id: 42.1189921.1191387:MJ\r\n"
+                     "Precedence: bulk\r\nX-MJ-Mid: AXQAAACMQ5YAAcjIYbYAAM5E\r\n")
+    report = analyze(RECEIVED + message(sender_fields + MAILMAN2_BLOCK, sender="jesse@cypress.example"))
+    bulk = report.bulk
+    assert bulk is not None and bulk.kind == "mailing_list"
+    assert bulk.one_click_split and not bulk.one_click
+    assert "bulk.one_click_not_usable" in bulk_ids(report)
+    assert "| One-click (RFC 8058) | not usable: List-Unsubscribe-Post stands among the original sender's fields" \
+        in get_renderer("markdown").render(report)
+    # Mailman 3 puts its block at the top: the same split, the other way up.
+    report = analyze(RECEIVED + MAILMAN2_BLOCK.replace("X-Mailman-Version: 2.1.29", "X-Mailman-Version: 3.3.8")
+                     + message(sender_fields, sender="jesse@cypress.example"))
+    assert report.bulk is not None and report.bulk.one_click_split and not report.bulk.one_click
+
+
+def test_a_list_that_writes_both_unsubscribe_fields_in_its_block_offers_one_click() -> None:
+    block = MAILMAN2_BLOCK.replace("List-Archive:", "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\nList-Archive:")
+    report = analyze(RECEIVED + message(block, sender="alice@cypress.example"))
+    assert report.bulk is not None and report.bulk.kind == "mailing_list"
+    assert report.bulk.one_click and not report.bulk.one_click_split
+    assert "bulk.one_click_not_usable" not in bulk_ids(report)
+
+
 def test_person_to_person_mail_has_no_bulk_section() -> None:
     report = headerscope.analyze((SAMPLES / "direct.eml").read_bytes(), dns_snapshot=str(SAMPLES / "direct.dns.json"))
     assert report.bulk is None and bulk_ids(report) == {}
