@@ -28,7 +28,7 @@ from .auth.spf import check_spf
 from .bulk import read_bulk
 from .dns.evidence import EvidenceResolver
 from .dns.interface import Resolver
-from .domains import is_ip_literal, normalize_domain, organizational_domain
+from .domains import is_domain_name, is_ip_literal, normalize_domain, organizational_domain
 from .envelope import analyze_envelope, boundary_mail_from, boundary_received_spf, list_intake
 from .hops import build_chain, host_organization, is_non_public_ip
 from .loader import LoadedInput, load_bytes
@@ -572,6 +572,10 @@ def _recorded_mail_from(recorded: tuple[RecordedResult, ...]) -> tuple[str | Non
             source = f"Authentication-Results ({header_ref(result.header_index)}) {key}"
             if "@" in value:
                 return value, source
+            if not is_domain_name(value):
+                # "test#hotmail.co.uk": a mailbox whose '@' a paste's redaction replaced, not a
+                # domain; no address is made up of it.
+                continue
             return f"postmaster@{value}", (f"{source}, which names the domain only: postmaster@ stands for it "
                                            "(RFC 7208 section 4.3)")
     return None, None

@@ -14,6 +14,8 @@ import functools
 import os
 import re
 
+from .text import compiled_on_first_use
+
 # Cheap pre-check for is_ip_literal: IPv4 is digits and dots, IPv6 hex digits and colons
 # (with an optional zone after "%"), so a host name with any other letter is not an IP.
 _MAYBE_IP = re.compile(r"[0-9A-Fa-f:.]+(?:%\S+)?")
@@ -163,6 +165,31 @@ def aligned(identity_domain: str | None, from_domain: str | None, strict: bool =
     if strict:
         return a == b
     return a == b or organizational_domain(a) == organizational_domain(b)
+
+
+# A host name: labels of letters, digits and hyphens, not starting or ending with a hyphen, at
+# most 63 characters each (RFC 1035 section 2.3.1, RFC 1123 section 2.1; an IDN's A-labels are
+# such labels, RFC 5890 section 2.3.2.1), and at least two of them, the last not all digits. '_' is let in, since DNS
+# names may hold it (RFC 2181 section 11) and senders' bounce domains sometimes do.
+_host_name_re = compiled_on_first_use(
+    r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.){1,126}[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+
+
+def is_domain_name(text: str) -> bool:
+    """True when text (a trailing dot allowed) is written as a domain name of two labels or
+    more; an internationalised one (U-labels) is judged by its A-labels."""
+    name = text[:-1] if text.endswith(".") else text
+    if not name or len(name) > 253:
+        return False
+    if not name.isascii():
+        try:
+            name = name.encode("idna").decode("ascii")
+        except UnicodeError:
+            return False
+        if len(name) > 253:
+            return False
+    # A top-level label is never all digits (RFC 3696 section 2): "192.0.2.1" is an address.
+    return _host_name_re().fullmatch(name) is not None and not name.rpartition(".")[2].isdigit()
 
 
 def is_ip_literal(text: str) -> bool:

@@ -176,3 +176,24 @@ def test_spf_takes_the_mail_from_the_receivers_own_results_name_when_nothing_els
     assert spf.inputs_from is not None and "Authentication-Results (header 1) smtp.mailfrom" in spf.inputs_from
     # The address is the RFC's stand-in for a domain alone, and the report says so.
     assert "names the domain only: postmaster@ stands for it (RFC 7208 section 4.3)" in spf.inputs_from
+
+
+def test_a_recorded_smtp_mailfrom_that_is_no_domain_makes_up_no_postmaster_address() -> None:
+    # A Stack Overflow paste (Hotmail, 2015) with '#' for every '@': "smtp.mailfrom=test#hotmail.co.uk"
+    # is a mailbox disguised, not a domain, so no "postmaster@test#hotmail.co.uk" is evaluated.
+    import headerscope
+
+    raw = (b"Authentication-Results: hotmail.com; spf=softfail (sender IP is 213.171.216.60) "
+           b"smtp.mailfrom=test#hotmail.co.uk; dkim=none header.d=hotmail.co.uk\r\n"
+           b"Received: from cust-smtp-auth1.fasthosts.net.uk ([213.171.216.60]) by BLU004-MC1F22.hotmail.com "
+           b"with Microsoft SMTPSVC(7.5.7601.23143); Mon, 28 Dec 2015 05:59:03 -0800\r\n"
+           b"Date: Mon, 28 Dec 2015 13:59:02 +0000\r\nTo: c_qatest#hotmail.co.uk\r\n"
+           b"From: \"test#hotmail.co.uk\" <test#hotmail.co.uk>\r\nSubject: Booking form\r\n\r\nx\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert report.spf is not None and (report.spf.mail_from, report.spf.domain) == (None, None)
+    assert report.spf.explanation == "not checked: the MAIL FROM was not recorded (give --mail-from)"
+    assert report.envelope.header_from[0].domain is None
+    # The same field naming a real domain still stands for its postmaster.
+    good = raw.replace(b"smtp.mailfrom=test#hotmail.co.uk", b"smtp.mailfrom=hotmail.co.uk")
+    spf = headerscope.analyze(good, offline=True).spf
+    assert spf is not None and spf.mail_from == "postmaster@hotmail.co.uk"
