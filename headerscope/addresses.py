@@ -11,9 +11,11 @@ words are decoded only inside display names, after parsing (RFC 2047 section 5 (
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from ._value import Value, frozen
+from .message import LOST_NAME
 from .model import Address, SrsInfo
 from .text import compiled_on_first_use, decode_rfc2047, read_comment
 
@@ -187,12 +189,27 @@ def _strip_route(angle: str) -> str:
     return angle
 
 
+# ASCII that no domain name holds: a domain is LDH labels (RFC 5321 section 4.1.2, RFC 1035
+# section 2.3.1; '_' too, which DNS names may hold, RFC 2181 section 11) or an address literal
+# in brackets. Non-ASCII is left to IDN U-labels (RFC 6531 section 3.3). A quote, '#', '*' or
+# white space there is the trace of a paste or a redaction ('"a@b.test"' read without its
+# opening quote, "user@***.example").
+_not_in_domain_re = compiled_on_first_use(r"[\x00-\x2c/\x3a-\x40\x5b-\x5e`\x7b-\x7f]")
+
+
 def address_domain(address: str) -> str | None:
-    """Lower-cased domain of an addr-spec (after the last ``@``), trailing dot removed."""
+    """Lower-cased domain of an addr-spec (after the last ``@``), trailing dot removed; None
+    when there is none, or when it holds a character no domain name holds."""
     if "@" not in address:
         return None
     domain = address.rsplit("@", 1)[1].strip().rstrip(".").lower()
-    return domain or None
+    if not domain:
+        return None
+    if domain.startswith("[") and domain.endswith("]") and "]" not in domain[:-1]:
+        return domain  # an address literal (RFC 5321 section 4.1.3)
+    if _not_in_domain_re().search(domain) is not None:
+        return None
+    return domain
 
 
 def _phrase(tokens: list[_Token]) -> str | None:
@@ -209,6 +226,53 @@ def _phrase(tokens: list[_Token]) -> str | None:
     return decode_rfc2047(text)
 
 
+def _is_word(token: _Token) -> bool:
+    return token.kind == "quoted" or (token.kind == "atom" and not token.text.startswith("["))
+
+
+def _unbracketed_split(tokens: list[_Token]) -> tuple[int, int] | None:
+    """Where the address starts and ends in a mailbox written without angle brackets beside
+    words ("User user@example.com", "=?iso-8859-2?Q?...?= test@seznam.cz"), or None.
+
+    RFC 5322 section 3.4 wants a display name followed by an angle-addr; an addr-spec is words
+    joined by '.' (section 3.4.1; obs-local-part, section 4.4, allows white space around the
+    dots and the '@': "john . smith @ example.com"), never two words side by side, and RFC 2047
+    section 5 (3) puts no encoded-word in one. So two words separated only by white space (or
+    a comment) cannot both be in the address: the address is the run of tokens between such
+    pairs that holds the (last) '@', and the words around it are the name."""
+    breaks: list[int] = []
+    previous: _Token | None = None
+    at = -1
+    for position, token in enumerate(tokens):
+        if token.kind == "comment":
+            continue
+        if token.kind == "special" and token.text == "@":
+            at = position
+        if previous is not None and token.spaced and _is_word(previous) and _is_word(token):
+            breaks.append(position)
+        previous = token
+    if not breaks or at < 0:
+        return None
+    start = max((b for b in breaks if b <= at), default=0)
+    end = min((b for b in breaks if b > at), default=len(tokens))
+    return start, end
+
+
+def _joined(tokens: list[_Token]) -> tuple[str, list[str]]:
+    """An addr-spec's text with its CFWS removed (obs-local-part, obs-domain), and its comments."""
+    parts: list[str] = []
+    comments: list[str] = []
+    for token in tokens:
+        if token.kind == "comment":
+            if token.text.strip():
+                comments.append(token.text.strip())
+        elif token.kind == "quoted":
+            parts.append('"' + token.text.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        else:
+            parts.append(token.text)
+    return "".join(parts), comments
+
+
 def _build(tokens: list[_Token], value: str) -> Address | None:
     """One mailbox from the tokens between two commas."""
     if not tokens:
@@ -222,24 +286,27 @@ def _build(tokens: list[_Token], value: str) -> Address | None:
             notes = [t.text for t in tokens if t.kind == "comment" and t.text.strip()]
             display = decode_rfc2047(notes[0].strip()) if notes else None
         return Address(display_name=display, address=address, domain=address_domain(address))
+    split = _unbracketed_split(tokens)
+    if split is not None:
+        # A name-addr that lost its angle brackets (a web page or a chat ate them): the words
+        # beside the address are the display name, as written, not part of the address.
+        start, end = split
+        address, comments = _joined(tokens[start:end])
+        display = _phrase(tokens[:start] + tokens[end:])
+        if display is None and comments:
+            display = decode_rfc2047(comments[0])
+        return Address(display_name=display, address=address, domain=address_domain(address))
     # A bare addr-spec, possibly with CFWS between its parts (obs-local-part, obs-domain).
-    parts: list[str] = []
-    comments: list[str] = []
-    for token in tokens:
-        if token.kind == "comment":
-            if token.text.strip():
-                comments.append(token.text.strip())
-        elif token.kind == "quoted":
-            parts.append('"' + token.text.replace("\\", "\\\\").replace('"', '\\"') + '"')
-        else:
-            parts.append(token.text)
-    address = "".join(parts)
+    address, comments = _joined(tokens)
     if not address:
         return None  # comments alone are white space (CFWS), no mailbox: "undisclosed:; (no To-header)"
-    if "@" not in address:
-        # Not an address at all: keep the text as written (spaces included) for the report.
+    if not any(t.kind == "special" and t.text == "@" for t in tokens):
+        # Not an address at all: keep the text as written (spaces included) for the report. An
+        # '@' inside a quoted string is text, not an address's ('From: "a@b.test"' names none).
         first, last = tokens[0].start, tokens[-1].end
         address = value[first:last].strip()
+        return Address(display_name=decode_rfc2047(comments[0]) if comments else None, address=address,
+                       domain=None)
     # RFC 5322 section 3.4 allows a comment after an addr-spec; old mailers put the name there.
     display = decode_rfc2047(comments[0]) if comments else None
     return Address(display_name=display, address=address, domain=address_domain(address))
@@ -272,37 +339,75 @@ def _parse_short_addresses(text: str) -> tuple[Address, ...]:
     return _parse_address_list(text)
 
 
-def _parse_address_list(text: str) -> tuple[Address, ...]:
-    tokens = _tokenize(text)
-    out: list[Address] = []
+def _mailbox_tokens(tokens: list[_Token]) -> Iterator[list[_Token]]:
+    """The tokens of each mailbox of an address list, in order (group names left out)."""
     current: list[_Token] = []
     in_group = False
-
-    def flush() -> None:
-        built = _build(current, text)
-        if built is not None and len(out) < MAX_ADDRESSES:
-            out.append(built)
-        current.clear()
-
     for token in tokens:
         if token.kind == "special" and token.text == ",":
-            flush()
+            yield current
+            current = []
         elif token.kind == "special" and token.text == ":" and not in_group and not any(
                 t.kind == "angle" or (t.kind == "special" and t.text == "@") for t in current):
             # RFC 5322 section 3.4 group: "display-name: mailbox-list;". The name is not a mailbox.
-            current.clear()
+            current = []
             in_group = True
         elif token.kind == "special" and token.text == ";" and in_group:
-            flush()
+            yield current
+            current = []
             in_group = False
         else:
             current.append(token)
-        if len(out) >= MAX_ADDRESSES:
-            break
-    flush()
+    yield current
+
+
+def _parse_address_list(text: str) -> tuple[Address, ...]:
+    out: list[Address] = []
+    for mailbox in _mailbox_tokens(_tokenize(text)):
+        built = _build(mailbox, text)
+        if built is not None:
+            out.append(built)
+            if len(out) >= MAX_ADDRESSES:
+                break
     return tuple(out)
 
 
+UNBRACKETED_NAME = "a display name without angle brackets"
+_LOST_CHARACTERS = frozenset("?\ufffd")
+
+
+def address_field_defects(value: str, lost_names: bool = True) -> tuple[str, ...]:
+    """What is wrong with an address field's mailboxes, for the field's defects (at most one
+    note of each kind): a name written without the angle brackets around the address, and
+    (``lost_names``) a name that is only '?' or U+FFFD, the trace of a charset lost on the way.
+    A field of bytes that are not UTF-8 is read again in a legacy charset, whose name then
+    holds the characters: ``lost_names`` False."""
+    notes: dict[str, str] = {}
+    text = value[:MAX_VALUE_LENGTH]
+    for count, mailbox in enumerate(_mailbox_tokens(_tokenize(text))):
+        if count >= MAX_ADDRESSES:
+            break
+        built = _build(mailbox, text)
+        if built is None:
+            continue
+        if UNBRACKETED_NAME not in notes and not any(t.kind == "angle" for t in mailbox) \
+                and _unbracketed_split(mailbox) is not None:
+            # RFC 5322 section 3.4: a display name goes with an angle-addr. Most often a web
+            # page or a ticket tool took "<...>" for markup and dropped it.
+            notes[UNBRACKETED_NAME] = (
+                f"{UNBRACKETED_NAME} (RFC 5322 section 3.4 wants \"name <address>\"; a web page or "
+                f"a paste may have removed them): read as the name \"{(built.display_name or '')[:80]}\" "
+                f"and the address {built.address[:120]}")
+        name = (built.display_name or "").replace(" ", "")
+        if lost_names and LOST_NAME not in notes and len(name) >= 2 and _LOST_CHARACTERS.issuperset(name):
+            # A program that could not convert the name's charset wrote '?' for each character
+            # (Python's and iconv's "replace", archives that stored the text as ASCII): what
+            # the name was cannot be told from the message.
+            notes[LOST_NAME] = (
+                f"{LOST_NAME} (\"{built.display_name[:40] if built.display_name else ''}\" for "
+                f"{built.address[:120]}): its characters were lost in a charset conversion on the way "
+                "or in an archive, and the original name cannot be recovered")
+    return tuple(notes.values())
 
 
 def envelope_address(value: str | None) -> str | None:

@@ -32,7 +32,7 @@ from .domains import is_domain_name, is_ip_literal, normalize_domain, organizati
 from .envelope import analyze_envelope, boundary_mail_from, boundary_received_spf, list_intake
 from .hops import build_chain, host_organization, is_non_public_ip
 from .loader import LoadedInput, load_bytes
-from .message import LEGACY_CHARSET_DEFECTS, Message, parse_message
+from .message import LEGACY_CHARSET_DEFECTS, NOTICE_DEFECTS, Message, parse_message
 from .mime import hidden_characters, read_carried, repeated_fields
 from .model import (
     Comparison,
@@ -715,12 +715,18 @@ def _input_findings(loaded: LoadedInput, message: Message) -> list[Finding]:
                            explanation=cleanup))
     defects = [h for h in message.headers if h.defects]
     if defects:
-        # Fields only written in a legacy charset were read whole: a notice, not damage.
+        # Fields only written in a legacy charset were read whole, and a name of '?' lost its
+        # characters before the message got here: a notice, not damage.
         legacy_only = all(defect.startswith(LEGACY_CHARSET_DEFECTS) for h in defects for defect in h.defects)
+        notice_only = all(defect.startswith(NOTICE_DEFECTS) for h in defects for defect in h.defects)
+        if legacy_only:
+            title = f"{len(defects)} header field(s) in a legacy charset, not RFC 2047 encoded-words"
+        elif notice_only:
+            title = f"{len(defects)} header field(s) with text lost or in a legacy charset"
+        else:
+            title = f"{len(defects)} damaged header field(s)"
         out.append(Finding(
-            id="headers.defects", severity=Severity.NOTICE if legacy_only else Severity.WARNING,
-            title=(f"{len(defects)} header field(s) in a legacy charset, not RFC 2047 encoded-words"
-                   if legacy_only else f"{len(defects)} damaged header field(s)"),
+            id="headers.defects", severity=Severity.NOTICE if notice_only else Severity.WARNING, title=title,
             explanation="; ".join(f"{header_ref(h.index)} {h.name or '(no name)'}: {', '.join(h.defects)}"
                                   for h in defects[:10]),
         ))

@@ -39,6 +39,15 @@ _READ_AS_DECLARED = "bytes that are not UTF-8: read as {}, the charset the messa
 _READ_AS_ISO2022JP = "raw ISO-2022-JP (escape sequences), not RFC 2047 encoded-words: read as ISO-2022-JP"
 # How the defects of a field read in a legacy charset begin: the text is shown, nothing lost.
 LEGACY_CHARSET_DEFECTS = (_READ_AS_DECLARED.partition("{")[0], _READ_AS_ISO2022JP)
+# How the defect of a display name made of '?' only begins (see addresses.address_field_defects).
+LOST_NAME = "a display name of question marks only"
+# Defects that damage nothing the analysis reads: a notice, not a warning (a legacy charset
+# read whole; a display name whose characters were lost before the message got here).
+NOTICE_DEFECTS = (*LEGACY_CHARSET_DEFECTS, LOST_NAME)
+# Fields of mailboxes (RFC 5322 sections 3.6.2, 3.6.3 and 3.6.6), in lower case.
+_ADDRESS_FIELDS = frozenset(("from", "sender", "reply-to", "to", "cc", "bcc", "resent-from", "resent-sender",
+                             "resent-to", "resent-cc", "resent-bcc"))
+_LONGEST_ADDRESS_FIELD = max(map(len, _ADDRESS_FIELDS))
 # A multipart message declares no charset at its top; its first part's does (searched for in
 # this much of the body).
 _PART_CHARSET_WINDOW = 16 * 1024
@@ -253,6 +262,17 @@ def parse_message(raw: bytes) -> Message:
             defects = (*defects, *problems)
         if decoded is value and "=?" in value and unterminated_encoded_word(value):
             defects = (*defects, "an encoded-word (RFC 2047 section 2) that does not end with '?=': shown as written")
+        if len(name) <= _LONGEST_ADDRESS_FIELD and name.lower() in _ADDRESS_FIELDS and (
+                value.count("@") > value.count("<") or "??" in decoded
+                or ("\ufffd" in decoded and _NOT_UTF8 not in defects)):
+            # Only values that may hold such a mailbox are parsed: an '@' outside angle brackets,
+            # or a run of '?', also encoded (U+FFFD from bytes not UTF-8 is for the legacy-charset
+            # reading below to settle).
+            from .addresses import address_field_defects  # its regexes: only for such values
+
+            problems = address_field_defects(value, lost_names=_NOT_UTF8 not in defects)
+            if problems:
+                defects = (*defects, *problems)
         if direct:
             field = new(HeaderField)
             state = field.__dict__

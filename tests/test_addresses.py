@@ -7,11 +7,13 @@ import time
 import pytest
 
 from headerscope.addresses import (
+    address_field_defects,
     classify_bounce_address,
     decode_srs,
     envelope_address,
     parse_addresses,
 )
+from headerscope.message import LOST_NAME
 from headerscope.model import Address
 
 
@@ -36,6 +38,45 @@ def test_obsolete_forms() -> None:
     assert _pairs("<@relay.test,@other.test:user@example.com>") == [(None, "user@example.com")]
     assert _pairs("john . smith @ example . com (John Smith)") == [("John Smith", "john.smith@example.com")]
     assert _pairs("Joe Q. Public <jqp@example.com>") == [("Joe Q. Public", "jqp@example.com")]
+
+
+def test_a_name_whose_angle_brackets_were_lost_stays_out_of_the_address() -> None:
+    # RFC 5322 section 3.4: two words side by side are no addr-spec, and RFC 2047 section 5 (3)
+    # puts no encoded-word in one: the words are the name (a Czech help page's paste; an HTML
+    # page that ate "<user@email.com>").
+    assert parse_addresses("=?iso-8859-2?Q?=2E=20=20W=2E=20=E1?= test@seznam.cz") == (
+        Address(".  W. á", "test@seznam.cz", "seznam.cz"),)
+    assert _pairs("User user@email.com") == [("User", "user@email.com")]
+    assert _pairs('"John Doe" john@x.test, Mary Ann Smith mary@y.test') == [
+        ("John Doe", "john@x.test"), ("Mary Ann Smith", "mary@y.test")]
+    assert _pairs("jdoe@x.test John Doe") == [("John Doe", "jdoe@x.test")]
+    # The obsolete forms with white space around '.' and '@' are one address, as before.
+    assert _pairs("john . smith @ example . com") == [(None, "john.smith@example.com")]
+    assert _pairs('"john doe"@x.test') == [(None, '"john doe"@x.test')]
+    assert _pairs("john.smith@example.com (John Smith)") == [("John Smith", "john.smith@example.com")]
+
+
+def test_a_quoted_string_alone_and_a_domain_no_domain_can_be_are_no_address() -> None:
+    # 'From: "test.test1@virgin.net"': an '@' inside a quoted string is text (RFC 5322 section 3.2.4).
+    assert parse_addresses('"test.test1@virgin.net"') == (Address(None, '"test.test1@virgin.net"', None),)
+    assert [a.domain for a in parse_addresses('x@virgin.net", a@b#c.test, u@***.test, [a@b.test]')] == [
+        None, None, None, None]
+    assert [a.domain for a in parse_addresses("a@[192.0.2.1], b@Bücher.example, c@mail_1.x.test")] == [
+        "[192.0.2.1]", "bücher.example", "mail_1.x.test"]
+    # A mailbox redacted with '#' for '@' has no domain either.
+    assert parse_addresses('"test#hotmail.co.uk" <test#hotmail.co.uk>')[0].domain is None
+
+
+def test_address_field_defects() -> None:
+    unbracketed, = address_field_defects("User user@email.com")
+    assert unbracketed.startswith("a display name without angle brackets")
+    assert 'read as the name "User" and the address user@email.com' in unbracketed
+    assert address_field_defects("Joe <joe@x.test>, john . smith @ example.com, jdoe@x.test (Joe)") == ()
+    lost, = address_field_defects("???? <zhaowenjia@stu.xjtu.edu.cn>")
+    assert lost.startswith(LOST_NAME) and "cannot be recovered" in lost
+    assert address_field_defects("=?utf-8?B?Pz8/Pw==?= <a@x.test>, \ufffd\ufffd <b@x.test>")[0].startswith(LOST_NAME)
+    assert address_field_defects("???? <a@x.test>", lost_names=False) == ()
+    assert address_field_defects("Who? <one@y.test>, ? <two@y.test>") == ()
 
 
 def test_rfc2047_decoded_only_in_display_names() -> None:

@@ -1239,3 +1239,42 @@ def test_a_paste_that_stops_before_its_signatures_says_so_in_every_format() -> N
         assert words[1:] in text, fmt
     whole = analyze(paste + b"From: a@sender.example\r\n\r\nbody\r\n", offline=True)
     assert whole.no_signature_words() == "no DKIM-Signature"
+
+
+def test_a_from_that_lost_its_angle_brackets_names_the_address_and_says_so() -> None:
+    # A Czech help page's paste (2005): "From: =?iso-8859-2?Q?...?= test@seznam.cz", the name an
+    # encoded word (RFC 2047 section 5 (3): never part of an addr-spec), the brackets eaten.
+    from headerscope.api import analyze
+
+    raw = (b"Received: from [192.0.2.7] by email.seznam.cz with HTTP for test@seznam.cz; "
+           b"Fri, 12 Aug 2005 12:46:00 +0200 (CEST)\r\n"
+           b"Reply-To: =?iso-8859-2?Q?=2E=20=20W=2E=20=E1?= test@seznam.cz\r\n"
+           b"From: =?iso-8859-2?Q?=2E=20=20W=2E=20=E1?= test@seznam.cz\r\n"
+           b"To: info@nazev-domeny.cz\r\nSubject: dotaz\r\nDate: Fri, 12 Aug 2005 12:46:15 +0200 (CEST)\r\n\r\nx\r\n")
+    report = analyze(raw, offline=True)
+    assert [(a.display_name, a.address, a.domain) for a in report.envelope.header_from] == [
+        (".  W. \u00e1", "test@seznam.cz", "seznam.cz")]
+    assert [a.address for a in report.envelope.reply_to] == ["test@seznam.cz"]
+    [defects] = [f for f in report.findings if f.id == "headers.defects"]
+    assert defects.severity.value == "warning" and defects.title == "2 damaged header field(s)"
+    assert "From: a display name without angle brackets" in defects.explanation
+
+
+def test_a_from_of_a_quoted_string_alone_has_no_domain() -> None:
+    # A POP3 paste (virgin.net): 'From: "test.test1@virgin.net"', no address outside the quotes.
+    envelope, findings = _run('From: "test.test1@virgin.net"\nTo: a@x.test\n')
+    assert [(a.address, a.domain) for a in envelope.header_from] == [('"test.test1@virgin.net"', None)]
+    assert [f.id for f in findings] == ["envelope.no_from"]
+
+
+def test_a_display_name_of_question_marks_is_a_notice_that_the_name_is_lost() -> None:
+    # An archive's copy (openwall, Coremail sender): the Chinese name became "????".
+    from headerscope.api import analyze
+
+    raw = (b"From: ???? <zhaowenjia@stu.xjtu.edu.cn>\r\nTo: oss-security@lists.openwall.com\r\n"
+           b"Subject: s\r\nDate: Tue, 4 Jun 2024 10:00:00 +0800\r\n\r\nx\r\n")
+    report = analyze(raw, offline=True)
+    [defects] = [f for f in report.findings if f.id == "headers.defects"]
+    assert defects.severity.value == "notice"
+    assert defects.title == "1 header field(s) with text lost or in a legacy charset"
+    assert "the original name cannot be recovered" in defects.explanation
