@@ -1988,11 +1988,12 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
         ))
     mismatch = zone_name_mismatch(fields.date_text) if fields.date_text and "(" in fields.date_text else None
     if mismatch is not None:
-        name, written, minutes = mismatch
+        name, written, minutes, stood_for = mismatch
         findings.add(Finding(
             id="hops.zone_mismatch", severity=Severity.INFO,
             title=f"Hop {number}'s date gives {written} but names {name}",
-            explanation=(f"The stamp's time zone offset ({written}) and the zone it names ({name}) differ by "
+            explanation=(f"The stamp's time zone offset ({written}) and the zone it names ({name}, {stood_for} at "
+                         f"that date) differ by "
                          f"{_fmt_seconds(abs(minutes) * 60.0)}: the server's clock or its zone setting is wrong, so "
                          "delays measured to and from this hop may be off by that much (a long delay there may be "
                          "the wrong setting, not a queue)." + claim),

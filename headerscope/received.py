@@ -455,10 +455,41 @@ _UNAMBIGUOUS_ZONES = frozenset(("UT", "UTC", "GMT", "PST", "PDT", "MST", "MDT", 
 _offset_and_zone_name = compiled_on_first_use(r"([+-])(\d{2})(\d{2})\s*\(\s*([A-Za-z]{2,5})\s*\)\s*$")
 
 
-def zone_name_mismatch(date_text: str) -> tuple[str, str, int] | None:
-    """(the zone name, the offset as written, the difference in minutes) when a date's numeric
-    offset and the zone name in its comment disagree ("13:34:05 -0500 (GMT)": one of them is
-    wrong, a server's clock or zone setting); None when they agree or cannot be compared."""
+# Zone names whose offset changed over the years, with the IANA zones that used them: a stamp
+# is judged by the offset the name had at its own moment, not by today's. Moscow Time was
+# UTC+4 from 2011-03-27 to 2014-10-26 (Russia's law of 3 June 2011, IANA Europe/Moscow), so
+# "+0400 (MSK)" in 2012 is right and "+0300 (MSK)" then is a server with an outdated zone table.
+_ZONE_HISTORY = {"MSK": ("Europe/Moscow", "Europe/Volgograd", "Europe/Kirov", "Europe/Simferopol")}
+
+
+def _historical_offsets(name: str, moment: datetime) -> list[int]:
+    """The offsets (minutes east of UTC) the zones that used this name had under it at this
+    moment; empty when the name has no known history or no time zone data is at hand."""
+    keys = _ZONE_HISTORY.get(name)
+    if not keys:
+        return []
+    # Imported here: only a stamp naming such a zone needs the time zone database (the
+    # system's, else the tzdata package's).
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    offsets: list[int] = []
+    for key in keys:
+        try:
+            local = moment.astimezone(ZoneInfo(key))
+        except (ZoneInfoNotFoundError, ValueError, OSError, OverflowError):
+            continue
+        delta = local.utcoffset()
+        if local.tzname() == name and delta is not None:
+            offsets.append(int(delta.total_seconds()) // 60)
+    return offsets
+
+
+def zone_name_mismatch(date_text: str) -> tuple[str, str, int, str] | None:
+    """(the zone name, the offset as written, the difference in minutes, the offset the name
+    stood for then) when a date's numeric offset and the zone name in its comment disagree
+    ("13:34:05 -0500 (GMT)": one of them is wrong, a server's clock or zone setting); None when
+    they agree or cannot be compared. A name whose offset changed over the years (MSK) is
+    judged by the offset it had at the stamp's moment."""
     found = _offset_and_zone_name().search(date_text[-40:])
     if found is None:
         return None
@@ -468,9 +499,17 @@ def zone_name_mismatch(date_text: str) -> tuple[str, str, int] | None:
         return None
     offset = (int(hours) * 60 + int(minutes)) * (-1 if sign == "-" else 1)
     named = _ZONE_NAMES[name]
+    if name in _ZONE_HISTORY:
+        moment = parse_received_date(date_text)
+        offsets = _historical_offsets(name, moment) if moment is not None else []
+        if offset in offsets:
+            return None
+        if offsets:
+            named = offsets[0]
     if offset == named:
         return None
-    return name, f"{sign}{hours}{minutes}", offset - named
+    stood_for = f"{'-' if named < 0 else '+'}{abs(named) // 60:02d}{abs(named) % 60:02d}"
+    return name, f"{sign}{hours}{minutes}", offset - named, stood_for
 
 
 def parse_date_noted(text: str) -> tuple[datetime | None, list[str]]:

@@ -1729,8 +1729,17 @@ def test_the_alternative_boundary_follows_a_run_of_relays_known_by_their_greetin
 
 
 @pytest.mark.parametrize(("stamp", "expected"), [
-    ("Tue, 15 Jun 1999 13:34:05 -0500 (GMT)", ("GMT", "-0500", -300)),
-    ("Mon, 2 Nov 2026 10:00:00 -0700 (PST)", ("PST", "-0700", 60)),
+    ("Tue, 15 Jun 1999 13:34:05 -0500 (GMT)", ("GMT", "-0500", -300, "+0000")),
+    ("Mon, 2 Nov 2026 10:00:00 -0700 (PST)", ("PST", "-0700", 60, "-0800")),
+    # Moscow Time was UTC+4 from 2011-03-27 to 2014-10-26 (IANA Europe/Moscow): a 2012 Yandex
+    # stamp is right, and the same offset before and after is not; a server still on +0300 in
+    # 2012 had an outdated zone table.
+    ("Fri, 20 Jan 2012 11:18:35 +0400 (MSK)", None),
+    ("Sun, 27 Mar 2011 03:00:00 +0400 (MSK)", None),
+    ("Sat, 26 Mar 2011 12:00:00 +0400 (MSK)", ("MSK", "+0400", 60, "+0300")),
+    ("Fri, 20 Jan 2012 10:18:35 +0300 (MSK)", ("MSK", "+0300", -60, "+0400")),
+    ("Wed, 06 May 2026 10:01:33 +0300 (MSK)", None),
+    ("Wed, 06 May 2026 10:01:33 +0400 (MSK)", ("MSK", "+0400", 60, "+0300")),
     ("Mon, 2 Nov 2026 10:00:00 -0800 (PST)", None),
     ("Fri, 18 Jan 2013 07:33:38 +0800 (CST)", None),  # China's CST: a name of several zones
     ("Mon, 2 Nov 2026 10:00:00 +0000 (UTC)", None),
