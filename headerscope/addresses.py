@@ -377,6 +377,19 @@ _LOST_CHARACTERS = frozenset("?\ufffd")
 
 
 def address_field_defects(value: str, lost_names: bool = True) -> tuple[str, ...]:
+    """See ``_address_field_defects``; short values are remembered, as by ``parse_addresses``
+    (a mailbox's To: and Cc: lists repeat from message to message)."""
+    if len(value) <= _CACHED_VALUE_LENGTH:
+        return _short_address_field_defects(value, lost_names)
+    return _address_field_defects(value, lost_names)
+
+
+@lru_cache(maxsize=_CACHED_VALUES)
+def _short_address_field_defects(value: str, lost_names: bool) -> tuple[str, ...]:
+    return _address_field_defects(value, lost_names)
+
+
+def _address_field_defects(value: str, lost_names: bool) -> tuple[str, ...]:
     """What is wrong with an address field's mailboxes, for the field's defects (at most one
     note of each kind): a name written without the angle brackets around the address, and
     (``lost_names``) a name that is only '?' or U+FFFD, the trace of a charset lost on the way.

@@ -263,11 +263,11 @@ def parse_message(raw: bytes) -> Message:
         if decoded is value and "=?" in value and unterminated_encoded_word(value):
             defects = (*defects, "an encoded-word (RFC 2047 section 2) that does not end with '?=': shown as written")
         if len(name) <= _LONGEST_ADDRESS_FIELD and name.lower() in _ADDRESS_FIELDS and (
-                value.count("@") > value.count("<") or "??" in decoded
-                or ("\ufffd" in decoded and _NOT_UTF8 not in defects)):
-            # Only values that may hold such a mailbox are parsed: an '@' outside angle brackets,
-            # or a run of '?', also encoded (U+FFFD from bytes not UTF-8 is for the legacy-charset
-            # reading below to settle).
+                (value.count("@") > value.count("<") and (" " in value or "\t" in value or "(" in value))
+                or "??" in decoded or ("\ufffd" in decoded and _NOT_UTF8 not in defects)):
+            # Only values that may hold such a mailbox are parsed: an '@' outside angle brackets
+            # and a space or comment (not a bare "a@b.test"), or a run of '?', also encoded (U+FFFD
+            # from bytes not UTF-8 is for the legacy-charset reading below to settle).
             from .addresses import address_field_defects  # its regexes: only for such values
 
             problems = address_field_defects(value, lost_names=_NOT_UTF8 not in defects)
