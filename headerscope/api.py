@@ -129,6 +129,28 @@ def _parse_date(value: str | None) -> tuple[datetime | None, bool]:
     return date, date is not None and any("no time zone" in note for note in notes)
 
 
+def _weekday_finding(value: str | None, date: datetime | None) -> Finding | None:
+    """A Date: whose day of the week is not the one of its date (RFC 5322 section 3.3)."""
+    if not value or date is None:
+        return None
+    from .received import weekday_contradiction
+
+    contradiction = weekday_contradiction(value, date)
+    if contradiction is None:
+        return None
+    written, actual = contradiction
+    return Finding(
+        id="date.weekday_mismatch", severity=Severity.NOTICE,
+        title=f"Date: says {written}, but {date.date().isoformat()} is a {actual}",
+        explanation=(f"The Date: header names {written} for a date that fell on a {actual}. RFC 5322 section "
+                     "3.3 requires the day of the week, when given, to be the one the date implies, and mail "
+                     "programs write both from one clock: this date was written or changed by hand (a "
+                     "hand-edited or anonymised copy, a date shifted afterwards) or by a badly made "
+                     "generator. The moment used is the date and time as written."),
+        reference="https://www.rfc-editor.org/rfc/rfc5322#section-3.3", subject="Date",
+    )
+
+
 def _journey_start(message: Message, date: datetime | None) -> datetime | None:
     """The Date: header's moment, or the newest Resent-Date when the message was resent after
     it and its oldest Received stamp is not earlier (the Received fields are this journey's)."""
@@ -384,6 +406,9 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
             reference="https://www.rfc-editor.org/rfc/rfc5322#section-3.3", subject="Date",
         ))
     date_field = message.first("Date")
+    weekday = _weekday_finding(date_field, date)
+    if weekday is not None:
+        findings.append(weekday)
     if date is None and loaded.has_body:
         # RFC 5322 section 3.6 requires one Date: (section 3.6.1, the origination date); a
         # headers-only paste may simply have left it out, so only a whole message is told.

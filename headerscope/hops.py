@@ -31,7 +31,13 @@ from ._value import Value, frozen, frozen_maker
 from .domains import is_ip_literal, list_id_label, normalize_domain, organizational_domain
 from .message import Message
 from .model import Finding, HeaderField, Hop, ReceivedFields, Role, Severity
-from .received import NO_TIME_ZONE, parse_received, parse_received_timed, zone_name_mismatch
+from .received import (
+    NO_TIME_ZONE,
+    parse_received,
+    parse_received_timed,
+    weekday_contradiction,
+    zone_name_mismatch,
+)
 from .text import compiled_on_first_use, header_ref
 
 # A message with 100,000 Received fields is a loop or an attack. Only the latest (topmost)
@@ -1934,6 +1940,34 @@ _impossible_ipv4_re = compiled_on_first_use(
     r"\[(?=[\d.]+\])(?:\d{1,3}\.){0,3}(?:25[6-9]|2[6-9]\d|[3-9]\d\d)(?:\.\d{1,3}){0,3}\]")
 
 
+def _weekday_finding(fields: ReceivedFields, number: int, below_boundary: bool, claim: str) -> Finding | None:
+    """A stamp whose day of the week is not the one of its date (RFC 5322 section 3.3)."""
+    if not fields.date_text or not fields.timestamp:
+        return None
+    try:
+        moment = datetime.fromisoformat(fields.timestamp)
+    except ValueError:
+        return None
+    contradiction = weekday_contradiction(fields.date_text, moment)
+    if contradiction is None:
+        return None
+    written, actual = contradiction
+    if below_boundary:
+        why = ("a mail server writes both from its clock, so this stamp was written or changed by hand: a "
+               "made-up Received header, or a copy whose dates were edited or anonymised." + claim)
+    else:
+        why = ("a mail server writes both from its clock, and this stamp is the receiving side's own: the "
+               "header was changed after delivery (a hand-edited or anonymised copy, a date shifted "
+               "afterwards), so its times are not the ones the server wrote.")
+    return Finding(
+        id="hops.weekday_mismatch", severity=Severity.NOTICE,
+        title=f"Hop {number}'s date says {written}, but {moment.date().isoformat()} is a {actual}",
+        explanation=(f"The stamp names {written} for a date that fell on a {actual}. RFC 5322 section 3.3 "
+                     f"requires the day of the week, when given, to be the one the date implies; {why}"),
+        reference=_RFC5322_DATE, subject=f"hop {number}",
+    )
+
+
 def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | None,
                   from_date: bool, below_boundary: bool, *, measured_from_first_hop: bool = False,
                   why_waited: str | None = None, fast_clock: str | None = None) -> None:
@@ -1986,6 +2020,9 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                         + claim,
             reference=_RFC5322_DATE, subject=subject,
         ))
+    weekday = _weekday_finding(fields, number, below_boundary, claim)
+    if weekday is not None:
+        findings.add(weekday)
     mismatch = zone_name_mismatch(fields.date_text) if fields.date_text and "(" in fields.date_text else None
     if mismatch is not None:
         name, written, minutes, stood_for = mismatch

@@ -512,6 +512,29 @@ def zone_name_mismatch(date_text: str) -> tuple[str, str, int, str] | None:
     return name, f"{sign}{hours}{minutes}", offset - named, stood_for
 
 
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def weekday_contradiction(text: str, moment: datetime) -> tuple[str, str] | None:
+    """(the day of the week written, the day the date falls on) when a date starts with a
+    day of the week ("Thu, 29 Apr 2011 ...") that is not the one of the date it names; None
+    otherwise. RFC 5322 section 3.3: "the day-of-week (if included) MUST be the day implied by
+    the date". ``moment`` is the date as read, in its own offset (so its calendar day is the
+    one written). Asked once per date by the findings, not by the date readers: they stay as
+    fast as they were."""
+    head = text.lstrip()[:12]
+    word = head.split(",", 1)[0].split(None, 1)[0].lower() if head.strip() else ""
+    if len(word) < 3 or not word.isalpha():
+        return None
+    written = next((index for index, name in enumerate(_DAY_NAMES) if name.lower().startswith(word)), None)
+    if written is None:
+        return None
+    actual = moment.weekday()
+    if written == actual:
+        return None
+    return _DAY_NAMES[written], _DAY_NAMES[actual]
+
+
 def parse_date_noted(text: str) -> tuple[datetime | None, list[str]]:
     """``parse_received_date`` with the tolerant reader's notes on what it assumed (a missing
     time zone read as UTC, say); no notes for a date written as RFC 5322 prescribes."""

@@ -1988,3 +1988,45 @@ def test_a_paste_whose_earliest_hop_is_an_internal_relay_is_not_mail_sent_inside
     whole = [f.id for f in headerscope.analyze(paste + b"From: a@contoso.example\r\n\r\nbody\r\n",
                                                offline=True).findings]
     assert "hops.internal_only" in whole and "hops.arrival_missing" not in whole
+
+
+def test_a_day_of_the_week_the_date_does_not_fall_on_is_told_for_date_and_stamps() -> None:
+    # RFC 5322 section 3.3: the day-of-week "MUST be the day implied by the date". An anonymised
+    # au/KDDI bounce (sisimai's set) shifted its dates: 29 April 2011 was a Friday.
+    import headerscope
+
+    def report(day: str) -> list[tuple[str, str, str]]:
+        raw = (f"Received: from mx.example.net (mx.example.net [192.0.2.10]) by mx.receiver.example "
+               f"(Postfix) with ESMTPS id 1; {day}, 29 Apr 2011 14:34:47 +0000 (UTC)\r\n"
+               f"Received: from submit.example.net (submit.example.net [192.0.2.9]) by mx.example.net "
+               f"(Postfix) with ESMTP id 2; {day}, 29 Apr 2011 23:34:46 +0900 (JST)\r\n"
+               f"Date: {day}, 29 Apr 2011 23:34:45 +0900\r\nFrom: a@example.net\r\nTo: b@receiver.example\r\n"
+               "Subject: s\r\n\r\nbody\r\n").encode()
+        findings = headerscope.analyze(raw, offline=True).findings
+        return [(f.id, f.title, f.explanation) for f in findings if "weekday" in f.id]
+
+    assert report("Fri") == []
+    found = report("Thu")
+    assert [(id_, title) for id_, title, _ in found] == [
+        ("date.weekday_mismatch", "Date: says Thursday, but 2011-04-29 is a Friday"),
+        ("hops.weekday_mismatch", "Hop 1's date says Thursday, but 2011-04-29 is a Friday"),
+        ("hops.weekday_mismatch", "Hop 2's date says Thursday, but 2011-04-29 is a Friday")]
+    # Hop 1 is the sender's claim, hop 2 the receiving side's own stamp, changed after delivery.
+    assert "the sender's claim, not evidence" in found[1][2]
+    assert "the receiving side's own" in found[2][2] and "claim" not in found[2][2]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Thu, 29 Apr 2011 23:34:45 +0900", ("Thursday", "Friday")),
+    ("Fri, 29 Apr 2011 23:34:45 +0900", None),
+    ("Thursday, 29 April 2011 10:00:00 +0000", ("Thursday", "Friday")),
+    ("Thu Apr 29 23:34:45 2011", ("Thursday", "Friday")),  # asctime order
+    ("Tues, 26 Apr 2011 10:00:00 +0000", None),
+    ("29 Apr 2011 23:34:45 +0900", None),  # no day of the week: nothing to contradict
+    ("Sat, 30 Apr 2011 00:30:00 +0900", None),  # the local date counts, not UTC's (a Friday)
+])
+def test_weekday_contradiction(text: str, expected: tuple[str, str] | None) -> None:
+    from headerscope.received import parse_received_date, weekday_contradiction
+
+    moment = parse_received_date(text)
+    assert moment is not None and weekday_contradiction(text, moment) == expected
