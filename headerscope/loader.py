@@ -581,11 +581,20 @@ def _find_pasted_header(lines: _Lines) -> None:
             break
     if first_trace is None:
         return
-    # The run of field and fold lines (with the same quote marks) that holds the trace field.
+    marks = prefix.rstrip(b" \t")
+    # The run of field and fold lines (with the same quote marks) that holds the trace field; in
+    # a quoted paste, across empty lines a chat or web tool put between the quoted lines.
     start = first_trace
     while start > 0:
         previous = lines.text[start - 1]
-        if prefix and not previous.startswith(prefix.rstrip(b" \t")):
+        if prefix and _is_blank(previous) and start > 1 and lines.text[start - 2].startswith(marks):
+            previous = lines.text[start - 2]
+            body = previous[len(prefix):] if previous.startswith(prefix) else previous[len(marks):]
+            if not (_is_field(body) or (body[:1] in (b" ", b"\t") and body.strip())):
+                break
+            start -= 2
+            continue
+        if prefix and not previous.startswith(marks):
             break
         body = previous[len(prefix):] if prefix and previous.startswith(prefix) else previous.lstrip(b">")
         if not (_is_field(body) or (body[:1] in (b" ", b"\t") and body.strip())):
@@ -598,23 +607,88 @@ def _find_pasted_header(lines: _Lines) -> None:
         lines.cleanups.append(f"skipped {start} line(s) of text before the pasted header fields (a note, a code "
                               "fence, a reply's or a forward's lines)")
     if prefix:
-        lines.split_all()
-        marks = prefix.rstrip(b" \t")
-        end = len(lines.text)
-        for index, line in enumerate(lines.text):
-            if not line.startswith(marks):
-                end = index
-                break
-            lines.text[index] = line[len(prefix):] if line.startswith(prefix) else line[len(marks):].lstrip(b" \t")
-        lines.reshape(f"removed the quote marks ('{marks.decode('ascii', 'replace')}') of a quoted paste")
-        if end < len(lines.text):
-            lines.truncate(end, "dropped the text after the quoted header")
+        _unquote(lines, marks)
     # Only the header block is searched for the closing fence: the body is never split.
     end = lines.header_block_end()
     fence = next((i for i in range(min(end + 1, len(lines.text)))
                   if lines.text[i].strip().startswith(_CODE_FENCES)), None)
     if fence is not None:
-        lines.truncate(fence, "dropped a closing code fence and what followed it")
+        lines.truncate(fence, "dropped a closing code fence and what followed it" + _dropped_fields(lines, fence))
+
+
+def _unquote(lines: _Lines, marks: bytes) -> None:
+    """Take the quote marks off a quoted paste (the input starts with its first quoted line).
+
+    The quote runs on across empty lines that more quoted lines follow: a chat or web tool puts
+    one after every line, or a reply has a stray one. Inside the quoted header (before a line of
+    quote marks alone, its own empty line), such empty lines followed by a field or a folded line
+    are the copy's, not the message's: removed, or the header would end at the first of them.
+    One space after the marks is the quote's when most quoted lines have it ("> "), so that the
+    deeper indentation of folded lines stays and a field quoted ">Name:" is not made a fold."""
+    lines.split_all()
+    count = len(lines.text)
+    end = count
+    quoted = spaced = 0
+    index = 0
+    while index < count:
+        line = lines.text[index]
+        if line.startswith(marks):
+            quoted += 1
+            spaced += line[len(marks):len(marks) + 1] in (b" ", b"\t")
+            index += 1
+            continue
+        if not _is_blank(line):
+            end = index
+            break
+        following = index
+        while following < count and _is_blank(lines.text[following]):
+            following += 1
+        if following == count or not lines.text[following].startswith(marks):
+            end = index
+            break
+        index = following  # empty lines inside the quote
+    style = marks + b" " if spaced * 2 > quoted else marks
+    removed: set[int] = set()
+    in_header = True
+    run: list[int] = []
+    for index in range(end):
+        line = lines.text[index]
+        if not line.startswith(marks):
+            run.append(index)  # an inserted empty line: decided at the next quoted line
+            continue
+        text = line[len(style):] if line.startswith(style) else line[len(marks):].lstrip(b" \t")
+        lines.text[index] = text
+        if in_header and run and (_is_field(text) or (text[:1] in (b" ", b"\t") and text.strip())):
+            removed.update(run)
+        run = []
+        if not text.strip(b" \t"):
+            in_header = False  # the quoted header's own empty line: the quoted body follows
+    lines.reshape(f"removed the quote marks ('{marks.decode('ascii', 'replace')}') of a quoted paste")
+    if end < count and lines.blank_from(end):
+        del lines.text[end:], lines.ends[end:]  # blank lines only: the headers paste ends there
+    elif end < count:
+        lines.truncate(end, "dropped the text after the quoted header" + _dropped_fields(lines, end))
+    if removed:
+        lines.text[:] = [line for i, line in enumerate(lines.text) if i not in removed]
+        lines.ends[:] = [line_end for i, line_end in enumerate(lines.ends) if i not in removed]
+        lines.reshape(f"removed {len(removed)} empty line(s) between the lines of the quoted header: the copy put "
+                      "them there (a chat or web page's line spacing)")
+
+
+def _dropped_fields(lines: _Lines, start: int) -> str:
+    """What a paste's dropped tail held of a message's own header (its trace fields), said with
+    the drop: a second header pasted below the first is not lost without a word."""
+    names: dict[str, int] = {}
+    for line in lines.text[start:]:
+        quote = _quote_prefix().match(line) if line[:1] == b">" else None
+        text = (line[quote.end():] if quote else line)[:_MAX_SCAN_LINE]
+        if _trace_field().match(text):
+            name = text.split(b":", 1)[0].strip().decode("ascii", "replace")
+            names[name] = names.get(name, 0) + 1
+    if not names:
+        return ""
+    listed = ", ".join(f"{name} \u00d7{n}" if n > 1 else name for name, n in names.items())
+    return f" (it held header fields too, not analysed: {listed})"
 
 
 def _respace_web_text(lines: _Lines) -> None:

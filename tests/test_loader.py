@@ -976,3 +976,59 @@ def test_only_links_whose_text_is_their_own_target_are_undone() -> None:
     assert load_bytes(in_subject).data is in_subject
     assert load_bytes(both).data == (
         b"Subject: see example.com\nReceived: by MX.Example.net id 1; 4 Jul 2023 08:10:05 -0000\n\nbody\n")
+
+
+# A Gmail header as a reply or a chat quotes it (real shapes, 2025): "> " before every line.
+QUOTED_GMAIL_HEADER = (
+    b"Received: from mail8421.emails.shop.example (mail8421.emails.shop.example. [192.0.2.248])\n"
+    b"        by mx.google.com with ESMTPS id 6a1803df08f44-882865c0e8dsi25549736d6.627.2025.11.15.05.28.36\n"
+    b"        for <pat@gmail.example>\n"
+    b"        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256);\n"
+    b"        Sat, 15 Nov 2025 05:28:36 -0800 (PST)\n"
+    b"Received-SPF: pass (google.com: domain of bounce@shop.example designates 192.0.2.248 as permitted sender) "
+    b"client-ip=192.0.2.248;\n"
+    b"Authentication-Results: mx.google.com;\n"
+    b"       spf=pass (google.com: domain of bounce@shop.example designates 192.0.2.248 as permitted sender) "
+    b"smtp.mailfrom=bounce@shop.example;\n"
+    b"       dmarc=pass (p=REJECT sp=REJECT dis=NONE) header.from=shop.example\n"
+    b"From: Shop <customer-service@shop.example>\n"
+)
+
+
+def _quoted(header: bytes, after_each: bytes = b"") -> bytes:
+    return b"".join(b"> " + line + after_each for line in header.splitlines(keepends=True))
+
+
+def test_empty_lines_inside_a_quoted_header_do_not_end_it() -> None:
+    # A chat export put an empty line after every quoted line; a reply had one stray empty line
+    # after its first quoted line, whose mark had no space (">Received:"). Both were cut at the
+    # first empty line: one hop, "No From:", the receiver's verdicts gone.
+    expected = [(h.name, h.value) for h in parse_message(QUOTED_GMAIL_HEADER).headers]
+    assert [name for name, _ in expected] == ["Received", "Received-SPF", "Authentication-Results", "From"]
+    every_line = b"is this legit?\n\n" + _quoted(QUOTED_GMAIL_HEADER, after_each=b"\n")
+    first, rest = QUOTED_GMAIL_HEADER.split(b"\n", 1)
+    stray = (b"from the headers in the copy I received:\n\n>" + first + b"\n\n" + _quoted(rest)
+             + b"\nYou might want to have a look at that.\n")
+    for paste, removed in ((every_line, 9), (stray, 1)):
+        loaded = load_bytes(paste, source="stdin")
+        assert [(h.name, h.value) for h in parse_message(loaded.data).headers] == expected
+        assert not loaded.has_body and not loaded.byte_exact
+        assert (f"removed {removed} empty line(s) between the lines of the quoted header: the copy put them there "
+                "(a chat or web page's line spacing)") in loaded.cleanups
+    # The quoted header's own empty line (a line of quote marks alone) still ends it: the
+    # quoted body after it keeps its empty lines.
+    message = _quoted(b"Received: from a.example by b.example; Sat, 15 Nov 2025 05:28:35 -0800\nFrom: a@example.org\n"
+                      b"\nHello,\n\nregards\n")
+    loaded = load_bytes(b"On Monday Ann wrote:\n" + message)
+    assert parse_message(loaded.data).body == b"Hello,\n\nregards\n"
+
+
+def test_a_header_dropped_after_a_quoted_paste_is_named() -> None:
+    # Text after the quote is dropped; when it holds trace fields (a second header pasted
+    # unquoted), the clean-up says which, rather than losing them without a word.
+    paste = (_quoted(QUOTED_GMAIL_HEADER) + b"\nand the other one:\n"
+             + b"Received: from a.example by b.example; Sat, 15 Nov 2025 05:28:36 -0800\n"
+             + b"Received: from c.example by a.example; Sat, 15 Nov 2025 05:28:35 -0800\n")
+    loaded = load_bytes(paste)
+    assert ("dropped the text after the quoted header (it held header fields too, not analysed: "
+            "Received \u00d72)") in loaded.cleanups
