@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import itertools
 import re
 from collections.abc import Callable, Iterator
 
@@ -543,6 +544,9 @@ _trace_field = compiled_on_first_use(rb"(?i)(?:received|return-path|delivered-to
                           rb"[a-z-]+|x-originating-ip|x-google-smtp-source)[ \t]*:")
 # Quote marks of a reply ("> ", ">> ", "> > ").
 _quote_prefix = compiled_on_first_use(rb"(?:>[ \t]?)++")
+# A list marker a note puts before a pasted field: "1. ", "2) ", "* ", "- ", "\u2022 " (Markdown,
+# CommonMark section 5.2: at most 9 digits; 3 are plenty for a note).
+_list_marker = compiled_on_first_use(rb"[ \t]{0,3}(?:[0-9]{1,3}[.)]|[*+-]|\xe2\x80\xa2)[ \t]+")
 # Lines searched for the pasted header, and the field lines before a trace field still part of it.
 _PASTE_SEARCH_LINES = 200
 _CODE_FENCES = (b"```", b"~~~")
@@ -570,6 +574,7 @@ def _find_pasted_header(lines: _Lines) -> None:
         return  # the input starts with a header (a message without trace fields is one too)
     first_trace = None
     prefix = b""
+    marker = None
     for index in lines.indexes_from(0):
         if index >= _PASTE_SEARCH_LINES:
             return
@@ -579,7 +584,24 @@ def _find_pasted_header(lines: _Lines) -> None:
         if _trace_field().match(unquoted[:_MAX_SCAN_LINE]):
             first_trace, prefix = index, (line[:quote.end()] if quote else b"")
             break
+        marker = None if quote else _list_marker().match(line)
+        if marker is not None and _trace_field().match(line[marker.end():marker.end() + _MAX_SCAN_LINE]):
+            first_trace = index
+            break
+        marker = None
     if first_trace is None:
+        return
+    if marker is not None:
+        # "1. Received: ..." (a note's numbered list, or a Markdown list): the header starts
+        # at the marked field, whatever line of the note comes before it.
+        if first_trace:
+            lines.drop_front(first_trace)
+            lines.cleanups.append(f"skipped {first_trace} line(s) of text before the pasted header fields (a "
+                                  "note, a code fence, a reply's or a forward's lines)")
+        shown = one_line(lines.text[0][:marker.end()].strip().decode("utf-8", "replace"))
+        lines.text[0] = lines.text[0][marker.end():]
+        lines.reshape(f"removed the list marker ('{shown}') before the first header field")
+        _drop_closing_fence(lines)
         return
     marks = prefix.rstrip(b" \t")
     # The run of field and fold lines (with the same quote marks) that holds the trace field; in
@@ -608,6 +630,11 @@ def _find_pasted_header(lines: _Lines) -> None:
                               "fence, a reply's or a forward's lines)")
     if prefix:
         _unquote(lines, marks)
+    _drop_closing_fence(lines)
+
+
+def _drop_closing_fence(lines: _Lines) -> None:
+    """A Markdown code fence after the pasted header ends the paste: it and what follows go."""
     # Only the header block is searched for the closing fence: the body is never split.
     end = lines.header_block_end()
     fence = next((i for i in range(min(end + 1, len(lines.text)))
@@ -691,6 +718,46 @@ def _dropped_fields(lines: _Lines, start: int) -> str:
     return f" (it held header fields too, not analysed: {listed})"
 
 
+# A row of the grid Microsoft's Message Header Analyzer shows (its "Other headers" table, copied
+# from the page): the row's number, a tab, the field's name, a tab, its value. A copy from
+# Markdown may keep the backtick of an inline code span before the first row.
+_mha_row = compiled_on_first_use(rb"`?([0-9]{1,4})\t([\x21-\x39\x3b-\x7e]{1,76})\t")
+
+
+def _rewrite_header_grid(lines: _Lines) -> None:
+    """The Message Header Analyzer's grid, "N<TAB>Name<TAB>Value" a row: each row becomes the
+    field "Name: Value". Only a run of at least two rows, numbered upwards, that names a trace
+    field (Received, Authentication-Results...): numbered tab-separated lines of another
+    kind stay as they are."""
+    first = None
+    for index in lines.indexes_from(0):
+        if index >= _PASTE_SEARCH_LINES:
+            return
+        if lines.text[index][:1] in _GRID_FIRST and _mha_row().match(lines.text[index]):
+            first = index
+            break
+    if first is None:
+        return
+    rows: list[tuple[int, re.Match[bytes]]] = []
+    number = -1
+    for index in lines.indexes_from(first):
+        row = _mha_row().match(lines.text[index])
+        if row is None or int(row.group(1)) <= number:
+            break
+        number = int(row.group(1))
+        rows.append((index, row))
+    if len(rows) < 2 or not any(_trace_field().match(row.group(2) + b":") for _, row in rows):
+        return
+    for index, row in rows:
+        line = lines.text[index]
+        lines.text[index] = row.group(2) + b": " + line[row.end():].lstrip(b" \t")
+    lines.reshape(f"rewrote {len(rows)} row(s) of the Message Header Analyzer's grid (number, name, value) as "
+                  "header fields")
+
+
+_GRID_FIRST = frozenset(bytes([c]) for c in b"`0123456789")
+
+
 def _respace_web_text(lines: _Lines) -> None:
     """A header copied from a web page: no-break spaces at line starts are the fold's spaces,
     zero-width characters at line starts are dropped. Only at line starts: inside a value a
@@ -769,6 +836,99 @@ def _restore_lost_folds(lines: _Lines) -> None:
         return
     _indent_again(lines, lost, f"indented {len(lost)} line(s) that are no header field again: the paste lost the "
                                "indentation of folded lines")
+
+
+# A header field's name run onto the end of the field before it (a copy that lost the line
+# breaks between fields): a name of letters and hyphens, a colon and a space. Each run of
+# letters is tried at its start only (the look-behind), so a search is linear in the line.
+_run_on_name = compiled_on_first_use(rb"(?<![A-Za-z-])[A-Za-z][A-Za-z-]{0,76}+:[ \t]")
+# What may stand right before a field run onto the previous one: the end of a value (a space,
+# the ">" of an address, the ")" of a comment, the '"' of a quoted string) or the digit a date
+# or a version number ends with ("+0000Received:", "1.0Content-Type:").
+_RUN_ON_AFTER = frozenset(b' \t>)"0123456789')
+# The end of a date (RFC 5322 section 3.3): a zone offset, an obsolete zone name, or a zone
+# comment after it ("+0200 (CEST)"); a field run on right after one ends a Received or a Date.
+_date_end = compiled_on_first_use(rb"(?:[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?[ \t]+(?:[+-][0-9]{4}|[A-Za-z]{1,5})"
+                                  rb"(?:[ \t]*\([^()\r\n]{1,40}\))?)[ \t]*\Z")
+# How a Received field starts (RFC 5321 section 4.4: "from", "by", or a comment such as qmail's).
+_received_start = compiled_on_first_use(rb"(?i:from|by)[ \t]|\(")
+_RUN_ON_LINE = 256 * 1024
+"""Longer lines are not searched for fields run together (a whole header is far shorter)."""
+
+
+def _split_run_together_fields(lines: _Lines) -> None:
+    """Header fields a copy ran together on one line ("...evolt.org>Envelope-to: ...", five
+    "Received:" on one line, "... +0200 (CEST)Date: ..."): each is put on a line of its own.
+
+    Only in a paste: a header with no body, or text a clean-up already took off (a note, quote
+    marks), and with no folded line at all (a copy that lost the line breaks lost those of the
+    folds too, while every server folds the Received fields it writes, so a message as
+    delivered never qualifies). A line is split only on strong evidence: a "Received: from"
+    or "Received: by" run onto it, a field run on right after a date, or two fields or more.
+    Only names of header fields split (RFC 5322 section 3.6 and the other names a header
+    carries), after the end of a value; never inside a Subject or another field of free text,
+    which may hold any words (the text after "Subject:" stays in it)."""
+    end = min(lines.header_block_end(), MAX_HEADER_FIELDS)
+    if end == 0 or not _is_field(lines.text[0]) or any(line[:1] in (b" ", b"\t") for line in lines.text[:end]):
+        return
+    if not lines.changed and not (end >= len(lines.text) or lines.blank_from(end)):
+        return  # a message with a body, as it was given: its fields are its own
+    text: list[bytes] = []
+    ends: list[bytes] = []
+    split = added = 0
+    kept_in_free_text = False
+    for index in range(end):
+        line = lines.text[index]
+        pieces, stopped = _run_on_pieces(line) if len(line) <= _RUN_ON_LINE else ([line], False)
+        if len(pieces) > 1:
+            split += 1
+            added += len(pieces) - 1
+            kept_in_free_text = kept_in_free_text or stopped
+        text.extend(pieces)
+        ends.extend([lines.ends[index] or b"\n"] * (len(pieces) - 1) + [lines.ends[index]])
+    if not split:
+        return
+    lines.text[:end] = text
+    lines.ends[:end] = ends
+    lines.reshape(f"split {split} line(s) holding header fields run together (a copy that lost the line breaks) "
+                  f"into {split + added} fields" + (": the text after a Subject: or another field of free text "
+                                                    "stays in it" if kept_in_free_text else ""))
+
+
+def _run_on_pieces(line: bytes) -> tuple[list[bytes], bool]:
+    """The fields run together on ``line`` (the line alone when the evidence is not strong),
+    and whether a field of free text kept fields that may follow in it."""
+    colon = line.find(b":")
+    if colon < 0 or (line.find(b": ", colon + 1) < 0 and line.find(b":\t", colon + 1) < 0):
+        return [line], False  # no second "name: ": nothing run on (the common, fast case)
+    if line[:colon].strip().lower() in _FREE_TEXT_NAMES:
+        return [line], False
+    starts: list[int] = []
+    strong = False
+    current = line[:colon].strip().lower()
+    segment_start = 0
+    for found in _run_on_name().finditer(line, colon + 1):
+        at = found.start()
+        name = found.group()[:-2].lower().rstrip(b":")
+        if line[at - 1] not in _RUN_ON_AFTER or not _names_a_header_field(name + b":"):
+            continue
+        before = line[max(segment_start, at - 80):at]
+        if name == b"received" and _received_start().match(line, found.end()):
+            strong = True
+        if current in (b"received", b"date", b"delivery-date", b"resent-date") and _date_end().search(before):
+            strong = True
+        starts.append(at)
+        if name in _FREE_TEXT_NAMES:
+            break  # a subject may hold any words: nothing after it is split off
+        current, segment_start = name, at
+        if len(starts) >= MAX_HEADER_FIELDS:
+            break
+    if not starts or not (strong or len(starts) >= 2):
+        return [line], False
+    bounds = [0, *starts, len(line)]
+    pieces = [line[a:b].rstrip(b" \t") for a, b in itertools.pairwise(bounds)]
+    stopped = pieces[-1].split(b":", 1)[0].strip().lower() in _FREE_TEXT_NAMES
+    return pieces, stopped
 
 
 def _indent_again(lines: _Lines, lost: list[int], cleanup: str) -> None:
@@ -886,6 +1046,7 @@ _markdown_autolink = compiled_on_first_use(
     rb"\[([^\[\]()<>\s]{1,320})\]\((?:https?://([^\s()<>/]{1,253})/?|mailto:([^\s()<>]{1,320}))\)")
 # Fields whose text an author writes: a Markdown link there may be the author's own.
 _FREE_TEXT_FIELDS = (b"subject:", b"thread-topic:", b"comments:", b"keywords:")
+_FREE_TEXT_NAMES = frozenset(name.rstrip(b":") for name in _FREE_TEXT_FIELDS)
 
 
 def _undo_markdown_autolinks(lines: _Lines) -> None:
@@ -1282,6 +1443,12 @@ def _needs_no_cleanup(data: bytes) -> bool:
       join stops there, and the body is not all blank, so trailing blank lines are never
       stripped (whatever the source or Microsoft fields) and ``_is_microsoft`` is not needed
       (``has_body`` is True).
+    - The steps that act on pastes only (fields run together on one line, Markdown emphasis,
+      text after a pasted header) need a header with no body or a clean-up already done; the
+      conditions above give a body and no clean-up, so they do nothing here. The grid of the
+      Message Header Analyzer and a list marker before a field are lines that are no field,
+      so they are not line 0 here, and a later line only matters to ``_find_pasted_header``,
+      which line 0 being a field stops.
     """
     limit = min(_SPLIT_CHUNK, len(data))
     first = data.find(b"\n\n", 0, limit)
@@ -1386,12 +1553,14 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
     _strip_mbox_separator(lines)
     _strip_outlook_banner(lines)
     _respace_web_text(lines)
+    _rewrite_header_grid(lines)
     _find_pasted_header(lines)
     _remove_common_indent(lines)
     _remove_first_line_indent(lines)
     _rebuild_properties_layout(lines)
     _join_header_groups(lines)
     _drop_elisions(lines)
+    _split_run_together_fields(lines)
     _undo_markdown_autolinks(lines)
     _restore_lost_folds(lines)
     _split_missing_separator(lines)

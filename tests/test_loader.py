@@ -348,6 +348,11 @@ def test_corpus_messages_all_load() -> None:
     b"X-A: " + (b"[" + b"a" * 320 + b"](http://" + b"a" * 253 + b"/" + b"](mailto:" + b"a" * 400) * 10_000 + b"\n",
     b"".join(b"Received: by [h%d.example](http://h%d.example/) for <[a@b](mailto:a@b)>\n" % (i, i)
              for i in range(100_000)),
+    # Field names run together: on one 10 MB line, on 100,000 lines, in runs of letters and digits.
+    b"X-A: " + b"b To: " * 2_000_000, b"X-A: " + b"1a" * 5_000_000, b"X-A: " + b"0Received: from " * 16_000,
+    b"".join(b"X-%d: a To: b From: c\n" % i for i in range(100_000)),
+    # A grid of 200,000 numbered rows.
+    b"\n".join(b"%d\tReceived\tfrom x" % i for i in range(1, 200_000)),
 ])
 def test_big_inputs_load_fast(data: bytes) -> None:
     started = time.perf_counter()
@@ -1032,3 +1037,116 @@ def test_a_header_dropped_after_a_quoted_paste_is_named() -> None:
     loaded = load_bytes(paste)
     assert ("dropped the text after the quoted header (it held header fields too, not analysed: "
             "Received \u00d72)") in loaded.cleanups
+
+
+def test_header_fields_run_together_on_one_line_are_split() -> None:
+    # Real copies lost every line break: a 1999 list message (each field run onto the end of the
+    # one before), a blog's five Received fields on one line, a web page that glued Date: onto
+    # the last Received's zone comment, Yahoo's webmail header on one line, and an Outlook.com
+    # header on one line after a note, behind a list number. Each was read as one field: "No
+    # Received headers", or one hop with the last hop's date.
+    import headerscope
+
+    hop = (b"Received: from relay%d.example.net (relay%d.example.net [192.0.2.%d]) by mx%d.example.org (8.9.3/8.9.3) "
+           b"with ESMTP id OAA1966%d; Sun, 15 Aug 1999 14:1%d:02 -0400")
+    received = [hop % (n, n, n, n, n, 9 - n) for n in range(1, 4)]
+    list_message = (b"Return-path: <list-admin@lists.example.org>Envelope-to: martin@example.co.uk "
+                    + b"".join(received) + b"Date: Sun, 15 Aug 1999 19:09:17 +0100x-mailer: Claris Emailer 2.0v3, "
+                    b"January 22, 1998From: Martin <martin@example.co.uk>To: \"list\" <list@lists.example.org>"
+                    b"Mime-Version: 1.0Content-Type: text/plain; charset=\"US-ASCII\"Message-Id: <E11G4ig@example.net>"
+                    b"Subject: site live! To: everyone Reply-To: list@lists.example.org")
+    loaded = load_bytes(list_message, source="stdin")
+    fields = parse_message(loaded.data).headers
+    assert [h.name for h in fields] == ["Return-path", "Envelope-to", "Received", "Received", "Received", "Date",
+                                        "x-mailer", "From", "To", "Mime-Version", "Content-Type", "Message-Id",
+                                        "Subject"]
+    assert fields[2].value == received[0].split(b": ", 1)[1].decode()
+    # A subject may hold any words: what follows "Subject:" stays in it.
+    assert fields[-1].value == "site live! To: everyone Reply-To: list@lists.example.org"
+    assert loaded.cleanups == ("split 1 line(s) holding header fields run together (a copy that lost the line "
+                               "breaks) into 13 fields: the text after a Subject: or another field of free text "
+                               "stays in it",)
+    report = headerscope.analyze(list_message, offline=True)
+    assert [hop.fields.timestamp for hop in report.hops] == [
+        "1999-08-15T14:16:02-04:00", "1999-08-15T14:17:02-04:00", "1999-08-15T14:18:02-04:00"]
+    assert [a.address for a in report.envelope.header_from] == ["martin@example.co.uk"]
+    # Five Received fields on one line: five hops, the top one with its own date.
+    stamps = b" ".join(
+        b"Received: from h%d.example.fi (h%d.example.fi [192.0.2.%d]) by h%d.example.fi (Postfix) with ESMTP id "
+        b"3B0385D648%d for <chris@example.net>; Thu, 7 Feb 2008 12:2%d:45 +0000 (GMT)" % (n + 1, n + 1, n + 1, n, n, 9 - n)
+        for n in range(5))
+    report = headerscope.analyze(stamps, offline=True)
+    assert len(report.hops) == 5 and report.hops[-1].fields.timestamp == "2008-02-07T12:29:45+00:00"
+    # A web page glued the Date: field onto the last Received's zone comment.
+    glued = (b"Return-Path: test@seznam.example\nReceived: from mx1.seznam.example (mx1.seznam.example [192.0.2.45]) "
+             b"by relay.zoner.example (Postfix) with SMTP id 5E9A620004D5 for info@example.cz; Fri, 12 Aug 2005 "
+             b"12:46:16 +0200 (CEST)\nReceived: from [192.0.2.101] by arkanoid.go.seznam.example with HTTP for "
+             b"test@seznam.example; Fri, 12 Aug 2005 12:46:00 +0200 (CEST)Date: Fri, 12 Aug 2005 12:46:15 +0200 (CEST)\n"
+             b"To: info@example.cz\nFrom: test@seznam.example\n")
+    loaded = load_bytes(glued)
+    assert [h.name for h in parse_message(loaded.data).headers] == ["Return-Path", "Received", "Received", "Date",
+                                                                     "To", "From"]
+    assert headerscope.analyze(glued, offline=True).date == "2005-08-12T12:46:15+02:00"
+    # Yahoo's webmail header on one line: a date's zone name ends the Received.
+    yahoo = (b"Received: from [192.0.2.7] by web53409.mail.re2.yahoo.example via HTTP; Sat, 14 Feb 2009 05:42:03 PST "
+             b"X-Mailer: YahooMailWebService/0.7.260.1 Date: Sat, 14 Feb 2009 05:42:03 -0800 (PST) From: Sender Name "
+             b"<sender@yahoo.example> Subject: Test Message")
+    assert [h.name for h in parse_message(load_bytes(yahoo).data).headers] == [
+        "Received", "X-Mailer", "Date", "From", "Subject"]
+    # An Outlook.com header on one line, after a note and behind a list number.
+    outlook = (b"Our IP is OK, at least in SNDS.\n\n@MS: in case it helps with the two junk mails:\n"
+               b"1. Received: from DBXPR05CA0024.eurprd05.prod.outlook.example (2001:db8::24) by "
+               b"AM2PR05MB0898.eurprd05.prod.outlook.example (2001:db8::27) with Microsoft SMTP Server "
+               b"(version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256_P256) id 15.1.991.14 via Mailbox "
+               b"Transport; Mon, 27 Mar 2017 22:12:28 +0000 Received: from inbound.protection.outlook.example "
+               b"(192.0.2.182) by DBXPR05CA0024.outlook.example (192.0.2.24) with Microsoft SMTP Server id 15.1.991.14 "
+               b"via Frontend Transport; Mon, 27 Mar 2017 22:12:28 +0000 Authentication-Results: spf=softfail (sender "
+               b"IP is 198.51.100.148) smtp.mailfrom=sender.example; dkim=none (message not signed) header.d=none;"
+               b"dmarc=none action=none header.from=sender.example; Received-SPF: SoftFail (protection.outlook.example: "
+               b"domain of transitioning sender.example discourages use of 198.51.100.148 as permitted sender)\n")
+    loaded = load_bytes(outlook)
+    assert [h.name for h in parse_message(loaded.data).headers] == [
+        "Received", "Received", "Authentication-Results", "Received-SPF"]
+    assert loaded.cleanups[:2] == (
+        "skipped 3 line(s) of text before the pasted header fields (a note, a code fence, a reply's or a forward's "
+        "lines)", "removed the list marker ('1.') before the first header field")
+
+
+def test_fields_are_not_split_on_weak_evidence_or_in_a_message_as_delivered() -> None:
+    # One field name in a value, with no Received or date before it: a field's own words.
+    note = b"X-Note: sent To: you\nFrom: a@example.org\n"
+    assert load_bytes(note).data is note
+    # A message with a body, or with folded lines (every server folds its Received): its
+    # fields are its own, whatever their values say.
+    run_on = (b"Received: from a.example by b.example; Mon, 27 Mar 2017 22:12:28 +0000 "
+              b"Received: from c.example by a.example; Mon, 27 Mar 2017 22:12:27 +0000\n")
+    for message in (run_on + b"\nbody\n", run_on + b"X-Folded: one\n two\n"):
+        assert load_bytes(message).data is message
+    # A subject's words are never split off.
+    subject = b"Subject: Re: From: me Received: from you; Mon, 27 Mar 2017 22:12:28 +0000 Date: today\n"
+    assert load_bytes(subject).data is subject
+
+
+def test_the_message_header_analyzers_grid_is_read_as_fields() -> None:
+    # Microsoft's Message Header Analyzer shows "N<TAB>Name<TAB>Value" rows; a copy of its grid
+    # (here from an issue, behind an inline-code backtick) read as 7 damaged fields, no hop.
+    import headerscope
+
+    grid = (b"`1\tMIME-Version\t1.0\n"
+            b"2\tReceived\tfrom DB8P191MB1110.EURP191.PROD.OUTLOOK.EXAMPLE (2001:db8:800:7d::17) by "
+            b"VI1P191MB0477.EURP191.PROD.OUTLOOK.EXAMPLE with HTTPS; Wed, 12 Feb 2020 13:34:53 +0000\n"
+            b"3\tAuthentication-Results\tspf=pass (sender IP is 192.0.2.138) smtp.mailfrom=sender.example; "
+            b"dkim=pass (signature was verified) header.d=sender.example;dmarc=pass action=none "
+            b"header.from=sender.example;compauth=pass reason=100\n"
+            b"4\tReceived\tfrom odedi83569.host.example (192.0.2.138) by HE1EUR02FT028.mail.protection.outlook.example "
+            b"(10.152.10.137) with Microsoft SMTP Server id 15.20.2707.20; Wed, 12 Feb 2020 13:34:52 +0000\n")
+    loaded = load_bytes(grid)
+    assert [(h.name, h.value[:20]) for h in parse_message(loaded.data).headers] == [
+        ("MIME-Version", "1.0"), ("Received", "from DB8P191MB1110.E"), ("Authentication-Results", "spf=pass (sender IP "),
+        ("Received", "from odedi83569.host")]
+    assert loaded.cleanups == ("rewrote 4 row(s) of the Message Header Analyzer's grid (number, name, value) as "
+                               "header fields",)
+    assert len(headerscope.analyze(grid, offline=True).hops) == 2
+    # Numbered tab-separated lines of another kind (no header field among them) stay as they are.
+    table = b"1\tapples\t3\n2\tpears\t4\n"
+    assert load_bytes(table).data is table
