@@ -683,7 +683,8 @@ def _unquote(lines: _Lines, marks: bytes) -> None:
         if not line.startswith(marks):
             run.append(index)  # an inserted empty line: decided at the next quoted line
             continue
-        text = line[len(style):] if line.startswith(style) else line[len(marks):].lstrip(b" \t")
+        # Past the marks, a tab is the indentation of a folded line: kept.
+        text = line[len(style):] if line.startswith(style) else line[len(marks):]
         lines.text[index] = text
         if in_header and run and (_is_field(text) or (text[:1] in (b" ", b"\t") and text.strip())):
             removed.update(run)
@@ -751,6 +752,9 @@ def _rewrite_header_grid(lines: _Lines) -> None:
     for index, row in rows:
         line = lines.text[index]
         lines.text[index] = row.group(2) + b": " + line[row.end():].lstrip(b" \t")
+    last = rows[-1][0]
+    if rows[0][1].group().startswith(b"`") and lines.text[last].endswith(b"`"):
+        lines.text[last] = lines.text[last][:-1]  # the inline code span's closing backtick
     lines.reshape(f"rewrote {len(rows)} row(s) of the Message Header Analyzer's grid (number, name, value) as "
                   "header fields")
 
@@ -1087,6 +1091,44 @@ def _undo_markdown_autolinks(lines: _Lines) -> None:
     for index, repaired_line in repaired.items():
         lines.text[index] = repaired_line
     lines.reshape(f"undid {undone} Markdown auto-link(s) the paste added ([host](http://host) \u2192 host)")
+
+
+# Markdown emphasis and code spans typed around text of a pasted header (CommonMark sections
+# 6.1 and 6.2): "**dkim=fail ... (2048-bit key)**", "`spf=pass`". The emphasised text starts and
+# ends with no white space, as CommonMark requires of it; a run of stars alone ("X-Spam-Level:
+# ****") holds no text and is left. Lengths are capped (a field line is at most 998 bytes,
+# RFC 5322 section 2.1.1), and no star or backtick is read past the next one: linear.
+_markdown_strong = compiled_on_first_use(rb"\*\*([^*\s](?:[^*\r\n]{0,996}[^*\s])?)\*\*")
+_markdown_code = compiled_on_first_use(rb"`([^`\s](?:[^`\r\n]{0,996}[^`\s])?)`")
+
+
+def _undo_markdown_emphasis(lines: _Lines) -> None:
+    """A paste whose author put Markdown emphasis or a code span around part of a field (to point
+    at it in an issue or a chat): the marks are taken off, or "**dkim=fail" would be read as a
+    method no one knows. Only in a paste (a header with no body, or one a clean-up already
+    changed: an author's note, quote marks) and never in a Subject or another field of free
+    text, whose author may have written the stars."""
+    end = lines.header_block_end()
+    if not lines.changed and not (end >= len(lines.text) or lines.blank_from(end)):
+        return
+    undone = 0
+    free_text = False
+
+    def undo(emphasis: re.Match[bytes]) -> bytes:
+        nonlocal undone
+        undone += 1
+        return emphasis.group(1)
+
+    for index in range(min(end, MAX_HEADER_FIELDS)):
+        line = lines.text[index]
+        if line[:1] not in (b" ", b"\t"):
+            free_text = line[:14].lower().startswith(_FREE_TEXT_FIELDS)
+        if free_text or (line.find(b"**") < 0 and line.find(b"`") < 0):
+            continue
+        lines.text[index] = _markdown_code().sub(undo, _markdown_strong().sub(undo, line))
+    if undone:
+        lines.reshape(f"removed the Markdown emphasis or code marks (**...**, `...`) typed around {undone} piece(s) "
+                      "of header text")
 
 
 # "Message-ID:Subject:From:Cc:" (a signature's h= list) or "OriginalChecksum:AB12..." at a line
@@ -1562,6 +1604,7 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
     _drop_elisions(lines)
     _split_run_together_fields(lines)
     _undo_markdown_autolinks(lines)
+    _undo_markdown_emphasis(lines)
     _restore_lost_folds(lines)
     _split_missing_separator(lines)
     _unescape_html(lines)

@@ -1139,14 +1139,46 @@ def test_the_message_header_analyzers_grid_is_read_as_fields() -> None:
             b"dkim=pass (signature was verified) header.d=sender.example;dmarc=pass action=none "
             b"header.from=sender.example;compauth=pass reason=100\n"
             b"4\tReceived\tfrom odedi83569.host.example (192.0.2.138) by HE1EUR02FT028.mail.protection.outlook.example "
-            b"(10.152.10.137) with Microsoft SMTP Server id 15.20.2707.20; Wed, 12 Feb 2020 13:34:52 +0000\n")
+            b"(10.152.10.137) with Microsoft SMTP Server id 15.20.2707.20; Wed, 12 Feb 2020 13:34:52 +0000`\n")
     loaded = load_bytes(grid)
     assert [(h.name, h.value[:20]) for h in parse_message(loaded.data).headers] == [
         ("MIME-Version", "1.0"), ("Received", "from DB8P191MB1110.E"), ("Authentication-Results", "spf=pass (sender IP "),
         ("Received", "from odedi83569.host")]
+    assert parse_message(loaded.data).headers[-1].value.endswith("13:34:52 +0000")  # the code span's backtick too
     assert loaded.cleanups == ("rewrote 4 row(s) of the Message Header Analyzer's grid (number, name, value) as "
                                "header fields",)
     assert len(headerscope.analyze(grid, offline=True).hops) == 2
     # Numbered tab-separated lines of another kind (no header field among them) stay as they are.
     table = b"1\tapples\t3\n2\tpears\t4\n"
     assert load_bytes(table).data is table
+
+
+def test_markdown_emphasis_typed_around_pasted_header_text_is_taken_off() -> None:
+    # A GitHub issue quoted an Authentication-Results with the dkim clause in bold: the method
+    # was read as "**dkim". The marks are taken off in a paste, not in a subject.
+    import headerscope
+
+    paste = (b"Original message:\n"
+             b"> Received: from mx.sender.example (mx.sender.example [192.0.2.9])\n"
+             b">\tby mx.receiver.example (8.15.2/8.14.5) with ESMTPS id 06JJ4pSe012595\n"
+             b">\tfor <autorespond@receiver.example>; Sun, 19 Jul 2020 12:04:57 -0700 (PDT)\n"
+             b"> Authentication-Results: mx.receiver.example;\n"
+             b">\t**dkim=fail reason=\"signature verification failed\" (2048-bit key)** header.d=sender.example "
+             b"header.i=@sender.example header.b=yiEAqRGp; `spf=pass` smtp.mailfrom=sender.example\n"
+             b"> Subject: **urgent** read `this`\n"
+             b"> To: autorespond@receiver.example\n")
+    loaded = load_bytes(paste)
+    fields = parse_message(loaded.data).headers
+    assert fields[1].value == ("mx.receiver.example;\tdkim=fail reason=\"signature verification failed\" (2048-bit "
+                               "key) header.d=sender.example header.i=@sender.example header.b=yiEAqRGp; spf=pass "
+                               "smtp.mailfrom=sender.example")
+    assert fields[2].value == "**urgent** read `this`"
+    assert ("removed the Markdown emphasis or code marks (**...**, `...`) typed around 2 piece(s) of header text"
+            in loaded.cleanups)
+    report = headerscope.analyze(paste, offline=True)
+    assert {(r.method, r.result) for r in report.recorded if r.header == "Authentication-Results"} == {
+        ("dkim", "fail"), ("spf", "pass")}
+    # A message as delivered keeps its bytes; a run of stars holds no text.
+    message = b"X-Spam-Level: ****\nX-Note: **a** `b`\nFrom: a@example.org\n\nbody\n"
+    assert load_bytes(message).data is message
+    assert load_bytes(b"X-Spam-Level: ****\nFrom: a@example.org\n").data == b"X-Spam-Level: ****\nFrom: a@example.org\n"
