@@ -494,12 +494,15 @@ def _strip_any_gmail_summary(lines: _Lines) -> None:
         if not seen_text and (_is_field(lines.text[index]) or lines.text[index][:1] in (b" ", b"\t")):
             return  # the table starts with its title or a label that is no header field
         seen_text += 1
-        row = _gmail_auth_row().match(line)
+        # Retyped as a Markdown list ("* SPF: | PASS with IP ..."): the list marker and a
+        # table's "|" cell separator are not part of the row.
+        marker = _list_marker().match(line)
+        row = _gmail_auth_row().match(line, marker.end() if marker else 0)
         if row is not None:
-            value, value_index = row.group(2).strip(), index
+            value, value_index = row.group(2).strip().lstrip(b"|").strip(), index
             if not value and lines.has(index + 1):
                 value_index = index + 1
-                value = lines.text[value_index].strip()[:_MAX_SCAN_LINE]
+                value = lines.text[value_index].strip()[:_MAX_SCAN_LINE].lstrip(b"|").strip()
             recorded = _gmail_any_recorded(row.group(1).lower(), value)
             if recorded is None:
                 return  # an "SPF:" line that is not the table's
@@ -515,6 +518,8 @@ def _strip_any_gmail_summary(lines: _Lines) -> None:
     # "Download original" and "Copy to clipboard" line).
     end = last_row + 1
     while lines.has(end) and end < last_row + _MAX_GMAIL_LINES and not _is_field(lines.text[end]):
+        if lines.text[end].strip().startswith(_CODE_FENCES):
+            break  # the header is fenced: the fence stays, so that its closing one is found
         end += 1
     _drop_gmail_summary(lines, end, results)
 

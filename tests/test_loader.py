@@ -1182,3 +1182,27 @@ def test_markdown_emphasis_typed_around_pasted_header_text_is_taken_off() -> Non
     message = b"X-Spam-Level: ****\nX-Note: **a** `b`\nFrom: a@example.org\n\nbody\n"
     assert load_bytes(message).data is message
     assert load_bytes(b"X-Spam-Level: ****\nFrom: a@example.org\n").data == b"X-Spam-Level: ****\nFrom: a@example.org\n"
+
+
+def test_gmail_summary_retyped_as_a_markdown_list_is_read() -> None:
+    # A forum post retyped Gmail's table as a list ("* SPF: | PASS with IP ..."), then fenced the
+    # header: its DMARC FAIL, which the post asked about, was skipped as prose.
+    header = (b"Delivered-To: me@gmail.example\n"
+              b"Received: by 2002:a59:afa8:0:b0:29e:61ae:1e25 with SMTP id h8csp1209700vqa;\n"
+              b"        Fri, 20 May 2022 11:33:25 -0700 (PDT)\n"
+              b"From: eve@example.com\n")
+    paste = (b"Mail from example.com forwarded through our forwarder ends up in spam in Gmail.\n\n"
+             b"Gmail tells me:\n"
+             b"* SPF: | PASS with IP 192.0.2.185 Learn more\n"
+             b"* DKIM:\t'PASS' with domain example-com.20210112.gappssmtp.example\n"
+             b"* DMARC:\t'FAIL' [Learn more](https://support.google.com/a?p=show_original&hl=en)\n\n"
+             b"The full headers are here:\n\n```\n" + header + b"```\nAny idea?\n")
+    loaded = load_bytes(paste)
+    assert [(r.method, r.result, r.properties) for r in loaded.recorded] == [
+        ("spf", "pass", (("smtp.client-ip", "192.0.2.185"),)),
+        ("dkim", "pass", (("header.d", "example-com.20210112.gappssmtp.example"),)),
+        ("dmarc", "fail", ())]
+    assert loaded.data == header and loaded.format == "gmail-original"
+    # A note with a single verdict in a list is not Gmail's table.
+    note = b"What I see:\n* SPF: pass\n\nDelivered-To: me@gmail.example\n" + header[len(b"Delivered-To: me@gmail.example\n"):]
+    assert not load_bytes(note).recorded
