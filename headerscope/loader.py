@@ -168,6 +168,8 @@ class _Lines:
         """The clean-ups that changed the message itself."""
         self.format: str | None = None
         self.recorded: list[RecordedResult] = []
+        self.text_before = False
+        """Text was skipped before the pasted header (a note, a code fence)."""
         self._split_more()
 
     def _split_more(self) -> bool:
@@ -601,6 +603,7 @@ def _find_pasted_header(lines: _Lines) -> None:
         # at the marked field, whatever line of the note comes before it.
         if first_trace:
             lines.drop_front(first_trace)
+            lines.text_before = True
             lines.cleanups.append(f"skipped {first_trace} line(s) of text before the pasted header fields (a "
                                   "note, a code fence, a reply's or a forward's lines)")
         shown = one_line(lines.text[0][:marker.end()].strip().decode("utf-8", "replace"))
@@ -631,6 +634,7 @@ def _find_pasted_header(lines: _Lines) -> None:
         return  # the input starts with its header: nothing was pasted around it
     if start:
         lines.drop_front(start)
+        lines.text_before = True
         lines.cleanups.append(f"skipped {start} line(s) of text before the pasted header fields (a note, a code "
                               "fence, a reply's or a forward's lines)")
     if prefix:
@@ -1336,6 +1340,45 @@ def _join_header_groups(lines: _Lines) -> None:
     lines.reshape(f"removed {removed} blank line(s) between header fields (a headers paste)")
 
 
+# Fields every sending program writes (RFC 5322 section 3.6: From: and Date: are required,
+# Message-ID: should be there; RFC 2045 section 4: MIME-Version: in every MIME message).
+_ORIGIN_FIELDS = frozenset({b"from", b"date"})
+_SENDER_FIELDS = _ORIGIN_FIELDS | {b"message-id", b"mime-version"}
+
+
+def _drop_text_after_paste(lines: _Lines) -> None:
+    """The asker's own words after a pasted header ("As you can see, ..."): not the message's
+    body. Read as one, a part of a header was judged as a whole message ("No Date: ... scripts
+    and bulk mailers", a Bcc recipient made up from an absent To:). Only in a paste (a clean-up
+    already done) whose header is plainly a part: none of From:, Date:, Message-ID: and
+    MIME-Version:, or neither From: nor Date: after text skipped before it; and only when the
+    text after it is words, with no MIME structure (no Content-Type: or
+    Content-Transfer-Encoding: in the header, no "--" boundary line) that a body would have."""
+    if not lines.changed:
+        return
+    end = min(lines.header_block_end(), MAX_HEADER_FIELDS)
+    if end == 0 or end >= len(lines.text) or lines.blank_from(end):
+        return
+    names = {line.split(b":", 1)[0].strip().lower() for line in lines.text[:end]
+             if line[:1] not in (b" ", b"\t") and _is_field(line)}
+    if not (names.isdisjoint(_SENDER_FIELDS) or (lines.text_before and names.isdisjoint(_ORIGIN_FIELDS))):
+        return
+    if any(name.startswith(b"content-") for name in names):
+        return
+    first = next(i for i in lines.indexes_from(end) if not _is_blank(lines.text[i]))
+    line = lines.text[first][:_MAX_SCAN_LINE].lstrip(b" \t")
+    if line.startswith(b"--") or _words().match(line) is None:
+        return
+    shown = one_line(line[:200].decode("utf-8", "replace")[:40])
+    lacking = ("From:, Date:, Message-ID: or MIME-Version:" if names.isdisjoint(_SENDER_FIELDS)
+               else "From: or Date:")
+    lines.split_all()
+    note = (f"dropped the text after the pasted header (from \"{shown}\"): a note, not the message's body (the "
+            f"header holds no {lacking} of a whole message)" + _dropped_fields(lines, end))
+    del lines.text[end:], lines.ends[end:]
+    lines.cleanups.append(note)
+
+
 def _strip_trailing_blank_lines(lines: _Lines) -> None:
     """A headers paste that ends in blank lines has no body: the blank lines are not one."""
     end = _header_block_end(lines)
@@ -1614,6 +1657,7 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
     _split_missing_separator(lines)
     _unescape_html(lines)
     _blank_line_of_spaces(lines)
+    _drop_text_after_paste(lines)
 
     is_paste = lines.changed or source == "clipboard"
     end = _header_block_end(lines)

@@ -1206,3 +1206,40 @@ def test_gmail_summary_retyped_as_a_markdown_list_is_read() -> None:
     # A note with a single verdict in a list is not Gmail's table.
     note = b"What I see:\n* SPF: pass\n\nDelivered-To: me@gmail.example\n" + header[len(b"Delivered-To: me@gmail.example\n"):]
     assert not load_bytes(note).recorded
+
+
+def test_the_askers_words_after_a_pasted_header_are_not_its_body() -> None:
+    # A forum question: a note, the Received part of a Gmail header, then the asker's question.
+    # Read as the body, the partial header was judged as a whole message: "No Date:", and the
+    # Delivered-To address a Bcc recipient of a message with no To: at all.
+    import headerscope
+
+    header = (b"Delivered-To: aaaa@gmail.example\n"
+              b"Received: by 10.79.29.73 with SMTP id d70csp1033542ivd;\n"
+              b"        Sun, 10 Apr 2016 13:13:50 -0700 (PDT)\n"
+              b"Return-Path: <bbbb@sur5r.example>\n"
+              b"Received: from libri.sur5r.example (libri.sur5r.example. [192.0.2.41])\n"
+              b"        by mx.google.com with ESMTPS id l10si24947537wjx.231.2016.04.10.13.13.49\n"
+              b"        for <aaaa@gmail.example>\n"
+              b"        (version=TLS1_2 cipher=ECDHE-RSA-AES128-GCM-SHA256 bits=128/128);\n"
+              b"        Sun, 10 Apr 2016 13:13:50 -0700 (PDT)\n")
+    question = "Как вы видите, он содержит много информации. Почему первое Received: 127.0.0.1?\n".encode()
+    paste = "Ниже пример заголовка письма (только часть):\n\n".encode() + header + b"\n" + question
+    loaded = load_bytes(paste, source="stdin")
+    assert loaded.data == header and not loaded.has_body and loaded.format == "headers-only"
+    assert loaded.cleanups[-1] == (
+        f"dropped the text after the pasted header (from \"{question.decode()[:40]}\"): a note, not the message's "
+        "body (the header holds no From:, Date:, Message-ID: or MIME-Version: of a whole message)")
+    report = headerscope.analyze(paste, offline=True)
+    assert not report.input.has_body
+    assert [f.severity.value for f in report.findings if f.id == "envelope.no_from"] == ["notice"]
+    assert not [f for f in report.findings if f.id == "date.missing"]
+    assert not [d for d in report.envelope.differences if d.kind == "bcc"]
+    # A whole message pasted after a note keeps its body, and so does a header with MIME fields.
+    whole = b"Here it is:\n\n" + header + b"From: b@sur5r.example\nDate: Sun, 10 Apr 2016 13:13:49 -0700\n\nHi Bob, see you.\n"
+    assert load_bytes(whole).has_body
+    mime = b"Here it is:\n\n" + header + b"Content-Type: text/plain\n\nHi Bob, see you.\n"
+    assert load_bytes(mime).has_body
+    # A message given as it is (no clean-up) keeps its body whatever its header lacks.
+    plain = header + b"\nHi Bob, see you.\n"
+    assert load_bytes(plain).has_body
