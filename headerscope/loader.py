@@ -1118,6 +1118,8 @@ def _undo_markdown_emphasis(lines: _Lines) -> None:
     changed: an author's note, quote marks) and never in a Subject or another field of free
     text, whose author may have written the stars."""
     end = lines.header_block_end()
+    if end == 0 or not _is_field(lines.text[0]):
+        return  # no header here (a text of another kind)
     if not lines.changed and not (end >= len(lines.text) or lines.blank_from(end)):
         return
     undone = 0
@@ -1357,7 +1359,7 @@ def _drop_text_after_paste(lines: _Lines) -> None:
     if not lines.changed:
         return
     end = min(lines.header_block_end(), MAX_HEADER_FIELDS)
-    if end == 0 or end >= len(lines.text) or lines.blank_from(end):
+    if end == 0 or end >= len(lines.text) or not _is_field(lines.text[0]) or lines.blank_from(end):
         return
     names = {line.split(b":", 1)[0].strip().lower() for line in lines.text[:end]
              if line[:1] not in (b" ", b"\t") and _is_field(line)}
