@@ -104,8 +104,10 @@ def test_the_route_starts_where_the_receiving_side_took_the_message() -> None:
     spoofed = journey("spoofed.eml")
     # What the lower hops name is said after the route, as their claim, not hidden (Mailchimp's
     # hop before a list server's vanished from the route of real list mail).
-    assert ("through 203.0.113.66 (helo=mail.bank.example) → outlook.com (before that, by the earlier hops' own "
+    assert ("through 203.0.113.66 → outlook.com (before that, by the earlier hops' own "
             "claim: bank.example → cheap-hosting.test) in 40s.") in spoofed
+    # The name the client gave itself, unverified, beside the address the receiver recorded.
+    assert "accepted it from 203.0.113.66 (which called itself mail.bank.example); hops 1–2" in spoofed
     assert "hops 1–2, before it, are claims of earlier servers, not evidence." in spoofed
     direct = journey("direct.eml")
     assert "through example.com → google.com" in direct and "claim:" not in direct

@@ -227,6 +227,13 @@ class TerminalRenderer(Renderer):
                 journey.append(" accepted it from ")
                 journey.append_text(_t(boundary.fields.from_ip or boundary.fields.from_helo
                                        or "a client it does not record", "bold"))
+                helo = boundary.fields.from_helo
+                if boundary.fields.from_ip and helo and helo.strip("[]") != boundary.fields.from_ip \
+                        and helo != boundary.fields.from_rdns:
+                    # Unverified, and what a spoofer writes: "mail.bank.example" from a hosting address.
+                    journey.append(" (which called itself ")
+                    journey.append_text(_t(helo, limit=120))
+                    journey.append(")")
                 if boundary.number > 1:
                     earlier = "hop 1" if boundary.number == 2 else f"hops 1–{boundary.number - 1}"
                     journey.append(f"; {earlier}, before it, {'is a claim' if boundary.number == 2 else 'are claims'} "
@@ -576,8 +583,8 @@ def _route(hops: tuple[Hop, ...], boundary_hop: int | None) -> list[str]:
     origin = host_organization(fields.from_rdns) if fields.from_rdns else None
     shown = host_domain(fields.from_rdns) or origin
     if origin is None and fields.from_ip and not boundary.private_client:
-        origin = shown = fields.from_ip + (f" (helo={fields.from_helo})"
-                                           if fields.from_helo and fields.from_helo != fields.from_ip else "")
+        # The address alone: the name the client gave itself is said in the boundary sentence.
+        origin = shown = fields.from_ip
     route = _organizations(hops[boundary_hop - 1:])
     if origin and shown and (not route or route[0][0] != origin):
         route.insert(0, (origin, shown))
