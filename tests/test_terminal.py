@@ -300,3 +300,12 @@ def test_a_missing_sender_and_the_recipients_read_as_two_statements() -> None:
     text = " ".join(get_renderer("terminal", color=False, width=200).render(headerscope.analyze(paste, offline=True))
                     .split())
     assert "No From: in the pasted header; To: autorespond@dest.example, subject “test”." in text
+
+
+def test_an_spf_row_with_no_inputs_says_so_in_words() -> None:
+    # A qmail list hop recording neither side: the row read "? for ? (HELO ?)".
+    raw = (b"Received: (qmail 24023 invoked from network); 5 Mar 2008 10:00:00 -0000\r\n"
+           b"From: a@example.org\r\nSubject: s\r\nDate: Wed, 5 Mar 2008 09:59:59 +0000\r\n\r\nbody\r\n")
+    text = " ".join(get_renderer("terminal", color=False, width=200).render(headerscope.analyze(raw, offline=True))
+                    .split())
+    assert "no client IP, MAIL FROM or HELO recorded" in text and "? for ? (HELO ?)" not in text

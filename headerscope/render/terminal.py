@@ -402,8 +402,10 @@ class TerminalRenderer(Renderer):
             table.add_row(_t("DKIM"), _t("…"), _t(f"{len(report.dkim) - _MAX_ROWS} more signatures (see --format json)"))
         if report.spf is not None:
             spf = report.spf
+            known = [x for x in (spf.client_ip, spf.mail_from, spf.helo) if x]
             details = ", ".join(x for x in (
-                f"{spf.client_ip or '?'} for {spf.mail_from or '?'} (HELO {spf.helo or '?'})",
+                f"{spf.client_ip or '?'} for {spf.mail_from or '?'} (HELO {spf.helo or '?'})" if known
+                else "no client IP, MAIL FROM or HELO recorded",
                 f"matched {spf.mechanism}" if spf.mechanism else None,
                 f"{spf.lookups} DNS lookup{'' if spf.lookups == 1 else 's'}" if spf.lookups is not None else None,
                 f"HELO identity: {result_words(spf.helo_result)}" if spf.helo_result else None,
