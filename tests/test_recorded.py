@@ -2156,3 +2156,24 @@ def test_a_claim_in_a_header_with_no_received_is_not_said_to_be_another_writers(
     [claim] = [f for f in analyze(paste, offline=True).findings if f.id == "recorded.untrusted_claim"]
     assert claim.title == ("Authentication-Results by mail.lima-city.example claims dkim=pass "
                            "(not tied to the receiver: no Received chain)")
+
+
+def test_a_delivered_signed_message_whose_receiver_recorded_nothing_says_so() -> None:
+    # Modoboa's admin asked why SPF was not enforced: Postfix, amavis and Dovecot's LMTP
+    # delivered the message and wrote no result at all. Said as a finding (no DNS needed).
+    from headerscope.api import analyze
+
+    raw = (b"Received: from mail.dest.example by mail.dest.example with LMTP id x1; Mon, 2 Mar 2026 10:00:03 +0000\r\n"
+           b"Received: from mx.sender.example (mx.sender.example [192.0.2.5]) by mail.dest.example (Postfix) "
+           b"with ESMTPS id 4Y1 for <u@dest.example>; Mon, 2 Mar 2026 10:00:01 +0000\r\n"
+           b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=sender.example; s=s1; h=from:to:subject; "
+           b"bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=Zm9vYmFy\r\n"
+           b"From: a@sender.example\r\nTo: u@dest.example\r\nSubject: s\r\nDate: Mon, 2 Mar 2026 10:00:00 +0000\r\n"
+           b"\r\nbody\r\n")
+    [nothing] = [f for f in analyze(raw, offline=True).findings if f.id == "recorded.none"]
+    assert nothing.subject == "hop 1" and "mail.dest.example (hop 1" in nothing.explanation
+    recorded = raw.replace(b"DKIM-Signature:", b"Authentication-Results: mail.dest.example; spf=pass "
+                                               b"smtp.mailfrom=sender.example\r\nDKIM-Signature:", 1)
+    assert not [f for f in analyze(recorded, offline=True).findings if f.id == "recorded.none"]
+    unsigned = raw.replace(b"DKIM-Signature:", b"X-Other:", 1)
+    assert not [f for f in analyze(unsigned, offline=True).findings if f.id == "recorded.none"]
