@@ -77,27 +77,27 @@ _sender_via_re = compiled_on_first_use(r"^\s*([^\s:]{1,253}):\s*(?:authenticated
 _RFC6409_SUBMISSION = "https://www.rfc-editor.org/rfc/rfc6409#section-4.3"
 
 
-def _submission_logins(message: Message, hops: tuple[Hop, ...]) -> list[tuple[str, str, str]]:
-    """(login, the server that recorded it, where) for each submission whose account a server
-    recorded: in its Received (Postfix's "Authenticated sender:", Exim's "authenticated_id:")
-    or in cPanel's stamps. Only logins that are addresses."""
-    logins: list[tuple[str, str, str]] = []
+def _submission_logins(message: Message, hops: tuple[Hop, ...]) -> list[tuple[str, str, str, int | None]]:
+    """(login, the server that recorded it, where, the hop number when its Received did) for each
+    submission whose account a server recorded: in its Received (Postfix's "Authenticated
+    sender:", Exim's "authenticated_id:") or in cPanel's stamps. Only logins that are addresses."""
+    logins: list[tuple[str, str, str, int | None]] = []
     for hop in hops:
         login = authenticated_login(hop.fields.auth)
         if login and "@" in login:
-            logins.append((login, hop.fields.by or "a server", f"hop {hop.number}'s Received"))
+            logins.append((login, hop.fields.by or "a server", f"hop {hop.number}'s Received", hop.number))
     for name in ("X-Get-Message-Sender-Via", "X-Authenticated-Sender"):
         for field in message.all(name)[:3]:
             match = _sender_via_re().match(field.value[:600])
             if match is not None:
-                logins.append((match.group(2), match.group(1), name))
+                logins.append((match.group(2), match.group(1), name, None))
             elif name == "X-Authenticated-Sender":
                 # MDaemon's, without the host: the server whose Received is just above it.
                 login = field.value.strip()[:200]
                 if _bare_login_re().fullmatch(login):
                     above = max((h for h in hops if h.header_index < field.index), key=lambda h: h.header_index,
                                 default=None)
-                    logins.append((login, (above.fields.by if above else None) or "a server", name))
+                    logins.append((login, (above.fields.by if above else None) or "a server", name, None))
     # cPanel's Exim: X-Source-Auth, with the server in X-AntiAbuse's "Primary Hostname - HOST".
     for field in message.all("X-Source-Auth")[:1]:
         login = field.value.strip()[:200]
@@ -105,7 +105,7 @@ def _submission_logins(message: Message, hops: tuple[Hop, ...]) -> list[tuple[st
             host = next((value.split("-", 1)[1].strip()[:253] for value in
                          (f.value for f in message.all("X-AntiAbuse")[:6]) if value.strip().lower().startswith(
                              "primary hostname")), None)
-            logins.append((login, host or "a server", "X-Source-Auth"))
+            logins.append((login, host or "a server", "X-Source-Auth", None))
     return logins
 
 
@@ -118,19 +118,56 @@ def _submitted_by_another_account(message: Message, hops: tuple[Hop, ...], from_
     compromised or misused account, which the abuse desk of that server can tell apart."""
     if not from_domain:
         return None
-    for login, server, where in _submission_logins(message, hops):
+    for login, server, where, number in _submission_logins(message, hops):
         login_domain = address_domain(login)
         if login_domain and _org(login_domain) != _org(from_domain):
+            relay = _relayed_submission(hops, number)
+            if relay is not None:
+                # A mail server logging in to a smarthost (a relay service's account), as the hop
+                # below says: the usual relay-host setup. That hop is the sending side's own
+                # text, which a misused account's sender could write too: still a notice.
+                return Finding(
+                    id="envelope.submitted_by_other_account", severity=Severity.NOTICE,
+                    title=f"Relayed through {server[:120]} with the account {login[:120]}, while From: shows "
+                          f"{from_domain}",
+                    explanation=(f"{server[:120]} records ({where}) that the account {login[:200]} handed the "
+                                 f"message over, and the server that did, {relay[1]}, says it had taken the message "
+                                 f"as a submission itself (hop {relay[0]}, written by the sending side): most likely "
+                                 "a mail server sending through a smarthost, which logs in with the relay service's "
+                                 "account whatever domain its users write in From:. A compromised or misused "
+                                 f"account would look the same from here; the abuse desk of {server[:120]} can tell "
+                                 "which."),
+                    reference=_RFC6409_SUBMISSION, subject="From")
             return Finding(
                 id="envelope.submitted_by_other_account", severity=Severity.NOTICE,
                 title=f"Submitted by the account {login[:120]}, while From: shows {from_domain}",
                 explanation=(f"{server[:120]} records ({where}) that the message was submitted by the account "
-                             f"{login[:200]}, of another organisation than From:'s {from_domain}. That is normal when "
+                             f"{login[:200]}, of another domain than From:'s {from_domain}. That is normal when "
                              "the account may send as that address (a \"send mail as\" setting, a shared mailbox, "
                              "a web form's mailer); it is also the mark of a compromised or misused account sending "
                              f"as someone else. The abuse desk of {server[:120]} can tell which."),
                 reference=_RFC6409_SUBMISSION, subject="From")
     return None
+
+
+def _relayed_submission(hops: tuple[Hop, ...], number: int | None) -> tuple[int, str] | None:
+    """(hop number, server) of a submission below hop ``number``, whose Received recorded a
+    login, made at the server that then logged in: its client is the server that took the
+    earlier submission. None when no hop recorded the login, or no such submission is below."""
+    if number is None or not 2 <= number <= len(hops):
+        return None
+    client = hops[number - 1].fields
+    names = {normalize_domain(name) for name in (client.from_rdns, client.from_helo) if name}
+    below = hops[number - 2]  # the hop just before: where the relaying server took the message
+    by = normalize_domain(below.fields.by)
+    # Its server names itself as the client did, or by a loopback name (a submission on the
+    # relaying server's own port: "by localhost").
+    if (below.role is Role.MSA or below.fields.auth) and by is not None and (by in names or by in _LOOPBACK_NAMES):
+        return below.number, (client.from_rdns or client.from_helo or by)[:120]
+    return None
+
+
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
 
 def _claimed_mail_from(hops: tuple[Hop, ...], trusted: tuple[Hop, ...]) -> tuple[str | None, str | None]:
