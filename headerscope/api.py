@@ -23,7 +23,7 @@ from .auth.arc import check_arc
 from .auth.dkim import check_dkim, signature_subject
 from .auth.dmarc import check_dmarc, nothing_aligned
 from .auth.ptr import check_reverse_dns, parse_client_ip
-from .auth.recorded import arc_breaks, checked_client, compare, parse_recorded
+from .auth.recorded import arc_breaks, checked_client, compare, parse_recorded, preserved_dmarc_pass
 from .auth.spf import check_spf
 from .bulk import read_bulk
 from .dns.evidence import EvidenceResolver
@@ -574,6 +574,12 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     ordered = tuple(sorted(dict.fromkeys(findings), key=lambda f: _SEVERITY_ORDER[f.severity]))
     verdict = decide(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
                      comparison=comparison, findings=ordered, checked=resolver.source != "offline")
+    if verdict.status in ("unauthenticated", "not_checked") and len(set(from_domains)) == 1:
+        # A list or forward broke what passed when the message reached it: the line says so
+        # beside its own verdict, as the receiver's recorded results are said.
+        earlier = preserved_dmarc_pass(recorded, from_domains[0])
+        if earlier is not None:
+            verdict = dataclasses.replace(verdict, summary=f"{verdict.summary} {earlier[:1].upper()}{earlier[1:]}.")
     return Report(
         version=__version__,
         analyzed_at=now.astimezone(timezone.utc).isoformat(),

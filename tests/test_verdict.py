@@ -356,3 +356,27 @@ def test_offline_the_verdict_still_says_what_needs_no_dns() -> None:
     assert verdict.status == "not_checked"
     assert verdict.summary.startswith("The receiving side (mx.example.net) recorded DMARC fail for bank.example at "
                                       "delivery. Not re-checked: offline"), verdict.summary
+
+
+def test_an_unauthenticated_line_names_the_pass_a_group_recorded_before_passing_it_on() -> None:
+    # Zendesk's mail for travis-ci.com through a Google group: the group's envelope and signature
+    # leave nothing aligned, yet Google kept its own dmarc=pass from when the message reached the
+    # group. The line said only "nothing can authenticate travis-ci.com".
+    import headerscope
+
+    raw = (b"Received: from mail-sor-f69.google.com (mail-sor-f69.google.com [209.85.220.69]) by mx.dest.example "
+           b"with ESMTPS id 2; Mon, 2 Mar 2026 10:00:02 +0000\r\n"
+           b"X-Original-Authentication-Results: gmr-mx.google.com; spf=pass (google.com: domain of "
+           b"support@travis-ci.example designates 192.161.147.1 as permitted sender) "
+           b"smtp.mailfrom=support@travis-ci.example; dmarc=pass (p=NONE sp=NONE dis=NONE) header.from=travis-ci.example\r\n"
+           b"X-Google-Group-Id: 1234\r\n"
+           b"Return-Path: <list+bncBAABB@googlegroups.com>\r\n"
+           b"Received: from out.zendesk.example (out.zendesk.example [192.161.147.1]) by gmr-mx.google.com with "
+           b"ESMTPS id 1; Mon, 2 Mar 2026 10:00:01 +0000\r\n"
+           b"From: Travis CI <support@travis-ci.example>\r\nTo: list@googlegroups.com\r\nSubject: s\r\n"
+           b"Date: Mon, 2 Mar 2026 10:00:00 +0000\r\n\r\nbody\r\n")
+    summary = headerscope.analyze(raw, offline=True).verdict.summary
+    assert summary.endswith("Header 2, X-Original-Authentication-Results, says gmr-mx.google.com recorded dmarc=pass "
+                            "for travis-ci.example before the message was passed on (a claim, not relied on: the "
+                            "sending side can write that field too).")
+    assert summary.startswith("Unauthenticated")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from operator import attrgetter
 from typing import NamedTuple
@@ -1008,6 +1008,19 @@ _PRESERVED_FIELDS = {
 }
 _PRESERVED_NAMES = frozenset(_PRESERVED_FIELDS)
 _MAX_PRESERVED_FIELDS = 10
+
+
+def preserved_dmarc_pass(recorded: Sequence[RecordedResult], domain: str) -> str | None:
+    """An earlier receiver's dmarc=pass for ``domain`` that a later server kept under another name
+    (recorded.preserved), in words for the verdict line; None when there is none. Not relied
+    on: it says how the message stood before a list or a forward changed it."""
+    for result in recorded:
+        if result.header.lower() in _PRESERVED_NAMES and result.method == "dmarc" and result.result == "pass" \
+                and _property_domain(dict(result.properties).get("header.from")) == normalize_domain(domain):
+            return (f"{header_ref(result.header_index)}, {result.header}, says "
+                    f"{result.authserv_id or 'an earlier receiver'} recorded dmarc=pass for {domain} before the "
+                    "message was passed on (a claim, not relied on: the sending side can write that field too)")
+    return None
 
 
 def _through_google_groups(message: Message) -> bool:
