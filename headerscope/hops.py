@@ -59,6 +59,10 @@ SKEW_TOLERANCE_SECONDS = 1.0
 # its total is reported as zero rather than as unknown.
 CLOCK_NOISE_SECONDS = 30.0
 SLOW_HOP_SECONDS = 3600.0
+# A shorter wait is told (hops.wait_explained) only when the message itself says why (a list
+# moderator's approval, a re-sending inside the gap) and it is longer than a mail server's
+# ordinary queue run: below a few minutes a wait needs no explaining.
+EXPLAINED_WAIT_SECONDS = 180.0
 FUTURE_TOLERANCE = timedelta(minutes=15)
 
 _RFC5321_TRACE = "https://www.rfc-editor.org/rfc/rfc5321#section-4.4"
@@ -1674,6 +1678,17 @@ def build_chain_from_fields(
                       measured_from_first_hop=from_date and from_first_stamp and total_delay is not None,
                       why_waited=(_after_mailbox(work, i) or _why_waited(wait_notes, work, i, previous))
                       if delay and delay > SLOW_HOP_SECONDS else None)
+        if delay is not None and EXPLAINED_WAIT_SECONDS < delay <= SLOW_HOP_SECONDS and not is_retrieval(fields):
+            # Not slow enough for hops.slow_hop, but long for a server's queue: say why when the
+            # message does. Greylisting is left out: hops.greylisted ties it to its hop at any length.
+            explained = _why_waited([n for n in wait_notes if n.name.lower() != "x-greylist"], work, i, previous)
+            if explained is not None:
+                since = "the Date: header" if from_date else f"hop {number - 1}"
+                findings.add(Finding(
+                    id="hops.wait_explained", severity=Severity.INFO,
+                    title=f"Hop {number} waited {_fmt_seconds(delay)}: {_wait_label(explained)}",
+                    explanation=f"{_fmt_seconds(delay)} passed between {since} and hop {number}. {explained}",
+                    reference=_RFC5321_TRACE, subject=f"hop {number}"))
         if item.time is not None and item.time > now_utc + FUTURE_TOLERANCE:
             future.append(i)
     if future:
@@ -1839,6 +1854,17 @@ def _why_waited(notes: Sequence[HeaderField], work: Sequence[_Work], i: int, pre
                 return (f"The message says why: a list moderator approved it at {value[:60]} "
                         "(X-Mailman-Approved-At): it waited for moderation.")
     return None
+
+
+def _wait_label(explained: str) -> str:
+    """A few words for a finding's title, from what _why_waited said."""
+    if "(X-Mailman-Approved-At)" in explained:
+        return "held for a list moderator's approval"
+    if "(Resent-Date)" in explained:
+        return "re-sent by someone"
+    if "X-Received" in explained:
+        return "in the sending provider's hands"
+    return "the message says why"
 
 
 # Where a greylisting stamp says the server it delayed the message at: "delayed 9182 seconds by

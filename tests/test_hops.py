@@ -1234,6 +1234,33 @@ def test_a_slow_hop_says_why_when_the_message_does() -> None:
         assert "says why" not in slow.explanation and "outbox or queue" in slow.explanation
 
 
+def test_a_wait_under_an_hour_is_explained_when_the_message_says_why() -> None:
+    import headerscope
+
+    # Mailman 2 (lists.cs.columbia.edu's layout): the list server accepts the post, holds it for its
+    # moderator, and sends it on 10m47s later; X-Mailman-Approved-At falls inside that gap.
+    moderated = (b"Received: from mm01.cs.columbia.edu (mm01.cs.columbia.edu [128.59.11.253]) by mail.example.net "
+                 b"(Postfix) with ESMTP id F19A84AE1AC; Tue,  8 Feb 2022 19:59:34 +0100 (CET)\r\n"
+                 b"X-Mailman-Approved-At: Tue, 08 Feb 2022 13:59:31 -0500\r\n"
+                 b"Received: from mm01.cs.columbia.edu (localhost [127.0.0.1]) by mm01.cs.columbia.edu (Postfix) "
+                 b"with ESMTP id 1204E4B1BD; Tue,  8 Feb 2022 13:59:33 -0500 (EST)\r\n"
+                 b"Received: from mail-io1-f48.google.com (mail-io1-f48.google.com [209.85.166.48]) by "
+                 b"mm01.cs.columbia.edu (Postfix) with ESMTPS id 1AEB34A119; Tue,  8 Feb 2022 13:48:46 -0500 (EST)\r\n"
+                 b"From: a@example.org\r\nTo: kvmarm@lists.cs.columbia.edu\r\nSubject: x\r\n"
+                 b"Date: Tue, 8 Feb 2022 11:48:39 -0700\r\n\r\nhi\r\n")
+    findings = headerscope.analyze(moderated, offline=True).findings
+    [waited] = [f for f in findings if f.id == "hops.wait_explained"]
+    assert waited.subject == "hop 2" and waited.severity is Severity.INFO
+    assert waited.title == "Hop 2 waited 11 min: held for a list moderator's approval"
+    assert "13:59:31 -0500 (X-Mailman-Approved-At)" in waited.explanation
+    assert not [f for f in findings if f.id == "hops.slow_hop"]  # not a slow hop: under an hour
+    # An approval outside the gap, or a gap of a server's ordinary queue run, says nothing.
+    outside = moderated.replace(b"13:59:31 -0500", b"13:40:31 -0500")
+    assert not [f for f in headerscope.analyze(outside, offline=True).findings if f.id == "hops.wait_explained"]
+    quick = moderated.replace(b"13:48:46 -0500", b"13:58:46 -0500")
+    assert not [f for f in headerscope.analyze(quick, offline=True).findings if f.id == "hops.wait_explained"]
+
+
 @needs_parser
 def test_an_internal_gateway_named_without_a_dot_is_inside_the_mx_organisation() -> None:
     # iCloud (real lines): Apple's MX hands the message to an internal gateway known by a bare
