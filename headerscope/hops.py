@@ -1419,6 +1419,30 @@ def _content_filter_hop(item: _Work) -> bool:
     return loopback and ("amavisd" in raw or "port 10024" in raw or "port 10025" in raw)
 
 
+# The filter's own words after "by localhost (host [127.0.0.1])": amavisd-new's "(amavisd-new, port
+# 10024)", amavis 2.12's "(amavis, port 10024)".
+_filter_words_re = compiled_on_first_use(r"\(([A-Za-z][A-Za-z0-9-]{0,30}),\s{0,5}port\s{1,5}(\d{1,5})\)")
+
+
+def _content_filter_notes(work: Sequence[_Work]) -> dict[int, str]:
+    """Hop.note for the hops of a content filter on the receiving host: the filter's own stamp
+    (the server handed it the message over loopback, see _content_filter_hop) and the hop just
+    after it whose client is loopback (the filter re-injecting the checked message into its
+    server, amavisd-new to Postfix's port 10025). Their role stays MTA (RFC 5598 has no other
+    word for them); the note says what they are."""
+    notes: dict[int, str] = {}
+    for i, item in enumerate(work):
+        if not _content_filter_hop(item):
+            continue
+        m = _filter_words_re().search(_scan(item.header.value))
+        # Short: the terminal shows it in the narrow "with" column.
+        notes[i] = f"content filter {m.group(1)}" if m else "content filter"
+        if i + 1 < len(work) and i + 1 not in notes and _is_loopback(work[i + 1].fields.from_ip) \
+                and normalize_domain(work[i + 1].fields.by) not in _LOCALHOST_NAMES:
+            notes[i + 1] = f"back from {m.group(1)}" if m else "back from content filter"
+    return notes
+
+
 def list_id_domain(list_id: str | None) -> str | None:
     """The organisation a List-Id names (RFC 2919: "Name <list-label.example.org>")."""
     label = list_id_label(list_id)
@@ -1645,6 +1669,7 @@ def build_chain_from_fields(
         date_index = restart + 1
     hops: list[Hop] = []
     future: list[int] = []
+    filter_notes = _content_filter_notes(work)
     for i, item in enumerate(work):
         number = i + 1
         from_date = i == date_index and not truncated and date_sane
@@ -1655,7 +1680,7 @@ def build_chain_from_fields(
             number=number, header_index=item.header.index, fields=fields, raw=item.header.value,
             delay_seconds=delay, role=item.role, organization=item.org,
             trusted=i >= boundary_index, boundary=i == boundary_index,
-            private_client=item.private,
+            private_client=item.private, note=filter_notes.get(i),
         ))
         fast_clock = None
         if delay is not None and delay < -SKEW_TOLERANCE_SECONDS and not from_date and len(hops) >= 2:

@@ -150,6 +150,10 @@ class Hop(Value):
     """True for the hop where the final receiving organisation accepted from outside."""
     private_client: bool = False
     """True when the client IP is private, loopback or link-local."""
+    note: str | None = None
+    """What the hop is when its role alone does not say it: a content filter's hand-over on the
+    server's loopback address: "content filter amavisd-new" for the filter's own stamp, "back from
+    amavisd-new" for its re-injection into the server; None for most hops."""
 
     def own_words(self) -> str | None:
         """The stamp's text before its date, when it names neither the client nor the receiving

@@ -1261,6 +1261,37 @@ def test_a_wait_under_an_hour_is_explained_when_the_message_says_why() -> None:
     assert not [f for f in headerscope.analyze(quick, offline=True).findings if f.id == "hops.wait_explained"]
 
 
+def test_content_filter_hops_say_what_they_are_in_every_format() -> None:
+    import headerscope
+    from headerscope.render.html import HtmlRenderer
+    from headerscope.render.markdown import MarkdownRenderer
+    from headerscope.render.terminal import TerminalRenderer
+
+    # Postfix hands the message to amavisd-new on 127.0.0.1:10024 (amavisd's own stamp, "by
+    # localhost"), which hands it back on port 10025 (Postfix's stamp, "from localhost"): a
+    # Debian mail server's layout (modoboa, mailcow, lists.cs.columbia.edu).
+    raw = (b"Received: from localhost (localhost [127.0.0.1]) by mail.example.net (Postfix) with ESMTP id "
+           b"5B28F81EA7 for <admin@example.net>; Tue, 15 Dec 2020 15:47:22 +0000 (UTC)\r\n"
+           b"X-Virus-Scanned: Debian amavisd-new at mail.example.net\r\n"
+           b"Received: from mail.example.net ([127.0.0.1]) by localhost (mail.example.net [127.0.0.1]) "
+           b"(amavisd-new, port 10024) with ESMTP id PkMyGKagxiMh for <admin@example.net>; "
+           b"Tue, 15 Dec 2020 15:47:16 +0000 (UTC)\r\n"
+           b"Received: from out.example.org (out.example.org [192.0.2.1]) by mail.example.net (Postfix) "
+           b"with ESMTPS id 1; Tue, 15 Dec 2020 15:46:59 +0000 (UTC)\r\n"
+           b"From: a@example.org\r\nTo: admin@example.net\r\nSubject: x\r\n"
+           b"Date: Tue, 15 Dec 2020 15:46:50 +0000\r\n\r\nhi\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert [h.note for h in report.hops] == [None, "content filter amavisd-new", "back from amavisd-new"]
+    assert [h.role for h in report.hops] == [Role.MTA, Role.MTA, Role.MTA]
+    assert report.boundary_hop == 1
+    assert "| ESMTP (content filter amavisd-new) |" in MarkdownRenderer().render(report)
+    assert "(back from amavisd-new)" in HtmlRenderer().render(report)
+    assert "back from" in TerminalRenderer(color=False, width=200).render(report)
+    # A loopback hand-over with no filter before it (a list manager's re-injection) is a plain MTA hop.
+    plain = raw.replace(b"(amavisd-new, port 10024) ", b"")
+    assert [h.note for h in headerscope.analyze(plain, offline=True).hops] == [None, None, None]
+
+
 @needs_parser
 def test_an_internal_gateway_named_without_a_dot_is_inside_the_mx_organisation() -> None:
     # iCloud (real lines): Apple's MX hands the message to an internal gateway known by a bare

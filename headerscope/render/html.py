@@ -134,6 +134,8 @@ def build_timeline(report: Report) -> Timeline:
             parts.append("from " + " ".join(p for p in (client, f"[{hop.fields.from_ip}]" if hop.fields.from_ip else None) if p))
         if hop.fields.protocol:
             parts.append(f"with {hop.fields.protocol}")
+        if hop.note:
+            parts.append(hop.note)
         tls_label, tls_class = _tls(hop)
         delay = hop.delay_seconds
         delay_label = format_delay(delay) if delay is not None else "delay unknown"

@@ -232,7 +232,8 @@ class MarkdownRenderer(Renderer):
             standing = "boundary" if hop.boundary else ("receiver" if hop.trusted else "claim")
             lines.append(_row((
                 str(hop.number), hop.role.value, md_escape(client or None, 80), md_escape(f.by, 80),
-                md_escape(" ".join(x for x in (f.protocol, f"via {f.via}" if f.via else None) if x) or None, 60),
+                md_escape(" ".join(x for x in (f.protocol, f"via {f.via}" if f.via else None,
+                                               f"({hop.note})" if hop.note else None) if x) or None, 100),
                 md_escape(tls, 40), md_escape(f.timestamp or f.date_text, 40),
                 format_delay(hop.delay_seconds), standing,
             )))

@@ -328,7 +328,7 @@ class TerminalRenderer(Renderer):
         # ("via ESMTP"), Exchange its transport ("via Frontend Transport").
         protocol = [x for x in (f.protocol, f"via {f.via}" if f.via else None,
                                 f"auth {f.auth}" if f.auth and f.auth.split(" (")[0] != f.protocol
-                                and not login else None) if x]
+                                and not login else None, hop.note) if x]
         return [
             _t(number),
             # The column does not wrap: a date it could not read (a paste that ran the next
