@@ -494,8 +494,14 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         # No Return-Path or envelope-from (a list archive's copy): the receiver's own trusted
         # Authentication-Results names the SPF identity it checked (RFC 8601 section 2.7.2).
         spf_mail_from, spf_mail_from_source = _recorded_mail_from(recorded)
+    arrival_missing = any(f.id == "hops.arrival_missing" for f in chain.findings)
     client_ip, helo, mail_from, inputs_from = _spf_inputs(opts, boundary, spf_mail_from,
-                                                          spf_mail_from_source, received_spf, recorded)
+                                                          spf_mail_from_source, received_spf, recorded,
+                                                          arrival_missing=arrival_missing)
+    # The arrival hop is missing and no record of the receiver's names its client: the boundary's
+    # client is an internal hand-over, which SPF must not judge (said after the check, below).
+    unknown_arrival = arrival_missing and client_ip is None and boundary is not None and not any(
+        v is not None for v in (opts.client_ip, opts.helo, opts.mail_from))
     reported = loaded.reported_envelope
     if client_ip is None and reported is not None and reported.client_ip and parse_client_ip(reported.client_ip):
         # The copy records no client (no Received of the reporter's): the report's Source-IP is
@@ -514,6 +520,13 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
 
     spf, spf_findings = check_spf(resolver, client_ip=client_ip, mail_from=mail_from, helo=helo,
                                   from_domain=from_domain, inputs_from=inputs_from)
+    if unknown_arrival and spf.client_ip is None and boundary is not None:
+        internal = boundary.fields.from_ip or boundary.fields.from_helo or "a client it does not record"
+        spf = dataclasses.replace(spf, explanation=(
+            f"not checked: the arrival hop is missing. This copy stops before the hop where the message arrived "
+            f"(hops.arrival_missing); hop {boundary.number}'s client ({str(internal)[:80]}) is a hand-over inside "
+            "the receiving side, not the server that sent the message, and no result the receiver recorded names "
+            "that server (give --client-ip)"))
     findings.extend(spf_findings)
     dmarc, dmarc_findings = check_dmarc(resolver, from_domains=from_domains, dkim=dkim, spf=spf, arc=arc,
                                         recorded=recorded,
@@ -521,9 +534,13 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     findings.extend(dmarc_findings)
     findings.extend(nothing_aligned(from_domains, dkim, spf, dmarc, envelope.srs,
                                     through_list=message.first("List-Id") is not None))
-    if handed_over_inside(spf, chain.findings):
+    if handed_over_inside(spf, chain.findings) or (
+            unknown_arrival and boundary is not None and is_non_public_ip(boundary.fields.from_ip)):
+        # (The second: the private client is no longer SPF's, but a DMARC fail without SPF is as
+        # uncertain as before.)
         cut = next((f.id for f in chain.findings if f.id in ("hops.delivery_missing", "hops.arrival_missing")), None)
-        findings[:] = [_inside_only(f, spf.client_ip if spf else None, cut) for f in findings]
+        private = spf.client_ip if spf and spf.client_ip else boundary.fields.from_ip if boundary else None
+        findings[:] = [_inside_only(f, private, cut) for f in findings]
     reverse_dns = check_reverse_dns(resolver, client_ip)
 
     findings.extend(recorded_findings)
@@ -651,7 +668,7 @@ def _recorded_mail_from(recorded: tuple[RecordedResult, ...]) -> tuple[str | Non
 
 def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str | None,
                 envelope_source: str | None, received_spf: RecordedResult | None,
-                receiver_results: tuple[RecordedResult, ...] = ()
+                receiver_results: tuple[RecordedResult, ...] = (), *, arrival_missing: bool = False
                 ) -> tuple[str | None, str | None, str | None, str | None]:
     """SPF's inputs (RFC 7208 section 4.1): the client IP and HELO of the boundary hop and the
     MAIL FROM; a value the boundary Received does not record is taken from the receiver's own
@@ -659,6 +676,12 @@ def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str 
     client is a private address of the receiving side (its webmail, a proxy in front of its
     filters), the public client its own trusted results name (``receiver_results``, see
     ``recorded.checked_client``) is the one SPF is about (RFC 7208 section 2.4).
+
+    ``arrival_missing``: the chain lacks the hop where the message arrived (hops.arrival_missing:
+    a paste that stops inside the receiving side), so the boundary hop's client is the receiver's
+    own internal relay. The client SPF is about is then the one the receiver's trusted results
+    recorded (``_recorded_arrival``); with none, the client IP and HELO are None (not checked),
+    never the internal relay's.
 
     Returns (client IP, HELO, MAIL FROM, where they came from for SpfResult.inputs_from)."""
     recorded = dict(received_spf.properties) if received_spf is not None else {}
@@ -697,14 +720,62 @@ def _spf_inputs(opts: AnalysisOptions, boundary: Hop | None, envelope_from: str 
                                   or envelope_source.endswith("Original-Mail-From")) \
                 and mail_from is not None:
             described += f"; MAIL FROM: {envelope_source}"
-        if client_ip is not None and is_non_public_ip(client_ip):
-            checked = checked_client(receiver_results)
-            if checked is not None:
-                client_ip, helo = checked[0], checked[1] or helo
-                described = (f"the receiver's Authentication-Results ({header_ref(checked[2])}): the boundary hop's "
-                             f"client (hop {boundary.number}) is a private address, and the receiver names the "
-                             "public client it checked")
+        checked = checked_client(receiver_results) if client_ip is not None and is_non_public_ip(client_ip) \
+            else None
+        if checked is not None:
+            client_ip, helo = checked[0], checked[1] or helo
+            described = (f"the receiver's Authentication-Results ({header_ref(checked[2])}): the boundary hop's "
+                         f"client (hop {boundary.number}) is a private address, and the receiver names the "
+                         "public client it checked")
+        elif arrival_missing:
+            arrival = _recorded_arrival(receiver_results)
+            internal = client_ip or "no address"
+            client_ip, helo = (arrival[0], arrival[1]) if arrival is not None else (None, None)
+            if arrival is not None:
+                described = (f"the receiver's {arrival[2]}: this copy lacks the hop where the message arrived, and "
+                             f"hop {boundary.number}'s client ({internal}) is an internal hand-over; the receiver "
+                             "recorded the client it checked")
+            elif described == f"hop {boundary.number}":
+                described = None  # nothing was taken from that hop
+            elif described is not None:
+                described = described.removeprefix(f"hop {boundary.number}; ")
     return client_ip, helo, mail_from, described
+
+
+# Exchange Online names the client it checked only in its SPF result's comment:
+# "spf=pass (sender IP is 149.72.167.116) smtp.mailfrom=...".
+_sender_ip_is_re = compiled_on_first_use(r"\bsender IP is \[?([0-9A-Fa-f:.]{2,45})", re.IGNORECASE)
+
+
+def _recorded_arrival(recorded: tuple[RecordedResult, ...]) -> tuple[str, str | None, str] | None:
+    """(client IP, HELO, where read) of the public client the receiving side's own trusted SPF or
+    iprev results name: Received-SPF ``client-ip`` and ``helo`` (RFC 7208 section 9.1),
+    Authentication-Results ``smtp.remote-ip`` / ``smtp.client-ip`` (RFC 8601 section 2.7) or
+    Exchange Online's "sender IP is" comment. The first such address (the topmost field: the
+    receiver's last word) wins; its HELO is taken from a record of the same address. Only
+    trusted results count: a field below the boundary is the sender's to write. None when
+    none names a public address."""
+    found: list[tuple[str, str | None, str]] = []
+    for rec in recorded[:64]:
+        if not rec.trusted or rec.method not in ("spf", "iprev") \
+                or rec.header not in ("Received-SPF", "Authentication-Results"):
+            continue
+        props = dict(rec.properties)
+        text = props.get("client-ip") or props.get("smtp.remote-ip") or props.get("smtp.client-ip")
+        if not text and rec.reason and rec.header == "Authentication-Results":
+            m = _sender_ip_is_re().search(rec.reason[:500])
+            text = m.group(1) if m else None
+        address = parse_client_ip(text) if text else None
+        if address is None or is_non_public_ip(str(address)):
+            continue
+        helo = (props.get("helo") or props.get("smtp.helo") or "").strip()[:255] or None
+        where = f"{rec.header} ({header_ref(rec.header_index)})" if rec.header_index is not None else rec.header
+        found.append((str(address), helo, where))
+    if not found:
+        return None
+    ip = found[0][0]
+    helo = next((h for a, h, _ in found if a == ip and h), None)
+    return ip, helo, " and ".join(dict.fromkeys(w for a, _, w in found if a == ip))
 
 
 # Signatures looked at for prefetching; a message with more is hostile, and the DKIM check

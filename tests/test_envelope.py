@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from conftest import CORPUS, SAMPLES
 
@@ -833,6 +834,52 @@ def test_spf_takes_the_public_client_the_receiver_checked_when_the_boundary_clie
     # A value that is no address ("unknown", garbage) is not taken for one.
     garbled = raw.replace(b"smtp.remote-ip=66.111.4.25", b"smtp.remote-ip=unknown")
     assert _spf_of(analyze(garbled, offline=True)).client_ip == "10.202.2.213"
+
+
+def test_spf_takes_the_client_the_receiver_recorded_when_the_arrival_hop_is_missing() -> None:
+    # An Outlook.com header pasted from the top down to Exchange Online Protection's internal hops
+    # (Haraka issue 1935's layout, Microsoft's real field formats): every Received is a hand-over
+    # between Microsoft's servers over 10.x addresses; the hop where the message arrived is cut
+    # off, but the receiver's own results above it record the client it checked and its HELO.
+    from headerscope.api import analyze
+
+    raw = (b"Received: from SG2APC01HT151.eop-APC01.prod.protection.outlook.com (10.164.137.9) by "
+           b"PN1PR01MB0317.INDPRD01.PROD.OUTLOOK.COM with HTTPS via PN1PR01CA0002.INDPRD01.PROD.OUTLOOK.COM; "
+           b"Tue, 23 May 2017 11:38:10 +0000\r\n"
+           b"Received: from SG2APC01FT042.eop-APC01.prod.protection.outlook.com (10.152.250.52) by "
+           b"SG2APC01HT151.eop-APC01.prod.protection.outlook.com (10.152.251.128) with Microsoft SMTP Server "
+           b"(version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P384) id 15.1.1075.5; "
+           b"Tue, 23 May 2017 11:38:09 +0000\r\n"
+           b"Authentication-Results: spf=pass (sender IP is 198.51.100.238) smtp.mailfrom=sender.example; "
+           b"outlook.com; dkim=none (message not signed) header.d=none;outlook.com; dmarc=bestguesspass "
+           b"action=none header.from=sender.example;\r\n"
+           b"Received-SPF: Pass (protection.outlook.com: domain of sender.example designates 198.51.100.238 as "
+           b"permitted sender) receiver=protection.outlook.com; client-ip=198.51.100.238; "
+           b"helo=ip-172-31-21-31.us-west-2.compute.internal;\r\n"
+           b"Received: from SNT004-MC7F5.hotmail.com (10.152.250.59) by SG2APC01FT042.mail.protection.outlook.com "
+           b"(10.152.251.18) with Microsoft SMTP Server (version=TLS1_2, "
+           b"cipher=TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P384) id 15.1.1075.5 via Frontend Transport; "
+           b"Tue, 23 May 2017 11:38:07 +0000\r\n")
+    report = analyze(raw, offline=True)
+    assert "hops.arrival_missing" in [f.id for f in report.findings]
+    spf = _spf_of(report)
+    assert (spf.client_ip, spf.helo) == ("198.51.100.238", "ip-172-31-21-31.us-west-2.compute.internal")
+    assert spf.inputs_from is not None and spf.inputs_from.startswith(
+        "the receiver's Authentication-Results (header 3) and Received-SPF (header 4): this copy lacks the hop "
+        "where the message arrived, and hop 1's client (10.152.250.59) is an internal hand-over")
+    # Exchange Online's comment alone ("sender IP is") names it too; the HELO is then not known.
+    comment_only = re.sub(rb"Received-SPF:.*?;\r\n", b"", raw, flags=re.S)
+    spf = _spf_of(analyze(comment_only, offline=True))
+    assert (spf.client_ip, spf.helo) == ("198.51.100.238", None)
+    # With no record of the client, the internal relay is not evaluated: SPF says why it is not checked.
+    unrecorded = comment_only.replace(b"(sender IP is 198.51.100.238) ", b"")
+    spf = _spf_of(analyze(unrecorded, offline=True))
+    assert (spf.result, spf.client_ip, spf.helo) == ("not_checked", None, None)
+    assert spf.explanation.startswith("not checked: the arrival hop is missing.")
+    assert "hop 1's client (10.152.250.59)" in spf.explanation
+    # The command line still decides.
+    given = _spf_of(analyze(unrecorded, offline=True, client_ip="192.0.2.9", helo="mx.sender.example"))
+    assert (given.client_ip, given.helo, given.inputs_from) == ("192.0.2.9", "mx.sender.example", "command line")
 
 
 def test_a_host_qualified_address_is_the_same_mailbox_only_within_one_organisation() -> None:
