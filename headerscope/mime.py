@@ -951,10 +951,48 @@ _enhanced_code_re = compiled_on_first_use(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(
 _ADDRESS = r"[^\s<>@:;,\"()]{1,64}@[A-Za-z0-9.-]{1,253}"
 _failed_recipient_re = compiled_on_first_use(
     rf"Your message to <?({_ADDRESS})>? couldn't be delivered|Recipient Address:[ \t]*<?({_ADDRESS})>?"
+    # KDDI's and docomo's label, indented, above their SMTP transcript: "    Recipient: <X>".
+    rf"|^[ \t]{{0,20}}Recipient:[ \t]{{0,20}}<({_ADDRESS})>"
     rf"|^<({_ADDRESS})>:?[ \t]*\r?$|^<({_ADDRESS})>: "
     # Every repetition bounded and no two overlapping: linear on any text.
     rf"|(?:failed|recipients or groups):[ \t]*\r?\n(?:[ \t]*\r?\n){{0,2}}[ \t]{{0,20}}<?({_ADDRESS})>?[ \t]*\r?\n",
     re.MULTILINE)
+
+
+# The SMTP session a bounce quotes (RFC 5321 section 4.2 replies): the command, sendmail's and
+# KDDI's ">>> RCPT To:<X>", Exim's "SMTP error from remote mail server after RCPT TO:<X>:", and on
+# one of the next lines the server's refusal, "<<< 550 5.1.1 <X>... User unknown" or Exim's "host
+# mx.example.com [192.0.2.1]: 550 ...". Only a 4xx or 5xx reply is a refusal.
+_rcpt_command_re = compiled_on_first_use(rf"RCPT[ \t]TO:[ \t]{{0,5}}<({_ADDRESS})>", re.IGNORECASE)
+_refusal_re = compiled_on_first_use(r"(?:^[ \t]{0,20}<<<[ \t]{0,5}|^[ \t]{0,20}|\]:[ \t]{1,5})([45]\d\d[ -][^\r\n]{1,300})")
+# sendmail's "<<< 550 5.1.1 <X>... User unknown" after ">>> DATA": the reply names the recipient.
+_quoted_refusal_re = compiled_on_first_use(rf"^[ \t]{{0,20}}<<<[ \t]{{0,5}}([45]\d\d[ -][^\r\n<]{{0,80}}<({_ADDRESS})>[^\r\n]{{0,200}})",
+                                           re.MULTILINE)
+
+
+def _transcript_refusals(text: str) -> dict[str, str]:
+    """The recipients the quoted SMTP transcript of a text bounce shows refused, each with the
+    server's reply as written (first line, one line, bounded). Read from the text: a bounce that
+    carries no report part (RFC 3464) has no field that says it."""
+    found: dict[str, str] = {}
+    for count, command in enumerate(_rcpt_command_re().finditer(text)):
+        if count >= _MAX_LISTED * 2:
+            break
+        address = command.group(1)
+        following = text[command.end():command.end() + 800].split("\n")[:4]
+        # The rest of the command's own line (Exim's ":"), then up to three lines below it.
+        for line in following[1:]:
+            m = _refusal_re().search(line)
+            if m is not None:
+                found.setdefault(address, " ".join(m.group(1).split())[:300])
+                break
+            if line.strip().startswith(">>>"):
+                break  # the next command: this one was accepted
+    for count, quoted in enumerate(_quoted_refusal_re().finditer(text)):
+        if count >= _MAX_LISTED * 2:
+            break
+        found.setdefault(quoted.group(2), " ".join(quoted.group(1).split())[:300])
+    return found
 
 
 def _indented_reason(text: str, address: str) -> str | None:
@@ -1016,21 +1054,31 @@ def _unstructured_bounce(message: Message) -> Finding | None:
     failed += [address for address in dict.fromkeys(next(group for group in match.groups() if group)
                                                     for match in _failed_recipient_re().finditer(text))
                if address not in failed]
+    refusals = _transcript_refusals(text) if "<<<" in text or "RCPT" in text.upper() else {}
+    failed += [address for address in refusals if address not in failed]
     failed = failed[:_MAX_LISTED]
     if failed:
         # What a ticket asks first, as for a structured report (dsn.failed): who did not get it.
         names = ", ".join(failed[:3]) + (f" and {len(failed) - 3} more" if len(failed) > 3 else "")
         # Exim writes each failed address on its own line and the reason indented below it
-        # ("  user@example.com\n    Unrouteable address"): the reason a ticket asks for.
-        reason = _indented_reason(text, failed[0])
-        code = f" ({codes[0]}: {status_meaning(codes[0])})" if codes and status_meaning(codes[0]) else \
-            f" ({codes[0]})" if codes else f" (“{_short(reason, 100)}”)" if reason else ""
+        # ("  user@example.com\n    Unrouteable address"): the reason a ticket asks for. The
+        # server's own refusal in the SMTP transcript the bounce quotes, when there is one, says more
+        # (Exim puts "SMTP error from remote mail server after RCPT TO:<X>:" on that indented line).
+        reply = refusals.get(failed[0])
+        reason = reply or _indented_reason(text, failed[0])
+        # The refusal's own enhanced code before the first in the text (an accepted command's "250 2.1.5").
+        first = next(iter(_enhanced_code_re().findall(reply)), None) if reply else None
+        first = first or (codes[0] if codes else None)
+        code = f" ({first}: {status_meaning(first)})" if first and status_meaning(first) else \
+            f" ({first})" if first else f" (“{_short(reason, 100)}”)" if reason else ""
         return Finding(
             id="dsn.unstructured", severity=Severity.WARNING,
             title=f"Bounce: delivery to {names} failed{code}",
             explanation=(f"This message is a non-delivery report: {why}. It carries no delivery status part "
                          f"(RFC 3464); its text names the recipient(s) that failed: {', '.join(failed)}"
-                         + (f" ({failed[0]}: “{_short(reason, 300)}”)" if reason else "")
+                         + (f" ({failed[0]}: “{_short(reason, 300)}”"
+                            + (", the receiving server's reply in the SMTP session the bounce quotes, read from "
+                               "its text" if reason == reply else "") + ")" if reason else "")
                          + (f", and the status codes {said}" if said else "") + ". The message it returns, "
                          "when attached, is listed with the attached messages."),
             reference=_RFC3464, subject="delivery report",

@@ -552,6 +552,56 @@ def test_a_text_only_bounce_names_the_recipient_its_text_gives() -> None:
     assert bounce.severity.value == "notice" and bounce.title == "Bounce without a machine-readable report"
 
 
+def test_a_text_bounce_reads_the_refusal_from_the_smtp_session_it_quotes() -> None:
+    import headerscope
+    from headerscope.model import Finding
+
+    def bounce_of(raw: bytes) -> Finding:
+        [bounce] = [f for f in headerscope.analyze(raw, offline=True).findings if f.id == "dsn.unstructured"]
+        return bounce
+
+    # KDDI's EZweb (real layout, 2011): a "Recipient:" label above the quoted session.
+    kddi = (b"From: Postmaster@ezweb.example\r\nTo: <sironeko@example.jp>\r\n"
+            b"Subject: Mail System Error - Returned Mail\r\nDate: Thu, 29 Apr 2011 23:34:45 +0900\r\n\r\n"
+            b"Each of the following recipients was rejected by a remote\r\nmail server.\r\n\r\n"
+            b"    Recipient: <no-such-user@ezweb.example>\r\n"
+            b"    >>> RCPT TO:<no-such-user@ezweb.example>\r\n"
+            b"    <<< 550 <no-such-user@ezweb.example>: User unknown\r\n\r\n")
+    bounce = bounce_of(kddi)
+    assert bounce.title == "Bounce: delivery to no-such-user@ezweb.example failed (“550 <no-such-user@ezweb.example>: User unknown”)"
+    assert "the receiving server's reply in the SMTP session the bounce quotes, read from its text" in bounce.explanation
+    # The label alone names the recipient.
+    assert bounce_of(kddi.split(b"    >>>")[0]).title == "Bounce: delivery to no-such-user@ezweb.example failed"
+    # sendmail's transcript (a multi-line 550-5.1.1 reply, its first line taken); an accepted
+    # RCPT (250) before it is no failure.
+    sendmail = (b"From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>\r\nTo: a@example.org\r\n"
+                b"Subject: Returned mail: see transcript for details\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\n"
+                b"   ----- Transcript of session follows -----\r\n... while talking to mx.example.com.:\r\n"
+                b">>> RCPT To:<ok@example.com>\r\n<<< 250 2.1.5 OK\r\n"
+                b">>> RCPT To:<gone@example.com>\r\n"
+                b"<<< 550-5.1.1 The email account that you tried to reach does not exist.\r\n"
+                b"<<< 550 5.1.1 https://support.google.com/mail/?p=NoSuchUser - gsmtp\r\n"
+                b"550 5.1.1 <gone@example.com>... User unknown\r\n")
+    bounce = bounce_of(sendmail)
+    assert bounce.title == ("Bounce: delivery to gone@example.com failed (5.1.1: permanent failure: bad destination "
+                            "mailbox address (no such user))")
+    assert "gone@example.com: “550-5.1.1 The email account that you tried to reach does not exist.”" in bounce.explanation
+    assert "ok@example.com" not in bounce.explanation
+    # sendmail's refusal after DATA names the recipient in the reply itself.
+    data = sendmail.replace(b">>> RCPT To:<gone@example.com>\r\n", b">>> DATA\r\n").replace(
+        b"<<< 550-5.1.1 The email account that you tried to reach does not exist.\r\n"
+        b"<<< 550 5.1.1 https://support.google.com/mail/?p=NoSuchUser - gsmtp\r\n",
+        b"<<< 550 5.1.1 <gone@example.com>... User unknown\r\n")
+    assert "gone@example.com: “550 5.1.1 <gone@example.com>... User unknown”" in bounce_of(data).explanation
+    # Exim's older layout: the reply after the host on the line below the command.
+    exim = (b"From: Mail Delivery System <Mailer-Daemon@mx.example.net>\r\nTo: a@example.org\r\n"
+            b"Subject: Mail delivery failed: returning message to sender\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\n"
+            b"The following address(es) failed:\r\n\r\n  user@example.com\r\n"
+            b"    SMTP error from remote mail server after RCPT TO:<user@example.com>:\r\n"
+            b"    host mx.example.com [192.0.2.1]: 550 5.1.1 <user@example.com>: Recipient address rejected\r\n")
+    assert "user@example.com: “550 5.1.1 <user@example.com>: Recipient address rejected”" in bounce_of(exim).explanation
+
+
 def test_a_bounce_title_says_what_the_remote_server_said_not_only_the_codes_registered_meaning() -> None:
     # Yahoo refuses for policy with 5.7.9, registered (RFC 4954) as "authentication mechanism is
     # too weak": the title quotes the server (RFC 3464 section 2.3.6); the code stays beside it.
