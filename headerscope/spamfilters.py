@@ -44,7 +44,12 @@ Receivers record their spam filtering in header fields of their own, outside any
   mailbox put the message.
 * Google Takeout's ``X-Gmail-Labels: Spam,Category Updates,Unread``: the labels the message had
   in the Gmail mailbox when it was exported; Spam is Gmail's spam folder.
-* Any other filter's ``X-Spam-Flag: YES`` or ``X-Spam: Yes`` (rspamd's milter, among others).
+* rspamd's result quoted in the report Exim writes from its rspamd reply ($spam_report of the
+  spam condition's rspamd variant): ``X-Spam-Report: Action: ... X-Milter-Add: X-Spamd-Result: ...``.
+* MailEnable's ``X-ME-Content: Deliver-To=Junk`` (a filter marked it as spam: the mailbox files it
+  in its Junk E-Mail folder) and its ``X-ME-Spam: Low|Medium|High`` rating.
+* Any other filter's ``X-Spam-Flag: YES`` or ``X-Spam: Yes`` (rspamd's milter, among others), and
+  a bare ``X-Spam-Status: Yes``, when no fuller status took them in.
 
 Like Authentication-Results (RFC 8601 section 5), these fields are only the receiver's own
 when the receiver wrote them: one added above the Received header where the receiving side
@@ -58,6 +63,7 @@ scan: so an inbound report at a Microsoft mailbox is the receiving tenant's wher
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -85,7 +91,8 @@ _FIELD_NAMES = frozenset(name.lower() for name in (
     "UI-OutboundReport", "X-Spam",
     "X-PerlMx-Spam", "X-Ham-Report", "X-Rspamd-Score", "X-Recommended-Action", "X-SpamExperts-Class",
     "X-SpamExperts-Outgoing-Class", "X-Gmail-Labels", "X-Mimecast-Spam-Score", "X-Pm-Spam-Action", "X-Gm-Spam",
-    "X-Gm-Phishy", "X-Spam-Result",
+    "X-Gm-Phishy", "X-Spam-Result", "X-Spam_report", "X-ME-Content", "X-ME-Spam", "X-Mimecast-Spam-Signature",
+    "X-Mimecast-Bulk-Signature",
     *_KASPERSKY_STATUS_FIELDS))
 # MailScanner names its field after the site ("X-Example-MailScanner-SpamCheck").
 _MAILSCANNER_SUFFIX = "mailscanner-spamcheck"
@@ -191,10 +198,18 @@ def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int |
     receiver_org = (boundary.organization or organizational_domain(boundary.fields.by)) if boundary else None
     microsoft_receiver = receiver_org is not None and receiver_org.lower() in _MICROSOFT_ORGS
     verdicts: list[SpamFilterVerdict] = []
+    flag_read = False
     for read in (_microsoft, _spamassassin, _rspamd, _stalwart, _proofpoint, _barracuda, _exim_spamassassin,
-                 _spamassassin_without_status, _trend_micro, _united_internet, _pure_message, _mailscanner,
-                 _spamexperts, _kaspersky, _mimecast, _proton, _gmail_labels, _google_scan, _spam_flag):
-        verdicts.extend(read(message, boundary, microsoft_receiver))
+                 _spamassassin_without_status, _rspamd_in_report, _trend_micro, _united_internet, _pure_message,
+                 _mailscanner, _spamexperts, _kaspersky, _mimecast, _mailenable, _proton, _gmail_labels,
+                 _google_scan):
+        read_now = read(message, boundary, microsoft_receiver)
+        verdicts.extend(read_now)
+        flag_read = flag_read or bool(read_now and read in _READERS_OF_THE_FLAG)
+    if not flag_read:
+        # X-Spam-Flag, X-Spam or a bare X-Spam-Status that no fuller reader took in: what a
+        # field merely present (a report nobody could read) says nothing about.
+        verdicts.extend(_spam_flag(message, boundary, microsoft_receiver))
     verdicts.sort(key=lambda v: v.header_index)
     verdicts = [v if v.trusted else _placed(v, hops, message, boundary) for v in verdicts]
     findings = [_flagged(v) for v in verdicts if v.trusted and v.spam]
@@ -246,7 +261,8 @@ _spamassassin_checker_host = compiled_on_first_use(r"^SpamAssassin\b.{0,80}?\bon
                                                    re.IGNORECASE)
 _spamassassin_report_host = compiled_on_first_use(r"running on the system\s+\"([A-Za-z0-9][A-Za-z0-9.-]{0,252})\"",
                                                   re.IGNORECASE)
-_SPAMASSASSIN_FILTERS = frozenset(("SpamAssassin", "SpamAssassin (Exim)", "spam filter (X-Spam-Score)"))
+_SPAMASSASSIN_FILTERS = frozenset(("SpamAssassin", "SpamAssassin (Exim)", "spam filter (X-Spam-Score)",
+                                   "spam filter (X-Spam-Flag)"))
 
 
 def _end_writer(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Message) -> tuple[Hop, str, bool] | None:
@@ -261,6 +277,15 @@ def _end_writer(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Messag
         hop = next((h for h in hops if len(queue_id) >= 8 and h.fields.queue_id() == queue_id), None)
         if hop is not None and stamp.index > verdict.header_index:
             return hop, f"the X-Headers-End stamp after it repeats hop {hop.number}'s queue id {queue_id}", True
+    # A stamp above it of the queue id the receiving side gave the message (rspamd's
+    # X-Rspamd-Queue-Id, alone or quoted in a report): the stamp was written there, as no sender
+    # knows that id, and a field appended at the end of the header after it was written at that
+    # hop or later, all on the receiving side.
+    for index, queue_id, words in _queue_stamps(message):
+        hop = next((h for h in hops if h.trusted and h.fields.queue_id()
+                    and h.fields.queue_id().lower() == queue_id.lower()), None)
+        if hop is not None and index < verdict.header_index and (not hops or index > hops[0].header_index):
+            return hop, f"it comes after {words} hop {hop.number}'s queue id {queue_id}", True
     if verdict.filter in _SPAMASSASSIN_FILTERS:
         named_by = [(f, _spamassassin_checker_host) for f in _fields(message, "X-Spam-Checker-Version")[:1]]
         named_by += [(f, _spamassassin_report_host) for f in _fields(message, "X-Spam-Report")[:1]]
@@ -282,6 +307,20 @@ def _end_writer(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Messag
         if hop is not None:
             return hop, f"its connecting address CIP:{client} is hop {hop.number}'s client", False
     return None
+
+
+def _queue_stamps(message: Message) -> list[tuple[int, str, str]]:
+    """(field index, queue id, the stamp in words) of each rspamd queue id stamp: the
+    X-Rspamd-Queue-Id field, and the one quoted in a report (see _milter_fields)."""
+    stamps = [(f.index, f.value.strip()[:64], "the X-Rspamd-Queue-Id stamp of")
+              for f in _fields(message, "X-Rspamd-Queue-Id")[:3] if f.value.strip()]
+    for field in (f for name in _REPORT_FIELDS for f in _fields(message, name)[:1]):
+        value = field.value[:_MAX_VALUE * 2]
+        if "x-milter-add" in value.lower():
+            quoted = _milter_fields(value).get("x-rspamd-queue-id", "").split(" ")[0][:64]
+            if quoted:
+                stamps.append((field.index, quoted, f"{field.name}, which quotes rspamd's X-Rspamd-Queue-Id stamp of"))
+    return [(i, q, w) for i, q, w in stamps if " " not in q and len(q) >= 6]
 
 
 _cip = compiled_on_first_use(r"(?:^|;)\s*CIP:([0-9A-Fa-f:.]{2,45})\s*(?:;|$)")
@@ -619,6 +658,69 @@ def _rspamd(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -
     return verdicts
 
 
+# rspamd's reply in its legacy protocol, which Exim's spam condition (spamd_address ...
+# variant=rspamd) reads and hands on as $spam_report, quotes the fields rspamd's milter would
+# add: "X-Milter-Add: X-Spamd-Result: default: False [8.08 / 50.00]; SYMBOL(score)[...]; ...",
+# "X-Milter-Add: X-Rspamd-Queue-Id: <id>", and a name may carry a position ("Name[1]: value"):
+# https://github.com/rspamd/rspamd/pull/5948. A report field holding it is read as rspamd's.
+_milter_add = compiled_on_first_use(r"(?:^|\s)X-Milter-Add:\s{0,5}([A-Za-z][A-Za-z0-9-]{0,60})(?:\[\d{1,3}\])?:\s{0,5}",
+                                    re.IGNORECASE)
+_milter_line = compiled_on_first_use(r"\sX-Milter-(?:Add|Del):", re.IGNORECASE)
+_legacy_action = compiled_on_first_use(r"^\s{0,5}Action:\s{0,5}(no action|greylist|add header|rewrite subject|soft reject|"
+                                       r"reject)\b", re.IGNORECASE)
+_RSPAMD_ACTIONS = ("no action", "greylist", "add header", "rewrite subject", "soft reject", "reject")
+_REPORT_FIELDS = ("X-Spam-Report", "X-Spam_report", "X-Ham-Report")
+
+
+def _milter_fields(value: str) -> dict[str, str]:
+    """The fields an rspamd reply quotes as "X-Milter-Add: Name: value", by lower-case name
+    (the first of each), each value ending where the next protocol line starts."""
+    found: dict[str, str] = {}
+    for match in itertools.islice(_milter_add().finditer(value), 40):
+        name = match.group(1).lower()
+        end = _milter_line().search(value, match.end())
+        if name not in found:
+            found[name] = value[match.end():end.start() if end else len(value)].strip()
+    return found
+
+
+def _rspamd_in_report(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    """rspamd's X-Spamd-Result quoted inside a report field (see _milter_add), when the
+    message has no X-Spamd-Result field of its own."""
+    if _fields(message, "X-Spamd-Result"):
+        return []  # rspamd's own field, read by _rspamd
+    for field in sorted((f for name in _REPORT_FIELDS for f in _fields(message, name)[:1]), key=lambda f: f.index):
+        value = field.value[:_MAX_VALUE * 2]
+        if "x-milter-add" not in value.lower():
+            continue
+        quoted = _milter_fields(value)
+        result = quoted.get("x-spamd-result", "")
+        match = _rspamd_result().match(result)
+        if match is None:
+            continue
+        score, required = _number(match.group(2)), _number(match.group(3))
+        rules = tuple(m.group(1) for m in _rspamd_piece().finditer(result, match.end()) if m.group(1))
+        action_text = " ".join(quoted.get("x-rspamd-action", "").split())[:40].lower()
+        legacy = _legacy_action().match(value)
+        action = action_text if action_text in _RSPAMD_ACTIONS else legacy.group(1).lower() if legacy else None
+        queue_id = quoted.get("x-rspamd-queue-id", "").split(" ")[0][:64] or None
+        rejected = match.group(1).lower() == "true"
+        verdict = _rspamd_verdict(field, boundary, True if rejected else None, score, required, action,
+                                  rules[:_MAX_RULES], queue_id)
+        if verdict.trusted:
+            verdict = dataclasses.replace(verdict, trust_reason=verdict.trust_reason.replace(
+                "X-Rspamd-Queue-Id", f"X-Rspamd-Queue-Id (quoted in {field.name})", 1))
+        verdict = dataclasses.replace(verdict, details=(
+            ("X-Spamd-Result", f"quoted in {field.name}",
+             "rspamd's result as its milter would write it, in the reply the mail server (Exim's rspamd variant) "
+             "wrote into its report"),
+            ("True/False", match.group(1)[:5], "rspamd's is_spam flag: True only for the reject action, so False "
+                                               "says it was not rejected, not that it is not spam"),
+            *verdict.details))
+        return [verdict]
+    return []
+
+
 # rspamd's default action scores (its conf/actions.conf: greylist 4, add header 6, rewrite
 # subject 7, reject 15; https://rspamd.com/doc/configuration/metrics.html). X-Spamd-Result's
 # True/False is its legacy is_spam flag, True only for the reject action (rspamd/rspamd#463,
@@ -891,11 +993,8 @@ def _barracuda(message: Message, boundary: Hop | None, _microsoft_receiver: bool
 
 
 def _spam_flag(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
-    if any(message.all(name) for name in ("X-Spamd-Result", "X-Spam-Report", "X-Spam_score", "X-Ham-Report")) \
-            or _rspamd_score(message) is not None or any(
-                _spamassassin_status().match(" ".join(f.value[:_MAX_VALUE].split())) is not None
-                for f in _fields(message, "X-Spam-Status")[:3]):
-        return []  # the filter's full status says more
+    """The yes or no alone, when no reader of a fuller status took it in (see read_spam_filters):
+    a report beside it that no reader understood leaves it the only verdict written."""
     verdicts: list[SpamFilterVerdict] = []
     # A bare "X-Spam-Status: Yes" (Exim's own ACL, with no score) is a yes or no like the flag.
     for name in ("X-Spam-Flag", "X-Spam", "X-Spam-Status"):
@@ -920,6 +1019,17 @@ _yes_no = {"YES": True, "TRUE": True, "NO": False, "FALSE": False}
 def _flag_value(field: HeaderField) -> bool | None:
     """A plain yes or no; other filters write their own formats under "X-Spam"."""
     return _yes_no.get(field.value.strip()[:10].upper())
+
+
+def _bare_flag(message: Message) -> tuple[HeaderField, bool] | None:
+    """The first plain yes or no of X-Spam-Flag, else X-Spam, else a bare X-Spam-Status ("Yes",
+    as Exim's own ACLs write it), with its field."""
+    for name in ("X-Spam-Flag", "X-Spam", "X-Spam-Status"):
+        for field in _fields(message, name)[:1]:
+            flag = _flag_value(field)
+            if flag is not None:
+                return field, flag
+    return None
 
 
 def _flag(message: Message) -> bool | None:
@@ -970,10 +1080,12 @@ def _spamassassin_without_status(message: Message, boundary: Hop | None,
                                  _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
     """SpamAssassin's ``X-Spam-Report`` (score, required and the rules), else a lone ``X-Spam-Score``,
     where no ``X-Spam-Status`` says more; ``X-Spam-Flag`` gives the yes or no when present."""
-    if message.all("X-Spam-Status") or message.all("X-Amavis-Spam-Status"):
-        return []
-    flags = [_flag_value(f) for f in _fields(message, "X-Spam-Flag")[:1]]
-    flag = flags[0] if flags else None
+    if message.all("X-Amavis-Spam-Status") or any(
+            _spamassassin_status().match(" ".join(f.value[:_MAX_VALUE].split())) is not None
+            for f in _fields(message, "X-Spam-Status")[:3]):
+        return []  # the status with its score says more (a bare "Yes" says no more than the flag)
+    bare = _bare_flag(message)
+    flag = bare[1] if bare is not None else None
     table = _report_table(message)
     if table is not None:
         field, match, rules = table
@@ -1009,12 +1121,18 @@ def _spamassassin_without_status(message: Message, boundary: Hop | None,
         score = _number(number.group(1)) if number else None
         if score is None:
             continue  # "***** (5.1)" and other filters' formats: not a plain score
-        trusted, why = _position_trust(field, boundary)
+        details = [("X-Spam-Score", f"{score:g}", "the filter's score; the field states no threshold")]
+        # The score states no threshold: the verdict is the yes or no beside it, so it is that
+        # field's place that says whose verdict it is.
+        anchor = field
+        if bare is not None:
+            anchor = bare[0]
+            details.append((anchor.name, anchor.value.strip()[:10], "the filter's yes or no"))
+        trusted, why = _position_trust(anchor, boundary)
         return [SpamFilterVerdict(
-            filter="spam filter (X-Spam-Score)", header=field.name, header_index=field.index, spam=flag,
+            filter=f"spam filter ({anchor.name})", header=anchor.name, header_index=anchor.index, spam=flag,
             score=score, threshold=None, summary=_score_summary(flag, score, None),
-            details=(("X-Spam-Score", f"{score:g}", "the filter's score; the field states no threshold"),),
-            rules=(), trusted=trusted, trust_reason=why)]
+            details=tuple(details), rules=(), trusted=trusted, trust_reason=why)]
     return []
 
 
@@ -1222,6 +1340,43 @@ def _mimecast(message: Message, boundary: Hop | None, _microsoft_receiver: bool)
     return verdicts
 
 
+# MailEnable: its "Mark as spam" filter action adds "X-ME-Content: Deliver-To=Junk", and the mailbox
+# then files the message in its Junk E-Mail folder (when the post office delivers junk there):
+# https://www.mailenable.com/kb/content/article.asp?ID=ME020529 and
+# http://www.mailenable.com/documentation/9.0/Enterprise/Postoffice_-_Feature_selection.html; its spam
+# protection rates a message "X-ME-Spam: Low", "Medium" or "High" (written from the low level on),
+# and the mailbox's own setting decides what each level does:
+# http://www.mailenable.com/documentation/9.0/Professional/spam%20protection.html
+_mailenable_junk = compiled_on_first_use(r"(?:^|;)\s{0,5}Deliver-To\s{0,5}=\s{0,5}Junk\s{0,5}(?:;|$)", re.IGNORECASE)
+_MAILENABLE_LEVELS = ("low", "medium", "high")
+
+
+def _mailenable(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    """MailEnable's ``X-ME-Content: Deliver-To=Junk`` (marked as spam, for the Junk E-Mail folder),
+    with its ``X-ME-Spam`` level beside it."""
+    levels = [f for f in _fields(message, "X-ME-Spam")[:1] if f.value.strip()[:10].lower() in _MAILENABLE_LEVELS]
+    details = [(f.name, f.value.strip()[:10], "MailEnable's spam protection rating (Low, Medium or High); the "
+                                              "mailbox's setting decides what each level does") for f in levels]
+    for field in _fields(message, "X-ME-Content")[:1]:
+        if _mailenable_junk().search(field.value[:200]) is None:
+            continue
+        trusted, why = _position_trust(field, boundary)
+        return [SpamFilterVerdict(
+            filter="MailEnable", header=field.name, header_index=field.index, spam=True, score=None, threshold=None,
+            summary="marked as spam: for the Junk E-Mail folder (Deliver-To=Junk)" + (
+                f"; rated {levels[0].value.strip()[:10]}" if levels else ""),
+            details=((field.name, " ".join(field.value.split())[:60],
+                      "a filter's Mark as spam action: the mailbox files it in its Junk E-Mail folder"), *details),
+            rules=(), trusted=trusted, trust_reason=why)]
+    for field in levels:
+        trusted, why = _position_trust(field, boundary)
+        return [SpamFilterVerdict(
+            filter="MailEnable", header=field.name, header_index=field.index, spam=None, score=None, threshold=None,
+            summary=f"spam protection rating {field.value.strip()[:10]} (the mailbox's setting decides what it does)",
+            details=tuple(details), rules=(), trusted=trusted, trust_reason=why)]
+    return []
+
+
 def _proton(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
     """Proton Mail's delivery decision, ``X-Pm-Spam-Action: inbox`` (or ``spam``), with its score
     ``X-Pm-Spamscore``: where the mailbox put the message, whatever its rspamd said."""
@@ -1377,3 +1532,8 @@ def _mailscanner(message: Message, boundary: Hop | None, _microsoft_receiver: bo
         if len(verdicts) >= 3:
             break
     return verdicts
+
+
+# The readers that take X-Spam-Flag, X-Spam or a bare X-Spam-Status into their own verdict: when
+# one of them gave a verdict, the flag is not shown again on its own.
+_READERS_OF_THE_FLAG = frozenset((_spamassassin, _rspamd, _stalwart, _exim_spamassassin, _spamassassin_without_status))

@@ -940,3 +940,74 @@ def test_a_bare_score_status_is_named_spamassassin_only_on_a_sign_of_it() -> Non
     # required= or tests= in the line itself are SpamAssassin's.
     assert [v.filter for v in analyze("X-Spam-Status: No, score=0.1 tests=none\r\n" + RECEIVED_AT_MX
                                       + TAIL).spam_filters] == ["SpamAssassin"]
+
+
+# Exim (variant=rspamd) at a hosting provider appends its fields at the end of the header; its
+# X-Spam-Report is rspamd's legacy reply, quoting the milter fields (shortened from a real one, 2026).
+EXIM_RSPAMD_RECEIVED = (
+    "Received: from [156.70.2.177] (helo=mta.sparkpost.example) by vps-1.hosting.example with esmtps (TLS1.2)"
+    " (Exim) (envelope-from <bounces@bounce.sender.example>) id 1wEefw-007zy6-JA for a@hosting.example;"
+    " Sun, 19 Apr 2026 23:47:53 -0300\r\n"
+    "Received: from [10.90.36.8] ([10.90.36.8]) by mta1.sparkpost.example with REST id 82/BF-49407-3D395E96;"
+    " Mon, 20 Apr 2026 02:47:47 +0000\r\n")
+EXIM_RSPAMD_TAIL = (
+    "From: a@sender.example\r\nTo: a@hosting.example\r\nDate: Mon, 20 Apr 2026 02:47:44 +0000\r\n"
+    "X-Spam-Score: 8.1\r\nX-Spam-Score-Int: 80\r\nX-Spam-Bar: ++++++++\r\n"
+    "X-Spam-Report: Action: no action\r\n Symbol: FREEMAIL_REPLYTO_NEQ_FROM(2.00)\r\n"
+    " X-Symbol: R_SPF_ALLOW(0.00); SPF verification allows sending [+exists:156.70.2.177._spf.sparkpost.example]\r\n"
+    " Message-ID: 82.BF.49407.3D395E96@mta1.sparkpost.example\r\n"
+    " X-Milter-Add: X-Rspamd-Queue-Id: {queue}\r\n X-Milter-Add: X-Rspamd-Server: eternia6\r\n"
+    " X-Milter-Add: X-Spamd-Result: default: False [8.08 / 50.00];\r\n"
+    " \tSUSPICIOUS_URL_IN_SUSPICIOUS_MESSAGE(3.00)[];\r\n \tFREEMAIL_REPLYTO_NEQ_FROM(2.00)[];\r\n"
+    " \tMX_GOOD(0.00)[cached: smtp.sparkpost.example];\r\n \tR_DKIM_ALLOW(0.00)[sender.example:s=s1]\r\n"
+    " X-Milter-Add: X-Rspamd-Action: no action\r\n X-Milter-Del: X-Rspamd-Action\r\n X-Milter-Del: X-Spamd-Result\r\n"
+    "X-Spam-Flag: Yes\r\nX-Spam-Status: Yes\r\nX-ME-Content: Deliver-To=Junk\r\n"
+    "Subject: ****SPAM**** Networking\r\n\r\nbody\r\n")
+
+
+def test_rspamds_result_quoted_in_exims_report_and_the_flag_after_it() -> None:
+    # The report no reader understood silenced X-Spam-Flag and the bare X-Spam-Status: the receiver's
+    # spam verdict was lost. rspamd's result quoted in the report is rspamd's; the queue id it quotes
+    # is the receiving hop's, so it and the fields Exim appended after it are the receiver's.
+    report = analyze(EXIM_RSPAMD_RECEIVED + EXIM_RSPAMD_TAIL.format(queue="1wEefw-007zy6-JA"))
+    assert report.boundary_hop == 2
+    rspamd, flag, mailenable = report.spam_filters
+    assert (rspamd.filter, rspamd.header, rspamd.spam, rspamd.score, rspamd.threshold, rspamd.trusted) == (
+        "rspamd", "X-Spam-Report", False, 8.08, 50.0, True)
+    assert rspamd.rules == ("SUSPICIOUS_URL_IN_SUSPICIOUS_MESSAGE", "FREEMAIL_REPLYTO_NEQ_FROM", "MX_GOOD",
+                            "R_DKIM_ALLOW")
+    assert rspamd.summary == "not spam, score 8.08 against 50 to reject, action: no action"
+    assert "quoted in X-Spam-Report" in rspamd.trust_reason
+    assert (flag.filter, flag.header, flag.spam, flag.score, flag.trusted) == (
+        "spam filter (X-Spam-Flag)", "X-Spam-Flag", True, 8.1, True)
+    assert flag.summary == "spam: score 8.1"
+    assert "X-Spam-Report, which quotes rspamd's X-Rspamd-Queue-Id stamp of hop 2's queue id 1wEefw-007zy6-JA" \
+        in flag.trust_reason
+    assert (mailenable.filter, mailenable.spam, mailenable.trusted) == ("MailEnable", True, True)
+    assert mailenable.summary == "marked as spam: for the Junk E-Mail folder (Deliver-To=Junk)"
+    assert [f.id for f in report.findings if f.id == "spam.flagged"] == ["spam.flagged", "spam.flagged"]
+    # A queue id the receiving side did not give (a sender's copy of another message's report): the
+    # verdicts are only shown.
+    forged = analyze(EXIM_RSPAMD_RECEIVED + EXIM_RSPAMD_TAIL.format(queue="1zzzzz-000000-ZZ"))
+    assert [(v.filter, v.trusted) for v in forged.spam_filters] == [
+        ("rspamd", False), ("spam filter (X-Spam-Flag)", False), ("MailEnable", False)]
+    assert not [f for f in forged.findings if f.id == "spam.flagged"]
+
+
+def test_a_flag_beside_a_report_no_reader_understands_is_still_read() -> None:
+    received = ("Received: from a.example (a.example [192.0.2.1]) by mx.example.org with ESMTP id 1; "
+                "Mon, 2 Nov 2026 10:00:04 +0000\r\n")
+    unread = "X-Spam-Report: Action: add header\r\n Symbol: BAYES_SPAM(5.10)\r\n"
+    [flag] = analyze("X-Spam-Flag: YES\r\n" + unread + received + TAIL).spam_filters
+    assert (flag.filter, flag.spam, flag.trusted) == ("spam filter (X-Spam-Flag)", True, True)
+    [status] = analyze("X-Spam-Status: Yes\r\n" + unread + received + TAIL).spam_filters
+    assert (status.filter, status.spam) == ("spam filter (X-Spam-Status)", True)
+    # A bare status beside a lone score: the score with the status's yes.
+    [scored] = analyze("X-Spam-Status: Yes\r\nX-Spam-Score: 8.1\r\n" + received + TAIL).spam_filters
+    assert (scored.filter, scored.spam, scored.score) == ("spam filter (X-Spam-Status)", True, 8.1)
+    # MailEnable's rating alone gives no verdict; its junk mark does.
+    [level] = analyze("X-ME-Spam: High\r\n" + received + TAIL).spam_filters
+    assert (level.filter, level.spam) == ("MailEnable", None)
+    [junk] = analyze("X-ME-Content: Deliver-To= Junk\r\nX-ME-Spam: High\r\n" + received + TAIL).spam_filters
+    assert (junk.spam, junk.summary) == (True, "marked as spam: for the Junk E-Mail folder (Deliver-To=Junk); "
+                                               "rated High")
