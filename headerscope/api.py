@@ -544,7 +544,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     reverse_dns = check_reverse_dns(resolver, client_ip)
 
     findings.extend(recorded_findings)
-    spam_filters, spam_findings = read_spam_filters(message, chain.hops, chain.boundary_hop)
+    spam_filters, spam_findings = read_spam_filters(message, chain.hops, chain.boundary_hop, dkim)
     findings.extend(spam_findings)
     # An attached message's own attachments are named by their path ("--attached 1.2").
     delivery_report, feedback_report, attached, carried_findings = read_carried(message, loaded.attached_path)

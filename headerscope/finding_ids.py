@@ -41,6 +41,6 @@ FINDING_IDS = frozenset({
     # recorded.{label}: a comparison of recorded and recomputed results that differ (recorded.py).
     "recorded.different", "recorded.dns_drift", "recorded.from_changed", "recorded.expired_since", "recorded.modified_after_delivery",
     "recorded.policy_changed",
-    "spam.flagged",
+    "spam.flagged", "spam.subject_tagged",
     "spf.fail", "spf.none", "spf.permerror", "spf.permissive", "spf.softfail", "spf.temperror",
 })

@@ -71,7 +71,7 @@ from collections.abc import Sequence
 from .domains import organizational_domain
 from .hops import OPERATOR_ALIASES, hop_above
 from .message import Message
-from .model import Finding, HeaderField, Hop, Severity, SpamFilterVerdict
+from .model import DkimSignatureResult, Finding, HeaderField, Hop, Severity, SpamFilterVerdict
 from .text import compiled_on_first_use, header_ref
 
 _MICROSOFT_DOCS = "https://learn.microsoft.com/defender-office-365/message-headers-eop-mdo"
@@ -189,9 +189,11 @@ _spamexperts_evidence = compiled_on_first_use(r"\(\s*(\d+(?:\.\d+)?(?:e-?\d+)?)\
 _mailscanner_rule = compiled_on_first_use(r"^\s*([A-Z][A-Z0-9_]{2,99})\s+-?\d+(?:\.\d+)?\s*\)?\s*$")
 
 
-def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int | None
+def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int | None,
+                      dkim: Sequence[DkimSignatureResult] = ()
                       ) -> tuple[tuple[SpamFilterVerdict, ...], tuple[Finding, ...]]:
-    """Every spam filter verdict in the header, top first, and the findings they call for."""
+    """Every spam filter verdict in the header, top first, and the findings they call for
+    (``dkim``, the signatures re-verified, for what a subject the filter tagged does to them)."""
     if not message.has_any(_FIELD_NAMES) and not message.has_name_ending(_MAILSCANNER_SUFFIX):
         return (), ()  # the usual case
     boundary = next((h for h in hops if h.number == boundary_hop), None) if boundary_hop else None
@@ -213,7 +215,54 @@ def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int |
     verdicts.sort(key=lambda v: v.header_index)
     verdicts = [v if v.trusted else _placed(v, hops, message, boundary) for v in verdicts]
     findings = [_flagged(v) for v in verdicts if v.trusted and v.spam]
+    tagged = _subject_tagged(message, verdicts, dkim)
+    if tagged is not None:
+        findings.append(tagged)
     return tuple(verdicts), tuple(findings)
+
+
+# The tags filters put before the subject of a message they judge spam: SpamAssassin's
+# "rewrite_header Subject *****SPAM*****", rspamd's rewrite subject action ("*** SPAM ***" by
+# default), cPanel's and amavisd-new's "***SPAM***", "[SPAM]", SpamExperts' "{Spam?}": the word
+# spam (or junk) between marks, perhaps with a score ("[SPAM: 7.1]"), at the start of the subject.
+_spam_tag = compiled_on_first_use(
+    r"^\s{0,8}([\[{(]\s{0,3}\*{0,8}|\*{2,8})\s{0,3}(?:possible\s|probable\s|suspected\s)?(?:spam|junk)\??"
+    r"(?:\s{0,3}[:=]?\s{0,3}-?\d{1,4}(?:[.,]\d{1,4})?)?\s{0,3}(\*{0,8}\s{0,3}[\]})]|\*{2,8})", re.IGNORECASE)
+_SPAM_TAG_REFERENCE = "https://spamassassin.apache.org/full/4.0.x/doc/Mail_SpamAssassin_Conf.html"
+
+
+def _subject_tagged(message: Message, verdicts: Sequence[SpamFilterVerdict],
+                    dkim: Sequence[DkimSignatureResult]) -> Finding | None:
+    """A notice when the Subject starts with a spam filter's tag beside a spam verdict: the
+    subject shown is the filter's rewrite, and a signature over the sender's subject no longer
+    verifies for that alone."""
+    spam = next((v for v in verdicts if v.spam), None)
+    subject = message.first_decoded("Subject")
+    if spam is None or subject is None:
+        return None
+    match = _spam_tag().match(subject[:200])
+    if match is None:
+        return None
+    tag = " ".join(match.group(0).split())
+    covering = [s for s in dkim if "subject" in {h.strip().lower() for h in s.signed_headers}][:3]
+    if any(s.result == "pass" for s in covering):
+        return None  # a signature over the tagged subject verifies: the tag was there when it was signed
+    signed = ""
+    if covering:
+        names = ", ".join(f"d={s.domain or '?'}" + (f" ({s.result})" if s.result else "") for s in covering)
+        signed = (f" The DKIM signature{'s' if len(covering) > 1 else ''} {names} cover{'' if len(covering) > 1 else 's'}"
+                  " Subject (h=): a signature made over the sender's subject fails on the tagged one for that alone; "
+                  "the DKIM section says whether anything else differs.")
+    named = spam.filter if spam.header in spam.filter else f"{spam.filter} ({spam.header})"
+    whose = "the receiving side's verdict" if spam.trusted else "a verdict the message carries, not shown to be the " \
+                                                                "receiver's"
+    return Finding(
+        id="spam.subject_tagged", severity=Severity.NOTICE,
+        title=f"Subject tagged “{tag}” by a spam filter",
+        explanation=(f"The Subject starts with “{tag}”, the tag spam filters put before the subject of a message they "
+                     f"judge spam, and {named} calls it spam ({whose}): the subject shown is the filter's rewrite, "
+                     f"and the sender's is what follows the tag.{signed}"),
+        reference=_SPAM_TAG_REFERENCE, subject="Subject")
 
 
 def _placed(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Message,

@@ -1011,3 +1011,46 @@ def test_a_flag_beside_a_report_no_reader_understands_is_still_read() -> None:
     [junk] = analyze("X-ME-Content: Deliver-To= Junk\r\nX-ME-Spam: High\r\n" + received + TAIL).spam_filters
     assert (junk.spam, junk.summary) == (True, "marked as spam: for the Junk E-Mail folder (Deliver-To=Junk); "
                                                "rated High")
+
+
+def test_a_subject_tagged_by_the_spam_filter_is_said_with_the_signature_it_breaks() -> None:
+    import base64
+    from datetime import datetime, timezone
+    from unittest import mock
+
+    import dkim
+    from cryptography.hazmat.primitives import serialization
+
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    key = (SAMPLES / "keys" / "shop.example.rsa2048.pem").read_bytes()
+    der = serialization.load_pem_private_key(key, password=None).public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    record = "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()
+    dns = SnapshotResolver({"s2026._domainkey.shop.example": {"TXT": [[record[i:i + 255]
+                                                                       for i in range(0, len(record), 255)]]}})
+
+    def signed(subject: str) -> bytes:
+        raw = (f"From: Shop <news@shop.example>\r\nTo: carol@receiver.example\r\nSubject: {subject}\r\n"
+               "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nMessage-ID: <n1@shop.example>\r\n\r\nHello.\r\n").encode()
+        with mock.patch("dkim.time.time",
+                        return_value=datetime(2026, 11, 2, 10, 0, 1, tzinfo=timezone.utc).timestamp()):
+            field: bytes = dkim.sign(raw, b"s2026", b"shop.example", key, include_headers=[b"from", b"subject"])
+        return field + raw
+
+    received = (b"X-Spam-Flag: YES\r\nReceived: from mail.shop.example (mail.shop.example [192.0.2.40]) by "
+                b"mx.receiver.example with ESMTPS id 4Q1; Mon, 2 Nov 2026 10:00:04 +0000\r\n")
+    # The receiver's filter rewrote the subject it judged spam: the signature over the sender's fails.
+    rewritten = received + signed("Autumn offers").replace(b"Subject: Autumn", b"Subject: *** SPAM *** Autumn")
+    report = headerscope.analyze(rewritten, resolver=dns)
+    assert [d.result for d in report.dkim] == ["fail"]
+    [tagged] = [f for f in report.findings if f.id == "spam.subject_tagged"]
+    assert (tagged.severity.value, tagged.title, tagged.subject) == (
+        "notice", "Subject tagged “*** SPAM ***” by a spam filter", "Subject")
+    assert "spam filter (X-Spam-Flag) calls it spam (the receiving side's verdict)" in tagged.explanation
+    assert "The DKIM signature d=shop.example (fail) covers Subject (h=)" in tagged.explanation
+    # The sender's own "[SPAM]", signed: no rewrite; and no tag without a spam verdict beside it.
+    sender_tagged = received + signed("[SPAM] report for October")
+    assert not [f for f in headerscope.analyze(sender_tagged, resolver=dns).findings if f.id == "spam.subject_tagged"]
+    unflagged = rewritten.replace(b"X-Spam-Flag: YES\r\n", b"")
+    assert not [f for f in headerscope.analyze(unflagged, resolver=dns).findings if f.id == "spam.subject_tagged"]
