@@ -291,8 +291,16 @@ def _placed(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Message,
     if written is None:
         return dataclasses.replace(verdict, place="below every Received",
                                    trust_reason=f"{verdict.trust_reason}. {end}")
-    hop, evidence, unforgeable = written
+    candidates, evidence, unforgeable = written
+    hop = candidates[0]
     host = hop.fields.by or "a server it does not name"
+    if len(candidates) > 1:
+        numbers = " or ".join(f"hop {h.number}" for h in candidates)
+        org = f"{hop.organization}'s side at " if hop.organization and all(
+            h.organization == hop.organization for h in candidates) else "the side of "
+        return dataclasses.replace(verdict, place=f"below every Received, written at {numbers}", trust_reason=(
+            f"{verdict.trust_reason}. {end}, but {evidence}: the verdict of {org}{numbers}, not the final "
+            "receiver's"))
     if unforgeable and hop.trusted and boundary is not None:
         # Only the receiving side knows its own queue id when it takes the message.
         return dataclasses.replace(verdict, trusted=True, place="", trust_reason=(
@@ -314,8 +322,10 @@ _SPAMASSASSIN_FILTERS = frozenset(("SpamAssassin", "SpamAssassin (Exim)", "spam 
                                    "spam filter (X-Spam-Flag)"))
 
 
-def _end_writer(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Message) -> tuple[Hop, str, bool] | None:
-    """(the hop, the evidence in words, whether a sender could not have written it) for a verdict
+def _end_writer(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Message
+                ) -> tuple[tuple[Hop, ...], str, bool] | None:
+    """(the hop, or the hops it may be when the evidence allows several, the evidence in words,
+    whether a sender could not have written it) for a verdict
     at the end of the header that names where it was written: an ``X-Headers-End`` stamp of a
     hop's queue id, SpamAssassin's name for its host, Mimecast's fields on a Mimecast hop, or
     Microsoft's connecting address (CIP) of a hop's client."""
@@ -325,7 +335,7 @@ def _end_writer(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Messag
         queue_id = stamp.value.strip()[:100]
         hop = next((h for h in hops if len(queue_id) >= 8 and h.fields.queue_id() == queue_id), None)
         if hop is not None and stamp.index > verdict.header_index:
-            return hop, f"the X-Headers-End stamp after it repeats hop {hop.number}'s queue id {queue_id}", True
+            return (hop,), f"the X-Headers-End stamp after it repeats hop {hop.number}'s queue id {queue_id}", True
     # A stamp above it of the queue id the receiving side gave the message (rspamd's
     # X-Rspamd-Queue-Id, alone or quoted in a report): the stamp was written there, as no sender
     # knows that id, and a field appended at the end of the header after it was written at that
@@ -334,7 +344,7 @@ def _end_writer(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Messag
         hop = next((h for h in hops if h.trusted and h.fields.queue_id()
                     and h.fields.queue_id().lower() == queue_id.lower()), None)
         if hop is not None and index < verdict.header_index and (not hops or index > hops[0].header_index):
-            return hop, f"it comes after {words} hop {hop.number}'s queue id {queue_id}", True
+            return (hop,), f"it comes after {words} hop {hop.number}'s queue id {queue_id}", True
     if verdict.filter in _SPAMASSASSIN_FILTERS:
         named_by = [(f, _spamassassin_checker_host) for f in _fields(message, "X-Spam-Checker-Version")[:1]]
         named_by += [(f, _spamassassin_report_host) for f in _fields(message, "X-Spam-Report")[:1]]
@@ -342,19 +352,21 @@ def _end_writer(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Messag
             named = pattern().search(" ".join(field.value[:2000].split()))
             hop = _hop_of_host(hops, named.group(1)) if named else None
             if named is not None and hop is not None:
-                return hop, f"SpamAssassin names its host {named.group(1)[:100]} ({field.name})", False
+                return (hop,), f"SpamAssassin names its host {named.group(1)[:100]} ({field.name})", False
     if verdict.filter == "Mimecast":
-        hop = next((h for h in hops if h.organization == "mimecast.com"
-                    or organizational_domain(h.fields.by) == "mimecast.com"), None)
-        if hop is not None:
-            return hop, f"it is Mimecast's field and hop {hop.number} is Mimecast's", False
+        mimecast = [h for h in hops if h.organization == "mimecast.com"
+                    or organizational_domain(h.fields.by) == "mimecast.com"]
+        if len(mimecast) == 1:
+            return (mimecast[0],), f"it is Mimecast's field and hop {mimecast[0].number} is Mimecast's", False
+        if mimecast:
+            return _between_stamps(verdict, mimecast, hops, message)
     if verdict.filter == "Microsoft 365":
         report = message.headers[verdict.header_index] if verdict.header_index < len(message.headers) else None
         found = _cip().search(report.value[:_MAX_VALUE]) if report is not None else None
         client = found.group(1) if found else None
         hop = next((h for h in hops if client and h.fields.from_ip == client), None)
         if hop is not None:
-            return hop, f"its connecting address CIP:{client} is hop {hop.number}'s client", False
+            return (hop,), f"its connecting address CIP:{client} is hop {hop.number}'s client", False
     return None
 
 
@@ -370,6 +382,48 @@ def _queue_stamps(message: Message) -> list[tuple[int, str, str]]:
             if quoted:
                 stamps.append((field.index, quoted, f"{field.name}, which quotes rspamd's X-Rspamd-Queue-Id stamp of"))
     return [(i, q, w) for i, q, w in stamps if " " not in q and len(q) >= 6]
+
+
+# A scanner's stamp of the host it ran on, "X-Scanned-By: MIMEDefang 3.1 on 10.11.54.5" (the
+# milter's form, on every message it passes): appended when that host handled the message.
+_scanned_on = compiled_on_first_use(r"\bon\s{1,5}\[?([0-9A-Fa-f:.]{2,45}|[A-Za-z0-9][A-Za-z0-9.-]{0,252})\]?\s{0,5}$")
+
+
+def _between_stamps(verdict: SpamFilterVerdict, candidates: Sequence[Hop], hops: Sequence[Hop],
+                    message: Message) -> tuple[tuple[Hop, ...], str, bool]:
+    """Which of several hops of the verdict's organisation wrote a verdict at the end of the
+    header, told by the scanners' stamps of their host among the fields appended there: fields
+    are appended in the order the hops handled the message, so a stamp above the verdict puts it
+    at that host's hop or later, one below it at that hop or earlier. The hops still possible."""
+    bottom = hops[0].header_index if hops else -1
+    low, high = 0, max(h.number for h in hops)
+    said = ["", ""]  # the stamps that set the earliest and the latest hop possible
+    for stamp in _fields(message, "X-Scanned-By")[:10]:
+        named = _scanned_on().search(" ".join(stamp.value[:300].split()))
+        if stamp.index <= bottom or named is None:
+            continue
+        host = named.group(1).lower().rstrip(".")
+        # The host is the client of the hop after the one where it received the message, or the
+        # receiving host of that one.
+        numbers = [h.number - 1 for h in hops if (h.fields.from_ip or "").lower() == host]
+        numbers += [h.number for h in hops if (h.fields.by or "").lower().rstrip(".") == host]
+        numbers = [n for n in numbers if n >= 1]
+        if not numbers:
+            continue
+        if stamp.index < verdict.header_index and min(numbers) > low:
+            low = min(numbers)
+            said[0] = (f"{stamp.name} above it (“{' '.join(stamp.value.split())[:60]}”, hop {low}) puts it at hop "
+                        f"{low} or later")
+        elif stamp.index > verdict.header_index and max(numbers) < high:
+            high = max(numbers)
+            said[1] = (f"{stamp.name} below it (“{' '.join(stamp.value.split())[:60]}”, hop {high}) puts it at hop "
+                        f"{high} or earlier")
+    kept = tuple(h for h in candidates if low <= h.number <= high)
+    numbers_all = " and ".join(f"{h.number}" for h in candidates)
+    base = f"it is Mimecast's field and hops {numbers_all} are Mimecast's"
+    if len(kept) == 1 and any(said):
+        return kept, f"{base}; {'; '.join(w for w in said if w)}: hop {kept[0].number}", False
+    return tuple(candidates), f"{base}, and nothing in the header tells which of them wrote it", False
 
 
 _cip = compiled_on_first_use(r"(?:^|;)\s*CIP:([0-9A-Fa-f:.]{2,45})\s*(?:;|$)")
@@ -1362,16 +1416,34 @@ _MIMECAST_REJECT_SCORE = 28.0
 
 def _mimecast(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
     """``X-Mimecast-Spam-Score: 1``, with the hits of ``X-Mimecast-Impersonation-Protect``
-    ("Policy=...;Similar Internal Domain=false;Newly Observed Domain=true;...")."""
+    ("Policy=...;Similar Internal Domain=false;Newly Observed Domain=true;...") and the
+    ``X-Mimecast-Spam-Signature`` and ``X-Mimecast-Bulk-Signature`` it writes beside them. A message
+    Mimecast handles twice (an organisation's inbound and then its outbound gateway) carries two
+    runs of its fields, each written at its own pass: one verdict per run."""
     verdicts: list[SpamFilterVerdict] = []
-    for field in _fields(message, "X-Mimecast-Spam-Score")[:1]:
-        score = _number(field.value.strip()[:20])
-        if score is None:
+    for block in _mimecast_runs(message)[:3]:
+        by_name: dict[str, HeaderField] = {}
+        for field in block:
+            by_name.setdefault(field.name.lower(), field)
+        score_field = by_name.get("x-mimecast-spam-score")
+        score = _number(score_field.value.strip()[:20]) if score_field is not None else None
+        signatures = [by_name[name] for name in ("x-mimecast-spam-signature", "x-mimecast-bulk-signature")
+                      if name in by_name and by_name[name].value.strip()]
+        if score is None and not signatures:
             continue
-        details = [("X-Mimecast-Spam-Score", f"{score:g}", "higher is more spam-like; from 28 Mimecast rejects the "
-                                                          "message outright, below that the policy level decides")]
+        anchor = score_field if score is not None and score_field is not None else signatures[0]
+        details: list[tuple[str, str, str]] = []
+        if score is not None:
+            details.append(("X-Mimecast-Spam-Score", f"{score:g}", "higher is more spam-like; from 28 Mimecast rejects "
+                                                                  "the message outright, below that the policy level "
+                                                                  "decides"))
+        # Mimecast documents neither signature field: shown as written, no verdict read from them
+        # (real list mail with no spam about it carries "X-Mimecast-Spam-Signature: yes").
+        for field in signatures:
+            details.append((field.name, " ".join(field.value.split())[:40], "as written; Mimecast does not document "
+                                                                            "this field"))
         hits: list[str] = []
-        for protect in _fields(message, "X-Mimecast-Impersonation-Protect")[:4]:
+        for protect in [f for f in block if f.name.lower() == "x-mimecast-impersonation-protect"][:4]:
             for part in " ".join(protect.value[:_MAX_VALUE].split()).split(";"):
                 name, equals, value = part.partition("=")
                 if equals and value.strip().lower() == "true" and name.strip().lower() != "policy":
@@ -1379,14 +1451,32 @@ def _mimecast(message: Message, boundary: Hop | None, _microsoft_receiver: bool)
         if hits:
             details.append(("X-Mimecast-Impersonation-Protect", ", ".join(dict.fromkeys(hits)),
                             "impersonation checks that matched"))
-        trusted, why = _position_trust(field, boundary)
-        summary = f"spam score {score:g}" + (f"; impersonation: {', '.join(dict.fromkeys(hits))}" if hits else "")
+        trusted, why = _position_trust(anchor, boundary)
+        words = [f"spam score {score:g}"] if score is not None else ["no spam score"]
+        words += [f"{f.name.removeprefix('X-Mimecast-').removeprefix('x-mimecast-')}: "
+                  f"{' '.join(f.value.split())[:20]}" for f in signatures]
+        summary = "; ".join(words) + (f"; impersonation: {', '.join(dict.fromkeys(hits))}" if hits else "")
         verdicts.append(SpamFilterVerdict(
-            filter="Mimecast", header=field.name, header_index=field.index,
-            spam=True if score >= _MIMECAST_REJECT_SCORE else None, score=score,
-            threshold=_MIMECAST_REJECT_SCORE, summary=summary[:300], details=tuple(details), rules=(),
-            trusted=trusted, trust_reason=why))
+            filter="Mimecast", header=anchor.name, header_index=anchor.index,
+            spam=True if score is not None and score >= _MIMECAST_REJECT_SCORE else None, score=score,
+            threshold=_MIMECAST_REJECT_SCORE if score is not None else None, summary=summary[:300],
+            details=tuple(details), rules=(), trusted=trusted, trust_reason=why))
     return verdicts
+
+
+def _mimecast_runs(message: Message) -> list[list[HeaderField]]:
+    """The runs of consecutive X-Mimecast-* fields: each pass through Mimecast writes its own."""
+    runs: list[list[HeaderField]] = []
+    previous = -2
+    for field in message.headers[:400]:
+        if not field.name.lower().startswith("x-mimecast-"):
+            continue
+        if field.index == previous + 1 and runs:
+            runs[-1].append(field)
+        else:
+            runs.append([field])
+        previous = field.index
+    return runs
 
 
 # MailEnable: its "Mark as spam" filter action adds "X-ME-Content: Deliver-To=Junk", and the mailbox

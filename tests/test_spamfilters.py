@@ -1054,3 +1054,51 @@ def test_a_subject_tagged_by_the_spam_filter_is_said_with_the_signature_it_break
     assert not [f for f in headerscope.analyze(sender_tagged, resolver=dns).findings if f.id == "spam.subject_tagged"]
     unflagged = rewritten.replace(b"X-Spam-Flag: YES\r\n", b"")
     assert not [f for f in headerscope.analyze(unflagged, resolver=dns).findings if f.id == "spam.subject_tagged"]
+
+
+def test_mimecast_twice_each_run_of_its_fields_is_tied_to_its_own_pass() -> None:
+    # Red Hat's lists (real, 2022): Mimecast inbound at hop 1, MIMEDefang inside, then Mimecast
+    # outbound at hop 5; each pass appends its fields at the end of the header, MIMEDefang stamps
+    # the address of the host it ran on between them.
+    received = (
+        "Received: from us-smtp-delivery-124.mimecast.com (us-smtp-delivery-124.mimecast.com [170.10.133.124])"
+        " by mail.lfdr.example (Postfix) with ESMTPS id 540BE5FC148; Wed, 12 Oct 2022 09:33:39 +0200\r\n"
+        "Received: from mx02.redhat.example (mx3.redhat.example [66.187.233.73]) by relay.mimecast.com with ESMTP"
+        " id us-mta-604-1; Wed, 12 Oct 2022 03:33:34 -0400\r\n"
+        "Received: from int-mx05.redhat.example (int-mx05.redhat.example [10.11.54.5]) by mx02.redhat.example"
+        " (Postfix) with ESMTPS id C31B; Wed, 12 Oct 2022 07:33:32 +0000\r\n"
+        "Received: from lists.redhat.example (lists.redhat.example [10.30.29.100]) by smtp.redhat.example"
+        " (Postfix) with ESMTP id 767E; Wed, 12 Oct 2022 07:33:21 +0000\r\n"
+        "Received: from smtp.redhat.example (int-mx04.redhat.example [10.11.54.4]) by lists.redhat.example"
+        " (Postfix) with ESMTP id B641; Tue, 11 Oct 2022 19:20:35 +0000\r\n"
+        "Received: from mx02.redhat.example (mimecast01.redhat.example [10.11.55.17]) by smtp.redhat.example"
+        " (Postfix) with ESMTPS id 9839; Tue, 11 Oct 2022 19:20:35 +0000\r\n"
+        "Received: from us-smtp-1.mimecast.com (us-smtp-2.mimecast.com [205.139.110.61]) by mx02.redhat.example"
+        " (Postfix) with ESMTPS id 761C; Tue, 11 Oct 2022 19:20:35 +0000\r\n"
+        "Received: from o29.p25.mailjet.example (o29.p25.mailjet.example [185.189.236.29]) by relay.mimecast.com"
+        " with ESMTP id us-mta-250-1; Tue, 11 Oct 2022 15:20:33 -0400\r\n")
+    fields = ("From: a@sender.example\r\nTo: dm-devel@redhat.example\r\nDate: Tue, 11 Oct 2022 19:20:30 +0000\r\n"
+              "X-Mimecast-Impersonation-Protect: Policy=CLT - Impersonation Protection Definition;"
+              " Newly Observed Domain=false\r\n"
+              "X-Mimecast-Bulk-Signature: yes\r\nX-Mimecast-Spam-Signature: bulk\r\n"
+              "X-Scanned-By: MIMEDefang 3.1 on 10.11.54.4\r\nSubject: [dm-devel] a patch\r\n"
+              "X-BeenThere: dm-devel@redhat.example\r\n"
+              "X-Scanned-By: MIMEDefang 3.1 on 10.11.54.5\r\n"
+              "X-Mimecast-Spam-Score: 0\r\nX-Mimecast-Originator: redhat.example\r\n\r\nbody\r\n")
+    report = analyze(received + fields)
+    inbound, outbound = report.spam_filters
+    assert (inbound.filter, inbound.header, inbound.spam, inbound.score) == (
+        "Mimecast", "X-Mimecast-Spam-Signature", None, None)
+    assert inbound.summary == "no spam score; Spam-Signature: bulk; Bulk-Signature: yes"
+    assert ("X-Mimecast-Bulk-Signature", "yes", "as written; Mimecast does not document this field") in inbound.details
+    assert inbound.place == "below every Received, written at hop 1"
+    assert "X-Scanned-By below it (“MIMEDefang 3.1 on 10.11.54.4”, hop 3) puts it at hop 3 or earlier" \
+        in inbound.trust_reason
+    assert (outbound.header, outbound.score, outbound.place) == (
+        "X-Mimecast-Spam-Score", 0.0, "below every Received, written at hop 7")
+    assert "X-Scanned-By above it (“MIMEDefang 3.1 on 10.11.54.5”, hop 5) puts it at hop 5 or later: hop 7" \
+        in outbound.trust_reason
+    # Without the stamps nothing tells the two passes apart: both hops are named.
+    unstamped = analyze(received + fields.replace("X-Scanned-By", "X-Other"))
+    assert [v.place for v in unstamped.spam_filters] == ["below every Received, written at hop 1 or hop 7"] * 2
+    assert "nothing in the header tells which of them wrote it" in unstamped.spam_filters[1].trust_reason
