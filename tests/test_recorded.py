@@ -2177,3 +2177,43 @@ def test_a_delivered_signed_message_whose_receiver_recorded_nothing_says_so() ->
     assert not [f for f in analyze(recorded, offline=True).findings if f.id == "recorded.none"]
     unsigned = raw.replace(b"DKIM-Signature:", b"X-Other:", 1)
     assert not [f for f in analyze(unsigned, offline=True).findings if f.id == "recorded.none"]
+
+
+# Coremail (163.com) folds Authentication-Results at a fixed width, inside tokens.
+COREMAIL_AR = ("mx40; spf=pass smtp.mail=107-fms-070.0.16516.0\r\n\t.0.5375.9.10954819@em.oreilly.com; "
+               "dkim=pass header.i=@oreilly.com; dk\r\n\tim=pass header.i=@mktdns.com")
+
+
+def test_coremail_fold_inside_a_token_is_rejoined() -> None:
+    msg = message(
+        ("Received", "from em.oreilly.com (unknown [192.28.152.137]) by mx40 (Coremail) with SMTP id "
+                     "WsCowABXjR0B_Ehc5+UEDw--.38557S9; Thu, 24 Jan 2019 07:43:07 +0800 (CST)"),  # 0
+        ("From", "reply@oreilly.com"),  # 1
+        ("X-CM-TRANSID", "WsCowABXjR0B_Ehc5+UEDw--.38557S9"),  # 2
+        ("Authentication-Results", COREMAIL_AR),  # 3
+    )
+    recorded, findings = parse_recorded(msg, (hop(1, 0, "mx40", trusted=True, boundary=True),), 1)
+    assert [(r.method, r.result) for r in recorded] == [("spf", "pass"), ("dkim", "pass"), ("dkim", "pass")]
+    assert recorded[0].properties == (("smtp.mail", "107-fms-070.0.16516.0.0.5375.9.10954819@em.oreilly.com"),)
+    assert recorded[2].properties == (("header.i", "@mktdns.com"),)
+    assert not any(r.defects for r in recorded)
+    assert not [f for f in findings if f.id == "recorded.malformed"]
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    # A fold between whole tokens stays a separator.
+    ("mx.example;\r\n\tdkim=pass\r\n\theader.d=example.com;\r\n\tspf=pass", [("dkim", "pass"), ("spf", "pass")]),
+    # A result word completed; a method that is registered only joined ("dm" + "arc" = dmarc).
+    ("mx.example; dkim=pa\r\n\tss header.d=example.com; dm\r\n\tarc=pass header.from=example.com",
+     [("dkim", "pass"), ("dmarc", "pass")]),
+    # A property name split; a comment's inside is never touched.
+    ("mx.example; dkim=pass (good\r\n\tsignature) hea\r\n\tder.d=example.com", [("dkim", "pass")]),
+])
+def test_fold_inside_a_token_only_where_the_grammar_has_no_room_for_two(value: str,
+                                                                        expected: list[tuple[str, str]]) -> None:
+    msg = message(("Authentication-Results", value))
+    recorded, _ = parse_recorded(msg, (), None)
+    assert [(r.method, r.result) for r in recorded] == expected
+    assert not any(r.defects for r in recorded)
+    dkim = [r for r in recorded if r.method == "dkim"]
+    assert dict(dkim[0].properties).get("header.d") == "example.com"

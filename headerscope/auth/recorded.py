@@ -293,6 +293,113 @@ def _clause(items: list[_Item]) -> _Clause | None:
                    properties=properties)
 
 
+# Method names of IANA's "Email Authentication Methods" registry (RFC 8601 section 6.2, with
+# RFC 8617's arc, RFC 7489's dmarc, RFC 6541's dkim-atps, RFC 7293's rrvs...).
+_REGISTERED_METHODS = frozenset({
+    "arc", "auth", "dkim", "dkim-adsp", "dkim-atps", "dmarc", "dnswl", "domainkeys", "iprev", "rrvs",
+    "sender-id", "smime", "spf", "vbr",
+})
+# A property name (RFC 8601 section 2.3, "policy" from RFC 7410): ptype "." property.
+_property_key_re = compiled_on_first_use(r"(?:smtp|header|body|policy)\.[a-z0-9_-]{1,64}", re.IGNORECASE)
+
+
+def _rejoin_split_tokens(value: str) -> str:
+    """The value with the folds a writer made *inside* a token taken out again.
+
+    Coremail (163.com, 126.com, QQ Exmail) folds Authentication-Results at a fixed width,
+    wherever the column falls: ``dk`` CRLF TAB ``im=pass``, ``smtp.mail=...16516.0`` CRLF TAB
+    ``.0.5375...``. Unfolding (RFC 5322 section 2.2.3) leaves a lone TAB there, which reads as
+    two tokens: a method "im" and a stray word. A lone TAB between two words is rejoined only
+    where the grammar (RFC 8601 section 2.2) has no room for two tokens and the joined text is
+    what belongs there: a bare word starting a resinfo that with the next word's key makes a
+    registered method name; a bare word inside a resinfo that with the next word's key makes a
+    property name; a bare word after a property value (which only another ``key=value``, a
+    comment or ";" may follow), or a result word completed by it. A fold between whole tokens
+    is left alone. One pass; comments and quoted strings are skipped.
+    """
+    if "\t" not in value:
+        return value
+    # (start, end) of each top-level word; None marks a ";" and "" anything else between words
+    # (a comment, a quoted string), which no join crosses.
+    marks: list[tuple[int, int] | str | None] = []
+    i, n = 0, len(value)
+    while i < n and len(marks) <= _MAX_TOKENS_PER_FIELD:
+        char = value[i]
+        if char == '"':
+            end = value.find('"', i + 1)
+            i = n if end < 0 else end + 1
+            marks.append("")
+        elif char == "(":
+            _, end = read_comment(value, i)
+            i = n if end < 0 else end
+            marks.append("")
+        elif char == ";":
+            marks.append(None)
+            i += 1
+        elif char in " \t\r\n":
+            i += 1
+        else:
+            run = _PLAIN_RUN.match(value, i)
+            assert run is not None
+            marks.append((run.start(), run.end()))
+            i = run.end()
+    cuts: list[int] = []  # positions of the TABs to remove
+    word_start: int | None = None  # where the word before starts (joined words keep the first start)
+    word_end = -1
+    starts_resinfo = False  # whether that word is the first of its resinfo
+    for position, mark in enumerate(marks):
+        if not isinstance(mark, tuple):
+            word_start = None
+            continue
+        start, end = mark
+        if word_start is not None and start == word_end + 1 and value[word_end] == "\t" \
+                and _joins(value[word_start:min(word_end, word_start + 200)].replace("\t", ""), value[start:end],
+                           starts_resinfo):
+            # (Only the joined word's start is looked at: keys and result words are short, and a
+            # long run of joins must not copy the growing word each time.)
+            cuts.append(word_end)
+            word_end = end
+            continue
+        starts_resinfo = position > 0 and marks[position - 1] is None
+        word_start, word_end = start, end
+    if not cuts:
+        return value
+    pieces: list[str] = []
+    previous = 0
+    for cut in cuts:
+        pieces.append(value[previous:cut])
+        previous = cut + 1
+    pieces.append(value[previous:])
+    return "".join(pieces)
+
+
+def _joins(before: str, after: str, starts_resinfo: bool) -> bool:
+    """Whether ``before`` TAB ``after`` is one token a fold split (see _rejoin_split_tokens)."""
+    if "=" not in before:
+        if "=" not in after:
+            return False
+        key = after.partition("=")[0]
+        if starts_resinfo:
+            # "dk" + "im=pass": a resinfo starts with its method; a bare word cannot.
+            method = (before + key.partition("/")[0]).lower()
+            return method in _REGISTERED_METHODS and before.lower() not in _REGISTERED_METHODS
+        # "header" + ".d=example.com", "smtp.mail" + "from=a@b": a property name.
+        return _property_key_re().fullmatch(before + key) is not None
+    if "=" in after:
+        return False
+    key, _, written = before.partition("=")
+    if not written:
+        return False
+    if "." in key:
+        # "smtp.mail=...16516.0" + ".0.5375...": after a property value only another property,
+        # a comment or ";" may follow, never a bare word.
+        return True
+    method = key.partition("/")[0].lower()
+    valid = _VALID_RESULTS.get(method)
+    # "dkim=pa" + "ss": the result word completed.
+    return valid is not None and written.lower() not in valid and (written + after).lower() in valid
+
+
 @frozen
 class _ParsedField(Value):
     """One Authentication-Results field as read: authserv-id, ARC instance, its clauses."""
@@ -324,6 +431,7 @@ def _parse_authentication_results_cached(value: str, arc: bool) -> _ParsedField:
 
 def _parse_authentication_results_uncached(value: str, arc: bool) -> _ParsedField:
     defects: list[str] = []
+    value = _rejoin_split_tokens(value)
     segments = _tokens(value)
     if _too_many_tokens(segments):
         defects.append(f"more than {_MAX_TOKENS_PER_FIELD} tokens; the rest was not read")
