@@ -305,7 +305,8 @@ class DkimSignatureResult(Value):
     """Why, in words a person needs."""
     reason_code: str
     """Stable code: ok, body_hash_mismatch, signature_mismatch, key_not_found, key_revoked, offline,
-    not_original (input not the signed bytes: .msg, paste), redacted (masked in the copy), key_too_large, ..."""
+    not_original (input not the signed bytes: .msg, paste), redacted (masked in the copy), cut_off (the
+    paste stops inside it), shortened (a value shortened by hand in the copy), key_too_large, ..."""
     aligned: bool | None
     """Whether d= aligns (relaxed) with the From: domain; None when no From: domain."""
     aligned_strict: bool | None

@@ -1028,3 +1028,35 @@ def test_a_body_a_mailing_list_broke_with_its_footer_is_a_notice() -> None:
     lists_own = message(footer).replace(b"d=author.example", b"d=sf.example")
     [changed] = [f for f in headerscope.analyze(lists_own, offline=True).findings if f.id == "dkim.body_changed"]
     assert changed.severity.value == "warning" and "author's signature" not in changed.explanation
+
+
+@pytest.mark.parametrize("mark", ["[...]", "...", "\u2026", "[snip]"])
+def test_a_signature_value_shortened_in_a_pasted_copy_is_not_checked_not_malformed(mark: str) -> None:
+    # A blog post (Mailchimp self-spoof, Exchange Online's A-R, 2022) shortened the signature by
+    # hand: "b=f/QQI/aH2h[...]zd+afw==". Exchange Online had verified the whole one (dkim=pass).
+    import headerscope
+
+    header = ("Authentication-Results: spf=pass (sender IP is 198.2.184.252)\r\n smtp.mailfrom=mail252.suw101.mcdlv.net; "
+              "dkim=pass (signature was verified)\r\n header.d=martinsohn.dk;dmarc=pass action=none\r\n "
+              "header.from=martinsohn.dk;compauth=pass reason=100\r\n"
+              "Received: from mail252.suw101.mcdlv.net (198.2.184.252) by\r\n DB8EUR05FT024.mail.protection.outlook.com "
+              "(10.233.239.191) with Microsoft\r\n SMTP Server id 15.20.5164.19 via Frontend Transport; "
+              "Sat, 16 Apr 2022 16:45:37 +0000\r\n"
+              "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=martinsohn.dk; s=k3;\r\n"
+              "  t=1650127536; x=1650429936; i=john@martinsohn.dk;\r\n"
+              "  bh=fgC38+u6EAPPkt0qmpcIMe74WeuFs1sd34Zw+M4bE0I=;\r\n  h=Subject:From:Reply-To:To:Date;\r\n"
+              f"  b=f/QQI/aH2h{mark}zd+afw==\r\n"
+              "Subject: URGENT\r\nFrom: John Doe <john@martinsohn.dk>\r\nTo: <accounting@martinsohn.dk>\r\n"
+              "Date: Sat, 16 Apr 2022 16:45:36 +0000\r\n")
+    report = headerscope.analyze(header.encode(), offline=True)
+    [signature] = report.dkim
+    assert (signature.result, signature.reason_code) == ("neutral", "shortened")
+    assert "shortened its b= value" in signature.reason
+    assert [f.id for f in report.findings if f.id.startswith("dkim.")] == ["dkim.shortened"]
+    [dkim_row] = [c for c in report.comparison if c.method == "dkim"]
+    assert (dkim_row.recorded, dkim_row.label) == ("pass", "not_recomputed")
+    assert not [f for f in report.findings if f.id.startswith("recorded.") and "dkim" in (f.subject or "")]
+    # In a whole message (its original bytes) the same value is the sender's: malformed.
+    whole = (header + "\r\nHello\r\n").encode()
+    assert [(s.result, s.reason_code) for s in headerscope.analyze(whole, offline=True).dkim] == [
+        ("permerror", "malformed")]

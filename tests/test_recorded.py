@@ -2217,3 +2217,13 @@ def test_fold_inside_a_token_only_where_the_grammar_has_no_room_for_two(value: s
     assert not any(r.defects for r in recorded)
     dkim = [r for r in recorded if r.method == "dkim"]
     assert dict(dkim[0].properties).get("header.d") == "example.com"
+
+
+@pytest.mark.parametrize("code", ["cut_off", "redacted", "shortened"])
+def test_a_signature_not_in_the_copy_as_carried_is_not_recomputed_not_different(code: str) -> None:
+    # The receiver verified the whole signature; the copy cut, masked or shortened it: no difference.
+    ours = sig("example.com", "s1", 10, result="neutral", code=code, reason="not checked: the copy changed it")
+    comparisons, findings = compare(_gmail_recorded(), dkim=(ours,), spf=None, dmarc=None, arc=None)
+    dkim = next(c for c in comparisons if c.method == "dkim")
+    assert (dkim.recorded, dkim.label) == ("pass", "not_recomputed")
+    assert not [f for f in findings if f.subject == "dkim example.com/s1"]

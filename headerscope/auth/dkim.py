@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import binascii
 import functools
+import re
 from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
@@ -21,7 +22,7 @@ from ..dns.interface import DnsAnswer, DnsStatus, Resolver, normalize_name
 from ..domains import aligned
 from ..message import Message
 from ..model import DkimSignatureResult, Finding, Severity
-from ..text import header_ref, redaction_mark
+from ..text import compiled_on_first_use, header_ref, redaction_mark
 from . import _dkimpy
 from .tags import parse_tag_dict, split_colon_list
 
@@ -193,9 +194,11 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
     for index, pos in enumerate(positions):
         header_index = header_indexes[index] if index < len(header_indexes) else pos
         check = _Check(index=index, header_index=header_index)
-        # The last field of a pasted header may be cut off where the paste stops.
+        # The last field of a pasted header may be cut off where the paste stops; a copy (not the
+        # original bytes, or a header alone) may have shortened a value by hand.
         tags = _read_tags(check, split.headers[pos][1],
-                          last_of_paste=message.header_only and pos == len(split.headers) - 1)
+                          last_of_paste=message.header_only and pos == len(split.headers) - 1,
+                          copy=not byte_exact or message.header_only)
         if tags is not None and index >= MAX_SIGNATURES:
             check.finish("policy", "too_many_signatures",
                          f"not verified: only the first {MAX_SIGNATURES} signatures are checked (RFC 6376 section 6.1)")
@@ -260,9 +263,30 @@ def _body_request(check: _Check) -> tuple[str, str, int | None]:
     return body_canon, check.algorithm or "rsa-sha256", check.body_length
 
 
-def _read_tags(check: _Check, raw_value: bytes, last_of_paste: bool = False) -> dict[str, str] | None:
+# What a page or a person puts in place of the middle of a long value it shortens: "[...]",
+# "...", "…", "[snip]". None of these characters is in base64 or in a tag value a signer writes
+# (RFC 6376 section 3.5), z= aside, whose copied header values may hold dots.
+_elision = compiled_on_first_use(r"\[\s?(?:\.{3}|\u2026|snip(?:ped)?)\s?\]|\.{3}|\u2026", re.IGNORECASE)
+_MAX_ELISION_SCAN = 8000
+
+
+def _shortened_tag(values: dict[str, str]) -> tuple[str, str] | None:
+    """(tag, mark) of the first tag value (z= aside) holding an elision mark, or None."""
+    for tag, value in values.items():
+        if tag == "z":
+            continue
+        found = _elision().search(value, 0, _MAX_ELISION_SCAN)
+        if found is not None:
+            return tag, found.group(0)
+    return None
+
+
+def _read_tags(check: _Check, raw_value: bytes, last_of_paste: bool = False,
+               copy: bool = False) -> dict[str, str] | None:
     """Fill the descriptive fields; None (with the check finished) when it cannot be verified.
-    ``last_of_paste``: the field ends a pasted header, where the paste may have cut it off."""
+    ``last_of_paste``: the field ends a pasted header, where the paste may have cut it off.
+    ``copy``: the input is a copy (not the original bytes, or a header alone), which may have
+    shortened a value by hand."""
     values, error = parse_tag_dict(raw_value.decode("utf-8", "replace"))
     check.domain = (values.get("d") or "").strip().lower() or None
     check.selector = (values.get("s") or "").strip() or None
@@ -271,6 +295,17 @@ def _read_tags(check: _Check, raw_value: bytes, last_of_paste: bool = False) -> 
     check.auid = (values.get("i") or "").strip() or None
     if "h" in values:
         check.signed_headers, check.signed_lower = _signed_names(values["h"])
+    shortened = _shortened_tag(values) if copy else None
+    if shortened is not None:
+        # A blog or a ticket shortened the value ("b=f/QQI/aH2h[...]zd+afw=="): the signature the
+        # message carried is not in the copy, which says nothing of whether it was well formed
+        # or valid. Only in a copy: in the original bytes such a value is the sender's, and
+        # malformed.
+        tag, mark = shortened
+        check.finish("neutral", "shortened",
+                     f"not checked: the copy shortened its {tag}= value ({mark!r} in place of the rest), so the "
+                     "signature the message carried cannot be read from it")
+        return None
     missing = [t for t in _REQUIRED_TAGS if t not in values]
     problem = (f"signature tags are malformed: {error}" if error else
                "signature lacks required tag(s) " + ", ".join(f"{t}=" for t in missing) if missing else
@@ -661,6 +696,7 @@ _CODE_FINDINGS: dict[str, tuple[str, Severity, str, str]] = {
     "malformed": ("dkim.malformed", Severity.WARNING, "Malformed DKIM signature", f"{RFC6376}#section-3.5"),
     "redacted": ("dkim.redacted", Severity.INFO, "DKIM signature masked in this copy", f"{RFC6376}#section-3.5"),
     "cut_off": ("dkim.cut_off", Severity.INFO, "DKIM signature cut off where the paste stops", f"{RFC6376}#section-3.5"),
+    "shortened": ("dkim.shortened", Severity.INFO, "DKIM signature shortened in this copy", f"{RFC6376}#section-3.5"),
     "key_syntax": ("dkim.malformed", Severity.WARNING, "Malformed DKIM key record", f"{RFC6376}#section-3.6.1"),
     "key_mismatch": ("dkim.malformed", Severity.WARNING, "DKIM key record does not fit the signature", f"{RFC6376}#section-3.6.1"),
     "key_testing": ("dkim.key_testing", Severity.INFO, "DKIM key in testing mode", f"{RFC6376}#section-3.6.1"),
