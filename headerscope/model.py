@@ -497,7 +497,8 @@ class RecordedResult(Value):
     """One method result recorded in the message by someone."""
 
     header: str
-    """Authentication-Results, ARC-Authentication-Results, Received-SPF, or gmail-summary."""
+    """Authentication-Results, ARC-Authentication-Results, Received-SPF, gmail-summary, or the name of a
+    field holding results under another name (X-Original-Authentication-Results, X-Rspamd-Authentication-Results)."""
     header_index: int | None
     """Index of the header field (None for the Gmail summary table)."""
     authserv_id: str | None

@@ -2227,3 +2227,40 @@ def test_a_signature_not_in_the_copy_as_carried_is_not_recomputed_not_different(
     dkim = next(c for c in comparisons if c.method == "dkim")
     assert (dkim.recorded, dkim.label) == ("pass", "not_recomputed")
     assert not [f for f in findings if f.subject == "dkim example.com/s1"]
+
+
+def test_results_under_a_renamed_field_are_read_as_claims() -> None:
+    # lima-city runs OpenDKIM and rspamd; rspamd's milter_headers keeps its results under a name of
+    # its own, which held the only spf= and dmarc= records of the message.
+    msg = message(
+        ("Received", "from mout.gmx.net (mout.gmx.net [212.227.17.21]) by mail.lima-city.de (Postfix) with ESMTPS "
+                     "id 4F1; Mon, 6 Jan 2025 10:00:01 +0100"),  # 0
+        ("Authentication-Results", "mail.lima-city.de;\r\n\tdkim=pass (1024-bit key; secure) header.d=gmx.net "
+                                   "header.i=@gmx.net header.b=\"GVe6wlAs\";\r\n\tdkim-atps=neutral"),  # 1
+        ("X-Rspamd-Authentication-Results", "mail.lima-city.de;\r\n\tdkim=pass header.d=gmx.net "
+                                            "header.s=badeba3b8450 header.b=GVe6wlAs;\r\n\tspf=pass (mail.lima-city.de: "
+                                            "domain of example@gmx.de designates 212.227.17.21 as permitted sender) "
+                                            "smtp.mailfrom=example@gmx.de;\r\n\tdmarc=pass (policy=none) "
+                                            "header.from=gmx.de"),  # 2
+        ("X-Forwarded-Authentication-Results", "mx.relay.example; spf=fail smtp.mailfrom=example@gmx.de"),  # 3
+        ("From", "example@gmx.de"),  # 4
+    )
+    recorded, findings = parse_recorded(msg, (hop(1, 0, "mail.lima-city.de", trusted=True, boundary=True,
+                                                  org="lima-city.de"),), 1)
+    renamed = [r for r in recorded if r.header == "X-Rspamd-Authentication-Results"]
+    assert [(r.method, r.result, r.authserv_id) for r in renamed] == [
+        ("dkim", "pass", "mail.lima-city.de"), ("spf", "pass", "mail.lima-city.de"),
+        ("dmarc", "pass", "mail.lima-city.de")]
+    assert dict(renamed[1].properties)["smtp.mailfrom"] == "example@gmx.de"
+    forwarded = [r for r in recorded if r.header == "X-Forwarded-Authentication-Results"]
+    assert [(r.method, r.result) for r in forwarded] == [("spf", "fail")]
+    # Never relied on, whatever name they carry.
+    assert not any(r.trusted for r in (*renamed, *forwarded))
+    assert "renamed field, X-Rspamd-Authentication-Results" in (renamed[0].trust_reason or "")
+    [finding] = [f for f in findings if f.id == "recorded.renamed"]
+    assert finding.severity is Severity.INFO and finding.subject == "header 3"
+    assert "X-Rspamd-Authentication-Results, X-Forwarded-Authentication-Results" in finding.title
+    assert "mail.lima-city.de recorded dkim=pass, spf=pass, dmarc=pass" in finding.explanation
+    # The comparison relies on none of them.
+    comparisons, _ = compare(recorded, dkim=(), spf=spf_result("pass", domain="gmx.de"), dmarc=None, arc=None)
+    assert all(c.recorded is None for c in comparisons if c.method == "spf")

@@ -1088,6 +1088,9 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
     originals, original_findings = _preserved_originals(message)
     recorded.extend(originals)
     findings.extend(original_findings)
+    renamed, renamed_findings = _renamed_results(message)
+    recorded.extend(renamed)
+    findings.extend(renamed_findings)
     for item in extra:
         if item.trust_reason is None and item.header == _GMAIL_SUMMARY:
             item = replace(item, trust_reason=(
@@ -1187,6 +1190,60 @@ def _preserved_originals(message: Message) -> tuple[list[RecordedResult], list[F
                      "not relied on, since nothing here proves who wrote them."),
         reference=RFC8601_TRUST, subject=header_ref(found[0].index),
     )]
+
+# Authentication-Results written under a name of the writer's own: rspamd's milter_headers
+# module can write its results as "X-Rspamd-Authentication-Results" (beside OpenDKIM's field),
+# forwarders keep an earlier receiver's as "X-Forwarded-Authentication-Results". Which of
+# them the receiver wrote, and where it puts them, nothing standard says (RFC 8601 section 5
+# only asks receivers to remove look-alikes of the registered name).
+_RENAMED_SUFFIX = "-authentication-results"
+_NOT_RENAMED = _PRESERVED_NAMES | {"arc-authentication-results", "authentication-results"}
+_MAX_RENAMED_FIELDS = 10
+
+
+def _renamed_results(message: Message) -> tuple[list[RecordedResult], list[Finding]]:
+    """Results under a renamed Authentication-Results field (``X-Rspamd-Authentication-Results``):
+    read with the field's name, shown as claims (never relied on: where its writer puts it and
+    whether it removes look-alikes is unknown), and told in one finding."""
+    if not message.has_name_ending(_RENAMED_SUFFIX):
+        return [], []
+    found = [header for header in message.headers
+             if header.name.lower().endswith(_RENAMED_SUFFIX) and header.name.lower() not in _NOT_RENAMED
+             ][:_MAX_RENAMED_FIELDS]
+    results: list[RecordedResult] = []
+    said: list[str] = []
+    for header in found:
+        parsed = _parse_authentication_results(header.value[:MAX_FIELD_CHARS], arc=False)
+        name = header.name[:80]
+        why = (f"written under a renamed field, {name}, not Authentication-Results: who writes it and where is no "
+               "standard's rule (a filter such as rspamd may keep its results so, and a sender can write it as "
+               "easily), so it is shown as a claim, not relied on")
+        methods: list[str] = []
+        for clause in parsed.clauses:
+            result = _RESULT_ALIASES.get(clause.result, clause.result)
+            results.append(RecordedResult(
+                header=name, header_index=header.index, authserv_id=parsed.authserv_id, method=clause.method,
+                result=result, properties=tuple(clause.properties),
+                reason=clause.reason or _strip_quotes(clause.comment), trusted=False, trust_reason=why,
+                defects=parsed.defects))
+            if clause.method in _VALID_RESULTS:
+                methods.append(f"{clause.method}={result}")
+        if methods:
+            said.append(f"{header_ref(header.index)} ({name}): {parsed.authserv_id or 'an unnamed writer'} recorded "
+                        + ", ".join(dict.fromkeys(methods)))
+    if not said:
+        return results, []
+    names = ", ".join(dict.fromkeys(header.name[:80] for header in found))
+    return results, [Finding(
+        id="recorded.renamed", severity=Severity.INFO,
+        title=f"Results under a renamed field: {names}",
+        explanation=("; ".join(said)[:1].upper() + "; ".join(said)[1:] + ". A receiver's filter may keep its results "
+                     "under such a name (rspamd's milter_headers can write X-Rspamd-Authentication-Results beside "
+                     "another filter's Authentication-Results), but no standard says who writes it or where, and a "
+                     "sender can write it too: shown as claims, not relied on."),
+        reference=RFC8601_TRUST, subject=header_ref(found[0].index),
+    )]
+
 
 _NO_AUTHSERV_ID = "no authserv-id (RFC 8601 section 2.2 requires one)"
 # Received-SPF's key-value pairs (RFC 7208 section 9.1).
