@@ -36,8 +36,8 @@ FINDING_IDS = frozenset({
     "input.attached", "input.cleaned", "input.no_body", "input.no_headers", "input.not_byte_exact",
     "mdn.receipt",
     "message.auto_reply", "message.dmarc_report", "message.hidden_characters", "message.repeated_field", "message.repeated_signature",
-    "recorded.compauth_fail", "recorded.dmarc_action", "recorded.dmarc_fail", "recorded.malformed", "recorded.none",
-    "recorded.preserved", "recorded.renamed",
+    "recorded.compauth_fail", "recorded.disagree", "recorded.dmarc_action", "recorded.dmarc_fail", "recorded.malformed",
+    "recorded.none", "recorded.preserved", "recorded.renamed",
     "recorded.too_many", "recorded.untrusted_claim",
     # recorded.{label}: a comparison of recorded and recomputed results that differ (recorded.py).
     "recorded.different", "recorded.dns_drift", "recorded.from_changed", "recorded.expired_since", "recorded.modified_after_delivery",

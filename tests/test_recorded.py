@@ -2264,3 +2264,42 @@ def test_results_under_a_renamed_field_are_read_as_claims() -> None:
     # The comparison relies on none of them.
     comparisons, _ = compare(recorded, dkim=(), spf=spf_result("pass", domain="gmx.de"), dmarc=None, arc=None)
     assert all(c.recorded is None for c in comparisons if c.method == "spf")
+
+
+def test_one_writers_disagreeing_results_are_told_without_a_received_chain() -> None:
+    # OpenDMARC 1.4.1 issue: pypolicyd-spf and OpenDMARC both write under the receiver's name; the
+    # admin pasted the three fields alone (no Received), and the contradiction was the question.
+    msg = message(
+        ("Authentication-Results", "mail.simonandkate.net; spf=pass (mailfrom) smtp.mailfrom=groups.io "
+                                   "(client-ip=66.175.222.108; helo=mail02.groups.io; envelope-from=x@groups.io; "
+                                   "receiver=y@simonandkate.net)"),
+        ("Authentication-Results", "mail.simonandkate.net; dmarc=none (p=none dis=none) header.from=groups.io"),
+        ("Authentication-Results", "mail.simonandkate.net; spf=fail smtp.mailfrom=x@groups.io"),
+    )
+    _, findings = parse_recorded(msg, (), None)
+    [finding] = [f for f in findings if f.id == "recorded.disagree"]
+    assert finding.title == "Two results by mail.simonandkate.net disagree on SPF for groups.io (pass vs fail)"
+    assert finding.severity is Severity.NOTICE and finding.subject == "headers 1, 3"
+    assert "different identities (domain vs address" in finding.explanation
+    # The same identity checked twice with two answers: no excuse offered.
+    same = message(
+        ("Authentication-Results", "mail.example.net; spf=pass smtp.mailfrom=a@example.org"),
+        ("Authentication-Results", "mail.example.net; spf=fail smtp.mailfrom=b@example.org"),
+    )
+    [finding] = [f for f in parse_recorded(same, (), None)[1] if f.id == "recorded.disagree"]
+    assert "same check" in finding.explanation and "rather than a forgery" not in finding.explanation
+    # Results about different domains, or agreeing, are no disagreement.
+    apart = message(
+        ("Authentication-Results", "mail.example.net; spf=pass smtp.mailfrom=a@example.org"),
+        ("Authentication-Results", "mail.example.net; spf=fail smtp.mailfrom=b@other.example"),
+    )
+    assert not [f for f in parse_recorded(apart, (), None)[1] if f.id == "recorded.disagree"]
+
+
+def test_disagreement_below_the_boundary_stays_the_forgery_warning() -> None:
+    # Below the boundary Received the pair is already told as a possible forgery (a warning): not
+    # told again more mildly.
+    seal = ("ARC-Seal", "i=1; a=rsa-sha256; cv=none; d=receiver.example; s=arc; b=zzz")
+    msg, hops = _below_boundary_message(seal, second_ar=True)
+    _, findings = parse_recorded(msg, hops, 1)
+    assert [f.id for f in findings] == ["recorded.untrusted_claim"]

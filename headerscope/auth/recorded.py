@@ -1085,6 +1085,7 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
             findings.append(_claim_finding(read.name, read.header_index, writer, claimed, why, names_receiver, []))
         else:
             findings.append(_claims_finding(writer, names_receiver, items))
+    findings.extend(_same_writer_disagreements(fields, context))
     originals, original_findings = _preserved_originals(message)
     recorded.extend(originals)
     findings.extend(original_findings)
@@ -1342,6 +1343,91 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
         sealed_here=frozenset(sealed_here), stamped=context.stamped,
         boundary_names=context.boundary_names, boundary_host=context.boundary_host, trace_runs=context.trace_runs,
         block_closed=context.block_closed and own_block, block_own=own_block)
+
+
+_MAX_DISAGREEMENT_FINDINGS = 5
+_COUNT_WORDS = {2: "Two", 3: "Three", 4: "Four"}
+
+
+def _spf_checked(clause: _Clause) -> tuple[str, str] | None:
+    """(identity as written, its kind: address, domain or HELO) of a recorded SPF result."""
+    properties = {key.lower(): value for key, value in clause.properties}
+    for key in _SPF_MAILFROM_KEYS:
+        value = (properties.get(key) or "").strip().strip("<>\"")
+        if value:
+            return value[:254], "address" if "@" in value else "domain"
+    for key in _SPF_HELO_KEYS:
+        value = (properties.get(key) or "").strip()
+        if value:
+            return value[:254], "HELO"
+    return None
+
+
+def _disagreement_subject(clause: _Clause) -> str | None:
+    """What two results must share to contradict each other: the signature for DKIM (see
+    _checked_subject), the identity's domain for SPF, the From: domain for DMARC."""
+    if clause.method == "dkim":
+        return _checked_subject(clause)
+    properties = {key.lower(): value for key, value in clause.properties}
+    if clause.method == "spf":
+        checked = _spf_checked(clause)
+        return (normalize_domain(checked[0].rpartition("@")[2]) or "") if checked else ""
+    if clause.method == "dmarc":
+        return normalize_domain(properties.get("header.from")) or ""
+    return ""
+
+
+def _same_writer_disagreements(fields: list[_Field], context: _TrustContext) -> list[Finding]:
+    """Results of one writer (authserv-id, by organisation) in separate fields that disagree on
+    the same check, wherever they sit, even with no Received to place them. Below the boundary
+    Received, such a pair is told (as a possible forgery) by the trust judgement; elsewhere
+    (above the boundary, or in a paste without Received) it is said here. Two filters of one
+    receiver (pypolicyd-spf and OpenDMARC, say) each write a field under the receiver's
+    authserv-id, and may check different identities (RFC 7208 section 2.4: MAIL FROM is an
+    address, and some read only its domain): then their results may differ honestly."""
+    said: dict[tuple[str, str, str], list[tuple[_Field, _Clause]]] = {}
+    for read in fields:
+        if not read.writer or read.name == _ARC_AR:
+            continue
+        name = normalize_domain(read.writer) or read.writer
+        name = organizational_domain(name) or name
+        for clause in read.clauses[:_MAX_CLAUSES_PER_FIELD]:
+            subject = _disagreement_subject(clause)
+            if subject is None or clause.method not in _VALID_RESULTS:
+                continue
+            said.setdefault((name, clause.method, subject), []).append((read, clause))
+    findings: list[Finding] = []
+    for (name, method, subject), items in said.items():
+        results = list(dict.fromkeys(_RESULT_ALIASES.get(c.result, c.result) for _, c in items))
+        if len(results) < 2 or len({read.header_index for read, _ in items}) < 2 or name in context.duplicated:
+            continue
+        if len(findings) >= _MAX_DISAGREEMENT_FINDINGS:
+            break
+        writer = items[0][0].writer or name
+        about = f" for {subject}" if subject and method != "dkim" else (f" on signature {subject}" if subject else "")
+        refs = header_refs(sorted({read.header_index for read, _ in items}))
+        identities = [_spf_checked(c) for _, c in items] if method == "spf" else []
+        kinds = list(dict.fromkeys(i[1] for i in identities if i is not None))
+        if len(kinds) > 1:
+            why = (f"They checked different identities ({' vs '.join(kinds)}: "
+                   + ", ".join(f"{i[0]}" for i in identities if i is not None)
+                   + "): often two filters of the receiver (pypolicyd-spf and OpenDMARC each write a field under "
+                   "its name, one checking the domain, one the address), or one filter's bug, rather than a "
+                   "forgery; a sender can still write a field under the receiver's name, so which one the "
+                   "receiver acted on is not told by the fields.")
+        else:
+            why = ("They are about the same check: one of the writer's filters is wrong, or one field was written by "
+                   "someone else under its name (a sender can write any field); neither tells which the receiver "
+                   "acted on.")
+        findings.append(Finding(
+            id="recorded.disagree", severity=Severity.NOTICE,
+            title=f"{_COUNT_WORDS.get(len(items), str(len(items)))} results by {writer} disagree on {method.upper()}{about} ({' vs '.join(results)})",
+            explanation=(f"{refs.capitalize()} carry {method} results by {writer}"
+                         f"{about}: " + ", ".join(f"{method}={_RESULT_ALIASES.get(c.result, c.result)}"
+                                                   f" ({header_ref(read.header_index)})" for read, c in items)
+                         + f". {why}"),
+            reference=RFC8601_SYNTAX, subject=refs))
+    return findings
 
 
 def _checked_subject(clause: _Clause) -> str | None:
