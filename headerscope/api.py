@@ -468,7 +468,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
                                                  verified_seals)
     received_spf = boundary_received_spf(recorded, chain.hops, chain.boundary_hop)
     envelope, envelope_findings = analyze_envelope(message, chain.hops, chain.boundary_hop, received_spf,
-                                                   loaded.reported_envelope)
+                                                   loaded.reported_envelope, _recorded_mail_from(recorded))
     findings.extend(envelope_findings)
     findings.extend(repeated_fields(message))
     hidden = hidden_characters(message)

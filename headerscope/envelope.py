@@ -251,34 +251,70 @@ def _spf_envelope_from(received_spf: RecordedResult | None) -> tuple[str | None,
     return value, f"Received-SPF envelope-from ({header_ref(received_spf.header_index)})"
 
 
-def _mail_from(message: Message, hops: tuple[Hop, ...],
-               received_spf: RecordedResult | None) -> tuple[str | None, str | None]:
+def _mail_from(message: Message, hops: tuple[Hop, ...], received_spf: RecordedResult | None,
+               recorded: tuple[str | None, str | None] = (None, None)
+               ) -> tuple[str | None, str | None, tuple[str | None, str | None]]:
+    """(MAIL FROM, where it was read, (a Return-Path set aside as a claim, where)).
+
+    ``hops``: the receiving side's; ``recorded``: the smtp.mailfrom of the receiver's own trusted
+    SPF result and where it was read (see ``api._recorded_mail_from``)."""
     # RFC 5321 section 4.4: the MDA puts the final MAIL FROM in Return-Path at the top.
-    return_path = message.first("Return-Path")
-    if return_path is not None:
-        value = envelope_address(return_path)
+    boundary_index = max((hop.header_index for hop in hops), default=-1)
+    return_paths = message.all("Return-Path")
+    if return_paths:
+        value = envelope_address(return_paths[0].value)
         if value is not None and _is_local_mailer_daemon(value, hops):
             # sendmail's local delivery (and procmail, mail.local) writes the null reverse-path
             # of a bounce as the receiving host's own MAILER-DAEMON: no sender had that address.
-            return "", f"Return-Path ({value}: the delivering host's spelling of the null sender)"
+            return "", f"Return-Path ({value}: the delivering host's spelling of the null sender)", (None, None)
         if value is not None:
-            return value, "Return-Path"
+            below = 0 <= boundary_index < return_paths[0].index
+            receivers, receivers_source = _receivers_mail_from(received_spf, recorded)
+            if below and receivers is not None and not _same_reverse_path(receivers, value):
+                # Below the receiver's boundary Received the Return-Path was already in the message
+                # when it arrived (RFC 5321 section 4.4: the delivering MTA inserts it at the top):
+                # a sending system's leftover (Marketo's "reply@" beside its per-recipient bounce
+                # address), not this delivery's. The receiver's own record of the MAIL FROM it
+                # checked wins; the Return-Path is shown as the claim it is.
+                where = f"Return-Path ({header_ref(return_paths[0].index)}) below the boundary Received"
+                return receivers, (f"{receivers_source}, the receiver's record; the {where} says {value}, "
+                                   "a claim written before the receiver took the message"), (value, where)
+            return value, "Return-Path", (None, None)
     # X-Envelope-From, which some receivers (sendmail's and Postfix's milters, cPanel) write
     # above their Received: the receiving side's record when it sits there, "<>" for a bounce.
-    boundary_index = max((hop.header_index for hop in hops), default=-1)
     for field in message.all("X-Envelope-From")[:3]:
         if field.index < boundary_index:
             value = envelope_address(field.value)
             if value is not None:
-                return value, "X-Envelope-From"
+                return value, "X-Envelope-From", (None, None)
     # Without Return-Path, the latest trusted hop that recorded its envelope sender.
     for hop in reversed(hops):
         if hop.fields.envelope_from is not None:
             value = envelope_address(hop.fields.envelope_from)
             if value is not None:
-                return value, f"Received envelope-from (hop {hop.number})"
+                return value, f"Received envelope-from (hop {hop.number})", (None, None)
     # Then the MAIL FROM the receiver's SPF check recorded (RFC 7208 section 9.1).
-    return _spf_envelope_from(received_spf)
+    return (*_spf_envelope_from(received_spf), (None, None))
+
+
+def _receivers_mail_from(received_spf: RecordedResult | None, recorded: tuple[str | None, str | None]
+                         ) -> tuple[str | None, str | None]:
+    """The MAIL FROM the receiver's own SPF record names: its Received-SPF envelope-from for the
+    boundary hop, else its trusted Authentication-Results smtp.mailfrom."""
+    value, source = _spf_envelope_from(received_spf)
+    if value is not None:
+        return value, source
+    return recorded
+
+
+def _same_reverse_path(recorded: str, return_path: str) -> bool:
+    """Whether a receiver's record and a Return-Path name the same sender; a record of the
+    domain alone (``postmaster@`` standing for it, RFC 7208 section 4.3) matches its domain."""
+    if recorded.lower() == return_path.lower():
+        return True
+    local, _, domain = recorded.rpartition("@")
+    return local.lower() == "postmaster" and domain.lower() == return_path.rpartition("@")[2].lower()
+
 
 
 def _is_local_mailer_daemon(address: str, receiving_hops: tuple[Hop, ...]) -> bool:
@@ -803,18 +839,20 @@ def _other_displayed_domain(address: Address) -> str | None:
 
 
 def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None,
-                     received_spf: RecordedResult | None = None, reported: ReportedEnvelope | None = None
+                     received_spf: RecordedResult | None = None, reported: ReportedEnvelope | None = None,
+                     recorded_mail_from: tuple[str | None, str | None] = (None, None)
                      ) -> tuple[Envelope, tuple[Finding, ...]]:
     """Read MAIL FROM / RCPT TO and From/Sender/Reply-To/To/Cc; explain differences.
 
     ``received_spf`` is the receiver's Received-SPF for the boundary hop (see
     ``boundary_received_spf``): its envelope-from is the MAIL FROM when nothing else records it.
     ``reported``: the envelope the report carrying the message records (``--attached``), for
-    what the message's own fields do not record.
+    what the message's own fields do not record. ``recorded_mail_from``: the smtp.mailfrom of the
+    receiver's trusted SPF result, which outweighs a Return-Path below the boundary Received.
     """
     trusted = _trusted(hops, boundary_hop)
     boundary = next((h for h in hops if h.number == boundary_hop), None) if boundary_hop else None
-    mail_from, mail_from_source = _mail_from(message, trusted, received_spf)
+    mail_from, mail_from_source, set_aside = _mail_from(message, trusted, received_spf, recorded_mail_from)
     if mail_from is None and reported is not None and reported.mail_from is not None:
         mail_from = envelope_address(reported.mail_from)
         mail_from_source = f"{reported.source}: Original-Mail-From" if mail_from is not None else None
@@ -1254,7 +1292,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                         "DMARC cannot be applied.",
             reference=_RFC5322_FROM_COUNT, subject="From"))
 
-    claimed, claimed_source = _claimed_mail_from(hops, trusted) if mail_from is None else (None, None)
+    claimed, claimed_source = _claimed_mail_from(hops, trusted) if mail_from is None else set_aside
     envelope = Envelope(
         mail_from=mail_from, mail_from_source=mail_from_source, rcpt_to=rcpt_to,
         rcpt_to_sources=rcpt_sources, header_from=tuple(header_from), sender=sender,

@@ -1347,3 +1347,41 @@ def test_a_mail_server_relaying_through_a_smarthost_account_is_said_to_be_one() 
     assert relay.title == ("Relayed through hosted.mailcow.example with the account relay-abhinav@mailcow.example, "
                            "while From: shows abhy.example")
     assert "had taken the message as a submission itself (hop 1" in relay.explanation
+
+
+# Coremail (163.com) delivered a Marketo mail: its Received on top, the sender's leftover
+# Return-Path below it, and its own A-R naming the MAIL FROM it checked (per-recipient bounce).
+_MARKETO_AT_163 = (
+    "Received: from em.oreilly.com (unknown [192.28.152.137])\r\n\tby mx40 (Coremail) with SMTP id "
+    "WsCowABXjR0B_Ehc5+UEDw--.38557S9;\r\n\tThu, 24 Jan 2019 07:43:07 +0800 (CST)\r\n"
+    "Return-Path: <reply@oreilly.com>\r\n"
+    "Received: from [10.1.87.249] ([10.1.87.249:45085] helo=abmas01.marketo.org)\r\n\tby abmta05.marketo.org "
+    "(envelope-from <reply@oreilly.com>)\r\n\twith ESMTP id 4C/85-48062-B0CF84C5; Wed, 23 Jan 2019 17:43:07 -0600\r\n"
+    "Date: Wed, 23 Jan 2019 17:43:07 -0600 (CST)\r\nFrom: O'Reilly Web Newsletter <reply@oreilly.com>\r\n"
+    "To: hzhilamp@163.com\r\nSubject: React\r\n"
+    "X-CM-TRANSID:WsCowABXjR0B_Ehc5+UEDw--.38557S9\r\n"
+    "Authentication-Results: mx40; spf=pass smtp.mail=107-fms-070.0.16516.0.0.5375.9.10954819@em.oreilly.com;\r\n"
+    "\tdkim=pass header.i=@oreilly.com\r\n")
+_BOUNCE = "107-fms-070.0.16516.0.0.5375.9.10954819@em.oreilly.com"
+
+
+def test_return_path_below_the_boundary_gives_way_to_the_receivers_record() -> None:
+    from headerscope.api import analyze
+
+    report = analyze(_MARKETO_AT_163.encode(), offline=True)
+    assert [r.trusted for r in report.recorded if r.method == "spf"] == [True]
+    env = report.envelope
+    assert env.mail_from == _BOUNCE
+    assert (env.mail_from_source or "").startswith("Authentication-Results (header 9) smtp.mail")
+    assert (env.claimed_mail_from, env.claimed_mail_from_source) == (
+        "reply@oreilly.com", "Return-Path (header 2) below the boundary Received")
+    assert report.spf is not None and report.spf.mail_from == _BOUNCE
+    # The same Return-Path above the boundary Received is the delivery's (RFC 5321 section 4.4).
+    above = _MARKETO_AT_163.replace("Return-Path: <reply@oreilly.com>\r\n", "")
+    above = "Return-Path: <reply@oreilly.com>\r\n" + above
+    env = analyze(above.encode(), offline=True).envelope
+    assert (env.mail_from, env.mail_from_source, env.claimed_mail_from) == ("reply@oreilly.com", "Return-Path", None)
+    # Below it, but agreeing with the receiver's record: kept.
+    agreeing = _MARKETO_AT_163.replace("<reply@oreilly.com>\r\nReceived", f"<{_BOUNCE}>\r\nReceived", 1)
+    env = analyze(agreeing.encode(), offline=True).envelope
+    assert (env.mail_from, env.mail_from_source) == (_BOUNCE, "Return-Path")
