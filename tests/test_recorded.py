@@ -1114,7 +1114,7 @@ def test_trust_context_fields_are_all_carried_by_with_corroboration() -> None:
     assert [f.name for f in fields(_TrustContext)] == [
         "hosts", "orgs", "boundary_index", "receiver_block_end", "boundary_number",
         "receiver_names", "trailing_start", "earlier_leg_end", "sealed_instances", "corroborating",
-        "duplicated", "boundary_names", "block_closed", "sealed_here", "stamped", "boundary_host", "block_own", "trace_runs"]
+        "duplicated", "boundary_names", "block_closed", "sealed_here", "stamped", "boundary_host", "block_own", "trace_runs", "cut_in_block"]
 
 
 def test_recorded_header_from_as_an_address_names_its_domain() -> None:
@@ -2303,3 +2303,30 @@ def test_disagreement_below_the_boundary_stays_the_forgery_warning() -> None:
     msg, hops = _below_boundary_message(seal, second_ar=True)
     _, findings = parse_recorded(msg, hops, 1)
     assert [f.id for f in findings] == ["recorded.untrusted_claim"]
+
+
+def test_a_paste_that_ends_in_the_receivers_block_says_so() -> None:
+    # OpenARC issue 126: a Gmail header pasted down to its A-R (the question: arc=fail). Google's own
+    # Received, X-Google-Smtp-Source and X-Received sit above the boundary.
+    paste = (
+        "Delivered-To: me@gmail.com\r\n"
+        "Received: by 2002:a67:ce12:0:0:0:0:0 with SMTP id s18csp144897vsl;\r\n        Tue, 7 Jan 2020 16:48:45 -0800 (PST)\r\n"
+        "X-Google-Smtp-Source: APXvYqxqLlLcEVjlczm7o4ECRqp+ndsGo0CyuiHST4SLBs9E3XJlDbcIQSlZw7UrvheQWcxjRK0L\r\n"
+        "X-Received: by 2002:a1c:1b41:: with SMTP id b62mr855403wmb.53.1578444525749;\r\n"
+        "        Tue, 07 Jan 2020 16:48:45 -0800 (PST)\r\n"
+        "Return-Path: <SRS0=IhDU=25=crypterium.com=support@domain.example>\r\n"
+        "Received: from mx0.domain.example (mx0.domain.example. [192.0.2.111])\r\n"
+        "        by mx.google.com with ESMTPS id k4si611020wmj.82.2020.01.07.16.48.45\r\n        for <me@gmail.com>\r\n"
+        "        (version=TLS1_2 cipher=ECDHE-RSA-CHACHA20-POLY1305 bits=256/256);\r\n"
+        "        Tue, 07 Jan 2020 16:48:45 -0800 (PST)\r\n"
+        "Authentication-Results: mx.google.com;\r\n       dkim=pass header.i=@zendesk.com header.s=zendesk1 "
+        "header.b=eHD631x7;\r\n       arc=fail (signature failed)\r\n")
+    report = analyze(paste.encode(), offline=True)
+    [ar] = {r.header_index: r for r in report.recorded if r.header == "Authentication-Results"}.values()
+    assert not ar.trusted
+    assert "the paste ends inside this run of fields" in (ar.trust_reason or "")
+    # A sender's field after it would have shown whose run it is: then the usual reason.
+    whole = paste + "From: support@crypterium.example\r\n"
+    [ar] = {r.header_index: r for r in analyze(whole.encode(), offline=True).recorded
+            if r.header == "Authentication-Results"}.values()
+    assert not ar.trusted and "paste ends" not in (ar.trust_reason or "")

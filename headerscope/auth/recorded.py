@@ -633,6 +633,9 @@ class _TrustContext(Value):
     trace_runs: frozenset[int] = frozenset()
     """Indexes of the fields in an unbroken run of trace and result fields directly below some
     Received (no field a sender writes between), when the receiver stamped its queue id."""
+    cut_in_block: bool = False
+    """A header alone (a paste) that ends inside the receiver's block below its Received, before
+    any field that would show where the block ends (a sender field or the previous Received)."""
 
 
 def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None) -> _TrustContext:
@@ -676,6 +679,7 @@ def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
     if boundary.organization:
         boundary_names.add(boundary.organization.lower())
     closed = previous is not None and end == previous.header_index
+    cut_in_block = previous is None and end == len(message.headers) and message.header_only
     inside = boundary.organization is not None and all(h.organization == boundary.organization for h in hops)
     stamped = _after_queue_stamp(message, boundary)
     trace_runs: set[int] = set()
@@ -695,7 +699,8 @@ def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
                          earlier_leg_end=hops[0].header_index if inside and hops else None,
                          receiver_block_end=end, boundary_number=boundary.number,
                          receiver_names=", ".join(sorted(hosts)[:5]), trailing_start=trailing,
-                         boundary_names=frozenset(boundary_names), block_closed=closed, boundary_host=boundary_by)
+                         boundary_names=frozenset(boundary_names), block_closed=closed, boundary_host=boundary_by,
+                         cut_in_block=cut_in_block)
 
 
 _MAX_STAMP_SCAN = 300
@@ -832,6 +837,18 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, 
                           "the receiver writes its results"), None
         if context.stamped and context.block_own and name == context.boundary_host:
             return True, _writes_below(writer, where), None
+        if context.cut_in_block:
+            # The true reason in a paste that stops in this run: what would tell the receiver's
+            # run from a sender's fields (the previous hop's Received closing it, or the sender's
+            # own fields after it) was not pasted. Fields above the boundary (the receiver's own
+            # Received, X-Received) show the receiver carried the message on, which a direct
+            # sender's forged field under its name would not change: they corroborate nothing.
+            return False, (f"names the receiving side ({writer}) directly below the boundary Received "
+                           f"({where}), where a receiver may put it but a sender connecting directly can too; "
+                           "the paste ends inside this run of fields, before anything that would show whose it "
+                           "is (the previous hop's Received, or the sender's own fields), and nothing above the "
+                           "boundary corroborates it (a result field or ARC seal of the receiver's), so not "
+                           "relied on"), "unverified"
         return False, (f"names the receiving side ({writer}) directly below the boundary Received "
                        f"({where}), where a receiver may put it but a sender connecting directly "
                        "can too; nothing above the boundary corroborates it, so not relied on"), "unverified"
@@ -1342,7 +1359,7 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
         corroborating=frozenset(corroborating), duplicated=frozenset(duplicated), sealed_instances=frozenset(sealed),
         sealed_here=frozenset(sealed_here), stamped=context.stamped,
         boundary_names=context.boundary_names, boundary_host=context.boundary_host, trace_runs=context.trace_runs,
-        block_closed=context.block_closed and own_block, block_own=own_block)
+        block_closed=context.block_closed and own_block, block_own=own_block, cut_in_block=context.cut_in_block)
 
 
 _MAX_DISAGREEMENT_FINDINGS = 5
