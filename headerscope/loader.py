@@ -1250,6 +1250,59 @@ def _remove_first_line_indent(lines: _Lines) -> None:
         lines.reshape("removed the indentation of the first line")
 
 
+def _remove_indent_after_first_line(lines: _Lines) -> None:
+    """A paste whose first line has no indentation and every later line has (an issue or forum
+    page that indents a paste's lines after the first, as GitHub's rendering of one does): the
+    lines at the common indentation that start with a header field's name are fields again, and
+    so is a deeper one that starts a trace field ("Received:", "Authentication-Results:"); the
+    other lines stay folds, with at least one blank (RFC 5322 section 2.2.3).
+
+    Only in a paste (a header with no body, or one a clean-up already changed) and on strong
+    evidence: at least two lines at the common indentation name known header fields. A message
+    as delivered never qualifies: every line after its first being indented would make its whole
+    header one field."""
+    end = lines.header_block_end()
+    if end < 3 or _indent(lines.text[0]) or not _is_field(lines.text[0]):
+        return
+    if not lines.changed and not (end >= len(lines.text) or lines.blank_from(end)):
+        return  # a message with a body, as it was given: its folds are its own
+    common = None
+    for line in lines.text[1:end]:
+        if _is_blank(line):
+            continue
+        indent = _indent(line)
+        if not indent:
+            return  # an unindented later line: not this layout (lost folds are another step's)
+        common = indent if common is None else min(common, indent)
+    if common is None:
+        return
+    fields: list[int] = []
+    known = 0
+    for index in range(1, end):
+        line = lines.text[index]
+        text = line[_indent(line):]
+        if not _is_field(text) or not _names_a_header_field(text) or _folded_list(text):
+            continue
+        if _indent(line) == common:
+            known += 1
+        elif _trace_field().match(text[:_MAX_SCAN_LINE]) is None:
+            continue  # deeper and no trace field: a fold that happens to hold a "name:"
+        fields.append(index)
+    if known < 2:
+        return
+    field_set = set(fields)
+    for index in range(1, end):
+        line = lines.text[index]
+        indent = _indent(line)
+        if index in field_set:
+            lines.text[index] = line[indent:]
+        elif indent > 1 and not _is_blank(line):
+            lines.text[index] = line[min(common, indent - 1):]  # a fold keeps one blank at least
+    lines.reshape(f"read {len(fields)} indented line(s) that start with a header field's name as fields again: "
+                  f"every line after the unindented first one was indented by {common} character(s) or more, as a "
+                  "page shows a paste; the other indented lines stay folds")
+
+
 def _rebuild_properties_layout(lines: _Lines) -> None:
     """Outlook's properties dialog: ``Name:<TAB>`` and the value alone on the next line."""
     end = _header_block_end(lines)
@@ -1649,6 +1702,7 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
     _find_pasted_header(lines)
     _remove_common_indent(lines)
     _remove_first_line_indent(lines)
+    _remove_indent_after_first_line(lines)
     _rebuild_properties_layout(lines)
     _join_header_groups(lines)
     _drop_elisions(lines)

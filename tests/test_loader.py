@@ -1246,3 +1246,48 @@ def test_the_askers_words_after_a_pasted_header_are_not_its_body() -> None:
     # A message given as it is (no clean-up) keeps its body whatever its header lacks.
     plain = header + b"\nHi Bob, see you.\n"
     assert load_bytes(plain).has_body
+
+
+# A header pasted into an issue, as the page shows it: the first line unindented, every later
+# line indented by a blank or two, folds and fields alike (Proton Mail's fields, SocketLabs' hops).
+ISSUE_INDENTED_PASTE = (
+    b"Received: from s1-b12.socketlabs.email-od.com (s1-b12.socketlabs.email-od.com [142.0.182.12])\n"
+    b"  Received: from r1.sg.in.socketlabs.com (r1.sg.in.socketlabs.com [142.0.179.11]) by\n"
+    b" mxsg2.email-od.com with ESMTP(version=Tls12 cipher=Aes256 bits=256); Tue, 7 May 2019\n"
+    b" 09:45:14 -0400\n"
+    b" Authentication-Results: mail.protonmail.ch; dmarc=fail (p=none dis=none)\n"
+    b" header.from=example.org\n"
+    b" Authentication-Results: mail.protonmail.ch; spf=pass\n"
+    b" smtp.mailfrom=bounce@email-od.com\n"
+    b" Authentication-Results: mail.protonmail.ch; dkim=pass (1024-bit key)\n"
+    b" header.d=email-od.com header.i=@email-od.com header.b=\"Met1rwuL\"\n")
+
+
+def test_a_paste_indented_after_its_first_line_gets_its_fields_back() -> None:
+    loaded = load_bytes(ISSUE_INDENTED_PASTE, source="stdin")
+    headers = parse_message(loaded.data).headers
+    assert [h.name for h in headers] == ["Received", "Received"] + ["Authentication-Results"] * 3
+    assert headers[1].value.endswith("Tue, 7 May 2019 09:45:14 -0400")
+    assert headers[2].value == "mail.protonmail.ch; dmarc=fail (p=none dis=none) header.from=example.org"
+    assert not loaded.byte_exact and len(loaded.cleanups) == 1
+    assert loaded.cleanups[0].startswith("read 4 indented line(s) that start with a header field's name as fields")
+    # Folds indented deeper than the fields keep a blank: they stay folds.
+    deeper = ISSUE_INDENTED_PASTE.replace(b"\n ", b"\n   ").replace(b"\n   Authentication-Results:",
+                                                                   b"\n  Authentication-Results:")
+    headers = parse_message(load_bytes(deeper).data).headers
+    assert [h.name for h in headers] == ["Received", "Received"] + ["Authentication-Results"] * 3
+    assert headers[2].value == "mail.protonmail.ch; dmarc=fail (p=none dis=none) header.from=example.org"
+
+
+def test_a_single_folded_field_or_a_message_is_not_split_at_its_folds() -> None:
+    # One signature whose folded h= list names fields: its folds are its own.
+    signature = (b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.org; s=s1;\n"
+                 b" h=From:To:Subject;\n From:To:Subject:Date;\n bh=abc=; b=def=\n")
+    assert load_bytes(signature).data is signature
+    # A message with a body, as it was given, keeps its folds (Received: at a fold's start too).
+    message = (b"Subject: a report\n Received: from x by y; Tue, 7 May 2019 09:45:14 -0400\n"
+               b" From: a@example.org\n To: b@example.org\n\nbody\n")
+    assert load_bytes(message).data is message
+    # One known name only at the common indentation: weak evidence, nothing is changed.
+    one = b"Subject: a report\n From: a@example.org\n and more words\n"
+    assert load_bytes(one).data is one
