@@ -32,6 +32,7 @@ re-indenting, rebuilding fields or re-encoding does.
 from __future__ import annotations
 
 import codecs
+import functools
 import hashlib
 import itertools
 import re
@@ -170,6 +171,8 @@ class _Lines:
         self.recorded: list[RecordedResult] = []
         self.text_before = False
         """Text was skipped before the pasted header (a note, a code fence)."""
+        self.html_decoded = False
+        """The character references of a header copied from a page's HTML source were decoded."""
         self._split_more()
 
     def _split_more(self) -> bool:
@@ -1020,10 +1023,14 @@ def _html_escaped(block: bytes) -> bool:
             and block.find(b"&lt;") >= 0 and block.find(b"&gt;") >= 0)
 
 
-def _unescaped(reference: bytes, unescape: Callable[[str], str]) -> bytes:
+@functools.lru_cache(maxsize=1024)
+def _unescaped(reference: bytes) -> bytes:
     """The character a reference stands for, unless it is a control character: a line break
-    made from "&#10;" would start a header field of its own, so such a reference stays as written."""
-    text = unescape(reference.decode("ascii"))
+    made from "&#10;" would start a header field of its own, so such a reference stays as written.
+    Cached: a hostile header of a million references names a few distinct ones."""
+    import html
+
+    text = html.unescape(reference.decode("ascii"))
     if any(ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in text):
         return reference
     return text.encode("utf-8", "replace")
@@ -1032,22 +1039,100 @@ def _unescaped(reference: bytes, unescape: Callable[[str], str]) -> bytes:
 def _unescape_html(lines: _Lines) -> None:
     """A header copied from a page's HTML source, or through a ticket or chat tool that escaped
     it: its character references become the characters again."""
-    import html
-
     end = lines.header_block_end()
-    if not _html_escaped(b"\n".join(lines.text[:end])):
-        return
+    if lines.html_decoded or not _html_escaped(b"\n".join(lines.text[:end])):
+        return  # (decoded with the page's tags already: "&amp;lt;" is the text "&lt;")
     count = 0
     for index in range(end):
         line = lines.text[index]
         if line.find(b"&") < 0:
             continue
-        repaired = _html_reference().sub(lambda reference: _unescaped(reference.group(0), html.unescape), line)
+        repaired = _html_reference().sub(_decoded_reference, line)
         if repaired != line:
             lines.text[index] = repaired
             count += 1
     lines.reshape(f"decoded HTML character references (&lt; &gt; &amp; ...) in {count} header line(s): the "
                   "text was copied from a page's HTML source or a tool that escaped it")
+
+
+# The presentational tags a page's HTML source puts in a header shown in a <pre> block (HTML 5
+# sections 4.4.3, 4.5): exactly these names, with attributes or none, opening, closing or
+# self-closing ("<u>", "</b>", "<br/>", '<span class="h">'). The name must end at a blank, "/"
+# or ">", so that an address ("<b@example.com>", "<u.name@example.org>") is never taken for one;
+# attributes are capped and hold no angle bracket (linear).
+_HTML_TAG_NAMES = rb"(?:pre|code|u|b|i|span|br|strong|em|font)"
+_html_tag = compiled_on_first_use(rb"</?(" + _HTML_TAG_NAMES + rb")(?=[ \t/>])(?:[ \t][^<>\r\n]{0,200})?/?>",
+                                  re.IGNORECASE)
+# A line of a header block that starts with such tags (at its very start: a fold's tags are only
+# taken off once the block is known to be HTML source).
+_html_tags_at_start = compiled_on_first_use(
+    rb"(?:</?" + _HTML_TAG_NAMES + rb"(?=[ \t/>])(?:[ \t][^<>\r\n]{0,200})?/?>[ \t]*){1,8}", re.IGNORECASE)
+# What the fast path looks for (a superset of the step's trigger): a line starting with one.
+_html_tag_line = compiled_on_first_use(rb"(?:\A|\n)</?" + _HTML_TAG_NAMES + rb"(?=[ \t/>])", re.IGNORECASE)
+# The character references of HTML source, with the legacy ones HTML parsers read without their
+# ";" (HTML 5 section 13.2.5.73, the named references "lt", "gt", "amp", "quot" in either case,
+# and numeric references).
+_html_legacy_reference = compiled_on_first_use(
+    rb"&(?:(?:lt|gt|amp|quot|LT|GT|AMP|QUOT);?|apos;|#[0-9]{1,7};?|#[xX][0-9A-Fa-f]{1,6};?)")
+_HTML_BLOCK_TAGS = (b"pre", b"code")
+_NAMED_TAG_LINES = 200
+
+
+def _html_markup_starts(line: bytes) -> bool:
+    """``line`` starts with presentational tags around a header field's name ("<u>Received:
+    from", "<b>From:</b>"), or is a <pre> or <code> block's opening or closing tag alone."""
+    line = line[:_MAX_SCAN_LINE]
+    tags = _html_tags_at_start().match(line)
+    if tags is None:
+        return False
+    rest = _html_tag().sub(b"", line[tags.end():])
+    if not rest.strip():
+        return {name.lower() for name in _html_tag().findall(line)} <= set(_HTML_BLOCK_TAGS)
+    return _is_field(rest) and _names_a_header_field(rest)
+
+
+def _decoded_reference(reference: re.Match[bytes]) -> bytes:
+    return _unescaped(reference.group(0))
+
+
+def _strip_html_markup(lines: _Lines) -> None:
+    """A header copied from a page's HTML source: the <pre> block around it and the tags that
+    mark up its text ("<u>Received: from ...</u>", "for <b>Name</b>") are taken off, and its
+    character references decoded, with the legacy ones written without ";" ("&lt"), as a browser
+    reads them. Only on strong evidence: a line of the header block starts with tags of exactly
+    the presentational names around a header field's name, or is a <pre>/<code> tag alone; an
+    address in angle brackets is never a tag."""
+    end = lines.header_block_end()
+    if not any(lines.text[i][:1] == b"<" and _html_markup_starts(lines.text[i]) for i in range(end)):
+        return
+    names: set[bytes] = set()
+    removed: set[int] = set()
+    stripped = decoded = 0
+
+    for index in range(end):
+        line = lines.text[index]
+        if line.find(b"<") >= 0:
+            text = _html_tag().sub(b"", line)
+            if text != line:
+                stripped += 1
+                if stripped <= _NAMED_TAG_LINES:  # the names for the note: those of the first lines
+                    names.update(name.lower() for name in _html_tag().findall(line, 0, _MAX_SCAN_LINE))
+                if _is_blank(text):
+                    removed.add(index)  # a line of tags alone ("<pre>", "</pre>", "<br>")
+                    continue
+                line = text
+        if line.find(b"&") >= 0:
+            line, count = _html_legacy_reference().subn(_decoded_reference, line)
+            decoded += count
+        lines.text[index] = line
+    if removed:
+        lines.text[:end] = [line for i, line in enumerate(lines.text[:end]) if i not in removed]
+        lines.ends[:end] = [line_end for i, line_end in enumerate(lines.ends[:end]) if i not in removed]
+    lines.html_decoded = True
+    shown = ", ".join(f"<{name.decode('ascii', 'replace')}>" for name in sorted(names))
+    lines.reshape(f"removed the HTML tags ({shown}) from {stripped} header line(s)"
+                  + (f" and decoded {decoded} character reference(s) (&lt; &gt; ...)" if decoded else "")
+                  + ": the header was copied from a page's HTML source")
 
 
 # A Markdown auto-link a ticket, chat or issue page added when it rendered the paste (GitHub,
@@ -1621,6 +1706,8 @@ def _needs_no_cleanup(data: bytes) -> bool:
         return False
     if _html_escaped(block):
         return False  # HTML text: _unescape_html
+    if (block[:1] == b"<" or block.find(b"\n<") >= 0) and _html_tag_line().search(block) is not None:
+        return False  # maybe a header in a page's HTML source: _strip_html_markup
     if block.find(b"](http") >= 0 or block.find(b"](mailto:") >= 0:
         return False  # maybe a Markdown auto-link: _undo_markdown_autolinks
     # As _restore_lost_folds reads the fields: with no folded line among them, a "name:" line
@@ -1700,6 +1787,7 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
     _respace_web_text(lines)
     _rewrite_header_grid(lines)
     _find_pasted_header(lines)
+    _strip_html_markup(lines)
     _remove_common_indent(lines)
     _remove_first_line_indent(lines)
     _remove_indent_after_first_line(lines)

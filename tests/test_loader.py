@@ -351,6 +351,9 @@ def test_corpus_messages_all_load() -> None:
     # Field names run together: on one 10 MB line, on 100,000 lines, in runs of letters and digits.
     b"X-A: " + b"b To: " * 2_000_000, b"X-A: " + b"1a" * 5_000_000, b"X-A: " + b"0Received: from " * 16_000,
     b"".join(b"X-%d: a To: b From: c\n" % i for i in range(100_000)),
+    # A header in HTML source: tags and references on 100,000 lines, tags with long attributes.
+    b"".join(b"<u>Received: from h%d</u> for <b>x</b> &lt &#1 &amp;\n" % i for i in range(100_000)),
+    b"<pre>From: x\n" + b"<span " + b"a" * 199 + b"<b " * 1_000_000 + b"\n",
     # A grid of 200,000 numbered rows.
     b"\n".join(b"%d\tReceived\tfrom x" % i for i in range(1, 200_000)),
 ])
@@ -1291,3 +1294,48 @@ def test_a_single_folded_field_or_a_message_is_not_split_at_its_folds() -> None:
     # One known name only at the common indentation: weak evidence, nothing is changed.
     one = b"Subject: a report\n From: a@example.org\n and more words\n"
     assert load_bytes(one).data is one
+
+
+# A header shown in a blog's <pre> block, copied from the page's HTML source: tags around a field
+# and a name, "&lt;" with and without its ";" (HTML parsers read both), a closing tag alone.
+HTML_SOURCE_PASTE = (
+    b"<pre>Authentication-Results: mx.google.com;\n"
+    b"       spf=pass (google.com: domain of bounce@mail.example.com designates 192.0.2.7 as permitted sender)"
+    b" smtp.mailfrom=bounce@mail.example.com\n"
+    b"Return-Path: &ltbounce@mail.example.com&gt\n"
+    b"<u>Received: from mta7.example.net (mta7.example.net. [192.0.2.7])</u>\n"
+    b"        by mx.google.com with ESMTPS id 62-20020a63\n"
+    b"        for <b>Clueless Sheep</b>\n"
+    b"        (version=TLS1_2 cipher=ECDHE-ECDSA-AES128-GCM-SHA256 bits=128/128);\n"
+    b"        Sat, 26 Nov 2022 12:06:50 -0800 (PST)\n"
+    b"<b>From:</b> News &lt;news@example.com&gt;\n"
+    b"</pre>\n")
+# The same with a body, as a whole message would be shown: the fast path must not take it.
+HTML_SOURCE_MESSAGE = HTML_SOURCE_PASTE.replace(b"<pre>", b"").replace(b"</pre>\n", b"\nHello &lt;b&gt;\n")
+
+
+def test_a_header_copied_from_a_pages_html_source_loses_its_tags() -> None:
+    loaded = load_bytes(HTML_SOURCE_PASTE, source="stdin")
+    headers = parse_message(loaded.data).headers
+    assert [h.name for h in headers] == ["Authentication-Results", "Return-Path", "Received", "From"]
+    assert headers[1].value == "<bounce@mail.example.com>" and headers[3].value == "News <news@example.com>"
+    assert "for Clueless Sheep" in headers[2].value and "<" not in headers[2].value
+    assert not loaded.byte_exact and len(loaded.cleanups) == 1
+    assert loaded.cleanups[0] == ("removed the HTML tags (<b>, <pre>, <u>) from 5 header line(s) and decoded 4 "
+                                  "character reference(s) (&lt; &gt; ...): the header was copied from a page's "
+                                  "HTML source")
+    # With a body: the header block is cleaned, the body is the message's own.
+    loaded = load_bytes(HTML_SOURCE_MESSAGE)
+    assert [h.name for h in parse_message(loaded.data).headers] == [h.name for h in headers]
+    assert loaded.data.endswith(b"\n\nHello &lt;b&gt;\n")
+
+
+def test_addresses_and_tags_in_free_text_are_no_html_source() -> None:
+    # Addresses whose local part is a tag's name, at a line's start too, stay as they are.
+    message = (b"From: <b@example.com>\nTo: <u@example.org>,\n <i@example.net>\nReferences: <span@example.org>\n"
+               b"Subject: use <b> for bold &lt;\n\nbody\n")
+    assert load_bytes(message).data is message
+    paste = b"To: a@example.com,\n<b@example.com>\nSubject: <b>bold</b> &lt\nFrom: <em@example.com>\n"
+    loaded = load_bytes(paste)
+    assert not any("HTML" in cleanup for cleanup in loaded.cleanups)
+    assert b"<b>bold</b> &lt" in loaded.data and b"<b@example.com>" in loaded.data
