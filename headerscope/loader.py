@@ -839,7 +839,15 @@ def _drop_elisions(lines: _Lines) -> None:
 
 def _restore_lost_folds(lines: _Lines) -> None:
     """A paste that lost every fold's indentation (a chat or ticket tool trims each line):
-    a line that is no field, after a field, is the rest of that field, indented again."""
+    a line that is no field, after a field, is the rest of that field, indented again, when it
+    fits that field. A line of prose (the words of whoever pasted it: "Web mail header:", "Email
+    passed from anti-virus servers to Exchange gateway server |") fits none: it is dropped and
+    quoted (in a paste: a header with no body, or one a clean-up already changed; in a message as
+    it was given, such a line stays a fold as before). A Received field's fold is a trace clause (RFC 5321 section 4.4) before anything else;
+    a field of free text (a Subject) takes any line. After such a line, a second header that
+    starts again with Return-Path: or Received: once the first one's Date:, From:, Subject: or
+    Message-ID: came, and repeats two of the fields a header has once (RFC 5322 section 3.6), is
+    a second message pasted below the first: it is left out, and said."""
     end = min(lines.header_block_end(), MAX_HEADER_FIELDS)  # the fields read (message.py)
     header = lines.text[:end]
     if len(header) < 2 or not _is_field(header[0]):
@@ -847,11 +855,101 @@ def _restore_lost_folds(lines: _Lines) -> None:
     if any(line[:1] in (b" ", b"\t") for line in header):
         _restore_lost_trace_folds(lines, header)
         return
-    lost = [i for i in range(1, end) if header[i].strip() and (not _is_field(header[i]) or _folded_list(header[i]))]
-    if not lost:
+    names = [_field_name(line) if _is_field(line) and not _folded_list(line) else None for line in header]
+    last: dict[bytes, int] = {}
+    for index, name in enumerate(names):
+        if name in _ONCE_ONLY_NAMES:
+            last[name] = index
+    lost: list[int] = []
+    prose: list[int] = []
+    second = None
+
+    @functools.cache
+    def is_paste() -> bool:
+        """A header with no body, or one a clean-up already changed (asked once, when needed)."""
+        block_end = lines.header_block_end()
+        return lines.changed or block_end >= len(lines.text) or lines.blank_from(block_end)
+
+    current = names[0] or b""
+    seen = {current}
+    for index in range(1, end):
+        line, name = header[index], names[index]
+        if name is not None:
+            if (name in _SECOND_HEADER_STARTS and prose and prose[-1] == index - 1
+                    and not seen.isdisjoint(_ORIGINATOR_NAMES)
+                    and sum(1 for once in seen & _ONCE_ONLY_NAMES if last[once] > index) >= 2):
+                second = index
+                break
+            current = name
+            seen.add(name)
+        elif not line.strip():
+            continue
+        elif current in _ANY_TEXT_NAMES or (current == b"received" and _trace_clause().match(line) is not None):
+            lost.append(index)
+        elif _prose(line) and is_paste():
+            prose.append(index)
+        else:
+            lost.append(index)
+    if lost:
+        _indent_again(lines, lost, f"indented {len(lost)} line(s) that are no header field again: the paste lost "
+                                   "the indentation of folded lines")
+    if not prose:
         return
-    _indent_again(lines, lost, f"indented {len(lost)} line(s) that are no header field again: the paste lost the "
-                               "indentation of folded lines")
+    shown = "\", \"".join(one_line(header[i][:_MAX_SCAN_LINE].strip().decode("utf-8", "replace")[:60])
+                         for i in prose[:2])
+    lines.reshape(f"dropped {len(prose)} line(s) of prose between the header fields (\"{shown}\""
+                  + (", ..." if len(prose) > 2 else "") + "): words of whoever pasted the header, not the folds of a field")
+    dropped = set(prose)
+    block_end = end
+    if second is not None:
+        block_end = lines.header_block_end()
+        starts = one_line(header[second][:80].split(b":", 1)[0].strip().decode("ascii", "replace"))
+        lines.reshape(f"the paste holds a second header block ({block_end - second} lines, from its {starts}: field "
+                      "on), not analysed")
+        dropped.update(range(second, block_end))
+    # One pass over the lines (deleting each would be quadratic for a hostile paste).
+    lines.text[:block_end] = [line for i, line in enumerate(lines.text[:block_end]) if i not in dropped]
+    lines.ends[:block_end] = [line_end for i, line_end in enumerate(lines.ends[:block_end]) if i not in dropped]
+
+
+def _field_name(line: bytes) -> bytes:
+    return line[:_MAX_SCAN_LINE].split(b":", 1)[0].strip().lower()
+
+
+# The fields a header has at most once (RFC 5322 section 3.6), those that mark its originator
+# part, and the fields a header starts with (RFC 5321 section 4.4: each server puts its
+# Received on top; the last one the Return-Path).
+_ONCE_ONLY_NAMES = frozenset({b"date", b"from", b"sender", b"reply-to", b"to", b"cc", b"bcc", b"message-id",
+                              b"in-reply-to", b"references", b"subject"})
+_ORIGINATOR_NAMES = frozenset({b"date", b"from", b"subject", b"message-id"})
+_SECOND_HEADER_STARTS = frozenset({b"received", b"return-path"})
+# Fields whose folds may hold any words: free text, and a spam filter's report (its content
+# preview quotes the message).
+_ANY_TEXT_NAMES = frozenset({b"subject", b"thread-topic", b"comments", b"keywords", b"content-description",
+                             b"x-spam-report"})
+# A word of prose: letters (an apostrophe or a hyphen inside), maybe in parentheses, maybe
+# followed by punctuation ("line).", "(shown", "anti-virus", "header:").
+_prose_word = compiled_on_first_use(rb"\(?[A-Za-z][A-Za-z'-]{0,40}[.,;:!?)]{0,2}")
+# The end of a sentence and the start of the next one ("... next line). Each server ...").
+_sentence_break = compiled_on_first_use(rb"[a-z)][.!?][ \t]+[A-Z]")
+
+
+_PROSE_WORDS_SCAN = 400
+
+
+def _prose(line: bytes) -> bool:
+    """A line of ordinary words that ends as a sentence or a label does (".", ":"), or holds a
+    table's cell separator (" | "), or two sentences: what a person writes, never a fold of a
+    header field (whose folds are tokens, addresses, dates and comments)."""
+    text = line[:_MAX_SCAN_LINE].strip()
+    words = text[:_PROSE_WORDS_SCAN].split()  # the first words tell (a line may hold thousands)
+    if len(words) < 3 or not words[0][:1].isalpha():
+        return False
+    ordinary = sum(1 for word in words if _prose_word().fullmatch(word) is not None)
+    if ordinary * 4 < len(words) * 3:
+        return False
+    return (text.endswith((b".", b":", b"|")) or text.find(b" | ") >= 0
+            or _sentence_break().search(text) is not None)
 
 
 # A header field's name run onto the end of the field before it (a copy that lost the line

@@ -354,6 +354,9 @@ def test_corpus_messages_all_load() -> None:
     # A header in HTML source: tags and references on 100,000 lines, tags with long attributes.
     b"".join(b"<u>Received: from h%d</u> for <b>x</b> &lt &#1 &amp;\n" % i for i in range(100_000)),
     b"<pre>From: x\n" + b"<span " + b"a" * 199 + b"<b " * 1_000_000 + b"\n",
+    # Prose between fields (each line a candidate second header), and lines of words.
+    b"From: a\nDate: b\nSubject: c\n" + b"Words of a note here.\nReceived: x\nFrom: y\nDate: z\n" * 50_000,
+    b"To: a\n" + b"Many words of prose " * 500_000 + b".\n" + (b"and " * 1_000 + b"words.\n") * 2_000,
     # A grid of 200,000 numbered rows.
     b"\n".join(b"%d\tReceived\tfrom x" % i for i in range(1, 200_000)),
 ])
@@ -1339,3 +1342,85 @@ def test_addresses_and_tags_in_free_text_are_no_html_source() -> None:
     loaded = load_bytes(paste)
     assert not any("HTML" in cleanup for cleanup in loaded.cleanups)
     assert b"<b>bold</b> &lt" in loaded.data and b"<b@example.com>" in loaded.data
+
+
+# Two headers pasted one below the other into a forum post that trimmed every line, with the
+# poster's label between them (a POP copy and the web mail's copy of the same spam).
+TWO_TRIMMED_HEADERS = (
+    b"POP Mail Header:\n"
+    b"Return-Path: <spam@example.com>\n"
+    b"Received: from relay.example.kr ([192.0.2.2]) by mta4.example.net\n"
+    b"(InterMail vM.4.01.02.27 201-229-119-110) with ESMTP\n"
+    b"id <20010615084520.PZA25065.mta4.example.net@relay.example.kr>;\n"
+    b"Fri, 15 Jun 2001 09:45:20 +0100\n"
+    b"From: spam@example.com\n"
+    b"Message-ID: <00000d7e74de@example.com>\n"
+    b"To: <spam@example.com>\n"
+    b"Subject: Increase Your Performance!\n"
+    b"Date: Thu, 14 Jun 2001 23:19:52 -0700\n"
+    b"X-Mailer: Pegasus Mail for Win32 (v3.11)\n"
+    b"Web mail header:\n"
+    b"Received: from M2W054.example.org ([198.51.100.161]) by relay1.example.ca with Microsoft SMTPSVC(5.0.2195.5576);\n"
+    b"Thu, 6 Feb 2003 06:36:58 -0500\n"
+    b"Message-ID: <410-22003246113658310@M2W054.example.org>\n"
+    b"From: \"test@example.net\"\n"
+    b"To: test@example.net\n"
+    b"Date: Thu, 6 Feb 2003 06:36:58 -0500\n")
+# A header a page annotated between its lines, which lost their indentation.
+ANNOTATED_RECEIVED = (
+    b"Received: from virus_14.example.co.uk (virus-cluster.example.co.uk [192.0.2.10])\n"
+    b"by smtp-in-136.example.co.uk (Postfix) with SMTP id C70F428E1EF\n"
+    b"The above received notices are the servers that passed the email on (shown on the next line). Each "
+    b"server performs a service such as routing, anti-virus or censoring etc\n"
+    b"for <sales@example.co.uk>; Tue, 14 Aug 2012 01:33:34 +0100 (BST)\n"
+    b"Email passed from anti-spam servers to anti-virus servers |\n"
+    b"X-Spam-Flag: YES\n"
+    b"Subject: Your mailbox is full\n"
+    b"Act now to keep your account.\n")
+
+
+def test_prose_and_a_second_pasted_header_are_not_folded_into_fields() -> None:
+    from headerscope.api import analyze
+
+    loaded = load_bytes(TWO_TRIMMED_HEADERS, source="stdin")
+    headers = parse_message(loaded.data).headers
+    assert [h.name for h in headers] == ["Return-Path", "Received", "From", "Message-ID", "To", "Subject", "Date",
+                                         "X-Mailer"]
+    assert headers[7].value == "Pegasus Mail for Win32 (v3.11)"
+    assert headers[1].value.endswith("ESMTP id <20010615084520.PZA25065.mta4.example.net@relay.example.kr>; "
+                                     "Fri, 15 Jun 2001 09:45:20 +0100")
+    assert ("dropped 1 line(s) of prose between the header fields (\"Web mail header:\"): words of whoever pasted "
+            "the header, not the folds of a field") in loaded.cleanups
+    assert ("the paste holds a second header block (6 lines, from its Received: field on), not analysed"
+            in loaded.cleanups)
+    titles = [finding.title for finding in analyze(TWO_TRIMMED_HEADERS, offline=True).findings]
+    assert not [t for t in titles if "backwards" in t or "authors in From" in t or "more than once" in t]
+    # Prose inside a Received field is dropped; its trace clause after the prose stays a fold.
+    loaded = load_bytes(ANNOTATED_RECEIVED, source="stdin")
+    headers = parse_message(loaded.data).headers
+    assert [h.name for h in headers] == ["Received", "X-Spam-Flag", "Subject"]
+    assert headers[0].value == ("from virus_14.example.co.uk (virus-cluster.example.co.uk [192.0.2.10]) by "
+                                "smtp-in-136.example.co.uk (Postfix) with SMTP id C70F428E1EF for "
+                                "<sales@example.co.uk>; Tue, 14 Aug 2012 01:33:34 +0100 (BST)")
+    assert headers[2].value == "Your mailbox is full Act now to keep your account."  # free text takes any words
+    assert any(c.startswith("dropped 2 line(s) of prose between the header fields (\"The above received notices")
+               for c in loaded.cleanups)
+
+
+def test_a_header_with_fields_out_of_order_after_a_note_is_not_cut() -> None:
+    # A Received after a note and a Message-ID, with no field of the first part repeated: one
+    # header in an unusual order, kept whole (its repeated fields would be a finding of their own).
+    paste = (b"Received: from a.example.org by b.example.org; Tue, 15 Jul 2003 12:16:56 +0100\n"
+             b"Message-ID: <1@example.org>\nEmail received by the anti-spam server from the sender's server.\n"
+             b"Received: from [192.0.2.49] by a.example.org via HTTP; Tue, 15 Jul 2003 12:14:24 +0100\n"
+             b"Date: Tue, 15 Jul 2003 12:14:24 +0100\nFrom: Dan <dan@example.org>\n")
+    loaded = load_bytes(paste)
+    assert [h.name for h in parse_message(loaded.data).headers] == ["Received", "Message-ID", "Received", "Date",
+                                                                    "From"]
+    assert not any("second header block" in cleanup for cleanup in loaded.cleanups)
+    # In a message as it was given (with its body), a stray line stays a fold, as before.
+    message = b"From: a@example.org\nX-Note: x\nThis is a note.\nTo: b@example.org\n\nbody\n"
+    assert parse_message(load_bytes(message).data).headers[1].value == "x This is a note."
+    # A host name or a token line after a Received is its fold, not prose.
+    paste = b"Received: from a.example.org by\nmx.example.net with ESMTP id 1;\nTue, 15 Jul 2003 12:16:56 +0100\n"
+    assert [h.name for h in parse_message(load_bytes(paste).data).headers] == ["Received"]
