@@ -1091,21 +1091,40 @@ _trace_clause = compiled_on_first_use(rb"(?:by|with|id|for|via|from)\s|[(;]", re
 def _restore_lost_trace_folds(lines: _Lines, header: list[bytes]) -> None:
     """A paste that kept most folds and lost some: only a line that is no field, right after a
     Received field or its folded lines, and starts one of its clauses ("by ...", "(authenticated
-    ...)", "id ...", "; date") is taken for its lost fold. Any other stray line stays what it
-    is (damage, or the body's first line)."""
+    ...)", "id ...", "; date") is taken for its lost fold. In a paste (a header with no body, or
+    one a clean-up already changed), so is a line that is no field and no prose between a
+    field's lines and a folded line, with more fields below (an Authentication-Results reason a
+    blog's page wrapped at its left margin): the fold below it continues the same field. Any other
+    stray line stays
+    what it is (damage, or the body's first line)."""
     lost: list[int] = []
-    in_received = False
+    in_received = in_field = False
+    paste: bool | None = None
+    # After the last field, a stray line may start a body that lost its empty line before it
+    # (_split_missing_separator's case): a line is only taken for a fold before that field.
+    last_field = max((i for i, line in enumerate(header) if line[:1] not in (b" ", b"\t") and _is_field(line)),
+                     default=0)
     for index, line in enumerate(header):
         if line[:1] in (b" ", b"\t"):
             continue
         if _is_field(line):
             in_received = line[:9].lower() == b"received:"
+            in_field = True
         elif in_received and _trace_clause().match(line) is not None:
             lost.append(index)
+        elif (in_field and index < last_field and header[index + 1][:1] in (b" ", b"\t")
+              and line.strip() and not _prose(line)):
+            if paste is None:
+                end = lines.header_block_end()
+                paste = lines.changed or end >= len(lines.text) or lines.blank_from(end)
+            if not paste:
+                in_received = in_field = False
+                continue
+            lost.append(index)
         else:
-            in_received = False
+            in_received = in_field = False
     if lost:
-        _indent_again(lines, lost, f"indented {len(lost)} line(s) of Received fields again: the paste lost the "
+        _indent_again(lines, lost, f"indented {len(lost)} line(s) of header fields again: the paste lost the "
                                    "indentation of some folded lines")
 
 

@@ -1424,3 +1424,29 @@ def test_a_header_with_fields_out_of_order_after_a_note_is_not_cut() -> None:
     # A host name or a token line after a Received is its fold, not prose.
     paste = b"Received: from a.example.org by\nmx.example.net with ESMTP id 1;\nTue, 15 Jul 2003 12:16:56 +0100\n"
     assert [h.name for h in parse_message(load_bytes(paste).data).headers] == ["Received"]
+
+
+def test_a_line_a_page_wrapped_to_its_margin_inside_a_folded_field_is_a_fold() -> None:
+    # A blog's <pre> block wrapped a long reason of Google's results at the left margin: the
+    # line stands between the field's folds, and the fold after it continues the same field.
+    paste = (b"ARC-Authentication-Results: i=1; mx.google.com;\n"
+             b"       spf=pass (google.com: domain of bounce@mail.example.com\n"
+             b"designates 192.0.2.7 as permitted sender) smtp.mailfrom=bounce@mail.example.com;\n"
+             b"       dmarc=pass (p=REJECT sp=REJECT dis=NONE) header.from=example.com\n"
+             b"Received: from mta7.example.net (mta7.example.net. [192.0.2.7])\n"
+             b"        by mx.google.com with ESMTPS id 62; Sat, 26 Nov 2022 12:06:50 -0800 (PST)\n")
+    loaded = load_bytes(paste)
+    headers = parse_message(loaded.data).headers
+    assert [h.name for h in headers] == ["ARC-Authentication-Results", "Received"]
+    assert "bounce@mail.example.com designates 192.0.2.7 as permitted sender) smtp.mailfrom" in headers[0].value
+    assert headers[0].value.endswith("header.from=example.com")
+    assert "indented 1 line(s) of header fields again: the paste lost the indentation of some folded lines" in (
+        loaded.cleanups)
+    # A message as it was given, with its body, keeps such a line as it is (a damaged field).
+    message = paste + b"\nbody\n"
+    assert load_bytes(message).data is message
+    # After the last field, such a line starts a body that lost the empty line before it.
+    ran_on = b"Subject: a report\n folded\nDear John, here it is\n  an indented line\n"
+    loaded = load_bytes(ran_on)
+    assert [h.name for h in parse_message(loaded.data).headers] == ["Subject"]
+    assert loaded.cleanups[0].startswith("put an empty line before \"Dear John, here it is\"")
