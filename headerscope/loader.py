@@ -6,7 +6,12 @@ hashes them byte for byte). Otherwise each clean-up is applied to a copy and rep
 - a UTF-8 byte order mark, or a UTF-16 text (PowerShell's ``Get-Clipboard > file``);
 - ``CR CR LF`` (a Windows text box copying ``CRLF`` twice) and old-Mac bare ``CR`` line ends;
 - leading blank lines, and indentation common to the whole header block (a paste quoted in a
-  forum or a ticket); deeper indentation is kept, so folded lines stay folded;
+  forum or a ticket); deeper indentation is kept, so folded lines stay folded; a paste indented
+  after its first line only (an issue page's rendering) gets the fields among its lines back;
+- a header copied from a page's HTML source: its <pre> block, presentational tags and
+  character references;
+- the lines a paste put between header fields: prose (a poster's label or notes), and a
+  second header pasted below the first (left out, and said);
 - an mbox ``From `` separator line (``>From`` un-quoting is not done: that is the mailbox
   reader's job and applies to bodies of mbox entries only);
 - the summary table Gmail's "Show original" page shows above the message; its SPF, DKIM and
