@@ -309,3 +309,12 @@ def test_an_spf_row_with_no_inputs_says_so_in_words() -> None:
     text = " ".join(get_renderer("terminal", color=False, width=200).render(headerscope.analyze(raw, offline=True))
                     .split())
     assert "no client IP, MAIL FROM or HELO recorded" in text and "? for ? (HELO ?)" not in text
+
+
+def test_an_spf_row_names_each_missing_input_in_words() -> None:
+    # "? for ? (HELO x.y.test)": which of them was missing had to be guessed.
+    raw = (b"Received: from x.y.test by mx.dest.example with SMTP id 1; Wed, 5 Mar 2008 10:00:00 -0000\r\n"
+           b"From: a@example.org\r\nSubject: s\r\nDate: Wed, 5 Mar 2008 09:59:59 +0000\r\n\r\nbody\r\n")
+    text = " ".join(get_renderer("terminal", color=False, width=200).render(headerscope.analyze(raw, offline=True))
+                    .split())
+    assert "client not recorded, MAIL FROM not recorded, HELO x.y.test" in text

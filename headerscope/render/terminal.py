@@ -404,7 +404,10 @@ class TerminalRenderer(Renderer):
             spf = report.spf
             known = [x for x in (spf.client_ip, spf.mail_from, spf.helo) if x]
             details = ", ".join(x for x in (
-                f"{spf.client_ip or '?'} for {spf.mail_from or '?'} (HELO {spf.helo or '?'})" if known
+                f"{spf.client_ip} for {spf.mail_from} (HELO {spf.helo or 'not recorded'})"
+                if spf.client_ip and spf.mail_from else
+                f"client {spf.client_ip or 'not recorded'}, MAIL FROM {spf.mail_from or 'not recorded'}, "
+                f"HELO {spf.helo or 'not recorded'}" if known
                 else "no client IP, MAIL FROM or HELO recorded",
                 f"matched {spf.mechanism}" if spf.mechanism else None,
                 f"{spf.lookups} DNS lookup{'' if spf.lookups == 1 else 's'}" if spf.lookups is not None else None,
