@@ -1768,8 +1768,12 @@ def _implausible_date(date: datetime, first_hop: datetime) -> Finding:
                f"when the creator marked the message complete (RFC 5322 section 3.6.1), and a "
                f"message is handed over minutes or hours later, not weeks: the sending program's "
                f"clock or the header is wrong (spam is often back-dated).")
+    # Graded as the hop clocks are (_skew_severity: a step back of over a day is a warning): a
+    # Date: over a day after the first stamp, or over a month before it, is no clock skew, and
+    # as strong a sign of an edited Date: or made-up stamps as hop times running backwards.
+    # Both directions alike: neither is the more innocent one.
     return Finding(
-        id="hops.date_implausible", severity=Severity.NOTICE, title=title,
+        id="hops.date_implausible", severity=Severity.WARNING, title=title,
         explanation=f"The Date: header says {_iso(date)}, {why} Hop 1's delay and the total "
                     f"journey are measured from the first hop with a timestamp instead.",
         reference=_RFC5322_ORIG_DATE, subject="Date",

@@ -846,6 +846,11 @@ def test_far_future_date_header_is_a_date_finding_not_hop_skew() -> None:
     assert [f.subject for f in only(chain, "hops.date_implausible")] == ["Date"]
     assert chain.hops[0].delay_seconds is None
     assert chain.total_delay_seconds == 5.0
+    # Graded like hop clocks running back by over a day (hops.clock_skew): a warning. A Date:
+    # 8 years after the stamps (Mail::DKIM's test message) is no smaller a sign than that.
+    years_later = chain_of(hops, date=datetime(2034, 10, 1, tzinfo=UTC))
+    assert [f.severity for f in only(years_later, "hops.date_implausible")] == [Severity.WARNING]
+    assert [f.severity for f in only(chain, "hops.date_implausible")] == [Severity.WARNING]
     # A Date: a few seconds after the first hop is still ordinary skew of hop 1; as it is after the
     # last hop as well, the total runs from the first hop (5 s), not from the Date (-25 s).
     skewed = chain_of(hops, date=datetime(2026, 11, 2, 10, 0, 30, tzinfo=UTC))
@@ -860,6 +865,7 @@ def test_date_far_before_the_first_hop_is_implausible() -> None:
     chain = chain_of(hops, date=datetime(2026, 6, 1, tzinfo=UTC))
     found = only(chain, "hops.date_implausible")
     assert [f.subject for f in found] == ["Date"] and "before" in found[0].title
+    assert found[0].severity is Severity.WARNING  # as in the other direction
     assert "measured from the first hop" in found[0].explanation
     assert chain.hops[0].delay_seconds is None and chain.total_delay_seconds == 5.0
     assert "hops.slow_hop" not in ids(chain)
