@@ -1716,6 +1716,9 @@ def build_chain_from_fields(
                     reference=_RFC5321_TRACE, subject=f"hop {number}"))
         if item.time is not None and item.time > now_utc + FUTURE_TOLERANCE:
             future.append(i)
+    weekday = _weekday_finding(work, boundary_index)
+    if weekday is not None:
+        findings.add(weekday)
     if future:
         findings.add(_future_finding(work, future, boundary_index, now_utc))
     _greylist_findings(findings, wait_notes, work, hops)
@@ -1995,8 +1998,9 @@ _impossible_ipv4_re = compiled_on_first_use(
     r"\[(?=[\d.]+\])(?:\d{1,3}\.){0,3}(?:25[6-9]|2[6-9]\d|[3-9]\d\d)(?:\.\d{1,3}){0,3}\]")
 
 
-def _weekday_finding(fields: ReceivedFields, number: int, below_boundary: bool, claim: str) -> Finding | None:
-    """A stamp whose day of the week is not the one of its date (RFC 5322 section 3.3)."""
+def _weekday_contradiction(fields: ReceivedFields) -> tuple[str, str, str] | None:
+    """(day written, day of the date, the date) when a stamp names a day of the week its date
+    did not fall on (RFC 5322 section 3.3), else None."""
     if not fields.date_text or not fields.timestamp:
         return None
     try:
@@ -2007,20 +2011,58 @@ def _weekday_finding(fields: ReceivedFields, number: int, below_boundary: bool, 
     if contradiction is None:
         return None
     written, actual = contradiction
-    if below_boundary:
-        why = ("a mail server writes both from its clock, so this stamp was written or changed by hand: a "
-               "made-up Received header, or a copy whose dates were edited or anonymised." + claim)
+    return written, actual, moment.date().isoformat()
+
+
+def _weekday_finding(work: Sequence[_Work], boundary_index: int) -> Finding | None:
+    """One finding for every stamp whose day of the week is not the one of its date (RFC 5322
+    section 3.3): an anonymised or edited copy shifts every date at once, and one finding per
+    hop only repeats that."""
+    wrong = [(i, found) for i, found in ((i, _weekday_contradiction(item.fields)) for i, item in enumerate(work))
+             if found is not None]
+    if not wrong:
+        return None
+    numbers = [i + 1 for i, _ in wrong]
+    listed = ", ".join(str(n) for n in numbers[:10]) + (" ..." if len(numbers) > 10 else "")
+    if len(wrong) == 1:
+        written, actual, day = wrong[0][1]
+        title = f"Hop {numbers[0]}'s date says {written}, but {day} is a {actual}"
+        said = f"The stamp names {written} for a date that fell on a {actual}."
     else:
-        why = ("a mail server writes both from its clock, and this stamp is the receiving side's own: the "
-               "header was changed after delivery (a hand-edited or anonymised copy, a date shifted "
-               "afterwards), so its times are not the ones the server wrote.")
+        title = f"Hops {listed}: the dates name the wrong day of the week"
+        said = "The stamps name days their dates did not fall on: " + "; ".join(
+            f"hop {i + 1} says {written} for {day}, a {actual}" for i, (written, actual, day) in wrong[:10]) + "."
+    below = [i + 1 for i, _ in wrong if i < boundary_index]
+    receivers = [i + 1 for i, _ in wrong if i >= boundary_index and i < len(work) - 1]
+    last = len(work) if wrong[-1][0] == len(work) - 1 and len(work) - 1 >= boundary_index else None
+    why: list[str] = []
+    if below:
+        why.append(f"{_hops_word(below)} below the trust boundary, the sender's claim: made up, or edited or "
+                   "anonymised in a copy")
+    if receivers:
+        # Not the final delivery's stamp: nothing shows it changed after delivery. A copy edited
+        # by hand and a server that writes its stamps wrongly are as likely.
+        why.append(f"{_hops_word(receivers)} the receiving side's, written before the final delivery: edited by "
+                   "hand or anonymised in a copy, or written by a server that stamps the day wrongly")
+    if last is not None:
+        # The final delivery's own stamp is the last thing written into the message: a wrong day
+        # there was written after delivery, unless that server's own stamp writer is faulty.
+        why.append(f"hop {last} is the final delivery's own stamp: changed after delivery (a hand-edited or "
+                   "anonymised copy, a date shifted afterwards), or that server stamps the day wrongly")
+    reasons = "; ".join(why)
     return Finding(
-        id="hops.weekday_mismatch", severity=Severity.NOTICE,
-        title=f"Hop {number}'s date says {written}, but {moment.date().isoformat()} is a {actual}",
-        explanation=(f"The stamp names {written} for a date that fell on a {actual}. RFC 5322 section 3.3 "
-                     f"requires the day of the week, when given, to be the one the date implies; {why}"),
-        reference=_RFC5322_DATE, subject=f"hop {number}",
+        id="hops.weekday_mismatch", severity=Severity.NOTICE, title=title,
+        explanation=(f"{said} RFC 5322 section 3.3 requires the day of the week, when given, to be the one the "
+                     f"date implies, and a mail server writes both from its clock. {reasons[:1].upper()}"
+                     f"{reasons[1:]}. The times are read as the dates and times written."),
+        reference=_RFC5322_DATE, subject=f"hop {numbers[0]}",
     )
+
+
+def _hops_word(numbers: Sequence[int]) -> str:
+    """"hop 2 is" or "hops 1, 2 are"."""
+    return (f"hop {numbers[0]} is" if len(numbers) == 1 else
+            "hops " + ", ".join(str(n) for n in numbers[:10]) + (" ..." if len(numbers) > 10 else "") + " are")
 
 
 def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | None,
@@ -2075,9 +2117,6 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                         + claim,
             reference=_RFC5322_DATE, subject=subject,
         ))
-    weekday = _weekday_finding(fields, number, below_boundary, claim)
-    if weekday is not None:
-        findings.add(weekday)
     mismatch = zone_name_mismatch(fields.date_text) if fields.date_text and "(" in fields.date_text else None
     if mismatch is not None:
         name, written, minutes, stood_for = mismatch

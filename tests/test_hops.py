@@ -2071,13 +2071,36 @@ def test_a_day_of_the_week_the_date_does_not_fall_on_is_told_for_date_and_stamps
 
     assert report("Fri") == []
     found = report("Thu")
+    # One finding for the stamps (an edited copy shifts every date at once), listing the hops.
     assert [(id_, title) for id_, title, _ in found] == [
         ("date.weekday_mismatch", "Date: says Thursday, but 2011-04-29 is a Friday"),
-        ("hops.weekday_mismatch", "Hop 1's date says Thursday, but 2011-04-29 is a Friday"),
-        ("hops.weekday_mismatch", "Hop 2's date says Thursday, but 2011-04-29 is a Friday")]
-    # Hop 1 is the sender's claim, hop 2 the receiving side's own stamp, changed after delivery.
-    assert "the sender's claim, not evidence" in found[1][2]
-    assert "the receiving side's own" in found[2][2] and "claim" not in found[2][2]
+        ("hops.weekday_mismatch", "Hops 1, 2: the dates name the wrong day of the week")]
+    # Hop 1 is the sender's claim; hop 2, the final delivery's own stamp, was changed after delivery
+    # or its server stamps the day wrongly.
+    assert "hop 1 says Thursday for 2011-04-29, a Friday; hop 2 says Thursday" in found[1][2]
+    assert "Hop 1 is below the trust boundary, the sender's claim" in found[1][2]
+    assert "hop 2 is the final delivery's own stamp: changed after delivery" in found[1][2]
+
+
+def test_a_wrong_weekday_in_a_stamp_before_the_final_delivery_is_not_called_a_change_after_delivery() -> None:
+    # ValiMail's ARC suite: the list's stamp (the boundary, hop 2) says Thursday for a Wednesday,
+    # and a final delivery's stamp sits above it. Nothing shows the list's stamp changed after
+    # delivery: an edited copy or a server writing its stamps wrongly are as likely.
+    import headerscope
+
+    raw = (b"Received: by 10.157.11.240 with SMTP id 103csp420860oth; Fri, 6 Jan 2017 14:27:31 -0800 (PST)\r\n"
+           b"Received: from segv.d1.example (segv.d1.example [72.52.75.15]) by lists.example.org "
+           b"(8.14.5/8.14.5) with ESMTP id t0EKaNU9010123 for <arc@example.org>; "
+           b"Thu, 14 Jan 2015 15:01:30 -0800 (PST)\r\n"
+           b"Received: from [10.0.0.2] by segv.d1.example with ESMTPSA id 1; Wed, 14 Jan 2015 15:01:29 -0800\r\n"
+           b"From: John Q Doe <jqd@d1.example>\r\nTo: arc@example.org\r\nSubject: s\r\n"
+           b"Date: Wed, 14 Jan 2015 15:00:01 -0800\r\n\r\nbody\r\n")
+    found = [f for f in headerscope.analyze(raw, offline=True).findings if f.id == "hops.weekday_mismatch"]
+    assert [(f.title, f.subject) for f in found] == [("Hop 2's date says Thursday, but 2015-01-14 is a Wednesday",
+                                                      "hop 2")]
+    assert "after delivery" not in found[0].explanation
+    assert "the receiving side's, written before the final delivery" in found[0].explanation
+    assert "a server that stamps the day wrongly" in found[0].explanation
 
 
 @pytest.mark.parametrize(("text", "expected"), [
