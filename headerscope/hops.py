@@ -808,18 +808,33 @@ def _walk(work: list[_Work], orgs: _Orgs, inside: set[int]) -> tuple[int, bool]:
 def _learn_same_host_names(work: list[_Work], start: int, orgs: _Orgs) -> bool:
     """Join organisations that name one machine, from hops at or above ``start`` only.
 
-    A loopback hand-over happens inside one host (RFC 1122 section 3.2.1.3), so the names on
-    both ends of it (the client's name, the ``by`` name, the name a filter writes after
-    ``by``, e.g. amavisd-new's "by localhost (host.example.net [127.0.0.1])") belong to one
-    operator. Only hops the receiving side wrote are used: below the boundary the names are
-    the sender's to choose.
+    A loopback hand-over happens inside one host (RFC 1122 section 3.2.1.3), so the names the
+    receiver gives both ends of it (the reverse name it looked up for the loopback address,
+    the ``by`` name, the name a filter writes after ``by``, e.g. amavisd-new's "by localhost
+    (host.example.net [127.0.0.1])") belong to one operator. Only hops the receiving side wrote
+    are used: below the boundary the names are the sender's to choose.
+
+    The client's HELO is the name the client chose to give (RFC 5321 section 4.1.1.1), and on a
+    loopback connection the client is a program on the host that may greet with anything: a
+    transparent SMTP proxy (clamsmtp, spampd) passes on the remote client's own greeting ("from
+    mail0.bemta0.messagelabs.com (localhost [127.0.0.1]) by r2.example.net"), a hosting
+    customer's script greets with the customer's domain. Joining such a name would make the
+    sender's organisation the receiver's and move the trust boundary down into the sender's
+    hops. So the HELO counts only when it is the ``by`` name of the hop just below: the server
+    on this host that received the message handing it on under its own name (Postfix greeting
+    amavisd-new as "i1rrzssmtp01v.rz-as.de"), never a name of that hop's client.
     """
     changed = False
-    for item in work[start:]:
-        fields = item.fields
+    for index in range(max(start, 0), len(work)):
+        fields = work[index].fields
         if not _is_loopback(fields.from_ip):
             continue
-        names = [*_client_names(fields), fields.by]
+        names = [fields.from_rdns, fields.by]
+        helo = normalize_domain(fields.from_helo)
+        if helo is not None and index > 0 and helo == normalize_domain(work[index - 1].fields.by) \
+                and helo not in {normalize_domain(n) for n in _client_names(work[index - 1].fields)}:
+            names.append(fields.from_helo)
+        item = work[index]
         m = _by_comment_host_re().search(_scan(item.header.value))
         if m is not None:
             names.append(m.group(1))

@@ -764,6 +764,29 @@ def test_filter_reinjection_over_loopback_connects() -> None:
     assert chain.boundary_hop == 1
 
 
+@needs_parser
+def test_a_proxys_loopback_hop_passing_the_remote_helo_does_not_join_the_sender_to_the_receiver() -> None:
+    # A transparent SMTP proxy (clamsmtp, spampd) on the receiver hands the message back over
+    # loopback greeting with the remote client's HELO (a MessageLabs DSN to example.net). That
+    # HELO is the client's own word, not a name of the receiving host: the message entered
+    # example.net at r2.example.net's hop from MessageLabs, and MessageLabs' hops are claims.
+    proxied = [
+        "from mail0.bemta0.messagelabs.com (localhost [127.0.0.1]) by r2.example.net (Postfix) with ESMTP "
+        "id 22222222B for <nekochan@example.net>; Mon, 17 Jul 2017 23:34:46 +0900 (JST)",
+        "from mail0.bemta0.messagelabs.com (mail0.bemta0.messagelabs.com [198.51.100.25]) by r2.example.net "
+        "(Postfix) with ESMTP id 44444444EEE; Mon, 17 Jul 2017 23:34:45 +0900 (JST)",
+        "from [203.0.113.1] by server-0.bemta-0.messagelabs.com id EE/EE-00000-00000000; "
+        "Mon, 17 Jul 2017 14:34:44 +0000",
+    ]
+    chain = _chain(proxied)
+    assert chain.boundary_hop == 2
+    assert [h.organization for h in chain.hops] == ["messagelabs.com", "example.net", "example.net"]
+    assert [h.trusted for h in chain.hops] == [False, True, True]
+    # The server on the host greeting its content filter with its own name (the hop below's "by")
+    # is a name of the host, as before: amavisd-new's machine named under two domains is one operator.
+    assert _chain(HOSTED_FILTER).alternative_boundary_hop == 1
+
+
 def test_hop_without_client_takes_the_previous_receivers_organisation() -> None:
     # Audit #9: Gmail's internal "by 2002:..." right after mx.google.com, then a re-send by
     # another sender: the next client's HELO is a claim, the previous receiver is the evidence.
