@@ -93,6 +93,42 @@ def test_instances_are_reported() -> None:
     assert "dkim=pass" in arc.instances[0].authentication_results
 
 
+def _resealed_after(change: Any) -> bytes:
+    """test.message sealed by lists.example.org (i=1), changed by ``change``, then sealed by a
+    second hop (i=2): a mailing list's or forwarder's rewrite between two sealers."""
+    key = (DKIMPY / "test.private").read_bytes()
+    message = crlf((DKIMPY / "test.message").read_bytes())
+    message = b"".join(dkim.arc_sign(message, b"test", b"example.com", key, b"lists.example.org",
+                                     timestamp=1700000001)) + message
+    message = b"Authentication-Results: hop2.example.net; arc=pass; dkim=fail header.d=example.com\r\n" \
+        + change(message)
+    return b"".join(dkim.arc_sign(message, b"test", b"example.com", key, b"hop2.example.net",
+                                  timestamp=1700000002)) + message
+
+
+def test_a_change_between_two_sealers_of_a_passing_chain_is_told() -> None:
+    # RFC 8617 section 5.2 step 6: the oldest AMS that still validates locates the change. The
+    # chain passes (only the newest AMS must validate), and a list rewriting a Subject: is
+    # ordinary: an info finding naming the two sets and whether a header or the body changed.
+    header = _resealed_after(lambda m: m.replace(b"Subject: Testing", b"Subject: [list] Testing"))
+    arc, findings = check_arc(parse_message(header), SnapshotResolver(DNS))
+    assert arc is not None and (arc.result, arc.oldest_pass) == ("pass", 2)
+    [found] = [f for f in findings if f.id == "arc.changed_after_set"]
+    assert found.severity.value == "info"
+    assert found.title == "ARC: a signed header field changed between set i=1 (example.com) and set i=2 (example.com)"
+    assert "body hash bh= still matches" in found.explanation and "subject" in found.explanation
+    assert "The chain still passes" in found.explanation
+    body = _resealed_after(lambda m: m.replace(b"This is a test message.", b"This is a test message.\r\n-- \r\nfooter"))
+    arc, findings = check_arc(parse_message(body), SnapshotResolver(DNS))
+    assert arc is not None and (arc.result, arc.oldest_pass) == ("pass", 2)
+    [found] = [f for f in findings if f.id == "arc.changed_after_set"]
+    assert found.title.startswith("ARC: the body changed between set i=1")
+    assert "bh= no longer matches" in found.explanation
+    # Unchanged between the sealers: nothing to tell.
+    _, findings = check_arc(parse_message(_resealed_after(lambda m: m)), SnapshotResolver(DNS))
+    assert not any(f.id == "arc.changed_after_set" for f in findings)
+
+
 def test_modified_after_sealing_fails() -> None:
     raw = _sealed(1).replace(b"This is a test message.", b"This is a changed message.")
     arc = _check(raw)

@@ -50,7 +50,7 @@ from .._value import Value, frozen
 from ..dns.interface import DnsAnswer, DnsStatus, Resolver
 from ..text import compiled_on_first_use
 from ._dkimpy_import import import_dkim
-from .tags import parse_tag_list
+from .tags import TagList, parse_tag_list
 
 # Before the first `import dkim`: keeps dkimpy from importing dnspython's resolver (start-up time).
 import_dkim()
@@ -827,6 +827,23 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
                 return None
             length = int(text)
         return canon, algorithm, length
+
+
+def ams_body_hash_matches(message: SplitMessage, tags: TagList) -> bool | None:
+    """Whether an ARC-Message-Signature's ``bh=`` is the hash of the body as it is now, by
+    the signature's own c=, a= and l= (RFC 8617 section 4.1.2, RFC 6376 section 3.7); None
+    when that cannot be computed (a tag missing or unknown, bh= not base64)."""
+    body_hash = tags.get("bh")
+    sig = {name.encode("ascii", "replace"): (tags.get(name) or "").encode("ascii", "replace")
+           for name in ("c", "a", "l") if name in tags}
+    request = _Arc._body_request(sig)
+    if body_hash is None or request is None:
+        return None
+    try:
+        expected = base64.b64decode("".join(body_hash.split())[:200], validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return message.body_hash(*request)[0] == expected
 
 
 MAX_WSP_RUN = 998

@@ -133,7 +133,8 @@ def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, 
         return None, ()
     sets = _read_sets(message)
     dnsfunc = _dkimpy.DnsFunc(resolver)
-    outcome = _dkimpy.verify_arc(_dkimpy.split_message(message.raw), dnsfunc)
+    split = _dkimpy.split_message(message.raw)
+    outcome = _dkimpy.verify_arc(split, dnsfunc)
     checks = {c.instance: c for c in outcome.instances}
     # A blank body (a copy of the header that kept its empty line) is not the body signed.
     has_body = message.has_body and not message.body_blank
@@ -194,6 +195,9 @@ def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, 
     arc = ArcResult(result=result, reason=reason, instances=tuple(instances),
                     oldest_pass=oldest_pass, reason_code=code)
     findings: list[Finding] = []
+    changed = _changed_between(sets, instances, oldest_pass, problems, split) if result == "pass" else None
+    if changed is not None:
+        findings.append(changed)
     if code in ("key_not_found", "key_revoked"):
         findings.append(Finding(
             "arc.key_unavailable", Severity.NOTICE, "ARC key no longer published",
@@ -210,6 +214,53 @@ def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, 
             f"{reason}. A receiver cannot rely on what the intermediaries recorded in their "
             "ARC-Authentication-Results.", f"{RFC8617}#section-5.2", "arc"))
     return arc, tuple(findings)
+
+
+def _changed_between(sets: dict[int, _Set], instances: list[ArcInstance], oldest_pass: int | None,
+                     problems: dict[tuple[str, int], _KeyProblem], split: _dkimpy.SplitMessage) -> Finding | None:
+    """An info finding when a passing chain holds an older ARC-Message-Signature that no longer
+    validates: the message was changed after that sealer signed it (RFC 8617 section 5.2 step 6,
+    the oldest-pass walk, exists to locate such a change). Mailing lists do this legitimately
+    (a subject tag, a footer), so it is told, not alarmed about."""
+    if oldest_pass is None:
+        return None
+    below = next((i for i in reversed(instances) if i.instance < oldest_pass), None)
+    above = next((i for i in instances if i.instance == oldest_pass), None)
+    if below is None or above is None or below.signature_result != "fail" or ("ams", below.instance) in problems:
+        return None  # no older set, or its key was not usable: nothing shows a change
+    entry = sets.get(below.instance)
+    tags = parse_tag_list(entry.signature) if entry is not None and entry.signature else None
+    if tags is None:
+        return None
+    signed = [name.strip().lower() for name in (tags.get("h") or "").split(":")[:40] if name.strip()]
+    shown = ", ".join(dict.fromkeys(name[:40] for name in signed[:12])) + (", ..." if len(signed) > 12 else "")
+    body_same = _dkimpy.ams_body_hash_matches(split, tags)
+
+    def who(instance: ArcInstance) -> str:
+        return f"set i={instance.instance}" + (f" ({instance.domain[:100]})" if instance.domain else "")
+
+    if body_same is True:
+        what = ("The body is unchanged (the signature's body hash bh= still matches), so a header field it "
+                f"signed was changed or added: one of {shown or 'the fields it names in h='}.")
+        title_what = "a signed header field"
+    elif body_same is False:
+        what = ("The body was changed (the signature's body hash bh= no longer matches): a footer, a "
+                "re-encoding, a rewritten part" + (f"; header fields it signed ({shown}) may have changed too."
+                                                    if shown else "."))
+        title_what = "the body"
+    else:
+        what = f"Fields it signed: {shown}." if shown else ""
+        title_what = "the message"
+    return Finding(
+        "arc.changed_after_set", Severity.INFO,
+        f"ARC: {title_what} changed between {who(below)} and {who(above)}"[:200],
+        (f"The ARC-Message-Signature of {who(below)} no longer validates, while those of {who(above)} and of "
+         f"every later set do: the message was changed after {who(below)} signed it and before {who(above)} "
+         f"signed (by that sealer itself or by a server between them). {what} The chain still passes: only the "
+         "newest ARC-Message-Signature must validate (RFC 8617 section 5.2), and mailing lists and "
+         "forwarders change messages this way (a subject tag, a footer). What the earlier sets' "
+         "ARC-Authentication-Results recorded was about the message before that change.").replace("  ", " "),
+        f"{RFC8617}#section-5.2", "arc")
 
 
 def _first_failure(outcome: _dkimpy.ArcOutcome) -> tuple[str, int] | None:
