@@ -1764,6 +1764,9 @@ def build_chain_from_fields(
     claimed_hop = _receiver_claimed_below(work, boundary_index, orgs)
     if claimed_hop is not None:
         findings.add(claimed_hop)
+    stacked = _submission_above_relays(work, boundary_index)
+    if stacked is not None:
+        findings.add(stacked)
 
     if total_unknown is not None:
         findings.add(total_unknown)
@@ -2196,6 +2199,51 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                               "header to make the message look relayed.",
                 reference=_RFC5321_TRACE, subject=subject,
             ))
+
+
+def _submission_above_relays(work: list[_Work], boundary_index: int) -> Finding | None:
+    """A notice when a client's submission (MSA: ``with mapi``, ESMTPA, webmail over HTTP) is
+    stamped above hops where servers relayed the message from the internet, with no mailbox
+    delivery between them.
+
+    A submission is where a message starts its journey (RFC 6409 section 3, RFC 5598 section
+    4.3.1), and trace fields are only ever prepended (RFC 5321 section 4.4): the stamps below it
+    belong to an earlier journey. That is a message sent again as it was (a user redirecting or
+    re-sending a received message, a forward through an authenticated relay: RFC 5322 section
+    3.6.6's resending), or Received fields stacked from another message or made up, as a replayed
+    signed message carries. Only relays that took the message from a public address count (a
+    printer or an application handing mail to its own network's server is where mail starts), and
+    a visible delivery into a mailbox below the submission already explains a new journey."""
+    for k in range(len(work) - 1, 0, -1):
+        if work[k].role is not Role.MSA:
+            continue
+        relays = [j for j in range(k) if work[j].role is Role.MTA and _is_public_ip(work[j].fields.from_ip)]
+        # A delivery between them (LMTP or local delivery, which a later hop's client turns into a
+        # "filter" hop in _correct_roles_by_position, or Exchange's Mailbox Transport): the
+        # message reached a mailbox and someone sent it on, which the wait there already tells.
+        if not relays or any(work[j].role is Role.MDA or _is_local_delivery(work[j].fields, work[j].header.value)
+                             or _mailbox_transport(work[j].fields) for j in range(relays[-1], k)):
+            return None
+        fields = work[k].fields
+        how = (fields.protocol or fields.auth or "a login")[:40]
+        listed = ", ".join(str(j + 1) for j in relays[-5:])
+        claim = (" Both are below the trust boundary: the sender's claim." if k < boundary_index else "")
+        return Finding(
+            id="hops.submission_above_relay", severity=Severity.NOTICE,
+            title=f"Hop {k + 1} is a client's submission ({how}) above relayed hops: resent or stacked",
+            explanation=(f"Hop {k + 1} records a client submitting the message ({how}, by "
+                         f"{str(fields.by or 'an unnamed server')[:120]}), where a message starts its journey, "
+                         f"but hop{'s' if len(relays) > 1 else ''} {listed} below it show{'' if len(relays) > 1 else 's'} "
+                         "servers relaying it from the internet before, with no delivery into a mailbox between: "
+                         "the lower stamps are an earlier journey's. Either the message was sent again as it was "
+                         "(a user redirecting or re-sending a message they received, a forward through an "
+                         "authenticated relay), or Received fields were stacked from another message or made up "
+                         "(a replayed signed message carries the stamps of its first journey). The hops below "
+                         f"hop {k + 1} say where an earlier copy went, not how this one reached the recipient."
+                         + claim),
+            reference="https://www.rfc-editor.org/rfc/rfc6409#section-3", subject=f"hop {k + 1}",
+        )
+    return None
 
 
 def _receiver_claimed_below(work: list[_Work], boundary_index: int, orgs: _Orgs) -> Finding | None:

@@ -787,6 +787,47 @@ def test_a_proxys_loopback_hop_passing_the_remote_helo_does_not_join_the_sender_
     assert _chain(HOSTED_FILTER).alternative_boundary_hop == 1
 
 
+@needs_parser
+def test_a_submission_stamped_above_relayed_hops_is_resent_or_stacked() -> None:
+    # A DKIM-replay phish: a signed message's first journey (Google to a forwarder's relay), then
+    # Exchange Online's "with mapi" (Outlook submitting) on top. A submission starts a journey
+    # (RFC 6409 section 3) and stamps are only prepended: the message was sent again as it was,
+    # or its trace fields were stacked.
+    replay = [
+        "from LO2P265MB5805.GBRP265.PROD.OUTLOOK.COM ([::1]) by LO2P265MB5805.GBRP265.PROD.OUTLOOK.COM "
+        "([fe80::a534:82a8:7142:f82e%4]) with mapi id 15.20.6544.030; Thu, 10 Apr 2025 06:27:37 +0200",
+        "from fwd-04-1.fwd.privateemail.com (fwd-04-1.fwd.privateemail.com [66.29.159.58]) by mx.google.com with "
+        "ESMTPS id p13-20020a170902f48900b001eaa9c0b444si1882909plb.388; Thu, 10 Apr 2025 06:27:35 +0200",
+        "from mail-sor-f41.google.com (mail-sor-f41.google.com [209.85.220.41]) by fwd-04-1.fwd.privateemail.com "
+        "(Postfix) with ESMTPS id 4NkXhf0Mjtz8vF; Thu, 10 Apr 2025 06:27:34 +0200",
+    ]
+    chain = _chain(replay)
+    assert [h.role for h in chain.hops][-1] is Role.MSA
+    [found] = only(chain, "hops.submission_above_relay")
+    assert (found.severity, found.subject) == (Severity.NOTICE, "hop 3")
+    assert found.title == "Hop 3 is a client's submission (mapi) above relayed hops: resent or stacked"
+    assert "hops 1, 2 below it show servers relaying it from the internet" in found.explanation
+    # Delivered into a mailbox (LMTP), then sent on by its user with a login: a visible new journey.
+    delivered = [
+        "from [192.0.2.44] (unknown [192.0.2.44]) by smtp.example.org (Postfix) with ESMTPSA id 2; "
+        "Thu, 10 Apr 2025 09:00:00 +0200",
+        "from mx.example.org (mx.example.org [10.0.0.5]) by store.example.org (Dovecot) with LMTP id 1; "
+        "Thu, 10 Apr 2025 06:27:36 +0200",
+        replay[1].replace("by mx.google.com", "by mx.example.org"),
+    ]
+    assert "hops.submission_above_relay" not in ids(_chain(delivered))
+    # A printer handing mail to its own network's relay, which logs in to a smarthost: where mail starts.
+    printer = [
+        "from relay.example.org (relay.example.org [198.51.100.7]) by smtp.provider.example with ESMTPSA id 9; "
+        "Thu, 10 Apr 2025 06:27:37 +0200",
+        "from scanner (unknown [192.168.1.40]) by relay.example.org (Postfix) with ESMTP id 8; "
+        "Thu, 10 Apr 2025 06:27:36 +0200",
+    ]
+    assert "hops.submission_above_relay" not in ids(_chain(printer))
+    # A submission with nothing relayed below it is an ordinary start.
+    assert "hops.submission_above_relay" not in ids(_chain(replay[:1]))
+
+
 def test_hop_without_client_takes_the_previous_receivers_organisation() -> None:
     # Audit #9: Gmail's internal "by 2002:..." right after mx.google.com, then a re-send by
     # another sender: the next client's HELO is a claim, the previous receiver is the evidence.
