@@ -979,9 +979,13 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
             result.alternative = alt
             # With a receiver that names itself without a domain ("by mx40"), the HELO's
             # organisation is only compared with nothing: said as a possibility, not a fact.
+            # The server without a domain is the final receiver (whose organisation the walk
+            # compares with), not the boundary hop's: "by server" above "by smtp3.hushmail.com".
+            last_by = work[-1].fields.by
             whose = ("a name of the receiving organisation" if final_org is not None else
-                     f"whose organisation may be the receiver's (the receiving server names itself only "
-                     f"{(work[b].fields.by or 'without a name')[:60]}, so its organisation is not known)")
+                     f"whose organisation may be the receiver's (the final receiving server, hop {len(work)}, "
+                     + (f"names itself only {last_by[:60]}" if last_by else "gives no name")
+                     + ", so its organisation is not known)")
             result.notes.append(Finding(
                 id="hops.boundary_uncertain", severity=Severity.INFO,
                 title=f"Trust boundary uncertain: hop {b + 1} or hop {alt + 1}",

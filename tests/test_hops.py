@@ -1667,7 +1667,30 @@ def test_a_helo_is_not_called_the_receivers_when_the_receiver_names_no_domain() 
     report = headerscope.analyze(raw, offline=True)
     [uncertain] = [f for f in report.findings if f.id == "hops.boundary_uncertain"]
     assert "a name of the receiving organisation" not in uncertain.explanation
-    assert "the receiving server names itself only mx40, so its organisation is not known" in uncertain.explanation
+    assert "the final receiving server, hop 2, names itself only mx40, so its organisation is not known" \
+        in uncertain.explanation
+
+
+def test_the_uncertain_boundary_names_the_final_server_as_the_one_without_a_domain() -> None:
+    # Hushmail (real layout, a TLS report from mail.ru): its MX smtp3.hushmail.com hands the
+    # message over LMTP to a store that stamps "by server". The organisation that is unknown is
+    # that last server's, not the MX's, which names one.
+    import headerscope
+
+    raw = (b"Received: from smtp3.hushmail.com (mip.hushmail.com [65.39.178.78]) by server with LMTP id 4;"
+           b" Mon, 21 Oct 2024 00:05:03 +0000\r\n"
+           b"Received: from smtp3.hushmail.com (localhost [127.0.0.1]) by smtp3.hushmail.com (Postfix) with SMTP id 3;"
+           b" Mon, 21 Oct 2024 00:05:02 +0000 (UTC)\r\n"
+           b"Received: from relay6.m.smailru.net (unknown [94.100.188.132]) by smtp3.hushmail.com (Postfix) with ESMTP"
+           b" id 2; Mon, 21 Oct 2024 00:05:01 +0000 (UTC)\r\n"
+           b"Received: from localhost ([10.113.107.63]) by relay6.m.smailru.net with esmtp id 1;"
+           b" Mon, 21 Oct 2024 03:05:00 +0300\r\n"
+           b"From: noreply-smtp-reply@mail.ru\r\nDate: Mon, 21 Oct 2024 03:05:00 +0300\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    [uncertain] = [f for f in report.findings if f.id == "hops.boundary_uncertain"]
+    assert "(the final receiving server, hop 4, names itself only server, so its organisation is not known)" \
+        in uncertain.explanation
+    assert "names itself only smtp3.hushmail.com" not in uncertain.explanation
 
 
 def test_exchange_onlines_last_https_hop_is_the_mailbox_delivery() -> None:
