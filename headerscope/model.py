@@ -359,7 +359,8 @@ class ArcResult(Value):
     """Lowest instance whose AMS still validates (RFC 8617 section 5.2 step 6)."""
     reason_code: str = ""
     """Stable code: ok, no_arc, chain_terminated, invalid, key_not_found, key_revoked, temperror, offline,
-    no_body, incomplete_copy (a pasted header holds a set in part), library_error."""
+    no_body, incomplete_copy (a pasted header holds a set in part), duplicate_set (one instance's set twice:
+    copied or replayed), library_error."""
 
 
 @frozen

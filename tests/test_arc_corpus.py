@@ -129,6 +129,26 @@ def test_a_change_between_two_sealers_of_a_passing_chain_is_told() -> None:
     assert not any(f.id == "arc.changed_after_set" for f in findings)
 
 
+def test_a_set_copied_in_twice_is_counted_as_two_sets_of_one_instance() -> None:
+    # One instance's set present twice (a copied or replayed set): dkimpy says "Duplicate ARC-Seal
+    # for instance 1", and the report, which reads sets by instance, said "1 set".
+    import dataclasses
+
+    from report_factory import make_report
+
+    from headerscope.render.markdown import MarkdownRenderer
+
+    raw = _sealed(1)
+    arc_fields = raw[:raw.index(b"\r\nAuthentication-Results") + 2]  # the set dkimpy prepended
+    assert arc_fields.startswith(b"ARC-Seal:") and arc_fields.count(b"ARC-Seal:") == 1
+    arc = _check(arc_fields + raw)
+    assert (arc.result, arc.reason_code) == ("fail", "duplicate_set")
+    assert arc.reason.startswith("2 sets, the same instance i=1 twice (a copied or replayed set)")
+    assert "Duplicate ARC-Seal" in arc.reason
+    markdown = MarkdownRenderer().render(dataclasses.replace(make_report(), arc=arc))
+    assert "| ARC | fail | 2 sets, the same instance i=1 twice" in markdown and "ARC (1 sets)" not in markdown
+
+
 def test_modified_after_sealing_fails() -> None:
     raw = _sealed(1).replace(b"This is a test message.", b"This is a changed message.")
     arc = _check(raw)

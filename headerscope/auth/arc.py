@@ -177,6 +177,20 @@ def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, 
                                 + ("" if verified else " (its seal not verified here)"))
     else:
         result, code, reason = _verdict(outcome, dnsfunc, problems, has_body=has_body)
+    # Instances of the ARC-Seal and of the ARC-Message-Signature fields, as they stand.
+    written = {kind: [number for number in (_instance_of(h.value) for h in message.headers[:2000]
+                                            if h.name.lower() == kind) if number is not None]
+               for kind in ("arc-seal", "arc-message-signature")}
+    counts = [(numbers.count(number), number) for numbers in written.values() for number in set(numbers)]
+    times, repeated = max(counts, default=(0, 0))
+    if times > 1 and result == "fail" and code == "invalid":
+        # dkimpy says "Duplicate ARC-Seal for instance 1", and the sets are read by instance, so
+        # "1 set" was shown for a message holding two. RFC 8617 section 4.1: a set is one of each
+        # ARC field per instance, so one instance twice is a set copied in again or replayed.
+        total = max(len(numbers) for numbers in written.values())
+        code = "duplicate_set"
+        reason = (f"{total} sets, the same instance i={repeated} {'twice' if times == 2 else f'{times} times'} "
+                  f"(a copied or replayed set): each instance may hold one set ({reason})")
     oldest_pass = None
     if result == "pass":
         # RFC 8617 section 5.2 step 6: walk down from the newest set while its AMS validates.

@@ -263,7 +263,8 @@ class MarkdownRenderer(Renderer):
             lines.append(_row(("DMARC", md_escape(result_words(dmarc.result)), details)))
         if report.arc:
             arc = report.arc
-            lines.append(_row((f"ARC ({len(arc.instances)} sets)", md_escape(result_words(arc.result)),
+            sets = "" if arc.reason_code == "duplicate_set" else f" ({len(arc.instances)} sets)"
+            lines.append(_row((f"ARC{sets}", md_escape(result_words(arc.result)),
                                md_escape(arc.reason, MAX_EXPLANATION))))
         if report.reverse_dns:
             rdns = report.reverse_dns

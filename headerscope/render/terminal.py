@@ -431,7 +431,10 @@ class TerminalRenderer(Renderer):
         if report.arc is not None:
             arc = report.arc
             table.add_row(_t("ARC"), _result(arc.result),
-                          _t(f"{len(arc.instances)} set{'' if len(arc.instances) == 1 else 's'}; {arc.reason}",
+                          # A repeated instance's reason counts the sets itself ("2 sets, the same
+                          # instance i=1 twice"): arc.instances holds one per instance.
+                          _t(arc.reason if arc.reason_code == "duplicate_set" else
+                             f"{len(arc.instances)} set{'' if len(arc.instances) == 1 else 's'}; {arc.reason}",
                              limit=400))
         if report.reverse_dns is not None and report.reverse_dns.result != "not_checked":
             rdns = report.reverse_dns
