@@ -100,6 +100,33 @@ def _unicode_label(label: str) -> str:
         return label
 
 
+def unicode_domain(domain: str | None) -> str | None:
+    """The Unicode form of a domain written with A-labels (``xn--tkuka-m3a3v.nz`` ->
+    ``tīkōuka.nz``), what a mail program shows its user (RFC 5890 section 2.3.2.1); None when
+    no label is an A-label, or one does not decode to printable letters (an invalid or hostile
+    label: control, format or bidirectional characters would garble the report's text)."""
+    if not domain or "xn--" not in domain.lower() or len(domain) > 253:
+        return None
+    import unicodedata
+
+    labels = [_unicode_label(label) for label in domain.lower().rstrip(".").split(".")]
+    text = ".".join(labels)
+    if text == domain.lower().rstrip(".") or any(not label or label.startswith("xn--") for label in labels):
+        return None  # no label decoded, one did not, or one is empty ("xn--" alone decodes to nothing)
+    if any(unicodedata.category(char)[0] in "CZ" for char in text):
+        return None
+    return text
+
+
+def with_unicode_domain(address: str) -> str:
+    """An address or domain with its domain's Unicode form beside it when that is written with
+    A-labels: "sh1efs@xn--tkuka-m3a3v.nz (tīkōuka.nz)"; the text unchanged otherwise. The
+    A-label stays first: it is what DNS and the checks used; the Unicode form is what the
+    reader's mail program showed."""
+    shown = unicode_domain(address.rpartition("@")[2])
+    return f"{address} ({shown})" if shown else address
+
+
 def _public_count(name: str) -> tuple[list[str], int] | None:
     labels = name.lower().split(".")
     if "" in labels:

@@ -144,7 +144,15 @@ def environment(directory: str | None = None) -> jinja2.Environment:
     env.filters["bulk_rows"] = _bulk_rows
     env.filters["login"] = _login
     env.filters["client_user"] = _client_user
+    env.filters["with_unicode_domain"] = _with_unicode_domain
     return env
+
+
+def _with_unicode_domain(address: str) -> str:
+    """domains.with_unicode_domain, imported when a template first uses it."""
+    from .domains import with_unicode_domain
+
+    return with_unicode_domain(address)
 
 
 def _client_user(ident: str | None) -> str | None:

@@ -59,3 +59,35 @@ def test_long_names_match_as_short_ones() -> None:
     for name in ("a.b.c.d.e.f.g.h.i.j.example.co.uk", "x." * 60 + "city.kawasaki.jp",
                  "deep." * 20 + "www.ck", "deep." * 20 + "other.ck"):
         assert organizational_domain(name) == reference.privatesuffix(name), name
+
+
+def test_an_idn_domain_is_shown_in_its_unicode_form_beside_its_a_label() -> None:
+    from headerscope.domains import unicode_domain, with_unicode_domain
+
+    # RFC 5890 section 2.3.2.1: the A-label is what DNS holds; the U-label is what mail programs show.
+    assert unicode_domain("xn--tkuka-m3a3v.nz") == "tīkōuka.nz"
+    assert with_unicode_domain("sh1efs@xn--tkuka-m3a3v.nz") == "sh1efs@xn--tkuka-m3a3v.nz (tīkōuka.nz)"
+    assert with_unicode_domain("a@example.org") == "a@example.org"
+    # Not valid punycode, an empty label, a control character: nothing is shown beside it.
+    assert unicode_domain("xn--zzzz.example") is None
+    assert unicode_domain("xn--.example") is None
+    assert unicode_domain("xn--" + "\u202e".encode("punycode").decode() + ".example") is None
+    assert unicode_domain("example.org") is None
+
+
+def test_the_summary_shows_an_idn_senders_domain_as_the_reader_saw_it() -> None:
+    # A real list post from tīkōuka.nz (2025): only the A-label was shown, not what the user saw.
+    import headerscope
+    from headerscope.render.markdown import MarkdownRenderer
+    from headerscope.render.terminal import TerminalRenderer
+
+    raw = (b"Received: from mail.w14.tutanota.de (mail.w14.tutanota.de [185.205.69.214]) by lists.ozlabs.org "
+           b"(Postfix) with ESMTPS id 4ZjTmt1cXkz3bqS for <linux-erofs@lists.ozlabs.org>; "
+           b"Thu, 24 Apr 2025 05:24:23 +1000 (AEST)\r\n"
+           b"Date: Wed, 23 Apr 2025 21:24:22 +0200 (CEST)\r\nFrom: Simon Hosie <sh1efs@xn--tkuka-m3a3v.nz>\r\n"
+           b"To: Linux Erofs <linux-erofs@lists.ozlabs.org>\r\nSubject: question\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    terminal = TerminalRenderer(color=False).render(report)
+    assert "From Simon Hosie <sh1efs@xn--tkuka-m3a3v.nz> (tīkōuka.nz) to linux-erofs@lists.ozlabs.org" in terminal
+    markdown = MarkdownRenderer().render(report)
+    assert "- **From:** Simon Hosie \\<sh1efs@xn--tkuka-m3a3v.nz\\> (tīkōuka.nz)" in markdown

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from ..domains import with_unicode_domain
 from ..model import Report
 from ..redact import is_redacted
 from ..templating import format_delay, visible
@@ -87,11 +88,13 @@ class MarkdownRenderer(Renderer):
         author = env.author()
         # The display name too: a name that shows another address or company is what a ticket
         # about impersonation is about.
-        sender = (f"{author.display_name} <{author.address}>" if author and author.display_name
-                  else author.address if author else None)
+        # An IDN domain also in the Unicode form the reader's mail program showed.
+        shown = with_unicode_domain(author.address) if author else ""
+        sender = (f"{author.display_name} <{author.address}>{shown[len(author.address):]}"
+                  if author and author.display_name else shown if author else None)
         lines.append(f"- **From:** {md_escape(sender, MAX_CELL)}")
         if env.to:
-            lines.append(f"- **To:** {md_escape(', '.join(a.address for a in env.to[:5]), MAX_CELL)}"
+            lines.append(f"- **To:** {md_escape(', '.join(with_unicode_domain(a.address) for a in env.to[:5]), MAX_CELL)}"
                          + (f" and {len(env.to) - 5} more" if len(env.to) > 5 else ""))
         if env.reply_to:
             lines.append(f"- **Reply-To:** {md_escape(', '.join(a.address for a in env.reply_to[:3]), MAX_CELL)}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
+from ..domains import with_unicode_domain
 from ..hops import host_domain, host_organization
 from ..model import Finding, Hop, Report, Severity
 from ..received import authenticated_login, client_user_words
@@ -179,7 +180,10 @@ class TerminalRenderer(Renderer):
         sender = env.author()
         story = Text()
         if sender is not None:
-            who = f"{sender.display_name} <{sender.address}>" if sender.display_name else sender.address
+            # An IDN domain also in the Unicode form the reader's mail program showed.
+            address = with_unicode_domain(sender.address)
+            who = f"{sender.display_name} <{sender.address}>{address[len(sender.address):]}" \
+                if sender.display_name else address
             story.append("From ")
             story.append_text(_t(who, "bold"))
         elif not report.input.has_body and not any(h.name.lower() == "from" for h in report.headers):
@@ -190,7 +194,8 @@ class TerminalRenderer(Renderer):
             # "No From: address to x@y" reads as if it were sent to nobody: after a missing
             # sender, the recipients are a field of their own.
             story.append(" to " if sender is not None else "; To: ")
-            story.append_text(_t(", ".join(a.address for a in env.to[:3]) + (" …" if len(env.to) > 3 else "")))
+            story.append_text(_t(", ".join(with_unicode_domain(a.address) for a in env.to[:3])
+                                 + (" …" if len(env.to) > 3 else "")))
         if report.subject is not None and report.subject.strip():
             story.append(", subject ")
             story.append_text(_t(f"“{report.subject}”", "italic"))
@@ -206,7 +211,7 @@ class TerminalRenderer(Renderer):
             journey.append(f"Travelled {len(hops)} hop{'s' if len(hops) != 1 else ''}")
             if orgs:
                 journey.append(" through ")
-                journey.append_text(_t(" → ".join(orgs), limit=400))
+                journey.append_text(_t(" → ".join(with_unicode_domain(org) for org in orgs), limit=400))
                 claimed = _claimed_origin(hops, report.boundary_hop, orgs[0])
                 if claimed:
                     journey.append(" (before that, by the earlier hops' own claim: ")
