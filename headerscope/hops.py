@@ -1122,6 +1122,15 @@ def _addressed_domains(message: Message) -> tuple[str, ...]:
     return tuple(found[:3])
 
 
+def _author_domain(message: Message) -> str | None:
+    """The domain of the (first) From: address, None when there is none."""
+    from .addresses import parse_addresses
+
+    value = message.first("From")
+    found = parse_addresses(value[:2000])[:1] if value else []
+    return found[0].domain.lower() if found and found[0].domain else None
+
+
 def _recipient_domain(fields: ReceivedFields) -> str | None:
     """The domain of the boundary hop's "for" recipient, when it names one."""
     from .addresses import parse_addresses
@@ -1381,7 +1390,8 @@ def build_chain(
                                                *message.all("Resent-Date")[:2],
                                                *[f for f in message.all("X-Received")[:4] if f not in renamed]],
                                    list_domain=list_id_domain(message.first("List-Id")),
-                                   submission_stamps=[f for name in _SUBMISSION_STAMPS for f in message.all(name)[:5]])
+                                   submission_stamps=[f for name in _SUBMISSION_STAMPS for f in message.all(name)[:5]],
+                                   message_id=message.first("Message-ID"), author_domain=_author_domain(message))
 
 
 # A Received that a list server renamed X-Received (groups.io keeps the fields a message arrived
@@ -1492,12 +1502,15 @@ def build_chain_from_fields(
     list_domain: str | None = None,
     submission_stamps: Sequence[HeaderField] = (),
     header_only: bool = False,
+    message_id: str | None = None,
+    author_domain: str | None = None,
 ) -> HopChain:
     """The chain from Received fields given top first, as they stand in the message.
     ``wait_notes``: the fields that say why a hop waited (X-Greylist, X-Mailman-Approved-At);
     ``addressed_domains``: the domains of To: and Cc:, for a receiver that names no recipient;
     ``list_domain``: the organisation the message's List-Id names; ``header_only``: the fields
-    are a pasted header without its body, which may stop anywhere."""
+    are a pasted header without its body, which may stop anywhere; ``message_id`` and
+    ``author_domain``: the Message-ID field and the From: address's domain."""
     findings = _Findings()
     total = len(received)
     if total == 0:
@@ -1771,6 +1784,10 @@ def build_chain_from_fields(
     stacked = _submission_above_relays(work, boundary_index)
     if stacked is not None:
         findings.add(stacked)
+    added_id = _receiver_message_id(work, boundary_index, orgs, message_id, author_domain) \
+        if boundary.from_outside and message_id else None
+    if added_id is not None:
+        findings.add(added_id)
 
     if total_unknown is not None:
         findings.add(total_unknown)
@@ -2248,6 +2265,55 @@ def _submission_above_relays(work: list[_Work], boundary_index: int) -> Finding 
             reference="https://www.rfc-editor.org/rfc/rfc6409#section-3", subject=f"hop {k + 1}",
         )
     return None
+
+
+# The domain of a msg-id (RFC 5322 section 3.6.4: "<" id-left "@" id-right ">"), bounded.
+_message_id_domain_re = compiled_on_first_use(r"<[^<>@\s]{1,256}@([A-Za-z0-9_.-]{1,253})>")
+
+
+def _receiver_message_id(work: list[_Work], boundary_index: int, orgs: _Orgs, message_id: str,
+                         author_domain: str | None) -> Finding | None:
+    """An info finding when the Message-ID names a host of the receiving side: the sender sent
+    none, and a receiving server added one (RFC 5322 section 3.6.4 says a message SHOULD carry
+    it; Exchange Online Protection, sendmail and Postfix with always_add_missing_headers write
+    one under their own host name).
+
+    Only for mail from outside, with the host named by a hop the receiving side wrote (a
+    receiving server, or a client of a hop above the boundary: the receiver's internal
+    hand-overs) and by no hop below the boundary, and a From: domain not of the receiving
+    organisation: a sender inside it (its own mailbox server names its IDs) is not judged."""
+    m = _message_id_domain_re().search(message_id[:1000])
+    host = normalize_domain(m.group(1)) if m else None
+    if host is None or "." not in host:
+        return None
+    receiver_org = orgs.find(work[-1].org)
+    if receiver_org is None or (author_domain and orgs.same(host_organization(author_domain), receiver_org)):
+        return None
+    sender_side = {normalize_domain(name) for item in work[:boundary_index]
+                   for name in (item.fields.by, *_client_names(item.fields))}
+    if host in sender_side:
+        return None
+    where = None
+    for i in range(boundary_index, len(work)):
+        fields = work[i].fields
+        names = [fields.by, *(_client_names(fields) if i > boundary_index else ())]
+        if host in {normalize_domain(name) for name in names}:
+            where = i
+            break
+    if where is None:
+        return None
+    written = m.group(1) if m else host
+    return Finding(
+        id="hops.message_id_by_receiver", severity=Severity.INFO,
+        title=f"The Message-ID was written by the receiving side ({written[:100]}): the sender sent none",
+        explanation=(f"The Message-ID names {written[:200]}, a server of the receiving side (hop {where + 1}), not the "
+                     "sender's: the message arrived without one, and a receiving server added it (RFC 5322 section "
+                     "3.6.4 says every message SHOULD carry one; Exchange Online Protection, sendmail and Postfix "
+                     "write one under their own name when it is missing). So this ID cannot be searched for in the "
+                     "sender's logs, and a message sent without a Message-ID is the mark of a bulk-mailing or spam "
+                     "tool, or of a script, rather than of a mail program."),
+        reference="https://www.rfc-editor.org/rfc/rfc5322#section-3.6.4", subject="Message-ID",
+    )
 
 
 def _receiver_claimed_below(work: list[_Work], boundary_index: int, orgs: _Orgs) -> Finding | None:

@@ -828,6 +828,38 @@ def test_a_submission_stamped_above_relayed_hops_is_resent_or_stacked() -> None:
     assert "hops.submission_above_relay" not in ids(_chain(replay[:1]))
 
 
+def test_a_message_id_under_the_receivers_own_host_says_the_sender_sent_none() -> None:
+    # Exchange Online Protection adds "<guid@DM3NAM02FT062.eop-nam02.prod.protection.outlook.com>"
+    # to a message that arrived without a Message-ID (real layout: a prize phish, 2022), as sendmail
+    # and Postfix do under their own names (RFC 5322 section 3.6.4: it SHOULD be there).
+    import headerscope
+
+    top = (b"Received: from DM3NAM02FT062.eop-nam02.prod.protection.outlook.com (2603:10b6:8:55:cafe::c5) by "
+           b"DS7PR03CA0360.outlook.office365.com (2603:10b6:8:55::33) with Microsoft SMTP Server (version=TLS1_2, "
+           b"cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.5791.22 via Frontend Transport; "
+           b"Thu, 3 Nov 2022 16:26:59 +0000\r\n"
+           b"Received: from idqipbk.co.uk (103.167.154.113) by DM3NAM02FT062.mail.protection.outlook.com "
+           b"(10.13.5.10) with Microsoft SMTP Server id 15.20.5791.20 via Frontend Transport; "
+           b"Thu, 3 Nov 2022 16:26:58 +0000\r\n"
+           b"From: Dewalt <news@idqipbk.co.uk>\r\nTo: victim@contoso.example\r\nSubject: Re: You have won\r\n"
+           b"Date: Thu, 3 Nov 2022 16:26:50 +0000\r\n")
+    added = b"Message-ID: <2e911dac-aca1-4b61-8272-8322d197f20a@DM3NAM02FT062.eop-nam02.prod.protection.outlook.com>\r\n"
+    report = headerscope.analyze(top + added + b"\r\nbody\r\n", offline=True)
+    [found] = [f for f in report.findings if f.id == "hops.message_id_by_receiver"]
+    assert (found.severity, found.subject) == (Severity.INFO, "Message-ID")
+    assert found.title == ("The Message-ID was written by the receiving side "
+                           "(DM3NAM02FT062.eop-nam02.prod.protection.outlook.com): the sender sent none")
+    assert "cannot be searched for in the sender's logs" in found.explanation
+    # The sender's own ID, and a host of the sender's side, are the sender's.
+    for own in (b"Message-ID: <abc.123@idqipbk.co.uk>\r\n", b"Message-ID: <abc.123@mail.example>\r\n"):
+        ids = [f.id for f in headerscope.analyze(top + own + b"\r\nbody\r\n", offline=True).findings]
+        assert "hops.message_id_by_receiver" not in ids
+    # A sender of the receiving organisation (its mailbox servers name its IDs) is not judged.
+    inside = top.replace(b"news@idqipbk.co.uk", b"colleague@outlook.com")
+    ids = [f.id for f in headerscope.analyze(inside + added + b"\r\nbody\r\n", offline=True).findings]
+    assert "hops.message_id_by_receiver" not in ids
+
+
 def test_hop_without_client_takes_the_previous_receivers_organisation() -> None:
     # Audit #9: Gmail's internal "by 2002:..." right after mx.google.com, then a re-send by
     # another sender: the next client's HELO is a claim, the previous receiver is the evidence.
