@@ -409,11 +409,36 @@ def _address(value: str | None) -> str | None:
     return value
 
 
+# A line that continues a multi-line SMTP reply (RFC 5321 section 4.2.1: "550-first line", ...,
+# "550 last line") written at the margin.
+_reply_line_re = compiled_on_first_use(rb"\n[2-5]\d\d[- ]")
+
+
+def _fold_reply_lines(text: bytes) -> bytes:
+    """The report with the lines of a multi-line SMTP reply folded into the Diagnostic-Code
+    above them. MessageLabs (and some Exchange and Domino writers) put the remote server's reply
+    into Diagnostic-Code line by line without folding it (RFC 3464 section 2.3.6 wants one
+    folded field): the lines after the first start at the margin, read as no field at all,
+    and the reply's reason, often on its last line, was lost."""
+    if _reply_line_re().search(text) is None:
+        return text
+    lines = text.split(b"\n")
+    in_diagnostic = False
+    for index, line in enumerate(lines[:5000]):  # a report is a few dozen lines
+        if in_diagnostic and line[:1] in (b" ", b"\t"):
+            continue  # a folded line of the field
+        if in_diagnostic and re.match(rb"[2-5]\d\d[- ]", line):
+            lines[index] = b" " + line
+            continue
+        in_diagnostic = line[:16].lower() == b"diagnostic-code:"
+    return b"\n".join(lines)
+
+
 def _read_report(body: bytes, declared: bool) -> DeliveryReport | None:
     # RFC 3464 section 2.1: per-message fields, then one group per recipient, separated by
     # empty lines. Some writers put blank lines with white space, and Microsoft's SMTP service
     # two of them before each recipient: any run of blank lines is one separator.
-    text = body.replace(b"\r\n", b"\n")
+    text = _fold_reply_lines(body.replace(b"\r\n", b"\n"))
     groups = [g for g in re.split(rb"\n(?:[ \t]*+\n)++", text.strip(b"\n")) if g.strip()]
     if not groups:
         return None

@@ -864,3 +864,28 @@ def test_hidden_and_direction_changing_characters_in_shown_fields_are_said() -> 
     # A direction mark in right-to-left text, and an emoji's joiner, are no trick.
     assert hidden("\u05e9\u05dc\u05d5\u05dd\u200f".encode()) == []
     assert hidden("family \U0001f468\u200d\U0001f469".encode()) == []
+
+
+def test_a_multi_line_reply_written_unfolded_into_diagnostic_code_is_read_whole() -> None:
+    # MessageLabs (real layout, 2017): the remote reply's later lines start at the margin, and
+    # the reason, "relay through this server without authentication", was dropped with them.
+    status = (b"Arrival-Date: Thu, 17 Jul 2017 23:34:45 +0000\r\nReporting-MTA: dns; server-0.bemta-0.messagelabs.example\r\n"
+              b"\r\nLast-Attempt-Date: Thu, 17 Jul 2017 23:34:45 +0000\r\n"
+              b"Diagnostic-Code: smtp; 550-Please turn on SMTP Authentication in your mail client. \r\n"
+              b"550-mail0.bemta0.messagelabs.example [198.51.100.21]:11111 is not permitted to\r\n"
+              b"550 relay through this server without authentication.\r\nStatus: 5.0.0\r\nAction: failed\r\n"
+              b"Final-Recipient: rfc822; kijitora@example.net\r\n")
+    report = delivery_report(parse_message(_dsn(status, b"From: a@example.org\r\n\r\nx")))
+    assert report is not None
+    [recipient] = report.recipients
+    assert recipient.diagnostic_code == (
+        "550-Please turn on SMTP Authentication in your mail client. 550-mail0.bemta0.messagelabs.example "
+        "[198.51.100.21]:11111 is not permitted to 550 relay through this server without authentication.")
+    assert (recipient.final_recipient, recipient.action, recipient.status) == ("kijitora@example.net", "failed", "5.0.0")
+    # A field after the reply is still a field of its own; a reply-like line elsewhere is not folded.
+    later = status.replace(b"550 relay through this server without authentication.\r\n",
+                           b"550 relay through this server without authentication.\r\nX-Note: 250 fine\r\n"
+                           b"250 not a continuation\r\n")
+    report = delivery_report(parse_message(_dsn(later, b"From: a@example.org\r\n\r\nx")))
+    assert report is not None and report.recipients[0].diagnostic_code is not None
+    assert report.recipients[0].diagnostic_code.endswith("without authentication.")
