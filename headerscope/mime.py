@@ -149,7 +149,8 @@ def _rfc2231_piece(text: str, encoded: bool, first: bool) -> str:
 # What a part's header must name for the part to matter here: a message or status part, or a
 # multipart to look into. Any other part (text, HTML, an attachment) is passed over unparsed:
 # most mail in a mailbox is multipart/mixed, and parsing every part's header cost a scan 13%.
-_WORTH_READING = (b"message/", b"822-headers", b"multipart/")
+# (An SMTP TLS report's application/tlsrpt+gzip or +json part, RFC 8460 section 5.3, too.)
+_WORTH_READING = (b"message/", b"822-headers", b"multipart/", b"tlsrpt")
 
 
 def _parts(message: Message) -> list[_Part]:
@@ -680,6 +681,7 @@ def read_carried(message: Message, path: str = "") -> tuple[DeliveryReport | Non
     report: DeliveryReport | None
     feedback: FeedbackReport | None
     receipt: Finding | None = None
+    parts: list[_Part] = []
     if might_carry_parts(message):
         parts = _parts(message)
         report = _delivery_report(message, parts)
@@ -696,17 +698,12 @@ def read_carried(message: Message, path: str = "") -> tuple[DeliveryReport | Non
     elif receipt is not None:
         findings.append(receipt)
     elif feedback is None:
-        unstructured = _unstructured_bounce(message)
-        if unstructured is not None:
-            findings.append(unstructured)
-        else:
-            auto_reply = _auto_reply_finding(message)
-            if auto_reply is not None:
-                findings.append(auto_reply)
-            else:
-                aggregate = _dmarc_aggregate_finding(message)
-                if aggregate is not None:
-                    findings.append(aggregate)
+        # An SMTP TLS report carries the Subject a DMARC aggregate report does (RFC 8460 section
+        # 5.3 took RFC 7489's): what the message says it is decides first.
+        notice = (_tls_report_finding(message, parts) or _unstructured_bounce(message)
+                  or _auto_reply_finding(message) or _dmarc_aggregate_finding(message))
+        if notice is not None:
+            findings.append(notice)
     if feedback is not None:
         findings.append(_feedback_finding(feedback, attached, path))
     if attached:
@@ -820,6 +817,116 @@ def _dmarc_aggregate_finding(message: Message) -> Finding | None:
                      "attached XML, usually zipped or gzipped). A report generator sends it after the period it "
                      "covers, and its Date: may be the period's, so a long delay before the first hop is usual."),
         reference="https://www.rfc-editor.org/rfc/rfc7489#section-7.2", subject="Subject")
+
+
+_RFC8460 = "https://www.rfc-editor.org/rfc/rfc8460"
+_TLSRPT_TYPES = ("application/tlsrpt+gzip", "application/tlsrpt+json")
+_MAX_TLSRPT = 1 << 20
+"""Bytes of a TLS report's JSON read (after decompression: a gzip bomb stops there)."""
+_MAX_TLSRPT_PART = 4 << 20
+"""Bytes of a TLS report's part decoded at all (a real one is a few KB)."""
+# RFC 8460 section 4.3: the result types of a failed session, in words.
+_TLSRPT_RESULTS = {
+    "starttls-not-supported": "the MX did not offer STARTTLS",
+    "certificate-host-mismatch": "the certificate did not name the MX host",
+    "certificate-expired": "the certificate had expired",
+    "certificate-not-trusted": "the certificate was not trusted",
+    "validation-failure": "a general validation failure",
+    "tlsa-invalid": "the DANE TLSA record was invalid",
+    "dnssec-invalid": "DNSSEC validation failed",
+    "dane-required": "DANE was required but the domain has none",
+    "sts-policy-fetch-error": "the MTA-STS policy could not be fetched",
+    "sts-policy-invalid": "the MTA-STS policy was invalid",
+    "sts-webpki-invalid": "the MTA-STS policy's HTTPS certificate was not valid",
+}
+
+
+def _tls_report_finding(message: Message, parts: list[_Part]) -> Finding | None:
+    """A finding for an SMTP TLS report (RFC 8460): the report-type, the TLS-Report-Domain
+    field or a report part says it; what its JSON says in sum, when it can be read."""
+    content_type, params = parse_content_type((message.first("Content-Type") or "")[:_MAX_CONTENT_TYPE])
+    part = next((p for p in parts if p.content_type in _TLSRPT_TYPES), None)
+    if not ((content_type == "multipart/report" and params.get("report-type", "").lower() == "tlsrpt")
+            or message.first("TLS-Report-Domain") is not None or part is not None):
+        return None
+    summary = _tlsrpt_summary(message.raw, part) if part is not None else None
+    subject = message.first_decoded("Subject")
+    found = _aggregate_subject().match(subject[:600]) if subject else None
+    domain = (message.first("TLS-Report-Domain") or "").strip()[:253] or (found.group(1) if found else None)
+    submitter = (message.first("TLS-Report-Submitter") or "").strip()[:253] or (found.group(2) if found else None)
+    report_id = found.group(3).strip("<>") if found else None
+    failed = summary[1] if summary else 0
+    said = (f" In its JSON: {summary[0]}." if summary else
+            " Its JSON part could not be read here." if part is not None else "")
+    title = (f"SMTP TLS report from {_short(submitter or 'an unnamed sender', 80)} about "
+             f"{_short(domain or 'an unnamed domain', 80)}" + (f": {failed} failed TLS session(s)" if failed else ""))
+    return Finding(
+        id="message.tls_report", severity=Severity.NOTICE if failed else Severity.INFO, title=title,
+        explanation=(f"This message is an SMTP TLS report (RFC 8460), not a DMARC report: "
+                     f"{submitter or 'a sending mail system'} tells the owner of {domain or 'a domain'}, at the "
+                     "address the domain's _smtp._tls TXT record names (rua=), how the TLS connections of its servers "
+                     "to the domain's mail servers (MX) went, under the domain's MTA-STS or DANE policy"
+                     + (f" (report {_short(report_id, 80)})" if report_id else "") + "." + said
+                     + " A report generator sends it after the day it covers, so a long delay before the first hop "
+                     "is usual."),
+        reference=_RFC8460, subject="Content-Type")
+
+
+def _tlsrpt_summary(raw: bytes, part: _Part) -> tuple[str, int] | None:
+    """(what the report's policies say in sum, the failed sessions) of a TLS report's JSON
+    (RFC 8460 section 4.4), bounded; None when it cannot be read."""
+    import json
+    import zlib
+
+    if part.body_end - part.body_start > _MAX_TLSRPT_PART:
+        return None
+    data = _decoded(raw, part)
+    if part.content_type.endswith("+gzip"):
+        try:
+            data = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, _MAX_TLSRPT)
+        except zlib.error:
+            return None
+    try:
+        document = json.loads(data[:_MAX_TLSRPT].decode("utf-8", "replace"))
+    except (ValueError, RecursionError):
+        return None
+    policies = document.get("policies") if isinstance(document, dict) else None
+    if not isinstance(policies, list):
+        return None
+
+    def count(value: object) -> int:
+        return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+    said: list[str] = []
+    failed_total = 0
+    for entry in policies[:10]:
+        if not isinstance(entry, dict):
+            continue
+        policy = _json_object(entry.get("policy"))
+        summary = _json_object(entry.get("summary"))
+        kind = str(policy.get("policy-type")) if isinstance(policy.get("policy-type"), str) else "?"
+        domain = str(policy.get("policy-domain")) if isinstance(policy.get("policy-domain"), str) else None
+        good, bad = count(summary.get("total-successful-session-count")), count(summary.get("total-failure-session-count"))
+        failed_total += bad
+        listed = entry.get("failure-details")
+        details = listed if isinstance(listed, list) else []
+        reasons: dict[str, int] = {}
+        for detail in details[:50]:
+            result = detail.get("result-type") if isinstance(detail, dict) else None
+            if isinstance(result, str):
+                key = _short(result.strip(), 60) or "?"
+                reasons[key] = reasons.get(key, 0) + count(detail.get("failed-session-count"))
+        why = "; ".join(f"{name}" + (f" ({_TLSRPT_RESULTS[name]})" if name in _TLSRPT_RESULTS else "")
+                        + f": {number}" for name, number in list(reasons.items())[:5])
+        said.append(f"policy {_short(kind, 30)}" + (f" for {_short(domain, 80)}" if domain else "")
+                    + f", {good} successful and {bad} failed session(s)" + (f" ({why})" if why else ""))
+    if not said:
+        return None
+    return "; ".join(said), failed_total
+
+
+def _json_object(value: object) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}
 
 
 def attached_path(path: str, number: int | str) -> str:

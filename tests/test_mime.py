@@ -889,3 +889,64 @@ def test_a_multi_line_reply_written_unfolded_into_diagnostic_code_is_read_whole(
     report = delivery_report(parse_message(_dsn(later, b"From: a@example.org\r\n\r\nx")))
     assert report is not None and report.recipients[0].diagnostic_code is not None
     assert report.recipients[0].diagnostic_code.endswith("without authentication.")
+
+
+def _tls_report(attachment: bytes, part_type: str = "application/tlsrpt+gzip", fields: bytes = (
+        b"TLS-Report-Domain: krvtz.example\r\nTLS-Report-Submitter: mail.example\r\n"),
+                report_type: bytes = b"tlsrpt") -> bytes:
+    # RFC 8460 section 5.3's layout (as mail.ru and Microsoft send it): the Subject a DMARC
+    # aggregate report has, the report fields, a text part and the gzipped JSON.
+    return (b"From: noreply-smtp-tls-reporting@mail.example\r\nTo: tls-reports@krvtz.example\r\n"
+            b"Subject: Report Domain: krvtz.example Submitter: mail.example Report-ID: <c96d67df@mail.example>\r\n"
+            b"Date: Thu, 26 Jan 2023 03:10:38 +0300\r\nAuto-Submitted: auto-generated\r\n" + fields
+            + b"MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=\"" + report_type
+            + b"\";\r\n boundary=\"NP\"\r\n\r\n--NP\r\nContent-Type: text/plain\r\n\r\n"
+            b"This is an aggregate TLS report from mail.example\r\n\r\n--NP\r\nContent-Type: " + part_type.encode()
+            + b";\r\n name=\"mail.example!krvtz.example!1674604800!1674691200!001.json.gz\"\r\n"
+            b"Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment\r\n\r\n"
+            + base64.encodebytes(attachment).replace(b"\n", b"\r\n") + b"\r\n--NP--\r\n")
+
+
+TLSRPT_JSON = json.dumps({
+    "organization-name": "Mail.example", "report-id": "c96d67df@mail.example",
+    "date-range": {"start-datetime": "2023-01-25T00:00:00Z", "end-datetime": "2023-01-26T00:00:00Z"},
+    "policies": [{"policy": {"policy-type": "sts", "policy-domain": "krvtz.example"},
+                  "summary": {"total-successful-session-count": 3, "total-failure-session-count": 2},
+                  "failure-details": [{"result-type": "sts-policy-fetch-error", "failed-session-count": 1},
+                                      {"result-type": "certificate-expired", "failed-session-count": 1}]}],
+}).encode()
+
+
+def test_an_smtp_tls_report_is_not_called_a_dmarc_aggregate_report() -> None:
+    # mail.ru's and Microsoft's TLS reports (real, 2023 and 2024) were called DMARC aggregate
+    # reports: RFC 8460 section 5.3 gives them the Subject RFC 7489 gives those.
+    import gzip
+
+    report = headerscope.analyze(_tls_report(gzip.compress(TLSRPT_JSON)), offline=True)
+    ids = [f.id for f in report.findings]
+    assert "message.dmarc_report" not in ids
+    [finding] = [f for f in report.findings if f.id == "message.tls_report"]
+    assert finding.title == "SMTP TLS report from mail.example about krvtz.example: 2 failed TLS session(s)"
+    assert finding.severity.value == "notice"
+    assert ("policy sts for krvtz.example, 3 successful and 2 failed session(s) (sts-policy-fetch-error (the "
+            "MTA-STS policy could not be fetched): 1; certificate-expired (the certificate had expired): 1)"
+            in finding.explanation)
+    assert "(report c96d67df@mail.example)" in finding.explanation
+    assert not [i for i in ids if i.startswith("bulk.")]
+    # Uncompressed JSON, no report fields, no report-type: the part alone says it; no failure, an info.
+    clean = json.loads(TLSRPT_JSON)
+    clean["policies"][0]["summary"]["total-failure-session-count"] = 0
+    del clean["policies"][0]["failure-details"]
+    plain = _tls_report(json.dumps(clean).encode(), "application/tlsrpt+json", fields=b"", report_type=b"x")
+    [finding] = [f for f in headerscope.analyze(plain, offline=True).findings if f.id == "message.tls_report"]
+    assert (finding.severity.value, finding.title) == ("info", "SMTP TLS report from mail.example about krvtz.example")
+    assert "3 successful and 0 failed session(s)." in finding.explanation
+    # A gzip bomb is read no further than its bound; JSON of another shape is not summed up.
+    for attachment in (gzip.compress(b"[" * 5_000_000), gzip.compress(b'{"policies": "x"}'), b"not gzip"):
+        [finding] = [f for f in headerscope.analyze(_tls_report(attachment), offline=True).findings
+                     if f.id == "message.tls_report"]
+        assert "could not be read" in finding.explanation
+    # A DMARC aggregate report with the same Subject stays one.
+    aggregate = _tls_report(b"PK\x03\x04", "application/zip", fields=b"", report_type=b"x")
+    assert [f.id for f in headerscope.analyze(aggregate, offline=True).findings if f.id.startswith("message.")] == [
+        "message.dmarc_report"]

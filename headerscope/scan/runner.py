@@ -113,7 +113,7 @@ class ScanRow(Value):
     kind: str = "message"
     """What the message is: ``message``, ``delivery_report`` (a bounce or delay notice),
     ``feedback_report`` (ARF), ``receipt`` (a disposition notification), ``auto_reply``,
-    ``dmarc_report`` (a DMARC aggregate report)."""
+    ``dmarc_report`` (a DMARC aggregate report), ``tls_report`` (an SMTP TLS report, RFC 8460)."""
     delivery_status: str | None = None
     """For a delivery report: each recipient with its action and status ("a@x failed 5.1.1; ...")."""
     report_json: str | None = None
@@ -245,7 +245,8 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
 
 # Findings that say what kind of message it is, in the order they decide it.
 _KIND_FINDINGS = (("dsn.", "delivery_report"), ("feedback.", "feedback_report"), ("mdn.", "receipt"),
-                  ("message.auto_reply", "auto_reply"), ("message.dmarc_report", "dmarc_report"))
+                  ("message.auto_reply", "auto_reply"), ("message.dmarc_report", "dmarc_report"),
+                  ("message.tls_report", "tls_report"))
 
 
 def _kind(report: Any) -> str:
