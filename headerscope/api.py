@@ -33,7 +33,7 @@ from .envelope import analyze_envelope, boundary_mail_from, boundary_received_sp
 from .hops import build_chain, host_organization, is_non_public_ip
 from .loader import LoadedInput, load_bytes
 from .message import LEGACY_CHARSET_DEFECTS, NOTICE_DEFECTS, Message, parse_message
-from .mime import hidden_characters, read_carried, repeated_fields
+from .mime import hidden_characters, is_automatic_notification, read_carried, repeated_fields
 from .model import (
     Comparison,
     DkimSignatureResult,
@@ -552,7 +552,10 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # A bounce, a report or an automatic reply (which often says "Precedence: junk") is no mail
     # anyone subscribed to: its bulk signals are shown, not held to the bulk senders' rules.
     notification = delivery_report is not None or feedback_report is not None or any(
-        f.id.startswith(_NOTIFICATION_FINDINGS) for f in carried_findings)
+        f.id.startswith(_NOTIFICATION_FINDINGS) for f in carried_findings) or (
+        # The null sender and a notifier's marks (MAILER-DAEMON, a report type): a bounce whose
+        # text was not read is no bulk mail either (RFC 5321 section 4.5.5).
+        envelope.mail_from == "" and is_automatic_notification(message))
     bulk, bulk_findings = read_bulk(message, dkim, notification=notification, date=date, hops=chain.hops,
                                     boundary_hop=chain.boundary_hop, from_domain=from_domain)
     findings.extend(bulk_findings)

@@ -153,9 +153,10 @@ def _rfc2231_piece(text: str, encoded: bool, first: bool) -> str:
 _WORTH_READING = (b"message/", b"822-headers", b"multipart/", b"tlsrpt")
 
 
-def _parts(message: Message) -> list[_Part]:
+def _parts(message: Message, keep_text: bool = False) -> list[_Part]:
     """The leaf and message parts of the message, depth first, bounded (MAX_PARTS, MAX_DEPTH).
-    The message itself is the one part when it is not multipart."""
+    The message itself is the one part when it is not multipart. ``keep_text``: the text and
+    other leaf parts too, which a walk for message parts passes over unparsed."""
     if message.body_start is None:
         return []
     raw = message.raw
@@ -181,7 +182,7 @@ def _parts(message: Message) -> list[_Part]:
                 body_start = child_end if found_body is None else found_body
                 head = raw[child_start:header_end]
                 lowered = head.lower()
-                if not any(lowered.find(needle) >= 0 for needle in _WORTH_READING) and (
+                if not keep_text and not any(lowered.find(needle) >= 0 for needle in _WORTH_READING) and (
                         default == "text/plain" or b"content-type" in lowered):
                     continue
                 headers = parse_message(head)
@@ -352,8 +353,10 @@ def _attached(raw: bytes, parts: list[_Part]) -> tuple[tuple[AttachedMessage, by
 def delivery_report(message: Message) -> DeliveryReport | None:
     """The delivery report of a delivery status notification (RFC 3464), or None."""
     if not might_carry_parts(message):
-        return None
-    return _delivery_report(message, _parts(message))
+        qmail = _qmail_bounce(message)
+        return qmail[0] if qmail is not None else _text_delivery_report(message)
+    report = _delivery_report(message, _parts(message))
+    return report if report is not None and report.recipients else _text_delivery_report(message) or report
 
 
 def feedback_report(message: Message) -> FeedbackReport | None:
@@ -475,6 +478,54 @@ def _read_report(body: bytes, declared: bool) -> DeliveryReport | None:
         original_envelope_id=per_message.get("original-envelope-id"),
         recipients=tuple(recipients),
     )
+
+
+# A field of a delivery status group (RFC 3464 sections 2.2 and 2.3) at a line's start.
+_dsn_field_re = compiled_on_first_use(
+    rb"^(?:Reporting-MTA|Final-Recipient|Original-Recipient|Action|Status|Arrival-Date|Received-From-MTA|"
+    rb"Remote-MTA|Diagnostic-Code)[ \t]{0,5}:", re.IGNORECASE | re.MULTILINE)
+_MAX_TEXT_PARTS = 3
+"""Text parts of a bounce read for what they say (the first is its notice)."""
+
+
+def _text_bodies(message: Message) -> list[bytes]:
+    """The text of the message's first text/plain parts (the body itself when it is not
+    multipart), transfer encoding undone, each its first 64 KB."""
+    if message.body_start is None:
+        return []
+    content_type = (message.first("Content-Type") or "text/plain").lstrip().lower()
+    if content_type.startswith("multipart/"):
+        parts = [p for p in _parts(message, keep_text=True) if p.content_type == "text/plain"]
+    elif content_type.startswith("text/plain"):
+        parts = _parts(message)
+    else:
+        return []
+    out: list[bytes] = []
+    for part in parts[:_MAX_TEXT_PARTS]:
+        end = min(part.body_end, part.body_start + _MAX_BOUNCE_TEXT)
+        if end < part.body_end:
+            # Cut at a line's end: a base64 line holds whole 4-character groups.
+            end = max(part.body_start, message.raw.rfind(b"\n", part.body_start, end) + 1)
+        out.append(_decoded(message.raw, _Part(part.content_type, part.params, part.encoding, part.filename,
+                                               part.body_start, end)))
+    return out
+
+
+def _text_delivery_report(message: Message) -> DeliveryReport | None:
+    """The delivery report a bounce writes into its text instead of a message/delivery-status
+    part (Amazon SES and WorkMail: "Technical report:" and the RFC 3464 fields in a
+    quoted-printable text part of multipart/mixed), when the message is a bounce and the
+    fields name a recipient; None otherwise."""
+    if not _looks_like_bounce(message):
+        return None
+    for text in _text_bodies(message):
+        found = _dsn_field_re().search(text)
+        if found is None:
+            continue
+        report = _read_report(text[found.start():], declared=False)
+        if report is not None and report.recipients:
+            return report
+    return None
 
 
 def _feedback_report(message: Message, parts: list[_Part]) -> FeedbackReport | None:
@@ -685,12 +736,14 @@ def read_carried(message: Message, path: str = "") -> tuple[DeliveryReport | Non
     if might_carry_parts(message):
         parts = _parts(message)
         report = _delivery_report(message, parts)
+        if report is None or not report.recipients:
+            report = _text_delivery_report(message) or report
         feedback = _feedback_report(message, parts)
         attached = tuple(entry for entry, _ in _attached(message.raw, parts))
         receipt = _disposition_finding(message, parts)
     else:
         qmail = _qmail_bounce(message)
-        report, feedback = (qmail[0] if qmail else None), None
+        report, feedback = (qmail[0] if qmail else _text_delivery_report(message)), None
         attached = tuple(entry for entry, _ in (qmail[1] if qmail else _text_bounce_copy(message)))
     findings: list[Finding] = []
     if report is not None and report.recipients:
@@ -1163,18 +1216,26 @@ def _x_failed_recipients(message: Message) -> list[str]:
     return found
 
 
+def _looks_like_bounce(message: Message) -> bool:
+    """Whether the message says it is a bounce: Exchange's own mark, or a bounce's Subject
+    (RFC 2047-decoded: Amazon SES writes "=?iso-8859-15?Q?Delivery_Status_Notification_=28Failure=29?=")
+    from a mail system's sender."""
+    if message.first("X-MS-Exchange-Message-Is-Ndr") is not None:
+        return True
+    subject = (message.first_decoded("Subject") or "")[:200]
+    if not subject.lstrip().lower().startswith(_BOUNCE_SUBJECTS):
+        return False
+    sender = (message.first_decoded("From") or "")[:300].lower()
+    return any(s in sender for s in _BOUNCE_SENDERS)
+
+
 def _unstructured_bounce(message: Message) -> Finding | None:
     """A finding for a bounce that carries no machine-readable report, with the enhanced status
     codes its text gives; None when the message does not look like a bounce."""
+    if not _looks_like_bounce(message):
+        return None
     ndr_mark = message.first("X-MS-Exchange-Message-Is-Ndr") is not None
-    subject = message.first("Subject") or ""
-    if not ndr_mark:
-        if not subject.lstrip().lower().startswith(_BOUNCE_SUBJECTS):
-            return None
-        sender = (message.first_decoded("From") or "").lower()
-        if not any(s in sender for s in _BOUNCE_SENDERS):
-            return None
-    subject = message.first_decoded("Subject") or subject
+    subject = message.first_decoded("Subject") or ""
     body = message.raw[message.body_start:message.body_start + _MAX_BOUNCE_TEXT] if message.body_start else b""
     text = body.decode("utf-8", "replace")
     codes = list(dict.fromkeys(_enhanced_code_re().findall(text)))[:5]

@@ -950,3 +950,61 @@ def test_an_smtp_tls_report_is_not_called_a_dmarc_aggregate_report() -> None:
     aggregate = _tls_report(b"PK\x03\x04", "application/zip", fields=b"", report_type=b"x")
     assert [f.id for f in headerscope.analyze(aggregate, offline=True).findings if f.id.startswith("message.")] == [
         "message.dmarc_report"]
+
+
+def _ses_bounce(subject: bytes, text: bytes) -> bytes:
+    # Amazon WorkMail's bounce through SES (real layout, 2016): an encoded Subject, the RFC 3464
+    # fields in a quoted-printable text part of multipart/mixed, the returned message after it.
+    return (b"Return-Path: <>\r\nReceived: from a27-5.smtp-out.us-west-2.amazonses.example (a27-5.smtp-out.us-west-2."
+            b"amazonses.example [54.240.27.5]) by inbound-smtp.us-west-2.amazonaws.example with SMTP id k6sbr4; "
+            b"Thu, 14 Jan 2016 07:45:12 +0000\r\nSubject: " + subject + b"\r\n"
+            b"From: MAILER-DAEMON@us-west-2.amazonses.example\r\nTo: shironeko@nyaan.example\r\n"
+            b"Date: Thu, 14 Jan 2016 07:45:12 +0000\r\nMime-Version: 1.0\r\n"
+            b"Content-Type: multipart/mixed; \r\n boundary=\"=_weRB\"\r\nX-Mailer: Amazon WorkMail\r\n"
+            b"X-Ses-Outgoing: 2016.01.14-54.240.27.5\r\n\r\n--=_weRB\r\n"
+            b"Content-Type: text/plain; charset=iso-8859-15\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+            + text + b"\r\n--=_weRB\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment\r\n\r\n"
+            b"Subject: Nyaaaaan\r\nFrom: shironeko@nyaan.example\r\nTo: kijitora@example.jp\r\n"
+            b"Date: Thu, 14 Jan 2016 07:45:09 +0000\r\n\r\nNyaan\r\n--=_weRB--\r\n")
+
+
+SES_TEXT = (b"An error occurred while trying to deliver the mail to the following recip=\r\nients:\r\n"
+            b"kijitora@example.jp\r\n\r\nTechnical report:\r\n\r\nReporting-MTA: d=\r\n"
+            b"sn; a27-85.smtp-out.us-west-2.amazonses.example\r\n\r\nAction: failed\r\nFinal-Reci=\r\n"
+            b"pient: rfc822; kijitora@example.jp\r\nDiagnostic-Code: smtp; 550 5.1.1=\r\n"
+            b" <kijitora@example.jp>... User Unknown\r\nStatus: 5.1.1\r\n\r\n")
+
+
+def test_a_bounce_with_an_encoded_subject_and_its_report_in_a_text_part_is_read() -> None:
+    # It got no bounce line at all, and "Sent through Amazon SES, with no List-Unsubscribe".
+    raw = _ses_bounce(b"=?iso-8859-15?Q?Delivery_Status_Notification_=28Failure=29?=", SES_TEXT)
+    report = headerscope.analyze(raw, offline=True)
+    assert report.delivery_report is not None
+    assert report.delivery_report.reporting_mta == "a27-85.smtp-out.us-west-2.amazonses.example"
+    [recipient] = report.delivery_report.recipients
+    assert (recipient.final_recipient, recipient.action, recipient.status, recipient.diagnostic_code) == (
+        "kijitora@example.jp", "failed", "5.1.1", "550 5.1.1 <kijitora@example.jp>... User Unknown")
+    [failed] = [f for f in report.findings if f.id == "dsn.failed"]
+    assert failed.title == "Bounce: delivery to kijitora@example.jp failed (5.1.1: “<kijitora@example.jp>... User Unknown”)"
+    assert not [f for f in report.findings if f.id.startswith("bulk.")]
+    assert [a.subject for a in report.attached] == ["Nyaaaaan"]
+    assert delivery_report(parse_message(raw)) == report.delivery_report
+    # Its text without the fields: the encoded Subject still says it is a bounce.
+    vague = _ses_bounce(b"=?iso-8859-15?Q?Delivery_Status_Notification_=28Failure=29?=",
+                        b"An error occurred while trying to deliver the mail.\r\n")
+    assert [f.id for f in headerscope.analyze(vague, offline=True).findings if f.id.startswith("dsn.")] == [
+        "dsn.unstructured"]
+    # The same fields in a person's mail are not read as a report.
+    person = raw.replace(b"MAILER-DAEMON@us-west-2.amazonses.example", b"Alice <alice@example.org>")
+    assert headerscope.analyze(person, offline=True).delivery_report is None
+
+
+def test_a_bounce_from_the_null_sender_is_not_judged_as_bulk_mail() -> None:
+    # A notifier's null-sender message whose text says nothing readable: no bulk findings.
+    raw = _ses_bounce(b"Your message", b"Something went wrong.\r\n")
+    assert not [f for f in headerscope.analyze(raw, offline=True).findings if f.id.startswith("bulk.")]
+    # A sending service's mail from a person, with a sender, keeps them.
+    person = raw.replace(b"Return-Path: <>", b"Return-Path: <a@nyaan.example>").replace(
+        b"MAILER-DAEMON@us-west-2.amazonses.example", b"Alice <alice@nyaan.example>")
+    assert [f.id for f in headerscope.analyze(person, offline=True).findings if f.id.startswith("bulk.")] == [
+        "bulk.no_unsubscribe"]
