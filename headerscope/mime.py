@@ -1180,28 +1180,98 @@ def _transcript_refusals(text: str) -> dict[str, str]:
     return found
 
 
-def _indented_reason(text: str, address: str) -> str | None:
-    """The reason indented on the line below an address standing alone on its line (Exim's
-    plain-text bounce), or None."""
+_lone_address_re = compiled_on_first_use(r"\(?(?:generated (?:from|by) )?<?[^\s<>@]{1,64}@[^\s<>@]{1,253}>?\)?")
+
+
+def _indented_block(text: str, address: str) -> list[str]:
+    """The lines indented below an address standing alone on its line (Exim's plain-text
+    bounce: the host, "SMTP error from remote mail server after ...:" and the reply), each
+    with its white space collapsed; at most 12 lines of 500 characters."""
     at = text.find(address)
     for _ in range(20):  # bounded: a hostile text may repeat the address on one long line
         if at < 0:
-            return None
+            return []
         line_start = text.rfind("\n", 0, at) + 1
         line_end = text.find("\n", at)
         if line_end < 0:
-            return None
+            return []
         before = text[line_start:at]
         if not before.strip(" \t<") and not text[at + len(address):line_end].strip(" \t>\r"):
-            next_end = text.find("\n", line_end + 1)
-            following = text[line_end + 1:next_end if next_end >= 0 else None]
             indent = len(before) - len(before.lstrip(" \t"))
-            stripped = following.strip()
-            if stripped and len(following) - len(following.lstrip(" \t")) > indent and "@" not in stripped:
-                return " ".join(stripped.split())[:_MAX_FIELD]
-            return None
+            block: list[str] = []
+            for line in text[line_end + 1:line_end + 1 + 6000].split("\n")[:12]:
+                stripped = line.strip()
+                if not stripped or len(line) - len(line.lstrip(" \t")) <= indent:
+                    break
+                if _lone_address_re().fullmatch(stripped):
+                    continue  # an address the failed one was expanded from ("(generated from x@y)"), not a reason
+                block.append(" ".join(stripped.split())[:500])
+            return block
         at = text.find(address, at + len(address))
-    return None
+    return []
+
+
+# Exim's line before the remote server's reply ("SMTP error from remote mail server after RCPT
+# TO:<x>:"; "after pipelined MAIL FROM:<x> SIZE=1024:", "after end of data:", "after initial
+# connection:"), and the reply: at a line's start, or after the host ("host X [ip]: 550 ...").
+_exim_after_re = compiled_on_first_use(r"SMTP error from remote (?:mail server|mailer|host) after (?:pipelined )?(.{1,300})")
+_reply_line_start_re = compiled_on_first_use(r"(?:^|\]:[ \t]{1,5})([45]\d\d(?:[ -].{0,400})?)$")
+_exim_host_re = compiled_on_first_use(r"^host ([A-Za-z0-9.-]{1,253}) \[([0-9A-Fa-f.:]{2,45})\]")
+# The SMTP command a refusal came after (RFC 5321 section 3.3), and what refusing there means.
+_STAGES = (
+    ("MAIL FROM", "the sender address was refused (after MAIL FROM), not the recipient",
+     "the remote server refused the envelope sender (its address or domain, or how the sender's server is "
+     "routed or authenticated), before any recipient was tried"),
+    ("RCPT TO", "the recipient address was refused (after RCPT TO)",
+     "the remote server refused the recipient address"),
+    ("DATA", "the message was refused after its content was sent (DATA): content or policy",
+     "the remote server took the addresses and refused the message itself, after its content: a content or "
+     "policy refusal (spam, malware, authentication such as DMARC, size)"),
+    ("END OF DATA", "the message was refused after its content was sent (DATA): content or policy",
+     "the remote server took the addresses and refused the message itself, after its content: a content or "
+     "policy refusal (spam, malware, authentication such as DMARC, size)"),
+)
+
+
+def _block_reason(block: list[str]) -> tuple[str | None, str | None, str | None]:
+    """(the reason, the remote host, the SMTP command the refusal came after) of the lines
+    indented below a failed address: the remote server's reply when a line gives one (its
+    lines joined), else the first line."""
+    if not block:
+        return None, None, None
+    host = next((f"{m.group(1)} [{m.group(2)}]" for m in map(_exim_host_re().match, block) if m), None)
+    command: str | None = None
+    start = 0
+    for index, line in enumerate(block):
+        after = _exim_after_re().search(line)
+        if after is not None:
+            command = after.group(1).rstrip(": ")
+            start = index + 1
+            break
+    replies: list[str] = []
+    for line in block[start:] if command else block:
+        found = _reply_line_start_re().search(line)
+        if found is None:
+            if replies:
+                break
+            continue
+        replies.append(found.group(1))
+        if found.group(1)[3:4] != "-":
+            break  # "550 text" ends a reply; "550-text" continues it (RFC 5321 section 4.2.1)
+    reason = " ".join(replies)[:_MAX_FIELD] if replies else block[0]
+    return reason, host, command
+
+
+def _stage(command: str | None) -> tuple[str, str] | None:
+    """(a short phrase, a sentence) for the SMTP command a refusal came after, or None."""
+    if not command:
+        return None
+    upper = command.upper()
+    for name, short, long in _STAGES:
+        if upper.startswith(name):
+            return short, long
+    return (f"refused after {_short(command, 40)}, before any address was taken",
+            f"the remote server refused the session after {_short(command, 60)}, before the message's addresses")
 
 
 def _x_failed_recipients(message: Message) -> list[str]:
@@ -1258,20 +1328,31 @@ def _unstructured_bounce(message: Message) -> Finding | None:
         # server's own refusal in the SMTP transcript the bounce quotes, when there is one, says more
         # (Exim puts "SMTP error from remote mail server after RCPT TO:<X>:" on that indented line).
         reply = refusals.get(failed[0])
-        reason = reply or _indented_reason(text, failed[0])
+        # Exim's block below the address: the host, the command the refusal came after (MAIL
+        # FROM: the sender was refused, not the recipient) and the reply itself.
+        indented, host, command = _block_reason(_indented_block(text, failed[0]))
+        # The block's reply, all its lines, before the transcript's first line.
+        reason = indented if command and indented and indented[:1] in "45" and indented[1:3].isdigit() \
+            else reply or indented
+        stage = _stage(command)
         # The refusal's own enhanced code before the first in the text (an accepted command's "250 2.1.5").
-        first = next(iter(_enhanced_code_re().findall(reply)), None) if reply else None
+        first = next(iter(_enhanced_code_re().findall(reason)), None) if reason and (reply or command) else None
         first = first or (codes[0] if codes else None)
         code = f" ({first}: {status_meaning(first)})" if first and status_meaning(first) else \
             f" ({first})" if first else f" (“{_short(reason, 100)}”)" if reason else ""
+        quoted = ""
+        if reason:
+            whose = ", the receiving server's reply in the SMTP session the bounce quotes, read from its text" \
+                if reason == reply else f", the reply of {host}" if host and command else \
+                ", the remote server's reply" if command else ""
+            quoted = (f" ({failed[0]}: “{_short(reason, 300)}”{whose}"
+                      + (f" after {_short(command, 120)}: {stage[1]}" if stage and command else "") + ")")
         return Finding(
             id="dsn.unstructured", severity=Severity.WARNING,
-            title=f"Bounce: delivery to {names} failed{code}",
+            title=f"Bounce: delivery to {names} failed{code}" + (f"; {stage[0]}" if stage else ""),
             explanation=(f"This message is a non-delivery report: {why}. It carries no delivery status part "
                          f"(RFC 3464); its text names the recipient(s) that failed: {', '.join(failed)}"
-                         + (f" ({failed[0]}: “{_short(reason, 300)}”"
-                            + (", the receiving server's reply in the SMTP session the bounce quotes, read from "
-                               "its text" if reason == reply else "") + ")" if reason else "")
+                         + quoted
                          + (f", and the status codes {said}" if said else "") + ". The message it returns, "
                          "when attached, is listed with the attached messages."),
             reference=_RFC3464, subject="delivery report",

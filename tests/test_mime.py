@@ -1008,3 +1008,56 @@ def test_a_bounce_from_the_null_sender_is_not_judged_as_bulk_mail() -> None:
         b"MAILER-DAEMON@us-west-2.amazonses.example", b"Alice <alice@nyaan.example>")
     assert [f.id for f in headerscope.analyze(person, offline=True).findings if f.id.startswith("bulk.")] == [
         "bulk.no_unsubscribe"]
+
+
+def _exim_bounce(block: bytes) -> bytes:
+    # Exim 4.86's bounce (real layout, 2016): the address, and indented below it the host, the
+    # command the refusal came after and the remote server's reply.
+    return (b"Return-path: <>\r\nFrom: Mail Delivery System <mailer-daemon@neko.example.com>\r\n"
+            b"To: sironeko-nyaan@neko.example.com\r\nSubject: Mail delivery failed: returning message to sender\r\n"
+            b"Date: Thu, 22 Apr 2016 23:34:45 +0900\r\nX-Failed-Recipients: kijitora@example.edu\r\n"
+            b"Auto-Submitted: auto-replied\r\n\r\nThis message was created automatically by mail delivery software.\r\n\r\n"
+            b"A message that you sent could not be delivered to one or more of its\r\nrecipients. This is a permanent "
+            b"error. The following address(es) failed:\r\n\r\n  kijitora@example.edu\r\n" + block
+            + b"\r\n------ This is a copy of the message, including all the headers. ------\r\n\r\n"
+            b"Return-path: <sironeko-nyaan@neko.example.com>\r\nTo: kijitora@example.edu\r\nSubject: Nyaan\r\n"
+            b"From: Sironeko <sironeko@nyaan.example.com>\r\nDate: Thu, 22 Apr 2016 23:34:45 +0900\r\n\r\nNyaan\r\n")
+
+
+def test_exims_text_bounce_quotes_the_remote_reply_and_names_the_smtp_stage() -> None:
+    # It said the reason was "host mail.example.edu [192.0.2.222]" and that the recipient failed;
+    # the server refused the envelope sender, after MAIL FROM.
+    def finding(block: bytes) -> tuple[str, str]:
+        [bounce] = [f for f in headerscope.analyze(_exim_bounce(block), offline=True).findings
+                    if f.id == "dsn.unstructured"]
+        return bounce.title, bounce.explanation
+
+    title, explanation = finding(
+        b"    host mail.example.edu [192.0.2.222]\r\n"
+        b"    SMTP error from remote mail server after MAIL FROM:<sironeko-nyaan@neko.example.com> SIZE=1024:\r\n"
+        b"    550 Unroutable sender address\r\n")
+    assert title == ("Bounce: delivery to kijitora@example.edu failed (“550 Unroutable sender address”); the sender "
+                     "address was refused (after MAIL FROM), not the recipient")
+    assert ("(kijitora@example.edu: “550 Unroutable sender address”, the reply of mail.example.edu [192.0.2.222] after "
+            "MAIL FROM:<sironeko-nyaan@neko.example.com> SIZE=1024: the remote server refused the envelope sender"
+            in explanation)
+    # After RCPT TO, a multi-line reply joined, its enhanced code taken.
+    title, explanation = finding(
+        b"    host mx.example.edu [192.0.2.1]\r\n"
+        b"    SMTP error from remote mail server after RCPT TO:<kijitora@example.edu>:\r\n"
+        b"    550-5.1.1 The email account that you tried to reach does not exist.\r\n"
+        b"    550 5.1.1 Please try double-checking the recipient's email address.\r\n")
+    assert title == ("Bounce: delivery to kijitora@example.edu failed (5.1.1: permanent failure: bad destination "
+                     "mailbox address (no such user)); the recipient address was refused (after RCPT TO)")
+    assert ("“550-5.1.1 The email account that you tried to reach does not exist. 550 5.1.1 Please try "
+            "double-checking the recipient's email address.”") in explanation
+    # After the content: a content or policy refusal.
+    title, _ = finding(b"    host mx.example.edu [192.0.2.1]\r\n"
+                       b"    SMTP error from remote mail server after end of data:\r\n"
+                       b"    550 5.7.1 Message rejected as spam\r\n")
+    assert title.endswith("(5.7.1: permanent failure: delivery not authorized, message refused (a policy of the "
+                          "receiving server)); the message was refused after its content was sent (DATA): content or "
+                          "policy")
+    # A reason without a reply stays the first line, as before.
+    title, _ = finding(b"    Unrouteable address\r\n")
+    assert title == "Bounce: delivery to kijitora@example.edu failed (“Unrouteable address”)"
