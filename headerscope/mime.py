@@ -289,44 +289,71 @@ def attached_messages(message: Message) -> tuple[tuple[AttachedMessage, bytes], 
     """Each message carried inside this one, with its bytes (headers only for a returned
     header), in part order, at most MAX_ATTACHED; or the copy a qmail or other plain-text
     bounce returns."""
+    return _carried(message, _parts(message) if might_carry_parts(message) else [])
+
+
+def _carried(message: Message, parts: list[_Part]) -> tuple[tuple[AttachedMessage, bytes], ...]:
+    """attached_messages, given the message's parts (when it might carry any)."""
     if not might_carry_parts(message):
         qmail = _qmail_bounce(message)
         return qmail[1] if qmail is not None else _text_bounce_copy(message)
-    return _attached(message.raw, _parts(message))
+    found = _attached(message.raw, parts)
+    # A report or bounce may carry the copy in its text part (Exim's DMARC failure report, a
+    # multipart/report with no message part): read only for such a message, not for all mail.
+    if found or not is_automatic_notification(message):
+        return found
+    return _text_bounce_copy(message)
 
 
-# The line before the copy a plain-text bounce returns: Exim's, sendmail's and Lotus Notes'
-# (qmail's is read with its report, _qmail_bounce).
+# The line before the copy a plain-text bounce returns: Exim's, sendmail's, Lotus Notes' and
+# Gmail's (qmail's is read with its report, _qmail_bounce); and the line before the header Exim's
+# DMARC failure report returns, which has no dashes after it and may be wrapped.
 _copy_marker = compiled_on_first_use(
-    rb"^-{2,}[ \t]*(This is a copy of the message(?:'s headers|, including all the headers)\.?|"
-    rb"(?:Original|Unsent) message follows|Returned Message|The header of the original message is following\.?)"
-    rb"[ \t]*-{2,}[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+    rb"^-{2,}[ \t]*(?:(This is a copy of the message(?:'s headers|, including all the headers)\.?|"
+    rb"(?:Original|Unsent) message follows|Returned Message|The header of the original message is following\.?|"
+    rb"Original message)[ \t]*-{2,}|"
+    rb"(This is a copy of the headers that were received before the error(?:[ \t]*\r?\n[ \t]{0,20}|[ \t]{1,5})"
+    rb"was detected\.?))[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
 
 
 def _text_bounce_copy(message: Message) -> tuple[tuple[AttachedMessage, bytes], ...]:
     """The copy a plain-text bounce returns after its marker line (Exim's "------ This is a copy
-    of the message, including all the headers. ------"), when it reads as a message."""
+    of the message, including all the headers. ------"), when it reads as a message; searched
+    in the text with its transfer encoding undone (Gmail's bounce is quoted-printable)."""
     if message.body_start is None:
         return ()
-    end = message.body_start + _MAX_BOUNCE_TEXT
-    # A plain find first: most bodies have no line of dashes, and the regex tries every line.
-    if message.raw.find(b"---", message.body_start, end) < 0:
-        return ()
-    found = _copy_marker().search(message.raw, message.body_start, end)
-    if found is None:
-        return ()
-    line_end = message.raw.find(b"\n", found.end())
-    data = message.raw[line_end + 1:].lstrip(b"\r\n") if line_end >= 0 else b""
-    inner = parse_message(data) if data else None
-    if inner is None or not inner.headers or all(h.defects for h in inner.headers):
-        return ()
-    said = found.group(1).lower()
-    headers_only = inner.body_start is None or b"'s headers" in said or said.startswith(b"the header of")
-    return ((AttachedMessage(
-        number=1, content_type="text/plain", headers_only=headers_only, size=len(data), filename=None,
-        from_header=inner.first_decoded("From"), to=inner.first_decoded("To"), subject=inner.first_decoded("Subject"),
-        date=inner.first("Date"), message_id=inner.first("Message-ID"),
-    ), data),)
+    raw = message.raw
+    for part in _text_parts(message):
+        head = _decoded_head(raw, part)
+        # A plain find first: most bodies have no line of dashes, and the regex tries every line.
+        if head.find(b"---") < 0:
+            continue
+        found = _copy_marker().search(head)
+        if found is None:
+            continue
+        said = (found.group(1) or found.group(2) or b"").lower()
+        if said == b"original message" and not (_looks_like_bounce(message)
+                                                 or message.first("X-Failed-Recipients") is not None):
+            # Gmail's bounce marker is also how mail programs quote a message a person answers
+            # ("----- Original Message -----"): taken only in a bounce.
+            return ()
+        if part.encoding in ("base64", "quoted-printable"):
+            text, offset = _decoded(raw, part), 0
+        else:
+            text, offset = raw[:part.body_end], part.body_start
+        line_end = text.find(b"\n", offset + found.end())
+        data = text[line_end + 1:].lstrip(b"\r\n") if line_end >= 0 else b""
+        inner = parse_message(data) if data else None
+        if inner is None or not inner.headers or all(h.defects for h in inner.headers):
+            return ()
+        headers_only = (inner.body_start is None or b"'s headers" in said or said.startswith(b"the header of")
+                        or found.group(2) is not None)
+        return ((AttachedMessage(
+            number=1, content_type="text/plain", headers_only=headers_only, size=len(data), filename=None,
+            from_header=inner.first_decoded("From"), to=inner.first_decoded("To"),
+            subject=inner.first_decoded("Subject"), date=inner.first("Date"), message_id=inner.first("Message-ID"),
+        ), data),)
+    return ()
 
 
 def _attached(raw: bytes, parts: list[_Part]) -> tuple[tuple[AttachedMessage, bytes], ...]:
@@ -360,10 +387,11 @@ def delivery_report(message: Message) -> DeliveryReport | None:
 
 
 def feedback_report(message: Message) -> FeedbackReport | None:
-    """The feedback report of an abuse or authentication failure report (RFC 5965), or None."""
-    if not might_carry_parts(message):
-        return None
-    return _feedback_report(message, _parts(message))
+    """The feedback report of an abuse or authentication failure report (RFC 5965, or the
+    forms without its report part: Microsoft's JMRP, a DMARC failure report in text), or None."""
+    parts = _parts(message) if might_carry_parts(message) else []
+    return (_feedback_report(message, parts) if parts else None) or _unformatted_feedback(
+        message, _carried(message, parts))
 
 
 def _delivery_report(message: Message, parts: list[_Part]) -> DeliveryReport | None:
@@ -488,27 +516,29 @@ _MAX_TEXT_PARTS = 3
 """Text parts of a bounce read for what they say (the first is its notice)."""
 
 
-def _text_bodies(message: Message) -> list[bytes]:
-    """The text of the message's first text/plain parts (the body itself when it is not
-    multipart), transfer encoding undone, each its first 64 KB."""
+def _text_parts(message: Message) -> list[_Part]:
+    """The message's first text/plain parts, or the body itself when it is not multipart."""
     if message.body_start is None:
         return []
     content_type = (message.first("Content-Type") or "text/plain").lstrip().lower()
     if content_type.startswith("multipart/"):
-        parts = [p for p in _parts(message, keep_text=True) if p.content_type == "text/plain"]
-    elif content_type.startswith("text/plain"):
-        parts = _parts(message)
-    else:
-        return []
-    out: list[bytes] = []
-    for part in parts[:_MAX_TEXT_PARTS]:
-        end = min(part.body_end, part.body_start + _MAX_BOUNCE_TEXT)
-        if end < part.body_end:
-            # Cut at a line's end: a base64 line holds whole 4-character groups.
-            end = max(part.body_start, message.raw.rfind(b"\n", part.body_start, end) + 1)
-        out.append(_decoded(message.raw, _Part(part.content_type, part.params, part.encoding, part.filename,
-                                               part.body_start, end)))
-    return out
+        return [p for p in _parts(message, keep_text=True) if p.content_type == "text/plain"][:_MAX_TEXT_PARTS]
+    return _parts(message)
+
+
+def _decoded_head(raw: bytes, part: _Part) -> bytes:
+    """The first 64 KB of the part's body, transfer encoding undone."""
+    end = min(part.body_end, part.body_start + _MAX_BOUNCE_TEXT)
+    if end < part.body_end:
+        # Cut at a line's end: a base64 line holds whole 4-character groups.
+        end = max(part.body_start, raw.rfind(b"\n", part.body_start, end) + 1)
+    return _decoded(raw, _Part(part.content_type, part.params, part.encoding, part.filename, part.body_start, end))
+
+
+def _text_bodies(message: Message) -> list[bytes]:
+    """The text of the message's first text/plain parts (the body itself when it is not
+    multipart), transfer encoding undone, each its first 64 KB."""
+    return [_decoded_head(message.raw, part) for part in _text_parts(message)]
 
 
 def _text_delivery_report(message: Message) -> DeliveryReport | None:
@@ -556,6 +586,70 @@ def _feedback_report(message: Message, parts: list[_Part]) -> FeedbackReport | N
             dkim_selector=first.get("dkim-selector"), spf_dns=first.get("spf-dns"),
             meaning=_FEEDBACK_MEANINGS.get(kind),
         )
+    return None
+
+
+# Microsoft's Junk Mail Reporting Program (Outlook.com, formerly Hotmail): "complaint about
+# message from <IP>" from staff@hotmail.com, the reported message attached with the
+# X-HmXmrOriginalRecipient field Microsoft adds; no message/feedback-report part.
+_jmrp_subject_re = compiled_on_first_use(r"\s*complaint about message from \[?([0-9A-Fa-f.:]{2,45})\]?\s*", re.IGNORECASE)
+# A DMARC failure report (RFC 7489 section 7.3) as Exim writes it without ARF: Subject "DMARC
+# Forensic Report for <domain> from IP <ip>", and a text part that says so, with its fields.
+_dmarc_text_subject_re = compiled_on_first_use(
+    r"\s*DMARC (?:Forensic|Failure) Report for (\S{1,253}) from IP \[?([0-9A-Fa-f.:]{2,45})\]?", re.IGNORECASE)
+_DMARC_TEXT_MARK = b"has failed the published DMARC policy"
+_dmarc_text_field_re = compiled_on_first_use(
+    rb"^[ \t]{0,10}(Sender Domain|Sender IP Address|Received date|SPF Alignment|DKIM Alignment|DMARC Results)"
+    rb"[ \t]{0,5}:[ \t]*([^\r\n]{0,200})", re.IGNORECASE | re.MULTILINE)
+# What Exim's "DMARC Results: <result>, <action>" did with the message, in RFC 6591's words.
+_DMARC_ACTIONS = {"accept": "delivered", "reject": "reject", "quarantine": "spam"}
+
+
+def _ip_or_none(text: str | None) -> str | None:
+    import ipaddress
+
+    try:
+        return str(ipaddress.ip_address(text.strip())) if text else None
+    except ValueError:
+        return None
+
+
+def _unformatted_feedback(message: Message, carried: tuple[tuple[AttachedMessage, bytes], ...]
+                          ) -> FeedbackReport | None:
+    """A feedback report written without ARF's report part: a Microsoft JMRP complaint or a
+    DMARC failure report in text (Exim's), or None."""
+    subject = (message.first_decoded("Subject") or "")[:400]
+    jmrp = _jmrp_subject_re().fullmatch(subject)
+    if jmrp is not None and carried:
+        inner = parse_message(carried[0][1])
+        recipient = (inner.first("X-HmXmrOriginalRecipient") or "").strip()[:320]
+        if recipient:
+            return FeedbackReport(
+                feedback_type="abuse", user_agent=None, version=None, original_mail_from=None,
+                original_rcpt_to=(_address(recipient) or recipient,), arrival_date=None,
+                source_ip=_ip_or_none(jmrp.group(1)), reporting_mta=None, reported_domain=(), reported_uri=(),
+                incidents=None, authentication_results=(), meaning=_FEEDBACK_MEANINGS["abuse"], format="jmrp")
+    dmarc = _dmarc_text_subject_re().match(subject)
+    if dmarc is None and not is_automatic_notification(message):
+        return None
+    for text in _text_bodies(message)[:1]:
+        if dmarc is None and _DMARC_TEXT_MARK not in text:
+            return None
+        fields: dict[str, str] = {}
+        for found in itertools.islice(_dmarc_text_field_re().finditer(text), 20):
+            fields.setdefault(found.group(1).decode().lower(), found.group(2).decode("utf-8", "replace").strip())
+        domain = fields.get("sender domain") or (dmarc.group(1) if dmarc else None)
+        aligned = [name for name in ("dkim", "spf") if fields.get(f"{name} alignment", "").lower() == "yes"]
+        said = [name for name in ("dkim", "spf") if f"{name} alignment" in fields]
+        action = fields.get("dmarc results", "").rpartition(",")[2].strip().lower()
+        return FeedbackReport(
+            feedback_type="auth-failure", user_agent=None, version=None, original_mail_from=None,
+            original_rcpt_to=(), arrival_date=fields.get("received date") or None,
+            source_ip=_ip_or_none(fields.get("sender ip address")) or (_ip_or_none(dmarc.group(2)) if dmarc else None),
+            reporting_mta=None, reported_domain=(domain[:253],) if domain else (), reported_uri=(), incidents=None,
+            authentication_results=(), auth_failure="dmarc", delivery_result=_DMARC_ACTIONS.get(action),
+            identity_alignment=", ".join(aligned) or ("none" if said else None),
+            meaning=_FEEDBACK_MEANINGS["auth-failure"], format="text")
     return None
 
 
@@ -739,12 +833,15 @@ def read_carried(message: Message, path: str = "") -> tuple[DeliveryReport | Non
         if report is None or not report.recipients:
             report = _text_delivery_report(message) or report
         feedback = _feedback_report(message, parts)
-        attached = tuple(entry for entry, _ in _attached(message.raw, parts))
+        carried = _carried(message, parts)
         receipt = _disposition_finding(message, parts)
     else:
         qmail = _qmail_bounce(message)
         report, feedback = (qmail[0] if qmail else _text_delivery_report(message)), None
-        attached = tuple(entry for entry, _ in (qmail[1] if qmail else _text_bounce_copy(message)))
+        carried = qmail[1] if qmail else _text_bounce_copy(message)
+    attached = tuple(entry for entry, _ in carried)
+    if feedback is None and (report is None or not report.recipients) and receipt is None:
+        feedback = _unformatted_feedback(message, carried)
     findings: list[Finding] = []
     if report is not None and report.recipients:
         findings.append(_report_finding(report, attached, _x_failed_recipients(message), path))
@@ -1299,6 +1396,22 @@ def _looks_like_bounce(message: Message) -> bool:
     return any(s in sender for s in _BOUNCE_SENDERS)
 
 
+# Gmail's text bounce: "The error that the other server returned was: 550 550 5.1.1 user unknown
+# (UserSearch) (state 14)." (and its later "The response from the remote server was:").
+_gmail_reply_re = compiled_on_first_use(
+    r"(?:The error that the other server returned was|The response from the remote server was):"
+    r"[ \t]{0,5}(?:\r?\n[ \t]{0,20}){0,2}([^\r\n]{1,400})")
+
+
+def _gmail_reply(text: str) -> str | None:
+    """The remote server's reply a Gmail text bounce quotes, or None."""
+    found = _gmail_reply_re().search(text)
+    if found is None:
+        return None
+    reply = " ".join(found.group(1).split()).rstrip(".")
+    return reply[:_MAX_FIELD] or None
+
+
 def _unstructured_bounce(message: Message) -> Finding | None:
     """A finding for a bounce that carries no machine-readable report, with the enhanced status
     codes its text gives; None when the message does not look like a bounce."""
@@ -1306,7 +1419,12 @@ def _unstructured_bounce(message: Message) -> Finding | None:
         return None
     ndr_mark = message.first("X-MS-Exchange-Message-Is-Ndr") is not None
     subject = message.first_decoded("Subject") or ""
-    body = message.raw[message.body_start:message.body_start + _MAX_BOUNCE_TEXT] if message.body_start else b""
+    multipart = (message.first("Content-Type") or "").lstrip().lower().startswith("multipart/")
+    # A single-part bounce is read with its transfer encoding undone (Gmail's is quoted-printable,
+    # its soft line breaks inside the sentences it writes).
+    bodies = _text_bodies(message) if not multipart else []
+    body = bodies[0] if bodies else \
+        message.raw[message.body_start:message.body_start + _MAX_BOUNCE_TEXT] if message.body_start else b""
     text = body.decode("utf-8", "replace")
     codes = list(dict.fromkeys(_enhanced_code_re().findall(text)))[:5]
     said = "; ".join(f"{code}: {status_meaning(code) or 'unregistered code'}" for code in codes)
@@ -1327,7 +1445,7 @@ def _unstructured_bounce(message: Message) -> Finding | None:
         # ("  user@example.com\n    Unrouteable address"): the reason a ticket asks for. The
         # server's own refusal in the SMTP transcript the bounce quotes, when there is one, says more
         # (Exim puts "SMTP error from remote mail server after RCPT TO:<X>:" on that indented line).
-        reply = refusals.get(failed[0])
+        reply = refusals.get(failed[0]) or _gmail_reply(text)
         # Exim's block below the address: the host, the command the refusal came after (MAIL
         # FROM: the sender was refused, not the recipient) and the reply itself.
         indented, host, command = _block_reason(_indented_block(text, failed[0]))
@@ -1375,10 +1493,25 @@ _FEEDBACK_SEVERITY = {"abuse": Severity.WARNING, "fraud": Severity.WARNING, "vir
                       "auth-failure": Severity.WARNING, "not-spam": Severity.INFO}
 
 
+# How a report without ARF's report part is named, and said.
+_UNFORMATTED = {
+    "jmrp": ("Microsoft JMRP, not ARF",
+             "This message is a complaint from Microsoft's Junk Mail Reporting Program (JMRP, Outlook.com), not the "
+             "mail itself, and not in the Abuse Reporting Format (RFC 5965): it has no report part; the "
+             "complained-about message is attached, with its original recipient in X-HmXmrOriginalRecipient: "),
+    "text": ("plain text, not ARF",
+             "This message is a DMARC failure report (RFC 7489 section 7.3) written as plain text (Exim's layout), not "
+             "in the Abuse Reporting Format (RFC 6591), and not the mail itself: a receiver tells the domain's owner "
+             "that a message claiming its domain failed DMARC there: "),
+}
+
+
 def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage, ...], path: str = "") -> Finding:
     kind = feedback.feedback_type
+    unformatted = _UNFORMATTED.get(feedback.format)
     writer = _short(feedback.user_agent or feedback.reporting_mta, 80)
-    by = f" ({writer})" if writer else ""
+    label = writer or (unformatted[0] if unformatted else None)
+    by = f" ({label})" if label else ""
     source = f" sent from {feedback.source_ip}" if feedback.source_ip else ""
     about = [f"Feedback-Type {kind}" + (f": {feedback.meaning}" if feedback.meaning else "")]
     if writer:
@@ -1410,15 +1543,19 @@ def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage,
         reference = _RFC5965
     returned = ""
     if attached:
-        returned = (f" The reported message{' header' if attached[0].headers_only else ''} is attached: "
-                    f"`headerscope analyze FILE --attached {attached_path(path, attached[0].number)}` shows how it "
+        first = attached[0]
+        # What the reported message claims: a failure report's is often a spoof of the domain's own address.
+        what = f" (“{_short(first.subject, 100) or '(no subject)'}” from {_short(first.from_header, 100) or '(no From)'})"
+        returned = (f" The reported message{' header' if first.headers_only else ''} is attached{what}: "
+                    f"`headerscope analyze FILE --attached {attached_path(path, first.number)}` shows how it "
                     "travelled and "
                     f"how it was authenticated.")
     identifier = kind.replace("-", "_") if kind in _FEEDBACK_MEANINGS else "other"
+    intro = unformatted[1] if unformatted else \
+        "This message is a feedback report in the Abuse Reporting Format (RFC 5965), not the mail itself: "
     return Finding(
         id=f"feedback.{identifier}", severity=_FEEDBACK_SEVERITY.get(kind, Severity.NOTICE), title=title,
-        explanation=("This message is a feedback report in the Abuse Reporting Format (RFC 5965), not the mail "
-                     "itself: " + "; ".join(about) + "." + returned),
+        explanation=(intro + "; ".join(about) + "." + returned),
         reference=reference, subject="feedback report",
     )
 

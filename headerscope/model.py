@@ -741,6 +741,11 @@ class FeedbackReport(Value):
     """The SPF record the reporter saw."""
     meaning: str | None = None
     """The feedback type in words."""
+    format: str = "arf"
+    """How it was written: ``arf`` (a message/feedback-report part, RFC 5965), ``jmrp``
+    (Microsoft's Junk Mail Reporting Program complaint: the reported message attached, its
+    original recipient in X-HmXmrOriginalRecipient, no report part) or ``text`` (a DMARC
+    failure report written as plain text, as Exim's "DMARC Forensic Report")."""
 
 
 

@@ -1061,3 +1061,108 @@ def test_exims_text_bounce_quotes_the_remote_reply_and_names_the_smtp_stage() ->
     # A reason without a reply stays the first line, as before.
     title, _ = finding(b"    Unrouteable address\r\n")
     assert title == "Bounce: delivery to kijitora@example.edu failed (“Unrouteable address”)"
+
+
+def test_gmails_text_bounce_returns_its_inline_copy_and_quotes_the_remote_reply(tmp_path: Path) -> None:
+    # Gmail's bounce (real layout, 2011), quoted-printable: the returned message inline after
+    # "----- Original message -----" was not listed ("--attached 1": it carries none), and the
+    # remote server's reply was not quoted.
+    raw = (b"Return-Path: <>\r\nFrom: Mail Delivery Subsystem <mailer-daemon@googlemail.example>\r\n"
+           b"To: sender@gmail.example\r\nX-Failed-Recipients: kijitora@example.or.jp\r\n"
+           b"Subject: Delivery Status Notification (Failure)\r\nDate: Thu, 29 Apr 2011 23:34:45 +0000\r\n"
+           b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=ISO-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+           b"\r\nDelivery to the following recipient failed permanently:\r\n\r\n     kijitora@example.or.jp\r\n\r\n"
+           b"Technical details of permanent failure:=20\r\nGoogle tried to deliver your message, but it was rejected "
+           b"by the recipient =\r\ndomain. The error that the other server return=\r\ned was: 550 550 5.1.1 user "
+           b"unknown (UserSearch) (state 14).\r\n\r\n----- Original message -----\r\n\r\n"
+           b"Received: from [192.0.2.40] (135.kyoto.example.ne.jp [192.0=\r\n.2.135])\r\n"
+           b"        by mx.google.example with ESMTPS id r99; Thu, 29 Apr 2011 23:34:45 -0700 (PDT)\r\n"
+           b"From: sender <sender@gmail.example>\r\nTo: kijitora@example.or.jp\r\n"
+           b"Content-Type: text/plain; charset=3DUS-ASCII; format=3Dflowed\r\nSubject: Nyaan\r\n"
+           b"Date: Thu, 29 Apr 2011 23:34:45 +0900\r\n\r\nNyaan\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    [bounce] = [f for f in report.findings if f.id == "dsn.unstructured"]
+    assert "(kijitora@example.or.jp: “550 550 5.1.1 user unknown (UserSearch) (state 14)”" in bounce.explanation
+    assert [(a.subject, a.headers_only) for a in report.attached] == [("Nyaan", False)]
+    [(_, copy)] = attached_messages(parse_message(raw))
+    # The copy is decoded: its Received line whole again, its charset= no longer =3D.
+    assert b"[192.0.2.135])" in copy and b"charset=US-ASCII" in copy
+    path = tmp_path / "gmail.eml"
+    path.write_bytes(raw)
+    returned = json.loads(subprocess.run(
+        [sys.executable, "-m", "headerscope", "analyze", str(path), "--offline", "--format", "json", "--attached", "1"],
+        capture_output=True, cwd=REPO, check=True, env={**os.environ, "NO_COLOR": "1"}).stdout)
+    assert returned["subject"] == "Nyaan"
+    # A person's reply quoting a message the same way carries no attached message.
+    reply = raw.replace(b"Return-Path: <>\r\n", b"").replace(
+        b"Mail Delivery Subsystem <mailer-daemon@googlemail.example>", b"Alice <alice@example.org>").replace(
+        b"Subject: Delivery Status Notification (Failure)", b"Subject: Re: lunch").replace(
+        b"X-Failed-Recipients: kijitora@example.or.jp\r\n", b"")
+    assert attached_messages(parse_message(reply)) == ()
+    assert headerscope.analyze(reply, offline=True).attached == ()
+
+
+def test_a_dmarc_failure_report_in_plain_text_is_a_feedback_report_about_the_spoof_it_returns() -> None:
+    # Exim's DMARC failure report (real, 2025): no ARF part, Auto-Submitted: auto-replied. It was
+    # called "a vacation notice or an autoresponder", and the header it returns was not listed.
+    raw = (b"Return-Path: <no-reply@node01.mailgate.example.net>\r\nReceived: from root by node04.mailgate.example.net "
+           b"with local-generated (Exim 4.92)\r\n\t(envelope-from <no-reply@node01.mailgate.example.net>)\r\n\tid 1u1tpB; "
+           b"Mon, 07 Apr 2025 23:16:09 +0200\r\nContent-Type: multipart/report;\r\n boundary=\"===2510==\"\r\n"
+           b"MIME-Version: 1.0\r\nSubject: DMARC Forensic Report for example.com from IP 203.0.113.68\r\n"
+           b"From: no-reply@node01.mailgate.example.net\r\nTo: dmarc@example.com\r\n"
+           b"Date: Mon, 07 Apr 2025 23:16:09 +0200\r\nAuto-Submitted: auto-replied\r\n\r\n--===2510==\r\n"
+           b"Content-Type: text/plain; charset=\"us-ascii\"\r\nContent-Transfer-Encoding: 7bit\r\n\r\n"
+           b"A message claiming to be from you has failed the published DMARC policy for your domain.\r\n\r\n"
+           b"  Sender Domain: example.com\r\n  Sender IP Address: 203.0.113.68\r\n"
+           b"  Received date: Mon, 07 Apr 2025 23:16:09 +0200\r\n  SPF Alignment: no\r\n  DKIM Alignment: no\r\n"
+           b"  DMARC Results: None, Accept\r\n\r\n"
+           b"------ This is a copy of the headers that were received before the error was detected.\r\n\r\n"
+           b"Received: from [203.0.113.68] (helo=smtpclient.apple)\r\n\tby node04.mailgate.example.net with esmtp "
+           b"(Exim 4.92)\r\n\t(envelope-from <user@example.com>)\r\n\tid 1u1tpA; Mon, 07 Apr 2025 23:16:08 +0200\r\n"
+           b"From: <user@example.com>\r\nDate: Mon, 7 Apr 2025 10:10:06 -0600\r\nSubject: Payment from your account.\r\n"
+           b"To: <user@example.com>\r\n\r\n--===2510==--\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert not [f for f in report.findings if f.id == "message.auto_reply"]
+    feedback = report.feedback_report
+    assert feedback is not None
+    assert (feedback.format, feedback.feedback_type, feedback.auth_failure, feedback.source_ip, feedback.reported_domain,
+            feedback.identity_alignment, feedback.delivery_result) == (
+        "text", "auth-failure", "dmarc", "203.0.113.68", ("example.com",), "none", "delivered")
+    [finding] = [f for f in report.findings if f.id == "feedback.auth_failure"]
+    assert finding.title == ("Authentication failure report (plain text, not ARF): a message sent from 203.0.113.68 "
+                             "failed (DMARC failed: no aligned DKIM or SPF pass)")
+    assert "(“Payment from your account.” from <user@example.com>)" in finding.explanation
+    [(entry, copy)] = attached_messages(parse_message(raw))
+    assert entry.headers_only and copy.startswith(b"Received: from [203.0.113.68]")
+    # Exim wraps the marker line in some versions.
+    wrapped = raw.replace(b"before the error was detected.", b"before the error\r\n       was detected.")
+    assert [e.subject for e, _ in attached_messages(parse_message(wrapped))] == ["Payment from your account."]
+    # The text alone says it, without the Subject.
+    plain = raw.replace(b"DMARC Forensic Report for example.com from IP 203.0.113.68", b"Report")
+    found = headerscope.analyze(plain, offline=True).feedback_report
+    assert found is not None and found.source_ip == "203.0.113.68"
+
+
+def test_a_microsoft_jmrp_complaint_is_a_feedback_report_without_arf() -> None:
+    # Hotmail's Junk Mail Reporting Program (real layout, 2016): no message/feedback-report part;
+    # it got no feedback section at all.
+    raw = (b"Date: Thu, 29 Apr 2016 23:34:45 +0000\r\nFrom: staff@hotmail.example\r\n"
+           b"Subject:  complaint about message from 192.0.2.222\r\nTo: abuse-report@example.com\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/mixed; boundary=\"F0000EEE2\"\r\n\r\n--F0000EEE2\r\n"
+           b"Content-Type: message/rfc822\r\nContent-Disposition: inline\r\n\r\n"
+           b"X-HmXmrOriginalRecipient: kijitora@example.com\r\nX-Reporter-IP: 192.0.2.22\r\n"
+           b"Received: from smtp.example.com ([203.0.113.245]) by R7038-AA.example.com with Microsoft SMTPSVC;\r\n"
+           b"    Thu, 29 Apr 2016 23:34:45 +0000\r\nDate: Thu, 29 Apr 2016 23:34:45 +0200\r\nTo: kijitora@example.com\r\n"
+           b"From: Sironeko <sironeko@example.com>\r\nSubject: Nyaan\r\nMessage-ID: <0000@example.com>\r\n\r\nNyaan\r\n"
+           b"\r\n--F0000EEE2--\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    feedback = report.feedback_report
+    assert feedback is not None
+    assert (feedback.format, feedback.feedback_type, feedback.source_ip, feedback.original_rcpt_to) == (
+        "jmrp", "abuse", "192.0.2.222", ("kijitora@example.com",))
+    [finding] = [f for f in report.findings if f.id == "feedback.abuse"]
+    assert finding.title == "Abuse report (Microsoft JMRP, not ARF): a message sent from 192.0.2.222 was reported as abuse"
+    assert "recipient(s) kijitora@example.com" in finding.explanation
+    assert "(“Nyaan” from Sironeko <sironeko@example.com>)" in finding.explanation
+    # The Subject without Microsoft's field in the attached message is no JMRP complaint.
+    assert headerscope.analyze(raw.replace(b"X-HmXmrOriginalRecipient", b"X-Other"), offline=True).feedback_report is None
