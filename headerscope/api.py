@@ -221,7 +221,8 @@ def _converted_by_receiver(finding: Finding, host: str, what: str) -> Finding:
 
 # The findings of mime.read_carried that say the message is a delivery report, a disposition
 # notification, a DMARC report or an automatic reply.
-_NOTIFICATION_FINDINGS = ("dsn.", "mdn.", "message.auto_reply", "message.dmarc_report", "message.tls_report")
+_NOTIFICATION_FINDINGS = ("dsn.", "mdn.", "message.auto_reply", "message.dmarc_report", "message.tls_report",
+                          "message.unsubscribe_request")
 
 
 # Fields a mailing list manager adds (RFC 2369, RFC 2919; Mailman's and ezmlm's own).

@@ -36,7 +36,7 @@ FINDING_IDS = frozenset({
     "input.attached", "input.cleaned", "input.no_body", "input.no_headers", "input.not_byte_exact",
     "mdn.receipt",
     "message.auto_reply", "message.dmarc_report", "message.hidden_characters", "message.repeated_field", "message.repeated_signature",
-    "message.tls_report",
+    "message.tls_report", "message.unsubscribe_request",
     "recorded.compauth_fail", "recorded.disagree", "recorded.dmarc_action", "recorded.dmarc_fail", "recorded.malformed",
     "recorded.none", "recorded.preserved", "recorded.renamed",
     "recorded.too_many", "recorded.untrusted_claim",

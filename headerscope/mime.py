@@ -1680,15 +1680,41 @@ def _vendor_auto_reply(message: Message) -> str | None:
     return None
 
 
+_RFC2369 = "https://www.rfc-editor.org/rfc/rfc2369#section-3.2"
+
+
+def _unsubscribe_request(message: Message) -> Finding | None:
+    """A finding for a mail program's unsubscribe request: the message it sends to the mailto:
+    address of a List-Unsubscribe field (RFC 2369 section 3.2) when its user unsubscribes.
+    Apple Mail marks it X-Apple-Unsubscribe: true (and Auto-Submitted: auto-replied)."""
+    apple = (message.first("X-Apple-Unsubscribe") or "").strip().lower() == "true"
+    subject = (message.first_decoded("Subject") or "")[:40].strip().lower()
+    submitted = (message.first("Auto-Submitted") or "").strip()[:40].lower()
+    if not apple and not (subject == "unsubscribe" and submitted and not submitted.startswith("no")):
+        return None
+    to = _short((message.first_decoded("To") or "").strip(), 120) or "the list's address"
+    return Finding(
+        id="message.unsubscribe_request", severity=Severity.INFO,
+        title="Unsubscribe request" + (" sent by Apple Mail (X-Apple-Unsubscribe)" if apple else ""),
+        explanation=(f"This message asks to be taken off a mailing list: a mail program sent it for its user to "
+                     f"{to}, the mailto: address a newsletter's List-Unsubscribe field names (RFC 2369 section "
+                     "3.2), when the user chose to unsubscribe. It is not a reply written by a person, and not a "
+                     "vacation notice."),
+        reference=_RFC2369, subject="X-Apple-Unsubscribe" if apple else "Subject")
+
+
 def _auto_reply_finding(message: Message) -> Finding | None:
     """A finding for an automatic reply (Auto-Submitted: auto-replied, RFC 3834, or a mail
-    system's own mark of one), or None."""
+    system's own mark of one, or an out-of-office Subject from the null sender), or None."""
+    request = _unsubscribe_request(message)
+    if request is not None:
+        return request
     value = (message.first("Auto-Submitted") or "").strip()
     kind = value.split(";")[0].split("(")[0].strip().lower()
     if kind != "auto-replied":
         mark = _vendor_auto_reply(message) if kind in ("", "no") else None
         if mark is None:
-            return None
+            return _unmarked_auto_reply(message) if not kind else None
         return Finding(
             id="message.auto_reply", severity=Severity.INFO, title=f"Automatic reply ({mark})",
             explanation=(f"This message is marked as an automatic reply by its mail system (\"{mark}\"), not "
@@ -1696,11 +1722,34 @@ def _auto_reply_finding(message: Message) -> Finding | None:
                          "a message, not written by a person."),
             reference=_RFC3834, subject=mark.partition(":")[0],
         )
+    # auto-replied says only that a program answered a message (RFC 3834 section 5): a vacation
+    # notice, and also a report, a confirmation or an unsubscribe request.
     return Finding(
         id="message.auto_reply", severity=Severity.INFO, title="Automatic reply (Auto-Submitted: auto-replied)",
-        explanation=(f"This message is an automatic reply (\"Auto-Submitted: {_short(value, 80)}\", RFC 3834 "
-                     "section 5): a vacation notice or an autoresponder answering a message, not written by a "
-                     "person. Such replies go to the envelope sender, and copy fields of the message they "
-                     "answer."),
+        explanation=(f"This message was sent automatically in answer to another message (\"Auto-Submitted: "
+                     f"{_short(value, 80)}\", RFC 3834 section 5), not written by a person: a vacation notice or an "
+                     "autoresponder, or another program's answer (a report, a confirmation). Such replies go to the "
+                     "envelope sender, and copy fields of the message they answer."),
+        reference=_RFC3834, subject="Auto-Submitted",
+    )
+
+
+def _unmarked_auto_reply(message: Message) -> Finding | None:
+    """A finding for an out-of-office reply that has no Auto-Submitted field: a mail program's
+    default auto-reply Subject ("Out of Office:", "Automatic reply:") from the null sender
+    (Exchange's and Outlook's rules, some gateways); None otherwise."""
+    subject = (message.first_decoded("Subject") or "")[:200].strip()
+    if not subject.lower().startswith(_AUTO_REPLY_SUBJECTS):
+        return None
+    if (message.first("Return-Path") or "").strip()[:10] != "<>":
+        return None
+    return Finding(
+        id="message.auto_reply", severity=Severity.INFO,
+        title=f"Automatic reply (Subject “{_short(subject, 60)}”), without Auto-Submitted",
+        explanation=("This message is an automatic reply (an out-of-office or vacation notice): its Subject is a mail "
+                     "program's default for one and it came from the null sender (Return-Path: <>). It lacks the "
+                     "\"Auto-Submitted: auto-replied\" field RFC 3834 section 5 asks automatic responses to carry, "
+                     "so other responders and list managers cannot tell it is automatic and may answer it in turn "
+                     "(a mail loop): the sending system's auto-reply should add it."),
         reference=_RFC3834, subject="Auto-Submitted",
     )

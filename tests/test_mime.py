@@ -1166,3 +1166,33 @@ def test_a_microsoft_jmrp_complaint_is_a_feedback_report_without_arf() -> None:
     assert "(“Nyaan” from Sironeko <sironeko@example.com>)" in finding.explanation
     # The Subject without Microsoft's field in the attached message is no JMRP complaint.
     assert headerscope.analyze(raw.replace(b"X-HmXmrOriginalRecipient", b"X-Other"), offline=True).feedback_report is None
+
+
+def test_an_unsubscribe_request_and_an_unmarked_out_of_office_reply_are_named_as_what_they_are() -> None:
+    # Apple Mail's List-Unsubscribe request (real, 2024) was "a vacation notice or an autoresponder".
+    request = (b"Date: Thu, 2 May 2024 17:48:55 +0000 (UTC)\r\nFrom: example@icloud.example\r\n"
+               b"To: opt-out-100731.e75std53@example.org\r\nSubject: unsubscribe\r\nMIME-Version: 1.0\r\n"
+               b"Content-Type: text/plain; charset=UTF-8\r\nAuto-Submitted: auto-replied\r\nX-Apple-Unsubscribe: true\r\n"
+               b"\r\nApple Mail sent this email to unsubscribe from the message.\r\n")
+    findings = [f for f in headerscope.analyze(request, offline=True).findings if f.id.startswith("message.")]
+    assert [(f.id, f.title) for f in findings] == [
+        ("message.unsubscribe_request", "Unsubscribe request sent by Apple Mail (X-Apple-Unsubscribe)")]
+    assert "opt-out-100731.e75std53@example.org" in findings[0].explanation
+    # Another program's, known by its Subject and Auto-Submitted.
+    other = request.replace(b"X-Apple-Unsubscribe: true\r\n", b"")
+    assert [f.title for f in headerscope.analyze(other, offline=True).findings if f.id.startswith("message.")] == [
+        "Unsubscribe request"]
+    # Any other auto-replied message is worded neutrally: a program's answer, not only a vacation notice.
+    answer = other.replace(b"Subject: unsubscribe", b"Subject: Your request")
+    [generic] = [f for f in headerscope.analyze(answer, offline=True).findings if f.id == "message.auto_reply"]
+    assert "or another program's answer (a report, a confirmation)" in generic.explanation
+    # Exchange's out-of-office reply (real, 2009) without Auto-Submitted, from the null sender.
+    ooo = (b"Return-Path: <>\r\nFrom: Fred Somebody <fred@example.com>\r\nTo: joe@example.com\r\n"
+           b"Date: Fri, 29 May 2009 14:33:19 -0700\r\nSubject: Out of Office: I like turtles\r\n"
+           b"Thread-Topic: I like turtles\r\nX-MS-Has-Attach:\r\nContent-Type: text/plain\r\n\r\nI am away.\r\n")
+    [reply] = [f for f in headerscope.analyze(ooo, offline=True).findings if f.id == "message.auto_reply"]
+    assert reply.title == "Automatic reply (Subject “Out of Office: I like turtles”), without Auto-Submitted"
+    assert "RFC 3834 section 5" in reply.explanation and "mail loop" in reply.explanation
+    # A person's mail with that Subject, from a sender, is not called one.
+    person = ooo.replace(b"Return-Path: <>", b"Return-Path: <fred@example.com>")
+    assert not [f for f in headerscope.analyze(person, offline=True).findings if f.id == "message.auto_reply"]
