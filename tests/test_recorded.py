@@ -1721,6 +1721,24 @@ def test_exchange_onlines_failed_composite_authentication_is_told() -> None:
     assert told(replace(failed, trusted=False)) == []
 
 
+def test_a_recorded_dkim_fail_beside_a_permerror_now_is_no_difference() -> None:
+    # Exchange Online recorded "dkim=fail (no key for signature)"; offline the rsa-sha1 signature is
+    # permerror (RFC 8301). Both say it authenticates nothing: the same class, the why kept.
+    rec = (_trusted("dkim", "fail", ("header.d", "example.com"), reason="no key for signature"),)
+    sha1 = sig("example.com", "smtp", 5, result="permerror", code="rsa_sha1",
+               reason="signed with rsa-sha1, which verifiers must no longer accept")
+    comparisons, findings = compare(rec, dkim=(sha1,), spf=None, dmarc=None, arc=None)
+    [dkim] = comparisons
+    assert (dkim.recorded, dkim.recomputed, dkim.label) == ("fail", "permerror", "same")
+    assert "recorded dkim=fail (no key for signature); it is permerror now (signed with rsa-sha1" in dkim.explanation
+    assert "does not verify" in dkim.explanation
+    assert not [f for f in findings if f.id.startswith("recorded.")]
+    # A recorded pass that does not verify now is still a difference.
+    comparisons, _ = compare((replace(rec[0], result="pass", reason=None),), dkim=(sha1,), spf=None, dmarc=None,
+                             arc=None)
+    assert comparisons[0].label == "different"
+
+
 def test_a_body_change_found_offline_after_the_receiver_verified_the_signature_is_after_delivery() -> None:
     # The receiver recorded dkim=pass for google.com; offline, the body hash (which needs no key)
     # no longer matches: its own filter appended "Virus checked by ..." after verifying.

@@ -113,6 +113,9 @@ _SPF_MAILFROM_KEYS = ("smtp.mailfrom", "smtp.mfrom", "smtp.mail", "envelope-from
 _SPF_HELO_KEYS = ("smtp.helo", "helo")
 
 _DKIM_MODIFIED = frozenset({"body_hash_mismatch", "signature_mismatch"})
+# DKIM results that say the signature does not verify, for whatever reason: one class when a
+# recorded result is compared with a recomputed one.
+_DKIM_DOES_NOT_VERIFY = frozenset({"fail", "permerror", "neutral"})
 _DKIM_KEY_DRIFT = frozenset({"key_not_found", "key_revoked", "key_syntax"})
 # Signature results that say nothing about the message: not verified (offline, no body), or
 # not in the copy as the message carried it (cut off where a paste stops, masked, shortened).
@@ -2003,6 +2006,14 @@ def _label_dkim(subject: str, rec: RecordedResult | None, sig: DkimSignatureResu
             return _make("dkim", subject, rec, ours, "expired_since",
                          f"{who} verified this signature at delivery; its x= expiry has passed since. "
                          "Expired signatures fail by rule (RFC 6376 section 3.5), not because of a change.")
+    if rec.result in _DKIM_DOES_NOT_VERIFY and ours in _DKIM_DOES_NOT_VERIFY:
+        # fail, permerror and neutral all say the signature authenticates nothing (RFC 8601
+        # section 2.7.1): a receiver that found no key and a check that refuses rsa-sha1 now
+        # agree on that, whatever words they use; the why stays in the explanation.
+        comment = f" ({rec.reason[:200]})" if rec.reason else ""
+        return _make("dkim", subject, rec, ours, "same",
+                     f"{who} recorded dkim={rec.result}{comment}; it is {ours} now ({sig.reason}): both say the "
+                     "signature does not verify, so it authenticates nothing, at delivery as now.")
     return _make("dkim", subject, rec, ours, "different",
                  f"{who} recorded dkim={rec.result}; it is {ours} now ({sig.reason}).")
 
