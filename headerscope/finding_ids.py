@@ -38,7 +38,7 @@ FINDING_IDS = frozenset({
     "message.auto_reply", "message.dmarc_report", "message.hidden_characters", "message.repeated_field", "message.repeated_signature",
     "message.tls_report", "message.unsubscribe_request",
     "recorded.compauth_fail", "recorded.disagree", "recorded.dmarc_action", "recorded.dmarc_fail", "recorded.malformed",
-    "recorded.none", "recorded.preserved", "recorded.renamed",
+    "recorded.none", "recorded.preserved", "recorded.renamed", "recorded.spf_fail",
     "recorded.too_many", "recorded.untrusted_claim",
     # recorded.{label}: a comparison of recorded and recomputed results that differ (recorded.py).
     "recorded.different", "recorded.dns_drift", "recorded.from_changed", "recorded.expired_since", "recorded.modified_after_delivery",

@@ -22,6 +22,7 @@ from headerscope.model import (
     DkimSignatureResult,
     DmarcRecord,
     DmarcResult,
+    Finding,
     Hop,
     ReceivedFields,
     RecordedResult,
@@ -1714,11 +1715,77 @@ def test_exchange_onlines_failed_composite_authentication_is_told() -> None:
         return [f.title for f in findings if f.id == "recorded.compauth_fail"]
 
     failed = _trusted("compauth", "fail", reason="001")
-    assert told(failed) == ["Exchange Online's composite authentication failed (compauth=fail reason=001)"]
+    # Nothing aligned with example.com passed beside it: Microsoft's spoof verdict.
+    assert told(failed) == ["Exchange Online judged the From: spoofed (compauth=fail reason=001)"]
+    # Without a From: domain to read it against, only that it failed.
     _, findings = compare((failed,), dkim=(), spf=None, dmarc=None, arc=None)
+    assert findings[0].title == "Exchange Online's composite authentication failed (compauth=fail reason=001)"
     assert "implicit authentication failed" in findings[0].explanation
     assert told(_trusted("compauth", "pass", reason="100")) == []
     assert told(replace(failed, trusted=False)) == []
+
+
+def _compauth_severity(*recorded: RecordedResult) -> list[tuple[str, str]]:
+    _, findings = compare(recorded, dkim=(), spf=None, dmarc=dmarc_result("not_checked"), arc=None)
+    return [(f.severity.value, f.title) for f in findings if f.id == "recorded.compauth_fail"]
+
+
+def test_a_failed_composite_authentication_with_nothing_aligned_passing_is_a_warning() -> None:
+    # Exchange Online's own field (real layout of a self-addressed advance-fee spoof): "spf=fail
+    # smtp.mailfrom=example.com; dkim=none; dmarc=none; compauth=fail reason=001". Nothing the
+    # receiver checked authenticates the From: and it says it judged it spoofed.
+    failed = _trusted("compauth", "fail", reason="001")
+    spf_fail = _trusted("spf", "fail", ("smtp.mailfrom", "example.com"), reason="sender IP is 192.0.2.66")
+    no_dkim = _trusted("dkim", "none", ("header.d", "none"), reason="message not signed")
+    [(severity, title)] = _compauth_severity(spf_fail, no_dkim, failed)
+    assert (severity, title) == ("warning", "Exchange Online judged the From: spoofed (compauth=fail reason=001)")
+    _, findings = compare((spf_fail, no_dkim, failed), dkim=(), spf=None, dmarc=dmarc_result("not_checked"),
+                          arc=None)
+    [composite] = [f for f in findings if f.id == "recorded.compauth_fail"]
+    assert "It recorded spf=fail for example.com, dkim=none beside it: no pass for an identity aligned with " \
+           "example.com" in composite.explanation
+    # A pass of another domain (an email service's own SPF and signature) aligns with nothing.
+    esp = (_trusted("spf", "pass", ("smtp.mailfrom", "in.esp.example")),
+           _trusted("dkim", "pass", ("header.d", "esp-customer.esp.example")), failed)
+    assert [s for s, _ in _compauth_severity(*esp)] == ["warning"]
+    # An aligned pass beside it (reason 002: an admin's block of the pair) is no spoof verdict.
+    aligned_spf = _trusted("spf", "pass", ("smtp.mailfrom", "bounce.example.com"))
+    assert _compauth_severity(aligned_spf, replace(failed, reason="002")) == [
+        ("notice", "Exchange Online's composite authentication failed (compauth=fail reason=002)")]
+    aligned_dkim = _trusted("dkim", "pass", ("header.d", "mail.example.com"))
+    assert [s for s, _ in _compauth_severity(aligned_dkim, failed)] == ["notice"]
+    # A pass recorded in another field (another hand-over) is not beside it.
+    elsewhere = replace(aligned_dkim, header_index=3)
+    assert [s for s, _ in _compauth_severity(elsewhere, failed)] == ["warning"]
+
+
+def test_a_recorded_spf_fail_of_the_from_domain_is_a_finding_when_spf_was_not_recomputed() -> None:
+    # Offline, the receiver's spf=fail for an envelope sender in the From: domain's organisation
+    # is the only SPF evidence: a counterpart of spf.fail (RFC 7208 section 2.6.4).
+    spf_fail = _trusted("spf", "fail", ("smtp.mailfrom", "bounces.example.com"), reason="sender IP is 192.0.2.66")
+    offline_spf = replace(spf_result("not_checked", domain="bounces.example.com"), explanation="not checked (offline)")
+
+    def found(*recorded: RecordedResult, spf: SpfResult = offline_spf) -> list[Finding]:
+        _, findings = compare(recorded, dkim=(), spf=spf, dmarc=dmarc_result("not_checked"), arc=None)
+        return [f for f in findings if f.id == "recorded.spf_fail"]
+
+    [finding] = found(spf_fail)
+    assert finding.severity == Severity.WARNING
+    assert finding.title == ("The receiving side recorded SPF fail for bounces.example.com from 192.0.2.66, in the "
+                             "From: domain's organisation")
+    assert finding.reference.endswith("rfc7208#section-2.6.4")
+    # An aligned DKIM pass beside it carried the message (a forward without SRS): a notice.
+    signed = _trusted("dkim", "pass", ("header.d", "example.com"))
+    assert [f.severity for f in found(spf_fail, signed)] == [Severity.NOTICE]
+    # Another organisation's envelope sender: SPF says nothing of the From: domain.
+    assert found(replace(spf_fail, properties=(("smtp.mailfrom", "esp.example"),)),
+                 spf=replace(offline_spf, domain="esp.example")) == []
+    # A softfail is no explicit "not authorised".
+    assert found(replace(spf_fail, result="softfail")) == []
+    # Recomputed with the same inputs, the check's own spf.fail says it.
+    recomputed = spf_result("fail", domain="bounces.example.com", ip="192.0.2.66")
+    assert found(replace(spf_fail, properties=(("smtp.mailfrom", "bounces.example.com"),
+                                               ("smtp.remote-ip", "192.0.2.66"))), spf=recomputed) == []
 
 
 def test_a_recorded_dkim_fail_beside_a_permerror_now_is_no_difference() -> None:

@@ -56,6 +56,9 @@ RFC8617_LOCAL_POLICY = "https://www.rfc-editor.org/rfc/rfc8617#section-7.2"
 # on; the verdict's sentence says which (verdict._recorded_note).
 COMPAUTH_PASS_SUBJECT = "dmarc, composite authentication"
 ARC_OVERRIDE_SUBJECT = "dmarc, ARC override"
+# The subject of recorded.compauth_fail when nothing aligned passed beside it: the receiver's
+# spoof verdict, which the verdict's line says (verdict._receiver_note).
+COMPAUTH_FAIL_SUBJECT = "dmarc, composite authentication failed"
 ARC_EARLIER_PASS_SUBJECT = "dmarc, earlier pass in a verified ARC chain"
 
 _AR = "Authentication-Results"
@@ -1731,10 +1734,90 @@ def compare(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureRe
     action = _receiver_dmarc_action(recorded, dmarc_comparison)
     if action is not None:
         findings.append(action)
-    composite_fail = _compauth_fail(recorded)
+    from_domain = _judged_from_domain(recorded, dmarc, dmarc_comparison)
+    spf_fail = _recorded_spf_fail(recorded, spf_comparison, from_domain)
+    if spf_fail is not None:
+        findings.append(spf_fail)
+    composite_fail = _compauth_fail(recorded, from_domain)
     if composite_fail is not None:
         findings.append(composite_fail)
     return tuple(comparisons), tuple(findings)
+
+
+def _judged_from_domain(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | None,
+                        dmarc_comparison: Comparison | None) -> str | None:
+    """The From: domain the receiver's results are read against: the one DMARC judges now, else
+    the header.from its own DMARC result names (RFC 8601 section 2.7.2)."""
+    if dmarc is not None and dmarc.from_domain:
+        return normalize_domain(dmarc.from_domain)
+    rec = next((r for r in recorded if _usable(r, "dmarc") and dmarc_comparison is not None
+                and r.header_index == dmarc_comparison.recorded_header_index), None)
+    return _property_domain(dict(rec.properties).get("header.from")) if rec is not None else None
+
+
+def _aligned_passes(recorded: tuple[RecordedResult, ...], header_index: int | None, from_domain: str) -> list[str]:
+    """The receiver's passes, in the field at ``header_index``, for an identity aligned (relaxed)
+    with the From: domain (RFC 7489 section 3.1): what DMARC would rest on, as "spf=domain"."""
+    passes: list[str] = []
+    for item in recorded:
+        if not item.trusted or item.header_index != header_index or item.result != "pass":
+            continue
+        if item.method == "dkim":
+            domain = _dkim_identity(item.properties)[0]
+        elif item.method == "spf":
+            kind, domain, _ = _spf_identity(item)
+            domain = domain if kind == "mailfrom" else None
+        else:
+            continue
+        if domain and aligned(domain, from_domain, strict=False):
+            passes.append(f"{item.method}={domain}")
+    return passes
+
+
+RFC7208_FAIL = "https://www.rfc-editor.org/rfc/rfc7208#section-2.6.4"
+
+
+def _recorded_spf_fail(recorded: tuple[RecordedResult, ...], spf_comparison: Comparison | None,
+                       from_domain: str | None) -> Finding | None:
+    """The receiver's own spf=fail for an envelope sender in the From: domain's organisation,
+    when SPF was not recomputed here (offline, other inputs): the counterpart of spf.fail,
+    which only a recomputed SPF raises. RFC 7208 section 2.6.4: fail is the domain's explicit
+    statement that the client may not send its mail."""
+    if spf_comparison is None or spf_comparison.label != "not_recomputed" or spf_comparison.recorded != "fail" \
+            or not from_domain:
+        return None
+    rec = next((r for r in recorded if _usable(r, "spf") and r.header_index == spf_comparison.recorded_header_index
+                and r.result == "fail"), None)
+    if rec is None:
+        return None
+    kind, domain, ip = _spf_identity(rec)
+    if kind != "mailfrom" or not domain or not aligned(domain, from_domain, strict=False):
+        return None
+    dkim_passes = [p for p in _aligned_passes(recorded, rec.header_index, from_domain) if p.startswith("dkim=")]
+    client = f" from {ip.strip('[]')}" if ip else ""
+    if dkim_passes:
+        # An aligned signature carried the message through DMARC: a forward that kept the
+        # envelope sender (no SRS) fails SPF this way, and DKIM is what authenticates it.
+        return Finding(
+            id="recorded.spf_fail", severity=Severity.NOTICE,
+            title=f"The receiving side recorded SPF fail for {domain}{client}, but a DKIM pass aligned with "
+                  f"{from_domain}",
+            explanation=(f"{_who(rec)} recorded spf=fail for the envelope sender's domain {domain}{client}: its "
+                         f"SPF record says that server may not send its mail. It also recorded "
+                         f"{', '.join(dkim_passes[:2])}, aligned with the From: domain, which authenticates the "
+                         "message whatever SPF says; a forward that kept the envelope sender (no SRS) fails SPF "
+                         "this way."),
+            reference=RFC7208_FAIL, subject="spf")
+    return Finding(
+        id="recorded.spf_fail", severity=Severity.WARNING,
+        title=f"The receiving side recorded SPF fail for {domain}{client}, in the From: domain's organisation",
+        explanation=(f"{_who(rec)} recorded spf=fail for the envelope sender's domain {domain}{client}: {domain}'s "
+                     "SPF record explicitly says that server may not send its mail (RFC 7208 section 2.6.4), and "
+                     f"the envelope sender is in the organisation of the From: domain {from_domain}. No DKIM pass "
+                     f"aligned with {from_domain} was recorded beside it: the message was sent in {domain}'s name "
+                     "from a server it does not authorise (forged), or forwarded without sender rewriting (SRS) by "
+                     "a server the receiver took for the sender."),
+        reference=RFC7208_FAIL, subject="spf")
 
 
 # Microsoft's reason codes of a failed composite authentication (its anti-spam message
@@ -1748,10 +1831,16 @@ _COMPAUTH_FAIL_REASONS = {
 }
 
 
-def _compauth_fail(recorded: tuple[RecordedResult, ...]) -> Finding | None:
+def _compauth_fail(recorded: tuple[RecordedResult, ...], from_domain: str | None = None) -> Finding | None:
     """Exchange Online's composite authentication failed (compauth=fail), its verdict on
     spoofing, which decides what its anti-phishing policy does: beside dmarc=none or a pass
-    of another domain, nothing else in the report says it judged the From: a spoof."""
+    of another domain, nothing else in the report says it judged the From: a spoof.
+
+    A warning when the same field records no pass for an identity aligned with the From:
+    domain: then nothing the receiver checked authenticates the From:, and Microsoft's verdict
+    ("the message failed explicit or implicit authentication", _COMPAUTH_DOCS) is a spoof
+    verdict, not a reputation quirk. With an aligned pass beside it (reason 002, an admin's
+    block; 6xx) it stays a notice."""
     rec = next((r for r in recorded if r.trusted and r.method == "compauth" and r.result == "fail"), None)
     if rec is None:
         return None
@@ -1759,13 +1848,36 @@ def _compauth_fail(recorded: tuple[RecordedResult, ...]) -> Finding | None:
     why = _COMPAUTH_FAIL_REASONS.get(code) or (
         "implicit authentication failed for one of the organisation's own domains" if code.startswith("6")
         else "Microsoft does not document this reason")
+    explanation = (f"Exchange Online combines SPF, DKIM, DMARC and the sender's reputation into its composite "
+                   f"authentication, its verdict on whether the From: is spoofed, and acts on it through its "
+                   f"anti-phishing policy (junk, quarantine). It failed here: {why}.")
+    if not from_domain or _aligned_passes(recorded, rec.header_index, from_domain):
+        return Finding(
+            id="recorded.compauth_fail", severity=Severity.NOTICE,
+            title=f"Exchange Online's composite authentication failed (compauth=fail reason={code or '?'})",
+            explanation=explanation, reference=_COMPAUTH_DOCS, subject="dmarc")
+    said = [f"{r.method}={r.result}" + (f" for {d}" if (d := _recorded_identity(r)) else "")
+            for r in recorded if r.trusted and r.header_index == rec.header_index and r.method in ("spf", "dkim")]
+    beside = f" It recorded {', '.join(said[:3])} beside it:" if said else ""
+    # Not "spoofed" in the verdict's sense (that is a domain's own reject or quarantine policy):
+    # Microsoft fails domains that publish no records at all, and an email service's mail
+    # signed only with its own domain, the same way (reason 001).
     return Finding(
-        id="recorded.compauth_fail", severity=Severity.NOTICE,
-        title=f"Exchange Online's composite authentication failed (compauth=fail reason={code or '?'})",
-        explanation=(f"Exchange Online combines SPF, DKIM, DMARC and the sender's reputation into its composite "
-                     f"authentication, its verdict on whether the From: is spoofed, and acts on it through its "
-                     f"anti-phishing policy (junk, quarantine). It failed here: {why}."),
-        reference=_COMPAUTH_DOCS, subject="dmarc")
+        id="recorded.compauth_fail", severity=Severity.WARNING,
+        title=f"Exchange Online judged the From: spoofed (compauth=fail reason={code or '?'})",
+        explanation=(f"{explanation}{beside} no pass for an identity aligned with {from_domain}, so nothing the "
+                     f"receiver checked authenticates the From: address. An email service sending in "
+                     f"{from_domain}'s name without signing with its domain fails the same way; a forger always "
+                     "does."),
+        reference=_COMPAUTH_DOCS, subject=COMPAUTH_FAIL_SUBJECT)
+
+
+def _recorded_identity(rec: RecordedResult) -> str | None:
+    """The domain a recorded SPF or DKIM result is about (smtp.mailfrom, header.d)."""
+    if rec.method == "spf":
+        return _spf_identity(rec)[1]
+    domain = _dkim_identity(rec.properties)[0]
+    return domain if domain and domain != "none" else None
 
 
 # Exchange Online's action= on its DMARC result: what it did with a failing message.
