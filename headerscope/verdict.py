@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .auth.recorded import ARC_OVERRIDE_SUBJECT, COMPAUTH_PASS_SUBJECT
+from .auth.recorded import ARC_OVERRIDE_SUBJECT, COMPAUTH_FAIL_SUBJECT, COMPAUTH_PASS_SUBJECT
 from .domains import normalize_domain, organizational_domain
 from .model import (
     ArcResult,
@@ -42,7 +42,7 @@ def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ..
             return Verdict(status="unauthenticated", summary=unalignable + " Whether it asks receivers to reject "
                            "such mail was not checked (offline)." + _recorded_note(comparison, findings))
         note = _recorded_note(comparison, findings, has_from=bool(domains))
-        if _plain_recorded_fail(comparison, findings):
+        if _plain_recorded_fail(comparison, findings) or (bool(domains) and _receiver_evidence(findings)):
             # The receiver's own verdict is what the line must say first; the re-check is not.
             return Verdict(status="not_checked", summary=(
                 note.strip() + " Not re-checked: offline (no DNS), so DKIM, SPF and DMARC were not verified."))
@@ -196,7 +196,11 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
         return Verdict(status="suspicious", summary=(
             f"Suspicious: {base[0].lower()}{base[1:-1]}; yet an authentication result in the "
             "receiver's name, added before it accepted the message, claims pass (possibly forged)."))
-    return Verdict(status="unauthenticated", summary=f"Unauthenticated: {base}")
+    # Where DMARC decides nothing (no policy, an invalid one), the receiver's own evidence of a
+    # spoof (its SPF fail for the From: domain, Exchange Online's compauth=fail) is said: "no
+    # DMARC policy" alone reads as neutral.
+    evidence = _recorded_note(comparison, findings) if result != "fail" and _receiver_evidence(findings) else ""
+    return Verdict(status="unauthenticated", summary=f"Unauthenticated: {base}{evidence}")
 
 
 def _plain_recorded_fail(comparison: tuple[Comparison, ...], findings: tuple[Finding, ...]) -> bool:
@@ -318,7 +322,63 @@ def _drift_words(item: Comparison) -> str:
     return "DNS changed since delivery (a key was rotated or a policy changed)"
 
 
+def _receiver_evidence(findings: tuple[Finding, ...]) -> bool:
+    """The receiving side recorded, in its own name, that the From: is not authenticated:
+    Exchange Online's compauth=fail with no aligned pass beside it, or an SPF fail for an
+    envelope sender in the From: domain's organisation (recorded.compauth_fail and
+    recorded.spf_fail as warnings)."""
+    return any(f.id in ("recorded.compauth_fail", "recorded.spf_fail") and f.severity is Severity.WARNING
+               for f in findings)
+
+
+# Recorded DMARC results that decide nothing about the From: (RFC 7489 section 11.2: no policy
+# record, or none could be read): the other methods' results then say what the receiver found.
+_UNDECIDED_DMARC = frozenset({"none", "permerror", "temperror"})
+
+
+def _receiver_note(comparison: tuple[Comparison, ...], findings: tuple[Finding, ...]) -> str | None:
+    """The receiving side's trusted results for every method, in one sentence, when they hold
+    evidence against the From: (a result other than pass, compauth=fail); None otherwise."""
+    composite = next((f for f in findings if f.id == "recorded.compauth_fail"), None)
+    dkim = [item for item in comparison if item.method == "dkim" and item.recorded]
+    spf = next((item for item in comparison if item.method == "spf" and item.recorded), None)
+    dmarc = next((item for item in comparison if item.method == "dmarc" and item.recorded), None)
+    against = composite is not None or any(item.recorded != "pass" for item in (*dkim, *([spf] if spf else [])))
+    if not against:
+        return None
+    said: list[str] = []
+    for item in dkim[:3]:
+        if item.recorded == "none" and not item.subject:
+            said.append("no DKIM signature")
+        else:
+            signer = (item.subject or "").partition("/")[0]
+            said.append(f"DKIM {item.recorded}" + (f" for {signer}" if signer and signer != "?" else ""))
+    if spf is not None:
+        said.append(f"SPF {spf.recorded}" + (f" for {spf.subject}" if spf.subject else ""))
+    if dmarc is not None:
+        judged = f" for {dmarc.subject}" if dmarc.subject else ""
+        said.append(f"DMARC {dmarc.recorded}{judged}" + (" (no DMARC policy applied, so DMARC could not act)"
+                                                        if dmarc.recorded == "none" else ""))
+    listed = ", ".join(said[:-1]) + f" and {said[-1]}" if len(said) > 1 else "".join(said)
+    writer = next((item.recorded_by for item in (*dkim, spf, dmarc) if item is not None and item.recorded_by), None)
+    if writer is None and composite is not None:
+        writer = "Exchange Online"  # compauth is its word; its Authentication-Results name no writer
+    by = f" ({writer})" if writer else ""
+    code = composite.title.partition("reason=")[2][:3].rstrip(")") if composite is not None else ""
+    if composite is not None and composite.subject == COMPAUTH_FAIL_SUBJECT:
+        return (f"The receiving side{by} judged the From: spoofed at delivery (compauth=fail reason={code or '?'})"
+                + (f": it recorded {listed}." if listed else "."))
+    tail = f", and its composite authentication failed (compauth=fail reason={code or '?'})" if composite else ""
+    return f"The receiving side{by} recorded {listed or 'no result'} at delivery{tail}."
+
+
 def _recorded_note(comparison: tuple[Comparison, ...], findings: tuple[Finding, ...], has_from: bool = True) -> str:
+    recorded_dmarc = next((item for item in comparison if item.method == "dmarc" and item.recorded), None)
+    if has_from and (recorded_dmarc is None or recorded_dmarc.recorded in _UNDECIDED_DMARC):
+        # DMARC decided nothing at delivery: what the receiver found by each method is the news.
+        summary = _receiver_note(comparison, findings)
+        if summary is not None:
+            return " " + summary
     for item in comparison:
         if item.method == "dmarc" and item.recorded:
             by = f" ({item.recorded_by})" if item.recorded_by else ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from test_recorded import dmarc_result, sig, spf_result
 
 from headerscope.model import (
@@ -380,3 +382,83 @@ def test_an_unauthenticated_line_names_the_pass_a_group_recorded_before_passing_
                             "for travis-ci.example before the message was passed on (a claim, not relied on: the "
                             "sending side can write that field too).")
     assert summary.startswith("Unauthenticated")
+
+
+# Exchange Online's own fields on a self-addressed advance-fee spoof (real layout, addresses
+# replaced): spf=fail for the From: domain, no signature, no DMARC record, compauth=fail 001.
+_EXO_SPOOF = (
+    "Received: from SN1NAM02FT0029.eop-nam02.prod.protection.outlook.com (2603:10b6:802:21:cafe::84) by "
+    "SN1PR12CA0082.outlook.office365.com (2603:10b6:802:21::17) with Microsoft SMTP Server (version=TLS1_2, "
+    "cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.6544.31 via Frontend Transport; Sat, 29 Jul 2023 "
+    "21:43:34 +0000\r\n"
+    "Authentication-Results: spf=fail (sender IP is 198.51.100.52)\r\n smtp.mailfrom=victim.example; dkim=none "
+    "(message not signed)\r\n header.d=none;dmarc=none action=none\r\n header.from=victim.example;compauth=fail "
+    "reason=001\r\n"
+    "Received-SPF: Fail (protection.outlook.com: domain of victim.example does not\r\n designate 198.51.100.52 as "
+    "permitted sender) receiver=protection.outlook.com;\r\n client-ip=198.51.100.52; helo=relay.abused.example;\r\n"
+    "Received: from relay.abused.example (198.51.100.52) by\r\n SN1NAM02FT0029.mail.protection.outlook.com "
+    "(10.97.4.175) with Microsoft SMTP\r\n Server id 15.20.6631.42 via Frontend Transport; Sat, 29 Jul 2023 "
+    "21:43:25\r\n +0000\r\n"
+    "Subject: Attention\r\n"
+    "To: Recipients <nemani@victim.example>\r\n"
+    "From: \"Mr. Wood\" <nemani@victim.example>\r\n"
+    "Date: Sat, 29 Jul 2023 21:43:00 +0000\r\n"
+    "Reply-To: agent@webmail.example\r\n"
+    "Return-Path: nemani@victim.example\r\n"
+    "Message-ID: <CENTRAL1@relay.abused.example>\r\n"
+    "MIME-Version: 1.0\r\n\r\nbody\r\n")
+
+
+def test_offline_the_receivers_spoof_verdict_leads_where_dmarc_decided_nothing() -> None:
+    # The line said only "recorded DMARC none": the same receiver's SPF fail for the From: domain,
+    # no DKIM and compauth=fail (Microsoft: the message failed implicit authentication) were left out.
+    import headerscope
+
+    verdict = headerscope.analyze(_EXO_SPOOF.encode(), offline=True).verdict
+    assert verdict.status == "not_checked"
+    assert verdict.summary == (
+        "The receiving side (Exchange Online) judged the From: spoofed at delivery (compauth=fail reason=001): it "
+        "recorded no DKIM signature, SPF fail for victim.example and DMARC none for victim.example (no DMARC policy "
+        "applied, so DMARC could not act). Not re-checked: offline (no DNS), so DKIM, SPF and DMARC were not verified.")
+
+
+def test_with_dns_the_receivers_spoof_verdict_follows_the_unauthenticated_line(tmp_path: Path) -> None:
+    # Online (no DMARC record in DNS) the status stays unauthenticated: compauth=fail with nothing
+    # aligned passing contradicts nothing, it agrees; the receiver's own evidence is said after.
+    import headerscope
+
+    snapshot = tmp_path / "dns.json"
+    snapshot.write_text("{}")
+    verdict = headerscope.analyze(_EXO_SPOOF.encode(), dns_snapshot=str(snapshot)).verdict
+    assert verdict.status == "unauthenticated"
+    assert verdict.summary == (
+        "Unauthenticated: victim.example publishes no DMARC policy and no DKIM or SPF identity aligned with From "
+        "passes. The receiving side (Exchange Online) judged the From: spoofed at delivery (compauth=fail "
+        "reason=001): it recorded no DKIM signature, SPF fail for victim.example and DMARC none for victim.example "
+        "(no DMARC policy applied, so DMARC could not act).")
+
+
+def test_a_receivers_results_beside_dmarc_none_are_summarised_without_compauth() -> None:
+    # Another receiver (no compauth): its SPF softfail and DKIM fail are said with its DMARC none,
+    # and nothing leads the offline line (no explicit fail, no spoof verdict).
+    import headerscope
+
+    raw = (b"Authentication-Results: mx.receiver.example; dkim=fail (bad signature) header.d=victim.example "
+           b"header.s=s1; spf=softfail smtp.mailfrom=victim.example; dmarc=none header.from=victim.example\r\n"
+           b"Received: from relay.abused.example (relay.abused.example [198.51.100.52]) by mx.receiver.example "
+           b"with ESMTP id 1; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+           b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=victim.example; s=s1; h=from:to; bh=eA==; "
+           b"b=eQ==\r\n"
+           b"Return-Path: <a@victim.example>\r\nFrom: a@victim.example\r\nTo: b@receiver.example\r\nSubject: s\r\n"
+           b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n")
+    verdict = headerscope.analyze(raw, offline=True).verdict
+    assert verdict.status == "not_checked"
+    assert verdict.summary == (
+        "Could not check: offline (no DNS), so DKIM, SPF and DMARC were not verified. The receiving side "
+        "(mx.receiver.example) recorded DKIM fail for victim.example, SPF softfail for victim.example and DMARC none "
+        "for victim.example (no DMARC policy applied, so DMARC could not act) at delivery.")
+    # Where it recorded only passes, the DMARC sentence stays as it was.
+    passed = raw.replace(b"dkim=fail (bad signature)", b"dkim=pass").replace(b"spf=softfail", b"spf=pass")
+    assert headerscope.analyze(passed, offline=True).verdict.summary.endswith(
+        "The receiving side (mx.receiver.example) recorded DMARC none for victim.example at delivery.")
+
