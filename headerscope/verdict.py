@@ -410,6 +410,12 @@ def _recorded_note(comparison: tuple[Comparison, ...], findings: tuple[Finding, 
             # The domain judged is named: "DMARC pass" alone reads as "legitimate", while a look-alike
             # domain passes its own DMARC as well as any.
             judged = f" for {item.subject}" if item.subject else ""
+            if item.recorded == "pass" and any(f.id == "dmarc.nothing_aligned" for f in findings):
+                # No identity in the message can align with From: (dmarc.nothing_aligned): the pass
+                # rested on something no longer here, so it cannot be borne out from this copy.
+                return (f" The receiving side{by} recorded DMARC pass{judged} at delivery, which nothing now in "
+                        "the message can support: the DKIM signature or envelope sender it rested on is gone, or "
+                        "was never there.")
             return f" The receiving side{by} recorded DMARC {item.recorded}{judged} at delivery."
     return ""
 

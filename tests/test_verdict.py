@@ -462,3 +462,22 @@ def test_a_receivers_results_beside_dmarc_none_are_summarised_without_compauth()
     assert headerscope.analyze(passed, offline=True).verdict.summary.endswith(
         "The receiving side (mx.receiver.example) recorded DMARC none for victim.example at delivery.")
 
+
+def test_offline_a_recorded_dmarc_pass_nothing_in_the_message_can_bear_out_is_reconciled() -> None:
+    # ARC test suite layout: the list recorded dmarc=pass for d1.example.org, but the signature and
+    # envelope it rested on are of d1.example, which cannot align: side by side, "nothing can
+    # authenticate" and "recorded DMARC pass" contradicted each other unexplained.
+    import headerscope
+
+    raw = (b"Authentication-Results: lists.example.org; spf=pass smtp.mfrom=jqd@d1.example; dkim=pass (1024-bit "
+           b"key) header.i=@d1.example; dmarc=pass\r\n"
+           b"Received: from segv.d1.example (segv.d1.example [72.52.75.15]) by lists.example.org (8.14.5/8.14.5) "
+           b"with ESMTP id t0EKaNU9010123 for <arc@example.org>; Thu, 14 Jan 2015 15:01:30 -0800 (PST)\r\n"
+           b"Return-Path: <jqd@d1.example>\r\n"
+           b"From: Gene Q Doe <jqd@d1.example.org>\r\nTo: arc@dmarc.example\r\nSubject: Example 1\r\n"
+           b"Date: Thu, 14 Jan 2015 15:00:01 -0800\r\n\r\nbody\r\n")
+    verdict = headerscope.analyze(raw, offline=True).verdict
+    assert verdict.status == "unauthenticated"
+    assert verdict.summary.endswith(
+        "The receiving side (lists.example.org) recorded DMARC pass for d1.example.org at delivery, which nothing now "
+        "in the message can support: the DKIM signature or envelope sender it rested on is gone, or was never there.")
