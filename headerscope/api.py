@@ -48,7 +48,7 @@ from .model import (
 )
 from .spamfilters import read_spam_filters
 from .text import compiled_on_first_use, header_ref
-from .verdict import decide, handed_over_inside
+from .verdict import decide, generated_inside, handed_over_inside
 
 _SEVERITY_ORDER = {Severity.DANGER: 0, Severity.WARNING: 1, Severity.NOTICE: 2, Severity.INFO: 3}
 
@@ -593,8 +593,12 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # Byte-identical DKIM-Signature fields (a relay that signed twice) give identical findings:
     # one of each is said.
     ordered = tuple(sorted(dict.fromkeys(findings), key=lambda f: _SEVERITY_ORDER[f.severity]))
+    # A bounce or a local program's message that never came from the internet (RFC 5321 section 4.5.5:
+    # notifications go out with the null sender).
+    inside = generated_inside(chain.hops, chain.boundary_hop, chain.findings,
+                              null_notification=envelope.mail_from == "" and is_automatic_notification(message))
     verdict = decide(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
-                     comparison=comparison, findings=ordered, checked=resolver.source != "offline")
+                     comparison=comparison, findings=ordered, checked=resolver.source != "offline", inside=inside)
     if verdict.status in ("unauthenticated", "not_checked") and len(set(from_domains)) == 1:
         # A list or forward broke what passed when the message reached it: the line says so
         # beside its own verdict, as the receiver's recorded results are said.

@@ -18,6 +18,8 @@ from .model import (
     DkimSignatureResult,
     DmarcResult,
     Finding,
+    Hop,
+    Role,
     Severity,
     SpfResult,
     Verdict,
@@ -30,8 +32,67 @@ _DELIVERY_ONLY_LABELS = frozenset({"dns_drift", "expired_since"})
 
 def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
            dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
-           findings: tuple[Finding, ...], checked: bool) -> Verdict:
-    """authenticated / suspicious / spoofed / unauthenticated / not_checked, with the reason."""
+           findings: tuple[Finding, ...], checked: bool, inside: tuple[str, bool] | None = None) -> Verdict:
+    """authenticated / suspicious / spoofed / unauthenticated / not_checked, with the reason.
+    ``inside``: how the message was generated inside the receiving system, and whether a local
+    program handed it over (see ``generated_inside``), or None."""
+    verdict = _decide(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc, comparison=comparison,
+                      findings=findings, checked=checked)
+    domains = _distinct(from_domains)
+    if inside is None or len(domains) != 1:
+        return verdict
+    how, local_entry = inside
+    # A spoofed line stands unless a local program's hand-over shows the message never crossed a
+    # network: a notification's marks are text a sender can write. The receiver's own recorded
+    # verdicts (a DMARC fail, a spoof verdict) stand as they are.
+    overridable = ("unauthenticated", "not_checked", "spoofed") if local_entry else ("unauthenticated", "not_checked")
+    if verdict.status not in overridable or _plain_recorded_fail(comparison, findings) \
+            or _receiver_evidence(findings) or (dmarc is not None and dmarc.result == "fail"
+                                                and handed_over_inside(spf, findings)):
+        return verdict  # (the last: _single_domain's own line for a private hand-over says it)
+    domain = domains[0]
+    signers = _names(s.domain for s in dkim if s.result == "pass" and not s.aligned)
+    others = f"; DKIM passes only for {signers}" if signers else ""
+    unverified = [s for s in dkim if s.aligned and s.result in ("not_checked", "temperror")]
+    where = (f"Generated inside the receiving system: {how}, and every hop is inside it, so SPF and DMARC, which "
+             "judge mail arriving from the internet (RFC 7208 section 2.1, RFC 7489 section 3), do not apply")
+    if unverified:
+        sig = unverified[0]
+        return Verdict(status="not_checked", summary=(
+            f"{where}; the DKIM signature by {sig.domain}, which could vouch for {domain}, could not be verified "
+            f"({_without_word(sig.reason)})."))
+    return Verdict(status="unauthenticated", summary=(
+        f"Unauthenticated, g{where[1:]}; no DKIM signature aligned with {domain} vouches for it{others}."))
+
+
+def generated_inside(hops: tuple[Hop, ...], boundary_hop: int | None, findings: Iterable[Finding], *,
+                     null_notification: bool) -> tuple[str, bool] | None:
+    """How the message came to be written inside the receiving system, and whether a local
+    program handed it over, or None: every hop shown is inside it (hops.internal_only, not a copy
+    cut short), and it entered the mail system with no client from outside, a program on the host
+    handing it over (Exim's "with local", a pickup: no client address), or it is an automatic
+    notification (a bounce, a report) with the null sender, which the receiving system's own
+    servers write (RFC 5321 section 4.5.5)."""
+    if not any(f.id == "hops.internal_only" for f in findings):
+        return None
+    entry = next((hop for hop in hops if hop.number == boundary_hop), None)
+    protocol = ((entry.fields.protocol or "").strip()[:20] if entry is not None else "")
+    if entry is not None and not entry.fields.from_ip \
+            and (protocol.lower().startswith("local") or entry.role is Role.MUA):
+        host = (entry.fields.by or "the receiving host")[:120]
+        way = f"with {protocol}" if protocol else "no network client"
+        handed = f"a program on {host} handed {{}} to the mail system (hop {entry.number}, {way})"
+        if null_notification:
+            return "a notification with the null sender, which " + handed.format("over"), True
+        return handed.format("it"), True
+    if null_notification:
+        return "an automatic notification with the null sender (a bounce or a report its own servers wrote)", False
+    return None
+
+
+def _decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
+            dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
+            findings: tuple[Finding, ...], checked: bool) -> Verdict:
     domains = _distinct(from_domains)
     # Offline, what needs no DNS still decides: a message without a From: domain, or one where
     # no identity can align with it, is unauthenticated whatever DNS would say.

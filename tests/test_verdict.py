@@ -481,3 +481,59 @@ def test_offline_a_recorded_dmarc_pass_nothing_in_the_message_can_bear_out_is_re
     assert verdict.summary.endswith(
         "The receiving side (lists.example.org) recorded DMARC pass for d1.example.org at delivery, which nothing now "
         "in the message can support: the DKIM signature or envelope sender it rested on is gone, or was never there.")
+
+
+# Exim's bounce written and delivered on the recipient's own host (real layout): one "with local"
+# hop, the null sender, From: the host's mailer-daemon.
+_LOCAL_BOUNCE = (
+    b"Return-path: <>\r\n"
+    b"Envelope-to: alice@mail.example.com\r\n"
+    b"Received: from mta2.example.org by mail.example.com with local (Exim 4.86)\r\n\tid 1aWxyz-0001Ab-CD\r\n"
+    b"\tfor alice@mail.example.com; Fri, 22 Apr 2016 23:34:45 +0900\r\n"
+    b"X-Failed-Recipients: bob@example.edu\r\n"
+    b"Auto-Submitted: auto-replied\r\n"
+    b"From: Mail Delivery System <mailer-daemon@mail.example.com>\r\n"
+    b"To: alice@mail.example.com\r\n"
+    b"Subject: Mail delivery failed: returning message to sender\r\n"
+    b"Message-Id: <E1aWxyz-0001Ab-CD@mail.example.com>\r\n"
+    b"Date: Fri, 22 Apr 2016 23:34:45 +0900\r\n\r\n"
+    b"This message was created automatically by mail delivery software.\r\n")
+
+
+def test_a_bounce_generated_on_the_receivers_own_host_is_said_to_be_beyond_spf_and_dmarc(tmp_path: Path) -> None:
+    # It read "nothing in the message can authenticate mail.example.com ... DMARC cannot pass": SPF
+    # and DMARC judge mail arriving from the internet (RFC 7208 section 2.1), which this never did.
+    import headerscope
+
+    expected = ("Unauthenticated, generated inside the receiving system: a notification with the null sender, "
+                "which a program on mail.example.com handed over to the mail system (hop 1, with local), and every "
+                "hop is inside it, so SPF and DMARC, which judge mail arriving from the internet (RFC 7208 section "
+                "2.1, RFC 7489 section 3), do not apply; no DKIM signature aligned with mail.example.com vouches for "
+                "it.")
+    offline = headerscope.analyze(_LOCAL_BOUNCE, offline=True).verdict
+    assert (offline.status, offline.summary) == ("unauthenticated", expected)
+    snapshot = tmp_path / "dns.json"
+    snapshot.write_text('{"_dmarc.example.com": {"TXT": [["v=DMARC1; p=reject"]]}}')
+    online = headerscope.analyze(_LOCAL_BOUNCE, dns_snapshot=str(snapshot)).verdict
+    assert (online.status, online.summary) == ("unauthenticated", expected)
+    # A program's own message handed over locally (cron's mail, no null sender) is the same story.
+    cron = (_LOCAL_BOUNCE.replace(b"Return-path: <>", b"Return-path: <root@mail.example.com>")
+            .replace(b"X-Failed-Recipients: bob@example.edu\r\nAuto-Submitted: auto-replied\r\n", b"")
+            .replace(b"Mail Delivery System <mailer-daemon@mail.example.com>", b"root@mail.example.com")
+            .replace(b"Subject: Mail delivery failed: returning message to sender", b"Subject: Cron <root> backup"))
+    verdict = headerscope.analyze(cron, dns_snapshot=str(snapshot)).verdict
+    assert verdict.status == "unauthenticated", verdict
+    assert verdict.summary.startswith("Unauthenticated, generated inside the receiving system: a program on "
+                                      "mail.example.com handed it to the mail system (hop 1, with local)")
+
+
+def test_a_bounce_from_outside_is_judged_as_any_message() -> None:
+    # The same bounce arriving from another organisation's server over SMTP: the internet's rules apply.
+    import headerscope
+
+    arrived = _LOCAL_BOUNCE.replace(
+        b"Received: from mta2.example.org by mail.example.com with local (Exim 4.86)",
+        b"Received: from mta2.example.org ([198.51.100.7]) by mail.example.com with esmtps (Exim 4.86)").replace(
+        b"mailer-daemon@mail.example.com", b"mailer-daemon@mta2.example.org")
+    verdict = headerscope.analyze(arrived, offline=True).verdict
+    assert "generated inside" not in verdict.summary
