@@ -1106,6 +1106,14 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                 explanation=f"{rcpt} ({source}) is not in To: or Cc:. {trace[1]}: the message was "
                             f"forwarded or redirected from {trace[0]} to {rcpt}, which is why the "
                             f"header names another recipient."))
+        elif forwarder is not None and rcpt.lower() == forwarder[0].lower():
+            # The forwarding mailbox itself (Gmail writes its Delivered-To before it forwards, and
+            # the field travels on): the forward explains it, so no blind copy is suggested.
+            differences.append(EnvelopeDifference(
+                kind="forwarded", envelope_value=rcpt, header_value=forwarder[0],
+                explanation=f"{rcpt} ({source}) is not in To: or Cc:, but it is the mailbox that forwarded the "
+                            f"message: {forwarder[1]}. The record of its own delivery stayed in the copy it sent "
+                            "on; it is where the forward started, not a blind copy of this delivery."))
         elif addressed_earlier is not None:
             number, addressee = addressed_earlier
             differences.append(EnvelopeDifference(

@@ -195,6 +195,26 @@ def test_forwarding_traces_explain_a_recipient_missing_from_the_header() -> None
     assert _kinds(envelope) == ["bcc"]
 
 
+def test_the_forwarding_mailbox_itself_is_no_blind_copy() -> None:
+    # A Gmail auto-forward (real layout, an AOL complaint report): Gmail's Delivered-To of the
+    # forwarding mailbox travels on, and X-Forwarded-For names it as the forwarder. It read both
+    # "the sender put it in Bcc" and "the forwarding mailbox": the forward explains it.
+    hops = (_hop(1, True, for_="bob@example.net"),)
+    headers = ("Delivered-To: bob@example.com\nX-Forwarded-For: bob@example.com bob@example.net\n"
+               "X-Forwarded-To: bob@example.net\nFrom: scomp@aol.example\nTo: spam.abuse@example.com\n")
+    envelope, _ = _run(headers, hops, boundary=1)
+    assert envelope.rcpt_to == ("bob@example.com", "bob@example.net")
+    assert [(d.kind, d.envelope_value) for d in envelope.differences] == [
+        ("forwarded", "bob@example.com"), ("forwarded", "bob@example.net")]
+    assert "it is the mailbox that forwarded the message: Gmail's X-Forwarded-For names bob@example.com" \
+        in envelope.differences[0].explanation
+    # Another mailbox beside it, which no trace explains, is still a blind copy.
+    envelope, _ = _run(headers.replace("Delivered-To: bob@example.com", "Delivered-To: carol@example.com"),
+                       hops, boundary=1)
+    assert [(d.kind, d.envelope_value) for d in envelope.differences] == [
+        ("bcc", "carol@example.com"), ("forwarded", "bob@example.net")]
+
+
 def test_reply_to_same_organisation_is_fine() -> None:
     envelope, findings = _run("From: a@mail.corp.test\nReply-To: support@corp.test\nTo: b@x.test\n")
     assert envelope.differences == () and findings == ()
