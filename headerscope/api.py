@@ -23,13 +23,26 @@ from .auth.arc import check_arc
 from .auth.dkim import check_dkim, signature_subject
 from .auth.dmarc import check_dmarc, nothing_aligned
 from .auth.ptr import check_reverse_dns, parse_client_ip
-from .auth.recorded import arc_breaks, checked_client, compare, parse_recorded, preserved_dmarc_pass
+from .auth.recorded import (
+    arc_breaks,
+    checked_client,
+    compare,
+    parse_recorded,
+    preserved_dmarc_pass,
+    receiver_vouched,
+)
 from .auth.spf import check_spf
 from .bulk import read_bulk
 from .dns.evidence import EvidenceResolver
 from .dns.interface import Resolver
 from .domains import is_domain_name, is_ip_literal, normalize_domain, organizational_domain
-from .envelope import analyze_envelope, boundary_mail_from, boundary_received_spf, list_intake
+from .envelope import (
+    analyze_envelope,
+    boundary_mail_from,
+    boundary_received_spf,
+    list_intake,
+    self_addressed,
+)
 from .hops import build_chain, host_organization, is_non_public_ip
 from .loader import LoadedInput, load_bytes
 from .message import LEGACY_CHARSET_DEFECTS, NOTICE_DEFECTS, Message, parse_message
@@ -547,6 +560,9 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     findings.extend(recorded_findings)
     spam_filters, spam_findings = read_spam_filters(message, chain.hops, chain.boundary_hop, dkim)
     findings.extend(spam_findings)
+    self_sent = self_addressed(envelope, vouched=receiver_vouched(recorded, from_domain), spam_filters=spam_filters)
+    if self_sent is not None:
+        findings.append(self_sent)
     # An attached message's own attachments are named by their path ("--attached 1.2").
     delivery_report, feedback_report, attached, carried_findings = read_carried(message, loaded.attached_path)
     findings.extend(carried_findings)

@@ -46,6 +46,7 @@ from .model import (
     ReportedEnvelope,
     Role,
     Severity,
+    SpamFilterVerdict,
     SrsInfo,
 )
 from .received import authenticated_login
@@ -1308,3 +1309,54 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         claimed_mail_from=claimed, claimed_mail_from_source=claimed_source)
     return envelope, tuple(findings)
 
+
+
+# Display names a mass mailer writes in To: instead of the recipients it hides in the envelope.
+_PLACEHOLDER_NAMES = frozenset({"recipients", "recipient", "undisclosed recipients", "undisclosed recipient",
+                                "undisclosed", "undisclosed recipients:", "all recipients", "dear customer"})
+
+
+def self_addressed(envelope: Envelope, *, vouched: bool | None,
+                   spam_filters: Sequence[SpamFilterVerdict] = ()) -> Finding | None:
+    """A spoof "from yourself": From: is the address the message was delivered to (the receiver's
+    envelope recipient, else To:), To: and Cc: name no one else, so the real recipients were in the
+    envelope alone (a blind mass mailing), and the receiving side's trusted results vouch for
+    nothing aligned with the From: domain (``vouched`` False, from ``receiver_vouched``). None
+    otherwise: sending to oneself with others in Bcc is common and, from one's own server, passes."""
+    authors = [a for a in envelope.header_from if a.domain]
+    if vouched is not False or len(authors) != 1:
+        return None
+    author = authors[0].address.lower()
+    addressed = [a for a in (*envelope.to, *envelope.cc) if a.domain]
+    if any(a.address.lower() != author for a in addressed):
+        return None
+    delivered = [r.lower() for r in envelope.rcpt_to[:_MAX_RECIPIENTS]]
+    if delivered:
+        if author not in delivered:
+            return None
+        source = envelope.rcpt_to_sources[delivered.index(author)]
+        where = f"the address the message was delivered to ({source})"
+    elif addressed:
+        where = "the address in To:, the recipient as far as this copy records"
+    else:
+        return None
+    shown = next((" ".join((a.display_name or "").split())[:60] for a in envelope.to if a.display_name), "")
+    placeholder = (f' (under the name "{shown}", a mass mailer\'s placeholder)'
+                   if shown.strip("\"' ").lower().replace("-", " ") in _PLACEHOLDER_NAMES else "")
+    named = "To: names only that address" + placeholder if addressed else "To: and Cc: name nobody"
+    domain = authors[0].domain
+    trusted_sender = any(f.trusted and any(key == "OFR" and value == "TrustedSenderList" for key, value, _ in f.details)
+                         for f in spam_filters)
+    bypass = (" Exchange Online delivered it to the Inbox on the user's safe senders list (OFR:TrustedSenderList, "
+              "see spam.flagged): the user's own address counts as a safe sender, which is how the spoof bypassed "
+              "the spam verdict." if trusted_sender else "")
+    return Finding(
+        id="envelope.self_addressed", severity=Severity.WARNING,
+        title=f"Sent as the recipient's own address ({authors[0].address[:120]})",
+        explanation=(f"From: is {authors[0].address[:120]}, {where}, and {named}: the real recipients were given in "
+                     f"the envelope alone, as in a mass mailing with every address in Bcc. The receiving side "
+                     f"recorded no pass for an identity aligned with {domain} (its recorded results show which it "
+                     f"recorded), so nothing shows the recipient sent it: the pattern of a spoof \"from yourself\", "
+                     f"which advance-fee and extortion scams use to look trusted and to reach the inbox."
+                     f"{bypass}"),
+        reference=_RFC5322_ORIGINATOR, subject="From")

@@ -1405,3 +1405,68 @@ def test_return_path_below_the_boundary_gives_way_to_the_receivers_record() -> N
     agreeing = _MARKETO_AT_163.replace("<reply@oreilly.com>\r\nReceived", f"<{_BOUNCE}>\r\nReceived", 1)
     env = analyze(agreeing.encode(), offline=True).envelope
     assert (env.mail_from, env.mail_from_source) == (_BOUNCE, "Return-Path")
+
+
+def test_a_message_sent_as_the_recipients_own_address_with_the_recipients_hidden() -> None:
+    # Advance-fee spoofs (real layouts): From: and To: both the victim's address, To: under a mass
+    # mailer's placeholder name, the real recipients in the envelope, nothing aligned passing.
+    from headerscope.envelope import self_addressed
+    from headerscope.model import SpamFilterVerdict
+
+    headers = 'From: "Mr. Wood" <nemani@victim.example>\nTo: Recipients <nemani@victim.example>\n'
+    envelope, _ = _run(headers)
+    finding = self_addressed(envelope, vouched=False)
+    assert finding is not None and finding.id == "envelope.self_addressed" and finding.severity.value == "warning"
+    assert finding.title == "Sent as the recipient's own address (nemani@victim.example)"
+    assert 'To: names only that address (under the name "Recipients", a mass mailer\'s placeholder)' \
+        in finding.explanation
+    assert "OFR:TrustedSenderList" not in finding.explanation
+    # Exchange Online's mailbox delivery put it in the Inbox on the safe senders list.
+    safe = SpamFilterVerdict(filter="Microsoft 365", header="X-MS-Exchange-Organization-SCL", header_index=3,
+                             spam=True, score=5.0, threshold=5.0, summary="SCL 5 (spam)",
+                             details=(("OFR", "TrustedSenderList", "the sender is on the user's safe senders list"),),
+                             rules=(), trusted=True, trust_reason="the receiving organisation wrote it")
+    told = self_addressed(envelope, vouched=False, spam_filters=(safe,))
+    assert told is not None and "the user's own address counts as a safe sender, which is how the spoof bypassed " \
+        "the spam verdict" in told.explanation
+    untrusted = self_addressed(envelope, vouched=False, spam_filters=(dataclasses.replace(safe, trusted=False),))
+    assert untrusted is not None and "TrustedSenderList" not in untrusted.explanation
+    # The receiver vouched for the From: domain (one's own Bcc mailing from one's own server), or
+    # recorded nothing to tell: no finding.
+    assert self_addressed(envelope, vouched=True) is None
+    assert self_addressed(envelope, vouched=None) is None
+    # Someone else addressed too, or delivered to another mailbox: not the recipient's own address.
+    other, _ = _run(headers.replace("To: Recipients <nemani@victim.example>",
+                                    "To: nemani@victim.example, ops@victim.example"))
+    assert self_addressed(other, vouched=False) is None
+    elsewhere, _ = _run("Delivered-To: carol@victim.example\n" + headers)
+    assert self_addressed(elsewhere, vouched=False) is None
+    # Delivered to the From: address, To: an empty group: said too.
+    group, _ = _run("Delivered-To: nemani@victim.example\nFrom: nemani@victim.example\n"
+                    "To: undisclosed-recipients:;\n")
+    finding = self_addressed(group, vouched=False)
+    assert finding is not None
+    assert "the address the message was delivered to (Delivered-To), and To: and Cc: name nobody" \
+        in finding.explanation
+
+
+def test_the_self_addressed_spoof_is_found_in_exchange_onlines_copy() -> None:
+    # The whole message: Exchange Online recorded spf=fail, dkim=none, compauth=fail, and its
+    # mailbox delivery overrode SCL 5 on the safe senders list.
+    from test_verdict import _EXO_SPOOF
+
+    from headerscope.api import analyze
+
+    raw = _EXO_SPOOF.replace(
+        "MIME-Version: 1.0\r\n",
+        "X-MS-Exchange-Organization-SCL: 5\r\nX-Microsoft-Antispam: BCL:9;\r\n"
+        "X-Microsoft-Antispam-Mailbox-Delivery:\r\n\tabwl:0;wl:1;pcwl:1;kl:0;dwl:0;dkl:0;rwl:0;ucf:0;jmr:0;ex:0;"
+        "psp:0;auth:0;dest:I;OFR:TrustedSenderList;ENG:(5062000305)(920221119095);\r\nMIME-Version: 1.0\r\n")
+    report = analyze(raw.encode(), offline=True)
+    [finding] = [f for f in report.findings if f.id == "envelope.self_addressed"]
+    assert "which is how the spoof bypassed the spam verdict" in finding.explanation
+    assert [f.severity.value for f in report.findings if f.id == "spam.flagged"] == ["warning"]
+    # Signed by the From: domain and recorded as passing: one's own mail to oneself.
+    passed = raw.replace("spf=fail (sender IP is 198.51.100.52)", "spf=pass (sender IP is 198.51.100.52)").replace(
+        "compauth=fail reason=001", "compauth=pass reason=100")
+    assert not [f for f in analyze(passed.encode(), offline=True).findings if f.id == "envelope.self_addressed"]

@@ -2415,3 +2415,17 @@ def test_a_paste_that_ends_in_the_receivers_block_says_so() -> None:
     [ar] = {r.header_index: r for r in analyze(whole.encode(), offline=True).recorded
             if r.header == "Authentication-Results"}.values()
     assert not ar.trusted and "paste ends" not in (ar.trust_reason or "")
+
+
+def test_whether_the_receivers_results_vouch_for_the_from_domain() -> None:
+    from headerscope.auth.recorded import receiver_vouched
+
+    assert receiver_vouched((_trusted("spf", "fail", ("smtp.mailfrom", "example.com")),
+                             _trusted("compauth", "fail", reason="001")), "example.com") is False
+    assert receiver_vouched((_trusted("dkim", "pass", ("header.d", "mail.example.com")),), "example.com") is True
+    assert receiver_vouched((_trusted("dkim", "pass", ("header.d", "esp.example")),), "example.com") is False
+    assert receiver_vouched((_trusted("compauth", "softpass", reason="201"),), "example.com") is True
+    assert receiver_vouched((_trusted("dmarc", "bestguesspass"),), "example.com") is True
+    # Nothing trusted recorded: nothing to tell.
+    assert receiver_vouched((replace(_trusted("dmarc", "pass"), trusted=False),), "example.com") is None
+    assert receiver_vouched((), "example.com") is None

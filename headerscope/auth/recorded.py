@@ -1774,6 +1774,28 @@ def _aligned_passes(recorded: tuple[RecordedResult, ...], header_index: int | No
     return passes
 
 
+def receiver_vouched(recorded: Sequence[RecordedResult], from_domain: str | None) -> bool | None:
+    """Whether the receiving side's trusted results vouch for the From: domain: a pass for an
+    identity aligned with it (SPF, DKIM), DMARC pass (or Microsoft's bestguesspass), or Exchange
+    Online's composite authentication passing. None when it recorded none of these methods."""
+    if not from_domain:
+        return None
+    domain = normalize_domain(from_domain) or from_domain
+    seen = False
+    for item in recorded:
+        if not item.trusted or item.method not in ("spf", "dkim", "dmarc", "compauth"):
+            continue
+        seen = True
+        if item.method == "dmarc" and item.result in ("pass", "bestguesspass"):
+            return True
+        if item.method == "compauth" and item.result in ("pass", "softpass"):
+            return True
+        if item.result == "pass" and item.method in ("spf", "dkim") \
+                and _aligned_passes((item,), item.header_index, domain):
+            return True
+    return False if seen else None
+
+
 RFC7208_FAIL = "https://www.rfc-editor.org/rfc/rfc7208#section-2.6.4"
 
 
