@@ -425,11 +425,11 @@ def _receiver_note(comparison: tuple[Comparison, ...], findings: tuple[Finding, 
     if writer is None and composite is not None:
         writer = "Exchange Online"  # compauth is its word; its Authentication-Results name no writer
     by = f" ({writer})" if writer else ""
-    code = composite.title.partition("reason=")[2][:3].rstrip(")") if composite is not None else ""
+    # (The reason code is the finding's to say: the line names the verdict.)
     if composite is not None and composite.subject == COMPAUTH_FAIL_SUBJECT:
-        return (f"The receiving side{by} judged the From: spoofed at delivery (compauth=fail reason={code or '?'})"
+        return (f"The receiving side{by} judged the From: spoofed at delivery (compauth=fail)"
                 + (f": it recorded {listed}." if listed else "."))
-    tail = f", and its composite authentication failed (compauth=fail reason={code or '?'})" if composite else ""
+    tail = ", and its composite authentication failed (compauth=fail)" if composite else ""
     return f"The receiving side{by} recorded {listed or 'no result'} at delivery{tail}."
 
 

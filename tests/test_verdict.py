@@ -417,7 +417,7 @@ def test_offline_the_receivers_spoof_verdict_leads_where_dmarc_decided_nothing()
     verdict = headerscope.analyze(_EXO_SPOOF.encode(), offline=True).verdict
     assert verdict.status == "not_checked"
     assert verdict.summary == (
-        "The receiving side (Exchange Online) judged the From: spoofed at delivery (compauth=fail reason=001): it "
+        "The receiving side (Exchange Online) judged the From: spoofed at delivery (compauth=fail): it "
         "recorded no DKIM signature, SPF fail for victim.example and DMARC none for victim.example (no DMARC policy "
         "applied, so DMARC could not act). Not re-checked: offline (no DNS), so DKIM, SPF and DMARC were not verified.")
 
@@ -433,8 +433,8 @@ def test_with_dns_the_receivers_spoof_verdict_follows_the_unauthenticated_line(t
     assert verdict.status == "unauthenticated"
     assert verdict.summary == (
         "Unauthenticated: victim.example publishes no DMARC policy and no DKIM or SPF identity aligned with From "
-        "passes. The receiving side (Exchange Online) judged the From: spoofed at delivery (compauth=fail "
-        "reason=001): it recorded no DKIM signature, SPF fail for victim.example and DMARC none for victim.example "
+        "passes. The receiving side (Exchange Online) judged the From: spoofed at delivery (compauth=fail): "
+        "it recorded no DKIM signature, SPF fail for victim.example and DMARC none for victim.example "
         "(no DMARC policy applied, so DMARC could not act).")
 
 
