@@ -1158,3 +1158,29 @@ def test_csv_says_what_kind_each_message_is_and_a_bounces_recipients(tmp_path: P
         ("message", ""), ("delivery_report", "gone@example.com failed 5.1.1")]
     # Every finding id, notices too, as --filter reason= matches them (the CSV had only warnings).
     assert (rows[1]["failing_reasons"], rows[1]["other_findings"]) == ("dsn.failed", "hops.no_received")
+
+
+def test_jsonl_rows_are_written_as_their_workers_made_them() -> None:
+    # The report's UTF-8 goes to the stream's binary buffer as it is (no decode and encode in the
+    # parent); a text-only stream gets the same text, and an error row is JSON too.
+
+    from headerscope.scan.output import JsonlWriter
+    from headerscope.scan.runner import ScanRow
+
+    report = '{"subject":"Grüße – ✓"}'.encode()
+    rows = [ScanRow(index=1, label="a#1", error=None, report_json=report),
+            ScanRow(index=2, label="a#2", error="unreadable: binary")]
+    raw = io.BytesIO()
+    text = io.TextIOWrapper(raw, encoding="utf-8")
+    text.write("")
+    writer = JsonlWriter(text)
+    for row in rows:
+        writer.write(row)
+    writer.close()
+    lines = raw.getvalue().split(b"\n")
+    assert lines[0] == report and json.loads(lines[1]) == {"input": {"source": "a#2"}, "error": "unreadable: binary"}
+    plain = io.StringIO()
+    writer = JsonlWriter(plain)
+    for row in rows:
+        writer.write(row)
+    assert plain.getvalue().encode() == raw.getvalue()

@@ -116,8 +116,10 @@ class ScanRow(Value):
     ``dmarc_report`` (a DMARC aggregate report), ``tls_report`` (an SMTP TLS report, RFC 8460)."""
     delivery_status: str | None = None
     """For a delivery report: each recipient with its action and status ("a@x failed 5.1.1; ...")."""
-    report_json: str | None = None
-    """The full report as one JSON line, when asked for."""
+    report_json: bytes | None = None
+    """The full report as one JSON line (UTF-8, as ``Report.to_json`` writes it), when asked for:
+    bytes, so that a parallel scan's parent writes what its worker made without decoding and
+    encoding it again."""
 
 
 _DKIM_RANK = {"pass": 0, "fail": 1, "permerror": 2, "temperror": 3, "policy": 4, "neutral": 5, "none": 6}
@@ -210,11 +212,7 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
     slowest = max((h for h in _steady_hops(report.hops) if h.delay_seconds is not None and h.number > 1),
                   key=lambda h: h.delay_seconds or 0.0, default=None)
     stamp = next((h.fields.timestamp for h in reversed(report.hops) if h.fields.timestamp), None)
-    report_json = None
-    if want_json:
-        from ..render.json import JsonRenderer
-
-        report_json = JsonRenderer(compact=True).render(report)
+    report_json = report.to_json() if want_json else None
     return ScanRow(
         index=index, label=label, error=None, date=report.date,
         from_address=sender.address if sender else None, from_domain=sender.domain if sender else None,
