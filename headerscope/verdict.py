@@ -85,7 +85,11 @@ def generated_inside(hops: tuple[Hop, ...], boundary_hop: int | None, findings: 
         if null_notification:
             return "a notification with the null sender, which " + handed.format("over"), True
         return handed.format("it"), True
-    if null_notification:
+    from .hops import is_non_public_ip
+
+    if null_notification and entry is not None and (not entry.fields.from_ip or is_non_public_ip(entry.fields.from_ip)):
+        # Handed over from a private address or none: a public client is where it came from the
+        # internet (a person's automatic reply from their provider), whatever the hops' names say.
         return "an automatic notification with the null sender (a bounce or a report its own servers wrote)", False
     return None
 

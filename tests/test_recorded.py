@@ -1690,6 +1690,13 @@ def test_a_dmarc_result_recorded_for_another_from_domain_is_no_credit_to_the_sho
     comparisons, _ = compare(same, dkim=(), spf=None, dmarc=replace(dmarc_result("not_checked"),
                                                                     from_domain="paypal.com"), arc=None)
     assert [c.label for c in comparisons if c.method == "dmarc"] == ["not_recomputed"]
+    # The organisational domain whose policy applied (Gmail writes it for a From: in a
+    # subdomain): the same From:, not a changed one.
+    org = (_trusted("dmarc", "pass", ("header.from", "schoolstore.example")),)
+    comparisons, findings = compare(org, dkim=(), spf=None, dmarc=replace(
+        dmarc_result("not_checked"), from_domain="emails.schoolstore.example"), arc=None)
+    assert [c.label for c in comparisons if c.method == "dmarc"] == ["not_recomputed"]
+    assert not [f for f in findings if f.id == "recorded.from_changed"]
 
 
 def test_a_dmarc_result_for_the_resenders_domain_is_a_reading_not_a_changed_from() -> None:

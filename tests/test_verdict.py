@@ -537,3 +537,18 @@ def test_a_bounce_from_outside_is_judged_as_any_message() -> None:
         b"mailer-daemon@mail.example.com", b"mailer-daemon@mta2.example.org")
     verdict = headerscope.analyze(arrived, offline=True).verdict
     assert "generated inside" not in verdict.summary
+
+
+def test_a_persons_automatic_reply_from_a_public_client_is_not_generated_inside() -> None:
+    # An out-of-office reply (null sender) that Google's servers relayed from one to another: every
+    # hop is Google's, but the client of the first is a public address, where it came from the
+    # internet. It was called "a bounce or a report its own servers wrote".
+    import headerscope
+
+    raw = (b"Return-Path: <>\r\n"
+           b"Received: from mail-qk1-f41.google.com (mail-qk1-f41.google.com [209.85.222.41]) by mx.google.com "
+           b"with ESMTPS id 1 for <joe@gmail.com>; Mon, 2 Mar 2026 10:00:01 +0000\r\n"
+           b"Auto-Submitted: auto-replied\r\nFrom: Fred <fred@gmail.com>\r\nTo: joe@gmail.com\r\n"
+           b"Subject: Out of Office: away\r\nDate: Mon, 2 Mar 2026 10:00:00 +0000\r\n\r\nAway.\r\n")
+    summary = headerscope.analyze(raw, offline=True).verdict.summary
+    assert "generated inside the receiving system" not in summary.lower()

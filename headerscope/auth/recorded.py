@@ -2336,7 +2336,11 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
     ours = dmarc.result if dmarc else None
     rec_from = _property_domain(dict(rec.properties).get("header.from")) if rec else None
     if rec is not None and rec_from and dmarc is not None and dmarc.from_domain \
-            and rec_from != normalize_domain(dmarc.from_domain):
+            and rec_from != normalize_domain(dmarc.from_domain) \
+            and rec_from != organizational_domain(dmarc.from_domain):
+        # (A receiver may write the organisational domain whose policy it applied, as Gmail
+        # does for a From: in a subdomain: "header.from=schoolstore.com" for
+        # emails.schoolstore.com. That is the same From:.)
         # RFC 7489 section 6.6.1: DMARC judges the From: domain, and header.from names the one
         # the receiver judged. Another domain there means the From: shown now is not the one it
         # judged (changed after delivery): its verdict, recomputed or not, says nothing of it.
