@@ -1314,7 +1314,9 @@ def _undo_markdown_autolinks(lines: _Lines) -> None:
 # ends with no white space, as CommonMark requires of it; a run of stars alone ("X-Spam-Level:
 # ****") holds no text and is left. Lengths are capped (a field line is at most 998 bytes,
 # RFC 5322 section 2.1.1), and no star or backtick is read past the next one: linear.
-_markdown_strong = compiled_on_first_use(rb"\*\*([^*\s](?:[^*\r\n]{0,996}[^*\s])?)\*\*")
+# A mask of stars ("***@groups.io", "receiver=***@***.net": a shared copy's redaction) is no
+# emphasis: the marks are exactly two stars, with no third beside them.
+_markdown_strong = compiled_on_first_use(rb"(?<!\*)\*\*([^*\s](?:[^*\r\n]{0,996}[^*\s])?)\*\*(?!\*)")
 _markdown_code = compiled_on_first_use(rb"`([^`\s](?:[^`\r\n]{0,996}[^`\s])?)`")
 
 

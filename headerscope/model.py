@@ -888,7 +888,9 @@ class Report(Value):
         message's Authentication-Results record (signatures the receiver saw, not pasted)."""
         if self.input.has_body:
             return "no DKIM-Signature"
-        checked = sum(1 for result in self.recorded if result.method == "dkim" and result.header != "gmail-summary")
+        # A recorded dkim=none ("message not signed") names no signature: the paste stopped at none.
+        checked = sum(1 for result in self.recorded if result.method == "dkim" and result.result != "none"
+                      and result.header != "gmail-summary")
         seen = (f"; its recorded results name {checked} DKIM check{'s' if checked != 1 else ''}, so the paste "
                 "stops before the signature" + ("s" if checked != 1 else "")) if checked else ""
         return f"no DKIM-Signature in the pasted header{seen}"

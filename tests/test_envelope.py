@@ -1306,6 +1306,10 @@ def test_a_paste_that_stops_before_its_signatures_says_so_in_every_format() -> N
         assert words[1:] in text, fmt
     whole = analyze(paste + b"From: a@sender.example\r\n\r\nbody\r\n", offline=True)
     assert whole.no_signature_words() == "no DKIM-Signature"
+    # The receiver recorded that the message was not signed: no signature lies beyond the paste.
+    unsigned = analyze(paste.split(b"Authentication-Results")[0] + b"Authentication-Results: mail.dest.example; "
+                       b"dkim=none (message not signed); spf=pass smtp.mailfrom=sender.example\r\n", offline=True)
+    assert unsigned.no_signature_words() == "no DKIM-Signature in the pasted header"
 
 
 def test_a_from_that_lost_its_angle_brackets_names_the_address_and_says_so() -> None:

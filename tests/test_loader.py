@@ -1188,6 +1188,9 @@ def test_markdown_emphasis_typed_around_pasted_header_text_is_taken_off() -> Non
     message = b"X-Spam-Level: ****\nX-Note: **a** `b`\nFrom: a@example.org\n\nbody\n"
     assert load_bytes(message).data is message
     assert load_bytes(b"X-Spam-Level: ****\nFrom: a@example.org\n").data == b"X-Spam-Level: ****\nFrom: a@example.org\n"
+    # Stars that mask an address in a shared copy are no emphasis either.
+    masked = b"Received-SPF: pass (mail: domain of ***@groups.io) envelope-from=***@groups.io; receiver=***@***.net\n"
+    assert load_bytes(masked).data == masked
     # Text that is no header (a README) keeps its Markdown, and its paragraphs are not dropped.
     readme = load_bytes(b"\nNotes on **bold** text\n\nThe `samples` folder holds messages.\n")
     assert readme.data == b"Notes on **bold** text\n\nThe `samples` folder holds messages.\n" and readme.has_body
