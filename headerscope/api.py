@@ -535,12 +535,14 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     spf, spf_findings = check_spf(resolver, client_ip=client_ip, mail_from=mail_from, helo=helo,
                                   from_domain=from_domain, inputs_from=inputs_from)
     if unknown_arrival and spf.client_ip is None and boundary is not None:
-        internal = boundary.fields.from_ip or boundary.fields.from_helo or "a client it does not record"
+        internal = boundary.fields.from_ip or boundary.fields.from_helo
+        handed = (f"hop {boundary.number}'s client ({str(internal)[:80]}) is a hand-over inside the receiving side"
+                  if internal else f"hop {boundary.number} records no client")
         spf = dataclasses.replace(spf, explanation=(
             f"not checked: the arrival hop is missing. This copy stops before the hop where the message arrived "
-            f"(hops.arrival_missing); hop {boundary.number}'s client ({str(internal)[:80]}) is a hand-over inside "
-            "the receiving side, not the server that sent the message, and no result the receiver recorded names "
-            "that server (give --client-ip)"))
+            f"(hops.arrival_missing); {handed}, not the server that sent the message, and no result relied on "
+            "names that server (one in the receiver's name that is not relied on may: the findings say which; "
+            "give --client-ip)"))
     findings.extend(spf_findings)
     dmarc, dmarc_findings = check_dmarc(resolver, from_domains=from_domains, dkim=dkim, spf=spf, arc=arc,
                                         recorded=recorded,

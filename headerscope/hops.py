@@ -1623,11 +1623,13 @@ def build_chain_from_fields(
             reference=_RFC5321_TRACE, subject=f"hop {len(work)}",
         ))
     elif not boundary.from_outside and header_only and work[0].role not in (Role.MSA, Role.MUA) \
-            and not work[0].fields.auth:
+            and not work[0].fields.auth \
+            and (work[0].fields.from_ip or work[0].fields.from_helo or work[0].fields.from_rdns):
         # A paste may stop anywhere: with no submission at its earliest hop (a relay between the
-        # receiving side's own servers: Exchange Online's internal hand-overs, Google's "by
-        # 2002:..."), nothing shows the message was written inside; the hop where it arrived
-        # is most likely below the part pasted.
+        # receiving side's own servers: Exchange Online's internal hand-overs), nothing shows the
+        # message was written inside; the hop where it arrived is most likely below the part
+        # pasted. A hop that names no client at all ("Received: by 10.49.58.100") is a program's
+        # injection there: written inside.
         where = work[-1].org or "the receiving host"
         servers = f"servers of {work[-1].org}" if work[-1].org else "the receiving side's servers"
         findings.add(Finding(
@@ -1637,8 +1639,8 @@ def build_chain_from_fields(
                          f"hop 1, is no submission either (no login, no mail program's hand-over): a relay "
                          f"between {servers}. This is a pasted header, which may stop anywhere: most "
                          f"likely it stops before the hop where the message arrived. The trust boundary is placed "
-                         f"at hop {boundary_index + 1}, the earliest shown; SPF and DMARC judged that hop, which "
-                         "may be an internal hand-over, not where the message entered."),
+                         f"at hop {boundary_index + 1}, the earliest shown; SPF and DMARC would judge that hop, "
+                         "which may be an internal hand-over, not where the message entered."),
             reference=_RFC5321_TRACE, subject="hop 1"))
     elif not boundary.from_outside:
         where = work[-1].org or "the receiving host"

@@ -2171,6 +2171,12 @@ def test_a_paste_whose_earliest_hop_is_an_internal_relay_is_not_mail_sent_inside
     whole = [f.id for f in headerscope.analyze(paste + b"From: a@contoso.example\r\n\r\nbody\r\n",
                                                offline=True).findings]
     assert "hops.internal_only" in whole and "hops.arrival_missing" not in whole
+    # A stamp naming no client at all is a program's injection on that host (Google's own
+    # welcome message): written inside, pasted or not.
+    injected = (b"Received: by 10.49.58.100; Fri, 24 Aug 2012 01:22:20 -0700 (PDT)\r\n"
+                b"From: Gmail <mail-noreply@google.com>\r\nSubject: welcome\r\n")
+    ids = [f.id for f in headerscope.analyze(injected, offline=True).findings]
+    assert "hops.arrival_missing" not in ids
 
 
 def test_a_day_of_the_week_the_date_does_not_fall_on_is_told_for_date_and_stamps() -> None:
