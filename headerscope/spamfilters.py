@@ -304,8 +304,8 @@ def _placed(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Message,
     if unforgeable and hop.trusted and boundary is not None:
         # Only the receiving side knows its own queue id when it takes the message.
         return dataclasses.replace(verdict, trusted=True, place="", trust_reason=(
-            f"the receiving side's verdict: below every Received, where filters append their fields at the end of "
-            f"the header, and {evidence}, which only the receiving side knew then"))
+            f"below every Received, where filters append their fields at the end of the header, and {evidence}, "
+            "which only the receiving side knew then"))
     whose = f"{hop.organization}'s side at hop {hop.number} (by {host})" if hop.organization else \
         f"the side of hop {hop.number} (by {host})"
     return dataclasses.replace(verdict, place=f"below every Received, written at hop {hop.number}", trust_reason=(

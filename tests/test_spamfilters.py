@@ -719,6 +719,9 @@ def test_a_verdict_at_the_end_of_the_header_is_tied_to_the_hop_it_names() -> Non
         b"with ESMTPS id 3;", b"with ESMTPS id 1r8VZZ-0001Ab-QQ;")
     [verdict] = [v for v in headerscope.analyze(own, offline=True).spam_filters if v.header == "X-Spam-Report"]
     assert verdict.trusted and "which only the receiving side knew then" in verdict.trust_reason
+    # Said once: the finding introduces it as "The receiver's own verdict: ...".
+    [flagged] = [f for f in headerscope.analyze(own, offline=True).findings if f.id == "spam.flagged"]
+    assert "own verdict: the receiving side's verdict" not in flagged.explanation
     # A stamp above the verdict, or one of an id no hop has, ties nothing.
     unknown = raw.replace(b"X-Headers-End: 1r8VLR-0008Nk-CK", b"X-Headers-End: 1zzzzz-0000zz-ZZ").replace(
         b"running on the system \"util-spamd-1.v13.lw.sourceforge.example\"", b"running on the system \"spamd\"")
