@@ -318,3 +318,18 @@ def test_an_spf_row_names_each_missing_input_in_words() -> None:
     text = " ".join(get_renderer("terminal", color=False, width=200).render(headerscope.analyze(raw, offline=True))
                     .split())
     assert "client not recorded, MAIL FROM not recorded, HELO x.y.test" in text
+
+
+def test_a_long_finding_explanation_keeps_its_conclusion() -> None:
+    # Explanations of 800 to 2,100 characters occur (a compauth verdict beside every recorded
+    # result): cut at 800, the terminal lost their last sentence.
+    import dataclasses
+
+    from headerscope.model import Finding, Severity
+
+    report = headerscope.analyze(b"From: a@example.org\r\nSubject: s\r\n\r\nbody\r\n", offline=True)
+    long = Finding(id="hops.slow_hop", severity=Severity.WARNING, title="Long",
+                   explanation="word " * 300 + "and so the conclusion.")
+    text = " ".join(get_renderer("terminal", color=False, width=200).render(
+        dataclasses.replace(report, findings=(long,))).split())
+    assert "and so the conclusion." in text

@@ -68,6 +68,8 @@ def _t(value: object, style: str = "", limit: int = _MAX_CELL) -> Text:
     return Text(_safe(value, limit), style=style)
 
 
+# A finding's or an envelope difference's explanation: its own words, at most this long.
+_MAX_EXPLANATION = 2400
 # The hop table's date cell: "2026-03-02" and "10:00:00+00:00" fit, as does an unread date's start.
 _MAX_DATE_CELL = 30
 
@@ -382,7 +384,7 @@ class TerminalRenderer(Renderer):
             line = Text("  • ")
             line.append_text(_t(diff.kind, "bold"))
             line.append(": ")
-            line.append_text(_t(diff.explanation, limit=600))
+            line.append_text(_t(diff.explanation, limit=_MAX_EXPLANATION))
             out.append(line)
         return out
 
@@ -548,7 +550,9 @@ class TerminalRenderer(Renderer):
             line.append_text(_t(f"  [{finding.id}]", "dim"))
             out.append(line)
             detail = Text("         ")
-            detail.append_text(_t(finding.explanation, limit=800))
+            # The analysis's own words (the message's in them are bounded where quoted): long ones
+            # are rare, and cut they lose their conclusion.
+            detail.append_text(_t(finding.explanation, limit=_MAX_EXPLANATION))
             if finding.reference:
                 detail.append_text(_t(f"  {finding.reference}", "dim"))
             out.append(detail)
