@@ -2312,8 +2312,8 @@ def _receiver_message_id(work: list[_Work], boundary_index: int, orgs: _Orgs, me
                      "sender's: the message arrived without one, and a receiving server added it (RFC 5322 section "
                      "3.6.4 says every message SHOULD carry one; Exchange Online Protection, sendmail and Postfix "
                      "write one under their own name when it is missing). So this ID cannot be searched for in the "
-                     "sender's logs, and a message sent without a Message-ID is the mark of a bulk-mailing or spam "
-                     "tool, or of a script, rather than of a mail program."),
+                     "sender's logs; mail programs write one, while a bulk-mailing or spam tool, a script or some "
+                     "servers' automatic notices (bounces) may send none."),
         reference="https://www.rfc-editor.org/rfc/rfc5322#section-3.6.4", subject="Message-ID",
     )
 
