@@ -323,6 +323,11 @@ def _text_bounce_copy(message: Message) -> tuple[tuple[AttachedMessage, bytes], 
     if message.body_start is None:
         return ()
     raw = message.raw
+    if raw.find(b"---", message.body_start, message.body_start + _MAX_BOUNCE_TEXT) < 0 \
+            and not is_automatic_notification(message) and not _looks_like_bounce(message):
+        # Ordinary mail (every message of a scan comes here): its parts are walked and decoded
+        # only when a marker line may be in it as written, as before text parts were decoded.
+        return ()
     for part in _text_parts(message):
         head = _decoded_head(raw, part)
         # A plain find first: most bodies have no line of dashes, and the regex tries every line.
