@@ -293,12 +293,17 @@ def test_an_unread_stamp_date_does_not_squeeze_the_hop_table() -> None:
     assert "YahooMailWebService" not in hop_table
 
 
+def _offline_story(raw: bytes) -> str:
+    """The terminal report of an offline analysis, its white space runs made single spaces."""
+    return " ".join(get_renderer("terminal", color=False, width=200).render(headerscope.analyze(raw, offline=True))
+                    .split())
+
+
 def test_a_missing_sender_and_the_recipients_read_as_two_statements() -> None:
     # "No From: in the pasted header to x@y" read as if the header had been sent to nobody.
     paste = (b"Received: from mx.example.net (mx.example.net [192.0.2.5]) by mail.dest.example with ESMTP id 1; "
              b"Mon, 2 Mar 2026 10:00:00 +0000\r\nTo: autorespond@dest.example\r\nSubject: test\r\n")
-    text = " ".join(get_renderer("terminal", color=False, width=200).render(headerscope.analyze(paste, offline=True))
-                    .split())
+    text = _offline_story(paste)
     assert "No From: in the pasted header; To: autorespond@dest.example, subject “test”." in text
 
 
@@ -306,8 +311,7 @@ def test_an_spf_row_with_no_inputs_says_so_in_words() -> None:
     # A qmail list hop recording neither side: the row read "? for ? (HELO ?)".
     raw = (b"Received: (qmail 24023 invoked from network); 5 Mar 2008 10:00:00 -0000\r\n"
            b"From: a@example.org\r\nSubject: s\r\nDate: Wed, 5 Mar 2008 09:59:59 +0000\r\n\r\nbody\r\n")
-    text = " ".join(get_renderer("terminal", color=False, width=200).render(headerscope.analyze(raw, offline=True))
-                    .split())
+    text = _offline_story(raw)
     assert "no client IP, MAIL FROM or HELO recorded" in text and "? for ? (HELO ?)" not in text
 
 
@@ -315,8 +319,7 @@ def test_an_spf_row_names_each_missing_input_in_words() -> None:
     # "? for ? (HELO x.y.test)": which of them was missing had to be guessed.
     raw = (b"Received: from x.y.test by mx.dest.example with SMTP id 1; Wed, 5 Mar 2008 10:00:00 -0000\r\n"
            b"From: a@example.org\r\nSubject: s\r\nDate: Wed, 5 Mar 2008 09:59:59 +0000\r\n\r\nbody\r\n")
-    text = " ".join(get_renderer("terminal", color=False, width=200).render(headerscope.analyze(raw, offline=True))
-                    .split())
+    text = _offline_story(raw)
     assert "client not recorded, MAIL FROM not recorded, HELO x.y.test" in text
 
 
