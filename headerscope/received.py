@@ -1732,9 +1732,11 @@ def _assemble(
     if tls.encrypted is None:
         if any(w in _ENCRYPTED_PROTOCOLS for w in protocol_words):
             tls.encrypted = True
-        elif any(w in _PLAIN_PROTOCOLS for w in protocol_words):
+        elif any(w in _PLAIN_PROTOCOLS for w in protocol_words) and from_seg is not None:
             # Not "HTTP": a webmail back end writes it after the front end ended the browser's
-            # connection, whose encryption the word does not tell (only "HTTPS" says it).
+            # connection, whose encryption the word does not tell (only "HTTPS" says it). With no
+            # "from" part no connection is recorded (Gmail's "by mail-yw1-f175.google.com with
+            # SMTP id ..."): its encryption is not known either.
             tls.encrypted = False
 
     auth: str | None = None

@@ -232,7 +232,11 @@ def test_gmail_formats() -> None:
     )
     assert f.by == "2002:a05:6a10:a0c6:b0:4b8:2c8b:a9c2"
     assert f.protocol == "SMTP" and f.id == "x6csp1234567pxa"
-    assert f.tls.encrypted is False
+    # No "from" part: no connection is recorded, so whether one was encrypted is not known
+    # ("TLS no" was shown for Gmail's own first stamp); with a client, plain SMTP is no TLS.
+    assert f.tls.encrypted is None
+    assert parse_received("from a.example.net ([192.0.2.1]) by 2002:a05:6a10:a0c6:b0:4b8:2c8b:a9c2 with SMTP id "
+                          "x6; Tue, 15 Mar 2022 08:30:00 -0700 (PDT)").tls.encrypted is False
     assert f.complete
     g = parse_received(
         "from mail-sor-f41.google.com (mail-sor-f41.google.com. [209.85.220.41]) by mx.google.com with "
