@@ -382,6 +382,14 @@ def test_an_unauthenticated_line_names_the_pass_a_group_recorded_before_passing_
                             "for travis-ci.example before the message was passed on (a claim, not relied on: the "
                             "sending side can write that field too).")
     assert summary.startswith("Unauthenticated")
+    # Exchange Online's X-MS-Exchange-Authentication-Results is the sending tenant's own outbound
+    # check: no earlier receiver's word, and the finding says whose it is.
+    outbound = raw.replace(b"X-Original-Authentication-Results: gmr-mx.google.com",
+                           b"X-MS-Exchange-Authentication-Results: spf=pass (sender IP is 192.161.147.1)")
+    report = headerscope.analyze(outbound, offline=True)
+    assert "recorded dmarc=pass" not in report.verdict.summary
+    [kept] = [f for f in report.findings if f.id == "recorded.preserved"]
+    assert "the sending side's own system judged its outbound mail" in kept.explanation
 
 
 # Exchange Online's own fields on a self-addressed advance-fee spoof (real layout, addresses

@@ -1144,6 +1144,8 @@ _PRESERVED_FIELDS = {
                                              "sending side's checks)"),
 }
 _PRESERVED_NAMES = frozenset(_PRESERVED_FIELDS)
+# Of those, the ones that record the sending side's own checks of its outbound mail.
+_SENDING_SIDE_CHECKS = frozenset({"x-ms-exchange-authentication-results"})
 _MAX_PRESERVED_FIELDS = 10
 
 
@@ -1152,7 +1154,10 @@ def preserved_dmarc_pass(recorded: Sequence[RecordedResult], domain: str) -> str
     (recorded.preserved), in words for the verdict line; None when there is none. Not relied
     on: it says how the message stood before a list or a forward changed it."""
     for result in recorded:
-        if result.header.lower() in _PRESERVED_NAMES and result.method == "dmarc" and result.result == "pass" \
+        # (Exchange Online's X-MS-Exchange-Authentication-Results is a sending tenant's own outbound
+        # check, not how an earlier receiver saw the message: not said here.)
+        if result.header.lower() in _PRESERVED_NAMES and result.header.lower() not in _SENDING_SIDE_CHECKS \
+                and result.method == "dmarc" and result.result == "pass" \
                 and _property_domain(dict(result.properties).get("header.from")) == normalize_domain(domain):
             return (f"{header_ref(result.header_index)}, {result.header}, says "
                     f"{result.authserv_id or 'an earlier receiver'} recorded dmarc=pass for {domain} before the "
@@ -1209,9 +1214,12 @@ def _preserved_originals(message: Message) -> tuple[list[RecordedResult], list[F
     return results, [Finding(
         id="recorded.preserved", severity=Severity.INFO,
         title=f"Results recorded before {' and '.join(dict.fromkeys(keepers))} passed the message on",
-        explanation=("; ".join(said)[:1].upper() + "; ".join(said)[1:] + ". They tell how the message stood when it arrived there, before a list "
-                     "changed it (a subject tag or a footer breaks DKIM) or a gateway relayed it; they are shown, "
-                     "not relied on, since nothing here proves who wrote them."),
+        explanation=("; ".join(said)[:1].upper() + "; ".join(said)[1:] + ". " + (
+            "They tell how the sending side's own system judged its outbound mail, not how a receiver saw it"
+            if all(h.name.lower() in _SENDING_SIDE_CHECKS for h in found) else
+            "They tell how the message stood when it arrived there, before a list changed it (a subject tag or a "
+            "footer breaks DKIM) or a gateway relayed it") + "; they are shown, not relied on, since nothing here "
+            "proves who wrote them."),
         reference=RFC8601_TRUST, subject=header_ref(found[0].index),
     )]
 
