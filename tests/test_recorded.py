@@ -2436,3 +2436,11 @@ def test_whether_the_receivers_results_vouch_for_the_from_domain() -> None:
     # Nothing trusted recorded: nothing to tell.
     assert receiver_vouched((replace(_trusted("dmarc", "pass"), trusted=False),), "example.com") is None
     assert receiver_vouched((), "example.com") is None
+
+
+def test_a_receivers_own_dmarc_word_is_shown_in_the_comparison() -> None:
+    # Yahoo's "dmarc=unknown": the table said "recorded —" of a message whose receiver wrote it.
+    rec = (_trusted("dmarc", "unknown", ("header.from", "example.com")),)
+    comparisons, _ = compare(rec, dkim=(), spf=None, dmarc=dmarc_result("not_checked"), arc=None)
+    [dmarc] = [c for c in comparisons if c.method == "dmarc"]
+    assert dmarc.recorded == "unknown" and "a word of its own" in dmarc.explanation

@@ -1669,6 +1669,8 @@ def compare(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureRe
     if spf_comparison is not None:
         comparisons.append(spf_comparison)
     dmarc_comparison = _compare_dmarc(recorded, dmarc, dkim, spf_comparison, resent_domains)
+    if dmarc_comparison is not None and dmarc_comparison.recorded is None:
+        dmarc_comparison = _with_vendor_dmarc_word(dmarc_comparison, recorded)
     if dmarc_comparison is not None:
         comparisons.append(dmarc_comparison)
     arc_comparison = _compare_arc(recorded, arc)
@@ -2103,6 +2105,21 @@ def _with_vendor_word(compared: Comparison, recorded: tuple[RecordedResult, ...]
                              + compared.explanation),
                 recorded_by=rec.authserv_id, recorded_header_index=rec.header_index)
     return compared
+
+
+def _with_vendor_dmarc_word(compared: Comparison, recorded: tuple[RecordedResult, ...]) -> Comparison:
+    """A DMARC comparison with nothing recorded in RFC 8601's words, beside the receiver's DMARC
+    result in a word of its own (Yahoo's "dmarc=unknown"), which is shown, not compared: the
+    table said "recorded —" of a message whose receiver wrote a line."""
+    rec = next((r for r in recorded if r.trusted and r.method == "dmarc"
+                and r.result not in _VALID_RESULTS["dmarc"]), None)
+    if rec is None:
+        return compared
+    return replace(compared, recorded=rec.result[:40], recorded_by=rec.authserv_id,
+                   recorded_header_index=rec.header_index,
+                   explanation=(f"{_who(rec)} recorded dmarc={rec.result[:40]}, a word of its own, not one of RFC "
+                                "8601's results (Yahoo writes \"unknown\" where it found no DMARC result to give); "
+                                "read as no result. " + compared.explanation))
 
 
 def _label_dkim(subject: str, rec: RecordedResult | None, sig: DkimSignatureResult) -> Comparison:
