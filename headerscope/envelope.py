@@ -1137,6 +1137,15 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                 explanation=f"{rcpt} ({source}) is not in To: or Cc:. The message came through a "
                             f"mailing list ({_short_list_id(list_id)}), which resent it to its members: each "
                             f"member's address is only in the envelope."))
+        elif not message.has_any(_ADDRESSEE_FIELDS):
+            # RFC 5322 section 3.6.3: a message may have no destination field at all; it is then
+            # delivered by RCPT TO alone, which is no blind copy beside anyone.
+            differences.append(EnvelopeDifference(
+                kind="bcc", envelope_value=rcpt, header_value=None,
+                explanation=f"{rcpt} ({source}) received the message, which has no To: or Cc: field at all "
+                            f"(RFC 5322 section 3.6.3 allows that): it was addressed by RCPT TO alone, as a "
+                            f"Bcc-only send, a script or a mass mailing does. RFC 5321 delivers by RCPT TO, not by "
+                            f"the header."))
         else:
             differences.append(EnvelopeDifference(
                 kind="bcc", envelope_value=rcpt, header_value=", ".join(sorted(header_rcpts)) or None,

@@ -1474,3 +1474,14 @@ def test_the_self_addressed_spoof_is_found_in_exchange_onlines_copy() -> None:
     passed = raw.replace("spf=fail (sender IP is 198.51.100.52)", "spf=pass (sender IP is 198.51.100.52)").replace(
         "compauth=fail reason=001", "compauth=pass reason=100")
     assert not [f for f in analyze(passed.encode(), offline=True).findings if f.id == "envelope.self_addressed"]
+
+
+def test_a_recipient_of_a_message_without_destination_fields_is_said_so() -> None:
+    # No To: or Cc: at all: "the sender put it in Bcc" was said as if others were addressed.
+    from headerscope.api import analyze
+
+    raw = (b"Received: from mx.sender.example (mx.sender.example [192.0.2.5]) by mx.dest.example with ESMTP id 1 "
+           b"for <u@dest.example>; Mon, 2 Mar 2026 10:00:01 +0000\r\n"
+           b"From: a@sender.example\r\nSubject: s\r\nDate: Mon, 2 Mar 2026 10:00:00 +0000\r\n\r\nbody\r\n")
+    [bcc] = [d for d in analyze(raw, offline=True).envelope.differences if d.kind == "bcc"]
+    assert "has no To: or Cc: field at all" in bcc.explanation and "put it in Bcc" not in bcc.explanation
