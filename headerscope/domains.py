@@ -144,6 +144,11 @@ def list_id_label(value: str | None) -> str | None:
     return label.strip().lower() or None
 
 
+# The names a host gives itself on its loopback interface (RFC 6761 section 6.3): a client or
+# server named so is a program on the same host.
+LOCALHOST_NAMES = frozenset(("localhost", "localhost.localdomain"))
+
+
 def normalize_domain(domain: str | None) -> str | None:
     """Lower-case, strip brackets and the trailing dot; None for empty input."""
     if not domain:

@@ -32,7 +32,7 @@ from .addresses import (
     google_forwarding,
     parse_addresses,
 )
-from .domains import list_id_label, normalize_domain, organizational_domain
+from .domains import LOCALHOST_NAMES, list_id_label, normalize_domain, organizational_domain
 from .message import Message
 from .mime import is_automatic_notification
 from .model import (
@@ -163,12 +163,10 @@ def _relayed_submission(hops: tuple[Hop, ...], number: int | None) -> tuple[int,
     by = normalize_domain(below.fields.by)
     # Its server names itself as the client did, or by a loopback name (a submission on the
     # relaying server's own port: "by localhost").
-    if (below.role is Role.MSA or below.fields.auth) and by is not None and (by in names or by in _LOOPBACK_NAMES):
+    if (below.role is Role.MSA or below.fields.auth) and by is not None and (by in names or by in LOCALHOST_NAMES):
         return below.number, (client.from_rdns or client.from_helo or by)[:120]
     return None
 
-
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
 
 def _claimed_mail_from(hops: tuple[Hop, ...], trusted: tuple[Hop, ...]) -> tuple[str | None, str | None]:

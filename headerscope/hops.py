@@ -486,7 +486,7 @@ def _safe_parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
         return ReceivedFields(complete=False, problems=(f"parser error: {type(exc).__name__}",)), None
 
 
-_LOCALHOST_NAMES = frozenset(("localhost", "localhost.localdomain"))
+_LOCALHOST_NAMES = domains.LOCALHOST_NAMES
 
 
 def _has_client(fields: ReceivedFields) -> bool:
