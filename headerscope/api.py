@@ -27,6 +27,7 @@ from .auth.recorded import (
     arc_breaks,
     checked_client,
     compare,
+    nothing_recorded,
     parse_recorded,
     preserved_dmarc_pass,
     receiver_vouched,
@@ -370,40 +371,6 @@ def _provider_submission(hops: tuple[Hop, ...], boundary_hop: int | None, dkim: 
     return None
 
 
-def _nothing_recorded(recorded: Sequence[RecordedResult], hops: Sequence[Hop], boundary_hop: int | None,
-                      header_only: bool, signed: bool) -> Finding | None:
-    """recorded.none: the receiving side wrote no authentication result the message shows, in its
-    own name or any other that can be tied to it: what an admin asking "why was SPF not enforced"
-    needs said, and no DNS can tell. Not for a submission (an MSA checks no SPF or DMARC of its
-    own users' mail) nor for a message with no trusted hop; and only for a signed message (a
-    receiver that checks anything records its DKIM result): old mail and list archives, written
-    before receivers recorded results, would each get it."""
-    if not signed or boundary_hop is None or not 1 <= boundary_hop <= len(hops) or any(r.trusted for r in recorded):
-        return None
-    boundary = hops[boundary_hop - 1]
-    if boundary.role in (Role.MSA, Role.MUA) or not boundary.trusted:
-        return None
-    if not header_only and not any(hop.role is Role.MDA for hop in hops[boundary_hop - 1:]):
-        # A copy not shown delivered to a mailbox (a list's archive, a relay's copy): its last
-        # server may never have been the one to check.
-        return None
-    receiver = boundary.organization or organizational_domain(boundary.fields.by)
-    if receiver and any(r.authserv_id and organizational_domain(r.authserv_id) == receiver for r in recorded):
-        return None  # its results are there, not relied on: the claim findings say why
-    by = str(boundary.fields.by or "the receiving server")[:120]
-    where = ("The part pasted holds no Authentication-Results or Received-SPF of the receiving side (they may be "
-             "in the part not pasted, near its Received fields)" if header_only else
-             f"{by} (hop {boundary.number}, where the receiving side accepted the message) and the servers after it "
-             "wrote no Authentication-Results or Received-SPF field the message keeps: that server does not check "
-             "SPF, DKIM or DMARC, keeps its results elsewhere (a log), or they were removed before delivery")
-    return Finding(id="recorded.none", severity=Severity.INFO,
-                   title="The receiving side recorded no authentication results",
-                   explanation=f"{where}. So nothing here says what it made of them; the results above are this "
-                               "analysis's own (RFC 8601 section 1: a receiver records its checks in "
-                               "Authentication-Results).",
-                   reference="https://www.rfc-editor.org/rfc/rfc8601#section-1", subject=f"hop {boundary.number}")
-
-
 def _inside_only(finding: Finding, client_ip: str | None, cut: str | None = None) -> Finding:
     """An SPF or DMARC failure judged at a private client: ``cut`` names the finding that says the
     copy lacks hops (the list's, hops.delivery_missing; the arrival's, hops.arrival_missing), else
@@ -582,7 +549,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
                                               resent_domains=_resent_domains(message),
                                               header_only=message.header_only)
     findings.extend(arc_breaks(recorded, arc))
-    nothing = _nothing_recorded(recorded, chain.hops, chain.boundary_hop, message.header_only, bool(dkim))
+    nothing = nothing_recorded(recorded, chain.hops, chain.boundary_hop, message.header_only, bool(dkim))
     if nothing is not None:
         findings.append(nothing)
     # A body change after the receiver verified the signature is told by the comparison, which

@@ -30,6 +30,7 @@ from ..model import (
     HeaderField,
     Hop,
     RecordedResult,
+    Role,
     Severity,
     SpfResult,
 )
@@ -1149,6 +1150,40 @@ _SENDING_SIDE_CHECKS = frozenset({"x-ms-exchange-authentication-results"})
 _MAX_PRESERVED_FIELDS = 10
 
 
+def nothing_recorded(recorded: Sequence[RecordedResult], hops: Sequence[Hop], boundary_hop: int | None,
+                      header_only: bool, signed: bool) -> Finding | None:
+    """recorded.none: the receiving side wrote no authentication result the message shows, in its
+    own name or any other that can be tied to it: what an admin asking "why was SPF not enforced"
+    needs said, and no DNS can tell. Not for a submission (an MSA checks no SPF or DMARC of its
+    own users' mail) nor for a message with no trusted hop; and only for a signed message (a
+    receiver that checks anything records its DKIM result): old mail and list archives, written
+    before receivers recorded results, would each get it."""
+    if not signed or boundary_hop is None or not 1 <= boundary_hop <= len(hops) or any(r.trusted for r in recorded):
+        return None
+    boundary = hops[boundary_hop - 1]
+    if boundary.role in (Role.MSA, Role.MUA) or not boundary.trusted:
+        return None
+    if not header_only and not any(hop.role is Role.MDA for hop in hops[boundary_hop - 1:]):
+        # A copy not shown delivered to a mailbox (a list's archive, a relay's copy): its last
+        # server may never have been the one to check.
+        return None
+    receiver = boundary.organization or organizational_domain(boundary.fields.by)
+    if receiver and any(r.authserv_id and organizational_domain(r.authserv_id) == receiver for r in recorded):
+        return None  # its results are there, not relied on: the claim findings say why
+    by = str(boundary.fields.by or "the receiving server")[:120]
+    where = ("The part pasted holds no Authentication-Results or Received-SPF of the receiving side (they may be "
+             "in the part not pasted, near its Received fields)" if header_only else
+             f"{by} (hop {boundary.number}, where the receiving side accepted the message) and the servers after it "
+             "wrote no Authentication-Results or Received-SPF field the message keeps: that server does not check "
+             "SPF, DKIM or DMARC, keeps its results elsewhere (a log), or they were removed before delivery")
+    return Finding(id="recorded.none", severity=Severity.INFO,
+                   title="The receiving side recorded no authentication results",
+                   explanation=f"{where}. So nothing here says what it made of them; the results above are this "
+                               "analysis's own (RFC 8601 section 1: a receiver records its checks in "
+                               "Authentication-Results).",
+                   reference="https://www.rfc-editor.org/rfc/rfc8601#section-1", subject=f"hop {boundary.number}")
+
+
 def preserved_dmarc_pass(recorded: Sequence[RecordedResult], domain: str) -> str | None:
     """An earlier receiver's dmarc=pass for ``domain`` that a later server kept under another name
     (recorded.preserved), in words for the verdict line; None when there is none. Not relied
@@ -1160,7 +1195,7 @@ def preserved_dmarc_pass(recorded: Sequence[RecordedResult], domain: str) -> str
                 and result.method == "dmarc" and result.result == "pass" \
                 and _property_domain(dict(result.properties).get("header.from")) == normalize_domain(domain):
             return (f"{header_ref(result.header_index)}, {result.header}, says "
-                    f"{result.authserv_id or 'an earlier receiver'} recorded dmarc=pass for {domain} before the "
+                    f"{(result.authserv_id or 'an earlier receiver')[:120]} recorded dmarc=pass for {domain} before the "
                     "message was passed on (a claim, not relied on: the sending side can write that field too)")
     return None
 
@@ -2117,7 +2152,7 @@ def _with_vendor_dmarc_word(compared: Comparison, recorded: tuple[RecordedResult
         return compared
     return replace(compared, recorded=rec.result[:40], recorded_by=rec.authserv_id,
                    recorded_header_index=rec.header_index,
-                   explanation=(f"{_who(rec)} recorded dmarc={rec.result[:40]}, a word of its own, not one of RFC "
+                   explanation=(f"{_who(rec)[:120]} recorded dmarc={rec.result[:40]}, a word of its own, not one of RFC "
                                 "8601's results (Yahoo writes \"unknown\" where it found no DMARC result to give); "
                                 "read as no result. " + compared.explanation))
 
