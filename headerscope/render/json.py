@@ -7,13 +7,10 @@ from .interface import Renderer
 
 
 class JsonRenderer(Renderer):
-    """``Report.to_json()`` indented (one line with ``compact=True``, for JSONL)."""
+    """``Report.to_json()`` indented. (A scan's JSONL writes ``Report.to_json()``'s one-line bytes
+    itself.)"""
 
     name = "json"
 
-    def __init__(self, compact: bool = False) -> None:
-        self.compact = compact
-
     def render(self, report: Report) -> str:
-        text = report.to_json(indent=not self.compact).decode("utf-8", "surrogatepass")
-        return text if self.compact else text + "\n"
+        return report.to_json(indent=True).decode("utf-8", "surrogatepass") + "\n"
