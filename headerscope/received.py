@@ -308,7 +308,9 @@ _MONTHS = {
     )
     for name in names
 }
-_WEEKDAYS = frozenset(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
+# In datetime.weekday() order, Monday first.
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAYS = frozenset(name[:3].lower() for name in _DAY_NAMES)
 # RFC 5322 section 4.3 obsolete zones, plus a few unambiguous ones MTAs write in comments or
 # in place of the offset. Ambiguous names (IST, CST-China) are left out on purpose.
 _ZONE_NAMES = {
@@ -512,7 +514,6 @@ def zone_name_mismatch(date_text: str) -> tuple[str, str, int, str] | None:
     return name, f"{sign}{hours}{minutes}", offset - named, stood_for
 
 
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def weekday_contradiction(text: str, moment: datetime) -> tuple[str, str] | None:
