@@ -492,11 +492,14 @@ class _Worker:
         self.batches: dict[int, tuple[int, list[ScanInput]]] = {}
         """Batches sent and not answered: id -> (index of the first input, the inputs)."""
 
+    def finish_up(self) -> None:
+        """Tell the worker to end after its batches (it is sent None)."""
+        with contextlib.suppress(OSError):  # it died already
+            self.tasks.send(None)
+
     def stop(self, wait: bool = True) -> None:
-        """End the worker: after its batches when wait is set (it is sent None), else at once."""
+        """End the worker: when wait is set, after its batches (``finish_up`` first), else at once."""
         if wait:
-            with contextlib.suppress(OSError):  # it died already
-                self.tasks.send(None)
             self.process.join(timeout=5)
         if self.process.is_alive():
             self.process.terminate()
@@ -608,6 +611,11 @@ def _run_parallel(inputs: Iterable[ScanInput], options: ScanOptions, jobs: int) 
         completed = True
     finally:
         # Interrupted (Ctrl-C, an error, the reader of the rows stopped): no batch is waited for.
+        # Every worker is told before any is waited for: they end at the same time, not one
+        # after the other (about 2 ms of a two-job scan).
+        if completed:
+            for worker in workers:
+                worker.finish_up()
         for worker in workers:
             worker.stop(wait=completed)
         if manager is not None:
