@@ -43,6 +43,7 @@ from .envelope import (
     boundary_received_spf,
     list_intake,
     self_addressed,
+    srs_list_sender,
 )
 from .hops import build_chain, host_organization, is_non_public_ip
 from .loader import LoadedInput, load_bytes
@@ -466,7 +467,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # The boundary transaction's own MAIL FROM when recorded (see boundary_mail_from), else the
     # final one (Return-Path).
     spf_mail_from, spf_mail_from_source = boundary_mail_from(message, boundary, received_spf, envelope.srs, chain.hops)
-    intake = list_intake(message, chain.hops, envelope.mail_from) if spf_mail_from_source is None else None
+    intake = (list_intake(message, chain.hops, envelope.mail_from) or srs_list_sender(message, envelope.srs)
+              if spf_mail_from_source is None else None)
     if intake is not None:
         findings.append(intake)  # the Return-Path is the list's resend's, not the boundary's
     elif spf_mail_from_source is None:

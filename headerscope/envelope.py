@@ -357,17 +357,65 @@ def boundary_mail_from(message: Message, boundary: Hop | None, received_spf: Rec
         value = envelope_address(message.headers[index - 1].value)
         if value is not None and _is_local_mailer_daemon(value, _trusted(hops, boundary.number)):
             return "", f"Return-Path above hop {boundary.number}'s Received ({value}: the null sender)"
-        if value is not None:
+        # Unless the boundary hop delivered to a list and the Return-Path is the list's own: then
+        # it is the MAIL FROM of the list's later resend (list_intake), not of this hop.
+        if value is not None and not (hops and hops[-1] is boundary and list_intake(message, hops, value)):
             return value, f"Return-Path above hop {boundary.number}'s Received ({header_ref(index - 1)})"
     # The final MAIL FROM is an SRS address the receiving side minted when it forwarded the
     # message inside itself (kernel.org to its archive): the address it encodes is the one the
     # boundary hop's client sent.
     receiver = organizational_domain(normalize_domain(boundary.fields.by) or "") or boundary.organization
     if final_srs is not None and final_srs.original_sender and receiver \
-            and (organizational_domain(final_srs.forwarder) or final_srs.forwarder) == receiver.lower():
+            and (organizational_domain(final_srs.forwarder) or final_srs.forwarder) == receiver.lower() \
+            and srs_list_sender(message, final_srs) is None:
         return final_srs.original_sender, (f"the sender encoded in the SRS Return-Path the receiving side "
                                            f"({final_srs.forwarder}) wrote when it forwarded the message")
     return None, None
+
+
+def srs_list_sender(message: Message, final_srs: SrsInfo | None) -> Finding | None:
+    """A finding when the sender a final SRS Return-Path encodes is the own address (bounce or
+    owner address, or Sender:) of a mailing list run by the forwarder's organisation: the list
+    resent the message inside the receiving side, so that address is the MAIL FROM the list gave
+    after the boundary hop, not the one the author's server gave there, which is not recorded
+    (RFC 7208 section 2.4: SPF checks one transaction's MAIL FROM)."""
+    if final_srs is None or not final_srs.original_sender:
+        return None
+    encoded = final_srs.original_sender
+    # A list of the forwarder's own organisation resent it inside the receiving side, after the
+    # boundary hop; another organisation's list resent it to the receiving side, at the boundary
+    # hop itself, whose MAIL FROM the encoded address then is.
+    if _org(address_domain(encoded)) != (organizational_domain(final_srs.forwarder) or final_srs.forwarder):
+        return None
+    list_id = message.first("List-Id")
+    sender = next(iter(parse_addresses(message.first("Sender") or "")[:1]), None)
+    by_sender = list_id is not None and sender is not None and sender.address.lower() == encoded.lower()
+    lists = _list_posting_addresses(message, list_id)
+    if not by_sender and not any(_is_lists_own_sender(encoded, address) for address in lists):
+        return None
+    named = f" {lists[0]}" if lists else ""
+    return Finding(
+        id="envelope.srs_list_sender", severity=Severity.INFO,
+        title=f"The SRS Return-Path encodes the list{named}'s own sender, {encoded}",
+        explanation=(f"{final_srs.forwarder} rewrote the envelope sender with SRS when it forwarded the message; the "
+                     f"address it encodes, {encoded}, is the mailing list's own"
+                     + (" (its Sender:)" if by_sender else "") + ": the MAIL FROM of the list's resend, given after "
+                     "the list received the message. The MAIL FROM the author's server gave at the boundary hop is "
+                     "not recorded, so SPF checks that hop's HELO only: the list's address paired with the author's "
+                     "server would fail for a transaction that never happened."),
+        reference="https://www.rfc-editor.org/rfc/rfc7208#section-2.4", subject="Return-Path",
+    )
+
+
+def _list_posting_addresses(message: Message, list_id: str | None) -> list[str]:
+    """The list's posting addresses (see _list_addresses), and the address its List-Id names
+    ("linux-media@vger.kernel.org" for <linux-media.vger.kernel.org>, RFC 2919 section 2)."""
+    found = sorted(_list_addresses(message))
+    label = list_id_label(list_id)
+    if label and label.count(".") >= 2 and "@" not in label:
+        local, _, domain = label.partition(".")
+        found.append(f"{local}@{domain}")
+    return found
 
 
 def list_intake(message: Message, hops: tuple[Hop, ...], mail_from: str | None) -> Finding | None:
@@ -385,24 +433,22 @@ def list_intake(message: Message, hops: tuple[Hop, ...], mail_from: str | None) 
     """
     if not hops or not mail_from or not hops[-1].fields.for_:
         return None
-    lists = _list_addresses(message)
-    if not lists:
+    list_id = message.first("List-Id")
+    if list_id is None and not _list_addresses(message):
         return None
-    delivered_to = {found.address.lower() for found in parse_addresses(hops[-1].fields.for_)[:_MAX_RECIPIENTS]
-                    if found.domain}
-    posting = next((address for address in sorted(lists) if address in delivered_to), None)
-    if posting is None:
-        return None
-    list_name, _, list_domain = posting.rpartition("@")
-    sender_local, _, sender_domain = mail_from.lower().rpartition("@")
-    if not list_name or list_name not in sender_local or _org(sender_domain) != _org(list_domain):
+    delivered_to = sorted({found.address.lower() for found in parse_addresses(hops[-1].fields.for_)[:_MAX_RECIPIENTS]
+                           if found.domain})
+    # The posting address by List-Post, or by the List-Id it makes (majordomo's and ecartis'
+    # copies name the list in List-Id alone).
+    posting = next(iter(_list_own_addresses(message, list_id or "", delivered_to)), None)
+    if posting is None or not _is_lists_own_sender(mail_from, posting):
         return None
     last = hops[-1].number
     return Finding(
         id="envelope.list_intake", severity=Severity.INFO,
         title=f"The hops end where the message reached the list {posting}: Return-Path is the list's later MAIL FROM",
         explanation=(f"The latest Received (hop {last}) delivered the message to {posting}, the list's posting "
-                     f"address (List-Post). The list then sent it on to its members in hops this copy does not "
+                     f"address (List-Post, or the address its List-Id names). The list then sent it on to its members in hops this copy does not "
                      f"record, as in a list archive's copy. Return-Path ({mail_from}) is the list's MAIL FROM "
                      f"for that later delivery, not the MAIL FROM the author's server gave at the boundary hop, "
                      f"which is not recorded. So SPF checks the boundary hop's HELO only: the list's address "
@@ -677,17 +723,42 @@ def _short_list_id(list_id: str) -> str:
 def _list_own_addresses(message: Message, list_id: str, candidates: list[str]) -> list[str]:
     """The candidates that are the mailing list's own address: a posting address (see
     _list_addresses), or one whose local part and domain make the List-Id ("git@vger.kernel.org"
-    for <git.vger.kernel.org>, the convention of Mailman, majordomo and mlmmj; RFC 2919 section 2)."""
+    for <git.vger.kernel.org>, the convention of Mailman, majordomo and mlmmj; RFC 2919 section 2).
+    The list's host and its domain are one list's: Mailman posts as ``list@example.org`` and
+    receives at ``list@lists.example.org`` (the address members write in Cc:)."""
     if not candidates:
         return []
-    posts = _list_addresses(message)
+    posts = [post.rpartition("@") for post in _list_addresses(message)]
     identifier = list_id_label(list_id)
     named = []
     for address in candidates:
         local, _, domain = address.lower().rpartition("@")
-        if address.lower() in posts or (identifier and domain and identifier == f"{local}.{domain}"):
+        if not local or not domain:
+            continue
+        if any(local == post_local and _one_list_host(domain, post_domain) for post_local, _, post_domain in posts) \
+                or (identifier and identifier.startswith(f"{local}.")
+                    and _one_list_host(domain, identifier[len(local) + 1:])):
             named.append(address)
     return named
+
+
+def _one_list_host(domain: str, other: str) -> bool:
+    """Whether two domains are the same, or one is a host under the other in one organisation
+    (``lists.example.org`` and ``example.org``)."""
+    if domain == other:
+        return True
+    if not (domain.endswith(f".{other}") or other.endswith(f".{domain}")):
+        return False
+    return _org(domain) is not None and _org(domain) == _org(other)
+
+
+def _is_lists_own_sender(address: str, list_address: str) -> bool:
+    """Whether an envelope sender is the list's own (its bounce or owner address): it holds the
+    list's name (Mailman's ``list-bounces``, majordomo's ``owner-list``, ezmlm's
+    ``list-return-...``, Google Groups' ``list+...``) in the list's organisation."""
+    list_name, _, list_domain = list_address.lower().rpartition("@")
+    sender_local, _, sender_domain = address.lower().rpartition("@")
+    return bool(list_name) and list_name in sender_local and _org(sender_domain) == _org(list_domain)
 
 
 def _list_encoded_author(from_real: Sequence[Address], list_addresses: frozenset[str],
@@ -947,9 +1018,10 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
             explanation=f"The message was forwarded automatically by Gmail or Google Workspace: the mailbox "
                         f"{forwarding_mailbox} forwards its mail to {destination}, and Google rewrote the envelope sender "
                         f"to {mail_from} (its \"+caf_=\" form) so that bounces return to the forwarding mailbox. "
-                        f"The original envelope sender is not in it; SPF at the final receiver checks "
-                        f"{address_domain(mail_from or '') or 'the forwarder'}, and DKIM and Google's ARC set vouch "
-                        "for the author."))
+                        f"The original envelope sender is not in it; SPF at the next receiver checks "
+                        f"{address_domain(mail_from or '') or 'the forwarder'}, not the author's domain: only a DKIM "
+                        "signature of the author's domain can still authenticate the author (DMARC alignment), or, "
+                        "for a receiver that trusts Google as a forwarder, an ARC set Google added (RFC 8617)."))
     elif mail_from:
         known = tuple(rcpt_to) + tuple(a.address for a in (*to, *cc) if a.domain)
         # The author's own addresses: an address encoding one of these is the sending service's

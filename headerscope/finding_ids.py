@@ -22,7 +22,7 @@ FINDING_IDS = frozenset({
     "envelope.archive_address", "envelope.confusable_domain", "envelope.earlier_delivery",
     "envelope.from_not_an_address", "envelope.list_intake", "envelope.multiple_from", "envelope.no_from", "envelope.null_sender",
     "envelope.reply_to_free_mailbox", "envelope.reply_to_other_domain", "envelope.self_addressed",
-    "envelope.submitted_by_other_account",
+    "envelope.srs_list_sender", "envelope.submitted_by_other_account",
     # envelope.display_name_{what}: a display name showing an address or a domain.
     "envelope.display_name_address", "envelope.display_name_domain",
     # feedback.{type}: an ARF report's Feedback-Type (RFC 5965, RFC 6430, RFC 6591), "-" as "_".

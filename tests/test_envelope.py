@@ -1485,3 +1485,116 @@ def test_a_recipient_of_a_message_without_destination_fields_is_said_so() -> Non
            b"From: a@sender.example\r\nSubject: s\r\nDate: Mon, 2 Mar 2026 10:00:00 +0000\r\n\r\nbody\r\n")
     [bcc] = [d for d in analyze(raw, offline=True).envelope.differences if d.kind == "bcc"]
     assert "has no To: or Cc: field at all" in bcc.explanation and "put it in Bcc" not in bcc.explanation
+
+
+def test_a_majordomo_copy_names_its_list_by_list_id_alone() -> None:
+    """A majordomo archive copy has List-ID and no List-Post (RFC 2919 section 2: the list-id
+    <linux-mm.kvack.org> names linux-mm@kvack.org). Its hops end at the list's intake, so the
+    Return-Path (owner-linux-mm@, the list's resend) is no MAIL FROM of the boundary hop, even
+    written directly above it: SPF pairing it with the author's relay would fail, and DMARC's
+    "nothing can align" would be a false headline."""
+    from headerscope.api import analyze
+
+    copy = (
+        b"Return-Path: <owner-linux-mm@kvack.example>\r\n"
+        b"Received: from mail137.relay.example (mail137.relay.example [198.51.100.19]) by kanga.kvack.example "
+        b"(Postfix) with ESMTP id C21B58D0043 for <linux-mm@kvack.example>; Sat, 12 Feb 2011 13:49:49 -0500 (EST)\r\n"
+        b"Received: from unknown (HELO localhost.localdomain) (203.0.113.20) by smtp-01.isp.example with SMTP; "
+        b"12 Feb 2011 18:49:40 -0000\r\n"
+        b"From: Cesar <cesar@author.example>\r\nTo: linux-mm@kvack.example\r\nSubject: [PATCH] swap\r\n"
+        b"Date: Sat, 12 Feb 2011 16:49:30 -0200\r\nMessage-ID: <2@author.example>\r\n"
+        b"Sender: owner-linux-mm@kvack.example\r\nList-ID: <linux-mm.kvack.example>\r\n\r\nbody\r\n")
+    report = analyze(copy, offline=True)
+    [intake] = [f for f in report.findings if f.id == "envelope.list_intake"]
+    assert "linux-mm@kvack.example" in intake.title
+    spf = _spf_of(report)
+    assert spf.client_ip == "198.51.100.19" and spf.mail_from is None
+    assert not [f for f in report.findings if f.id == "dmarc.nothing_aligned"]
+    # A Return-Path that is not the list's own stays the boundary hop's MAIL FROM.
+    kept = analyze(copy.replace(b"Return-Path: <owner-linux-mm@kvack.example>",
+                                b"Return-Path: <cesar@author.example>"), offline=True)
+    assert _spf_of(kept).mail_from == "cesar@author.example"
+    assert not [f for f in kept.findings if f.id == "envelope.list_intake"]
+
+
+_SRS_OF_LIST_RESEND = (
+    # A list archive's copy (the shape of lore.kernel.org's): the author's server handed the post
+    # to the list (hop 2), majordomo expanded it and resent it with the list's own bounce address
+    # (hop 3), and the organisation's forwarder rewrote that address with SRS (hop 4).
+    b"Return-Path: <SRS0=UobA=R6=vger.kernel.example=linux-media-owner@kernel.example>\r\n"
+    b"Received: from mail.kernel.example (mail.kernel.example [198.51.100.99]) by smtp.lore.kernel.example "
+    b"(Postfix) with ESMTP id 7D5B6C43381 for <linux-media@archiver.kernel.example>; "
+    b"Wed, 27 Mar 2019 15:21:14 +0000 (UTC)\r\n"
+    b"Received: from vger.kernel.example (vger.kernel.example [198.51.100.67]) by mail.kernel.example "
+    b"(Postfix) with ESMTP id 5619B2082F for <linux-media@archiver.kernel.example>; "
+    b"Wed, 27 Mar 2019 15:21:14 +0000 (UTC)\r\n"
+    b"Received: (majordomo@vger.kernel.example) by vger.kernel.example via listexpand id S1727795AbfC0PSv; "
+    b"Wed, 27 Mar 2019 11:18:51 -0400\r\n"
+    b"Received: from bhuna.author.example ([203.0.113.227]:48460 \"EHLO bhuna.author.example\") by "
+    b"vger.kernel.example with ESMTP id S1725764AbfC0PSv; Wed, 27 Mar 2019 11:18:51 -0400\r\n"
+    b"From: Andre <andre@author.example>\r\nTo: linux-media@vger.kernel.example\r\nSubject: [PATCH] vimc\r\n"
+    b"Date: Wed, 27 Mar 2019 12:17:28 -0300\r\nMessage-Id: <3@author.example>\r\n"
+    b"Sender: linux-media-owner@vger.kernel.example\r\nList-ID: <linux-media.vger.kernel.example>\r\n"
+    b"X-Mailing-List: linux-media@vger.kernel.example\r\n\r\nbody\r\n")
+
+
+def test_an_srs_return_path_encoding_the_lists_own_sender_is_no_mail_from_of_the_authors_hop() -> None:
+    """RFC 7208 section 2.4: SPF checks one transaction's MAIL FROM. The SRS address encodes the
+    MAIL FROM the forwarder received, here the list's resend (linux-media-owner@, its Sender:),
+    not the one the author's server gave at the boundary hop (hop 2, into the list)."""
+    from headerscope.api import analyze
+
+    report = analyze(_SRS_OF_LIST_RESEND, offline=True)
+    assert report.envelope.srs is not None
+    assert report.envelope.srs.original_sender == "linux-media-owner@vger.kernel.example"
+    spf = _spf_of(report)
+    assert spf.client_ip == "203.0.113.227" and spf.mail_from is None
+    [finding] = [f for f in report.findings if f.id == "envelope.srs_list_sender"]
+    assert "linux-media-owner@vger.kernel.example" in finding.title
+    assert "(its Sender:)" in finding.explanation
+    # Without the list's marks the encoded sender is the author's server's MAIL FROM, as before.
+    plain = (_SRS_OF_LIST_RESEND.replace(b"linux-media-owner", b"andre").replace(b"=vger.kernel.example=", b"=author.example=")
+             .replace(b"Sender: andre@vger.kernel.example\r\nList-ID: <linux-media.vger.kernel.example>\r\n"
+                      b"X-Mailing-List: linux-media@vger.kernel.example\r\n", b""))
+    plain_report = analyze(plain, offline=True)
+    assert _spf_of(plain_report).mail_from == "andre@author.example"
+    assert not [f for f in plain_report.findings if f.id == "envelope.srs_list_sender"]
+
+
+def test_a_list_received_at_its_lists_host_is_the_list_that_posts_at_its_domain() -> None:
+    """Mailman posts as list@example.org (List-Post, X-BeenThere) and receives at
+    list@lists.example.org (the address members write in Cc:, and an earlier hop's "for"):
+    one list, so the member's copy came through that list, not a forward."""
+    from headerscope.api import analyze
+
+    copy = (
+        b"Return-Path: <intel-wired-lan-bounces@osuosl.example>\r\n"
+        b"Delivered-To: member@lfdr.example\r\n"
+        b"Received: from smtp1.osuosl.example (smtp1.osuosl.example [198.51.100.138]) by mx.lfdr.example "
+        b"(Postfix) with ESMTPS id 1 for <member@lfdr.example>; Tue, 5 Mar 2024 10:00:05 +0000\r\n"
+        b"Received: from smtp4.osuosl.example (smtp4.osuosl.example [198.51.100.140]) by smtp1.osuosl.example "
+        b"(Postfix) with ESMTP id 2 for <intel-wired-lan@lists.osuosl.example>; Tue, 5 Mar 2024 10:00:02 +0000\r\n"
+        b"Received: from mail-pl1.google.example (mail-pl1.google.example [203.0.113.50]) by smtp4.osuosl.example "
+        b"(Postfix) with ESMTPS id 3 for <intel-wired-lan@lists.osuosl.example>; Tue, 5 Mar 2024 10:00:01 +0000\r\n"
+        b"From: Jason <jason@gmail.example>\r\nTo: maintainer@intel.example\r\n"
+        b"Cc: intel-wired-lan@lists.osuosl.example\r\nSubject: [PATCH] ixgbe\r\n"
+        b"Date: Tue, 5 Mar 2024 09:59:58 +0000\r\nMessage-ID: <4@gmail.example>\r\n"
+        b"X-BeenThere: intel-wired-lan@osuosl.example\r\n"
+        b"List-Id: Intel Wired LAN <intel-wired-lan.osuosl.example>\r\n"
+        b"List-Post: <mailto:intel-wired-lan@osuosl.example>\r\n"
+        b"Sender: \"Intel-wired-lan\" <intel-wired-lan-bounces@osuosl.example>\r\n\r\nbody\r\n")
+    report = analyze(copy, offline=True)
+    [forwarded] = [d for d in report.envelope.differences if d.kind == "forwarded"]
+    assert forwarded.header_value == "intel-wired-lan@lists.osuosl.example"
+    assert "came through that list" in forwarded.explanation
+    assert "forwarded or redirected" not in forwarded.explanation
+
+
+def test_a_gmail_forward_does_not_say_dkim_or_arc_vouch_for_the_author() -> None:
+    """A "+caf_=" forward says which checks can still authenticate the author, not that they
+    do: this message carries neither a DKIM signature nor an ARC set."""
+    envelope, _ = _run("Return-Path: <pawan+caf_=pawan=oss-india.test@gmail.com>\n"
+                       "From: a@example.org\nTo: pawan@gmail.com\nSubject: s\n\nbody\n", (), boundary=None)
+    [forwarded] = [d for d in envelope.differences if d.kind == "forwarded"]
+    assert "vouch" not in forwarded.explanation
+    assert "only a DKIM signature of the author's domain" in forwarded.explanation
