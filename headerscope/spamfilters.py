@@ -42,6 +42,13 @@ Receivers record their spam filtering in header fields of their own, outside any
   ``X-KSMG-AntiSpam-Rate``: https://support.kaspersky.com/KLMS/8.2/en-us/56122.htm
 * Proton Mail's ``X-Pm-Spam-Action: inbox`` (or ``spam``) with ``X-Pm-Spamscore``: where the
   mailbox put the message.
+* iCloud Mail's folder decision, ``X-Apple-Action: MOVE_TO_FOLDER/INBOX`` (``JUNK/Junk``) and
+  ``X-Apple-MoveToFolder``, with ``X-ICL-SCORE`` shown as written (Apple documents none of them).
+* Sophos's anti-spam engine: ``X-SASI-SpamProbability: 9%`` with ``X-SASI-Hits`` (50% and above is
+  spam by the engine's default).
+* Scan notes without a spam verdict: Hornetsecurity's ``X-cloud-security-Virusscan: CLEAN`` and
+  Proofpoint Essentials' ``X-Virus-Scanned: Proofpoint Essentials engine``; ``X-CLX-Spam`` is read
+  for its word alone.
 * Google Takeout's ``X-Gmail-Labels: Spam,Category Updates,Unread``: the labels the message had
   in the Gmail mailbox when it was exported; Spam is Gmail's spam folder.
 * rspamd's result quoted in the report Exim writes from its rspamd reply ($spam_report of the
@@ -92,7 +99,8 @@ _FIELD_NAMES = frozenset(name.lower() for name in (
     "X-PerlMx-Spam", "X-Ham-Report", "X-Rspamd-Score", "X-Recommended-Action", "X-SpamExperts-Class",
     "X-SpamExperts-Outgoing-Class", "X-Gmail-Labels", "X-Mimecast-Spam-Score", "X-Pm-Spam-Action", "X-Gm-Spam",
     "X-Gm-Phishy", "X-Spam-Result", "X-Spam_report", "X-ME-Content", "X-ME-Spam", "X-Mimecast-Spam-Signature",
-    "X-Mimecast-Bulk-Signature",
+    "X-Mimecast-Bulk-Signature", "X-Apple-Action", "X-Apple-MoveToFolder", "X-ICL-SCORE",
+    "X-SASI-SpamProbability", "X-cloud-security-Virusscan", "X-Virus-Scanned", "X-CLX-Spam",
     *_KASPERSKY_STATUS_FIELDS))
 # MailScanner names its field after the site ("X-Example-MailScanner-SpamCheck").
 _MAILSCANNER_SUFFIX = "mailscanner-spamcheck"
@@ -203,8 +211,8 @@ def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int |
     flag_read = False
     for read in (_microsoft, _spamassassin, _rspamd, _stalwart, _proofpoint, _barracuda, _exim_spamassassin,
                  _spamassassin_without_status, _rspamd_in_report, _trend_micro, _united_internet, _pure_message,
-                 _mailscanner, _spamexperts, _kaspersky, _mimecast, _mailenable, _proton, _gmail_labels,
-                 _google_scan):
+                 _mailscanner, _spamexperts, _kaspersky, _mimecast, _mailenable, _proton, _icloud, _gmail_labels,
+                 _google_scan, _sophos_sasi, _hornetsecurity, _proofpoint_essentials, _clx):
         read_now = read(message, boundary, microsoft_receiver)
         verdicts.extend(read_now)
         flag_read = flag_read or bool(read_now and read in _READERS_OF_THE_FLAG)
@@ -360,6 +368,27 @@ def _end_writer(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Messag
             return (mimecast[0],), f"it is Mimecast's field and hop {mimecast[0].number} is Mimecast's", False
         if mimecast:
             return _between_stamps(verdict, mimecast, hops, message)
+    if verdict.filter == "Hornetsecurity":
+        # Its disclaimer names the host that scanned it (see _hornetsecurity).
+        for disclaimer in _fields(message, "X-cloud-security-disclaimer")[:1]:
+            named = _hornet_scanned_on().search(" ".join(disclaimer.value[:1000].split()))
+            hop = _hop_of_host(hops, named.group(1).rstrip(".")) if named else None
+            if named is not None and hop is not None:
+                return (hop,), (f"X-cloud-security-disclaimer names the host that scanned it, "
+                                f"{named.group(1).rstrip('.')[:100]}"), False
+    if verdict.filter == "Trend Micro":
+        # ScanMail for Microsoft Exchange ("SMEX-..." in X-TM-AS-Product-Ver) scans on the Exchange
+        # server itself: the hops Exchange's Received names its own ("with Microsoft SMTP Server",
+        # Outlook's "with mapi", older "with Microsoft SMTPSVC"), when they are one organisation's.
+        versions = [f.value.strip()[:10].upper() for name in ("X-TM-AS-Product-Ver", "X-TMASE-Version")
+                    for f in _fields(message, name)[:1]]
+        exchange = tuple(h for h in hops if (h.fields.protocol or "").lower().startswith(
+            ("microsoft smtp server", "mapi", "microsoft smtpsvc")))
+        if versions and all(v.startswith("SMEX-") for v in versions) and exchange \
+                and len({h.organization for h in exchange}) == 1 and exchange[0].organization:
+            return exchange, (f"X-TM-AS-Product-Ver names ScanMail for Microsoft Exchange, which scans on the Exchange "
+                              f"server, and {' and '.join(f'hop {h.number}' for h in exchange)} "
+                              f"{'is' if len(exchange) == 1 else 'are'} {exchange[0].organization}'s Exchange"), False
     if verdict.filter == "Microsoft 365":
         report = message.headers[verdict.header_index] if verdict.header_index < len(message.headers) else None
         found = _cip().search(report.value[:_MAX_VALUE]) if report is not None else None
@@ -1256,32 +1285,102 @@ def _score_summary(spam: bool | None, score: float | None, required: float | Non
 
 
 def _trend_micro(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    results = _fields(message, "X-TM-AS-Result")[:1]
+    engines = _fields(message, "X-TMASE-Result")[:1]
+    if results and engines and _one_trend_micro_run(message, results[0], engines[0]):
+        merged = _trend_micro_run(message, boundary, results[0], engines[0])
+        if merged is not None:
+            return [merged]
     verdicts: list[SpamFilterVerdict] = []
-    for field in _fields(message, "X-TM-AS-Result")[:1]:
-        match = _trend_micro_result().match(field.value[:200])
-        if match is None:
+    for field in results:
+        parsed = _trend_micro_as_result(field)
+        if parsed is None:
             continue
-        numbers = _trend_micro_numbers().findall(match.group(2))
-        # "Yes/No-score-threshold-category-type"; newer engines put the type first
-        # ("No-10--2.483200-8.000000"): an integer followed by two decimals.
-        trend_type = None
-        if len(numbers) >= 3 and "." not in numbers[0] and "." in numbers[1] and "." in numbers[2]:
-            trend_type, numbers = numbers[0], numbers[1:]
-        elif len(numbers) >= 4:
-            trend_type = numbers[3]
-        verdicts.append(_trend_micro_verdict(field, boundary, match.group(1).lower() == "yes", numbers, trend_type))
-    for field in _fields(message, "X-TMASE-Result")[:1]:
+        spam, numbers, trend_type = parsed
+        verdicts.append(_trend_micro_verdict(message, field, boundary, spam, numbers, trend_type))
+    for field in engines:
         numbers = _trend_micro_numbers().findall("-" + field.value.strip()[:200])
         if len(numbers) < 3:
             continue
         score, threshold = _number(numbers[1]), _number(numbers[2])
-        spam = score >= threshold if score is not None and threshold is not None else None
-        verdicts.append(_trend_micro_verdict(field, boundary, spam, numbers[1:], numbers[0]))
+        engine_spam = score >= threshold if score is not None and threshold is not None else None
+        verdicts.append(_trend_micro_verdict(message, field, boundary, engine_spam, numbers[1:], numbers[0]))
     return verdicts
 
 
-def _trend_micro_verdict(field: HeaderField, boundary: Hop | None, spam: bool | None, numbers: list[str],
-                         trend_type: str | None) -> SpamFilterVerdict:
+def _trend_micro_as_result(field: HeaderField) -> tuple[bool, list[str], str | None] | None:
+    """X-TM-AS-Result's yes or no, its numbers (score first) and its trend type, if written."""
+    match = _trend_micro_result().match(field.value[:200])
+    if match is None:
+        return None
+    numbers = _trend_micro_numbers().findall(match.group(2))
+    # "Yes/No-score-threshold-category-type"; newer engines put the type first
+    # ("No-10--2.483200-8.000000"): an integer followed by two decimals.
+    trend_type = None
+    if len(numbers) >= 3 and "." not in numbers[0] and "." in numbers[1] and "." in numbers[2]:
+        trend_type, numbers = numbers[0], numbers[1:]
+    elif len(numbers) >= 4:
+        trend_type = numbers[3]
+    return match.group(1).lower() == "yes", numbers, trend_type
+
+
+def _trend_micro_version(value: str) -> tuple[str, ...]:
+    """Product, product version and spam pattern version of X-TM-AS-Product-Ver or X-TMASE-Version
+    ("SMEX-12.5.0.1300-8.5.1020-25264.003": Product Name - Product Version - Anti-Spam Engine
+    Version - Spam Pattern Version, KA-0001462). The engine version is left out: IMSS writes it
+    "9.0.0.1002" in one field and "9.0.1002" in the other for the same scan."""
+    parts = value.strip()[:100].split("-")
+    return (parts[0].upper(), parts[1], parts[-1]) if len(parts) >= 4 else ()
+
+
+def _one_trend_micro_run(message: Message, result: HeaderField, engine: HeaderField) -> bool:
+    """Whether X-TM-AS-Result and X-TMASE-Result come from one scan: ScanMail and IMSS write both,
+    with the same product and pattern in X-TM-AS-Product-Ver and X-TMASE-Version; without those,
+    when the two sit within one run of Trend Micro's fields."""
+    product = [_trend_micro_version(f.value) for f in _fields(message, "X-TM-AS-Product-Ver")[:1]]
+    engine_version = [_trend_micro_version(f.value) for f in _fields(message, "X-TMASE-Version")[:1]]
+    if product and engine_version:
+        return bool(product[0]) and product[0] == engine_version[0]
+    low, high = sorted((result.index, engine.index))
+    return high - low <= 12 and all(f.name.lower().startswith(("x-tm-", "x-tmase-", "x-imss-"))
+                                    for f in message.headers[low:high + 1])
+
+
+def _trend_micro_run(message: Message, boundary: Hop | None, result: HeaderField,
+                     engine: HeaderField) -> SpamFilterVerdict | None:
+    """One verdict for one scan that wrote both fields: the yes or no of X-TM-AS-Result, the
+    score of X-TMASE-Result. ScanMail 12.5 writes X-TM-AS-Result as "No-3.849000-8.000000-10"
+    beside "X-TMASE-Result: 10--3.849000-8.000000" for the same scan: the first loses the sign
+    that Trend Micro's two-dash form gives a negative score in the second (KA-0001462 and the
+    Email Security help: "10--5.534000-4.000000": the score is -5.534)."""
+    parsed = _trend_micro_as_result(result)
+    numbers = _trend_micro_numbers().findall("-" + engine.value.strip()[:200])
+    if parsed is None or len(numbers) < 3:
+        return None
+    spam, as_numbers, as_type = parsed
+    verdict = _trend_micro_verdict(message, result, boundary, spam, numbers[1:], numbers[0] or as_type)
+    details = [*verdict.details, ("X-TMASE-Result", " ".join(engine.value.split())[:60],
+                                  "the anti-spam engine's result of the same scan (type, score, threshold): the score "
+                                  "shown is this one, where two dashes mark a negative score")]
+    as_score = _number(as_numbers[0]) if as_numbers else None
+    if as_score is not None and verdict.score is not None and as_score != verdict.score:
+        same = abs(as_score) == abs(verdict.score)
+        details.append(("X-TM-AS-Result score", as_numbers[0][:20],
+                        "the same score without its sign (X-TM-AS-Result of this scan drops it)" if same else
+                        "X-TM-AS-Result's score for the first rule applied; the engine's is shown"))
+    return dataclasses.replace(verdict, details=tuple(details))
+
+
+# X-TM-AS-User-Approved-Sender and -Blocked-Sender: the Approved and Blocked Senders lists
+# (KA-0001462): "If matched, the message will not be considered a spam"; a blocked sender's is
+# reported as spam. IMSS writes one value per rule ("No;No").
+_TM_SENDER_LISTS = (("X-TM-AS-User-Approved-Sender", "on the Approved Senders list: not considered spam, whatever "
+                                                    "the score (an allow list, not a judgement of the content)"),
+                    ("X-TM-AS-User-Blocked-Sender", "on the Blocked Senders list: reported as spam"))
+
+
+def _trend_micro_verdict(message: Message, field: HeaderField, boundary: Hop | None, spam: bool | None,
+                         numbers: list[str], trend_type: str | None) -> SpamFilterVerdict:
     score = _number(numbers[0]) if numbers else None
     threshold = _number(numbers[1]) if len(numbers) > 1 else None
     details = []
@@ -1291,8 +1390,17 @@ def _trend_micro_verdict(field: HeaderField, boundary: Hop | None, spam: bool | 
         details.append(("threshold", numbers[1], "the score from which the policy calls it spam"))
     if trend_type in _trend_micro_type:
         details.append(("type", trend_type, _trend_micro_type[trend_type]))
+    listed = []
+    for name, meaning in _TM_SENDER_LISTS:
+        for list_field in _fields(message, name)[:1]:
+            if "yes" in (v.strip().lower() for v in list_field.value[:100].split(";")):
+                details.append((list_field.name, "Yes", f"the sender is {meaning}"))
+                listed.append("the sender is on the " + ("Approved" if "Approved" in name else "Blocked") +
+                              " Senders list")
     trusted, why = _position_trust(field, boundary)
     summary = _score_summary(spam, score, threshold).replace(" required", " to flag")
+    if listed:
+        summary += "; " + "; ".join(listed)
     return SpamFilterVerdict(
         filter="Trend Micro", header=field.name, header_index=field.index, spam=spam, score=score,
         threshold=threshold, summary=summary, details=tuple(details), rules=(), trusted=trusted, trust_reason=why)
@@ -1547,6 +1655,67 @@ def _proton(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -
     return verdicts
 
 
+# iCloud Mail's delivery decision. Apple documents none of its fields; what is certain is the
+# folder written: "X-Apple-MoveToFolder: INBOX" (or "Junk") and "X-Apple-Action:
+# MOVE_TO_FOLDER/INBOX" ("JUNK/Junk", "CLXJUNK/Junk"), the action and, after the slash, the
+# folder. Its gateway writes them directly below its own Received, with "X-Apple-UUID" repeating
+# that Received's "with SMTP id": the id the receiving side gave this delivery, which a sender
+# cannot know before it connects (as rspamd's X-Rspamd-Queue-Id, see _stamps_receivers_queue).
+# X-ICL-SCORE is shown as written: Apple publishes neither its scale nor a threshold, so no
+# verdict is read from it.
+_APPLE_FOLDERS = {"inbox": False, "junk": True}
+
+
+def _icloud(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    """iCloud's folder, from ``X-Apple-Action`` (else ``X-Apple-MoveToFolder``), with ``X-ICL-SCORE``."""
+    actions = _fields(message, "X-Apple-Action")[:1]
+    folders = _fields(message, "X-Apple-MoveToFolder")[:1]
+    scores = _fields(message, "X-ICL-SCORE")[:1]
+    field = (actions or folders)[0] if actions or folders else None
+    score_text = scores[0].value.strip()[:30] if scores else ""
+    score = _number(score_text)
+    if field is None:
+        if score is None:
+            return []
+        trusted, why = _position_trust(scores[0], boundary)
+        return [SpamFilterVerdict(
+            filter="iCloud", header=scores[0].name, header_index=scores[0].index, spam=None, score=score,
+            threshold=None, summary=f"score {score:g}, no folder written (Apple publishes no threshold)",
+            details=((scores[0].name, score_text, "iCloud's score as written; Apple publishes neither its scale nor "
+                                                  "a threshold"),), rules=(), trusted=trusted, trust_reason=why)]
+    value = " ".join(field.value.split())[:60]
+    action, slash, folder = value.partition("/") if field.name.lower() == "x-apple-action" else ("", "", value)
+    folder = folder.strip() if slash or not action else ""
+    if not folder and folders:
+        folder = " ".join(folders[0].value.split())[:40]
+    spam = _APPLE_FOLDERS.get(folder.lower())
+    details = [(f.name, " ".join(f.value.split())[:60], meaning) for f, meaning in (
+        *((a, "iCloud's action and, after the slash, the folder it moved the message to") for a in actions),
+        *((f, "the folder iCloud delivered it to") for f in folders))]
+    trusted, why = _position_trust(field, boundary)
+    uuid = next((f.value.strip()[:64] for f in _fields(message, "X-Apple-UUID")[:1]), None)
+    if not trusted and boundary is not None and _stamps_receivers_queue(uuid, boundary):
+        trusted, why = True, (f"X-Apple-UUID {uuid} is the id the receiving side's Received (hop {boundary.number}) "
+                              "gave this delivery, which no sender knows before it connects: iCloud's own decision")
+    shown_only = ""
+    if score is not None:
+        meaning = "iCloud's score as written; Apple publishes neither its scale nor a threshold"
+        if trusted and not _position_trust(scores[0], boundary)[0]:
+            # The folder is the receiver's; a score below the boundary's Received may be an
+            # earlier server's or the sender's, so it is shown beside it, not taken as its score.
+            meaning += ("; it sits below the receiving side's Received, where an earlier server could have written "
+                        "it too: shown, not relied on")
+            score, shown_only = None, f"; {scores[0].name} {score_text} (not relied on)"
+        details.append((scores[0].name, score_text, meaning))
+    where = {"inbox": "the Inbox", "junk": "the Junk folder"}.get(folder.lower(), f"the folder {folder}" if folder
+                                                                  else "no folder named")
+    summary = f"delivered to {where}" + (f" ({action})" if action else "") + (
+        f"; score {score:g} (no published threshold)" if score is not None else shown_only)
+    return [SpamFilterVerdict(
+        filter="iCloud", header=field.name, header_index=field.index, spam=spam, score=score, threshold=None,
+        summary=summary[:300], details=tuple(details), rules=(), trusted=trusted, trust_reason=why)]
+
+
 def _gmail_labels(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
     """Google Takeout's ``X-Gmail-Labels``: Spam (Gmail's spam folder) or Inbox, among the others."""
     verdicts: list[SpamFilterVerdict] = []
@@ -1671,6 +1840,115 @@ def _mailscanner(message: Message, boundary: Hop | None, _microsoft_receiver: bo
         if len(verdicts) >= 3:
             break
     return verdicts
+
+
+# Sophos's anti-spam engine (SASI, the Sophos Anti-Spam Interface of its SDK, in the Sophos Email
+# Appliance and others): "X-SASI-SpamProbability: 9%" and "X-SASI-Hits: RULE weight, ...". The
+# engine "is set, by default, to recognize spam at or above a 50% threshold":
+# http://pmdocs.sophos.com/ase/webhelp/ase/concepts/SpamProbabilities-Filtering.html. Sophos
+# documents neither its rules nor X-Sophos-OBS (shown as written); a hit named OUTBOUND (or
+# OUTBOUND_SOPHOS) says by its name that it scanned the message as outgoing mail, and is used
+# only to keep the verdict from counting as the receiver's, never to trust it.
+_SASI_DEFAULT_THRESHOLD = 50.0
+_sasi_probability = compiled_on_first_use(r"^\s{0,5}(\d{1,3}(?:\.\d{1,6})?)\s{0,3}%")
+_sasi_hit = compiled_on_first_use(r"^\s{0,5}([A-Za-z0-9_]{1,100})\s{1,5}-?\d{1,6}(?:\.\d{1,9})?\s{0,5}$")
+
+
+def _sophos_sasi(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    """``X-SASI-SpamProbability: 9%`` with its ``X-SASI-Hits``."""
+    for field in _fields(message, "X-SASI-SpamProbability")[:1]:
+        match = _sasi_probability().match(field.value[:40])
+        score = _number(match.group(1)) if match else None
+        if score is None:
+            continue
+        hits = [f for f in _fields(message, "X-SASI-Hits")[:1]]
+        rules = tuple(m.group(1) for m in (_sasi_hit().match(part) for part in
+                                           " ".join(hits[0].value[:_MAX_VALUE].split()).split(",")[:_MAX_RULES])
+                      if m) if hits else ()
+        spam = score >= _SASI_DEFAULT_THRESHOLD
+        details = [(field.name, f"{score:g}%", "how likely Sophos's engine judged it to be spam; it calls 50% and above "
+                                               "spam by default")]
+        details += [(f.name, " ".join(f.value.split())[:40], "as written; Sophos does not document this field")
+                    for f in _fields(message, "X-Sophos-OBS")[:1]]
+        outbound = any(rule.upper() in ("OUTBOUND", "OUTBOUND_SOPHOS") for rule in rules)
+        if outbound:
+            trusted, why = False, ("its hits include a rule named OUTBOUND: by that name, Sophos scanned it as "
+                                   "outgoing mail, the sending side's scan; it says nothing of the recipient's "
+                                   "filtering")
+        else:
+            trusted, why = _position_trust(field, boundary)
+        return [SpamFilterVerdict(
+            filter="Sophos", header=field.name, header_index=field.index, spam=spam, score=score,
+            threshold=_SASI_DEFAULT_THRESHOLD,
+            summary=f"{'spam' if spam else 'not spam'}: {score:g}% spam probability (the engine's default calls 50% "
+                    "and above spam)" + ("; its hits include OUTBOUND (by that rule's name, a scan of outgoing mail)"
+                                        if outbound else ""),
+            details=tuple(details), rules=rules, trusted=trusted, trust_reason=why)]
+    return []
+
+
+# Hornetsecurity (formerly antispameurope) writes X-cloud-security-* fields; it documents none of
+# them, so only the words that are certain are read: the virus scan's result as written
+# ("X-cloud-security-Virusscan:CLEAN"), the archive type ("X-cloud-security-Mailarchivtype:outbound",
+# the sending side's mail), and the host its disclaimer names ("This E-Mail was scanned by
+# E-Mailservice on mx-relay13-hz2.antispameurope.com with ..."), which ties the fields to its hop.
+_hornet_scanned_on = compiled_on_first_use(r"\bscanned by .{0,60}?\bon\s{1,5}([A-Za-z0-9][A-Za-z0-9.-]{0,252})")
+
+
+def _hornetsecurity(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    """Hornetsecurity's ``X-cloud-security-Virusscan``: a scan note, no spam verdict."""
+    for field in _fields(message, "X-cloud-security-Virusscan")[:1]:
+        result = " ".join(field.value.split())[:40]
+        if not result:
+            continue
+        archive = next((" ".join(f.value.split())[:20].lower() for f in
+                        _fields(message, "X-cloud-security-Mailarchivtype")[:1]), "")
+        details = [(field.name, result, "Hornetsecurity's virus scan result, as written")]
+        if archive:
+            details.append(("X-cloud-security-Mailarchivtype", archive, "the direction it archived the message in"))
+        if archive == "outbound":
+            trusted, why = False, ("X-cloud-security-Mailarchivtype: outbound: the sending organisation's "
+                                   "Hornetsecurity scanned it on the way out; it says nothing of the recipient's "
+                                   "filtering")
+        else:
+            trusted, why = _position_trust(field, boundary)
+        return [SpamFilterVerdict(
+            filter="Hornetsecurity", header=field.name, header_index=field.index, spam=None, score=None,
+            threshold=None, summary=f"virus scan: {result}; no spam verdict written" + (
+                f" ({archive} mail)" if archive in ("inbound", "outbound") else ""),
+            details=tuple(details), rules=(), trusted=trusted, trust_reason=why)]
+    return []
+
+
+def _proofpoint_essentials(message: Message, boundary: Hop | None,
+                           _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    """``X-Virus-Scanned: Proofpoint Essentials engine``: Proofpoint Essentials scanned it; it
+    writes no verdict there (its spam fields, when present, are X-Proofpoint-Spam-Details')."""
+    for field in _fields(message, "X-Virus-Scanned")[:3]:
+        if not " ".join(field.value.split())[:60].lower().startswith("proofpoint essentials"):
+            continue
+        trusted, why = _position_trust(field, boundary)
+        return [SpamFilterVerdict(
+            filter="Proofpoint Essentials", header=field.name, header_index=field.index, spam=None, score=None,
+            threshold=None, summary="scanned by Proofpoint Essentials; no verdict written",
+            details=((field.name, " ".join(field.value.split())[:60], "the scanner that passed it"),), rules=(),
+            trusted=trusted, trust_reason=why)]
+    return []
+
+
+# "X-CLX-Spam: false" (iCloud's and others' CLX filter) is documented nowhere: only its word is read.
+def _clx(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    for field in _fields(message, "X-CLX-Spam")[:1]:
+        flag = _flag_value(field)
+        if flag is None:
+            continue
+        trusted, why = _position_trust(field, boundary)
+        return [SpamFilterVerdict(
+            filter="spam filter (X-CLX-Spam)", header=field.name, header_index=field.index, spam=flag, score=None,
+            threshold=None, summary="spam" if flag else "not spam",
+            details=((field.name, field.value.strip()[:10], "the filter's yes or no; its vendor documents nothing "
+                                                            "more"),), rules=(), trusted=trusted, trust_reason=why)]
+    return []
 
 
 # The readers that take X-Spam-Flag, X-Spam or a bare X-Spam-Status into their own verdict: when

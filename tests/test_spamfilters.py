@@ -1105,3 +1105,130 @@ def test_mimecast_twice_each_run_of_its_fields_is_tied_to_its_own_pass() -> None
     unstamped = analyze(received + fields.replace("X-Scanned-By", "X-Other"))
     assert [v.place for v in unstamped.spam_filters] == ["below every Received, written at hop 1 or hop 7"] * 2
     assert "nothing in the header tells which of them wrote it" in unstamped.spam_filters[1].trust_reason
+
+
+# iCloud's gateway: its Received, then its folder decision stamped with the same id (real form).
+ICLOUD_GATEWAY = ("Received: from p00-icloudmta-asmtp-us-central-1k-100-percent-10 by p139-mailgateway-smtp-68dc5445cf-"
+                  "4744b (mailgateway 2634B97)\r\n with SMTP id d46c5731-b2bd-4246-beb5-8794eaaa4d6d\r\n"
+                  " for <dana@icloud.example>; Wed, 23 Sep 2026 18:23:04 GMT\r\n")
+ICLOUD_MX = ("Received: from mail.sender.example (mail.sender.example [198.51.100.7])\r\n by p00-icloudmta-asmtp-us-"
+             "central-1k-100-percent-10 (Postfix) with ESMTPS id 9A9F318017A2\r\n for <dana@icloud.example>; "
+             "Wed, 23 Sep 2026 18:23:02 +0000 (UTC)\r\n")
+
+
+def test_icloud_folder_decision_is_the_receivers_when_stamped_with_its_delivery_id() -> None:
+    def apple(action: str, folder: str, uuid: str) -> str:
+        return (f"X-Apple-MoveToFolder: {folder} \r\nX-Apple-Action: {action}\r\nX-Apple-UUID: {uuid}\r\n")
+    inbox = analyze(ICLOUD_GATEWAY + apple("MOVE_TO_FOLDER/INBOX", "INBOX", "d46c5731-b2bd-4246-beb5-8794eaaa4d6d")
+                    + ICLOUD_MX + TAIL)
+    [verdict] = inbox.spam_filters
+    assert (verdict.filter, verdict.header, verdict.spam, verdict.trusted) == ("iCloud", "X-Apple-Action", False, True)
+    assert verdict.summary == "delivered to the Inbox (MOVE_TO_FOLDER)"
+    assert "X-Apple-UUID d46c5731-b2bd-4246-beb5-8794eaaa4d6d is the id" in verdict.trust_reason
+    [junk] = analyze(ICLOUD_GATEWAY + apple("CLXJUNK/Junk", "Junk", "d46c5731-b2bd-4246-beb5-8794eaaa4d6d")
+                     + ICLOUD_MX + TAIL).spam_filters
+    assert (junk.spam, junk.trusted, junk.summary) == (True, True, "delivered to the Junk folder (CLXJUNK)")
+    # Another delivery's id (copied by a sender): shown, not the receiver's.
+    [copied] = analyze(ICLOUD_GATEWAY + apple("MOVE_TO_FOLDER/INBOX", "INBOX", "0f000000-0000-4000-8000-000000000000")
+                       + ICLOUD_MX + TAIL).spam_filters
+    assert not copied.trusted
+    # Above the receiving side's Received, with the score Apple writes (no threshold published).
+    [scored] = analyze(apple("JUNK/Junk", "Junk", "x") + "X-ICL-SCORE: 4.333034030041\r\n" + RECEIVED_AT_MX
+                       + TAIL).spam_filters
+    assert (scored.spam, scored.score, scored.threshold, scored.trusted) == (True, 4.333034030041, None, True)
+    # A score below the receiving side's Received beside a trusted folder: shown, not taken.
+    [below] = analyze(apple("MOVE_TO_FOLDER/INBOX", "INBOX", "x") + RECEIVED_AT_MX + "X-ICL-SCORE: 3.3\r\n"
+                      + TAIL).spam_filters
+    assert (below.spam, below.score, below.trusted) == (False, None, True)
+    assert "X-ICL-SCORE 3.3 (not relied on)" in below.summary
+
+
+def test_x_clx_spam_word_alone() -> None:
+    [verdict] = analyze(RECEIVED_AT_MX + TAIL.replace("\r\n\r\n", "\r\nX-CLX-Spam: false\r\n\r\n")).spam_filters
+    assert (verdict.filter, verdict.spam, verdict.trusted, verdict.place) == (
+        "spam filter (X-CLX-Spam)", False, False, "below every Received")
+
+
+SMEX_RECEIVED = (
+    "Received: from dispatch1-us1.ppe-hosted.com ([148.163.129.52]) by mx.example.org with ESMTP id 7;"
+    " Mon, 2 Mar 2020 11:29:47 -0500\r\n"
+    "X-Virus-Scanned: Proofpoint Essentials engine\r\n"
+    "Received: from webmail.example.com (uk.example.com [193.34.186.16]) by mx1-us1.ppe-hosted.com (PPE Hosted ESMTP"
+    " Server) with ESMTPS id 457F794007C; Mon,  2 Mar 2020 16:29:45 +0000 (UTC)\r\n"
+    "Received: from [10.17.20.203] (10.17.20.203) by ukex01.example.com (10.17.10.4) with Microsoft SMTP Server"
+    " (TLS) id 15.0.1395.4; Mon, 2 Mar 2020 16:29:36 +0000\r\n")
+SMEX_FIELDS = ("X-TM-AS-Product-Ver: SMEX-12.5.0.1300-8.5.1020-25264.003\r\n"
+               "X-TM-AS-Result: No-3.849000-8.000000-10\r\n"
+               "X-TM-AS-User-Approved-Sender: Yes\r\nX-TM-AS-User-Blocked-Sender: No\r\n"
+               "X-TMASE-Result: 10--3.849000-8.000000\r\n"
+               "X-TMASE-Version: SMEX-12.5.0.1300-8.5.1020-25264.003\r\n")
+
+
+def test_trend_micro_scan_writing_both_fields_is_one_verdict_with_the_engines_signed_score() -> None:
+    # ScanMail 12.5 writes "No-3.849000-8.000000-10" and, for the same scan, "10--3.849000-...":
+    # two dashes mark a negative score (Trend Micro's KA-0001462), the first field drops the sign.
+    report = analyze(SMEX_RECEIVED + TAIL.replace("\r\n\r\n", "\r\n" + SMEX_FIELDS + "\r\n"))
+    trend = [v for v in report.spam_filters if v.filter == "Trend Micro"]
+    assert len(trend) == 1
+    [verdict] = trend
+    assert (verdict.header, verdict.spam, verdict.score, verdict.threshold) == ("X-TM-AS-Result", False, -3.849, 8.0)
+    assert verdict.summary == "not spam: score -3.849 against 8 to flag; the sender is on the Approved Senders list"
+    assert ("X-TM-AS-Result score", "3.849000", "the same score without its sign (X-TM-AS-Result of this scan drops "
+                                               "it)") in verdict.details
+    # ScanMail for Exchange runs on the sender's Exchange server: hop 1 wrote it.
+    assert verdict.place == "below every Received, written at hop 1"
+    assert "ScanMail for Microsoft Exchange" in verdict.trust_reason and not verdict.trusted
+    # Two scans (other versions): two verdicts, each as written.
+    other = SMEX_FIELDS.replace("X-TMASE-Version: SMEX-12.5.0.1300-8.5.1020-25264.003",
+                                "X-TMASE-Version: StarCloud-1.3-9.1.1023-28436.000")
+    two = [v for v in analyze(SMEX_RECEIVED + TAIL.replace("\r\n\r\n", "\r\n" + other + "\r\n")).spam_filters
+           if v.filter == "Trend Micro"]
+    assert [(v.header, v.score) for v in two] == [("X-TM-AS-Result", 3.849), ("X-TMASE-Result", -3.849)]
+    # IMSS writes the engine version two ways in the two fields of one scan ("9.0.0.1002", "9.0.1002").
+    imss = ("X-TM-AS-Product-Ver: IMSVA-9.1.0.1988-8.6.0.1013-25914.001\r\nX-TM-AS-Result: No--1.233-7.0-31-10\r\n"
+            "X-TMASE-Version: IMSVA-9.1.0.1988-8.6.1013-25914.001\r\nX-TMASE-Result: 10--1.233400-10.000000\r\n")
+    [one] = analyze(imss + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (one.score, one.threshold, one.trusted) == (-1.2334, 10.0, True)
+
+
+def test_proofpoint_essentials_scan_is_a_note_without_a_verdict() -> None:
+    report = analyze(SMEX_RECEIVED + TAIL)
+    [note] = report.spam_filters
+    assert (note.filter, note.header, note.spam, note.score) == ("Proofpoint Essentials", "X-Virus-Scanned", None, None)
+    assert note.summary == "scanned by Proofpoint Essentials; no verdict written"
+    assert note.place == "below hop 3"
+    # Other scanners' X-Virus-Scanned say only that a scanner ran: not read.
+    assert analyze(RECEIVED_AT_MX + "X-Virus-Scanned: amavisd-new at example.org\r\n" + TAIL).spam_filters == ()
+
+
+def test_sophos_sasi_probability_and_its_outbound_scan() -> None:
+    hits = ("X-SASI-Hits: ARCAUTH_PASSED 0.000000, FROM_NAME_ONE_WORD 0.050000,\r\n MULTIPLE_RCPTS 0.100000, "
+            "OUTBOUND 0.000000, OUTBOUND_SOPHOS 0.000000\r\n")
+    fields = ("X-Sophos-OBS: success\r\nX-SASI-Version: Antispam-Engine: 6.0.1, AntispamData: 2025.11.9.55719\r\n"
+              "X-SASI-RCODE: 200\r\nX-SASI-SpamProbability: 9%\r\n")
+    [outbound] = analyze(fields + hits + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (outbound.filter, outbound.spam, outbound.score, outbound.threshold) == ("Sophos", False, 9.0, 50.0)
+    assert not outbound.trusted and "OUTBOUND" in outbound.trust_reason
+    assert outbound.rules == ("ARCAUTH_PASSED", "FROM_NAME_ONE_WORD", "MULTIPLE_RCPTS", "OUTBOUND", "OUTBOUND_SOPHOS")
+    assert ("X-Sophos-OBS", "success", "as written; Sophos does not document this field") in outbound.details
+    inbound = fields.replace("9%", "72%") + hits.replace(", OUTBOUND 0.000000, OUTBOUND_SOPHOS 0.000000", "")
+    [verdict] = analyze(inbound + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (verdict.spam, verdict.score, verdict.trusted) == (True, 72.0, True)
+
+
+def test_hornetsecurity_virus_scan_is_tied_to_the_host_its_disclaimer_names() -> None:
+    received = ("Received: from mx-relay13-hz2.antispameurope.com (mx-relay13-hz2.antispameurope.com [83.246.65.99])"
+                " by smtp.example.org (Postfix) with ESMTPS id 6E9; Mon, 8 Dec 2025 10:00:09 +0000\r\n"
+                "Received: from he-nlb01-hz1.hornetsecurity.com ([94.100.132.6]) by mx-relay13-hz2.antispameurope.com;"
+                " Mon, 08 Dec 2025 10:00:07 +0100\r\n"
+                "Received: from pc.sender.example (host.sender.example [82.135.125.110]) by "
+                "hmail-p-smtp01-out03-hz1.hornetsecurity.com (Postfix) with ESMTPSA id 4f; Mon, 8 Dec 2025 10:00:05 "
+                "+0100\r\n")
+    fields = ("X-cloud-security-Mailarchivtype:outbound\r\nX-cloud-security-Virusscan:CLEAN\r\n"
+              "X-cloud-security-disclaimer: This E-Mail was scanned by E-Mailservice on\r\n"
+              " mx-relay13-hz2.antispameurope.com with 4fGHJK21JZz3skYp\r\n")
+    [verdict] = analyze(received + TAIL.replace("\r\n\r\n", "\r\n" + fields + "\r\n")).spam_filters
+    assert (verdict.filter, verdict.spam, verdict.score) == ("Hornetsecurity", None, None)
+    assert verdict.summary == "virus scan: CLEAN; no spam verdict written (outbound mail)"
+    assert not verdict.trusted and verdict.place == "below every Received, written at hop 2"
+    assert "names the host that scanned it, mx-relay13-hz2.antispameurope.com" in verdict.trust_reason
