@@ -102,8 +102,10 @@ _FIELD_NAMES = frozenset(name.lower() for name in (
     "X-Mimecast-Bulk-Signature", "X-Apple-Action", "X-Apple-MoveToFolder", "X-ICL-SCORE",
     "X-SASI-SpamProbability", "X-cloud-security-Virusscan", "X-Virus-Scanned", "X-CLX-Spam",
     *_KASPERSKY_STATUS_FIELDS))
-# MailScanner names its field after the site ("X-Example-MailScanner-SpamCheck").
-_MAILSCANNER_SUFFIX = "mailscanner-spamcheck"
+# MailScanner names its field after the site ("X-Example-MailScanner-SpamCheck"), and its
+# "Spam Header" setting renames it (SYNAQ's "X-SYNAQ-Pinpoint-SpamCheck"): any field ending so
+# whose value has MailScanner's form ("not spam, SpamAssassin (... score=x, required y, ...)").
+_MAILSCANNER_SUFFIX = "-spamcheck"
 # Organisations whose receiving hosts are Exchange Online's.
 _MICROSOFT_ORGS = frozenset(name for name, operator in OPERATOR_ALIASES.items() if operator == "outlook.com")
 
@@ -191,8 +193,15 @@ _trend_micro_type = {"1": "spam", "2": "phishing"}
 _pure_message_probability = compiled_on_first_use(r"\bProbability=(\d{1,3}(?:\.\d+)?)%", re.IGNORECASE)
 _pure_message_report = compiled_on_first_use(r"\bReport='([^']*)'?", re.IGNORECASE)
 _mailscanner_check = compiled_on_first_use(
-    r"^\s*(not spam|spam)\b.*?\bscore=(-?\d+(?:\.\d+)?),\s*required\s+(-?\d+(?:\.\d+)?)\s*,?(.*)$",
+    r"^\s*(not spam|spam)\b(?:\s{0,3}\((whitelisted|blacklisted)\))?.*?\bscore=(-?\d+(?:\.\d+)?),"
+    r"\s*required\s+(-?\d+(?:\.\d+)?)\s*,?(.*)$",
     re.IGNORECASE | re.DOTALL)
+# MailScanner's "not spam (whitelisted)" and "spam (blacklisted)": the site's sender lists
+# decided, whatever SpamAssassin's score ("Is Definitely Not Spam" / "Is Definitely Spam" rules).
+_MAILSCANNER_LISTS = {"whitelisted": "the sender is on the site's allow list (whitelist), so MailScanner calls it "
+                                     "not spam whatever SpamAssassin's score",
+                      "blacklisted": "the sender is on the site's block list (blacklist), so MailScanner calls it "
+                                     "spam whatever SpamAssassin's score"}
 _spamexperts_evidence = compiled_on_first_use(r"\(\s*(\d+(?:\.\d+)?(?:e-?\d+)?)\s*\)", re.IGNORECASE)
 _mailscanner_rule = compiled_on_first_use(r"^\s*([A-Z][A-Z0-9_]{2,99})\s+-?\d+(?:\.\d+)?\s*\)?\s*$")
 
@@ -1827,16 +1836,27 @@ def _mailscanner(message: Message, boundary: Hop | None, _microsoft_receiver: bo
         if match is None:
             continue
         spam = match.group(1).lower() == "spam"
-        score, required = _number(match.group(2)), _number(match.group(3))
-        rules = tuple(m.group(1) for m in (_mailscanner_rule().match(part) for part in match.group(4).split(","))
+        score, required = _number(match.group(3)), _number(match.group(4))
+        rules = tuple(m.group(1) for m in (_mailscanner_rule().match(part) for part in match.group(5).split(","))
                       if m)[:_MAX_RULES]
         trusted, why = _position_trust(field, boundary)
+        summary = _score_summary(spam, score, required)
+        details = [("score", match.group(3)[:20], "points SpamAssassin's tests added up to"),
+                   ("required", match.group(4)[:20], "the score from which it calls a message spam")]
+        listed = (match.group(2) or "").lower()
+        if listed:
+            details.append((listed, "yes", _MAILSCANNER_LISTS[listed]))
+            overridden = score is not None and required is not None and (score >= required) != spam
+            summary = f"{'spam' if spam else 'not spam'} ({listed}: " + (
+                "the sender is on the site's allow list" if listed == "whitelisted" else
+                "the sender is on the site's block list") + (
+                f"; SpamAssassin's score {score:g} against {required:g} required would have called it "
+                f"{'not spam' if spam else 'spam'}" if overridden and score is not None and required is not None
+                else f"; score {score:g}" if score is not None else "") + ")"
         verdicts.append(SpamFilterVerdict(
             filter="MailScanner", header=field.name, header_index=field.index, spam=spam, score=score,
-            threshold=required, summary=_score_summary(spam, score, required),
-            details=(("score", match.group(2)[:20], "points SpamAssassin's tests added up to"),
-                     ("required", match.group(3)[:20], "the score from which it calls a message spam")),
-            rules=rules, trusted=trusted, trust_reason=why))
+            threshold=required, summary=summary, details=tuple(details), rules=rules, trusted=trusted,
+            trust_reason=why))
         if len(verdicts) >= 3:
             break
     return verdicts

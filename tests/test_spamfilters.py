@@ -386,6 +386,19 @@ def test_sophos_puremessage_and_mailscanner() -> None:
     [flagged] = analyze("X-MailScanner-SpamCheck: spam, SpamAssassin (not cached, score=12.5, required 5, "
                         "BAYES_99 3.50)\r\n" + RECEIVED_AT_MX + TAIL).spam_filters
     assert (flagged.spam, flagged.score, flagged.rules) == (True, 12.5, ("BAYES_99",))
+    # A site that renamed the field ("Spam Header", SYNAQ Pinpoint's, real line), whose allow list
+    # overrode a score at or above the required one: the override is the fact a ticket needs.
+    [synaq] = analyze("X-SYNAQ-Pinpoint-SpamCheck: not spam (whitelisted), SpamAssassin (not cached,\r\n"
+                      "\tscore=5.807, required 5, BAYES_99 4.00, HTML_MESSAGE 0.00)\r\n"
+                      + RECEIVED_AT_MX + TAIL).spam_filters
+    assert (synaq.filter, synaq.header, synaq.spam, synaq.score, synaq.threshold) == (
+        "MailScanner", "X-SYNAQ-Pinpoint-SpamCheck", False, 5.807, 5.0)
+    assert "whitelisted: the sender is on the site's allow list" in synaq.summary
+    assert "5.807 against 5 required would have called it spam" in synaq.summary
+    assert ("whitelisted", "yes", "the sender is on the site's allow list (whitelist), so MailScanner calls it not "
+            "spam whatever SpamAssassin's score") in synaq.details
+    # A field ending in -SpamCheck without MailScanner's form is not read as MailScanner's.
+    assert analyze("X-Example-SpamCheck: clean\r\n" + RECEIVED_AT_MX + TAIL).spam_filters == ()
 
 
 def test_cpanel_status_takes_required_score_and_tests_from_its_ham_report() -> None:
