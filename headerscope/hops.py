@@ -708,9 +708,7 @@ def _assign_organizations(work: list[_Work]) -> None:
         inherited: str | None = None
         if i > 0:
             previous = work[i - 1]
-            named_only_as_previous = fields.from_ip is None and normalize_domain(previous.fields.by) in {
-                normalize_domain(name) for name in _client_names(fields)} - {None}
-            if not _has_client(fields) or item.private or named_only_as_previous:
+            if not _has_client(fields) or item.private or _named_only_as_by_below(work, i):
                 inherited = previous.org
         if inherited is None and i + 1 < len(work):
             for name in _client_names(work[i + 1].fields):
@@ -718,6 +716,21 @@ def _assign_organizations(work: list[_Work]) -> None:
                 if inherited:
                     break
         item.org = inherited
+
+
+def _named_only_as_by_below(work: Sequence[_Work], index: int) -> bool:
+    """Hop ``index``'s receiver recorded its client by a name alone, with no address, and that
+    name is the ``by`` host of the hop just below: the machine that stamped that hop handed the
+    message on (RFC 5321 section 4.4), and the receiver saw no network address worth recording
+    for it, as a provider's internal hand-over between its own pods shows (iCloud's "from
+    p00-icloudmta-asmtp-... by p139-mailgateway-..." with no address)."""
+    if index <= 0 or index >= len(work):
+        return False
+    fields = work[index].fields
+    if fields.from_ip is not None:
+        return False
+    by = normalize_domain(work[index - 1].fields.by)
+    return by is not None and by in {normalize_domain(name) for name in _client_names(fields)}
 
 
 def _client_in_org(fields: ReceivedFields, org: str | None, orgs: _Orgs | None = None) -> bool:
@@ -748,7 +761,8 @@ _OPERATORS = frozenset(OPERATOR_ALIASES.values())
 _from_network_re = compiled_on_first_use(r"\binvoked from network\b", re.IGNORECASE)
 
 
-def _client_inside(item: _Work, org: str | None, orgs: _Orgs | None = None) -> bool:
+def _client_inside(work: Sequence[_Work], index: int, org: str | None, orgs: _Orgs | None = None) -> bool:
+    item = work[index]
     fields = item.fields
     if not _has_client(fields):
         # No "from" part: the hand-over happened inside the receiving host (Gmail's
@@ -766,6 +780,17 @@ def _client_inside(item: _Work, org: str | None, orgs: _Orgs | None = None) -> b
     if _is_local_delivery(fields, item.header.value):
         # LMTP is for delivery inside a site, never across the internet (RFC 2033 section 1),
         # and "with local" is delivery on the host itself.
+        return True
+    if org is not None and _named_only_as_by_below(work, index) \
+            and all(host_organization(n) is None and not is_ip_literal(n) for n in _client_names(fields)) \
+            and (orgs.same(work[index - 1].org, org) if orgs is not None else work[index - 1].org == org):
+        # A client named only by a name with no domain (an internal pod name) that is the ``by``
+        # host of the hop below, of this organisation: the receiver, whose stamp this is (the walk
+        # only reaches hops the receiving side wrote), handed the message on between its own
+        # hosts; _assign_organizations reads such a hop the same way. A client across the internet
+        # is recorded with its address, so text below the boundary cannot bring this about: the
+        # stamp that vouches is the receiver's. (A name with a domain is judged by that domain,
+        # in _client_in_org: a hand-over to another organisation stays outside.)
         return True
     return _client_in_org(fields, org, orgs)
 
@@ -787,7 +812,7 @@ def _walk(work: list[_Work], orgs: _Orgs, inside: set[int]) -> tuple[int, bool]:
             final_org = orgs.find(work[index - 1].org) or orgs.find(host_organization(
                 work[index].fields.from_rdns or work[index].fields.from_helo))
             continue
-        if index not in inside and not _client_inside(work[index], final_org, orgs):
+        if index not in inside and not _client_inside(work, index, final_org, orgs):
             return index, True
         if index == 0 and not _has_client(work[0].fields) and _from_network_re().search(work[0].header.value[:200]):
             # qmail's "(qmail 2038 invoked from network)" with no hop below it: qmail-queue run by
@@ -1644,14 +1669,31 @@ def build_chain_from_fields(
             reference=_RFC5321_TRACE, subject="hop 1"))
     elif not boundary.from_outside:
         where = work[-1].org or "the receiving host"
-        findings.add(Finding(
-            id="hops.internal_only", severity=Severity.INFO,
-            title="Every hop is inside the receiving organisation",
-            explanation=f"No hop shows the message arriving from outside {where}: it was sent "
-                        f"inside that organisation. The trust boundary is placed at hop "
-                        f"{boundary_index + 1}, where it entered the mail system.",
-            reference=_RFC5321_TRACE,
-        ))
+        entry = work[boundary_index]
+        if entry.role is Role.MSA and entry.fields.auth and work[-1].org is not None:
+            # The hop where it entered records its author's login (RFC 4954's AUTH, written as
+            # RFC 3848's ESMTPA/ESMTPSA): the author's program submitted it to the organisation's
+            # own server (RFC 6409), which delivered it without handing it to anyone else.
+            by = str(entry.fields.by or "the organisation's server")[:120]
+            findings.add(Finding(
+                id="hops.internal_only", severity=Severity.INFO,
+                title=f"Sent and delivered inside {where}",
+                explanation=f"The message was submitted with authentication ({str(entry.fields.auth)[:60]}) "
+                            f"at hop {boundary_index + 1}, where {by} took it from the author's mail program "
+                            f"(or web mail acting for the author), and every hop after it is inside {where}: "
+                            f"it was sent and delivered inside that organisation, never received from outside. "
+                            f"The trust boundary is placed at hop {boundary_index + 1}, the submission.",
+                reference="https://www.rfc-editor.org/rfc/rfc6409#section-3",
+            ))
+        else:
+            findings.add(Finding(
+                id="hops.internal_only", severity=Severity.INFO,
+                title="Every hop is inside the receiving organisation",
+                explanation=f"No hop shows the message arriving from outside {where}: it was sent "
+                            f"inside that organisation. The trust boundary is placed at hop "
+                            f"{boundary_index + 1}, where it entered the mail system.",
+                reference=_RFC5321_TRACE,
+            ))
 
     date_utc = _aware(date)
     first_time = next((item.time for item in work if item.time), None)

@@ -2242,3 +2242,73 @@ def test_weekday_contradiction(text: str, expected: tuple[str, str] | None) -> N
 
     moment = parse_received_date(text)
     assert moment is not None and weekday_contradiction(text, moment) == expected
+
+
+# ---------------------------------------------------------------- hand-overs named by a bare host name
+
+
+def _icloud_internal(top: str, below: str = "p00-asmtp-uc1-7") -> bytes:
+    """iCloud web mail to an iCloud mailbox, as iCloud stamps it: its web tier submits with a login
+    over a private address, its outbound filter hands the message back over loopback, and the mail
+    gateway records its client by the bare pod name alone, with no address."""
+    return (f"Received: {top}\r\n"
+            f"Received: from outbound.ci.icloud.com (unknown [127.0.0.2]) by {below} (Postfix) with ESMTPS "
+            "id 9A9F3; Wed, 23 Sep 2026 18:23:02 +0000 (UTC)\r\n"
+            f"Received: from p00-mailws2-65f7b-v6sn7 (unknown [10.168.160.104]) by {below} (Postfix) with ESMTPSA "
+            "id CA8AE; Wed, 23 Sep 2026 18:23:01 +0000 (UTC)\r\n"
+            "From: Dana <dana@icloud.com>\r\nTo: dana@icloud.com\r\nSubject: note to self\r\n"
+            "Date: Wed, 23 Sep 2026 18:23:01 +0000\r\nX-Mailer: iCloud MailClient2634 MailServer2612B5\r\n").encode()
+
+
+def test_a_client_named_only_as_the_hop_below_s_by_host_is_inside_when_the_receiver_s_stamp_says_so() -> None:
+    # iCloud to iCloud (real, 2026): the boundary was put at the gateway's hop 3 and iCloud's own
+    # submission and filter hops were called "claims of earlier servers".
+    import headerscope
+
+    report = headerscope.analyze(_icloud_internal(
+        "from p00-asmtp-uc1-7 by p139-mailgateway-smtp-68dc5-4744b (mailgateway 2634B97) with SMTP id d46c; "
+        "Wed, 23 Sep 2026 18:23:04 GMT"), offline=True)
+    assert report.boundary_hop == 1
+    assert [(h.role, h.trusted, h.organization) for h in report.hops] == [
+        (Role.MSA, True, "icloud.com"), (Role.MTA, True, "icloud.com"), (Role.MTA, True, "icloud.com")]
+    [inside] = [f for f in report.findings if f.id == "hops.internal_only"]
+    assert inside.title == "Sent and delivered inside icloud.com"
+    assert "submitted with authentication (ESMTPSA) at hop 1" in inside.explanation
+
+
+def test_names_that_only_lower_stamps_carry_never_move_the_boundary_down() -> None:
+    # The same internal-looking stamps written by a sender below the receiver's MX, which recorded
+    # the client's internet address: they stay claims.
+    import headerscope
+
+    forged = headerscope.analyze(_icloud_internal(
+        "from mail.sender.example (mail.sender.example [203.0.113.9]) by mx01.mail.icloud.com (Postfix) with "
+        "ESMTPS id 4F1; Wed, 23 Sep 2026 18:23:04 +0000"), offline=True)
+    assert forged.boundary_hop == 3
+    assert not [f for f in forged.findings if f.id == "hops.internal_only"]
+    # A bare name with an address: the receiver recorded where the client connected from.
+    with_address = headerscope.analyze(_icloud_internal(
+        "from p00-asmtp-uc1-7 (unknown [203.0.113.9]) by mx01.mail.icloud.com (Postfix) with ESMTPS id 4F1; "
+        "Wed, 23 Sep 2026 18:23:04 +0000"), offline=True)
+    assert with_address.boundary_hop == 3
+    # A bare name with no address that is not the by host below: nothing links it.
+    unlinked = headerscope.analyze(_icloud_internal(
+        "from p00-asmtp-uc1-9 by p139-mailgateway.mail.icloud.com (mailgateway 2634B97) with SMTP id d46c; "
+        "Wed, 23 Sep 2026 18:23:04 GMT"), offline=True)
+    assert unlinked.boundary_hop == 3
+    # The same with the names linked, under a named receiver: inside.
+    linked = headerscope.analyze(_icloud_internal(
+        "from p00-asmtp-uc1-7 by p139-mailgateway.mail.icloud.com (mailgateway 2634B97) with SMTP id d46c; "
+        "Wed, 23 Sep 2026 18:23:04 GMT"), offline=True)
+    assert linked.boundary_hop == 1
+
+
+def test_a_client_named_by_another_organisation_s_host_with_no_address_stays_outside() -> None:
+    # A name with a domain is judged by that domain: a hand-over from another organisation's relay
+    # is where the message came from outside, even when the receiver recorded no address.
+    raw = (b"Received: from relay.partner.example by mx.receiver.example with SMTP id 2; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+           b"Received: from pc1 (unknown [10.0.0.7]) by relay.partner.example with ESMTPSA id 1; "
+           b"Mon, 2 Nov 2026 10:00:03 +0000\r\nSubject: x\r\n\r\nbody\r\n")
+    chain = build_chain(parse_message(raw), None, NOW)
+    assert chain.boundary_hop == 2
+
