@@ -359,11 +359,15 @@ def _provider_submission(hops: tuple[Hop, ...], boundary_hop: int | None, dkim: 
             client = hop.fields.from_ip + (f" ({hop.fields.from_helo or hop.fields.from_rdns})"
                                            if hop.fields.from_helo or hop.fields.from_rdns else "")
             how = "now" if provider in passing else "as the receiving side recorded at delivery"
+            # A submission whose stamp records no login (Exchange's, known by its X-Originating-IP;
+            # web mail "with HTTP") is not called authenticated.
+            who = "an authenticated client" if hop.fields.auth else "a client"
+            how_known = f" ({str(hop.fields.auth)[:60]})" if hop.fields.auth else ""
             return Finding(
                 id="hops.provider_submission", severity=Severity.INFO,
-                title=f"Submitted to {provider} by an authenticated client at {client}"[:200],
-                explanation=(f"Hop {hop.number} ({str(hop.fields.by)[:120]}) records that an authenticated client at "
-                             f"{client[:160]} submitted the message ({str(hop.fields.auth)[:60]}). It is below the trust "
+                title=f"Submitted to {provider} by {who} at {client}"[:200],
+                explanation=(f"Hop {hop.number} ({str(hop.fields.by)[:120]}) records that {who} at "
+                             f"{client[:160]} submitted the message{how_known}. It is below the trust "
                              f"boundary, but {provider} handed the message to the receiving side (hop {boundary_hop}'s "
                              f"client, {str(boundary.fields.from_rdns)[:120]}) and a DKIM signature of {provider} passes "
                              f"({how}), so these hops are {provider}'s own record: the address is the sender's own "

@@ -1416,7 +1416,8 @@ def build_chain(
                                                *[f for f in message.all("X-Received")[:4] if f not in renamed]],
                                    list_domain=list_id_domain(message.first("List-Id")),
                                    submission_stamps=[f for name in _SUBMISSION_STAMPS for f in message.all(name)[:5]],
-                                   message_id=message.first("Message-ID"), author_domain=_author_domain(message))
+                                   message_id=message.first("Message-ID"), author_domain=_author_domain(message),
+                                   originating_ips=[f.value for f in message.all("X-Originating-IP")[:5]])
 
 
 # A Received that a list server renamed X-Received (groups.io keeps the fields a message arrived
@@ -1440,6 +1441,36 @@ def _renamed_trace_finding(work: Sequence[_Work]) -> Finding | None:
                      "They record the earlier hand-overs, with the same standing as any Received below the trust "
                      "boundary: claims, not evidence."),
         reference=_RFC5321_TRACE, subject=f"hop {renamed[0]}")
+
+
+def _originating_ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address of an X-Originating-IP value: "[192.0.2.7]" (Exchange, Outlook.com, Coremail)
+    or a bare address; None for anything else."""
+    text = value.strip()[:64].strip("[]\t ")
+    if text[:5].lower() == "ipv6:":
+        text = text[5:]
+    return _ip(text)
+
+
+def _submitted_from_originating_ip(work: Sequence[_Work], originating_ips: Sequence[str], boundary: _Boundary) -> bool:
+    """Whether the first hop, classified MTA, is the author's client submitting the message
+    (RFC 6409, RFC 5598 section 4.3.1): its client address is the message's X-Originating-IP.
+
+    The submission server writes X-Originating-IP with the address of the client that handed it
+    the message: Exchange for every client submission (Outlook over SMTP, IMAP clients, Outlook on
+    the web; its Received then says only "with Microsoft SMTP Server"), Outlook.com and Coremail
+    for their web mail. The first hop recording that same address as its client is that
+    submission. Only where the sender's side wrote the first hop: below the trust boundary, or
+    at the boundary of a message sent inside one organisation from a private address. At a
+    boundary where a public client handed the message over, that client (connected straight to
+    the receiver) could have written the field with its own address, and a submission role there
+    would hide what the receiver did not check (recorded.none)."""
+    if not work or not originating_ips or work[0].role is not Role.MTA:
+        return False
+    client = _ip(work[0].fields.from_ip)
+    if client is None or (boundary.index == 0 and (boundary.from_outside or not is_non_public_ip(str(client)))):
+        return False
+    return any(_originating_ip(value) == client for value in originating_ips[:5])
 
 
 # Fields a server writes just above the Received of a submission it authenticated, naming the
@@ -1529,13 +1560,15 @@ def build_chain_from_fields(
     header_only: bool = False,
     message_id: str | None = None,
     author_domain: str | None = None,
+    originating_ips: Sequence[str] = (),
 ) -> HopChain:
     """The chain from Received fields given top first, as they stand in the message.
     ``wait_notes``: the fields that say why a hop waited (X-Greylist, X-Mailman-Approved-At);
     ``addressed_domains``: the domains of To: and Cc:, for a receiver that names no recipient;
     ``list_domain``: the organisation the message's List-Id names; ``header_only``: the fields
     are a pasted header without its body, which may stop anywhere; ``message_id`` and
-    ``author_domain``: the Message-ID field and the From: address's domain."""
+    ``author_domain``: the Message-ID field and the From: address's domain; ``originating_ips``:
+    the values of the message's X-Originating-IP fields (see _submitted_from_originating_ip)."""
     findings = _Findings()
     total = len(received)
     if total == 0:
@@ -1598,6 +1631,8 @@ def build_chain_from_fields(
             # Exchange Online's "with HTTPS" between its own servers names no submission.
             item.fields = dataclasses.replace(fields, auth=None)
         internal_http_last = internal_http
+    if not truncated and _submitted_from_originating_ip(work, originating_ips, boundary):
+        work[0].role = Role.MSA
     _correct_roles_by_position(work)
     if internal_http_last and len(work) > 1 and boundary_index < len(work) - 1 and work[-1].role is Role.MTA \
             and not any(item.role is Role.MDA for item in work[boundary_index:]):

@@ -2312,3 +2312,64 @@ def test_a_client_named_by_another_organisation_s_host_with_no_address_stays_out
     chain = build_chain(parse_message(raw), None, NOW)
     assert chain.boundary_hop == 2
 
+
+# ---------------------------------------------------------------- X-Originating-IP: the submitting client
+
+
+def _exchange(bottom: str, originating: str, top: str | None = None, results: str = "") -> bytes:
+    top = top or ("from mail.corp.example (mail.corp.example [198.51.100.20]) by mx.receiver.example (Postfix) "
+                  "with ESMTPS id 4F1; Mon, 2 Mar 2020 16:29:45 +0000")
+    return ((f"Authentication-Results: mx.receiver.example; {results}\r\n" if results else "")
+            + f"Received: {top}\r\n"
+            + (f"Received: {bottom}\r\n" if bottom else "")
+            + "From: Ed <ed@corp.example>\r\nTo: x@receiver.example\r\nSubject: Re: patch\r\n"
+            "Date: Mon, 2 Mar 2020 16:29:32 +0000\r\n"
+            "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:68.0) Gecko/20100101 Thunderbird/68.2.2\r\n"
+            f"X-Originating-IP: {originating}\r\n\r\nbody\r\n").encode()
+
+
+_EXCHANGE_SUBMISSION = ("from [10.17.20.203] (10.17.20.203) by ukex01.corp.example (10.17.10.4) with Microsoft "
+                        "SMTP Server (TLS) id 15.0.1395.4; Mon, 2 Mar 2020 16:29:36 +0000")
+
+
+def test_the_first_hop_from_the_x_originating_ip_is_the_client_s_submission() -> None:
+    # Thunderbird submitting to an on-premises Exchange 2013 (real, 2020): Exchange writes no login
+    # in its Received, but X-Originating-IP with the client's address; the hop was called MTA.
+    submitted = build_chain(parse_message(_exchange(_EXCHANGE_SUBMISSION, "[10.17.20.203]")), None, NOW)
+    assert [h.role for h in submitted.hops] == [Role.MSA, Role.MTA]
+    # Another address: not this hop's client.
+    other = build_chain(parse_message(_exchange(_EXCHANGE_SUBMISSION, "[10.17.20.204]")), None, NOW)
+    assert [h.role for h in other.hops] == [Role.MTA, Role.MTA]
+
+
+def test_x_originating_ip_at_a_boundary_from_outside_is_the_sender_s_own_text() -> None:
+    # A client that connected straight to the receiver can write the field with its own address:
+    # the receiver's hop stays a relay's (MTA), and recorded.none is not hidden behind a submission.
+    direct = ("from DESKTOP-7 (203.0.113.50) by mx.receiver.example (10.1.0.2) with Microsoft SMTP Server id "
+              "15.1.2176.14; Mon, 2 Mar 2020 16:29:36 +0000")
+    chain = build_chain(parse_message(_exchange("", "[203.0.113.50]", top=direct)), None, NOW)
+    assert [h.role for h in chain.hops] == [Role.MTA]
+    # Inside one organisation (a private client, every hop internal) it is the submission.
+    internal = ("from [10.0.0.5] (10.0.0.5) by EX01.corp.example (10.0.0.2) with Microsoft SMTP Server id "
+                "15.1.2176.14; Mon, 2 Mar 2020 16:29:36 +0000")
+    chain = build_chain(parse_message(_exchange("", "[10.0.0.5]", top=internal)), None, NOW)
+    assert [h.role for h in chain.hops] == [Role.MSA]
+    assert [f.title for f in chain.findings if f.id == "hops.internal_only"] == [
+        "Every hop is inside the receiving organisation"]  # no login recorded: not "with authentication"
+    # A public client at the boundary, even one named as the organisation's own: the field may be its.
+    public = ("from mail.corp.example (mail.corp.example [198.51.100.5]) by mx.corp.example (Postfix) with ESMTP "
+              "id 1; Mon, 2 Mar 2020 16:29:36 +0000")
+    chain = build_chain(parse_message(_exchange("", "[198.51.100.5]", top=public)), None, NOW)
+    assert "hops.internal_only" in ids(chain) and [h.role for h in chain.hops] == [Role.MTA]
+
+
+def test_a_submission_known_by_its_x_originating_ip_is_named_without_a_login() -> None:
+    import headerscope
+
+    bottom = ("from DESKTOP-7 (203.0.113.77) by EX01.corp.example (198.51.100.21) with Microsoft SMTP Server (TLS) "
+              "id 15.1.2507.6; Mon, 2 Mar 2020 16:29:36 +0000")
+    report = headerscope.analyze(_exchange(bottom, "[203.0.113.77]", results=(
+        "dkim=pass header.d=corp.example header.s=s1 header.b=AAAA")), offline=True)
+    [named] = [f for f in report.findings if f.id == "hops.provider_submission"]
+    assert named.title == "Submitted to corp.example by a client at 203.0.113.77 (DESKTOP-7)"
+    assert "authenticated" not in named.explanation.split(". It is below")[0]
