@@ -1097,40 +1097,77 @@ def _restore_lost_trace_folds(lines: _Lines, header: list[bytes]) -> None:
     """A paste that kept most folds and lost some: only a line that is no field, right after a
     Received field or its folded lines, and starts one of its clauses ("by ...", "(authenticated
     ...)", "id ...", "; date") is taken for its lost fold. In a paste (a header with no body, or
-    one a clean-up already changed), so is a line that is no field and no prose between a
-    field's lines and a folded line, with more fields below (an Authentication-Results reason a
-    blog's page wrapped at its left margin): the fold below it continues the same field. Any other
-    stray line stays
-    what it is (damage, or the body's first line)."""
-    lost: list[int] = []
-    in_received = in_field = False
-    paste: bool | None = None
+    one a clean-up already changed), or in a copy that lost three or more folds, so is a line
+    that is no field and no prose after a field's lines with more of the header below (an
+    Authentication-Results reason a blog's page wrapped at its left margin, a script's template
+    string), and a DKIM or ARC tag ("h=From:Date:...") in such a field. A message as delivered
+    has no such line (a receiving MTA ends the header at its first line that is no field, as
+    Postfix's cleanup does), so many of them are a copy's damage, not a sender's text. Any other
+    stray line stays what it is (damage, or the body's first line)."""
     # After the last field, a stray line may start a body that lost its empty line before it
     # (_split_missing_separator's case): a line is only taken for a fold before that field.
-    last_field = max((i for i, line in enumerate(header) if line[:1] not in (b" ", b"\t") and _is_field(line)),
-                     default=0)
-    for index, line in enumerate(header):
-        if line[:1] in (b" ", b"\t"):
-            continue
-        if _is_field(line):
-            in_received = line[:9].lower() == b"received:"
-            in_field = True
-        elif in_received and _trace_clause().match(line) is not None:
-            lost.append(index)
-        elif (in_field and index < last_field and header[index + 1][:1] in (b" ", b"\t")
-              and line.strip() and not _prose(line)):
-            if paste is None:
-                end = lines.header_block_end()
-                paste = lines.changed or end >= len(lines.text) or lines.blank_from(end)
-            if not paste:
-                in_received = in_field = False
+    last_field = max((i for i, line in enumerate(header) if line[:1] not in (b" ", b"\t") and _is_field(line)
+                      and _tag_fold().match(line) is None), default=0)
+    # Whether more of the header (a folded line that is not white space alone, or a field) follows
+    # line i, after stray lines only. (A line of white space may stand for an empty line:
+    # _split_at_space_lines' case, a body read as fields.)
+    header_follows = [False] * len(header)
+    for i in range(len(header) - 2, -1, -1):
+        following = header[i + 1]
+        header_follows[i] = ((following[:1] in (b" ", b"\t") and following.strip() != b"") or _is_field(following)
+                             or header_follows[i + 1])
+
+    def scan(extended: bool) -> tuple[list[int], int]:
+        """The lines taken for lost folds, and how many of them only the extended reading takes."""
+        taken: list[int] = []
+        copied = 0
+        in_received = in_field = in_tags = False
+        after_space = False  # the line before is white space alone, which may stand for an empty line
+        for index, line in enumerate(header):
+            if line[:1] in (b" ", b"\t"):
+                after_space = not line.strip()
                 continue
-            lost.append(index)
-        else:
-            in_received = in_field = False
+            loose, after_space = extended and not after_space, False
+            if loose and in_tags and index < last_field and _tag_fold().match(line) is not None:
+                # "h=From:Date:Subject:..." of a signature whose folds lost their indentation: read
+                # as a field named "h=From" it would end the signature (DKIM's and ARC's tag=value
+                # list, RFC 6376 section 3.2; RFC 8617 section 4.1). No field's name holds "=".
+                taken.append(index)
+                copied += 1
+            elif _is_field(line):
+                in_received = line[:9].lower() == b"received:"
+                in_tags = line[:_LONGEST_TAGGED_NAME].lower().startswith(_TAGGED_FIELDS)
+                in_field = True
+            elif in_received and _trace_clause().match(line) is not None:
+                taken.append(index)
+            elif loose and in_field and index < last_field and line.strip() and not _prose(line) and (
+                    header[index + 1][:1] in (b" ", b"\t")
+                    or ((in_received or in_tags) and header_follows[index])):
+                # The fold below it continues the same field; or, in a trace or tag=value field
+                # (whose folds are hosts, clauses, dates, tags), more of the header follows.
+                taken.append(index)
+                copied += 1
+            else:
+                in_received = in_field = in_tags = False
+        return taken, copied
+
+    lost, copied = scan(extended=True)
+    if copied and copied < 3:
+        end = lines.header_block_end()
+        if not (lines.changed or end >= len(lines.text) or lines.blank_from(end)):
+            lost, _ = scan(extended=False)  # a message as given, with one or two stray lines: left as it is
     if lost:
         _indent_again(lines, lost, f"indented {len(lost)} line(s) of header fields again: the paste lost the "
                                    "indentation of some folded lines")
+
+
+# A tag of DKIM's and ARC's tag=value lists at a line's start ("b=", "bh=", "h=From:Date:...",
+# RFC 6376 section 3.2), or an Authentication-Results method ("dkim=pass", RFC 8601 section 2.2).
+_tag_fold = compiled_on_first_use(rb"[a-z][a-z0-9._-]{0,19}=")
+# The fields whose folds are such tags.
+_TAGGED_FIELDS = (b"dkim-signature:", b"arc-seal:", b"arc-message-signature:", b"arc-authentication-results:",
+                  b"authentication-results:", b"x-google-dkim-signature:")
+_LONGEST_TAGGED_NAME = max(len(name) for name in _TAGGED_FIELDS)
 
 
 # The character references an escaped copy of a header holds (HTML 5 section 13.1.4): the

@@ -865,6 +865,49 @@ def test_a_paste_that_lost_some_folds_of_a_received_field_gets_them_back() -> No
                                          if h.name.lower() == "received")
 
 
+def test_a_copy_that_lost_many_folds_of_trace_and_signature_fields_gets_them_back() -> None:
+    # A message kept in a script's template string (real shape, 2022: Exchange 2013 behind a
+    # gateway) lost the indentation of the folds of its Exchange Received fields and its
+    # signatures, while others kept theirs. The folds that start no Received clause (a host
+    # name, "Server (TLS) id ...", "+0200") and a DKIM tag list's "h=From:Date:..." (read as a
+    # field named "h=From") were damaged fields: the hop lost its receiving host and date, the
+    # signature its b= and bh=. Three or more such lines are a copy's damage, not a sender's text.
+    import headerscope
+
+    raw = (b"Received: from HMC-DAG02SVR04.gw.example (192.168.200.113) by\n"
+           b"HMC-DAG02SVR02.gw.example (192.168.200.111) with Microsoft SMTP\n"
+           b"Server (TLS) id 15.0.1497.32 via Mailbox Transport; Sun, 22 May 2022 07:16:00\n"
+           b"+0200\n"
+           b"Received: from mx25.gateway.example ([198.51.100.69] helo=out.example)\n"
+           b"   by HMC-DAG02SVR04.gw.example with esmtps (TLS1.2) (Exim 4.95)\n"
+           b"   id 1nsdwE-000b99-BC; Sun, 22 May 2022 07:15:50 +0200\n"
+           b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;\n"
+           b"d=sender.example; s=s1;\n"
+           b"h=From:Date:Subject:Message-ID;\n"
+           b"bh=2wRFM4ujm2tD0546GDKJDUL0JOTX1jgzbYVETNiRad4=;\n"
+           b"b=O7aCz0v1hMmr6GXuGuZRr93gFBjaFAWR6hd5HQxi8wLEGXZI0g4OuWTZRN6VsyGpop+k1jay2CLyHhZFlANF2Y==\n"
+           b"From: Sender <a@sender.example>\nDate: Sun, 22 May 2022 07:15:40 +0200\nSubject: s\n"
+           b"Message-ID: <1@sender.example>\n\nbody\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert not [f for f in report.findings if f.id == "headers.defects"]
+    assert [h.name for h in report.headers] == ["Received", "Received", "DKIM-Signature", "From", "Date", "Subject",
+                                                "Message-ID"]
+    top = report.hops[-1]
+    assert (top.fields.by, top.fields.timestamp) == ("HMC-DAG02SVR02.gw.example", "2022-05-22T07:16:00+02:00")
+    [signature] = report.dkim
+    assert (signature.domain, signature.selector) == ("sender.example", "s1")
+    assert any("indented 7 line(s) of header fields again" in note for note in report.input.cleanups)
+    # One or two stray lines in a message as given stay what they are (damage), as before.
+    few = raw.replace(b"HMC-DAG02SVR02.gw.example (192.168.200.111) with Microsoft SMTP\n"
+                      b"Server (TLS) id 15.0.1497.32 via Mailbox Transport; Sun, 22 May 2022 07:16:00\n+0200\n",
+                      b" HMC-DAG02SVR02.gw.example (192.168.200.111) with Microsoft SMTP\n"
+                      b" Server (TLS) id 15.0.1497.32 via Mailbox Transport; Sun, 22 May 2022 07:16:00\n +0200\n")
+    few = few.replace(b"d=sender.example; s=s1;\nh=From", b" d=sender.example; s=s1;\n h=From").replace(
+        b"bh=2wR", b" bh=2wR")
+    assert load_bytes(few).data == few
+    assert [f for f in headerscope.analyze(few, offline=True).findings if f.id == "headers.defects"]
+
+
 @pytest.mark.parametrize("mark", [b"...", b"\xe2\x80\xa6", b"[...]", b"[snip]", b"<snip>"])
 def test_lines_that_mark_fields_a_paste_left_out_are_removed_and_said(mark: bytes) -> None:
     # A blog post's paste (real, 2023) puts "..." where it left fields out: they were damaged
