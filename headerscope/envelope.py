@@ -260,6 +260,16 @@ def _mail_from(message: Message, hops: tuple[Hop, ...], received_spf: RecordedRe
     # RFC 5321 section 4.4: the MDA puts the final MAIL FROM in Return-Path at the top.
     boundary_index = max((hop.header_index for hop in hops), default=-1)
     return_paths = message.all("Return-Path")
+    damaged: tuple[str | None, str | None] = (None, None)
+    if return_paths and bracket_damage(return_paths[0].value) is not None:
+        # A Return-Path whose angle brackets do not pair ("<a@b" with no ">") is no path an MTA
+        # wrote (RFC 5321 section 4.1.2: Reverse-path = Path / "<>", Path = "<" Mailbox ">"):
+        # a copy typed or cut by hand, or a program's bug. What it reads as is shown as a
+        # claim (envelope.damaged_return_path says why), never used as the MAIL FROM.
+        read = envelope_address(return_paths[0].value.strip().strip("<>"))
+        damaged = (read or None, f"Return-Path ({header_ref(return_paths[0].index)}), damaged: "
+                                 f"{bracket_damage(return_paths[0].value)}")
+        return_paths = []
     if return_paths:
         value = envelope_address(return_paths[0].value)
         if value is not None and _is_local_mailer_daemon(value, hops):
@@ -285,15 +295,75 @@ def _mail_from(message: Message, hops: tuple[Hop, ...], received_spf: RecordedRe
         if field.index < boundary_index:
             value = envelope_address(field.value)
             if value is not None:
-                return value, "X-Envelope-From", (None, None)
+                return value, "X-Envelope-From", damaged
     # Without Return-Path, the latest trusted hop that recorded its envelope sender.
     for hop in reversed(hops):
         if hop.fields.envelope_from is not None:
             value = envelope_address(hop.fields.envelope_from)
             if value is not None:
-                return value, f"Received envelope-from (hop {hop.number})", (None, None)
+                return value, f"Received envelope-from (hop {hop.number})", damaged
     # Then the MAIL FROM the receiver's SPF check recorded (RFC 7208 section 9.1).
-    return (*_spf_envelope_from(received_spf), (None, None))
+    return (*_spf_envelope_from(received_spf), damaged)
+
+
+_MAX_PATH_SCAN = 1000
+
+
+def bracket_damage(value: str) -> str | None:
+    """What is wrong with a Return-Path's angle brackets, or None when they pair (or there are
+    none: some MTAs write the bare address). Brackets inside a quoted local part or a comment
+    do not count (RFC 5321 section 4.1.2, RFC 5322 section 3.2.2)."""
+    depth = 0
+    quoted = escaped = False
+    comment = 0
+    for char in value[:_MAX_PATH_SCAN]:
+        if escaped:
+            escaped = False
+        elif char == "\\" and (quoted or comment):
+            escaped = True
+        elif quoted:
+            quoted = char != '"'
+        elif comment:
+            comment += 1 if char == "(" else -1 if char == ")" else 0
+        elif char == '"':
+            quoted = True
+        elif char == "(":
+            comment = 1
+        elif char == "<":
+            if depth:
+                return "a second '<' inside the first"
+            depth = 1
+        elif char == ">":
+            if not depth:
+                return "a '>' with no '<' before it"
+            depth = 0
+    if depth:
+        return "an unclosed '<'"
+    return None
+
+
+def _damaged_return_path(message: Message, mail_from: str | None, source: str | None) -> Finding | None:
+    """envelope.damaged_return_path: the top Return-Path's angle brackets do not pair, so it is
+    not read as the envelope sender; what it reads as, and what is used instead, are said."""
+    fields = message.all("Return-Path")
+    damage = bracket_damage(fields[0].value) if fields else None
+    if damage is None:
+        return None
+    written = " ".join(fields[0].value.split())[:120]
+    read = envelope_address(fields[0].value.strip().strip("<>"))
+    reads = (f"It reads as {read[:254]}, shown as a claim, not taken as the envelope sender." if read else
+             "It is not taken as the envelope sender.")
+    instead = (f"The MAIL FROM shown is read from {source} instead." if mail_from is not None and source else
+               "Nothing else here records the MAIL FROM, so it is not known, and SPF has no envelope sender to "
+               "check.")
+    return Finding(
+        id="envelope.damaged_return_path", severity=Severity.NOTICE,
+        title="Return-Path is damaged: its angle brackets do not pair",
+        explanation=(f"{header_ref(fields[0].index).capitalize()}, Return-Path: {written!r}, has {damage}. A "
+                     "delivering server writes the envelope sender as one path in angle brackets (RFC 5321 sections "
+                     "4.1.2 and 4.4), so this is not a server's record as it stands: a copy typed or cut by hand, "
+                     f"or a program's bug. {reads} {instead}"),
+        reference="https://www.rfc-editor.org/rfc/rfc5321#section-4.1.2", subject="Return-Path")
 
 
 def _receivers_mail_from(received_spf: RecordedResult | None, recorded: tuple[str | None, str | None]
@@ -353,7 +423,8 @@ def boundary_mail_from(message: Message, boundary: Hop | None, received_spf: Rec
     if value is not None:
         return value, source
     index = boundary.header_index
-    if 0 < index <= len(message.headers) and message.headers[index - 1].name.lower() == "return-path":
+    if 0 < index <= len(message.headers) and message.headers[index - 1].name.lower() == "return-path" \
+            and bracket_damage(message.headers[index - 1].value) is None:
         value = envelope_address(message.headers[index - 1].value)
         if value is not None and _is_local_mailer_daemon(value, _trusted(hops, boundary.number)):
             return "", f"Return-Path above hop {boundary.number}'s Received ({value}: the null sender)"
@@ -1380,7 +1451,11 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                         "DMARC cannot be applied.",
             reference=_RFC5322_FROM_COUNT, subject="From"))
 
-    claimed, claimed_source = _claimed_mail_from(hops, trusted) if mail_from is None else set_aside
+    damaged = _damaged_return_path(message, mail_from, mail_from_source)
+    if damaged is not None:
+        findings.append(damaged)
+    claimed, claimed_source = set_aside if mail_from is not None or set_aside[0] is not None \
+        else _claimed_mail_from(hops, trusted)
     envelope = Envelope(
         mail_from=mail_from, mail_from_source=mail_from_source, rcpt_to=rcpt_to,
         rcpt_to_sources=rcpt_sources, header_from=tuple(header_from), sender=sender,

@@ -242,10 +242,11 @@ class Envelope(Value):
     claimed_mail_from: str | None = None
     """When the receiving side recorded no MAIL FROM: the envelope sender a hop below the trust
     boundary claims (an earlier server's Received envelope-from); or a Return-Path below the
-    boundary Received that the receiver's own SPF record contradicts. Shown, never used for SPF."""
+    boundary Received that the receiver's own SPF record contradicts; or what a damaged Return-Path (its
+    angle brackets do not pair) reads as. Shown, never used for SPF."""
     claimed_mail_from_source: str | None = None
     """Where claimed_mail_from was read (``Received envelope-from (hop N, a claim)``,
-    ``Return-Path (header N) below the boundary Received``)."""
+    ``Return-Path (header N) below the boundary Received``, ``Return-Path (header N), damaged: ...``)."""
 
     def author(self) -> Address | None:
         """The From: mailbox to show: the first with a domain (text that is no address beside it

@@ -1598,3 +1598,57 @@ def test_a_gmail_forward_does_not_say_dkim_or_arc_vouch_for_the_author() -> None
     [forwarded] = [d for d in envelope.differences if d.kind == "forwarded"]
     assert "vouch" not in forwarded.explanation
     assert "only a DKIM signature of the author's domain" in forwarded.explanation
+
+
+# A blog's copy with a typo: the Return-Path lost its closing '>' (no MTA writes that).
+_UNCLOSED_RETURN_PATH = b"""Return-Path: <newsletter@blog.example
+Delivered-To: reader@example.net
+Received: from mail.blog.example (mail.blog.example [192.0.2.44])
+\tby mx.example.net (Postfix) with ESMTPS id 4Q1bC2x3Yz
+\tfor <reader@example.net>; Tue, 14 Mar 2023 09:12:04 +0100 (CET)
+From: Blog <newsletter@blog.example>
+To: reader@example.net
+Subject: New post
+Date: Tue, 14 Mar 2023 09:12:01 +0100
+Message-ID: <20230314081201.1@blog.example>
+
+Hello
+""".replace(b"\n", b"\r\n")
+
+
+def test_a_return_path_with_unpaired_brackets_is_damaged_not_the_mail_from() -> None:
+    from headerscope import analyze
+
+    report = analyze(_UNCLOSED_RETURN_PATH, offline=True)
+    envelope = report.envelope
+    # Not a fact: no MAIL FROM, and SPF is not evaluated with it; what it reads as is a claim.
+    assert envelope.mail_from is None and envelope.mail_from_source is None
+    assert envelope.claimed_mail_from == "newsletter@blog.example"
+    assert envelope.claimed_mail_from_source == "Return-Path (header 1), damaged: an unclosed '<'"
+    assert report.spf is not None and report.spf.mail_from is None
+    damaged = [f for f in report.findings if f.id == "envelope.damaged_return_path"]
+    assert len(damaged) == 1 and "an unclosed '<'" in damaged[0].explanation
+    assert "It reads as newsletter@blog.example" in damaged[0].explanation
+
+
+def test_a_damaged_return_path_gives_way_to_the_receivers_envelope_from() -> None:
+    from headerscope import analyze
+
+    raw = _UNCLOSED_RETURN_PATH.replace(b"Return-Path: <newsletter@blog.example",
+                                        b"Return-Path: bounce-7@blog.example>").replace(
+        b"\tfor <reader@example.net>;", b"\t(envelope-from <bounce-7@blog.example>)\r\n\tfor <reader@example.net>;")
+    report = analyze(raw, offline=True)
+    assert report.envelope.mail_from == "bounce-7@blog.example"
+    assert report.envelope.mail_from_source == "Received envelope-from (hop 1)"
+    damaged = next(f for f in report.findings if f.id == "envelope.damaged_return_path")
+    assert "a '>' with no '<' before it" in damaged.explanation
+    assert "read from Received envelope-from (hop 1) instead" in damaged.explanation
+
+
+def test_paired_brackets_and_bare_paths_are_not_damage() -> None:
+    from headerscope.envelope import bracket_damage
+
+    for value in ("<a@b.example>", "<>", "a@b.example", '<"odd>local"@b.example>', "<a@b.example> (via x>y)"):
+        assert bracket_damage(value) is None, value
+    assert bracket_damage("<a@b.example") == "an unclosed '<'"
+    assert bracket_damage("<a@<b.example>") == "a second '<' inside the first"
