@@ -31,6 +31,7 @@ from .auth.recorded import (
     parse_recorded,
     preserved_dmarc_pass,
     receiver_vouched,
+    signed_repeatedly,
 )
 from .auth.spf import check_spf
 from .bulk import read_bulk
@@ -555,6 +556,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
                                               resent_domains=_resent_domains(message),
                                               header_only=message.header_only)
     findings.extend(arc_breaks(recorded, arc))
+    findings.extend(signed_repeatedly(message, dkim, recorded))
     nothing = nothing_recorded(recorded, chain.hops, chain.boundary_hop, message.header_only, bool(dkim))
     if nothing is not None:
         findings.append(nothing)

@@ -1060,3 +1060,77 @@ def test_a_signature_value_shortened_in_a_pasted_copy_is_not_checked_not_malform
     whole = (header + "\r\nHello\r\n").encode()
     assert [(s.result, s.reason_code) for s in headerscope.analyze(whole, offline=True).dkim] == [
         ("permerror", "malformed")]
+
+
+# ------------------------------------------------------------------ one key, several signatures
+
+def test_a_domain_that_signed_twice_with_one_key_is_explained() -> None:
+    from headerscope.auth.recorded import signed_repeatedly
+
+    key = rsa_key(1024)
+    first = sign(MESSAGE, key=key)
+    # A relay of the sender's adds a footer, then signs again with the same key (stacked signers).
+    head, _, body = first.partition(b"\r\n\r\n")
+    changed = head + b"\r\n\r\n" + body + b"-- \r\nSent through the Example relay\r\n"
+    raw = sign(changed, key=key)
+    results, _ = verify(raw, rsa_dns(1024))
+    assert [(r.header_index, r.result, r.reason_code) for r in results] == [
+        (0, "pass", "ok"), (1, "fail", "body_hash_mismatch")]
+    findings = signed_repeatedly(parse_message(raw), results, ())
+    assert len(findings) == 1
+    finding = findings[0]
+    assert finding.id == "dkim.signed_repeatedly" and finding.severity.value == "notice"
+    assert finding.title == "example.com signed the message twice with the same key (s=s1): 1 pass, 1 fail"
+    assert "header 1: pass; header 2: fail (the body hash does not match)" in finding.explanation
+    assert "The topmost, added last" in finding.explanation
+
+
+def test_a_copied_signature_and_two_selectors_are_not_signing_twice() -> None:
+    from headerscope.auth.recorded import signed_repeatedly
+
+    key = rsa_key(1024)
+    once = sign(MESSAGE, key=key)
+    copied = once.split(b"\r\n", 1)[0] + b"\r\n" + once  # the same field twice, byte for byte
+    results, _ = verify(copied, rsa_dns(1024))
+    assert signed_repeatedly(parse_message(copied), results, ()) == []
+    two_keys = sign(once, selector="s2", key=key)
+    dns = {**rsa_dns(1024), **rsa_dns(1024, name="s2._domainkey.example.com")}
+    results, _ = verify(two_keys, dns)
+    assert signed_repeatedly(parse_message(two_keys), results, ()) == []
+
+
+# ------------------------------------------------------------------ signatures kept under another name
+
+def test_a_renamed_original_signature_is_told_and_never_verified() -> None:
+    key = rsa_key(1024)
+    original = sign(MESSAGE, key=key, extra=" t=1768212000;")
+    # A list renames the author's signature (Mailman's REMOVE_DKIM_HEADERS = 3), tags the
+    # subject, and signs afresh with its own domain.
+    renamed = original.replace(b"DKIM-Signature:", b"X-Mailman-Original-DKIM-Signature:", 1).replace(
+        b"Subject: Quarterly figures", b"Subject: [team] Quarterly figures")
+    raw = sign(renamed, domain="lists.example.org", key=key)
+    dns = rsa_dns(1024, name="s1._domainkey.lists.example.org")
+    results, findings = verify(raw, dns)
+    assert [(r.domain, r.result) for r in results] == [("lists.example.org", "pass")]
+    notes = [f for f in findings if f.id == "dkim.renamed_signature"]
+    assert len(notes) == 1 and notes[0].severity.value == "info"
+    assert notes[0].title == "A DKIM signature kept under another name (by example.com): not verified"
+    assert notes[0].explanation.startswith(
+        "Header 2, X-Mailman-Original-DKIM-Signature, keeps a signature by example.com (s=s1, signed "
+        "2026-01-12T10:00:00Z)")
+    assert "not verified here and vouches for nothing" in notes[0].explanation
+    assert "now are by lists.example.org" in notes[0].explanation
+    assert notes[0].subject == "header 2"
+
+
+def test_gateway_renamed_signatures_are_told_but_googles_own_is_not() -> None:
+    raw = crlf(b"X-msw-original-dkim-signature: v=1; a=rsa-sha256; c=relaxed/relaxed;\n"
+               b" d=contoso.onmicrosoft.com; s=selector1-contoso-onmicrosoft-com;\n"
+               b" h=From:Date:Subject:Message-ID; bh=AAAA; b=BBBB\n"
+               b"X-Google-DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=1e100.net; s=20230601;\n"
+               b" h=from:to; bh=AAAA; b=CCCC\n") + MESSAGE
+    _, findings = verify(raw, {})
+    notes = [f for f in findings if f.id == "dkim.renamed_signature"]
+    assert len(notes) == 1 and "by contoso.onmicrosoft.com" in notes[0].title
+    assert "1e100.net" not in notes[0].explanation
+    assert "carries no DKIM-Signature field now" in notes[0].explanation

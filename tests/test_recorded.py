@@ -2444,3 +2444,44 @@ def test_a_receivers_own_dmarc_word_is_shown_in_the_comparison() -> None:
     comparisons, _ = compare(rec, dkim=(), spf=None, dmarc=dmarc_result("not_checked"), arc=None)
     [dmarc] = [c for c in comparisons if c.method == "dmarc"]
     assert dmarc.recorded == "unknown" and "a word of its own" in dmarc.explanation
+
+
+# A mailcow admin's paste (its top lines only): the receiver recorded three results for one
+# sender's key, one pass and two body-hash failures; the signatures are below the part pasted.
+_THREE_RESULTS_ONE_KEY = b"""Return-Path: <office@shop.example>
+Delivered-To: anna@receiver.example
+Received: from mail.receiver.example ([172.22.1.253])
+\tby 5c1a2b3d4e5f with LMTP
+\tid 8EV5D7FZOWTRLAEA51J6UA
+\t(envelope-from <office@shop.example>)
+\tfor <anna@receiver.example>; Fri, 14 Apr 2023 15:48:33 +0200
+Received: from out.shop.example (out.shop.example [198.51.100.20])
+\t(using TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits))
+\tby mail.receiver.example (Postfix) with ESMTPS id 5FA9D3883CC
+\tfor <anna@receiver.example>; Fri, 14 Apr 2023 15:48:31 +0200 (CEST)
+Authentication-Results: mail.receiver.example;
+\tdkim=pass header.d=shop.example header.s=default header.b="Q1w2E3r4";
+\tdkim=fail ("body hash did not verify") header.d=shop.example header.s=default header.b="T5y6U7i8";
+\tdkim=fail ("body hash did not verify") header.d=shop.example header.s=default header.b=O9p0A1s2;
+\tspf=pass smtp.mailfrom=office@shop.example
+""".replace(b"\n", b"\r\n")
+
+
+def test_several_recorded_results_for_one_key_are_told_as_signing_more_than_once() -> None:
+    report = analyze(_THREE_RESULTS_ONE_KEY, offline=True)
+    found = [f for f in report.findings if f.id == "dkim.signed_repeatedly"]
+    assert len(found) == 1
+    finding = found[0]
+    assert finding.severity.value == "notice" and finding.subject == "dkim shop.example/default"
+    assert finding.title == ("Three DKIM results for signatures of shop.example with one key (s=default): signed "
+                             "more than once; 1 pass, 2 fail, as recorded")
+    assert "header.b Q1w2E3r4, T5y6U7i8, O9p0A1s2" in finding.explanation
+    assert "pass for Q1w2E3r4; fail for T5y6U7i8 (body hash did not verify)" in finding.explanation
+    assert "The signatures themselves are not in this copy" in finding.explanation
+
+
+def test_results_for_one_key_about_one_signature_are_not_signing_twice() -> None:
+    # Two selectors, or the same header.b twice (a result repeated), are no repeated signing.
+    raw = _THREE_RESULTS_ONE_KEY.replace(b'header.s=default header.b="T5y6U7i8"', b'header.s=k2 header.b="T5y6U7i8"'
+                                         ).replace(b"header.b=O9p0A1s2", b'header.b="Q1w2E3r4"')
+    assert not [f for f in analyze(raw, offline=True).findings if f.id == "dkim.signed_repeatedly"]

@@ -21,7 +21,7 @@ from typing import NamedTuple
 from ..dns.interface import DnsAnswer, DnsStatus, Resolver, normalize_name
 from ..domains import aligned
 from ..message import Message
-from ..model import DkimSignatureResult, Finding, Severity
+from ..model import DkimSignatureResult, Finding, HeaderField, Severity
 from ..text import compiled_on_first_use, header_ref, redaction_mark
 from . import _dkimpy
 from .tags import parse_tag_dict, split_colon_list
@@ -146,8 +146,9 @@ def check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
     any DomainKeys signature, which is not verified (see _domainkeys_note)."""
     results, findings = _check_dkim(message, resolver, from_domain=from_domain, delivery_time=delivery_time,
                                     now=now, byte_exact=byte_exact)
-    note = _domainkeys_note(message)
-    return results, (*findings, note) if note is not None else findings
+    notes = [note for note in (_domainkeys_note(message), _renamed_signature_note(message, results))
+             if note is not None]
+    return results, (*findings, *notes) if notes else findings
 
 
 def _domainkeys_note(message: Message) -> Finding | None:
@@ -164,6 +165,65 @@ def _domainkeys_note(message: Message) -> Finding | None:
         "replaced in 2007 (RFC 4871, now RFC 6376). Receivers no longer verify it and DMARC does not count it, so it "
         "is not checked here and authenticates nothing today.", "https://www.rfc-editor.org/rfc/rfc4870",
         header_ref(fields[0].index))
+
+
+# Words in a field name ending "-DKIM-Signature" that mark a signature kept under another name
+# when a server changed the message: X-Original-DKIM-Signature (Sympa's DMARC protection,
+# forwarding scripts), X-Mailman-Original-DKIM-Signature (Mailman 2.1's REMOVE_DKIM_HEADERS = 3),
+# X-MSW-Original-DKIM-Signature (a filtering gateway), XMD-OLD-DKIM-Signature (MailData's audit
+# gateway). X-Google-DKIM-Signature is none of them: Google's own internal signature.
+_RENAMED_WORDS = frozenset({"original", "orig", "old"})
+_RENAMED_SUFFIX = "-dkim-signature"
+_MAX_RENAMED = 5
+
+
+def _renamed_signatures(message: Message) -> list[HeaderField]:
+    if not message.has_name_ending(_RENAMED_SUFFIX):
+        return []
+    return [header for header in message.headers
+            if header.name.lower().endswith(_RENAMED_SUFFIX) and len(header.name) <= 80
+            and not _RENAMED_WORDS.isdisjoint(header.name.lower()[:-len(_RENAMED_SUFFIX)].split("-"))
+            ][:_MAX_RENAMED]
+
+
+def _renamed_signature_note(message: Message, results: tuple[DkimSignatureResult, ...]) -> Finding | None:
+    """dkim.renamed_signature: a server that changed the message (a filtering gateway, a mailing
+    list) kept the DKIM-Signature its change broke under another name, so that receivers would
+    not verify it. What the field says (its signer, selector and time) is told; it is never
+    verified and vouches for nothing, since verifiers read DKIM-Signature fields only (RFC 6376
+    section 3.5) and anyone can write such a field."""
+    found = _renamed_signatures(message)
+    if not found:
+        return None
+    said: list[str] = []
+    signers: list[str] = []
+    for header in found:
+        values, _ = parse_tag_dict(header.value[:4000])
+        domain = " ".join((values.get("d") or "").split())[:253]
+        selector = " ".join((values.get("s") or "").split())[:63]
+        try:
+            when, _ = _epoch((values.get("t") or "").strip() or None)
+        except (ValueError, OverflowError, OSError):
+            when = None  # a t= beyond the years a date can hold
+        parts = [f"s={selector}"] if selector else []
+        if when is not None:
+            parts.append(f"signed {_iso(when)}")
+        signers.append(domain or "an unnamed signer")
+        said.append(f"{header_ref(header.index)}, {header.name[:80]}, keeps a signature by "
+                    f"{domain or 'a domain it does not name'}" + (f" ({', '.join(parts)})" if parts else ""))
+    now = list(dict.fromkeys(r.domain for r in results if r.domain))[:5]
+    present = (f" The DKIM-Signature fields the message carries now are by {', '.join(now)}: those are the ones "
+               "verified." if now else " The message carries no DKIM-Signature field now.")
+    return Finding(
+        "dkim.renamed_signature", Severity.INFO,
+        f"A DKIM signature kept under another name (by {', '.join(dict.fromkeys(signers))}): not verified",
+        "; ".join(said)[:1].upper() + "; ".join(said)[1:] + ". A server that changed the message on its way (a "
+        "filtering gateway, or a mailing list: Mailman with REMOVE_DKIM_HEADERS = 3, Sympa when it rewrites From: "
+        "for DMARC) renamed the original DKIM-Signature, which its change would break, so that receivers would "
+        "not verify it and fail the message. Verifiers read DKIM-Signature fields only (RFC 6376 section 3.5), so it is not "
+        "verified here and vouches for nothing: it tells who says they signed the message before it was changed, "
+        "a claim anyone could write." + present,
+        f"{RFC6376}#section-3.5", header_ref(found[0].index))
 
 
 def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,

@@ -2651,3 +2651,131 @@ def _comparison_finding(comparison: Comparison) -> Finding | None:
                f"now {result_words(comparison.recomputed or 'nothing')} ({words})"),
         explanation=comparison.explanation, reference=reference, subject=subject,
     )
+
+
+# --- one key, several signatures ------------------------------------------------------------
+
+_RFC6376_MULTIPLE = "https://www.rfc-editor.org/rfc/rfc6376#section-4"
+_MAX_SAME_KEY_GROUPS = 3
+_TIMES = {2: "twice", 3: "three times", 4: "four times"}
+_SHORT_DKIM_REASONS = {"body_hash_mismatch": "the body hash does not match",
+                       "signature_mismatch": "the signed header fields changed"}
+_STACKED = ("stacked signers: two signing filters on its servers, or a relay of its own that signed again, "
+            "with the domain's key, after changing the message")
+
+
+def _times(count: int) -> str:
+    return _TIMES.get(count, f"{count} times")
+
+
+def _signed_with_one_key(message: Message, dkim: Sequence[DkimSignatureResult],
+                         recorded: Sequence[RecordedResult]) -> tuple[list[Finding], set[tuple[str, str]]]:
+    """Groups of distinct DKIM-Signature fields with the same d= and s=, and the keys they cover."""
+    values = {header.index: header.value for header in message.all("DKIM-Signature")[:50]}
+    groups: dict[tuple[str, str], list[DkimSignatureResult]] = {}
+    seen: set[str] = set()
+    for sig in dkim[:50]:
+        value = values.get(sig.header_index)
+        if not sig.domain or not sig.selector or value is None or value in seen:
+            continue  # a byte-for-byte copy is one signature (message.repeated_signature says so)
+        seen.add(value)
+        groups.setdefault((sig.domain.lower()[:253], sig.selector.lower()[:63]), []).append(sig)
+    findings: list[Finding] = []
+    for (domain, selector), sigs in groups.items():
+        if len(sigs) < 2 or len(findings) >= _MAX_SAME_KEY_GROUPS:
+            continue
+        sigs = sorted(sigs, key=attrgetter("header_index"))
+        passing = [s for s in sigs if s.result == "pass"]
+        failing = [s for s in sigs if s.result in ("fail", "permerror")]
+
+        def now_said(sig: DkimSignatureResult) -> str:
+            why = _SHORT_DKIM_REASONS.get(sig.reason_code, " ".join(sig.reason.split())[:100])
+            receiver = next((r for r in recorded if r.trusted and r.method == "dkim"
+                             and r.signature_header_index == sig.header_index), None)
+            at_delivery = f"; the receiver recorded {receiver.result}" if receiver is not None else ""
+            return (f"{header_ref(sig.header_index)}: {result_words(sig.result)}"
+                    + (f" ({why})" if sig.result in _DKIM_DOES_NOT_VERIFY and why else "") + at_delivery)
+
+        order = ""
+        if passing and failing and sigs[0].result == "pass" and all(s.result != "pass" for s in sigs[1:]):
+            # Signers prepend their field (RFC 6376 section 5.6): the topmost was added last.
+            order = (" The topmost, added last (signers put theirs above the others, RFC 6376 section 5.6), "
+                     "passes: the message changed between the signings (a footer, a re-encoding, a rewritten "
+                     "field), which broke the earlier signature, and the last signer signed what was delivered.")
+        findings.append(Finding(
+            id="dkim.signed_repeatedly", severity=Severity.NOTICE if passing and failing else Severity.INFO,
+            title=(f"{domain} signed the message {_times(len(sigs))} with the same key (s={selector})"
+                   + (f": {len(passing)} pass, {len(failing)} fail" if passing and failing else "")),
+            explanation=(f"{header_refs([s.header_index for s in sigs]).capitalize()} are DKIM signatures by {domain} "
+                         f"with the same selector, {selector}, each a signature of its own (not a copy): the sending "
+                         f"side signed the message more than once with the same key ({_STACKED}). Now: "
+                         + "; ".join(now_said(s) for s in sigs) + "." + order
+                         + (" Each signature is judged on its own, and one that passes is enough for DKIM (RFC 6376 "
+                            "section 4); a failing one beside it is what signing twice leaves, not a sign by itself."
+                            if passing and failing else " Each signature is judged on its own (RFC 6376 section 4).")),
+            reference=_RFC6376_MULTIPLE, subject=f"dkim {domain}/{selector}"))
+    return findings, {key for key, sigs in groups.items() if len(sigs) >= 2}
+
+
+def _recorded_with_one_key(recorded: Sequence[RecordedResult], covered: set[tuple[str, str]]) -> list[Finding]:
+    """One field's DKIM results about distinct signatures (header.b) with the same header.d and
+    header.s, whose signatures this copy does not hold (a paste that stops before them)."""
+    fields: dict[int, list[RecordedResult]] = {}
+    for result in recorded[:_MAX_CLAUSES_PER_FIELD]:
+        if result.method == "dkim" and result.header_index is not None:
+            fields.setdefault(result.header_index, []).append(result)
+    findings: list[Finding] = []
+    said: set[tuple[str, str, frozenset[str]]] = set()
+    # The receiver's own fields first: one group told once, from its best source.
+    for index, results in sorted(fields.items(), key=lambda item: (not item[1][0].trusted, item[0])):
+        groups: dict[tuple[str, str], dict[str, RecordedResult]] = {}
+        for result in results:
+            properties = {key.lower(): value for key, value in result.properties}
+            domain = normalize_domain(properties.get("header.d")) or ""
+            selector = " ".join((properties.get("header.s") or "").split()).lower()[:63]
+            signature = " ".join((properties.get("header.b") or "").split()).strip('"')[:40]
+            if domain and selector and signature:
+                groups.setdefault((domain, selector), {}).setdefault(signature, result)
+        for (domain, selector), by_signature in groups.items():
+            key = (domain, selector, frozenset(by_signature))
+            if len(by_signature) < 2 or (domain, selector) in covered or key in said \
+                    or len(findings) >= _MAX_SAME_KEY_GROUPS:
+                continue
+            said.add(key)
+            first = next(iter(by_signature.values()))
+            writer = (first.authserv_id or "an unnamed writer")[:120]
+            passed = [b for b, r in by_signature.items() if r.result == "pass"]
+            failed = [b for b, r in by_signature.items() if r.result in ("fail", "permerror")]
+            recorded_words = "; ".join(
+                f"{r.result} for {b}" + (f" ({' '.join(r.reason.split())[:80]})" if r.reason and r.result != "pass"
+                                         else "") for b, r in by_signature.items())
+            mixed = (" A signature made before a later change of the message (a footer, a re-encoding, a rewritten "
+                     "field) breaks, and one made after it holds: each is judged on its own, and one that passes is "
+                     "enough for DKIM (RFC 6376 section 4)." if passed and failed else "")
+            standing = ("" if first.trusted else
+                        f" The field is a claim, not relied on ({header_ref(index)}'s standing is told in its own "
+                        "finding): this says what it records, not that the receiver did.")
+            findings.append(Finding(
+                id="dkim.signed_repeatedly", severity=Severity.NOTICE if passed and failed else Severity.INFO,
+                title=(f"{_COUNT_WORDS.get(len(by_signature), str(len(by_signature)))} DKIM results for signatures "
+                       f"of {domain} with one key (s={selector}): signed more than once"
+                       + (f"; {len(passed)} pass, {len(failed)} fail, as recorded" if passed and failed else "")),
+                explanation=(f"{header_ref(index).capitalize()} ({first.header}, by {writer}) records "
+                             f"{len(by_signature)} DKIM results for {domain} with the same selector, {selector}, each "
+                             f"about a different signature (header.b {', '.join(by_signature)}): what a sending side "
+                             f"that signed the message more than once with the same key leaves ({_STACKED}). It "
+                             f"recorded "
+                             f"{recorded_words}.{mixed} The signatures themselves are not in this copy, so they "
+                             f"are not re-checked.{standing}"),
+                reference=_RFC6376_MULTIPLE, subject=f"dkim {domain}/{selector}"))
+    return findings
+
+
+def signed_repeatedly(message: Message, dkim: Sequence[DkimSignatureResult],
+                      recorded: Sequence[RecordedResult]) -> list[Finding]:
+    """dkim.signed_repeatedly: several signatures of one domain with one selector (one key), which
+    a pass/fail mix otherwise leaves unexplained: the sending side signed more than once (stacked
+    signing filters, a relay that signed again). Told from the signatures when this copy holds
+    them, else from one result field's DKIM results about distinct signatures (header.b, RFC 6008)."""
+    findings, covered = _signed_with_one_key(message, dkim, recorded)
+    return findings + _recorded_with_one_key(recorded, covered)
