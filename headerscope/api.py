@@ -53,6 +53,7 @@ from .mime import hidden_characters, is_automatic_notification, read_carried, re
 from .model import (
     Comparison,
     DkimSignatureResult,
+    DmarcResult,
     DnsSource,
     Finding,
     Hop,
@@ -61,10 +62,11 @@ from .model import (
     Report,
     Role,
     Severity,
+    SpfResult,
 )
 from .spamfilters import read_spam_filters
 from .text import compiled_on_first_use, header_ref
-from .verdict import decide, generated_inside, handed_over_inside
+from .verdict import decide, generated_inside, handed_over_inside, sent_inside_provider
 
 _SEVERITY_ORDER = {Severity.DANGER: 0, Severity.WARNING: 1, Severity.NOTICE: 2, Severity.INFO: 3}
 
@@ -377,6 +379,21 @@ def _provider_submission(hops: tuple[Hop, ...], boundary_hop: int | None, dkim: 
     return None
 
 
+def _not_applicable_inside(spf: SpfResult, dmarc: DmarcResult, how: str) -> tuple[SpfResult, DmarcResult]:
+    """SPF and DMARC rows of a message its provider delivered from one of its mailboxes to another
+    (see verdict.sent_inside_provider): what was not checked for want of a client is not
+    applicable, not a question for --client-ip; a result that was computed stays as it is."""
+    if spf.result == "not_checked":
+        spf = dataclasses.replace(spf, explanation=(
+            f"not applicable: {how}, and every hop is inside it; SPF judges a hand-over from another "
+            "organisation (RFC 7208 section 2.1), and there was none"))
+    if dmarc.result == "not_checked":
+        dmarc = dataclasses.replace(dmarc, disposition=None, explanation=(
+            f"not applicable: {how}, and every hop is inside it; DMARC judges mail taken from another "
+            "organisation, so the From: domain's policy has nothing to act on"))
+    return spf, dmarc
+
+
 def _inside_only(finding: Finding, client_ip: str | None, cut: str | None = None) -> Finding:
     """An SPF or DMARC failure judged at a private client: ``cut`` names the finding that says the
     copy lacks hops (the list's, hops.delivery_missing; the arrival's, hops.arrival_missing), else
@@ -522,6 +539,11 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
                                         recorded=recorded,
                                         from_not_pasted=message.pasted_without("From"))
     findings.extend(dmarc_findings)
+    # The provider that delivered the message says it never left it (Proton's X-Pm-Origin:
+    # internal), and the chain agrees: SPF and DMARC have no hand-over to judge.
+    provider_inside = sent_inside_provider(message, chain.hops, chain.findings, recorded)
+    if provider_inside is not None:
+        spf, dmarc = _not_applicable_inside(spf, dmarc, provider_inside[0])
     findings.extend(nothing_aligned(from_domains, dkim, spf, dmarc, envelope.srs,
                                     through_list=message.first("List-Id") is not None))
     if handed_over_inside(spf, chain.findings) or (
@@ -589,7 +611,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # A bounce or a local program's message that never came from the internet (RFC 5321 section 4.5.5:
     # notifications go out with the null sender).
     inside = generated_inside(chain.hops, chain.boundary_hop, chain.findings,
-                              null_notification=envelope.mail_from == "" and is_automatic_notification(message))
+                              null_notification=envelope.mail_from == "" and is_automatic_notification(message)
+                              ) or provider_inside
     verdict = decide(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
                      comparison=comparison, findings=ordered, checked=resolver.source != "offline", inside=inside)
     if verdict.status in ("unauthenticated", "not_checked") and len(set(from_domains)) == 1:

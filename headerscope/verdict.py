@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from .auth.recorded import ARC_OVERRIDE_SUBJECT, COMPAUTH_FAIL_SUBJECT, COMPAUTH_PASS_SUBJECT
 from .domains import normalize_domain, organizational_domain
+from .message import Message
 from .model import (
     ArcResult,
     Comparison,
@@ -19,11 +20,13 @@ from .model import (
     DmarcResult,
     Finding,
     Hop,
+    RecordedResult,
     Role,
     Severity,
     SpfResult,
     Verdict,
 )
+from .text import header_ref
 
 # Reason codes that mean "we could not verify", not "it is false".
 _UNVERIFIABLE = frozenset({"no_body", "offline", "temperror", "not_checked"})
@@ -91,6 +94,51 @@ def generated_inside(hops: tuple[Hop, ...], boundary_hop: int | None, findings: 
         # Handed over from a private address or none: a public client is where it came from the
         # internet (a person's automatic reply from their provider), whatever the hops' names say.
         return "an automatic notification with the null sender (a bounce or a report its own servers wrote)", False
+    return None
+
+
+# A provider's own statement that a message went from one of its mailboxes to another without
+# an SMTP hand-over between organisations: (the organisation its hosts belong to, the field,
+# the value, the provider's name). Proton Mail writes "X-Pm-Origin: internal" on mail between
+# Proton addresses (custom domains hosted there included), end-to-end encrypted
+# ("X-Pm-Content-Encryption: end-to-end"), and "external" on mail that came from outside.
+_PROVIDER_MARKERS = (("proton.me", "X-Pm-Origin", "internal", "Proton Mail"),)
+
+
+def sent_inside_provider(message: Message, hops: tuple[Hop, ...], findings: Iterable[Finding],
+                         recorded: Iterable[RecordedResult]) -> tuple[str, bool] | None:
+    """How the message was sent inside the mail provider that delivered it, by the provider's own
+    marker, or None; in the shape of ``generated_inside`` (no local program handed it over).
+
+    A sender can write any field, and nothing published says the provider removes a look-alike
+    from mail that comes from outside: the marker counts only where the chain corroborates it.
+    Every hop shown is inside the provider (hops.internal_only), every one was written by its
+    hosts, and none records a public client address that the receiver did not name as one of its
+    own hosts (a HELO name is the client's own claim); one marker field, with the value meaning
+    internal. Mail from outside carries the provider's Received of the outside client, so such a
+    marker is not read there. A failure the receiver itself recorded for SPF or DMARC is never
+    talked away."""
+    if not hops or not any(f.id == "hops.internal_only" for f in findings):
+        return None
+    from .hops import host_organization, is_non_public_ip
+
+    for organization, name, value, provider in _PROVIDER_MARKERS:
+        fields = message.all(name)
+        if len(fields) != 1 or fields[0].value.strip().lower() != value:
+            continue
+        if not all(host_organization(hop.fields.by) == organization for hop in hops):
+            continue
+        if any(hop.fields.from_ip and not is_non_public_ip(hop.fields.from_ip)
+               and host_organization(hop.fields.from_rdns) != organization for hop in hops):
+            continue
+        if any(r.trusted and r.method in ("spf", "dmarc") and r.result not in ("pass", "none", "neutral")
+               for r in recorded):
+            continue
+        encryption = " ".join((message.first("X-Pm-Content-Encryption") or "").split())[:40] \
+            if organization == "proton.me" else ""
+        encrypted = "; end-to-end encrypted" if encryption.lower() == "end-to-end" else ""
+        return (f"sent between {provider} mailboxes, by {provider}'s own marker ({name}: "
+                f"{fields[0].value.strip()[:20]}, {header_ref(fields[0].index)}{encrypted})"), False
     return None
 
 

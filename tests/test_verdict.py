@@ -560,3 +560,83 @@ def test_a_persons_automatic_reply_from_a_public_client_is_not_generated_inside(
            b"Subject: Out of Office: away\r\nDate: Mon, 2 Mar 2026 10:00:00 +0000\r\n\r\nAway.\r\n")
     summary = headerscope.analyze(raw, offline=True).verdict.summary
     assert "generated inside the receiving system" not in summary.lower()
+
+
+# --- mail sent between mailboxes of one provider, by the provider's own marker ----------------
+
+# Proton to Proton (a custom domain hosted at Proton): one Received of Proton's own, no client
+# address, and Proton's marker that the message never left it.
+_PROTON_INTERNAL = b"""Return-Path: <ana@pm.example>
+X-Original-To: luis@pm.example
+Delivered-To: luis@pm.example
+Received: from mail.protonmail.ch by mail.protonmail.ch; Tue, 05 Mar 2024 09:30:12 +0000
+To: Luis <luis@pm.example>
+From: Ana <ana@pm.example>
+Subject: Minutes
+Date: Tue, 05 Mar 2024 09:30:11 +0000
+Message-Id: <aBcD1234efGH5678=@pm.example>
+Mime-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+X-Pm-Origin: internal
+X-Pm-Content-Encryption: end-to-end
+X-Pm-Spamscore: 0
+
+See you Thursday.
+""".replace(b"\n", b"\r\n")
+_QUARANTINE = {"_dmarc.pm.example": {"TXT": [["v=DMARC1; p=quarantine"]]}}
+
+
+def _proton(raw: bytes = _PROTON_INTERNAL, dns: dict[str, object] | None = None) -> object:
+    from headerscope import analyze
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    if dns is None:
+        return analyze(raw, offline=True)
+    return analyze(raw, resolver=SnapshotResolver(dns))
+
+
+def test_provider_internal_mail_says_spf_and_dmarc_do_not_apply() -> None:
+    from headerscope.model import Report
+
+    for report in (_proton(), _proton(dns=_QUARANTINE)):
+        assert isinstance(report, Report) and report.spf is not None and report.dmarc is not None
+        assert report.spf.explanation.startswith(
+            "not applicable: sent between Proton Mail mailboxes, by Proton Mail's own marker (X-Pm-Origin: "
+            "internal, header 12; end-to-end encrypted)")
+        assert "--client-ip" not in report.spf.explanation
+        assert report.dmarc.explanation.startswith("not applicable: sent between Proton Mail mailboxes")
+        assert report.dmarc.disposition is None
+        assert report.verdict.status == "unauthenticated"
+        assert "sent between Proton Mail mailboxes" in report.verdict.summary
+        assert "do not apply" in report.verdict.summary and "quarantine" not in report.verdict.summary
+
+
+def test_provider_marker_is_not_read_where_the_chain_does_not_corroborate_it() -> None:
+    from headerscope.model import Report
+
+    internal_hop = b"Received: from mail.protonmail.ch by mail.protonmail.ch;"
+    variants = {
+        # From outside: Proton's MX records the outside client; the marker is the sender's text.
+        "outside": _PROTON_INTERNAL.replace(internal_hop, (
+            b"Received: from mail-wr1-f41.google.com (mail-wr1-f41.google.com [209.85.221.41])\r\n"
+            b"\tby mailin.protonmail.ch (Postfix) with ESMTPS id 4TpQ2b0x1Hz9rxB\r\n\tfor <luis@pm.example>;")),
+        # A public client that only calls itself Proton's (its HELO), which the chain lets pass inside.
+        "helo": _PROTON_INTERNAL.replace(internal_hop, (
+            b"Received: from mail.protonmail.ch ([203.0.113.9])\r\n"
+            b"\tby mailin.protonmail.ch (Postfix) with ESMTPS id 4TpQ2b0x1Hz9rxB\r\n\tfor <luis@pm.example>;")),
+        # Delivered by another provider: the marker is not the receiver's statement.
+        "elsewhere": _PROTON_INTERNAL.replace(internal_hop, b"Received: from mx.other.example by mx.other.example;"),
+        # Two markers: one of them is not Proton's.
+        "twice": _PROTON_INTERNAL.replace(b"X-Pm-Origin: internal\r\n",
+                                          b"X-Pm-Origin: internal\r\nX-Pm-Origin: external\r\n"),
+        # The receiver recorded a DMARC failure itself: never talked away.
+        "recorded fail": _PROTON_INTERNAL.replace(internal_hop, (
+            b"Authentication-Results: mail.protonmail.ch; dmarc=fail (p=quarantine) header.from=pm.example\r\n"
+            + internal_hop)),
+    }
+    for name, raw in variants.items():
+        report = _proton(raw)
+        assert isinstance(report, Report) and report.spf is not None and report.dmarc is not None
+        assert not report.spf.explanation.startswith("not applicable"), name
+        assert not report.dmarc.explanation.startswith("not applicable"), name
+        assert "Proton Mail mailboxes" not in report.verdict.summary, name
