@@ -2657,6 +2657,7 @@ def _comparison_finding(comparison: Comparison) -> Finding | None:
 
 _RFC6376_MULTIPLE = "https://www.rfc-editor.org/rfc/rfc6376#section-4"
 _MAX_SAME_KEY_GROUPS = 3
+_MAX_LISTED = 6  # signatures named in one finding (a hostile field can hold hundreds)
 _TIMES = {2: "twice", 3: "three times", 4: "four times"}
 _SHORT_DKIM_REASONS = {"body_hash_mismatch": "the body hash does not match",
                        "signature_mismatch": "the signed header fields changed"}
@@ -2709,7 +2710,8 @@ def _signed_with_one_key(message: Message, dkim: Sequence[DkimSignatureResult],
             explanation=(f"{header_refs([s.header_index for s in sigs]).capitalize()} are DKIM signatures by {domain} "
                          f"with the same selector, {selector}, each a signature of its own (not a copy): the sending "
                          f"side signed the message more than once with the same key ({_STACKED}). Now: "
-                         + "; ".join(now_said(s) for s in sigs) + "." + order
+                         + "; ".join(now_said(s) for s in sigs[:_MAX_LISTED])
+                         + (f"; and {len(sigs) - _MAX_LISTED} more" if len(sigs) > _MAX_LISTED else "") + "." + order
                          + (" Each signature is judged on its own, and one that passes is enough for DKIM (RFC 6376 "
                             "section 4); a failing one beside it is what signing twice leaves, not a sign by itself."
                             if passing and failing else " Each signature is judged on its own (RFC 6376 section 4).")),
@@ -2748,7 +2750,7 @@ def _recorded_with_one_key(recorded: Sequence[RecordedResult], covered: set[tupl
             failed = [b for b, r in by_signature.items() if r.result in ("fail", "permerror")]
             recorded_words = "; ".join(
                 f"{r.result} for {b}" + (f" ({' '.join(r.reason.split())[:80]})" if r.reason and r.result != "pass"
-                                         else "") for b, r in by_signature.items())
+                                         else "") for b, r in list(by_signature.items())[:_MAX_LISTED])
             mixed = (" A signature made before a later change of the message (a footer, a re-encoding, a rewritten "
                      "field) breaks, and one made after it holds: each is judged on its own, and one that passes is "
                      "enough for DKIM (RFC 6376 section 4)." if passed and failed else "")
@@ -2762,7 +2764,7 @@ def _recorded_with_one_key(recorded: Sequence[RecordedResult], covered: set[tupl
                        + (f"; {len(passed)} pass, {len(failed)} fail, as recorded" if passed and failed else "")),
                 explanation=(f"{header_ref(index).capitalize()} ({first.header}, by {writer}) records "
                              f"{len(by_signature)} DKIM results for {domain} with the same selector, {selector}, each "
-                             f"about a different signature (header.b {', '.join(by_signature)}): what a sending side "
+                             f"about a different signature (header.b {', '.join(list(by_signature)[:_MAX_LISTED])}): what a sending side "
                              f"that signed the message more than once with the same key leaves ({_STACKED}). It "
                              f"recorded "
                              f"{recorded_words}.{mixed} The signatures themselves are not in this copy, so they "
