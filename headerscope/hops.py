@@ -63,6 +63,20 @@ SLOW_HOP_SECONDS = 3600.0
 # moderator's approval, a re-sending inside the gap) and it is longer than a mail server's
 # ordinary queue run: below a few minutes a wait needs no explaining.
 EXPLAINED_WAIT_SECONDS = 180.0
+# A server whose clock or time-zone setting is off writes every stamp shifted by that amount:
+# RFC 5322 section 3.3 has a stamp give the local time with the local offset from UTC, and a
+# wrong zone, or a daylight-saving rule not applied, is off by a whole number of half hours
+# (zones differ by whole or half hours). So a step forward of such a whole number plus the
+# seconds a hop takes, between hops that are otherwise seconds apart, is most likely that
+# clock, not a wait (hops.clock_offset). A queue run or a retry ends at no such mark.
+CLOCK_OFFSET_UNIT_SECONDS = 1800.0
+# Up to a day: zones span UTC-12 to UTC+14, and a local time written as UTC is off by its zone.
+CLOCK_OFFSET_MAX_UNITS = 48
+# What is left over is the hop's real transit: at most two minutes, or a little below the mark
+# when the clocks involved disagree by seconds as well (CLOCK_NOISE_SECONDS).
+CLOCK_OFFSET_TRANSIT_SECONDS = 120.0
+# The steps on both sides must be this short for the chain to be "otherwise seconds apart".
+CLOCK_OFFSET_NEIGHBOUR_SECONDS = 120.0
 FUTURE_TOLERANCE = timedelta(minutes=15)
 
 _RFC5321_TRACE = "https://www.rfc-editor.org/rfc/rfc5321#section-4.4"
@@ -292,6 +306,20 @@ class _Statement:
         self.index = index  # header index (smaller = written later, RFC 5321 section 4.4 prepending)
         self.ip = ip
         self.writer_org = writer_org
+
+
+class _ClockOffset:
+    """A forward step read as one server's clock or zone setting being off (hops.clock_offset)."""
+
+    __slots__ = ("offset", "residual", "returns", "same_host_next")
+
+    def __init__(self, *, offset: float, residual: float, returns: int | None, same_host_next: bool) -> None:
+        self.offset = offset  # the whole number of half hours the clock is off by, in seconds
+        self.residual = residual  # the step without it: the hop's probable real transit
+        # The index of a later hop whose stamp steps back by as much: that clock alone is off,
+        # and the ends of the journey agree.
+        self.returns = returns
+        self.same_host_next = same_host_next  # the same host's next stamp follows within seconds
 
 
 class _Boundary:
@@ -1781,11 +1809,23 @@ def build_chain_from_fields(
     hops: list[Hop] = []
     future: list[int] = []
     filter_notes = _content_filter_notes(work)
+    previous_times = [date_utc if i == date_index and not truncated and date_sane
+                      else (work[i - 1].time if i > 0 and i != date_index else None) for i in range(len(work))]
+    steps = [(item.time - previous).total_seconds() if item.time and previous else None
+             for item, previous in zip(work, previous_times, strict=True)]
+    offsets = _clock_offsets(work, steps, date_index, wait_notes)
+    if total_delay is not None:
+        # A clock that is off by a whole number of half hours adds that to the total unless a
+        # later stamp steps back by as much (then the ends of the journey agree): the total is
+        # the journey without it, as the clock_offset finding says.
+        shift = sum(offset.offset for offset in offsets.values() if offset.returns is None)
+        if shift:
+            total_delay = max(total_delay - shift, 0.0)
     for i, item in enumerate(work):
         number = i + 1
         from_date = i == date_index and not truncated and date_sane
-        previous = date_utc if from_date else (work[i - 1].time if i > 0 and i != date_index else None)
-        delay = (item.time - previous).total_seconds() if item.time and previous else None
+        previous = previous_times[i]
+        delay = steps[i]
         fields = item.fields
         hops.append(_make_hop(
             number=number, header_index=item.header.index, fields=fields, raw=item.header.value,
@@ -1812,6 +1852,8 @@ def build_chain_from_fields(
                     break
         _hop_findings(findings, item, number, delay, from_date, i < boundary_index, fast_clock=fast_clock,
                       measured_from_first_hop=from_date and from_first_stamp and total_delay is not None,
+                      clock_offset=offsets.get(i), total_known=total_delay is not None,
+                      next_step=steps[i + 1] if i + 1 < len(steps) else None,
                       why_waited=(_after_mailbox(work, i) or _why_waited(wait_notes, work, i, previous))
                       if delay and delay > SLOW_HOP_SECONDS else None)
         if delay is not None and EXPLAINED_WAIT_SECONDS < delay <= SLOW_HOP_SECONDS and not is_retrieval(fields):
@@ -1899,6 +1941,63 @@ def _implausible_date(date: datetime, first_hop: datetime) -> Finding:
                     f"journey are measured from the first hop with a timestamp instead.",
         reference=_RFC5322_ORIG_DATE, subject="Date",
     )
+
+
+def _clock_offsets(work: list[_Work], steps: Sequence[float | None], date_index: int,
+                   wait_notes: Sequence[HeaderField]) -> dict[int, _ClockOffset]:
+    """The forward steps between hops that are most likely a server's clock or zone setting
+    being off by a whole number of half hours (see CLOCK_OFFSET_UNIT_SECONDS), by hop index.
+
+    A step counts when it is within CLOCK_OFFSET_TRANSIT_SECONDS above such a mark (or a little
+    below it), and the chain around it is otherwise seconds apart: the step before it is short
+    and so is the one after it (or a later stamp steps back by as much: that clock alone is
+    off); with no step measured before it, the same host's next stamp must follow within
+    seconds. Never when the message explains a real wait there (a greylisting stamp, a list
+    moderator's approval, a re-sending, a mailbox in between) or when the hop is a mailbox
+    download (its wait is the recipient's). The step from the Date: is not one: a message
+    may wait in an outbox any time."""
+    found: dict[int, _ClockOffset] = {}
+    near = CLOCK_OFFSET_NEIGHBOUR_SECONDS
+    for i, step in enumerate(steps):
+        if step is None or i == 0 or i == date_index or is_retrieval(work[i].fields):
+            continue
+        units = round(step / CLOCK_OFFSET_UNIT_SECONDS)
+        if not 1 <= units <= CLOCK_OFFSET_MAX_UNITS:
+            continue
+        offset = units * CLOCK_OFFSET_UNIT_SECONDS
+        residual = step - offset
+        if not -CLOCK_NOISE_SECONDS <= residual <= CLOCK_OFFSET_TRANSIT_SECONDS:
+            continue
+        before = steps[i - 1]
+        after = steps[i + 1] if i + 1 < len(steps) and i + 1 != date_index else None
+        returns = next((j for j in range(i + 1, len(steps))
+                        if j != date_index and (back := steps[j]) is not None and abs(back + offset) <= near), None)
+        host = normalize_domain(work[i].fields.by)
+        same_host_next = after is not None and abs(after) <= near and host is not None \
+            and normalize_domain(work[i + 1].fields.by) == host
+        short_before = before is not None and abs(before) <= near
+        short_after = after is not None and abs(after) <= near
+        if not ((short_before and (short_after or returns == i + 1)) or (before is None and same_host_next)):
+            continue
+        if _after_mailbox(work, i) is not None or _why_waited(wait_notes, work, i, work[i - 1].time) is not None:
+            continue
+        found[i] = _ClockOffset(offset=offset, residual=residual, returns=returns, same_host_next=same_host_next)
+    return found
+
+
+def _fmt_offset(seconds: float) -> str:
+    """A whole number of half hours in words: "1 h", "30 min", "5 h 30 min"."""
+    hours, minutes = divmod(round(abs(seconds) / 60), 60)
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def _fmt_exact(seconds: float) -> str:
+    """A step to the second, as the stamps give it: "1 h 00 min 03 s", "30 min 05 s"."""
+    minutes, rest = divmod(round(abs(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min {rest:02d} s" if hours else f"{minutes} min {rest:02d} s"
 
 
 def _largest_backward_step(work: list[_Work]) -> float:
@@ -2185,7 +2284,9 @@ def _hops_word(numbers: Sequence[int]) -> str:
 
 def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | None,
                   from_date: bool, below_boundary: bool, *, measured_from_first_hop: bool = False,
-                  why_waited: str | None = None, fast_clock: str | None = None) -> None:
+                  why_waited: str | None = None, fast_clock: str | None = None,
+                  clock_offset: _ClockOffset | None = None, total_known: bool = False,
+                  next_step: float | None = None) -> None:
     subject = f"hop {number}"
     fields = item.fields
     claim = (" This hop is below the trust boundary: it is the sender's claim, not evidence."
@@ -2248,7 +2349,9 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                          "the wrong setting, not a queue)." + claim),
             reference=_RFC5322_DATE, subject=subject,
         ))
-    if delay is not None and delay > SLOW_HOP_SECONDS and not is_retrieval(fields):
+    if delay is not None and clock_offset is not None:
+        findings.add(_clock_offset_finding(item, number, delay, clock_offset, total_known, next_step, claim))
+    elif delay is not None and delay > SLOW_HOP_SECONDS and not is_retrieval(fields):
         # A mailbox download's delay is how long the message waited for the recipient to
         # fetch it, not a server's queue.
         # The generic reasons only when the message gives none of its own.
@@ -2299,6 +2402,35 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                               "header to make the message look relayed.",
                 reference=_RFC5321_TRACE, subject=subject,
             ))
+
+
+def _clock_offset_finding(item: _Work, number: int, step: float, clock: _ClockOffset, total_known: bool,
+                          next_step: float | None, claim: str) -> Finding:
+    """hops.clock_offset: a step of a whole number of half hours plus seconds, shown as it is
+    measured and read as the hop's clock or zone setting (see _clock_offsets)."""
+    host = str(item.fields.by or f"hop {number}'s server")[:120]
+    amount = _fmt_offset(clock.offset)
+    if clock.returns is not None:
+        why = (f" Hop {clock.returns + 1}'s stamp steps back by as much, so the stamps on both sides of this server "
+               "agree with each other: its clock alone is off.")
+        total = " The total travel time is not affected: the step back takes it out again." if total_known else ""
+    else:
+        why = (f" The same server's next stamp (hop {number + 1}) follows {_fmt_seconds(next_step)} later, on the same "
+               "clock." if clock.same_host_next and next_step is not None else "")
+        total = f" The total travel time leaves the {amount} out." if total_known else ""
+    return Finding(
+        id="hops.clock_offset", severity=Severity.INFO,
+        title=f"Hop {number}: {host}'s clock or time zone is probably {amount} off (a step of {_fmt_exact(step)})",
+        explanation=(f"Hop {number} is stamped {_fmt_exact(step)} after hop {number - 1}, while the hops around it are "
+                     f"seconds apart. A step of exactly {amount} plus seconds is most likely {host}'s clock or time-zone setting "
+                     f"being {amount} off, not a wait: each server stamps its local time with its own offset from UTC "
+                     "(RFC 5322 section 3.3), so a wrong zone, or a daylight-saving rule not applied, shifts its "
+                     "stamps by whole or half hours, and a queue or a retry does not end within seconds of such a "
+                     f"mark. The real transit at this hop was probably about {_fmt_seconds(max(clock.residual, 0.0))}."
+                     f"{why}{total} Nothing in the message (a greylisting stamp, a list moderator's approval) says "
+                     f"it waited; if it did, the wait was the whole {_fmt_exact(step)}." + claim),
+        reference=_RFC5322_DATE, subject=f"hop {number}",
+    )
 
 
 def _submission_above_relays(work: list[_Work], boundary_index: int) -> Finding | None:

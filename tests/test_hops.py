@@ -2373,3 +2373,79 @@ def test_a_submission_known_by_its_x_originating_ip_is_named_without_a_login() -
     [named] = [f for f in report.findings if f.id == "hops.provider_submission"]
     assert named.title == "Submitted to corp.example by a client at 203.0.113.77 (DESKTOP-7)"
     assert "authenticated" not in named.explanation.split(". It is below")[0]
+
+
+def _list_post(list_stamp: str = "13:02:26 -0800", local_stamp: str = "13:02:31 -0800",
+               between: str = "") -> bytes:
+    """A list post of 2002 (sendmail 8.11 list host, majordomo, qmail-ldap relay, Exim 3 at the
+    author's) whose hops are seconds apart in UTC, the list host's stamps given as written."""
+    return (f"Received: (from majordomo@localhost) by lists.example.org (8.11.6/8.11.6) id g0UL2VH22374 "
+            f"for list-outgoing; Wed, 30 Jan 2002 {local_stamp}\r\n"
+            "Received: from relay.isp.example (relay.isp.example [198.51.100.36]) by lists.example.org "
+            "(8.11.6/8.11.6) with SMTP id g0UL2Qd22367 for <list@lists.example.org>; "
+            f"Wed, 30 Jan 2002 {list_stamp}\r\n{between}"
+            "Received: from unknown (HELO host.author.example) ([203.0.113.128]) by relay.isp.example "
+            "(qmail-ldap-1.03) with SMTP for <list@lists.example.org>; 30 Jan 2002 20:02:23 -0000\r\n"
+            "Received: from localhost ([127.0.0.1] helo=host.author.example ident=jo) by host.author.example "
+            "with smtp (Exim 3.16 #1 (Debian)) id 16W0w2-0002vS-00; Wed, 30 Jan 2002 13:02:22 -0700\r\n"
+            "Date: Wed, 30 Jan 2002 13:02:21 -0700\r\nFrom: Jo <jo@author.example>\r\n"
+            "To: list@lists.example.org\r\nSubject: x\r\nMessage-ID: <1@host.author.example>\r\n\r\nhi\r\n").encode()
+
+
+def test_a_whole_hour_step_between_hops_seconds_apart_is_a_clock_offset_not_a_queue() -> None:
+    import headerscope
+
+    # The list host stamps 13:02:26 -0800 (21:02:26 UTC), 1 h 00 min 03 s after the relay's
+    # 20:02:23 UTC, while every other step is a second or a few: its clock or zone is 1 h off
+    # (its own next stamp follows 5 s later), not a queue of an hour.
+    report = headerscope.analyze(_list_post(), offline=True)
+    assert [h.delay_seconds for h in report.hops] == [1.0, 1.0, 3603.0, 5.0]  # the raw steps stay
+    assert not [f for f in report.findings if f.id == "hops.slow_hop"]
+    [offset] = [f for f in report.findings if f.id == "hops.clock_offset"]
+    assert offset.subject == "hop 3"
+    assert offset.title == "Hop 3: lists.example.org's clock or time zone is probably 1 h off (a step of 1 h 00 min 03 s)"
+    assert "probably about 3 s" in offset.explanation and "hop 4) follows 5 s later" in offset.explanation
+    assert "leaves the 1 h out" in offset.explanation
+    assert report.total_delay_seconds == 10.0  # Date: 20:02:21 UTC to the list's 21:02:31 less the hour
+    # Half an hour off (a clock set for +0530 that writes +0500) is read the same way.
+    half = headerscope.analyze(_list_post("12:32:25 -0800", "12:32:30 -0800"), offline=True)
+    [offset] = [f for f in half.findings if f.id == "hops.clock_offset"]
+    assert "probably 30 min off (a step of 30 min 02 s)" in offset.title and half.total_delay_seconds == 9.0
+
+
+def test_a_whole_hour_step_stays_a_wait_when_something_explains_it_or_the_chain_is_not_seconds_apart() -> None:
+    import headerscope
+
+    def ids_of(raw: bytes) -> list[str]:
+        return [f.id for f in headerscope.analyze(raw, offline=True).findings
+                if f.id in ("hops.slow_hop", "hops.clock_offset")]
+
+    # The list host's greylisting says why it waited (postgrey's stamp, written above its Received).
+    greylisted = _list_post().replace(
+        b"Received: from relay.isp.example", b"X-Greylist: delayed 3603 seconds by postgrey-1.21 at lists.example.org; "
+        b"Wed, 30 Jan 2002 13:02:26 -0800\r\nReceived: from relay.isp.example", 1)
+    assert ids_of(greylisted) == ["hops.slow_hop"]
+    # Not within two minutes of a whole number of half hours: a queue.
+    assert ids_of(_list_post("13:12:26 -0800", "13:12:31 -0800")) == ["hops.slow_hop"]
+    # A chain that is not otherwise seconds apart (the relay itself took ten minutes).
+    slow_relay = _list_post("13:12:26 -0800", "13:12:31 -0800").replace(b"20:02:23 -0000", b"20:12:23 -0000")
+    assert ids_of(slow_relay) == ["hops.slow_hop"]
+    # The step is the last one, with nothing after it to show the chain goes on seconds apart.
+    last = _list_post().split(b"\r\n", 1)[1]
+    assert ids_of(last) == ["hops.slow_hop"]
+
+
+def test_a_clock_an_hour_ahead_between_two_right_ones_leaves_the_total_alone() -> None:
+    import headerscope
+
+    # The list host's stamp is an hour ahead; the next server (another host, right clock) steps
+    # back by as much: that one clock is off, and the journey's ends agree.
+    raw = _list_post(local_stamp="12:02:31 -0800").replace(
+        b"by lists.example.org (8.11.6/8.11.6) id g0UL2VH22374", b"by out.example.org (8.11.6/8.11.6) id g0UL2VH22374")
+    report = headerscope.analyze(raw, offline=True)
+    assert [h.delay_seconds for h in report.hops] == [1.0, 1.0, 3603.0, -3595.0]
+    [offset] = [f for f in report.findings if f.id == "hops.clock_offset"]
+    assert "Hop 4's stamp steps back by as much" in offset.explanation
+    assert "not affected" in offset.explanation
+    assert report.total_delay_seconds == 10.0
+    assert [f.subject for f in report.findings if f.id == "hops.clock_skew"] == ["hop 4"]
