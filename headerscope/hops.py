@@ -1556,6 +1556,29 @@ def _content_filter_notes(work: Sequence[_Work]) -> dict[int, str]:
     return notes
 
 
+def filter_loop_host(hops: Sequence[Hop]) -> str | None:
+    """The one host every hop of a copy is on, when the copy is that host's own content-filter
+    loop and nothing else (Postfix handing the message to amavisd-new on 127.0.0.1:10024, the
+    filter handing it back, LMTP to the host's mailbox store): every hop is received by that
+    host (the filter's own stamp, "by localhost (host.example [127.0.0.1])", names it in its
+    comment) from a loopback client or from the host itself by its reverse-DNS name, and one
+    of them is the filter's. Else None: a hop of another host or organisation is in it."""
+    if not hops or not any((hop.note or "").startswith("content filter") for hop in hops):
+        return None
+    host: str | None = None
+    for hop in hops:
+        by = normalize_domain(hop.fields.by)
+        if by in _LOCALHOST_NAMES and (hop.note or "").startswith("content filter"):
+            m = _by_comment_host_re().search(_scan(hop.raw))
+            by = normalize_domain(m.group(1)) if m else None
+        if by is None or by in _LOCALHOST_NAMES or (host is not None and by != host):
+            return None
+        host = by
+        if not _is_loopback(hop.fields.from_ip) and normalize_domain(hop.fields.from_rdns) != host:
+            return None
+    return host
+
+
 def list_id_domain(list_id: str | None) -> str | None:
     """The organisation a List-Id names (RFC 2919: "Name <list-label.example.org>")."""
     label = list_id_label(list_id)
@@ -1687,12 +1710,21 @@ def build_chain_from_fields(
         # A content filter hands on only what its own server received: the hop where the message
         # arrived (and from where) is not in this copy, a paste that stops early.
         where = work[-1].org or "the receiving host"
+        # With no hop from outside, the boundary is the earliest hop with a public client (the
+        # server's LMTP hand-over to its mailbox store from its own address, as Zimbra's): the
+        # hops below it are the filter's loopback hand-overs, not earlier servers.
+        placed = ("the earliest shown" if boundary_index == 0 else
+                  f"the earliest hop whose client is not a loopback or private address; "
+                  f"{'hop 1' if boundary_index == 1 else f'hops 1–{boundary_index}'} below it "
+                  f"{'is a hand-over' if boundary_index == 1 else 'are hand-overs'} inside the receiving side (to "
+                  "and from its content filter, over loopback or private addresses), not earlier servers")
         findings.add(_arrival_missing(where, "hop 1", (
                          f"The earliest hop here, hop 1, hands the message to or from a content filter on the "
                          f"receiving host over its loopback address ({work[0].fields.from_ip or 'localhost'}): it had "
                          f"arrived before, and the Received that shows from where is not in this copy (a paste that "
-                         f"stops early). It was not sent inside {where}. The trust boundary is placed at hop 1, the "
-                         "earliest shown; SPF and DMARC cannot be judged from a loopback address.")))
+                         f"stops early). It was not sent inside {where}. The trust boundary is placed at hop "
+                         f"{boundary_index + 1}, {placed}; SPF and DMARC cannot be judged from the receiving side's "
+                         "own addresses.")))
     elif not boundary.from_outside and list_domain is not None and work[-1].org is not None \
             and not any(orgs.same(item.org, list_domain) for item in work):
         # A mailing list's server handled the message (its List-Id), yet none of its hops is here:

@@ -2065,6 +2065,14 @@ def test_a_paste_that_starts_at_a_content_filters_loopback_hop_lacks_the_arrival
            "Return-Path: <test@hotmail.example>\n")
     ids = [f.id for f in _chain_of(raw).findings]
     assert "hops.arrival_missing" in ids and "hops.internal_only" not in ids
+    # Zimbra's paste goes on to the LMTP hand-over to mailboxd from the host's own address: the
+    # boundary is that hop (the earliest with a public client), and the finding says so, not "hop 1".
+    zimbra = ("Received: from monserveur.example (LHLO monserveur.example) (198.51.100.118) by monserveur.example "
+              "with LMTP; Sat, 8 Apr 2017 01:07:59 +0200 (CEST)\n" + raw)
+    chain = _chain_of(zimbra)
+    [missing] = [f for f in chain.findings if f.id == "hops.arrival_missing"]
+    assert chain.boundary_hop == 3 and "The trust boundary is placed at hop 3, the earliest hop whose client" \
+        in missing.explanation and "hops 1–2 below it are hand-overs inside the receiving side" in missing.explanation
     # A local program's submission over loopback is mail that starts there.
     local = ("Received: from localhost (localhost [127.0.0.1]) by mail.example.org (Postfix) with ESMTPA id 1; "
              "Sat, 8 Apr 2017 01:07:59 +0200\n")

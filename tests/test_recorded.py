@@ -1114,7 +1114,7 @@ def test_trust_context_fields_are_all_carried_by_with_corroboration() -> None:
 
     assert [f.name for f in fields(_TrustContext)] == [
         "hosts", "orgs", "boundary_index", "receiver_block_end", "boundary_number",
-        "receiver_names", "trailing_start", "earlier_leg_end", "sealed_instances", "corroborating",
+        "receiver_names", "trailing_start", "earlier_leg_end", "loop_host", "sealed_instances", "corroborating",
         "duplicated", "boundary_names", "block_closed", "sealed_here", "stamped", "boundary_host", "block_own", "trace_runs", "cut_in_block"]
 
 
@@ -2485,3 +2485,42 @@ def test_results_for_one_key_about_one_signature_are_not_signing_twice() -> None
     raw = _THREE_RESULTS_ONE_KEY.replace(b'header.s=default header.b="T5y6U7i8"', b'header.s=k2 header.b="T5y6U7i8"'
                                          ).replace(b"header.b=O9p0A1s2", b'header.b="Q1w2E3r4"')
     assert not [f for f in analyze(raw, offline=True).findings if f.id == "dkim.signed_repeatedly"]
+
+
+def _zimbra_paste(result_above_filter: bool = True, relay: str = "") -> bytes:
+    """A pasted Zimbra header that starts inside its host's own filter loop: Postfix hands the
+    message to amavisd-new on 127.0.0.1:10024 (the filter's own stamp), amavisd-new writes its
+    results and hands it back to Postfix, which delivers over LMTP to mailboxd from the host's
+    own address. The hop where the message arrived is not pasted."""
+    results = "Authentication-Results: mail.city.example (amavisd-new);\n\tdkim=pass (1024-bit key) header.d=shop.example\n"
+    filter_stamp = ("Received: from mail.city.example ([127.0.0.1]) by localhost (mail.city.example [127.0.0.1]) "
+                    "(amavisd-new, port 10024) with ESMTP id bAyUx_i3qbat for <ana@city.example>; "
+                    "Mon, 18 Dec 2017 12:06:18 -0300 (BRT)\n")
+    return ("Return-Path: news@mailer.shop.example\n"
+            "Received: from mail.city.example (LHLO mail.city.example) (198.51.100.118) by mail.city.example with "
+            "LMTP; Mon, 18 Dec 2017 12:06:19 -0300 (BRT)\n"
+            "Received: from localhost (localhost.city.example [127.0.0.1]) by mail.city.example (Postfix) with ESMTP "
+            "id 714E1EE83C1 for <ana@city.example>; Mon, 18 Dec 2017 12:06:19 -0300 (BRT)\n" + relay
+            + "X-Virus-Scanned: amavisd-new at mail.city.example\n"
+            + (results + filter_stamp if result_above_filter else filter_stamp + results)).encode()
+
+
+def test_the_result_a_hosts_own_filter_wrote_inside_its_filter_loop_is_the_receivers() -> None:
+    import headerscope
+
+    # Every Received of the paste is mail.city.example's own (its filter loop and LMTP): the
+    # field between them, in that host's name, was written at this delivery, not on an
+    # "earlier leg" nor by the sender (whose fields sit below the missing arrival hop).
+    report = headerscope.analyze(_zimbra_paste(), offline=True)
+    [result] = report.recorded
+    assert result.trusted and "the one host every Received of this copy names" in (result.trust_reason or "")
+    assert not [f for f in report.findings if f.id == "recorded.untrusted_claim"]
+    # Below the filter's own stamp, where a sender's field would sit, it stays a claim.
+    below = headerscope.analyze(_zimbra_paste(result_above_filter=False), offline=True)
+    assert [r.trusted for r in below.recorded] == [False]
+    # Another host of the organisation among the hops: no longer one host's loop (an earlier leg).
+    relay = ("Received: from mx.city.example (mx.city.example [10.0.0.3]) by mail.city.example (Postfix) with ESMTP "
+             "id 614E1EE83C0; Mon, 18 Dec 2017 12:06:18 -0300 (BRT)\n")
+    other = headerscope.analyze(_zimbra_paste(relay=relay), offline=True)
+    assert [r.trusted for r in other.recorded] == [False]
+    assert "earlier leg" in (other.recorded[0].trust_reason or "")

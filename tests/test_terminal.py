@@ -336,3 +336,23 @@ def test_a_long_finding_explanation_keeps_its_conclusion() -> None:
     text = " ".join(get_renderer("terminal", color=False, width=200).render(
         dataclasses.replace(report, findings=(long,))).split())
     assert "and so the conclusion." in text
+
+
+def test_a_paste_that_starts_in_the_receivers_own_filter_loop_says_so_in_the_journey() -> None:
+    # Zimbra: Postfix to amavisd-new and back, LMTP to mailboxd; the arrival hop is not pasted.
+    # Hops 1-2 are the receiving host's own hand-overs, not "claims of earlier servers".
+    raw = (b"Received: from mail.city.example (LHLO mail.city.example) (198.51.100.118) by mail.city.example with "
+           b"LMTP; Mon, 18 Dec 2017 12:06:19 -0300 (BRT)\n"
+           b"Received: from localhost (localhost.city.example [127.0.0.1]) by mail.city.example (Postfix) with ESMTP "
+           b"id 714E1EE83C1 for <ana@city.example>; Mon, 18 Dec 2017 12:06:19 -0300 (BRT)\n"
+           b"Received: from mail.city.example ([127.0.0.1]) by localhost (mail.city.example [127.0.0.1]) "
+           b"(amavisd-new, port 10024) with ESMTP id bAyUx_i3qbat for <ana@city.example>; "
+           b"Mon, 18 Dec 2017 12:06:18 -0300 (BRT)\n")
+    story = _offline_story(raw)
+    assert ("Trust boundary: hop 3, where mail.city.example accepted it from 198.51.100.118; hops 1–2, before it, are "
+            "hand-overs to and from a content filter on the receiving side, and the hop where the message arrived is "
+            "not in this copy.") in story
+    # The same loop on the sender's side, below a boundary where the message came from outside, is its claim.
+    sender = (b"Received: from mail.sender.example (mail.sender.example [192.0.2.7]) by mx.receiver.example with ESMTP "
+              b"id 9; Mon, 18 Dec 2017 12:06:21 -0300\n" + raw.replace(b"LMTP;", b"ESMTP;"))
+    assert "hops 1–3, before it, are claims of earlier servers, not evidence." in _offline_story(sender)

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from .._value import Value, frozen
 from ..domains import aligned, is_ip_literal, normalize_domain, organizational_domain
-from ..hops import OPERATOR_ALIASES, is_non_public_ip
+from ..hops import OPERATOR_ALIASES, filter_loop_host, is_non_public_ip
 from ..message import Message
 from ..model import (
     ArcResult,
@@ -612,6 +612,10 @@ class _TrustContext(Value):
     earlier_leg_end: int | None = None
     """When every hop is inside the receiving organisation: the index of the earliest Received
     (fields above it were written inside the organisation, on an earlier leg)."""
+    loop_host: str | None = None
+    """When the copy is one host's own content-filter loop and nothing else (see
+    hops.filter_loop_host): that host. Fields above the earliest Received were written by it,
+    at this delivery."""
     sealed_instances: frozenset[int] = frozenset()
     """ARC instances the receiving side sealed (an ARC-Seal whose d= is the receiver's)."""
     corroborating: frozenset[str] = frozenset()
@@ -704,6 +708,7 @@ def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
                          trace_runs=frozenset(trace_runs),
                          stamped=stamped,
                          earlier_leg_end=hops[0].header_index if inside and hops else None,
+                         loop_host=filter_loop_host(hops) if inside else None,
                          receiver_block_end=end, boundary_number=boundary.number,
                          receiver_names=", ".join(sorted(hosts)[:5]), trailing_start=trailing,
                          boundary_names=frozenset(boundary_names), block_closed=closed, boundary_host=boundary_by,
@@ -864,6 +869,17 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, 
         # Proton writes its results below the message's last Received, not its own: in the run
         # of trace fields there, never among the sender's fields.
         return True, _writes_below(writer, where), None
+    if context.earlier_leg_end is not None and header_index < context.earlier_leg_end \
+            and context.loop_host is not None and normalize_domain(writer) == context.loop_host:
+        # A paste that starts inside one host's filter loop (Postfix, amavisd-new, back to
+        # Postfix, LMTP to its store; the hop where the message arrived is cut off): a field
+        # between the host's own Received fields was added after its first stamp, and a sender's
+        # fields all sit below the hop where it arrived, under every stamp here (RFC 5321
+        # section 4.4 prepending). In the host's own name, it is this delivery's result.
+        return True, (f"written by {writer}, the one host every Received of this copy names, between its own "
+                      "Received fields (its server handing the message to its content filter and back): the "
+                      "receiving host's own result at this delivery, though the hop where the message arrived "
+                      "is not in this copy"), None
     if context.earlier_leg_end is not None and header_index < context.earlier_leg_end:
         # The whole journey ran inside the receiving organisation (a provider's own forward,
         # say): a field in its name below the final Received was written on an earlier leg,
@@ -1404,7 +1420,7 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
         hosts=context.hosts, orgs=context.orgs, boundary_index=context.boundary_index,
         receiver_block_end=context.receiver_block_end, boundary_number=context.boundary_number,
         receiver_names=context.receiver_names, trailing_start=context.trailing_start,
-        earlier_leg_end=context.earlier_leg_end,
+        earlier_leg_end=context.earlier_leg_end, loop_host=context.loop_host,
         corroborating=frozenset(corroborating), duplicated=frozenset(duplicated), sealed_instances=frozenset(sealed),
         sealed_here=frozenset(sealed_here), stamped=context.stamped,
         boundary_names=context.boundary_names, boundary_host=context.boundary_host, trace_runs=context.trace_runs,

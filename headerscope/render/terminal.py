@@ -241,7 +241,16 @@ class TerminalRenderer(Renderer):
                     journey.append(" (which called itself ")
                     journey.append_text(_t(helo, limit=120))
                     journey.append(")")
-                if boundary.number > 1:
+                below = hops[:boundary.number - 1]
+                if boundary.number > 1 and all(h.note and h.organization == boundary.organization for h in below) \
+                        and any(f.id == "hops.arrival_missing" for f in report.findings):
+                    # A paste that starts inside the receiver's own filter loop (Postfix to
+                    # amavisd-new and back): the hops below are its hand-overs, not earlier servers.
+                    earlier = "hop 1" if boundary.number == 2 else f"hops 1–{boundary.number - 1}"
+                    journey.append(f"; {earlier}, before it, {'is a hand-over' if boundary.number == 2 else 'are hand-overs'}"
+                                   " to and from a content filter on the receiving side, and the hop where the message "
+                                   "arrived is not in this copy.")
+                elif boundary.number > 1:
                     earlier = "hop 1" if boundary.number == 2 else f"hops 1–{boundary.number - 1}"
                     journey.append(f"; {earlier}, before it, {'is a claim' if boundary.number == 2 else 'are claims'} "
                                    "of earlier servers, not evidence.")
