@@ -356,3 +356,20 @@ def test_a_paste_that_starts_in_the_receivers_own_filter_loop_says_so_in_the_jou
     sender = (b"Received: from mail.sender.example (mail.sender.example [192.0.2.7]) by mx.receiver.example with ESMTP "
               b"id 9; Mon, 18 Dec 2017 12:06:21 -0300\n" + raw.replace(b"LMTP;", b"ESMTP;"))
     assert "hops 1–3, before it, are claims of earlier servers, not evidence." in _offline_story(sender)
+
+
+def test_the_route_names_mail_systems_not_a_submitting_users_access_network() -> None:
+    # sendmail's authenticated submission from a dynamic DSL address, then Cyrus LMTP: the DSL
+    # provider carried no mail; it is where the author's device was.
+    raw = (b"Received: from murder ([unix socket]) (authenticated user=support bits=0) by mail1.provider.example "
+           b"(Cyrus v2.3.7) with LMTPA; Sat, 14 Feb 2009 07:47:59 -0500\r\n"
+           b"Received: from laptop.lan (54.pool85-53-5.dynamic.access.example [85.53.5.54]) (authenticated bits=0) "
+           b"by mail1.provider.example (8.13.8/8.13.8) with ESMTP id n1EClvSd008356 (version=TLSv1/SSLv3 "
+           b"cipher=AES128-SHA bits=128 verify=NO) for <support@provider.example>; Sat, 14 Feb 2009 07:47:58 -0500\r\n"
+           b"From: W <w@provider.example>\r\nTo: support@provider.example\r\nSubject: s\r\n"
+           b"Date: Sat, 14 Feb 2009 13:47:56 +0100\r\n\r\nx\r\n")
+    story = _offline_story(raw)
+    assert "Travelled 2 hops through provider.example, submitted from an address of access.example, in 3s." in story
+    # A relay's client is a mail system: it stays in the route.
+    relayed = raw.replace(b" (authenticated bits=0)", b"").replace(b"laptop.lan", b"mx.access.example")
+    assert "Travelled 2 hops through access.example → provider.example in 3s." in _offline_story(relayed)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..domains import with_unicode_domain
 from ..hops import host_domain, host_organization
-from ..model import Finding, Hop, Report, Severity
+from ..model import Finding, Hop, Report, Role, Severity
 from ..received import authenticated_login, client_user_words
 from ..text import header_ref, one_line, result_words
 from .interface import Renderer
@@ -219,7 +219,14 @@ class TerminalRenderer(Renderer):
                     journey.append(" (before that, by the earlier hops' own claim: ")
                     journey.append_text(_t(" → ".join(claimed), limit=200))
                     journey.append(")")
+            access = _submitted_from(hops[report.boundary_hop - 1]) \
+                if report.boundary_hop is not None and 1 <= report.boundary_hop <= len(hops) else None
+            if access is not None:
+                journey.append(", submitted from an address of ")
+                journey.append_text(_t(with_unicode_domain(access), limit=200))
             transit, before_first = report.transit_split()
+            if transit is not None and access is not None:
+                journey.append(",")
             if transit is not None:
                 journey.append(f" in {format_duration(transit).lstrip('+')}")
             journey.append(".")
@@ -605,6 +612,11 @@ def _route(hops: tuple[Hop, ...], boundary_hop: int | None) -> list[str]:
     if boundary_hop is None or not 1 <= boundary_hop <= len(hops):
         return [name for _, name in _organizations(hops)]
     boundary = hops[boundary_hop - 1]
+    if boundary.role in (Role.MSA, Role.MUA):
+        # A submission's client is the author's own device on its access network (a DSL line's
+        # ISP), not a mail system the message went through (RFC 5598 section 4.3.1): the route
+        # is the mail systems' alone, and the access network is said beside it.
+        return [name for _, name in _organizations(hops[boundary_hop - 1:])]
     fields = boundary.fields
     origin = host_organization(fields.from_rdns) if fields.from_rdns else None
     shown = host_domain(fields.from_rdns) or origin
@@ -615,6 +627,18 @@ def _route(hops: tuple[Hop, ...], boundary_hop: int | None) -> list[str]:
     if origin and shown and (not route or route[0][0] != origin):
         route.insert(0, (origin, shown))
     return [name for _, name in route]
+
+
+def _submitted_from(boundary: Hop) -> str | None:
+    """The domain of the network a submission (MSA or MUA hop) came from, by the reverse-DNS
+    name its server recorded for the client ("54.pool85-53-5.dynamic.orange.es": orange.es),
+    when that client is a public address of another organisation; else None."""
+    if boundary.role not in (Role.MSA, Role.MUA) or boundary.private_client or not boundary.fields.from_rdns:
+        return None
+    origin = host_organization(boundary.fields.from_rdns)
+    if origin is None or origin == boundary.organization:
+        return None
+    return host_domain(boundary.fields.from_rdns) or origin
 
 
 def _claimed_origin(hops: tuple[Hop, ...], boundary_hop: int | None, first_shown: str) -> list[str]:
