@@ -323,6 +323,19 @@ def _placed(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Message,
         return dataclasses.replace(verdict, trusted=True, place="", trust_reason=(
             f"below every Received, where filters append their fields at the end of the header, and {evidence}, "
             "which only the receiving side knew then"))
+    if hop.trusted:
+        # Its own words name a host of the receiving side (hop 3, the boundary): most likely the
+        # receiver's verdict, appended where milters (smfi_addheader) and Exim's ACLs put their
+        # fields. A sender can write the same words at the end of the header, so it stays a claim,
+        # for that reason and no other (not "not the receiver's").
+        named = str(host)[:100]
+        return dataclasses.replace(verdict, place=f"appended at the end, names hop {hop.number} ({named}), unproven",
+                                   trust_reason=(
+            f"appended at the end of the header, below every Received, where filters that add their fields there "
+            f"put them (sendmail and Postfix milters, Exim's ACLs), and {evidence}: hop {hop.number}, a server of "
+            f"the receiving side (by {named}), so most likely the receiver's own verdict at this delivery. It is not "
+            "relied on all the same: a field appended at the end of the header cannot prove by its place who wrote "
+            "it, and a sender can write the same field there, naming that host"))
     whose = f"{hop.organization}'s side at hop {hop.number} (by {host})" if hop.organization else \
         f"the side of hop {hop.number} (by {host})"
     return dataclasses.replace(verdict, place=f"below every Received, written at hop {hop.number}", trust_reason=(

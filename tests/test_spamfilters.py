@@ -1245,3 +1245,33 @@ def test_hornetsecurity_virus_scan_is_tied_to_the_host_its_disclaimer_names() ->
     assert verdict.summary == "virus scan: CLEAN; no spam verdict written (outbound mail)"
     assert not verdict.trusted and verdict.place == "below every Received, written at hop 2"
     assert "names the host that scanned it, mx-relay13-hz2.antispameurope.com" in verdict.trust_reason
+
+
+def test_a_verdict_at_the_end_naming_the_receivers_own_host_says_why_it_is_still_a_claim() -> None:
+    import headerscope
+    from headerscope.render import get_renderer
+
+    # sendmail's milter appended SpamAssassin's fields at the end of the header (smfi_addheader),
+    # naming the receiving host, hop 3 (the boundary). Its place cannot prove who wrote it: a
+    # claim still, but not "not the receiver's" nor "already in the message when accepted".
+    raw = (b"Received: from relay.isp.example (relay.isp.example [207.115.21.43]) by server.receiver.example "
+           b"(8.13.1/8.13.1) with ESMTP id jAMJALV3069633 for <happy@receiver.example>; "
+           b"Wed, 22 Nov 2006 13:10:21 -0600 (CST)\r\n"
+           b"Received: from out.isp.example (out.isp.example [207.115.4.21]) by relay.isp.example (8.12.10/8.12.10) "
+           b"with ESMTP id jAMJAbv6025207; Wed, 22 Nov 2006 14:10:19 -0500\r\n"
+           b"Received: from pc.sender.example (dsl-69-150-73-42.dsl.isp.example [69.150.73.42]) by out.isp.example "
+           b"(8.13.4/8.13.4) with ESMTP id jAMJA9ox178996; Wed, 22 Nov 2006 14:10:10 -0500\r\n"
+           b"Date: Wed, 22 Nov 2006 13:10:09 -0600\r\nTo: happy@receiver.example\r\nFrom: Ron <ron@sender.example>\r\n"
+           b"Subject: funny\r\n"
+           b"X-Spam-Checker-Version: SpamAssassin 3.0.4 (2005-06-05) on\r\n\tserver.receiver.example\r\n"
+           b"X-Spam-Status: No, score=-1.4 required=6.0 tests=BAYES_50,HTML_MESSAGE\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert report.boundary_hop == 3
+    [verdict] = [v for v in report.spam_filters if v.header == "X-Spam-Status"]
+    assert not verdict.trusted  # what is trusted does not change
+    assert verdict.place == "appended at the end, names hop 3 (server.receiver.example), unproven"
+    assert "most likely the receiver's own verdict" in verdict.trust_reason
+    assert "cannot prove by its place who wrote it" in verdict.trust_reason
+    assert "not the final receiver's" not in verdict.trust_reason and "already in the message" not in verdict.trust_reason
+    terminal = " ".join(get_renderer("terminal", color=False, width=250).render(report).split())
+    assert "claim, appended at the end, names hop 3 (server.receiver.example), unproven" in terminal
