@@ -2447,8 +2447,11 @@ def _clock_offset_finding(item: _Work, number: int, step: float, clock: _ClockOf
                "agree with each other: its clock alone is off.")
         total = " The total travel time is not affected: the step back takes it out again." if total_known else ""
     else:
-        why = (f" The same server's next stamp (hop {number + 1}) follows {_fmt_seconds(next_step)} later, on the same "
-               "clock." if clock.same_host_next and next_step is not None else "")
+        # Only the step is known: every server before it being behind by as much would give it
+        # too, but one server's setting is the likelier fault than all the others' alike.
+        why = (" (Less likely, the servers before it are all that much behind.)"
+               + (f" The same server's next stamp (hop {number + 1}) follows {_fmt_seconds(next_step)} later, on the "
+                  "same clock." if clock.same_host_next and next_step is not None else ""))
         total = f" The total travel time leaves the {amount} out." if total_known else ""
     return Finding(
         id="hops.clock_offset", severity=Severity.INFO,
