@@ -269,7 +269,8 @@ class HopChain(Value):
     total_delay_seconds: float | None
     """From the Date: header (or, when that is implausible or after the final delivery, the first
     stamped hop) to the last stamped hop; None when unknown, never a negative journey: hop clocks
-    that step back by days or end before the start give None and ``hops.total_unknown``."""
+    that step back by days or end before the start give None and ``hops.total_unknown``. A
+    server's clock read as off by whole half hours (``hops.clock_offset``) is left out of it."""
     findings: tuple[Finding, ...]
     """Clock skew, inconsistencies, forged-looking hops, ..."""
     alternative_boundary_hop: int | None = None
