@@ -630,6 +630,11 @@ _tls_using_colon_re = compiled_on_first_use(r"\busing (?:TLS|SSL): ?((?:TLS|SSL)
 # confirmed) or "(Verified[IP])"; Oracle Beehive as "(/IP)".
 _verified_ip_re = compiled_on_first_use(r"^(?:not )?verified ?\[([^\[\]]*)\]$", re.I)
 _tls_cipher_re = compiled_on_first_use(r"\bcipher=([^\s,;]+)", re.I)
+# A cipher suite's name, IANA's (TLS_AES_128_GCM_SHA256) or OpenSSL's (ECDHE-RSA-AES256-GCM-SHA384).
+_cipher_suite_re = compiled_on_first_use(r"[A-Za-z0-9]{2,20}(?:[_-][A-Za-z0-9]{1,20}){1,12}$")
+# A comment item that is a TLS version alone, as chasquid writes it (Go's tlsconst.VersionName):
+# "(over submission+TLS, TLS-1.3, envelope from "a@b")".
+_tls_version_item_re = compiled_on_first_use(r"(?:^|, ?)((?:TLS|SSL)(?:v|-|_| )?\d(?:[._]\d)?) ?(?:,|$)", re.I)
 # Exim "(TLSv1:AES256-SHA:256)", "(TLS1.3)", "(TLS-1.0:RSA_ARCFOUR_MD5:16)"; Exchange "(TLS)";
 # OpenSMTPD "(TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO)", whether it verified the client's certificate last.
 _tls_exim_re = compiled_on_first_use(r"^((?:TLS|SSL)v?-?[\d._]*)(?::([^:\s]+))?(?::(\d+))?(?::[A-Za-z]+)?$", re.I)
@@ -640,8 +645,10 @@ _tls_ssl_re = compiled_on_first_use(r"\b(?:SSL|TLS): ?((?:TLS|SSL)[^,\s]*)(?:,[^
 _auth_comment_re = compiled_on_first_use(
     r"(?<!not )\bauthenticated(?:\b|_)|^auth: |^account \S|^via https?$", re.I
 )
-# "(envelope-from <x>)", "(envelope-sender x)", Active!Hunter's "(envelope sender: <x>)".
-_envfrom_re = compiled_on_first_use(r"\benvelope[- ](?:from|sender)[:=]? ?(<[^<>]*>|[^\s<>,;]+)", re.I)
+# "(envelope-from <x>)", "(envelope-sender x)", Active!Hunter's "(envelope sender: <x>)",
+# chasquid's "(over SMTP, TLS-1.3, envelope from "x")" (a Go %q string, "" for the null sender).
+_envfrom_re = compiled_on_first_use(
+    r'\benvelope[- ](?:from|sender)[:=]? ?(<[^<>]*>|"[^"]{0,256}"|[^\s<>,;"]+)', re.I)
 _userid_re = compiled_on_first_use(r"\bfrom userid (\S+)")
 _fetchmail_re = compiled_on_first_use(r"fetchmail-[\w.-]+ (POP3|POP2|APOP|RPOP|KPOP|SDPS|IMAP)\b", re.I)
 # qmail's "(qmail 1234 invoked by uid 89)" and the same stamp from programs modelled on it,
@@ -757,6 +764,10 @@ def _tls_from_comment(text: str, tls: _TlsSeen) -> None:
     m = _tls_encrypted_re().match(text)
     if m is not None:
         tls.mark(None, m.group(1))
+        return
+    m = _tls_version_item_re().search(text)
+    if m is not None:
+        tls.mark(m.group(1))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -764,7 +775,7 @@ def _tls_from_comment(text: str, tls: _TlsSeen) -> None:
 
 
 class _Client:
-    __slots__ = ("helo", "ident", "ip", "rdns")
+    __slots__ = ("helo", "ident", "ip", "login", "rdns")
 
     def __init__(self, helo: str | None = None, rdns: str | None = None, ip: str | None = None,
                  ident: str | None = None) -> None:
@@ -772,17 +783,46 @@ class _Client:
         self.rdns = rdns
         self.ip = ip
         self.ident = ident
+        self.login: str | None = None  # an SMTP AUTH login written where qmail writes the ident
 
 
 class _Context:
-    __slots__ = ("exim", "http", "microsoft", "qmail", "tis")
+    __slots__ = ("chasquid", "exim", "http", "microsoft", "qmail", "qmail_auth", "tis")
 
-    def __init__(self, *, exim: bool, microsoft: bool, http: bool, tis: bool, qmail: bool = False) -> None:
+    def __init__(self, *, exim: bool, microsoft: bool, http: bool, tis: bool, qmail: bool = False,
+                 qmail_auth: bool = False, chasquid: bool = False) -> None:
         self.exim = exim
         self.microsoft = microsoft
         self.http = http
         self.tis = tis
         self.qmail = qmail
+        self.qmail_auth = qmail_auth
+        self.chasquid = chasquid
+
+
+# qmail-smtpd writes "(remoteinfo@ip)": remoteinfo is tcpserver's RFC 1413 ident
+# ($TCPREMOTEINFO), which the SMTP AUTH patches and qmail-ldap replace with the login after a
+# successful AUTH (qmail-ldap's qmail-smtpd.c: "remoteinfo = line.s", with its AUTHPREPEND
+# text such as "Authenticated_SSL:" before it). An ident is an account name on the client host
+# (RFC 1413 section 3: a user-id such as "7" or "owner50"); a login of an address
+# ("user@example.org"), of other characters ("zcncx...=", a provider's encoded id) or after an
+# AUTHPREPEND prefix is the login. These servers use the AUTH form for their submission
+# service, so there the word is the login whatever its shape.
+_QMAIL_AUTH_SOFTWARE = ("qmail-ldap", "qmail-ptmail", "wp-smtpd")
+_plain_ident_re = compiled_on_first_use(r"[A-Za-z0-9._-]{1,64}")
+_auth_prepend_re = compiled_on_first_use(r"([A-Za-z_-]{0,30}auth[A-Za-z_-]{0,30}):(.+)", re.I)
+
+
+def _qmail_user(user: str, ctx: _Context, client: _Client) -> None:
+    """Put the user part of qmail's "(user@ip)" in the client's ident or login."""
+    user = user[:200]
+    prepended = _auth_prepend_re().fullmatch(user)
+    if prepended is not None:
+        client.login = prepended.group(2)
+    elif ctx.qmail_auth or "@" in user or _plain_ident_re().fullmatch(user) is None:
+        client.login = user
+    else:
+        client.ident = user
 
 
 def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Client:
@@ -803,6 +843,22 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
     first_ip = _read_ip(first_text)[0] if first_text else None
     first_literal = first_text is not None and (_is_literal(first_text) or first_ip is not None)
     first_host = first_text if first_text and not first_literal else None
+    if ctx.chasquid and first_text and first is not None and first.kind in "WB":
+        # chasquid (internal/smtpsrv/conn.go) writes "from [IP] (EHLO)" for a client that did
+        # not authenticate, and only "from EHLO" for one that did ("explicitly hide their
+        # network address"): there the word, even an address literal, is the EHLO argument,
+        # RFC 5321 section 4.4's From-domain, and no TCP-info records the connection.
+        # (Other servers write a bare "from [IP]" for the connection's address, so this is
+        # read only in chasquid's stamps.)
+        comments = [t for t in rest if t.kind == "C"]
+        if len(rest) == 0:
+            client.helo = first_text
+            return client
+        if len(rest) == 1 and len(comments) == 1 and first_ip is not None:
+            ehlo = _collapse(comments[0].text[:MAX_COMMENT_SCAN])
+            client.ip = first_ip
+            client.helo = ehlo[:255] or None
+            return client
 
     helo_marker: str | None = None  # explicit HELO / EHLO / LHLO / helo= / claiming to be
     helo_marker_seen = False
@@ -817,6 +873,7 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
     extras: list[str] = []
     pending: str | None = None  # "named" or "port", whose value is the next word
     api_client = False
+    local_uid: str | None = None
 
     for t in rest:
         if t.kind == "C":
@@ -894,6 +951,10 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
                     continue
             if comment_host is None and _hostname_re().match(c) and _read_ip(c)[0] is None:
                 comment_host = c
+            elif local_uid is None and c[:4] == "uid " and c[4:].isdigit() and len(c) <= 16:
+                # The DragonFly Mail Agent (dma, local submission only): "from USER (uid N)",
+                # the submitting user and its uid, no host.
+                local_uid = c[4:]
             continue
         if t.kind == "B":
             ip, _ = _read_ip(t.text)
@@ -944,9 +1005,14 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
         # Postfix / sendmail: from HELO (RDNS [IP]) or (ident@RDNS [IP])
         name = host_info[0]
         if "@" in name:
-            client.ident, _, name = name.rpartition("@")
+            user, _, name = name.rpartition("@")
             # sendmail with IDENT lookups writes "(IDENT:user@host [IP])".
-            client.ident = client.ident.removeprefix("IDENT:").removeprefix("ident:") or None
+            user = user.removeprefix("IDENT:").removeprefix("ident:")
+            if user and not name:
+                # qmail-ldap's "(user@[IP])", no host name between: see _qmail_user.
+                _qmail_user(user, ctx, client)
+            else:
+                client.ident = user or None
         client.rdns = _rdns_name(name)
         client.ip = host_info[1]
         client.helo = helo_given if helo_marker_seen else first_text
@@ -975,7 +1041,10 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
                 # (sendmail's "from HELO ([IP])" is a HELO with no reverse-DNS name.)
                 client.rdns = _rdns_name(first_host)
     elif bare is not None:
-        client.ident, client.ip, has_port = bare
+        bare_user, client.ip, has_port = bare
+        if bare_user:
+            # qmail's "(user@IP)"
+            _qmail_user(bare_user, ctx, client)
         if helo_marker_seen:
             # qmail: from RDNS (HELO x) (ident@IP); the RDNS slot is kept as written
             client.rdns = _rdns_name(first_text)
@@ -1015,6 +1084,8 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
             and "." in first_text.rpartition("@")[2]):
         # "from user@example.com ..." (NetEase's webmail): a login, not a host's HELO name.
         client.ident, client.helo = first_text, None
+    if local_uid is not None and first_host and client.helo == first_host and client.ip is None:
+        client.ident, client.helo, client.rdns = f"{first_host} (uid {local_uid})", None, None
     if api_client and first_text is not None and first_text.isdigit():
         client.ident = f"API client {first_text}"
         client.helo = None
@@ -1539,6 +1610,15 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
             continue
         if keyword == "with":
             words, rest_toks = _words_until_comment(seg)
+            for k in range(1, len(words) - 1):
+                if words[k].lower() == "tls" and _cipher_suite_re().match(words[k + 1]):
+                    # RFC 8314 section 4.3's "tls" clause (cipher suite), written straight
+                    # after the protocol word with no comment between, as chasquid does:
+                    # "with ESMTPSA tls TLS_AES_128_GCM_SHA256 (over submission+TLS, ...)".
+                    # The protocol is the word(s) before it.
+                    tls.mark(None, words[k + 1])
+                    words = words[:k] + words[k + 2:]
+                    break
             with_value = " ".join(words).rstrip(",") or None
             if protocol is None:
                 protocol = with_value
@@ -1632,6 +1712,8 @@ def _context(exim: bool, microsoft: bool, http: bool, order: list[str], flat_com
         http=http,
         tis="via" in order and "by" in order and order.index("via") < order.index("by"),
         qmail=any("qmail" in c.lower() for c in flat_comments),
+        qmail_auth=any(c.lower().startswith(_QMAIL_AUTH_SOFTWARE) for c in flat_comments),
+        chasquid=any(c.lower() == "chasquid" for c in flat_comments),
     )
 
 
@@ -1673,10 +1755,11 @@ def _assemble(
             and _auth_comment_re().search(c)
         ):
             auth_comment = c[:200]
-        if envelope_from is None and ("envelope-" in low or "envelope sender" in low):
+        if envelope_from is None and ("envelope-" in low or "envelope sender" in low or "envelope from" in low):
             m = _envfrom_re().search(c)
             if m is not None:
-                envelope_from = _strip_angle(m.group(1))
+                found = m.group(1)
+                envelope_from = found[1:-1].strip() if found[0] == '"' else _strip_angle(found)
         if ident is None and "userid" in c:
             m = _userid_re().search(c)
             if m is not None:
@@ -1769,6 +1852,14 @@ def _assemble(
             client = _read_from(leading_from, _context(exim, microsoft, http, order, flat_comments), problems)
     else:
         client = _Client()
+    if client.login is not None:
+        # Written in the words the other servers use, so the login is read as theirs is.
+        marker = f"authenticated as {client.login}"
+        if auth is None or (auth == auth_comment and client.login in auth):
+            # (qmail-ldap's "(Authenticated_SSL:user@[IP])" is both the marker and the login.)
+            auth = marker
+        elif authenticated_login(auth) is None:
+            auth = f"{auth} ({marker})"
     if client.ident is None:
         client.ident = ident
     if ((protocol or "").lower().startswith("local") or exim) and client.ip is None and client.rdns is None \

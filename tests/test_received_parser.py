@@ -731,10 +731,88 @@ def test_ironport_protocol_carries_tls_and_cipher() -> None:
 
 
 def test_qmail_auth_user_before_the_address_literal() -> None:
+    # An address before "@[IP]" is an SMTP AUTH login, not an RFC 1413 ident (an account name).
     f = parse_received("from unknown (HELO ljhw) (zyb@sgis.com.cn@[223.152.177.168]) by 0 with SMTP; "
                        "10 Oct 2022 15:11:33 -0000")
-    assert (f.from_helo, f.from_rdns, f.from_ip, f.ident) == ("ljhw", None, "223.152.177.168", "zyb@sgis.com.cn")
+    assert (f.from_helo, f.from_rdns, f.from_ip, f.ident) == ("ljhw", None, "223.152.177.168", None)
+    assert f.auth == "authenticated as zyb@sgis.com.cn"
     assert f.complete
+
+
+def test_qmail_ldap_and_auth_patches_write_the_login_where_the_ident_goes() -> None:
+    from headerscope.received import authenticated_login
+
+    def read(value: str) -> tuple[str | None, str | None, str | None, Role]:
+        f = parse_received(value)
+        return f.ident, authenticated_login(f.auth), f.from_ip, classify_role(f, value, same_org_client=False)
+
+    # qmail-ldap 1.03 (the shape of its received.c): a provider's encoded login, over TLS.
+    assert read("from unknown (HELO localhost.localdomain) (c2VjcmV0LWxvZ2lu+Zm9v=@[198.51.100.20])\n"
+                "          (envelope-sender <ana@example.com.br>)\n          by smtp-01.example.com.br "
+                "(qmail-ldap-1.03) with AES256-SHA encrypted SMTP\n          for <list@example.org>; "
+                "12 Feb 2011 18:49:46 -0000") == (None, "c2VjcmV0LWxvZ2lu+Zm9v=", "198.51.100.20", Role.MSA)
+    # A plain word, at a qmail-ldap server: its submission service's login.
+    assert read("from unknown (HELO 192.168.1.88) (pedro@[203.0.113.17]) (envelope-sender <p@example.es>) "
+                "by relay.example.es (qmail-ldap-1.03) with SMTP for <x@example.org>; 25 Dec 2019 04:33:51 -0000"
+                ) == (None, "pedro", "203.0.113.17", Role.MSA)
+    # Its AUTHPREPEND text before the login.
+    assert read("from unknown (HELO pc1.example.lan) (Authenticated_SSL:jdoe@[10.2.10.44]) (envelope-sender "
+                "<j.doe@example.com>) by smtp1.example.com (qmail-ldap-1.03) with ECDHE-RSA-AES256-GCM-SHA384 "
+                "encrypted SMTP for <x@example.org>; 11 Nov 2020 17:07:28 -0000"
+                ) == (None, "jdoe", "10.2.10.44", Role.MSA)
+    # sapo.pt's qmail-ptmail says ESMTPA and writes the address it logged in with.
+    f = parse_received("from unknown (HELO localhost.localdomain) (ana@example.pt@[203.0.113.91]) (envelope-sender "
+                       "<ana@example.pt>) by mta-auth02 (qmail-ptmail-1.0.0) with ESMTPA for <x@example.org>; "
+                       "12 May 2016 20:00:26 -0000")
+    assert (f.auth, f.ident) == ("ESMTPA (authenticated as ana@example.pt)", None)
+    # wp.pl's WP-SMTPD, the same form.
+    assert read("from host.example.pl (HELO laptop.lan) (ola@example.pl@[203.0.113.18]) (envelope-sender "
+                "<ola@example.pl>) by smtp.example.pl (WP-SMTPD) with ECDHE-RSA-AES256-GCM-SHA384 encrypted SMTP "
+                "for <x@example.org>; 2 Jan 2026 16:53:42 +0100") == (None, "ola@example.pl", "203.0.113.18", Role.MSA)
+    # Plain qmail's RFC 1413 ident (an account name) stays an ident, and so does sendmail's
+    # "(user@host [IP])" (sendmail writes its logins as "(authenticated ...)").
+    assert read("from adsl.example.net (HELO merlin.example.au) (Owner50@192.0.2.129) by mx.example.net with SMTP; "
+                "10 Nov 2003 06:30:34 -0000") == ("Owner50", None, "192.0.2.129", Role.MTA)
+    assert read("from host.example.com (root@host.example.com [192.0.2.5]) by mx.example.net (8.12.11/8.12.11) "
+                "with ESMTP id j1; Sat, 5 Jan 2008 09:12:19 -0500") == ("root", None, "192.0.2.5", Role.MTA)
+    # No user part: no login (wp.pl's own relay).
+    assert parse_received("from out.example.pl (HELO localhost) ([192.0.2.240]) (envelope-sender <z@example.pl>) "
+                          "by smtp.example.pl (WP-SMTPD) with SMTP for <x@example.org>; 6 Sep 2010 06:49:41 +0200"
+                          ).auth is None
+
+
+def test_chasquid_stamps() -> None:
+    # chasquid (internal/smtpsrv/conn.go): an authenticated client is named only by its EHLO
+    # argument, here an address literal, and the RFC 8314 "tls" clause follows the protocol.
+    f = parse_received("from [IPV6:2001:db8:aa40:4e0::8fde]\n        by mail.example.com.ar (chasquid) with ESMTPSA\n"
+                       "        tls TLS_AES_128_GCM_SHA256\n        (over submission+TLS, TLS-1.3, envelope from "
+                       "\"ana@example.com.ar\")\n        ; Wed, 27 Sep 2023 13:06:05 +0000")
+    assert (f.from_helo, f.from_ip, f.protocol, f.auth, f.envelope_from) == (
+        "[IPV6:2001:db8:aa40:4e0::8fde]", None, "ESMTPSA", "ESMTPSA", "ana@example.com.ar")
+    assert f.tls == TlsInfo(encrypted=True, version="TLS-1.3", cipher="TLS_AES_128_GCM_SHA256")
+    assert (f.complete, f.problems) == (True, ())
+    # A client that did not authenticate: its address, then its EHLO name in the comment.
+    f = parse_received("from [192.0.2.201] (out-18.smtp.example.com) by mx.example.org (chasquid) with ESMTPS "
+                       "tls TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 (over SMTP, TLS-1.2, envelope from "
+                       "\"noreply@example.com\") ; Sat, 17 Feb 2024 15:20:18 +0000")
+    assert (f.from_helo, f.from_ip, f.protocol, f.auth, f.envelope_from) == (
+        "out-18.smtp.example.com", "192.0.2.201", "ESMTPS", None, "noreply@example.com")
+    assert f.tls == TlsInfo(encrypted=True, version="TLS-1.2", cipher="TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384")
+    # Plain text, and a bounce's null sender ("").
+    f = parse_received("from [192.0.2.7] (mail.example.net) by mx.example.org (chasquid) with ESMTP (over SMTP, "
+                       "plain text!, envelope from \"\") ; Sat, 17 Feb 2024 15:20:18 +0000")
+    assert (f.tls.encrypted, f.envelope_from, f.from_ip) == (False, "", "192.0.2.7")
+    # Other servers write a bare "from [IP]" for the connection's address: it stays the client's.
+    f = parse_received("from [198.51.100.7] by author.example (MDaemon PRO v26.0.2b) with ESMTPSA id 1; "
+                       "Mon, 2 Nov 2026 10:00:00 +0000")
+    assert f.from_ip == "198.51.100.7"
+
+
+def test_dragonfly_mail_agent_names_the_local_user() -> None:
+    f = parse_received("from rob (uid 1000)\n        (envelope-from rob@laptop)\n        id 22001a\n"
+                       "        by laptop (DragonFly Mail Agent v0.11);\n        Wed, 08 Jan 2020 10:39:43 -0600")
+    assert (f.ident, f.from_helo, f.envelope_from, f.by, f.complete) == (
+        "rob (uid 1000)", None, "rob@laptop", "laptop", True)
 
 
 def test_bare_tls_word_is_no_version() -> None:
