@@ -201,9 +201,13 @@ _BY_KEYWORD = re.compile(r"\bby\b", re.IGNORECASE)
 
 # A local program handed the message over (RFC 5598 section 2.1, the MUA's submission):
 # Postfix "(Postfix, from userid 1001)", qmail "(qmail 123 invoked by uid 1000)",
-# Sendmail's submission program "(8.15.2/8.15.2/Submit)".
+# Sendmail's submission program "(8.15.2/8.15.2/Submit)", and the sendmail stand-ins that only
+# send, never listen on the network, so each of their stamps is a local program's hand-over:
+# sSMTP's "by host (sSMTP sendmail emulation)" and the DragonFly Mail Agent's "from user (uid
+# 1000) ... by host (DragonFly Mail Agent v0.11)".
 _local_program_re = compiled_on_first_use(
-    r"\bfrom\s+userid\s+\d+|\binvoked\s+by\s+uid\b|/submit\)|\bfrom\s+mail\s+pickup\s+service\b",
+    r"\bfrom\s+userid\s+\d+|\binvoked\s+by\s+uid\b|/submit\)|\bfrom\s+mail\s+pickup\s+service\b"
+    r"|\(sSMTP sendmail emulation\)|\(DragonFly Mail Agent\b",
     re.IGNORECASE,
 )
 _authenticated_sender_re = compiled_on_first_use(r"\bauthenticated\s+sender\s*:", re.IGNORECASE)
@@ -585,7 +589,8 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
     1. **MUA** - the field records a hand-over from a local program or user rather than a
        network client: Postfix ``(Postfix, from userid N)``, qmail ``invoked by uid N``,
        Sendmail's ``/Submit`` program, IIS/Exchange's ``from mail pickup service`` (a file
-       dropped into the pickup directory), and Exim's ``with local``/``local-esmtp`` when the
+       dropped into the pickup directory), sSMTP and the DragonFly Mail Agent (send-only
+       sendmail stand-ins), and Exim's ``with local``/``local-esmtp`` when the
        "from" part is a user name without an address (Exim writes ``with local`` for
        messages a local user or program submits on the command line).
     2. **MDA** - delivery into a mailbox store: ``with LMTP`` (any LMTP variant, e.g.
@@ -609,8 +614,8 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
     text = _scan(raw)
     low = text.lower()
     # Substring checks first: each regex needs its word, and most fields have none of them.
-    if ("userid" in low or "invoked" in low or "/submit)" in low or "pickup" in low) \
-            and _local_program_re().search(text):
+    if ("userid" in low or "invoked" in low or "/submit)" in low or "pickup" in low or "emulation)" in low
+            or "dragonfly" in low) and _local_program_re().search(text):
         return Role.MUA
     if protocol.startswith("local") and not fields.from_ip:
         user = (fields.ident or fields.from_helo or fields.from_rdns or "").strip()
@@ -1580,6 +1585,38 @@ def filter_loop_host(hops: Sequence[Hop]) -> str | None:
     return host
 
 
+# qmail-queue's own stamp when its caller is not qmail-smtpd: "(qmail 1234 invoked by uid 111)".
+_queue_uid_re = compiled_on_first_use(r"^\(\s*[A-Za-z][\w.-]{0,30} \d{1,10} invoked by uid (\d{1,10})\s*\)")
+# Seconds between an SMTP stamp and the queue's stamp above it within which the queue is taken as
+# the receiving program's own (both stamps come from one host's clock, written as the DATA ends).
+_QUEUED_WITHIN_SECONDS = 300
+
+
+def _queued_by_receiver_notes(work: list[_Work]) -> dict[int, str]:
+    """Hop.note for qmail-queue's "(qmail N invoked by uid U)" written just above an SMTP stamp:
+    qmail-queue writes "invoked from network" only when qmail-smtpd runs it, and "invoked by uid
+    U" for any other caller (qmail's qmail-queue.c): an SMTP server such as qpsmtpd, or a filter
+    such as qmail-scanner, queuing what it has just received. U is that program's account, not a
+    user submitting, so the stamp's uid is not kept as the client's user (the stamp's own words
+    and this note say it)."""
+    notes: dict[int, str] = {}
+    for i in range(1, len(work)):
+        item, below = work[i], work[i - 1]
+        fields = item.fields
+        if fields.by or _has_client(fields) or not _has_client(below.fields) \
+                or item.time is None or below.time is None:
+            continue
+        m = _queue_uid_re().match(item.header.value[:200])
+        if m is None:
+            continue
+        waited = (item.time - below.time).total_seconds()
+        if -SKEW_TOLERANCE_SECONDS <= waited <= _QUEUED_WITHIN_SECONDS:
+            notes[i] = f"queued by hop {i}'s receiver (uid {m.group(1)})"
+            if fields.ident == f"uid {m.group(1)}":
+                item.fields = dataclasses.replace(fields, ident=None)
+    return notes
+
+
 def list_id_domain(list_id: str | None) -> str | None:
     """The organisation a List-Id names (RFC 2919: "Name <list-label.example.org>")."""
     label = list_id_label(list_id)
@@ -1842,6 +1879,8 @@ def build_chain_from_fields(
     hops: list[Hop] = []
     future: list[int] = []
     filter_notes = _content_filter_notes(work)
+    for i, queued in _queued_by_receiver_notes(work).items():
+        filter_notes.setdefault(i, queued)
     previous_times = [date_utc if i == date_index and not truncated and date_sane
                       else (work[i - 1].time if i > 0 and i != date_index else None) for i in range(len(work))]
     steps = [(item.time - previous).total_seconds() if item.time and previous else None

@@ -153,7 +153,9 @@ class Hop(Value):
     note: str | None = None
     """What the hop is when its role alone does not say it: a content filter's hand-over on the
     server's loopback address: "content filter amavisd-new" for the filter's own stamp, "back from
-    amavisd-new" for its re-injection into the server; None for most hops."""
+    amavisd-new" for its re-injection into the server; qmail-queue's "invoked by uid N" stamp
+    just above an SMTP stamp: "queued by hop 2's receiver (uid N)", the receiving program's
+    account, not a user's; None for most hops."""
 
     def own_words(self) -> str | None:
         """The stamp's text before its date, when it names neither the client nor the receiving

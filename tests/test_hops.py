@@ -192,6 +192,10 @@ def test_slow_hop_and_future_date() -> None:
      Role.MUA),
     (ReceivedFields(), "(qmail 11769 invoked from network)", Role.MTA),
     (ReceivedFields(ident="uid 1000"), "(nullmailer pid 2185267 invoked by uid 1000)", Role.MUA),
+    # Send-only sendmail stand-ins: a user's program handing the message to them.
+    (ReceivedFields(by="laptop.example.net"), "by laptop.example.net (sSMTP sendmail emulation)", Role.MUA),
+    (ReceivedFields(by="laptop", ident="rob (uid 1000)"),
+     "from rob (uid 1000) (envelope-from rob@laptop) id 22001a by laptop (DragonFly Mail Agent v0.11)", Role.MUA),
     (ReceivedFields(ident="mail pickup service", by="hotmail.com", protocol="Microsoft SMTPSVC"),
      "from mail pickup service by hotmail.com with Microsoft SMTPSVC", Role.MUA),
     (ReceivedFields(from_helo="mail", by="hotmail.com", protocol="Microsoft SMTPSVC"),
@@ -901,6 +905,31 @@ def test_local_reinjection_mid_chain_is_not_the_mua() -> None:
     assert [h.role for h in chain.hops] == [Role.MSA, Role.MTA, Role.MTA]
     first = _chain(["(qmail 10681 invoked by uid 404); 2 Nov 2026 10:00:02 -0000"])
     assert first.hops[0].role is Role.MUA
+    assert (first.hops[0].fields.ident, first.hops[0].note) == ("uid 404", None)
+
+
+@needs_parser
+def test_qmail_queue_run_by_the_smtp_server_is_no_users_submission() -> None:
+    # A home server (sSMTP) relaying to qpsmtpd, which hands the message to qmail-queue: the
+    # queue writes "invoked by uid 111", the account qpsmtpd runs as (real shapes, 2018).
+    chain = _chain([
+        "from mail.c.example (mail.c.example [192.0.2.30]) by mx.d.example (Postfix) with ESMTP id X; "
+        "Thu, 22 Feb 2018 09:48:36 +0000",
+        "(qmail 1234 invoked by uid 111); 22 Feb 2018 09:48:33 -0000",
+        "from laptop.intra.c.example (HELO laptop.intra.c.example) (10.0.0.7)\n by mail.c.example "
+        "(qpsmtpd/0.94) with (ECDHE-RSA-AES256-GCM-SHA384 encrypted) SMTP; Thu, 22 Feb 2018 04:48:33 -0500",
+        "by laptop.intra.c.example (sSMTP sendmail emulation); Thu, 22 Feb 2018 04:48:31 -0500",
+    ])
+    assert [h.role for h in chain.hops] == [Role.MUA, Role.MTA, Role.MTA, Role.MTA]
+    queued = chain.hops[2]
+    assert (queued.fields.ident, queued.note) == (None, "queued by hop 2's receiver (uid 111)")
+    # A uid stamp long after the SMTP stamp below it is a program re-sending it, not the queue.
+    later = _chain([
+        "(qmail 1234 invoked by uid 1000); 22 Feb 2018 12:00:00 -0000",
+        "from laptop.intra.c.example (HELO laptop.intra.c.example) (10.0.0.7)\n by mail.c.example "
+        "(qpsmtpd/0.94) with SMTP; Thu, 22 Feb 2018 04:48:33 -0500",
+    ])
+    assert (later.hops[1].fields.ident, later.hops[1].note) == ("uid 1000", None)
 
 
 def test_internal_https_hop_carries_no_auth_marker() -> None:
