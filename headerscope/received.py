@@ -1179,7 +1179,10 @@ _FAST_GROUPS = ("helo", "fc1", "fc2", "fc3", "by", "bc1", "bc2", "proto", "wc", 
                 "date", "day", "mon", "year", "h", "mi", "s", "zs", "zh", "zm")
 # Words that would start a clause in the general parser: a value equal to one means the
 # header is not the simple shape (e.g. "from by by x").
-_FAST_MARKERS = ("helo", "ehlo", "lhlo", "exim", "auth", "account", "http", "envelope", "userid", "qmail")
+# chasquid and WP-SMTPD change how the from clause reads (_Context), which the fast path's
+# comments-for-TLS-only read would not see.
+_FAST_MARKERS = ("helo", "ehlo", "lhlo", "exim", "auth", "account", "http", "envelope", "userid", "qmail",
+                 "chasquid", "wp-smtpd")
 
 
 def _may_mark_tls(comment: str) -> bool:

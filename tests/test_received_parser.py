@@ -802,6 +802,10 @@ def test_chasquid_stamps() -> None:
     f = parse_received("from [192.0.2.7] (mail.example.net) by mx.example.org (chasquid) with ESMTP (over SMTP, "
                        "plain text!, envelope from \"\") ; Sat, 17 Feb 2024 15:20:18 +0000")
     assert (f.tls.encrypted, f.envelope_from, f.from_ip) == (False, "", "192.0.2.7")
+    # A shape the fast path would take (no tls clause, no envelope comment) reads the same.
+    f = parse_received("from [192.0.2.7] (mail.example.net) by mx.example.org (chasquid) with ESMTP; "
+                       "Sat, 17 Feb 2024 15:20:18 +0000")
+    assert (f.from_helo, f.from_ip) == ("mail.example.net", "192.0.2.7")
     # Other servers write a bare "from [IP]" for the connection's address: it stays the client's.
     f = parse_received("from [198.51.100.7] by author.example (MDaemon PRO v26.0.2b) with ESMTPSA id 1; "
                        "Mon, 2 Nov 2026 10:00:00 +0000")
