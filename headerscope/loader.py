@@ -1928,7 +1928,11 @@ def _load(original: bytes, source: str, digest: str, emlx: bool = True) -> Loade
         header_end = data.find(b"\n\n", 0, limit)
         crlf = data.find(b"\n\r\n", 0, limit if header_end < 0 else header_end + 2)
         header_end = crlf if crlf >= 0 and (header_end < 0 or crlf < header_end) else header_end
-        return result(original, "eml", cleanups, True, exact_note=_respaced_by_copy(data[:max(header_end, 0)]))
+        block = data[:max(header_end, 0)]
+        # The last line's CR LF ends at the blank line's LF: its CR is a line end, as the full
+        # path's lines have it (a space before it is a trailing space).
+        return result(original, "eml", cleanups, True,
+                      exact_note=_respaced_by_copy(block[:-1] if block.endswith(b"\r") else block))
     return _load_lines(original, data, start, cleanups, reshaping, source, result)
 
 

@@ -478,6 +478,17 @@ def test_a_colon_line_in_an_unfolded_header_is_indented_again_on_either_path() -
     assert not loader._needs_no_cleanup(_UNFOLDED_COLON_LINE)
 
 
+# Trailing spaces on four of five header lines, the last one's CR LF running into a LF blank
+# line (found by fuzzing): the fast path counted that line's space as no trailing space.
+_TRAILING_SPACES_BEFORE_CR = b"A: x \r\nB: y \r\nC: z\r\nD: w \r\nE: v \r\n\nbody\n"
+
+
+def test_trailing_spaces_on_the_last_header_line_before_a_cr_count_on_the_fast_path() -> None:
+    assert loader._needs_no_cleanup(_TRAILING_SPACES_BEFORE_CR)
+    assert load_bytes(_TRAILING_SPACES_BEFORE_CR).byte_exact_note == (
+        "nearly every header line ends with spaces, as a copy from a web page or an editor leaves them")
+
+
 def test_fast_path_gives_the_full_paths_result(monkeypatch: pytest.MonkeyPatch) -> None:
     inputs = _test_inputs()
     fast = [load_bytes(data, source=source) for data in inputs for source in ("api", "clipboard")]
