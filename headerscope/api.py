@@ -49,7 +49,13 @@ from .envelope import (
 from .hops import build_chain, host_organization, is_non_public_ip
 from .loader import LoadedInput, load_bytes
 from .message import LEGACY_CHARSET_DEFECTS, NOTICE_DEFECTS, Message, parse_message
-from .mime import hidden_characters, is_automatic_notification, read_carried, repeated_fields
+from .mime import (
+    hidden_characters,
+    is_automatic_notification,
+    pasted_notice,
+    read_carried,
+    repeated_fields,
+)
 from .model import (
     Comparison,
     DkimSignatureResult,
@@ -564,6 +570,11 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # An attached message's own attachments are named by their path ("--attached 1.2").
     delivery_report, feedback_report, attached, carried_findings = read_carried(message, loaded.attached_path)
     findings.extend(carried_findings)
+    # The words of a bounce or delay notice pasted above the header it returned: the header is
+    # the returned copy (analysed as the message), the words say what happened to it.
+    notice = pasted_notice(loaded.text_before) if loaded.text_before else None
+    if notice is not None:
+        findings.append(notice)
     # A bounce, a report or an automatic reply (which often says "Precedence: junk") is no mail
     # anyone subscribed to: its bulk signals are shown, not held to the bulk senders' rules.
     notification = delivery_report is not None or feedback_report is not None or any(

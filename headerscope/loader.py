@@ -85,6 +85,12 @@ class LoadedInput(Value):
     reported_envelope: ReportedEnvelope | None = None
     """Its envelope as the report carrying it records it (an abuse report's), when it is
     carried inside one; what the copy's own fields do not record is taken from it."""
+    text_before: str = ""
+    """The text a paste had before its header fields, skipped (at most 16 KB): a note, or the
+    words of the bounce or delay notice whose returned header was pasted below them."""
+
+
+_MAX_TEXT_BEFORE = 16 * 1024
 
 
 # RFC 5322 section 2.2: field-name is printable US-ASCII except colon; obs-optional (section
@@ -176,6 +182,8 @@ class _Lines:
         self.recorded: list[RecordedResult] = []
         self.text_before = False
         """Text was skipped before the pasted header (a note, a code fence)."""
+        self.skipped = b""
+        """That text, at most _MAX_TEXT_BEFORE bytes of it."""
         self.html_decoded = False
         """The character references of a header copied from a page's HTML source were decoded."""
         self._split_more()
@@ -610,6 +618,7 @@ def _find_pasted_header(lines: _Lines) -> None:
         # "1. Received: ..." (a note's numbered list, or a Markdown list): the header starts
         # at the marked field, whatever line of the note comes before it.
         if first_trace:
+            lines.skipped = b"\n".join(lines.text[:first_trace])[:_MAX_TEXT_BEFORE]
             lines.drop_front(first_trace)
             lines.text_before = True
             lines.cleanups.append(f"skipped {first_trace} line(s) of text before the pasted header fields (a "
@@ -641,6 +650,7 @@ def _find_pasted_header(lines: _Lines) -> None:
     if start == 0 and not prefix:
         return  # the input starts with its header: nothing was pasted around it
     if start:
+        lines.skipped = b"\n".join(lines.text[:start])[:_MAX_TEXT_BEFORE]
         lines.drop_front(start)
         lines.text_before = True
         lines.cleanups.append(f"skipped {start} line(s) of text before the pasted header fields (a note, a code "
@@ -1899,10 +1909,11 @@ def _needs_no_cleanup(data: bytes) -> bool:
 def _load(original: bytes, source: str, digest: str, emlx: bool = True) -> LoadedInput:
     def result(data: bytes, fmt: str, cleanups: list[str], has_body: bool,
                recorded: tuple[RecordedResult, ...] = (), exact_note: str | None = None,
-               unreadable: str | None = None) -> LoadedInput:
+               unreadable: str | None = None, text_before: bytes = b"") -> LoadedInput:
         return LoadedInput(data=data, source=source, sha256=digest, size=len(original), format=fmt,
                            cleanups=tuple(cleanups), has_body=has_body, byte_exact=exact_note is None,
-                           recorded=recorded, byte_exact_note=exact_note, unreadable=unreadable)
+                           recorded=recorded, byte_exact_note=exact_note, unreadable=unreadable,
+                           text_before=text_before.decode("utf-8", "replace"))
 
     if _ALL_WHITESPACE.match(original):
         return result(original, "unknown", [], False,
@@ -2001,11 +2012,12 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
             return result(original, "unknown", lines.cleanups, False, unreadable=(
                 "only the summary table of Gmail's 'Show original' page, not the message: copy the whole "
                 "page, or use its 'Copy to clipboard' or 'Download original'"))
-        return result(out, "unknown", lines.cleanups, has_body, tuple(lines.recorded), exact_note)
+        return result(out, "unknown", lines.cleanups, has_body, tuple(lines.recorded), exact_note,
+                      text_before=lines.skipped)
     fmt = lines.format
     if fmt is None or (fmt == "mbox-entry" and not has_body):
         if not has_body:
             fmt = "outlook-internet-headers" if _is_microsoft(lines, microsoft_end) else "headers-only"
         elif fmt is None:
             fmt = "eml"
-    return result(out, fmt, lines.cleanups, has_body, tuple(lines.recorded), exact_note)
+    return result(out, fmt, lines.cleanups, has_body, tuple(lines.recorded), exact_note, text_before=lines.skipped)

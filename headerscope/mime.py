@@ -1417,6 +1417,71 @@ def _gmail_reply(text: str) -> str | None:
     return reply[:_MAX_FIELD] or None
 
 
+# The opening words of the notices mail servers write when they return a message (their text
+# part, the first thing a person copies): Exim's, Postfix's, sendmail's, qmail's, Gmail's,
+# Exchange's. A paste whose header follows such words returned that header: it is the copy the
+# notice carried, and the words say what happened to it.
+_NOTICE_OPENINGS = (
+    ("This message was created automatically by mail delivery software", "Exim"),
+    ("This is the mail system at host", "Postfix"),
+    ("----- Transcript of session follows -----", "sendmail"),
+    ("The original message was received at", "sendmail"),
+    ("Hi. This is the qmail-send program", "qmail"),
+    ("Delivery to the following recipient", "Gmail"),
+    ("Delivery has failed to these recipients", "Exchange"),
+)
+# A notice of a temporary failure, which the server retries (RFC 3464 section 2.3.3's
+# "delayed"): Exim's "This is a temporary error. The following address(es) deferred:", its
+# delay warning "has not yet been delivered", Gmail's "has been delayed".
+_temporary_re = compiled_on_first_use(
+    r"\btemporary error\b|\baddress(?:\(es\))? deferred\b|\bhas not yet been delivered\b|\bhas been delayed\b"
+    r"|\bwill (?:be )?(?:retried|retry|reattempted)\b|\bbe reattempted later\b", re.IGNORECASE)
+# Exim's list of deferred addresses: "The following address(es) deferred:", each on its own line.
+_deferred_recipient_re = compiled_on_first_use(
+    rf"deferred:[ \t]*\r?\n(?:[ \t]*\r?\n){{0,2}}[ \t]{{0,20}}<?({_ADDRESS})>?[ \t]*\r?\n")
+
+
+def pasted_notice(text: str) -> Finding | None:
+    """A finding for the words of a bounce or delay notice pasted above the header it returned
+    (the header is analysed; these words are not a header field): which recipient failed or was
+    deferred, and the server's reason. None when the text is no such notice."""
+    text = text[:_MAX_BOUNCE_TEXT]
+    writer = next((name for opening, name in _NOTICE_OPENINGS if opening in text), None)
+    if writer is None:
+        return None
+    temporary = _temporary_re().search(text) is not None
+    found = _deferred_recipient_re().search(text) if temporary else None
+    if found is None:
+        found = next((m for m in _failed_recipient_re().finditer(text)), None)
+    address = next((group for group in found.groups() if group), None) if found else None
+    indented, host, command = _block_reason(_indented_block(text, address)) if address else (None, None, None)
+    reason = indented or (_gmail_reply(text) if address else None)
+    codes = list(dict.fromkeys(_enhanced_code_re().findall(reason or text)))[:3]
+    code = f" ({codes[0]}: {status_meaning(codes[0])})" if codes and status_meaning(codes[0]) else \
+        f" ({codes[0]})" if codes else ""
+    who = address or "a recipient"
+    said = f" The server's reason: “{_short(reason, 400)}”" + (f" (from {host})" if host else "") + "." \
+        if reason else ""
+    stage = _stage(command)
+    if temporary:
+        return Finding(
+            id="dsn.delayed", severity=Severity.NOTICE,
+            title=f"Delay notice pasted above the header: delivery to {who} was deferred{code}",
+            explanation=(f"The text before the pasted header fields is a delivery notice ({writer}'s words), and the "
+                         f"header below it is the copy of the message it returned. It says delivery to {who} failed "
+                         "for now, with a temporary error: the server keeps the message and tries again; it was not "
+                         f"lost (RFC 3464 section 2.3.3, action delayed).{said}"
+                         + (f" {stage[1].capitalize()}." if stage else "")),
+            reference=_RFC3464, subject="delivery report")
+    return Finding(
+        id="dsn.unstructured", severity=Severity.WARNING,
+        title=f"Bounce pasted above the header: delivery to {who} failed{code}" + (f"; {stage[0]}" if stage else ""),
+        explanation=(f"The text before the pasted header fields is a non-delivery report ({writer}'s words), and the "
+                     f"header below it is the copy of the message it returned. It says delivery to {who} failed "
+                     f"permanently.{said}" + (f" {stage[1].capitalize()}." if stage else "")),
+        reference=_RFC3464, subject="delivery report")
+
+
 def _unstructured_bounce(message: Message) -> Finding | None:
     """A finding for a bounce that carries no machine-readable report, with the enhanced status
     codes its text gives; None when the message does not look like a bounce."""

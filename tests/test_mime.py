@@ -1196,3 +1196,55 @@ def test_an_unsubscribe_request_and_an_unmarked_out_of_office_reply_are_named_as
     # A person's mail with that Subject, from a sender, is not called one.
     person = ooo.replace(b"Return-Path: <>", b"Return-Path: <fred@example.com>")
     assert not [f for f in headerscope.analyze(person, offline=True).findings if f.id == "message.auto_reply"]
+
+
+_RETURNED_COPY = (
+    "------- This is a copy of the message, including all the headers. ------\n"
+    "Received: from mail-oi0-f42.google.example ([192.0.2.42]:51934)\n"
+    "\tby server14.host.example with esmtps (TLSv1.2:ECDHE-RSA-AES128-GCM-SHA256:128)\n"
+    "\t(Exim 4.89)\n"
+    "\t(envelope-from <pawan+caf_=pawan=oss.example@gmail.example>)\n"
+    "\tid 1e5JZo-001ZNV-8B\n"
+    "\tfor pawan@oss.example; Fri, 20 Oct 2017 04:16:28 +0530\n"
+    "Subject: a notification\n")
+
+
+def test_the_words_of_a_delay_notice_pasted_above_the_returned_header_are_read() -> None:
+    """A user pasted Exim's notice and the header it returned (real shape, a GitHub comment,
+    2017): the header is analysed, and the words, skipped as text before it, say the delivery
+    was only deferred (RFC 3464 section 2.3.3), to whom, and why."""
+    import headerscope
+    from headerscope.loader import load_bytes
+
+    paste = ("This message was created automatically by mail delivery software.\n\n"
+             "A message that you sent could not be delivered to one or more of its\n"
+             "recipients. This is a temporary error. The following address(es) deferred:\n\n"
+             "  backup@gmail.example\n"
+             "    Domain oss.example has exceeded the max emails per hour (108/100 (108%)) allowed.  Message will be "
+             "reattempted later\n\n" + _RETURNED_COPY).encode()
+    assert "temporary error" in load_bytes(paste).text_before
+    report = headerscope.analyze(paste, offline=True)
+    [notice] = [f for f in report.findings if f.id == "dsn.delayed"]
+    assert notice.severity.value == "notice"
+    assert notice.title == "Delay notice pasted above the header: delivery to backup@gmail.example was deferred"
+    assert "Exim's words" in notice.explanation and "it was not lost" in notice.explanation
+    assert "exceeded the max emails per hour (108/100 (108%)) allowed. Message will be reattempted later" \
+        in notice.explanation
+    assert report.hops[0].fields.by == "server14.host.example"  # the returned header is the message analysed
+
+    # A permanent failure: a bounce, with the remote server's reply.
+    bounce = ("This message was created automatically by mail delivery software.\n\n"
+              "A message that you sent could not be delivered to one or more of its\n"
+              "recipients. This is a permanent error. The following address(es) failed:\n\n"
+              "  nobody@example.org\n"
+              "    host mx.example.org [198.51.100.7]\n"
+              "    SMTP error from remote mail server after RCPT TO:<nobody@example.org>:\n"
+              "    550 5.1.1 <nobody@example.org>: Recipient address rejected: User unknown\n\n"
+              + _RETURNED_COPY).encode()
+    [failed] = [f for f in headerscope.analyze(bounce, offline=True).findings if f.id == "dsn.unstructured"]
+    assert failed.title.startswith("Bounce pasted above the header: delivery to nobody@example.org failed (5.1.1")
+    assert "User unknown" in failed.explanation and "mx.example.org" in failed.explanation
+
+    # A person's note above a pasted header is no notice.
+    note = ("Hi, my mail is not arriving, here are the headers:\n\n" + _RETURNED_COPY.split("\n", 1)[1]).encode()
+    assert not [f for f in headerscope.analyze(note, offline=True).findings if f.id.startswith("dsn.")]
