@@ -57,15 +57,19 @@ def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ..
     signers = _names(s.domain for s in dkim if s.result == "pass" and not s.aligned)
     others = f"; DKIM passes only for {signers}" if signers else ""
     unverified = [s for s in dkim if s.aligned and s.result in ("not_checked", "temperror")]
-    where = (f"Generated inside the receiving system: {how}, and every hop is inside it, so SPF and DMARC, which "
-             "judge mail arriving from the internet (RFC 7208 section 2.1, RFC 7489 section 3), do not apply")
+    # A person's message between two mailboxes of one provider was sent there, not generated: the
+    # provider's own words say how.
+    made = f"{how[0].upper()}{how[1:]}" if how.startswith("sent ") else f"Generated inside the receiving system: {how}"
+    where = (f"{made}, and every hop is inside it, so SPF and DMARC, which judge mail arriving from the internet "
+             "(RFC 7208 section 2.1, RFC 7489 section 3), do not apply")
     if unverified:
         sig = unverified[0]
         return Verdict(status="not_checked", summary=(
             f"{where}; the DKIM signature by {sig.domain}, which could vouch for {domain}, could not be verified "
             f"({_without_word(sig.reason)})."))
     return Verdict(status="unauthenticated", summary=(
-        f"Unauthenticated, g{where[1:]}; no DKIM signature aligned with {domain} vouches for it{others}."))
+        f"Unauthenticated{':' if how.startswith('sent ') else ','} {where[0].lower()}{where[1:]}; no DKIM signature "
+        f"aligned with {domain} vouches for it{others}."))
 
 
 def generated_inside(hops: tuple[Hop, ...], boundary_hop: int | None, findings: Iterable[Finding], *,

@@ -608,6 +608,8 @@ def test_provider_internal_mail_says_spf_and_dmarc_do_not_apply() -> None:
         assert report.dmarc.disposition is None
         assert report.verdict.status == "unauthenticated"
         assert "sent between Proton Mail mailboxes" in report.verdict.summary
+        # A person's message between two mailboxes, not one the system generated.
+        assert report.verdict.summary.startswith("Unauthenticated: sent between Proton Mail mailboxes")
         assert "do not apply" in report.verdict.summary and "quarantine" not in report.verdict.summary
 
 
