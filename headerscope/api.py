@@ -31,6 +31,7 @@ from .auth.recorded import (
     parse_recorded,
     preserved_dmarc_pass,
     receiver_vouched,
+    removed_signatures,
     signed_repeatedly,
 )
 from .auth.spf import check_spf
@@ -590,6 +591,9 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
                                               header_only=message.header_only)
     findings.extend(arc_breaks(recorded, arc))
     findings.extend(signed_repeatedly(message, dkim, recorded))
+    removed = removed_signatures(message, dkim, recorded)
+    if removed is not None:
+        findings.append(removed)
     nothing = nothing_recorded(recorded, chain.hops, chain.boundary_hop, message.header_only, bool(dkim))
     if nothing is not None:
         findings.append(nothing)

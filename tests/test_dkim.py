@@ -1134,3 +1134,36 @@ def test_gateway_renamed_signatures_are_told_but_googles_own_is_not() -> None:
     assert len(notes) == 1 and "by contoso.onmicrosoft.com" in notes[0].title
     assert "1e100.net" not in notes[0].explanation
     assert "carries no DKIM-Signature field now" in notes[0].explanation
+
+
+def test_a_signature_an_earlier_server_saw_pass_and_the_list_removed_is_told() -> None:
+    """A Google group removes the author's DKIM signature and signs as itself; the ARC set
+    Google added records that the author's signature passed on arrival. The finding says the
+    signature is gone and what that leaves DMARC (RFC 8617 section 7.2); a signature still in
+    the message, or one a paste may have left out, is not called removed."""
+    import headerscope
+
+    copy = (b"Received: from mail-yb1.google.example (mail-yb1.google.example [203.0.113.5]) by mx.member.example "
+            b"(Postfix) with ESMTPS id 2; Sun, 10 May 2020 07:33:06 +0000\r\n"
+            b"ARC-Authentication-Results: i=1; mx.google.example; dkim=pass header.i=@kernel.example "
+            b"header.s=k20201202 header.b=abc; spf=pass smtp.mailfrom=stern@kernel.example\r\n"
+            b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=lists.group.example; s=google; "
+            b"h=from:subject; bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=; b=AAAA\r\n"
+            b"Received: from mail.kernel.example (mail.kernel.example [198.51.100.99]) by mx.google.example with "
+            b"ESMTPS id 1; Sun, 10 May 2020 00:33:01 -0700\r\n"
+            b"From: Alan <stern@kernel.example>\r\nTo: usb@lists.group.example\r\nSubject: [PATCH]\r\n"
+            b"Date: Sun, 10 May 2020 03:32:58 -0400\r\nMessage-ID: <1@kernel.example>\r\n\r\nbody\r\n")
+    [removed] = [f for f in headerscope.analyze(copy, offline=True).findings if f.id == "dkim.removed"]
+    assert removed.title == "A DKIM signature of kernel.example passed at an earlier server and is not in the message now"
+    assert "ARC-Authentication-Results i=1" in removed.explanation and "not checked here" in removed.explanation
+    # Still there: nothing to tell.
+    kept = copy.replace(b"Received:", b"DKIM-Signature: v=1; a=rsa-sha256; d=kernel.example; s=k20201202; "
+                                      b"h=from; bh=x; b=y\r\nReceived:", 1)
+    assert not [f for f in headerscope.analyze(kept, offline=True).findings if f.id == "dkim.removed"]
+    # Kept under another name (Mailman's): dkim.renamed_signature tells it instead.
+    renamed = copy.replace(b"Received:", b"X-Mailman-Original-DKIM-Signature: v=1; a=rsa-sha256; d=kernel.example; "
+                                         b"s=k20201202; h=from; bh=x; b=y\r\nReceived:", 1)
+    assert not [f for f in headerscope.analyze(renamed, offline=True).findings if f.id == "dkim.removed"]
+    # A pasted header (no body) may have left the signature out.
+    paste = copy.split(b"\r\n\r\n")[0] + b"\r\n"
+    assert not [f for f in headerscope.analyze(paste, offline=True).findings if f.id == "dkim.removed"]

@@ -2797,3 +2797,53 @@ def signed_repeatedly(message: Message, dkim: Sequence[DkimSignatureResult],
     them, else from one result field's DKIM results about distinct signatures (header.b, RFC 6008)."""
     findings, covered = _signed_with_one_key(message, dkim, recorded)
     return findings + _recorded_with_one_key(recorded, covered)
+
+
+_MAX_REMOVED = 3
+_MAX_FIELDS_LOOKED_AT = 1000
+# The d= tag of a (renamed) DKIM signature's tag list (RFC 6376 section 3.5).
+_signature_domain_re = compiled_on_first_use(r"(?:^|;)\s*d\s*=\s*([A-Za-z0-9._-]{1,253})")
+
+
+def removed_signatures(message: Message, dkim: Sequence[DkimSignatureResult],
+                       recorded: Sequence[RecordedResult]) -> Finding | None:
+    """dkim.removed: an earlier server recorded a DKIM pass for a domain (an ARC set's
+    Authentication-Results, a list's preserved results, an earlier receiver's field) whose
+    signature this copy no longer carries, under its own name or a renamed one: a server after
+    that record removed it, as a Google group or a list that re-signs does. It explains why
+    DMARC for that domain has no signature to pass with now. The receiving side's own records
+    are compared with the signatures (compare); a pasted header may leave a signature out, so
+    a paste is not judged."""
+    if message.header_only:
+        return None
+    present = {normalize_domain(s.domain) for s in dkim if s.domain}
+    renamed = {normalize_domain(m.group(1)) for field in (
+        message.headers[:_MAX_FIELDS_LOOKED_AT] if message.has_name_ending("-dkim-signature") else ())
+        if field.name.lower().endswith("-dkim-signature")
+        for m in [_signature_domain_re().search(field.value[:4000])] if m}
+    gone: dict[str, RecordedResult] = {}
+    for rec in recorded:
+        if rec.method != "dkim" or rec.result != "pass" or rec.trusted:
+            continue
+        domain = _dkim_identity(rec.properties)[0]
+        if domain is None or domain in gone or any(_domain_matches(domain, d) for d in present | renamed):
+            continue
+        gone[domain] = rec
+        if len(gone) >= _MAX_REMOVED:
+            break
+    if not gone:
+        return None
+    domains = list(gone)
+    first = gone[domains[0]]
+    where = (f"{first.header} i={first.instance}" if first.instance is not None else first.header) + (
+        f", {header_ref(first.header_index)}" if first.header_index is not None else "")
+    names = ", ".join(domains)
+    return Finding(
+        id="dkim.removed", severity=Severity.INFO,
+        title=f"A DKIM signature of {names} passed at an earlier server and is not in the message now",
+        explanation=(f"{_who(first)} recorded dkim=pass for {names} ({where}), a record of an earlier server, not "
+                     f"checked here; the message carries no DKIM-Signature of {names} now, under that name or "
+                     "another: a server after that record removed it (mailing list software that re-signs, a "
+                     "Google group, does). DMARC for that domain can then pass only through another aligned "
+                     "signature, SPF, or an ARC set the receiver trusts (RFC 8617 section 7.2)."),
+        reference="https://www.rfc-editor.org/rfc/rfc6376#section-3.5", subject="DKIM-Signature")
