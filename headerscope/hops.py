@@ -156,6 +156,27 @@ OPERATOR_ALIASES: dict[str, str] = {
     # SourceForge's list servers
     "sourceforge.net": "sourceforge.net",
     "sourceforge.com": "sourceforge.net",
+    # Sending services whose servers are named under a delivery domain of their own: Zendesk
+    # (zdsys.com), Mailchimp and Mandrill (mcsv.net, mcdlv.net, rsgsv.net, mandrillapp.com),
+    # SparkPost (sparkpostmail.com), Postmark (mtasv.net), HubSpot (hubspotemail.net),
+    # Salesforce Marketing Cloud (exacttarget.com), Atlassian Cloud (atlassian.net).
+    "zendesk.com": "zendesk.com",
+    "zdsys.com": "zendesk.com",
+    "mailchimp.com": "mailchimp.com",
+    "mcsv.net": "mailchimp.com",
+    "mcdlv.net": "mailchimp.com",
+    "rsgsv.net": "mailchimp.com",
+    "mandrillapp.com": "mailchimp.com",
+    "sparkpost.com": "sparkpost.com",
+    "sparkpostmail.com": "sparkpost.com",
+    "postmarkapp.com": "postmarkapp.com",
+    "mtasv.net": "postmarkapp.com",
+    "hubspot.com": "hubspot.com",
+    "hubspotemail.net": "hubspot.com",
+    "salesforce.com": "salesforce.com",
+    "exacttarget.com": "salesforce.com",
+    "atlassian.com": "atlassian.com",
+    "atlassian.net": "atlassian.com",
 }
 
 # Top-level labels used only on private networks (not in the public DNS): a name under one

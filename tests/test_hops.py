@@ -1045,7 +1045,8 @@ def test_public_client_does_not_carry_its_organisation_to_an_unnamed_receiver() 
     # client being the previous by-host proves the link, not who owns the receiver.
     raw = (CORPUS / "messages" / "mail-parser" / "mail_test_13").read_bytes()
     chain = build_chain(parse_message(raw), None, NOW)
-    assert [h.organization for h in chain.hops] == ["mcsv.net", None]
+    # (mcsv.net names Mailchimp's servers: the operator is named.)
+    assert [h.organization for h in chain.hops] == ["mailchimp.com", None]
     assert chain.boundary_hop == 2 and chain.hops[1].boundary
     assert "hops.internal_only" not in ids(chain)
     # The same hand-over over loopback (a content filter on the same machine) does inherit.
@@ -1053,9 +1054,9 @@ def test_public_client_does_not_carry_its_organisation_to_an_unnamed_receiver() 
             ReceivedFields(from_rdns="mail90.suw15.mcsv.net", from_ip="168.2.182.90", by="localhost"),
             ReceivedFields(from_rdns="localhost", from_ip="127.0.0.1", by="localhost")]
     unit = chain_of(hops)
-    assert [h.organization for h in unit.hops] == ["mcsv.net", None, None]
+    assert [h.organization for h in unit.hops] == ["mailchimp.com", None, None]
     private = chain_of([hops[0], ReceivedFields(from_ip="10.1.2.3", by="localhost")])
-    assert [h.organization for h in private.hops] == ["mcsv.net", "mcsv.net"]
+    assert [h.organization for h in private.hops] == ["mailchimp.com", "mailchimp.com"]
 
 
 def test_future_hop_dates_are_one_finding() -> None:
@@ -2487,3 +2488,14 @@ def test_a_clock_an_hour_ahead_between_two_right_ones_leaves_the_total_alone() -
     assert "not affected" in offset.explanation
     assert report.total_delay_seconds == 10.0
     assert [f.subject for f in report.findings if f.id == "hops.clock_skew"] == ["hop 4"]
+
+
+def test_a_sending_services_delivery_domain_is_its_own_organisation() -> None:
+    # Zendesk's servers are named under zdsys.com; a hand-over on a private address from a
+    # client that named itself zendesk.com is inside Zendesk, not "another organisation".
+    hops = [ReceivedFields(by="app1.pod17.zendesk.com"),
+            ReceivedFields(from_helo="app1.pod17.zendesk.com", from_ip="10.218.218.38", by="out1.smtp.zdsys.com"),
+            ReceivedFields(from_rdns="out1.smtp.zdsys.com", from_ip="192.0.2.10", by="mx.recipient.example")]
+    chain = chain_of(hops)
+    assert [h.organization for h in chain.hops][:2] == ["zendesk.com", "zendesk.com"]
+    assert "hops.private_ip_outside" not in ids(chain)
