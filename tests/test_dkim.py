@@ -1164,6 +1164,10 @@ def test_a_signature_an_earlier_server_saw_pass_and_the_list_removed_is_told() -
     renamed = copy.replace(b"Received:", b"X-Mailman-Original-DKIM-Signature: v=1; a=rsa-sha256; d=kernel.example; "
                                          b"s=k20201202; h=from; bh=x; b=y\r\nReceived:", 1)
     assert not [f for f in headerscope.analyze(renamed, offline=True).findings if f.id == "dkim.removed"]
+    # A record naming only a domain, no selector or signature (Microsoft's outbound record of
+    # the tenant's own sending, real shape): no signature is known to have existed.
+    domain_only = copy.replace(b"header.s=k20201202 header.b=abc", b"")
+    assert not [f for f in headerscope.analyze(domain_only, offline=True).findings if f.id == "dkim.removed"]
     # A pasted header (no body) may have left the signature out.
     paste = copy.split(b"\r\n\r\n")[0] + b"\r\n"
     assert not [f for f in headerscope.analyze(paste, offline=True).findings if f.id == "dkim.removed"]

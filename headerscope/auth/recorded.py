@@ -2825,8 +2825,13 @@ def removed_signatures(message: Message, dkim: Sequence[DkimSignatureResult],
     for rec in recorded:
         if rec.method != "dkim" or rec.result != "pass" or rec.trusted:
             continue
-        domain = _dkim_identity(rec.properties)[0]
-        if domain is None or domain in gone or any(_domain_matches(domain, d) for d in present | renamed):
+        domain, selector, signature = _dkim_identity(rec.properties)
+        # A record that names the signature it verified (its selector or its b=, RFC 8601
+        # section 2.7.1 / RFC 6008), not only a domain: Microsoft's outbound record of the tenant's
+        # own sending says "dkim=pass header.d=<From: domain>" before it signs with the tenant's
+        # onmicrosoft.com key, of a signature that never existed.
+        if domain is None or not (selector or signature) or domain in gone \
+                or any(_domain_matches(domain, d) for d in present | renamed):
             continue
         gone[domain] = rec
         if len(gone) >= _MAX_REMOVED:
