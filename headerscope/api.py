@@ -71,6 +71,12 @@ from .model import (
     Severity,
     SpfResult,
 )
+from .origin import (
+    from_rewritten,
+    host_envelope_sender,
+    program_origin,
+    provider_default_signatures,
+)
 from .spamfilters import read_spam_filters
 from .text import compiled_on_first_use, header_ref
 from .verdict import decide, generated_inside, handed_over_inside, sent_inside_provider
@@ -551,8 +557,17 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     provider_inside = sent_inside_provider(message, chain.hops, chain.findings, recorded)
     if provider_inside is not None:
         spf, dmarc = _not_applicable_inside(spf, dmarc, provider_inside[0])
-    findings.extend(nothing_aligned(from_domains, dkim, spf, dmarc, envelope.srs,
-                                    through_list=message.first("List-Id") is not None))
+    through_list = message.first("List-Id") is not None
+    findings.extend(nothing_aligned(from_domains, dkim, spf, dmarc, envelope.srs, through_list=through_list))
+    # What the sending side's own fields say made the message, and what it can fix (origin.py).
+    origin_findings = [
+        program_origin(message, chain.hops),
+        from_rewritten(message, chain.hops, dkim, envelope.header_from[0].address if envelope.header_from else None),
+        provider_default_signatures(message, dkim, from_domains, through_list),
+        host_envelope_sender(message, chain.hops, from_domains, dkim, spf, recorded, dmarc.result if dmarc else None,
+                             through_list),
+    ]
+    findings.extend(f for f in origin_findings if f is not None)
     if handed_over_inside(spf, chain.findings) or (
             unknown_arrival and boundary is not None and is_non_public_ip(boundary.fields.from_ip)):
         # (The second: the private client is no longer SPF's, but a DMARC fail without SPF is as

@@ -13,9 +13,9 @@ FINDING_IDS = frozenset({
     "bulk.one_click_unsigned",
     "date.missing", "date.no_zone", "date.unreadable", "date.weekday_mismatch",
     "dkim.body_changed", "dkim.cut_off", "dkim.expired", "dkim.future_timestamp", "dkim.headers_changed", "dkim.key_testing",
-    "dkim.domainkeys", "dkim.key_too_large", "dkim.key_unavailable", "dkim.malformed", "dkim.not_oversigned", "dkim.redacted", "dkim.removed", "dkim.renamed_signature", "dkim.shortened", "dkim.signed_repeatedly", "dkim.unsigned_body",
+    "dkim.domainkeys", "dkim.key_too_large", "dkim.provider_default_key", "dkim.key_unavailable", "dkim.malformed", "dkim.not_oversigned", "dkim.redacted", "dkim.removed", "dkim.renamed_signature", "dkim.shortened", "dkim.signed_repeatedly", "dkim.unsigned_body",
     "dkim.unsigned_header", "dkim.weak_crypto",
-    "dmarc.fail", "dmarc.invalid_record", "dmarc.monitoring_only", "dmarc.multiple_from", "dmarc.no_from_domain",
+    "dmarc.fail", "dmarc.host_envelope_sender", "dmarc.invalid_record", "dmarc.monitoring_only", "dmarc.multiple_from", "dmarc.no_from_domain",
     "dmarc.no_record", "dmarc.nothing_aligned", "dmarc.partial_pct", "dmarc.temperror", "dmarc.testing",
     # dsn.{kind}: the delivery report's action (mime.py), or none readable.
     "dsn.delayed", "dsn.delivered", "dsn.failed", "dsn.unstructured",
@@ -36,6 +36,8 @@ FINDING_IDS = frozenset({
     "hops.unparsed", "hops.wait_explained",
     "input.attached", "input.cleaned", "input.no_body", "input.no_headers", "input.not_byte_exact",
     "mdn.receipt",
+    # origin.*: what the sending side's own fields say made the message (origin.py).
+    "origin.from_rewritten", "origin.program",
     "message.auto_reply", "message.dmarc_report", "message.hidden_characters", "message.repeated_field", "message.repeated_signature",
     "message.tls_report", "message.unsubscribe_request",
     "recorded.compauth_fail", "recorded.disagree", "recorded.dmarc_action", "recorded.dmarc_fail", "recorded.malformed",

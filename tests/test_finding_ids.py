@@ -10,7 +10,7 @@ import headerscope
 from headerscope.finding_ids import FINDING_IDS
 
 _FAMILIES = ("arc", "attached", "bulk", "date", "dkim", "dmarc", "dsn", "envelope", "feedback", "headers", "hops", "input",
-             "mdn", "message", "recorded", "spam", "spf")
+             "mdn", "message", "origin", "recorded", "spam", "spf")
 # Quoted words of the families' shape that are no finding id.
 _NOT_IDS = {"dkim.dnsplug"}
 # Ids built from a value at run time, each with the values the catalogue lists for it.

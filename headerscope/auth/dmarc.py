@@ -660,6 +660,16 @@ def nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResu
         # SPF judged the sender the receiving side's own SRS address encodes (boundary_mail_from).
         envelope += (f" ({original}, the sender encoded in the SRS address {srs.forwarder} wrote when it "
                      "forwarded the message)")
+    # What the From: domain's owner can do: in general, sign its mail; when the signatures are a
+    # mail provider's default key (origin.provider_default), turn DKIM on at that provider.
+    from ..origin import provider_default
+
+    defaults = [provider_default(d) for d in signers]
+    fix = f"mail that {from_domain}'s own systems send normally carries its signature"
+    if signers and all(defaults):
+        provider = defaults[0][0] if defaults[0] else "the provider"
+        fix = (f"the signatures are {provider}'s default key, used until an administrator turns on DKIM for "
+               f"{from_domain} there (dkim.provider_default_key says where)")
     # A mailing list re-sends under its own envelope and often changes what the author signed:
     # expected there (RFC 7960), so told, not raised.
     return [Finding(
@@ -667,6 +677,5 @@ def nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResu
         title=f"Nothing in the message can authenticate {from_domain}",
         explanation=(f"DMARC needs a DKIM signature or an SPF-checked envelope sender in {from_org}'s organisation "
                      f"(RFC 7489 section 3.1): {signed}, and {envelope}. So whatever DNS says now, DMARC for "
-                     f"{from_domain} cannot pass; mail that {from_domain}'s own systems send normally carries its "
-                     "signature."),
+                     f"{from_domain} cannot pass; {fix}."),
         reference="https://www.rfc-editor.org/rfc/rfc7489#section-3.1", subject="dmarc")]

@@ -1,0 +1,428 @@
+"""Where mail that a program sent came from, and what its sender can fix.
+
+Web sites, scripts and devices send mail through the local ``sendmail`` or a library, and the
+programs on the way stamp the message with what made it: PHP's ``X-PHP-Originating-Script``,
+cPanel's ``X-PHP-Script`` and ``X-AntiAbuse``, the library's ``X-Mailer``, cron's ``X-Cron-Env``
+and ``Cron <user@host>`` subject. These are fields of the sending side (below the trust
+boundary): what the message says of itself, which a forger can write too, told as claims. They
+are still what an abuse desk or a hosting provider's support matches to its logs: which site,
+which script, which account, and which web visitor made the server send it.
+
+The same sending side often leaves DMARC nothing to pass on: a provider's default DKIM key
+(Microsoft 365's ``<tenant>.onmicrosoft.com``, Google Workspace's ``….gappssmtp.com``) or the
+server's own account as envelope sender. Each gets a finding saying what to change, at the
+sender's end; none of them softens any other finding.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from .domains import aligned, normalize_domain, organizational_domain
+from .hops import host_organization
+from .message import Message
+from .model import DkimSignatureResult, Finding, Hop, RecordedResult, Severity, SpfResult
+from .text import compiled_on_first_use, header_ref, one_line
+
+_MAX_FIELDS = 12
+"""Fields of one name looked at: a message with more is hostile, and the first say enough."""
+_MAX_VALUE = 400
+"""Characters of a field read: every value this module reads fits in far fewer."""
+
+
+def _shown(text: str, limit: int = 120) -> str:
+    """A value of the message as the report shows it: one line, bounded."""
+    text = " ".join(one_line(text[:_MAX_VALUE]).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+# PHP's mail() with mail.add_x_header on writes "X-PHP-Originating-Script: UID:FILE", the uid
+# the script runs as and its file name (php.ini: "Add X-PHP-Originating-Script that will include
+# UID of the script followed by the filename", https://www.php.net/manual/en/mail.configuration.php;
+# ext/standard/mail.c writes it as "%ld:%s"). Code run through eval() appends PHP's own note
+# ("m.php(2) : eval()'d code"), as injected code does.
+_php_originating_re = compiled_on_first_use(r"^\s*(\d{1,10})\s?:\s?(\S.{0,199})$")
+# cPanel's PHP (EasyApache's mail headers) writes "X-PHP-Script: HOST/PATH for IP[, IP...]": the
+# page that ran and the web client addresses the request came from (the visitor's, then any
+# proxy's, as the web server saw them). No vendor page documents the field; its shape is read as
+# cPanel servers write it (also on Windows: "X-PHP-Script: host/page.php for 192.0.2.1").
+_php_script_re = compiled_on_first_use(r"^\s*(\S{1,300}?)\s+for\s+([0-9A-Fa-f.:, ]{2,200})\s*$")
+# cPanel's Exim writes a block of "X-AntiAbuse: LABEL - VALUE" fields (its first line: "This
+# header was added to track abuse, please include it with any abuse report"): the server's
+# "Primary Hostname", the "Originator/Caller UID/GID - [uid gid] / [uid gid]" (the process that
+# handed the message to Exim, then Exim's own), and the "Sender Address Domain".
+_antiabuse_uid_re = compiled_on_first_use(r"\[(\d{1,10}) (\d{1,10})\]\s*/\s*\[(\d{1,10}) (\d{1,10})\]")
+# Vixie cron and its descendants (cronie, Debian's cron, fcron) mail a job's output with
+# "Subject: Cron <USER@HOST> COMMAND" and one "X-Cron-Env: <NAME=VALUE>" per environment
+# variable (do_command.c: fprintf(mail, "Subject: Cron <%s@%s> %s\n", usernm, hostname, cmd)).
+_cron_subject_re = compiled_on_first_use(r"^\s*Cron <([^<>@\s]{1,64})@([^<>@\s]{1,253})>\s*(.{0,300})$")
+_cron_env_re = compiled_on_first_use(r"^\s*<(LOGNAME|USER)=([^<>\s]{1,64})>\s*$")
+# Libraries and plugins that programs send mail with, as their X-Mailer / User-Agent names
+# them: PHPMailer ("PHPMailer 6.6.0 (https://github.com/PHPMailer/PHPMailer)"), WP Mail SMTP
+# ("WPMailSMTP/Mailer/smtp 3.3.0"), Nodemailer, Symfony's and Swift Mailer, Zend/Laminas Mail,
+# PEAR Mail, .NET's System.Net.Mail (PowerShell's Send-MailMessage uses it), MailKit, Microsoft
+# CDO, JavaMail, Apache Commons Email, Rails' Action Mailer, Python's smtplib, Perl's MIME::Lite
+# and Mail::Sender, and "PHP/8.1.2" (scripts that name the PHP version they run on).
+_library_re = compiled_on_first_use(
+    r"\b(PHPMailer|WPMailSMTP|WP Mail SMTP|Nodemailer|Swift ?Mailer|Symfony Mailer|Zend_Mail|Laminas|"
+    r"PEAR::?Mail|System\.Net\.Mail|Send-MailMessage|MailKit|Microsoft CDO|JavaMail|Commons Email|"
+    r"ActionMailer|Action Mailer|smtplib|MIME::Lite|Mail::Sender|PHP/\d)", re.IGNORECASE)
+
+
+def _ips(text: str) -> list[str]:
+    """The IP addresses in a comma-separated list (at most four; anything else is dropped)."""
+    out: list[str] = []
+    for word in text.split(",")[:4]:
+        try:
+            out.append(str(ipaddress.ip_address(word.strip())))
+        except ValueError:
+            continue
+    return out
+
+
+def site_host(message: Message) -> str | None:
+    """The host name of the web site whose page sent the message, as cPanel's X-PHP-Script names
+    it ("www.example.com/contact.php for 192.0.2.1")."""
+    for field in message.all("X-PHP-Script")[:_MAX_FIELDS]:
+        match = _php_script_re().match(field.value[:_MAX_VALUE])
+        if match is not None:
+            return normalize_domain(match.group(1).partition("/")[0].partition(":")[0])
+    return None
+
+
+def program_origin(message: Message, hops: tuple[Hop, ...]) -> Finding | None:
+    """Info naming the program, script or job that made the message, from the fields the
+    sending side wrote about it, with the web visitor's address when cPanel's X-PHP-Script
+    names one. None when no field names a program (a person's mail client is not told)."""
+    facts: list[str] = []
+    title: str | None = None
+    first_hop = hops[0] if hops else None
+
+    script = next((f for f in message.all("X-PHP-Script")[:_MAX_FIELDS]
+                   if _php_script_re().match(f.value[:_MAX_VALUE])), None)
+    if script is not None:
+        match = _php_script_re().match(script.value[:_MAX_VALUE])
+        assert match is not None
+        page, clients = _shown(match.group(1), 160), _ips(match.group(2))
+        if clients:
+            title = f"Sent by the web page {page}, requested from {clients[0]}"
+            # With a proxy in front of the site (a CDN, a web firewall) the list holds the address
+            # the proxy forwarded (X-Forwarded-For, which a client can also write) and the proxy's.
+            others = (f" (the first of {', '.join(clients)}: with several, the first is as a proxy in front of "
+                      "the site forwarded the visitor's address, and the last is the one that connected)") \
+                if clients[1:] else ""
+            facts.append(
+                f"X-PHP-Script ({header_ref(script.index)}), which cPanel's PHP writes, names the page that ran, {page}, "
+                f"and the web client that requested it, {clients[0]}{others}: that visitor made the server send the "
+                "message (a contact form or a compromised page used to send mail), so its address, not the web "
+                "server's, is the source to report")
+        else:
+            title = f"Sent by the web page {page}"
+            facts.append(f"X-PHP-Script ({header_ref(script.index)}), which cPanel's PHP writes, names the page that "
+                         f"ran, {page}")
+
+    php = next((f for f in message.all("X-PHP-Originating-Script")[:_MAX_FIELDS]
+                if _php_originating_re().match(_shown(f.value, 240))), None)
+    if php is not None:
+        match = _php_originating_re().match(_shown(php.value, 240))
+        assert match is not None
+        uid, name = match.group(1), _shown(match.group(2), 160)
+        same_uid = first_hop is not None and first_hop.fields.ident == f"userid {uid}"
+        # PHP writes the uid of the script's owner (getmyuid(): "Gets PHP script owner's UID"),
+        # which on shared hosting is the hosting account's.
+        fact = (f"X-PHP-Originating-Script ({header_ref(php.index)}), which PHP's mail() adds (php.ini "
+                f"mail.add_x_header), names the script {name}, whose file belongs to uid {uid}"
+                + (" (hop 1's local hand-over names the same uid)" if same_uid else ""))
+        if "eval()'d code" in name:
+            fact += "; PHP notes that the mail() call ran in code passed to eval(), as injected code does"
+        facts.append(fact)
+        title = title or f"Sent by the PHP script {name} (uid {uid})"
+
+    host, caller = None, None
+    for field in message.all("X-AntiAbuse")[:_MAX_FIELDS]:
+        label, _, value = field.value[:_MAX_VALUE].partition(" - ")
+        label = label.strip().lower()
+        if label == "primary hostname":
+            host = _shown(value, 120)
+        elif label.startswith("originator/caller"):
+            uids = _antiabuse_uid_re().search(value)
+            # The originator is Exim itself (the same uid as the caller) for mail that came in
+            # over SMTP; another uid is a local process that ran sendmail.
+            if uids is not None and uids.group(1, 2) != uids.group(3, 4):
+                caller = (uids.group(1), uids.group(2), field.index)
+    if caller is not None:
+        facts.append(f"cPanel's X-AntiAbuse ({header_ref(caller[2])}) says a local process of uid {caller[0]} "
+                     f"(gid {caller[1]}) handed the message to the mail server"
+                     + (f" on {host}" if host else "") + ": the hosting account that sent it")
+        title = title or f"Handed to the mail server by a local process (uid {caller[0]})"
+
+    cron_user, cron_host, command = None, None, None
+    subject = message.first_decoded("Subject")
+    cron = _cron_subject_re().match(_shown(subject, 360)) if subject and "Cron <" in subject[:40] else None
+    if cron is not None:
+        cron_user, cron_host, command = cron.group(1), cron.group(2), _shown(cron.group(3), 160)
+    env_fields = message.all("X-Cron-Env")[:64]
+    for field in env_fields:
+        env = _cron_env_re().match(field.value[:200])
+        if env is not None and cron_user is None:
+            cron_user = env.group(2)
+    if cron is not None or env_fields:
+        where = f"{cron_user}@{cron_host}" if cron_host else (cron_user or "a user")
+        facts.append("cron's own fields (" + " and ".join(
+            (["the Subject: \"Cron <user@host> command\""] if cron is not None else [])
+            + (["X-Cron-Env"] if env_fields else [])) + f") say a cron job of {where} made it, mailing its output"
+            + (f": {command}" if command else ""))
+        title = title or f"Sent by a cron job of {where}"
+
+    mailer = next(((name, f) for name in ("X-Mailer", "User-Agent") for f in message.all(name)[:3]
+                   if _library_re().search(f.value[:_MAX_VALUE])), None)
+    if mailer is not None:
+        name, field = mailer
+        shown = _shown(field.value, 100)
+        facts.append(f"{name} ({header_ref(field.index)}) names the library or plugin that composed it: {shown}")
+        title = title or f"Composed by {shown}"
+
+    if title is None:
+        return None
+    return Finding(
+        id="origin.program", severity=Severity.INFO, title=title[:200],
+        explanation=("What the sending side's own fields say made the message: " + "; ".join(facts) + ". These "
+                     "fields are written by the sending server or the program itself, below the trust boundary: "
+                     "claims, which a forger can write too, and no evidence of who is authenticated. They are "
+                     "what the sending server's operator can match to its logs (the site, the script, the "
+                     "account) to stop a form or a script being used to send mail."),
+        reference="https://www.php.net/manual/en/mail.configuration.php", subject="origin")
+
+
+# Gmail's servers keep the From: they replaced in X-Google-Original-From: a message submitted
+# with an account's login (smtp.gmail.com, the Workspace SMTP relay) whose From: is not an
+# address that account may send as (its own, or a verified "Send mail as" alias: the Gmail API's
+# users.settings.sendAs, https://developers.google.com/gmail/api/reference/rest/v1/users.settings.sendAs)
+# leaves Google with the account's address instead. Google documents no page on the field; its
+# meaning is as those who met it describe it (gophish issue #1311, huginn pull request #1312).
+_GOOGLE_DOMAINS = frozenset({"google.com", "gmail.com", "googlemail.com", "gappssmtp.com", "1e100.net"})
+
+
+def from_rewritten(message: Message, hops: tuple[Hop, ...], dkim: tuple[DkimSignatureResult, ...],
+                   from_address: str | None) -> Finding | None:
+    """Info telling that Gmail replaced the From: address (X-Google-Original-From), what it was,
+    and why Gmail does that."""
+    field = next(iter(message.all("X-Google-Original-From")[:1]), None)
+    if field is None or not from_address:
+        return None
+    from .addresses import parse_addresses
+
+    written = _shown(field.value, 160)
+    original = next((a.address for a in parse_addresses(field.value[:_MAX_VALUE]) if a.domain), None)
+    # A mailing list that rewrote the From: afterwards (DMARC mitigation, RFC 7960 section 4.1.3)
+    # keeps the one it replaced, the From: as Gmail left it, in X-Original-From.
+    later = next((a.address for a in parse_addresses((message.first("X-Original-From") or "")[:_MAX_VALUE])
+                  if a.domain), None)
+    list_note = ""
+    if later is not None and later.lower() != from_address.lower():
+        from_address = later
+        list_note = (" (as X-Original-From keeps it: a mailing list replaced the From: again afterwards, with "
+                     "an address of its own)")
+    if original is None or original.lower() == from_address.lower():
+        return None  # nothing was replaced (or nothing readable)
+    google = any(host_organization(h.fields.by) in _GOOGLE_DOMAINS for h in hops) or any(
+        organizational_domain(s.domain or "") in _GOOGLE_DOMAINS for s in dkim)
+    standing = ("A Google server carried the message (its Received or DKIM signature), which fits: " if google else
+                "No Received field or signature of Google is in the message, so the field is only the sending "
+                "side's text: ")
+    return Finding(
+        id="origin.from_rewritten", severity=Severity.INFO,
+        title=f"Gmail replaced the From: address; the message was written as from {_shown(original, 100)}"[:200],
+        explanation=(f"X-Google-Original-From ({header_ref(field.index)}) keeps the From: the message had when it "
+                     f"was submitted: {written}. {standing}Gmail writes it when a program or a server logs in to "
+                     f"Gmail's SMTP service (or the Workspace relay) with an account and writes a From: that the "
+                     f"account may not send as (not its own address, nor a verified \"Send mail as\" alias): Gmail "
+                     f"then puts the account's own address, {_shown(from_address, 100)}, in the From:{list_note}. So the "
+                     f"sender's program (a mail client, or a server's cron or script relaying through Gmail) wrote {_shown(original, 100)}, "
+                     f"and {_shown(from_address, 100)} is the login it used. To keep the address, add it to the "
+                     "account as a verified \"Send mail as\" address; DKIM and DMARC judge the From: as it is now."),
+        reference="https://developers.google.com/gmail/api/reference/rest/v1/users.settings.sendAs",
+        subject="From")
+
+
+# The signing domains a mail provider uses when its customer has not turned on DKIM for its own
+# domain. Google Workspace: "If you don't generate your own DKIM domain key, Gmail signs all
+# outgoing messages with this default DKIM domain key: d=*.gappssmtp.com"
+# (https://support.google.com/a/answer/174124); its label is the customer's domain, dots as
+# dashes, and a date ("example-com.20230601.gappssmtp.com"). Microsoft 365 signs a tenant's
+# mail with its initial domain, <tenant>.onmicrosoft.com (selectors "selector1-…"/"selector2-…"),
+# until DKIM is turned on for the custom domain
+# (https://learn.microsoft.com/defender-office-365/email-authentication-dkim-configure).
+_PROVIDER_DEFAULTS: tuple[tuple[str, str, str, str], ...] = (
+    ("gappssmtp.com", "Google Workspace",
+     "in the Google Admin console (Apps › Google Workspace › Gmail › Authenticate email: generate the key, "
+     "publish it in DNS, then Start authentication)",
+     "https://support.google.com/a/answer/174124"),
+    ("onmicrosoft.com", "Microsoft 365",
+     "in the Microsoft Defender portal (Email & collaboration › Policies & rules › Threat policies › Email "
+     "authentication settings › DKIM: publish the two selector CNAME records, then enable signing)",
+     "https://learn.microsoft.com/defender-office-365/email-authentication-dkim-configure"),
+)
+
+
+def provider_default(domain: str | None) -> tuple[str, str, str] | None:
+    """(provider, where to turn DKIM on, reference) when ``domain`` is a provider's default
+    signing domain (a name under it, not the provider's own domain)."""
+    name = normalize_domain(domain)
+    if not name:
+        return None
+    for suffix, provider, where, reference in _PROVIDER_DEFAULTS:
+        if name.endswith("." + suffix):
+            return provider, where, reference
+    return None
+
+
+def provider_default_signatures(message: Message, dkim: tuple[DkimSignatureResult, ...],
+                                from_domains: tuple[str, ...], through_list: bool) -> Finding | None:
+    """What to fix when every DKIM signature is a provider's default key and none is the From:
+    domain's own: the organisation has not turned DKIM on for its domain at that provider."""
+    if len(set(from_domains)) != 1 or not dkim:
+        return None
+    from_domain = from_domains[0].lower()
+    if provider_default(from_domain) is not None or any(aligned(s.domain, from_domain) for s in dkim if s.domain):
+        return None  # the From: is the default domain itself, or the domain signs its own mail
+    defaults = [(s, provider_default(s.domain)) for s in dkim]
+    found = [(s, d) for s, d in defaults if d is not None]
+    if not found:
+        return None
+    signature, (provider, where, reference) = found[0]
+    # Whose account signed: Google's label is its customer's domain with dashes; Exchange Online
+    # stamps the tenant's default domain in X-OriginatorOrg. Without either, the From: domain may
+    # not be the account's at all (a tenant relaying or forwarding another domain's mail), and
+    # the advice is said conditionally.
+    label = (signature.domain or "").partition(".")[0]
+    originator = normalize_domain(_shown(message.first("X-OriginatorOrg") or "", 100))
+    from_org = organizational_domain(from_domain) or from_domain
+    if label == from_domain.replace(".", "-"):
+        whose = f"; its first label, {label}, is {from_domain} written with dashes: that domain's Workspace account"
+        theirs = True
+    elif originator and (organizational_domain(originator) or originator) == from_org:
+        whose = f"; X-OriginatorOrg, Exchange Online's stamp of the tenant, names {originator}"
+        theirs = True
+    else:
+        whose, theirs = "", False
+    state = {"pass": "it verifies", "fail": "it does not verify now"}.get(signature.result, "it was not verified here")
+    return Finding(
+        id="dkim.provider_default_key",
+        severity=Severity.INFO if through_list else Severity.NOTICE,
+        title=f"Signed only with {provider}'s default key, not for {from_domain}: turn on DKIM for {from_domain}",
+        explanation=(f"The DKIM signature d={signature.domain} ({state}{whose}) is the one {provider} adds when the "
+                     f"organisation has not turned on DKIM for its own domain; no signature is by {from_domain}. Such a "
+                     f"signature does not align with the From: domain, so it cannot give DMARC a pass for "
+                     f"{from_domain} (RFC 7489 section 3.1): only SPF can, and SPF no longer aligns once a mailing list "
+                     f"or a forwarder resends the message. The fix is an administrator's setting at {provider}"
+                     + ("" if theirs else f", if {from_domain} is a domain of that {provider} account (nothing in the "
+                                          "message says so)")
+                     + f": turn on DKIM signing for {from_domain} {where}. The field is the signer's claim, not checked evidence "
+                     "of who sent the message."),
+        reference=reference, subject="dkim")
+
+
+# Accounts a program runs as on a Unix server, whose name a script's mail gets as its envelope
+# sender when nothing sets one: the web server's (Apache's "apache"/"www-data"/"wwwrun"/"_www",
+# nginx, lighttpd, PHP-FPM), the superuser, "nobody" (suEXEC-less PHP on cPanel, per its PHP
+# handlers documentation https://docs.cpanel.net/ea4/php/php-handlers/), and "daemon".
+_SYSTEM_ACCOUNTS = frozenset({"apache", "apache2", "www-data", "www", "wwwrun", "_www", "httpd", "nginx",
+                              "lighttpd", "php-fpm", "nobody", "root", "daemon"})
+_SPF_NOT_PASSING = frozenset({"none", "fail", "softfail", "neutral", "permerror"})
+
+
+def host_envelope_sender(message: Message, hops: tuple[Hop, ...], from_domains: tuple[str, ...],
+                         dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
+                         recorded: tuple[RecordedResult, ...], dmarc_result: str | None,
+                         through_list: bool) -> Finding | None:
+    """What to fix when the message left its first server with that server's own account as
+    envelope sender (a script's mail through the local sendmail) and carries no DKIM signature
+    of the From: domain, so DMARC could not pass for it as sent."""
+    if len(set(from_domains)) != 1 or not hops or dmarc_result == "pass":
+        return None
+    if any(s.aligned for s in dkim):
+        return None  # an aligned signature can pass DMARC whatever the envelope
+    from_domain = from_domains[0].lower()
+    from_org = organizational_domain(from_domain) or from_domain
+    first = hops[0]
+    origin_host = normalize_domain(first.fields.by)
+    if first.fields.from_ip or not origin_host:
+        return None  # hop 1 is no local hand-over (a program on the server itself): not this case
+    # The server must be the From: domain's own, or host its site (cPanel's X-PHP-Script names the
+    # site whose page sent the message): otherwise the message is someone else's mail in that
+    # domain's name (a spoof from a rented server), where there is nothing for the domain to fix.
+    site = site_host(message)
+    ours = [name for name in (origin_host, site) if name and organizational_domain(name) == from_org]
+    if not ours:
+        return None
+    candidates: list[tuple[str, str]] = []
+    if first.fields.envelope_from:
+        candidates.append((first.fields.envelope_from,
+                           f"Hop 1's Received ({header_ref(first.header_index)}) records the envelope sender"))
+    boundary = next((i for i, hop in enumerate(hops) if hop.boundary), None)
+    # The envelope SPF judged is the one the first server sent with only when every hop before the
+    # boundary is that server's organisation's (no list or forwarder resent it), and not the null
+    # sender (a bounce; SPF then checks postmaster@HELO, RFC 7208 section 2.4).
+    if spf is not None and spf.mail_from and boundary is not None and not through_list \
+            and all(host_organization(h.fields.by) == host_organization(origin_host) for h in hops[:boundary]) \
+            and not (spf.helo and spf.mail_from.lower() == f"postmaster@{spf.helo}".lower()):
+        candidates.append((spf.mail_from, "The envelope sender SPF judged at the boundary is"))
+    for address, source in candidates:
+        local, _, domain = address[:320].rpartition("@")
+        domain = normalize_domain(domain) or ""
+        if not local or not domain or domain == from_domain:
+            continue
+        if origin_host and domain == origin_host:
+            why = f"its domain is the host name of the server it left from ({origin_host}, hop 1's \"by\")"
+        elif local.lower() in _SYSTEM_ACCOUNTS:
+            why = f"{local} is a system account of the server (the web server's or the superuser's), not a mailbox"
+        elif first.fields.ident and local == first.fields.ident and first.fields.protocol \
+                and first.fields.protocol.lower() == "local":
+            why = f"{local} is the local account hop 1 says handed the message over (a hosting account's user name)"
+        else:
+            continue
+        if aligned(domain, from_domain):
+            spf_result = _spf_result_for(domain, spf, recorded)
+            if spf_result is None:
+                continue  # SPF could pass aligned: nothing to say
+            spf_state = (f"; {domain} is in {from_org}'s organisation, but SPF for it was {spf_result[0]} "
+                         f"({spf_result[1]})")
+        else:
+            spf_state = f"; {domain} is not in {from_org}'s organisation, so whatever its SPF says it cannot align"
+        signed = (f"its DKIM signatures are by {', '.join(dict.fromkeys(s.domain for s in dkim if s.domain))}, "
+                  f"none of {from_domain}" if dkim else "it carries no DKIM signature")
+        return Finding(
+            id="dmarc.host_envelope_sender", severity=Severity.INFO if through_list else Severity.NOTICE,
+            title=f"Sent with the server's own account {_shown(address, 100)} as envelope sender: DMARC for "
+                  f"{from_domain} could not pass",
+            explanation=(f"{source} {_shown(address, 160)}: {why}. The server is {from_domain}'s own or hosts its "
+                         f"site ({', '.join(dict.fromkeys(ours))}). That is the address a program's mail gets from the "
+                         "local sendmail when nothing sets the envelope sender (Return-Path). SPF checks that "
+                         f"address's domain, and DMARC counts it only when it is in {from_org}'s organisation and SPF "
+                         f"passes (RFC 7489 section 3.1){spf_state}; and {signed}. So DMARC for "
+                         f"{from_domain} could not pass for the message as it was sent. The fix, on the sending server "
+                         f"or site: set the envelope sender to an address of {from_domain} whose SPF record lists the "
+                         "server (PHP mail()'s \"-f address\" parameter, PHPMailer's Sender, sendmail -f, or the "
+                         f"site's SMTP plugin), and sign its mail with DKIM for {from_domain} (the hosting panel's "
+                         "DKIM setting). These hops are the sending side's own record: claims, told only to "
+                         "say what the sender can fix."),
+            reference="https://www.rfc-editor.org/rfc/rfc7489#section-3.1", subject="dmarc")
+    return None
+
+
+def _spf_result_for(domain: str, spf: SpfResult | None,
+                    recorded: tuple[RecordedResult, ...]) -> tuple[str, str] | None:
+    """(result, where) when SPF for ``domain`` did not pass: computed now, or as the receiving
+    side recorded it (trusted results only: the sender's own records are claims)."""
+    if spf is not None and normalize_domain(spf.domain) == domain and spf.result in _SPF_NOT_PASSING:
+        return spf.result, "evaluated now"
+    for result in recorded[:64]:
+        if not result.trusted or result.method != "spf" or result.result not in _SPF_NOT_PASSING:
+            continue
+        properties = dict(result.properties)
+        identity = (properties.get("smtp.mailfrom") or properties.get("smtp.mail") or "").strip().strip("<>\"")
+        if normalize_domain(identity.rpartition("@")[2]) == domain:
+            return result.result, f"as {result.authserv_id or 'the receiving side'} recorded at delivery"
+    return None

@@ -1,0 +1,292 @@
+"""Mail sent by programs: what made it (origin.program), Gmail's From: rewrite
+(origin.from_rewritten), a provider's default DKIM key (dkim.provider_default_key) and a
+server's own account as envelope sender (dmarc.host_envelope_sender). The messages are built
+here in the fields' real formats (PHP's, cPanel's, cron's, Gmail's, Microsoft 365's)."""
+
+from __future__ import annotations
+
+import headerscope
+from headerscope.model import Finding, Report, Severity
+
+
+def _analyze(text: str) -> Report:
+    return headerscope.analyze(text.replace("\n", "\r\n").encode(), offline=True)
+
+
+def _finding(report: Report, finding_id: str) -> Finding | None:
+    return next((f for f in report.findings if f.id == finding_id), None)
+
+
+# A WordPress form on a cPanel server (Exim's local pickup, cPanel's PHP and X-AntiAbuse fields),
+# sent straight to the recipient's provider.
+_CPANEL = """\
+Return-Path: <shopuser@server7.webhost.example>
+Received: from server7.webhost.example (server7.webhost.example [198.51.100.7])
+\tby mx.recipient.example (Postfix) with ESMTPS id 4AB12;
+\tThu, 09 Jul 2026 16:55:20 +0000 (UTC)
+Authentication-Results: mx.recipient.example; spf=none smtp.mailfrom=server7.webhost.example
+Received: from shopuser by server7.webhost.example with local (Exim 4.98)
+\t(envelope-from <shopuser@server7.webhost.example>)
+\tid 1whqxZ-00000005kOG-1SfI
+\tfor alice@recipient.example; Thu, 09 Jul 2026 11:55:18 -0400
+To: alice@recipient.example
+Subject: Contact form
+X-PHP-Script: www.shop.example/contact.php for 203.0.113.45, 198.51.100.99
+X-PHP-Originating-Script: 1115:PHPMailer.php
+Date: Thu, 9 Jul 2026 15:55:18 +0000
+From: Shop <wordpress@shop.example>
+Message-ID: <abc@shop.example>
+X-Mailer: PHPMailer 6.9.1 (https://github.com/PHPMailer/PHPMailer)
+X-AntiAbuse: This header was added to track abuse, please include it with any abuse report
+X-AntiAbuse: Primary Hostname - server7.webhost.example
+X-AntiAbuse: Original Domain - recipient.example
+X-AntiAbuse: Originator/Caller UID/GID - [1115 1116] / [47 12]
+X-AntiAbuse: Sender Address Domain - server7.webhost.example
+MIME-Version: 1.0
+Content-Type: text/plain; charset=UTF-8
+
+Name: test
+"""
+
+
+def test_a_cpanel_form_names_its_page_the_visitor_the_script_and_the_account() -> None:
+    report = _analyze(_CPANEL)
+    found = _finding(report, "origin.program")
+    assert found is not None and found.severity is Severity.INFO
+    assert found.title == "Sent by the web page www.shop.example/contact.php, requested from 203.0.113.45"
+    assert "the first of 203.0.113.45, 198.51.100.99" in found.explanation
+    assert "names the script PHPMailer.php, whose file belongs to uid 1115" in found.explanation
+    assert "a local process of uid 1115 (gid 1116)" in found.explanation
+    assert "on server7.webhost.example" in found.explanation
+    assert "PHPMailer 6.9.1" in found.explanation
+    # The sender's own fields: said as claims.
+    assert "claims" in found.explanation
+
+
+def test_the_server_s_own_account_as_envelope_sender_is_what_the_site_can_fix() -> None:
+    report = _analyze(_CPANEL)
+    found = _finding(report, "dmarc.host_envelope_sender")
+    assert found is not None and found.severity is Severity.NOTICE
+    assert "shopuser@server7.webhost.example" in found.title and "DMARC for shop.example could not pass" in found.title
+    assert "host name of the server it left from (server7.webhost.example" in found.explanation
+    assert "hosts its site (www.shop.example)" in found.explanation
+    assert "set the envelope sender to an address of shop.example" in found.explanation
+    assert "it carries no DKIM signature" in found.explanation
+
+
+def test_a_spoof_from_someone_else_s_server_gets_no_advice_for_the_spoofed_domain() -> None:
+    # The same local pickup, but nothing ties the server to the From: domain (no site of it, not
+    # its host): a rented server sending in a bank's name.
+    spoof = _CPANEL.replace("X-PHP-Script: www.shop.example/contact.php for 203.0.113.45, 198.51.100.99\n", "") \
+        .replace("From: Shop <wordpress@shop.example>", "From: Bank <alerts@bank.example>")
+    report = _analyze(spoof)
+    assert _finding(report, "dmarc.host_envelope_sender") is None
+    # What made it is still told: the script and the hosting account.
+    program = _finding(report, "origin.program")
+    assert program is not None and program.title == "Sent by the PHP script PHPMailer.php (uid 1115)"
+
+
+def test_an_aligned_signature_leaves_nothing_to_fix_in_the_envelope() -> None:
+    signed = _CPANEL.replace(
+        "To: alice@recipient.example\n",
+        "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=shop.example; s=default;\n"
+        " h=From:To:Subject:Date; bh=MSwWR8pC4+BDrNyRK/qe/6PxQX2XcAnW7eHPGL8ogao=; b=ePKkWttN4ZzSt1mCZU3rG6w=\n"
+        "To: alice@recipient.example\n")
+    report = _analyze(signed)
+    assert _finding(report, "dmarc.host_envelope_sender") is None
+    assert _finding(report, "origin.program") is not None
+
+
+# A PHP site on its own server (Postfix's local pickup as the web server's user, apache), direct
+# to Gmail, which recorded SPF none for the server's host name.
+_APACHE = """\
+Delivered-To: bob@gmail.com
+Received: by 10.194.205.133 with SMTP id lg5csp447424wjc;
+        Sat, 21 Feb 2015 18:48:38 -0800 (PST)
+Return-Path: <apache@panel.example.org>
+Received: from panel.example.org (ec2-192-0-2-128.us-west-2.compute.amazonaws.com. [192.0.2.128])
+        by mx.google.com with ESMTP id j6si5476792pdo.204.2015.02.21.18.48.36
+        for <bob@gmail.com>;
+        Sat, 21 Feb 2015 18:48:37 -0800 (PST)
+Received-SPF: none (google.com: apache@panel.example.org does not designate permitted sender hosts) client-ip=192.0.2.128;
+Authentication-Results: mx.google.com;
+       spf=none (google.com: apache@panel.example.org does not designate permitted sender hosts) smtp.mail=apache@panel.example.org
+Received: by panel.example.org (Postfix, from userid 48)
+\tid 01AD5A1820E; Sun, 22 Feb 2015 02:48:35 +0000 (UTC)
+To: bob@gmail.com
+Subject: Welcome
+X-PHP-Originating-Script: 0:class.phpmailer.php
+Date: Sat, 21 Feb 2015 20:48:35 -0600
+From: Team <info@example.org>
+Message-ID: <5b0da5eb@panel.example.org>
+X-Mailer: PHPMailer 5.2
+
+"""
+
+
+def test_an_aligned_host_name_without_spf_and_without_dkim_cannot_pass_dmarc() -> None:
+    report = _analyze(_APACHE)
+    found = _finding(report, "dmarc.host_envelope_sender")
+    assert found is not None
+    assert "apache@panel.example.org" in found.title and "DMARC for example.org could not pass" in found.title
+    # The receiver's own record says why the aligned host name does not help.
+    assert "panel.example.org is in example.org's organisation, but SPF for it was none (as mx.google.com recorded" \
+        in found.explanation
+    program = _finding(report, "origin.program")
+    assert program is not None and program.title == "Sent by the PHP script class.phpmailer.php (uid 0)"
+
+
+def test_a_cron_job_is_named_with_its_user_host_and_command() -> None:
+    cron = """\
+Received: by serviplate.example.com (Postfix, from userid 0)
+        id 3A1F5211BE; Tue,  7 Oct 2014 06:26:36 +0000 (UTC)
+From: root@example.com (Cron Daemon)
+To: root@example.com
+Subject: Cron <root@serviplate2> test -x /usr/sbin/anacron || ( cd / && run-parts --report /etc/cron.daily )
+X-Cron-Env: <SHELL=/bin/sh>
+X-Cron-Env: <LOGNAME=root>
+Message-Id: <20141007062636.3A1F5211BE@serviplate.example.com>
+Date: Tue,  7 Oct 2014 06:26:36 +0000 (UTC)
+
+/etc/cron.daily/apt:
+"""
+    found = _finding(_analyze(cron), "origin.program")
+    assert found is not None
+    assert found.title == "Sent by a cron job of root@serviplate2"
+    assert "run-parts --report /etc/cron.daily" in found.explanation
+
+
+def test_a_person_s_mail_client_is_not_a_program_origin() -> None:
+    person = """\
+From: Alice <alice@example.com>
+To: bob@example.org
+Subject: Lunch
+Date: Tue,  7 Oct 2014 06:26:36 +0000
+Message-ID: <1@example.com>
+User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Thunderbird/128.3.0
+
+Hi
+"""
+    assert _finding(_analyze(person), "origin.program") is None
+    # The same message composed by a library is told.
+    scripted = person.replace("User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Thunderbird/128.3.0",
+                              "X-Mailer: Nodemailer (6.9.8; +https://nodemailer.com/)")
+    found = _finding(_analyze(scripted), "origin.program")
+    assert found is not None and found.title == "Composed by Nodemailer (6.9.8; +https://nodemailer.com/)"
+
+
+_GMAIL_SMARTHOST = """\
+Return-Path: <relay.account@gmail.com>
+Received: from host.example.com (c-192-0-2-6.hsd1.wa.comcast.net. [192.0.2.6])
+        by mx.google.com with ESMTPSA id ei1sm14948541pbd.46.2014.10.06.23.26.41
+        for <root@example.com>
+        (version=TLSv1.2 cipher=ECDHE-RSA-AES128-GCM-SHA256 bits=128/128);
+        Mon, 06 Oct 2014 23:26:42 -0700 (PDT)
+From: Cron Daemon <relay.account@gmail.com>
+X-Google-Original-From: root@example.com (Cron Daemon)
+Received: by host.example.com (Postfix, from userid 0)
+        id 3A1F5211BE; Tue,  7 Oct 2014 06:26:36 +0000 (UTC)
+To: root@example.com
+Subject: backup done
+Message-Id: <20141007062636.3A1F5211BE@host.example.com>
+Date: Tue,  7 Oct 2014 06:26:36 +0000 (UTC)
+
+done
+"""
+
+
+def test_gmail_s_from_rewrite_says_what_the_program_wrote_and_why() -> None:
+    found = _finding(_analyze(_GMAIL_SMARTHOST), "origin.from_rewritten")
+    assert found is not None and found.severity is Severity.INFO
+    assert found.title == "Gmail replaced the From: address; the message was written as from root@example.com"
+    assert "the account's own address, relay.account@gmail.com, in the From:" in found.explanation
+    assert "verified \"Send mail as\"" in found.explanation
+    assert "A Google server carried the message" in found.explanation
+
+
+def test_an_unchanged_from_is_no_rewrite() -> None:
+    same = _GMAIL_SMARTHOST.replace("X-Google-Original-From: root@example.com (Cron Daemon)",
+                                    "X-Google-Original-From: Cron Daemon <relay.account@gmail.com>")
+    report = _analyze(same)
+    assert _finding(report, "origin.from_rewritten") is None
+    assert [f.id for f in report.findings if f.id.startswith("origin.")] == []
+    assert _finding(_analyze(_GMAIL_SMARTHOST), "origin.from_rewritten") is not None
+
+
+_M365 = """\
+Received: from ME2PR01MB6066.ausprd01.prod.outlook.com
+ ([fe80::f9cd:d3e8:2320:8413]) by ME2PR01MB6066.ausprd01.prod.outlook.com
+ ([fe80::f9cd:d3e8:2320:8413%4]) with mapi id 15.20.5525.011; Mon, 15 Aug 2022
+ 01:45:50 +0000
+DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;
+ d=contosoltd.onmicrosoft.com; s=selector2-contosoltd-onmicrosoft-com;
+ h=From:Date:Subject:Message-ID:Content-Type:MIME-Version;
+ bh=hRYmFiQorCA1GkHAsgNXSN1gfPsqLlp/sCZza5USlfQ=; b=CEY3Z7ExvwMC3+pRPgGvSM05XwmF0n8RBjUpvRNgUEqV
+Date: Mon, 15 Aug 2022 01:45:49 +0000
+To: someone@recipient.example
+From: Contoso <info@contoso.example>
+Subject: Thanks
+Message-ID: <ea7b9ef7@www.contoso.example>
+X-Mailer: WPMailSMTP/Mailer/smtp 1.3.2
+X-OriginatorOrg: contoso.example
+MIME-Version: 1.0
+Content-Type: text/plain; charset=UTF-8
+
+Thanks
+"""
+
+
+def test_a_microsoft_365_default_signature_says_to_turn_on_dkim_for_the_domain() -> None:
+    report = _analyze(_M365)
+    found = _finding(report, "dkim.provider_default_key")
+    assert found is not None and found.severity is Severity.NOTICE
+    assert found.title == ("Signed only with Microsoft 365's default key, not for contoso.example: turn on DKIM for "
+                           "contoso.example")
+    assert "X-OriginatorOrg, Exchange Online's stamp of the tenant, names contoso.example" in found.explanation
+    assert "Microsoft Defender portal" in found.explanation
+    assert "if contoso.example is a domain of that" not in found.explanation
+    program = _finding(report, "origin.program")
+    assert program is not None and program.title == "Composed by WPMailSMTP/Mailer/smtp 1.3.2"
+
+
+def test_without_a_stamp_of_the_tenant_the_advice_is_conditional() -> None:
+    found = _finding(_analyze(_M365.replace("X-OriginatorOrg: contoso.example\n", "")), "dkim.provider_default_key")
+    assert found is not None
+    assert "if contoso.example is a domain of that Microsoft 365 account" in found.explanation
+
+
+def test_a_google_workspace_default_signature_names_the_domain_s_account() -> None:
+    workspace = _M365.replace("d=contosoltd.onmicrosoft.com; s=selector2-contosoltd-onmicrosoft-com;",
+                              "d=contoso-example.20230601.gappssmtp.com; s=20230601;") \
+        .replace("X-OriginatorOrg: contoso.example\n", "")
+    report = _analyze(workspace)
+    found = _finding(report, "dkim.provider_default_key")
+    assert found is not None
+    assert "contoso-example, is contoso.example written with dashes" in found.explanation
+    assert "Google Admin console" in found.explanation
+    # The offline "nothing aligned" finding names the same fix, not "its own systems sign".
+    nothing = _finding(report, "dmarc.nothing_aligned")
+    assert nothing is None or "Google Workspace's default key" in nothing.explanation
+
+
+def test_a_domain_s_own_signature_beside_the_default_one_needs_no_fix() -> None:
+    both = _M365.replace("Date: Mon, 15 Aug 2022", "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;\n"
+                         " d=contoso.example; s=selector1; h=From:Date; bh=hRYmFiQorCA1GkHAsgNXSN1gfPsqLlp/sCZza5USlfQ=;"
+                         " b=CEY3Z7ExvwMC3+pRPgGvSM05XwmF0n8RBjUpvRNgUEqV\nDate: Mon, 15 Aug 2022")
+    report = _analyze(both)
+    assert _finding(report, "dkim.provider_default_key") is None
+    assert _finding(report, "origin.program") is not None
+
+
+def test_nothing_aligned_names_the_provider_default_as_the_fix() -> None:
+    # Through a list: the envelope is the list's, the only signature the tenant's default.
+    listed = _M365.replace("Received: from ME2PR01MB6066", "Return-Path: <list-owner@lists.example.net>\n"
+                           "Received: from ME2PR01MB6066", 1).replace("MIME-Version: 1.0",
+                                                                     "List-Id: <dev.lists.example.net>\nMIME-Version: 1.0")
+    report = _analyze(listed)
+    nothing = _finding(report, "dmarc.nothing_aligned")
+    assert nothing is not None
+    assert "the signatures are Microsoft 365's default key, used until an administrator turns on DKIM for " \
+           "contoso.example there" in nothing.explanation
+    found = _finding(report, "dkim.provider_default_key")
+    assert found is not None and found.severity is Severity.INFO
