@@ -240,6 +240,13 @@ _SMTP_SUBMISSION = re.compile(r"(?:utf8)?(?:e?smtp)s?a")
 # "with" words of an email service's web API, through which its customers submit (HTTP and
 # HTTPS are read apart: Exchange Online writes HTTPS between its own servers too).
 _API_SUBMISSION = frozenset({"rest", "api"})
+# Relay services through which an organisation's own servers and devices hand their mail to
+# their mail provider, authorised by the registered address of the server rather than by a
+# login, so their stamps record no AUTH: Google Workspace's SMTP relay service
+# (https://support.google.com/a/answer/2956491, which also writes "X-Relaying-Domain: <the
+# customer's domain>"). The hand-over there is the customer's submission to the provider
+# (RFC 5598 section 4.3.1), as a login to smtp.gmail.com would be.
+_RELAY_SUBMISSION_HOSTS = frozenset({"smtp-relay.gmail.com"})
 _HOST_CHARS = re.compile(r"[a-z0-9_.-]+")
 # The host name a receiving program writes about itself in a comment after ``by NAME``:
 # amavisd-new's "by localhost (host.example.net [127.0.0.1])".
@@ -624,7 +631,8 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
        submission, so it stays MTA. An email service's web API (``with REST``, ``with API``:
        SparkPost's Momentum writes ``with REST``) is where its customer hands the message in,
        the submission of RFC 5598 section 4.3.1, whoever's address the client has: no MTA
-       relays over it.
+       relays over it. So is a hand-over to a provider's relay service that authorises its
+       customers' servers by their address (Google Workspace's ``smtp-relay.gmail.com``).
     4. **MTA** - everything else.
 
     In a chain, :func:`build_chain` corrects MUA and MDA by position: a local program's
@@ -651,7 +659,7 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
         and not fields.auth and not protocol.startswith(("esmtp", "smtp"))
     ):
         return Role.MDA
-    if protocol in _API_SUBMISSION:
+    if protocol in _API_SUBMISSION or _relay_service(fields):
         return Role.MSA
     http_like = protocol.startswith("http") or (fields.via or "").strip().lower().startswith("http")
     if same_org_client and http_like:  # _is_internal_http
@@ -664,6 +672,12 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
     return Role.MTA
 
 
+def _relay_service(fields: ReceivedFields) -> bool:
+    """The hop hands the message to a provider's relay service for its customers' servers
+    (``_RELAY_SUBMISSION_HOSTS``), from a client it records."""
+    return _has_client(fields) and normalize_domain(fields.by) in _RELAY_SUBMISSION_HOSTS
+
+
 def _is_internal_http(fields: ReceivedFields, same_org_client: bool) -> bool:
     """HTTP(S) between two hosts of one organisation: transport, not a user's submission."""
     if not same_org_client:
@@ -672,7 +686,7 @@ def _is_internal_http(fields: ReceivedFields, same_org_client: bool) -> bool:
     return protocol.startswith("http") or (fields.via or "").strip().lower().startswith("http")
 
 
-def _correct_roles_by_position(work: list[_Work]) -> None:
+def _correct_roles_by_position(work: list[_Work], orgs: _Orgs | None = None) -> None:
     """Roles that only the position in the chain decides (RFC 5598 sections 2.1 and 4.3.3).
 
     * A local program's hand-over (MUA) is the message's origin only at the first hop; above
@@ -682,10 +696,13 @@ def _correct_roles_by_position(work: list[_Work]) -> None:
       with a client (amavisd-new or another content filter handing the message back over
       SMTP) shows the earlier LMTP went to a filter, not into the mailbox.
     * Only the first authenticated hop of a journey is the submission (MSA); later ones are
-      servers relaying with a login (MTA).
+      servers relaying with a login (MTA), unless the login hands the message to another
+      organisation's submission service straight from where it was submitted (see
+      ``_submits_to_another_organisation``).
     """
     last_with_client = next((i for i in range(len(work) - 1, -1, -1) if _has_client(work[i].fields)), -1)
     submitted = False
+    start = 0  # the first hop of the current journey
     for i, item in enumerate(work):
         reinjection = item.role is Role.MUA and i > 0
         # Exchange's Mailbox Transport delivers into the mailbox, never to a filter: hops above
@@ -693,14 +710,39 @@ def _correct_roles_by_position(work: list[_Work]) -> None:
         filter_delivery = item.role is Role.MDA and i < last_with_client and not _mailbox_transport(item.fields)
         # RFC 6409 section 3: submission is the hand-over from the author's program. A later
         # authenticated hop of the same journey (a provider's server relaying to its outbound
-        # filter with ESMTPSA, a relay logging in to a smarthost) is transport between servers.
-        relay_with_login = item.role is Role.MSA and submitted
+        # filter with ESMTPSA) is transport between servers.
+        relay_with_login = item.role is Role.MSA and submitted \
+            and not _submits_to_another_organisation(work, start, i, orgs)
         if reinjection or filter_delivery or relay_with_login:
             item.role = Role.MTA
         if item.role in (Role.MUA, Role.MSA):
             submitted = True
         elif item.role is Role.MDA:
             submitted = False  # delivered: a later submission starts a new journey
+            start = i + 1
+
+
+def _submits_to_another_organisation(work: Sequence[_Work], start: int, index: int, orgs: _Orgs | None) -> bool:
+    """Hop ``index``'s login (or a provider's relay service, ``_relay_service``) hands the message
+    from the host or organisation where it was submitted to another organisation's submission
+    service: a null client's Postfix, sSMTP or msmtp logging in to smtp.gmail.com, Microsoft 365,
+    Amazon SES or SendGrid after a cron job or a web script handed it the message ("from userid
+    48"). That organisation's server is the one that authorised the sending, by the login (RFC
+    6409 section 4.3, RFC 4954): its submission (MSA), which its customer's program or server
+    made. Not when any hop of the journey so far belongs to that organisation (its servers
+    relaying among themselves with a login, the rule this is the exception to), nor when the
+    message already crossed the internet from one server to another (a relay with a public
+    client): then the login is a relay's, later in the journey."""
+    item = work[index]
+    if not (item.fields.auth or _relay_service(item.fields)) or item.org is None:
+        return False
+    same = orgs.same if orgs is not None else (lambda a, b: a is not None and a == b)
+    for earlier in work[start:index]:
+        if earlier.org is not None and same(earlier.org, item.org):
+            return False
+        if earlier.role is Role.MTA and _is_public_ip(earlier.fields.from_ip):
+            return False
+    return True
 
 
 # ---------------------------------------------------------------- organisations
@@ -1743,7 +1785,7 @@ def build_chain_from_fields(
         internal_http_last = internal_http
     if not truncated and _submitted_from_originating_ip(work, originating_ips, boundary):
         work[0].role = Role.MSA
-    _correct_roles_by_position(work)
+    _correct_roles_by_position(work, orgs)
     if internal_http_last and len(work) > 1 and boundary_index < len(work) - 1 and work[-1].role is Role.MTA \
             and not any(item.role is Role.MDA for item in work[boundary_index:]):
         # Exchange Online's last hop, "from <server> (::1) by <mailbox server> with HTTPS", hands

@@ -2499,3 +2499,43 @@ def test_a_sending_services_delivery_domain_is_its_own_organisation() -> None:
     chain = chain_of(hops)
     assert [h.organization for h in chain.hops][:2] == ["zendesk.com", "zendesk.com"]
     assert "hops.private_ip_outside" not in ids(chain)
+
+
+def test_a_null_clients_login_to_another_organisations_smarthost_is_the_submission() -> None:
+    # Review V 03: a cron job's mail handed to the host's own Postfix ("from userid 0"), which
+    # relays through smtp.gmail.com with a login (ESMTPSA): Google's server took the message on the
+    # login, its submission (RFC 6409 section 4.3), not a relay's hand-over.
+    chain = _chain([
+        "from serviplate.xx.example (c-76-121-170-6.hsd1.wa.comcast.net. [76.121.170.6]) by mx.google.com "
+        "with ESMTPSA id ei1sm14948541pbd.46.2014.10.06.23.26.41 for <root@xx.example> (version=TLSv1.2 "
+        "cipher=ECDHE-RSA-AES128-GCM-SHA256 bits=128/128); Mon, 06 Oct 2014 23:26:42 -0700 (PDT)",
+        "by serviplate.xx.example (Postfix, from userid 0) id 3A1F5211BE; Tue,  7 Oct 2014 06:26:36 +0000 (UTC)",
+    ])
+    assert [h.role for h in chain.hops] == [Role.MUA, Role.MSA]
+    # The same login after the message crossed the internet between servers is a relay's.
+    relayed = _chain([
+        "from out.relay.example (out.relay.example [198.51.100.7]) by smtp.sendgrid.net with ESMTPSA id 9; "
+        "Mon, 06 Oct 2014 23:26:44 -0700",
+        "from web1.shop.example (web1.shop.example [203.0.113.5]) by out.relay.example (Postfix) with ESMTP "
+        "id 8; Mon, 06 Oct 2014 23:26:43 -0700",
+        "by web1.shop.example (Postfix, from userid 48) id 7; Mon, 06 Oct 2014 23:26:42 -0700",
+    ])
+    assert [h.role for h in relayed.hops] == [Role.MUA, Role.MTA, Role.MTA]
+
+
+def test_google_workspace_smtp_relay_is_a_submission_to_google() -> None:
+    # Review V 06: Google Workspace's SMTP relay service authorises its customer's server by its
+    # registered address, so the stamp records no login ("with ESMTPS"); the hand-over is still
+    # the customer's submission to Google (support.google.com/a/answer/2956491).
+    chain = _chain([
+        "from mail-qv1-f103.google.com ([209.85.219.103]) by sfi-mx-2.v28.lw.sourceforge.com with esmtps "
+        "(TLS1.2:ECDHE-RSA-AES128-GCM-SHA256:128) (Exim 4.95) id 1sdZYn-0001wu-06 for "
+        "industrypack-devel@lists.sourceforge.net; Mon, 12 Aug 2024 18:14:25 +0000",
+        "by mail-qv1-f103.google.com with SMTP id 6a1803df08f44-6bba6ced3d4so23055276d6.2 for "
+        "<industrypack-devel@lists.sourceforge.net>; Mon, 12 Aug 2024 11:14:24 -0700 (PDT)",
+        "from clicks.strictlydigital.co (rssd9531.webaccountserver.com. [192.245.157.165]) by "
+        "smtp-relay.gmail.com with ESMTPS id 6a1803df08f44-6bd82c8ccabsm2238756d6.30.2024.08.12.11.14.18 for "
+        "<industrypack-devel@lists.sourceforge.net> (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 "
+        "bits=256/256); Mon, 12 Aug 2024 11:14:19 -0700 (PDT)",
+    ], "X-Relaying-Domain: strictlydigital.co\n")
+    assert [h.role for h in chain.hops] == [Role.MSA, Role.MTA, Role.MTA]
