@@ -67,6 +67,7 @@ from .model import (
     InputInfo,
     RecordedResult,
     Report,
+    ReverseDnsResult,
     Role,
     Severity,
     SpfResult,
@@ -79,7 +80,7 @@ from .origin import (
 )
 from .spamfilters import read_spam_filters
 from .text import compiled_on_first_use, header_ref
-from .verdict import decide, generated_inside, handed_over_inside, sent_inside_provider
+from .verdict import decide, generated_inside, handed_over_inside, sent_copy, sent_inside_provider
 
 _SEVERITY_ORDER = {Severity.DANGER: 0, Severity.WARNING: 1, Severity.NOTICE: 2, Severity.INFO: 3}
 
@@ -516,6 +517,14 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     client_ip, helo, mail_from, inputs_from = _spf_inputs(opts, boundary, spf_mail_from,
                                                           spf_mail_from_source, received_spf, recorded,
                                                           arrival_missing=arrival_missing)
+    # The sender's copy, which ends at its authenticated submission (hops.submission_only): the
+    # client there logged in to its provider, which no SPF record is about (RFC 7208 section 2.4
+    # checks the server that hands mail to a receiver; RFC 6409 section 4.3 authorises a
+    # submission by its login). Not when the command line names SPF's inputs, nor when the
+    # receiving side itself recorded an SPF or DMARC result: that is its word, and stands.
+    submitted = sent_copy(chain.hops, chain.boundary_hop, chain.findings) \
+        if not any(v is not None for v in (opts.client_ip, opts.helo, opts.mail_from)) \
+        and not any(r.trusted and r.method in ("spf", "dmarc") for r in recorded) else None
     # The arrival hop is missing and no record of the receiver's names its client: the boundary's
     # client is an internal hand-over, which SPF must not judge (said after the check, below).
     unknown_arrival = arrival_missing and client_ip is None and boundary is not None and not any(
@@ -529,15 +538,26 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # The checks ask their questions one after another; a live resolver answers these known
     # ones in parallel up front and caches them, so a slow DNS costs one round trip, not six.
     # Snapshot and offline resolvers ignore the hint.
-    resolver.prefetch(_sure_questions(message, from_domain, mail_from, helo, client_ip))
+    resolver.prefetch(_sure_questions(message, from_domain, *((None, None, None) if submitted is not None
+                                                              else (mail_from, helo, client_ip))))
 
     dkim, dkim_findings = check_dkim(message, resolver, from_domain=from_domain,
                                      delivery_time=delivery_time, now=now, byte_exact=loaded.byte_exact)
     findings.extend(dkim_findings)
     findings.extend(arc_findings)
 
-    spf, spf_findings = check_spf(resolver, client_ip=client_ip, mail_from=mail_from, helo=helo,
-                                  from_domain=from_domain, inputs_from=inputs_from)
+    spf_findings: tuple[Finding, ...] = ()
+    if submitted is not None and boundary is not None:
+        # Shown, not evaluated: what the submission recorded, with why SPF does not judge it.
+        spf = SpfResult(
+            result="not_checked", client_ip=client_ip, mail_from=mail_from, helo=helo, domain=None, record=None,
+            mechanism=None, lookups=None, void_lookups=None, helo_result=None, inputs_from=inputs_from,
+            explanation=(f"not applicable: a sent copy, ending at its submission with a login (hop "
+                         f"{boundary.number}, RFC 6409 section 4.3); SPF judges the server that hands the message "
+                         "to a receiving server (RFC 7208 section 2.4), which this copy does not show"))
+    else:
+        spf, spf_findings = check_spf(resolver, client_ip=client_ip, mail_from=mail_from, helo=helo,
+                                      from_domain=from_domain, inputs_from=inputs_from)
     if unknown_arrival and spf.client_ip is None and boundary is not None:
         internal = boundary.fields.from_ip or boundary.fields.from_helo
         handed = (f"hop {boundary.number}'s client ({str(internal)[:80]}) is a hand-over inside the receiving side"
@@ -548,9 +568,23 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
             "names that server (one in the receiver's name that is not relied on may: the findings say which; "
             "give --client-ip)"))
     findings.extend(spf_findings)
-    dmarc, dmarc_findings = check_dmarc(resolver, from_domains=from_domains, dkim=dkim, spf=spf, arc=arc,
-                                        recorded=recorded,
+    dmarc, dmarc_findings = check_dmarc(resolver, from_domains=from_domains, dkim=dkim,
+                                        # No SPF identity of the copy can pass or fail: DMARC rests on DKIM.
+                                        spf=dataclasses.replace(spf, mail_from=None, domain=None)
+                                        if submitted is not None else spf,
+                                        arc=arc, recorded=recorded,
                                         from_not_pasted=message.pasted_without("From"))
+    if submitted is not None and boundary is not None and dmarc.result == "not_checked":
+        policy = f"; {dmarc.record_domain} publishes p={dmarc.policy}" if dmarc.policy and dmarc.record_domain else ""
+        unverified = any(s.aligned and (s.result in ("not_checked", "temperror", "neutral")
+                                        or s.reason_code in ("offline", "no_body", "temperror", "not_checked"))
+                         for s in dkim)
+        dkim_part = ("an aligned DKIM signature could not be verified" if unverified
+                     else "no DKIM signature aligned with the From: domain passes here")
+        dmarc = dataclasses.replace(dmarc, disposition=None, explanation=(
+            f"not applicable: a sent copy, ending at its submission with a login (hop {boundary.number}); a "
+            f"receiving server judges DMARC with the SPF result of the provider's hand-over to it, which this copy "
+            f"does not show, and {dkim_part}{policy}"))
     findings.extend(dmarc_findings)
     # The provider that delivered the message says it never left it (Proton's X-Pm-Origin:
     # internal), and the chain agrees: SPF and DMARC have no hand-over to judge.
@@ -575,7 +609,10 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         cut = next((f.id for f in chain.findings if f.id in ("hops.delivery_missing", "hops.arrival_missing")), None)
         private = spf.client_ip if spf and spf.client_ip else boundary.fields.from_ip if boundary else None
         findings[:] = [_inside_only(f, private, cut) for f in findings]
-    reverse_dns = check_reverse_dns(resolver, client_ip)
+    reverse_dns = check_reverse_dns(resolver, client_ip) if submitted is None else ReverseDnsResult(
+        ip=client_ip, ptr_names=(), confirmed=None, result="not_checked", explanation=(
+            "not applicable: this client submitted the message with a login, and no receiving server saw its "
+            "address; the provider's outbound server, which a receiver checks, is not in this copy"))
 
     findings.extend(recorded_findings)
     spam_filters, spam_findings = read_spam_filters(message, chain.hops, chain.boundary_hop, dkim)
@@ -644,7 +681,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
                               null_notification=envelope.mail_from == "" and is_automatic_notification(message)
                               ) or provider_inside
     verdict = decide(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
-                     comparison=comparison, findings=ordered, checked=resolver.source != "offline", inside=inside)
+                     comparison=comparison, findings=ordered, checked=resolver.source != "offline", inside=inside,
+                     submitted=submitted)
     if verdict.status in ("unauthenticated", "not_checked") and len(set(from_domains)) == 1:
         # A list or forward broke what passed when the message reached it: the line says so
         # beside its own verdict, as the receiver's recorded results are said.

@@ -1514,7 +1514,13 @@ def build_chain(
                                    list_domain=list_id_domain(message.first("List-Id")),
                                    submission_stamps=[f for name in _SUBMISSION_STAMPS for f in message.all(name)[:5]],
                                    message_id=message.first("Message-ID"), author_domain=_author_domain(message),
-                                   originating_ips=[f.value for f in message.all("X-Originating-IP")[:5]])
+                                   originating_ips=[f.value for f in message.all("X-Originating-IP")[:5]],
+                                   delivery_recorded=any(message.first(name) is not None for name in _DELIVERY_FIELDS))
+
+
+# Fields a delivery writes (RFC 9228's Delivered-To; Postfix's X-Original-To; Exim's Envelope-To):
+# a copy that carries one was delivered somewhere, so it is no sender's copy (_submission_only).
+_DELIVERY_FIELDS = ("Delivered-To", "X-Original-To", "Envelope-To")
 
 
 # A Received that a list server renamed X-Received (groups.io keeps the fields a message arrived
@@ -1713,6 +1719,7 @@ def build_chain_from_fields(
     message_id: str | None = None,
     author_domain: str | None = None,
     originating_ips: Sequence[str] = (),
+    delivery_recorded: bool = False,
 ) -> HopChain:
     """The chain from Received fields given top first, as they stand in the message.
     ``wait_notes``: the fields that say why a hop waited (X-Greylist, X-Mailman-Approved-At);
@@ -1720,7 +1727,9 @@ def build_chain_from_fields(
     ``list_domain``: the organisation the message's List-Id names; ``header_only``: the fields
     are a pasted header without its body, which may stop anywhere; ``message_id`` and
     ``author_domain``: the Message-ID field and the From: address's domain; ``originating_ips``:
-    the values of the message's X-Originating-IP fields (see _submitted_from_originating_ip)."""
+    the values of the message's X-Originating-IP fields (see _submitted_from_originating_ip);
+    ``delivery_recorded``: the message carries a field a delivery writes (Delivered-To,
+    X-Original-To, Envelope-To; see _submission_only)."""
     findings = _Findings()
     total = len(received)
     if total == 0:
@@ -1890,6 +1899,11 @@ def build_chain_from_fields(
                             f"{boundary_index + 1}, where it entered the mail system.",
                 reference=_RFC5321_TRACE,
             ))
+
+    if boundary.from_outside and not delivery_recorded:
+        submitted = _submission_only(work, boundary_index)
+        if submitted is not None:
+            findings.add(submitted)
 
     date_utc = _aware(date)
     first_time = next((item.time for item in work if item.time), None)
@@ -2568,6 +2582,43 @@ def _clock_offset_finding(item: _Work, number: int, step: float, clock: _ClockOf
                      f"{why}{total} Nothing in the message (a greylisting stamp, a list moderator's approval) says "
                      f"it waited; if it did, the wait was the whole {_fmt_exact(step)}." + claim),
         reference=_RFC5322_DATE, subject=f"hop {number}",
+    )
+
+
+def _submission_only(work: list[_Work], boundary_index: int) -> Finding | None:
+    """An info finding when the copy ends at an authenticated submission from outside: the last
+    hop, the trust boundary, records a client's login (RFC 4954's AUTH, written as RFC 3848's
+    ESMTPA/ESMTPSA) at another organisation's server, and nothing after it. That is the sender's
+    copy (a Sent folder, a copy the sending host kept, the copy a bounce returns): the message was
+    handed to the sender's provider, and the hand-over where a receiving server would judge it is
+    not in the copy. The stamp is the last one, which the tool reads as written by the receiving
+    side (here, the provider that took the login): a message a recipient received carries its
+    receiver's stamp above the sender's, so a sender cannot end a delivered copy this way. The
+    caller leaves out a message that records a delivery (Delivered-To and the like)."""
+    if boundary_index != len(work) - 1:
+        return None
+    entry = work[boundary_index]
+    if entry.role is not Role.MSA or not entry.fields.auth or entry.org is None or entry.private:
+        return None
+    number = boundary_index + 1
+    by = str(entry.fields.by or entry.org)[:120]
+    client = str(entry.fields.from_ip or entry.fields.from_helo or "a client it does not record")[:60]
+    if entry.fields.from_ip and (entry.fields.from_rdns or entry.fields.from_helo):
+        client += f" ({str(entry.fields.from_rdns or entry.fields.from_helo)[:120]})"
+    return Finding(
+        id="hops.submission_only", severity=Severity.INFO,
+        title=f"A sent copy: it ends where {entry.org} took the message on a login (hop {number})",
+        explanation=(f"The last hop, hop {number}, records that {by} took the message from {client} after a login "
+                     f"({str(entry.fields.auth)[:60]}): a submission, where a program or a server hands a message "
+                     f"to its mail provider under an account (RFC 6409 section 4.3, RFC 4954), which the login "
+                     f"authorised. No hop after it shows {entry.org} sending the message on, or a receiving server "
+                     "accepting it: this is the sender's copy (a Sent folder, a copy the sending host kept, the copy "
+                     "a bounce returns), not one a recipient received. SPF and DMARC are what a receiving server "
+                     f"checks when {entry.org}'s outbound server hands the message over (RFC 7208 section 2.4, RFC "
+                     "7489 section 6.6): that hand-over is not in this copy, so they cannot be judged from it, and "
+                     f"the submitting client's address ({str(entry.fields.from_ip or '?')[:60]}) is no SPF "
+                     "question."),
+        reference="https://www.rfc-editor.org/rfc/rfc6409#section-4.3", subject=f"hop {number}",
     )
 
 

@@ -35,13 +35,17 @@ _DELIVERY_ONLY_LABELS = frozenset({"dns_drift", "expired_since"})
 
 def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
            dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
-           findings: tuple[Finding, ...], checked: bool, inside: tuple[str, bool] | None = None) -> Verdict:
+           findings: tuple[Finding, ...], checked: bool, inside: tuple[str, bool] | None = None,
+           submitted: str | None = None) -> Verdict:
     """authenticated / suspicious / spoofed / unauthenticated / not_checked, with the reason.
     ``inside``: how the message was generated inside the receiving system, and whether a local
-    program handed it over (see ``generated_inside``), or None."""
+    program handed it over (see ``generated_inside``), or None. ``submitted``: where the copy
+    ends at its authenticated submission (see ``sent_copy``), or None."""
     verdict = _decide(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc, comparison=comparison,
                       findings=findings, checked=checked)
     domains = _distinct(from_domains)
+    if submitted is not None and len(domains) == 1:
+        return _sent_copy_verdict(verdict, submitted, domains[0], dkim, comparison, findings)
     if inside is None or len(domains) != 1:
         return verdict
     how, local_entry = inside
@@ -70,6 +74,42 @@ def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ..
     return Verdict(status="unauthenticated", summary=(
         f"Unauthenticated{':' if how.startswith('sent ') else ','} {where[0].lower()}{where[1:]}; no DKIM signature "
         f"aligned with {domain} vouches for it{others}."))
+
+
+def sent_copy(hops: tuple[Hop, ...], boundary_hop: int | None, findings: Iterable[Finding]) -> str | None:
+    """Where the copy ends at its authenticated submission to the sender's provider, in words
+    ("mx.google.com took it on a login (ESMTPSA, hop 2)"), when the chain says so
+    (hops.submission_only: the sender's copy, whose delivery is not in it), else None."""
+    if not boundary_hop or not 1 <= boundary_hop <= len(hops) \
+            or not any(f.id == "hops.submission_only" for f in findings):
+        return None
+    entry = hops[boundary_hop - 1]
+    by = str(entry.fields.by or entry.organization or "the provider's server")[:120]
+    return f"hop {entry.number}, where {by} took it after a login ({str(entry.fields.auth or 'authenticated')[:40]})"
+
+
+def _sent_copy_verdict(verdict: Verdict, submitted: str, domain: str, dkim: tuple[DkimSignatureResult, ...],
+                       comparison: tuple[Comparison, ...], findings: tuple[Finding, ...]) -> Verdict:
+    """The line for the sender's copy of a message (see ``sent_copy``): SPF and DMARC judge the
+    hand-over to a receiving server (RFC 7208 section 2.4, RFC 7489 section 6.6), which the copy
+    does not hold; only a DKIM signature can say something of the From: domain in it. An aligned
+    DKIM pass keeps its own line (DMARC passes on it whatever SPF would say), and so does a
+    failure the receiving side itself recorded."""
+    if verdict.status not in ("unauthenticated", "not_checked") or _plain_recorded_fail(comparison, findings) \
+            or _receiver_evidence(findings):
+        return verdict
+    aligned = [s for s in dkim if s.aligned]
+    if aligned:
+        sig = aligned[0]
+        # Only a verified mismatch fails; a key that is gone (permerror) or a check not made is unknown.
+        said = "fails" if sig.result == "fail" and sig.reason_code not in _UNVERIFIABLE else "could not be verified"
+        dkim_words = f"the DKIM signature by {sig.domain}, which could vouch for {domain}, {said} ({sig.reason})"
+    else:
+        dkim_words = f"no DKIM signature aligned with {domain} is in it{_elsewhere(domain, dkim, None)}"
+    return Verdict(status="not_checked", summary=(
+        f"A sent copy, not a delivered one: it ends at its submission, {submitted}. SPF and DMARC, which a "
+        f"receiving server checks when the sender's provider hands the message over, cannot be judged from it; "
+        f"{dkim_words}."))
 
 
 def generated_inside(hops: tuple[Hop, ...], boundary_hop: int | None, findings: Iterable[Finding], *,

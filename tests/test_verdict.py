@@ -642,3 +642,106 @@ def test_provider_marker_is_not_read_where_the_chain_does_not_corroborate_it() -
         assert not report.spf.explanation.startswith("not applicable"), name
         assert not report.dmarc.explanation.startswith("not applicable"), name
         assert "Proton Mail mailboxes" not in report.verdict.summary, name
+
+
+# Review V 03: a cron job's mail, handed to the host's own Postfix and sent through Gmail with a
+# login; the copy the sending side kept ends at Gmail's submission stamp.
+_SENT_COPY = (
+    "Return-Path: <cron.box@gmail.com>\r\n"
+    "Received: from serviplate.shop.example (c-76-121-170-6.hsd1.wa.comcast.net. [76.121.170.6])\r\n"
+    "        by smtp.gmail.com with ESMTPSA id ei1sm14948541pbd.46.2014.10.06.23.26.41\r\n"
+    "        for <root@shop.example>\r\n"
+    "        (version=TLSv1.2 cipher=ECDHE-RSA-AES128-GCM-SHA256 bits=128/128);\r\n"
+    "        Mon, 06 Oct 2014 23:26:42 -0700 (PDT)\r\n"
+    "From: Cron Daemon <cron.box@gmail.com>\r\n"
+    "Received: by serviplate.shop.example (Postfix, from userid 0)\r\n"
+    "        id 3A1F5211BE; Tue,  7 Oct 2014 06:26:36 +0000 (UTC)\r\n"
+    "To: root@shop.example\r\n"
+    "Subject: Cron <root@serviplate> run-parts /etc/cron.daily\r\n"
+    "Message-Id: <20141007062636.3A1F5211BE@serviplate.shop.example>\r\n"
+    "Date: Tue,  7 Oct 2014 06:26:36 +0000 (UTC)\r\n"
+    "\r\n"
+    "/etc/cron.daily/apt: done\r\n"
+)
+_GMAIL_DNS: dict[str, object] = {
+    "gmail.com": {"TXT": [["v=spf1 redirect=_spf.google.com"]]},
+    "_spf.google.com": {"TXT": [["v=spf1 ip4:209.85.128.0/17 ip4:74.125.0.0/16 ~all"]]},
+    "_dmarc.gmail.com": {"TXT": [["v=DMARC1; p=none; sp=quarantine; rua=mailto:mailauth-reports@google.com"]]},
+}
+
+
+def _analyze_with(raw: bytes, dns: dict[str, object]) -> object:
+    from headerscope import analyze
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    return analyze(raw, resolver=SnapshotResolver(dns))
+
+
+def test_a_copy_that_ends_at_its_authenticated_submission_judges_no_spf_or_dmarc() -> None:
+    # SPF checks the server that hands a message to a receiving server (RFC 7208 section 2.4); a
+    # submission is authorised by its login (RFC 6409 section 4.3). The home address that logged in to
+    # Gmail is no SPF question, and "softfail, DMARC fail" for gmail.com was a false verdict.
+    from headerscope.model import Report
+
+    report = _analyze_with(_SENT_COPY.encode(), _GMAIL_DNS)
+    assert isinstance(report, Report)
+    assert report.verdict.status == "not_checked"
+    assert report.verdict.summary.startswith("A sent copy, not a delivered one: it ends at its submission, hop 2, "
+                                             "where smtp.gmail.com took it after a login (ESMTPSA).")
+    assert "no DKIM signature aligned with gmail.com is in it" in report.verdict.summary
+    assert report.spf is not None and report.spf.result == "not_checked"
+    assert report.spf.explanation.startswith("not applicable: a sent copy")
+    assert report.spf.client_ip == "76.121.170.6"  # shown, not evaluated
+    assert report.dmarc is not None and report.dmarc.result == "not_checked"
+    assert report.dmarc.explanation.startswith("not applicable: a sent copy")
+    assert report.reverse_dns is not None and report.reverse_dns.result == "not_checked"
+    ids = {f.id for f in report.findings}
+    assert "hops.submission_only" in ids
+    assert not ids & {"spf.softfail", "dmarc.fail"}
+    # No SPF record was asked for: nothing was evaluated.
+    assert not any(q.name == "gmail.com" for q in report.dns)
+
+
+def test_a_delivered_copy_of_an_authenticated_submission_is_judged_as_before() -> None:
+    from headerscope.model import Report
+
+    # A delivery field (RFC 9228's Delivered-To) says the copy was delivered: no sender's copy.
+    delivered = _analyze_with(("Delivered-To: root@shop.example\r\n" + _SENT_COPY).encode(), _GMAIL_DNS)
+    # A receiving server's stamp above the submission: the boundary is the hand-over to it.
+    received = _analyze_with((
+        "Received: from mail-pd0-f171.google.com (mail-pd0-f171.google.com [209.85.192.171]) by mx.shop.example "
+        "(Postfix) with ESMTPS id 5B2C1; Tue,  7 Oct 2014 06:26:44 +0000 (UTC)\r\n" + _SENT_COPY).encode(), _GMAIL_DNS)
+    for report in (delivered, received):
+        assert isinstance(report, Report)
+        assert not report.verdict.summary.startswith("A sent copy")
+        assert "hops.submission_only" not in {f.id for f in report.findings}
+    assert isinstance(delivered, Report) and delivered.spf is not None and delivered.spf.result == "softfail"
+    assert isinstance(received, Report) and received.spf is not None and received.spf.result == "pass"
+
+
+def test_a_sent_copy_with_an_aligned_dkim_pass_is_authenticated() -> None:
+    # DMARC passes on an aligned DKIM signature whatever SPF would say at the hand-over
+    # (RFC 7489 section 4.2): the sent copy's own signature still vouches.
+    import base64
+    from unittest import mock
+
+    import dkim
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from headerscope.model import Report
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                                serialization.NoEncryption())
+    der = private.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    record = "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()
+    raw = _SENT_COPY.encode()
+    with mock.patch("dkim.time.time", return_value=1412663202):
+        field: bytes = dkim.sign(raw, b"20120113", b"gmail.com", pem, include_headers=[b"from", b"to", b"subject"])
+    dns = {**_GMAIL_DNS, "20120113._domainkey.gmail.com": {"TXT": [[record[i:i + 255]
+                                                                    for i in range(0, len(record), 255)]]}}
+    report = _analyze_with(field + raw, dns)
+    assert isinstance(report, Report)
+    assert report.verdict.status == "authenticated"
+    assert report.dmarc is not None and report.dmarc.result == "pass"
