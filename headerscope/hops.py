@@ -253,6 +253,36 @@ _HOST_CHARS = re.compile(r"[a-z0-9_.-]+")
 _by_comment_host_re = compiled_on_first_use(r"\bby\s+[^\s();]{1,255}\s+\(([A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63}){1,8})[\s\[)]")
 # Sendmail appends "(may be forged)" when the PTR name does not resolve back to the address.
 _may_be_forged_re = compiled_on_first_use(r"\(may be forged\)", re.IGNORECASE)
+# Postfix names the client "unknown" when its address has no PTR name that resolves back to it
+# (http://www.postfix.org/postconf.5.html#reject_unknown_client_hostname): "(unknown [IP])".
+_unknown_client_re = compiled_on_first_use(r"\(unknown \[(?:IPv6:)?[0-9A-Fa-f:.]{2,45}\]\)")
+
+# The names cloud providers give every instance by default, in reverse DNS and as its own host
+# name, by their documented patterns: (pattern, what it is, where its owner sets a name of its own).
+_CLOUD_DEFAULT_NAMES: tuple[tuple[str, str, str], ...] = (
+    # AWS: ec2-<IP>.compute-1.amazonaws.com (us-east-1), ec2-<IP>.<region>.compute.amazonaws.com,
+    # and the private ip-<IP>.ec2.internal / ip-<IP>.<region>.compute.internal host names.
+    (r"ec2-\d{1,3}-\d{1,3}-\d{1,3}-\d{1,3}\.(?:compute-1|[a-z]{2}(?:-[a-z]{1,12}){1,3}-\d{1,2}\.compute)"
+     r"\.amazonaws\.com|ip-\d{1,3}-\d{1,3}-\d{1,3}-\d{1,3}\.(?:ec2|[a-z]{2}(?:-[a-z]{1,12}){1,3}-\d{1,2}\.compute)"
+     r"\.internal",
+     "an AWS EC2 instance",
+     "an Elastic IP address, whose reverse DNS record AWS sets on request (AWS's \"Using reverse DNS for email "
+     "applications\"; AWS also limits port 25 until asked)"),
+    # Google Compute Engine: <reversed IP>.bc.googleusercontent.com.
+    (r"(?:\d{1,3}\.){4}bc\.googleusercontent\.com", "a Google Compute Engine VM",
+     "a PTR record set on the VM's external address (Compute Engine's \"Create a PTR record for a VM\")"),
+    # Linode (Akamai): li<N>-<N>.members.linode.com, <IP>.ip.linodeusercontent.com.
+    (r"li\d{1,6}-\d{1,3}\.members\.linode\.com|\d{1,3}-\d{1,3}-\d{1,3}-\d{1,3}\.ip\.linodeusercontent\.com",
+     "a Linode", "a reverse DNS name set on the Linode's address"),
+    # OVHcloud: vps-<id>.vps.ovh.net, ns<N>.ip-<a>-<b>-<c>.eu (dedicated servers).
+    (r"vps-[0-9a-f]{8}\.vps\.ovh\.(?:net|ca|us)|ns\d{1,9}\.ip-\d{1,3}-\d{1,3}-\d{1,3}\.(?:eu|net|us)",
+     "an OVHcloud server", "a reverse DNS name set on the address in the OVHcloud control panel"),
+    # Hetzner: static.<reversed IP>.clients.your-server.de.
+    (r"static\.(?:\d{1,3}\.){4}clients\.your-server\.de", "a Hetzner server",
+     "a reverse DNS name set on the address in Hetzner's console"),
+)
+_cloud_default_re = compiled_on_first_use(
+    "|".join(f"({pattern})" for pattern, _, _ in _CLOUD_DEFAULT_NAMES), re.IGNORECASE)
 
 # The receiver's own record of the SMTP client (RFC 7208 section 9.1 ``client-ip``; RFC 8601
 # section 2.7 ``smtp.remote-ip`` / ``policy.iprev``), read by a small local parser.
@@ -478,6 +508,20 @@ def _host_domain_cached(name: str) -> str | None:
     if not _registered_tld(labels[-1]) or is_ip_literal(host):
         return None
     return organizational_domain(host)
+
+
+def cloud_default_name(name: str | None) -> tuple[str, str] | None:
+    """(what the host is, where its owner names it) when ``name`` is the name a cloud provider
+    gives every instance by default (``_CLOUD_DEFAULT_NAMES``: "an AWS EC2 instance" for
+    ec2-52-10-201-128.us-west-2.compute.amazonaws.com), else None. Such a name is the provider's,
+    not the sender's: each instance is its own customer's, so it names no organisation."""
+    if not name or len(name) > 120:
+        return None
+    m = _cloud_default_re().fullmatch(name.strip().rstrip("."))
+    if m is None:
+        return None
+    _, what, how = _CLOUD_DEFAULT_NAMES[(m.lastindex or 1) - 1]
+    return what, how
 
 
 def hop_above(hops: Sequence[Hop], header_index: int) -> Hop | None:
@@ -2042,9 +2086,13 @@ def build_chain_from_fields(
         ))
 
     boundary_ptr: Sequence[str] = ()
+    answer = None
     if reverse_names is not None and boundary.from_outside and work[boundary_index].fields.from_ip:
         answer = reverse_names(work[boundary_index].fields.from_ip or "")
         boundary_ptr = tuple(answer[0])[:10] if answer is not None else ()
+    if boundary.from_outside:
+        for note in _sending_host_findings(boundary_item, boundary_index + 1, answer):
+            findings.add(note)
     for i in range(len(work) - 1):
         ptr = boundary_ptr if i + 1 == boundary_index else ()
         _check_link(findings, work, i, boundary_index, orgs, ptr)
@@ -2583,6 +2631,90 @@ def _clock_offset_finding(item: _Work, number: int, step: float, clock: _ClockOf
                      f"it waited; if it did, the wait was the whole {_fmt_exact(step)}." + claim),
         reference=_RFC5322_DATE, subject=f"hop {number}",
     )
+
+
+_SERVER_NAME_SETTINGS = ("Postfix: myhostname or smtp_helo_name; Exim: primary_hostname or helo_data; "
+                         "Sendmail: confDOMAIN_NAME")
+
+
+def _sending_host_findings(item: _Work, number: int,
+                           ptr: tuple[Sequence[str], bool | None] | None = None) -> list[Finding]:
+    """What the receiving server recorded, at the trust boundary, about the sending server's
+    names that makes receivers distrust it, each with what its owner can fix: no reverse DNS name
+    (Postfix's "unknown [IP]"), a greeting that is not a host name (RFC 5321 section 4.1.1.1), a
+    cloud provider's default instance name. Only for a server handing the message over from a
+    public address: a submission's client is a person's device, which needs none of it. ``ptr``:
+    the address's PTR names now and whether one resolves back (FCrDNS), when DNS was asked."""
+    fields = item.fields
+    ip = fields.from_ip
+    if item.role in (Role.MSA, Role.MUA) or item.private or not _is_public_ip(ip):
+        return []
+    out: list[Finding] = []
+    by = str(fields.by or "the receiving server")[:120]
+    text = _scan(item.header.value)
+    # Postfix's own stamp only: Coremail writes "(unknown [IP])" for every client. A Postfix set not
+    # to look names up (smtpd_peername_lookup = no) writes it too, so a PTR name that resolves back
+    # to the address now is taken as that, and nothing is said.
+    if fields.from_rdns is None and "unknown" in text and "(postfix" in text.lower() \
+            and _unknown_client_re().search(text) and not (ptr is not None and ptr[1]):
+        # Without DNS, the stamp alone: said as what it records, an info; with DNS agreeing, a notice.
+        if ptr is None:
+            now = f" (A Postfix set not to look names up writes it for every client: the PTR record of {ip} tells.)"
+            title = f"The receiving server recorded no verified name for the sending server {ip}"
+        else:
+            found = f"its PTR name {str(ptr[0][0])[:120]} does not resolve back to it" if ptr[0] else "no PTR record"
+            now = f" The address has no such name now either ({found})."
+            title = f"The sending server {ip} has no reverse DNS name, as the receiving server recorded"
+        out.append(Finding(
+            id="hops.no_reverse_dns", severity=Severity.INFO if ptr is None else Severity.NOTICE, title=title,
+            explanation=(f"At the trust boundary (hop {number}) {by} recorded its client as \"unknown [{ip}]\": "
+                         f"Postfix writes that when the address has no PTR record, or none whose name resolves back "
+                         f"to it (or the lookup failed then).{now} Many receivers reject or junk mail from a server "
+                         f"without a forward-confirmed name, and Google's sender guidelines require one. What to "
+                         f"fix: whoever controls {ip} (the hosting or cloud provider) sets a PTR record naming the "
+                         f"server, with an A record of that name pointing back to {ip}, and the server greets "
+                         f"with that name."),
+            reference="https://www.rfc-editor.org/rfc/rfc1912#section-2.1", subject=f"hop {number}"))
+    helo = (fields.from_helo or "").strip()
+    if helo and not helo.startswith("[") and not is_ip_literal(helo) and host_domain(helo) is None \
+            and len(helo) <= 255:
+        cloud = cloud_default_name(helo)
+        what = (f"the private host name of {cloud[0]}, which the public DNS does not know" if cloud is not None
+                else "a word, not a host name" if "." not in helo else "a name outside the public DNS")
+        out.append(Finding(
+            id="hops.helo_not_fqdn", severity=Severity.NOTICE,
+            title=f"The sending server greeted with HELO {helo[:60]}, not a fully-qualified host name",
+            explanation=(f"At the trust boundary (hop {number}) the server at {ip} introduced itself to {by} as "
+                         f"\"{helo[:120]}\", {what}. RFC 5321 section 4.1.1.1 asks a client to greet with its "
+                         f"fully-qualified domain name (an address literal when it has none), and receivers score "
+                         f"a greeting like this as a spam sign; some reject it. What to fix, for a server that "
+                         f"sends mail: give it a fully-qualified name in the public DNS, whose A record is {ip} and "
+                         f"whose PTR record points back, and greet with it ({_SERVER_NAME_SETTINGS}). (A mail "
+                         f"program submitting to its own provider greets with its computer's name, which is "
+                         f"harmless there.)"),
+            reference="https://www.rfc-editor.org/rfc/rfc5321#section-4.1.1.1", subject=f"hop {number}"))
+    default = next(((name, kind) for name in (fields.from_rdns, fields.from_helo)
+                    if name and (kind := cloud_default_name(name)) is not None and host_domain(name) is not None),
+                   None)
+    if default is not None:
+        name, (instance, how) = default
+        looked_up = name == fields.from_rdns
+        seen = (f"{by} looked up {ip} and found {name[:120]}" if looked_up
+                else f"the server at {ip} greeted {by} as {name[:120]}")
+        greeted = (f" (it greeted as {helo[:120]}, which is not that name)"
+                   if looked_up and helo and normalize_domain(helo) != normalize_domain(name) else "")
+        out.append(Finding(
+            id="hops.cloud_default_name", severity=Severity.NOTICE,
+            title=f"The sending server is {instance} under the provider's default name",
+            explanation=(f"At the trust boundary (hop {number}) {seen}, the name the provider gives every such "
+                         f"instance{greeted}: the message was sent straight from a cloud server, not through a mail "
+                         f"service, and the name says nothing of the sender. Receivers treat such names much as "
+                         f"they treat home connections, and many junk or reject the mail. What to fix: send through "
+                         f"the domain's mail provider or an email service; or give the server a name of the "
+                         f"sender's own: {how}, an A record of that name pointing back to {ip}, and that name as "
+                         "its HELO."),
+            reference="https://www.rfc-editor.org/rfc/rfc1912#section-2.1", subject=f"hop {number}"))
+    return out
 
 
 def _submission_only(work: list[_Work], boundary_index: int) -> Finding | None:

@@ -2539,3 +2539,82 @@ def test_google_workspace_smtp_relay_is_a_submission_to_google() -> None:
         "bits=256/256); Mon, 12 Aug 2024 11:14:19 -0700 (PDT)",
     ], "X-Relaying-Domain: strictlydigital.co\n")
     assert [h.role for h in chain.hops] == [Role.MSA, Role.MTA, Role.MTA]
+
+
+# Review V 08: Nodemailer through a local Postfix whose host name is "UNKNOWN", then a Postfix
+# relay that recorded the client without a verified name.
+_UNKNOWN_CLIENT = [
+    "from UNKNOWN (unknown [79.137.31.137]) by relay-4.us-west-2.relay-prod (Postfix) with ESMTP id 29D1E1606D0 "
+    "for <827bNGBw56RjnG@dkimvalidator.com>; Sun, 26 Feb 2017 13:17:15 +0000 (UTC)",
+    "by UNKNOWN (Postfix, from userid 0) id 4B04E21300; Sun, 26 Feb 2017 08:17:14 -0500 (EST)",
+]
+
+
+def _ids(chain: HopChain) -> dict[str, Severity]:
+    return {f.id: f.severity for f in chain.findings}
+
+
+def test_the_receivers_record_of_a_nameless_sending_server_is_told_with_what_to_fix() -> None:
+    # Postfix writes "unknown" for a client without a forward-confirmed PTR name
+    # (postconf(5) reject_unknown_client_hostname); RFC 5321 section 4.1.1.1 wants a FQDN in HELO.
+    offline = _chain(_UNKNOWN_CLIENT)
+    ids = _ids(offline)
+    # Without DNS the stamp alone: a Postfix set not to look names up writes "unknown" too.
+    assert ids["hops.no_reverse_dns"] is Severity.INFO
+    assert ids["hops.helo_not_fqdn"] is Severity.NOTICE
+    helo = next(f for f in offline.findings if f.id == "hops.helo_not_fqdn")
+    assert helo.title == "The sending server greeted with HELO UNKNOWN, not a fully-qualified host name"
+    assert "smtp_helo_name" in helo.explanation and helo.subject == "hop 2"
+    # DNS agrees: no PTR record now either.
+    nameless = _chain(_UNKNOWN_CLIENT, reverse_names=lambda ip: ((), False))
+    assert _ids(nameless)["hops.no_reverse_dns"] is Severity.NOTICE
+    rdns = next(f for f in nameless.findings if f.id == "hops.no_reverse_dns")
+    assert "no PTR record" in rdns.explanation and "sets a PTR record naming the server" in rdns.explanation
+    # A PTR name that resolves back: that Postfix did not look, nothing to fix.
+    named = _chain(_UNKNOWN_CLIENT, reverse_names=lambda ip: (("mail.alexandrie.ovh",), True))
+    assert "hops.no_reverse_dns" not in _ids(named)
+
+
+def test_nameless_client_marks_that_say_nothing_are_not_told() -> None:
+    # Coremail writes "(unknown [IP])" for every client, named or not.
+    coremail = _chain([
+        "from em.oreilly.com (unknown [192.28.152.137]) by mx40 (Coremail) with SMTP id WsCowABXjR0B_Ehc5+UEDw--.38557S9; "
+        "Thu, 24 Jan 2019 07:43:07 +0800 (CST)",
+    ])
+    assert not {"hops.no_reverse_dns", "hops.helo_not_fqdn"} & set(_ids(coremail))
+    # A person's mail program submitting with a login greets with its computer's name: harmless.
+    submission = _chain([
+        "from T450 (unknown [222.130.94.131]) (Authenticated sender: li@mail.example) by smtp.mail.example "
+        "(Postfix) with ESMTPSA id 504964A2; Sun, 14 May 2023 07:20:04 +0800",
+    ])
+    assert [h.role for h in submission.hops] == [Role.MSA]
+    assert not {"hops.no_reverse_dns", "hops.helo_not_fqdn"} & set(_ids(submission))
+    # An address literal is what RFC 5321 section 4.1.1.1 asks of a client without a name.
+    literal = _chain([_UNKNOWN_CLIENT[0].replace("from UNKNOWN", "from [79.137.31.137]"), _UNKNOWN_CLIENT[1]])
+    assert "hops.helo_not_fqdn" not in _ids(literal)
+
+
+def test_a_cloud_providers_default_instance_name_is_told_as_such() -> None:
+    from headerscope.hops import cloud_default_name
+
+    # Review V 07: PHPMailer on an EC2 instance, straight to Gmail's MX.
+    chain = _chain([
+        "from panel.dinfra.mx (ec2-52-10-201-128.us-west-2.compute.amazonaws.com. [52.10.201.128]) by mx.google.com "
+        "with ESMTP id j6si5476792pdo.204.2015.02.21.18.48.36 for <xxx@gmail.com>; Sat, 21 Feb 2015 18:48:37 -0800 (PST)",
+        "by panel.dinfra.mx (Postfix, from userid 48) id 01AD5A1820E; Sun, 22 Feb 2015 02:48:35 +0000 (UTC)",
+    ])
+    cloud = next(f for f in chain.findings if f.id == "hops.cloud_default_name")
+    assert cloud.title == "The sending server is an AWS EC2 instance under the provider's default name"
+    assert "(it greeted as panel.dinfra.mx, which is not that name)" in cloud.explanation
+    assert "Elastic IP address" in cloud.explanation and cloud.severity is Severity.NOTICE
+    assert cloud_default_name("ec2-1-2-3-4.compute-1.amazonaws.com") is not None
+    assert cloud_default_name("ip-172-31-5-9.ec2.internal") is not None
+    assert cloud_default_name("4.3.2.1.bc.googleusercontent.com") is not None
+    # Names of the providers' own mail services are no instance's default name.
+    assert cloud_default_name("a27-38.smtp-out.us-west-2.amazonses.com") is None
+    assert cloud_default_name("email-smtp.us-east-1.amazonaws.com") is None
+    assert cloud_default_name("ec2-1-2-3-4." + "x" * 5000 + ".amazonaws.com") is None
+    # An ordinary name is no such finding.
+    named = _chain(["from mail.shop.example (mail.shop.example [198.51.100.7]) by mx.google.com with ESMTPS id 1; "
+                    "Sat, 21 Feb 2015 18:48:37 -0800"])
+    assert not {"hops.cloud_default_name", "hops.helo_not_fqdn", "hops.no_reverse_dns"} & set(_ids(named))

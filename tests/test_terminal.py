@@ -373,3 +373,15 @@ def test_the_route_names_mail_systems_not_a_submitting_users_access_network() ->
     # A relay's client is a mail system: it stays in the route.
     relayed = raw.replace(b" (authenticated bits=0)", b"").replace(b"laptop.lan", b"mx.access.example")
     assert "Travelled 2 hops through access.example → provider.example in 3s." in _offline_story(relayed)
+
+
+def test_the_route_says_a_cloud_instances_default_name_is_not_an_organisation() -> None:
+    # Review V 07: "through ec2-52-10-201-128.us-west-2.compute.amazonaws.com → google.com" named the
+    # instance's default name (a Public Suffix List private suffix) as an organisation.
+    raw = (b"Received: by 10.194.205.133 with SMTP id lg5csp447424wjc; Sat, 21 Feb 2015 18:48:38 -0800 (PST)\r\n"
+           b"Received: from panel.dinfra.mx (ec2-52-10-201-128.us-west-2.compute.amazonaws.com. [52.10.201.128]) by "
+           b"mx.google.com with ESMTP id j6si5476792pdo.204; Sat, 21 Feb 2015 18:48:37 -0800 (PST)\r\n"
+           b"Received: by panel.dinfra.mx (Postfix, from userid 48) id 01AD5A1820E; Sun, 22 Feb 2015 02:48:35 +0000\r\n"
+           b"From: Equipo Dinfra <info@dinfra.mx>\r\nTo: xxx@gmail.com\r\nSubject: s\r\n"
+           b"Date: Sat, 21 Feb 2015 20:48:35 -0600\r\n\r\nx\r\n")
+    assert "Travelled 3 hops through an AWS EC2 instance → google.com" in _offline_story(raw)

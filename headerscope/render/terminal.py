@@ -11,7 +11,7 @@ import io
 from typing import TYPE_CHECKING
 
 from ..domains import with_unicode_domain
-from ..hops import host_domain, host_organization
+from ..hops import cloud_default_name, host_domain, host_organization
 from ..model import Finding, Hop, Report, Role, Severity
 from ..received import authenticated_login, client_user_words
 from ..text import header_ref, one_line, result_words
@@ -620,6 +620,11 @@ def _route(hops: tuple[Hop, ...], boundary_hop: int | None) -> list[str]:
     fields = boundary.fields
     origin = host_organization(fields.from_rdns) if fields.from_rdns else None
     shown = host_domain(fields.from_rdns) or origin
+    cloud = cloud_default_name(fields.from_rdns)
+    if cloud is not None and origin is not None:
+        # A cloud provider's default instance name ("ec2-52-10-...compute.amazonaws.com") is
+        # the provider's, not an organisation the message went through: said as what it is.
+        shown = cloud[0]
     if origin is None and fields.from_ip and not boundary.private_client:
         # The address alone: the name the client gave itself is said in the boundary sentence.
         origin = shown = fields.from_ip
