@@ -15,6 +15,7 @@ from dataclasses import field
 from typing import Any
 
 from ._value import Value, frozen
+from .text import result_words as _result_words
 
 
 class Severity(str, enum.Enum):
@@ -395,7 +396,35 @@ class SpfResult(Value):
     inputs_from: str | None = None
     """Where the inputs came from (``hop 3``, ``command line``)."""
     aligned: bool | None = None
-    """Whether the SPF domain aligns (relaxed) with the From: domain."""
+    """Whether the SPF domain aligns (relaxed) with the From: domain: identifier alignment, whatever the
+    result (DmarcResult.spf_aligned says whether it also passed)."""
+
+    @property
+    def evaluated(self) -> bool:
+        """A policy was evaluated to a final result, so the matched mechanism and the lookup count
+        are facts (not for ``not_checked``, nor for a ``temperror`` that stopped the evaluation)."""
+        return self.result not in ("not_checked", "temperror")
+
+    def detail_words(self) -> tuple[str, ...]:
+        """The SPF row's details in words, from the facts there are: the inputs (or that none was
+        recorded), the matched mechanism and the lookups only when a policy was evaluated, the
+        domain's alignment with From:, and the explanation. One wording for every renderer."""
+        inputs = (f"{self.client_ip} for {self.mail_from} (HELO {self.helo or 'not recorded'})"
+                  if self.client_ip and self.mail_from else
+                  f"client {self.client_ip or 'not recorded'}, MAIL FROM {self.mail_from or 'not recorded'}, "
+                  f"HELO {self.helo or 'not recorded'}" if self.client_ip or self.mail_from or self.helo
+                  else "no client IP, MAIL FROM or HELO recorded")
+        lookups = (f"{self.lookups} of 10 DNS lookups" if self.evaluated and self.lookups is not None else None)
+        alignment = (None if self.aligned is None or not self.domain else
+                     f"domain {self.domain} {'aligned' if self.aligned else 'not aligned'} with From")
+        return tuple(x for x in (
+            inputs,
+            f"matched {self.mechanism}" if self.mechanism else None,
+            lookups,
+            f"HELO identity: {_result_words(self.helo_result)}" if self.helo_result else None,
+            f"inputs from {self.inputs_from}" if self.inputs_from else None,
+            alignment,
+            self.explanation) if x)
 
 
 @frozen
@@ -450,10 +479,13 @@ class DmarcResult(Value):
     """Why that policy applies."""
     disposition: str | None
     """What a receiver would do: none, quarantine, reject."""
-    dkim_aligned: bool
-    """A passing DKIM signature aligns."""
-    spf_aligned: bool
-    """A passing SPF identity aligns."""
+    dkim_aligned: bool | None
+    """A passing DKIM signature aligns (aligned and passing); null when unknown: no From: domain, or no
+    aligned signature passes and one that aligns could not be verified (offline, a DNS error)."""
+    spf_aligned: bool | None
+    """The SPF identity passes and aligns (SpfResult.aligned is the domain's alignment alone); null when
+    unknown: no From: domain, or SPF was not evaluated (offline, a DNS error) for a domain that aligns
+    or that nobody recorded."""
     aligned_dkim_domain: str | None
     """The d= that produced alignment."""
     explanation: str
@@ -464,6 +496,19 @@ class DmarcResult(Value):
     """Difference between RFC 7489 and DMARCbis discovery, if any."""
     arc_override: str | None = None
     """What a receiver trusting the ARC sealer could decide."""
+
+    def alignment_words(self) -> tuple[str, str]:
+        """The DKIM and SPF halves of DMARC in words, labelled "aligned and passing" so that they
+        are not read as the DKIM and SPF rows' own identifier alignment ("domain aligned with
+        From", whatever the result); unknown is said, never "no"."""
+        unknown = "unknown (no From: domain)" if self.from_domain is None else "unknown (not checked)"
+
+        def word(value: bool | None) -> str:
+            return unknown if value is None else "yes" if value else "no"
+
+        via = f" ({self.aligned_dkim_domain})" if self.dkim_aligned and self.aligned_dkim_domain else ""
+        return (f"DKIM aligned and passing: {word(self.dkim_aligned)}{via}",
+                f"SPF aligned and passing: {word(self.spf_aligned)}")
 
 
 @frozen

@@ -344,3 +344,33 @@ def test_nothing_aligned_names_the_srs_sender_spf_judged_rightly() -> None:
               b"From: MAILER-DAEMON@bouncer.example\r\nDate: Tue, 6 Aug 2019 21:28:00 +0000\r\n\r\nbody\r\n")
     [finding] = [f for f in headerscope.analyze(bounce, offline=True).findings if f.id == "dmarc.nothing_aligned"]
     assert "the envelope sender is empty (the null sender), so SPF checked the HELO name localhost" in finding.explanation
+
+
+def test_alignment_not_checked_is_unknown_never_no() -> None:
+    # DMARC's dkim_aligned / spf_aligned say "an aligned identity passes". Offline nothing is
+    # verified: an identity that aligns may have passed (unknown, None); one outside the From:
+    # domain's organisation cannot (False, known without DNS: RFC 7489 section 3.1).
+    aligned_sig, other_sig = dkim("mail.example.com", "not_checked"), dkim("esp.example.net", "not_checked")
+    offline_spf = replace(spf("example.com", "not_checked"), lookups=None, void_lookups=None)
+    result, _ = check_dmarc(OfflineResolver(), from_domains=("example.com",), dkim=(aligned_sig,),
+                            spf=offline_spf, arc=None)
+    assert (result.result, result.dkim_aligned, result.spf_aligned) == ("not_checked", None, None)
+    assert result.alignment_words() == ("DKIM aligned and passing: unknown (not checked)",
+                                        "SPF aligned and passing: unknown (not checked)")
+    result, _ = check_dmarc(OfflineResolver(), from_domains=("example.com",), dkim=(other_sig,),
+                            spf=replace(offline_spf, domain="bounces.example.net"), arc=None)
+    assert (result.dkim_aligned, result.spf_aligned) == (False, False)
+    # SPF with no envelope sender recorded: whose domain SPF would judge is unknown.
+    result, _ = check_dmarc(OfflineResolver(), from_domains=("example.com",), dkim=(),
+                            spf=replace(offline_spf, domain=None, mail_from=None), arc=None)
+    assert (result.dkim_aligned, result.spf_aligned) == (False, None)
+    # No From: domain (a paste cut before it, or none written): nothing to align with.
+    for from_not_pasted in (True, False):
+        result, _ = check_dmarc(OfflineResolver(), from_domains=(), dkim=(aligned_sig,), spf=offline_spf, arc=None,
+                                from_not_pasted=from_not_pasted)
+        assert (result.dkim_aligned, result.spf_aligned) == (None, None)
+        assert result.alignment_words()[1] == "SPF aligned and passing: unknown (no From: domain)"
+    # With DNS, a pass is known: True; a fail is known: False.
+    result, _ = run({"_dmarc.example.com": txt("v=DMARC1; p=none")}, sigs=(dkim("example.com"),),
+                    spf_result=spf("example.com", "fail"))
+    assert (result.dkim_aligned, result.aligned_dkim_domain, result.spf_aligned) == (True, "example.com", False)

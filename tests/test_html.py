@@ -269,3 +269,18 @@ def test_header_links_count_fields_from_one_and_land_on_the_field_they_name() ->
         link = next(a for a in row.find_all("a", cls="hlink"))
         assert link.text == f"header {hop.header_index + 1}"
         assert by_id[link.attrs["href"][1:]].text.lstrip("#0123456789").startswith("Received:")
+
+
+def test_unevaluated_spf_card_shows_no_match_or_lookups_and_dmarc_alignment_unknown() -> None:
+    from test_markdown import NO_INPUTS, OFFLINE_SIGNED
+
+    _, root = render(headerscope.analyze(OFFLINE_SIGNED, offline=True))
+    spf = root.by_id("spf")
+    terms = [dt.text for dt in spf.find_all("dt")]
+    assert terms == ["Client IP", "MAIL FROM", "HELO", "Policy of", "Domain aligned with From"]
+    assert "no mechanism matched" not in spf.text and "of 10" not in spf.text
+    assert root.by_id("dmarc-aligned-passing").text == (
+        "DKIM aligned and passing: unknown (not checked) · SPF aligned and passing: unknown (not checked)")
+    _, root = render(headerscope.analyze(NO_INPUTS, offline=True))
+    assert "No client IP, MAIL FROM or HELO recorded." in root.by_id("spf").text
+    assert not root.by_id("spf").find_all("dl")

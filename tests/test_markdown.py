@@ -38,7 +38,7 @@ def test_factory_summary() -> None:
     assert [row[:2] for row in auth_table[1:]] == [
         ["DKIM lists.example.org/list", "pass"], ["DKIM sender.example/ed1", "fail"], ["SPF", "pass"],
         ["DMARC", "fail"], ["ARC (1 sets)", "pass"], ["Reverse DNS", "pass"]]
-    assert "ip4:192.0.2.0/24" in auth_table[3][2] and "1 of 10 lookups" in auth_table[3][2]
+    assert "ip4:192.0.2.0/24" in auth_table[3][2] and "1 of 10 DNS lookups" in auth_table[3][2]
     assert comparison_table[1][:4] == ["dmarc", "sender.example", "pass", "fail"]
     # The recorded results not relied on are shown, failures as well as passes.
     assert claims_table == [["Field", "Written by", "Results"],
@@ -148,3 +148,45 @@ def test_a_long_explanation_of_the_analysis_is_not_cut() -> None:
     changed = tuple(dataclasses.replace(c, explanation=why) if c.label != "same" else c for c in report.comparison)
     markdown = RENDERER.render(dataclasses.replace(report, comparison=changed))
     assert "so a DNS change alone does not explain the difference." in markdown
+
+
+# A signed message that arrived from outside at mx.example.net, its envelope sender in the From:
+# domain: offline, SPF has all its inputs but was not evaluated, and the Postfix pickup hop
+# records the local user that submitted it ("(from userid 490)").
+OFFLINE_SIGNED = (
+    b"Return-Path: <news@example.com>\r\n"
+    b"Received: from relay.example.com (relay.example.com [192.0.2.25]) by mx.example.net (Postfix) with ESMTPS"
+    b" id 4AbC1; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+    b"Received: by relay.example.com (Postfix, from userid 490) id 9XyZ2; Mon, 2 Nov 2026 10:00:01 +0000\r\n"
+    b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=s1; h=from:to:subject:date;"
+    b" bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA\r\n"
+    b"From: News <news@example.com>\r\nTo: bob@example.net\r\nSubject: hello\r\n"
+    b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nMessage-ID: <1@example.com>\r\n\r\nbody\r\n"
+)
+# A header with no Received field: SPF has no input at all.
+NO_INPUTS = b"From: a@example.com\r\nTo: b@example.net\r\nSubject: hi\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nx\r\n"
+
+
+def test_unevaluated_spf_and_dmarc_alignment_say_only_what_is_known() -> None:
+    auth = tables(RENDERER.render(headerscope.analyze(OFFLINE_SIGNED, offline=True)))[1]
+    rows = {row[0]: row for row in auth[1:]}
+    spf = rows["SPF"]
+    assert spf[1] == "not checked"
+    assert spf[2].startswith("192.0.2.25 for news@example.com (HELO relay.example.com)")
+    # Nothing was matched and no lookup counted: no "matched nothing", no "? of 10 lookups".
+    assert "matched" not in spf[2] and "lookups" not in spf[2]
+    assert "domain example.com aligned with From" in spf[2]  # identifier alignment, whatever the result
+    # DMARC's alignment is "aligned and passing": unknown when nothing was verified, never "no".
+    assert ("DKIM aligned and passing: unknown (not checked); SPF aligned and passing: unknown (not checked)"
+            in rows["DMARC"][2])
+    # No Received: no hop table, the Authentication table comes first.
+    auth = tables(RENDERER.render(headerscope.analyze(NO_INPUTS, offline=True)))[0]
+    spf = {row[0]: row for row in auth[1:]}["SPF"]
+    assert spf[2].startswith("no client IP, MAIL FROM or HELO recorded; not checked: no client IP")
+    assert "—" not in spf[2] and "matched" not in spf[2]
+
+
+def test_hop_table_keeps_the_clients_local_user() -> None:
+    hops = tables(RENDERER.render(headerscope.analyze(OFFLINE_SIGNED, offline=True)))[0]
+    # Postfix's pickup hop names no client host, only the local user that submitted the message.
+    assert hops[1][2] == "local user, uid 490"

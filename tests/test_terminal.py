@@ -385,3 +385,22 @@ def test_the_route_says_a_cloud_instances_default_name_is_not_an_organisation() 
            b"From: Equipo Dinfra <info@dinfra.mx>\r\nTo: xxx@gmail.com\r\nSubject: s\r\n"
            b"Date: Sat, 21 Feb 2015 20:48:35 -0600\r\n\r\nx\r\n")
     assert "Travelled 3 hops through an AWS EC2 instance → google.com" in _offline_story(raw)
+
+
+def test_authentication_explanations_are_wrapped_not_cut() -> None:
+    # An explanation's remedy comes last ("give --client-ip"): the table wraps it, never cuts it.
+    import dataclasses
+    import re
+
+    from report_factory import make_report
+
+    report = make_report()
+    assert report.spf is not None
+    why = ("not checked: the arrival hop is missing. This copy stops before the hop where the message arrived; "
+           "hop 1's client is a hand-over inside the receiving side, not the server that sent the message, and "
+           "no result relied on names that server (one in the receiver's name that is not relied on may: the "
+           "findings say which) " * 2 + "; give --client-ip")
+    report = dataclasses.replace(report, spf=dataclasses.replace(report.spf, explanation=why))
+    text = get_renderer("terminal", color=False).render(report)
+    flat = re.sub(r"[\s│]+", " ", text)
+    assert "the findings say which) ; give --client-ip" in flat

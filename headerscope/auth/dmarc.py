@@ -116,7 +116,7 @@ def check_dmarc(resolver: Resolver, *, from_domains: tuple[str, ...], dkim: tupl
         # which is unknown here; not the message's error.
         return DmarcResult(result="not_checked", from_domain=None, org_domain=None, record_domain=None,
                            record=None, policy=None, policy_reason="no From: in the pasted header", disposition=None,
-                           dkim_aligned=False, spf_aligned=False, aligned_dkim_domain=None,
+                           dkim_aligned=None, spf_aligned=None, aligned_dkim_domain=None,
                            explanation="not checked: the pasted header holds no From: field (the part pasted may "
                                        "stop before it)"), ()
     if not domains:
@@ -124,7 +124,7 @@ def check_dmarc(resolver: Resolver, *, from_domains: tuple[str, ...], dkim: tupl
                        "(RFC 7489 section 6.6.1)")
         result = DmarcResult(result="permerror", from_domain=None, org_domain=None, record_domain=None,
                              record=None, policy=None, policy_reason="no From: domain", disposition=None,
-                             dkim_aligned=False, spf_aligned=False, aligned_dkim_domain=None,
+                             dkim_aligned=None, spf_aligned=None, aligned_dkim_domain=None,
                              explanation=explanation)
         return result, (Finding(
             id="dmarc.no_from_domain", severity=Severity.WARNING, title="No From: domain for DMARC",
@@ -199,6 +199,12 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
     spf_aligned = bool(spf and spf.result == "pass" and aligned(spf.domain, from_domain, strict=aspf == "s"))
     alignment = _alignment_words(dkim_domain, spf_aligned, dkim, spf, adkim, aspf, from_domain)
 
+    # What the result reports: True when an aligned identity passes, None (unknown) when none
+    # does but one that aligns (or an SPF identity nobody recorded) was not evaluated, since it
+    # may have passed; False only when that is known (RFC 7489 section 6.6.2).
+    reported_dkim = True if dkim_domain else None if _unevaluated_dkim(dkim, from_domain, adkim=adkim) else False
+    reported_spf = True if spf_aligned else None if _unevaluated_spf(spf, from_domain, aspf=aspf) else False
+
     walk_domain, walk_note = _tree_walk_note(dns, from_domain, org_domain, lookup, record, dkim_domain,
                                              spf_aligned)
 
@@ -207,7 +213,7 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
         return DmarcResult(
             result=result, from_domain=from_domain, org_domain=org_domain, record_domain=record_domain,
             record=record, policy=policy, policy_reason=reason, disposition=disposition,
-            dkim_aligned=dkim_domain is not None, spf_aligned=spf_aligned, aligned_dkim_domain=dkim_domain,
+            dkim_aligned=reported_dkim, spf_aligned=reported_spf, aligned_dkim_domain=dkim_domain,
             explanation=explanation, tree_walk_domain=walk_domain, tree_walk_note=walk_note,
             arc_override=arc_override)
 
@@ -336,28 +342,43 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
 _DKIM_UNEVALUATED_CODES = frozenset({"offline", "no_body", "temperror", "not_checked"})
 
 
+def _unevaluated_dkim(dkim: tuple[DkimSignatureResult, ...], from_domain: str, *,
+                      adkim: str) -> DkimSignatureResult | None:
+    """The first signature that aligns but could not be verified (offline, DNS error, no body)."""
+    for signature in dkim:
+        if aligned(signature.domain, from_domain, strict=adkim == "s") and (
+                signature.result in ("not_checked", "temperror")
+                or signature.reason_code in _DKIM_UNEVALUATED_CODES):
+            return signature
+    return None
+
+
+def _unevaluated_spf(spf: SpfResult | None, from_domain: str, *, aspf: str) -> bool:
+    """SPF could not be evaluated for an identity that aligns or that nobody recorded.
+
+    spf=None means the caller had no SPF identity at all; "not_checked" means there was one
+    that could not be evaluated (no client IP, no MAIL FROM)."""
+    if spf is None or spf.result not in ("not_checked", "temperror"):
+        return False
+    # The SPF identity matters only if it could align: a known MAIL FROM (or, for the
+    # null sender, HELO) domain outside From's organisation can never make DMARC pass.
+    domain = spf.domain or (spf.mail_from.rpartition("@")[2] if spf.mail_from else None)
+    return domain is None or aligned(domain, from_domain, strict=aspf == "s")
+
+
 def _unevaluated(dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None, from_domain: str, *,
                  adkim: str, aspf: str) -> tuple[str, str] | None:
     """("not_checked" or "temperror", why) when an aligned identifier was left unevaluated."""
     reasons: list[str] = []
     temporary = False
-    for signature in dkim:
-        if not aligned(signature.domain, from_domain, strict=adkim == "s"):
-            continue
-        if signature.result in ("not_checked", "temperror") or signature.reason_code in _DKIM_UNEVALUATED_CODES:
-            temporary = temporary or signature.result == "temperror"
-            reasons.append(f"the DKIM signature by {signature.domain} could not be verified ({signature.reason})")
-            break
-    # spf=None means the caller had no SPF identity at all; "not_checked" means there was one
-    # that could not be evaluated (no client IP, no MAIL FROM).
-    if spf is not None and spf.result in ("not_checked", "temperror"):
-        # The SPF identity matters only if it could align: a known MAIL FROM (or, for the
-        # null sender, HELO) domain outside From's organisation can never make DMARC pass.
-        domain = spf.domain or (spf.mail_from.rpartition("@")[2] if spf.mail_from else None)
-        if domain is None or aligned(domain, from_domain, strict=aspf == "s"):
-            temporary = temporary or spf.result == "temperror"
-            reasons.append("SPF was not evaluated" if spf.result == "not_checked"
-                           else "SPF had a temporary DNS error")
+    signature = _unevaluated_dkim(dkim, from_domain, adkim=adkim)
+    if signature is not None:
+        temporary = signature.result == "temperror"
+        reasons.append(f"the DKIM signature by {signature.domain} could not be verified ({signature.reason})")
+    if spf is not None and _unevaluated_spf(spf, from_domain, aspf=aspf):
+        temporary = temporary or spf.result == "temperror"
+        reasons.append("SPF was not evaluated" if spf.result == "not_checked"
+                       else "SPF had a temporary DNS error")
     if not reasons:
         return None
     return ("temperror" if temporary else "not_checked"), " and ".join(reasons)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from ..domains import with_unicode_domain
 from ..model import Report
+from ..received import authenticated_login, client_user_words
 from ..redact import is_redacted
 from ..templating import format_delay, visible
 from ..text import header_ref, result_words
@@ -227,14 +228,18 @@ class MarkdownRenderer(Renderer):
         lines.append(_row(("---:", "---", "---", "---", "---", "---", "---", "---:", "---")))
         for hop in report.hops:
             f = hop.fields
-            client = " ".join(p for p in (f.from_rdns or (f"helo={f.from_helo}" if f.from_helo else None),
-                                          f"[{f.from_ip}]" if f.from_ip else None) if p) \
-                or hop.own_words()
+            login = authenticated_login(f.auth)
+            # The client's local user ("local user, uid 490": a program on that host submitted it)
+            # and login are what the terminal and HTML hop tables show too.
+            host = " ".join(p for p in (f.from_rdns or (f"helo={f.from_helo}" if f.from_helo else None),
+                                        f"[{f.from_ip}]" if f.from_ip else None) if p)
+            client = ", ".join(p for p in (host, client_user_words(f.ident), f"login {login}" if login else None)
+                               if p) or hop.own_words()
             tls = ("yes" + (f" {f.tls.version}" if f.tls.version else "")) if f.tls.encrypted else (
                 "unknown" if f.tls.encrypted is None else "no")
             standing = "boundary" if hop.boundary else ("receiver" if hop.trusted else "claim")
             lines.append(_row((
-                str(hop.number), hop.role.value, md_escape(client or None, 80), md_escape(f.by, 80),
+                str(hop.number), hop.role.value, md_escape(client or None, 160), md_escape(f.by, 80),
                 md_escape(" ".join(x for x in (f.protocol, f"via {f.via}" if f.via else None,
                                                f"({hop.note})" if hop.note else None) if x) or None, 100),
                 md_escape(tls, 40), md_escape(f.timestamp or f.date_text, 40),
@@ -247,22 +252,21 @@ class MarkdownRenderer(Renderer):
         lines = ["### Authentication", "", _row(("Check", "Result", "Details")), _row(("---", "---", "---"))]
         for sig in report.dkim:
             who = f"DKIM {md_escape(sig.domain or '?')}/{md_escape(sig.selector or '?')}"
-            details = f"{md_escape(sig.reason, MAX_EXPLANATION)} (aligned with From: {_yes_no(sig.aligned)})"
+            details = f"{md_escape(sig.reason, MAX_EXPLANATION)} (d= domain aligned with From: {_yes_no(sig.aligned)})"
             lines.append(_row((who, md_escape(result_words(sig.result)), details)))
         if not report.dkim:
             lines.append(_row(("DKIM", "none", md_escape(report.no_signature_words()))))
         if report.spf:
             spf = report.spf
-            details = (f"{md_escape(spf.domain)} for {md_escape(spf.client_ip)}; matched "
-                       f"{md_escape(spf.mechanism or 'nothing')}; "
-                       f"{spf.lookups if spf.lookups is not None else '?'} of 10 lookups; "
-                       f"aligned: {_yes_no(spf.aligned)}")
+            details = "; ".join(md_escape(part, MAX_EXPLANATION) for part in spf.detail_words())
             lines.append(_row(("SPF", md_escape(result_words(spf.result)), details)))
         if report.dmarc:
             dmarc = report.dmarc
-            details = (f"{md_escape(dmarc.from_domain)}: policy {md_escape(dmarc.policy)}, disposition "
-                       f"{md_escape(dmarc.disposition)}; DKIM aligned: {_yes_no(dmarc.dkim_aligned)}, "
-                       f"SPF aligned: {_yes_no(dmarc.spf_aligned)}. {md_escape(dmarc.explanation, MAX_EXPLANATION)}")
+            policy = ", ".join(x for x in (f"policy {dmarc.policy}" if dmarc.policy else None,
+                                           f"disposition {dmarc.disposition}" if dmarc.disposition else None) if x)
+            head = (dmarc.from_domain or "no From: domain") + (f": {policy}" if policy else "")
+            details = "; ".join(md_escape(x, MAX_EXPLANATION) for x in (head, *dmarc.alignment_words(),
+                                                                         dmarc.explanation))
             lines.append(_row(("DMARC", md_escape(result_words(dmarc.result)), details)))
         if report.arc:
             arc = report.arc
@@ -272,7 +276,8 @@ class MarkdownRenderer(Renderer):
         if report.reverse_dns:
             rdns = report.reverse_dns
             lines.append(_row(("Reverse DNS", md_escape(result_words(rdns.result)),
-                               f"{md_escape(rdns.ip)}: {md_escape(rdns.explanation, MAX_EXPLANATION)}")))
+                               (f"{md_escape(rdns.ip)}: " if rdns.ip else "")
+                               + md_escape(rdns.explanation, MAX_EXPLANATION))))
         lines.append("")
         differing = [c for c in report.comparison if c.label != "same"]
         if differing:

@@ -420,37 +420,23 @@ class TerminalRenderer(Renderer):
             details = ", ".join(x for x in (
                 f"d={sig.domain or '?'} s={sig.selector or '?'}", sig.algorithm,
                 f"{sig.key_bits}-bit key" if sig.key_bits else None, aligned, sig.reason) if x)
-            table.add_row(_t(f"DKIM #{sig.index + 1}"), _result(sig.result), _t(details, limit=400))
+            table.add_row(_t(f"DKIM #{sig.index + 1}"), _result(sig.result), _t(details, limit=_MAX_EXPLANATION))
         if len(report.dkim) > _MAX_ROWS:
             table.add_row(_t("DKIM"), _t("…"), _t(f"{len(report.dkim) - _MAX_ROWS} more signatures (see --format json)"))
         if report.spf is not None:
-            spf = report.spf
-            known = [x for x in (spf.client_ip, spf.mail_from, spf.helo) if x]
-            details = ", ".join(x for x in (
-                f"{spf.client_ip} for {spf.mail_from} (HELO {spf.helo or 'not recorded'})"
-                if spf.client_ip and spf.mail_from else
-                f"client {spf.client_ip or 'not recorded'}, MAIL FROM {spf.mail_from or 'not recorded'}, "
-                f"HELO {spf.helo or 'not recorded'}" if known
-                else "no client IP, MAIL FROM or HELO recorded",
-                f"matched {spf.mechanism}" if spf.mechanism else None,
-                f"{spf.lookups} DNS lookup{'' if spf.lookups == 1 else 's'}" if spf.lookups is not None else None,
-                f"HELO identity: {result_words(spf.helo_result)}" if spf.helo_result else None,
-                f"inputs from {spf.inputs_from}" if spf.inputs_from else None,
-                spf.explanation) if x)
-            table.add_row(_t("SPF"), _result(spf.result), _t(details, limit=400))
+            table.add_row(_t("SPF"), _result(report.spf.result),
+                          _t(", ".join(report.spf.detail_words()), limit=_MAX_EXPLANATION))
         if report.dmarc is not None:
             dmarc = report.dmarc
-            align = []
-            if dmarc.dkim_aligned:
-                align.append(f"DKIM aligned ({dmarc.aligned_dkim_domain})")
-            if dmarc.spf_aligned:
-                align.append("SPF aligned")
+            # Only what is known to hold: the not-known halves are the explanation's to tell.
+            align = [words for words, value in zip(dmarc.alignment_words(), (dmarc.dkim_aligned, dmarc.spf_aligned),
+                                                   strict=True) if value]
             details = ", ".join(x for x in (
                 f"From domain {dmarc.from_domain}" if dmarc.from_domain else None,
                 f"policy {dmarc.policy}" if dmarc.policy else None,
                 f"disposition {dmarc.disposition}" if dmarc.disposition else None,
                 *align, dmarc.explanation) if x)
-            table.add_row(_t("DMARC"), _result(dmarc.result), _t(details, limit=400))
+            table.add_row(_t("DMARC"), _result(dmarc.result), _t(details, limit=_MAX_EXPLANATION))
         if report.arc is not None:
             arc = report.arc
             table.add_row(_t("ARC"), _result(arc.result),
@@ -458,10 +444,10 @@ class TerminalRenderer(Renderer):
                           # instance i=1 twice"): arc.instances holds one per instance.
                           _t(arc.reason if arc.reason_code == "duplicate_set" else
                              f"{len(arc.instances)} set{'' if len(arc.instances) == 1 else 's'}; {arc.reason}",
-                             limit=400))
+                             limit=_MAX_EXPLANATION))
         if report.reverse_dns is not None and report.reverse_dns.result != "not_checked":
             rdns = report.reverse_dns
-            table.add_row(_t("rDNS"), _result(rdns.result), _t(rdns.explanation, limit=300))
+            table.add_row(_t("rDNS"), _result(rdns.result), _t(rdns.explanation, limit=_MAX_EXPLANATION))
         out.append(table)
         if report.arc is not None:
             for inst in report.arc.instances[:_MAX_ROWS]:
@@ -475,7 +461,7 @@ class TerminalRenderer(Renderer):
             for c in report.comparison[:_MAX_ROWS]:
                 label = c.method + (f" {c.subject}" if c.subject else "")
                 cmp_table.add_row(_t(label), _result(c.recorded or "—"), _result(c.recomputed or "—"),
-                                  _t(f"{c.label.replace('_', ' ')}: {c.explanation}", limit=400))
+                                  _t(f"{c.label.replace('_', ' ')}: {c.explanation}", limit=_MAX_EXPLANATION))
             out.append(cmp_table)
         claims = report.claimed_results()
         if claims:
