@@ -353,7 +353,9 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
     --filter expressions must all match (repeat to narrow); repeated --fail-on are
     alternatives. Exit status 3 when a message matches --fail-on.
     """
-    from .scan.filters import FilterError, combine, parse_expression
+    from collections import Counter
+
+    from .scan.filters import FilterError, asked_check, combine, not_checked_notes, parse_expression
     from .scan.output import CsvWriter, JsonlWriter, Summary, render_summary
     from .scan.runner import ScanOptions, scan_paths
 
@@ -401,6 +403,11 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
         return
     summary = Summary(keep_rows=output_format == "terminal")
     matched_fail_on = 0
+    # The checks a --filter or --fail-on asks a result of, and how many messages left each not
+    # checked: such an expression cannot match them, which is said, not left silent.
+    asked = [("--filter", e) for e in filters] + [("--fail-on", e) for e in fail_on]
+    checks_asked = {key for _, e in asked if (key := asked_check(e)) is not None}
+    unchecked: Counter[str] = Counter()
     # A path that is not there is a mistake on the command line, not a mailbox with one bad
     # message: its error row is written, the other paths are scanned, and the run fails.
     missing = [path for path in paths if path != "-" and not os.path.lexists(path)]
@@ -419,6 +426,8 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
                 progress.advance()
             rows += 1
             read_rows += row.error is None
+            for key in checks_asked:
+                unchecked[key] += getattr(row, key) == "not_checked"
             if any(p(row) for p in fail_predicates):
                 matched_fail_on += 1
             if keep is not None and not keep(row):
@@ -447,6 +456,8 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
         raise
     except OSError as exc:
         _write_failed(output, exc)
+    for note in not_checked_notes(asked, unchecked, read_rows, offline):
+        click.echo(f"headerscope: {note}", err=True)
     if passed_over:
         # Said, not silent: a folder of pastes or notes must not look smaller than it is.
         from .text import one_line

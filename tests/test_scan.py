@@ -1195,3 +1195,31 @@ def test_jsonl_rows_are_written_as_their_workers_made_them() -> None:
     for row in rows:
         writer.write(row)
     assert plain.getvalue().encode() == raw.getvalue()
+
+
+def test_a_result_asked_of_a_check_that_was_not_checked_is_said(mixed_mbox: Path) -> None:
+    # Offline DMARC is not checked: --fail-on dmarc=fail (the --help example) cannot fire, and the
+    # user is told so, with the finding id that matches the receiver's own recorded result.
+    result = run_cli(str(mixed_mbox), "--offline", "--format", "csv", "--fail-on", "dmarc=fail")
+    assert result.returncode == 0
+    assert ("headerscope: dmarc was not checked for 6 of 6 message(s) scanned (offline: --dns-snapshot or live "
+            "DNS checks it), so --fail-on dmarc=fail cannot match them; reason=recorded.dmarc_fail matches the "
+            "DMARC fail a receiver recorded at delivery") in result.stderr
+    # What matches is not changed: the filter keeps nothing, and says why.
+    result = run_cli(str(mixed_mbox), "--offline", "--format", "csv", "--filter", "spf=pass,fail")
+    assert result.returncode == 0 and len(list(csv.DictReader(io.StringIO(result.stdout)))) == 0
+    assert "spf was not checked for 6 of 6 message(s) scanned" in result.stderr
+    assert "--filter spf=pass,fail cannot match them" in result.stderr
+    # Asking for not_checked, or for another key, is answered as asked: nothing to say.
+    result = run_cli(str(mixed_mbox), "--offline", "--format", "csv", "--filter", "dmarc=not_checked",
+                     "--fail-on", "spoofed")
+    assert result.returncode == 0 and "not checked for" not in result.stderr
+
+
+def test_an_error_row_claims_no_kind(tmp_path: Path) -> None:
+    # A row that holds no message is not sorted among the messages by its kind.
+    maildir = tmp_path / "Maildir"
+    _maildir(maildir, {"cur/1:2,S": message(1), "cur/2:2,S": bytes(range(256)) * 8})
+    rows = list(csv.DictReader(io.StringIO(run_cli(str(maildir), "--offline", "--format", "csv").stdout)))
+    assert [(r["error"], r["kind"]) for r in rows] == [("", "message"), ("binary data, not the text of a message", "")]
+

@@ -11,7 +11,7 @@ comma-separated values of one expression are alternatives.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from .runner import ScanRow
 
@@ -102,6 +102,45 @@ def _ip_predicate(wanted: set[str], text: str) -> Callable[[ScanRow], bool]:
         return any(address in network for network in networks)
 
     return matches
+
+
+# The checks a row holds as recomputed now. Offline (or with a DNS failure, or without the
+# inputs SPF needs) they are ``not_checked``, which an expression asking for a result such as
+# ``dmarc=fail`` never matches: the scan says so rather than silently matching nothing. What
+# the receiver recorded at delivery needs no DNS and is matched by finding ids.
+CHECK_KEYS = ("dkim", "spf", "dmarc", "arc")
+_RECORDED_HINT = {
+    "dmarc": "reason=recorded.dmarc_fail matches the DMARC fail a receiver recorded at delivery",
+    "spf": "reason=recorded.spf_fail matches an SPF fail a receiver recorded for the From: domain's organisation",
+}
+_RECORDED_OTHERWISE = "the results the receivers recorded at delivery are in each report (--format jsonl: \"recorded\")"
+
+
+def asked_check(text: str) -> str | None:
+    """The check (``CHECK_KEYS``) whose recomputed result an expression asks for, when it asks
+    for a result other than ``not_checked``; else None."""
+    key, sep, values = text.partition("=")
+    key = key.strip().lower()
+    if not sep or key not in CHECK_KEYS:
+        return None
+    wanted = {v.strip().lower() for v in values.split(",") if v.strip()}
+    return key if wanted - {"not_checked"} else None
+
+
+def not_checked_notes(expressions: Sequence[tuple[str, str]], unchecked: Mapping[str, int], messages: int,
+                      offline: bool) -> list[str]:
+    """One line per (option, expression) that asks for a check's result when that check was not
+    checked for some of the ``messages`` scanned (``unchecked``: rows per check)."""
+    notes: list[str] = []
+    for option, text in expressions:
+        key = asked_check(text)
+        count = unchecked.get(key, 0) if key else 0
+        if not key or not count:
+            continue
+        why = " (offline: --dns-snapshot or live DNS checks it)" if offline else ""
+        notes.append(f"{key} was not checked for {count} of {messages} message(s) scanned{why}, so {option} {text} "
+                     f"cannot match {'them' if count > 1 else 'it'}; {_RECORDED_HINT.get(key, _RECORDED_OTHERWISE)}")
+    return notes
 
 
 def combine(expressions: Sequence[str]) -> Callable[[ScanRow], bool] | None:

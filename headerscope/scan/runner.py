@@ -110,10 +110,11 @@ class ScanRow(Value):
     """The d= domains of the DKIM signatures, in order, each once."""
     message_id: str | None = None
     """The Message-ID field as written."""
-    kind: str = "message"
+    kind: str = ""
     """What the message is: ``message``, ``delivery_report`` (a bounce or delay notice),
     ``feedback_report`` (ARF), ``receipt`` (a disposition notification), ``auto_reply``,
-    ``dmarc_report`` (a DMARC aggregate report), ``tls_report`` (an SMTP TLS report, RFC 8460)."""
+    ``dmarc_report`` (a DMARC aggregate report), ``tls_report`` (an SMTP TLS report, RFC 8460);
+    empty for an error row, which holds no message (like its verdict and the other cells)."""
     delivery_status: str | None = None
     """For a delivery report: each recipient with its action and status ("a@x failed 5.1.1; ...")."""
     report_json: bytes | None = None
