@@ -79,7 +79,7 @@ from .origin import (
     provider_default_signatures,
 )
 from .spamfilters import read_spam_filters
-from .text import compiled_on_first_use, header_ref
+from .text import compiled_on_first_use, header_ref, one_line
 from .verdict import decide, generated_inside, handed_over_inside, sent_copy, sent_inside_provider
 
 _SEVERITY_ORDER = {Severity.DANGER: 0, Severity.WARNING: 1, Severity.NOTICE: 2, Severity.INFO: 3}
@@ -137,7 +137,7 @@ def analyze_loaded(loaded: LoadedInput, opts: AnalysisOptions) -> Report:
     from .dns.factory import make_resolver
 
     now = opts.now or datetime.now(timezone.utc)
-    message = parse_message(loaded.data)
+    message = parse_message(loaded.data, cut_off=loaded.format == "cut-off")
     base_resolver = opts.resolver or make_resolver(opts)
     resolver = EvidenceResolver(base_resolver)
     report = _run_checks(loaded, message, resolver, opts, now)
@@ -573,7 +573,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
                                         spf=dataclasses.replace(spf, mail_from=None, domain=None)
                                         if submitted is not None else spf,
                                         arc=arc, recorded=recorded,
-                                        from_not_pasted=message.pasted_without("From"))
+                                        from_not_pasted=message.pasted_without("From"), cut_off=message.cut_off)
     if submitted is not None and boundary is not None and dmarc.result == "not_checked":
         policy = f"; {dmarc.record_domain} publishes p={dmarc.policy}" if dmarc.policy and dmarc.record_domain else ""
         unverified = any(s.aligned and (s.result in ("not_checked", "temperror", "neutral")
@@ -923,11 +923,25 @@ def _questions(message: Message, from_domain: str | None, mail_from: str | None,
 
 def _input_findings(loaded: LoadedInput, message: Message) -> list[Finding]:
     out: list[Finding] = []
+    if loaded.format == "cut-off" and message.headers:
+        # RFC 5322 section 2.1: every line ends in CRLF and an empty line ends the header
+        # section; a file (not a paste) with neither was cut off inside that field.
+        last = message.headers[-1]
+        name = f" ({one_line(last.name)[:60]}:)" if last.name else ""
+        out.append(Finding(
+            id="input.truncated", severity=Severity.WARNING,
+            title="The file is cut off inside its header",
+            explanation=(f"The file ends inside header field {len(message.headers)}{name}, with no line end and no "
+                         "empty line before a body: it was cut off there (a copy or a write that stopped), so the "
+                         "fields after it and the whole body are missing. What it does not hold is unknown, not "
+                         "absent from the message: a missing From: or Received is not the sender's doing."),
+            reference="https://www.rfc-editor.org/rfc/rfc5322#section-2.1", subject=f"header {len(message.headers)}"))
     if not loaded.has_body:
+        holds = ("a file cut off inside its header" if loaded.format == "cut-off"
+                 else "a headers paste, or a message cut off before its body")
         out.append(Finding(
             id="input.no_body", severity=Severity.NOTICE, title="No body: body-dependent checks cannot run",
-            explanation="The input holds headers only (a headers paste, or a message cut off before its body), "
-                        "so DKIM body hashes and "
+            explanation=f"The input holds headers only ({holds}), so DKIM body hashes and "
                         "anything else that needs the body cannot be verified.",
         ))
     if not loaded.byte_exact:

@@ -1435,11 +1435,14 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     elif not from_real and message.pasted_without("From"):
         # A pasted header without From: is most often a copy that stops before it: said so, not
         # as a message that breaks RFC 5322.
+        # A file cut off inside its header (a mailbox's entry) stops early as a paste may.
+        stops = ("the file is cut off inside its header, maybe before it" if message.cut_off
+                 else "the part pasted may stop before it")
         findings.append(Finding(
             id="envelope.no_from", severity=Severity.NOTICE,
-            title="No From: in the pasted header",
-            explanation="The input holds header fields only, and no From: field among them: the part pasted may stop "
-                        "before it (every message has one, RFC 5322 section 3.6). Who claims to be the author "
+            title=f"No From: in {message.header_words}",
+            explanation=f"The input holds header fields only, and no From: field among them: {stops} (every "
+                        "message has one, RFC 5322 section 3.6). Who claims to be the author "
                         "cannot be told, and DMARC, which judges the From: domain, is not evaluated.",
             reference=_RFC5322_FROM_COUNT, subject="From"))
     elif not from_real:

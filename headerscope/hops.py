@@ -1549,6 +1549,7 @@ def build_chain(
     if renamed:
         received = sorted([*received, *renamed], key=lambda f: f.index)
     return build_chain_from_fields(received, date, now, parse=parse, header_only=message.header_only,
+                                   cut_off=message.cut_off,
                                    statements=_read_statements(message), reverse_names=reverse_names,
                                    mail_exchangers=mail_exchangers,
                                    addressed_domains=_addressed_domains(message) if mail_exchangers else (),
@@ -1760,6 +1761,7 @@ def build_chain_from_fields(
     list_domain: str | None = None,
     submission_stamps: Sequence[HeaderField] = (),
     header_only: bool = False,
+    cut_off: bool = False,
     message_id: str | None = None,
     author_domain: str | None = None,
     originating_ips: Sequence[str] = (),
@@ -1769,7 +1771,8 @@ def build_chain_from_fields(
     ``wait_notes``: the fields that say why a hop waited (X-Greylist, X-Mailman-Approved-At);
     ``addressed_domains``: the domains of To: and Cc:, for a receiver that names no recipient;
     ``list_domain``: the organisation the message's List-Id names; ``header_only``: the fields
-    are a pasted header without its body, which may stop anywhere; ``message_id`` and
+    are a pasted header without its body, which may stop anywhere (``cut_off``: a file cut off
+    inside its header, which stops early too, said in a file's words); ``message_id`` and
     ``author_domain``: the Message-ID field and the From: address's domain; ``originating_ips``:
     the values of the message's X-Originating-IP fields (see _submitted_from_originating_ip);
     ``delivery_recorded``: the message carries a field a delivery writes (Delivered-To,
@@ -1911,8 +1914,10 @@ def build_chain_from_fields(
             title=f"The hop where the message arrived at {where} is probably missing",
             explanation=(f"No Received here shows the message arriving from outside {where}, but the earliest one, "
                          f"hop 1, is no submission either (no login, no mail program's hand-over): a relay "
-                         f"between {servers}. This is a pasted header, which may stop anywhere: most "
-                         f"likely it stops before the hop where the message arrived. The trust boundary is placed "
+                         f"between {servers}. "
+                         + ("This file is cut off inside its header, so its Received fields stop early: most "
+                            if cut_off else "This is a pasted header, which may stop anywhere: most ")
+                         + f"likely it stops before the hop where the message arrived. The trust boundary is placed "
                          f"at hop {boundary_index + 1}, the earliest shown; SPF and DMARC would judge that hop, "
                          "which may be an internal hand-over, not where the message entered."),
             reference=_RFC5321_TRACE, subject="hop 1"))

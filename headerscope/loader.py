@@ -62,8 +62,8 @@ class LoadedInput(Value):
     size: int
     """Size of the bytes as read."""
     format: str
-    """eml, headers-only, gmail-original, outlook-internet-headers, outlook-properties, msg, emlx, mbox-entry,
-    unknown."""
+    """eml, headers-only, cut-off, gmail-original, outlook-internet-headers, outlook-properties, msg, emlx,
+    mbox-entry, unknown."""
     cleanups: tuple[str, ...]
     """Each clean-up, in words."""
     has_body: bool
@@ -390,11 +390,14 @@ def _strip_outlook_banner(lines: _Lines) -> None:
         lines.cleanups.append("removed Outlook's 'Microsoft Mail Internet Headers Version 2.0' line")
 
 
+_MBOX_SEPARATOR_REMOVED = "removed the mbox 'From ' separator line (RFC 4155)"
+
+
 def _strip_mbox_separator(lines: _Lines) -> None:
     if lines.has(0) and _MBOX_FROM.match(lines.text[0][:_MAX_SCAN_LINE]):
         lines.drop_front(1)
         lines.format = "mbox-entry"
-        lines.cleanups.append("removed the mbox 'From ' separator line (RFC 4155)")
+        lines.cleanups.append(_MBOX_SEPARATOR_REMOVED)
 
 
 def _gmail_recorded(label: bytes, rest: bytes) -> RecordedResult | None:
@@ -1753,11 +1756,15 @@ def _binary_reason(data: bytes) -> str:
     return "binary data, not the text of a message"
 
 
-def load_bytes(data: bytes, source: str = "api") -> LoadedInput:
-    """Normalise a paste into message bytes; never raises."""
+def load_bytes(data: bytes, source: str = "api", *, from_file: bool = False) -> LoadedInput:
+    """Normalise a paste into message bytes; never raises.
+
+    ``from_file``: the bytes are a whole file (a message file named, a mailbox's entry), not
+    standard input, the clipboard or a part of another message: a header alone that ends
+    inside a field with no line end is then a file cut off (format ``cut-off``), not a paste."""
     digest = hashlib.sha256(data).hexdigest()
     try:
-        return _load(data, source, digest)
+        return _load(data, source, digest, from_file=from_file)
     except Exception as exc:  # noqa: BLE001 - a loader bug must not cost the user the report
         return LoadedInput(data=data, source=source, sha256=digest, size=len(data), format="unknown",
                            cleanups=(f"the input could not be cleaned up ({type(exc).__name__}); read as is",),
@@ -1819,6 +1826,18 @@ def _load_emlx(original: bytes, message: bytes, removed: str, edited: bool, sour
 
 
 _BLANK_LINES = re.compile(rb"(?:[ \t]*+(?:\r\n|\n|\r))*+")
+
+
+def _cut_off(original: bytes, lines: _Lines) -> bool:
+    """A header alone from a file that stops inside a field: the last line has no line end
+    and no empty line follows the fields (RFC 5322 section 2.1: every line of a message ends
+    in CRLF, and an empty line separates the header section from the body). A mail store and
+    a saved message write both; a file that lacks them was cut off (a copy or a write that
+    stopped). Only for bytes that needed no paste clean-up (the mbox separator aside): a file
+    reshaped to be read holds a paste, and keeps that reading."""
+    if original[-1:] in (b"\n", b"\r") or lines.reshaped:
+        return False
+    return all(cleanup == _MBOX_SEPARATOR_REMOVED for cleanup in lines.cleanups)
 
 
 def _needs_no_cleanup(data: bytes) -> bool:
@@ -1906,7 +1925,7 @@ def _needs_no_cleanup(data: bytes) -> bool:
     return _FIELD.match(data, body, min(body + _MAX_SCAN_LINE, len(data))) is None
 
 
-def _load(original: bytes, source: str, digest: str, emlx: bool = True) -> LoadedInput:
+def _load(original: bytes, source: str, digest: str, emlx: bool = True, from_file: bool = False) -> LoadedInput:
     def result(data: bytes, fmt: str, cleanups: list[str], has_body: bool,
                recorded: tuple[RecordedResult, ...] = (), exact_note: str | None = None,
                unreadable: str | None = None, text_before: bytes = b"") -> LoadedInput:
@@ -1944,11 +1963,11 @@ def _load(original: bytes, source: str, digest: str, emlx: bool = True) -> Loade
         # path's lines have it (a space before it is a trailing space).
         return result(original, "eml", cleanups, True,
                       exact_note=_respaced_by_copy(block[:-1] if block.endswith(b"\r") else block))
-    return _load_lines(original, data, start, cleanups, reshaping, source, result)
+    return _load_lines(original, data, start, cleanups, reshaping, source, result, from_file)
 
 
 def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], reshaping: list[str],
-                source: str, result: Callable[..., LoadedInput]) -> LoadedInput:
+                source: str, result: Callable[..., LoadedInput], from_file: bool = False) -> LoadedInput:
     """The line steps: every clean-up of a paste (the full path)."""
     lines = _Lines(data, start)
     lines.cleanups = cleanups
@@ -2016,7 +2035,9 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
                       text_before=lines.skipped)
     fmt = lines.format
     if fmt is None or (fmt == "mbox-entry" and not has_body):
-        if not has_body:
+        if not has_body and from_file and _cut_off(original, lines):
+            fmt = "cut-off"
+        elif not has_body:
             fmt = "outlook-internet-headers" if _is_microsoft(lines, microsoft_end) else "headers-only"
         elif fmt is None:
             fmt = "eml"

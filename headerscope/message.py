@@ -69,6 +69,15 @@ class Message(Value):
     """Header fields, top first."""
     body_start: int | None
     """Offset of the body in ``raw``, or None when the input had no body (headers-only paste)."""
+    cut_off: bool = False
+    """A file cut off inside its header (the loader's ``cut-off`` format), not a paste: what it
+    lacks is as unknown as what a paste leaves out, but it is said in a file's words."""
+
+    @property
+    def header_words(self) -> str:
+        """What a header alone is called in the report's words: "the pasted header", or for a
+        file cut off inside its header, "the cut-off file's header" (never a paste's words)."""
+        return "the cut-off file's header" if self.cut_off else "the pasted header"
 
     @property
     def has_body(self) -> bool:
@@ -230,8 +239,9 @@ _DIRECT_HEADER = (_make_header is not HeaderField
 _new = object.__new__
 
 
-def parse_message(raw: bytes) -> Message:
-    """Parse raw bytes into a Message; never raises, malformed lines become defects."""
+def parse_message(raw: bytes, *, cut_off: bool = False) -> Message:
+    """Parse raw bytes into a Message; never raises, malformed lines become defects.
+    ``cut_off``: the bytes are a file cut off inside its header (Message.cut_off)."""
     header_end, body_start = header_body_offsets(raw)
     header_section = raw[:header_end]
     headers: list[HeaderField] = []
@@ -292,7 +302,7 @@ def parse_message(raw: bytes) -> Message:
     if beyond > 0:
         note = f"{beyond} more header field(s) after the first {MAX_HEADER_FIELDS}: not read one by one"
         headers.append(HeaderField(index=len(headers), name="", value=note, decoded=note, defects=(note,)))
-    return Message(raw=raw, headers=tuple(headers), body_start=body_start)
+    return Message(raw=raw, headers=tuple(headers), body_start=body_start, cut_off=cut_off)
 
 
 def _read_legacy_charsets(headers: list[HeaderField], lines: list[bytes], positions: list[int],

@@ -652,9 +652,10 @@ class InputInfo(Value):
     size: int
     """Bytes as read."""
     format: str
-    """eml, headers-only, gmail-original, outlook-internet-headers, outlook-properties, msg, emlx, mbox-entry."""
+    """eml, headers-only, cut-off (a file that ends inside its header: no line end, no body), gmail-original,
+    outlook-internet-headers, outlook-properties, msg, emlx, mbox-entry."""
     has_body: bool
-    """False for a headers-only paste: body-dependent checks cannot run."""
+    """False for a headers-only paste or a file cut off inside its header: body-dependent checks cannot run."""
     cleanups: tuple[str, ...]
     """What was cleaned up to read the paste (each in words)."""
     byte_exact: bool = True
@@ -939,9 +940,15 @@ class Report(Value):
         # A recorded dkim=none ("message not signed") names no signature: the paste stopped at none.
         checked = sum(1 for result in self.recorded if result.method == "dkim" and result.result != "none"
                       and result.header != "gmail-summary")
-        seen = (f"; its recorded results name {checked} DKIM check{'s' if checked != 1 else ''}, so the paste "
+        copy = "the file" if self.input.format == "cut-off" else "the paste"
+        seen = (f"; its recorded results name {checked} DKIM check{'s' if checked != 1 else ''}, so {copy} "
                 "stops before the signature" + ("s" if checked != 1 else "")) if checked else ""
-        return f"no DKIM-Signature in the pasted header{seen}"
+        return f"no DKIM-Signature in {self.header_words()}{seen}"
+
+    def header_words(self) -> str:
+        """A header alone in the report's words (Message.header_words): "the pasted header", or
+        "the cut-off file's header" for a file cut off inside its header (never a paste's words)."""
+        return "the cut-off file's header" if self.input.format == "cut-off" else "the pasted header"
 
     def claimed_results(self, limit: int = 12) -> list[tuple[int | None, str, str | None, str]]:
         """The recorded results not relied on, one entry per field (at most ``limit``), top

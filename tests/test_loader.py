@@ -491,13 +491,15 @@ def test_trailing_spaces_on_the_last_header_line_before_a_cr_count_on_the_fast_p
 
 def test_fast_path_gives_the_full_paths_result(monkeypatch: pytest.MonkeyPatch) -> None:
     inputs = _test_inputs()
-    fast = [load_bytes(data, source=source) for data in inputs for source in ("api", "clipboard")]
+    # A file's bytes too (from_file: a header cut off inside a field is read as a cut-off file).
+    sources = (("api", False), ("clipboard", False), ("box/cur/1:2,S", True))
+    fast = [load_bytes(data, source=source, from_file=from_file) for data in inputs for source, from_file in sources]
     taken = sum(1 for data in inputs if loader._needs_no_cleanup(data))
     monkeypatch.setattr(loader, "_needs_no_cleanup", lambda data: False)
-    full = [load_bytes(data, source=source) for data in inputs for source in ("api", "clipboard")]
+    full = [load_bytes(data, source=source, from_file=from_file) for data in inputs for source, from_file in sources]
     fields = ("data", "source", "sha256", "size", "format", "cleanups", "has_body", "byte_exact", "recorded",
               "byte_exact_note")
-    pairs = zip([data for data in inputs for _ in range(2)], fast, full, strict=True)
+    pairs = zip([data for data in inputs for _ in sources], fast, full, strict=True)
     for data, one, other in pairs:
         assert [getattr(one, name) for name in fields] == [getattr(other, name) for name in fields]
         assert (one.data is data) == (other.data is data)  # unchanged input is handed on as is
@@ -1507,3 +1509,37 @@ def test_a_line_a_page_wrapped_to_its_margin_inside_a_folded_field_is_a_fold() -
     loaded = load_bytes(ran_on)
     assert [h.name for h in parse_message(loaded.data).headers] == ["Subject"]
     assert loaded.cleanups[0].startswith("put an empty line before \"Dear John, here it is\"")
+
+
+# A file from a mail store cut off inside its second Received (no line end, no empty line, no body).
+CUT_OFF = (b"Received: from mx2.example.net (mx2.example.net [198.51.100.7]) by mx1.example.net (Postfix) with ESMTPS"
+           b" id A1; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+           b"Received: from relay.example.net (relay.example.net [198.51.100.8]) by mx2.example.net (Postfix) with"
+           b" ESMTPS id B2")
+
+
+def test_a_file_cut_off_inside_its_header_is_said_to_be_cut_off_not_a_paste() -> None:
+    from headerscope.api import AnalysisOptions, analyze_loaded
+
+    loaded = load_bytes(CUT_OFF, source="Maildir/cur/1:2,S", from_file=True)
+    assert (loaded.format, loaded.has_body, loaded.cleanups) == ("cut-off", False, ())
+    report = analyze_loaded(loaded, AnalysisOptions(offline=True, source=loaded.source))
+    [truncated] = [f for f in report.findings if f.id == "input.truncated"]
+    assert truncated.severity.value == "warning"
+    assert truncated.explanation.startswith("The file ends inside header field 2 (Received:), with no line end")
+    # Never a paste's words for a file that is none; what it lacks is still unknown, not missing.
+    words = " ".join(f"{f.title} {f.explanation}" for f in report.findings) + (report.dmarc.explanation
+                                                                              if report.dmarc else "")
+    assert "paste" not in words
+    assert {f.id: f.title for f in report.findings}["envelope.no_from"] == "No From: in the cut-off file's header"
+    assert report.dmarc is not None and report.dmarc.result == "not_checked"
+    # A paste (standard input, the clipboard) keeps its reading, as does a whole header saved in
+    # a file (its last line ended) and a file that needed a paste's clean-ups.
+    for source, data, from_file in (("-", CUT_OFF, False), ("clipboard", CUT_OFF, False),
+                                    ("headers.txt", CUT_OFF + b"\r\n", True),
+                                    ("ticket.txt", b"> " + CUT_OFF.replace(b"\r\n", b"\r\n> "), True)):
+        pasted = load_bytes(data, source=source, from_file=from_file)
+        assert pasted.format == "headers-only", source
+        report = analyze_loaded(pasted, AnalysisOptions(offline=True, source=source))
+        assert "input.truncated" not in {f.id for f in report.findings}
+        assert {f.id: f.title for f in report.findings}["envelope.no_from"] == "No From: in the pasted header"

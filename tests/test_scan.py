@@ -1223,3 +1223,15 @@ def test_an_error_row_claims_no_kind(tmp_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(run_cli(str(maildir), "--offline", "--format", "csv").stdout)))
     assert [(r["error"], r["kind"]) for r in rows] == [("", "message"), ("binary data, not the text of a message", "")]
 
+
+def test_a_cut_off_file_in_a_maildir_is_said_to_be(tmp_path: Path) -> None:
+    from test_loader import CUT_OFF
+
+    maildir = tmp_path / "Maildir"
+    _maildir(maildir, {"cur/1:2,S": message(1), "cur/3:2,S": CUT_OFF})
+    rows = list(csv.DictReader(io.StringIO(run_cli(str(maildir), "--offline", "--format", "csv").stdout)))
+    # Said (a warning, so among the failing reasons), and its earliest hop's client, a hand-over
+    # inside the receiving side (hops.arrival_missing), is no sending server.
+    assert "input.truncated" in rows[1]["failing_reasons"].split(";")
+    assert "hops.arrival_missing" in rows[1]["other_findings"].split(";") and rows[1]["client_ip"] == ""
+    assert rows[0]["client_ip"] == "192.0.2.2"

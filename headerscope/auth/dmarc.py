@@ -100,11 +100,12 @@ class _Dns:
 
 def check_dmarc(resolver: Resolver, *, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...],
                 spf: SpfResult | None, arc: ArcResult | None, recorded: tuple[RecordedResult, ...] = (),
-                from_not_pasted: bool = False) -> tuple[DmarcResult, tuple[Finding, ...]]:
+                from_not_pasted: bool = False, cut_off: bool = False) -> tuple[DmarcResult, tuple[Finding, ...]]:
     """Evaluate the From: domain; several From: domains are a finding (RFC 7489 section 6.6.1).
 
     ``recorded``: the recorded results (auth.recorded.parse_recorded); the trusted ones tell
     which ARC seal the receiving side added itself and whether it recorded an ARC override.
+    ``cut_off``: the header alone is a file cut off inside it (Message.cut_off), not a paste.
     """
     domains: list[str] = []
     for raw in from_domains:
@@ -114,11 +115,12 @@ def check_dmarc(resolver: Resolver, *, from_domains: tuple[str, ...], dkim: tupl
     if not domains and from_not_pasted:
         # A pasted header cut before its From: (envelope.no_from says so): the message had one,
         # which is unknown here; not the message's error.
+        where = "the cut-off file's header" if cut_off else "the pasted header"
+        stops = "the file stops before it" if cut_off else "the part pasted may stop before it"
         return DmarcResult(result="not_checked", from_domain=None, org_domain=None, record_domain=None,
-                           record=None, policy=None, policy_reason="no From: in the pasted header", disposition=None,
+                           record=None, policy=None, policy_reason=f"no From: in {where}", disposition=None,
                            dkim_aligned=None, spf_aligned=None, aligned_dkim_domain=None,
-                           explanation="not checked: the pasted header holds no From: field (the part pasted may "
-                                       "stop before it)"), ()
+                           explanation=f"not checked: {where} holds no From: field ({stops})"), ()
     if not domains:
         explanation = ("permerror: the From: header gives no domain to evaluate, so DMARC cannot be applied "
                        "(RFC 7489 section 6.6.1)")

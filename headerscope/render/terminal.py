@@ -189,7 +189,7 @@ class TerminalRenderer(Renderer):
             story.append("From ")
             story.append_text(_t(who, "bold"))
         elif not report.input.has_body and not any(h.name.lower() == "from" for h in report.headers):
-            story.append("No From: in the pasted header")
+            story.append(f"No From: in {report.header_words()}")
         else:
             story.append("No From: address")
         if env.to:

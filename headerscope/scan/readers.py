@@ -31,6 +31,8 @@ from .._value import Value, frozen
 from ..text import compiled_on_first_use
 
 DEFAULT_MAX_MESSAGE = 256 * 1024 * 1024
+# The label of what standard input holds ("stdin", or "stdin#N" for a mailbox's N-th message).
+STDIN_LABEL = "stdin"
 
 _MBOX_QUOTED = re.compile(rb"^>+From ")
 # "From sender Mon Nov  2 10:00:00 2026": a separator even without the blank line before it.
@@ -260,7 +262,7 @@ def iter_inputs(paths: Iterable[str], max_message: int = DEFAULT_MAX_MESSAGE, la
     walk that do not look like mail (see ``looks_like_mail``), so the caller can say so."""
     for raw_path in paths:
         if raw_path == "-":
-            yield from iter_stream(sys.stdin.buffer.read, "stdin", max_message)
+            yield from iter_stream(sys.stdin.buffer.read, STDIN_LABEL, max_message)
             continue
         path = Path(raw_path)
         try:

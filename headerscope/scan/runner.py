@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._value import Value, frozen
 from ..dns.interface import Resolver
-from .readers import DEFAULT_MAX_MESSAGE, ScanInput, iter_inputs, read_input
+from .readers import DEFAULT_MAX_MESSAGE, STDIN_LABEL, ScanInput, iter_inputs, read_input
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -165,7 +165,9 @@ def analyze_one(index: int, item: ScanInput) -> ScanRow:
         from ..loader import load_bytes
 
         now = datetime.fromisoformat(options.now) if options.now else None
-        loaded = load_bytes(item.data, source=item.label)
+        # Every input but a lone message on standard input is a file or a mailbox's entry, which a
+        # mail store wrote whole: a header alone that stops inside a field is cut off, not a paste.
+        loaded = load_bytes(item.data, source=item.label, from_file=item.label != STDIN_LABEL)
         if loaded.unreadable is not None:
             # Empty or binary (a compressed mailbox, an attachment saved as .eml): its report
             # would count a message that is not there among the unauthenticated ones.
@@ -266,6 +268,10 @@ def _client_ip(report: Any) -> str | None:
     boundary hop's own."""
     if report.spf is not None and report.spf.client_ip:
         return str(report.spf.client_ip)
+    if any(f.id == "hops.arrival_missing" for f in report.findings):
+        # The copy stops before the hop where the message arrived: the earliest hop's client is
+        # a hand-over inside the receiving side, not the server that sent it (as SPF judges).
+        return None
     if report.boundary_hop:
         return report.hops[report.boundary_hop - 1].fields.from_ip or None
     return None
