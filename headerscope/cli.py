@@ -149,8 +149,9 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
         record_dns=record_dns, client_ip=client_ip, mail_from=mail_from, helo=helo, now=now,
         source=source_name, redact=redact,
     )
-    # A file named is read whole (a paste saved to a file too: the loader tells it by its clean-ups).
-    loaded = load_bytes(data, source=source_name, from_file=source_name not in ("-", "clipboard"))
+    # A file named may be a header pasted into an editor and saved (often without its last line
+    # end): only a mail store's entry (scan) is known to have been written whole.
+    loaded = load_bytes(data, source=source_name)
     if loaded.unreadable is not None:
         # Empty or binary input (a compressed file, a PDF, a wrong paste): a report of it
         # would be a page of "not found"; one line says what went wrong.

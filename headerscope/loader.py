@@ -1756,15 +1756,18 @@ def _binary_reason(data: bytes) -> str:
     return "binary data, not the text of a message"
 
 
-def load_bytes(data: bytes, source: str = "api", *, from_file: bool = False) -> LoadedInput:
+def load_bytes(data: bytes, source: str = "api", *, from_mail_store: bool = False) -> LoadedInput:
     """Normalise a paste into message bytes; never raises.
 
-    ``from_file``: the bytes are a whole file (a message file named, a mailbox's entry), not
-    standard input, the clipboard or a part of another message: a header alone that ends
-    inside a field with no line end is then a file cut off (format ``cut-off``), not a paste."""
+    ``from_mail_store``: the bytes are a message a mail store wrote (a Maildir file, a mailbox's
+    entry), whole by construction, not a file a person saved, standard input, the clipboard or a
+    part of another message: a header alone that ends inside a field with no line end is then a
+    message cut off (format ``cut-off``), not a paste. (A header pasted into an editor and saved
+    often lacks its last line end: such a file stays a paste.)
+    """
     digest = hashlib.sha256(data).hexdigest()
     try:
-        return _load(data, source, digest, from_file=from_file)
+        return _load(data, source, digest, from_mail_store=from_mail_store)
     except Exception as exc:  # noqa: BLE001 - a loader bug must not cost the user the report
         return LoadedInput(data=data, source=source, sha256=digest, size=len(data), format="unknown",
                            cleanups=(f"the input could not be cleaned up ({type(exc).__name__}); read as is",),
@@ -1925,7 +1928,8 @@ def _needs_no_cleanup(data: bytes) -> bool:
     return _FIELD.match(data, body, min(body + _MAX_SCAN_LINE, len(data))) is None
 
 
-def _load(original: bytes, source: str, digest: str, emlx: bool = True, from_file: bool = False) -> LoadedInput:
+def _load(original: bytes, source: str, digest: str, emlx: bool = True,
+          from_mail_store: bool = False) -> LoadedInput:
     def result(data: bytes, fmt: str, cleanups: list[str], has_body: bool,
                recorded: tuple[RecordedResult, ...] = (), exact_note: str | None = None,
                unreadable: str | None = None, text_before: bytes = b"") -> LoadedInput:
@@ -1963,11 +1967,11 @@ def _load(original: bytes, source: str, digest: str, emlx: bool = True, from_fil
         # path's lines have it (a space before it is a trailing space).
         return result(original, "eml", cleanups, True,
                       exact_note=_respaced_by_copy(block[:-1] if block.endswith(b"\r") else block))
-    return _load_lines(original, data, start, cleanups, reshaping, source, result, from_file)
+    return _load_lines(original, data, start, cleanups, reshaping, source, result, from_mail_store)
 
 
 def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], reshaping: list[str],
-                source: str, result: Callable[..., LoadedInput], from_file: bool = False) -> LoadedInput:
+                source: str, result: Callable[..., LoadedInput], from_mail_store: bool = False) -> LoadedInput:
     """The line steps: every clean-up of a paste (the full path)."""
     lines = _Lines(data, start)
     lines.cleanups = cleanups
@@ -2035,7 +2039,7 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
                       text_before=lines.skipped)
     fmt = lines.format
     if fmt is None or (fmt == "mbox-entry" and not has_body):
-        if not has_body and from_file and _cut_off(original, lines):
+        if not has_body and from_mail_store and _cut_off(original, lines):
             fmt = "cut-off"
         elif not has_body:
             fmt = "outlook-internet-headers" if _is_microsoft(lines, microsoft_end) else "headers-only"

@@ -491,12 +491,12 @@ def test_trailing_spaces_on_the_last_header_line_before_a_cr_count_on_the_fast_p
 
 def test_fast_path_gives_the_full_paths_result(monkeypatch: pytest.MonkeyPatch) -> None:
     inputs = _test_inputs()
-    # A file's bytes too (from_file: a header cut off inside a field is read as a cut-off file).
+    # A mail store's bytes too (from_mail_store: a header cut off inside a field is a cut-off message).
     sources = (("api", False), ("clipboard", False), ("box/cur/1:2,S", True))
-    fast = [load_bytes(data, source=source, from_file=from_file) for data in inputs for source, from_file in sources]
+    fast = [load_bytes(data, source=source, from_mail_store=from_file) for data in inputs for source, from_file in sources]
     taken = sum(1 for data in inputs if loader._needs_no_cleanup(data))
     monkeypatch.setattr(loader, "_needs_no_cleanup", lambda data: False)
-    full = [load_bytes(data, source=source, from_file=from_file) for data in inputs for source, from_file in sources]
+    full = [load_bytes(data, source=source, from_mail_store=from_file) for data in inputs for source, from_file in sources]
     fields = ("data", "source", "sha256", "size", "format", "cleanups", "has_body", "byte_exact", "recorded",
               "byte_exact_note")
     pairs = zip([data for data in inputs for _ in sources], fast, full, strict=True)
@@ -1521,7 +1521,7 @@ CUT_OFF = (b"Received: from mx2.example.net (mx2.example.net [198.51.100.7]) by 
 def test_a_file_cut_off_inside_its_header_is_said_to_be_cut_off_not_a_paste() -> None:
     from headerscope.api import AnalysisOptions, analyze_loaded
 
-    loaded = load_bytes(CUT_OFF, source="Maildir/cur/1:2,S", from_file=True)
+    loaded = load_bytes(CUT_OFF, source="Maildir/cur/1:2,S", from_mail_store=True)
     assert (loaded.format, loaded.has_body, loaded.cleanups) == ("cut-off", False, ())
     report = analyze_loaded(loaded, AnalysisOptions(offline=True, source=loaded.source))
     [truncated] = [f for f in report.findings if f.id == "input.truncated"]
@@ -1533,12 +1533,14 @@ def test_a_file_cut_off_inside_its_header_is_said_to_be_cut_off_not_a_paste() ->
     assert "paste" not in words
     assert {f.id: f.title for f in report.findings}["envelope.no_from"] == "No From: in the cut-off file's header"
     assert report.dmarc is not None and report.dmarc.result == "not_checked"
-    # A paste (standard input, the clipboard) keeps its reading, as does a whole header saved in
-    # a file (its last line ended) and a file that needed a paste's clean-ups.
-    for source, data, from_file in (("-", CUT_OFF, False), ("clipboard", CUT_OFF, False),
-                                    ("headers.txt", CUT_OFF + b"\r\n", True),
-                                    ("ticket.txt", b"> " + CUT_OFF.replace(b"\r\n", b"\r\n> "), True)):
-        pasted = load_bytes(data, source=source, from_file=from_file)
+    # A paste (standard input, the clipboard, a file a person saved, which often lacks its last
+    # line end) keeps its reading, as does a mail store's whole header (its last line ended) and
+    # one that needed a paste's clean-ups.
+    for source, data, from_store in (("-", CUT_OFF, False), ("clipboard", CUT_OFF, False),
+                                     ("headers.txt", CUT_OFF, False),
+                                     ("Maildir/cur/2", CUT_OFF + b"\r\n", True),
+                                     ("Maildir/cur/3", b"> " + CUT_OFF.replace(b"\r\n", b"\r\n> "), True)):
+        pasted = load_bytes(data, source=source, from_mail_store=from_store)
         assert pasted.format == "headers-only", source
         report = analyze_loaded(pasted, AnalysisOptions(offline=True, source=source))
         assert "input.truncated" not in {f.id for f in report.findings}

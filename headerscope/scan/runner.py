@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._value import Value, frozen
 from ..dns.interface import Resolver
-from .readers import DEFAULT_MAX_MESSAGE, STDIN_LABEL, ScanInput, iter_inputs, read_input
+from .readers import DEFAULT_MAX_MESSAGE, ScanInput, iter_inputs, read_input
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -123,6 +123,9 @@ class ScanRow(Value):
     encoding it again."""
 
 
+# The containers a mail store wrote (ScanInput.container).
+_MAIL_STORES = frozenset({"maildir", "mbox", "mmdf"})
+
 _DKIM_RANK = {"pass": 0, "fail": 1, "permerror": 2, "temperror": 3, "policy": 4, "neutral": 5, "none": 6}
 
 _worker_state: dict[str, Any] = {}
@@ -165,9 +168,9 @@ def analyze_one(index: int, item: ScanInput) -> ScanRow:
         from ..loader import load_bytes
 
         now = datetime.fromisoformat(options.now) if options.now else None
-        # Every input but a lone message on standard input is a file or a mailbox's entry, which a
-        # mail store wrote whole: a header alone that stops inside a field is cut off, not a paste.
-        loaded = load_bytes(item.data, source=item.label, from_file=item.label != STDIN_LABEL)
+        # A Maildir file or a mailbox's entry was written whole by a mail store: a header alone
+        # that stops inside a field is cut off, not a paste (a loose file may be a saved paste).
+        loaded = load_bytes(item.data, source=item.label, from_mail_store=item.container in _MAIL_STORES)
         if loaded.unreadable is not None:
             # Empty or binary (a compressed mailbox, an attachment saved as .eml): its report
             # would count a message that is not there among the unauthenticated ones.
