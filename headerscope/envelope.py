@@ -519,8 +519,9 @@ def list_intake(message: Message, hops: tuple[Hop, ...], mail_from: str | None) 
         id="envelope.list_intake", severity=Severity.INFO,
         title=f"The hops end where the message reached the list {posting}: Return-Path is the list's later MAIL FROM",
         explanation=(f"The latest Received (hop {last}) delivered the message to {posting}, the list's posting "
-                     f"address (List-Post, or the address its List-Id names). The list then sent it on to its members in hops this copy does not "
-                     f"record, as in a list archive's copy. Return-Path ({mail_from}) is the list's MAIL FROM "
+                     f"address (List-Post, or the address its List-Id names). The list then sent it on to its "
+                     f"members in hops this copy does not record, as in a list archive's copy. Return-Path "
+                     f"({mail_from}) is the list's MAIL FROM "
                      f"for that later delivery, not the MAIL FROM the author's server gave at the boundary hop, "
                      f"which is not recorded. So SPF checks the boundary hop's HELO only: the list's address "
                      f"paired with the author's server would fail for a question no receiver asked."),
