@@ -1171,3 +1171,30 @@ def test_a_signature_an_earlier_server_saw_pass_and_the_list_removed_is_told() -
     # A pasted header (no body) may have left the signature out.
     paste = copy.split(b"\r\n\r\n")[0] + b"\r\n"
     assert not [f for f in headerscope.analyze(paste, offline=True).findings if f.id == "dkim.removed"]
+
+
+def test_a_list_that_adds_fields_the_signature_over_signs_is_named_as_the_likely_cause() -> None:
+    """The author's signer named List-Id and List-Unsubscribe in h= while the message had none
+    (RFC 6376 section 5.4.2), so the list's added fields break the signature: said beside
+    dkim.headers_changed, which stays a warning. Not for the list's own signature, nor without
+    a list."""
+    raw = sign(MESSAGE, key=rsa_key(1024), headers="from:to:subject:date:list-id:list-unsubscribe")
+    dns = rsa_dns(1024)
+    listed = raw.replace(b"Subject:", b"List-Id: <dev.lists.example.org>\r\nList-Unsubscribe: "
+                                      b"<mailto:dev-leave@lists.example.org>\r\nSubject:", 1)
+    (r,), findings = verify(listed, dns)
+    assert (r.result, r.reason_code, r.body_hash_ok) == ("fail", "signature_mismatch", True)
+    [changed] = [f for f in findings if f.id == "dkim.headers_changed"]
+    assert changed.severity.value == "warning"
+    assert "likely cause: the signature by example.com covers List-Id, List-Unsubscribe (h=), fields the mailing " \
+           "list (dev.lists.example.org) adds" in changed.explanation
+    # Without a list's fields in the message, another change is not blamed on a list.
+    plain = raw.replace(b"Quarterly figures", b"Quarterly figures!")
+    (r,), findings = verify(plain, dns)
+    [changed] = [f for f in findings if f.id == "dkim.headers_changed"]
+    assert "likely cause" not in changed.explanation
+    # The list's own signature (its organisation signs): its own fields are not the cause.
+    own = listed.replace(b"<dev.lists.example.org>", b"<dev.example.com>")
+    (r,), findings = verify(own, dns)
+    [changed] = [f for f in findings if f.id == "dkim.headers_changed"]
+    assert "likely cause" not in changed.explanation

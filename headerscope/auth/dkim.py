@@ -13,13 +13,14 @@ verification steps are driven from here rather than through ``dkim.DKIM.verify()
 from __future__ import annotations
 
 import binascii
+import dataclasses
 import functools
 import re
 from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
 from ..dns.interface import DnsAnswer, DnsStatus, Resolver, normalize_name
-from ..domains import aligned
+from ..domains import aligned, list_id_label, organizational_domain
 from ..message import Message
 from ..model import DkimSignatureResult, Finding, HeaderField, Severity
 from ..text import compiled_on_first_use, header_ref, redaction_mark
@@ -308,6 +309,8 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
 
     results = tuple(_to_result(c, from_domain) for c in checks)
     findings = _findings(checks, present)
+    if message.first("List-Id") is not None and any(c.reason_code == "signature_mismatch" for c in checks):
+        findings = [_with_list_cause(f, checks, message) if f.id == "dkim.headers_changed" else f for f in findings]
     if byte_exact and message.has_body:
         findings.extend(_body_changed_without_key(checks))
     return results, tuple(findings)
@@ -767,6 +770,33 @@ _CODE_FINDINGS: dict[str, tuple[str, Severity, str, str]] = {
 
 # Where the key could not be had: the body hash, which needs no key, is still known.
 _KEYLESS_CODES = frozenset({"offline", "temperror", "key_not_found", "key_syntax"})
+
+
+# The fields a mailing list adds (RFC 2369, RFC 2919, RFC 8058).
+_LIST_FIELDS = ("list-id", "list-help", "list-unsubscribe", "list-subscribe", "list-post", "list-owner",
+                "list-archive", "list-unsubscribe-post")
+
+
+def _with_list_cause(finding: Finding, checks: list[_Check], message: Message) -> Finding:
+    """dkim.headers_changed of a signature whose h= names List-* fields, on a message a mailing
+    list of another organisation passed on: the list added those fields after the author signed.
+    A signer that names a field the message lacks asks verifiers to count one added later as a
+    change (RFC 6376 sections 5.4 and 5.4.2, over-signing), so the list's addition breaks the
+    signature: the likely cause, said beside the finding, which stays as it is."""
+    label = list_id_label(message.first("List-Id"))
+    list_org = organizational_domain(label) if label else None
+    check = next((c for c in checks if c.label == finding.subject and c.reason_code == "signature_mismatch"), None)
+    if check is None or not check.domain or list_org is None or organizational_domain(check.domain) == list_org:
+        return finding
+    covered = [name for name in _LIST_FIELDS if name in check.signed_lower and message.first(name) is not None]
+    if not covered:
+        return finding
+    names = ", ".join("-".join(part.capitalize() for part in name.split("-")) for name in covered)
+    return dataclasses.replace(finding, explanation=(
+        f"{finding.explanation}; likely cause: the signature by {check.domain} covers {names} (h=), fields the "
+        f"mailing list ({label}) adds when it passes the message on; a signer that names fields the message lacks "
+        "makes any later copy of them a change (RFC 6376 section 5.4.2), so a list's addition breaks it: "
+        "expected of any list, not a sign of tampering by itself"))
 
 
 def _body_changed_without_key(checks: list[_Check]) -> list[Finding]:
