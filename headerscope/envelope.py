@@ -459,11 +459,12 @@ def srs_list_sender(message: Message, final_srs: SrsInfo | None) -> Finding | No
     if _org(address_domain(encoded)) != (organizational_domain(final_srs.forwarder) or final_srs.forwarder):
         return None
     list_id = message.first("List-Id")
-    sender = next(iter(parse_addresses(message.first("Sender") or "")[:1]), None)
-    by_sender = list_id is not None and sender is not None and sender.address.lower() == encoded.lower()
-    lists = _list_posting_addresses(message, list_id)
-    if not by_sender and not any(_is_lists_own_sender(encoded, address) for address in lists):
+    lists = [address for address in _list_posting_addresses(message, list_id)
+             if _is_lists_own_sender(encoded, address) and _list_and_author_apart(message, encoded, address)]
+    if not lists:
         return None
+    sender = next(iter(parse_addresses(message.first("Sender") or "")[:1]), None)
+    by_sender = sender is not None and sender.address.lower() == encoded.lower()
     named = f" {lists[0]}" if lists else ""
     return Finding(
         id="envelope.srs_list_sender", severity=Severity.INFO,
@@ -512,7 +513,8 @@ def list_intake(message: Message, hops: tuple[Hop, ...], mail_from: str | None) 
     # The posting address by List-Post, or by the List-Id it makes (majordomo's and ecartis'
     # copies name the list in List-Id alone).
     posting = next(iter(_list_own_addresses(message, list_id or "", delivered_to)), None)
-    if posting is None or not _is_lists_own_sender(mail_from, posting):
+    if posting is None or not _is_lists_own_sender(mail_from, posting) \
+            or not _list_and_author_apart(message, mail_from, posting) or mail_from.lower() in delivered_to:
         return None
     last = hops[-1].number
     return Finding(
@@ -825,12 +827,34 @@ def _one_list_host(domain: str, other: str) -> bool:
 
 
 def _is_lists_own_sender(address: str, list_address: str) -> bool:
-    """Whether an envelope sender is the list's own (its bounce or owner address): it holds the
-    list's name (Mailman's ``list-bounces``, majordomo's ``owner-list``, ezmlm's
-    ``list-return-...``, Google Groups' ``list+...``) in the list's organisation."""
+    """Whether an envelope sender is the list's own bounce or owner address, in the list's
+    organisation: its name with a list manager's mark (Mailman's ``list-bounces`` and
+    ``list-bounces+...``, majordomo's ``owner-list``, ``list-owner``, ``list-request``, ezmlm's
+    ``list-return-...``, Google Groups' ``list+...``). The posting address itself, or any other
+    address holding the name ("ceo@" for a "list" named ceo), is no list's bounce address."""
     list_name, _, list_domain = list_address.lower().rpartition("@")
     sender_local, _, sender_domain = address.lower().rpartition("@")
-    return bool(list_name) and list_name in sender_local and _org(sender_domain) == _org(list_domain)
+    if not list_name or _org(sender_domain) != _org(list_domain):
+        return False
+    return (sender_local in (f"owner-{list_name}", f"{list_name}-owner", f"{list_name}-bounces",
+                             f"{list_name}-request", f"{list_name}-admin", f"{list_name}-errors")
+            or sender_local.startswith((f"{list_name}-bounces+", f"{list_name}-return-", f"{list_name}+",
+                                        f"owner-{list_name}+", f"owner-{list_name}-", f"{list_name}-owner+")))
+
+
+def _list_and_author_apart(message: Message, sender: str, list_address: str) -> bool:
+    """Whether the list and the author are of different organisations, and the envelope sender is
+    neither the author's nor a recipient's address. A "list" of the From: domain's own
+    organisation whose bounce address stands where the receiver wrote the MAIL FROM is also what
+    a direct spoof with a made-up List-Id looks like (the MAIL FROM the receiver recorded would
+    then be set aside, and a DMARC failure with it): the reading is kept for a list's copy of a
+    member's post from elsewhere."""
+    list_org = _org(list_address.rpartition("@")[2])
+    authors = [a for a in parse_addresses(message.first("From") or "")[:3] if a.domain]
+    if not authors or any(_org(a.domain) == list_org for a in authors):
+        return False
+    lowered = sender.lower()
+    return not any(a.address.lower() == lowered for a in authors)
 
 
 def _list_encoded_author(from_real: Sequence[Address], list_addresses: frozenset[str],

@@ -1652,3 +1652,33 @@ def test_paired_brackets_and_bare_paths_are_not_damage() -> None:
         assert bracket_damage(value) is None, value
     assert bracket_damage("<a@b.example") == "an unclosed '<'"
     assert bracket_damage("<a@<b.example>") == "a second '<' inside the first"
+
+
+def test_a_made_up_list_id_does_not_set_aside_the_mail_from_of_a_direct_spoof() -> None:
+    """A direct spoof (attacker -> the victim's MX) with a List-Id the sender wrote, naming the
+    recipient as a "list": the Return-Path the receiver wrote is the MAIL FROM of that very
+    session. The list-intake reading needs a real list bounce address (owner-, -bounces,
+    -request...), a list of another organisation than the author's, and a MAIL FROM that is
+    neither the author's nor a recipient's; otherwise SPF judges the recorded MAIL FROM and a
+    DMARC reject stands."""
+    from headerscope.api import analyze
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    spoof = (b"Return-Path: <ceo@examplebank.example>\r\n"
+             b"Received: from mail.evil.example (mail.evil.example [203.0.113.66]) by mx1.examplebank.example "
+             b"(Postfix) with ESMTP id 4F1A for <ceo@examplebank.example>; Mon, 10 Mar 2025 10:00:05 +0000\r\n"
+             b"From: CFO <cfo@examplebank.example>\r\nTo: ceo@examplebank.example\r\nSubject: Urgent wire\r\n"
+             b"List-Id: <ceo.examplebank.example>\r\nDate: Mon, 10 Mar 2025 10:00:00 +0000\r\n"
+             b"Message-ID: <1@evil.example>\r\n\r\nPlease wire 50000 today.\r\n")
+    dns = {"examplebank.example": {"TXT": ["v=spf1 ip4:192.0.2.0/24 -all"]},
+           "_dmarc.examplebank.example": {"TXT": ["v=DMARC1; p=reject"]},
+           "mail.evil.example": {"TXT": "NXDOMAIN", "A": "NXDOMAIN", "AAAA": "NXDOMAIN", "MX": "NXDOMAIN"}}
+    for variant in (spoof,
+                    # a list bounce form, but the "list" is the author's own organisation
+                    spoof.replace(b"Return-Path: <ceo@", b"Return-Path: <owner-ceo@"),
+                    # the list another organisation's, but the MAIL FROM is the recipient itself
+                    spoof.replace(b"From: CFO <cfo@examplebank.example>", b"From: CFO <cfo@otherbank.example>")):
+        report = analyze(variant, resolver=SnapshotResolver(dns))
+        assert not [f for f in report.findings if f.id == "envelope.list_intake"]
+        assert _spf_of(report).mail_from is not None and _spf_of(report).result == "fail"
+    assert analyze(spoof, resolver=SnapshotResolver(dns)).verdict.status == "spoofed"
