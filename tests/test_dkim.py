@@ -1152,10 +1152,15 @@ def test_a_signature_an_earlier_server_saw_pass_and_the_list_removed_is_told() -
             b"Received: from mail.kernel.example (mail.kernel.example [198.51.100.99]) by mx.google.example with "
             b"ESMTPS id 1; Sun, 10 May 2020 00:33:01 -0700\r\n"
             b"From: Alan <stern@kernel.example>\r\nTo: usb@lists.group.example\r\nSubject: [PATCH]\r\n"
+            b"List-Id: <usb.lists.group.example>\r\n"
             b"Date: Sun, 10 May 2020 03:32:58 -0400\r\nMessage-ID: <1@kernel.example>\r\n\r\nbody\r\n")
     [removed] = [f for f in headerscope.analyze(copy, offline=True).findings if f.id == "dkim.removed"]
-    assert removed.title == "A DKIM signature of kernel.example passed at an earlier server and is not in the message now"
-    assert "ARC-Authentication-Results i=1" in removed.explanation and "not checked here" in removed.explanation
+    assert removed.title == ("An earlier server's record says a DKIM signature of kernel.example passed; it is not in "
+                             "the message now")
+    assert "ARC-Authentication-Results i=1" in removed.explanation and "a claim not checked here" in removed.explanation
+    # Without a list in the copy (a direct spoof with a made-up earlier record), nothing is told.
+    direct = copy.replace(b"List-Id: <usb.lists.group.example>\r\n", b"")
+    assert not [f for f in headerscope.analyze(direct, offline=True).findings if f.id == "dkim.removed"]
     # Still there: nothing to tell.
     kept = copy.replace(b"Received:", b"DKIM-Signature: v=1; a=rsa-sha256; d=kernel.example; s=k20201202; "
                                       b"h=from; bh=x; b=y\r\nReceived:", 1)

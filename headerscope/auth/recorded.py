@@ -2800,6 +2800,8 @@ def signed_repeatedly(message: Message, dkim: Sequence[DkimSignatureResult],
 
 
 _MAX_REMOVED = 3
+# The fields in which a list keeps the results it recorded when the message reached it.
+_PRESERVED_BY_LISTS = frozenset({"x-original-authentication-results", "x-mailman-original-authentication-results"})
 _MAX_FIELDS_LOOKED_AT = 1000
 # The d= tag of a (renamed) DKIM signature's tag list (RFC 6376 section 3.5).
 _signature_domain_re = compiled_on_first_use(r"(?:^|;)\s*d\s*=\s*([A-Za-z0-9._-]{1,253})")
@@ -2816,6 +2818,11 @@ def removed_signatures(message: Message, dkim: Sequence[DkimSignatureResult],
     a paste is not judged."""
     if message.header_only:
         return None
+    # Only where the copy shows a list or a forward that re-signs: a list's header fields, or
+    # results a list kept under another name. A direct spoof can carry a made-up earlier record
+    # too; without an intermediary in the copy, no server "after the record" is there to have
+    # removed anything.
+    through_list = message.first("List-Id") is not None
     present = {normalize_domain(s.domain) for s in dkim if s.domain}
     renamed = {normalize_domain(m.group(1)) for field in (
         message.headers[:_MAX_FIELDS_LOOKED_AT] if message.has_name_ending("-dkim-signature") else ())
@@ -2823,7 +2830,8 @@ def removed_signatures(message: Message, dkim: Sequence[DkimSignatureResult],
         for m in [_signature_domain_re().search(field.value[:4000])] if m}
     gone: dict[str, RecordedResult] = {}
     for rec in recorded:
-        if rec.method != "dkim" or rec.result != "pass" or rec.trusted:
+        if rec.method != "dkim" or rec.result != "pass" or rec.trusted \
+                or not (through_list or rec.header.lower() in _PRESERVED_BY_LISTS):
             continue
         domain, selector, signature = _dkim_identity(rec.properties)
         # A record that names the signature it verified (its selector or its b=, RFC 8601
@@ -2845,10 +2853,10 @@ def removed_signatures(message: Message, dkim: Sequence[DkimSignatureResult],
     names = ", ".join(domains)
     return Finding(
         id="dkim.removed", severity=Severity.INFO,
-        title=f"A DKIM signature of {names} passed at an earlier server and is not in the message now",
-        explanation=(f"{_who(first)} recorded dkim=pass for {names} ({where}), a record of an earlier server, not "
-                     f"checked here; the message carries no DKIM-Signature of {names} now, under that name or "
-                     "another: a server after that record removed it (mailing list software that re-signs, a "
-                     "Google group, does). DMARC for that domain can then pass only through another aligned "
+        title=f"An earlier server's record says a DKIM signature of {names} passed; it is not in the message now",
+        explanation=(f"{_who(first)} recorded dkim=pass for {names} ({where}): an earlier server's record, a claim not "
+                     f"checked here. The message carries no DKIM-Signature of {names} now, under that name or "
+                     "another: if the record is true, the list the message came through removed it (mailing list "
+                     "software that re-signs, a Google group, does). DMARC for that domain can then pass only through another aligned "
                      "signature, SPF, or an ARC set the receiver trusts (RFC 8617 section 7.2)."),
         reference="https://www.rfc-editor.org/rfc/rfc6376#section-3.5", subject="DKIM-Signature")
