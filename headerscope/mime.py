@@ -1430,12 +1430,18 @@ _NOTICE_OPENINGS = (
     ("Delivery to the following recipient", "Gmail"),
     ("Delivery has failed to these recipients", "Exchange"),
 )
-# A notice of a temporary failure, which the server retries (RFC 3464 section 2.3.3's
-# "delayed"): Exim's "This is a temporary error. The following address(es) deferred:", its
-# delay warning "has not yet been delivered", Gmail's "has been delayed".
+# How a notice frames itself, in the server's own sentence, not in the remote reply it quotes (a
+# final "451 4.3.0 Temporary error" ends many permanent failures: Exim's "retry timeout
+# exceeded"). Given up: Exim's "This is a permanent error", Gmail's "failed permanently",
+# Postfix's "could not be delivered" with no warning line. Still trying (RFC 3464 section
+# 2.3.3's "delayed"): Exim's "This is a temporary error ... deferred:" and its delay warning
+# "has not yet been delivered", Postfix's "THIS IS A WARNING ONLY", Gmail's "has been delayed".
+_permanent_re = compiled_on_first_use(
+    r"\bThis is a permanent error\b|\bfailed permanently\b|\bretry timeout exceeded\b"
+    r"|\bpermanent fatal errors?\b|\bDelivery has failed to these recipients\b", re.IGNORECASE)
 _temporary_re = compiled_on_first_use(
-    r"\btemporary error\b|\baddress(?:\(es\))? deferred\b|\bhas not yet been delivered\b|\bhas been delayed\b"
-    r"|\bwill (?:be )?(?:retried|retry|reattempted)\b|\bbe reattempted later\b", re.IGNORECASE)
+    r"\bThis is a temporary error\b|\baddress(?:\(es\))? deferred:|\bhas not yet been delivered\b"
+    r"|\bhas been delayed\b|\bTHIS IS A WARNING (?:MESSAGE )?ONLY\b", re.IGNORECASE)
 # Exim's list of deferred addresses: "The following address(es) deferred:", each on its own line.
 _deferred_recipient_re = compiled_on_first_use(
     rf"deferred:[ \t]*\r?\n(?:[ \t]*\r?\n){{0,2}}[ \t]{{0,20}}<?({_ADDRESS})>?[ \t]*\r?\n")
@@ -1449,7 +1455,7 @@ def pasted_notice(text: str) -> Finding | None:
     writer = next((name for opening, name in _NOTICE_OPENINGS if opening in text), None)
     if writer is None:
         return None
-    temporary = _temporary_re().search(text) is not None
+    temporary = _permanent_re().search(text) is None and _temporary_re().search(text) is not None
     found = _deferred_recipient_re().search(text) if temporary else None
     if found is None:
         found = next((m for m in _failed_recipient_re().finditer(text)), None)

@@ -1245,6 +1245,17 @@ def test_the_words_of_a_delay_notice_pasted_above_the_returned_header_are_read()
     assert failed.title.startswith("Bounce pasted above the header: delivery to nobody@example.org failed (5.1.1")
     assert "User unknown" in failed.explanation and "mx.example.org" in failed.explanation
 
+    # Given up after retrying: the last remote reply says "Temporary error", the notice itself
+    # says permanent (Exim's "retry timeout exceeded"): a bounce, not a delay.
+    given_up = ("This message was created automatically by mail delivery software.\n\n"
+                "A message that you sent could not be delivered to one or more of its\n"
+                "recipients. This is a permanent error. The following address(es) failed:\n\n"
+                "  carol@example.org\n"
+                "    retry timeout exceeded\n"
+                "    host mx.example.org [192.0.2.1]: 451 4.3.0 Temporary error, please try again later\n\n"
+                + _RETURNED_COPY).encode()
+    ids = [f.id for f in headerscope.analyze(given_up, offline=True).findings if f.id.startswith("dsn.")]
+    assert ids == ["dsn.unstructured"]
     # A person's note above a pasted header is no notice.
     note = ("Hi, my mail is not arriving, here are the headers:\n\n" + _RETURNED_COPY.split("\n", 1)[1]).encode()
     assert not [f for f in headerscope.analyze(note, offline=True).findings if f.id.startswith("dsn.")]
