@@ -73,6 +73,7 @@ from .model import (
     SpfResult,
 )
 from .origin import (
+    default_key_tied,
     from_rewritten,
     host_envelope_sender,
     program_origin,
@@ -592,7 +593,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     if provider_inside is not None:
         spf, dmarc = _not_applicable_inside(spf, dmarc, provider_inside[0])
     through_list = message.first("List-Id") is not None
-    findings.extend(nothing_aligned(from_domains, dkim, spf, dmarc, envelope.srs, through_list=through_list))
+    findings.extend(nothing_aligned(from_domains, dkim, spf, dmarc, envelope.srs, through_list=through_list,
+                                    default_key_tied=default_key_tied(message, dkim, from_domains)))
     # What the sending side's own fields say made the message, and what it can fix (origin.py).
     origin_findings = [
         program_origin(message, chain.hops),

@@ -254,12 +254,12 @@ def from_rewritten(message: Message, hops: tuple[Hop, ...], dkim: tuple[DkimSign
 # mail with its initial domain, <tenant>.onmicrosoft.com (selectors "selector1-…"/"selector2-…"),
 # until DKIM is turned on for the custom domain
 # (https://learn.microsoft.com/defender-office-365/email-authentication-dkim-configure).
-_PROVIDER_DEFAULTS: tuple[tuple[str, str, str, str], ...] = (
-    ("gappssmtp.com", "Google Workspace",
+_PROVIDER_DEFAULTS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("gappssmtp.com", "Google Workspace", "account",
      "in the Google Admin console (Apps › Google Workspace › Gmail › Authenticate email: generate the key, "
      "publish it in DNS, then Start authentication)",
      "https://support.google.com/a/answer/174124"),
-    ("onmicrosoft.com", "Microsoft 365",
+    ("onmicrosoft.com", "Microsoft 365", "tenant",
      "in the Microsoft Defender portal (Email & collaboration › Policies & rules › Threat policies › Email "
      "authentication settings › DKIM: publish the two selector CNAME records, then enable signing)",
      "https://learn.microsoft.com/defender-office-365/email-authentication-dkim-configure"),
@@ -272,54 +272,95 @@ def provider_default(domain: str | None) -> tuple[str, str, str] | None:
     name = normalize_domain(domain)
     if not name:
         return None
-    for suffix, provider, where, reference in _PROVIDER_DEFAULTS:
+    for suffix, provider, _, where, reference in _PROVIDER_DEFAULTS:
         if name.endswith("." + suffix):
             return provider, where, reference
     return None
 
 
+def _account_noun(domain: str | None) -> str:
+    """What the provider calls the customer a default signing domain belongs to."""
+    name = normalize_domain(domain) or ""
+    return next((noun for suffix, _, noun, _, _ in _PROVIDER_DEFAULTS if name.endswith("." + suffix)), "account")
+
+
+def default_key_tie(message: Message, signing_domain: str | None, from_domain: str) -> str | None:
+    """What in the message ties a provider's default signing domain to the From: domain's own
+    account at that provider, or None when nothing does.
+
+    Google's label is its customer's domain with dashes; Exchange Online stamps the tenant's
+    default domain in X-OriginatorOrg. Without either the signer may be anyone's account (a
+    tenant relaying or forwarding another domain's mail, or a spoof sent from an unrelated
+    tenant), and nothing may be said of the From: domain's own set-up."""
+    if provider_default(signing_domain) is None:
+        return None
+    from_domain = from_domain.lower()
+    label = (normalize_domain(signing_domain) or "").partition(".")[0]
+    if label == from_domain.replace(".", "-"):
+        return f"its first label, {label}, is {from_domain} written with dashes: that domain's Workspace account"
+    originator = normalize_domain(_shown(message.first("X-OriginatorOrg") or "", 100))
+    from_org = organizational_domain(from_domain) or from_domain
+    if originator and (organizational_domain(originator) or originator) == from_org:
+        return f"X-OriginatorOrg, Exchange Online's stamp of the tenant, names {originator}"
+    return None
+
+
+def default_key_tied(message: Message, dkim: tuple[DkimSignatureResult, ...], from_domains: tuple[str, ...]) -> bool:
+    """Whether a provider default signature of the message is shown to be the From: domain's own
+    account's (default_key_tie): only then is "turn on DKIM for the domain" the fix."""
+    return len(set(from_domains)) == 1 and any(
+        default_key_tie(message, s.domain, from_domains[0]) is not None for s in dkim)
+
+
 def provider_default_signatures(message: Message, dkim: tuple[DkimSignatureResult, ...],
                                 from_domains: tuple[str, ...], through_list: bool) -> Finding | None:
     """What to fix when every DKIM signature is a provider's default key and none is the From:
-    domain's own: the organisation has not turned DKIM on for its domain at that provider."""
+    domain's own: the organisation has not turned DKIM on for its domain at that provider. When
+    nothing ties the signing account to the From: domain, only what was signed is told."""
     if len(set(from_domains)) != 1 or not dkim:
         return None
     from_domain = from_domains[0].lower()
     if provider_default(from_domain) is not None or any(aligned(s.domain, from_domain) for s in dkim if s.domain):
         return None  # the From: is the default domain itself, or the domain signs its own mail
-    defaults = [(s, provider_default(s.domain)) for s in dkim]
-    found = [(s, d) for s, d in defaults if d is not None]
+    found = [(s, d) for s, d in ((s, provider_default(s.domain)) for s in dkim) if d is not None]
     if not found:
         return None
-    signature, (provider, where, reference) = found[0]
-    # Whose account signed: Google's label is its customer's domain with dashes; Exchange Online
-    # stamps the tenant's default domain in X-OriginatorOrg. Without either, the From: domain may
-    # not be the account's at all (a tenant relaying or forwarding another domain's mail), and
-    # the advice is said conditionally.
-    label = (signature.domain or "").partition(".")[0]
-    originator = normalize_domain(_shown(message.first("X-OriginatorOrg") or "", 100))
-    from_org = organizational_domain(from_domain) or from_domain
-    if label == from_domain.replace(".", "-"):
-        whose = f"; its first label, {label}, is {from_domain} written with dashes: that domain's Workspace account"
-        theirs = True
-    elif originator and (organizational_domain(originator) or originator) == from_org:
-        whose = f"; X-OriginatorOrg, Exchange Online's stamp of the tenant, names {originator}"
-        theirs = True
-    else:
-        whose, theirs = "", False
+    # The signature whose account is shown to be the From: domain's, if any.
+    ties = [(s, d, default_key_tie(message, s.domain, from_domain)) for s, d in found]
+    signature, (provider, where, reference), tie = next((t for t in ties if t[2] is not None), ties[0])
     state = {"pass": "it verifies", "fail": "it does not verify now"}.get(signature.result, "it was not verified here")
+    noun = _account_noun(signature.domain)
+    unaligned = (f"Such a signature does not align with the From: domain, so it cannot give DMARC a pass for "
+                 f"{from_domain} (RFC 7489 section 3.1)")
+    if tie is None:
+        # A spoof can be signed with its sender's own tenant's default key: the advice would
+        # tell the owner of a domain it has nothing to do with to fix its set-up.
+        label = _shown((signature.domain or "").partition(".")[0], 63)
+        if provider == "Microsoft 365":
+            originator = normalize_domain(_shown(message.first("X-OriginatorOrg") or "", 100))
+            unshown = (f"X-OriginatorOrg, Exchange Online's stamp of the tenant, names {originator}" if originator
+                       else "no X-OriginatorOrg, Exchange Online's stamp of the tenant, names it")
+        else:
+            unshown = f"the key's label, {label}, is not {from_domain} written with dashes"
+        return Finding(
+            id="dkim.provider_default_key", severity=Severity.INFO,
+            title=f"Signed only with a {provider} {noun}'s default key ({label}), not by {from_domain}"[:200],
+            explanation=(f"The DKIM signature d={_shown(signature.domain or '', 120)} ({state}) is the default key "
+                         f"{provider} signs a {noun}'s mail with until DKIM is turned on for a domain of its own; no "
+                         f"signature is by {from_domain}, and nothing in the message ties that {noun} to "
+                         f"{from_domain} ({unshown}). It may be {from_domain}'s own {noun}, or anyone else's "
+                         f"sending in its name. {unaligned}. If {from_domain} is a domain of that {noun} (nothing here "
+                         f"says so), its administrator can turn on DKIM signing for it {where}."),
+            reference=reference, subject="dkim")
     return Finding(
         id="dkim.provider_default_key",
         severity=Severity.INFO if through_list else Severity.NOTICE,
         title=f"Signed only with {provider}'s default key, not for {from_domain}: turn on DKIM for {from_domain}",
-        explanation=(f"The DKIM signature d={signature.domain} ({state}{whose}) is the one {provider} adds when the "
-                     f"organisation has not turned on DKIM for its own domain; no signature is by {from_domain}. Such a "
-                     f"signature does not align with the From: domain, so it cannot give DMARC a pass for "
-                     f"{from_domain} (RFC 7489 section 3.1): only SPF can, and SPF no longer aligns once a mailing list "
+        explanation=(f"The DKIM signature d={signature.domain} ({state}; {tie}) is the one {provider} adds when the "
+                     f"organisation has not turned on DKIM for its own domain; no signature is by {from_domain}. "
+                     f"{unaligned}: only SPF can, and SPF no longer aligns once a mailing list "
                      f"or a forwarder resends the message. The fix is an administrator's setting at {provider}"
-                     + ("" if theirs else f", if {from_domain} is a domain of that {provider} account (nothing in the "
-                                          "message says so)")
-                     + f": turn on DKIM signing for {from_domain} {where}. The field is the signer's claim, not checked evidence "
+                     f": turn on DKIM signing for {from_domain} {where}. The field is the signer's claim, not checked evidence "
                      "of who sent the message."),
         reference=reference, subject="dkim")
 

@@ -251,8 +251,72 @@ def test_a_microsoft_365_default_signature_says_to_turn_on_dkim_for_the_domain()
 
 def test_without_a_stamp_of_the_tenant_the_advice_is_conditional() -> None:
     found = _finding(_analyze(_M365.replace("X-OriginatorOrg: contoso.example\n", "")), "dkim.provider_default_key")
-    assert found is not None
-    assert "if contoso.example is a domain of that Microsoft 365 account" in found.explanation
+    assert found is not None and found.severity is Severity.INFO
+    # Nothing ties the tenant to the From: domain: the title states no fix.
+    assert found.title == "Signed only with a Microsoft 365 tenant's default key (contosoltd), not by contoso.example"
+    assert "no X-OriginatorOrg, Exchange Online's stamp of the tenant, names it" in found.explanation
+    assert "If contoso.example is a domain of that tenant (nothing here says so)" in found.explanation
+
+
+# A spoof signed with an unrelated tenant's default key, delivered from Exchange Online
+# Protection's outbound servers: the bank has nothing to do with the tenant.
+_M365_SPOOF = """\
+Return-Path: <bounce@phishytenant.onmicrosoft.com>
+Received: from NAM12-MW2-obe.outbound.protection.outlook.com (mail-mw2nam12on2069.outbound.protection.outlook.com [40.107.244.69])
+        by mx.recipient.example (Postfix) with ESMTPS id 4AB12
+        for <alice@recipient.example>; Mon, 10 Mar 2025 10:00:05 +0000 (UTC)
+DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=phishytenant.onmicrosoft.com;
+ s=selector2-phishytenant-onmicrosoft-com; h=From:Date:Subject:Message-ID:Content-Type:MIME-Version;
+ bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=CEY3Z7ExvwMC3+pRPgGvSM05XwmF0n8RBjUpvRNgUEqV
+From: Payroll <payroll@bank.example>
+To: alice@recipient.example
+Subject: Update your direct deposit
+Date: Mon, 10 Mar 2025 10:00:00 +0000
+Message-ID: <x1@phishytenant.onmicrosoft.com>
+X-OriginatorOrg: phishytenant.onmicrosoft.com
+MIME-Version: 1.0
+Content-Type: text/plain
+
+Click here.
+"""
+
+
+def test_an_unrelated_tenant_s_default_key_tells_the_spoofed_domain_nothing_to_fix() -> None:
+    report = _analyze(_M365_SPOOF)
+    found = _finding(report, "dkim.provider_default_key")
+    assert found is not None and found.severity is Severity.INFO
+    assert found.title == "Signed only with a Microsoft 365 tenant's default key (phishytenant), not by bank.example"
+    assert "turn on DKIM for bank.example" not in found.title
+    assert "X-OriginatorOrg, Exchange Online's stamp of the tenant, names phishytenant.onmicrosoft.com" \
+        in found.explanation
+    assert "or anyone else's sending in its name" in found.explanation
+    # The finding that nothing can authenticate the bank stays, without the fix.
+    nothing = _finding(report, "dmarc.nothing_aligned")
+    assert nothing is not None and nothing.severity is Severity.NOTICE
+    assert "turns on DKIM" not in nothing.explanation
+    assert "the signatures are Microsoft 365's default key of an account that nothing in the message ties to " \
+           "bank.example" in nothing.explanation
+
+
+def test_a_tenant_stamped_with_the_from_domain_gets_the_fix_in_nothing_aligned_too() -> None:
+    report = _analyze(_M365_SPOOF.replace("X-OriginatorOrg: phishytenant.onmicrosoft.com", "X-OriginatorOrg: bank.example"))
+    found = _finding(report, "dkim.provider_default_key")
+    assert found is not None and found.severity is Severity.NOTICE
+    assert found.title == "Signed only with Microsoft 365's default key, not for bank.example: turn on DKIM for bank.example"
+    nothing = _finding(report, "dmarc.nothing_aligned")
+    assert nothing is not None
+    assert "used until an administrator turns on DKIM for bank.example there" in nothing.explanation
+
+
+def test_a_workspace_key_labelled_with_another_domain_is_not_the_from_domain_s() -> None:
+    other = _M365_SPOOF.replace("d=phishytenant.onmicrosoft.com;\n s=selector2-phishytenant-onmicrosoft-com;",
+                                "d=cheap-domain-example.20230601.gappssmtp.com;\n s=20230601;") \
+        .replace("X-OriginatorOrg: phishytenant.onmicrosoft.com\n", "")
+    found = _finding(_analyze(other), "dkim.provider_default_key")
+    assert found is not None and found.severity is Severity.INFO
+    assert found.title == ("Signed only with a Google Workspace account's default key (cheap-domain-example), not by "
+                           "bank.example")
+    assert "the key's label, cheap-domain-example, is not bank.example written with dashes" in found.explanation
 
 
 def test_a_google_workspace_default_signature_names_the_domain_s_account() -> None:

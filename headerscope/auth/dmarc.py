@@ -653,10 +653,12 @@ def _arc_override(arc: ArcResult | None, disposition: str | None, receiver: _Rec
 
 def nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...],
                      spf: SpfResult | None, dmarc: DmarcResult | None, srs: SrsInfo | None,
-                     through_list: bool = False) -> list[Finding]:
+                     through_list: bool = False, default_key_tied: bool = False) -> list[Finding]:
     """When DMARC could not be evaluated (offline, a DNS error): whether any identity in the
     message could align with the From: domain at all (RFC 7489 section 3.1, relaxed), which
-    needs no DNS. None can: DMARC cannot pass, whatever DNS says."""
+    needs no DNS. None can: DMARC cannot pass, whatever DNS says. ``default_key_tied``: the
+    message shows a provider default signature to be the From: domain's own account's
+    (origin.default_key_tied), so turning DKIM on there is the fix."""
     if dmarc is None or dmarc.result not in ("not_checked", "temperror") or len(set(from_domains)) != 1:
         return []
     from_domain = from_domains[0].lower()
@@ -691,8 +693,14 @@ def nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResu
     fix = f"mail that {from_domain}'s own systems send normally carries its signature"
     if signers and all(defaults):
         provider = defaults[0][0] if defaults[0] else "the provider"
-        fix = (f"the signatures are {provider}'s default key, used until an administrator turns on DKIM for "
-               f"{from_domain} there (dkim.provider_default_key says where)")
+        if default_key_tied:
+            fix = (f"the signatures are {provider}'s default key, used until an administrator turns on DKIM for "
+                   f"{from_domain} there (dkim.provider_default_key says where)")
+        else:
+            # Nothing ties the signing account to the From: domain: a spoof signed with its
+            # sender's own tenant looks the same, so no fix is told to the From: domain's owner.
+            fix = (f"the signatures are {provider}'s default key of an account that nothing in the message ties "
+                   f"to {from_domain}")
     # A mailing list re-sends under its own envelope and often changes what the author signed:
     # expected there (RFC 7960), so told, not raised.
     return [Finding(
