@@ -6,7 +6,7 @@ cPanel's ``X-PHP-Script`` and ``X-AntiAbuse``, the library's ``X-Mailer``, cron'
 and ``Cron <user@host>`` subject. These are fields of the sending side (below the trust
 boundary): what the message says of itself, which a forger can write too, told as claims. They
 are still what an abuse desk or a hosting provider's support matches to its logs: which site,
-which script, which account, and which web visitor made the server send it.
+which script, which account, and which web request made the server send it.
 
 The same sending side often leaves DMARC nothing to pass on: a provider's default DKIM key
 (Microsoft 365's ``<tenant>.onmicrosoft.com``, Google Workspace's ``….gappssmtp.com``) or the
@@ -43,10 +43,14 @@ def _shown(text: str, limit: int = 120) -> str:
 # ext/standard/mail.c writes it as "%ld:%s"). Code run through eval() appends PHP's own note
 # ("m.php(2) : eval()'d code"), as injected code does.
 _php_originating_re = compiled_on_first_use(r"^\s*(\d{1,10})\s?:\s?(\S.{0,199})$")
-# cPanel's PHP (EasyApache's mail headers) writes "X-PHP-Script: HOST/PATH for IP[, IP...]": the
-# page that ran and the web client addresses the request came from (the visitor's, then any
-# proxy's, as the web server saw them). No vendor page documents the field; its shape is read as
-# cPanel servers write it (also on Windows: "X-PHP-Script: host/page.php for 192.0.2.1").
+# cPanel's PHP (EasyApache's mail headers, from the "PHP mail() header patch") writes
+# "X-PHP-Script: HOST/PATH for ADDRESS": the page that ran and the address of the web client
+# that requested it (REMOTE_ADDR). When the request carried an X-Forwarded-For field, its value
+# comes first: "for FORWARDED, REMOTE_ADDR". So the last address is the one that connected to
+# the web server; the ones before it are what a proxy in front of the site wrote, or what the
+# client itself wrote (nothing stops a client sending X-Forwarded-For). No vendor page documents
+# the field; its shape is read as cPanel servers write it (also on Windows:
+# "X-PHP-Script: host/page.php for 192.0.2.1").
 _php_script_re = compiled_on_first_use(r"^\s*(\S{1,300}?)\s+for\s+([0-9A-Fa-f.:, ]{2,200})\s*$")
 # cPanel's Exim writes a block of "X-AntiAbuse: LABEL - VALUE" fields (its first line: "This
 # header was added to track abuse, please include it with any abuse report"): the server's
@@ -71,9 +75,10 @@ _library_re = compiled_on_first_use(
 
 
 def _ips(text: str) -> list[str]:
-    """The IP addresses in a comma-separated list (at most four; anything else is dropped)."""
+    """The IP addresses in a comma-separated list (anything else is dropped; the text is
+    bounded by the caller's pattern)."""
     out: list[str] = []
-    for word in text.split(",")[:4]:
+    for word in text.split(",")[:64]:
         try:
             out.append(str(ipaddress.ip_address(word.strip())))
         except ValueError:
@@ -93,9 +98,10 @@ def site_host(message: Message) -> str | None:
 
 def program_origin(message: Message, hops: tuple[Hop, ...]) -> Finding | None:
     """Info naming the program, script or job that made the message, from the fields the
-    sending side wrote about it, with the web visitor's address when cPanel's X-PHP-Script
+    sending side wrote about it, with the address of the web request when cPanel's X-PHP-Script
     names one. None when no field names a program (a person's mail client is not told)."""
     facts: list[str] = []
+    report = ""
     title: str | None = None
     first_hop = hops[0] if hops else None
 
@@ -106,17 +112,28 @@ def program_origin(message: Message, hops: tuple[Hop, ...]) -> Finding | None:
         assert match is not None
         page, clients = _shown(match.group(1), 160), _ips(match.group(2))
         if clients:
-            title = f"Sent by the web page {page}, requested from {clients[0]}"
-            # With a proxy in front of the site (a CDN, a web firewall) the list holds the address
-            # the proxy forwarded (X-Forwarded-For, which a client can also write) and the proxy's.
-            others = (f" (the first of {', '.join(clients)}: with several, the first is as a proxy in front of "
-                      "the site forwarded the visitor's address, and the last is the one that connected)") \
-                if clients[1:] else ""
-            facts.append(
-                f"X-PHP-Script ({header_ref(script.index)}), which cPanel's PHP writes, names the page that ran, {page}, "
-                f"and the web client that requested it, {clients[0]}{others}: that visitor made the server send the "
-                "message (a contact form or a compromised page used to send mail), so its address, not the web "
-                "server's, is the source to report")
+            # The last address connected to the web server; any before it are the request's
+            # X-Forwarded-For, a proxy's word or the visitor's own text: told as such, never as
+            # the source.
+            connected, forwarded = clients[-1], clients[:-1][:3] + (["…"] if len(clients) > 4 else [])
+            title = f"Sent by the web page {page}, requested from {connected}" + (
+                f" (forwarded for {', '.join(forwarded)})" if forwarded else "")
+            if forwarded:
+                addresses = (f"and the addresses of the web request, {', '.join([*forwarded, connected])}: "
+                             f"the last, {connected}, is the one that connected to the web server; "
+                             f"{', '.join(forwarded)} came from the request's X-Forwarded-For field, which a proxy "
+                             "in front of the site (a CDN, a web firewall) writes for the visitor it passes on, but "
+                             "which the visitor can also write itself: a claim, not a fact of the connection")
+            else:
+                addresses = f"and the address that connected to the web server to request it, {connected}"
+            facts.append(f"X-PHP-Script ({header_ref(script.index)}), which cPanel's PHP writes, names the page "
+                         f"that ran, {page}, {addresses}")
+            # A web request made the server send it: where a form or a page is abused, that
+            # request is what the site's operator can find and stop.
+            report = (f" If the message is unwanted (a contact form or a compromised page made to send mail), the "
+                      f"web request in the site's log at the time it left is what to report: it came from {connected}"
+                      + (", a proxy's address if the site is behind one, whose own log then tells the visitor"
+                         if forwarded else "") + ".")
         else:
             title = f"Sent by the web page {page}"
             facts.append(f"X-PHP-Script ({header_ref(script.index)}), which cPanel's PHP writes, names the page that "
@@ -191,7 +208,7 @@ def program_origin(message: Message, hops: tuple[Hop, ...]) -> Finding | None:
                      "fields are written by the sending server or the program itself, below the trust boundary: "
                      "claims, which a forger can write too, and no evidence of who is authenticated. They are "
                      "what the sending server's operator can match to its logs (the site, the script, the "
-                     "account) to stop a form or a script being used to send mail."),
+                     "account, the job)." + report),
         reference="https://www.php.net/manual/en/mail.configuration.php", subject="origin")
 
 

@@ -53,14 +53,48 @@ def test_a_cpanel_form_names_its_page_the_visitor_the_script_and_the_account() -
     report = _analyze(_CPANEL)
     found = _finding(report, "origin.program")
     assert found is not None and found.severity is Severity.INFO
-    assert found.title == "Sent by the web page www.shop.example/contact.php, requested from 203.0.113.45"
-    assert "the first of 203.0.113.45, 198.51.100.99" in found.explanation
+    # cPanel writes the request's X-Forwarded-For first and the address that connected last: the
+    # connecting address is the requester; the forwarded one is only a proxy's or the visitor's word.
+    assert found.title == ("Sent by the web page www.shop.example/contact.php, requested from 198.51.100.99 "
+                           "(forwarded for 203.0.113.45)")
+    assert "the last, 198.51.100.99, is the one that connected to the web server; 203.0.113.45 came from the " \
+           "request's X-Forwarded-For field" in found.explanation
+    assert "which the visitor can also write itself" in found.explanation
+    assert "it came from 198.51.100.99, a proxy's address if the site is behind one" in found.explanation
+    assert "203.0.113.45, not the web server's, is the source" not in found.explanation
     assert "names the script PHPMailer.php, whose file belongs to uid 1115" in found.explanation
     assert "a local process of uid 1115 (gid 1116)" in found.explanation
     assert "on server7.webhost.example" in found.explanation
     assert "PHPMailer 6.9.1" in found.explanation
     # The sender's own fields: said as claims.
     assert "claims" in found.explanation
+
+
+def test_a_single_x_php_script_address_is_the_one_that_connected() -> None:
+    single = _CPANEL.replace("for 203.0.113.45, 198.51.100.99", "for 203.0.113.45")
+    found = _finding(_analyze(single), "origin.program")
+    assert found is not None
+    assert found.title == "Sent by the web page www.shop.example/contact.php, requested from 203.0.113.45"
+    assert "the address that connected to the web server to request it, 203.0.113.45" in found.explanation
+    assert "If the message is unwanted (a contact form or a compromised page made to send mail)" in found.explanation
+    assert "X-Forwarded-For" not in found.explanation
+
+
+def test_a_long_forwarded_chain_still_names_the_last_address_as_the_connecting_one() -> None:
+    chain = _CPANEL.replace("for 203.0.113.45, 198.51.100.99",
+                            "for 192.0.2.1, 192.0.2.2, 192.0.2.3, 192.0.2.4, 198.51.100.99")
+    found = _finding(_analyze(chain), "origin.program")
+    assert found is not None
+    assert found.title == ("Sent by the web page www.shop.example/contact.php, requested from 198.51.100.99 "
+                           "(forwarded for 192.0.2.1, 192.0.2.2, 192.0.2.3, …)")
+
+
+def test_a_library_alone_gets_no_abuse_advice() -> None:
+    # PHPMailer or WP Mail SMTP names how a message was composed, not that anything was abused.
+    found = _finding(_analyze(_M365), "origin.program")
+    assert found is not None and found.title == "Composed by WPMailSMTP/Mailer/smtp 1.3.2"
+    assert "used to send mail" not in found.explanation and "unwanted" not in found.explanation
+    assert "what the sending server's operator can match to its logs" in found.explanation
 
 
 def test_the_server_s_own_account_as_envelope_sender_is_what_the_site_can_fix() -> None:
