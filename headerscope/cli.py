@@ -150,8 +150,9 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
         source=source_name, redact=redact,
     )
     # A file named may be a header pasted into an editor and saved (often without its last line
-    # end): only a mail store's entry (scan) is known to have been written whole.
-    loaded = load_bytes(data, source=source_name)
+    # end): only a mail store's entry is known to have been written whole, as a file in a
+    # Maildir's cur/ or new/ folder is (what scan reads as one).
+    loaded = load_bytes(data, source=source_name, from_mail_store=_in_maildir(path))
     if loaded.unreadable is not None:
         # Empty or binary input (a compressed file, a PDF, a wrong paste): a report of it
         # would be a page of "not found"; one line says what went wrong.
@@ -186,6 +187,17 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
         _fail(str(exc))
         return
     _write(text, output)
+
+
+def _in_maildir(path: str | None) -> bool:
+    """Whether a file named to analyze is a message in a Maildir (its cur/ or new/ folder)."""
+    if not path or path == "-":
+        return False
+    folder, name = os.path.split(os.path.dirname(os.path.abspath(path)))
+    if name not in ("cur", "new"):
+        return False
+    # A Maildir has cur/ and new/ folders (scan.readers.is_maildir, not imported for this).
+    return all(os.path.isdir(os.path.join(folder, sub)) for sub in ("cur", "new"))
 
 
 def _import_analysis(terminal: bool = False) -> None:

@@ -1235,3 +1235,15 @@ def test_a_cut_off_file_in_a_maildir_is_said_to_be(tmp_path: Path) -> None:
     assert "input.truncated" in rows[1]["failing_reasons"].split(";")
     assert "hops.arrival_missing" in rows[1]["other_findings"].split(";") and rows[1]["client_ip"] == ""
     assert rows[0]["client_ip"] == "192.0.2.2"
+    # analyze of the same Maildir file says the same; the same bytes in a loose file stay a paste.
+    env = {**os.environ, "NO_COLOR": "1"}
+
+    def finding_ids(path: Path) -> list[str]:
+        done = subprocess.run([sys.executable, "-m", "headerscope", "analyze", str(path), "--offline", "-f", "json"],
+                              capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
+        return [f["id"] for f in json.loads(done.stdout)["findings"]]
+
+    assert "input.truncated" in finding_ids(maildir / "cur" / "3:2,S")
+    loose = tmp_path / "headers.txt"
+    loose.write_bytes(CUT_OFF)
+    assert "input.truncated" not in finding_ids(loose)
