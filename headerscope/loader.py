@@ -102,6 +102,8 @@ _FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+[ \t]*:")
 # test is stricter than _is_field (the name and the spaces before the colon within its
 # _MAX_SCAN_LINE bytes), so a line _is_field rejects is always found.
 _stray_line = compiled_on_first_use(rb"\n(?![ \t\r\n]|\Z|[\x21-\x39\x3b-\x7e]{1,4000}[ \t]{0,90}:)")
+# A line that starts with a date's time and zone, which _is_field does not take for a field.
+_time_fold_line = compiled_on_first_use(rb"\n[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?[ \t]+(?:[+-][0-9]{4}|UT|GMT|[ECMP][SD]T)\b")
 # A field with an empty value: the properties-dialog layout puts the value on the next line.
 _EMPTY_FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+:[ \t]*\Z")
 # mbox separator (RFC 4155): "From " then the envelope sender and a date.
@@ -313,7 +315,14 @@ def _is_blank(line: bytes) -> bool:
 
 
 def _is_field(line: bytes) -> bool:
-    return _FIELD.match(line[:_MAX_SCAN_LINE]) is not None
+    # "07:15:59 +0200" on a line of its own is the rest of a date whose fold lost its
+    # indentation (a Received's "; Sun, 22 May 2022" above it), not a field named "07".
+    return _FIELD.match(line[:_MAX_SCAN_LINE]) is not None and (
+        not line[:1].isdigit() or _time_line().match(line) is None)
+
+
+# The time and zone of a date (RFC 5322 section 3.3) at a line's start.
+_time_line = compiled_on_first_use(rb"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?[ \t]+(?:[+-][0-9]{4}|UT|GMT|[ECMP][SD]T)\b")
 
 
 def _indent(line: bytes) -> int:
@@ -1103,7 +1112,8 @@ _words = compiled_on_first_use(rb"[^\s:]{1,200}[ \t]+\S")
 
 
 # A Received field's clauses (RFC 5321 section 4.4) and its date, as a folded line starts them.
-_trace_clause = compiled_on_first_use(rb"(?:by|with|id|for|via|from)\s|[(;]", re.IGNORECASE)
+_trace_clause = compiled_on_first_use(rb"(?:by|with|id|for|via|from)\s|[(;]|[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?[ \t]+"
+                                      rb"(?:[+-][0-9]{4}|UT|GMT|[ECMP][SD]T)\b|[+-][0-9]{4}[ \t]*(?:\(|$)", re.IGNORECASE)
 
 
 def _restore_lost_trace_folds(lines: _Lines, header: list[bytes]) -> None:
@@ -1893,7 +1903,8 @@ def _needs_no_cleanup(data: bytes) -> bool:
         return False  # a web page's non-breaking or zero-width spaces: _respace_web_text
     # (The block ends before the LF of its last line's CR LF when the blank line is CR LF.)
     crs = block.count(b"\r") - (1 if block.endswith(b"\r") else 0)
-    if crs != block.count(b"\r\n") or _stray_line().search(block) is not None:
+    if crs != block.count(b"\r\n") or _stray_line().search(block) is not None \
+            or _time_fold_line().search(block) is not None:
         # A bare CR (a line end of its own), or a line that is no field and not folded: maybe a
         # lost fold (_restore_lost_folds).
         return False

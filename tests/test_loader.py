@@ -878,6 +878,22 @@ def test_a_paste_that_lost_some_folds_of_a_received_field_gets_them_back() -> No
                                          if h.name.lower() == "received")
 
 
+def test_a_received_date_whose_time_lost_its_fold_is_no_field_named_by_the_hour() -> None:
+    # "07:15:59 +0200" alone on a line after a Received's "; Sun, 22 May 2022" was read as a
+    # field named "07": the hop lost its time (shown as midnight). It is the date's fold.
+    import headerscope
+
+    raw = (b"Received: from mx25.gateway.example ([198.51.100.69])\r\n by mail.example.org with ESMTPS id 1;"
+           b" Sun, 22 May 2022\r\n07:15:59 +0200\r\n"
+           b"From: a@example.org\r\nSubject: s\r\nDate: Sun, 22 May 2022 07:15:00 +0200\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert report.hops[0].fields.timestamp == "2022-05-22T07:15:59+02:00"
+    assert not [f for f in report.findings if f.id == "headers.defects"]
+    assert not loader._needs_no_cleanup(raw)
+    # A body line that starts with a time is not taken for a date (no zone after it).
+    assert loader._is_field(b"07:15 meeting: room 4") is True
+
+
 def test_a_copy_that_lost_many_folds_of_trace_and_signature_fields_gets_them_back() -> None:
     # A message kept in a script's template string (real shape, 2022: Exchange 2013 behind a
     # gateway) lost the indentation of the folds of its Exchange Received fields and its
