@@ -69,6 +69,13 @@ EXPLAINED_WAIT_SECONDS = 180.0
 # (zones differ by whole or half hours). So a step forward of such a whole number plus the
 # seconds a hop takes, between hops that are otherwise seconds apart, is most likely that
 # clock, not a wait (hops.clock_offset). A queue run or a retry ends at no such mark.
+# Whole hours are the common fault (a daylight-saving rule not applied is one hour; a zone set
+# wrong, or a local time written as UTC, is whole hours almost everywhere). An odd number of
+# half hours needs a half-hour zone (India, Iran, Newfoundland, central Australia) on the wrong
+# side, and is rare, while a real wait of 30 minutes plus seconds is common: Debian's exim4
+# runs its queue every 30 minutes (QUEUEINTERVAL='30m'), sendmail is often started with -q30m,
+# and bulk senders release batches on the half hour. So a step of an odd number of half hours
+# counts only when a later stamp steps back by as much: no wait steps back (_clock_offsets).
 CLOCK_OFFSET_UNIT_SECONDS = 1800.0
 # Up to a day: zones span UTC-12 to UTC+14, and a local time written as UTC is off by its zone.
 CLOCK_OFFSET_MAX_UNITS = 48
@@ -2174,6 +2181,17 @@ def _clock_offsets(work: list[_Work], steps: Sequence[float | None], date_index:
         after = steps[i + 1] if i + 1 < len(steps) and i + 1 != date_index else None
         returns = next((j for j in range(i + 1, len(steps))
                         if j != date_index and (back := steps[j]) is not None and abs(back + offset) <= near), None)
+        if returns is None and units % 2:
+            # Half an hour more than whole hours: a real queue run as often as a clock (see
+            # CLOCK_OFFSET_UNIT_SECONDS); only a later step back tells it is the clock.
+            continue
+        if returns is None and _one_machine_across(work, i):
+            # Both stamps around the step come from one machine (the same server, or a content
+            # filter and its server over loopback), which writes both with one clock and one
+            # zone: a wrong setting shifts both alike, and the step is a real wait (amavisd-new
+            # down while Postfix kept the message for it). A later step back by as much would
+            # still show one program there writing a shifted stamp.
+            continue
         host = normalize_domain(work[i].fields.by)
         same_host_next = after is not None and abs(after) <= near and host is not None \
             and normalize_domain(work[i + 1].fields.by) == host
@@ -2185,6 +2203,37 @@ def _clock_offsets(work: list[_Work], steps: Sequence[float | None], date_index:
             continue
         found[i] = _ClockOffset(offset=offset, residual=residual, returns=returns, same_host_next=same_host_next)
     return found
+
+
+def _stamp_host(work: Sequence[_Work], i: int) -> str | None:
+    """The machine that wrote hop i's stamp, by its name as written: the ``by`` name, or for a
+    content filter's "by localhost (host.example [127.0.0.1])" the name in its comment. A stamp
+    with neither a ``by`` nor a client (qmail-queue's "(qmail 1234 invoked from network)") is
+    written on the host below it, whose name is taken. None when it cannot be told."""
+    for j in range(i, max(i - 3, -1), -1):
+        fields = work[j].fields
+        by = (fields.by or "").strip()[:255] or None
+        if normalize_domain(by) in _LOCALHOST_NAMES:
+            m = _by_comment_host_re().search(_scan(work[j].header.value))
+            by = m.group(1) if m else None
+            return by if normalize_domain(by) not in _LOCALHOST_NAMES else None
+        if by is not None or _has_client(fields):
+            return by
+    return None
+
+
+def _one_machine_across(work: Sequence[_Work], i: int) -> bool:
+    """Were hop i-1's stamp and hop i's written on one machine? When hop i's client is a
+    loopback address (the host handing the message to itself, RFC 1122 section 3.2.1.3), when
+    hop i is a content filter's own stamp (see _content_filter_hop), when it is a stamp without a
+    client or a ``by`` (written inside the host below), or when both stamps name the same host."""
+    item = work[i]
+    if _is_loopback(item.fields.from_ip) or _content_filter_hop(item):
+        return True
+    if not _has_client(item.fields) and item.fields.by is None:
+        return True
+    after = normalize_domain(_stamp_host(work, i))
+    return after is not None and after == normalize_domain(_stamp_host(work, i - 1))
 
 
 def _fmt_offset(seconds: float) -> str:
@@ -2610,7 +2659,8 @@ def _clock_offset_finding(item: _Work, number: int, step: float, clock: _ClockOf
                           next_step: float | None, claim: str) -> Finding:
     """hops.clock_offset: a step of a whole number of half hours plus seconds, shown as it is
     measured and read as the hop's clock or zone setting (see _clock_offsets)."""
-    host = str(item.fields.by or f"hop {number}'s server")[:120]
+    # A filter's "by localhost (host.example [127.0.0.1])" is named by its host's name.
+    host = (_stamp_host([item], 0) or f"hop {number}'s server")[:120]
     amount = _fmt_offset(clock.offset)
     if clock.returns is not None:
         why = (f" Hop {clock.returns + 1}'s stamp steps back by as much, so the stamps on both sides of this server "

@@ -2446,10 +2446,75 @@ def test_a_whole_hour_step_between_hops_seconds_apart_is_a_clock_offset_not_a_qu
     assert "probably about 3 s" in offset.explanation and "hop 4) follows 5 s later" in offset.explanation
     assert "leaves the 1 h out" in offset.explanation
     assert report.total_delay_seconds == 10.0  # Date: 20:02:21 UTC to the list's 21:02:31 less the hour
-    # Half an hour off (a clock set for +0530 that writes +0500) is read the same way.
+
+
+def test_a_half_hour_step_is_a_clock_only_when_a_later_stamp_steps_back() -> None:
+    import headerscope
+
+    # 30 min 02 s with nothing after it stepping back: as likely a real queue run (exim4's
+    # QUEUEINTERVAL=30m, sendmail -q30m) as a half-hour zone error, so it stays a wait.
     half = headerscope.analyze(_list_post("12:32:25 -0800", "12:32:30 -0800"), offline=True)
-    [offset] = [f for f in half.findings if f.id == "hops.clock_offset"]
-    assert "probably 30 min off (a step of 30 min 02 s)" in offset.title and half.total_delay_seconds == 9.0
+    assert not [f for f in half.findings if f.id == "hops.clock_offset"]
+    assert half.total_delay_seconds == 1809.0
+    # The list host's stamp is 30 min ahead and the next server (another host) steps back by as
+    # much: no wait steps back, so that one clock is off (a clock set for +0530 writing +0500).
+    back = _list_post("12:32:25 -0800", "12:02:30 -0800").replace(
+        b"by lists.example.org (8.11.6/8.11.6) id g0UL2VH22374", b"by out.example.org (8.11.6/8.11.6) id g0UL2VH22374")
+    report = headerscope.analyze(back, offline=True)
+    [offset] = [f for f in report.findings if f.id == "hops.clock_offset"]
+    assert "probably 30 min off (a step of 30 min 02 s)" in offset.title and report.total_delay_seconds == 9.0
+
+
+def _filter_loop(filter_stamp: str, back_stamp: str) -> bytes:
+    """Postfix on mx.example.com hands the message to amavisd-new on the same host and takes it
+    back (the usual content_filter loop, 127.0.0.1 ports 10024 and 10025); the relay before it
+    and the MX are seconds apart."""
+    return ("Received: from localhost (localhost [127.0.0.1]) by mx.example.com (Postfix) with ESMTP id 5B6C7D8E9F "
+            f"for <bob@example.com>; Mon, 10 Mar 2025 {back_stamp}\r\n"
+            "Received: from mx.example.com ([127.0.0.1]) by localhost (mx.example.com [127.0.0.1]) "
+            "(amavisd-new, port 10024) with ESMTP id AbCdEf123 for <bob@example.com>; "
+            f"Mon, 10 Mar 2025 {filter_stamp}\r\n"
+            "Received: from relay.sender.example (relay.sender.example [198.51.100.7]) by mx.example.com (Postfix) "
+            "with ESMTPS id 1A2B3C4D5E for <bob@example.com>; Mon, 10 Mar 2025 10:00:01 +0000 (UTC)\r\n"
+            "Received: from [192.168.1.20] (host-20.sender.example [203.0.113.20]) by relay.sender.example (Postfix) "
+            "with ESMTPSA id 9F8E7D6C5B for <bob@example.com>; Mon, 10 Mar 2025 09:59:59 +0000 (UTC)\r\n"
+            "From: Alice <alice@sender.example>\r\nTo: bob@example.com\r\nSubject: hello\r\n"
+            "Date: Mon, 10 Mar 2025 09:59:58 +0000\r\nMessage-ID: <m1@sender.example>\r\n\r\nhi\r\n").encode()
+
+
+def test_an_hour_inside_one_hosts_content_filter_loop_is_a_wait_not_a_clock() -> None:
+    import headerscope
+
+    # Verification V3 N4: Postfix stamped 10:00:01 +0000, amavisd-new on the same host 11:00:03
+    # +0000. One machine writes both with one clock and one zone: the filter was down and
+    # Postfix kept the message for an hour, a real wait.
+    report = headerscope.analyze(_filter_loop("11:00:03 +0000 (UTC)", "11:00:04 +0000 (UTC)"), offline=True)
+    ids = [f.id for f in report.findings]
+    assert "hops.clock_offset" not in ids and "hops.slow_hop" in ids
+    assert report.total_delay_seconds == 3606.0
+    # The same loop an hour later with a stamp stepping back by as much after it: the filter alone
+    # writes shifted stamps (no wait steps back), told under the host's name, not "localhost".
+    shifted = headerscope.analyze(_filter_loop("11:00:03 +0000 (UTC)", "10:00:04 +0000 (UTC)"), offline=True)
+    [offset] = [f for f in shifted.findings if f.id == "hops.clock_offset"]
+    assert offset.title.startswith("Hop 3: mx.example.com's clock or time zone is probably 1 h off")
+    assert shifted.total_delay_seconds == 6.0
+
+
+def test_an_hour_between_two_stamps_of_one_named_host_is_a_wait() -> None:
+    import headerscope
+
+    # The list host's two stamps around the step are one machine's (lists.example.org received
+    # the post, then majordomo's re-injection on it), and the subscriber's server took it from
+    # there seconds later: no zone error makes one machine disagree with itself.
+    raw = (b"Received: from lists.example.org (lists.example.org [198.51.100.40]) by mail.subscriber.example "
+           b"(Postfix) with ESMTP id 77AA; Wed, 30 Jan 2002 21:02:33 +0000\r\n"
+           + _list_post("12:02:26 -0800", "13:02:31 -0800"))
+    report = headerscope.analyze(raw, offline=True)
+    assert [h.delay_seconds for h in report.hops][-2:] == [3605.0, 2.0]
+    ids = [f.id for f in report.findings]
+    assert "hops.clock_offset" not in ids and "hops.slow_hop" in ids
+    # The step between two hosts (the relay, then the list host) is still read as the clock.
+    assert "hops.clock_offset" in [f.id for f in headerscope.analyze(_list_post(), offline=True).findings]
 
 
 def test_a_whole_hour_step_stays_a_wait_when_something_explains_it_or_the_chain_is_not_seconds_apart() -> None:
