@@ -154,6 +154,10 @@ OPERATOR_ALIASES: dict[str, str] = {
     "mail.com": "gmx.net",
     "kundenserver.de": "gmx.net",
     "ionos.com": "gmx.net",
+    # Tencent's QQ Mail: foxmail.com is Tencent's too (its mail is sent through *.qq.com servers,
+    # Feedback-ID "…:foxmail.com:…", and its MX are mx*.qq.com)
+    "qq.com": "qq.com",
+    "foxmail.com": "qq.com",
     # VK's Mail.ru (smailru.net names its relays)
     "mail.ru": "mail.ru",
     "smailru.net": "mail.ru",
@@ -2103,7 +2107,7 @@ def build_chain_from_fields(
         answer = reverse_names(work[boundary_index].fields.from_ip or "")
         boundary_ptr = tuple(answer[0])[:10] if answer is not None else ()
     if boundary.from_outside:
-        for note in _sending_host_findings(boundary_item, boundary_index + 1, answer):
+        for note in _sending_host_findings(boundary_item, boundary_index + 1, answer, author_domain):
             findings.add(note)
     for i in range(len(work) - 1):
         ptr = boundary_ptr if i + 1 == boundary_index else ()
@@ -2688,12 +2692,25 @@ def _clock_offset_finding(item: _Work, number: int, step: float, clock: _ClockOf
     )
 
 
+def _own_provider_submission(item: _Work, author_domain: str | None) -> bool:
+    """Is the hop most likely a mail program handing its user's message to the user's own mailbox
+    provider: the From: domain's organisation is a big operator's (OPERATOR_ALIASES) and the
+    receiving server is that operator's? Such a program greets with its computer's name (Foxmail
+    on a laptop: "from T450 ... by newxmesmtplogicsvrszb1-0.qq.com"), which is no server's setting
+    to fix, even when the stamp records no login. Only for operators: From: is the sender's to
+    write, and a company's own server taking mail "from" its own domain from a machine greeting
+    with a bare word is as often a spoof aimed at its users, where the greeting stays worth saying."""
+    org = host_organization(author_domain)
+    return org is not None and org in _OPERATORS and host_organization(item.fields.by) == org
+
+
 _SERVER_NAME_SETTINGS = ("Postfix: myhostname or smtp_helo_name; Exim: primary_hostname or helo_data; "
                          "Sendmail: confDOMAIN_NAME")
 
 
 def _sending_host_findings(item: _Work, number: int,
-                           ptr: tuple[Sequence[str], bool | None] | None = None) -> list[Finding]:
+                           ptr: tuple[Sequence[str], bool | None] | None = None,
+                           author_domain: str | None = None) -> list[Finding]:
     """What the receiving server recorded, at the trust boundary, about the sending server's
     names that makes receivers distrust it, each with what its owner can fix: no reverse DNS name
     (Postfix's "unknown [IP]"), a greeting that is not a host name (RFC 5321 section 4.1.1.1), a
@@ -2732,7 +2749,7 @@ def _sending_host_findings(item: _Work, number: int,
             reference="https://www.rfc-editor.org/rfc/rfc1912#section-2.1", subject=f"hop {number}"))
     helo = (fields.from_helo or "").strip()
     if helo and not helo.startswith("[") and not is_ip_literal(helo) and host_domain(helo) is None \
-            and len(helo) <= 255:
+            and len(helo) <= 255 and not _own_provider_submission(item, author_domain):
         cloud = cloud_default_name(helo)
         what = (f"the private host name of {cloud[0]}, which the public DNS does not know" if cloud is not None
                 else "a word, not a host name" if "." not in helo else "a name outside the public DNS")

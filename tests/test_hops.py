@@ -2654,6 +2654,20 @@ def test_nameless_client_marks_that_say_nothing_are_not_told() -> None:
     ])
     assert [h.role for h in submission.hops] == [Role.MSA]
     assert not {"hops.no_reverse_dns", "hops.helo_not_fqdn"} & set(_ids(submission))
+    # Verification V3 N6 (review L 01): Foxmail on a laptop hands its user's message to Tencent's
+    # SMTP service, no login recorded; foxmail.com is Tencent's mail like qq.com: no server to fix.
+    foxmail = ("from T450 ([222.130.94.131]) by newxmesmtplogicsvrszb1-0.qq.com (NewEsmtp) with SMTP id 504964A2; "
+               "Sun, 14 May 2023 07:20:04 +0800")
+    own = _chain([foxmail], 'From: "dennis" <dennis@foxmail.com>\nTo: 2475027682 <2475027682@qq.com>\n')
+    assert "hops.helo_not_fqdn" not in _ids(own)
+    # The same greeting with an author elsewhere is a server's setting, told.
+    other = _chain([foxmail], "From: <li@mail.example>\n")
+    assert _ids(other)["hops.helo_not_fqdn"] is Severity.NOTICE
+    # A company's own server taking mail "from" its own domain from a bare-word greeting may be a
+    # spoof aimed at its users (From: is the sender's to write): still told.
+    company = _chain([foxmail.replace("newxmesmtplogicsvrszb1-0.qq.com", "mx.corp.example")],
+                     "From: <ceo@corp.example>\n")
+    assert _ids(company)["hops.helo_not_fqdn"] is Severity.NOTICE
     # An address literal is what RFC 5321 section 4.1.1.1 asks of a client without a name.
     literal = _chain([_UNKNOWN_CLIENT[0].replace("from UNKNOWN", "from [79.137.31.137]"), _UNKNOWN_CLIENT[1]])
     assert "hops.helo_not_fqdn" not in _ids(literal)
