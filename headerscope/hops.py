@@ -2727,8 +2727,15 @@ def _sending_host_findings(item: _Work, number: int,
     # Postfix's own stamp only: Coremail writes "(unknown [IP])" for every client. A Postfix set not
     # to look names up (smtpd_peername_lookup = no) writes it too, so a PTR name that resolves back
     # to the address now is taken as that, and nothing is said.
+    # A big operator's outbound servers all have forward-confirmed names (Microsoft documents it
+    # for Microsoft 365: KB 3019655, "Recipient rejects mail from Microsoft 365 and host name does
+    # not match IP address"), so when the client greeted with such a server's name, the "unknown"
+    # is most likely the receiver's lookup failing then: without DNS to tell, nothing is said. The
+    # greeting is the sender's to write, so with DNS finding no name now it is said as measured.
+    helo_operator = OPERATOR_ALIASES.get(host_domain(fields.from_helo) or "")
     if fields.from_rdns is None and "unknown" in text and "(postfix" in text.lower() \
-            and _unknown_client_re().search(text) and not (ptr is not None and ptr[1]):
+            and _unknown_client_re().search(text) and not (ptr is not None and ptr[1]) \
+            and not (ptr is None and helo_operator is not None):
         # Without DNS, the stamp alone: said as what it records, an info; with DNS agreeing, a notice.
         if ptr is None:
             now = f" (A Postfix set not to look names up writes it for every client: the PTR record of {ip} tells.)"
@@ -2736,6 +2743,10 @@ def _sending_host_findings(item: _Work, number: int,
         else:
             found = f"its PTR name {str(ptr[0][0])[:120]} does not resolve back to it" if ptr[0] else "no PTR record"
             now = f" The address has no such name now either ({found})."
+            if helo_operator is not None:
+                now += (f" It greeted as {str(fields.from_helo)[:120]}, a name of {helo_operator}'s servers, whose "
+                        f"outbound servers all have such names: if it was one, only {helo_operator} can fix this; "
+                        "if not, the greeting was false.")
             title = f"The sending server {ip} has no reverse DNS name, as the receiving server recorded"
         out.append(Finding(
             id="hops.no_reverse_dns", severity=Severity.INFO if ptr is None else Severity.NOTICE, title=title,

@@ -2640,6 +2640,21 @@ def test_the_receivers_record_of_a_nameless_sending_server_is_told_with_what_to_
     assert "hops.no_reverse_dns" not in _ids(named)
 
 
+def test_a_big_operators_outbound_server_recorded_without_a_name_is_the_receivers_lookup() -> None:
+    # Verification V3 N13 (review P 06): hushmail's Postfix wrote "unknown" for Microsoft 365's
+    # outbound server, whose addresses all have forward-confirmed names (Microsoft KB 3019655).
+    eop = ("from BN1PR04CU002.outbound.protection.outlook.com (unknown [52.101.56.139]) by smtp3.hushmail.com "
+           "(Postfix) with ESMTP for <krvtz-hostmaster@nym.hush.com>; Sat, 14 Sep 2024 19:37:40 +0000 (UTC)")
+    assert "hops.no_reverse_dns" not in _ids(_chain([eop]))
+    # DNS finding no name now is said as measured, with whose it is to fix (the greeting is the sender's).
+    measured = _chain([eop], reverse_names=lambda ip: ((), False))
+    rdns = next(f for f in measured.findings if f.id == "hops.no_reverse_dns")
+    assert rdns.severity is Severity.NOTICE and "only outlook.com can fix this" in rdns.explanation
+    # A server of no known operator recorded so: told, from the stamp alone.
+    shop = _chain([eop.replace("BN1PR04CU002.outbound.protection.outlook.com", "mail.shop.example")])
+    assert _ids(shop)["hops.no_reverse_dns"] is Severity.INFO
+
+
 def test_nameless_client_marks_that_say_nothing_are_not_told() -> None:
     # Coremail writes "(unknown [IP])" for every client, named or not.
     coremail = _chain([
