@@ -2693,13 +2693,17 @@ def _clock_offset_finding(item: _Work, number: int, step: float, clock: _ClockOf
 
 
 def _own_provider_submission(item: _Work, author_domain: str | None) -> bool:
-    """Is the hop most likely a mail program handing its user's message to the user's own mailbox
-    provider: the From: domain's organisation is a big operator's (OPERATOR_ALIASES) and the
-    receiving server is that operator's? Such a program greets with its computer's name (Foxmail
-    on a laptop: "from T450 ... by newxmesmtplogicsvrszb1-0.qq.com"), which is no server's setting
-    to fix, even when the stamp records no login. Only for operators: From: is the sender's to
-    write, and a company's own server taking mail "from" its own domain from a machine greeting
-    with a bare word is as often a spoof aimed at its users, where the greeting stays worth saying."""
+    """Is the hop (the first of the chain) most likely a mail program handing its user's message
+    to the user's own mailbox provider: the From: domain's organisation is a big operator's
+    (OPERATOR_ALIASES) and the receiving server is that operator's? Such a program greets with
+    its computer's name (Foxmail on a laptop: "from T450 ... by newxmesmtplogicsvrszb1-0.qq.com"),
+    which is no server's setting to fix, even when the stamp records no login. The caller asks it
+    only of the first hop: a mail program writes no Received field, while a server sending
+    straight to the provider's MX (a laptop's own Postfix: "by Kaidos-MacBook-Pro.local
+    (Postfix, from userid 501)" below) stamps its own, and its greeting is its setting. Only for
+    operators: From: is the sender's to write, and a company's own server taking mail "from" its
+    own domain from a machine greeting with a bare word is as often a spoof aimed at its users,
+    where the greeting stays worth saying."""
     org = host_organization(author_domain)
     return org is not None and org in _OPERATORS and host_organization(item.fields.by) == org
 
@@ -2760,7 +2764,7 @@ def _sending_host_findings(item: _Work, number: int,
             reference="https://www.rfc-editor.org/rfc/rfc1912#section-2.1", subject=f"hop {number}"))
     helo = (fields.from_helo or "").strip()
     if helo and not helo.startswith("[") and not is_ip_literal(helo) and host_domain(helo) is None \
-            and len(helo) <= 255 and not _own_provider_submission(item, author_domain):
+            and len(helo) <= 255 and not (number == 1 and _own_provider_submission(item, author_domain)):
         cloud = cloud_default_name(helo)
         what = (f"the private host name of {cloud[0]}, which the public DNS does not know" if cloud is not None
                 else "a word, not a host name" if "." not in helo else "a name outside the public DNS")

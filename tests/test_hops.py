@@ -2678,6 +2678,15 @@ def test_nameless_client_marks_that_say_nothing_are_not_told() -> None:
     # The same greeting with an author elsewhere is a server's setting, told.
     other = _chain([foxmail], "From: <li@mail.example>\n")
     assert _ids(other)["hops.helo_not_fqdn"] is Severity.NOTICE
+    # Review O 17: a laptop's own Postfix (its stamp below) sending straight to Google's MX, author
+    # at gmail.com: a server greeting with a name outside the public DNS, told.
+    direct = _chain([
+        "from Kaidos-MacBook-Pro.local (static-119-110-246-4.violin.co.th. [119.110.246.4]) by mx.google.com with "
+        "ESMTP id d2e1a72fcca58-7405902815esi7940223b3a.205.2025.05.04.03.36.51 for <peter.maydell@linaro.org>; "
+        "Sun, 04 May 2025 03:36:51 -0700 (PDT)",
+        "by Kaidos-MacBook-Pro.local (Postfix, from userid 501) id A1F8F4FFB373; Sun, 4 May 2025 17:36:50 +0700 (+07)",
+    ], "From: Kaido Kert <kaidokert@gmail.com>\n")
+    assert _ids(direct)["hops.helo_not_fqdn"] is Severity.NOTICE
     # A company's own server taking mail "from" its own domain from a bare-word greeting may be a
     # spoof aimed at its users (From: is the sender's to write): still told.
     company = _chain([foxmail.replace("newxmesmtplogicsvrszb1-0.qq.com", "mx.corp.example")],
