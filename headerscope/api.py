@@ -409,6 +409,23 @@ def _not_applicable_inside(spf: SpfResult, dmarc: DmarcResult, how: str) -> tupl
     return spf, dmarc
 
 
+def _computed_inside(spf: SpfResult, dmarc: DmarcResult, client_ip: str) -> tuple[SpfResult, DmarcResult]:
+    """SPF and DMARC rows of a message every hop of which is inside one organisation, from a
+    private client of it (its web mail, its own submission server): the results computed stay,
+    for the record, but the rows say first that they do not apply, as the findings and the
+    verdict do, and no DMARC policy is said to apply (RFC 7208 section 2.1 and RFC 7489 section
+    3 judge mail arriving from another organisation)."""
+    if spf.result not in ("not_checked", "none"):
+        spf = dataclasses.replace(spf, explanation=(
+            f"not applicable: every hop is inside the receiving organisation and the client {client_ip} is a "
+            f"private address of it; computed for the record: {spf.explanation}"))
+    if dmarc.result not in ("not_checked", "none", "pass"):
+        dmarc = dataclasses.replace(dmarc, disposition=None, explanation=(
+            "not applicable: every hop is inside the receiving organisation, so the From: domain's policy has no "
+            f"hand-over to act on; computed for the record: {dmarc.explanation}"))
+    return spf, dmarc
+
+
 def _inside_only(finding: Finding, client_ip: str | None, cut: str | None = None) -> Finding:
     """An SPF or DMARC failure judged at a private client: ``cut`` names the finding that says the
     copy lacks hops (the list's, hops.delivery_missing; the arrival's, hops.arrival_missing), else
@@ -611,6 +628,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         cut = next((f.id for f in chain.findings if f.id in ("hops.delivery_missing", "hops.arrival_missing")), None)
         private = spf.client_ip if spf and spf.client_ip else boundary.fields.from_ip if boundary else None
         findings[:] = [_inside_only(f, private, cut) for f in findings]
+        if cut is None and private:
+            spf, dmarc = _computed_inside(spf, dmarc, private)
     reverse_dns = check_reverse_dns(resolver, client_ip) if submitted is None else ReverseDnsResult(
         ip=client_ip, ptr_names=(), confirmed=None, result="not_checked", explanation=(
             "not applicable: this client submitted the message with a login, and no receiving server saw its "

@@ -745,3 +745,26 @@ def test_a_sent_copy_with_an_aligned_dkim_pass_is_authenticated() -> None:
     assert isinstance(report, Report)
     assert report.verdict.status == "authenticated"
     assert report.dmarc is not None and report.dmarc.result == "pass"
+
+
+def test_an_internal_message_from_a_private_client_says_in_its_rows_that_spf_and_dmarc_do_not_apply() -> None:
+    """Every hop inside one organisation, from a private client of it (its web mail's submission):
+    the verdict says SPF and DMARC do not apply, and the rows say it first too, with the results
+    kept for the record and no DMARC policy said to apply (verification of this session: the table
+    said "the quarantine policy applies" beside a headline saying they do not apply)."""
+    from headerscope.api import analyze
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    raw = (b"Return-Path: <alice@provider.example>\r\n"
+           b"Received: from webmail-pod2 (webmail-pod2 [10.168.160.104]) by smtp.provider.example with ESMTPSA id 1"
+           b" (authenticated as alice); Mon, 2 Nov 2026 10:00:01 +0000\r\n"
+           b"From: Alice <alice@provider.example>\r\nTo: alice@provider.example\r\nSubject: s\r\n"
+           b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nMessage-ID: <1@provider.example>\r\n\r\nbody\r\n")
+    dns = {"provider.example": {"TXT": ["v=spf1 ip4:192.0.2.0/24 -all"]},
+           "_dmarc.provider.example": {"TXT": ["v=DMARC1; p=quarantine"]}}
+    report = analyze(raw, resolver=SnapshotResolver(dns))
+    assert report.spf is not None and report.dmarc is not None
+    assert report.spf.result == "fail" and report.spf.explanation.startswith("not applicable: every hop is inside")
+    assert report.dmarc.result == "fail" and report.dmarc.disposition is None
+    assert report.dmarc.explanation.startswith("not applicable: every hop is inside")
+    assert "do not apply" in report.verdict.summary
