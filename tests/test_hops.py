@@ -2446,6 +2446,13 @@ def test_a_whole_hour_step_between_hops_seconds_apart_is_a_clock_offset_not_a_qu
     assert "probably about 3 s" in offset.explanation and "hop 4) follows 5 s later" in offset.explanation
     assert "leaves the 1 h out" in offset.explanation
     assert report.total_delay_seconds == 10.0  # Date: 20:02:21 UTC to the list's 21:02:31 less the hour
+    # The terminal's hop table shows the raw step marked as the clock's, not a red hour of waiting.
+    from headerscope.render import get_renderer
+
+    table = get_renderer("terminal", color=False, width=160).render(report)
+    row = next(line for line in table.splitlines() if line.startswith("3 "))
+    assert "+1h 00m" in row
+    assert "(clock)" in table.splitlines()[table.splitlines().index(row) + 1]
 
 
 def test_a_half_hour_step_is_a_clock_only_when_a_later_stamp_steps_back() -> None:

@@ -309,14 +309,17 @@ class TerminalRenderer(Renderer):
             # Keep the earliest and the newest hops: the origin and the delivery matter most.
             omitted = len(hops) - _MAX_HOP_ROWS
             hops = hops[: _MAX_HOP_ROWS // 3] + hops[-(_MAX_HOP_ROWS - _MAX_HOP_ROWS // 3):]
+        # Steps read as a server's clock being off (hops.clock_offset): the raw step is shown, marked.
+        clock_off = {f.subject for f in report.findings if f.id == "hops.clock_offset"}
         for hop in hops:
             if omitted and hop.number == hops[_MAX_HOP_ROWS // 3].number:
                 table.add_row(_t("…"), _t(f"{omitted} hops not shown (see --format json)", "dim"))
-            row, previous_day = self._hop_row(hop, previous_day)
+            row, previous_day = self._hop_row(hop, previous_day, clock=f"hop {hop.number}" in clock_off)
             table.add_row(*row)
         return table
 
-    def _hop_row(self, hop: Hop, previous_day: str | None) -> tuple[list[Text], str | None]:
+    def _hop_row(self, hop: Hop, previous_day: str | None, clock: bool = False) -> tuple[list[Text], str | None]:
+        """``clock``: the step into this hop is read as the server's clock being off, not a wait."""
         f = hop.fields
         helo = f.from_helo if f.from_helo and f.from_helo.strip("[]") != f.from_ip else None
         if helo and helo != f.from_rdns:
@@ -335,7 +338,8 @@ class TerminalRenderer(Renderer):
             tls, tls_style = "no", "red"
         else:
             tls, tls_style = "?", "dim"
-        delay_style = "red" if hop.delay_seconds is not None and (hop.delay_seconds < 0 or hop.delay_seconds > 3600) else ""
+        delay_style = "yellow" if clock else \
+            "red" if hop.delay_seconds is not None and (hop.delay_seconds < 0 or hop.delay_seconds > 3600) else ""
         trust = "boundary" if hop.boundary else ("trusted" if hop.trusted else "claim")
         trust_style = "bold cyan" if hop.boundary else ("" if hop.trusted else "dim")
         number = f"{hop.number}{'' if f.complete else '*'}"
@@ -343,8 +347,8 @@ class TerminalRenderer(Renderer):
         when = ["?"]
         day = previous_day
         if f.timestamp:
-            day, _, clock = f.timestamp.partition("T")
-            when = [clock] if day == previous_day else [day, clock]
+            day, _, time_of_day = f.timestamp.partition("T")
+            when = [time_of_day] if day == previous_day else [day, time_of_day]
         elif f.date_text:
             when = [f.date_text]
         # "via" is the link (RFC 5321 section 4.4): old sendmail wrote its protocol there
@@ -357,7 +361,8 @@ class TerminalRenderer(Renderer):
             # The column does not wrap: a date it could not read (a paste that ran the next
             # fields onto the stamp's line) is cut, or the other columns would get no width.
             _t_lines(when, limit=_MAX_DATE_CELL),
-            _t(format_duration(hop.delay_seconds), delay_style),
+            _t_lines([format_duration(hop.delay_seconds), "(clock)"], delay_style) if clock
+            else _t(format_duration(hop.delay_seconds), delay_style),
             _t_lines(client_lines, limit=300) if client_lines else _t(hop.own_words() or "—", "dim", limit=120),
             _t(f.by or "—", limit=120),
             _t_lines(protocol or ["—"]),
