@@ -465,10 +465,9 @@ def srs_list_sender(message: Message, final_srs: SrsInfo | None) -> Finding | No
         return None
     sender = next(iter(parse_addresses(message.first("Sender") or "")[:1]), None)
     by_sender = sender is not None and sender.address.lower() == encoded.lower()
-    named = f" {lists[0]}" if lists else ""
     return Finding(
         id="envelope.srs_list_sender", severity=Severity.INFO,
-        title=f"The SRS Return-Path encodes the list{named}'s own sender, {encoded}",
+        title=f"The SRS Return-Path encodes the list {lists[0]}'s own sender, {encoded}",
         explanation=(f"{final_srs.forwarder} rewrote the envelope sender with SRS when it forwarded the message; the "
                      f"address it encodes, {encoded}, is the mailing list's own"
                      + (" (its Sender:)" if by_sender else "") + ": the MAIL FROM of the list's resend, given after "

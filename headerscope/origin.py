@@ -20,7 +20,7 @@ import ipaddress
 import re
 
 from .domains import aligned, normalize_domain, organizational_domain
-from .hops import host_organization
+from .hops import OPERATOR_ALIASES, host_organization
 from .message import Message
 from .model import DkimSignatureResult, Finding, Hop, RecordedResult, Severity, SpfResult
 from .text import compiled_on_first_use, header_ref, one_line
@@ -218,7 +218,9 @@ def program_origin(message: Message, hops: tuple[Hop, ...]) -> Finding | None:
 # users.settings.sendAs, https://developers.google.com/gmail/api/reference/rest/v1/users.settings.sendAs)
 # leaves Google with the account's address instead. Google documents no page on the field; its
 # meaning is as those who met it describe it (gophish issue #1311, huginn pull request #1312).
-_GOOGLE_DOMAINS = frozenset({"google.com", "gmail.com", "googlemail.com", "gappssmtp.com", "1e100.net"})
+# Google's domains: those of the operator table, and gappssmtp.com, its Workspace default DKIM key's.
+_GOOGLE_DOMAINS = frozenset({name for name, operator in OPERATOR_ALIASES.items() if operator == "google.com"}
+                            | {"gappssmtp.com"})
 
 
 def from_rewritten(message: Message, hops: tuple[Hop, ...], dkim: tuple[DkimSignatureResult, ...],
