@@ -786,6 +786,19 @@ def _reported_meaning(code: str, per_message: dict[str, str], fields: dict[str, 
 _enhanced_code_re = compiled_on_first_use(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d.])")
 
 
+def failure_meaning(code: str, meaning: str | None) -> str | None:
+    """The meaning of a failed delivery's status code for its title: a temporary code (4.x.x)
+    there is the last attempt's refusal, after which the sending server gave up retrying (Postfix
+    reports a message that outlived its queue lifetime with "Action: failed" and the last reply's
+    4.x.x code; Exim's "retry timeout exceeded" quotes the last 451): the class's "a condition that
+    may clear" would contradict the failure beside it (RFC 3464 section 2.3.3; RFC 3463 section 3.1)."""
+    transient = _CLASS_MEANINGS["4"]
+    if meaning is None or not code.startswith("4.") or not meaning.startswith(transient):
+        return meaning
+    detail = meaning[len(transient):].lstrip(": ")
+    return (f"{detail}; " if detail else "") + "temporary at the last attempt, retries given up"
+
+
 def status_meaning(code: str) -> str | None:
     """An enhanced status code in words (RFC 3463): its class, then its subject and detail."""
     klass, _, rest = code.partition(".")
@@ -1125,7 +1138,8 @@ def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...
     more = f" and {len(chosen) - 3} more" if len(chosen) > 3 else ""
     first = chosen[0]
     said_words = diagnostic_words(first.diagnostic_code)
-    meaning = f"“{said_words}”" if said_words else first.status_meaning
+    meaning = f"“{said_words}”" if said_words else \
+        failure_meaning(first.status, first.status_meaning) if kind == "failed" and first.status else first.status_meaning
     code = f" ({first.status}: {meaning})" if first.status and meaning else \
         f" ({first.status})" if first.status else f" ({meaning})" if said_words else ""
     statuses = list(dict.fromkeys(r.status for r in chosen[:3] if r.status))
@@ -1463,8 +1477,9 @@ def pasted_notice(text: str) -> Finding | None:
     indented, host, command = _block_reason(_indented_block(text, address)) if address else (None, None, None)
     reason = indented or (_gmail_reply(text) if address else None)
     codes = list(dict.fromkeys(_enhanced_code_re().findall(reason or text)))[:3]
-    code = f" ({codes[0]}: {status_meaning(codes[0])})" if codes and status_meaning(codes[0]) else \
-        f" ({codes[0]})" if codes else ""
+    meaning = (status_meaning(codes[0]) if temporary else failure_meaning(codes[0], status_meaning(codes[0]))) \
+        if codes else None
+    code = f" ({codes[0]}: {meaning})" if codes and meaning else f" ({codes[0]})" if codes else ""
     who = address or "a recipient"
     said = f" The server's reason: “{_short(reason, 400)}”" + (f" (from {host})" if host else "") + "." \
         if reason else ""
@@ -1532,7 +1547,8 @@ def _unstructured_bounce(message: Message) -> Finding | None:
         # The refusal's own enhanced code before the first in the text (an accepted command's "250 2.1.5").
         first = next(iter(_enhanced_code_re().findall(reason)), None) if reason and (reply or command) else None
         first = first or (codes[0] if codes else None)
-        code = f" ({first}: {status_meaning(first)})" if first and status_meaning(first) else \
+        meaning = failure_meaning(first, status_meaning(first)) if first else None
+        code = f" ({first}: {meaning})" if first and meaning else \
             f" ({first})" if first else f" (“{_short(reason, 100)}”)" if reason else ""
         quoted = ""
         if reason:

@@ -1254,8 +1254,30 @@ def test_the_words_of_a_delay_notice_pasted_above_the_returned_header_are_read()
                 "    retry timeout exceeded\n"
                 "    host mx.example.org [192.0.2.1]: 451 4.3.0 Temporary error, please try again later\n\n"
                 + _RETURNED_COPY).encode()
-    ids = [f.id for f in headerscope.analyze(given_up, offline=True).findings if f.id.startswith("dsn.")]
-    assert ids == ["dsn.unstructured"]
+    found = [f for f in headerscope.analyze(given_up, offline=True).findings if f.id.startswith("dsn.")]
+    assert [f.id for f in found] == ["dsn.unstructured"]
+    # The last reply's 4.x.x code is not read as "a condition that may clear" beside "failed".
+    assert found[0].title == ("Bounce pasted above the header: delivery to carol@example.org failed (4.3.0: other or "
+                              "undefined mail system status; temporary at the last attempt, retries given up)")
     # A person's note above a pasted header is no notice.
     note = ("Hi, my mail is not arriving, here are the headers:\n\n" + _RETURNED_COPY.split("\n", 1)[1]).encode()
     assert not [f for f in headerscope.analyze(note, offline=True).findings if f.id.startswith("dsn.")]
+
+
+def test_failed_delivery_with_a_temporary_code_says_the_retries_were_given_up() -> None:
+    # Postfix bounces a message that outlived its queue lifetime with "Action: failed" and the
+    # last attempt's 4.x.x status (RFC 3464 section 2.3.3): failed, not "a condition that may clear".
+    report = (b"From: MAILER-DAEMON@mx.example.net (Mail Delivery System)\r\nTo: a@example.org\r\n"
+              b"Subject: Undelivered Mail Returned to Sender\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n"
+              b"MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=B\r\n\r\n"
+              b"--B\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n\r\n"
+              b"--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.net\r\n\r\n"
+              b"Final-Recipient: rfc822; gone@example.com\r\nAction: failed\r\nStatus: 4.4.1\r\n\r\n--B--\r\n")
+    [bounce] = [f for f in headerscope.analyze(report, offline=True).findings if f.id == "dsn.failed"]
+    assert bounce.title == ("Bounce: delivery to gone@example.com failed (4.4.1: no answer from host; temporary at the "
+                            "last attempt, retries given up)")
+    # A delay keeps the class's own meaning.
+    delayed = report.replace(b"Action: failed", b"Action: delayed")
+    [notice] = [f for f in headerscope.analyze(delayed, offline=True).findings if f.id == "dsn.delayed"]
+    assert notice.title == ("Delay warning: delivery to gone@example.com is delayed (4.4.1: persistent transient "
+                            "failure (a condition that may clear): no answer from host)")
