@@ -203,6 +203,9 @@ def test_top_findings_prefers_severe_ones() -> None:
     assert top_findings((danger, info, info, info)) == (danger, info, info)
     assert top_findings((danger,) * 7) == (danger,) * 5
     assert top_findings(()) == ()
+    # A delivery notice's own reading is what the message is about: first, whatever its severity.
+    delay = Finding(id="dsn.delayed", severity=Severity.NOTICE, title="delay", explanation="e")
+    assert top_findings((danger,) * 6 + (delay,)) == (delay,) + (danger,) * 4
 
 
 def test_templates_found_in_checkout() -> None:

@@ -1231,6 +1231,11 @@ def test_the_words_of_a_delay_notice_pasted_above_the_returned_header_are_read()
     assert "exceeded the max emails per hour (108/100 (108%)) allowed. Message will be reattempted later" \
         in notice.explanation
     assert report.hops[0].fields.by == "server14.host.example"  # the returned header is the message analysed
+    # The terminal's opening lines say it (a notice, not a warning, but what the paste is about).
+    from headerscope.render.terminal import TerminalRenderer
+
+    opening = TerminalRenderer(width=200).render(report).split("─")[0]
+    assert "! Delay notice pasted above the header: delivery to backup@gmail.example was deferred" in opening
 
     # A permanent failure: a bounce, with the remote server's reply.
     bounce = ("This message was created automatically by mail delivery software.\n\n"

@@ -152,8 +152,10 @@ def build_timeline(report: Report) -> Timeline:
 
 
 def top_findings(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
-    """The three to five that matter most: ``findings`` is already most severe first."""
-    important = [f for f in findings if f.severity is not Severity.INFO]
+    """The three to five that matter most: ``findings`` is already most severe first. A delivery
+    notice's own reading (a bounce, a delay, a receipt) comes first: it is what the message is about."""
+    delivery = [f for f in findings if f.id.startswith("dsn.")][:1]
+    important = delivery + [f for f in findings if f.severity is not Severity.INFO and f not in delivery]
     if len(important) < TOP_FINDINGS_MIN:
         important = list(findings[:TOP_FINDINGS_MIN])
     return tuple(important[:TOP_FINDINGS_MAX])

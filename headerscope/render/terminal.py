@@ -268,10 +268,12 @@ class TerminalRenderer(Renderer):
         out.append(journey)
         if not report.input.has_body:
             out.append(_t("Headers only: body-dependent checks (DKIM body hash) cannot run.", "yellow"))
-        # One line per title: two signatures whose bodies changed are one line naming both.
+        # One line per title: two signatures whose bodies changed are one line naming both. A
+        # delivery notice's own reading (a delay, a receipt: not a warning) is what the message is
+        # about, and comes first.
         serious: dict[str, list[Finding]] = {}
-        for finding in report.findings:
-            if finding.severity in (Severity.DANGER, Severity.WARNING) and \
+        for finding in sorted(report.findings, key=lambda f: not f.id.startswith("dsn.")):
+            if (finding.severity in (Severity.DANGER, Severity.WARNING) or finding.id.startswith("dsn.")) and \
                     (finding.title in serious or len(serious) < 5):
                 serious.setdefault(finding.title, []).append(finding)
         for title, same in serious.items():
