@@ -62,6 +62,7 @@ from .model import (
     DkimSignatureResult,
     DmarcResult,
     DnsSource,
+    Envelope,
     Finding,
     Hop,
     InputInfo,
@@ -219,6 +220,19 @@ def warm_up() -> None:
 
     # Encoded words: the codecs looked up when one is decoded, and the patterns compiled.
     decode_rfc2047("=?utf-8?q?a?= =?iso-8859-1?b?YQ==?=")
+
+
+def _list_resend_envelope(envelope: Envelope) -> Envelope:
+    """The envelope of a copy whose Return-Path is a list's MAIL FROM for its later resend
+    (envelope.list_intake, envelope.srs_list_sender): its source says so, and the difference that
+    reads that address as this copy's SPF identity ("SPF then vouches for the list's domain") is
+    left out, as the SPF row leaves it out."""
+    if envelope.mail_from is None:
+        return envelope
+    source = f"{envelope.mail_from_source or 'Return-Path'}: the list's MAIL FROM for its later resend, " \
+             "not this copy's"
+    return dataclasses.replace(envelope, mail_from_source=source,
+                               differences=tuple(d for d in envelope.differences if d.kind != "mail_from_domain"))
 
 
 # What SPF and DMARC say of mail from the internet, which a message handed over inside the
@@ -525,6 +539,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
               if spf_mail_from_source is None else None)
     if intake is not None:
         findings.append(intake)  # the Return-Path is the list's resend's, not the boundary's
+        envelope = _list_resend_envelope(envelope)
     elif spf_mail_from_source is None:
         spf_mail_from, spf_mail_from_source = envelope.mail_from, envelope.mail_from_source
     if spf_mail_from is None:

@@ -762,8 +762,12 @@ def test_a_list_copy_whose_hops_end_at_the_lists_intake_has_no_mail_from_for_spf
     [intake] = [f for f in report.findings if f.id == "envelope.list_intake"]
     assert intake.severity.value == "info" and "v4l-list@lists.example.org" in intake.title
     assert "v4l-list-bounces@lists.example.org" in intake.explanation
-    # The envelope still shows the final MAIL FROM the Return-Path records.
+    # The envelope still shows the final MAIL FROM the Return-Path records, said to be the list's
+    # later one, and not read as this copy's SPF identity ("SPF then vouches for ...").
     assert report.envelope.mail_from == "v4l-list-bounces@lists.example.org"
+    assert report.envelope.mail_from_source == ("Return-Path: the list's MAIL FROM for its later resend, "
+                                                "not this copy's")
+    assert not [d for d in report.envelope.differences if d.kind == "mail_from_domain"]
     # An unknown envelope sender could have aligned: nothing says DMARC cannot pass.
     offline = analyze(_LIST_ARCHIVE_COPY, offline=True)
     assert not [f for f in offline.findings if f.id == "dmarc.nothing_aligned"]
@@ -776,6 +780,7 @@ def test_a_list_copy_whose_hops_end_at_the_lists_intake_has_no_mail_from_for_spf
     assert _spf_of(member_report).mail_from == "v4l-list-bounces@lists.example.org"
     assert _spf_of(member_report).result == "fail"
     assert not [f for f in member_report.findings if f.id == "envelope.list_intake"]
+    assert member_report.envelope.mail_from_source == "Return-Path"
     # A Return-Path that is not the list's (an alias kept the author's MAIL FROM): it is used.
     kept = _LIST_ARCHIVE_COPY.replace(b"Return-path: <v4l-list-bounces@lists.example.org>",
                                       b"Return-path: <author@gmail.com>")
