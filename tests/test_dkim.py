@@ -549,6 +549,15 @@ def test_not_byte_exact_input_turns_mismatches_neutral() -> None:
     (r,), _ = check_dkim(parse_message(raw), SnapshotResolver(dns), from_domain="example.com",
                          delivery_time=None, now=NOW, byte_exact=False)
     assert r.result == "pass"
+    # Offline, a rebuilt body's mismatch is not told as a change to the message either (an
+    # Outlook .msg keeps no MIME bytes); a byte-exact input's still is.
+    (r,), findings = check_dkim(msg, OfflineResolver(), from_domain="example.com", delivery_time=None,
+                                now=NOW, byte_exact=False)
+    assert (r.result, r.reason_code, r.body_hash_ok) == ("not_checked", "offline", None)
+    assert "changed" not in r.reason and "this copy's body is not the original bytes" in r.reason
+    assert not [f for f in findings if f.id == "dkim.body_changed"]
+    (r,), _ = check_dkim(msg, OfflineResolver(), from_domain="example.com", delivery_time=None, now=NOW)
+    assert r.body_hash_ok is False and "the body has also changed since signing" in r.reason
 
 
 def test_not_oversigned_is_a_detail_unless_a_field_is_duplicated() -> None:
