@@ -43,6 +43,12 @@ class _SuffixRules:
         """Every rule as written in the list, UTF-8 (wildcard and exception rules keep their prefix)."""
 
     @functools.cached_property
+    def top_labels(self) -> frozenset[bytes]:
+        """The last label of every rule: the top-level domains the list knows, including those it
+        has no rule of their own for (za, ck, jm...: only "co.za", "*.ck" and the like)."""
+        return frozenset(rule.rsplit(b".", 1)[-1].lstrip(b"*!") for rule in self.rules)
+
+    @functools.cached_property
     def _longest(self) -> int:
         """Labels of the longest rule."""
         return max((rule.count(b".") + 1 for rule in self.rules), default=1)
@@ -85,8 +91,12 @@ def _psl() -> _SuffixRules:
 
 
 def is_listed_tld(label: str) -> bool:
-    """True when the Public Suffix List has a rule for this top-level label (A- or U-label)."""
-    return _unicode_label(label.lower()).encode("utf-8", "surrogateescape") in _psl().rules
+    """True when the Public Suffix List has a rule for this top-level label or under it (A- or
+    U-label): South Africa's names are all under "co.za", "ac.za"... and the list has no "za" line."""
+    key = _unicode_label(label.lower()).encode("utf-8", "surrogateescape")
+    rules = _psl()
+    # The common case, a TLD with its own rule, without building the set of every rule's last label.
+    return key in rules.rules or key in rules.top_labels
 
 
 def _unicode_label(label: str) -> str:

@@ -91,3 +91,14 @@ def test_the_summary_shows_an_idn_senders_domain_as_the_reader_saw_it() -> None:
     assert "From Simon Hosie <sh1efs@xn--tkuka-m3a3v.nz> (tīkōuka.nz) to linux-erofs@lists.ozlabs.org" in terminal
     markdown = MarkdownRenderer().render(report)
     assert "- **From:** Simon Hosie \\<sh1efs@xn--tkuka-m3a3v.nz\\> (tīkōuka.nz)" in markdown
+
+
+def test_a_tld_the_list_knows_only_under_it_is_a_public_tld() -> None:
+    """The list has no "za" line, only "co.za", "ac.za"...; nor "ck", "jm", "np" (only "*.ck",
+    "com.jm"...): a host under them is a name in the public DNS, not a private one."""
+    from headerscope.domains import is_listed_tld
+    from headerscope.hops import host_domain
+
+    assert all(is_listed_tld(tld) for tld in ("za", "ck", "jm", "np", "com", "xn--p1ai", "рф"))
+    assert not any(is_listed_tld(tld) for tld in ("local", "lan", "internal", "localdomain"))
+    assert host_domain("mail.telkom.co.za") == "telkom.co.za"
