@@ -987,6 +987,13 @@ def _input_findings(loaded: LoadedInput, message: Message) -> list[Finding]:
             explanation=f"This input may not be the byte-exact original message: {why}. A DKIM failure "
                         "may come from the copy, not from the message.",
         ))
+    if loaded.in_mailbox is not None:
+        # analyze reports on one message; a mailbox given to it is said to be one.
+        out.append(Finding(
+            id="input.mailbox", severity=Severity.NOTICE, title="A mailbox: this report is of its first message",
+            explanation=f"The input is a mailbox, and this report is of {loaded.in_mailbox} (the one `headerscope "
+                        "scan` labels #1; its size and SHA-256 are that message's). `headerscope scan FILE` analyses "
+                        "every message of it, one row each (`--format jsonl` for a full report of each)."))
     if loaded.carried_in is not None:
         # Where the message came from, said apart from any clean-up (nothing was cleaned).
         out.append(Finding(id="input.attached", severity=Severity.INFO, title="A message carried inside another",

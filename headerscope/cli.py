@@ -152,7 +152,15 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
     # A file named may be a header pasted into an editor and saved (often without its last line
     # end): only a mail store's entry is known to have been written whole, as a file in a
     # Maildir's cur/ or new/ folder is (what scan reads as one).
-    loaded = load_bytes(data, source=source_name, from_mail_store=_in_maildir(path))
+    data, in_mailbox = _first_of_mailbox(data, source_name)
+    loaded = load_bytes(data, source=source_name, from_mail_store=_in_maildir(path) or in_mailbox is not None)
+    if in_mailbox is not None:
+        import dataclasses
+
+        # An mbox entry as scan reads one (its "From " line and quoting already undone).
+        loaded = dataclasses.replace(loaded, in_mailbox=in_mailbox,
+                                     format="mbox-entry" if loaded.format == "eml" and "mbox" in in_mailbox
+                                     else loaded.format)
     if loaded.unreadable is not None:
         # Empty or binary input (a compressed file, a PDF, a wrong paste): a report of it
         # would be a page of "not found"; one line says what went wrong.
@@ -173,6 +181,10 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
     except OSError as exc:
         _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
         return
+    if not any(field.name for field in report.headers):
+        # What scan makes an error row: text without one header field is no message (a mail
+        # client's index file, a note); one line, not a report of a message that is not there.
+        _fail(f"{'standard input' if source_name == '-' else source_name}: no header fields: not a message")
     if redact:
         from .redact import redact_report
 
@@ -187,6 +199,34 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
         _fail(str(exc))
         return
     _write(text, output)
+
+
+def _first_of_mailbox(data: bytes, name: str) -> tuple[bytes, str | None]:
+    """The first message of a mailbox file given to analyze (an mbox of several messages, an
+    MMDF mailbox), split as scan splits it, and how many it holds in words; the bytes as they
+    are, and None, for anything else (one message, an mbox of one: the loader drops its "From "
+    line). Without this the later messages were read as the first one's body (RFC 4155 section 2:
+    each "From " line starts a new message)."""
+    if not data.startswith(b"\x01") and b"From " not in data[:1100]:
+        return data, None  # the common case, without importing the mailbox readers
+    import io
+
+    from .scan.readers import MMDF_DELIMITER, iter_stream, mbox_start
+
+    mmdf = data.startswith(MMDF_DELIMITER)
+    start = None if mmdf else mbox_start(data[:1024])
+    if not mmdf and (start is None or data.find(b"\nFrom ", start + 5) < 0):
+        return data, None
+    entries = iter_stream(io.BytesIO(data).read, name, decompress=False)
+    first = next(entries, None)
+    if first is None or first.data is None:
+        return data, None  # over the size limit, or nothing: read as one message, as before
+    count = 1 + sum(1 for _ in entries)
+    if count == 1 and not mmdf:
+        return data, None
+    kind = "an MMDF mailbox" if mmdf else "an mbox mailbox (RFC 4155)"
+    return first.data, (f"the first of the {count} messages of {kind}" if count > 1
+                        else f"the message of {kind}, without its delimiter lines")
 
 
 def _in_maildir(path: str | None) -> bool:

@@ -85,6 +85,9 @@ class LoadedInput(Value):
     reported_envelope: ReportedEnvelope | None = None
     """Its envelope as the report carrying it records it (an abuse report's), when it is
     carried inside one; what the copy's own fields do not record is taken from it."""
+    in_mailbox: str | None = None
+    """Which message of a mailbox file this is, in words, when ``analyze`` was given a mailbox
+    (an mbox of several messages, an MMDF mailbox) and took its first; None otherwise."""
     text_before: str = ""
     """The text a paste had before its header fields, skipped (at most 16 KB): a note, or the
     words of the bounce or delay notice whose returned header was pasted below them."""

@@ -202,3 +202,57 @@ def test_a_scan_to_a_full_disk_is_one_line_and_status_1(tmp_path: Path, jobs: st
     assert result.returncode == 1
     assert result.stderr.decode().strip().splitlines() == [
         "headerscope: error: cannot write /dev/full: No space left on device"]
+
+
+def test_analyze_of_a_mailbox_reports_its_first_message_and_says_so(tmp_path: Path) -> None:
+    """RFC 4155 section 2: each "From " line starts a message. analyze of a mailbox of several
+    reports the first one as scan reads it (its quoting undone, its own size and hash), and says
+    there are more; the later ones are not read as its body."""
+    import hashlib
+
+    second = SIMPLE.replace(b"Subject: hello", b"Subject: second").replace(b"Hi Bob", b">From the start\r\nHi")
+    mbox = (b"From alice@example.org Mon Nov  2 10:00:05 2026\r\n" + SIMPLE + b"\r\n"
+            b"From alice@example.org Mon Nov  2 11:00:05 2026\r\n" + second + b"\r\n"
+            b"From alice@example.org Mon Nov  2 12:00:05 2026\r\n" + SIMPLE.replace(b"hello", b"third") + b"\r\n")
+    path = tmp_path / "box.mbox"
+    path.write_bytes(mbox)
+    result = run("analyze", str(path), "--offline", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["input"]["size"] == len(SIMPLE) and report["input"]["sha256"] == hashlib.sha256(SIMPLE).hexdigest()
+    assert report["input"]["format"] == "mbox-entry"
+    assert [h["value"] for h in report["headers"] if h["name"] == "Subject"] == ["hello"]
+    [note] = [f for f in report["findings"] if f["id"] == "input.mailbox"]
+    assert "the first of the 3 messages of an mbox mailbox" in note["explanation"]
+    assert not [f for f in report["findings"] if f["id"] == "input.not_byte_exact"]  # no '>From' body merged in
+    # scan's row #1 is the same message.
+    scan = run("scan", str(path), "--offline", "--format", "jsonl", "--jobs", "1")
+    first = json.loads(scan.stdout.splitlines()[0])
+    assert first["input"]["sha256"] == report["input"]["sha256"]
+
+    # MMDF: the delimiter lines are no "note" before the header.
+    mmdf = tmp_path / "box.mmdf"
+    mmdf.write_bytes(b"\x01\x01\x01\x01\n" + SIMPLE + b"\x01\x01\x01\x01\n\x01\x01\x01\x01\n" + second
+                     + b"\x01\x01\x01\x01\n")
+    report = json.loads(run("analyze", str(mmdf), "--offline", "--format", "json").stdout)
+    assert report["input"]["size"] == len(SIMPLE)
+    [note] = [f for f in report["findings"] if f["id"] == "input.mailbox"]
+    assert "the first of the 2 messages of an MMDF mailbox" in note["explanation"]
+    assert not [f for f in report["findings"] if f["id"] == "input.cleaned" and "before" in f["explanation"]]
+
+    # An mbox of one message is read as before: its "From " line dropped, nothing said of a mailbox.
+    single = tmp_path / "one.mbox"
+    single.write_bytes(b"From alice@example.org Mon Nov  2 10:00:05 2026\r\n" + SIMPLE)
+    report = json.loads(run("analyze", str(single), "--offline", "--format", "json").stdout)
+    assert report["input"]["format"] == "mbox-entry"
+    assert not [f for f in report["findings"] if f["id"] == "input.mailbox"]
+
+
+def test_analyze_of_text_without_a_header_field_is_a_one_line_error(tmp_path: Path) -> None:
+    """As scan's error row: a mail client's index file or a note is no message."""
+    index = tmp_path / "Inbox.msf"
+    index.write_bytes(b"// <!-- <mdb:mork:z v=\"1.4\"/> -->\n< <(a=c)> // (f=iso-8859-1)\n  (B8=Subject)(B9=from)>\n")
+    result = run("analyze", str(index), "--offline")
+    assert result.returncode != 0
+    assert result.stderr.decode().strip().endswith("Inbox.msf: no header fields: not a message")
+    assert result.stdout == b"" and b"Traceback" not in result.stderr

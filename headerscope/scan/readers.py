@@ -486,6 +486,8 @@ def _iter_file(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
 # MMDF mailboxes (SCO, old MMDF and some Unix systems; Python's mailbox.MMDF) enclose each
 # message between two lines of four ^A characters, and need no "From " quoting.
 _MMDF_DELIMITER = b"\x01\x01\x01\x01"
+MMDF_DELIMITER = _MMDF_DELIMITER
+"""The line of four ^A characters that opens and closes each message of an MMDF mailbox."""
 _mmdf_line = compiled_on_first_use(rb"^\x01\x01\x01\x01\r?\n", re.MULTILINE)
 
 
