@@ -72,6 +72,7 @@ from .model import (
     Role,
     Severity,
     SpfResult,
+    Verdict,
 )
 from .origin import (
     default_key_tied,
@@ -220,6 +221,31 @@ def warm_up() -> None:
 
     # Encoded words: the codecs looked up when one is decoded, and the patterns compiled.
     decode_rfc2047("=?utf-8?q?a?= =?iso-8859-1?b?YQ==?=")
+
+
+def _never_sent_note() -> str:
+    from .msg import NO_TRANSPORT_HEADERS
+
+    return NO_TRANSPORT_HEADERS
+
+
+# What the checks say of a sent message's header that a draft's rebuilt one does not bear out:
+# its From: comes from the sender property, which a draft may lack, and it has no Date: at all.
+_SENT_MESSAGE_FINDINGS = frozenset({"envelope.no_from", "dmarc.no_from_domain", "date.missing"})
+
+
+def _never_sent(findings: tuple[Finding, ...]) -> tuple[Verdict, tuple[Finding, ...]]:
+    """The verdict and findings of an Outlook .msg without transport headers: a draft, or a
+    message saved before it was sent. No server handled it, so nothing can be authenticated or
+    refused, and what the checks say of a sent message's missing fields does not apply."""
+    said = ("An Outlook .msg without transport headers: a draft, or a message saved before it was sent. Its "
+            "header fields were rebuilt from the file's properties, so it holds no trace, envelope or signature "
+            "of a delivery to check.")
+    note = Finding(id="input.never_sent", severity=Severity.NOTICE, title="Never sent: a .msg without transport headers",
+                   explanation=said + " Analyse the copy a recipient received (saved as .eml, or its .msg) instead.")
+    kept = tuple(f for f in findings if f.id not in _SENT_MESSAGE_FINDINGS)
+    ordered = tuple(sorted((note, *kept), key=lambda f: _SEVERITY_ORDER[f.severity]))
+    return Verdict(status="not_checked", summary=f"Not checked: never sent. {said}"), ordered
 
 
 def _list_resend_envelope(envelope: Envelope) -> Envelope:
@@ -725,6 +751,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         earlier = preserved_dmarc_pass(recorded, from_domains[0])
         if earlier is not None:
             verdict = dataclasses.replace(verdict, summary=f"{verdict.summary} {earlier[:1].upper()}{earlier[1:]}.")
+    if loaded.format == "msg" and _never_sent_note() in loaded.cleanups:
+        verdict, ordered = _never_sent(ordered)
     return Report(
         version=__version__,
         analyzed_at=now.astimezone(timezone.utc).isoformat(),

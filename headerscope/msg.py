@@ -65,6 +65,11 @@ def msg_to_message(data: bytes) -> tuple[bytes, tuple[str, ...]]:
             msg.close()
 
 
+NO_TRANSPORT_HEADERS = ("the .msg has no transport headers (never sent, or saved from Drafts): "
+                        "headers were rebuilt from its properties")
+"""The clean-up note of a .msg that was never sent: no server's header fields are in it."""
+
+
 def _rebuild(msg: Any, notes: list[str], depth: int) -> str:
     """The text of one message (LF line ends): its transport headers, or headers rebuilt from
     its properties, its decoded body, and the messages embedded in it as message/rfc822 parts."""
@@ -72,8 +77,9 @@ def _rebuild(msg: Any, notes: list[str], depth: int) -> str:
     header_text = header_text.replace("\r\n", "\n").strip("\n")
     if not header_text:
         if depth == 0:
-            notes.append("the .msg has no transport headers (never sent, or saved from Drafts): "
-                         "headers were rebuilt from its properties")
+            notes.append(NO_TRANSPORT_HEADERS)
+            # Nothing was rebuilt from transport headers: the first note says from what it was.
+            notes[0] = notes[0].replace("from its transport headers", "from its properties")
         lines = []
         for name, attr in (("From", "sender"), ("To", "to"), ("Cc", "cc"), ("Subject", "subject"),
                            ("Message-ID", "messageId")):

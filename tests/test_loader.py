@@ -1561,3 +1561,21 @@ def test_a_file_cut_off_inside_its_header_is_said_to_be_cut_off_not_a_paste() ->
         report = analyze_loaded(pasted, AnalysisOptions(offline=True, source=source))
         assert "input.truncated" not in {f.id for f in report.findings}
         assert {f.id: f.title for f in report.findings}["envelope.no_from"] == "No From: in the pasted header"
+
+
+def test_a_msg_never_sent_is_said_to_be_one_not_an_unauthenticated_message() -> None:
+    """A .msg without transport headers (a draft, a message saved before sending; the corpus's
+    outer.msg) holds no trace or signature: not checked, said so, without the warnings about a
+    sent message's missing From: and Date:, which its rebuilt header does not bear out."""
+    import headerscope
+
+    never_sent = headerscope.analyze((CORPUS / "messages" / "eml_analyzer" / "outer.msg").read_bytes(), offline=True)
+    assert never_sent.verdict.status == "not_checked" and "never sent" in never_sent.verdict.summary
+    ids = [f.id for f in never_sent.findings]
+    assert "input.never_sent" in ids
+    assert not {"envelope.no_from", "dmarc.no_from_domain", "date.missing"} & set(ids)
+    assert never_sent.input.cleanups[0].startswith("Outlook .msg: rebuilt from its properties")
+    # A sent one keeps its reading.
+    sent = headerscope.analyze((CORPUS / "messages" / "eml_analyzer" / "other.msg").read_bytes(), offline=True)
+    assert "input.never_sent" not in [f.id for f in sent.findings]
+    assert sent.input.cleanups[0].startswith("Outlook .msg: rebuilt from its transport headers")
