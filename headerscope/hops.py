@@ -944,7 +944,28 @@ def _client_inside(work: Sequence[_Work], index: int, org: str | None, orgs: _Or
         # stamp that vouches is the receiver's. (A name with a domain is judged by that domain,
         # in _client_in_org: a hand-over to another organisation stays outside.)
         return True
+    if tenant_handover(fields):
+        return False
     return _client_in_org(fields, org, orgs)
+
+
+# Exchange Online Protection's outbound relays, which carry a Microsoft 365 tenant's mail to
+# other organisations ("NAM01-SN1-obe.outbound.protection.outlook.com",
+# "mail-dm6nam11on2091.outbound.protection.outlook.com"): mail for a recipient in the sender's
+# own tenant is delivered inside it and never leaves through them.
+_EOP_OUTBOUND_SUFFIX = ".outbound.protection.outlook.com"
+
+
+def tenant_handover(fields: ReceivedFields) -> bool:
+    """A hop where a Microsoft host took the message from EOP's outbound relay: one Microsoft 365
+    (or Outlook.com) tenant handing it to another, as any outside sender would. All of Exchange
+    Online's hosts share outlook.com, so the organisation of the names cannot tell the tenants
+    apart; the outbound relay can. Its name is only the client's greeting, which an outside server
+    could also give: that changes nothing, as either way the client is outside the receiving
+    tenant (the reading is never more trusting than taking the hop for the boundary)."""
+    if host_organization(fields.by) != "outlook.com" or not _is_public_ip(fields.from_ip):
+        return False
+    return any(name.lower().rstrip(".").endswith(_EOP_OUTBOUND_SUFFIX) for name in _client_names(fields))
 
 
 def is_retrieval(fields: ReceivedFields) -> bool:
@@ -1092,8 +1113,24 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
                         f"SPF is evaluated for that hop's client, not for {service}'s relay.",
             reference="https://www.rfc-editor.org/rfc/rfc5321#section-5.1", subject=f"hop {result.index + 1}",
         ))
+    if result.from_outside and tenant_handover(work[result.index].fields):
+        # Not a relay of the receiving tenant known by its greeting alone (below): all of
+        # Exchange Online's hosts are outlook.com's, so neither a PTR name nor a Microsoft
+        # Received-SPF under the hop would move the boundary below the other tenant's relay.
+        fields = work[result.index].fields
+        result.notes.append(Finding(
+            id="hops.tenant_handover", severity=Severity.INFO,
+            title=f"Microsoft 365 tenant to tenant: the trust boundary is hop {result.index + 1}",
+            explanation=f"At hop {result.index + 1}, {str(fields.by)[:120]} (Exchange Online) took the message "
+                        f"from {str(fields.from_helo or fields.from_rdns)[:120]} ({fields.from_ip}), one of "
+                        "Exchange Online Protection's outbound relays, which carry a tenant's mail to other "
+                        "organisations. Every host here is Microsoft's, but the hops below belong to the sending "
+                        "tenant: the receiving tenant took the message from outside there, and SPF and the "
+                        "results it recorded judge that hop's client.",
+            reference=_RFC5321_TRACE, subject=f"hop {result.index + 1}",
+        ))
     lookups = 0
-    while result.from_outside and result.index > 0:
+    while result.from_outside and result.index > 0 and not tenant_handover(work[result.index].fields):
         b = result.index
         fields = work[b].fields
         final_org = orgs.find(work[-1].org)

@@ -2728,3 +2728,65 @@ def test_a_cloud_providers_default_instance_name_is_told_as_such() -> None:
     named = _chain(["from mail.shop.example (mail.shop.example [198.51.100.7]) by mx.google.com with ESMTPS id 1; "
                     "Sat, 21 Feb 2015 18:48:37 -0800"])
     assert not {"hops.cloud_default_name", "hops.helo_not_fqdn", "hops.no_reverse_dns"} & set(_ids(named))
+
+
+# Microsoft 365 tenant to tenant (review AA 02, a .msg of the recipient's copy): the sending
+# tenant's mailbox server, its outbound EOP relay, the receiving tenant's inbound frontend, its
+# mailbox. Every host is outlook.com's; the outbound relay tells the tenants apart. Earliest first.
+_M365_TENANTS = [
+    "from BL0PR1701MB2641.namprd17.prod.outlook.com ([fe80::f8c3:e77a:6982:7c10]) by "
+    "BL0PR1701MB2641.namprd17.prod.outlook.com ([fe80::f8c3:e77a:6982:7c10%5]) with mapi id 15.20.1273.027; "
+    "Mon, 29 Oct 2018 18:12:29 +0000",
+    "from BL0PR1701MB2641.namprd17.prod.outlook.com (20.177.206.204) by BL0PR1701MB2403.namprd17.prod.outlook.com "
+    "(20.177.146.220) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) "
+    "id 15.20.1273.21; Mon, 29 Oct 2018 18:12:30 +0000",
+    "from NAM01-SN1-obe.outbound.protection.outlook.com (104.47.32.88) by CO1NAM03FT051.mail.protection.outlook.com "
+    "(10.152.80.242) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384) "
+    "id 15.20.1294.14 via Frontend Transport; Mon, 29 Oct 2018 18:12:54 +0000",
+    "from CO1NAM03FT051.eop-NAM03.prod.protection.outlook.com (2a01:111:f400:7e48::209) by "
+    "CY4PR16CA0030.outlook.office365.com (2603:10b6:910:60::17) with Microsoft SMTP Server (version=TLS1_2, "
+    "cipher=TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384) id 15.20.1273.18 via Frontend Transport; "
+    "Mon, 29 Oct 2018 18:12:58 +0000",
+    "from CY4PR16CA0030.namprd16.prod.outlook.com (2603:10b6:910:60::17) by DM5PR16MB2262.namprd16.prod.outlook.com "
+    "(2603:10b6:4:b6::39) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) "
+    "id 15.20.1273.25; Mon, 29 Oct 2018 18:12:58 +0000",
+]
+
+
+def test_a_microsoft_365_tenant_to_tenant_handover_is_the_trust_boundary() -> None:
+    # The receiving tenant's inbound frontend took the message from EOP's outbound relay of the
+    # sending tenant: the boundary is there, not at the sending tenant's own server (hop 2), and
+    # the message was not "sent inside" one organisation.
+    chain = _chain(_M365_TENANTS[::-1])
+    assert chain.boundary_hop == 3
+    assert chain.hops[2].fields.from_ip == "104.47.32.88"
+    assert "hops.internal_only" not in _ids(chain)
+    [note] = only(chain, "hops.tenant_handover")
+    assert note.subject == "hop 3" and "NAM01-SN1-obe.outbound.protection.outlook.com" in note.explanation
+    # A PTR of outlook.com's for the relay's address moves nothing: all of Exchange Online's
+    # hosts are outlook.com's, and the relay is the other tenant's.
+    confirmed = _chain(_M365_TENANTS[::-1], reverse_names=lambda ip: (("mail-sn1nam01lp0088.outbound.protection"
+                                                                       ".outlook.com",), True))
+    assert confirmed.boundary_hop == 3 and "hops.boundary_uncertain" not in _ids(confirmed)
+    # A later tenant-to-tenant hand-over (the receiving tenant forwarded it to a third): the last one.
+    forwarded = _chain(["from NAM04-BN3-obe.outbound.protection.outlook.com (40.107.69.101) by "
+                        "BN3NAM04FT003.mail.protection.outlook.com (10.152.92.99) with Microsoft SMTP Server id "
+                        "15.20.1294.14 via Frontend Transport; Mon, 29 Oct 2018 18:13:10 +0000", *_M365_TENANTS[::-1]])
+    assert forwarded.boundary_hop == 6
+
+
+def test_mail_inside_one_microsoft_365_tenant_stays_internal() -> None:
+    # Both users in one tenant: the mailbox server hands the message to another of the tenant's
+    # servers, never through EOP's outbound relay. Still sent and delivered inside.
+    internal = [_M365_TENANTS[0], _M365_TENANTS[1],
+                "from BL0PR1701MB2403.namprd17.prod.outlook.com (2603:10b6:208:11d::20) by "
+                "BL0PR1701MB2641.namprd17.prod.outlook.com (2603:10b6:208:11d::21) with Microsoft SMTP Server "
+                "id 15.20.1273.21 via Mailbox Transport; Mon, 29 Oct 2018 18:12:31 +0000"]
+    chain = _chain(internal[::-1])
+    assert "hops.internal_only" in _ids(chain) and "hops.tenant_handover" not in _ids(chain)
+    # Outlook.com's own outbound hand-over through an EOP frontend (a mailbox server as its client,
+    # as in the rspamd corpus's arcallow.eml): no tenant hand-over either.
+    outbound = _chain(["from AM0PR09MB3876.eurprd09.prod.outlook.com (2a01:111:e400:7e0e::4d) by "
+                       "VI1EUR04FT008.mail.protection.outlook.com (2a01:111:e400:7e0e::406) with Microsoft SMTP "
+                       "Server id 15.20.3412.21 via Frontend Transport; Mon, 29 Oct 2018 18:12:31 +0000", _M365_TENANTS[0]])
+    assert "hops.tenant_handover" not in _ids(outbound)

@@ -2524,3 +2524,106 @@ def test_the_result_a_hosts_own_filter_wrote_inside_its_filter_loop_is_the_recei
     other = headerscope.analyze(_zimbra_paste(relay=relay), offline=True)
     assert [r.trusted for r in other.recorded] == [False]
     assert "earlier leg" in (other.recorded[0].trust_reason or "")
+
+
+# Microsoft 365 tenant to tenant, as the receiving tenant's mailbox keeps it (review AA 02, an
+# Outlook .msg's transport headers): every Received first, then Exchange Online's own
+# Authentication-Results and Received-SPF for the hop where its frontend took the message from the
+# sending tenant's outbound relay (104.47.32.88), then the message's fields and Exchange's stamps.
+_TENANT_RECEIVED = (
+    b"Received: from DM5PR16MB2262.namprd16.prod.outlook.com (2603:10b6:405:60::21) by\r\n"
+    b" BN3PR16MB0851.namprd16.prod.outlook.com with HTTPS via BN6PR02CA0080.NAMPRD02.PROD.OUTLOOK.COM;\r\n"
+    b" Mon, 29 Oct 2018 18:13:22 +0000\r\n"
+    b"Received: from CO1NAM03FT051.eop-NAM03.prod.protection.outlook.com (2a01:111:f400:7e48::209) by\r\n"
+    b" DM5PR16MB2262.namprd16.prod.outlook.com (2603:10b6:4:b6::39) with Microsoft SMTP Server\r\n"
+    b" (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384) id 15.20.1273.18 via Frontend\r\n"
+    b" Transport; Mon, 29 Oct 2018 18:12:58 +0000\r\n"
+    b"Received: from NAM01-SN1-obe.outbound.protection.outlook.com (104.47.32.88) by\r\n"
+    b" CO1NAM03FT051.mail.protection.outlook.com (10.152.80.242) with Microsoft SMTP Server\r\n"
+    b" (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384) id 15.20.1294.14 via Frontend\r\n"
+    b" Transport; Mon, 29 Oct 2018 18:12:54 +0000\r\n"
+    b"Received: from BL0PR1701MB2641.namprd17.prod.outlook.com (20.177.206.204) by\r\n"
+    b" BL0PR1701MB2403.namprd17.prod.outlook.com (20.177.146.220) with Microsoft SMTP Server\r\n"
+    b" (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.1273.21; Mon, 29 Oct 2018\r\n"
+    b" 18:12:30 +0000\r\n"
+    b"Received: from BL0PR1701MB2641.namprd17.prod.outlook.com ([fe80::f8c3:e77a:6982:7c10]) by\r\n"
+    b" BL0PR1701MB2641.namprd17.prod.outlook.com ([fe80::f8c3:e77a:6982:7c10%5]) with mapi id\r\n"
+    b" 15.20.1273.027; Mon, 29 Oct 2018 18:12:29 +0000\r\n"
+)
+_TENANT_RESULTS = (
+    b"Authentication-Results: spf=pass (sender IP is 104.47.32.88)\r\n"
+    b" smtp.mailfrom=fabrikam.onmicrosoft.com; contoso.onmicrosoft.com; dkim=fail (body hash did not verify)\r\n"
+    b" header.d=fabrikam.onmicrosoft.com;contoso.onmicrosoft.com; dmarc=bestguesspass action=none\r\n"
+    b" header.from=fabrikam.onmicrosoft.com;compauth=pass reason=109\r\n"
+    b"Received-SPF: Pass (protection.outlook.com: domain of fabrikam.onmicrosoft.com designates\r\n"
+    b" 104.47.32.88 as permitted sender) receiver=protection.outlook.com;\r\n"
+    b" client-ip=104.47.32.88; helo=NAM01-SN1-obe.outbound.protection.outlook.com;\r\n"
+    b"Received-SPF: None (protection.outlook.com: fabrikam.onmicrosoft.com does not designate\r\n"
+    b" permitted sender hosts)\r\n"
+)
+_TENANT_REST = (
+    b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=fabrikam.onmicrosoft.com;\r\n"
+    b" s=selector1-fabrikam-onmicrosoft-com; h=From:Date:Subject:Message-ID; bh=AAAA; b=AAAA\r\n"
+    b"From: Vikram <admin@fabrikam.onmicrosoft.com>\r\n"
+    b"To: qa <qa@contoso.onmicrosoft.com>\r\n"
+    b"Subject: test\r\nDate: Mon, 29 Oct 2018 18:12:29 +0000\r\n"
+    b"Message-ID: <BL0PR1701MB26411CF3@BL0PR1701MB2641.namprd17.prod.outlook.com>\r\n"
+    b"Return-Path: admin@fabrikam.onmicrosoft.com\r\n"
+    b"X-MS-Exchange-Organization-MessageDirectionality: Incoming\r\n"
+    b"X-MS-Exchange-Organization-AuthSource: CO1NAM03FT051.eop-NAM03.prod.protection.outlook.com\r\n"
+    b"X-MS-Exchange-Organization-AuthAs: Anonymous\r\n"
+    b"X-MS-Exchange-CrossTenant-Id: 686281b0-46a5-41ac-9ab0-2dc7548c11e4\r\n"
+    b"X-MS-Exchange-CrossTenant-FromEntityHeader: Internet\r\n"
+)
+
+
+def _tenant_copy(results: bytes = _TENANT_RESULTS, rest: bytes = _TENANT_REST) -> bytes:
+    return _TENANT_RECEIVED + results + rest + b"\r\nbody\r\n"
+
+
+def test_exchange_onlines_results_below_every_received_are_the_receivers_at_a_tenant_handover() -> None:
+    # The receiving tenant's results for the hop where it took the message (their client is that
+    # hop's client), kept below every Received: its own, not "possibly forged" claims; its
+    # dkim=fail at delivery is the recorded result, not a claim.
+    report = analyze(_tenant_copy(), offline=True)
+    assert report.boundary_hop == 3
+    by_index = {(r.header_index, r.method): r for r in report.recorded}
+    assert by_index[(5, "spf")].trusted and by_index[(5, "dkim")].trusted and by_index[(5, "dkim")].result == "fail"
+    assert by_index[(6, "spf")].trusted and "CO1NAM03FT051" in str(by_index[(6, "spf")].trust_reason)
+    # The Received-SPF that records no client is not tied to the hop: still a claim.
+    assert not by_index[(7, "spf")].trusted
+    assert not [f for f in report.findings if f.id == "recorded.untrusted_claim" and f.severity is Severity.WARNING]
+    [dkim] = [c for c in report.comparison if c.method == "dkim"]
+    assert dkim.recorded == "fail"
+
+
+def test_a_look_alike_of_exchange_onlines_results_keeps_the_warning() -> None:
+    # A second Received-SPF in Microsoft's name for the same client, disagreeing: one of them is a
+    # sender's; neither is relied on, and the pass stays a possible forgery.
+    forged = (b"Received-SPF: Fail (protection.outlook.com: domain of fabrikam.onmicrosoft.com does not designate"
+              b" 104.47.32.88 as permitted sender) receiver=protection.outlook.com; client-ip=104.47.32.88;\r\n")
+    report = analyze(_tenant_copy(_TENANT_RESULTS + forged), offline=True)
+    assert not any(r.trusted for r in report.recorded if r.header in ("Authentication-Results", "Received-SPF"))
+    assert [f for f in report.findings if f.id == "recorded.untrusted_claim" and f.severity is Severity.WARNING]
+    # Without Exchange's AuthSource naming the boundary's frontend (a field Exchange removes from
+    # mail arriving from outside), nothing shows this copy is the one Exchange stored.
+    for source in (b"", b"X-MS-Exchange-Organization-AuthSource: BN3NAM04FT003.eop-NAM04.prod.protection.outlook.com\r\n"):
+        rest = _TENANT_REST.replace(
+            b"X-MS-Exchange-Organization-AuthSource: CO1NAM03FT051.eop-NAM03.prod.protection.outlook.com\r\n", source)
+        unanchored = analyze(_tenant_copy(rest=rest), offline=True)
+        assert not any(r.trusted for r in unanchored.recorded if r.header == "Received-SPF")
+    # In the layout of a message as sent on, Exchange's own results sit above its Received: a
+    # look-alike below every Received stays a claim there.
+    raw_layout = _TENANT_RECEIVED.replace(
+        b"Received: from NAM01-SN1-obe", _TENANT_RESULTS.split(b"Received-SPF: None")[0] + b"Received: from NAM01-SN1-obe")
+    sent_on = analyze(raw_layout + forged.replace(b"Fail", b"Pass").replace(b"does not designate", b"designates")
+                      + _TENANT_REST + b"\r\nbody\r\n", offline=True)
+    below = [r for r in sent_on.recorded if r.header_index > 6 and r.header == "Received-SPF"]
+    assert below and not any(r.trusted for r in below)
+    # A second Authentication-Results for the same client with the same result words for other
+    # domains: not the receiver's one field for the hop; neither is relied on.
+    second = (b"Authentication-Results: spf=pass (sender IP is 104.47.32.88) smtp.mailfrom=bank.example;"
+              b" dkim=fail (body hash did not verify) header.d=bank.example;dmarc=bestguesspass action=none"
+              b" header.from=bank.example;compauth=pass reason=109\r\n")
+    doubled = analyze(_tenant_copy(_TENANT_RESULTS + second), offline=True)
+    assert not any(r.trusted for r in doubled.recorded if r.header == "Authentication-Results")

@@ -743,6 +743,87 @@ def _after_queue_stamp(message: Message, boundary: Hop) -> frozenset[int]:
     return frozenset(stamped)
 
 
+def _microsoft_name(name: str | None) -> bool:
+    """A host or domain of Exchange Online's (protection.outlook.com, outlook.com, ...)."""
+    org = organizational_domain(normalize_domain(name) or "") if name else None
+    return org is not None and OPERATOR_ALIASES.get(org) == "outlook.com"
+
+
+def _recorded_client(read: _Field) -> str | None:
+    """The client address a Microsoft result field says it checked: Received-SPF's client-ip
+    (RFC 7208 section 9.1), or the "(sender IP is 192.0.2.1)" comment of its A-R's spf clause."""
+    for clause in read.clauses:
+        if clause.method != "spf":
+            continue
+        ip = dict(clause.properties).get("client-ip")
+        if ip is None and clause.comment:
+            ip = next((w for w in (w.strip("()[],;:") for w in clause.comment[:300].split()) if is_ip_literal(w)),
+                      None)
+        if ip:
+            return ip.strip("[]").lower()
+    return None
+
+
+def _exchange_stored_results(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None,
+                             fields: Sequence[_Field]) -> dict[int, str]:
+    """Exchange Online's own results for the boundary hop, in the layout of the copy it keeps in
+    the mailbox (what Outlook shows as the message's Internet headers, and a .msg holds): every
+    Received first, its Authentication-Results (without an authserv-id) and Received-SPF after
+    them all, where position cannot tell the receiver's fields from a sender's. By header index,
+    the reason each is the receiver's.
+
+    Such a field is taken as the receiver's only when all of these hold:
+
+    * the boundary host is Exchange Online's, and X-MS-Exchange-Organization-AuthSource names
+      that very machine: Exchange removes X-MS-Exchange-Organization fields from mail arriving
+      from outside (its header firewall), so this one was written by the receiving tenant when
+      its frontend accepted the message;
+    * no result field in Microsoft's name sits among the Received fields (there, in the layout
+      of the message as sent on, the receiver's own fields are the ones above its Received, and
+      any below are the sender's, as before);
+    * the field records as the client it checked the boundary hop's client address;
+    * no other such field records a different result for the same method and client, and no
+      two such Authentication-Results differ at all: a sender's look-alike that disagrees with
+      the receiver's makes neither relied on.
+    """
+    boundary = next((h for h in hops if h.number == boundary_hop), None) if boundary_hop else None
+    if boundary is None or not boundary.fields.from_ip or is_non_public_ip(boundary.fields.from_ip) \
+            or not _microsoft_name(boundary.fields.by):
+        return {}
+    source = (message.first("X-MS-Exchange-Organization-AuthSource") or "").strip()[:253].lower()
+    machine = (boundary.fields.by or "").strip().split(".", 1)[0]
+    if not machine or source.split(".", 1)[0] != machine.lower():
+        return {}
+    lowest = max(h.header_index for h in hops)
+    client = boundary.fields.from_ip.strip("[]").lower()
+    candidates: list[_Field] = []
+    for read in fields:
+        microsoft = (read.name == _AR and read.writer is None) or \
+            (read.name == _RECEIVED_SPF and _microsoft_name(read.writer))
+        if not microsoft:
+            continue
+        if read.header_index < lowest:
+            return {}  # the layout of the message as sent on: position decides, as for any receiver
+        if _recorded_client(read) == client:
+            candidates.append(read)
+    # Exchange writes one Authentication-Results for the hop (a .msg may hold it twice, alike):
+    # two that differ in anything (a result, or the domain a pass is for) are a look-alike's.
+    if len({" ".join(message.headers[read.header_index].value[:2000].split())
+            for read in candidates if read.name == _AR}) > 1:
+        return {}
+    said: dict[str, set[str]] = {}
+    for read in candidates:
+        for clause in read.clauses:
+            said.setdefault(clause.method, set()).add(_RESULT_ALIASES.get(clause.result.lower(), clause.result.lower()))
+    if any(len(results) > 1 for results in said.values()):
+        return {}
+    return {read.header_index: (
+        f"written by Exchange Online for the boundary hop (hop {boundary.number}): it records {client}, that hop's "
+        "client, as the client it checked; the copy Exchange keeps in the mailbox puts its results below every "
+        "Received field, and this copy's X-MS-Exchange-Organization-AuthSource (a field Exchange removes from mail "
+        f"arriving from outside) names the boundary host, {machine[:60]}") for read in candidates}
+
+
 def _writer_matches(writer: str, context: _TrustContext) -> bool:
     name = normalize_domain(writer)
     if name is None:
@@ -1039,12 +1120,15 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
         found = found[:_MAX_RESULT_FIELDS]
     fields = [_read_field(header) for header in found]
     context = _with_corroboration(context, message, fields, verified_seals)
+    stored = _exchange_stored_results(message, hops, boundary_hop, fields)
     signatures = _signatures(message) if any(clause.method == "dkim" for f in fields for clause in f.clauses) else []
     recorded: list[RecordedResult] = []
     claims: list[tuple[_Field, list[RecordedResult], str, str | None]] = []
     quiet_claims: dict[tuple[str | None, str | None], list[tuple[_Field, list[str], str]]] = {}
     for read in fields:
         trusted, why, names_receiver = _judge_trust(read.writer, read.header_index, context, read.name)
+        if not trusted and read.header_index in stored:
+            trusted, why, names_receiver = True, stored[read.header_index], None
         if trusted and read.name == _ARC_AR and read.header_index > (context.boundary_index or 0) \
                 and read.instance not in context.sealed_instances:
             # RFC 8617 section 4.1.1: an ARC-Authentication-Results is one part of a set that its
