@@ -2627,3 +2627,27 @@ def test_a_look_alike_of_exchange_onlines_results_keeps_the_warning() -> None:
               b" header.from=bank.example;compauth=pass reason=109\r\n")
     doubled = analyze(_tenant_copy(_TENANT_RESULTS + second), offline=True)
     assert not any(r.trusted for r in doubled.recorded if r.header == "Authentication-Results")
+
+
+def test_amavis_pass_for_a_signature_it_just_made_is_not_called_a_verification() -> None:
+    # amavisd-new signing outbound mail on the same host records dkim=pass reason="pass (just
+    # generated, assumed good)" (review AA 06): it made the signature and verified nothing. A body
+    # changed since still shows, in those words.
+    raw = (b"Received: from mail.example.net (mail.example.net [127.0.0.1]) by mail.example.net (Postfix) with ESMTP"
+           b" id 4RXwV61k4Jz62kW for <kim@example.net>; Sat, 26 Aug 2023 12:04:30 +0000 (UTC)\r\n"
+           b"Authentication-Results: mail.example.net (amavisd-new); dkim=pass\r\n"
+           b"\treason=\"pass (just generated, assumed good)\" header.d=example.net\r\n"
+           b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/simple; d=example.net; h=from:to:subject; s=dkim;"
+           b" bh=9j2IFk0ZpW4pfmvikNYY7hFOEsr+Ze1bR/Ba4zdoUeU=; b=V/krnK4TR1tqxJUcKOs1elfa2D4X6hovoYkOpGBtxQgk2+xA4A==\r\n"
+           b"Received: from localhost (mail.example.net [127.0.0.1]) by mail.example.net (Postfix) with ESMTPSA id"
+           b" 4RXwV43FB8z62kJ for <kim@example.net>; Sat, 26 Aug 2023 12:04:27 +0000 (UTC)\r\n"
+           b"From: tom@example.net\r\nTo: kim@example.net\r\nSubject: help\r\nDate: Sat, 26 Aug 2023 12:04:26 +0000\r\n"
+           b"\r\nHi Kim,\r\n")
+    [row] = [c for c in analyze(raw, offline=True).comparison if c.method == "dkim"]
+    assert (row.recorded, row.label) == ("pass", "modified_after_delivery")
+    assert "signed this message itself and recorded dkim=pass without verifying it" in row.explanation
+    assert "verified this signature" not in row.explanation
+    # A receiver's own verification keeps its words.
+    verified = raw.replace(b"\treason=\"pass (just generated, assumed good)\" header.d", b"\theader.d")
+    [checked] = [c for c in analyze(verified, offline=True).comparison if c.method == "dkim"]
+    assert "mail.example.net verified this signature at delivery" in checked.explanation

@@ -2257,16 +2257,37 @@ def _with_vendor_dmarc_word(compared: Comparison, recorded: tuple[RecordedResult
                                 "read as no result. " + compared.explanation))
 
 
+# amavisd-new's reason for the dkim=pass it records for a signature it has just made itself
+# (outbound signing on the same host): "pass (just generated, assumed good)". Nothing was
+# verified: the host wrote the signature and assumed it good.
+_self_signed_reason = compiled_on_first_use(r"\bjust generated\b|\bassumed good\b", re.IGNORECASE)
+
+
+def _self_signed(rec: RecordedResult) -> bool:
+    """A recorded dkim=pass whose reason says the host made the signature itself and assumed it good."""
+    return rec.method == "dkim" and rec.result == "pass" and rec.reason is not None \
+        and _self_signed_reason().search(rec.reason[:200]) is not None
+
+
+def _passed_at_delivery(rec: RecordedResult) -> str:
+    """Who recorded the pass and what it stands for: a verification at delivery, or the pass a
+    signing host records for its own fresh signature without verifying it."""
+    if _self_signed(rec):
+        return (f"{_who(rec)} signed this message itself and recorded dkim=pass without verifying it (its reason: "
+                f"\"{rec.reason[:80] if rec.reason else ''}\", amavisd-new's words for its own fresh signature)")
+    return f"{_who(rec)} verified this signature at delivery"
+
+
 def _label_dkim(subject: str, rec: RecordedResult | None, sig: DkimSignatureResult) -> Comparison:
     ours = sig.result
     code = sig.reason_code
     if rec is not None and rec.result == "pass" and sig.body_hash_ok is False and ours in ("not_checked", "temperror"):
-        # The body hash needs no key (RFC 6376 section 3.7): found offline too. Verified at
-        # delivery and not matching now, the body changed after delivery.
+        # The body hash needs no key (RFC 6376 section 3.7): found offline too. Verified (or made)
+        # at delivery and not matching now, the body changed after delivery.
         return _make("dkim", subject, rec, ours, "modified_after_delivery",
-                     f"{_who(rec)} verified this signature at delivery, but its body hash, computed without the "
-                     "key, no longer matches: the body changed after delivery (the receiving side's own filters "
-                     "adding a footer or a scan notice, an archive, or an edit).")
+                     f"{_passed_at_delivery(rec)}, but its body hash, computed without the key, no longer matches: "
+                     "the body changed after delivery (the receiving side's own filters adding a footer or a scan "
+                     "notice, an archive, or an edit).")
     if code in _NOT_RECOMPUTED or ours == "not_checked":
         return _make("dkim", subject, rec, ours, "not_recomputed", _sentence(sig.reason))
     if rec is None:
@@ -2284,21 +2305,21 @@ def _label_dkim(subject: str, rec: RecordedResult | None, sig: DkimSignatureResu
             # The body hash is computed from the message alone: whatever happened to the key,
             # a mismatch now means the body is not what was verified (RFC 6376 section 3.7).
             return _make("dkim", subject, rec, ours, "modified_after_delivery",
-                         f"{who} verified this signature at delivery; now {sig.reason}, and the body "
+                         f"{_passed_at_delivery(rec)}; now {sig.reason}, and the body "
                          "hash does not match either: the body changed after signing, so a DNS change "
                          "alone does not explain the difference.")
         if code in _DKIM_KEY_DRIFT:
             return _make("dkim", subject, rec, ours, "dns_drift",
-                         f"{who} verified this signature at delivery; now {sig.reason}: the key in DNS "
+                         f"{_passed_at_delivery(rec)}; now {sig.reason}: the key in DNS "
                          "was removed, revoked or changed since (key rotation), not the message.")
         if code in _DKIM_MODIFIED:
             part = "body" if code == "body_hash_mismatch" else "signed header fields"
             return _make("dkim", subject, rec, ours, "modified_after_delivery",
-                         f"{who} verified this signature at delivery; now {sig.reason}: the {part} "
+                         f"{_passed_at_delivery(rec)}; now {sig.reason}: the {part} "
                          "changed after delivery (a client, archive, forwarder or tampering).")
         if code == "expired":
             return _make("dkim", subject, rec, ours, "expired_since",
-                         f"{who} verified this signature at delivery; its x= expiry has passed since. "
+                         f"{_passed_at_delivery(rec)}; its x= expiry has passed since. "
                          "Expired signatures fail by rule (RFC 6376 section 3.5), not because of a change.")
     if rec.result in _DKIM_DOES_NOT_VERIFY and ours in _DKIM_DOES_NOT_VERIFY:
         # fail, permerror and neutral all say the signature authenticates nothing (RFC 8601
