@@ -40,6 +40,10 @@ Receivers record their spam filtering in header fields of their own, outside any
 * Kaspersky Secure Mail Gateway and Linux Mail Security: ``X-KSMG-AntiSpam-Status: not_detected``
   (or ``spam``, ``probable_spam``, ``blacklisted``, ``trusted``, ``formal``) with
   ``X-KSMG-AntiSpam-Rate``: https://support.kaspersky.com/KLMS/8.2/en-us/56122.htm
+* eleven's eXpurgate: ``X-purgate-type: bulk`` (and ``X-purgate: bulk`` beside a sentence in
+  words), one of its categories (clean, bulk, spam, suspect, dangerous, and their sub-categories
+  such as bulk.advertising or clean.bounce), with the scan's ``X-purgate-ID``:
+  http://www.eleven-security.com/e-mail-categorization.html
 * Proton Mail's ``X-Pm-Spam-Action: inbox`` (or ``spam``) with ``X-Pm-Spamscore``: where the
   mailbox put the message.
 * iCloud Mail's folder decision, ``X-Apple-Action: MOVE_TO_FOLDER/INBOX`` (``JUNK/Junk``) and
@@ -101,7 +105,7 @@ _FIELD_NAMES = frozenset(name.lower() for name in (
     "X-Gm-Phishy", "X-Spam-Result", "X-Spam_report", "X-ME-Content", "X-ME-Spam", "X-Mimecast-Spam-Signature",
     "X-Mimecast-Bulk-Signature", "X-Apple-Action", "X-Apple-MoveToFolder", "X-ICL-SCORE",
     "X-SASI-SpamProbability", "X-cloud-security-Virusscan", "X-Virus-Scanned", "X-CLX-Spam",
-    *_KASPERSKY_STATUS_FIELDS))
+    "X-purgate-type", "X-purgate", *_KASPERSKY_STATUS_FIELDS))
 # MailScanner names its field after the site ("X-Example-MailScanner-SpamCheck"), and its
 # "Spam Header" setting renames it (SYNAQ's "X-SYNAQ-Pinpoint-SpamCheck"): any field ending so
 # whose value has MailScanner's form ("not spam, SpamAssassin (... score=x, required y, ...)").
@@ -221,7 +225,7 @@ def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int |
     for read in (_microsoft, _spamassassin, _rspamd, _stalwart, _proofpoint, _barracuda, _exim_spamassassin,
                  _spamassassin_without_status, _rspamd_in_report, _trend_micro, _united_internet, _pure_message,
                  _mailscanner, _spamexperts, _kaspersky, _mimecast, _mailenable, _proton, _icloud, _gmail_labels,
-                 _google_scan, _sophos_sasi, _hornetsecurity, _proofpoint_essentials, _clx):
+                 _google_scan, _sophos_sasi, _hornetsecurity, _proofpoint_essentials, _clx, _expurgate):
         read_now = read(message, boundary, microsoft_receiver)
         verdicts.extend(read_now)
         flag_read = flag_read or bool(read_now and read in _READERS_OF_THE_FLAG)
@@ -390,6 +394,15 @@ def _end_writer(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Messag
             return (mimecast[0],), f"it is Mimecast's field and hop {mimecast[0].number} is Mimecast's", False
         if mimecast:
             return _between_stamps(verdict, mimecast, hops, message)
+    if verdict.filter == "eXpurgate":
+        # eXpurgate names itself in the Received of the hop where it scanned the message
+        # ("by mx.example.de with ESMTPS (eXpurgate 4.3.1)"), or that hop is eleven's service.
+        scanned = [h for h in hops if "expurgate" in h.raw[:2000].lower()
+                   or organizational_domain(h.fields.by) == "expurgate.net"]
+        if scanned:
+            numbers = " and ".join(str(h.number) for h in scanned)
+            return tuple(scanned), (f"it is eXpurgate's field and hop{'s' if len(scanned) > 1 else ''} {numbers} "
+                                    f"{'name' if len(scanned) > 1 else 'names'} eXpurgate"), False
     if verdict.filter == "Hornetsecurity":
         # Its disclaimer names the host that scanned it (see _hornetsecurity).
         for disclaimer in _fields(message, "X-cloud-security-disclaimer")[:1]:
@@ -1966,6 +1979,51 @@ def _proofpoint_essentials(message: Message, boundary: Hop | None,
             threshold=None, summary="scanned by Proofpoint Essentials; no verdict written",
             details=((field.name, " ".join(field.value.split())[:60], "the scanner that passed it"),), rules=(),
             trusted=trusted, trust_reason=why)]
+    return []
+
+
+# eleven's eXpurgate categories (http://www.eleven-security.com/e-mail-categorization.html): the
+# main category decides; a sub-category ("bulk.advertising", "clean.bounce") is shown with it.
+_EXPURGATE = {
+    "clean": (False, "no suspicious features (a message from one sender to one or a few recipients)"),
+    "bulk": (False, "legitimate mass mail such as a newsletter, not spam"),
+    "spam": (True, "spam or phishing"),
+    "suspect": (None, "suspected of being spam or bulk mail"),
+    "dangerous": (None, "potentially dangerous content (executable code or attachments, a virus); no spam verdict"),
+}
+_EXPURGATE_SUB = {
+    "bulk.advertising": "advertising that is not typical spam", "bulk.porn": "pornographic mass mail, not spam",
+    "clean.bounce": "a bounce (returned to its sender after a delivery error)", "clean.empty": "an empty message",
+    "clean.empty-body": "a message with an empty body", "clean.almost-empty": "a message with a very short body",
+    "dangerous.attachment": "an executable attachment", "dangerous.code": "potentially dangerous content",
+    "dangerous.iframe": "an iframe", "dangerous.virus": "a virus",
+    "dangerous.virus-outbreak": "most likely a new virus",
+}
+_expurgate_category = compiled_on_first_use(r"^\s{0,4}([A-Za-z]{3,12}(?:\.[A-Za-z-]{1,24})?)\s{0,4}$")
+
+
+def _expurgate(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    """eleven eXpurgate's category: ``X-purgate-type: bulk``, else the one ``X-purgate`` field
+    that is a category word (the others are sentences: "This mail is sent in bulk ...")."""
+    candidates = [*_fields(message, "X-purgate-type")[:1], *_fields(message, "X-purgate")[:4]]
+    for field in candidates:
+        found = _expurgate_category().match(field.value[:60])
+        if found is None:
+            continue
+        category = found.group(1).lower()
+        main = category.split(".", 1)[0]
+        if main not in _EXPURGATE:
+            continue
+        spam, meaning = _EXPURGATE[main]
+        sub = _EXPURGATE_SUB.get(category)
+        summary = category + ": " + meaning + (f" ({sub})" if sub else "")
+        details = [(field.name, category, meaning + (f"; {sub}" if sub else ""))]
+        for scan in _fields(message, "X-purgate-ID")[:1]:
+            details.append((scan.name, " ".join(scan.value.split())[:60], "the scan's id, as written"))
+        trusted, why = _position_trust(field, boundary)
+        return [SpamFilterVerdict(
+            filter="eXpurgate", header=field.name, header_index=field.index, spam=spam, score=None, threshold=None,
+            summary=summary[:300], details=tuple(details), rules=(), trusted=trusted, trust_reason=why)]
     return []
 
 

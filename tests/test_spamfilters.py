@@ -1275,3 +1275,33 @@ def test_a_verdict_at_the_end_naming_the_receivers_own_host_says_why_it_is_still
     assert "not the final receiver's" not in verdict.trust_reason and "already in the message" not in verdict.trust_reason
     terminal = " ".join(get_renderer("terminal", color=False, width=250).render(report).split())
     assert "claim, appended at the end, names hop 3 (server.receiver.example), unproven" in terminal
+
+
+def test_expurgate_category_is_a_verdict_tied_to_the_hop_that_names_it() -> None:
+    # eleven eXpurgate's fields as a German data centre's gateway appends them (review AA 01): the
+    # category in X-purgate-type and again in X-purgate beside a sentence, the scan's id, and the
+    # gateway's Received naming eXpurgate. Categories: http://www.eleven-security.com/e-mail-categorization.html
+    received = ("Received: from localhost (localhost [127.0.0.1]) by mail.kreis.example (Postfix) with ESMTP id "
+                "35593100225 for <anna@kreis.example>; Mon, 18 Sep 2017 12:00:28 +0200 (CEST)\r\n"
+                "Received: from [129.143.71.87] (helo=smtp02.belwue.example) by mail.kreis.example with ESMTPS "
+                "(eXpurgate 4.3.1) (envelope-from <news@vwa.example>) id 59bf993b-2f2e-c3bd5d670019-818f4757e6ab-3 "
+                "for <anna@kreis.example>; Mon, 18 Sep 2017 12:00:27 +0200\r\n")
+    fields = ("X-purgate-ID: 155060::1505728827-00002F2E-819A7A9B/3/4467899592\r\nX-purgate-type: bulk\r\n"
+              "X-purgate-size: 150155\r\nX-purgate-Ad: Categorized by eleven eXpurgate (R) http://www.eleven.de\r\n"
+              "X-purgate: bulk\r\n"
+              "X-purgate: This mail is sent in bulk (visit http://www.eleven.de for further information)\r\n")
+    [verdict] = analyze(received + TAIL.replace("\r\n\r\n", "\r\n" + fields + "\r\n")).spam_filters
+    assert (verdict.filter, verdict.header, verdict.spam) == ("eXpurgate", "X-purgate-type", False)
+    assert verdict.summary == "bulk: legitimate mass mail such as a newsletter, not spam"
+    assert ("X-purgate-ID", "155060::1505728827-00002F2E-819A7A9B/3/4467899592", "the scan's id, as written") \
+        in verdict.details
+    assert "hop 1 names eXpurgate" in verdict.trust_reason
+    # Its other categories, in X-purgate alone: spam is spam; suspect and dangerous give no spam verdict.
+    for category, spam, words in (("spam", True, "spam or phishing"), ("suspect", None, "suspected"),
+                                  ("bulk.advertising", False, "advertising that is not typical spam"),
+                                  ("clean.bounce", False, "a bounce"), ("dangerous.virus", None, "a virus")):
+        [other] = analyze(RECEIVED_AT_MX + f"X-purgate: {category}\r\n" + TAIL).spam_filters
+        assert (other.filter, other.spam) == ("eXpurgate", spam) and words in other.summary
+    # A sentence alone, or a word that is no category of eXpurgate's, is no verdict.
+    assert analyze(RECEIVED_AT_MX + "X-purgate: This mail is considered clean\r\nX-purgate-type: nice\r\n"
+                   + TAIL).spam_filters == ()
