@@ -322,3 +322,27 @@ def test_a_sealers_record_of_a_broken_chain_is_a_notice_saying_whose_word_it_is(
     assert "sealer says it found the chain already broken (its seal not verified here)" in arc.reason
     [finding] = [f for f in findings if f.id == "arc.chain_failed"]
     assert finding.severity.value == "notice" and finding.title == "ARC chain does not validate (i=2 recorded cv=fail)"
+
+
+def test_a_header_that_stops_inside_an_arc_set_is_incomplete_in_the_part_given() -> None:
+    # A Google Takeout head cut after its 20th line (review AA 09) stops inside Gmail's ARC set:
+    # its seal and message signature are there, its ARC-Authentication-Results below them is not.
+    # RFC 8617 section 5.1.1 fails a chain whose set lacks a member, but this copy may simply end
+    # before it: "incomplete in the part given", not "ARC chain does not validate".
+    sealed = _sealed(1)
+    head = sealed.split(b"\r\n\r\n")[0] + b"\r\n"
+    lines = head.split(b"\r\n")
+    start = next(i for i, line in enumerate(lines) if line.lower().startswith(b"arc-authentication-results:"))
+    end = next(i for i in range(start + 1, len(lines)) if lines[i][:1] not in (b" ", b"\t"))
+    assert start > next(i for i, line in enumerate(lines) if line.lower().startswith(b"arc-message-signature:"))
+    cut = b"\r\n".join(lines[:start]) + b"\r\n"
+    arc, findings = check_arc(parse_message(cut), SnapshotResolver(DNS))
+    assert arc is not None and (arc.result, arc.reason_code) == ("neutral", "incomplete_copy") and findings == ()
+    assert "ARC set i=1 is incomplete in the part given, without its ARC-Authentication-Results" in arc.reason
+    # A file cut off inside its header says so in a file's words.
+    arc, _ = check_arc(parse_message(cut, cut_off=True), SnapshotResolver(DNS))
+    assert arc is not None and "the file is cut off inside its header" in arc.reason
+    # The whole message, with its body, lacking that member: the chain fails (RFC 8617 section 5.1.1).
+    whole = b"\r\n".join(lines[:start] + lines[end:]) + b"\r\n" + sealed.split(b"\r\n\r\n", 1)[1]
+    arc, findings = check_arc(parse_message(whole), SnapshotResolver(DNS))
+    assert arc is not None and arc.result == "fail" and [f.id for f in findings] == ["arc.chain_failed"]

@@ -198,14 +198,23 @@ def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, 
             if not check.ams_valid:
                 break
             oldest_pass = check.instance
-    partial = [number for number, entry in sorted(sets.items()) if entry.seal is None or entry.signature is None]
+    # RFC 8617 section 4.1: a set is its ARC-Seal, ARC-Message-Signature and
+    # ARC-Authentication-Results; section 5.1.1 fails a chain with a set missing one of them.
+    missing = {number: [name for name, value in (("ARC-Seal", entry.seal), ("ARC-Message-Signature", entry.signature),
+                                                 ("ARC-Authentication-Results", entry.results)) if value is None]
+               for number, entry in sorted(sets.items())}
+    partial = [number for number, names in missing.items() if names]
     if result in ("fail", "permerror") and partial and not has_body:
-        # A pasted header copied in part: the ARC-Authentication-Results without the seal and
-        # message signature of its set says the paste left them out, not that a chain broke
-        # (as a DKIM result without its signature in a paste, recorded._compare_dkim).
+        # A header alone copied in part, or stopping early (a paste, a file cut off in its header):
+        # a set without all of its fields says the copy left them out or ends before them (the
+        # ARC-Authentication-Results Gmail writes below its seal and signature, say), not that a
+        # chain broke (as a DKIM result without its signature in a paste, recorded._compare_dkim).
+        # A whole message (with its body) missing one still fails, above.
         result, code = "neutral", "incomplete_copy"
-        reason = (f"not checkable: this copy holds ARC set i={partial[0]} without all of its fields (the paste "
-                  "may have left out its ARC-Seal or ARC-Message-Signature)")
+        names = " and ".join(missing[partial[0]])
+        where = ("the file is cut off inside its header and may stop before it" if message.cut_off
+                 else f"the paste may have left out its {names}, or stop before it")
+        reason = f"not checkable: ARC set i={partial[0]} is incomplete in the part given, without its {names} ({where})"
     arc = ArcResult(result=result, reason=reason, instances=tuple(instances),
                     oldest_pass=oldest_pass, reason_code=code)
     findings: list[Finding] = []
