@@ -1983,7 +1983,7 @@ def _proofpoint_essentials(message: Message, boundary: Hop | None,
 
 
 # eleven's eXpurgate categories (http://www.eleven-security.com/e-mail-categorization.html): the
-# main category decides; a sub-category ("bulk.advertising", "clean.bounce") is shown with it.
+# main category decides; a sub-category (bulk.advertising, clean.bounce) is shown with it.
 _EXPURGATE = {
     "clean": (False, "no suspicious features (a message from one sender to one or a few recipients)"),
     "bulk": (False, "legitimate mass mail such as a newsletter, not spam"),
@@ -1991,13 +1991,14 @@ _EXPURGATE = {
     "suspect": (None, "suspected of being spam or bulk mail"),
     "dangerous": (None, "potentially dangerous content (executable code or attachments, a virus); no spam verdict"),
 }
+# By (category, sub-category): bulk.advertising is ("bulk", "advertising").
 _EXPURGATE_SUB = {
-    "bulk.advertising": "advertising that is not typical spam", "bulk.porn": "pornographic mass mail, not spam",
-    "clean.bounce": "a bounce (returned to its sender after a delivery error)", "clean.empty": "an empty message",
-    "clean.empty-body": "a message with an empty body", "clean.almost-empty": "a message with a very short body",
-    "dangerous.attachment": "an executable attachment", "dangerous.code": "potentially dangerous content",
-    "dangerous.iframe": "an iframe", "dangerous.virus": "a virus",
-    "dangerous.virus-outbreak": "most likely a new virus",
+    ("bulk", "advertising"): "advertising that is not typical spam", ("bulk", "porn"): "pornographic mass mail, not spam",
+    ("clean", "bounce"): "a bounce (returned to its sender after a delivery error)", ("clean", "empty"): "an empty message",
+    ("clean", "empty-body"): "a message with an empty body", ("clean", "almost-empty"): "a message with a very short body",
+    ("dangerous", "attachment"): "an executable attachment", ("dangerous", "code"): "potentially dangerous content",
+    ("dangerous", "iframe"): "an iframe", ("dangerous", "virus"): "a virus",
+    ("dangerous", "virus-outbreak"): "most likely a new virus",
 }
 _expurgate_category = compiled_on_first_use(r"^\s{0,4}([A-Za-z]{3,12}(?:\.[A-Za-z-]{1,24})?)\s{0,4}$")
 
@@ -2011,11 +2012,11 @@ def _expurgate(message: Message, boundary: Hop | None, _microsoft_receiver: bool
         if found is None:
             continue
         category = found.group(1).lower()
-        main = category.split(".", 1)[0]
+        main, _, part = category.partition(".")
         if main not in _EXPURGATE:
             continue
         spam, meaning = _EXPURGATE[main]
-        sub = _EXPURGATE_SUB.get(category)
+        sub = _EXPURGATE_SUB.get((main, part))
         summary = category + ": " + meaning + (f" ({sub})" if sub else "")
         details = [(field.name, category, meaning + (f"; {sub}" if sub else ""))]
         for scan in _fields(message, "X-purgate-ID")[:1]:
