@@ -1520,6 +1520,7 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
     leading_from: list[_Tok] | None = None
     tls = _TlsSeen()
     local_form = False
+    scanner_uid: str | None = None
     order: list[str] = []
     extras_by_clause: list[tuple[str, list[str]]] = []
     other_withs: list[str] = []
@@ -1608,6 +1609,11 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
                     by = " ".join((host, *rest))
                 elif rest:
                     extras_by_clause.append((keyword, rest))
+            elif host.lower() == "uid" and len(values) == 2 and values[1].text.isdigit() and len(values[1].text) <= 10:
+                # qmail-scanner 1.0x-1.1x's fixed stamp, "from SENDER by HOST by uid N with
+                # qmail-scanner-1.10 (...)": the uid the scanner ran as, a local account (as
+                # qmail-queue's "invoked by uid N"), not a second receiving host.
+                scanner_uid = values[1].text
             else:
                 problems.append(f"repeated 'by' clause: {_snippet(host)}")
             continue
@@ -1691,6 +1697,17 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
                 for_ = for_value
             continue
 
+    if (protocol or "")[:14].lower() == "qmail-scanner-" and from_seg is not None and len(from_seg) == 1 \
+            and from_seg[0].kind in "AW" and "@" in from_seg[0].text:
+        # qmail-scanner before 1.2 writes the message's envelope sender (qmail's return path) in
+        # the from clause, not a client: "from user@example.net by host by uid 111 with
+        # qmail-scanner-1.10 (...)". (Later versions name the client there and give the sender
+        # as "(envelope-from <...>, uid N)".) A single address, so no host is lost.
+        if envelope_from is None:
+            envelope_from = _strip_angle(from_seg[0].text)
+        from_seg = None
+    if scanner_uid is not None and ident is None:
+        ident = f"uid {scanner_uid}"
     if other_withs:
         problems.append(f"more 'with' clauses than one (RFC 5321 has one): {_snippet(' '.join(other_withs))}")
     for name, words_left in extras_by_clause:

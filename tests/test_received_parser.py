@@ -1356,3 +1356,26 @@ def test_qq_mails_protocol_in_a_comment_after_its_host() -> None:
     assert parse_received("from a (a [192.0.2.1]) by b (ESMTP) with LMTP id 1; Mon, 08 Jun 2026 12:16:03 +0800"
                           ).protocol == "LMTP"
     assert parse_received("from a (a [192.0.2.1]) by b (Postfix) id 1; Mon, 08 Jun 2026 12:16:03 +0800").protocol is None
+
+
+def test_qmail_scanner_before_1_2_writes_the_envelope_sender_and_its_uid() -> None:
+    # qmail-scanner 1.0x/1.1x: "from RETURN-PATH by HOST by uid N with qmail-scanner-VERSION (...)":
+    # the from clause is the envelope sender (no client), "by uid N" the scanner's account.
+    f = parse_received("from user@example.net by mx.example.org\n\t by uid 111 with qmail-scanner-1.10 "
+                       "(clamscan: 0.54. Clear:RC:0(192.0.2.9):. Processed in 0.5 secs); "
+                       "16 Dec 2002 23:08:43 +0900")
+    assert (f.envelope_from, f.ident, f.by, f.protocol) == ("user@example.net", "uid 111", "mx.example.org",
+                                                          "qmail-scanner-1.10")
+    assert (f.from_helo, f.from_ip, f.complete, f.problems) == (None, None, True, ())
+    # Without the uid clause (0.9x), the same reading of the address.
+    f = parse_received("from someone@example.com by mother with qmail-scanner-0.96 (uvscan: v4.0.70/v4074. . Clean. "
+                       "Processed in 1.0 secs); 27 Jun 2001 14:04:01 -0700")
+    assert (f.envelope_from, f.ident, f.complete) == ("someone@example.com", None, True)
+    # 1.2x names the client there and the sender in a comment: unchanged.
+    f = parse_received("from 192.0.2.2 by mx.example.org (envelope-from <a@example.org>, uid 201) with "
+                       "qmail-scanner-1.25st (clamdscan: 0.90. Clear:RC:1(192.0.2.2):. Processed in 0.03 secs); "
+                       "02 May 2007 17:10:37 -0000")
+    assert (f.from_ip, f.envelope_from) == ("192.0.2.2", "a@example.org")
+    # Another stamp's second "by" host is still a problem read out.
+    assert "repeated 'by' clause: b.example" in parse_received(
+        "from a.example by mx.example by b.example with SMTP; 27 Jun 2001 14:04:01 -0700").problems
