@@ -89,7 +89,7 @@ class ReceivedFields(Value):
     """The fields read from one Received header value (RFC 5321 section 4.4)."""
 
     from_helo: str | None = None
-    """What the client said in HELO/EHLO."""
+    """What the client said in HELO/EHLO; for a ``with UUCP`` hop, which has no HELO, the UUCP neighbour's system name."""
     from_rdns: str | None = None
     """Reverse DNS name of the client as the receiver saw it."""
     from_ip: str | None = None

@@ -690,6 +690,15 @@ def client_user_words(ident: str | None) -> str | None:
     return f"user {ident}"
 
 
+def client_name_words(name: str, protocol: str | None) -> str:
+    """The name a hop's from clause gives the client (``from_helo``) as a report labels it:
+    "helo=NAME", the client's own unverified greeting; for a ``with UUCP`` hop, which has no
+    HELO (UUCP calls a neighbour by its configured system name: RFC 976), "uucp peer NAME"."""
+    if (protocol or "").split(" ", 1)[0].upper() == "UUCP":
+        return f"uucp peer {name}"
+    return f"helo={name}"
+
+
 _qmail_network_re = compiled_on_first_use(r"^network ?\[([^\]/\s]+)(?:/([^\]\s]+))?\]")
 # "NAME [IP]"; some sendmail configurations leave the space out ("NAME[IP]").
 # (Not "helo=[IP]": Exim's HELO marker, read elsewhere.)

@@ -269,6 +269,23 @@ def test_a_client_name_only_its_greeting_gives_is_marked_as_such() -> None:
     assert "| lists.example.net \\[216.105.38.7\\] |" in markdown
 
 
+def test_a_uucp_hops_neighbour_is_not_shown_as_a_helo() -> None:
+    # UUCP has no HELO: the name in "from NAME by HOST with UUCP" is the neighbour system the
+    # receiver called or was called by (RFC 976). JSON keeps it in from_helo.
+    raw = (b"Received: from relay.example.edu by mx.example.org via TCP with SMTP id AA2; "
+           b"Tue, 5 Feb 91 00:44:57 EST\r\n"
+           b"Received: from decvax.example.com by relay.example.edu (5.61/1.14) with UUCP id AA1; "
+           b"Mon, 4 Feb 91 17:12:29 -0500\r\n"
+           b"From: a@decvax.example.com\r\nDate: Mon, 4 Feb 91 17:06:45 EST\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert report.hops[0].fields.from_helo == "decvax.example.com"
+    text = get_renderer("terminal", color=False, width=200).render(report)
+    assert "uucp peer decvax.example.com" in text and "helo=decvax.example.com" not in text
+    assert "helo=relay.example.edu" in text  # the SMTP hop above keeps its label
+    markdown = get_renderer("markdown").render(report)
+    assert "| uucp peer decvax.example.com |" in markdown
+
+
 def test_the_route_quotes_the_domains_the_message_names_not_an_operators_other_name() -> None:
     # Proton's MX is under protonmail.ch; merging operator aliases (for the trust boundary) gave
     # "→ proton.me", a domain the message never names (a postmaster greps logs for what it shows).

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from ..domains import with_unicode_domain
 from ..model import Report
-from ..received import authenticated_login, client_user_words
+from ..received import authenticated_login, client_name_words, client_user_words
 from ..redact import is_redacted
 from ..templating import format_delay, visible
 from ..text import header_ref, result_words
@@ -231,7 +231,7 @@ class MarkdownRenderer(Renderer):
             login = authenticated_login(f.auth)
             # The client's local user ("local user, uid 490": a program on that host submitted it)
             # and login are what the terminal and HTML hop tables show too.
-            host = " ".join(p for p in (f.from_rdns or (f"helo={f.from_helo}" if f.from_helo else None),
+            host = " ".join(p for p in (f.from_rdns or (client_name_words(f.from_helo, f.protocol) if f.from_helo else None),
                                         f"[{f.from_ip}]" if f.from_ip else None) if p)
             client = ", ".join(p for p in (host, client_user_words(f.ident), f"login {login}" if login else None)
                                if p) or hop.own_words()

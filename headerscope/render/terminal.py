@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ..domains import with_unicode_domain
 from ..hops import cloud_default_name, host_domain, host_organization
 from ..model import Finding, Hop, Report, Role, Severity
-from ..received import authenticated_login, client_user_words
+from ..received import authenticated_login, client_name_words, client_user_words
 from ..text import header_ref, one_line, result_words
 from .interface import Renderer
 
@@ -326,7 +326,7 @@ class TerminalRenderer(Renderer):
         helo = f.from_helo if f.from_helo and f.from_helo.strip("[]") != f.from_ip else None
         if helo and helo != f.from_rdns:
             # The name the client gave itself, unverified: said so, not shown like a looked-up one.
-            helo = f"helo={helo}"
+            helo = client_name_words(helo, f.protocol)
         login = authenticated_login(f.auth)
         client_lines = [x for x in (helo,
                                     f"({f.from_rdns})" if f.from_rdns and f.from_rdns != f.from_helo else None,
