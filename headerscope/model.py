@@ -173,6 +173,10 @@ class Hop(Value):
             # the stamp's words are what is left around it, if anything.
             raw = raw.replace(f.date_text, " ", 1)
         words = " ".join(raw.split())
+        if words[:5].lower() == "with " and f.protocol:
+            # Only a with clause (ECARTIS's "with ECARTIS (v1.0.0; list linux-mips)"): no client
+            # to name, and the protocol has a column of its own.
+            return None
         return (words[:117] + "…" if len(words) > 120 else words) or None
 
 

@@ -226,6 +226,22 @@ def test_a_stamp_that_names_neither_side_shows_its_own_words() -> None:
                                offline=True).hops[-1].own_words() == "(amavisd-new, port 10024)"
 
 
+def test_a_stamp_of_a_with_clause_alone_names_no_client() -> None:
+    # ECARTIS expanding a list writes "Received: with ECARTIS (v1.0.0; list NAME); date": no from
+    # clause, so the from column stays empty instead of repeating the with clause.
+    raw = (b"Received: with ECARTIS (v1.0.0; list linux-mips); Tue, 26 Nov 2002 03:16:30 +0100 (MET)\r\n"
+           b"Received: from out.example.com (out.example.com [192.0.2.9]) by lists.example.org with ESMTP id 1; "
+           b"Tue, 26 Nov 2002 03:16:19 +0100\r\n"
+           b"From: a@example.com\r\nDate: Tue, 26 Nov 2002 03:16:10 +0100\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    ecartis = report.hops[-1]
+    assert (ecartis.fields.protocol, ecartis.own_words()) == ("ECARTIS", None)
+    rows = [line for line in get_renderer("terminal", color=False, width=200).render(report).splitlines()
+            if line.startswith("2 ")]
+    assert len(rows) == 1 and "ECARTIS" in rows[0] and "with ECARTIS" not in rows[0] and "—" in rows[0]
+    assert "with ECARTIS" not in get_renderer("markdown").render(report).split("### Hops", 1)[1].split("###")[0]
+
+
 def _changed_body_signature(domain: str) -> bytes:
     # A well-formed signature whose bh= cannot match the body: found offline, without the key.
     return (f"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d={domain}; s=x; h=from:subject;\r\n"
