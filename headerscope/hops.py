@@ -242,6 +242,10 @@ _local_program_re = compiled_on_first_use(
     r"|\(sSMTP sendmail emulation\)|\(DragonFly Mail Agent\b",
     re.IGNORECASE,
 )
+# A stamp with no from clause at all: "by host (5.65/SMI-4.1) id AA10568", or sendmail 8's
+# "(from user@localhost) by host (8.11.6/8.11.6) id ...", its $_ macro naming the local user.
+_no_from_clause_re = compiled_on_first_use(
+    r"\s{0,20}(?:\(from\s{1,5}[^\s()@]{1,64}@[^\s()]{1,255}\)\s{1,20})?by\s", re.IGNORECASE)
 _authenticated_sender_re = compiled_on_first_use(r"\bauthenticated\s+sender\s*:", re.IGNORECASE)
 _with_lmtp_re = compiled_on_first_use(r"\bwith\s+lmtp", re.IGNORECASE)
 _mda_software_re = compiled_on_first_use(r"\b(?:dovecot|cyrus)\b", re.IGNORECASE)
@@ -676,6 +680,15 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
        sendmail stand-ins), and Exim's ``with local``/``local-esmtp`` when the
        "from" part is a user name without an address (Exim writes ``with local`` for
        messages a local user or program submits on the command line).
+       A stamp with no from clause, no client and no protocol ("by host (5.65/SMI-4.1) id
+       AA10568", sendmail's "(from user@localhost) by host ... id ..."): an MTA that receives
+       over the network records its client (RFC 5321 section 4.4's From-domain is required),
+       so a program or user on that host handed the message in (sendmail run from the command
+       line, a pickup).
+       A mailbox retrieval (``with POP3``/``with IMAP``, fetchmail's "from imap.example [IP] by
+       localhost with IMAP (fetchmail-5.7.4) for user@localhost"): the recipient's own program
+       (RFC 5598 section 2.1's rMUA, reading the message store) fetching the message, not an
+       MTA hand-over.
     2. **MDA** - delivery into a mailbox store: ``with LMTP`` (any LMTP variant, e.g.
        Postfix to Dovecot or Cyrus), other ``with local`` delivery, or Dovecot/Cyrus named as
        the receiving software.
@@ -691,8 +704,8 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
     4. **MTA** - everything else.
 
     In a chain, :func:`build_chain` corrects MUA and MDA by position: a local program's
-    hand-over above the first hop is a re-injection (MTA), and LMTP into a content filter
-    that hands the message back is not the final delivery.
+    hand-over above the first hop is a re-injection (MTA; a retrieval stays MUA), and LMTP into
+    a content filter that hands the message back is not the final delivery.
     """
     protocol = _protocol(fields)
     text = _scan(raw)
@@ -700,6 +713,11 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
     # Substring checks first: each regex needs its word, and most fields have none of them.
     if ("userid" in low or "invoked" in low or "/submit)" in low or "pickup" in low or "emulation)" in low
             or "dragonfly" in low) and _local_program_re().search(text):
+        return Role.MUA
+    if not protocol and not fields.via and not fields.from_ip and not fields.from_helo and fields.by \
+            and _no_from_clause_re().match(text):
+        return Role.MUA
+    if is_retrieval(fields):
         return Role.MUA
     if protocol.startswith("local") and not fields.from_ip:
         user = (fields.ident or fields.from_helo or fields.from_rdns or "").strip()
@@ -759,7 +777,8 @@ def _correct_roles_by_position(work: list[_Work], orgs: _Orgs | None = None) -> 
     submitted = False
     start = 0  # the first hop of the current journey
     for i, item in enumerate(work):
-        reinjection = item.role is Role.MUA and i > 0
+        retrieval = item.role is Role.MUA and is_retrieval(item.fields)
+        reinjection = item.role is Role.MUA and i > 0 and not retrieval
         # Exchange's Mailbox Transport delivers into the mailbox, never to a filter: hops above
         # it are the message sent on again (see build_chain's journey restart).
         filter_delivery = item.role is Role.MDA and i < last_with_client and not _mailbox_transport(item.fields)
@@ -770,7 +789,11 @@ def _correct_roles_by_position(work: list[_Work], orgs: _Orgs | None = None) -> 
             and not _submits_to_another_organisation(work, start, i, orgs)
         if reinjection or filter_delivery or relay_with_login:
             item.role = Role.MTA
-        if item.role in (Role.MUA, Role.MSA):
+        if retrieval:
+            # Fetched from the mailbox it was delivered to: what follows is a new leg.
+            submitted = False
+            start = i + 1
+        elif item.role in (Role.MUA, Role.MSA):
             submitted = True
         elif item.role is Role.MDA:
             submitted = False  # delivered: a later submission starts a new journey
@@ -2055,6 +2078,10 @@ def build_chain_from_fields(
     filter_notes = _content_filter_notes(work)
     for i, queued in _queued_by_receiver_notes(work).items():
         filter_notes.setdefault(i, queued)
+    for i, item in enumerate(work):
+        if item.role is Role.MUA and is_retrieval(item.fields):
+            # Its role (MUA) alone would read as a submission: this one fetched the message.
+            filter_notes.setdefault(i, "mailbox retrieval")
     previous_times = [date_utc if i == date_index and not truncated and date_sane
                       else (work[i - 1].time if i > 0 and i != date_index else None) for i in range(len(work))]
     steps = [(item.time - previous).total_seconds() if item.time and previous else None

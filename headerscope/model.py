@@ -156,7 +156,8 @@ class Hop(Value):
     server's loopback address: "content filter amavisd-new" for the filter's own stamp, "back from
     amavisd-new" for its re-injection into the server; qmail-queue's "invoked by uid N" stamp
     just above an SMTP stamp: "queued by hop 2's receiver (uid N)", the receiving program's
-    account, not a user's; None for most hops."""
+    account, not a user's; "mailbox retrieval" for an MUA hop that fetched the message from its
+    mailbox over POP3 or IMAP (fetchmail), not a submission; None for most hops."""
 
     def own_words(self) -> str | None:
         """The stamp's text before its date, when it names neither the client nor the receiving

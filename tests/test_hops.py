@@ -1251,9 +1251,43 @@ def test_a_mailbox_download_by_fetchmail_is_not_the_trust_boundary() -> None:
     fetched = chain.hops[2]
     assert fetched.fields.protocol == "IMAP" and (fetched.delay_seconds or 0) > 14 * 3600
     assert not [f for f in chain.findings if f.id == "hops.slow_hop"]
+    # The download is the recipient's own program reading its mailbox (RFC 5598's rMUA), not an
+    # MTA's hand-over, and the note says it is no submission; the boundary stays where the
+    # provider's MX accepted the message (hop 2), below the user's own machine.
+    assert (fetched.role, fetched.note) == (Role.MUA, "mailbox retrieval")
+    assert [h.role for h in chain.hops] == [Role.MTA, Role.MTA, Role.MUA, Role.MTA]
     # POP3, with the download as the last hop (no local re-injection).
     chain = _chain([received[1].replace("with IMAP", "with POP3"), *received[2:]])
     assert chain.boundary_hop == 2
+    assert (chain.hops[-1].role, chain.hops[-1].note) == (Role.MUA, "mailbox retrieval")
+
+
+@needs_parser
+def test_a_first_stamp_with_no_from_clause_is_a_local_submission() -> None:
+    # SunOS sendmail 5.x writes "Received: by HOST (5.65/SMI-4.1) id X; date" for mail a local user
+    # or program handed it: no client, so no network hand-over. At the bottom of the chain it is
+    # the message's origin (MUA); the same form higher up (a list's re-injection on acl.example.gov)
+    # is transport.
+    received = [
+        "from relay.example.gov by mx.columbia.example (5.59/FCB/jba) id AA14613; Wed, 16 Jun 93 12:36:51 EDT",
+        "by relay.example.gov (5.67/SMI-4.1) id AA29589; Wed, 16 Jun 93 10:01:51 -0600",
+        "from kodiak.example.gov by relay.example.gov (5.67/SMI-4.1) id AA29582; Wed, 16 Jun 93 10:01:48 -0600",
+        "by kodiak.example.gov (5.65/SMI-4.1) id AA10568; Wed, 16 Jun 93 10:01:46 -0600",
+    ]
+    chain = _chain(received)
+    assert [h.role for h in chain.hops] == [Role.MUA, Role.MTA, Role.MTA, Role.MTA]
+    # sendmail 8's "(from user@localhost) by host": the same local submission.
+    chain = _chain(["from dogma.example.org ([192.0.2.15]) by lists.example.net with esmtp id 16Bu; "
+                    "Thu, 06 Dec 2001 01:21:15 -0800",
+                    "(from apache@localhost) by dogma.example.org (8.11.6/8.11.6) id fB69L7c12619; "
+                    "Thu, 6 Dec 2001 09:21:07 GMT"])
+    assert [h.role for h in chain.hops] == [Role.MUA, Role.MTA]
+    # A stamp that names a protocol but no client is not read so (Gmail's "by 2002:a05:...
+    # with SMTP id ..."), nor qmail's "(qmail 1 invoked from network)", nor one naming a client.
+    for stamp in ("by 2002:a05:6a10:a0d1:b0:4a1:1b8e:1c0b with SMTP id x; Thu, 6 Dec 2001 09:21:07 GMT",
+                  "(qmail 11769 invoked from network); 6 Dec 2001 09:21:07 -0000",
+                  "from kodiak.example.gov by relay.example.gov id AA1; Wed, 16 Jun 93 10:01:48 -0600"):
+        assert _chain([received[0], stamp]).hops[0].role is Role.MTA, stamp
 
 
 @needs_parser
