@@ -2123,7 +2123,10 @@ def build_chain_from_fields(
                                   f"fast, and the {_fmt_seconds(earlier.delay_seconds)} shown for hop {earlier.number} "
                                   "is mostly that clock, not a wait.")
                     break
+        zone_step = _zone_label_step(work, i, delay) \
+            if delay is not None and delay < -SKEW_TOLERANCE_SECONDS and i > 0 and i != date_index else None
         _hop_findings(findings, item, number, delay, from_date, i < boundary_index, fast_clock=fast_clock,
+                      zone_step=zone_step, previous_below=i - 1 < boundary_index,
                       measured_from_first_hop=from_date and from_first_stamp and total_delay is not None,
                       clock_offset=offsets.get(i), total_known=total_delay is not None,
                       next_step=steps[i + 1] if i + 1 < len(steps) else None,
@@ -2271,6 +2274,25 @@ def _clock_offsets(work: list[_Work], steps: Sequence[float | None], date_index:
             continue
         found[i] = _ClockOffset(offset=offset, residual=residual, returns=returns, same_host_next=same_host_next)
     return found
+
+
+def _zone_label_step(work: Sequence[_Work], i: int, step: float) -> tuple[float, float] | None:
+    """A step back into hop i (``step`` < 0) of a whole number of half hours (up to a day) to
+    within seconds, between two machines: (the half hours in seconds, the step without them, the
+    hop's probable real transit), or None. Such a step is what a stamp written with the wrong
+    zone gives (a local summer time labelled GMT, a system with no time-zone support writing its
+    local time, a wrong zone setting: RFC 5322 section 3.3 has each stamp carry its own offset
+    from UTC), not clocks drifting apart, which stop at no such mark. No wait steps back, so
+    unlike a forward step (_clock_offsets) an odd number of half hours counts too. Not across one
+    machine's own stamps: one clock and one zone setting write both (see _one_machine_across)."""
+    units = round(-step / CLOCK_OFFSET_UNIT_SECONDS)
+    if not 1 <= units <= CLOCK_OFFSET_MAX_UNITS:
+        return None
+    offset = units * CLOCK_OFFSET_UNIT_SECONDS
+    residual = step + offset
+    if not -CLOCK_NOISE_SECONDS <= residual <= CLOCK_OFFSET_TRANSIT_SECONDS or _one_machine_across(work, i):
+        return None
+    return offset, residual
 
 
 def _stamp_host(work: Sequence[_Work], i: int) -> str | None:
@@ -2605,7 +2627,10 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                   from_date: bool, below_boundary: bool, *, measured_from_first_hop: bool = False,
                   why_waited: str | None = None, fast_clock: str | None = None,
                   clock_offset: _ClockOffset | None = None, total_known: bool = False,
-                  next_step: float | None = None) -> None:
+                  next_step: float | None = None, zone_step: tuple[float, float] | None = None,
+                  previous_below: bool = False) -> None:
+    """``zone_step``: a step back into this hop read as a stamp's zone label (_zone_label_step);
+    ``previous_below``: the hop before it is below the trust boundary, the sender's claim."""
     subject = f"hop {number}"
     fields = item.fields
     claim = (" This hop is below the trust boundary: it is the sender's claim, not evidence."
@@ -2635,8 +2660,32 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
         ))
     if delay is not None and delay < -SKEW_TOLERANCE_SECONDS:
         before = "the Date: header" if from_date else f"hop {number - 1}"
+        severity = _skew_severity(delay)
+        title = f"Time goes backwards by {_fmt_seconds(delay)}"
         if fast_clock is not None:
             which = fast_clock
+        elif zone_step is not None:
+            offset, residual = zone_step
+            amount = _fmt_offset(offset)
+            # To the second: how far from the mark it stops is the point.
+            title = f"Time goes backwards by {_fmt_exact(delay)}"
+            which = (f"The step is {amount} to within {_fmt_seconds(abs(residual))}: that is what a stamp written "
+                     f"with the wrong time zone gives (a local summer time labelled GMT or UTC, a system without "
+                     f"time-zone support writing its local time, a wrong zone setting; each stamp carries its own "
+                     f"offset from UTC), not clocks drifting apart. Hop {number - 1}'s stamp is then {amount} ahead "
+                     f"or this one {amount} behind, and the hop itself took about "
+                     f"{_fmt_seconds(max(residual, 0.0))}.")
+            if previous_below or below_boundary:
+                # The stamp before the step is the sender's to write: a made-up lower chain steps back
+                # in time like this too, and a whole hour is as easy to type. The warning stays.
+                which += (f" But hop {number - 1} is below the trust boundary, a claim of the sender's side: "
+                          "otherwise at least one of the clocks involved is wrong, or a header was forged, and "
+                          "nothing here tells the two apart.")
+                title += f" ({amount}: a time-zone label, or a forged header)"
+            else:
+                # Both stamps are the receiving side's own: a label error, not a sign of forgery.
+                severity = Severity.INFO
+                title += f" ({amount}: probably a time-zone label error)"
         elif from_date and not below_boundary:
             # The receiving side's own clock against the sender's: the Date: is in its future.
             which = ("This stamp is the receiving side's own, so the Date: is what is off: the sender's clock or "
@@ -2645,8 +2694,8 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
         else:
             which = "At least one of the clocks involved is wrong, or a header was forged."
         findings.add(Finding(
-            id="hops.clock_skew", severity=_skew_severity(delay),
-            title=f"Time goes backwards by {_fmt_seconds(delay)}",
+            id="hops.clock_skew", severity=severity,
+            title=title,
             explanation=f"This hop is stamped {_fmt_seconds(delay)} earlier than {before} "
                         f"(compared in UTC). A message cannot be received before it was sent. {which}"
                         + (" The total journey is measured from the first hop with a timestamp instead "

@@ -2824,3 +2824,50 @@ def test_mail_inside_one_microsoft_365_tenant_stays_internal() -> None:
                        "VI1EUR04FT008.mail.protection.outlook.com (2a01:111:e400:7e0e::406) with Microsoft SMTP "
                        "Server id 15.20.3412.21 via Frontend Transport; Mon, 29 Oct 2018 18:12:31 +0000", _M365_TENANTS[0]])
     assert "hops.tenant_handover" not in _ids(outbound)
+
+
+def test_a_step_back_of_a_whole_hour_reads_as_a_zone_label_and_below_the_boundary_keeps_the_forgery_words() -> None:
+    # VMS PMDF (1993) stamps "09:06 GMT" while its host ran Irish summer time: the next server's
+    # 01:06:40 -0700 (08:06:40 UTC) is 59 min 20 s "earlier", an hour less the 40 s the hop took.
+    received = [
+        "from cgl.recv.example by celeste.recv.example (920330.SGI/GSC4.22) id AA09530; Mon, 14 Jun 93 01:07:23 -0700",
+        "from vax1.sender.example by cgl.recv.example (5.65/GSC4.22) id AA17383; Mon, 14 Jun 93 01:06:40 -0700",
+        "from vax1.sender.example by vax1.sender.example (PMDF #12050) id <01GZD2WD5H3S004KXE@vax1.sender.example>; "
+        "Mon, 14 Jun 1993 09:06 GMT",
+    ]
+    chain = _chain(received)
+    assert chain.boundary_hop == 2 and chain.hops[1].delay_seconds == -3560.0
+    [skew] = only(chain, "hops.clock_skew")
+    assert skew.subject == "hop 2"
+    # Hop 1 is the sender's claim: a forged lower chain steps back like this too. Both are said,
+    # and the severity stays.
+    assert skew.severity is Severity.NOTICE
+    assert skew.title == "Time goes backwards by 59 min 20 s (1 h: a time-zone label, or a forged header)"
+    assert "The step is 1 h to within 40 s" in skew.explanation
+    assert "the hop itself took about 40 s" in skew.explanation
+    assert "a header was forged" in skew.explanation and "below the trust boundary" in skew.explanation
+    # Both stamps the receiving side's own (its MX, then its internal host labelling local time
+    # wrongly): a label error, told at a lower severity, with no forgery words.
+    inside = _chain([
+        "from mx.recv.example (mx.recv.example [192.0.2.5]) by store.recv.example (8.6.4) id AA2; "
+        "Mon, 14 Jun 93 01:06:40 -0700",
+        "from out.sender.example (out.sender.example [203.0.113.9]) by mx.recv.example (8.6.4) id AA1; "
+        "Mon, 14 Jun 93 09:06:10 +0000",
+    ])
+    assert inside.boundary_hop == 1
+    [skew] = only(inside, "hops.clock_skew")
+    assert skew.severity is Severity.INFO
+    assert skew.title == "Time goes backwards by 59 min 30 s (1 h: probably a time-zone label error)"
+    assert "forged" not in skew.explanation and "the hop itself took about 30 s" in skew.explanation
+    # A step back that stops at no such mark (1 h 12 min 20 s) keeps the plain reading.
+    [skew] = only(_chain([*received[:2], received[2].replace("09:06 GMT", "09:19 GMT")]), "hops.clock_skew")
+    assert skew.title == "Time goes backwards by 72 min" and "time zone" not in skew.explanation
+    assert "At least one of the clocks involved is wrong, or a header was forged." in skew.explanation
+    # Nor across one machine's own stamps: one clock and one zone setting write both.
+    same = _chain([
+        "from localhost (localhost [127.0.0.1]) by mx.recv.example (8.6.4) id AA2; Mon, 14 Jun 93 08:06:40 +0000",
+        "from out.sender.example (out.sender.example [203.0.113.9]) by mx.recv.example (8.6.4) id AA1; "
+        "Mon, 14 Jun 93 09:06:10 +0000",
+    ])
+    [skew] = only(same, "hops.clock_skew")
+    assert "time zone" not in skew.explanation and skew.severity is Severity.NOTICE
