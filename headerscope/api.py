@@ -546,6 +546,12 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     envelope, envelope_findings = analyze_envelope(message, chain.hops, chain.boundary_hop, received_spf,
                                                    loaded.reported_envelope, _recorded_mail_from(recorded))
     findings.extend(envelope_findings)
+    if envelope.mail_from is None and envelope.claimed_mail_from is None and loaded.mbox_sender is not None:
+        # Shown as a claim beside "not recorded", never used for SPF: a delivery agent writes the
+        # MAIL FROM on the mbox "From " line, a list archive the author's address.
+        envelope = dataclasses.replace(
+            envelope, claimed_mail_from=loaded.mbox_sender[:254],
+            claimed_mail_from_source="the mbox 'From ' line (RFC 4155, a claim)")
     findings.extend(repeated_fields(message))
     hidden = hidden_characters(message)
     if hidden is not None:

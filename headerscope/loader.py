@@ -88,6 +88,10 @@ class LoadedInput(Value):
     in_mailbox: str | None = None
     """Which message of a mailbox file this is, in words, when ``analyze`` was given a mailbox
     (an mbox of several messages, an MMDF mailbox) and took its first; None otherwise."""
+    mbox_sender: str | None = None
+    """The address on an mbox entry's "From " line (RFC 4155), which the loader removed: the
+    envelope sender as the mailbox's writer knew it (a delivery agent writes MAIL FROM there, an
+    archive often the author's address); None when the line gave none."""
     text_before: str = ""
     """The text a paste had before its header fields, skipped (at most 16 KB): a note, or the
     words of the bounce or delay notice whose returned header was pasted below them."""
@@ -191,6 +195,8 @@ class _Lines:
         """That text, at most _MAX_TEXT_BEFORE bytes of it."""
         self.html_decoded = False
         """The character references of a header copied from a page's HTML source were decoded."""
+        self.mbox_sender: str | None = None
+        """The address on the mbox "From " line removed before the message, if it gave one."""
         self._split_more()
 
     def _split_more(self) -> bool:
@@ -407,6 +413,12 @@ _MBOX_SEPARATOR_REMOVED = "removed the mbox 'From ' separator line (RFC 4155)"
 
 def _strip_mbox_separator(lines: _Lines) -> None:
     if lines.has(0) and _MBOX_FROM.match(lines.text[0][:_MAX_SCAN_LINE]):
+        # RFC 4155 section 2: "From " and the envelope sender as the writer knew it, then the
+        # date. Thunderbird writes "-", Google Takeout a number, pipermail "user at host": only an
+        # address is kept.
+        words = lines.text[0][5:_MAX_SCAN_LINE].split(None, 1)
+        if words and b"@" in words[0] and len(words[0]) <= 254:
+            lines.mbox_sender = words[0].strip(b"<>").decode("utf-8", "replace")
         lines.drop_front(1)
         lines.format = "mbox-entry"
         lines.cleanups.append(_MBOX_SEPARATOR_REMOVED)
@@ -2059,4 +2071,9 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
             fmt = "outlook-internet-headers" if _is_microsoft(lines, microsoft_end) else "headers-only"
         elif fmt is None:
             fmt = "eml"
-    return result(out, fmt, lines.cleanups, has_body, tuple(lines.recorded), exact_note, text_before=lines.skipped)
+    loaded = result(out, fmt, lines.cleanups, has_body, tuple(lines.recorded), exact_note, text_before=lines.skipped)
+    if lines.mbox_sender is not None and fmt == "mbox-entry":
+        import dataclasses
+
+        loaded = dataclasses.replace(loaded, mbox_sender=lines.mbox_sender)
+    return loaded

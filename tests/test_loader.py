@@ -1579,3 +1579,25 @@ def test_a_msg_never_sent_is_said_to_be_one_not_an_unauthenticated_message() -> 
     sent = headerscope.analyze((CORPUS / "messages" / "eml_analyzer" / "other.msg").read_bytes(), offline=True)
     assert "input.never_sent" not in [f.id for f in sent.findings]
     assert sent.input.cleanups[0].startswith("Outlook .msg: rebuilt from its transport headers")
+
+
+def test_the_address_on_an_mbox_from_line_is_shown_as_a_claim_when_nothing_records_the_mail_from() -> None:
+    """RFC 4155 section 2: the "From " line carries the envelope sender as the mailbox's writer
+    knew it. Old mail without Return-Path shows it beside "not recorded", as a claim SPF never
+    uses; Thunderbird's "From - " and a Return-Path that does record it leave nothing to add."""
+    import headerscope
+
+    message = (b"From jgd@acl.example.gov Wed Jun 16 12:37:23 1993\n"
+               b"Received: by kodiak.acl.example.gov (5.65/SMI-4.1) id AA10568; Wed, 16 Jun 93 10:14:01 MDT\n"
+               b"From: Jerry <jgd@acl.example.gov>\nTo: amd-workers@acl.example.gov\nSubject: amd\n"
+               b"Date: Wed, 16 Jun 93 10:14:00 MDT\n\nbody\n")
+    loaded = load_bytes(message)
+    assert loaded.format == "mbox-entry" and loaded.mbox_sender == "jgd@acl.example.gov"
+    report = headerscope.analyze(message, offline=True)
+    assert report.envelope.mail_from is None and report.spf.mail_from is None
+    assert report.envelope.claimed_mail_from == "jgd@acl.example.gov"
+    assert report.envelope.claimed_mail_from_source == "the mbox 'From ' line (RFC 4155, a claim)"
+    thunderbird = message.replace(b"From jgd@acl.example.gov Wed", b"From - Wed")
+    assert load_bytes(thunderbird).mbox_sender is None
+    recorded = message.replace(b"Received:", b"Return-Path: <bounce@acl.example.gov>\nReceived:", 1)
+    assert headerscope.analyze(recorded, offline=True).envelope.claimed_mail_from is None
