@@ -35,6 +35,7 @@ from datetime import datetime, timezone
 
 from .domains import organizational_domain
 from .hops import host_domain, list_id_domain
+from .lists import read_list
 from .message import Message
 from .model import BulkSignals, DkimSignatureResult, Finding, Hop, Severity
 from .text import compiled_on_first_use
@@ -59,8 +60,8 @@ _BULK_PRECEDENCE = frozenset({"bulk", "list", "junk"})
 # announcement list), Mailman's and ezmlm's own. Google Groups writes List-Post too.
 _DISCUSSION_FIELDS = ("X-Mailman-Version", "X-BeenThere", "Mailing-List", "X-Mailing-List")
 # The Sender: a list manager writes: majordomo's "owner-LIST@", Mailman's "LIST-bounces@",
-# ezmlm's and others' "LIST-owner@" / "LIST-request@".
-_list_sender_re = compiled_on_first_use(r"(?:^|[<\s\"])(?:owner-[^@\s<>]{1,64}|[^@\s<>]{1,64}-(?:bounces|owner|request))@",
+# ECARTIS' and Listar's "LIST-bounce@", ezmlm's and others' "LIST-owner@" / "LIST-request@".
+_list_sender_re = compiled_on_first_use(r"(?:^|[<\s\"])(?:owner-[^@\s<>]{1,64}|[^@\s<>]{1,64}-(?:bounces?|owner|request))@",
                                         )
 
 # Sending services that mark every message with a field of their own, documented by the
@@ -140,7 +141,11 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
     ``from_domain`` is whom it sent for."""
     mailgun = message.name_starting(_MAILGUN_PREFIX)
     host = _service_host(hops, boundary_hop)
-    if not message.has_any(_SIGNAL_FIELDS) and mailgun is None and host is None:
+    # A list marked the way lists did before List-Id (X-Mailing-List, ECARTIS' fields, an owner-LIST
+    # Sender:...), which may carry none of the fields below: text the sender writes, so it only
+    # tells a list's copy from a sender's bulk mail here.
+    old_list = read_list(message)
+    if not message.has_any(_SIGNAL_FIELDS) and mailgun is None and host is None and old_list is None:
         return None, ()  # the usual case: a few set lookups
     precedence = _first(message, "Precedence")
     # Mailchimp and SendGrid write it as X-Feedback-ID.
@@ -150,13 +155,13 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
         service = host[0]
     listed = message.has_any(_LIST_FIELDS)
     bulk_precedence = (precedence or "").strip().lower() in _BULK_PRECEDENCE
-    if not (listed or bulk_precedence or feedback_id is not None or service is not None):
+    if not (listed or bulk_precedence or feedback_id is not None or service is not None or old_list is not None):
         return None, ()  # only a Precedence such as "first-class"
     uris = _unsubscribe_uris(message.first("List-Unsubscribe"))
     post = _first(message, "List-Unsubscribe-Post")
     post_one_click = post is not None and "".join(post.split()).lower() == "list-unsubscribe=one-click"
     https = any(uri.lower().startswith("https:") for uri in uris)
-    if _discussion_list(message) or (message.first("List-Id") is not None and service is None
+    if _discussion_list(message) or old_list is not None or (message.first("List-Id") is not None and service is None
                                      and feedback_id is None and post is None):
         # A List-Id (RFC 2919) with no sign of a sending service's campaign is a list's copy.
         kind = "mailing_list"
@@ -164,6 +169,7 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
         kind = "bulk"
     else:
         kind = "service"
+    listed_by_id = message.first("List-Id") is not None
     covering = _covering(dkim) if post is not None else []
     replaced_by_list = False
     if kind == "mailing_list" and covering:
@@ -184,6 +190,9 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
         sending_service_host=host[1] if host else None, sending_service_host_service=host[0] if host else None,
         sending_service_hop=host[2] if host else None, sending_service_host_recorded=bool(host and host[3]),
         sending_service_for=from_domain[:253] if service and from_domain else None,
+        # What marks the list when no List-Id names it (a List-Id is shown as itself).
+        list_name=(old_list.name or None) if old_list is not None and not listed_by_id else None,
+        list_markers=old_list.markers if old_list is not None and not listed_by_id else (),
     )
     if notification:
         return signals, ()
@@ -265,11 +274,19 @@ def bulk_rows(bulk: BulkSignals) -> tuple[tuple[str, str], ...]:
         ("One-click (RFC 8058)", one_click),
         ("Precedence", bulk.precedence or ""),
         ("List-Id", bulk.list_id or ""),
+        ("List", f"{bulk.list_name or 'unnamed'} (marked by {_markers(bulk.list_markers)}: text the sender "
+                 "writes, which explains list behaviour and vouches for nothing)" if bulk.list_markers else ""),
         ("Feedback-ID", bulk.feedback_id or ""),
         ("Auto-Submitted", bulk.auto_submitted or ""),
         ("Sending service", service),
     ]
     return tuple((label, value) for label, value in rows if value)
+
+
+def _markers(markers: tuple[str, ...], limit: int = 3) -> str:
+    """A list's marks as the report shows them: the first few, and how many more."""
+    more = f" and {len(markers) - limit} more" if len(markers) > limit else ""
+    return "; ".join(markers[:limit]) + more
 
 
 def service_words(bulk: BulkSignals) -> str:

@@ -33,6 +33,7 @@ from .addresses import (
     parse_addresses,
 )
 from .domains import LOCALHOST_NAMES, list_id_label, normalize_domain, organizational_domain
+from .lists import ListReading, read_list
 from .message import Message
 from .mime import is_automatic_notification
 from .model import (
@@ -687,7 +688,10 @@ def _first_current_addresses(message: Message, name: str, boundary: Hop | None) 
 
 
 def _earlier_delivery_findings(earlier: list[tuple[HeaderField, str]], boundary: Hop | None,
-                               list_id: str | None, forwarder: tuple[str, str] | None = None) -> list[Finding]:
+                               list_id: str | None, forwarder: tuple[str, str] | None = None,
+                               old_list: ListReading | None = None, signed: bool = True) -> list[Finding]:
+    """``old_list``: the message's pre-RFC 2369 list marks (see headerscope.lists); ``signed``: it
+    carries a DKIM-Signature, which a replay would reuse."""
     if not earlier or boundary is None:
         return []
     addresses = list(dict.fromkeys(address for _, address in earlier))
@@ -701,6 +705,25 @@ def _earlier_delivery_findings(earlier: list[tuple[HeaderField, str]], boundary:
         # The message says who forwarded it: an ordinary forward, not a suspected replay.
         why = f"It was delivered to that mailbox once and then forwarded: {forwarder[1]}."
         severity = Severity.INFO
+    elif old_list is not None:
+        # Marked as a list's copy the pre-RFC 2369 way (X-Mailing-List, an owner-LIST Sender:...):
+        # text the sender writes. Without a DKIM signature there is nothing a replay could reuse,
+        # and the list explains the earlier delivery; with one, the marks do not rule a replay out.
+        listed = (f"The message is marked as a mailing list's copy ({old_list.name or 'an unnamed list'}: "
+                  f"{'; '.join(old_list.markers[:2])}): the list's server received it first and sent it on to "
+                  f"its members.")
+        if signed:
+            why = (f"{listed} Those marks are text a sender can write, and the message carries a DKIM signature: "
+                   "a replay, which reuses a genuinely signed message for new recipients, looks the same.")
+            severity = Severity.NOTICE
+        else:
+            why = f"{listed} It carries no DKIM signature, which a replay would reuse."
+            severity = Severity.INFO
+    elif not signed:
+        why = ("It was delivered to that mailbox once and then sent on again: by a forward, a resend, or "
+               "someone sending on a message they received (it carries no DKIM signature, so not a DKIM "
+               "replay).")
+        severity = Severity.NOTICE
     else:
         why = ("It was delivered to that mailbox once and then sent on again: by a forward, a resend, or "
                "someone replaying a message they received (a DKIM replay reuses a genuinely signed "
@@ -793,15 +816,18 @@ def _short_list_id(list_id: str) -> str:
     return " ".join(list_id.split())[:200]
 
 
-def _list_own_addresses(message: Message, list_id: str, candidates: list[str]) -> list[str]:
+def _list_own_addresses(message: Message, list_id: str, candidates: list[str],
+                        old_list: ListReading | None = None) -> list[str]:
     """The candidates that are the mailing list's own address: a posting address (see
     _list_addresses), or one whose local part and domain make the List-Id ("git@vger.kernel.org"
-    for <git.vger.kernel.org>, the convention of Mailman, majordomo and mlmmj; RFC 2919 section 2).
+    for <git.vger.kernel.org>, the convention of Mailman, majordomo and mlmmj; RFC 2919 section 2),
+    or one the pre-RFC 2369 marks of ``old_list`` name or imply (owner-LIST@ for LIST@).
     The list's host and its domain are one list's: Mailman posts as ``list@example.org`` and
     receives at ``list@lists.example.org`` (the address members write in Cc:)."""
     if not candidates:
         return []
-    posts = [post.rpartition("@") for post in _list_addresses(message)]
+    posts = [post.rpartition("@") for post in
+             (*_list_addresses(message), *(old_list.addresses if old_list is not None else ()))]
     identifier = list_id_label(list_id)
     named = []
     for address in candidates:
@@ -1189,6 +1215,9 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
               for a in parse_addresses(field.value)[:_MAX_RECIPIENTS] if a.domain]
     header_rcpts.update(resent)
     list_id = message.first("List-Id") or message.first("List-Post")
+    # A list marked the pre-RFC 2369 way (X-Mailing-List, an owner-LIST Sender:...): sender's text
+    # that explains a member's address in the envelope alone, used for nothing else here.
+    old_list = read_list(message) if list_id is None else None
     # Postfix writes the recipient before alias/virtual rewriting as X-Original-To and the
     # mailbox it reached as Delivered-To: a difference means the receiver redirected it.
     original_rcpt = _first_current_addresses(message, "X-Original-To", boundary)
@@ -1248,9 +1277,9 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                             f"local user, after a download (fetchmail, getmail) or through a local alias. It "
                             f"is not a blind copy."))
             continue
-        if list_id and (list_named := _list_own_addresses(message, list_id, [*visible, *(
+        if (list_id or old_list) and (list_named := _list_own_addresses(message, list_id or "", [*visible, *(
                 ([addressed_earlier[1]] if addressed_earlier is not None else []) + earlier_addresses
-                if forwarder is None else [])])):
+                if forwarder is None else [])], old_list)):
             # The list's own address in the header (To: the list), or an earlier hop's "for" or an
             # earlier delivery's of it: the list resent it, which an alias or forward would only
             # describe in part.
@@ -1296,11 +1325,12 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                             f"{before}, and sent on from there (the earlier delivery's fields are below the "
                             f"receiver's Received): by a forward, or by someone replaying the message. {rcpt} "
                             f"is where it was sent next, not a blind copy of the author's."))
-        elif list_id:
+        elif list_id or (old_list is not None and old_list.name):
+            list_shown = list_id or (old_list.name if old_list is not None else "")
             differences.append(EnvelopeDifference(
-                kind="forwarded", envelope_value=rcpt, header_value=list_id,
+                kind="forwarded", envelope_value=rcpt, header_value=list_shown,
                 explanation=f"{rcpt} ({source}) is not in To: or Cc:. The message came through a "
-                            f"mailing list ({_short_list_id(list_id)}), which resent it to its members: each "
+                            f"mailing list ({_short_list_id(list_shown)}), which resent it to its members: each "
                             f"member's address is only in the envelope."))
         elif not message.has_any(_ADDRESSEE_FIELDS):
             # RFC 5322 section 3.6.3: a message may have no destination field at all; it is then
@@ -1318,7 +1348,8 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                             f"sender put it in Bcc (blind copy), or an alias, list or forward without a "
                             f"trace delivered it there. RFC 5321 delivers by RCPT TO, not by the header."))
 
-    findings.extend(_earlier_delivery_findings(earlier, boundary, list_id, forwarder))
+    findings.extend(_earlier_delivery_findings(earlier, boundary, list_id, forwarder, old_list,
+                                               signed=bool(message.all("DKIM-Signature"))))
 
     # --- originator fields ---------------------------------------------------------------------
     if sender is not None and sender.domain and sender.address.lower() != (from_text or "").lower():

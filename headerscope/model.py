@@ -811,8 +811,8 @@ class BulkSignals(Value):
 
     kind: str
     """``mailing_list`` (a list relaying its members' posts: List-Post, Mailman's or ezmlm's
-    fields), ``bulk`` (a sender's bulk or subscribed mail: List-Unsubscribe, List-Id, Precedence
-    bulk, list or junk) or ``service`` (only a sending service's mark or a Feedback-ID, which
+    fields, or a pre-RFC 2369 list's marks, ``list_markers``), ``bulk`` (a sender's bulk or
+    subscribed mail: List-Unsubscribe, List-Id, Precedence bulk, list or junk) or ``service`` (only a sending service's mark or a Feedback-ID, which
     newsletters and receipts alike carry)."""
     list_unsubscribe: tuple[str, ...]
     """The URIs of List-Unsubscribe (RFC 2369 section 3.2), in order, angle brackets removed."""
@@ -833,6 +833,14 @@ class BulkSignals(Value):
     """Precedence as written (``bulk``, ``list``, ``junk``: a convention, RFC 2076 section 3.9)."""
     list_id: str | None = None
     """List-Id as written (RFC 2919)."""
+    list_name: str | None = None
+    """The list's address (or name) when the message is marked as a list's copy the way lists did
+    before List-Id (RFC 2919) and List-Post (RFC 2369): X-Mailing-List, ezmlm's Mailing-List,
+    ECARTIS' X-List, an owner-LIST@ Sender: (see ``headerscope.lists``); None with a List-Id."""
+    list_markers: tuple[str, ...] = ()
+    """The marks that make it a list's copy when no List-Id does, as written
+    (``X-Mailing-List: linux-kernel@vger.kernel.org``): text the sender writes, which explains
+    list behaviour and vouches for nothing."""
     feedback_id: str | None = None
     """Feedback-ID as written: the sender's campaign identifiers for Gmail's feedback loop."""
     auto_submitted: str | None = None

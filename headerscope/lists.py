@@ -1,0 +1,152 @@
+"""Mailing lists marked the way lists did before RFC 2369 and RFC 2919 (and some still do).
+
+List-Id (RFC 2919, 2001) and List-Post (RFC 2369, 1998) name a list; older list managers, and
+many that kept their habits, mark their copies otherwise:
+
+* ``X-Mailing-List`` (SmartList, vger.kernel.org's majordomo) and ezmlm's ``Mailing-List``,
+  which name the list's address: a list manager's own field;
+* ECARTIS' and Listar's ``X-Ecartis-Version`` / ``X-Listar-Version`` and ``X-List`` (the list's
+  name), SmartList's ``X-Loop`` (the list's address, to catch its own copies coming back) and
+  ``X-Sequence``;
+* ``Sender:`` and ``Errors-To:`` naming the list's owner or bounce address: sendmail's
+  ``owner-LIST`` alias convention (majordomo), ``LIST-owner``, ``LIST-request``, Mailman's
+  ``LIST-bounces`` and ``LIST-admin``, ECARTIS' ``LIST-bounce``;
+* the list host's own trace: ECARTIS' ``Received: with ECARTIS (v1.0.0; list NAME)``, vger's
+  zmailer ``Received: (majordomo@vger.kernel.org) by vger.kernel.org via listexpand`` and
+  sendmail's local pickup of majordomo's resend, ``Received: (from majordomo@localhost)``.
+
+Every one of them is text the sender could write. The reading below only explains list
+behaviour (a member's address only in the envelope, an earlier delivery to the list's address,
+no one-click unsubscription); it never vouches for the message, and callers must not let it
+soften a forgery or authentication warning. It is taken from one field that only a list manager
+writes, or from two weaker marks together.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from .addresses import parse_addresses
+from .message import Message
+from .text import compiled_on_first_use
+
+_MAX_VALUE = 500
+"""Characters read of a marker field (a list's address and a comment are a few dozen)."""
+_MAX_RECEIVED = 50
+"""Received fields looked at for a list host's trace (a real route has a handful)."""
+_MAX_SHOWN = 120
+"""Characters kept of a marker as the report shows it."""
+
+# Fields only a list manager writes, each enough on its own.
+_STRONG_FIELDS = ("X-Mailing-List", "Mailing-List", "X-Ecartis-Version", "X-Listar-Version")
+# Fields lists write that others write too (procmail recipes write X-Loop; a sender may write
+# Sender: or Errors-To: of any shape): two of them, or one with the list's address in To:/Cc:.
+_WEAK_FIELDS = ("X-List", "X-Loop", "X-Sequence")
+_OWNER_FIELDS = ("Sender", "Errors-To")
+_ALL_FIELDS = frozenset(name.lower() for name in (*_STRONG_FIELDS, *_WEAK_FIELDS, *_OWNER_FIELDS))
+
+# A list manager's owner or bounce address: "owner-LIST@", "LIST-owner@", "LIST-request@",
+# "LIST-bounce(s)@", "LIST-admin@", "LIST-errors@" (group 1 or 2: the list's name).
+_owner_re = compiled_on_first_use(
+    r"(?:owner-([a-z0-9][a-z0-9._+-]{0,63})|([a-z0-9][a-z0-9._+-]{0,63}?)-(?:owner|request|bounces?|admin|errors))"
+    r"@([a-z0-9.-]{1,253})")
+# The list host's trace in a Received field (see the module's docstring); bounded repetitions.
+_ecartis_re = compiled_on_first_use(r"\bwith\s+(?:ECARTIS|Listar)\s*\([^()]{0,80}?\blist\s+([A-Za-z0-9._+-]{1,64})\)",
+                                    re.IGNORECASE)
+_listexpand_re = compiled_on_first_use(r"\bvia\s+listexpand\b", re.IGNORECASE)
+_majordomo_re = compiled_on_first_use(r"\A\s*\(\s*(?:from\s+)?majordomo@[^\s()]{1,253}\s*\)", re.IGNORECASE)
+_list_name_re = compiled_on_first_use(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
+
+
+class ListReading(NamedTuple):
+    """What marks the message as a mailing list's copy."""
+
+    name: str
+    """The list's address when a marker names it ("linux-kernel@vger.kernel.org"), else its name."""
+    addresses: tuple[str, ...]
+    """The list's addresses the markers name or imply (lower case): X-Mailing-List's, and LIST@domain
+    for an owner address owner-LIST@domain."""
+    markers: tuple[str, ...]
+    """The marks, as written ("X-Mailing-List: linux-kernel@vger.kernel.org")."""
+
+
+def read_list(message: Message) -> ListReading | None:
+    """The list reading of a message marked the pre-RFC 2369 way, or None (see the module)."""
+    received = message.all("Received")[:_MAX_RECEIVED]
+    traced = [f.value[:2000] for f in received
+              if any(word in f.value[:2000].lower() for word in ("ecartis", "listar", "listexpand", "majordomo"))]
+    if not traced and not message.has_any(_ALL_FIELDS):
+        return None  # the usual case: a few set lookups
+    strong: list[str] = []
+    weak: list[str] = []
+    addresses: list[str] = []
+    names: list[str] = []
+    for name in _STRONG_FIELDS:
+        for field in message.all(name)[:1]:
+            value = " ".join(field.value[:_MAX_VALUE].split())
+            strong.append(f"{field.name}: {value[:_MAX_SHOWN]}")
+            if name in ("X-Mailing-List", "Mailing-List"):
+                # "linux-kernel@vger.kernel.org", "<list@example.org> archive/latest/12",
+                # ezmlm's "list x@example.org; contact x-help@example.org; run by ezmlm" (its
+                # help address names the list: x-help@ is x@'s).
+                words = value.replace(";", " ").split()
+                for word in words[:4]:
+                    for address in parse_addresses(word.strip("<>")) if "@" in word else ():
+                        local, _, domain = address.address.lower().rpartition("@")
+                        if address.domain and local:
+                            addresses.append(f"{local.removesuffix('-help') or local}@{domain}")
+    for name in _WEAK_FIELDS:
+        for field in message.all(name)[:1]:
+            value = " ".join(field.value[:_MAX_VALUE].split())
+            if not value:
+                continue
+            weak.append(f"{field.name}: {value[:_MAX_SHOWN]}")
+            if name == "X-List":
+                listed = _list_name_re().match(value)
+                if listed is not None:
+                    names.append(listed.group(0).lower())
+            elif name == "X-Loop":
+                addresses.extend(a.address.lower() for a in parse_addresses(value)[:1] if a.domain)
+    strong_fields = len(strong)
+    owners: list[str] = []
+    owner_marks: list[str] = []
+    for name in _OWNER_FIELDS:
+        for field in message.all(name)[:1]:
+            owner = _owner_re().search(field.value[:_MAX_VALUE].lower())
+            if owner is None:
+                continue
+            owner_marks.append(f"{field.name}: {owner.group(0)}")
+            owners.append(f"{owner.group(1) or owner.group(2)}@{owner.group(3)}")
+    for value in traced:
+        if len(strong) > strong_fields:
+            break  # one trace mark is enough (vger's two majordomo hops would say it twice)
+        ecartis = _ecartis_re().search(value)
+        if ecartis is not None:
+            strong.append(f"Received: {ecartis.group(0)[:_MAX_SHOWN]}")
+            names.append(ecartis.group(1).lower())
+        elif _listexpand_re().search(value) is not None:
+            strong.append("Received: ... via listexpand")
+        elif (majordomo := _majordomo_re().search(value)) is not None:
+            strong.append(f"Received: {majordomo.group(0).strip()[:_MAX_SHOWN]} (majordomo's resend)")
+    addressed = {a.address.lower() for name in ("To", "Cc") for field in message.all(name)[:5]
+                 for a in parse_addresses(field.value[:4000])[:100] if a.domain} if owners else set()
+    # Sender: and Errors-To: naming an owner address are one mark (a bulk sender may set both
+    # to its bounce address); the list that address implies, addressed in To: or Cc:, another.
+    marks = len(weak) + bool(owners)
+    addressed_list = next((owner for owner in owners if owner in addressed), None)
+    if addressed_list is not None:
+        marks += 1
+    addresses.extend(owners)
+    if not strong and marks < 2:
+        return None
+    weak.extend(owner_marks)
+    if addressed_list is not None:
+        weak.append(f"To/Cc: {addressed_list} (the list of that owner address)")
+    addresses = list(dict.fromkeys(addresses))
+    # Named by the address the header addresses, else by the first a marker names, else by its name.
+    shown = next((a for a in addresses if a in addressed), None) or (addresses[0] if addresses else None) \
+        or (names[0] if names else "")
+    return ListReading(name=shown, addresses=tuple(addresses[:8]),
+                       markers=tuple(dict.fromkeys((*strong, *weak)))[:8])
+
