@@ -64,6 +64,7 @@ from .model import (
     DnsSource,
     Envelope,
     Finding,
+    HeaderField,
     Hop,
     InputInfo,
     RecordedResult,
@@ -184,6 +185,76 @@ def _weekday_finding(value: str | None, date: datetime | None) -> Finding | None
                      "generator. The moment used is the date and time as written."),
         reference="https://www.rfc-editor.org/rfc/rfc5322#section-3.3", subject="Date",
     )
+
+
+_MAX_DATES = 10
+"""Date: fields read when there are several (a real message has one, a relayed list copy two)."""
+_DATE_TOLERANCE = timedelta(minutes=2)
+"""How far an author's Date: may be after the first hop's stamp (the client's clock ahead)."""
+
+
+def _date_field(message: Message) -> tuple[HeaderField | None, Finding | None]:
+    """The Date: field the message's moments are measured from, and, when there are several, a
+    finding that says which and what the others are.
+
+    RFC 5322 section 3.6 allows one Date:, the moment the author's program handed the message on
+    (section 3.6.1). A server that adds its own (a list manager or an MTA that thought it missing)
+    leaves two; the duplicate is reported as such (message.repeated_field), and the one used for
+    the journey is the one the trace agrees with: the latest not after the first hop's stamp (the
+    author's, written just before it), else the bottom-most (the original, below what servers
+    prepend). Either may be a forger's: this only picks what the timings are measured from."""
+    fields = message.all("Date")
+    if len(fields) < 2:
+        return (fields[0] if fields else None), None
+    parsed = [(field, _parse_date(field.value)[0]) for field in fields[:_MAX_DATES]]
+    stamps = _received_stamps(message)
+    first = stamps[0] if stamps else None
+    before = [(field, moment) for field, moment in parsed
+              if moment is not None and first is not None and moment <= first[1] + _DATE_TOLERANCE]
+    if before and first is not None:
+        chosen = max(before, key=lambda pair: pair[1])[0]
+        why = (f"the latest not after hop {first[0]}'s stamp ({first[1].isoformat()}), as the author's Date: "
+               "is written just before the first server receives the message")
+    else:
+        chosen = fields[-1]
+        why = ("the bottom-most, the original one below what servers add"
+               + ("" if first is None else f" (none is at or before hop {first[0]}'s stamp)"))
+    if chosen is fields[0] and all(field.value.strip() == chosen.value.strip() for field in fields):
+        return chosen, None  # the same Date: twice: nothing to choose
+    others: list[str] = []
+    for field, moment in parsed:
+        if field is chosen:
+            continue
+        said = f"{header_ref(field.index)} (\"{one_line(field.value)[:60]}\")"
+        matched = next((number for number, stamp in stamps if moment is not None
+                        and abs((stamp - moment).total_seconds()) <= 1), None)
+        if matched is not None:
+            said += f" is hop {matched}'s stamp to the second: added by that server on the way"
+        elif moment is None:
+            said += " cannot be read as a date"
+        others.append(said)
+    return chosen, Finding(
+        id="date.duplicate_chosen", severity=Severity.INFO,
+        title=f"{len(fields)} Date: fields: the journey is measured from {header_ref(chosen.index)}",
+        explanation=(f"The message carries {len(fields)} Date: fields. The one used for the journey's timings is "
+                     f"{header_ref(chosen.index)} (\"{one_line(chosen.value)[:60]}\"), {why}. "
+                     f"The other{'s' if len(others) > 1 else ''}: {'; '.join(others[:3])}. The repeated field "
+                     "itself is reported as such: any of them may have been written by someone other than the "
+                     "author."),
+        reference="https://www.rfc-editor.org/rfc/rfc5322#section-3.6.1", subject="Date")
+
+
+def _received_stamps(message: Message) -> list[tuple[int, datetime]]:
+    """(hop number, moment) of each readable Received stamp, oldest first, hop 1 the bottom one
+    (the bottom 50: a real route has a handful)."""
+    from .received import parse_received_date
+
+    out = []
+    for number, field in enumerate(reversed(message.all("Received")[-50:]), start=1):
+        moment = parse_received_date(field.value[-300:].rpartition(";")[2]) if ";" in field.value else None
+        if moment is not None:
+            out.append((number, moment))
+    return out
 
 
 def _journey_start(message: Message, date: datetime | None) -> datetime | None:
@@ -486,7 +557,10 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     findings: list[Finding] = []
     findings.extend(_input_findings(loaded, message))
 
-    date, zone_missing = _parse_date(message.first("Date"))
+    # Several Date: fields (a server added its own): the one the trace agrees with.
+    chosen_date, date_choice = _date_field(message)
+    date_field = chosen_date.value if chosen_date is not None else None
+    date, zone_missing = _parse_date(date_field)
 
     def reverse_names(ip: str) -> tuple[tuple[str, ...], bool | None] | None:
         # Lets the hop chain confirm a relay known only by its HELO through forward-confirmed
@@ -515,7 +589,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
                         "and the total journey are measured from the first hop with a timestamp instead.",
             reference="https://www.rfc-editor.org/rfc/rfc5322#section-3.3", subject="Date",
         ))
-    date_field = message.first("Date")
+    if date_choice is not None:
+        findings.append(date_choice)
     weekday = _weekday_finding(date_field, date)
     if weekday is not None:
         findings.append(weekday)
