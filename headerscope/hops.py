@@ -2407,6 +2407,17 @@ def _after_mailbox(work: list[_Work], i: int) -> str | None:
     return None
 
 
+RESENT_CLOCK_TOLERANCE_SECONDS = 300
+"""How far a Resent-Date (the resender's clock) may be after the stamp of the hop whose wait it
+explains (the receiving server's clock)."""
+
+
+def _later_step_holds(work: Sequence[_Work], i: int, when: datetime) -> bool:
+    """Whether the hop after hop index ``i`` is stamped at or after ``when``: its step holds it."""
+    later = work[i + 1].time if i + 1 < len(work) else None
+    return later is not None and later >= when
+
+
 def _why_waited(notes: Sequence[HeaderField], work: Sequence[_Work], i: int, previous: datetime | None) -> str | None:
     """What the message itself says about a slow hop's wait, or None: a greylisting stamp of
     this hop's server ("X-Greylist: delayed 3603 seconds by postgrey-1.27 at vger.kernel.org"),
@@ -2424,12 +2435,23 @@ def _why_waited(notes: Sequence[HeaderField], work: Sequence[_Work], i: int, pre
             from .received import parse_received_date
 
             when = parse_received_date(value)
-            if when is None or not previous <= when <= item.time:
+            if when is None:
+                continue
+            ahead = (when - item.time).total_seconds()
+            if not previous <= when <= item.time and not (
+                    # The Resent-Date is the resender's clock, the stamp the server's: a re-sending a
+                    # little after this hop's stamp is still this wait's, when no later hop's step
+                    # holds it.
+                    note.name.lower() == "resent-date" and previous <= when
+                    and 0 < ahead <= RESENT_CLOCK_TOLERANCE_SECONDS
+                    and not _later_step_holds(work, i, when)):
                 continue
             if note.name.lower() == "resent-date":
                 # RFC 5322 section 3.6.6: a person reintroduced the message then.
+                clocks = (f" This hop's stamp is {_fmt_seconds(ahead)} before the Resent-Date: the resender's "
+                          "clock and this server's differ by that much." if ahead > 0 else "")
                 return (f"The message says why: it was re-sent at {value[:60]} (Resent-Date): the wait is "
-                        "the time until someone sent it on again, not a queue.")
+                        f"the time until someone sent it on again, not a queue.{clocks}")
             if note.name.lower() == "x-received":
                 # Gmail's own stamp of storing the message ("X-Received: by 2002:...; date"): the
                 # provider had the message then, and the rest of the wait was in its hands.

@@ -1693,6 +1693,39 @@ def test_a_wait_ended_by_a_resend_is_said_to_be_one() -> None:
     assert slow.subject == "hop 2" and "re-sent at Thu, 6 Oct 2022 18:05:14 +0300 (Resent-Date)" in slow.explanation
 
 
+# The TELECOM Digest in 1991 (built on the real layout): the moderator's host received the post at
+# 16:14 CST and re-sent it at 23:46:03 CST (Resent-Date); MIT's clock stamped the arrival 66 s
+# before that.
+_MODERATED = (
+    "Received: from hub.eecs.nwu.edu by gaak.LCS.MIT.EDU via TCP with SMTP\n"
+    " id AA27456; Tue, 5 Feb 91 00:44:57 EST\n"
+    "Received: from uunet.UU.NET by delta.eecs.nwu.edu id aa16957; 4 Feb 91 16:14 CST\n"
+    "Received: from inmos-c.inmos.com by uunet.UU.NET (5.61/1.14) with UUCP\n"
+    " id AA08423; Mon, 4 Feb 91 17:12:29 -0500\n"
+    "From: Andy R <andyr@inmos.example>\nDate: Mon, 4 Feb 91 22:06:45 GMT\n"
+    "Resent-Date:  Mon, 4 Feb 91 23:46:03 CST\nResent-From: telecom@eecs.nwu.edu\n"
+    "Resent-To: ptownson@gaak.LCS.MIT.EDU\n\nx\n")
+
+
+def test_a_resend_a_little_after_the_receivers_stamp_still_explains_the_wait() -> None:
+    # The Resent-Date is the moderator's clock, the stamp MIT's: 66 s apart, the 7.5 h is still the
+    # moderator's wait, not a queue, and the clock difference is said.
+    [slow] = only(_chain_of(_MODERATED), "hops.slow_hop")
+    assert slow.subject == "hop 3"
+    assert "re-sent at Mon, 4 Feb 91 23:46:03 CST (Resent-Date)" in slow.explanation
+    assert "waited in a queue" not in slow.explanation
+    assert "66 s before the Resent-Date" in slow.explanation
+
+
+def test_a_resend_after_the_next_hops_step_began_is_that_steps_not_this_ones() -> None:
+    # Resent-Date 2 min after hop 3's stamp, and a hop 4 after it: the re-sending is hop 4's step.
+    raw = _MODERATED.replace("23:46:03 CST", "23:46:57 CST").replace(
+        "Received: from hub", "Received: from gaak.LCS.MIT.EDU by mx.ai.mit.example with SMTP\n"
+        " id AB1; Tue, 5 Feb 91 00:47:30 EST\nReceived: from hub")
+    [slow] = only(_chain_of(raw), "hops.slow_hop")
+    assert slow.subject == "hop 3" and "Resent-Date" not in slow.explanation
+
+
 def test_qmail_invoked_from_network_is_a_client_from_outside_not_an_inside_hand_over() -> None:
     # An ezmlm list archive's copy keeps only qmail-queue's stamps: "invoked from network" (run by
     # qmail-smtpd for a remote client, unnamed here) and the list's "invoked by uid 550". It was
