@@ -680,6 +680,16 @@ def _rcpt_to(message: Message, hops: tuple[Hop, ...], this_delivery: _ThisDelive
             tuple(", ".join(sources[k]) for k in order))
 
 
+_MAX_RESENT = 50
+"""Addresses kept of one Resent-* field (a resend names a few)."""
+
+
+def _first_resent(message: Message, name: str) -> tuple[Address, ...]:
+    """The addresses of the topmost ``name`` field (the latest resent block's), bounded."""
+    value = message.first(name)
+    return parse_addresses(value[:8000])[:_MAX_RESENT] if value else ()
+
+
 def _first_current_addresses(message: Message, name: str, boundary: Hop | None) -> tuple[Address, ...]:
     for field in message.all(name):
         if _is_current(field, boundary):
@@ -1514,11 +1524,17 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         findings.append(damaged)
     claimed, claimed_source = set_aside if mail_from is not None or set_aside[0] is not None \
         else _claimed_mail_from(hops, trusted)
+    # RFC 5322 section 3.6.6: each re-sending prepends a block of Resent-* fields, so the topmost
+    # of each is the latest: the addressees and the moment of the message's last leg.
+    resent_date = message.first("Resent-Date")
     envelope = Envelope(
         mail_from=mail_from, mail_from_source=mail_from_source, rcpt_to=rcpt_to,
         rcpt_to_sources=rcpt_sources, header_from=tuple(header_from), sender=sender,
         reply_to=reply_to, to=tuple(to), cc=tuple(cc), srs=srs, differences=tuple(differences),
-        claimed_mail_from=claimed, claimed_mail_from_source=claimed_source)
+        claimed_mail_from=claimed, claimed_mail_from_source=claimed_source,
+        resent_from=_first_resent(message, "Resent-From"), resent_to=_first_resent(message, "Resent-To"),
+        resent_cc=_first_resent(message, "Resent-Cc"),
+        resent_date=" ".join(resent_date[:200].split())[:100] or None if resent_date is not None else None)
     return envelope, tuple(findings)
 
 

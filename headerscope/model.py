@@ -255,6 +255,15 @@ class Envelope(Value):
     claimed_mail_from_source: str | None = None
     """Where claimed_mail_from was read (``Received envelope-from (hop N, a claim)``,
     ``Return-Path (header N) below the boundary Received``, ``Return-Path (header N), damaged: ...``)."""
+    resent_from: tuple[Address, ...] = ()
+    """Resent-From: of the latest resent block (RFC 5322 section 3.6.6: who reintroduced the
+    message; a resent block is prepended, so the topmost fields are the latest)."""
+    resent_to: tuple[Address, ...] = ()
+    """Resent-To: of the latest resent block: the addressees of the message's last leg."""
+    resent_cc: tuple[Address, ...] = ()
+    """Resent-Cc: of the latest resent block."""
+    resent_date: str | None = None
+    """Resent-Date: of the latest resent block, as written (on one line, bounded)."""
 
     def author(self) -> Address | None:
         """The From: mailbox to show: the first with a domain (text that is no address beside it

@@ -584,6 +584,31 @@ def test_a_resent_messages_recipients_are_addressed_not_blind_copied() -> None:
     assert [d.envelope_value for d in without if d.kind == "bcc"] == ["info@receiver.example"]
 
 
+def test_the_latest_resent_block_is_shown_as_the_last_legs_addressees() -> None:
+    # RFC 5322 section 3.6.6: a re-sending prepends its Resent-* block, so the topmost is the
+    # latest. A digest moderator's resend of a Usenet post with no To: at all (1991 layout).
+    from headerscope.api import analyze
+    from headerscope.render import get_renderer
+
+    raw = (b"Received: from hub.eecs.nwu.example by gaak.lcs.mit.example via TCP with SMTP\r\n"
+           b" id AA27456; Tue, 5 Feb 91 00:44:57 EST\r\n"
+           b"Resent-Date: Mon, 4 Feb 91 23:46:03 CST\r\nResent-From: telecom@eecs.nwu.example\r\n"
+           b"Resent-To: ptownson@gaak.lcs.mit.example\r\nResent-Cc: digest@eecs.nwu.example\r\n"
+           b"Newsgroups: comp.dcom.telecom\r\nFrom: Andy R <andyr@inmos.example>\r\nSubject: phones\r\n"
+           b"Date: Mon, 4 Feb 91 22:06:45 GMT\r\n"
+           b"Resent-Date: Sun, 3 Feb 91 10:00:00 CST\r\nResent-To: earlier@old.example\r\n\r\nhi\r\n")
+    report = analyze(raw, offline=True)
+    envelope = report.envelope
+    assert [a.address for a in envelope.resent_to] == ["ptownson@gaak.lcs.mit.example"]
+    assert [a.address for a in envelope.resent_from] == ["telecom@eecs.nwu.example"]
+    assert [a.address for a in envelope.resent_cc] == ["digest@eecs.nwu.example"]
+    assert envelope.resent_date == "Mon, 4 Feb 91 23:46:03 CST"
+    text = get_renderer("terminal").render(report)
+    assert "Resent-To: ptownson@gaak.lcs.mit.example" in text and "Resent-Date: Mon, 4 Feb 91 23:46:03 CST" in text
+    assert "ptownson@gaak.lcs.mit.example" in get_renderer("markdown").render(report)
+    assert "Resent-To</dt>" in get_renderer("html").render(report)
+
+
 def test_spf_sees_through_an_srs_address_the_receiving_side_wrote() -> None:
     # mail.kernel.example accepted the message from lists.kvack.example with MAIL FROM
     # owner-mm@kvack.example, then forwarded it inside itself with an SRS0 sender: the final

@@ -99,6 +99,12 @@ class MarkdownRenderer(Renderer):
                          + (f" and {len(env.to) - 5} more" if len(env.to) > 5 else ""))
         if env.reply_to:
             lines.append(f"- **Reply-To:** {md_escape(', '.join(a.address for a in env.reply_to[:3]), MAX_CELL)}")
+        if env.resent_to or env.resent_from:
+            # The latest re-sending (RFC 5322 section 3.6.6): who sent it on, to whom, when.
+            resent = ", ".join(a.address for a in (*env.resent_to, *env.resent_cc)[:5]) or "—"
+            by = f" by {', '.join(a.address for a in env.resent_from[:2])}" if env.resent_from else ""
+            when = f" at {env.resent_date}" if env.resent_date else ""
+            lines.append(f"- **Re-sent (Resent-\\*):** {md_escape(f'to {resent}{by}{when}', MAX_CELL)}")
         mail_from = (env.null_sender_words() if env.mail_from == "" else env.mail_from) \
             if env.mail_from is not None else (
                 f"not recorded; {env.claimed_mail_from_source or 'a claim'} says {env.claimed_mail_from}"

@@ -397,6 +397,13 @@ class TerminalRenderer(Renderer):
             header_rcpts.append("Reply-To: " + ", ".join(_addr(a) for a in env.reply_to))
         if env.sender is not None:
             header_rcpts.append("Sender: " + _addr(env.sender))
+        # The latest re-sending (RFC 5322 section 3.6.6): the addressees of the last leg.
+        for label, resent in (("Resent-From", env.resent_from), ("Resent-To", env.resent_to),
+                              ("Resent-Cc", env.resent_cc)):
+            if resent:
+                header_rcpts.append(f"{label}: " + ", ".join(_addr(a) for a in resent))
+        if env.resent_date:
+            header_rcpts.append(f"Resent-Date: {env.resent_date}")
         for i in range(max(len(rcpts), len(header_rcpts))):
             table.add_row(_t(rcpts[i] if i < len(rcpts) else ""), _t(header_rcpts[i] if i < len(header_rcpts) else ""))
         out: list[RenderableType] = [table]
