@@ -47,6 +47,7 @@ from .envelope import (
     self_addressed,
     srs_list_sender,
 )
+from .era import Era, received_era
 from .hops import build_chain, host_organization, is_non_public_ip
 from .loader import LoadedInput, load_bytes
 from .message import LEGACY_CHARSET_DEFECTS, NOTICE_DEFECTS, Message, parse_message
@@ -505,6 +506,16 @@ def _provider_submission(hops: tuple[Hop, ...], boundary_hop: int | None, dkim: 
     return None
 
 
+def _predated_dmarc(era: Era, from_domains: tuple[str, ...]) -> tuple[DmarcResult, tuple[Finding, ...]]:
+    """The DMARC row of a message received before DMARC existed (era.py): not evaluated, as
+    no policy of today applies to it."""
+    domain = normalize_domain(from_domains[0]) if from_domains else None
+    return DmarcResult(result="not_checked", from_domain=domain, org_domain=organizational_domain(domain),
+                       record_domain=None, record=None, policy=None, policy_reason="received before DMARC existed",
+                       disposition=None, dkim_aligned=None, spf_aligned=None, aligned_dkim_domain=None,
+                       explanation=era.not_applicable("DMARC")), ()
+
+
 def _not_applicable_inside(spf: SpfResult, dmarc: DmarcResult, how: str) -> tuple[SpfResult, DmarcResult]:
     """SPF and DMARC rows of a message its provider delivered from one of its mailboxes to another
     (see verdict.sent_inside_provider): what was not checked for want of a client is not
@@ -628,6 +639,10 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
             envelope, claimed_mail_from=loaded.mbox_sender[:254],
             claimed_mail_from_source="the mbox 'From ' line (RFC 4155, a claim)")
     findings.extend(repeated_fields(message))
+    # Mail received before SPF, DKIM or DMARC existed is not judged by them (era.py).
+    era, era_finding = received_era(chain.hops, date, message, recorded)
+    if era_finding is not None:
+        findings.append(era_finding)
     hidden = hidden_characters(message)
     if hidden is not None:
         findings.append(hidden)
@@ -678,8 +693,14 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # The checks ask their questions one after another; a live resolver answers these known
     # ones in parallel up front and caches them, so a slow DNS costs one round trip, not six.
     # Snapshot and offline resolvers ignore the hint.
-    resolver.prefetch(_sure_questions(message, from_domain, *((None, None, None) if submitted is not None
-                                                              else (mail_from, helo, client_ip))))
+    overridden = any(v is not None for v in (opts.client_ip, opts.helo, opts.mail_from))
+    # Received before SPF existed: not evaluated against today's DNS, unless the command line
+    # asks for it with inputs of its own.
+    spf_predated = era is not None and era.before("SPF") and not overridden
+    dmarc_predated = era is not None and era.before("DMARC")
+    resolver.prefetch(_sure_questions(message, None if dmarc_predated else from_domain,
+                                      *((None, None, None) if submitted is not None or spf_predated
+                                        else (mail_from, helo, client_ip))))
 
     dkim, dkim_findings = check_dkim(message, resolver, from_domain=from_domain,
                                      delivery_time=delivery_time, now=now, byte_exact=loaded.byte_exact)
@@ -687,7 +708,12 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     findings.extend(arc_findings)
 
     spf_findings: tuple[Finding, ...] = ()
-    if submitted is not None and boundary is not None:
+    if spf_predated and era is not None:
+        spf = SpfResult(
+            result="not_checked", client_ip=client_ip, mail_from=mail_from, helo=helo, domain=None, record=None,
+            mechanism=None, lookups=None, void_lookups=None, helo_result=None, inputs_from=inputs_from,
+            explanation=era.not_applicable("SPF"))
+    elif submitted is not None and boundary is not None:
         # Shown, not evaluated: what the submission recorded, with why SPF does not judge it.
         spf = SpfResult(
             result="not_checked", client_ip=client_ip, mail_from=mail_from, helo=helo, domain=None, record=None,
@@ -698,7 +724,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     else:
         spf, spf_findings = check_spf(resolver, client_ip=client_ip, mail_from=mail_from, helo=helo,
                                       from_domain=from_domain, inputs_from=inputs_from)
-    if unknown_arrival and spf.client_ip is None and boundary is not None:
+    if unknown_arrival and spf.client_ip is None and boundary is not None and not spf_predated:
         internal = boundary.fields.from_ip or boundary.fields.from_helo
         handed = (f"hop {boundary.number}'s client ({str(internal)[:80]}) is a hand-over inside the receiving side"
                   if internal else f"hop {boundary.number} records no client")
@@ -707,13 +733,20 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
             f"(hops.arrival_missing); {handed}, not the server that sent the message, and no result relied on "
             "names that server (one in the receiver's name that is not relied on may: the findings say which; "
             "give --client-ip)"))
+    if era is not None and spf.result != "not_checked" and not spf_predated:
+        # Evaluated, but against today's record: the message's own time is years before it.
+        spf = dataclasses.replace(spf, explanation=(f"{spf.explanation}; judged by today's DNS, for a message "
+                                                    f"received {era.day}"))
     findings.extend(spf_findings)
-    dmarc, dmarc_findings = check_dmarc(resolver, from_domains=from_domains, dkim=dkim,
-                                        # No SPF identity of the copy can pass or fail: DMARC rests on DKIM.
-                                        spf=dataclasses.replace(spf, mail_from=None, domain=None)
-                                        if submitted is not None else spf,
-                                        arc=arc, recorded=recorded,
-                                        from_not_pasted=message.pasted_without("From"), cut_off=message.cut_off)
+    if dmarc_predated and era is not None:
+        dmarc, dmarc_findings = _predated_dmarc(era, from_domains)
+    else:
+        dmarc, dmarc_findings = check_dmarc(resolver, from_domains=from_domains, dkim=dkim,
+                                            # No SPF identity of the copy can pass or fail: DMARC rests on DKIM.
+                                            spf=dataclasses.replace(spf, mail_from=None, domain=None)
+                                            if submitted is not None else spf,
+                                            arc=arc, recorded=recorded,
+                                            from_not_pasted=message.pasted_without("From"), cut_off=message.cut_off)
     if submitted is not None and boundary is not None and dmarc.result == "not_checked":
         policy = f"; {dmarc.record_domain} publishes p={dmarc.policy}" if dmarc.policy and dmarc.record_domain else ""
         unverified = any(s.aligned and (s.result in ("not_checked", "temperror", "neutral")
@@ -732,15 +765,18 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     if provider_inside is not None:
         spf, dmarc = _not_applicable_inside(spf, dmarc, provider_inside[0])
     through_list = message.first("List-Id") is not None
-    findings.extend(nothing_aligned(from_domains, dkim, spf, dmarc, envelope.srs, through_list=through_list,
-                                    default_key_tied=default_key_tied(message, dkim, from_domains)))
+    if not dmarc_predated:
+        # (Before DMARC existed nothing was expected to align: no "cannot pass" to say.)
+        findings.extend(nothing_aligned(from_domains, dkim, spf, dmarc, envelope.srs, through_list=through_list,
+                                        default_key_tied=default_key_tied(message, dkim, from_domains)))
     # What the sending side's own fields say made the message, and what it can fix (origin.py).
     origin_findings = [
         program_origin(message, chain.hops),
         from_rewritten(message, chain.hops, dkim, envelope.header_from[0].address if envelope.header_from else None),
         provider_default_signatures(message, dkim, from_domains, through_list),
-        host_envelope_sender(message, chain.hops, from_domains, dkim, spf, recorded, dmarc.result if dmarc else None,
-                             through_list),
+        # What to fix for DMARC: nothing, for mail older than DMARC.
+        None if dmarc_predated else host_envelope_sender(message, chain.hops, from_domains, dkim, spf, recorded,
+                                                         dmarc.result if dmarc else None, through_list),
     ]
     findings.extend(f for f in origin_findings if f is not None)
     if handed_over_inside(spf, chain.findings) or (
@@ -825,7 +861,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
                               ) or provider_inside
     verdict = decide(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
                      comparison=comparison, findings=ordered, checked=resolver.source != "offline", inside=inside,
-                     submitted=submitted)
+                     submitted=submitted, era=era if dmarc_predated else None)
     if verdict.status in ("unauthenticated", "not_checked") and len(set(from_domains)) == 1:
         # A list or forward broke what passed when the message reached it: the line says so
         # beside its own verdict, as the receiver's recorded results are said.

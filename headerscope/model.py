@@ -648,7 +648,8 @@ class Verdict(Value):
     status: str
     """authenticated, vouched (DMARC fails, but the receiving side recorded that it accepted the
     message on a valid ARC chain's word: a list's or forwarder's copy), suspicious, spoofed,
-    unauthenticated, not_checked."""
+    unauthenticated, not_checked (offline, a DNS error, a check that cannot apply: also mail received
+    before DMARC existed, which no policy of today judges; hops.predates_authentication says so)."""
     summary: str
     """One sentence: authenticated as whom, spoofed, or unauthenticated, and why."""
     authenticated_domain: str | None = None

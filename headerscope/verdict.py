@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from .auth.recorded import ARC_OVERRIDE_SUBJECT, COMPAUTH_FAIL_SUBJECT, COMPAUTH_PASS_SUBJECT
 from .domains import normalize_domain, organizational_domain
+from .era import Era, listed
 from .message import Message
 from .model import (
     ArcResult,
@@ -36,11 +37,14 @@ _DELIVERY_ONLY_LABELS = frozenset({"dns_drift", "expired_since"})
 def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
            dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
            findings: tuple[Finding, ...], checked: bool, inside: tuple[str, bool] | None = None,
-           submitted: str | None = None) -> Verdict:
+           submitted: str | None = None, era: Era | None = None) -> Verdict:
     """authenticated / suspicious / spoofed / unauthenticated / not_checked, with the reason.
     ``inside``: how the message was generated inside the receiving system, and whether a local
     program handed it over (see ``generated_inside``), or None. ``submitted``: where the copy
-    ends at its authenticated submission (see ``sent_copy``), or None."""
+    ends at its authenticated submission (see ``sent_copy``), or None. ``era``: the message was
+    received before DMARC existed (see ``era.received_era``), or None."""
+    if era is not None:
+        return _era_verdict(era, _distinct(from_domains), dkim, comparison, findings)
     verdict = _decide(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc, comparison=comparison,
                       findings=findings, checked=checked)
     domains = _distinct(from_domains)
@@ -74,6 +78,38 @@ def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ..
     return Verdict(status="unauthenticated", summary=(
         f"Unauthenticated{':' if how.startswith('sent ') else ','} {where[0].lower()}{where[1:]}; no DKIM signature "
         f"aligned with {domain} vouches for it{others}."))
+
+
+def _era_verdict(era: Era, domains: list[str], dkim: tuple[DkimSignatureResult, ...],
+                 comparison: tuple[Comparison, ...], findings: tuple[Finding, ...]) -> Verdict:
+    """The line for mail received before DMARC (and perhaps DKIM and SPF) existed: not_checked,
+    as nothing of today can judge it, with what the message does hold. The stamp's date is
+    named as what the line rests on: a made-up file can carry any."""
+    who = domains[0] if len(domains) == 1 else "its From: domain" if domains else "its sender"
+    them = {1: "it", 2: "either"}.get(len(era.predates), "any of them")
+    judged = (f"so nothing could authenticate {who} as mail is authenticated now" if era.before("DKIM")
+              else f"so no DMARC policy of {who} applied to it")
+    held: list[str] = []
+    passing = [s for s in dkim if s.result == "pass"]
+    if passing:
+        sig = passing[0]
+        held.append(f"A DKIM signature by {sig.domain}{', aligned with From,' if sig.aligned else ''} still "
+                    "verifies with today's key.")
+    elif dkim:
+        # The keys of that time are mostly gone: what the check found is said, not judged.
+        sig = next((s for s in dkim if s.aligned), dkim[0])
+        state = "fails now" if sig.result == "fail" and sig.reason_code not in _UNVERIFIABLE \
+            else "could not be verified now"
+        held.append(f"Its DKIM signature by {sig.domain} {state}.")
+    keys = next((f for f in findings if f.id == "dkim.domainkeys"), None)
+    if keys is not None:
+        signer = keys.title.removeprefix("DomainKeys signature by ").partition(":")[0]
+        held.append(f"It carries a DomainKeys signature by {signer}, the mechanism of its day, unverifiable now.")
+    return Verdict(status="not_checked", summary=(
+        f"Predates {listed(era.predates)}: received {era.day} ({era.stamp}), before {them} existed, {judged}; "
+        "today's DNS says nothing of it, and only its trace can show whether it is genuine. This rests on that "
+        "stamp's date, which an altered or made-up file can set." + "".join(f" {words}" for words in held)
+        + _recorded_note(comparison, findings)))
 
 
 def sent_copy(hops: tuple[Hop, ...], boundary_hop: int | None, findings: Iterable[Finding]) -> str | None:
