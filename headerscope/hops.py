@@ -63,6 +63,12 @@ SLOW_HOP_SECONDS = 3600.0
 # moderator's approval, a re-sending inside the gap) and it is longer than a mail server's
 # ordinary queue run: below a few minutes a wait needs no explaining.
 EXPLAINED_WAIT_SECONDS = 180.0
+# No mail server keeps a message queued for a week: RFC 5321 section 4.5.4.1 has a sender give up
+# after 4-5 days, and the defaults agree (Postfix's maximal_queue_lifetime 5d, sendmail's
+# Timeout.queuereturn 5d, Exim's retry rules 4 days). A longer step between two stamps, that the
+# message does not explain, is two deliveries (hops.earlier_delivery); a week leaves margin for
+# a server configured to keep trying longer.
+RESEND_GAP_SECONDS = 7 * 86400.0
 # A server whose clock or time-zone setting is off writes every stamp shifted by that amount:
 # RFC 5322 section 3.3 has a stamp give the local time with the local offset from UTC, and a
 # wrong zone, or a daylight-saving rule not applied, is off by a whole number of half hours
@@ -1631,7 +1637,8 @@ def build_chain(
                                    submission_stamps=[f for name in _SUBMISSION_STAMPS for f in message.all(name)[:5]],
                                    message_id=message.first("Message-ID"), author_domain=_author_domain(message),
                                    originating_ips=[f.value for f in message.all("X-Originating-IP")[:5]],
-                                   delivery_recorded=any(message.first(name) is not None for name in _DELIVERY_FIELDS))
+                                   delivery_recorded=any(message.first(name) is not None for name in _DELIVERY_FIELDS),
+                                   delivered_to=[f for name in _DELIVERY_FIELDS for f in message.all(name)[:3]])
 
 
 # Fields a delivery writes (RFC 9228's Delivered-To; Postfix's X-Original-To; Exim's Envelope-To):
@@ -1837,6 +1844,7 @@ def build_chain_from_fields(
     author_domain: str | None = None,
     originating_ips: Sequence[str] = (),
     delivery_recorded: bool = False,
+    delivered_to: Sequence[HeaderField] = (),
 ) -> HopChain:
     """The chain from Received fields given top first, as they stand in the message.
     ``wait_notes``: the fields that say why a hop waited (X-Greylist, X-Mailman-Approved-At);
@@ -1847,7 +1855,7 @@ def build_chain_from_fields(
     ``author_domain``: the Message-ID field and the From: address's domain; ``originating_ips``:
     the values of the message's X-Originating-IP fields (see _submitted_from_originating_ip);
     ``delivery_recorded``: the message carries a field a delivery writes (Delivered-To,
-    X-Original-To, Envelope-To; see _submission_only)."""
+    X-Original-To, Envelope-To; see _submission_only), ``delivered_to`` those fields."""
     findings = _Findings()
     total = len(received)
     if total == 0:
@@ -2087,11 +2095,22 @@ def build_chain_from_fields(
     steps = [(item.time - previous).total_seconds() if item.time and previous else None
              for item, previous in zip(work, previous_times, strict=True)]
     offsets = _clock_offsets(work, steps, date_index, wait_notes)
+    # A step longer than any queue keeps a message, that nothing in the message explains: the
+    # stamps below it are an earlier delivery's (hops.earlier_delivery), with what shows it.
+    resent: dict[int, str | None] = {}
+    for i, step in enumerate(steps):
+        if step is None or step <= RESEND_GAP_SECONDS or i == date_index or i in offsets \
+                or is_retrieval(work[i].fields):
+            continue
+        if _after_mailbox(work, i) is None and _why_waited(wait_notes, work, i, previous_times[i]) is None:
+            resent[i] = _recipient_change(work, i, delivered_to)
     if total_delay is not None:
         # A clock that is off by a whole number of half hours adds that to the total unless a
         # later stamp steps back by as much (then the ends of the journey agree): the total is
-        # the journey without it, as the clock_offset finding says.
-        shift = sum(offset.offset for offset in offsets.values() if offset.returns is None)
+        # the journey without it, as the clock_offset finding says; so does the time between
+        # two deliveries, which no server spent carrying the message.
+        shift = sum(offset.offset for offset in offsets.values() if offset.returns is None) \
+            + sum(steps[i] or 0.0 for i in resent)
         if shift:
             total_delay = max(total_delay - shift, 0.0)
     for i, item in enumerate(work):
@@ -2130,6 +2149,7 @@ def build_chain_from_fields(
                       measured_from_first_hop=from_date and from_first_stamp and total_delay is not None,
                       clock_offset=offsets.get(i), total_known=total_delay is not None,
                       next_step=steps[i + 1] if i + 1 < len(steps) else None,
+                      resent=(resent[i],) if i in resent else None,
                       why_waited=(_after_mailbox(work, i) or _why_waited(wait_notes, work, i, previous))
                       if delay and delay > SLOW_HOP_SECONDS else None)
         if delay is not None and EXPLAINED_WAIT_SECONDS < delay <= SLOW_HOP_SECONDS and not is_retrieval(fields):
@@ -2650,9 +2670,11 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                   why_waited: str | None = None, fast_clock: str | None = None,
                   clock_offset: _ClockOffset | None = None, total_known: bool = False,
                   next_step: float | None = None, zone_step: tuple[float, float] | None = None,
-                  previous_below: bool = False) -> None:
+                  previous_below: bool = False, resent: tuple[str | None] | None = None) -> None:
     """``zone_step``: a step back into this hop read as a stamp's zone label (_zone_label_step);
-    ``previous_below``: the hop before it is below the trust boundary, the sender's claim."""
+    ``previous_below``: the hop before it is below the trust boundary, the sender's claim;
+    ``resent``: the step into this hop is two deliveries (see RESEND_GAP_SECONDS), with what
+    else shows it (a change of recipient), or None."""
     subject = f"hop {number}"
     fields = item.fields
     claim = (" This hop is below the trust boundary: it is the sender's claim, not evidence."
@@ -2741,6 +2763,8 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
         ))
     if delay is not None and clock_offset is not None:
         findings.add(_clock_offset_finding(item, number, delay, clock_offset, total_known, next_step, claim))
+    elif delay is not None and resent is not None:
+        findings.add(_earlier_delivery_finding(number, delay, resent[0], total_known, claim))
     elif delay is not None and delay > SLOW_HOP_SECONDS and not is_retrieval(fields):
         # A mailbox download's delay is how long the message waited for the recipient to
         # fetch it, not a server's queue.
@@ -2792,6 +2816,51 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                               "header to make the message look relayed.",
                 reference=_RFC5321_TRACE, subject=subject,
             ))
+
+
+def _earlier_delivery_finding(number: int, delay: float, recipients: str | None, total_known: bool,
+                              claim: str) -> Finding:
+    """hops.earlier_delivery: a step between two stamps longer than any queue keeps a message."""
+    gap = _fmt_seconds(delay)
+    return Finding(
+        id="hops.earlier_delivery", severity=Severity.NOTICE,
+        title=(f"{gap} between hops {number - 1} and {number}: "
+               + ("hop 1 is" if number == 2 else f"hops 1–{number - 1} are") + " an earlier delivery's"),
+        explanation=(f"Hop {number} is stamped {gap} after hop {number - 1}. No mail server keeps a message queued "
+                     "that long: RFC 5321 section 4.5.4.1 has a sender give up after 4 or 5 days, as Postfix, "
+                     f"sendmail and Exim do by default. So hops 1–{number - 1} belong to an earlier delivery, and the "
+                     "message was sent on again later with their stamps kept: released from a quarantine that held "
+                     "it, or re-sent or forwarded by someone who had it, or replayed (a spammer re-sending a captured "
+                     f"message, a DKIM replay); or a server's clock is wrong by as much.{f' {recipients}' if recipients else ''}"
+                     + (f" The total travel time leaves the {gap} out." if total_known else "") + claim),
+        reference="https://www.rfc-editor.org/rfc/rfc5321#section-4.5.4.1", subject=f"hop {number}",
+    )
+
+
+def _recipient_change(work: Sequence[_Work], i: int, delivered_to: Sequence[HeaderField]) -> str | None:
+    """The words for a recipient that changed across the step into hop i: the last ``for``
+    clause below it against the first one from hop i on, or else a delivery field (Delivered-To,
+    X-Original-To, Envelope-To) that stands above hop i's Received (written after that stamp)."""
+    before = next(((j, _mailbox(w.fields.for_)) for j, w in reversed(list(enumerate(work[:i])))
+                   if _mailbox(w.fields.for_)), None)
+    if before is None:
+        return None
+    after = next(((f"hop {j + 1}'s Received", _mailbox(w.fields.for_)) for j, w in enumerate(work[i:], start=i)
+                  if _mailbox(w.fields.for_)), None)
+    if after is None:
+        after = next(((f"{f.name} ({header_ref(f.index)})", _mailbox(f.value)) for f in delivered_to
+                      if f.index < work[i].header.index and _mailbox(f.value)), None)
+    if after is None or after[1] == before[1]:
+        return None
+    return (f"The recipient changed across the gap too: hop {before[0] + 1} received it for <{before[1]}>, and "
+            f"{after[0]} names <{after[1]}>, as a new sending to another address would.")
+
+
+def _mailbox(text: str | None) -> str | None:
+    """The one address a for clause or delivery field names, lower case, or None (none, or several)."""
+    words = [w.strip("<>;,") for w in (text or "")[:320].split()]
+    found = [w.lower() for w in words if "@" in w and len(w) <= 254]
+    return found[0] if len(found) == 1 else None
 
 
 def _clock_offset_finding(item: _Work, number: int, step: float, clock: _ClockOffset, total_known: bool,

@@ -905,7 +905,8 @@ class Report(Value):
     boundary_hop: int | None
     """Number of the trust-boundary hop."""
     total_delay_seconds: float | None
-    """From Date: to the last hop."""
+    """From Date: to the last hop, leaving out a step read as a server's clock being off
+    (hops.clock_offset) and the time between two deliveries (hops.earlier_delivery)."""
     envelope: Envelope
     """Envelope beside headers."""
     dkim: tuple[DkimSignatureResult, ...]
@@ -941,6 +942,13 @@ class Report(Value):
     bulk: BulkSignals | None = None
     """Bulk and list mail signals (List-Unsubscribe, one-click, Precedence, Feedback-ID, the sending
     service); None for a message that carries none of them, as person-to-person mail."""
+
+    def delivery_gaps(self) -> list[tuple[int, float]]:
+        """(hop number, seconds) of each step read as the time between two deliveries
+        (hops.earlier_delivery), which the total leaves out."""
+        numbers = {f.subject for f in self.findings if f.id == "hops.earlier_delivery"}
+        return [(hop.number, hop.delay_seconds) for hop in self.hops
+                if f"hop {hop.number}" in numbers and hop.delay_seconds is not None]
 
     def transit_split(self) -> tuple[float | None, float | None]:
         """(the journey's time, the part of it before the first Received): the time from the

@@ -2904,3 +2904,63 @@ def test_a_step_back_of_a_whole_hour_reads_as_a_zone_label_and_below_the_boundar
     ])
     [skew] = only(same, "hops.clock_skew")
     assert "time zone" not in skew.explanation and skew.severity is Severity.NOTICE
+
+
+# A spam run that replays a message captured 72 days earlier (qmail stamps, as in the wild): the
+# first three stamps are the original sending's, for its first recipient; the receiver's own two
+# are the replay's, delivered to another mailbox.
+_REPLAYED = (b"Delivered-To: sherlock@dada.example\r\n"
+             b"Received: (qmail 12733 invoked from network); 8 Mar 2017 05:57:05 -0000\r\n"
+             b"Received: from unknown (HELO sgis.example.cn) (218.15.33.11)\r\n"
+             b"  by smtp.dada.example with SMTP; 8 Mar 2017 05:57:05 -0000\r\n"
+             b"Received: (qmail 11857 invoked by uid 8061); 26 Dec 2016 05:32:04 -0000\r\n"
+             b"Received: from 223.152.177.168 by mail.sgis.example.cn (envelope-from <zyb@sgis.example.cn>, uid 0)"
+             b" with qmail-scanner-1.24; 26 Dec 2016 05:32:04 -0000\r\n"
+             b"Received: from unknown (HELO ljhw) (zyb@sgis.example.cn@[223.152.177.168])\r\n"
+             b"          by mail.sgis.example.cn with SMTP\r\n"
+             b"          for <webmaster@news.example>; 26 Dec 2016 05:32:02 -0000\r\n"
+             b"From: xwfcpggy <zyb@sgis.example.cn>\r\nTo: <webmaster@news.example>\r\nSubject: x\r\n"
+             b"Date: Mon, 26 Dec 2016 13:32:00 +0800\r\n\r\nhi\r\n")
+
+
+def test_a_gap_no_queue_keeps_a_message_is_an_earlier_delivery() -> None:
+    import headerscope
+
+    report = headerscope.analyze(_REPLAYED, offline=True)
+    [gap] = [f for f in report.findings if f.id == "hops.earlier_delivery"]
+    assert gap.subject == "hop 4" and gap.severity is Severity.NOTICE
+    assert gap.title == "72.0 days between hops 3 and 4: hops 1–3 are an earlier delivery's"
+    assert "queue" not in gap.title and "RFC 5321 section 4.5.4.1" in gap.explanation
+    assert "re-sent or forwarded by someone who had it, or replayed" in gap.explanation
+    # The recipient changed across the gap: for <...> below it, Delivered-To above it.
+    assert ("hop 1 received it for <webmaster@news.example>, and Delivered-To (header 1) names "
+            "<sherlock@dada.example>") in gap.explanation
+    assert "hops.slow_hop" not in {f.id for f in report.findings}
+    # The journey's total leaves the 72 days between the two deliveries out (it was 72d 0h).
+    assert report.total_delay_seconds == 4.0
+    assert report.delivery_gaps() == [(4, 72 * 86400.0 + 25 * 60 + 1)]
+    # Nor is it a scan's slowest hop: no server waited.
+    from headerscope.scan.runner import summarize
+
+    row = summarize(0, "replayed.eml", report)
+    assert row.slowest_delay_seconds is not None and row.slowest_delay_seconds < 60
+    # A 5-day wait is a queue a server may keep (RFC 5321 section 4.5.4.1): still a slow hop, and
+    # the same recipient across the gap is no evidence of a new sending.
+    queued = _REPLAYED.replace(b"8 Mar 2017", b"31 Dec 2016")
+    ids = {f.id for f in headerscope.analyze(queued, offline=True).findings}
+    assert "hops.slow_hop" in ids and "hops.earlier_delivery" not in ids
+    same = _REPLAYED.replace(b"sherlock@dada.example", b"webmaster@news.example")
+    [gap] = [f for f in headerscope.analyze(same, offline=True).findings if f.id == "hops.earlier_delivery"]
+    assert "recipient changed" not in gap.explanation
+
+
+def test_the_terminal_and_markdown_totals_say_what_they_leave_out() -> None:
+    import headerscope
+    from headerscope.render.markdown import MarkdownRenderer
+    from headerscope.render.terminal import TerminalRenderer
+
+    report = headerscope.analyze(_REPLAYED, offline=True)
+    text = " ".join(TerminalRenderer(color=False, width=200).render(report).split())
+    assert "in 4s, leaving out 72d 0h between two deliveries (before hop 4)." in text
+    assert "(resent)" in text  # the hop table marks the step, as it marks a clock's
+    assert "total 4 s, leaving out 72 d between two deliveries (before hop 4)" in MarkdownRenderer().render(report)

@@ -229,6 +229,12 @@ class TerminalRenderer(Renderer):
                 journey.append(",")
             if transit is not None:
                 journey.append(f" in {format_duration(transit).lstrip('+')}")
+                gaps = report.delivery_gaps()
+                if gaps:
+                    # (hops.earlier_delivery: the time between two deliveries, which the total leaves out.)
+                    journey.append(", leaving out " + ", ".join(
+                        f"{format_duration(seconds).lstrip('+')} between two deliveries (before hop {number})"
+                        for number, seconds in gaps[:3]))
             journey.append(".")
             if before_first is not None:
                 journey.append(f" Its Date: is {format_duration(before_first).lstrip('+')} older than the first "
@@ -313,15 +319,20 @@ class TerminalRenderer(Renderer):
             hops = hops[: _MAX_HOP_ROWS // 3] + hops[-(_MAX_HOP_ROWS - _MAX_HOP_ROWS // 3):]
         # Steps read as a server's clock being off (hops.clock_offset): the raw step is shown, marked.
         clock_off = {f.subject for f in report.findings if f.id == "hops.clock_offset"}
+        # Steps between two deliveries (hops.earlier_delivery): no server's wait either.
+        resent = {number for number, _ in report.delivery_gaps()}
         for hop in hops:
             if omitted and hop.number == hops[_MAX_HOP_ROWS // 3].number:
                 table.add_row(_t("…"), _t(f"{omitted} hops not shown (see --format json)", "dim"))
-            row, previous_day = self._hop_row(hop, previous_day, clock=f"hop {hop.number}" in clock_off)
+            row, previous_day = self._hop_row(hop, previous_day, clock=f"hop {hop.number}" in clock_off,
+                                              resent=hop.number in resent)
             table.add_row(*row)
         return table
 
-    def _hop_row(self, hop: Hop, previous_day: str | None, clock: bool = False) -> tuple[list[Text], str | None]:
-        """``clock``: the step into this hop is read as the server's clock being off, not a wait."""
+    def _hop_row(self, hop: Hop, previous_day: str | None, clock: bool = False,
+                 resent: bool = False) -> tuple[list[Text], str | None]:
+        """``clock``: the step into this hop is read as the server's clock being off, not a wait;
+        ``resent``: as the time between two deliveries (hops.earlier_delivery)."""
         f = hop.fields
         helo = f.from_helo if f.from_helo and f.from_helo.strip("[]") != f.from_ip else None
         if helo and helo != f.from_rdns:
@@ -340,7 +351,7 @@ class TerminalRenderer(Renderer):
             tls, tls_style = "no", "red"
         else:
             tls, tls_style = "?", "dim"
-        delay_style = "yellow" if clock else \
+        delay_style = "yellow" if clock or resent else \
             "red" if hop.delay_seconds is not None and (hop.delay_seconds < 0 or hop.delay_seconds > 3600) else ""
         trust = "boundary" if hop.boundary else ("trusted" if hop.trusted else "claim")
         trust_style = "bold cyan" if hop.boundary else ("" if hop.trusted else "dim")
@@ -363,8 +374,8 @@ class TerminalRenderer(Renderer):
             # The column does not wrap: a date it could not read (a paste that ran the next
             # fields onto the stamp's line) is cut, or the other columns would get no width.
             _t_lines(when, limit=_MAX_DATE_CELL),
-            _t_lines([format_duration(hop.delay_seconds), "(clock)"], delay_style) if clock
-            else _t(format_duration(hop.delay_seconds), delay_style),
+            _t_lines([format_duration(hop.delay_seconds), "(clock)" if clock else "(resent)"], delay_style)
+            if clock or resent else _t(format_duration(hop.delay_seconds), delay_style),
             _t_lines(client_lines, limit=300) if client_lines else _t(hop.own_words() or "—", "dim", limit=120),
             _t(f.by or "—", limit=120),
             _t_lines(protocol or ["—"]),

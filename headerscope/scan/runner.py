@@ -216,7 +216,8 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
     sender = report.envelope.author()
     dkim = min((s.result for s in report.dkim), key=lambda r: _DKIM_RANK.get(r, 9), default="none")
     # A step read as a server's clock being off by whole half hours (hops.clock_offset) is no wait either.
-    offset = {f.subject for f in report.findings if f.id == "hops.clock_offset"}
+    # Nor is the time between two deliveries (hops.earlier_delivery).
+    offset = {f.subject for f in report.findings if f.id in ("hops.clock_offset", "hops.earlier_delivery")}
     slowest = max((h for h in _steady_hops(report.hops)
                    if h.delay_seconds is not None and h.number > 1 and f"hop {h.number}" not in offset),
                   key=lambda h: h.delay_seconds or 0.0, default=None)
