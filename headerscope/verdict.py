@@ -89,7 +89,8 @@ def _era_verdict(era: Era, domains: list[str], dkim: tuple[DkimSignatureResult, 
     them = {1: "it", 2: "either"}.get(len(era.predates), "any of them")
     judged = (f"so nothing could authenticate {who} as mail is authenticated now" if era.before("DKIM")
               else f"so no DMARC policy of {who} applied to it")
-    held: list[str] = []
+    # What the message itself shows stays said: a From: without a domain does not depend on the era.
+    held: list[str] = [] if domains else ["The message has no From: domain."]
     passing = [s for s in dkim if s.result == "pass"]
     if passing:
         sig = passing[0]

@@ -154,3 +154,11 @@ def test_gmail_of_2004_with_domainkeys_is_not_told_to_sign() -> None:
     assert "dkim.domainkeys" in _ids(report)
     # SPF existed in 2004 (drafts from 2003): its row is the usual one, not "not applicable".
     assert report.spf is not None and not report.spf.explanation.startswith("not applicable")
+
+
+def test_mail_of_1993_without_a_from_domain_still_says_so() -> None:
+    raw = LIST_1993.replace("From: Jerry DeLapp <jgd@example.com>\r\n", "")
+    summary = _run(raw, offline=True).verdict.summary
+    assert summary.startswith("Predates SPF, DKIM and DMARC: received 1993-06-16")
+    assert "so nothing could authenticate its sender as mail is authenticated now" in summary
+    assert summary.endswith(" The message has no From: domain.")
