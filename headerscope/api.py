@@ -80,6 +80,7 @@ from .origin import (
     default_key_tied,
     from_rewritten,
     host_envelope_sender,
+    originating_client,
     program_origin,
     provider_default_signatures,
 )
@@ -772,6 +773,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # What the sending side's own fields say made the message, and what it can fix (origin.py).
     origin_findings = [
         program_origin(message, chain.hops),
+        originating_client(message, chain.hops),
         from_rewritten(message, chain.hops, dkim, envelope.header_from[0].address if envelope.header_from else None),
         provider_default_signatures(message, dkim, from_domains, through_list),
         # What to fix for DMARC: nothing, for mail older than DMARC.

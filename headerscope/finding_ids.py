@@ -37,7 +37,7 @@ FINDING_IDS = frozenset({
     "input.attached", "input.cleaned", "input.mailbox", "input.never_sent", "input.no_body", "input.no_headers", "input.not_byte_exact", "input.truncated",
     "mdn.receipt",
     # origin.*: what the sending side's own fields say made the message (origin.py).
-    "origin.from_rewritten", "origin.program",
+    "origin.client_ip", "origin.from_rewritten", "origin.program",
     "message.auto_reply", "message.dmarc_report", "message.hidden_characters", "message.repeated_field", "message.repeated_signature",
     "message.tls_report", "message.unsubscribe_request",
     "recorded.compauth_fail", "recorded.disagree", "recorded.dmarc_action", "recorded.dmarc_fail", "recorded.malformed",

@@ -96,6 +96,43 @@ def site_host(message: Message) -> str | None:
     return None
 
 
+def originating_client(message: Message, hops: tuple[Hop, ...]) -> Finding | None:
+    """Info naming the client address X-Originating-IP gives when no hop records that address:
+    web mail (Hotmail, Yahoo, Outlook on the web, Coremail, many webmail programs) writes the
+    address of the browser or program that submitted the message there, and its own Received
+    field names only the web server (``with HTTP``). The analyst's one pointer to where the
+    author was; a field the sender's side writes, so it is said as that side's claim."""
+    fields = message.all("X-Originating-IP")[:_MAX_FIELDS]
+    if not fields:
+        return None
+    seen = {str(ip) for ip in (_ip_of(h.fields.from_ip) for h in hops) if ip is not None}
+    for field in fields:
+        address = _ip_of(field.value[:_MAX_VALUE].strip().strip("[]").removeprefix("IPv6:"))
+        if address is None or str(address) in seen:
+            continue
+        where = "a private address (the client's own network, behind a router)" if not address.is_global \
+            else "a public address"
+        return Finding(
+            id="origin.client_ip", severity=Severity.INFO,
+            title=f"X-Originating-IP names the submitting client: {address}",
+            explanation=(f"X-Originating-IP gives {address}, {where}, which no Received field records. Web mail and "
+                         "some submission servers write there the address of the browser or program that handed "
+                         "them the message, where their own Received field names only the web server: the one "
+                         "pointer to where the author was. It is the sending side's field, written before the "
+                         "trust boundary: that side's claim, not the receiver's evidence."),
+            reference=None, subject="X-Originating-IP")
+    return None
+
+
+def _ip_of(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    if not text:
+        return None
+    try:
+        return ipaddress.ip_address(text.strip()[:64])
+    except ValueError:
+        return None
+
+
 def program_origin(message: Message, hops: tuple[Hop, ...]) -> Finding | None:
     """Info naming the program, script or job that made the message, from the fields the
     sending side wrote about it, with the address of the web request when cPanel's X-PHP-Script

@@ -31,7 +31,7 @@ Received: from shopuser by server7.webhost.example with local (Exim 4.98)
 \tfor alice@recipient.example; Thu, 09 Jul 2026 11:55:18 -0400
 To: alice@recipient.example
 Subject: Contact form
-X-PHP-Script: www.shop.example/contact.php for 203.0.113.45, 198.51.100.99
+X-PHP-Script: www.shop.example/contact.php for 134.84.145.89, 198.51.100.99
 X-PHP-Originating-Script: 1115:PHPMailer.php
 Date: Thu, 9 Jul 2026 15:55:18 +0000
 From: Shop <wordpress@shop.example>
@@ -56,12 +56,12 @@ def test_a_cpanel_form_names_its_page_the_visitor_the_script_and_the_account() -
     # cPanel writes the request's X-Forwarded-For first and the address that connected last: the
     # connecting address is the requester; the forwarded one is only a proxy's or the visitor's word.
     assert found.title == ("Sent by the web page www.shop.example/contact.php, requested from 198.51.100.99 "
-                           "(forwarded for 203.0.113.45)")
-    assert "the last, 198.51.100.99, is the one that connected to the web server; 203.0.113.45 came from the " \
+                           "(forwarded for 134.84.145.89)")
+    assert "the last, 198.51.100.99, is the one that connected to the web server; 134.84.145.89 came from the " \
            "request's X-Forwarded-For field" in found.explanation
     assert "which the visitor can also write itself" in found.explanation
     assert "it came from 198.51.100.99, a proxy's address if the site is behind one" in found.explanation
-    assert "203.0.113.45, not the web server's, is the source" not in found.explanation
+    assert "134.84.145.89, not the web server's, is the source" not in found.explanation
     assert "names the script PHPMailer.php, whose file belongs to uid 1115" in found.explanation
     assert "a local process of uid 1115 (gid 1116)" in found.explanation
     assert "on server7.webhost.example" in found.explanation
@@ -71,17 +71,17 @@ def test_a_cpanel_form_names_its_page_the_visitor_the_script_and_the_account() -
 
 
 def test_a_single_x_php_script_address_is_the_one_that_connected() -> None:
-    single = _CPANEL.replace("for 203.0.113.45, 198.51.100.99", "for 203.0.113.45")
+    single = _CPANEL.replace("for 134.84.145.89, 198.51.100.99", "for 134.84.145.89")
     found = _finding(_analyze(single), "origin.program")
     assert found is not None
-    assert found.title == "Sent by the web page www.shop.example/contact.php, requested from 203.0.113.45"
-    assert "the address that connected to the web server to request it, 203.0.113.45" in found.explanation
+    assert found.title == "Sent by the web page www.shop.example/contact.php, requested from 134.84.145.89"
+    assert "the address that connected to the web server to request it, 134.84.145.89" in found.explanation
     assert "If the message is unwanted (a contact form or a compromised page made to send mail)" in found.explanation
     assert "X-Forwarded-For" not in found.explanation
 
 
 def test_a_long_forwarded_chain_still_names_the_last_address_as_the_connecting_one() -> None:
-    chain = _CPANEL.replace("for 203.0.113.45, 198.51.100.99",
+    chain = _CPANEL.replace("for 134.84.145.89, 198.51.100.99",
                             "for 192.0.2.1, 192.0.2.2, 192.0.2.3, 192.0.2.4, 198.51.100.99")
     found = _finding(_analyze(chain), "origin.program")
     assert found is not None
@@ -111,7 +111,7 @@ def test_the_server_s_own_account_as_envelope_sender_is_what_the_site_can_fix() 
 def test_a_spoof_from_someone_else_s_server_gets_no_advice_for_the_spoofed_domain() -> None:
     # The same local pickup, but nothing ties the server to the From: domain (no site of it, not
     # its host): a rented server sending in a bank's name.
-    spoof = _CPANEL.replace("X-PHP-Script: www.shop.example/contact.php for 203.0.113.45, 198.51.100.99\n", "") \
+    spoof = _CPANEL.replace("X-PHP-Script: www.shop.example/contact.php for 134.84.145.89, 198.51.100.99\n", "") \
         .replace("From: Shop <wordpress@shop.example>", "From: Bank <alerts@bank.example>")
     report = _analyze(spoof)
     assert _finding(report, "dmarc.host_envelope_sender") is None
@@ -388,3 +388,23 @@ def test_nothing_aligned_names_the_provider_default_as_the_fix() -> None:
            "contoso.example there" in nothing.explanation
     found = _finding(report, "dkim.provider_default_key")
     assert found is not None and found.severity is Severity.INFO
+
+
+def test_an_x_originating_ip_no_hop_records_names_the_submitting_client() -> None:
+    """Web mail writes the browser's address in X-Originating-IP and names only its web server in
+    Received (a Hotmail/Coremail stamp "with HTTP"): the analyst's pointer to where the author
+    was, said as the sending side's claim; not repeated when a hop records the same client."""
+    web = ("Received: from mx.example.org (mx.example.org [198.51.100.7]) by mail.example.net (Postfix) with ESMTP "
+           "id 1; Mon, 2 Nov 2026 10:00:05 +0000\n"
+           "Received: from web.example.org by mx.example.org with HTTP; Mon, 2 Nov 2026 10:00:01 +0000\n"
+           "X-Originating-IP: [134.84.145.89]\n"
+           "From: a@example.org\nTo: b@example.net\nSubject: s\nDate: Mon, 2 Nov 2026 10:00:00 +0000\n\nbody\n")
+    [found] = [f for f in _analyze(web).findings if f.id == "origin.client_ip"]
+    assert found.severity is Severity.INFO and found.title.endswith(": 134.84.145.89")
+    assert "a public address" in found.explanation and "claim" in found.explanation
+    private = web.replace("[134.84.145.89]", "192.168.1.20")
+    [found] = [f for f in _analyze(private).findings if f.id == "origin.client_ip"]
+    assert "a private address" in found.explanation
+    # A hop records that client already: nothing to add.
+    recorded = web.replace("from web.example.org by", "from web.example.org ([134.84.145.89]) by")
+    assert not [f for f in _analyze(recorded).findings if f.id == "origin.client_ip"]
