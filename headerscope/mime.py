@@ -1408,11 +1408,16 @@ def _looks_like_bounce(message: Message) -> bool:
     from a mail system's sender."""
     if message.first("X-MS-Exchange-Message-Is-Ndr") is not None:
         return True
-    subject = (message.first_decoded("Subject") or "")[:200]
-    if not subject.lstrip().lower().startswith(_BOUNCE_SUBJECTS):
-        return False
+    subject = (message.first_decoded("Subject") or "")[:200].lstrip().lower()
     sender = (message.first_decoded("From") or "")[:300].lower()
-    return any(s in sender for s in _BOUNCE_SENDERS)
+    if not any(s in sender for s in _BOUNCE_SENDERS):
+        return False
+    if subject.startswith(_BOUNCE_SUBJECTS):
+        return True
+    # A localised subject with the English words after it ("投递状态通知 (Failure Notice)", eYou's
+    # and Coremail's): the words anywhere, when the envelope sender is the null one every bounce
+    # is sent from (RFC 5321 section 4.5.5).
+    return (message.first("Return-Path") or "").strip() == "<>" and any(words in subject for words in _BOUNCE_SUBJECTS)
 
 
 # Gmail's text bounce: "The error that the other server returned was: 550 550 5.1.1 user unknown

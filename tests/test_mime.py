@@ -1286,3 +1286,21 @@ def test_failed_delivery_with_a_temporary_code_says_the_retries_were_given_up() 
     [notice] = [f for f in headerscope.analyze(delayed, offline=True).findings if f.id == "dsn.delayed"]
     assert notice.title == ("Delay warning: delivery to gone@example.com is delayed (4.4.1: persistent transient "
                             "failure (a condition that may clear): no answer from host)")
+
+
+def test_a_bounce_with_a_localised_subject_is_read_when_sent_from_the_null_sender() -> None:
+    """eYou's and Coremail's bounces put the English words after a Chinese subject ("投递状态通知
+    (Failure Notice)"); sent from a mail system's sender with the null envelope sender (RFC 5321
+    section 4.5.5), they are bounces. A person's "Re: ... failure notice" is not."""
+    import headerscope
+
+    bounce = (b"Return-Path: <>\r\nFrom: =?GBK?B?TWFpbCBEZWxpdmVyeSBTdWJzeXN0ZW0=?= <mailer-daemon@mail.example.cn>\r\n"
+              b"To: a@example.org\r\nSubject: =?UTF-8?B?5oqV6YCS54q25oCB6YCa55+lIChGYWlsdXJlIE5vdGljZSk=?=\r\n"
+              b"Date: Mon, 27 Nov 2017 17:44:30 +0800\r\n\r\n"
+              b"I'm afraid I wasn't able to deliver your message to the following addresses.\r\n"
+              b"This is a permanent error.\r\n\r\n<gone@mail.example.cn>: 550 5.1.1 user unknown\r\n")
+    ids = [f.id for f in headerscope.analyze(bounce, offline=True).findings]
+    assert "dsn.unstructured" in ids
+    # Without the null sender, the words inside a subject are not enough.
+    person = bounce.replace(b"Return-Path: <>", b"Return-Path: <a@example.org>")
+    assert "dsn.unstructured" not in [f.id for f in headerscope.analyze(person, offline=True).findings]
