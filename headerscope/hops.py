@@ -2194,7 +2194,16 @@ def build_chain_from_fields(
         answer = reverse_names(work[boundary_index].fields.from_ip or "")
         boundary_ptr = tuple(answer[0])[:10] if answer is not None else ()
     if boundary.from_outside:
+        # Where the boundary may be one hop lower (its client perhaps the organisation's own relay),
+        # what the sending server's owner should fix may be the receiver's own relay's business.
+        uncertain = next((note for note in boundary.notes if note.id == "hops.boundary_uncertain"
+                          and note.title.startswith("Trust boundary uncertain")), None)
         for note in _sending_host_findings(boundary_item, boundary_index + 1, answer, author_domain):
+            if uncertain is not None:
+                note = dataclasses.replace(note, severity=Severity.INFO, explanation=(
+                    f"{note.explanation} But the trust boundary is uncertain here ({uncertain.title[:80]}): if "
+                    f"{boundary_item.fields.from_ip} is the receiving organisation's own relay, this is its internal "
+                    "hand-over, and the advice is for its own administrators, not the sender."))
             findings.add(note)
     for i in range(len(work) - 1):
         ptr = boundary_ptr if i + 1 == boundary_index else ()

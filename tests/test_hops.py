@@ -2964,3 +2964,23 @@ def test_the_terminal_and_markdown_totals_say_what_they_leave_out() -> None:
     assert "in 4s, leaving out 72d 0h between two deliveries (before hop 4)." in text
     assert "(resent)" in text  # the hop table marks the step, as it marks a clock's
     assert "total 4 s, leaving out 72 d between two deliveries (before hop 4)" in MarkdownRenderer().render(report)
+
+
+def test_what_to_fix_of_the_sending_server_is_qualified_when_the_boundary_may_be_lower() -> None:
+    # A German data centre's relays (real, 2017, review AA 01): the boundary Postfix recorded its
+    # client "unknown [IP]", but that client named itself as the receiving organisation's: it may
+    # be the organisation's own relay, whose PTR is its administrators' business, not the sender's.
+    chain = _chain([
+        "from [129.143.71.87] (helo=smtp02.belwue.example) by i1rrzsmailin01v.rz-kiru.example with ESMTPS "
+        "(eXpurgate 4.3.1) (envelope-from <a@w-vwa.example>) id 59bf993b for <g@kreis.example>; "
+        "Mon, 18 Sep 2017 12:00:27 +0200",
+        "from localhost (localhost [127.0.0.1]) by i1rrzsmailin04v.rz-kiru.example (Postfix) with ESMTP id 35593 "
+        "for <g@kreis.example>; Mon, 18 Sep 2017 12:00:28 +0200 (CEST)",
+        "from i1rrzsmailin04v.rz-kiru.example (unknown [195.189.93.103]) (using TLSv1.2 with cipher "
+        "ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits)) (No client certificate requested) by i1rrzssmtp01v.rz-kiru.example "
+        "(Postfix) with ESMTPS for <g@kreis.example>; Mon, 18 Sep 2017 12:00:28 +0200 (CEST)",
+    ][::-1])  # written earliest first; _chain takes them top first
+    assert any(f.title.startswith("Trust boundary uncertain") for f in only(chain, "hops.boundary_uncertain"))
+    [rdns] = only(chain, "hops.no_reverse_dns")
+    assert rdns.severity is Severity.INFO
+    assert "if 195.189.93.103 is the receiving organisation's own relay" in rdns.explanation
