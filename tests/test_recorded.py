@@ -26,6 +26,7 @@ from headerscope.model import (
     Hop,
     ReceivedFields,
     RecordedResult,
+    Report,
     Role,
     Severity,
     SpfResult,
@@ -2599,11 +2600,12 @@ def test_exchange_onlines_results_below_every_received_are_the_receivers_at_a_te
 
 def test_a_look_alike_of_exchange_onlines_results_keeps_the_warning() -> None:
     # A second Received-SPF in Microsoft's name for the same client, disagreeing: one of them is a
-    # sender's; neither is relied on, and the pass stays a possible forgery.
+    # sender's, and a sender forges passes, not failures: the worse result is the receiver's, and
+    # the passes it contradicts stay claims, told as possible forgeries.
     forged = (b"Received-SPF: Fail (protection.outlook.com: domain of fabrikam.onmicrosoft.com does not designate"
               b" 104.47.32.88 as permitted sender) receiver=protection.outlook.com; client-ip=104.47.32.88;\r\n")
     report = analyze(_tenant_copy(_TENANT_RESULTS + forged), offline=True)
-    assert not any(r.trusted for r in report.recorded if r.header in ("Authentication-Results", "Received-SPF"))
+    assert {(r.header_index, r.result) for r in report.recorded if r.trusted and r.method == "spf"} == {(8, "fail")}
     assert [f for f in report.findings if f.id == "recorded.untrusted_claim" and f.severity is Severity.WARNING]
     # Without Exchange's AuthSource naming the boundary's frontend (a field Exchange removes from
     # mail arriving from outside), nothing shows this copy is the one Exchange stored.
@@ -2651,3 +2653,117 @@ def test_amavis_pass_for_a_signature_it_just_made_is_not_called_a_verification()
     verified = raw.replace(b"\treason=\"pass (just generated, assumed good)\" header.d", b"\theader.d")
     [checked] = [c for c in analyze(verified, offline=True).comparison if c.method == "dkim"]
     assert "mail.example.net verified this signature at delivery" in checked.explanation
+
+
+# A spoof through Exchange Online, as the recipient's mailbox keeps it (verification V4's
+# m365-1..4): Exchange's own results below every Received, and the sender's look-alike
+# Authentication-Results in the same unnamed form, claiming passes.
+_SPOOF_TOP = (
+    "Received: from DM6PR11MB4010.namprd11.prod.outlook.com (2603:10b6:5:19a::21) by SA1PR11MB8400.namprd11.prod"
+    ".outlook.com with HTTPS; Mon, 10 Mar 2025 10:00:09 +0000\r\n"
+    "Received: from BN9PR03CA0123.namprd03.prod.outlook.com (2603:10b6:408:fe::8) by DM6PR11MB4010.namprd11.prod"
+    ".outlook.com (2603:10b6:5:19a::21) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_"
+    "256_GCM_SHA384) id 15.20.8511.20; Mon, 10 Mar 2025 10:00:08 +0000\r\n"
+    "Received: from BN2PEPF000044A9.namprd04.prod.outlook.com (2603:10b6:408:fe:cafe::2b) by BN9PR03CA0123.outlook"
+    ".office365.com (2603:10b6:408:fe::8) with Microsoft SMTP Server (version=TLS1_3, cipher=TLS_AES_256_GCM_SHA384)"
+    " id 15.20.8511.20 via Frontend Transport; Mon, 10 Mar 2025 10:00:08 +0000\r\n"
+    "Received: from {helo} ({ip}) by BN2PEPF000044A9.mail.protection.outlook.com (10.167.243.160) with Microsoft"
+    " SMTP Server (version=TLS1_3, cipher=TLS_AES_256_GCM_SHA384) id 15.20.8511.20 via Frontend Transport;"
+    " Mon, 10 Mar 2025 10:00:07 +0000\r\n"
+)
+_SPOOF_TENANT_HOPS = (
+    "Received: from AS8PR04MB8001.eurprd04.prod.outlook.com (2603:10a6:20b:2a1::14) by AS8PR04MB7900.eurprd04.prod"
+    ".outlook.com (2603:10a6:20b:2a0::9) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_"
+    "256_GCM_SHA384) id 15.20.8511.20; Mon, 10 Mar 2025 10:00:05 +0000\r\n"
+    "Received: from AS8PR04MB8001.eurprd04.prod.outlook.com ([fe80::1c2b:3d4e:5f60:7182]) by AS8PR04MB8001.eurprd04"
+    ".prod.outlook.com ([fe80::1c2b:3d4e:5f60:7182%6]) with mapi id 15.20.8511.020; Mon, 10 Mar 2025 10:00:05 +0000\r\n"
+)
+_SPOOF_REST = (
+    "From: Example Bank Security <security@examplebank.com>\r\nTo: victim@contoso.com\r\n"
+    "Subject: Urgent: confirm the wire\r\nDate: Mon, 10 Mar 2025 10:00:04 +0000\r\n"
+    "Message-ID: <AS8PR04MB80011234@AS8PR04MB8001.eurprd04.prod.outlook.com>\r\n"
+    "X-MS-Exchange-Organization-MessageDirectionality: Incoming\r\n"
+    "X-MS-Exchange-Organization-AuthSource: BN2PEPF000044A9.namprd04.prod.outlook.com\r\n"
+    "X-MS-Exchange-Organization-AuthAs: Anonymous\r\n\r\nPlease wire 50000 today.\r\n"
+)
+
+
+def _ms_results(ip: str, mailfrom: str, dkim: str, dmarc: str, compauth: str) -> str:
+    spf = "pass" if "pass" in dmarc or mailfrom != "examplebank.com" else "fail"
+    return (f"Authentication-Results: spf={spf} (sender IP is {ip}) smtp.mailfrom={mailfrom}; {dkim};"
+            f"dmarc={dmarc} action={'none' if dmarc == 'pass' else 'oreject'} header.from=examplebank.com;"
+            f"compauth={compauth}\r\n")
+
+
+def _direct_spoof(lookalike: str = "", genuine: str | None = None, lower: str = "") -> bytes:
+    ip = "203.0.113.66"
+    genuine = genuine if genuine is not None else _ms_results(
+        ip, "examplebank.com", "dkim=none (message not signed) header.d=none", "fail", "fail reason=000")
+    return (_SPOOF_TOP.format(helo="mail.evil-host.ru", ip=ip) + lower + lookalike + genuine
+            + "Received-SPF: Fail (protection.outlook.com: domain of examplebank.com does not designate 203.0.113.66"
+            " as permitted sender) receiver=protection.outlook.com; client-ip=203.0.113.66; helo=mail.evil-host.ru;\r\n"
+            + _SPOOF_REST).encode()
+
+
+def _tenant_spoof(lookalike: str = "") -> bytes:
+    ip = "40.107.22.51"
+    genuine = _ms_results(ip, "evilcorp.onmicrosoft.com",
+                          "dkim=pass (signature was verified) header.d=evilcorp.onmicrosoft.com", "fail",
+                          "fail reason=000")
+    return (_SPOOF_TOP.format(helo="EUR05-DB8-obe.outbound.protection.outlook.com", ip=ip) + _SPOOF_TENANT_HOPS
+            + lookalike + genuine
+            + "Received-SPF: Pass (protection.outlook.com: domain of evilcorp.onmicrosoft.com designates 40.107.22.51"
+            " as permitted sender) receiver=protection.outlook.com; client-ip=40.107.22.51;"
+            " helo=EUR05-DB8-obe.outbound.protection.outlook.com; pr=C\r\n" + _SPOOF_REST).encode()
+
+
+def _passing(ip: str) -> str:
+    return _ms_results(ip, "examplebank.com", "dkim=pass (signature was verified) header.d=examplebank.com",
+                       "pass", "pass reason=100")
+
+
+def _ids(report: Report, severity: Severity = Severity.WARNING) -> set[str]:
+    return {f.id for f in report.findings if f.severity is severity}
+
+
+def test_a_look_alike_pass_does_not_silence_exchange_onlines_own_failures() -> None:
+    # A sender adds one Authentication-Results in Exchange's unnamed form claiming every pass:
+    # Exchange writes one per hop, and a sender forges passes, never failures, so the failing one
+    # stays the receiver's, and the look-alike is told as forged (review V4 NEW-1).
+    for plain, forged, lookalike_index in (
+            (_direct_spoof(), _direct_spoof(_passing("203.0.113.66")), 4),
+            (_tenant_spoof(), _tenant_spoof(_passing("40.107.22.51")), 6)):
+        alone, both = analyze(plain, offline=True), analyze(forged, offline=True)
+        for report in (alone, both):
+            assert {"recorded.dmarc_fail", "recorded.compauth_fail"} <= _ids(report)
+            assert not [f for f in report.findings if f.title.startswith("Possibly forged Received-SPF")]
+        assert all(not r.trusted for r in both.recorded if r.header_index == lookalike_index)
+        assert {(r.method, r.result) for r in both.recorded if r.trusted and r.method == "dmarc"} == {("dmarc", "fail")}
+        [claim] = [f for f in both.findings if f.subject == f"header {lookalike_index + 1}"]
+        assert claim.severity is Severity.WARNING and claim.title.startswith("Forged Authentication-Results?")
+    # The direct spoof: its recorded SPF fail from the spoofer's address still shows.
+    assert "recorded.spf_fail" in _ids(analyze(_direct_spoof(_passing("203.0.113.66")), offline=True))
+
+
+def test_exchange_form_results_that_disagree_without_a_failure_to_point_to_are_a_warning() -> None:
+    # A look-alike that records the receiver's failures but a pass for another domain (dkim for
+    # the From: domain): neither Authentication-Results can be told apart, neither is relied on,
+    # and the disagreement itself is told as the forgery sign it is.
+    lookalike = _ms_results("40.107.22.51", "examplebank.com",
+                            "dkim=pass (signature was verified) header.d=examplebank.com", "fail", "fail reason=000")
+    report = analyze(_tenant_spoof(lookalike), offline=True)
+    assert not any(r.trusted for r in report.recorded if r.header == "Authentication-Results")
+    [told] = [f for f in report.findings if f.id == "recorded.disagree"]
+    assert told.severity is Severity.WARNING and "Exchange Online's form disagree" in told.title
+
+
+def test_an_exchange_form_result_among_the_senders_received_does_not_disable_the_mailbox_rule() -> None:
+    # Only a Microsoft-form result above the boundary Received shows the layout of a message as
+    # sent on; one among the lower Received is the sender's own, and Exchange's results below
+    # every Received stay the receiver's (review V4 NEW-1).
+    report = analyze(_tenant_spoof().replace(
+        b"Received: from AS8PR04MB8001.eurprd04.prod.outlook.com ([fe80",
+        _passing("40.107.22.51").encode() + b"Received: from AS8PR04MB8001.eurprd04.prod.outlook.com ([fe80"),
+        offline=True)
+    assert {"recorded.dmarc_fail", "recorded.compauth_fail"} <= _ids(report)
+    assert not any(r.trusted for r in report.recorded if r.result == "pass" and r.method == "dmarc")

@@ -764,36 +764,81 @@ def _recorded_client(read: _Field) -> str | None:
     return None
 
 
+# Result words that let a message through: Microsoft's dmarc=bestguesspass and compauth=softpass
+# count as passes (https://learn.microsoft.com/defender-office-365/message-headers-eop-mdo).
+_PASS_WORDS = frozenset({"pass", "bestguesspass", "softpass"})
+# The results that judge the From: domain: what a spoofer forges a pass for.
+_FROM_VERDICTS = frozenset({"dmarc", "compauth"})
+
+
+def _exchange_subject(clause: _Clause) -> str:
+    """What an Exchange result is about, where it names it: the MAIL FROM domain of spf, the d= of
+    dkim, the From: domain of dmarc ("" when not named: Received-SPF names no MAIL FROM)."""
+    properties = {key.lower(): value for key, value in clause.properties[:20]}
+    if clause.method == "spf":
+        value = next((properties[k] for k in _SPF_MAILFROM_KEYS if properties.get(k)), "")
+        return normalize_domain(value.strip().strip("<>\"").rpartition("@")[2]) or ""
+    key = {"dkim": "header.d", "dmarc": "header.from"}.get(clause.method)
+    return (normalize_domain(properties.get(key)) or "") if key else ""
+
+
+def _contradicted_passes(read: _Field, others: Sequence[_Field], methods: frozenset[str] | None = None) -> bool:
+    """Whether a pass this field records (for ``methods``, or any) is contradicted by another
+    field: a different result for the method, or a pass for another named domain."""
+    for clause in read.clauses[:_MAX_CLAUSES_PER_FIELD]:
+        result = _RESULT_ALIASES.get(clause.result.lower(), clause.result.lower())
+        if result not in _PASS_WORDS or (methods is not None and clause.method not in methods):
+            continue
+        subject = _exchange_subject(clause)
+        for other in others:
+            if other.header_index == read.header_index:
+                continue
+            for theirs in other.clauses[:_MAX_CLAUSES_PER_FIELD]:
+                if theirs.method != clause.method:
+                    continue
+                their_result = _RESULT_ALIASES.get(theirs.result.lower(), theirs.result.lower())
+                their_subject = _exchange_subject(theirs)
+                if their_result != result or (subject and their_subject and subject != their_subject):
+                    return True
+    return False
+
+
 def _exchange_stored_results(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None,
-                             fields: Sequence[_Field]) -> dict[int, str]:
+                             fields: Sequence[_Field]) -> tuple[dict[int, str], list[int]]:
     """Exchange Online's own results for the boundary hop, in the layout of the copy it keeps in
     the mailbox (what Outlook shows as the message's Internet headers, and a .msg holds): every
     Received first, its Authentication-Results (without an authserv-id) and Received-SPF after
-    them all, where position cannot tell the receiver's fields from a sender's. By header index,
-    the reason each is the receiver's.
+    them all, where position cannot tell the receiver's fields from a sender's. Returns, by
+    header index, the reason each is the receiver's; and the look-alikes set aside (fields of
+    that form for the same client whose passes the receiver's own results contradict).
 
-    Such a field is taken as the receiver's only when all of these hold:
+    Such a field is a candidate only when all of these hold:
 
     * the boundary host is Exchange Online's, and X-MS-Exchange-Organization-AuthSource names
       that very machine: Exchange removes X-MS-Exchange-Organization fields from mail arriving
       from outside (its header firewall), so this one was written by the receiving tenant when
       its frontend accepted the message;
-    * no result field in Microsoft's name sits among the Received fields (there, in the layout
-      of the message as sent on, the receiver's own fields are the ones above its Received, and
-      any below are the sender's, as before);
-    * the field records as the client it checked the boundary hop's client address;
-    * no other such field records a different result for the same method and client, and no
-      two such Authentication-Results differ at all: a sender's look-alike that disagrees with
-      the receiver's makes neither relied on.
+    * no result field in Microsoft's name sits above the boundary Received (there, in the
+      layout of the message as sent on, the receiver's own fields are the ones above its
+      Received, and any below are the sender's, as before); one among the lower Received, the
+      sender's hops, is the sender's and is not a candidate;
+    * the field records as the client it checked the boundary hop's client address.
+
+    Exchange writes one Authentication-Results for the hop; a second one that disagrees is a
+    look-alike, and a sender has every reason to forge a pass and none to forge a failure. So
+    when candidates disagree, the worse result wins: first a candidate whose pass for a From:
+    verdict (dmarc, compauth) another candidate contradicts is set aside, then, among the rest,
+    any whose pass for any method another contradicts. What remains is relied on; the passes set
+    aside stay claims (told as possibly forged by parse_recorded).
     """
     boundary = next((h for h in hops if h.number == boundary_hop), None) if boundary_hop else None
     if boundary is None or not boundary.fields.from_ip or is_non_public_ip(boundary.fields.from_ip) \
             or not _microsoft_name(boundary.fields.by):
-        return {}
+        return {}, []
     source = (message.first("X-MS-Exchange-Organization-AuthSource") or "").strip()[:253].lower()
     machine = (boundary.fields.by or "").strip().split(".", 1)[0]
     if not machine or source.split(".", 1)[0] != machine.lower():
-        return {}
+        return {}, []
     lowest = max(h.header_index for h in hops)
     client = boundary.fields.from_ip.strip("[]").lower()
     candidates: list[_Field] = []
@@ -802,26 +847,24 @@ def _exchange_stored_results(message: Message, hops: tuple[Hop, ...], boundary_h
             (read.name == _RECEIVED_SPF and _microsoft_name(read.writer))
         if not microsoft:
             continue
+        if read.header_index < boundary.header_index:
+            return {}, []  # the layout of the message as sent on: position decides, as for any receiver
         if read.header_index < lowest:
-            return {}  # the layout of the message as sent on: position decides, as for any receiver
+            continue  # among the sender's own Received: the sender's, whatever it says
         if _recorded_client(read) == client:
             candidates.append(read)
-    # Exchange writes one Authentication-Results for the hop (a .msg may hold it twice, alike):
-    # two that differ in anything (a result, or the domain a pass is for) are a look-alike's.
-    if len({" ".join(message.headers[read.header_index].value[:2000].split())
-            for read in candidates if read.name == _AR}) > 1:
-        return {}
-    said: dict[str, set[str]] = {}
-    for read in candidates:
-        for clause in read.clauses:
-            said.setdefault(clause.method, set()).add(_RESULT_ALIASES.get(clause.result.lower(), clause.result.lower()))
-    if any(len(results) > 1 for results in said.values()):
-        return {}
+    # Exchange writes one Authentication-Results for the hop (a .msg may hold it twice, alike).
+    kept = [read for read in candidates if not _contradicted_passes(read, candidates, _FROM_VERDICTS)]
+    kept = [read for read in kept if not _contradicted_passes(read, kept)]
+    aside = [read.header_index for read in candidates if read not in kept]
     return {read.header_index: (
         f"written by Exchange Online for the boundary hop (hop {boundary.number}): it records {client}, that hop's "
         "client, as the client it checked; the copy Exchange keeps in the mailbox puts its results below every "
         "Received field, and this copy's X-MS-Exchange-Organization-AuthSource (a field Exchange removes from mail "
-        f"arriving from outside) names the boundary host, {machine[:60]}") for read in candidates}
+        f"arriving from outside) names the boundary host, {machine[:60]}"
+        + ("; of the fields of this form for that client that disagree, the worse results are taken as the "
+           "receiver's (a sender forges passes, not failures)" if aside else ""))
+        for read in kept}, aside
 
 
 def _writer_matches(writer: str, context: _TrustContext) -> bool:
@@ -1120,7 +1163,7 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
         found = found[:_MAX_RESULT_FIELDS]
     fields = [_read_field(header) for header in found]
     context = _with_corroboration(context, message, fields, verified_seals)
-    stored = _exchange_stored_results(message, hops, boundary_hop, fields)
+    stored, set_aside = _exchange_stored_results(message, hops, boundary_hop, fields)
     signatures = _signatures(message) if any(clause.method == "dkim" for f in fields for clause in f.clauses) else []
     recorded: list[RecordedResult] = []
     claims: list[tuple[_Field, list[RecordedResult], str, str | None]] = []
@@ -1209,6 +1252,22 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
             findings.append(_claim_finding(read.name, read.header_index, writer, claimed, why, names_receiver, []))
         else:
             findings.append(_claims_finding(writer, names_receiver, items))
+    # Exchange-form results for the boundary's client set aside as look-alikes: where no warning
+    # above already says a pass there contradicts the receiver's failure, the disagreement itself
+    # is told, as the forgery sign it is (Exchange writes one such field per hop).
+    warned = {f.subject for f in findings if f.severity is Severity.WARNING}
+    unexplained = [index for index in set_aside if header_ref(index) not in warned]
+    if unexplained:
+        refs = header_refs(unexplained) if len(unexplained) > 1 else header_ref(unexplained[0])
+        findings.append(Finding(
+            id="recorded.disagree", severity=Severity.WARNING,
+            title=f"Results in Exchange Online's form disagree: {refs} not relied on",
+            explanation=(f"{refs.capitalize()} {'record' if len(unexplained) > 1 else 'records'} results in Exchange Online's form for the boundary hop's client "
+                         "that other fields of that form contradict. Exchange writes one Authentication-Results "
+                         "for the hop, so the others were written by someone else, the sender most likely; a "
+                         "sender forges passes, not failures, so the worse results are taken as the receiver's "
+                         "and these passes stay claims. Treat them as forged."),
+            reference=RFC8601_TRUST, subject=header_ref(unexplained[0])))
     findings.extend(_same_writer_disagreements(fields, context))
     originals, original_findings = _preserved_originals(message)
     recorded.extend(originals)
