@@ -985,6 +985,23 @@ def _client_inside(work: Sequence[_Work], index: int, org: str | None, orgs: _Or
 _EOP_OUTBOUND_SUFFIX = ".outbound.protection.outlook.com"
 
 
+# The addresses Exchange Online Protection sends from, as Microsoft publishes them ("Exchange
+# Online" endpoints, https://learn.microsoft.com/microsoft-365/enterprise/urls-and-ip-address-ranges,
+# and the include:spf.protection.outlook.com record): only these show a relay is really EOP's.
+_EOP_NETWORKS = ("40.92.0.0/15", "40.107.0.0/16", "52.100.0.0/14", "104.47.0.0/17",
+                 "2a01:111:f400::/48", "2a01:111:f403::/48")
+
+
+@functools.cache
+def _eop_networks() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(n) for n in _EOP_NETWORKS)
+
+
+def _eop_outbound_address(text: str | None) -> bool:
+    ip = _ip(text)
+    return ip is not None and any(ip.version == net.version and ip in net for net in _eop_networks())
+
+
 def tenant_handover(fields: ReceivedFields) -> bool:
     """A hop where a Microsoft host took the message from EOP's outbound relay: one Microsoft 365
     (or Outlook.com) tenant handing it to another, as any outside sender would. All of Exchange
@@ -1147,15 +1164,26 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
         # Exchange Online's hosts are outlook.com's, so neither a PTR name nor a Microsoft
         # Received-SPF under the hop would move the boundary below the other tenant's relay.
         fields = work[result.index].fields
+        greeting = str(fields.from_helo or fields.from_rdns)[:120]
+        if _eop_outbound_address(fields.from_ip) or (
+                fields.from_rdns and fields.from_rdns.lower().rstrip(".").endswith(_EOP_OUTBOUND_SUFFIX)):
+            # The receiver looked the name up, or the address is one of EOP's: Microsoft's relay.
+            client = (f"from {str(fields.from_rdns or greeting)[:120]} ({fields.from_ip}), one of Exchange Online "
+                      "Protection's outbound relays, which carry a tenant's mail to other organisations. Every "
+                      "host here is Microsoft's, but ")
+        else:
+            # Only the client's greeting names the relay, which any server can give itself.
+            client = (f"from {fields.from_ip}, which called itself {greeting}, the name of one of Exchange Online "
+                      "Protection's outbound relays (which carry a tenant's mail to other organisations); its "
+                      "address is not one of Microsoft's, and nothing the receiver looked up says it is one. "
+                      "Whether or not it is, ")
+        below = "the hops below belong to the sending tenant: " if result.index > 0 else ""
         result.notes.append(Finding(
             id="hops.tenant_handover", severity=Severity.INFO,
             title=f"Microsoft 365 tenant to tenant: the trust boundary is hop {result.index + 1}",
             explanation=f"At hop {result.index + 1}, {str(fields.by)[:120]} (Exchange Online) took the message "
-                        f"from {str(fields.from_helo or fields.from_rdns)[:120]} ({fields.from_ip}), one of "
-                        "Exchange Online Protection's outbound relays, which carry a tenant's mail to other "
-                        "organisations. Every host here is Microsoft's, but the hops below belong to the sending "
-                        "tenant: the receiving tenant took the message from outside there, and SPF and the "
-                        "results it recorded judge that hop's client.",
+                        f"{client}{below}the receiving tenant took the message from outside there, and SPF and "
+                        "the results it recorded judge that hop's client.",
             reference=_RFC5321_TRACE, subject=f"hop {result.index + 1}",
         ))
     lookups = 0

@@ -2842,6 +2842,23 @@ def test_a_microsoft_365_tenant_to_tenant_handover_is_the_trust_boundary() -> No
     assert forwarded.boundary_hop == 6
 
 
+def test_a_client_that_only_calls_itself_an_eop_relay_is_not_called_one() -> None:
+    # A server outside Microsoft's addresses greets as an EOP outbound relay (verification V4
+    # NEW-2): the boundary is the same hop either way, but the note says the name is the
+    # client's own, and tells of no sending tenant's hops below.
+    spoof = _chain(["from NAM12-DM6-obe.outbound.protection.outlook.com (203.0.113.66) by "
+                    "BN2PEPF000044A9.mail.protection.outlook.com (10.167.243.160) with Microsoft SMTP Server id "
+                    "15.20.8511.20 via Frontend Transport; Mon, 10 Mar 2025 10:00:07 +0000"])
+    assert spoof.boundary_hop == 1
+    [note] = only(spoof, "hops.tenant_handover")
+    assert "from 203.0.113.66, which called itself NAM12-DM6-obe.outbound.protection.outlook.com" in note.explanation
+    assert "one of Exchange Online Protection's outbound relays, which carry" not in note.explanation
+    assert "Every host here is Microsoft's" not in note.explanation and "hops below" not in note.explanation
+    # From one of EOP's published addresses, the relay is Microsoft's, as before.
+    [real] = only(_chain(_M365_TENANTS[::-1]), "hops.tenant_handover")
+    assert "(104.47.32.88), one of Exchange Online Protection's outbound relays" in real.explanation
+
+
 def test_mail_inside_one_microsoft_365_tenant_stays_internal() -> None:
     # Both users in one tenant: the mailbox server hands the message to another of the tenant's
     # servers, never through EOP's outbound relay. Still sent and delivered inside.
