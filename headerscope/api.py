@@ -32,6 +32,7 @@ from .auth.recorded import (
     preserved_dmarc_pass,
     receiver_vouched,
     removed_signatures,
+    self_signed_passes,
     signed_repeatedly,
 )
 from .auth.spf import check_spf
@@ -863,7 +864,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
                               ) or provider_inside
     verdict = decide(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
                      comparison=comparison, findings=ordered, checked=resolver.source != "offline", inside=inside,
-                     submitted=submitted, era=era if dmarc_predated else None)
+                     submitted=submitted, era=era if dmarc_predated else None,
+                     self_signed=self_signed_passes(recorded))
     if verdict.status in ("unauthenticated", "not_checked") and len(set(from_domains)) == 1:
         # A list or forward broke what passed when the message reached it: the line says so
         # beside its own verdict, as the receiver's recorded results are said.

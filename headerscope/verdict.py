@@ -37,16 +37,19 @@ _DELIVERY_ONLY_LABELS = frozenset({"dns_drift", "expired_since"})
 def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
            dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
            findings: tuple[Finding, ...], checked: bool, inside: tuple[str, bool] | None = None,
-           submitted: str | None = None, era: Era | None = None) -> Verdict:
+           submitted: str | None = None, era: Era | None = None, self_signed: frozenset[int] = frozenset()
+           ) -> Verdict:
     """authenticated / suspicious / spoofed / unauthenticated / not_checked, with the reason.
     ``inside``: how the message was generated inside the receiving system, and whether a local
     program handed it over (see ``generated_inside``), or None. ``submitted``: where the copy
     ends at its authenticated submission (see ``sent_copy``), or None. ``era``: the message was
-    received before DMARC existed (see ``era.received_era``), or None."""
+    received before DMARC existed (see ``era.received_era``), or None. ``self_signed``: header
+    indexes of recorded dkim=pass results a signing host gave its own fresh signature
+    (``recorded.self_signed_passes``), which are no evidence about the sender."""
     if era is not None:
         return _era_verdict(era, _distinct(from_domains), dkim, comparison, findings)
     verdict = _decide(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc, comparison=comparison,
-                      findings=findings, checked=checked)
+                      findings=findings, checked=checked, self_signed=self_signed)
     domains = _distinct(from_domains)
     if submitted is not None and len(domains) == 1:
         return _sent_copy_verdict(verdict, submitted, domains[0], dkim, comparison, findings)
@@ -225,7 +228,7 @@ def sent_inside_provider(message: Message, hops: tuple[Hop, ...], findings: Iter
 
 def _decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
             dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
-            findings: tuple[Finding, ...], checked: bool) -> Verdict:
+            findings: tuple[Finding, ...], checked: bool, self_signed: frozenset[int] = frozenset()) -> Verdict:
     domains = _distinct(from_domains)
     # Offline, what needs no DNS still decides: a message without a From: domain, or one where
     # no identity can align with it, is unauthenticated whatever DNS would say.
@@ -249,7 +252,7 @@ def _decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, .
         return Verdict(status="unauthenticated", summary=(
             "Unauthenticated: the message has no From: domain, so DMARC cannot apply" + tail))
 
-    verdict = _single_domain(domains[0], dkim, spf, dmarc, arc, comparison, findings)
+    verdict = _single_domain(domains[0], dkim, spf, dmarc, arc, comparison, findings, self_signed)
     if len(domains) > 1 and verdict.status in ("authenticated", "unauthenticated", "not_checked"):
         # RFC 7489 section 6.6.1: a message naming several authors' domains cannot be tied
         # to one; mail clients may show either address.
@@ -262,7 +265,7 @@ def _decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, .
 
 def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
                    dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
-                   findings: tuple[Finding, ...]) -> Verdict:
+                   findings: tuple[Finding, ...], self_signed: frozenset[int] = frozenset()) -> Verdict:
     aligned_dkim = [s for s in dkim if s.result == "pass" and s.aligned]
     spf_aligned = spf is not None and spf.result == "pass" and bool(spf.aligned)
     dangers = [f for f in findings if f.severity == Severity.DANGER]
@@ -303,11 +306,14 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
             f"Could not check: the DMARC lookup for {domain} failed temporarily (temperror), and no "
             "aligned DKIM signature passes; try again later." + _recorded_note(comparison, findings)))
 
-    delivery = _dmarc_at_delivery(comparison, dkim)
+    delivery = _dmarc_at_delivery(comparison, dkim, self_signed)
     if delivery is not None and delivery.label == "modified_after_delivery":
+        # Said as recorded: a dmarc=pass, or (with no dmarc= recorded) an aligned dkim=pass.
+        what = (f"DMARC pass for {domain}" if delivery.method == "dmarc"
+                else f"a DKIM pass aligned with {domain} ({(delivery.subject or '?').partition('/')[0]})")
         return Verdict(status="suspicious", summary=(
-            f"Suspicious: the receiving side ({delivery.recorded_by or 'receiver'}) recorded DMARC "
-            f"pass for {domain} at delivery, but the message was modified since: {delivery.explanation}"))
+            f"Suspicious: the receiving side ({delivery.recorded_by or 'receiver'}) recorded {what} at "
+            f"delivery, but the message was modified since: {delivery.explanation}"))
     if delivery is not None and delivery.label in _DELIVERY_ONLY_LABELS:
         return Verdict(status="authenticated", authenticated_domain=domain, summary=(
             f"Authenticated as {domain} at delivery: the receiving side "
@@ -496,15 +502,18 @@ def _elsewhere(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfResul
     return ("; " + " and ".join(parts)) if parts else ""
 
 
-def _dmarc_at_delivery(comparison: tuple[Comparison, ...],
-                       dkim: tuple[DkimSignatureResult, ...]) -> Comparison | None:
-    """A trusted record of a pass at delivery that no longer holds, and why."""
+def _dmarc_at_delivery(comparison: tuple[Comparison, ...], dkim: tuple[DkimSignatureResult, ...],
+                       self_signed: frozenset[int] = frozenset()) -> Comparison | None:
+    """A trusted record of a pass at delivery that no longer holds, and why. A dkim=pass a signing
+    host recorded for its own fresh signature (``self_signed``) verified nothing about the sender:
+    it is not such a record."""
     for item in comparison:
         if item.method == "dmarc" and item.recorded == "pass" and item.recomputed != "pass":
             return item
     aligned = {f"{s.domain or '?'}/{s.selector or '?'}" for s in dkim if s.aligned}
     for item in comparison:
         if item.method == "dkim" and item.recorded == "pass" and item.subject in aligned \
+                and item.recorded_header_index not in self_signed \
                 and item.label in (*_DELIVERY_ONLY_LABELS, "modified_after_delivery"):
             return item
     return None

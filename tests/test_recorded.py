@@ -2767,3 +2767,53 @@ def test_an_exchange_form_result_among_the_senders_received_does_not_disable_the
         offline=True)
     assert {"recorded.dmarc_fail", "recorded.compauth_fail"} <= _ids(report)
     assert not any(r.trusted for r in report.recorded if r.result == "pass" and r.method == "dmarc")
+
+
+def _amavis_inbound(body: bytes = b"Please update.\r\n", reason: bytes = b"reason=\"pass (just generated, assumed good)\"",
+                    bh: str = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=") -> bytes:
+    # An outside client (203.0.113.66) sends From: the receiver's own domain; the receiver's amavis
+    # signs the message as it passes (a content filter signing all mail of its domain) and records
+    # its own fresh signature as dkim=pass (verification V4's amavis1).
+    return (b"Return-Path: <ceo@example.org>\r\nDelivered-To: payroll@example.org\r\n"
+            b"Received: from localhost (localhost [127.0.0.1])\r\n\tby mx1.example.org (Postfix) with ESMTP id 7C2D1E\r\n"
+            b"\tfor <payroll@example.org>; Mon, 10 Mar 2025 10:00:07 +0000 (UTC)\r\n"
+            b"Authentication-Results: mx1.example.org (amavisd-new);\r\n\tdkim=pass (2048-bit key) " + reason
+            + b"\r\n\theader.d=example.org\r\n"
+            b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/simple; d=example.org; h=\r\n"
+            b"\tfrom:to:subject:date:message-id; s=dkim; t=1741600006; bh=" + bh.encode() + b"; b=AAAA\r\n"
+            b"Received: from mx1.example.org ([127.0.0.1])\r\n\tby localhost (mx1.example.org [127.0.0.1]) (amavisd-new,"
+            b" port 10026)\r\n\twith ESMTP id abc123; Mon, 10 Mar 2025 10:00:06 +0000 (UTC)\r\n"
+            b"Received: from mail.evil-host.ru (mail.evil-host.ru [203.0.113.66])\r\n"
+            b"\tby mx1.example.org (Postfix) with ESMTP id 4F1A2B3C4D\r\n"
+            b"\tfor <payroll@example.org>; Mon, 10 Mar 2025 10:00:05 +0000 (UTC)\r\n"
+            b"From: CEO <ceo@example.org>\r\nTo: payroll@example.org\r\nSubject: change my bank details\r\n"
+            b"Date: Mon, 10 Mar 2025 09:59:50 +0000\r\nMessage-ID: <20250310095950.1@example.org>\r\n\r\n" + body)
+
+
+def test_amavis_pass_for_its_own_fresh_signature_is_no_recorded_pass_for_the_verdict() -> None:
+    # The receiver's amavis signed the message itself ("just generated, assumed good"): no evidence
+    # about the sender. An outside SPF-fail spoof of a p=reject domain is spoofed, whether the
+    # signature's body changed since (modified_after_delivery) or its key is gone (dns_drift),
+    # which would otherwise read as "authenticated at delivery" (verification V4 NEW-5).
+    import base64
+    import hashlib
+
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    dns = {"example.org": {"TXT": [["v=spf1 ip4:192.0.2.0/24 -all"]]},
+           "_dmarc.example.org": {"TXT": [["v=DMARC1; p=reject"]]},
+           "66.113.0.203.in-addr.arpa": {"PTR": ["mail.evil-host.ru."]},
+           "mail.evil-host.ru": {"A": ["203.0.113.66"]}}
+    good_bh = base64.b64encode(hashlib.sha256(b"Please update.\r\n").digest()).decode()
+    for raw, label in ((_amavis_inbound(), "modified_after_delivery"), (_amavis_inbound(bh=good_bh), "dns_drift")):
+        report = analyze(raw, resolver=SnapshotResolver(dns))
+        [row] = [c for c in report.comparison if c.method == "dkim"]
+        assert (row.recorded, row.label) == ("pass", label)
+        assert report.verdict.status == "spoofed", report.verdict.summary
+        assert "recorded DMARC pass" not in report.verdict.summary
+    # A receiver's own verification (no such reason), with no dmarc= recorded: the pass is told as
+    # the aligned DKIM pass it is, not as a "recorded DMARC pass".
+    verified = analyze(_amavis_inbound(reason=b""), resolver=SnapshotResolver(dns))
+    assert verified.verdict.status == "suspicious"
+    assert "recorded a DKIM pass aligned with example.org (example.org)" in verified.verdict.summary
+    assert "recorded DMARC pass" not in verified.verdict.summary

@@ -1964,7 +1964,9 @@ def _aligned_passes(recorded: tuple[RecordedResult, ...], header_index: int | No
     with the From: domain (RFC 7489 section 3.1): what DMARC would rest on, as "spf=domain"."""
     passes: list[str] = []
     for item in recorded:
-        if not item.trusted or item.header_index != header_index or item.result != "pass":
+        if not item.trusted or item.header_index != header_index or item.result != "pass" or _self_signed(item):
+            # A signing host's pass for its own fresh signature (amavisd-new's "just generated,
+            # assumed good") verified nothing: no evidence about the sender.
             continue
         if item.method == "dkim":
             domain = _dkim_identity(item.properties)[0]
@@ -2326,6 +2328,13 @@ def _self_signed(rec: RecordedResult) -> bool:
     """A recorded dkim=pass whose reason says the host made the signature itself and assumed it good."""
     return rec.method == "dkim" and rec.result == "pass" and rec.reason is not None \
         and _self_signed_reason().search(rec.reason[:200]) is not None
+
+
+def self_signed_passes(recorded: Iterable[RecordedResult]) -> frozenset[int]:
+    """Header indexes of the trusted fields recording a dkim=pass their writer gave its own fresh
+    signature without verifying it (see _self_signed): no evidence about the sender."""
+    return frozenset(r.header_index for r in recorded
+                     if r.trusted and r.header_index is not None and _self_signed(r))
 
 
 def _passed_at_delivery(rec: RecordedResult) -> str:
