@@ -315,6 +315,18 @@ def _placed(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Message,
     candidates, evidence, unforgeable = written
     hop = candidates[0]
     host = hop.fields.by or "a server it does not name"
+    # eXpurgate's tie is only its name in a hop's Received: below the trust boundary that hop is
+    # the sender's claim (RFC 5321 section 4.4: anyone can write a Received before handing the
+    # message on), and so is the tie.
+    claimed = [h for h in candidates if not h.trusted] if verdict.filter == "eXpurgate" else []
+    if claimed:
+        numbers = " or ".join(f"hop {h.number}" for h in claimed)
+        names = "names" if len(claimed) == 1 else "name"
+        return dataclasses.replace(verdict, place=f"below every Received; {numbers}, itself a claim, {names} eXpurgate",
+                                   trust_reason=(
+            f"{verdict.trust_reason}. {end}. {evidence[:1].upper()}{evidence[1:]}, but "
+            f"{'that hop is' if len(claimed) == 1 else 'those hops are'} below the trust boundary, a Received the "
+            "sender can write: whether any server there wrote this verdict is itself a claim"))
     if len(candidates) > 1:
         numbers = " or ".join(f"hop {h.number}" for h in candidates)
         org = f"{hop.organization}'s side at " if hop.organization and all(

@@ -1305,3 +1305,25 @@ def test_expurgate_category_is_a_verdict_tied_to_the_hop_that_names_it() -> None
     # A sentence alone, or a word that is no category of eXpurgate's, is no verdict.
     assert analyze(RECEIVED_AT_MX + "X-purgate: This mail is considered clean\r\nX-purgate-type: nice\r\n"
                    + TAIL).spam_filters == ()
+
+
+def test_expurgate_named_by_a_hop_below_the_boundary_is_a_claim_not_where_it_was_written() -> None:
+    # A sender writes a Received of its own naming eXpurgate, and eXpurgate's "clean" below it
+    # (verification V4 NEW-10): that hop is below the receiver's, a claim, and so is the tie.
+    raw = ("Return-Path: <alerts@examplebank.com>\r\n"
+           "Received: from mail.evil-host.ru (mail.evil-host.ru [203.0.113.66]) by mx1.example.org (Postfix) with "
+           "ESMTP id 4F1A2B3C4D for <victim@example.org>; Mon, 10 Mar 2025 10:00:05 +0000 (UTC)\r\n"
+           "Received: from smtp2.examplebank.com (smtp2.examplebank.com [198.51.100.20]) by mail.examplebank.com "
+           "(eXpurgate 4.52.1) with ESMTPS id 99AA for <victim@example.org>; Mon, 10 Mar 2025 10:00:03 +0000\r\n"
+           "X-purgate: clean\r\nX-purgate-type: clean\r\n"
+           "X-purgate-ID: 155060::1741600003-00002F2E-819A7A9B/0/0\r\n"
+           "From: Example Bank Security <alerts@examplebank.com>\r\nTo: victim@example.org\r\n"
+           "Subject: Your account has been locked\r\nDate: Mon, 10 Mar 2025 09:59:50 +0000\r\n"
+           "Message-ID: <20250310095950.1@examplebank.com>\r\n\r\nVerify\r\n")
+    report = analyze(raw)
+    assert report.boundary_hop == 2
+    [verdict] = report.spam_filters
+    assert not verdict.trusted
+    assert verdict.place == "below every Received; hop 1, itself a claim, names eXpurgate"
+    assert "written at hop" not in verdict.place and "the verdict of examplebank.com's side" not in verdict.trust_reason
+    assert "below the trust boundary, a Received the sender can write" in verdict.trust_reason
