@@ -309,12 +309,13 @@ _SENT_MESSAGE_FINDINGS = frozenset({"envelope.no_from", "dmarc.no_from_domain", 
 
 
 def _never_sent(findings: tuple[Finding, ...]) -> tuple[Verdict, tuple[Finding, ...]]:
-    """The verdict and findings of an Outlook .msg without transport headers: a draft, or a
-    message saved before it was sent. No server handled it, so nothing can be authenticated or
-    refused, and what the checks say of a sent message's missing fields does not apply."""
-    said = ("An Outlook .msg without transport headers: a draft, or a message saved before it was sent. Its "
-            "header fields were rebuilt from the file's properties, so it holds no trace, envelope or signature "
-            "of a delivery to check.")
+    """The verdict and findings of an Outlook .msg without transport headers whose flags say
+    unsent (MSGFLAG_UNSENT): a draft, or a message saved before it was sent. No server handled it,
+    so nothing can be authenticated or refused, and what the checks say of a sent message's
+    missing fields does not apply. (One not flagged unsent keeps the ordinary reading: msg.NO_SMTP_TRACE.)"""
+    said = ("An Outlook .msg without transport headers, flagged unsent: a draft, or a message saved before it was "
+            "sent. Its header fields were rebuilt from the file's properties, so it holds no trace, envelope or "
+            "signature of a delivery to check.")
     note = Finding(id="input.never_sent", severity=Severity.NOTICE, title="Never sent: a .msg without transport headers",
                    explanation=said + " Analyse the copy a recipient received (saved as .eml, or its .msg) instead.")
     kept = tuple(f for f in findings if f.id not in _SENT_MESSAGE_FINDINGS)

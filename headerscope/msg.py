@@ -65,9 +65,32 @@ def msg_to_message(data: bytes) -> tuple[bytes, tuple[str, ...]]:
             msg.close()
 
 
-NO_TRANSPORT_HEADERS = ("the .msg has no transport headers (never sent, or saved from Drafts): "
-                        "headers were rebuilt from its properties")
-"""The clean-up note of a .msg that was never sent: no server's header fields are in it."""
+NO_TRANSPORT_HEADERS = ("the .msg has no transport headers and its message flags say unsent (never sent, or "
+                        "saved from Drafts): headers were rebuilt from its properties")
+"""The clean-up note of a .msg that was never sent: no server's header fields are in it, and
+its PR_MESSAGE_FLAGS carry MSGFLAG_UNSENT."""
+
+NO_SMTP_TRACE = ("the .msg has no transport headers, but its message flags do not say unsent: it has no SMTP "
+                 "trace (delivered inside one Exchange organisation without SMTP, or exported without its "
+                 "headers): headers were rebuilt from its properties")
+"""The clean-up note of a .msg without transport headers that is not flagged unsent: mail between
+two mailboxes of one Exchange organisation travels over MAPI, not SMTP, and gets no transport
+headers although it was delivered; so does an item some export tools write."""
+
+# PR_MESSAGE_FLAGS (PidTagMessageFlags, tag 0x0E07, type PT_LONG 0x0003) and its MSGFLAG_UNSENT
+# bit, set while "the message is still being composed" (MS-OXCMSG section 2.2.1.6, PidTagMessageFlags).
+_PR_MESSAGE_FLAGS = "0E070003"
+_MSGFLAG_UNSENT = 0x8
+
+
+def _flagged_unsent(msg: Any) -> bool:
+    """True only when the .msg's PR_MESSAGE_FLAGS are there and carry MSGFLAG_UNSENT; unknown
+    flags (absent, unreadable) are not taken for a draft."""
+    try:
+        flags = msg.getPropertyVal(_PR_MESSAGE_FLAGS)
+    except Exception:  # noqa: BLE001 - a damaged property stream reads as unknown flags
+        return False
+    return isinstance(flags, int) and not isinstance(flags, bool) and bool(flags & _MSGFLAG_UNSENT)
 
 
 def _rebuild(msg: Any, notes: list[str], depth: int) -> str:
@@ -77,7 +100,9 @@ def _rebuild(msg: Any, notes: list[str], depth: int) -> str:
     header_text = header_text.replace("\r\n", "\n").strip("\n")
     if not header_text:
         if depth == 0:
-            notes.append(NO_TRANSPORT_HEADERS)
+            # Only the flags tell a draft from a delivered item without an SMTP trace: a missing
+            # header stream alone would call mail inside one organisation "never sent".
+            notes.append(NO_TRANSPORT_HEADERS if _flagged_unsent(msg) else NO_SMTP_TRACE)
             # Nothing was rebuilt from transport headers: the first note says from what it was.
             notes[0] = notes[0].replace("from its transport headers", "from its properties")
         lines = []

@@ -7,6 +7,7 @@ import io
 import random
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from conftest import CORPUS, SAMPLES
@@ -1579,6 +1580,35 @@ def test_a_msg_never_sent_is_said_to_be_one_not_an_unauthenticated_message() -> 
     sent = headerscope.analyze((CORPUS / "messages" / "eml_analyzer" / "other.msg").read_bytes(), offline=True)
     assert "input.never_sent" not in [f.id for f in sent.findings]
     assert sent.input.cleanups[0].startswith("Outlook .msg: rebuilt from its transport headers")
+
+
+def test_a_delivered_msg_without_transport_headers_is_not_called_never_sent(tmp_path: Path) -> None:
+    """Mail between two mailboxes of one Exchange organisation travels over MAPI and has no
+    transport headers, although it was delivered: only PR_MESSAGE_FLAGS with MSGFLAG_UNSENT (0x8,
+    MS-OXCMSG section 2.2.1.6) make a .msg "never sent". The corpus's delivered bounce other.msg
+    (flags 0x40011: read, has attachments, not unsent) with its transport header stream blanked
+    keeps the ordinary reading and says it has no SMTP trace; outer.msg (flags 0x18, unsent)
+    stays a draft."""
+    import olefile
+
+    import headerscope
+
+    copy = tmp_path / "delivered-no-transport.msg"
+    copy.write_bytes((CORPUS / "messages" / "eml_analyzer" / "other.msg").read_bytes())
+    stream = "__substg1.0_007D001F"  # PR_TRANSPORT_MESSAGE_HEADERS, the outer message's (UTF-16)
+    with olefile.OleFileIO(str(copy), write_mode=True) as ole:
+        # olefile rewrites a stream only at its own size: line ends in place of every character.
+        ole.write_stream(stream, b"\n\x00" * (ole.get_size(stream) // 2))
+    delivered = headerscope.analyze(copy.read_bytes(), offline=True)
+    assert "input.never_sent" not in [f.id for f in delivered.findings]
+    assert "never sent" not in delivered.verdict.summary and delivered.verdict.status == "not_checked"
+    assert any("no SMTP trace (delivered inside one Exchange organisation without SMTP, or exported without "
+               "its headers)" in note for note in delivered.input.cleanups)
+    assert not any("never sent" in note for note in delivered.input.cleanups)
+    assert delivered.input.cleanups[0].startswith("Outlook .msg: rebuilt from its properties")
+    # outer.msg's flags say unsent: still a draft.
+    draft = headerscope.analyze((CORPUS / "messages" / "eml_analyzer" / "outer.msg").read_bytes(), offline=True)
+    assert "input.never_sent" in [f.id for f in draft.findings] and "never sent" in draft.verdict.summary
 
 
 def test_the_address_on_an_mbox_from_line_is_shown_as_a_claim_when_nothing_records_the_mail_from() -> None:
