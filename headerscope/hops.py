@@ -2125,10 +2125,26 @@ def build_chain_from_fields(
     offsets = _clock_offsets(work, steps, date_index, wait_notes)
     # A step longer than any queue keeps a message, that nothing in the message explains: the
     # stamps below it are an earlier delivery's (hops.earlier_delivery), with what shows it.
+    # A step out of a stamp that is behind an earlier hop's (that clock far off): (the latest
+    # earlier hop's number, the seconds from it), which is the step's real length.
+    behind: dict[int, tuple[int, float]] = {}
+    for i, item in enumerate(work):
+        previous_stamp = work[i - 1].time if i > 0 else None
+        if item.time is None or previous_stamp is None or i == date_index or steps[i] is None:
+            continue
+        latest, j = max((w.time, j) for j, w in enumerate(work[:i]) if w.time is not None)
+        if (latest - previous_stamp).total_seconds() > SKEW_TOLERANCE_SECONDS:
+            behind[i] = (j + 1, (item.time - latest).total_seconds())
     resent: dict[int, str | None] = {}
     for i, step in enumerate(steps):
         if step is None or step <= RESEND_GAP_SECONDS or i == date_index or i in offsets \
                 or is_retrieval(work[i].fields):
+            continue
+        # Every stamp before the gap must be that far before the one after it: measured from the
+        # latest of them, not only the previous one, so that one stamp whose clock is far behind
+        # (a step back into it, then the long step out of it) is not read as an earlier delivery
+        # of the hops around it, which are days apart.
+        if i in behind and behind[i][1] <= RESEND_GAP_SECONDS:
             continue
         if _after_mailbox(work, i) is None and _why_waited(wait_notes, work, i, previous_times[i]) is None:
             resent[i] = _recipient_change(work, i, delivered_to)
@@ -2177,7 +2193,7 @@ def build_chain_from_fields(
                       measured_from_first_hop=from_date and from_first_stamp and total_delay is not None,
                       clock_offset=offsets.get(i), total_known=total_delay is not None,
                       next_step=steps[i + 1] if i + 1 < len(steps) else None,
-                      resent=(resent[i],) if i in resent else None,
+                      resent=(resent[i],) if i in resent else None, behind=behind.get(i),
                       why_waited=(_after_mailbox(work, i) or _why_waited(wait_notes, work, i, previous))
                       if delay and delay > SLOW_HOP_SECONDS else None)
         if delay is not None and EXPLAINED_WAIT_SECONDS < delay <= SLOW_HOP_SECONDS and not is_retrieval(fields):
@@ -2707,11 +2723,14 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                   why_waited: str | None = None, fast_clock: str | None = None,
                   clock_offset: _ClockOffset | None = None, total_known: bool = False,
                   next_step: float | None = None, zone_step: tuple[float, float] | None = None,
-                  previous_below: bool = False, resent: tuple[str | None] | None = None) -> None:
+                  previous_below: bool = False, resent: tuple[str | None] | None = None,
+                  behind: tuple[int, float] | None = None) -> None:
     """``zone_step``: a step back into this hop read as a stamp's zone label (_zone_label_step);
     ``previous_below``: the hop before it is below the trust boundary, the sender's claim;
     ``resent``: the step into this hop is two deliveries (see RESEND_GAP_SECONDS), with what
-    else shows it (a change of recipient), or None."""
+    else shows it (a change of recipient), or None; ``behind``: the previous hop's stamp is
+    behind an earlier hop's (its clock far off), as (that earlier hop's number, the seconds from
+    it to this hop), or None."""
     subject = f"hop {number}"
     fields = item.fields
     claim = (" This hop is below the trust boundary: it is the sender's claim, not evidence."
@@ -2801,8 +2820,16 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
     if delay is not None and clock_offset is not None:
         findings.add(_clock_offset_finding(item, number, delay, clock_offset, total_known, next_step, claim))
     elif delay is not None and resent is not None:
-        findings.add(_earlier_delivery_finding(number, delay, resent[0], total_known, claim))
-    elif delay is not None and delay > SLOW_HOP_SECONDS and not is_retrieval(fields):
+        findings.add(_earlier_delivery_finding(number, delay, resent[0], total_known, claim, previous_below))
+    elif delay is not None and delay > SLOW_HOP_SECONDS and not is_retrieval(fields) and (
+            behind is None or behind[1] > SLOW_HOP_SECONDS):
+        # Out of a stamp that is behind an earlier hop's, the step is that clock, not a wait:
+        # slow only if it is slow from the latest stamp before it too.
+        measured = ""
+        waited = delay if behind is None else behind[1]
+        if behind is not None:
+            measured = (f" Measured from hop {behind[0]}: hop {number - 1}'s stamp is behind it (that clock far off, "
+                        f"see its step back), which makes the step from hop {number - 1} look longer.")
         # A mailbox download's delay is how long the message waited for the recipient to
         # fetch it, not a server's queue.
         # The generic reasons only when the message gives none of its own.
@@ -2811,8 +2838,8 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
             if from_date else "at this hop" + ("" if why_waited else
                                                " (the message waited in a queue, or a server retried delivery)")
         findings.add(Finding(
-            id="hops.slow_hop", severity=Severity.INFO, title=f"Delay of {_fmt_seconds(delay)}",
-            explanation=f"{_fmt_seconds(delay)} passed {what}." + (f" {why_waited}" if why_waited else ""),
+            id="hops.slow_hop", severity=Severity.INFO, title=f"Delay of {_fmt_seconds(waited)}",
+            explanation=f"{_fmt_seconds(waited)} passed {what}." + (f" {why_waited}" if why_waited else "") + measured,
             reference=_RFC5321_TRACE, subject=subject,
         ))
     # An authenticated submission (ESMTPSA, RFC 3848) over a private address is a customer's own
@@ -2856,19 +2883,35 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
 
 
 def _earlier_delivery_finding(number: int, delay: float, recipients: str | None, total_known: bool,
-                              claim: str) -> Finding:
-    """hops.earlier_delivery: a step between two stamps longer than any queue keeps a message."""
+                              claim: str, claimed_before: bool = False) -> Finding:
+    """hops.earlier_delivery: a step between two stamps longer than any queue keeps a message.
+    ``claimed_before``: the hop before the gap is below the trust boundary, so the stamps before
+    it are the sender's to write, and made-up stamps are as good a reading as an earlier delivery."""
     gap = _fmt_seconds(delay)
+    single = number == 2
+    before = "hop 1" if single else f"hops 1–{number - 1}"
+    title = (f"{gap} between hops {number - 1} and {number}: {before} {'is' if single else 'are'} an earlier "
+             "delivery's" + (", or stamps the sender made up" if claimed_before else ""))
+    again = (f"and the message was sent on again later with {'its' if single else 'their'} stamps kept: released "
+             "from a quarantine that held it, or re-sent or forwarded by someone who had it, or replayed (a spammer "
+             "re-sending a captured message, a DKIM replay); or a server's clock is wrong by as much.")
+    if claimed_before:
+        # The stamps before the gap are below the boundary: nothing but the sender's word says an
+        # earlier delivery happened, and backdated stamps are the simplest way to write them.
+        reading = (f"But hop {number - 1} is below the trust boundary" + (", the sender's claim" if single else
+                   f": {before} are the sender's claim") + ", written with any date the sender likes. Either the "
+                   f"sender made "
+                   f"{'it' if single else 'them'} up (to look like an old, already delivered message), or "
+                   f"{'it belongs' if single else 'they belong'} to an earlier delivery, {again} Nothing here "
+                   "tells these apart.")
+    else:
+        reading = f"So {before} belong{'s' if single else ''} to an earlier delivery, {again}"
     return Finding(
         id="hops.earlier_delivery", severity=Severity.NOTICE,
-        title=(f"{gap} between hops {number - 1} and {number}: "
-               + ("hop 1 is" if number == 2 else f"hops 1–{number - 1} are") + " an earlier delivery's"),
+        title=title,
         explanation=(f"Hop {number} is stamped {gap} after hop {number - 1}. No mail server keeps a message queued "
                      "that long: RFC 5321 section 4.5.4.1 has a sender give up after 4 or 5 days, as Postfix, "
-                     f"sendmail and Exim do by default. So hops 1–{number - 1} belong to an earlier delivery, and the "
-                     "message was sent on again later with their stamps kept: released from a quarantine that held "
-                     "it, or re-sent or forwarded by someone who had it, or replayed (a spammer re-sending a captured "
-                     f"message, a DKIM replay); or a server's clock is wrong by as much.{f' {recipients}' if recipients else ''}"
+                     f"sendmail and Exim do by default. {reading}{f' {recipients}' if recipients else ''}"
                      + (f" The total travel time leaves the {gap} out." if total_known else "") + claim),
         reference="https://www.rfc-editor.org/rfc/rfc5321#section-4.5.4.1", subject=f"hop {number}",
     )

@@ -950,6 +950,15 @@ class Report(Value):
         return [(hop.number, hop.delay_seconds) for hop in self.hops
                 if f"hop {hop.number}" in numbers and hop.delay_seconds is not None]
 
+    def delivery_gap_words(self, number: int) -> str:
+        """The words for the gap before hop ``number`` (one of delivery_gaps) in a total's
+        "leaving out ..." clause. When the hop before it is below the trust boundary, the stamps
+        before the gap are the sender's claim: as likely made up as an earlier delivery's."""
+        before = next((hop for hop in self.hops if hop.number == number - 1), None)
+        if before is not None and before.trusted:
+            return f"between two deliveries (before hop {number})"
+        return f"before hop {number} (an earlier delivery, or stamps the sender made up)"
+
     def transit_split(self) -> tuple[float | None, float | None]:
         """(the journey's time, the part of it before the first Received): the time from the
         first Received to the last, and the time from the Date: to the first Received, when that

@@ -2946,7 +2946,9 @@ def test_a_gap_no_queue_keeps_a_message_is_an_earlier_delivery() -> None:
     report = headerscope.analyze(_REPLAYED, offline=True)
     [gap] = [f for f in report.findings if f.id == "hops.earlier_delivery"]
     assert gap.subject == "hop 4" and gap.severity is Severity.NOTICE
-    assert gap.title == "72.0 days between hops 3 and 4: hops 1–3 are an earlier delivery's"
+    # Hops 1-3 are below the trust boundary (hop 4, the receiver's): the sender's claim.
+    assert gap.title == ("72.0 days between hops 3 and 4: hops 1–3 are an earlier delivery's, or stamps the "
+                         "sender made up")
     assert "queue" not in gap.title and "RFC 5321 section 4.5.4.1" in gap.explanation
     assert "re-sent or forwarded by someone who had it, or replayed" in gap.explanation
     # The recipient changed across the gap: for <...> below it, Delivered-To above it.
@@ -2978,9 +2980,72 @@ def test_the_terminal_and_markdown_totals_say_what_they_leave_out() -> None:
 
     report = headerscope.analyze(_REPLAYED, offline=True)
     text = " ".join(TerminalRenderer(color=False, width=200).render(report).split())
-    assert "in 4s, leaving out 72d 0h between two deliveries (before hop 4)." in text
+    # The stamps before the gap are below the trust boundary: not stated as two deliveries.
+    assert "in 4s, leaving out 72d 0h before hop 4 (an earlier delivery, or stamps the sender made up)." in text
     assert "(resent)" in text  # the hop table marks the step, as it marks a clock's
-    assert "total 4 s, leaving out 72 d between two deliveries (before hop 4)" in MarkdownRenderer().render(report)
+    assert "total 4 s, leaving out 72 d before hop 4 (an earlier delivery, or stamps the sender made up)" \
+        in MarkdownRenderer().render(report)
+    # Stamps the receiving side wrote on both sides of the gap (a quarantine it released ten days
+    # later): two deliveries, as the receiver's own stamps show.
+    released = headerscope.analyze(_RELEASED, offline=True)
+    assert released.boundary_hop == 1
+    text = " ".join(TerminalRenderer(color=False, width=200).render(released).split())
+    assert "leaving out 10d 0h between two deliveries (before hop 2)." in text
+    assert "leaving out 10 d between two deliveries (before hop 2)" in MarkdownRenderer().render(released)
+
+
+# A receiver's MX (the trust boundary, hop 1) and its mailbox store ten days later: the receiver
+# held the message (a quarantine) and released it; both stamps are the receiver's own.
+_RELEASED = (b"Received: from mx1.recv.example (mx1.recv.example [192.0.2.10])\r\n"
+             b"\tby store.recv.example (Postfix) with ESMTP id 7C1D2E for <bob@recv.example>;\r\n"
+             b"\tThu, 13 Mar 2025 09:00:04 +0000 (UTC)\r\n"
+             b"Received: from out.sender.example (out.sender.example [198.51.100.20])\r\n"
+             b"\tby mx1.recv.example (Postfix) with ESMTPS id 4F1A2B for <bob@recv.example>;\r\n"
+             b"\tMon, 3 Mar 2025 09:00:02 +0000 (UTC)\r\n"
+             b"From: <alice@sender.example>\r\nTo: <bob@recv.example>\r\nSubject: x\r\n"
+             b"Date: Mon, 3 Mar 2025 09:00:00 +0000\r\n\r\nhi\r\n")
+
+
+def test_an_earlier_delivery_below_the_boundary_may_be_stamps_the_sender_made_up() -> None:
+    """One made-up hop, stamped ten days before the receiver's: the sender's claim, so the finding
+    offers made-up stamps beside an earlier delivery, and names the single hop "hop 1"."""
+    import headerscope
+
+    forged = (b"Received: from mail.evil.example (mail.evil.example [203.0.113.66])\r\n"
+              b"\tby mx1.recv.example (Postfix) with ESMTP id 4F1A2B for <bob@recv.example>;\r\n"
+              b"\tMon, 10 Mar 2025 10:00:05 +0000 (UTC)\r\n"
+              b"Received: from smtp2.bank.example (smtp2.bank.example [198.51.100.20])\r\n"
+              b"\tby mail.evil.example (Postfix) with ESMTP id 99AA for <bob@recv.example>;\r\n"
+              b"\tFri, 28 Feb 2025 11:00:03 +0000\r\n"
+              b"From: <alerts@bank.example>\r\nTo: <bob@recv.example>\r\nSubject: x\r\n"
+              b"Date: Fri, 28 Feb 2025 10:59:50 +0000\r\n\r\nhi\r\n")
+    report = headerscope.analyze(forged, offline=True)
+    assert report.boundary_hop == 2
+    [gap] = [f for f in report.findings if f.id == "hops.earlier_delivery"]
+    assert gap.title == "10.0 days between hops 1 and 2: hop 1 is an earlier delivery's, or stamps the sender made up"
+    assert "Either the sender made it up" in gap.explanation and "hops 1–1" not in gap.explanation
+    assert "below the trust boundary" in gap.explanation
+    # The receiver's own stamps on both sides: two deliveries, without the made-up reading.
+    [gap] = [f for f in headerscope.analyze(_RELEASED, offline=True).findings if f.id == "hops.earlier_delivery"]
+    assert gap.title == "10.0 days between hops 1 and 2: hop 1 is an earlier delivery's"
+    assert "made" not in gap.explanation and "So hop 1 belongs to an earlier delivery" in gap.explanation
+
+
+def test_a_stamp_far_behind_the_others_is_its_clock_not_an_earlier_delivery() -> None:
+    """Hop 2 is stamped two years before hops 1 and 3, which are three days apart: hop 2's clock
+    is off (its step back says so), so the long step out of it is no earlier delivery, and its
+    wait is measured from hop 1, the latest stamp before it (the ARC test suite's message)."""
+    chain = _chain([
+        "by 10.157.11.240 with SMTP id 103csp420860oth; Fri, 6 Jan 2017 14:27:31 -0800 (PST)",
+        "from segv.d1.example (segv.d1.example [72.52.75.15]) by lists.example.org (8.14.5/8.14.5) with ESMTP "
+        "id t0EKaNU9010123 for <arc@example.org>; Thu, 14 Jan 2015 15:01:30 -0800 (PST)",
+        "by 10.157.14.6 with HTTP; Tue, 3 Jan 2017 12:22:54 -0800 (PST)",
+    ])
+    assert not only(chain, "hops.earlier_delivery")
+    assert [f.subject for f in only(chain, "hops.clock_skew")] == ["hop 2"]
+    [slow] = only(chain, "hops.slow_hop")
+    assert slow.subject == "hop 3" and slow.title == "Delay of 3.1 days"
+    assert "Measured from hop 1: hop 2's stamp is behind it" in slow.explanation
 
 
 def test_what_to_fix_of_the_sending_server_is_qualified_when_the_boundary_may_be_lower() -> None:

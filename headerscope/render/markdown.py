@@ -123,7 +123,7 @@ class MarkdownRenderer(Renderer):
         if before_first is not None:
             total += f", {format_delay(before_first)} from its Date: to the first server"
         if transit is not None:
-            total += "".join(f", leaving out {format_delay(seconds)} between two deliveries (before hop {number})"
+            total += "".join(f", leaving out {format_delay(seconds)} {report.delivery_gap_words(number)}"
                              for number, seconds in report.delivery_gaps()[:3])
         lines.append(f"- **Hops:** {len(report.hops)}{total}")
         if report.boundary_hop is not None and 1 <= report.boundary_hop <= len(report.hops):

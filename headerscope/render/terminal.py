@@ -231,9 +231,10 @@ class TerminalRenderer(Renderer):
                 journey.append(f" in {format_duration(transit).lstrip('+')}")
                 gaps = report.delivery_gaps()
                 if gaps:
-                    # (hops.earlier_delivery: the time between two deliveries, which the total leaves out.)
+                    # (hops.earlier_delivery: the time between two deliveries, or before stamps the sender
+                    # made up, which the total leaves out.)
                     journey.append(", leaving out " + ", ".join(
-                        f"{format_duration(seconds).lstrip('+')} between two deliveries (before hop {number})"
+                        f"{format_duration(seconds).lstrip('+')} {report.delivery_gap_words(number)}"
                         for number, seconds in gaps[:3]))
             journey.append(".")
             if before_first is not None:
