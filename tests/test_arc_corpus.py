@@ -247,9 +247,13 @@ def test_a_set_a_paste_holds_in_part_is_not_a_broken_chain() -> None:
     arc, findings = check_arc(parse_message(without_seal), SnapshotResolver(DNS))
     assert arc is not None and (arc.result, arc.reason_code) == ("neutral", "incomplete_copy")
     assert "the paste may have left out its ARC-Seal" in arc.reason and findings == ()
-    # The same paste with the empty line after the header (a blank body) is no different.
-    arc, findings = check_arc(parse_message(without_seal + b"\r\n"), SnapshotResolver(DNS))
-    assert arc is not None and (arc.result, arc.reason_code) == ("neutral", "incomplete_copy") and findings == ()
+    # With the empty line that ends a header section (RFC 5322 section 2.1) it is a whole message
+    # with an empty body, and a set missing a member fails the chain (RFC 8617 section 5.1.1): a
+    # sender who writes no body is not spared the warning.
+    for blank in (b"\r\n", b"\r\n\r\n"):
+        arc, findings = check_arc(parse_message(without_seal + blank), SnapshotResolver(DNS))
+        assert arc is not None and arc.result == "fail" and arc.reason_code != "incomplete_copy"
+        assert [f.id for f in findings] == ["arc.chain_failed"]
     # The whole message without its seal: the chain is broken.
     whole = without_seal + b"\r\n" + sealed.split(b"\r\n\r\n", 1)[1]
     arc, findings = check_arc(parse_message(whole), SnapshotResolver(DNS))
@@ -345,4 +349,8 @@ def test_a_header_that_stops_inside_an_arc_set_is_incomplete_in_the_part_given()
     # The whole message, with its body, lacking that member: the chain fails (RFC 8617 section 5.1.1).
     whole = b"\r\n".join(lines[:start] + lines[end:]) + b"\r\n" + sealed.split(b"\r\n\r\n", 1)[1]
     arc, findings = check_arc(parse_message(whole), SnapshotResolver(DNS))
+    assert arc is not None and arc.result == "fail" and [f.id for f in findings] == ["arc.chain_failed"]
+    # So does a whole message with an empty body: its header ends with the empty line, so it is no
+    # part of one (a spoof with its lure in Subject: and no body, verification report NEW-9).
+    arc, findings = check_arc(parse_message(cut + b"\r\n"), SnapshotResolver(DNS))
     assert arc is not None and arc.result == "fail" and [f.id for f in findings] == ["arc.chain_failed"]

@@ -204,12 +204,15 @@ def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, 
                                                  ("ARC-Authentication-Results", entry.results)) if value is None]
                for number, entry in sorted(sets.items())}
     partial = [number for number, names in missing.items() if names]
-    if result in ("fail", "permerror") and partial and not has_body:
+    if result in ("fail", "permerror") and partial and not message.has_body:
         # A header alone copied in part, or stopping early (a paste, a file cut off in its header):
         # a set without all of its fields says the copy left them out or ends before them (the
         # ARC-Authentication-Results Gmail writes below its seal and signature, say), not that a
         # chain broke (as a DKIM result without its signature in a paste, recorded._compare_dkim).
-        # A whole message (with its body) missing one still fails, above.
+        # Only a header without the empty line that ends it is such a part: with that line the
+        # header section is complete (RFC 5322 section 2.1), so a message whose body is empty is
+        # whole, and a set missing a member fails it (RFC 8617 section 5.1.1), as above; else a
+        # sender could put the lure in Subject:, send no body and be spared the warning.
         result, code = "neutral", "incomplete_copy"
         names = " and ".join(missing[partial[0]])
         where = ("the file is cut off inside its header and may stop before it" if message.cut_off
