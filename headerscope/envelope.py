@@ -1292,14 +1292,16 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                 if forwarder is None else [])], old_list)):
             # The list's own address in the header (To: the list), or an earlier hop's "for" or an
             # earlier delivery's of it: the list resent it, which an alias or forward would only
-            # describe in part.
+            # describe in part. Without a List-Id only pre-RFC 2369 marks name the list: text the
+            # sender writes, so the explanation says what it rests on (a spoof can carry them).
             differences.append(EnvelopeDifference(
                 kind="forwarded", envelope_value=rcpt, header_value=list_named[0],
                 explanation=f"{rcpt} ({source}) is not in To: or Cc:, but the mailing list's address "
                             f"{list_named[0]} " + ("is" if list_named[0].lower() in header_rcpts else
                                                    "received it before (an earlier hop's record)")
-                            + ": the message came through that list, which resent it to its members; each "
-                            "member's address is only in the envelope."))
+                            + ": the message came through that list"
+                            + (" (by its list marks, which the sender writes)" if list_id is None else "")
+                            + ", which resent it to its members; each member's address is only in the envelope."))
         elif visible:
             differences.append(EnvelopeDifference(
                 kind="forwarded", envelope_value=rcpt, header_value=", ".join(visible),
@@ -1340,8 +1342,9 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
             differences.append(EnvelopeDifference(
                 kind="forwarded", envelope_value=rcpt, header_value=list_shown,
                 explanation=f"{rcpt} ({source}) is not in To: or Cc:. The message came through a "
-                            f"mailing list ({_short_list_id(list_shown)}), which resent it to its members: each "
-                            f"member's address is only in the envelope."))
+                            f"mailing list ({_short_list_id(list_shown)}), which resent it to its members"
+                            + (" (by its list marks, which the sender writes)" if list_id is None else "")
+                            + ": each member's address is only in the envelope."))
         elif not message.has_any(_ADDRESSEE_FIELDS):
             # RFC 5322 section 3.6.3: a message may have no destination field at all; it is then
             # delivered by RCPT TO alone, which is no blind copy beside anyone.

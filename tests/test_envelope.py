@@ -1162,6 +1162,17 @@ def test_a_list_members_delivery_is_explained_by_the_list_not_an_alias_or_forwar
         [earlier] = differences(fields, "someone@author.example")
         assert "is not in To: or Cc:. The message came through a mailing list (" in earlier, earlier
         assert "which resent it to its members: each member's address is only in the envelope." in earlier
+        # RFC 2369 fields: no "the sender writes" clause (that is for pre-RFC 2369 marks alone).
+        assert "which the sender writes" not in addressed + earlier
+    # Pre-RFC 2369 marks only (X-Mailing-List, an owner- Sender:): text the sender writes, and a
+    # spoof can carry it, so the explanation says what it rests on.
+    old_marks = "X-Mailing-List: dev@lists.example.org\r\nSender: owner-dev@lists.example.org\r\n"
+    [addressed] = differences(old_marks, "dev@lists.example.org")
+    assert ("the message came through that list (by its list marks, which the sender writes), which resent it "
+            "to its members") in addressed, addressed
+    [earlier] = differences(old_marks, "someone@author.example")
+    assert ("which resent it to its members (by its list marks, which the sender writes): each member's address "
+            "is only in the envelope.") in earlier, earlier
     # Without a list field, the earlier hop's recipient is a forward, as before.
     [forward] = differences("", "dev@lists.example.org")
     assert "it was forwarded or redirected from dev@lists.example.org to member@example.net" in forward, forward

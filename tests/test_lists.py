@@ -103,6 +103,9 @@ def test_vger_copy_is_a_list_copy_and_its_member_came_through_the_list() -> None
     assert forwarded[0].header_value == "linux-kernel@vger.kernel.org"
     assert "came through that list" in forwarded[0].explanation
     assert "alias or forwarding rule" not in forwarded[0].explanation
+    # No List-Id: only the pre-RFC 2369 marks, which the sender writes, say so (a spoof can carry them).
+    assert "came through that list (by its list marks, which the sender writes), which resent it" \
+        in forwarded[0].explanation
 
 
 def test_ecartis_copy_is_no_bulk_senders_mail() -> None:
