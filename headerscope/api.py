@@ -748,7 +748,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
                                             # No SPF identity of the copy can pass or fail: DMARC rests on DKIM.
                                             spf=dataclasses.replace(spf, mail_from=None, domain=None)
                                             if submitted is not None else spf,
-                                            arc=arc, recorded=recorded,
+                                            arc=arc, recorded=recorded, hops=chain.hops,
                                             from_not_pasted=message.pasted_without("From"), cut_off=message.cut_off)
     if submitted is not None and boundary is not None and dmarc.result == "not_checked":
         policy = f"; {dmarc.record_domain} publishes p={dmarc.policy}" if dmarc.policy and dmarc.record_domain else ""

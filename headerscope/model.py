@@ -510,6 +510,13 @@ class DmarcResult(Value):
     """Difference between RFC 7489 and DMARCbis discovery, if any."""
     arc_override: str | None = None
     """What a receiver trusting the ARC sealer could decide."""
+    arc_sealers: tuple[str, ...] = ()
+    """On a DMARC pass or fail: the sealers (d=) of the ARC sets intermediaries added, oldest first, without
+    the receiving side's own newest sets (RFC 8617 section 7.2); empty when the chain does not validate or
+    only the receiving side sealed it."""
+    arc_vouched: bool = False
+    """On a DMARC pass or fail: the oldest of those intermediaries recorded dmarc=pass for the From: domain
+    in its ARC-Authentication-Results, what a receiver trusting the sealers may override a failure on."""
 
     def alignment_words(self) -> tuple[str, str]:
         """The DKIM and SPF halves of DMARC in words, labelled "aligned and passing" so that they

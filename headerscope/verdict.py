@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .auth.recorded import ARC_OVERRIDE_SUBJECT, COMPAUTH_FAIL_SUBJECT, COMPAUTH_PASS_SUBJECT
-from .domains import normalize_domain, organizational_domain
+from .domains import normalize_domain
 from .era import Era, listed
 from .message import Message
 from .model import (
@@ -328,14 +328,14 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
             f"Could not check: the DKIM signature by {sig.domain} could not be verified ({sig.reason}), "
             f"and SPF does not pass aligned with {domain}." + _recorded_note(comparison, findings)))
 
-    if result == "fail" and arc is not None and arc.result == "pass" and dmarc.arc_override:
-        # The receiving side's own seal (added after it recorded its verdict, RFC 8617 section
-        # 5.1) vouches for nothing it did not itself decide: only earlier sealers are named.
-        receivers = {organizational_domain(c.recorded_by) or c.recorded_by for c in comparison if c.recorded_by}
-        sealers = _names(i.domain for i in arc.instances
-                         if i.domain and (organizational_domain(i.domain) or i.domain) not in receivers)
-        sealers = sealers or _names(i.domain for i in arc.instances)
-        override = _recorded_arc_override(comparison)
+    override = _recorded_arc_override(comparison) if result == "fail" and dmarc.arc_sealers else None
+    if result == "fail" and dmarc.arc_sealers and (dmarc.arc_vouched or override is not None):
+        # RFC 8617 section 7.2: only intermediaries' sets can vouch (the check leaves out the
+        # receiving side's own seal, added after it recorded its verdict, section 5.1), and only
+        # when the oldest intermediary recorded dmarc=pass, or the receiving side recorded that it
+        # accepted the message on the chain's word. A chain the receiver alone sealed, or whose
+        # first intermediary saw no DMARC pass, vouches for nothing: the policy decides below.
+        sealers = _names(dmarc.arc_sealers)
         if override is not None:
             # The receiving side the report trusts made the call itself, on the chain's word: what
             # a mailing list's or a forwarder's changed copy gets, not a sign of forgery. Without

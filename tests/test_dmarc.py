@@ -14,7 +14,10 @@ from headerscope.model import (
     ArcResult,
     DkimSignatureResult,
     DmarcResult,
+    Hop,
+    ReceivedFields,
     RecordedResult,
+    Role,
     SpfResult,
 )
 
@@ -301,6 +304,91 @@ def test_arc_vouched_failure_is_a_warning_not_danger() -> None:
     result, findings = check_dmarc(SnapshotResolver(data), from_domains=("example.com",), dkim=(),
                                    spf=spf("lists.example.org"), arc=None)
     assert [f.severity.value for f in findings if f.id == "dmarc.fail"] == ["danger"]
+
+
+def _sealed(number: int, sealer: str, results: str) -> ArcInstance:
+    return ArcInstance(instance=number, domain=sealer, selector="arc", cv="none" if number == 1 else "pass",
+                       seal_result="pass", signature_result="pass", authentication_results=f"i={number}; {results}")
+
+
+def _gmail_dmarc_fail(reason: str = "p=REJECT sp=REJECT dis=REJECT") -> RecordedResult:
+    return RecordedResult(header="Authentication-Results", header_index=3, authserv_id="mx.google.com",
+                          method="dmarc", result="fail", properties=(("header.from", "example.com"),),
+                          reason=reason, trusted=True)
+
+
+_REJECT = {"_dmarc.example.com": txt("v=DMARC1; p=reject")}
+_GMAIL_SEAL = _sealed(1, "google.com", "mx.google.com; spf=fail smtp.mailfrom=example.com; "
+                                       "dmarc=fail (p=REJECT sp=REJECT dis=REJECT) header.from=example.com")
+
+
+def test_the_receivers_own_arc_set_vouches_for_nothing() -> None:
+    # Gmail seals every incoming message as i=1 (cv=none) after recording its own verdict (RFC
+    # 8617 section 5.1); its set carries no intermediary's assertion (section 7.2), so a spoof it
+    # sealed stays a DMARC failure at the policy's full weight, and google.com is named as no
+    # sealer "to trust".
+    arc = ArcResult(result="pass", reason="ok", instances=(_GMAIL_SEAL,))
+    result, findings = check_dmarc(SnapshotResolver(_REJECT), from_domains=("example.com",), dkim=(),
+                                   spf=spf("example.com", "fail"), arc=arc, recorded=(_gmail_dmarc_fail(),))
+    assert (result.result, result.arc_sealers, result.arc_vouched) == ("fail", (), False)
+    [fail] = [f for f in findings if f.id == "dmarc.fail"]
+    assert fail.severity.value == "danger" and "by ARC" not in fail.title
+    assert result.arc_override is not None and "only sealer is the receiving side (google.com)" in result.arc_override
+    assert "first sealer (google.com)" not in (result.arc_override + fail.explanation)
+    # The receiving side told by its hosts above the trust boundary alone (no trusted A-R).
+    gmail_hop = Hop(number=1, header_index=0, fields=ReceivedFields(by="mx.google.com"), raw="", delay_seconds=None,
+                    role=Role.MTA, organization="google.com", trusted=True, boundary=True)
+    result, _ = check_dmarc(SnapshotResolver(_REJECT), from_domains=("example.com",), dkim=(),
+                            spf=spf("example.com", "fail"), arc=arc, hops=(gmail_hop,))
+    assert (result.arc_sealers, result.arc_vouched) == ((), False)
+
+
+def test_a_forwarders_dmarc_pass_vouches_below_the_receivers_own_set() -> None:
+    # fwd.example saw dmarc=pass when the message reached it, changed it, sealed it (i=1); the
+    # receiver sealed it again (i=2): the chain vouches, through fwd.example only.
+    forwarder = _sealed(1, "fwd.example", "fwd.example; dkim=pass header.d=example.com; "
+                                          "dmarc=pass header.from=example.com")
+    receiver = _sealed(2, "google.com", "mx.google.com; arc=pass; dmarc=fail header.from=example.com")
+    arc = ArcResult(result="pass", reason="ok", instances=(forwarder, receiver))
+    result, findings = check_dmarc(SnapshotResolver(_REJECT), from_domains=("example.com",), dkim=(),
+                                   spf=spf("fwd.example"), arc=arc, recorded=(_gmail_dmarc_fail(),))
+    assert (result.arc_sealers, result.arc_vouched) == (("fwd.example",), True)
+    [fail] = [f for f in findings if f.id == "dmarc.fail"]
+    assert fail.severity.value == "warning" and fail.title.endswith(", vouched for by ARC")
+    assert "first intermediary that sealed it (fwd.example) recorded dmarc=pass" in fail.explanation
+    assert "google.com" not in fail.explanation
+    # The receiver recorded that it accepted the message on the chain's word (Gmail's dis=NONE
+    # beside arc=pass): overridden, on fwd.example's word.
+    result, findings = check_dmarc(SnapshotResolver(_REJECT), from_domains=("example.com",), dkim=(),
+                                   spf=spf("fwd.example"), arc=arc,
+                                   recorded=(_gmail_dmarc_fail("p=REJECT sp=REJECT dis=NONE arc=pass"),))
+    [fail] = [f for f in findings if f.id == "dmarc.fail"]
+    assert fail.title.endswith(", overridden by the receiver on ARC") and "on the word of fwd.example " \
+        in fail.explanation
+
+
+def test_only_the_oldest_intermediarys_own_dmarc_pass_vouches() -> None:
+    # An intermediary's results hold values the sender chose (a MAIL FROM local part
+    # "dmarc=pass"): read as RFC 8601 clauses, not searched as text.
+    sender_text = _sealed(1, "fwd.example", "fwd.example; spf=pass smtp.mailfrom=dmarc=pass@evil.example; "
+                                            "dmarc=fail header.from=example.com")
+    arc = ArcResult(result="pass", reason="ok", instances=(sender_text,))
+    result, findings = check_dmarc(SnapshotResolver(_REJECT), from_domains=("example.com",), dkim=(),
+                                   spf=spf("evil.example"), arc=arc)
+    assert [f.severity.value for f in findings if f.id == "dmarc.fail"] == ["danger"]
+    assert (result.arc_sealers, result.arc_vouched) == (("fwd.example",), False)
+    # A pass for another From: domain says nothing of this one.
+    other = _sealed(1, "fwd.example", "fwd.example; dmarc=pass header.from=other.example")
+    result, _ = run(_REJECT, spf_result=spf("fwd.example"), arc=replace(arc, instances=(other,)))
+    assert result.arc_vouched is False
+    # Google saw dmarc=fail at the first forward (i=1), then a sealer of the sender's choosing
+    # claims a pass (i=2) before the final receiver's own set (i=3): only the receiver's newest
+    # set is left out, so the oldest intermediary is still Google's i=1, which did not vouch.
+    claimed = _sealed(2, "evil.example", "evil.example; dmarc=pass header.from=example.com")
+    arc = replace(arc, instances=(_GMAIL_SEAL, claimed, _sealed(3, "google.com", "mx.google.com; arc=pass")))
+    result, _ = check_dmarc(SnapshotResolver(_REJECT), from_domains=("example.com",), dkim=(),
+                            spf=spf("evil.example"), arc=arc, recorded=(_gmail_dmarc_fail(),))
+    assert (result.arc_sealers, result.arc_vouched) == (("google.com", "evil.example"), False)
 
 
 def test_pct_zero_finding_says_no_message_gets_the_policy() -> None:

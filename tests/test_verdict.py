@@ -174,10 +174,29 @@ def test_modified_after_delivery_is_suspicious() -> None:
 def test_arc_vouches_for_a_list_message() -> None:
     arc = ArcResult(result="pass", reason="ok", instances=(
         ArcInstance(instance=1, domain="lists.example.org", selector="arc", cv="none", seal_result="pass",
-                    signature_result="pass", authentication_results=None),))
-    dmarc = DmarcResult(**{**dmarc_result("fail").__dict__, "arc_override": "dmarc=pass at i=1"})
+                    signature_result="pass", authentication_results="lists.example.org; dmarc=pass"),))
+    dmarc = DmarcResult(**{**dmarc_result("fail").__dict__, "arc_override": "dmarc=pass at i=1",
+                           "arc_sealers": ("lists.example.org",), "arc_vouched": True})
     v = verdict(dmarc=dmarc, arc=arc)
     assert v.status == "suspicious" and "lists.example.org" in v.summary
+
+
+def test_a_valid_chain_vouches_only_through_an_intermediary_that_saw_dmarc_pass() -> None:
+    # RFC 8617 section 7.2: a chain the receiving side alone sealed (Gmail seals every incoming
+    # message as i=1 after its own verdict), or whose oldest intermediary did not record
+    # dmarc=pass, vouches for nothing: the domain's reject policy decides.
+    from dataclasses import replace
+
+    own = ArcResult(result="pass", reason="ok", instances=(
+        ArcInstance(1, "google.com", "arc-20240605", "none", "pass", "pass",
+                    "i=1; mx.google.com; spf=fail smtp.mailfrom=bank.example; dmarc=fail header.from=bank.example"),))
+    receiver_only = replace(dmarc_result("fail"), arc_override="The ARC chain validates, but its only sealer is "
+                                                                "the receiving side (google.com)")
+    v = verdict(spf=spf_result("fail"), dmarc=receiver_only, arc=own)
+    assert v.status == "spoofed", v.summary
+    assert "google.com" not in v.summary and "vouch" not in v.summary
+    no_pass = replace(receiver_only, arc_override="did not record dmarc=pass", arc_sealers=("fwd.example",))
+    assert verdict(spf=spf_result("fail"), dmarc=no_pass, arc=own).status == "spoofed"
 
 
 def test_recorded_note_without_authserv_id_is_not_doubled() -> None:
@@ -232,7 +251,9 @@ def test_arc_sealers_to_trust_exclude_the_receivers_own_seal() -> None:
     dmarc = replace_explanation(dmarc_result("fail", p="quarantine"), "fail")
     from dataclasses import replace
 
-    dmarc = replace(dmarc, arc_override="may override", disposition="quarantine")
+    # (check_dmarc leaves out the receiving side's own set, example.net: see test_dmarc.py.)
+    dmarc = replace(dmarc, arc_override="may override", disposition="quarantine", arc_sealers=("lists.example.org",),
+                    arc_vouched=True)
     recorded = Comparison(method="dmarc", subject="example.com", recorded="fail", recomputed="fail", label="same",
                           explanation="mx1.example.net recorded dmarc=fail; it is fail now too.",
                           recorded_by="mx1.example.net")
@@ -768,3 +789,87 @@ def test_an_internal_message_from_a_private_client_says_in_its_rows_that_spf_and
     assert report.dmarc.result == "fail" and report.dmarc.disposition is None
     assert report.dmarc.explanation.startswith("not applicable: every hop is inside")
     assert "do not apply" in report.verdict.summary
+
+
+def _gmail_delivered(*, spoof: bool, override: bool = False) -> tuple[bytes, dict[str, object]]:
+    """A message from bank.example (p=reject) as Gmail delivers it, sealed by Gmail (i=1, or i=2
+    above a forwarder's set) with dkimpy's test key published as Gmail's ARC key: straight from
+    an attacker's server (``spoof``), or forwarded by fwd.example, whose own results recorded
+    dmarc=pass, and whose new hand-over fails SPF at Gmail."""
+    import dkim
+    from conftest import CORPUS
+
+    key = (CORPUS / "dkim" / "dkimpy" / "test.private").read_bytes()
+    public = (CORPUS / "dkim" / "dkimpy" / "test.txt").read_text().strip()
+    message = (b"From: HR <hr@bank.example>\r\nTo: bob@gmail.com\r\nSubject: payslip\r\n"
+               b"Date: Sun, 22 Nov 2026 13:00:00 +0000\r\nMessage-ID: <p-1@bank.example>\r\n"
+               b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nThe figures are below.\r\n")
+    client, ip = b"mail.attacker.example", b"203.0.113.9"
+    arc_result = b""
+    if not spoof:
+        client, ip = b"mx.fwd.example", b"192.0.2.25"
+        message = (b"Authentication-Results: mx.fwd.example; dkim=none; spf=pass smtp.mailfrom=hr@bank.example;"
+                   b" dmarc=pass header.from=bank.example\r\n"
+                   b"Received: from out.bank.example (out.bank.example [198.51.100.7]) by mx.fwd.example with ESMTPS"
+                   b" id F1; Sun, 22 Nov 2026 13:00:01 +0000\r\n") + message
+        message = b"".join(dkim.arc_sign(message, b"arc", b"fwd.example", key, b"mx.fwd.example",
+                                         timestamp=1795352401)) + message
+        arc_result = b" arc=pass (i=1 spf=pass spfdomain=bank.example dmarc=pass fromdomain=bank.example);"
+    disposition = b"NONE arc=pass" if override else b"REJECT"
+    message = (b"Return-Path: <hr@bank.example>\r\n"
+               b"Received: from " + client + b" (" + client + b". [" + ip + b"]) by mx.google.com with ESMTPS id "
+               b"af79cd13be357-8d3c2a91e7fsi5120843612a.412 for <bob@gmail.com>; Sun, 22 Nov 2026 05:00:01 -0800 (PST)\r\n"
+               b"Received-SPF: fail (google.com: domain of hr@bank.example does not designate " + ip
+               + b" as permitted sender) client-ip=" + ip + b";\r\n"
+               b"Authentication-Results: mx.google.com;" + arc_result + b" dkim=none; spf=fail (google.com: domain "
+               b"of hr@bank.example does not designate " + ip + b" as permitted sender) smtp.mailfrom=hr@bank.example;"
+               b" dmarc=fail (p=REJECT sp=REJECT dis=" + disposition + b") header.from=bank.example\r\n") + message
+    sealed = b"".join(dkim.arc_sign(message, b"arc-20240605", b"google.com", key, b"mx.google.com",
+                                    timestamp=1795352402))
+    raw = (b"Delivered-To: bob@gmail.com\r\nReceived: by 2002:a05:6358:9d8e:b0:1c3:8a2e:5f41 with SMTP id "
+           b"fb2csp1201847qvb; Sun, 22 Nov 2026 05:00:02 -0800 (PST)\r\n") + sealed + message
+    dns: dict[str, object] = {
+        "arc-20240605._domainkey.google.com": {"TXT": [public]},
+        "arc._domainkey.fwd.example": {"TXT": [public]},
+        "_dmarc.bank.example": {"TXT": [["v=DMARC1; p=reject"]]},
+        "bank.example": {"TXT": [["v=spf1 ip4:198.51.100.0/24 -all"]]},
+    }
+    return raw, dns
+
+
+def test_a_gmail_delivered_spoof_with_gmails_own_valid_seal_is_spoofed() -> None:
+    # Gmail seals every incoming message (i=1, cv=none) after its own verdict, here dmarc=fail: its
+    # set carries no intermediary's assertion (RFC 8617 section 7.2) and vouches for nothing.
+    import headerscope
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    raw, dns = _gmail_delivered(spoof=True)
+    report = headerscope.analyze(raw, resolver=SnapshotResolver(dns))
+    assert report.arc is not None and report.arc.result == "pass"
+    assert [(i.instance, i.domain, i.seal_result) for i in report.arc.instances] == [(1, "google.com", "pass")]
+    assert report.verdict.status == "spoofed", report.verdict.summary
+    assert report.dmarc is not None and (report.dmarc.result, report.dmarc.arc_sealers) == ("fail", ())
+    assert report.verdict.summary.startswith("Spoofed: From claims bank.example") and "p=reject" in \
+        report.verdict.summary
+    [fail] = [f for f in report.findings if f.id == "dmarc.fail"]
+    assert fail.severity == Severity.DANGER and "google.com" not in fail.explanation
+
+
+def test_a_forward_whose_first_sealer_saw_dmarc_pass_is_still_vouched_under_gmails_own_seal() -> None:
+    import headerscope
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    raw, dns = _gmail_delivered(spoof=False)
+    report = headerscope.analyze(raw, resolver=SnapshotResolver(dns))
+    assert report.arc is not None and report.arc.result == "pass"
+    assert [(i.instance, i.domain) for i in report.arc.instances] == [(1, "fwd.example"), (2, "google.com")]
+    assert report.dmarc is not None and (report.dmarc.arc_sealers, report.dmarc.arc_vouched) == (
+        ("fwd.example",), True)
+    assert report.verdict.status == "suspicious", report.verdict.summary
+    assert "a valid ARC chain sealed by fwd.example vouches" in report.verdict.summary
+    assert "google.com" not in report.verdict.summary
+    # Gmail recorded that it accepted the message on the chain's word (dis=NONE beside arc=pass).
+    raw, dns = _gmail_delivered(spoof=False, override=True)
+    report = headerscope.analyze(raw, resolver=SnapshotResolver(dns))
+    assert report.verdict.status == "vouched", report.verdict.summary
+    assert report.verdict.summary.startswith("Vouched for by ARC: DMARC fails for bank.example because fwd.example")

@@ -15,17 +15,19 @@ from .._value import Value, frozen
 from ..dns.interface import DnsStatus, Resolver
 from ..domains import aligned, normalize_domain, organizational_domain
 from ..model import (
+    ArcInstance,
     ArcResult,
     DkimSignatureResult,
     DmarcRecord,
     DmarcResult,
     Finding,
+    Hop,
     RecordedResult,
     Severity,
     SpfResult,
     SrsInfo,
 )
-from .recorded import arc_override_recorded
+from .recorded import aar_records_dmarc_pass, arc_override_recorded
 
 RFC7489 = "https://www.rfc-editor.org/rfc/rfc7489"
 RFC9091 = "https://www.rfc-editor.org/rfc/rfc9091"
@@ -100,11 +102,14 @@ class _Dns:
 
 def check_dmarc(resolver: Resolver, *, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...],
                 spf: SpfResult | None, arc: ArcResult | None, recorded: tuple[RecordedResult, ...] = (),
-                from_not_pasted: bool = False, cut_off: bool = False) -> tuple[DmarcResult, tuple[Finding, ...]]:
+                hops: tuple[Hop, ...] = (), from_not_pasted: bool = False, cut_off: bool = False
+                ) -> tuple[DmarcResult, tuple[Finding, ...]]:
     """Evaluate the From: domain; several From: domains are a finding (RFC 7489 section 6.6.1).
 
     ``recorded``: the recorded results (auth.recorded.parse_recorded); the trusted ones tell
     which ARC seal the receiving side added itself and whether it recorded an ARC override.
+    ``hops``: the chain; the receiving side's hosts (at and above the trust boundary) tell
+    which ARC seal it added itself too.
     ``cut_off``: the header alone is a file cut off inside it (Message.cut_off), not a paste.
     """
     domains: list[str] = []
@@ -134,7 +139,7 @@ def check_dmarc(resolver: Resolver, *, from_domains: tuple[str, ...], dkim: tupl
                         "this message.", reference=f"{RFC7489}#section-6.6.1", subject="dmarc"),)
 
     dns = _Dns(resolver)
-    receiver = _receiver_view(recorded)
+    receiver = _receiver_view(recorded, hops)
     evaluated = [_evaluate(dns, domain, dkim, spf, arc, receiver) for domain in domains[:_MAX_FROM_DOMAINS]]
     if len(domains) == 1:
         return evaluated[0]
@@ -211,13 +216,14 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
                                              spf_aligned)
 
     def result_of(result: str, explanation: str, *, policy: str | None = None, reason: str = "",
-                  disposition: str | None = None, arc_override: str | None = None) -> DmarcResult:
+                  disposition: str | None = None, arc_override: str | None = None,
+                  arc_sealers: tuple[str, ...] = (), arc_vouched: bool = False) -> DmarcResult:
         return DmarcResult(
             result=result, from_domain=from_domain, org_domain=org_domain, record_domain=record_domain,
             record=record, policy=policy, policy_reason=reason, disposition=disposition,
             dkim_aligned=reported_dkim, spf_aligned=reported_spf, aligned_dkim_domain=dkim_domain,
             explanation=explanation, tree_walk_domain=walk_domain, tree_walk_note=walk_note,
-            arc_override=arc_override)
+            arc_override=arc_override, arc_sealers=arc_sealers, arc_vouched=arc_vouched)
 
     if lookup.offline:
         return result_of("not_checked", _OFFLINE, reason="DNS not available (offline)"), ()
@@ -295,16 +301,16 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
         text = f"fail: {alignment}; the {policy} policy applies ({reason})"
     if notes:
         text += ". " + "; ".join(notes)
-    arc_override = None if passed else _arc_override(arc, disposition, receiver, from_domain)
+    intermediaries = intermediary_sets(arc, receiver.orgs)
+    vouched = _arc_vouches(intermediaries, from_domain)
+    arc_override = None if passed else _arc_override(arc, intermediaries, disposition, receiver, from_domain)
 
     if not passed:
         severity = Severity.DANGER if disposition in ("reject", "quarantine") else Severity.WARNING
-        vouched = _arc_vouches(arc)
-        overridden = _recorded_override(receiver, from_domain) is not None and arc is not None \
-            and arc.result == "pass"
+        overridden = _recorded_override(receiver, from_domain) is not None and bool(intermediaries)
         if vouched:
-            # RFC 8617 section 7.2: a valid chain whose first sealer saw dmarc=pass is what
-            # receivers override the disposition on (a list or forwarder changed the message).
+            # RFC 8617 section 7.2: a valid chain whose oldest intermediary saw dmarc=pass is
+            # what receivers override the disposition on (a list or forwarder changed the message).
             severity = Severity.WARNING
         findings.append(Finding(
             id="dmarc.fail", severity=severity,
@@ -337,7 +343,8 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
             explanation="t=y asks receivers to apply the next less strict policy while the domain tests its "
                         "DMARC deployment (DMARCbis).", reference=DMARCBIS, subject=subject))
     return result_of("pass" if passed else "fail", text, policy=policy, reason=reason, disposition=disposition,
-                     arc_override=arc_override), tuple(findings)
+                     arc_override=arc_override, arc_sealers=tuple(i.domain for i in intermediaries if i.domain),
+                     arc_vouched=vouched), tuple(findings)
 
 
 # DKIM outcomes that say nothing about the signature: it was not (or could not be) verified.
@@ -578,12 +585,32 @@ def _tree_walk_note(dns: _Dns, from_domain: str, org_domain: str, lookup: _Looku
     return policy_domain, note
 
 
-def _arc_vouches(arc: ArcResult | None) -> bool:
-    """A validating ARC chain whose first sealer recorded dmarc=pass (RFC 8617 section 7.2)."""
+def intermediary_sets(arc: ArcResult | None, receiver_orgs: frozenset[str]) -> tuple[ArcInstance, ...]:
+    """The ARC sets intermediaries added, oldest first: those of a validating chain without the
+    receiving side's own newest sets; empty when the chain does not validate or only the
+    receiving side sealed it.
+
+    RFC 8617 section 7.2: a receiver may act on the assertions of intermediaries before it.
+    Gmail and others seal every incoming message themselves, after recording their own verdict
+    (RFC 8617 section 5.1); such a set, sealed by the receiving organisation (``receiver_orgs``:
+    the organisational domains of its trusted authserv-ids and of its hosts at and above the
+    trust boundary), carries no third-party assertion. Only the newest run of them is dropped:
+    the receiver seals last, so sets below an intermediary's are older hops' (the same
+    organisation's earlier forward included). Dropping from the newest end never changes which
+    set is the oldest, it can only leave none: nothing anyone writes can make a chain vouch
+    through this choice."""
     if arc is None or arc.result != "pass" or not arc.instances:
-        return False
-    first = min(arc.instances, key=lambda i: i.instance)
-    return re.search(r"\bdmarc\s*=\s*pass\b", (first.authentication_results or "").lower()) is not None
+        return ()
+    ordered = sorted(arc.instances, key=lambda i: i.instance)
+    while ordered and _org(ordered[-1].domain) in receiver_orgs:
+        ordered.pop()
+    return tuple(ordered)
+
+
+def _arc_vouches(intermediaries: tuple[ArcInstance, ...], from_domain: str) -> bool:
+    """The oldest intermediary recorded dmarc=pass for the From: domain (RFC 8617 section 7.2):
+    what a receiver that trusts the sealers may override a DMARC failure on."""
+    return bool(intermediaries) and aar_records_dmarc_pass(intermediaries[0].authentication_results, from_domain)
 
 
 @frozen
@@ -591,15 +618,18 @@ class _ReceiverView(Value):
     """What the receiving side itself recorded, as far as ARC overrides go."""
 
     orgs: frozenset[str]
-    """Organisational domains of the authserv-ids of trusted recorded results."""
+    """Organisational domains of the authserv-ids of trusted recorded results and of the hosts at
+    and above the trust boundary."""
     dmarc: tuple[RecordedResult, ...]
     """Trusted recorded dmarc results, topmost first."""
 
 
-def _receiver_view(recorded: tuple[RecordedResult, ...]) -> _ReceiverView:
+def _receiver_view(recorded: tuple[RecordedResult, ...], hops: tuple[Hop, ...] = ()) -> _ReceiverView:
     trusted = [r for r in recorded if r.trusted]
-    # Each distinct authserv-id once (a receiver writes the same one on all its results).
-    orgs = frozenset(org for org in map(_org, {r.authserv_id for r in trusted}) if org)
+    # Each distinct authserv-id once (a receiver writes the same one on all its results), and
+    # the receiving side's own hosts (at and above the trust boundary).
+    names = {r.authserv_id for r in trusted} | {h.organization or h.fields.by for h in hops if h.trusted}
+    orgs = frozenset(org for org in map(_org, names) if org)
     dmarc = tuple(sorted((r for r in trusted if r.method == "dmarc"),
                          key=lambda r: r.header_index if r.header_index is not None else 1 << 30))
     return _ReceiverView(orgs, dmarc)
@@ -622,33 +652,31 @@ def _recorded_override(receiver: _ReceiverView, from_domain: str) -> RecordedRes
     return None
 
 
-def _arc_override(arc: ArcResult | None, disposition: str | None, receiver: _ReceiverView,
-                  from_domain: str) -> str | None:
+def _arc_override(arc: ArcResult | None, intermediaries: tuple[ArcInstance, ...], disposition: str | None,
+                  receiver: _ReceiverView, from_domain: str) -> str | None:
     """What a receiver that trusts the ARC sealers could decide (RFC 8617 section 7.2)."""
     if arc is None or arc.result != "pass" or not arc.instances:
         return None
-    # RFC 8617 section 5.1: the receiving side may seal the chain itself after recording its
-    # verdict. Its own newest set(s) vouch for nothing it did not decide itself, so they are not
-    # sealers "to trust": only the intermediaries before it are named.
-    ordered = sorted(arc.instances, key=lambda i: i.instance)
-    while len(ordered) > 1 and _org(ordered[-1].domain) in receiver.orgs:
-        ordered.pop()
-    sealers = ", ".join(dict.fromkeys(i.domain for i in ordered if i.domain)) or "unnamed sealers"
-    first = ordered[0]
-    recorded = (first.authentication_results or "").lower()
-    saw_pass = re.search(r"\bdmarc\s*=\s*pass\b", recorded) is not None
     action = disposition or "none"
+    if not intermediaries:
+        own = ", ".join(dict.fromkeys(i.domain for i in arc.instances if i.domain)) or "unnamed sealers"
+        return (f"The ARC chain validates, but its only sealer is the receiving side ({own}), which seals "
+                f"after recording its own verdict (RFC 8617 section 5.1): no intermediary vouches for the "
+                f"message, so nothing justifies overriding the {action} disposition.")
+    sealers = ", ".join(dict.fromkeys(i.domain for i in intermediaries if i.domain)) or "unnamed sealers"
+    first = intermediaries[0]
     override = _recorded_override(receiver, from_domain)
     if override is not None:
         return (f"The receiving side ({override.authserv_id or 'receiver'}) recorded dmarc=fail with an ARC "
                 f"override and accepted the message instead of applying the {action} disposition, on the word "
                 f"of {sealers} (RFC 8617 section 7.2, local policy).")
-    if saw_pass:
-        return (f"DMARC fails now, but the ARC chain validates and the first sealer ({first.domain}) recorded "
-                f"dmarc=pass before the message was changed. A receiver that trusts {sealers} may override "
-                f"the {action} disposition and accept the message (RFC 8617 section 7.2, local policy).")
-    return (f"The ARC chain validates (sealers: {sealers}), but the first sealer did not record dmarc=pass, so "
-            f"trusting it would not justify overriding the {action} disposition.")
+    if _arc_vouches(intermediaries, from_domain):
+        return (f"DMARC fails now, but the ARC chain validates and the first intermediary that sealed it "
+                f"({first.domain}) recorded dmarc=pass when the message reached it. A receiver that trusts "
+                f"{sealers} may override the {action} disposition and accept the message (RFC 8617 section "
+                f"7.2, local policy).")
+    return (f"The ARC chain validates (sealers: {sealers}), but the first intermediary that sealed it did not "
+            f"record dmarc=pass, so trusting it would not justify overriding the {action} disposition.")
 
 
 def nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...],

@@ -2573,6 +2573,23 @@ def arc_override_recorded(rec: RecordedResult) -> bool:
     return ("arc" in lowered and "override" in lowered) or _google_arc_accept().search(words) is not None
 
 
+def aar_records_dmarc_pass(value: str | None, from_domain: str | None) -> bool:
+    """Whether an ARC-Authentication-Results value records dmarc=pass, for ``from_domain`` when
+    it names a header.from (its own domain or, as some receivers write it, its organisational
+    domain). Read as RFC 8601 clauses, not searched as text: an intermediary copies values the
+    sender chose (a MAIL FROM local part "dmarc=pass@...", a comment) into its results."""
+    if not value:
+        return False
+    wanted = normalize_domain(from_domain) if from_domain else None
+    for clause in _parse_authentication_results(value, True).clauses:
+        if clause.method.lower() != "dmarc" or clause.result.lower() != "pass":
+            continue
+        judged = _property_domain(dict(clause.properties).get("header.from"))
+        if wanted is None or judged is None or judged in (wanted, organizational_domain(wanted)):
+            return True
+    return False
+
+
 def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | None,
                    dkim: tuple[DkimSignatureResult, ...], spf_comparison: Comparison | None,
                    resent_domains: frozenset[str] = frozenset()) -> Comparison | None:
