@@ -762,6 +762,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
             f"receiving server judges DMARC with the SPF result of the provider's hand-over to it, which this copy "
             f"does not show, and {dkim_part}{policy}"))
     findings.extend(dmarc_findings)
+    dkim, spf = _with_alignment_mode(dkim, spf, dmarc, from_domain)
     # The provider that delivered the message says it never left it (Proton's X-Pm-Origin:
     # internal), and the chain agrees: SPF and DMARC have no hand-over to judge.
     provider_inside = sent_inside_provider(message, chain.hops, chain.findings, recorded)
@@ -1068,6 +1069,19 @@ def _plain_name(text: str | None) -> str | None:
         return None
     name = text.strip().strip("[]").rstrip(".").lower()
     return name if _DNS_NAME.fullmatch(name) else None
+
+
+def _with_alignment_mode(dkim: tuple[DkimSignatureResult, ...], spf: SpfResult, dmarc: DmarcResult | None,
+                         from_domain: str | None) -> tuple[tuple[DkimSignatureResult, ...], SpfResult]:
+    """The DKIM and SPF rows told the alignment mode (adkim=, aspf=) of the DMARC record that judged
+    the From: domain they were aligned with, so that a row says "aligned" only where the DMARC row
+    does (RFC 7489 sections 3.1.1 and 3.1.2); the relaxed ``aligned`` stays as it is."""
+    record = dmarc.record if dmarc is not None else None
+    if record is None or dmarc is None or not from_domain or dmarc.from_domain != normalize_domain(from_domain):
+        return dkim, spf  # (several From: domains: the rows were aligned with the first, DMARC reported another)
+    modes = {"s": "strict", "r": "relaxed"}
+    return (tuple(dataclasses.replace(sig, alignment_mode=modes.get(record.adkim, "relaxed")) for sig in dkim),
+            dataclasses.replace(spf, alignment_mode=modes.get(record.aspf, "relaxed")))
 
 
 def _sure_questions(message: Message, from_domain: str | None, mail_from: str | None, helo: str | None,

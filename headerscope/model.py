@@ -291,6 +291,21 @@ class DnsRecordUse(Value):
     """Answers; each record is a tuple (TXT: its character-strings; others: one string)."""
 
 
+def _alignment_phrase(relaxed: bool | None, strict: bool | None, mode: str | None, tag: str) -> str:
+    """"aligned with From" and its kin, in the mode the From: domain's DMARC record asks, so that
+    a DKIM or SPF row never says "aligned" where the DMARC row says it does not align (RFC 7489
+    sections 3.1.1 and 3.1.2: strict alignment needs the very domain, relaxed the organisational one)."""
+    if relaxed is None:
+        return ""
+    if mode != "strict":
+        return "aligned with From" if relaxed else "not aligned with From"
+    if strict:
+        return "aligned (strict) with From"
+    if relaxed:
+        return f"aligned (relaxed) with From but not strictly, as its DMARC record asks ({tag}=s)"
+    return "not aligned with From"
+
+
 @frozen
 class DkimSignatureResult(Value):
     """The re-verification of one DKIM-Signature (RFC 6376)."""
@@ -328,9 +343,13 @@ class DkimSignatureResult(Value):
     not_original (input not the signed bytes: .msg, paste), redacted (masked in the copy), cut_off (the
     paste stops inside it), shortened (a value shortened by hand in the copy), key_too_large, ..."""
     aligned: bool | None
-    """Whether d= aligns (relaxed) with the From: domain; None when no From: domain."""
+    """Whether d= aligns (relaxed: same organisational domain) with the From: domain, whatever the
+    DMARC record asks; None when no From: domain. ``aligned_by_mode`` applies the record's adkim=."""
     aligned_strict: bool | None
     """Whether d= equals the From: domain."""
+    alignment_mode: str | None = None
+    """The DKIM alignment mode the From: domain's DMARC record asks (adkim=): ``relaxed`` or ``strict``;
+    None when no record was found (relaxed applies, RFC 7489 section 6.3)."""
     auid: str | None = None
     """``i=`` agent or user identifier."""
     body_hash_ok: bool | None = None
@@ -341,6 +360,16 @@ class DkimSignatureResult(Value):
     """Header fields present but not covered, that matter (From, Subject, ...)."""
     not_oversigned: tuple[str, ...] = ()
     """Important headers signed but not over-signed (a second copy could be added)."""
+
+    @property
+    def aligned_by_mode(self) -> bool | None:
+        """Alignment as the DMARC record's adkim= asks (RFC 7489 section 3.1.1): strict when it
+        says so, relaxed otherwise."""
+        return self.aligned_strict if self.alignment_mode == "strict" else self.aligned
+
+    def alignment_words(self) -> str:
+        """The DKIM row's alignment in words, agreeing with the DMARC row's mode."""
+        return _alignment_phrase(self.aligned, self.aligned_strict, self.alignment_mode, "adkim")
 
 
 @frozen
@@ -410,8 +439,19 @@ class SpfResult(Value):
     inputs_from: str | None = None
     """Where the inputs came from (``hop 3``, ``command line``)."""
     aligned: bool | None = None
-    """Whether the SPF domain aligns (relaxed) with the From: domain: identifier alignment, whatever the
-    result (DmarcResult.spf_aligned says whether it also passed)."""
+    """Whether the SPF domain aligns (relaxed: same organisational domain) with the From: domain:
+    identifier alignment, whatever the result (DmarcResult.spf_aligned says whether it also passed)
+    and whatever the DMARC record's aspf= (``aligned_by_mode`` applies it)."""
+    aligned_strict: bool | None = None
+    """Whether the SPF domain equals the From: domain."""
+    alignment_mode: str | None = None
+    """The SPF alignment mode the From: domain's DMARC record asks (aspf=): ``relaxed`` or ``strict``;
+    None when no record was found (relaxed applies, RFC 7489 section 6.3)."""
+
+    @property
+    def aligned_by_mode(self) -> bool | None:
+        """Alignment as the DMARC record's aspf= asks (RFC 7489 section 3.1.2)."""
+        return self.aligned_strict if self.alignment_mode == "strict" else self.aligned
 
     @property
     def evaluated(self) -> bool:
@@ -430,7 +470,8 @@ class SpfResult(Value):
                   else "no client IP, MAIL FROM or HELO recorded")
         lookups = (f"{self.lookups} of 10 DNS lookups" if self.evaluated and self.lookups is not None else None)
         alignment = (None if self.aligned is None or not self.domain else
-                     f"domain {self.domain} {'aligned' if self.aligned else 'not aligned'} with From")
+                     f"domain {self.domain} "
+                     + _alignment_phrase(self.aligned, self.aligned_strict, self.alignment_mode, "aspf"))
         return tuple(x for x in (
             inputs,
             f"matched {self.mechanism}" if self.mechanism else None,

@@ -65,7 +65,7 @@ def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ..
                                                 and handed_over_inside(spf, findings)):
         return verdict  # (the last: _single_domain's own line for a private hand-over says it)
     domain = domains[0]
-    signers = _names(s.domain for s in dkim if s.result == "pass" and not s.aligned)
+    signers = _names(s.domain for s in dkim if s.result == "pass" and not s.aligned_by_mode)
     others = f"; DKIM passes only for {signers}" if signers else ""
     unverified = [s for s in dkim if s.aligned and s.result in ("not_checked", "temperror")]
     # A person's message between two mailboxes of one provider was sent there, not generated: the
@@ -266,8 +266,9 @@ def _decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, .
 def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
                    dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
                    findings: tuple[Finding, ...], self_signed: frozenset[int] = frozenset()) -> Verdict:
-    aligned_dkim = [s for s in dkim if s.result == "pass" and s.aligned]
-    spf_aligned = spf is not None and spf.result == "pass" and bool(spf.aligned)
+    # (In the mode the DMARC record asks, adkim=/aspf=: RFC 7489 sections 3.1.1 and 3.1.2.)
+    aligned_dkim = [s for s in dkim if s.result == "pass" and s.aligned_by_mode]
+    spf_aligned = spf is not None and spf.result == "pass" and bool(spf.aligned_by_mode)
     dangers = [f for f in findings if f.severity == Severity.DANGER]
     forged = [f for f in findings if f.id == "recorded.untrusted_claim"
               and f.severity in (Severity.WARNING, Severity.DANGER)]
@@ -493,11 +494,11 @@ def _without_word(explanation: str) -> str:
 
 def _elsewhere(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None) -> str:
     """Identities that pass but do not align: who really vouches for the message."""
-    signers = _names(s.domain for s in dkim if s.result == "pass" and not s.aligned)
+    signers = _names(s.domain for s in dkim if s.result == "pass" and not s.aligned_by_mode)
     parts = []
     if signers:
         parts.append(f"DKIM passes only for {signers}")
-    if spf is not None and spf.result == "pass" and not spf.aligned and spf.domain:
+    if spf is not None and spf.result == "pass" and not spf.aligned_by_mode and spf.domain:
         parts.append(f"SPF passes only for {spf.domain}")
     return ("; " + " and ".join(parts)) if parts else ""
 

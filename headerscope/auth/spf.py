@@ -99,6 +99,7 @@ def check_spf(resolver: Resolver, *, client_ip: str | None, mail_from: str | Non
         helo_result=helo_result,
         inputs_from=inputs_from,
         aligned=aligned(outcome.domain, from_domain) if from_domain and outcome.domain else None,
+        aligned_strict=aligned(outcome.domain, from_domain, strict=True) if from_domain and outcome.domain else None,
     )
     return result, _findings(outcome, ip)
 
@@ -109,7 +110,8 @@ def _none_for_invalid(ip: str, sender: str, helo: str | None, domain: str, why: 
     return (SpfResult(result="none", client_ip=ip, mail_from=sender, helo=helo, domain=domain, record=None,
                       mechanism=None, explanation=f"none: {domain!r} cannot carry an SPF policy ({why})",
                       lookups=0, void_lookups=0, helo_result=helo_result, inputs_from=inputs_from,
-                      aligned=aligned(domain, from_domain) if from_domain else None), ())
+                      aligned=aligned(domain, from_domain) if from_domain else None,
+                      aligned_strict=aligned(domain, from_domain, strict=True) if from_domain else None), ())
 
 
 def _clean_ip(text: str | None) -> str | None:

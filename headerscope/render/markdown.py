@@ -261,7 +261,7 @@ class MarkdownRenderer(Renderer):
         lines = ["### Authentication", "", _row(("Check", "Result", "Details")), _row(("---", "---", "---"))]
         for sig in report.dkim:
             who = f"DKIM {md_escape(sig.domain or '?')}/{md_escape(sig.selector or '?')}"
-            details = f"{md_escape(sig.reason, MAX_EXPLANATION)} (d= domain aligned with From: {_yes_no(sig.aligned)})"
+            details = f"{md_escape(sig.reason, MAX_EXPLANATION)} (d= domain {sig.alignment_words() or 'aligned with From: unknown'})"
             lines.append(_row((who, md_escape(result_words(sig.result)), details)))
         if not report.dkim:
             lines.append(_row(("DKIM", "none", md_escape(report.no_signature_words()))))

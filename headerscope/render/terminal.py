@@ -442,7 +442,7 @@ class TerminalRenderer(Renderer):
         if not report.dkim:
             table.add_row(_t("DKIM"), _t("none", "dim"), _t(report.no_signature_words()))
         for sig in report.dkim[:_MAX_ROWS]:
-            aligned = "aligned with From" if sig.aligned else "not aligned with From" if sig.aligned is False else ""
+            aligned = sig.alignment_words()
             details = ", ".join(x for x in (
                 f"d={sig.domain or '?'} s={sig.selector or '?'}", sig.algorithm,
                 f"{sig.key_bits}-bit key" if sig.key_bits else None, aligned, sig.reason) if x)

@@ -1,0 +1,83 @@
+"""What the DKIM and SPF rows say beside the DMARC row, end to end: alignment in the mode the DMARC
+record asks (adkim=/aspf=), signatures limited by l=, testing keys (t=y) and rsa-sha1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from test_dkim import NOW, crlf, rsa_dns, rsa_key, sign
+
+from headerscope.api import analyze
+from headerscope.dns.snapshot import SnapshotResolver
+from headerscope.model import Report
+from headerscope.render.html import HtmlRenderer
+from headerscope.render.markdown import MarkdownRenderer
+from headerscope.render.terminal import TerminalRenderer
+
+CLIENT = "192.0.2.77"
+
+
+def message(from_address: str, body: bytes = b"Your statement is ready.\r\n") -> bytes:
+    return crlf(b"From: Billing <" + from_address.encode() + b""">
+To: Bob <bob@example.net>
+Subject: Your statement
+Date: Mon, 12 Jan 2026 10:00:00 +0000
+Message-ID: <1@example.com>
+
+""") + body
+
+
+def zone(dmarc: str, *, spf: str = f"v=spf1 ip4:{CLIENT} -all", key_extra: str = "") -> dict[str, Any]:
+    return {**rsa_dns(1024, extra=key_extra),
+            "example.com": {"TXT": [[spf]]},
+            "_dmarc.example.com": {"TXT": [[dmarc]]}}
+
+
+def run(raw: bytes, dns: dict[str, Any], mail_from: str = "bounce@example.com") -> Report:
+    return analyze(raw, resolver=SnapshotResolver(dns), client_ip=CLIENT, mail_from=mail_from,
+                   helo="out.example.com", now=NOW)
+
+
+def terminal(report: Report) -> str:
+    return " ".join(TerminalRenderer(color=False, width=400).render(report).split())
+
+
+# ------------------------------------------------------------------ adkim=s / aspf=s
+
+
+def test_rows_follow_the_strict_alignment_the_dmarc_record_asks() -> None:
+    # From: a subdomain, signer and envelope the organisational domain: relaxed alignment holds,
+    # strict does not (RFC 7489 sections 3.1.1 and 3.1.2), and the record asks strict.
+    raw = sign(message("billing@mail.example.com"), key=rsa_key(1024))
+    report = run(raw, zone("v=DMARC1; p=reject; adkim=s; aspf=s"))
+    assert report.dmarc is not None and report.dmarc.result == "fail"
+    [sig] = report.dkim
+    assert (sig.result, sig.aligned, sig.aligned_strict, sig.alignment_mode) == ("pass", True, False, "strict")
+    assert sig.aligned_by_mode is False
+    assert report.spf is not None and report.spf.result == "pass"
+    assert (report.spf.aligned, report.spf.aligned_strict, report.spf.aligned_by_mode) == (True, False, False)
+    text = terminal(report)
+    assert "1024-bit key, aligned (relaxed) with From but not strictly, as its DMARC record asks (adkim=s)" in text
+    assert "domain example.com aligned (relaxed) with From but not strictly, as its DMARC record asks (aspf=s)" \
+        in text
+    assert "1024-bit key, aligned with From" not in text and "domain example.com aligned with From" not in text
+    # The headline names the signer that passes without aligning, as the DMARC row does.
+    assert report.verdict.status == "spoofed"
+    assert "DKIM passes only for example.com" in report.verdict.summary
+    assert "aligned (relaxed) with From but not strictly" in MarkdownRenderer().render(report)
+    page = HtmlRenderer().render(report)
+    assert "aligned (relaxed) with From but not strictly" in page
+
+
+def test_rows_under_relaxed_alignment_and_strict_alignment_that_holds() -> None:
+    raw = sign(message("billing@mail.example.com"), key=rsa_key(1024))
+    report = run(raw, zone("v=DMARC1; p=reject"))
+    assert report.dmarc is not None and report.dmarc.result == "pass"
+    assert report.dkim[0].alignment_mode == "relaxed" and report.dkim[0].aligned_by_mode is True
+    assert "1024-bit key, aligned with From" in terminal(report)
+    raw = sign(message("billing@example.com"), key=rsa_key(1024))
+    report = run(raw, zone("v=DMARC1; p=reject; adkim=s; aspf=s"))
+    assert report.dmarc is not None and report.dmarc.result == "pass"
+    text = terminal(report)
+    assert "1024-bit key, aligned (strict) with From" in text
+    assert "domain example.com aligned (strict) with From" in text
