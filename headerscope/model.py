@@ -360,6 +360,8 @@ class DkimSignatureResult(Value):
     """Header fields present but not covered, that matter (From, Subject, ...)."""
     not_oversigned: tuple[str, ...] = ()
     """Important headers signed but not over-signed (a second copy could be added)."""
+    unsigned_body_text: bool | None = None
+    """Whether the body bytes beyond ``l=`` hold more than white space (None when there are none)."""
 
     @property
     def aligned_by_mode(self) -> bool | None:

@@ -294,6 +294,18 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
         if dangers:
             return Verdict(status="suspicious", authenticated_domain=domain, summary=(
                 f"Suspicious: {how} ({qualifier}), but: {dangers[0].title}."))
+        tail = _unsigned_tail(aligned_dkim, findings)
+        if tail is not None and tail[1] and not spf_aligned:
+            # The classic l= attack (RFC 6376 section 8.2): text appended after signing rides on a
+            # signature that verifies; only the domain's own SPF pass would vouch for the sender.
+            return Verdict(status="suspicious", authenticated_domain=domain, summary=(
+                f"Suspicious: {how} ({qualifier}), but {tail[0]} body bytes at the end are covered by no "
+                "signature (l=): text added after signing, which nobody vouches for (RFC 6376 section 8.2)."))
+        if tail is not None:
+            what = "white space" if not tail[1] else "text"
+            return Verdict(status="authenticated", authenticated_domain=domain, summary=(
+                f"Authenticated as {domain}: {how} ({qualifier}), but {tail[0]} body bytes at the end ({what}) "
+                "are covered by no DKIM signature (l=)."))
         return Verdict(status="authenticated", authenticated_domain=domain,
                        summary=f"Authenticated as {domain}: {how} ({qualifier}).")
 
@@ -428,6 +440,19 @@ def handed_over_inside(spf: SpfResult | None, findings: tuple[Finding, ...] | li
 
     return (spf is not None and is_non_public_ip(spf.client_ip)
             and any(f.id in ("hops.internal_only", "hops.delivery_missing", "hops.arrival_missing") for f in findings))
+
+
+def _unsigned_tail(aligned_dkim: list[DkimSignatureResult], findings: tuple[Finding, ...]) -> tuple[int, bool] | None:
+    """(bytes, holds text) at the end of the body that no signature covers, when every verified
+    signature stops short of it with l= (dkim.unsigned_body) and an aligned one is among them;
+    None otherwise. The bytes are those beyond the longest-reaching aligned signature."""
+    if not aligned_dkim or not any(f.id == "dkim.unsigned_body" for f in findings):
+        return None
+    reaching = [s for s in aligned_dkim if s.unsigned_body_bytes]
+    if len(reaching) != len(aligned_dkim):
+        return None  # an aligned signature covers the whole body
+    longest = min(reaching, key=lambda s: s.unsigned_body_bytes or 0)
+    return longest.unsigned_body_bytes or 0, longest.unsigned_body_text is not False
 
 
 def _how_authenticated(domain: str, dmarc: DmarcResult, aligned_dkim: list[DkimSignatureResult],

@@ -81,3 +81,46 @@ def test_rows_under_relaxed_alignment_and_strict_alignment_that_holds() -> None:
     text = terminal(report)
     assert "1024-bit key, aligned (strict) with From" in text
     assert "domain example.com aligned (strict) with From" in text
+
+
+# ------------------------------------------------------------------ l= (RFC 6376 section 8.2)
+
+APPENDED = b"URGENT: our bank details changed, pay to IBAN XX00 0000 0000 0000 0000 00.\r\n"
+
+
+def test_text_appended_after_an_l_signature_is_said_on_the_row_and_makes_the_headline_suspicious() -> None:
+    signed = sign(message("billing@example.com"), key=rsa_key(1024), length=True)
+    report = run(signed + APPENDED, zone("v=DMARC1; p=reject", spf="v=spf1 -all"))
+    assert report.dmarc is not None and report.dmarc.result == "pass"
+    [sig] = report.dkim
+    length = len(b"Your statement is ready.\r\n")
+    assert (sig.result, sig.body_length, sig.unsigned_body_bytes, sig.unsigned_body_text) == (
+        "pass", length, len(APPENDED), True)
+    assert sig.reason == (f"signature verifies for the first {length} body bytes (l=); {len(APPENDED)} later bytes "
+                          "are signed by nobody")
+    assert "body unchanged" not in terminal(report)
+    assert report.verdict.status == "suspicious"
+    assert f"but {len(APPENDED)} body bytes at the end are covered by no signature (l=)" in report.verdict.summary
+    assert any(f.id == "dkim.unsigned_body" for f in report.findings)
+
+
+def test_an_l_signature_with_white_space_after_it_or_an_aligned_spf_pass_stays_authenticated() -> None:
+    # c=relaxed/simple keeps a line of spaces (RFC 6376 section 3.4.3): five bytes of white space.
+    signed = sign(message("billing@example.com"), key=rsa_key(1024), length=True, canon="relaxed/simple")
+    report = run(signed + b"   \r\n", zone("v=DMARC1; p=reject", spf="v=spf1 -all"))
+    [sig] = report.dkim
+    assert (sig.unsigned_body_bytes, sig.unsigned_body_text) == (5, False)
+    assert sig.reason.endswith("5 later bytes are signed by nobody (white space only)")
+    assert report.verdict.status == "authenticated"
+    assert report.verdict.summary.endswith(
+        "but 5 body bytes at the end (white space) are covered by no DKIM signature (l=).")
+    # The domain's own server sent it (SPF passes aligned): authenticated, the tail still said.
+    signed = sign(message("billing@example.com"), key=rsa_key(1024), length=True)
+    report = run(signed + APPENDED, zone("v=DMARC1; p=reject"))
+    assert report.verdict.status == "authenticated"
+    assert f"but {len(APPENDED)} body bytes at the end (text) are covered by no DKIM signature" \
+        in report.verdict.summary
+    # A signature without l= says the body is unchanged, and the headline nothing more.
+    report = run(sign(message("billing@example.com"), key=rsa_key(1024)), zone("v=DMARC1; p=reject"))
+    assert report.dkim[0].reason == "signature verifies: signed headers and body unchanged"
+    assert report.verdict.summary.endswith("(DMARC pass).")

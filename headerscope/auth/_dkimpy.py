@@ -256,6 +256,26 @@ class SplitMessage:
         if emitted or algorithm != "relaxed":
             yield b"\r\n"
 
+    def tail_has_text(self, algorithm: str, length: int, limit: int = 65536) -> bool:
+        """Whether the canonical body beyond its first ``length`` bytes (what an ``l=`` signature
+        leaves unsigned) holds anything but white space. Reads at most ``limit`` bytes of that
+        tail; a longer tail of white space alone counts as text (the safe side)."""
+        seen = 0
+        for piece in self._canonical_pieces(algorithm):
+            size = len(piece)
+            if seen + size <= length:
+                seen += size
+                continue
+            start = max(0, length - seen)
+            part = bytes(piece[start:start + limit])
+            if part.translate(None, b" \t\r\n"):
+                return True
+            limit -= len(part)
+            if limit <= 0:
+                return True
+            seen += size
+        return False
+
     def canonical_body(self, algorithm: str) -> bytes:
         """Body canonicalized with ``simple`` or ``relaxed`` (a copy: tests and fallbacks only)."""
         return b"".join(bytes(piece) for piece in self._canonical_pieces(algorithm))

@@ -98,7 +98,7 @@ class _Check:
     __slots__ = ("algorithm", "auid", "body_hash", "body_hash_ok", "body_length", "body_missing", "canonicalization", "domain",
                  "expiration", "header_index", "index", "key_bits", "key_testing", "not_oversigned", "notes",
                  "reason", "reason_code", "result", "selector", "signature", "signed_headers", "signed_lower",
-                 "timestamp", "unsigned_body_bytes", "unsigned_headers")
+                 "timestamp", "unsigned_body_bytes", "unsigned_body_text", "unsigned_headers")
 
     def __init__(self, index: int, header_index: int) -> None:
         self.index = index
@@ -120,6 +120,7 @@ class _Check:
         self.body_hash_ok: bool | None = None
         self.body_missing = False  # the body is empty and the signer hashed another: not in the input
         self.unsigned_body_bytes: int | None = None
+        self.unsigned_body_text: bool | None = None  # the bytes beyond l= hold more than white space
         self.unsigned_headers: tuple[str, ...] = ()
         self.not_oversigned: tuple[str, ...] = ()
         self.result = "permerror"
@@ -595,6 +596,7 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
             check.body_hash_ok = digest == check.body_hash
         if length is not None and length < body_size:
             check.unsigned_body_bytes = body_size - length
+            check.unsigned_body_text = split.tail_has_text(body_canon, length)
         if blank_body and check.body_hash_ok is False:
             # The body the signer hashed is not in the input: judged as a header alone.
             check.body_missing = True
@@ -691,12 +693,18 @@ def _judge_valid(check: _Check, *, has_body: bool, delivery: datetime | None, no
                      "body hash could not be checked" if check.body_missing else
                      "the signed headers verify, but the input has no body, so the body hash could not be checked")
         return
+    # l= leaves the bytes after it signed by nobody (RFC 6376 section 8.2): "body unchanged"
+    # would hide text appended after signing.
+    verifies = ("signature verifies: signed headers and body unchanged" if not check.unsigned_body_bytes else
+                f"signature verifies for the first {check.body_length} body bytes (l=); "
+                f"{check.unsigned_body_bytes} later bytes are signed by nobody"
+                + ("" if check.unsigned_body_text else " (white space only)"))
     if check.key_testing:
         check.finish("pass", "key_testing",
                      "verifies, but the key is in testing mode (t=y): receivers must treat the message as unsigned "
                      "(RFC 6376 section 3.6.1)")
         return
-    check.finish("pass", "ok", "signature verifies: signed headers and body unchanged")
+    check.finish("pass", "ok", verifies)
 
 
 def _forensics(check: _Check, present: dict[str, int]) -> None:
@@ -741,6 +749,7 @@ def _to_result(check: _Check, from_domain: str | None) -> DkimSignatureResult:
         auid=check.auid,
         body_hash_ok=check.body_hash_ok,
         unsigned_body_bytes=check.unsigned_body_bytes,
+        unsigned_body_text=check.unsigned_body_text if check.unsigned_body_bytes else None,
         unsigned_headers=check.unsigned_headers,
         not_oversigned=check.not_oversigned,
     )
@@ -860,11 +869,13 @@ def _findings(checks: list[_Check], present_counts: dict[str, int]) -> list[Find
                 f"{RFC6376}#section-5.4.2", check.label))
     # Body bytes beyond l= are covered by no signature when every verified one stops short.
     if all(c.unsigned_body_bytes for c in verified):
-        uncovered = min(c.unsigned_body_bytes or 0 for c in verified)
+        reaching = min(verified, key=lambda c: c.unsigned_body_bytes or 0)
+        uncovered = reaching.unsigned_body_bytes or 0
+        blank = (" Those bytes are white space only." if reaching.unsigned_body_text is False else "")
         findings.append(Finding(
             "dkim.unsigned_body", Severity.WARNING, f"{uncovered} body bytes not covered by any DKIM signature",
             "Every valid signature uses l= (body length), and the body is longer than that: the content "
             "at the end of the body was added after signing (for example by a mailing list, or by someone "
-            "appending their own text) and nobody vouches for it.",
+            "appending their own text) and nobody vouches for it." + blank,
             f"{RFC6376}#section-8.2", ", ".join(c.label for c in verified)))
     return findings
