@@ -124,3 +124,28 @@ def test_an_l_signature_with_white_space_after_it_or_an_aligned_spf_pass_stays_a
     report = run(sign(message("billing@example.com"), key=rsa_key(1024)), zone("v=DMARC1; p=reject"))
     assert report.dkim[0].reason == "signature verifies: signed headers and body unchanged"
     assert report.verdict.summary.endswith("(DMARC pass).")
+
+
+# ------------------------------------------------------------------ t=y (RFC 6376 section 3.6.1)
+
+
+def test_a_testing_key_does_not_contradict_the_dmarc_pass_it_gives() -> None:
+    raw = sign(message("support@example.com"), key=rsa_key(1024))
+    report = run(raw, zone("v=DMARC1; p=reject", spf="v=spf1 -all", key_extra=" t=y;"))
+    assert report.dmarc is not None and report.dmarc.result == "pass"
+    [sig] = report.dkim
+    assert (sig.result, sig.reason_code, sig.key_testing) == ("pass", "key_testing", True)
+    assert sig.reason == (
+        "signature verifies: signed headers and body unchanged; the signer flags this key as testing (t=y): "
+        "RFC 6376 section 3.6.1 asks verifiers not to treat its mail differently from unsigned mail, yet DMARC "
+        "receivers still count a passing signature")
+    assert "must treat the message as unsigned" not in terminal(report)
+
+
+def test_a_testing_key_refused_for_another_reason_still_says_t_y() -> None:
+    raw = sign(message("support@example.com"), key=rsa_key(512))
+    dns = {**zone("v=DMARC1; p=reject"), **rsa_dns(512, extra=" t=y;")}
+    [sig] = run(raw, dns).dkim
+    assert (sig.result, sig.reason_code, sig.key_testing) == ("policy", "weak_key", True)
+    assert sig.reason.endswith("the signature itself verifies; the signer flags this key as testing (t=y): RFC 6376 "
+                               "section 3.6.1 asks verifiers not to treat its mail differently from unsigned mail")
