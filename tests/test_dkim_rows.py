@@ -3,11 +3,14 @@ record asks (adkim=/aspf=), signatures limited by l=, testing keys (t=y) and rsa
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from test_dkim import NOW, crlf, rsa_dns, rsa_key, sign
+from test_dkim import MESSAGE, NOW, crlf, rsa_dns, rsa_key, sign, verify
+from test_recorded import _gmail_recorded, sig
 
 from headerscope.api import analyze
+from headerscope.auth.recorded import compare
 from headerscope.dns.snapshot import SnapshotResolver
 from headerscope.model import Report
 from headerscope.render.html import HtmlRenderer
@@ -149,3 +152,57 @@ def test_a_testing_key_refused_for_another_reason_still_says_t_y() -> None:
     assert (sig.result, sig.reason_code, sig.key_testing) == ("policy", "weak_key", True)
     assert sig.reason.endswith("the signature itself verifies; the signer flags this key as testing (t=y): RFC 6376 "
                                "section 3.6.1 asks verifiers not to treat its mail differently from unsigned mail")
+
+
+# ------------------------------------------------------------------ rsa-sha1 (RFC 8301 section 3.1)
+
+
+def test_an_rsa_sha1_signature_that_fails_says_verifiers_refuse_rsa_sha1_anyway() -> None:
+    # The key at the selector was replaced since (real for 2017 senders): the mismatch is the fact,
+    # the RFC 8301 rule is said beside it.
+    raw = sign(MESSAGE, key=rsa_key(1024), algorithm="rsa-sha1")
+    (sig,), findings = verify(raw, rsa_dns(2048))
+    assert (sig.result, sig.reason_code) == ("fail", "signature_mismatch")
+    assert any(f.id == "dkim.headers_changed" for f in findings)
+    assert sig.reason.endswith("; signed with rsa-sha1, which verifiers no longer accept whatever the key "
+                               "(RFC 8301 section 3.1, 2018)")
+
+
+def test_a_recorded_pass_of_a_verifying_rsa_sha1_signature_is_a_rule_change_not_a_modification() -> None:
+    ours = sig("example.com", "s1", 10, result="permerror", code="rsa_sha1",
+               reason="signed with rsa-sha1, which verifiers must no longer accept (RFC 8301 section 3.1); the "
+                      "signature itself verifies")
+    comparisons, _ = compare(_gmail_recorded(), dkim=(replace(ours, algorithm="rsa-sha1"),), spf=None, dmarc=None,
+                             arc=None)
+    dkim = next(c for c in comparisons if c.method == "dkim")
+    assert dkim.label == "different"
+    assert dkim.explanation == (
+        "mx.google.com verified this signature at delivery; its signature still verifies now, but verifiers no "
+        "longer accept rsa-sha1 (RFC 8301 section 3.1, 2018), so the recorded pass cannot be reproduced: the rules "
+        "changed since, which says nothing of a change to the message.")
+    # A mismatch stays a mismatch (rsa-sha1 refusal does not cause one), with the rule said first.
+    broken = replace(ours, algorithm="rsa-sha1", result="fail", reason_code="signature_mismatch",
+                     reason="signed headers changed since signing (or the key at s1._domainkey.example.com was "
+                            "replaced); signed with rsa-sha1, which verifiers no longer accept whatever the key")
+    comparisons, _ = compare(_gmail_recorded(), dkim=(broken,), spf=None, dmarc=None, arc=None)
+    dkim = next(c for c in comparisons if c.method == "dkim")
+    assert dkim.label == "modified_after_delivery"
+    assert "uses rsa-sha1, which verifiers no longer accept (RFC 8301 section 3.1, 2018)" in dkim.explanation
+    assert "or the key at the selector was replaced since" in dkim.explanation
+
+
+def test_the_rsa_sha1_notice_names_the_aligned_passing_signature_verifiers_use() -> None:
+    # Signed (bottom to top) with rsa-sha1 by the From: domain, rsa-sha256 by an ESP and rsa-sha256 by
+    # the From: domain: the notice names the aligned one, which DMARC counts.
+    raw = sign(message("billing@example.com"), key=rsa_key(1024), selector="s1")
+    raw = sign(raw, key=rsa_key(1024), domain="esp.example", selector="esp")
+    raw = sign(raw, key=rsa_key(1024), algorithm="rsa-sha1", selector="old")
+    dns = {**zone("v=DMARC1; p=reject"), **rsa_dns(1024, name="esp._domainkey.esp.example"),
+           **rsa_dns(1024, name="old._domainkey.example.com")}
+    report = run(raw, dns)
+    assert [(s.domain, s.selector, s.result) for s in report.dkim] == [
+        ("example.com", "old", "permerror"), ("esp.example", "esp", "pass"), ("example.com", "s1", "pass")]
+    [weak] = [f for f in report.findings if f.id == "dkim.weak_crypto"]
+    assert weak.severity.value == "notice"
+    assert weak.explanation.endswith("the message also carries a rsa-sha256 signature (d=example.com, aligned with "
+                                     "From), which verifiers use")

@@ -286,10 +286,6 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
         _verify(check, split, split.headers[pos], resolver, answers, present,
                 has_body=message.has_body, delivery=delivery, now=now, blank_body=blank_body,
                 byte_exact=byte_exact)
-        if check.key_testing and check.reason_code != "key_testing":
-            # A key with t=y that fails or is refused for another reason (a 512-bit key): the
-            # testing flag is a fact of the key, said beside that reason.
-            check.reason += f"; {_TESTING_WORDS}"
         if (not message.has_body or check.body_missing) and byte_exact \
                 and check.reason_code == "signature_mismatch" \
                 and (check.canonicalization or "simple").partition("/")[0] == "simple":
@@ -312,9 +308,17 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
                          f"{check.reason}; but the input is not the original message bytes (an Outlook .msg "
                          "or a paste rebuilt them, or a mail client kept only part of the body), so a "
                          "mismatch here says nothing about the message")
+        if check.algorithm == "rsa-sha1" and check.reason_code != "rsa_sha1":
+            # RFC 8301 section 3.1: whatever the outcome here, today's verifiers refuse rsa-sha1,
+            # so no pass of this signature can be had now (said beside a failure's own reason).
+            check.reason += f"; {_SHA1_WORDS}"
+        if check.key_testing and check.reason_code != "key_testing":
+            # A key with t=y that fails or is refused for another reason (a 512-bit key): the
+            # testing flag is a fact of the key, said beside that reason.
+            check.reason += f"; {_TESTING_WORDS}"
 
     results = tuple(_to_result(c, from_domain) for c in checks)
-    findings = _findings(checks, present)
+    findings = _findings(checks, present, from_domain)
     if message.first("List-Id") is not None and any(c.reason_code == "signature_mismatch" for c in checks):
         findings = [_with_list_cause(f, checks, message) if f.id == "dkim.headers_changed" else f for f in findings]
     if byte_exact and message.has_body:
@@ -713,6 +717,8 @@ def _judge_valid(check: _Check, *, has_body: bool, delivery: datetime | None, no
     check.finish("pass", "ok", verifies)
 
 
+_SHA1_WORDS = ("signed with rsa-sha1, which verifiers no longer accept whatever the key (RFC 8301 section 3.1, "
+               "2018)")
 _TESTING_WORDS = ("the signer flags this key as testing (t=y): RFC 6376 section 3.6.1 asks verifiers not to treat "
                   "its mail differently from unsigned mail")
 
@@ -835,21 +841,33 @@ def _body_changed_without_key(checks: list[_Check]) -> list[Finding]:
             for check in checks if check.body_hash_ok is False and check.reason_code in _KEYLESS_CODES]
 
 
-def _findings(checks: list[_Check], present_counts: dict[str, int]) -> list[Finding]:
+def _stronger_signature(check: _Check, checks: list[_Check], from_domain: str | None) -> _Check | None:
+    """Another signature than rsa-sha1 that verifiers use in its place: one that passes and aligns
+    with From (what DMARC counts) first, then one that passes, then one not known to fail."""
+    others = [c for c in checks if c is not check and c.algorithm and c.algorithm != "rsa-sha1"
+              and c.result not in ("fail", "permerror")]
+    if not others:
+        return None
+    return min(others, key=lambda c: (not (c.result == "pass" and bool(from_domain) and aligned(c.domain, from_domain)),
+                                      c.result != "pass", c.index))
+
+
+def _findings(checks: list[_Check], present_counts: dict[str, int], from_domain: str | None = None) -> list[Finding]:
     findings: list[Finding] = []
     for check in checks:
         spec = _CODE_FINDINGS.get(check.reason_code)
         if spec:
             finding_id, severity, title, reference = spec
             reason = check.reason
-            stronger = next((c for c in checks if c is not check and c.algorithm and c.algorithm != "rsa-sha1"
-                             and c.result not in ("fail", "permerror")), None) if check.reason_code == "rsa_sha1" else None
+            stronger = _stronger_signature(check, checks, from_domain) if check.reason_code == "rsa_sha1" else None
             if stronger is not None:
                 # Senders (Postmark) add an rsa-sha1 signature beside their rsa-sha256 one for old
                 # verifiers: the sha1 one is ignored by today's, which use the other.
                 severity = Severity.NOTICE
+                aligned_words = (", aligned with From" if from_domain and stronger.result == "pass"
+                                 and aligned(stronger.domain, from_domain) else "")
                 reason = (f"{reason}; the message also carries a {stronger.algorithm} signature "
-                          f"(d={stronger.domain or '?'}), which verifiers use")
+                          f"(d={stronger.domain or '?'}{aligned_words}), which verifiers use")
             findings.append(Finding(finding_id, severity, title, reason, reference, check.label))
     # Signatures whose signed header fields verified (no_body: all but the body hash).
     verified = [c for c in checks

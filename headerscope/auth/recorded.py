@@ -2376,10 +2376,30 @@ def _label_dkim(subject: str, rec: RecordedResult | None, sig: DkimSignatureResu
                          f"{_passed_at_delivery(rec)}; now {sig.reason}, and the body "
                          "hash does not match either: the body changed after signing, so a DNS change "
                          "alone does not explain the difference.")
+        if code == "rsa_sha1":
+            # RFC 8301 section 3.1 (2018) made verifiers refuse rsa-sha1 whatever the key: a pass
+            # recorded before cannot be had now, the message being what it was.
+            now_words = ("its signature could not be checked now (offline)" if "offline" in sig.reason
+                         else "its signature still verifies now")
+            return _make("dkim", subject, rec, ours, "different",
+                         f"{_passed_at_delivery(rec)}; {now_words}, but verifiers no longer accept rsa-sha1 (RFC "
+                         "8301 section 3.1, 2018), so the recorded pass cannot be reproduced: the rules changed "
+                         "since, which says nothing of a change to the message.")
         if code in _DKIM_KEY_DRIFT:
             return _make("dkim", subject, rec, ours, "dns_drift",
                          f"{_passed_at_delivery(rec)}; now {sig.reason}: the key in DNS "
                          "was removed, revoked or changed since (key rotation), not the message.")
+        if code in _DKIM_MODIFIED and sig.algorithm == "rsa-sha1":
+            # Verifiers refuse rsa-sha1 now (RFC 8301 section 3.1), so no pass could be had today
+            # in any case; but that rule refuses a signature, it does not make one mismatch: the
+            # mismatch stays the stronger fact and is said as such.
+            part = "body" if code == "body_hash_mismatch" else "signed header fields"
+            key = "" if code == "body_hash_mismatch" else ", or the key at the selector was replaced since"
+            return _make("dkim", subject, rec, ours, "modified_after_delivery",
+                         f"{_passed_at_delivery(rec)}; the signature uses rsa-sha1, which verifiers no longer "
+                         "accept (RFC 8301 section 3.1, 2018), so that pass could not be reproduced today in any "
+                         f"case; but the check now also finds a mismatch, which that rule does not cause: the {part} "
+                         f"changed after delivery{key} (now: {sig.reason.split('; signed with rsa-sha1', 1)[0]}).")
         if code in _DKIM_MODIFIED:
             part = "body" if code == "body_hash_mismatch" else "signed header fields"
             return _make("dkim", subject, rec, ours, "modified_after_delivery",
