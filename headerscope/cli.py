@@ -50,7 +50,7 @@ _DNS_OPTIONS = [
     click.option("--dns-timeout", type=click.FloatRange(min=0.1, max=120), default=5.0, show_default=True,
                  help="Seconds allowed for each DNS question."),
     click.option("--record-dns", type=click.Path(dir_okay=False), default=None,
-                 help="Write every live DNS answer used to this snapshot file, for offline replay."),
+                 help="Write every DNS answer used (live or from --dns-snapshot) to this snapshot file, for offline replay."),
 ]
 
 

@@ -256,3 +256,26 @@ def test_analyze_of_text_without_a_header_field_is_a_one_line_error(tmp_path: Pa
     assert result.returncode != 0
     assert result.stderr.decode().strip().endswith("Inbox.msf: no header fields: not a message")
     assert result.stdout == b"" and b"Traceback" not in result.stderr
+
+
+def test_record_dns_with_a_snapshot_writes_the_answers_used(tmp_path: Path) -> None:
+    # --record-dns beside --dns-snapshot used to exit 0 without writing anything; now it
+    # writes the answers the analysis used, and replaying them gives the same report.
+    recorded = tmp_path / "used.dns.json"
+    now = "2026-11-27T10:00:00+00:00"
+    sample, snapshot = REPO / "samples" / "direct.eml", REPO / "samples" / "direct.dns.json"
+    first = run("analyze", str(sample), "--dns-snapshot", str(snapshot), "--record-dns", str(recorded),
+                "-f", "json", "--now", now)
+    assert first.returncode == 0, first.stderr
+    data = json.loads(recorded.read_text())
+    assert data["$meta"]["source"] == f"snapshot {snapshot}"
+    report = json.loads(first.stdout)
+    used = {entry["name"] for entry in report["dns"]}
+    assert used and used <= set(data) - {"$meta"}
+    again = run("analyze", str(sample), "--dns-snapshot", str(recorded), "-f", "json", "--now", now)
+    assert again.returncode == 0, again.stderr
+    replayed = json.loads(again.stdout)
+    for one in (report, replayed):
+        one["options"] = {}
+        one.pop("dns_source", None)
+    assert replayed == report

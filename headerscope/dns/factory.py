@@ -35,7 +35,15 @@ def make_resolver(opts: AnalysisOptions) -> Resolver:
     if snapshot is not None:
         from .snapshot import SnapshotResolver
 
-        return SnapshotResolver.from_file(snapshot)
+        replay: Resolver = SnapshotResolver.from_file(snapshot)
+        if opts.record_dns:
+            # --record-dns with --dns-snapshot writes the answers this analysis used (a subset of
+            # the snapshot, CNAMEs followed), so the report's evidence replays exactly from it;
+            # writing nothing without a word would leave the user with a missing file.
+            from .recording import RecordingResolver
+
+            return RecordingResolver(replay)
+        return replay
     from .live import LiveResolver
 
     live = LiveResolver(nameserver=opts.nameserver, timeout=opts.dns_timeout)
