@@ -86,7 +86,7 @@ from .origin import (
     provider_default_signatures,
 )
 from .spamfilters import read_spam_filters
-from .text import compiled_on_first_use, header_ref, one_line
+from .text import compiled_on_first_use, header_ref, one_line, result_words
 from .verdict import decide, generated_inside, handed_over_inside, sent_copy, sent_inside_provider
 
 _SEVERITY_ORDER = {Severity.DANGER: 0, Severity.WARNING: 1, Severity.NOTICE: 2, Severity.INFO: 3}
@@ -154,6 +154,23 @@ def analyze_loaded(loaded: LoadedInput, opts: AnalysisOptions) -> Report:
         if isinstance(base_resolver, RecordingResolver):
             base_resolver.write(Path(opts.record_dns))
     return report
+
+
+def _one_multiple_from(envelope_findings: tuple[Finding, ...], dmarc: DmarcResult,
+                       dmarc_findings: tuple[Finding, ...], findings: list[Finding]) -> tuple[Finding, ...]:
+    """DMARC's findings, without dmarc.multiple_from when envelope.multiple_from already warns
+    of the same From: (one warning, not two). The envelope's says more (RFC 5322: several From:
+    fields, a Sender: missing or present), so it stays, and takes DMARC's result per domain."""
+    envelope_one = next((f for f in envelope_findings if f.id == "envelope.multiple_from"), None)
+    dmarc_one = next((f for f in dmarc_findings if f.id == "dmarc.multiple_from"), None)
+    if envelope_one is None or dmarc_one is None or not dmarc.from_results:
+        return dmarc_findings
+    each = "; ".join(f"{domain}: {result_words(result)}" for domain, result in dmarc.from_results)
+    merged = dataclasses.replace(envelope_one, explanation=(
+        f"{envelope_one.explanation} DMARC checks each of its {len(dmarc.from_results)} domains ({each}) and "
+        "applies the strictest failing policy (RFC 7489 section 6.6.1)."))
+    findings[:] = [merged if f is envelope_one else f for f in findings]
+    return tuple(f for f in dmarc_findings if f is not dmarc_one)
 
 
 def _parse_date(value: str | None) -> tuple[datetime | None, bool]:
@@ -761,7 +778,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
             f"not applicable: a sent copy, ending at its submission with a login (hop {boundary.number}); a "
             f"receiving server judges DMARC with the SPF result of the provider's hand-over to it, which this copy "
             f"does not show, and {dkim_part}{policy}"))
-    findings.extend(dmarc_findings)
+    findings.extend(_one_multiple_from(envelope_findings, dmarc, dmarc_findings, findings))
     dkim, spf = _with_alignment_mode(dkim, spf, dmarc, from_domain)
     # The provider that delivered the message says it never left it (Proton's X-Pm-Origin:
     # internal), and the chain agrees: SPF and DMARC have no hand-over to judge.

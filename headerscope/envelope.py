@@ -1492,13 +1492,21 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     if login_finding is not None:
         findings.append(login_finding)
     if len(from_real) > 1 or len(message.all("From")) > 1:
+        fields = len(message.all("From"))
+        if fields > 1:
+            rule = f"The message has {fields} From: fields; RFC 5322 section 3.6 allows exactly one."
+        else:
+            # RFC 5322 section 3.6.2: several authors are allowed, with a Sender: naming the one
+            # who sent the message; say whether it is there rather than demand it in general.
+            agents = [a.address for a in parse_addresses(message.first("Sender") or "")[:1] if a.domain]
+            rule = (f"From: names {len(from_real)} authors; RFC 5322 section 3.6.2 allows that with a Sender: "
+                    + (f"field, which is present ({agents[0][:120]})." if agents
+                       else "field naming the one who sent it, and there is none."))
         findings.append(Finding(
             id="envelope.multiple_from", severity=Severity.WARNING,
-            title=f"{max(len(from_real), len(message.all('From')))} authors in From:",
-            explanation="The message names several From: addresses or has several From: fields. RFC 5322 "
-                        "allows one From: field (and requires Sender: with several authors); DMARC "
-                        "receivers often reject such messages because it is unclear whose policy applies, "
-                        "and a mail program may show only one of them.",
+            title=f"{max(len(from_real), fields)} authors in From:",
+            explanation=f"{rule} DMARC receivers often reject such messages because it is unclear whose policy "
+                        "applies, and a mail program may show only one of them.",
             reference=_RFC7489_FROM, subject="From"))
     elif not from_real and message.pasted_without("From"):
         # A pasted header without From: is most often a copy that stops before it: said so, not

@@ -560,6 +560,9 @@ class DmarcResult(Value):
     arc_vouched: bool = False
     """On a DMARC pass or fail: the oldest of those intermediaries recorded dmarc=pass for the From: domain
     in its ARC-Authentication-Results, what a receiver trusting the sealers may override a failure on."""
+    from_results: tuple[tuple[str, str], ...] = ()
+    """With several From: domains, each one's own DMARC result as (domain, result), in From: order
+    (RFC 7489 section 6.6.1); empty with one."""
 
     def alignment_words(self) -> tuple[str, str]:
         """The DKIM and SPF halves of DMARC in words, labelled "aligned and passing" so that they

@@ -13,6 +13,7 @@ from conftest import CORPUS
 
 from headerscope.api import analyze
 from headerscope.auth.recorded import compare, parse_recorded
+from headerscope.dns.snapshot import SnapshotResolver
 from headerscope.hops import build_chain
 from headerscope.loader import load_bytes
 from headerscope.message import Message, parse_message
@@ -2817,3 +2818,65 @@ def test_amavis_pass_for_its_own_fresh_signature_is_no_recorded_pass_for_the_ver
     assert verified.verdict.status == "suspicious"
     assert "recorded a DKIM pass aligned with example.org (example.org)" in verified.verdict.summary
     assert "recorded DMARC pass" not in verified.verdict.summary
+
+
+_TWO_FROM_DOMAINS = (
+    b"Delivered-To: bob@gmail.com\r\n"
+    b"Received: by 2002:a05:6358:9d8e:b0:1c3:8a2e:5f41 with SMTP id fb2csp1201847qvb;\r\n"
+    b"        Sun, 22 Nov 2026 06:00:02 -0800 (PST)\r\n"
+    b"Received-SPF: pass (google.com: domain of ceo@plusall.example designates 45.13.22.9 as permitted sender)"
+    b" client-ip=45.13.22.9;\r\n"
+    b"Authentication-Results: mx.google.com;\r\n"
+    b"       dkim=none;\r\n"
+    b"       spf=pass (google.com: domain of ceo@plusall.example designates 45.13.22.9 as permitted sender)"
+    b" smtp.mailfrom=ceo@plusall.example;\r\n"
+    b"       dmarc=pass (p=REJECT sp=REJECT dis=NONE) header.from=plusall.example\r\n"
+    b"Return-Path: <ceo@plusall.example>\r\n"
+    b"Received: from vps9.hostkey.example (vps9.hostkey.example. [45.13.22.9])\r\n"
+    b"        by mx.google.com with ESMTPS id af79cd13be357-8d3c2a91e7fsi5120843583a.412\r\n"
+    b"        for <bob@gmail.com>\r\n"
+    b"        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256);\r\n"
+    b"        Sun, 22 Nov 2026 06:00:01 -0800 (PST)\r\n"
+    b"From: CEO <ceo@plusall.example>, Assistant <pa@other.example>\r\n"
+    b"SENDER\r\n"
+    b"To: bob@gmail.com\r\nSubject: urgent wire\r\nDate: Sun, 22 Nov 2026 14:00:00 +0000\r\n"
+    b"Message-ID: <x-1@plusall.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nPay now.\r\n"
+)
+_TWO_FROM_DNS = {
+    "plusall.example": {"TXT": [["v=spf1 ip4:45.13.22.0/24 -all"]]},
+    "_dmarc.plusall.example": {"TXT": [["v=DMARC1; p=reject"]]},
+    "_dmarc.other.example": {"TXT": [["v=DMARC1; p=quarantine"]]},
+}
+
+
+def test_a_dmarc_pass_recorded_for_one_of_several_from_domains_is_not_a_changed_from() -> None:
+    # Gmail judged the first From: domain (plusall.example, pass); RFC 7489 section 6.6.1 checks
+    # each and the strictest failing policy (other.example's) decides. Nothing changed the From:
+    # that the receiver read: it is there, and its own result is compared.
+    report = analyze(_TWO_FROM_DOMAINS.replace(b"SENDER", b"Sender: pa@other.example"),
+                     resolver=SnapshotResolver(_TWO_FROM_DNS))
+    [dmarc] = [c for c in report.comparison if c.method == "dmarc"]
+    assert (dmarc.subject, dmarc.recorded, dmarc.recomputed, dmarc.label) == ("other.example", "pass", "fail",
+                                                                              "different")
+    assert dmarc.explanation.startswith("mx.google.com recorded dmarc=pass for plusall.example, one of the From: "
+                                        "domains (pass now too); it did not judge other.example, which is fail now.")
+    assert "RFC 7489 section 6.6.1" in dmarc.explanation
+    assert report.dmarc is not None and report.dmarc.from_results == (("plusall.example", "pass"),
+                                                                      ("other.example", "fail"))
+    ids = [f.id for f in report.findings]
+    assert "recorded.from_changed" not in ids
+    # One warning for the two From: domains, not two saying the same; it says Sender: is present
+    # (RFC 5322 section 3.6.2) and how DMARC judged each domain.
+    assert "dmarc.multiple_from" not in ids
+    [multiple] = [f for f in report.findings if f.id == "envelope.multiple_from"]
+    assert "Sender: field, which is present (pa@other.example)" in multiple.explanation
+    assert "(plusall.example: pass; other.example: fail)" in multiple.explanation
+    without_sender = analyze(_TWO_FROM_DOMAINS.replace(b"SENDER\r\n", b""), resolver=SnapshotResolver(_TWO_FROM_DNS))
+    [multiple] = [f for f in without_sender.findings if f.id == "envelope.multiple_from"]
+    assert "naming the one who sent it, and there is none" in multiple.explanation
+    # A header.from that is in no From: field still is a changed (or other) From:.
+    forged = analyze(_TWO_FROM_DOMAINS.replace(b"SENDER", b"Sender: pa@other.example")
+                     .replace(b"header.from=plusall.example", b"header.from=hotmail.example"),
+                     resolver=SnapshotResolver(_TWO_FROM_DNS))
+    assert [c.label for c in forged.comparison if c.method == "dmarc"] == ["from_changed"]
+    assert "recorded.from_changed" in [f.id for f in forged.findings]

@@ -163,7 +163,11 @@ def check_dmarc(resolver: Resolver, *, from_domains: tuple[str, ...], dkim: tupl
     reported = f", so {result.from_domain} is reported" if at_risk else ""
     result = replace(result, explanation=(
         f"{result.explanation}. From: holds {len(domains)} domains ({summary}); RFC 7489 section 6.6.1 checks "
-        f"each and {rule}{reported}"))
+        f"each and {rule}{reported}"),
+        # Each domain's own result, so a receiver's verdict recorded for one of them is compared
+        # with that domain's, not with the one reported here.
+        from_results=tuple((item[0].from_domain, item[0].result) for item in evaluated
+                           if item[0].from_domain is not None))
     multiple = Finding(
         id="dmarc.multiple_from", severity=Severity.WARNING, title="Several From: domains",
         explanation=f"The From: header names {len(domains)} different domains ({result.from_domain}, {others}). "

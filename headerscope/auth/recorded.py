@@ -2581,6 +2581,16 @@ _google_arc_accept = compiled_on_first_use(
     r"\bp=(?:reject|quarantine)\b.{0,60}?\bdis=none\b.{0,40}?\barc=pass\b", re.IGNORECASE)
 
 
+def _recorded_from_among(rec_from: str, dmarc: DmarcResult) -> tuple[str, str] | None:
+    """The From: domain (and its own result now) that a recorded header.from names, when From:
+    holds several domains (DmarcResult.from_results): the domain itself, or its organisational
+    domain as Gmail writes it."""
+    for domain, result in dmarc.from_results:
+        if rec_from in (normalize_domain(domain), organizational_domain(domain)):
+            return domain, result
+    return None
+
+
 def arc_override_recorded(rec: RecordedResult) -> bool:
     """Whether a recorded dmarc=fail says its writer accepted the message on the word of an ARC
     chain (RFC 8617 section 7.2, local policy): OpenDMARC's and others' reason "arc override
@@ -2631,6 +2641,19 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
         # the receiver judged. Another domain there means the From: shown now is not the one it
         # judged (changed after delivery): its verdict, recomputed or not, says nothing of it.
         who = _who(rec) if rec.authserv_id or rec.header == _GMAIL_SUMMARY else "The receiver"
+        judged = _recorded_from_among(rec_from, dmarc)
+        if judged is not None:
+            # From: holds several domains and the receiver judged one of them (receivers commonly
+            # evaluate only the first): nothing was changed. RFC 7489 section 6.6.1 checks each
+            # domain and applies the strictest failing policy, so the domain reported here may
+            # be another one; the recorded result is compared with its own domain's result.
+            domain, now = judged
+            holds = f"{result_words(now)} now{' too' if now == rec.result else ''}"
+            return _make("dmarc", subject, rec, ours, "different",
+                         f"{who} recorded dmarc={rec.result} for {domain}, one of the From: domains ({holds}); "
+                         f"it did not judge {dmarc.from_domain}, which is {result_words(ours or 'not checked')} "
+                         f"now. With several From: domains RFC 7489 section 6.6.1 checks each one and the "
+                         f"strictest failing policy decides, so the recorded result speaks for {domain} only.")
         if rec_from in resent_domains:
             # A resent message (RFC 5322 section 3.6.6): the receiver judged the resender's
             # domain, a reading of its own, not a changed From:.
