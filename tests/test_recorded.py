@@ -688,6 +688,37 @@ def test_recorded_spf_without_client_ip_is_not_comparable_not_drift() -> None:
     assert comparisons[0].label == "dns_drift"
 
 
+def test_recorded_spf_takes_the_client_ip_from_the_same_receivers_received_spf() -> None:
+    # Gmail's Authentication-Results name smtp.mailfrom only; its Received-SPF beside it names
+    # client-ip= (RFC 7208 section 9.1): the same evaluation, so the two are comparable.
+    def received_spf(result: str, ip: str, writer: str = "google.com") -> RecordedResult:
+        return RecordedResult(header="Received-SPF", header_index=1, authserv_id=writer, method="spf",
+                              result=result, properties=(("client-ip", ip),), trusted=True,
+                              reason=f"{writer}: domain of bounce@example.com does not designate {ip} as permitted "
+                                     "sender")
+
+    def gmail_ar(result: str) -> RecordedResult:
+        return replace(_trusted("spf", result, ("smtp.mailfrom", "bounce@example.com")), header_index=2,
+                       authserv_id="mx.google.com")
+
+    comparisons, _ = compare((gmail_ar("pass"), received_spf("pass", "192.0.2.10")), dkim=(),
+                             spf=spf_result("fail"), dmarc=None, arc=None)
+    assert [(c.label, c.recorded_header_index) for c in comparisons] == [("dns_drift", 2)]
+    # Another IP in it: the inputs differ. Another writer's, or another result: no IP taken.
+    comparisons, _ = compare((gmail_ar("pass"), received_spf("pass", "198.51.100.7")), dkim=(),
+                             spf=spf_result("fail"), dmarc=None, arc=None)
+    assert comparisons[0].label == "not_recomputed" and "from 198.51.100.7" in comparisons[0].explanation
+    for other in (received_spf("pass", "192.0.2.10", writer="mx.other.example"), received_spf("fail", "192.0.2.10")):
+        comparisons, _ = compare((gmail_ar("pass"), other), dkim=(), spf=spf_result("fail"), dmarc=None, arc=None)
+        assert comparisons[0].label == "not_recomputed" and "without naming the client IP" in comparisons[0].explanation
+    # A recorded permerror that passes now with the same inputs: a DNS change or a receiver that
+    # counts the lookup limit over every term (RFC 7208 section 4.6.4), not proven drift.
+    comparisons, _ = compare((gmail_ar("permerror"), received_spf("permerror", "192.0.2.10")), dkim=(),
+                             spf=spf_result("pass"), dmarc=None, arc=None)
+    assert comparisons[0].label == "different"
+    assert "RFC 7208 section 4.6.4" in comparisons[0].explanation
+
+
 def test_dmarc_drift_needs_a_recorded_pass_for_the_same_aligned_signature() -> None:
     gone = sig("example.com", "s1", 7, result="permerror", code="key_not_found", reason="no key")
     # The receiver's dkim=pass names another domain: the key change proves nothing.

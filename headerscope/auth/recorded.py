@@ -2438,6 +2438,25 @@ def _spf_identity(rec: RecordedResult) -> tuple[str, str | None, str | None]:
     return "mailfrom", _property_domain(mailfrom), ip
 
 
+def _companion_client_ip(rec: RecordedResult, kind: str, domain: str | None,
+                        identities: list[tuple[RecordedResult, tuple[str, str | None, str | None]]]) -> str | None:
+    """The client IP of a recorded SPF result that names none (Gmail's Authentication-Results
+    give smtp.mailfrom only), from the receiving side's own Received-SPF of the same evaluation:
+    trusted, written by the same organisation, the same result and identity, with client-ip=
+    (RFC 7208 section 9.1). None when there is no such field, or they name different IPs."""
+    writer = organizational_domain(rec.authserv_id or "") if rec.authserv_id else None
+    if not writer:
+        return None
+    found: set[str] = set()
+    for other, (other_kind, other_domain, ip) in identities:
+        if other is rec or other.header != _RECEIVED_SPF or ip is None or other.result != rec.result \
+                or other_kind != kind or (other_domain is not None and domain is not None and other_domain != domain) \
+                or organizational_domain(other.authserv_id or "") != writer:
+            continue
+        found.add(ip.strip("[]"))
+    return found.pop() if len(found) == 1 else None
+
+
 def checked_client(recorded: tuple[RecordedResult, ...]) -> tuple[str, str | None, int | None] | None:
     """The public client address the receiving side's own trusted Authentication-Results name
     for its SPF or iprev check (smtp.remote-ip, smtp.client-ip; RFC 8601 section 2.7), learned
@@ -2534,7 +2553,9 @@ def _compare_spf_identity(recorded: tuple[RecordedResult, ...], spf: SpfResult |
         return _make("spf", subject, None, ours, "not_recorded", _not_recorded(recorded, "spf", "SPF result"))
     who = _who(rec)
     assert rec_identity is not None
-    _, rec_domain, rec_ip = rec_identity
+    rec_kind, rec_domain, rec_ip = rec_identity
+    if rec_ip is None:
+        rec_ip = _companion_client_ip(rec, rec_kind, rec_domain, identities)
     our_domain = normalize_domain(spf.helo if helo_only else spf.domain)
     same_domain = rec_domain is not None and our_domain is not None and rec_domain == our_domain
     same_ip = rec_ip is not None and spf.client_ip is not None and rec_ip.strip("[]") == spf.client_ip
@@ -2562,6 +2583,16 @@ def _compare_spf_identity(recorded: tuple[RecordedResult, ...], spf: SpfResult |
     if rec.result == "temperror":
         return _make("spf", subject, rec, ours, "different",
                      f"{who} had a temporary DNS failure at delivery (spf=temperror); it is {ours} now.")
+    if rec.result == "permerror":
+        # Not proof of a DNS change: RFC 7208 section 4.6.4 counts only the DNS-querying terms
+        # (and void lookups) evaluated before a match, and receivers that count every term of
+        # the record give permerror where a match comes first.
+        return _make("spf", subject, rec, ours, "different",
+                     f"{who} recorded spf=permerror for the same sender and IP; it is {ours} now. Either the SPF "
+                     f"record of {our_domain or subject or 'the domain'} changed in DNS since delivery, or the "
+                     "receiver counted its DNS lookups differently (RFC 7208 section 4.6.4 counts only the terms "
+                     "evaluated before a match; a receiver that counts every term of the record finds the limit "
+                     "exceeded sooner).")
     return _make("spf", subject, rec, ours, "dns_drift",
                  f"{who} recorded spf={rec.result} for the same sender and IP; it is {ours} now, so the "
                  f"SPF policy of {our_domain or subject or 'the domain'} changed in DNS since delivery.")
