@@ -1935,7 +1935,7 @@ def compare(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureRe
                              f"aligned with {domain} passed when it accepted the message: the From: address is "
                              "not authenticated, whatever the message shows."),
                 reference=RFC7489_POLICY, subject="dmarc"))
-    action = _receiver_dmarc_action(recorded, dmarc_comparison)
+    action = _receiver_dmarc_action(recorded, dmarc_comparison, dmarc)
     if action is not None:
         findings.append(action)
     from_domain = _judged_from_domain(recorded, dmarc, dmarc_comparison)
@@ -2128,7 +2128,24 @@ _MICROSOFT_ACTIONS = {
 _disposition_in_comment = compiled_on_first_use(r"\bdis=(none|quarantine|reject)\b", re.IGNORECASE)
 
 
-def _receiver_dmarc_action(recorded: tuple[RecordedResult, ...], comparison: Comparison | None) -> Finding | None:
+_subdomain_policy_in_comment = compiled_on_first_use(r"\bsp=(none|quarantine|reject)\b", re.IGNORECASE)
+
+
+def _subdomain_policy(rec: RecordedResult, dmarc: DmarcResult | None) -> str | None:
+    """The sp= policy (or p= without sp=) that RFC 7489 section 6.3 gives the From: domain when
+    it is a subdomain of the domain whose record applied: the one the receiver recorded in its
+    comment (Google's "sp=NONE"), else the record's now. None for the record's own domain."""
+    if dmarc is None or not dmarc.from_domain or not dmarc.record_domain or dmarc.record is None \
+            or normalize_domain(dmarc.from_domain) == normalize_domain(dmarc.record_domain):
+        return None
+    match = _subdomain_policy_in_comment().search((rec.reason or "")[:1024])
+    if match is not None:
+        return match.group(1).lower()
+    return dmarc.record.sp or dmarc.record.p
+
+
+def _receiver_dmarc_action(recorded: tuple[RecordedResult, ...], comparison: Comparison | None,
+                           dmarc: DmarcResult | None = None) -> Finding | None:
     """What the receiving side recorded it did with a message failing DMARC: Exchange Online's
     action=, or the dis= (the disposition applied, RFC 7489 section 7.2.1.1) of Google's
     comment. A receiver's local policy may differ from the domain's (RFC 7489 section 6.7),
@@ -2149,15 +2166,29 @@ def _receiver_dmarc_action(recorded: tuple[RecordedResult, ...], comparison: Com
             return None
         applied = match.group(1).lower()
         policy = _recorded_policy(rec)
-        if applied == "none" and policy in ("quarantine", "reject"):
+        subdomain = _subdomain_policy(rec, dmarc)
+        # Our policy came from np= (RFC 9091: a non-existent subdomain); a receiver that follows
+        # RFC 7489 alone applies sp= (or p=) to it instead.
+        from_np = dmarc is not None and dmarc.policy_reason.startswith("np=")
+        np_words = (f" It did not apply np={dmarc.policy} for a non-existent subdomain, which only RFC 9091 "
+                    "(and DMARCbis) define; RFC 7489 section 6.3 gives every subdomain the sp= policy."
+                    if from_np and dmarc is not None and dmarc.policy != applied else "")
+        if subdomain == applied and subdomain != policy:
+            # RFC 7489 section 6.3: sp= is the policy of a subdomain; the p= beside it in the
+            # comment is the organisational domain's, not what applied here.
+            did = (f"applied the domain's subdomain policy sp={applied} (dis={applied.upper()}) to "
+                   f"{dmarc.from_domain if dmarc else 'the From: domain'}")
+            more = f"The p={policy} in its comment is the organisational domain's own.{np_words}" if policy \
+                else np_words.strip()
+        elif applied == "none" and policy in ("quarantine", "reject"):
             did = f"did not apply the domain's {policy} policy (dis=NONE): its own local policy let the message through"
             more = "RFC 7489 section 6.7 lets a receiver override the domain's policy."
         elif applied == "none":
             did = "took no action for DMARC (dis=NONE): the domain's policy asks for none"
-            more = "Where the message went was its spam filter's decision."
+            more = "Where the message went was its spam filter's decision." + np_words
         else:
             did = f"applied {applied} (dis={applied.upper()})"
-            more = "The message went to the spam folder." if applied == "quarantine" else ""
+            more = ("The message went to the spam folder." if applied == "quarantine" else "") + np_words
     return Finding(
         id="recorded.dmarc_action", severity=Severity.INFO, title=f"{who} {did}",
         explanation=f"{who} recorded dmarc=fail and {did}. {more}".strip(),
