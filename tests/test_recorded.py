@@ -719,6 +719,23 @@ def test_recorded_spf_takes_the_client_ip_from_the_same_receivers_received_spf()
     assert "RFC 7208 section 4.6.4" in comparisons[0].explanation
 
 
+def test_a_dkim_temperror_at_delivery_that_passes_now_is_expected() -> None:
+    # RFC 8601 section 2.7.1: temperror is a transient failure (the key lookup), not a judgement.
+    rec = (_trusted("dkim", "temperror", ("header.d", "example.com"), ("header.s", "s1"), signature=7),)
+    comparisons, findings = compare(rec, dkim=(sig("example.com", "s1", 7),), spf=None, dmarc=None, arc=None)
+    [dkim] = [c for c in comparisons if c.method == "dkim"]
+    assert (dkim.recorded, dkim.recomputed, dkim.label) == ("temperror", "pass", "dns_drift")
+    assert "transient DNS error" in dkim.explanation and "RFC 8601 section 2.7.1" in dkim.explanation
+    assert [f.id for f in findings] == ["recorded.dns_drift"]
+
+
+def test_spf_drift_cites_rfc_8601_not_dkims_section() -> None:
+    rec = (_trusted("spf", "pass", ("smtp.mailfrom", "bounce@example.com"), ("smtp.client-ip", "192.0.2.10")),)
+    _, findings = compare(rec, dkim=(), spf=spf_result("fail"), dmarc=None, arc=None)
+    [drift] = [f for f in findings if f.id == "recorded.dns_drift"]
+    assert drift.reference == "https://www.rfc-editor.org/rfc/rfc8601#section-5"
+
+
 def test_dmarc_drift_needs_a_recorded_pass_for_the_same_aligned_signature() -> None:
     gone = sig("example.com", "s1", 7, result="permerror", code="key_not_found", reason="no key")
     # The receiver's dkim=pass names another domain: the key change proves nothing.

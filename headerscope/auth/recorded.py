@@ -2399,6 +2399,14 @@ def _label_dkim(subject: str, rec: RecordedResult | None, sig: DkimSignatureResu
     if ours == "temperror":
         return _make("dkim", subject, rec, ours, "not_recomputed",
                      f"{who} recorded dkim={rec.result}; the key lookup failed temporarily now ({sig.reason}).")
+    if rec.result == "temperror" and ours == "pass":
+        # RFC 8601 section 2.7.1: temperror is a transient failure (a key lookup that timed out
+        # or failed at delivery), no judgement of the signature; a pass once DNS answers is what
+        # is expected, not a difference in the message.
+        return _make("dkim", subject, rec, ours, "dns_drift",
+                     f"{who} recorded dkim=temperror: a transient DNS error when it looked up the key at delivery "
+                     "(RFC 8601 section 2.7.1), not a judgement of the signature. The key resolves now and the "
+                     "signature passes, as expected once that error is gone.")
     if rec.result == "pass":
         if sig.body_hash_ok is False and code not in _DKIM_MODIFIED:
             # The body hash is computed from the message alone: whatever happened to the key,
@@ -2955,6 +2963,10 @@ def _comparison_finding(comparison: Comparison) -> Finding | None:
     severity, words, reference = entry
     if comparison.method == "arc":
         reference = RFC8617_ARC
+    elif comparison.method != "dkim" and reference == RFC6376_VERIFY:
+        # RFC 6376 section 6.1 is DKIM's verification: an SPF or DMARC result recorded then and
+        # recomputed now is RFC 8601's comparison (section 5), or DMARC's policy.
+        reference = RFC8601_TRUST if comparison.method == "spf" else RFC7489_POLICY
     subject = f"{comparison.method} {comparison.subject}" if comparison.subject else comparison.method
     return Finding(
         id=f"recorded.{comparison.label}", severity=severity,
