@@ -462,3 +462,28 @@ def test_alignment_not_checked_is_unknown_never_no() -> None:
     result, _ = run({"_dmarc.example.com": txt("v=DMARC1; p=none")}, sigs=(dkim("example.com"),),
                     spf_result=spf("example.com", "fail"))
     assert (result.dkim_aligned, result.aligned_dkim_domain, result.spf_aligned) == (True, "example.com", False)
+
+
+def test_an_invalid_policy_with_rua_is_its_own_warning_not_monitoring_only() -> None:
+    # RFC 7489 section 6.6.3: p=rejct with a valid rua= is read as p=none. The domain meant a
+    # policy; "publishes DMARC only to collect reports" would misstate its choice.
+    zone = {"_dmarc.example.com": txt("v=DMARC1; p=rejct; rua=mailto:r@example.com")}
+    result, findings = check_dmarc(SnapshotResolver(zone), from_domains=("example.com",), dkim=(),
+                                   spf=spf("esp.example"), arc=None)
+    assert (result.result, result.policy) == ("fail", "none")
+    [invalid] = [f for f in findings if f.id == "dmarc.invalid_record"]
+    assert invalid.title == "DMARC record with an invalid policy: treated as p=none"
+    assert "p='rejct' is not a valid policy" in invalid.explanation and invalid.reference.endswith("section-6.6.3")
+    assert "dmarc.monitoring_only" not in {f.id for f in findings}
+    # A real p=none is monitoring only, and no invalid-record warning.
+    _, ids = run({"_dmarc.example.com": txt("v=DMARC1; p=none; rua=mailto:r@example.com")})
+    assert "dmarc.monitoring_only" in ids and "dmarc.invalid_record" not in ids
+
+
+def test_pct_is_said_only_for_a_failing_message() -> None:
+    # pct= samples failing mail only (RFC 7489 section 6.6.4): nothing to say of a pass.
+    zone = {"_dmarc.example.com": txt("v=DMARC1; p=reject; pct=50")}
+    passed, ids = run(zone, sigs=(dkim("example.com"),))
+    assert passed.result == "pass" and "dmarc.partial_pct" not in ids
+    failed, ids = run(zone, spf_result=spf("esp.example"))
+    assert failed.result == "fail" and "dmarc.partial_pct" in ids

@@ -279,7 +279,20 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
                 id="dmarc.invalid_record", severity=Severity.WARNING, title="DMARC record without a valid p=",
                 explanation=text, reference=f"{RFC7489}#section-6.6.3", subject=subject))
             return result_of("none", text, reason="record has no valid p="), tuple(findings)
-        # ... with a valid rua it counts as p=none.
+        # ... with a valid rua it counts as p=none. The domain did not choose p=none (a typo such
+        # as p=rejct most often means the stricter policy it meant to publish): its own warning,
+        # not "monitoring only".
+        written = {name.lower(): value for name, value in reversed(record.tags)}
+        bad = (f"p={written['p'][:30]!r} is not a valid policy" if record.p == "invalid"
+               else "it has no p= tag" if record.p is None
+               else f"sp={written.get('sp', '')[:30]!r} is not a valid policy")
+        findings.append(Finding(
+            id="dmarc.invalid_record", severity=Severity.WARNING, title="DMARC record with an invalid policy: "
+                                                                        "treated as p=none",
+            explanation=f"The DMARC record at _dmarc.{lookup.domain}: {bad}. It names a report address (rua=), so "
+                        "receivers act as if it said p=none (RFC 7489 section 6.6.3): failing mail is not "
+                        "rejected or quarantined, whatever policy the domain meant to publish.",
+            reference=f"{RFC7489}#section-6.6.3", subject=subject))
         record = replace(record, p="none", sp=None if record.sp not in _POLICIES else record.sp)
 
     passed = dkim_domain is not None or spf_aligned
@@ -325,13 +338,14 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
                         f"The domain asks receivers to {_ASKS[disposition]} such mail."
                         + (f" {arc_override}" if (vouched or overridden) and arc_override else ""),
             reference=f"{RFC7489}#section-6.6.2", subject=subject))
-    if policy == "none":
+    if policy == "none" and parsed.policy_valid:
         findings.append(Finding(
             id="dmarc.monitoring_only", severity=Severity.NOTICE, title=f"{from_domain}: DMARC p=none (monitoring only)",
             explanation="The domain publishes DMARC only to collect reports: receivers are asked to do nothing "
                         "special with failing mail, so DMARC does not stop spoofing of this domain.",
             reference=f"{RFC7489}#section-6.3", subject=subject))
-    if record.pct < 100:
+    if record.pct < 100 and not passed:
+        # pct= samples only failing mail (RFC 7489 section 6.6.4): nothing to say of a pass.
         findings.append(Finding(
             id="dmarc.partial_pct", severity=Severity.NOTICE, title=f"DMARC policy applies to {record.pct}% only",
             explanation=(f"pct=0: a receiver applies the {policy} policy to no failing message and treats "
