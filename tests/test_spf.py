@@ -197,3 +197,31 @@ def test_a_recorded_smtp_mailfrom_that_is_no_domain_makes_up_no_postmaster_addre
     good = raw.replace(b"smtp.mailfrom=test#hotmail.co.uk", b"smtp.mailfrom=hotmail.co.uk")
     spf = headerscope.analyze(good, offline=True).spf
     assert spf is not None and spf.mail_from == "postmaster@hotmail.co.uk"
+
+
+def test_ptr_mechanism_is_noted() -> None:
+    # RFC 7208 section 5.5: ptr SHOULD NOT be used; said when a record used has it, and whether
+    # it decided the result.
+    zone: dict[str, Any] = {
+        "sender.test": {"TXT": [["v=spf1 ip4:198.51.100.0/24 ptr:sender.test -all"]]},
+        "10.2.0.192.in-addr.arpa": {"PTR": ["mx.sender.test."]},
+        "mx.sender.test": {"A": ["192.0.2.10"]},
+    }
+    result, findings = check_spf(SnapshotResolver(zone), client_ip="192.0.2.10", mail_from="alice@sender.test",
+                                 helo="mx.sender.test", from_domain="sender.test", inputs_from="hop 2")
+    assert result.result == "pass"
+    [ptr] = [f for f in findings if f.id == "spf.ptr"]
+    assert ptr.explanation.startswith("sender.test: ptr:sender.test. RFC 7208 section 5.5 says ptr SHOULD NOT")
+    assert ptr.explanation.endswith("here it decided the result.")
+    _, ids = _spf(ZONE)
+    assert "spf.ptr" not in ids
+
+
+def test_a_pyspf_error_text_ending_in_a_period_gets_no_second_one() -> None:
+    zone = {"sender.test": {"TXT": [["v=spf1 -all"], ["v=spf1 +all"]]}}
+    result, findings = check_spf(SnapshotResolver(zone), client_ip="192.0.2.10", mail_from="alice@sender.test",
+                                 helo="mx.sender.test", from_domain="sender.test", inputs_from="hop 2")
+    assert result.result == "permerror"
+    [broken] = [f for f in findings if f.id == "spf.permerror"]
+    assert "Two or more type TXT spf records found. Receivers" in broken.explanation
+    assert ".." not in broken.explanation and ".." not in result.explanation

@@ -208,6 +208,10 @@ def _evaluate(resolver: Resolver, *, ip: str, sender: str, helo: str) -> SpfOutc
     problem = None
     if result in ("permerror", "temperror"):
         problem = text.removeprefix("SPF Permanent Error: ").removeprefix("SPF Temporary Error: ")
+        if problem.endswith(".") and not problem.endswith(".."):
+            # pyspf ends some texts with a period ("Two or more type TXT spf records found."); the
+            # report puts the text inside its own sentences, which add theirs.
+            problem = problem[:-1]
     domain_explanation = None
     if result in ("fail", "softfail") and text != _DEFAULT_EXPLANATIONS.get(result):
         domain_explanation = text

@@ -21,6 +21,7 @@ _REF_RESULTS = f"{RFC7208}#section-2.6"
 _REF_LIMITS = f"{RFC7208}#section-4.6.4"
 _REF_NONE = f"{RFC7208}#section-4.5"
 _REF_ALL = f"{RFC7208}#section-5.1"
+_REF_PTR = f"{RFC7208}#section-5.5"
 _REF_IDENTITY = f"{RFC7208}#section-4.3"
 
 _OFFLINE = "not checked (offline)"
@@ -238,7 +239,29 @@ def _findings(outcome: SpfOutcome, ip: str) -> tuple[Finding, ...]:
             explanation="These terms let nearly any host pass SPF for the domain, so an SPF pass proves "
                         f"little: {'; '.join(permissive)}.",
             reference=_REF_ALL, subject=subject))
+    ptr_terms = _ptr_terms(outcome)
+    if ptr_terms:
+        decided = outcome.mechanism is not None and outcome.mechanism.lstrip("+?~-").lower().startswith("ptr")
+        found.append(Finding(
+            id="spf.ptr", severity=Severity.INFO, title="SPF record uses the ptr mechanism",
+            explanation=f"{'; '.join(ptr_terms)}. RFC 7208 section 5.5 says ptr SHOULD NOT be used: it is slow, "
+                        "less reliable than the other mechanisms when DNS fails, and loads the reverse-DNS "
+                        "servers" + ("; here it decided the result." if decided else "."),
+            reference=_REF_PTR, subject=subject))
     return tuple(found)
+
+
+def _ptr_terms(outcome: SpfOutcome) -> list[str]:
+    """The ptr terms (RFC 7208 section 5.5) of every record used, as "domain: term"."""
+    out: list[str] = []
+    records = [(outcome.domain, outcome.record)] if outcome.record else []
+    records += [(d, r) for d, r in outcome.redirect_records]
+    for domain, record in records:
+        for term in record.split()[1:64]:
+            match = _TERM.match(term)
+            if match and match.group(2).lower() == "ptr":
+                out.append(f"{domain}: {term[:80]}")
+    return out[:5]
 
 
 _TERM = re.compile(r"^([+?~-]?)([a-z0-9]+)(?::([^/\s]*))?(?:/(\d{1,3}))?", re.IGNORECASE)
