@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
+from collections.abc import Iterator
 
 from ..dns.interface import Resolver
 from ..domains import aligned, is_ip_literal
@@ -251,17 +252,22 @@ def _findings(outcome: SpfOutcome, ip: str) -> tuple[Finding, ...]:
     return tuple(found)
 
 
-def _ptr_terms(outcome: SpfOutcome) -> list[str]:
-    """The ptr terms (RFC 7208 section 5.5) of every record used, as "domain: term"."""
-    out: list[str] = []
+def _record_terms(outcome: SpfOutcome) -> Iterator[tuple[str, str, re.Match[str]]]:
+    """(domain, term, its match of _TERM) for the first terms of every record used: the
+    evaluated domain's and those its redirect= modifiers led to."""
     records = [(outcome.domain, outcome.record)] if outcome.record else []
     records += [(d, r) for d, r in outcome.redirect_records]
     for domain, record in records:
         for term in record.split()[1:64]:
             match = _TERM.match(term)
-            if match and match.group(2).lower() == "ptr":
-                out.append(f"{domain}: {term[:80]}")
-    return out[:5]
+            if match:
+                yield domain, term, match
+
+
+def _ptr_terms(outcome: SpfOutcome) -> list[str]:
+    """The ptr terms (RFC 7208 section 5.5) of every record used, as "domain: term"."""
+    return [f"{domain}: {term[:80]}" for domain, term, match in _record_terms(outcome)
+            if match.group(2).lower() == "ptr"][:5]
 
 
 _TERM = re.compile(r"^([+?~-]?)([a-z0-9]+)(?::([^/\s]*))?(?:/(\d{1,3}))?", re.IGNORECASE)
@@ -270,19 +276,13 @@ _TERM = re.compile(r"^([+?~-]?)([a-z0-9]+)(?::([^/\s]*))?(?:/(\d{1,3}))?", re.IG
 def _permissive_terms(outcome: SpfOutcome) -> list[str]:
     """Terms that authorize everyone (+all) or huge address ranges, in every record used."""
     out: list[str] = []
-    records = [(outcome.domain, outcome.record)] if outcome.record else []
-    records += [(d, r) for d, r in outcome.redirect_records]
-    for domain, record in records:
-        for term in record.split()[1:64]:
-            match = _TERM.match(term)
-            if not match:
-                continue
-            qualifier, name, _arg, prefix = match.groups()
-            name = name.lower()
-            if qualifier not in ("", "+"):
-                continue
-            broad_limit = {"ip4": _BROAD_IP4_PREFIX, "ip6": _BROAD_IP6_PREFIX}.get(name)
-            too_broad = broad_limit is not None and prefix is not None and int(prefix) <= broad_limit
-            if name == "all" or too_broad:
-                out.append(f"{domain}: {term}")
+    for domain, term, match in _record_terms(outcome):
+        qualifier, name, _arg, prefix = match.groups()
+        name = name.lower()
+        if qualifier not in ("", "+"):
+            continue
+        broad_limit = {"ip4": _BROAD_IP4_PREFIX, "ip6": _BROAD_IP6_PREFIX}.get(name)
+        too_broad = broad_limit is not None and prefix is not None and int(prefix) <= broad_limit
+        if name == "all" or too_broad:
+            out.append(f"{domain}: {term}")
     return out
