@@ -103,8 +103,22 @@ def test_text_appended_after_an_l_signature_is_said_on_the_row_and_makes_the_hea
                           "are signed by nobody")
     assert "body unchanged" not in terminal(report)
     assert report.verdict.status == "suspicious"
-    assert f"but {len(APPENDED)} body bytes at the end are covered by no signature (l=)" in report.verdict.summary
+    assert f"but {len(APPENDED)} body bytes at the end are covered by no signature of example.com's (l=)" \
+        in report.verdict.summary
     assert any(f.id == "dkim.unsigned_body" for f in report.findings)
+
+
+def test_an_unaligned_full_body_signature_does_not_cover_the_tail_of_an_aligned_l_signature() -> None:
+    # The l= attack with the attacker's own signature over the whole body added (review V5, L1):
+    # another domain's signature vouches for nothing about the From: domain.
+    replayed = sign(message("billing@example.com"), key=rsa_key(1024), length=True) + APPENDED
+    attacker = sign(replayed, key=rsa_key(2048), domain="attacker.example", selector="a1")
+    dns = {**zone("v=DMARC1; p=reject", spf="v=spf1 -all"),
+           **rsa_dns(2048, name="a1._domainkey.attacker.example")}
+    report = run(attacker, dns)
+    assert sorted((s.domain, s.result) for s in report.dkim) == [("attacker.example", "pass"), ("example.com", "pass")]
+    assert report.verdict.status == "suspicious"
+    assert "covered by no signature of example.com's (l=)" in report.verdict.summary
 
 
 def test_an_l_signature_with_white_space_after_it_or_an_aligned_spf_pass_stays_authenticated() -> None:
@@ -116,7 +130,7 @@ def test_an_l_signature_with_white_space_after_it_or_an_aligned_spf_pass_stays_a
     assert sig.reason.endswith("5 later bytes are signed by nobody (white space only)")
     assert report.verdict.status == "authenticated"
     assert report.verdict.summary.endswith(
-        "but 5 body bytes at the end (white space) are covered by no DKIM signature (l=).")
+        "but 5 body bytes at the end (white space) are covered by no DKIM signature of example.com's (l=).")
     # The domain's own server sent it (SPF passes aligned): authenticated, the tail still said.
     signed = sign(message("billing@example.com"), key=rsa_key(1024), length=True)
     report = run(signed + APPENDED, zone("v=DMARC1; p=reject"))
