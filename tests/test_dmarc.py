@@ -191,7 +191,7 @@ def test_receivers_own_seal_is_not_a_sealer_to_trust_and_its_override_is_reporte
     # recorded dmarc=fail with "arc override" is what it decided (RFC 8617 section 7.2).
     arc = ArcResult(result="pass", reason="ok", instances=(
         ArcInstance(instance=1, domain="lists.example.org", selector="a", cv="none", seal_result="pass",
-                    signature_result="pass", authentication_results="lists.example.org; dmarc=pass"),
+                    signature_result="pass", authentication_results="lists.example.org; dmarc=pass header.from=example.com"),
         ArcInstance(instance=2, domain="example.net", selector="arc", cv="pass", seal_result="pass",
                     signature_result="pass", authentication_results="mx1.example.net; dmarc=fail"),))
     zone = {"_dmarc.example.com": txt("v=DMARC1; p=quarantine")}
@@ -242,7 +242,7 @@ def test_psd_record_found_by_tree_walk_only() -> None:
 def test_arc_override_when_first_sealer_saw_pass() -> None:
     arc = ArcResult(result="pass", reason="", instances=(
         ArcInstance(instance=1, domain="lists.test", selector="s", cv="none", seal_result="pass",
-                    signature_result="pass", authentication_results="lists.test; dkim=pass; dmarc=pass"),))
+                    signature_result="pass", authentication_results="lists.test; dkim=pass; dmarc=pass header.from=example.com"),))
     result, _ = run({"_dmarc.example.com": txt("v=DMARC1; p=reject")}, arc=arc)
     assert result.result == "fail" and result.arc_override and "lists.test" in result.arc_override
     assert "may override the reject" in result.arc_override
@@ -350,13 +350,28 @@ def test_a_forwarders_dmarc_pass_vouches_below_the_receivers_own_set() -> None:
                                           "dmarc=pass header.from=example.com")
     receiver = _sealed(2, "google.com", "mx.google.com; arc=pass; dmarc=fail header.from=example.com")
     arc = ArcResult(result="pass", reason="ok", instances=(forwarder, receiver))
+    # (A receiver's record that names no disposition: it said nothing of trusting the chain.)
     result, findings = check_dmarc(SnapshotResolver(_REJECT), from_domains=("example.com",), dkim=(),
-                                   spf=spf("fwd.example"), arc=arc, recorded=(_gmail_dmarc_fail(),))
+                                   spf=spf("fwd.example"), arc=arc,
+                                   recorded=(_gmail_dmarc_fail("p=REJECT sp=REJECT"),))
     assert (result.arc_sealers, result.arc_vouched) == (("fwd.example",), True)
     [fail] = [f for f in findings if f.id == "dmarc.fail"]
     assert fail.severity.value == "warning" and fail.title.endswith(", vouched for by ARC")
     assert "first intermediary that sealed it (fwd.example) recorded dmarc=pass" in fail.explanation
     assert "google.com" not in fail.explanation
+    # The receiver recorded that it applied reject all the same (dis=REJECT, no override): it had
+    # the chain and did not trust fwd.example; anyone can seal a chain with a key of their own.
+    result, findings = check_dmarc(SnapshotResolver(_REJECT), from_domains=("example.com",), dkim=(),
+                                   spf=spf("fwd.example"), arc=arc, recorded=(_gmail_dmarc_fail(),))
+    assert (result.arc_sealers, result.arc_vouched) == (("fwd.example",), False)
+    [fail] = [f for f in findings if f.id == "dmarc.fail"]
+    assert fail.severity.value == "danger" and "did not act on it" in (result.arc_override or "")
+    # A bare dmarc=pass names no From: domain: it vouches for none.
+    bare = _sealed(1, "fwd.example", "fwd.example; dkim=pass header.d=example.com; dmarc=pass")
+    result, _ = check_dmarc(SnapshotResolver(_REJECT), from_domains=("example.com",), dkim=(),
+                            spf=spf("fwd.example"), arc=ArcResult(result="pass", reason="ok", instances=(bare, receiver)),
+                            recorded=(_gmail_dmarc_fail("p=REJECT sp=REJECT"),))
+    assert result.arc_vouched is False
     # The receiver recorded that it accepted the message on the chain's word (Gmail's dis=NONE
     # beside arc=pass): overridden, on fwd.example's word.
     result, findings = check_dmarc(SnapshotResolver(_REJECT), from_domains=("example.com",), dkim=(),

@@ -174,7 +174,7 @@ def test_modified_after_delivery_is_suspicious() -> None:
 def test_arc_vouches_for_a_list_message() -> None:
     arc = ArcResult(result="pass", reason="ok", instances=(
         ArcInstance(instance=1, domain="lists.example.org", selector="arc", cv="none", seal_result="pass",
-                    signature_result="pass", authentication_results="lists.example.org; dmarc=pass"),))
+                    signature_result="pass", authentication_results="lists.example.org; dmarc=pass header.from=example.com"),))
     dmarc = DmarcResult(**{**dmarc_result("fail").__dict__, "arc_override": "dmarc=pass at i=1",
                            "arc_sealers": ("lists.example.org",), "arc_vouched": True})
     v = verdict(dmarc=dmarc, arc=arc)
@@ -863,8 +863,17 @@ def test_a_forward_whose_first_sealer_saw_dmarc_pass_is_still_vouched_under_gmai
     report = headerscope.analyze(raw, resolver=SnapshotResolver(dns))
     assert report.arc is not None and report.arc.result == "pass"
     assert [(i.instance, i.domain) for i in report.arc.instances] == [(1, "fwd.example"), (2, "google.com")]
+    # Gmail recorded dis=REJECT without an ARC override: it had the chain and did not trust its
+    # sealer, and anyone can seal with a key of their own (review V5, N1: an attacker's own set
+    # claiming dmarc=pass), so nothing is softer than the receiver's own decision.
     assert report.dmarc is not None and (report.dmarc.arc_sealers, report.dmarc.arc_vouched) == (
-        ("fwd.example",), True)
+        ("fwd.example",), False)
+    assert report.verdict.status == "spoofed", report.verdict.summary
+    assert report.dmarc.arc_override is not None and "did not act on it" in report.dmarc.arc_override
+    # Without the receiver's record of its disposition the chain vouches as before.
+    quiet = raw.replace(b" (p=REJECT sp=REJECT dis=REJECT)", b"")
+    report = headerscope.analyze(quiet, resolver=SnapshotResolver(dns))
+    assert report.dmarc is not None and report.dmarc.arc_vouched is True
     assert report.verdict.status == "suspicious", report.verdict.summary
     assert "a valid ARC chain sealed by fwd.example vouches" in report.verdict.summary
     assert "google.com" not in report.verdict.summary

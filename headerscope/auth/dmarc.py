@@ -27,7 +27,7 @@ from ..model import (
     SpfResult,
     SrsInfo,
 )
-from .recorded import aar_records_dmarc_pass, arc_override_recorded
+from .recorded import aar_records_dmarc_pass, arc_override_recorded, receiver_enforced
 
 RFC7489 = "https://www.rfc-editor.org/rfc/rfc7489"
 RFC9091 = "https://www.rfc-editor.org/rfc/rfc9091"
@@ -319,8 +319,16 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
     if notes:
         text += ". " + "; ".join(notes)
     intermediaries = intermediary_sets(arc, receiver.orgs)
-    vouched = _arc_vouches(intermediaries, from_domain)
+    # The receiving side recorded that it applied reject or quarantine without an ARC override:
+    # it had the chain and did not trust its sealers; nothing here is softer than its decision.
+    enforced = next((rec for rec in receiver.dmarc if receiver_enforced(rec)
+                     and normalize_domain(dict(rec.properties).get("header.from")) in (None, from_domain)), None)
+    vouched = _arc_vouches(intermediaries, from_domain) and enforced is None
     arc_override = None if passed else _arc_override(arc, intermediaries, disposition, receiver, from_domain)
+    if arc_override is not None and enforced is not None and intermediaries:
+        arc_override += (f" But {enforced.authserv_id or 'the receiving side'} recorded that it applied the domain's "
+                         "policy without an ARC override: it had the chain and did not act on it, and anyone can "
+                         "seal a chain with a key in their own DNS, so it vouches for nothing here.")
 
     if not passed:
         severity = Severity.DANGER if disposition in ("reject", "quarantine") else Severity.WARNING

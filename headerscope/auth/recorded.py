@@ -2684,10 +2684,25 @@ def aar_records_dmarc_pass(value: str | None, from_domain: str | None) -> bool:
     for clause in _parse_authentication_results(value, True).clauses:
         if clause.method.lower() != "dmarc" or clause.result.lower() != "pass":
             continue
+        # A bare dmarc=pass names no domain: it vouches for none (intermediaries that record DMARC
+        # name the header.from they judged, RFC 8601 section 2.7.1).
         judged = _property_domain(dict(clause.properties).get("header.from"))
-        if wanted is None or judged is None or judged in (wanted, organizational_domain(wanted)):
+        if judged is not None and (wanted is None or judged in (wanted, organizational_domain(wanted))):
             return True
     return False
+
+
+def receiver_enforced(rec: RecordedResult) -> bool:
+    """Whether a recorded dmarc=fail says the receiver applied the domain's reject or quarantine
+    policy (Google's "dis=REJECT", Exchange Online's action=reject/quarantine/oreject) without an
+    ARC override: it saw the message's ARC chain, if any, and did not act on it."""
+    if rec.method != "dmarc" or rec.result != "fail" or arc_override_recorded(rec):
+        return False
+    action = (dict(rec.properties).get("action") or "").strip().lower()
+    if action in ("reject", "quarantine", "oreject"):
+        return True
+    match = _disposition_in_comment().search((rec.reason or "")[:1024])
+    return match is not None and match.group(1).lower() in ("reject", "quarantine")
 
 
 def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | None,
