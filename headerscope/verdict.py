@@ -252,7 +252,11 @@ def _decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, .
         return Verdict(status="unauthenticated", summary=(
             "Unauthenticated: the message has no From: domain, so DMARC cannot apply" + tail))
 
-    verdict = _single_domain(domains[0], dkim, spf, dmarc, arc, comparison, findings, self_signed)
+    # With several From: domains DMARC reports the one that decides (the strictest failing one,
+    # RFC 7489 section 6.6.1): the line speaks of that one, whose result and policy it gives.
+    lead = normalize_domain(dmarc.from_domain) if dmarc is not None and dmarc.from_domain else None
+    verdict = _single_domain(lead if lead in domains else domains[0], dkim, spf, dmarc, arc, comparison, findings,
+                             self_signed)
     if len(domains) > 1 and verdict.status in ("authenticated", "unauthenticated", "not_checked"):
         # RFC 7489 section 6.6.1: a message naming several authors' domains cannot be tied
         # to one; mail clients may show either address.

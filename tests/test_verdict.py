@@ -76,6 +76,15 @@ def test_spoofed_under_reject() -> None:
                          "publishes p=reject; DKIM passes only for evil.test and SPF passes only for evil.test.")
 
 
+def test_with_two_from_domains_the_line_speaks_of_the_one_dmarc_reports() -> None:
+    # RFC 7489 section 6.6.1: the strictest failing domain decides (review AC 30): "From claims
+    # a.example ... and other.example publishes p=quarantine" named one domain's claim and the other's policy.
+    failing = dmarc_result("fail", domain="other.example", p="quarantine")
+    v = verdict(from_domains=("plusall.example", "other.example"), spf=spf_result("pass", domain="plusall.example"),
+                dmarc=failing)
+    assert v.summary.startswith("Spoofed: From claims other.example,") and "other.example publishes" in v.summary
+
+
 def test_p_none_failure_is_unauthenticated_not_spoofed() -> None:
     v = verdict(spf=spf_result("softfail"), dmarc=dmarc_result("fail", p="none"))
     assert v.status == "unauthenticated"
