@@ -298,7 +298,7 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
         if dangers:
             return Verdict(status="suspicious", authenticated_domain=domain, summary=(
                 f"Suspicious: {how} ({qualifier}), but: {dangers[0].title}."))
-        tail = _unsigned_tail(aligned_dkim, findings)
+        tail = _unsigned_tail(aligned_dkim)
         if tail is not None and tail[1] and not spf_aligned:
             # The classic l= attack (RFC 6376 section 8.2): text appended after signing rides on a
             # signature that verifies; only the domain's own SPF pass would vouch for the sender.
@@ -447,13 +447,13 @@ def handed_over_inside(spf: SpfResult | None, findings: tuple[Finding, ...] | li
             and any(f.id in ("hops.internal_only", "hops.delivery_missing", "hops.arrival_missing") for f in findings))
 
 
-def _unsigned_tail(aligned_dkim: list[DkimSignatureResult], findings: tuple[Finding, ...]) -> tuple[int, bool] | None:
+def _unsigned_tail(aligned_dkim: list[DkimSignatureResult]) -> tuple[int, bool] | None:
     """(bytes, holds text) at the end of the body that no aligned signature covers, when every
     aligned passing signature stops short of it with l=; None otherwise. The bytes are those
     beyond the longest-reaching aligned signature. Another domain's signature over the whole
     body vouches for nothing about the From: domain (the l= attack with the attacker's own
-    full-body signature added, RFC 6376 section 8.2), so it does not cover the tail here."""
-    del findings  # (the finding counts every verified signature, the attacker's included)
+    full-body signature added, RFC 6376 section 8.2), so it does not cover the tail here (unlike
+    the dkim.unsigned_body finding, which counts every verified signature)."""
     if not aligned_dkim:
         return None
     reaching = [s for s in aligned_dkim if s.unsigned_body_bytes]
