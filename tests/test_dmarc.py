@@ -502,3 +502,17 @@ def test_pct_is_said_only_for_a_failing_message() -> None:
     assert passed.result == "pass" and "dmarc.partial_pct" not in ids
     failed, ids = run(zone, spf_result=spf("esp.example"))
     assert failed.result == "fail" and "dmarc.partial_pct" in ids
+
+
+def test_exchange_onlines_own_seal_by_microsoft_com_is_the_receivers() -> None:
+    # Exchange Online seals incoming mail as d=microsoft.com while its hosts and results are
+    # outlook.com's (one operator, hops.OPERATOR_ALIASES): its set is the receiver's own, which
+    # vouches for nothing (RFC 8617 section 7.2), even where it recorded dmarc=pass at delivery.
+    own = _sealed(1, "microsoft.com", "mx.microsoft.com 1; dmarc=pass action=none header.from=example.com")
+    exchange = RecordedResult(header="Authentication-Results", header_index=3,
+                              authserv_id="eur03.prod.protection.outlook.com", method="spf", result="pass",
+                              properties=(("smtp.mailfrom", "example.com"),), reason=None, trusted=True)
+    result, _ = check_dmarc(SnapshotResolver(_REJECT), from_domains=("example.com",), dkim=(),
+                            spf=spf("elsewhere.example"), arc=ArcResult(result="pass", reason="ok", instances=(own,)),
+                            recorded=(exchange,))
+    assert (result.result, result.arc_sealers, result.arc_vouched) == ("fail", (), False)

@@ -628,7 +628,7 @@ def intermediary_sets(arc: ArcResult | None, receiver_orgs: frozenset[str]) -> t
     if arc is None or arc.result != "pass" or not arc.instances:
         return ()
     ordered = sorted(arc.instances, key=lambda i: i.instance)
-    while ordered and _org(ordered[-1].domain) in receiver_orgs:
+    while ordered and (org := _org(ordered[-1].domain)) is not None and _operator(org) in receiver_orgs:
         ordered.pop()
     return tuple(ordered)
 
@@ -655,10 +655,18 @@ def _receiver_view(recorded: tuple[RecordedResult, ...], hops: tuple[Hop, ...] =
     # Each distinct authserv-id once (a receiver writes the same one on all its results), and
     # the receiving side's own hosts (at and above the trust boundary).
     names = {r.authserv_id for r in trusted} | {h.organization or h.fields.by for h in hops if h.trusted}
-    orgs = frozenset(org for org in map(_org, names) if org)
+    orgs = frozenset(_operator(org) for org in map(_org, names) if org)
     dmarc = tuple(sorted((r for r in trusted if r.method == "dmarc"),
                          key=lambda r: r.header_index if r.header_index is not None else 1 << 30))
     return _ReceiverView(orgs, dmarc)
+
+
+def _operator(org: str) -> str:
+    """The operator an organisational domain's mail runs under (microsoft.com's ARC seal on
+    Exchange Online's outlook.com hosts; gmail.com and google.com): see hops.OPERATOR_ALIASES."""
+    from ..hops import OPERATOR_ALIASES
+
+    return OPERATOR_ALIASES.get(org, org)
 
 
 def _org(name: str | None) -> str | None:
