@@ -159,8 +159,8 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
 
         # An mbox entry as scan reads one (its "From " line and quoting already undone).
         loaded = dataclasses.replace(loaded, in_mailbox=in_mailbox,
-                                     format="mbox-entry" if loaded.format == "eml" and "mbox" in in_mailbox
-                                     else loaded.format)
+                                     format=("mmdf-entry" if "MMDF" in in_mailbox else "mbox-entry")
+                                     if loaded.format in ("eml", "mbox-entry") else loaded.format)
     if loaded.unreadable is not None:
         # Empty or binary input (a compressed file, a PDF, a wrong paste): a report of it
         # would be a page of "not found"; one line says what went wrong.

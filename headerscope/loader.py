@@ -63,7 +63,7 @@ class LoadedInput(Value):
     """Size of the bytes as read."""
     format: str
     """eml, headers-only, cut-off, gmail-original, outlook-internet-headers, outlook-properties, msg, emlx,
-    mbox-entry, unknown."""
+    mbox-entry, mmdf-entry (an MMDF mailbox's first message, given to analyze), unknown."""
     cleanups: tuple[str, ...]
     """Each clean-up, in words."""
     has_body: bool

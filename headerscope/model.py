@@ -721,7 +721,7 @@ class InputInfo(Value):
     """Bytes as read."""
     format: str
     """eml, headers-only, cut-off (a file that ends inside its header: no line end, no body), gmail-original,
-    outlook-internet-headers, outlook-properties, msg, emlx, mbox-entry."""
+    outlook-internet-headers, outlook-properties, msg, emlx, mbox-entry, mmdf-entry."""
     has_body: bool
     """False for a headers-only paste or a file cut off inside its header: body-dependent checks cannot run."""
     cleanups: tuple[str, ...]

@@ -235,7 +235,7 @@ def test_analyze_of_a_mailbox_reports_its_first_message_and_says_so(tmp_path: Pa
     mmdf.write_bytes(b"\x01\x01\x01\x01\n" + SIMPLE + b"\x01\x01\x01\x01\n\x01\x01\x01\x01\n" + second
                      + b"\x01\x01\x01\x01\n")
     report = json.loads(run("analyze", str(mmdf), "--offline", "--format", "json").stdout)
-    assert report["input"]["size"] == len(SIMPLE)
+    assert report["input"]["size"] == len(SIMPLE) and report["input"]["format"] == "mmdf-entry"
     [note] = [f for f in report["findings"] if f["id"] == "input.mailbox"]
     assert "the first of the 2 messages of an MMDF mailbox" in note["explanation"]
     assert not [f for f in report["findings"] if f["id"] == "input.cleaned" and "before" in f["explanation"]]

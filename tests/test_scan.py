@@ -1142,6 +1142,10 @@ def test_an_mmdf_mailbox_is_split_at_its_delimiters(tmp_path: Path) -> None:
                                 input=path.read_bytes(), capture_output=True, cwd=REPO)
         assert [r["subject"] for r in csv.DictReader(io.StringIO(result.stdout.decode()))] == [
             "message 1", "message 2", "message 3"], result.stderr
+    # Each row's report says what it was read from, as analyze of the mailbox says of its first.
+    jsonl = subprocess.run([sys.executable, "-m", "headerscope", "scan", str(path), "--offline", "-f", "jsonl"],
+                           capture_output=True, cwd=REPO)
+    assert [json.loads(line)["input"]["format"] for line in jsonl.stdout.splitlines()] == ["mmdf-entry"] * 3
     # Read a byte at a time, or with a message over the limit: the same split, an error row.
     data = path.read_bytes()
     stream = io.BytesIO(data)

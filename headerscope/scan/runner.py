@@ -16,6 +16,7 @@ or a worker needs the DNS manager's proxy, with ``multiprocessing``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib
 import os
 import sys
@@ -125,6 +126,8 @@ class ScanRow(Value):
 
 # The containers a mail store wrote (ScanInput.container).
 _MAIL_STORES = frozenset({"maildir", "mbox", "mmdf"})
+# The input format of a mailbox's message (InputInfo.format), as analyze gives a mailbox's first.
+_ENTRY_FORMATS = {"mbox": "mbox-entry", "mmdf": "mmdf-entry"}
 
 _DKIM_RANK = {"pass": 0, "fail": 1, "permerror": 2, "temperror": 3, "policy": 4, "neutral": 5, "none": 6}
 
@@ -171,6 +174,10 @@ def analyze_one(index: int, item: ScanInput) -> ScanRow:
         # A Maildir file or a mailbox's entry was written whole by a mail store: a header alone
         # that stops inside a field is cut off, not a paste (a loose file may be a saved paste).
         loaded = load_bytes(item.data, source=item.label, from_mail_store=item.container in _MAIL_STORES)
+        if loaded.format in ("eml", "mbox-entry") and item.container in _ENTRY_FORMATS:
+            # A mailbox's message, its separator already taken off (Python's MMDF writer also puts a
+            # "From " line inside each message): said by its container, as analyze says it.
+            loaded = dataclasses.replace(loaded, format=_ENTRY_FORMATS[item.container])
         if loaded.unreadable is not None:
             # Empty or binary (a compressed mailbox, an attachment saved as .eml): its report
             # would count a message that is not there among the unauthenticated ones.
