@@ -100,6 +100,9 @@ _RFC5322_DATE = "https://www.rfc-editor.org/rfc/rfc5322#section-3.3"
 # Big operators run one network under several registrable domains. Hops on any of them are
 # one organisation for grouping and for the trust boundary; ``Hop.organization`` shows the
 # canonical domain (the right-hand side). General knowledge, kept deliberately small.
+# The operators whose mail systems their customers share: every host of a message from one of
+# their customers to another is theirs (see hops.internal_only).
+_SHARED_OPERATORS = frozenset({"google.com", "outlook.com"})
 OPERATOR_ALIASES: dict[str, str] = {
     # Google (Gmail, Workspace; 1e100.net is its server naming domain)
     "google.com": "google.com",
@@ -2045,6 +2048,19 @@ def build_chain_from_fields(
                             f"it was sent and delivered inside that organisation, never received from outside. "
                             f"The trust boundary is placed at hop {boundary_index + 1}, the submission.",
                 reference="https://www.rfc-editor.org/rfc/rfc6409#section-3",
+            ))
+        elif work[-1].org in _SHARED_OPERATORS:
+            # A provider whose mail system its customers share (Google Workspace and Gmail,
+            # Microsoft 365 tenants and Outlook.com): the sender's domain and the recipient's may be
+            # two of its customers', one organisation only in the hosts' names.
+            findings.add(Finding(
+                id="hops.internal_only", severity=Severity.INFO,
+                title=f"Every hop is inside {where}'s mail system",
+                explanation=f"No hop shows the message arriving from outside {where}: it was sent inside that "
+                            f"provider's mail system, which its customers share (the sender's domain and the "
+                            f"recipient's may be two different customers of it). The trust boundary is placed at "
+                            f"hop {boundary_index + 1}, where it entered the mail system.",
+                reference=_RFC5321_TRACE,
             ))
         else:
             findings.add(Finding(

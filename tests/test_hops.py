@@ -3066,3 +3066,19 @@ def test_what_to_fix_of_the_sending_server_is_qualified_when_the_boundary_may_be
     [rdns] = only(chain, "hops.no_reverse_dns")
     assert rdns.severity is Severity.INFO
     assert "if 195.189.93.103 is the receiving organisation's own relay" in rdns.explanation
+
+
+def test_a_message_inside_a_providers_shared_mail_system_is_not_called_one_organisations() -> None:
+    # A Google Workspace customer's mail to a Gmail user (review AC 21): every host is Google's,
+    # but the sender and the recipient are two of its customers, not "that organisation".
+    chain = _chain([
+        "by 2002:a05:6358:9d8e:b0:1c3:8a2e:5f41 with SMTP id fb2csp1201847qvb; Fri, 20 Nov 2026 09:00:03 -0800 (PST)",
+        "from mail-sor-f41.google.com (mail-sor-f41.google.com. [209.85.220.41]) by mx.google.com with SMTPS id "
+        "af79cd13be357-8d3c2a91e7fsi5120843182a.412 for <bob@gmail.com> (Google Transport Security); "
+        "Fri, 20 Nov 2026 09:00:02 -0800 (PST)",
+        "by mail-sor-f41.google.com with SMTP id 4fb4d7f45d1cf-5d0a1b2c3d4so12345a12.2 for <bob@gmail.com> "
+        "(Google Transport Security); Fri, 20 Nov 2026 09:00:01 -0800 (PST)",
+    ])
+    [internal] = only(chain, "hops.internal_only")
+    assert internal.title == "Every hop is inside google.com's mail system"
+    assert "two different customers" in internal.explanation and "that organisation" not in internal.explanation
