@@ -1700,7 +1700,7 @@ def _renamed_trace_finding(work: Sequence[_Work]) -> Finding | None:
         reference=_RFC5321_TRACE, subject=f"hop {renamed[0]}")
 
 
-def _originating_ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def originating_ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """The address of an X-Originating-IP value: "[192.0.2.7]" (Exchange, Outlook.com, Coremail)
     or a bare address; None for anything else."""
     text = value.strip()[:64].strip("[]\t ")
@@ -1727,7 +1727,7 @@ def _submitted_from_originating_ip(work: Sequence[_Work], originating_ips: Seque
     client = _ip(work[0].fields.from_ip)
     if client is None or (boundary.index == 0 and (boundary.from_outside or not is_non_public_ip(str(client)))):
         return False
-    return any(_originating_ip(value) == client for value in originating_ips[:5])
+    return any(originating_ip(value) == client for value in originating_ips[:5])
 
 
 # Fields a server writes just above the Received of a submission it authenticated, naming the
@@ -2049,26 +2049,20 @@ def build_chain_from_fields(
                             f"The trust boundary is placed at hop {boundary_index + 1}, the submission.",
                 reference="https://www.rfc-editor.org/rfc/rfc6409#section-3",
             ))
-        elif work[-1].org in _SHARED_OPERATORS:
+        else:
             # A provider whose mail system its customers share (Google Workspace and Gmail,
             # Microsoft 365 tenants and Outlook.com): the sender's domain and the recipient's may be
             # two of its customers', one organisation only in the hosts' names.
+            shared = work[-1].org in _SHARED_OPERATORS
             findings.add(Finding(
                 id="hops.internal_only", severity=Severity.INFO,
-                title=f"Every hop is inside {where}'s mail system",
-                explanation=f"No hop shows the message arriving from outside {where}: it was sent inside that "
-                            f"provider's mail system, which its customers share (the sender's domain and the "
-                            f"recipient's may be two different customers of it). The trust boundary is placed at "
-                            f"hop {boundary_index + 1}, where it entered the mail system.",
-                reference=_RFC5321_TRACE,
-            ))
-        else:
-            findings.add(Finding(
-                id="hops.internal_only", severity=Severity.INFO,
-                title="Every hop is inside the receiving organisation",
-                explanation=f"No hop shows the message arriving from outside {where}: it was sent "
-                            f"inside that organisation. The trust boundary is placed at hop "
-                            f"{boundary_index + 1}, where it entered the mail system.",
+                title=f"Every hop is inside {where}'s mail system" if shared
+                else "Every hop is inside the receiving organisation",
+                explanation=f"No hop shows the message arriving from outside {where}: it was sent inside "
+                            + ("that provider's mail system, which its customers share (the sender's domain and the "
+                               "recipient's may be two different customers of it)" if shared else "that organisation")
+                            + f". The trust boundary is placed at hop {boundary_index + 1}, where it entered the "
+                            "mail system.",
                 reference=_RFC5321_TRACE,
             ))
 

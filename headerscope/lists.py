@@ -74,8 +74,9 @@ class ListReading(NamedTuple):
 def read_list(message: Message) -> ListReading | None:
     """The list reading of a message marked the pre-RFC 2369 way, or None (see the module)."""
     received = message.all("Received")[:_MAX_RECEIVED]
-    traced = [f.value[:2000] for f in received
-              if any(word in f.value[:2000].lower() for word in ("ecartis", "listar", "listexpand", "majordomo"))]
+    lowered = [(f.value[:2000], f.value[:2000].lower()) for f in received]
+    traced = [value for value, low in lowered
+              if any(word in low for word in ("ecartis", "listar", "listexpand", "majordomo"))]
     if not traced and not message.has_any(_ALL_FIELDS):
         return None  # the usual case: a few set lookups
     strong: list[str] = []

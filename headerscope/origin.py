@@ -20,7 +20,7 @@ import ipaddress
 import re
 
 from .domains import aligned, normalize_domain, organizational_domain
-from .hops import OPERATOR_ALIASES, host_organization
+from .hops import OPERATOR_ALIASES, host_organization, is_non_public_ip, originating_ip
 from .message import Message
 from .model import DkimSignatureResult, Finding, Hop, RecordedResult, Severity, SpfResult
 from .text import compiled_on_first_use, header_ref, one_line
@@ -105,12 +105,12 @@ def originating_client(message: Message, hops: tuple[Hop, ...]) -> Finding | Non
     fields = message.all("X-Originating-IP")[:_MAX_FIELDS]
     if not fields:
         return None
-    seen = {str(ip) for ip in (_ip_of(h.fields.from_ip) for h in hops) if ip is not None}
+    seen = {str(ip) for ip in (originating_ip(h.fields.from_ip or "") for h in hops) if ip is not None}
     for field in fields:
-        address = _ip_of(field.value[:_MAX_VALUE].strip().strip("[]").removeprefix("IPv6:"))
+        address = originating_ip(field.value[:_MAX_VALUE])
         if address is None or str(address) in seen:
             continue
-        where = "a private address (the client's own network, behind a router)" if not address.is_global \
+        where = "a private address (the client's own network, behind a router)" if is_non_public_ip(str(address)) \
             else "a public address"
         return Finding(
             id="origin.client_ip", severity=Severity.INFO,
@@ -122,15 +122,6 @@ def originating_client(message: Message, hops: tuple[Hop, ...]) -> Finding | Non
                          "trust boundary: that side's claim, not the receiver's evidence."),
             reference=None, subject="X-Originating-IP")
     return None
-
-
-def _ip_of(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    if not text:
-        return None
-    try:
-        return ipaddress.ip_address(text.strip()[:64])
-    except ValueError:
-        return None
 
 
 def program_origin(message: Message, hops: tuple[Hop, ...]) -> Finding | None:
