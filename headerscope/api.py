@@ -49,6 +49,7 @@ from .envelope import (
     srs_list_sender,
 )
 from .era import Era, received_era
+from .folders import mail_folder
 from .hops import build_chain, host_organization, is_non_public_ip
 from .loader import LoadedInput, load_bytes
 from .message import LEGACY_CHARSET_DEFECTS, NOTICE_DEFECTS, Message, parse_message
@@ -69,6 +70,7 @@ from .model import (
     HeaderField,
     Hop,
     InputInfo,
+    MailFolder,
     RecordedResult,
     Report,
     ReverseDnsResult,
@@ -586,7 +588,9 @@ def _inside_only(finding: Finding, client_ip: str | None, cut: str | None = None
 def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
                 opts: AnalysisOptions, now: datetime) -> Report:
     findings: list[Finding] = []
-    findings.extend(_input_findings(loaded, message))
+    # A carried message was never stored itself: the folder is its carrier's.
+    folder = None if loaded.carried_in is not None else mail_folder(loaded.source, loaded.format)
+    findings.extend(_input_findings(loaded, message, folder))
 
     # Several Date: fields (a server added its own): the one the trace agrees with.
     chosen_date, date_choice = _date_field(message)
@@ -899,7 +903,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         options=opts.described(),
         input=InputInfo(source=loaded.source, sha256=loaded.sha256, size=loaded.size, format=loaded.format,
                         has_body=loaded.has_body, cleanups=loaded.cleanups, byte_exact=loaded.byte_exact,
-                        carried_in=loaded.carried_in),
+                        carried_in=loaded.carried_in, folder=folder),
         headers=message.headers,
         subject=message.first_decoded("Subject"),
         date=date.isoformat() if date else None,
@@ -1138,7 +1142,26 @@ def _questions(message: Message, from_domain: str | None, mail_from: str | None,
     return questions
 
 
-def _input_findings(loaded: LoadedInput, message: Message) -> list[Finding]:
+def _folder_finding(folder: MailFolder) -> Finding:
+    """Where the copy was stored, and what its mail store marked it: in a junk folder a notice
+    (the receiving side's filter or the mailbox's owner judged it spam), else information (a
+    Maildir's "replied" or "passed on" answers "did anyone act on it?" in an incident)."""
+    where = f"the {folder.store} folder \u201c{one_line(folder.name)}\u201d"
+    marks = (f" Its mail store marks it {', '.join(folder.flags)} (the file name's flags "
+             f"{one_line(folder.flags_as_written)}, set by the mail clients that read it)." if folder.flags else "")
+    if folder.junk:
+        return Finding(
+            id="input.junk_folder", severity=Severity.NOTICE, title=f"Stored in a junk folder ({one_line(folder.name)})",
+            explanation=(f"This copy was in {where}, a junk folder: the receiving side's spam filter or the "
+                         "mailbox's owner put it there. The folder is the mail store's, not text of the message."
+                         f"{marks}"),
+            reference="https://www.rfc-editor.org/rfc/rfc6154#section-2")
+    title = f"Stored in {one_line(folder.name)}" + (f", marked {', '.join(folder.flags)}" if folder.flags else "")
+    return Finding(id="input.folder", severity=Severity.INFO, title=title,
+                   explanation=f"This copy was in {where}.{marks}")
+
+
+def _input_findings(loaded: LoadedInput, message: Message, folder: MailFolder | None = None) -> list[Finding]:
     out: list[Finding] = []
     if loaded.format == "cut-off" and message.headers:
         # RFC 5322 section 2.1: every line ends in CRLF and an empty line ends the header
@@ -1175,6 +1198,8 @@ def _input_findings(loaded: LoadedInput, message: Message) -> list[Finding]:
             explanation=f"The input is a mailbox, and this report is of {loaded.in_mailbox} (the one `headerscope "
                         "scan` labels #1; its size and SHA-256 are that message's). `headerscope scan FILE` analyses "
                         "every message of it, one row each (`--format jsonl` for a full report of each)."))
+    if folder is not None:
+        out.append(_folder_finding(folder))
     if loaded.carried_in is not None:
         # Where the message came from, said apart from any clean-up (nothing was cleaned).
         out.append(Finding(id="input.attached", severity=Severity.INFO, title="A message carried inside another",

@@ -710,6 +710,22 @@ class Verdict(Value):
 
 
 @frozen
+class MailFolder(Value):
+    """Where a stored copy was kept, as its path says."""
+
+    name: str
+    """The folder's name as the mail store has it ("INBOX", "Junk", "Lists/dev")."""
+    store: str
+    """The kind of store: Maildir, mbox, Apple Mail, folder (a directory of exported files)."""
+    junk: bool
+    """Whether the folder is a junk folder, by its name."""
+    flags: tuple[str, ...] = ()
+    """What the store marked the copy (Maildir file-name flags), in words."""
+    flags_as_written: str = ""
+    """The flags as the file name writes them (":2,RS"), empty when it has none."""
+
+
+@frozen
 class InputInfo(Value):
     """Where the message came from and what loading it did."""
 
@@ -730,6 +746,8 @@ class InputInfo(Value):
     """False when the bytes are not the original message (a paste, a .msg)."""
     carried_in: str | None = None
     """For a message carried inside another (``analyze --attached N``): where it was taken from, in words."""
+    folder: MailFolder | None = None
+    """The mail folder the copy was stored in, from its path (a Maildir, an mbox file); None for a loose file."""
 
 
 @frozen

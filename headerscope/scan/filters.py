@@ -1,9 +1,11 @@
 """``--filter`` and ``--fail-on`` expressions over scan rows: ``KEY=VALUE[,VALUE...]``.
 
 Keys: verdict, dkim, spf, dmarc, arc, domain (From domain), error (yes/no), spam (the
-receiver's spam filter: yes, no, or unknown when it recorded none), reason (the id of any
+receiver's spam filter: yes, no, or unknown when it recorded none; yes also for a copy in a junk
+folder), reason (the id of any
 finding the message has, e.g. recorded.dmarc_fail or dsn.failed), ip (the boundary hop's client
-IP: an address or a network such as 203.0.113.0/24). Values other than
+IP: an address or a network such as 203.0.113.0/24), flag (a Maildir flag of the copy:
+replied, seen, flagged, passed, trashed, draft). Values other than
 ``VALUES`` lists are refused. A bare word is
 a verdict (``spoofed`` means ``verdict=spoofed``). Several expressions must all match; the
 comma-separated values of one expression are alternatives.
@@ -15,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from .runner import ScanRow
 
-KEYS = ("verdict", "dkim", "spf", "dmarc", "arc", "domain", "error", "spam", "reason", "ip")
+KEYS = ("verdict", "dkim", "spf", "dmarc", "arc", "domain", "error", "spam", "reason", "ip", "flag")
 _SPAM_VALUES = {"spam": "yes", "not spam": "no", None: "unknown"}
 # The values each key can take (the results of RFC 8601 section 2.7 and the report's own
 # ``not_checked``; ``error`` for the verdict of a row that holds no message, as the terminal
@@ -28,6 +30,8 @@ VALUES: dict[str, tuple[str, ...]] = {
     "arc": ("pass", "fail", "neutral", "none", "temperror", "permerror", "not_checked"),
     "error": ("yes", "no"),
     "spam": ("yes", "no", "unknown"),
+    # A Maildir's file-name flags (folders.py): "flag=replied", who answered the phishing mail.
+    "flag": ("replied", "seen", "flagged", "passed", "trashed", "draft"),
 }
 
 
@@ -64,6 +68,9 @@ def parse_expression(text: str) -> Callable[[ScanRow], bool]:
         raise FilterError(f"unknown {key} value {unknown[0]!r} in {text!r} (values: {', '.join(VALUES[key])})")
     if key == "ip":
         return _ip_predicate(wanted, text)
+    if key == "flag":
+        # "passed on (forwarded or bounced)" is asked for by its first word.
+        return lambda row: any(flag.split(" ", 1)[0] in wanted for flag in row.mailbox_flags)
     if key == "reason":
         # The id of a finding the message has, of any severity (recorded.dmarc_fail: the
         # receiver's own DMARC fail, the question "which failed DMARC?" offline; dsn.unstructured,

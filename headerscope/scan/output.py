@@ -14,7 +14,7 @@ from .runner import ScanRow, utc_moment
 CSV_COLUMNS = ("index", "source", "error", "date", "from", "from_domain", "subject", "verdict", "dkim", "spf",
                "dmarc", "arc", "hops", "total_delay_seconds", "failing_reasons", "slowest_hop",
                "slowest_delay_seconds", "delivered", "spam", "client_ip", "mail_from", "dkim_domains", "message_id",
-               "kind", "delivery_status", "other_findings")
+               "kind", "delivery_status", "other_findings", "folder", "mailbox_flags")
 
 # Spreadsheet programs run a cell starting with these as a formula (CSV injection); message
 # text is hostile, so such cells get a leading apostrophe, the usual neutraliser.
@@ -63,7 +63,7 @@ class CsvWriter:
             row.dkim, row.spf, row.dmarc, row.arc, row.hops, row.total_delay_seconds,
             ";".join(row.failing_reasons), row.slowest_hop, row.slowest_delay_seconds, row.delivered, row.spam,
             row.client_ip, _mail_from(row.mail_from), ";".join(row.dkim_domains), row.message_id, row.kind,
-            row.delivery_status, ";".join(row.other_findings))])
+            row.delivery_status, ";".join(row.other_findings), row.folder, ";".join(row.mailbox_flags))])
         self._stream.flush()
 
     def close(self) -> None:

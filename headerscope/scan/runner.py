@@ -101,7 +101,12 @@ class ScanRow(Value):
     receiving side's clock, unlike the sender's Date:."""
     spam: str | None = None
     """The receiving side's spam filter verdict: ``spam``, ``not spam``, or None when none was
-    recorded by the receiver (see Report.spam_filters)."""
+    recorded by the receiver (see Report.spam_filters); ``spam`` too when it recorded none and
+    the copy was in a junk folder (``folder``)."""
+    folder: str | None = None
+    """The mail folder the copy was in (a Maildir folder, an mbox file's name; see InputInfo.folder)."""
+    mailbox_flags: tuple[str, ...] = ()
+    """What the mail store marked it (Maildir flags in words: replied, seen, passed on...)."""
     client_ip: str | None = None
     """The boundary hop's client IP: the server that handed the message to the receiving side
     (SPF's client IP)."""
@@ -245,7 +250,10 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
         slowest_hop=slowest.fields.by if slowest else None,
         slowest_delay_seconds=slowest.delay_seconds if slowest else None,
         delivered=_utc_iso(stamp),
-        spam=_receiver_spam_verdict(report.spam_filters),
+        spam=_receiver_spam_verdict(report.spam_filters) or (
+            "spam" if report.input.folder is not None and report.input.folder.junk else None),
+        folder=report.input.folder.name if report.input.folder else None,
+        mailbox_flags=report.input.folder.flags if report.input.folder else (),
         client_ip=_client_ip(report),
         mail_from=report.envelope.mail_from,
         dkim_domains=tuple(dict.fromkeys(s.domain.lower() for s in report.dkim if s.domain)),

@@ -1,0 +1,132 @@
+"""The mail folder a stored copy was in, and the flags its mail store kept, read from its path.
+
+A Maildir keeps each message in a file whose name ends with its flags (":2,RS": replied, seen;
+https://cr.yp.to/proto/maildir.html, "info semantics") and its folders as directories
+(Maildir++ ".Junk" or ".INBOX.Junk" beside the inbox's cur/ and new/, as Courier and Dovecot
+lay them out; Dovecot's LAYOUT=fs a plain "Junk" directory); an mbox mail client keeps one file
+per folder (Thunderbird's "Junk", Apple Mail's "Junk.mbox/mbox"); an export to files keeps one
+directory per folder (Outlook's "Junk E-mail"). The path and the file name are the mail store's,
+never part of the message: a sender cannot write them, so a junk folder here is where the
+receiving side's filter or the mailbox's owner put the copy.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .model import MailFolder
+
+# Maildir info flags, in the order the specification lists them (file names keep them in
+# ASCII order). Lower-case letters are Dovecot's own keywords, named in dovecot-keywords: not read.
+_MAILDIR_FLAGS = {"P": "passed on (forwarded or bounced)", "R": "replied", "S": "seen", "T": "trashed",
+                  "D": "draft", "F": "flagged"}
+
+# Names mail systems give their junk folder (RFC 6154's \Junk role has no fixed name): Dovecot's
+# and Thunderbird's and Apple's "Junk", Gmail's "[Gmail]/Spam", Yahoo's "Bulk Mail", Outlook's
+# "Junk E-mail" / "Junk Email", and Outlook's folder in the languages it ships most.
+_JUNK_NAMES = frozenset({
+    "junk", "spam", "junk e-mail", "junk email", "junk mail", "junkmail", "bulk", "bulk mail", "spam mail",
+    "junk-e-mail", "spamverdacht", "courrier indésirable", "correo no deseado", "posta indesiderata",
+    "ongewenste e-mail", "lixo eletrônico", "skräppost", "uønsket e-post", "roskaposti", "wiadomości-śmieci",
+    "迷惑メール", "垃圾邮件",
+})
+
+# Containers whose name says nothing (a Thunderbird folder's subfolders live in "NAME.sbd";
+# an Apple Mail folder "NAME.mbox" holds an "mbox" file or a Messages/ tree).
+_MBOX_SUFFIXES = (".mbox", ".mbx", ".sbd", ".mbs")
+# Longest folder name kept: a path is the user's, but a scan's labels can be long.
+_MAX_NAME = 200
+
+
+def mail_folder(source: str, input_format: str) -> MailFolder | None:
+    """The folder of the copy at ``source`` (a path, or ``PATH#N`` for a mailbox's N-th
+    message), or None when its path names no mail folder (a loose file, standard input)."""
+    if not source or source in ("-", "clipboard", "api") or source.startswith("stdin"):
+        return None
+    path = source
+    if input_format in ("mbox-entry", "mmdf-entry"):
+        stem, hash_mark, number = source.rpartition("#")
+        if hash_mark and number.isdigit():
+            path = stem
+        return _mbox_folder(path)
+    parent = os.path.dirname(os.path.abspath(path))
+    store_dir, sub = os.path.split(parent)
+    if sub in ("cur", "new") and _is_maildir(store_dir):
+        return _maildir_folder(store_dir, os.path.basename(path))
+    if input_format == "emlx":
+        # Apple Mail: ~/Library/Mail/V10/<account>/Junk.mbox/<id>/Data/.../Messages/123.emlx
+        for part in reversed(parent.split(os.sep)):
+            if part.lower().endswith(".mbox"):
+                name = part[:-len(".mbox")]
+                return MailFolder(name=name[:_MAX_NAME], store="Apple Mail", junk=is_junk_name(name))
+        return None
+    # A loose file's directory is a folder only when it is named as a junk folder (an Outlook or
+    # Thunderbird export); any other directory name ("Downloads") says nothing about the mail.
+    name = os.path.basename(parent)
+    if is_junk_name(name):
+        return MailFolder(name=name[:_MAX_NAME], store="folder", junk=True)
+    return None
+
+
+def is_junk_name(name: str) -> bool:
+    """Whether a folder name (its last part) is one mail systems give their junk folder."""
+    last = name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].strip()
+    for suffix in _MBOX_SUFFIXES:
+        if last.lower().endswith(suffix):
+            last = last[:-len(suffix)]
+            break
+    return " ".join(last.split()).casefold() in _JUNK_NAMES
+
+
+def _mbox_folder(path: str) -> MailFolder | None:
+    name = os.path.basename(path)
+    if name.lower() == "mbox":
+        # Apple Mail's "Junk.mbox/mbox", an export's "Junk/mbox": the folder is the directory.
+        name = os.path.basename(os.path.dirname(os.path.abspath(path))) or name
+    for suffix in (".gz", ".bz2", ".xz", ".zst"):
+        if name.lower().endswith(suffix):
+            name = name[:-len(suffix)]
+            break
+    for suffix in (*_MBOX_SUFFIXES, ".txt", ".mmdf"):
+        if name.lower().endswith(suffix):
+            name = name[:-len(suffix)]
+            break
+    if not name:
+        return None
+    return MailFolder(name=name[:_MAX_NAME], store="mbox", junk=is_junk_name(name))
+
+
+def _is_maildir(folder: str) -> bool:
+    try:
+        return os.path.isdir(os.path.join(folder, "cur")) and os.path.isdir(os.path.join(folder, "new"))
+    except OSError:
+        return False
+
+
+def _maildir_folder(store_dir: str, file_name: str) -> MailFolder:
+    """A Maildir message's folder: Maildir++ names its folders ".Name" (".Lists.dev" for
+    Lists/dev) beside the inbox's cur/ and new/; Dovecot's LAYOUT=fs a plain directory inside
+    its parent folder; the Maildir itself is the inbox (Dovecot, Courier)."""
+    base = os.path.basename(store_dir)
+    if base.startswith(".") and len(base) > 1:
+        name = base[1:].replace(".", "/")
+    elif _is_maildir(os.path.dirname(store_dir)):
+        name = base
+    else:
+        name = "INBOX"
+    written, flags = _maildir_flags(file_name)
+    return MailFolder(name=name[:_MAX_NAME], store="Maildir", junk=is_junk_name(name), flags=flags,
+                      flags_as_written=written)
+
+
+def _maildir_flags(file_name: str) -> tuple[str, tuple[str, ...]]:
+    """(":2,RS", ("replied", "seen")) from a Maildir file name. The info follows the last ":"
+    (or "!" or ";", which Maildirs on file systems without ":" use, as Dovecot's
+    maildir_colon_char and mbsync's FieldDelimiter allow); "2," marks the flags form."""
+    for separator in (":", "!", ";"):
+        _, found, info = file_name.rpartition(separator)
+        if found and info.startswith("2,"):
+            letters = info[2:32]
+            words = tuple(_MAILDIR_FLAGS[letter] for letter in sorted(set(letters)) if letter in _MAILDIR_FLAGS)
+            return separator + info[:32], words
+    return "", ()

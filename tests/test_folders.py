@@ -1,0 +1,122 @@
+"""The mail folder a stored copy was in (a Maildir's, an mbox file's, an export's) and its
+Maildir flags: read from the path, shown in analyze, and as scan columns."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from test_scan import mbox_of, message
+
+from headerscope.api import analyze
+from headerscope.folders import is_junk_name, mail_folder
+from headerscope.scan.output import CsvWriter
+from headerscope.scan.readers import iter_inputs
+from headerscope.scan.runner import ScanOptions, run_scan
+
+
+def _maildir(path: Path) -> Path:
+    for sub in ("cur", "new", "tmp"):
+        (path / sub).mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def test_maildir_folders_and_flags(tmp_path: Path) -> None:
+    root = _maildir(tmp_path / "Maildir")
+    junk = _maildir(root / ".Junk")
+    nested = _maildir(root / ".Lists.dev")
+    fs_layout = _maildir(root / "Archive")  # Dovecot LAYOUT=fs: a plain directory in its parent
+    inbox_file = root / "cur" / "1700000000.M1P2.host,S=120,W=124:2,RS"
+    junk = mail_folder(str(junk / "cur" / "1700000001.M1P2.host:2,S"), "eml")
+    inbox = mail_folder(str(inbox_file), "eml")
+    assert inbox is not None and junk is not None
+    assert (inbox.name, inbox.store, inbox.junk) == ("INBOX", "Maildir", False)
+    assert inbox.flags == ("replied", "seen") and inbox.flags_as_written == ":2,RS"
+    assert (junk.name, junk.junk, junk.flags) == ("Junk", True, ("seen",))
+    listed = mail_folder(str(nested / "new" / "1700000002.M1P2.host"), "eml")
+    assert listed is not None and (listed.name, listed.flags, listed.flags_as_written) == ("Lists/dev", (), "")
+    archived = mail_folder(str(fs_layout / "cur" / "1.M1.host:2,PFT"), "eml")
+    assert archived is not None and archived.name == "Archive"
+    assert archived.flags == ("flagged", "passed on (forwarded or bounced)", "trashed")
+    # Maildirs on file systems without ":" write "!" (Dovecot's maildir_colon_char, mbsync);
+    # Dovecot's own keywords are lower-case letters, not the specification's flags.
+    windows = mail_folder(str(root / "cur" / "1.M1.host!2,Sab"), "eml")
+    assert windows is not None and windows.flags == ("seen",) and windows.flags_as_written == "!2,Sab"
+
+
+def test_mailbox_files_exports_and_loose_files(tmp_path: Path) -> None:
+    thunderbird = mail_folder(str(tmp_path / "Mail" / "Local Folders" / "Junk") + "#3", "mbox-entry")
+    assert thunderbird is not None and (thunderbird.name, thunderbird.store, thunderbird.junk) == ("Junk", "mbox", True)
+    apple = mail_folder(str(tmp_path / "Spam.mbox" / "mbox") + "#1", "mbox-entry")
+    assert apple is not None and (apple.name, apple.junk) == ("Spam", True)
+    archive = mail_folder(str(tmp_path / "2024-January.txt.gz") + "#12", "mbox-entry")
+    assert archive is not None and (archive.name, archive.junk) == ("2024-January", False)
+    emlx = mail_folder(str(tmp_path / "V10" / "acct" / "Junk.mbox" / "X" / "Data" / "Messages" / "12.emlx"), "emlx")
+    assert emlx is not None and (emlx.name, emlx.store, emlx.junk) == ("Junk", "Apple Mail", True)
+    outlook = mail_folder(str(tmp_path / "export" / "Junk E-mail" / "offer.msg"), "msg")
+    assert outlook is not None and (outlook.name, outlook.store, outlook.junk) == ("Junk E-mail", "folder", True)
+    # Any other directory says nothing about the mail, nor does standard input.
+    assert mail_folder(str(tmp_path / "Downloads" / "x.eml"), "eml") is None
+    assert mail_folder("-", "eml") is None and mail_folder("stdin#2", "mbox-entry") is None
+
+
+@pytest.mark.parametrize(("name", "junk"), [
+    ("Junk", True), ("[Gmail]/Spam", True), ("INBOX/Junk E-mail", True), ("Bulk Mail", True),
+    ("Courrier indésirable", True), ("Junk.sbd", True), ("junk-e-mail", True),
+    ("INBOX", False), ("Junkyard", False), ("Spam reports", False), ("Sent", False),
+])
+def test_junk_folder_names(name: str, junk: bool) -> None:
+    assert is_junk_name(name) is junk
+
+
+def test_analyze_says_where_the_copy_was_stored(tmp_path: Path) -> None:
+    root = _maildir(tmp_path / "Maildir")
+    path = _maildir(root / ".Junk") / "cur" / "1700000001.M1P2.host:2,RS"
+    path.write_bytes(message(1))
+    report = analyze(path.read_bytes(), offline=True, source=str(path))
+    assert report.input.folder is not None and report.input.folder.junk
+    finding = next(f for f in report.findings if f.id == "input.junk_folder")
+    assert finding.severity == "notice" and "“Junk”" in finding.explanation and "replied, seen" in finding.explanation
+    # Text in the message naming a folder is the sender's and changes nothing.
+    loose = tmp_path / "x.eml"
+    loose.write_bytes(b"X-Folder: Junk\r\nX-Spam-Folder: Junk\r\n" + message(2))
+    other = analyze(loose.read_bytes(), offline=True, source=str(loose))
+    assert other.input.folder is None
+    assert not any(f.id in ("input.junk_folder", "input.folder") for f in other.findings)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_scan_rows_carry_the_folder_and_a_junk_folder_is_spam(tmp_path: Path, jobs: int) -> None:
+    root = _maildir(tmp_path / "Maildir")
+    (root / "cur" / "1.M1.host:2,RS").write_bytes(message(1))
+    (_maildir(root / ".Junk") / "cur" / "2.M1.host:2,").write_bytes(message(2))
+    (tmp_path / "Junk").write_bytes(mbox_of([message(3)]))  # a Thunderbird folder file
+    rows = list(run_scan(iter_inputs([str(root), str(tmp_path / "Junk")]), ScanOptions(offline=True), jobs))
+    assert [(r.folder, r.mailbox_flags, r.spam) for r in rows] == [
+        ("INBOX", ("replied", "seen"), None), ("Junk", (), "spam"), ("Junk", (), "spam")]
+    assert "input.junk_folder" in rows[1].other_findings and "input.folder" in rows[0].other_findings
+    out = io.StringIO()
+    writer = CsvWriter(out)
+    for row in rows:
+        writer.write(row)
+    parsed = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [(r["folder"], r["mailbox_flags"], r["spam"]) for r in parsed] == [
+        ("INBOX", "replied;seen", ""), ("Junk", "", "spam"), ("Junk", "", "spam")]
+
+
+def test_filter_by_maildir_flag(tmp_path: Path) -> None:
+    from headerscope.scan.filters import FilterError, parse_expression
+
+    root = _maildir(tmp_path / "Maildir")
+    (root / "cur" / "1.M1.host:2,RS").write_bytes(message(1))
+    (root / "cur" / "2.M1.host:2,S").write_bytes(message(2))
+    (root / "cur" / "3.M1.host:2,PS").write_bytes(message(3))
+    rows = list(run_scan(iter_inputs([str(root)]), ScanOptions(offline=True), 1))
+    replied = parse_expression("flag=replied")
+    passed_on = parse_expression("flag=passed,flagged")
+    assert [r.subject for r in rows if replied(r)] == ["message 1"]
+    assert [r.subject for r in rows if passed_on(r)] == ["message 3"]
+    with pytest.raises(FilterError):
+        parse_expression("flag=answered")
