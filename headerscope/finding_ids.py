@@ -47,5 +47,5 @@ FINDING_IDS = frozenset({
     "recorded.different", "recorded.dns_drift", "recorded.from_changed", "recorded.expired_since", "recorded.modified_after_delivery",
     "recorded.policy_changed",
     "spam.flagged", "spam.subject_tagged",
-    "spf.fail", "spf.none", "spf.permerror", "spf.permissive", "spf.ptr", "spf.softfail", "spf.temperror",
+    "spf.fail", "spf.lookup_budget", "spf.none", "spf.permerror", "spf.permissive", "spf.ptr", "spf.softfail", "spf.temperror",
 })

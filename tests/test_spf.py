@@ -98,6 +98,36 @@ def test_lookup_limit_is_permerror_with_counts() -> None:
     assert "spf.permerror" in ids
 
 
+def test_a_policy_over_the_lookup_limit_that_passes_early_is_noted() -> None:
+    # RFC 7208 section 4.6.4: 10 DNS-querying terms per evaluation. The record and its includes
+    # hold 12; this client matches the first include, so its pass stands, but a server that
+    # only a later term authorizes would get permerror.
+    zone: dict[str, Any] = {
+        "sender.test": {"TXT": [["v=spf1 include:_a.sender.test include:_b.sender.test mx a ~all"]]},
+        "_a.sender.test": {"TXT": [["v=spf1 ip4:192.0.2.0/24 include:_c.sender.test -all"]]},
+        "_b.sender.test": {"TXT": [["v=spf1 " + " ".join(f"a:h{i}.sender.test" for i in range(6)) + " -all"]]},
+        "_c.sender.test": {"TXT": [["v=spf1 exists:%{i}.rbl.sender.test -all"]]},
+    }
+    result, findings = check_spf(SnapshotResolver(zone), client_ip="192.0.2.10", mail_from="alice@sender.test",
+                                 helo="mx.sender.test", from_domain="sender.test", inputs_from="hop 2")
+    assert (result.result, result.mechanism, result.lookups) == ("pass", "include:_a.sender.test", 1)
+    budget = next(f for f in findings if f.id == "spf.lookup_budget")
+    # sender.test 4 (two includes, mx, a) + _a 1 + _b 6 + _c 1 (exists) = 12.
+    assert budget.title == "SPF policy of sender.test needs 12 DNS lookups (the limit is 10)"
+    assert "ended at include:_a.sender.test after 1 lookup(s)" in budget.explanation
+    # An include that cannot be read makes the count a lower bound, said as "at least".
+    del zone["_c.sender.test"]
+    zone["_b.sender.test"]["TXT"][0][0] += " include:_d.sender.test include:_e.sender.test"
+    _, findings = check_spf(SnapshotResolver(zone), client_ip="192.0.2.10", mail_from="alice@sender.test",
+                            helo="mx.sender.test", from_domain="sender.test", inputs_from="hop 2")
+    assert next(f for f in findings if f.id == "spf.lookup_budget").title == (
+        "SPF policy of sender.test needs at least 13 DNS lookups (the limit is 10)")
+    # Ten terms in all is within the limit: nothing to say.
+    zone["_b.sender.test"]["TXT"] = [["v=spf1 " + " ".join(f"a:h{i}.sender.test" for i in range(5)) + " -all"]]
+    _, ids = _spf(zone)
+    assert "spf.lookup_budget" not in ids
+
+
 def test_void_lookup_limit() -> None:
     # RFC 7208 section 4.6.4: more than two lookups with no answer is a permerror.
     zone = {"sender.test": {"TXT": [["v=spf1 a:n1.sender.test a:n2.sender.test a:n3.sender.test -all"]]}}

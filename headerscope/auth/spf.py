@@ -103,7 +103,12 @@ def check_spf(resolver: Resolver, *, client_ip: str | None, mail_from: str | Non
         aligned=aligned(outcome.domain, from_domain) if from_domain and outcome.domain else None,
         aligned_strict=aligned(outcome.domain, from_domain, strict=True) if from_domain and outcome.domain else None,
     )
-    return result, _findings(outcome, ip)
+    findings = _findings(outcome, ip)
+    if outcome.record and outcome.result in ("pass", "fail", "softfail", "neutral"):
+        budget = _lookup_budget_finding(resolver, outcome)
+        if budget is not None:
+            findings = (*findings, budget)
+    return result, findings
 
 
 def _none_for_invalid(ip: str, sender: str, helo: str | None, domain: str, why: str, helo_result: str | None,
@@ -250,6 +255,74 @@ def _findings(outcome: SpfOutcome, ip: str) -> tuple[Finding, ...]:
                         "servers" + ("; here it decided the result." if decided else "."),
             reference=_REF_PTR, subject=subject))
     return tuple(found)
+
+
+# RFC 7208 section 4.6.4: these terms cause DNS queries, at most 10 per evaluation.
+_LOOKUP_TERMS = frozenset({"include", "a", "mx", "ptr", "exists"})
+_LOOKUP_LIMIT = 10
+# Records read to count a policy's lookup terms: an honest tree holds a handful; a bigger one
+# is over the limit many times already, and each record read is a DNS question.
+_MAX_RECORDS_WALKED = 30
+
+
+def _lookup_budget_finding(resolver: Resolver, outcome: SpfOutcome) -> Finding | None:
+    """A notice when the policy holds more DNS-querying terms than the 10 RFC 7208 section 4.6.4
+    allows, though this check ended before reaching the limit (its term matched early, or the
+    record's own terms did): a server matched by a later term gets permerror (SPF not passing,
+    for DMARC), and receivers that count the whole record before evaluating fail it outright.
+    The count is a lower bound: an include whose record cannot be read, or written with a macro,
+    adds its own term only."""
+    total, complete = _count_lookup_terms(resolver, outcome.domain, outcome.record or "")
+    if total <= _LOOKUP_LIMIT:
+        return None
+    at_least = "" if complete else "at least "
+    decided = f" at {outcome.mechanism}" if outcome.mechanism else ""
+    return Finding(
+        id="spf.lookup_budget", severity=Severity.NOTICE,
+        title=f"SPF policy of {outcome.domain} needs {at_least}{total} DNS lookups (the limit is 10)",
+        explanation=(f"{outcome.domain}'s SPF record and the records it includes hold {at_least}{total} terms that "
+                     "each cause a DNS lookup (include, a, mx, ptr, exists, redirect=), and RFC 7208 section 4.6.4 "
+                     f"allows 10 per evaluation. This check ended{decided} after {outcome.lookups} lookup(s), so "
+                     f"its result stands ({outcome.result}); a server that only a later term authorizes gets "
+                     "permerror instead, which DMARC counts as SPF not passing, and receivers that count the "
+                     "whole record up front fail it for every server. Flattening includes into ip4:/ip6: "
+                     "ranges, or dropping unused ones, brings it under the limit."),
+        reference=_REF_LIMITS, subject=f"spf {outcome.domain}")
+
+
+def _count_lookup_terms(resolver: Resolver, domain: str, record: str) -> tuple[int, bool]:
+    """(DNS-querying terms in the record and every record its include: and redirect= lead to,
+    whether every one of those records was read and counted)."""
+    total, complete = 0, True
+    seen = {domain.lower()}
+    pending = [record]
+    walked = 0
+    while pending:
+        for term in pending.pop().split()[1:64]:
+            name, _, target = term.lstrip("+?~-").partition(":")
+            name = name.lower()
+            if name.startswith("redirect="):
+                name, target = "redirect", term.partition("=")[2]
+            elif name not in _LOOKUP_TERMS:
+                continue
+            total += 1
+            if name not in ("include", "redirect"):
+                continue
+            target = target.strip().rstrip(".").lower()
+            if not target or "%" in target or walked >= _MAX_RECORDS_WALKED or target in seen:
+                # A macro's target depends on the message; a record met again would be
+                # evaluated (and counted) again: either way the count is a lower bound.
+                complete = False
+                continue
+            seen.add(target)
+            walked += 1
+            found = [text for text in resolver.resolve(target, "TXT").texts
+                     if text[:7].lower() == "v=spf1 " or text.lower() == "v=spf1"]
+            if len(found) == 1:
+                pending.append(found[0][:2048])
+            else:
+                complete = False
+    return total, complete
 
 
 def _record_terms(outcome: SpfOutcome) -> Iterator[tuple[str, str, re.Match[str]]]:
