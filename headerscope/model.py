@@ -289,6 +289,9 @@ class DnsRecordUse(Value):
     """NOERROR, NXDOMAIN, NODATA, SERVFAIL, TIMEOUT or OFFLINE."""
     records: tuple[tuple[str, ...], ...]
     """Answers; each record is a tuple (TXT: its character-strings; others: one string)."""
+    cname_chain: tuple[str, ...] = ()
+    """The names a CNAME led through, in order; the last holds the records (or gave the status).
+    Empty when the queried name answered itself."""
 
 
 def _alignment_phrase(relaxed: bool | None, strict: bool | None, mode: str | None, tag: str) -> str:

@@ -279,3 +279,36 @@ def test_record_dns_with_a_snapshot_writes_the_answers_used(tmp_path: Path) -> N
         one["options"] = {}
         one.pop("dns_source", None)
     assert replayed == report
+
+
+def test_a_dkim_key_behind_a_cname_is_shown_with_its_chain_and_replays(tmp_path: Path) -> None:
+    # An email provider's customers point their selector at the provider's name by CNAME
+    # (SendGrid's s1._domainkey, Microsoft 365's selector1): the evidence names who publishes
+    # the key, and a recorded snapshot keeps the CNAME, so the replay shows the same chain.
+    sample = REPO / "samples" / "direct.eml"
+    data = json.loads((REPO / "samples" / "direct.dns.json").read_text())
+    data["keys.esp.example"] = data.pop("s2026._domainkey.example.com")
+    data["s2026._domainkey.example.com"] = {"CNAME": ["keys.esp.example."]}
+    snapshot, recorded = tmp_path / "aliased.dns.json", tmp_path / "recorded.dns.json"
+    snapshot.write_text(json.dumps(data))
+    now = "2026-11-27T10:00:00+00:00"
+    first = run("analyze", str(sample), "--dns-snapshot", str(snapshot), "--record-dns", str(recorded),
+                "-f", "json", "--now", now)
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout)
+    key = next(e for e in report["dns"] if e["name"] == "s2026._domainkey.example.com")
+    assert key["cname_chain"] == ["keys.esp.example"] and key["status"] == "NOERROR"
+    assert report["dkim"][0]["result"] == "pass"
+    written = json.loads(recorded.read_text())
+    assert written["s2026._domainkey.example.com"] == {"CNAME": ["keys.esp.example."]}
+    assert "TXT" in written["keys.esp.example"]
+    again = run("analyze", str(sample), "--dns-snapshot", str(recorded), "-f", "json", "--now", now)
+    replayed = json.loads(again.stdout)
+    for one in (report, replayed):
+        one["options"] = {}
+        one.pop("dns_source", None)
+    assert replayed == report
+    verbose = run("analyze", str(sample), "--dns-snapshot", str(snapshot), "-v", "--now", now)
+    assert "s2026._domainkey.example.com TXT (CNAME → keys.esp.example):" in verbose.stdout.decode()
+    html = run("analyze", str(sample), "--dns-snapshot", str(snapshot), "-f", "html", "--now", now)
+    assert '<div class="muted">→ CNAME keys.esp.example</div>' in html.stdout.decode()

@@ -88,6 +88,10 @@ def test_cname_is_followed_and_loops_are_detected() -> None:
     })
     www = r.resolve("www.sender.test", "A")
     assert (www.name, www.status, www.values) == ("www.sender.test", "NOERROR", ("192.0.2.10",))
+    # The names followed are kept, as evidence of who publishes the answer.
+    assert www.cname_chain == ("sender.test",) and r.resolve("sender.test", "A").cname_chain == ()
+    assert r.resolve("chain1.test", "TXT").cname_chain == ("chain2.test", "www.sender.test", "sender.test")
+    assert r.resolve("dangling.test", "A").cname_chain == ("gone.test",)
     assert r.resolve("chain1.test", "TXT").texts == ("v=spf1 -all",)
     assert r.resolve("www.sender.test", "CNAME").values == ("sender.test.",)
     assert r.resolve("www.sender.test", "MX").status == DnsStatus.NODATA
@@ -224,6 +228,10 @@ def test_recording_replays_every_status_identically(tmp_path: Path) -> None:
     assert data["sender.test"]["AAAA"] == [] and data["flaky.test"] == {"TXT": "SERVFAIL", "A": "TIMEOUT"}
     replay = SnapshotResolver.from_file(path)
     assert [replay.resolve(n, t) for n, t in questions] == original
+    # An answer reached through a CNAME is written as the CNAME and the answer at its target,
+    # not as records of the alias: the replay shows the same chain.
+    assert data["www.sender.test"] == {"CNAME": ["sender.test."]}
+    assert replay.resolve("www.sender.test", "A").cname_chain == ("sender.test",)
     recorder.resolve("Sender.Test.", "TXT")  # the same question again is not a new record
     assert len(recorder.answers()) == len(questions)
 

@@ -53,7 +53,8 @@ class EvidenceResolver(Resolver):
         """Every distinct question asked, with its answer, in first-use order."""
         with self._lock:
             answers = list(self._answers.values())
-        return tuple(DnsRecordUse(name=a.name, rdtype=a.rdtype, status=a.status, records=a.records) for a in answers)
+        return tuple(DnsRecordUse(name=a.name, rdtype=a.rdtype, status=a.status, records=a.records,
+                                  cname_chain=a.cname_chain) for a in answers)
 
 
 # Results computed from DNS answers only, kept per inner resolver: a scan's messages share

@@ -52,6 +52,10 @@ class DnsAnswer(Value):
     """One of DnsStatus (NOERROR with no records never happens: that is NODATA)."""
     records: tuple[tuple[str, ...], ...] = ()
     """Each record as a tuple: TXT its character-strings, other types one presentation string."""
+    cname_chain: tuple[str, ...] = ()
+    """The names a CNAME led through, in order, the last being where the answer came from (a
+    DKIM key a customer's domain points at its email provider's name); empty when the queried
+    name answered itself."""
 
     @property
     def ok(self) -> bool:

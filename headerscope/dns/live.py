@@ -180,7 +180,18 @@ class LiveResolver(Resolver):
         records = tuple(_presentation(rdtype, rdata) for rdata in result.rrset or ())
         if not records:
             return DnsAnswer(name, rdtype, DnsStatus.NODATA)
-        return DnsAnswer(name, rdtype, DnsStatus.NOERROR, records)
+        return DnsAnswer(name, rdtype, DnsStatus.NOERROR, records, cname_chain=_cname_chain(result))
+
+
+def _cname_chain(result: Any) -> tuple[str, ...]:
+    """The CNAME targets dnspython followed to the answer (its chaining result), in order."""
+    chaining = getattr(result, "chaining_result", None)
+    targets = []
+    for rrset in list(getattr(chaining, "cnames", None) or ())[:16]:
+        for rdata in rrset:
+            targets.append(normalize_name(rdata.target.to_text()))
+            break
+    return tuple(targets)
 
 
 def _presentation(rdtype: str, rdata: Any) -> tuple[str, ...]:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import tempfile
@@ -62,7 +63,10 @@ class RecordingResolver(Resolver):
         for answer in self.answers():
             if answer.status == DnsStatus.OFFLINE:
                 continue  # not an answer from the DNS: nothing to replay
-            by_name.setdefault(answer.name, []).append(answer)
+            for link in _links(answer):
+                answers = by_name.setdefault(link.name, [])
+                if all((a.rdtype, a.status) != (link.rdtype, link.status) for a in answers):
+                    answers.append(link)
         for name, answers in by_name.items():
             if all(a.status == DnsStatus.NXDOMAIN for a in answers):
                 # NXDOMAIN is about the name, whatever the type (RFC 8020): write it once.
@@ -83,6 +87,17 @@ class RecordingResolver(Resolver):
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def _links(answer: DnsAnswer) -> list[DnsAnswer]:
+    """An answer that came through CNAMEs as the snapshot holds it: each name's CNAME, and the
+    answer at the last name, so a replay follows the same chain (and its evidence shows it)."""
+    if not answer.cname_chain:
+        return [answer]
+    names = (answer.name, *answer.cname_chain)
+    links = [DnsAnswer(alias, "CNAME", DnsStatus.NOERROR, ((target + ".",),))
+             for alias, target in itertools.pairwise(names)]
+    return [*links, DnsAnswer(names[-1], answer.rdtype, answer.status, answer.records)]
 
 
 def _encode(answer: DnsAnswer) -> Any:

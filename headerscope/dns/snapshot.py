@@ -161,30 +161,31 @@ class SnapshotResolver(Resolver):
     def _lookup(self, name: str, rdtype: str) -> DnsAnswer:
         qname = normalize_name(name)
         qtype = rdtype.upper()
-        seen: set[str] = set()
+        chain: list[str] = []  # the CNAME targets followed, kept in the answer as evidence
         current = qname
         for _ in range(_MAX_CNAME_CHAIN):
             entry = self._names.get(current)
+            via = tuple(chain)
             if entry is None:
-                return DnsAnswer(qname, qtype, DnsStatus.NXDOMAIN)
+                return DnsAnswer(qname, qtype, DnsStatus.NXDOMAIN, cname_chain=via)
             if isinstance(entry, str):
-                return DnsAnswer(qname, qtype, entry)
+                return DnsAnswer(qname, qtype, entry, cname_chain=via)
             answers = entry.get(qtype)
             if answers is not None:
                 if isinstance(answers, str):
-                    return DnsAnswer(qname, qtype, answers)
+                    return DnsAnswer(qname, qtype, answers, cname_chain=via)
                 if not answers:
-                    return DnsAnswer(qname, qtype, DnsStatus.NODATA)
-                return DnsAnswer(qname, qtype, DnsStatus.NOERROR, answers)
+                    return DnsAnswer(qname, qtype, DnsStatus.NODATA, cname_chain=via)
+                return DnsAnswer(qname, qtype, DnsStatus.NOERROR, answers, cname_chain=via)
             cname = entry.get("CNAME")
             if qtype != "CNAME" and isinstance(cname, tuple) and cname:
-                seen.add(current)
                 target = normalize_name(cname[0][0])
-                if target in seen:
-                    return DnsAnswer(qname, qtype, DnsStatus.SERVFAIL)
+                if target == qname or target in chain:
+                    return DnsAnswer(qname, qtype, DnsStatus.SERVFAIL)  # a loop, as a resolver reports it
+                chain.append(target)
                 current = target
                 continue
-            return DnsAnswer(qname, qtype, DnsStatus.NODATA)
+            return DnsAnswer(qname, qtype, DnsStatus.NODATA, cname_chain=via)
         return DnsAnswer(qname, qtype, DnsStatus.SERVFAIL)
 
     def to_dict(self) -> dict[str, Any]:

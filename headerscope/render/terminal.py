@@ -599,7 +599,8 @@ class TerminalRenderer(Renderer):
         if self.verbose:
             for q in report.dns:
                 answers = "; ".join("".join(r) for r in q.records) if q.records else q.status
-                lines.append(f"  {q.name} {q.rdtype}: {answers}")
+                via = f" (CNAME → {' → '.join(q.cname_chain)})" if q.cname_chain else ""
+                lines.append(f"  {q.name} {q.rdtype}{via}: {answers}")
         return _t_lines(lines, "dim", limit=100_000)
 
 
