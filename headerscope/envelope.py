@@ -44,6 +44,7 @@ from .model import (
     HeaderField,
     Hop,
     RecordedResult,
+    RelayInfo,
     ReportedEnvelope,
     Role,
     Severity,
@@ -970,6 +971,175 @@ def _forwarding_trace(message: Message, mail_from: str | None, recipient: str | 
     return None
 
 
+# Privacy relays and alias services, with the fields each documents or writes (a claim: anyone
+# can write them). Each entry: service, the domains it runs (its own recorded results are
+# written under them), the fields that mark it, the fields holding the original sender (first
+# found wins) and the fields holding the alias. Sources: DuckDuckGo's forwarded mail
+# (Duck-Original-From/-To/-Message-ID); SimpleLogin's app/email/headers.py (X-SimpleLogin-Type
+# "Forward"/"Reply", -EmailLog-ID, -Envelope-From, -Original-From, -Envelope-To,
+# -Want-Signing); addy.io's (AnonAddy's) forwarding mailable (X-AnonAddy-Original-Sender,
+# -Original-Envelope-From, -Original-From-Header; X-Addy-Original-Sender in newer versions);
+# Forward Email's X-ForwardEmail-Sender ("rfc822; address[, host, ip]") and -Version; ImprovMX's
+# X-ImprovMX-Server-Id/-Session-Id; Yandex's X-Yandex-Forward (rspamd's FWD_YANDEX rule reads it
+# as Yandex's forwarding mark).
+_RELAYS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...] = (
+    ("DuckDuckGo Email Protection", ("duck.com", "duckduckgo.com"),
+     ("Duck-Original-From", "Duck-Original-To", "Duck-Original-Message-ID"),
+     ("Duck-Original-From",), ("Duck-Original-To",)),
+    ("SimpleLogin", ("simplelogin.co", "simplelogin.com", "simplelogin.io", "slmail.me", "aleeas.com"),
+     ("X-SimpleLogin-Type", "X-SimpleLogin-EmailLog-ID", "X-SimpleLogin-Envelope-To", "X-SimpleLogin-Envelope-From",
+      "X-SimpleLogin-Original-From", "X-SimpleLogin-Want-Signing"),
+     ("X-SimpleLogin-Original-From", "X-SimpleLogin-Envelope-From"), ("X-SimpleLogin-Envelope-To",)),
+    ("addy.io (AnonAddy)", ("addy.io", "anonaddy.com", "anonaddy.me"),
+     ("X-AnonAddy-Original-Sender", "X-Addy-Original-Sender", "X-AnonAddy-Original-Envelope-From",
+      "X-AnonAddy-Original-From-Header"),
+     ("X-AnonAddy-Original-From-Header", "X-AnonAddy-Original-Sender", "X-Addy-Original-Sender",
+      "X-AnonAddy-Original-Envelope-From"), ()),
+    ("Forward Email", ("forwardemail.net",), ("X-ForwardEmail-Sender", "X-ForwardEmail-Version"),
+     ("X-ForwardEmail-Sender",), ()),
+    ("ImprovMX", ("improvmx.com",), ("X-ImprovMX-Server-Id", "X-ImprovMX-Session-Id"), (), ()),
+    ("Yandex mail forwarding", ("yandex.ru", "yandex.net", "yandex.com"), ("X-Yandex-Forward",), (), ()),
+)
+# Firefox Relay writes From: "original@example.com [via Relay]" <mask@mozmail.com> (its
+# generate_relay_From); Apple's Hide My Email aliases are at privaterelay.appleid.com.
+_FIREFOX_RELAY_DOMAINS = ("mozmail.com", "relay.firefox.com")
+_APPLE_RELAY_DOMAIN = "privaterelay.appleid.com"
+# DuckDuckGo's rewritten From: "local_at_example.com_alias@duck.com" (the sender's address with
+# "@" written "_at_", then the alias's local part).
+_duck_from_re = compiled_on_first_use(r"([a-z0-9._%+-]{1,64})_at_([a-z0-9.-]{1,253}\.[a-z]{2,63})_([a-z0-9._-]{1,64})",
+                                      re.IGNORECASE)
+# A method=result pair of an Authentication-Results-style field (RFC 8601 section 2.2).
+_auth_result_re = compiled_on_first_use(r"\b(dkim|spf|dmarc)\s{0,4}=\s{0,4}([a-z]{1,12})", re.IGNORECASE)
+_MAX_RELAY_VALUE = 600
+"""Characters read of a relay's field (an address with a display name is a few dozen)."""
+
+
+def _relay_address(value: str) -> str | None:
+    """The first address in a relay field's value ("rfc822; a@b" as Forward Email writes it, a
+    name-addr as the others do), bounded."""
+    value = value[:_MAX_RELAY_VALUE]
+    if value[:7].lower() == "rfc822;":
+        value = value[7:].split(",", 1)[0]
+    found = parse_addresses(value)
+    return found[0].address if found and found[0].domain else None
+
+
+def _relays_own_result(message: Message, domains: tuple[str, ...]) -> str | None:
+    """The none/fail results the relay itself recorded for the original sender when it received
+    the message (its Authentication-Results-Original, or its i=1 ARC-Authentication-Results,
+    RFC 8617 section 4.1.1), said in words; None when it recorded passes or nothing of its own."""
+    candidates = [(f.name, f.value) for f in message.all("Authentication-Results-Original")[:2]]
+    candidates += [(f.name, f.value) for f in message.all("ARC-Authentication-Results")[:10]
+                   if f.value.lstrip()[:4].replace(" ", "").lower().startswith("i=1;")]
+    for name, value in candidates:
+        value = value[:2000]
+        text = value.split(";", 1)[1] if value.lstrip().lower().startswith("i=") else value
+        authserv = text.strip().split(";", 1)[0].split()[0].lower() if text.strip() else ""
+        org = _org(authserv.strip(";")) or ""
+        if org not in domains:
+            continue  # another's record (the relay's own upstream receiver, or a forger's)
+        results = {method.lower(): result.lower() for method, result in _auth_result_re().findall(text)}
+        bad = [f"{method}={results[method]}" for method in ("dkim", "spf", "dmarc")
+               if results.get(method) in ("none", "fail", "softfail", "permerror", "neutral")]
+        if bad and not any(results.get(m) == "pass" for m in ("dkim", "dmarc")):
+            return (f"The relay's own record of its receipt ({name} by {authserv}) says {', '.join(bad)}: the "
+                    "original sender was not authenticated when the message reached the relay (a claim in a field "
+                    "the relay wrote).")
+    return None
+
+
+def _relay(message: Message, header_from: Sequence[Address], to: Sequence[Address],
+           srs: SrsInfo | None) -> RelayInfo | None:
+    """The privacy relay or alias service whose marks the message carries, or None. Its fields
+    are text the relay, or anyone, writes: the result is described as the relay's claim and
+    never weighs in a verdict."""
+    author = next((a for a in header_from if a.domain), None)
+    author_org = _org(author.domain) if author is not None else None
+    service: str | None = None
+    domains: tuple[str, ...] = ()
+    markers: list[str] = []
+    original: str | None = None
+    original_source: str | None = None
+    alias: str | None = None
+    direction = "unknown"
+    for name, own, marks, originals, aliases in _RELAYS:
+        present = [mark for mark in marks if message.first(mark) is not None]
+        if not present:
+            continue
+        service, domains, markers = name, own, present
+        for field in originals:
+            value = message.first(field)
+            if value is not None and (found := _relay_address(value)) is not None:
+                original, original_source = found, field
+                break
+        for field in aliases:
+            value = message.first(field)
+            if value is not None and (found := _relay_address(value)) is not None:
+                alias = found
+                break
+        break
+    if service == "SimpleLogin":
+        kind = (message.first("X-SimpleLogin-Type") or "").strip().lower()[:20]
+        # SimpleLogin's X-SimpleLogin-Type names the direction: "Forward" to the alias owner,
+        # "Reply" from the owner out through a reverse alias (the From: is then the alias).
+        direction = "forward" if kind == "forward" else "reply" if kind == "reply" else "unknown"
+        if direction == "reply" and author is not None and author.address.lower() not in _list_addresses(message):
+            alias = author.address  # unless a list replaced From: after the relay (RFC 7960 section 3.2.3)
+    elif service == "DuckDuckGo Email Protection" or (service is None and author_org == "duck.com"):
+        service, domains = "DuckDuckGo Email Protection", ("duck.com", "duckduckgo.com")
+        local = author.address.rpartition("@")[0] if author is not None else ""
+        encoded = _duck_from_re().fullmatch(local) if author_org == "duck.com" else None
+        if original is None and encoded is not None and author is not None:
+            original, original_source = f"{encoded.group(1)}@{encoded.group(2)}", f"the duck.com address {author.address}"
+        if original is not None or alias is not None:
+            direction = "forward"
+        elif author is not None and author_org == "duck.com":
+            # A From: at duck.com without DuckDuckGo's forwarding fields is the alias owner writing
+            # as the alias (its replies carry Feedback-ID ":isSendReply:...:duckcom").
+            direction, alias = "reply", author.address
+        if not markers:
+            feedback = (message.first("Feedback-ID") or "")[:200].lower()
+            markers = ["Feedback-ID isSendReply" if "issendreply" in feedback else "From: at duck.com"]
+    elif service in ("addy.io (AnonAddy)", "Yandex mail forwarding"):
+        direction = "forward"
+    elif service == "Forward Email" and srs is not None and _org(srs.forwarder) == "forwardemail.net":
+        direction = "forward"  # its SRS rewrite of the envelope sender says it forwarded
+    elif service == "ImprovMX" and ":send:improvmx" in (message.first("Feedback-ID") or "")[:200].lower():
+        direction = "reply"  # ImprovMX's SMTP sending: the alias owner's message sent out as the alias
+        alias = author.address if author is not None else None
+    if service is None and author is not None and author_org in _FIREFOX_RELAY_DOMAINS:
+        service, domains, direction, markers = "Firefox Relay", _FIREFOX_RELAY_DOMAINS, "forward", ["From: at mozmail.com"]
+        shown = (author.display_name or "")[:300]
+        if shown.endswith(" [via Relay]"):
+            original = _relay_address(shown[:-len(" [via Relay]")])
+            original_source = "From: display name (\"... [via Relay]\")" if original else None
+        alias = next((a.address for a in to if _org(a.domain) in _FIREFOX_RELAY_DOMAINS), None)
+    if service is None:
+        if author is not None and (author.domain or "").lower() == _APPLE_RELAY_DOMAIN:
+            service, direction, alias = "Apple Hide My Email", "reply", author.address
+        elif (apple := next((a for a in to if (a.domain or "").lower() == _APPLE_RELAY_DOMAIN), None)) is not None:
+            service, direction, alias = "Apple Hide My Email", "forward", apple.address
+        if service is not None:
+            domains, markers = ("appleid.com", "icloud.com"), [f"address at {_APPLE_RELAY_DOMAIN}"]
+    if service is None:
+        return None
+    notes: list[str] = []
+    recorded = _relays_own_result(message, domains)
+    if recorded is not None:
+        notes.append(recorded)
+    if author is not None and (author_org in domains or (original is not None
+                                                         and _org(address_domain(original)) != author_org)):
+        # RFC 7489 section 3.1 (identifier alignment): DMARC judges the RFC5322.From domain; after
+        # the relay's rewrite that is the relay's (or the alias's) domain, and an ARC set the relay
+        # added (RFC 8617) records, at most, what it saw of the original.
+        whose = ("the alias owner's real address, which the relay hides" if direction == "reply" else
+                 f"the original author{f' ({original})' if original else ''}")
+        notes.append(f"DMARC and every aligned result here concern {author.domain}, the From: the relay wrote, not "
+                     f"{whose}: a pass says the relay sent it, nothing about who wrote it (RFC 7489 section 3.1).")
+    return RelayInfo(service=service, direction=direction, markers=tuple(markers[:6]), alias=alias,
+                     original_sender=original, original_sender_source=original_source, notes=tuple(notes))
+
+
 _CJK_MIXES = (frozenset({"LATIN", "CJK", "HIRAGANA", "KATAKANA"}), frozenset({"LATIN", "CJK", "BOPOMOFO"}),
               frozenset({"LATIN", "CJK", "HANGUL"}))
 
@@ -1096,10 +1266,15 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                         "taken from an archive is the archive's copy, not the one delivered.",
             reference=_RFC5322_ORIGINATOR, subject="From"))
     srs = decode_srs(mail_from)
+    relay = _relay(message, header_from, to, srs)
     from_real = [a for a in header_from if a.domain]
     from_domain = from_real[0].domain if from_real else None
     from_text = from_real[0].address if from_real else None
 
+    # A relay that takes its users' submissions and sends them on rewrites too (kernel.org's):
+    # the rewrite is then where the message started, not a forward on its way.
+    at_submission = srs is not None and any(hop.role is Role.MSA and hop.organization
+                                            and _org(hop.organization) == _org(srs.forwarder) for hop in hops)
     # --- the envelope sender -------------------------------------------------------------
     if mail_from == "" and is_automatic_notification(message):
         differences.append(EnvelopeDifference(
@@ -1129,10 +1304,6 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     elif srs is not None:
         original = srs.original_sender or "an address that cannot be decoded"
         via = f" after first passing through {srs.first_forwarder}" if srs.first_forwarder else ""
-        # A relay that takes its users' submissions and sends them on rewrites too (kernel.org's):
-        # the rewrite is then where the message started, not a forward on its way.
-        at_submission = any(hop.role is Role.MSA and hop.organization
-                            and _org(hop.organization) == _org(srs.forwarder) for hop in hops)
         what = (f"{srs.forwarder}, where the author submitted the message (an authenticated submission), rewrote "
                 "the envelope sender" if at_submission else
                 f"The message was forwarded: {srs.forwarder} rewrote the envelope sender")
@@ -1207,6 +1378,16 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                         "RFC 5321 requires a fully qualified domain there. A program on a server that names "
                         "itself so sent the message; SPF has no domain to check (none), and nothing about it can "
                         f"align with {from_domain or 'the From: domain'} for DMARC."))
+    elif mail_from_domain and from_domain and _org(mail_from_domain) != _org(from_domain) \
+            and srs is not None and srs.original_sender and not at_submission \
+            and _org(address_domain(srs.original_sender)) == _org(from_domain):
+        # The SRS address decodes to a sender of the From: domain (told in the srs difference):
+        # a forward. The conclusion is unchanged, so it is said once, without the generic list.
+        differences.append(EnvelopeDifference(
+            kind="mail_from_domain", envelope_value=mail_from, header_value=from_text,
+            explanation=f"The envelope sender's domain ({mail_from_domain}) is the forwarder's, after its SRS "
+                        f"rewrite of a {from_domain} sender: SPF vouches for {mail_from_domain}, not {from_domain}; "
+                        f"authorship rests on an aligned DKIM signature (DMARC alignment, RFC 7489 section 3.1)."))
     elif mail_from_domain and from_domain and _org(mail_from_domain) != _org(from_domain):
         differences.append(EnvelopeDifference(
             kind="mail_from_domain", envelope_value=mail_from, header_value=from_text,
@@ -1254,6 +1435,13 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                         f"mailbox or forwarding rule at the receiver redirected it."))
     visible = [r for r in rcpt_to if r.lower() in header_rcpts]
     forwarder = _forwarding_trace(message, mail_from)
+    # A forward the SRS rewrite or a relay's marks identify: (alias or "", how it is known).
+    relay_forward: tuple[str, str] | None = None
+    if relay is not None and relay.direction == "forward":
+        relay_forward = (relay.alias or "", f"{relay.service} forwarded it (by its marks: "
+                                            f"{', '.join(relay.markers[:3])}, a claim)")
+    elif srs is not None and not at_submission:
+        relay_forward = ("", f"{srs.forwarder} forwarded it (its SRS rewrite of the envelope sender)")
     header_domains: dict[str, list[str]] = {}  # local part -> the domains To:/Cc: write it with
     for header_rcpt in header_rcpts:
         local_part, _, domain = header_rcpt.rpartition("@")
@@ -1345,6 +1533,15 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                             f"mailing list ({_short_list_id(list_shown)}), which resent it to its members"
                             + (" (by its list marks, which the sender writes)" if list_id is None else "")
                             + ": each member's address is only in the envelope."))
+        elif relay_forward is not None:
+            # A forward identified by the SRS rewrite or the relay's marks: the forwarder sent it on
+            # to its alias's owner, whose address is only in the envelope (RFC 5321 section 3.9.2).
+            differences.append(EnvelopeDifference(
+                kind="forwarded", envelope_value=rcpt, header_value=relay_forward[0],
+                explanation=f"{rcpt} ({source}) is not in To: or Cc:. {relay_forward[1]}: the message was "
+                            f"addressed to the forwarder's alias"
+                            + (f" ({relay_forward[0]})" if relay_forward[0] else "")
+                            + f", and the forwarder delivered it to the alias's owner, {rcpt}; not a blind copy."))
         elif not message.has_any(_ADDRESSEE_FIELDS):
             # RFC 5322 section 3.6.3: a message may have no destination field at all; it is then
             # delivered by RCPT TO alone, which is no blind copy beside anyone.
@@ -1545,7 +1742,8 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         claimed_mail_from=claimed, claimed_mail_from_source=claimed_source,
         resent_from=_first_resent(message, "Resent-From"), resent_to=_first_resent(message, "Resent-To"),
         resent_cc=_first_resent(message, "Resent-Cc"),
-        resent_date=" ".join(resent_date[:200].split())[:100] or None if resent_date is not None else None)
+        resent_date=" ".join(resent_date[:200].split())[:100] or None if resent_date is not None else None,
+        relay=relay)
     return envelope, tuple(findings)
 
 

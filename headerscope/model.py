@@ -208,6 +208,45 @@ class SrsInfo(Value):
 
 
 @frozen
+class RelayInfo(Value):
+    """A privacy relay, alias or forwarding service the message passed through, read from the
+    fields that service writes (DuckDuckGo's ``Duck-Original-From``, SimpleLogin's
+    ``X-SimpleLogin-*``, ...). Every value is the relay's claim: anyone can write those fields,
+    so nothing here is authenticated or used for a verdict."""
+
+    service: str
+    """The service's name (``DuckDuckGo Email Protection``, ``SimpleLogin``, ...)."""
+    direction: str
+    """``forward`` (mail to the alias, sent on to its owner), ``reply`` (the alias owner's
+    message sent out through the relay under the alias or a reverse alias) or ``unknown``."""
+    markers: tuple[str, ...]
+    """The fields or address forms that identify the service."""
+    alias: str | None = None
+    """The alias (or the reverse alias of a reply) the relay used, as the relay writes it."""
+    original_sender: str | None = None
+    """The sender before the relay rewrote From: or the envelope, as the relay writes it."""
+    original_sender_source: str | None = None
+    """Where original_sender was read (a field name, or the alias address it is encoded in)."""
+    notes: tuple[str, ...] = ()
+    """What the relay means for reading the results: the relay's own recorded authentication of
+    the original sender when it is none or fail; the From: rewrite that DMARC then judges."""
+
+    def summary(self) -> str:
+        """One line: who relayed it, for which alias, and the original sender it claims."""
+        alias = f" for alias {self.alias}" if self.alias else ""
+        if self.direction == "reply":
+            what = f"Sent out through {self.service}" + (f" from alias {self.alias}" if self.alias else "") \
+                + " (a reply or message from the alias owner, whose real address the relay hides)"
+        elif self.direction == "forward":
+            what = f"Relayed by {self.service}{alias} (forwarded to the alias owner)"
+        else:
+            what = f"Passed through {self.service}{alias}"
+        original = (f"; original sender {self.original_sender} (the relay's claim, from {self.original_sender_source})"
+                    if self.original_sender else "")
+        return f"{what}{original}. Read from {', '.join(self.markers)}: fields anyone can write, not authenticated."
+
+
+@frozen
 class EnvelopeDifference(Value):
     """One explained difference between envelope and header addresses."""
 
@@ -264,6 +303,9 @@ class Envelope(Value):
     """Resent-Cc: of the latest resent block."""
     resent_date: str | None = None
     """Resent-Date: of the latest resent block, as written (on one line, bounded)."""
+    relay: RelayInfo | None = None
+    """The privacy relay, alias or forwarding service whose marks the message carries (claims,
+    never authenticated), or None."""
 
     def author(self) -> Address | None:
         """The From: mailbox to show: the first with a domain (text that is no address beside it

@@ -54,8 +54,103 @@ def test_srs_forwarded() -> None:
     assert envelope.srs is not None and envelope.srs.original_sender == "alice@sender.test"
     srs = envelope.differences[0]
     assert srs.kind == "srs" and "forwarder.test" in srs.explanation and "alice@sender.test" in srs.explanation
-    # The SRS domain differs from From: (explained, not alarmed) and bob@final.test is only in the envelope.
-    assert _kinds(envelope) == ["srs", "mail_from_domain", "bcc"]
+    # The SRS domain differs from From: (explained, not alarmed) and bob@final.test is only in the
+    # envelope: the forwarder's alias (bob@forwarder.test) led there, no blind copy.
+    assert _kinds(envelope) == ["srs", "mail_from_domain", "forwarded"]
+    caveat = envelope.differences[1].explanation
+    assert "authorship rests on an aligned DKIM signature" in caveat and "forging" not in caveat
+    assert "Bcc" not in envelope.differences[2].explanation and "forwarder.test forwarded it" \
+        in envelope.differences[2].explanation
+
+
+def test_srs_of_another_domain_keeps_the_forging_caveat() -> None:
+    # The SRS address decodes to a sender of another domain than From:'s: nothing ties the
+    # forward to the author, so the full caveat (a forger looks the same) stays.
+    envelope, _ = _run("Return-Path: <SRS0=x1Yz=AB=other.test=mallory@forwarder.test>\n"
+                       "Delivered-To: bob@final.test\nFrom: alice@sender.test\nTo: bob@final.test\n")
+    caveat = next(d for d in envelope.differences if d.kind == "mail_from_domain").explanation
+    assert "forging sender.test" in caveat
+
+
+def test_duckduckgo_forward_reports_original_sender_as_the_relays_claim() -> None:
+    envelope, _ = _run(
+        "Return-Path: <Bounce0=1234=5678=abcd@duck.com>\nDelivered-To: owner@real.test\n"
+        "Authentication-Results-Original: eun-prod-email-smtp5.duckduckgo.com;\n dkim=none (message not signed);"
+        " spf=none smtp.mailfrom=bob@sender.test; dmarc=none header.from=sender.test\n"
+        'Duck-Original-From: "Bob" <bob@sender.test>\n'
+        "From: Bob <bob_at_sender.test_myalias@duck.com>\nDuck-Original-To: <myalias@duck.com>\n"
+        "To: myalias@duck.com\nDuck-Original-Message-ID: <1@sender.test>\n")
+    relay = envelope.relay
+    assert relay is not None and relay.service == "DuckDuckGo Email Protection" and relay.direction == "forward"
+    assert relay.alias == "myalias@duck.com" and relay.original_sender == "bob@sender.test"
+    assert relay.original_sender_source == "Duck-Original-From"
+    assert "the relay's claim" in relay.summary() and "not authenticated" in relay.summary()
+    assert any("dkim=none, spf=none, dmarc=none" in note and "not authenticated" in note for note in relay.notes)
+    assert any("concern duck.com" in note and "RFC 7489 section 3.1" in note for note in relay.notes)
+    # The owner's mailbox is reached through the alias, not by a blind copy.
+    forwarded = next(d for d in envelope.differences if d.envelope_value == "owner@real.test")
+    assert forwarded.kind == "forwarded" and "myalias@duck.com" in forwarded.explanation
+
+
+def test_duckduckgo_address_form_decodes_the_original_sender() -> None:
+    envelope, _ = _run("From: bob_at_sender.test_myalias@duck.com\nTo: myalias@duck.com\n")
+    assert envelope.relay is not None and envelope.relay.original_sender == "bob@sender.test"
+    assert envelope.relay.direction == "forward"
+
+
+def test_relay_result_of_another_writer_is_not_the_relays() -> None:
+    # An i=1 ARC set by someone else (the sender's own provider) is not the relay's record.
+    envelope, _ = _run("ARC-Authentication-Results: i=1; mx.other.test; spf=none; dkim=none; dmarc=none\n"
+                       'Duck-Original-From: <bob@sender.test>\nFrom: <bob_at_sender.test_x@duck.com>\n')
+    assert envelope.relay is not None
+    assert not any("relay's own record" in note for note in envelope.relay.notes)
+
+
+def test_simplelogin_reply_names_the_reverse_alias_direction() -> None:
+    envelope, _ = _run("X-SimpleLogin-Type: Reply\nX-SimpleLogin-EmailLog-ID: 68459321\n"
+                       "From: Me <me@mydomain.test>\nTo: someone@else.test\n")
+    relay = envelope.relay
+    assert relay is not None and relay.service == "SimpleLogin" and relay.direction == "reply"
+    assert relay.alias == "me@mydomain.test" and relay.summary().startswith("Sent out through SimpleLogin")
+
+
+def test_simplelogin_forward_reads_original_from() -> None:
+    envelope, _ = _run("X-SimpleLogin-Type: Forward\nX-SimpleLogin-Envelope-From: bounce@sender.test\n"
+                       "X-SimpleLogin-Original-From: Bob <bob@sender.test>\n"
+                       "X-SimpleLogin-Envelope-To: alias@simplelogin.test\n"
+                       'From: "Bob - bob at sender.test" <bob_at_sender_test_abc@simplelogin.co>\n'
+                       "To: alias@simplelogin.test\n")
+    relay = envelope.relay
+    assert relay is not None and relay.direction == "forward" and relay.alias == "alias@simplelogin.test"
+    assert relay.original_sender == "bob@sender.test" and relay.original_sender_source == "X-SimpleLogin-Original-From"
+
+
+def test_anonaddy_forward_email_firefox_and_apple() -> None:
+    addy, _ = _run("X-AnonAddy-Original-Sender: bob@sender.test\nFrom: x@anonaddy.me\nTo: y@anonaddy.me\n")
+    assert addy.relay is not None and addy.relay.service.startswith("addy.io")
+    assert addy.relay.original_sender == "bob@sender.test"
+    fwd, _ = _run("X-ForwardEmail-Sender: rfc822; bob@sender.test, smtp.forwardemail.net, 192.0.2.1\n"
+                  "X-ForwardEmail-Version: 0.4.40\nFrom: bob@sender.test\nTo: a@b.test\n")
+    assert fwd.relay is not None and fwd.relay.original_sender == "bob@sender.test"
+    assert fwd.relay.direction == "unknown"  # no SRS rewrite by it: its own outbound sending, maybe
+    firefox, _ = _run('From: "bob@sender.test [via Relay]" <abc123@mozmail.com>\nTo: abc123@mozmail.com\n')
+    assert firefox.relay is not None and firefox.relay.service == "Firefox Relay"
+    assert firefox.relay.original_sender == "bob@sender.test" and firefox.relay.alias == "abc123@mozmail.com"
+    apple, _ = _run("From: shop@sender.test\nTo: xyz@privaterelay.appleid.com\n")
+    assert apple.relay is not None and apple.relay.service == "Apple Hide My Email"
+    assert apple.relay.alias == "xyz@privaterelay.appleid.com" and apple.relay.direction == "forward"
+
+
+def test_no_relay_on_ordinary_mail() -> None:
+    envelope, _ = _run("From: alice@sender.test\nTo: bob@receiver.test\n")
+    assert envelope.relay is None
+
+
+def test_yandex_forward_is_no_blind_copy() -> None:
+    envelope, _ = _run("Delivered-To: other@yandex.test\nX-Yandex-Forward: 9d668b532af1baa9ecc9f739379b8bef\n"
+                       "From: a@sender.test\nTo: mail@owner.test\n")
+    assert envelope.relay is not None and envelope.relay.service == "Yandex mail forwarding"
+    assert [d.kind for d in envelope.differences if d.envelope_value == "other@yandex.test"] == ["forwarded"]
 
 
 def test_google_automatic_forwarding_names_the_forwarding_mailbox_and_its_destination() -> None:
@@ -1723,3 +1818,24 @@ def test_a_made_up_list_id_does_not_set_aside_the_mail_from_of_a_direct_spoof() 
         assert not [f for f in report.findings if f.id == "envelope.list_intake"]
         assert _spf_of(report).mail_from is not None and _spf_of(report).result == "fail"
     assert analyze(spoof, resolver=SnapshotResolver(dns)).verdict.status == "spoofed"
+
+
+def test_relay_line_in_every_report_format() -> None:
+    from headerscope.api import analyze
+    from headerscope.render import get_renderer
+
+    raw = (b"Received: from smtp-inbound1.duck.example (smtp-inbound1.duck.example [192.0.2.10])\r\n"
+           b" by mx.owner.example with ESMTPS id 1; Mon, 3 Jun 2024 10:00:00 +0000\r\n"
+           b"Delivered-To: owner@owner.example\r\n"
+           b'Duck-Original-From: "Bob" <bob@sender.example>\r\n'
+           b"From: Bob <bob_at_sender.example_myalias@duck.com>\r\nDuck-Original-To: <myalias@duck.com>\r\n"
+           b"To: myalias@duck.com\r\nSubject: hi\r\nDate: Mon, 3 Jun 2024 09:59:00 +0000\r\n"
+           b"Message-ID: <1@duck.example>\r\n\r\nbody\r\n")
+    report = analyze(raw, offline=True)
+    assert report.envelope.relay is not None
+    text = " ".join(get_renderer("terminal", color=False, width=200).render(report).split())
+    assert "Relayed by DuckDuckGo Email Protection for alias myalias@duck.com" in text
+    assert "original sender bob@sender.example (the relay's claim" in text
+    assert "original sender bob@sender.example" in get_renderer("markdown").render(report)
+    assert 'id="envelope-relay"' in get_renderer("html").render(report)
+    assert '"original_sender": "bob@sender.example"' in get_renderer("json").render(report)

@@ -112,6 +112,9 @@ class MarkdownRenderer(Renderer):
         source = (" " + md_escape(f"(from {env.mail_from_source})", MAX_CELL)
                   if env.mail_from is not None and env.mail_from_source else "")
         lines.append(f"- **MAIL FROM (envelope):** {md_escape(mail_from, MAX_CELL)}{source}")
+        if env.relay is not None:
+            relay = " ".join((env.relay.summary(), *env.relay.notes))
+            lines.append(f"- **Relay:** {md_escape(relay, 900)}")
         if env.rcpt_to:
             lines.append(f"- **RCPT TO (envelope):** {md_escape(', '.join(env.rcpt_to[:5]), MAX_CELL)}")
         lines.append(f"- **Date:** {md_escape(report.date)}")

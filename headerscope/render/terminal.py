@@ -422,6 +422,10 @@ class TerminalRenderer(Renderer):
         if env.srs is not None:
             out.append(_t(f"SRS ({env.srs.scheme}): original sender {env.srs.original_sender or '?'}, "
                           f"rewritten by {env.srs.forwarder}"))
+        if env.relay is not None:
+            out.append(_t(f"Relay: {env.relay.summary()}", limit=_MAX_EXPLANATION))
+            for note in env.relay.notes:
+                out.append(_t(f"  {note}", limit=_MAX_EXPLANATION))
         for diff in env.differences:
             line = Text("  • ")
             line.append_text(_t(diff.kind, "bold"))
