@@ -2472,6 +2472,64 @@ def test_one_writers_disagreeing_results_are_told_without_a_received_chain() -> 
     assert not [f for f in parse_recorded(apart, (), None)[1] if f.id == "recorded.disagree"]
 
 
+def test_spf_results_of_two_deliveries_are_no_disagreement() -> None:
+    # A Gmail auto-forward: Google checks the first delivery (the author's MAIL FROM, from the
+    # author's server) and again the forward (the forwarding envelope, from Google's own server).
+    # Google's Received-SPF names the identity only in its comment (RFC 7208 section 9.1).
+    forward = message(
+        ("Received-SPF", "neutral (google.com: 209.85.220.41 is neither permitted nor denied by best guess "
+                         "record for domain of owner+caf_=owner=gmail.com@forwarder.example) client-ip=209.85.220.41;"),
+        ("Authentication-Results", "mx.google.com; spf=neutral (google.com: 209.85.220.41 is neither permitted "
+                                   "nor denied by best guess record for domain of "
+                                   "owner+caf_=owner=gmail.com@forwarder.example) "
+                                   "smtp.mailfrom=\"owner+caf_=owner=gmail.com@forwarder.example\""),
+        ("Received-SPF", "pass (google.com: domain of author@sender.example designates 198.51.100.7 as permitted "
+                         "sender) client-ip=198.51.100.7;"),
+        ("Authentication-Results", "mx.google.com; spf=pass (google.com: domain of author@sender.example "
+                                   "designates 198.51.100.7 as permitted sender) smtp.mailfrom=author@sender.example"),
+    )
+    assert not [f for f in parse_recorded(forward, (), None)[1] if f.id == "recorded.disagree"]
+    # The same MAIL FROM kept by a forwarder, checked from two different clients: two sessions.
+    kept = message(
+        ("Received-SPF", "fail (mx.example.net: domain of a@example.org does not designate 203.0.113.9 as "
+                         "permitted sender) client-ip=203.0.113.9; envelope-from=a@example.org;"),
+        ("Received-SPF", "pass (mx.example.net: domain of a@example.org designates 198.51.100.7 as permitted "
+                         "sender) client-ip=198.51.100.7; envelope-from=a@example.org;"),
+    )
+    assert not [f for f in parse_recorded(kept, (), None)[1] if f.id == "recorded.disagree"]
+    # Results that do not say which identity they checked contradict nothing.
+    unknown = message(
+        ("Received-SPF", "softfail client-ip=203.0.113.9"),
+        ("Received-SPF", "pass client-ip=203.0.113.9"),
+    )
+    assert not [f for f in parse_recorded(unknown, (), None)[1] if f.id == "recorded.disagree"]
+
+
+def test_spf_results_about_one_client_and_identity_that_disagree_stay_told() -> None:
+    # The same session (client 198.51.100.7, MAIL FROM author@sender.example) recorded twice under
+    # Google's name with two answers: one was written by someone else (a sender can add any field).
+    msg = message(
+        ("Received-SPF", "pass (google.com: domain of author@sender.example designates 198.51.100.7 as permitted "
+                         "sender) client-ip=198.51.100.7;"),
+        ("Authentication-Results", "mx.google.com; spf=softfail (google.com: domain of transitioning "
+                                   "author@sender.example does not designate 198.51.100.7 as permitted sender) "
+                                   "smtp.mailfrom=author@sender.example"),
+    )
+    [finding] = [f for f in parse_recorded(msg, (), None)[1] if f.id == "recorded.disagree"]
+    assert finding.title == "Two results by google.com disagree on SPF for sender.example (pass vs softfail)"
+    assert "same check" in finding.explanation and finding.subject == "headers 1, 2"
+    # A result naming no client may be about either session: it still contradicts each.
+    unplaced = message(
+        ("Received-SPF", "pass (mx.example.net: domain of a@example.org designates 198.51.100.7 as permitted "
+                         "sender) client-ip=198.51.100.7; envelope-from=a@example.org;"),
+        ("Received-SPF", "pass (mx.example.net: domain of a@example.org designates 203.0.113.9 as permitted "
+                         "sender) client-ip=203.0.113.9; envelope-from=a@example.org;"),
+        ("Authentication-Results", "mx.example.net; spf=fail smtp.mailfrom=a@example.org"),
+    )
+    told = [f for f in parse_recorded(unplaced, (), None)[1] if f.id == "recorded.disagree"]
+    assert [f.subject for f in told] == ["headers 1, 3", "headers 2, 3"]
+
+
 def test_disagreement_below_the_boundary_stays_the_forgery_warning() -> None:
     # Below the boundary Received the pair is already told as a possible forgery (a warning): not
     # told again more mildly.

@@ -1574,6 +1574,14 @@ _MAX_DISAGREEMENT_FINDINGS = 5
 _COUNT_WORDS = {2: "Two", 3: "Three", 4: "Four"}
 
 
+# RFC 7208 section 9.1's comment names the identity checked: "domain of myname@example.com
+# designates 192.0.2.1 as permitted sender"; Gmail also writes "domain of transitioning X does not
+# designate ..." and "... best guess record for domain of X)". Only that comment names it in
+# Gmail's Received-SPF, whose key=value part is client-ip= alone.
+_spf_comment_identity_re = compiled_on_first_use(
+    r"\bdomain of (?:transitioning )?<?([^\s()<>;\"]{1,254})", re.IGNORECASE)
+
+
 def _spf_checked(clause: _Clause) -> tuple[str, str] | None:
     """(identity as written, its kind: address, domain or HELO) of a recorded SPF result."""
     properties = {key.lower(): value for key, value in clause.properties}
@@ -1585,18 +1593,41 @@ def _spf_checked(clause: _Clause) -> tuple[str, str] | None:
         value = (properties.get(key) or "").strip()
         if value:
             return value[:254], "HELO"
+    if clause.comment:
+        found = _spf_comment_identity_re().search(clause.comment[:1024])
+        if found:
+            value = found.group(1).rstrip(".,:")
+            if value:
+                return value, "address" if "@" in value else "domain"
     return None
+
+
+def _spf_client(clause: _Clause) -> str | None:
+    """The client IP a recorded SPF result was evaluated for (RFC 7208 section 9.1 client-ip=,
+    RFC 8601 smtp.remote-ip/smtp.client-ip), else the first IP literal of its comment
+    ("designates 192.0.2.1 as permitted sender"); None when it names none."""
+    properties = {key.lower(): value for key, value in clause.properties}
+    text = properties.get("client-ip") or properties.get("smtp.remote-ip") or properties.get("smtp.client-ip")
+    if text is None and clause.comment:
+        text = next((word for word in (w.strip("()[],;:") for w in clause.comment[:1024].split())
+                     if is_ip_literal(word)), None)
+    address = parse_client_ip(text[:64]) if text else None
+    return str(address) if address is not None else None
 
 
 def _disagreement_subject(clause: _Clause) -> str | None:
     """What two results must share to contradict each other: the signature for DKIM (see
-    _checked_subject), the identity's domain for SPF, the From: domain for DMARC."""
+    _checked_subject), the identity's domain for SPF, the From: domain for DMARC. None when
+    the result does not say what it is about: it then contradicts nothing (as for DKIM)."""
     if clause.method == "dkim":
         return _checked_subject(clause)
     properties = {key.lower(): value for key, value in clause.properties}
     if clause.method == "spf":
+        # RFC 7208 section 2.4: the identity checked is that SMTP session's MAIL FROM (or HELO).
+        # Two results whose identity is unknown may be two deliveries (a Gmail auto-forward is
+        # checked again with the forwarding envelope): nothing says they are one check.
         checked = _spf_checked(clause)
-        return (normalize_domain(checked[0].rpartition("@")[2]) or "") if checked else ""
+        return normalize_domain(checked[0].rpartition("@")[2]) if checked else None
     if clause.method == "dmarc":
         return normalize_domain(properties.get("header.from")) or ""
     return ""
@@ -1622,7 +1653,7 @@ def _same_writer_disagreements(fields: list[_Field], context: _TrustContext) -> 
                 continue
             said.setdefault((name, clause.method, subject), []).append((read, clause))
     findings: list[Finding] = []
-    for (name, method, subject), items in said.items():
+    for (name, method, subject), items in _by_client(said):
         results = list(dict.fromkeys(_RESULT_ALIASES.get(c.result, c.result) for _, c in items))
         if len(results) < 2 or len({read.header_index for read, _ in items}) < 2 or name in context.duplicated:
             continue
@@ -1653,6 +1684,32 @@ def _same_writer_disagreements(fields: list[_Field], context: _TrustContext) -> 
                          + f". {why}"),
             reference=RFC8601_SYNTAX, subject=refs))
     return findings
+
+
+def _by_client(said: dict[tuple[str, str, str], list[tuple[_Field, _Clause]]]
+               ) -> list[tuple[tuple[str, str, str], list[tuple[_Field, _Clause]]]]:
+    """Split each group of SPF results by the client IP they were evaluated for: results for two
+    different clients are two SMTP sessions (RFC 7208 section 2.4), e.g. a delivery and the
+    forward after it, never one check. A result naming no client may be either, so it stays in
+    every group of its identity (the stronger warning is kept)."""
+    groups: list[tuple[tuple[str, str, str], list[tuple[_Field, _Clause]]]] = []
+    for key, items in said.items():
+        if key[1] != "spf":
+            groups.append((key, items))
+            continue
+        clients = [_spf_client(clause) for _, clause in items]
+        known = list(dict.fromkeys(c for c in clients if c is not None))
+        if len(known) < 2:
+            groups.append((key, items))
+            continue
+        seen: set[tuple[int, ...]] = set()
+        for ip in known:
+            part = [item for item, client in zip(items, clients, strict=True) if client in (ip, None)]
+            indices = tuple(id(item[1]) for item in part)
+            if indices not in seen:
+                seen.add(indices)
+                groups.append((key, part))
+    return groups
 
 
 def _checked_subject(clause: _Clause) -> str | None:
