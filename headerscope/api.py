@@ -793,7 +793,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     if not dmarc_predated:
         # (Before DMARC existed nothing was expected to align: no "cannot pass" to say.)
         findings.extend(nothing_aligned(from_domains, dkim, spf, dmarc, envelope.srs, through_list=through_list,
-                                        default_key_tied=default_key_tied(message, dkim, from_domains)))
+                                        default_key_tied=default_key_tied(message, dkim, from_domains),
+                                        recorded=recorded))
     # What the sending side's own fields say made the message, and what it can fix (origin.py).
     origin_findings = [
         program_origin(message, chain.hops),

@@ -234,7 +234,7 @@ def _decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, .
     # no identity can align with it, is unauthenticated whatever DNS would say.
     no_from = not domains and any(f.id == "envelope.no_from" and f.severity is Severity.WARNING for f in findings)
     if not checked and not no_from:
-        unalignable = _nothing_aligned(domains, findings)
+        unalignable = _nothing_aligned(domains, findings, comparison)
         if unalignable is not None:
             return Verdict(status="unauthenticated", summary=unalignable + " Whether it asks receivers to reject "
                            "such mail was not checked (offline)." + _recorded_note(comparison, findings))
@@ -278,7 +278,7 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
               and f.severity in (Severity.WARNING, Severity.DANGER)]
 
     if dmarc is None or dmarc.result == "not_checked":
-        unalignable = _nothing_aligned([domain], findings)
+        unalignable = _nothing_aligned([domain], findings, comparison)
         if unalignable is not None:
             return Verdict(status="unauthenticated", summary=unalignable + _recorded_note(comparison, findings))
         reason = dmarc.explanation if dmarc else "DMARC was not evaluated"
@@ -429,10 +429,24 @@ def _plain_recorded_fail(comparison: tuple[Comparison, ...], findings: tuple[Fin
             and not any(f.id == "recorded.dmarc_fail" and f.severity is Severity.NOTICE for f in findings))
 
 
-def _nothing_aligned(domains: list[str], findings: tuple[Finding, ...]) -> str | None:
+def _nothing_aligned(domains: list[str], findings: tuple[Finding, ...],
+                     comparison: tuple[Comparison, ...] = ()) -> str | None:
     """The verdict's words when no identity in the message can align with the one From: domain
-    (dmarc.nothing_aligned, RFC 7489 section 3.1), or None."""
-    if len(domains) != 1 or not any(f.id == "dmarc.nothing_aligned" for f in findings):
+    (dmarc.nothing_aligned, RFC 7489 section 3.1), or when only the envelope sender could and the
+    receiving side's own recorded SPF for it is not pass (dmarc.cannot_pass), or None."""
+    if len(domains) != 1:
+        return None
+    if any(f.id == "dmarc.cannot_pass" for f in findings) and not any(f.id == "dmarc.nothing_aligned"
+                                                                       for f in findings):
+        if _plain_recorded_fail(comparison, findings):
+            # The receiver recorded DMARC fail itself: its own verdict leads the line, as before;
+            # what rests on its SPF result adds nothing to it.
+            return None
+        # (The recorded note that follows names the receiver's SPF result this rests on.)
+        return (f"Unauthenticated: DMARC for {domains[0]} cannot pass, whatever DNS says: no DKIM signature is in "
+                "its organisation, and the only identity that could align, the envelope sender, did not pass SPF "
+                "as the receiving side recorded it at delivery.")
+    if not any(f.id == "dmarc.nothing_aligned" for f in findings):
         return None
     return (f"Unauthenticated: nothing in the message can authenticate {domains[0]}: neither a DKIM signature nor an "
             f"envelope sender is in its organisation, so DMARC cannot pass, whatever DNS says.")

@@ -516,3 +516,70 @@ def test_exchange_onlines_own_seal_by_microsoft_com_is_the_receivers() -> None:
                             spf=spf("elsewhere.example"), arc=ArcResult(result="pass", reason="ok", instances=(own,)),
                             recorded=(exchange,))
     assert (result.result, result.arc_sealers, result.arc_vouched) == ("fail", (), False)
+
+
+def _receiver_spf_spoof(received_spf: bytes, *, dkim_signature: bytes = b"", below: bytes = b"") -> bytes:
+    # A direct spoof of a freemail domain into a Postfix MX running policyd-spf (its Received-SPF
+    # above its own Received, RFC 7208 section 9.1 key=value form); no DKIM signature.
+    return (b"Received-SPF: " + received_spf + b"\r\n"
+            b"Received: from relay.somewhere.example (relay.somewhere.example [203.0.113.66])\r\n"
+            b"\tby mx1.receiver.example (Postfix) with ESMTPS id 6D8C13F069\r\n"
+            b"\tfor <alias@receiver.example>; Thu, 17 Mar 2022 16:50:20 +0000 (UTC)\r\n"
+            + below + dkim_signature +
+            b"Date: Thu, 17 Mar 2022 16:50:18 +0000\r\nTo: alias@receiver.example\r\n"
+            b"From: someone@gmail.com\r\nSubject: test\r\nMessage-Id: <1@relay.somewhere.example>\r\n\r\nhello\r\n")
+
+
+def _softfail(result: bytes = b"Softfail", client: bytes = b"203.0.113.66") -> bytes:
+    return (result + b" (mailfrom) identity=mailfrom; client-ip=" + client + b"; helo=relay.somewhere.example; "
+            b"envelope-from=other@gmail.com; receiver=mx1.receiver.example")
+
+
+def test_receivers_own_spf_not_pass_for_the_only_aligned_identity_means_dmarc_cannot_pass() -> None:
+    # No DKIM signature, and the receiver's own SPF result for the envelope sender (gmail.com, the
+    # only identity that could align) is softfail: DMARC cannot pass whatever DNS says (RFC 7489
+    # sections 3.1 and 4.2), offline too.
+    import headerscope
+
+    report = headerscope.analyze(_receiver_spf_spoof(_softfail()), offline=True)
+    assert report.verdict.status == "unauthenticated"
+    assert report.verdict.summary.startswith("Unauthenticated: DMARC for gmail.com cannot pass, whatever DNS says")
+    assert "recorded SPF softfail for gmail.com" in report.verdict.summary
+    [finding] = [f for f in report.findings if f.id == "dmarc.cannot_pass"]
+    assert "SPF softfail" in finding.title and "the envelope sender other@gmail.com" in finding.explanation
+    assert "rests on the receiver's recorded SPF result" in finding.explanation
+    for result in (b"Fail", b"Neutral", b"None"):
+        fail = headerscope.analyze(_receiver_spf_spoof(_softfail(result)), offline=True)
+        assert fail.verdict.status == "unauthenticated", result
+
+
+def test_dmarc_cannot_pass_needs_the_receivers_own_final_spf_result() -> None:
+    import headerscope
+
+    def status(raw: bytes) -> tuple[str, bool]:
+        report = headerscope.analyze(raw, offline=True)
+        return report.verdict.status, any(f.id == "dmarc.cannot_pass" for f in report.findings)
+
+    # Temporary and permanent errors: a retry or a fixed record could tell otherwise.
+    assert status(_receiver_spf_spoof(_softfail(b"Temperror"))) == ("not_checked", False)
+    assert status(_receiver_spf_spoof(_softfail(b"Permerror"))) == ("not_checked", False)
+    assert status(_receiver_spf_spoof(_softfail(b"Pass"))) == ("not_checked", False)
+    # A result for another client than the boundary's: not about this session.
+    assert status(_receiver_spf_spoof(_softfail(client=b"198.51.100.1"))) == ("not_checked", False)
+    # A signature in gmail.com's organisation could still pass: not decided offline.
+    signature = (b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=gmail.com; s=20210112; h=from:to:subject;"
+                 b" bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA\r\n")
+    assert status(_receiver_spf_spoof(_softfail(), dkim_signature=signature)) == ("not_checked", False)
+    # The same result written below the receiver's Received, by the sending side: a claim,
+    # which drives nothing (a spoofer can write any field).
+    claim = (b"Received: from [192.0.2.7] by relay.somewhere.example with ESMTPSA id 1; "
+             b"Thu, 17 Mar 2022 16:50:19 +0000\r\n"
+             b"Received-SPF: Softfail (mailfrom) identity=mailfrom; client-ip=203.0.113.66; "
+             b"envelope-from=other@gmail.com; receiver=mx1.receiver.example\r\n")
+    raw = b"Return-Path: <other@gmail.com>\r\n" + _receiver_spf_spoof(b"", below=claim).partition(b"\r\n")[2]
+    report = headerscope.analyze(raw, offline=True)
+    assert [r.trusted for r in report.recorded if r.method == "spf"] == [False]
+    assert (report.verdict.status, any(f.id == "dmarc.cannot_pass" for f in report.findings)) == ("not_checked", False)
+    # The same field above the receiver's Received is its own and decides.
+    raw = b"Return-Path: <other@gmail.com>\r\n" + _receiver_spf_spoof(_softfail())
+    assert status(raw) == ("unauthenticated", True)

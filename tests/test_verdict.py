@@ -453,11 +453,14 @@ def test_offline_the_receivers_spoof_verdict_leads_where_dmarc_decided_nothing()
     import headerscope
 
     verdict = headerscope.analyze(_EXO_SPOOF.encode(), offline=True).verdict
-    assert verdict.status == "not_checked"
-    assert verdict.summary == (
-        "The receiving side (Exchange Online) judged the From: spoofed at delivery (compauth=fail): it "
+    # No DKIM signature and the receiver's own SPF fail for the only identity that could align:
+    # DMARC cannot pass (dmarc.cannot_pass), unauthenticated as online; the receiver's judgement follows.
+    assert verdict.status == "unauthenticated"
+    assert verdict.summary.startswith("Unauthenticated: DMARC for victim.example cannot pass, whatever DNS says")
+    assert verdict.summary.endswith(
+        " The receiving side (Exchange Online) judged the From: spoofed at delivery (compauth=fail): it "
         "recorded no DKIM signature, SPF fail for victim.example and DMARC none for victim.example (no DMARC policy "
-        "applied, so DMARC could not act). Not re-checked: offline (no DNS), so DKIM, SPF and DMARC were not verified.")
+        "applied, so DMARC could not act).")
 
 
 def test_with_dns_the_receivers_spoof_verdict_follows_the_unauthenticated_line(tmp_path: Path) -> None:

@@ -27,7 +27,13 @@ from ..model import (
     SpfResult,
     SrsInfo,
 )
-from .recorded import aar_records_dmarc_pass, arc_override_recorded, receiver_enforced
+from ..text import header_ref
+from .recorded import (
+    aar_records_dmarc_pass,
+    arc_override_recorded,
+    receiver_enforced,
+    receiver_spf_not_pass,
+)
 
 RFC7489 = "https://www.rfc-editor.org/rfc/rfc7489"
 RFC9091 = "https://www.rfc-editor.org/rfc/rfc9091"
@@ -715,12 +721,15 @@ def _arc_override(arc: ArcResult | None, intermediaries: tuple[ArcInstance, ...]
 
 def nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...],
                      spf: SpfResult | None, dmarc: DmarcResult | None, srs: SrsInfo | None,
-                     through_list: bool = False, default_key_tied: bool = False) -> list[Finding]:
+                     through_list: bool = False, default_key_tied: bool = False,
+                     recorded: tuple[RecordedResult, ...] = ()) -> list[Finding]:
     """When DMARC could not be evaluated (offline, a DNS error): whether any identity in the
     message could align with the From: domain at all (RFC 7489 section 3.1, relaxed), which
     needs no DNS. None can: DMARC cannot pass, whatever DNS says. ``default_key_tied``: the
     message shows a provider default signature to be the From: domain's own account's
-    (origin.default_key_tied), so turning DKIM on there is the fix."""
+    (origin.default_key_tied), so turning DKIM on there is the fix. ``recorded``: the recorded
+    results; when only the envelope sender could align and the receiving side's own recorded
+    SPF for it is not pass, DMARC cannot pass either (dmarc.cannot_pass)."""
     if dmarc is None or dmarc.result not in ("not_checked", "temperror") or len(set(from_domains)) != 1:
         return []
     from_domain = from_domains[0].lower()
@@ -731,8 +740,10 @@ def nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResu
         spf_domain = spf.mail_from.rpartition("@")[2].lower()  # not evaluated (no client IP, say)
     if not spf_domain:
         return []  # an envelope sender nobody recorded could have aligned: nothing to say
-    if any(aligned(d, from_domain) for d in signers) or aligned(spf_domain, from_domain):
+    if any(aligned(d, from_domain) for d in signers):
         return []
+    if aligned(spf_domain, from_domain):
+        return _spf_recorded_not_pass(from_domain, spf_domain, signers, spf, recorded, through_list)
     signed = (f"the DKIM signatures are by {', '.join(dict.fromkeys(signers))}" if signers
               else "the message carries no DKIM signature")
     envelope = f"the envelope sender's domain is {spf_domain}"
@@ -772,3 +783,34 @@ def nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResu
                      f"(RFC 7489 section 3.1): {signed}, and {envelope}. So whatever DNS says now, DMARC for "
                      f"{from_domain} cannot pass; {fix}."),
         reference="https://www.rfc-editor.org/rfc/rfc7489#section-3.1", subject="dmarc")]
+
+
+def _spf_recorded_not_pass(from_domain: str, spf_domain: str, signers: list[str], spf: SpfResult | None,
+                           recorded: tuple[RecordedResult, ...], through_list: bool) -> list[Finding]:
+    """No DKIM signature is in From:'s organisation, so only an aligned SPF pass could make DMARC
+    pass (RFC 7489 section 4.2, identifiers of section 3.1); the receiving side's own recorded SPF
+    result for that envelope sender (trusted: never a claim a sender could have written) is fail,
+    softfail, neutral or none. SPF was judged once, at delivery, from the client that connected:
+    re-checking it later (or offline, not at all) cannot make that session pass."""
+    if spf is None or (spf.helo and spf.mail_from and spf.mail_from.lower() == f"postmaster@{spf.helo}".lower()):
+        return []  # the null sender: SPF checked the HELO name, which the receiver records apart
+    rec = receiver_spf_not_pass(recorded, spf_domain, spf.client_ip, from_domain)
+    if rec is None:
+        return []
+    from_org = organizational_domain(from_domain) or from_domain
+    signed = (f"the DKIM signatures are by {', '.join(dict.fromkeys(signers))}" if signers
+              else "the message carries no DKIM signature")
+    sender = spf.mail_from or spf_domain
+    by = f" by {rec.authserv_id}" if rec.authserv_id else ""
+    where = f" in {header_ref(rec.header_index)}" if rec.header_index is not None else ""
+    return [Finding(
+        id="dmarc.cannot_pass", severity=Severity.INFO if through_list else Severity.NOTICE,
+        title=f"DMARC for {from_domain} cannot pass: no aligned DKIM signature, and SPF {rec.result} recorded for "
+              f"{spf_domain}",
+        explanation=(f"DMARC needs a DKIM signature or an SPF-checked envelope sender in {from_org}'s organisation "
+                     f"that passes (RFC 7489 sections 3.1 and 4.2): {signed}, so only the envelope sender {sender} "
+                     f"could align, and the receiving side's own result for it, recorded{by}{where} at delivery for the "
+                     f"client that connected, is SPF {rec.result}. So whatever DNS says now, DMARC for "
+                     f"{from_domain} cannot pass. This rests on the receiver's recorded SPF result, not on a check "
+                     f"made here."),
+        reference="https://www.rfc-editor.org/rfc/rfc7489#section-4.2", subject="dmarc")]

@@ -2534,6 +2534,45 @@ def _spf_identity(rec: RecordedResult) -> tuple[str, str | None, str | None]:
     return "mailfrom", _property_domain(mailfrom), ip
 
 
+# SPF results that are not pass (RFC 7208 section 2.6); for DMARC only a pass counts (RFC 7489
+# section 4.2). temperror/permerror are left out: a retry or a fixed record could tell otherwise.
+_SPF_NOT_PASS = frozenset({"fail", "softfail", "neutral", "none"})
+
+
+def receiver_spf_not_pass(recorded: Sequence[RecordedResult], mail_from_domain: str,
+                          client_ip: str | None, from_domain: str) -> RecordedResult | None:
+    """The receiving side's own (trusted) recorded SPF result for the envelope sender's domain,
+    when every such result is fail, softfail, neutral or none; None when there is none, one
+    passes or erred, one names another client, or the receiver recorded a DMARC pass or a DKIM
+    pass not shown to be for another organisation than From:'s (something it saw may have
+    authenticated the From: that this copy no longer shows)."""
+    found: RecordedResult | None = None
+    client = parse_client_ip(client_ip) if client_ip else None
+    for rec in recorded:
+        if not rec.trusted:
+            continue  # a claim (below the boundary, another writer's) decides nothing
+        result = rec.result.lower()
+        if rec.method == "dmarc" and result == "pass":
+            return None
+        if rec.method == "dkim" and result == "pass":
+            signer = _property_domain(dict(rec.properties).get("header.d") or dict(rec.properties).get("header.i"))
+            if signer is None or aligned(signer, from_domain):
+                return None
+            continue
+        if rec.method != "spf":
+            continue
+        kind, domain, ip = _spf_identity(rec)
+        if kind != "mailfrom" or domain is None or normalize_domain(domain) != normalize_domain(mail_from_domain):
+            continue
+        recorded_client = parse_client_ip(ip.strip("[]")[:64]) if ip else None
+        if client is not None and recorded_client is not None and recorded_client != client:
+            return None  # about another session than the one the chain shows
+        if _RESULT_ALIASES.get(result, result) not in _SPF_NOT_PASS:
+            return None
+        found = found or rec
+    return found
+
+
 def _companion_client_ip(rec: RecordedResult, kind: str, domain: str | None,
                         identities: list[tuple[RecordedResult, tuple[str, str | None, str | None]]]) -> str | None:
     """The client IP of a recorded SPF result that names none (Gmail's Authentication-Results
