@@ -319,6 +319,13 @@ _STATEMENT_IP = re.compile(
 _spf_receiver_re = compiled_on_first_use(r"\breceiver\s*=\s*\"?([A-Za-z0-9_.-]{1,253})", re.IGNORECASE)
 _spf_comment_host_re = compiled_on_first_use(r"^\s*[A-Za-z]+\s*\(\s*([A-Za-z0-9_.-]{1,253})\s*:")
 _authserv_id_re = compiled_on_first_use(r"^\s*([A-Za-z0-9_.-]{1,253})")
+# The HELO name a receiver recorded: Received-SPF's "helo=" (RFC 7208 section 9.1),
+# Authentication-Results' "smtp.helo=" (RFC 8601 section 2.7.5).
+_record_helo_re = compiled_on_first_use(r"(?<![\w.-])(?:smtp\.)?helo\s*=\s*\"?\[?([A-Za-z0-9_.:-]{1,253})",
+                                        re.IGNORECASE)
+# ARC-Seal's i= and d= tags (RFC 8617 section 4.1.3), bounded.
+_arc_seal_instance_re = compiled_on_first_use(r"(?<![\w-])i\s*=\s*(\d{1,2})\s*(?:;|$)")
+_arc_seal_domain_re = compiled_on_first_use(r"(?<![\w-])d\s*=\s*([A-Za-z0-9_.-]{1,253})")
 # At most this many statements are read (a hostile message may carry thousands).
 _MAX_STATEMENTS = 64
 
@@ -393,6 +400,22 @@ class _Statement:
         self.index = index  # header index (smaller = written later, RFC 5321 section 4.4 prepending)
         self.ip = ip
         self.writer_org = writer_org
+
+
+class _ClientRecord:
+    """A server's own record of the client it took the message from (Received-SPF's client-ip
+    and helo, RFC 7208 section 9.1; Authentication-Results' smtp.remote-ip and smtp.helo,
+    RFC 8601 section 2.7.5), read whether or not it names an address: a forwarder that adds no
+    Received for its inbound hop still records that hop here (see _forwarder_evidence)."""
+
+    __slots__ = ("helo", "index", "ip", "name", "writer")
+
+    def __init__(self, *, index: int, name: str, writer: str | None, ip: str | None, helo: str | None) -> None:
+        self.index = index
+        self.name = name
+        self.writer = writer
+        self.ip = ip
+        self.helo = helo
 
 
 class _ClockOffset:
@@ -1500,6 +1523,101 @@ def _read_statements(message: Message) -> list[_Statement]:
     return found
 
 
+def _read_client_records(message: Message) -> list[_ClientRecord]:
+    """Each Received-SPF and Authentication-Results field's writer and the client it recorded
+    (address, HELO name), when it records either; see _ClientRecord."""
+    found: list[_ClientRecord] = []
+    for name in ("Received-SPF", "Authentication-Results"):
+        for header in message.all(name)[:_MAX_STATEMENTS]:
+            value = header.value[:_SCAN_LIMIT]
+            m = _statement_ip(value)
+            h = _record_helo_re().search(value) if not value.isascii() or "helo" in value.lower() else None
+            if m is None and h is None:
+                continue
+            if name == "Received-SPF":
+                r = _spf_receiver_re().search(value) or _spf_comment_host_re().match(value)
+            else:
+                r = _authserv_id_re().match(value)
+            found.append(_ClientRecord(index=header.index, name=name, writer=r.group(1) if r else None,
+                                       ip=m.group(1) if m else None, helo=h.group(1) if h else None))
+    return found
+
+
+def _forwarder_marks(message: Message) -> list[tuple[str, str]]:
+    """(organisation, what shows it) for each party the message names as a forwarder: the
+    domain of an SRS envelope sender (a forwarder rewrites the MAIL FROM so that SPF passes for
+    it at the next receiver; Shevek's SRS paper, RFC 7208 appendix D) and each ARC sealer
+    (RFC 8617 section 1: an intermediary seals what it received before it sends the message on)."""
+    from .addresses import decode_srs, envelope_address
+
+    marks: list[tuple[str, str]] = []
+    path = message.first("Return-Path")
+    srs = decode_srs(envelope_address(path))
+    if srs is not None:
+        org = host_organization(srs.forwarder)
+        if org is not None:
+            marks.append((org, f"the envelope sender is an SRS address of {srs.forwarder[:120]} (Return-Path)"))
+    for header in message.all("ARC-Seal")[:8]:
+        value = header.value[:_SCAN_LIMIT]
+        d = _arc_seal_domain_re().search(value)
+        org = host_organization(d.group(1)) if d else None
+        if d is None or org is None:
+            continue
+        i = _arc_seal_instance_re().search(value)
+        marks.append((org, f"ARC seal {'i=' + i.group(1) + ' ' if i else ''}by {d.group(1)[:120]} "
+                           f"({header_ref(header.index)})"))
+    return marks
+
+
+def _forwarder_evidence(work: Sequence[_Work], i: int, orgs: _Orgs, records: Sequence[_ClientRecord],
+                        marks: Sequence[tuple[str, str]]) -> tuple[str, str, bool] | None:
+    """When hop i+2's client (0-based i+1), which hop i+1's ``by`` does not name, is a forwarder
+    that added no Received for its own inbound hop: (its organisation, the evidence, linked).
+    ``linked``: its own fields record the client it took the message from, and that client is
+    hop i+1's server (its address, or a host of that server's organisation); the evidence then
+    names that reconstructed inbound hop first. None when nothing marks the client as a forwarder."""
+    low, nxt = work[i], work[i + 1].fields
+    client_orgs = {o for o in (host_organization(n) for n in (nxt.from_rdns, nxt.from_helo)) if o}
+    if not client_orgs:
+        return None
+    forwarder = sorted(client_orgs)[0]
+    by = normalize_domain(low.fields.by)
+    by_org = host_organization(by)
+    upper_ip = _ip(nxt.from_ip)
+    own: list[_ClientRecord] = []
+    for record in records[:_MAX_STATEMENTS]:
+        # Written after hop i+1's Received and before hop i+2's: by the server in between.
+        if not work[i + 1].header.index < record.index < low.header.index:
+            continue
+        if not any(orgs.same(host_organization(record.writer), o) for o in client_orgs):
+            continue  # the receiver's own record of hop i+2, or another party's
+        if record.ip and _ip(record.ip) == upper_ip:
+            continue
+        own.append(record)
+    # One inbound hop, recorded by several fields (Received-SPF beside Authentication-Results):
+    # the address from one, the HELO name from another.
+    ip = next((r.ip for r in own if r.ip), None)
+    helo_text = next((r.helo for r in own if r.helo), None)
+    helo = normalize_domain(helo_text)
+    address = _ip(ip) if ip else None
+    why: str | None = None
+    if address is not None and (address == _ip(low.fields.from_ip) or _by_names_address(low.header.value, ip)):
+        why = f"the address hop {i + 1} names for its server or client"
+    elif helo is not None and by is not None and (
+            helo == by or (by_org is not None and orgs.same(host_organization(helo), by_org))):
+        why = f"a host of {by_org or by}, as hop {i + 1}'s server is"
+    evidence = [what for org, what in marks if any(orgs.same(org, o) for o in client_orgs)]
+    if why is None and not evidence:
+        return None
+    if why is not None:
+        client = " ".join(part for part in (str(helo_text or "")[:120], f"[{str(ip)[:45]}]" if ip else "") if part)
+        refs = [f"{r.name} ({header_ref(r.index)})" for r in sorted(own, key=lambda r: r.index)[:3]]
+        evidence.insert(0, f"its own {' and '.join(refs)}, right below hop {i + 2}'s Received, "
+                           f"record{'s' if len(refs) == 1 else ''} the client it took the message from: "
+                           f"{client}, {why}")
+    return forwarder, "; ".join(evidence[:4]), why is not None
+
+
 # ---------------------------------------------------------------- consistency checks
 
 
@@ -1669,7 +1787,9 @@ def build_chain(
                                    message_id=message.first("Message-ID"), author_domain=_author_domain(message),
                                    originating_ips=[f.value for f in message.all("X-Originating-IP")[:5]],
                                    delivery_recorded=any(message.first(name) is not None for name in _DELIVERY_FIELDS),
-                                   delivered_to=[f for name in _DELIVERY_FIELDS for f in message.all(name)[:3]])
+                                   delivered_to=[f for name in _DELIVERY_FIELDS for f in message.all(name)[:3]],
+                                   client_records=_read_client_records(message),
+                                   forwarder_marks=_forwarder_marks(message))
 
 
 # Fields a delivery writes (RFC 9228's Delivered-To; Postfix's X-Original-To; Exim's Envelope-To):
@@ -1876,6 +1996,8 @@ def build_chain_from_fields(
     originating_ips: Sequence[str] = (),
     delivery_recorded: bool = False,
     delivered_to: Sequence[HeaderField] = (),
+    client_records: Sequence[_ClientRecord] = (),
+    forwarder_marks: Sequence[tuple[str, str]] = (),
 ) -> HopChain:
     """The chain from Received fields given top first, as they stand in the message.
     ``wait_notes``: the fields that say why a hop waited (X-Greylist, X-Mailman-Approved-At);
@@ -1886,7 +2008,8 @@ def build_chain_from_fields(
     ``author_domain``: the Message-ID field and the From: address's domain; ``originating_ips``:
     the values of the message's X-Originating-IP fields (see _submitted_from_originating_ip);
     ``delivery_recorded``: the message carries a field a delivery writes (Delivered-To,
-    X-Original-To, Envelope-To; see _submission_only), ``delivered_to`` those fields."""
+    X-Original-To, Envelope-To; see _submission_only), ``delivered_to`` those fields;
+    ``client_records`` and ``forwarder_marks``: see _read_client_records and _forwarder_marks."""
     findings = _Findings()
     total = len(received)
     if total == 0:
@@ -2261,7 +2384,7 @@ def build_chain_from_fields(
             findings.add(note)
     for i in range(len(work) - 1):
         ptr = boundary_ptr if i + 1 == boundary_index else ()
-        _check_link(findings, work, i, boundary_index, orgs, ptr)
+        _check_link(findings, work, i, boundary_index, orgs, ptr, client_records, forwarder_marks)
     claimed_hop = _receiver_claimed_below(work, boundary_index, orgs)
     if claimed_hop is not None:
         findings.add(claimed_hop)
@@ -3264,7 +3387,8 @@ def _receiver_claimed_below(work: list[_Work], boundary_index: int, orgs: _Orgs)
 
 
 def _check_link(findings: _Findings, work: list[_Work], i: int, boundary_index: int, orgs: _Orgs,
-                ptr_names: Sequence[str] = ()) -> None:
+                ptr_names: Sequence[str] = (), records: Sequence[_ClientRecord] = (),
+                marks: Sequence[tuple[str, str]] = ()) -> None:
     """The ``by`` host of hop i+1 should be the ``from`` host of hop i+2 (1-based)."""
     by = work[i].fields.by
     nxt = work[i + 1].fields
@@ -3278,12 +3402,33 @@ def _check_link(findings: _Findings, work: list[_Work], i: int, boundary_index: 
     if work[i + 1].private and normalize_domain(nxt.by) == normalize_domain(by):
         return  # handed back over the host's own private network to the same server
     claimed = nxt.from_rdns or nxt.from_helo or nxt.from_ip or "?"
-    if crossing:
+    forwarder = _forwarder_evidence(work, i, orgs, records, marks) if crossing else None
+    if forwarder is not None:
+        # A forwarder (an alias or forwarding service, a list's outbound relay) that adds no
+        # Received for the hop it received the message on leaves exactly this gap; its own
+        # Received-SPF / Authentication-Results still record that hop's client (RFC 7208
+        # section 9.1, RFC 8601 section 2.7.5). Everything below the boundary stays a claim.
+        org, evidence, linked = forwarder
+        severity = Severity.INFO
+        below = "hop 1" if i == 0 else f"hops 1–{i + 1}"
+        if linked:
+            why = (f"{org} forwarded the message without recording its own inbound hop in a Received header: "
+                   f"{evidence}. So the missing link is that forwarder's inbound hop, not a renamed client. The "
+                   f"receiving organisation took the message over at hop {i + 2}, from the forwarder; {below} and "
+                   "the forwarder's own fields are below the trust boundary: its and the sender's claims, not "
+                   "evidence.")
+        else:
+            why = (f"{org} is a forwarder ({evidence}) that recorded no Received for its own inbound hop, and no "
+                   f"field of it here names the server it took the message from. The receiving organisation took "
+                   f"the message over at hop {i + 2}, from that forwarder; {below} below it are the sender's "
+                   "claims, and a forged lower chain would look the same.")
+    elif crossing:
         severity = Severity.INFO
         why = ("This is where the receiving organisation took the message over, and its client "
                "named itself differently from the last server the sender's headers list. That is "
-               "normal when an email service sends under its customer's host names, and it is "
-               "also what a forged lower chain looks like.")
+               "normal when an email service sends under its customer's host names or when the last "
+               "server's operator sends through an outbound relay of another name that adds no Received "
+               "of its own, and it is also what a forged lower chain looks like.")
     elif work[i + 1].private and orgs.same(host_organization(nxt.by), host_organization(by)):
         # One organisation's servers handing the message on over its private network: the
         # sending server often greets with a public alias (a customer's or the service's name).

@@ -3082,3 +3082,62 @@ def test_a_message_inside_a_providers_shared_mail_system_is_not_called_one_organ
     [internal] = only(chain, "hops.internal_only")
     assert internal.title == "Every hop is inside google.com's mail system"
     assert "two different customers" in internal.explanation and "that organisation" not in internal.explanation
+
+
+# A forwarder (an alias service, a list's outbound relay) that adds no Received for the hop it
+# took the message on (review AD, D3: Forward Email into Gmail). Top first, as in the message.
+_FORWARDED_TOP = "from mx1.fwd.example (mx1.fwd.example. [203.0.113.40]) by mx.receiver.example with ESMTPS id x1 " \
+                 "for <bob@receiver.example>; Wed, 15 Jun 2022 16:09:46 -0700 (PDT)"
+_FORWARDED_LOW = [
+    "from AB1PR02MB5959.sender.example (2603:1096:101:7a::5) by CD2PR02MB2673.sender.example "
+    "(2603:1096:203:69::20) with Microsoft SMTP Server id 15.20.5332.22; Wed, 15 Jun 2022 23:08:43 +0000",
+    "from AB1PR02MB5959.sender.example ([fe80::b593:da36:5bc2:97eb]) by AB1PR02MB5959.sender.example "
+    "([fe80::b593:da36:5bc2:97eb%6]) with mapi id 15.20.5332.015; Wed, 15 Jun 2022 23:08:43 +0000",
+]
+_RECEIVER_SPF = ("Received-SPF: pass (receiver.example: domain of srs0=f9a5=wx=sender.example=ann@fwd.example "
+                 "designates 203.0.113.40 as permitted sender) client-ip=203.0.113.40;\n")
+
+
+def _forwarded_chain(forwarder_fields: str, return_path: str = "<ann@sender.example>") -> HopChain:
+    extra = "".join(f"Received: {v}\n" for v in _FORWARDED_LOW)
+    text = (f"Return-Path: {return_path}\nReceived: {_FORWARDED_TOP}\n" + _RECEIVER_SPF + forwarder_fields
+            + extra + "Subject: x\n\nbody\n")
+    return build_chain(parse_message(_message(text)), None, NOW)
+
+
+def test_a_forwarder_that_did_not_stamp_its_inbound_hop_is_named_from_its_own_records() -> None:
+    chain = _forwarded_chain(
+        "Received-SPF: pass (mx1.fwd.example: domain of ann@sender.example designates 198.51.100.57 as "
+        "permitted sender) client-ip=198.51.100.57;\n"
+        "Authentication-Results: mx1.fwd.example; spf=pass smtp.mailfrom=ann@sender.example "
+        "smtp.helo=out-7.outbound.sender.example; dkim=pass header.d=sender.example\n")
+    assert chain.boundary_hop == 3
+    [gap] = only(chain, "hops.chain_gap")
+    assert gap.severity is Severity.INFO and gap.subject == "hop 3"
+    assert "fwd.example forwarded the message without recording its own inbound hop" in gap.explanation
+    assert "out-7.outbound.sender.example [198.51.100.57], a host of sender.example, as hop 2's server is" \
+        in gap.explanation
+    assert "header 4" in gap.explanation and "header 5" in gap.explanation
+    assert "forged lower chain" not in gap.explanation and "customer's host names" not in gap.explanation
+    assert "below the trust boundary" in gap.explanation
+
+
+def test_a_forwarder_known_only_by_its_srs_envelope_sender_keeps_the_forgery_caveat() -> None:
+    # SRS names the forwarder, but nothing of its own records whom it took the message from:
+    # the lower chain is unconnected to it and may be made up.
+    chain = _forwarded_chain("", return_path="<SRS0=f9a5=WX=sender.example=ann@fwd.example>")
+    [gap] = only(chain, "hops.chain_gap")
+    assert "fwd.example is a forwarder (the envelope sender is an SRS address of fwd.example" in gap.explanation
+    assert "a forged lower chain would look the same" in gap.explanation
+
+
+def test_a_forwarders_record_of_an_unrelated_client_is_no_evidence_of_the_link() -> None:
+    # Its Received-SPF names a client of another organisation than hop 2's server: the gap keeps
+    # its old reading, and the receiver's own Received-SPF (of hop 3's client) is not the forwarder's.
+    chain = _forwarded_chain(
+        "Authentication-Results: mx1.fwd.example; spf=pass smtp.mailfrom=ann@sender.example "
+        "smtp.helo=vps-1.elsewhere.example smtp.remote-ip=192.0.2.99\n")
+    [gap] = only(chain, "hops.chain_gap")
+    assert "took the message over" in gap.explanation and "also what a forged lower chain looks like" \
+        in gap.explanation
+    assert "forwarder" not in gap.explanation
