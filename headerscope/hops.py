@@ -255,6 +255,9 @@ _local_program_re = compiled_on_first_use(
 # "(from user@localhost) by host (8.11.6/8.11.6) id ...", its $_ macro naming the local user.
 _no_from_clause_re = compiled_on_first_use(
     r"\s{0,20}(?:\(from\s{1,5}[^\s()@]{1,64}@[^\s()]{1,255}\)\s{1,20})?by\s", re.IGNORECASE)
+# A label part that names a host as a mail server's inbound side (smtp-inbound1, mx2, mxin3,
+# incoming): such a host receives over SMTP from the network, not from a local user.
+_inbound_label_re = compiled_on_first_use(r"(?:inbound|incoming|mxin|mailin|mx)\d{0,4}", re.IGNORECASE)
 _authenticated_sender_re = compiled_on_first_use(r"\bauthenticated\s+sender\s*:", re.IGNORECASE)
 _with_lmtp_re = compiled_on_first_use(r"\bwith\s+lmtp", re.IGNORECASE)
 _mda_software_re = compiled_on_first_use(r"\b(?:dovecot|cyrus)\b", re.IGNORECASE)
@@ -748,6 +751,8 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
         return Role.MUA
     if not protocol and not fields.via and not fields.from_ip and not fields.from_helo and fields.by \
             and _no_from_clause_re().match(text):
+        if _hidden_client_stamp(fields, low):
+            return Role.UNKNOWN
         return Role.MUA
     if is_retrieval(fields):
         return Role.MUA
@@ -775,6 +780,22 @@ def classify_role(fields: ReceivedFields, raw: str, same_org_client: bool) -> Ro
     if _SMTP_SUBMISSION.fullmatch(protocol):
         return Role.MSA
     return Role.MTA
+
+
+def _hidden_client_stamp(fields: ReceivedFields, low: str) -> bool:
+    """A stamp with no from clause by a host named as an inbound server ("Received: by
+    smtp-inbound1.duck.com; date": a privacy relay that strips its client from the trace), with
+    no mark of a local user's hand-over (no "(from user@host)", no queue id as sendmail writes
+    for a local submission, "by host id X"): an inbound server takes mail over SMTP from the
+    network (RFC 5321 section 4.4 requires its From clause), so the client was not recorded,
+    which says nothing of a user's program handing the message in."""
+    if fields.id or fields.ident or low.lstrip().startswith("("):
+        return False
+    host = normalize_domain(fields.by)
+    if host is None or is_ip_literal(host) or "." not in host:
+        return False
+    label = host.split(".", 1)[0][:63]
+    return any(_inbound_label_re().fullmatch(part) for part in label.replace("_", "-").split("-")[:8])
 
 
 def _relay_service(fields: ReceivedFields) -> bool:
@@ -2251,6 +2272,10 @@ def build_chain_from_fields(
         if item.role is Role.MUA and is_retrieval(item.fields):
             # Its role (MUA) alone would read as a submission: this one fetched the message.
             filter_notes.setdefault(i, "mailbox retrieval")
+        elif item.role is Role.UNKNOWN and not _has_client(item.fields):
+            # An inbound server's stamp naming no client (_hidden_client_stamp): who handed the
+            # message over is unknown, not a user's program.
+            filter_notes.setdefault(i, "client not recorded")
     previous_times = [date_utc if i == date_index and not truncated and date_sane
                       else (work[i - 1].time if i > 0 and i != date_index else None) for i in range(len(work))]
     steps = [(item.time - previous).total_seconds() if item.time and previous else None

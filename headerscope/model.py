@@ -157,7 +157,9 @@ class Hop(Value):
     amavisd-new" for its re-injection into the server; qmail-queue's "invoked by uid N" stamp
     just above an SMTP stamp: "queued by hop 2's receiver (uid N)", the receiving program's
     account, not a user's; "mailbox retrieval" for an MUA hop that fetched the message from its
-    mailbox over POP3 or IMAP (fetchmail), not a submission; None for most hops."""
+    mailbox over POP3 or IMAP (fetchmail), not a submission; "client not recorded" for a stamp by
+    an inbound server that names no client (a privacy relay's "by smtp-inbound1.duck.com",
+    role unknown); None for most hops."""
 
     def own_words(self) -> str | None:
         """The stamp's text before its date, when it names neither the client nor the receiving

@@ -3141,3 +3141,20 @@ def test_a_forwarders_record_of_an_unrelated_client_is_no_evidence_of_the_link()
     assert "took the message over" in gap.explanation and "also what a forged lower chain looks like" \
         in gap.explanation
     assert "forwarder" not in gap.explanation
+
+
+def test_an_inbound_servers_stamp_that_hides_its_client_is_no_local_submission() -> None:
+    # DuckDuckGo Email Protection strips the trace of a reply sent from a private address and
+    # writes "Received: by smtp-inbound1.duck.com; date" (review AD, D7): an inbound server takes
+    # mail over SMTP, so the client was not recorded; nothing says a user's program handed it in.
+    top = ("from smtpa-outbound7.duck.com (smtpa-outbound7.duck.com [20.13.235.196]) by eggs.gnu.org with "
+           "esmtps (TLS1.2) id 1uDbfQ; Sat, 10 May 2025 00:20:55 -0400")
+    chain = _chain([top, "by smtp-inbound1.duck.com; Sat, 10 May 2025 00:20:52 -0400"])
+    assert (chain.hops[0].role, chain.hops[0].note) == (Role.UNKNOWN, "client not recorded")
+    # A local user's hand-over keeps its reading, even on a host named as an inbound server:
+    # sendmail's queue id, its "(from user@localhost)", and a host not named as one.
+    for stamp in ("by mx2.example.net (8.9.3/8.9.3) id AA10568; Sat, 10 May 2025 00:20:52 -0400",
+                  "(from apache@localhost) by mx.example.org (8.11.6/8.11.6) id fB69L7c1; "
+                  "Sat, 10 May 2025 00:20:52 -0400",
+                  "by kodiak.example.gov; Sat, 10 May 2025 00:20:52 -0400"):
+        assert _chain([top, stamp]).hops[0].role is Role.MUA, stamp
