@@ -1318,7 +1318,74 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
                 reference=_RFC5321_TRACE, subject=f"hop {b + 1}",
             ))
         break
+    if not result.from_outside:
+        entry = _internal_submission(work, orgs, result.index)
+        if entry is not None:
+            result.index = entry
     return result
+
+
+def _submission_stamp(fields: ReceivedFields) -> bool:
+    """A stamp of the author's program handing the message in (RFC 6409): a login (ESMTPA,
+    webmail "with HTTP" naming no client) or Exchange's "with mapi". HTTP(S) from a client is
+    Exchange Online's transport between its own servers, not a submission (_is_internal_http)."""
+    protocol = _protocol(fields)
+    if protocol == "mapi":
+        return True
+    http_like = protocol.startswith("http") or (fields.via or "").strip().lower().startswith("http")
+    return bool(fields.auth) and not (http_like and _has_client(fields))
+
+
+def _internal_submission(work: Sequence[_Work], orgs: _Orgs, index: int) -> int | None:
+    """For a chain that never leaves one organisation, whose boundary the walk put at the
+    earliest hop with a public client (``index``): the latest submission hop below it, where the
+    message really entered the organisation's mail system, when the hops from it up to ``index`` are
+    the organisation's own hand-overs by what its servers recorded (no client, a loopback or
+    private address, LMTP, a reverse-DNS name of the organisation; a HELO name alone does not
+    count, being the client's claim). Yandex's webmail "by HOST with HTTP", delivered by LMTP
+    and re-sent by its forwarding from a public address of its own, entered at the webmail hop,
+    not at the re-sending. None when there is no such hop."""
+    final_org = orgs.find(work[-1].org) if work else None
+    if final_org is None or index <= 0 or index >= len(work):
+        return None
+    # The latest submission below ``index``, by a host of the organisation (or one it names by
+    # address only, "by 10.54.110.5 with HTTP"): fields below a real submission stamp are what the
+    # author's program handed in, which may hold made-up Received fields of its own.
+    entry = next((k for k in range(index - 1, -1, -1) if _submission_stamp(work[k].fields)), None)
+    if entry is None:
+        return None
+    by_org = host_organization(work[entry].fields.by)
+    if by_org is not None and not orgs.same(by_org, final_org):
+        return None
+    for j in range(entry + 1, index + 1):
+        item = work[j]
+        fields = item.fields
+        if not _has_client(fields) or item.private or _is_loopback(fields.from_ip) \
+                or _is_local_delivery(fields, item.header.value):
+            continue
+        if fields.from_rdns and orgs.same(host_organization(fields.from_rdns), final_org):
+            continue
+        return None
+    return entry
+
+
+def _delivered_then_resent(work: Sequence[_Work]) -> tuple[int, int] | None:
+    """(delivery, re-send) 0-based hop indexes when a local or LMTP delivery (RFC 2033) is
+    followed by a hop that takes the message from that same host to another one, over a
+    non-loopback address: the message was delivered into a mailbox there and sent on again (a
+    provider's forwarding or a mailbox rule), not handed to a content filter, which gives it
+    back to the same host over loopback. The first such pair."""
+    for d in range(len(work) - 1):
+        fields = work[d].fields
+        if not _is_local_delivery(fields, work[d].header.value):
+            continue
+        host = normalize_domain(fields.by)
+        nxt = work[d + 1].fields
+        if host is None or _is_loopback(nxt.from_ip) or normalize_domain(nxt.by) in (host, None):
+            continue
+        if host in (normalize_domain(nxt.from_rdns), normalize_domain(nxt.from_helo)):
+            return d, d + 1
+    return None
 
 
 # Hosted filtering services that stand in front of organisations' mailboxes (their MX), by the
@@ -2178,6 +2245,13 @@ def build_chain_from_fields(
     elif not boundary.from_outside:
         where = work[-1].org or "the receiving host"
         entry = work[boundary_index]
+        forward_leg = _delivered_then_resent(work)
+        # A delivery followed by a new leg from the same host (review AD, D6): said as such, so
+        # the re-sending is not read as where the message came in.
+        resent_text = (f"It was delivered at hop {forward_leg[0] + 1} ({str(work[forward_leg[0]].fields.protocol or 'LMTP')[:20]} into a "
+                       f"mailbox on {str(work[forward_leg[0]].fields.by)[:120]}) and then re-sent from there at hop "
+                       f"{forward_leg[1] + 1} (the provider's forwarding or a mailbox rule), a new leg inside the same "
+                       "organisation. " if forward_leg is not None else "")
         if entry.role is Role.MSA and entry.fields.auth and work[-1].org is not None:
             # The hop where it entered records its author's login (RFC 4954's AUTH, written as
             # RFC 3848's ESMTPA/ESMTPSA): the author's program submitted it to the organisation's
@@ -2190,7 +2264,8 @@ def build_chain_from_fields(
                             f"at hop {boundary_index + 1}, where {by} took it from the author's mail program "
                             f"(or web mail acting for the author), and every hop after it is inside {where}: "
                             f"it was sent and delivered inside that organisation, never received from outside. "
-                            f"The trust boundary is placed at hop {boundary_index + 1}, the submission.",
+                            f"{resent_text}The trust boundary is placed at hop {boundary_index + 1}, the submission, "
+                            "where it entered the mail system.",
                 reference="https://www.rfc-editor.org/rfc/rfc6409#section-3",
             ))
         else:
@@ -2205,8 +2280,11 @@ def build_chain_from_fields(
                 explanation=f"No hop shows the message arriving from outside {where}: it was sent inside "
                             + ("that provider's mail system, which its customers share (the sender's domain and the "
                                "recipient's may be two different customers of it)" if shared else "that organisation")
-                            + f". The trust boundary is placed at hop {boundary_index + 1}, where it entered the "
-                            "mail system.",
+                            + f". {resent_text}The trust boundary is placed at hop {boundary_index + 1}, "
+                            + ("the submission, where the author's program handed it in"
+                               if _submission_stamp(entry.fields) else "where it entered the mail system")
+                            + (f" ({str(entry.fields.by)[:120]}, {_protocol(entry.fields)[:20] or 'no protocol'})"
+                               if _submission_stamp(entry.fields) and entry.fields.by else "") + ".",
                 reference=_RFC5321_TRACE,
             ))
 

@@ -3158,3 +3158,50 @@ def test_an_inbound_servers_stamp_that_hides_its_client_is_no_local_submission()
                   "Sat, 10 May 2025 00:20:52 -0400",
                   "by kodiak.example.gov; Sat, 10 May 2025 00:20:52 -0400"):
         assert _chain([top, stamp]).hops[0].role is Role.MUA, stamp
+
+
+def _webmail_forward(relay_client: str) -> list[str]:
+    # A provider's webmail submission, LMTP delivery into the first mailbox, the provider's
+    # forwarding re-sending it from that host, and a second LMTP delivery (review AD, D6).
+    # Earliest first; reversed for _chain.
+    return [
+        "by web12-abcdef.qloud-c.yandex.net with HTTP; Sat, 25 Apr 2020 21:21:15 +0300",
+        "from localhost (localhost [::1]) by mxback3o.mail.yandex.net (mxback/Yandex) with ESMTP id aB1; "
+        "Sat, 25 Apr 2020 21:21:15 +0300",
+        "from mxback3o.mail.yandex.net (localhost [127.0.0.1]) by mxback3o.mail.yandex.net with LMTP id cD2; "
+        "Sat, 25 Apr 2020 21:21:15 +0300",
+        f"from {relay_client} by forward7o.mail.yandex.net (Yandex) with ESMTP id EF3 for <ann+x@yandex.ru>; "
+        "Sat, 25 Apr 2020 21:21:15 +0300 (MSK)",
+        "from forward7o.mail.yandex.net (forward7o.mail.yandex.net [2a02:6b8:c0e:4b:0:640:4012:bb98]) by "
+        "mxback3o.mail.yandex.net (mxback/Yandex) with ESMTP id Gh4; Sat, 25 Apr 2020 21:21:16 +0300",
+        "from mxback3o.mail.yandex.net (localhost [127.0.0.1]) by mxback3o.mail.yandex.net with LMTP id iJ5 "
+        "for <ann+x@yandex.ru>; Sat, 25 Apr 2020 21:21:16 +0300",
+    ]
+
+
+def test_a_message_delivered_and_forwarded_inside_one_provider_entered_at_its_submission() -> None:
+    chain = _chain(_webmail_forward(
+        "mxback3o.mail.yandex.net (mxback3o.mail.yandex.net [IPv6:2a02:6b8:c0e:1b3:0:640:3818:d096])")[::-1])
+    assert chain.boundary_hop == 1
+    [internal] = only(chain, "hops.internal_only")
+    assert "delivered at hop 3 (LMTP into a mailbox on mxback3o.mail.yandex.net) and then re-sent from there " \
+           "at hop 4" in internal.explanation
+    assert "placed at hop 1, the submission" in internal.explanation
+
+
+def test_a_re_sending_hop_named_only_by_its_helo_does_not_move_the_boundary_down() -> None:
+    # The hop's client is a public address known only by the name it gave: the submission below
+    # it is not vouched for by the provider's own record, so the boundary stays where it was.
+    chain = _chain(_webmail_forward("mxback3o.mail.yandex.net ([2a02:6b8:c0e:1b3:0:640:3818:d096])")[::-1])
+    assert chain.boundary_hop == 4
+
+
+def test_an_internal_chains_boundary_goes_no_lower_than_the_providers_own_submission_stamp() -> None:
+    # Fields below the real submission stamp are what the author's program handed in: a made-up
+    # "submission" of another host there is not where the message entered.
+    relay = "mxback3o.mail.yandex.net (mxback3o.mail.yandex.net [IPv6:2a02:6b8:c0e:1b3:0:640:3818:d096])"
+    forged = "by webmail.bank.example with HTTP; Sat, 25 Apr 2020 21:21:14 +0300"
+    chain = _chain([*_webmail_forward(relay)[::-1], forged])
+    assert chain.boundary_hop == 2
+    only_foreign = [forged.replace("21:21:14", "21:21:15"), *_webmail_forward(relay)[1:]]
+    assert _chain(only_foreign[::-1]).boundary_hop == 4
