@@ -698,17 +698,52 @@ def _first_current_addresses(message: Message, name: str, boundary: Hop | None) 
     return ()
 
 
+def _writing_hop(field: HeaderField, hops: tuple[Hop, ...]) -> Hop | None:
+    """The hop whose Received field is the nearest below ``field``: a delivery agent writes its
+    Delivered-To or X-Original-To on top of the header, above that Received (RFC 5321 section 4.4)."""
+    below = [hop for hop in hops if hop.header_index > field.index]
+    return min(below, key=lambda hop: hop.header_index, default=None)
+
+
+def _list_organization(list_id: str) -> str | None:
+    """The organisation of a List-Id's or List-Post's domain (<linux-kernel.vger.kernel.org>,
+    <mailto:list@lists.example.org>): where the list's servers are."""
+    inner = list_id[:300].rpartition("<")[2].partition(">")[0].strip() or list_id[:300].strip()
+    if inner.lower().startswith("mailto:"):
+        inner = inner[7:].partition("?")[0]
+    return _org(inner.rpartition("@")[2]) if inner else None
+
+
+def _list_hop_before(hops: tuple[Hop, ...], writer: Hop, list_org: str) -> bool:
+    """Whether a hop of the list's organisation comes before (below) ``writer`` in the chain."""
+    return any(hop.number < writer.number and hop.organization and _org(hop.organization) == list_org
+               for hop in hops)
+
+
 def _earlier_delivery_findings(earlier: list[tuple[HeaderField, str]], boundary: Hop | None,
                                list_id: str | None, forwarder: tuple[str, str] | None = None,
-                               old_list: ListReading | None = None, signed: bool = True) -> list[Finding]:
+                               old_list: ListReading | None = None, signed: bool = True,
+                               hops: tuple[Hop, ...] = ()) -> list[Finding]:
     """``old_list``: the message's pre-RFC 2369 list marks (see headerscope.lists); ``signed``: it
-    carries a DKIM-Signature, which a replay would reuse."""
+    carries a DKIM-Signature, which a replay would reuse; ``hops``: the chain, to name the host
+    whose delivery wrote the fields."""
     if not earlier or boundary is None:
         return []
     addresses = list(dict.fromkeys(address for _, address in earlier))
     fields = ", ".join(dict.fromkeys(f"{field.name} ({header_ref(field.index)})" for field, _ in earlier))
     shown = ", ".join(addresses[:5]) + (f" and {len(addresses) - 5} more" if len(addresses) > 5 else "")
-    if list_id:
+    writer = _writing_hop(earlier[0][0], hops)
+    list_org = _list_organization(list_id) if list_id else None
+    if list_id and writer is not None and list_org is not None and writer.organization \
+            and _org(writer.organization) != list_org and not _list_hop_before(hops, writer, list_org):
+        # The field is in the block of a host that is not the list's, and the list's servers
+        # come after it in the chain: the message was delivered there first, then sent on (a
+        # forward, or a re-send) into the list, which delivered it again.
+        why = (f"Its Received below it is {writer.fields.by or 'a host'}'s (hop {writer.number}), not the mailing "
+               f"list's: the message was delivered to that mailbox first, then sent on (forwarded or re-sent) to "
+               f"the list ({list_id}), which received it later and sent it on to its members.")
+        severity = Severity.INFO
+    elif list_id:
         why = (f"The message came through a mailing list ({list_id}): the list's server received it "
                f"first and sent it on to its members.")
         severity = Severity.INFO
@@ -1559,7 +1594,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                             f"trace delivered it there. RFC 5321 delivers by RCPT TO, not by the header."))
 
     findings.extend(_earlier_delivery_findings(earlier, boundary, list_id, forwarder, old_list,
-                                               signed=bool(message.all("DKIM-Signature"))))
+                                               signed=bool(message.all("DKIM-Signature")), hops=hops))
 
     # --- originator fields ---------------------------------------------------------------------
     if sender is not None and sender.domain and sender.address.lower() != (from_text or "").lower():

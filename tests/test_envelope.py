@@ -397,6 +397,28 @@ def test_earlier_delivery_through_a_list_is_info() -> None:
     assert [(f.id, f.severity.value) for f in findings] == [("envelope.earlier_delivery", "info")]
 
 
+def test_an_earlier_delivery_before_a_list_is_said_to_be_the_other_hosts() -> None:
+    # Delivered-To sits on top of mx.then.test's Received (hop 1): that host delivered the message
+    # first; the list (at lists.esp.test, hop 2) received it only afterwards. The list did not
+    # write it, so "the list's server received it first" would be wrong.
+    hops = (dataclasses.replace(_hop_at(1, 5, trusted=False), organization="then.test",
+                                fields=ReceivedFields(by="mx.then.test")),
+            dataclasses.replace(_hop_at(2, 2, trusted=False), organization="esp.test",
+                                fields=ReceivedFields(by="lists.esp.test")),
+            _hop_at(3, 1, trusted=True))
+    listed = RESENT.replace("From:", "List-Id: Dev list <dev.lists.esp.test>\nFrom:")
+    _, findings = _run(listed, hops, boundary=3)
+    earlier = next(f for f in findings if f.id == "envelope.earlier_delivery")
+    assert earlier.severity.value == "info"
+    assert "mx.then.test's (hop 1), not the mailing list's" in earlier.explanation
+    assert "the list's server received it first" not in earlier.explanation
+    # The list's own host writing it (its organisation's hop below the field) keeps the list's wording.
+    own = RESENT.replace("From:", "List-Id: <dev.then.test>\nFrom:")
+    _, findings = _run(own, hops, boundary=3)
+    assert "the list's server received it first" in next(
+        f for f in findings if f.id == "envelope.earlier_delivery").explanation
+
+
 def test_without_a_boundary_every_recipient_field_counts() -> None:
     envelope, findings = _run(RESENT)
     assert set(envelope.rcpt_to) == {"final@now.test", "first@then.test", "first-alias@then.test"}
