@@ -273,6 +273,13 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
     # (In the mode the DMARC record asks, adkim=/aspf=: RFC 7489 sections 3.1.1 and 3.1.2.)
     aligned_dkim = [s for s in dkim if s.result == "pass" and s.aligned_by_mode]
     spf_aligned = spf is not None and spf.result == "pass" and bool(spf.aligned_by_mode)
+    modes_unknown = dmarc is not None and dmarc.result == "temperror" and dmarc.record is None
+    if modes_unknown:
+        # The DMARC record could not be read, and adkim=/aspf= with it: only the very From: domain
+        # aligns in either mode (RFC 7489 sections 3.1 and 6.3), as dmarc.py judged; an identifier
+        # in the organisation aligns only if the unknown record is relaxed, which is not known.
+        aligned_dkim = [s for s in aligned_dkim if s.aligned_strict]
+        spf_aligned = spf_aligned and dmarc is not None and dmarc.spf_aligned is True
     dangers = [f for f in findings if f.severity == Severity.DANGER]
     forged = [f for f in findings if f.id == "recorded.untrusted_claim"
               and f.severity in (Severity.WARNING, Severity.DANGER)]
@@ -287,8 +294,7 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
     result = dmarc.result
 
     if result == "pass" or (result in ("none", "permerror", "temperror") and (aligned_dkim or spf_aligned)):
-        how = _how_authenticated(domain, dmarc, aligned_dkim, spf, spf_aligned,
-                                 unchecked=[s for s in dkim if s.result == "neutral" and s.aligned])
+        how = _how_authenticated(domain, dmarc, aligned_dkim, spf, spf_aligned, dkim)
         qualifier = {
             "pass": "DMARC pass",
             "none": f"{domain} publishes no DMARC policy",
@@ -311,8 +317,12 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
             return Verdict(status="authenticated", authenticated_domain=domain, summary=(
                 f"Authenticated as {domain}: {how} ({qualifier}), but {tail[0]} body bytes at the end ({what}) "
                 f"are covered by no DKIM signature of {domain}'s (l=)."))
+        # The receiver's own DMARC fail is never contradicted in silence: with the record unknown
+        # here, the line says what it recorded.
+        contradicted = _recorded_note(comparison, findings) if result == "temperror" \
+            and _plain_recorded_fail(comparison, findings) else ""
         return Verdict(status="authenticated", authenticated_domain=domain,
-                       summary=f"Authenticated as {domain}: {how} ({qualifier}).")
+                       summary=f"Authenticated as {domain}: {how} ({qualifier}).{contradicted}")
 
     if result == "temperror":
         if dmarc.record is not None:
@@ -321,8 +331,8 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
                 f"Could not check: {_without_word(dmarc.explanation)}; try again later."
                 + _recorded_note(comparison, findings)))
         return Verdict(status="not_checked", summary=(
-            f"Could not check: the DMARC lookup for {domain} failed temporarily (temperror), and no "
-            "aligned DKIM signature passes; try again later." + _recorded_note(comparison, findings)))
+            f"Could not check: the DMARC lookup for {domain} failed temporarily (temperror), and "
+            f"{_unknown_record_words(domain, dkim, spf)}; try again later." + _recorded_note(comparison, findings)))
 
     delivery = _dmarc_at_delivery(comparison, dkim, self_signed)
     if delivery is not None and delivery.label == "modified_after_delivery":
@@ -338,8 +348,10 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
             f"({delivery.recorded_by or 'receiver'}) recorded a pass; it fails now only because "
             f"{_drift_words(delivery)}."))
 
-    unverifiable = [s for s in dkim if s.aligned and s.reason_code in _UNVERIFIABLE]
-    if unverifiable and not any(s.aligned and s.result == "fail" and s.reason_code not in _UNVERIFIABLE
+    # Aligned in the mode the record asks (adkim=s: the very domain, RFC 7489 section 3.1.1): a
+    # signature that could not align even if it verified leaves nothing unknown.
+    unverifiable = [s for s in dkim if s.aligned_by_mode and s.reason_code in _UNVERIFIABLE]
+    if unverifiable and not any(s.aligned_by_mode and s.result == "fail" and s.reason_code not in _UNVERIFIABLE
                                 for s in dkim):
         sig = unverifiable[0]
         return Verdict(status="not_checked", summary=(
@@ -478,8 +490,7 @@ def _unsigned_tail(aligned_dkim: list[DkimSignatureResult]) -> tuple[int, bool] 
 
 
 def _how_authenticated(domain: str, dmarc: DmarcResult, aligned_dkim: list[DkimSignatureResult],
-                       spf: SpfResult | None, spf_aligned: bool,
-                       unchecked: list[DkimSignatureResult] | None = None) -> str:
+                       spf: SpfResult | None, spf_aligned: bool, dkim: tuple[DkimSignatureResult, ...] = ()) -> str:
     signer = dmarc.aligned_dkim_domain if dmarc.dkim_aligned and dmarc.aligned_dkim_domain else None
     if signer is None and aligned_dkim:
         signer = aligned_dkim[0].domain
@@ -488,13 +499,60 @@ def _how_authenticated(domain: str, dmarc: DmarcResult, aligned_dkim: list[DkimS
         return f"DKIM signature by {signer} passes and aligns with From{mapping}"
     if spf_aligned and spf is not None:
         source = f" from {spf.client_ip}" if spf.client_ip else ""
-        if unchecked:
-            # A headers-only paste: the aligned signature's headers verify, its body is not here.
-            return (f"SPF passes for {spf.domain}{source} and aligns with From; the aligned DKIM signature by "
-                    f"{unchecked[0].domain} could not be checked whole: {unchecked[0].reason}")
-        return (f"SPF passes for {spf.domain}{source} and aligns with From; no aligned DKIM "
-                "signature passes, so a forward would break it")
+        return f"SPF passes for {spf.domain}{source} and aligns with From; {_no_aligned_dkim_words(dkim)}"
     return "an aligned identity passes"
+
+
+def _no_aligned_dkim_words(dkim: tuple[DkimSignatureResult, ...]) -> str:
+    """What the DKIM signatures say when none aligned passes, from the signatures there are. Only a
+    signature known to fail (or none at all) makes the SPF pass the one thing a forward would
+    break; one whose key lookup failed, or whose body is not here, is unknown, not failing (RFC 6376
+    section 6.1.2: TEMPFAIL)."""
+    aligned = [s for s in dkim if s.aligned]
+    headers_only = next((s for s in aligned if s.result == "neutral" and s.reason_code == "no_body"), None)
+    if headers_only is not None:
+        # A headers-only paste: the aligned signature's headers verify, its body is not here.
+        return (f"the aligned DKIM signature by {headers_only.domain} could not be checked whole: "
+                f"{headers_only.reason}")
+    unknown = next((s for s in aligned if s.result in ("neutral", "temperror", "not_checked")
+                    or s.reason_code in _UNVERIFIABLE), None)
+    if unknown is not None:
+        return f"the aligned DKIM signature by {unknown.domain} could not be verified: {_without_word(unknown.reason)}"
+    if not dkim:
+        return "the message carries no DKIM signature, so a forward would break it"
+    return "no aligned DKIM signature passes, so a forward would break it"
+
+
+def _unknown_record_words(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None) -> str:
+    """Why nothing authenticates the From: domain while its DMARC record is unknown (a temporary
+    DNS error), from the identifiers there are: a pass that aligns only under relaxed rules (the
+    unknown record may ask adkim=s or aspf=s, RFC 7489 section 3.1), a signature that could not be
+    verified, a failing one, or none."""
+    parts: list[str] = []
+    relaxed = next((s for s in dkim if s.result == "pass" and s.aligned and not s.aligned_strict), None)
+    if relaxed is not None:
+        parts.append(f"the DKIM signature by {relaxed.domain} passes, but aligns with {domain} only if the unknown "
+                     "record allows relaxed alignment (adkim=s needs the very domain)")
+    else:
+        unknown = next((s for s in dkim if s.aligned and (s.result in ("neutral", "temperror", "not_checked")
+                                                          or s.reason_code in _UNVERIFIABLE)), None)
+        failing = next((s for s in dkim if s.aligned and s.result not in ("pass", "none")), None)
+        if unknown is not None:
+            # (Aligned for sure only when it is the very domain: the record's adkim= is unknown.)
+            which = "aligned DKIM signature" if unknown.aligned_strict else "DKIM signature"
+            where = "" if unknown.aligned_strict else f" (in {domain}'s organisation)"
+            parts.append(f"the {which} by {unknown.domain}{where} could not be verified "
+                         f"({_without_word(unknown.reason)})")
+        elif failing is not None:
+            parts.append(f"the aligned DKIM signature by {failing.domain} does not pass ({failing.result})")
+        elif dkim:
+            parts.append("no DKIM signature aligned with From passes" + _elsewhere(domain, dkim, None))
+        else:
+            parts.append("the message carries no DKIM signature")
+    if spf is not None and spf.result == "pass" and spf.aligned and not spf.aligned_strict and spf.domain:
+        parts.append(f"SPF passes for {spf.domain}, but aligns with {domain} only if the unknown record allows "
+                     "relaxed alignment (aspf=s needs the very domain)")
+    return "; ".join(parts)
 
 
 def _policy_words(dmarc: DmarcResult) -> str:

@@ -290,6 +290,38 @@ def test_unevaluated_aligned_inputs_leave_dmarc_unknown_not_failed() -> None:
     assert result.result == "pass"
 
 
+def test_signatures_whose_key_lookup_failed_are_unknown_not_failing() -> None:
+    # Review AF defect 2 (RFC 6376 section 6.1.2, TEMPFAIL): "no DKIM signature passes" read as a failure.
+    data = {"_dmarc.example.com": txt("v=DMARC1; p=reject")}
+    timeout = replace(dkim("example.com", "temperror"), reason_code="temperror",
+                      reason="key lookup for s1._domainkey.example.com failed: TIMEOUT (try again later)")
+    result, _ = run(data, sigs=(timeout,), spf_result=spf("example.com"))
+    assert result.result == "pass"
+    assert result.explanation == (
+        "pass: the DKIM signature by example.com could not be verified (key lookup for s1._domainkey.example.com "
+        "failed: TIMEOUT (try again later)); SPF passes for example.com and aligns (relaxed)")
+    broken = replace(dkim("example.com", "fail"), reason_code="body_hash_mismatch", reason="body changed")
+    result, _ = run(data, sigs=(broken,), spf_result=spf("example.com"))
+    assert result.explanation.startswith("pass: no DKIM signature passes; SPF passes")
+
+
+def test_an_unknown_record_aligns_only_the_very_domain() -> None:
+    # RFC 7489 sections 3.1 and 6.3: adkim=/aspf= are part of the record that could not be read.
+    failing = {"_dmarc.mail.example.com": {"TXT": "SERVFAIL"}, "_dmarc.example.com": txt("v=DMARC1; p=reject")}
+    result, ids = run(failing, ("mail.example.com",), sigs=(dkim("example.com"),), spf_result=spf("example.com"))
+    assert result.result == "temperror" and "dmarc.temperror" in ids
+    assert (result.dkim_aligned, result.spf_aligned, result.aligned_dkim_domain) == (None, None, None)
+    assert ("DKIM d=example.com passes but aligns with mail.example.com only if the unknown DMARC record allows "
+            "relaxed alignment") in result.explanation
+    result, _ = run(failing, ("mail.example.com",), sigs=(dkim("mail.example.com"),), spf_result=spf("example.com"))
+    assert (result.dkim_aligned, result.aligned_dkim_domain) == (True, "mail.example.com")
+    # Outside the organisation it fails alignment in either mode: known, not unknown.
+    result, _ = run(failing, ("mail.example.com",), sigs=(dkim("esp.example"),), spf_result=spf("esp.example"))
+    assert (result.dkim_aligned, result.spf_aligned) == (False, False)
+    assert "DKIM passes only for esp.example, which does not align (relaxed) with mail.example.com" in \
+        result.explanation
+
+
 def test_arc_vouched_failure_is_a_warning_not_danger() -> None:
     data = {"_dmarc.example.com": txt("v=DMARC1; p=quarantine")}
     vouching = ArcResult(result="pass", reason="ok", instances=(

@@ -894,3 +894,140 @@ def test_a_forward_whose_first_sealer_saw_dmarc_pass_is_still_vouched_under_gmai
     report = headerscope.analyze(raw, resolver=SnapshotResolver(dns))
     assert report.verdict.status == "vouched", report.verdict.summary
     assert report.verdict.summary.startswith("Vouched for by ARC: DMARC fails for bank.example because fwd.example")
+
+
+def _strict_alignment_spoof(from_domain: str = "mail.strict.example") -> tuple[bytes, dict[str, object]]:
+    """Review AF 23's pattern: a message whose From: is ``from_domain``, signed (d=strict.example,
+    dkimpy's test key) and sent from strict.example's SPF-authorised server, as Gmail delivered it
+    after recording dmarc=fail (p=REJECT): strict.example's record asks adkim=s and aspf=s, so a
+    subdomain in From: aligns with neither (RFC 7489 section 3.1)."""
+    from unittest import mock
+
+    import dkim
+    from conftest import CORPUS
+
+    key = (CORPUS / "dkim" / "dkimpy" / "test.private").read_bytes()
+    public = (CORPUS / "dkim" / "dkimpy" / "test.txt").read_text().strip()
+    body = (f"From: Billing <billing@{from_domain}>\r\nTo: bob@gmail.com\r\nSubject: Your statement\r\n"
+            f"Date: Sat, 21 Nov 2026 08:30:00 +0100\r\nMessage-ID: <st-1@{from_domain}>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=UTF-8\r\n\r\nThe figures are attached below.\r\n").encode()
+    with mock.patch("dkim.time.time", return_value=1795246200):  # signed at the Date:, before delivery
+        signature = dkim.sign(body, b"s1", b"strict.example", key,
+                              include_headers=[b"from", b"to", b"subject", b"date"])
+    message = (b"Return-Path: <bounce@strict.example>\r\n"
+               b"Received: from out.strict.example (out.strict.example. [192.0.2.77]) by mx.google.com with ESMTPS id "
+               b"af79cd13be357-8d3c2a91e7fsi5120843785a.412 for <bob@gmail.com>; Fri, 20 Nov 2026 23:30:02 -0800 (PST)"
+               b"\r\nAuthentication-Results: mx.google.com; dkim=pass header.i=@strict.example header.s=s1; spf=pass "
+               b"(google.com: domain of bounce@strict.example designates 192.0.2.77 as permitted sender) "
+               b"smtp.mailfrom=bounce@strict.example; dmarc=fail (p=REJECT sp=REJECT dis=REJECT) header.from="
+               + from_domain.encode() + b"\r\n" + signature + body)
+    # Gmail seals what it delivers (RFC 8617): its set above the boundary corroborates its results.
+    sealed = b"".join(dkim.arc_sign(message, b"arc-20240605", b"google.com", key, b"mx.google.com",
+                                    timestamp=1795246203))
+    raw = (b"Delivered-To: bob@gmail.com\r\nReceived: by 2002:a05:6358:9d8e:b0:1c3:8a2e:5f41 with SMTP id "
+           b"fb2csp1201847qvb; Fri, 20 Nov 2026 23:30:03 -0800 (PST)\r\n") + sealed + message
+    dns: dict[str, object] = {
+        "arc-20240605._domainkey.google.com": {"TXT": [public]},
+        "strict.example": {"TXT": [["v=spf1 ip4:192.0.2.77 -all"]]},
+        "s1._domainkey.strict.example": {"TXT": [public]},
+        "_dmarc.strict.example": {"TXT": [["v=DMARC1; p=reject; adkim=s; aspf=s"]]},
+    }
+    return raw, dns
+
+
+def test_a_failed_dmarc_lookup_does_not_assume_relaxed_alignment() -> None:
+    # Review AF defect 1: the alignment mode is part of the record that could not be read (RFC 7489
+    # sections 3.1 and 6.3). Relaxed was assumed, and a strict-alignment spoof, which the receiver
+    # itself rejected, read "Authenticated".
+    import headerscope
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    raw, dns = _strict_alignment_spoof()
+    report = headerscope.analyze(raw, resolver=SnapshotResolver(dns))
+    assert report.verdict.status == "spoofed", report.verdict.summary  # (with the record: the known answer)
+    # The From: domain's own lookup fails, or the organisational domain's (where the record is).
+    for failing in ({"_dmarc.mail.strict.example": {"TXT": "SERVFAIL"}}, {"_dmarc.strict.example": {"TXT": "TIMEOUT"}}):
+        report = headerscope.analyze(raw, resolver=SnapshotResolver({**dns, **failing}))
+        assert report.verdict.status == "not_checked", report.verdict.summary
+        assert report.verdict.authenticated_domain is None
+        assert report.dmarc is not None and report.dmarc.result == "temperror"
+        assert (report.dmarc.dkim_aligned, report.dmarc.spf_aligned, report.dmarc.aligned_dkim_domain) == (
+            None, None, None)
+        assert ("DKIM d=strict.example passes but aligns with mail.strict.example only if the unknown DMARC record "
+                "allows relaxed alignment") in report.dmarc.explanation
+        assert report.verdict.summary.startswith(
+            "Could not check: the DMARC lookup for mail.strict.example failed temporarily (temperror), and the DKIM "
+            "signature by strict.example passes, but aligns with mail.strict.example only if the unknown record "
+            "allows relaxed alignment (adkim=s needs the very domain)")
+        # The receiver's own trusted fail is said, not contradicted.
+        assert report.verdict.summary.endswith(
+            "The receiving side (mx.google.com) recorded DMARC fail for mail.strict.example at delivery.")
+
+
+def test_a_failed_dmarc_lookup_keeps_an_identical_domain_aligned_and_says_a_recorded_fail() -> None:
+    # The very From: domain aligns in either mode: still authenticated, but the receiver's recorded
+    # dmarc=fail is not silently overridden by the line.
+    import headerscope
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    raw, dns = _strict_alignment_spoof("strict.example")
+    report = headerscope.analyze(raw, resolver=SnapshotResolver({**dns, "_dmarc.strict.example": {"TXT": "TIMEOUT"}}))
+    assert report.dmarc is not None and report.dmarc.result == "temperror"
+    assert (report.dmarc.dkim_aligned, report.dmarc.aligned_dkim_domain) == (True, "strict.example")
+    assert "aligns (the very domain, so in either mode)" in report.dmarc.explanation
+    assert report.verdict.status == "authenticated"
+    assert report.verdict.summary == (
+        "Authenticated as strict.example: DKIM signature by strict.example passes and aligns with From (the DMARC "
+        "record lookup failed temporarily). The receiving side (mx.google.com) recorded DMARC fail for "
+        "strict.example at delivery.")
+
+
+def test_a_key_lookup_failure_under_a_strict_record_leaves_the_spoof_spoofed() -> None:
+    # adkim=s: a signature by strict.example cannot align with mail.strict.example whether or not its
+    # key can be fetched, so its temporary failure leaves nothing unknown (DMARC fails, p=reject).
+    import headerscope
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    raw, dns = _strict_alignment_spoof()
+    report = headerscope.analyze(raw, resolver=SnapshotResolver({**dns, "s1._domainkey.strict.example": "TIMEOUT"}))
+    assert report.dmarc is not None and report.dmarc.result == "fail"
+    assert report.verdict.status == "spoofed", report.verdict.summary
+    # The key lookup's failure is its own finding (dkim.temperror), naming the name and the status.
+    [temp] = [f for f in report.findings if f.id == "dkim.temperror"]
+    assert temp.severity == Severity.NOTICE
+    assert temp.explanation == "key lookup for s1._domainkey.strict.example failed: TIMEOUT (try again later)"
+
+
+_KEY_TIMEOUT = "key lookup for s1._domainkey.example.com failed: TIMEOUT (try again later)"
+
+
+def test_a_dkim_key_lookup_failure_is_unknown_not_failing() -> None:
+    # Review AF defect 2 (RFC 6376 section 6.1.2, TEMPFAIL): the signature was not found failing.
+    unknown = sig("example.com", "s1", 5, result="temperror", code="temperror", reason=_KEY_TIMEOUT)
+    v = verdict(dkim=(unknown,), spf=spf_result("pass"), dmarc=dmarc_result("pass", spf_aligned=True))
+    assert v.status == "authenticated"
+    assert v.summary == ("Authenticated as example.com: SPF passes for example.com from 192.0.2.10 and aligns with "
+                         f"From; the aligned DKIM signature by example.com could not be verified: {_KEY_TIMEOUT} "
+                         "(DMARC pass).")
+    # Without any signature, the SPF pass is all there is: a forward would break it.
+    v = verdict(spf=spf_result("pass"), dmarc=dmarc_result("pass", spf_aligned=True))
+    assert v.summary == ("Authenticated as example.com: SPF passes for example.com from 192.0.2.10 and aligns with "
+                         "From; the message carries no DKIM signature, so a forward would break it (DMARC pass).")
+
+
+def test_a_failed_dmarc_lookup_names_what_the_signatures_are() -> None:
+    # "and no aligned DKIM signature passes" was said of messages with no signature at all, and of
+    # signatures whose key lookup failed.
+    failed = dmarc_result("temperror", p=None)
+    v = verdict(spf=spf_result("temperror"), dmarc=failed)
+    assert v.status == "not_checked"
+    assert v.summary == ("Could not check: the DMARC lookup for example.com failed temporarily (temperror), and the "
+                         "message carries no DKIM signature; try again later.")
+    unknown = sig("example.com", "s1", 5, result="temperror", code="temperror", reason=_KEY_TIMEOUT)
+    v = verdict(dkim=(unknown,), spf=spf_result("temperror"), dmarc=failed)
+    assert v.summary == ("Could not check: the DMARC lookup for example.com failed temporarily (temperror), and the "
+                         f"aligned DKIM signature by example.com could not be verified ({_KEY_TIMEOUT}); try again "
+                         "later.")
+    broken = sig("example.com", "s1", 5, result="fail", code="body_hash_mismatch", reason="body changed")
+    v = verdict(dkim=(broken,), dmarc=failed)
+    assert "the aligned DKIM signature by example.com does not pass (fail)" in v.summary

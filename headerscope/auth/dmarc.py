@@ -209,18 +209,34 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
     parsed = _parse(lookup.records[0]) if len(lookup.records) == 1 else None
     record = parsed.record if parsed else None
 
-    # Alignment needs the record's modes; defaults are relaxed (RFC 7489 section 6.3).
-    adkim = record.adkim if record else "r"
-    aspf = record.aspf if record else "r"
+    # Alignment needs the record's modes; defaults are relaxed (RFC 7489 section 6.3). When the
+    # record could not be read (a temporary DNS error, at the From: domain or the organisational
+    # domain), its adkim=/aspf= are unknown as well: only an identical domain aligns in either mode
+    # (RFC 7489 sections 3.1 and 6.3), so strict is applied, and an identifier that aligns only
+    # under relaxed rules is told apart (``relaxed_only``), neither aligned nor failing.
+    modes_unknown = lookup.temporary and record is None
+    adkim = record.adkim if record else "s" if modes_unknown else "r"
+    aspf = record.aspf if record else "s" if modes_unknown else "r"
     dkim_domain = _aligned_dkim(dkim, from_domain, strict=adkim == "s")
     spf_aligned = bool(spf and spf.result == "pass" and aligned(spf.domain, from_domain, strict=aspf == "s"))
-    alignment = _alignment_words(dkim_domain, spf_aligned, dkim, spf, adkim, aspf, from_domain)
+    relaxed_only = _RelaxedOnly(
+        dkim=None if dkim_domain or not modes_unknown else _aligned_dkim(dkim, from_domain, strict=False),
+        spf=None if spf_aligned or not modes_unknown or spf is None or spf.result != "pass"
+        or not aligned(spf.domain, from_domain) else normalize_domain(spf.domain))
+    alignment = _alignment_words(dkim_domain, spf_aligned, dkim, spf, adkim, aspf, from_domain,
+                                 relaxed_only=relaxed_only if modes_unknown else None)
 
     # What the result reports: True when an aligned identity passes, None (unknown) when none
     # does but one that aligns (or an SPF identity nobody recorded) was not evaluated, since it
-    # may have passed; False only when that is known (RFC 7489 section 6.6.2).
-    reported_dkim = True if dkim_domain else None if _unevaluated_dkim(dkim, from_domain, adkim=adkim) else False
-    reported_spf = True if spf_aligned else None if _unevaluated_spf(spf, from_domain, aspf=aspf) else False
+    # may have passed, or passes and aligns only if the unknown record allows relaxed alignment;
+    # False only when that is known (RFC 7489 section 6.6.2). An unevaluated identifier of an
+    # unknown record is judged relaxed: it may align.
+    check_dkim = "r" if modes_unknown else adkim
+    check_spf = "r" if modes_unknown else aspf
+    reported_dkim = True if dkim_domain else None if relaxed_only.dkim or _unevaluated_dkim(
+        dkim, from_domain, adkim=check_dkim) else False
+    reported_spf = True if spf_aligned else None if relaxed_only.spf or _unevaluated_spf(
+        spf, from_domain, aspf=check_spf) else False
 
     walk_domain, walk_note = _tree_walk_note(dns, from_domain, org_domain, lookup, record, dkim_domain,
                                              spf_aligned)
@@ -244,7 +260,7 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
         findings.append(Finding(id="dmarc.temperror", severity=Severity.NOTICE,
                                 title="DMARC policy lookup failed (DNS error)", explanation=text,
                                 reference=f"{RFC7489}#section-6.6.3", subject=subject))
-        return result_of("temperror", text, reason="policy lookup failed"), tuple(findings)
+        return result_of("temperror", f"{text}; {alignment}", reason="policy lookup failed"), tuple(findings)
     if not lookup.records:
         where = f"_dmarc.{from_domain}" + (f" nor _dmarc.{org_domain}" if org_domain != from_domain else "")
         text = f"none: no DMARC record at {where}; {alignment}"
@@ -425,6 +441,17 @@ def _unevaluated(dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None, f
     return ("temperror" if temporary else "not_checked"), " and ".join(reasons)
 
 
+@frozen
+class _RelaxedOnly(Value):
+    """Passing identifiers that align with the From: domain only under relaxed rules, when the
+    DMARC record that sets the mode could not be read (RFC 7489 section 3.1)."""
+
+    dkim: str | None
+    """The d= of the first passing DKIM signature in From:'s organisation, not the very domain."""
+    spf: str | None
+    """The SPF-passing domain in From:'s organisation, not the very domain."""
+
+
 _ASKS = {"none": "take no special action with", "quarantine": "quarantine (treat as suspicious)",
          "reject": "reject"}
 
@@ -437,27 +464,64 @@ def _aligned_dkim(dkim: tuple[DkimSignatureResult, ...], from_domain: str, *, st
     return None
 
 
+def _unverified(signature: DkimSignatureResult) -> bool:
+    """The signature was not (or could not be) verified: its outcome is unknown, not a failure
+    (RFC 6376 section 6.1.2: a key lookup's temporary failure is TEMPFAIL)."""
+    return signature.result in ("not_checked", "temperror") or signature.reason_code in _DKIM_UNEVALUATED_CODES
+
+
+def _dkim_not_passing_words(dkim: tuple[DkimSignatureResult, ...]) -> str:
+    """Why no DKIM signature passes, from the signatures there are: none, failing, or could not
+    be verified (with the first such one's reason: "key lookup for ... failed: TIMEOUT")."""
+    if not dkim:
+        return "no DKIM signature"
+    # (Those in From:'s organisation first: they are the ones that could have aligned.)
+    unknown = sorted((s for s in dkim if _unverified(s)), key=lambda s: not s.aligned)
+    if not unknown:
+        return "no DKIM signature passes"
+    first = unknown[0]
+    who = f"the DKIM signature by {first.domain or 'an unnamed signer'}"
+    more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+    failing = len(dkim) - len(unknown)
+    rest = f"; {failing} other{'s' if failing > 1 else ''} fail{'' if failing > 1 else 's'}" if failing else ""
+    return f"{who}{more} could not be verified ({first.reason[:200]}){rest}"
+
+
 def _alignment_words(dkim_domain: str | None, spf_aligned: bool, dkim: tuple[DkimSignatureResult, ...],
-                     spf: SpfResult | None, adkim: str, aspf: str, from_domain: str) -> str:
+                     spf: SpfResult | None, adkim: str, aspf: str, from_domain: str,
+                     relaxed_only: _RelaxedOnly | None = None) -> str:
+    """``relaxed_only``: the DMARC record could not be read, so its modes are unknown (strict is
+    applied, and an identical domain is said to align in either mode)."""
     mode = {"r": "relaxed", "s": "strict"}
+    if relaxed_only is not None:
+        mode = {"r": "relaxed", "s": "the very domain, so in either mode"}
     parts: list[str] = []
     if dkim_domain:
         parts.append(f"DKIM d={dkim_domain} passes and aligns ({mode[adkim]}) with {from_domain}")
+    elif relaxed_only is not None and relaxed_only.dkim:
+        parts.append(f"DKIM d={relaxed_only.dkim} passes but aligns with {from_domain} only if the unknown DMARC "
+                     "record allows relaxed alignment (adkim=s needs the very domain, RFC 7489 section 3.1.1)")
     else:
         passing = [s.domain for s in dkim if s.result == "pass" and s.domain]
+        # (With the modes unknown, a domain here fails even relaxed alignment.)
         if passing:
             parts.append(f"DKIM passes only for {', '.join(sorted(set(passing)))}, which does not align "
-                         f"({mode[adkim]}) with {from_domain}")
-        elif dkim:
-            parts.append("no DKIM signature passes")
+                         f"({mode['r'] if relaxed_only is not None else mode[adkim]}) with {from_domain}")
+            unknown = tuple(s for s in dkim if _unverified(s))
+            if unknown:
+                parts.append(_dkim_not_passing_words(unknown))
         else:
-            parts.append("no DKIM signature")
+            parts.append(_dkim_not_passing_words(dkim))
     if spf is None or spf.result == "not_checked":
         parts.append("SPF was not checked")
     elif spf_aligned:
         parts.append(f"SPF passes for {spf.domain} and aligns ({mode[aspf]})")
+    elif relaxed_only is not None and relaxed_only.spf:
+        parts.append(f"SPF passes for {relaxed_only.spf} but aligns with {from_domain} only if the unknown DMARC "
+                     "record allows relaxed alignment (aspf=s needs the very domain, RFC 7489 section 3.1.2)")
     elif spf.result == "pass":
-        parts.append(f"SPF passes for {spf.domain}, which does not align ({mode[aspf]}) with {from_domain}")
+        parts.append(f"SPF passes for {spf.domain}, which does not align "
+                     f"({mode['r'] if relaxed_only is not None else mode[aspf]}) with {from_domain}")
     else:
         parts.append(f"SPF {spf.result} for {spf.domain or 'the envelope sender'}")
     return "; ".join(parts)
