@@ -507,8 +507,9 @@ def _no_aligned_dkim_words(dkim: tuple[DkimSignatureResult, ...]) -> str:
     """What the DKIM signatures say when none aligned passes, from the signatures there are. Only a
     signature known to fail (or none at all) makes the SPF pass the one thing a forward would
     break; one whose key lookup failed, or whose body is not here, is unknown, not failing (RFC 6376
-    section 6.1.2: TEMPFAIL)."""
-    aligned = [s for s in dkim if s.aligned]
+    section 6.1.2: TEMPFAIL). Aligned in the mode the record asks: under adkim=s a signature by
+    another name in the organisation could not align whatever its key says."""
+    aligned = [s for s in dkim if s.aligned_by_mode]
     headers_only = next((s for s in aligned if s.result == "neutral" and s.reason_code == "no_body"), None)
     if headers_only is not None:
         # A headers-only paste: the aligned signature's headers verify, its body is not here.

@@ -1009,6 +1009,13 @@ def test_a_dkim_key_lookup_failure_is_unknown_not_failing() -> None:
     assert v.summary == ("Authenticated as example.com: SPF passes for example.com from 192.0.2.10 and aligns with "
                          f"From; the aligned DKIM signature by example.com could not be verified: {_KEY_TIMEOUT} "
                          "(DMARC pass).")
+    # Under adkim=s a signature by another name of the organisation cannot align, known or not.
+    from dataclasses import replace
+
+    sub = replace(sig("mail.example.com", "s1", 5, result="temperror", code="temperror", reason=_KEY_TIMEOUT),
+                  aligned_strict=False, alignment_mode="strict")
+    v = verdict(dkim=(sub,), spf=spf_result("pass"), dmarc=dmarc_result("pass", spf_aligned=True))
+    assert v.summary.endswith("no aligned DKIM signature passes, so a forward would break it (DMARC pass).")
     # Without any signature, the SPF pass is all there is: a forward would break it.
     v = verdict(spf=spf_result("pass"), dmarc=dmarc_result("pass", spf_aligned=True))
     assert v.summary == ("Authenticated as example.com: SPF passes for example.com from 192.0.2.10 and aligns with "
