@@ -34,7 +34,7 @@ from .addresses import (
 )
 from .domains import LOCALHOST_NAMES, list_id_label, normalize_domain, organizational_domain
 from .lists import ListReading, read_list
-from .message import Message
+from .message import MAX_HEADER_FIELDS, MAX_KEPT_PER_NAME, Message
 from .mime import is_automatic_notification
 from .model import (
     Address,
@@ -342,6 +342,18 @@ def bracket_damage(value: str) -> str | None:
     if depth:
         return "an unclosed '<'"
     return None
+
+
+def _searched_past_cap(message: Message, name: str) -> str:
+    """For a header too long to read whole, how far the search for ``name`` went: every field
+    of that name is read wherever it stands (message.KEPT_PAST_CAP), so its absence is real,
+    but the reader should know the header was not read field by field."""
+    if not message.fields_past_cap:
+        return ""
+    return (f" The header holds {message.field_count:,} fields, too many to read whole: the first "
+            f"{MAX_HEADER_FIELDS:,} were read one by one and, of the {message.fields_past_cap:,} after them, those "
+            f"of the names the checks read ({name}: among them, up to {MAX_KEPT_PER_NAME} of a name); there is "
+            f"none in the fields read.")
 
 
 def _damaged_return_path(message: Message, mail_from: str | None, source: str | None) -> Finding | None:
@@ -1759,7 +1771,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
             title="No readable From: address",
             explanation="The message has no From: field, or none with an address in it. RFC 5322 "
                         "requires one; without it nobody can tell who claims to be the author and "
-                        "DMARC cannot be applied.",
+                        "DMARC cannot be applied." + _searched_past_cap(message, "From"),
             reference=_RFC5322_FROM_COUNT, subject="From"))
 
     damaged = _damaged_return_path(message, mail_from, mail_from_source)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable
 from functools import cached_property
+from itertools import chain
 
 from ._value import Value, frozen, frozen_maker
 from .model import HeaderField
@@ -34,6 +36,29 @@ _FIRST_WINDOW = 8 * 1024
 # is 1 MB, Postfix's header_size_limit 100 KB per field): a message with more is crafted, and
 # each field costs parsing and report space.
 MAX_HEADER_FIELDS = 20_000
+# Past that cap the fields the checks read are still kept, with their real indexes: the
+# receiver prepends its fields (RFC 5321 section 4.4 says "at the beginning"), so the sender's
+# own From:, DKIM-Signature and Date are the deepest, and padding that pushed them past the
+# cap would otherwise turn a spoof into "no From:". Each name keeps at most this many there.
+MAX_KEPT_PER_NAME = 50
+KEPT_PAST_CAP = frozenset((
+    # RFC 5322 section 3.6: originator, destination, identification and informational fields.
+    "from", "sender", "reply-to", "to", "cc", "bcc", "subject", "date", "message-id", "in-reply-to",
+    "references",
+    # Signatures and results: DKIM (RFC 6376), DomainKeys (RFC 4870), ARC (RFC 8617),
+    # Authentication-Results (RFC 8601), Received-SPF (RFC 7208 section 9.1).
+    "dkim-signature", "domainkey-signature", "arc-seal", "arc-message-signature",
+    "arc-authentication-results", "authentication-results", "received-spf",
+    # Trace fields (RFC 5321 section 4.4) and the envelope's copies.
+    "return-path", "received", "delivered-to", "x-original-to", "envelope-to",
+    # MIME (RFC 2045) and what the sender's software writes about itself.
+    "mime-version", "content-type", "content-transfer-encoding", "x-mailer", "user-agent",
+    "x-originating-ip", "x-google-original-from", "x-php-originating-script", "x-php-script",
+    "precedence", "auto-submitted", "feedback-id", "errors-to", "disposition-notification-to",
+))
+# Name prefixes kept the same way: Resent-* (RFC 5322 section 3.6.6), List-* (RFC 2369, 2919, 8058).
+KEPT_PREFIXES_PAST_CAP = ("resent-", "list-")
+_LONGEST_KEPT = max(len(name) for name in KEPT_PAST_CAP) + 64  # a List-*/Resent-* name may be longer
 _NOT_UTF8 = "bytes that are not UTF-8 (shown as \ufffd)"
 _READ_AS_DECLARED = "bytes that are not UTF-8: read as {}, the charset the message declares"
 _READ_AS_ISO2022JP = "raw ISO-2022-JP (escape sequences), not RFC 2047 encoded-words: read as ISO-2022-JP"
@@ -72,6 +97,11 @@ class Message(Value):
     cut_off: bool = False
     """A file cut off inside its header (the loader's ``cut-off`` format), not a paste: what it
     lacks is as unknown as what a paste leaves out, but it is said in a file's words."""
+    fields_past_cap: int = 0
+    """How many header fields lay past MAX_HEADER_FIELDS (0 for nearly every message): of
+    those only the names in KEPT_PAST_CAP were read (at most MAX_KEPT_PER_NAME of each)."""
+    field_count: int = 0
+    """How many header fields (logical lines) the header section holds."""
 
     @property
     def header_words(self) -> str:
@@ -250,9 +280,13 @@ def parse_message(raw: bytes, *, cut_off: bool = False) -> Message:
     direct, new = _DIRECT_HEADER, _new
     lines = _logical_lines(header_section)
     beyond = len(lines) - MAX_HEADER_FIELDS
+    fields: Iterable[tuple[int, bytes]] = enumerate(lines)
+    kept: list[tuple[int, bytes]] = []
+    dropped = 0
     if beyond > 0:
-        lines = lines[:MAX_HEADER_FIELDS]
-    for index, line in enumerate(lines):
+        kept, dropped = _kept_past_cap(lines)
+        fields = chain(enumerate(lines[:MAX_HEADER_FIELDS]), kept)
+    for index, line in fields:
         match = _FIELD_NAME.match(line)
         if match is None:
             text = _unfold(line)
@@ -300,9 +334,56 @@ def parse_message(raw: bytes, *, cut_off: bool = False) -> Message:
     if legacy:
         _read_legacy_charsets(headers, lines, sorted(set(legacy)), raw, body_start)
     if beyond > 0:
-        note = f"{beyond} more header field(s) after the first {MAX_HEADER_FIELDS}: not read one by one"
-        headers.append(HeaderField(index=len(headers), name="", value=note, decoded=note, defects=(note,)))
-    return Message(raw=raw, headers=tuple(headers), body_start=body_start, cut_off=cut_off)
+        note = truncation_note(beyond, len(kept), dropped)
+        # Indexed after the last line, so it takes no real field's index.
+        headers.append(HeaderField(index=len(lines), name="", value=note, decoded=note, defects=(note,)))
+    return Message(raw=raw, headers=tuple(headers), body_start=body_start, cut_off=cut_off,
+                   fields_past_cap=max(beyond, 0), field_count=len(lines))
+
+
+def truncation_note(beyond: int, kept: int, dropped: int) -> str:
+    """The header defect of a header section longer than MAX_HEADER_FIELDS fields."""
+    note = f"{beyond} more header field(s) after the first {MAX_HEADER_FIELDS}: not read one by one"
+    if kept:
+        note += (f"; {kept} of them, of the names the checks read (From:, DKIM-Signature, Date, Received, ...), "
+                 "were read with their place in the header")
+    else:
+        note += "; none of them has a name the checks read (From:, DKIM-Signature, Date, Received, ...)"
+    if dropped:
+        note += f"; {dropped} more of those names were past {MAX_KEPT_PER_NAME} of one name and not read"
+    return note
+
+
+def _kept_past_cap(lines: list[bytes]) -> tuple[list[tuple[int, bytes]], int]:
+    """The lines past MAX_HEADER_FIELDS whose field names the checks read (KEPT_PAST_CAP),
+    with their indexes, at most MAX_KEPT_PER_NAME per name; and how many more there were.
+    One cheap look at each line's name (bounded slice, no regex): linear in the lines."""
+    kept: list[tuple[int, bytes]] = []
+    counts: dict[bytes, int] = {}
+    dropped = 0
+    names = _KEPT_NAMES
+    for index in range(MAX_HEADER_FIELDS, len(lines)):
+        line = lines[index]
+        colon = line.find(b":", 0, _LONGEST_KEPT)
+        if colon <= 0:
+            continue
+        name = line[:colon].rstrip(b" \t").lower()
+        if name not in names:
+            if not name.startswith(_KEPT_PREFIXES):
+                continue
+            # Counted by prefix: each distinct List-*/Resent-* name must not get its own quota.
+            name = name[:name.index(b"-") + 1]
+        seen = counts.get(name, 0)
+        if seen >= MAX_KEPT_PER_NAME:
+            dropped += 1
+            continue
+        counts[name] = seen + 1
+        kept.append((index, line))
+    return kept, dropped
+
+
+_KEPT_NAMES = frozenset(name.encode("ascii") for name in KEPT_PAST_CAP)
+_KEPT_PREFIXES = tuple(prefix.encode("ascii") for prefix in KEPT_PREFIXES_PAST_CAP)
 
 
 def _read_legacy_charsets(headers: list[HeaderField], lines: list[bytes], positions: list[int],
