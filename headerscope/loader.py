@@ -1739,7 +1739,27 @@ def _is_microsoft(lines: _Lines, end: int) -> bool:
 def _looks_binary(data: bytes) -> bool:
     # bytes.find, not ``in``: ``in`` first tries the operand as an integer (a failed conversion
     # that raises and clears an exception), and the range needs no copy of the first bytes.
-    return data.find(b"\x00", 0, 4096) >= 0 or data.startswith(_OLE_MAGIC) or compression(data) is not None
+    if data.startswith(_OLE_MAGIC) or compression(data) is not None:
+        return True
+    if data.find(b"\x00", 0, _BINARY_WINDOW) < 0:
+        return False
+    # A NUL byte alone does not make binary data: broken clients write one into a field, and
+    # 8BITMIME/BINARYMIME bodies (RFC 6152, RFC 3030) carry them. As file(1) does, look at the
+    # shape: text that starts as a message does (a header field, or an mbox "From " line) and
+    # is mostly not control bytes is read; anything else with a NUL stays refused.
+    start = data[:_BINARY_WINDOW]
+    line = start.lstrip(b" \t\r\n").split(b"\n", 1)[0].rstrip(b"\r")
+    if not (_is_field(line) or _MBOX_FROM.match(line[:_MAX_SCAN_LINE])):
+        return True
+    return len(start) - len(start.translate(None, _CONTROL_BYTES)) > len(start) * _MAX_CONTROL_SHARE
+
+
+# How much of the input the binary test looks at, and the share of control bytes (C0 but
+# tab, line ends, form feed and ESC, which ISO-2022-JP text uses; and DEL) beyond which text
+# that starts like a message is still binary: a compressed or random stream has about 11%.
+_BINARY_WINDOW = 4096
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
+_MAX_CONTROL_SHARE = 0.3
 
 
 # The signatures that open a compressed file (gzip: RFC 1952 section 2.3.1; zstd: RFC 8878

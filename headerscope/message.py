@@ -59,6 +59,7 @@ KEPT_PAST_CAP = frozenset((
 # Name prefixes kept the same way: Resent-* (RFC 5322 section 3.6.6), List-* (RFC 2369, 2919, 8058).
 KEPT_PREFIXES_PAST_CAP = ("resent-", "list-")
 _LONGEST_KEPT = max(len(name) for name in KEPT_PAST_CAP) + 64  # a List-*/Resent-* name may be longer
+NUL_DEFECT = "NUL byte: RFC 5322 section 2.2 allows none (shown as \ufffd)"
 _NOT_UTF8 = "bytes that are not UTF-8 (shown as \ufffd)"
 _READ_AS_DECLARED = "bytes that are not UTF-8: read as {}, the charset the message declares"
 _READ_AS_ISO2022JP = "raw ISO-2022-JP (escape sequences), not RFC 2047 encoded-words: read as ISO-2022-JP"
@@ -286,14 +287,18 @@ def parse_message(raw: bytes, *, cut_off: bool = False) -> Message:
     if beyond > 0:
         kept, dropped = _kept_past_cap(lines)
         fields = chain(enumerate(lines[:MAX_HEADER_FIELDS]), kept)
+    # RFC 5322 section 2.2: a field body holds no NUL (nor does RFC 6532's UTF-8). The text
+    # shows U+FFFD in its place; ``raw`` keeps the byte, so DKIM hashes what was sent.
+    nul = header_section.find(b"\x00") >= 0
     for index, line in fields:
         match = _FIELD_NAME.match(line)
         if match is None:
             text = _unfold(line)
-            headers.append(
-                HeaderField(index=index, name="", value=text, decoded=text,
-                            defects=("not a header field (no name and colon)",))
-            )
+            problem: tuple[str, ...] = ("not a header field (no name and colon)",)
+            if nul and text.find("\x00") >= 0:
+                text = text.replace("\x00", "\ufffd")
+                problem = (*problem, NUL_DEFECT)
+            headers.append(HeaderField(index=index, name="", value=text, decoded=text, defects=problem))
             continue
         name = match.group(1).decode("ascii")
         value = _unfold(line[match.end():])
@@ -301,6 +306,9 @@ def parse_message(raw: bytes, *, cut_off: bool = False) -> Message:
         if "\ufffd" in value and line.find(b"\xef\xbf\xbd") < 0:  # find: see _logical_lines
             defects = (_NOT_UTF8,)
             legacy.append(len(headers))
+        if nul and value.find("\x00") >= 0:
+            value = value.replace("\x00", "\ufffd")
+            defects = (*defects, NUL_DEFECT)
         decoded, problems = decode_rfc2047_checked(value)
         if problems:
             defects = (*defects, *problems)

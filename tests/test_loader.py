@@ -411,7 +411,7 @@ _FRAGMENTS = (
     b"", b" ", b"\t", b"From a@b.test Tue Mar  5 10:12:00 2024", b"Original message", b"Message ID: <x@y>",
     b"SPF: PASS with IP 192.0.2.1", b"Download original", b"Microsoft Mail Internet Headers Version 2.0",
     b"  From: indented@b.test", b"body text", b">From quoted", b"x" * 5000 + b":", b"N" + b":" + b" " * 5000,
-    b"\x0bvt", b"\xef\xbb\xbfFrom: bom@b.test",
+    b"\x0bvt", b"\xef\xbb\xbfFrom: bom@b.test", b"X-Nul: a\x00b", b"body\x00text",
 )
 _ENDS = (b"\r\n", b"\n", b"\r", b"\r\r\n", b"\n\r", b"")
 
