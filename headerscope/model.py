@@ -456,7 +456,7 @@ class ArcResult(Value):
     reason_code: str = ""
     """Stable code: ok, no_arc, chain_terminated, invalid, key_not_found, key_revoked, temperror, offline,
     no_body, incomplete_copy (a pasted header holds a set in part), duplicate_set (one instance's set twice:
-    copied or replayed), library_error."""
+    copied or replayed), instance_limit (instances above 50, RFC 8617 section 4.2.1), library_error."""
 
 
 @frozen

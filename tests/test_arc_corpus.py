@@ -354,3 +354,84 @@ def test_a_header_that_stops_inside_an_arc_set_is_incomplete_in_the_part_given()
     # part of one (a spoof with its lure in Subject: and no body, verification report NEW-9).
     arc, findings = check_arc(parse_message(cut + b"\r\n"), SnapshotResolver(DNS))
     assert arc is not None and arc.result == "fail" and [f.id for f in findings] == ["arc.chain_failed"]
+
+
+def _arc_set(number: int, cv: str = "pass") -> bytes:
+    """One ARC set of instance ``number`` as sealers write it (RFC 8617 section 4.1), unsigned."""
+    return crlf(
+        f"ARC-Seal: i={number}; a=rsa-sha256; t=1795713168; cv={cv};\n d=relay{number}.example; s=arc; b=AAAA\n"
+        f"ARC-Message-Signature: i={number}; a=rsa-sha256; c=relaxed/relaxed; d=relay{number}.example; s=arc;\n"
+        f" t=1795713168; h=from:to:subject; bh=TZuQQANB5Sb3eVdY2v5Oa3jsYb+fe0tColTh2Qhp0QU=; b=AAAA\n"
+        f"ARC-Authentication-Results: i={number}; relay{number}.example; dkim=pass header.d=example.com\n")
+
+
+_PLAIN = crlf("From: a@example.com\nTo: b@example.org\nSubject: hi\nDate: Thu, 26 Nov 2026 08:00:00 -0800\n\nbody\n")
+
+
+def _dkimpy_must_not_run(*args: Any) -> Any:
+    raise AssertionError("dkimpy's ARC verifier was called")
+
+
+def test_a_chain_past_50_instances_fails_without_dkimpy_or_dns(monkeypatch: pytest.MonkeyPatch) -> None:
+    # RFC 8617 section 4.2.1: instances run 1 to 50 and a longer chain fails. dkimpy rescans every
+    # header field per instance (16,000 sets ran for minutes), so such a chain is judged before it,
+    # and, needing no key, offline too (it said "not checked (offline)").
+    from headerscope.auth import _dkimpy
+
+    monkeypatch.setattr(_dkimpy, "verify_arc", _dkimpy_must_not_run)
+    raw = b"".join(_arc_set(n, "none" if n == 1 else "pass") for n in range(51, 0, -1)) + _PLAIN
+    for resolver in (OfflineResolver(), SnapshotResolver({})):
+        arc, findings = check_arc(parse_message(raw), resolver)
+        assert arc is not None and (arc.result, arc.reason_code) == ("fail", "instance_limit")
+        assert arc.reason.startswith("51 ARC sets, instances above 50 (RFC 8617 section 4.2.1): the highest is i=51")
+        assert [f.id for f in findings] == ["arc.chain_failed"]
+    # The reason counts the sets itself: no "(51 sets)" beside it from the instances listed.
+    import dataclasses
+
+    from report_factory import make_report
+
+    from headerscope.render.markdown import MarkdownRenderer
+
+    markdown = MarkdownRenderer().render(dataclasses.replace(make_report(), arc=arc))
+    assert "| ARC | fail | 51 ARC sets, instances above 50" in markdown
+    # One set alone naming an instance far past 50 (more digits than an int of the report holds).
+    arc, _ = check_arc(parse_message(_arc_set(1, "none").replace(b"i=1;", b"i=" + b"9" * 40 + b";") + _PLAIN),
+                       OfflineResolver())
+    assert arc is not None and arc.reason_code == "instance_limit" and "an i= of more than 9 digits" in arc.reason
+    # 50 sets are allowed: dkimpy judges them (offline: not checked).
+    monkeypatch.undo()
+    arc, _ = check_arc(parse_message(b"".join(_arc_set(n, "none" if n == 1 else "pass") for n in range(50, 0, -1))
+                                     + _PLAIN), OfflineResolver())
+    assert arc is not None and arc.result == "not_checked"
+
+
+def test_a_long_chain_costs_linear_time() -> None:
+    import time
+
+    raw = b"".join(_arc_set(n, "none" if n == 1 else "pass") for n in range(4000, 0, -1)) + _PLAIN
+    start = time.process_time()
+    arc, _ = check_arc(parse_message(raw), OfflineResolver())
+    assert arc is not None and arc.reason.startswith("4000 ARC sets, instances above 50")
+    assert time.process_time() - start < 3  # 4,000 sets took dkimpy 13 s
+
+
+def test_repeated_sets_are_counted_over_the_whole_header(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 1,000 sets cycling i=1,2,3: more fields than 50 sets hold, so the chain fails without dkimpy;
+    # the count covers every field (only the first 2,000 were counted: "665 sets ... 222 times").
+    from headerscope.auth import _dkimpy
+
+    monkeypatch.setattr(_dkimpy, "verify_arc", _dkimpy_must_not_run)
+    raw = b"".join(_arc_set(1 + n % 3) for n in range(1000)) + _PLAIN
+    arc, _ = check_arc(parse_message(raw), OfflineResolver())
+    assert arc is not None and (arc.result, arc.reason_code) == ("fail", "duplicate_set")
+    assert arc.reason.startswith("1000 sets, the same instance i=1 334 times (a copied or replayed set)")
+
+
+def test_the_repeated_instance_named_agrees_with_dkimpys_words() -> None:
+    # dkimpy checks from the newest instance down and names the first repeated one it meets
+    # (i=3 here), while i=1 is written most often: the sentence names the instance dkimpy named.
+    raw = _arc_set(3) + _arc_set(3) + _arc_set(2) + _arc_set(1, "none") * 3 + _PLAIN
+    arc = _check(raw)
+    assert arc.reason_code == "duplicate_set"
+    assert arc.reason.startswith("6 sets, the same instance i=3 twice (a copied or replayed set)"), arc.reason
+    assert arc.reason.endswith("(Duplicate ARC-Seal for instance 3)")

@@ -7,15 +7,21 @@ ARC-Authentication-Results saw) even when dkimpy stops at the first broken one.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from .._value import Value, frozen
 from ..dns.interface import DnsStatus, Resolver
 from ..message import Message
 from ..model import ArcInstance, ArcResult, Finding, Severity
+from ..text import compiled_on_first_use
 from . import _dkimpy
 from .tags import TagList, parse_tag_list
 
 RFC8617 = "https://www.rfc-editor.org/rfc/rfc8617"
 MAX_INSTANCE = 50  # RFC 8617 section 4.2.1
+_ARC_NAMES = (b"arc-seal", b"arc-message-signature", b"arc-authentication-results")
+_BEYOND = 10 ** 9
+"""An instance number of more digits than this holds, kept as this value (only "above 50" matters)."""
 
 
 class _Set:
@@ -47,6 +53,82 @@ def _aar_instance(value: str) -> tuple[int | None, str]:
     if not equals or name.strip().lower() != "i" or not number.strip().isdigit() or len(number.strip()) > 3:
         return None, value.strip()
     return int(number.strip()), rest.strip()
+
+
+class _Census:
+    """Every ARC field of the whole header, counted in one pass before dkimpy sees any.
+
+    dkimpy's ARC verifier rescans all header fields for each instance: a chain of n sets costs
+    it n^2 (16,000 sets ran for minutes). RFC 8617 section 4.2.1 allows instances 1 to 50 and
+    fails a chain with more, so a chain past that limit is judged here without dkimpy and
+    without DNS. Counted from dkimpy's split of the raw message, not ``message.headers``
+    (which stops at its field cap), so the counts are of the whole header."""
+
+    __slots__ = ("fields", "highest", "sets", "written")
+
+    def __init__(self, split: _dkimpy.SplitMessage) -> None:
+        positions = split.field_positions()
+        counts = [len(positions.get(name, ())) for name in _ARC_NAMES]
+        self.fields = sum(counts)
+        self.sets = max(counts)
+        """The number of sets the fields make: the most fields of one of the three names."""
+        self.highest = 0
+        """The largest instance any ARC field names (``_BEYOND`` for a number too long to hold)."""
+        self.written: dict[bytes, Counter[int]] = {name: Counter() for name in _ARC_NAMES}
+        """How often each instance is written, per kind of ARC field."""
+        tag = _i_tag()
+        for name in _ARC_NAMES:
+            for position in positions.get(name, ()):
+                value = split.headers[position][1]
+                if name == b"arc-authentication-results":
+                    # ``i=N; authserv-id; ...`` (RFC 8617 section 4.1.1).
+                    tag_name, _, written = value.partition(b";")[0].partition(b"=")
+                    number = _number(written) if tag_name.strip().lower() == b"i" else None
+                else:
+                    # A search, not parse_tag_list: one C scan per field for thousands of fields.
+                    found = tag.search(value)
+                    number = _number(found.group(1)) if found else None
+                if number is not None:
+                    self.written[name][number] += 1
+                if number is not None and number > self.highest:
+                    self.highest = number
+
+    @property
+    def over_limit(self) -> bool:
+        """More instances than RFC 8617 section 4.2.1 allows, or more fields than 50 sets hold."""
+        return self.highest > MAX_INSTANCE or self.fields > 3 * MAX_INSTANCE
+
+    def most_repeated(self, preferred: int | None = None) -> tuple[int, int]:
+        """(times, instance) of the instance written most often in one kind of ARC field;
+        ``preferred`` (the instance dkimpy named) when it is repeated."""
+        if preferred is not None:
+            times = max(counter[preferred] for counter in self.written.values())
+            if times > 1:
+                return times, preferred
+        found = [(times, number) for counter in self.written.values() for number, times in counter.most_common(1)]
+        return max(found, default=(0, 0))
+
+
+# The first tag named i= of a tag list (RFC 6376 section 3.2: tags are separated by ";",
+# which no tag value holds) and its digits; white space and digits bounded (hostile input).
+_i_tag = compiled_on_first_use(rb"(?:^|;)[ \t\r\n]{0,200}i[ \t\r\n]{0,200}=[ \t\r\n]{0,200}([0-9]{1,200})"
+                               rb"[ \t\r\n]{0,200}(?:;|$)")
+
+
+def _number(raw: bytes) -> int | None:
+    """An instance number as written (any number of digits), or None when it is not one."""
+    text = raw.strip()
+    if not text or not text.isdigit():
+        return None
+    text = text.lstrip(b"0") or b"0"
+    return int(text) if len(text) <= 9 else _BEYOND
+
+
+_dkimpy_instance = compiled_on_first_use(r"\binstance (\d{1,9})\b")
+
+
+def _times(times: int) -> str:
+    return "twice" if times == 2 else f"{times} times"
 
 
 def _read_sets(message: Message) -> dict[int, _Set]:
@@ -134,7 +216,11 @@ def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, 
     sets = _read_sets(message)
     dnsfunc = _dkimpy.DnsFunc(resolver)
     split = _dkimpy.split_message(message.raw)
-    outcome = _dkimpy.verify_arc(split, dnsfunc)
+    census = _Census(split)
+    # Past RFC 8617 section 4.2.1's 50 instances the chain fails whatever its signatures say:
+    # known without a key, and dkimpy (quadratic in the number of sets) is not asked.
+    outcome = (_dkimpy.ArcOutcome("fail", "", ()) if census.over_limit
+               else _dkimpy.verify_arc(split, dnsfunc))
     checks = {c.instance: c for c in outcome.instances}
     # A blank body (a copy of the header that kept its empty line) is not the body signed.
     has_body = message.has_body and not message.body_blank
@@ -167,7 +253,21 @@ def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, 
             authentication_results=entry.results,
         ))
 
-    if instances and instances[-1].instance == max(sets) and (instances[-1].cv or "").strip().lower() == "fail":
+    if census.over_limit:
+        times, repeated = census.most_repeated()
+        if census.highest > MAX_INSTANCE:
+            highest = f"i={census.highest}" if census.highest < _BEYOND else "an i= of more than 9 digits"
+            result, code, reason = ("fail", "instance_limit",
+                                    f"{census.sets} ARC sets, instances above 50 (RFC 8617 section 4.2.1): the "
+                                    f"highest is {highest}, and a chain of more than 50 sets fails whatever its "
+                                    "signatures (so none was checked)")
+        else:
+            # More fields than 50 complete sets hold, every instance at most 50: some are repeated.
+            result, code, reason = ("fail", "duplicate_set",
+                                    f"{census.sets} sets, the same instance i={repeated} {_times(times)} (a copied "
+                                    "or replayed set): each instance may hold one set, so a chain holds at most 50 "
+                                    "(RFC 8617 section 4.2.1); no signature was checked")
+    elif instances and instances[-1].instance == max(sets) and (instances[-1].cv or "").strip().lower() == "fail":
         # RFC 8617 section 5.2 step 2: the newest seal records that its sealer found the chain
         # broken; it fails whatever the signatures say, so no key is needed to say so.
         verified = instances[-1].seal_result == "pass"
@@ -177,20 +277,19 @@ def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, 
                                 + ("" if verified else " (its seal not verified here)"))
     else:
         result, code, reason = _verdict(outcome, dnsfunc, problems, has_body=has_body)
-    # Instances of the ARC-Seal and of the ARC-Message-Signature fields, as they stand.
-    written = {kind: [number for number in (_instance_of(h.value) for h in message.headers[:2000]
-                                            if h.name.lower() == kind) if number is not None]
-               for kind in ("arc-seal", "arc-message-signature")}
-    counts = [(numbers.count(number), number) for numbers in written.values() for number in set(numbers)]
-    times, repeated = max(counts, default=(0, 0))
+    times, repeated = census.most_repeated()
     if times > 1 and result == "fail" and code == "invalid":
         # dkimpy says "Duplicate ARC-Seal for instance 1", and the sets are read by instance, so
         # "1 set" was shown for a message holding two. RFC 8617 section 4.1: a set is one of each
         # ARC field per instance, so one instance twice is a set copied in again or replayed.
-        total = max(len(numbers) for numbers in written.values())
+        # The instance named is the one dkimpy named when it is repeated, so the two agree.
+        named = _dkimpy_instance().search(reason, 0, 300)
+        times, repeated = census.most_repeated(int(named.group(1)) if named else None)
+        # dkimpy's words are kept only when they name that same instance (else they are dropped).
+        said = f" ({reason})" if named is not None and int(named.group(1)) == repeated else ""
         code = "duplicate_set"
-        reason = (f"{total} sets, the same instance i={repeated} {'twice' if times == 2 else f'{times} times'} "
-                  f"(a copied or replayed set): each instance may hold one set ({reason})")
+        reason = (f"{census.sets} sets, the same instance i={repeated} {_times(times)} "
+                  f"(a copied or replayed set): each instance may hold one set{said}")
     oldest_pass = None
     if result == "pass":
         # RFC 8617 section 5.2 step 6: walk down from the newest set while its AMS validates.
@@ -204,7 +303,7 @@ def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, 
                                                  ("ARC-Authentication-Results", entry.results)) if value is None]
                for number, entry in sorted(sets.items())}
     partial = [number for number, names in missing.items() if names]
-    if result in ("fail", "permerror") and partial and not message.has_body:
+    if result in ("fail", "permerror") and partial and not message.has_body and not census.over_limit:
         # A header alone copied in part, or stopping early (a paste, a file cut off in its header):
         # a set without all of its fields says the copy left them out or ends before them (the
         # ARC-Authentication-Results Gmail writes below its seal and signature, say), not that a

@@ -282,7 +282,7 @@ class MarkdownRenderer(Renderer):
             lines.append(_row(("DMARC", md_escape(result_words(dmarc.result)), details)))
         if report.arc:
             arc = report.arc
-            sets = "" if arc.reason_code == "duplicate_set" else f" ({len(arc.instances)} sets)"
+            sets = "" if arc.reason_code in ("duplicate_set", "instance_limit") else f" ({len(arc.instances)} sets)"
             lines.append(_row((f"ARC{sets}", md_escape(result_words(arc.result)),
                                md_escape(arc.reason, MAX_EXPLANATION))))
         if report.reverse_dns:

@@ -472,7 +472,7 @@ class TerminalRenderer(Renderer):
             table.add_row(_t("ARC"), _result(arc.result),
                           # A repeated instance's reason counts the sets itself ("2 sets, the same
                           # instance i=1 twice"): arc.instances holds one per instance.
-                          _t(arc.reason if arc.reason_code == "duplicate_set" else
+                          _t(arc.reason if arc.reason_code in ("duplicate_set", "instance_limit") else
                              f"{len(arc.instances)} set{'' if len(arc.instances) == 1 else 's'}; {arc.reason}",
                              limit=_MAX_EXPLANATION))
         if report.reverse_dns is not None and report.reverse_dns.result != "not_checked":
