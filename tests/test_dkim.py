@@ -484,12 +484,52 @@ def test_hostile_inputs_are_bounded() -> None:
     results, _ = verify(huge_tag, rsa_dns(1024))
     assert results[0].result == "permerror" and results[1].result == "pass"
     results, _ = verify(many, rsa_dns(1024))
-    assert len(results) == 301 and results[-1].result == "policy"  # beyond the 50 verified
+    # 50 verified and the bottom 10 listed (the rest only counted, in dkim.too_many).
+    assert len(results) == 60 and results[-1].result == "policy" and results[-1].index == 300
     assert results[-1].reason_code == "too_many_signatures"
     assert {r.reason_code for r in results[:50]} == {"malformed"}
     (r,), _ = verify(junk_line, rsa_dns(1024))
     assert r.result == "pass"
     assert time.monotonic() - start < 10
+
+
+def _unverifiable(number: int) -> bytes:
+    """A well-formed signature of d<number>.example whose body hash is not the body's."""
+    return (b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=d%d.example; s=s%d; h=from:to:subject;\r\n"
+            b" bh=TZuQQANB5Sb3eVdY2v5Oa3jsYb+fe0tColTh2Qhp0QU=; b=AAAA\r\n" % (number, number))
+
+
+def test_signatures_past_the_verified_50_are_counted_not_listed_one_by_one() -> None:
+    # RFC 6376 section 6.1 lets a verifier limit the signatures it tries (50 here); 64,000 made
+    # 64,000 entries (85 MB of JSON). The 50 checked and the bottom 10 (the oldest) are listed.
+    raw = b"".join(_unverifiable(n) for n in range(1000)) + MESSAGE
+    results, findings = verify(raw, {})
+    assert [r.index for r in results] == [*range(50), *range(990, 1000)]
+    assert {r.reason_code for r in results[50:]} == {"too_many_signatures"}
+    assert [r.domain for r in results[-2:]] == ["d998.example", "d999.example"]
+    [too_many] = [f for f in findings if f.id == "dkim.too_many"]
+    assert (too_many.severity.value, too_many.title) == ("warning", "1000 DKIM-Signature fields: only the first 50 checked")
+    assert "the 950 below them were not, and only the bottom 10 of those" in too_many.explanation
+    assert "the 940 between are only counted here" in too_many.explanation
+    # The same finding of 50 signatures is one finding with a count and the first signatures named.
+    [changed] = [f for f in findings if f.id == "dkim.body_changed"]
+    assert changed.title == "Body changed after DKIM signing (50 signatures)"
+    assert changed.explanation.startswith(
+        "50 DKIM signatures give this finding: dkim d0.example/s0, dkim d1.example/s1, dkim d2.example/s2, "
+        "dkim d3.example/s3, dkim d4.example/s4 and 45 more. The first: The body hash in the signature by d0.example")
+    assert changed.subject == "dkim d0.example/s0 and 49 more"
+    [unpublished] = [f for f in findings if f.id == "dkim.key_unavailable"]
+    assert unpublished.title == "DKIM key no longer published (50 signatures)"
+    # 60 or fewer: every one listed, no dkim.too_many past 50 checked only when there are more than 50.
+    results, findings = verify(b"".join(_unverifiable(n) for n in range(50)) + MESSAGE, {})
+    assert len(results) == 50 and not any(f.id == "dkim.too_many" for f in findings)
+
+
+def test_a_few_signatures_keep_one_finding_each() -> None:
+    raw = b"".join(_unverifiable(n) for n in range(3)) + MESSAGE
+    _, findings = verify(raw, {})
+    assert [f.subject for f in findings if f.id == "dkim.body_changed"] == [
+        "dkim d0.example/s0", "dkim d1.example/s1", "dkim d2.example/s2"]
 
 
 # ------------------------------------------------------------------ tag lists

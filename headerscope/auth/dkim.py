@@ -44,6 +44,11 @@ FUTURE_TOLERANCE = timedelta(hours=1)
 """Clock skew allowed before a t= later than the reference time counts as future-dated."""
 MAX_SIGNATURES = 50
 """RFC 6376 section 6.1: verifiers SHOULD limit how many signatures they try (each costs DNS)."""
+MAX_LISTED_UNCHECKED = 10
+"""Signatures past ``MAX_SIGNATURES`` that still get an entry (the bottom ones, the oldest): the
+others are only counted (``dkim.too_many``), so 64,000 signatures do not make 64,000 entries."""
+MAX_SAME_FINDINGS = 3
+"""Findings of one id, severity and title kept apart (one per signature); more are merged into one."""
 MIN_RSA_BITS = 1024
 """RFC 8301 section 3.2: verifiers must not consider signatures with smaller RSA keys valid."""
 MAX_USUAL_RSA_BITS = 8192
@@ -251,9 +256,16 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
     delivery = _aware(delivery_time)
     now = _aware(now) or datetime.now(timezone.utc)
 
+    total = len(positions)
+    # The first MAX_SIGNATURES are verified; of the rest only the bottom few get an entry: the
+    # signatures written first (RFC 5321 section 4.4: fields are prepended), nearest the author,
+    # which a receiver's record most likely names.
+    listed = (range(total) if total <= MAX_SIGNATURES + MAX_LISTED_UNCHECKED else
+              [*range(MAX_SIGNATURES), *range(total - MAX_LISTED_UNCHECKED, total)])
+    kept_positions = [positions[index] for index in listed]
     checks: list[_Check] = []
     parsed: list[tuple[_Check, dict[str, str] | None]] = []
-    for index, pos in enumerate(positions):
+    for index, pos in zip(listed, kept_positions, strict=True):
         header_index = header_indexes[index] if index < len(header_indexes) else pos
         check = _Check(index=index, header_index=header_index)
         # The last field of a pasted header may be cut off where the paste stops; a copy (not the
@@ -280,7 +292,7 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
     # or a message cut there. A signer's body hash that does not match it says the body is
     # missing, not that it changed (who would sign a body and then empty it?).
     blank_body = message.body_blank
-    for (check, tags), pos in zip(parsed, positions, strict=True):
+    for (check, tags), pos in zip(parsed, kept_positions, strict=True):
         if tags is None:
             continue
         _verify(check, split, split.headers[pos], resolver, answers, present,
@@ -323,7 +335,59 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
         findings = [_with_list_cause(f, checks, message) if f.id == "dkim.headers_changed" else f for f in findings]
     if byte_exact and message.has_body:
         findings.extend(_body_changed_without_key(checks))
+    findings = _merged(findings)
+    if total > MAX_SIGNATURES:
+        findings.append(_too_many(total))
     return results, tuple(findings)
+
+
+def _too_many(total: int) -> Finding:
+    """dkim.too_many: more signatures than are verified (RFC 6376 section 6.1 lets a verifier
+    limit them), as hops.too_many says of Received fields."""
+    unlisted = max(0, total - MAX_SIGNATURES - MAX_LISTED_UNCHECKED)
+    listed = total - MAX_SIGNATURES - unlisted
+    return Finding(
+        "dkim.too_many", Severity.WARNING,
+        f"{total} DKIM-Signature fields: only the first {MAX_SIGNATURES} checked",
+        f"The message carries {total} DKIM-Signature fields. Real mail carries one to three (the author's domain, "
+        f"its sending provider, a mailing list); this many means a message built to overload verifiers, or to "
+        f"bury a signature among them. RFC 6376 section 6.1 lets a verifier limit how many it tries: the first "
+        f"{MAX_SIGNATURES} (top) were checked; the {total - MAX_SIGNATURES} below them were not"
+        + (f", and only the bottom {listed} of those (the oldest, nearest the author) are listed; the "
+           f"{unlisted} between are only counted here." if unlisted else "."),
+        f"{RFC6376}#section-6.1", "DKIM-Signature")
+
+
+_MAX_SUBJECTS_NAMED = 5
+
+
+def _merged(findings: list[Finding]) -> list[Finding]:
+    """Findings of one id, severity and title (the same problem of many signatures: 50 "Body
+    changed after DKIM signing") as one finding with a count and the first few signatures, where
+    there are more than MAX_SAME_FINDINGS of them; the first one's words are kept whole."""
+    groups: dict[tuple[str, Severity, str], list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault((finding.id, finding.severity, finding.title), []).append(finding)
+    if all(len(group) <= MAX_SAME_FINDINGS for group in groups.values()):
+        return findings
+    out: list[Finding] = []
+    for finding in findings:
+        group = groups[(finding.id, finding.severity, finding.title)]
+        if len(group) <= MAX_SAME_FINDINGS:
+            out.append(finding)
+            continue
+        if finding is not group[0]:
+            continue  # merged into the first of its group, in that one's place
+        named = [(f.subject or "?")[:120] for f in group[:_MAX_SUBJECTS_NAMED]]
+        more = len(group) - len(named)
+        out.append(dataclasses.replace(
+            finding, title=f"{finding.title} ({len(group)} signatures)",
+            explanation=(f"{len(group)} DKIM signatures give this finding: {', '.join(named)}"
+                         + (f" and {more} more" if more else "") + f". The first: {finding.explanation}"),
+            # Not one signature's subject: nothing that looks a finding up by its signature
+            # (to explain it as a list's change, say) takes it for that one signature's alone.
+            subject=f"{finding.subject or 'dkim'} and {len(group) - 1} more"))
+    return out
 
 
 _NOT_ORIGINAL = frozenset({"body_hash_mismatch", "signature_mismatch"})
