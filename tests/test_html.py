@@ -287,3 +287,19 @@ def test_unevaluated_spf_card_shows_no_match_or_lookups_and_dmarc_alignment_unkn
     _, root = render(headerscope.analyze(NO_INPUTS, offline=True))
     assert "No client IP, MAIL FROM or HELO recorded." in root.by_id("spf").text
     assert not root.by_id("spf").find_all("dl")
+
+
+def test_many_signatures_and_comparison_rows_are_bounded() -> None:
+    # As the terminal does: 60 signatures (50 checked and 10 listed past them) make 40 cards,
+    # 40 alignment rows and a line saying how many more; the JSON has them all.
+    base = make_report()
+    dkim = tuple(dataclasses.replace(base.dkim[0], index=i, domain=f"d{i}.example") for i in range(60))
+    comparison = tuple(dataclasses.replace(base.comparison[0], subject=f"d{i}.example/s") for i in range(45))
+    root = parse_html(RENDERER.render(dataclasses.replace(base, dkim=dkim, comparison=comparison)))
+    assert len(root.find_all("div", cls="dkim-card")) == 40
+    assert root.find_all("div", cls="dkim-card-more")[0].text.strip() == "20 more signatures (see --format json)"
+    alignment = root.find_all("table", id="dmarc-alignment")[0]
+    assert len([row for row in alignment.find_all("tr") if "d39.example" in row.text or "d40.example" in row.text]) == 1
+    assert "20 more signatures (see --format json)" in alignment.text
+    assert len(root.find_all("tr", cls="comparison-row")) == 40
+    assert "5 more rows (see --format json)" in root.find_all("tr", cls="comparison-more")[0].text

@@ -190,3 +190,15 @@ def test_hop_table_keeps_the_clients_local_user() -> None:
     hops = tables(RENDERER.render(headerscope.analyze(OFFLINE_SIGNED, offline=True)))[0]
     # Postfix's pickup hop names no client host, only the local user that submitted the message.
     assert hops[1][2] == "local user, uid 490"
+
+
+def test_many_signatures_and_comparison_rows_are_bounded() -> None:
+    # As the terminal does: 40 rows of signatures and of differing comparisons, then how many more.
+    base = make_report()
+    dkim = tuple(dataclasses.replace(base.dkim[0], index=i, domain=f"d{i}.example") for i in range(60))
+    comparison = tuple(dataclasses.replace(base.comparison[1], subject=f"d{i}.example") for i in range(45))
+    text = MarkdownRenderer().render(dataclasses.replace(base, dkim=dkim, comparison=comparison))
+    assert "| DKIM d39.example/list |" in text and "d40.example" not in text
+    assert "| DKIM | … | 20 more signatures (see --format json) |" in text
+    assert "| dmarc | d39.example |" in text and "| dmarc | d40.example |" not in text
+    assert "| … | 5 more rows (see --format json) |" in text

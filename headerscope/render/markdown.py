@@ -35,6 +35,9 @@ MAX_CELL = 300
 MAX_EXPLANATION = 1200
 # Spam filter rows shown (the fields are bounded when read; the JSON has them all).
 MAX_ROWS = 20
+# DKIM signatures and recorded-vs-now rows shown, as the terminal shows them: a message built
+# with thousands of signatures must not make a report of thousands of rows.
+MAX_AUTH_ROWS = 40
 
 
 def md_escape(text: str | None, limit: int | None = None, *, line_start: bool = False) -> str:
@@ -262,10 +265,12 @@ class MarkdownRenderer(Renderer):
 
     def _authentication(self, report: Report) -> list[str]:
         lines = ["### Authentication", "", _row(("Check", "Result", "Details")), _row(("---", "---", "---"))]
-        for sig in report.dkim:
+        for sig in report.dkim[:MAX_AUTH_ROWS]:
             who = f"DKIM {md_escape(sig.domain or '?')}/{md_escape(sig.selector or '?')}"
             details = f"{md_escape(sig.reason, MAX_EXPLANATION)} (d= domain {sig.alignment_words() or 'aligned with From: unknown'})"
             lines.append(_row((who, md_escape(result_words(sig.result)), details)))
+        if len(report.dkim) > MAX_AUTH_ROWS:
+            lines.append(_row(("DKIM", "…", f"{len(report.dkim) - MAX_AUTH_ROWS} more signatures (see --format json)")))
         if not report.dkim:
             lines.append(_row(("DKIM", "none", md_escape(report.no_signature_words()))))
         if report.spf:
@@ -295,11 +300,13 @@ class MarkdownRenderer(Renderer):
         if differing:
             lines.extend(["#### Recorded at delivery vs. now", "",
                           _row(("Method", "Identity", "Recorded", "Now", "Why")), _row(("---",) * 5)])
-            for c in differing:
+            for c in differing[:MAX_AUTH_ROWS]:
                 lines.append(_row((md_escape(c.method), md_escape(c.subject),
                                    md_escape(result_words(c.recorded) if c.recorded else None),
                                    md_escape(result_words(c.recomputed) if c.recomputed else None),
                                    md_escape(c.explanation, MAX_EXPLANATION))))
+            if len(differing) > MAX_AUTH_ROWS:
+                lines.append(_row(("…", f"{len(differing) - MAX_AUTH_ROWS} more rows (see --format json)", "", "", "")))
             lines.append("")
         claims = report.claimed_results()
         if claims:
