@@ -105,8 +105,9 @@ class _Census:
             times = max(counter[preferred] for counter in self.written.values())
             if times > 1:
                 return times, preferred
-        found = [(times, number) for counter in self.written.values() for number, times in counter.most_common(1)]
-        return max(found, default=(0, 0))
+        # max, not Counter.most_common, which imports heapq (a scan's workers import nothing new).
+        return max(((times, number) for counter in self.written.values() for number, times in counter.items()),
+                   default=(0, 0))
 
 
 # The first tag named i= of a tag list (RFC 6376 section 3.2: tags are separated by ";",
