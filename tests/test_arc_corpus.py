@@ -181,6 +181,12 @@ def test_dns_failures_and_offline() -> None:
     assert arc.result == "temperror" and "test._domainkey.example.com" in arc.reason
     # Nothing was verified: no per-instance verdict (it is not a broken seal).
     assert [(i.seal_result, i.signature_result) for i in arc.instances] == [(None, None)]
+    # A finding too, as spf.temperror and dmarc.temperror (scan --filter reason=arc.temperror).
+    _, findings = check_arc(parse_message(raw), SnapshotResolver({"test._domainkey.example.com": "SERVFAIL"}))
+    [found] = [f for f in findings if f.id == "arc.temperror"]
+    assert (found.severity.value, found.title) == ("notice", "ARC key lookup failed (DNS error)")
+    assert found.explanation.startswith("The key lookup failed for test._domainkey.example.com: SERVFAIL. ")
+    assert not any(f.id == "arc.temperror" for f in check_arc(parse_message(raw), OfflineResolver())[1])
     arc = _check(raw, OfflineResolver())
     # RFC 8601 "none" would say "not signed"; the chain exists and was not checked.
     assert (arc.result, arc.reason_code, arc.reason) == ("not_checked", "offline", "not checked (offline)")

@@ -525,6 +525,26 @@ def test_signatures_past_the_verified_50_are_counted_not_listed_one_by_one() -> 
     assert len(results) == 50 and not any(f.id == "dkim.too_many" for f in findings)
 
 
+def test_a_key_lookup_that_failed_for_now_is_one_notice_naming_each_lookup() -> None:
+    # spf.temperror and dmarc.temperror exist; a DKIM key lookup's SERVFAIL or TIMEOUT gave no
+    # finding, so `scan --filter reason=dkim.temperror` could not select the messages to retry.
+    raw = _unverifiable(2) + _unverifiable(1) + _unverifiable(0) + MESSAGE
+    dns: dict[str, object] = {"s0._domainkey.d0.example": "SERVFAIL", "s1._domainkey.d1.example": {"TXT": "TIMEOUT"}}
+    _, findings = verify(raw, dns)
+    [found] = [f for f in findings if f.id == "dkim.temperror"]
+    assert (found.severity.value, found.title) == ("notice", "DKIM key lookup failed (DNS error): 2 signatures not verified")
+    assert found.explanation.startswith(
+        "The key lookup failed for s1._domainkey.d1.example: TIMEOUT; s0._domainkey.d0.example: SERVFAIL. ")
+    assert found.subject == "dkim d1.example/s1 and 1 more"
+    _, findings = verify(_unverifiable(0) + MESSAGE, {"s0._domainkey.d0.example": "SERVFAIL"})
+    [found] = [f for f in findings if f.id == "dkim.temperror"]
+    assert (found.title, found.subject) == ("DKIM key lookup failed (DNS error): 1 signature not verified",
+                                            "dkim d0.example/s0")
+    # Offline is not a DNS failure: nothing was asked.
+    _, findings = verify(_unverifiable(0) + MESSAGE, {}, resolver=OfflineResolver())
+    assert not any(f.id == "dkim.temperror" for f in findings)
+
+
 def test_a_few_signatures_keep_one_finding_each() -> None:
     raw = b"".join(_unverifiable(n) for n in range(3)) + MESSAGE
     _, findings = verify(raw, {})

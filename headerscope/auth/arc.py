@@ -324,6 +324,17 @@ def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, 
     changed = _changed_between(sets, instances, oldest_pass, problems, split) if result == "pass" else None
     if changed is not None:
         findings.append(changed)
+    temporary = [a for a in dnsfunc.failures if a.temporary_failure]
+    if temporary:
+        # RFC 8617 section 5.2 uses the DKIM key lookup (RFC 6376 section 6.1.2): a lookup that
+        # failed for now leaves its signature unverified, as spf.temperror and dmarc.temperror say.
+        names = "; ".join(f"{a.name[:300]}: {a.status}" for a in temporary[:5]) + (
+            f"; and {len(temporary) - 5} more" if len(temporary) > 5 else "")
+        findings.append(Finding(
+            "arc.temperror", Severity.NOTICE, "ARC key lookup failed (DNS error)",
+            f"The key lookup failed for {names}. A temporary DNS failure says nothing of the ARC chain, "
+            f"which could not be validated whole now (the chain: {result}): analyse the message again later.",
+            f"{RFC8617}#section-5.2", "arc"))
     if code in ("key_not_found", "key_revoked"):
         findings.append(Finding(
             "arc.key_unavailable", Severity.NOTICE, "ARC key no longer published",

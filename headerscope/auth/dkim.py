@@ -101,7 +101,7 @@ class _Check:
     import, a cost every start-up paid for this private record."""
 
     __slots__ = ("algorithm", "auid", "body_hash", "body_hash_ok", "body_length", "body_missing", "canonicalization", "domain",
-                 "expiration", "header_index", "index", "key_bits", "key_testing", "not_oversigned", "notes",
+                 "expiration", "failed_lookup", "header_index", "index", "key_bits", "key_testing", "not_oversigned", "notes",
                  "reason", "reason_code", "result", "selector", "signature", "signed_headers", "signed_lower",
                  "timestamp", "unsigned_body_bytes", "unsigned_body_text", "unsigned_headers")
 
@@ -132,6 +132,7 @@ class _Check:
         self.reason = ""
         self.reason_code = "malformed"
         self.notes: list[str] = []
+        self.failed_lookup: str | None = None  # "NAME: STATUS" of a key lookup that failed for now
 
     def finish(self, result: str, code: str, reason: str) -> None:
         self.result, self.reason_code, self.reason = result, code, reason
@@ -336,9 +337,34 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
     if byte_exact and message.has_body:
         findings.extend(_body_changed_without_key(checks))
     findings = _merged(findings)
+    temperror = _temperror(checks)
+    if temperror is not None:
+        findings.append(temperror)
     if total > MAX_SIGNATURES:
         findings.append(_too_many(total))
     return results, tuple(findings)
+
+
+_MAX_NAMES_NAMED = 5
+
+
+def _temperror(checks: list[_Check]) -> Finding | None:
+    """dkim.temperror: key lookups that failed for now (SERVFAIL, TIMEOUT), one finding for all
+    the signatures they left unverified (RFC 6376 section 6.1.2: the verifier may try later,
+    TEMPFAIL), so a scan can select the messages to check again (as spf.temperror, dmarc.temperror)."""
+    failed = [c for c in checks if c.reason_code == "temperror"]
+    if not failed:
+        return None
+    lookups = list(dict.fromkeys(c.failed_lookup or "?" for c in failed))
+    named = "; ".join(lookups[:_MAX_NAMES_NAMED]) + (f"; and {len(lookups) - _MAX_NAMES_NAMED} more"
+                                                     if len(lookups) > _MAX_NAMES_NAMED else "")
+    count = "1 signature" if len(failed) == 1 else f"{len(failed)} signatures"
+    return Finding(
+        "dkim.temperror", Severity.NOTICE, f"DKIM key lookup failed (DNS error): {count} not verified",
+        f"The key lookup failed for {named}. A temporary DNS failure (RFC 6376 section 6.1.2: the verifier may "
+        f"try again later) says nothing of the {count} it left unverified: analyse the message again later.",
+        f"{RFC6376}#section-6.1.2",
+        failed[0].label if len(failed) == 1 else f"{failed[0].label} and {len(failed) - 1} more")
 
 
 def _too_many(total: int) -> Finding:
@@ -552,6 +578,7 @@ def _fetch_key(check: _Check, resolver: Resolver, answers: dict[str, DnsAnswer])
         return None
     if answer.temporary_failure:
         check.finish("temperror", "temperror", f"key lookup for {name} failed: {answer.status} (try again later)")
+        check.failed_lookup = f"{name[:300]}: {answer.status}"
         return None
     if answer.status == DnsStatus.NXDOMAIN or not answer.ok:
         what = "does not exist (NXDOMAIN)" if answer.status == DnsStatus.NXDOMAIN else "has no TXT record"
