@@ -995,7 +995,7 @@ def test_a_key_lookup_failure_under_a_strict_record_leaves_the_spoof_spoofed() -
     # The key lookup's failure is its own finding (dkim.temperror), naming the name and the status.
     [temp] = [f for f in report.findings if f.id == "dkim.temperror"]
     assert temp.severity == Severity.NOTICE
-    assert temp.explanation == "key lookup for s1._domainkey.strict.example failed: TIMEOUT (try again later)"
+    assert "s1._domainkey.strict.example: TIMEOUT" in temp.explanation
 
 
 _KEY_TIMEOUT = "key lookup for s1._domainkey.example.com failed: TIMEOUT (try again later)"
