@@ -330,7 +330,8 @@ class DnsRecordUse(Value):
     rdtype: str
     """Record type (TXT, A, AAAA, MX, PTR, CNAME)."""
     status: str
-    """NOERROR, NXDOMAIN, NODATA, SERVFAIL, TIMEOUT or OFFLINE."""
+    """NOERROR, NXDOMAIN, NODATA, SERVFAIL, TIMEOUT, REFUSED, FORMERR, NOTIMP or OFFLINE.
+    REFUSED, FORMERR and NOTIMP are the server's own error rcode: failures, as SERVFAIL is."""
     records: tuple[tuple[str, ...], ...]
     """Answers; each record is a tuple (TXT: its character-strings; others: one string)."""
     cname_chain: tuple[str, ...] = ()

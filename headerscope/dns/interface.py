@@ -22,10 +22,16 @@ class DnsStatus:
     NODATA = "NODATA"
     SERVFAIL = "SERVFAIL"
     TIMEOUT = "TIMEOUT"
+    REFUSED = "REFUSED"
+    FORMERR = "FORMERR"
+    NOTIMP = "NOTIMP"
     OFFLINE = "OFFLINE"
 
-    TEMPORARY = frozenset({SERVFAIL, TIMEOUT})
-    """Statuses that mean "try again later" (RFC 7208 temperror, RFC 6376 TEMPFAIL)."""
+    TEMPORARY = frozenset({SERVFAIL, TIMEOUT, REFUSED, FORMERR, NOTIMP})
+    """Statuses that mean "try again later" (RFC 7208 temperror, RFC 6376 TEMPFAIL). REFUSED,
+    FORMERR and NOTIMP (RFC 1035 section 4.1.1 rcodes 5, 1 and 4) are the server's own reply
+    kept as written, so the evidence does not misstate it; for the checks they are exactly a
+    SERVFAIL: the question was not answered, so nothing is known about the name."""
 
 
 SUPPORTED_TYPES = ("TXT", "A", "AAAA", "MX", "PTR", "CNAME", "NS", "SPF")
@@ -74,7 +80,7 @@ class DnsAnswer(Value):
 
     @property
     def temporary_failure(self) -> bool:
-        """True for SERVFAIL and TIMEOUT."""
+        """True for SERVFAIL, TIMEOUT, REFUSED, FORMERR and NOTIMP."""
         return self.status in DnsStatus.TEMPORARY
 
 

@@ -166,15 +166,20 @@ class LiveResolver(Resolver):
             return DnsAnswer(name, rdtype, DnsStatus.NXDOMAIN)
         try:
             result = resolver.resolve(qname, qtype, search=False, lifetime=self._timeout)
-        except dns.resolver.NXDOMAIN:
-            return DnsAnswer(name, rdtype, DnsStatus.NXDOMAIN)
-        except dns.resolver.NoAnswer:
-            return DnsAnswer(name, rdtype, DnsStatus.NODATA)
+        except dns.resolver.NXDOMAIN as exc:
+            return DnsAnswer(name, rdtype, DnsStatus.NXDOMAIN, cname_chain=_error_chain(exc, qname))
+        except dns.resolver.NoAnswer as exc:
+            response = _response_of(exc)
+            if response is not None and _not_an_answer(response):
+                # A referral or a non-recursive server's empty reply says nothing about the name.
+                return DnsAnswer(name, rdtype, DnsStatus.SERVFAIL)
+            chain = _chain_of(response) if response is not None else ()
+            return DnsAnswer(name, rdtype, DnsStatus.NODATA, cname_chain=chain)
         except dns.exception.Timeout:
             return DnsAnswer(name, rdtype, DnsStatus.TIMEOUT)
-        except dns.resolver.NoNameservers:
-            # Every server answered SERVFAIL/REFUSED or was unreachable.
-            return DnsAnswer(name, rdtype, DnsStatus.SERVFAIL)
+        except dns.resolver.NoNameservers as exc:
+            # Every server answered an error rcode or was unreachable: keep the rcode it wrote.
+            return DnsAnswer(name, rdtype, _failure_status(exc))
         except dns.exception.DNSException:
             return DnsAnswer(name, rdtype, DnsStatus.SERVFAIL)
         records = tuple(_presentation(rdtype, rdata) for rdata in result.rrset or ())
@@ -183,11 +188,69 @@ class LiveResolver(Resolver):
         return DnsAnswer(name, rdtype, DnsStatus.NOERROR, records, cname_chain=_cname_chain(result))
 
 
+_KEPT_RCODES = frozenset({DnsStatus.SERVFAIL, DnsStatus.REFUSED, DnsStatus.FORMERR, DnsStatus.NOTIMP})
+
+
+def _failure_status(exc: Any) -> str:
+    """The rcode the (last) server answered, when it is one DnsStatus names; else SERVFAIL.
+
+    dnspython keeps each server's error as (server, tcp, port, error, response), the error being
+    the rcode's text when a reply came back (an I/O error or a bad reply otherwise)."""
+    errors = getattr(exc, "kwargs", {}).get("errors") or ()
+    for entry in reversed(list(errors)[-8:]):
+        error = entry[3] if isinstance(entry, tuple) and len(entry) > 3 else None
+        if isinstance(error, str) and error.upper() in _KEPT_RCODES:
+            return error.upper()
+    return DnsStatus.SERVFAIL
+
+
+def _response_of(exc: Any) -> Any:
+    try:
+        return exc.response()
+    except Exception:  # noqa: BLE001 - an unparametrised NoAnswer carries no response
+        return None
+
+
+def _not_an_answer(response: Any) -> bool:
+    """True for an empty NOERROR reply that is no NODATA: not authoritative (AA=0), and either a
+    referral (NS records in the authority section) or from a server that does not recurse (RA=0
+    while we set RD). RFC 1035 section 4.1.1 (AA, RD, RA) and RFC 2308 section 2.2 (a NODATA
+    reply is authoritative or comes from a recursive server; a referral is not one)."""
+    import dns.flags
+    import dns.rdatatype
+
+    flags = int(response.flags)
+    if flags & dns.flags.AA or response.answer:
+        return False  # authoritative, or a CNAME chain that ends without the type: a real NODATA
+    referral = any(rrset.rdtype == dns.rdatatype.NS for rrset in list(response.authority)[:16])
+    return referral or not flags & dns.flags.RA
+
+
+def _error_chain(exc: Any, qname: Any) -> tuple[str, ...]:
+    """The CNAMEs followed before the NXDOMAIN (dnspython keeps the reply per name asked)."""
+    responses = getattr(exc, "kwargs", {}).get("responses") or {}
+    response = responses.get(qname)
+    return _chain_of(response) if response is not None else ()
+
+
+def _chain_of(response: Any) -> tuple[str, ...]:
+    """The CNAME targets a reply's answer section leads through (RFC 1034 section 3.6.2)."""
+    try:
+        chaining = response.resolve_chaining()
+    except Exception:  # noqa: BLE001 - a malformed chain is no evidence; the status stands
+        return ()
+    return _targets(getattr(chaining, "cnames", None))
+
+
 def _cname_chain(result: Any) -> tuple[str, ...]:
     """The CNAME targets dnspython followed to the answer (its chaining result), in order."""
     chaining = getattr(result, "chaining_result", None)
+    return _targets(getattr(chaining, "cnames", None))
+
+
+def _targets(cnames: Any) -> tuple[str, ...]:
     targets = []
-    for rrset in list(getattr(chaining, "cnames", None) or ())[:16]:
+    for rrset in list(cnames or ())[:16]:
         for rdata in rrset:
             targets.append(normalize_name(rdata.target.to_text()))
             break

@@ -14,7 +14,9 @@ from typing import Any
 
 from .interface import DnsAnswer, DnsStatus, Resolver, SnapshotError, normalize_name
 
-_ERRORS = {DnsStatus.NXDOMAIN, DnsStatus.SERVFAIL, DnsStatus.TIMEOUT}
+_ERRORS = {DnsStatus.NXDOMAIN, *DnsStatus.TEMPORARY}
+"""NXDOMAIN and the failures; REFUSED, FORMERR and NOTIMP are newer (a server's own rcode, kept
+by --record-dns), and a snapshot without them reads as before."""
 _NODATA = DnsStatus.NODATA
 """Accepted as a string too (same as an empty list / object): what a hand-written snapshot says."""
 _MAX_CNAME_CHAIN = 16
