@@ -148,7 +148,8 @@ def analyze_loaded(loaded: LoadedInput, opts: AnalysisOptions) -> Report:
     now = opts.now or datetime.now(timezone.utc)
     message = parse_message(loaded.data, cut_off=loaded.format == "cut-off")
     base_resolver = opts.resolver or make_resolver(opts)
-    resolver = EvidenceResolver(base_resolver)
+    resolver = EvidenceResolver(base_resolver,
+                                budget=dns_budget(opts.dns_timeout) if base_resolver.asks_network else None)
     report = _run_checks(loaded, message, resolver, opts, now)
     if opts.record_dns and opts.resolver is None:
         from .dns.recording import RecordingResolver
@@ -596,6 +597,11 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     chosen_date, date_choice = _date_field(message)
     date_field = chosen_date.value if chosen_date is not None else None
     date, zone_missing = _parse_date(date_field)
+
+    # Every question the analysis will ask whatever the hop chain says, and the PTR of the top
+    # hops' clients (one of them is the boundary's), asked in parallel before the serial stages
+    # below (hop chain, ARC, DKIM), so a slow or dead nameserver costs one round, not one per stage.
+    resolver.prefetch(_early_questions(message))
 
     def reverse_names(ip: str) -> tuple[tuple[str, ...], bool | None] | None:
         # Lets the hop chain confirm a relay known only by its HELO through forward-confirmed
@@ -1082,6 +1088,46 @@ def _recorded_arrival(recorded: tuple[RecordedResult, ...]) -> tuple[str, str | 
 # Signatures looked at for prefetching; a message with more is hostile, and the DKIM check
 # applies its own limits.
 _MAX_PREFETCH_SIGNATURES = 16
+# Received fields whose client address is prefetched: the boundary is one of the newest hops.
+_MAX_PREFETCH_HOPS = 4
+DNS_BUDGET_SECONDS = 30.0
+"""The least DNS time one live analysis may spend: past it, questions not yet answered are
+TIMEOUT without being asked (EvidenceResolver). Enough for a slow resolver's dozen rounds; a
+dead one costs this, not a minute per message."""
+
+
+def dns_budget(timeout: float) -> float:
+    """One analysis's DNS time: DNS_BUDGET_SECONDS, or four --dns-timeout rounds if longer."""
+    return max(DNS_BUDGET_SECONDS, 4 * float(timeout))
+
+
+def _early_questions(message: Message) -> list[tuple[str, str]]:
+    """What is known before the hop chain is built: every DKIM, ARC-Seal and ARC-Message-Signature
+    key, the From: domain's DMARC record, the Return-Path domain's SPF record, the PTR of the
+    public clients of the newest Received fields and the MX of the domains the message is for. A guess, not evidence: only answers a check
+    asks for become evidence (EvidenceResolver), the rest only warm the cache."""
+    from .addresses import parse_addresses
+    from .received import parse_received
+
+    author = parse_addresses((message.first("From") or "")[:2000])[:1]
+    return_path = parse_addresses((message.first("Return-Path") or "")[:1000])[:1]
+    questions = _questions(message, author[0].domain if author else None,
+                           return_path[0].address if return_path and return_path[0].domain else None, None, None)
+    # The MX the hop chain asks when it weighs an inbound gateway (hops._inbound_gateway): the
+    # boundary's "for" recipient's domain, else the To:/Cc: domains and the receiving organisation.
+    exchanges: list[str | None] = [a.domain for name in ("To", "Cc") for field in message.all(name)[:2]
+                                   for a in parse_addresses(field.value[:2000])[:5]][:3]
+    for number, field in enumerate(message.all("Received")[:_MAX_PREFETCH_HOPS]):
+        fields = parse_received(field.value[:4000])
+        address = parse_client_ip(fields.from_ip) if fields.from_ip else None
+        if address is not None and not is_non_public_ip(str(address)):
+            questions.append((address.reverse_pointer, "PTR"))
+        recipient = parse_addresses((fields.for_ or "")[:500])[:1]
+        exchanges.append(recipient[0].domain if recipient else None)
+        if number == 0:
+            exchanges.append(host_organization(fields.by))
+    questions.extend((domain, "MX") for domain in map(_plain_name, exchanges) if domain)
+    return list(dict.fromkeys(questions))
 _DNS_NAME = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9_])?")
 
 
@@ -1124,7 +1170,9 @@ def _questions(message: Message, from_domain: str | None, mail_from: str | None,
     from .auth.tags import parse_tag_list
 
     questions: list[tuple[str, str]] = []
-    for signature in message.all("DKIM-Signature")[:_MAX_PREFETCH_SIGNATURES]:
+    signatures = [field for name in ("DKIM-Signature", "ARC-Seal", "ARC-Message-Signature")
+                  for field in message.all(name)[:_MAX_PREFETCH_SIGNATURES]]
+    for signature in signatures:
         tags = parse_tag_list(signature.value)
         domain, selector = _plain_name(tags.get("d")), _plain_name(tags.get("s"))
         if domain and selector:

@@ -104,10 +104,13 @@ def assert_each_question_asked_once(server: DnsServer, used: Counter[tuple[str, 
     asked = questions_reaching(server)
     repeated = {question: count for question, count in asked.items() if count > 1}
     assert not repeated, f"asked the DNS server more than once per run: {repeated}"
-    # Every question a report shows reached the server (once), and the server saw no other.
-    assert set(asked) == set(used)
+    # Every question a report shows reached the server (once), and the server saw no other but
+    # the hop chain's PTR and MX questions, which are prefetched on a guess before the hop chain
+    # is built (api._early_questions) so a dead nameserver costs one round, not one per stage.
+    assert set(used) <= set(asked)
+    assert {rdtype for _name, rdtype in set(asked) - set(used)} <= {"PTR", "MX"}
     # The messages did repeat their questions: 2 x COPIES messages, the same few names.
-    assert sum(used.values()) >= COPIES * len(asked)
+    assert sum(used.values()) >= COPIES * len(used)
     for key_name in ("s2026._domainkey.example.com", "ed2026._domainkey.sender.example",
                      "rsa1024._domainkey.sender.example"):
         assert server.queries(key_name, "TXT") == 1, key_name

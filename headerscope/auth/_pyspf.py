@@ -8,6 +8,7 @@ pyspf's exceptions and quirks stay here: callers get a typed ``SpfOutcome``.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from .._value import Value, frozen
@@ -22,6 +23,10 @@ _spf: Any = import_pyspf()
 # anything longer can only come from a forged snapshot. Bounding it keeps pyspf's regexes
 # (run once per term) from spending quadratic time on hostile input.
 _MAX_RECORD_OCTETS = 65535
+
+SPF_DEADLINE_SECONDS = 20.0
+"""RFC 7208 section 4.6.4: check_host() SHOULD be given a limit on elapsed time, "at least 20
+seconds", past which the result is temperror. Past it no further lookup is made."""
 
 # The default explanations pyspf returns when no exp= text was fetched (RFC 7208 section 6.2).
 _DEFAULT_EXPLANATIONS: dict[str, str] = dict(_spf.EXPLANATIONS)
@@ -61,6 +66,8 @@ class SpfOutcome(Value):
     """DNS-querying terms counted against the limit of 10 (RFC 7208 section 4.6.4)."""
     void_lookups: int
     """Lookups that returned no answer (NXDOMAIN or NODATA), limit 2 (RFC 7208 section 4.6.4)."""
+    out_of_time: bool = False
+    """True when the evaluation stopped at SPF_DEADLINE_SECONDS (temperror)."""
 
 
 class _ResolverQuery(_spf.query):  # type: ignore[misc]
@@ -74,6 +81,8 @@ class _ResolverQuery(_spf.query):  # type: ignore[misc]
         self.failed_name: str | None = None
         self.failed_status: str | None = None
         self.records: dict[str, str | None] = {}
+        self._deadline = time.monotonic() + SPF_DEADLINE_SECONDS
+        self.out_of_time = False
 
     def dns_spf(self, domain: str) -> Any:
         record = super().dns_spf(domain)
@@ -99,6 +108,11 @@ class _ResolverQuery(_spf.query):  # type: ignore[misc]
         return list(cached)
 
     def _lookup(self, qname: str, qtype: str) -> list[Any]:
+        if time.monotonic() > self._deadline:
+            # No failed name: no lookup failed; the temperror's reason is the deadline (its text).
+            self.out_of_time = True
+            raise _spf.TempError(f"the evaluation took longer than {SPF_DEADLINE_SECONDS:g} seconds (RFC 7208 "
+                                 f"section 4.6.4), so the lookup of {qname} {qtype} was not made")
         try:
             answer = self._resolver.resolve(qname, qtype)
         except Exception as exc:  # noqa: BLE001 - a resolver bug must not crash the check
@@ -170,7 +184,8 @@ def evaluate(resolver: Resolver, *, ip: str, sender: str, helo: str) -> SpfOutco
     so a scan evaluates each (client IP, sender, HELO) once per resolver.
     """
     return memoized(resolver, ("spf", ip, sender, helo),
-                    lambda asked: _evaluate(asked, ip=ip, sender=sender, helo=helo), keep=_timeless)
+                    lambda asked: _evaluate(asked, ip=ip, sender=sender, helo=helo),
+                    keep=lambda outcome: _timeless(outcome) and not outcome.out_of_time)
 
 
 def _timeless(outcome: SpfOutcome) -> bool:
@@ -232,6 +247,7 @@ def _evaluate(resolver: Resolver, *, ip: str, sender: str, helo: str) -> SpfOutc
         failed_status=query.failed_status,
         lookups=int(getattr(query, "lookups", 0) or 0),
         void_lookups=int(getattr(query, "void_lookups", 0) or 0),
+        out_of_time=query.out_of_time,
     )
 
 

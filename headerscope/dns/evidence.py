@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from collections.abc import Callable, Hashable, Iterable
 from typing import TypeVar
@@ -20,11 +21,34 @@ class EvidenceResolver(Resolver):
     own EvidenceResolver so its report holds exactly the answers its analysis used.
     """
 
-    def __init__(self, inner: Resolver) -> None:
+    def __init__(self, inner: Resolver, budget: float | None = None) -> None:
         self._inner = inner
         self._lock = threading.Lock()
         self._answers: dict[tuple[str, str], DnsAnswer] = {}
         self.source = inner.source
+        self._budget = budget
+        self._started: float | None = None
+        self.over_budget = 0
+        """Questions answered TIMEOUT without being asked, the analysis's DNS time being spent."""
+
+    def _spent(self) -> bool:
+        """True once the analysis's DNS budget (seconds from its first question) is used up."""
+        if self._budget is None:
+            return False
+        with self._lock:
+            if self._started is None:
+                self._started = time.monotonic()
+                return False
+            return time.monotonic() - self._started > self._budget
+
+    @property
+    def budget(self) -> float | None:
+        """The DNS time one analysis may spend (None: no limit, for snapshots and offline)."""
+        return self._budget
+
+    @property
+    def asks_network(self) -> bool:
+        return self._inner.asks_network
 
     @property
     def detail(self) -> str | None:
@@ -41,13 +65,21 @@ class EvidenceResolver(Resolver):
             cached = self._answers.get(key)
         if cached is not None:
             return cached
-        answer = self._inner.resolve(*key)
+        if self._spent():
+            # The analysis has waited for DNS as long as it may: the rest is not asked (a dead or
+            # crawling nameserver must not make one message cost minutes; RFC 7208 section 4.6.4
+            # asks the same of SPF alone). TIMEOUT is what waiting longer would likely have given.
+            answer = DnsAnswer(key[0], key[1], DnsStatus.TIMEOUT)
+            with self._lock:
+                self.over_budget += key not in self._answers
+        else:
+            answer = self._inner.resolve(*key)
         with self._lock:
-            self._answers.setdefault(key, answer)
-        return answer
+            return self._answers.setdefault(key, answer)
 
     def prefetch(self, questions: Iterable[tuple[str, str]]) -> None:
-        self._inner.prefetch(questions)
+        if not self._spent():
+            self._inner.prefetch(questions)
 
     def evidence(self) -> tuple[DnsRecordUse, ...]:
         """Every distinct question asked, with its answer, in first-use order."""

@@ -95,6 +95,11 @@ class Resolver(ABC):
         """Nameserver or snapshot path, for the report."""
         return None
 
+    @property
+    def asks_network(self) -> bool:
+        """True when questions go to a nameserver (live), so time is spent waiting for answers."""
+        return False
+
     @abstractmethod
     def resolve(self, name: str, rdtype: str) -> DnsAnswer:
         """Answer one question; never raises for DNS errors (they are statuses)."""

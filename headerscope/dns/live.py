@@ -14,8 +14,8 @@ from typing import Any
 
 from .interface import DnsAnswer, DnsStatus, Resolver, normalize_name
 
-_MAX_PARALLEL = 8
-"""Parallel questions in prefetch: enough for one message's SPF/DKIM/DMARC/PTR lookups,
+_MAX_PARALLEL = 16
+"""Parallel questions in prefetch: enough for one message's keys, policies, PTR and MX questions in one round,
 small enough not to look like a flood to a shared resolver."""
 
 _NAME_TYPES = frozenset({"PTR", "CNAME", "NS", "DNAME"})
@@ -73,6 +73,10 @@ class LiveResolver(Resolver):
         address, port = self._nameserver
         shown = f"[{address}]" if ":" in address else address
         return shown if port == 53 else f"{shown}:{port}"
+
+    @property
+    def asks_network(self) -> bool:
+        return True
 
     @property
     def timeout(self) -> float:

@@ -35,6 +35,10 @@ class RecordingResolver(Resolver):
     def detail(self) -> str | None:
         return self._inner.detail
 
+    @property
+    def asks_network(self) -> bool:
+        return self._inner.asks_network
+
     def resolve(self, name: str, rdtype: str) -> DnsAnswer:
         answer = self._inner.resolve(name, rdtype)
         key = (normalize_name(name), rdtype.upper())

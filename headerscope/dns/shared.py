@@ -39,6 +39,10 @@ class SharedResolver(Resolver):
     def detail(self) -> str | None:
         return self._detail
 
+    @property
+    def asks_network(self) -> bool:
+        return True
+
     def resolve(self, name: str, rdtype: str) -> DnsAnswer:
         answer = self._proxy.resolve(name, rdtype)
         assert isinstance(answer, DnsAnswer)
