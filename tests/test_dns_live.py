@@ -197,7 +197,9 @@ def test_nameserver_forms(text: str, expected: tuple[str, int]) -> None:
     assert parse_nameserver(text) == expected
 
 
-@pytest.mark.parametrize("text", ["dns.example", "127.0.0.1:0", "127.0.0.1:99999", "[::1", "[::1]x", "1.2.3.4:x"])
+@pytest.mark.parametrize("text", ["dns.example", "127.0.0.1:0", "127.0.0.1:99999", "[::1", "[::1]x", "1.2.3.4:x",
+                                  # an empty port; no server (unspecified); a group (multicast)
+                                  "127.0.0.1:", "[::1]:", "0.0.0.0", "::", "[::]:53", "224.0.0.1", "ff02::1"])
 def test_bad_nameserver_is_a_value_error(text: str) -> None:
     with pytest.raises(ValueError, match="invalid nameserver"):
         LiveResolver(nameserver=text)

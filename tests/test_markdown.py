@@ -37,7 +37,7 @@ def test_factory_summary() -> None:
     assert hop_table[4][3] == "mx1.receiver.example" and hop_table[3][7] == "1 h 1 min"
     assert [row[:2] for row in auth_table[1:]] == [
         ["DKIM lists.example.org/list", "pass"], ["DKIM sender.example/ed1", "fail"], ["SPF", "pass"],
-        ["DMARC", "fail"], ["ARC (1 sets)", "pass"], ["Reverse DNS", "pass"]]
+        ["DMARC", "fail"], ["ARC (1 set)", "pass"], ["Reverse DNS", "pass"]]
     assert "ip4:192.0.2.0/24" in auth_table[3][2] and "1 of 10 DNS lookups" in auth_table[3][2]
     assert comparison_table[1][:4] == ["dmarc", "sender.example", "pass", "fail"]
     # The recorded results not relied on are shown, failures as well as passes.

@@ -30,8 +30,12 @@ def parse_nameserver(text: str) -> tuple[str, int]:
         if not sep or (rest and not rest.startswith(":")):
             raise ValueError(f"invalid nameserver {text!r}: expected [IPv6]:PORT")
         port_text = rest[1:] if rest else ""
+        if rest == ":":
+            raise ValueError(f"invalid nameserver {text!r}: empty port after ':'")
     elif value.count(":") == 1:
         host, _, port_text = value.partition(":")
+        if not port_text:
+            raise ValueError(f"invalid nameserver {text!r}: empty port after ':'")
     else:
         # No colon (IPv4) or several (a bare IPv6 address, which cannot carry a port).
         host, port_text = value, ""
@@ -43,6 +47,11 @@ def parse_nameserver(text: str) -> tuple[str, int]:
         address = ipaddress.ip_address(host)
     except ValueError:
         raise ValueError(f"invalid nameserver {text!r}: not an IP address") from None
+    if address.is_unspecified or address.is_multicast:
+        # 0.0.0.0 / :: name no server (RFC 1122 section 3.2.1.3, RFC 4291 section 2.5.2), and a
+        # multicast group would send each question to every member of it (RFC 5771, RFC 4291 2.7).
+        kind = "unspecified" if address.is_unspecified else "multicast"
+        raise ValueError(f"invalid nameserver {text!r}: {kind} address, not a nameserver's")
     return str(address), port
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
+from ..dns.interface import DnsStatus
 from ..model import Report
 
 
@@ -20,3 +21,25 @@ class Renderer(ABC):
     @abstractmethod
     def render(self, report: Report) -> str:
         """The whole output for one report."""
+
+
+def dns_source_words(report: Report) -> str:
+    """``live (127.0.0.1:5353)``: where the answers came from, as every format names it."""
+    origin = report.dns_source
+    return origin.source + (f" ({origin.detail})" if origin.detail else "")
+
+
+def dns_unanswered_line(report: Report) -> str | None:
+    """One line when a live nameserver answered none of the analysis's questions (each timed out
+    or failed): then every DNS-based result is unknown, which each row says only for itself."""
+    origin = report.dns_source
+    if origin.source not in ("live", "recording") or not report.dns:
+        return None
+    statuses = [use.status for use in report.dns]
+    if not all(status in DnsStatus.TEMPORARY for status in statuses):
+        return None
+    counts = {status: statuses.count(status) for status in dict.fromkeys(statuses)}
+    how = ("all timed out" if list(counts) == [DnsStatus.TIMEOUT] else
+           "all failed: " + ", ".join(f"{count} {status}" for status, count in counts.items()))
+    return (f"DNS: {origin.detail or 'the nameserver'} answered none of the {len(statuses)} question(s) ({how}): "
+            "every DNS-based result here is unknown")

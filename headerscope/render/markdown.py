@@ -17,7 +17,7 @@ from ..redact import is_redacted
 from ..templating import format_delay, visible
 from ..text import header_ref, result_words
 from .html import STATUS_LABELS, top_findings
-from .interface import Renderer
+from .interface import Renderer, dns_source_words, dns_unanswered_line
 
 # ASCII punctuation that CommonMark or GFM may read as markup anywhere in a line: emphasis,
 # code, links/images, raw HTML and entities, table pipes, strikethrough, GitHub math.
@@ -164,8 +164,11 @@ class MarkdownRenderer(Renderer):
         lines.extend(self._bulk(report))
         lines.extend(self._attached(report))
 
+        unanswered = dns_unanswered_line(report)
+        if unanswered is not None:
+            lines.extend([f"**{md_escape(unanswered)}**", ""])
         lines.append(f"_headerscope {md_escape(report.version)} · input SHA-256 {md_escape(report.input.sha256)}"
-                     f" · analyzed {md_escape(report.analyzed_at)} · DNS: {md_escape(report.dns_source.source)}_")
+                     f" · analyzed {md_escape(report.analyzed_at)} · DNS: {md_escape(dns_source_words(report))}_")
         return "\n".join(lines) + "\n"
 
     def _delivery_report(self, report: Report) -> list[str]:
@@ -287,7 +290,9 @@ class MarkdownRenderer(Renderer):
             lines.append(_row(("DMARC", md_escape(result_words(dmarc.result)), details)))
         if report.arc:
             arc = report.arc
-            sets = "" if arc.reason_code in ("duplicate_set", "instance_limit") else f" ({len(arc.instances)} sets)"
+            count = len(arc.instances)
+            sets = ("" if arc.reason_code in ("duplicate_set", "instance_limit")
+                    else f" ({count} set{'' if count == 1 else 's'})")
             lines.append(_row((f"ARC{sets}", md_escape(result_words(arc.result)),
                                md_escape(arc.reason, MAX_EXPLANATION))))
         if report.reverse_dns:

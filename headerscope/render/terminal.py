@@ -15,7 +15,7 @@ from ..hops import cloud_default_name, host_domain, host_organization
 from ..model import Finding, Hop, Report, Role, Severity
 from ..received import authenticated_login, client_name_words, client_user_words
 from ..text import header_ref, one_line, result_words
-from .interface import Renderer
+from .interface import Renderer, dns_source_words, dns_unanswered_line
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -592,7 +592,7 @@ class TerminalRenderer(Renderer):
 
     def _footer(self, report: Report) -> RenderableType:
         origin = report.dns_source
-        source = origin.source + (f" ({origin.detail})" if origin.detail else "")
+        source = dns_source_words(report)
         if origin.source == "offline":
             used = f"no DNS was asked; {len(report.dns)} question(s) the checks needed were left unanswered."
         else:
@@ -605,7 +605,12 @@ class TerminalRenderer(Renderer):
                 answers = "; ".join("".join(r) for r in q.records) if q.records else q.status
                 via = f" (CNAME → {' → '.join(q.cname_chain)})" if q.cname_chain else ""
                 lines.append(f"  {q.name} {q.rdtype}{via}: {answers}")
-        return _t_lines(lines, "dim", limit=100_000)
+        footer = _t_lines(lines, "dim", limit=100_000)
+        unanswered = dns_unanswered_line(report)
+        if unanswered is not None:
+            # Not dim: with no DNS answer at all, every DNS row above is unknown, not a finding.
+            footer = _t(unanswered, "bold yellow").append("\n").append_text(footer)
+        return footer
 
 
 def _result(result: str) -> Text:
