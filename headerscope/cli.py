@@ -181,6 +181,16 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
     except OSError as exc:
         _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
         return
+    if dns_snapshot is None and report.dns_source.source == "snapshot":
+        # NAME.dns.json beside the message was used without being asked for: a message and a
+        # snapshot saved together (someone else's archive) are trusted together, so say so.
+        from .dns.snapshot import FOUND_BESIDE
+        from .text import one_line
+
+        path = (report.dns_source.detail or "").removesuffix(f", {FOUND_BESIDE}")
+        click.echo(f"headerscope: note: DNS answers replayed from {one_line(path)}, a snapshot found beside the "
+                   "message and not named with --dns-snapshot: it is only as trustworthy as whoever saved it",
+                   err=True)
     if not any(field.name for field in report.headers):
         # What scan makes an error row: text without one header field is no message (a mail
         # client's index file, a note); one line, not a report of a message that is not there.

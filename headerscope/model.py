@@ -337,6 +337,21 @@ class DnsRecordUse(Value):
     cname_chain: tuple[str, ...] = ()
     """The names a CNAME led through, in order; the last holds the records (or gave the status).
     Empty when the queried name answered itself."""
+    more_records: int = 0
+    """Records of the answer left out of ``records`` (only the first 50 are kept as evidence;
+    the checks saw them all)."""
+    more_octets: int = 0
+    """Octets (UTF-8) cut from the ends of the records kept: each keeps its first 4,096
+    characters as evidence (the checks saw them whole)."""
+
+    def left_out_words(self) -> str:
+        """What the evidence leaves out of the answer, in words ("" when nothing)."""
+        parts = []
+        if self.more_records:
+            parts.append(f"{self.more_records} more record{'s' if self.more_records != 1 else ''}")
+        if self.more_octets:
+            parts.append(f"{self.more_octets} more octet{'s' if self.more_octets != 1 else ''}")
+        return f"{' and '.join(parts)} not shown; the checks used the whole answer" if parts else ""
 
 
 def _alignment_phrase(relaxed: bool | None, strict: bool | None, mode: str | None, tag: str) -> str:

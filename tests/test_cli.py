@@ -312,3 +312,22 @@ def test_a_dkim_key_behind_a_cname_is_shown_with_its_chain_and_replays(tmp_path:
     assert "s2026._domainkey.example.com TXT (CNAME → keys.esp.example):" in verbose.stdout.decode()
     html = run("analyze", str(sample), "--dns-snapshot", str(snapshot), "-f", "html", "--now", now)
     assert '<div class="muted">→ CNAME keys.esp.example</div>' in html.stdout.decode()
+
+
+def test_a_snapshot_found_beside_the_message_is_said_on_stderr_and_in_the_report(tmp_path: Path) -> None:
+    # A message and a NAME.dns.json saved together (someone else's archive) are trusted
+    # together unless the user is told the answers came from the folder, not from them.
+    path = tmp_path / "m.eml"
+    path.write_bytes(SIMPLE)
+    (tmp_path / "m.dns.json").write_text('{"example.org": {"TXT": [["v=spf1 ip4:192.0.2.10 -all"]]}}')
+    found = run("analyze", str(path), "-f", "json")
+    assert found.returncode == 0, found.stderr
+    lines = found.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("headerscope: note: DNS answers replayed from ")
+    assert str(tmp_path / "m.dns.json") in lines[0] and "found beside the message" in lines[0]
+    assert json.loads(found.stdout)["dns_source"] == {
+        "source": "snapshot", "detail": f"{tmp_path / 'm.dns.json'}, snapshot found beside the message"}
+    # Named with --dns-snapshot, the user chose it: no note, and the detail is the path alone.
+    named = run("analyze", str(path), "-f", "json", "--dns-snapshot", str(tmp_path / "m.dns.json"))
+    assert named.returncode == 0 and named.stderr == b""
+    assert json.loads(named.stdout)["dns_source"] == {"source": "snapshot", "detail": str(tmp_path / "m.dns.json")}

@@ -270,3 +270,71 @@ def test_repeated_questions_keep_their_answers_and_the_memo_stays_bounded() -> N
     assert resolver.resolve(long_name, "A").status == DnsStatus.NXDOMAIN
     assert (long_name, "A") not in resolver._memo
     assert resolver.resolve("a.test", "TXT") == first
+
+
+def test_an_answer_no_dns_response_can_hold_refuses_the_snapshot(tmp_path: Path) -> None:
+    # RFC 1035 section 4.2.2: a DNS message over TCP is framed by a two-octet length, so no
+    # answer holds more than 65,535 octets; each record takes at least 12 besides its data.
+    key = "v=DKIM1; k=rsa; p=" + "A" * 70_000
+    for entry, reason in (({"TXT": [[key]]}, "at least 70031 octets"),
+                          ({"MX": [f"10 mx{n}.example.org." for n in range(6000)]}, "6000 records"),
+                          ({"TXT": [["v=spf1 -all"]] * 6000}, "6000 records")):
+        path = tmp_path / f"forged-{len(reason)}-{len(str(entry))}.dns.json"
+        path.write_text(json.dumps({"ok.example.org": {"A": ["192.0.2.1"]}, "s._domainkey.example.org": entry}))
+        with pytest.raises(SnapshotError) as caught:
+            SnapshotResolver.from_file(path)
+        message = str(caught.value)
+        assert reason in message and "RFC 1035 section 4.2.2" in message and "\n" not in message
+    # Just under the limit is an answer a server can send (a TXT of 255-octet strings): loaded whole.
+    chunks = ["a" * 255] * 250  # 250 x 256 octets + 12 = 64,012
+    near = SnapshotResolver({"big.example.org": {"TXT": [chunks]}, "mx.example.org": {"A": ["192.0.2.1"] * 5000}})
+    assert near.resolve("big.example.org", "TXT").records == (tuple(chunks),)
+    assert len(near.resolve("mx.example.org", "A").records) == 5000
+
+
+def test_evidence_keeps_fifty_records_and_four_kilobytes_each_but_the_checks_get_all() -> None:
+    from headerscope.dns.evidence import EvidenceResolver
+
+    mx = [f"{n} mx{n}.example.org." for n in range(120)]
+    key = "v=DKIM1; k=rsa; p=" + "B" * 9_982  # 10,000 characters in one string
+    spf = ["v=spf1 " + "x" * 4_000, "é" * 200, "tail"]  # 4,007 + 200 + 4 characters in three strings
+    evidence = EvidenceResolver(SnapshotResolver({
+        "example.org": {"MX": mx, "TXT": [spf]}, "s._domainkey.example.org": {"TXT": [[key]]},
+        "small.example.org": {"A": ["192.0.2.1"]}}))
+    assert len(evidence.resolve("example.org", "MX").records) == 120
+    assert evidence.resolve("s._domainkey.example.org", "TXT").texts == (key,)
+    assert evidence.resolve("example.org", "TXT").texts == ("".join(spf),)
+    evidence.resolve("small.example.org", "A")
+    uses = {(use.name, use.rdtype): use for use in evidence.evidence()}
+    many = uses[("example.org", "MX")]
+    assert many.records == tuple((record,) for record in mx[:50]) and many.more_records == 70
+    assert many.more_octets == 0 and many.left_out_words() == "70 more records not shown; the checks used the whole answer"
+    long_key = uses[("s._domainkey.example.org", "TXT")]
+    assert long_key.records == ((key[:4096],),) and long_key.more_octets == 10_000 - 4096 and long_key.more_records == 0
+    # The budget runs over a record's strings: the second keeps 89 characters (178 octets of é)
+    # and the third goes whole.
+    policy = uses[("example.org", "TXT")]
+    assert policy.records == ((spf[0], "é" * 89),) and policy.more_octets == (200 - 89) * 2 + 4
+    small = uses[("small.example.org", "A")]
+    assert small.records == (("192.0.2.1",),) and (small.more_records, small.more_octets) == (0, 0)
+    assert small.left_out_words() == ""
+
+
+def test_html_and_verbose_terminal_say_what_the_evidence_left_out() -> None:
+    import dataclasses
+
+    from conftest import SAMPLES
+
+    import headerscope
+    from headerscope.model import DnsRecordUse
+    from headerscope.render import get_renderer
+
+    path = SAMPLES / "direct.eml"
+    report = headerscope.analyze(path.read_bytes(), dns_snapshot=str(path.with_suffix(".dns.json")))
+    clipped = DnsRecordUse(name="example.org", rdtype="MX", status="NOERROR", records=(("10 mx.example.org.",),),
+                           more_records=70, more_octets=12)
+    report = dataclasses.replace(report, dns=(*report.dns, clipped))
+    words = "70 more records and 12 more octets not shown; the checks used the whole answer"
+    assert words in get_renderer("html").render(report)
+    assert words in get_renderer("terminal", color=False, verbose=True, width=200).render(report)
+    assert json.loads(report.to_json())["dns"][-1]["more_records"] == 70

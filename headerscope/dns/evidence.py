@@ -13,6 +13,39 @@ from .interface import DnsAnswer, DnsStatus, Resolver, normalize_name
 
 T = TypeVar("T")
 
+MAX_EVIDENCE_RECORDS = 50
+"""Records of one answer kept in the report: a mail check uses a handful (SPF stops at 10 MX or
+PTR names, RFC 7208 section 4.6.4), and a snapshot or a hostile zone can hold thousands."""
+MAX_EVIDENCE_CHARACTERS = 4096
+"""Characters of one record kept in the report: more than a 4096-bit DKIM key or a long SPF
+policy, far less than the 65,535 octets one answer can carry (RFC 1035 section 4.2.2)."""
+
+
+def _clipped(records: tuple[tuple[str, ...], ...]) -> tuple[tuple[tuple[str, ...], ...], int, int]:
+    """The records kept as evidence, how many were left out, and how many octets were cut
+    from the ones kept. Only the report's copy is clipped: the checks got the whole answer."""
+    kept = records[:MAX_EVIDENCE_RECORDS]
+    more_records = len(records) - len(kept)
+    if all(sum(map(len, record)) <= MAX_EVIDENCE_CHARACTERS for record in kept):
+        return kept, more_records, 0
+    more_octets = 0
+    out: list[tuple[str, ...]] = []
+    for record in kept:
+        budget = MAX_EVIDENCE_CHARACTERS
+        chunks: list[str] = []
+        for chunk in record:
+            if budget <= 0:
+                # A TXT record of thousands of strings: the strings past the budget go whole.
+                more_octets += len(chunk.encode("utf-8", "surrogatepass"))
+                continue
+            if len(chunk) > budget:
+                more_octets += len(chunk[budget:].encode("utf-8", "surrogatepass"))
+                chunk = chunk[:budget]
+            budget -= len(chunk)
+            chunks.append(chunk)
+        out.append(tuple(chunks))
+    return tuple(out), more_records, more_octets
+
 
 class EvidenceResolver(Resolver):
     """Delegates to another resolver, remembering each distinct answer in first-use order.
@@ -85,8 +118,13 @@ class EvidenceResolver(Resolver):
         """Every distinct question asked, with its answer, in first-use order."""
         with self._lock:
             answers = list(self._answers.values())
-        return tuple(DnsRecordUse(name=a.name, rdtype=a.rdtype, status=a.status, records=a.records,
-                                  cname_chain=a.cname_chain) for a in answers)
+        out = []
+        for answer in answers:
+            records, more_records, more_octets = _clipped(answer.records)
+            out.append(DnsRecordUse(name=answer.name, rdtype=answer.rdtype, status=answer.status, records=records,
+                                    cname_chain=answer.cname_chain, more_records=more_records,
+                                    more_octets=more_octets))
+        return tuple(out)
 
 
 # Results computed from DNS answers only, kept per inner resolver: a scan's messages share

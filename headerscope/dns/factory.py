@@ -30,12 +30,14 @@ def make_resolver(opts: AnalysisOptions) -> Resolver:
 
         return OfflineResolver()
     snapshot = Path(opts.dns_snapshot) if opts.dns_snapshot else None
-    if snapshot is None and not opts.record_dns and opts.nameserver is None:
+    beside = snapshot is None and not opts.record_dns and opts.nameserver is None
+    if beside:
         snapshot = snapshot_beside(opts.source)
     if snapshot is not None:
         from .snapshot import SnapshotResolver
 
-        replay: Resolver = SnapshotResolver.from_file(snapshot)
+        loaded = SnapshotResolver.from_file(snapshot)
+        replay: Resolver = loaded.found_beside() if beside else loaded
         if opts.record_dns:
             # --record-dns with --dns-snapshot writes the answers this analysis used (a subset of
             # the snapshot, CNAMEs followed), so the report's evidence replays exactly from it;

@@ -24,6 +24,23 @@ _MAX_MEMO_ENTRIES = 4096
 """Answers kept for repeated questions; emptied when full, so a long scan stays bounded."""
 _MAX_MEMO_NAME = 255
 """Longer names (never valid, RFC 1035 section 2.3.4) are answered but not kept."""
+_MAX_MESSAGE_OCTETS = 65_535
+"""The largest DNS message there is: TCP frames one with a two-octet length (RFC 1035
+section 4.2.2; over UDP it is smaller still)."""
+_RR_FIXED_OCTETS = 12
+"""What every resource record takes besides its data, at the least: a two-octet compressed
+owner name, TYPE, CLASS, TTL and RDLENGTH (RFC 1035 sections 3.2.1 and 4.1.4)."""
+
+
+def _least_octets(rdtype: str, records: tuple[tuple[str, ...], ...]) -> int:
+    """The fewest octets these records can take in a DNS message: the fixed part of each
+    record, and for TXT the octets of its strings with their length octets (RFC 1035 section
+    3.3.14); other types' data counted as nothing, since their written form can be longer than
+    their wire form. A lower bound, so no answer a real server gave is ever over the limit."""
+    total = _RR_FIXED_OCTETS * len(records)
+    if rdtype in ("TXT", "SPF"):
+        total += sum(len(chunk.encode("utf-8", "surrogatepass")) + 1 for record in records for chunk in record)
+    return total
 
 
 def _record(rdtype: str, value: Any) -> tuple[str, ...]:
@@ -43,6 +60,9 @@ def _record(rdtype: str, value: Any) -> tuple[str, ...]:
         return (str(value),)
     raise SnapshotError(f"{rdtype} answer must be a string, got {value!r:.80}")
 
+
+FOUND_BESIDE = "snapshot found beside the message"
+"""The words a report's DNS source ends with when NAME.dns.json was found, not named."""
 
 # The snapshot files loaded in this process, by (path, modification time, size).
 _LOADED: dict[tuple[str, int, int], SnapshotResolver] = {}
@@ -95,10 +115,24 @@ class SnapshotResolver(Resolver):
                     continue
                 if not isinstance(answers, list):
                     answers = [answers]
+                if len(answers) > _MAX_MESSAGE_OCTETS // _RR_FIXED_OCTETS:
+                    # Thousands of records: refused before each is converted.
+                    raise SnapshotError(f"{raw_name!r:.80} {rdtype}: {len(answers)} records, more than one DNS "
+                                        f"response can hold ({_MAX_MESSAGE_OCTETS} octets, RFC 1035 section "
+                                        "4.2.2): not an answer recorded from the DNS")
                 try:
-                    types[rdtype] = tuple(_record(rdtype, value) for value in answers)
+                    records = tuple(_record(rdtype, value) for value in answers)
                 except SnapshotError as exc:
                     raise SnapshotError(f"{raw_name!r:.80} {rdtype}: {exc}") from None
+                least = _least_octets(rdtype, records)
+                if least > _MAX_MESSAGE_OCTETS:
+                    # No server can send this answer, and --record-dns writes only answers a server
+                    # sent: the file was written or edited by hand. Answering from the rest of it
+                    # would present its other answers as the DNS's, so the whole file is refused.
+                    raise SnapshotError(f"{raw_name!r:.80} {rdtype}: the answer takes at least {least} octets, "
+                                        f"more than one DNS response can hold ({_MAX_MESSAGE_OCTETS}, RFC 1035 "
+                                        "section 4.2.2): not an answer recorded from the DNS")
+                types[rdtype] = records
             self._names[name] = types
         # The snapshot never changes, so an answer computed once holds for every later message
         # of a scan (which asks the same SPF, DKIM and DMARC names again and again).
@@ -148,6 +182,16 @@ class SnapshotResolver(Resolver):
     @property
     def detail(self) -> str | None:
         return self._detail
+
+    def found_beside(self) -> SnapshotResolver:
+        """The same answers, with a detail saying the file was found beside the message, not
+        named by the user: a message and a snapshot saved together (someone else's archive, an
+        attacker's) are trusted together, and the report must say so."""
+        import copy
+
+        found = copy.copy(self)  # shares the names and the memo: the same answers
+        found._detail = f"{self._detail}, {FOUND_BESIDE}" if self._detail else FOUND_BESIDE
+        return found
 
     def resolve(self, name: str, rdtype: str) -> DnsAnswer:
         key = (name, rdtype)

@@ -603,6 +603,8 @@ class TerminalRenderer(Renderer):
         if self.verbose:
             for q in report.dns:
                 answers = "; ".join("".join(r) for r in q.records) if q.records else q.status
+                if q.more_records or q.more_octets:
+                    answers += f" ({q.left_out_words()})"
                 via = f" (CNAME → {' → '.join(q.cname_chain)})" if q.cname_chain else ""
                 lines.append(f"  {q.name} {q.rdtype}{via}: {answers}")
         footer = _t_lines(lines, "dim", limit=100_000)
