@@ -41,6 +41,7 @@ from .model import BulkSignals, DkimSignatureResult, Finding, Hop, Severity
 from .text import compiled_on_first_use
 
 _RFC2369 = "https://www.rfc-editor.org/rfc/rfc2369#section-3.2"
+_RFC2369_LIST = "https://www.rfc-editor.org/rfc/rfc2369#section-2"
 _RFC8058_SENDERS = "https://www.rfc-editor.org/rfc/rfc8058#section-3.1"
 _RFC8058_DKIM = "https://www.rfc-editor.org/rfc/rfc8058#section-4"
 _GOOGLE_GUIDELINES = "https://support.google.com/mail/answer/81126"
@@ -51,6 +52,8 @@ _MAX_URIS = 8
 """URIs kept of List-Unsubscribe (RFC 2369 lists a handful of alternatives at most)."""
 _MAX_SHOWN = 300
 """Characters kept of a field shown as written (Precedence, List-Id, Feedback-ID...)."""
+_MAX_REMNANT = 200
+"""Characters kept of text in List-Unsubscribe that is no bracketed URI."""
 
 # Fields whose presence makes a message bulk or list mail; Precedence counts only with one of
 # _BULK_PRECEDENCE (RFC 3834 section 2 names the three).
@@ -123,6 +126,15 @@ _MAX_HOPS_READ = 50
 
 # One URI of RFC 2369 section 2: "<" URI ">", whitespace inside to be ignored.
 _angle_uri = compiled_on_first_use(r"<([^<>]{1,2048})>")
+# What follows a URI's closing ">" in an RFC 2369 section 2 list: whitespace, then the comma
+# before the next URI, a comment, or the end. A ">" followed by anything else is inside the URI
+# (a data: URI holding "<script>"); the whitespace run is scanned once, after its one ">".
+_after_uri = compiled_on_first_use(r"[ \t\r\n]{0,4096}(?:[,(]|\Z)")
+# The schemes RFC 2369 section 2 names (mailto, http) and the https RFC 8058 section 3.1
+# requires for one-click; a browser or mail client that opens anything else (javascript:,
+# data:, file:) runs or reads what the sender wrote.
+_safe_unsubscribe = compiled_on_first_use(r"(?i)(?:mailto|https?):")
+_scheme = compiled_on_first_use(r"([A-Za-z][A-Za-z0-9+.-]{0,31}):")
 
 _KIND_WORDS = {
     "mailing_list": "a mailing list's copy of a member's post",
@@ -157,7 +169,7 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
     bulk_precedence = (precedence or "").strip().lower() in _BULK_PRECEDENCE
     if not (listed or bulk_precedence or feedback_id is not None or service is not None or old_list is not None):
         return None, ()  # only a Precedence such as "first-class"
-    uris = _unsubscribe_uris(message.first("List-Unsubscribe"))
+    uris, remnants = _unsubscribe_uris(message.first("List-Unsubscribe"))
     post = _first(message, "List-Unsubscribe-Post")
     post_one_click = post is not None and "".join(post.split()).lower() == "list-unsubscribe=one-click"
     https = any(uri.lower().startswith("https:") for uri in uris)
@@ -183,7 +195,7 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
     signed = tuple(dict.fromkeys(_signer(s) for s in covering))
     split = kind == "mailing_list" and post_one_click and _one_click_split(message, uris)
     signals = BulkSignals(
-        kind=kind, list_unsubscribe=uris, list_unsubscribe_post=post,
+        kind=kind, list_unsubscribe=uris, list_unsubscribe_post=post, list_unsubscribe_unparsed=remnants,
         one_click=post_one_click and https and not split, unsubscribe_signed_by=signed, one_click_split=split, precedence=precedence, list_id=_first(message, "List-Id"),
         feedback_id=feedback_id, auto_submitted=_first(message, "Auto-Submitted"),
         sending_service=service, sending_service_field=service_field,
@@ -201,7 +213,29 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
         # A message older than the requirements is not judged by them without saying so.
         older = f" This message (Date: {date.date().isoformat()}) predates those requirements."
         findings = [dataclasses.replace(f, explanation=f.explanation + older) for f in findings]
+    unsafe = _unsafe_uris(uris)
+    if unsafe:
+        findings.append(_unsafe_finding(unsafe))
     return signals, tuple(findings)
+
+
+def _unsafe_finding(unsafe: list[str]) -> Finding:
+    """A warning for List-Unsubscribe URIs that are not mailto:, http: or https:."""
+    schemes = []
+    for uri in unsafe:
+        match = _scheme().match(uri)
+        word = f"{match.group(1).lower()}:" if match else "no scheme"
+        if word not in schemes:
+            schemes.append(word)
+    shown = "; ".join(f"<{uri[:_MAX_REMNANT - 1]}{'…' if len(uri) > _MAX_REMNANT else ''}>" for uri in unsafe[:3])
+    return Finding(
+        id="bulk.unsafe_unsubscribe_uri", severity=Severity.WARNING,
+        title=f"List-Unsubscribe offers a URI that is not mail or a web page ({', '.join(schemes)})",
+        explanation=(f"List-Unsubscribe holds {shown}. RFC 2369 section 2 names mailto: and http: URIs for it, "
+                     "and RFC 8058 section 3.1 requires https: for one-click unsubscription; a mail client or "
+                     "browser that opens a javascript:, data: or file: URI runs or shows what the sender wrote, "
+                     "so this is no unsubscribe link to follow or copy. Legitimate bulk senders do not write it."),
+        reference=_RFC2369_LIST, subject="List-Unsubscribe")
 
 
 # Fields only a list manager writes for its list (RFC 2369's List-Post, List-Help, List-Subscribe,
@@ -270,7 +304,8 @@ def bulk_rows(bulk: BulkSignals) -> tuple[tuple[str, str], ...]:
     service = service_words(bulk)
     rows = [
         ("Kind", _KIND_WORDS.get(bulk.kind, bulk.kind)),
-        ("List-Unsubscribe", ", ".join(bulk.list_unsubscribe) or "none"),
+        ("List-Unsubscribe", (", ".join(bulk.list_unsubscribe) or "none") + "".join(
+            f"; not a URI in angle brackets: \"{remnant}\"" for remnant in bulk.list_unsubscribe_unparsed)),
         ("One-click (RFC 8058)", one_click),
         ("Precedence", bulk.precedence or ""),
         ("List-Id", bulk.list_id or ""),
@@ -322,13 +357,53 @@ def _first(message: Message, name: str) -> str | None:
     return shown[:_MAX_SHOWN - 1] + "…" if len(shown) > _MAX_SHOWN else shown
 
 
-def _unsubscribe_uris(value: str | None) -> tuple[str, ...]:
-    """The URIs of a List-Unsubscribe value, in order (RFC 2369 section 2: whitespace inside the
-    brackets is ignored; text outside them, a comment, is not a URI)."""
+def _unsubscribe_uris(value: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The URIs of a List-Unsubscribe value, in order, and the text in it that is neither a
+    URI, a comma nor a comment (an unbracketed address, a "<" never closed). RFC 2369 section 2:
+    each URI is in angle brackets, whitespace inside them is ignored, several are separated by
+    commas, and a comment in parentheses may follow. A URI ends at the ">" followed by a comma,
+    a comment or the end, not at the first ">" (a data: or javascript: URI may hold "<" and ">")."""
     if not value:
-        return ()
-    uris = ("".join(match.group(1).split()) for match in _angle_uri().finditer(value[:_MAX_VALUE]))
-    return tuple(uri for uri in uris if uri)[:_MAX_URIS]
+        return (), ()
+    text = value[:_MAX_VALUE]
+    uris: list[str] = []
+    remnants: list[str] = []
+    position, length = 0, len(text)
+    while position < length and len(uris) < _MAX_URIS and len(remnants) < _MAX_URIS:
+        char = text[position]
+        if char in " \t\r\n,":
+            position += 1
+        elif char == "(":
+            close = text.find(")", position)
+            position = length if close < 0 else close + 1
+        elif char == "<":
+            end = text.find(">", position + 1)
+            while end >= 0 and _after_uri().match(text, end + 1) is None:
+                end = text.find(">", end + 1)
+            if end < 0:
+                remnants.append(_remnant(text[position:]))
+                break
+            uri = "".join(text[position + 1:end].split())
+            if uri:
+                uris.append(uri)
+            position = end + 1
+        else:
+            stops = [found for found in (text.find(",", position), text.find("<", position)) if found >= 0]
+            stop = min(stops) if stops else length
+            remnants.append(_remnant(text[position:stop]))
+            position = stop
+    return tuple(uris), tuple(remnants)
+
+
+def _remnant(text: str) -> str:
+    """Text of List-Unsubscribe that is no bracketed URI, on one line and bounded, to be shown."""
+    shown = " ".join(text[:_MAX_REMNANT * 2].split())
+    return shown[:_MAX_REMNANT - 1] + "…" if len(shown) > _MAX_REMNANT else shown
+
+
+def _unsafe_uris(uris: tuple[str, ...]) -> list[str]:
+    """The URIs that are not mailto:, http: or https:."""
+    return [uri for uri in uris if _safe_unsubscribe().match(uri) is None]
 
 
 def _discussion_list(message: Message) -> bool:

@@ -11,7 +11,7 @@ FINDING_IDS = frozenset({
     "arc.temperror",
     "attached.messages",
     "bulk.no_one_click", "bulk.no_unsubscribe", "bulk.one_click_incomplete", "bulk.one_click_not_usable",
-    "bulk.one_click_unsigned",
+    "bulk.one_click_unsigned", "bulk.unsafe_unsubscribe_uri",
     "date.duplicate_chosen", "date.missing", "date.no_zone", "date.unreadable", "date.weekday_mismatch",
     "dkim.body_changed", "dkim.cut_off", "dkim.expired", "dkim.future_timestamp", "dkim.headers_changed", "dkim.key_testing",
     "dkim.domainkeys", "dkim.key_too_large", "dkim.provider_default_key", "dkim.key_unavailable", "dkim.malformed", "dkim.not_oversigned", "dkim.redacted", "dkim.removed", "dkim.renamed_signature", "dkim.shortened", "dkim.signed_repeatedly", "dkim.temperror", "dkim.too_many", "dkim.unsigned_body",

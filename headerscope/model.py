@@ -973,6 +973,9 @@ class BulkSignals(Value):
     fields, or points at the list's domain) while List-Unsubscribe-Post stands among the original
     sender's fields: the one-click POST would go to a URI that sender never published for it
     (RFC 8058 section 3.1), so one-click is not usable and ``one_click`` is False."""
+    list_unsubscribe_unparsed: tuple[str, ...] = ()
+    """Text of List-Unsubscribe that is neither a URI in angle brackets, a comma nor a comment
+    (RFC 2369 section 2): an unbracketed address, a "<" never closed; on one line, bounded."""
     precedence: str | None = None
     """Precedence as written (``bulk``, ``list``, ``junk``: a convention, RFC 2076 section 3.9)."""
     list_id: str | None = None

@@ -347,3 +347,41 @@ def test_a_one_click_the_list_replaced_is_not_shown_as_signed() -> None:
         "dev-request@lists.forge.example", "unsub@sender.example")
     report = analyze(RECEIVED + signature + signature + message(own, sender="news@sender.example"))
     assert report.bulk is not None and report.bulk.unsubscribe_signed_by == ("sender.example/em",)
+
+
+def test_list_unsubscribe_uris_end_at_the_bracket_before_a_comma_and_other_schemes_are_warned_of() -> None:
+    # RFC 2369 section 2: "<" URI ">" items separated by commas, comments allowed; a data: URI
+    # may hold "<" and ">", so a URI ends at the ">" followed by a comma, a comment or the end.
+    report = analyze(message(
+        "List-Unsubscribe: <javascript:alert(6)>, <data:text/html,<script>alert(7)</script>> (old),\r\n"
+        "    <mailto:leave@shop.example?subject=<unsubscribe>>, leave@shop.example, <https://shop.example/u?a=1>\r\n"
+        "Precedence: bulk\r\n"))
+    bulk = report.bulk
+    assert bulk is not None
+    assert bulk.list_unsubscribe == ("javascript:alert(6)", "data:text/html,<script>alert(7)</script>",
+                                     "mailto:leave@shop.example?subject=<unsubscribe>", "https://shop.example/u?a=1")
+    assert bulk.list_unsubscribe_unparsed == ("leave@shop.example",)
+    unsafe = [f for f in report.findings if f.id == "bulk.unsafe_unsubscribe_uri"]
+    assert len(unsafe) == 1 and unsafe[0].severity.value == "warning"
+    assert "(javascript:, data:)" in unsafe[0].title and "<data:text/html,<script>alert(7)</script>>" in unsafe[0].explanation
+    terminal = get_renderer("terminal", color=False, width=400).render(report)
+    assert 'not a URI in angle brackets: "leave@shop.example"' in terminal
+    # mailto:, http: and https: in any case are what RFC 2369 and RFC 8058 name: no warning; a
+    # "<" never closed is shown as the text it is.
+    plain = analyze(message("List-Unsubscribe: <MAILTO:leave@shop.example>, <HTTP://shop.example/u>, <https://shop.ex\r\n"
+                            "Precedence: bulk\r\n"))
+    assert plain.bulk is not None and plain.bulk.list_unsubscribe == ("MAILTO:leave@shop.example", "HTTP://shop.example/u")
+    assert plain.bulk.list_unsubscribe_unparsed == ("<https://shop.ex",)
+    assert not [f for f in plain.findings if f.id == "bulk.unsafe_unsubscribe_uri"]
+
+
+def test_list_unsubscribe_of_many_brackets_is_read_in_linear_time() -> None:
+    import time
+
+    from headerscope.bulk import _unsubscribe_uris
+
+    start = time.perf_counter()
+    for value in ("<" + "> " * 50_000, "<a" + ">" * 100_000, "<x>" * 50_000, "(" * 100_000, "a," * 100_000):
+        uris, remnants = _unsubscribe_uris(value)
+        assert len(uris) <= 8 and len(remnants) <= 8 and all(len(r) <= 200 for r in remnants)
+    assert time.perf_counter() - start < 1
