@@ -317,6 +317,63 @@ def warm_up() -> None:
     decode_rfc2047("=?utf-8?q?a?= =?iso-8859-1?b?YQ==?=")
 
 
+# More findings than this of one id and severity are said as one (Finding.count).
+_GROUP_ABOVE = 5
+# Subjects (and differing titles) a grouped finding names.
+_GROUP_NAMED = 3
+# Findings whose subjects the reports read one by one to mark the hop each names (the hop
+# table's clock and delivery-gap marks): never grouped. Hops are capped, so they stay bounded.
+_NEVER_GROUPED = frozenset({"hops.clock_offset", "hops.earlier_delivery"})
+
+
+def _grouped(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    """The findings with each run of more than _GROUP_ABOVE of one id and severity said once,
+    where the first of them stood: 200 Authentication-Results fields give 200 untrusted claims,
+    which would push every other finding out of the reports' lists. The id stays, so a filter
+    on it (``--filter reason=``) still matches; the count and the first subjects are kept. Done
+    here, once, so that every renderer and the JSON say the same."""
+    counts: dict[tuple[str, Severity], int] = {}
+    for finding in findings:
+        key = (finding.id, finding.severity)
+        counts[key] = counts.get(key, 0) + finding.count
+    if all(count <= _GROUP_ABOVE for count in counts.values()):
+        return findings  # the usual case
+    members: dict[tuple[str, Severity], list[Finding]] = {}
+    out: list[Finding | tuple[str, Severity]] = []
+    for finding in findings:
+        key = (finding.id, finding.severity)
+        if counts[key] <= _GROUP_ABOVE or finding.id in _NEVER_GROUPED:
+            out.append(finding)
+            continue
+        if key not in members:
+            members[key] = []
+            out.append(key)  # the group's place: where its first finding stood
+        members[key].append(finding)
+    return tuple(item if isinstance(item, Finding) else _group_of(members[item]) for item in out)
+
+
+def _group_of(same: list[Finding]) -> Finding:
+    """One finding standing for ``same`` (one id and severity): the first's words, and what the
+    others are about."""
+    first = same[0]
+    count = sum(finding.count for finding in same)
+    subjects = list(dict.fromkeys(f.subject[:120] for f in same if f.subject))
+    titles = list(dict.fromkeys(f.title[:200] for f in same))
+    about = ""
+    if subjects:
+        more = len(subjects) - _GROUP_NAMED
+        about = (f" They are about {', '.join(subjects[:_GROUP_NAMED])}"
+                 + (f" and {more} more" if more > 0 else "") + ".")
+    if len(titles) > 1:
+        more = len(titles) - _GROUP_NAMED
+        about += (f" Their titles include: {'; '.join(titles[:_GROUP_NAMED])}"
+                  + (f" ({more} more)" if more > 0 else "") + ".")
+    return dataclasses.replace(
+        first, count=count, title=f"{first.title} (and {count - 1} more like it)",
+        explanation=(f"{first.explanation} {count} findings of this kind ({first.id}, {first.severity.value}) are "
+                     f"said once here, with the first one's words.{about}"))
+
+
 def _never_sent_note() -> str:
     from .msg import NO_TRANSPORT_HEADERS
 
@@ -904,6 +961,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
             verdict = dataclasses.replace(verdict, summary=f"{verdict.summary} {earlier[:1].upper()}{earlier[1:]}.")
     if loaded.format == "msg" and _never_sent_note() in loaded.cleanups:
         verdict, ordered = _never_sent(ordered)
+    ordered = _grouped(ordered)
     return Report(
         version=__version__,
         analyzed_at=now.astimezone(timezone.utc).isoformat(),

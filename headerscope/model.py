@@ -53,6 +53,10 @@ class Finding(Value):
     """URL of the RFC section (or other document) the rule comes from."""
     subject: str | None = None
     """What it is about, e.g. ``hop 3`` or ``header 12`` or ``dkim example.com/s1``."""
+    count: int = 1
+    """How many findings of this id and severity this one stands for: more than a few of one
+    kind (200 Authentication-Results fields, each an untrusted claim) are said once, naming
+    the first few subjects, so they do not crowd out the rest."""
 
 
 @frozen

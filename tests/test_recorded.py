@@ -3020,3 +3020,45 @@ def test_a_dmarc_pass_recorded_for_one_of_several_from_domains_is_not_a_changed_
                      resolver=SnapshotResolver(_TWO_FROM_DNS))
     assert [c.label for c in forged.comparison if c.method == "dmarc"] == ["from_changed"]
     assert "recorded.from_changed" in [f.id for f in forged.findings]
+
+
+def test_more_than_five_findings_of_one_kind_are_said_once_with_a_count() -> None:
+    import json as _json
+
+    from conftest import SAMPLES
+
+    # Twelve Authentication-Results written by strangers above a real message: twelve untrusted
+    # claims, said once, so they do not push the other findings out of the reports' lists.
+    claims = b"".join(b"Authentication-Results: evil%d.example; dmarc=pass header.from=example.com\r\n" % n
+                      for n in range(12))
+    report = analyze(claims + (SAMPLES / "direct.eml").read_bytes(), offline=True)
+    untrusted = [f for f in report.findings if f.id == "recorded.untrusted_claim"]
+    assert len(untrusted) == 1
+    claim = untrusted[0]
+    assert claim.count == 12 and claim.subject == "header 1"
+    assert claim.title == "Authentication-Results by evil0.example claims dmarc=pass (not the receiver) (and 11 more like it)"
+    assert "12 findings of this kind (recorded.untrusted_claim, info)" in claim.explanation
+    assert "They are about header 1, header 2, header 3 and 9 more." in claim.explanation
+    assert _json.loads(report.to_json())["findings"][0]["count"] == 12
+    # Five of one kind stay five findings.
+    five = claims.split(b"\r\n")[:5]
+    report = analyze(b"\r\n".join(five) + b"\r\n" + (SAMPLES / "direct.eml").read_bytes(), offline=True)
+    assert [f.count for f in report.findings if f.id == "recorded.untrusted_claim"] == [1] * 5
+
+
+def test_grouping_keeps_the_first_ones_place_and_leaves_hop_marks_alone() -> None:
+    from headerscope.api import _grouped
+    from headerscope.model import Finding, Severity
+
+    def finding(id_: str, n: int, severity: Severity = Severity.INFO) -> Finding:
+        return Finding(id=id_, severity=severity, title=f"t{n}", explanation="e", subject=f"hop {n}")
+
+    findings = (finding("a.b", 0, Severity.WARNING), *(finding("x.y", n) for n in range(1, 8)),
+                finding("x.y", 8, Severity.NOTICE), *(finding("hops.clock_offset", n) for n in range(9, 16)))
+    grouped = _grouped(findings)
+    assert [(f.id, f.severity, f.count) for f in grouped[:3]] == [
+        ("a.b", Severity.WARNING, 1), ("x.y", Severity.INFO, 7), ("x.y", Severity.NOTICE, 1)]
+    assert "Their titles include: t1; t2; t3 (4 more)." in grouped[1].explanation
+    # The hop table marks each hop these name: they stay one per hop.
+    assert [f.subject for f in grouped[3:]] == [f"hop {n}" for n in range(9, 16)]
+    assert _grouped(findings[:6]) == findings[:6]
