@@ -1821,13 +1821,15 @@ def load_bytes(data: bytes, source: str = "api", *, from_mail_store: bool = Fals
 
 def _load_msg(original: bytes, result: Callable[..., LoadedInput]) -> LoadedInput:
     """An Outlook .msg: the transport headers and decoded body, never byte-exact."""
-    from .msg import MsgError, msg_to_message
+    from .msg import HEADERS_ALONE, MsgError, msg_to_message
 
     try:
         data, notes = msg_to_message(original)
     except MsgError as exc:
         return result(original, "unknown", [str(exc)], False, unreadable=str(exc))
-    return result(data, "msg", list(notes), True, exact_note="rebuilt from an Outlook .msg, which does not "
+    # A damaged .msg read for its transport headers alone has no body to check.
+    has_body = not notes[0].startswith(HEADERS_ALONE)
+    return result(data, "msg", list(notes), has_body, exact_note="rebuilt from an Outlook .msg, which does not "
                   "keep the original MIME bytes")
 
 

@@ -51,18 +51,69 @@ def msg_to_message(data: bytes) -> tuple[bytes, tuple[str, ...]]:
     try:
         msg: Any = extract_msg.openMsg(data, delayAttachments=True)
     except Exception as exc:  # noqa: BLE001 - the library raises many kinds on damaged files
-        raise MsgError(f"not a readable Outlook .msg file: {type(exc).__name__}: {str(exc)[:200]}") from None
+        return _headers_alone(data, exc, "not a readable Outlook .msg file")
     try:
         notes = ["Outlook .msg: rebuilt from its transport headers and decoded body; "
                  "the original MIME bytes are not stored in a .msg, so DKIM body hashes cannot be checked"]
         text = _rebuild(msg, notes, depth=0)
         return text.replace("\n", "\r\n").encode("utf-8", errors="replace"), tuple(notes)
     except Exception as exc:  # noqa: BLE001
-        raise MsgError(f"damaged Outlook .msg file: {type(exc).__name__}: {str(exc)[:200]}") from None
+        return _headers_alone(data, exc, "damaged Outlook .msg file")
     finally:
         # Closing a damaged file may fail too; the message bytes are already built.
         with contextlib.suppress(Exception):
             msg.close()
+
+
+HEADERS_ALONE = "Outlook .msg: damaged"
+"""How the clean-up note of a damaged .msg read for its transport headers alone begins: the
+loader analyses it as a header without a body."""
+
+# PR_TRANSPORT_MESSAGE_HEADERS (PidTagTransportMessageHeaders, tag 0x007D) as a top-level
+# property stream: PT_UNICODE (001F, UTF-16LE) or PT_STRING8 (001E, 8-bit) (MS-OXMSG section
+# 2.1.3, MS-OXPROPS section 2.1067).
+_TRANSPORT_STREAMS = (("__substg1.0_007D001F", "utf-16-le"), ("__substg1.0_007D001E", "utf-8"))
+# Transport headers read at most (a long Received chain is tens of kilobytes).
+_MAX_TRANSPORT_HEADERS = 8 * 1024 * 1024
+
+
+def _damage_words(exc: Exception) -> str:
+    """What went wrong, in words: a library's exception class means nothing to a reader."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "a text property of the file is not valid text in its encoding"
+    if type(exc).__module__.startswith("olefile") or isinstance(exc, OSError):
+        return "the file's OLE storage (its sectors or directory) is damaged"
+    if type(exc).__module__.startswith("extract_msg"):
+        # extract_msg's own exceptions say which part of the format is broken, in English.
+        detail = " ".join(str(exc).split())[:160].rstrip(".")
+        return f"a property stream of the file is damaged: {detail}" if detail else \
+            "a property stream of the file is damaged"
+    return "a property stream of the file is damaged"
+
+
+def _headers_alone(data: bytes, exc: Exception, what: str) -> tuple[bytes, tuple[str, ...]]:
+    """The transport headers of a .msg extract_msg could not read, taken from their stream with
+    olefile, with a note that says so; MsgError, in words, when they cannot be read either. One
+    broken property (a named-property map, one UTF-16 string) need not cost the header."""
+    words = _damage_words(exc)
+    try:
+        import olefile
+
+        with olefile.OleFileIO(data) as ole:
+            header = ""
+            for stream, encoding in _TRANSPORT_STREAMS:
+                if ole.exists(stream) and ole.get_type(stream) == olefile.STGTY_STREAM:
+                    raw = ole.openstream(stream).read(_MAX_TRANSPORT_HEADERS)
+                    header = raw.decode(encoding, errors="replace").replace("\x00", "")
+                    break
+    except Exception:  # noqa: BLE001 - olefile raises many kinds on damaged files too
+        header = ""
+    header = header.replace("\r\n", "\n").strip("\n")
+    if ":" not in header.partition("\n")[0]:
+        raise MsgError(f"{what}: {words}, and its transport headers cannot be read either") from None
+    note = (f"{HEADERS_ALONE} ({words}): only its transport headers (PR_TRANSPORT_MESSAGE_HEADERS) were read, "
+            "straight from their stream, and are analysed as a header alone, without the body or attachments")
+    return header.replace("\n", "\r\n").encode("utf-8", errors="replace") + b"\r\n", (note,)
 
 
 NO_TRANSPORT_HEADERS = ("the .msg has no transport headers and its message flags say unsent (never sent, or "
