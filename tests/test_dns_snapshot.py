@@ -287,9 +287,12 @@ def test_an_answer_no_dns_response_can_hold_refuses_the_snapshot(tmp_path: Path)
         assert reason in message and "RFC 1035 section 4.2.2" in message and "\n" not in message
     # Just under the limit is an answer a server can send (a TXT of 255-octet strings): loaded whole.
     chunks = ["a" * 255] * 250  # 250 x 256 octets + 12 = 64,012
-    near = SnapshotResolver({"big.example.org": {"TXT": [chunks]}, "mx.example.org": {"A": ["192.0.2.1"] * 5000}})
+    near = SnapshotResolver({"big.example.org": {"TXT": [chunks]}, "mx.example.org": {"A": ["192.0.2.1"] * 5000}},
+                            dns_sized=True)
     assert near.resolve("big.example.org", "TXT").records == (tuple(chunks),)
     assert len(near.resolve("mx.example.org", "A").records) == 5000
+    # A mapping handed in through the API is not a recording: any answer, as tests of hostile records need.
+    assert SnapshotResolver({"big.example.org": {"TXT": [[key]]}}).resolve("big.example.org", "TXT").texts == (key,)
 
 
 def test_evidence_keeps_fifty_records_and_four_kilobytes_each_but_the_checks_get_all() -> None:
