@@ -290,14 +290,16 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
     from .dns.factory import snapshot_beside
     from .loader import load_bytes
     from .message import parse_message
-    from .mime import attached_messages, attached_path, feedback_report
+    from .mime import MAX_COUNTED, attached_messages, attached_path, count_attached, feedback_report
     from .model import ReportedEnvelope
 
     carrier = parse_message(loaded.data)
-    found = attached_messages(carrier)
+    found = attached_messages(carrier, limit=min(number, MAX_COUNTED))
     name = "standard input" if loaded.source == "-" else loaded.source
     if number > len(found):
-        _fail(f"{name}: no attached message {number} (it carries {len(found) or 'none'})")
+        total, more = count_attached(carrier)
+        carries = f"{'at least ' if more else ''}{total}" if total else "none"
+        _fail(f"{name}: no attached message {number} (it carries {carries})")
     entry, data = found[number - 1]
     label = f"{loaded.source}#attached-{number}"
     inner = load_bytes(data, source=label)

@@ -285,19 +285,20 @@ def might_carry_parts(message: Message) -> bool:
     return content_type.startswith(_ALWAYS_WALKED) or message.raw.find(_PART_TYPE_HINT, message.body_start) >= 0
 
 
-def attached_messages(message: Message) -> tuple[tuple[AttachedMessage, bytes], ...]:
+def attached_messages(message: Message, limit: int = MAX_ATTACHED) -> tuple[tuple[AttachedMessage, bytes], ...]:
     """Each message carried inside this one, with its bytes (headers only for a returned
-    header), in part order, at most MAX_ATTACHED; or the copy a qmail or other plain-text
-    bounce returns."""
-    return _carried(message, _parts(message) if might_carry_parts(message) else [])
+    header), in part order, at most ``limit`` (MAX_ATTACHED are listed in a report; ``analyze
+    --attached N`` asks for N); or the copy a qmail or other plain-text bounce returns."""
+    return _carried(message, _parts(message) if might_carry_parts(message) else [], limit)
 
 
-def _carried(message: Message, parts: list[_Part]) -> tuple[tuple[AttachedMessage, bytes], ...]:
+def _carried(message: Message, parts: list[_Part], limit: int = MAX_ATTACHED
+             ) -> tuple[tuple[AttachedMessage, bytes], ...]:
     """attached_messages, given the message's parts (when it might carry any)."""
     if not might_carry_parts(message):
         qmail = _qmail_bounce(message)
         return qmail[1] if qmail is not None else _text_bounce_copy(message)
-    found = _attached(message.raw, parts)
+    found = _attached(message.raw, parts, limit)
     # A report or bounce may carry the copy in its text part (Exim's DMARC failure report, a
     # multipart/report with no message part): read only for such a message, not for all mail.
     if found or not is_automatic_notification(message):
@@ -361,15 +362,44 @@ def _text_bounce_copy(message: Message) -> tuple[tuple[AttachedMessage, bytes], 
     return ()
 
 
-def _attached(raw: bytes, parts: list[_Part]) -> tuple[tuple[AttachedMessage, bytes], ...]:
+# Attached messages counted past the MAX_ATTACHED listed (an abuse desk's batch of reported
+# phish), and the highest ``--attached N`` reachable: each is parsed to tell a message from a
+# part only labelled one, so a hostile message of 60,000 such parts stops being counted here.
+MAX_COUNTED = 2000
+
+
+def _carried_message(raw: bytes, part: _Part) -> tuple[bytes, Message] | None:
+    """The bytes and header of a message/rfc822 (or returned-header) part, or None when the part
+    holds no message after all."""
+    if part.content_type not in _MESSAGE_TYPES or part.body_start >= part.body_end:
+        return None
+    data = _decoded(raw, part)
+    inner = parse_message(data)
+    if not inner.headers or all(h.defects for h in inner.headers):
+        return None  # not a message after all
+    return data, inner
+
+
+def count_attached(message: Message) -> tuple[int, bool]:
+    """(attached messages, whether that is a lower bound: counting stopped at MAX_COUNTED)."""
+    if not might_carry_parts(message):
+        return len(attached_messages(message)), False
+    count = 0
+    for part in _parts(message):
+        if _carried_message(message.raw, part) is not None:
+            count += 1
+            if count >= MAX_COUNTED:
+                return count, True
+    return count, False
+
+
+def _attached(raw: bytes, parts: list[_Part], limit: int = MAX_ATTACHED) -> tuple[tuple[AttachedMessage, bytes], ...]:
     out: list[tuple[AttachedMessage, bytes]] = []
     for part in parts:
-        if part.content_type not in _MESSAGE_TYPES or part.body_start >= part.body_end:
+        carried = _carried_message(raw, part)
+        if carried is None:
             continue
-        data = _decoded(raw, part)
-        inner = parse_message(data)
-        if not inner.headers or all(h.defects for h in inner.headers):
-            continue  # not a message after all
+        data, inner = carried
         headers_only = part.content_type in _HEADERS_ONLY
         out.append((AttachedMessage(
             number=len(out) + 1, content_type=part.content_type, headers_only=headers_only,
@@ -377,7 +407,7 @@ def _attached(raw: bytes, parts: list[_Part]) -> tuple[tuple[AttachedMessage, by
             to=inner.first_decoded("To"), subject=inner.first_decoded("Subject"), date=inner.first("Date"),
             message_id=inner.first("Message-ID"),
         ), data))
-        if len(out) >= MAX_ATTACHED:
+        if len(out) >= limit:
             break
     return tuple(out)
 
@@ -879,10 +909,13 @@ def read_carried(message: Message, path: str = "") -> tuple[DeliveryReport | Non
             f"{a.number}: {'header of ' if a.headers_only else ''}"
             f"\"{_short(a.subject) or '(no subject)'}\" from {_short(a.from_header) or '(no From)'}"
             for a in attached[:_MAX_LISTED])
+        total, more = (len(attached), False) if len(attached) < MAX_ATTACHED else count_attached(message)
+        count = f"{'at least ' if more else ''}{total}"
+        first = f"; the first {len(attached)} are listed in the report" if total > len(attached) else ""
         findings.append(Finding(
             id="attached.messages", severity=Severity.INFO,
-            title=f"{len(attached)} message(s) attached",
-            explanation=f"This message carries {len(attached)} message(s) as attachments ({listed}). "
+            title=f"{count} message(s) attached",
+            explanation=f"This message carries {count} message(s) as attachments{first} ({listed}). "
                         f"The analysis above is of the outer message; to analyze an attached one (a "
                         f"reported phishing mail, the message a bounce returned) run "
                         f"`headerscope analyze FILE --attached {attached_path(path, 'N')}`.",

@@ -1304,3 +1304,36 @@ def test_a_bounce_with_a_localised_subject_is_read_when_sent_from_the_null_sende
     # Without the null sender, the words inside a subject are not enough.
     person = bounce.replace(b"Return-Path: <>", b"Return-Path: <a@example.org>")
     assert "dsn.unstructured" not in [f.id for f in headerscope.analyze(person, offline=True).findings]
+
+
+def _batch_of_reports(count: int) -> bytes:
+    """An abuse desk's forward of ``count`` reported messages, each as a message/rfc822 part."""
+    parts = [b"From: desk@example.org\r\nTo: abuse@example.net\r\nSubject: batch\r\nMIME-Version: 1.0\r\n"
+             b"Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nbatch\r\n"]
+    for n in range(count):
+        parts.append(b"--b\r\nContent-Type: message/rfc822\r\n\r\n"
+                     + f"From: s{n}@phish.example\r\nTo: v@example.org\r\nSubject: s{n}\r\n\r\nbody {n}\r\n".encode())
+    parts.append(b"--b--\r\n")
+    return b"".join(parts)
+
+
+def test_attached_messages_past_the_listed_twenty_are_counted_and_reachable(tmp_path: Path) -> None:
+    # A batch of 30 reported messages: the report lists 20, says there are 30, and
+    # `--attached 25` opens the 25th (it used to say "no attached message 25 (it carries 20)").
+    import headerscope
+    from test_cli import run
+
+    raw = _batch_of_reports(30)
+    report = headerscope.analyze(raw, offline=True)
+    assert len(report.attached) == 20
+    finding = next(f for f in report.findings if f.id == "attached.messages")
+    assert finding.title == "30 message(s) attached"
+    assert "the first 20 are listed" in finding.explanation
+    path = tmp_path / "batch.eml"
+    path.write_bytes(raw)
+    opened = run("analyze", str(path), "--offline", "--attached", "25", "-f", "json")
+    assert opened.returncode == 0, opened.stderr
+    assert json.loads(opened.stdout)["subject"] == "s24"
+    missing = run("analyze", str(path), "--offline", "--attached", "31")
+    assert missing.returncode == 1
+    assert missing.stderr.decode().strip().endswith("no attached message 31 (it carries 30)")
