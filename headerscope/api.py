@@ -38,7 +38,7 @@ from .auth.recorded import (
 from .auth.spf import check_spf
 from .bulk import read_bulk
 from .dns.evidence import EvidenceResolver
-from .dns.interface import Resolver
+from .dns.interface import DnsStatus, Resolver
 from .domains import is_domain_name, is_ip_literal, normalize_domain, organizational_domain
 from .envelope import (
     analyze_envelope,
@@ -64,6 +64,7 @@ from .model import (
     Comparison,
     DkimSignatureResult,
     DmarcResult,
+    DnsRecordUse,
     DnsSource,
     Envelope,
     Finding,
@@ -965,6 +966,10 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     if loaded.format == "msg" and _never_sent_note() in loaded.cleanups:
         verdict, ordered = _never_sent(ordered)
     ordered = _grouped(ordered)
+    evidence = resolver.evidence()
+    unanswered = _dns_unanswered(resolver, evidence)
+    if unanswered is not None:
+        ordered = (unanswered, *ordered)
     return Report(
         version=__version__,
         analyzed_at=now.astimezone(timezone.utc).isoformat(),
@@ -990,7 +995,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         verdict=verdict,
         findings=ordered,
         dns_source=DnsSource(source=resolver.source, detail=resolver.detail),
-        dns=resolver.evidence(),
+        dns=evidence,
         spam_filters=spam_filters,
         delivery_report=delivery_report,
         feedback_report=feedback_report,
@@ -1160,6 +1165,28 @@ dead one costs this, not a minute per message."""
 def dns_budget(timeout: float) -> float:
     """One analysis's DNS time: DNS_BUDGET_SECONDS, or four --dns-timeout rounds if longer."""
     return max(DNS_BUDGET_SECONDS, 4 * float(timeout))
+
+
+def _dns_unanswered(resolver: EvidenceResolver, evidence: tuple[DnsRecordUse, ...]) -> Finding | None:
+    """A warning when a nameserver asked live answered none of the analysis's questions (every one
+    timed out or failed): each DNS-based row says "temperror" for itself, but the cause is one
+    (a dead or unreachable --nameserver, a firewall), and every such result is unknown."""
+    if resolver.source not in ("live", "recording") or not resolver.asks_network or not evidence:
+        return None
+    statuses = [use.status for use in evidence]
+    if not all(status in DnsStatus.TEMPORARY for status in statuses):
+        return None
+    counts = {status: statuses.count(status) for status in dict.fromkeys(statuses)}
+    how = ", ".join(f"{count} {status}" for status, count in counts.items())
+    server = resolver.detail or "the nameserver"
+    return Finding(
+        id="dns.unanswered", severity=Severity.WARNING,
+        title=f"DNS: {server} answered none of the {len(statuses)} question(s)",
+        explanation=(f"Every DNS question of this analysis failed ({how}), so every result that needs DNS (DKIM keys, "
+                     "SPF, DMARC, ARC, reverse DNS) is unknown here, not failing: the nameserver is down, "
+                     "unreachable or refusing (check --nameserver), or a firewall drops DNS. Run the analysis again "
+                     "when it answers, or replay a snapshot with --dns-snapshot."),
+        reference="https://www.rfc-editor.org/rfc/rfc7208#section-2.6.6", subject="dns")
 
 
 def _early_questions(message: Message) -> list[tuple[str, str]]:

@@ -478,6 +478,8 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
     # message: its error row is written, the other paths are scanned, and the run fails.
     missing = [path for path in paths if path != "-" and not os.path.lexists(path)]
     rows = read_rows = 0
+    # Messages so far whose every DNS question failed (dns.unanswered); None once said or disproved.
+    dead_dns: int | None = 0 if not offline and not dns_snapshot else None
     progress = _progress(output_format == "terminal" or output is not None)
     passed_over: list[str] = []
     try:
@@ -492,6 +494,8 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
                 progress.advance()
             rows += 1
             read_rows += row.error is None
+            if dead_dns is not None and row.error is None:
+                dead_dns = _warn_dead_nameserver(row, dead_dns, nameserver)
             for key in checks_asked:
                 unchecked[key] += getattr(row, key) == "not_checked"
             if any(p(row) for p in fail_predicates):
@@ -572,6 +576,26 @@ class _Progress:
 
     def stop(self) -> None:
         self._progress.stop()
+
+
+# Messages in a row whose every DNS question failed before a scan says so on stderr: a dead
+# --nameserver would otherwise cost the whole mailbox its timeouts without a word.
+_DEAD_DNS_ROWS = 20
+
+
+def _warn_dead_nameserver(row: Any, seen: int, nameserver: str | None) -> int | None:
+    """The count of messages so far whose DNS all failed, or None once the warning is given or a
+    message got an answer (the nameserver works)."""
+    if "dns.unanswered" not in row.failing_reasons:
+        return None
+    seen += 1
+    if seen < _DEAD_DNS_ROWS:
+        return seen
+    server = nameserver or "the system's nameserver"
+    click.echo(f"headerscope: warning: {server} answered none of the DNS questions of the first {seen} messages: "
+               "their DNS-based results are unknown (check --nameserver, or use --dns-snapshot or --offline)",
+               err=True)
+    return None
 
 
 def _progress(wanted: bool) -> _Progress | None:

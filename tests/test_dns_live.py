@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import threading
@@ -255,3 +256,26 @@ def test_record_then_replay_gives_an_identical_report(tmp_path: Path, sample: Pa
         answer = recorded.resolve(query["name"], query["rdtype"])
         assert answer.status == query["status"]
         assert [list(r) for r in answer.records] == query["records"]
+
+
+def test_an_analysis_whose_every_question_timed_out_says_the_nameserver_answered_none() -> None:
+    # A dead --nameserver: each DNS row says temperror for itself; one warning names the cause.
+    import headerscope
+
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))  # bound, never read: every question times out
+    try:
+        port = silent.getsockname()[1]
+        raw = (REPO / "samples" / "direct.eml").read_bytes()
+        report = headerscope.analyze(raw, resolver=LiveResolver(nameserver=f"127.0.0.1:{port}", timeout=0.2),
+                                     now=FIXED_NOW)
+    finally:
+        silent.close()
+    assert report.dns and all(use.status == "TIMEOUT" for use in report.dns)
+    [dead] = [f for f in report.findings if f.id == "dns.unanswered"]
+    assert dead.severity.value == "warning"
+    assert dead.title == f"DNS: 127.0.0.1:{port} answered none of the {len(report.dns)} question(s)"
+    assert report.verdict.status == "not_checked"
+    # A snapshot that answers is no dead nameserver.
+    fine = headerscope.analyze(raw, dns_snapshot=str(REPO / "samples" / "direct.dns.json"), now=FIXED_NOW)
+    assert not any(f.id == "dns.unanswered" for f in fine.findings)

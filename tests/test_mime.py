@@ -1320,8 +1320,9 @@ def _batch_of_reports(count: int) -> bytes:
 def test_attached_messages_past_the_listed_twenty_are_counted_and_reachable(tmp_path: Path) -> None:
     # A batch of 30 reported messages: the report lists 20, says there are 30, and
     # `--attached 25` opens the 25th (it used to say "no attached message 25 (it carries 20)").
-    import headerscope
     from test_cli import run
+
+    import headerscope
 
     raw = _batch_of_reports(30)
     report = headerscope.analyze(raw, offline=True)

@@ -146,3 +146,26 @@ def test_cli_scan_jsonl_with_two_jobs_asks_each_question_once(server: DnsServer,
     assert all(any(s["result"] == "pass" for s in report["dkim"]) for report in reports)
     used = assert_evidence_is_the_served_answers(reports)
     assert_each_question_asked_once(server, used)
+
+
+def test_a_scan_says_once_when_the_nameserver_answers_nothing(tmp_path: Path) -> None:
+    # A dead --nameserver: after 20 messages whose every question failed, one line on stderr.
+    import socket
+
+    from test_scan import mbox_of, message
+
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))  # bound, never read
+    try:
+        box = tmp_path / "box.mbox"
+        box.write_bytes(mbox_of([message(n) for n in range(1, 22)]))
+        proc = subprocess.run([sys.executable, "-m", "headerscope", "scan", str(box), "--nameserver",
+                               f"127.0.0.1:{silent.getsockname()[1]}", "--dns-timeout", "0.1", "--jobs", "1",
+                               "-f", "csv"], capture_output=True, text=True, cwd=REPO, timeout=120,
+                              env={**os.environ, "NO_COLOR": "1"})
+    finally:
+        silent.close()
+    assert proc.returncode == 0, proc.stderr
+    warnings = [line for line in proc.stderr.splitlines() if "answered none of the DNS questions" in line]
+    assert len(warnings) == 1 and "of the first 20 messages" in warnings[0]
+    assert all("dns.unanswered" in row.split(",") or "dns.unanswered" in row for row in proc.stdout.splitlines()[1:])
