@@ -280,13 +280,20 @@ def parse_message(raw: bytes, *, cut_off: bool = False) -> Message:
     legacy: list[int] = []
     direct, new = _DIRECT_HEADER, _new
     lines = _logical_lines(header_section)
-    beyond = len(lines) - MAX_HEADER_FIELDS
+    total_fields = len(lines)
+    beyond = total_fields - MAX_HEADER_FIELDS
     fields: Iterable[tuple[int, bytes]] = enumerate(lines)
     kept: list[tuple[int, bytes]] = []
     dropped = 0
     if beyond > 0:
         kept, dropped = _kept_past_cap(lines)
-        fields = chain(enumerate(lines[:MAX_HEADER_FIELDS]), kept)
+        # Each field's index is its place in ``headers``, as everywhere else (the checks compare
+        # indexes with hop positions and read ``headers[index]``): the kept fields follow the
+        # first MAX_HEADER_FIELDS in their order, numbered on from there. Their real line numbers
+        # serve only the legacy-charset reading (``lines`` realigned below).
+        fields = chain(enumerate(lines[:MAX_HEADER_FIELDS]),
+                       enumerate((line for _, line in kept), start=MAX_HEADER_FIELDS))
+        lines = [*lines[:MAX_HEADER_FIELDS], *(line for _, line in kept)]
     # RFC 5322 section 2.2: a field body holds no NUL (nor does RFC 6532's UTF-8). The text
     # shows U+FFFD in its place; ``raw`` keeps the byte, so DKIM hashes what was sent.
     nul = header_section.find(b"\x00") >= 0
@@ -343,10 +350,10 @@ def parse_message(raw: bytes, *, cut_off: bool = False) -> Message:
         _read_legacy_charsets(headers, lines, sorted(set(legacy)), raw, body_start)
     if beyond > 0:
         note = truncation_note(beyond, len(kept), dropped)
-        # Indexed after the last line, so it takes no real field's index.
-        headers.append(HeaderField(index=len(lines), name="", value=note, decoded=note, defects=(note,)))
+        # Indexed after the last field read, as its place in ``headers``.
+        headers.append(HeaderField(index=len(headers), name="", value=note, decoded=note, defects=(note,)))
     return Message(raw=raw, headers=tuple(headers), body_start=body_start, cut_off=cut_off,
-                   fields_past_cap=max(beyond, 0), field_count=len(lines))
+                   fields_past_cap=max(beyond, 0), field_count=total_fields)
 
 
 def truncation_note(beyond: int, kept: int, dropped: int) -> str:
@@ -354,21 +361,23 @@ def truncation_note(beyond: int, kept: int, dropped: int) -> str:
     note = f"{beyond} more header field(s) after the first {MAX_HEADER_FIELDS}: not read one by one"
     if kept:
         note += (f"; {kept} of them, of the names the checks read (From:, DKIM-Signature, Date, Received, ...), "
-                 "were read with their place in the header")
+                 f"were read in their order, numbered on from {MAX_HEADER_FIELDS}")
     else:
         note += "; none of them has a name the checks read (From:, DKIM-Signature, Date, Received, ...)"
     if dropped:
-        note += f"; {dropped} more of those names were past {MAX_KEPT_PER_NAME} of one name and not read"
+        note += (f"; {dropped} more of those names were not read (of each name the first "
+                 f"{MAX_KEPT_PER_NAME // 2} and the last {MAX_KEPT_PER_NAME - MAX_KEPT_PER_NAME // 2} are)")
     return note
 
 
 def _kept_past_cap(lines: list[bytes]) -> tuple[list[tuple[int, bytes]], int]:
     """The lines past MAX_HEADER_FIELDS whose field names the checks read (KEPT_PAST_CAP),
-    with their indexes, at most MAX_KEPT_PER_NAME per name; and how many more there were.
-    One cheap look at each line's name (bounded slice, no regex): linear in the lines."""
-    kept: list[tuple[int, bytes]] = []
-    counts: dict[bytes, int] = {}
-    dropped = 0
+    with their line numbers, in order: of each name at most MAX_KEPT_PER_NAME, the first half
+    and the LAST half (the deepest fields are the sender's own, RFC 5321 section 4.4: a sender
+    who writes 50 decoy From: fields above its real one must not push the real one out); and
+    how many more there were. One cheap look at each line's name (bounded slice, no regex):
+    linear in the lines."""
+    by_name: dict[bytes, list[int]] = {}
     names = _KEPT_NAMES
     for index in range(MAX_HEADER_FIELDS, len(lines)):
         line = lines[index]
@@ -381,13 +390,17 @@ def _kept_past_cap(lines: list[bytes]) -> tuple[list[tuple[int, bytes]], int]:
                 continue
             # Counted by prefix: each distinct List-*/Resent-* name must not get its own quota.
             name = name[:name.index(b"-") + 1]
-        seen = counts.get(name, 0)
-        if seen >= MAX_KEPT_PER_NAME:
-            dropped += 1
-            continue
-        counts[name] = seen + 1
-        kept.append((index, line))
-    return kept, dropped
+        by_name.setdefault(name, []).append(index)
+    chosen: list[int] = []
+    dropped = 0
+    half = MAX_KEPT_PER_NAME // 2
+    for indexes in by_name.values():
+        if len(indexes) > MAX_KEPT_PER_NAME:
+            dropped += len(indexes) - MAX_KEPT_PER_NAME
+            indexes = indexes[:half] + indexes[-(MAX_KEPT_PER_NAME - half):]
+        chosen.extend(indexes)
+    chosen.sort()
+    return [(index, lines[index]) for index in chosen], dropped
 
 
 _KEPT_NAMES = frozenset(name.encode("ascii") for name in KEPT_PAST_CAP)

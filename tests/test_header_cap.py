@@ -19,17 +19,20 @@ def junk(count: int, name: bytes = b"X-J") -> bytes:
     return b"".join(b"%s%d: v\r\n" % (name, i) for i in range(count))
 
 
-def test_sender_fields_pushed_past_the_cap_keep_their_place_and_count() -> None:
+def test_sender_fields_pushed_past_the_cap_are_read_in_order() -> None:
     raw = RECEIVER + junk(MAX_HEADER_FIELDS + 10) + SPOOF
     message = parse_message(raw)
-    first_sender_field = 2 + MAX_HEADER_FIELDS + 10
+    # Each field's index is its place in message.headers (as the checks read them): the kept
+    # fields are numbered on from MAX_HEADER_FIELDS, in their order.
     found = message.all("From")
-    assert [(f.index, f.value) for f in found] == [(first_sender_field, "PayPal <service@paypal.com>")]
-    assert message.all("Date")[0].index == first_sender_field + 3
-    assert message.fields_past_cap == 2 + 10 + 5 and message.field_count == first_sender_field + 5
+    assert [(f.index, f.value) for f in found] == [(MAX_HEADER_FIELDS, "PayPal <service@paypal.com>")]
+    assert all(message.headers[h.index] is h for h in message.headers)
+    assert message.all("Date")[0].index == MAX_HEADER_FIELDS + 3
+    assert message.fields_past_cap == 2 + 10 + 5 and message.field_count == 2 + MAX_HEADER_FIELDS + 10 + 5
     assert message.headers[-1].defects == (
         f"17 more header field(s) after the first {MAX_HEADER_FIELDS}: not read one by one; 5 of them, of the "
-        "names the checks read (From:, DKIM-Signature, Date, Received, ...), were read with their place in the header",)
+        "names the checks read (From:, DKIM-Signature, Date, Received, ...), were read in their order, numbered "
+        f"on from {MAX_HEADER_FIELDS}",)
     report = analyze(raw, offline=True)
     assert [a.address for a in report.envelope.header_from] == ["service@paypal.com"]
     assert report.subject == "Your account is limited" and report.date == "2026-11-26T09:12:40-08:00"
@@ -39,12 +42,13 @@ def test_sender_fields_pushed_past_the_cap_keep_their_place_and_count() -> None:
     assert report.verdict.status != "unauthenticated"
 
 
-def test_a_dkim_signature_past_the_cap_is_verified_with_its_real_index() -> None:
+def test_a_dkim_signature_past_the_cap_is_verified_and_named_by_its_place() -> None:
     # dkimpy's split of the raw bytes and parse_message must name the same fields.
     signed = sign(MESSAGE, key=rsa_key(1024))
     raw = RECEIVER + junk(MAX_HEADER_FIELDS + 3) + signed
     (result,), _ = verify(raw, rsa_dns(1024))
-    assert (result.result, result.header_index) == ("pass", 2 + MAX_HEADER_FIELDS + 3)
+    assert result.result == "pass"
+    assert parse_message(raw).headers[result.header_index].name == "DKIM-Signature"
 
 
 def test_fields_kept_past_the_cap_are_bounded_per_name_and_by_prefix() -> None:
@@ -56,12 +60,36 @@ def test_fields_kept_past_the_cap_are_bounded_per_name_and_by_prefix() -> None:
     past = message.headers[MAX_HEADER_FIELDS:-1]
     assert len(past) == 2 * MAX_KEPT_PER_NAME
     assert sum(h.name == "Received" for h in past) == MAX_KEPT_PER_NAME
-    assert past[0].index == MAX_HEADER_FIELDS + 1 and past[-1].index == MAX_HEADER_FIELDS + 1 + 40_000 + 49
+    assert [h.index for h in past] == list(range(MAX_HEADER_FIELDS, MAX_HEADER_FIELDS + 2 * MAX_KEPT_PER_NAME))
     note = message.headers[-1]
-    assert note.index == message.field_count == MAX_HEADER_FIELDS + 80_001
-    assert note.defects[0].endswith(f"; {80_000 - 2 * MAX_KEPT_PER_NAME} more of those names were past "
-                                    f"{MAX_KEPT_PER_NAME} of one name and not read")
+    assert note.index == MAX_HEADER_FIELDS + 2 * MAX_KEPT_PER_NAME and message.field_count == MAX_HEADER_FIELDS + 80_001
+    assert note.defects[0].endswith(f"; {80_000 - 2 * MAX_KEPT_PER_NAME} more of those names were not read (of each "
+                                    f"name the first 25 and the last 25 are)")
     assert {"from", "dkim-signature", "date", "received", "subject"} <= KEPT_PAST_CAP
+
+
+def test_decoy_from_fields_past_the_cap_do_not_push_out_the_senders_own() -> None:
+    # 60 decoy From: fields, then the real one, all past the cap: the deepest fields are the
+    # sender's own, so the last of a name are kept as well as the first.
+    decoys = b"From: CEO <ceo@bank.example>\r\n" * 60
+    raw = RECEIVER + junk(MAX_HEADER_FIELDS + 10) + decoys + SPOOF
+    addresses = [f.value for f in parse_message(raw).all("From")]
+    assert len(addresses) == MAX_KEPT_PER_NAME and addresses[-1] == "PayPal <service@paypal.com>"
+    report = analyze(raw, offline=True)
+    assert "paypal.com" in {a.domain for a in report.envelope.header_from}
+
+
+def test_a_forged_authentication_results_past_the_cap_stays_a_forgery() -> None:
+    # The sender's own Authentication-Results in the receiver's name, written among its fields
+    # past the cap, reads as it does below the cap: a possibly forged claim, not the receiver's
+    # results "appended at the end of the header".
+    forged = crlf(b"Authentication-Results: mx.example.net; dkim=pass header.d=paypal.com;\n"
+                  b"\tspf=pass smtp.mailfrom=paypal.com; dmarc=pass header.from=paypal.com\n")
+    for padding in (100, MAX_HEADER_FIELDS + 10):
+        report = analyze(RECEIVER + junk(padding) + forged + SPOOF, offline=True)
+        claims = [f for f in report.findings if f.id == "recorded.untrusted_claim"]
+        assert claims and claims[0].severity.value == "warning", (padding, [f.title for f in report.findings])
+        assert not [f for f in report.findings if f.id == "recorded.disagree"], padding
 
 
 def test_no_from_in_a_header_too_long_to_read_whole_says_how_far_it_looked() -> None:
