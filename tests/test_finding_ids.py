@@ -9,10 +9,10 @@ from conftest import CORPUS, REPO, SAMPLES
 import headerscope
 from headerscope.finding_ids import FINDING_IDS
 
-_FAMILIES = ("arc", "attached", "bulk", "date", "dkim", "dmarc", "dsn", "envelope", "feedback", "headers", "hops", "input",
+_FAMILIES = ("arc", "attached", "bulk", "date", "dkim", "dmarc", "dns", "dsn", "envelope", "feedback", "headers", "hops", "input",
              "mdn", "message", "origin", "recorded", "spam", "spf")
 # Quoted words of the families' shape that are no finding id.
-_NOT_IDS = {"dkim.dnsplug"}
+_NOT_IDS = {"dkim.dnsplug", "dns.exception", "dns.rdatatype", "dns.resolver"}  # module names (dnspython)
 # Ids built from a value at run time, each with the values the catalogue lists for it.
 _BUILT = {'f"dsn.{kind}"', 'f"envelope.display_name_{what}"', 'f"feedback.{identifier}"',
           'f"recorded.{comparison.label}"'}
