@@ -1318,10 +1318,11 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
                 reference=_RFC5321_TRACE, subject=f"hop {b + 1}",
             ))
         break
-    if not result.from_outside:
-        entry = _internal_submission(work, orgs, result.index)
-        if entry is not None:
-            result.index = entry
+    # A chain that never leaves one organisation keeps its boundary at the earliest hop with a
+    # public client, even when a submission stamp lies below it (review verifyV6, N1): everything
+    # below that hop is its client's text, and on a shared hosting provider that client may be a
+    # customer's machine with a reverse-DNS name of the provider, which can write a whole made-up
+    # "ESMTPSA by 10.0.0.1" hop. Moving the boundary down to such a stamp would trust it.
     return result
 
 
@@ -1334,39 +1335,6 @@ def _submission_stamp(fields: ReceivedFields) -> bool:
         return True
     http_like = protocol.startswith("http") or (fields.via or "").strip().lower().startswith("http")
     return bool(fields.auth) and not (http_like and _has_client(fields))
-
-
-def _internal_submission(work: Sequence[_Work], orgs: _Orgs, index: int) -> int | None:
-    """For a chain that never leaves one organisation, whose boundary the walk put at the
-    earliest hop with a public client (``index``): the latest submission hop below it, where the
-    message really entered the organisation's mail system, when the hops from it up to ``index`` are
-    the organisation's own hand-overs by what its servers recorded (no client, a loopback or
-    private address, LMTP, a reverse-DNS name of the organisation; a HELO name alone does not
-    count, being the client's claim). Yandex's webmail "by HOST with HTTP", delivered by LMTP
-    and re-sent by its forwarding from a public address of its own, entered at the webmail hop,
-    not at the re-sending. None when there is no such hop."""
-    final_org = orgs.find(work[-1].org) if work else None
-    if final_org is None or index <= 0 or index >= len(work):
-        return None
-    # The latest submission below ``index``, by a host of the organisation (or one it names by
-    # address only, "by 10.54.110.5 with HTTP"): fields below a real submission stamp are what the
-    # author's program handed in, which may hold made-up Received fields of its own.
-    entry = next((k for k in range(index - 1, -1, -1) if _submission_stamp(work[k].fields)), None)
-    if entry is None:
-        return None
-    by_org = host_organization(work[entry].fields.by)
-    if by_org is not None and not orgs.same(by_org, final_org):
-        return None
-    for j in range(entry + 1, index + 1):
-        item = work[j]
-        fields = item.fields
-        if not _has_client(fields) or item.private or _is_loopback(fields.from_ip) \
-                or _is_local_delivery(fields, item.header.value):
-            continue
-        if fields.from_rdns and orgs.same(host_organization(fields.from_rdns), final_org):
-            continue
-        return None
-    return entry
 
 
 def _delivered_then_resent(work: Sequence[_Work]) -> tuple[int, int] | None:
@@ -1386,6 +1354,35 @@ def _delivered_then_resent(work: Sequence[_Work]) -> tuple[int, int] | None:
         if host in (normalize_domain(nxt.from_rdns), normalize_domain(nxt.from_helo)):
             return d, d + 1
     return None
+
+
+def _internal_story(work: Sequence[_Work], boundary_index: int, forward_leg: tuple[int, int] | None) -> str:
+    """For hops.internal_only: the submission the hops below the boundary show (the latest one,
+    RFC 6409) and a delivery followed by a re-sending (see _delivered_then_resent); the stamps
+    below the boundary are said to be claims. Empty when there is neither."""
+    parts: list[str] = []
+    claimed: list[int] = []
+    submitted = next((k for k in range(boundary_index - 1, -1, -1) if _submission_stamp(work[k].fields)), None)
+    if submitted is not None:
+        fields = work[submitted].fields
+        how = ", ".join(x for x in (str(fields.by or "")[:120], _protocol(fields)[:20]) if x)
+        parts.append(f"hop {submitted + 1} ({how}) records the author's program submitting it")
+        claimed.append(submitted)
+    if forward_leg is not None:
+        delivery, resent = forward_leg
+        fields = work[delivery].fields
+        parts.append(f"hop {delivery + 1} records a delivery ({str(fields.protocol or 'LMTP')[:20]} into a mailbox on "
+                     f"{str(fields.by)[:120]}) and hop {resent + 1} a re-sending from there (the provider's "
+                     "forwarding or a mailbox rule), a new leg inside the same organisation")
+        claimed.extend(k for k in (delivery, resent) if k < boundary_index)
+    if not parts:
+        return ""
+    below = [str(k + 1) for k in sorted(set(claimed))]
+    listed = ", ".join(below[:-1]) + " and " + below[-1] if len(below) > 1 else "".join(below)
+    return ("By the stamps, " + "; ".join(parts) + "."
+            + (f" {'Hop' if len(below) == 1 else 'Hops'} {listed} "
+               f"{'is' if len(below) == 1 else 'are'} below the trust boundary: written by or before its client, "
+               "claims, not evidence." if below else "") + " ")
 
 
 # Hosted filtering services that stand in front of organisations' mailboxes (their MX), by the
@@ -2246,12 +2243,9 @@ def build_chain_from_fields(
         where = work[-1].org or "the receiving host"
         entry = work[boundary_index]
         forward_leg = _delivered_then_resent(work)
-        # A delivery followed by a new leg from the same host (review AD, D6): said as such, so
-        # the re-sending is not read as where the message came in.
-        resent_text = (f"It was delivered at hop {forward_leg[0] + 1} ({str(work[forward_leg[0]].fields.protocol or 'LMTP')[:20]} into a "
-                       f"mailbox on {str(work[forward_leg[0]].fields.by)[:120]}) and then re-sent from there at hop "
-                       f"{forward_leg[1] + 1} (the provider's forwarding or a mailbox rule), a new leg inside the same "
-                       "organisation. " if forward_leg is not None else "")
+        # The story of the hops below the boundary is told, but as what it is: the text of the
+        # boundary hop's client (review verifyV6, N1), never where the boundary goes.
+        story = _internal_story(work, boundary_index, forward_leg)
         if entry.role is Role.MSA and entry.fields.auth and work[-1].org is not None:
             # The hop where it entered records its author's login (RFC 4954's AUTH, written as
             # RFC 3848's ESMTPA/ESMTPSA): the author's program submitted it to the organisation's
@@ -2264,8 +2258,8 @@ def build_chain_from_fields(
                             f"at hop {boundary_index + 1}, where {by} took it from the author's mail program "
                             f"(or web mail acting for the author), and every hop after it is inside {where}: "
                             f"it was sent and delivered inside that organisation, never received from outside. "
-                            f"{resent_text}The trust boundary is placed at hop {boundary_index + 1}, the submission, "
-                            "where it entered the mail system.",
+                            f"{story}The trust boundary is placed at hop {boundary_index + 1}, the submission"
+                            + ("." if forward_leg is not None else ", where it entered the mail system."),
                 reference="https://www.rfc-editor.org/rfc/rfc6409#section-3",
             ))
         else:
@@ -2273,6 +2267,18 @@ def build_chain_from_fields(
             # Microsoft 365 tenants and Outlook.com): the sender's domain and the recipient's may be
             # two of its customers', one organisation only in the hosts' names.
             shared = work[-1].org in _SHARED_OPERATORS
+            if forward_leg is not None and forward_leg[1] == boundary_index:
+                # The boundary hop is the re-sending itself: not where the message came in.
+                placed = ("the re-sending, the earliest hop whose client the receiving side recorded at a "
+                          "public address")
+            elif _submission_stamp(entry.fields):
+                placed = "the submission, where the author's program handed it in" + (
+                    f" ({str(entry.fields.by)[:120]}, {_protocol(entry.fields)[:20] or 'no protocol'})"
+                    if entry.fields.by else "")
+            elif forward_leg is not None:
+                placed = "the earliest hop whose client the receiving side recorded at a public address"
+            else:
+                placed = "where it entered the mail system"
             findings.add(Finding(
                 id="hops.internal_only", severity=Severity.INFO,
                 title=f"Every hop is inside {where}'s mail system" if shared
@@ -2280,11 +2286,7 @@ def build_chain_from_fields(
                 explanation=f"No hop shows the message arriving from outside {where}: it was sent inside "
                             + ("that provider's mail system, which its customers share (the sender's domain and the "
                                "recipient's may be two different customers of it)" if shared else "that organisation")
-                            + f". {resent_text}The trust boundary is placed at hop {boundary_index + 1}, "
-                            + ("the submission, where the author's program handed it in"
-                               if _submission_stamp(entry.fields) else "where it entered the mail system")
-                            + (f" ({str(entry.fields.by)[:120]}, {_protocol(entry.fields)[:20] or 'no protocol'})"
-                               if _submission_stamp(entry.fields) and entry.fields.by else "") + ".",
+                            + f". {story}The trust boundary is placed at hop {boundary_index + 1}, {placed}.",
                 reference=_RFC5321_TRACE,
             ))
 

@@ -3179,29 +3179,100 @@ def _webmail_forward(relay_client: str) -> list[str]:
     ]
 
 
-def test_a_message_delivered_and_forwarded_inside_one_provider_entered_at_its_submission() -> None:
+def test_a_message_delivered_and_forwarded_inside_one_provider_is_told_with_the_boundary_at_the_re_sending() -> None:
+    # Review AD, D6, after verifyV6 N1: the boundary stays at the earliest public client (hop 4,
+    # the re-sending); the submission and the delivery below it are told, as claims, and hop 4 is
+    # not called where the message entered.
     chain = _chain(_webmail_forward(
         "mxback3o.mail.yandex.net (mxback3o.mail.yandex.net [IPv6:2a02:6b8:c0e:1b3:0:640:3818:d096])")[::-1])
-    assert chain.boundary_hop == 1
+    assert chain.boundary_hop == 4
     [internal] = only(chain, "hops.internal_only")
-    assert "delivered at hop 3 (LMTP into a mailbox on mxback3o.mail.yandex.net) and then re-sent from there " \
-           "at hop 4" in internal.explanation
-    assert "placed at hop 1, the submission" in internal.explanation
+    assert "hop 1 (web12-abcdef.qloud-c.yandex.net, http) records the author's program submitting it" \
+        in internal.explanation
+    assert "hop 3 records a delivery (LMTP into a mailbox on mxback3o.mail.yandex.net) and hop 4 a re-sending " \
+           "from there (the provider's forwarding or a mailbox rule)" in internal.explanation
+    assert "Hops 1 and 3 are below the trust boundary" in internal.explanation
+    assert "placed at hop 4, the re-sending" in internal.explanation
+    assert "entered the mail system" not in internal.explanation
 
 
-def test_a_re_sending_hop_named_only_by_its_helo_does_not_move_the_boundary_down() -> None:
-    # The hop's client is a public address known only by the name it gave: the submission below
-    # it is not vouched for by the provider's own record, so the boundary stays where it was.
+def test_a_re_sending_hop_named_only_by_its_helo_keeps_the_boundary() -> None:
     chain = _chain(_webmail_forward("mxback3o.mail.yandex.net ([2a02:6b8:c0e:1b3:0:640:3818:d096])")[::-1])
     assert chain.boundary_hop == 4
 
 
-def test_an_internal_chains_boundary_goes_no_lower_than_the_providers_own_submission_stamp() -> None:
-    # Fields below the real submission stamp are what the author's program handed in: a made-up
-    # "submission" of another host there is not where the message entered.
+def test_a_made_up_submission_below_an_internal_chain_is_no_boundary() -> None:
     relay = "mxback3o.mail.yandex.net (mxback3o.mail.yandex.net [IPv6:2a02:6b8:c0e:1b3:0:640:3818:d096])"
     forged = "by webmail.bank.example with HTTP; Sat, 25 Apr 2020 21:21:14 +0300"
-    chain = _chain([*_webmail_forward(relay)[::-1], forged])
-    assert chain.boundary_hop == 2
+    assert _chain([*_webmail_forward(relay)[::-1], forged]).boundary_hop == 5
     only_foreign = [forged.replace("21:21:14", "21:21:15"), *_webmail_forward(relay)[1:]]
     assert _chain(only_foreign[::-1]).boundary_hop == 4
+
+
+# Review verifyV6, N1: a shared hosting provider (hostco.net) whose customer VPS has a reverse-DNS
+# name of the provider. The receiver's own Received (hop 2, Postfix with the verified name of
+# 198.51.100.77) is genuine; the A-R and the "ESMTPSA by 10.0.0.1" hop below it are the VPS's
+# text. Top first, as in the message.
+_HOSTED_TOP = (
+    "Return-Path: <ceo@bank.example>\n"
+    "Delivered-To: victim@customer.example\n"
+    "Received: from mx4.mail.hostco.net ([127.0.0.1])\n\tby mbox1.mail.hostco.net with LMTP\n\tid kL0mN1\n"
+    "\t(envelope-from <ceo@bank.example>)\n\tfor <victim@customer.example>; Fri, 20 Nov 2026 09:00:03 -0800\n")
+_HOSTED_RECEIVER_FAIL = ("Authentication-Results: mx4.mail.hostco.net;\n\tspf=fail smtp.mailfrom=ceo@bank.example;\n"
+                         "\tdmarc=fail (p=reject) header.from=bank.example\n")
+_HOSTED_MX = (
+    "Received: from vps-12345.vps.hostco.net (vps-12345.vps.hostco.net [198.51.100.77])\n"
+    "\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits))\n\t(No client certificate requested)\n"
+    "\tby mx4.mail.hostco.net (Postfix) with ESMTPS id 4ABCDEF12\n"
+    "\tfor <victim@customer.example>; Fri, 20 Nov 2026 09:00:02 -0800\n"
+    "Authentication-Results: mx4.mail.hostco.net;\n"
+    "\tdkim=pass header.d=bank.example header.s=s1 header.b=AbCdEfGh;\n"
+    "\tspf=pass smtp.mailfrom=ceo@bank.example;\n\tdmarc=pass (p=reject) header.from=bank.example\n")
+_HOSTED_BODY = ("From: CEO <ceo@bank.example>\nTo: Victim <victim@customer.example>\nSubject: Urgent wire\n"
+                "Date: Fri, 20 Nov 2026 09:00:00 -0800\nMessage-ID: <x1@bank.example>\n\nPlease wire the funds.\n")
+
+
+def _hosted_forgery(case: str) -> bytes:
+    # e1: the made-up hop names its server by a private address; e2 adds the receiver's own
+    # dmarc=fail above its Received; e3 names the made-up server with a host of the provider.
+    by = "smtp.mail.hostco.net" if case == "e3" else "10.0.0.1"
+    forged = f"Received: from [10.0.0.5] (unknown [10.0.0.5])\n\tby {by} with ESMTPSA id 7F3A2B;\n" \
+             "\tFri, 20 Nov 2026 09:00:00 -0800\n"
+    return _message(_HOSTED_TOP + (_HOSTED_RECEIVER_FAIL if case == "e2" else "") + _HOSTED_MX + forged + _HOSTED_BODY)
+
+
+@needs_parser
+@pytest.mark.parametrize("case", ["e1", "e2", "e3"])
+def test_a_forged_submission_below_a_hosting_customers_hop_does_not_move_the_boundary(case: str) -> None:
+    chain = build_chain(parse_message(_hosted_forgery(case)), None, NOW)
+    assert chain.boundary_hop == 2
+    assert [h.trusted for h in chain.hops] == [False, True, True]
+    [internal] = only(chain, "hops.internal_only")
+    assert "records the author's program submitting it" in internal.explanation
+    assert "Hop 1 is below the trust boundary" in internal.explanation
+    assert "placed at hop 2, where it entered the mail system" in internal.explanation
+
+
+@needs_parser
+@pytest.mark.parametrize("ptr", [False, True])
+@pytest.mark.parametrize("case", ["e1", "e2", "e3"])
+def test_a_forged_submission_below_a_hosting_customers_hop_leaves_a_p_reject_spoof_spoofed(
+        case: str, ptr: bool, tmp_path: Path) -> None:
+    # bank.example allows only 192.0.2.10 and publishes p=reject; the message carries no DKIM
+    # signature. SPF is judged for the real client 198.51.100.77 (hop 2), not the made-up 10.0.0.5.
+    import headerscope
+
+    records: dict[str, object] = {
+        "bank.example": {"TXT": [["v=spf1 ip4:192.0.2.10 -all"]]},
+        "_dmarc.bank.example": {"TXT": [["v=DMARC1; p=reject"]]},
+    }
+    if ptr:  # a forward-confirmed reverse name of the provider for the customer's VPS
+        records["77.100.51.198.in-addr.arpa"] = {"PTR": ["vps-12345.vps.hostco.net."]}
+        records["vps-12345.vps.hostco.net"] = {"A": ["198.51.100.77"]}
+    snapshot = tmp_path / "dns.json"
+    snapshot.write_text(json.dumps(records))
+    report = headerscope.analyze(_hosted_forgery(case), dns_snapshot=str(snapshot), now=NOW)
+    assert report.boundary_hop == 2
+    assert report.verdict.status == "spoofed"
+    assert report.verdict.summary.startswith("Spoofed: From claims bank.example, but no aligned DKIM or SPF passes "
+                                             "and bank.example publishes p=reject.")
