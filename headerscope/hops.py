@@ -1660,7 +1660,9 @@ def _forwarder_evidence(work: Sequence[_Work], i: int, orgs: _Orgs, records: Seq
     that added no Received for its own inbound hop: (its organisation, the evidence, linked).
     ``linked``: its own fields record the client it took the message from, and that client is
     hop i+1's server (its address, or a host of that server's organisation); the evidence then
-    names that reconstructed inbound hop first. None when nothing marks the client as a forwarder."""
+    names that reconstructed inbound hop first. All of it is text hop i+2's client wrote (or, for
+    an SRS MAIL FROM, chose): the forwarder's claim, never proof that the lower chain is real.
+    None when nothing marks the client as a forwarder."""
     low, nxt = work[i], work[i + 1].fields
     client_orgs = {o for o in (host_organization(n) for n in (nxt.from_rdns, nxt.from_helo)) if o}
     if not client_orgs:
@@ -1698,8 +1700,7 @@ def _forwarder_evidence(work: Sequence[_Work], i: int, orgs: _Orgs, records: Seq
         client = " ".join(part for part in (str(helo_text or "")[:120], f"[{str(ip)[:45]}]" if ip else "") if part)
         refs = [f"{r.name} ({header_ref(r.index)})" for r in sorted(own, key=lambda r: r.index)[:3]]
         evidence.insert(0, f"its own {' and '.join(refs)}, right below hop {i + 2}'s Received, "
-                           f"record{'s' if len(refs) == 1 else ''} the client it took the message from: "
-                           f"{client}, {why}")
+                           f"say{'s' if len(refs) == 1 else ''} it took the message from {client}, {why}")
     return forwarder, "; ".join(evidence[:4]), why is not None
 
 
@@ -3517,11 +3518,17 @@ def _check_link(findings: _Findings, work: list[_Work], i: int, boundary_index: 
         severity = Severity.INFO
         below = "hop 1" if i == 0 else f"hops 1–{i + 1}"
         if linked:
-            why = (f"{org} forwarded the message without recording its own inbound hop in a Received header: "
-                   f"{evidence}. So the missing link is that forwarder's inbound hop, not a renamed client. The "
-                   f"receiving organisation took the message over at hop {i + 2}, from the forwarder; {below} and "
-                   "the forwarder's own fields are below the trust boundary: its and the sender's claims, not "
-                   "evidence.")
+            # Those fields are written by hop i+2's client itself, which may be the forger: they
+            # name the forwarder's story but cannot rule out a made-up lower chain that comes with
+            # a matching Received-SPF (review verifyV6, N4). Only something the client cannot
+            # write could (a validated ARC seal of the forwarder, RFC 8617), and ARC is checked
+            # after the chain is built, so the caveat always stays here.
+            why = (f"{org} may have forwarded the message without recording its own inbound hop in a Received "
+                   f"header: {evidence}. If so, the missing link is that forwarder's inbound hop, not a renamed "
+                   f"client. But those fields are written by hop {i + 2}'s client itself, the forwarder's own "
+                   f"claim, and a forged lower chain with a matching record of its own looks the same. The "
+                   f"receiving organisation took the message over at hop {i + 2}; {below} and the forwarder's "
+                   "fields are below the trust boundary: claims, not evidence.")
         else:
             why = (f"{org} is a forwarder ({evidence}) that recorded no Received for its own inbound hop, and no "
                    f"field of it here names the server it took the message from. The receiving organisation took "

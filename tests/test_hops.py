@@ -3114,11 +3114,14 @@ def test_a_forwarder_that_did_not_stamp_its_inbound_hop_is_named_from_its_own_re
     assert chain.boundary_hop == 3
     [gap] = only(chain, "hops.chain_gap")
     assert gap.severity is Severity.INFO and gap.subject == "hop 3"
-    assert "fwd.example forwarded the message without recording its own inbound hop" in gap.explanation
-    assert "out-7.outbound.sender.example [198.51.100.57], a host of sender.example, as hop 2's server is" \
-        in gap.explanation
+    assert "fwd.example may have forwarded the message without recording its own inbound hop" in gap.explanation
+    assert "say it took the message from out-7.outbound.sender.example [198.51.100.57], a host of sender.example, " \
+           "as hop 2's server is" in gap.explanation
     assert "header 4" in gap.explanation and "header 5" in gap.explanation
-    assert "forged lower chain" not in gap.explanation and "customer's host names" not in gap.explanation
+    assert "customer's host names" not in gap.explanation
+    # Those records are the forwarder's own text (verifyV6, N4): the forgery caveat stays.
+    assert "the forwarder's own claim, and a forged lower chain with a matching record of its own looks the same" \
+        in gap.explanation
     assert "below the trust boundary" in gap.explanation
 
 
@@ -3276,3 +3279,44 @@ def test_a_forged_submission_below_a_hosting_customers_hop_leaves_a_p_reject_spo
     assert report.verdict.status == "spoofed"
     assert report.verdict.summary.startswith("Spoofed: From claims bank.example, but no aligned DKIM or SPF passes "
                                              "and bank.example publishes p=reject.")
+
+
+def test_an_attackers_own_received_spf_does_not_make_a_forged_lower_chain_an_honest_forwarders_gap() -> None:
+    # Review verifyV6, N4 (e4): the attacker's server hands the message to Gmail and writes,
+    # below Gmail's Received, its own Received-SPF naming the made-up hop 1's server as its client.
+    text = (
+        "Delivered-To: bob@gmail.com\n"
+        "Received: by 2002:a05:6358:9d8e:b0:1c3:8a2e:5f41 with SMTP id fb2csp1201847qvb;\n"
+        "        Fri, 20 Nov 2026 09:00:04 -0800 (PST)\n"
+        "Return-Path: <ceo@bank.example>\n"
+        "Received: from mail.attacker.example (mail.attacker.example. [203.0.113.9])\n"
+        "        by mx.google.com with ESMTPS id af79cd13be357-8d3c2a91e7fsi5120843a.412\n"
+        "        for <bob@gmail.com>\n"
+        "        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256);\n"
+        "        Fri, 20 Nov 2026 09:00:03 -0800 (PST)\n"
+        "Received-SPF: fail (google.com: domain of ceo@bank.example does not designate 203.0.113.9 as permitted "
+        "sender) client-ip=203.0.113.9;\n"
+        "Authentication-Results: mx.google.com;\n"
+        "       spf=fail (google.com: domain of ceo@bank.example does not designate 203.0.113.9 as permitted sender) "
+        "smtp.mailfrom=ceo@bank.example;\n"
+        "       dmarc=fail (p=REJECT sp=REJECT dis=REJECT) header.from=bank.example\n"
+        "Received-SPF: pass (mail.attacker.example: domain of ceo@bank.example designates 192.0.2.10 as permitted "
+        "sender) client-ip=192.0.2.10; envelope-from=ceo@bank.example; helo=mx.bank.example; "
+        "receiver=mail.attacker.example;\n"
+        "Authentication-Results: mail.attacker.example; dkim=pass header.d=bank.example; spf=pass "
+        "smtp.mailfrom=ceo@bank.example; dmarc=pass header.from=bank.example\n"
+        "Received: from mail.bank.example (mail.bank.example [192.0.2.10])\n"
+        "\tby mx.bank.example (Postfix) with ESMTPS id 9QWERTY\n"
+        "\tfor <bob@gmail.com>; Fri, 20 Nov 2026 09:00:00 -0800\n"
+        "From: CEO <ceo@bank.example>\nTo: Bob <bob@gmail.com>\nSubject: Urgent wire\n"
+        "Date: Fri, 20 Nov 2026 09:00:00 -0800\n\nPlease wire the funds today.\n")
+    chain = build_chain(parse_message(_message(text)), None, NOW)
+    assert chain.boundary_hop == 2
+    [gap] = only(chain, "hops.chain_gap")
+    assert gap.subject == "hop 2"
+    # The attacker's record is named, as its own claim ...
+    assert "attacker.example may have forwarded the message" in gap.explanation
+    assert "says it took the message from mx.bank.example [192.0.2.10], the address hop 1 names" in gap.explanation
+    # ... and the forgery caveat stays.
+    assert "a forged lower chain with a matching record of its own looks the same" in gap.explanation
+    assert "claims, not evidence" in gap.explanation
