@@ -1095,11 +1095,24 @@ def _relays_own_result(message: Message, domains: tuple[str, ...]) -> str | None
     return None
 
 
+def _relay_in_chain(trusted: Sequence[Hop], domains: tuple[str, ...]) -> bool:
+    """Whether a hop of the receiving side's chain was received by a host of the relay's domains,
+    or from a client whose reverse DNS name (looked up by the receiver, not the client's HELO)
+    is one. Hops below the trust boundary are the sender's text, as are the relay's marks: only
+    the receiving side's record shows the message really passed through the relay."""
+    from .hops import host_organization
+
+    orgs = {host_organization(domain) or domain for domain in domains}
+    return any(host_organization(name) in orgs for hop in trusted
+               for name in (hop.fields.by, hop.fields.from_rdns) if name)
+
+
 def _relay(message: Message, header_from: Sequence[Address], to: Sequence[Address],
-           srs: SrsInfo | None) -> RelayInfo | None:
+           srs: SrsInfo | None, trusted: Sequence[Hop] = ()) -> RelayInfo | None:
     """The privacy relay or alias service whose marks the message carries, or None. Its fields
     are text the relay, or anyone, writes: the result is described as the relay's claim and
-    never weighs in a verdict."""
+    never weighs in a verdict. ``trusted``: the receiving side's hops, where the relay must
+    appear for its marks to say a forward happened (see _relay_in_chain)."""
     author = next((a for a in header_from if a.domain), None)
     author_org = _org(author.domain) if author is not None else None
     service: str | None = None
@@ -1170,6 +1183,9 @@ def _relay(message: Message, header_from: Sequence[Address], to: Sequence[Addres
             domains, markers = ("appleid.com", "icloud.com"), [f"address at {_APPLE_RELAY_DOMAIN}"]
     if service is None:
         return None
+    # Firefox Relay's mark is its From: domain, which DMARC judges (RFC 7489 section 3.1), and it
+    # sends through Amazon SES, so no host of its own is in the chain: not checked.
+    in_chain = None if service == "Firefox Relay" else _relay_in_chain(trusted, domains)
     notes: list[str] = []
     recorded = _relays_own_result(message, domains)
     if recorded is not None:
@@ -1184,7 +1200,8 @@ def _relay(message: Message, header_from: Sequence[Address], to: Sequence[Addres
         notes.append(f"DMARC and every aligned result here concern {author.domain}, the From: the relay wrote, not "
                      f"{whose}: a pass says the relay sent it, nothing about who wrote it (RFC 7489 section 3.1).")
     return RelayInfo(service=service, direction=direction, markers=tuple(markers[:6]), alias=alias,
-                     original_sender=original, original_sender_source=original_source, notes=tuple(notes))
+                     original_sender=original, original_sender_source=original_source, notes=tuple(notes),
+                     in_chain=in_chain)
 
 
 _CJK_MIXES = (frozenset({"LATIN", "CJK", "HIRAGANA", "KATAKANA"}), frozenset({"LATIN", "CJK", "BOPOMOFO"}),
@@ -1313,7 +1330,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                         "taken from an archive is the archive's copy, not the one delivered.",
             reference=_RFC5322_ORIGINATOR, subject="From"))
     srs = decode_srs(mail_from)
-    relay = _relay(message, header_from, to, srs)
+    relay = _relay(message, header_from, to, srs, trusted)
     from_real = [a for a in header_from if a.domain]
     from_domain = from_real[0].domain if from_real else None
     from_text = from_real[0].address if from_real else None
@@ -1484,7 +1501,11 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     forwarder = _forwarding_trace(message, mail_from)
     # A forward the SRS rewrite or a relay's marks identify: (alias or "", how it is known).
     relay_forward: tuple[str, str] | None = None
-    if relay is not None and relay.direction == "forward":
+    # A relay's marks say it forwarded only when the receiving side's chain shows it (anyone can
+    # write the marks, or an address at privaterelay.appleid.com in To:): otherwise the recipient
+    # stays a possible blind copy, with the relay's claim said beside it.
+    claimed_forward = relay is not None and relay.direction == "forward" and relay.in_chain is False
+    if relay is not None and relay.direction == "forward" and relay.in_chain is not False:
         relay_forward = (relay.alias or "", f"{relay.service} forwarded it (by its marks: "
                                             f"{', '.join(relay.markers[:3])}, a claim)")
     elif srs is not None and not at_submission:
@@ -1599,11 +1620,14 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                             f"Bcc-only send, a script or a mass mailing does. RFC 5321 delivers by RCPT TO, not by "
                             f"the header."))
         else:
+            unless = (f" (unless the relay marks, which anyone can write, are true: {relay.service} would then "
+                      f"have forwarded it, but it does not appear in the Received chain)"
+                      if claimed_forward and relay is not None else "")
             differences.append(EnvelopeDifference(
                 kind="bcc", envelope_value=rcpt, header_value=", ".join(sorted(header_rcpts)) or None,
                 explanation=f"{rcpt} ({source}) received the message but is not in To: or Cc:. The "
                             f"sender put it in Bcc (blind copy), or an alias, list or forward without a "
-                            f"trace delivered it there. RFC 5321 delivers by RCPT TO, not by the header."))
+                            f"trace delivered it there{unless}. RFC 5321 delivers by RCPT TO, not by the header."))
 
     findings.extend(_earlier_delivery_findings(earlier, boundary, list_id, forwarder, old_list,
                                                signed=bool(message.all("DKIM-Signature")), hops=hops))

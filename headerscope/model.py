@@ -236,20 +236,35 @@ class RelayInfo(Value):
     notes: tuple[str, ...] = ()
     """What the relay means for reading the results: the relay's own recorded authentication of
     the original sender when it is none or fail; the From: rewrite that DMARC then judges."""
+    in_chain: bool | None = None
+    """Whether the receiving side's Received chain shows the relay: a hop received by, or from a
+    client whose reverse DNS name is, a host of the relay's own domains. ``False``: its marks
+    alone name it, and the sender may have written them, so ``direction`` is only their claim.
+    ``None``: not checked (Firefox Relay, whose mark is its From: domain and which sends through
+    Amazon SES)."""
 
     def summary(self) -> str:
         """One line: who relayed it, for which alias, and the original sender it claims."""
         alias = f" for alias {self.alias}" if self.alias else ""
+        absent = self.in_chain is False
         if self.direction == "reply":
-            what = f"Sent out through {self.service}" + (f" from alias {self.alias}" if self.alias else "") \
+            what = ("Marked as sent" if absent else "Sent") + f" out through {self.service}" \
+                + (f" from alias {self.alias}" if self.alias else "") \
                 + " (a reply or message from the alias owner, whose real address the relay hides)"
         elif self.direction == "forward":
-            what = f"Relayed by {self.service}{alias} (forwarded to the alias owner)"
+            what = ("Marked as relayed" if absent else "Relayed") + f" by {self.service}{alias} (forwarded to the " \
+                "alias owner)"
         else:
-            what = f"Passed through {self.service}{alias}"
-        original = (f"; original sender {self.original_sender} (the relay's claim, from {self.original_sender_source})"
-                    if self.original_sender else "")
-        return f"{what}{original}. Read from {', '.join(self.markers)}: fields anyone can write, not authenticated."
+            what = ("Carries the marks of" if absent else "Passed through") + f" {self.service}{alias}"
+        # No hop of the receiving side was received by or from the relay's hosts: said once,
+        # beside the original sender it claims when there is one.
+        missing = (f"{self.service} does not appear in the message's Received chain, so the message may never have "
+                   "passed through it")
+        original = (f"; original sender {self.original_sender} (the relay's claim, from {self.original_sender_source}"
+                    + (f"; but {missing}" if absent else "") + ")" if self.original_sender else "")
+        tail = f" {missing}." if absent and not self.original_sender else ""
+        return (f"{what}{original}. Read from {', '.join(self.markers)}: fields anyone can write, not "
+                f"authenticated.{tail}")
 
 
 @frozen

@@ -30,6 +30,14 @@ def _hop(number: int, trusted: bool, for_: str | None = None, envelope_from: str
                boundary=False)
 
 
+def _from_hop(number: int, client: str, by: str = "mx.receiver.test") -> Hop:
+    """A receiving-side hop that took the message from ``client`` (its reverse DNS name, as the
+    receiver writes it: "from helo (rdns [ip])")."""
+    return Hop(number=number, header_index=100 - number,
+               fields=ReceivedFields(from_helo=client, from_rdns=client, from_ip="192.0.2.10", by=by),
+               raw="", delay_seconds=None, role=Role.MTA, organization=None, trusted=True, boundary=True)
+
+
 def _run(headers: str, hops: tuple[Hop, ...] = (), boundary: int | None = None,
          received_spf: RecordedResult | None = None) -> tuple[Envelope, tuple[Finding, ...]]:
     message = parse_message(headers.replace("\n", "\r\n").encode() + b"\r\nbody\r\n")
@@ -79,9 +87,11 @@ def test_duckduckgo_forward_reports_original_sender_as_the_relays_claim() -> Non
         " spf=none smtp.mailfrom=bob@sender.test; dmarc=none header.from=sender.test\n"
         'Duck-Original-From: "Bob" <bob@sender.test>\n'
         "From: Bob <bob_at_sender.test_myalias@duck.com>\nDuck-Original-To: <myalias@duck.com>\n"
-        "To: myalias@duck.com\nDuck-Original-Message-ID: <1@sender.test>\n")
+        "To: myalias@duck.com\nDuck-Original-Message-ID: <1@sender.test>\n",
+        (_from_hop(1, "smtp-inbound1.duck.com"),), 1)
     relay = envelope.relay
     assert relay is not None and relay.service == "DuckDuckGo Email Protection" and relay.direction == "forward"
+    assert relay.in_chain is True and "Received chain" not in relay.summary()
     assert relay.alias == "myalias@duck.com" and relay.original_sender == "bob@sender.test"
     assert relay.original_sender_source == "Duck-Original-From"
     assert "the relay's claim" in relay.summary() and "not authenticated" in relay.summary()
@@ -108,7 +118,8 @@ def test_relay_result_of_another_writer_is_not_the_relays() -> None:
 
 def test_simplelogin_reply_names_the_reverse_alias_direction() -> None:
     envelope, _ = _run("X-SimpleLogin-Type: Reply\nX-SimpleLogin-EmailLog-ID: 68459321\n"
-                       "From: Me <me@mydomain.test>\nTo: someone@else.test\n")
+                       "From: Me <me@mydomain.test>\nTo: someone@else.test\n",
+                       (_from_hop(1, "mail-200163.simplelogin.co"),), 1)
     relay = envelope.relay
     assert relay is not None and relay.service == "SimpleLogin" and relay.direction == "reply"
     assert relay.alias == "me@mydomain.test" and relay.summary().startswith("Sent out through SimpleLogin")
@@ -148,7 +159,8 @@ def test_no_relay_on_ordinary_mail() -> None:
 
 def test_yandex_forward_is_no_blind_copy() -> None:
     envelope, _ = _run("Delivered-To: other@yandex.test\nX-Yandex-Forward: 9d668b532af1baa9ecc9f739379b8bef\n"
-                       "From: a@sender.test\nTo: mail@owner.test\n")
+                       "From: a@sender.test\nTo: mail@owner.test\n",
+                       (_from_hop(1, "forward501a.mail.yandex.net"),), 1)
     assert envelope.relay is not None and envelope.relay.service == "Yandex mail forwarding"
     assert [d.kind for d in envelope.differences if d.envelope_value == "other@yandex.test"] == ["forwarded"]
 
@@ -1846,7 +1858,7 @@ def test_relay_line_in_every_report_format() -> None:
     from headerscope.api import analyze
     from headerscope.render import get_renderer
 
-    raw = (b"Received: from smtp-inbound1.duck.example (smtp-inbound1.duck.example [192.0.2.10])\r\n"
+    raw = (b"Received: from smtp-inbound1.duck.com (smtp-inbound1.duck.com [192.0.2.10])\r\n"
            b" by mx.owner.example with ESMTPS id 1; Mon, 3 Jun 2024 10:00:00 +0000\r\n"
            b"Delivered-To: owner@owner.example\r\n"
            b'Duck-Original-From: "Bob" <bob@sender.example>\r\n'
@@ -1861,3 +1873,75 @@ def test_relay_line_in_every_report_format() -> None:
     assert "original sender bob@sender.example" in get_renderer("markdown").render(report)
     assert 'id="envelope-relay"' in get_renderer("html").render(report)
     assert '"original_sender": "bob@sender.example"' in get_renderer("json").render(report)
+
+
+def _gmail_delivery(client: str, ip: str, marks: str, to: str, below: str = "") -> bytes:
+    """A message Gmail took from ``client`` and delivered to bob@gmail.com (its real Received
+    layout), with ``marks`` and To: ``to`` written by whoever sent it; ``below``: Received
+    fields under Gmail's, which the sender writes."""
+    return ("Delivered-To: bob@gmail.com\r\n"
+            "Received: by 2002:a05:6358:9d8e:b0:1c3:8a2e:5f41 with SMTP id fb2csp1201847qvb;\r\n"
+            "        Fri, 20 Nov 2026 09:00:04 -0800 (PST)\r\n"
+            "Return-Path: <ceo@bank.example>\r\n"
+            f"Received: from {client} ({client}. [{ip}])\r\n"
+            "        by mx.google.com with ESMTPS id af79cd13be357-8d3c2a91e7fsi5120843a.412\r\n"
+            "        for <bob@gmail.com>\r\n"
+            "        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256);\r\n"
+            "        Fri, 20 Nov 2026 09:00:03 -0800 (PST)\r\n"
+            f"{below}From: CEO <ceo@bank.example>\r\nTo: {to}\r\n{marks}Subject: invoice\r\n"
+            "Date: Fri, 20 Nov 2026 17:00:00 +0000\r\nMessage-ID: <1@bank.example>\r\n\r\nbody\r\n").encode()
+
+
+def test_relay_marks_without_the_relay_in_the_chain_keep_the_blind_copy() -> None:
+    # A direct send (attacker -> mx.google.com, one hop) carrying a relay's marks: the marks are
+    # the sender's text, so bob@gmail.com stays a possible Bcc, the relay's claim said beside it.
+    from headerscope.api import analyze
+
+    for marks, to, service in (
+            ("X-Yandex-Forward: 1234567890abcdef\r\n", "Alice <alice@partner.example>", "Yandex mail forwarding"),
+            ("", "Alice <abc123@privaterelay.appleid.com>", "Apple Hide My Email"),
+            ("X-AnonAddy-Original-Sender: ceo@bank.example\r\n", "Alice <alice@partner.example>",
+             "addy.io (AnonAddy)")):
+        report = analyze(_gmail_delivery("mail.attacker.example", "203.0.113.9", marks, to), offline=True)
+        [bob] = [d for d in report.envelope.differences if d.envelope_value == "bob@gmail.com"]
+        assert bob.kind == "bcc", service
+        relay = report.envelope.relay
+        assert relay is not None and relay.service == service and relay.in_chain is False
+        assert f"{service} does not appear in the message's Received chain" in relay.summary()
+        assert relay.summary().startswith(f"Marked as relayed by {service}")
+        assert "put it in Bcc (blind copy)" in bob.explanation
+        assert (f"(unless the relay marks, which anyone can write, are true: {service} would then have forwarded "
+                "it, but it does not appear in the Received chain)") in bob.explanation
+
+
+def test_relay_hop_written_below_the_receiver_does_not_put_the_relay_in_the_chain() -> None:
+    # A Received "by forward501a.mail.yandex.net" under Gmail's is one more line of the sender's.
+    from headerscope.api import analyze
+
+    forged = ("Received: from [10.1.2.3] by forward501a.mail.yandex.net with ESMTP id x1;\r\n"
+              "        Fri, 20 Nov 2026 20:00:01 +0300\r\n")
+    report = analyze(_gmail_delivery("mail.attacker.example", "203.0.113.9", "X-Yandex-Forward: 1234567890abcdef\r\n",
+                                     "Alice <alice@partner.example>", below=forged), offline=True)
+    assert [d.kind for d in report.envelope.differences if d.envelope_value == "bob@gmail.com"] == ["bcc"]
+    assert report.envelope.relay is not None and report.envelope.relay.in_chain is False
+
+
+def test_relay_in_the_chain_is_a_forward() -> None:
+    # Gmail took the message from the relay's own host: the relay did forward it to its alias's
+    # owner, whose address is only in the envelope.
+    from headerscope.api import analyze
+
+    for client, ip, marks, to, service in (
+            ("forward501a.mail.yandex.net", "178.154.239.80", "X-Yandex-Forward: 1234567890abcdef\r\n",
+             "Alice <alice@partner.example>", "Yandex mail forwarding"),
+            ("qs51p00im-qukt01072502.me.com", "17.57.155.17", "", "Alice <abc123@privaterelay.appleid.com>",
+             "Apple Hide My Email"),
+            ("mail.anonaddy.me", "192.0.2.33", "X-AnonAddy-Original-Sender: ceo@bank.example\r\n",
+             "Alice <alice@partner.example>", "addy.io (AnonAddy)")):
+        report = analyze(_gmail_delivery(client, ip, marks, to), offline=True)
+        relay = report.envelope.relay
+        assert relay is not None and relay.service == service and relay.in_chain is True
+        assert relay.summary().startswith(f"Relayed by {service}") and "Received chain" not in relay.summary()
+        [bob] = [d for d in report.envelope.differences if d.envelope_value == "bob@gmail.com"]
+        assert bob.kind == "forwarded", service
+        assert f"{service} forwarded it (by its marks" in bob.explanation and "not a blind copy" in bob.explanation
