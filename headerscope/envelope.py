@@ -851,6 +851,69 @@ def _display_name_trick(differences: list[EnvelopeDifference], findings: list[Fi
         reference=_RFC5322_ORIGINATOR, subject=field_name))
 
 
+_MAX_DECOY_ADDRESS = 320
+"""Characters of an address read for a decoy (RFC 5321 section 4.5.3.1: 64 + 1 + 255)."""
+# U+FFFD stands where the loader replaced a NUL (or a byte it could not decode): a NUL would cut
+# the address there in a reader that handles it as a C string.
+_ADDRESS_CUT = "\ufffd"
+
+
+def _address_decoy(address: Address) -> tuple[str, str | None, str] | None:
+    """(the text a mail program may show, the domain in it or None, how it comes to show it)
+    for an address that itself displays another: a local part holding an address of another
+    domain ('"service@paypal.com"@example.com'), or a control character (a NUL above all) cut
+    after such text or anywhere in the address. RFC 5322 section 3.4.1 allows no control
+    character in an addr-spec but the obsolete ones of a quoted string, and no NUL at all."""
+    text = address.address[:_MAX_DECOY_ADDRESS]
+    cut = next((i for i, ch in enumerate(text) if ch == _ADDRESS_CUT or (ord(ch) < 0x20 and ch not in "\t\r\n")
+                or 0x7F <= ord(ch) <= 0x9F), None)
+    real_org = _org(address.domain)
+    if cut is not None:
+        shown, how = text[:cut], f"stops at the {_char_name(text[cut])} in it"
+    else:
+        shown, how = text.rpartition("@")[0], "shows the local part's text"
+    inner = next((found for found in contained_addresses(shown) if _org(address_domain(found)) != real_org), None)
+    if inner is not None:
+        return inner, address_domain(inner), how
+    if cut is not None and text[cut] != _ADDRESS_CUT:
+        # A control character of its own (not a replaced byte, which may be a mis-encoded letter):
+        # what is shown depends on the program, with no other domain to name.
+        return shown, None, how
+    return None
+
+
+def _char_name(char: str) -> str:
+    return "NUL (replaced by U+FFFD here)" if char == _ADDRESS_CUT else f"control character U+{ord(char):04X}"
+
+
+def _visible(text: str) -> str:
+    """The text with control characters written as U+XXXX, for an explanation."""
+    return "".join(f"<U+{ord(ch):04X}>" if ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F else ch for ch in text)
+
+
+def _address_decoy_finding(differences: list[EnvelopeDifference], findings: list[Finding], field_name: str,
+                           address: Address) -> None:
+    """The difference and the warning for an address that shows another (see _address_decoy)."""
+    decoy = _address_decoy(address)
+    if decoy is None:
+        return
+    shown, shown_domain, how = decoy
+    written = _visible(address.address[:_MAX_DECOY_ADDRESS])
+    real = address.domain or "?"
+    display = f"{_visible(shown)[:120]}" + (f" (domain {shown_domain})" if shown_domain else "")
+    explanation = (f"The {field_name}: address is {written}. A mail program that {how} would display {display}, "
+                   f"while DMARC and every authentication result here concern {real}, the domain after the last "
+                   f"@ (RFC 7489 section 3.1)" + (f", never {shown_domain}." if shown_domain else "."))
+    differences.append(EnvelopeDifference(
+        kind="address_decoy", envelope_value=None, header_value=_fmt(address), explanation=explanation))
+    findings.append(Finding(
+        id="envelope.address_decoy", severity=Severity.WARNING,
+        title=(f"{field_name}: address shows {_visible(shown)[:80]}, but its domain is {real}"
+               if shown_domain else f"{field_name}: address holds a {_char_name(address.address[len(shown)])}"),
+        explanation=explanation, reference="https://www.rfc-editor.org/rfc/rfc5322#section-3.4.1",
+        subject=field_name))
+
+
 # "andy at example.com (Andy Grunwald)": a local part, " at ", a domain, and the name as an
 # RFC 5322 comment, as pipermail writes every address of its archive.
 _archive_address_re = compiled_on_first_use(
@@ -1723,6 +1786,9 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
             decoy = [c for c in contained_addresses(address.display_name) if c != address.address.lower()]
             if decoy:
                 _display_name_trick(differences, findings, field_name, address, "address", decoy[0])
+            if address.domain:
+                # The address itself may show another: the same impersonation without a display name.
+                _address_decoy_finding(differences, findings, field_name, address)
     # An internationalized From: domain that mixes scripts ("pаypal.com" with a Cyrillic "а").
     for address in from_real[:3]:
         mixed = _mixed_script_domain(address.domain or "")

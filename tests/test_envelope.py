@@ -1945,3 +1945,43 @@ def test_relay_in_the_chain_is_a_forward() -> None:
         [bob] = [d for d in report.envelope.differences if d.envelope_value == "bob@gmail.com"]
         assert bob.kind == "forwarded", service
         assert f"{service} forwarded it (by its marks" in bob.explanation and "not a blind copy" in bob.explanation
+
+
+def _decoys(raw: bytes) -> list[Finding]:
+    from headerscope.api import analyze
+
+    return [f for f in analyze(raw, offline=True).findings if f.id == "envelope.address_decoy"]
+
+
+def _from_field(value: bytes) -> bytes:
+    return (b"Received: from mail.example.com (mail.example.com [192.0.2.25]) by mx.workspace.example with ESMTPS id 1;"
+            b" Thu, 26 Nov 2026 09:12:47 -0800\r\nFrom: " + value + b"\r\nTo: bob@workspace.example\r\n"
+            b"Subject: Your account\r\nDate: Thu, 26 Nov 2026 17:12:40 +0000\r\nMessage-ID: <1@example.com>\r\n\r\nbody\r\n")
+
+
+def test_address_whose_local_part_or_nul_shows_another_address_is_a_decoy() -> None:
+    # A reader that stops at the NUL, or shows a quoted local part, displays service@paypal.com;
+    # DMARC judges example.com, the domain after the last "@".
+    for value in (b"PayPal <service@paypal.com\x00@example.com>", b'PayPal <"service@paypal.com"@example.com>',
+                  b'"service@paypal.com"@example.com'):
+        [decoy] = _decoys(_from_field(value))
+        assert decoy.severity.value == "warning", value
+        assert decoy.title == "From: address shows service@paypal.com, but its domain is example.com"
+        assert "would display service@paypal.com (domain paypal.com)" in decoy.explanation
+        assert "concern example.com" in decoy.explanation and "never paypal.com" in decoy.explanation
+    [nul] = _decoys(_from_field(b"PayPal <service@paypal.com\x00@example.com>"))
+    assert "stops at the NUL" in nul.explanation
+
+
+def test_address_with_a_control_character_is_a_decoy_without_another_domain() -> None:
+    [bell] = _decoys(_from_field(b"<service\x07@example.com>"))
+    assert bell.title == "From: address holds a control character U+0007"
+    assert "service<U+0007>@example.com" in bell.explanation and "would display service," in bell.explanation
+
+
+def test_ordinary_quoted_local_parts_are_no_decoy() -> None:
+    # RFC 5322 section 3.4.1 quoted strings without an address of another domain, and a
+    # mis-encoded 8-bit letter (U+FFFD there stands for no NUL), show nothing else.
+    for value in (b'"John Smith"@example.com', b'"info@example.com"@example.com', b"<jos\xe9@example.com>",
+                  b"Alice <alice@example.com>"):
+        assert _decoys(_from_field(value)) == [], value
