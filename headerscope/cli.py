@@ -394,7 +394,7 @@ def _write_failed(output: str | None, exc: OSError) -> None:
               help="Seconds allowed for each DNS question.")
 @click.option("--filter", "filters", multiple=True, metavar="KEY=VALUE",
               help="Keep only matching messages, e.g. dmarc=fail, verdict=spoofed,suspicious, domain=example.com, "
-                   "spam=yes (the receiver's spam filter, or a junk folder), reason=recorded.dmarc_fail (any finding's id), ip=203.0.113.0/24 "
+                   "spam=yes (the receiver's spam filter, or a copy in a junk folder, whatever the receiver said), reason=recorded.dmarc_fail (any finding's id), ip=203.0.113.0/24 "
                    "(the sending server), flag=replied (a Maildir flag). Repeat to AND.")
 @click.option("--fail-on", "fail_on", multiple=True, metavar="KEY=VALUE",
               help="Exit with status 3 when any message matches, e.g. --fail-on spoofed or --fail-on dmarc=fail.")

@@ -106,6 +106,25 @@ def test_scan_rows_carry_the_folder_and_a_junk_folder_is_spam(tmp_path: Path, jo
         ("INBOX", "replied;seen", ""), ("Junk", "", "spam"), ("Junk", "", "spam")]
 
 
+def test_a_copy_moved_to_junk_is_spam_whatever_the_receiver_said_at_delivery(tmp_path: Path) -> None:
+    # The receiver's SpamAssassin (above its own Received:) said "No" at delivery; the user, or a
+    # client-side filter, then moved the copy to Junk: a later spam report, which --help's
+    # "spam=yes (the receiver's spam filter, or a junk folder)" promises to match.
+    from test_scan import run_cli
+
+    clean = b"X-Spam-Status: No, score=0.4 required=5.0 tests=none version=4.0.0\r\n"
+    root = _maildir(tmp_path / "Maildir")
+    (root / "cur" / "1.M1.host:2,S").write_bytes(clean + message(1))
+    (_maildir(root / ".Junk") / "cur" / "2.M1.host:2,S").write_bytes(clean + message(2))
+    (_maildir(root / ".Junk") / "cur" / "3.M1.host:2,S").write_bytes(message(3))
+    rows = list(run_scan(iter_inputs([str(root)]), ScanOptions(offline=True), 1))
+    assert [(r.folder, r.spam) for r in rows] == [("INBOX", "not spam"), ("Junk", "spam"), ("Junk", "spam")]
+    kept = run_cli(str(root), "--offline", "--format", "csv", "--jobs", "1", "--filter", "spam=yes")
+    assert [r["subject"] for r in csv.DictReader(io.StringIO(kept.stdout))] == ["message 2", "message 3"]
+    kept = run_cli(str(root), "--offline", "--format", "csv", "--jobs", "1", "--filter", "spam=no")
+    assert [r["subject"] for r in csv.DictReader(io.StringIO(kept.stdout))] == ["message 1"]
+
+
 def test_filter_by_maildir_flag(tmp_path: Path) -> None:
     from headerscope.scan.filters import FilterError, parse_expression
 

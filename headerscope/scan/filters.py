@@ -1,8 +1,8 @@
 """``--filter`` and ``--fail-on`` expressions over scan rows: ``KEY=VALUE[,VALUE...]``.
 
-Keys: verdict, dkim, spf, dmarc, arc, domain (From domain), error (yes/no), spam (the
-receiver's spam filter: yes, no, or unknown when it recorded none; yes also for a copy in a junk
-folder), reason (the id of any
+Keys: verdict, dkim, spf, dmarc, arc, domain (From domain), error (yes/no), spam (yes when the
+receiver's spam filter said spam or the copy is in a junk folder; no when the receiver said not
+spam of a copy outside one; unknown when neither says), reason (the id of any
 finding the message has, e.g. recorded.dmarc_fail or dsn.failed), ip (the boundary hop's client
 IP: an address or a network such as 203.0.113.0/24), flag (a Maildir flag of the copy:
 replied, seen, flagged, passed, trashed, draft). Values other than

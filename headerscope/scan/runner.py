@@ -100,9 +100,10 @@ class ScanRow(Value):
     """The latest Received stamp, normally the delivering server's (ISO 8601, UTC): the
     receiving side's clock, unlike the sender's Date:."""
     spam: str | None = None
-    """The receiving side's spam filter verdict: ``spam``, ``not spam``, or None when none was
-    recorded by the receiver (see Report.spam_filters); ``spam`` too when it recorded none and
-    the copy was in a junk folder (``folder``)."""
+    """``spam`` when the receiving side's spam filter said so (see Report.spam_filters) or the
+    copy was in a junk folder (``folder``: the user or a client-side filter put it there, a spam
+    report the receiver's "not spam" at delivery does not undo); ``not spam`` when the receiver
+    said only that and the copy was not in a junk folder; None when neither says anything."""
     folder: str | None = None
     """The mail folder the copy was in (a Maildir folder, an mbox file's name; see InputInfo.folder)."""
     mailbox_flags: tuple[str, ...] = ()
@@ -250,8 +251,7 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
         slowest_hop=slowest.fields.by if slowest else None,
         slowest_delay_seconds=slowest.delay_seconds if slowest else None,
         delivered=_utc_iso(stamp),
-        spam=_receiver_spam_verdict(report.spam_filters) or (
-            "spam" if report.input.folder is not None and report.input.folder.junk else None),
+        spam=_spam(report),
         folder=report.input.folder.name if report.input.folder else None,
         mailbox_flags=report.input.folder.flags if report.input.folder else (),
         client_ip=_client_ip(report),
@@ -294,6 +294,15 @@ def _client_ip(report: Any) -> str | None:
     if report.boundary_hop:
         return report.hops[report.boundary_hop - 1].fields.from_ip or None
     return None
+
+
+def _spam(report: Any) -> str | None:
+    """The row's spam cell (see ScanRow.spam). A copy in a junk folder was moved there after
+    delivery, by the user or a client-side filter: a later and stronger word than the
+    receiver's "not spam" at delivery, so either one saying spam makes it spam."""
+    if report.input.folder is not None and report.input.folder.junk:
+        return "spam"
+    return _receiver_spam_verdict(report.spam_filters)
 
 
 def _receiver_spam_verdict(verdicts: Iterable[SpamFilterVerdict]) -> str | None:
