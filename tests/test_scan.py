@@ -1228,8 +1228,32 @@ def test_a_result_asked_of_a_check_that_was_not_checked_is_said(mixed_mbox: Path
     assert "--filter spf=pass,fail cannot match them" in result.stderr
     # Asking for not_checked, or for another key, is answered as asked: nothing to say.
     result = run_cli(str(mixed_mbox), "--offline", "--format", "csv", "--filter", "dmarc=not_checked",
-                     "--fail-on", "spoofed")
-    assert result.returncode == 0 and "not checked for" not in result.stderr
+                     "--filter", "verdict=not_checked,unauthenticated", "--fail-on", "domain=example.net")
+    assert result.returncode == 0 and "not checked for" not in result.stderr and "not_checked for" not in result.stderr
+
+
+def test_a_verdict_that_needs_the_checks_asked_offline_is_said(tmp_path: Path) -> None:
+    # Offline the verdict never reaches spoofed (verdict.py needs a recomputed DMARC fail): a
+    # --fail-on spoofed gate cannot fire on a mailbox whose receivers recorded DMARC fail and
+    # Microsoft's compauth=fail. It still does not fire (a verdict is a verdict), but says so,
+    # with the reason= ids that match what the receivers recorded.
+    failed = (b"Authentication-Results: mx.example.net; spf=fail smtp.mailfrom=example.org; dkim=none; "
+              b"dmarc=fail action=quarantine header.from=example.org; compauth=fail reason=000\r\n" + message(1))
+    box = tmp_path / "box.mbox"
+    box.write_bytes(mbox_of([failed, message(2)]))
+    hint = ("reason=recorded.dmarc_fail,recorded.compauth_fail matches the DMARC and composite authentication "
+            "fails the receivers recorded at delivery")
+    gate = run_cli(str(box), "--offline", "--format", "csv", "--fail-on", "spoofed")
+    assert gate.returncode == 0
+    assert ("headerscope: the verdict was not_checked for 2 of 2 message(s) scanned (offline: --dns-snapshot or "
+            f"live DNS checks it), so --fail-on spoofed cannot match them; {hint}") in gate.stderr
+    kept = run_cli(str(box), "--offline", "--format", "csv", "--filter", "verdict=suspicious,spoofed")
+    assert list(csv.DictReader(io.StringIO(kept.stdout))) == []
+    assert "so --filter verdict=suspicious,spoofed cannot match them" in kept.stderr
+    # The hint's expression is valid and finds the receiver's recorded fail.
+    recorded = run_cli(str(box), "--offline", "--format", "csv", "--filter",
+                       "reason=recorded.dmarc_fail,recorded.compauth_fail")
+    assert [r["subject"] for r in csv.DictReader(io.StringIO(recorded.stdout))] == ["message 1"]
 
 
 def test_an_error_row_claims_no_kind(tmp_path: Path) -> None:

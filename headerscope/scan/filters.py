@@ -123,14 +123,27 @@ _RECORDED_HINT = {
 _RECORDED_OTHERWISE = "the results the receivers recorded at delivery are in each report (--format jsonl: \"recorded\")"
 
 
+# The verdicts only a recomputed DMARC result reaches (verdict.py): offline, or with DNS
+# failing, the verdict is not_checked and an expression asking for one of them matches nothing.
+# The receivers' own recorded fails are findings a reason= expression matches.
+_CHECKED_VERDICTS = frozenset({"authenticated", "vouched", "suspicious", "spoofed"})
+_VERDICT_HINT = ("reason=recorded.dmarc_fail,recorded.compauth_fail matches the DMARC and composite "
+                 "authentication fails the receivers recorded at delivery")
+
+
 def asked_check(text: str) -> str | None:
-    """The check (``CHECK_KEYS``) whose recomputed result an expression asks for, when it asks
-    for a result other than ``not_checked``; else None."""
+    """The check (``CHECK_KEYS``, or ``verdict``) whose recomputed result an expression asks for,
+    when it asks for a result other than ``not_checked`` (for the verdict: one that needs the
+    checks, ``_CHECKED_VERDICTS``); else None."""
     key, sep, values = text.partition("=")
+    if not sep:
+        key, values = "verdict", text  # a bare word is a verdict (parse_expression)
     key = key.strip().lower()
-    if not sep or key not in CHECK_KEYS:
-        return None
     wanted = {v.strip().lower() for v in values.split(",") if v.strip()}
+    if key == "verdict":
+        return key if wanted & _CHECKED_VERDICTS else None
+    if key not in CHECK_KEYS:
+        return None
     return key if wanted - {"not_checked"} else None
 
 
@@ -145,8 +158,15 @@ def not_checked_notes(expressions: Sequence[tuple[str, str]], unchecked: Mapping
         if not key or not count:
             continue
         why = " (offline: --dns-snapshot or live DNS checks it)" if offline else ""
+        them = "them" if count > 1 else "it"
+        if key == "verdict":
+            # A verdict is a verdict: --fail-on spoofed is not made to fire on what a receiver
+            # recorded, but the gate that cannot fire says so, and what would match instead.
+            notes.append(f"the verdict was not_checked for {count} of {messages} message(s) scanned{why}, so "
+                         f"{option} {text} cannot match {them}; {_VERDICT_HINT}")
+            continue
         notes.append(f"{key} was not checked for {count} of {messages} message(s) scanned{why}, so {option} {text} "
-                     f"cannot match {'them' if count > 1 else 'it'}; {_RECORDED_HINT.get(key, _RECORDED_OTHERWISE)}")
+                     f"cannot match {them}; {_RECORDED_HINT.get(key, _RECORDED_OTHERWISE)}")
     return notes
 
 
