@@ -401,6 +401,20 @@ def _never_sent(findings: tuple[Finding, ...]) -> tuple[Verdict, tuple[Finding, 
     return Verdict(status="not_checked", summary=f"Not checked: never sent. {said}"), ordered
 
 
+def _never_sent_dmarc(dmarc: DmarcResult, comparison: Sequence[Comparison]
+                      ) -> tuple[DmarcResult, tuple[Comparison, ...]]:
+    """A never-sent .msg's DMARC row (see _never_sent): DMARC judges a message a receiver took in
+    (RFC 7489 section 6.6), and no server took this one in, so its rebuilt header's missing From:
+    domain is no permerror of a delivery: not checked, said why."""
+    if dmarc.result == "not_checked":
+        return dmarc, tuple(comparison)
+    dmarc = dataclasses.replace(dmarc, result="not_checked", disposition=None, policy_reason="never sent",
+                                explanation="not checked: never sent (an Outlook .msg flagged unsent), so there "
+                                            "is no delivery for DMARC to judge")
+    return dmarc, tuple(dataclasses.replace(c, recomputed="not_checked") if c.method == "dmarc" else c
+                        for c in comparison)
+
+
 def _list_resend_envelope(envelope: Envelope) -> Envelope:
     """The envelope of a copy whose Return-Path is a list's MAIL FROM for its later resend
     (envelope.list_intake, envelope.srs_list_sender): its source says so, and the difference that
@@ -965,6 +979,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
             verdict = dataclasses.replace(verdict, summary=f"{verdict.summary} {earlier[:1].upper()}{earlier[1:]}.")
     if loaded.format == "msg" and _never_sent_note() in loaded.cleanups:
         verdict, ordered = _never_sent(ordered)
+        dmarc, comparison = _never_sent_dmarc(dmarc, comparison)
     ordered = _grouped(ordered)
     evidence = resolver.evidence()
     unanswered = _dns_unanswered(resolver, evidence)

@@ -1287,3 +1287,27 @@ def test_a_cut_off_file_in_a_maildir_is_said_to_be(tmp_path: Path) -> None:
     loose = tmp_path / "headers.txt"
     loose.write_bytes(CUT_OFF)
     assert "input.truncated" not in finding_ids(loose)
+
+
+def test_a_never_sent_msg_has_no_check_results_in_its_row(tmp_path: Path) -> None:
+    # The corpus's outer.msg is an Outlook draft (flagged unsent: input.never_sent). No server
+    # took it in, so its rebuilt header's missing From: domain is no DMARC permerror, and no
+    # check has a delivery to judge: --filter dmarc=permerror must not list it beside forgeries.
+    import headerscope
+    from headerscope.scan.runner import summarize
+
+    draft = (CORPUS / "messages" / "eml_analyzer" / "outer.msg").read_bytes()
+    report = headerscope.analyze(draft, offline=True)
+    assert report.verdict.status == "not_checked" and "input.never_sent" in [f.id for f in report.findings]
+    assert report.dmarc is not None and report.dmarc.result == "not_checked"
+    assert "never sent" in report.dmarc.explanation
+    assert [c.recomputed for c in report.comparison if c.method == "dmarc"] == ["not_checked"]
+    row = summarize(1, "outer.msg", report)
+    assert (row.dkim, row.spf, row.dmarc, row.arc) == ("not_checked",) * 4
+    # A sent .msg keeps its row as read (no signature: dkim none).
+    sent = summarize(2, "other.msg", headerscope.analyze(
+        (CORPUS / "messages" / "eml_analyzer" / "other.msg").read_bytes(), offline=True))
+    assert (sent.dkim, sent.arc) == ("none", "none")
+    (tmp_path / "draft.msg").write_bytes(draft)
+    result = run_cli(str(tmp_path), "--offline", "--format", "csv", "--filter", "dmarc=permerror")
+    assert result.returncode == 0 and list(csv.DictReader(io.StringIO(result.stdout))) == []

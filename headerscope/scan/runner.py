@@ -236,12 +236,19 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
                   key=lambda h: h.delay_seconds or 0.0, default=None)
     stamp = next((h.fields.timestamp for h in reversed(report.hops) if h.fields.timestamp), None)
     report_json = report.to_json() if want_json else None
+    spf = report.spf.result if report.spf else None
+    dmarc = report.dmarc.result if report.dmarc else None
+    arc = report.arc.result if report.arc else "none"
+    if any(f.id == "input.never_sent" for f in report.findings):
+        # A draft (an Outlook .msg flagged unsent, api._never_sent): no server took it in, so no
+        # check has a delivery to judge; "dkim none" or "dmarc permerror" (no From: domain in
+        # its rebuilt header) would list it beside the forgeries (--filter dmarc=permerror).
+        dkim = spf = dmarc = arc = "not_checked"
     return ScanRow(
         index=index, label=label, error=None, date=report.date,
         from_address=sender.address if sender else None, from_domain=sender.domain if sender else None,
-        subject=report.subject, verdict=report.verdict.status, dkim=dkim,
-        spf=report.spf.result if report.spf else None, dmarc=report.dmarc.result if report.dmarc else None,
-        arc=report.arc.result if report.arc else "none", hops=len(report.hops),
+        subject=report.subject, verdict=report.verdict.status, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
+        hops=len(report.hops),
         total_delay_seconds=report.total_delay_seconds,
         # Each reason once per message: a message with two broken signatures fails for one reason.
         failing_reasons=tuple(dict.fromkeys(f.id for f in report.findings
