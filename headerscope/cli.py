@@ -494,6 +494,7 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
                 progress.advance()
             rows += 1
             read_rows += row.error is None
+            summary.seen(row)
             if dead_dns is not None and row.error is None:
                 dead_dns = _warn_dead_nameserver(row, dead_dns, nameserver)
             for key in checks_asked:

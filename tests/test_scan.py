@@ -847,7 +847,7 @@ def test_filter_by_failing_reason_and_the_summary_says_what_it_kept(tmp_path: Pa
     typo = run_cli(str(box), "--offline", "--fail-on", "reason=recorded.dmarc_fial")
     assert typo.returncode == 2 and "did you mean recorded.dmarc_fail?" in typo.stderr
     terminal = run_cli(str(box), "--offline", "--filter", "reason=recorded.dmarc_fail")
-    assert "1 message(s) kept by --filter, of 3 scanned; 0 unreadable." in terminal.stdout
+    assert "1 message(s) kept by --filter, of 3 scanned (0 unreadable)." in terminal.stdout
     # The table's time is the delivery stamp in UTC, as the counts' "first, last".
     assert "2026-11-02 10:00" in terminal.stdout and "delivered" in terminal.stdout
     # Any finding's id, a notice's or an info's too (reason=dsn.unstructured, a notice, found no
@@ -1311,3 +1311,48 @@ def test_a_never_sent_msg_has_no_check_results_in_its_row(tmp_path: Path) -> Non
     (tmp_path / "draft.msg").write_bytes(draft)
     result = run_cli(str(tmp_path), "--offline", "--format", "csv", "--filter", "dmarc=permerror")
     assert result.returncode == 0 and list(csv.DictReader(io.StringIO(result.stdout))) == []
+
+
+def test_the_header_line_gives_the_scans_unreadable_and_cut_off_files_filtered_or_not(tmp_path: Path) -> None:
+    # A zero-byte file is an error row; a Maildir file that stops inside its header (before its
+    # Subject:) is read as far as it goes (input.truncated). The header line counts both, and a
+    # filtered run says the scan's totals, not the kept rows' "0 unreadable".
+    whole = message(3, from_domain="example.com")
+    cut = message(1)[:message(1).index(b"To: ") + 9]  # "To: bob@e", no line end
+    maildir = tmp_path / "Maildir"
+    _maildir(maildir, {"cur/1.M1.host:2,S": cut, "cur/2.M1.host:2,S": b"", "cur/3.M1.host:2,S": whole})
+    result = run_cli(str(maildir), "--offline", "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "3 message(s), 1 unreadable, 1 cut off."
+    line = next(x for x in result.stdout.splitlines() if "(cut off)" in x)
+    assert line.split()[0] == "1"  # its subject cell, which the file stops before
+    kept = run_cli(str(maildir), "--offline", "--jobs", "1", "--filter", "domain=example.com")
+    assert kept.stdout.splitlines()[0] == "1 message(s) kept by --filter, of 3 scanned (1 unreadable, 1 cut off)."
+    both = run_cli(str(maildir), "--offline", "--jobs", "1", "--filter", "error=no")
+    assert both.stdout.splitlines()[0] == "2 message(s) kept by --filter (1 cut off), of 3 scanned (1 unreadable, 1 cut off)."
+
+
+def test_the_failing_reason_table_says_its_severities_and_the_same_id_as_a_notice() -> None:
+    # The table counts warnings and dangers; --filter reason= matches any severity. A receiver's
+    # DMARC fail an ARC chain explains is a notice (other_findings): counted beside the failing
+    # ones, so 2 + 1 is what --filter reason=recorded.dmarc_fail keeps.
+    from headerscope.scan.filters import parse_expression
+    from headerscope.scan.output import Summary, render_summary
+    from headerscope.scan.runner import ScanRow
+
+    rows = [ScanRow(index=1, label="a", error=None, verdict="not_checked", failing_reasons=("recorded.dmarc_fail",)),
+            ScanRow(index=2, label="b", error=None, verdict="not_checked",
+                    failing_reasons=("recorded.dmarc_fail", "spam.flagged"), other_findings=("recorded.dmarc_fail",)),
+            ScanRow(index=3, label="c", error=None, verdict="not_checked", failing_reasons=("spam.flagged",),
+                    other_findings=("recorded.dmarc_fail", "input.cleaned")),
+            ScanRow(index=4, label="d", error=None, verdict="not_checked", other_findings=("input.cleaned",))]
+    summary = Summary()
+    for row in rows:
+        summary.add(row)
+    text = render_summary(summary, False)
+    assert "failing reason (warning, danger)" in text and "+ as notice/info" in text
+    table = {line.split()[0]: line.split("│") for line in text.splitlines() if line.startswith(("recorded.", "spam."))}
+    assert [cell.strip() for cell in table["recorded.dmarc_fail"][1:3]] == ["2", "+1"]
+    assert [cell.strip() for cell in table["spam.flagged"][1:3]] == ["2", ""]
+    assert "input.cleaned" not in table  # a notice only: no failing reason
+    assert sum(parse_expression("reason=recorded.dmarc_fail")(row) for row in rows) == 3

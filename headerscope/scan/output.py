@@ -128,6 +128,22 @@ class Summary:
         self._keep_rows = keep_rows
         self.scanned: int | None = None
         """Messages scanned, when --filter kept fewer than that (the counts are of those kept)."""
+        self.cut_off = 0
+        """Rows kept that are a file cut off inside its header (input.truncated): read as far as it goes."""
+        self.reasons_lower: Counter[str] = Counter()
+        """Per failing reason's id: the messages that have it only as a notice or information (a
+        recorded DMARC fail an ARC chain explains), which --filter reason= matches too."""
+        self.scanned_errors = 0
+        """Unreadable rows among every row scanned (``seen``), whatever --filter kept."""
+        self.scanned_cut_off = 0
+        """Cut-off rows among every row scanned (``seen``)."""
+
+    def seen(self, row: ScanRow) -> None:
+        """Count a row scanned, kept by --filter or not: the header line says the scan's totals."""
+        if row.error:
+            self.scanned_errors += 1
+        elif is_cut_off(row):
+            self.scanned_cut_off += 1
 
     def add(self, row: ScanRow) -> None:
         self.total += 1
@@ -147,6 +163,9 @@ class Summary:
                 self.ips[ip] += 1
                 self.by_verdict["sending IP"].setdefault(ip, Counter())[verdict] += 1
             self.reasons.update(row.failing_reasons)
+            # Only the ids some row fails on are shown: the rest are not kept.
+            self.reasons_lower.update(set(row.other_findings).difference(row.failing_reasons))
+            self.cut_off += is_cut_off(row)
             if row.slowest_delay_seconds is not None and row.slowest_hop:
                 self.slowest.append((row.slowest_delay_seconds, row.slowest_hop, row.label))
                 self.slowest.sort(reverse=True)
@@ -180,6 +199,19 @@ class Summary:
 _SPAN_TABLES = ("verdict", "sending domain", "sending IP", "failing reason")
 
 
+def is_cut_off(row: ScanRow) -> bool:
+    """A message file cut off inside its header (input.truncated, api._input_findings): read as
+    far as it goes, and counted apart so the header line does not pass it off as whole."""
+    return "input.truncated" in row.failing_reasons or "input.truncated" in row.other_findings
+
+
+def _damage(unreadable: int, cut_off: int, zero: bool = True) -> str:
+    """"1 unreadable, 1 cut off": the unreadable count even when 0 (unless ``zero`` is off), the
+    cut-off one when there are some."""
+    return ", ".join(([f"{unreadable} unreadable"] if unreadable or zero else [])
+                     + ([f"{cut_off} cut off"] if cut_off else []))
+
+
 def _minute(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
 
@@ -208,10 +240,14 @@ def render_summary(summary: Summary, color: bool, width: int = 160) -> str:
         return Text(text if len(text) <= 80 else text[:79] + "…", style=style)
 
     if summary.scanned is not None and summary.scanned != summary.total:
-        console.print(t(f"{summary.total} message(s) kept by --filter, of {summary.scanned} scanned; "
-                        f"{summary.errors} unreadable.", "bold"))
+        # The scan's totals, not the kept rows': "0 unreadable" of a filtered run read as a fact
+        # about the scan when the unreadable file was only filtered out.
+        kept = f" ({_damage(summary.errors, summary.cut_off, zero=False)})" if summary.errors or summary.cut_off else ""
+        # Text of the tool's own words and counts: not cut at t()'s 80 characters.
+        console.print(Text(f"{summary.total} message(s) kept by --filter{kept}, of {summary.scanned} scanned "
+                           f"({_damage(summary.scanned_errors, summary.scanned_cut_off)}).", style="bold"))
     else:
-        console.print(t(f"{summary.total} message(s), {summary.errors} unreadable.", "bold"))
+        console.print(t(f"{summary.total} message(s), {_damage(summary.errors, summary.cut_off)}.", "bold"))
     if any(summary.spans.values()):
         console.print(t("first, last: delivered (the last Received stamp, else Date:), UTC"))
     for title, counter in (("verdict", summary.verdicts), ("sending domain", summary.domains),
@@ -221,16 +257,27 @@ def render_summary(summary: Summary, color: bool, width: int = 160) -> str:
         spans = summary.spans[title]
         verdicts = summary.by_verdict.get(title)
         table = Table(show_edge=False, pad_edge=False, header_style="bold")
-        table.add_column(title)
+        # The failing reasons are the warnings and dangers: counting every finding would bury
+        # them under the notices most messages have (input.cleaned, hops.no_received). An id
+        # that is a notice elsewhere (a recorded DMARC fail an ARC chain explains) is counted
+        # beside it, so the table and --filter reason= (any severity) add up.
+        table.add_column("failing reason (warning, danger)" if title == "failing reason" else title)
         table.add_column("messages", justify="right")
+        lower = summary.reasons_lower if title == "failing reason" else Counter()
+        shown = counter.most_common(_TOP_ROWS)
+        with_lower = any(lower[key] for key, _ in shown)
+        if with_lower:
+            table.add_column("+ as notice/info", justify="right")
         if verdicts is not None:
             # One domain's or server's genuine and forged mail apart: the incident's question.
             table.add_column("by verdict")
         if spans:
             table.add_column("first")
             table.add_column("last")
-        for key, count in counter.most_common(_TOP_ROWS):
+        for key, count in shown:
             cells = [t(key), t(count)]
+            if with_lower:
+                cells.append(t(f"+{lower[key]}" if lower[key] else ""))
             if verdicts is not None:
                 cells.append(t(", ".join(f"{name} {number}" for name, number in
                                          (verdicts.get(key) or Counter()).most_common())))
@@ -264,8 +311,10 @@ def render_summary(summary: Summary, color: bool, width: int = 160) -> str:
                 table.add_row(t(row.index), t(""), t(row.label), t(row.error, "red"), t("error", "red"),
                               t(""), t(""), t(""), t(""), t(""))
                 continue
+            # A cut-off file often stops before its Subject: the empty cell says why.
+            subject = t(row.subject) if row.subject or not is_cut_off(row) else t("(cut off)", "red")
             table.add_row(t(row.index), t(_minute(utc_moment(row.delivered) or utc_moment(row.date))),
-                          t(row.from_address), t(row.subject),
+                          t(row.from_address), subject,
                           t(row.verdict), t(row.dkim), t(row.spf), t(row.dmarc), t(row.hops),
                           t(format_duration(row.total_delay_seconds)))
         console.print(table)
