@@ -420,7 +420,9 @@ def test_filter_and_fail_on(mixed_mbox: Path) -> None:
     # Said, not only a status: how many matched, and that --filter does not narrow it.
     assert f"6 message(s) match --fail-on {verdict} (exit status 3; judged on every message scanned" in failed.stderr
     passed = run_cli(str(mixed_mbox), "--offline", "--format", "csv", "--fail-on", "verdict=spoofed")
-    assert passed.returncode == 0 and "--fail-on" not in passed.stderr
+    # It does not fire (offline no verdict is spoofed), and says why (a gate that cannot fire).
+    assert passed.returncode == 0 and "match --fail-on" not in passed.stderr
+    assert "so --fail-on verdict=spoofed cannot match them" in passed.stderr
     twice = subprocess.run([sys.executable, "-m", "headerscope", "scan", "-", "-", "--offline"], input=b"",
                            capture_output=True, cwd=REPO)
     assert twice.returncode == 2 and b"given more than once" in twice.stderr
