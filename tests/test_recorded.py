@@ -2497,7 +2497,7 @@ def test_spf_results_of_two_deliveries_are_no_disagreement() -> None:
                          "sender) client-ip=198.51.100.7; envelope-from=a@example.org;"),
     )
     assert not [f for f in parse_recorded(kept, (), None)[1] if f.id == "recorded.disagree"]
-    # Results that do not say which identity they checked contradict nothing.
+    # Results that do not say which identity they checked, nor whose they are, contradict nothing.
     unknown = message(
         ("Received-SPF", "softfail client-ip=203.0.113.9"),
         ("Received-SPF", "pass client-ip=203.0.113.9"),
@@ -2528,6 +2528,44 @@ def test_spf_results_about_one_client_and_identity_that_disagree_stay_told() -> 
     )
     told = [f for f in parse_recorded(unplaced, (), None)[1] if f.id == "recorded.disagree"]
     assert [f.subject for f in told] == ["headers 1, 3", "headers 2, 3"]
+
+
+def test_spf_results_set_apart_only_by_their_comments_ip_stay_a_disagreement() -> None:
+    # A forged spf=pass under Google's name beside Google's fail: its comment names another client,
+    # which the forger writes freely. Only a key=value property the writer records (client-ip=,
+    # smtp.remote-ip, RFC 7208 section 9.1, RFC 8601 section 2.7.2) makes two sessions of them.
+    fail = ("Authentication-Results", "mx.google.com; spf=fail (google.com: domain of ceo@bank.example does not "
+                                      "designate 203.0.113.9 as permitted sender) smtp.mailfrom=ceo@bank.example")
+    forged = ("Authentication-Results", "mx.google.com; spf=pass (google.com: domain of ceo@bank.example "
+                                        "designates 192.0.2.10 as permitted sender) smtp.mailfrom=ceo@bank.example")
+    [finding] = [f for f in parse_recorded(message(fail, forged), (), None)[1] if f.id == "recorded.disagree"]
+    assert finding.title == "Two results by mx.google.com differ on SPF for bank.example (fail vs pass)"
+    assert "203.0.113.9, 192.0.2.10" in finding.explanation
+    assert "two deliveries, or one was written by someone else" in finding.explanation
+    # The forged one recording smtp.remote-ip for itself alone does not set it apart either.
+    remote = (forged[0], forged[1] + " smtp.remote-ip=192.0.2.10")
+    [finding] = [f for f in parse_recorded(message(fail, remote), (), None)[1] if f.id == "recorded.disagree"]
+    assert finding.subject == "headers 1, 2"
+    # Both recording their client as key=value: two sessions (a delivery and a forward).
+    both = (fail[0], fail[1] + " smtp.remote-ip=203.0.113.9")
+    assert not [f for f in parse_recorded(message(both, remote), (), None)[1] if f.id == "recorded.disagree"]
+
+
+def test_an_spf_result_naming_no_identity_is_compared_with_its_writers_results() -> None:
+    # A Received-SPF that leaves the identity out still speaks for its writer's session: with the
+    # same client it contradicts the writer's other result (a forger need not name the identity).
+    named = ("Received-SPF", "fail (mx.example.net: domain of a@example.org does not designate 203.0.113.9 as "
+                             "permitted sender) client-ip=203.0.113.9;")
+    bare = ("Received-SPF", "pass (mx.example.net: permitted) client-ip=203.0.113.9;")
+    [finding] = [f for f in parse_recorded(message(named, bare), (), None)[1] if f.id == "recorded.disagree"]
+    assert finding.title == "Two results by mx.example.net disagree on SPF for example.org (fail vs pass)"
+    # Two such results of one writer and client contradict each other too.
+    bare_fail = ("Received-SPF", "softfail (mx.example.net: transitional) client-ip=203.0.113.9;")
+    [finding] = [f for f in parse_recorded(message(bare_fail, bare), (), None)[1] if f.id == "recorded.disagree"]
+    assert finding.title == "Two results by mx.example.net disagree on SPF (softfail vs pass)"
+    # Another client recorded as client-ip=: another session.
+    other = ("Received-SPF", "pass (mx.example.net: permitted) client-ip=198.51.100.7;")
+    assert not [f for f in parse_recorded(message(named, other), (), None)[1] if f.id == "recorded.disagree"]
 
 
 def test_disagreement_below_the_boundary_stays_the_forgery_warning() -> None:

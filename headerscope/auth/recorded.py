@@ -1603,14 +1603,23 @@ def _spf_checked(clause: _Clause) -> tuple[str, str] | None:
 
 
 def _spf_client(clause: _Clause) -> str | None:
-    """The client IP a recorded SPF result was evaluated for (RFC 7208 section 9.1 client-ip=,
-    RFC 8601 smtp.remote-ip/smtp.client-ip), else the first IP literal of its comment
-    ("designates 192.0.2.1 as permitted sender"); None when it names none."""
+    """The client IP a recorded SPF result was evaluated for, from the key=value properties the
+    writer records (RFC 7208 section 9.1 client-ip=, RFC 8601 section 2.7.2 smtp.remote-ip /
+    smtp.client-ip); None when it names none. The comment's IP is not read: a comment is free
+    text, and a forger writes a different one to make a second session of a forged result."""
     properties = {key.lower(): value for key, value in clause.properties}
     text = properties.get("client-ip") or properties.get("smtp.remote-ip") or properties.get("smtp.client-ip")
-    if text is None and clause.comment:
-        text = next((word for word in (w.strip("()[],;:") for w in clause.comment[:1024].split())
-                     if is_ip_literal(word)), None)
+    address = parse_client_ip(text[:64]) if text else None
+    return str(address) if address is not None else None
+
+
+def _spf_comment_client(clause: _Clause) -> str | None:
+    """The first IP literal of a recorded SPF result's comment ("designates 192.0.2.1 as
+    permitted sender"): only worded in a finding, never used to tell sessions apart."""
+    if not clause.comment:
+        return None
+    text = next((word for word in (w.strip("()[],;:") for w in clause.comment[:1024].split()[:64])
+                 if is_ip_literal(word)), None)
     address = parse_client_ip(text[:64]) if text else None
     return str(address) if address is not None else None
 
@@ -1624,8 +1633,8 @@ def _disagreement_subject(clause: _Clause) -> str | None:
     properties = {key.lower(): value for key, value in clause.properties}
     if clause.method == "spf":
         # RFC 7208 section 2.4: the identity checked is that SMTP session's MAIL FROM (or HELO).
-        # Two results whose identity is unknown may be two deliveries (a Gmail auto-forward is
-        # checked again with the forwarding envelope): nothing says they are one check.
+        # None when unknown: _same_writer_disagreements then compares the result with every SPF
+        # result of its writer (and client), as a forged one may simply leave the identity out.
         checked = _spf_checked(clause)
         return normalize_domain(checked[0].rpartition("@")[2]) if checked else None
     if clause.method == "dmarc":
@@ -1642,16 +1651,29 @@ def _same_writer_disagreements(fields: list[_Field], context: _TrustContext) -> 
     authserv-id, and may check different identities (RFC 7208 section 2.4: MAIL FROM is an
     address, and some read only its domain): then their results may differ honestly."""
     said: dict[tuple[str, str, str], list[tuple[_Field, _Clause]]] = {}
+    spf_unknown: dict[str, list[tuple[_Field, _Clause]]] = {}
     for read in fields:
         if not read.writer or read.name == _ARC_AR:
             continue
         name = normalize_domain(read.writer) or read.writer
         name = organizational_domain(name) or name
         for clause in read.clauses[:_MAX_CLAUSES_PER_FIELD]:
-            subject = _disagreement_subject(clause)
-            if subject is None or clause.method not in _VALID_RESULTS:
+            if clause.method not in _VALID_RESULTS:
                 continue
-            said.setdefault((name, clause.method, subject), []).append((read, clause))
+            subject = _disagreement_subject(clause)
+            if subject is None and clause.method == "spf":
+                spf_unknown.setdefault(name, []).append((read, clause))
+            elif subject is not None:
+                said.setdefault((name, clause.method, subject), []).append((read, clause))
+    # An SPF result that does not say which identity it checked (a bare "Received-SPF: pass
+    # client-ip=..."): it may be about any of its writer's sessions, so it is compared with every
+    # SPF result of that writer; _by_client then keeps it only with results of its own client.
+    for name, unknown in spf_unknown.items():
+        keys = [key for key in said if key[0] == name and key[1] == "spf"] or [(name, "spf", "")]
+        for key in keys:
+            merged = said.get(key, []) + unknown
+            merged.sort(key=lambda item: item[0].header_index)
+            said[key] = merged
     findings: list[Finding] = []
     for (name, method, subject), items in _by_client(said):
         results = list(dict.fromkeys(_RESULT_ALIASES.get(c.result, c.result) for _, c in items))
@@ -1675,9 +1697,20 @@ def _same_writer_disagreements(fields: list[_Field], context: _TrustContext) -> 
             why = ("They are about the same check: one of the writer's filters is wrong, or one field was written by "
                    "someone else under its name (a sender can write any field); neither tells which the receiver "
                    "acted on.")
+        verb = "disagree on"
+        commented = list(dict.fromkeys(ip for ip in (_spf_comment_client(c) for _, c in items) if ip is not None)) \
+            if method == "spf" else []
+        if len(commented) > 1:
+            # Only their comments name different clients: free text the sender can write as well
+            # as the receiver, so not taken for two sessions; the stronger reading is kept.
+            verb = "differ on"
+            why = (f"Their comments name different clients ({', '.join(commented[:4])}) that no key=value "
+                   "property (client-ip=, smtp.remote-ip) sets apart: they may be two deliveries, or one was "
+                   "written by someone else under the writer's name (a sender can write any field, its comment "
+                   "included); neither tells which the receiver acted on.")
         findings.append(Finding(
             id="recorded.disagree", severity=Severity.NOTICE,
-            title=f"{_COUNT_WORDS.get(len(items), str(len(items)))} results by {writer} disagree on {method.upper()}{about} ({' vs '.join(results)})",
+            title=f"{_COUNT_WORDS.get(len(items), str(len(items)))} results by {writer} {verb} {method.upper()}{about} ({' vs '.join(results)})",
             explanation=(f"{refs.capitalize()} carry {method} results by {writer}"
                          f"{about}: " + ", ".join(f"{method}={_RESULT_ALIASES.get(c.result, c.result)}"
                                                    f" ({header_ref(read.header_index)})" for read, c in items)
