@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .auth.dmarc import SIGNATURE_RECORDED_FAILING
 from .auth.recorded import ARC_OVERRIDE_SUBJECT, COMPAUTH_FAIL_SUBJECT, COMPAUTH_PASS_SUBJECT
 from .domains import normalize_domain
 from .era import Era, listed
@@ -455,9 +456,12 @@ def _nothing_aligned(domains: list[str], findings: tuple[Finding, ...],
             # what rests on its SPF result adds nothing to it.
             return None
         # (The recorded note that follows names the receiver's SPF result this rests on.)
-        return (f"Unauthenticated: DMARC for {domains[0]} cannot pass, whatever DNS says: no DKIM signature is in "
-                "its organisation, and the only identity that could align, the envelope sender, did not pass SPF "
-                "as the receiving side recorded it at delivery.")
+        signed = ("the DKIM signatures in its organisation failed, as the receiving side recorded at delivery, and "
+                  "the only other identity"
+                  if any(f.id == "dmarc.cannot_pass" and SIGNATURE_RECORDED_FAILING in f.title for f in findings)
+                  else "no DKIM signature is in its organisation, and the only identity")
+        return (f"Unauthenticated: DMARC for {domains[0]} cannot pass, whatever DNS says: {signed} that could "
+                "align, the envelope sender, did not pass SPF as the receiving side recorded it at delivery.")
     if not any(f.id == "dmarc.nothing_aligned" for f in findings):
         return None
     return (f"Unauthenticated: nothing in the message can authenticate {domains[0]}: neither a DKIM signature nor an "

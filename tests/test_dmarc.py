@@ -585,6 +585,41 @@ def test_receivers_own_spf_not_pass_for_the_only_aligned_identity_means_dmarc_ca
         assert fail.verdict.status == "unauthenticated", result
 
 
+def test_a_signature_the_receiver_recorded_as_failing_does_not_keep_dmarc_possible() -> None:
+    # One garbage DKIM-Signature with d= in the From: organisation, which the receiver's own
+    # Authentication-Results (OpenDKIM's form, RFC 8601 header.d/header.b) records as dkim=fail:
+    # it cannot make DMARC pass (RFC 7489 section 4.2 needs a passing one), so the spoof stays
+    # unauthenticated offline.
+    import headerscope
+
+    signature = (b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=gmail.com; s=20210112; h=from:to:subject;"
+                 b" bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAAB3NzaC1yc2EAAAADAQAB\r\n")
+
+    def analyzed(results: bytes, signatures: bytes = signature) -> tuple[str, str, list[str]]:
+        raw = (b"Authentication-Results: mx1.receiver.example; " + results + b"\r\n"
+               + _receiver_spf_spoof(_softfail(), dkim_signature=signatures))
+        report = headerscope.analyze(raw, offline=True)
+        return (report.verdict.status, report.verdict.summary,
+                [f.title for f in report.findings if f.id == "dmarc.cannot_pass"])
+
+    status, summary, [title] = analyzed(b"dkim=fail (bad signature) header.d=gmail.com header.b=AAAAB3Nz")
+    assert status == "unauthenticated"
+    assert "the DKIM signatures in its organisation failed, as the receiving side recorded" in summary
+    assert title == "DMARC for gmail.com cannot pass: its DKIM signature recorded as failing, and SPF softfail " \
+                    "recorded for gmail.com"
+    # Named by header.d alone: the only signature of that domain.
+    assert analyzed(b"dkim=fail header.d=gmail.com")[0] == "unauthenticated"
+    # A failure recorded for one signature (by header.b) leaves another of the same domain possible.
+    second = signature.replace(b"s=20210112", b"s=20230601").replace(b"b=AAAAB3Nz", b"b=ZZZZ9999")
+    assert analyzed(b"dkim=fail header.d=gmail.com header.b=ZZZZ9999", signature + second)[0] == "not_checked"
+    assert analyzed(b"dkim=fail header.d=gmail.com header.b=ZZZZ9999; dkim=fail header.d=gmail.com "
+                    b"header.b=AAAAB3Nz", signature + second)[0] == "unauthenticated"
+    # Two signatures of the domain and a failure naming neither by header.b: not known which.
+    assert analyzed(b"dkim=fail header.d=gmail.com", signature + second)[0] == "not_checked"
+    # A pass recorded for it: the receiver saw it verify.
+    assert analyzed(b"dkim=pass header.d=gmail.com header.b=AAAAB3Nz")[0] != "unauthenticated"
+
+
 def test_dmarc_cannot_pass_needs_the_receivers_own_final_spf_result() -> None:
     import headerscope
 

@@ -480,8 +480,9 @@ def test_with_dns_the_receivers_spoof_verdict_follows_the_unauthenticated_line(t
 
 
 def test_a_receivers_results_beside_dmarc_none_are_summarised_without_compauth() -> None:
-    # Another receiver (no compauth): its SPF softfail and DKIM fail are said with its DMARC none,
-    # and nothing leads the offline line (no explicit fail, no spoof verdict).
+    # Another receiver (no compauth): its SPF softfail and DKIM fail are said with its DMARC none.
+    # Its dkim=fail is for the only signature in victim.example's organisation, and its SPF for the
+    # envelope sender is softfail: DMARC cannot pass (dmarc.cannot_pass), which leads the line.
     import headerscope
 
     raw = (b"Authentication-Results: mx.receiver.example; dkim=fail (bad signature) header.d=victim.example "
@@ -493,9 +494,11 @@ def test_a_receivers_results_beside_dmarc_none_are_summarised_without_compauth()
            b"Return-Path: <a@victim.example>\r\nFrom: a@victim.example\r\nTo: b@receiver.example\r\nSubject: s\r\n"
            b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n")
     verdict = headerscope.analyze(raw, offline=True).verdict
-    assert verdict.status == "not_checked"
-    assert verdict.summary == (
-        "Could not check: offline (no DNS), so DKIM, SPF and DMARC were not verified. The receiving side "
+    assert verdict.status == "unauthenticated"
+    assert verdict.summary.startswith("Unauthenticated: DMARC for victim.example cannot pass, whatever DNS says: the "
+                                      "DKIM signatures in its organisation failed, as the receiving side recorded")
+    assert verdict.summary.endswith(
+        "was not checked (offline). The receiving side "
         "(mx.receiver.example) recorded DKIM fail for victim.example, SPF softfail for victim.example and DMARC none "
         "for victim.example (no DMARC policy applied, so DMARC could not act) at delivery.")
     # Where it recorded only passes, the DMARC sentence stays as it was.

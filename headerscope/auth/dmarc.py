@@ -804,10 +804,19 @@ def nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResu
         spf_domain = spf.mail_from.rpartition("@")[2].lower()  # not evaluated (no client IP, say)
     if not spf_domain:
         return []  # an envelope sender nobody recorded could have aligned: nothing to say
-    if any(aligned(d, from_domain) for d in signers):
+    # A signature the receiving side itself recorded as dkim=fail (matched by header.b, or as the
+    # only signature of its d=: RecordedResult.signature_header_index) cannot make DMARC pass
+    # either (RFC 7489 section 4.2 needs a passing one), unless it verifies now: else one garbage
+    # signature with an aligned d= would stand for "could still pass".
+    failed = _recorded_failing(dkim, recorded)
+    if any(d.domain and aligned(d.domain, from_domain) and d.header_index not in failed for d in dkim):
         return []
     if aligned(spf_domain, from_domain):
-        return _spf_recorded_not_pass(from_domain, spf_domain, signers, spf, recorded, through_list)
+        failing = [d for d in dkim if d.header_index in failed and d.domain and aligned(d.domain, from_domain)]
+        return _spf_recorded_not_pass(from_domain, spf_domain, signers, spf, recorded, through_list, failing)
+    if failed:
+        # dmarc.nothing_aligned's words ("no DKIM signature is in its organisation") would be untrue.
+        return []
     signed = (f"the DKIM signatures are by {', '.join(dict.fromkeys(signers))}" if signers
               else "the message carries no DKIM signature")
     envelope = f"the envelope sender's domain is {spf_domain}"
@@ -849,8 +858,23 @@ def nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResu
         reference="https://www.rfc-editor.org/rfc/rfc7489#section-3.1", subject="dmarc")]
 
 
+# In dmarc.cannot_pass's title when a signature in the From: organisation is there but the
+# receiving side recorded it as failing (the verdict's words follow it).
+SIGNATURE_RECORDED_FAILING = "its DKIM signature recorded as failing"
+
+
+def _recorded_failing(dkim: tuple[DkimSignatureResult, ...], recorded: tuple[RecordedResult, ...]) -> set[int]:
+    """Header indices of the DKIM-Signature fields the receiving side's own (trusted) results
+    record as dkim=fail, that do not pass now."""
+    named = {rec.signature_header_index for rec in recorded
+             if rec.trusted and rec.method == "dkim" and rec.result.lower() == "fail"
+             and rec.signature_header_index is not None}
+    return {d.header_index for d in dkim if d.header_index in named and d.result != "pass"}
+
+
 def _spf_recorded_not_pass(from_domain: str, spf_domain: str, signers: list[str], spf: SpfResult | None,
-                           recorded: tuple[RecordedResult, ...], through_list: bool) -> list[Finding]:
+                           recorded: tuple[RecordedResult, ...], through_list: bool,
+                           failing: list[DkimSignatureResult]) -> list[Finding]:
     """No DKIM signature is in From:'s organisation, so only an aligned SPF pass could make DMARC
     pass (RFC 7489 section 4.2, identifiers of section 3.1); the receiving side's own recorded SPF
     result for that envelope sender (trusted: never a claim a sender could have written) is fail,
@@ -864,16 +888,23 @@ def _spf_recorded_not_pass(from_domain: str, spf_domain: str, signers: list[str]
     from_org = organizational_domain(from_domain) or from_domain
     signed = (f"the DKIM signatures are by {', '.join(dict.fromkeys(signers))}" if signers
               else "the message carries no DKIM signature")
+    dkim_words = "no aligned DKIM signature"
+    if failing:
+        dkim_words = SIGNATURE_RECORDED_FAILING
+        signed += (", and the receiving side recorded dkim=fail at delivery for the one"
+                   f"{'s' if len(failing) > 1 else ''} in {from_org}'s organisation ("
+                   + ", ".join(f"{d.domain} in {header_ref(d.header_index)}" for d in failing[:3])
+                   + (f" and {len(failing) - 3} more" if len(failing) > 3 else "") + ")")
     sender = spf.mail_from or spf_domain
     by = f" by {rec.authserv_id}" if rec.authserv_id else ""
     where = f" in {header_ref(rec.header_index)}" if rec.header_index is not None else ""
     return [Finding(
         id="dmarc.cannot_pass", severity=Severity.INFO if through_list else Severity.NOTICE,
-        title=f"DMARC for {from_domain} cannot pass: no aligned DKIM signature, and SPF {rec.result} recorded for "
+        title=f"DMARC for {from_domain} cannot pass: {dkim_words}, and SPF {rec.result} recorded for "
               f"{spf_domain}",
         explanation=(f"DMARC needs a DKIM signature or an SPF-checked envelope sender in {from_org}'s organisation "
                      f"that passes (RFC 7489 sections 3.1 and 4.2): {signed}, so only the envelope sender {sender} "
-                     f"could align, and the receiving side's own result for it, recorded{by}{where} at delivery for the "
+                     f"could align and pass, and the receiving side's own result for it, recorded{by}{where} at delivery for the "
                      f"client that connected, is SPF {rec.result}. So whatever DNS says now, DMARC for "
                      f"{from_domain} cannot pass. This rests on the receiver's recorded SPF result, not on a check "
                      f"made here."),
