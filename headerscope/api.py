@@ -327,12 +327,14 @@ _GROUP_NAMED = 3
 _NEVER_GROUPED = frozenset({"hops.clock_offset", "hops.earlier_delivery"})
 
 
-def _grouped(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+def _grouped(findings: tuple[Finding, ...], relevant: frozenset[str] = frozenset()) -> tuple[Finding, ...]:
     """The findings with each run of more than _GROUP_ABOVE of one id and severity said once,
     where the first of them stood: 200 Authentication-Results fields give 200 untrusted claims,
     which would push every other finding out of the reports' lists. The id stays, so a filter
     on it (``--filter reason=``) still matches; the count and the first subjects are kept. Done
-    here, once, so that every renderer and the JSON say the same."""
+    here, once, so that every renderer and the JSON say the same. ``relevant``: the subjects of
+    what DMARC rests on (the From:-aligned DKIM signatures): a group leads with their findings'
+    words and names each of them, so junk signatures cannot bury the From: domain's."""
     counts: dict[tuple[str, Severity], int] = {}
     for finding in findings:
         key = (finding.id, finding.severity)
@@ -350,29 +352,47 @@ def _grouped(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
             members[key] = []
             out.append(key)  # the group's place: where its first finding stood
         members[key].append(finding)
-    return tuple(item if isinstance(item, Finding) else _group_of(members[item]) for item in out)
+    # One finding that already stands for many (the DKIM merge) is kept as it is.
+    return tuple(item if isinstance(item, Finding) else
+                 members[item][0] if len(members[item]) == 1 else _group_of(members[item], relevant)
+                 for item in out)
 
 
-def _group_of(same: list[Finding]) -> Finding:
-    """One finding standing for ``same`` (one id and severity): the first's words, and what the
-    others are about."""
-    first = same[0]
+def _is_relevant(subject: str | None, relevant: frozenset[str]) -> bool:
+    """One of ``relevant``'s subjects (a merged DKIM finding's subject starts with its leading
+    signature's: "dkim example.com/s1 and 6 more")."""
+    return bool(subject) and (subject in relevant or (subject or "").partition(" and ")[0] in relevant)
+
+
+# Relevant subjects a grouped finding names, however many others it stands for.
+_GROUP_RELEVANT_NAMED = 10
+
+
+def _group_of(same: list[Finding], relevant: frozenset[str] = frozenset()) -> Finding:
+    """One finding standing for ``same`` (one id and severity): the words of the first about a
+    relevant subject (else the first's), and what the others are about, relevant ones first."""
+    ranked = sorted(same, key=lambda f: not _is_relevant(f.subject, relevant))  # stable: relevant first
+    first = ranked[0]
     count = sum(finding.count for finding in same)
-    subjects = list(dict.fromkeys(f.subject[:120] for f in same if f.subject))
-    titles = list(dict.fromkeys(f.title[:200] for f in same))
+    subjects = list(dict.fromkeys(f.subject[:120] for f in ranked if f.subject))
+    leading = sum(1 for subject in subjects if _is_relevant(subject, relevant))
+    shown = max(min(leading, _GROUP_RELEVANT_NAMED), _GROUP_NAMED)
+    titles = list(dict.fromkeys(f.title[:200] for f in ranked))
     about = ""
     if subjects:
-        more = len(subjects) - _GROUP_NAMED
-        about = (f" They are about {', '.join(subjects[:_GROUP_NAMED])}"
+        more = len(subjects) - shown
+        about = (f" They are about {', '.join(subjects[:shown])}"
                  + (f" and {more} more" if more > 0 else "") + ".")
     if len(titles) > 1:
         more = len(titles) - _GROUP_NAMED
         about += (f" Their titles include: {'; '.join(titles[:_GROUP_NAMED])}"
                   + (f" ({more} more)" if more > 0 else "") + ".")
+    which = ("the words of the one about what DMARC rests on" if _is_relevant(first.subject, relevant)
+             else "the first one's words")
     return dataclasses.replace(
         first, count=count, title=f"{first.title} (and {count - 1} more like it)",
         explanation=(f"{first.explanation} {count} findings of this kind ({first.id}, {first.severity.value}) are "
-                     f"said once here, with the first one's words.{about}"))
+                     f"said once here, with {which}.{about}"))
 
 
 def _never_sent_note() -> str:
@@ -980,7 +1000,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     if loaded.format == "msg" and _never_sent_note() in loaded.cleanups:
         verdict, ordered = _never_sent(ordered)
         dmarc, comparison = _never_sent_dmarc(dmarc, comparison)
-    ordered = _grouped(ordered)
+    # Findings about a From:-aligned signature lead any group they fall in (a DMARC pass rests on them).
+    ordered = _grouped(ordered, frozenset(signature_subject(s.domain, s.selector) for s in dkim if s.aligned))
     evidence = resolver.evidence()
     unanswered = _dns_unanswered(resolver, evidence)
     if unanswered is not None:

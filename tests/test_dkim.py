@@ -517,12 +517,33 @@ def test_signatures_past_the_verified_50_are_counted_not_listed_one_by_one() -> 
     assert changed.explanation.startswith(
         "50 DKIM signatures give this finding: dkim d0.example/s0, dkim d1.example/s1, dkim d2.example/s2, "
         "dkim d3.example/s3, dkim d4.example/s4 and 45 more. The first: The body hash in the signature by d0.example")
-    assert changed.subject == "dkim d0.example/s0 and 49 more"
+    assert changed.subject == "dkim d0.example/s0 and 49 more" and changed.count == 50
     [unpublished] = [f for f in findings if f.id == "dkim.key_unavailable"]
     assert unpublished.title == "DKIM key no longer published (50 signatures)"
     # 60 or fewer: every one listed, no dkim.too_many past 50 checked only when there are more than 50.
     results, findings = verify(b"".join(_unverifiable(n) for n in range(50)) + MESSAGE, {})
     assert len(results) == 50 and not any(f.id == "dkim.too_many" for f in findings)
+
+
+def test_merged_findings_lead_with_and_name_the_from_aligned_signature() -> None:
+    # Six junk signatures above the From: domain's, all with a body hash the body does not match:
+    # the merged "Body changed" finding carried the first junk one's words and named only junk,
+    # hiding the one DMARC rests on. It now leads with example.com's and counts all seven.
+    aligned = (b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=s1; h=from:to:subject;\r\n"
+               b" bh=TZuQQANB5Sb3eVdY2v5Oa3jsYb+fe0tColTh2Qhp0QU=; b=AAAA\r\n")
+    raw = b"".join(_unverifiable(n) for n in range(6)) + aligned + MESSAGE
+    _, findings = verify(raw, {})
+    [changed] = [f for f in findings if f.id == "dkim.body_changed"]
+    assert changed.title == "Body changed after DKIM signing (7 signatures)"
+    assert changed.explanation.startswith(
+        "7 DKIM signatures give this finding: dkim example.com/s1, dkim d0.example/s0, dkim d1.example/s1, "
+        "dkim d2.example/s2, dkim d3.example/s3 and 2 more. The From:-aligned one: The body hash in the signature "
+        "by example.com")
+    assert changed.subject == "dkim example.com/s1 and 6 more" and changed.count == 7
+    # With no aligned signature among them, the first leads as before.
+    _, findings = verify(raw, {}, from_domain="elsewhere.example")
+    [changed] = [f for f in findings if f.id == "dkim.body_changed"]
+    assert changed.subject == "dkim d0.example/s0 and 6 more" and ". The first: " in changed.explanation
 
 
 def test_a_key_lookup_that_failed_for_now_is_one_notice_naming_each_lookup() -> None:

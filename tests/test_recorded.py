@@ -3100,3 +3100,25 @@ def test_grouping_keeps_the_first_ones_place_and_leaves_hop_marks_alone() -> Non
     # The hop table marks each hop these name: they stay one per hop.
     assert [f.subject for f in grouped[3:]] == [f"hop {n}" for n in range(9, 16)]
     assert _grouped(findings[:6]) == findings[:6]
+
+
+def test_grouping_leads_with_and_names_the_from_aligned_signatures_finding() -> None:
+    # Seven DANGER "unsigned From: added" findings, the From: domain's last: the group carried the
+    # first junk one's words and named three junk signatures. The aligned one leads and is named.
+    from headerscope.api import _grouped
+    from headerscope.model import Finding, Severity
+
+    def finding(domain: str) -> Finding:
+        return Finding(id="dkim.headers_changed", severity=Severity.DANGER, title="An unsigned From: was added",
+                       explanation=f"by {domain}", subject=f"dkim {domain}/s1")
+
+    findings = (*(finding(f"news{n}.example") for n in range(6)), finding("bank.example"))
+    [group] = _grouped(findings, frozenset({"dkim bank.example/s1"}))
+    assert group.count == 7 and group.subject == "dkim bank.example/s1"
+    assert group.explanation.startswith("by bank.example 7 findings of this kind")
+    assert "They are about dkim bank.example/s1, dkim news0.example/s1, dkim news1.example/s1 and 4 more." \
+        in group.explanation
+    # One finding that already stands for seven (the DKIM merge) is left as it is.
+    merged = Finding(id="dkim.body_changed", severity=Severity.WARNING, title="Body changed (7 signatures)",
+                     explanation="e", subject="dkim bank.example/s1 and 6 more", count=7)
+    assert _grouped((merged,)) == (merged,)

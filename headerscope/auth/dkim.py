@@ -336,7 +336,8 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
         findings = [_with_list_cause(f, checks, message) if f.id == "dkim.headers_changed" else f for f in findings]
     if byte_exact and message.has_body:
         findings.extend(_body_changed_without_key(checks))
-    findings = _merged(findings)
+    findings = _merged(findings, frozenset(c.label for c in checks
+                                           if from_domain and c.domain and aligned(c.domain, from_domain)))
     temperror = _temperror(checks)
     if temperror is not None:
         findings.append(temperror)
@@ -385,12 +386,17 @@ def _too_many(total: int) -> Finding:
 
 
 _MAX_SUBJECTS_NAMED = 5
+# Signatures aligned with From: a merged finding names, however many others it stands for.
+_MAX_ALIGNED_NAMED = 10
 
 
-def _merged(findings: list[Finding]) -> list[Finding]:
+def _merged(findings: list[Finding], aligned_labels: frozenset[str] = frozenset()) -> list[Finding]:
     """Findings of one id, severity and title (the same problem of many signatures: 50 "Body
     changed after DKIM signing") as one finding with a count and the first few signatures, where
-    there are more than MAX_SAME_FINDINGS of them; the first one's words are kept whole."""
+    there are more than MAX_SAME_FINDINGS of them. Those about a signature aligned with From:
+    (``aligned_labels``, the one DMARC rests on) come first, so the merged finding carries their
+    words and names each of them: junk signatures above the From: domain's must not hide its
+    changed body or added From: among theirs."""
     groups: dict[tuple[str, Severity, str], list[Finding]] = {}
     for finding in findings:
         groups.setdefault((finding.id, finding.severity, finding.title), []).append(finding)
@@ -404,15 +410,21 @@ def _merged(findings: list[Finding]) -> list[Finding]:
             continue
         if finding is not group[0]:
             continue  # merged into the first of its group, in that one's place
-        named = [(f.subject or "?")[:120] for f in group[:_MAX_SUBJECTS_NAMED]]
+        ranked = sorted(group, key=lambda f: f.subject not in aligned_labels)  # stable: aligned first
+        lead = ranked[0]
+        aligned_named = [(f.subject or "?")[:120] for f in ranked if f.subject in aligned_labels][:_MAX_ALIGNED_NAMED]
+        others = [(f.subject or "?")[:120] for f in ranked[len(aligned_named):]]
+        named = aligned_named + others[:max(0, _MAX_SUBJECTS_NAMED - len(aligned_named))]
         more = len(group) - len(named)
+        which = "The From:-aligned one" if aligned_named else "The first"
         out.append(dataclasses.replace(
-            finding, title=f"{finding.title} ({len(group)} signatures)",
+            lead, title=f"{lead.title} ({len(group)} signatures)",
             explanation=(f"{len(group)} DKIM signatures give this finding: {', '.join(named)}"
-                         + (f" and {more} more" if more else "") + f". The first: {finding.explanation}"),
+                         + (f" and {more} more" if more else "") + f". {which}: {lead.explanation}"),
             # Not one signature's subject: nothing that looks a finding up by its signature
             # (to explain it as a list's change, say) takes it for that one signature's alone.
-            subject=f"{finding.subject or 'dkim'} and {len(group) - 1} more"))
+            subject=f"{lead.subject or 'dkim'} and {len(group) - 1} more",
+            count=sum(f.count for f in group)))
     return out
 
 
