@@ -15,6 +15,7 @@ from __future__ import annotations
 import binascii
 import dataclasses
 import functools
+import itertools
 import re
 from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
@@ -258,11 +259,15 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
     now = _aware(now) or datetime.now(timezone.utc)
 
     total = len(positions)
-    # The first MAX_SIGNATURES are verified; of the rest only the bottom few get an entry: the
-    # signatures written first (RFC 5321 section 4.4: fields are prepended), nearest the author,
-    # which a receiver's record most likely names.
+    # MAX_SIGNATURES are verified: those whose d= aligns with From: first (the ones DMARC rests
+    # on, which junk signatures above them must not push out), then the others top first. Of the
+    # rest only the bottom few get an entry: the signatures written first (RFC 5321 section 4.4:
+    # fields are prepended), nearest the author, which a receiver's record most likely names.
+    verified = _chosen(total, [split.headers[pos][1] for pos in positions] if total > MAX_SIGNATURES else [],
+                       from_domain)
     listed = (range(total) if total <= MAX_SIGNATURES + MAX_LISTED_UNCHECKED else
-              [*range(MAX_SIGNATURES), *range(total - MAX_LISTED_UNCHECKED, total)])
+              sorted(verified | set(itertools.islice((i for i in range(total - 1, -1, -1) if i not in verified),
+                                                     MAX_LISTED_UNCHECKED))))
     kept_positions = [positions[index] for index in listed]
     checks: list[_Check] = []
     parsed: list[tuple[_Check, dict[str, str] | None]] = []
@@ -274,9 +279,10 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
         tags = _read_tags(check, split.headers[pos][1],
                           last_of_paste=message.header_only and pos == len(split.headers) - 1,
                           copy=not byte_exact or message.header_only)
-        if tags is not None and index >= MAX_SIGNATURES:
+        if tags is not None and index not in verified:
             check.finish("policy", "too_many_signatures",
-                         f"not verified: only the first {MAX_SIGNATURES} signatures are checked (RFC 6376 section 6.1)")
+                         f"not verified: only {MAX_SIGNATURES} signatures are checked, those aligned with From: "
+                         "first, then the topmost (RFC 6376 section 6.1)")
             tags = None
         parsed.append((check, tags))
         checks.append(check)
@@ -342,7 +348,7 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
     if temperror is not None:
         findings.append(temperror)
     if total > MAX_SIGNATURES:
-        findings.append(_too_many(total))
+        findings.append(_too_many(total, verified))
     return results, tuple(findings)
 
 
@@ -368,20 +374,67 @@ def _temperror(checks: list[_Check]) -> Finding | None:
         failed[0].label if len(failed) == 1 else f"{failed[0].label} and {len(failed) - 1} more")
 
 
-def _too_many(total: int) -> Finding:
+# The d= tag of a DKIM-Signature's tag list (RFC 6376 section 3.2: tags separated by ";", white
+# space around "=" allowed), read from its first bytes only, to choose which signatures to verify.
+_d_tag = compiled_on_first_use(rb"(?:^|;)[ \t\r\n]{0,64}d[ \t\r\n]{0,64}=[ \t\r\n]{0,64}([A-Za-z0-9._-]{1,253})")
+_D_TAG_SCAN = 8192
+
+
+def _chosen(total: int, values: list[bytes], from_domain: str | None) -> set[int]:
+    """The indexes of the signatures to verify, MAX_SIGNATURES at most (RFC 6376 section 6.1 lets
+    a verifier limit them): every one when there are no more; else those whose d= aligns with
+    From: (RFC 7489 section 3.1, relaxed), then the others, top first. ``values``: each field's
+    raw value, needed only past the limit."""
+    if total <= MAX_SIGNATURES:
+        return set(range(total))
+    first: list[int] = []
+    from_org = (organizational_domain(from_domain) or from_domain).lower().encode("ascii", "replace") \
+        if from_domain else b""
+    if from_domain and from_org:
+        for index, value in enumerate(values):
+            found = _d_tag().search(value[:_D_TAG_SCAN])
+            # An organisational domain is a suffix of its name: only a d= ending in From:'s can
+            # align (a cheap test first, for the 64,000 signatures of a hostile message).
+            d = found.group(1).lower() if found else b""
+            if d and (d == from_org or d.endswith(b"." + from_org)) \
+                    and aligned(d.decode("ascii"), from_domain):
+                first.append(index)
+                if len(first) == MAX_SIGNATURES:
+                    break
+    chosen = set(first)
+    for index in range(total):
+        if len(chosen) >= MAX_SIGNATURES:
+            break
+        chosen.add(index)
+    return chosen
+
+
+def _too_many(total: int, verified: set[int]) -> Finding:
     """dkim.too_many: more signatures than are verified (RFC 6376 section 6.1 lets a verifier
     limit them), as hops.too_many says of Received fields."""
     unlisted = max(0, total - MAX_SIGNATURES - MAX_LISTED_UNCHECKED)
     listed = total - MAX_SIGNATURES - unlisted
+    later = sorted(index for index in verified if index >= MAX_SIGNATURES)
+    if not later:
+        title = f"{total} DKIM-Signature fields: only the first {MAX_SIGNATURES} checked"
+        which = (f"the first {MAX_SIGNATURES} (top) were checked; the {total - MAX_SIGNATURES} below them were not"
+                 + (f", and only the bottom {listed} of those (the oldest, nearest the author) are listed; the "
+                    f"{unlisted} between are only counted here." if unlisted else "."))
+    else:
+        # Signatures aligned with From: below the first MAX_SIGNATURES were checked in place of
+        # the last of the top ones: DMARC rests on them.
+        title = f"{total} DKIM-Signature fields: only {MAX_SIGNATURES} checked"
+        which = (f"the {len(later)} whose d= aligns with From: below the top {MAX_SIGNATURES} (signature"
+                 f"{'s' if len(later) > 1 else ''} {', '.join(str(i + 1) for i in later[:5])}"
+                 + (f" and {len(later) - 5} more" if len(later) > 5 else "")
+                 + f") were checked first, then the top {MAX_SIGNATURES - len(later)}; the other "
+                 f"{total - MAX_SIGNATURES} were not" + (", and of those only the bottom ones (the oldest, nearest "
+                                                        "the author) are listed." if unlisted else "."))
     return Finding(
-        "dkim.too_many", Severity.WARNING,
-        f"{total} DKIM-Signature fields: only the first {MAX_SIGNATURES} checked",
+        "dkim.too_many", Severity.WARNING, title,
         f"The message carries {total} DKIM-Signature fields. Real mail carries one to three (the author's domain, "
         f"its sending provider, a mailing list); this many means a message built to overload verifiers, or to "
-        f"bury a signature among them. RFC 6376 section 6.1 lets a verifier limit how many it tries: the first "
-        f"{MAX_SIGNATURES} (top) were checked; the {total - MAX_SIGNATURES} below them were not"
-        + (f", and only the bottom {listed} of those (the oldest, nearest the author) are listed; the "
-           f"{unlisted} between are only counted here." if unlisted else "."),
+        f"bury a signature among them. RFC 6376 section 6.1 lets a verifier limit how many it tries: {which}",
         f"{RFC6376}#section-6.1", "DKIM-Signature")
 
 
