@@ -696,7 +696,12 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # Only a resolver that asks the network gains from it: a snapshot answers at once, and
     # working the questions out costs a scan a tenth of a millisecond per message.
     if resolver.asks_network:
-        resolver.prefetch(_early_questions(message))
+        decisive = _decisive_questions(message)
+        if resolver.budget is not None:
+            resolver.exempt(decisive)
+        # The decisive questions go first, so a message naming many slow keys of its own cannot
+        # push the From: domain's policy into a later round (or past the budget).
+        resolver.prefetch(list(dict.fromkeys([*decisive, *_early_questions(message)])))
 
     def reverse_names(ip: str) -> tuple[tuple[str, ...], bool | None] | None:
         # Lets the hop chain confirm a relay known only by its HELO through forward-confirmed
@@ -1006,6 +1011,9 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     unanswered = _dns_unanswered(resolver, evidence)
     if unanswered is not None:
         ordered = (unanswered, *ordered)
+    budget_spent = _dns_budget_spent(resolver)
+    if budget_spent is not None:
+        ordered = (budget_spent, *ordered)
     return Report(
         version=__version__,
         analyzed_at=now.astimezone(timezone.utc).isoformat(),
@@ -1194,7 +1202,7 @@ _MAX_PREFETCH_SIGNATURES = 16
 _MAX_PREFETCH_HOPS = 4
 DNS_BUDGET_SECONDS = 30.0
 """The least DNS time one live analysis may spend: past it, questions not yet answered are
-TIMEOUT without being asked (EvidenceResolver). Enough for a slow resolver's dozen rounds; a
+BUDGET without being asked (EvidenceResolver), except those deciding the From: domain's verdict. Enough for a slow resolver's dozen rounds; a
 dead one costs this, not a minute per message."""
 
 
@@ -1203,14 +1211,34 @@ def dns_budget(timeout: float) -> float:
     return max(DNS_BUDGET_SECONDS, 4 * float(timeout))
 
 
+def _dns_budget_spent(resolver: EvidenceResolver) -> Finding | None:
+    """A warning when the analysis's DNS time budget stopped questions: they were never asked, so
+    their results are unknown because of this tool's limit, not because a server timed out."""
+    if not resolver.over_budget or resolver.budget is None:
+        return None
+    count = resolver.over_budget
+    names = ", ".join(resolver.not_asked) + (", …" if count > len(resolver.not_asked) else "")
+    return Finding(
+        id="dns.budget_spent", severity=Severity.WARNING,
+        title=f"DNS: {count} question(s) not asked: the analysis's DNS time budget of {resolver.budget:g} s was spent",
+        explanation=(f"This analysis waited {resolver.budget:g} seconds for DNS answers in all, and then stopped asking "
+                     f"({names}); the evidence shows these as {DnsStatus.BUDGET}, and every result that needed them "
+                     "is a temporary error, not the server's answer. The From: domain's DMARC records and the keys "
+                     "of signatures aligned with it are always asked. The names of a message are its sender's "
+                     "choice: many slow ones (signature keys, SPF includes) are how a message uses up the budget. "
+                     "Run the analysis again, or with a longer --dns-timeout."),
+        reference="https://www.rfc-editor.org/rfc/rfc7208#section-4.6.4", subject="dns")
+
+
 def _dns_unanswered(resolver: EvidenceResolver, evidence: tuple[DnsRecordUse, ...]) -> Finding | None:
     """A warning when a nameserver asked live answered none of the analysis's questions (every one
     timed out or failed): each DNS-based row says "temperror" for itself, but the cause is one
     (a dead or unreachable --nameserver, a firewall), and every such result is unknown."""
     if resolver.source not in ("live", "recording") or not resolver.asks_network or not evidence:
         return None
-    statuses = [use.status for use in evidence]
-    if not all(status in DnsStatus.TEMPORARY for status in statuses):
+    # Questions the DNS time budget stopped were never put to the server: they say nothing of it.
+    statuses = [use.status for use in evidence if use.status != DnsStatus.BUDGET]
+    if not statuses or not all(status in DnsStatus.TEMPORARY for status in statuses):
         return None
     counts = {status: statuses.count(status) for status in dict.fromkeys(statuses)}
     how = ", ".join(f"{count} {status}" for status, count in counts.items())
@@ -1223,6 +1251,50 @@ def _dns_unanswered(resolver: EvidenceResolver, evidence: tuple[DnsRecordUse, ..
                      "unreachable or refusing (check --nameserver), or a firewall drops DNS. Run the analysis again "
                      "when it answers, or replay a snapshot with --dns-snapshot."),
         reference="https://www.rfc-editor.org/rfc/rfc7208#section-2.6.6", subject="dns")
+
+
+# From: domains whose decisive questions are asked whatever the DNS budget (DMARC judges each
+# domain of the From: field, RFC 7489 section 6.6.1); more is a hostile message.
+_MAX_DECISIVE_DOMAINS = 5
+
+
+def _decisive_questions(message: Message) -> list[tuple[str, str]]:
+    """The questions that decide the verdict for the From: domain: its DMARC record and its
+    organisational domain's (RFC 7489 section 6.6.3), then the keys of the DKIM signatures whose
+    d= aligns with it (relaxed alignment, section 3.1.1), the first _MAX_PREFETCH_SIGNATURES of
+    them. They are asked first and are not subject to the analysis's DNS budget: every other name
+    in a message is the sender's choice, and its slow answers must not use up the time the From:
+    domain's policy needs (a spoof would read NOT CHECKED instead of SPOOFED). A sender can put
+    its own slow domain in From:, but then it is judged as itself, and each question still stops
+    at --dns-timeout."""
+    from .addresses import parse_addresses
+    from .auth.tags import parse_tag_list
+    from .domains import aligned
+
+    domains: list[str] = []
+    for field in message.all("From")[:2]:
+        for address in parse_addresses(field.value[:2000])[:_MAX_DECISIVE_DOMAINS]:
+            domain = _plain_name(address.domain)
+            if domain and domain not in domains and not is_ip_literal(domain):
+                domains.append(domain)
+    domains = domains[:_MAX_DECISIVE_DOMAINS]
+    questions: list[tuple[str, str]] = []
+    for domain in domains:
+        questions.append((f"_dmarc.{domain}", "TXT"))
+        org = _plain_name(organizational_domain(domain))
+        if org and org != domain:
+            questions.append((f"_dmarc.{org}", "TXT"))
+    if domains:
+        keys = 0
+        for field in message.all("DKIM-Signature"):
+            if keys >= _MAX_PREFETCH_SIGNATURES:
+                break
+            tags = parse_tag_list(field.value[:8000])
+            signer, selector = _plain_name(tags.get("d")), _plain_name(tags.get("s"))
+            if signer and selector and any(aligned(signer, domain) for domain in domains):
+                questions.append((f"{selector}._domainkey.{signer}", "TXT"))
+                keys += 1
+    return list(dict.fromkeys(questions))
 
 
 def _early_questions(message: Message) -> list[tuple[str, str]]:
@@ -1294,6 +1366,11 @@ def _questions(message: Message, from_domain: str | None, mail_from: str | None,
     from .auth.tags import parse_tag_list
 
     questions: list[tuple[str, str]] = []
+    # The From: domain's policy first: a live prefetch asks in rounds, in this order, and the
+    # signature keys before it are names the sender chose.
+    dmarc_domain = _plain_name(from_domain)
+    if dmarc_domain:
+        questions.append((f"_dmarc.{dmarc_domain}", "TXT"))
     signatures = [field for name in ("DKIM-Signature", "ARC-Seal", "ARC-Message-Signature")
                   for field in message.all(name)[:_MAX_PREFETCH_SIGNATURES]]
     for signature in signatures:
@@ -1301,9 +1378,6 @@ def _questions(message: Message, from_domain: str | None, mail_from: str | None,
         domain, selector = _plain_name(tags.get("d")), _plain_name(tags.get("s"))
         if domain and selector:
             questions.append((f"{selector}._domainkey.{domain}", "TXT"))
-    dmarc_domain = _plain_name(from_domain)
-    if dmarc_domain:
-        questions.append((f"_dmarc.{dmarc_domain}", "TXT"))
     sender_domain = _plain_name(mail_from.rpartition("@")[2]) if mail_from and "@" in mail_from else None
     helo_name = _plain_name(helo)
     for name in (sender_domain, helo_name):

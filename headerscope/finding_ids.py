@@ -29,7 +29,7 @@ FINDING_IDS = frozenset({
     # feedback.{type}: an ARF report's Feedback-Type (RFC 5965, RFC 6430, RFC 6591), "-" as "_".
     "feedback.abuse", "feedback.auth_failure", "feedback.fraud", "feedback.not_spam", "feedback.other",
     "feedback.virus",
-    "dns.unanswered",
+    "dns.budget_spent", "dns.unanswered",
     "headers.defects",
     "hops.arrival_missing", "hops.boundary_uncertain", "hops.chain_gap", "hops.clock_offset", "hops.cloud_default_name", "hops.clock_skew", "hops.date_implausible",
     "hops.delivery_missing", "hops.earlier_delivery", "hops.forged_looking",

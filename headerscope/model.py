@@ -349,8 +349,9 @@ class DnsRecordUse(Value):
     rdtype: str
     """Record type (TXT, A, AAAA, MX, PTR, CNAME)."""
     status: str
-    """NOERROR, NXDOMAIN, NODATA, SERVFAIL, TIMEOUT, REFUSED, FORMERR, NOTIMP or OFFLINE.
-    REFUSED, FORMERR and NOTIMP are the server's own error rcode: failures, as SERVFAIL is."""
+    """NOERROR, NXDOMAIN, NODATA, SERVFAIL, TIMEOUT, REFUSED, FORMERR, NOTIMP, OFFLINE or BUDGET.
+    REFUSED, FORMERR and NOTIMP are the server's own error rcode: failures, as SERVFAIL is.
+    BUDGET: not asked, the analysis's DNS time budget being spent (a failure for the checks too)."""
     records: tuple[tuple[str, ...], ...]
     """Answers; each record is a tuple (TXT: its character-strings; others: one string)."""
     cname_chain: tuple[str, ...] = ()

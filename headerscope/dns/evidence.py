@@ -61,8 +61,11 @@ class EvidenceResolver(Resolver):
         self.source = inner.source
         self._budget = budget
         self._started: float | None = None
+        self._exempt: set[tuple[str, str]] = set()
         self.over_budget = 0
-        """Questions answered TIMEOUT without being asked, the analysis's DNS time being spent."""
+        """Questions answered BUDGET without being asked, the analysis's DNS time being spent."""
+        self.not_asked: list[str] = []
+        """The first few of those questions, as "name TYPE", for the report."""
 
     def _spent(self) -> bool:
         """True once the analysis's DNS budget (seconds from its first question) is used up."""
@@ -92,19 +95,44 @@ class EvidenceResolver(Resolver):
         """The resolver this one asks (shared by every message of a scan)."""
         return self._inner
 
+    def exempt(self, questions: Iterable[tuple[str, str]]) -> None:
+        """Questions asked whatever the budget: those that decide the verdict for the From:
+        domain (its DMARC record, its organisational domain's, the keys of signatures aligned
+        with it). Names in a message are the sender's choice, so a sender could otherwise spend
+        the budget on slow names of its own and have the From: domain's policy read as
+        unanswered; each of these still stops at its own --dns-timeout."""
+        with self._lock:
+            self._exempt.update((normalize_name(name), rdtype.upper()) for name, rdtype in questions)
+
+    def cached(self, name: str, rdtype: str) -> DnsAnswer | None:
+        key = (normalize_name(name), rdtype.upper())
+        with self._lock:
+            answer = self._answers.get(key)
+        return answer if answer is not None else self._inner.cached(*key)
+
     def resolve(self, name: str, rdtype: str) -> DnsAnswer:
         key = (normalize_name(name), rdtype.upper())
         with self._lock:
             cached = self._answers.get(key)
+            exempt = key in self._exempt
         if cached is not None:
             return cached
-        if self._spent():
+        if not exempt and self._spent():
             # The analysis has waited for DNS as long as it may: the rest is not asked (a dead or
             # crawling nameserver must not make one message cost minutes; RFC 7208 section 4.6.4
-            # asks the same of SPF alone). TIMEOUT is what waiting longer would likely have given.
-            answer = DnsAnswer(key[0], key[1], DnsStatus.TIMEOUT)
-            with self._lock:
-                self.over_budget += key not in self._answers
+            # asks the same of SPF alone). An answer already fetched (a prefetch's) costs no
+            # time, so it is used; only what would need the network is BUDGET, which says it was
+            # the tool's limit, not the server's timeout.
+            held = self._inner.cached(*key)
+            if held is not None:
+                answer = held
+            else:
+                answer = DnsAnswer(key[0], key[1], DnsStatus.BUDGET)
+                with self._lock:
+                    if key not in self._answers:
+                        self.over_budget += 1
+                        if len(self.not_asked) < 5:
+                            self.not_asked.append(f"{key[0]} {key[1]}")
         else:
             answer = self._inner.resolve(*key)
         with self._lock:
@@ -113,6 +141,11 @@ class EvidenceResolver(Resolver):
     def prefetch(self, questions: Iterable[tuple[str, str]]) -> None:
         if not self._spent():
             self._inner.prefetch(questions)
+            return
+        with self._lock:
+            wanted = [q for q in questions if (normalize_name(q[0]), q[1].upper()) in self._exempt]
+        if wanted:
+            self._inner.prefetch(wanted)
 
     def evidence(self) -> tuple[DnsRecordUse, ...]:
         """Every distinct question asked, with its answer, in first-use order."""

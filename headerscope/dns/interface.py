@@ -26,12 +26,16 @@ class DnsStatus:
     FORMERR = "FORMERR"
     NOTIMP = "NOTIMP"
     OFFLINE = "OFFLINE"
+    BUDGET = "BUDGET"
+    """Not asked: the analysis's DNS time budget was spent (EvidenceResolver). No server said
+    anything, so it must not read as the server's TIMEOUT."""
 
-    TEMPORARY = frozenset({SERVFAIL, TIMEOUT, REFUSED, FORMERR, NOTIMP})
+    TEMPORARY = frozenset({SERVFAIL, TIMEOUT, REFUSED, FORMERR, NOTIMP, BUDGET})
     """Statuses that mean "try again later" (RFC 7208 temperror, RFC 6376 TEMPFAIL). REFUSED,
     FORMERR and NOTIMP (RFC 1035 section 4.1.1 rcodes 5, 1 and 4) are the server's own reply
     kept as written, so the evidence does not misstate it; for the checks they are exactly a
-    SERVFAIL: the question was not answered, so nothing is known about the name."""
+    SERVFAIL: the question was not answered, so nothing is known about the name. BUDGET is the
+    same for the checks: the question was not asked, so nothing is known."""
 
 
 SUPPORTED_TYPES = ("TXT", "A", "AAAA", "MX", "PTR", "CNAME", "NS", "SPF")
@@ -103,6 +107,12 @@ class Resolver(ABC):
     @abstractmethod
     def resolve(self, name: str, rdtype: str) -> DnsAnswer:
         """Answer one question; never raises for DNS errors (they are statuses)."""
+
+    def cached(self, name: str, rdtype: str) -> DnsAnswer | None:
+        """The answer already held for this question, without asking anything (no network, no
+        waiting): lets a caller whose time is spent still use what was already fetched. The
+        default holds nothing."""
+        return None
 
     def prefetch(self, questions: Iterable[tuple[str, str]]) -> None:
         """Hint: these (name, type) questions will be asked soon. A live resolver answers

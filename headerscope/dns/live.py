@@ -119,6 +119,10 @@ class LiveResolver(Resolver):
             pending.set_result(answer)
         return answer
 
+    def cached(self, name: str, rdtype: str) -> DnsAnswer | None:
+        with self._lock:
+            return self._cache.get((normalize_name(name), rdtype.upper()))
+
     def prefetch(self, questions: Iterable[tuple[str, str]]) -> None:
         """Answer the questions not yet cached in parallel; returns when all are answered."""
         wanted: list[tuple[str, str]] = []

@@ -46,6 +46,14 @@ class RecordingResolver(Resolver):
             self._answers.setdefault(key, answer)
         return answer
 
+    def cached(self, name: str, rdtype: str) -> DnsAnswer | None:
+        # An answer handed out from the cache is used like any other: it goes into the snapshot.
+        answer = self._inner.cached(name, rdtype)
+        if answer is not None:
+            with self._lock:
+                self._answers.setdefault((normalize_name(name), rdtype.upper()), answer)
+        return answer
+
     def prefetch(self, questions: Iterable[tuple[str, str]]) -> None:
         # Only answers a check actually used are recorded (through resolve), so a
         # prefetched question that nobody asks stays out of the snapshot.

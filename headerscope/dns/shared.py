@@ -23,7 +23,7 @@ def _make_live(nameserver: str | None, timeout: float) -> Resolver:
     return LiveResolver(nameserver=nameserver, timeout=timeout)
 
 
-_DnsManager.register("LiveResolver", callable=_make_live, exposed=("resolve", "prefetch"))
+_DnsManager.register("LiveResolver", callable=_make_live, exposed=("resolve", "prefetch", "cached"))
 
 
 class SharedResolver(Resolver):
@@ -46,6 +46,11 @@ class SharedResolver(Resolver):
     def resolve(self, name: str, rdtype: str) -> DnsAnswer:
         answer = self._proxy.resolve(name, rdtype)
         assert isinstance(answer, DnsAnswer)
+        return answer
+
+    def cached(self, name: str, rdtype: str) -> DnsAnswer | None:
+        answer = self._proxy.cached(name, rdtype)
+        assert answer is None or isinstance(answer, DnsAnswer)
         return answer
 
     def prefetch(self, questions: Iterable[tuple[str, str]]) -> None:

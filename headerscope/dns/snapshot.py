@@ -14,9 +14,10 @@ from typing import Any
 
 from .interface import DnsAnswer, DnsStatus, Resolver, SnapshotError, normalize_name
 
-_ERRORS = {DnsStatus.NXDOMAIN, *DnsStatus.TEMPORARY}
+_ERRORS = {DnsStatus.NXDOMAIN, *DnsStatus.TEMPORARY} - {DnsStatus.BUDGET}
 """NXDOMAIN and the failures; REFUSED, FORMERR and NOTIMP are newer (a server's own rcode, kept
-by --record-dns), and a snapshot without them reads as before."""
+by --record-dns), and a snapshot without them reads as before. BUDGET is no DNS answer (a live
+analysis's own time limit) and is never recorded, so a snapshot cannot hold it."""
 _NODATA = DnsStatus.NODATA
 """Accepted as a string too (same as an empty list / object): what a hand-written snapshot says."""
 _MAX_CNAME_CHAIN = 16

@@ -29,14 +29,22 @@ def dns_source_words(report: Report) -> str:
     return origin.source + (f" ({origin.detail})" if origin.detail else "")
 
 
+def dns_status_words(status: str) -> str:
+    """A DNS evidence line's status as read: BUDGET is no server's answer, and says so."""
+    if status == DnsStatus.BUDGET:
+        return "BUDGET (not asked: the analysis's DNS time budget was spent)"
+    return status
+
+
 def dns_unanswered_line(report: Report) -> str | None:
     """One line when a live nameserver answered none of the analysis's questions (each timed out
     or failed): then every DNS-based result is unknown, which each row says only for itself."""
     origin = report.dns_source
     if origin.source not in ("live", "recording") or not report.dns:
         return None
-    statuses = [use.status for use in report.dns]
-    if not all(status in DnsStatus.TEMPORARY for status in statuses):
+    # Questions the DNS time budget stopped were never put to the server: they say nothing of it.
+    statuses = [use.status for use in report.dns if use.status != DnsStatus.BUDGET]
+    if not statuses or not all(status in DnsStatus.TEMPORARY for status in statuses):
         return None
     counts = {status: statuses.count(status) for status in dict.fromkeys(statuses)}
     how = ("all timed out" if list(counts) == [DnsStatus.TIMEOUT] else

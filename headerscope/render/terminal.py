@@ -15,7 +15,7 @@ from ..hops import cloud_default_name, host_domain, host_organization
 from ..model import Finding, Hop, Report, Role, Severity
 from ..received import authenticated_login, client_name_words, client_user_words
 from ..text import header_ref, one_line, result_words
-from .interface import Renderer, dns_source_words, dns_unanswered_line
+from .interface import Renderer, dns_source_words, dns_status_words, dns_unanswered_line
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -602,7 +602,7 @@ class TerminalRenderer(Renderer):
                  f" headerscope {report.version}, analyzed {report.analyzed_at}."]
         if self.verbose:
             for q in report.dns:
-                answers = "; ".join("".join(r) for r in q.records) if q.records else q.status
+                answers = "; ".join("".join(r) for r in q.records) if q.records else dns_status_words(q.status)
                 if q.more_records or q.more_octets:
                     answers += f" ({q.left_out_words()})"
                 via = f" (CNAME → {' → '.join(q.cname_chain)})" if q.cname_chain else ""
