@@ -358,8 +358,9 @@ class DnsRecordUse(Value):
     """The names a CNAME led through, in order; the last holds the records (or gave the status).
     Empty when the queried name answered itself."""
     more_records: int = 0
-    """Records of the answer left out of ``records`` (only the first 50 are kept as evidence;
-    the checks saw them all)."""
+    """Records of the answer left out of ``records`` (50 are kept as evidence, in the answer's
+    order: every SPF, DMARC and DKIM key record first, then the first others; the checks saw
+    them all)."""
     more_octets: int = 0
     """Octets (UTF-8) cut from the ends of the records kept: each keeps its first 4,096
     characters as evidence (the checks saw them whole)."""

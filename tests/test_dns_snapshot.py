@@ -323,6 +323,35 @@ def test_evidence_keeps_fifty_records_and_four_kilobytes_each_but_the_checks_get
     assert small.left_out_words() == ""
 
 
+def test_clipping_keeps_the_records_the_checks_select() -> None:
+    from headerscope.dns.evidence import EvidenceResolver
+
+    # A large domain's apex holds dozens of verification strings; the SPF record can come last
+    # (answers come in any order), and two SPF records (a permerror, RFC 7208 section 4.5) can be
+    # far apart. The evidence must show the records the checks read, and count what it leaves out.
+    noise = [[f"google-site-verification={n:040d}"] for n in range(60)]
+    spf = ["v=spf1 include:_spf.example.org -all"]
+    second = ["v=spf1 +all"]
+    dmarc = ["v=DMARC1; p=reject"]
+    key = ["k=rsa; p=MIIBIjANBgkq"]  # v= is optional in a key record (RFC 6376 section 3.6.1)
+    evidence = EvidenceResolver(SnapshotResolver({
+        "example.org": {"TXT": [*noise, spf]},
+        "two.example.org": {"TXT": [*noise[:30], second, *noise[30:], spf]},
+        "_dmarc.example.org": {"TXT": [*noise, dmarc]},
+        "s1._domainkey.example.org": {"TXT": [*noise, key]},
+    }))
+    for name in ("example.org", "two.example.org", "_dmarc.example.org", "s1._domainkey.example.org"):
+        evidence.resolve(name, "TXT")
+    uses = {use.name: use for use in evidence.evidence()}
+    apex = uses["example.org"]
+    assert apex.records[-1] == tuple(spf) and len(apex.records) == 50 and apex.more_records == 11
+    assert apex.records[:49] == tuple(tuple(r) for r in noise[:49])  # the answer's order kept
+    two = uses["two.example.org"]
+    assert tuple(second) in two.records and tuple(spf) in two.records and two.more_records == 12
+    assert uses["_dmarc.example.org"].records[-1] == tuple(dmarc)
+    assert uses["s1._domainkey.example.org"].records[-1] == tuple(key)
+
+
 def test_html_and_verbose_terminal_say_what_the_evidence_left_out() -> None:
     import dataclasses
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import weakref
@@ -9,6 +10,7 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import TypeVar
 
 from ..model import DnsRecordUse
+from ..text import compiled_on_first_use
 from .interface import DnsAnswer, DnsStatus, Resolver, normalize_name
 
 T = TypeVar("T")
@@ -21,10 +23,54 @@ MAX_EVIDENCE_CHARACTERS = 4096
 policy, far less than the 65,535 octets one answer can carry (RFC 1035 section 4.2.2)."""
 
 
-def _clipped(records: tuple[tuple[str, ...], ...]) -> tuple[tuple[tuple[str, ...], ...], int, int]:
+# A record a check selects from a TXT answer: SPF's "v=spf1" followed by a space or the end
+# (RFC 7208 section 4.5), DMARC's "v=DMARC1" (RFC 7489 section 6.6.3) and DKIM's "v=DKIM1"
+# (RFC 6376 section 3.6.1), which allow spaces around "=" (tag-list, RFC 6376 section 3.2).
+_SELECTED_VERSION = compiled_on_first_use(r"\s{0,16}(?:v=spf1(?: |$)|v\s{0,16}=\s{0,16}(?:dmarc1|dkim1)\s{0,16}(?:;|$))",
+                                          re.IGNORECASE)
+# A DKIM key record without v= (it is optional): a tag-list with a p= tag.
+_KEY_TAG = compiled_on_first_use(r"(?:^|;)\s{0,16}p\s{0,16}=")
+# Characters of a record looked at to tell whether a check selects it: its tags come first.
+_SELECT_PREFIX = 1024
+
+
+def _selected(rdtype: str, key_name: bool, record: tuple[str, ...]) -> bool:
+    """True for a record a check reads (an SPF, DMARC or DKIM key record): the evidence must show
+    it, among however many other TXT records the name holds."""
+    if rdtype not in ("TXT", "SPF"):
+        return False
+    head = ""
+    for chunk in record:
+        head += chunk[:_SELECT_PREFIX - len(head)]
+        if len(head) >= _SELECT_PREFIX:
+            break
+    if _SELECTED_VERSION().match(head):
+        return True
+    return key_name and _KEY_TAG().search(head) is not None
+
+
+def _kept(name: str, rdtype: str, records: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    """At most MAX_EVIDENCE_RECORDS records, in the answer's order: every record a check selects
+    first (a site's SPF record as the 61st of its 60 verification strings, both records behind
+    an SPF permerror), then the others as room is left."""
+    if len(records) <= MAX_EVIDENCE_RECORDS:
+        return records
+    key_name = "._domainkey." in f".{name}."
+    chosen = [i for i, record in enumerate(records) if _selected(rdtype, key_name, record)][:MAX_EVIDENCE_RECORDS]
+    taken = set(chosen)
+    for i in range(len(records)):
+        if len(chosen) >= MAX_EVIDENCE_RECORDS:
+            break
+        if i not in taken:
+            chosen.append(i)
+    return tuple(records[i] for i in sorted(chosen))
+
+
+def _clipped(records: tuple[tuple[str, ...], ...], name: str = "", rdtype: str = "") -> tuple[
+        tuple[tuple[str, ...], ...], int, int]:
     """The records kept as evidence, how many were left out, and how many octets were cut
     from the ones kept. Only the report's copy is clipped: the checks got the whole answer."""
-    kept = records[:MAX_EVIDENCE_RECORDS]
+    kept = _kept(name, rdtype, records)
     more_records = len(records) - len(kept)
     if all(sum(map(len, record)) <= MAX_EVIDENCE_CHARACTERS for record in kept):
         return kept, more_records, 0
@@ -153,7 +199,7 @@ class EvidenceResolver(Resolver):
             answers = list(self._answers.values())
         out = []
         for answer in answers:
-            records, more_records, more_octets = _clipped(answer.records)
+            records, more_records, more_octets = _clipped(answer.records, answer.name, answer.rdtype)
             out.append(DnsRecordUse(name=answer.name, rdtype=answer.rdtype, status=answer.status, records=records,
                                     cname_chain=answer.cname_chain, more_records=more_records,
                                     more_octets=more_octets))
