@@ -1748,10 +1748,30 @@ def _looks_binary(data: bytes) -> bool:
     # shape: text that starts as a message does (a header field, or an mbox "From " line) and
     # is mostly not control bytes is read; anything else with a NUL stays refused.
     start = data[:_BINARY_WINDOW]
-    line = start.lstrip(b" \t\r\n").split(b"\n", 1)[0].rstrip(b"\r")
+    lead = len(start) - len(start.lstrip(b" \t\r\n"))
+    line = start[lead:].split(b"\n", 1)[0].rstrip(b"\r")
     if not (_is_field(line) or _MBOX_FROM.match(line[:_MAX_SCAN_LINE])):
         return True
-    return len(start) - len(start.translate(None, _CONTROL_BYTES)) > len(start) * _MAX_CONTROL_SHARE
+    if not _control_heavy(start):
+        return False
+    # The body is not the header: an 8BITMIME/BINARYMIME body (RFC 6152, RFC 3030; a
+    # Content-Transfer-Encoding: binary part, RFC 2045 section 6.2) or a run of NULs a crashed
+    # client left may fill the window, yet the message is read for its header. So the share is
+    # also taken over the header block alone (up to its first empty line, RFC 5322 section 2.1):
+    # text there is a message. Without an empty line in the window, the block is the window.
+    blank = _first_empty_line().search(start, lead)
+    return blank is None or _control_heavy(start[:blank.start()])
+
+
+def _control_heavy(text: bytes) -> bool:
+    """More than the share of control bytes text has (see _MAX_CONTROL_SHARE)."""
+    return len(text) - len(text.translate(None, _CONTROL_BYTES)) > len(text) * _MAX_CONTROL_SHARE
+
+
+# The empty line that ends a header block, with any line end: LF, CR LF, or a bare CR (old Mac
+# text, which _fix_line_ends reads later); "CR CR LF" is one line end written twice over, no
+# empty line.
+_first_empty_line = compiled_on_first_use(rb"\n\r?\n|\r\r(?!\n)")
 
 
 # How much of the input the binary test looks at, and the share of control bytes (C0 but

@@ -53,3 +53,37 @@ def test_binary_files_are_still_refused() -> None:
     png = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + bytes(13) + zlib.compress(noise)
     for data in (noise, png, b"Subject: x\n" + b"\x00\x01\x02\x03" * 2000, b"just text\x00 with a NUL\n"):
         assert load_bytes(data).unreadable == "binary data, not the text of a message"
+
+
+def _binary_part(noise: bytes) -> bytes:
+    # A MIME part sent with BINARYMIME (RFC 3030): its bytes are as they are, NULs included.
+    return crlf(b"MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\n"
+                b"Content-Type: application/octet-stream\nContent-Transfer-Encoding: binary\n\n") + noise + \
+        b"\r\n--b1--\r\n"
+
+
+@pytest.mark.parametrize("raw", [
+    PLAIN + b"\r\n" + b"\x00" * 1024 + b"\r\nend\r\n",
+    PLAIN.replace(b"\r\n", b"\n") + b"\n" + b"\x00" * 16384 + b"\nend\n",
+    b"From alice@example.com Thu Nov 26 09:12:40 2026\n" + PLAIN + b"\r\n" + b"\x00" * 4096 + b"\r\n",
+    PLAIN.replace(b"\r\n", b"\r") + b"\r" + b"\x00" * 4096 + b"\r",
+    PLAIN + _binary_part(random.Random(3030).randbytes(8192)),
+    # An uncompressed image (a 64x32 black BMP, BITMAPINFOHEADER): mostly NUL bytes.
+    PLAIN + _binary_part(b"BM" + struct.pack("<IHHIIiiHHIIiiII", 14 + 40 + 6144, 0, 0, 54, 40, 64, 32, 1, 24,
+                                             0, 6144, 2835, 2835, 0, 0) + bytes(6144)),
+])
+def test_nul_and_control_bytes_in_the_body_never_make_a_message_binary(raw: bytes) -> None:
+    # A short header and a body that fills the first 4 KB with NULs (or a binary part) must
+    # still be analysed: the control-byte share is read over the header block.
+    loaded = load_bytes(raw)
+    assert (loaded.unreadable, loaded.has_body) == (None, True)
+    report = analyze(raw, offline=True)
+    assert [a.address for a in report.envelope.header_from] == ["alice@example.com"]
+
+
+def test_a_header_block_of_control_bytes_is_still_binary() -> None:
+    # A first line that reads as a field, then a "header" that is mostly control bytes: not text.
+    junk = b"Subject: x\nX-Junk: " + b"\x00\x01\x02\x03" * 200 + b"\n\n"
+    for data in (junk + b"\x00" * 4096, junk + b"body text\n" * 10,
+                 b"Subject: x\n\x00\x01\x02\x03\x04\x05\x06\x07" * 300):
+        assert load_bytes(data).unreadable == "binary data, not the text of a message"
