@@ -104,7 +104,11 @@ def _headers_alone(data: bytes, exc: Exception, what: str) -> tuple[bytes, tuple
             for stream, encoding in _TRANSPORT_STREAMS:
                 if ole.exists(stream) and ole.get_type(stream) == olefile.STGTY_STREAM:
                     raw = ole.openstream(stream).read(_MAX_TRANSPORT_HEADERS)
-                    header = raw.decode(encoding, errors="replace").replace("\x00", "")
+                    # Only the terminating NUL(s) a string stream may end with are dropped. A NUL
+                    # inside the text stays, as the .eml path keeps it (shown as U+FFFD with the
+                    # "NUL byte" header defect): removed, "service@paypal.com\0@evil.example"
+                    # would read as another address with nothing said.
+                    header = raw.decode(encoding, errors="replace").rstrip("\x00")
                     break
     except Exception:  # noqa: BLE001 - olefile raises many kinds on damaged files too
         header = ""

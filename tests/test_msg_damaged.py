@@ -53,3 +53,33 @@ def test_a_msg_whose_transport_headers_are_damaged_too_is_refused_in_words(tmp_p
     loaded = load_bytes(bytes(damaged), source="x.msg")
     for text in (loaded.unreadable or "", *loaded.cleanups):
         assert "Error" not in text and "tuple index" not in text
+
+
+def test_a_nul_inside_the_transport_headers_of_a_damaged_msg_is_kept_and_said(tmp_path: Path) -> None:
+    # The olefile fallback must not drop a NUL inside the text: "service@paypal.com\0@evil.example"
+    # would read as "service@paypal.com@evil.example" with nothing said. It stays, shown as
+    # U+FFFD with the "NUL byte" header defect, as in an .eml; the UTF-16 string's terminating
+    # NULs (here the stream's padding) are dropped.
+    import olefile
+
+    copy = tmp_path / "nul.msg"
+    copy.write_bytes(OTHER.read_bytes())
+    header = ("Received: from mail.evil.example (mail.evil.example [203.0.113.9]) by mx.example.net; "
+              "Thu, 26 Nov 2026 09:12:47 -0800\r\nFrom: PayPal <service@paypal.com\0@evil.example>\r\n"
+              "To: bob@example.net\r\nSubject: Your account\r\n").encode("utf-16-le")
+    stream = "__substg1.0_007D001F"  # PR_TRANSPORT_MESSAGE_HEADERS (UTF-16)
+    with olefile.OleFileIO(str(copy), write_mode=True) as ole:
+        size = ole.get_size(stream)  # olefile rewrites a stream only at its own size
+        assert size > len(header)
+        ole.write_stream(stream, header + b"\0" * (size - len(header)))
+    data = copy.read_bytes()
+    assert data.count(GUID_STREAM) == 1
+    data = data.replace(GUID_STREAM, "__substg1.0_00020103".encode("utf-16-le"))
+    loaded = load_bytes(data, source="nul.msg")
+    assert loaded.cleanups[0].startswith("Outlook .msg: damaged")
+    assert b"From: PayPal <service@paypal.com\x00@evil.example>\r\n" in loaded.data
+    assert loaded.data.endswith(b"Subject: Your account\r\n")
+    report = headerscope.analyze(data, offline=True)
+    assert [a.address for a in report.envelope.header_from] == ["service@paypal.com\ufffd@evil.example"]
+    (defects,) = [f for f in report.findings if f.id == "headers.defects"]
+    assert "From: NUL byte: RFC 5322 section 2.2 allows none" in defects.explanation
