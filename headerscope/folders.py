@@ -44,15 +44,20 @@ def mail_folder(source: str, input_format: str) -> MailFolder | None:
     if not source or source in ("-", "clipboard", "api") or source.startswith("stdin"):
         return None
     path = source
-    if input_format in ("mbox-entry", "mmdf-entry"):
-        stem, hash_mark, number = source.rpartition("#")
-        if hash_mark and number.isdigit():
-            path = stem
-        return _mbox_folder(path)
+    stem, hash_mark, number = source.rpartition("#")
+    if hash_mark and number.isdigit() and input_format in ("mbox-entry", "mmdf-entry"):
+        # "PATH#N": the N-th message of a mailbox file, as the scan labels them.
+        return _mbox_folder(stem)
+    # A file in a Maildir's cur/ or new/ is a Maildir message whatever its format: procmail and
+    # maildrop deliveries, mutt saves and mb2md conversions leave the envelope "From " line at
+    # its top, which makes the loader read it as an mbox entry, yet its folder and flags are the
+    # Maildir's (https://cr.yp.to/proto/maildir.html).
     parent = os.path.dirname(os.path.abspath(path))
     store_dir, sub = os.path.split(parent)
     if sub in ("cur", "new") and _is_maildir(store_dir):
         return _maildir_folder(store_dir, os.path.basename(path))
+    if input_format in ("mbox-entry", "mmdf-entry"):
+        return _mbox_folder(path)
     if input_format == "emlx":
         # Apple Mail: ~/Library/Mail/V10/<account>/Junk.mbox/<id>/Data/.../Messages/123.emlx
         for part in reversed(parent.split(os.sep)):

@@ -139,3 +139,18 @@ def test_filter_by_maildir_flag(tmp_path: Path) -> None:
     assert [r.subject for r in rows if passed_on(r)] == ["message 3"]
     with pytest.raises(FilterError):
         parse_expression("flag=answered")
+
+
+def test_a_maildir_file_with_an_envelope_from_line_is_a_maildir_message(tmp_path: Path) -> None:
+    # procmail/maildrop deliveries and mb2md conversions keep the mbox "From " line at the top
+    # of a Maildir file: its folder and flags are still the Maildir's, not the file name's.
+    root = _maildir(tmp_path / "Maildir")
+    path = _maildir(root / ".Archive.2004") / "cur" / "503784307.M102886P2078.mx1,S=1874,W=1930:2,RS"
+    path.write_bytes(b"From likewise!bandit!dlf Wed Dec 18 19:06:48 1985\n" + message(1).replace(b"\r\n", b"\n"))
+    rows = list(run_scan(iter_inputs([str(root)]), ScanOptions(offline=True), 1))
+    assert [(r.folder, r.mailbox_flags) for r in rows] == [("Archive/2004", ("replied", "seen"))]
+    report = analyze(path.read_bytes(), offline=True, source=str(path))
+    assert report.input.folder is not None and report.input.folder.store == "Maildir"
+    # A mailbox file's N-th message is still the mailbox's.
+    entry = mail_folder(str(path) + "#2", "mbox-entry")
+    assert entry is not None and entry.store == "mbox"
