@@ -5,7 +5,8 @@ receiver's spam filter said spam or the copy is in a junk folder; no when the re
 spam of a copy outside one; unknown when neither says), reason (the id of any
 finding the message has, e.g. recorded.dmarc_fail or dsn.failed), ip (the boundary hop's client
 IP: an address or a network such as 203.0.113.0/24), flag (a Maildir flag of the copy:
-replied, seen, flagged, passed, trashed, draft). Values other than
+replied, seen, flagged, passed, trashed, draft), name (the From: display name) and reply_to (a
+Reply-To: address), both a case-insensitive substring. Values other than
 ``VALUES`` lists are refused. A bare word is
 a verdict (``spoofed`` means ``verdict=spoofed``). Several expressions must all match; the
 comma-separated values of one expression are alternatives.
@@ -17,7 +18,10 @@ from collections.abc import Callable, Mapping, Sequence
 
 from .runner import ScanRow
 
-KEYS = ("verdict", "dkim", "spf", "dmarc", "arc", "domain", "error", "spam", "reason", "ip", "flag")
+KEYS = ("verdict", "dkim", "spf", "dmarc", "arc", "domain", "error", "spam", "reason", "ip", "flag", "name",
+        "reply_to")
+# Keys matched as a case-insensitive substring of the row's text (any text is a valid value).
+_SUBSTRING_KEYS = frozenset({"name", "reply_to"})
 _SPAM_VALUES = {"spam": "yes", "not spam": "no", None: "unknown"}
 # The values each key can take (the results of RFC 8601 section 2.7 and the report's own
 # ``not_checked``; ``error`` for the verdict of a row that holds no message, as the terminal
@@ -52,6 +56,12 @@ def _value(row: ScanRow, key: str) -> str:
     return (getattr(row, key) or "").lower()
 
 
+def _texts(row: ScanRow, key: str) -> tuple[str, ...]:
+    if key == "name":
+        return (row.from_name.casefold(),) if row.from_name else ()
+    return tuple(address.casefold() for address in row.reply_to)
+
+
 def parse_expression(text: str) -> Callable[[ScanRow], bool]:
     """One expression as a predicate."""
     key, sep, values = text.partition("=")
@@ -60,12 +70,16 @@ def parse_expression(text: str) -> Callable[[ScanRow], bool]:
     key = key.strip().lower()
     if key not in KEYS:
         raise FilterError(f"unknown filter key {key!r} in {text!r} (keys: {', '.join(KEYS)})")
-    wanted = {v.strip().lower() for v in values.split(",") if v.strip()}
+    wanted = {v.strip().casefold() if key in _SUBSTRING_KEYS else v.strip().lower()
+              for v in values.split(",") if v.strip()}
     if not wanted:
         raise FilterError(f"no value in {text!r}")
     unknown = sorted(wanted.difference(VALUES.get(key, wanted)))
     if unknown:
         raise FilterError(f"unknown {key} value {unknown[0]!r} in {text!r} (values: {', '.join(VALUES[key])})")
+    if key in _SUBSTRING_KEYS:
+        # A brand in a display name ("name=paypal" finds "Paypal ,_"), a collector's address.
+        return lambda row: any(value in text for text in _texts(row, key) for value in wanted)
     if key == "ip":
         return _ip_predicate(wanted, text)
     if key == "flag":

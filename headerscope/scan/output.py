@@ -14,7 +14,7 @@ from .runner import ScanRow, utc_moment
 CSV_COLUMNS = ("index", "source", "error", "date", "from", "from_domain", "subject", "verdict", "dkim", "spf",
                "dmarc", "arc", "hops", "total_delay_seconds", "failing_reasons", "slowest_hop",
                "slowest_delay_seconds", "delivered", "spam", "client_ip", "mail_from", "dkim_domains", "message_id",
-               "kind", "delivery_status", "other_findings", "folder", "mailbox_flags")
+               "kind", "delivery_status", "other_findings", "folder", "mailbox_flags", "from_name", "reply_to", "to")
 
 # Spreadsheet programs run a cell starting with these as a formula (CSV injection); message
 # text is hostile, so such cells get a leading apostrophe, the usual neutraliser.
@@ -49,6 +49,19 @@ def _mail_from(value: str | None) -> str | None:
     return "<>" if value == "" else value  # the null sender, as SMTP writes it
 
 
+def _to_cell(row: ScanRow) -> str:
+    more = f";(+{row.addresses_not_kept} more)" if row.addresses_not_kept else ""
+    return ";".join(row.to) + more
+
+
+def from_cell(row: ScanRow) -> str:
+    """The From: as the table shows it: "Name <addr>", the name alone when the address is
+    empty (``"Facebook" <>``: the brand is the impersonation), else the address."""
+    if row.from_name and row.from_address:
+        return f"{row.from_name} <{row.from_address}>"
+    return row.from_name or row.from_address or ""
+
+
 class CsvWriter:
     """One CSV row per message, flushed as it comes."""
 
@@ -63,7 +76,8 @@ class CsvWriter:
             row.dkim, row.spf, row.dmarc, row.arc, row.hops, row.total_delay_seconds,
             ";".join(row.failing_reasons), row.slowest_hop, row.slowest_delay_seconds, row.delivered, row.spam,
             row.client_ip, _mail_from(row.mail_from), ";".join(row.dkim_domains), row.message_id, row.kind,
-            row.delivery_status, ";".join(row.other_findings), row.folder, ";".join(row.mailbox_flags))])
+            row.delivery_status, ";".join(row.other_findings), row.folder, ";".join(row.mailbox_flags),
+            row.from_name, ";".join(row.reply_to), _to_cell(row))])
         self._stream.flush()
 
     def close(self) -> None:
@@ -314,7 +328,7 @@ def render_summary(summary: Summary, color: bool, width: int = 160) -> str:
             # A cut-off file often stops before its Subject: the empty cell says why.
             subject = t(row.subject) if row.subject or not is_cut_off(row) else t("(cut off)", "red")
             table.add_row(t(row.index), t(_minute(utc_moment(row.delivered) or utc_moment(row.date))),
-                          t(row.from_address), subject,
+                          t(from_cell(row)), subject,
                           t(row.verdict), t(row.dkim), t(row.spf), t(row.dmarc), t(row.hops),
                           t(format_duration(row.total_delay_seconds)))
         console.print(table)

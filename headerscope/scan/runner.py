@@ -72,6 +72,14 @@ class ScanRow(Value):
     """First From: address."""
     from_domain: str | None = None
     """Its domain."""
+    from_name: str | None = None
+    """Its display name (decoded, bounded): the brand an impersonation shows ("Facebook" <>)."""
+    reply_to: tuple[str, ...] = ()
+    """The Reply-To: addresses (a phish's collector), at most ``MAX_ADDRESSES``."""
+    to: tuple[str, ...] = ()
+    """The To: addresses (who was targeted), at most ``MAX_ADDRESSES``."""
+    addresses_not_kept: int = 0
+    """To: addresses past ``MAX_ADDRESSES``, counted, not kept."""
     subject: str | None = None
     """Decoded Subject."""
     verdict: str | None = None
@@ -247,6 +255,9 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
     return ScanRow(
         index=index, label=label, error=None, date=report.date,
         from_address=sender.address if sender else None, from_domain=sender.domain if sender else None,
+        from_name=_bounded(sender.display_name) if sender else None,
+        reply_to=_addresses(report.envelope.reply_to), to=_addresses(report.envelope.to),
+        addresses_not_kept=max(0, len(report.envelope.to) - MAX_ADDRESSES),
         subject=report.subject, verdict=report.verdict.status, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
         hops=len(report.hops),
         total_delay_seconds=report.total_delay_seconds,
@@ -271,6 +282,24 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
             for r in report.delivery_report.recipients[:20]) or None if report.delivery_report else None,
         report_json=report_json,
     )
+
+
+# A row keeps this many To: and Reply-To: addresses, each at most _MAX_TEXT characters: a
+# hostile header may name thousands (an address is at most 254 octets, RFC 5321 section 4.5.3.1.3,
+# but what is written need not be one).
+MAX_ADDRESSES = 20
+_MAX_TEXT = 300
+
+
+def _bounded(text: str | None) -> str | None:
+    if not text:
+        return None
+    text = " ".join(text.split())
+    return text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT - 1] + "…"
+
+
+def _addresses(mailboxes: Any) -> tuple[str, ...]:
+    return tuple(text for text in (_bounded(m.address) for m in mailboxes[:MAX_ADDRESSES]) if text)
 
 
 # Findings that say what kind of message it is, in the order they decide it.

@@ -1,0 +1,69 @@
+"""What an analyst reads off a scan: the brand and collector of an impersonation (display
+name, Reply-To, To), domains by organisation, copies of one message, mail-client flags."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from headerscope.api import analyze
+from headerscope.scan.filters import parse_expression
+from headerscope.scan.output import CsvWriter, Summary, render_summary
+from headerscope.scan.runner import ScanRow, summarize
+
+# The Facebook-branded login phish: no From: address at all, the collector in Reply-To.
+PHISH = (
+    b"Received: from cumqueqahzt.co.uk ([89.144.57.55]) by mx.example.net (Postfix) with ESMTP id A1;\r\n"
+    b" Sat, 27 Aug 2022 10:00:00 +0000\r\n"
+    b'From: "Facebook" <>\r\n'
+    b"Reply-To: unrecognized.suspicious.sign.in22@gmail.com\r\n"
+    b'To: victim@example.net, "Second" <second@example.net>\r\n'
+    b"Subject: Someone tried to log in to your account\r\n"
+    b"Date: Sat, 27 Aug 2022 05:14:00 +0000\r\n"
+    b"Message-ID: <campaign-1@cumqueqahzt.co.uk>\r\n\r\nVerify now.\r\n"
+)
+
+
+def _row(data: bytes, index: int = 1, source: str = "x.eml") -> ScanRow:
+    return summarize(index, source, analyze(data, offline=True, source=source))
+
+
+def _csv(rows: list[ScanRow]) -> list[dict[str, str]]:
+    out = io.StringIO()
+    writer = CsvWriter(out)
+    for row in rows:
+        writer.write(row)
+    return list(csv.DictReader(io.StringIO(out.getvalue())))
+
+
+def test_the_brand_the_collector_and_the_targets_are_columns() -> None:
+    row = _row(PHISH)
+    assert (row.from_address, row.from_name) == ("", "Facebook")
+    assert row.reply_to == ("unrecognized.suspicious.sign.in22@gmail.com",)
+    assert row.to == ("victim@example.net", "second@example.net")
+    [cells] = _csv([row])
+    assert cells["from_name"] == "Facebook"
+    assert cells["reply_to"] == "unrecognized.suspicious.sign.in22@gmail.com"
+    assert cells["to"] == "victim@example.net;second@example.net"
+    # The terminal table shows the brand where the address is empty, and both when both exist.
+    summary = Summary()
+    summary.add(row)
+    summary.add(_row(PHISH.replace(b'"Facebook" <>', b'"PayPal Service" <info@mailer.example.com>'), 2))
+    text = render_summary(summary, color=False, width=200)
+    assert "Facebook" in text and "PayPal Service <info@" in text
+
+
+def test_to_is_bounded() -> None:
+    many = ", ".join(f"user{n}@example.net" for n in range(500)).encode()
+    row = _row(PHISH.replace(b'To: victim@example.net, "Second" <second@example.net>', b"To: " + many))
+    assert len(row.to) == 20 and row.addresses_not_kept == 480
+    assert _csv([row])[0]["to"].endswith(";(+480 more)")
+
+
+def test_name_and_reply_to_filters_match_a_substring_whatever_the_case() -> None:
+    phish = _row(PHISH)
+    plain = _row(PHISH.replace(b'"Facebook" <>', b"Ann <ann@example.org>").replace(
+        b"Reply-To: unrecognized.suspicious.sign.in22@gmail.com\r\n", b""))
+    assert [parse_expression("name=FACEBOOK")(r) for r in (phish, plain)] == [True, False]
+    assert [parse_expression("reply_to=@Gmail.com")(r) for r in (phish, plain)] == [True, False]
+    assert parse_expression("name=paypal,ann")(plain)
