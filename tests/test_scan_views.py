@@ -67,3 +67,18 @@ def test_name_and_reply_to_filters_match_a_substring_whatever_the_case() -> None
     assert [parse_expression("name=FACEBOOK")(r) for r in (phish, plain)] == [True, False]
     assert [parse_expression("reply_to=@Gmail.com")(r) for r in (phish, plain)] == [True, False]
     assert parse_expression("name=paypal,ann")(plain)
+
+
+def test_domain_finds_the_organisation_and_its_subdomains_and_none() -> None:
+    def row(domain: str | None, index: int = 1) -> ScanRow:
+        return ScanRow(index=index, label="x", error=None, from_domain=domain, verdict="not_checked")
+
+    otto = parse_expression("domain=otto.de")
+    assert [otto(row(d)) for d in ("newsletter.otto.de", "otto.de", "OTTO.DE", "nototto.de", "otto.de.evil.example",
+                                   None)] == [True, True, True, False, False, False]
+    # An exact subdomain finds itself (and below it), not its organisation's other mail.
+    exact = parse_expression("domain=newsletter.otto.de")
+    assert [exact(row(d)) for d in ("newsletter.otto.de", "otto.de", "a.newsletter.otto.de")] == [True, False, True]
+    none = parse_expression("domain=(none)")
+    assert [none(row(d)) for d in (None, "", "otto.de")] == [True, True, False]
+    assert not none(ScanRow(index=1, label="x", error="empty"))  # an unreadable file is no message

@@ -1,6 +1,7 @@
 """``--filter`` and ``--fail-on`` expressions over scan rows: ``KEY=VALUE[,VALUE...]``.
 
-Keys: verdict, dkim, spf, dmarc, arc, domain (From domain), error (yes/no), spam (yes when the
+Keys: verdict, dkim, spf, dmarc, arc, domain (the From: domain or a subdomain of it; ``(none)``
+for none), error (yes/no), spam (yes when the
 receiver's spam filter said spam or the copy is in a junk folder; no when the receiver said not
 spam of a copy outside one; unknown when neither says), reason (the id of any
 finding the message has, e.g. recorded.dmarc_fail or dsn.failed), ip (the boundary hop's client
@@ -47,8 +48,6 @@ class FilterError(ValueError):
 def _value(row: ScanRow, key: str) -> str:
     if key == "error":
         return "yes" if row.error else "no"
-    if key == "domain":
-        return (row.from_domain or "").lower()
     if key == "spam":
         return _SPAM_VALUES.get(row.spam, "unknown")
     if key == "verdict" and row.error:
@@ -80,6 +79,8 @@ def parse_expression(text: str) -> Callable[[ScanRow], bool]:
     if key in _SUBSTRING_KEYS:
         # A brand in a display name ("name=paypal" finds "Paypal ,_"), a collector's address.
         return lambda row: any(value in text for text in _texts(row, key) for value in wanted)
+    if key == "domain":
+        return _domain_predicate(wanted)
     if key == "ip":
         return _ip_predicate(wanted, text)
     if key == "flag":
@@ -100,6 +101,30 @@ def parse_expression(text: str) -> Callable[[ScanRow], bool]:
             raise FilterError(f"{unknown[0]!r} in {text!r} is no finding id ({hint})")
         return lambda row: not wanted.isdisjoint(row.failing_reasons) or not wanted.isdisjoint(row.other_findings)
     return lambda row: _value(row, key) in wanted
+
+
+NO_DOMAIN = "(none)"
+"""``domain=(none)``: the messages without a From: domain (the summary's "(none)" row)."""
+
+
+def _domain_predicate(wanted: set[str]) -> Callable[[ScanRow], bool]:
+    """Rows whose From: domain is one of the values or under one of them: ``domain=otto.de``
+    finds newsletter.otto.de, as DMARC's relaxed alignment puts a subdomain with its
+    organisational domain (https://www.rfc-editor.org/rfc/rfc7489#section-3.2). A subdomain
+    asked for (``domain=newsletter.otto.de``) keeps to itself and its own subdomains, so an
+    exact domain still finds what it found before and no more."""
+    suffixes = tuple("." + value.strip(".") for value in wanted if value != NO_DOMAIN)
+    names = {value.strip(".") for value in wanted}
+
+    def matches(row: ScanRow) -> bool:
+        if row.error:
+            return False
+        domain = (row.from_domain or "").lower().rstrip(".")
+        if not domain:
+            return NO_DOMAIN in wanted
+        return domain in names or domain.endswith(suffixes)
+
+    return matches
 
 
 def _ip_predicate(wanted: set[str], text: str) -> Callable[[ScanRow], bool]:
