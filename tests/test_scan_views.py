@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
 from headerscope.api import analyze
 from headerscope.scan.filters import parse_expression
 from headerscope.scan.output import CsvWriter, Summary, render_summary
@@ -82,3 +84,47 @@ def test_domain_finds_the_organisation_and_its_subdomains_and_none() -> None:
     none = parse_expression("domain=(none)")
     assert [none(row(d)) for d in (None, "", "otto.de")] == [True, True, False]
     assert not none(ScanRow(index=1, label="x", error="empty"))  # an unreadable file is no message
+
+
+def test_copies_of_one_message_are_grouped_and_counted_once() -> None:
+    def row(index: int, message_id: str | None, folder: str, ip: str, flags: tuple[str, ...] = (),
+            subject: str = "Someone tried to log in") -> ScanRow:
+        return ScanRow(index=index, label=f"m{index}", error=None, verdict="not_checked", message_id=message_id,
+                       subject=subject, date="2022-08-27T05:14:00+00:00", folder=folder, client_ip=ip,
+                       mailbox_flags=flags)
+
+    summary = Summary()
+    for item in (row(1, "<c1@x>", "INBOX", "89.144.57.55", ("replied", "seen")),
+                 row(2, "<c1@x>", "Archive/Phish-reports", "89.144.57.55"),
+                 row(3, "<c2@x>", "Junk", "89.144.57.30"), row(4, "<c2@x>", "Junk", "89.144.57.30"),
+                 row(5, "<other@y>", "INBOX", "192.0.2.1", subject="Lunch"),
+                 # No Message-ID: Subject and Date say it is one message.
+                 row(6, None, "INBOX", "192.0.2.9", subject="Invoice"), row(7, None, "Sent", "192.0.2.9", subject="Invoice")):
+        summary.add(item)
+    assert summary.distinct() == 4
+    lines = render_summary(summary, color=False, width=200).splitlines()
+    assert lines[0].startswith("7 message(s) (4 distinct), 0 unreadable.")
+    [inbox_copy] = [line for line in lines if "INBOX, Archive/Phish-reports" in line]
+    assert "89.144.57.55" in inbox_copy and inbox_copy.split("│")[-1].strip() == "yes"
+    assert "messages seen more than once" in "\n".join(lines)
+    assert any("Invoice" in line and "INBOX, Sent" in line for line in lines)
+    repeated = lines[lines.index(next(line for line in lines if "messages seen more than once" in line)):]
+    assert not any("Lunch" in line for line in repeated[:5])  # seen once: not in the table
+
+
+def test_the_copy_count_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import headerscope.scan.output as output
+
+    monkeypatch.setattr(output, "MAX_GROUPS", 3)
+    summary = Summary()
+    for n in range(6):
+        summary.add(ScanRow(index=n + 1, label="x", error=None, verdict="not_checked", message_id=f"<{n}@x>"))
+    assert len(summary.copies) == 3 and summary.groups_full
+    text = render_summary(summary, color=False, width=200)
+    assert "(at least 3 distinct)" in text and "first 3 distinct messages only" in text
+
+
+def test_subject_filter() -> None:
+    row = ScanRow(index=1, label="x", error=None, subject="Someone tried to Iog in To your account")
+    assert parse_expression("subject=tried to iog")(row)
+    assert not parse_expression("subject=invoice")(row)

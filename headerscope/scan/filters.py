@@ -7,7 +7,7 @@ spam of a copy outside one; unknown when neither says), reason (the id of any
 finding the message has, e.g. recorded.dmarc_fail or dsn.failed), ip (the boundary hop's client
 IP: an address or a network such as 203.0.113.0/24), flag (a Maildir flag of the copy:
 replied, seen, flagged, passed, trashed, draft), name (the From: display name) and reply_to (a
-Reply-To: address), both a case-insensitive substring. Values other than
+Reply-To: address) and subject, each a case-insensitive substring. Values other than
 ``VALUES`` lists are refused. A bare word is
 a verdict (``spoofed`` means ``verdict=spoofed``). Several expressions must all match; the
 comma-separated values of one expression are alternatives.
@@ -20,9 +20,9 @@ from collections.abc import Callable, Mapping, Sequence
 from .runner import ScanRow
 
 KEYS = ("verdict", "dkim", "spf", "dmarc", "arc", "domain", "error", "spam", "reason", "ip", "flag", "name",
-        "reply_to")
+        "reply_to", "subject")
 # Keys matched as a case-insensitive substring of the row's text (any text is a valid value).
-_SUBSTRING_KEYS = frozenset({"name", "reply_to"})
+_SUBSTRING_KEYS = frozenset({"name", "reply_to", "subject"})
 _SPAM_VALUES = {"spam": "yes", "not spam": "no", None: "unknown"}
 # The values each key can take (the results of RFC 8601 section 2.7 and the report's own
 # ``not_checked``; ``error`` for the verdict of a row that holds no message, as the terminal
@@ -58,6 +58,8 @@ def _value(row: ScanRow, key: str) -> str:
 def _texts(row: ScanRow, key: str) -> tuple[str, ...]:
     if key == "name":
         return (row.from_name.casefold(),) if row.from_name else ()
+    if key == "subject":
+        return (row.subject.casefold(),) if row.subject else ()
     return tuple(address.casefold() for address in row.reply_to)
 
 

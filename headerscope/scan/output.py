@@ -142,6 +142,13 @@ class Summary:
         self._keep_rows = keep_rows
         self.scanned: int | None = None
         """Messages scanned, when --filter kept fewer than that (the counts are of those kept)."""
+        self.copies: dict[str, _Copies] = {}
+        """Per message (its Message-ID, else Subject and Date): its copies, at most ``MAX_GROUPS``
+        messages (terminal summary only)."""
+        self.ungrouped = 0
+        """Messages with neither a Message-ID nor a Subject and Date: each counted as distinct."""
+        self.groups_full = False
+        """Whether ``copies`` reached ``MAX_GROUPS`` and stopped taking new messages."""
         self.cut_off = 0
         """Rows kept that are a file cut off inside its header (input.truncated): read as far as it goes."""
         self.reasons_lower: Counter[str] = Counter()
@@ -191,6 +198,24 @@ class Summary:
                 self.rows_not_kept += 1
             if not row.error:
                 self._add_span(row)
+                self._add_copy(row)
+
+    def _add_copy(self, row: ScanRow) -> None:
+        key = _copy_key(row)
+        if key is None:
+            self.ungrouped += 1
+            return
+        copies = self.copies.get(key)
+        if copies is None:
+            if len(self.copies) >= MAX_GROUPS:
+                self.groups_full = True
+                return
+            copies = self.copies[key] = _Copies(row.subject or row.message_id or "")
+        copies.add(row)
+
+    def distinct(self) -> int:
+        """Distinct messages among those counted (a lower bound when ``groups_full``)."""
+        return len(self.copies) + self.ungrouped
 
     def _add_span(self, row: ScanRow) -> None:
         # "Since when?": the receiver's stamp; the sender's Date: only when no hop has one.
@@ -211,6 +236,43 @@ class Summary:
 
 
 _SPAN_TABLES = ("verdict", "sending domain", "sending IP", "failing reason")
+
+MAX_GROUPS = 100_000
+"""Distinct messages the campaign count remembers (about 300 bytes each): past it, new ones are
+no longer counted, and the summary says so."""
+# Folders and sending IPs remembered per message: a message stored a thousand times is listed by its first few.
+_MAX_PER_GROUP = 8
+
+
+def _copy_key(row: ScanRow) -> str | None:
+    """What makes two rows copies of one message: its Message-ID (RFC 5322 section 3.6.4: unique
+    to one message), else its Subject and Date together; None when it has neither."""
+    if row.message_id:
+        return "id:" + row.message_id[:300]
+    if row.subject and row.date:
+        return f"sd:{row.date}\n{row.subject[:300]}"
+    return None
+
+
+class _Copies:
+    """The copies of one message seen in the scan."""
+
+    __slots__ = ("count", "folders", "ips", "replied", "title")
+
+    def __init__(self, title: str) -> None:
+        self.title = title[:200]
+        self.count = 0
+        self.folders: dict[str, None] = {}
+        self.ips: dict[str, None] = {}
+        self.replied = False
+
+    def add(self, row: ScanRow) -> None:
+        self.count += 1
+        if len(self.folders) < _MAX_PER_GROUP:
+            self.folders.setdefault((row.folder or "(none)")[:100], None)
+        if row.client_ip and len(self.ips) < _MAX_PER_GROUP:
+            self.ips.setdefault(row.client_ip, None)
+        self.replied = self.replied or "replied" in row.mailbox_flags
 
 
 def is_cut_off(row: ScanRow) -> bool:
@@ -253,15 +315,19 @@ def render_summary(summary: Summary, color: bool, width: int = 160) -> str:
         text = one_line("" if value is None else str(value))
         return Text(text if len(text) <= 80 else text[:79] + "…", style=style)
 
+    distinct = ""
+    if summary.copies or summary.ungrouped:
+        distinct = f" ({'at least ' if summary.groups_full else ''}{summary.distinct()} distinct)"
     if summary.scanned is not None and summary.scanned != summary.total:
         # The scan's totals, not the kept rows': "0 unreadable" of a filtered run read as a fact
         # about the scan when the unreadable file was only filtered out.
         kept = f" ({_damage(summary.errors, summary.cut_off, zero=False)})" if summary.errors or summary.cut_off else ""
         # Text of the tool's own words and counts: not cut at t()'s 80 characters.
-        console.print(Text(f"{summary.total} message(s) kept by --filter{kept}, of {summary.scanned} scanned "
-                           f"({_damage(summary.scanned_errors, summary.scanned_cut_off)}).", style="bold"))
+        console.print(Text(f"{summary.total} message(s){distinct} kept by --filter{kept}, of {summary.scanned} "
+                           f"scanned ({_damage(summary.scanned_errors, summary.scanned_cut_off)}).", style="bold"))
     else:
-        console.print(t(f"{summary.total} message(s), {_damage(summary.errors, summary.cut_off)}.", "bold"))
+        console.print(Text(f"{summary.total} message(s){distinct}, {_damage(summary.errors, summary.cut_off)}.",
+                           style="bold"))
     if any(summary.spans.values()):
         console.print(t("first, last: delivered (the last Received stamp, else Date:), UTC"))
     for title, counter in (("verdict", summary.verdicts), ("sending domain", summary.domains),
@@ -303,6 +369,20 @@ def render_summary(summary: Summary, color: bool, width: int = 160) -> str:
         if len(counter) > _TOP_ROWS:
             # Said, not hidden: the rarest reasons (a look-alike domain) may be the ones that matter.
             console.print(t(f"… and {len(counter) - _TOP_ROWS} more {title}s, with fewer messages (all: --format csv)"))
+    repeated = sorted((c for c in summary.copies.values() if c.count > 1), key=lambda c: -c.count)
+    if repeated:
+        # A campaign, or one message filed twice (INBOX and an archive): copies, not messages.
+        table = Table(show_edge=False, pad_edge=False, header_style="bold")
+        for column in ("messages seen more than once", "copies", "folders", "sending IPs", "replied"):
+            table.add_column(column, overflow="ellipsis")
+        for copies in repeated[:_TOP_ROWS]:
+            table.add_row(t(copies.title), t(copies.count), t(", ".join(copies.folders)), t(", ".join(copies.ips)),
+                          t("yes" if copies.replied else ""))
+        console.print(table)
+        if len(repeated) > _TOP_ROWS:
+            console.print(t(f"… and {len(repeated) - _TOP_ROWS} more messages seen more than once"))
+    if summary.groups_full:
+        console.print(t(f"(copies counted among the first {MAX_GROUPS:,} distinct messages only)"))
     if summary.slowest:
         table = Table(show_edge=False, pad_edge=False, header_style="bold")
         for column in ("slowest hop", "delay", "message"):
