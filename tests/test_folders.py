@@ -103,7 +103,7 @@ def test_scan_rows_carry_the_folder_and_a_junk_folder_is_spam(tmp_path: Path, jo
         writer.write(row)
     parsed = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert [(r["folder"], r["mailbox_flags"], r["spam"]) for r in parsed] == [
-        ("INBOX", "replied;seen", ""), ("Junk", "", "spam"), ("Junk", "", "spam")]
+        ("INBOX", "replied;seen", "unknown"), ("Junk", "", "yes"), ("Junk", "", "yes")]
 
 
 def test_a_copy_moved_to_junk_is_spam_whatever_the_receiver_said_at_delivery(tmp_path: Path) -> None:

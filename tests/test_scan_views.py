@@ -128,3 +128,15 @@ def test_subject_filter() -> None:
     row = ScanRow(index=1, label="x", error=None, subject="Someone tried to Iog in To your account")
     assert parse_expression("subject=tried to iog")(row)
     assert not parse_expression("subject=invoice")(row)
+
+
+def test_csv_writes_the_filters_words() -> None:
+    rows = [ScanRow(index=1, label="a", error=None, spam="spam", mailbox_flags=("passed on (forwarded or bounced)",
+                                                                               "seen")),
+            ScanRow(index=2, label="b", error=None, spam="not spam"), ScanRow(index=3, label="c", error=None),
+            ScanRow(index=4, label="d", error="empty")]
+    cells = _csv(rows)
+    assert [c["spam"] for c in cells] == ["yes", "no", "unknown", ""]
+    assert cells[0]["mailbox_flags"] == "passed;seen"
+    assert [parse_expression(f"spam={c['spam']}")(r) for c, r in zip(cells[:3], rows, strict=False)] == [True] * 3
+    assert parse_expression(f"flag={cells[0]['mailbox_flags'].split(';')[0]}")(rows[0])

@@ -45,11 +45,16 @@ class FilterError(ValueError):
     """An expression that cannot be understood (its str is the one-line reason)."""
 
 
+def spam_word(row: ScanRow) -> str:
+    """The row's spam verdict as ``spam=`` takes it: yes, no, unknown."""
+    return _SPAM_VALUES.get(row.spam, "unknown")
+
+
 def _value(row: ScanRow, key: str) -> str:
     if key == "error":
         return "yes" if row.error else "no"
     if key == "spam":
-        return _SPAM_VALUES.get(row.spam, "unknown")
+        return spam_word(row)
     if key == "verdict" and row.error:
         return "error"
     return (getattr(row, key) or "").lower()
@@ -87,7 +92,9 @@ def parse_expression(text: str) -> Callable[[ScanRow], bool]:
         return _ip_predicate(wanted, text)
     if key == "flag":
         # "passed on (forwarded or bounced)" is asked for by its first word.
-        return lambda row: any(flag.split(" ", 1)[0] in wanted for flag in row.mailbox_flags)
+        from .output import flag_word
+
+        return lambda row: any(flag_word(flag) in wanted for flag in row.mailbox_flags)
     if key == "reason":
         # The id of a finding the message has, of any severity (recorded.dmarc_fail: the
         # receiver's own DMARC fail, the question "which failed DMARC?" offline; dsn.unstructured,

@@ -49,6 +49,18 @@ def _mail_from(value: str | None) -> str | None:
     return "<>" if value == "" else value  # the null sender, as SMTP writes it
 
 
+def _spam_cell(row: ScanRow) -> str:
+    # The words --filter spam= takes (yes, no, unknown), so a column is filtered as it reads.
+    from .filters import spam_word
+
+    return "" if row.error else spam_word(row)
+
+
+def flag_word(flag: str) -> str:
+    """A mailbox flag as --filter flag= takes it: "passed on (forwarded or bounced)" is "passed"."""
+    return flag.split(" ", 1)[0]
+
+
 def _to_cell(row: ScanRow) -> str:
     more = f";(+{row.addresses_not_kept} more)" if row.addresses_not_kept else ""
     return ";".join(row.to) + more
@@ -74,9 +86,9 @@ class CsvWriter:
         self._writer.writerow([_cell(v) for v in (
             row.index, row.label, row.error, row.date, row.from_address, row.from_domain, row.subject, row.verdict,
             row.dkim, row.spf, row.dmarc, row.arc, row.hops, row.total_delay_seconds,
-            ";".join(row.failing_reasons), row.slowest_hop, row.slowest_delay_seconds, row.delivered, row.spam,
+            ";".join(row.failing_reasons), row.slowest_hop, row.slowest_delay_seconds, row.delivered, _spam_cell(row),
             row.client_ip, _mail_from(row.mail_from), ";".join(row.dkim_domains), row.message_id, row.kind,
-            row.delivery_status, ";".join(row.other_findings), row.folder, ";".join(row.mailbox_flags),
+            row.delivery_status, ";".join(row.other_findings), row.folder, ";".join(flag_word(flag) for flag in row.mailbox_flags),
             row.from_name, ";".join(row.reply_to), _to_cell(row))])
         self._stream.flush()
 
