@@ -727,7 +727,7 @@ def test_receivers_spam_verdict_in_csv_and_filter(tmp_path: Path) -> None:
     result = run_cli(str(path), "--offline", "--format", "csv", "--jobs", "1")
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert [r["spam"] for r in rows] == ["", "spam", ""]
+    assert [r["spam"] for r in rows] == ["unknown", "yes", "unknown"]  # the words --filter spam= takes
     assert "spam.flagged" in rows[1]["failing_reasons"]
     kept = run_cli(str(path), "--offline", "--format", "csv", "--filter", "spam=yes")
     assert [r["subject"] for r in csv.DictReader(io.StringIO(kept.stdout))] == ["message 2"]

@@ -328,7 +328,8 @@ def render_summary(summary: Summary, color: bool, width: int = 160) -> str:
         return Text(text if len(text) <= 80 else text[:79] + "…", style=style)
 
     distinct = ""
-    if summary.copies or summary.ungrouped:
+    # Said when some messages are copies of others (or the count stopped), not on every scan.
+    if summary.groups_full or (summary.copies and summary.distinct() != summary.total - summary.errors):
         distinct = f" ({'at least ' if summary.groups_full else ''}{summary.distinct()} distinct)"
     if summary.scanned is not None and summary.scanned != summary.total:
         # The scan's totals, not the kept rows': "0 unreadable" of a filtered run read as a fact
