@@ -1159,15 +1159,22 @@ def _relays_own_result(message: Message, domains: tuple[str, ...]) -> str | None
 
 
 def _relay_in_chain(trusted: Sequence[Hop], domains: tuple[str, ...]) -> bool:
-    """Whether a hop of the receiving side's chain was received by a host of the relay's domains,
-    or from a client whose reverse DNS name (looked up by the receiver, not the client's HELO)
-    is one. Hops below the trust boundary are the sender's text, as are the relay's marks: only
-    the receiving side's record shows the message really passed through the relay."""
+    """Whether the receiving side recorded the relay handing the message over: a hop of its chain
+    from a client whose reverse DNS name (looked up by the receiver, not the client's HELO) is a
+    host of the relay's domains, received by a host outside them. Hops below the trust boundary
+    are the sender's text, as are the relay's marks. A hop received BY the relay's hosts does not
+    count, nor one between two of its hosts: when the receiving provider runs the relay too
+    (iCloud and Hide My Email, a Yandex mailbox and Yandex forwarding), its own hops are in every
+    message it receives, a spoof sent straight to it included, so they show no forward."""
     from .hops import host_organization
 
     orgs = {host_organization(domain) or domain for domain in domains}
-    return any(host_organization(name) in orgs for hop in trusted
-               for name in (hop.fields.by, hop.fields.from_rdns) if name)
+    for hop in trusted:
+        client = host_organization(hop.fields.from_rdns) if hop.fields.from_rdns else None
+        receiver = host_organization(hop.fields.by) if hop.fields.by else None
+        if client is not None and client in orgs and receiver not in orgs:
+            return True
+    return False
 
 
 def _relay(message: Message, header_from: Sequence[Address], to: Sequence[Address],

@@ -1985,3 +1985,24 @@ def test_ordinary_quoted_local_parts_are_no_decoy() -> None:
     for value in (b'"John Smith"@example.com', b'"info@example.com"@example.com', b"<jos\xe9@example.com>",
                   b"Alice <alice@example.com>"):
         assert _decoys(_from_field(value)) == [], value
+
+
+def test_relay_marks_sent_straight_to_the_relays_own_provider_keep_the_blind_copy() -> None:
+    # Verification V8: a spoof sent straight to an iCloud (or Yandex) mailbox with Hide My Email's
+    # (or Yandex forwarding's) marks. The receiving provider's own hops are in every message it
+    # receives: they show no forward. Only a hand-over from the relay's host to another
+    # organisation's server does.
+    from headerscope.api import analyze
+
+    raw = ("Received: from mx.icloud.com by p00-icloudmta-asmtp-us-west-1a-100-percent-3.p00-icloudmta-asmtp-vip."
+           "icloud-mail-production.svc.kube.us-west-1a.k8s.cloud.apple.com with ESMTPS id x;\r\n"
+           "        Fri, 20 Nov 2026 17:00:04 +0000\r\n"
+           "Received: from mail.attacker.example (mail.attacker.example [203.0.113.9])\r\n"
+           "        by mx01.mail.icloud.com with ESMTPS id y for <bob@icloud.com>;\r\n"
+           "        Fri, 20 Nov 2026 17:00:03 +0000\r\n"
+           "From: CEO <ceo@bank.example>\r\nTo: Alice <abc123@privaterelay.appleid.com>\r\nSubject: invoice\r\n"
+           "Date: Fri, 20 Nov 2026 17:00:00 +0000\r\nMessage-ID: <1@bank.example>\r\n\r\nbody\r\n").encode()
+    report = analyze(raw, offline=True)
+    relay = report.envelope.relay
+    assert relay is not None and relay.service == "Apple Hide My Email" and relay.in_chain is False
+    assert [d.kind for d in report.envelope.differences if d.envelope_value == "bob@icloud.com"] == ["bcc"]
