@@ -651,10 +651,45 @@ def classify_bounce_address(address: str | None, recipients: tuple[str, ...] = (
     return None
 
 
+# Characters a mail program shows as '@' or '.' that are neither (NFKC folds most; these two
+# full stops it keeps), and the bidi controls that reverse what follows them on screen.
+_LOOKALIKE_DOTS = str.maketrans({"\u3002": ".", "\uff61": "."})
+_REVERSING = ("\u202e", "\u2067")
+
+
+def shown_as(text: str) -> str:
+    """Text as a reader sees it, for finding an address a display name or local part shows:
+    compatibility forms folded (U+FF20 FULLWIDTH COMMERCIAL AT and U+FE6B SMALL COMMERCIAL AT to
+    '@', full-width and leader dots to '.', by NFKC, Unicode UAX #15), invisible format characters
+    dropped, the text after a right-to-left override reversed, and spaces around '@' closed up."""
+    text = text[:4096]
+    if not text.isascii():
+        import unicodedata
+
+        for control in _REVERSING:
+            before, found, after = text.partition(control)
+            if found:
+                text = before + after[::-1]
+        text = unicodedata.normalize("NFKC", text).translate(_LOOKALIKE_DOTS)
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    if " @" in text or "@ " in text:
+        text = re.sub(r"[ \t]{1,10}@[ \t]{0,10}|@[ \t]{1,10}", "@", text)
+    return text
+
+
 def contained_addresses(text: str | None) -> tuple[str, ...]:
-    """Addresses written inside a display name (``"paypal@paypal.com" <x@evil.test>``)."""
-    if not text or "@" not in text:
+    """Addresses written inside a display name (``"paypal@paypal.com" <x@evil.test>``), also in
+    look-alike characters a reader shows as an address (see shown_as)."""
+    if not text:
         return ()
+    if "@" not in text:
+        if text.isascii():
+            return ()
+        text = shown_as(text)
+        if "@" not in text:
+            return ()
+    else:
+        text = shown_as(text)
     found: list[str] = []
     for word in re.split(r"[\s<>()\[\]\"',;:]+", text[:4096]):
         word = word.strip(".")

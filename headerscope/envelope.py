@@ -872,7 +872,10 @@ def _address_decoy(address: Address) -> tuple[str, str | None, str] | None:
         shown, how = text[:cut], f"stops at the {_char_name(text[cut])} in it"
     else:
         shown, how = text.rpartition("@")[0], "shows the local part's text"
-    inner = next((found for found in contained_addresses(shown) if _org(address_domain(found)) != real_org), None)
+    # A shown domain must be one the DNS can have, under a top-level domain the Public Suffix List
+    # knows (an X.400 gateway's '"/G=John/O=Acme/@ACME.X400"@gw' shows none).
+    inner = next((found for found in contained_addresses(shown)
+                  if _org(address_domain(found)) != real_org and _public_tld(address_domain(found))), None)
     if inner is not None:
         return inner, address_domain(inner), how
     if cut is not None and text[cut] != _ADDRESS_CUT:
@@ -880,6 +883,12 @@ def _address_decoy(address: Address) -> tuple[str, str | None, str] | None:
         # what is shown depends on the program, with no other domain to name.
         return shown, None, how
     return None
+
+
+def _public_tld(domain: str | None) -> bool:
+    from .domains import is_listed_tld
+
+    return bool(domain) and "." in (domain or "") and is_listed_tld((domain or "").rsplit(".", 1)[1])
 
 
 def _char_name(char: str) -> str:

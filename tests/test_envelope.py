@@ -1994,15 +1994,32 @@ def test_relay_marks_sent_straight_to_the_relays_own_provider_keep_the_blind_cop
     # organisation's server does.
     from headerscope.api import analyze
 
-    raw = ("Received: from mx.icloud.com by p00-icloudmta-asmtp-us-west-1a-100-percent-3.p00-icloudmta-asmtp-vip."
-           "icloud-mail-production.svc.kube.us-west-1a.k8s.cloud.apple.com with ESMTPS id x;\r\n"
-           "        Fri, 20 Nov 2026 17:00:04 +0000\r\n"
-           "Received: from mail.attacker.example (mail.attacker.example [203.0.113.9])\r\n"
-           "        by mx01.mail.icloud.com with ESMTPS id y for <bob@icloud.com>;\r\n"
-           "        Fri, 20 Nov 2026 17:00:03 +0000\r\n"
-           "From: CEO <ceo@bank.example>\r\nTo: Alice <abc123@privaterelay.appleid.com>\r\nSubject: invoice\r\n"
-           "Date: Fri, 20 Nov 2026 17:00:00 +0000\r\nMessage-ID: <1@bank.example>\r\n\r\nbody\r\n").encode()
+    raw = (b"Received: from mx.icloud.com by p00-icloudmta-asmtp-us-west-1a-100-percent-3.p00-icloudmta-asmtp-vip."
+           b"icloud-mail-production.svc.kube.us-west-1a.k8s.cloud.apple.com with ESMTPS id x;\r\n"
+           b"        Fri, 20 Nov 2026 17:00:04 +0000\r\n"
+           b"Received: from mail.attacker.example (mail.attacker.example [203.0.113.9])\r\n"
+           b"        by mx01.mail.icloud.com with ESMTPS id y for <bob@icloud.com>;\r\n"
+           b"        Fri, 20 Nov 2026 17:00:03 +0000\r\n"
+           b"From: CEO <ceo@bank.example>\r\nTo: Alice <abc123@privaterelay.appleid.com>\r\nSubject: invoice\r\n"
+           b"Date: Fri, 20 Nov 2026 17:00:00 +0000\r\nMessage-ID: <1@bank.example>\r\n\r\nbody\r\n")
     report = analyze(raw, offline=True)
     relay = report.envelope.relay
     assert relay is not None and relay.service == "Apple Hide My Email" and relay.in_chain is False
     assert [d.kind for d in report.envelope.differences if d.envelope_value == "bob@icloud.com"] == ["bcc"]
+
+
+def test_look_alike_at_signs_dots_and_reversals_show_an_address_too() -> None:
+    # Verification V8: a reader shows U+FF20 and U+FE6B as '@', full-width and leader dots as
+    # '.', and text after a right-to-left override reversed (UAX #15 NFKC; UAX #9).
+    for local in ("service\uff20paypal.com", "service\ufe6bpaypal.com", "service@paypal\uff0ecom",
+                  "service@paypal\u2024com", "service @ paypal.com", "\u202emoc.lapyap@ecivres"):
+        value = f'"{local}"@example.com'.encode()
+        [decoy] = _decoys(_from_field(value))
+        assert "paypal.com" in decoy.title, local
+    # A display name in look-alike characters is the display-name decoy it imitates.
+    from headerscope.api import analyze
+
+    report = analyze(_from_field('"service\uff20paypal.com" <alice@example.com>'.encode()), offline=True)
+    assert any(f.id == "envelope.display_name_address" for f in report.findings)
+    # An X.400 gateway's address shows no DNS domain: no decoy.
+    assert not _decoys(_from_field(b'"/G=John/S=Smith/O=Acme/@ACME.X400"@gw.example.com'))

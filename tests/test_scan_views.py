@@ -140,3 +140,14 @@ def test_csv_writes_the_filters_words() -> None:
     assert cells[0]["mailbox_flags"] == "passed;seen"
     assert [parse_expression(f"spam={c['spam']}")(r) for c, r in zip(cells[:3], rows, strict=False)] == [True] * 3
     assert parse_expression(f"flag={cells[0]['mailbox_flags'].split(';')[0]}")(rows[0])
+
+
+def test_message_ids_alike_in_their_first_hundreds_of_characters_are_distinct() -> None:
+    # Verification V8: the key was the first 300 characters of the Message-ID, so a sender could
+    # make three messages read as copies of one.
+    summary = Summary()
+    for n in range(3):
+        summary.add(ScanRow(index=n + 1, label="x", error=None, verdict="not_checked",
+                            message_id="<" + "Q" * 900 + f"{n}@example.com>"))
+    assert summary.distinct() == 3
+    assert render_summary(summary, color=False, width=200).splitlines()[0].startswith("3 message(s), 0 unreadable.")

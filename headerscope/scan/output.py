@@ -259,10 +259,15 @@ _MAX_PER_GROUP = 8
 def _copy_key(row: ScanRow) -> str | None:
     """What makes two rows copies of one message: its Message-ID (RFC 5322 section 3.6.4: unique
     to one message), else its Subject and Date together; None when it has neither."""
+    # The whole value, hashed: two Message-IDs alike in their first hundreds of characters are two
+    # messages (a sender can write them so), and a digest keeps each key small.
+    import hashlib
+
     if row.message_id:
-        return "id:" + row.message_id[:300]
+        return "id:" + hashlib.blake2b(row.message_id.encode("utf-8", "replace"), digest_size=16).hexdigest()
     if row.subject and row.date:
-        return f"sd:{row.date}\n{row.subject[:300]}"
+        return "sd:" + hashlib.blake2b(f"{row.date}\n{row.subject}".encode("utf-8", "replace"),
+                                       digest_size=16).hexdigest()
     return None
 
 
