@@ -1393,7 +1393,7 @@ def _folder_finding(folder: MailFolder) -> Finding:
     """Where the copy was stored, and what its mail store marked it: in a junk folder a notice
     (the receiving side's filter or the mailbox's owner judged it spam), else information (a
     Maildir's "replied" or "passed on" answers "did anyone act on it?" in an incident)."""
-    where = f"the {folder.store} folder \u201c{one_line(folder.name)}\u201d"
+    where = f"the {folder.store} folder \"{one_line(folder.name)}\""
     marks = (f" Its mail store marks it {', '.join(folder.flags)} (the file name's flags "
              f"{one_line(folder.flags_as_written)}, set by the mail clients that read it)." if folder.flags else "")
     if folder.junk:

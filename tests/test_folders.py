@@ -78,7 +78,7 @@ def test_analyze_says_where_the_copy_was_stored(tmp_path: Path) -> None:
     report = analyze(path.read_bytes(), offline=True, source=str(path))
     assert report.input.folder is not None and report.input.folder.junk
     finding = next(f for f in report.findings if f.id == "input.junk_folder")
-    assert finding.severity == "notice" and "“Junk”" in finding.explanation and "replied, seen" in finding.explanation
+    assert finding.severity == "notice" and "\"Junk\"" in finding.explanation and "replied, seen" in finding.explanation
     # Text in the message naming a folder is the sender's and changes nothing.
     loose = tmp_path / "x.eml"
     loose.write_bytes(b"X-Folder: Junk\r\nX-Spam-Folder: Junk\r\n" + message(2))
