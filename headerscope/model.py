@@ -1129,6 +1129,15 @@ class Report(Value):
             return total, None
         return total - first, first
 
+    def dkim_listed(self, limit: int) -> tuple[DkimSignatureResult, ...]:
+        """The signatures a report lists when it shows at most ``limit``: all of them, in order,
+        when they fit; else those aligned with From: first (what DMARC rests on, which 50 junk
+        signatures above it must not push out of the list), then the others in order. Each is
+        still labelled by its own number."""
+        if len(self.dkim) <= limit:
+            return self.dkim
+        return tuple(sorted(self.dkim, key=lambda sig: not sig.aligned)[:limit])
+
     def no_signature_words(self) -> str:
         """What the DKIM row says when the message holds no DKIM-Signature. A header-only paste
         may stop before its signatures: then the words say so, and how many DKIM results the

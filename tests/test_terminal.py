@@ -437,3 +437,27 @@ def test_authentication_explanations_are_wrapped_not_cut() -> None:
     text = get_renderer("terminal", color=False).render(report)
     flat = re.sub(r"[\s│]+", " ", text)
     assert "the findings say which) ; give --client-ip" in flat
+
+
+def test_the_from_aligned_signature_is_listed_among_many() -> None:
+    # Verification V8: 50 junk signatures above the From: domain's own pushed it into the
+    # table's hidden "N more signatures" row. The listed rows now put aligned ones first,
+    # each under its own number, in the terminal, Markdown and HTML alike.
+    import dataclasses
+
+    from report_factory import make_report
+
+    from headerscope.render.html import HtmlRenderer
+    from headerscope.render.markdown import MarkdownRenderer
+    from headerscope.render.terminal import TerminalRenderer
+
+    report = make_report()
+    template = report.dkim[0]
+    junk = [dataclasses.replace(template, index=i, domain=f"news{i}.example", aligned=False) for i in range(50)]
+    own = dataclasses.replace(template, index=50, domain="example.com", selector="own2026", aligned=True)
+    report = dataclasses.replace(report, dkim=(*junk, own))
+    assert report.dkim_listed(40)[0] is own and len(report.dkim_listed(40)) == 40
+    terminal = TerminalRenderer(width=200).render(report)
+    assert "DKIM #51" in terminal and "s=own2026" in terminal
+    assert "own2026" in MarkdownRenderer().render(report)
+    assert "own2026" in HtmlRenderer().render(report)

@@ -445,7 +445,7 @@ class TerminalRenderer(Renderer):
         table.add_column("details", overflow="fold")
         if not report.dkim:
             table.add_row(_t("DKIM"), _t("none", "dim"), _t(report.no_signature_words()))
-        for sig in report.dkim[:_MAX_ROWS]:
+        for sig in report.dkim_listed(_MAX_ROWS):
             aligned = sig.alignment_words()
             details = ", ".join(x for x in (
                 f"d={sig.domain or '?'} s={sig.selector or '?'}", sig.algorithm,
