@@ -1843,8 +1843,13 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         findings.append(login_finding)
     if len(from_real) > 1 or len(message.all("From")) > 1:
         fields = len(message.all("From"))
+        # Past the header cap, From: fields beyond the first and last 25 were not read: counted.
+        unread = dict(message.dropped_past_cap).get("from", 0)
         if fields > 1:
-            rule = f"The message has {fields} From: fields; RFC 5322 section 3.6 allows exactly one."
+            rule = (f"The message has {fields + unread} From: fields"
+                    + (f" ({fields} of them read: the header is too long to read whole)" if unread else "")
+                    + "; RFC 5322 section 3.6 allows exactly one.")
+            fields += unread
         else:
             # RFC 5322 section 3.6.2: several authors are allowed, with a Sender: naming the one
             # who sent the message; say whether it is there rather than demand it in general.

@@ -103,6 +103,9 @@ class Message(Value):
     those only the names in KEPT_PAST_CAP were read (at most MAX_KEPT_PER_NAME of each)."""
     field_count: int = 0
     """How many header fields (logical lines) the header section holds."""
+    dropped_past_cap: tuple[tuple[str, int], ...] = ()
+    """(lower-case name, count) of the fields past MAX_HEADER_FIELDS not read, beyond the
+    MAX_KEPT_PER_NAME of their name kept: "50 of the 51 From: fields were read"."""
 
     @property
     def header_words(self) -> str:
@@ -285,8 +288,9 @@ def parse_message(raw: bytes, *, cut_off: bool = False) -> Message:
     fields: Iterable[tuple[int, bytes]] = enumerate(lines)
     kept: list[tuple[int, bytes]] = []
     dropped = 0
+    dropped_by_name: dict[str, int] = {}
     if beyond > 0:
-        kept, dropped = _kept_past_cap(lines)
+        kept, dropped, dropped_by_name = _kept_past_cap(lines)
         # Each field's index is its place in ``headers``, as everywhere else (the checks compare
         # indexes with hop positions and read ``headers[index]``): the kept fields follow the
         # first MAX_HEADER_FIELDS in their order, numbered on from there. Their real line numbers
@@ -353,7 +357,8 @@ def parse_message(raw: bytes, *, cut_off: bool = False) -> Message:
         # Indexed after the last field read, as its place in ``headers``.
         headers.append(HeaderField(index=len(headers), name="", value=note, decoded=note, defects=(note,)))
     return Message(raw=raw, headers=tuple(headers), body_start=body_start, cut_off=cut_off,
-                   fields_past_cap=max(beyond, 0), field_count=total_fields)
+                   fields_past_cap=max(beyond, 0), field_count=total_fields,
+                   dropped_past_cap=tuple(dropped_by_name.items()))
 
 
 def truncation_note(beyond: int, kept: int, dropped: int) -> str:
@@ -370,7 +375,7 @@ def truncation_note(beyond: int, kept: int, dropped: int) -> str:
     return note
 
 
-def _kept_past_cap(lines: list[bytes]) -> tuple[list[tuple[int, bytes]], int]:
+def _kept_past_cap(lines: list[bytes]) -> tuple[list[tuple[int, bytes]], int, dict[str, int]]:
     """The lines past MAX_HEADER_FIELDS whose field names the checks read (KEPT_PAST_CAP),
     with their line numbers, in order: of each name at most MAX_KEPT_PER_NAME, the first half
     and the LAST half (the deepest fields are the sender's own, RFC 5321 section 4.4: a sender
@@ -393,14 +398,16 @@ def _kept_past_cap(lines: list[bytes]) -> tuple[list[tuple[int, bytes]], int]:
         by_name.setdefault(name, []).append(index)
     chosen: list[int] = []
     dropped = 0
+    by_name_dropped: dict[str, int] = {}
     half = MAX_KEPT_PER_NAME // 2
-    for indexes in by_name.values():
+    for name, indexes in by_name.items():
         if len(indexes) > MAX_KEPT_PER_NAME:
             dropped += len(indexes) - MAX_KEPT_PER_NAME
+            by_name_dropped[name.decode("ascii", "replace")] = len(indexes) - MAX_KEPT_PER_NAME
             indexes = indexes[:half] + indexes[-(MAX_KEPT_PER_NAME - half):]
         chosen.extend(indexes)
     chosen.sort()
-    return [(index, lines[index]) for index in chosen], dropped
+    return [(index, lines[index]) for index in chosen], dropped, by_name_dropped
 
 
 _KEPT_NAMES = frozenset(name.encode("ascii") for name in KEPT_PAST_CAP)

@@ -99,3 +99,13 @@ def test_no_from_in_a_header_too_long_to_read_whole_says_how_far_it_looked() -> 
         f"The header holds {MAX_HEADER_FIELDS + 14:,} fields, too many to read whole: the first "
         f"{MAX_HEADER_FIELDS:,} were read one by one and, of the 14 after them, those of the names the checks read "
         f"(From: among them, up to {MAX_KEPT_PER_NAME} of a name); there is none in the fields read.")
+
+
+def test_from_fields_not_read_past_the_cap_are_still_counted() -> None:
+    # Verification V8: 60 decoy From: fields and the real one past the cap read as "50 authors".
+    decoys = b"From: CEO <ceo@bank.example>\r\n" * 60
+    raw = RECEIVER + junk(MAX_HEADER_FIELDS + 10) + decoys + SPOOF
+    assert dict(parse_message(raw).dropped_past_cap) == {"from": 61 - MAX_KEPT_PER_NAME}
+    [finding] = [f for f in analyze(raw, offline=True).findings if f.id == "envelope.multiple_from"]
+    assert finding.title == "61 authors in From:"
+    assert "The message has 61 From: fields (50 of them read" in finding.explanation
