@@ -38,9 +38,18 @@ _MBOX_SUFFIXES = (".mbox", ".mbx", ".sbd", ".mbs")
 _MAX_NAME = 200
 
 
-def mail_folder(source: str, input_format: str) -> MailFolder | None:
+# Apple Mail's .emlx flags (its property list's "flags" number), the bits Mail sets for what was
+# done with the copy, as Thunderbird's importer reads them (mailnews/import/applemail,
+# nsEmlxHelperUtils.h): read 1<<0, deleted 1<<1, answered 1<<2, flagged 1<<4, draft 1<<6,
+# forwarded 1<<8; in the words of the Maildir flags, so one --filter flag= reads both.
+_EMLX_FLAGS = ((1 << 6, "draft"), (1 << 4, "flagged"), (1 << 8, "passed on (forwarded or bounced)"),
+               (1 << 2, "replied"), (1 << 0, "seen"), (1 << 1, "trashed"))
+
+
+def mail_folder(source: str, input_format: str, store_flags: int | None = None) -> MailFolder | None:
     """The folder of the copy at ``source`` (a path, or ``PATH#N`` for a mailbox's N-th
-    message), or None when its path names no mail folder (a loose file, standard input)."""
+    message), or None when its path names no mail folder (a loose file, standard input).
+    ``store_flags``: an .emlx's flags number, read from Mail's property list."""
     if not source or source in ("-", "clipboard", "api") or source.startswith("stdin"):
         return None
     path = source
@@ -63,7 +72,9 @@ def mail_folder(source: str, input_format: str) -> MailFolder | None:
         for part in reversed(parent.split(os.sep)):
             if part.lower().endswith(".mbox"):
                 name = part[:-len(".mbox")]
-                return MailFolder(name=name[:_MAX_NAME], store="Apple Mail", junk=is_junk_name(name))
+                flags = tuple(word for bit, word in _EMLX_FLAGS if store_flags is not None and store_flags & bit)
+                return MailFolder(name=name[:_MAX_NAME], store="Apple Mail", junk=is_junk_name(name), flags=flags,
+                                  flags_as_written=f"emlx flags {store_flags:#x}" if store_flags is not None else "")
         return None
     # A loose file's directory is a folder only when it is named as a junk folder (an Outlook or
     # Thunderbird export); any other directory name ("Downloads") says nothing about the mail.

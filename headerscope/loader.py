@@ -88,6 +88,9 @@ class LoadedInput(Value):
     in_mailbox: str | None = None
     """Which message of a mailbox file this is, in words, when ``analyze`` was given a mailbox
     (an mbox of several messages, an MMDF mailbox) and took its first; None otherwise."""
+    store_flags: int | None = None
+    """An Apple Mail .emlx's "flags" number, from the property list Mail keeps after the message
+    (never text of the message): read, answered, flagged, forwarded... (see folders.py)."""
     mbox_sender: str | None = None
     """The address on an mbox entry's "From " line (RFC 4155), which the loader removed: the
     envelope sender as the mailbox's writer knew it (a delivery agent writes MAIL FROM there, an
@@ -1889,10 +1892,23 @@ def _load_emlx(original: bytes, message: bytes, removed: str, edited: bool, sour
             note = (f"Apple Mail kept {stubs} part(s) of this message (attachments) in separate files "
                     f"(a .partial.emlx), so their content is missing here and the body is not the one "
                     f"that was sent")
+    count = _emlx_count_re().match(original)
+    after = (count.end() if count is not None else 0) + len(message)
     return LoadedInput(data=inner.data, source=source, sha256=digest, size=len(original),
                        format="unknown" if inner.unreadable else "emlx", cleanups=(removed, *inner.cleanups),
                        has_body=inner.has_body, byte_exact=note is None, recorded=inner.recorded,
-                       byte_exact_note=note, unreadable=inner.unreadable)
+                       byte_exact_note=note, unreadable=inner.unreadable, store_flags=_emlx_flags(original, after))
+
+
+# The "flags" entry of an .emlx's property list: <key>flags</key> then an <integer> (or <real>).
+_emlx_flags_re = compiled_on_first_use(rb"<key>flags</key>\s{0,64}<(?:integer|real)>([0-9]{1,20})(?:\.0+)?<")
+
+
+def _emlx_flags(original: bytes, after: int) -> int | None:
+    """Mail's flags number from the property list after the message (bounded: the list is a few
+    hundred bytes; a message's own text, before ``after``, is never read for it)."""
+    found = _emlx_flags_re().search(original[after:after + 65536])
+    return int(found.group(1)) & 0xFFFFFFFF if found else None
 
 
 _BLANK_LINES = re.compile(rb"(?:[ \t]*+(?:\r\n|\n|\r))*+")

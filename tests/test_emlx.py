@@ -91,3 +91,22 @@ def test_an_apple_mail_store_scans_as_its_messages(tmp_path: Path) -> None:
         assert all(r.error is None for r in rows)
         assert [r.dkim for r in rows] == ["neutral", "pass"]
         assert [r.verdict for r in rows] == ["authenticated", "authenticated"]
+
+
+def test_mails_flags_in_its_property_list_say_what_was_done_with_the_copy(tmp_path: Path) -> None:
+    # Apple Mail's "flags" number (Thunderbird's importer, nsEmlxHelperUtils.h: read 1<<0,
+    # answered 1<<2, flagged 1<<4, forwarded 1<<8), kept after the message, never in it: a
+    # flags entry the sender writes into the message's own text is not read.
+    flags = (1 << 0) | (1 << 2) | (1 << 8)
+    plist = PLIST.replace(b"8590195713", str(flags).encode())
+    decoy = SIGNED.replace(b"\n\n", b"\n\n<key>flags</key><integer>16</integer>\n", 1)
+    folder = tmp_path / "V10" / "account" / "INBOX.mbox" / "X" / "Data" / "Messages"
+    folder.mkdir(parents=True)
+    path = folder / "12.emlx"
+    path.write_bytes(f"{len(decoy)}\n".encode() + decoy + plist)
+    report = analyze(path.read_bytes(), str(path))
+    assert report.input.folder is not None and report.input.folder.name == "INBOX"
+    assert report.input.folder.flags == ("passed on (forwarded or bounced)", "replied", "seen")
+    assert report.input.folder.flags_as_written == "emlx flags 0x105"
+    row = next(iter(scan_paths([str(tmp_path)], ScanOptions(offline=True), jobs=1)))
+    assert row.mailbox_flags == ("passed on (forwarded or bounced)", "replied", "seen")
