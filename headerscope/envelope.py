@@ -720,8 +720,8 @@ def _writing_hop(field: HeaderField, hops: tuple[Hop, ...]) -> Hop | None:
 def _list_organization(list_id: str) -> str | None:
     """The organisation of a List-Id's or List-Post's domain (<linux-kernel.vger.kernel.org>,
     <mailto:list@lists.example.org>): where the list's servers are."""
-    inner = list_id[:300].rpartition("<")[2].partition(">")[0].strip() or list_id[:300].strip()
-    if inner.lower().startswith("mailto:"):
+    inner = list_id_label(list_id) or ""
+    if inner.startswith("mailto:"):
         inner = inner[7:].partition("?")[0]
     return _org(inner.rpartition("@")[2]) if inner else None
 

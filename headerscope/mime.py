@@ -380,12 +380,13 @@ def _carried_message(raw: bytes, part: _Part) -> tuple[bytes, Message] | None:
     return data, inner
 
 
-def count_attached(message: Message) -> tuple[int, bool]:
-    """(attached messages, whether that is a lower bound: counting stopped at MAX_COUNTED)."""
+def count_attached(message: Message, parts: list[_Part] | None = None) -> tuple[int, bool]:
+    """(attached messages, whether that is a lower bound: counting stopped at MAX_COUNTED).
+    ``parts``: the message's parts when the caller has walked them already."""
     if not might_carry_parts(message):
         return len(attached_messages(message)), False
     count = 0
-    for part in _parts(message):
+    for part in _parts(message) if parts is None else parts:
         if _carried_message(message.raw, part) is not None:
             count += 1
             if count >= MAX_COUNTED:
@@ -909,7 +910,7 @@ def read_carried(message: Message, path: str = "") -> tuple[DeliveryReport | Non
             f"{a.number}: {'header of ' if a.headers_only else ''}"
             f"\"{_short(a.subject) or '(no subject)'}\" from {_short(a.from_header) or '(no From)'}"
             for a in attached[:_MAX_LISTED])
-        total, more = (len(attached), False) if len(attached) < MAX_ATTACHED else count_attached(message)
+        total, more = (len(attached), False) if len(attached) < MAX_ATTACHED else count_attached(message, parts or None)
         count = f"{'at least ' if more else ''}{total}"
         first = f"; the first {len(attached)} are listed in the report" if total > len(attached) else ""
         findings.append(Finding(
