@@ -682,7 +682,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
                 opts: AnalysisOptions, now: datetime) -> Report:
     findings: list[Finding] = []
     # A carried message was never stored itself: the folder is its carrier's.
-    folder = None if loaded.carried_in is not None else mail_folder(loaded.source, loaded.format, loaded.store_flags)
+    folder = None if loaded.carried_in is not None else mail_folder(loaded.source, loaded.format, loaded.store_flags,
+                                                                          message.headers)
     findings.extend(_input_findings(loaded, message, folder))
 
     # Several Date: fields (a server added its own): the one the trace agrees with.
@@ -1395,7 +1396,8 @@ def _folder_finding(folder: MailFolder) -> Finding:
     Maildir's "replied" or "passed on" answers "did anyone act on it?" in an incident)."""
     where = f"the {folder.store} folder \"{one_line(folder.name)}\""
     written = ("Apple Mail's property list after the message" if folder.flags_as_written.startswith("emlx")
-               else "the file name's flags")
+               else "Thunderbird's fields above the delivered message's own"
+               if folder.flags_as_written.lower().startswith("x-mozilla") else "the file name's flags")
     marks = (f" Its mail store marks it {', '.join(folder.flags)} ({written}: {one_line(folder.flags_as_written)}, "
              "set by the mail clients that read it, never by the sender)." if folder.flags else "")
     if folder.junk:

@@ -13,8 +13,9 @@ receiving side's filter or the mailbox's owner put the copy.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
-from .model import MailFolder
+from .model import HeaderField, MailFolder
 
 # Maildir info flags, in the order the specification lists them (file names keep them in
 # ASCII order). Lower-case letters are Dovecot's own keywords, named in dovecot-keywords: not read.
@@ -46,17 +47,53 @@ _EMLX_FLAGS = ((1 << 6, "draft"), (1 << 4, "flagged"), (1 << 8, "passed on (forw
                (1 << 2, "replied"), (1 << 0, "seen"), (1 << 1, "trashed"))
 
 
-def mail_folder(source: str, input_format: str, store_flags: int | None = None) -> MailFolder | None:
+# Thunderbird's (and SeaMonkey's, Betterbird's) message flags, which it keeps in its mbox
+# folders as the fields X-Mozilla-Status (the low 16 bits, 4 hex digits) and X-Mozilla-Status2
+# (the high 16, 8 hex digits) written at the top of each message (nsMsgLocalFolderHdrs.h,
+# nsMsgMessageFlags.idl): read 0x1, replied 0x2, marked (starred) 0x4, expunged 0x8 (deleted,
+# kept in the file until the folder is compacted), forwarded 0x1000; deleted on the IMAP server
+# 0x200000. In the words of the Maildir flags, so one --filter flag= reads every store.
+_MOZILLA_FLAGS = ((0x4, "flagged"), (0x1000, "passed on (forwarded or bounced)"), (0x2, "replied"), (0x1, "seen"),
+                  (0x8 | 0x200000, "trashed"))
+_MOZILLA_STATUS = ("x-mozilla-status", "x-mozilla-status2")
+
+
+def mozilla_status(headers: Sequence[HeaderField]) -> tuple[int, str] | None:
+    """Thunderbird's flags of a copy in its mbox folder, and the fields as written, from its
+    X-Mozilla-Status fields; None when it has none Thunderbird wrote.
+
+    A sender can write these fields too; Thunderbird writes its own above every field of the
+    message it stores, so only fields above the first Received field (a delivery adds one at
+    the top; a message with none was never delivered, a copy in Sent or Drafts) are read."""
+    status = 0
+    written: list[str] = []
+    for field in headers:
+        name = field.name.lower()
+        if name == "received":
+            break
+        if name in _MOZILLA_STATUS and len(written) < 2:
+            value = field.value.strip()
+            if not value or len(value) > 8 or any(c not in "0123456789abcdefABCDEF" for c in value):
+                return None
+            number = int(value, 16)
+            status |= (number & 0xFFFF) if name == "x-mozilla-status" else (number & 0xFFFF0000)
+            written.append(f"{field.name}: {value}")
+    return (status, "; ".join(written)) if written else None
+
+
+def mail_folder(source: str, input_format: str, store_flags: int | None = None,
+                headers: Sequence[HeaderField] = ()) -> MailFolder | None:
     """The folder of the copy at ``source`` (a path, or ``PATH#N`` for a mailbox's N-th
     message), or None when its path names no mail folder (a loose file, standard input).
-    ``store_flags``: an .emlx's flags number, read from Mail's property list."""
+    ``store_flags``: an .emlx's flags number, read from Mail's property list; ``headers``: the
+    message's fields, for the flags Thunderbird keeps in its mbox folders."""
     if not source or source in ("-", "clipboard", "api") or source.startswith("stdin"):
         return None
     path = source
     stem, hash_mark, number = source.rpartition("#")
     if hash_mark and number.isdigit() and input_format in ("mbox-entry", "mmdf-entry"):
         # "PATH#N": the N-th message of a mailbox file, as the scan labels them.
-        return _mbox_folder(stem)
+        return _mbox_folder(stem, headers)
     # A file in a Maildir's cur/ or new/ is a Maildir message whatever its format: procmail and
     # maildrop deliveries, mutt saves and mb2md conversions leave the envelope "From " line at
     # its top, which makes the loader read it as an mbox entry, yet its folder and flags are the
@@ -66,7 +103,7 @@ def mail_folder(source: str, input_format: str, store_flags: int | None = None) 
     if sub in ("cur", "new") and _is_maildir(store_dir):
         return _maildir_folder(store_dir, os.path.basename(path))
     if input_format in ("mbox-entry", "mmdf-entry"):
-        return _mbox_folder(path)
+        return _mbox_folder(path, headers)
     if input_format == "emlx":
         # Apple Mail: ~/Library/Mail/V10/<account>/Junk.mbox/<id>/Data/.../Messages/123.emlx
         for part in reversed(parent.split(os.sep)):
@@ -94,7 +131,7 @@ def is_junk_name(name: str) -> bool:
     return " ".join(last.split()).casefold() in _JUNK_NAMES
 
 
-def _mbox_folder(path: str) -> MailFolder | None:
+def _mbox_folder(path: str, headers: Sequence[HeaderField] = ()) -> MailFolder | None:
     name = os.path.basename(path)
     if name.lower() == "mbox":
         # Apple Mail's "Junk.mbox/mbox", an export's "Junk/mbox": the folder is the directory.
@@ -109,7 +146,13 @@ def _mbox_folder(path: str) -> MailFolder | None:
             break
     if not name:
         return None
-    return MailFolder(name=name[:_MAX_NAME], store="mbox", junk=is_junk_name(name))
+    found = mozilla_status(headers)
+    if found is None:
+        return MailFolder(name=name[:_MAX_NAME], store="mbox", junk=is_junk_name(name))
+    status, written = found
+    return MailFolder(name=name[:_MAX_NAME], store="mbox", junk=is_junk_name(name),
+                      flags=tuple(word for bits, word in _MOZILLA_FLAGS if status & bits),
+                      flags_as_written=written[:_MAX_NAME])
 
 
 def _is_maildir(folder: str) -> bool:

@@ -154,3 +154,51 @@ def test_a_maildir_file_with_an_envelope_from_line_is_a_maildir_message(tmp_path
     # A mailbox file's N-th message is still the mailbox's.
     entry = mail_folder(str(path) + "#2", "mbox-entry")
     assert entry is not None and entry.store == "mbox"
+
+
+def _thunderbird_mbox(entries: list[tuple[bytes, bytes]]) -> bytes:
+    """An mbox as Thunderbird keeps a local folder: "From - date" separators, and its own
+    status fields written above each stored message (nsMsgLocalFolderHdrs.h)."""
+    out = []
+    for status_fields, msg in entries:
+        out.append(b"From - Mon Nov  2 10:05:00 2026\n" + status_fields + msg.replace(b"\r\n", b"\n") + b"\n")
+    return b"".join(out)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_thunderbird_flags_are_read_from_its_own_status_fields(tmp_path: Path, jobs: int) -> None:
+    inbox = tmp_path / "Inbox"
+    sender_written = b"X-Mozilla-Status: 0003\r\n"  # below the receiver's Received: the sender's text
+    inbox.write_bytes(_thunderbird_mbox([
+        # read and replied (0x0003), forwarded (0x1000)
+        (b"X-Mozilla-Status: 1003\nX-Mozilla-Status2: 00000000\nX-Mozilla-Keys:\n", message(1)),
+        # deleted by the user, kept until the folder is compacted (0x0008); deleted on the
+        # IMAP server (X-Mozilla-Status2 0x00200000); starred (0x0004)
+        (b"X-Mozilla-Status: 000d\nX-Mozilla-Status2: 00200000\n", message(2)),
+        # no status of Thunderbird's: a sender-written one below the Received field is not read
+        (b"", message(3).replace(b"From: ", sender_written + b"From: ", 1)),
+        # garbage in the status field: no flags rather than made-up ones
+        (b"X-Mozilla-Status: zz01\n", message(4)),
+    ]))
+    rows = list(run_scan(iter_inputs([str(inbox)]), ScanOptions(offline=True), jobs))
+    assert [r.mailbox_flags for r in rows] == [
+        ("passed on (forwarded or bounced)", "replied", "seen"), ("flagged", "seen", "trashed"), (), ()]
+    assert all(r.folder == "Inbox" for r in rows)
+    report = analyze(inbox.read_bytes(), offline=True, source=str(inbox))  # analyze takes the first
+    assert report.input.folder is not None
+    assert report.input.folder.flags_as_written == "X-Mozilla-Status: 1003; X-Mozilla-Status2: 00000000"
+    finding = next(f for f in report.findings if f.id == "input.folder")
+    assert "Thunderbird's fields above the delivered message's own" in finding.explanation
+    from headerscope.scan.filters import parse_expression
+
+    deleted = parse_expression("flag=trashed")
+    assert [r.subject for r in rows if deleted(r)] == ["message 2"]
+
+
+def test_a_never_delivered_copy_has_its_thunderbird_status_read(tmp_path: Path) -> None:
+    # Thunderbird's Sent folder: no Received field at all; the status fields at the top are its own.
+    sent = tmp_path / "Sent"
+    body = b"From: me@example.org\nTo: you@example.net\nSubject: sent\nDate: Mon, 2 Nov 2026 10:00:00 +0000\n\nhi\n"
+    sent.write_bytes(b"From - Mon Nov  2 10:05:00 2026\nX-Mozilla-Status: 0001\nX-Mozilla-Status2: 00000000\n" + body)
+    rows = list(run_scan(iter_inputs([str(sent)]), ScanOptions(offline=True), 1))
+    assert [(r.folder, r.mailbox_flags) for r in rows] == [("Sent", ("seen",))]
