@@ -1397,7 +1397,9 @@ def _folder_finding(folder: MailFolder) -> Finding:
     where = f"the {folder.store} folder \"{one_line(folder.name)}\""
     written = ("Apple Mail's property list after the message" if folder.flags_as_written.startswith("emlx")
                else "Thunderbird's fields above the delivered message's own"
-               if folder.flags_as_written.lower().startswith("x-mozilla") else "the file name's flags")
+               if folder.flags_as_written.lower().startswith("x-mozilla")
+               else "Google Takeout's labels above the delivered message's own"
+               if folder.flags_as_written.lower().startswith("x-gmail-labels") else "the file name's flags")
     marks = (f" Its mail store marks it {', '.join(folder.flags)} ({written}: {one_line(folder.flags_as_written)}, "
              "set by the mail clients that read it, never by the sender)." if folder.flags else "")
     if folder.junk:

@@ -21,6 +21,8 @@ from .model import HeaderField, MailFolder
 # ASCII order). Lower-case letters are Dovecot's own keywords, named in dovecot-keywords: not read.
 _MAILDIR_FLAGS = {"P": "passed on (forwarded or bounced)", "R": "replied", "S": "seen", "T": "trashed",
                   "D": "draft", "F": "flagged"}
+# The flags' words in the order every store's flags are listed (the Maildir letters' ASCII order).
+_FLAG_ORDER = tuple(_MAILDIR_FLAGS[letter] for letter in sorted(_MAILDIR_FLAGS))
 
 # Names mail systems give their junk folder (RFC 6154's \Junk role has no fixed name): Dovecot's
 # and Thunderbird's and Apple's "Junk", Gmail's "[Gmail]/Spam", Yahoo's "Bulk Mail", Outlook's
@@ -58,27 +60,45 @@ _MOZILLA_FLAGS = ((0x4, "flagged"), (0x1000, "passed on (forwarded or bounced)")
 _MOZILLA_STATUS = ("x-mozilla-status", "x-mozilla-status2")
 
 
-def mozilla_status(headers: Sequence[HeaderField]) -> tuple[int, str] | None:
-    """Thunderbird's flags of a copy in its mbox folder, and the fields as written, from its
-    X-Mozilla-Status fields; None when it has none Thunderbird wrote.
+# Google Takeout's mbox export writes each message's Gmail labels above it (X-Gmail-Labels,
+# after X-GM-THRID): the system labels in English whatever the account's language. Those that
+# say what was done with the copy, in the words of the Maildir flags; "Spam" is read as the
+# receiver's verdict (spamfilters.py), the others name folders, not actions.
+_GMAIL_LABEL_FLAGS = {"starred": "flagged", "opened": "seen", "trash": "trashed"}
 
-    A sender can write these fields too; Thunderbird writes its own above every field of the
-    message it stores, so only fields above the first Received field (a delivery adds one at
-    the top; a message with none was never delivered, a copy in Sent or Drafts) are read."""
+
+def store_status(headers: Sequence[HeaderField]) -> tuple[tuple[str, ...], str] | None:
+    """The flags a mail client or an export kept inside a stored copy of a message, and the
+    fields as written: Thunderbird's X-Mozilla-Status fields, Google Takeout's X-Gmail-Labels.
+    None when the copy has none of them that the store wrote.
+
+    A sender can write these fields too; the store writes its own above every field of the
+    message it keeps, so only fields above the first Received field are read (a delivery adds
+    one at the top; a message with none was never delivered: a copy in Sent or Drafts)."""
     status = 0
-    written: list[str] = []
+    mozilla: list[str] = []
+    labels: tuple[str, ...] | None = None
+    labels_written = ""
     for field in headers:
         name = field.name.lower()
         if name == "received":
             break
-        if name in _MOZILLA_STATUS and len(written) < 2:
+        if name in _MOZILLA_STATUS and len(mozilla) < 2:
             value = field.value.strip()
             if not value or len(value) > 8 or any(c not in "0123456789abcdefABCDEF" for c in value):
                 return None
             number = int(value, 16)
             status |= (number & 0xFFFF) if name == "x-mozilla-status" else (number & 0xFFFF0000)
-            written.append(f"{field.name}: {value}")
-    return (status, "; ".join(written)) if written else None
+            mozilla.append(f"{field.name}: {value}")
+        elif name == "x-gmail-labels" and labels is None:
+            labels = tuple(" ".join(label.split()).casefold() for label in field.value[:2000].split(","))
+            labels_written = f"{field.name}: {' '.join(field.value.split())}"
+    if mozilla:
+        return tuple(word for bits, word in _MOZILLA_FLAGS if status & bits), "; ".join(mozilla)
+    if labels is not None:
+        words = {_GMAIL_LABEL_FLAGS[label] for label in labels if label in _GMAIL_LABEL_FLAGS}
+        return tuple(word for word in _FLAG_ORDER if word in words), labels_written
+    return None
 
 
 def mail_folder(source: str, input_format: str, store_flags: int | None = None,
@@ -146,12 +166,11 @@ def _mbox_folder(path: str, headers: Sequence[HeaderField] = ()) -> MailFolder |
             break
     if not name:
         return None
-    found = mozilla_status(headers)
+    found = store_status(headers)
     if found is None:
         return MailFolder(name=name[:_MAX_NAME], store="mbox", junk=is_junk_name(name))
-    status, written = found
-    return MailFolder(name=name[:_MAX_NAME], store="mbox", junk=is_junk_name(name),
-                      flags=tuple(word for bits, word in _MOZILLA_FLAGS if status & bits),
+    flags, written = found
+    return MailFolder(name=name[:_MAX_NAME], store="mbox", junk=is_junk_name(name), flags=flags,
                       flags_as_written=written[:_MAX_NAME])
 
 

@@ -202,3 +202,24 @@ def test_a_never_delivered_copy_has_its_thunderbird_status_read(tmp_path: Path) 
     sent.write_bytes(b"From - Mon Nov  2 10:05:00 2026\nX-Mozilla-Status: 0001\nX-Mozilla-Status2: 00000000\n" + body)
     rows = list(run_scan(iter_inputs([str(sent)]), ScanOptions(offline=True), 1))
     assert [(r.folder, r.mailbox_flags) for r in rows] == [("Sent", ("seen",))]
+
+
+def test_google_takeout_labels_give_the_flags_of_each_copy(tmp_path: Path) -> None:
+    # Takeout's "All mail Including Spam and Trash.mbox": X-GM-THRID and X-Gmail-Labels above
+    # each message; a sender's X-Gmail-Labels below the receiver's Received field is not read.
+    takeout = tmp_path / "All mail Including Spam and Trash.mbox"
+    entries = [
+        b"X-GM-THRID: 1\nX-Gmail-Labels: Inbox,Starred,Opened,Category Updates\n" + message(1),
+        b"X-GM-THRID: 2\nX-Gmail-Labels: Trash,Unread\n" + message(2),
+        message(3).replace(b"From: ", b"X-Gmail-Labels: Opened,Starred\r\nFrom: ", 1),
+    ]
+    takeout.write_bytes(b"".join(b"From 1500000000000000000@xxx Mon Nov 02 10:00:00 +0000 2026\n"
+                                 + entry.replace(b"\r\n", b"\n") + b"\n" for entry in entries))
+    rows = list(run_scan(iter_inputs([str(takeout)]), ScanOptions(offline=True), 1))
+    assert [(r.folder, r.mailbox_flags) for r in rows] == [
+        ("All mail Including Spam and Trash", ("flagged", "seen")),
+        ("All mail Including Spam and Trash", ("trashed",)),
+        ("All mail Including Spam and Trash", ())]
+    report = analyze(takeout.read_bytes(), offline=True, source=str(takeout))
+    finding = next(f for f in report.findings if f.id == "input.folder")
+    assert "Google Takeout's labels" in finding.explanation and "Category Updates" in finding.explanation
