@@ -501,6 +501,27 @@ def test_compare_arc_receiver_sealed_itself() -> None:
     assert [(c.method, c.label) for c in comparisons] == [("arc", "different")]
 
 
+
+def test_rspamds_arc_reject_is_read_as_a_recorded_fail() -> None:
+    # rspamd writes its ARC_REJECT symbol as "arc=reject" (not an RFC 8617 word): the row shows
+    # what it wrote and compares it as fail, never "the receiving side recorded no ARC result".
+    recorded = (RecordedResult(header="Authentication-Results", header_index=4, authserv_id="mail.example.net",
+                               method="arc", result="reject", properties=(), reason='"cv is fail on i=2"',
+                               trusted=True),)
+    instances = (ArcInstance(instance=1, domain="example.org", selector="arc", cv="none", seal_result="pass",
+                             signature_result="pass", authentication_results=None),)
+    broken = ArcResult(result="fail", reason="the newest seal records cv=fail", instances=instances)
+    comparisons, _ = compare(recorded, dkim=(), spf=None, dmarc=None, arc=broken)
+    assert [(c.method, c.recorded, c.recomputed, c.label) for c in comparisons] == [("arc", "reject", "fail", "same")]
+    assert "rspamd's word" in comparisons[0].explanation and "recorded no" not in comparisons[0].explanation
+    valid = ArcResult(result="pass", reason="chain validates", instances=instances)
+    comparisons, _ = compare(recorded, dkim=(), spf=None, dmarc=None, arc=valid)
+    assert [(c.recorded, c.label) for c in comparisons] == [("reject", "different")]
+    # Another receiver's word (below the boundary, not trusted) is not read as the receiver's.
+    claim = (replace(recorded[0], trusted=False),)
+    comparisons, _ = compare(claim, dkim=(), spf=None, dmarc=None, arc=broken)
+    assert [(c.recorded, c.label) for c in comparisons] == [(None, "not_recorded")]
+
 # --------------------------------------------------------------------------------------------
 # Corpus: never an exception, known answers where the corpus gives them
 # --------------------------------------------------------------------------------------------

@@ -3041,7 +3041,28 @@ def _spf_supported(spf_comparison: Comparison, dmarc: DmarcResult) -> bool:
     return aligned(spf_comparison.subject, dmarc.from_domain, strict=strict)
 
 
+# ARC results receivers write in words of their own, and the RFC 8617 result each stands for:
+# rspamd records its ARC_REJECT symbol (a chain that fails validation) as "arc=reject"
+# (lualib/lua_auth_results.lua). Shown as written, compared as the result it stands for.
+_ARC_VENDOR_WORDS = {"reject": "fail"}
+
+
 def _compare_arc(recorded: tuple[RecordedResult, ...], arc: ArcResult | None) -> Comparison | None:
+    if not any(_usable(r, "arc") for r in recorded):
+        vendor = next((r for r in sorted(recorded, key=_rank) if r.trusted and r.method == "arc"
+                       and r.result in _ARC_VENDOR_WORDS), None)
+        if vendor is not None:
+            compared = _compare_arc_results((replace(vendor, result=_ARC_VENDOR_WORDS[vendor.result]),), arc)
+            if compared is not None:
+                written = (f"{_who(vendor)[:120]} wrote arc={vendor.result}, rspamd's word for a chain that fails "
+                           "validation (RFC 8617 section 4.4: fail)")
+                return replace(compared, recorded=vendor.result,
+                               explanation=(f"{written}; it is {compared.recomputed} now too."
+                                            if compared.label == "same" else f"{written}. {compared.explanation}"))
+    return _compare_arc_results(recorded, arc)
+
+
+def _compare_arc_results(recorded: tuple[RecordedResult, ...], arc: ArcResult | None) -> Comparison | None:
     candidates = sorted((r for r in recorded if _usable(r, "arc") and r.header != _ARC_AR), key=_rank)
     if not candidates:
         # No Authentication-Results of it: the receiver's own ARC-Authentication-Results (a set it
