@@ -2420,10 +2420,14 @@ def build_chain_from_fields(
                 if earlier.delay_seconds is not None and earlier.delay_seconds >= -0.5 * delay:
                     which = (f"Hop {earlier.number}'s server" if earlier is last else
                              f"The servers of hops {earlier.number}–{last.number}")
+                    # Within a minute, stamps written out of order read the same: a relaying
+                    # front end (a proxy) may write its stamp only once it has handed the message on.
+                    out_of_order = (" (or the stamps were written out of order: a relaying front end may stamp "
+                                    "only after it has handed the message on)" if delay > -60 else "")
                     fast_clock = (f"{which} ({str(earlier.fields.by or '?')[:120]}) stamp about {_fmt_seconds(delay)} "
                                   f"ahead of the server after {'it' if earlier is last else 'them'}: that clock is "
-                                  f"fast, and the {_fmt_seconds(earlier.delay_seconds)} shown for hop {earlier.number} "
-                                  "is mostly that clock, not a wait.")
+                                  f"fast{out_of_order}, and the {_fmt_seconds(earlier.delay_seconds)} shown for hop "
+                                  f"{earlier.number} is mostly that, not a wait.")
                     break
         zone_step = _zone_label_step(work, i, delay) \
             if delay is not None and delay < -SKEW_TOLERANCE_SECONDS and i > 0 and i != date_index else None

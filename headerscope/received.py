@@ -259,6 +259,8 @@ def _is_unknown_literal(text: str) -> bool:
 
 
 _leading_literal_re = compiled_on_first_use(r"\[([^\[\]]*)\]")
+# A bracketed status word in the reverse-DNS slot, then the address literal.
+_status_then_literal_re = compiled_on_first_use(r"^\[([A-Za-z][A-Za-z_ -]{0,30})\]\.? \[([^\[\]]*)\]$")
 
 
 def _is_literal(text: str) -> bool:
@@ -923,6 +925,14 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
                 ip, _ = _read_ip(c[1:])
                 if ip is not None and literal_ip is None:
                     literal_ip = ip
+                    continue
+            status_then_ip = _status_then_literal_re().match(c) if "[" in c else None
+            if status_then_ip is not None and host_info is None:
+                # "([TEMPUNAVAIL]. [34.87.251.30])" (MailChannels), "([UNAVAILABLE] [IP])": the
+                # reverse-DNS slot holds the lookup's status, then the connection's address.
+                ip, _ = _read_ip(status_then_ip.group(2))
+                if ip is not None:
+                    host_info = (None, ip, "")
                     continue
             if "[" in c:
                 m = _hostinfo_re().match(c)

@@ -2219,6 +2219,11 @@ def test_a_clock_skew_names_the_clock_that_is_off() -> None:
     [skew] = [f for f in _chain_of(raw).findings if f.id == "hops.clock_skew"]
     assert "The servers of hops 2–3 (ml01.list.example) stamp about 3 min 16 s ahead of the server after them" \
         in skew.explanation, skew.explanation
+    assert "out of order" not in skew.explanation  # minutes: a clock, not a stamp written late
+    # Seconds: a relaying front end that stamps once it has handed the message on reads the same.
+    late_stamp = raw.replace("10:03:25", "10:00:15").replace("10:03:24", "10:00:14")
+    [skew] = [f for f in _chain_of(late_stamp).findings if f.id == "hops.clock_skew"]
+    assert "that clock is fast (or the stamps were written out of order" in skew.explanation, skew.explanation
     future = ("Received: from out.sender.example (out.sender.example [203.0.113.9]) by mx.example.net with ESMTP id 1;"
               " Mon, 2 Nov 2026 10:00:00 +0000\nDate: Mon, 2 Nov 2026 10:00:00 -0700\n\nbody\n")
     [skew] = [f for f in _chain_of(future).findings if f.id == "hops.clock_skew"]

@@ -1379,3 +1379,13 @@ def test_qmail_scanner_before_1_2_writes_the_envelope_sender_and_its_uid() -> No
     # Another stamp's second "by" host is still a problem read out.
     assert "repeated 'by' clause: b.example" in parse_received(
         "from a.example by mx.example by b.example with SMTP; 27 Jun 2001 14:04:01 -0700").problems
+
+
+@pytest.mark.parametrize("comment", ["[TEMPUNAVAIL]. [34.87.251.30]", "[UNAVAILABLE] [34.87.251.30]"])
+def test_a_reverse_dns_status_before_the_address_literal_keeps_the_address(comment: str) -> None:
+    # MailChannels' front end: the reverse-DNS slot holds the lookup's status word, then the
+    # connection's address, the one host that really sent the message.
+    fields = parse_received(f"from pod-171985 ({comment}) (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384) "
+                            "by 100.96.96.16 (trex/6.7.1); Mon, 02 Oct 2023 03:46:41 +0000")
+    assert (fields.from_helo, fields.from_rdns, fields.from_ip) == ("pod-171985", None, "34.87.251.30")
+    assert fields.problems == ()
