@@ -153,6 +153,10 @@ def is_junk_name(name: str) -> bool:
 
 def _mbox_folder(path: str, headers: Sequence[HeaderField] = ()) -> MailFolder | None:
     name = os.path.basename(path)
+    if name.lower().endswith((".eml", ".msg")):
+        # A message saved with its mbox "From " line (mutt, an archive's download): a file named
+        # as one message, not a mail client's folder.
+        return None
     if name.lower() == "mbox":
         # Apple Mail's "Junk.mbox/mbox", an export's "Junk/mbox": the folder is the directory.
         name = os.path.basename(os.path.dirname(os.path.abspath(path))) or name

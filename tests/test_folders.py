@@ -223,3 +223,15 @@ def test_google_takeout_labels_give_the_flags_of_each_copy(tmp_path: Path) -> No
     report = analyze(takeout.read_bytes(), offline=True, source=str(takeout))
     finding = next(f for f in report.findings if f.id == "input.folder")
     assert "Google Takeout's labels" in finding.explanation and "Category Updates" in finding.explanation
+
+
+def test_a_message_file_in_mbox_form_is_no_folder(tmp_path: Path) -> None:
+    saved = tmp_path / "01-saved-by-mutt.eml"
+    saved.write_bytes(mbox_of([message(1)]))
+    report = analyze(saved.read_bytes(), offline=True, source=str(saved))
+    assert report.input.format == "mbox-entry" and report.input.folder is None
+    assert not any(f.id == "input.folder" for f in report.findings)
+    named = tmp_path / "Archive"
+    named.write_bytes(mbox_of([message(1)]))
+    folder = analyze(named.read_bytes(), offline=True, source=str(named)).input.folder
+    assert folder is not None and folder.name == "Archive"
