@@ -1387,6 +1387,43 @@ def _undo_markdown_autolinks(lines: _Lines) -> None:
     lines.reshape(f"undid {undone} Markdown auto-link(s) the paste added ([host](http://host) \u2192 host)")
 
 
+# A forum's BBCode around the addresses and links of a paste (vBulletin and phpBB turn every
+# address in a post into "[email]a@b[/email]", every link into "[url]...[/url]"); the "=" form
+# ("[email=a@b]a@b[/email]") too when its text is its target. The text holds no bracket or
+# space, so each "[" is read at most up to the next one (linear); lengths are capped as for
+# Markdown links (320 for an address).
+_bbcode_link = compiled_on_first_use(
+    rb"\[(email|url)(?:=([^\[\]\s]{1,320}))?\]([^\[\]\s]{1,320})\[/\1\]", re.IGNORECASE)
+
+
+def _undo_bbcode_links(lines: _Lines) -> None:
+    """A header copied back from a forum post: "[email]a@b[/email]" becomes "a@b" again, or
+    "X-Apparently-To: [email]me@yahoo.com[/email] via ..." names no recipient. Never in a Subject
+    or another field of free text, whose author may have written the tags; a server writes none."""
+    end = lines.header_block_end()
+    undone = 0
+    free_text = False
+
+    def undo(link: re.Match[bytes]) -> bytes:
+        nonlocal undone
+        target, text = link.group(2), link.group(3)
+        if target is not None and target.lower() != text.lower():
+            return link.group(0)
+        undone += 1
+        return text
+
+    for index in range(min(end, MAX_HEADER_FIELDS)):
+        line = lines.text[index]
+        if line[:1] not in (b" ", b"\t"):
+            free_text = line[:14].lower().startswith(_FREE_TEXT_FIELDS)
+        if free_text or line.find(b"[/") < 0:
+            continue
+        lines.text[index] = _bbcode_link().sub(undo, line)
+    if undone:
+        lines.reshape(f"removed the forum markup ([email]...[/email], [url]...[/url]) around {undone} address(es) "
+                      "or link(s) of the pasted header")
+
+
 # Markdown emphasis and code spans typed around text of a pasted header (CommonMark sections
 # 6.1 and 6.2): "**dkim=fail ... (2048-bit key)**", "`spf=pass`". The emphasised text starts and
 # ends with no white space, as CommonMark requires of it; a run of stars alone ("X-Spam-Level:
@@ -1987,6 +2024,8 @@ def _needs_no_cleanup(data: bytes) -> bool:
         return False  # maybe a header in a page's HTML source: _strip_html_markup
     if block.find(b"](http") >= 0 or block.find(b"](mailto:") >= 0:
         return False  # maybe a Markdown auto-link: _undo_markdown_autolinks
+    if block.find(b"[/") >= 0:
+        return False  # maybe a forum's BBCode: _undo_bbcode_links
     # As _restore_lost_folds reads the fields: with no folded line among them, a "name:" line
     # that reads as a field only because its fold lost its indentation is indented again.
     read = header[:MAX_HEADER_FIELDS]
@@ -2079,6 +2118,7 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
     _drop_elisions(lines)
     _split_run_together_fields(lines)
     _undo_markdown_autolinks(lines)
+    _undo_bbcode_links(lines)
     _undo_markdown_emphasis(lines)
     _restore_lost_folds(lines)
     _split_missing_separator(lines)

@@ -1233,6 +1233,29 @@ def test_the_message_header_analyzers_grid_is_read_as_fields() -> None:
     assert load_bytes(table).data is table
 
 
+def test_forum_bbcode_around_addresses_of_a_paste_is_taken_off() -> None:
+    # A header posted to a vBulletin/phpBB forum: every address became "[email]...[/email]".
+    import headerscope
+
+    paste = (b"X-Apparently-To: [email]me@yahoo.com[/email] via 98.138.85.242; Thu, 04 Oct 2012 11:53:47 -0700\n"
+             b"Received: from [66.196.81.173] by nm6.bullet.mail.ne1.yahoo.com with NNFMP; "
+             b"04 Oct 2012 18:53:47 -0000\n"
+             b"From: Alvin <[EMAIL=alvin@yahoo.com]alvin@yahoo.com[/EMAIL]>\n"
+             b"To: [email]nels@wilmerhale.example[/email], [email]me@yahoo.com[/email]\n"
+             b"Subject: see [email]kept@example.org[/email] and [url]http://x.example/[/url]\n"
+             b"Reply-To: [email=other@example.org]somebody else[/email]\n")
+    loaded = load_bytes(paste, source="clipboard")
+    assert loaded.data.splitlines()[0] == b"X-Apparently-To: me@yahoo.com via 98.138.85.242; Thu, 04 Oct 2012 11:53:47 -0700"
+    assert b"To: nels@wilmerhale.example, me@yahoo.com" in loaded.data
+    assert b"From: Alvin <alvin@yahoo.com>" in loaded.data
+    # The author's Subject keeps what was written; a link whose text is not its target is kept.
+    assert b"Subject: see [email]kept@example.org[/email] and [url]http://x.example/[/url]" in loaded.data
+    assert b"Reply-To: [email=other@example.org]somebody else[/email]" in loaded.data
+    assert len(loaded.cleanups) == 1 and "forum markup" in loaded.cleanups[0] and "4 address" in loaded.cleanups[0]
+    report = headerscope.analyze(paste, offline=True)
+    assert report.envelope.rcpt_to == ("me@yahoo.com",)
+
+
 def test_markdown_emphasis_typed_around_pasted_header_text_is_taken_off() -> None:
     # A GitHub issue quoted an Authentication-Results with the dkim clause in bold: the method
     # was read as "**dkim". The marks are taken off in a paste, not in a subject.
