@@ -349,6 +349,8 @@ def test_corpus_messages_all_load() -> None:
     b"X-A: " + (b"[" + b"a" * 320 + b"](http://" + b"a" * 253 + b"/" + b"](mailto:" + b"a" * 400) * 10_000 + b"\n",
     b"".join(b"Received: by [h%d.example](http://h%d.example/) for <[a@b](mailto:a@b)>\n" % (i, i)
              for i in range(100_000)),
+    # Forum BBCode of every near-miss shape, on one 10 MB line.
+    b"X-A: " + b"[email]" * 1_000_000 + b"[email=a]" * 100_000 + b"a" * 400 + b"[/email]" * 100_000 + b"\n\nbody",
     # Field names run together: on one 10 MB line, on 100,000 lines, in runs of letters and digits.
     b"X-A: " + b"b To: " * 2_000_000, b"X-A: " + b"1a" * 5_000_000, b"X-A: " + b"0Received: from " * 16_000,
     b"".join(b"X-%d: a To: b From: c\n" % i for i in range(100_000)),
@@ -412,6 +414,7 @@ _FRAGMENTS = (
     b"SPF: PASS with IP 192.0.2.1", b"Download original", b"Microsoft Mail Internet Headers Version 2.0",
     b"  From: indented@b.test", b"body text", b">From quoted", b"x" * 5000 + b":", b"N" + b":" + b" " * 5000,
     b"\x0bvt", b"\xef\xbb\xbfFrom: bom@b.test", b"X-Nul: a\x00b", b"body\x00text",
+    b"To: [email]a@b.test[/email]", b"Subject: [url]http://x.test/[/url]",
 )
 _ENDS = (b"\r\n", b"\n", b"\r", b"\r\r\n", b"\n\r", b"")
 
