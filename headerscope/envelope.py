@@ -308,6 +308,76 @@ def _mail_from(message: Message, hops: tuple[Hop, ...], received_spf: RecordedRe
     return (*_spf_envelope_from(received_spf), damaged)
 
 
+def _recorded_before_redelivery(message: Message, trusted: tuple[Hop, ...], boundary: Hop | None,
+                                received_spf: RecordedResult | None, recorded: tuple[str | None, str | None]
+                                ) -> tuple[str, str] | None:
+    """A non-null MAIL FROM the receiving side itself recorded when it accepted the message, with
+    where it was read, or None: amavisd-new's X-Envelope-From above the boundary Received, the
+    boundary hop's Received-SPF envelope-from (RFC 7208 section 9.1), a trusted Received's
+    envelope-from, the receiver's Authentication-Results smtp.mailfrom. Only fields the receiver
+    wrote count: a sender can write "X-Envelope-From" too, but below the boundary Received."""
+    if boundary is None:
+        return None
+    for field in message.all("X-Envelope-From")[:3]:
+        if field.index < boundary.header_index:
+            value = envelope_address(field.value)
+            if value:
+                return value, f"X-Envelope-From ({header_ref(field.index)}), written by the receiving side"
+    value, source = _spf_envelope_from(received_spf)
+    if value and source:
+        return value, source
+    for hop in reversed(trusted):
+        value = envelope_address(hop.fields.envelope_from)
+        if value:
+            return value, f"Received envelope-from (hop {hop.number})"
+    if recorded[0] and recorded[1]:
+        return recorded[0], recorded[1]
+    return None
+
+
+def _quarantine_marks(message: Message, boundary: Hop | None) -> tuple[str | None, tuple[str, ...]]:
+    """amavisd-new's marks of a quarantined copy above the boundary Received: its quarantine id
+    (X-Quarantine-ID) and the recipients whose delivery it blocked (X-Envelope-To-Blocked), both
+    bounded. A sender's own fields of those names sit below the boundary and are not read."""
+    if boundary is None:
+        return None, ()
+    quarantine_id = next((" ".join(f.value.split())[:80] for f in message.all("X-Quarantine-ID")[:3]
+                          if f.index < boundary.header_index), None)
+    blocked: list[str] = []
+    for field in message.all("X-Envelope-To-Blocked")[:3]:
+        if field.index < boundary.header_index:
+            blocked.extend(a.address for a in parse_addresses(field.value[:4000])[:20] if a.domain)
+    return quarantine_id or None, tuple(dict.fromkeys(blocked))
+
+
+def _stored_copy_finding(message: Message, boundary: Hop | None, sender: str, source: str) -> Finding:
+    """The finding for a copy the receiving side re-delivered from storage with the null sender."""
+    quarantine_id, blocked = _quarantine_marks(message, boundary)
+    recorded = (f"The receiving side recorded the MAIL FROM it accepted as {sender[:254]} ({source}), but the top "
+                "Return-Path is <>: ")
+    if quarantine_id or blocked:
+        shown = ", ".join(blocked[:5]) + (f" and {len(blocked) - 5} more" if len(blocked) > 5 else "")
+        marks = ", ".join(x for x in ((f"X-Quarantine-ID {quarantine_id}" if quarantine_id else None),
+                                      ("X-Envelope-To-Blocked" if blocked else None)) if x)
+        return Finding(
+            id="envelope.quarantined_copy", severity=Severity.NOTICE,
+            title="A quarantined copy" + (f": delivery to {shown[:200]} was blocked" if blocked else ""),
+            explanation=(recorded + "amavisd-new delivers the copy it keeps in quarantine with the null sender, "
+                         f"and marks it so ({marks}, written above the receiver's Received). This is the "
+                         "quarantine's copy, not one the recipient received"
+                         + (f": delivery to {shown[:300]} was blocked." if blocked else ".")
+                         + " The null sender is the quarantine's, not the original sender's."),
+            reference="https://www.ijs.si/software/amavisd/amavisd-new-docs.html", subject="MAIL FROM")
+    return Finding(
+        id="envelope.redelivered_copy", severity=Severity.INFO,
+        title=f"Re-delivered with the null sender; the MAIL FROM accepted was {sender[:120]}",
+        explanation=(recorded + "the receiving side delivered this copy again after it accepted the message (a "
+                     "quarantine, a release from it, an archive or a copy kept by a filter), and such re-deliveries "
+                     "use the null sender (RFC 5321 section 4.5.5) so that nothing bounces back to the author. The "
+                     "MAIL FROM shown is the one accepted from the sender."),
+        reference="https://www.rfc-editor.org/rfc/rfc5321#section-4.5.5", subject="MAIL FROM")
+
+
 _MAX_PATH_SCAN = 1000
 
 
@@ -1367,6 +1437,16 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     trusted = _trusted(hops, boundary_hop)
     boundary = next((h for h in hops if h.number == boundary_hop), None) if boundary_hop else None
     mail_from, mail_from_source, set_aside = _mail_from(message, trusted, received_spf, recorded_mail_from)
+    # A "<>" top Return-Path on an ordinary message, while the receiving side's own records above
+    # its boundary Received name the non-null MAIL FROM it accepted: the receiver delivered this
+    # copy again later with the null sender (amavisd-new's quarantine: "Return-Path: <>",
+    # "Delivered-To: spam-quarantine"). The MAIL FROM accepted is shown, and why the <> is there.
+    stored = (_recorded_before_redelivery(message, trusted, boundary, received_spf, recorded_mail_from)
+              if mail_from == "" and mail_from_source == "Return-Path" and not is_automatic_notification(message)
+              else None)
+    if stored is not None:
+        mail_from = stored[0]
+        mail_from_source = f"{stored[1]}; the top Return-Path is <>, written when the receiver re-delivered a copy"
     if mail_from is None and reported is not None and reported.mail_from is not None:
         mail_from = envelope_address(reported.mail_from)
         mail_from_source = f"{reported.source}: Original-Mail-From" if mail_from is not None else None
@@ -1397,6 +1477,13 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
 
     differences: list[EnvelopeDifference] = []
     findings: list[Finding] = []
+    if stored is not None:
+        findings.append(_stored_copy_finding(message, boundary, *stored))
+        differences.append(EnvelopeDifference(
+            kind="redelivered", envelope_value="<>", header_value=stored[0],
+            explanation=f"The top Return-Path is <> (the null sender), but the receiving side recorded the MAIL FROM "
+                        f"it accepted, {stored[0]} ({stored[1]}): the <> belongs to a later re-delivery of a copy "
+                        "the receiver kept (a quarantine, a release, an archive), not to the sender's transaction."))
     if any(archived):
         # Mailman's pipermail archive writes "andy at example.com (Andy)": read as the address.
         written = next(a.address for a, found in zip(header_from, archived, strict=True) if found)

@@ -22,6 +22,7 @@ FINDING_IDS = frozenset({
     "dsn.delayed", "dsn.delivered", "dsn.failed", "dsn.unstructured",
     "envelope.address_decoy", "envelope.archive_address", "envelope.confusable_domain", "envelope.damaged_return_path", "envelope.earlier_delivery",
     "envelope.from_not_an_address", "envelope.list_intake", "envelope.multiple_from", "envelope.no_from", "envelope.null_sender",
+    "envelope.quarantined_copy", "envelope.redelivered_copy",
     "envelope.reply_to_free_mailbox", "envelope.reply_to_other_domain", "envelope.self_addressed",
     "envelope.srs_list_sender", "envelope.submitted_by_other_account",
     # envelope.display_name_{what}: a display name showing an address or a domain.

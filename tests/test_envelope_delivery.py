@@ -1,0 +1,96 @@
+"""Who the message was delivered to, and with which envelope sender, as the receiving side
+recorded it: re-delivered copies, qmail's virtual domains, alias resolution, non-address
+recipients (review AI items 1, 2, 3, 6, 7, 9; review AH D7). Messages are built here, in the
+real formats of the programs that write them."""
+
+from __future__ import annotations
+
+from headerscope.api import analyze
+from headerscope.model import Report
+
+# amavisd-new behind Postfix: the quarantine's copy, delivered with the null sender to the local
+# quarantine mailbox, with the original envelope kept in X-Envelope-From/-To.
+AMAVIS_QUARANTINE = """\
+Return-Path: <>
+Delivered-To: spam-quarantine
+X-Envelope-From: <root@vps1.sender.example>
+X-Envelope-To: <carol@receiver.example>
+X-Envelope-To-Blocked: <carol@receiver.example>
+X-Quarantine-ID: <Qx7aBc12De3F>
+X-Spam-Flag: YES
+Received: from mx2.receiver.example ([192.168.10.26])
+\tby localhost (spam.receiver.example [192.168.10.97]) (amavisd-new, port 10024)
+\twith ESMTP id Qx7aBc12De3F for <carol@receiver.example>;
+\tWed, 16 Mar 2016 21:47:21 +0100 (CET)
+Received-SPF: None (no SPF record) identity=mailfrom; client-ip=198.51.100.215; helo=vps1.sender.example; envelope-from=root@vps1.sender.example; receiver=carol@receiver.example
+Received: from vps1.sender.example (vps1.sender.example [198.51.100.215])
+\tby mx2.receiver.example (Postfix) with ESMTPS id 98E24B16BA5
+\tfor <carol@receiver.example>; Wed, 16 Mar 2016 21:47:21 +0100 (CET)
+Received: by vps1.sender.example (Postfix, from userid 0)
+\tid 864581E40479; Wed, 16 Mar 2016 21:06:21 +0100 (CET)
+To: carol@receiver.example
+Subject: Offer
+Date: Wed, 16 Mar 2016 21:06:21 +0100
+From: Shop <shop@freemail.example>
+Message-ID: <7ef5c34de126c7de@localhost.localdomain>
+
+body
+"""
+
+
+def _report(text: str) -> Report:
+    return analyze(text.replace("\n", "\r\n").encode(), offline=True)
+
+
+def _ids(report: Report) -> list[str]:
+    return [f.id for f in report.findings]
+
+
+def test_amavis_quarantine_copy_shows_the_accepted_sender_and_the_blocked_delivery() -> None:
+    report = _report(AMAVIS_QUARANTINE)
+    env = report.envelope
+    # The MAIL FROM the receiver accepted, read from its own X-Envelope-From (above its Received).
+    assert env.mail_from == "root@vps1.sender.example"
+    assert (env.mail_from_source or "").startswith("X-Envelope-From (header 3)")
+    assert "envelope.null_sender" not in _ids(report)
+    assert "redelivered" in [d.kind for d in env.differences]
+    quarantined = [f for f in report.findings if f.id == "envelope.quarantined_copy"]
+    assert len(quarantined) == 1
+    assert quarantined[0].title == "A quarantined copy: delivery to carol@receiver.example was blocked"
+
+
+def test_redelivered_copy_without_quarantine_marks_uses_the_received_spf_record() -> None:
+    text = "\n".join(line for line in AMAVIS_QUARANTINE.split("\n")
+                     if not line.startswith(("X-Envelope-", "X-Quarantine-ID")))
+    report = _report(text)
+    assert report.envelope.mail_from == "root@vps1.sender.example"
+    assert (report.envelope.mail_from_source or "").startswith("Received-SPF envelope-from")
+    assert "envelope.redelivered_copy" in _ids(report)
+    assert "envelope.quarantined_copy" not in _ids(report) and "envelope.null_sender" not in _ids(report)
+
+
+def test_a_senders_own_envelope_fields_below_the_boundary_do_not_explain_a_null_sender() -> None:
+    # A forger writes "X-Envelope-From" and the quarantine marks in its own header (below the
+    # receiver's Received), and sends with MAIL FROM:<>: the receiver's Received-SPF says <>.
+    forged = """\
+Return-Path: <>
+Delivered-To: carol@receiver.example
+Received-SPF: None identity=helo; client-ip=198.51.100.215; helo=vps1.sender.example; envelope-from=<>; receiver=carol@receiver.example
+Received: from vps1.sender.example (vps1.sender.example [198.51.100.215])
+\tby mx2.receiver.example (Postfix) with ESMTPS id 98E24B16BA5
+\tfor <carol@receiver.example>; Wed, 16 Mar 2016 21:47:21 +0100 (CET)
+X-Envelope-From: <billing@bank.example>
+X-Quarantine-ID: <Qx7aBc12De3F>
+X-Envelope-To-Blocked: <carol@receiver.example>
+To: carol@receiver.example
+Subject: Invoice
+Date: Wed, 16 Mar 2016 21:06:21 +0100
+From: Bank <billing@bank.example>
+Message-ID: <7ef5c34de126c7de@bank.example>
+
+body
+"""
+    report = _report(forged)
+    assert report.envelope.mail_from == ""
+    assert "envelope.null_sender" in _ids(report)
+    assert not {"envelope.quarantined_copy", "envelope.redelivered_copy"} & set(_ids(report))
