@@ -877,6 +877,43 @@ def _host_qualified(rcpt: str, header_domains: dict[str, list[str]]) -> bool:
     return organisation is not None and any(_org(other) == organisation for other in others)
 
 
+# qmail's own Received, written when a program (qmail-inject, qmail-local's forward) queues a message:
+# "Received: (qmail 10742 invoked by uid 89); 13 Aug 2013 05:04:54 -0000".
+_qmail_invoked_re = compiled_on_first_use(r"\(qmail \d{1,10} invoked ")
+
+
+def _virtual_domain_addressee(rcpt: str, header_rcpts: set[str]) -> tuple[str, str] | None:
+    """(the To:/Cc: addressee, the prefix) when ``rcpt`` is qmail's virtual-domain form of that
+    addressee, ``prefix-local@domain`` for ``local@domain``: qmail-send rewrites a recipient of a
+    virtual domain by its control/virtualdomains prefix (qmail-send(8), "virtualdomains";
+    vpopmail and Plesk use the domain itself as the prefix), and qmail-local writes that form in
+    Delivered-To. None when no addressee of the same domain ends the local part."""
+    local, _, domain = rcpt.lower()[:320].rpartition("@")
+    for addressee in sorted(header_rcpts):
+        their_local, _, their_domain = addressee.rpartition("@")
+        if their_domain == domain and their_local and len(local) > len(their_local) + 1 \
+                and local.endswith("-" + their_local):
+            return addressee, local[:-len(their_local) - 1]
+    return None
+
+
+def _lower_delivered_to(message: Message, rcpt: str, boundary: Hop | None) -> tuple[str, HeaderField] | None:
+    """The address of the next Delivered-To below the one naming ``rcpt``, both written by the
+    receiving side (above its boundary Received), when it names another mailbox: qmail-local and
+    Postfix's local(8) write one Delivered-To per delivery, so a forward at the receiver (a .qmail
+    or .forward file) leaves the first mailbox's field below the one of the mailbox it led to."""
+    fields = [f for f in message.all("Delivered-To")[:MAX_KEPT_PER_NAME] if _is_current(f, boundary)]
+    for position, field in enumerate(fields):
+        if any(a.address.lower() == rcpt.lower() for a in _trace_addresses(field.value[:1000])[:5]):
+            for lower in fields[position + 1:]:
+                found = next((a.address for a in _trace_addresses(lower.value[:1000])[:5]
+                              if a.domain and a.address.lower() != rcpt.lower()), None)
+                if found is not None:
+                    return found, lower
+            return None
+    return None
+
+
 # Domains that name one host, never an internet destination (RFC 6761 section 6.3, and the
 # "localdomain" Linux distributions give a host without one).
 _HOST_LOCAL_DOMAINS = frozenset({"localhost", "localdomain", "localhost.localdomain"})
@@ -1696,9 +1733,31 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                                   if hop.number not in trusted_numbers and hop.fields.for_
                                   for found in parse_addresses(hop.fields.for_)[:_MAX_RECIPIENTS]
                                   if found.domain and found.address.lower() in header_rcpts), None)
+    qmail_receiver = any(_qmail_invoked_re().search(hop.raw[:300]) for hop in trusted)
     for rcpt, source in zip(rcpt_to, rcpt_sources, strict=True):
         if rcpt.lower() in header_rcpts or rcpt.lower() in alias_targets or _host_qualified(rcpt, header_domains) \
                 or addressees_unknown:
+            continue
+        virtual = (_virtual_domain_addressee(rcpt, header_rcpts)
+                   if qmail_receiver and "Delivered-To" in source.split(", ") else None)
+        if virtual is not None:
+            differences.append(EnvelopeDifference(
+                kind="alias", envelope_value=rcpt, header_value=virtual[0],
+                explanation=f"{rcpt} ({source}) is qmail's virtual-domain form of {virtual[0]} (in To: or Cc:): "
+                            f"the receiving qmail server (its Received shows it) rewrites a recipient of a virtual "
+                            f"domain with the domain's prefix (\"{virtual[1][:80]}-\"; qmail-send(8), "
+                            "virtualdomains; vpopmail and Plesk use the domain name) before it delivers. It is that "
+                            "addressee, not a blind copy."))
+            continue
+        lower = _lower_delivered_to(message, rcpt, boundary) if "Delivered-To" in source.split(", ") else None
+        if lower is not None:
+            differences.append(EnvelopeDifference(
+                kind="forwarded", envelope_value=rcpt, header_value=lower[0],
+                explanation=f"{rcpt} ({source}) is not in To: or Cc:, but the receiving side delivered the message "
+                            f"first to {lower[0]} (the Delivered-To below it, {header_ref(lower[1].index)}) and then "
+                            f"to {rcpt}: a delivery agent writes one Delivered-To per delivery, so a forward or "
+                            "alias at the receiver (a .qmail or .forward file) led from the one to the other. It "
+                            "is no blind copy of the sender's."))
             continue
         local_domain = _host_local_domain(rcpt)
         if local_domain is not None:

@@ -94,3 +94,45 @@ body
     assert report.envelope.mail_from == ""
     assert "envelope.null_sender" in _ids(report)
     assert not {"envelope.quarantined_copy", "envelope.redelivered_copy"} & set(_ids(report))
+
+
+# qmail with a virtual domain (control/virtualdomains "mails.shop.example:mails.shop.example"):
+# qmail-local writes the prefixed form, then a .qmail-info-alert forward re-injects the message
+# and the second delivery writes its own Delivered-To on top.
+QMAIL_VIRTUAL_FORWARD = """\
+Return-Path: <root@sender.example>
+Delivered-To: noreply-alert@mails.shop.example
+Received: (qmail 10745 invoked by uid 89); 13 Aug 2013 05:04:55 -0000
+Delivered-To: mails.shop.example-info-alert@mails.shop.example
+Received: (qmail 10742 invoked by uid 89); 13 Aug 2013 05:04:54 -0000
+Received: from mail.sender.example (HELO mailserver.sender.example) (203.0.113.19)
+  by mx.shop.example with SMTP; 13 Aug 2013 05:04:54 -0000
+Date: 13 Aug 2013 10:34:39 +0530
+Message-ID: <20130813050439.30310.qmail@mailserver.sender.example>
+To: info-alert@mails.shop.example
+From: postmaster@sender.example
+Subject: Hello
+
+body
+"""
+
+
+def test_qmail_virtual_domain_form_is_the_addressee_and_the_upper_delivered_to_a_forward() -> None:
+    report = _report(QMAIL_VIRTUAL_FORWARD)
+    by_rcpt = {d.envelope_value: d for d in report.envelope.differences}
+    assert "bcc" not in [d.kind for d in report.envelope.differences]
+    prefixed = by_rcpt["mails.shop.example-info-alert@mails.shop.example"]
+    assert prefixed.kind == "alias" and prefixed.header_value == "info-alert@mails.shop.example"
+    forwarded = by_rcpt["noreply-alert@mails.shop.example"]
+    assert forwarded.kind == "forwarded"
+    assert forwarded.header_value == "mails.shop.example-info-alert@mails.shop.example"
+
+
+def test_a_prefixed_address_without_a_qmail_receiver_stays_a_possible_blind_copy() -> None:
+    # The rule is qmail's: elsewhere "sales-info-alert@" is a mailbox of its own.
+    text = (QMAIL_VIRTUAL_FORWARD.replace("Delivered-To: noreply-alert@mails.shop.example\n", "")
+            .replace("Received: (qmail 10745 invoked by uid 89); 13 Aug 2013 05:04:55 -0000\n", "")
+            .replace("Received: (qmail 10742 invoked by uid 89); 13 Aug 2013 05:04:54 -0000\n", ""))
+    report = _report(text)
+    assert [d.kind for d in report.envelope.differences if d.envelope_value ==
+            "mails.shop.example-info-alert@mails.shop.example"] == ["bcc"]
