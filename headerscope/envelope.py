@@ -643,6 +643,10 @@ class _ThisDelivery:
         return frozenset(found.address.lower() for hop in self._hops if hop.fields.for_
                          for found in parse_addresses(hop.fields.for_)[:_MAX_RECIPIENTS] if found.domain)
 
+    def current(self, field: HeaderField) -> bool:
+        """Written for this delivery whatever it names: above the boundary Received, or below every Received."""
+        return _is_current(field, self.boundary) or field.index > self._last_received
+
     def names(self, field: HeaderField, address: str) -> bool:
         return (_is_current(field, self.boundary) or field.index > self._last_received
                 or address.lower() in self._addressed)
@@ -761,6 +765,40 @@ def _rcpt_to(message: Message, hops: tuple[Hop, ...], this_delivery: _ThisDelive
                     add(found.address, f"Received ORCPT (hop {hop.number})")
     return (tuple(spelled[k] for k in order),
             tuple(", ".join(sources[k]) for k in order))
+
+
+_MAX_OTHER_RECIPIENT = 200
+"""Characters kept of a recipient that is no address (a program's command line)."""
+_local_name_re = compiled_on_first_use(r"[A-Za-z0-9._+=-]{1,64}")
+
+
+def _other_recipients(message: Message, this_delivery: _ThisDelivery) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Recipients of this delivery that are no address, described, with where each was read: a
+    program the MDA piped the message to (a .forward or aliases(5) entry "|command", written in
+    X-Envelope-To by Ecartis's and others' deliveries) or a mailbox of the receiving host alone
+    (amavisd-new's "Delivered-To: spam-quarantine"). A list of such fields is bounded."""
+    found: list[str] = []
+    sources: list[str] = []
+    for name in _RCPT_HEADERS:
+        for field in message.all(name)[:MAX_KEPT_PER_NAME]:
+            if not this_delivery.current(field):
+                continue
+            value = " ".join(field.value[:_MAX_OTHER_RECIPIENT * 2].split())
+            inner = value.strip("<>\" ")
+            if inner.startswith("|") or value.startswith(('<"|', '"|')):
+                command = value.partition("|")[2].partition('"')[0].strip()[:_MAX_OTHER_RECIPIENT]
+                described = f"a program: |{command}"
+            elif "@" not in value and _local_name_re().fullmatch(inner):
+                kind = "a local quarantine mailbox" if "quarantin" in inner.lower() else "a local mailbox"
+                described = f"{kind}: {inner}"
+            else:
+                continue
+            if described not in found:
+                found.append(described)
+                sources.append(f"{name} ({header_ref(field.index)})")
+            if len(found) >= 10:
+                return tuple(found), tuple(sources)
+    return tuple(found), tuple(sources)
 
 
 _MAX_RESENT = 50
@@ -1733,6 +1771,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                                   if hop.number not in trusted_numbers and hop.fields.for_
                                   for found in parse_addresses(hop.fields.for_)[:_MAX_RECIPIENTS]
                                   if found.domain and found.address.lower() in header_rcpts), None)
+    forwarded_inside: set[str] = set()  # reached by a forward inside the receiving side
     qmail_receiver = any(_qmail_invoked_re().search(hop.raw[:300]) for hop in trusted)
     for rcpt, source in zip(rcpt_to, rcpt_sources, strict=True):
         if rcpt.lower() in header_rcpts or rcpt.lower() in alias_targets or _host_qualified(rcpt, header_domains) \
@@ -1758,6 +1797,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                             f"to {rcpt}: a delivery agent writes one Delivered-To per delivery, so a forward or "
                             "alias at the receiver (a .qmail or .forward file) led from the one to the other. It "
                             "is no blind copy of the sender's."))
+            forwarded_inside.add(rcpt.lower())
             continue
         local_domain = _host_local_domain(rcpt)
         if local_domain is not None:
@@ -2039,6 +2079,13 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     # RFC 5322 section 3.6.6: each re-sending prepends a block of Resent-* fields, so the topmost
     # of each is the latest: the addressees and the moment of the message's last leg.
     resent_date = message.first("Resent-Date")
+    # Postfix's Delivered-To after a different X-Original-To, Fastmail's X-Resolved-To, a
+    # Delivered-To a forward inside the receiver wrote: the mailbox reached, not another RCPT TO
+    # (a recipient also recorded as received, in a "for" clause or X-Original-To, stays one).
+    roles = tuple("resolved_mailbox" if set(source.split(", ")) <= {"Delivered-To", "X-Resolved-To"} and (
+        rcpt.lower() in alias_targets or rcpt.lower() in forwarded_inside or source == "X-Resolved-To")
+        else "rcpt" for rcpt, source in zip(rcpt_to, rcpt_sources, strict=True))
+    others, other_sources = _other_recipients(message, this_delivery)
     envelope = Envelope(
         mail_from=mail_from, mail_from_source=mail_from_source, rcpt_to=rcpt_to,
         rcpt_to_sources=rcpt_sources, header_from=tuple(header_from), sender=sender,
@@ -2047,7 +2094,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         resent_from=_first_resent(message, "Resent-From"), resent_to=_first_resent(message, "Resent-To"),
         resent_cc=_first_resent(message, "Resent-Cc"),
         resent_date=" ".join(resent_date[:200].split())[:100] or None if resent_date is not None else None,
-        relay=relay)
+        relay=relay, rcpt_to_roles=roles, other_recipients=others, other_recipient_sources=other_sources)
     return envelope, tuple(findings)
 
 

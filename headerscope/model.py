@@ -327,11 +327,27 @@ class Envelope(Value):
     relay: RelayInfo | None = None
     """The privacy relay, alias or forwarding service whose marks the message carries (claims,
     never authenticated), or None."""
+    rcpt_to_roles: tuple[str, ...] = ()
+    """For each rcpt_to, its role: ``rcpt`` (a recipient as the receiver took it, in RCPT TO or
+    as its MDA recorded it) or ``resolved_mailbox`` (the mailbox the receiver delivered to after
+    its own alias or virtual expansion, or a forward inside it: Postfix's Delivered-To beside a
+    different X-Original-To, Fastmail's X-Resolved-To, a Delivered-To above another): not a
+    separate RCPT TO. Empty when not known (read as ``rcpt``)."""
+    other_recipients: tuple[str, ...] = ()
+    """Envelope recipients the receiver recorded that are no address, described: a program the
+    message was piped to (``a program: |/path/prog args``), a mailbox or quarantine of the
+    receiving host alone (``a local mailbox: spam-quarantine``). Bounded."""
+    other_recipient_sources: tuple[str, ...] = ()
+    """For each other_recipients entry, where it was read."""
 
     def author(self) -> Address | None:
         """The From: mailbox to show: the first with a domain (text that is no address beside it
         is a decoy, envelope.from_not_an_address), else the first as written."""
         return next((a for a in self.header_from if a.domain), self.header_from[0] if self.header_from else None)
+
+    def rcpt_role(self, index: int) -> str:
+        """The role of rcpt_to[index] (``rcpt`` when not recorded)."""
+        return self.rcpt_to_roles[index] if index < len(self.rcpt_to_roles) else "rcpt"
 
     def null_sender_words(self) -> str:
         """How a report shows the null MAIL FROM: what it is for, or that this message is none of that."""

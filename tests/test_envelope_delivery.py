@@ -136,3 +136,65 @@ def test_a_prefixed_address_without_a_qmail_receiver_stays_a_possible_blind_copy
     report = _report(text)
     assert [d.kind for d in report.envelope.differences if d.envelope_value ==
             "mails.shop.example-info-alert@mails.shop.example"] == ["bcc"]
+
+
+def test_the_upper_delivered_to_of_a_forward_is_a_resolved_mailbox_not_another_rcpt_to() -> None:
+    env = _report(QMAIL_VIRTUAL_FORWARD).envelope
+    roles = dict(zip(env.rcpt_to, env.rcpt_to_roles, strict=True))
+    assert roles == {"noreply-alert@mails.shop.example": "resolved_mailbox",
+                     "mails.shop.example-info-alert@mails.shop.example": "rcpt"}
+
+
+# Postfix's virtual(8)/local(8): X-Original-To is the recipient as received, Delivered-To the
+# mailbox after the virtual alias expansion (DreamHost's layout).
+POSTFIX_VIRTUAL = """\
+Return-Path: <alice@sender.example>
+X-Original-To: sam@shop.example
+Delivered-To: m7438751@mx1.hosting.example
+Received: from out.sender.example (out.sender.example [203.0.113.5])
+\tby mx1.hosting.example (Postfix) with ESMTP id 7B1F2D0A
+\tfor <sam@shop.example>; Tue, 10 Feb 2009 10:00:00 -0800 (PST)
+From: Alice <alice@sender.example>
+To: sam@shop.example
+Subject: Hello
+Date: Tue, 10 Feb 2009 09:59:58 -0800
+Message-ID: <abc@sender.example>
+
+body
+"""
+
+# Fastmail: X-Delivered-to is the RCPT TO, X-Resolved-to the mailbox its alias resolved to.
+FASTMAIL_ALIAS = POSTFIX_VIRTUAL.replace(
+    "X-Original-To: sam@shop.example\nDelivered-To: m7438751@mx1.hosting.example\n",
+    "X-Delivered-to: sam@shop.example\nX-Resolved-to: sam.owner@fastmail.example\n")
+
+
+def test_postfix_and_fastmail_resolved_mailboxes_are_shown_as_such() -> None:
+    from headerscope.render import get_renderer
+
+    for text, mailbox in ((POSTFIX_VIRTUAL, "m7438751@mx1.hosting.example"),
+                          (FASTMAIL_ALIAS, "sam.owner@fastmail.example")):
+        report = _report(text)
+        env = report.envelope
+        roles = dict(zip(env.rcpt_to, env.rcpt_to_roles, strict=True))
+        assert roles == {"sam@shop.example": "rcpt", mailbox: "resolved_mailbox"}
+        shown = " ".join(get_renderer("terminal", width=300).render(report).split())
+        assert f"delivered to mailbox {mailbox} (after the receiver's alias expansion or forward)" in shown
+        assert f"RCPT TO {mailbox}" not in shown
+        markdown = get_renderer("markdown").render(report)
+        assert "**RCPT TO (envelope):** sam@shop.example\n" in markdown
+        assert f"(after the receiver's alias expansion):** {mailbox}" in markdown
+
+
+def test_recipients_that_are_no_address_are_shown() -> None:
+    report = _report(AMAVIS_QUARANTINE)
+    assert report.envelope.other_recipients == ("a local quarantine mailbox: spam-quarantine",)
+    assert report.envelope.other_recipient_sources == ("Delivered-To (header 2)",)
+    # Ecartis's intake: its MDA piped the list's mail to the list manager.
+    piped = _report(POSTFIX_VIRTUAL.replace("Subject: Hello\n", "Subject: Hello\n"
+                                            'X-Envelope-To: <"|/home/ecartis/ecartis -s linux-mips"> (uid 0)\n'))
+    assert piped.envelope.other_recipients == ("a program: |/home/ecartis/ecartis -s linux-mips",)
+    # Bounded: a command line is cut.
+    long = _report(POSTFIX_VIRTUAL.replace("Subject: Hello\n", "Subject: Hello\n"
+                                           'X-Envelope-To: "|/bin/prog ' + "a" * 5000 + '"\n'))
+    assert len(long.envelope.other_recipients[0]) < 230

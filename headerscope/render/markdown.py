@@ -118,8 +118,16 @@ class MarkdownRenderer(Renderer):
         if env.relay is not None:
             relay = " ".join((env.relay.summary(), *env.relay.notes))
             lines.append(f"- **Relay:** {md_escape(relay, 900)}")
-        if env.rcpt_to:
-            lines.append(f"- **RCPT TO (envelope):** {md_escape(', '.join(env.rcpt_to[:5]), MAX_CELL)}")
+        received = [r for i, r in enumerate(env.rcpt_to) if env.rcpt_role(i) != "resolved_mailbox"]
+        resolved = [r for i, r in enumerate(env.rcpt_to) if env.rcpt_role(i) == "resolved_mailbox"]
+        if received:
+            lines.append(f"- **RCPT TO (envelope):** {md_escape(', '.join(received[:5]), MAX_CELL)}")
+        if resolved:
+            # The mailbox the receiver's alias expansion or forward reached: no RCPT TO of its own.
+            lines.append("- **Delivered to mailbox (after the receiver's alias expansion):** "
+                         f"{md_escape(', '.join(resolved[:5]), MAX_CELL)}")
+        if env.other_recipients:
+            lines.append(f"- **Delivered to:** {md_escape('; '.join(env.other_recipients[:3]), MAX_CELL)}")
         lines.append(f"- **Date:** {md_escape(report.date)}")
         if report.verdict.authenticated_domain:
             lines.append(f"- **Authenticated domain:** {md_escape(report.verdict.authenticated_domain)}")

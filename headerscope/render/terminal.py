@@ -400,8 +400,14 @@ class TerminalRenderer(Renderer):
             _t(f"MAIL FROM {mail_from}" + (f"  [{env.mail_from_source}]" if env.mail_from_source else "")),
             _t("From: " + (", ".join(_addr(a) for a in env.header_from) or "—")),
         )
-        rcpts = ([f"RCPT TO {r}  [{src}]" for r, src in zip(env.rcpt_to, env.rcpt_to_sources, strict=False)]
+        # A mailbox the receiver's own alias expansion or forward reached is no RCPT TO of its own.
+        listed = list(enumerate(zip(env.rcpt_to, env.rcpt_to_sources, strict=False)))
+        rcpts = ([f"RCPT TO {r}  [{src}]" for i, (r, src) in listed if env.rcpt_role(i) != "resolved_mailbox"]
                  or ["RCPT TO (not recorded)"])
+        rcpts.extend(f"delivered to mailbox {r} (after the receiver's alias expansion or forward)  [{src}]"
+                     for i, (r, src) in listed if env.rcpt_role(i) == "resolved_mailbox")
+        rcpts.extend(f"delivered to {what}  [{src}]"
+                     for what, src in zip(env.other_recipients, env.other_recipient_sources, strict=False))
         header_rcpts = ["To: " + (", ".join(_addr(a) for a in env.to) or "—")]
         if env.cc:
             header_rcpts.append("Cc: " + ", ".join(_addr(a) for a in env.cc))
