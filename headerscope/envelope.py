@@ -978,6 +978,12 @@ def _org(domain: str | None) -> str | None:
     return organizational_domain(domain) if domain else None
 
 
+# What a field's real address is, in the warning about its display name (RFC 5322 section 3.6.2:
+# From: the author, Sender: the agent who sent it, Reply-To: where replies go).
+_REALLY = {"From": "the message is really from {}", "Sender": "the sender (Sender:) is really {}",
+           "Reply-To": "replies would go to {}"}
+
+
 def _display_name_trick(differences: list[EnvelopeDifference], findings: list[Finding], field_name: str,
                         address: Address, what: str, shown: str) -> None:
     """The difference and the warning for a display name that shows another address or domain
@@ -990,9 +996,10 @@ def _display_name_trick(differences: list[EnvelopeDifference], findings: list[Fi
     findings.append(Finding(
         id=f"envelope.display_name_{what}", severity=Severity.WARNING,
         title=f"{field_name}: display name shows another {what} ({shown})",
-        explanation=f"The display name \"{(address.display_name or '')[:120]}\" shows {shown}, while the message "
-                    f"is really from {address.address}. Authentication results vouch for the address's domain "
-                    f"only; trust the address, not the name.",
+        explanation=f"The display name \"{(address.display_name or '')[:120]}\" shows {shown}, while "
+                    + _REALLY.get(field_name, "the real address is {}").format(address.address)
+                    + ". Authentication results vouch for the address's domain only; trust the address, not the "
+                      "name.",
         reference=_RFC5322_ORIGINATOR, subject=field_name))
 
 
@@ -1653,7 +1660,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         elif shape is not None and shape.kind == "batv":
             whose = f"{shape.encoded_recipient}, " if shape.encoded_recipient else ""
             differences.append(EnvelopeDifference(
-                kind="bounce", envelope_value=mail_from, header_value=from_text,
+                kind="batv", envelope_value=mail_from, header_value=from_text,
                 explanation=f"The envelope sender is a BATV-signed form of the sender's own address "
                             f"({whose}with a signed tag in front): the sender's server tags the addresses "
                             f"it sends from, so that it can refuse bounces of mail it never sent "
@@ -1816,7 +1823,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
             # describe in part. Without a List-Id only pre-RFC 2369 marks name the list: text the
             # sender writes, so the explanation says what it rests on (a spoof can carry them).
             differences.append(EnvelopeDifference(
-                kind="forwarded", envelope_value=rcpt, header_value=list_named[0],
+                kind="list", envelope_value=rcpt, header_value=list_named[0],
                 explanation=f"{rcpt} ({source}) is not in To: or Cc:, but the mailing list's address "
                             f"{list_named[0]} " + ("is" if list_named[0].lower() in header_rcpts else
                                                    "received it before (an earlier hop's record)")
@@ -1861,7 +1868,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         elif list_id or (old_list is not None and old_list.name):
             list_shown = list_id or (old_list.name if old_list is not None else "")
             differences.append(EnvelopeDifference(
-                kind="forwarded", envelope_value=rcpt, header_value=list_shown,
+                kind="list", envelope_value=rcpt, header_value=list_shown,
                 explanation=f"{rcpt} ({source}) is not in To: or Cc:. The message came through a "
                             f"mailing list ({_short_list_id(list_shown)}), which resent it to its members"
                             + (" (by its list marks, which the sender writes)" if list_id is None else "")

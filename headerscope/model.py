@@ -272,7 +272,7 @@ class EnvelopeDifference(Value):
     """One explained difference between envelope and header addresses."""
 
     kind: str
-    """Stable id: ``srs``, ``verp``, ``bounce``, ``bcc``, ``reply_to_domain``, ``display_name_address``, ``display_name_domain``, ``address_decoy`` (an address that shows another: a local part holding an address, a NUL or control character), ``mail_from_domain``, ``forwarded``, ``alias`` (a recipient the receiver rewrote from a To:/Cc: addressee: qmail's virtual-domain prefix), ``local`` (a mailbox of the receiving host alone), ``sender``, ``null_sender`` (``<>`` on a message that is no bounce or automatic reply), ``redelivered`` (a ``<>`` Return-Path on a copy the receiving side re-delivered, while its own records name the non-null MAIL FROM it accepted)."""
+    """Stable id: ``srs``, ``verp``, ``bounce``, ``bcc``, ``reply_to_domain``, ``display_name_address``, ``display_name_domain``, ``address_decoy`` (an address that shows another: a local part holding an address, a NUL or control character), ``mail_from_domain``, ``forwarded``, ``list`` (a mailing list resent it to its members), ``batv`` (a BATV-signed form of the sender's own address), ``alias`` (a recipient the receiver rewrote from a To:/Cc: addressee: qmail's virtual-domain prefix), ``local`` (a mailbox of the receiving host alone), ``sender``, ``null_sender`` (``<>`` on a message that is no bounce or automatic reply), ``redelivered`` (a ``<>`` Return-Path on a copy the receiving side re-delivered, while its own records name the non-null MAIL FROM it accepted)."""
     explanation: str
     """Plain-language explanation."""
     envelope_value: str | None = None

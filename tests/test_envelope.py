@@ -248,7 +248,7 @@ def test_alias_rewrite_is_forwarding_not_bcc() -> None:
 def test_mailing_list_member() -> None:
     envelope, _ = _run("Delivered-To: me@home.test\nList-Id: <dev.lists.example.org>\n"
                        "From: a@author.test\nTo: dev@lists.example.org\n")
-    assert _kinds(envelope) == ["forwarded"] and "mailing list" in envelope.differences[0].explanation
+    assert _kinds(envelope) == ["list"] and "mailing list" in envelope.differences[0].explanation
 
 
 def test_reply_to_other_domain_and_display_name_address() -> None:
@@ -686,7 +686,7 @@ def test_a_batv_envelope_sender_is_the_authors_own_tagged_address() -> None:
            b"id Q1; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
            b"From: David <david.vrabel@sender.example>\r\nTo: bob@receiver.example\r\nSubject: hi\r\n"
            b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nhi\r\n")
-    difference = next(d for d in analyze(raw, offline=True).envelope.differences if d.kind == "bounce")
+    difference = next(d for d in analyze(raw, offline=True).envelope.differences if d.kind == "batv")
     assert "BATV-signed form of the sender's own address (david.vrabel@sender.example, " in difference.explanation
     assert "not the author's mailbox" not in difference.explanation
 
@@ -1754,7 +1754,7 @@ def test_a_list_received_at_its_lists_host_is_the_list_that_posts_at_its_domain(
         b"List-Post: <mailto:intel-wired-lan@osuosl.example>\r\n"
         b"Sender: \"Intel-wired-lan\" <intel-wired-lan-bounces@osuosl.example>\r\n\r\nbody\r\n")
     report = analyze(copy, offline=True)
-    [forwarded] = [d for d in report.envelope.differences if d.kind == "forwarded"]
+    [forwarded] = [d for d in report.envelope.differences if d.kind == "list"]
     assert forwarded.header_value == "intel-wired-lan@lists.osuosl.example"
     assert "came through that list" in forwarded.explanation
     assert "forwarded or redirected" not in forwarded.explanation

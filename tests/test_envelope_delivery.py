@@ -198,3 +198,10 @@ def test_recipients_that_are_no_address_are_shown() -> None:
     long = _report(POSTFIX_VIRTUAL.replace("Subject: Hello\n", "Subject: Hello\n"
                                            'X-Envelope-To: "|/bin/prog ' + "a" * 5000 + '"\n'))
     assert len(long.envelope.other_recipients[0]) < 230
+
+
+def test_reply_to_display_name_warning_says_where_replies_go() -> None:
+    report = _report(POSTFIX_VIRTUAL.replace("Subject: Hello\n", 'Subject: Hello\nReply-To: "me@mail.example" <alvin@mail.example>\n'))
+    [warning] = [f for f in report.findings if f.id == "envelope.display_name_address"]
+    assert "replies would go to alvin@mail.example" in warning.explanation
+    assert "really from" not in warning.explanation
