@@ -184,12 +184,21 @@ def test_postfix_and_fastmail_resolved_mailboxes_are_shown_as_such() -> None:
         markdown = get_renderer("markdown").render(report)
         assert "**RCPT TO (envelope):** sam@shop.example\n" in markdown
         assert f"(after the receiver's alias expansion):** {mailbox}" in markdown
+        html = get_renderer("html").render(report)
+        rcpt_cell = html.split("<dt>RCPT TO</dt>", 1)[1].split("</dd>", 1)[0]
+        assert "sam@shop.example" in rcpt_cell and mailbox not in rcpt_cell
+        mailbox_cell = html.split("<dt>Delivered to mailbox</dt>", 1)[1].split("</dd>", 1)[0]
+        assert mailbox in mailbox_cell and "after the receiver's alias expansion or forward" in mailbox_cell
 
 
 def test_recipients_that_are_no_address_are_shown() -> None:
     report = _report(AMAVIS_QUARANTINE)
     assert report.envelope.other_recipients == ("a local quarantine mailbox: spam-quarantine",)
     assert report.envelope.other_recipient_sources == ("Delivered-To (header 2)",)
+    from headerscope.render import get_renderer
+
+    html = get_renderer("html").render(report)
+    assert "<dt>Delivered to</dt>" in html and "a local quarantine mailbox: spam-quarantine" in html
     # Ecartis's intake: its MDA piped the list's mail to the list manager.
     piped = _report(POSTFIX_VIRTUAL.replace("Subject: Hello\n", "Subject: Hello\n"
                                             'X-Envelope-To: <"|/home/ecartis/ecartis -s linux-mips"> (uid 0)\n'))
