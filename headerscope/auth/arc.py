@@ -8,13 +8,16 @@ ARC-Authentication-Results saw) even when dkimpy stops at the first broken one.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from .._value import Value, frozen
 from ..dns.interface import DnsStatus, Resolver
 from ..message import Message
 from ..model import ArcInstance, ArcResult, Finding, Severity
-from ..text import compiled_on_first_use
+from ..text import compiled_on_first_use, header_ref
 from . import _dkimpy
+from .recorded import _parse_authentication_results
 from .tags import TagList, parse_tag_list
 
 RFC8617 = "https://www.rfc-editor.org/rfc/rfc8617"
@@ -324,6 +327,9 @@ def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, 
     changed = _changed_between(sets, instances, oldest_pass, problems, split) if result == "pass" else None
     if changed is not None:
         findings.append(changed)
+    elif times <= 1 and not census.over_limit:
+        # (Validation located the change itself, above, when it could: not said twice.)
+        findings.extend(_body_hash_trail(message, sets, instances))
     temporary = [a for a in dnsfunc.failures if a.temporary_failure]
     if temporary:
         # RFC 8617 section 5.2 uses the DKIM key lookup (RFC 6376 section 6.1.2): a lookup that
@@ -445,3 +451,157 @@ def _verdict(outcome: _dkimpy.ArcOutcome, dnsfunc: _dkimpy.DnsFunc, problems: di
                 "every ARC seal validates, but the input has no body, so the message signatures "
                 "could not be checked")
     return "fail", "invalid", outcome.reason
+
+
+# --- Where the body changed, from the body hashes alone ------------------------------------
+# A DKIM-Signature's and an ARC-Message-Signature's bh= is the hash of the body as its signer
+# canonicalized it (RFC 6376 section 3.7; RFC 8617 section 4.1.2 gives the AMS DKIM's tags).
+# Two made with the same body canonicalization, hash and l= hash the same text exactly when the
+# canonicalized body was the same: comparing them needs neither the body nor a key, so a pasted
+# header tells where the body changed along the chain.
+
+BODY_CHANGED_ID = "arc.body_changed_between"
+_AFTER_PASS = "ARC: the body was changed after "
+_AS_CLAIMED = ", as the sets claim"
+_MAX_WITNESSES = 10
+"""DKIM-Signature fields read below the chain (a message may hold hundreds: hostile)."""
+_MAX_CHANGES = 3
+_MAX_BH_CHARS = 200  # a sha256 bh= is 44 characters
+_bh_chars = compiled_on_first_use(r"[A-Za-z0-9+/]{1,200}={0,2}")
+
+
+class _Witness(NamedTuple):
+    """One signature's body hash and what it was made over."""
+
+    label: str
+    """How the report names it: "set i=2 (mimecast.com)", "the DKIM-Signature by d= (header 9)"."""
+    instance: int | None
+    """The ARC instance, None for a DKIM-Signature."""
+    key: tuple[str, str, str]
+    """(body canonicalization, hash, l= or ""): only equal keys hash the same text."""
+    bh: str
+
+
+def _body_key(tags: TagList) -> tuple[tuple[str, str, str], str] | None:
+    """(key, bh) of a signature's tags, or None when they do not say what was hashed."""
+    # RFC 6376 section 3.5: c= defaults to simple/simple; "relaxed" alone is relaxed/simple.
+    canon = (tags.get("c") or "simple/simple").strip().lower()[:40]
+    body = canon.partition("/")[2].strip() or "simple"
+    digest = (tags.get("a") or "").strip().lower()[:40].rpartition("-")[2]
+    length = "".join((tags.get("l") or "").split())[:80]
+    bh = "".join((tags.get("bh") or "")[:_MAX_BH_CHARS * 2].split())
+    if body not in ("simple", "relaxed") or digest not in ("sha1", "sha256") or (length and not length.isdigit()) \
+            or not bh or len(bh) > _MAX_BH_CHARS or not _bh_chars().fullmatch(bh):
+        return None
+    return (body, digest, length), bh
+
+
+def _witnesses(message: Message) -> list[_Witness]:
+    """The body hashes in the order they were made: the DKIM-Signatures that were in the message
+    before the first ARC set (below its AMS), oldest first, then each AMS by instance."""
+    signatures: dict[int, tuple[int, TagList]] = {}
+    repeated = False
+    for header in message.headers:
+        if header.name.lower() == "arc-message-signature":
+            number = _instance_of(header.value)
+            if number is None:
+                continue
+            repeated = repeated or number in signatures
+            signatures.setdefault(number, (header.index, parse_tag_list(header.value)))
+    if repeated or not signatures or len(signatures) > MAX_INSTANCE:
+        return []  # a copied or replayed set: which of its hashes is the sealer's is not known
+    first = signatures[min(signatures)][0]
+    # Fields are added at the top (RFC 5322 section 3.6): a DKIM-Signature below the first AMS was
+    # there when its sealer signed; the bottom one is the oldest.
+    below = [h for h in message.headers if h.name.lower() == "dkim-signature" and h.index > first]
+    witnesses: list[_Witness] = []
+    for header in reversed(below[-_MAX_WITNESSES:]):
+        tags = parse_tag_list(header.value)
+        read = _body_key(tags)
+        if read is not None:
+            signer = (tags.get("d") or "?").strip()[:100]
+            witnesses.append(_Witness(f"the DKIM-Signature by {signer} ({header_ref(header.index)})",
+                                      None, read[0], read[1]))
+    for number in sorted(signatures):
+        tags = signatures[number][1]
+        read = _body_key(tags)
+        if read is not None:
+            sealer = (tags.get("d") or "").strip()[:100]
+            witnesses.append(_Witness(f"set i={number}" + (f" ({sealer})" if sealer else ""), number,
+                                      read[0], read[1]))
+    return witnesses
+
+
+def _recorded_passes(results: str | None) -> list[str]:
+    """The dkim=pass and dmarc=pass an ARC-Authentication-Results records, in its words."""
+    if not results:
+        return []
+    parsed = _parse_authentication_results(results[:4000], arc=False)
+    return list(dict.fromkeys(f"{c.method}=pass" for c in parsed.clauses
+                              if c.method in ("dkim", "dmarc") and c.result == "pass"))
+
+
+def _body_hash_trail(message: Message, sets: dict[int, _Set], instances: list[ArcInstance]) -> list[Finding]:
+    """arc.body_changed_between: each place along the chain where two body hashes made the same
+    way differ, naming the signers on either side (RFC 6376 section 3.7)."""
+    witnesses = _witnesses(message)
+    # RFC 8617 section 5.2: each seal signs every ARC field of its set and the sets before it, so
+    # when every seal validates the AMS fields (and their bh=) are the sealers' own; else a claim.
+    verified = bool(instances) and all(i.seal_result == "pass" for i in instances)
+    findings: list[Finding] = []
+    for position, later in enumerate(witnesses):
+        if later.instance is None or len(findings) >= _MAX_CHANGES:
+            continue
+        earlier = next((w for w in reversed(witnesses[:position]) if w.key == later.key), None)
+        if earlier is None or earlier.bh == later.bh:
+            continue
+        same_after = [w.label for w in witnesses[position + 1:] if w.key == later.key and w.bh == later.bh]
+        findings.append(_body_change_finding(earlier, later, same_after, sets, verified))
+    return findings
+
+
+def _body_change_finding(earlier: _Witness, later: _Witness, same_after: list[str], sets: dict[int, _Set],
+                         verified: bool) -> Finding:
+    body, digest, length = later.key
+    entry = sets.get(later.instance) if later.instance is not None else None
+    passes = _recorded_passes(entry.results if entry is not None else None)
+    claim = "" if verified else _AS_CLAIMED
+    words = " and ".join(passes)
+    if passes:
+        title = f"{_AFTER_PASS}{later.label} recorded {words}{claim}"
+        where = (f" {later.label[:1].upper()}{later.label[1:]}'s ARC-Authentication-Results record {words}: by "
+                 "its own record its sealer received the message as signed, so the body was changed after those "
+                 "checks, by that sealer or a server of its own (a gateway that rewrites links or adds a banner "
+                 "or a disclaimer), and every later check of the earlier signature fails on that change: a "
+                 "gateway in the path, possibly the recipient's own, broke the signature.")
+    else:
+        title = f"ARC: the body changed between {earlier.label} and {later.label}{claim}"
+        where = (f" It was changed after {earlier.label} was made and before {later.label} was signed, by that "
+                 "sealer or by a server between them.")
+    since = (f" {same_after[0][:1].upper()}{', '.join(same_after[:5])[1:]} signed the same body as {later.label}: it has not changed since."
+             if same_after else "")
+    standing = (" Every ARC seal validates, so the body hashes are the sealers' own (RFC 8617 section 5.2)."
+                if verified else
+                " These are what the sets claim: their seals are not verified here, and anyone can add ARC sets "
+                "with any bh=, so this locates a change if the sets are genuine; it vouches for nothing.")
+    return Finding(
+        BODY_CHANGED_ID, Severity.NOTICE if passes else Severity.INFO, title[:240],
+        (f"{earlier.label[:1].upper()}{earlier.label[1:]} and {later.label} hash the body the same way "
+         f"({body} body canonicalization, {digest}, " + (f"l={length[:20]}" if length else "no l=") + ") and their "
+         f"body hashes differ (bh={earlier.bh[:12]}... and bh={later.bh[:12]}...): the body, as canonicalized, was "
+         f"not the same when each was made (RFC 6376 section 3.7).{where}{since}{standing}"),
+        "https://www.rfc-editor.org/rfc/rfc6376#section-3.7", f"arc i={later.instance}")
+
+
+def body_change_note(findings: Iterable[Finding]) -> str | None:
+    """For the verdict line: where the ARC sets say the body was changed after a sealer recorded
+    a pass (arc.body_changed_between), or None. Worded as the sets' claim unless every seal
+    validated: it explains a failure, and never turns one into a pass."""
+    for finding in findings:
+        if finding.id == BODY_CHANGED_ID and finding.title.startswith(_AFTER_PASS):
+            what = finding.title[len("ARC: "):]
+            claimed = what.endswith(_AS_CLAIMED)
+            what = what[:-len(_AS_CLAIMED)] if claimed else what
+            return (("The ARC sets claim (seals not verified here) that " if claimed else "The ARC sets show that ")
+                    + f"{what}: a gateway in the path, possibly the recipient's own, broke the signature.")
+    return None

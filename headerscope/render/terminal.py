@@ -175,7 +175,9 @@ class TerminalRenderer(Renderer):
         line = Text()
         line.append_text(_t(verdict.status.replace("_", " ").upper(), _VERDICT_STYLE.get(verdict.status, "bold")))
         line.append("  ")
-        line.append_text(_t(verdict.summary, limit=600))
+        # The line is the report's own words (a failure, then what the receiver and the ARC sets
+        # recorded about it): bounded, but not cut before the ARC sets' location of a body change.
+        line.append_text(_t(verdict.summary, limit=1000))
         out.append(line)
 
         env = report.envelope
