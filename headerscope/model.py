@@ -1160,13 +1160,41 @@ class Report(Value):
         message's Authentication-Results record (signatures the receiver saw, not pasted)."""
         if self.input.has_body:
             return "no DKIM-Signature"
-        # A recorded dkim=none ("message not signed") names no signature: the paste stopped at none.
-        checked = sum(1 for result in self.recorded if result.method == "dkim" and result.result != "none"
-                      and result.header != "gmail-summary")
+        checked = self._recorded_signature_count()
         copy = "the file" if self.input.format == "cut-off" else "the paste"
         seen = (f"; its recorded results name {checked} DKIM check{'s' if checked != 1 else ''}, so {copy} "
                 "stops before the signature" + ("s" if checked != 1 else "")) if checked else ""
         return f"no DKIM-Signature in {self.header_words()}{seen}"
+
+    def _recorded_signature_count(self) -> int:
+        """How many distinct DKIM signatures the results relied on record a check of. The receiving
+        side's results when any is trusted; else those of the writer of the topmost (ARC-)
+        Authentication-Results recording DKIM, the likeliest receiver's in a paste without its Received fields (a lower one may be
+        the sender's, or forged). One signature is one (d=, s=, header.b prefix) however many fields
+        record it (a receiver writes the same check in its A-R and its ARC-Authentication-Results);
+        only RFC 8601 section 2.7.1 words that report a check count: "none" says the message was
+        not signed, and a vendor's own word ("unknown") names no signature either."""
+        dkim = [r for r in self.recorded if r.method == "dkim" and r.header != "gmail-summary"]
+        relied = [r for r in dkim if r.trusted]
+        if not relied:
+            fields = [r for r in dkim if r.header_index is not None
+                      and r.header.lower() in ("authentication-results", "arc-authentication-results")]
+            # (The writer of the topmost field recording DKIM: iCloud writes one authserv-id per
+            # method, Exchange Online none at all.)
+            top = (min(fields, key=lambda r: r.header_index or 0).authserv_id or "").lower() if fields else None
+            relied = [r for r in fields if (r.authserv_id or "").lower() == top]
+        signatures: set[tuple[str, ...]] = set()
+        for result in relied:
+            if result.result not in ("pass", "fail", "neutral", "policy", "temperror", "permerror"):
+                continue
+            props = {name.lower(): value for name, value in result.properties}
+            domain = (props.get("header.d") or props.get("header.i", "").rpartition("@")[2]).strip().lower()[:255]
+            # RFC 6008 section 2: header.b is a prefix of b=, at least 8 characters when it must
+            # tell signatures apart; receivers write 8.
+            key = (domain, props.get("header.s", "").strip().lower()[:64], props.get("header.b", "").strip()[:8])
+            # A result naming no signature at all: one per writer and word (its A-R and its ARC copy).
+            signatures.add(key if any(key) else ("", (result.authserv_id or "").lower(), result.result))
+        return len(signatures)
 
     def header_words(self) -> str:
         """A header alone in the report's words (Message.header_words): "the pasted header", or
