@@ -7,7 +7,7 @@ the package is here, and every finding the corpus and the samples produce has on
 from __future__ import annotations
 
 FINDING_IDS = frozenset({
-    "arc.body_changed_between", "arc.chain_failed", "arc.changed_after_set", "arc.key_unavailable", "arc.signature_broken_between",
+    "arc.body_changed_between", "arc.chain_failed", "arc.changed_after_set", "arc.key_unavailable", "arc.sender_sealed", "arc.signature_broken_between",
     "arc.temperror",
     "attached.messages",
     "bulk.no_one_click", "bulk.no_unsubscribe", "bulk.one_click_incomplete", "bulk.one_click_not_usable",

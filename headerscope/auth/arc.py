@@ -12,7 +12,9 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from .._value import Value, frozen
+from ..addresses import parse_addresses
 from ..dns.interface import DnsStatus, Resolver
+from ..hops import host_organization
 from ..message import Message
 from ..model import ArcInstance, ArcResult, Finding, Severity
 from ..text import compiled_on_first_use, header_ref
@@ -330,6 +332,9 @@ def _check_arc(message: Message, resolver: Resolver) -> tuple[ArcResult | None, 
     elif times <= 1 and not census.over_limit:
         # (Validation located the change itself, above, when it could: not said twice.)
         findings.extend(_body_hash_trail(message, sets, instances))
+    sender_sealed = _sealed_on_the_way_out(message, sets, instances)
+    if sender_sealed is not None:
+        findings.append(sender_sealed)
     temporary = [a for a in dnsfunc.failures if a.temporary_failure]
     if temporary:
         # RFC 8617 section 5.2 uses the DKIM key lookup (RFC 6376 section 6.1.2): a lookup that
@@ -605,3 +610,90 @@ def body_change_note(findings: Iterable[Finding]) -> str | None:
             return (("The ARC sets claim (seals not verified here) that " if claimed else "The ARC sets show that ")
                     + f"{what}: a gateway in the path, possibly the recipient's own, broke the signature.")
     return None
+
+
+# --- A set the sending organisation added on its way out ----------------------------------
+SENDER_SEALED_ID = "arc.sender_sealed"
+SENDER_SEALED_WORDS = "sealed by the sending organisation on its way out; its results are the sender's own check"
+# Microsoft's X-Forefront-Antispam-Report DIR: the message's direction, OUT for a tenant's outbound
+# mail (learn.microsoft.com, "Anti-spam message headers"); bounded, one match in its first 4,000 characters.
+_ms_direction = compiled_on_first_use(r"(?:^|;)[ \t]{0,20}DIR[ \t]{0,20}:[ \t]{0,20}([A-Za-z]{1,8})")
+
+
+_received_by = compiled_on_first_use(r"\bby[ \t\r\n]{1,20}([A-Za-z0-9.-]{1,255})")
+
+
+def _final_receiver(message: Message) -> str | None:
+    """The organisation of the server that wrote the topmost Received field (else the topmost
+    Authentication-Results' authserv-id): the receiving side, as far as the header says."""
+    received = message.first("Received")
+    found = _received_by().search(received[:2000]) if received else None
+    if found is not None:
+        return host_organization(found.group(1))
+    results = message.first("Authentication-Results")
+    return host_organization(results.partition(";")[0].strip().split(" ")[0][:255]) if results else None
+
+
+def _sealed_on_the_way_out(message: Message, sets: dict[int, _Set], instances: list[ArcInstance]) -> Finding | None:
+    """arc.sender_sealed: the first set (cv=none) sealed by the organisation that sent the
+    message, so its ARC-Authentication-Results are the sender's own check of its outbound mail, not
+    what an intermediary saw (RFC 8617 section 1: ARC records what intermediaries saw). Either its
+    sealer is the organisation of the From: domain or of a DKIM-Signature made before it (Microsoft's
+    sets for outlook.com mail), or it is Exchange Online's set on a message whose
+    X-Forefront-Antispam-Report says DIR:OUT (a Microsoft 365 tenant's outbound mail). Only the
+    wording of a claim changes: nothing here is relied on more than before."""
+    # (A paste may hold the set's ARC-Authentication-Results without its seal: cv unknown.)
+    if not instances or instances[0].instance != 1 or (instances[0].cv or "none").strip().lower() != "none":
+        return None
+    first = instances[0]
+    entry = sets.get(1)
+    if entry is None or entry.results is None:
+        return None
+    authserv = entry.results.partition(";")[0].strip().split(" ")[0][:255]
+    sealer = host_organization(first.domain.strip()[:255]) if first.domain else host_organization(authserv)
+    writer = host_organization(authserv)
+    if sealer is None or (writer is not None and writer != sealer):
+        return None  # its results written in another organisation's name (a list sealing with a borrowed key)
+    receiver = _final_receiver(message)
+    if receiver is None or sealer == receiver:
+        # Not shown to have left the sealer's organisation (no receiver's field to tell), or
+        # perhaps the receiving side's own set (a provider's mail to its own users).
+        return None
+    senders: dict[str, str] = {}
+    # A list's copy (RFC 2919 List-Id) may have been sealed by a list host of the sender's own
+    # provider (Google Groups for gmail.com): an intermediary, so the From:/DKIM rule is not used.
+    listed = message.first("List-Id") is not None
+    for address in ([] if listed else parse_addresses((message.first("From") or "")[:2000])[:5]):
+        domain = address.domain
+        organisation = host_organization(domain) if domain else None
+        if organisation is not None:
+            senders.setdefault(organisation, f"the organisation of the From: domain {domain}")
+    seal_index = next((h.index for h in message.headers if h.name.lower() == "arc-seal"
+                       and _instance_of(h.value) == 1), None)
+    for header in [h for h in message.headers if h.name.lower() == "dkim-signature"][:_MAX_WITNESSES]:
+        if seal_index is not None and header.index > seal_index and not listed:
+            signer = (parse_tag_list(header.value).get("d") or "").strip()[:255]
+            organisation = host_organization(signer) if signer else None
+            if organisation is not None:
+                senders.setdefault(organisation, f"the organisation of the DKIM signer {signer}")
+    why = senders.get(sealer)
+    if why is None and sealer == "outlook.com":
+        directions = {match.group(1).upper() for header in message.all("X-Forefront-Antispam-Report")[:5]
+                      for match in _ms_direction().finditer(header.value[:4000])}
+        microsoft_sets = sum(1 for i in instances if i.domain and host_organization(i.domain.strip()[:255]) == sealer)
+        # A tenant's outbound set, unless an inbound EOP report stands beside it with no later
+        # Microsoft set of the receiving side's own.
+        if "OUT" in directions and ("INB" not in directions or microsoft_sets > 1):
+            why = "Exchange Online sealing a tenant's outbound mail (its X-Forefront-Antispam-Report says DIR:OUT)"
+    if why is None:
+        return None
+    name = first.domain or authserv or "?"
+    return Finding(
+        SENDER_SEALED_ID, Severity.INFO,
+        f"ARC i=1 by {name[:100]}: {SENDER_SEALED_WORDS}",
+        (f"The first ARC set was sealed by {name[:100]}, {why[:200]}: it was added "
+         "by the sending side before the message left it, not by an intermediary on the way (RFC 8617 section 1: "
+         "ARC lets intermediaries record what they saw). Its ARC-Authentication-Results are the sender's own check "
+         "of its outbound mail, what its system recorded when the message was submitted or relayed out, and say "
+         "nothing of how a receiver saw it; like every ARC set before the receiving side's, a claim."),
+        f"{RFC8617}#section-1", "arc i=1")

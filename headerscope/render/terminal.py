@@ -488,9 +488,14 @@ class TerminalRenderer(Renderer):
             table.add_row(_t("rDNS"), _result(rdns.result), _t(rdns.explanation, limit=_MAX_EXPLANATION))
         out.append(table)
         if report.arc is not None:
+            # (arc.sender_sealed: a set the sending side added on its way out is no intermediary's view.)
+            from ..auth.arc import SENDER_SEALED_ID, SENDER_SEALED_WORDS
+
+            outbound = {f.subject for f in report.findings if f.id == SENDER_SEALED_ID}
             for inst in report.arc.instances[:_MAX_ROWS]:
+                saw = SENDER_SEALED_WORDS if f"arc i={inst.instance}" in outbound else "it saw"
                 out.append(_t(f"  ARC i={inst.instance} by {inst.domain or '?'}: cv={inst.cv or '?'} seal={inst.seal_result or '?'}"
-                              f" AMS={inst.signature_result or '?'}; it saw: "
+                              f" AMS={inst.signature_result or '?'}; {saw}: "
                               f"{' '.join((inst.authentication_results or '—').split())}", limit=400))
         if report.comparison:
             cmp_table = Table(title=None, show_edge=False, pad_edge=False, header_style="bold")
