@@ -599,16 +599,16 @@ def _body_change_finding(earlier: _Witness, later: _Witness, same_after: list[st
 
 
 def body_change_note(findings: Iterable[Finding]) -> str | None:
-    """For the verdict line: where the ARC sets say the body was changed after a sealer recorded
-    a pass (arc.body_changed_between), or None. Worded as the sets' claim unless every seal
-    validated: it explains a failure, and never turns one into a pass."""
+    """For the verdict line: where the ARC sets show the body was changed after a sealer recorded
+    a pass (arc.body_changed_between), or None. Only when every seal validated: sets that are not
+    verified are text anyone can add, with any bh= and any recorded pass, and a forgery's verdict
+    line must not carry the excuse it wrote for itself (the finding still says it, as a claim)."""
     for finding in findings:
         if finding.id == BODY_CHANGED_ID and finding.title.startswith(_AFTER_PASS):
             what = finding.title[len("ARC: "):]
-            claimed = what.endswith(_AS_CLAIMED)
-            what = what[:-len(_AS_CLAIMED)] if claimed else what
-            return (("The ARC sets claim (seals not verified here) that " if claimed else "The ARC sets show that ")
-                    + f"{what}: a gateway in the path, possibly the recipient's own, broke the signature.")
+            if what.endswith(_AS_CLAIMED):
+                return None
+            return f"The ARC sets show that {what}: a gateway in the path, possibly the recipient's own, broke the signature."
     return None
 
 
