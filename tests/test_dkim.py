@@ -326,7 +326,36 @@ def test_key_removed_revoked_and_dns_failures() -> None:
     assert (r.result, r.reason_code) == ("temperror", "temperror")
     (r,), _ = verify(raw, {}, resolver=OfflineResolver())
     # RFC 8601 "none" means unsigned: an existing, unchecked signature is "not_checked".
-    assert (r.result, r.reason_code, r.reason) == ("not_checked", "offline", "not checked (offline)")
+    assert (r.result, r.reason_code) == ("not_checked", "offline")
+    assert r.reason == ("body hash matches: the body is unchanged since signing, if the signature is genuine; "
+                        "the header signature, which covers that hash, not checked (offline)")
+
+
+def test_body_hash_match_is_said_when_the_key_cannot_be_had() -> None:
+    # RFC 6376 section 3.7: the body hash needs no key. Offline, a matching one is said in the
+    # reason (the result word stays: nothing passes without the key), worded as depending on
+    # the signature being genuine, since anyone can write the hash of a body of their own.
+    raw = sign(MESSAGE, key=rsa_key(1024))
+    (r,), findings = verify(raw, {}, resolver=OfflineResolver())
+    assert (r.result, r.reason_code, r.body_hash_ok) == ("not_checked", "offline", True)
+    assert r.reason.startswith("body hash matches: the body is unchanged since signing, if the signature is genuine")
+    assert not any(f.id == "dkim.body_changed" for f in findings)
+    # A DNS failure for now: the same words beside the lookup's.
+    (r,), _ = verify(raw, {"s1._domainkey.example.com": "SERVFAIL"})
+    assert r.result == "temperror" and r.reason.endswith(
+        "(try again later); body hash matches: the body is unchanged since signing, if the signature is genuine")
+    # A changed body is said as before, with its finding.
+    (r,), findings = verify(raw.replace(b"figures are", b"figures were"), {}, resolver=OfflineResolver())
+    assert (r.result, r.body_hash_ok) == ("not_checked", False)
+    assert r.reason == "not checked (offline); the body has also changed since signing (body hash mismatch)"
+    assert [f.id for f in findings] == ["dkim.body_changed"]
+    # l= hashes only the first bytes: said so, with the bytes after them signed by nobody.
+    signed = sign(MESSAGE, key=rsa_key(1024), length=True)
+    (r,), _ = verify(signed + b"Click here: http://evil.example/\r\n", {}, resolver=OfflineResolver())
+    assert r.body_length is not None and r.unsigned_body_bytes
+    assert r.reason == (f"the first {r.body_length} bytes of the body match its body hash (l=): unchanged since "
+                        f"signing, if the signature is genuine; {r.unsigned_body_bytes} later bytes are signed by "
+                        "nobody; the header signature, which covers that hash, not checked (offline)")
 
 
 def test_key_replaced_at_same_selector_is_signature_mismatch() -> None:

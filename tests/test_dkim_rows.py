@@ -220,3 +220,19 @@ def test_the_rsa_sha1_notice_names_the_aligned_passing_signature_verifiers_use()
     assert weak.severity.value == "notice"
     assert weak.explanation.endswith("the message also carries a rsa-sha256 signature (d=example.com, aligned with "
                                      "From), which verifiers use")
+
+
+def test_offline_rows_say_the_body_hash_matches_in_every_format() -> None:
+    # RFC 6376 section 3.7: the body hash needs no key, so offline it is still known; every format
+    # says it in the row, while the result stays "not checked" (nothing passes without the key).
+    from headerscope.dns.offline import OfflineResolver
+
+    raw = sign(message("billing@example.com"), key=rsa_key(1024))
+    report = analyze(raw, resolver=OfflineResolver(), now=NOW)
+    [row] = report.dkim
+    assert (row.result, row.body_hash_ok) == ("not_checked", True)
+    words = "body hash matches: the body is unchanged since signing, if the signature is genuine"
+    assert f"DKIM #1 │ not checked │ d=example.com s=s1, rsa-sha256, aligned with From, {words}; the header " \
+           "signature, which covers that hash, not checked (offline)" in terminal(report)
+    assert words in MarkdownRenderer().render(report)
+    assert words in HtmlRenderer().render(report)

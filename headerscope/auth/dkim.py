@@ -782,6 +782,13 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
             check.reason += "; its body hash cannot be checked: this copy's body is not the original bytes"
         elif check.body_hash_ok is False:
             check.reason += "; the body has also changed since signing (body hash mismatch)"
+        elif check.body_hash_ok:
+            # The one part checkable without the key (RFC 6376 section 3.7) is said, as a
+            # mismatch is: it tells an analyst whether only the signed headers or the key can be
+            # at issue. The result word stays: nothing passes without the key.
+            check.reason = (f"{_body_match_words(check)}; the header signature, which covers that hash, "
+                            "not checked (offline)" if check.reason_code == "offline" else
+                            f"{check.reason}; {_body_match_words(check)}")
         return
     key, _ = fetched
 
@@ -809,6 +816,21 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
                      "a From: field the signer did not sign was added; the signed fields verify")
         return
     _judge_valid(check, has_body=has_body, delivery=delivery, now=now)
+
+
+def _body_match_words(check: _Check) -> str:
+    """What a body hash that matches says when the header signature could not be checked.
+
+    bh= is vouched for only by the header signature (b= covers the DKIM-Signature field, bh=
+    included: RFC 6376 section 3.7), and anyone can write the hash of a body of their own, so
+    the match says the body is unchanged only if the signature is genuine. With l= only the
+    first bytes are hashed (RFC 6376 section 8.2): the rest is signed by nobody."""
+    if check.unsigned_body_bytes:
+        tail = "" if check.unsigned_body_text else " (white space only)"
+        return (f"the first {check.body_length} bytes of the body match its body hash (l=): unchanged since "
+                f"signing, if the signature is genuine; {check.unsigned_body_bytes} later bytes are signed by "
+                f"nobody{tail}")
+    return "body hash matches: the body is unchanged since signing, if the signature is genuine"
 
 
 def _judge_valid(check: _Check, *, has_body: bool, delivery: datetime | None, now: datetime) -> None:
