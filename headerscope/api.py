@@ -48,7 +48,7 @@ from .envelope import (
     self_addressed,
     srs_list_sender,
 )
-from .era import Era, received_era
+from .era import RSA_SHA1_RETIRED, Era, received_before, received_era
 from .folders import mail_folder
 from .hops import build_chain, host_organization, is_non_public_ip
 from .loader import LoadedInput, load_bytes
@@ -833,8 +833,11 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
                                       *((None, None, None) if submitted is not None or spf_predated
                                         else (mail_from, helo, client_ip))))
 
+    # An rsa-sha1 signature on mail received before RFC 8301 (2018) is historic, by the
+    # receiving side's trusted stamp only (era.py), never the sender's Date:.
     dkim, dkim_findings = check_dkim(message, resolver, from_domain=from_domain,
-                                     delivery_time=delivery_time, now=now, byte_exact=loaded.byte_exact)
+                                     delivery_time=delivery_time, now=now, byte_exact=loaded.byte_exact,
+                                     received_before_sha1_retired=received_before(chain.hops, date, RSA_SHA1_RETIRED))
     findings.extend(dkim_findings)
     findings.extend(arc_findings)
 

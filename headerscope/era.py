@@ -63,6 +63,33 @@ _METHOD_STARTS = {"spf": SPF_START, "dkim": DKIM_START, "domainkeys": _DOMAINKEY
                   "dmarc": DMARC_START, "arc": DMARC_START}
 
 
+# RFC 8301 (January 2018) made verifiers refuse rsa-sha1 (section 3.1); before it rsa-sha1 was
+# one of RFC 6376's two algorithms (section 3.3), and signers used it widely.
+RSA_SHA1_RETIRED = datetime(2018, 1, 1, tzinfo=timezone.utc)
+
+
+def received_before(hops: tuple[Hop, ...], date: datetime | None, moment: datetime) -> tuple[datetime, str] | None:
+    """(the receiving side's latest trusted stamp, where it comes from in words) when it is before
+    ``moment`` and every other date in the message agrees (each Received stamp, trusted or not,
+    and Date:); None otherwise. As received_era: the moment is never taken from a date a sender
+    writes, and such a date at or after ``moment`` only keeps the message in today's rules."""
+    stamped = [(datetime.fromisoformat(hop.fields.timestamp), hop) for hop in hops
+               if hop.trusted and hop.fields.timestamp]
+    if not stamped:
+        return None
+    received, hop = max(stamped, key=lambda pair: (pair[0], pair[1].number))
+    dates = [datetime.fromisoformat(h.fields.timestamp) for h in hops if h.fields.timestamp]
+    if max([*dates, date] if date is not None else dates) >= moment:
+        return None
+    by = " ".join(str(hop.fields.by or "").split())[:120] or None
+    return received, _stamp_words(hop.number, by)
+
+
+def _stamp_words(hop: int, by: str | None) -> str:
+    by_words = f"'s {by}" if by else ""
+    return f"hop {hop}'s Received stamp, written by the receiving side{by_words}"
+
+
 class Era:
     """A message received before one or more of SPF, DKIM and DMARC existed. (A plain slotted
     class: a dataclass would compile its methods at import.)"""
@@ -90,8 +117,7 @@ class Era:
     @property
     def stamp(self) -> str:
         """Where the date comes from, in words."""
-        by = f"'s {self.by}" if self.by else ""
-        return f"hop {self.hop}'s Received stamp, written by the receiving side{by}"
+        return _stamp_words(self.hop, self.by)
 
     def not_applicable(self, mechanism: str) -> str:
         """An SPF or DMARC row's explanation: not evaluated against today's DNS."""

@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 from ..dns.interface import DnsAnswer, DnsStatus, Resolver, normalize_name
 from ..domains import aligned, list_id_label, organizational_domain
+from ..era import RSA_SHA1_RETIRED
 from ..message import Message
 from ..model import DkimSignatureResult, Finding, HeaderField, Severity
 from ..text import compiled_on_first_use, header_ref, redaction_mark
@@ -149,12 +150,17 @@ def signature_subject(domain: str | None, selector: str | None) -> str:
 
 
 def check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
-               delivery_time: datetime | None, now: datetime,
-               byte_exact: bool = True) -> tuple[tuple[DkimSignatureResult, ...], tuple[Finding, ...]]:
+               delivery_time: datetime | None, now: datetime, byte_exact: bool = True,
+               received_before_sha1_retired: tuple[datetime, str] | None = None,
+               ) -> tuple[tuple[DkimSignatureResult, ...], tuple[Finding, ...]]:
     """Every signature in header order, with result, reason and forensic extras; and a note of
-    any DomainKeys signature, which is not verified (see _domainkeys_note)."""
+    any DomainKeys signature, which is not verified (see _domainkeys_note).
+
+    ``received_before_sha1_retired``: (the receiving side's trusted stamp, its source in words)
+    when the message was received before RFC 8301 retired rsa-sha1 (era.received_before, which
+    never takes a date the sender writes); an rsa-sha1 signature is then a historic one."""
     results, findings = _check_dkim(message, resolver, from_domain=from_domain, delivery_time=delivery_time,
-                                    now=now, byte_exact=byte_exact)
+                                    now=now, byte_exact=byte_exact, historic=received_before_sha1_retired)
     notes = [note for note in (_domainkeys_note(message), _renamed_signature_note(message, results))
              if note is not None]
     return results, (*findings, *notes) if notes else findings
@@ -236,8 +242,9 @@ def _renamed_signature_note(message: Message, results: tuple[DkimSignatureResult
 
 
 def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
-               delivery_time: datetime | None, now: datetime,
-               byte_exact: bool = True) -> tuple[tuple[DkimSignatureResult, ...], tuple[Finding, ...]]:
+               delivery_time: datetime | None, now: datetime, byte_exact: bool = True,
+               historic: tuple[datetime, str] | None = None,
+               ) -> tuple[tuple[DkimSignatureResult, ...], tuple[Finding, ...]]:
     """Every signature in header order, with result, reason and forensic extras.
 
     ``byte_exact`` False says the input is not the bytes that were signed (an Outlook .msg
@@ -337,7 +344,7 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
             check.reason += f"; {_TESTING_WORDS}"
 
     results = tuple(_to_result(c, from_domain) for c in checks)
-    findings = _findings(checks, present, from_domain)
+    findings = _findings(checks, present, from_domain, historic)
     if message.first("List-Id") is not None and any(c.reason_code == "signature_mismatch" for c in checks):
         findings = [_with_list_cause(f, checks, message) if f.id == "dkim.headers_changed" else f for f in findings]
     if byte_exact and message.has_body:
@@ -1016,7 +1023,11 @@ def _body_changed_without_key(checks: list[_Check]) -> list[Finding]:
                     f"The body hash in the signature by {check.domain or '?'} does not match the body, computed "
                     "without the key: the body was changed after signing, so this signature fails whatever the "
                     f"key ({check.reason}).", f"{RFC6376}#section-3.7", check.label)
-            for check in checks if check.body_hash_ok is False and check.reason_code in _KEYLESS_CODES]
+            for check in checks if check.body_hash_ok is False
+            # rsa-sha1 offline: refused by the algorithm before any key (see _verify), the body
+            # mismatch is told by its own finding, not only inside the algorithm's (info for mail
+            # received before RFC 8301, which must not take the changed body down with it).
+            and (check.reason_code in _KEYLESS_CODES or check.reason_code == "rsa_sha1")]
 
 
 def _stronger_signature(check: _Check, checks: list[_Check], from_domain: str | None) -> _Check | None:
@@ -1030,7 +1041,8 @@ def _stronger_signature(check: _Check, checks: list[_Check], from_domain: str | 
                                       c.result != "pass", c.index))
 
 
-def _findings(checks: list[_Check], present_counts: dict[str, int], from_domain: str | None = None) -> list[Finding]:
+def _findings(checks: list[_Check], present_counts: dict[str, int], from_domain: str | None = None,
+              historic: tuple[datetime, str] | None = None) -> list[Finding]:
     findings: list[Finding] = []
     for check in checks:
         spec = _CODE_FINDINGS.get(check.reason_code)
@@ -1046,6 +1058,16 @@ def _findings(checks: list[_Check], present_counts: dict[str, int], from_domain:
                                  and aligned(stronger.domain, from_domain) else "")
                 reason = (f"{reason}; the message also carries a {stronger.algorithm} signature "
                           f"(d={stronger.domain or '?'}{aligned_words}), which verifiers use")
+            if check.reason_code == "rsa_sha1" and historic is not None \
+                    and (check.timestamp is None or check.timestamp < RSA_SHA1_RETIRED):
+                # Received before RFC 8301 (2018), by the receiving side's stamp: rsa-sha1 was
+                # then one of RFC 6376's two algorithms (section 3.3), normal when sent. Its t=,
+                # the signer's, can only keep the warning (a t= of 2018 or later).
+                severity, title = Severity.INFO, "DKIM signature uses rsa-sha1 (historic algorithm, normal when sent)"
+                received, stamp = historic
+                reason = (f"{reason}. The message was received {received.date().isoformat()} ({stamp}), before "
+                          "RFC 8301 (January 2018) retired rsa-sha1: it was one of RFC 6376's two algorithms "
+                          "(section 3.3) and normal when the message was sent; a verifier today rejects it")
             findings.append(Finding(finding_id, severity, title, reason, reference, check.label))
     # Signatures whose signed header fields verified (no_body: all but the body hash).
     verified = [c for c in checks

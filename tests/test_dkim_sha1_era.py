@@ -1,0 +1,96 @@
+"""An rsa-sha1 DKIM signature is judged by the era of the message's receipt: before RFC 8301
+(January 2018) rsa-sha1 was one of RFC 6376's two algorithms (section 3.3), so on mail the
+receiving side stamped before 2018 it is historic (info); on later mail a warning. The era comes
+from the receiving side's trusted Received stamp only (headerscope/era.py), never from a date
+the sender writes (Date:, t=), which can only keep the warning."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from test_dkim import crlf, rsa_dns, rsa_key, sign
+
+from headerscope.api import analyze
+from headerscope.dns.snapshot import SnapshotResolver
+from headerscope.model import Finding, Report
+
+NOW = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
+
+
+def _message(date: str) -> bytes:
+    return crlf(f"""From: Alice <alice@example.com>
+To: Bob <bob@example.net>
+Subject: Quarterly figures
+Date: {date}
+Message-ID: <1@example.com>
+
+Hello Bob,
+the figures are attached.
+""".encode())
+
+
+def _received(stamp: str, relay_stamp: str) -> bytes:
+    # The receiver's stamp on top (hop 2, trusted), the sender's relay's below it: Sendmail's form.
+    return crlf(f"""Received: from relay.example.com (relay.example.com [192.0.2.7])
+	by mx.example.net (8.15.2/8.15.2) with ESMTP id 1A2B3C; {stamp}
+Received: from host.example.com by relay.example.com (8.15.2/8.15.2) id 4D5E6F; {relay_stamp}
+""".encode())
+
+
+def _signed(date: str = "Tue, 14 Jun 2016 10:00:00 +0000", *, extra: str = "") -> bytes:
+    return sign(_message(date), key=rsa_key(1024), algorithm="rsa-sha1", extra=extra)
+
+
+def _run(raw: bytes, *, offline: bool = False) -> Report:
+    if offline:
+        return analyze(raw, offline=True, now=NOW)
+    return analyze(raw, resolver=SnapshotResolver(rsa_dns(1024)), now=NOW)
+
+
+def _weak(report: Report) -> Finding:
+    [weak] = [f for f in report.findings if f.id == "dkim.weak_crypto"]
+    return weak
+
+
+RECEIVED_2016 = _received("Tue, 14 Jun 2016 10:00:09 +0000", "Tue, 14 Jun 2016 10:00:03 +0000")
+RECEIVED_2019 = _received("Fri, 14 Jun 2019 10:00:09 +0000", "Fri, 14 Jun 2019 10:00:03 +0000")
+
+
+def test_rsa_sha1_on_mail_received_before_rfc_8301_is_historic() -> None:
+    report = _run(RECEIVED_2016 + _signed())
+    [sig] = report.dkim
+    # The result stays: a verifier today rejects it.
+    assert (sig.result, sig.reason_code) == ("permerror", "rsa_sha1")
+    weak = _weak(report)
+    assert weak.severity.value == "info"
+    assert weak.title == "DKIM signature uses rsa-sha1 (historic algorithm, normal when sent)"
+    assert weak.explanation.endswith(
+        "The message was received 2016-06-14 (hop 2's Received stamp, written by the receiving side's "
+        "mx.example.net), before RFC 8301 (January 2018) retired rsa-sha1: it was one of RFC 6376's two "
+        "algorithms (section 3.3) and normal when the message was sent; a verifier today rejects it")
+    # Offline the algorithm alone decides it, and the era the same.
+    assert _weak(_run(RECEIVED_2016 + _signed(), offline=True)).severity.value == "info"
+
+
+def test_rsa_sha1_on_mail_received_since_rfc_8301_stays_a_warning() -> None:
+    weak = _weak(_run(RECEIVED_2019 + _signed("Fri, 14 Jun 2019 10:00:00 +0000")))
+    assert (weak.severity.value, weak.title) == ("warning", "DKIM signature uses rsa-sha1")
+
+
+def test_a_date_the_sender_writes_never_lowers_it() -> None:
+    # No Received field: only the sender's Date: of 2016, which a forger writes.
+    assert _weak(_run(_signed())).severity.value == "warning"
+    # A Date: or a t= of 2018 or later beside a 2016 stamp: the dates disagree, today's rule holds.
+    assert _weak(_run(RECEIVED_2016 + _signed("Fri, 14 Jun 2019 10:00:00 +0000"))).severity.value == "warning"
+    signed_2019 = f" t={int(datetime(2019, 6, 14, tzinfo=timezone.utc).timestamp())};"
+    assert _weak(_run(RECEIVED_2016 + _signed(extra=signed_2019))).severity.value == "warning"
+
+
+def test_a_changed_body_is_still_a_warning_beside_the_historic_algorithm() -> None:
+    # Offline rsa-sha1 is refused before the key is asked; its body mismatch gets its own finding,
+    # so lowering the algorithm's finding does not take the changed body down with it.
+    raw = RECEIVED_2016 + _signed().replace(b"the figures are", b"the figures were")
+    report = _run(raw, offline=True)
+    assert _weak(report).severity.value == "info"
+    [changed] = [f for f in report.findings if f.id == "dkim.body_changed"]
+    assert changed.severity.value == "warning" and changed.subject == "dkim example.com/s1"
