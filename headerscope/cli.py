@@ -395,8 +395,10 @@ def _write_failed(output: str | None, exc: OSError) -> None:
 @click.option("--filter", "filters", multiple=True, metavar="KEY=VALUE",
               help="Keep only matching messages, e.g. dmarc=fail, verdict=spoofed,suspicious, domain=example.com, "
                    "spam=yes (the receiver's spam filter, or a copy in a junk folder, whatever the receiver said), reason=recorded.dmarc_fail (any finding's id), ip=203.0.113.0/24 "
-                   "(the sending server), flag=replied (a Maildir flag), name=paypal (the From: display name, a "
-                   "substring), reply_to=@gmail.com, subject=invoice (substrings). Repeat to AND.")
+                   "(the sending server), flag=replied (a mailbox flag), name=paypal (the From: display name, a "
+                   "substring), reply_to=@gmail.com, subject=invoice, rcpt=alice@ (an envelope recipient; "
+                   "substrings), envelope=bcc,forwarded,list (why the envelope differs from the header). "
+                   "Repeat to AND.")
 @click.option("--fail-on", "fail_on", multiple=True, metavar="KEY=VALUE",
               help="Exit with status 3 when any message matches, e.g. --fail-on spoofed or --fail-on dmarc=fail.")
 @click.option("--max-size", type=click.IntRange(min=1), default=256 * 1024 * 1024, show_default=True,

@@ -1358,3 +1358,36 @@ def test_the_failing_reason_table_says_its_severities_and_the_same_id_as_a_notic
     assert [cell.strip() for cell in table["spam.flagged"][1:3]] == ["2", ""]
     assert "input.cleaned" not in table  # a notice only: no failing reason
     assert sum(parse_expression("reason=recorded.dmarc_fail")(row) for row in rows) == 3
+
+
+def test_csv_says_who_the_copy_was_delivered_to_and_filters_blind_copies(tmp_path: Path) -> None:
+    # "Who got the phishing mail by Bcc?": the envelope recipient the receiver recorded, beside To:.
+    from headerscope.scan.output import CsvWriter
+
+    def delivered(n: int, to_header: str, extra: str = "") -> bytes:
+        return ("Delivered-To: carol@example.net\r\n" + extra + message(n).decode().replace(
+            "To: bob@example.net", f"To: {to_header}")).encode()
+
+    box = tmp_path / "box.mbox"
+    box.write_bytes(mbox_of([
+        delivered(1, "undisclosed-recipients:;"),
+        delivered(2, "carol@example.net"),
+        delivered(3, "dev@lists.example.org", "List-Id: Developers <dev.lists.example.org>\r\n"),
+    ]))
+    rows = list(run_scan(iter_inputs([str(box)]), ScanOptions(offline=True), 1))
+    assert [(r.rcpt_to, r.envelope) for r in rows] == [
+        (("carol@example.net",), ("bcc",)), (("carol@example.net",), ()), (("carol@example.net",), ("list",))]
+    out = io.StringIO()
+    writer = CsvWriter(out)
+    for row in rows:
+        writer.write(row)
+    parsed = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [(r["rcpt_to"], r["envelope"]) for r in parsed] == [
+        ("carol@example.net", "bcc"), ("carol@example.net", ""), ("carol@example.net", "list")]
+    blind = run_cli(str(box), "--offline", "--format", "csv", "--jobs", "1", "--filter", "envelope=bcc")
+    assert [r["subject"] for r in csv.DictReader(io.StringIO(blind.stdout))] == ["message 1"]
+    carol = run_cli(str(box), "--offline", "--format", "csv", "--jobs", "1", "--filter", "rcpt=CAROL@",
+                    "--filter", "envelope=list")
+    assert [r["subject"] for r in csv.DictReader(io.StringIO(carol.stdout))] == ["message 3"]
+    refused = run_cli(str(box), "--offline", "--format", "csv", "--filter", "envelope=blind")
+    assert refused.returncode != 0 and "unknown envelope value 'blind'" in refused.stderr

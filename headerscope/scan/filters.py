@@ -7,7 +7,9 @@ spam of a copy outside one; unknown when neither says), reason (the id of any
 finding the message has, e.g. recorded.dmarc_fail or dsn.failed), ip (the boundary hop's client
 IP: an address or a network such as 203.0.113.0/24), flag (a Maildir flag of the copy:
 replied, seen, flagged, passed, trashed, draft), name (the From: display name) and reply_to (a
-Reply-To: address) and subject, each a case-insensitive substring. Values other than
+Reply-To: address) and subject and rcpt (an envelope recipient of the copy: RCPT TO as the
+receiver recorded it), each a case-insensitive substring; envelope (why the envelope differs
+from the header: bcc, forwarded, list, alias, srs, verp, batv, bounce...). Values other than
 ``VALUES`` lists are refused. A bare word is
 a verdict (``spoofed`` means ``verdict=spoofed``). Several expressions must all match; the
 comma-separated values of one expression are alternatives.
@@ -20,9 +22,9 @@ from collections.abc import Callable, Mapping, Sequence
 from .runner import ScanRow
 
 KEYS = ("verdict", "dkim", "spf", "dmarc", "arc", "domain", "error", "spam", "reason", "ip", "flag", "name",
-        "reply_to", "subject")
+        "reply_to", "subject", "rcpt", "envelope")
 # Keys matched as a case-insensitive substring of the row's text (any text is a valid value).
-_SUBSTRING_KEYS = frozenset({"name", "reply_to", "subject"})
+_SUBSTRING_KEYS = frozenset({"name", "reply_to", "subject", "rcpt"})
 _SPAM_VALUES = {"spam": "yes", "not spam": "no", None: "unknown"}
 # The values each key can take (the results of RFC 8601 section 2.7 and the report's own
 # ``not_checked``; ``error`` for the verdict of a row that holds no message, as the terminal
@@ -37,6 +39,10 @@ VALUES: dict[str, tuple[str, ...]] = {
     "spam": ("yes", "no", "unknown"),
     # A Maildir's file-name flags (folders.py): "flag=replied", who answered the phishing mail.
     "flag": ("replied", "seen", "flagged", "passed", "trashed", "draft"),
+    # The kinds of EnvelopeDifference (model.py): "envelope=bcc", who got a blind copy.
+    "envelope": ("srs", "verp", "bounce", "batv", "bcc", "forwarded", "list", "list_rewrote_from", "alias", "local",
+                 "redelivered", "null_sender", "sender", "mail_from_domain", "reply_to_domain",
+                 "display_name_address", "display_name_domain", "address_decoy"),
 }
 
 
@@ -65,6 +71,8 @@ def _texts(row: ScanRow, key: str) -> tuple[str, ...]:
         return (row.from_name.casefold(),) if row.from_name else ()
     if key == "subject":
         return (row.subject.casefold(),) if row.subject else ()
+    if key == "rcpt":
+        return tuple(address.casefold() for address in row.rcpt_to)
     return tuple(address.casefold() for address in row.reply_to)
 
 
@@ -95,6 +103,8 @@ def parse_expression(text: str) -> Callable[[ScanRow], bool]:
         from .output import flag_word
 
         return lambda row: any(flag_word(flag) in wanted for flag in row.mailbox_flags)
+    if key == "envelope":
+        return lambda row: not wanted.isdisjoint(row.envelope)
     if key == "reason":
         # The id of a finding the message has, of any severity (recorded.dmarc_fail: the
         # receiver's own DMARC fail, the question "which failed DMARC?" offline; dsn.unstructured,

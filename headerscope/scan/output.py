@@ -14,7 +14,7 @@ from .runner import ScanRow, utc_moment
 CSV_COLUMNS = ("index", "source", "error", "date", "from", "from_domain", "subject", "verdict", "dkim", "spf",
                "dmarc", "arc", "hops", "total_delay_seconds", "failing_reasons", "slowest_hop",
                "slowest_delay_seconds", "delivered", "spam", "client_ip", "mail_from", "dkim_domains", "message_id",
-               "kind", "delivery_status", "other_findings", "folder", "mailbox_flags", "from_name", "reply_to", "to")
+               "kind", "delivery_status", "other_findings", "folder", "mailbox_flags", "from_name", "reply_to", "to", "rcpt_to", "envelope")
 
 # Spreadsheet programs run a cell starting with these as a formula (CSV injection); message
 # text is hostile, so such cells get a leading apostrophe, the usual neutraliser.
@@ -89,7 +89,7 @@ class CsvWriter:
             ";".join(row.failing_reasons), row.slowest_hop, row.slowest_delay_seconds, row.delivered, _spam_cell(row),
             row.client_ip, _mail_from(row.mail_from), ";".join(row.dkim_domains), row.message_id, row.kind,
             row.delivery_status, ";".join(row.other_findings), row.folder, ";".join(flag_word(flag) for flag in row.mailbox_flags),
-            row.from_name, ";".join(row.reply_to), _to_cell(row))])
+            row.from_name, ";".join(row.reply_to), _to_cell(row), ";".join(row.rcpt_to), ";".join(row.envelope))])
         self._stream.flush()
 
     def close(self) -> None:

@@ -132,6 +132,13 @@ class ScanRow(Value):
     empty for an error row, which holds no message (like its verdict and the other cells)."""
     delivery_status: str | None = None
     """For a delivery report: each recipient with its action and status ("a@x failed 5.1.1; ...")."""
+    rcpt_to: tuple[str, ...] = ()
+    """The envelope recipients of this delivery as the receiving side recorded them (RCPT TO,
+    X-Original-To, a "for" clause...; not the mailboxes its alias expansion reached), at most
+    ``MAX_ADDRESSES``: who the copy was delivered to, which To: need not name (a Bcc)."""
+    envelope: tuple[str, ...] = ()
+    """The kinds of the differences between envelope and header (EnvelopeDifference.kind: bcc,
+    forwarded, list, srs, verp, alias...), each once: why the copy's envelope is not its header."""
     report_json: bytes | None = None
     """The full report as one JSON line (UTF-8, as ``Report.to_json`` writes it), when asked for:
     bytes, so that a parallel scan's parent writes what its worker made without decoding and
@@ -280,6 +287,9 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
         delivery_status="; ".join(
             f"{r.final_recipient or r.original_recipient or '?'} {r.action or '?'} {r.status or '?'}"[:300]
             for r in report.delivery_report.recipients[:20]) or None if report.delivery_report else None,
+        rcpt_to=tuple(_bounded(rcpt) or "" for i, rcpt in enumerate(report.envelope.rcpt_to)
+                      if report.envelope.rcpt_role(i) != "resolved_mailbox")[:MAX_ADDRESSES],
+        envelope=tuple(dict.fromkeys(d.kind for d in report.envelope.differences)),
         report_json=report_json,
     )
 
