@@ -767,6 +767,13 @@ def _rcpt_to(message: Message, hops: tuple[Hop, ...], this_delivery: _ThisDelive
             tuple(", ".join(sources[k]) for k in order))
 
 
+def _to_without_address(message: Message) -> str | None:
+    """The To: field as written, when it names no address ("undisclosed-recipients:;")."""
+    value = message.first("To")
+    written = " ".join(value[:400].split())[:200] if value else ""
+    return written or None
+
+
 _MAX_OTHER_RECIPIENT = 200
 """Characters kept of a recipient that is no address (a program's command line)."""
 _local_name_re = compiled_on_first_use(r"[A-Za-z0-9._+=-]{1,64}")
@@ -2097,6 +2104,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         mail_from=mail_from, mail_from_source=mail_from_source, rcpt_to=rcpt_to,
         rcpt_to_sources=rcpt_sources, header_from=tuple(header_from), sender=sender,
         reply_to=reply_to, to=tuple(to), cc=tuple(cc), srs=srs, differences=tuple(differences),
+        to_without_address=_to_without_address(message) if not to else None,
         claimed_mail_from=claimed, claimed_mail_from_source=claimed_source,
         resent_from=_first_resent(message, "Resent-From"), resent_to=_first_resent(message, "Resent-To"),
         resent_cc=_first_resent(message, "Resent-Cc"),

@@ -339,6 +339,10 @@ class Envelope(Value):
     receiving host alone (``a local mailbox: spam-quarantine``). Bounded."""
     other_recipient_sources: tuple[str, ...] = ()
     """For each other_recipients entry, where it was read."""
+    to_without_address: str | None = None
+    """The To: field as written (one line, bounded) when it names no address: an empty group such
+    as ``undisclosed-recipients:;`` (RFC 5322 section 3.4), the mark of a message sent to Bcc
+    recipients only; None when To: names an address or is absent."""
 
     def author(self) -> Address | None:
         """The From: mailbox to show: the first with a domain (text that is no address beside it

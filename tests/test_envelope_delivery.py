@@ -214,3 +214,20 @@ def test_reply_to_display_name_warning_says_where_replies_go() -> None:
     [warning] = [f for f in report.findings if f.id == "envelope.display_name_address"]
     assert "replies would go to alvin@mail.example" in warning.explanation
     assert "really from" not in warning.explanation
+
+
+def test_an_empty_to_group_is_shown_as_written() -> None:
+    # "To: undisclosed-recipients:;" names no address (an empty group, RFC 5322 section 3.4): the
+    # mark of a message sent to Bcc recipients only, which the report showed as "To: —".
+    from headerscope.render import get_renderer
+
+    report = _report(POSTFIX_VIRTUAL.replace("To: sam@shop.example\n", "To: undisclosed-recipients:;\n"))
+    assert report.envelope.to == () and report.envelope.to_without_address == "undisclosed-recipients:;"
+    shown = " ".join(get_renderer("terminal", width=300).render(report).split())
+    assert "To: undisclosed-recipients:; (an empty group: no recipient shown, RFC 5322 section 3.4)" in shown
+    assert "- **To:** undisclosed-recipients:; (no address)" in get_renderer("markdown").render(report)
+    assert "<code>undisclosed-recipients:;</code>" in get_renderer("html").render(report)
+    named = _report(POSTFIX_VIRTUAL)
+    assert named.envelope.to_without_address is None
+    hostile = _report(POSTFIX_VIRTUAL.replace("To: sam@shop.example\n", "To: [bold]x[/bold] <script>;\n"))
+    assert "<script>" not in get_renderer("html").render(hostile).split("<dt>To</dt>", 1)[1].split("</dd>", 1)[0]

@@ -100,6 +100,9 @@ class MarkdownRenderer(Renderer):
         if env.to:
             lines.append(f"- **To:** {md_escape(', '.join(with_unicode_domain(a.address) for a in env.to[:5]), MAX_CELL)}"
                          + (f" and {len(env.to) - 5} more" if len(env.to) > 5 else ""))
+        elif env.to_without_address:
+            # "undisclosed-recipients:;", an empty group (RFC 5322 section 3.4): sent to Bcc recipients only.
+            lines.append(f"- **To:** {md_escape(env.to_without_address, MAX_CELL)} (no address)")
         if env.reply_to:
             lines.append(f"- **Reply-To:** {md_escape(', '.join(a.address for a in env.reply_to[:3]), MAX_CELL)}")
         if env.resent_to or env.resent_from:

@@ -410,7 +410,7 @@ class TerminalRenderer(Renderer):
                      for i, (r, src) in listed if env.rcpt_role(i) == "resolved_mailbox")
         rcpts.extend(f"delivered to {what}  [{src}]"
                      for what, src in zip(env.other_recipients, env.other_recipient_sources, strict=False))
-        header_rcpts = ["To: " + (", ".join(_addr(a) for a in env.to) or "—")]
+        header_rcpts = ["To: " + (", ".join(_addr(a) for a in env.to) or _no_address_words(env.to_without_address))]
         if env.cc:
             header_rcpts.append("Cc: " + ", ".join(_addr(a) for a in env.cc))
         if env.reply_to:
@@ -630,6 +630,16 @@ class TerminalRenderer(Renderer):
 
 def _result(result: str) -> Text:
     return _t(result_words(result) if result != "—" else result, _RESULT_STYLE.get(result, ""))
+
+
+def _no_address_words(written: str | None) -> str:
+    """A To: that names no address: as written, with what it is (an empty group such as
+    "undisclosed-recipients:;", RFC 5322 section 3.4: the message went to Bcc recipients only)."""
+    if not written:
+        return "—"
+    group = written.rstrip().endswith(";") and ":" in written
+    return _safe(written) + (" (an empty group: no recipient shown, RFC 5322 section 3.4)" if group
+                             else " (no address)")
 
 
 def _addr(address: object) -> str:
