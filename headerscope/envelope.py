@@ -2096,6 +2096,19 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     # Postfix's Delivered-To after a different X-Original-To, Fastmail's X-Resolved-To, a
     # Delivered-To a forward inside the receiver wrote: the mailbox reached, not another RCPT TO
     # (a recipient also recorded as received, in a "for" clause or X-Original-To, stays one).
+    if rcpt_to and is_automatic_notification(message):
+        # A bounce or other report delivered to a VERP address (RFC 3464's report goes to the
+        # original's envelope sender): the list or bulk mailer gave each recipient its own bounce
+        # address, and this one names which recipient the report is about.
+        for rcpt in rcpt_to[:20]:
+            shape = classify_bounce_address(rcpt)
+            if shape is not None and shape.kind == "verp" and shape.encoded_recipient:
+                differences.append(EnvelopeDifference(
+                    kind="verp", envelope_value=rcpt, header_value=shape.encoded_recipient,
+                    explanation=f"This report was delivered to a VERP address, {rcpt}, which encodes "
+                                f"{shape.encoded_recipient} ({shape.reason}): the original message's sender gave "
+                                "each recipient its own bounce address, so the report tells it which recipient it "
+                                f"is about; the delivery report's recipient should be {shape.encoded_recipient}."))
     roles = tuple("resolved_mailbox" if set(source.split(", ")) <= {"Delivered-To", "X-Resolved-To"} and (
         rcpt.lower() in alias_targets or rcpt.lower() in forwarded_inside or source == "X-Resolved-To")
         else "rcpt" for rcpt, source in zip(rcpt_to, rcpt_sources, strict=True))

@@ -231,3 +231,48 @@ def test_an_empty_to_group_is_shown_as_written() -> None:
     assert named.envelope.to_without_address is None
     hostile = _report(POSTFIX_VIRTUAL.replace("To: sam@shop.example\n", "To: [bold]x[/bold] <script>;\n"))
     assert "<script>" not in get_renderer("html").render(hostile).split("<dt>To</dt>", 1)[1].split("</dd>", 1)[0]
+
+
+DSN_TO_VERP = """\
+Delivered-To: noreply-4592-1404-ryuzaki.arnold=gmail.com@karir.example
+Received: from mx.karir.example (mx.karir.example [192.0.2.30])
+\tby in.karir.example (Postfix) with ESMTP id AAA1 for <noreply-4592-1404-ryuzaki.arnold=gmail.com@karir.example>;
+\tTue,  1 Jul 2014 05:02:06 +0700 (WIT)
+Return-Path: <>
+From: MAILER-DAEMON@mx.karir.example (Mail Delivery System)
+To: noreply-4592-1404-ryuzaki.arnold=gmail.com@karir.example
+Subject: Undelivered Mail Returned to Sender
+Date: Tue,  1 Jul 2014 05:02:05 +0700 (WIT)
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="B"
+
+--B
+Content-Type: text/plain
+
+Your message could not be delivered.
+
+--B
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.karir.example
+
+Final-Recipient: rfc822; ryuzaki.arnold@gmail.com
+Action: failed
+Status: 5.1.1
+
+--B--
+"""
+
+
+def test_a_bounce_to_a_verp_address_names_the_recipient_it_is_about() -> None:
+    report = _report(DSN_TO_VERP)
+    [verp] = [d for d in report.envelope.differences if d.kind == "verp"]
+    assert verp.envelope_value == "noreply-4592-1404-ryuzaki.arnold=gmail.com@karir.example"
+    assert verp.header_value == "ryuzaki.arnold@gmail.com"
+    # An ordinary message to such an address says nothing of the kind.
+    ordinary = _report(DSN_TO_VERP.replace("Content-Type: multipart/report; report-type=delivery-status;",
+                                           "Content-Type: multipart/mixed;")
+                       .replace("Return-Path: <>", "Return-Path: <a@karir.example>")
+                       .replace("MAILER-DAEMON@mx.karir.example (Mail Delivery System)", "a@karir.example")
+                       .replace("Subject: Undelivered Mail Returned to Sender", "Subject: hello"))
+    assert not [d for d in ordinary.envelope.differences if d.kind == "verp"]
