@@ -767,6 +767,26 @@ def _rcpt_to(message: Message, hops: tuple[Hop, ...], this_delivery: _ThisDelive
             tuple(", ".join(sources[k]) for k in order))
 
 
+def _earlier_mail_from(message: Message, boundary: Hop | None, mail_from: str | None) -> list[tuple[str, str]]:
+    """(MAIL FROM, where read) of the earlier deliveries inside the receiving side: every
+    Return-Path below the top one and above the boundary Received, where only the receiving side
+    writes (a delivery agent adds one per delivery, RFC 5321 section 4.4; a forward at the receiver
+    delivers again). Those below the boundary are the sender's to write and are not read."""
+    if boundary is None:
+        return []
+    found: list[tuple[str, str]] = []
+    for field in message.all("Return-Path")[1:MAX_KEPT_PER_NAME]:
+        if field.index >= boundary.header_index:
+            break
+        address = envelope_address(field.value)
+        if address is None or address == mail_from or any(address == seen for seen, _ in found):
+            continue
+        found.append((address[:254], f"Return-Path ({header_ref(field.index)})"))
+        if len(found) >= 5:
+            break
+    return found
+
+
 def _to_without_address(message: Message) -> str | None:
     """The To: field as written, when it names no address ("undisclosed-recipients:;")."""
     value = message.first("To")
@@ -2113,11 +2133,14 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         rcpt.lower() in alias_targets or rcpt.lower() in forwarded_inside or source == "X-Resolved-To")
         else "rcpt" for rcpt, source in zip(rcpt_to, rcpt_sources, strict=True))
     others, other_sources = _other_recipients(message, this_delivery)
+    earlier_legs = _earlier_mail_from(message, boundary, mail_from)
     envelope = Envelope(
         mail_from=mail_from, mail_from_source=mail_from_source, rcpt_to=rcpt_to,
         rcpt_to_sources=rcpt_sources, header_from=tuple(header_from), sender=sender,
         reply_to=reply_to, to=tuple(to), cc=tuple(cc), srs=srs, differences=tuple(differences),
         to_without_address=_to_without_address(message) if not to else None,
+        earlier_mail_from=tuple(address for address, _ in earlier_legs),
+        earlier_mail_from_sources=tuple(source for _, source in earlier_legs),
         claimed_mail_from=claimed, claimed_mail_from_source=claimed_source,
         resent_from=_first_resent(message, "Resent-From"), resent_to=_first_resent(message, "Resent-To"),
         resent_cc=_first_resent(message, "Resent-Cc"),

@@ -339,6 +339,13 @@ class Envelope(Value):
     receiving host alone (``a local mailbox: spam-quarantine``). Bounded."""
     other_recipient_sources: tuple[str, ...] = ()
     """For each other_recipients entry, where it was read."""
+    earlier_mail_from: tuple[str, ...] = ()
+    """MAIL FROM addresses of earlier deliveries inside the receiving side, each a Return-Path the
+    receiver wrote below the top one (a forward at the receiver: Gmail's auto-forwarding delivers
+    the message first to the forwarding mailbox, with the author's envelope sender, then again
+    with its own); "" for the null sender. Bounded."""
+    earlier_mail_from_sources: tuple[str, ...] = ()
+    """For each earlier_mail_from entry, where it was read."""
     to_without_address: str | None = None
     """The To: field as written (one line, bounded) when it names no address: an empty group such
     as ``undisclosed-recipients:;`` (RFC 5322 section 3.4), the mark of a message sent to Bcc

@@ -276,3 +276,42 @@ def test_a_bounce_to_a_verp_address_names_the_recipient_it_is_about() -> None:
                        .replace("MAILER-DAEMON@mx.karir.example (Mail Delivery System)", "a@karir.example")
                        .replace("Subject: Undelivered Mail Returned to Sender", "Subject: hello"))
     assert not [d for d in ordinary.envelope.differences if d.kind == "verp"]
+
+
+GMAIL_FORWARD = """\
+Delivered-To: palmer@dabbelt.example
+Received: by 2002:aed:2963:: with SMTP id s90csp4254173qtd; Mon, 14 Oct 2019 02:14:50 -0700 (PDT)
+Return-Path: <palmer+caf_=palmer=dabbelt.example@sifive.example>
+Received: from mail-sor-f41.google.com (mail-sor-f41.google.com. [209.85.220.41])
+        by mx.google.com with SMTPS id x1sor; Mon, 14 Oct 2019 02:14:49 -0700 (PDT)
+X-Forwarded-To: palmer@dabbelt.example
+Delivered-To: palmer@sifive.example
+Received: by 2002:a05:6504:749:: with SMTP id g9csp4150952ltq; Mon, 14 Oct 2019 02:14:48 -0700 (PDT)
+Return-Path: <vsementsov@virtuozzo.example>
+Received: from EUR01-HE1-obe.outbound.protection.outlook.com (mail-eopbgr130117.outbound.protection.outlook.com. [40.107.13.117])
+        by mx.google.com with ESMTPS id y2si; Mon, 14 Oct 2019 02:14:48 -0700 (PDT)
+Return-Path: <made-up@attacker.example>
+From: Vladimir <vsementsov@virtuozzo.example>
+To: qemu-devel@nongnu.example
+Subject: Re: patch
+Date: Mon, 14 Oct 2019 09:14:46 +0000
+Message-ID: <1@virtuozzo.example>
+
+"""
+
+
+def test_an_earlier_delivery_inside_the_receiver_keeps_its_mail_from() -> None:
+    # Gmail's auto-forward: delivered first to palmer@sifive with the author's envelope sender
+    # (the lower Return-Path, written by Google above its boundary Received), then again with
+    # its "+caf_" form. A Return-Path below the boundary is the sender's to write: not read.
+    from headerscope.render import get_renderer
+
+    report = _report(GMAIL_FORWARD)
+    env = report.envelope
+    assert env.mail_from == "palmer+caf_=palmer=dabbelt.example@sifive.example"
+    assert env.earlier_mail_from == ("vsementsov@virtuozzo.example",)
+    assert env.earlier_mail_from_sources[0].startswith("Return-Path (header ")
+    shown = " ".join(get_renderer("terminal", width=300).render(report).split())
+    assert "MAIL FROM of an earlier delivery vsementsov@virtuozzo.example" in shown
+    assert "made-up@attacker.example" not in " ".join(env.earlier_mail_from)
+    assert "<code>vsementsov@virtuozzo.example</code>" in get_renderer("html").render(report)

@@ -118,6 +118,9 @@ class MarkdownRenderer(Renderer):
         source = (" " + md_escape(f"(from {env.mail_from_source})", MAX_CELL)
                   if env.mail_from is not None and env.mail_from_source else "")
         lines.append(f"- **MAIL FROM (envelope):** {md_escape(mail_from, MAX_CELL)}{source}")
+        for address, where in zip(env.earlier_mail_from, env.earlier_mail_from_sources, strict=False):
+            lines.append(f"- **MAIL FROM of an earlier delivery:** {md_escape(address or '<>', MAX_CELL)} "
+                         f"({md_escape(where, MAX_CELL)})")
         if env.relay is not None:
             relay = " ".join((env.relay.summary(), *env.relay.notes))
             lines.append(f"- **Relay:** {md_escape(relay, 900)}")

@@ -410,6 +410,9 @@ class TerminalRenderer(Renderer):
                      for i, (r, src) in listed if env.rcpt_role(i) == "resolved_mailbox")
         rcpts.extend(f"delivered to {what}  [{src}]"
                      for what, src in zip(env.other_recipients, env.other_recipient_sources, strict=False))
+        # An earlier delivery inside the receiving side (a forward there): its own MAIL FROM.
+        rcpts.extend(f"MAIL FROM of an earlier delivery {address or '<>'}  [{src}]"
+                     for address, src in zip(env.earlier_mail_from, env.earlier_mail_from_sources, strict=False))
         header_rcpts = ["To: " + (", ".join(_addr(a) for a in env.to) or _no_address_words(env.to_without_address))]
         if env.cc:
             header_rcpts.append("Cc: " + ", ".join(_addr(a) for a in env.cc))
