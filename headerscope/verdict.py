@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .auth.arc import body_change_note
 from .auth.dmarc import SIGNATURE_RECORDED_FAILING
 from .auth.recorded import ARC_OVERRIDE_SUBJECT, COMPAUTH_FAIL_SUBJECT, COMPAUTH_PASS_SUBJECT
 from .domains import normalize_domain
@@ -52,7 +51,6 @@ def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ..
         return _era_verdict(era, _distinct(from_domains), dkim, comparison, findings)
     verdict = _decide(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc, comparison=comparison,
                       findings=findings, checked=checked, self_signed=self_signed)
-    verdict = _with_body_change(verdict, findings)
     domains = _distinct(from_domains)
     if submitted is not None and len(domains) == 1:
         return _sent_copy_verdict(verdict, submitted, domains[0], dkim, comparison, findings)
@@ -84,20 +82,6 @@ def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ..
     return Verdict(status="unauthenticated", summary=(
         f"Unauthenticated{':' if how.startswith('sent ') else ','} {where[0].lower()}{where[1:]}; no DKIM signature "
         f"aligned with {domain} vouches for it{others}."))
-
-
-def _with_body_change(verdict: Verdict, findings: tuple[Finding, ...]) -> Verdict:
-    """A failing line also says where the ARC sets locate a body change made after a sealer
-    recorded a pass (arc.body_changed_between): a gateway in the path, perhaps the recipient's
-    own, breaks a signature that way. Only the words change, never the status: ARC sets are text
-    anyone can add, with any bh=, so a forgery carrying them stays as strict as without."""
-    if verdict.status in ("authenticated", "vouched"):
-        return verdict
-    note = body_change_note(findings)
-    if note is None:
-        return verdict
-    return Verdict(status=verdict.status, summary=f"{verdict.summary} {note}",
-                   authenticated_domain=verdict.authenticated_domain)
 
 
 def _era_verdict(era: Era, domains: list[str], dkim: tuple[DkimSignatureResult, ...],

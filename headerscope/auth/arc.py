@@ -8,7 +8,6 @@ ARC-Authentication-Results saw) even when dkimpy stops at the first broken one.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from typing import NamedTuple
 
 from .._value import Value, frozen
@@ -596,20 +595,6 @@ def _body_change_finding(earlier: _Witness, later: _Witness, same_after: list[st
          f"body hashes differ (bh={earlier.bh[:12]}... and bh={later.bh[:12]}...): the body, as canonicalized, was "
          f"not the same when each was made (RFC 6376 section 3.7).{where}{since}{standing}"),
         "https://www.rfc-editor.org/rfc/rfc6376#section-3.7", f"arc i={later.instance}")
-
-
-def body_change_note(findings: Iterable[Finding]) -> str | None:
-    """For the verdict line: where the ARC sets show the body was changed after a sealer recorded
-    a pass (arc.body_changed_between), or None. Only when every seal validated: sets that are not
-    verified are text anyone can add, with any bh= and any recorded pass, and a forgery's verdict
-    line must not carry the excuse it wrote for itself (the finding still says it, as a claim)."""
-    for finding in findings:
-        if finding.id == BODY_CHANGED_ID and finding.title.startswith(_AFTER_PASS):
-            what = finding.title[len("ARC: "):]
-            if what.endswith(_AS_CLAIMED):
-                return None
-            return f"The ARC sets show that {what}: a gateway in the path, possibly the recipient's own, broke the signature."
-    return None
 
 
 # --- A set the sending organisation added on its way out ----------------------------------
