@@ -72,3 +72,27 @@ def test_an_inbound_or_receivers_own_set_is_still_an_intermediarys() -> None:
               + b"List-Id: <club.googlegroups.com>\r\nFrom: a@gmail.com\r\n")
     assert _ids(listed) == []
     assert _ids(listed.replace(b"List-Id: <club.googlegroups.com>\r\n", b"")) == ["arc.sender_sealed"]
+
+
+def test_a_sender_written_direction_without_a_microsoft_hop_says_nothing_of_microsoft() -> None:
+    # Verification V9, N4: a forged d=microsoft.com set and a sender-written "DIR:OUT" on mail that
+    # never passed a Microsoft server are not "Exchange Online sealing a tenant's outbound mail".
+    raw = _tenant_outbound().replace(b"NAM12-DM6-obe.outbound.protection.outlook.com (mail-dm6nam12on2060.outbound."
+                                     b"protection.outlook.com [52.101.48.17])",
+                                     b"mail.evil.example (mail.evil.example [203.0.113.9])")
+    assert _ids(raw) == []
+    assert _ids(_tenant_outbound()) == ["arc.sender_sealed"]
+
+
+def test_a_seal_that_fails_says_nothing_of_who_sealed_it() -> None:
+    from dataclasses import replace
+
+    from headerscope.auth.arc import _read_sets, _sealed_on_the_way_out
+
+    message = parse_message(_tenant_outbound())
+    result, _ = check_arc(message, SnapshotResolver({}))
+    assert result is not None
+    instances = list(result.instances)
+    assert _sealed_on_the_way_out(message, _read_sets(message), instances) is not None
+    failed = [replace(instances[0], seal_result="fail"), *instances[1:]]
+    assert _sealed_on_the_way_out(message, _read_sets(message), failed) is None

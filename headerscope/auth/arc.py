@@ -606,6 +606,8 @@ _ms_direction = compiled_on_first_use(r"(?:^|;)[ \t]{0,20}DIR[ \t]{0,20}:[ \t]{0
 
 
 _received_by = compiled_on_first_use(r"\bby[ \t\r\n]{1,20}([A-Za-z0-9.-]{1,255})")
+# The host names after "from" and "by" in a Received field.
+_received_hosts = compiled_on_first_use(r"\b(?:from|by)[ \t\r\n]{1,20}([A-Za-z0-9.-]{1,255})")
 
 
 def _final_receiver(message: Message) -> str | None:
@@ -633,6 +635,10 @@ def _sealed_on_the_way_out(message: Message, sets: dict[int, _Set], instances: l
     first = instances[0]
     entry = sets.get(1)
     if entry is None or entry.results is None:
+        return None
+    if (first.seal_result or "").lower() == "fail":
+        # A seal that does not validate says nothing of who sealed the set: no route fact from it.
+        # (One whose key is no longer published, permerror, is as unverified as one offline.)
         return None
     authserv = entry.results.partition(";")[0].strip().split(" ")[0][:255]
     sealer = host_organization(first.domain.strip()[:255]) if first.domain else host_organization(authserv)
@@ -668,7 +674,11 @@ def _sealed_on_the_way_out(message: Message, sets: dict[int, _Set], instances: l
         microsoft_sets = sum(1 for i in instances if i.domain and host_organization(i.domain.strip()[:255]) == sealer)
         # A tenant's outbound set, unless an inbound EOP report stands beside it with no later
         # Microsoft set of the receiving side's own.
-        if "OUT" in directions and ("INB" not in directions or microsoft_sets > 1):
+        # The report is text a sender can write too: only read beside a Microsoft hop in the
+        # Received chain (the tenant's own servers relaying the message out).
+        microsoft_hop = any(host_organization(host) == "outlook.com" for header in message.all("Received")[:50]
+                            for host in _received_hosts().findall(header.value[:2000]))
+        if "OUT" in directions and microsoft_hop and ("INB" not in directions or microsoft_sets > 1):
             why = "Exchange Online sealing a tenant's outbound mail (its X-Forefront-Antispam-Report says DIR:OUT)"
     if why is None:
         return None
