@@ -323,14 +323,30 @@ def _recorded_before_redelivery(message: Message, trusted: tuple[Hop, ...], boun
             value = envelope_address(field.value)
             if value:
                 return value, f"X-Envelope-From ({header_ref(field.index)}), written by the receiving side"
+    # Without a store's own mark above the boundary (a quarantine's, or a delivery to a mailbox
+    # of the host alone such as "spam-quarantine"), nothing says the copy was stored and sent
+    # again: a sender can use the null reverse-path itself.
+    quarantine_id, blocked = _quarantine_marks(message, boundary)
+    local_mailbox = any(f.index < boundary.header_index and "@" not in f.value
+                        for f in message.all("Delivered-To")[:MAX_KEPT_PER_NAME])
+    if quarantine_id is None and not blocked and not local_mailbox:
+        return None
+    # RFC 7208 section 2.4: for the null reverse-path SPF checks "postmaster@" and the HELO name,
+    # an identity the sender chose; a receiver that records it records no MAIL FROM.
+    helo = (boundary.fields.from_helo or "").lower().rstrip(".")
+
+    def chosen_by_sender(address: str) -> bool:
+        local, _, domain = address.lower().rpartition("@")
+        return bool(helo) and local == "postmaster" and domain.rstrip(".") == helo
+
     value, source = _spf_envelope_from(received_spf)
-    if value and source:
+    if value and source and not chosen_by_sender(value):
         return value, source
     for hop in reversed(trusted):
         value = envelope_address(hop.fields.envelope_from)
-        if value:
+        if value and not chosen_by_sender(value):
             return value, f"Received envelope-from (hop {hop.number})"
-    if recorded[0] and recorded[1]:
+    if recorded[0] and recorded[1] and not chosen_by_sender(recorded[0]):
         return recorded[0], recorded[1]
     return None
 
@@ -808,7 +824,9 @@ def _other_recipients(message: Message, this_delivery: _ThisDelivery) -> tuple[t
     sources: list[str] = []
     for name in _RCPT_HEADERS:
         for field in message.all(name)[:MAX_KEPT_PER_NAME]:
-            if not this_delivery.current(field):
+            # Only the receiving side's own fields, above its boundary Received: below every
+            # Received sits the sender's own header too (a forged "Delivered-To: spam-quarantine").
+            if this_delivery.boundary is None or not _is_current(field, this_delivery.boundary):
                 continue
             value = " ".join(field.value[:_MAX_OTHER_RECIPIENT * 2].split())
             inner = value.strip("<>\" ")

@@ -199,13 +199,19 @@ def test_recipients_that_are_no_address_are_shown() -> None:
 
     html = get_renderer("html").render(report)
     assert "<dt>Delivered to</dt>" in html and "a local quarantine mailbox: spam-quarantine" in html
-    # Ecartis's intake: its MDA piped the list's mail to the list manager.
-    piped = _report(POSTFIX_VIRTUAL.replace("Subject: Hello\n", "Subject: Hello\n"
-                                            'X-Envelope-To: <"|/home/ecartis/ecartis -s linux-mips"> (uid 0)\n'))
+    # Ecartis's intake: its MDA piped the list's mail to the list manager (its field above the
+    # receiving side's Received).
+    above = "Return-Path: <alice@sender.example>\n"
+    piped = _report(POSTFIX_VIRTUAL.replace(above, above + 'X-Envelope-To: <"|/home/ecartis/ecartis -s linux-mips"> '
+                                                           "(uid 0)\n"))
     assert piped.envelope.other_recipients == ("a program: |/home/ecartis/ecartis -s linux-mips",)
+    # The same field in the sender's own header (below every Received) is no delivery of the
+    # receiver's (verification V9, N1b): a forger writes "Delivered-To: spam-quarantine" too.
+    forged = _report(POSTFIX_VIRTUAL.replace("Subject: Hello\n", "Subject: Hello\nDelivered-To: spam-quarantine\n"
+                                             'X-Envelope-To: <"|/usr/local/bin/release --approve">\n'))
+    assert forged.envelope.other_recipients == ()
     # Bounded: a command line is cut.
-    long = _report(POSTFIX_VIRTUAL.replace("Subject: Hello\n", "Subject: Hello\n"
-                                           'X-Envelope-To: "|/bin/prog ' + "a" * 5000 + '"\n'))
+    long = _report(POSTFIX_VIRTUAL.replace(above, above + 'X-Envelope-To: "|/bin/prog ' + "a" * 5000 + '"\n'))
     assert len(long.envelope.other_recipients[0]) < 230
 
 
@@ -315,3 +321,24 @@ def test_an_earlier_delivery_inside_the_receiver_keeps_its_mail_from() -> None:
     assert "MAIL FROM of an earlier delivery vsementsov@virtuozzo.example" in shown
     assert "made-up@attacker.example" not in " ".join(env.earlier_mail_from)
     assert "<code>vsementsov@virtuozzo.example</code>" in get_renderer("html").render(report)
+
+
+def test_a_null_sender_spoof_is_no_redelivered_copy_without_a_stores_mark() -> None:
+    # Verification V9, N1: the receiver recorded the identity SPF checks for the null reverse-path,
+    # postmaster@ the HELO (RFC 7208 section 2.4), a name the sender chose; no quarantine's mark.
+    spoof = (AMAVIS_QUARANTINE
+             .replace("Delivered-To: spam-quarantine\n", "Delivered-To: carol@receiver.example\n")
+             .replace("X-Envelope-From: <root@vps1.sender.example>\n", "")
+             .replace("X-Envelope-To-Blocked: <carol@receiver.example>\n", "")
+             .replace("X-Quarantine-ID: <Qx7aBc12De3F>\n", "")
+             .replace("envelope-from=root@vps1.sender.example", "envelope-from=postmaster@vps1.sender.example"))
+    report = _report(spoof)
+    ids = {f.id for f in report.findings}
+    assert "envelope.null_sender" in ids and not ids & {"envelope.redelivered_copy", "envelope.quarantined_copy"}
+    assert report.envelope.mail_from == ""
+    # With the quarantine's mark above the boundary, the postmaster@HELO identity is still not taken
+    # for the MAIL FROM: nothing the receiver recorded names the sender's own address.
+    marked = spoof.replace("Delivered-To: carol@receiver.example\n", "Delivered-To: spam-quarantine\n")
+    assert _report(marked).envelope.mail_from == ""
+    # The genuine quarantine copy keeps its reading.
+    assert _report(AMAVIS_QUARANTINE).envelope.mail_from == "root@vps1.sender.example"
