@@ -33,6 +33,7 @@ from .addresses import (
     parse_addresses,
 )
 from .domains import LOCALHOST_NAMES, list_id_label, normalize_domain, organizational_domain
+from .hops import is_retrieval
 from .lists import ListReading, read_list
 from .message import MAX_HEADER_FIELDS, MAX_KEPT_PER_NAME, Message
 from .mime import is_automatic_notification
@@ -972,15 +973,18 @@ def _virtual_domain_addressee(rcpt: str, header_rcpts: set[str]) -> tuple[str, s
     vpopmail and Plesk use the domain itself as the prefix), and qmail-local writes that form in
     Delivered-To. None when no addressee of the same domain ends the local part."""
     local, _, domain = rcpt.lower()[:320].rpartition("@")
-    for addressee in sorted(header_rcpts):
-        their_local, _, their_domain = addressee.rpartition("@")
-        if their_domain == domain and their_local and len(local) > len(their_local) + 1 \
-                and local.endswith("-" + their_local):
-            return addressee, local[:-len(their_local) - 1]
-    return None
+    # Only the prefix vpopmail and Plesk give every virtual domain, the domain's own name: any
+    # other prefix would let a To: the sender picks ("payable@") explain away a blind copy to a
+    # hyphenated mailbox ("corp.example-accounts-payable@"), verification V9, N2.
+    prefix = domain + "-"
+    if not local.startswith(prefix) or len(local) <= len(prefix):
+        return None
+    addressee = f"{local[len(prefix):]}@{domain}"
+    return (addressee, domain) if addressee in header_rcpts else None
 
 
-def _lower_delivered_to(message: Message, rcpt: str, boundary: Hop | None) -> tuple[str, HeaderField] | None:
+def _lower_delivered_to(message: Message, rcpt: str, boundary: Hop | None,
+                        hops: tuple[Hop, ...] = ()) -> tuple[str, HeaderField] | None:
     """The address of the next Delivered-To below the one naming ``rcpt``, both written by the
     receiving side (above its boundary Received), when it names another mailbox: qmail-local and
     Postfix's local(8) write one Delivered-To per delivery, so a forward at the receiver (a .qmail
@@ -991,8 +995,14 @@ def _lower_delivered_to(message: Message, rcpt: str, boundary: Hop | None) -> tu
             for lower in fields[position + 1:]:
                 found = next((a.address for a in _trace_addresses(lower.value[:1000])[:5]
                               if a.domain and a.address.lower() != rcpt.lower()), None)
-                if found is not None:
-                    return found, lower
+                if found is None:
+                    continue
+                if any(field.index < hop.header_index and is_retrieval(hop.fields) for hop in hops):
+                    # A download below the upper one (fetchmail's "with POP3"): the copy was fetched
+                    # from another mailbox, whose host wrote the lower field; no forward inside one
+                    # receiving side (verification V9: a regression on a fetchmail download).
+                    return None
+                return found, lower
             return None
     return None
 
@@ -1840,7 +1850,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                             "virtualdomains; vpopmail and Plesk use the domain name) before it delivers. It is that "
                             "addressee, not a blind copy."))
             continue
-        lower = _lower_delivered_to(message, rcpt, boundary) if "Delivered-To" in source.split(", ") else None
+        lower = _lower_delivered_to(message, rcpt, boundary, hops) if "Delivered-To" in source.split(", ") else None
         if lower is not None:
             differences.append(EnvelopeDifference(
                 kind="forwarded", envelope_value=rcpt, header_value=lower[0],

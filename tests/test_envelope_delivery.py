@@ -342,3 +342,47 @@ def test_a_null_sender_spoof_is_no_redelivered_copy_without_a_stores_mark() -> N
     assert _report(marked).envelope.mail_from == ""
     # The genuine quarantine copy keeps its reading.
     assert _report(AMAVIS_QUARANTINE).envelope.mail_from == "root@vps1.sender.example"
+
+
+def test_a_to_the_sender_picks_does_not_explain_away_a_blind_copy_at_a_qmail_site() -> None:
+    # Verification V9, N2: "corp-accounts-payable@" is a mailbox of its own; a To: "payable@" the
+    # sender invented must not make it qmail's virtual-domain form of that To:. Only the prefix
+    # vpopmail and Plesk give a virtual domain, the domain's own name, is read.
+    text = (QMAIL_VIRTUAL_FORWARD.replace("Delivered-To: noreply-alert@mails.shop.example\n", "")
+            .replace("mails.shop.example-info-alert@", "mails.shop.example-accounts-payable@")
+            .replace("To: info-alert@mails.shop.example", "To: payable@mails.shop.example"))
+    report = _report(text)
+    assert [d.kind for d in report.envelope.differences if d.envelope_value ==
+            "mails.shop.example-accounts-payable@mails.shop.example"] == ["bcc"]
+    # The To: that the domain prefix really maps to: read as that addressee.
+    mapped = text.replace("To: payable@mails.shop.example", "To: accounts-payable@mails.shop.example")
+    assert [d.kind for d in _report(mapped).envelope.differences if d.envelope_value ==
+            "mails.shop.example-accounts-payable@mails.shop.example"] == ["alias"]
+
+
+FETCHMAIL = """\
+Return-Path: <gkj@sender.example>
+X-Original-To: gkj+person@localhost
+Delivered-To: gkj+person@localhost
+Received: from localhost (localhost [127.0.0.1])
+\tby laptop.example (Postfix) with ESMTP id 1; Wed, 13 Jul 2005 17:23:16 -0400 (EDT)
+Delivered-To: gkj@mailhost.example
+Received: from localhost [127.0.0.1]
+\tby localhost with POP3 (fetchmail-6.2.5)
+\tfor gkj+person@localhost (single-drop); Wed, 13 Jul 2005 17:23:16 -0400 (EDT)
+Received: from out.sender.example (out.sender.example [64.32.235.228])
+\tby mailhost.example (Postfix) with ESMTP id 2; Wed, 13 Jul 2005 17:23:11 -0400 (EDT)
+From: Gregory <gkj@sender.example>
+To: gkj@sender.example
+Subject: Sample message
+Date: Wed, 13 Jul 2005 17:23:10 -0400
+Message-ID: <1@sender.example>
+
+body
+"""
+
+
+def test_a_download_between_two_deliveries_is_no_forward() -> None:
+    # Verification V9: the lower Delivered-To was written by the mailbox fetchmail downloaded from.
+    kinds = {d.envelope_value: d.kind for d in _report(FETCHMAIL).envelope.differences}
+    assert kinds.get("gkj+person@localhost") == "local"
