@@ -465,6 +465,10 @@ class DkimSignatureResult(Value):
     """``i=`` agent or user identifier."""
     body_hash_ok: bool | None = None
     """Whether the body hash matched (None when not computed)."""
+    body_hash_words: str | None = None
+    """What a matching body hash alone says when the key could not be had (offline, a DNS
+    failure, a key gone): shown in the signature's row after ``reason``, never quoted elsewhere
+    (anyone can write the hash of a body of their own); None otherwise."""
     unsigned_body_bytes: int | None = None
     """Bytes of body beyond ``l=`` that no signature covers."""
     unsigned_headers: tuple[str, ...] = ()
@@ -473,6 +477,11 @@ class DkimSignatureResult(Value):
     """Important headers signed but not over-signed (a second copy could be added)."""
     unsigned_body_text: bool | None = None
     """Whether the body bytes beyond ``l=`` hold more than white space (None when there are none)."""
+
+    @property
+    def row_reason(self) -> str:
+        """The reason as the signature's own row shows it: with what the body hash alone says."""
+        return f"{self.reason}; {self.body_hash_words}" if self.body_hash_words else self.reason
 
     @property
     def aligned_by_mode(self) -> bool | None:

@@ -327,8 +327,9 @@ def test_key_removed_revoked_and_dns_failures() -> None:
     (r,), _ = verify(raw, {}, resolver=OfflineResolver())
     # RFC 8601 "none" means unsigned: an existing, unchecked signature is "not_checked".
     assert (r.result, r.reason_code) == ("not_checked", "offline")
-    assert r.reason == ("body hash matches: the body is unchanged since signing, if the signature is genuine; "
-                        "the header signature, which covers that hash, not checked (offline)")
+    assert r.reason == "not checked (offline)"
+    assert r.row_reason == ("not checked (offline); body hash matches: the body is unchanged since signing, if the "
+                            "signature is genuine")
 
 
 def test_body_hash_match_is_said_when_the_key_cannot_be_had() -> None:
@@ -338,12 +339,16 @@ def test_body_hash_match_is_said_when_the_key_cannot_be_had() -> None:
     raw = sign(MESSAGE, key=rsa_key(1024))
     (r,), findings = verify(raw, {}, resolver=OfflineResolver())
     assert (r.result, r.reason_code, r.body_hash_ok) == ("not_checked", "offline", True)
-    assert r.reason.startswith("body hash matches: the body is unchanged since signing, if the signature is genuine")
+    assert r.row_reason.endswith("body hash matches: the body is unchanged since signing, if the signature is genuine")
+    # Only the row says it: the reason, which verdicts and comparisons quote, does not (a forger
+    # writes the hash of its own body; verification V9, N5).
+    assert "body hash" not in r.reason
     assert not any(f.id == "dkim.body_changed" for f in findings)
     # A DNS failure for now: the same words beside the lookup's.
     (r,), _ = verify(raw, {"s1._domainkey.example.com": "SERVFAIL"})
-    assert r.result == "temperror" and r.reason.endswith(
+    assert r.result == "temperror" and r.row_reason.endswith(
         "(try again later); body hash matches: the body is unchanged since signing, if the signature is genuine")
+    assert "body hash" not in r.reason
     # A changed body is said as before, with its finding.
     (r,), findings = verify(raw.replace(b"figures are", b"figures were"), {}, resolver=OfflineResolver())
     assert (r.result, r.body_hash_ok) == ("not_checked", False)
@@ -353,9 +358,9 @@ def test_body_hash_match_is_said_when_the_key_cannot_be_had() -> None:
     signed = sign(MESSAGE, key=rsa_key(1024), length=True)
     (r,), _ = verify(signed + b"Click here: http://evil.example/\r\n", {}, resolver=OfflineResolver())
     assert r.body_length is not None and r.unsigned_body_bytes
-    assert r.reason == (f"the first {r.body_length} bytes of the body match its body hash (l=): unchanged since "
-                        f"signing, if the signature is genuine; {r.unsigned_body_bytes} later bytes are signed by "
-                        "nobody; the header signature, which covers that hash, not checked (offline)")
+    assert r.row_reason == (f"not checked (offline); the first {r.body_length} bytes of the body match its body hash "
+                            f"(l=): unchanged since signing, if the signature is genuine; {r.unsigned_body_bytes} later "
+                            "bytes are signed by nobody")
 
 
 def test_key_replaced_at_same_selector_is_signature_mismatch() -> None:

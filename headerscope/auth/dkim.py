@@ -102,7 +102,7 @@ class _Check:
     A plain slotted class, not a dataclass: dataclasses compiles its methods from source at
     import, a cost every start-up paid for this private record."""
 
-    __slots__ = ("algorithm", "auid", "body_hash", "body_hash_ok", "body_length", "body_missing", "canonicalization", "domain",
+    __slots__ = ("algorithm", "auid", "body_hash", "body_hash_ok", "body_hash_words", "body_length", "body_missing", "canonicalization", "domain",
                  "expiration", "failed_lookup", "header_index", "index", "key_bits", "key_testing", "not_oversigned", "notes",
                  "reason", "reason_code", "result", "selector", "signature", "signed_headers", "signed_lower",
                  "timestamp", "unsigned_body_bytes", "unsigned_body_text", "unsigned_headers")
@@ -125,6 +125,7 @@ class _Check:
         self.key_bits: int | None = None
         self.key_testing = False
         self.body_hash_ok: bool | None = None
+        self.body_hash_words: str | None = None
         self.body_missing = False  # the body is empty and the signer hashed another: not in the input
         self.unsigned_body_bytes: int | None = None
         self.unsigned_body_text: bool | None = None  # the bytes beyond l= hold more than white space
@@ -790,12 +791,12 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
         elif check.body_hash_ok is False:
             check.reason += "; the body has also changed since signing (body hash mismatch)"
         elif check.body_hash_ok:
-            # The one part checkable without the key (RFC 6376 section 3.7) is said, as a
-            # mismatch is: it tells an analyst whether only the signed headers or the key can be
-            # at issue. The result word stays: nothing passes without the key.
-            check.reason = (f"{_body_match_words(check)}; the header signature, which covers that hash, "
-                            "not checked (offline)" if check.reason_code == "offline" else
-                            f"{check.reason}; {_body_match_words(check)}")
+            # The one part checkable without the key (RFC 6376 section 3.7) is said in the
+            # signature's row, as a mismatch is: it tells an analyst whether only the signed
+            # headers or the key can be at issue. Not in the reason, which verdicts and
+            # comparisons quote: a forger writes the hash of its own body (verification V9, N5).
+            # The result word stays: nothing passes without the key.
+            check.body_hash_words = _body_match_words(check)
         return
     key, _ = fetched
 
@@ -949,6 +950,7 @@ def _to_result(check: _Check, from_domain: str | None) -> DkimSignatureResult:
         aligned_strict=aligned(check.domain, from_domain, strict=True) if from_domain else None,
         auid=check.auid,
         body_hash_ok=check.body_hash_ok,
+        body_hash_words=check.body_hash_words,
         unsigned_body_bytes=check.unsigned_body_bytes,
         unsigned_body_text=check.unsigned_body_text if check.unsigned_body_bytes else None,
         unsigned_headers=check.unsigned_headers,

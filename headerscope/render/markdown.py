@@ -284,7 +284,7 @@ class MarkdownRenderer(Renderer):
         lines = ["### Authentication", "", _row(("Check", "Result", "Details")), _row(("---", "---", "---"))]
         for sig in report.dkim_listed(MAX_AUTH_ROWS):
             who = f"DKIM {md_escape(sig.domain or '?')}/{md_escape(sig.selector or '?')}"
-            details = f"{md_escape(sig.reason, MAX_EXPLANATION)} (d= domain {sig.alignment_words() or 'aligned with From: unknown'})"
+            details = f"{md_escape(sig.row_reason, MAX_EXPLANATION)} (d= domain {sig.alignment_words() or 'aligned with From: unknown'})"
             lines.append(_row((who, md_escape(result_words(sig.result)), details)))
         if len(report.dkim) > MAX_AUTH_ROWS:
             lines.append(_row(("DKIM", "…", f"{len(report.dkim) - MAX_AUTH_ROWS} more signatures (see --format json)")))

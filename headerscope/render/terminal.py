@@ -460,7 +460,7 @@ class TerminalRenderer(Renderer):
             aligned = sig.alignment_words()
             details = ", ".join(x for x in (
                 f"d={sig.domain or '?'} s={sig.selector or '?'}", sig.algorithm,
-                f"{sig.key_bits}-bit key" if sig.key_bits else None, aligned, sig.reason) if x)
+                f"{sig.key_bits}-bit key" if sig.key_bits else None, aligned, sig.row_reason) if x)
             table.add_row(_t(f"DKIM #{sig.index + 1}"), _result(sig.result), _t(details, limit=_MAX_EXPLANATION))
         if len(report.dkim) > _MAX_ROWS:
             table.add_row(_t("DKIM"), _t("…"), _t(f"{len(report.dkim) - _MAX_ROWS} more signatures (see --format json)"))
