@@ -1396,11 +1396,21 @@ _bbcode_link = compiled_on_first_use(
     rb"\[(email|url)(?:=([^\[\]\s]{1,320}))?\]([^\[\]\s]{1,320})\[/\1\]", re.IGNORECASE)
 
 
+_ORIGINATOR_FIELDS = (b"from:", b"sender:", b"reply-to:")
+
+
 def _undo_bbcode_links(lines: _Lines) -> None:
     """A header copied back from a forum post: "[email]a@b[/email]" becomes "a@b" again, or
-    "X-Apparently-To: [email]me@yahoo.com[/email] via ..." names no recipient. Never in a Subject
-    or another field of free text, whose author may have written the tags; a server writes none."""
+    "X-Apparently-To: [email]me@yahoo.com[/email] via ..." names no recipient. Only in a paste (a
+    header with no body, or one a clean-up already changed), as for Markdown emphasis: a delivered
+    message keeps what its sender wrote (a malformed From: is a trick of its own). Never in a
+    Subject or another field of free text, whose author may have written the tags, nor in the
+    originator fields (From, Sender, Reply-To), whose form the checks judge as written."""
     end = lines.header_block_end()
+    if end == 0 or not _is_field(lines.text[0]):
+        return
+    if not lines.changed and not (end >= len(lines.text) or lines.blank_from(end)):
+        return
     undone = 0
     free_text = False
 
@@ -1415,7 +1425,7 @@ def _undo_bbcode_links(lines: _Lines) -> None:
     for index in range(min(end, MAX_HEADER_FIELDS)):
         line = lines.text[index]
         if line[:1] not in (b" ", b"\t"):
-            free_text = line[:14].lower().startswith(_FREE_TEXT_FIELDS)
+            free_text = line[:14].lower().startswith(_FREE_TEXT_FIELDS + _ORIGINATOR_FIELDS)
         if free_text or line.find(b"[/") < 0:
             continue
         lines.text[index] = _bbcode_link().sub(undo, line)

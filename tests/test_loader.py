@@ -1250,13 +1250,17 @@ def test_forum_bbcode_around_addresses_of_a_paste_is_taken_off() -> None:
     loaded = load_bytes(paste, source="clipboard")
     assert loaded.data.splitlines()[0] == b"X-Apparently-To: me@yahoo.com via 98.138.85.242; Thu, 04 Oct 2012 11:53:47 -0700"
     assert b"To: nels@wilmerhale.example, me@yahoo.com" in loaded.data
-    assert b"From: Alvin <alvin@yahoo.com>" in loaded.data
-    # The author's Subject keeps what was written; a link whose text is not its target is kept.
+    # The originator fields and the author's Subject keep what was written (their form is judged
+    # as written: a malformed From: is a trick of its own, verification V9, N6).
+    assert b"From: Alvin <[EMAIL=alvin@yahoo.com]alvin@yahoo.com[/EMAIL]>" in loaded.data
     assert b"Subject: see [email]kept@example.org[/email] and [url]http://x.example/[/url]" in loaded.data
     assert b"Reply-To: [email=other@example.org]somebody else[/email]" in loaded.data
-    assert len(loaded.cleanups) == 1 and "forum markup" in loaded.cleanups[0] and "4 address" in loaded.cleanups[0]
+    assert len(loaded.cleanups) == 1 and "forum markup" in loaded.cleanups[0] and "3 address" in loaded.cleanups[0]
     report = headerscope.analyze(paste, offline=True)
     assert report.envelope.rcpt_to == ("me@yahoo.com",)
+    # A delivered message (with its body) keeps every field as its sender wrote it.
+    delivered = load_bytes(paste + b"\nbody\n", source="x.eml")
+    assert b"[email]me@yahoo.com[/email]" in delivered.data and not delivered.cleanups
 
 
 def test_markdown_emphasis_typed_around_pasted_header_text_is_taken_off() -> None:
