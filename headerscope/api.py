@@ -1399,12 +1399,16 @@ def _folder_finding(folder: MailFolder) -> Finding:
     Maildir's "replied" or "passed on" answers "did anyone act on it?" in an incident)."""
     where = f"the {folder.store} folder \"{one_line(folder.name)}\""
     written = ("Apple Mail's property list after the message" if folder.flags_as_written.startswith("emlx")
-               else "Thunderbird's fields above the delivered message's own"
+               else "Thunderbird's fields at the top of the stored message"
                if folder.flags_as_written.lower().startswith("x-mozilla")
-               else "Google Takeout's labels above the delivered message's own"
+               else "Google Takeout's labels at the top of the stored message"
                if folder.flags_as_written.lower().startswith("x-gmail-labels") else "the file name's flags")
+    # A file name's flags and Mail's property list are the store's alone; fields in the message
+    # are read only where the store writes them (folders.store_status), yet are text of the file.
+    by_whom = ("set by the mail clients that read it, never by the sender" if written.endswith("flags")
+               or written.startswith("Apple") else "written there by the mail store, above the message's own fields")
     marks = (f" Its mail store marks it {', '.join(folder.flags)} ({written}: {one_line(folder.flags_as_written)}, "
-             "set by the mail clients that read it, never by the sender)." if folder.flags else "")
+             f"{by_whom})." if folder.flags else "")
     if folder.junk:
         return Finding(
             id="input.junk_folder", severity=Severity.NOTICE, title=f"Stored in a junk folder ({one_line(folder.name)})",

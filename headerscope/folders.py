@@ -58,6 +58,9 @@ _EMLX_FLAGS = ((1 << 6, "draft"), (1 << 4, "flagged"), (1 << 8, "passed on (forw
 _MOZILLA_FLAGS = ((0x4, "flagged"), (0x1000, "passed on (forwarded or bounced)"), (0x2, "replied"), (0x1, "seen"),
                   (0x8 | 0x200000, "trashed"))
 _MOZILLA_STATUS = ("x-mozilla-status", "x-mozilla-status2")
+# The fields Thunderbird and Google Takeout write at the top of a stored message.
+_STORE_FIELDS = frozenset({*_MOZILLA_STATUS, "x-mozilla-keys", "x-account-key", "x-uidl", "x-gm-thrid",
+                           "x-gmail-labels"})
 
 
 # Google Takeout's mbox export writes each message's Gmail labels above it (X-Gmail-Labels,
@@ -74,15 +77,26 @@ def store_status(headers: Sequence[HeaderField]) -> tuple[tuple[str, ...], str] 
 
     A sender can write these fields too; the store writes its own above every field of the
     message it keeps, so only fields above the first Received field are read (a delivery adds
-    one at the top; a message with none was never delivered: a copy in Sent or Drafts)."""
+    one at the top), and in a message with none (never delivered: a copy in Sent or Drafts, or
+    a file someone wrote) only the run of them at the very top."""
     status = 0
     mozilla: list[str] = []
     labels: tuple[str, ...] | None = None
     labels_written = ""
+    # Fields up to the first Received; with no Received at all (a copy never delivered, in Sent
+    # or Drafts, or a file someone wrote), only the run of the store's own fields at the very top,
+    # where the store writes them: any field below could be the file's author's.
+    leading_run = True
+    delivered = any(field.name.lower() == "received" for field in headers)
     for field in headers:
         name = field.name.lower()
         if name == "received":
             break
+        if name not in _STORE_FIELDS:
+            leading_run = False
+            continue
+        if not leading_run and not delivered:
+            continue
         if name in _MOZILLA_STATUS and len(mozilla) < 2:
             value = field.value.strip()
             if not value or len(value) > 8 or any(c not in "0123456789abcdefABCDEF" for c in value):

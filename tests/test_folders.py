@@ -188,7 +188,8 @@ def test_thunderbird_flags_are_read_from_its_own_status_fields(tmp_path: Path, j
     assert report.input.folder is not None
     assert report.input.folder.flags_as_written == "X-Mozilla-Status: 1003; X-Mozilla-Status2: 00000000"
     finding = next(f for f in report.findings if f.id == "input.folder")
-    assert "Thunderbird's fields above the delivered message's own" in finding.explanation
+    assert "Thunderbird's fields at the top of the stored message" in finding.explanation
+    assert "never by the sender" not in finding.explanation
     from headerscope.scan.filters import parse_expression
 
     deleted = parse_expression("flag=trashed")
@@ -235,3 +236,15 @@ def test_a_message_file_in_mbox_form_is_no_folder(tmp_path: Path) -> None:
     named.write_bytes(mbox_of([message(1)]))
     folder = analyze(named.read_bytes(), offline=True, source=str(named)).input.folder
     assert folder is not None and folder.name == "Archive"
+
+
+
+def test_a_never_delivered_copy_has_only_its_top_status_fields_read(tmp_path: Path) -> None:
+    # Verification V9, N7: with no Received field, a status field below the message's own fields
+    # is the file author's text, not the store's.
+    box = tmp_path / "Sent"
+    body = b"From: me@example.org\nTo: you@example.net\nSubject: sent\nDate: Mon, 2 Nov 2026 10:00:00 +0000\n"
+    box.write_bytes(b"From - Mon Nov  2 10:05:00 2026\n" + body + b"X-Mozilla-Status: 0003\n"
+                    b"X-Gmail-Labels: Trash\n\nhi\n")
+    rows = list(run_scan(iter_inputs([str(box)]), ScanOptions(offline=True), 1))
+    assert [(r.folder, r.mailbox_flags) for r in rows] == [("Sent", ())]
