@@ -160,11 +160,53 @@ LOCALHOST_NAMES = frozenset(("localhost", "localhost.localdomain"))
 
 
 def normalize_domain(domain: str | None) -> str | None:
-    """Lower-case, strip brackets and the trailing dot; None for empty input."""
+    """The form every check compares and looks up: brackets and the trailing dot stripped,
+    lower case, and a name with non-ASCII labels in its A-label form ("Bißmann.de" ->
+    "xn--bimann-cta.de", see a_label_form); None for empty input."""
     if not domain:
         return None
-    cleaned = domain.strip().strip("[]").rstrip(".").lower()
-    return cleaned or None
+    cleaned = domain.strip().strip("[]").rstrip(".")
+    if cleaned.isascii():
+        return cleaned.lower() or None  # nearly every name: no IDNA work at all
+    return a_label_form(cleaned) or None
+
+
+# A DNS name is at most 253 octets in A-label form (RFC 1035 section 2.3.4), and each
+# character of a U-label takes at least one octet of its A-label; UTS #46 can drop some
+# characters (soft hyphens, variation selectors), so a little slack, but a hostile
+# 100,000-character "domain" is not handed to the IDNA code.
+_MAX_IDN_CHARS = 1024
+
+
+def a_label_form(name: str) -> str:
+    """A domain name with every non-ASCII label converted to its A-label: IDNA 2008 (RFC 5891
+    section 4) after the UTS #46 mapping, non-transitional, so "ß" stays "ß" and becomes
+    "xn--bimann-cta", not "bissmann" as Python's own IDNA 2003 codec makes it (a different
+    domain). RFC 8616 sections 4-6: SPF, DKIM and DMARC compare and look up internationalised
+    domains in A-label form. ASCII labels (an A-label, "_dmarc") stay as written, lower-cased.
+    A name whose labels are not valid IDNA comes back lower-cased as written: it matches no
+    A-label, and a hostile name never raises."""
+    if name.isascii():
+        return name.lower()
+    if len(name) > _MAX_IDN_CHARS:
+        return name.lower()
+    return _a_label_form(name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _a_label_form(name: str) -> str:
+    # The idna package is imported only when a non-ASCII name is met: most mail has none,
+    # and a scan's start-up stays lean.
+    import idna
+
+    try:
+        # UTS #46 section 4 maps case and compatibility forms (and the ideographic full
+        # stop "。" to "."); STD3 rules off, so an underscore label ("_dmarc") stays valid.
+        mapped = idna.uts46_remap(name, std3_rules=False, transitional=False)
+        labels = mapped.rstrip(".").split(".")
+        return ".".join(label if label.isascii() else idna.alabel(label).decode("ascii") for label in labels)
+    except (UnicodeError, ValueError):  # idna.IDNAError is a UnicodeError
+        return name.lower()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -224,12 +266,10 @@ def is_domain_name(text: str) -> bool:
     if not name or len(name) > 253:
         return False
     if not name.isascii():
-        try:
-            name = name.encode("idna").decode("ascii")
-        except UnicodeError:
-            return False
-        if len(name) > 253:
-            return False
+        # IDNA 2008, not Python's IDNA 2003 "idna" codec (RFC 5891 section 4).
+        name = a_label_form(name)
+        if not name.isascii() or len(name) > 253:
+            return False  # a label that is not valid IDNA
     # A top-level label is never all digits (RFC 3696 section 2): "192.0.2.1" is an address.
     return _host_name_re().fullmatch(name) is not None and not name.rpartition(".")[2].isdigit()
 

@@ -32,7 +32,13 @@ from .addresses import (
     google_forwarding,
     parse_addresses,
 )
-from .domains import LOCALHOST_NAMES, list_id_label, normalize_domain, organizational_domain
+from .domains import (
+    LOCALHOST_NAMES,
+    a_label_form,
+    list_id_label,
+    normalize_domain,
+    organizational_domain,
+)
 from .hops import is_retrieval
 from .lists import ListReading, read_list
 from .message import MAX_HEADER_FIELDS, MAX_KEPT_PER_NAME, Message
@@ -1514,8 +1520,10 @@ def _mixed_script_domain(domain: str) -> tuple[str, str, tuple[str, ...]] | None
     decoded: list[str] = []
     for label in labels:
         if label.startswith("xn--"):
+            # Plain punycode (RFC 3492), not Python's IDNA 2003 "idna" codec, whose nameprep
+            # round trip rejects an IDNA 2008 label such as "xn--bimann-cta" (bißmann).
             try:
-                label = label.encode("ascii").decode("idna")
+                label = label[4:].encode("ascii").decode("punycode").lower()
             except (UnicodeError, ValueError):
                 return None
         decoded.append(label)
@@ -1526,9 +1534,10 @@ def _mixed_script_domain(domain: str) -> tuple[str, str, tuple[str, ...]] | None
         # scripts Japanese, Chinese or Korean write together.
         if len(scripts) > 1 and not any(scripts <= allowed for allowed in _CJK_MIXES):
             unicode_form = ".".join(decoded)
-            try:
-                ascii_form = unicode_form.encode("idna").decode("ascii")
-            except (UnicodeError, ValueError):
+            # The name DNS knows: IDNA 2008 A-labels (RFC 5891 section 4); as written when a
+            # label is not valid IDNA.
+            ascii_form = a_label_form(unicode_form)
+            if not ascii_form.isascii():
                 ascii_form = domain
             return unicode_form, ascii_form, tuple(sorted(script.title() for script in scripts))
     return None

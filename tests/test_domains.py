@@ -8,7 +8,7 @@ import random
 
 from publicsuffixlist import PublicSuffixList
 
-from headerscope.domains import aligned, organizational_domain, public_suffix
+from headerscope.domains import aligned, normalize_domain, organizational_domain, public_suffix
 
 
 def _names() -> list[str]:
@@ -29,7 +29,8 @@ def test_matches_the_publicsuffixlist_package() -> None:
     reference = PublicSuffixList()
     for name in _names():
         expected = reference.privatesuffix(name) or name
-        assert organizational_domain(name) == expected.lower(), name
+        # The package answers in the form asked; ours is the A-label form checks compare (RFC 8616).
+        assert organizational_domain(name) == normalize_domain(expected), name
 
 
 def test_rfc_7489_examples_and_alignment() -> None:
@@ -102,3 +103,44 @@ def test_a_tld_the_list_knows_only_under_it_is_a_public_tld() -> None:
     assert all(is_listed_tld(tld) for tld in ("za", "ck", "jm", "np", "com", "xn--p1ai", "рф"))
     assert not any(is_listed_tld(tld) for tld in ("local", "lan", "internal", "localdomain"))
     assert host_domain("mail.telkom.co.za") == "telkom.co.za"
+
+
+def test_a_domain_is_compared_and_looked_up_in_its_a_label_form() -> None:
+    """RFC 8616 sections 4-6 (RFC 5891 section 4): U-label and A-label are one domain; IDNA 2008
+    with UTS #46 non-transitional mapping, so "ß" stays a letter of its own (xn--bimann-cta),
+    not "ss" as IDNA 2003 (Python's "idna" codec) makes it, which is another domain."""
+    from headerscope.dns.interface import normalize_name
+    from headerscope.domains import is_domain_name
+
+    assert normalize_domain("Bißmann.DE.") == "xn--bimann-cta.de"
+    assert normalize_domain("xn--bimann-cta.de") == "xn--bimann-cta.de"
+    assert normalize_domain("ΑΣ.gr") == "xn--mxa0b.gr"  # UTS #46 maps Σ to σ, not the final ς
+    assert normalize_domain("ｅｘａｍｐｌｅ。ｃｏｍ") == "example.com"  # full-width forms and dot (UTS #46)
+    assert normalize_name("_dmarc.bißmann.de.") == "_dmarc.xn--bimann-cta.de"  # "_" labels stay
+    assert organizational_domain("mail.bißmann.de") == "xn--bimann-cta.de"
+    assert aligned("xn--bimann-cta.de", "bißmann.de", strict=True)
+    assert aligned("mail.xn--bimann-cta.de", "bißmann.de")
+    assert not aligned("bissmann.de", "bißmann.de")
+    assert is_domain_name("bißmann.de")
+    # Not valid IDNA (a joiner where none may stand, a bidi control, a hyphen at the end, far too
+    # long): the text lower-cased as written, never an exception.
+    assert normalize_domain("A\u200dB.de") == "a\u200db.de"
+    assert normalize_domain("\u202eabc.de") == "\u202eabc.de"
+    assert normalize_domain("é-.de") == "é-.de"
+    assert normalize_domain("é" * 100_000 + ".de") == "é" * 100_000 + ".de"
+    assert not is_domain_name("a\u200db.de")
+
+
+def test_an_ascii_name_needs_no_idna_package() -> None:
+    # A scan analyses hundreds of messages a second: ASCII names take the plain path, and the
+    # idna package is imported only when a non-ASCII name is met.
+    import subprocess
+    import sys
+
+    code = ("import sys\nimport headerscope\nfrom headerscope.domains import normalize_domain\n"
+            "raw = open('samples/direct.eml', 'rb').read()\nheaderscope.analyze(raw, offline=True)\n"
+            "print(normalize_domain('Mail.Example.COM.'), 'idna' in sys.modules)\n"
+            "print(normalize_domain('bißmann.de'), 'idna' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert out.stdout.split() == ["mail.example.com", "False", "xn--bimann-cta.de", "True"]

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from ..dns.interface import Resolver
-from ..domains import aligned, is_ip_literal
+from ..domains import a_label_form, aligned, is_ip_literal
 from ..model import Finding, Severity, SpfResult
 from ._pyspf import SpfOutcome, evaluate
 
@@ -47,6 +47,12 @@ def check_spf(resolver: Resolver, *, client_ip: str | None, mail_from: str | Non
     helo_name = _clean_helo(helo)
     sender = _clean_sender(mail_from)
     shown_sender = sender if sender else (f"postmaster@{helo_name}" if sender == "" and helo_name else sender)
+    # RFC 8616 section 4: an internationalised domain in MAIL FROM or HELO (legal with
+    # SMTPUTF8, RFC 6531) is checked, and its policy looked up, by its A-labels.
+    helo_name = a_label_form(helo_name) if helo_name is not None else None
+    if sender and "@" in sender:
+        local, _, sender_domain = sender.rpartition("@")
+        sender = f"{local}@{a_label_form(sender_domain)}"
 
     def not_checked(reason: str, helo_result: str | None = None) -> tuple[SpfResult, tuple[Finding, ...]]:
         return (SpfResult(result="not_checked", client_ip=ip or client_ip, mail_from=shown_sender, helo=helo,

@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 
 from .._value import Value, frozen
+from ..domains import a_label_form
 
 
 class DnsStatus:
@@ -46,8 +47,13 @@ class SnapshotError(Exception):
 
 
 def normalize_name(name: str) -> str:
-    """Lower-case, no trailing dot: the key form of the snapshot format."""
-    return name.strip().rstrip(".").lower()
+    """Lower-case, no trailing dot, non-ASCII labels as A-labels: the key form of the snapshot
+    format, and the name asked on the wire. An internationalised name is looked up by its
+    A-labels (RFC 8616 sections 4-6, RFC 5891 section 4), converted by IDNA 2008: dnspython
+    given a U-label would otherwise convert it itself, by IDNA 2003 when the idna package is
+    missing ("ß" -> "ss", another domain)."""
+    cleaned = name.strip().rstrip(".")
+    return cleaned.lower() if cleaned.isascii() else a_label_form(cleaned)
 
 
 @frozen

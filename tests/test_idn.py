@@ -1,0 +1,91 @@
+"""Internationalised domains (RFC 8616): a U-label and its A-label are one domain for DKIM
+alignment, SPF, DMARC and the receiver's recorded results; DNS is asked by the A-labels."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import CORPUS
+
+import headerscope
+from headerscope.dns.snapshot import SnapshotResolver
+
+_KEY_DIR = CORPUS / "dkim" / "dkimpy"
+# bißmann.de in A-label form (IDNA 2008: "ß" is kept, RFC 5891 section 4).
+_A_LABEL = "xn--bimann-cta.de"
+
+
+def _dns(**extra: str) -> SnapshotResolver:
+    # Keyed only by A-label names, as DNS holds them.
+    zone: dict[str, dict[str, list[str]]] = {
+        f"test._domainkey.{_A_LABEL}": {"TXT": [(_KEY_DIR / "test.txt").read_text().strip()]},
+        f"_dmarc.{_A_LABEL}": {"TXT": ["v=DMARC1; p=reject"]},
+        _A_LABEL: {"TXT": ["v=spf1 ip4:192.0.2.7 -all"]},
+    }
+    zone.update({name: {"TXT": [value]} for name, value in extra.items()})
+    return SnapshotResolver(zone)
+
+
+def _received(mail_from: str) -> bytes:
+    # The receiver's own trace (the boundary hop): the client's address, and its MAIL FROM.
+    return (f"Return-Path: <{mail_from}>\r\n"
+            f"Received: from mx.{_A_LABEL} (mx.{_A_LABEL} [192.0.2.7]) by mx.example.net (Postfix) with UTF8SMTPS "
+            f"id 4AbC1; Mon, 19 Aug 2024 14:26:00 +0000\r\n").encode()
+
+
+def _body(from_address: str) -> bytes:
+    return (f"From: Naib <{from_address}>\r\nTo: dmitry@example.net\r\nSubject: touchpad\r\n"
+            f"Date: Mon, 19 Aug 2024 14:25:48 +0000\r\nMessage-ID: <1@kallisto.localdomain>\r\n\r\n"
+            f"Thanks for helping me.\r\n").encode()
+
+
+def test_a_u_label_from_is_aligned_with_its_a_label_dkim_signature(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An SMTPUTF8 message (RFC 6532) may write From: in U-labels, while DKIM's d= is always the
+    # A-label (RFC 8616 section 4): d=xn--bimann-cta.de signs for bißmann.de, and DMARC passes.
+    import dkim
+
+    message = _body("naib@bißmann.de")
+    with monkeypatch.context() as patch:
+        patch.setattr(time, "time", lambda: 1724077550.0)  # t= before the delivery
+        signature = dkim.sign(message, b"test", _A_LABEL.encode(), (_KEY_DIR / "test.private").read_bytes(),
+                              include_headers=[b"from", b"to", b"subject", b"date"])
+    raw = (b"Authentication-Results: mx.example.net; dkim=pass header.d=" + _A_LABEL.encode()
+           + b"; dmarc=pass header.from=" + _A_LABEL.encode() + b"\r\n"
+           + _received("owner@lists.example.org") + signature + message)
+    report = headerscope.analyze(raw, resolver=_dns())
+    [signed] = report.dkim
+    assert (signed.result, signed.aligned) == ("pass", True)
+    assert report.dmarc is not None and report.dmarc.result == "pass"
+    assert (report.dmarc.from_domain, report.dmarc.org_domain) == (_A_LABEL, _A_LABEL)
+    assert report.verdict.status == "authenticated"
+    # The receiver's header.from=xn--... names the same From: domain: no "changed since" alarm.
+    [dmarc] = [c for c in report.comparison if c.method == "dmarc"]
+    assert dmarc.label == "same"
+    assert not [f for f in report.findings if f.id in ("recorded.from_changed", "dmarc.nothing_aligned")]
+
+
+def test_a_u_label_envelope_sender_is_checked_by_its_a_labels_and_aligns_with_an_a_label_from() -> None:
+    # The reverse: From: in A-labels, MAIL FROM in U-labels (SMTPUTF8, RFC 6531). SPF asks for
+    # xn--bimann-cta.de's policy (never "bissmann.de", IDNA 2003's reading of it), passes, and aligns.
+    raw = _received("naib@bißmann.de") + _body(f"naib@{_A_LABEL}")
+    report = headerscope.analyze(raw, resolver=_dns(**{"bissmann.de": "v=spf1 -all"}))
+    assert report.spf is not None and (report.spf.result, report.spf.aligned) == ("pass", True)
+    assert report.spf.domain == _A_LABEL
+    assert report.dmarc is not None and report.dmarc.result == "pass"
+    assert report.verdict.status == "authenticated"
+    asked = {answer.name for answer in report.dns}
+    assert {_A_LABEL, f"_dmarc.{_A_LABEL}"} <= asked and "bissmann.de" not in asked
+    assert not [d for d in report.envelope.differences if d.kind == "mail_from_domain"]
+
+
+def test_a_mixed_script_from_domain_is_named_by_its_idna_2008_a_label() -> None:
+    # "bißmаnn.de" with a Cyrillic "а": the look-alike warning gives the name DNS knows, the
+    # IDNA 2008 A-label (ß kept), whether From: is written in U-labels or A-labels; IDNA 2003
+    # would give "xn--bissmnn-6fg.de", another name, and cannot decode the A-label at all.
+    for domain in ("bißm\u0430nn.de", "xn--bimnn-mqa850d.de"):
+        raw = (f"From: <naib@{domain}>\r\nTo: b@example.net\r\nSubject: x\r\n"
+               f"Date: Mon, 19 Aug 2024 14:25:48 +0000\r\n\r\nx\r\n").encode()
+        [finding] = [f for f in headerscope.analyze(raw, offline=True).findings if f.id == "envelope.confusable_domain"]
+        assert "The From: domain is bißm\u0430nn.de (xn--bimnn-mqa850d.de in DNS)" in finding.explanation
+
