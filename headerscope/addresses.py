@@ -423,6 +423,20 @@ def _address_field_defects(value: str, lost_names: bool) -> tuple[str, ...]:
     return tuple(notes.values())
 
 
+# An RFC 2047 encoded-word: "=?charset?Q|B?text?=", at most 75 characters (RFC 2047 section 2),
+# so every repetition is bounded.
+_encoded_word_re = compiled_on_first_use(r"=\?[^?\s]{1,64}\?[QqBb]\?[^?\s]{0,70}\?=")
+
+
+def encoded_word_in_addr_spec(address: str) -> bool:
+    """True when an addr-spec holds an RFC 2047 encoded-word ("=?UTF-8?Q?profess=C3=B6re?=@..."),
+    which RFC 2047 section 5 (3) forbids there: no mail system decodes it, so the address is not
+    the one a reader sees decoded, and mail to it is not delivered as meant. A non-ASCII address
+    is written in UTF-8 (RFC 6532), never encoded. A known library bug writes it (CPython
+    gh-122476), and it hides the real characters of a local part or domain from a quick look."""
+    return "=?" in address and _encoded_word_re().search(address[:1024]) is not None
+
+
 def envelope_address(value: str | None) -> str | None:
     """The path of Return-Path/envelope-from: ``<a@b>`` -> ``a@b``; ``<>`` -> ``""`` (null
     sender), as is a bare ``MAILER-DAEMON``: Postfix's local delivery writes the null sender

@@ -28,6 +28,7 @@ from .addresses import (
     contained_addresses,
     decode_srs,
     displayed_domains,
+    encoded_word_in_addr_spec,
     envelope_address,
     google_forwarding,
     parse_addresses,
@@ -2076,6 +2077,22 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                             f"look-alike of another domain, not that domain.",
                 reference="https://www.unicode.org/reports/tr39/#Restriction_Level_Detection", subject="From"))
             break
+    # An encoded-word inside an address (RFC 2047 section 5 (3) forbids it): what a reader's program
+    # shows decoded is not the address the message carries.
+    for field_name, addresses in (("From", header_from), ("Sender", (sender,) if sender else ()),
+                                  ("Reply-To", reply_to)):
+        in_address = next((a.address for a in addresses[:3] if encoded_word_in_addr_spec(a.address)), None)
+        if in_address is not None:
+            findings.append(Finding(
+                id="envelope.encoded_word_in_address", severity=Severity.NOTICE,
+                title=f"{field_name}: address holds an RFC 2047 encoded-word ({in_address[:80]})",
+                explanation=f"The {field_name}: address {in_address[:200]} holds an encoded-word (\"=?charset?Q?...?=\"), "
+                            "which RFC 2047 section 5 allows in a display name or comment but never in an "
+                            "address: no mail system decodes it there, so replies and bounces go to that literal "
+                            "text, not to the address a mail program may show decoded. A non-ASCII address is "
+                            "written in UTF-8 (RFC 6532). Some libraries write this by mistake; it also hides "
+                            "the address's real characters from a quick look.",
+                reference="https://www.rfc-editor.org/rfc/rfc2047#section-5", subject=field_name))
     # A display name that names another company's domain ("Amazon.co.jp" <...@lptaoyou.cn>).
     for address in from_real:
         shown = _other_displayed_domain(address)

@@ -89,3 +89,16 @@ def test_a_mixed_script_from_domain_is_named_by_its_idna_2008_a_label() -> None:
         [finding] = [f for f in headerscope.analyze(raw, offline=True).findings if f.id == "envelope.confusable_domain"]
         assert "The From: domain is bißm\u0430nn.de (xn--bimnn-mqa850d.de in DNS)" in finding.explanation
 
+
+def test_an_encoded_word_inside_an_address_is_a_notice() -> None:
+    # RFC 2047 section 5 (3): an encoded-word never stands in an addr-spec; in the display name it is right.
+    raw = (b"From: =?UTF-8?Q?Professore?= <=?UTF-8?Q?profess=C3=B6re?=@units.example>\r\n"
+           b"Reply-To: help@rombobj=?UTF-8?Q?=C3=B6?=rn.example\r\nTo: edi@studenti.units.example\r\n"
+           b"Subject: questionario\r\nDate: Tue, 4 Jun 2024 11:00:47 +0200\r\n\r\nx\r\n")
+    found = [f for f in headerscope.analyze(raw, offline=True).findings if f.id == "envelope.encoded_word_in_address"]
+    assert [(f.subject, f.severity.value) for f in found] == [("From", "notice"), ("Reply-To", "notice")]
+    assert "=?UTF-8?Q?profess=C3=B6re?=@units.example" in found[0].title
+    clean = raw.replace(b"<=?UTF-8?Q?profess=C3=B6re?=@", b"<professore@").replace(
+        b"help@rombobj=?UTF-8?Q?=C3=B6?=rn.example", b"=?UTF-8?Q?Hilfe_=C3=B6?= <help@units.example>")
+    assert not [f for f in headerscope.analyze(clean, offline=True).findings
+                if f.id == "envelope.encoded_word_in_address"]
