@@ -812,6 +812,8 @@ class Comparison(Value):
     """authserv-id (or Received-SPF receiver) of the recorded result used."""
     recorded_header_index: int | None = None
     """Index of the header field the recorded result was read from."""
+    recorded_domain: str | None = None
+    """For DMARC: the domain the receiver recorded it judged (its header.from), when it wrote one."""
 
 
 @frozen

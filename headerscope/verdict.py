@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from .auth.dmarc import SIGNATURE_RECORDED_FAILING
 from .auth.recorded import ARC_OVERRIDE_SUBJECT, COMPAUTH_FAIL_SUBJECT, COMPAUTH_PASS_SUBJECT
-from .domains import normalize_domain
+from .domains import normalize_domain, organizational_domain
 from .era import Era, listed
 from .message import Message
 from .model import (
@@ -670,9 +670,8 @@ def _receiver_note(comparison: tuple[Comparison, ...], findings: tuple[Finding, 
     if spf is not None:
         said.append(f"SPF {spf.recorded}" + (f" for {spf.subject}" if spf.subject else ""))
     if dmarc is not None:
-        judged = f" for {dmarc.subject}" if dmarc.subject else ""
-        said.append(f"DMARC {dmarc.recorded}{judged}" + (" (no DMARC policy applied, so DMARC could not act)"
-                                                        if dmarc.recorded == "none" else ""))
+        said.append(f"DMARC {dmarc.recorded}{_judged_words(dmarc)}" + (
+            " (no DMARC policy applied, so DMARC could not act)" if dmarc.recorded == "none" else ""))
     listed = ", ".join(said[:-1]) + f" and {said[-1]}" if len(said) > 1 else "".join(said)
     writer = next((item.recorded_by for item in (*dkim, spf, dmarc) if item is not None and item.recorded_by), None)
     if writer is None and composite is not None:
@@ -684,6 +683,23 @@ def _receiver_note(comparison: tuple[Comparison, ...], findings: tuple[Finding, 
                 + (f": it recorded {listed}." if listed else "."))
     tail = ", and its composite authentication failed (compauth=fail)" if composite else ""
     return f"The receiving side{by} recorded {listed or 'no result'} at delivery{tail}."
+
+
+def _judged_words(item: Comparison) -> str:
+    """" for DOMAIN": the domain a recorded DMARC result judged, as the receiver wrote it (its
+    header.from), with the From: domain beside it when they differ: Gmail names the organisational
+    domain whose policy it applied; an edited copy's From: may be another domain altogether."""
+    shown = item.subject or ""
+    judged = item.recorded_domain or shown
+    if not judged:
+        return ""
+    if not shown or judged == shown:
+        return f" for {judged}"
+    if item.label == "from_changed":
+        return f" for {judged}, another From: domain than the one shown now ({shown})"
+    if organizational_domain(shown) == judged:
+        return f" for {judged} (the organisational domain of {shown})"
+    return f" for {judged} (the From: shows {shown})"
 
 
 def _recorded_note(comparison: tuple[Comparison, ...], findings: tuple[Finding, ...], has_from: bool = True) -> str:
@@ -723,7 +739,7 @@ def _recorded_note(comparison: tuple[Comparison, ...], findings: tuple[Finding, 
                         "From: shown now (see the comparison).")
             # The domain judged is named: "DMARC pass" alone reads as "legitimate", while a look-alike
             # domain passes its own DMARC as well as any.
-            judged = f" for {item.subject}" if item.subject else ""
+            judged = _judged_words(item)
             if item.recorded == "pass" and any(f.id == "dmarc.nothing_aligned" for f in findings):
                 # No identity in the message can align with From: (dmarc.nothing_aligned): the pass
                 # rested on something no longer here, so it cannot be borne out from this copy.

@@ -208,6 +208,22 @@ def test_a_valid_chain_vouches_only_through_an_intermediary_that_saw_dmarc_pass(
     assert verdict(spf=spf_result("fail"), dmarc=no_pass, arc=own).status == "spoofed"
 
 
+def test_recorded_note_names_the_domain_the_receiver_judged() -> None:
+    # Gmail's "dmarc=pass ... header.from=acba.am" for a From: of inf.acba.am (review AJ, D4), and
+    # an edited copy whose From: is another domain than the one judged (review AK, item 2).
+    org = Comparison(method="dmarc", subject="inf.acba.am", recorded="pass", recomputed="not_checked",
+                     label="not_recomputed", explanation="x", recorded_by="mx.google.com", recorded_domain="acba.am")
+    v = verdict(dmarc=dmarc_result("not_checked"), comparison=(org,))
+    assert v.summary.endswith("recorded DMARC pass for acba.am (the organisational domain of inf.acba.am) at delivery.")
+    edited = Comparison(method="dmarc", subject="secret.com", recorded="none", recomputed="not_checked",
+                        label="from_changed", explanation="x", recorded_by="mx.example.net", recorded_domain="ul.com")
+    failed = Comparison(method="spf", subject="secret.com", recorded="fail", recomputed="not_checked",
+                        label="not_recomputed", explanation="x", recorded_by="mx.example.net")
+    v = verdict(dmarc=dmarc_result("not_checked"), comparison=(failed, edited))
+    assert "DMARC none for ul.com, another From: domain than the one shown now (secret.com)" in v.summary
+    assert "DMARC none for secret.com" not in v.summary
+
+
 def test_recorded_note_without_authserv_id_is_not_doubled() -> None:
     noted = Comparison(method="dmarc", subject="example.com", recorded="pass", recomputed="not_checked",
                        label="not_recomputed", explanation="x", recorded_by=None)

@@ -1953,6 +1953,14 @@ def compare(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureRe
     if spf_comparison is not None:
         comparisons.append(spf_comparison)
     dmarc_comparison = _compare_dmarc(recorded, dmarc, dkim, spf_comparison, resent_domains)
+    if dmarc_comparison is not None and dmarc_comparison.recorded is not None:
+        # The domain the receiver judged, as it wrote it (header.from): Gmail names the
+        # organisational domain whose policy it applied, an edited paste another domain.
+        used = next((r for r in recorded if r.header_index == dmarc_comparison.recorded_header_index
+                     and r.method == "dmarc" and r.result == dmarc_comparison.recorded), None)
+        judged = _property_domain(dict(used.properties).get("header.from")) if used is not None else None
+        if judged:
+            dmarc_comparison = replace(dmarc_comparison, recorded_domain=judged)
     if dmarc_comparison is not None and dmarc_comparison.recorded is None:
         dmarc_comparison = _with_vendor_dmarc_word(dmarc_comparison, recorded)
     if dmarc_comparison is not None:
