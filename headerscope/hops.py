@@ -321,6 +321,20 @@ _STATEMENT_IP = re.compile(
 )
 _spf_receiver_re = compiled_on_first_use(r"\breceiver\s*=\s*\"?([A-Za-z0-9_.-]{1,253})", re.IGNORECASE)
 _spf_comment_host_re = compiled_on_first_use(r"^\s*[A-Za-z]+\s*\(\s*([A-Za-z0-9_.-]{1,253})\s*:")
+# Mail::SPF (Mail::SPF::Result, written by SpamAssassin, amavisd-new and policyd-spf-perl)
+# opens its Received-SPF comment with the *authority domain* whose policy gave the result, not
+# with its own name: "pass (example.com: 192.0.2.1 is authorized to use 'a@example.com' in
+# 'mfrom' identity (mechanism 'mx' matched)) receiver=unknown" (the POD of local_explanation:
+# "prefixed with the authority domain whose sender policy is responsible for the result"; the
+# wording is Mail::SPF::SenderIPAddrMech's explanation templates). RFC 7208 section 9.1's
+# "(mybox.example.org: domain of ...)" is only one writer's style.
+_mail_spf_wording_re = compiled_on_first_use(
+    r"\bis (?:not )?authorized to use\b|\bdoes not state whether\b|\bis not a designated mailserver\b"
+    r"|\bin '(?:mfrom|helo|pra)' identity\b", re.IGNORECASE)
+# The identities a Received-SPF says were checked (RFC 7208 section 9.1 envelope-from= and
+# helo=): the authority's domain is one of them, or their organisational domain.
+_spf_checked_re = compiled_on_first_use(
+    r"(?<![\w.-])(?:envelope-from|helo)\s*=\s*\"?<?([^\s\";<>]{1,320})", re.IGNORECASE)
 _authserv_id_re = compiled_on_first_use(r"^\s*([A-Za-z0-9_.-]{1,253})")
 # The HELO name a receiver recorded: Received-SPF's "helo=" (RFC 7208 section 9.1),
 # Authentication-Results' "smtp.helo=" (RFC 8601 section 2.7.5).
@@ -1587,6 +1601,36 @@ def _unseen_outside_client(work: list[_Work], statements: Sequence[_Statement]) 
     return None
 
 
+def spf_comment_head_is_writer(head: str, comment: str, checked: Sequence[str | None]) -> bool:
+    """Whether the host that opens a Received-SPF comment ("(mybox.example.org: ...") names the
+    field's writer, as in RFC 7208 section 9.1's example, rather than the authority domain whose
+    policy gave the result, as Mail::SPF writes it (see _mail_spf_wording_re). Not the writer
+    when the comment has Mail::SPF's wording, or when the name is a checked identity's domain
+    (``checked``: the envelope-from and helo values) or that domain's organisational domain:
+    a receiver names itself, not the domain it checked."""
+    if _mail_spf_wording_re().search(comment[:_SCAN_LIMIT]):
+        return False
+    name = normalize_domain(head)
+    for value in checked[:4]:
+        domain = normalize_domain((value or "")[:320].strip().strip("\"<>").rpartition("@")[2])
+        if domain is not None and name in (domain, organizational_domain(domain)):
+            return False
+    return True
+
+
+def _spf_writer_match(value: str) -> re.Match[str] | None:
+    """The writer a Received-SPF names (``receiver=``, else the host opening its comment when
+    that host is the writer; see spf_comment_head_is_writer), as a match whose group 1 is it."""
+    r = _spf_receiver_re().search(value)
+    if r is not None:
+        return r
+    head = _spf_comment_host_re().match(value)
+    if head is None:
+        return None
+    checked = [m.group(1) for m in _spf_checked_re().finditer(value, 0, _SCAN_LIMIT)][:4]
+    return head if spf_comment_head_is_writer(head.group(1), value, checked) else None
+
+
 def _read_statements(message: Message) -> list[_Statement]:
     """Who recorded which client IP: Received-SPF (RFC 7208 section 9.1) and
     Authentication-Results (RFC 8601 section 2.7) fields, read by a small local parser."""
@@ -1599,7 +1643,7 @@ def _read_statements(message: Message) -> list[_Statement]:
                 continue
             writer: str | None = None
             if name == "Received-SPF":
-                r = _spf_receiver_re().search(value) or _spf_comment_host_re().match(value)
+                r = _spf_writer_match(value)
                 writer = host_organization(r.group(1)) if r else None
             else:
                 a = _authserv_id_re().match(value)
@@ -1620,7 +1664,7 @@ def _read_client_records(message: Message) -> list[_ClientRecord]:
             if m is None and h is None:
                 continue
             if name == "Received-SPF":
-                r = _spf_receiver_re().search(value) or _spf_comment_host_re().match(value)
+                r = _spf_writer_match(value)
             else:
                 r = _authserv_id_re().match(value)
             found.append(_ClientRecord(index=header.index, name=name, writer=r.group(1) if r else None,

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from .._value import Value, frozen
 from ..domains import aligned, is_ip_literal, normalize_domain, organizational_domain
-from ..hops import OPERATOR_ALIASES, filter_loop_host, is_non_public_ip
+from ..hops import OPERATOR_ALIASES, filter_loop_host, is_non_public_ip, spf_comment_head_is_writer
 from ..message import Message
 from ..model import (
     ArcResult,
@@ -581,8 +581,12 @@ def _parse_received_spf(value: str) -> tuple[_Clause | None, str | None, list[st
         writer = None
     if writer is None and comment:
         # RFC 7208 section 9.1 example: "(mybox.example.org: domain of ... designates ...)".
+        # Mail::SPF puts the authority domain there instead (whose policy gave the result):
+        # that is not the writer, which is then told by the client-ip it records
+        # (_client_hop_writer).
         head = comment.split(":", 1)[0].strip()
-        if ":" in comment and _looks_like_host(head):
+        checked = [value for key, value in properties if key in ("envelope-from", "helo")]
+        if ":" in comment and _looks_like_host(head) and spf_comment_head_is_writer(head, comment, checked):
             writer = head.lower()
     return _Clause(method="spf", result=result, reason=None, comment=comment,
                    properties=properties), writer, defects

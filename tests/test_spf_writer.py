@@ -1,0 +1,91 @@
+"""Who wrote a Received-SPF, where the receiving site begins, and when SPF applies at all.
+
+Messages are built here, in the real field formats of the writers named: Mail::SPF's
+Received-SPF (SpamAssassin, amavisd-new, policyd-spf-perl), Postfix and Dovecot Received
+fields, Exchange's mapi submission."""
+
+from __future__ import annotations
+
+from headerscope.api import analyze
+from headerscope.hops import spf_comment_head_is_writer
+from headerscope.model import Report
+
+
+def _raw(*fields: str, body: str = "hello\r\n") -> bytes:
+    return ("\r\n".join(fields) + "\r\n\r\n" + body).encode()
+
+
+# Mail::SPF::Result's Received-SPF: the comment opens with the authority domain (whose policy
+# gave the result), and receiver= is the writer, "unknown" when the host has no name set.
+_MAIL_SPF = ("Received-SPF: pass (sender.example: 198.51.100.7 is authorized to use 'ann@sender.example' in "
+             "'mfrom' identity (mechanism 'mx' matched)) receiver=unknown; identity=mailfrom; "
+             "envelope-from=\"ann@sender.example\"; helo=box.sender.example; client-ip=198.51.100.7")
+
+
+def _isp_site(*, spf: str = _MAIL_SPF) -> bytes:
+    """An ISP whose MX and filter are named under one domain (isp-parent.example) and whose
+    gateway and mailbox servers under another (isp-mail.example), linked over a private network:
+    the message enters at the MX from box.sender.example."""
+    return _raw(
+        "Return-Path: <ann@sender.example>",
+        "Received: from gw.isp-mail.example ([10.20.8.32]) by store1.isp-mail.example (Dovecot) with LMTP "
+        "id 0fibJk4T for <bob@isp-mail.example>; Fri, 26 Aug 2022 14:42:34 -0400",
+        "Received: from filter.isp-parent.example (unknown [10.20.8.230]) by gw.isp-mail.example (Postfix) "
+        "with ESMTP id 83A41180 for <bob@isp-mail.example>; Fri, 26 Aug 2022 14:42:31 -0400 (CDT)",
+        "Received: from mx1.isp-parent.example (mx1.isp-parent.example [203.0.113.41]) by "
+        "filter.isp-parent.example with ESMTP id 27QIgTFM for <bob@isp-mail.example>; "
+        "Fri, 26 Aug 2022 14:42:29 -0400",
+        spf,
+        "Received: from box.sender.example (box.sender.example [198.51.100.7]) by mx1.isp-parent.example "
+        "(Postfix) with ESMTP id 9A8969F1 for <bob@isp-mail.example>; Fri, 26 Aug 2022 14:42:28 -0400 (CDT)",
+        "From: Ann <ann@sender.example>",
+        "To: bob@isp-mail.example",
+        "Subject: minutes",
+        "Date: Fri, 26 Aug 2022 20:42:20 +0200",
+        "Message-ID: <m1@sender.example>",
+    )
+
+
+def _boundary(report: Report) -> int | None:
+    return report.boundary_hop
+
+
+def test_mail_spf_comment_head_is_the_authority_not_the_writer() -> None:
+    wording = "sender.example: 198.51.100.7 is authorized to use 'ann@sender.example' in 'mfrom' identity"
+    assert not spf_comment_head_is_writer("sender.example", wording, ["ann@sender.example"])
+    # The wording alone tells Mail::SPF, whatever domain opens it.
+    assert not spf_comment_head_is_writer("other.example", wording, [])
+    # The checked identity's domain (or its organisational domain) is not the writer either.
+    assert not spf_comment_head_is_writer("sender.example", "sender.example: domain of x designates y",
+                                          ['"ann@mail.sender.example"'])
+    # RFC 7208 section 9.1's own example: the receiver names itself.
+    assert spf_comment_head_is_writer(
+        "mybox.example.org", "mybox.example.org: domain of myname@example.com designates 192.0.2.1 as "
+        "permitted sender", ["myname@example.com", "foo.example.com"])
+
+
+def test_rfc7208_style_received_spf_still_names_its_writer() -> None:
+    rfc = ("Received-SPF: pass (mx1.isp-parent.example: domain of ann@sender.example designates 198.51.100.7 "
+           "as permitted sender) client-ip=198.51.100.7; envelope-from=\"ann@sender.example\"; "
+           "helo=box.sender.example;")
+    report = analyze(_isp_site(spf=rfc), offline=True)
+    spf = [r for r in report.recorded if r.method == "spf"]
+    assert spf and spf[0].authserv_id == "mx1.isp-parent.example" and spf[0].trusted
+
+
+def test_mail_spf_received_spf_above_the_mx_received_is_the_receivers() -> None:
+    raw = _raw(
+        _MAIL_SPF,
+        "Received: from box.sender.example (box.sender.example [198.51.100.7]) by mx.rcpt.example (Postfix) "
+        "with ESMTP id 9A89 for <bob@rcpt.example>; Fri, 26 Aug 2022 14:42:28 -0400",
+        "From: Ann <ann@sender.example>",
+        "To: bob@rcpt.example",
+        "Subject: minutes",
+        "Date: Fri, 26 Aug 2022 14:42:20 -0400",
+        "Message-ID: <m2@sender.example>",
+    )
+    report = analyze(raw, offline=True)
+    spf = [r for r in report.recorded if r.method == "spf"]
+    # Not "Received-SPF by sender.example (not the receiver)": sender.example's is the policy
+    # that passed, the receiving MX wrote the field (above its own Received).
+    assert spf and spf[0].trusted and spf[0].authserv_id is None
