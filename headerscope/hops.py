@@ -1149,6 +1149,37 @@ def _learn_same_host_names(work: list[_Work], start: int, orgs: _Orgs) -> bool:
     return changed
 
 
+def _learn_private_handover_names(work: list[_Work], boundary: int, orgs: _Orgs) -> bool:
+    """Join the organisation of a client on a private address with its receiver's, from hops
+    the walk judged inside (above ``boundary``) only.
+
+    A private address cannot be reached across the internet (RFC 1918 section 3): a hop above
+    the boundary whose client is on one is a hand-over inside the receiving site, and the walk
+    already goes on below it. When that client greets with the ``by`` name of the hop just below
+    (the server that stamped that hop handing the message on under its own name), that server
+    and this hop's receiver are one site under two domains (an ISP's gateway named after its
+    parent company's domain), so the walk must not stop at the hop below for its domain alone.
+    Only hops the receiving side wrote are used (the walk reached them from the top); a private
+    hop below the boundary is the sender's text and joins nothing. An authenticated submission
+    over a private address is a customer's server logging in to its provider (RFC 4954): its
+    name is the customer's own, never joined.
+    """
+    changed = False
+    for index in range(max(boundary, 0) + 1, len(work)):
+        item = work[index]
+        fields = item.fields
+        if not item.private or _is_loopback(fields.from_ip) or fields.auth:
+            continue
+        below = normalize_domain(work[index - 1].fields.by)
+        if below is None or below not in {normalize_domain(n) for n in _client_names(fields)}:
+            continue
+        client_org = host_organization(below)
+        receiver_org = item.org or host_organization(fields.by)
+        if client_org is not None and receiver_org is not None:
+            changed = orgs.union(receiver_org, client_org) or changed
+    return changed
+
+
 def _links(work: list[_Work], below: int, above: int, orgs: _Orgs) -> bool:
     """Whether hops below..above connect: each ``by`` is the next hop's client."""
     for k in range(below, above):
@@ -1197,7 +1228,10 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
     # Aliases learnt from the receiver's own loopback hops can move the boundary, which can
     # bring more hops into view; each round only adds, and names are few: bounded.
     for _ in range(4):
-        if not _learn_same_host_names(work, index, orgs):
+        learned = _learn_same_host_names(work, index, orgs)
+        if outside:
+            learned = _learn_private_handover_names(work, index, orgs) or learned
+        if not learned:
             break
         index, outside = _walk(work, orgs, inside)
     result = _Boundary(index=index, from_outside=outside)

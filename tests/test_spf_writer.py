@@ -64,6 +64,17 @@ def test_mail_spf_comment_head_is_the_authority_not_the_writer() -> None:
         "permitted sender", ["myname@example.com", "foo.example.com"])
 
 
+def test_mail_spf_received_spf_is_the_receivers_and_the_site_spans_two_domains() -> None:
+    report = analyze(_isp_site(), offline=True)
+    # The MX hop (box.sender.example -> mx1.isp-parent.example) is where the ISP took the message.
+    assert _boundary(report) == 1
+    assert report.spf is not None
+    assert (report.spf.client_ip, report.spf.helo) == ("198.51.100.7", "box.sender.example")
+    spf = [r for r in report.recorded if r.method == "spf"]
+    assert spf and spf[0].trusted and spf[0].authserv_id != "sender.example"
+    assert not any(f.id == "recorded.untrusted_claim" and "sender.example" in f.title for f in report.findings)
+
+
 def test_rfc7208_style_received_spf_still_names_its_writer() -> None:
     rfc = ("Received-SPF: pass (mx1.isp-parent.example: domain of ann@sender.example designates 198.51.100.7 "
            "as permitted sender) client-ip=198.51.100.7; envelope-from=\"ann@sender.example\"; "
@@ -71,6 +82,31 @@ def test_rfc7208_style_received_spf_still_names_its_writer() -> None:
     report = analyze(_isp_site(spf=rfc), offline=True)
     spf = [r for r in report.recorded if r.method == "spf"]
     assert spf and spf[0].authserv_id == "mx1.isp-parent.example" and spf[0].trusted
+
+
+def test_a_private_hop_below_the_boundary_joins_no_organisation() -> None:
+    """A sender's own lower chain naming the receiver's domain over a private address must not
+    move the boundary down: only hops the receiving side wrote join organisations."""
+    raw = _raw(
+        "Received: from mx.rcpt.example (mx.rcpt.example [192.0.2.5]) by store.rcpt.example (Postfix) "
+        "with ESMTP id A1 for <bob@rcpt.example>; Fri, 26 Aug 2022 14:42:34 -0400",
+        "Received: from relay.attacker.example (relay.attacker.example [198.51.100.66]) by mx.rcpt.example "
+        "(Postfix) with ESMTP id B2 for <bob@rcpt.example>; Fri, 26 Aug 2022 14:42:31 -0400",
+        # Written by the sender: a private hand-over from "the receiver's" host to its own relay,
+        # then "the receiver's" host taking the message from a bank's address.
+        "Received: from relay.rcpt.example (unknown [10.9.9.9]) by relay.attacker.example (Postfix) "
+        "with ESMTP id C3; Fri, 26 Aug 2022 14:42:30 -0400",
+        "Received: from mail.bank.example (mail.bank.example [203.0.113.9]) by relay.rcpt.example "
+        "(Postfix) with ESMTP id D4; Fri, 26 Aug 2022 14:42:29 -0400",
+        "From: Bank <alerts@bank.example>",
+        "To: bob@rcpt.example",
+        "Subject: verify",
+        "Date: Fri, 26 Aug 2022 14:42:20 -0400",
+        "Message-ID: <x1@bank.example>",
+    )
+    report = analyze(raw, offline=True)
+    assert _boundary(report) == 3
+    assert report.spf is not None and report.spf.client_ip == "198.51.100.66"
 
 
 def test_mail_spf_received_spf_above_the_mx_received_is_the_receivers() -> None:
