@@ -811,6 +811,17 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     submitted = sent_copy(chain.hops, chain.boundary_hop, chain.findings) \
         if not any(v is not None for v in (opts.client_ip, opts.helo, opts.mail_from)) \
         and not any(r.trusted and r.method in ("spf", "dmarc") for r in recorded) else None
+    # Sent and delivered inside one organisation (hops.internal_only), entering at a submission
+    # (mapi, ESMTPA/ESMTPSA, web mail) or from a loopback, link-local or private client: no
+    # hand-over between administrative domains happened, which is what SPF checks (RFC 7208
+    # section 2.1): the SPF row must not offer the submitting client (Exchange's ::1) as inputs
+    # to check (said after the check, below). The boundary hop is the receiving side's own stamp, and hops.internal_only is only raised when
+    # no hop shows the message arriving from outside: a sender's submission stamp below the
+    # boundary of mail that came from outside makes nothing internal.
+    internal_submission = submitted is None and boundary is not None and not any(
+        v is not None for v in (opts.client_ip, opts.helo, opts.mail_from)) and (
+        boundary.role is Role.MSA or is_non_public_ip(boundary.fields.from_ip)) and any(
+        f.id == "hops.internal_only" for f in chain.findings)
     # The arrival hop is missing and no record of the receiver's names its client: the boundary's
     # client is an internal hand-over, which SPF must not judge (said after the check, below).
     unknown_arrival = arrival_missing and client_ip is None and boundary is not None and not any(
@@ -925,6 +936,18 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         findings[:] = [_inside_only(f, private, cut) for f in findings]
         if cut is None and private:
             spf, dmarc = _computed_inside(spf, dmarc, private)
+    if internal_submission and boundary is not None and spf.result == "not_checked" and not spf_predated \
+            and not unknown_arrival:
+        # Not evaluated (offline, say): the row says SPF does not apply rather than offering the
+        # submitting client as inputs to check. A result that was computed stays, for the record
+        # (for a private client the rows and the verdict already say it does not apply:
+        # _computed_inside, verdict.handed_over_inside).
+        how = (f"{str(boundary.fields.auth or boundary.fields.protocol or 'a submission')[:40]} submission"
+               if boundary.role is Role.MSA else f"from {str(boundary.fields.from_ip)[:45]}, a non-public address")
+        spf = dataclasses.replace(spf, inputs_from=None, explanation=(
+            f"not applicable: internal submission (hop {boundary.number}, {how}); SPF checks the hand-over of a "
+            "message between administrative domains (RFC 7208 section 2.1), and every hop is inside the receiving "
+            "organisation"))
     reverse_dns = check_reverse_dns(resolver, client_ip) if submitted is None else ReverseDnsResult(
         ip=client_ip, ptr_names=(), confirmed=None, result="not_checked", explanation=(
             "not applicable: this client submitted the message with a login, and no receiving server saw its "

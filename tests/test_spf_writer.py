@@ -125,3 +125,66 @@ def test_mail_spf_received_spf_above_the_mx_received_is_the_receivers() -> None:
     # Not "Received-SPF by sender.example (not the receiver)": sender.example's is the policy
     # that passed, the receiving MX wrote the field (above its own Received).
     assert spf and spf[0].trusted and spf[0].authserv_id is None
+
+
+# Exchange 2013+: Outlook submits over MAPI to the mailbox server, which records the transport
+# service on the same host as ::1, then hands the message to another server of the site.
+def _exchange_internal(submission: str) -> bytes:
+    return _raw(
+        "Received: from SRV16.corp.example (10.20.1.160) by SRV15.corp.example (10.20.1.159) with Microsoft "
+        "SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384) id 15.1.2507.39; "
+        "Fri, 21 Mar 2025 16:36:46 +0100",
+        submission,
+        "From: Simon Pierre <psimon@corp.example>",
+        "To: Anne Roy <aroy@corp.example>",
+        "Subject: test",
+        "Date: Fri, 21 Mar 2025 16:36:45 +0100",
+        "Message-ID: <a1b2@SRV16.corp.example>",
+        "Return-Path: psimon@corp.example",
+    )
+
+
+def test_internal_mapi_submission_is_not_applicable_for_spf() -> None:
+    report = analyze(_exchange_internal(
+        "Received: from SRV16.corp.example ([::1]) by SRV16.corp.example ([::1]) with mapi id 15.01.2507.039; "
+        "Fri, 21 Mar 2025 16:36:46 +0100"), offline=True)
+    assert any(f.id == "hops.internal_only" for f in report.findings)
+    assert report.spf is not None and report.spf.result == "not_checked"
+    assert report.spf.explanation.startswith("not applicable: internal submission (hop 1, mapi submission)")
+    assert "RFC 7208 section 2.1" in report.spf.explanation
+    assert report.spf.inputs_from is None
+
+
+def test_a_forged_submission_stamp_below_the_boundary_makes_no_spoof_internal() -> None:
+    """A sender's mapi stamp under the MX's Received: the message still came from outside, and
+    SPF judges the MX's client."""
+    raw = _raw(
+        "Received: from mx.rcpt.example (mx.rcpt.example [192.0.2.5]) by store.rcpt.example (Postfix) "
+        "with LMTP id A1 for <bob@rcpt.example>; Fri, 21 Mar 2025 16:36:48 +0100",
+        "Received: from SRV16.bank.example (unknown [198.51.100.66]) by mx.rcpt.example (Postfix) with ESMTP "
+        "id B2 for <bob@rcpt.example>; Fri, 21 Mar 2025 16:36:47 +0100",
+        "Received: from SRV16.bank.example ([::1]) by SRV16.bank.example ([::1]) with mapi id 15.01.2507.039; "
+        "Fri, 21 Mar 2025 16:36:46 +0100",
+        "From: Bank <alerts@bank.example>",
+        "To: bob@rcpt.example",
+        "Subject: verify",
+        "Date: Fri, 21 Mar 2025 16:36:45 +0100",
+        "Message-ID: <x2@bank.example>",
+        "Return-Path: <alerts@bank.example>",
+    )
+    report = analyze(raw, offline=True)
+    assert report.boundary_hop == 2
+    assert report.spf is not None and report.spf.client_ip == "198.51.100.66"
+    assert "not applicable" not in report.spf.explanation and report.spf.inputs_from == "hop 2"
+
+
+def test_internal_mapi_submission_with_dns_keeps_its_result_for_the_record() -> None:
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    dns = {"corp.example": {"TXT": ["v=spf1 ip4:192.0.2.0/24 -all"]},
+           "_dmarc.corp.example": {"TXT": ["v=DMARC1; p=reject"]}}
+    report = analyze(_exchange_internal(
+        "Received: from SRV16.corp.example ([::1]) by SRV16.corp.example ([::1]) with mapi id 15.01.2507.039; "
+        "Fri, 21 Mar 2025 16:36:46 +0100"), resolver=SnapshotResolver(dns))
+    assert report.spf is not None and report.spf.explanation.startswith("not applicable")
+    assert report.verdict.status != "spoofed" and "do not apply" in report.verdict.summary
