@@ -188,3 +188,39 @@ def test_internal_mapi_submission_with_dns_keeps_its_result_for_the_record() -> 
         "Fri, 21 Mar 2025 16:36:46 +0100"), resolver=SnapshotResolver(dns))
     assert report.spf is not None and report.spf.explanation.startswith("not applicable")
     assert report.verdict.status != "spoofed" and "do not apply" in report.verdict.summary
+
+
+def _list_copy(*list_fields: str) -> bytes:
+    # A Mailman 2.1 copy of a member's post whose author's DKIM-Signature the list removed
+    # (REMOVE_DKIM_HEADERS); Google's X-Google-DKIM-Signature is left behind.
+    return _raw(
+        "Return-Path: <apparmor-bounces@lists.example.org>",
+        "Received: from lists.example.org (lists.example.org [198.51.100.65]) by mx.rcpt.example (Postfix) "
+        "with ESMTPS id 4F1 for <dev@rcpt.example>; Tue, 10 Jun 2025 17:00:05 +0000",
+        "X-Google-DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=1e100.net; s=20230601; "
+        "h=to:subject:message-id:date:from; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AbCd",
+        "From: John Doe <john.doe@author.example>",
+        "To: dev@lists.example.org",
+        "Subject: [dev] meeting",
+        "Date: Tue, 10 Jun 2025 17:00:00 +0000",
+        "Message-ID: <m3@author.example>",
+        *list_fields,
+    )
+
+
+def test_nothing_aligned_on_a_list_copy_says_a_list_stripping_dkim_produces_it() -> None:
+    report = analyze(_list_copy(
+        "X-Mailman-Version: 2.1.29",
+        "List-Id: Developer discussion <dev.lists.example.org>",
+        "Sender: \"dev\" <dev-bounces@lists.example.org>"), offline=True)
+    [finding] = [f for f in report.findings if f.id == "dmarc.nothing_aligned"]
+    assert "a list that strips DKIM-Signature fields produces exactly this" in finding.explanation
+    assert "cannot tell the list's resend of a genuine post from a forgery of author.example" in finding.explanation
+    # Wording only: the verdict is the same.
+    assert report.verdict.status == "unauthenticated"
+
+
+def test_nothing_aligned_without_list_fields_says_nothing_of_lists() -> None:
+    report = analyze(_list_copy(), offline=True)
+    [finding] = [f for f in report.findings if f.id == "dmarc.nothing_aligned"]
+    assert "mailing list" not in finding.explanation

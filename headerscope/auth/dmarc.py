@@ -847,6 +847,14 @@ def nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResu
             # sender's own tenant looks the same, so no fix is told to the From: domain's owner.
             fix = (f"the signatures are {provider}'s default key of an account that nothing in the message ties "
                    f"to {from_domain}")
+    if through_list:
+        # Mailman's REMOVE_DKIM_HEADERS (and other list managers' like settings) delete the author's
+        # DKIM-Signature before resending (RFC 7960 describes the list behaviours that break
+        # DMARC): a genuine post's list copy looks exactly like this. The
+        # List-Id is text a sender can write too, so the severity is not lowered for it here.
+        fix += (f"; this copy came through a mailing list (List-Id), and a list that strips DKIM-Signature "
+                f"fields produces exactly this, so the copy alone cannot tell the list's resend of a genuine "
+                f"post from a forgery of {from_domain}")
     # A mailing list re-sends under its own envelope and often changes what the author signed:
     # expected there (RFC 7960), so told, not raised.
     return [Finding(
