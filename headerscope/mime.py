@@ -1500,12 +1500,56 @@ _deferred_recipient_re = compiled_on_first_use(
     rf"deferred:[ \t]*\r?\n(?:[ \t]*\r?\n){{0,2}}[ \t]{{0,20}}<?({_ADDRESS})>?[ \t]*\r?\n")
 
 
+# Exchange's diagnostic block ("Diagnostic information for administrators"), whose labels are
+# localised but whose reply line is not: Exchange 2007's "Remote Server returned '550 5.1.1
+# RESOLVER.ADR.ExRecipNotFound; not found'" and Exchange 2010 and later's "#550 5.1.1
+# RESOLVER.ADR.ExRecipNotFound; not found ##", each on the line below the recipient
+# (https://learn.microsoft.com/exchange/mail-flow/non-delivery-reports-and-bounce-messages/non-delivery-reports-and-bounce-messages).
+# Bounded, one line: linear on any text.
+_exchange_reply_re = compiled_on_first_use(
+    r"^[ \t]{0,20}(?:Remote Server returned '([245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}[^'\r\n]{0,300})'"
+    r"|#([245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}[^\r\n#]{0,300})(?:##|#?[ \t]*\r?$))", re.MULTILINE)
+# The title Exchange writes above the header of the message it returns, in the languages whose
+# wording is known (Sisimai's Exchange2007/Office365 readers list the same): en, fr, it, nl, pt, sv.
+_EXCHANGE_HEADER_TITLES = ("Original message headers:", "En-têtes de message d'origine :",
+                           "En-têtes de message d'origine:", "Intestazioni originali del messaggio:",
+                           "Oorspronkelijke berichtkoppen:", "Cabeçalhos originais da mensagem:",
+                           "Ursprungshuvuden:")
+# An Exchange address that encapsulates a legacyExchangeDN (X.500) address: a stale Outlook
+# auto-complete entry or contact whose directory object is gone gives RESOLVER.ADR.ExRecipNotFound
+# (https://learn.microsoft.com/exchange/troubleshoot/email-delivery/imceaex-ndr).
+_IMCEAEX = "IMCEAEX-"
+_exchange_recipient_re = compiled_on_first_use(r"<?[^\s<>@]{1,600}@[A-Za-z0-9.-]{1,253}>?")
+# The server that wrote the NDR, on its own line in the same block (en, fr; nl and pt as Sisimai lists).
+_generating_server_re = compiled_on_first_use(
+    r"^[ \t]{0,20}(?:Generating server|Serveur de génération|Bronserver|Servidor de origem)[ \t]{0,3}:[ \t]{0,5}"
+    r"([A-Za-z0-9][A-Za-z0-9.-]{0,252})[ \t]*\r?$", re.MULTILINE)
+
+
+def _exchange_diagnostic(text: str) -> tuple[str | None, str] | None:
+    """(the recipient on the line above, Exchange's reply) of the first diagnostic line."""
+    found = _exchange_reply_re().search(text)
+    if found is None:
+        return None
+    reply = " ".join((found.group(1) or found.group(2)).split())
+    above = [line.strip() for line in text[max(0, found.start() - 2000):found.start()].splitlines()[-3:]]
+    line = next((line for line in reversed(above) if line), "")
+    # An IMCEAEX local part is longer than RFC 5321's 64 octets: Exchange writes it so.
+    address = line.strip("<>") if _exchange_recipient_re().fullmatch(line) else None
+    return address, reply
+
+
 def pasted_notice(text: str) -> Finding | None:
     """A finding for the words of a bounce or delay notice pasted above the header it returned
     (the header is analysed; these words are not a header field): which recipient failed or was
     deferred, and the server's reason. None when the text is no such notice."""
     text = text[:_MAX_BOUNCE_TEXT]
     writer = next((name for opening, name in _NOTICE_OPENINGS if opening in text), None)
+    # Exchange's diagnostic line and its localised header title say what the English opening
+    # would, in any language (a French NDR's "La remise a échoué..." is not in _NOTICE_OPENINGS).
+    diagnostic = _exchange_diagnostic(text) if writer in (None, "Exchange") else None
+    if writer is None and (diagnostic is not None or any(title in text for title in _EXCHANGE_HEADER_TITLES)):
+        writer = "Exchange"
     if writer is None:
         return None
     temporary = _permanent_re().search(text) is None and _temporary_re().search(text) is not None
@@ -1513,8 +1557,17 @@ def pasted_notice(text: str) -> Finding | None:
     if found is None:
         found = next((m for m in _failed_recipient_re().finditer(text)), None)
     address = next((group for group in found.groups() if group), None) if found else None
+    if diagnostic is not None and diagnostic[0] and not address:
+        address = diagnostic[0]
     indented, host, command = _block_reason(_indented_block(text, address)) if address else (None, None, None)
-    reason = indented or (_gmail_reply(text) if address else None)
+    if diagnostic is not None and host is None:
+        generating = _generating_server_re().search(text)
+        host = generating.group(1) if generating else None
+    reason = indented or (_gmail_reply(text) if address else None) or (diagnostic[1] if diagnostic else None)
+    imceaex = (" The recipient is an IMCEAEX address: a legacyExchangeDN (X.500) address wrapped for SMTP, "
+               "from an Outlook auto-complete entry or a contact whose directory object no longer exists; "
+               "adding that X.500 address to the mailbox or contact, or clearing the entry, is the usual fix."
+               ) if address and address.upper().startswith(_IMCEAEX) else ""
     codes = list(dict.fromkeys(_enhanced_code_re().findall(reason or text)))[:3]
     meaning = (status_meaning(codes[0]) if temporary else failure_meaning(codes[0], status_meaning(codes[0]))) \
         if codes else None
@@ -1522,11 +1575,12 @@ def pasted_notice(text: str) -> Finding | None:
     who = address or "a recipient"
     said = f" The server's reason: “{_short(reason, 400)}”" + (f" (from {host})" if host else "") + "." \
         if reason else ""
+    said += imceaex
     stage = _stage(command)
     if temporary:
         return Finding(
             id="dsn.delayed", severity=Severity.NOTICE,
-            title=f"Delay notice pasted above the header: delivery to {who} was deferred{code}",
+            title=f"Delay notice pasted above the header: delivery to {_short(who, 80)} was deferred{code}",
             explanation=(f"The text before the pasted header fields is a delivery notice ({writer}'s words), and the "
                          f"header below it is the copy of the message it returned. It says delivery to {who} failed "
                          "for now, with a temporary error: the server keeps the message and tries again; it was not "
@@ -1535,7 +1589,8 @@ def pasted_notice(text: str) -> Finding | None:
             reference=_RFC3464, subject="delivery report")
     return Finding(
         id="dsn.unstructured", severity=Severity.WARNING,
-        title=f"Bounce pasted above the header: delivery to {who} failed{code}" + (f"; {stage[0]}" if stage else ""),
+        title=f"Bounce pasted above the header: delivery to {_short(who, 80)} failed{code}"
+              + (f"; {stage[0]}" if stage else ""),
         explanation=(f"The text before the pasted header fields is a non-delivery report ({writer}'s words), and the "
                      f"header below it is the copy of the message it returned. It says delivery to {who} failed "
                      f"permanently.{said}" + (f" {stage[1].capitalize()}." if stage else "")),
