@@ -58,6 +58,7 @@ from .mime import (
     is_automatic_notification,
     pasted_notice,
     read_carried,
+    read_structure,
     repeated_fields,
 )
 from .model import (
@@ -967,6 +968,9 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     notice = pasted_notice(loaded.text_before) if loaded.text_before else None
     if notice is not None:
         findings.append(notice)
+    # S/MIME, PGP, TNEF and calendar wrapping, and a signed part's protected header fields.
+    structure, structure_findings = read_structure(message)
+    findings.extend(structure_findings)
     # A bounce, a report or an automatic reply (which often says "Precedence: junk") is no mail
     # anyone subscribed to: its bulk signals are shown, not held to the bulk senders' rules.
     notification = delivery_report is not None or feedback_report is not None or any(
@@ -1072,6 +1076,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         feedback_report=feedback_report,
         attached=attached,
         bulk=bulk,
+        structure=structure,
     )
 
 

@@ -44,6 +44,9 @@ FINDING_IDS = frozenset({
     "origin.client_ip", "origin.from_rewritten", "origin.program",
     "message.auto_reply", "message.dmarc_report", "message.hidden_characters", "message.repeated_field", "message.repeated_signature",
     "message.tls_report", "message.unsubscribe_request",
+    # message.{wrapping}: S/MIME, PGP, TNEF, calendar and header protection (mime.read_structure).
+    "message.calendar_invite", "message.encrypted", "message.pgp_signed", "message.protected_headers",
+    "message.signed_part_wrapped", "message.smime_signed", "message.tnef",
     "recorded.compauth_fail", "recorded.disagree", "recorded.dmarc_action", "recorded.dmarc_fail", "recorded.malformed",
     "recorded.none", "recorded.preserved", "recorded.renamed", "recorded.spf_fail",
     "recorded.too_many", "recorded.untrusted_claim",

@@ -19,7 +19,16 @@ import re
 from collections.abc import Iterator
 
 from .message import Message, header_body_offsets, parse_message
-from .model import AttachedMessage, DeliveryReport, DsnRecipient, FeedbackReport, Finding, Severity
+from .model import (
+    AttachedMessage,
+    CalendarInvite,
+    DeliveryReport,
+    DsnRecipient,
+    FeedbackReport,
+    Finding,
+    MessageStructure,
+    Severity,
+)
 from .text import HIDDEN_CHARACTERS, compiled_on_first_use
 
 MAX_PARTS = 300
@@ -49,16 +58,20 @@ _DISPOSITION_TYPES = frozenset({"message/disposition-notification", "message/glo
 class _Part:
     """A part's place in the message and its content type (a plain slotted record)."""
 
-    __slots__ = ("body_end", "body_start", "content_type", "encoding", "filename", "params")
+    __slots__ = ("body_end", "body_start", "content_type", "depth", "encoding", "filename", "head_start", "params")
 
     def __init__(self, content_type: str, params: dict[str, str], encoding: str, filename: str | None,
-                 body_start: int, body_end: int) -> None:
+                 body_start: int, body_end: int, depth: int = 0, head_start: int = 0) -> None:
         self.content_type = content_type
         self.params = params
         self.encoding = encoding
         self.filename = filename
         self.body_start = body_start
         self.body_end = body_end
+        self.depth = depth
+        """Multipart levels above the part (0: the message itself)."""
+        self.head_start = head_start
+        """Where the part's own header fields start (its header ends where its body starts)."""
 
 
 # One parameter after a semicolon (RFC 2045 section 5.1): a name, "=", and a token or a quoted
@@ -153,24 +166,27 @@ def _rfc2231_piece(text: str, encoded: bool, first: bool) -> str:
 _WORTH_READING = (b"message/", b"822-headers", b"multipart/", b"tlsrpt")
 
 
-def _parts(message: Message, keep_text: bool = False) -> list[_Part]:
+def _parts(message: Message, keep_text: bool = False, containers: bool = False) -> list[_Part]:
     """The leaf and message parts of the message, depth first, bounded (MAX_PARTS, MAX_DEPTH).
     The message itself is the one part when it is not multipart. ``keep_text``: the text and
-    other leaf parts too, which a walk for message parts passes over unparsed."""
+    other leaf parts too, which a walk for message parts passes over unparsed. ``containers``:
+    each multipart too, before its parts (the structure: which part a signature wraps)."""
     if message.body_start is None:
         return []
     raw = message.raw
     found: list[_Part] = []
     content_type, params = parse_content_type(message.first("Content-Type") or "text/plain")
     encoding = (message.first("Content-Transfer-Encoding") or "7bit").strip().lower()
-    stack: list[tuple[str, dict[str, str], str, str | None, int, int, int, str]] = [
-        (content_type, params, encoding, None, message.body_start, len(raw), 0, "text/plain")]
+    stack: list[tuple[str, dict[str, str], str, str | None, int, int, int, int]] = [
+        (content_type, params, encoding, None, message.body_start, len(raw), 0, 0)]
     budget = MAX_PARTS
     while stack and budget > 0:
-        content_type, params, encoding, filename, start, end, depth, _default = stack.pop()
+        content_type, params, encoding, filename, start, end, depth, head_start = stack.pop()
         budget -= 1
         boundary = params.get("boundary")
         if content_type.startswith("multipart/") and boundary and depth < MAX_DEPTH:
+            if containers:
+                found.append(_Part(content_type, params, encoding, filename, start, end, depth, head_start))
             # RFC 2046 section 5.1.5: in a digest, a part without Content-Type is a message.
             default = "message/rfc822" if content_type == "multipart/digest" else "text/plain"
             # At most the parts still allowed: a body of a million delimiters lists no more.
@@ -194,9 +210,9 @@ def _parts(message: Message, keep_text: bool = False) -> list[_Part]:
                     or child_params.get("name")
                 child_encoding = (headers.first("Content-Transfer-Encoding") or "7bit").strip().lower()
                 stack.append((child_type, child_params, child_encoding, name, body_start, child_end,
-                              depth + 1, default))
+                              depth + 1, child_start))
             continue
-        found.append(_Part(content_type, params, encoding, filename, start, end))
+        found.append(_Part(content_type, params, encoding, filename, start, end, depth, head_start))
     return found
 
 
@@ -1939,3 +1955,385 @@ def _unmarked_auto_reply(message: Message) -> Finding | None:
                      "(a mail loop): the sending system's auto-reply should add it."),
         reference=_RFC3834, subject="Auto-Submitted",
     )
+
+
+# --- The message's cryptographic and structural wrapping ---------------------------------------
+# Read from the part headers (and, for inline PGP and a calendar, a bounded look at a text part):
+# no signature is verified and nothing is decrypted.
+_RFC8551 = "https://www.rfc-editor.org/rfc/rfc8551#section-3.5"
+_RFC3156 = "https://www.rfc-editor.org/rfc/rfc3156"
+_SMIME_SIGNATURES = frozenset({"application/pkcs7-signature", "application/x-pkcs7-signature"})
+_SMIME_MIME = frozenset({"application/pkcs7-mime", "application/x-pkcs7-mime"})
+_TNEF_TYPES = frozenset({"application/ms-tnef", "application/vnd.ms-tnef"})
+# What a body must hold, as written, for its parts to be worth a walk here: every type this
+# section reads names one (a writer that spells them in capitals alone is passed over, as
+# _PART_TYPE_HINT is). Plain and alternative mail holds none and costs these few searches.
+_STRUCTURE_HINTS = (b"pkcs7", b"pgp-", b"tnef", b"text/calendar")
+# Inline PGP (RFC 4880 section 6.2 armour) at the start of a line of a text body.
+_ARMOR = b"-----BEGIN PGP "
+_ARMOR_KINDS = ((b"SIGNED MESSAGE-----", "pgp_inline_signed"), (b"MESSAGE-----", "pgp_inline_encrypted"))
+_MAX_ARMOR_SCAN = 1 << 20
+"""Bytes of a body searched for an armour line."""
+# The Subjects header protection puts on the outside of an encrypted message: RFC 9788 section
+# 4.2's "[...]", the earlier drafts' and Thunderbird's and Delta Chat's "...", notmuch's and
+# others' words.
+_PLACEHOLDER_SUBJECTS = frozenset({"...", "[...]", "…", "encrypted message", "subject unavailable"})
+_PROTECTED_FIELDS = ("From", "To", "Cc", "Subject", "Message-ID", "Date")
+_RFC9788 = "https://www.rfc-editor.org/rfc/rfc9788"
+_MAX_CALENDAR = 256 * 1024
+"""Bytes of a text/calendar part read (a real invitation is a few KB)."""
+_MAX_ATTENDEES = 1000
+_ENCRYPTED_KINDS = ("smime_encrypted", "pgp_encrypted", "pgp_inline_encrypted")
+
+
+def _has_armor(raw: bytes, start: int, end: int) -> list[str]:
+    """The inline PGP kinds whose armour line starts a line of raw[start:end]."""
+    found: list[str] = []
+    position = start
+    for _ in range(20):  # a few hits at most are looked at
+        hit = raw.find(_ARMOR, position, end)
+        if hit < 0:
+            break
+        position = hit + len(_ARMOR)
+        if hit != start and raw[hit - 1:hit] != b"\n":
+            continue  # quoted ("> -----BEGIN") or inside a sentence: not this body's armour
+        kind = next((name for tail, name in _ARMOR_KINDS if raw.startswith(tail, position)), None)
+        if kind is not None and kind not in found:
+            found.append(kind)
+    return found
+
+
+def _address_of(value: str | None) -> str:
+    """The addr-spec of a From:-like value, lower case, for comparing two copies of a field."""
+    if not value:
+        return ""
+    inside = value.rpartition("<")[2].partition(">")[0] if "<" in value else value
+    return inside.strip().lower()
+
+
+_list_tag_re = compiled_on_first_use(r"\[[^\[\]\r\n]{1,60}\][ \t]?")
+
+
+def _protected_finding(outer: Message, inner: Message, kind: str) -> tuple[tuple[tuple[str, str], ...], Finding]:
+    """The protected header fields of a signed part and a finding comparing them with the outer ones."""
+    fields: list[tuple[str, str]] = []
+    differences: list[str] = []
+    severity = Severity.INFO
+    benign: list[str] = []
+    for name in _PROTECTED_FIELDS:
+        value = inner.first_decoded(name)
+        if value is None:
+            continue
+        value = " ".join(value.split())[:300]
+        fields.append((name, value))
+        theirs = " ".join((outer.first_decoded(name) or "").split())[:300]
+        if name == "From":
+            if _address_of(value) != _address_of(theirs):
+                severity = Severity.WARNING
+                differences.append(f"From: is {_short(value, 120)} inside the signature but {_short(theirs, 120) or 'absent'} "
+                                   "outside")
+        elif value != theirs:
+            # A list's "[tag] " put into the outer Subject: the signed one is the author's.
+            if name == "Subject" and _list_tag_re().sub("", theirs, count=1).strip() == value.strip():
+                benign.append(f"the outer Subject: adds a list's tag to the signed “{_short(value, 120)}” "
+                              f"(outside: “{_short(theirs, 120)}”), as a mailing list does; benign")
+            else:
+                differences.append(f"{name}: is “{_short(value, 120)}” inside the signature but "
+                                   f"“{_short(theirs, 120) or '(absent)'}” outside")
+    signer = "OpenPGP" if kind == "pgp_signed" else "S/MIME"
+    said = "; ".join(differences + benign)
+    if severity is Severity.WARNING:
+        title = "The signed part's protected From: differs from the message's From:"
+        why = (" A mail program that shows protected headers shows the inner From:, covered by the "
+               f"{signer} signature; DKIM, SPF and DMARC judged the outer one. Two senders in one message is the "
+               "mark of a spoof built on someone's signed message, or of a resent one: check both.")
+    elif differences:
+        title = "The signed part's protected header fields differ from the outer ones"
+        why = " The inner copies are covered by the signature (not verified here); the outer ones are not."
+    else:
+        title = "The signed part carries protected header fields" + (": a list tagged the Subject" if benign else "")
+        why = (" The inner copies are covered by the signature (not verified here); the outer ones, which a list or "
+               "relay may change, are not.")
+    finding = Finding(
+        id="message.protected_headers", severity=severity, title=title,
+        explanation=(f"The signed part declares protected headers (RFC 9788; protected-headers=\"v1\" of the "
+                     f"earlier draft) and repeats {', '.join(name for name, _ in fields) or 'no field'} inside the "
+                     f"{signer} signature." + (f" Compared with the outer fields: {said}." if said else
+                                                " They match the outer fields.") + why),
+        reference=_RFC9788, subject="From" if severity is Severity.WARNING else "Subject")
+    return tuple(fields), finding
+
+
+def _ical_lines(text: str) -> Iterator[tuple[str, str]]:
+    """(NAME with its parameters, value) of each content line, unfolded (RFC 5545 section 3.1:
+    a line break followed by one space or tab continues the line)."""
+    text = re.sub(r"\r?\n[ \t]", "", text)
+    for count, line in enumerate(text.splitlines()):
+        if count > 20000:
+            break
+        line = line[:2000]
+        # The value starts after the first colon outside a quoted parameter value (CN="Doe: J").
+        quoted = False
+        for index, char in enumerate(line):
+            if char == '"':
+                quoted = not quoted
+            elif char == ":" and not quoted:
+                yield line[:index], line[index + 1:]
+                break
+
+
+def _calendar(raw: bytes, part: _Part) -> CalendarInvite:
+    """What the first event of a text/calendar part says (RFC 5545), bounded."""
+    end = min(part.body_end, part.body_start + _MAX_CALENDAR)
+    if end < part.body_end:
+        cut = raw.rfind(b"\n", part.body_start, end)
+        end = cut if cut > part.body_start else end  # a whole base64 line, never half of one
+    data = _decoded(raw, _Part(part.content_type, part.params, part.encoding, None, part.body_start, end))
+    charset = part.params.get("charset", "utf-8")
+    try:
+        text = data.decode(charset, "replace")
+    except LookupError:
+        text = data.decode("utf-8", "replace")
+    method = part.params.get("method")
+    organizer = summary = dtstart = None
+    attendees = 0
+    in_event = done = False
+    alarm = 0
+    for head, value in _ical_lines(text):
+        name, _, params = head.partition(";")
+        name = name.strip().upper()
+        value = value.strip()[:200]
+        if name == "METHOD" and not in_event:
+            method = value  # the calendar's own METHOD property; the Content-Type's must match it
+        elif name == "BEGIN" and value.upper() == "VEVENT" and not done:
+            in_event = True
+        elif name in ("BEGIN", "END") and value.upper() == "VALARM":
+            # An alarm's ATTENDEE is whom the reminder is mailed to (RFC 5545 section 3.6.6), no guest.
+            alarm = max(0, alarm + (1 if name == "BEGIN" else -1))
+        elif name == "END" and value.upper() == "VEVENT":
+            in_event, done = False, True  # the first event is the one read
+        elif in_event and not alarm and name == "ATTENDEE":
+            attendees = min(attendees + 1, _MAX_ATTENDEES)
+        elif in_event and name == "ORGANIZER" and organizer is None:
+            organizer = re.sub(r"(?i)^mailto:", "", value) or None
+        elif in_event and name == "SUMMARY" and summary is None:
+            summary = value.replace("\\,", ",").replace("\\;", ";").replace("\\n", " ") or None
+        elif in_event and name == "DTSTART" and dtstart is None:
+            tzid = next((p[5:] for p in params.split(";") if p.upper().startswith("TZID=")), None)
+            dtstart = f"{value} ({tzid[:60]})" if tzid else value
+    return CalendarInvite(method=method.upper()[:40] if method else None, organizer=organizer, summary=summary,
+                          dtstart=dtstart, attendees=attendees)
+
+
+def _calendar_finding(invite: CalendarInvite, message: Message) -> Finding:
+    from .domains import organizational_domain
+
+    author = _address_of(message.first("From"))
+    from_domain = author.rpartition("@")[2] if "@" in author else ""
+    organizer_domain = invite.organizer.rpartition("@")[2].lower() if invite.organizer and "@" in invite.organizer \
+        else ""
+    other = bool(organizer_domain and from_domain) and (
+        organizational_domain(organizer_domain) or organizer_domain) != (
+        organizational_domain(from_domain) or from_domain)
+    said = ", ".join(part for part in (
+        f"METHOD {invite.method}" if invite.method else "no METHOD",
+        f"organizer {_short(invite.organizer, 120)}" if invite.organizer else "no ORGANIZER",
+        f"“{_short(invite.summary, 120)}”" if invite.summary else None,
+        f"starting {_short(invite.dtstart, 80)}" if invite.dtstart else None,
+        f"{invite.attendees} attendee(s)") if part)
+    request = invite.method == "REQUEST"
+    return Finding(
+        id="message.calendar_invite", severity=Severity.NOTICE if other else Severity.INFO,
+        title=(f"Calendar {'invitation' if request else 'message'} ({said})"
+               + (f": its organizer's domain {organizer_domain} is not the From: domain {from_domain}" if other else "")),
+        explanation=(f"This message carries a calendar object (iMIP, RFC 6047; RFC 5546): {said}. "
+                     + ("A REQUEST is an invitation, which many calendar programs add to the calendar as soon as the "
+                        "message arrives, before anyone reads it. " if request else "")
+                     + ("The ORGANIZER is text the sender wrote: RFC 6047 section 3 warns that a message can carry an "
+                        "organizer it does not come from, and asks the receiving program to check the sender. "
+                        + (f"Here the organizer's domain ({organizer_domain}) is not the From: domain ({from_domain}): "
+                           "the invitation claims an organizer the message's authentication (DKIM, SPF, DMARC, of "
+                           "the From: domain) says nothing about. "
+                           if other else "The From: domain's authentication, above, is what vouches for it. "))
+                     + "Links and dial-in numbers in an invitation are a common phishing vehicle."),
+        reference="https://www.rfc-editor.org/rfc/rfc6047#section-3", subject="calendar")
+
+
+_KIND_WORDS = {
+    "smime_signed": "S/MIME signed (multipart/signed, detached signature)",
+    "smime_opaque_signed": "S/MIME opaque-signed (application/pkcs7-mime, signed-data)",
+    "smime_encrypted": "S/MIME encrypted (application/pkcs7-mime)",
+    "pgp_signed": "PGP/MIME signed (multipart/signed)",
+    "pgp_inline_signed": "inline PGP signed text",
+    "pgp_encrypted": "PGP/MIME encrypted (multipart/encrypted)",
+    "pgp_inline_encrypted": "inline PGP encrypted text",
+    "tnef": "TNEF (application/ms-tnef, winmail.dat)",
+    "calendar": "calendar object (text/calendar)",
+    "signed_part_wrapped": "signed part wrapped with other parts outside it",
+}
+
+
+def _kind_findings(structure: MessageStructure) -> list[Finding]:
+    """One info finding per kind of wrapping, each saying what the tool does not do with it."""
+    kinds = structure.kinds
+    findings: list[Finding] = []
+    details = ", ".join(f"{name}={value}" for name, value in (
+        ("protocol", structure.protocol), ("micalg", structure.micalg), ("smime-type", structure.smime_type)) if value)
+    details = f" ({_short(details, 200)})" if details else ""
+    if "smime_signed" in kinds or "smime_opaque_signed" in kinds:
+        opaque = "smime_opaque_signed" in kinds
+        findings.append(Finding(
+            id="message.smime_signed", severity=Severity.INFO,
+            title="S/MIME signature present (not verified by this tool)" + (": opaque, the body is inside it" if opaque
+                                                                          else ""),
+            explanation=(f"The message is S/MIME signed{details} (RFC 8551 section 3.5). This tool does not verify "
+                         "the S/MIME signature, nor the signer's certificate or whom it names; a mail program that "
+                         "does shows the result. "
+                         + ("In the opaque form (application/pkcs7-mime, smime-type=signed-data) the content is inside "
+                            "the signature's CMS structure: a reader without S/MIME support shows only an smime.p7m "
+                            "attachment. " if opaque else
+                            "The signature covers the signed part's content and its own header fields, not the message's "
+                            "header (From:, Subject: outside it are not covered). ")
+                         + "DKIM, SPF and DMARC, above, judge the domains, independently of it."),
+            reference=_RFC8551, subject="structure"))
+    if "pgp_signed" in kinds or "pgp_inline_signed" in kinds:
+        inline = "pgp_signed" not in kinds
+        findings.append(Finding(
+            id="message.pgp_signed", severity=Severity.INFO,
+            title="OpenPGP signature present (not verified by this tool)" + (": inline, in the text" if inline else ""),
+            explanation=((f"The message is PGP/MIME signed{details} (RFC 3156 section 5): the signature covers the "
+                          "first part of its multipart/signed, with that part's own header fields, not the message's "
+                          "header. " if not inline else
+                          "A text part holds an inline OpenPGP signed message (a \"-----BEGIN PGP SIGNED "
+                          "MESSAGE-----\" line, RFC 4880 section 7): the signature covers that text only. ")
+                         + "This tool does not verify the OpenPGP signature nor whose key made it; a mail program "
+                         "with the signer's public key does. DKIM, SPF and DMARC, above, judge the domains, "
+                         "independently of it."),
+            reference=_RFC3156 + "#section-5", subject="structure"))
+    encrypted = [kind for kind in kinds if kind in _ENCRYPTED_KINDS]
+    if encrypted:
+        words = " and ".join(_KIND_WORDS[kind] for kind in encrypted)
+        findings.append(Finding(
+            id="message.encrypted", severity=Severity.INFO,
+            title=f"Body is encrypted: {words} (not decrypted by this tool)",
+            explanation=(f"The message's content is encrypted{details} ({words}; RFC 8551 section 3.3, RFC 3156 "
+                         "section 4): only the holder of a recipient's private key can read it. This tool does not "
+                         "decrypt it, so nothing inside the ciphertext (text, links, attachments, a protected "
+                         "Subject) was inspected; the header above it is analysed as usual."
+                         + (" The Subject shown is a header-protection placeholder: the real subject is inside the "
+                            "encrypted part (RFC 9788)." if structure.subject_placeholder else "")),
+            reference=_RFC3156 + "#section-4" if any(k.startswith("pgp") for k in encrypted)
+            else "https://www.rfc-editor.org/rfc/rfc8551#section-3.3", subject="structure"))
+    if "tnef" in kinds:
+        findings.append(Finding(
+            id="message.tnef", severity=Severity.INFO,
+            title="TNEF content (winmail.dat): only Outlook or a TNEF reader shows it",
+            explanation=("The message carries Microsoft's Transport Neutral Encapsulation Format (application/ms-tnef, "
+                         "usually named winmail.dat, [MS-OXTNEF]): Outlook's rich text, its attachments and its "
+                         "properties packed into one part, which other mail programs show as a winmail.dat attachment. "
+                         "This tool does not unpack it: attachments inside it were not inspected."),
+            reference="https://learn.microsoft.com/openspecs/exchange_server_protocols/ms-oxtnef", subject="structure"))
+    if "signed_part_wrapped" in kinds:
+        count = structure.parts_outside_signed
+        findings.append(Finding(
+            id="message.signed_part_wrapped", severity=Severity.INFO,
+            title=f"The signed part is wrapped in a multipart with {count} part(s) outside the signature",
+            explanation=(f"The multipart/signed part is not the message's top part: it sits inside a {structure.top_type} "
+                         f"with {count} other part(s) (a mailing list's footer, typically, which a list adds this way "
+                         "to leave the signed part intact). The end-to-end signature still covers its own part, but "
+                         "not those outside it: read them as unsigned text. A DKIM signature made before the list "
+                         "added them no longer matches the body (RFC 6376 covers the whole body)."),
+            reference="https://www.rfc-editor.org/rfc/rfc1847#section-2.1", subject="structure"))
+    return findings
+
+
+def read_structure(message: Message) -> tuple[MessageStructure | None, list[Finding]]:
+    """The message's S/MIME, PGP, TNEF and calendar wrapping and header protection, and the
+    findings about them; (None, []) for a message with none. Bounded: the part walk of
+    ``_parts`` (MAX_PARTS, MAX_DEPTH), a calendar part read to _MAX_CALENDAR bytes, a body
+    searched for armour to _MAX_ARMOR_SCAN bytes; nothing is decoded but a calendar part."""
+    top_type, top_params = parse_content_type((message.first("Content-Type") or "text/plain")[:_MAX_CONTENT_TYPE])
+    raw = message.raw
+    body = message.body_start
+    parts: list[_Part] = []
+    if body is not None and top_type.startswith("multipart/") and (
+            top_type in ("multipart/signed", "multipart/encrypted")
+            or any(raw.find(hint, body) >= 0 for hint in _STRUCTURE_HINTS)):
+        parts = _parts(message, keep_text=True, containers=True)
+    elif body is not None:
+        parts = _parts(message)  # the message itself, one part
+    elif top_type:
+        # A header alone (a paste): its Content-Type still says what the body was.
+        parts = [_Part(top_type, top_params, "7bit", None, 0, 0)]
+    kinds: list[str] = []
+    protocol = micalg = smime_type = None
+    signed: _Part | None = None
+    for part in parts:
+        kind = part.content_type
+        if kind in ("multipart/signed", "multipart/encrypted"):
+            declared = part.params.get("protocol", "").lower()
+            if kind == "multipart/signed" and signed is None:
+                signed = part
+                micalg = part.params.get("micalg", "")[:60] or None
+                protocol = declared[:80] or None
+                name = "smime_signed" if declared in _SMIME_SIGNATURES else \
+                    "pgp_signed" if declared == "application/pgp-signature" else None
+            elif kind == "multipart/encrypted":
+                protocol = protocol or declared[:80] or None
+                name = "pgp_encrypted" if declared == "application/pgp-encrypted" else None
+            else:
+                name = None
+            if name and name not in kinds:
+                kinds.append(name)
+        elif kind in _SMIME_MIME:
+            smime_type = part.params.get("smime-type", "").lower()[:40] or None
+            name = "smime_opaque_signed" if smime_type in ("signed-data", "certs-only") else "smime_encrypted"
+            if name not in kinds:
+                kinds.append(name)
+        elif kind in _TNEF_TYPES or (part.filename or "").lower() == "winmail.dat":
+            if "tnef" not in kinds:
+                kinds.append("tnef")
+        elif kind == "text/plain" and body is not None:
+            end = part.body_end if part.body_end > part.body_start else len(raw)
+            for name in _has_armor(raw, part.body_start, min(end, part.body_start + _MAX_ARMOR_SCAN)):
+                if name not in kinds:
+                    kinds.append(name)
+    calendar_part = next((p for p in parts if p.content_type == "text/calendar" and p.body_end > p.body_start), None)
+    invite = _calendar(raw, calendar_part) if calendar_part is not None else None
+    if invite is not None:
+        kinds.append("calendar")
+    outside = 0
+    protected: tuple[tuple[str, str], ...] = ()
+    findings: list[Finding] = []
+    if signed is not None and signed.depth > 0:
+        outside = sum(1 for p in parts if not p.content_type.startswith("multipart/")
+                      and not signed.head_start <= p.head_start < signed.body_end)
+        if outside:
+            kinds.append("signed_part_wrapped")
+    if signed is not None:
+        # The signed content is the multipart/signed's first part (RFC 1847 section 2.1).
+        inner = next((p for p in parts if p.depth == signed.depth + 1 and signed.body_start <= p.head_start
+                      < signed.body_end), None)
+        if inner is not None and inner.body_start > inner.head_start:
+            head = parse_message(raw[inner.head_start:min(inner.body_start, inner.head_start + 64 * 1024)])
+            params = parse_content_type(head.first("Content-Type") or "text/plain")[1]
+            if params.get("protected-headers", "").lower() == "v1" or "hp" in params:
+                protected, finding = _protected_finding(
+                    message, head, "pgp_signed" if "pgp_signed" in kinds else "smime_signed")
+                findings.append(finding)
+    if not kinds and not protected:
+        return None, []
+    subject = " ".join((message.first_decoded("Subject") or "").split()).lower()
+    placeholder = subject in _PLACEHOLDER_SUBJECTS and any(kind in _ENCRYPTED_KINDS for kind in kinds)
+    summary = "; ".join(_KIND_WORDS[kind] for kind in kinds) or "protected header fields"
+    if any(kind.startswith(("smime", "pgp")) for kind in kinds):
+        summary += " (no signature verified, nothing decrypted by this tool)"
+    structure = MessageStructure(
+        kinds=tuple(kinds), summary=summary,
+        top_type=top_type[:100], protocol=protocol, micalg=micalg, smime_type=smime_type,
+        parts_outside_signed=outside, subject_placeholder=placeholder, protected_headers=protected,
+        calendar=invite)
+    findings[:0] = _kind_findings(structure)
+    if invite is not None:
+        findings.append(_calendar_finding(invite, message))
+    return structure, findings

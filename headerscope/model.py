@@ -1007,6 +1007,55 @@ class FeedbackReport(Value):
 
 
 @frozen
+class CalendarInvite(Value):
+    """The first text/calendar part of an iMIP message (RFC 6047): what a calendar client adds
+    or changes when it reads it (RFC 5546), read bounded, each value cut at 200 characters."""
+
+    method: str | None
+    """METHOD: REQUEST (an invitation), CANCEL, REPLY, PUBLISH... (RFC 5546 section 1.4)."""
+    organizer: str | None
+    """ORGANIZER's address (its mailto: removed), as the event says: text the sender wrote."""
+    summary: str | None
+    """The first event's SUMMARY (its title)."""
+    dtstart: str | None
+    """The first event's DTSTART as written (with its TZID when it has one)."""
+    attendees: int
+    """ATTENDEE lines counted (up to 1000)."""
+
+
+@frozen
+class MessageStructure(Value):
+    """The message's cryptographic and structural wrapping, read from the MIME part headers
+    alone (no signature is verified, nothing is decrypted): S/MIME (RFC 8551), PGP/MIME (RFC
+    3156) or inline PGP armour, TNEF, a calendar invitation, and header protection."""
+
+    kinds: tuple[str, ...]
+    """smime_signed, smime_opaque_signed, smime_encrypted, pgp_signed, pgp_inline_signed,
+    pgp_encrypted, pgp_inline_encrypted, tnef, calendar, signed_part_wrapped."""
+    summary: str
+    """The kinds in words, one line (saying, for S/MIME and PGP, that nothing was verified or decrypted)."""
+    top_type: str
+    """The message's own Content-Type (type/subtype, lower case)."""
+    protocol: str | None = None
+    """multipart/signed's or multipart/encrypted's protocol= (RFC 1847)."""
+    micalg: str | None = None
+    """multipart/signed's micalg= (the digest the signer says it used)."""
+    smime_type: str | None = None
+    """application/pkcs7-mime's smime-type= (signed-data, enveloped-data, authEnveloped-data)."""
+    parts_outside_signed: int = 0
+    """Parts beside a signed part inside the multipart that wraps it (a list's footer): not
+    covered by the end-to-end signature."""
+    subject_placeholder: bool = False
+    """The message is encrypted and its Subject is a header-protection placeholder ("...",
+    "Encrypted Message"): the real subject is inside the ciphertext (RFC 9788 section 4)."""
+    protected_headers: tuple[tuple[str, str], ...] = ()
+    """(name, value) of From, To, Cc, Subject, Message-ID and Date in the signed part's own header
+    block, when it declares protected headers (protected-headers="v1", RFC 9788 hp=)."""
+    calendar: CalendarInvite | None = None
+    """The calendar invitation, when a text/calendar part is present."""
+
+
+@frozen
 class BulkSignals(Value):
     """What the header says about bulk and list mail, read without DNS: the unsubscribe fields
     (RFC 2369, RFC 8058), Precedence, List-Id, Feedback-ID and a bulk-sending service's own
@@ -1138,6 +1187,8 @@ class Report(Value):
     bulk: BulkSignals | None = None
     """Bulk and list mail signals (List-Unsubscribe, one-click, Precedence, Feedback-ID, the sending
     service); None for a message that carries none of them, as person-to-person mail."""
+    structure: MessageStructure | None = None
+    """The message's S/MIME, PGP, TNEF or calendar wrapping; None for plain mail."""
 
     def delivery_gaps(self) -> list[tuple[int, float]]:
         """(hop number, seconds) of each step read as the time between two deliveries

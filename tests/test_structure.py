@@ -51,3 +51,142 @@ def test_exchange_2010_hash_diagnostic_line_is_read_in_a_dutch_ndr() -> None:
 def test_a_note_quoting_no_diagnostic_line_is_still_no_notice() -> None:
     note = ("Hi, the remote server returned an error, here are the headers:\n\n" + _RETURNED).encode()
     assert not [f for f in headerscope.analyze(note, offline=True).findings if f.id.startswith("dsn.")]
+
+
+_HEAD = ("Received: from mail.example.org (mail.example.org [192.0.2.10]) by mx.example.net with ESMTPS id 1;"
+         " Mon, 3 Mar 2025 10:00:02 +0000\r\n"
+         "From: Alice <alice@example.org>\r\nTo: bob@example.net\r\nSubject: {subject}\r\n"
+         "Date: Mon, 3 Mar 2025 10:00:00 +0000\r\nMessage-ID: <m1@example.org>\r\nMIME-Version: 1.0\r\n")
+
+
+def _analyze(subject: str, content_type: str, body: str) -> headerscope.Report:
+    raw = (_HEAD.format(subject=subject) + f"Content-Type: {content_type}\r\n\r\n" + body).encode()
+    return headerscope.analyze(raw, offline=True)
+
+
+def _ids(report: headerscope.Report) -> dict[str, str]:
+    return {f.id: f.severity.value for f in report.findings if f.id.startswith("message.")}
+
+
+def test_smime_detached_signature_is_named_and_not_verified() -> None:
+    report = _analyze("Q1", 'multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary="S"',
+                      "This is a cryptographically signed message in MIME format.\r\n\r\n--S\r\n"
+                      "Content-Type: text/plain; charset=UTF-8\r\n\r\nHello\r\n--S\r\n"
+                      "Content-Type: application/pkcs7-signature; name=smime.p7s\r\nContent-Transfer-Encoding: base64\r\n"
+                      "\r\nMIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglghkgBZQMEAgEFADCABgkqhkiG9w0BBwEAAKCC\r\n--S--\r\n")
+    assert report.structure is not None
+    assert (report.structure.kinds, report.structure.protocol, report.structure.micalg) == (
+        ("smime_signed",), "application/pkcs7-signature", "sha-256")
+    assert _ids(report) == {"message.smime_signed": "info"}
+    [finding] = [f for f in report.findings if f.id == "message.smime_signed"]
+    assert "does not verify the S/MIME signature" in finding.explanation
+    from headerscope.render.terminal import TerminalRenderer
+
+    assert "Structure: S/MIME signed (multipart/signed, detached signature) (no signature verified, nothing " \
+           "decrypted by this tool)." in TerminalRenderer(width=300).render(report)
+    assert report.to_dict()["structure"]["kinds"] == ["smime_signed"]
+
+
+def test_opaque_and_enveloped_smime_from_the_header_alone() -> None:
+    opaque = headerscope.analyze((_HEAD.format(subject="Q1") + 'Content-Type: application/pkcs7-mime; '
+                                  'smime-type=signed-data; name="smime.p7m"\r\n').encode(), offline=True)
+    assert opaque.structure is not None and opaque.structure.kinds == ("smime_opaque_signed",)
+    assert _ids(opaque) == {"message.smime_signed": "info"}
+    enveloped = _analyze("...", 'application/pkcs7-mime; smime-type="enveloped-data"; name="smime.p7m"',
+                         "MIAGCSqGSIb3DQEHA6CAMIACAQAxggFO\r\n")
+    assert enveloped.structure is not None and enveloped.structure.kinds == ("smime_encrypted",)
+    assert enveloped.structure.subject_placeholder
+    assert _ids(enveloped) == {"message.encrypted": "info"}
+    from headerscope.render.markdown import MarkdownRenderer
+
+    assert "- **Subject:** ... (a header-protection placeholder: the real subject is inside the encrypted part)" \
+        in MarkdownRenderer().render(enveloped)
+    # A real subject that happens to be "..." on a plain message is no placeholder.
+    plain = _analyze("...", "text/plain", "hi\r\n")
+    assert plain.structure is None and not _ids(plain)
+
+
+def test_pgp_mime_encrypted_and_inline_armour() -> None:
+    encrypted = _analyze("Encrypted Message", 'multipart/encrypted; protocol="application/pgp-encrypted"; boundary="E"',
+                         "--E\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--E\r\n"
+                         "Content-Type: application/octet-stream; name=encrypted.asc\r\n\r\n"
+                         "-----BEGIN PGP MESSAGE-----\r\n\r\nhQEMA1\r\n-----END PGP MESSAGE-----\r\n--E--\r\n")
+    assert encrypted.structure is not None and encrypted.structure.kinds == ("pgp_encrypted",)
+    assert encrypted.structure.subject_placeholder
+    inline = _analyze("notes", "text/plain; charset=us-ascii",
+                      "-----BEGIN PGP SIGNED MESSAGE-----\r\nHash: SHA256\r\n\r\nhello\r\n"
+                      "-----BEGIN PGP SIGNATURE-----\r\n\r\niQEz\r\n-----END PGP SIGNATURE-----\r\n")
+    assert inline.structure is not None and inline.structure.kinds == ("pgp_inline_signed",)
+    assert _ids(inline) == {"message.pgp_signed": "info"}
+    quoted = _analyze("Re: notes", "text/plain", "> -----BEGIN PGP SIGNED MESSAGE-----\r\n> hello\r\n")
+    assert quoted.structure is None
+
+
+_SIGNED_PART = ('Content-Type: text/plain; charset=utf-8; protected-headers="v1"\r\n'
+                "From: {inner_from}\r\nTo: list@lists.example.org\r\nSubject: more important stuff\r\n"
+                "Message-ID: <m1@example.org>\r\n\r\nbody\r\n")
+
+
+def _list_copy(inner_from: str, outer_subject: str) -> headerscope.Report:
+    # Mailman wraps the signed part in a new multipart/mixed with its footer (real shape).
+    body = ("--OUT\r\nContent-Type: multipart/signed; micalg=pgp-sha256;\r\n"
+            ' protocol="application/pgp-signature"; boundary="SIG"\r\n\r\n'
+            "This is an OpenPGP/MIME signed message (RFC 4880 and 3156)\r\n--SIG\r\n"
+            + _SIGNED_PART.format(inner_from=inner_from)
+            + "--SIG\r\nContent-Type: application/pgp-signature; name=\"OpenPGP_signature.asc\"\r\n\r\n"
+            "-----BEGIN PGP SIGNATURE-----\r\n\r\nwsB5\r\n-----END PGP SIGNATURE-----\r\n--SIG--\r\n\r\n"
+            "--OUT\r\nContent-Type: text/plain; charset=us-ascii\r\nContent-Disposition: inline\r\n\r\n"
+            "_______________________________________________\r\nintern mailing list\r\n--OUT--\r\n")
+    return _analyze(outer_subject, 'multipart/mixed; boundary="OUT"', body)
+
+
+def test_a_list_wrapped_signed_part_with_protected_headers() -> None:
+    report = _list_copy("Alice <alice@example.org>", "[Intern] more important stuff")
+    assert report.structure is not None
+    assert report.structure.kinds == ("pgp_signed", "signed_part_wrapped")
+    assert report.structure.parts_outside_signed == 1
+    assert dict(report.structure.protected_headers)["Subject"] == "more important stuff"
+    assert _ids(report) == {"message.pgp_signed": "info", "message.signed_part_wrapped": "info",
+                            "message.protected_headers": "info"}
+    [protected] = [f for f in report.findings if f.id == "message.protected_headers"]
+    assert "adds a list's tag to the signed “more important stuff”" in protected.explanation and "benign" in \
+        protected.explanation
+    # Another From: inside the signature than outside: a warning.
+    forged = _list_copy("Mallory <ceo@other.example>", "[Intern] more important stuff")
+    [protected] = [f for f in forged.findings if f.id == "message.protected_headers"]
+    assert protected.severity.value == "warning"
+    assert "From: is Mallory <ceo@other.example> inside the signature but Alice <alice@example.org> outside" \
+        in protected.explanation
+
+
+_ICS = ("BEGIN:VCALENDAR\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\n"
+        "BEGIN:VEVENT\r\nDTSTART;TZID=Europe/Paris:20250311T180000\r\nDTEND:20250311T190000Z\r\n"
+        "ORGANIZER;CN=\"Doe: Jane\":mailto:{organizer}\r\n"
+        "ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=\r\n"
+        " TRUE;CN=bob@example.net;X-NUM-GUESTS=0:mailto:bob@example.net\r\n"
+        "ATTENDEE;CN=carol@example.net:mailto:carol@example.net\r\n"
+        "SUMMARY:Quarterly review\\, budget\r\nBEGIN:VALARM\r\nACTION:EMAIL\r\n"
+        "ATTENDEE:mailto:list@example.net\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+
+
+def _invite(organizer: str) -> headerscope.Report:
+    import base64
+
+    ics = base64.encodebytes(_ICS.format(organizer=organizer).encode()).decode().replace("\n", "\r\n")
+    body = ("--C\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nYou have been invited\r\n--C\r\n"
+            "Content-Type: text/calendar; charset=UTF-8; method=REQUEST\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + ics + "--C--\r\n")
+    return _analyze("Invitation: Quarterly review", 'multipart/alternative; boundary="C"', body)
+
+
+def test_a_calendar_invitation_is_read_and_a_foreign_organizer_is_a_notice() -> None:
+    report = _invite("jane@example.org")
+    assert report.structure is not None and report.structure.calendar is not None
+    invite = report.structure.calendar
+    assert (invite.method, invite.organizer, invite.summary, invite.dtstart, invite.attendees) == (
+        "REQUEST", "jane@example.org", "Quarterly review, budget", "20250311T180000 (Europe/Paris)", 2)
+    assert _ids(report) == {"message.calendar_invite": "info"}
+    spoofed = _invite("ceo@bank.example")
+    [finding] = [f for f in spoofed.findings if f.id == "message.calendar_invite"]
+    assert finding.severity.value == "notice"
+    assert finding.title.endswith("its organizer's domain bank.example is not the From: domain example.org")

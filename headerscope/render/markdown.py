@@ -87,7 +87,12 @@ class MarkdownRenderer(Renderer):
         lines.append("")
         if is_redacted(report):
             lines.append("- **Redacted:** the local parts of e-mail addresses are hidden (domains kept).")
-        lines.append(f"- **Subject:** {md_escape(report.subject, MAX_CELL)}")
+        placeholder = report.structure is not None and report.structure.subject_placeholder
+        lines.append(f"- **Subject:** {md_escape(report.subject, MAX_CELL)}"
+                     + (" (a header-protection placeholder: the real subject is inside the encrypted part)"
+                        if placeholder else ""))
+        if report.structure is not None:
+            lines.append(f"- **Structure:** {md_escape(report.structure.summary, MAX_CELL)}")
         env = report.envelope
         author = env.author()
         # The display name too: a name that shows another address or company is what a ticket

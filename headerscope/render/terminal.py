@@ -203,10 +203,14 @@ class TerminalRenderer(Renderer):
         if report.subject is not None and report.subject.strip():
             story.append(", subject ")
             story.append_text(_t(f"“{report.subject}”", "italic"))
+            if report.structure is not None and report.structure.subject_placeholder:
+                story.append(" (a header-protection placeholder: the real subject is inside the encrypted part)")
         elif report.subject is not None:
             story.append(", with an empty subject")
         story.append(".")
         out.append(story)
+        if report.structure is not None:
+            out.append(Text(f"Structure: {report.structure.summary}."))
 
         hops = report.hops
         orgs = _route(hops, report.boundary_hop)
