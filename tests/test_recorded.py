@@ -1186,7 +1186,7 @@ def test_trust_context_fields_are_all_carried_by_with_corroboration() -> None:
     assert [f.name for f in fields(_TrustContext)] == [
         "hosts", "orgs", "boundary_index", "receiver_block_end", "boundary_number",
         "receiver_names", "trailing_start", "earlier_leg_end", "loop_host", "sealed_instances", "corroborating",
-        "duplicated", "boundary_names", "block_closed", "sealed_here", "stamped", "boundary_host", "block_own", "trace_runs", "cut_in_block"]
+        "duplicated", "results_above", "boundary_names", "block_closed", "sealed_here", "stamped", "boundary_host", "block_own", "trace_runs", "cut_in_block"]
 
 
 def test_recorded_header_from_as_an_address_names_its_domain() -> None:
@@ -3143,3 +3143,25 @@ def test_grouping_leads_with_and_names_the_from_aligned_signatures_finding() -> 
     merged = Finding(id="dkim.body_changed", severity=Severity.WARNING, title="Body changed (7 signatures)",
                      explanation="e", subject="dkim bank.example/s1 and 6 more", count=7)
     assert _grouped((merged,)) == (merged,)
+
+
+
+def test_a_look_alike_below_the_receivers_received_is_not_its_own_when_it_writes_above() -> None:
+    # Verification V10, P1: the receiver wrote its Authentication-Results above its Received
+    # (spf=fail); a field under its authserv-id directly below it, supplied by the sender,
+    # recorded "dmarc=pass header.from=paypal.test" and was read as the receiver's.
+    import headerscope
+
+    raw = (b"Authentication-Results: mx.corp.example; spf=fail smtp.mailfrom=evil.example\r\n"
+           b"Received: from mail.evil.example (mail.evil.example [203.0.113.9])\r\n"
+           b" by mx.corp.example (Postfix) with ESMTPS id 4AbC1\r\n"
+           b" for <victim@corp.example>; Mon, 11 Apr 2022 22:36:03 +0000\r\n"
+           b"Authentication-Results: mx.corp.example; dkim=pass header.d=paypal.test; dmarc=pass header.from=paypal.test\r\n"
+           b"From: PayPal <service@paypal.test>\r\nTo: victim@corp.example\r\nSubject: x\r\n"
+           b"Date: Mon, 11 Apr 2022 22:36:00 +0000\r\nMessage-ID: <1@evil.example>\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    lower = [r for r in report.recorded if r.header_index == 2]
+    assert {(r.method, r.result) for r in lower} == {("dkim", "pass"), ("dmarc", "pass")}
+    assert not any(r.trusted for r in lower)
+    assert "recorded DMARC pass" not in report.verdict.summary
+    assert [(r.method, r.result, r.trusted) for r in report.recorded if r.header_index == 0] == [("spf", "fail", True)]

@@ -628,6 +628,10 @@ class _TrustContext(Value):
     duplicated: frozenset[str] = frozenset()
     """authserv-ids whose A-R fields in the receiver's block below the boundary disagree on
     the same check (two results for one method and subject, in different fields)."""
+    results_above: frozenset[str] = frozenset()
+    """Organisations of the receiver that wrote an Authentication-Results above the boundary
+    Received: such a receiver writes its results there, so an A-R under its name directly below
+    is not its own."""
     boundary_names: frozenset[str] = frozenset()
     """The boundary hop's receiving host and its organisational domain."""
     block_closed: bool = False
@@ -955,6 +959,14 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, 
                            f"({where}), but another field there with the same authserv-id reports a "
                            "different result for the same check: one of them was written by the "
                            "sender; neither is relied on"), "forged"
+        if field_name == _AR and (organizational_domain(name) or name) in context.results_above:
+            # The receiver wrote its own Authentication-Results above its Received: it writes its
+            # results in one place, so one under its name below is a look-alike the sender
+            # supplied (RFC 8601 section 5: receivers delete such fields; not all do).
+            return False, (f"names the receiving side ({writer}) directly below the boundary Received "
+                           f"({where}), but the receiving side wrote its own Authentication-Results above "
+                           "that Received, where it writes its results: this one was supplied with the "
+                           "message (RFC 8601 section 5); a claim"), "forged"
         if (organizational_domain(name) or name) in context.corroborating:
             return True, (f"written by {writer} (receiving side), among the receiver's trace fields "
                           f"directly below the boundary Received ({where}), and the receiver also "
@@ -1520,10 +1532,13 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
     if context.boundary_index is None:
         return context
     corroborating: set[str] = set()
+    results_above: set[str] = set()
     for read in fields:
         if read.header_index < context.boundary_index and read.writer and _writer_matches(read.writer, context):
             name = normalize_domain(read.writer) or read.writer
             corroborating.add(organizational_domain(name) or name)
+            if read.name == _AR:
+                results_above.add(organizational_domain(name) or name)
     for header in message.headers[:context.boundary_index]:
         if header.name.lower() == "arc-seal":
             sealer = normalize_domain(_signature_tags(header.value[:MAX_FIELD_CHARS]).get("d"))
@@ -1569,6 +1584,7 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
         receiver_names=context.receiver_names, trailing_start=context.trailing_start,
         earlier_leg_end=context.earlier_leg_end, loop_host=context.loop_host,
         corroborating=frozenset(corroborating), duplicated=frozenset(duplicated), sealed_instances=frozenset(sealed),
+        results_above=frozenset(results_above),
         sealed_here=frozenset(sealed_here), stamped=context.stamped,
         boundary_names=context.boundary_names, boundary_host=context.boundary_host, trace_runs=context.trace_runs,
         block_closed=context.block_closed and own_block, block_own=own_block, cut_in_block=context.cut_in_block)
