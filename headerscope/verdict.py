@@ -695,11 +695,12 @@ def _judged_words(item: Comparison) -> str:
         return ""
     if not shown or judged == shown:
         return f" for {judged}"
-    if item.label == "from_changed":
-        return f" for {judged}, another From: domain than the one shown now ({shown})"
     if organizational_domain(shown) == judged:
         return f" for {judged} (the organisational domain of {shown})"
-    return f" for {judged} (the From: shows {shown})"
+    # Another organisation's domain is not named on the line: the recorded field may be a
+    # look-alike a sender supplied, and the line would lend the message that domain's name
+    # (verification V10, P1). The comparison table names it, with its standing.
+    return f" for another From: domain than the one shown now ({shown})"
 
 
 def _recorded_note(comparison: tuple[Comparison, ...], findings: tuple[Finding, ...], has_from: bool = True) -> str:
