@@ -16,7 +16,8 @@ from __future__ import annotations
 import binascii
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from .message import Message, header_body_offsets, parse_message
 from .model import (
@@ -1968,7 +1969,7 @@ _TNEF_TYPES = frozenset({"application/ms-tnef", "application/vnd.ms-tnef"})
 # What a body must hold, as written, for its parts to be worth a walk here: every type this
 # section reads names one (a writer that spells them in capitals alone is passed over, as
 # _PART_TYPE_HINT is). Plain and alternative mail holds none and costs these few searches.
-_STRUCTURE_HINTS = (b"pkcs7", b"pgp-", b"tnef", b"text/calendar")
+_STRUCTURE_HINTS = (b"pkcs7", b"pgp-", b"tnef", b"text/calendar", b"application/ics")
 # Inline PGP (RFC 4880 section 6.2 armour) at the start of a line of a text body.
 _ARMOR = b"-----BEGIN PGP "
 _ARMOR_KINDS = ((b"SIGNED MESSAGE-----", "pgp_inline_signed"), (b"MESSAGE-----", "pgp_inline_encrypted"))
@@ -2068,10 +2069,13 @@ def _ical_lines(text: str) -> Iterator[tuple[str, str]]:
     """(NAME with its parameters, value) of each content line, unfolded (RFC 5545 section 3.1:
     a line break followed by one space or tab continues the line)."""
     text = re.sub(r"\r?\n[ \t]", "", text)
-    for count, line in enumerate(text.splitlines()):
+    # Content lines end with CRLF (a bare LF, from a copy); never at the other characters
+    # str.splitlines() breaks at (form feed, U+2028...): a calendar program reads "DESCRIPTION:
+    # hi<FF>ORGANIZER:..." as one description, and so must this (verification V10, P2).
+    for count, line in enumerate(text.split("\n")):
         if count > 20000:
             break
-        line = line[:2000]
+        line = line.removesuffix("\r")[:2000]
         # The value starts after the first colon outside a quoted parameter value (CN="Doe: J").
         quoted = False
         for index, char in enumerate(line):
@@ -2080,6 +2084,25 @@ def _ical_lines(text: str) -> Iterator[tuple[str, str]]:
             elif char == ":" and not quoted:
                 yield line[:index], line[index + 1:]
                 break
+
+
+def _calendar_parts(raw: bytes, parts: Sequence[_Part]) -> CalendarInvite | None:
+    """The first calendar part's first event, with the organizers every calendar part names
+    (a second part or a second ORGANIZER line may be the one a calendar program shows)."""
+    calendars = [p for p in parts if p.content_type in _CALENDAR_TYPES and p.body_end > p.body_start][:20]
+    if not calendars:
+        return None
+    invite = _calendar(raw, calendars[0])
+    organizers = list(invite.organizers)
+    for part in calendars[1:]:
+        for organizer in _calendar(raw, part).organizers:
+            if organizer not in organizers and len(organizers) < _MAX_ORGANIZERS:
+                organizers.append(organizer)
+    return replace(invite, organizers=tuple(organizers))
+
+
+_CALENDAR_TYPES = frozenset({"text/calendar", "application/ics"})
+_MAX_ORGANIZERS = 5
 
 
 def _calendar(raw: bytes, part: _Part) -> CalendarInvite:
@@ -2096,6 +2119,7 @@ def _calendar(raw: bytes, part: _Part) -> CalendarInvite:
         text = data.decode("utf-8", "replace")
     method = part.params.get("method")
     organizer = summary = dtstart = None
+    organizers: list[str] = []
     attendees = 0
     in_event = done = False
     alarm = 0
@@ -2114,15 +2138,22 @@ def _calendar(raw: bytes, part: _Part) -> CalendarInvite:
             in_event, done = False, True  # the first event is the one read
         elif in_event and not alarm and name == "ATTENDEE":
             attendees = min(attendees + 1, _MAX_ATTENDEES)
-        elif in_event and name == "ORGANIZER" and organizer is None:
-            organizer = re.sub(r"(?i)^mailto:", "", value) or None
+        elif name == "ORGANIZER":
+            named = re.sub(r"(?i)^mailto:", "", value) or None
+            if in_event and organizer is None:
+                organizer = named
+            if named and named not in organizers and len(organizers) < _MAX_ORGANIZERS:
+                organizers.append(named)  # every one, in any event: a program may show another
         elif in_event and name == "SUMMARY" and summary is None:
             summary = value.replace("\\,", ",").replace("\\;", ";").replace("\\n", " ") or None
         elif in_event and name == "DTSTART" and dtstart is None:
             tzid = next((p[5:] for p in params.split(";") if p.upper().startswith("TZID=")), None)
             dtstart = f"{value} ({tzid[:60]})" if tzid else value
+    if organizer is not None and organizers and organizers[0] != organizer:
+        organizers.remove(organizer)
+        organizers.insert(0, organizer)
     return CalendarInvite(method=method.upper()[:40] if method else None, organizer=organizer, summary=summary,
-                          dtstart=dtstart, attendees=attendees)
+                          dtstart=dtstart, attendees=attendees, organizers=tuple(organizers))
 
 
 def _calendar_finding(invite: CalendarInvite, message: Message) -> Finding:
@@ -2132,18 +2163,31 @@ def _calendar_finding(invite: CalendarInvite, message: Message) -> Finding:
     from_domain = author.rpartition("@")[2] if "@" in author else ""
     organizer_domain = invite.organizer.rpartition("@")[2].lower() if invite.organizer and "@" in invite.organizer \
         else ""
-    other = bool(organizer_domain and from_domain) and (
-        organizational_domain(organizer_domain) or organizer_domain) != (
-        organizational_domain(from_domain) or from_domain)
+    from_org = organizational_domain(from_domain) or from_domain
+
+    def off_domain(address: str) -> str:
+        domain = address.rpartition("@")[2].lower() if "@" in address else ""
+        return domain if domain and from_domain and (organizational_domain(domain) or domain) != from_org else ""
+
+    # Every organizer the calendar parts name: a second one (another part, another line) may be
+    # the one a calendar program shows (verification V10, P2).
+    others = [o for o in invite.organizers if o != invite.organizer]
+    foreign = next((d for d in (off_domain(o) for o in invite.organizers) if d), "")
+    if foreign and not organizer_domain:
+        organizer_domain = foreign
+    other = bool(foreign) or bool(organizer_domain and off_domain(invite.organizer or ""))
+    if foreign:
+        organizer_domain = foreign
     said = ", ".join(part for part in (
         f"METHOD {invite.method}" if invite.method else "no METHOD",
         f"organizer {_short(invite.organizer, 120)}" if invite.organizer else "no ORGANIZER",
+        f"other organizers named: {_short(', '.join(others), 200)}" if others else None,
         f"“{_short(invite.summary, 120)}”" if invite.summary else None,
         f"starting {_short(invite.dtstart, 80)}" if invite.dtstart else None,
         f"{invite.attendees} attendee(s)") if part)
     request = invite.method == "REQUEST"
     return Finding(
-        id="message.calendar_invite", severity=Severity.NOTICE if other else Severity.INFO,
+        id="message.calendar_invite", severity=Severity.NOTICE if other or others else Severity.INFO,
         title=(f"Calendar {'invitation' if request else 'message'} ({said})"
                + (f": its organizer's domain {organizer_domain} is not the From: domain {from_domain}" if other else "")),
         explanation=(f"This message carries a calendar object (iMIP, RFC 6047; RFC 5546): {said}. "
@@ -2154,7 +2198,9 @@ def _calendar_finding(invite: CalendarInvite, message: Message) -> Finding:
                         + (f"Here the organizer's domain ({organizer_domain}) is not the From: domain ({from_domain}): "
                            "the invitation claims an organizer the message's authentication (DKIM, SPF, DMARC, of "
                            "the From: domain) says nothing about. "
-                           if other else "The From: domain's authentication, above, is what vouches for it. "))
+                           if other else "Several organizers are named, and a calendar program may show any of "
+                           "them. " if others else "The From: domain's authentication, above, is what vouches for "
+                           "the message that carries it. "))
                      + "Links and dial-in numbers in an invitation are a common phishing vehicle."),
         reference="https://www.rfc-editor.org/rfc/rfc6047#section-3", subject="calendar")
 
@@ -2298,8 +2344,7 @@ def read_structure(message: Message) -> tuple[MessageStructure | None, list[Find
             for name in _has_armor(raw, part.body_start, min(end, part.body_start + _MAX_ARMOR_SCAN)):
                 if name not in kinds:
                     kinds.append(name)
-    calendar_part = next((p for p in parts if p.content_type == "text/calendar" and p.body_end > p.body_start), None)
-    invite = _calendar(raw, calendar_part) if calendar_part is not None else None
+    invite = _calendar_parts(raw, parts)
     if invite is not None:
         kinds.append("calendar")
     outside = 0

@@ -1021,6 +1021,9 @@ class CalendarInvite(Value):
     """The first event's DTSTART as written (with its TZID when it has one)."""
     attendees: int
     """ATTENDEE lines counted (up to 1000)."""
+    organizers: tuple[str, ...] = ()
+    """Every ORGANIZER the calendar parts name, the event's own first (at most 5): text the
+    sender wrote, and a calendar program may show another than the first."""
 
 
 @frozen

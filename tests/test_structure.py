@@ -190,3 +190,22 @@ def test_a_calendar_invitation_is_read_and_a_foreign_organizer_is_a_notice() -> 
     [finding] = [f for f in spoofed.findings if f.id == "message.calendar_invite"]
     assert finding.severity.value == "notice"
     assert finding.title.endswith("its organizer's domain bank.example is not the From: domain example.org")
+
+
+def test_every_organizer_is_read_and_a_decoy_first_one_does_not_hide_another() -> None:
+    # Verification V10, P2: a decoy ORGANIZER on the From: domain first, the one a calendar program
+    # may show after it (a second line, a second part), or an ORGANIZER hidden after a form feed
+    # inside another property (RFC 5545 lines end with CRLF only: no line there).
+    second_line = _invite("jane@example.org\r\nORGANIZER;CN=CEO:mailto:ceo@bank.example")
+    [finding] = [f for f in second_line.findings if f.id == "message.calendar_invite"]
+    assert finding.severity.value == "notice" and "other organizers named: ceo@bank.example" in finding.title
+    assert second_line.structure is not None and second_line.structure.calendar is not None
+    assert second_line.structure.calendar.organizers == ("jane@example.org", "ceo@bank.example")
+    hidden = _invite("ceo@bank.example").structure
+    assert hidden is not None and hidden.calendar is not None
+    in_description = _ICS.format(organizer="jane@example.org").replace(
+        "SUMMARY:Quarterly review", "DESCRIPTION:hi\x0cORGANIZER:mailto:x@bank.example\r\nSUMMARY:Quarterly review")
+    from headerscope.mime import _ical_lines
+
+    assert [value for name, value in _ical_lines(in_description) if name.upper().startswith("ORGANIZER")] == [
+        "mailto:jane@example.org"]
