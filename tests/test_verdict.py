@@ -824,6 +824,28 @@ def test_an_internal_message_from_a_private_client_says_in_its_rows_that_spf_and
     assert "do not apply" in report.verdict.summary
 
 
+def test_a_spoof_through_a_nat_in_front_of_the_receiver_is_no_internal_message() -> None:
+    """Verification V10, P4: the receiver behind a NAT records a private address for every client;
+    one that greets with another organisation's public name (no login, no reverse DNS of the
+    receiver's) is not "sent inside the organisation", and the spoof stays spoofed."""
+    from headerscope.api import analyze
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    raw = (b"Return-Path: <bounce@evil.example>\r\n"
+           b"Received: from mail.evil.example (unknown [10.0.0.9]) by mx.corp.example (Postfix) with ESMTP id 1;"
+           b" Mon, 2 Nov 2026 10:00:01 +0000\r\n"
+           b"From: PayPal <service@paypal.test>\r\nTo: victim@corp.example\r\nSubject: s\r\n"
+           b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nMessage-ID: <1@evil.example>\r\n\r\nbody\r\n")
+    dns = {"evil.example": {"TXT": ["v=spf1 -all"]}, "_dmarc.paypal.test": {"TXT": ["v=DMARC1; p=reject"]}}
+    report = analyze(raw, resolver=SnapshotResolver(dns))
+    ids = {f.id for f in report.findings}
+    assert "hops.private_entry" in ids and "hops.internal_only" not in ids
+    assert report.verdict.status == "spoofed", report.verdict.summary
+    # A server of the organisation itself on its private network stays internal.
+    inside = raw.replace(b"from mail.evil.example (unknown [10.0.0.9])", b"from app01.corp.example (app01.corp.example [10.0.0.9])")
+    assert "hops.private_entry" not in {f.id for f in analyze(inside, resolver=SnapshotResolver(dns)).findings}
+
+
 def _gmail_delivered(*, spoof: bool, override: bool = False) -> tuple[bytes, dict[str, object]]:
     """A message from bank.example (p=reject) as Gmail delivers it, sealed by Gmail (i=1, or i=2
     above a forwarder's set) with dkimpy's test key published as Gmail's ARC key: straight from
