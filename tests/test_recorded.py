@@ -2320,6 +2320,13 @@ def test_a_received_spf_naming_no_receiver_is_credited_to_the_hop_of_its_client(
     titles = [f.title for f in headerscope.analyze(raw, offline=True).findings if f.id == "recorded.untrusted_claim"]
     assert titles == ["Received-SPF by the server of hop 1 (eggs.gnu.example, by its client-ip) claims spf=pass "
                       "(not the receiver)"], titles
+    # The same field naming the receiving side's own client (the boundary hop's) is not credited
+    # to the receiver's server in a claim's title: its own field would be relied on (V10, P5).
+    direct = raw.replace(b"Received: from lists.gnu.example (lists.gnu.example [209.51.188.17]) by mail.lfdr.example "
+                         b"with ESMTPS id 9; Mon, 2 Nov 2026 10:00:09 +0000\r\n", b"").replace(
+        b"Received-SPF: pass client-ip", b"From: a@uberspace.example\r\nReceived-SPF: pass client-ip")
+    titles = [f.title for f in headerscope.analyze(direct, offline=True).findings if f.id == "recorded.untrusted_claim"]
+    assert not any("by its client-ip" in title for title in titles), titles
 
 
 def test_microsofts_bestguesspass_is_a_recorded_dmarc_none_with_its_guess() -> None:

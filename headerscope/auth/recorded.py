@@ -1812,7 +1812,12 @@ def _client_hop_writer(read: _Field, results: list[RecordedResult], hops: tuple[
         return None
     hop = next((h for h in hops if h.fields.from_ip and h.fields.from_ip.strip("[]").lower() == client.strip("[]").lower()),
                None)
-    return f"the server of hop {hop.number} ({str(hop.fields.by or '?')[:120]}, by its client-ip)" if hop else None
+    if hop is None or hop.trusted:
+        # The receiving side's own hop: had its server written the field, it would be relied on;
+        # a claim that names its client is not its (verification V10, P5: "by the server of hop
+        # 1 (the receiver's MX) ... (not the receiver)"). An earlier server (a list host) is named.
+        return None
+    return f"the server of hop {hop.number} ({str(hop.fields.by or '?')[:120]}, by its client-ip)"
 
 
 def _claims_finding(writer: str | None, names_receiver: str | None, items: list[tuple[_Field, list[str], str]]
