@@ -1985,6 +1985,9 @@ _MAX_CALENDAR = 256 * 1024
 """Bytes of a text/calendar part read (a real invitation is a few KB)."""
 _MAX_ATTENDEES = 1000
 _ENCRYPTED_KINDS = ("smime_encrypted", "pgp_encrypted", "pgp_inline_encrypted")
+# Bytes of a signed part's own header read for its protected fields (a real one is a few hundred).
+_MAX_INNER_HEAD = 64 * 1024
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.NOTICE: 1, Severity.WARNING: 2, Severity.DANGER: 3}
 
 
 def _has_armor(raw: bytes, start: int, end: int) -> list[str]:
@@ -2326,7 +2329,11 @@ def read_structure(message: Message) -> tuple[MessageStructure | None, list[Find
                     "pgp_signed" if declared == "application/pgp-signature" else None
             elif kind == "multipart/encrypted":
                 protocol = protocol or declared[:80] or None
-                name = "pgp_encrypted" if declared == "application/pgp-encrypted" else None
+                # RFC 3156 section 4: the ciphertext is the second part, application/octet-stream.
+                # A wrapper around readable content is no encrypted message (verification V10).
+                ciphertext = any(p.depth == part.depth + 1 and part.body_start <= p.head_start < part.body_end
+                                 and p.content_type == "application/octet-stream" for p in parts)
+                name = "pgp_encrypted" if declared == "application/pgp-encrypted" and ciphertext else None
             else:
                 name = None
             if name and name not in kinds:
@@ -2360,11 +2367,18 @@ def read_structure(message: Message) -> tuple[MessageStructure | None, list[Find
         inner = next((p for p in parts if p.depth == signed.depth + 1 and signed.body_start <= p.head_start
                       < signed.body_end), None)
         if inner is not None and inner.body_start > inner.head_start:
-            head = parse_message(raw[inner.head_start:min(inner.body_start, inner.head_start + 64 * 1024)])
+            head = parse_message(raw[inner.head_start:min(inner.body_start, inner.head_start + _MAX_INNER_HEAD)])
             params = parse_content_type(head.first("Content-Type") or "text/plain")[1]
             if params.get("protected-headers", "").lower() == "v1" or "hp" in params:
                 protected, finding = _protected_finding(
                     message, head, "pgp_signed" if "pgp_signed" in kinds else "smime_signed")
+                if inner.body_start - inner.head_start > _MAX_INNER_HEAD:
+                    # Fields past the part read could hold another From: (verification V10): said.
+                    finding = replace(finding, severity=finding.severity if _SEVERITY_RANK[finding.severity] >= 1
+                                      else Severity.NOTICE,
+                                      explanation=f"{finding.explanation} The signed part's header is longer than "
+                                                  f"{_MAX_INNER_HEAD // 1024} KB; the fields past that were not read "
+                                                  "and may differ from the outer ones.")
                 findings.append(finding)
     if not kinds and not protected:
         return None, []

@@ -209,3 +209,29 @@ def test_every_organizer_is_read_and_a_decoy_first_one_does_not_hide_another() -
 
     assert [value for name, value in _ical_lines(in_description) if name.upper().startswith("ORGANIZER")] == [
         "mailto:jane@example.org"]
+
+
+def test_a_multipart_encrypted_wrapper_around_readable_content_is_not_called_encrypted() -> None:
+    # Verification V10: RFC 3156 section 4's ciphertext part is application/octet-stream; a wrapper
+    # around readable HTML is no encrypted message, and its "..." Subject no placeholder.
+    body = ("--E\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--E\r\n"
+            "Content-Type: text/html\r\n\r\n<a href=\"http://evil.example/\">login</a>\r\n--E--\r\n")
+    report = _analyze("...", 'multipart/encrypted; protocol="application/pgp-encrypted"; boundary="E"', body)
+    assert "message.encrypted" not in _ids(report)
+    real = body.replace("Content-Type: text/html\r\n\r\n<a href=\"http://evil.example/\">login</a>",
+                        "Content-Type: application/octet-stream\r\n\r\n-----BEGIN PGP MESSAGE-----\r\nhQEM\r\n"
+                        "-----END PGP MESSAGE-----")
+    assert "message.encrypted" in _ids(_analyze("...", 'multipart/encrypted; protocol="application/pgp-encrypted"; '
+                                                'boundary="E"', real))
+
+
+def test_a_protected_header_too_long_to_read_whole_says_so() -> None:
+    # Verification V10: a differing From: placed after 64 KB of padding in the signed part's header.
+    padding = "".join(f"X-Pad-{n}: {'a' * 60}\r\n" for n in range(1200))
+    report = _list_copy("Alice <alice@example.org>\r\n" + padding + "From: Mallory <ceo@other.example>",
+                        "[Intern] more important stuff")
+    [protected] = [f for f in report.findings if f.id == "message.protected_headers"]
+    assert protected.severity.value in ("notice", "warning")
+    assert "longer than 64 KB; the fields past that were not read" in protected.explanation
+    short = _list_copy("Alice <alice@example.org>", "[Intern] more important stuff")
+    assert "not read" not in next(f for f in short.findings if f.id == "message.protected_headers").explanation
