@@ -653,20 +653,25 @@ def _not_applicable_inside(spf: SpfResult, dmarc: DmarcResult, how: str) -> tupl
     return spf, dmarc
 
 
-def _computed_inside(spf: SpfResult, dmarc: DmarcResult, client_ip: str) -> tuple[SpfResult, DmarcResult]:
+def _computed_inside(spf: SpfResult, dmarc: DmarcResult, client_ip: str,
+                     hidden: bool = False) -> tuple[SpfResult, DmarcResult]:
     """SPF and DMARC rows of a message every hop of which is inside one organisation, from a
     private client of it (its web mail, its own submission server): the results computed stay,
     for the record, but the rows say first that they do not apply, as the findings and the
     verdict do, and no DMARC policy is said to apply (RFC 7208 section 2.1 and RFC 7489 section
     3 judge mail arriving from another organisation)."""
+    # With no login and no name of the receiver's for the client (hops.private_entry), the
+    # address may be a proxy's or a NAT's: the rows say SPF cannot judge it, not that it is inside.
+    where = (f"the client {client_ip} is a private address (one of the receiving side's servers, or a proxy or "
+             "NAT in front of it that hides the real client)" if hidden else
+             f"every hop is inside the receiving organisation and the client {client_ip} is a private address of it")
     if spf.result not in ("not_checked", "none"):
         spf = dataclasses.replace(spf, explanation=(
-            f"not applicable: every hop is inside the receiving organisation and the client {client_ip} is a "
-            f"private address of it; computed for the record: {spf.explanation}"))
+            f"not applicable: {where}; computed for the record: {spf.explanation}"))
     if dmarc.result not in ("not_checked", "none", "pass"):
         dmarc = dataclasses.replace(dmarc, disposition=None, explanation=(
-            "not applicable: every hop is inside the receiving organisation, so the From: domain's policy has no "
-            f"hand-over to act on; computed for the record: {dmarc.explanation}"))
+            f"not applicable: {'SPF cannot judge the hand-over from ' + client_ip if hidden else 'every hop is inside the receiving organisation'}"
+            f", so the From: domain's policy has no hand-over to act on; computed for the record: {dmarc.explanation}"))
     return spf, dmarc
 
 
@@ -978,7 +983,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         private = spf.client_ip if spf and spf.client_ip else boundary.fields.from_ip if boundary else None
         findings[:] = [_inside_only(f, private, cut) for f in findings]
         if cut is None and private:
-            spf, dmarc = _computed_inside(spf, dmarc, private)
+            spf, dmarc = _computed_inside(spf, dmarc, private,
+                                          hidden=any(f.id == "hops.private_entry" for f in chain.findings))
     if internal_submission and boundary is not None and spf.result == "not_checked" and not spf_predated \
             and not unknown_arrival:
         # Not evaluated (offline, say): the row says SPF does not apply rather than offering the
@@ -987,7 +993,11 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         # _computed_inside, verdict.handed_over_inside).
         how = (f"{str(boundary.fields.auth or boundary.fields.protocol or 'a submission')[:40]} submission"
                if boundary.role is Role.MSA else f"from {str(boundary.fields.from_ip)[:45]}, a non-public address")
+        client_hidden = any(f.id == "hops.private_entry" for f in chain.findings)
         spf = dataclasses.replace(spf, inputs_from=None, explanation=(
+            f"not applicable: the client {str(boundary.fields.from_ip)[:45]} at hop {boundary.number} is a private "
+            "address with no login (one of the receiving side's servers, or a proxy or NAT in front of it that "
+            "hides the real client), and SPF against it judges nothing (RFC 7208 section 2.1)" if client_hidden else
             f"not applicable: internal submission (hop {boundary.number}, {how}); SPF checks the hand-over of a "
             "message between administrative domains (RFC 7208 section 2.1), and every hop is inside the receiving "
             "organisation"))

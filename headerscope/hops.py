@@ -29,13 +29,10 @@ from datetime import datetime, timedelta, timezone
 from . import domains
 from ._value import Value, frozen, frozen_maker
 from .domains import (
-    is_domain_name,
     is_ip_literal,
-    is_listed_tld,
     list_id_label,
     normalize_domain,
     organizational_domain,
-    public_suffix,
 )
 from .message import Message
 from .model import Finding, HeaderField, Hop, ReceivedFields, Role, Severity
@@ -1157,23 +1154,15 @@ def _learn_same_host_names(work: list[_Work], start: int, orgs: _Orgs) -> bool:
     return changed
 
 
-def _private_entry_from_elsewhere(entry: _Work, receiving_org: str | None) -> bool:
-    """Whether the hop where the message entered records a private client address (no login)
-    that greeted with a public name of another organisation than the receiver's, and has no
-    reverse-DNS name of the receiver's own: a proxy or NAT hiding the real client, not a server
-    of the organisation (whose own names it would use)."""
+def _private_entry_unseen(entry: _Work, receiving_org: str | None) -> bool:
+    """Whether the hop where the message entered records a private client address with no login
+    and no reverse-DNS name in the receiving organisation: the receiver's own server, or a proxy
+    or NAT hiding the real client; the HELO (the client's own choice) tells neither."""
     fields = entry.fields
-    if receiving_org is None or fields.auth or not fields.from_ip or not is_non_public_ip(fields.from_ip) \
-            or _is_loopback(fields.from_ip):
+    if fields.auth or not fields.from_ip or not is_non_public_ip(fields.from_ip) or _is_loopback(fields.from_ip):
         return False
-    helo = normalize_domain(fields.from_helo)
-    tld = helo.rpartition(".")[2] if helo else ""
-    # (RFC 2606's documentation names stand for public ones.)
-    if helo is None or not is_domain_name(helo) or public_suffix(helo) is None \
-            or not (is_listed_tld(tld) or tld in ("example", "test")):
-        return False  # "localhost", "app01", "srv.corp.local": a name inside a private network
     rdns_org = host_organization(fields.from_rdns) if fields.from_rdns else None
-    return host_organization(helo) not in (receiving_org, None) and rdns_org != receiving_org
+    return rdns_org is None or rdns_org != receiving_org
 
 
 def _learn_private_handover_names(work: list[_Work], boundary: int, orgs: _Orgs) -> bool:
@@ -2368,24 +2357,6 @@ def build_chain_from_fields(
                             + ("." if forward_leg is not None else ", where it entered the mail system."),
                 reference="https://www.rfc-editor.org/rfc/rfc6409#section-3",
             ))
-        elif _private_entry_from_elsewhere(entry, work[-1].org):
-            # The receiving side recorded a private address for the client that handed the message
-            # in, which named itself as a host of another organisation: a proxy or NAT in front of
-            # the receiver hides where the message came from (verification V10, P4). Nothing shows
-            # it was sent inside: not said, and SPF/DMARC are judged as for mail from outside.
-            helo = str(entry.fields.from_helo or "")[:120]
-            findings.add(Finding(
-                id="hops.private_entry", severity=Severity.NOTICE,
-                title=f"The client that handed the message in has a private address ({entry.fields.from_ip}) "
-                      f"but named itself {helo}",
-                explanation=(f"At hop {boundary_index + 1} the receiving side recorded {entry.fields.from_ip}, an "
-                             "address that cannot be reached across the internet (RFC 1918, RFC 4193), for a client "
-                             f"that greeted it as {helo}, a name of another organisation than {where}, with no "
-                             "login. A proxy, load balancer or NAT in front of the receiving server (without the "
-                             "PROXY protocol) makes every client look like this: where the message really came from "
-                             "cannot be seen here, and nothing shows it was sent inside the organisation. SPF "
-                             "against this address says nothing about the real sender."),
-                reference=_RFC5321_TRACE, subject=f"hop {boundary_index + 1}"))
         else:
             # A provider whose mail system its customers share (Google Workspace and Gmail,
             # Microsoft 365 tenants and Outlook.com): the sender's domain and the recipient's may be
@@ -2413,6 +2384,26 @@ def build_chain_from_fields(
                             + f". {story}The trust boundary is placed at hop {boundary_index + 1}, {placed}.",
                 reference=_RFC5321_TRACE,
             ))
+            if _private_entry_unseen(entry, work[-1].org):
+                # The receiving side recorded a private address for the client that handed the
+                # message in, with no login and no reverse-DNS name of its own for it: one of its
+                # servers, or a proxy, load balancer or NAT in front of it that hides where the
+                # message came from (verification V10 P4, V11 N1: the HELO, the sender's to
+                # choose, proves neither).
+                helo = str(entry.fields.from_helo or "no name")[:120]
+                findings.add(Finding(
+                    id="hops.private_entry", severity=Severity.NOTICE,
+                    title=f"Handed in from a private address ({entry.fields.from_ip}), no login: where the message "
+                          "came from cannot be seen",
+                    explanation=(f"At hop {boundary_index + 1} the receiving side recorded {entry.fields.from_ip}, an "
+                                 "address that cannot be reached across the internet (RFC 1918, RFC 4193, RFC 6598), "
+                                 f"for a client that greeted it as {helo} (its own choice of name), with no login and "
+                                 f"no reverse-DNS name of {where}'s. That is one of {where}'s own servers, or a "
+                                 "proxy, load balancer or NAT in front of the receiving server (without the PROXY "
+                                 "protocol), which makes every client look like this: nothing in the header tells "
+                                 "the two apart, so the message may have come from outside, and SPF against this "
+                                 "address says nothing about its sender."),
+                    reference=_RFC5321_TRACE, subject=f"hop {boundary_index + 1}"))
 
     if boundary.from_outside and not delivery_recorded:
         submitted = _submission_only(work, boundary_index)

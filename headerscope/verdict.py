@@ -398,6 +398,14 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
                 f"Unauthenticated, as far as this copy shows: it holds the hops of one organisation only, not "
                 f"those of the mailing list it went through, so SPF and DMARC judged a private address "
                 f"({spf.client_ip}) where they do not apply; no aligned DKIM signature passes{others}."))
+        if any(f.id == "hops.private_entry" for f in findings):
+            # No login and no name of the receiver's own for the private client: its own server,
+            # or a proxy or NAT hiding where the message came from (hops.private_entry). Neither
+            # is said to be the case; SPF against the address judges nothing either way.
+            return Verdict(status="unauthenticated", summary=(
+                f"Unauthenticated: handed over on the receiving side's private network ({spf.client_ip}), by one "
+                f"of its own servers or by a proxy or NAT in front of it that hides where the message came from, "
+                f"so SPF and DMARC cannot judge that hand-over; no aligned DKIM signature passes{others}."))
         return Verdict(status="unauthenticated", summary=(
             f"Unauthenticated, sent inside the receiving organisation: every hop is inside it and the "
             f"message was handed over on its private network ({spf.client_ip}), where SPF and DMARC, "
