@@ -690,11 +690,6 @@ def _inside_only(finding: Finding, client_ip: str | None, cut: str | None = None
         f"arriving from outside, do not apply. For the record: {finding.explanation}"))
 
 
-# List services whose lists are named under a domain of their own and sent from the operator's
-# servers (Google Groups: "<club.googlegroups.com>", mail-*.google.com).
-_LIST_SERVICE_OPERATORS = {"googlegroups.com": "google.com"}
-
-
 def _list_copy_evidenced(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None) -> bool:
     """Whether the copy came through the mailing list its List-Id names, by more than the List-Id
     (text a sender writes too, verification V10, P3): the envelope sender the receiving side
@@ -702,7 +697,6 @@ def _list_copy_evidenced(message: Message, hops: tuple[Hop, ...], boundary_hop: 
     organisation (RFC 2919 section 2: a list-id ends with a domain its owner controls)."""
     label = list_id_label(message.first("List-Id"))
     list_org = host_organization(label) if label else None
-    list_org = _LIST_SERVICE_OPERATORS.get(list_org or "", list_org)
     boundary = next((h for h in hops if h.number == boundary_hop), None) if boundary_hop else None
     if not list_org:
         return False
@@ -713,7 +707,8 @@ def _list_copy_evidenced(message: Message, hops: tuple[Hop, ...], boundary_hop: 
         return True
     if boundary is None or not boundary.fields.from_rdns:
         return False
-    # By organisation, operators' domains merged (Google Groups' googlegroups.com on google.com hosts).
+    # The list's own servers (not a big operator's, whose hosts send any customer's mail: Google
+    # Groups' copies are told by their envelope sender, "...@googlegroups.com"; verification V11).
     return host_organization(boundary.fields.from_rdns) == list_org
 
 

@@ -119,6 +119,20 @@ def test_offline_says_when_nothing_can_authenticate_the_from_domain() -> None:
                                   offline=True)
     [still] = [f for f in claimed.findings if f.id == "dmarc.nothing_aligned"]
     assert still.severity.value == "notice" and "came through a mailing list" not in still.explanation
+    # A big operator's servers send any customer's mail: a Google Groups List-Id on a message from
+    # a google.com host with a gmail.com envelope is no list copy by that alone (V11); the group's
+    # own envelope sender (...@googlegroups.com) is.
+    google = (raw.replace(b"mail.whither.jp (mail.whither.jp [104.30.0.1])",
+                          b"mail-sor-f41.google.com (mail-sor-f41.google.com [209.85.220.41])")
+              .replace(b"Subject: s\r\n", b"Subject: s\r\nList-Id: <club.googlegroups.com>\r\n"))
+    gmail_envelope = google.replace(b"Return-Path: <SRS0=zpcd=vb=deadsett.com=help@whither.jp>",
+                                    b"Return-Path: <someone@gmail.com>")
+    assert [f.severity.value for f in headerscope.analyze(gmail_envelope, offline=True).findings
+            if f.id == "dmarc.nothing_aligned"] == ["notice"]
+    group_envelope = google.replace(b"Return-Path: <SRS0=zpcd=vb=deadsett.com=help@whither.jp>",
+                                    b"Return-Path: <club+bncBDJ5@googlegroups.com>")
+    assert [f.severity.value for f in headerscope.analyze(group_envelope, offline=True).findings
+            if f.id == "dmarc.nothing_aligned"] == ["info"]
     # A message signed by its From: domain can align: no such finding.
     signed = raw.replace(b"d=whither.jp; s=cf2024-1; h=from:to", b"d=mercari.co.jp; s=s1; h=from:to")
     assert not [f for f in headerscope.analyze(signed, offline=True).findings if f.id == "dmarc.nothing_aligned"]
