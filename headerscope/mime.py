@@ -2068,7 +2068,7 @@ def _protected_finding(outer: Message, inner: Message, kind: str) -> tuple[tuple
     return tuple(fields), finding
 
 
-def _ical_lines(text: str) -> Iterator[tuple[str, str]]:
+def _ical_lines(text: str, cut: list[bool] | None = None) -> Iterator[tuple[str, str]]:
     """(NAME with its parameters, value) of each content line, unfolded (RFC 5545 section 3.1:
     a line break followed by one space or tab continues the line)."""
     text = re.sub(r"\r?\n[ \t]", "", text)
@@ -2077,7 +2077,11 @@ def _ical_lines(text: str) -> Iterator[tuple[str, str]]:
     # hi<FF>ORGANIZER:..." as one description, and so must this (verification V10, P2).
     for count, line in enumerate(text.split("\n")):
         if count > 20000:
+            if cut is not None:
+                cut.append(True)
             break
+        if len(line) > 2001 and cut is not None:
+            cut.append(True)  # a property past 2,000 characters is read only that far
         line = line.removesuffix("\r")[:2000]
         # The value starts after the first colon outside a quoted parameter value (CN="Doe: J").
         quoted = False
@@ -2092,16 +2096,23 @@ def _ical_lines(text: str) -> Iterator[tuple[str, str]]:
 def _calendar_parts(raw: bytes, parts: Sequence[_Part]) -> CalendarInvite | None:
     """The first calendar part's first event, with the organizers every calendar part names
     (a second part or a second ORGANIZER line may be the one a calendar program shows)."""
-    calendars = [p for p in parts if p.content_type in _CALENDAR_TYPES and p.body_end > p.body_start][:20]
+    found = [p for p in parts if p.content_type in _CALENDAR_TYPES and p.body_end > p.body_start]
+    calendars = found[:20]
     if not calendars:
         return None
     invite = _calendar(raw, calendars[0])
     organizers = list(invite.organizers)
+    whole = invite.read_whole and len(found) <= len(calendars)
     for part in calendars[1:]:
-        for organizer in _calendar(raw, part).organizers:
-            if organizer not in organizers and len(organizers) < _MAX_ORGANIZERS:
-                organizers.append(organizer)
-    return replace(invite, organizers=tuple(organizers))
+        other = _calendar(raw, part)
+        whole = whole and other.read_whole
+        for organizer in other.organizers:
+            if organizer not in organizers:
+                if len(organizers) < _MAX_ORGANIZERS:
+                    organizers.append(organizer)
+                else:
+                    whole = False
+    return replace(invite, organizers=tuple(organizers), read_whole=whole)
 
 
 _CALENDAR_TYPES = frozenset({"text/calendar", "application/ics"})
@@ -2114,6 +2125,7 @@ def _calendar(raw: bytes, part: _Part) -> CalendarInvite:
     if end < part.body_end:
         cut = raw.rfind(b"\n", part.body_start, end)
         end = cut if cut > part.body_start else end  # a whole base64 line, never half of one
+    stopped: list[bool] = [True] if end < part.body_end else []
     data = _decoded(raw, _Part(part.content_type, part.params, part.encoding, None, part.body_start, end))
     charset = part.params.get("charset", "utf-8")
     try:
@@ -2126,7 +2138,7 @@ def _calendar(raw: bytes, part: _Part) -> CalendarInvite:
     attendees = 0
     in_event = done = False
     alarm = 0
-    for head, value in _ical_lines(text):
+    for head, value in _ical_lines(text, stopped):
         name, _, params = head.partition(";")
         name = name.strip().upper()
         value = value.strip()[:200]
@@ -2145,8 +2157,11 @@ def _calendar(raw: bytes, part: _Part) -> CalendarInvite:
             named = re.sub(r"(?i)^mailto:", "", value) or None
             if in_event and organizer is None:
                 organizer = named
-            if named and named not in organizers and len(organizers) < _MAX_ORGANIZERS:
-                organizers.append(named)  # every one, in any event: a program may show another
+            if named and named not in organizers:
+                if len(organizers) < _MAX_ORGANIZERS:
+                    organizers.append(named)  # every one, in any event: a program may show another
+                else:
+                    stopped.append(True)
         elif in_event and name == "SUMMARY" and summary is None:
             summary = value.replace("\\,", ",").replace("\\;", ";").replace("\\n", " ") or None
         elif in_event and name == "DTSTART" and dtstart is None:
@@ -2156,7 +2171,7 @@ def _calendar(raw: bytes, part: _Part) -> CalendarInvite:
         organizers.remove(organizer)
         organizers.insert(0, organizer)
     return CalendarInvite(method=method.upper()[:40] if method else None, organizer=organizer, summary=summary,
-                          dtstart=dtstart, attendees=attendees, organizers=tuple(organizers))
+                          dtstart=dtstart, attendees=attendees, organizers=tuple(organizers), read_whole=not stopped)
 
 
 def _calendar_finding(invite: CalendarInvite, message: Message) -> Finding:
@@ -2178,7 +2193,7 @@ def _calendar_finding(invite: CalendarInvite, message: Message) -> Finding:
     foreign = next((d for d in (off_domain(o) for o in invite.organizers) if d), "")
     if foreign and not organizer_domain:
         organizer_domain = foreign
-    other = bool(foreign) or bool(organizer_domain and off_domain(invite.organizer or ""))
+    other = bool(foreign)
     if foreign:
         organizer_domain = foreign
     said = ", ".join(part for part in (
@@ -2190,18 +2205,23 @@ def _calendar_finding(invite: CalendarInvite, message: Message) -> Finding:
         f"{invite.attendees} attendee(s)") if part)
     request = invite.method == "REQUEST"
     return Finding(
-        id="message.calendar_invite", severity=Severity.NOTICE if other or others else Severity.INFO,
+        id="message.calendar_invite", severity=Severity.NOTICE if other or others or not invite.read_whole
+        else Severity.INFO,
         title=(f"Calendar {'invitation' if request else 'message'} ({said})"
-               + (f": its organizer's domain {organizer_domain} is not the From: domain {from_domain}" if other else "")),
+               + (f": its organizer's domain {organizer_domain} is not the From: domain {from_domain}" if other else "")
+               + ("; not read in full" if not invite.read_whole else "")),
         explanation=(f"This message carries a calendar object (iMIP, RFC 6047; RFC 5546): {said}. "
                      + ("A REQUEST is an invitation, which many calendar programs add to the calendar as soon as the "
                         "message arrives, before anyone reads it. " if request else "")
                      + ("The ORGANIZER is text the sender wrote: RFC 6047 section 3 warns that a message can carry an "
                         "organizer it does not come from, and asks the receiving program to check the sender. "
+                        + ("The calendar was not read in full (a part, a line or the number of organizers past "
+                           "what is read): an organizer past that point was not seen, and a calendar program may "
+                           "show it. " if not invite.read_whole else "")
                         + (f"Here the organizer's domain ({organizer_domain}) is not the From: domain ({from_domain}): "
                            "the invitation claims an organizer the message's authentication (DKIM, SPF, DMARC, of "
                            "the From: domain) says nothing about. "
-                           if other else "Several organizers are named, and a calendar program may show any of "
+                           if other else "" if not invite.read_whole else "Several organizers are named, and a calendar program may show any of "
                            "them. " if others else "The From: domain's authentication, above, is what vouches for "
                            "the message that carries it. "))
                      + "Links and dial-in numbers in an invitation are a common phishing vehicle."),

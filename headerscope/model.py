@@ -1024,6 +1024,9 @@ class CalendarInvite(Value):
     organizers: tuple[str, ...] = ()
     """Every ORGANIZER the calendar parts name, the event's own first (at most 5): text the
     sender wrote, and a calendar program may show another than the first."""
+    read_whole: bool = True
+    """False when a bound stopped the reading (a part past 256 KB, a line past 2,000 characters,
+    past 20,000 lines, 20 calendar parts or 5 organizers): an organizer may not have been seen."""
 
 
 @frozen

@@ -235,3 +235,19 @@ def test_a_protected_header_too_long_to_read_whole_says_so() -> None:
     assert "longer than 64 KB; the fields past that were not read" in protected.explanation
     short = _list_copy("Alice <alice@example.org>", "[Intern] more important stuff")
     assert "not read" not in next(f for f in short.findings if f.id == "message.protected_headers").explanation
+
+
+def test_a_calendar_not_read_in_full_says_so_and_vouches_for_nothing() -> None:
+    # Verification V11, N3: the foreign organizer past a bound (a 300 KB description, a line past
+    # 2,000 characters, a sixth organizer) was dropped and the finding said the From: domain's
+    # authentication vouched for the invitation.
+    long_line = _invite("jane@example.org").structure
+    assert long_line is not None and long_line.calendar is not None and long_line.calendar.read_whole
+    padded = _invite('jane@example.org\r\nORGANIZER;CN="' + "C" * 2100 + '":mailto:ceo@bank.example')
+    [finding] = [f for f in padded.findings if f.id == "message.calendar_invite"]
+    assert finding.severity.value == "notice" and finding.title.endswith("not read in full")
+    assert "vouches" not in finding.explanation
+    many = _invite("x0@example.org\r\n" + "".join(f"ORGANIZER:mailto:x{n}@example.org\r\n" for n in range(1, 5))
+                   + "ORGANIZER:mailto:ceo@bank.example")
+    [finding] = [f for f in many.findings if f.id == "message.calendar_invite"]
+    assert "not read in full" in finding.title and "vouches" not in finding.explanation
