@@ -2396,7 +2396,8 @@ def read_structure(message: Message) -> tuple[MessageStructure | None, list[Find
                     # Fields past the part read could hold another From: (verification V10): said.
                     finding = replace(finding, severity=finding.severity if _SEVERITY_RANK[finding.severity] >= 1
                                       else Severity.NOTICE,
-                                      explanation=f"{finding.explanation} The signed part's header is longer than "
+                                      explanation=f"{finding.explanation.replace(' They match the outer fields.', '')}"
+                                                  f" The signed part's header is longer than "
                                                   f"{_MAX_INNER_HEAD // 1024} KB; the fields past that were not read "
                                                   "and may differ from the outer ones.")
                 findings.append(finding)

@@ -233,6 +233,7 @@ def test_a_protected_header_too_long_to_read_whole_says_so() -> None:
     [protected] = [f for f in report.findings if f.id == "message.protected_headers"]
     assert protected.severity.value in ("notice", "warning")
     assert "longer than 64 KB; the fields past that were not read" in protected.explanation
+    assert "They match the outer fields" not in protected.explanation  # nothing past the cut was compared
     short = _list_copy("Alice <alice@example.org>", "[Intern] more important stuff")
     assert "not read" not in next(f for f in short.findings if f.id == "message.protected_headers").explanation
 
