@@ -690,7 +690,8 @@ def _inside_only(finding: Finding, client_ip: str | None, cut: str | None = None
         f"arriving from outside, do not apply. For the record: {finding.explanation}"))
 
 
-def _list_copy_evidenced(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None) -> bool:
+def _list_copy_evidenced(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None,
+                         mail_from: str | None) -> bool:
     """Whether the copy came through the mailing list its List-Id names, by more than the List-Id
     (text a sender writes too, verification V10, P3): the envelope sender the receiving side
     recorded, or the reverse-DNS name of the server that handed the message over, is in the list's
@@ -701,24 +702,14 @@ def _list_copy_evidenced(message: Message, hops: tuple[Hop, ...], boundary_hop: 
     if not list_org:
         return False
     # The list re-sends under its own envelope sender (RFC 7960 section 3.2.3): a MAIL FROM in its
-    # organisation, as the receiving side's Return-Path records it.
-    envelope_sender = _receiver_return_path(message, boundary)
-    if envelope_sender and host_organization(envelope_sender.rpartition("@")[2]) == list_org:
+    # organisation, as the envelope reading (the receiving side's records first) gives it.
+    if mail_from and "@" in mail_from and host_organization(mail_from.rpartition("@")[2]) == list_org:
         return True
     if boundary is None or not boundary.fields.from_rdns:
         return False
     # The list's own servers (not a big operator's, whose hosts send any customer's mail: Google
     # Groups' copies are told by their envelope sender, "...@googlegroups.com"; verification V11).
     return host_organization(boundary.fields.from_rdns) == list_org
-
-
-def _receiver_return_path(message: Message, boundary: Hop | None) -> str | None:
-    """The top Return-Path's address when the receiving side wrote it (above its boundary Received)."""
-    field = next(iter(message.all("Return-Path")), None)
-    if field is None or boundary is None or field.index > boundary.header_index:
-        return None
-    address = field.value.strip().strip("<>").strip()[:320]
-    return address if "@" in address else None
 
 
 def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
@@ -953,7 +944,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     provider_inside = sent_inside_provider(message, chain.hops, chain.findings, recorded)
     if provider_inside is not None:
         spf, dmarc = _not_applicable_inside(spf, dmarc, provider_inside[0])
-    through_list = _list_copy_evidenced(message, chain.hops, chain.boundary_hop)
+    through_list = _list_copy_evidenced(message, chain.hops, chain.boundary_hop, envelope.mail_from)
     if not dmarc_predated:
         # (Before DMARC existed nothing was expected to align: no "cannot pass" to say.)
         findings.extend(nothing_aligned(from_domains, dkim, spf, dmarc, envelope.srs, through_list=through_list,

@@ -1987,7 +1987,6 @@ _MAX_ATTENDEES = 1000
 _ENCRYPTED_KINDS = ("smime_encrypted", "pgp_encrypted", "pgp_inline_encrypted")
 # Bytes of a signed part's own header read for its protected fields (a real one is a few hundred).
 _MAX_INNER_HEAD = 64 * 1024
-_SEVERITY_RANK = {Severity.INFO: 0, Severity.NOTICE: 1, Severity.WARNING: 2, Severity.DANGER: 3}
 
 
 def _has_armor(raw: bytes, start: int, end: int) -> list[str]:
@@ -2394,8 +2393,8 @@ def read_structure(message: Message) -> tuple[MessageStructure | None, list[Find
                     message, head, "pgp_signed" if "pgp_signed" in kinds else "smime_signed")
                 if inner.body_start - inner.head_start > _MAX_INNER_HEAD:
                     # Fields past the part read could hold another From: (verification V10): said.
-                    finding = replace(finding, severity=finding.severity if _SEVERITY_RANK[finding.severity] >= 1
-                                      else Severity.NOTICE,
+                    finding = replace(finding, severity=Severity.NOTICE if finding.severity is Severity.INFO
+                                      else finding.severity,
                                       explanation=f"{finding.explanation.replace(' They match the outer fields.', '')}"
                                                   f" The signed part's header is longer than "
                                                   f"{_MAX_INNER_HEAD // 1024} KB; the fields past that were not read "
