@@ -285,3 +285,81 @@ def is_ip_literal(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# Country-code domains whose own script has letters that look like Latin ones: a name there
+# spelled in that script is the country's ordinary usage, not an attempt on an ASCII name.
+# Chromium's IDN display policy makes the same exception for whole-script confusables
+# (https://chromium.googlesource.com/chromium/src/+/main/docs/idn.md).
+_NATIVE_SCRIPT_TLDS = {
+    "CYRILLIC": frozenset(("ru", "su", "by", "ua", "bg", "kz", "kg", "mk", "mn", "rs", "tj", "uz", "ba", "me",
+                           "xn--p1ai", "xn--90ais", "xn--90ae", "xn--j1amh", "xn--d1alf", "xn--90a3ac",
+                           "xn--80ao21a", "xn--l1acc")),
+    "GREEK": frozenset(("gr", "cy", "xn--qxam", "xn--qxa6a")),
+}
+# The ASCII twins that differ by one stroke on most screens: "l", "1" and "I" (lower-cased "i"
+# for a Cyrillic palochka), "0" and "o". Compared loosely, a look-alike matches its target.
+_LOOSE_TWINS = str.maketrans("1i0", "llo")
+
+
+def _ascii_twin(character: str) -> str | None:
+    """The one ASCII letter or digit a character looks like, by Unicode's confusables data
+    (Unicode TR #39 section 4), or None."""
+    # The data (900 KB of JSON) is loaded only when a non-ASCII domain is met.
+    from confusable_homoglyphs import confusables
+
+    found = confusables.is_confusable(character, greedy=True, preferred_aliases=[])
+    if not found:
+        return None
+    twins = [glyph["c"] for glyph in found[0]["homoglyphs"]
+             if len(glyph["c"]) == 1 and glyph["c"].isascii() and glyph["c"].isalnum()]
+    return twins[0].lower() if twins else None
+
+
+@functools.lru_cache(maxsize=256)
+def ascii_lookalike(domain: str | None) -> tuple[str, str, tuple[str, ...], bool] | None:
+    """(Unicode form, ASCII name it reads as, scripts of its non-ASCII letters, native) for a
+    domain whose every non-ASCII character looks like an ASCII letter or digit (Cyrillic
+    "аррӏе.com", Latin "unıts.local" with a dotless ı); None for an ASCII name, or one with a
+    character that has no ASCII twin ("bißmann.de", "пример.рф"): those read as themselves.
+    ``native``: the name is under a country domain of that script (Greek letters under .gr),
+    where a whole-script name is ordinary. Unicode TR #39 section 4 (confusable detection)."""
+    if not domain or len(domain) > 253:
+        return None
+    labels = [_unicode_label(label) for label in domain.lower().rstrip(".").split(".")]
+    shown = ".".join(labels)
+    if shown.isascii():
+        return None
+    import unicodedata
+
+    # The UTS #46 mapping first (case, width), as a mail program shows the name.
+    try:
+        import idna
+
+        shown = idna.uts46_remap(shown, std3_rules=False, transitional=False)
+    except (UnicodeError, ValueError):
+        pass
+    twin_chars: list[str] = []
+    scripts: set[str] = set()
+    for character in shown:
+        if character.isascii():
+            twin_chars.append(character)
+            continue
+        twin = _ascii_twin(character)
+        if twin is None:
+            return None
+        twin_chars.append(twin)
+        name = unicodedata.name(character, "?").split(" ")
+        scripts.add(name[1] if name[0] in ("HALFWIDTH", "FULLWIDTH") and len(name) > 1 else name[0])
+    twin_name = "".join(twin_chars)
+    if twin_name == shown:
+        return None
+    top = shown.rpartition(".")[2]
+    native = len(scripts) == 1 and a_label_form(top) in _NATIVE_SCRIPT_TLDS.get(next(iter(scripts)), ())
+    return shown, twin_name, tuple(sorted(script.title() for script in scripts)), native
+
+
+def lookalike_key(name: str) -> str:
+    """A name with the ASCII characters that differ by a stroke made one ("1", "i", "l"; "0",
+    "o"), to match a look-alike's ASCII reading with the name it imitates."""
+    return name.lower().translate(_LOOSE_TWINS)

@@ -36,7 +36,9 @@ from .addresses import (
 from .domains import (
     LOCALHOST_NAMES,
     a_label_form,
+    ascii_lookalike,
     list_id_label,
+    lookalike_key,
     normalize_domain,
     organizational_domain,
 )
@@ -1569,6 +1571,63 @@ def _other_displayed_domain(address: Address) -> str | None:
     return None
 
 
+def _confusable_domain_finding(field_name: str, domain: str, named: list[tuple[str, str]]) -> Finding | None:
+    """A warning when a domain is written so as to look like another: every non-ASCII letter has
+    an ASCII twin (Unicode TR #39 section 4), or a label mixes scripts (section 5.2). ``named``:
+    (domain, what it is) of the other names in the message, to say which one it imitates."""
+    subject = "Return-Path" if field_name == "MAIL FROM" else field_name
+    field = "envelope sender (MAIL FROM)" if field_name == "MAIL FROM" else f"{field_name}:"
+    lookalike = ascii_lookalike(domain)
+    if lookalike is not None:
+        shown, twin, scripts, native = lookalike
+        in_dns = a_label_form(shown)
+        keys = {lookalike_key(twin), lookalike_key(organizational_domain(twin) or twin)}
+        imitated = None
+        for other, what in named:
+            other_name = normalize_domain(other)
+            if other_name is None or other_name == in_dns or other_name.startswith("xn--") or ".xn--" in other_name:
+                continue  # itself, or another internationalised name: the ASCII one it imitates is wanted
+            if lookalike_key(other_name) in keys:
+                imitated = (other_name, what)
+                break
+            other_org = organizational_domain(other_name) or other_name
+            if lookalike_key(other_org) in keys:
+                imitated = (other_org, what)  # "unıts.local" imitates units.local of "studenti.units.local"
+                break
+        letters = " and ".join(scripts)
+        if imitated is not None:
+            title = f"{field} domain {shown[:80]} is a look-alike of {imitated[0][:80]}"
+            which = f" It imitates {imitated[1]}: one is not the other, whatever the screen shows."
+        elif native:
+            # A Greek name under .gr, a Cyrillic one under .ru: the country's ordinary usage.
+            title = f"{field} domain {shown[:80]} is written in {letters} letters that look like Latin ones"
+            which = (" It is under a country domain of that script, where such names are ordinary; it is "
+                     "a look-alike only if it imitates a name you know.")
+        else:
+            title = f"{field} domain {shown[:80]} looks like the ASCII name {twin[:80]}"
+            which = ""
+        return Finding(
+            id="envelope.confusable_domain", severity=Severity.NOTICE if native and imitated is None
+            else Severity.WARNING, title=title,
+            explanation=f"The {field} domain is {shown} ({in_dns} in DNS): each of its non-ASCII letters "
+                        f"({letters}) has an ASCII twin, so on screen it reads as {twin}, a different domain.{which} "
+                        f"Browsers show such names in their xn-- form for that reason (Unicode TR #39 "
+                        f"section 4, confusable detection).",
+            reference="https://www.unicode.org/reports/tr39/#Confusable_Detection", subject=subject)
+    mixed = _mixed_script_domain(domain)
+    if mixed is None:
+        return None
+    unicode_form, ascii_form, mixed_scripts = mixed
+    return Finding(
+        id="envelope.confusable_domain", severity=Severity.WARNING,
+        title=f"{field} domain {unicode_form[:80]} mixes {' and '.join(mixed_scripts)} letters",
+        explanation=f"The {field} domain is {unicode_form} ({ascii_form} in DNS): one of its labels mixes "
+                    f"{' and '.join(mixed_scripts)} letters, which look alike on screen. Browsers show such "
+                    f"names in their xn-- form for that reason (Unicode TR #39 section 5.2); it is a "
+                    f"look-alike of another domain, not that domain.",
+        reference="https://www.unicode.org/reports/tr39/#Restriction_Level_Detection", subject=subject)
+
+
 def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None,
                      received_spf: RecordedResult | None = None, reported: ReportedEnvelope | None = None,
                      recorded_mail_from: tuple[str | None, str | None] = (None, None)
@@ -2063,20 +2122,28 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
             if address.domain:
                 # The address itself may show another: the same impersonation without a display name.
                 _address_decoy_finding(differences, findings, field_name, address)
-    # An internationalized From: domain that mixes scripts ("pаypal.com" with a Cyrillic "а").
-    for address in from_real[:3]:
-        mixed = _mixed_script_domain(address.domain or "")
-        if mixed is not None:
-            unicode_form, ascii_form, scripts = mixed
-            findings.append(Finding(
-                id="envelope.confusable_domain", severity=Severity.WARNING,
-                title=f"From: domain {unicode_form[:80]} mixes {' and '.join(scripts)} letters",
-                explanation=f"The From: domain is {unicode_form} ({ascii_form} in DNS): one of its labels mixes "
-                            f"{' and '.join(scripts)} letters, which look alike on screen. Browsers show such "
-                            f"names in their xn-- form for that reason (Unicode TR #39 section 5.2); it is a "
-                            f"look-alike of another domain, not that domain.",
-                reference="https://www.unicode.org/reports/tr39/#Restriction_Level_Detection", subject="From"))
-            break
+    # An internationalized domain that reads as another ("pаypal.com" with a Cyrillic "а",
+    # "unıts.local" with a dotless ı) or mixes scripts: From:, Sender:, Reply-To: and MAIL FROM.
+    looked_at: list[tuple[str, str]] = [("From", a.domain) for a in from_real[:3] if a.domain]
+    looked_at += [("Sender", sender.domain)] if sender and sender.domain else []
+    looked_at += [("Reply-To", a.domain) for a in reply_to[:3] if a.domain]
+    looked_at += [("MAIL FROM", mail_from.rpartition("@")[2])] if mail_from and "@" in mail_from else []
+    if any(not domain.isascii() or "xn--" in domain.lower() for _field, domain in looked_at):
+        others_named = [(a.domain, f"a recipient's domain ({a.address})") for a in (*to, *cc) if a.domain]
+        others_named += [(r.rpartition("@")[2], f"a recipient's domain ({r})") for r in rcpt_to if "@" in r]
+        others_named += [(a.domain, f"the From: domain ({a.address})") for a in from_real if a.domain]
+        others_named += [(a.domain, f"the Reply-To: domain ({a.address})") for a in reply_to if a.domain]
+        others_named += [(sender.domain, f"the Sender: domain ({sender.address})")] if sender and sender.domain else []
+        if mail_from and "@" in mail_from:
+            others_named.append((mail_from.rpartition("@")[2], f"the envelope sender's domain ({mail_from})"))
+        flagged: set[str] = set()  # each field once, each domain once
+        for field_name, domain in looked_at:
+            if field_name in flagged or normalize_domain(domain) in flagged:
+                continue
+            finding = _confusable_domain_finding(field_name, domain, others_named)
+            if finding is not None:
+                flagged.update((field_name, normalize_domain(domain) or domain))
+                findings.append(finding)
     # An encoded-word inside an address (RFC 2047 section 5 (3) forbids it): what a reader's program
     # shows decoded is not the address the message carries.
     for field_name, addresses in (("From", header_from), ("Sender", (sender,) if sender else ()),

@@ -846,8 +846,13 @@ def test_a_from_domain_mixing_scripts_is_a_look_alike() -> None:
     for header in ("From: PayPal <service@p\u0430ypal.com>\n", "From: PayPal <service@xn--pypal-4ve.com>\n"):
         _, findings = _run(header + "To: a@example.org\nSubject: s\n")
         [look_alike] = [f for f in findings if f.id == "envelope.confusable_domain"]
-        assert look_alike.title == "From: domain p\u0430ypal.com mixes Cyrillic and Latin letters"
+        # Its one Cyrillic letter has a Latin twin: it reads as the brand's name.
+        assert look_alike.title == "From: domain p\u0430ypal.com looks like the ASCII name paypal.com"
         assert "xn--pypal-4ve.com" in look_alike.explanation
+    # A mixed label with a letter that has no Latin twin (Cyrillic "д") is named by its mix.
+    _, findings = _run("From: service@p\u0430yp\u0434l.com\nTo: a@example.org\nSubject: s\n")
+    [look_alike] = [f for f in findings if f.id == "envelope.confusable_domain"]
+    assert look_alike.title == "From: domain p\u0430yp\u0434l.com mixes Cyrillic and Latin letters"
     # One script per label (a Russian .рф domain), Latin with accents, and Japanese scripts
     # together are names as written, not look-alikes (Unicode TR #39 "highly restrictive").
     for domain in ("xn--90aefc2a3a.xn--p1ai", "m\u00fcnchen.de", "\u65e5\u672c\u8a9e\u30c9\u30e1\u30a4\u30f3.jp"):

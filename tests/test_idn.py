@@ -102,3 +102,49 @@ def test_an_encoded_word_inside_an_address_is_a_notice() -> None:
         b"help@rombobj=?UTF-8?Q?=C3=B6?=rn.example", b"=?UTF-8?Q?Hilfe_=C3=B6?= <help@units.example>")
     assert not [f for f in headerscope.analyze(clean, offline=True).findings
                 if f.id == "envelope.encoded_word_in_address"]
+
+
+def _confusable(raw: str) -> list[tuple[str, str, str]]:
+    report = headerscope.analyze(raw.encode(), offline=True)
+    return [(f.severity.value, f.subject or "", f.title) for f in report.findings if f.id == "envelope.confusable_domain"]
+
+
+_MESSAGE = "Subject: x\r\nDate: Tue, 4 Jun 2024 11:00:47 +0200\r\nMessage-ID: <1@x>\r\n\r\nx\r\n"
+
+
+def test_a_single_script_look_alike_names_the_domain_it_imitates() -> None:
+    # Unicode TR #39 section 4: every non-ASCII letter has an ASCII twin. A dotless ı (Latin, one
+    # script: the mixed-script test cannot see it) imitating the recipient's organisation, and a
+    # whole-script Cyrillic "аррӏе.com" beside a Reply-To at the brand (the palochka's twin is
+    # an i; an l and an i differ by a stroke, so the loose comparison still finds apple.com).
+    assert _confusable("From: Professore <professore@un\u0131ts.example>\r\nTo: edi@studenti.units.example\r\n"
+                       + _MESSAGE) == [("warning", "From", "From: domain un\u0131ts.example is a look-alike of units.example")]
+    apple = "From: Apple <billing@xn--80ak6aa92e.com>\r\nTo: user@victim.example\r\n"
+    assert _confusable(apple + "Reply-To: <support@apple.com>\r\n" + _MESSAGE) == [
+        ("warning", "From", "From: domain \u0430\u0440\u0440\u04cf\u0435.com is a look-alike of apple.com")]
+    # Alone, it is still a warning: the name it reads as is shown.
+    assert _confusable(apple + _MESSAGE) == [
+        ("warning", "From", "From: domain \u0430\u0440\u0440\u04cf\u0435.com looks like the ASCII name appie.com")]
+
+
+def test_a_look_alike_envelope_sender_is_named_once_per_domain() -> None:
+    # MAIL FROM (Return-Path) at a look-alike of the From: domain; the same look-alike in From:
+    # and Return-Path is one finding, not two.
+    assert _confusable("Return-Path: <bounce@p\u0430ypal.com>\r\nFrom: service@paypal.com\r\nTo: a@example.org\r\n"
+                       + _MESSAGE) == [("warning", "Return-Path",
+                                        "envelope sender (MAIL FROM) domain p\u0430ypal.com is a look-alike of paypal.com")]
+    assert len(_confusable("Return-Path: <bounce@p\u0430ypal.com>\r\nFrom: service@p\u0430ypal.com\r\n"
+                           "To: a@example.org\r\n" + _MESSAGE)) == 1
+
+
+def test_names_that_read_as_themselves_are_not_look_alikes() -> None:
+    # A letter with no ASCII twin makes the name its own (ß, ü, é, п, Japanese); a whole-script
+    # Greek or Cyrillic name under its country's domain is only a notice unless it imitates a
+    # name in the message (Chromium's IDN policy makes the same exception).
+    for domain in ("bi\u00dfmann.de", "m\u00fcnchen.de", "caf\u00e9.fr", "xn--e1afmkfd.xn--p1ai",
+                   "\u65e5\u672c\u8a9e\u30c9\u30e1\u30a4\u30f3.jp", "example.com"):
+        assert _confusable(f"From: a@{domain}\r\nTo: b@example.org\r\n" + _MESSAGE) == [], domain
+    assert _confusable("From: a@\u03bf\u03c1\u03b1.gr\r\nTo: b@example.org\r\n" + _MESSAGE) == [
+        ("notice", "From", "From: domain \u03bf\u03c1\u03b1.gr is written in Greek letters that look like Latin ones")]
+    assert _confusable("From: a@\u0441\u043e\u0441\u043e.ru\r\nTo: b@coco.ru\r\n" + _MESSAGE) == [
+        ("warning", "From", "From: domain \u0441\u043e\u0441\u043e.ru is a look-alike of coco.ru")]
