@@ -652,7 +652,11 @@ class _ThisDelivery:
     below every Received was written after them (Proton Mail writes its own below its
     Received, a milter appending at the end of the header puts it last), and one naming the
     address a receiving hop's ``for`` clause delivered to is this delivery's. What the last
-    two need is worked out only for a field below the boundary, which most messages lack."""
+    two need is worked out only for a field below the boundary, which most messages lack.
+
+    Below every Received also sits the sender's own header, where anyone can write a
+    Delivered-To. Such a field is read only when the receiving side recorded no recipient of
+    its own above its boundary Received, or when it names one the receiving side did."""
 
     def __init__(self, message: Message, receiving_hops: tuple[Hop, ...], boundary: Hop | None) -> None:
         self._message = message
@@ -669,13 +673,37 @@ class _ThisDelivery:
         return frozenset(found.address.lower() for hop in self._hops if hop.fields.for_
                          for found in parse_addresses(hop.fields.for_)[:_MAX_RECIPIENTS] if found.domain)
 
+    @functools.cached_property
+    def _recorded_above(self) -> frozenset[str] | None:
+        """The recipients the receiving side's own trace fields above its boundary Received name
+        (lower case), with its hops' ``for`` addresses; None when it recorded none there."""
+        if self.boundary is None:
+            return None
+        found: set[str] = set()
+        for name in _RCPT_HEADERS:
+            for field in self._message.all(name)[:MAX_KEPT_PER_NAME]:
+                if _is_current(field, self.boundary) and not _list_delivery(field.value):
+                    found.update(a.address.lower() for a in _trace_addresses(field.value)[:_MAX_RECIPIENTS]
+                                 if a.domain)
+        return frozenset(found | self._addressed) if found else None
+
+    def below_every_received(self, field: HeaderField) -> bool:
+        """Written below every Received: by a program appending to the header, or by the sender."""
+        return field.index > self._last_received and self.boundary is not None
+
     def current(self, field: HeaderField) -> bool:
-        """Written for this delivery whatever it names: above the boundary Received, or below every Received."""
-        return _is_current(field, self.boundary) or field.index > self._last_received
+        """Written for this delivery whatever it names: above the boundary Received, or below every
+        Received when the receiving side recorded no recipient of its own above."""
+        return _is_current(field, self.boundary) or (
+            field.index > self._last_received and self._recorded_above is None)
 
     def names(self, field: HeaderField, address: str) -> bool:
-        return (_is_current(field, self.boundary) or field.index > self._last_received
-                or address.lower() in self._addressed)
+        if _is_current(field, self.boundary) or address.lower() in self._addressed:
+            return True
+        if field.index <= self._last_received:
+            return False
+        recorded = self._recorded_above
+        return recorded is None or address.lower() in recorded
 
 
 # The address type before an original recipient (RFC 3461 section 4.2; "utf-8" from RFC 6533).
@@ -743,7 +771,9 @@ def _earlier_recipients(message: Message, this_delivery: _ThisDelivery) -> list[
     out: list[tuple[HeaderField, str]] = []
     for name in _RCPT_HEADERS:
         for field in message.all(name):
-            if _is_current(field, this_delivery.boundary):
+            if _is_current(field, this_delivery.boundary) or this_delivery.below_every_received(field):
+                # Below every Received no earlier receiver wrote it: a program appending to the
+                # header did, for this delivery, or the sender did (see _ThisDelivery).
                 continue
             for found in _trace_addresses(field.value)[:_MAX_RECIPIENTS]:
                 if found.domain and not this_delivery.names(field, found.address):
@@ -954,8 +984,10 @@ def _earlier_delivery_findings(earlier: list[tuple[HeaderField, str]], boundary:
         id="envelope.earlier_delivery", severity=severity,
         title=f"Delivered before, to {shown}",
         explanation=(f"{fields} sits below the Received header where the final receiver accepted the "
-                     f"message (hop {boundary.number}), so an earlier receiver wrote it at an earlier "
-                     f"delivery; it is not a recipient of this delivery. {why}"),
+                     f"message (hop {boundary.number}), so it was written before this delivery: by an "
+                     f"earlier receiver at an earlier delivery, or by the sender, whose part of the header "
+                     f"that is (a claim, not the receiver's record); it is not a recipient of this "
+                     f"delivery. {why}"),
         reference=_RFC5321_TRACE, subject=earlier[0][0].name)]
 
 
@@ -1985,10 +2017,11 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
             before = ", ".join(earlier_addresses[:3])
             differences.append(EnvelopeDifference(
                 kind="forwarded", envelope_value=rcpt, header_value=before,
-                explanation=f"{rcpt} ({source}) is not in To: or Cc:. The message was delivered before, to "
-                            f"{before}, and sent on from there (the earlier delivery's fields are below the "
-                            f"receiver's Received): by a forward, or by someone replaying the message. {rcpt} "
-                            f"is where it was sent next, not a blind copy of the author's."))
+                explanation=f"{rcpt} ({source}) is not in To: or Cc:. Fields below the receiver's Received "
+                            f"(the sending side's part of the header: a claim) say the message was delivered "
+                            f"before, to {before}, and sent on from there: by a forward, or by someone replaying "
+                            f"the message. If so, {rcpt} is where it was sent next, not a blind copy of the "
+                            f"author's."))
         elif list_id or (old_list is not None and old_list.name):
             list_shown = list_id or (old_list.name if old_list is not None else "")
             differences.append(EnvelopeDifference(

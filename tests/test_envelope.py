@@ -458,6 +458,26 @@ def test_recipient_fields_with_no_earlier_received_below_them_are_this_deliverys
     assert ["first@then.test" in f.title for f in findings if f.id == "envelope.earlier_delivery"] == [True]
 
 
+def test_a_sender_written_recipient_field_below_every_received_is_not_read_when_the_receiver_recorded_its_own(
+) -> None:
+    # The sender's own header block also sits below every Received. Where the receiving side
+    # wrote its own Delivered-To above its boundary Received, a "Delivered-To: cfo@" among
+    # the sender's fields is not a recipient of this delivery (nor an earlier delivery's),
+    # so it can neither fill RCPT TO (and the scan's rcpt_to) nor turn a Bcc into a forward.
+    spoof = ("Delivered-To: victim@corp.test\n"
+             "Received: from evil.test (unknown [203.0.113.9]) by mx.corp.test; Sun, 13 Aug 2023 05:04:54 +0000\n"
+             "Delivered-To: cfo@corp.test\nX-Envelope-To: payroll@corp.test\n"
+             "From: billing@evil.test\nTo: team@corp.test\n")
+    envelope, findings = _run(spoof, (_hop_at(1, 1, trusted=True),), boundary=1)
+    assert envelope.rcpt_to == ("victim@corp.test",)
+    assert _kinds(envelope) == ["bcc"]
+    assert not [f for f in findings if f.id == "envelope.earlier_delivery"]
+    # A field there naming the recipient the receiver recorded is still read (an appending milter).
+    envelope, _ = _run(spoof.replace("X-Envelope-To: payroll@", "X-Envelope-To: victim@"),
+                       (_hop_at(1, 1, trusted=True),), boundary=1)
+    assert envelope.rcpt_to_sources == ("Delivered-To, X-Envelope-To",)
+
+
 def test_yahoo_apparently_to_is_the_recipient() -> None:
     # Yahoo Mail and AOL (real line): the address, then the delivery date.
     yahoo = ("X-Apparently-To: sydneyani@yahoo.com; Sat, 9 Jul 2022 10:35:03 +0000\n"
