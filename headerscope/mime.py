@@ -327,9 +327,9 @@ def _carried(message: Message, parts: list[_Part], limit: int = MAX_ATTACHED
 # Gmail's (qmail's is read with its report, _qmail_bounce); and the line before the header Exim's
 # DMARC failure report returns, which has no dashes after it and may be wrapped.
 _copy_marker = compiled_on_first_use(
-    rb"^-{2,}[ \t]*(?:(This is a copy of the message(?:'s headers|, including all the headers)\.?|"
+    rb"^[ \t]{0,8}-{2,}[ \t]*(?:(This is a copy of the message(?:'s headers|, including all the headers)\.?|"
     rb"(?:Original|Unsent) message follows|Returned Message|The header of the original message is following\.?|"
-    rb"Original message)[ \t]*-{2,}|"
+    rb"Original message|Message header follows)[ \t]*-{2,}|"
     rb"(This is a copy of the headers that were received before the error(?:[ \t]*\r?\n[ \t]{0,20}|[ \t]{1,5})"
     rb"was detected\.?))[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
 
@@ -355,7 +355,7 @@ def _text_bounce_copy(message: Message) -> tuple[tuple[AttachedMessage, bytes], 
         if found is None:
             continue
         said = (found.group(1) or found.group(2) or b"").lower()
-        if said == b"original message" and not (_looks_like_bounce(message)
+        if said in (b"original message", b"message header follows") and not (_looks_like_bounce(message)
                                                  or message.first("X-Failed-Recipients") is not None):
             # Gmail's bounce marker is also how mail programs quote a message a person answers
             # ("----- Original Message -----"): taken only in a bounce.
@@ -370,7 +370,7 @@ def _text_bounce_copy(message: Message) -> tuple[tuple[AttachedMessage, bytes], 
         if inner is None or not inner.headers or all(h.defects for h in inner.headers):
             return ()
         headers_only = (inner.body_start is None or b"'s headers" in said or said.startswith(b"the header of")
-                        or found.group(2) is not None)
+                        or said.startswith(b"message header") or found.group(2) is not None)
         return ((AttachedMessage(
             number=1, content_type="text/plain", headers_only=headers_only, size=len(data), filename=None,
             from_header=inner.first_decoded("From"), to=inner.first_decoded("To"),
@@ -916,7 +916,7 @@ def read_carried(message: Message, path: str = "") -> tuple[DeliveryReport | Non
     elif feedback is None:
         # An SMTP TLS report carries the Subject a DMARC aggregate report does (RFC 8460 section
         # 5.3 took RFC 7489's): what the message says it is decides first.
-        notice = (_tls_report_finding(message, parts) or _unstructured_bounce(message)
+        notice = (_tls_report_finding(message, parts) or _unstructured_bounce(message, carried)
                   or _auto_reply_finding(message) or _dmarc_aggregate_finding(message))
         if notice is not None:
             findings.append(notice)
@@ -1289,7 +1289,12 @@ def _qmail_bounce(message: Message) -> tuple[DeliveryReport, tuple[tuple[Attache
 # Bounces written as text alone (Exchange Online's NDR as some clients keep it, Lotus Domino,
 # Novell GroupWise, Exchange 5.5): told by their subject and sender, or by Exchange's own mark.
 # (Plain prefixes, not a pattern: this is asked of every message that has no report part.)
+# Delay warnings are delivery status notifications too (RFC 3464 section 2.3.3, "delayed"):
+# Gmail's "(Delay)", Postfix's "Delayed Mail (still being retried)", Exchange's "Delivery
+# delayed:", sendmail's "Warning: could not send message for past 4 hours".
 _BOUNCE_SUBJECTS = ("undeliverable", "undelivered mail", "delivery status notification (failure)",
+                    "delivery status notification (delay)", "delayed mail", "delivery delayed",
+                    "warning: could not send message",
                     "failure notice", "returned mail", "mail delivery failed", "delivery failure",
                     "message status - undeliverable", "mail system error", "non remis", "unzustellbar")
 _BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "mail delivery subsystem", "microsoft outlook",
@@ -1513,8 +1518,11 @@ _temporary_re = compiled_on_first_use(
     r"\bThis is a temporary error\b|\baddress(?:\(es\))? deferred:|\bhas not yet been delivered\b"
     r"|\bhas been delayed\b|\bTHIS IS A WARNING (?:MESSAGE )?ONLY\b", re.IGNORECASE)
 # Exim's list of deferred addresses: "The following address(es) deferred:", each on its own line.
+# Gmail's delay notice: "Delivery to the following recipient has been delayed:", a blank line,
+# the address indented.
 _deferred_recipient_re = compiled_on_first_use(
-    rf"deferred:[ \t]*\r?\n(?:[ \t]*\r?\n){{0,2}}[ \t]{{0,20}}<?({_ADDRESS})>?[ \t]*\r?\n")
+    rf"(?:deferred|has been delayed|have been delayed):[ \t]*\r?\n(?:[ \t]*\r?\n){{0,2}}[ \t]{{0,20}}"
+    rf"<?({_ADDRESS})>?[ \t]*\r?\n")
 
 
 # Exchange's diagnostic block ("Diagnostic information for administrators"), whose labels are
@@ -1614,11 +1622,78 @@ def pasted_notice(text: str) -> Finding | None:
         reference=_RFC3464, subject="delivery report")
 
 
-def _unstructured_bounce(message: Message) -> Finding | None:
+def _unstructured_delay(message: Message, carried: Sequence[tuple[AttachedMessage, bytes]]) -> Finding | None:
+    """A delay warning without a machine-readable report (Gmail's plain-text "Delivery Status
+    Notification (Delay)"): the recipient still being retried, the server's reason, and how
+    long the message has waited; None when the text does not frame itself as a delay."""
+    bodies = _text_bodies(message)
+    text = bodies[0].decode("utf-8", "replace") if bodies else ""
+    if not text or _permanent_re().search(text) is not None or _temporary_re().search(text) is None:
+        return None
+    found = _deferred_recipient_re().search(text)
+    who = found.group(1) if found else None
+    reason = _gmail_reply(text) or _delay_reason(text)
+    codes = list(dict.fromkeys(_enhanced_code_re().findall(reason or text)))[:3]
+    meaning = status_meaning(codes[0]) if codes else None
+    code = f" ({codes[0]}: {meaning})" if codes and meaning else f" ({codes[0]})" if codes else ""
+    waited = _returned_copy_waited(message, carried)
+    retry = _retry_re().search(text)
+    return Finding(
+        id="dsn.delayed", severity=Severity.NOTICE,
+        title=f"Delay notice: delivery to {_short(who or 'a recipient', 80)} is still being retried{code}",
+        explanation=(f"This message is a delay warning (its subject and sender say so, and its text that delivery "
+                     f"{'to ' + who + ' ' if who else ''}has been delayed): the server keeps the message and tries "
+                     "again; it was not lost and nothing needs resending yet (RFC 3464 section 2.3.3, action "
+                     "delayed). It carries no delivery status part, so this is read from its text."
+                     + (f" The server's reason: “{_short(reason, 300)}”." if reason else "")
+                     + (f" {_short(retry.group(0), 120)}." if retry else "")
+                     + (f" The returned copy's latest Received is stamped {waited} before this notice's Date:, "
+                        "how long the message had waited when it was written." if waited else "")),
+        reference=_RFC3464, subject="delivery report")
+
+
+# Gmail's "Message will be retried for 2 more day(s)"; Postfix's "will retry for N more days".
+_retry_re = compiled_on_first_use(r"\b(?:Message will be retried|will retry) for [0-9]{1,3} more (?:day|hour)\(?s?\)?",
+                                  re.IGNORECASE)
+# Gmail's old delay notice puts the reply in brackets below "Technical details of temporary failure:".
+_delay_reason_re = compiled_on_first_use(
+    r"Technical details of temporary failure:[ \t]*\r?\n(?:[^\r\n]{0,400}\r?\n){0,3}?[ \t]{0,5}(\[[^\r\n\]]{1,300}\])")
+
+
+def _delay_reason(text: str) -> str | None:
+    found = _delay_reason_re().search(text)
+    return found.group(1) if found else None
+
+
+def _returned_copy_waited(message: Message, carried: Sequence[tuple[AttachedMessage, bytes]]) -> str:
+    """How long after the returned copy's latest Received stamp this notice is dated ("24 h 39
+    min"), or "" when either date cannot be read: how long the message has been waiting."""
+    if not carried:
+        return ""
+    from .received import parse_received_date
+
+    inner = parse_message(carried[0][1][:_MAX_BOUNCE_TEXT])
+    stamp = inner.first("Received")
+    accepted = parse_received_date(stamp.rpartition(";")[2][:200]) if stamp and ";" in stamp else None
+    dated = parse_received_date((message.first("Date") or "")[:200])
+    if accepted is None or dated is None:
+        return ""
+    minutes = int((dated - accepted).total_seconds() // 60)
+    if minutes < 0 or minutes > 60 * 24 * 60:
+        return ""  # a clock is wrong: no waiting time to give
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if hours else f"{rest} min"
+
+
+def _unstructured_bounce(message: Message, carried: Sequence[tuple[AttachedMessage, bytes]] = ()) -> Finding | None:
     """A finding for a bounce that carries no machine-readable report, with the enhanced status
-    codes its text gives; None when the message does not look like a bounce."""
+    codes its text gives; None when the message does not look like a bounce. A delay warning
+    (the server still retries) is a notice of its own, not a failure."""
     if not _looks_like_bounce(message):
         return None
+    delayed = _unstructured_delay(message, carried)
+    if delayed is not None:
+        return delayed
     ndr_mark = message.first("X-MS-Exchange-Message-Is-Ndr") is not None
     subject = message.first_decoded("Subject") or ""
     multipart = (message.first("Content-Type") or "").lstrip().lower().startswith("multipart/")

@@ -1338,3 +1338,42 @@ def test_attached_messages_past_the_listed_twenty_are_counted_and_reachable(tmp_
     missing = run("analyze", str(path), "--offline", "--attached", "31")
     assert missing.returncode == 1
     assert missing.stderr.decode().strip().endswith("no attached message 31 (it carries 30)")
+
+
+_GMAIL_DELAY = (
+    b"Delivered-To: someone@gmail.example\r\nReturn-Path: <>\r\n"
+    b"Received: by 10.1.2.3 with SMTP id x; Thu, 01 Jan 2009 08:49:45 -0800 (PST)\r\n"
+    b"From: Mail Delivery Subsystem <mailer-daemon@googlemail.example>\r\nTo: someone@gmail.example\r\n"
+    b"Subject: Delivery Status Notification (Delay)\r\nDate: Thu, 01 Jan 2009 08:49:45 -0800 (PST)\r\n\r\n"
+    b"This is an automatically generated Delivery Status Notification\r\n\r\nTHIS IS A WARNING MESSAGE ONLY.\r\n\r\n"
+    b"YOU DO NOT NEED TO RESEND YOUR MESSAGE.\r\n\r\nDelivery to the following recipient has been delayed:\r\n\r\n"
+    b"     root@box.example.org\r\n\r\nMessage will be retried for 2 more day(s)\r\n\r\n"
+    b"Technical details of temporary failure: \r\nThe recipient server did not accept our requests to connect.\r\n"
+    b"[box.example.org (1): Connection timed out]\r\n\r\n   ----- Message header follows -----\r\n\r\n"
+    b"Received: by 10.1.2.4 with SMTP id y;\r\n        Wed, 31 Dec 2008 08:10:22 -0800 (PST)\r\n"
+    b"Return-Path: <someone@gmail.example>\r\nTo: root@box.example.org\r\nSubject: Anacron job 'cron.daily'\r\n"
+    b"Date: Wed, 31 Dec 2008 08:09:58 -0800\r\nFrom: Anacron <someone@gmail.example>\r\n\r\n"
+    b"   ----- Message body suppressed -----\r\n")
+
+
+def test_a_plain_text_delay_notice_is_a_delay_with_its_recipient_reason_and_wait() -> None:
+    # Gmail's 2008 "Delivery Status Notification (Delay)" (real layout): no delivery status part,
+    # its marker line indented. It was read as no notice at all, and its returned header was lost.
+    report = headerscope.analyze(_GMAIL_DELAY, offline=True)
+    [delayed] = [f for f in report.findings if f.id == "dsn.delayed"]
+    assert delayed.title == "Delay notice: delivery to root@box.example.org is still being retried"
+    assert "“[box.example.org (1): Connection timed out]”" in delayed.explanation
+    assert "Message will be retried for 2 more day(s)." in delayed.explanation
+    # Accepted 08:10:22 on 31 December, the notice written 08:49:45 on 1 January (both -0800).
+    assert "stamped 24 h 39 min before this notice's Date:" in delayed.explanation
+    assert [(a.subject, a.headers_only) for a in report.attached] == [("Anacron job 'cron.daily'", True)]
+    assert not [f for f in report.findings if f.id == "dsn.unstructured"]
+    # A failure of the same kind stays a failure.
+    failed = _GMAIL_DELAY.replace(b"(Delay)", b"(Failure)").replace(b"THIS IS A WARNING MESSAGE ONLY.",
+                                                                    b"Delivery has failed permanently.")
+    found = {f.id for f in headerscope.analyze(failed, offline=True).findings}
+    assert "dsn.unstructured" in found and "dsn.delayed" not in found
+    # A person quoting the marker line in ordinary mail returns no copy.
+    quoted = _GMAIL_DELAY.replace(b"Mail Delivery Subsystem <mailer-daemon@", b"Ann <ann@").replace(
+        b"Delivery Status Notification (Delay)", b"look at this")
+    assert attached_messages(parse_message(quoted)) == ()
