@@ -359,6 +359,12 @@ def ascii_lookalike(domain: str | None) -> tuple[str, str, tuple[str, ...], bool
     return shown, twin_name, tuple(sorted(script.title() for script in scripts)), native
 
 
+def ascii_cousin_key(name: str) -> str:
+    """``lookalike_key`` with the letter pairs that read as one letter in most fonts made that
+    letter ("rn" as "m", "vv" as "w"): "cornpany.com" and "c0mpany.com" give company.com's key."""
+    return lookalike_key(name).replace("rn", "m").replace("vv", "w")
+
+
 def lookalike_key(name: str) -> str:
     """A name with the ASCII characters that differ by a stroke made one ("1", "i", "l"; "0",
     "o"), to match a look-alike's ASCII reading with the name it imitates."""

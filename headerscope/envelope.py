@@ -36,6 +36,7 @@ from .addresses import (
 from .domains import (
     LOCALHOST_NAMES,
     a_label_form,
+    ascii_cousin_key,
     ascii_lookalike,
     list_id_label,
     lookalike_key,
@@ -1603,12 +1604,40 @@ def _other_displayed_domain(address: Address) -> str | None:
     return None
 
 
+def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tuple[str, str]]) -> Finding | None:
+    """A warning when an ASCII domain's organisation differs from another organisation the message
+    names only by characters that look alike on screen ("c0mpany.com", "cornpany.com" beside a
+    recipient at company.com; "paypa1.com" beside a From: at paypal.com): the business email
+    compromise's cousin domain. Only organisational domains are compared, so a subdomain or
+    another suffix of one organisation is never its own look-alike."""
+    own = organizational_domain(domain.lower().rstrip("."))
+    if own is None:
+        return None
+    key = ascii_cousin_key(own)
+    for other, what in named:
+        other_org = organizational_domain((other or "").lower().rstrip("."))
+        if other_org is None or other_org == own or not other_org.isascii():
+            continue
+        if ascii_cousin_key(other_org) == key:
+            return Finding(
+                id="envelope.confusable_domain", severity=Severity.WARNING,
+                title=f"{field} domain {own[:80]} is a look-alike of {other_org[:80]}",
+                explanation=f"The {field} domain's organisation {own} differs from {other_org}, {what}, only in "
+                            f"characters that look alike on screen (\"rn\" and \"m\", \"vv\" and \"w\", \"1\", "
+                            f"\"l\" and \"I\", \"0\" and \"o\"): a cousin domain, registered to pass for the "
+                            f"other. One is not the other, whatever the screen shows.",
+                reference="https://www.unicode.org/reports/tr39/#Confusable_Detection", subject=subject)
+    return None
+
+
 def _confusable_domain_finding(field_name: str, domain: str, named: list[tuple[str, str]]) -> Finding | None:
     """A warning when a domain is written so as to look like another: every non-ASCII letter has
     an ASCII twin (Unicode TR #39 section 4), or a label mixes scripts (section 5.2). ``named``:
     (domain, what it is) of the other names in the message, to say which one it imitates."""
     subject = "Return-Path" if field_name == "MAIL FROM" else field_name
     field = "envelope sender (MAIL FROM)" if field_name == "MAIL FROM" else f"{field_name}:"
+    if domain.isascii() and "xn--" not in domain.lower():
+        return _ascii_cousin_finding(field, subject, domain, named)
     lookalike = ascii_lookalike(domain)
     if lookalike is not None:
         shown, twin, scripts, native = lookalike
@@ -2161,7 +2190,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     looked_at += [("Sender", sender.domain)] if sender and sender.domain else []
     looked_at += [("Reply-To", a.domain) for a in reply_to[:3] if a.domain]
     looked_at += [("MAIL FROM", mail_from.rpartition("@")[2])] if mail_from and "@" in mail_from else []
-    if any(not domain.isascii() or "xn--" in domain.lower() for _field, domain in looked_at):
+    if looked_at:
         others_named = [(a.domain, f"a recipient's domain ({a.address})") for a in (*to, *cc) if a.domain]
         others_named += [(r.rpartition("@")[2], f"a recipient's domain ({r})") for r in rcpt_to if "@" in r]
         others_named += [(a.domain, f"the From: domain ({a.address})") for a in from_real if a.domain]

@@ -148,3 +148,19 @@ def test_names_that_read_as_themselves_are_not_look_alikes() -> None:
         ("notice", "From", "From: domain \u03bf\u03c1\u03b1.gr is written in Greek letters that look like Latin ones")]
     assert _confusable("From: a@\u0441\u043e\u0441\u043e.ru\r\nTo: b@coco.ru\r\n" + _MESSAGE) == [
         ("warning", "From", "From: domain \u0441\u043e\u0441\u043e.ru is a look-alike of coco.ru")]
+
+
+def test_an_ascii_cousin_of_a_domain_in_the_message_is_a_look_alike() -> None:
+    # Business email compromise: "cornpany.com" ("rn" for "m") writing to staff at company.com,
+    # "paypa1.com" ("1" for "l") as the Reply-To of a From: at paypal.com.
+    assert _confusable("From: CEO <ceo@cornpany.example>\r\nTo: staff@company.example\r\n" + _MESSAGE) == [
+        ("warning", "From", "From: domain cornpany.example is a look-alike of company.example")]
+    assert _confusable("From: service@paypal.example\r\nReply-To: help@paypa1.example\r\nTo: a@example.org\r\n"
+                       + _MESSAGE) == [("warning", "Reply-To",
+                                        "Reply-To: domain paypa1.example is a look-alike of paypal.example")]
+    # One organisation under its subdomains, and names that differ by more than look-alike
+    # characters, are not.
+    for header in ("From: a@mail.company.example\r\nTo: b@company.example\r\n",
+                   "From: a@company.example\r\nReply-To: b@company-support.example\r\nTo: c@example.org\r\n",
+                   "From: news@linkedin.example\r\nTo: someone@gmail.example\r\n"):
+        assert _confusable(header + _MESSAGE) == [], header
