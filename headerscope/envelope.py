@@ -1604,6 +1604,12 @@ def _other_displayed_domain(address: Address) -> str | None:
     return None
 
 
+def _imitation_marks(name: str) -> int:
+    """How many of a cousin domain's usual stand-ins a name holds (a digit 0 or 1, "rn", "vv"):
+    of two names that differ only by them, the one with more is the imitation."""
+    return name.count("0") + name.count("1") + name.count("rn") + name.count("vv")
+
+
 def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tuple[str, str]]) -> Finding | None:
     """A warning when an ASCII domain's organisation differs from another organisation the message
     names only by characters that look alike on screen ("c0mpany.com", "cornpany.com" beside a
@@ -1619,6 +1625,8 @@ def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tup
         if other_org is None or other_org == own or not other_org.isascii():
             continue
         if ascii_cousin_key(other_org) == key:
+            if _imitation_marks(own) < _imitation_marks(other_org):
+                return None  # the other is the imitation ("paypa1" beside "paypal"): named at its own field
             return Finding(
                 id="envelope.confusable_domain", severity=Severity.WARNING,
                 title=f"{field} domain {own[:80]} is a look-alike of {other_org[:80]}",
@@ -2202,9 +2210,14 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         for field_name, domain in looked_at:
             if field_name in flagged or normalize_domain(domain) in flagged:
                 continue
+            # Of two ASCII cousins each in a field, the pair is named once.
+            cousin = ascii_cousin_key(organizational_domain(domain) or domain) if domain.isascii() else None
+            if cousin is not None and cousin in flagged:
+                continue
             finding = _confusable_domain_finding(field_name, domain, others_named)
             if finding is not None:
                 flagged.update((field_name, normalize_domain(domain) or domain))
+                flagged.update((cousin,) if cousin else ())
                 findings.append(finding)
     # An encoded-word inside an address (RFC 2047 section 5 (3) forbids it): what a reader's program
     # shows decoded is not the address the message carries.

@@ -158,6 +158,9 @@ def test_an_ascii_cousin_of_a_domain_in_the_message_is_a_look_alike() -> None:
     assert _confusable("From: service@paypal.example\r\nReply-To: help@paypa1.example\r\nTo: a@example.org\r\n"
                        + _MESSAGE) == [("warning", "Reply-To",
                                         "Reply-To: domain paypa1.example is a look-alike of paypal.example")]
+    # Two names that differ by an "i" and an "l" alone: no telling which imitates which; named once.
+    assert len(_confusable("From: a@mall.example\r\nReply-To: b@mail.example\r\nTo: c@example.org\r\n"
+                           + _MESSAGE)) == 1
     # One organisation under its subdomains, and names that differ by more than look-alike
     # characters, are not.
     for header in ("From: a@mail.company.example\r\nTo: b@company.example\r\n",
