@@ -46,6 +46,7 @@ from .domains import (
     normalize_domain,
     organizational_domain,
 )
+from .eai import utf8_header_finding
 from .envelope import (
     analyze_envelope,
     boundary_mail_from,
@@ -1009,6 +1010,10 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # S/MIME, PGP, TNEF and calendar wrapping, and a signed part's protected header fields.
     structure, structure_findings = read_structure(message)
     findings.extend(structure_findings)
+    # UTF-8 written as is in the sender's fields, and whether the hops carried it with SMTPUTF8.
+    eai = utf8_header_finding(message, chain.hops)
+    if eai is not None:
+        findings.append(eai)
     # A bounce, a report or an automatic reply (which often says "Precedence: junk") is no mail
     # anyone subscribed to: its bulk signals are shown, not held to the bulk senders' rules.
     notification = delivery_report is not None or feedback_report is not None or any(

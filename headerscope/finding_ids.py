@@ -43,7 +43,8 @@ FINDING_IDS = frozenset({
     # origin.*: what the sending side's own fields say made the message (origin.py).
     "origin.client_ip", "origin.from_rewritten", "origin.program",
     "message.auto_reply", "message.dmarc_report", "message.hidden_characters", "message.repeated_field", "message.repeated_signature",
-    "message.tls_report", "message.unsubscribe_request",
+    "message.tls_report", "message.unsubscribe_request", "message.eai", "message.eai_downgraded",
+    "message.eai_plain_smtp",
     # message.{wrapping}: S/MIME, PGP, TNEF, calendar and header protection (mime.read_structure).
     "message.calendar_invite", "message.encrypted", "message.pgp_signed", "message.protected_headers",
     "message.signed_part_wrapped", "message.smime_signed", "message.tnef",

@@ -167,3 +167,34 @@ def test_an_ascii_cousin_of_a_domain_in_the_message_is_a_look_alike() -> None:
                    "From: a@company.example\r\nReply-To: b@company-support.example\r\nTo: c@example.org\r\n",
                    "From: news@linkedin.example\r\nTo: someone@gmail.example\r\n"):
         assert _confusable(header + _MESSAGE) == [], header
+
+
+def _eai(raw: str) -> list[tuple[str, str, str]]:
+    report = headerscope.analyze(raw.encode(), offline=True)
+    return [(f.id, f.severity.value, f.title) for f in report.findings if f.id.startswith("message.eai")]
+
+
+def _hop(protocol: str) -> str:
+    return (f"Received: from mx.example.org (mx.example.org [192.0.2.7]) by mx.example.net with {protocol} "
+            f"id 4AbC1; Mon, 19 Aug 2024 14:26:00 +0000\r\n")
+
+
+def test_utf8_in_header_fields_is_told_with_the_hops_that_carried_it() -> None:
+    # RFC 6531 section 3.7.3: "with UTF8SMTPS" records the SMTPUTF8 session a UTF-8 header needs.
+    eai = "Return-Path: <用户@例子.example>\r\n" + _hop("UTF8SMTPS") + "From: 用户@例子.example\r\nTo: b@example.net\r\n"
+    assert _eai(eai + _MESSAGE) == [("message.eai", "info",
+                                     "Internationalised header: UTF-8 in From, Return-Path, sent with SMTPUTF8")]
+    # The same over plain ESMTP: the address needs SMTPUTF8 (RFC 6531 section 3.4).
+    assert _eai(eai.replace("UTF8SMTPS", "ESMTPS") + _MESSAGE) == [(
+        "message.eai_plain_smtp", "notice",
+        "Non-ASCII address in From, Return-Path, but no hop recorded SMTPUTF8")]
+    # Only a raw UTF-8 Subject over ESMTP: information (common, but a filter counts it).
+    assert _eai(_hop("ESMTP") + "From: a@example.org\r\nTo: b@example.net\r\nSubject: Grüße\r\n"
+                + _MESSAGE.replace("Subject: x\r\n", "")) == [
+        ("message.eai_plain_smtp", "info", "UTF-8 written as is in Subject, without SMTPUTF8")]
+    # Encoded-words are ASCII: nothing to say.
+    assert _eai(_hop("ESMTP") + "From: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?= <a@example.org>\r\nTo: b@example.net\r\n"
+                + _MESSAGE) == []
+    # A downgrade keeps the originals in Downgraded-* fields (RFC 6857 section 3).
+    assert _eai(_hop("ESMTP") + "Downgraded-Mail-From: =?UTF-8?Q?<x>?=\r\nFrom: a@example.org\r\nTo: b@example.net\r\n"
+                + _MESSAGE) == [("message.eai_downgraded", "info", "Downgraded on the way: Downgraded-Mail-From")]
