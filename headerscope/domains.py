@@ -128,13 +128,18 @@ def unicode_domain(domain: str | None) -> str | None:
     return text
 
 
-def with_unicode_domain(address: str) -> str:
-    """An address or domain with its domain's Unicode form beside it when that is written with
-    A-labels: "sh1efs@xn--tkuka-m3a3v.nz (tīkōuka.nz)"; the text unchanged otherwise. The
-    A-label stays first: it is what DNS and the checks used; the Unicode form is what the
-    reader's mail program showed."""
-    shown = unicode_domain(address.rpartition("@")[2])
-    return f"{address} ({shown})" if shown else address
+def with_idn_forms(address: str) -> str:
+    """An address or domain with its internationalised domain's other form beside it: the
+    Unicode form of one written with A-labels, "sh1efs@xn--tkuka-m3a3v.nz (tīkōuka.nz)", what
+    the reader's mail program showed; the A-label form of one written in Unicode,
+    "professore@unıts.local (xn--unts-mza.local in DNS)", what DNS and the checks used (RFC 5890
+    section 2.3.2.1). The text unchanged for an ASCII name without A-labels."""
+    domain = address.rpartition("@")[2]
+    if domain.isascii():
+        shown = unicode_domain(domain)
+        return f"{address} ({shown})" if shown else address
+    in_dns = a_label_form(domain)
+    return f"{address} ({in_dns} in DNS)" if in_dns.isascii() and in_dns != domain.lower() else address
 
 
 def _public_count(name: str) -> tuple[list[str], int] | None:

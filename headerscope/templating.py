@@ -144,15 +144,15 @@ def environment(directory: str | None = None) -> jinja2.Environment:
     env.filters["bulk_rows"] = _bulk_rows
     env.filters["login"] = _login
     env.filters["client_user"] = _client_user
-    env.filters["with_unicode_domain"] = _with_unicode_domain
+    env.filters["with_idn_forms"] = _with_idn_forms
     return env
 
 
-def _with_unicode_domain(address: str) -> str:
-    """domains.with_unicode_domain, imported when a template first uses it."""
-    from .domains import with_unicode_domain
+def _with_idn_forms(address: str) -> str:
+    """domains.with_idn_forms, imported when a template first uses it."""
+    from .domains import with_idn_forms
 
-    return with_unicode_domain(address)
+    return with_idn_forms(address)
 
 
 def _client_user(ident: str | None) -> str | None:

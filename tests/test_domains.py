@@ -63,12 +63,15 @@ def test_long_names_match_as_short_ones() -> None:
 
 
 def test_an_idn_domain_is_shown_in_its_unicode_form_beside_its_a_label() -> None:
-    from headerscope.domains import unicode_domain, with_unicode_domain
+    from headerscope.domains import unicode_domain, with_idn_forms
 
     # RFC 5890 section 2.3.2.1: the A-label is what DNS holds; the U-label is what mail programs show.
     assert unicode_domain("xn--tkuka-m3a3v.nz") == "tīkōuka.nz"
-    assert with_unicode_domain("sh1efs@xn--tkuka-m3a3v.nz") == "sh1efs@xn--tkuka-m3a3v.nz (tīkōuka.nz)"
-    assert with_unicode_domain("a@example.org") == "a@example.org"
+    assert with_idn_forms("sh1efs@xn--tkuka-m3a3v.nz") == "sh1efs@xn--tkuka-m3a3v.nz (tīkōuka.nz)"
+    assert with_idn_forms("a@example.org") == "a@example.org"
+    # A domain written in Unicode gets the A-label DNS and the checks used (IDNA 2008: ß kept).
+    assert with_idn_forms("professore@un\u0131ts.local") == "professore@un\u0131ts.local (xn--unts-mza.local in DNS)"
+    assert with_idn_forms("naib@bi\u00dfmann.de") == "naib@bi\u00dfmann.de (xn--bimann-cta.de in DNS)"
     # Not valid punycode, an empty label, a control character: nothing is shown beside it.
     assert unicode_domain("xn--zzzz.example") is None
     assert unicode_domain("xn--.example") is None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..domains import with_unicode_domain
+from ..domains import with_idn_forms
 from ..model import Report
 from ..received import authenticated_login, client_name_words, client_user_words
 from ..redact import is_redacted
@@ -98,12 +98,12 @@ class MarkdownRenderer(Renderer):
         # The display name too: a name that shows another address or company is what a ticket
         # about impersonation is about.
         # An IDN domain also in the Unicode form the reader's mail program showed.
-        shown = with_unicode_domain(author.address) if author else ""
+        shown = with_idn_forms(author.address) if author else ""
         sender = (f"{author.display_name} <{author.address}>{shown[len(author.address):]}"
                   if author and author.display_name else shown if author else None)
         lines.append(f"- **From:** {md_escape(sender, MAX_CELL)}")
         if env.to:
-            lines.append(f"- **To:** {md_escape(', '.join(with_unicode_domain(a.address) for a in env.to[:5]), MAX_CELL)}"
+            lines.append(f"- **To:** {md_escape(', '.join(with_idn_forms(a.address) for a in env.to[:5]), MAX_CELL)}"
                          + (f" and {len(env.to) - 5} more" if len(env.to) > 5 else ""))
         elif env.to_without_address:
             # "undisclosed-recipients:;", an empty group (RFC 5322 section 3.4): sent to Bcc recipients only.
@@ -116,7 +116,7 @@ class MarkdownRenderer(Renderer):
             by = f" by {', '.join(a.address for a in env.resent_from[:2])}" if env.resent_from else ""
             when = f" at {env.resent_date}" if env.resent_date else ""
             lines.append(f"- **Re-sent (Resent-\\*):** {md_escape(f'to {resent}{by}{when}', MAX_CELL)}")
-        mail_from = (env.null_sender_words() if env.mail_from == "" else env.mail_from) \
+        mail_from = (env.null_sender_words() if env.mail_from == "" else with_idn_forms(env.mail_from)) \
             if env.mail_from is not None else (
                 f"not recorded; {env.claimed_mail_from_source or 'a claim'} says {env.claimed_mail_from}"
                 if env.claimed_mail_from else "not recorded")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
-from ..domains import with_unicode_domain
+from ..domains import with_idn_forms
 from ..hops import cloud_default_name, host_domain, host_organization
 from ..model import Finding, Hop, Report, Role, Severity
 from ..received import authenticated_login, client_name_words, client_user_words
@@ -185,7 +185,7 @@ class TerminalRenderer(Renderer):
         story = Text()
         if sender is not None:
             # An IDN domain also in the Unicode form the reader's mail program showed.
-            address = with_unicode_domain(sender.address)
+            address = with_idn_forms(sender.address)
             who = f"{sender.display_name} <{sender.address}>{address[len(sender.address):]}" \
                 if sender.display_name else address
             story.append("From ")
@@ -198,7 +198,7 @@ class TerminalRenderer(Renderer):
             # "No From: address to x@y" reads as if it were sent to nobody: after a missing
             # sender, the recipients are a field of their own.
             story.append(" to " if sender is not None else "; To: ")
-            story.append_text(_t(", ".join(with_unicode_domain(a.address) for a in env.to[:3])
+            story.append_text(_t(", ".join(with_idn_forms(a.address) for a in env.to[:3])
                                  + (" …" if len(env.to) > 3 else "")))
         if report.subject is not None and report.subject.strip():
             story.append(", subject ")
@@ -219,7 +219,7 @@ class TerminalRenderer(Renderer):
             journey.append(f"Travelled {len(hops)} hop{'s' if len(hops) != 1 else ''}")
             if orgs:
                 journey.append(" through ")
-                journey.append_text(_t(" → ".join(with_unicode_domain(org) for org in orgs), limit=400))
+                journey.append_text(_t(" → ".join(with_idn_forms(org) for org in orgs), limit=400))
                 claimed = _claimed_origin(hops, report.boundary_hop, orgs[0])
                 if claimed:
                     journey.append(" (before that, by the earlier hops' own claim: ")
@@ -229,7 +229,7 @@ class TerminalRenderer(Renderer):
                 if report.boundary_hop is not None and 1 <= report.boundary_hop <= len(hops) else None
             if access is not None:
                 journey.append(", submitted from an address of ")
-                journey.append_text(_t(with_unicode_domain(access), limit=200))
+                journey.append_text(_t(with_idn_forms(access), limit=200))
             transit, before_first = report.transit_split()
             if transit is not None and access is not None:
                 journey.append(",")
@@ -399,7 +399,7 @@ class TerminalRenderer(Renderer):
         table = Table(show_header=True, show_edge=False, pad_edge=False, header_style="bold")
         table.add_column("envelope (SMTP)", overflow="fold")
         table.add_column("headers", overflow="fold")
-        mail_from = env.null_sender_words() if env.mail_from == "" else (env.mail_from or (
+        mail_from = env.null_sender_words() if env.mail_from == "" else (with_idn_forms(env.mail_from) if env.mail_from else (
             f"(not recorded; {env.claimed_mail_from_source or 'a claim'} says {env.claimed_mail_from})"
             if env.claimed_mail_from else "(not recorded)"))
         table.add_row(
