@@ -1391,3 +1391,19 @@ def test_csv_says_who_the_copy_was_delivered_to_and_filters_blind_copies(tmp_pat
     assert [r["subject"] for r in csv.DictReader(io.StringIO(carol.stdout))] == ["message 3"]
     refused = run_cli(str(box), "--offline", "--format", "csv", "--filter", "envelope=blind")
     assert refused.returncode != 0 and "unknown envelope value 'blind'" in refused.stderr
+
+
+def test_a_semicolon_inside_a_list_columns_value_does_not_split_it(tmp_path: Path) -> None:
+    # A quoted local part may hold ";" (RFC 5321 section 4.1.2): splitting the cell on ";" must
+    # give back the addresses, not "\"a" and "b\"@example.net".
+    from headerscope.scan.output import CsvWriter
+
+    box = tmp_path / "box.mbox"
+    box.write_bytes(mbox_of([message(1).decode().replace(
+        "To: bob@example.net", 'Reply-To: "a;b"@example.net, c@example.net\r\nTo: bob@example.net').encode()]))
+    [row] = list(run_scan(iter_inputs([str(box)]), ScanOptions(offline=True), 1))
+    assert row.reply_to == ('"a;b"@example.net', "c@example.net")
+    out = io.StringIO()
+    CsvWriter(out).write(row)
+    [parsed] = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert parsed["reply_to"].split(";") == ['"a%3Bb"@example.net', "c@example.net"]

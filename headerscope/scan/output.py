@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime
 from typing import IO
 
@@ -61,9 +62,16 @@ def flag_word(flag: str) -> str:
     return flag.split(" ", 1)[0]
 
 
+def _joined(values: Iterable[str]) -> str:
+    """A list column's values joined by ";". A ";" inside a value (a quoted local part,
+    ``"a;b"@example.org``, RFC 5321 section 4.1.2) is written "%3B", so that splitting the cell
+    on ";" gives back the values."""
+    return ";".join(value.replace(";", "%3B") for value in values)
+
+
 def _to_cell(row: ScanRow) -> str:
     more = f";(+{row.addresses_not_kept} more)" if row.addresses_not_kept else ""
-    return ";".join(row.to) + more
+    return _joined(row.to) + more
 
 
 def from_cell(row: ScanRow) -> str:
@@ -86,10 +94,11 @@ class CsvWriter:
         self._writer.writerow([_cell(v) for v in (
             row.index, row.label, row.error, row.date, row.from_address, row.from_domain, row.subject, row.verdict,
             row.dkim, row.spf, row.dmarc, row.arc, row.hops, row.total_delay_seconds,
-            ";".join(row.failing_reasons), row.slowest_hop, row.slowest_delay_seconds, row.delivered, _spam_cell(row),
-            row.client_ip, _mail_from(row.mail_from), ";".join(row.dkim_domains), row.message_id, row.kind,
-            row.delivery_status, ";".join(row.other_findings), row.folder, ";".join(flag_word(flag) for flag in row.mailbox_flags),
-            row.from_name, ";".join(row.reply_to), _to_cell(row), ";".join(row.rcpt_to), ";".join(row.envelope))])
+            _joined(row.failing_reasons), row.slowest_hop, row.slowest_delay_seconds, row.delivered, _spam_cell(row),
+            row.client_ip, _mail_from(row.mail_from), _joined(row.dkim_domains), row.message_id, row.kind,
+            row.delivery_status, _joined(row.other_findings), row.folder,
+            _joined(flag_word(flag) for flag in row.mailbox_flags),
+            row.from_name, _joined(row.reply_to), _to_cell(row), _joined(row.rcpt_to), _joined(row.envelope))])
         self._stream.flush()
 
     def close(self) -> None:
