@@ -639,18 +639,26 @@ def _predated_dmarc(era: Era, from_domains: tuple[str, ...]) -> tuple[DmarcResul
                        explanation=era.not_applicable("DMARC")), ()
 
 
-def _not_applicable_inside(spf: SpfResult, dmarc: DmarcResult, how: str) -> tuple[SpfResult, DmarcResult]:
+def _not_applicable_inside(spf: SpfResult, dmarc: DmarcResult, how: str,
+                           receivers_own: bool = False) -> tuple[SpfResult, DmarcResult]:
     """SPF and DMARC rows of a message its provider delivered from one of its mailboxes to another
     (see verdict.sent_inside_provider): what was not checked for want of a client is not
-    applicable, not a question for --client-ip; a result that was computed stays as it is."""
+    applicable, not a question for --client-ip. A result that was computed stays as it is, unless
+    the provider's marker is its own alone (``receivers_own``: removed from mail entering from
+    outside): then the row says first that it does not apply, and keeps it for the record."""
+    spf_why = (f"not applicable: {how}, and every hop is inside it; SPF judges a hand-over from another "
+               "organisation (RFC 7208 section 2.1), and there was none")
+    dmarc_why = (f"not applicable: {how}, and every hop is inside it; DMARC judges mail taken from another "
+                 "organisation, so the From: domain's policy has nothing to act on")
     if spf.result == "not_checked":
-        spf = dataclasses.replace(spf, explanation=(
-            f"not applicable: {how}, and every hop is inside it; SPF judges a hand-over from another "
-            "organisation (RFC 7208 section 2.1), and there was none"))
+        spf = dataclasses.replace(spf, explanation=spf_why)
+    elif receivers_own and spf.result not in ("none", "pass"):
+        spf = dataclasses.replace(spf, explanation=f"{spf_why}; computed for the record: {spf.explanation}")
     if dmarc.result == "not_checked":
-        dmarc = dataclasses.replace(dmarc, disposition=None, explanation=(
-            f"not applicable: {how}, and every hop is inside it; DMARC judges mail taken from another "
-            "organisation, so the From: domain's policy has nothing to act on"))
+        dmarc = dataclasses.replace(dmarc, disposition=None, explanation=dmarc_why)
+    elif receivers_own and dmarc.result not in ("none", "pass"):
+        dmarc = dataclasses.replace(dmarc, disposition=None,
+                                    explanation=f"{dmarc_why}; computed for the record: {dmarc.explanation}")
     return spf, dmarc
 
 
@@ -689,6 +697,16 @@ def _inside_only(finding: Finding, client_ip: str | None, cut: str | None = None
     return dataclasses.replace(finding, severity=Severity.INFO, explanation=(
         f"{where}the client ({client_ip or '?'}) is a private address, where SPF and DMARC, which judge mail "
         f"arriving from outside, do not apply. For the record: {finding.explanation}"))
+
+
+def _provider_inside_only(finding: Finding, how: str) -> Finding:
+    """An SPF or DMARC failure of a message its provider records as sent between its own mailboxes
+    (see verdict.sent_inside_provider), said for the record."""
+    if finding.id not in _OUTSIDE_ONLY_FINDINGS:
+        return finding
+    return dataclasses.replace(finding, severity=Severity.INFO, explanation=(
+        f"The message never arrived from the internet: it was {how}, and every hop is inside it, where SPF "
+        f"and DMARC, which judge mail arriving from outside, do not apply. For the record: {finding.explanation}"))
 
 
 def _list_copy_evidenced(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None,
@@ -944,7 +962,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # internal), and the chain agrees: SPF and DMARC have no hand-over to judge.
     provider_inside = sent_inside_provider(message, chain.hops, chain.findings, recorded)
     if provider_inside is not None:
-        spf, dmarc = _not_applicable_inside(spf, dmarc, provider_inside[0])
+        spf, dmarc = _not_applicable_inside(spf, dmarc, provider_inside[0], receivers_own=provider_inside[1])
     through_list = _list_copy_evidenced(message, chain.hops, chain.boundary_hop, envelope.mail_from)
     if not dmarc_predated:
         # (Before DMARC existed nothing was expected to align: no "cannot pass" to say.)
@@ -972,6 +990,10 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         if cut is None and private:
             spf, dmarc = _computed_inside(spf, dmarc, private,
                                           hidden=any(f.id == "hops.private_entry" for f in chain.findings))
+    if provider_inside is not None and provider_inside[1]:
+        # The provider's own record that it never left it (Exchange Online's AuthAs: Internal):
+        # a computed SPF or DMARC failure is kept for the record, not raised as the message's.
+        findings[:] = [_provider_inside_only(f, provider_inside[0]) for f in findings]
     if internal_submission and boundary is not None and spf.result == "not_checked" and not spf_predated \
             and not unknown_arrival:
         # Not evaluated (offline, say): the row says SPF does not apply rather than offering the

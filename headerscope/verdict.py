@@ -41,8 +41,9 @@ def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ..
            submitted: str | None = None, era: Era | None = None, self_signed: frozenset[int] = frozenset()
            ) -> Verdict:
     """authenticated / suspicious / spoofed / unauthenticated / not_checked, with the reason.
-    ``inside``: how the message was generated inside the receiving system, and whether a local
-    program handed it over (see ``generated_inside``), or None. ``submitted``: where the copy
+    ``inside``: how the message was generated inside the receiving system, and whether that rests
+    on marks the receiving system's alone (a local program's hand-over, see ``generated_inside``;
+    a provider's marker its firewall removes from incoming mail, see ``sent_inside_provider``), or None. ``submitted``: where the copy
     ends at its authenticated submission (see ``sent_copy``), or None. ``era``: the message was
     received before DMARC existed (see ``era.received_era``), or None. ``self_signed``: header
     indexes of recorded dkim=pass results a signing host gave its own fresh signature
@@ -187,13 +188,23 @@ def generated_inside(hops: tuple[Hop, ...], boundary_hop: int | None, findings: 
 # the value, the provider's name). Proton Mail writes "X-Pm-Origin: internal" on mail between
 # Proton addresses (custom domains hosted there included), end-to-end encrypted
 # ("X-Pm-Content-Encryption: end-to-end"), and "external" on mail that came from outside.
-_PROVIDER_MARKERS = (("proton.me", "X-Pm-Origin", "internal", "Proton Mail"),)
+# (organisation, field, value meaning internal, provider, whether the provider documents removing
+# the field from mail that enters it from outside). Exchange Online's header firewall removes every
+# X-MS-Exchange-Organization-* field of a message that arrives from outside the organisation
+# (https://learn.microsoft.com/exchange/mail-flow/mail-routing/header-firewall), so "AuthAs:
+# Internal" in mail it delivered is its own record of a sender who logged in to the organisation.
+# Its mailbox servers hand mail to each other at Microsoft's public addresses, named only by
+# their greeting: the public-client rule below cannot hold there, and the firewall stands in for it.
+_PROVIDER_MARKERS = (("proton.me", "X-Pm-Origin", "internal", "Proton Mail", False),
+                     ("outlook.com", "X-MS-Exchange-Organization-AuthAs", "internal", "Exchange Online", True))
 
 
 def sent_inside_provider(message: Message, hops: tuple[Hop, ...], findings: Iterable[Finding],
                          recorded: Iterable[RecordedResult]) -> tuple[str, bool] | None:
     """How the message was sent inside the mail provider that delivered it, by the provider's own
-    marker, or None; in the shape of ``generated_inside`` (no local program handed it over).
+    marker, or None; in the shape of ``generated_inside``, its flag True when the provider documents
+    removing the marker from mail that enters from outside (then the marker is the receiving
+    system's alone, as a local program's hand-over is, and may override a spoofed line).
 
     A sender can write any field, and nothing published says the provider removes a look-alike
     from mail that comes from outside: the marker counts only where the chain corroborates it.
@@ -207,14 +218,14 @@ def sent_inside_provider(message: Message, hops: tuple[Hop, ...], findings: Iter
         return None
     from .hops import host_organization, is_non_public_ip
 
-    for organization, name, value, provider in _PROVIDER_MARKERS:
+    for organization, name, value, provider, removed_on_entry in _PROVIDER_MARKERS:
         fields = message.all(name)
         if len(fields) != 1 or fields[0].value.strip().lower() != value:
             continue
         if not all(host_organization(hop.fields.by) == organization for hop in hops):
             continue
-        if any(hop.fields.from_ip and not is_non_public_ip(hop.fields.from_ip)
-               and host_organization(hop.fields.from_rdns) != organization for hop in hops):
+        if not removed_on_entry and any(hop.fields.from_ip and not is_non_public_ip(hop.fields.from_ip)
+                                        and host_organization(hop.fields.from_rdns) != organization for hop in hops):
             continue
         if any(r.trusted and r.method in ("spf", "dmarc") and r.result not in ("pass", "none", "neutral")
                for r in recorded):
@@ -223,7 +234,7 @@ def sent_inside_provider(message: Message, hops: tuple[Hop, ...], findings: Iter
             if organization == "proton.me" else ""
         encrypted = "; end-to-end encrypted" if encryption.lower() == "end-to-end" else ""
         return (f"sent between {provider} mailboxes, by {provider}'s own marker ({name}: "
-                f"{fields[0].value.strip()[:20]}, {header_ref(fields[0].index)}{encrypted})"), False
+                f"{fields[0].value.strip()[:20]}, {header_ref(fields[0].index)}{encrypted})"), removed_on_entry
     return None
 
 

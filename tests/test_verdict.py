@@ -1088,3 +1088,56 @@ def test_a_failed_dmarc_lookup_names_what_the_signatures_are() -> None:
     broken = sig("example.com", "s1", 5, result="fail", code="body_hash_mismatch", reason="body changed")
     v = verdict(dkim=(broken,), dmarc=failed)
     assert "the aligned DKIM signature by example.com does not pass (fail)" in v.summary
+
+
+# Exchange Online between two mailboxes of one tenant (real layout, anonymised): an Outlook "mapi"
+# submission, mailbox servers handing it on at Microsoft's public addresses named only by their
+# greeting, and the AuthAs field Exchange's header firewall removes from mail entering from outside.
+_EXO_INTERNAL = b"""Received: from PH0PR16MB4899.namprd16.prod.outlook.com (2603:10b6:510:116::5)
+ by MN6PR16MB5305.namprd16.prod.outlook.com with HTTPS; Thu, 18 Apr 2024 16:29:22 +0000
+Received: from BLAPR16MB3875.namprd16.prod.outlook.com (2603:10b6:208:27c::13)
+ by PH0PR16MB4899.namprd16.prod.outlook.com (2603:10b6:510:116::5) with Microsoft SMTP Server
+ (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.7472.39; Thu, 18 Apr 2024 16:29:19 +0000
+Received: from BLAPR16MB3875.namprd16.prod.outlook.com ([fe80::421c:8611:afcd:6d2b]) by
+ BLAPR16MB3875.namprd16.prod.outlook.com ([fe80::421c:8611:afcd:6d2b%5]) with mapi id 15.20.7452.049;
+ Thu, 18 Apr 2024 16:29:19 +0000
+From: ana@tenant.example
+To: luis@tenant.example
+Subject: Minutes
+Date: Thu, 18 Apr 2024 16:29:19 +0000
+Message-ID: <BLAPR16MB387583235FD166A6EAF9933C8B0E2@BLAPR16MB3875.namprd16.prod.outlook.com>
+MIME-Version: 1.0
+X-MS-Exchange-Organization-AuthSource: BLAPR16MB3875.namprd16.prod.outlook.com
+X-MS-Exchange-Organization-AuthAs: Internal
+Return-Path: ana@tenant.example
+Content-Type: text/plain
+
+See you Thursday.
+""".replace(b"\n", b"\r\n")
+# The tenant's SPF lists Exchange Online's outbound servers, not its mailbox servers' addresses.
+_EXO_DNS = {"tenant.example": {"TXT": [["v=spf1 include:spf.protection.outlook.com -all"]]},
+            "spf.protection.outlook.com": {"TXT": [["v=spf1 ip4:40.92.0.0/15 ip6:2a01:111:f400::/48 -all"]]},
+            "_dmarc.tenant.example": {"TXT": [["v=DMARC1; p=reject"]]}}
+
+
+def test_exchange_online_internal_mail_is_not_spoofed_by_a_mailbox_servers_address() -> None:
+    # SPF judged the mailbox server 2603:10b6:208:27c::13 and failed: "SPOOFED" for a message one
+    # colleague sent another (review AK 07).
+    from headerscope.model import Report
+
+    report = _proton(_EXO_INTERNAL, dns=_EXO_DNS)
+    assert isinstance(report, Report) and report.spf is not None and report.dmarc is not None
+    assert report.verdict.status == "unauthenticated"
+    assert report.verdict.summary.startswith("Unauthenticated: sent between Exchange Online mailboxes, by Exchange "
+                                             "Online's own marker (X-MS-Exchange-Organization-AuthAs: Internal")
+    assert report.spf.result == "fail" and report.spf.explanation.startswith("not applicable: sent between Exchange")
+    assert "computed for the record: " in report.dmarc.explanation and report.dmarc.disposition is None
+    assert {f.id: f.severity.value for f in report.findings if f.id in ("spf.fail", "dmarc.fail")} == {
+        "spf.fail": "info", "dmarc.fail": "info"}
+    # The same marker in mail another provider delivered, or with a hop from outside Microsoft, is
+    # the sender's text: the failure stands.
+    outside = _EXO_INTERNAL.replace(b"Received: from PH0PR16MB4899.namprd16.prod.outlook.com (2603:10b6:510:116::5)\r\n"
+                                    b" by MN6PR16MB5305.namprd16.prod.outlook.com with HTTPS;",
+                                    b"Received: from evil.example ([203.0.113.9])\r\n by mx.google.com with ESMTPS;")
+    spoof = _proton(outside, dns=_EXO_DNS)
+    assert isinstance(spoof, Report) and spoof.verdict.status == "spoofed"
