@@ -2920,6 +2920,10 @@ _greylist_delay_re = compiled_on_first_use(
     r"\bdelayed\s+(?:for\s+)?(?:(\d{1,9})\s*sec|(\d{1,5}):(\d\d):(\d\d)\b)", re.IGNORECASE)
 
 
+# The server's address in milter-greylist's "(host [192.0.2.1])", just after the host name.
+_greylist_address_re = compiled_on_first_use(r"^\s{0,3}\[(?:IPv6:)?([0-9A-Fa-f.:]{2,45})\]")
+
+
 def _greylist_seconds(value: str) -> float | None:
     """The delay a greylisting stamp states, in seconds, or None."""
     match = _greylist_delay_re().search(value[:300])
@@ -2936,8 +2940,16 @@ def _greylisting_hop(note: HeaderField, work: Sequence[_Work]) -> int | None:
     written just above the Received of the transaction they delayed; other servers (ZMailer at
     vger.kernel.org) just below their own. A stamp that names its host must match the hop's
     "by" (postgrey names it as the system does, often without the domain: "at gabe" for
-    gabe.freedesktop.org); one that names none is the hop just below it."""
-    at = _greylist_host_re().search(" ".join(note.value[:300].split()))
+    gabe.freedesktop.org); one that names none is the hop just below it.
+
+    Milters (milter-greylist, MIMEDefang) add their fields through sendmail's smfi_addheader,
+    which appends them at the end of the header block, far below every Received field: so a
+    stamp that names its host is tied to the hop anywhere in the chain whose "by" is that host,
+    or whose server's address (milter-greylist's "(host [ip])", seen as the client address of
+    the hop after it) is the one named. When several hops match, the one stamped at the stamp's
+    own time is the transaction it delayed; then a neighbour of the field."""
+    flat = " ".join(note.value[:300].split())
+    at = _greylist_host_re().search(flat)
     host = at.group(1).lower().rstrip(".") if at else None
     below = min((i for i, item in enumerate(work) if item.header.index > note.index),
                 key=lambda i: work[i].header.index, default=None)
@@ -2945,13 +2957,32 @@ def _greylisting_hop(note: HeaderField, work: Sequence[_Work]) -> int | None:
                 key=lambda i: work[i].header.index, default=None)
     if host is None:
         return below
-    for candidate in (below, above):
-        if candidate is None:
-            continue
-        by = normalize_domain(work[candidate].fields.by)
+    address_match = _greylist_address_re().search(flat[at.end():at.end() + 60]) if at else None
+    address = address_match.group(1).lower() if address_match else None
+
+    def names_host(i: int) -> bool:
+        by = normalize_domain(work[i].fields.by)
         if by and (by == host or by.startswith(host + ".")):
-            return candidate
-    return None
+            return True
+        # The server's own address is the client address its next hop recorded.
+        later = work[i + 1].fields.from_ip if i + 1 < len(work) else None
+        return address is not None and later is not None and later.lower() == address
+
+    candidates = [i for i in range(len(work)) if names_host(i)]
+    if not candidates:
+        return None
+    from .received import parse_received_date
+
+    stamped = parse_received_date(flat.rpartition(";")[2]) if ";" in flat else None
+
+    def rank(i: int) -> tuple[float, int]:
+        when = work[i].time
+        apart = abs((when - stamped).total_seconds()) if when is not None and stamped is not None else float("inf")
+        # Within a minute counts as "the same time" (the milter stamps while the transaction is
+        # open; the Received is written as it ends); the field's neighbours come next.
+        return (apart if apart <= 60 else float("inf"), 0 if i in (below, above) else 1)
+
+    return min(candidates, key=rank)
 
 
 def _greylist_findings(findings: _Findings, notes: Sequence[HeaderField], work: Sequence[_Work],
@@ -2994,6 +3025,11 @@ def _greylist_findings(findings: _Findings, notes: Sequence[HeaderField], work: 
                     f"message was not held {_fmt_seconds(stated)}. The count started at an attempt before it: "
                     "greylisting software keeps the client, sender and recipient, not the message, so an "
                     "earlier message between the same three started it.")
+            if measured >= 60:
+                # A retry comes minutes after the refusal (RFC 6647 section 2.2: senders retry,
+                # commonly after some minutes), so a hop of minutes is likely this message's own wait.
+                said += (f" The {_fmt_seconds(measured)} it did take is likely this message's own greylisting: "
+                         "the first attempt refused, the sender's retry accepted.")
         findings.add(Finding(
             id="hops.greylisted", severity=Severity.INFO, title=title,
             explanation=f"{quoted} {how} {said}",

@@ -2092,6 +2092,43 @@ def test_every_greylisting_stamp_is_tied_to_its_hop_and_weighed_against_the_stam
     assert greylisted("X-Greylist: Sender IP whitelisted, not delayed by milter-greylist-4.6.2\n") == []
 
 
+def test_a_milter_greylist_stamp_at_the_end_of_the_header_is_tied_to_the_hop_it_names() -> None:
+    # Review AL D1 (real upc.es and lip6.fr copies, 2020-2021): sendmail's milters append their
+    # fields at the end of the header (smfi_addheader), below every Received, so the stamp's
+    # neighbour was the author's MSA and the tool said the greylisting server's Received "is not
+    # in this copy" and "delayed 4.9 days". The stamp names its host and address: it is hop 2's.
+    def chain_with(stamp: str, by: str = "violet.example.es", relay: str = "21:08:58") -> list[Finding]:
+        raw = ("Received: from [::1] (port=59466 helo=lists.example.com) by lists.example.com with esmtp "
+               "(Exim 4.92) id 1j49Bh-00070g-AU; Tue, 18 Feb 2020 15:39:45 -0500\n"
+               "Received: from violet.example.es ([147.83.2.51]:42208) by lists.example.com with esmtps "
+               "(Exim 4.92) id 1j49Bd-0006tL-57; Tue, 18 Feb 2020 15:39:01 -0500\n"
+               f"Received: from ackerman2.example.es (ackerman2.example.es [147.83.2.244]) by {by} "
+               f"(8.14.4/8.14.4) with ESMTP id 01IK8vWI055418; Tue, 18 Feb 2020 {relay} +0100\n"
+               "Received: from phone.home (static.example.net [93.176.152.100]) (authenticated bits=0) by "
+               "ackerman2.example.es (8.14.4/8.14.4) with ESMTP id 01IK8vMw009460; Tue, 18 Feb 2020 21:08:57 +0100\n"
+               "Date: Tue, 18 Feb 2020 21:08:55 +0100\nSubject: x\n"
+               f"{stamp}\n\nbody\n")
+        return [f for f in _chain_of(raw).findings if f.id == "hops.greylisted"]
+
+    stamp = ("X-Greylist: Delayed for 116:29:05 by milter-greylist-4.3.9 (violet.example.es\n [147.83.2.51]); "
+             "Tue, 18 Feb 2020 21:08:58 +0100 (CET)")
+    [found] = chain_with(stamp)
+    assert found.subject == "hop 2", found
+    assert found.title == "Greylisting at hop 2 says 4.9 days, but the hop took 1 s"
+    assert "is not in this copy" not in found.explanation
+    # The address alone ties it too: the server's address is the client address of the hop after it.
+    [by_address] = chain_with(stamp.replace("(violet.example.es", "(violet"), by="mail01.example.es")
+    assert by_address.subject == "hop 2", by_address
+    # A wait of minutes at that hop is likely this message's own greylisting.
+    [waited] = chain_with(stamp.replace("21:08:58", "21:25:27"), relay="21:25:27")
+    assert waited.title == "Greylisting at hop 2 says 4.9 days, but the hop took 16 min"
+    assert "is likely this message's own greylisting" in waited.explanation
+    # A stamp naming a host and address that no hop names keeps today's reading.
+    [elsewhere] = chain_with(stamp.replace("violet.example.es", "grey.other.example")
+                             .replace("147.83.2.51", "192.0.2.9"))
+    assert elsewhere.title == "Greylisted: delayed 4.9 days" and "is not in this copy" in elsewhere.explanation
+
+
 def test_a_list_id_in_a_private_namespace_names_no_server() -> None:
     # Salesforce Marketing Cloud's "List-ID: <7207004.xt.local>" (real): "the copy lacks the mailing
     # list's hops (xt.local)". RFC 2919 section 3 gives "localhost" to lists tied to no domain.
