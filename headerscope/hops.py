@@ -2476,6 +2476,8 @@ def build_chain_from_fields(
     steps = [(item.time - previous).total_seconds() if item.time and previous else None
              for item, previous in zip(work, previous_times, strict=True)]
     offsets = _clock_offsets(work, steps, date_index, wait_notes)
+    lags = _lagging_clocks(work, steps, date_index, offsets, wait_notes)
+    lag_starts = {lag.start - 1: lag for lag in lags.values()}  # by index, as lags
     # A step longer than any queue keeps a message, that nothing in the message explains: the
     # stamps below it are an earlier delivery's (hops.earlier_delivery), with what shows it.
     # A step out of a stamp that is behind an earlier hop's (that clock far off): (the latest
@@ -2551,6 +2553,7 @@ def build_chain_from_fields(
                       clock_offset=offsets.get(i), total_known=total_delay is not None,
                       next_step=steps[i + 1] if i + 1 < len(steps) else None,
                       resent=(resent[i],) if i in resent else None, behind=behind.get(i),
+                      lag_start=lag_starts.get(i), lag_end=lags.get(i),
                       why_waited=(_after_mailbox(work, i) or _why_waited(wait_notes, work, i, previous))
                       if delay and delay > SLOW_HOP_SECONDS else None)
         if delay is not None and EXPLAINED_WAIT_SECONDS < delay <= SLOW_HOP_SECONDS and not is_retrieval(fields):
@@ -2723,6 +2726,69 @@ def _zone_label_step(work: Sequence[_Work], i: int, step: float) -> tuple[float,
     if not -CLOCK_NOISE_SECONDS <= residual <= CLOCK_OFFSET_TRANSIT_SECONDS or _one_machine_across(work, i):
         return None
     return offset, residual
+
+
+class _LaggingClock:
+    """One machine's run of stamps behind its neighbours': a step back into it and, after it, a
+    step forward by about as much (see _lagging_clocks). Indices are hop numbers (1-based)."""
+
+    __slots__ = ("end", "forward", "host", "lag", "start")
+
+    def __init__(self, *, start: int, end: int, host: str, lag: float, forward: float) -> None:
+        self.start = start  # the first hop stamped by the lagging machine
+        self.end = end  # its last; the hop after it steps forward
+        self.host = host
+        self.lag = lag  # the step back into it, in seconds (positive)
+        self.forward = forward  # the step out of it
+
+
+def _lagging_clocks(work: list[_Work], steps: Sequence[float | None], date_index: int,
+                    offsets: dict[int, _ClockOffset], wait_notes: Sequence[HeaderField]) -> dict[int, _LaggingClock]:
+    """The forward steps that undo a machine's lagging clock, by the index of the hop that steps
+    forward. A clock that runs behind by any amount (drift, not a zone label: those stop at whole
+    half hours, see _zone_label_step) shows as a step back of X into that machine's stamps and a
+    step forward of about X out of them, while its own stamps follow each other within seconds.
+    The pairing must be clear: every stamp between the two steps written by that one machine
+    (RFC 5321 section 4.4: each server stamps with its own clock), its own steps short, the
+    forward step between half and twice the step back (what is left is the transit, or the next
+    clock's own error, and no slow hop's wait), and nothing in the message explaining a real wait
+    there."""
+    found: dict[int, _LaggingClock] = {}
+    near = CLOCK_OFFSET_NEIGHBOUR_SECONDS
+    for i, back in enumerate(steps):
+        if back is None or back >= -CLOCK_NOISE_SECONDS or i == 0 or i == date_index:
+            continue
+        lag = -back
+        host = _stamp_host(work, i)
+        if host is None or _zone_label_step(work, i, back) is not None \
+                or normalize_domain(_stamp_host(work, i - 1)) == normalize_domain(host):
+            continue
+        end = i
+        while end + 1 < len(work) and normalize_domain(_stamp_host(work, end + 1)) == normalize_domain(host):
+            end += 1
+        j = end + 1
+        if j >= len(work) or j == date_index or j in offsets or j in found or is_retrieval(work[j].fields):
+            continue
+        forward = steps[j]
+        between = steps[i + 1:j]
+        if forward is None or not 0.5 * lag <= forward <= 2 * lag or forward - lag > SLOW_HOP_SECONDS \
+                or any(step is None or abs(step) > near for step in between):
+            # What is left beyond the lag is a slow hop's wait: hops.slow_hop measures it from the
+            # latest stamp before the lagging ones (``behind`` in build_chain_from_fields).
+            continue
+        if _after_mailbox(work, j) is not None or _why_waited(wait_notes, work, j, work[j - 1].time) is not None:
+            continue
+        found[j] = _LaggingClock(start=i + 1, end=end + 1, host=host, lag=lag, forward=forward)
+    return found
+
+
+def _lag_story(lag: _LaggingClock) -> str:
+    """The sentence that says which machine's clock lags, for both ends of the run."""
+    stamps = f"hop {lag.start}" if lag.start == lag.end else f"hops {lag.start}–{lag.end}"
+    return (f"Time steps back {_fmt_seconds(lag.lag)} into {stamps}, stamped by {lag.host[:120]}, and forward "
+            f"{_fmt_seconds(lag.forward)} out of {'it' if lag.start == lag.end else 'them'} at hop {lag.end + 1}: "
+            f"that machine's clock was about {_fmt_seconds(lag.lag)} behind the machines on either side, so the "
+            f"step forward is mostly that lag, not a wait.")
 
 
 def _stamp_host(work: Sequence[_Work], i: int) -> str | None:
@@ -3117,8 +3183,11 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                   clock_offset: _ClockOffset | None = None, total_known: bool = False,
                   next_step: float | None = None, zone_step: tuple[float, float] | None = None,
                   previous_below: bool = False, resent: tuple[str | None] | None = None,
-                  behind: tuple[int, float] | None = None) -> None:
-    """``zone_step``: a step back into this hop read as a stamp's zone label (_zone_label_step);
+                  behind: tuple[int, float] | None = None, lag_start: _LaggingClock | None = None,
+                  lag_end: _LaggingClock | None = None) -> None:
+    """``lag_start``/``lag_end``: this hop's step back is into, or its step forward out of, the
+    stamps of one machine whose clock lags its neighbours' (_lagging_clocks);
+    ``zone_step``: a step back into this hop read as a stamp's zone label (_zone_label_step);
     ``previous_below``: the hop before it is below the trust boundary, the sender's claim;
     ``resent``: the step into this hop is two deliveries (see RESEND_GAP_SECONDS), with what
     else shows it (a change of recipient), or None; ``behind``: the previous hop's stamp is
@@ -3179,6 +3248,10 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                 # Both stamps are the receiving side's own: a label error, not a sign of forgery.
                 severity = Severity.INFO
                 title += f" ({amount}: probably a time-zone label error)"
+        elif lag_start is not None:
+            # The pairing reads the step as a clock; below the boundary made-up stamps read the same.
+            which = _lag_story(lag_start) + (" Or a header was forged: stamps below the trust boundary are the "
+                                             "sender's to write." if below_boundary or previous_below else "")
         elif from_date and not below_boundary:
             # The receiving side's own clock against the sender's: the Date: is in its future.
             which = ("This stamp is the receiving side's own, so the Date: is what is off: the sender's clock or "
@@ -3214,6 +3287,17 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
         findings.add(_clock_offset_finding(item, number, delay, clock_offset, total_known, next_step, claim))
     elif delay is not None and resent is not None:
         findings.add(_earlier_delivery_finding(number, delay, resent[0], total_known, claim, previous_below))
+    elif delay is not None and lag_end is not None:
+        remainder = delay - lag_end.lag
+        rest = (f"Without the lag the hop took about {_fmt_seconds(remainder)}." if remainder >= 0 else
+                f"Without the lag this stamp is still {_fmt_seconds(-remainder)} before hop {lag_end.start - 1}'s: "
+                "the clocks on either side disagree by that much too, and the hop's own time is unknown.")
+        findings.add(Finding(
+            id="hops.clock_lag", severity=Severity.INFO,
+            title=f"Hop {number}'s {_fmt_seconds(delay)} is mostly a lagging clock ({lag_end.host[:80]} about "
+                  f"{_fmt_seconds(lag_end.lag)} behind), not a wait",
+            explanation=f"{_lag_story(lag_end)} {rest}" + claim,
+            reference=_RFC5322_DATE, subject=subject))
     elif delay is not None and delay > SLOW_HOP_SECONDS and not is_retrieval(fields) and (
             behind is None or behind[1] > SLOW_HOP_SECONDS):
         # Out of a stamp that is behind an earlier hop's, the step is that clock, not a wait:

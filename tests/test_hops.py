@@ -2129,6 +2129,38 @@ def test_a_milter_greylist_stamp_at_the_end_of_the_header_is_tied_to_the_hop_it_
     assert elsewhere.title == "Greylisted: delayed 4.9 days" and "is not in this copy" in elsewhere.explanation
 
 
+def test_a_lagging_clock_is_named_and_its_step_forward_is_no_wait() -> None:
+    # Review AL D2 (real 1992 lucid.com and 1995 vanderbilt.edu copies): one relay's two stamps
+    # run about 10 min behind the machines on either side: a step back into them, then a step
+    # forward of 17 min out of them, which was shown (and listed by scan) as the slowest wait.
+    def chain(back_by: str = "relay.example.com", relay_second: str = "21:41:05",
+              delivered: str = "00:58:25") -> HopChain:
+        return _chain_of(
+            "Received: from relay.example.com by mx.example.edu (5.65/1.3) id AA01; "
+            f"Tue, 1 Sep 92 {delivered} EDT\n"
+            f"Received: by {back_by} (4.1/SMI-4.1) id AA02; Mon, 31 Aug 92 {relay_second} PDT\n"
+            "Received: from desk.example.com ([192.0.2.116]) by relay.example.com (4.1/SMI-4.1) id AA03; "
+            "Mon, 31 Aug 92 21:40:47 PDT\n"
+            "Received: by desk.example.com (4.1/SMI-4.1) id AA04; Mon, 31 Aug 92 21:50:25 PDT\n"
+            "Date: Mon, 31 Aug 92 21:50:25 PDT\nFrom: a@example.com\nSubject: s\n\nbody\n")
+
+    lagging = chain()
+    assert [hop.delay_seconds for hop in lagging.hops] == [0.0, -578.0, 18.0, 1040.0]
+    [lag] = [f for f in lagging.findings if f.id == "hops.clock_lag"]
+    assert lag.subject == "hop 4"
+    assert lag.title == "Hop 4's 17 min is mostly a lagging clock (relay.example.com about 9 min 38 s behind), not a wait"
+    assert "into hops 2–3, stamped by relay.example.com" in lag.explanation
+    assert "Without the lag the hop took about 7 min 42 s." in lag.explanation
+    [back] = [f for f in lagging.findings if f.id == "hops.clock_skew" and f.subject == "hop 2"]
+    assert "that machine's clock was about 9 min 38 s behind" in back.explanation
+    # Not paired (no clock_lag), so the stamps keep today's reading: the run between the two steps
+    # written by two machines, or a step forward far longer than the step back (a real wait).
+    assert not any(f.id == "hops.clock_lag" for f in chain(back_by="other.example.com").findings)
+    waited = chain(delivered="02:58:25")
+    assert not any(f.id == "hops.clock_lag" for f in waited.findings)
+    assert any(f.id == "hops.slow_hop" and f.subject == "hop 4" for f in waited.findings)
+
+
 def test_a_list_id_in_a_private_namespace_names_no_server() -> None:
     # Salesforce Marketing Cloud's "List-ID: <7207004.xt.local>" (real): "the copy lacks the mailing
     # list's hops (xt.local)". RFC 2919 section 3 gives "localhost" to lists tied to no domain.

@@ -832,6 +832,10 @@ def test_summary_counts_messages_per_reason_and_says_what_it_left_out(tmp_path: 
 
     hops = [Hop(None), Hop(66_500_000.0), Hop(0.0), Hop(-66_500_100.0), Hop(120.0)]
     assert [h.delay_seconds for h in _steady_hops(hops)] == [120.0]
+    # A clock running behind steps back first and forward after (review AL D2): the step forward
+    # is no wait either. The Date:'s step (hop 1) is the author's clock, kept apart.
+    lagging = [Hop(-700.0), Hop(-578.0), Hop(18.0), Hop(1040.0), Hop(30.0)]
+    assert [h.delay_seconds for h in _steady_hops(lagging)] == [18.0, 30.0]
 
 
 def test_filter_by_failing_reason_and_the_summary_says_what_it_kept(tmp_path: Path) -> None:

@@ -324,8 +324,8 @@ class TerminalRenderer(Renderer):
             # Keep the earliest and the newest hops: the origin and the delivery matter most.
             omitted = len(hops) - _MAX_HOP_ROWS
             hops = hops[: _MAX_HOP_ROWS // 3] + hops[-(_MAX_HOP_ROWS - _MAX_HOP_ROWS // 3):]
-        # Steps read as a server's clock being off (hops.clock_offset): the raw step is shown, marked.
-        clock_off = {f.subject for f in report.findings if f.id == "hops.clock_offset"}
+        # Steps read as a server's clock being off (hops.clock_offset, hops.clock_lag): the raw step is shown, marked.
+        clock_off = {f.subject for f in report.findings if f.id in ("hops.clock_offset", "hops.clock_lag")}
         # Steps between two deliveries (hops.earlier_delivery): no server's wait either.
         resent = {number for number, _ in report.delivery_gaps()}
         for hop in hops:

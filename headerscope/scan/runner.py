@@ -223,7 +223,9 @@ def analyze_one(index: int, item: ScanInput) -> ScanRow:
 def _steady_hops(hops: Any) -> list[Any]:
     """The hops whose delay is a wait, not a clock step: a delay a later hop takes back (at
     least half of it, as a negative delay) is a stamp from a wrong clock (hops.clock_skew), and
-    a negative delay is no wait at all."""
+    a negative delay is no wait at all. Nor is a delay that undoes an earlier step back of
+    comparable size: a clock running behind steps back into its stamps first and forward
+    out of them after (hops.clock_lag)."""
     steady = []
     for position, hop in enumerate(hops):
         delay = hop.delay_seconds
@@ -231,6 +233,12 @@ def _steady_hops(hops: Any) -> list[Any]:
             continue
         if any(later.delay_seconds is not None and later.delay_seconds < -0.5 * delay
                for later in hops[position + 1:]):
+            continue
+        if any(earlier.delay_seconds is not None and -2 * delay < earlier.delay_seconds < -0.5 * delay
+               for earlier in hops[1:position]):
+            # Of comparable size (half to twice this one): a far larger step back is a fast
+            # clock's return, already paired with its own step up. hops[0]'s step is from the
+            # Date: (the author's clock, an outbox's wait away), not a stamp of the chain's clocks.
             continue
         steady.append(hop)
     return steady
@@ -245,7 +253,8 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
     dkim = min((s.result for s in report.dkim), key=lambda r: _DKIM_RANK.get(r, 9), default="none")
     # A step read as a server's clock being off by whole half hours (hops.clock_offset) is no wait either.
     # Nor is the time between two deliveries (hops.earlier_delivery).
-    offset = {f.subject for f in report.findings if f.id in ("hops.clock_offset", "hops.earlier_delivery")}
+    offset = {f.subject for f in report.findings
+              if f.id in ("hops.clock_offset", "hops.clock_lag", "hops.earlier_delivery")}
     slowest = max((h for h in _steady_hops(report.hops)
                    if h.delay_seconds is not None and h.number > 1 and f"hop {h.number}" not in offset),
                   key=lambda h: h.delay_seconds or 0.0, default=None)
