@@ -2554,6 +2554,8 @@ def build_chain_from_fields(
                       next_step=steps[i + 1] if i + 1 < len(steps) else None,
                       resent=(resent[i],) if i in resent else None, behind=behind.get(i),
                       lag_start=lag_starts.get(i), lag_end=lags.get(i),
+                      date_zone=_date_zone_step(date, delay)
+                      if from_date and delay is not None and delay < -SKEW_TOLERANCE_SECONDS else None,
                       why_waited=(_after_mailbox(work, i) or _why_waited(wait_notes, work, i, previous))
                       if delay and delay > SLOW_HOP_SECONDS else None)
         if delay is not None and EXPLAINED_WAIT_SECONDS < delay <= SLOW_HOP_SECONDS and not is_retrieval(fields):
@@ -2726,6 +2728,42 @@ def _zone_label_step(work: Sequence[_Work], i: int, step: float) -> tuple[float,
     if not -CLOCK_NOISE_SECONDS <= residual <= CLOCK_OFFSET_TRANSIT_SECONDS or _one_machine_across(work, i):
         return None
     return offset, residual
+
+
+# How far past twice its own zone offset a Date: may still be read as written with the sign
+# flipped: the time from writing to the first server's stamp (an MUA's submission, a bulk
+# sender's queue), a few minutes.
+SIGN_FLIP_TRANSIT_SECONDS = 600.0
+
+
+def _date_zone_step(date: datetime | None, step: float) -> tuple[str, float, float] | None:
+    """A step back from the Date: to its first hop (``step`` < 0) read as the Date:'s zone
+    written wrong: ("sign", the offset written, the step read with the other sign) when the
+    step is twice the Date:'s own offset (at least an hour) to within a few minutes, the
+    signature of a local time written with its offset's sign flipped (UTC+8 written -0800;
+    RFC 5322 section 3.3: the offset is the local time's distance from UTC, "+" east of it);
+    ("label", the whole half hours, the step without them) when it is whole half hours to within
+    seconds, as _zone_label_step reads a step between two servers; otherwise None."""
+    written = date.utcoffset() if date is not None and date.tzinfo is not None else None
+    if written is not None:
+        offset = written.total_seconds()
+        corrected = step - 2 * offset
+        if abs(offset) >= 3600 and -CLOCK_NOISE_SECONDS <= corrected <= SIGN_FLIP_TRANSIT_SECONDS:
+            return "sign", offset, corrected
+    units = round(-step / CLOCK_OFFSET_UNIT_SECONDS)
+    if not 1 <= units <= CLOCK_OFFSET_MAX_UNITS:
+        return None
+    whole = units * CLOCK_OFFSET_UNIT_SECONDS
+    residual = step + whole
+    if not -CLOCK_NOISE_SECONDS <= residual <= CLOCK_OFFSET_TRANSIT_SECONDS:
+        return None
+    return "label", whole, residual
+
+
+def _fmt_zone(seconds: float) -> str:
+    """An offset from UTC as RFC 5322 writes it: "+0800", "-0530"."""
+    minutes = round(abs(seconds) / 60)
+    return f"{'-' if seconds < 0 else '+'}{minutes // 60:02d}{minutes % 60:02d}"
 
 
 class _LaggingClock:
@@ -3177,6 +3215,11 @@ def _hops_word(numbers: Sequence[int]) -> str:
             "hops " + ", ".join(str(n) for n in numbers[:10]) + (" ..." if len(numbers) > 10 else "") + " are")
 
 
+_RECEIVER_OWN_STAMP = ("This stamp is the receiving side's own, so the Date: is what is off: the sender's clock or "
+                       "its time zone setting is wrong (a local time written with another zone's offset), or the "
+                       "Date: was made up.")
+
+
 def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | None,
                   from_date: bool, below_boundary: bool, *, measured_from_first_hop: bool = False,
                   why_waited: str | None = None, fast_clock: str | None = None,
@@ -3184,8 +3227,10 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                   next_step: float | None = None, zone_step: tuple[float, float] | None = None,
                   previous_below: bool = False, resent: tuple[str | None] | None = None,
                   behind: tuple[int, float] | None = None, lag_start: _LaggingClock | None = None,
-                  lag_end: _LaggingClock | None = None) -> None:
-    """``lag_start``/``lag_end``: this hop's step back is into, or its step forward out of, the
+                  lag_end: _LaggingClock | None = None,
+                  date_zone: tuple[str, float, float] | None = None) -> None:
+    """``date_zone``: the step back from the Date: read as its zone written wrong (_date_zone_step);
+    ``lag_start``/``lag_end``: this hop's step back is into, or its step forward out of, the
     stamps of one machine whose clock lags its neighbours' (_lagging_clocks);
     ``zone_step``: a step back into this hop read as a stamp's zone label (_zone_label_step);
     ``previous_below``: the hop before it is below the trust boundary, the sender's claim;
@@ -3248,15 +3293,32 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                 # Both stamps are the receiving side's own: a label error, not a sign of forgery.
                 severity = Severity.INFO
                 title += f" ({amount}: probably a time-zone label error)"
+        elif date_zone is not None:
+            kind, offset, corrected = date_zone
+            if kind == "sign":
+                written, meant = _fmt_zone(offset), _fmt_zone(-offset)
+                title += f" (twice the Date:'s own {written}: its zone sign probably flipped)"
+                which = (f"The step is twice the Date:'s own zone offset ({written}) to within "
+                         f"{_fmt_seconds(abs(corrected))}: the Date: is probably a local time written with its "
+                         f"offset's sign flipped ({meant} written as {written}). Read with {meant} it is "
+                         + (f"{_fmt_seconds(corrected)} before this hop's stamp, an ordinary submission."
+                            if corrected >= 0 else f"{_fmt_seconds(-corrected)} after this hop's stamp."))
+            else:
+                title = f"Time goes backwards by {_fmt_exact(delay)} ({_fmt_offset(offset)}: a time-zone label?)"
+                which = (f"The step is {_fmt_offset(offset)} to within {_fmt_seconds(abs(corrected))}: that is what a "
+                         "Date: written with the wrong time zone gives (the author's computer set to another zone "
+                         "than its clock, a local time labelled with another zone's offset), not clocks drifting "
+                         f"apart; the message then reached this hop about {_fmt_seconds(max(corrected, 0.0))} after "
+                         "it was written.")
+            # The Date: is the sender's to write: the reading explains the step, the warning stays.
+            which = (_RECEIVER_OWN_STAMP + " " + which) if not below_boundary else which + " Or the Date: was made up."
         elif lag_start is not None:
             # The pairing reads the step as a clock; below the boundary made-up stamps read the same.
             which = _lag_story(lag_start) + (" Or a header was forged: stamps below the trust boundary are the "
                                              "sender's to write." if below_boundary or previous_below else "")
         elif from_date and not below_boundary:
             # The receiving side's own clock against the sender's: the Date: is in its future.
-            which = ("This stamp is the receiving side's own, so the Date: is what is off: the sender's clock or "
-                     "its time zone setting is wrong (a local time written with another zone's offset), or the "
-                     "Date: was made up.")
+            which = _RECEIVER_OWN_STAMP
         else:
             which = "At least one of the clocks involved is wrong, or a header was forged."
         findings.add(Finding(

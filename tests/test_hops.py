@@ -2161,6 +2161,31 @@ def test_a_lagging_clock_is_named_and_its_step_forward_is_no_wait() -> None:
     assert any(f.id == "hops.slow_hop" and f.subject == "hop 4" for f in waited.findings)
 
 
+def test_a_date_ahead_by_twice_its_own_offset_is_a_flipped_zone_sign() -> None:
+    # Review AL D3 (real 2021 phish): "Date: ... 16:24:39 -0800" from a UTC+8 sender, 15.9 h
+    # after the first server's stamp, was only "at least one of the clocks is wrong". Read with
+    # +0800 it is 4 min 03 s before that stamp. The Date: is the sender's: the severity stays.
+    def skew(date: str) -> Finding:
+        chain = _chain_of(
+            "Received: from mail.example.cn (unknown [203.0.113.8]) by mx.example.net (Postfix) with ESMTP id 1; "
+            "Thu, 16 Sep 2021 08:28:42 +0000\n"
+            f"Date: {date}\nFrom: a@example.cn\nSubject: s\n\nbody\n")
+        [found] = [f for f in chain.findings if f.id == "hops.clock_skew"]
+        return found
+
+    flipped = skew("Thu, 16 Sep 2021 16:24:39 -0800")
+    assert flipped.title == "Time goes backwards by 15.9 h (twice the Date:'s own -0800: its zone sign probably flipped)"
+    assert "(+0800 written as -0800). Read with +0800 it is 4 min 3 s before this hop's stamp" in flipped.explanation
+    assert flipped.severity is Severity.NOTICE
+    # A whole hour to within seconds: the Date:'s zone label (a summer time labelled +0000).
+    label = skew("Thu, 16 Sep 2021 09:28:30 +0000")
+    assert label.title == "Time goes backwards by 59 min 48 s (1 h: a time-zone label?)", label.title
+    assert "reached this hop about 12 s after it was written" in label.explanation
+    # Neither: the clocks are only said to disagree.
+    other = skew("Thu, 16 Sep 2021 12:01:00 +0000")
+    assert "sign" not in other.title and "time-zone label" not in other.title
+
+
 def test_a_list_id_in_a_private_namespace_names_no_server() -> None:
     # Salesforce Marketing Cloud's "List-ID: <7207004.xt.local>" (real): "the copy lacks the mailing
     # list's hops (xt.local)". RFC 2919 section 3 gives "localhost" to lists tied to no domain.
