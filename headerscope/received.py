@@ -456,6 +456,13 @@ def _parse_date(text: str) -> tuple[datetime | None, list[str]]:
 _UNAMBIGUOUS_ZONES = frozenset(("UT", "UTC", "GMT", "PST", "PDT", "MST", "MDT", "EDT", "WET", "WEST", "CET", "CEST",
                                 "MET", "MEST", "EET", "EEST", "MSK", "JST", "KST", "HKT", "SGT", "AEST", "AEDT",
                                 "NZST", "NZDT"))
+# What the ambiguous names have meant, in minutes east of UTC (IANA tz abbreviations, current
+# and historical): a numeric offset that is none of them contradicts the name whichever zone was
+# meant ("-0600 (CDT)": US Central Daylight is -0500, Cuba's -0400, China's of 1986-1991 +0900).
+_AMBIGUOUS_ZONES = {
+    "EST": (-300, 600, 660), "CST": (-360, 480, -300, 570, 630), "CDT": (-300, -240, 540),
+    "BST": (60, 360, 660), "IST": (330, 60, 120), "AST": (-240, 180), "ADT": (-180, 240),
+}  # fmt: skip
 _offset_and_zone_name = compiled_on_first_use(r"([+-])(\d{2})(\d{2})\s*\(\s*([A-Za-z]{2,5})\s*\)\s*$")
 
 
@@ -493,15 +500,23 @@ def zone_name_mismatch(date_text: str) -> tuple[str, str, int, str] | None:
     stood for then) when a date's numeric offset and the zone name in its comment disagree
     ("13:34:05 -0500 (GMT)": one of them is wrong, a server's clock or zone setting); None when
     they agree or cannot be compared. A name whose offset changed over the years (MSK) is
-    judged by the offset it had at the stamp's moment."""
+    judged by the offset it had at the stamp's moment; an ambiguous name (CDT, CST, IST) only
+    when none of its meanings is the offset, and then by the nearest."""
     found = _offset_and_zone_name().search(date_text[-40:])
     if found is None:
         return None
     sign, hours, minutes, name = found.groups()
     name = name.upper()
+    offset = (int(hours) * 60 + int(minutes)) * (-1 if sign == "-" else 1)
+    meanings = _AMBIGUOUS_ZONES.get(name)
+    if meanings is not None:
+        if offset in meanings:
+            return None
+        nearest = min(meanings, key=lambda meaning: abs(offset - meaning))
+        stood_for = " or ".join(f"{'-' if m < 0 else '+'}{abs(m) // 60:02d}{abs(m) % 60:02d}" for m in meanings)
+        return name, f"{sign}{hours}{minutes}", offset - nearest, stood_for
     if name not in _UNAMBIGUOUS_ZONES:
         return None
-    offset = (int(hours) * 60 + int(minutes)) * (-1 if sign == "-" else 1)
     named = _ZONE_NAMES[name]
     if name in _ZONE_HISTORY:
         moment = parse_received_date(date_text)

@@ -2023,6 +2023,13 @@ def test_the_alternative_boundary_follows_a_run_of_relays_known_by_their_greetin
     ("Wed, 06 May 2026 10:01:33 +0400 (MSK)", ("MSK", "+0400", 60, "+0300")),
     ("Mon, 2 Nov 2026 10:00:00 -0800 (PST)", None),
     ("Fri, 18 Jan 2013 07:33:38 +0800 (CST)", None),  # China's CST: a name of several zones
+    # An ambiguous name is told when none of its meanings is the offset (review AL D6, real 1995
+    # helios stamp): CDT is -0500 (US), -0400 (Cuba) or +0900 (China, 1986-1991), never -0600.
+    ("Fri, 8 Dec 1995 16:30:17 -0600 (CDT)", ("CDT", "-0600", -60, "-0500 or -0400 or +0900")),
+    ("Fri, 8 Sep 1995 16:30:17 -0500 (CDT)", None),
+    ("Fri, 8 Sep 1995 16:30:17 -0400 (CDT)", None),
+    ("Fri, 8 Sep 2025 16:30:17 +0530 (IST)", None),
+    ("Fri, 8 Sep 2025 16:30:17 +0700 (CST)", ("CST", "+0700", -60, "-0600 or +0800 or -0500 or +0930 or +1030")),
     ("Mon, 2 Nov 2026 10:00:00 +0000 (UTC)", None),
     ("Mon, 2 Nov 2026 10:00:00 +0200", None),
 ])
