@@ -101,7 +101,7 @@ class ScanRow(Value):
     other_findings: tuple[str, ...] = ()
     """Ids of the other findings (notices and information), each once: --filter reason= matches them too."""
     slowest_hop: str | None = None
-    """Receiving host of the slowest hop."""
+    """The slowest hop as the hand-over "client → receiving host" (the receiving host alone when no client is named)."""
     slowest_delay_seconds: float | None = None
     """Its delay."""
     delivered: str | None = None
@@ -244,6 +244,16 @@ def _steady_hops(hops: Any) -> list[Any]:
     return steady
 
 
+def _hand_over(fields: Any) -> str | None:
+    """The slowest hop as the hand-over it was, "client → receiver" (analyze's from and by
+    columns): the wait is between the client's stamp and the receiver's, most often in the
+    client's queue, so the receiver alone would read as the slow one (review AL D7)."""
+    client = fields.from_rdns or fields.from_helo or fields.from_ip
+    if not client:
+        return fields.by  # type: ignore[no-any-return]
+    return f"{str(client)[:120]} → {str(fields.by or '?')[:120]}"
+
+
 def summarize(index: int, label: str, report: Any, want_json: bool = False) -> ScanRow:
     """The scan row of a report."""
     from ..model import Report, Severity
@@ -282,7 +292,7 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
                                             if f.severity in (Severity.DANGER, Severity.WARNING))),
         other_findings=tuple(dict.fromkeys(f.id for f in report.findings
                                            if f.severity not in (Severity.DANGER, Severity.WARNING))),
-        slowest_hop=slowest.fields.by if slowest else None,
+        slowest_hop=_hand_over(slowest.fields) if slowest else None,
         slowest_delay_seconds=slowest.delay_seconds if slowest else None,
         delivered=_utc_iso(stamp),
         spam=_spam(report),
