@@ -3250,6 +3250,13 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                         f"as written, with the fields that could be read.",
             reference=_RFC5321_TRACE, subject=subject,
         ))
+    if NO_TIME_ZONE in fields.problems:
+        findings.add(Finding(
+            id="hops.no_zone", severity=Severity.INFO, title=f"Hop {number}'s date has no time zone",
+            explanation=(f"The stamp's date ({str(fields.date_text or '')[:80]}) gives no offset from UTC, which RFC "
+                         "5322 section 3.3 requires: its moment is unknown by up to a day either way, so no delay is "
+                         "measured to or from this hop. The time is shown as written." + claim),
+            reference=_RFC5322_DATE, subject=subject))
     impossible = next((p for p in fields.problems if p.startswith("address literal is not an IP")
                        and _impossible_ipv4_re().search(p)), None) if not below_boundary else None
     if impossible is not None:

@@ -1950,6 +1950,8 @@ def _assemble(
         via=via,
         timestamp=timestamp.isoformat() if timestamp is not None else None,
         date_text=date_text,
-        complete=not problems,
+        # A date with no zone was read whole: the stamp is complete, its time only unplaced
+        # (hops.no_zone says so), not "partly read".
+        complete=all(problem == NO_TIME_ZONE for problem in problems),
         problems=tuple(dict.fromkeys(problems))[:MAX_PROBLEMS],
     )

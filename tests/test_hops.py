@@ -1632,6 +1632,10 @@ def test_a_stamp_with_no_time_zone_measures_nothing_and_fetchmail_4_is_a_downloa
     assert [h.delay_seconds for h in chain.hops] == [36.0, 44.0, None, None]
     assert chain.boundary_hop == 2
     assert not only(chain, "hops.clock_skew") and not only(chain, "hops.slow_hop")
+    # Read whole: a zone note, not "Received header only partly read" (review AL D7).
+    [no_zone] = only(chain, "hops.no_zone")
+    assert no_zone.subject == "hop 3" and no_zone.title == "Hop 3's date has no time zone"
+    assert not only(chain, "hops.unparsed") and chain.hops[2].fields.complete
 
 
 def test_exchange_mailbox_transport_ends_a_journey_and_a_resend_starts_another() -> None:
