@@ -164,7 +164,10 @@ def _rfc2231_piece(text: str, encoded: bool, first: bool) -> str:
 # multipart to look into. Any other part (text, HTML, an attachment) is passed over unparsed:
 # most mail in a mailbox is multipart/mixed, and parsing every part's header cost a scan 13%.
 # (An SMTP TLS report's application/tlsrpt+gzip or +json part, RFC 8460 section 5.3, too.)
-_WORTH_READING = (b"message/", b"822-headers", b"multipart/", b"tlsrpt")
+# A saved message attached as a file (below, _FILE_MESSAGE_SUFFIXES) is named in its header
+# ("report.eml", "phish.msg", application/vnd.ms-outlook), whatever type it is labelled with.
+# (Compared with the header in lower case.)
+_WORTH_READING = (b"message/", b"822-headers", b"multipart/", b"tlsrpt", b".eml", b".msg", b"ms-outlook")
 
 
 def _parts(message: Message, keep_text: bool = False, containers: bool = False) -> list[_Part]:
@@ -299,7 +302,22 @@ def might_carry_parts(message: Message) -> bool:
     content_type = content_type.lstrip().lower()
     if not content_type.startswith(_CARRIER_TYPES):
         return False
-    return content_type.startswith(_ALWAYS_WALKED) or message.raw.find(_PART_TYPE_HINT, message.body_start) >= 0
+    return (content_type.startswith(_ALWAYS_WALKED) or message.raw.find(_PART_TYPE_HINT, message.body_start) >= 0
+            or _file_message_hint().search(message.raw, message.body_start) is not None)
+
+
+# A message attached as a file: a user drags a saved .eml into a new mail, a report add-in
+# (KnowBe4's Phish Alert, Microsoft's Report Message) attaches one, labelled
+# application/octet-stream; Outlook attaches a saved item as a .msg (application/vnd.ms-outlook,
+# an OLE compound file, MS-OXMSG). The name in the part's header is the only sign: its body is
+# usually base64, where "message/" never shows. The search starts with a literal ".", which the
+# regex engine looks for first: a few ns a byte even on HTML full of dots.
+_file_message_hint = compiled_on_first_use(rb"\.(?:[eE][mM][lL]|[mM][sS][gG])|ms-outlook")
+_EML_SUFFIX = ".eml"
+_MSG_SUFFIX = ".msg"
+_MSG_TYPES = frozenset({"application/vnd.ms-outlook", "application/x-msg"})
+# Bytes of a .msg attachment read at most: extract_msg reads the whole OLE file into memory.
+_MAX_MSG_PART = 32 << 20
 
 
 def attached_messages(message: Message, limit: int = MAX_ATTACHED) -> tuple[tuple[AttachedMessage, bytes], ...]:
@@ -385,16 +403,60 @@ def _text_bounce_copy(message: Message) -> tuple[tuple[AttachedMessage, bytes], 
 MAX_COUNTED = 2000
 
 
-def _carried_message(raw: bytes, part: _Part) -> tuple[bytes, Message] | None:
-    """The bytes and header of a message/rfc822 (or returned-header) part, or None when the part
-    holds no message after all."""
-    if part.content_type not in _MESSAGE_TYPES or part.body_start >= part.body_end:
+def _file_kind(part: _Part) -> str | None:
+    """"eml" or "msg" for a part that is a saved message attached as a file (by its name or, for
+    Outlook's .msg, its type), whatever its Content-Type; None otherwise."""
+    if part.content_type in _MESSAGE_TYPES:
+        return None  # a message part already, read as one
+    name = (part.filename or "").strip().strip('"').rstrip(". ").lower()
+    if name.endswith(_EML_SUFFIX):
+        return "eml"
+    if name.endswith(_MSG_SUFFIX) or part.content_type in _MSG_TYPES:
+        return "msg"
+    return None
+
+
+def _carried_message(raw: bytes, part: _Part, read_msg: bool = True) -> tuple[bytes, Message, str] | None:
+    """The bytes, header and listed type of a message/rfc822 (or returned-header) part, or of a
+    saved message attached as a file (.eml; Outlook's .msg, whose bytes stay the .msg file, so
+    that ``--attached N`` reads it as the loader reads any .msg, with its caveats); None when the
+    part holds no message after all. ``read_msg``: False to only check a .msg's file signature
+    (counting), not rebuild it."""
+    if part.body_start >= part.body_end:
         return None
+    kind = _file_kind(part)
+    if part.content_type not in _MESSAGE_TYPES and kind is None:
+        return None
+    if kind == "msg":
+        if part.body_end - part.body_start > 2 * _MAX_MSG_PART:
+            return None
+        return _carried_msg(_decoded(raw, part), part, read_msg)
     data = _decoded(raw, part)
     inner = parse_message(data)
     if not inner.headers or all(h.defects for h in inner.headers):
-        return None  # not a message after all
-    return data, inner
+        return None  # not a message after all (an .eml file that holds no header)
+    if kind == "eml":
+        return data, inner, f"{part.content_type} (.eml file)"
+    return data, inner, part.content_type
+
+
+def _carried_msg(data: bytes, part: _Part, read_msg: bool) -> tuple[bytes, Message, str] | None:
+    """A .msg attachment: its OLE bytes, and the header rebuilt from it (headerscope.msg)."""
+    from .msg import MsgError, is_msg, msg_to_message
+
+    if not is_msg(data) or len(data) > _MAX_MSG_PART:
+        return None
+    listed = f"{part.content_type} (.msg file)"
+    if not read_msg:
+        return data, parse_message(b""), listed
+    try:
+        rebuilt, _notes = msg_to_message(data)
+    except MsgError:
+        return None
+    inner = parse_message(rebuilt)
+    if not inner.headers:
+        return None
+    return data, inner, listed
 
 
 def count_attached(message: Message, parts: list[_Part] | None = None) -> tuple[int, bool]:
@@ -404,7 +466,7 @@ def count_attached(message: Message, parts: list[_Part] | None = None) -> tuple[
         return len(attached_messages(message)), False
     count = 0
     for part in _parts(message) if parts is None else parts:
-        if _carried_message(message.raw, part) is not None:
+        if _carried_message(message.raw, part, read_msg=False) is not None:
             count += 1
             if count >= MAX_COUNTED:
                 return count, True
@@ -417,10 +479,10 @@ def _attached(raw: bytes, parts: list[_Part], limit: int = MAX_ATTACHED) -> tupl
         carried = _carried_message(raw, part)
         if carried is None:
             continue
-        data, inner = carried
+        data, inner, listed_type = carried
         headers_only = part.content_type in _HEADERS_ONLY
         out.append((AttachedMessage(
-            number=len(out) + 1, content_type=part.content_type, headers_only=headers_only,
+            number=len(out) + 1, content_type=listed_type, headers_only=headers_only,
             size=len(data), filename=part.filename, from_header=inner.first_decoded("From"),
             to=inner.first_decoded("To"), subject=inner.first_decoded("Subject"), date=inner.first("Date"),
             message_id=inner.first("Message-ID"),

@@ -891,7 +891,8 @@ class AttachedMessage(Value):
     """1-based, in the order of the parts: ``headerscope analyze FILE --attached N`` analyzes it."""
     content_type: str
     """message/rfc822, message/global, text/rfc822-headers or message/global-headers; text/plain
-    for the copy a qmail bounce returns in its text."""
+    for the copy a qmail bounce returns in its text; a saved message attached as a file, its type
+    and "(.eml file)" or "(.msg file)" (e.g. "application/octet-stream (.eml file)")."""
     headers_only: bool
     """True when only the header was attached (a bounce returning the header alone)."""
     size: int
