@@ -69,6 +69,7 @@ from .mime import (
     repeated_fields,
 )
 from .model import (
+    CarriedSummary,
     Comparison,
     DkimSignatureResult,
     DmarcResult,
@@ -160,12 +161,105 @@ def analyze_loaded(loaded: LoadedInput, opts: AnalysisOptions) -> Report:
     resolver = EvidenceResolver(base_resolver,
                                 budget=dns_budget(opts.dns_timeout) if base_resolver.asks_network else None)
     report = _run_checks(loaded, message, resolver, opts, now)
+    report = _with_carried_summaries(report, loaded, message, now)
     if opts.record_dns and opts.resolver is None:
         from .dns.recording import RecordingResolver
 
         if isinstance(base_resolver, RecordingResolver):
             base_resolver.write(Path(opts.record_dns))
     return report
+
+
+# Attached messages of a forward or user report given a one-line verdict of their own (each is
+# analysed offline once more); the rest are listed in the attached-messages table.
+MAX_CARRIED_SUMMARIES = 5
+_RFC2046_MESSAGE = "https://www.rfc-editor.org/rfc/rfc2046#section-5.2.1"
+
+
+def _person_written_carrier(report: Report, message: Message) -> bool:
+    """Whether the message is a person's forward or report carrying messages: attached messages,
+    and none of the readings of an automatic message (a bounce, an abuse or DMARC failure
+    report, a receipt, an automatic reply), which say what their copies are in their own words."""
+    if not report.attached or report.feedback_report is not None:
+        return False
+    if report.delivery_report is not None and report.delivery_report.recipients:
+        return False
+    if any(f.id.startswith(_NOTIFICATION_FINDINGS) or f.id.startswith(("feedback.", "dsn.")) for f in report.findings):
+        return False
+    return not is_automatic_notification(message)
+
+
+def _with_carried_summaries(report: Report, loaded: LoadedInput, message: Message, now: datetime) -> Report:
+    """The report of a person's forward or user report with a line per attached message (its own
+    verdict, read offline) and a finding that the authentication shown is the forwarder's: an
+    analyst reading the top of the report must not take the reporter's DMARC pass for the
+    phish's. The outer verdict is left as it is: it is the verdict of the message analysed."""
+    if not _person_written_carrier(report, message):
+        return report
+    from .dns.offline import OfflineResolver
+    from .mime import attached_messages, attached_path
+
+    summaries: list[CarriedSummary] = []
+    for entry, data in attached_messages(message, limit=MAX_CARRIED_SUMMARIES):
+        path = attached_path(loaded.attached_path, entry.number)
+        label = f"{loaded.source}#attached-{entry.number}"
+        inner = dataclasses.replace(load_bytes(data, source=label), attached_path=path)
+        if inner.unreadable is not None:
+            continue
+        # Offline, whatever the outer analysis may ask: the line says what the copy itself records
+        # (its receiver's results), at no DNS cost; `--attached N` checks it in full.
+        inner_report = _run_checks(inner, parse_message(inner.data, cut_off=inner.format == "cut-off"),
+                                   EvidenceResolver(OfflineResolver(), budget=None),
+                                   AnalysisOptions(offline=True, now=now, source=label), now)
+        author = inner_report.envelope.author()
+        summaries.append(CarriedSummary(
+            number=entry.number, path=path, from_domain=author.domain if author is not None else None,
+            subject=entry.subject, verdict=_carried_verdict(inner_report, entry.headers_only),
+            carries=len(inner_report.attached)))
+    if not summaries:
+        return report
+    count = len(report.attached)
+    more = f" (the first {len(summaries)} of {count} listed)" if count > len(summaries) else ""
+    lines = "; ".join(s.line() for s in summaries)
+    finding = Finding(
+        id="message.carrier", severity=Severity.NOTICE,
+        title=f"A forwarded or reported message carrying {count} message(s): the authentication shown is the "
+              "forwarder's or reporter's",
+        explanation=(
+            f"This message was written by a person and carries {count} message(s) as attachments{more}: its route, "
+            "signatures and verdict above are those of the forwarding or reporting mail, not of the messages it "
+            f"carries, which each keep their own header and authentication. Attached: {lines}. Each line is the "
+            "copy's own reading offline (what its receiver recorded); analyze one in full with "
+            f"`headerscope analyze FILE --attached {attached_path(loaded.attached_path, 'N')}`."),
+        reference=_RFC2046_MESSAGE, subject="attachments")
+    # After the findings more severe than a notice, as the severity order puts it.
+    findings = list(report.findings)
+    place = next((i for i, f in enumerate(findings) if _SEVERITY_ORDER[f.severity] > _SEVERITY_ORDER[Severity.NOTICE]),
+                 len(findings))
+    findings.insert(place, finding)
+    return dataclasses.replace(report, carried=tuple(summaries), findings=tuple(findings))
+
+
+def _carried_verdict(report: Report, headers_only: bool) -> str:
+    """An attached copy's own verdict in a few words: its receiver's recorded DMARC result and
+    spam filter verdicts (the evidence a copy keeps), then its verdict status when one could be
+    reached offline."""
+    words: list[str] = []
+    dmarc = next((r for r in report.recorded if r.trusted and r.method == "dmarc"), None)
+    if dmarc is not None:
+        words.append(f"recorded DMARC {dmarc.result}")
+    for spam in report.spam_filters:
+        if spam.trusted and spam.spam is not None:
+            score = f" (score {spam.score:g})" if spam.score is not None else ""
+            words.append(f"{spam.filter}: {'spam' if spam.spam else 'not spam'}{score}")
+            break
+    if report.verdict.status != "not_checked":
+        words.append(report.verdict.status.replace("_", " "))
+    if not words:
+        words.append("no result recorded by its receiver")
+    if headers_only:
+        words.append("header only")
+    return ", ".join(words)
 
 
 def _one_multiple_from(envelope_findings: tuple[Finding, ...], dmarc: DmarcResult,

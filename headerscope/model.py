@@ -912,6 +912,34 @@ class AttachedMessage(Value):
 
 
 @frozen
+class CarriedSummary(Value):
+    """One message that a person forwarded or reported as an attachment, in one line: who it
+    says it is from, its own verdict, and how to analyze it (never the outer message's verdict)."""
+
+    number: int
+    """Its number among the attached messages."""
+    path: str
+    """What ``headerscope analyze FILE --attached PATH`` takes to analyze it ("2", or "1.2" inside an attached message)."""
+    from_domain: str | None
+    """The domain of its From: address, as written (the sender's claim)."""
+    subject: str | None
+    """Its Subject: field, decoded."""
+    verdict: str
+    """Its own verdict read offline, in words: what its receiver recorded (DMARC, a spam filter) and its verdict status."""
+    carries: int
+    """Messages it carries itself (0: none)."""
+
+    def line(self) -> str:
+        """The message in one line of words (the finding's and the renderers' line)."""
+        from .text import one_line
+
+        carries = f" (carries {self.carries})" if self.carries else ""
+        subject = one_line(self.subject or "")[:120] or "(no subject)"
+        return (f"{self.path}{carries}: {self.from_domain or '(no From domain)'} — {self.verdict} — "
+                f"“{subject}” (--attached {self.path})")
+
+
+@frozen
 class DsnRecipient(Value):
     """One recipient's part of a delivery status notification (RFC 3464 section 2.3)."""
 
@@ -1196,6 +1224,22 @@ class Report(Value):
     service); None for a message that carries none of them, as person-to-person mail."""
     structure: MessageStructure | None = None
     """The message's S/MIME, PGP, TNEF or calendar wrapping; None for plain mail."""
+    carried: tuple[CarriedSummary, ...] = ()
+    """When a person forwarded or reported messages as attachments (not a bounce, an abuse report or
+    an automatic notice): one line per attached message, the first few; the outer verdict stays the forwarder's."""
+
+    def carrier_headline(self) -> str | None:
+        """The line that says a person's forward or report carries messages (``carried``), so
+        that the authentication shown first is not read as theirs; None for other mail."""
+        if not self.carried:
+            return None
+        count = len(self.attached)
+        return (f"Forwarded or reported message carrying {count} message(s): the authentication above is the "
+                "forwarder's or reporter's, not the attached messages'. Each attached one, by its own reading:")
+
+    def carried_count(self, number: int) -> int:
+        """How many messages attached message ``number`` carries itself (0 when not known)."""
+        return next((s.carries for s in self.carried if s.number == number), 0)
 
     def delivery_gaps(self) -> list[tuple[int, float]]:
         """(hop number, seconds) of each step read as the time between two deliveries

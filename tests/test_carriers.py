@@ -16,12 +16,14 @@ import headerscope
 from headerscope.loader import load_bytes
 from headerscope.message import parse_message
 from headerscope.mime import attached_messages, count_attached, might_carry_parts
+from headerscope.render import get_renderer
 
-PHISH = (b"Received: from pcvelocity.com (unknown [89.144.10.219])\r\n"
+# The receiver writes its Authentication-Results above its own Received (RFC 8601 section 5).
+PHISH = (b"Authentication-Results: mx.corp.example; spf=fail smtp.mailfrom=pcvelocity.com;\r\n"
+         b"\tdkim=none; dmarc=fail (p=reject) header.from=costco.com\r\n"
+         b"Received: from pcvelocity.com (unknown [89.144.10.219])\r\n"
          b"\tby mx.corp.example (Postfix) with ESMTP id 4RGL2k1xYz\r\n"
          b"\tfor <victim@corp.example>; Wed, 02 Aug 2023 20:45:14 +0000\r\n"
-         b"Authentication-Results: mx.corp.example; spf=fail smtp.mailfrom=pcvelocity.com;\r\n"
-         b"\tdkim=none; dmarc=fail (p=reject) header.from=costco.com\r\n"
          b"From: Costco Customer Support <noreply@costco.com>\r\nTo: victim@corp.example\r\n"
          b"Subject: You Are Our July Winner\r\nDate: Wed, 02 Aug 2023 20:45:10 +0000\r\n"
          b"Message-ID: <win-1@pcvelocity.com>\r\n\r\nClaim your prize.\r\n")
@@ -109,4 +111,67 @@ def test_cli_attached_opens_an_eml_file(tmp_path: Path) -> None:
            "--attached", "1"]
     inner = json.loads(subprocess.run(run, capture_output=True, env=env, cwd=REPO, check=True).stdout)
     assert inner["input"]["source"] == f"{report}#attached-1"
-    assert inner["headers"][0]["name"] == "Received"
+    assert [h["name"] for h in inner["headers"][:2]] == ["Authentication-Results", "Received"]
+
+
+def _outlook_forward(attached: bytes, subject: bytes = b"FW: You Are Our July Winner", tag: bytes = b"fw1") -> bytes:
+    """Outlook's "Forward as attachment": the reporter's own mail, which its receiver passed."""
+    return (b"Authentication-Results: mx.soc.example; spf=pass smtp.mailfrom=corp.example; dkim=pass "
+            b"header.d=corp.example; dmarc=pass header.from=corp.example\r\n"
+            b"Received: from NAM12-MW2-obe.outbound.protection.outlook.com (mail-mw2nam12on2071.outbound."
+            b"protection.outlook.com [40.107.244.71])\r\n\tby mx.soc.example (Postfix) with ESMTPS id 2;"
+            b" Thu, 03 Aug 2023 08:00:02 +0000\r\n"
+            b"From: Victim <victim@corp.example>\r\nTo: phishing@soc.example\r\nSubject: " + subject + b"\r\n"
+            b"Date: Thu, 03 Aug 2023 08:00:00 +0000\r\nMessage-ID: <" + tag + b"@corp.example>\r\nMIME-Version: 1.0\r\n"
+            b"Content-Type: multipart/mixed; boundary=\"_002_" + tag + b"_\"\r\n\r\n"
+            b"--_002_" + tag + b"_\r\nContent-Type: text/plain; charset=\"us-ascii\"\r\n\r\nThis looks like phishing.\r\n"
+            b"--_002_" + tag + b"_\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment;\r\n"
+            b"\tcreation-date=\"Thu, 03 Aug 2023 08:00:00 GMT\"\r\n\r\n" + attached + b"\r\n--_002_" + tag + b"_--\r\n")
+
+
+def test_a_forward_as_attachment_says_first_that_the_authentication_is_the_reporters() -> None:
+    data = _outlook_forward(PHISH)
+    report = headerscope.analyze(data, offline=True)
+    (line,) = report.carried
+    assert (line.number, line.path, line.from_domain, line.subject, line.carries) == (
+        1, "1", "costco.com", "You Are Our July Winner", 0)
+    # The receiver's record in the copy, and the copy's own status (nothing can authenticate costco.com).
+    assert line.verdict == "recorded DMARC fail, unauthenticated"
+    # The outer verdict stays the reporter's: corp.example's recorded pass, not the phish's fail.
+    assert "corp.example" in report.verdict.summary and "costco" not in report.verdict.summary
+    finding = next(f for f in report.findings if f.id == "message.carrier")
+    assert "costco.com — recorded DMARC fail" in finding.explanation and "--attached N" in finding.explanation
+    text = get_renderer("terminal", color=False, width=200).render(report).splitlines()
+    assert text[1].startswith("Forwarded or reported message carrying 1 message(s): the authentication above is "
+                              "the forwarder's or reporter's")
+    assert text[2] == ("  1: costco.com — recorded DMARC fail, unauthenticated — “You Are Our July Winner” "
+                       "(--attached 1)")
+    markdown = get_renderer("markdown").render(report)
+    assert "- 1: costco.com — recorded DMARC fail, unauthenticated" in markdown
+    assert json.loads(get_renderer("json").render(report))["carried"][0]["verdict"] == line.verdict
+
+
+def test_an_attached_forward_that_carries_a_message_says_so() -> None:
+    # A SOC escalating a user's report: the attachment is itself a forward carrying the phish.
+    data = _outlook_forward(_outlook_forward(PHISH), subject=b"FW: FW: You Are Our July Winner", tag=b"fw2")
+    report = headerscope.analyze(data, offline=True)
+    (line,) = report.carried
+    assert (line.from_domain, line.carries) == ("corp.example", 1)
+    assert line.line().startswith("1 (carries 1): corp.example — recorded DMARC pass")
+    table = get_renderer("markdown").render(report)
+    assert "| 1 (carries 1) | message/rfc822 |" in table
+
+
+def test_a_bounce_or_abuse_report_keeps_its_own_reading_and_gets_no_carrier_line() -> None:
+    bounce = (b"From: Mail Delivery System <MAILER-DAEMON@mx.corp.example>\r\nTo: victim@corp.example\r\n"
+              b"Subject: Undelivered Mail Returned to Sender\r\nDate: Thu, 03 Aug 2023 08:00:00 +0000\r\n"
+              b"Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
+              b"Content-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\r\n\r\n"
+              b"--r\r\nContent-Type: text/plain\r\n\r\nI'm sorry to have to inform you.\r\n"
+              b"--r\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.corp.example\r\n\r\n"
+              b"Final-Recipient: rfc822; gone@other.example\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
+              b"--r\r\nContent-Type: message/rfc822\r\n\r\n" + PHISH + b"\r\n--r--\r\n")
+    report = headerscope.analyze(bounce, offline=True)
+    assert report.attached and report.carried == ()
+    assert report.carrier_headline() is None
+    assert not any(f.id == "message.carrier" for f in report.findings)

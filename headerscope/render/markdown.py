@@ -85,6 +85,13 @@ class MarkdownRenderer(Renderer):
         lines.append("")
         lines.append(f"**{md_escape(report.verdict.summary)}**")
         lines.append("")
+        headline = report.carrier_headline()
+        if headline is not None:
+            # A person's forward or report: the attached messages' own verdicts come first.
+            lines.append(f"**{md_escape(headline)}**")
+            lines.append("")
+            lines.extend(f"- {md_escape(summary.line(), 400)}" for summary in report.carried)
+            lines.append("")
         if is_redacted(report):
             lines.append("- **Redacted:** the local parts of e-mail addresses are hidden (domains kept).")
         placeholder = report.structure is not None and report.structure.subject_placeholder
@@ -238,7 +245,9 @@ class MarkdownRenderer(Renderer):
                  _row(("N", "Type", "From", "Subject", "Date")), _row(("---:", "---", "---", "---", "---"))]
         for entry in report.attached:
             kind = entry.content_type + (" (header only)" if entry.headers_only else "")
-            lines.append(_row((str(entry.number), md_escape(kind, 60), md_escape(entry.from_header, 120),
+            carries = report.carried_count(entry.number)
+            number = f"{entry.number} (carries {carries})" if carries else str(entry.number)
+            lines.append(_row((number, md_escape(kind, 60), md_escape(entry.from_header, 120),
                                md_escape(entry.subject, 200), md_escape(entry.date, 60))))
         lines.append("")
         return lines

@@ -179,6 +179,13 @@ class TerminalRenderer(Renderer):
         # recorded about it): bounded, but not cut before the ARC sets' location of a body change.
         line.append_text(_t(verdict.summary, limit=1000))
         out.append(line)
+        headline = report.carrier_headline()
+        if headline is not None:
+            # A person's forward or report: the verdict above is the reporter's mail's, and each
+            # message it carries is named with its own verdict before anything else is read.
+            out.append(_t(headline, "bold"))
+            for summary in report.carried:
+                out.append(_t(f"  {summary.line()}", limit=400))
 
         env = report.envelope
         sender = env.author()
@@ -582,7 +589,8 @@ class TerminalRenderer(Renderer):
             table.add_column(column, overflow="fold")
         for entry in report.attached:
             kind = entry.content_type + (" (header only)" if entry.headers_only else "")
-            table.add_row(_t(entry.number), _t(kind), _t(entry.from_header or "—", limit=200),
+            carries = report.carried_count(entry.number)
+            table.add_row(_t(f"{entry.number} (carries {carries})" if carries else entry.number), _t(kind), _t(entry.from_header or "—", limit=200),
                           _t(entry.subject or "—", limit=300), _t(entry.date or "—"))
         return table
 
