@@ -982,6 +982,10 @@ def read_carried(message: Message, path: str = "") -> tuple[DeliveryReport | Non
                   or _auto_reply_finding(message) or _dmarc_aggregate_finding(message))
         if notice is not None:
             findings.append(notice)
+        elif not is_automatic_notification(message) and not _looks_like_bounce(message):
+            forward = inline_forward(message)
+            if forward is not None:
+                findings.append(forward)
     if feedback is not None:
         findings.append(_feedback_finding(feedback, attached, path))
     if attached:
@@ -1002,6 +1006,104 @@ def read_carried(message: Message, path: str = "") -> tuple[DeliveryReport | Non
             reference=_RFC2046_MESSAGE, subject="attachments",
         ))
     return report, feedback, attached, findings
+
+
+# An inline forward: the separator line a mail program writes above the quoted message's
+# fields, as the vendors write it: Gmail's "---------- Forwarded message ---------", Thunderbird's
+# "-------- Forwarded Message --------", Apple Mail's "Begin forwarded message:", and Outlook's
+# line of underscores or "-----Original Message-----" above its From:/Sent:/To:/Subject: block
+# (which Outlook also writes above the message a reply quotes: taken only with a forward's Subject).
+# Bounded repetitions, one line each: linear on any text.
+_forward_marker = compiled_on_first_use(
+    r"^[ \t>]{0,8}(?:(-{2,20}[ \t]{0,4}Forwarded [Mm]essage[ \t]{0,4}-{2,20}|Begin forwarded message:)|"
+    r"(-{2,20}[ \t]{0,4}Original Message[ \t]{0,4}-{2,20}|_{10,120}))[ \t]*\r?$", re.MULTILINE)
+# One quoted field line after the separator ("From: ...", Apple's and Gmail's "Date:", Outlook's
+# "Sent:"), with the "*From:*" bold marks a plain-text conversion may keep.
+_forward_field = compiled_on_first_use(r"^[ \t>]{0,8}\*?(From|Date|Sent|Subject|To|Cc)\*?:\*?[ \t]{0,8}(.{0,400}?)[ \t]*\r?$",
+                                       re.IGNORECASE)
+# Forward prefixes of a Subject: English, and the common ones of German (WG), French (TR) and
+# Spanish (RV) Outlook.
+_forward_subject = compiled_on_first_use(r"^[ \t]{0,8}(?:\[[^\]]{0,40}\][ \t]{0,4})?(?:FW|FWD|WG|TR|RV)[ \t]{0,2}:",
+                                         re.IGNORECASE)
+_FORWARD_HINTS = (b"orwarded", b"Original Message", b"__________")
+_MAX_FORWARD_FIELDS = 12
+"""Lines read after a forward separator for the quoted From/Date/Subject (Outlook writes up to six)."""
+_RFC2046_MESSAGE_PART = "https://www.rfc-editor.org/rfc/rfc2046#section-5.2.1"
+
+
+def inline_forward(message: Message) -> Finding | None:
+    """The notice that a person's message quotes another message inline (a forward in the body,
+    not as an attachment), read in the first 64 KB of its first text part: the quoted From,
+    Date and Subject are the forwarder's text, and the quoted message's header is gone."""
+    if message.body_start is None:
+        return None
+    subject = message.first_decoded("Subject") or ""
+    forward_subject = _forward_subject().match(subject[:200]) is not None
+    raw = message.raw
+    if not forward_subject and not any(raw.find(hint, message.body_start) >= 0 for hint in _FORWARD_HINTS):
+        return None  # most mail: no separator as written, and no forward's Subject (a base64 body)
+    texts = _text_parts(message)[:1]
+    if not texts:
+        return None
+    part = texts[0]
+    charset = part.params.get("charset", "utf-8")
+    try:
+        text = _decoded_head(raw, part).decode(charset, errors="replace")
+    except LookupError:  # an unknown charset name
+        text = _decoded_head(raw, part).decode("utf-8", errors="replace")
+    for found in _forward_marker().finditer(text):
+        if found.group(2) is not None and not forward_subject:
+            continue  # Outlook's separator above a reply's quote: not a forward
+        fields = _quoted_fields(text, found.end())
+        if "from" not in fields or not (fields.keys() & {"date", "sent", "subject"}):
+            continue
+        return _inline_forward_finding(fields, found.group(0).strip(" \t>\r"))
+    return None
+
+
+def _quoted_fields(text: str, start: int) -> dict[str, str]:
+    """The quoted fields after a forward separator (lower-case names), until the first line
+    that is neither a field nor blank, or a blank line after fields."""
+    fields: dict[str, str] = {}
+    position = start
+    for _ in range(_MAX_FORWARD_FIELDS + 2):
+        if position >= len(text):
+            break
+        end = text.find("\n", position + 1)
+        line = text[position:end if end >= 0 else len(text)].strip("\r\n")
+        position = end if end >= 0 else len(text)
+        if not line.strip(" \t>"):
+            if fields:
+                break
+            continue  # Apple Mail's blank line after its separator
+        match = _forward_field().match(line)
+        if match is None:
+            break
+        fields.setdefault(match.group(1).lower(), " ".join(match.group(2).split())[:200])
+        if len(fields) >= _MAX_FORWARD_FIELDS:
+            break
+    return fields
+
+
+def _inline_forward_finding(fields: dict[str, str], separator: str) -> Finding:
+    sender = fields["from"]
+    date = fields.get("date") or fields.get("sent")
+    said = "; ".join(f"{name}: “{value}”" for name, value in (
+        ("From", sender), ("Date" if "date" in fields else "Sent", date), ("Subject", fields.get("subject")))
+        if value)
+    return Finding(
+        id="message.inline_forward", severity=Severity.NOTICE,
+        title=f"Inline forward of a message from “{_short(sender, 80)}”: its route and authentication were not kept",
+        explanation=(
+            f"The body quotes another message after the separator “{_short(separator, 60)}” ({said}). These lines "
+            "are the forwarder's text, typed by their mail program: a claim, which anyone can write, not the "
+            "quoted message's header. A forward in the body keeps none of the original's Received chain, "
+            "DKIM signatures or Authentication-Results, so where it came from and whether it was "
+            "authenticated cannot be told from this message; the analysis above is of the forwarder's own "
+            "mail. Ask the reporter to forward it as an attachment (Outlook: More actions > Forward as "
+            "attachment; Gmail: More > Forward as attachment), or to send the saved .eml file: an attached "
+            "message keeps its whole header."),
+        reference=_RFC2046_MESSAGE_PART, subject="body")
 
 
 # RFC 7489 section 7.2.1.1: an aggregate report's Subject is "Report Domain: <domain> Submitter:

@@ -175,3 +175,63 @@ def test_a_bounce_or_abuse_report_keeps_its_own_reading_and_gets_no_carrier_line
     assert report.attached and report.carried == ()
     assert report.carrier_headline() is None
     assert not any(f.id == "message.carrier" for f in report.findings)
+
+
+def _person(subject: bytes, body: bytes, encoding: bytes = b"quoted-printable") -> bytes:
+    return (b"From: Rodrigo <rodrigo@gmail.example>\r\nTo: phishing@soc.example\r\nSubject: " + subject + b"\r\n"
+            b"Date: Tue, 15 Aug 2023 09:00:00 -0400\r\nMessage-ID: <f1@gmail.example>\r\nMIME-Version: 1.0\r\n"
+            b"Content-Type: multipart/alternative; boundary=\"000000000000f3a2\"\r\n\r\n"
+            b"--000000000000f3a2\r\nContent-Type: text/plain; charset=\"UTF-8\"\r\n"
+            b"Content-Transfer-Encoding: " + encoding + b"\r\n\r\n" + body + b"\r\n"
+            b"--000000000000f3a2\r\nContent-Type: text/html; charset=\"UTF-8\"\r\n\r\n<div>see text</div>\r\n"
+            b"--000000000000f3a2--\r\n")
+
+
+GMAIL = (b"Is this real?\r\n\r\n---------- Forwarded message ---------\r\n"
+         b"From: Act fast <help@ohalyycp.zendesk.com>\r\nDate: Tue, Aug 15, 2023 at 7:27 AM\r\n"
+         b"Subject: Urgent: Verify Your Wallet\r\nTo: <rodrigo@gmail.example>\r\n\r\nYour wallet is locked.\r\n")
+THUNDERBIRD = (b"FYI\r\n\r\n\r\n-------- Forwarded Message --------\r\nSubject: \tUrgent: Verify Your Wallet\r\n"
+               b"Date: \tTue, 15 Aug 2023 07:27:00 -0400\r\nFrom: \tAct fast <help@ohalyycp.zendesk.com>\r\n"
+               b"To: \trodrigo@gmail.example\r\n\r\nYour wallet is locked.\r\n")
+APPLE = (b"\r\n\r\nBegin forwarded message:\r\n\r\nFrom: Act fast <help@ohalyycp.zendesk.com>\r\n"
+         b"Subject: Urgent: Verify Your Wallet\r\nDate: 15 August 2023 at 07:27:00 EDT\r\n"
+         b"To: rodrigo@gmail.example\r\n\r\nYour wallet is locked.\r\n")
+OUTLOOK = (b"Phishing?\r\n\r\n________________________________\r\nFrom: Act fast <help@ohalyycp.zendesk.com>\r\n"
+           b"Sent: Tuesday, August 15, 2023 7:27 AM\r\nTo: Rodrigo <rodrigo@gmail.example>\r\n"
+           b"Subject: Urgent: Verify Your Wallet\r\n\r\nYour wallet is locked.\r\n")
+
+
+def test_inline_forwards_of_each_mail_program_are_said_with_the_quoted_fields_as_claims() -> None:
+    for subject, body in ((b"Fwd: Urgent: Verify Your Wallet", GMAIL), (b"Fwd: Urgent", THUNDERBIRD),
+                          (b"Fwd: Urgent", APPLE), (b"FW: Urgent: Verify Your Wallet", OUTLOOK)):
+        report = headerscope.analyze(_person(subject, body), offline=True)
+        finding = next(f for f in report.findings if f.id == "message.inline_forward")
+        assert finding.title == ("Inline forward of a message from “Act fast <help@ohalyycp.zendesk.com>”: its "
+                                 "route and authentication were not kept")
+        assert "Subject: “Urgent: Verify Your Wallet”" in finding.explanation
+        assert "a claim" in finding.explanation and "forward it as an attachment" in finding.explanation
+    outlook = headerscope.analyze(_person(b"FW: Urgent", OUTLOOK), offline=True)
+    assert "Sent: “Tuesday, August 15, 2023 7:27 AM”" in next(
+        f for f in outlook.findings if f.id == "message.inline_forward").explanation
+    # A base64 text part hides the separator from the cheap check: the forward's Subject opens it.
+    encoded = _person(b"Fwd: Urgent", _b64(GMAIL), encoding=b"base64")
+    assert any(f.id == "message.inline_forward" for f in headerscope.analyze(encoded, offline=True).findings)
+
+
+def test_a_reply_quoting_below_outlooks_separator_and_plain_mail_are_no_forward() -> None:
+    reply = headerscope.analyze(_person(b"RE: Urgent", OUTLOOK), offline=True)
+    assert not any(f.id == "message.inline_forward" for f in reply.findings)
+    # A separator without the quoted fields below it is no forward either.
+    plain = headerscope.analyze(_person(b"Fwd: notes", b"-------- Forwarded Message --------\r\nhello\r\n"),
+                                offline=True)
+    assert not any(f.id == "message.inline_forward" for f in plain.findings)
+
+
+def test_a_hostile_body_of_separator_lines_stays_fast() -> None:
+    import time
+
+    body = (b"-------------------- Forwarded message --------------------\r\nFrom: x\r\n" * 3000
+            + b"_" * 60000 + b"\r\n")
+    start = time.perf_counter()
+    headerscope.analyze(_person(b"Fwd: x", body, encoding=b"8bit"), offline=True)
+    assert time.perf_counter() - start < 5
