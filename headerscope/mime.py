@@ -987,7 +987,8 @@ def read_carried(message: Message, path: str = "") -> tuple[DeliveryReport | Non
             if forward is not None:
                 findings.append(forward)
     if feedback is not None:
-        findings.append(_feedback_finding(feedback, attached, path))
+        removed = not attached and any(p.content_type in _MESSAGE_TYPES for p in parts)
+        findings.append(_feedback_finding(feedback, attached, path, removed))
     if attached:
         listed = "; ".join(
             f"{a.number}: {'header of ' if a.headers_only else ''}"
@@ -1948,7 +1949,10 @@ _UNFORMATTED = {
 }
 
 
-def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage, ...], path: str = "") -> Finding:
+def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage, ...], path: str = "",
+                      removed: bool = False) -> Finding:
+    """The finding of a feedback report. ``removed``: its message part holds no message (the
+    reporter replaced the copy, as "REDACTED")."""
     kind = feedback.feedback_type
     unformatted = _UNFORMATTED.get(feedback.format)
     writer = _short(feedback.user_agent or feedback.reporting_mta, 80)
@@ -1968,8 +1972,13 @@ def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage,
         about.append("reported domain(s) " + ", ".join(feedback.reported_domain[:3]))
     if kind == "auth-failure":
         failed = (feedback.auth_failure or "").strip().lower()
-        what = _AUTH_FAILURE_MEANINGS.get(failed, failed or "authentication")
-        title = f"Authentication failure report{by}: a message{source} failed ({what})"
+        if failed:
+            what = _AUTH_FAILURE_MEANINGS.get(failed, failed)
+            title = f"Authentication failure report{by}: a message{source} failed ({what})"
+        else:
+            # Auth-Failure is optional (RFC 6591 section 3.2): without it the report names no check.
+            title = (f"Authentication failure report{by}: a message{source} failed authentication (the report "
+                     "does not say which check)")
         for label, value in (("delivery result", feedback.delivery_result),
                              ("identity alignment", feedback.identity_alignment),
                              ("DKIM domain", feedback.dkim_domain), ("DKIM selector", feedback.dkim_selector)):
@@ -1992,6 +2001,10 @@ def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage,
                     f"`headerscope analyze FILE --attached {attached_path(path, first.number)}` shows how it "
                     "travelled and "
                     f"how it was authenticated.")
+    elif removed:
+        # RFC 6591 section 3.1 lets a reporter redact the copy it returns; some replace it whole.
+        returned = (" Its message part holds no message: the reporter removed the copy of the reported message, "
+                    "so only the report's own fields above describe it.")
     identifier = kind.replace("-", "_") if kind in _FEEDBACK_MEANINGS else "other"
     intro = unformatted[1] if unformatted else \
         "This message is a feedback report in the Abuse Reporting Format (RFC 5965), not the mail itself: "

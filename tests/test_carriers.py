@@ -235,3 +235,34 @@ def test_a_hostile_body_of_separator_lines_stays_fast() -> None:
     start = time.perf_counter()
     headerscope.analyze(_person(b"Fwd: x", body, encoding=b"8bit"), offline=True)
     assert time.perf_counter() - start < 5
+
+
+def _arf(feedback: bytes, message_part: bytes) -> bytes:
+    """An ARF report (RFC 5965 section 2): a text part, the machine-readable part, the message."""
+    return (b"From: dmarc-report@reporter.example\r\nTo: ruf@sender.example\r\nSubject: Feedback report\r\n"
+            b"Date: Sat, 31 Oct 2020 18:03:00 +0000\r\nMIME-Version: 1.0\r\n"
+            b"Content-Type: multipart/report; report-type=feedback-report; boundary=\"arf\"\r\n\r\n"
+            b"--arf\r\nContent-Type: text/plain\r\n\r\nThis is a feedback report.\r\n"
+            b"--arf\r\nContent-Type: message/feedback-report\r\n\r\n" + feedback + b"\r\n"
+            b"--arf\r\nContent-Type: message/rfc822\r\n\r\n" + message_part + b"\r\n--arf--\r\n")
+
+
+def test_an_auth_failure_report_without_auth_failure_says_it_names_no_check() -> None:
+    report = headerscope.analyze(_arf(b"Feedback-Type: auth-failure\r\nUser-Agent: Reporter/1.0\r\nVersion: 1\r\n"
+                                      b"Source-IP: 192.0.2.8\r\n", PHISH), offline=True)
+    finding = next(f for f in report.findings if f.id == "feedback.auth_failure")
+    assert finding.title == ("Authentication failure report (Reporter/1.0): a message sent from 192.0.2.8 failed "
+                             "authentication (the report does not say which check)")
+    named = headerscope.analyze(_arf(b"Feedback-Type: auth-failure\r\nUser-Agent: Reporter/1.0\r\nVersion: 1\r\n"
+                                     b"Auth-Failure: dmarc\r\nSource-IP: 192.0.2.8\r\n", PHISH), offline=True)
+    assert next(f for f in named.findings if f.id == "feedback.auth_failure").title == (
+        "Authentication failure report (Reporter/1.0): a message sent from 192.0.2.8 failed (DMARC failed: no "
+        "aligned DKIM or SPF pass)")
+
+
+def test_an_abuse_report_whose_message_part_was_redacted_says_the_reporter_removed_it() -> None:
+    report = headerscope.analyze(_arf(b"Feedback-Type: abuse\r\nUser-Agent: ReturnPathFBL/2.0\r\nVersion: 1\r\n"
+                                      b"Source-IP: 192.0.2.8\r\n", b"REDACTED"), offline=True)
+    assert report.attached == ()
+    finding = next(f for f in report.findings if f.id == "feedback.abuse")
+    assert "the reporter removed the copy of the reported message" in finding.explanation
