@@ -1101,7 +1101,10 @@ def _tokens_char_by_char(text: str) -> list[list[tuple[str, str]]]:
                     j += 1
                 quoted.append(text[j])
                 j += 1
-            if word and word[-1] == "=":
+            if word and word[-1] == "=" and not quoted:
+                flush()  # an empty quoted value: a token of its own (RFC 8601 section 2.2 pvalue)
+                tokens.append(("quoted", ""))
+            elif word and word[-1] == "=":
                 word.append("".join(quoted))
                 flush()
             else:
@@ -3172,3 +3175,44 @@ def test_a_look_alike_below_the_receivers_received_is_not_its_own_when_it_writes
     assert not any(r.trusted for r in lower)
     assert "recorded DMARC pass" not in report.verdict.summary
     assert [(r.method, r.result, r.trusted) for r in report.recorded if r.header_index == 0] == [("spf", "fail", True)]
+
+
+# Review AM D2: an empty quoted-string pvalue is valid RFC 8601, and the recorded SPF row is
+# labelled with the identity the receiver recorded.
+def test_an_empty_quoted_property_value_is_valid_and_keeps_the_next_property() -> None:
+    # RFC 8601 section 2.2: pvalue = [[local-part] "@"] domain-name / value, and value is an
+    # RFC 2045 token or quoted-string, which may be empty: null-sender mail is recorded so.
+    field = (b'Authentication-Results: mail516.prod.linkedin.example; spf=neutral smtp.mailfrom="" '
+             b'smtp.helo="mail02.someserver.example"; dkim=none (message not signed) header.i=none\r\n'
+             b"From: a@example.com\r\n\r\n")
+    from headerscope.auth.recorded import parse_recorded
+
+    recorded, findings = parse_recorded(parse_message(field), (), None)
+    assert not [f for f in findings if f.id == "recorded.malformed"]
+    spf = next(r for r in recorded if r.method == "spf")
+    assert dict(spf.properties) == {"smtp.mailfrom": "", "smtp.helo": "mail02.someserver.example"}
+    # Quoted values elsewhere are not touched: an empty string inside one is no property.
+    field2 = b'Authentication-Results: mx.example; dkim=pass reason="a x="" b" header.d=example.com\r\n\r\n'
+    recorded2, _ = parse_recorded(parse_message(field2), (), None)
+    assert dict(recorded2[0].properties)["header.d"] == "example.com"
+
+
+def test_the_recorded_spf_row_is_labelled_with_the_identity_the_receiver_recorded() -> None:
+    field = (b'Authentication-Results: mx.example.com; spf=neutral smtp.mailfrom="" smtp.helo=mail02.sender.example\r\n'
+             b"\r\n")
+    import dataclasses
+
+    from headerscope.auth.recorded import compare, parse_recorded
+    from headerscope.model import SpfResult
+
+    recorded, _ = parse_recorded(parse_message(field), (), None)
+    recorded = tuple(dataclasses.replace(r, trusted=True) for r in recorded)
+    spf = SpfResult(result="not_checked", client_ip="127.0.0.1", mail_from="postmaster@internal.sender.loc",
+                    helo="internal.sender.loc", domain="internal.sender.loc", record=None, mechanism=None,
+                    lookups=None, void_lookups=None, helo_result=None, inputs_from="hop 1",
+                    explanation="not checked (offline)")
+    comparisons, _ = compare(recorded, dkim=(), spf=spf, dmarc=None, arc=None)
+    [row] = [c for c in comparisons if c.method == "spf"]
+    assert row.subject == "mail02.sender.example" and row.recorded == "neutral"
+    assert row.explanation.startswith("mx.example.com recorded spf=neutral for mail02.sender.example (smtp.helo); "
+                                      "the SPF row here is for internal.sender.loc")

@@ -200,7 +200,13 @@ def _tokens(text: str) -> list[list[tuple[str, str]]]:
                     j += 1
                 quoted.append(text[j])
                 j += 1
-            if word and word[-1][-1] == "=":
+            if word and word[-1][-1] == "=" and not quoted:
+                # An empty quoted-string value (smtp.mailfrom="" for the null sender; RFC 8601
+                # section 2.2's pvalue may be one): a value of its own, so the next word is not
+                # taken for it.
+                flush()
+                tokens.append(("quoted", ""))
+            elif word and word[-1][-1] == "=":
                 word.append("".join(quoted))
                 flush()
             else:
@@ -521,6 +527,13 @@ def _parse_authentication_results_uncached(value: str, arc: bool) -> _ParsedFiel
         pieces = strict_text.split('"')
         pieces[::2] = [_ipv6_value_re().sub(r'=\1"\2"', piece) for piece in pieces[::2]]
         strict_text = '"'.join(pieces)
+    # An empty quoted-string is a valid pvalue (RFC 8601 section 2.2: pvalue = [[local-part] "@"]
+    # domain-name / value; RFC 2045 section 5.1: value = token / quoted-string), and null-sender
+    # mail is recorded as smtp.mailfrom="" (review AM D2). authres takes the empty string for "no
+    # quoted-string" and then fails on the next property. The property is dropped for the strict
+    # read only; the tolerant read above keeps it, and its properties fill in what authres lacks.
+    if '""' in strict_text:
+        strict_text = _empty_pvalue_re().sub(lambda m: m.group(0) if m.group(1) is None else "", strict_text)
     # Yahoo, AOL and Microsoft 365 end the field with ";" (an empty resinfo, which RFC 8601
     # section 2.2's grammar has no room for). Harmless, and on every message they deliver:
     # not worth a finding, so it is dropped before the strict read.
@@ -1492,6 +1505,12 @@ _NO_AUTHSERV_ID = "no authserv-id (RFC 8601 section 2.2 requires one)"
 _SPF_KEY_VALUE_KEYS = frozenset(("client-ip", "envelope-from", "helo", "identity", "receiver", "mechanism",
                                  "problem"))
 _ipv6_value_re = compiled_on_first_use(r"=([ \t]*)([0-9A-Fa-f]*:[0-9A-Fa-f:.]*)(?=[ \t\r\n;()]|$)")
+# A quoted string (skipped whole, so nothing inside one is taken for a property), or a property
+# whose value is the empty quoted-string (group 1: 'smtp.mailfrom=""'). Bounded: ptype and
+# property are short names; the quoted string's body is one linear scan.
+_empty_pvalue_re = compiled_on_first_use(
+    r'"(?:[^"\\]|\\.)*"|(?<![^ \t\r\n;])([A-Za-z0-9_-]{1,32}[ \t]*\.[ \t]*[A-Za-z0-9_.-]{1,64}[ \t]*=[ \t]*)""'
+    r'(?=[ \t\r\n;(]|$)')
 # A segment that is one bare name between two ";" (or before the end).
 _bare_segment_re = compiled_on_first_use(r";[ \t\r\n]*[A-Za-z0-9.-]+[ \t\r\n]*(?=;|$)")
 
@@ -2747,8 +2766,20 @@ def _compare_spf_identity(recorded: tuple[RecordedResult, ...], spf: SpfResult |
     rec, rec_identity = chosen if chosen is not None else (None, None)
     ours = (spf.helo_result if helo_only else spf.result) if spf else None
     subject = (spf.domain if spf else None) or (rec_identity[1] if rec_identity else None)
+    computed = normalize_domain(spf.helo if helo_only else spf.domain) if spf else None
+    recorded_other = (rec is not None and rec_identity is not None and rec_identity[1] is not None
+                      and rec_identity[1] != computed)
+    if recorded_other and rec_identity is not None:
+        # The row is the receiver's record: labelled with the identity it recorded (its smtp.helo
+        # or smtp.mailfrom, RFC 8601 section 2.7.2), not one worked out here from other inputs.
+        subject = rec_identity[1]
     if spf is None or ours is None or ours == "not_checked":
         reason = spf.explanation if spf else "SPF was not evaluated"
+        if recorded_other and rec is not None and rec_identity is not None:
+            key = "smtp.helo" if rec_identity[0] == "helo" else "smtp.mailfrom"
+            return _make("spf", subject, rec, ours, "not_recomputed",
+                         f"{_who(rec)} recorded spf={rec.result} for {rec_identity[1]} ({key}); the SPF row here is "
+                         f"for {computed or 'another identity'}: {_sentence(reason)}")
         return _make("spf", subject, rec, ours, "not_recomputed", _sentence(reason))
     if rec is None:
         return _make("spf", subject, None, ours, "not_recorded", _not_recorded(recorded, "spf", "SPF result"))
