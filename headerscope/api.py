@@ -32,6 +32,8 @@ from .auth.recorded import (
     preserved_dmarc_pass,
     receiver_vouched,
     removed_signatures,
+    reported_results,
+    reported_signatures,
     self_signed_passes,
     signed_repeatedly,
 )
@@ -83,6 +85,7 @@ from .model import (
     MailFolder,
     RecordedResult,
     Report,
+    ReportedEnvelope,
     ReverseDnsResult,
     Role,
     Severity,
@@ -870,6 +873,21 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         return answer.values if answer.ok else None
 
     chain = build_chain(message, start, now, reverse_names=reverse_names, mail_exchangers=mail_exchangers)
+    # A copy carried by a feedback report: the report's own record of its arrival (Source-IP,
+    # Arrival-Date, Authentication-Results), which the copy often lacks (RFC 5965 section 3.2).
+    reported = loaded.reported_envelope
+    report_results = reported_results(reported.authentication_results) if reported is not None else ()
+    reporter_arrival: str | None = None
+    if reported is not None:
+        reporter_arrival, arrival_finding = _reporter_arrival(reported, chain.hops, chain.boundary_hop, report_results)
+        if arrival_finding is not None:
+            findings.append(arrival_finding)
+        if reporter_arrival is not None:
+            # The copy's top hop is not the reporter's: what the chain says of "the receiving
+            # side" (every hop inside it, a private hand-in, a Message-ID written by it) is about
+            # a server that did not receive it for the reporter.
+            chain = dataclasses.replace(chain, findings=tuple(
+                f for f in chain.findings if f.id not in _NOT_THE_REPORTERS))
     if zone_missing:
         findings.append(Finding(
             id="date.no_zone", severity=Severity.NOTICE, title="Date: header has no time zone",
@@ -904,8 +922,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     verified_seals = frozenset((normalize_domain(i.domain) or "", i.instance) for i in (arc.instances if arc else ())
                                if i.seal_result == "pass" and i.signature_result == "pass")
     # Read before the other checks: the receiver's Received-SPF is an envelope and SPF-input source.
-    recorded, recorded_findings = parse_recorded(message, chain.hops, chain.boundary_hop, loaded.recorded,
-                                                 verified_seals)
+    recorded, recorded_findings = parse_recorded(message, chain.hops, chain.boundary_hop,
+                                                 loaded.recorded + report_results, verified_seals)
     received_spf = boundary_received_spf(recorded, chain.hops, chain.boundary_hop)
     envelope, envelope_findings = analyze_envelope(message, chain.hops, chain.boundary_hop, received_spf,
                                                    loaded.reported_envelope, _recorded_mail_from(recorded))
@@ -950,13 +968,26 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     client_ip, helo, mail_from, inputs_from = _spf_inputs(opts, boundary, spf_mail_from,
                                                           spf_mail_from_source, received_spf, recorded,
                                                           arrival_missing=arrival_missing)
+    if reporter_arrival is not None and reported is not None \
+            and not any(v is not None for v in (opts.client_ip, opts.helo, opts.mail_from)):
+        # The reporter received it from Source-IP, which the copy does not show (see
+        # _reporter_arrival): that hand-over is the one SPF judges (RFC 7208 section 2.4), with the
+        # report's MAIL FROM; the HELO of that session is not recorded anywhere.
+        client_ip, helo = reporter_arrival, None
+        described = "the feedback report's Source-IP (RFC 5965 section 3.2)"
+        if reported.mail_from is not None:
+            mail_from = reported.mail_from
+            described += f"; MAIL FROM: {reported.source}: Original-Mail-From"
+        elif spf_mail_from_source:
+            described += f"; MAIL FROM: {spf_mail_from_source}"
+        inputs_from = described
     # The sender's copy, which ends at its authenticated submission (hops.submission_only): the
     # client there logged in to its provider, which no SPF record is about (RFC 7208 section 2.4
     # checks the server that hands mail to a receiver; RFC 6409 section 4.3 authorises a
     # submission by its login). Not when the command line names SPF's inputs, nor when the
     # receiving side itself recorded an SPF or DMARC result: that is its word, and stands.
     submitted = sent_copy(chain.hops, chain.boundary_hop, chain.findings) \
-        if not any(v is not None for v in (opts.client_ip, opts.helo, opts.mail_from)) \
+        if not any(v is not None for v in (opts.client_ip, opts.helo, opts.mail_from)) and reporter_arrival is None \
         and not any(r.trusted and r.method in ("spf", "dmarc") for r in recorded) else None
     # Sent and delivered inside one organisation (hops.internal_only), entering at a submission
     # (mapi, ESMTPA/ESMTPSA, web mail) or from a loopback, link-local or private client: no
@@ -973,7 +1004,6 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # client is an internal hand-over, which SPF must not judge (said after the check, below).
     unknown_arrival = arrival_missing and client_ip is None and boundary is not None and not any(
         v is not None for v in (opts.client_ip, opts.helo, opts.mail_from))
-    reported = loaded.reported_envelope
     if client_ip is None and reported is not None and reported.client_ip and parse_client_ip(reported.client_ip):
         # The copy records no client (no Received of the reporter's): the report's Source-IP is
         # the reporter's record of it (RFC 5965 section 3.2).
@@ -1058,11 +1088,14 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     if provider_inside is not None:
         spf, dmarc = _not_applicable_inside(spf, dmarc, provider_inside[0], receivers_own=provider_inside[1])
     through_list = _list_copy_evidenced(message, chain.hops, chain.boundary_hop, envelope.mail_from)
+    # A report's copy without its signatures: who the report says signed it (RFC 6591 section 3.1).
+    reported_signed = reported_signatures(recorded, reported.dkim_domains) \
+        if reported is not None and not dkim else None
     if not dmarc_predated:
         # (Before DMARC existed nothing was expected to align: no "cannot pass" to say.)
         findings.extend(nothing_aligned(from_domains, dkim, spf, dmarc, envelope.srs, through_list=through_list,
                                         default_key_tied=default_key_tied(message, dkim, from_domains),
-                                        recorded=recorded))
+                                        recorded=recorded, reported_signed=reported_signed))
     # What the sending side's own fields say made the message, and what it can fix (origin.py).
     origin_findings = [
         program_origin(message, chain.hops),
@@ -1071,7 +1104,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         provider_default_signatures(message, dkim, from_domains, through_list),
         # What to fix for DMARC: nothing, for mail older than DMARC.
         None if dmarc_predated else host_envelope_sender(message, chain.hops, from_domains, dkim, spf, recorded,
-                                                         dmarc.result if dmarc else None, through_list),
+                                                         dmarc.result if dmarc else None, through_list,
+                                                         reported_signed),
     ]
     findings.extend(f for f in origin_findings if f is not None)
     if handed_over_inside(spf, chain.findings) or (
@@ -1237,6 +1271,71 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         bulk=bulk,
         structure=structure,
     )
+
+
+# What the hop chain says of the receiving side at its top hop, which is not the reporter's when
+# the report's Source-IP is the arrival (_reporter_arrival).
+_NOT_THE_REPORTERS = frozenset({"hops.internal_only", "hops.private_entry", "hops.message_id_by_receiver"})
+
+
+def _reporter_arrival(reported: ReportedEnvelope, hops: tuple[Hop, ...], boundary_hop: int | None,
+                      results: tuple[RecordedResult, ...]) -> tuple[str | None, Finding | None]:
+    """The client the reporter received a reported copy from (its Source-IP, RFC 5965 section 3.2:
+    "the IP address of the client that sent the message to the reporter") when the copy's top hop
+    is not the reporter's own, so that the report's arrival, not that hop, is the one SPF judges;
+    and a finding saying so. The reporter strips its own Received fields from the copy as often as
+    not. The top hop is not the reporter's when the copy records no client at its boundary or a
+    private one (a hand-over inside some organisation, never the reporter's internet arrival),
+    when the boundary is a submission (the sending side's intake, RFC 6409), or when the report's
+    Authentication-Results name the reporter and no hop was received by its organisation.
+    Otherwise (the copy may end at the reporter's own hop from another client) the boundary is
+    kept and the finding only says what the report names. (None, None) when the report names no
+    public Source-IP or the copy records that client itself."""
+    ip = (reported.client_ip or "").strip().strip("[]")[:64]
+    if not ip or parse_client_ip(ip) is None or is_non_public_ip(ip):
+        return None, None
+    shown = str(parse_client_ip(ip))
+    if any(hop.fields.from_ip and parse_client_ip(str(hop.fields.from_ip).strip("[]")[:64]) is not None
+           and str(parse_client_ip(str(hop.fields.from_ip).strip("[]")[:64])) == shown for hop in hops):
+        return None, None  # the copy records the reporter's arrival (or that client) itself
+    boundary = hops[boundary_hop - 1] if boundary_hop else None
+    reporters = {organizational_domain(r.authserv_id) or r.authserv_id.lower()
+                 for r in results if r.authserv_id and is_domain_name(r.authserv_id)}
+    why: str | None = None
+    if boundary is None:
+        why = "the copy has no Received field"
+    elif not boundary.fields.from_ip:
+        why = f"its top hop (hop {boundary.number}) records no client address"
+    elif is_non_public_ip(boundary.fields.from_ip):
+        why = (f"its top hop (hop {boundary.number}) came from {str(boundary.fields.from_ip)[:45]}, a private address: "
+               "a hand-over inside one organisation, not an arrival from the internet")
+    elif boundary.role is Role.MSA:
+        why = (f"its top hop (hop {boundary.number}, by {str(boundary.fields.by or '?')[:80]}) is a submission, the "
+               "sending side's intake of the message (RFC 6409)")
+    elif reporters and not any(host_organization(hop.fields.by) in reporters for hop in hops if hop.fields.by):
+        why = (f"no hop was received by the reporter ({', '.join(sorted(reporters)[:3])}, as its "
+               "Authentication-Results name it)")
+    arrived = f" at {reported.arrival_date[:60]}" if reported.arrival_date else ""
+    if why is None:
+        top = f"hop {boundary.number}'s client, {str(boundary.fields.from_ip)[:45]}" if boundary else "no client"
+        return None, Finding(
+            id="input.reported_arrival", severity=Severity.NOTICE,
+            title=f"The feedback report names {shown} as the client that handed the message to the reporter",
+            explanation=(f"{reported.source[:1].upper()}{reported.source[1:]} says the reporter received the message "
+                         f"from {shown}{arrived} (Source-IP, RFC 5965 section 3.2), an address no hop of this copy "
+                         f"records. The copy's trust boundary and SPF's inputs are its own ({top}); if that top hop "
+                         f"is not the reporter's own, {shown} is the client SPF should be judged for (give "
+                         f"--client-ip {shown})."),
+            reference="https://www.rfc-editor.org/rfc/rfc5965#section-3.2", subject="Source-IP")
+    return shown, Finding(
+        id="input.reported_arrival", severity=Severity.INFO,
+        title=f"Arrival at the reporter from {shown}, as the feedback report records it",
+        explanation=(f"{reported.source[:1].upper()}{reported.source[1:]} says the reporter received the message from "
+                     f"{shown}{arrived} (Source-IP, RFC 5965 section 3.2). This copy does not show that arrival: {why}. "
+                     f"SPF is evaluated for {shown}, the client that handed the message to the reporter (RFC 7208 "
+                     "section 2.4), not for the copy's topmost recorded client; the hops shown are what the copy "
+                     "holds, and its trust boundary is not the reporter's."),
+        reference="https://www.rfc-editor.org/rfc/rfc5965#section-3.2", subject="Source-IP")
 
 
 def _resent_domains(message: Message) -> frozenset[str]:

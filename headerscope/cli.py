@@ -286,6 +286,7 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
     """The input and options to analyze the message attached to ``loaded`` as its part
     ``number`` (``analyze --attached N``); one line and status 1 when there is no such part."""
     import dataclasses
+    import re
 
     from .dns.factory import snapshot_beside
     from .loader import load_bytes
@@ -311,12 +312,19 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
                                 attached_path=attached_path(loaded.attached_path, number))
     feedback = feedback_report(carrier)
     if feedback is not None and (feedback.original_mail_from is not None or feedback.original_rcpt_to
-                                 or feedback.source_ip):
-        # An abuse report records the envelope of the message it reports (RFC 5965 section 3.2),
-        # which the copy it attaches, often without the reporter's own Received, does not.
+                                 or feedback.source_ip or feedback.authentication_results or feedback.dkim_domain):
+        # An abuse or authentication failure report records the envelope and arrival of the
+        # message it reports (RFC 5965 section 3.2; RFC 6591 section 3.1: its Authentication-Results
+        # and DKIM-Domain), which the copy it attaches, often without the reporter's own Received
+        # or the DKIM-Signature, does not: the reporter's record of that delivery.
+        dkim_domains = tuple(dict.fromkeys(
+            d.strip().strip(".").lower() for d in re.split(r"[;,\s]+", (feedback.dkim_domain or "")[:500])
+            if d.strip().strip(".")))[:10]
         inner = dataclasses.replace(inner, reported_envelope=ReportedEnvelope(
             source="the feedback report that carries it", mail_from=feedback.original_mail_from,
-            rcpt_to=feedback.original_rcpt_to, client_ip=feedback.source_ip))
+            rcpt_to=feedback.original_rcpt_to, client_ip=feedback.source_ip,
+            arrival_date=feedback.arrival_date, authentication_results=feedback.authentication_results[:10],
+            dkim_domains=dkim_domains))
     if not loaded.byte_exact and inner.byte_exact:
         # A message inside a copy is a copy: an Outlook .msg rebuilds the messages it embeds too.
         inner = dataclasses.replace(inner, byte_exact=False, byte_exact_note=(

@@ -929,10 +929,12 @@ def _list_hop_before(hops: tuple[Hop, ...], writer: Hop, list_org: str) -> bool:
 def _earlier_delivery_findings(earlier: list[tuple[HeaderField, str]], boundary: Hop | None,
                                list_id: str | None, forwarder: tuple[str, str] | None = None,
                                old_list: ListReading | None = None, signed: bool = True,
-                               hops: tuple[Hop, ...] = ()) -> list[Finding]:
+                               hops: tuple[Hop, ...] = (), reported_signed: str | None = None) -> list[Finding]:
     """``old_list``: the message's pre-RFC 2369 list marks (see headerscope.lists); ``signed``: it
     carries a DKIM-Signature, which a replay would reuse; ``hops``: the chain, to name the host
-    whose delivery wrote the fields."""
+    whose delivery wrote the fields; ``reported_signed``: for an unsigned copy a feedback report
+    carries, the report's words on who signed it (recorded.reported_signatures): a replay is then
+    not ruled out."""
     if not earlier or boundary is None:
         return []
     addresses = list(dict.fromkeys(address for _, address in earlier))
@@ -971,6 +973,15 @@ def _earlier_delivery_findings(earlier: list[tuple[HeaderField, str]], boundary:
         else:
             why = f"{listed} It carries no DKIM signature, which a replay would reuse."
             severity = Severity.INFO
+            if reported_signed:
+                why = (f"{listed} This copy carries no DKIM signature: {reported_signed}. A replay, which "
+                       "reuses a genuinely signed message for new recipients, looks the same.")
+                severity = Severity.NOTICE
+    elif not signed and reported_signed:
+        why = ("It was delivered to that mailbox once and then sent on again: by a forward, a resend, or "
+               f"someone replaying a message they received. This copy carries no DKIM signature: {reported_signed}. "
+               "A DKIM replay, which reuses a genuinely signed message for new recipients, is not ruled out.")
+        severity = Severity.NOTICE
     elif not signed:
         why = ("It was delivered to that mailbox once and then sent on again: by a forward, a resend, or "
                "someone sending on a message they received (it carries no DKIM signature, so not a DKIM "
@@ -2095,8 +2106,17 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                             f"sender put it in Bcc (blind copy), or an alias, list or forward without a "
                             f"trace delivered it there{unless}. RFC 5321 delivers by RCPT TO, not by the header."))
 
+    signed = bool(message.all("DKIM-Signature"))
+    reported_signed = None
+    if earlier and not signed and reported is not None and (reported.authentication_results or reported.dkim_domains):
+        # The feedback report carrying this copy says it was signed (RFC 6591 section 3.1): the
+        # copy lost the signature, and the original may well be a replay of a signed message.
+        from .auth.recorded import reported_results, reported_signatures
+
+        reported_signed = reported_signatures(reported_results(reported.authentication_results),
+                                              reported.dkim_domains)
     findings.extend(_earlier_delivery_findings(earlier, boundary, list_id, forwarder, old_list,
-                                               signed=bool(message.all("DKIM-Signature")), hops=hops))
+                                               signed=signed, hops=hops, reported_signed=reported_signed))
 
     # --- originator fields ---------------------------------------------------------------------
     if sender is not None and sender.domain and sender.address.lower() != (from_text or "").lower():

@@ -716,9 +716,11 @@ class ReverseDnsResult(Value):
 
 @frozen
 class ReportedEnvelope(Value):
-    """The SMTP envelope of a message as the report carrying it records it (an abuse report's
-    Original-Mail-From, Original-Rcpt-To and Source-IP, RFC 5965 section 3.2), for ``analyze
-    --attached N``: what the attached copy's own fields leave out."""
+    """The SMTP envelope and arrival of a message as the report carrying it records them (an abuse
+    report's Original-Mail-From, Original-Rcpt-To, Source-IP, Arrival-Date, Authentication-Results
+    and DKIM-Domain, RFC 5965 section 3.2, RFC 6591 section 3.1), for ``analyze --attached N``: the
+    reporter's record of its delivery, which the attached copy (often without the reporter's own
+    Received fields or DKIM-Signature) leaves out."""
 
     source: str
     """Where it was read, in words ("the feedback report that carries it")."""
@@ -728,6 +730,12 @@ class ReportedEnvelope(Value):
     """The RCPT TO addresses (Original-Rcpt-To)."""
     client_ip: str | None = None
     """The IP address of the client that sent it to the reporter (Source-IP)."""
+    arrival_date: str | None = None
+    """When the reporter received it (Arrival-Date), as written."""
+    authentication_results: tuple[str, ...] = ()
+    """The reporter's Authentication-Results for it, as written: its results at delivery."""
+    dkim_domains: tuple[str, ...] = ()
+    """The d= of the DKIM signatures the reporter names (DKIM-Domain)."""
 
 
 @frozen
@@ -1281,7 +1289,15 @@ class Report(Value):
     def no_signature_words(self) -> str:
         """What the DKIM row says when the message holds no DKIM-Signature. A header-only paste
         may stop before its signatures: then the words say so, and how many DKIM results the
-        message's Authentication-Results record (signatures the receiver saw, not pasted)."""
+        message's Authentication-Results record (signatures the receiver saw, not pasted). A copy
+        carried by a feedback report whose Authentication-Results name signatures: what they say
+        (RFC 6591 section 3.1 lets a report carry a copy without them)."""
+        reported = list(dict.fromkeys(
+            f"{r.method}={r.result} for {dict(r.properties).get('header.d', '?')[:80]}" for r in self.recorded
+            if r.header == "Authentication-Results (feedback report)" and r.method == "dkim" and r.result != "none"))
+        if reported:
+            return (f"no DKIM-Signature in this copy; the feedback report carrying it records "
+                    f"{', '.join(reported[:4])}")
         if self.input.has_body:
             return "no DKIM-Signature"
         checked = self._recorded_signature_count()

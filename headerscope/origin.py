@@ -424,10 +424,11 @@ _SPF_NOT_PASSING = frozenset({"none", "fail", "softfail", "neutral", "permerror"
 def host_envelope_sender(message: Message, hops: tuple[Hop, ...], from_domains: tuple[str, ...],
                          dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
                          recorded: tuple[RecordedResult, ...], dmarc_result: str | None,
-                         through_list: bool) -> Finding | None:
+                         through_list: bool, reported_signed: str | None = None) -> Finding | None:
     """What to fix when the message left its first server with that server's own account as
     envelope sender (a script's mail through the local sendmail) and carries no DKIM signature
-    of the From: domain, so DMARC could not pass for it as sent."""
+    of the From: domain, so DMARC could not pass for it as sent. ``reported_signed``: for a copy
+    a feedback report carries, the report's words on who signed it (recorded.reported_signatures)."""
     if len(set(from_domains)) != 1 or not hops or dmarc_result == "pass":
         return None
     if any(s.aligned for s in dkim):
@@ -480,7 +481,9 @@ def host_envelope_sender(message: Message, hops: tuple[Hop, ...], from_domains: 
         else:
             spf_state = f"; {domain} is not in {from_org}'s organisation, so whatever its SPF says it cannot align"
         signed = (f"its DKIM signatures are by {', '.join(dict.fromkeys(s.domain for s in dkim if s.domain))}, "
-                  f"none of {from_domain}" if dkim else "it carries no DKIM signature")
+                  f"none of {from_domain}" if dkim else
+                  f"this copy carries no DKIM signature ({reported_signed})" if reported_signed else
+                  "it carries no DKIM signature")
         return Finding(
             id="dmarc.host_envelope_sender", severity=Severity.INFO if through_list else Severity.NOTICE,
             title=f"Sent with the server's own account {_shown(address, 100)} as envelope sender: DMARC for "

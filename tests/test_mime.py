@@ -827,7 +827,7 @@ def test_an_abuse_reports_envelope_fills_what_the_attached_copy_does_not_record(
     # A copy without the reporter's Received: the report's Source-IP is the client.
     bare = attached(REPORTED.replace(REPORTED[REPORTED.index(b"Received:"):REPORTED.index(b"To:")], b""))
     assert bare["hops"] == [] and bare["spf"]["client_ip"] == "192.0.2.1"
-    assert bare["spf"]["inputs_from"].startswith("the feedback report that carries it: Source-IP")
+    assert bare["spf"]["inputs_from"].startswith("the feedback report's Source-IP (RFC 5965 section 3.2)")
     # The copy's own record comes first.
     own = attached(b"Return-Path: <bounces@example.net>\r\n" + REPORTED)
     assert (own["envelope"]["mail_from"], own["envelope"]["mail_from_source"]) == ("bounces@example.net", "Return-Path")

@@ -783,17 +783,27 @@ def _arc_override(arc: ArcResult | None, intermediaries: tuple[ArcInstance, ...]
             f"record dmarc=pass, so trusting it would not justify overriding the {action} disposition.")
 
 
+def _unsigned_words(reported_signed: str | None) -> str:
+    """A message without DKIM-Signature, in words: a report's copy may have lost the signatures
+    the report says it had (recorded.reported_signatures)."""
+    if reported_signed:
+        return f"this copy carries no DKIM signature ({reported_signed})"
+    return "the message carries no DKIM signature"
+
+
 def nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...],
                      spf: SpfResult | None, dmarc: DmarcResult | None, srs: SrsInfo | None,
                      through_list: bool = False, default_key_tied: bool = False,
-                     recorded: tuple[RecordedResult, ...] = ()) -> list[Finding]:
+                     recorded: tuple[RecordedResult, ...] = (), reported_signed: str | None = None) -> list[Finding]:
     """When DMARC could not be evaluated (offline, a DNS error): whether any identity in the
     message could align with the From: domain at all (RFC 7489 section 3.1, relaxed), which
     needs no DNS. None can: DMARC cannot pass, whatever DNS says. ``default_key_tied``: the
     message shows a provider default signature to be the From: domain's own account's
     (origin.default_key_tied), so turning DKIM on there is the fix. ``recorded``: the recorded
     results; when only the envelope sender could align and the receiving side's own recorded
-    SPF for it is not pass, DMARC cannot pass either (dmarc.cannot_pass)."""
+    SPF for it is not pass, DMARC cannot pass either (dmarc.cannot_pass). ``reported_signed``: for a
+    copy without signatures carried by a feedback report, the report's words on who signed it
+    (recorded.reported_signatures), said instead of "carries no DKIM signature"."""
     if dmarc is None or dmarc.result not in ("not_checked", "temperror") or len(set(from_domains)) != 1:
         return []
     from_domain = from_domains[0].lower()
@@ -813,12 +823,13 @@ def nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResu
         return []
     if aligned(spf_domain, from_domain):
         failing = [d for d in dkim if d.header_index in failed and d.domain and aligned(d.domain, from_domain)]
-        return _spf_recorded_not_pass(from_domain, spf_domain, signers, spf, recorded, through_list, failing)
+        return _spf_recorded_not_pass(from_domain, spf_domain, signers, spf, recorded, through_list, failing,
+                                      reported_signed)
     if failed:
         # dmarc.nothing_aligned's words ("no DKIM signature is in its organisation") would be untrue.
         return []
     signed = (f"the DKIM signatures are by {', '.join(dict.fromkeys(signers))}" if signers
-              else "the message carries no DKIM signature")
+              else _unsigned_words(reported_signed))
     envelope = f"the envelope sender's domain is {spf_domain}"
     if spf is not None and spf.helo and spf.mail_from and spf.mail_from.lower() == f"postmaster@{spf.helo}".lower():
         # The null sender (RFC 7208 section 2.4): SPF checked postmaster@HELO, a name of the
@@ -882,7 +893,7 @@ def _recorded_failing(dkim: tuple[DkimSignatureResult, ...], recorded: tuple[Rec
 
 def _spf_recorded_not_pass(from_domain: str, spf_domain: str, signers: list[str], spf: SpfResult | None,
                            recorded: tuple[RecordedResult, ...], through_list: bool,
-                           failing: list[DkimSignatureResult]) -> list[Finding]:
+                           failing: list[DkimSignatureResult], reported_signed: str | None = None) -> list[Finding]:
     """No DKIM signature is in From:'s organisation, so only an aligned SPF pass could make DMARC
     pass (RFC 7489 section 4.2, identifiers of section 3.1); the receiving side's own recorded SPF
     result for that envelope sender (trusted: never a claim a sender could have written) is fail,
@@ -895,7 +906,7 @@ def _spf_recorded_not_pass(from_domain: str, spf_domain: str, signers: list[str]
         return []
     from_org = organizational_domain(from_domain) or from_domain
     signed = (f"the DKIM signatures are by {', '.join(dict.fromkeys(signers))}" if signers
-              else "the message carries no DKIM signature")
+              else _unsigned_words(reported_signed))
     dkim_words = "no aligned DKIM signature"
     if failing:
         dkim_words = SIGNATURE_RECORDED_FAILING

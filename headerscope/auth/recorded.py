@@ -66,6 +66,13 @@ _AR = "Authentication-Results"
 _ARC_AR = "ARC-Authentication-Results"
 _RECEIVED_SPF = "Received-SPF"
 _GMAIL_SUMMARY = "gmail-summary"
+# The Authentication-Results of the feedback report that carries the message (``analyze
+# --attached N``): the reporting receiver's results at delivery (RFC 5965 section 3.2, RFC 6591
+# section 3.1), no header field of the message itself (header_index None).
+FEEDBACK_AR = "Authentication-Results (feedback report)"
+_FEEDBACK_TRUST = ("the Authentication-Results of the feedback report that carries this copy: the reporting "
+                   "receiver's own results at delivery (RFC 5965 section 3.2, RFC 6591 section 3.1), as "
+                   "trustworthy as the report itself")
 
 # RFC 8601 section 2.7 result words per method (plus RFC 8617 for arc); "hardfail" is the
 # pre-RFC 6577 spelling of an SPF fail and is read as "fail".
@@ -1925,7 +1932,9 @@ def _strip_quotes(text: str | None) -> str | None:
 # compare
 # --------------------------------------------------------------------------------------------
 
-_HEADER_RANK = {_AR: 0, _ARC_AR: 1, _RECEIVED_SPF: 2, _GMAIL_SUMMARY: 3}
+# The feedback report's results rank with the message's own Authentication-Results, after them
+# (no header index): both are the receiver's, and an earlier sealer's ARC results are not.
+_HEADER_RANK = {_AR: 0, FEEDBACK_AR: 0, _ARC_AR: 1, _RECEIVED_SPF: 2, _GMAIL_SUMMARY: 3}
 
 
 def _rank(item: RecordedResult) -> tuple[int, int]:
@@ -2367,7 +2376,65 @@ def _not_recorded(recorded: tuple[RecordedResult, ...], method: str, what: str) 
 
 
 def _who(rec: RecordedResult) -> str:
+    if rec.header == FEEDBACK_AR:
+        return f"{rec.authserv_id or 'the reporter'} (in the feedback report)"
     return rec.authserv_id or ("Gmail" if rec.header == _GMAIL_SUMMARY else "the receiver")
+
+
+# Authentication-Results fields of a feedback report read (a report carries one or a few).
+_MAX_FEEDBACK_FIELDS = 10
+
+
+def reported_results(fields: Sequence[str]) -> tuple[RecordedResult, ...]:
+    """The results of a feedback report's Authentication-Results fields (``fields``, the values as
+    written), as the reporting receiver's record of the delivery of the message the report carries
+    (RFC 5965 section 3.2: "Authentication-Results ... the results of authentication checks run by
+    the report generator"; RFC 6591 section 3.1). Trusted as the report is: they are not in the
+    copy, where a sender could have written them, but in the reporter's own report part."""
+    results: list[RecordedResult] = []
+    for value in fields[:_MAX_FEEDBACK_FIELDS]:
+        defects: tuple[str, ...] = ()
+        if len(value) > MAX_FIELD_CHARS:
+            value = value[:MAX_FIELD_CHARS]
+            defects = (f"longer than {MAX_FIELD_CHARS} characters; only the start was read",)
+        parsed = _parse_authentication_results(value, arc=False)
+        for clause in parsed.clauses:
+            result = _RESULT_ALIASES.get(clause.result, clause.result)
+            clause_defects = list(defects + parsed.defects)
+            valid = _VALID_RESULTS.get(clause.method)
+            if valid is not None and result not in valid:
+                clause_defects.append(f"'{clause.result}' is not a {clause.method} result word")
+            results.append(RecordedResult(
+                header=FEEDBACK_AR, header_index=None, authserv_id=parsed.authserv_id, method=clause.method,
+                result=result, properties=tuple(clause.properties),
+                reason=clause.reason or _strip_quotes(clause.comment), trusted=True, trust_reason=_FEEDBACK_TRUST,
+                defects=tuple(clause_defects)))
+    return tuple(results)
+
+
+def reported_signatures(recorded: Sequence[RecordedResult], dkim_domains: Sequence[str] = ()) -> str | None:
+    """When the feedback report carrying a copy names DKIM signatures (its Authentication-Results'
+    header.d, its DKIM-Domain, RFC 6591 section 3.1), words for a copy that carries none: who the
+    report says signed it and with what result. None when the report names none."""
+    named: dict[str, list[str]] = {}
+    for rec in recorded:
+        if rec.header != FEEDBACK_AR or rec.method != "dkim" or rec.result == "none":
+            continue
+        domain = _dkim_identity(rec.properties)[0]
+        if domain:
+            named.setdefault(domain, []).append(f"dkim={rec.result[:20]}")
+    for domain in dkim_domains:
+        name = normalize_domain(domain)
+        if name and name not in named:
+            named[name] = []
+    if not named:
+        return None
+    signers = [f"{domain} ({', '.join(dict.fromkeys(words))})" if words else domain
+               for domain, words in list(named.items())[:5]]
+    listed = signers[0] if len(signers) == 1 else ", ".join(signers[:-1]) + " and " + signers[-1]
+    return (f"the feedback report carrying it says it was signed by {listed}; the signature"
+            f"{'s are' if len(signers) > 1 else ' is'} not in this copy (a report may carry a copy without them, "
+            "RFC 6591 section 3.1)")
 
 
 # Leading result words of a check's explanation ("not_checked: ..."): the comparison's label
@@ -2436,6 +2503,14 @@ def _compare_dkim(recorded: tuple[RecordedResult, ...], dkim: tuple[DkimSignatur
             continue
         used.add(position)
         subject = f"{domain or '?'}/{selector or '?'}"
+        if rec.header == FEEDBACK_AR:
+            # The reporter's record of a signature its copy left out: nothing to compare, and no
+            # sign of a change after delivery (reports often strip signatures, RFC 6591 section 3.1).
+            out.append(_make("dkim", subject, rec, None, "not_recomputed",
+                             f"{_who(rec)} recorded dkim={rec.result} for {subject}; the copy the report carries "
+                             "holds no DKIM-Signature that matches it (the reporter left it out), so it cannot "
+                             "be verified here."))
+            continue
         if header_only:
             # A pasted header is often part of one: the signature may simply not be in the paste.
             out.append(_make("dkim", subject, rec, None, "not_recomputed",
