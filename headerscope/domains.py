@@ -301,10 +301,16 @@ _NATIVE_SCRIPT_TLDS = {
                            "xn--p1ai", "xn--90ais", "xn--90ae", "xn--j1amh", "xn--d1alf", "xn--90a3ac",
                            "xn--80ao21a", "xn--l1acc")),
     "GREEK": frozenset(("gr", "cy", "xn--qxam", "xn--qxa6a")),
+    "ARMENIAN": frozenset(("am", "xn--y9a3aq")),
+    # Turkish and Azerbaijani write a dotless ı as an ordinary letter.
+    "LATIN": frozenset(("tr", "az")),
 }
 # The ASCII twins that differ by one stroke on most screens: "l", "1" and "I" (lower-cased "i"
 # for a Cyrillic palochka), "0" and "o". Compared loosely, a look-alike matches its target.
 _LOOSE_TWINS = str.maketrans("1i0", "llo")
+# In ASCII alone the twins are the digits and the letters they stand in for, and the pairs of
+# letters that read as one: a dotted "i" is not an "l" (TR #39 lists "1", "I" and "|" for it).
+_ASCII_TWINS = str.maketrans("10", "lo")
 
 
 def _ascii_twin(character: str) -> str | None:
@@ -322,13 +328,14 @@ def _ascii_twin(character: str) -> str | None:
 
 
 @functools.lru_cache(maxsize=256)
-def ascii_lookalike(domain: str | None) -> tuple[str, str, tuple[str, ...], bool] | None:
-    """(Unicode form, ASCII name it reads as, scripts of its non-ASCII letters, native) for a
+def ascii_lookalike(domain: str | None) -> tuple[str, str, tuple[str, ...], bool, bool] | None:
+    """(Unicode form, ASCII name it reads as, scripts of its non-ASCII letters, native, marked) for a
     domain whose every non-ASCII character looks like an ASCII letter or digit (Cyrillic
     "аррӏе.com", Latin "unıts.local" with a dotless ı); None for an ASCII name, or one with a
     character that has no ASCII twin ("bißmann.de", "пример.рф"): those read as themselves.
     ``native``: the name is under a country domain of that script (Greek letters under .gr),
-    where a whole-script name is ordinary. Unicode TR #39 section 4 (confusable detection)."""
+    where a whole-script name is ordinary. ``marked``: a letter read only by dropping its marks
+    ("ḷ" as "l"). Unicode TR #39 section 4 (confusable detection)."""
     if not domain or len(domain) > 253:
         return None
     labels = [_unicode_label(label) for label in domain.lower().rstrip(".").split(".")]
@@ -346,13 +353,21 @@ def ascii_lookalike(domain: str | None) -> tuple[str, str, tuple[str, ...], bool
         pass
     twin_chars: list[str] = []
     scripts: set[str] = set()
+    marked = False
     for character in shown:
         if character.isascii():
             twin_chars.append(character)
             continue
         twin = _ascii_twin(character)
         if twin is None:
-            return None
+            # A Latin letter with a mark ("ḷ", "ọ") has no twin in the confusables data; without
+            # its marks it is the letter it imitates (Chromium's skeleton for its top-domain
+            # check drops them the same way). Such a name is told only when it imitates one in
+            # the message: "café" is a word, not an attack.
+            bare = "".join(c for c in unicodedata.normalize("NFD", character) if unicodedata.category(c) != "Mn")
+            if len(bare) != 1 or not bare.isascii() or not bare.isalnum():
+                return None
+            twin, marked = bare.lower(), True
         twin_chars.append(twin)
         name = unicodedata.name(character, "?").split(" ")
         scripts.add(name[1] if name[0] in ("HALFWIDTH", "FULLWIDTH") and len(name) > 1 else name[0])
@@ -361,13 +376,14 @@ def ascii_lookalike(domain: str | None) -> tuple[str, str, tuple[str, ...], bool
         return None
     top = shown.rpartition(".")[2]
     native = len(scripts) == 1 and a_label_form(top) in _NATIVE_SCRIPT_TLDS.get(next(iter(scripts)), ())
-    return shown, twin_name, tuple(sorted(script.title() for script in scripts)), native
+    return shown, twin_name, tuple(sorted(script.title() for script in scripts)), native, marked
 
 
 def ascii_cousin_key(name: str) -> str:
-    """``lookalike_key`` with the letter pairs that read as one letter in most fonts made that
-    letter ("rn" as "m", "vv" as "w"): "cornpany.com" and "c0mpany.com" give company.com's key."""
-    return lookalike_key(name).replace("rn", "m").replace("vv", "w")
+    """An ASCII name with the characters that stand in for others on most screens made one:
+    the digits "1" and "0" as "l" and "o", the pairs "rn", "vv" and "cl" as "m", "w" and "d":
+    "cornpany.com", "c0mpany.com" and "company.com" have one key."""
+    return name.lower().translate(_ASCII_TWINS).replace("rn", "m").replace("vv", "w").replace("cl", "d")
 
 
 def lookalike_key(name: str) -> str:

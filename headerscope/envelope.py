@@ -676,8 +676,8 @@ class _ThisDelivery:
 
     @functools.cached_property
     def _recorded_above(self) -> frozenset[str] | None:
-        """The recipients the receiving side's own trace fields above its boundary Received name
-        (lower case), with its hops' ``for`` addresses; None when it recorded none there."""
+        """The recipients the receiving side recorded (lower case): its own trace fields above its
+        boundary Received and its hops' ``for`` addresses; None when it recorded none."""
         if self.boundary is None:
             return None
         found: set[str] = set()
@@ -686,7 +686,9 @@ class _ThisDelivery:
                 if _is_current(field, self.boundary) and not _list_delivery(field.value):
                     found.update(a.address.lower() for a in _trace_addresses(field.value)[:_MAX_RECIPIENTS]
                                  if a.domain)
-        return frozenset(found | self._addressed) if found else None
+        # A hop's "for" clause is the receiver's record too (the MX that writes no Delivered-To).
+        recorded = found | self._addressed
+        return frozenset(recorded) if recorded else None
 
     def below_every_received(self, field: HeaderField) -> bool:
         """Written below every Received: by a program appending to the header, or by the sender."""
@@ -1004,11 +1006,11 @@ def _earlier_delivery_findings(earlier: list[tuple[HeaderField, str]], boundary:
 
 
 def _host_qualified(rcpt: str, header_domains: dict[str, list[str]]) -> bool:
-    """Whether To: or Cc: names the same mailbox with a host added or left out
-    (jrvincent@wesleyan.edu and jrvincent@mail.wesleyan.edu): one recipient, not a blind copy."""
+    """Whether To: or Cc: names the same mailbox with a host added, left out or changed within
+    one organisation (jrvincent@wesleyan.edu and jrvincent@mail.wesleyan.edu; troyer@cgl.ucsf.edu,
+    which its host forwarded to troyer@celeste.mmwb.ucsf.edu): one recipient, not a blind copy."""
     local_part, _, domain = rcpt.lower().rpartition("@")
-    others = [other for other in header_domains.get(local_part, ()) if other != domain
-              and (other.endswith("." + domain) or domain.endswith("." + other))]
+    others = [other for other in header_domains.get(local_part, ()) if other != domain]
     # Within one organisation only: "jr@edu" is no host-less form of jr@mail.example.edu.
     organisation = _org(domain)
     return organisation is not None and any(_org(other) == organisation for other in others)
@@ -1615,37 +1617,53 @@ def _other_displayed_domain(address: Address) -> str | None:
     return None
 
 
-def _imitation_marks(name: str) -> int:
-    """How many of a cousin domain's usual stand-ins a name holds (a digit 0 or 1, "rn", "vv"):
-    of two names that differ only by them, the one with more is the imitation."""
-    return name.count("0") + name.count("1") + name.count("rn") + name.count("vv")
+_STAND_INS = '("rn" for "m", "vv" for "w", "cl" for "d", "1" for "l", "0" for "o")'
 
 
 def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tuple[str, str]]) -> Finding | None:
     """A warning when an ASCII domain's organisation differs from another organisation the message
-    names only by characters that look alike on screen ("c0mpany.com", "cornpany.com" beside a
-    recipient at company.com; "paypa1.com" beside a From: at paypal.com): the business email
-    compromise's cousin domain. Only organisational domains are compared, so a subdomain or
-    another suffix of one organisation is never its own look-alike."""
+    names only by characters that stand in for others on screen ("c0mpany.com", "cornpany.com",
+    "comell.edu" beside a recipient at company.com or cornell.edu; a Reply-To at "paypa1.com" under
+    a From: at paypal.com): the business email compromise's cousin domain. Beside a recipient's
+    domain the sender's side is the one named: the recipient's own domain is not the imitation,
+    whichever holds the stand-ins (real names hold "rn" and digits: cornell, b1, 1und1). Between
+    two of the sender's fields nothing tells which is real: both are named. Only organisational
+    domains are compared, so a subdomain or another suffix of one organisation is never its own
+    look-alike."""
     own = organizational_domain(domain.lower().rstrip("."))
     if own is None:
         return None
     key = ascii_cousin_key(own)
+    matches: list[tuple[str, str]] = []
     for other, what in named:
         other_org = organizational_domain((other or "").lower().rstrip("."))
-        if other_org is None or other_org == own or not other_org.isascii():
+        if other_org is None or other_org == own or not other_org.isascii() or ascii_cousin_key(other_org) != key:
             continue
-        if ascii_cousin_key(other_org) == key:
-            if _imitation_marks(own) < _imitation_marks(other_org):
-                return None  # the other is the imitation ("paypa1" beside "paypal"): named at its own field
-            return Finding(
-                id="envelope.confusable_domain", severity=Severity.WARNING,
-                title=f"{field} domain {own[:80]} is a look-alike of {other_org[:80]}",
-                explanation=f"The {field} domain's organisation {own} differs from {other_org}, {what}, only in "
-                            f"characters that look alike on screen (\"rn\" and \"m\", \"vv\" and \"w\", \"1\", "
-                            f"\"l\" and \"I\", \"0\" and \"o\"): a cousin domain, registered to pass for the "
-                            f"other. One is not the other, whatever the screen shows.",
-                reference="https://www.unicode.org/reports/tr39/#Confusable_Detection", subject=subject)
+        matches.append((other_org, what))
+    recipient = next((m for m in matches if m[1].startswith("a recipient's")), None)
+    if recipient is None and any(what.startswith("a recipient's")
+                                 and organizational_domain((other or "").lower().rstrip(".")) == own
+                                 for other, what in named):
+        return None  # the recipients' own organisation: a look-alike of it is named at its own field
+    if recipient is not None:
+        return Finding(
+            id="envelope.confusable_domain", severity=Severity.WARNING,
+            title=f"{field} domain {own[:80]} looks like {recipient[0][:80]}, a recipient's domain",
+            explanation=f"The {field} domain's organisation {own} differs from {recipient[0]}, {recipient[1]}, only "
+                        f"by characters that stand in for others on screen {_STAND_INS}: unless both are known to "
+                        f"you, it is a cousin domain made to pass for the recipient's own. One is not the other, "
+                        f"whatever the screen shows.",
+            reference="https://www.unicode.org/reports/tr39/#Confusable_Detection", subject=subject)
+    if matches:
+        other_org, what = matches[0]
+        return Finding(
+            id="envelope.confusable_domain", severity=Severity.WARNING,
+            title=f"{field} domain {own[:80]} and {other_org[:80]} look alike",
+            explanation=f"The {field} domain's organisation {own} and {other_org}, {what}, differ only by characters "
+                        f"that stand in for others on screen {_STAND_INS}: one of them may be a cousin domain made "
+                        f"to pass for the other. Nothing in the names tells which; the one the authentication "
+                        f"checks vouch for, and the one you know, is the real one.",
+            reference="https://www.unicode.org/reports/tr39/#Confusable_Detection", subject=subject)
     return None
 
 
@@ -1659,7 +1677,7 @@ def _confusable_domain_finding(field_name: str, domain: str, named: list[tuple[s
         return _ascii_cousin_finding(field, subject, domain, named)
     lookalike = ascii_lookalike(domain)
     if lookalike is not None:
-        shown, twin, scripts, native = lookalike
+        shown, twin, scripts, native, marked = lookalike
         in_dns = a_label_form(shown)
         keys = {lookalike_key(twin), lookalike_key(organizational_domain(twin) or twin)}
         imitated = None
@@ -1675,7 +1693,13 @@ def _confusable_domain_finding(field_name: str, domain: str, named: list[tuple[s
                 imitated = (other_org, what)  # "unıts.local" imitates units.local of "studenti.units.local"
                 break
         letters = " and ".join(scripts)
-        if imitated is not None:
+        if (marked or scripts == ("Latin",)) and native and imitated is None:
+            lookalike = None  # a Turkish "ı" under .tr: an ordinary letter of the language
+        elif marked and imitated is None:
+            # A letter with a mark read as the letter ("café"): a word of its language unless it
+            # imitates a name in the message; a mixed label is still told below.
+            lookalike = None
+        elif imitated is not None:
             title = f"{field} domain {shown[:80]} is a look-alike of {imitated[0][:80]}"
             which = f" It imitates {imitated[1]}: one is not the other, whatever the screen shows."
         elif native:
@@ -1686,13 +1710,16 @@ def _confusable_domain_finding(field_name: str, domain: str, named: list[tuple[s
         else:
             title = f"{field} domain {shown[:80]} looks like the ASCII name {twin[:80]}"
             which = ""
+    if lookalike is not None:
+        browsers = "" if native and imitated is None else (
+            " Browsers show such names in their xn-- form for that reason (Unicode TR #39 section 4, confusable "
+            "detection).")
+        twins = "has an ASCII twin" if not marked else "has an ASCII twin, or is one with a mark added"
         return Finding(
             id="envelope.confusable_domain", severity=Severity.NOTICE if native and imitated is None
             else Severity.WARNING, title=title,
             explanation=f"The {field} domain is {shown} ({in_dns} in DNS): each of its non-ASCII letters "
-                        f"({letters}) has an ASCII twin, so on screen it reads as {twin}, a different domain.{which} "
-                        f"Browsers show such names in their xn-- form for that reason (Unicode TR #39 "
-                        f"section 4, confusable detection).",
+                        f"({letters}) {twins}, so on screen it reads as {twin}, a different domain.{which}{browsers}",
             reference="https://www.unicode.org/reports/tr39/#Confusable_Detection", subject=subject)
     mixed = _mixed_script_domain(domain)
     if mixed is None:
@@ -2214,9 +2241,10 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                 _address_decoy_finding(differences, findings, field_name, address)
     # An internationalized domain that reads as another ("pаypal.com" with a Cyrillic "а",
     # "unıts.local" with a dotless ı) or mixes scripts: From:, Sender:, Reply-To: and MAIL FROM.
-    looked_at: list[tuple[str, str]] = [("From", a.domain) for a in from_real[:3] if a.domain]
+    # Every Reply-To address gets the reply: each is looked at (bounded).
+    looked_at: list[tuple[str, str]] = [("From", a.domain) for a in from_real[:10] if a.domain]
     looked_at += [("Sender", sender.domain)] if sender and sender.domain else []
-    looked_at += [("Reply-To", a.domain) for a in reply_to[:3] if a.domain]
+    looked_at += [("Reply-To", a.domain) for a in reply_to[:50] if a.domain]
     looked_at += [("MAIL FROM", mail_from.rpartition("@")[2])] if mail_from and "@" in mail_from else []
     if looked_at:
         others_named = [(a.domain, f"a recipient's domain ({a.address})") for a in (*to, *cc) if a.domain]

@@ -2048,3 +2048,39 @@ def test_look_alike_at_signs_dots_and_reversals_show_an_address_too() -> None:
     assert any(f.id == "envelope.display_name_address" for f in report.findings)
     # An X.400 gateway's address shows no DNS domain: no decoy.
     assert not _decoys(_from_field(b'"/G=John/S=Smith/O=Acme/@ACME.X400"@gw.example.com'))
+
+
+def test_a_receiver_that_records_the_recipient_only_in_its_for_clause_keeps_injected_fields_out() -> None:
+    # Postfix, Exim, sendmail and Exchange MXs often record the recipient only in "for <...>"
+    # (verification V12 N1): a Delivered-To and X-Original-To in the sender's block below it
+    # filled RCPT TO and made a Bcc.
+    import headerscope
+
+    raw = (b"Received: from evil.test (unknown [203.0.113.9]) by mx.corp.test (Postfix) with ESMTP id 1\r\n"
+           b"\tfor <victim@corp.test>; Sun, 13 Aug 2023 05:04:54 +0000\r\n"
+           b"Delivered-To: cfo@corp.test\r\nX-Original-To: payroll@corp.test\r\n"
+           b"From: billing@evil.test\r\nTo: victim@corp.test\r\nSubject: invoice\r\n"
+           b"Date: Sun, 13 Aug 2023 05:04:50 +0000\r\n\r\nx\r\n")
+    envelope = headerscope.analyze(raw, offline=True).envelope
+    assert envelope.rcpt_to == ("victim@corp.test",)
+    assert [d.kind for d in envelope.differences] == []
+
+
+def test_the_same_mailbox_name_at_another_host_of_the_organisation_is_no_blind_copy() -> None:
+    # 1993 (real layout): sent to troyer@cgl.ucsf.edu, whose host forwarded it to
+    # troyer@celeste.mmwb.ucsf.edu; its Received "for" names the second. One person, not a Bcc.
+    import headerscope
+
+    raw = (b"Received: from cgl.ucsf.edu by celeste.mmwb.ucsf.edu (920330.SGI/GSC4.22) id AA09530; "
+           b"Mon, 14 Jun 93 01:07:23 -0700\r\n"
+           b"Received: from vax1.tcd.ie by cgl.ucsf.edu (5.65/GSC4.22) id AA17383 for troyer@celeste.mmwb.ucsf.edu; "
+           b"Mon, 14 Jun 93 01:06:40 -0700\r\n"
+           b"From: RWALLACE@vax1.tcd.ie\r\nTo: troyer@cgl.ucsf.edu\r\nSubject: rules\r\n"
+           b"Date: Mon, 14 Jun 1993 09:06 GMT\r\n\r\nx\r\n")
+    envelope = headerscope.analyze(raw, offline=True).envelope
+    assert envelope.rcpt_to == ("troyer@celeste.mmwb.ucsf.edu",)
+    assert [d.kind for d in envelope.differences] == []
+    # Another organisation's mailbox of the same name is still a blind copy.
+    other = headerscope.analyze(raw.replace(b"To: troyer@cgl.ucsf.edu", b"To: troyer@cgl.example.org"),
+                                offline=True).envelope
+    assert [d.kind for d in other.differences] == ["bcc"]

@@ -151,22 +151,32 @@ def test_names_that_read_as_themselves_are_not_look_alikes() -> None:
 
 
 def test_an_ascii_cousin_of_a_domain_in_the_message_is_a_look_alike() -> None:
-    # Business email compromise: "cornpany.com" ("rn" for "m") writing to staff at company.com,
-    # "paypa1.com" ("1" for "l") as the Reply-To of a From: at paypal.com.
-    assert _confusable("From: CEO <ceo@cornpany.example>\r\nTo: staff@company.example\r\n" + _MESSAGE) == [
-        ("warning", "From", "From: domain cornpany.example is a look-alike of company.example")]
-    assert _confusable("From: service@paypal.example\r\nReply-To: help@paypa1.example\r\nTo: a@example.org\r\n"
+    # Business email compromise: "cornpany" ("rn" for "m") and "comell" ("m" for a real "rn")
+    # writing to staff at the real domain; the sender's side is named whichever holds the
+    # stand-ins (verification V12 N2: "bl.com" writing to "b1.com" went unnamed).
+    for sender, recipient in (("cornpany", "company"), ("comell", "cornell"), ("bl", "b1"), ("sawy", "savvy"),
+                              ("worlclbank", "worldbank")):
+        assert _confusable(f"From: CEO <ceo@{sender}.example>\r\nTo: staff@{recipient}.example\r\n" + _MESSAGE) == [
+            ("warning", "From", f"From: domain {sender}.example looks like {recipient}.example, a recipient's domain")]
+    # The attacker's Reply-To beside the real From: at the recipients' own organisation: the Reply-To.
+    assert _confusable("From: dean@cornell.example\r\nReply-To: dean@comell.example\r\nTo: staff@cornell.example\r\n"
                        + _MESSAGE) == [("warning", "Reply-To",
-                                        "Reply-To: domain paypa1.example is a look-alike of paypal.example")]
-    # Two names that differ by an "i" and an "l" alone: no telling which imitates which; named once.
-    assert len(_confusable("From: a@mall.example\r\nReply-To: b@mail.example\r\nTo: c@example.org\r\n"
-                           + _MESSAGE)) == 1
-    # One organisation under its subdomains, and names that differ by more than look-alike
-    # characters, are not.
+                                        "Reply-To: domain comell.example looks like cornell.example, a recipient's domain")]
+    # Between two of the sender's fields nothing tells which is real: the pair, once.
+    assert _confusable("From: service@paypal.example\r\nReply-To: help@paypa1.example\r\nTo: a@example.org\r\n"
+                       + _MESSAGE) == [("warning", "From", "From: domain paypal.example and paypa1.example look alike")]
+    # A fourth Reply-To address gets the reply too (V12 N3).
+    assert _confusable("From: ceo@corp.example\r\nReply-To: a@one.example, b@two.example, c@three.example, "
+                       "ceo@c0rp.example\r\nTo: staff@corp.example\r\n" + _MESSAGE) == [
+        ("warning", "Reply-To", "Reply-To: domain c0rp.example looks like corp.example, a recipient's domain")]
+    # One organisation under its subdomains, names that differ by more than look-alike characters,
+    # and a dotted "i" against an "l" (al.com and ai.com are two real names, V12 N5), are not.
     for header in ("From: a@mail.company.example\r\nTo: b@company.example\r\n",
                    "From: a@company.example\r\nReply-To: b@company-support.example\r\nTo: c@example.org\r\n",
-                   "From: news@linkedin.example\r\nTo: someone@gmail.example\r\n"):
+                   "From: news@linkedin.example\r\nTo: someone@gmail.example\r\n",
+                   "From: editor@al.example\r\nTo: press@ai.example\r\n"):
         assert _confusable(header + _MESSAGE) == [], header
+
 
 
 def _eai(raw: str) -> list[tuple[str, str, str]]:
@@ -198,3 +208,21 @@ def test_utf8_in_header_fields_is_told_with_the_hops_that_carried_it() -> None:
     # A downgrade keeps the originals in Downgraded-* fields (RFC 6857 section 3).
     assert _eai(_hop("ESMTP") + "Downgraded-Mail-From: =?UTF-8?Q?<x>?=\r\nFrom: a@example.org\r\nTo: b@example.net\r\n"
                 + _MESSAGE) == [("message.eai_downgraded", "info", "Downgraded on the way: Downgraded-Mail-From")]
+
+
+def test_a_letter_with_a_mark_imitating_a_name_in_the_message_is_a_look_alike() -> None:
+    # "cọrp" (o with a dot below) writing to corp: no twin in the confusables data, the letter
+    # without its mark (V12 N4). Alone, such a name is a word of its language ("café").
+    assert _confusable("From: ceo@c\u1ecdrp.example\r\nTo: bob@corp.example\r\n" + _MESSAGE) == [
+        ("warning", "From", "From: domain c\u1ecdrp.example is a look-alike of corp.example")]
+    assert _confusable("From: chef@caf\u00e9.example\r\nTo: bob@corp.example\r\n" + _MESSAGE) == []
+
+
+def test_native_letters_under_their_own_country_domain() -> None:
+    # A Turkish dotless ı under .tr is an ordinary letter (V12 N6); Armenian under .am only a
+    # notice, which does not say browsers hide the name (Chromium's ccTLD rule lets it be).
+    assert _confusable("From: info@yaz\u0131l\u0131m.com.tr\r\nTo: b@example.org\r\n" + _MESSAGE) == []
+    report = headerscope.analyze(("From: info@\u0570\u0578\u057d.am\r\nTo: b@example.org\r\n" + _MESSAGE).encode(),
+                                 offline=True)
+    [notice] = [f for f in report.findings if f.id == "envelope.confusable_domain"]
+    assert notice.severity.value == "notice" and "Browsers" not in notice.explanation
