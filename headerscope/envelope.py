@@ -1620,6 +1620,14 @@ def _other_displayed_domain(address: Address) -> str | None:
 _STAND_INS = '("rn" for "m", "vv" for "w", "cl" for "d", "1" for "l", "0" for "o")'
 
 
+def _one_per_domain(named: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The first (domain, what) of each domain, lower-cased."""
+    seen: dict[str, tuple[str, str]] = {}
+    for domain, what in named:
+        seen.setdefault(domain.lower(), (domain, what))
+    return list(seen.values())
+
+
 def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tuple[str, str]]) -> Finding | None:
     """A warning when an ASCII domain's organisation differs from another organisation the message
     names only by characters that stand in for others on screen ("c0mpany.com", "cornpany.com",
@@ -2247,10 +2255,13 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     looked_at += [("Reply-To", a.domain) for a in reply_to[:50] if a.domain]
     looked_at += [("MAIL FROM", mail_from.rpartition("@")[2])] if mail_from and "@" in mail_from else []
     if looked_at:
-        others_named = [(a.domain, f"a recipient's domain ({a.address})") for a in (*to, *cc) if a.domain]
-        others_named += [(r.rpartition("@")[2], f"a recipient's domain ({r})") for r in rcpt_to if "@" in r]
-        others_named += [(a.domain, f"the From: domain ({a.address})") for a in from_real if a.domain]
-        others_named += [(a.domain, f"the Reply-To: domain ({a.address})") for a in reply_to if a.domain]
+        # Bounded (a message to thousands): one name per domain, the first 100 recipients' domains.
+        others_named = _one_per_domain([(a.domain, f"a recipient's domain ({a.address})")
+                                        for a in (*to[:100], *cc[:100]) if a.domain])
+        others_named += _one_per_domain([(r.rpartition("@")[2], f"a recipient's domain ({r})")
+                                         for r in rcpt_to[:100] if "@" in r])
+        others_named += [(a.domain, f"the From: domain ({a.address})") for a in from_real[:10] if a.domain]
+        others_named += [(a.domain, f"the Reply-To: domain ({a.address})") for a in reply_to[:50] if a.domain]
         others_named += [(sender.domain, f"the Sender: domain ({sender.address})")] if sender and sender.domain else []
         if mail_from and "@" in mail_from:
             others_named.append((mail_from.rpartition("@")[2], f"the envelope sender's domain ({mail_from})"))
