@@ -379,6 +379,7 @@ def ascii_lookalike(domain: str | None) -> tuple[str, str, tuple[str, ...], bool
     return shown, twin_name, tuple(sorted(script.title() for script in scripts)), native, marked
 
 
+@functools.lru_cache(maxsize=1024)
 def ascii_cousin_key(name: str) -> str:
     """An ASCII name with the characters that stand in for others on most screens made one:
     the digits "1" and "0" as "l" and "o", the pairs "rn", "vv" and "cl" as "m", "w" and "d":

@@ -55,7 +55,10 @@ def utf8_header_finding(message: Message, hops: tuple[Hop, ...]) -> Finding | No
                 raw_fields.append(name)
             if name.lower() in _ADDRESS_FIELDS and _address_part_non_ascii(field.value):
                 in_address = True
-    downgraded = sorted({h.name for h in message.headers[:400] if h.name.lower().startswith("downgraded-")})
+    # A downgrade's fields are rare: the header's bytes are searched before its fields are walked.
+    end = message.body_start if message.body_start is not None else len(message.raw)
+    downgraded = sorted({h.name for h in message.headers[:400] if h.name.lower().startswith("downgraded-")}) \
+        if message.raw.find(b"owngraded-", 0, end) >= 0 or message.raw.find(b"OWNGRADED-", 0, end) >= 0 else []
     if not raw_fields and not downgraded:
         return None
     named = ", ".join(raw_fields[:_MAX_NAMED])
