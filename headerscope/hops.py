@@ -37,6 +37,7 @@ from .domains import (
 from .message import Message
 from .model import Finding, HeaderField, Hop, ReceivedFields, Role, Severity
 from .received import (
+    NO_SECONDS,
     NO_TIME_ZONE,
     parse_received,
     parse_received_timed,
@@ -1931,6 +1932,17 @@ def _skew_severity(seconds: float) -> Severity:
 # ---------------------------------------------------------------- the chain
 
 
+# A time of day without seconds ("09:06 GMT"): hours and minutes not followed by ":" and digits.
+_minute_time_re = compiled_on_first_use(r"\b\d{1,2}:\d{2}(?![:\d])")
+_second_time_re = compiled_on_first_use(r"\b\d{1,2}:\d{2}:\d{2}")
+
+
+def _to_the_minute(date_text: str | None) -> bool:
+    """Whether a Date: gives its time without seconds (RFC 5322 section 3.3 allows it)."""
+    text = (date_text or "")[:200]
+    return _minute_time_re().search(text) is not None and _second_time_re().search(text) is None
+
+
 def build_chain(
     message: Message,
     date: datetime | None,
@@ -1964,6 +1976,7 @@ def build_chain(
                                                *[f for f in message.all("X-Received")[:4] if f not in renamed]],
                                    list_domain=list_id_domain(message.first("List-Id")),
                                    submission_stamps=[f for name in _SUBMISSION_STAMPS for f in message.all(name)[:5]],
+                                   date_to_the_minute=_to_the_minute(message.first("Date")),
                                    message_id=message.first("Message-ID"), author_domain=_author_domain(message),
                                    originating_ips=[f.value for f in message.all("X-Originating-IP")[:5]],
                                    delivery_recorded=any(message.first(name) is not None for name in _DELIVERY_FIELDS),
@@ -2169,6 +2182,7 @@ def build_chain_from_fields(
     addressed_domains: Sequence[str] = (),
     list_domain: str | None = None,
     submission_stamps: Sequence[HeaderField] = (),
+    date_to_the_minute: bool = False,
     header_only: bool = False,
     cut_off: bool = False,
     message_id: str | None = None,
@@ -2518,11 +2532,15 @@ def build_chain_from_fields(
         previous = previous_times[i]
         delay = steps[i]
         fields = item.fields
+        # A stamp exact to the minute only (no seconds) makes the step exact to the minute too.
+        approximate = delay is not None and (
+            NO_SECONDS in fields.problems or (date_to_the_minute if from_date else
+                                              i > 0 and NO_SECONDS in work[i - 1].fields.problems))
         hops.append(_make_hop(
             number=number, header_index=item.header.index, fields=fields, raw=item.header.value,
             delay_seconds=delay, role=item.role, organization=item.org,
             trusted=i >= boundary_index, boundary=i == boundary_index,
-            private_client=item.private, note=filter_notes.get(i),
+            private_client=item.private, note=filter_notes.get(i), delay_approximate=approximate,
         ))
         fast_clock = None
         if delay is not None and delay < -SKEW_TOLERANCE_SECONDS and not from_date and len(hops) >= 2:

@@ -164,6 +164,9 @@ class Hop(Value):
     mailbox over POP3 or IMAP (fetchmail), not a submission; "client not recorded" for a stamp by
     an inbound server that names no client (a privacy relay's "by smtp-inbound1.duck.com",
     role unknown); None for most hops."""
+    delay_approximate: bool = False
+    """True when a stamp the delay is measured between gives no seconds (RFC 5322 section 3.3
+    lets a time leave them out): the delay is exact to the minute only."""
 
     def own_words(self) -> str | None:
         """The stamp's text before its date, when it names neither the client nor the receiving

@@ -333,6 +333,9 @@ _date_split_re = compiled_on_first_use(r"[\s,]+")
 
 # The note of a date with no zone: its timestamp is shown, but it is no moment to measure by.
 NO_TIME_ZONE = "date has no time zone; read as UTC"
+# RFC 5322 section 3.3 lets a time leave its seconds out ("23:26"): the stamp is exact to the
+# minute only, so a delay measured against it is too.
+NO_SECONDS = "time has no seconds; exact to the minute"
 
 
 def _zone_offset(text: str, notes: list[str]) -> int | None:
@@ -376,6 +379,8 @@ def _parse_date(text: str) -> tuple[datetime | None, list[str]]:
             if m is not None and hour is None:
                 hour, minute = int(m.group(1)), int(m.group(2))
                 second = int(m.group(3) or 0)
+                if m.group(3) is None:
+                    notes.append(NO_SECONDS)
                 micro = int((m.group(4) or "0")[:6].ljust(6, "0"))
                 zone = m.group(5)
                 if zone and offset is None:
@@ -1952,6 +1957,6 @@ def _assemble(
         date_text=date_text,
         # A date with no zone was read whole: the stamp is complete, its time only unplaced
         # (hops.no_zone says so), not "partly read".
-        complete=all(problem == NO_TIME_ZONE for problem in problems),
+        complete=all(problem in (NO_TIME_ZONE, NO_SECONDS) for problem in problems),
         problems=tuple(dict.fromkeys(problems))[:MAX_PROBLEMS],
     )

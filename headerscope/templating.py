@@ -80,10 +80,16 @@ def safe_url(url: str | None) -> str | None:
     return url
 
 
-def format_delay(seconds: float | None) -> str:
-    """A signed delay for people: ``0 s``, ``42 s``, ``3 min 4 s``, ``2 h 5 min``, ``−1 d 2 h``."""
+def format_delay(seconds: float | None, approximate: bool = False) -> str:
+    """A signed delay for people: ``0 s``, ``42 s``, ``3 min 4 s``, ``2 h 5 min``, ``−1 d 2 h``;
+    ``approximate`` (a stamp without seconds): ``under 1 min``, ``about 3 min``."""
     if seconds is None or not math.isfinite(seconds):
         return "unknown"
+    if approximate:
+        minutes = round(abs(seconds) / 60)
+        if minutes == 0:
+            return "under 1 min"
+        return "about " + format_delay(math.copysign(minutes * 60, seconds))
     sign = "−" if seconds < 0 else ""
     total = round(abs(seconds))
     if total < 60:

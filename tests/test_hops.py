@@ -3430,3 +3430,24 @@ def test_an_attackers_own_received_spf_does_not_make_a_forged_lower_chain_an_hon
     # ... and the forgery caveat stays.
     assert "a forged lower chain with a matching record of its own looks the same" in gap.explanation
     assert "claims, not evidence" in gap.explanation
+
+
+def test_a_stamp_without_seconds_makes_its_delays_exact_to_the_minute_only() -> None:
+    # RFC 5322 section 3.3 lets a time leave its seconds out ("23:26"): a step from or to such a
+    # stamp was shown as an exact "+0s" or "+52s" (review AL D5).
+    import headerscope
+    from headerscope.render.terminal import format_approximate
+    from headerscope.templating import format_delay
+
+    raw = (b"Received: from a.example.org by b.example.org; Fri, 1 Dec 1995 17:27:02 -0600\r\n"
+           b"Received: from c.example.org by a.example.org; Fri, 1 Dec 1995 23:26 GMT\r\n"
+           b"Received: from d.example.org by c.example.org; Fri, 1 Dec 1995 23:26:10 GMT\r\n"
+           b"From: x@d.example.org\r\nTo: y@b.example.org\r\nSubject: s\r\nDate: Fri, 1 Dec 1995 23:25:30 GMT\r\n\r\nx\r\n")
+    hops = headerscope.analyze(raw, offline=True).hops
+    assert [(h.delay_seconds, h.delay_approximate) for h in hops] == [(40.0, False), (-10.0, True), (62.0, True)]
+    assert all(h.fields.complete for h in hops)
+    assert [format_approximate(h.delay_seconds) for h in hops[1:]] == ["<1m", "≈+1m"]
+    assert format_delay(62.0, approximate=True) == "about 1 min" and format_delay(20.0, approximate=True) == "under 1 min"
+    # A Date: to the minute makes hop 1's step approximate too.
+    first = headerscope.analyze(raw.replace(b"23:25:30 GMT", b"23:25 GMT"), offline=True).hops[0]
+    assert first.delay_approximate

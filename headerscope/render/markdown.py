@@ -289,7 +289,7 @@ class MarkdownRenderer(Renderer):
                 md_escape(" ".join(x for x in (f.protocol, f"via {f.via}" if f.via else None,
                                                f"({hop.note})" if hop.note else None) if x) or None, 100),
                 md_escape(tls, 40), md_escape(f.timestamp or f.date_text, 40),
-                format_delay(hop.delay_seconds), standing,
+                format_delay(hop.delay_seconds, hop.delay_approximate), standing,
             )))
         lines.append("")
         return lines

@@ -8,6 +8,7 @@ markup, so a Subject like ``[bold red]`` or ``\\x1b[2J`` is shown as written, ha
 from __future__ import annotations
 
 import io
+import math
 from typing import TYPE_CHECKING
 
 from ..domains import with_idn_forms
@@ -102,6 +103,16 @@ def format_duration(seconds: float | None) -> str:
     if minutes:
         return f"{sign}{minutes}m {secs:02d}s"
     return f"{sign}{secs}s"
+
+
+def format_approximate(seconds: float | None) -> str:
+    """A delay between stamps exact to the minute only: ``<1m``, ``≈+3m``, ``≈+1h 05m``."""
+    if seconds is None:
+        return "?"
+    minutes = round(abs(seconds) / 60)
+    if minutes == 0:
+        return "<1m"
+    return "≈" + format_duration(math.copysign(minutes * 60, seconds)).removesuffix(" 00s")
 
 
 class TerminalRenderer(Renderer):
@@ -389,7 +400,8 @@ class TerminalRenderer(Renderer):
             # fields onto the stamp's line) is cut, or the other columns would get no width.
             _t_lines(when, limit=_MAX_DATE_CELL),
             _t_lines([format_duration(hop.delay_seconds), "(clock)" if clock else "(resent)"], delay_style)
-            if clock or resent else _t(format_duration(hop.delay_seconds), delay_style),
+            if clock or resent else _t(format_approximate(hop.delay_seconds) if hop.delay_approximate
+                                       else format_duration(hop.delay_seconds), delay_style),
             _t_lines(client_lines, limit=300) if client_lines else _t(hop.own_words() or "—", "dim", limit=120),
             _t(f.by or "—", limit=120),
             _t_lines(protocol or ["—"]),
