@@ -1155,12 +1155,33 @@ def _learn_same_host_names(work: list[_Work], start: int, orgs: _Orgs) -> bool:
     return changed
 
 
+def _private_range(address: str) -> str:
+    """The kind of non-public address, with the RFC that sets it apart."""
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return "RFC 1918, RFC 4193, RFC 6598"
+    if ip.is_link_local:
+        return "a link-local address, RFC 3927" if ip.version == 4 else "a link-local address, RFC 4291 section 2.5.6"
+    if ip.version == 6:
+        return "a unique local address, RFC 4193"
+    if ip in ipaddress.ip_network("100.64.0.0/10"):
+        return "shared address space for carrier-grade NAT, RFC 6598"
+    return "a private address, RFC 1918"
+
+
 def _private_entry_unseen(entry: _Work, receiving_org: str | None) -> bool:
     """Whether the hop where the message entered records a private client address with no login
     and no reverse-DNS name in the receiving organisation: the receiver's own server, or a proxy
     or NAT hiding the real client; the HELO (the client's own choice) tells neither."""
     fields = entry.fields
     if fields.auth or not fields.from_ip or not is_non_public_ip(fields.from_ip) or _is_loopback(fields.from_ip):
+        return False
+    if entry.role is Role.MSA:
+        # A submission the receiving server recorded as one (Exchange's "with mapi": an Outlook
+        # client logged in to its mailbox; an authenticated protocol): the sender is known to it.
         return False
     rdns_org = host_organization(fields.from_rdns) if fields.from_rdns else None
     return rdns_org is None or rdns_org != receiving_org
@@ -2410,7 +2431,7 @@ def build_chain_from_fields(
                     title=f"Handed in from a private address ({entry.fields.from_ip}), no login: where the message "
                           "came from cannot be seen",
                     explanation=(f"At hop {boundary_index + 1} the receiving side recorded {entry.fields.from_ip}, an "
-                                 "address that cannot be reached across the internet (RFC 1918, RFC 4193, RFC 6598), "
+                                 f"address that cannot be reached across the internet ({_private_range(entry.fields.from_ip or '')}), "
                                  f"for a client that greeted it as {helo} (its own choice of name), with no login and "
                                  f"no reverse-DNS name of {where}'s. That is one of {where}'s own servers, or a "
                                  "proxy, load balancer or NAT in front of the receiving server (without the PROXY "

@@ -1141,3 +1141,21 @@ def test_exchange_online_internal_mail_is_not_spoofed_by_a_mailbox_servers_addre
                                     b"Received: from evil.example ([203.0.113.9])\r\n by mx.google.com with ESMTPS;")
     spoof = _proton(outside, dns=_EXO_DNS)
     assert isinstance(spoof, Report) and spoof.verdict.status == "spoofed"
+
+
+def test_an_exchange_mapi_submission_from_a_link_local_address_is_no_hidden_entry() -> None:
+    # Review AM 3: Exchange's "with mapi" stamp is an Outlook client logged in to its mailbox; it
+    # was "handed in from a private address, no login: may have come from outside", and fe80::
+    # was cited as RFC 1918.
+    from headerscope.api import analyze
+
+    raw = (b"Received: from MN0PR19MB6312.namprd19.prod.outlook.com ([fe80::9c3a:6f1e:2b1d:44a0]) by "
+           b"MN0PR19MB6312.namprd19.prod.outlook.com ([fe80::9c3a:6f1e:2b1d:44a0%3]) with mapi id 15.20.6631.045; "
+           b"Wed, 2 Aug 2023 21:31:43 +0000\r\n"
+           b"From: Rodrigo <rodrigo@contoso.example>\r\nTo: phishalert@contoso.example\r\nSubject: s\r\n"
+           b"Date: Wed, 2 Aug 2023 21:31:43 +0000\r\n\r\nbody\r\n")
+    assert "hops.private_entry" not in {f.id for f in analyze(raw, offline=True).findings}
+    # Without the submission, the notice names the address's own kind.
+    plain = analyze(raw.replace(b"with mapi", b"with ESMTP").replace(b"From: Rodrigo", b"From: R"), offline=True)
+    [entry] = [f for f in plain.findings if f.id == "hops.private_entry"]
+    assert "(a link-local address, RFC 4291 section 2.5.6)" in entry.explanation
