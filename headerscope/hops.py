@@ -3415,6 +3415,10 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
         if behind is not None:
             measured = (f" Measured from hop {behind[0]}: hop {number - 1}'s stamp is behind it (that clock far off, "
                         f"see its step back), which makes the step from hop {number - 1} look longer.")
+        if previous_below and not from_date and not below_boundary:
+            # The receiver's own stamp against one the sender's side wrote: the wait rests on a claim.
+            measured += (f" It is measured from hop {number - 1}'s stamp, which is below the trust boundary: the "
+                         "sender's side wrote it, and its time may be made up or its clock or zone wrong.")
         # A mailbox download's delay is how long the message waited for the recipient to
         # fetch it, not a server's queue.
         # The generic reasons only when the message gives none of its own.

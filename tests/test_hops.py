@@ -3451,3 +3451,18 @@ def test_a_stamp_without_seconds_makes_its_delays_exact_to_the_minute_only() -> 
     # A Date: to the minute makes hop 1's step approximate too.
     first = headerscope.analyze(raw.replace(b"23:25:30 GMT", b"23:25 GMT"), offline=True).hops[0]
     assert first.delay_approximate
+
+
+def test_a_slow_hop_measured_from_a_claimed_stamp_says_so() -> None:
+    # Review AM 4: a sextortion mail's forged "received by your own server" stamp 5 h before the
+    # receiver's own made "the message waited in a queue" read as the receiver's record.
+    import headerscope
+
+    raw = (b"Received: from smtpclient.apple ([203.0.113.68]) by node04.mailgate.example.net with esmtp id 1 "
+           b"for <user@example.com>; Mon, 07 Apr 2025 23:16:08 +0200\r\n"
+           b"Received: from [203.0.113.68] by example.com with ESMTP; Mon, 07 Apr 2025 10:10:06 -0600\r\n"
+           b"From: user@example.com\r\nTo: user@example.com\r\nSubject: Payment\r\n"
+           b"Date: Mon, 07 Apr 2025 10:10:06 -0600\r\n\r\nx\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    [slow] = [f for f in report.findings if f.id == "hops.slow_hop"]
+    assert "measured from hop 1's stamp, which is below the trust boundary" in slow.explanation
