@@ -1412,3 +1412,27 @@ def test_a_semicolon_inside_a_list_columns_value_does_not_split_it(tmp_path: Pat
     CsvWriter(out).write(row)
     [parsed] = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert parsed["reply_to"].split(";") == ['"a%3Bb"@example.net', "c@example.net"]
+
+
+def test_a_reporting_mailbox_scan_finds_the_reports_by_the_messages_they_carry(tmp_path: Path) -> None:
+    # Review AM 7: a SOC's reporting mailbox holds user reports; "which reports carry the
+    # costco.com spoof?" matched none (the rows were the reporters').
+    from headerscope.scan.output import CsvWriter
+
+    phish = message(7, from_domain="costco.example").replace(b"Hello", b"You won")
+    report = (message(1, from_domain="contoso.example").split(b"\r\n\r\n")[0]
+              .replace(b"Subject: message 1", b"Subject: [Phish Alert] You won")
+              + b"\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n"
+              b"--B\r\nContent-Type: text/plain\r\n\r\nPlease look at this.\r\n"
+              b"--B\r\nContent-Type: message/rfc822\r\n\r\n" + phish + b"\r\n--B--\r\n")
+    box = tmp_path / "reports.mbox"
+    box.write_bytes(mbox_of([report, message(2)]))
+    rows = list(run_scan(iter_inputs([str(box)]), ScanOptions(offline=True), 1))
+    assert [(r.kind, r.attached_domains) for r in rows] == [("forward", ("costco.example",)), ("message", ())]
+    out = io.StringIO()
+    writer = CsvWriter(out)
+    for row in rows:
+        writer.write(row)
+    assert [r["attached_domains"] for r in csv.DictReader(io.StringIO(out.getvalue()))] == ["costco.example", ""]
+    kept = run_cli(str(box), "--offline", "--format", "csv", "--jobs", "1", "--filter", "attached=costco.example")
+    assert [r["subject"] for r in csv.DictReader(io.StringIO(kept.stdout))] == ["[Phish Alert] You won"]

@@ -9,7 +9,8 @@ IP: an address or a network such as 203.0.113.0/24), flag (a Maildir flag of the
 replied, seen, flagged, passed, trashed, draft), name (the From: display name) and reply_to (a
 Reply-To: address) and subject and rcpt (an envelope recipient of the copy: RCPT TO as the
 receiver recorded it), each a case-insensitive substring; envelope (why the envelope differs
-from the header: bcc, forwarded, list, alias, srs, verp, batv, bounce...). Values other than
+from the header: bcc, forwarded, list, alias, srs, verp, batv, bounce...); attached (the From:
+domain of a message a forward or user report carries, as domain= matches). Values other than
 ``VALUES`` lists are refused. A bare word is
 a verdict (``spoofed`` means ``verdict=spoofed``). Several expressions must all match; the
 comma-separated values of one expression are alternatives.
@@ -22,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from .runner import ScanRow
 
 KEYS = ("verdict", "dkim", "spf", "dmarc", "arc", "domain", "error", "spam", "reason", "ip", "flag", "name",
-        "reply_to", "subject", "rcpt", "envelope")
+        "reply_to", "subject", "rcpt", "envelope", "attached")
 # Keys matched as a case-insensitive substring of the row's text (any text is a valid value).
 _SUBSTRING_KEYS = frozenset({"name", "reply_to", "subject", "rcpt"})
 _SPAM_VALUES = {"spam": "yes", "not spam": "no", None: "unknown"}
@@ -96,6 +97,9 @@ def parse_expression(text: str) -> Callable[[ScanRow], bool]:
         return lambda row: any(value in text for text in _texts(row, key) for value in wanted)
     if key == "domain":
         return _domain_predicate(wanted)
+    if key == "attached":
+        # The messages a forward or user report carries: "which reports carry the costco.com spoof?"
+        return _domain_predicate(wanted, attached=True)
     if key == "ip":
         return _ip_predicate(wanted, text)
     if key == "flag":
@@ -126,18 +130,21 @@ NO_DOMAIN = "(none)"
 """``domain=(none)``: the messages without a From: domain (the summary's "(none)" row)."""
 
 
-def _domain_predicate(wanted: set[str]) -> Callable[[ScanRow], bool]:
+def _domain_predicate(wanted: set[str], attached: bool = False) -> Callable[[ScanRow], bool]:
     """Rows whose From: domain is one of the values or under one of them: ``domain=otto.de``
     finds newsletter.otto.de, as DMARC's relaxed alignment puts a subdomain with its
     organisational domain (https://www.rfc-editor.org/rfc/rfc7489#section-3.2). A subdomain
     asked for (``domain=newsletter.otto.de``) keeps to itself and its own subdomains, so an
-    exact domain still finds what it found before and no more."""
+    exact domain still finds what it found before and no more. ``attached``: the From: domains
+    of the messages the row's forward or user report carries instead (``attached=costco.com``)."""
     suffixes = tuple("." + value.strip(".") for value in wanted if value != NO_DOMAIN)
     names = {value.strip(".") for value in wanted}
 
     def matches(row: ScanRow) -> bool:
         if row.error:
             return False
+        if attached:
+            return any(domain in names or domain.endswith(suffixes) for domain in row.attached_domains)
         domain = (row.from_domain or "").lower().rstrip(".")
         if not domain:
             return NO_DOMAIN in wanted

@@ -15,7 +15,7 @@ from .runner import ScanRow, utc_moment
 CSV_COLUMNS = ("index", "source", "error", "date", "from", "from_domain", "subject", "verdict", "dkim", "spf",
                "dmarc", "arc", "hops", "total_delay_seconds", "failing_reasons", "slowest_hop",
                "slowest_delay_seconds", "delivered", "spam", "client_ip", "mail_from", "dkim_domains", "message_id",
-               "kind", "delivery_status", "other_findings", "folder", "mailbox_flags", "from_name", "reply_to", "to", "rcpt_to", "envelope")
+               "kind", "delivery_status", "other_findings", "folder", "mailbox_flags", "from_name", "reply_to", "to", "rcpt_to", "envelope", "attached_domains")
 
 # Spreadsheet programs run a cell starting with these as a formula (CSV injection); message
 # text is hostile, so such cells get a leading apostrophe, the usual neutraliser.
@@ -98,7 +98,8 @@ class CsvWriter:
             row.client_ip, _mail_from(row.mail_from), _joined(row.dkim_domains), row.message_id, row.kind,
             row.delivery_status, _joined(row.other_findings), row.folder,
             _joined(flag_word(flag) for flag in row.mailbox_flags),
-            row.from_name, _joined(row.reply_to), _to_cell(row), _joined(row.rcpt_to), _joined(row.envelope))])
+            row.from_name, _joined(row.reply_to), _to_cell(row), _joined(row.rcpt_to), _joined(row.envelope),
+            _joined(row.attached_domains))])
         self._stream.flush()
 
     def close(self) -> None:

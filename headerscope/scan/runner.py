@@ -139,6 +139,10 @@ class ScanRow(Value):
     envelope: tuple[str, ...] = ()
     """The kinds of the differences between envelope and header (EnvelopeDifference.kind: bcc,
     forwarded, list, srs, verp, alias...), each once: why the copy's envelope is not its header."""
+    attached_domains: tuple[str, ...] = ()
+    """The From: domains of the messages a person's forward or user report carries (Report.carried,
+    the first five), each once, lower case: what a reporting mailbox received, which the row's
+    own From: (the reporter) is not."""
     report_json: bytes | None = None
     """The full report as one JSON line (UTF-8, as ``Report.to_json`` writes it), when asked for:
     bytes, so that a parallel scan's parent writes what its worker made without decoding and
@@ -309,6 +313,8 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
         rcpt_to=tuple(_bounded(rcpt) or "" for i, rcpt in enumerate(report.envelope.rcpt_to)
                       if report.envelope.rcpt_role(i) != "resolved_mailbox")[:MAX_ADDRESSES],
         envelope=tuple(dict.fromkeys(d.kind for d in report.envelope.differences)),
+        attached_domains=tuple(dict.fromkeys((_bounded(c.from_domain) or "").lower()
+                                             for c in report.carried if c.from_domain)),
         report_json=report_json,
     )
 
@@ -334,7 +340,7 @@ def _addresses(mailboxes: Any) -> tuple[str, ...]:
 # Findings that say what kind of message it is, in the order they decide it.
 _KIND_FINDINGS = (("dsn.", "delivery_report"), ("feedback.", "feedback_report"), ("mdn.", "receipt"),
                   ("message.auto_reply", "auto_reply"), ("message.dmarc_report", "dmarc_report"),
-                  ("message.tls_report", "tls_report"))
+                  ("message.tls_report", "tls_report"), ("message.carrier", "forward"))
 
 
 def _kind(report: Any) -> str:
