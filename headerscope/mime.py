@@ -1456,12 +1456,15 @@ def _qmail_bounce(message: Message) -> tuple[DeliveryReport, tuple[tuple[Attache
 # (Plain prefixes, not a pattern: this is asked of every message that has no report part.)
 # Delay warnings are delivery status notifications too (RFC 3464 section 2.3.3, "delayed"):
 # Gmail's "(Delay)", Postfix's "Delayed Mail (still being retried)", Exchange's "Delivery
-# delayed:", sendmail's "Warning: could not send message for past 4 hours".
-_BOUNCE_SUBJECTS = ("undeliverable", "undelivered mail", "delivery status notification (failure)",
-                    "delivery status notification (delay)", "delayed mail", "delivery delayed",
-                    "warning: could not send message",
-                    "failure notice", "returned mail", "mail delivery failed", "delivery failure",
-                    "message status - undeliverable", "mail system error", "non remis", "unzustellbar")
+# delayed:", sendmail's "Warning: could not send message for past 4 hours" (before 8.9,
+# "Returned mail: warning: cannot send message for 4 hours"). They are kept apart from the
+# failure subjects: a delay subject must never be read as a failure, nor a failure as a delay.
+_DELAY_SUBJECTS = ("delivery status notification (delay)", "delayed mail", "delivery delayed",
+                   "warning: could not send message", "returned mail: warning")
+_FAILURE_SUBJECTS = ("undeliverable", "undelivered mail", "delivery status notification (failure)",
+                     "failure notice", "returned mail", "mail delivery failed", "delivery failure",
+                     "message status - undeliverable", "mail system error", "non remis", "unzustellbar")
+_BOUNCE_SUBJECTS = _FAILURE_SUBJECTS + _DELAY_SUBJECTS
 _BOUNCE_SENDERS = ("mailer-daemon", "postmaster", "mail delivery subsystem", "microsoft outlook",
                    "mail delivery system", "system administrator")
 _enhanced_code_re = compiled_on_first_use(r"(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d.])")
@@ -1641,6 +1644,21 @@ def _looks_like_bounce(message: Message) -> bool:
     return (message.first("Return-Path") or "").strip() == "<>" and any(words in subject for words in _BOUNCE_SUBJECTS)
 
 
+def _subject_kind(message: Message) -> str | None:
+    """"delay" or "failure" for a notice's Subject, or None. A notifier writes its own words
+    first and the returned message's subject after them ("Undeliverable: Delivery delayed: x" is a
+    failure of a message so titled), so the words found first decide; at one place the longer
+    wins (sendmail's "Returned mail: warning: cannot send message" is a delay)."""
+    subject = (message.first_decoded("Subject") or "")[:200].lstrip().lower()
+    best: tuple[int, int, str] | None = None
+    for kind, phrases in (("failure", _FAILURE_SUBJECTS), ("delay", _DELAY_SUBJECTS)):
+        for phrase in phrases:
+            at = subject.find(phrase)
+            if at >= 0 and (best is None or (at, -len(phrase)) < best[:2]):
+                best = (at, -len(phrase), kind)
+    return best[2] if best else None
+
+
 # Gmail's text bounce: "The error that the other server returned was: 550 550 5.1.1 user unknown
 # (UserSearch) (state 14)." (and its later "The response from the remote server was:").
 _gmail_reply_re = compiled_on_first_use(
@@ -1679,14 +1697,39 @@ _NOTICE_OPENINGS = (
 _permanent_re = compiled_on_first_use(
     r"\bThis is a permanent error\b|\bfailed permanently\b|\bretry timeout exceeded\b"
     r"|\bpermanent fatal errors?\b|\bDelivery has failed to these recipients\b", re.IGNORECASE)
+# Exchange's delay notice: "Delivery is delayed to these recipients or groups:", "This message
+# hasn't been delivered yet. Delivery will continue to be attempted."; Gmail's since about 2016:
+# "There was a temporary problem delivering your message to X. Gmail will retry for 46 more hours."
 _temporary_re = compiled_on_first_use(
     r"\bThis is a temporary error\b|\baddress(?:\(es\))? deferred:|\bhas not yet been delivered\b"
-    r"|\bhas been delayed\b|\bTHIS IS A WARNING (?:MESSAGE )?ONLY\b", re.IGNORECASE)
+    r"|\bhas been delayed\b|\bTHIS IS A WARNING (?:MESSAGE )?ONLY\b"
+    r"|\bis delayed to these recipients\b|\bhasn['\u2019]t been delivered yet\b|\bwill continue to be attempted\b"
+    r"|\btemporary problem delivering\b|\bwill retry for [0-9]{1,3} more (?:hour|day)", re.IGNORECASE)
+# What makes a notice's own text a failure report, whatever delay words it also has: an RFC 3463
+# permanent status code (5.X.X), a permanent SMTP reply (RFC 5321 section 4.2.1, 5yz) where
+# notices quote one (at a line's start; Postfix's "said:", Exchange's "returned '" and "#550",
+# Gmail's "was:", sendmail's "<<<", Exim's "host [ip]:"), and the failure sentences of Postfix,
+# Exim, Exchange and Gmail. Postfix's delay warning says "could not be delivered for more than 4
+# hour(s)": that is no failure.
+_failure_frame_re = compiled_on_first_use(
+    r"(?<![\d.])5\.\d{1,3}\.\d{1,3}(?![\d.])"
+    r"|(?:^[ \t]{0,20}|\bsaid:|\breturned|\bwas:|<<<|\]:|#)[ \t']{0,5}5[0-5]\d(?:[ -]|\r?$)"
+    r"|\bcould(?: not|n['\u2019]t) be delivered\b(?! for more than)|\bwasn['\u2019]t delivered\b",
+    re.IGNORECASE | re.MULTILINE)
+# Where a plain-text notice's returned copy starts, past _copy_marker's lines: qmail's "--- Below
+# this line is a copy of the message.", a header field at a line's start, a MIME part header of a
+# message kept as text.
+_copy_start_re = compiled_on_first_use(
+    rb"^(?:[ \t]{0,8}-{2,}[ \t]{0,5}Below this line is a copy|(?:Received|Return-Path):[ \t]"
+    rb"|Content-Type:[ \t]{0,5}(?:message/rfc822|text/rfc822-headers))", re.IGNORECASE | re.MULTILINE)
+# Gmail's later delay notice names the recipient in its sentence ("delivering your message to X.").
+_delay_to_re = compiled_on_first_use(rf"temporary problem delivering your message to <?({_ADDRESS})>?",
+                                     re.IGNORECASE)
 # Exim's list of deferred addresses: "The following address(es) deferred:", each on its own line.
 # Gmail's delay notice: "Delivery to the following recipient has been delayed:", a blank line,
-# the address indented.
+# the address indented; Exchange's "Delivery is delayed to these recipients or groups:".
 _deferred_recipient_re = compiled_on_first_use(
-    rf"(?:deferred|has been delayed|have been delayed):[ \t]*\r?\n(?:[ \t]*\r?\n){{0,2}}[ \t]{{0,20}}"
+    rf"(?:deferred|has been delayed|have been delayed|is delayed to these recipients or groups):[ \t]*\r?\n(?:[ \t]*\r?\n){{0,2}}[ \t]{{0,20}}"
     rf"<?({_ADDRESS})>?[ \t]*\r?\n")
 
 
@@ -1787,61 +1830,118 @@ def pasted_notice(text: str) -> Finding | None:
         reference=_RFC3464, subject="delivery report")
 
 
+def _notice_text(message: Message) -> str:
+    """The notice's own words: its first text part up to the copy of the message it returns (a
+    returned message says what its writer wrote, "your order has been delayed" included)."""
+    bodies = _text_bodies(message)
+    body = bodies[0] if bodies else b""
+    end = len(body)
+    marker = _copy_marker().search(body) if b"---" in body else None
+    if marker is not None:
+        end = marker.start()
+    start = _copy_start_re().search(body, 0, end)
+    if start is not None:
+        end = start.start()
+    for title in _EXCHANGE_HEADER_TITLES:
+        at = body.find(title.encode(), 0, end)
+        if at >= 0:
+            end = at
+    return body[:end].decode("utf-8", "replace")
+
+
 def _unstructured_delay(message: Message, carried: Sequence[tuple[AttachedMessage, bytes]]) -> Finding | None:
     """A delay warning without a machine-readable report (Gmail's plain-text "Delivery Status
-    Notification (Delay)"): the recipient still being retried, the server's reason, and how
-    long the message has waited; None when the text does not frame itself as a delay."""
-    bodies = _text_bodies(message)
-    text = bodies[0].decode("utf-8", "replace") if bodies else ""
-    if not text or _permanent_re().search(text) is not None or _temporary_re().search(text) is None:
+    Notification (Delay)", Exchange's "Delivery delayed:"): the recipient still being retried, the
+    server's reason, and how long the message has waited. None, for the failure reading, when the
+    notice's own text or header says a delivery failed (a 5.X.X code or 5yz reply, X-Failed-Recipients,
+    a failure subject, "could not be delivered"), or when neither its subject nor its text says delay."""
+    kind = _subject_kind(message)
+    if kind == "failure" or message.first("X-Failed-Recipients") is not None:
         return None
-    found = _deferred_recipient_re().search(text)
-    who = found.group(1) if found else None
+    text = _notice_text(message)
+    if _permanent_re().search(text) is not None or _failure_frame_re().search(text) is not None:
+        return None
+    framed = _temporary_re().search(text) is not None
+    if not framed and kind != "delay":
+        return None
+    found = _deferred_recipient_re().search(text) or _delay_to_re().search(text)
+    who = found.group(1).rstrip(".") if found else None
     reason = _gmail_reply(text) or _delay_reason(text)
     codes = list(dict.fromkeys(_enhanced_code_re().findall(reason or text)))[:3]
     meaning = status_meaning(codes[0]) if codes else None
     code = f" ({codes[0]}: {meaning})" if codes and meaning else f" ({codes[0]})" if codes else ""
     waited = _returned_copy_waited(message, carried)
     retry = _retry_re().search(text)
+    # Real delivery notices are sent with the null reverse-path (RFC 5321 section 4.5.5); one that
+    # is not says what anyone can write.
+    sender = (message.first("Return-Path") or "").strip()[:200]
+    null = sender == "<>"
+    target = f"delivery to {_short(who or 'a recipient', 80)}"
+    if framed:
+        title = f"Delay notice: {target} is still being retried{code}"
+        said = (f"This message is a delay warning (its {'subject, sender and ' if kind == 'delay' else 'sender and '}"
+                f"text say delivery {'to ' + who + ' ' if who else ''}is delayed)")
+    else:
+        subject = message.first_decoded("Subject") or ""
+        title = f"Delay notice (by its subject): {target} is said to be delayed{code}"
+        said = (f"Its subject (“{_short(subject, 80)}”) and sender say this is a delay warning; its own text, "
+                "before any returned copy, names no failure (no 5.X.X status, no 5yz reply, no X-Failed-Recipients, "
+                "no “could not be delivered”), but does not say in words read here that delivery is still tried")
+    if not null:
+        title = title.replace("Delay notice", "Delay notice not sent with the null sender", 1)
+    sender_note = "" if null else (
+        f" It was not sent with the null sender (Return-Path: {_short(sender, 80)}), as real delivery notices are "
+        "(RFC 5321 section 4.5.5): its words are a claim of whoever sent it." if sender else
+        " Its envelope sender is not recorded here; real delivery notices are sent with the null sender (RFC 5321 "
+        "section 4.5.5), so its words are a claim until that is known.")
+    copy_note = (" The message it returns (listed with the attached messages) is the notice writer's copy, the "
+                 "message that waits if the notice is genuine"
+                 + (f"; if the returned copy is genuine, its latest Received is stamped {waited} before this "
+                    "notice's Date:, how long the message had waited when the notice was written" if waited else "")
+                 + ".") if carried else ""
     return Finding(
-        id="dsn.delayed", severity=Severity.NOTICE,
-        title=f"Delay notice: delivery to {_short(who or 'a recipient', 80)} is still being retried{code}",
-        explanation=(f"This message is a delay warning (its subject and sender say so, and its text that delivery "
-                     f"{'to ' + who + ' ' if who else ''}has been delayed): the server keeps the message and tries "
-                     "again; it was not lost and nothing needs resending yet (RFC 3464 section 2.3.3, action "
-                     "delayed). It carries no delivery status part, so this is read from its text."
+        id="dsn.delayed", severity=Severity.NOTICE, title=title,
+        explanation=(f"{said}: if the notice is genuine, the server keeps the message and tries again; it was not "
+                     "lost and nothing needs resending yet (RFC 3464 section 2.3.3, action delayed). It carries no "
+                     "delivery status part, so this is read from its text." + sender_note
                      + (f" The server's reason: “{_short(reason, 300)}”." if reason else "")
                      + (f" {_short(retry.group(0), 120)}." if retry else "")
-                     + (f" The returned copy's latest Received is stamped {waited} before this notice's Date:, "
-                        "how long the message had waited when it was written." if waited else "")),
+                     + copy_note),
         reference=_RFC3464, subject="delivery report")
 
 
-# Gmail's "Message will be retried for 2 more day(s)"; Postfix's "will retry for N more days".
-_retry_re = compiled_on_first_use(r"\b(?:Message will be retried|will retry) for [0-9]{1,3} more (?:day|hour)\(?s?\)?",
+# Gmail's "Message will be retried for 2 more day(s)" and later "Gmail will retry for 46 more
+# hours"; Postfix's "will retry for N more days".
+_retry_re = compiled_on_first_use(r"\b(?:Message will be retried|(?:Gmail )?will retry) for [0-9]{1,3} more (?:day|hour)\(?s?\)?",
                                   re.IGNORECASE)
-# Gmail's old delay notice puts the reply in brackets below "Technical details of temporary failure:".
+# Gmail's old delay notice puts the reply in brackets below "Technical details of temporary
+# failure:"; its later one below "The response was:"; Exchange's delay notice gives "Remote Server
+# at mx.example (192.0.2.45) returned '400 4.4.7 Message delayed'".
 _delay_reason_re = compiled_on_first_use(
-    r"Technical details of temporary failure:[ \t]*\r?\n(?:[^\r\n]{0,400}\r?\n){0,3}?[ \t]{0,5}(\[[^\r\n\]]{1,300}\])")
+    r"Technical details of temporary failure:[ \t]*\r?\n(?:[^\r\n]{0,400}\r?\n){0,3}?[ \t]{0,5}(\[[^\r\n\]]{1,300}\])"
+    r"|The response was:[ \t]{0,20}(?:\r?\n[ \t]{0,20}){0,3}([^\s][^\r\n]{0,399})"
+    r"|Remote Server at [^\r\n']{1,200} returned '([^'\r\n]{1,300})'")
 
 
 def _delay_reason(text: str) -> str | None:
     found = _delay_reason_re().search(text)
-    return found.group(1) if found else None
+    return next((group for group in found.groups() if group), None) if found else None
 
 
 def _returned_copy_waited(message: Message, carried: Sequence[tuple[AttachedMessage, bytes]]) -> str:
     """How long after the returned copy's latest Received stamp this notice is dated ("24 h 39
-    min"), or "" when either date cannot be read: how long the message has been waiting."""
+    min"), or "" when either date cannot be read or has no time zone (read as UTC, it would be
+    off by the zone's hours): how long the message has been waiting, if that copy is genuine."""
     if not carried:
         return ""
-    from .received import parse_received_date
+    from .received import parse_date_noted
 
     inner = parse_message(carried[0][1][:_MAX_BOUNCE_TEXT])
     stamp = inner.first("Received")
-    accepted = parse_received_date(stamp.rpartition(";")[2][:200]) if stamp and ";" in stamp else None
-    dated = parse_received_date((message.first("Date") or "")[:200])
-    if accepted is None or dated is None:
+    accepted, accepted_notes = parse_date_noted(stamp.rpartition(";")[2][:200]) if stamp and ";" in stamp \
+        else (None, [])
+    dated, dated_notes = parse_date_noted((message.first("Date") or "")[:200])
+    if accepted is None or dated is None or any("time zone" in note for note in accepted_notes + dated_notes):
         return ""
     minutes = int((dated - accepted).total_seconds() // 60)
     if minutes < 0 or minutes > 60 * 24 * 60:
@@ -1853,7 +1953,8 @@ def _returned_copy_waited(message: Message, carried: Sequence[tuple[AttachedMess
 def _unstructured_bounce(message: Message, carried: Sequence[tuple[AttachedMessage, bytes]] = ()) -> Finding | None:
     """A finding for a bounce that carries no machine-readable report, with the enhanced status
     codes its text gives; None when the message does not look like a bounce. A delay warning
-    (the server still retries) is a notice of its own, not a failure."""
+    (the server still retries) is a notice of its own, not a failure: a delay subject comes to the
+    failure reading only when the notice's own text or header says a delivery failed."""
     if not _looks_like_bounce(message):
         return None
     delayed = _unstructured_delay(message, carried)

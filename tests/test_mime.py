@@ -24,6 +24,7 @@ from headerscope.mime import (
     parse_content_type,
     status_meaning,
 )
+from headerscope.model import Report
 from headerscope.redact import redact_report
 from headerscope.render import get_renderer
 
@@ -1377,3 +1378,144 @@ def test_a_plain_text_delay_notice_is_a_delay_with_its_recipient_reason_and_wait
     quoted = _GMAIL_DELAY.replace(b"Mail Delivery Subsystem <mailer-daemon@", b"Ann <ann@").replace(
         b"Delivery Status Notification (Delay)", b"look at this")
     assert attached_messages(parse_message(quoted)) == ()
+
+
+def _text_notice(subject: str, body: str, *, sender: str = "Mail Delivery System <MAILER-DAEMON@mx.sender.example>",
+            return_path: str = "<>", fields: str = "", date: str = "Mon, 30 Nov 2026 09:10:00 +0000") -> bytes:
+    """A plain-text delivery notice as a mail server writes it (no report part)."""
+    return (f"Return-Path: {return_path}\r\nReceived: by mx.sender.example (Postfix) id 4dKq7X3Fwnz2Jg5; {date}\r\n"
+            f"From: {sender}\r\nTo: alice@sender.example\r\nSubject: {subject}\r\nDate: {date}\r\n"
+            f"Message-ID: <n1@mx.sender.example>\r\n{fields}MIME-Version: 1.0\r\n"
+            f"Content-Type: text/plain; charset=us-ascii\r\n\r\n{body}").encode()
+
+
+def _dsn_findings(report: Report) -> list[tuple[str, str, str]]:
+    return [(f.id, f.severity.value, f.title) for f in report.findings if f.id.startswith("dsn.")]
+
+
+# Exchange's delay notice, as Exchange Server and Exchange Online write its text part.
+_EXCHANGE_DELAY = (
+    "Delivery is delayed to these recipients or groups:\r\n\r\nbob@partner.example\r\n\r\n"
+    "Subject: Quarterly figures\r\n\r\n"
+    "This message hasn't been delivered yet. Delivery will continue to be attempted.\r\n\r\n"
+    "The server will keep trying to deliver this message for the next 1 days, 19 hours and 57 minutes. "
+    "You'll be notified if the message can't be delivered by that time.\r\n\r\n"
+    "Diagnostic information for administrators:\r\n\r\nGenerating server: EXCH01.corp.example\r\n"
+    "Receiving server: mx.partner.example (192.0.2.45)\r\n\r\nbob@partner.example\r\n"
+    "Remote Server at mx.partner.example (192.0.2.45) returned '400 4.4.7 Message delayed'\r\n"
+    "11/30/2026 9:01:10 AM - Remote Server at mx.partner.example (192.0.2.45) returned '441 4.4.1 Error "
+    "encountered while communicating with primary target IP address'\r\n")
+# Gmail's delay notice since about 2016 (text part).
+_GMAIL_LATER_DELAY = (
+    "\r\n** Delivery incomplete **\r\n\r\nThere was a temporary problem delivering your message to "
+    "bob@partner.example. Gmail will retry for 46 more hours. You'll be notified if the delivery fails "
+    "permanently.\r\n\r\nThe response was:\r\n\r\nThe recipient server did not accept our requests to connect. "
+    "[partner.example 192.0.2.45: timed out]\r\n")
+
+
+def test_delay_subjects_never_read_as_failures_without_a_failure_in_the_notices_own_text() -> None:
+    # Exchange's "Delivery delayed:" was a failure ("retries given up") and Gmail's later delay
+    # notice "a non-delivery report": their delay wording was not known.
+    exchange = headerscope.analyze(_text_notice("Delivery delayed:Quarterly figures", _EXCHANGE_DELAY,
+                                           sender="Microsoft Outlook <postmaster@corp.example>"), offline=True)
+    assert _dsn_findings(exchange) == [("dsn.delayed", "notice", "Delay notice: delivery to bob@partner.example is still "
+                               "being retried (4.4.7: persistent transient failure (a condition that may clear): "
+                               "delivery time expired)")]
+    [delayed] = [f for f in exchange.findings if f.id == "dsn.delayed"]
+    assert "“400 4.4.7 Message delayed”" in delayed.explanation
+    gmail = headerscope.analyze(_text_notice("Delivery Status Notification (Delay)", _GMAIL_LATER_DELAY,
+                                        sender="Mail Delivery Subsystem <mailer-daemon@googlemail.com>"), offline=True)
+    assert _dsn_findings(gmail) == [("dsn.delayed", "notice", "Delay notice: delivery to bob@partner.example is still "
+                            "being retried")]
+    [delayed] = [f for f in gmail.findings if f.id == "dsn.delayed"]
+    assert "Gmail will retry for 46 more hours." in delayed.explanation
+    assert "“The recipient server did not accept our requests to connect." in delayed.explanation
+    # Postfix's delay warning says "could not be delivered for more than 4 hour(s)": still a delay.
+    postfix = headerscope.analyze(_text_notice(
+        "Delayed Mail (still being retried)",
+        "This is the mail system at host mx.sender.example.\r\n\r\n"
+        "# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #\r\n\r\n"
+        "Your message could not be delivered for more than 4 hour(s).\r\n"
+        "It will be retried until it is 5 day(s) old.\r\n"), offline=True)
+    assert [i for i, _, _ in _dsn_findings(postfix)] == ["dsn.delayed"]
+    # sendmail's warning in words not read here: its subject says delay, nothing says failure.
+    sendmail = headerscope.analyze(_text_notice(
+        "Warning: could not send message for past 4 hours",
+        "The original message was received at Mon, 30 Nov 2026 05:10:00 GMT\r\n\r\n"
+        "   ----- Transcript of session follows -----\r\n"
+        "bob@partner.example... Deferred: Connection timed out with mx.partner.example.\r\n"
+        "Warning: message still undelivered after 4 hours\r\nWill keep trying until message is 5 days old\r\n"),
+        offline=True)
+    assert _dsn_findings(sendmail) == [("dsn.delayed", "notice",
+                               "Delay notice (by its subject): delivery to a recipient is said to be delayed")]
+
+
+def test_a_failure_is_never_a_delay_for_words_of_the_returned_copy_or_a_failure_in_the_notice() -> None:
+    # Postfix's bounce: the returned message's own body says "has been delayed". It was a delay
+    # notice "still being retried (5.1.1: permanent failure)".
+    postfix = _text_notice(
+        "Undelivered Mail Returned to Sender",
+        "This is the mail system at host mx.sender.example.\r\n\r\nI'm sorry to have to inform you that your "
+        "message could not\r\nbe delivered to one or more recipients. It's attached below.\r\n\r\n"
+        "<bob@partner.example>: host mx.partner.example[192.0.2.45] said: 550 5.1.1\r\n"
+        "    <bob@partner.example>: Recipient address rejected: User unknown (in reply to RCPT TO command)\r\n\r\n"
+        "--- Original message follows ---\r\n\r\n"
+        "Received: by mx.sender.example (Postfix, from userid 1000) id 4dKq7X3Fwnz2Jg4; "
+        "Mon, 30 Nov 2026 09:09:58 +0000\r\nFrom: Alice <alice@sender.example>\r\nTo: bob@partner.example\r\n"
+        "Subject: your order\r\nDate: Mon, 30 Nov 2026 09:09:58 +0000\r\n\r\n"
+        "Hi Bob, your order has been delayed: the courier will come on Friday.\r\n")
+    [(kind, severity, title)] = _dsn_findings(headerscope.analyze(postfix, offline=True))
+    assert (kind, severity) == ("dsn.unstructured", "warning")
+    assert title.startswith("Bounce: delivery to bob@partner.example failed (5.1.1")
+    # Exim's failure with X-Failed-Recipients, the reply itself speaking of a delay.
+    exim = _text_notice(
+        "Mail delivery failed: returning message to sender",
+        "This message was created automatically by mail delivery software.\r\n\r\n"
+        "A message that you sent could not be delivered to one or more of its\r\nrecipients. "
+        "The following address(es) failed:\r\n\r\n  bob@partner.example\r\n    host mx.partner.example "
+        "[192.0.2.45]\r\n    SMTP error from remote mail server after RCPT TO:<bob@partner.example>:\r\n"
+        "    550 5.7.1 Message has been delayed too long and is now refused\r\n",
+        fields="X-Failed-Recipients: bob@partner.example\r\n")
+    assert [(i, s) for i, s, _ in _dsn_findings(headerscope.analyze(exim, offline=True))] == [("dsn.unstructured", "warning")]
+    # A delay subject over a text that reports a permanent failure: the failure is read.
+    for failing in ("bob@partner.example: host mx.partner.example said: 550 5.1.1 User unknown\r\n",
+                    "bob@partner.example\r\nRemote Server returned '554 Message rejected'\r\n"):
+        mixed = _text_notice("Delivery delayed: Quarterly figures", _EXCHANGE_DELAY.split("Diagnostic")[0] + failing,
+                        sender="Microsoft Outlook <postmaster@corp.example>")
+        assert [i for i, _, _ in _dsn_findings(headerscope.analyze(mixed, offline=True))] == ["dsn.unstructured"], failing
+    # Words of the delay subject after a failure notifier's own words are the returned message's.
+    failed = _text_notice("Undeliverable: Delivery delayed: Quarterly figures", _EXCHANGE_DELAY,
+                     sender="Microsoft Outlook <postmaster@corp.example>")
+    assert [i for i, _, _ in _dsn_findings(headerscope.analyze(failed, offline=True))] == ["dsn.unstructured"]
+
+
+def test_a_delay_notice_not_sent_with_the_null_sender_is_said_to_be_a_claim() -> None:
+    body = ("Delivery to the following recipient has been delayed:\r\n\r\n     ap@supplier.example\r\n\r\n"
+            "Open https://evil.example/outlook-release to release the message.\r\n")
+    spoof = headerscope.analyze(_text_notice("Delivery delayed: Invoice 4471", body, return_path="<bounce@evil.example>",
+                                        sender="Microsoft Outlook <postmaster@evil.example>"), offline=True)
+    [delayed] = [f for f in spoof.findings if f.id == "dsn.delayed"]
+    assert delayed.title == ("Delay notice not sent with the null sender: delivery to ap@supplier.example is still "
+                             "being retried")
+    assert ("It was not sent with the null sender (Return-Path: <bounce@evil.example>), as real delivery notices are "
+            "(RFC 5321 section 4.5.5): its words are a claim of whoever sent it.") in delayed.explanation
+    assert "if the notice is genuine, the server keeps the message" in delayed.explanation
+    # With the null sender, the title states the notice; the returned copy stays the writer's.
+    genuine = headerscope.analyze(_GMAIL_DELAY, offline=True)
+    [delayed] = [f for f in genuine.findings if f.id == "dsn.delayed"]
+    assert "null sender" not in delayed.explanation
+    assert "is the notice writer's copy, the message that waits if the notice is genuine" in delayed.explanation
+
+
+def test_the_returned_copys_wait_is_given_only_with_both_zones_and_as_the_copys_claim() -> None:
+    [delayed] = [f for f in headerscope.analyze(_GMAIL_DELAY, offline=True).findings if f.id == "dsn.delayed"]
+    assert ("if the returned copy is genuine, its latest Received is stamped 24 h 39 min before this notice's "
+            "Date:") in delayed.explanation
+    # A stamp or a Date: with no zone is read as UTC: 8 hours off here, so no figure.
+    inner_no_zone = _GMAIL_DELAY.replace(b"Wed, 31 Dec 2008 08:10:22 -0800 (PST)", b"Wed, 31 Dec 2008 08:10:22")
+    date_no_zone = _GMAIL_DELAY.replace(b"Date: Thu, 01 Jan 2009 08:49:45 -0800 (PST)",
+                                        b"Date: Thu, 01 Jan 2009 08:49:45")
+    for variant in (inner_no_zone, date_no_zone):
+        assert variant != _GMAIL_DELAY
+        [delayed] = [f for f in headerscope.analyze(variant, offline=True).findings if f.id == "dsn.delayed"]
+        assert "stamped" not in delayed.explanation
