@@ -586,6 +586,8 @@ def _converted_by_receiver(finding: Finding, host: str, what: str) -> Finding:
 
 # The findings of mime.read_carried that say the message is a delivery report, a disposition
 # notification, a DMARC report or an automatic reply.
+# Notices read from their text, without a report part.
+_TEXT_READ_NOTICES = ("dsn.unstructured", "dsn.delayed")
 _NOTIFICATION_FINDINGS = ("dsn.", "mdn.", "message.auto_reply", "message.dmarc_report", "message.tls_report",
                           "message.unsubscribe_request")
 
@@ -1166,8 +1168,13 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         findings.append(eai)
     # A bounce, a report or an automatic reply (which often says "Precedence: junk") is no mail
     # anyone subscribed to: its bulk signals are shown, not held to the bulk senders' rules.
+    # A notice read from text alone (dsn.unstructured, dsn.delayed: a subject, a From name and
+    # words anyone can write) counts only when sent with the null sender every real delivery
+    # notice has (RFC 5321 section 4.5.5), or when the envelope sender is unknown (a paste).
+    text_notice_counts = envelope.mail_from in ("", None)
     notification = delivery_report is not None or feedback_report is not None or any(
-        f.id.startswith(_NOTIFICATION_FINDINGS) for f in carried_findings) or (
+        f.id.startswith(_NOTIFICATION_FINDINGS) and (text_notice_counts or f.id not in _TEXT_READ_NOTICES)
+        for f in carried_findings) or (
         # The null sender and a notifier's marks (MAILER-DAEMON, a report type): a bounce whose
         # text was not read is no bulk mail either (RFC 5321 section 4.5.5).
         envelope.mail_from == "" and is_automatic_notification(message))

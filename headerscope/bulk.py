@@ -148,7 +148,8 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
               from_domain: str | None = None) -> tuple[BulkSignals | None, tuple[Finding, ...]]:
     """The bulk and list signals of the header, and the findings they call for; (None, ()) for
     a message with none (person-to-person mail). ``notification``: the message is a bounce, a
-    report or an automatic reply (mime.read_carried said so), which no unsubscription concerns.
+    report or an automatic reply (mime.read_carried said so), which no unsubscription concerns:
+    only the safety warning (bulk.unsafe_unsubscribe_uri) is given then.
     ``hops`` and ``boundary_hop`` (the chain) show a sending service's server on the route;
     ``from_domain`` is whom it sent for."""
     mailgun = message.name_starting(_MAILGUN_PREFIX)
@@ -206,17 +207,18 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
         list_name=(old_list.name or None) if old_list is not None and not listed_by_id else None,
         list_markers=old_list.markers if old_list is not None and not listed_by_id else (),
     )
+    # A URI that runs script is a danger to whoever reads the message, notice or not (and a
+    # notice's look is what a sender can dress any message in): it is said whatever the message is.
+    unsafe = _unsafe_uris(uris)
+    safety = [_unsafe_finding(unsafe)] if unsafe else []
     if notification:
-        return signals, ()
+        return signals, tuple(safety)
     findings = _findings(signals, post_one_click, https, len(dkim), covering, replaced_by_list)
     if date is not None and date < _REQUIREMENTS_START:
         # A message older than the requirements is not judged by them without saying so.
         older = f" This message (Date: {date.date().isoformat()}) predates those requirements."
         findings = [dataclasses.replace(f, explanation=f.explanation + older) for f in findings]
-    unsafe = _unsafe_uris(uris)
-    if unsafe:
-        findings.append(_unsafe_finding(unsafe))
-    return signals, tuple(findings)
+    return signals, tuple(findings + safety)
 
 
 def _unsafe_finding(unsafe: list[str]) -> Finding:

