@@ -232,7 +232,8 @@ def _with_carried_summaries(report: Report, loaded: LoadedInput, message: Messag
             f"This message was written by a person and carries {count} message(s) as attachments{more}: its route, "
             "signatures and verdict above are those of the forwarding or reporting mail, not of the messages it "
             f"carries, which each keep their own header and authentication. Attached: {lines}. Each line is the "
-            "copy's own reading offline (what its receiver recorded); analyze one in full with "
+            "copy's own reading offline: what its own header says its receiver recorded, text whoever sent this "
+            "message could have written, not evidence of its delivery; analyze one in full with "
             f"`headerscope analyze FILE --attached {attached_path(loaded.attached_path, 'N')}`."),
         reference=_RFC2046_MESSAGE, subject="attachments")
     # After the findings more severe than a notice, as the severity order puts it.
@@ -881,7 +882,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     report_results = reported_results(reported.authentication_results) if reported is not None else ()
     reporter_arrival: str | None = None
     if reported is not None:
-        reporter_arrival, arrival_finding = _reporter_arrival(reported, chain.hops, chain.boundary_hop, report_results)
+        reporter_arrival, arrival_finding = _reporter_arrival(reported, chain.hops, chain.boundary_hop)
         if arrival_finding is not None:
             findings.append(arrival_finding)
         if reporter_arrival is not None:
@@ -1006,11 +1007,13 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # client is an internal hand-over, which SPF must not judge (said after the check, below).
     unknown_arrival = arrival_missing and client_ip is None and boundary is not None and not any(
         v is not None for v in (opts.client_ip, opts.helo, opts.mail_from))
+    client_from_report = reporter_arrival is not None and client_ip == reporter_arrival
     if client_ip is None and reported is not None and reported.client_ip and parse_client_ip(reported.client_ip):
         # The copy records no client (no Received of the reporter's): the report's Source-IP is
         # the reporter's record of it (RFC 5965 section 3.2).
         client_ip = reported.client_ip
         inputs_from = f"{reported.source}: Source-IP" + (f"; {inputs_from}" if inputs_from else "")
+        client_from_report = True
     # The checks ask their questions one after another; a live resolver answers these known
     # ones in parallel up front and caches them, so a slow DNS costs one round trip, not six.
     # Snapshot and offline resolvers ignore the hint.
@@ -1048,6 +1051,16 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     else:
         spf, spf_findings = check_spf(resolver, client_ip=client_ip, mail_from=mail_from, helo=helo,
                                       from_domain=from_domain, inputs_from=inputs_from)
+        if client_from_report and spf.result == "pass":
+            # The client is the report's Source-IP: text whoever sent the report wrote, not
+            # authenticated here. A failure there stands as found; a pass vouches for nothing
+            # (verification V13 F1: a made-up report named the bank's server and its phish read
+            # authenticated).
+            spf = dataclasses.replace(spf, result="not_checked", explanation=(
+                f"not relied on: the client {str(client_ip)[:45]} is the feedback report's Source-IP, a claim of "
+                "whoever sent the report, which is not authenticated here; for the record, SPF passes for it: "
+                f"{spf.explanation}"))
+            spf_findings = tuple(f for f in spf_findings if not f.id.startswith("spf.pass"))
     if unknown_arrival and spf.client_ip is None and boundary is not None and not spf_predated:
         internal = boundary.fields.from_ip or boundary.fields.from_helo
         handed = (f"hop {boundary.number}'s client ({str(internal)[:80]}) is a hand-over inside the receiving side"
@@ -1087,6 +1100,11 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # The provider that delivered the message says it never left it (Proton's X-Pm-Origin:
     # internal), and the chain agrees: SPF and DMARC have no hand-over to judge.
     provider_inside = sent_inside_provider(message, chain.hops, chain.findings, recorded)
+    if provider_inside is not None and provider_inside[1] and loaded.attached_path:
+        # A firewall that removes the marker from incoming mail vouches only for a copy the
+        # provider delivered: a copy carried inside another message is whatever its sender wrote
+        # (verification V13 F3: a forged .eml attached to outside mail read "sent inside").
+        provider_inside = (provider_inside[0], False)
     if provider_inside is not None:
         spf, dmarc = _not_applicable_inside(spf, dmarc, provider_inside[0], receivers_own=provider_inside[1])
     through_list = _list_copy_evidenced(message, chain.hops, chain.boundary_hop, envelope.mail_from)
@@ -1285,19 +1303,21 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
 _NOT_THE_REPORTERS = frozenset({"hops.internal_only", "hops.private_entry", "hops.message_id_by_receiver"})
 
 
-def _reporter_arrival(reported: ReportedEnvelope, hops: tuple[Hop, ...], boundary_hop: int | None,
-                      results: tuple[RecordedResult, ...]) -> tuple[str | None, Finding | None]:
+def _reporter_arrival(reported: ReportedEnvelope, hops: tuple[Hop, ...],
+                      boundary_hop: int | None) -> tuple[str | None, Finding | None]:
     """The client the reporter received a reported copy from (its Source-IP, RFC 5965 section 3.2:
     "the IP address of the client that sent the message to the reporter") when the copy's top hop
     is not the reporter's own, so that the report's arrival, not that hop, is the one SPF judges;
     and a finding saying so. The reporter strips its own Received fields from the copy as often as
     not. The top hop is not the reporter's when the copy records no client at its boundary or a
     private one (a hand-over inside some organisation, never the reporter's internet arrival),
-    when the boundary is a submission (the sending side's intake, RFC 6409), or when the report's
-    Authentication-Results name the reporter and no hop was received by its organisation.
-    Otherwise (the copy may end at the reporter's own hop from another client) the boundary is
-    kept and the finding only says what the report names. (None, None) when the report names no
-    public Source-IP or the copy records that client itself."""
+    or when the boundary is a submission (the sending side's intake, RFC 6409). A public client the
+    copy records at its boundary is never replaced: the report's own words (its Authentication-
+    Results naming a reporter, say) are whoever sent the report's to write (verification V13 F1).
+    Otherwise the boundary is kept and the finding only says what the report names. (None, None)
+    when the report names no public Source-IP or the copy records that client itself. What SPF
+    then finds for the report's client is its claim: a pass authenticates nothing (see
+    _claimed_client_spf)."""
     ip = (reported.client_ip or "").strip().strip("[]")[:64]
     if not ip or parse_client_ip(ip) is None or is_non_public_ip(ip):
         return None, None
@@ -1306,8 +1326,6 @@ def _reporter_arrival(reported: ReportedEnvelope, hops: tuple[Hop, ...], boundar
            and str(parse_client_ip(str(hop.fields.from_ip).strip("[]")[:64])) == shown for hop in hops):
         return None, None  # the copy records the reporter's arrival (or that client) itself
     boundary = hops[boundary_hop - 1] if boundary_hop else None
-    reporters = {organizational_domain(r.authserv_id) or r.authserv_id.lower()
-                 for r in results if r.authserv_id and is_domain_name(r.authserv_id)}
     why: str | None = None
     if boundary is None:
         why = "the copy has no Received field"
@@ -1319,9 +1337,6 @@ def _reporter_arrival(reported: ReportedEnvelope, hops: tuple[Hop, ...], boundar
     elif boundary.role is Role.MSA:
         why = (f"its top hop (hop {boundary.number}, by {str(boundary.fields.by or '?')[:80]}) is a submission, the "
                "sending side's intake of the message (RFC 6409)")
-    elif reporters and not any(host_organization(hop.fields.by) in reporters for hop in hops if hop.fields.by):
-        why = (f"no hop was received by the reporter ({', '.join(sorted(reporters)[:3])}, as its "
-               "Authentication-Results name it)")
     arrived = f" at {reported.arrival_date[:60]}" if reported.arrival_date else ""
     if why is None:
         top = f"hop {boundary.number}'s client, {str(boundary.fields.from_ip)[:45]}" if boundary else "no client"

@@ -1246,7 +1246,8 @@ class Report(Value):
             return None
         count = len(self.attached)
         return (f"Forwarded or reported message carrying {count} message(s): the authentication above is the "
-                "forwarder's or reporter's, not the attached messages'. Each attached one, by its own reading:")
+                "forwarder's or reporter's, not the attached messages'. Each attached one, by what its own header "
+                "says (text whoever sent this message could have written):")
 
     def carried_count(self, number: int) -> int:
         """How many messages attached message ``number`` carries itself (0 when not known)."""

@@ -77,17 +77,16 @@ def test_the_reports_source_ip_is_spfs_client_when_the_copys_top_hop_is_the_send
     assert _finding(report, "hops.message_id_by_receiver") is None
 
 
-def test_the_reports_authentication_results_are_the_recorded_results(tmp_path: Path) -> None:
+def test_the_reports_authentication_results_are_listed_as_its_claims(tmp_path: Path) -> None:
+    # The report's results are listed, never relied on: whoever sent the report wrote them, and
+    # analysing the copy does not authenticate the report (verification V13 F1: a made-up report
+    # with dmarc=pass made its phish read authenticated).
     report = _attached(tmp_path, _report(ESP_FEEDBACK, ESP_COPY))
     from_report = [r for r in report["recorded"] if r["header"] == FEEDBACK_AR]
     assert [(r["method"], r["result"], r["authserv_id"], r["trusted"]) for r in from_report] == [
-        ("dkim", "pass", "reporter.example", True), ("spf", "pass", "reporter.example", True)]
+        ("dkim", "pass", "reporter.example", False), ("spf", "pass", "reporter.example", False)]
     rows = {c["method"]: c for c in report["comparison"]}
-    assert rows["spf"]["recorded"] == "pass" and rows["spf"]["recorded_by"] == "reporter.example"
-    assert rows["dkim"]["recorded"] == "pass" and rows["dkim"]["subject"] == "customer.example/?"
-    assert "reporter.example (in the feedback report) recorded dkim=pass" in rows["dkim"]["explanation"]
-    # A signature the report names and the copy lacks is not "changed after delivery".
-    assert rows["dkim"]["label"] == "not_recomputed"
+    assert rows["spf"]["recorded"] is None and report["verdict"]["status"] != "authenticated"
 
 
 def test_a_copy_without_the_signature_the_report_names_is_not_called_unsigned(tmp_path: Path) -> None:
@@ -167,8 +166,38 @@ def test_a_copy_that_may_end_at_the_reporters_own_hop_keeps_its_boundary_with_a_
     assert same["spf"]["client_ip"] == "192.0.2.1" and _finding(same, "input.reported_arrival") is None
 
 
-def test_reported_results_are_trusted_and_named_as_the_reports() -> None:
+def test_reported_results_are_claims_named_as_the_reports() -> None:
     [dkim, spf] = reported_results(["163.example; dkim=pass header.d=a.example; spf=pass smtp.mailfrom=b@a.example"])
-    assert (dkim.header, dkim.header_index, dkim.trusted) == (FEEDBACK_AR, None, True)
-    assert "as trustworthy as the report itself" in (dkim.trust_reason or "")
+    assert (dkim.header, dkim.header_index, dkim.trusted) == (FEEDBACK_AR, None, False)
+    assert "a claim of whoever sent the report" in (dkim.trust_reason or "")
     assert spf.properties == (("smtp.mailfrom", "b@a.example"),)
+
+
+def test_a_made_up_report_cannot_authenticate_its_phish(tmp_path: Path) -> None:
+    # Verification V13 F1: a report from anyone, naming the bank's own server as Source-IP and
+    # dmarc=pass in its Authentication-Results, around a phish whose copy records the attacker's
+    # own hop (or none): the copy's public client stays SPF's, and a pass for the report's
+    # Source-IP is not relied on.
+    import dataclasses
+
+    from headerscope.api import AnalysisOptions, analyze_loaded
+    from headerscope.dns.snapshot import SnapshotResolver
+    from headerscope.loader import load_bytes
+    from headerscope.model import ReportedEnvelope
+
+    dns = {"bank.example": {"TXT": [["v=spf1 ip4:192.0.2.10 -all"]]},
+           "_dmarc.bank.example": {"TXT": [["v=DMARC1; p=reject"]]}}
+    copy = (b"Received: from mail.attacker.example (mail.attacker.example [203.0.113.66]) by mail.attacker.example "
+            b"with ESMTP id 1; Mon, 2 Nov 2026 10:00:01 +0000\r\n"
+            b"From: Bank <security@bank.example>\r\nTo: victim@reporter.example\r\nSubject: locked\r\n"
+            b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nMessage-ID: <1@attacker.example>\r\n\r\nx\r\n")
+    reported = ReportedEnvelope(mail_from="bounce@bank.example", rcpt_to=(), client_ip="192.0.2.10",
+                                source="the feedback report that carries it",
+                                authentication_results=("mx.bigmail.example; dkim=pass header.d=bank.example; "
+                                                        "spf=pass smtp.mailfrom=bank.example; dmarc=pass "
+                                                        "header.from=bank.example",))
+    for data in (copy, copy.split(b"\r\n", 1)[1]):  # with the attacker's hop, and with no Received
+        loaded = dataclasses.replace(load_bytes(data, source="x#attached-1"), reported_envelope=reported)
+        result = analyze_loaded(loaded, AnalysisOptions(resolver=SnapshotResolver(dns)))
+        assert result.verdict.status in ("spoofed", "not_checked"), result.verdict.summary
+        assert result.spf is not None and result.spf.result != "pass"

@@ -1159,3 +1159,18 @@ def test_an_exchange_mapi_submission_from_a_link_local_address_is_no_hidden_entr
     plain = analyze(raw.replace(b"with mapi", b"with ESMTP").replace(b"From: Rodrigo", b"From: R"), offline=True)
     [entry] = [f for f in plain.findings if f.id == "hops.private_entry"]
     assert "(a link-local address, RFC 4291 section 2.5.6)" in entry.explanation
+
+
+def test_an_exchange_online_marker_in_a_carried_copy_is_the_senders_text() -> None:
+    # Verification V13 F3: Exchange's header firewall vouches only for a copy Exchange delivered;
+    # the same copy attached to a message from anyone ("CEO request.eml") stays judged.
+    import dataclasses
+
+    from headerscope.api import AnalysisOptions, analyze_loaded
+    from headerscope.dns.snapshot import SnapshotResolver
+    from headerscope.loader import load_bytes
+
+    carried = dataclasses.replace(load_bytes(_EXO_INTERNAL, source="x.eml#attached-1"), attached_path="1")
+    report = analyze_loaded(carried, AnalysisOptions(resolver=SnapshotResolver(_EXO_DNS)))
+    assert report.verdict.status == "spoofed"
+    assert report.dmarc is not None and report.dmarc.disposition is not None

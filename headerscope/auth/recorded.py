@@ -70,9 +70,10 @@ _GMAIL_SUMMARY = "gmail-summary"
 # --attached N``): the reporting receiver's results at delivery (RFC 5965 section 3.2, RFC 6591
 # section 3.1), no header field of the message itself (header_index None).
 FEEDBACK_AR = "Authentication-Results (feedback report)"
-_FEEDBACK_TRUST = ("the Authentication-Results of the feedback report that carries this copy: the reporting "
-                   "receiver's own results at delivery (RFC 5965 section 3.2, RFC 6591 section 3.1), as "
-                   "trustworthy as the report itself")
+_FEEDBACK_TRUST = ("the Authentication-Results of the feedback report that carries this copy: what the report "
+                   "says its writer's checks found at delivery (RFC 5965 section 3.2, RFC 6591 section 3.1), a "
+                   "claim of whoever sent the report, which is not authenticated here: not relied on "
+                   "(verification V13 F1: a made-up report made its phish read authenticated)")
 
 # RFC 8601 section 2.7 result words per method (plus RFC 8617 for arc); "hardfail" is the
 # pre-RFC 6577 spelling of an SPF fail and is read as "fail".
@@ -2389,8 +2390,8 @@ def reported_results(fields: Sequence[str]) -> tuple[RecordedResult, ...]:
     """The results of a feedback report's Authentication-Results fields (``fields``, the values as
     written), as the reporting receiver's record of the delivery of the message the report carries
     (RFC 5965 section 3.2: "Authentication-Results ... the results of authentication checks run by
-    the report generator"; RFC 6591 section 3.1). Trusted as the report is: they are not in the
-    copy, where a sender could have written them, but in the reporter's own report part."""
+    the report generator"; RFC 6591 section 3.1). Shown, never trusted: the report is a message like
+    any other, and whoever sent it wrote them; analysing the copy does not authenticate the report."""
     results: list[RecordedResult] = []
     for value in fields[:_MAX_FEEDBACK_FIELDS]:
         defects: tuple[str, ...] = ()
@@ -2407,7 +2408,7 @@ def reported_results(fields: Sequence[str]) -> tuple[RecordedResult, ...]:
             results.append(RecordedResult(
                 header=FEEDBACK_AR, header_index=None, authserv_id=parsed.authserv_id, method=clause.method,
                 result=result, properties=tuple(clause.properties),
-                reason=clause.reason or _strip_quotes(clause.comment), trusted=True, trust_reason=_FEEDBACK_TRUST,
+                reason=clause.reason or _strip_quotes(clause.comment), trusted=False, trust_reason=_FEEDBACK_TRUST,
                 defects=tuple(clause_defects)))
     return tuple(results)
 
