@@ -833,10 +833,26 @@ def test_summary_counts_messages_per_reason_and_says_what_it_left_out(tmp_path: 
 
     hops = [Hop(None), Hop(66_500_000.0), Hop(0.0), Hop(-66_500_100.0), Hop(120.0)]
     assert [h.delay_seconds for h in _steady_hops(hops)] == [120.0]
-    # A clock running behind steps back first and forward after (review AL D2): the step forward
-    # is no wait either. The Date:'s step (hop 1) is the author's clock, kept apart.
-    lagging = [Hop(-700.0), Hop(-578.0), Hop(18.0), Hop(1040.0), Hop(30.0)]
-    assert [h.delay_seconds for h in _steady_hops(lagging)] == [18.0, 30.0]
+    # An earlier step back says nothing of a later wait by itself: a lagging clock's step forward
+    # is left out by its hops.clock_lag finding instead (verification V13 R2: a real 5 h queue
+    # after a fast clock's step back was dropped from the slowest hop).
+    later_wait = [Hop(-700.0), Hop(-578.0), Hop(18.0), Hop(1040.0), Hop(30.0)]
+    assert [h.delay_seconds for h in _steady_hops(later_wait)] == [18.0, 1040.0, 30.0]
+
+
+def test_the_slowest_hop_leaves_out_a_lagging_clocks_step_forward_only(tmp_path: Path) -> None:
+    # Review AL D2 (real 1992 layout): a relay's stamps ~10 min behind; the 17 min step out of
+    # them is that clock (hops.clock_lag), not the slowest wait.
+    lagging = (b"Received: from relay.example.com by mx.example.edu (5.65/1.3) id AA01; Tue, 1 Sep 92 00:58:25 EDT\r\n"
+               b"Received: by relay.example.com (4.1/SMI-4.1) id AA02; Mon, 31 Aug 92 21:41:05 PDT\r\n"
+               b"Received: from desk.example.com ([192.0.2.116]) by relay.example.com (4.1/SMI-4.1) id AA03; "
+               b"Mon, 31 Aug 92 21:40:47 PDT\r\n"
+               b"Received: by desk.example.com (4.1/SMI-4.1) id AA04; Mon, 31 Aug 92 21:50:25 PDT\r\n"
+               b"Date: Mon, 31 Aug 92 21:50:25 PDT\r\nFrom: a@example.com\r\nSubject: s\r\n\r\nbody\r\n")
+    box = tmp_path / "lag.mbox"
+    box.write_bytes(mbox_of([lagging]))
+    [row] = list(run_scan(iter_inputs([str(box)]), ScanOptions(offline=True), 1))
+    assert row.slowest_delay_seconds == 18.0
 
 
 def test_filter_by_failing_reason_and_the_summary_says_what_it_kept(tmp_path: Path) -> None:

@@ -227,9 +227,9 @@ def analyze_one(index: int, item: ScanInput) -> ScanRow:
 def _steady_hops(hops: Any) -> list[Any]:
     """The hops whose delay is a wait, not a clock step: a delay a later hop takes back (at
     least half of it, as a negative delay) is a stamp from a wrong clock (hops.clock_skew), and
-    a negative delay is no wait at all. Nor is a delay that undoes an earlier step back of
-    comparable size: a clock running behind steps back into its stamps first and forward
-    out of them after (hops.clock_lag)."""
+    a negative delay is no wait at all. A delay that undoes a lagging clock's earlier step back
+    is left out by its hops.clock_lag finding (summarize), which pairs the two steps strictly: an
+    earlier step back of any other clock says nothing of a later wait (verification V13 R2)."""
     steady = []
     for position, hop in enumerate(hops):
         delay = hop.delay_seconds
@@ -237,12 +237,6 @@ def _steady_hops(hops: Any) -> list[Any]:
             continue
         if any(later.delay_seconds is not None and later.delay_seconds < -0.5 * delay
                for later in hops[position + 1:]):
-            continue
-        if any(earlier.delay_seconds is not None and -2 * delay < earlier.delay_seconds < -0.5 * delay
-               for earlier in hops[1:position]):
-            # Of comparable size (half to twice this one): a far larger step back is a fast
-            # clock's return, already paired with its own step up. hops[0]'s step is from the
-            # Date: (the author's clock, an outbox's wait away), not a stamp of the chain's clocks.
             continue
         steady.append(hop)
     return steady
