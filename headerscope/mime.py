@@ -1101,9 +1101,10 @@ def _inline_forward_finding(fields: dict[str, str], separator: str) -> Finding:
             "quoted message's header. A forward in the body keeps none of the original's Received chain, "
             "DKIM signatures or Authentication-Results, so where it came from and whether it was "
             "authenticated cannot be told from this message; the analysis above is of the forwarder's own "
-            "mail. Ask the reporter to forward it as an attachment (Outlook: More actions > Forward as "
-            "attachment; Gmail: More > Forward as attachment), or to send the saved .eml file: an attached "
-            "message keeps its whole header."),
+            "mail (a message that only presents itself as a forward, as phishing does, is judged as itself). "
+            "If a person forwarded it to you, ask them to forward it as an attachment (Outlook: More actions > "
+            "Forward as attachment; Gmail: More > Forward as attachment), or to send the saved .eml file: an "
+            "attached message keeps its whole header."),
         reference=_RFC2046_MESSAGE_PART, subject="body")
 
 
