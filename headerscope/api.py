@@ -1361,12 +1361,14 @@ def _reporter_arrival(reported: ReportedEnvelope, hops: tuple[Hop, ...],
 
 
 def _resent_domains(message: Message) -> frozenset[str]:
-    """The domains of the resender and agent fields (Resent-From:, Resent-Sender:, Sender:)."""
-    if not any(message.all(name) for name in ("Resent-From", "Resent-Sender", "Sender")):
+    """The domains of the resender fields (Resent-From:, Resent-Sender:, RFC 5322 section 3.6.6).
+    Not Sender:: DMARC judges From: alone (RFC 7489 section 3.1), and a Sender: beside a changed
+    From: hid the change (review AN 1)."""
+    if not any(message.all(name) for name in ("Resent-From", "Resent-Sender")):
         return frozenset()  # most messages: nothing to parse
     from .addresses import parse_addresses
 
-    return frozenset(address.domain.lower() for name in ("Resent-From", "Resent-Sender", "Sender")
+    return frozenset(address.domain.lower() for name in ("Resent-From", "Resent-Sender")
                      for field in message.all(name)[:3] for address in parse_addresses(field.value)[:5]
                      if address.domain)
 

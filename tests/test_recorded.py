@@ -1817,7 +1817,7 @@ def test_a_dmarc_result_for_the_resenders_domain_is_a_reading_not_a_changed_from
     [dmarc] = [c for c in comparisons if c.method == "dmarc"]
     assert dmarc.label == "different"
     assert dmarc.explanation.startswith("mx.receiver.example recorded dmarc=pass for avon.com, the domain of the "
-                                        "message's Resent-From: or Sender:, not for From:'s gmail.com")
+                                        "message's Resent-From: or Resent-Sender:, not for From:'s gmail.com")
     assert not [f for f in findings if f.id == "recorded.from_changed"]
     assert [f.severity.value for f in findings if f.id == "recorded.different"] == ["notice"]
 
@@ -3216,3 +3216,20 @@ def test_the_recorded_spf_row_is_labelled_with_the_identity_the_receiver_recorde
     assert row.subject == "mail02.sender.example" and row.recorded == "neutral"
     assert row.explanation.startswith("mx.example.com recorded spf=neutral for mail02.sender.example (smtp.helo); "
                                       "the SPF row here is for internal.sender.loc")
+
+
+def test_a_sender_field_does_not_explain_away_a_changed_from() -> None:
+    # Review AN 1: DMARC judges From: alone (RFC 7489 section 3.1). A receiver's dmarc=pass for
+    # githubsupport.com above a From: now at another domain is a From: changed after delivery,
+    # whatever Sender: says; only a resend (Resent-From:) is the receiver's other reading.
+    from headerscope.api import analyze
+
+    raw = (b"Authentication-Results: mx.google.com; dmarc=pass (p=NONE) header.from=githubsupport.com\r\n"
+           b"Received: from out.zendesk.example (out.zendesk.example [192.0.2.7]) by mx.google.com with ESMTPS id 1; "
+           b"Mon, 2 Nov 2026 10:00:01 +0000\r\n"
+           b"From: GitHub Support <support@evil.example>\r\nSender: developer@githubsupport.com\r\n"
+           b"To: a@gmail.example\r\nSubject: s\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n")
+    ids = {f.id: f.severity.value for f in analyze(raw, offline=True).findings}
+    assert ids.get("recorded.from_changed") == "warning"
+    resent = raw.replace(b"Sender: developer@", b"Resent-From: developer@")
+    assert "recorded.from_changed" not in {f.id for f in analyze(resent, offline=True).findings}

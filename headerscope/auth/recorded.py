@@ -1998,7 +1998,7 @@ def compare(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureRe
             dmarc: DmarcResult | None, arc: ArcResult | None, resent_domains: frozenset[str] = frozenset(),
             header_only: bool = False) -> tuple[tuple[Comparison, ...], tuple[Finding, ...]]:
     """Trusted recorded results beside recomputed ones, each difference labelled.
-    ``resent_domains``: the domains of Resent-From: and Sender: (lower case), which some
+    ``resent_domains``: the domains of Resent-From: and Resent-Sender: (lower case), which some
     receivers judge DMARC by when a message was resent. ``header_only``: the input is a header
     without its body (a paste), which may hold only part of the fields."""
     comparisons: list[Comparison] = []
@@ -3013,7 +3013,7 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
             # domain, a reading of its own, not a changed From:.
             return _make("dmarc", subject, rec, ours, "different",
                          f"{who} recorded dmarc={rec.result} for {rec_from}, the domain of the "
-                         f"message's Resent-From: or Sender:, not for From:'s {dmarc.from_domain}: it judged the "
+                         f"message's Resent-From: or Resent-Sender:, not for From:'s {dmarc.from_domain}: it judged the "
                          "resending domain, so its result is not this From:'s.")
         return _make("dmarc", subject, rec, ours, "from_changed",
                      f"{who} recorded dmarc={rec.result} for {rec_from}, but From: shows "
