@@ -2543,7 +2543,10 @@ def _calendar_finding(invite: CalendarInvite, message: Message) -> Finding:
     # Every organizer the calendar parts name: a second one (another part, another line) may be
     # the one a calendar program shows (verification V10, P2).
     others = [o for o in invite.organizers if o != invite.organizer]
-    foreign = next((d for d in (off_domain(o) for o in invite.organizers) if d), "")
+    # An attendee's REPLY, REFRESH or COUNTER is sent by the attendee to the organizer (RFC 5546
+    # sections 3.2.3, 3.2.6, 3.2.7): the organizer is the other party, not the sender to check.
+    attendee_sent = invite.method in ("REPLY", "REFRESH", "COUNTER")
+    foreign = "" if attendee_sent else next((d for d in (off_domain(o) for o in invite.organizers) if d), "")
     if foreign and not organizer_domain:
         organizer_domain = foreign
     other = bool(foreign)

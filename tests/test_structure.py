@@ -252,3 +252,17 @@ def test_a_calendar_not_read_in_full_says_so_and_vouches_for_nothing() -> None:
                    + "ORGANIZER:mailto:ceo@bank.example")
     [finding] = [f for f in many.findings if f.id == "message.calendar_invite"]
     assert "not read in full" in finding.title and "vouches" not in finding.explanation
+
+
+def test_an_attendees_reply_is_not_checked_against_the_organizer() -> None:
+    # Review AN 4: a METHOD:REPLY ("Accepted: ...") is sent by the attendee to the organizer
+    # (RFC 5546 section 3.2.3): an organizer of another domain than From: is the rule, not a notice.
+    import base64
+
+    ics = _ICS.format(organizer="ceo@bank.example").replace("METHOD:REQUEST", "METHOD:REPLY")
+    encoded = base64.encodebytes(ics.encode()).decode().replace("\n", "\r\n")
+    body = ("--C\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nAccepted\r\n--C\r\n"
+            "Content-Type: text/calendar; charset=UTF-8; method=REPLY\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + encoded + "--C--\r\n")
+    report = _analyze("Accepted: Quarterly review", 'multipart/alternative; boundary="C"', body)
+    assert _ids(report).get("message.calendar_invite") == "info"
