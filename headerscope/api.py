@@ -1113,6 +1113,9 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         if reported is not None and not dkim else None
     if not dmarc_predated:
         # (Before DMARC existed nothing was expected to align: no "cannot pass" to say.)
+        agent_only = _agent_only_authenticated(envelope, from_domain, dkim, dmarc)
+        if agent_only is not None:
+            findings.append(agent_only)
         findings.extend(nothing_aligned(from_domains, dkim, spf, dmarc, envelope.srs, through_list=through_list,
                                         default_key_tied=default_key_tied(message, dkim, from_domains),
                                         recorded=recorded, reported_signed=reported_signed))
@@ -1358,6 +1361,37 @@ def _reporter_arrival(reported: ReportedEnvelope, hops: tuple[Hop, ...],
                      "section 2.4), not for the copy's topmost recorded client; the hops shown are what the copy "
                      "holds, and its trust boundary is not the reporter's."),
         reference="https://www.rfc-editor.org/rfc/rfc5965#section-3.2", subject="Source-IP")
+
+
+def _agent_only_authenticated(envelope: Envelope, from_domain: str | None, dkim: tuple[DkimSignatureResult, ...],
+                              dmarc: DmarcResult | None) -> Finding | None:
+    """A finding when only the agent a Sender: names is authenticated, not the author in From::
+    a DKIM signature of the Sender:'s organisation passes while DMARC, which judges From: alone
+    (RFC 7489 section 3.1), does not pass. A mail program shows "agent on behalf of author";
+    nothing in the message shows the author agreed (review AN 5)."""
+    sender = envelope.sender
+    if sender is None or not sender.domain or not from_domain or dmarc is None or dmarc.result == "pass":
+        return None
+    sender_org = organizational_domain(sender.domain.lower())
+    if sender_org is None or sender_org == organizational_domain(from_domain.lower()):
+        return None
+    signer = next((s.domain for s in dkim if s.result == "pass" and s.domain
+                   and organizational_domain(s.domain.lower()) == sender_org), None)
+    if signer is None:
+        return None
+    failed = dmarc.result == "fail"
+    written = envelope.author()
+    author = written.address if written is not None else from_domain
+    return Finding(
+        id="envelope.sender_only_authenticated", severity=Severity.WARNING if failed else Severity.NOTICE,
+        title=f"Only the agent in Sender: ({sender.address[:80]}) is authenticated, not the author in From: "
+              f"({from_domain[:80]})",
+        explanation=(f"A DKIM signature by {signer} passes: it vouches for the agent Sender: names, {sender.address}. "
+                     f"DMARC judges the From: domain alone (RFC 7489 section 3.1) and does not pass for {from_domain} "
+                     f"({dmarc.result}). A mail program shows \"{sender.address} on behalf of {author}\"; "
+                     "nothing in the message shows the author allowed that agent to send for them. A genuine "
+                     "delegation is signed, or passes SPF, for the author's domain."),
+        reference="https://www.rfc-editor.org/rfc/rfc7489#section-3.1", subject="Sender")
 
 
 def _resent_domains(message: Message) -> frozenset[str]:

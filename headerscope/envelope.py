@@ -2157,10 +2157,12 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     if sender is not None and sender.domain and sender.address.lower() != (from_text or "").lower():
         differences.append(EnvelopeDifference(
             kind="sender", envelope_value=None, header_value=_fmt(sender),
-            explanation=f"Sender: names {sender.address} as the agent who actually sent the message on "
-                        f"behalf of the author in From: ({from_text or 'none'}), as RFC 5322 section "
-                        f"3.6.2 allows (a secretary, a list, a service). Mail programs may show "
-                        f"'{sender.address} on behalf of {from_text or '?'}'."))
+            explanation=f"Sender: names {sender.address} as the agent who sent the message on behalf of "
+                        f"the author in From: ({from_text or 'none'}): RFC 5322 section 3.6.2 lets an agent do "
+                        f"so (a secretary, a list, a service). Mail programs may show '{sender.address} on "
+                        f"behalf of {from_text or '?'}'. The field is the sending side's text: it says who "
+                        f"claims to have sent the message, not that the author agreed; the authentication "
+                        f"below says which of the two it vouches for."))
 
     from_orgs = {_org(a.domain) for a in from_real}
     list_addresses = _list_addresses(message) if list_id else frozenset()

@@ -3233,3 +3233,28 @@ def test_a_sender_field_does_not_explain_away_a_changed_from() -> None:
     assert ids.get("recorded.from_changed") == "warning"
     resent = raw.replace(b"Sender: developer@", b"Resent-From: developer@")
     assert "recorded.from_changed" not in {f.id for f in analyze(resent, offline=True).findings}
+
+
+def test_only_the_agent_in_sender_authenticated_is_said() -> None:
+    # Review AN 5: a forged "on behalf of": From: the boss at corp.example (DMARC fail), Sender: an
+    # agent at gmail.example whose DKIM passes. The Sender: wording was always "as RFC 5322 allows".
+    from headerscope.api import _agent_only_authenticated
+    from headerscope.envelope import analyze_envelope
+    from headerscope.message import parse_message
+
+    raw = (b"From: CEO <ceo@corp.example>\r\nSender: assistant@gmail.example\r\nTo: ap@corp.example\r\n"
+           b"Subject: wire\r\n\r\nx\r\n")
+    envelope, _ = analyze_envelope(parse_message(raw), (), None)
+    agent = sig("gmail.example", "s", 1, aligned=False)
+    found = _agent_only_authenticated(envelope, "corp.example", (agent,), dmarc_result("fail", domain="corp.example"))
+    assert found is not None and found.severity.value == "warning"
+    assert found.title == ("Only the agent in Sender: (assistant@gmail.example) is authenticated, not the author in "
+                           "From: (corp.example)")
+    assert '"assistant@gmail.example on behalf of ceo@corp.example"' in found.explanation
+    # A delegation the author's own domain authenticates, or an agent of the same organisation: nothing.
+    assert _agent_only_authenticated(envelope, "corp.example", (agent,),
+                                     dmarc_result("pass", domain="corp.example")) is None
+    inside = sig("corp.example", "s", 1)
+    same_org, _ = analyze_envelope(parse_message(raw.replace(b"assistant@gmail.example", b"pa@mail.corp.example")), (),
+                                   None)
+    assert _agent_only_authenticated(same_org, "corp.example", (inside,), dmarc_result("fail", domain="corp.example")) is None
