@@ -1060,7 +1060,6 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
                 f"not relied on: the client {str(client_ip)[:45]} is the feedback report's Source-IP, a claim of "
                 "whoever sent the report, which is not authenticated here; for the record, SPF passes for it: "
                 f"{spf.explanation}"))
-            spf_findings = tuple(f for f in spf_findings if not f.id.startswith("spf.pass"))
     if unknown_arrival and spf.client_ip is None and boundary is not None and not spf_predated:
         internal = boundary.fields.from_ip or boundary.fields.from_helo
         handed = (f"hop {boundary.number}'s client ({str(internal)[:80]}) is a hand-over inside the receiving side"
