@@ -1480,6 +1480,9 @@ _failed_recipient_re = compiled_on_first_use(
     # KDDI's and docomo's label, indented, above their SMTP transcript: "    Recipient: <X>".
     rf"|^[ \t]{{0,20}}Recipient:[ \t]{{0,20}}<({_ADDRESS})>"
     rf"|^<({_ADDRESS})>:?[ \t]*\r?$|^<({_ADDRESS})>: "
+    # A gateway's "Message details" quoting the envelope it refused (Verizon's email-to-SMS):
+    # "  RCPT TO: 0000@vtext.com" on a line of its own.
+    rf"|^[ \t]{{0,20}}RCPT TO:[ \t]{{0,5}}<?({_ADDRESS})>?[ \t]*\r?$"
     # Every repetition bounded and no two overlapping: linear on any text.
     rf"|(?:failed|recipients or groups):[ \t]*\r?\n(?:[ \t]*\r?\n){{0,2}}[ \t]{{0,20}}<?({_ADDRESS})>?[ \t]*\r?\n",
     re.MULTILINE)
@@ -1627,6 +1630,26 @@ def _x_failed_recipients(message: Message) -> list[str]:
     return found
 
 
+# A refusal quoted with the envelope it refused: an SMTP reply of 4yz or 5yz at a line's start and
+# a "RCPT TO:" line (Verizon's email-to-SMS gateway: "550 - Requested action not taken: no such
+# user here" ... "RCPT TO: 0000@vtext.com").
+_reply_line_re = compiled_on_first_use(rb"^[ \t]{0,20}[45]\d\d[ -]", re.MULTILINE)
+_rcpt_line_re = compiled_on_first_use(rb"^[ \t]{0,20}RCPT TO:", re.MULTILINE | re.IGNORECASE)
+
+
+def _transcript_rejection(message: Message) -> bool:
+    """Whether the message's first text part quotes an SMTP refusal and the RCPT TO it refused."""
+    texts = _text_bodies(message)[:1]
+    if not texts and message.body_start is not None:
+        # No text part found (a damaged Content-Type): the body's start as written.
+        texts = [message.raw[message.body_start:message.body_start + _MAX_BOUNCE_TEXT]]
+    for text in texts:
+        head = text[:_MAX_BOUNCE_TEXT]
+        if _reply_line_re().search(head) is not None and _rcpt_line_re().search(head) is not None:
+            return True
+    return False
+
+
 def _looks_like_bounce(message: Message) -> bool:
     """Whether the message says it is a bounce: Exchange's own mark, or a bounce's Subject
     (RFC 2047-decoded: Amazon SES writes "=?iso-8859-15?Q?Delivery_Status_Notification_=28Failure=29?=")
@@ -1635,9 +1658,15 @@ def _looks_like_bounce(message: Message) -> bool:
         return True
     subject = (message.first_decoded("Subject") or "")[:200].lstrip().lower()
     sender = (message.first_decoded("From") or "")[:300].lower()
-    if not any(s in sender for s in _BOUNCE_SENDERS):
+    # Written with punctuation inside ("post_master@vtext.com", "mailer_daemon"): the same role.
+    squeezed = sender.replace("_", "").replace("-", "")
+    if not any(s in sender or s.replace("-", "") in squeezed for s in _BOUNCE_SENDERS):
         return False
     if subject.startswith(_BOUNCE_SUBJECTS):
+        return True
+    if _transcript_rejection(message):
+        # A gateway that answers in the thread ("Re: Test message", Verizon's email-to-SMS) with
+        # the refusal and the envelope it refused: the words say it is a bounce.
         return True
     # A localised subject with the English words after it ("投递状态通知 (Failure Notice)", eYou's
     # and Coremail's): the words anywhere, when the envelope sender is the null one every bounce
@@ -1973,7 +2002,8 @@ def _unstructured_bounce(message: Message, carried: Sequence[tuple[AttachedMessa
     codes = list(dict.fromkeys(_enhanced_code_re().findall(text)))[:5]
     said = "; ".join(f"{code}: {status_meaning(code) or 'unregistered code'}" for code in codes)
     why = "Exchange marks it as a non-delivery report (X-MS-Exchange-Message-Is-Ndr)" if ndr_mark else \
-        f"its subject (\"{_short(subject, 80)}\") and sender say so"
+        f"its subject (\"{_short(subject, 80)}\") and sender say so" if _subject_kind(message) is not None \
+        else f"its sender ({_short(message.first_decoded('From') or '', 80)}) and the SMTP refusal its text quotes say so"
     # Exim and Google name the failed recipients in a header field of their own.
     failed = _x_failed_recipients(message)
     failed += [address for address in dict.fromkeys(next(group for group in match.groups() if group)

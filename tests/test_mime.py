@@ -1519,3 +1519,19 @@ def test_the_returned_copys_wait_is_given_only_with_both_zones_and_as_the_copys_
         assert variant != _GMAIL_DELAY
         [delayed] = [f for f in headerscope.analyze(variant, offline=True).findings if f.id == "dsn.delayed"]
         assert "stamped" not in delayed.explanation
+
+
+def test_a_gateway_refusal_answered_in_the_thread_is_a_bounce() -> None:
+    # Review AO D2: Verizon's email-to-SMS gateway answers "Re: Test message" from
+    # post_master@vtext.com with the SMTP refusal and the envelope it refused; no bounce was read.
+    raw = (b"From: post_master@vtext.com\r\nTo: kijitora@example.com\r\nSubject: Re:Test message\r\n"
+           b"Date: 12 Jun 2013 02:21:53 -0000\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+           b"Error: Invalid user address\r\n\r\nError message below:\r\n"
+           b"550 - Requested action not taken: no such user here\r\n\r\nMessage details:\r\n"
+           b"  Subject: Test message\r\n  MAIL FROM: kijitora@example.com\r\n  RCPT TO: 000000000000@vtext.com\r\n")
+    [bounce] = [f for f in headerscope.analyze(raw, offline=True).findings if f.id == "dsn.unstructured"]
+    assert bounce.title == "Bounce: delivery to 000000000000@vtext.com failed"
+    assert "its sender (post_master@vtext.com) and the SMTP refusal its text quotes say so" in bounce.explanation
+    # A person's reply that quotes no refusal is no bounce, whatever the address.
+    person = raw.replace(b"550 - Requested", b"Requested")
+    assert not [f for f in headerscope.analyze(person, offline=True).findings if f.id.startswith("dsn.")]
