@@ -600,6 +600,14 @@ _quote_prefix = compiled_on_first_use(rb"(?:>[ \t]?)++")
 # A list marker a note puts before a pasted field: "1. ", "2) ", "* ", "- ", "\u2022 " (Markdown,
 # CommonMark section 5.2: at most 9 digits; 3 are plenty for a note).
 _list_marker = compiled_on_first_use(rb"[ \t]{0,3}(?:[0-9]{1,3}[.)]|[*+-]|\xe2\x80\xa2)[ \t]+")
+
+
+def _marker_kind(marker: bytes) -> bytes:
+    """What a list marker is, its number aside: "." or ")" after a number, or the bullet."""
+    text = marker.strip()
+    return text[-1:] if text[:1].isdigit() else text
+
+
 # Lines searched for the pasted header, and the field lines before a trace field still part of it.
 _PASTE_SEARCH_LINES = 200
 _CODE_FENCES = (b"```", b"~~~")
@@ -654,8 +662,24 @@ def _find_pasted_header(lines: _Lines) -> None:
             lines.cleanups.append(f"skipped {first_trace} line(s) of text before the pasted header fields (a "
                                   "note, a code fence, a reply's or a forward's lines)")
         shown = one_line(lines.text[0][:marker.end()].strip().decode("utf-8", "replace"))
+        kind = _marker_kind(lines.text[0][:marker.end()])
         lines.text[0] = lines.text[0][marker.end():]
-        lines.reshape(f"removed the list marker ('{shown}') before the first header field")
+        # The note numbered (or bulleted) each field it pasted, not only the first ("1. Received:
+        # ...", "2. Received: ..."): the same kind of marker before a later field line goes too,
+        # before the lost folds are repaired, or each marked field would read as the fold of the
+        # one above it and the fields would merge into one.
+        later = 0
+        for index in range(1, min(lines.header_block_end(), MAX_HEADER_FIELDS)):
+            line = lines.text[index]
+            found = _list_marker().match(line)
+            if (found is not None and _marker_kind(line[:found.end()]) == kind
+                    and _is_field(line[found.end():])):
+                lines.text[index] = line[found.end():]
+                later += 1
+        if later:
+            lines.reshape(f"removed the list markers ('{shown}' and {later} more) before {later + 1} header fields")
+        else:
+            lines.reshape(f"removed the list marker ('{shown}') before the first header field")
         _drop_closing_fence(lines)
         return
     marks = prefix.rstrip(b" \t")

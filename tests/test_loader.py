@@ -1195,6 +1195,40 @@ def test_header_fields_run_together_on_one_line_are_split() -> None:
         "lines)", "removed the list marker ('1.') before the first header field")
 
 
+# A note that numbered each Received field it pasted, the folds' indentation lost (as a help
+# page or a ticket shows them): "1. Received: ..." to "3. Received: ...".
+NUMBERED_PASTE = (
+    b"Here is the header of the message from my phone (I numbered the Received lines):\n"
+    b"1. Received: from relay.example.net (relay.example.net [198.51.100.40]) by mailstore.example.net\n"
+    b"(Postfix) with ESMTP id 847989746 for <bob@example.net>; Wed, 15 Jun 2011 10:42:09 -0400 (EDT)\n"
+    b"2. Received: by 10.229.78.96 with SMTP id j32mr509819qck.121.1308148929825; Wed, 15\n"
+    b"Jun 2011 07:42:09 -0700 (PDT)\n"
+    b"3. Received: from [10.231.252.223] (79.sub-174-252-72.myvzw.com [174.252.72.79]) by\n"
+    b"mx.google.com with ESMTPS id m16sm345129qck.28.2011.06.15.07.42.02\n"
+    b"(version=TLSv1/SSLv3 cipher=OTHER); Wed, 15 Jun 2011 07:42:08 -0700 (PDT)\n")
+
+
+def test_every_numbered_field_of_a_paste_loses_its_marker_and_stays_its_own() -> None:
+    # Only the first marker was removed: "2. Received:" and "3. Received:" were no fields, and
+    # the lost-fold repair folded them into the first Received (one hop with mixed facts).
+    loaded = load_bytes(NUMBERED_PASTE)
+    headers = parse_message(loaded.data).headers
+    assert [h.name for h in headers] == ["Received", "Received", "Received"]
+    assert headers[2].value.lstrip().startswith("from [10.231.252.223] (79.sub-174-252-72.myvzw.com")
+    assert "removed the list markers ('1.' and 2 more) before 3 header fields" in loaded.cleanups
+    import headerscope
+
+    report = headerscope.analyze(NUMBERED_PASTE, offline=True)
+    assert len(report.hops) == 3
+    assert report.hops[0].fields.from_ip == "174.252.72.79" and report.hops[0].fields.by == "mx.google.com"
+    last = report.hops[2].fields
+    assert last.by == "mailstore.example.net" and last.tls.encrypted is not True and not last.problems
+    # A line of a field's lost fold that only looks numbered (no field after the marker) stays a fold,
+    # and another kind of marker ("- ") is not the note's numbering.
+    mixed = NUMBERED_PASTE.replace(b"2. Received:", b"- Received:")
+    assert [h.name for h in parse_message(load_bytes(mixed).data).headers] == ["Received", "Received"]
+
+
 def test_fields_are_not_split_on_weak_evidence_or_in_a_message_as_delivered() -> None:
     # One field name in a value, with no Received or date before it: a field's own words.
     note = b"X-Note: sent To: you\nFrom: a@example.org\n"
