@@ -2547,6 +2547,11 @@ def build_chain_from_fields(
             + sum(steps[i] or 0.0 for i in resent)
         if shift:
             total_delay = max(total_delay - shift, 0.0)
+    # Each step back read as a fast clock (the step forward into the earlier hop made it), found
+    # before any hop's findings are made, so the forward step it explains is not also called a
+    # wait in a queue (hops.slow_hop) while the step back's finding says it was no wait.
+    fast_steps = _fast_clock_steps(work, steps, date_index if not truncated and date_sane else None)
+    fast_ahead = {earlier: -(steps[i] or 0.0) for i, earlier in fast_steps.items()}
     for i, item in enumerate(work):
         number = i + 1
         from_date = i == date_index and not truncated and date_sane
@@ -2564,26 +2569,18 @@ def build_chain_from_fields(
             private_client=item.private, note=filter_notes.get(i), delay_approximate=approximate,
         ))
         fast_clock = None
-        if delay is not None and delay < -SKEW_TOLERANCE_SECONDS and not from_date and len(hops) >= 2:
-            # A step back that the previous hop's own delay (mostly) made: that server's clock is
-            # ahead of the ones after it, and its "delay" is its clock, not a wait.
-            # The step up may be a few stamps back, in the same organisation's run of hops.
-            last = hops[-2]
-            for earlier in reversed(hops[max(0, len(hops) - 5):-1]):
-                if earlier.organization != last.organization:
-                    break
-                if earlier.delay_seconds is not None and earlier.delay_seconds >= -0.5 * delay:
-                    which = (f"Hop {earlier.number}'s server" if earlier is last else
-                             f"The servers of hops {earlier.number}–{last.number}")
-                    # Within a minute, stamps written out of order read the same: a relaying
-                    # front end (a proxy) may write its stamp only once it has handed the message on.
-                    out_of_order = (" (or the stamps were written out of order: a relaying front end may stamp "
-                                    "only after it has handed the message on)" if delay > -60 else "")
-                    fast_clock = (f"{which} ({str(earlier.fields.by or '?')[:120]}) stamp about {_fmt_seconds(delay)} "
-                                  f"ahead of the server after {'it' if earlier is last else 'them'}: that clock is "
-                                  f"fast{out_of_order}, and the {_fmt_seconds(earlier.delay_seconds)} shown for hop "
-                                  f"{earlier.number} is mostly that, not a wait.")
-                    break
+        if i in fast_steps:
+            earlier, last = hops[fast_steps[i]], hops[-2]
+            which = (f"Hop {earlier.number}'s server" if earlier is last else
+                     f"The servers of hops {earlier.number}–{last.number}")
+            # Within a minute, stamps written out of order read the same: a relaying
+            # front end (a proxy) may write its stamp only once it has handed the message on.
+            out_of_order = (" (or the stamps were written out of order: a relaying front end may stamp "
+                            "only after it has handed the message on)" if delay is not None and delay > -60 else "")
+            fast_clock = (f"{which} ({str(earlier.fields.by or '?')[:120]}) stamp about {_fmt_seconds(delay or 0.0)} "
+                          f"ahead of the server after {'it' if earlier is last else 'them'}: that clock is "
+                          f"fast{out_of_order}, and the {_fmt_seconds(earlier.delay_seconds or 0.0)} shown for hop "
+                          f"{earlier.number} is mostly that, not a wait.")
         zone_step = _zone_label_step(work, i, delay) \
             if delay is not None and delay < -SKEW_TOLERANCE_SECONDS and i > 0 and i != date_index else None
         _hop_findings(findings, item, number, delay, from_date, i < boundary_index, fast_clock=fast_clock,
@@ -2592,12 +2589,13 @@ def build_chain_from_fields(
                       clock_offset=offsets.get(i), total_known=total_delay is not None,
                       next_step=steps[i + 1] if i + 1 < len(steps) else None,
                       resent=(resent[i],) if i in resent else None, behind=behind.get(i),
-                      lag_start=lag_starts.get(i), lag_end=lags.get(i),
+                      lag_start=lag_starts.get(i), lag_end=lags.get(i), fast_ahead=fast_ahead.get(i),
                       date_zone=_date_zone_step(date, delay)
                       if from_date and delay is not None and delay < -SKEW_TOLERANCE_SECONDS else None,
                       why_waited=(_after_mailbox(work, i) or _why_waited(wait_notes, work, i, previous))
                       if delay and delay > SLOW_HOP_SECONDS else None)
-        if delay is not None and EXPLAINED_WAIT_SECONDS < delay <= SLOW_HOP_SECONDS and not is_retrieval(fields):
+        if delay is not None and delay - fast_ahead.get(i, 0.0) > EXPLAINED_WAIT_SECONDS and delay <= SLOW_HOP_SECONDS \
+                and not is_retrieval(fields):
             # Not slow enough for hops.slow_hop, but long for a server's queue: say why when the
             # message does. Greylisting is left out: hops.greylisted ties it to its hop at any length.
             explained = _why_waited([n for n in wait_notes if n.name.lower() != "x-greylist"], work, i, previous)
@@ -2695,6 +2693,26 @@ def _implausible_date(date: datetime, first_hop: datetime) -> Finding:
                     f"journey are measured from the first hop with a timestamp instead.",
         reference=_RFC5322_ORIG_DATE, subject="Date",
     )
+
+
+def _fast_clock_steps(work: list[_Work], steps: Sequence[float | None], date_index: int | None) -> dict[int, int]:
+    """The steps back that the step forward into an earlier hop (mostly) made: that server's
+    clock is ahead of the ones after it, and its "delay" is its clock, not a wait. As {index of
+    the step back: index of the hop whose step forward it undoes}. The step up may be a few
+    stamps back, in the same organisation's run of hops (the previous hop's organisation)."""
+    found: dict[int, int] = {}
+    for i, delay in enumerate(steps):
+        if delay is None or delay >= -SKEW_TOLERANCE_SECONDS or i == date_index or i < 1:
+            continue
+        last_org = work[i - 1].org
+        for j in range(i - 1, max(0, i - 4) - 1, -1):
+            if work[j].org != last_org:
+                break
+            forward = steps[j]
+            if forward is not None and forward >= -0.5 * delay:
+                found[i] = j
+                break
+    return found
 
 
 def _clock_offsets(work: list[_Work], steps: Sequence[float | None], date_index: int,
@@ -3266,7 +3284,7 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                   next_step: float | None = None, zone_step: tuple[float, float] | None = None,
                   previous_below: bool = False, resent: tuple[str | None] | None = None,
                   behind: tuple[int, float] | None = None, lag_start: _LaggingClock | None = None,
-                  lag_end: _LaggingClock | None = None,
+                  lag_end: _LaggingClock | None = None, fast_ahead: float | None = None,
                   date_zone: tuple[str, float, float] | None = None) -> None:
     """``date_zone``: the step back from the Date: read as its zone written wrong (_date_zone_step);
     ``lag_start``/``lag_end``: this hop's step back is into, or its step forward out of, the
@@ -3276,7 +3294,8 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
     ``resent``: the step into this hop is two deliveries (see RESEND_GAP_SECONDS), with what
     else shows it (a change of recipient), or None; ``behind``: the previous hop's stamp is
     behind an earlier hop's (its clock far off), as (that earlier hop's number, the seconds from
-    it to this hop), or None."""
+    it to this hop), or None; ``fast_ahead``: how far this hop's clock runs ahead, as a later
+    step back read as a fast clock shows (_fast_clock_steps): that much of its delay is no wait."""
     subject = f"hop {number}"
     fields = item.fields
     claim = (" This hop is below the trust boundary: it is the sender's claim, not evidence."
@@ -3407,13 +3426,19 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
             explanation=f"{_lag_story(lag_end)} {rest}" + claim,
             reference=_RFC5322_DATE, subject=subject))
     elif delay is not None and delay > SLOW_HOP_SECONDS and not is_retrieval(fields) and (
-            behind is None or behind[1] > SLOW_HOP_SECONDS):
+            behind is None or behind[1] > SLOW_HOP_SECONDS) and (
+            fast_ahead is None or (delay if behind is None else behind[1]) - fast_ahead > SLOW_HOP_SECONDS):
         # Out of a stamp that is behind an earlier hop's, the step is that clock, not a wait:
-        # slow only if it is slow from the latest stamp before it too.
+        # slow only if it is slow from the latest stamp before it too. Into a stamp whose clock
+        # is fast (a later step back says so, hops.clock_skew), only what is left without that
+        # lead is a wait.
         measured = ""
-        waited = delay if behind is None else behind[1]
+        waited = (delay if behind is None else behind[1]) - (fast_ahead or 0.0)
+        if fast_ahead is not None:
+            measured = (f" That is without the {_fmt_seconds(fast_ahead)} this hop's clock runs ahead of the "
+                        f"servers after it (see their step back): the step measured is {_fmt_seconds(delay)}.")
         if behind is not None:
-            measured = (f" Measured from hop {behind[0]}: hop {number - 1}'s stamp is behind it (that clock far off, "
+            measured += (f" Measured from hop {behind[0]}: hop {number - 1}'s stamp is behind it (that clock far off, "
                         f"see its step back), which makes the step from hop {number - 1} look longer.")
         if previous_below and not from_date and not below_boundary:
             # The receiver's own stamp against one the sender's side wrote: the wait rests on a claim.

@@ -2309,6 +2309,31 @@ def test_the_client_that_submitted_to_the_senders_provider_is_named_when_the_pro
     assert not [f for f in report("dkim=fail header.d=gmail.com").findings if f.id == "hops.provider_submission"]
 
 
+def test_a_step_forward_a_fast_clock_explains_is_no_slow_hop() -> None:
+    # vger.kernel.org's two stamps ran 9 h 49 min ahead (real, 2018): the step back out of them
+    # said "that clock is fast, ... not a wait" while hop 2 also got "Delay of 9.8 h ... waited in a
+    # queue". The transit took 6 s.
+    raw = ("Received: from vger.list.example (vger.list.example [209.132.180.67]) by dcvr.example.net with ESMTP "
+           "id 4; Sun, 11 Nov 2018 18:01:02 +0000\n"
+           "Received: by vger.list.example via listexpand id 3; Sun, 11 Nov 2018 22:50:12 -0500\n"
+           "Received: from mail83c25.carrierzone.example (mail118c25.carrierzone.example [64.29.147.188]) by "
+           "vger.list.example with ESMTP id 2; Sun, 11 Nov 2018 22:50:12 -0500\n"
+           "Received: from [10.201.178.19] (mobile-107-107-59-118.mycingular.example [107.107.59.118]) "
+           "(authenticated bits=0) by mail83c25.carrierzone.example with ESMTP id 1; "
+           "Sun, 11 Nov 2018 18:00:58 +0000\n"
+           "Date: Sun, 11 Nov 2018 13:00:56 -0500\n\nbody\n")
+    chain = _chain_of(raw)
+    [skew] = [f for f in chain.findings if f.id == "hops.clock_skew"]
+    assert "The servers of hops 2–3 (vger.list.example) stamp about 9.8 h ahead" in skew.explanation
+    assert not [f for f in chain.findings if f.id == "hops.slow_hop"]
+    # A step that is longer than the clock's lead by more than an hour keeps the rest as a wait.
+    queued = raw.replace("Sun, 11 Nov 2018 18:00:58 +0000", "Sun, 11 Nov 2018 15:00:58 +0000").replace(
+        "13:00:56 -0500", "10:00:56 -0500")
+    [slow] = [f for f in _chain_of(queued).findings if f.id == "hops.slow_hop"]
+    assert slow.subject == "hop 2" and slow.title == "Delay of 3.0 h", slow.title
+    assert "without the 9.8 h this hop's clock runs ahead" in slow.explanation
+
+
 def test_a_clock_skew_names_the_clock_that_is_off() -> None:
     # ml01.01.org's two stamps ran 3 min 20 s ahead of Google's and lfdr's (real, 2020): "at least one
     # of the clocks involved is wrong", and its +3m 21s was read as a wait. A Date: after the
