@@ -888,7 +888,18 @@ def _submits_to_another_organisation(work: Sequence[_Work], start: int, index: i
     if not (item.fields.auth or _relay_service(item.fields)) or item.org is None:
         return False
     same = orgs.same if orgs is not None else (lambda a, b: a is not None and a == b)
+    # A local program's stamp (MUA: sSMTP, msmtp, "from userid") is the author's own machine,
+    # not one of the organisation's servers, even when it is named under the organisation's
+    # domain (a laptop "sigill.intra.example.net"): when the login comes from a public address
+    # outside that organisation's network (a mobile carrier's, by its looked-up name), the
+    # machine logged in from outside, as a user's program does: a submission (RFC 5598 section
+    # 4.3.1, RFC 6409), not the organisation's servers relaying among themselves.
+    client_org = host_organization(item.fields.from_rdns)
+    from_outside = bool(item.fields.auth) and _is_public_ip(item.fields.from_ip) \
+        and not (client_org is not None and same(client_org, item.org))
     for earlier in work[start:index]:
+        if earlier.role is Role.MUA and from_outside:
+            continue
         if earlier.org is not None and same(earlier.org, item.org):
             return False
         if earlier.role is Role.MTA and _is_public_ip(earlier.fields.from_ip):

@@ -932,6 +932,26 @@ def test_qmail_queue_run_by_the_smtp_server_is_no_users_submission() -> None:
     assert (later.hops[1].fields.ident, later.hops[1].note) == ("uid 1000", None)
 
 
+@needs_parser
+def test_a_login_from_outside_after_the_authors_own_machine_is_the_submission() -> None:
+    # sSMTP on a laptop named under the author's own domain logs in (ESMTPA, RFC 3848) to that
+    # domain's qpsmtpd from a mobile carrier's address (real shapes, 2011): the laptop is the
+    # author's machine, not one of the domain's servers relaying with a login; the login is the
+    # submission (RFC 6409), which was labelled MTA, leaving no MSA in the chain.
+    stamps = [
+        "(qmail 18390 invoked by uid 107); 18 Aug 2011 05:05:08 -0000",
+        "from me42036d0.tmodns.net (HELO sigill.intra.c.example) (208.54.32.228)\n  (smtp-auth username relayok, "
+        "mechanism cram-md5)\n  by c.example (qpsmtpd/0.84) with ESMTPA; Thu, 18 Aug 2011 01:05:08 -0400",
+        "by sigill.intra.c.example (sSMTP sendmail emulation); Wed, 17 Aug 2011 22:04:23 -0700",
+    ]
+    chain = _chain(stamps)
+    assert [h.role for h in chain.hops] == [Role.MUA, Role.MSA, Role.MTA]
+    # From an address of the organisation's own network (its name in it), the login is its
+    # servers relaying among themselves, as before.
+    inside = _chain([stamps[0], stamps[1].replace("me42036d0.tmodns.net", "relay2.c.example"), *stamps[2:]])
+    assert [h.role for h in inside.hops] == [Role.MUA, Role.MTA, Role.MTA]
+
+
 def test_internal_https_hop_carries_no_auth_marker() -> None:
     fields = ReceivedFields(from_helo="CO1NAM03HT217.eop-NAM03.prod.protection.outlook.com",
                             from_ip="2a01:111:e400:c418::43",
