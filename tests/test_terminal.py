@@ -104,8 +104,11 @@ def test_the_route_starts_where_the_receiving_side_took_the_message() -> None:
     spoofed = journey("spoofed.eml")
     # What the lower hops name is said after the route, as their claim, not hidden (Mailchimp's
     # hop before a list server's vanished from the route of real list mail).
-    assert ("through 203.0.113.66 → outlook.com (before that, by the earlier hops' own "
+    # A client with no reverse-DNS name is said as the address it came from, never as a place the
+    # message went "through" (review AO D7: "through 192.0.2.195 → example.com").
+    assert ("Travelled 5 hops from 203.0.113.66 through outlook.com (before that, by the earlier hops' own "
             "claim: bank.example → cheap-hosting.test) in 40s.") in spoofed
+    assert "through 203.0.113.66" not in spoofed
     # The name the client gave itself, unverified, beside the address the receiver recorded.
     assert "accepted it from 203.0.113.66 (which called itself mail.bank.example); hops 1–2" in spoofed
     assert "hops 1–2, before it, are claims of earlier servers, not evidence." in spoofed

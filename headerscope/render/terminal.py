@@ -232,9 +232,15 @@ class TerminalRenderer(Renderer):
 
         hops = report.hops
         orgs = _route(hops, report.boundary_hop)
+        unnamed = _unnamed_client(hops, report.boundary_hop)
         journey = Text()
         if hops:
             journey.append(f"Travelled {len(hops)} hop{'s' if len(hops) != 1 else ''}")
+            if unnamed is not None:
+                # An address is no organisation the message went through: it is said as where the
+                # receiving side got it from (the name it gave itself is in the boundary sentence).
+                journey.append(" from ")
+                journey.append_text(_t(unnamed, limit=60))
             if orgs:
                 journey.append(" through ")
                 journey.append_text(_t(" → ".join(with_idn_forms(org) for org in orgs), limit=400))
@@ -682,7 +688,8 @@ def _route(hops: tuple[Hop, ...], boundary_hop: int | None) -> list[str]:
 
     Hops before the trust boundary are claims a sender can write (a forged "bank.example" hop),
     so the route starts at the boundary hop's client: the organisation of the reverse-DNS name
-    its receiver recorded, else its address (and the name it gave, unverified)."""
+    its receiver recorded. A client with no such name is no organisation (``_unnamed_client``
+    says its address apart)."""
     if boundary_hop is None or not 1 <= boundary_hop <= len(hops):
         return [name for _, name in _organizations(hops)]
     boundary = hops[boundary_hop - 1]
@@ -699,13 +706,25 @@ def _route(hops: tuple[Hop, ...], boundary_hop: int | None) -> list[str]:
         # A cloud provider's default instance name ("ec2-52-10-...compute.amazonaws.com") is
         # the provider's, not an organisation the message went through: said as what it is.
         shown = cloud[0]
-    if origin is None and fields.from_ip and not boundary.private_client:
-        # The address alone: the name the client gave itself is said in the boundary sentence.
-        origin = shown = fields.from_ip
     route = _organizations(hops[boundary_hop - 1:])
     if origin and shown and (not route or route[0][0] != origin):
         route.insert(0, (origin, shown))
     return [name for _, name in route]
+
+
+def _unnamed_client(hops: tuple[Hop, ...], boundary_hop: int | None) -> str | None:
+    """The address of the trust boundary's client when its receiver recorded no reverse-DNS name
+    for it (a public address, a server handing the message over, not a submission): where the
+    message came from, said as an address, never listed among the organisations it went through."""
+    if boundary_hop is None or not 1 <= boundary_hop <= len(hops):
+        return None
+    boundary = hops[boundary_hop - 1]
+    fields = boundary.fields
+    if boundary.role in (Role.MSA, Role.MUA) or boundary.private_client or not fields.from_ip:
+        return None
+    if fields.from_rdns and host_organization(fields.from_rdns) is not None:
+        return None
+    return fields.from_ip
 
 
 def _submitted_from(boundary: Hop) -> str | None:
