@@ -112,6 +112,16 @@ def _submission_logins(message: Message, hops: tuple[Hop, ...]) -> list[tuple[st
                     above = max((h for h in hops if h.header_index < field.index), key=lambda h: h.header_index,
                                 default=None)
                     logins.append((login, (above.fields.by if above else None) or "a server", name, None))
+    # sendmail at Network Solutions/Web.com (carrierzone.com), some Kerio and SmarterMail builds:
+    # "X-Authenticated-User: user@domain", the bare login, next to the authenticated Received of
+    # the server that wrote it (sendmail's milter puts it just above that stamp).
+    for field in message.all("X-Authenticated-User")[:3]:
+        login = field.value.strip()[:200]
+        if _bare_login_re().fullmatch(login):
+            near = sorted((h for h in hops if h.fields.auth), key=lambda h: abs(h.header_index - field.index))
+            server = near[0] if near else None
+            logins.append((login, (server.fields.by if server else None) or "a server", "X-Authenticated-User",
+                           None))
     # cPanel's Exim: X-Source-Auth, with the server in X-AntiAbuse's "Primary Hostname - HOST".
     for field in message.all("X-Source-Auth")[:1]:
         login = field.value.strip()[:200]

@@ -1173,6 +1173,25 @@ def test_a_submission_by_an_account_of_another_organisation_is_a_notice() -> Non
     assert not [f for f in analyze(own, offline=True).findings if f.id == "envelope.submitted_by_other_account"]
 
 
+def test_x_authenticated_user_is_the_submission_login() -> None:
+    # sendmail at a hosting provider (carrierzone, real layout, 2018) writes the login above its
+    # "(authenticated bits=0)" stamp; From: is another organisation's address: it was silent.
+    from headerscope.api import analyze
+
+    raw = (b"Received: from mail83c25.carrierzone.example (mail118c25.carrierzone.example [64.29.147.188]) by "
+           b"mx.list.example with ESMTP id 2; Sun, 11 Nov 2018 18:01:00 +0000\r\n"
+           b"X-Authenticated-User: federico@speakeasy.example\r\n"
+           b"Received: from [10.201.178.19] (mobile-107-107-59-118.mycingular.example [107.107.59.118])\r\n"
+           b"\t(authenticated bits=0)\r\n\tby mail83c25.carrierzone.example (8.14.9/8.13.1) with ESMTP id 1;"
+           b" Sun, 11 Nov 2018 18:00:58 +0000\r\n"
+           b"From: Federico <flucifredi@acm.example>\r\nDate: Sun, 11 Nov 2018 18:00:50 +0000\r\n\r\nbody\r\n")
+    [notice] = [f for f in analyze(raw, offline=True).findings if f.id == "envelope.submitted_by_other_account"]
+    assert "federico@speakeasy.example" in notice.title and "(X-Authenticated-User)" in notice.explanation
+    assert "mail83c25.carrierzone.example" in notice.explanation
+    own = raw.replace(b"flucifredi@acm.example", b"federico@speakeasy.example")
+    assert not [f for f in analyze(own, offline=True).findings if f.id == "envelope.submitted_by_other_account"]
+
+
 def test_a_pasted_header_cut_before_from_and_to_is_unknown_not_broken() -> None:
     # A user's paste that stops after the receiver's fields (Yandex, real, 2021): the message
     # had a From: and a To:; the paste does not show them. No RFC 5322 warning, no DMARC
