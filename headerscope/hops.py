@@ -2834,6 +2834,11 @@ def _fmt_zone(seconds: float) -> str:
     return f"{'-' if seconds < 0 else '+'}{minutes // 60:02d}{minutes % 60:02d}"
 
 
+# The largest lag read as a machine's clock running behind (a day, as the whole-half-hour clock
+# offsets go): a longer step back is a made-up or earlier delivery's stamp (verification V13 L1).
+LAGGING_CLOCK_MAX_SECONDS = 86400.0
+
+
 class _LaggingClock:
     """One machine's run of stamps behind its neighbours': a step back into it and, after it, a
     step forward by about as much (see _lagging_clocks). Indices are hop numbers (1-based)."""
@@ -2865,6 +2870,8 @@ def _lagging_clocks(work: list[_Work], steps: Sequence[float | None], date_index
         if back is None or back >= -CLOCK_NOISE_SECONDS or i == 0 or i == date_index:
             continue
         lag = -back
+        if lag > LAGGING_CLOCK_MAX_SECONDS:
+            continue  # no clock drifts by days: an earlier delivery's stamps, or made-up ones
         host = _stamp_host(work, i)
         if host is None or _zone_label_step(work, i, back) is not None \
                 or normalize_domain(_stamp_host(work, i - 1)) == normalize_domain(host):
@@ -3020,6 +3027,14 @@ def _later_step_holds(work: Sequence[_Work], i: int, when: datetime) -> bool:
     return later is not None and later >= when
 
 
+# The most a greylisting stamp's stated delay is short of the wait it explains: the sender's
+# retry comes a queue run after the retry window opens (RFC 6647 section 2.2).
+GREYLIST_RETRY_SLACK_SECONDS = 3600.0
+# A sending server gives up on a message after 4-5 days (RFC 5321 section 4.5.4.1): no greylisting
+# explains a longer wait.
+GREYLIST_GIVE_UP_SECONDS = 5 * 86400.0
+
+
 def _why_waited(notes: Sequence[HeaderField], work: Sequence[_Work], i: int, previous: datetime | None) -> str | None:
     """What the message itself says about a slow hop's wait, or None: a greylisting stamp of
     this hop's server ("X-Greylist: delayed 3603 seconds by postgrey-1.27 at vger.kernel.org"),
@@ -3029,6 +3044,14 @@ def _why_waited(notes: Sequence[HeaderField], work: Sequence[_Work], i: int, pre
     for note in notes:
         value = " ".join(note.value[:300].split())
         if note.name.lower() == "x-greylist":
+            stated = _greylist_seconds(value)
+            step = (item.time - previous).total_seconds() if item.time is not None and previous is not None else None
+            if step is not None and (step > GREYLIST_GIVE_UP_SECONDS or (
+                    stated is not None and step > stated + GREYLIST_RETRY_SLACK_SECONDS)):
+                # A stamp explains only the wait it states (and a sender gives up within days,
+                # RFC 5321 section 4.5.4.1): "delayed 5 minutes" is no reason for 10 days, and a
+                # field at the end of the header is one anyone can write (verification V13 F2).
+                continue
             if _greylisting_hop(note, work) == i:
                 return (f"The message says why: \"X-Greylist: {value[:160]}\". The server greylisted it: "
                         "it refused the first attempt, as greylisting does with an unknown sender, and "
@@ -3133,6 +3156,12 @@ def _greylisting_hop(note: HeaderField, work: Sequence[_Work]) -> int | None:
     address = address_match.group(1).lower() if address_match else None
 
     def names_host(i: int) -> bool:
+        fields = work[i].fields
+        if _is_loopback(fields.from_ip) or (fields.from_helo or "").lower() in _LOCALHOST_NAMES \
+                or (fields.from_rdns or "").lower() in _LOCALHOST_NAMES:
+            # A content filter's hand-back on the host itself (amavisd-new's "from localhost"): no
+            # greylisting server refuses its own filter (verification V13 R1).
+            return False
         by = normalize_domain(work[i].fields.by)
         if by and (by == host or by.startswith(host + ".")):
             return True
@@ -3434,7 +3463,9 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
             id="hops.clock_lag", severity=Severity.INFO,
             title=f"Hop {number}'s {_fmt_seconds(delay)} is mostly a lagging clock ({lag_end.host[:80]} about "
                   f"{_fmt_seconds(lag_end.lag)} behind), not a wait",
-            explanation=f"{_lag_story(lag_end)} {rest}" + claim,
+            explanation=f"{_lag_story(lag_end)} {rest}" + claim + (
+                " The lagging stamps are below the trust boundary: the sender's side wrote them, and they may be "
+                "made up to hide a wait." if previous_below and not claim else ""),
             reference=_RFC5322_DATE, subject=subject))
     elif delay is not None and delay > SLOW_HOP_SECONDS and not is_retrieval(fields) and (
             behind is None or behind[1] > SLOW_HOP_SECONDS) and (

@@ -3511,3 +3511,53 @@ def test_a_slow_hop_measured_from_a_claimed_stamp_says_so() -> None:
     report = headerscope.analyze(raw, offline=True)
     [slow] = [f for f in report.findings if f.id == "hops.slow_hop"]
     assert "measured from hop 1's stamp, which is below the trust boundary" in slow.explanation
+
+
+def test_a_greylisting_stamp_explains_only_the_wait_it_states() -> None:
+    # Verification V13 F2: a sender-written X-Greylist naming the receiver ("delayed 5 min") put
+    # on a stamp of 10 days earlier explained the gap away and silenced hops.earlier_delivery.
+    import headerscope
+
+    raw = (b"Received: from mail.attacker.example (mail.attacker.example [203.0.113.66]) by mx.victim.example "
+           b"(Postfix) with ESMTPS id 4dZZ for <victim@victim.example>; Sun, 29 Nov 2026 10:05:05 +0000\r\n"
+           b"Received: from laptop.bank.example (laptop.bank.example [10.1.2.3]) by mail.bank.example (Postfix) "
+           b"with ESMTPSA id 4AAA for <victim@victim.example>; Thu, 19 Nov 2026 08:00:03 +0000\r\n"
+           b"From: Bank <security@attacker.example>\r\nTo: victim@victim.example\r\nSubject: Statement\r\n"
+           b"Date: Thu, 19 Nov 2026 08:00:00 +0000\r\n"
+           b"X-Greylist: Delayed for 00:05:00 by milter-greylist-4.6.2 (mx.victim.example [198.51.100.25]); "
+           b"Sun, 29 Nov 2026 10:05:05 +0000\r\n\r\nhello\r\n")
+    findings = headerscope.analyze(raw, offline=True).findings
+    assert "hops.earlier_delivery" in {f.id for f in findings}
+    assert not [f for f in findings if f.id == "hops.slow_hop" and "greylisted" in f.explanation]
+
+
+def test_a_greylisting_stamp_is_never_tied_to_a_content_filters_hand_back() -> None:
+    # Verification V13 R1 (real postgrey paste): the copy holds only amavisd-new's two localhost
+    # hops; the greylisted transaction from the sender is not in it.
+    import headerscope
+
+    raw = (b"Received: from localhost (localhost [127.0.0.1]) by monserveur.example (Postfix) with ESMTP id A6 "
+           b"for <toto@abc.example>; Sat, 8 Apr 2017 01:07:59 +0200 (CEST)\r\n"
+           b"Received: from monserveur.example ([127.0.0.1]) by localhost (monserveur.example [127.0.0.1]) "
+           b"(amavisd-new, port 10024) with ESMTP id W2 for <toto@abc.example>; Sat, 8 Apr 2017 01:07:59 +0200 (CEST)\r\n"
+           b"X-Greylist: delayed 90370 seconds by postgrey-1.34 at monserveur.example; Sat, 08 Apr 2017 01:07:58 CEST\r\n"
+           b"From: test@hotmail.example\r\nTo: toto@abc.example\r\nSubject: s\r\nDate: Fri, 7 Apr 2017 23:01:40 +0000\r\n"
+           b"\r\nx\r\n")
+    [grey] = [f for f in headerscope.analyze(raw, offline=True).findings if f.id == "hops.greylisted"]
+    assert grey.title == "Greylisted: delayed 25.1 h" and "is not in this copy" in grey.explanation
+
+
+def test_a_lag_of_days_is_no_lagging_clock_and_a_zoneless_stamp_shows_no_offset() -> None:
+    # Verification V13 L1 ("2932529 days behind") and L3 (a zone-less stamp shown "+00:00").
+    import headerscope
+    from headerscope.render import get_renderer
+
+    raw = (b"Received: from relay.example.com by mx.example.edu id AA01; Tue, 1 Sep 92 00:58:25 EDT\r\n"
+           b"Received: by relay.example.com id AA02; Mon, 31 Aug 90 21:41:05 PDT\r\n"
+           b"Received: from desk.example.com ([192.0.2.116]) by relay.example.com id AA03; Mon, 31 Aug 90 21:40:47 PDT\r\n"
+           b"Received: by desk.example.com id AA04; Mon, 31 Aug 92 21:50:25 PDT\r\n"
+           b"Date: Mon, 31 Aug 92 21:50:25 PDT\r\nFrom: a@example.com\r\nSubject: s\r\n\r\nbody\r\n")
+    assert "hops.clock_lag" not in {f.id for f in headerscope.analyze(raw, offline=True).findings}
+    zoneless = raw.replace(b"Tue, 1 Sep 92 00:58:25 EDT", b"Tue, 1 Sep 92 00:58:25")
+    page = get_renderer("terminal", color=False, width=160).render(headerscope.analyze(zoneless, offline=True))
+    assert "00:58:25 (no zone)" in page and "00:58:25+00:00" not in page

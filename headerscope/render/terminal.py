@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ..domains import with_idn_forms
 from ..hops import cloud_default_name, host_domain, host_organization
 from ..model import Finding, Hop, Report, Role, Severity
-from ..received import authenticated_login, client_name_words, client_user_words
+from ..received import NO_TIME_ZONE, authenticated_login, client_name_words, client_user_words
 from ..text import header_ref, one_line, result_words
 from .interface import Renderer, dns_source_words, dns_status_words, dns_unanswered_line
 
@@ -392,6 +392,9 @@ class TerminalRenderer(Renderer):
         day = previous_day
         if f.timestamp:
             day, _, time_of_day = f.timestamp.partition("T")
+            if NO_TIME_ZONE in f.problems:
+                # Read as UTC for want of a zone (hops.no_zone): the time as written, no offset.
+                time_of_day = time_of_day[:8] + " (no zone)"
             when = [time_of_day] if day == previous_day else [day, time_of_day]
         elif f.date_text:
             when = [f.date_text]
