@@ -275,6 +275,14 @@ def from_rewritten(message: Message, hops: tuple[Hop, ...], dkim: tuple[DkimSign
         return None  # nothing was replaced (or nothing readable)
     google = any(host_organization(h.fields.by) in _GOOGLE_DOMAINS for h in hops) or any(
         organizational_domain(s.domain or "") in _GOOGLE_DOMAINS for s in dkim)
+    # Gmail writes the account itself in Sender: when the From: it put is another of the account's
+    # "Send mail as" addresses (review AN 2): the login is the Sender:, and the From: that account's
+    # default sending address.
+    agent = next((a.address for a in parse_addresses((message.first("Sender") or "")[:_MAX_VALUE])
+                  if a.domain and a.address.lower() != from_address.lower()), None)
+    login = (f"{_shown(agent, 100)} (the account, which Gmail names in Sender:) is the login it used, and "
+             f"{_shown(from_address, 100)} that account's default \"Send mail as\" address") if agent else \
+        f"{_shown(from_address, 100)} is the login it used"
     standing = ("A Google server carried the message (its Received or DKIM signature), which fits: " if google else
                 "No Received field or signature of Google is in the message, so the field is only the sending "
                 "side's text: ")
@@ -285,9 +293,9 @@ def from_rewritten(message: Message, hops: tuple[Hop, ...], dkim: tuple[DkimSign
                      f"was submitted: {written}. {standing}Gmail writes it when a program or a server logs in to "
                      f"Gmail's SMTP service (or the Workspace relay) with an account and writes a From: that the "
                      f"account may not send as (not its own address, nor a verified \"Send mail as\" alias): Gmail "
-                     f"then puts the account's own address, {_shown(from_address, 100)}, in the From:{list_note}. So the "
+                     f"then puts an address the account may send as, {_shown(from_address, 100)}, in the From:{list_note}. So the "
                      f"sender's program (a mail client, or a server's cron or script relaying through Gmail) wrote {_shown(original, 100)}, "
-                     f"and {_shown(from_address, 100)} is the login it used. To keep the address, add it to the "
+                     f"and {login}. To keep the address, add it to the "
                      "account as a verified \"Send mail as\" address; DKIM and DMARC judge the From: as it is now."),
         reference="https://developers.google.com/gmail/api/reference/rest/v1/users.settings.sendAs",
         subject="From")

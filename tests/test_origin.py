@@ -233,7 +233,17 @@ def test_gmail_s_from_rewrite_says_what_the_program_wrote_and_why() -> None:
     found = _finding(_analyze(_GMAIL_SMARTHOST), "origin.from_rewritten")
     assert found is not None and found.severity is Severity.INFO
     assert found.title == "Gmail replaced the From: address; the message was written as from root@example.com"
-    assert "the account's own address, relay.account@gmail.com, in the From:" in found.explanation
+    assert "an address the account may send as, relay.account@gmail.com, in the From:" in found.explanation
+    assert "relay.account@gmail.com is the login it used" in found.explanation
+    # Review AN 2: with a Sender:, Gmail names the account there; the From: is its default "Send
+    # mail as" address, not the login.
+    alias = _finding(_analyze(_GMAIL_SMARTHOST.replace("To: root@example.com\n",
+                                                       "Sender: account98@gmail.com\nTo: root@example.com\n")
+                              .replace("From: Cron Daemon <relay.account@gmail.com>", "From: Cron <me@alum.example>")),
+                     "origin.from_rewritten")
+    assert alias is not None
+    assert ("account98@gmail.com (the account, which Gmail names in Sender:) is the login it used, and "
+            "me@alum.example that account's default \"Send mail as\" address") in alias.explanation
     assert "verified \"Send mail as\"" in found.explanation
     assert "A Google server carried the message" in found.explanation
 
