@@ -1685,6 +1685,26 @@ def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tup
     return None
 
 
+def _delegation_marks(message: Message) -> str:
+    """The sending provider's own record of a delegated send, in words ("" when none): Exchange's
+    X-MS-Exchange-MessageSentRepresentingType (1: the mailbox sent as itself; 2: another principal
+    sent for it, Send on Behalf) and Gmail's X-Google-Sender-Delegation (the delegate who sent from
+    the delegator's mailbox). Written by the sending side, as the Sender: is (review AN 6)."""
+    marks: list[str] = []
+    representing = (message.first("X-MS-Exchange-MessageSentRepresentingType") or "").strip()[:4]
+    if representing == "2":
+        marks.append("Exchange recorded a send on behalf of the mailbox (X-MS-Exchange-MessageSentRepresentingType: 2)")
+    elif representing == "1":
+        marks.append("Exchange recorded the mailbox sending as itself (X-MS-Exchange-MessageSentRepresentingType: 1)")
+    delegate = " ".join((message.first("X-Google-Sender-Delegation") or "").split())[:120]
+    if delegate:
+        marks.append(f"Gmail recorded a delegate sending from the mailbox (X-Google-Sender-Delegation: {delegate})")
+    if not marks:
+        return ""
+    return (" " + "; ".join(marks) + ": the sending provider's own mark of a delegation, in the sending side's "
+            "fields like the Sender: itself.")
+
+
 def _confusable_domain_finding(field_name: str, domain: str, named: list[tuple[str, str]]) -> Finding | None:
     """A warning when a domain is written so as to look like another: every non-ASCII letter has
     an ASCII twin (Unicode TR #39 section 4), or a label mixes scripts (section 5.2). ``named``:
@@ -2172,7 +2192,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                         f"so (a secretary, a list, a service). Mail programs may show '{sender.address} on "
                         f"behalf of {from_text or '?'}'. The field is the sending side's text: it says who "
                         f"claims to have sent the message, not that the author agreed; the authentication "
-                        f"below says which of the two it vouches for."))
+                        f"below says which of the two it vouches for." + _delegation_marks(message)))
 
     from_orgs = {_org(a.domain) for a in from_real}
     list_addresses = _list_addresses(message) if list_id else frozenset()

@@ -2103,3 +2103,18 @@ def test_the_same_mailbox_name_at_another_host_of_the_organisation_is_no_blind_c
     other = headerscope.analyze(raw.replace(b"To: troyer@cgl.ucsf.edu", b"To: troyer@cgl.example.org"),
                                 offline=True).envelope
     assert [d.kind for d in other.differences] == ["bcc"]
+
+
+def test_a_providers_delegation_mark_is_named_beside_the_sender() -> None:
+    # Review AN 6: Exchange's "send on behalf" (MessageSentRepresentingType 2) and Gmail's mail
+    # delegation (X-Google-Sender-Delegation) are the providers' own records of a delegation.
+    envelope, _ = _run("From: Boss <boss@corp.example>\nSender: Assistant <pa@corp.example>\nTo: a@example.org\n"
+                       "X-MS-Exchange-MessageSentRepresentingType: 2\nSubject: s\n")
+    [sender] = [d for d in envelope.differences if d.kind == "sender"]
+    assert "Exchange recorded a send on behalf of the mailbox (X-MS-Exchange-MessageSentRepresentingType: 2)" \
+        in sender.explanation
+    assert "the author agreed" in sender.explanation
+    envelope, _ = _run("From: Boss <boss@corp.example>\nSender: pa@gmail.example\nTo: a@example.org\n"
+                       "X-Google-Sender-Delegation: pa@gmail.example\nSubject: s\n")
+    [sender] = [d for d in envelope.differences if d.kind == "sender"]
+    assert "X-Google-Sender-Delegation: pa@gmail.example" in sender.explanation
