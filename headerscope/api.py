@@ -1171,6 +1171,11 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     self_sent = self_addressed(envelope, vouched=receiver_vouched(recorded, from_domain), spam_filters=spam_filters)
     if self_sent is not None:
         findings.append(self_sent)
+    else:
+        own_domain = _own_domain_from_outside(envelope, chain.hops, chain.boundary_hop, chain.findings,
+                                              receiver_vouched(recorded, from_domain), dmarc)
+        if own_domain is not None:
+            findings.append(own_domain)
     # An attached message's own attachments are named by their path ("--attached 1.2").
     delivery_report, feedback_report, attached, carried_findings = read_carried(message, loaded.attached_path)
     findings.extend(carried_findings)
@@ -1360,6 +1365,48 @@ def _reporter_arrival(reported: ReportedEnvelope, hops: tuple[Hop, ...],
                      "section 2.4), not for the copy's topmost recorded client; the hops shown are what the copy "
                      "holds, and its trust boundary is not the reporter's."),
         reference="https://www.rfc-editor.org/rfc/rfc5965#section-3.2", subject="Source-IP")
+
+
+def _own_domain_from_outside(envelope: Envelope, hops: tuple[Hop, ...], boundary_hop: int | None,
+                             chain_findings: tuple[Finding, ...], vouched: bool | None,
+                             dmarc: DmarcResult | None) -> Finding | None:
+    """A finding when From: claims the recipients' own organisation while the receiving side took
+    the message from a server outside it, and nothing aligned with that domain passes: mail from a
+    colleague comes through the organisation's own servers; an outside server writing as it is how
+    CEO fraud looks (review AN 7). None when the receiver's trusted results vouch for the domain,
+    when every hop is inside the organisation, or for a message "from yourself" (self_addressed)."""
+    authors = [a for a in envelope.header_from if a.domain]
+    if len(authors) != 1 or boundary_hop is None or vouched is not False or envelope.mail_from == "":
+        return None  # (a bounce from the recipients' own postmaster is expected)
+    if dmarc is not None and dmarc.result == "pass":
+        return None
+    from .envelope import is_free_mailbox
+
+    if is_free_mailbox(authors[0].domain):
+        return None  # two users of one webmail provider are no organisation
+    if any(f.id in ("hops.internal_only", "hops.submission_only") for f in chain_findings):
+        return None
+    own = organizational_domain((authors[0].domain or "").lower())
+    recipients = [r.rpartition("@")[2] for r in envelope.rcpt_to[:100] if "@" in r] or \
+        [a.domain for a in (*envelope.to[:100], *envelope.cc[:100]) if a.domain]
+    if own is None or not any(organizational_domain(d.lower()) == own for d in recipients if d):
+        return None
+    boundary = hops[boundary_hop - 1]
+    client = boundary.fields.from_rdns or boundary.fields.from_ip or boundary.fields.from_helo
+    if not client or host_organization(boundary.fields.from_rdns) == own:
+        return None
+    failed = dmarc is not None and dmarc.result == "fail"
+    return Finding(
+        id="envelope.own_domain_from_outside", severity=Severity.WARNING if failed else Severity.NOTICE,
+        title=f"From: claims the recipients' own organisation ({own[:80]}), but the message came from outside it",
+        explanation=(f"The From: address {authors[0].address[:120]} is of {own}, the recipients' own organisation, yet the "
+                     f"receiving side took the message from {str(client)[:120]} (hop {boundary.number}), which is not "
+                     f"one of {own}'s servers by its name, and nothing aligned with {own} passes"
+                     + (f" (DMARC {dmarc.result})" if dmarc is not None and dmarc.result != "not_checked" else "")
+                     + ". A colleague's mail comes through the organisation's own servers, or is signed for its "
+                     "domain by the service that sends it; an outside server writing as the organisation is how "
+                     "CEO fraud looks."),
+        reference="https://www.rfc-editor.org/rfc/rfc7489#section-3.1", subject="From")
 
 
 def _agent_only_authenticated(envelope: Envelope, from_domain: str | None, dkim: tuple[DkimSignatureResult, ...],

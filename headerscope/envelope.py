@@ -1315,6 +1315,12 @@ _FREE_MAILBOX_DOMAINS = frozenset(("icloud.com", "me.com", "mac.com", "msn.com",
                                    "ukr.net", "usa.net", "lycos.com", "inbox.com"))
 
 
+def is_free_mailbox(domain: str | None) -> bool:
+    """Whether a domain is a consumer mailbox provider's (Gmail, Outlook.com, Yahoo...): its users
+    are no organisation together."""
+    return _is_free_mailbox(domain)
+
+
 def _is_free_mailbox(domain: str | None) -> bool:
     """Whether a domain (or its organisation) is a consumer webmail provider's."""
     org = _org(domain or "")

@@ -1174,3 +1174,28 @@ def test_an_exchange_online_marker_in_a_carried_copy_is_the_senders_text() -> No
     report = analyze_loaded(carried, AnalysisOptions(resolver=SnapshotResolver(_EXO_DNS)))
     assert report.verdict.status == "spoofed"
     assert report.dmarc is not None and report.dmarc.disposition is not None
+
+
+def test_a_from_of_the_recipients_own_organisation_sent_from_outside_is_said() -> None:
+    # Review AN 7: CEO fraud's shape: From: the boss at the recipients' own domain, taken from a
+    # server outside it, nothing aligned passing (the receiver recorded dmarc=fail).
+    from headerscope.api import analyze
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    raw = (b"Authentication-Results: mx.corp.example; spf=fail smtp.mailfrom=corp.example; dmarc=fail "
+           b"header.from=corp.example\r\n"
+           b"Received: from mail.attacker.example (mail.attacker.example [203.0.113.9]) by mx.corp.example "
+           b"(Postfix) with ESMTP id 1 for <staff@corp.example>; Mon, 2 Nov 2026 10:00:01 +0000\r\n"
+           b"Return-Path: <ceo@corp.example>\r\n"
+           b"From: CEO <ceo@corp.example>\r\nTo: staff@corp.example\r\nSubject: urgent wire\r\n"
+           b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nMessage-ID: <1@attacker.example>\r\n\r\nbody\r\n")
+    offline = {f.id: f.severity.value for f in analyze(raw, offline=True).findings}
+    assert offline.get("envelope.own_domain_from_outside") == "notice"
+    dns = {"corp.example": {"TXT": [["v=spf1 ip4:192.0.2.0/24 -all"]]},
+           "_dmarc.corp.example": {"TXT": [["v=DMARC1; p=none"]]}}
+    online = {f.id: f.severity.value for f in analyze(raw, resolver=SnapshotResolver(dns)).findings}
+    assert online.get("envelope.own_domain_from_outside") == "warning"
+    # A colleague's mail through the organisation's own server, or a bounce from its postmaster: no.
+    inside = raw.replace(b"from mail.attacker.example (mail.attacker.example [203.0.113.9])",
+                         b"from out.corp.example (out.corp.example [192.0.2.5])")
+    assert "envelope.own_domain_from_outside" not in {f.id for f in analyze(inside, offline=True).findings}
