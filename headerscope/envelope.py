@@ -2191,10 +2191,17 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
 
     # --- originator fields ---------------------------------------------------------------------
     if sender is not None and sender.domain and sender.address.lower() != (from_text or "").lower():
+        # A list that put its own address in From: (DMARC mitigation) keeps the author in
+        # X-Original-From: the agent acted for the author, not for the list (review AN 3).
+        original_author = next((a.address for a in parse_addresses(message.first("X-Original-From") or "")
+                                if a.domain), None) if list_id else None
+        author_words = (f"the author ({original_author}; the list put its own address, {from_text}, in From: "
+                        f"afterwards)" if original_author and original_author.lower() != (from_text or "").lower()
+                        else f"the author in From: ({from_text or 'none'})")
         differences.append(EnvelopeDifference(
             kind="sender", envelope_value=None, header_value=_fmt(sender),
             explanation=f"Sender: names {sender.address} as the agent who sent the message on behalf of "
-                        f"the author in From: ({from_text or 'none'}): RFC 5322 section 3.6.2 lets an agent do "
+                        f"{author_words}: RFC 5322 section 3.6.2 lets an agent do "
                         f"so (a secretary, a list, a service). Mail programs may show '{sender.address} on "
                         f"behalf of {from_text or '?'}'. The field is the sending side's text: it says who "
                         f"claims to have sent the message, not that the author agreed; the authentication "

@@ -2118,3 +2118,15 @@ def test_a_providers_delegation_mark_is_named_beside_the_sender() -> None:
                        "X-Google-Sender-Delegation: pa@gmail.example\nSubject: s\n")
     [sender] = [d for d in envelope.differences if d.kind == "sender"]
     assert "X-Google-Sender-Delegation: pa@gmail.example" in sender.explanation
+
+
+def test_a_sender_beside_a_lists_rewritten_from_acts_for_the_author() -> None:
+    # Review AN 3: Google Calendar sent an invitation for its author (Sender:), and a Google Group
+    # then put its own address in From: (X-Original-From keeps the author): Calendar did not act
+    # for the list.
+    envelope, _ = _run("From: 'Nick' via kasan-dev <kasan-dev@googlegroups.example>\n"
+                       "X-Original-From: Nick <nick@google.example>\nSender: calendar-notification@google.example\n"
+                       "List-Id: <kasan-dev.googlegroups.example>\nTo: kasan-dev@googlegroups.example\nSubject: s\n")
+    [sender] = [d for d in envelope.differences if d.kind == "sender"]
+    assert ("on behalf of the author (nick@google.example; the list put its own address, "
+            "kasan-dev@googlegroups.example, in From: afterwards)") in sender.explanation
