@@ -1112,7 +1112,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         if reported is not None and not dkim else None
     if not dmarc_predated:
         # (Before DMARC existed nothing was expected to align: no "cannot pass" to say.)
-        agent_only = _agent_only_authenticated(envelope, from_domain, dkim, dmarc)
+        agent_only = _agent_only_authenticated(message, envelope, from_domain, dkim, spf, dmarc)
         if agent_only is not None:
             findings.append(agent_only)
         findings.extend(nothing_aligned(from_domains, dkim, spf, dmarc, envelope.srs, through_list=through_list,
@@ -1409,34 +1409,63 @@ def _own_domain_from_outside(envelope: Envelope, hops: tuple[Hop, ...], boundary
         reference="https://www.rfc-editor.org/rfc/rfc7489#section-3.1", subject="From")
 
 
-def _agent_only_authenticated(envelope: Envelope, from_domain: str | None, dkim: tuple[DkimSignatureResult, ...],
+# A list's own Sender: (Mailman 2's "list-bounces@", ezmlm's "list-return-...", "-owner", "-request"):
+# the list resent the message (RFC 2369), no delegation to approve.
+_LIST_AGENT_PARTS = ("-bounces", "-bounce", "-owner", "-request", "-return", "owner-")
+
+
+def _agent_only_authenticated(message: Message, envelope: Envelope, from_domain: str | None,
+                              dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
                               dmarc: DmarcResult | None) -> Finding | None:
-    """A finding when only the agent a Sender: names is authenticated, not the author in From::
-    a DKIM signature of the Sender:'s organisation passes while DMARC, which judges From: alone
-    (RFC 7489 section 3.1), does not pass. A mail program shows "agent on behalf of author";
-    nothing in the message shows the author agreed (review AN 5)."""
+    """A finding about a Sender: of another organisation than From: when DMARC, which judges From:
+    alone (RFC 7489 section 3.1), does not pass: a mail program shows "agent on behalf of author",
+    and nothing shows the author agreed. Whether the agent itself is authenticated (DKIM or SPF of
+    its organisation) is said; a mailing list's own Sender: and a provider's mark of delegation
+    (Exchange's send on behalf, Gmail's delegation) lower it to a notice (review AN 5,
+    verification V14 F2 and R1). None offline (DMARC not checked) and for mail DMARC passes."""
     sender = envelope.sender
-    if sender is None or not sender.domain or not from_domain or dmarc is None or dmarc.result == "pass":
+    if sender is None or not sender.domain or not from_domain or dmarc is None or dmarc.result not in ("fail", "none"):
         return None
     sender_org = organizational_domain(sender.domain.lower())
     if sender_org is None or sender_org == organizational_domain(from_domain.lower()):
         return None
+    local = sender.address.rpartition("@")[0].lower()
+    list_ids = [list_id_label(message.first(name)) or "" for name in ("List-Id", "List-Post")]
+    if (any(part in local for part in _LIST_AGENT_PARTS) and any(list_ids)) or any(
+            organizational_domain(label.rpartition("@")[2].removeprefix("mailto:").partition("?")[0]) == sender_org
+            for label in list_ids if label):
+        return None  # a mailing list's own Sender: (the list readings say so)
     signer = next((s.domain for s in dkim if s.result == "pass" and s.domain
                    and organizational_domain(s.domain.lower()) == sender_org), None)
-    if signer is None:
-        return None
+    spf_agent = spf is not None and spf.result == "pass" and spf.domain is not None \
+        and organizational_domain(spf.domain.lower()) == sender_org
+    marked = (message.first("X-MS-Exchange-MessageSentRepresentingType") or "").strip()[:2] == "2" \
+        or message.first("X-Google-Sender-Delegation") is not None
     failed = dmarc.result == "fail"
     written = envelope.author()
     author = written.address if written is not None else from_domain
+    shown = f"A mail program shows \"{sender.address} on behalf of {author}\"; "
+    mark = (" The sending provider marks it as a delegation (Exchange's send on behalf, or Gmail's mail "
+            "delegation): likely genuine, but the author's domain authenticates none of it.") if marked else ""
+    severity = Severity.WARNING if failed and not marked else Severity.NOTICE
+    if signer is not None or spf_agent:
+        how = f"A DKIM signature by {signer} passes" if signer else f"SPF passes for {spf.domain if spf else '?'}"
+        return Finding(
+            id="envelope.sender_only_authenticated", severity=severity,
+            title=f"Only the agent in Sender: ({sender.address[:80]}) is authenticated, not the author in From: "
+                  f"({from_domain[:80]})",
+            explanation=(f"{how}: it vouches for the agent Sender: names, {sender.address}. DMARC judges the From: "
+                         f"domain alone and does not pass for {from_domain} ({dmarc.result}). {shown}nothing in the "
+                         "message shows the author allowed that agent to send for them. A genuine delegation is "
+                         f"signed, or passes SPF, for the author's domain.{mark}"),
+            reference="https://www.rfc-editor.org/rfc/rfc7489#section-3.1", subject="Sender")
     return Finding(
-        id="envelope.sender_only_authenticated", severity=Severity.WARNING if failed else Severity.NOTICE,
-        title=f"Only the agent in Sender: ({sender.address[:80]}) is authenticated, not the author in From: "
-              f"({from_domain[:80]})",
-        explanation=(f"A DKIM signature by {signer} passes: it vouches for the agent Sender: names, {sender.address}. "
-                     f"DMARC judges the From: domain alone (RFC 7489 section 3.1) and does not pass for {from_domain} "
-                     f"({dmarc.result}). A mail program shows \"{sender.address} on behalf of {author}\"; "
-                     "nothing in the message shows the author allowed that agent to send for them. A genuine "
-                     "delegation is signed, or passes SPF, for the author's domain."),
+        id="envelope.sender_only_authenticated", severity=severity,
+        title=f"Neither the author in From: ({from_domain[:80]}) nor the agent in Sender: ({sender.address[:80]}) is "
+              "authenticated",
+        explanation=(f"DMARC does not pass for {from_domain} ({dmarc.result}), and no DKIM signature or SPF pass of "
+                     f"{sender_org} vouches for the agent Sender: names. {shown}both names are the sender's text, "
+                     f"a brand in Sender: as much as the author in From:.{mark}"),
         reference="https://www.rfc-editor.org/rfc/rfc7489#section-3.1", subject="Sender")
 
 

@@ -3236,25 +3236,42 @@ def test_a_sender_field_does_not_explain_away_a_changed_from() -> None:
 
 
 def test_only_the_agent_in_sender_authenticated_is_said() -> None:
-    # Review AN 5: a forged "on behalf of": From: the boss at corp.example (DMARC fail), Sender: an
-    # agent at gmail.example whose DKIM passes. The Sender: wording was always "as RFC 5322 allows".
+    # Review AN 5, verification V14 F2/R1: a forged "on behalf of": From: the boss at corp.example
+    # (DMARC fail), Sender: an agent of another organisation. Whether the agent is authenticated
+    # (DKIM or SPF of its organisation) is said; a list's own Sender: and a provider's mark of
+    # delegation are no accusation.
     from headerscope.api import _agent_only_authenticated
     from headerscope.envelope import analyze_envelope
     from headerscope.message import parse_message
 
     raw = (b"From: CEO <ceo@corp.example>\r\nSender: assistant@gmail.example\r\nTo: ap@corp.example\r\n"
            b"Subject: wire\r\n\r\nx\r\n")
-    envelope, _ = analyze_envelope(parse_message(raw), (), None)
+
+    def finding(data: bytes, dkim: tuple[object, ...] = (), spf: object = None, result: str = "fail") -> object:
+        message = parse_message(data)
+        envelope, _ = analyze_envelope(message, (), None)
+        return _agent_only_authenticated(message, envelope, "corp.example", dkim, spf,  # type: ignore[arg-type]
+                                         dmarc_result(result, domain="corp.example"))
+
     agent = sig("gmail.example", "s", 1, aligned=False)
-    found = _agent_only_authenticated(envelope, "corp.example", (agent,), dmarc_result("fail", domain="corp.example"))
+    found = finding(raw, (agent,))
     assert found is not None and found.severity.value == "warning"
     assert found.title == ("Only the agent in Sender: (assistant@gmail.example) is authenticated, not the author in "
                            "From: (corp.example)")
     assert '"assistant@gmail.example on behalf of ceo@corp.example"' in found.explanation
-    # A delegation the author's own domain authenticates, or an agent of the same organisation: nothing.
-    assert _agent_only_authenticated(envelope, "corp.example", (agent,),
-                                     dmarc_result("pass", domain="corp.example")) is None
-    inside = sig("corp.example", "s", 1)
-    same_org, _ = analyze_envelope(parse_message(raw.replace(b"assistant@gmail.example", b"pa@mail.corp.example")), (),
-                                   None)
-    assert _agent_only_authenticated(same_org, "corp.example", (inside,), dmarc_result("fail", domain="corp.example")) is None
+    # SPF of the agent's organisation authenticates it too.
+    spf_agent = finding(raw, (), spf_result("pass", domain="gmail.example"))
+    assert spf_agent is not None and spf_agent.title.startswith("Only the agent in Sender:")
+    # An unauthenticated brand in Sender: is said too, not passed over.
+    brand = finding(raw.replace(b"assistant@gmail.example", b"DocuSign <dse@docusign.example>"))
+    assert brand is not None and brand.severity.value == "warning"
+    assert brand.title == ("Neither the author in From: (corp.example) nor the agent in Sender: (dse@docusign.example) "
+                           "is authenticated")
+    # A list's own Sender:, a provider's mark of delegation (a notice), DMARC passing or not checked.
+    listed = raw.replace(b"assistant@gmail.example", b"test-bounces@lists.example.org") + b""
+    listed = listed.replace(b"Subject: wire", b"List-Id: <test.lists.example.org>\r\nSubject: wire")
+    assert finding(listed, (sig("lists.example.org", "s", 1, aligned=False),)) is None
+    marked = raw.replace(b"Subject: wire", b"X-MS-Exchange-MessageSentRepresentingType: 2\r\nSubject: wire")
+    marked_finding = finding(marked, (agent,))
+    assert marked_finding is not None and marked_finding.severity.value == "notice"
+    assert finding(raw, (agent,), result="pass") is None and finding(raw, (agent,), result="not_checked") is None
