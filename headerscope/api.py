@@ -1099,11 +1099,10 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # The provider that delivered the message says it never left it (Proton's X-Pm-Origin:
     # internal), and the chain agrees: SPF and DMARC have no hand-over to judge.
     provider_inside = sent_inside_provider(message, chain.hops, chain.findings, recorded)
-    if provider_inside is not None and provider_inside[1] and loaded.attached_path:
-        # A firewall that removes the marker from incoming mail vouches only for a copy the
-        # provider delivered: a copy carried inside another message is whatever its sender wrote
-        # (verification V13 F3: a forged .eml attached to outside mail read "sent inside").
-        provider_inside = (provider_inside[0], False)
+    if provider_inside is not None and loaded.attached_path:
+        # A provider's marker vouches only for a copy the provider delivered: a copy carried inside
+        # another message is whatever that message's sender attached (verifications V13 F3, V14).
+        provider_inside = None
     if provider_inside is not None:
         spf, dmarc = _not_applicable_inside(spf, dmarc, provider_inside[0], receivers_own=provider_inside[1])
     through_list = _list_copy_evidenced(message, chain.hops, chain.boundary_hop, envelope.mail_from)
@@ -1258,6 +1257,12 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         earlier = preserved_dmarc_pass(recorded, from_domains[0])
         if earlier is not None:
             verdict = dataclasses.replace(verdict, summary=f"{verdict.summary} {earlier[:1].upper()}{earlier[1:]}.")
+    if loaded.carried_in is not None and verdict.status in ("authenticated", "vouched") \
+            and "at delivery" in verdict.summary:
+        # The receiver's record a carried copy holds is its attacher's text (verification V13 F4).
+        verdict = dataclasses.replace(verdict, summary=(
+            f"{verdict.summary} (As the attached copy records it: whoever sent the carrying message could have "
+            "written that record.)"))
     if loaded.format == "msg" and _never_sent_note() in loaded.cleanups:
         verdict, ordered = _never_sent(ordered)
         dmarc, comparison = _never_sent_dmarc(dmarc, comparison)
@@ -1881,8 +1886,12 @@ def _input_findings(loaded: LoadedInput, message: Message, folder: MailFolder | 
         out.append(_folder_finding(folder))
     if loaded.carried_in is not None:
         # Where the message came from, said apart from any clean-up (nothing was cleaned).
-        out.append(Finding(id="input.attached", severity=Severity.INFO, title="A message carried inside another",
-                           explanation=f"This report is of {loaded.carried_in}, not of the message that carries it."))
+        out.append(Finding(id="input.attached", severity=Severity.NOTICE, title="A message carried inside another",
+                           explanation=f"This report is of {loaded.carried_in}, not of the message that carries it. "
+                                       "Its whole header, the receiver's Received fields and Authentication-Results "
+                                       "included, is what that message's sender attached: the readings below hold "
+                                       "as far as you trust that sender (a colleague's report from inside your "
+                                       "organisation, say), since anyone can attach a made-up copy."))
     for cleanup in loaded.cleanups:
         out.append(Finding(id="input.cleaned", severity=Severity.INFO, title="Input cleaned up",
                            explanation=cleanup))

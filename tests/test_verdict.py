@@ -1199,3 +1199,28 @@ def test_a_from_of_the_recipients_own_organisation_sent_from_outside_is_said() -
     inside = raw.replace(b"from mail.attacker.example (mail.attacker.example [203.0.113.9])",
                          b"from out.corp.example (out.corp.example [192.0.2.5])")
     assert "envelope.own_domain_from_outside" not in {f.id for f in analyze(inside, offline=True).findings}
+
+
+def test_a_carried_copys_own_records_are_said_to_be_its_attachers() -> None:
+    # Verifications V13 F3/F4 and V14: a copy attached to another message is whatever that
+    # message's sender attached: no provider marker reads "sent inside", a receiver's pass it
+    # holds is said to be its record, and input.attached says so as a notice.
+    import dataclasses
+
+    from headerscope.api import AnalysisOptions, analyze_loaded
+    from headerscope.loader import load_bytes
+
+    raw = (b"Authentication-Results: mx.google.example; dkim=pass header.d=paypal.example; spf=pass "
+           b"smtp.mailfrom=paypal.example; dmarc=pass header.from=paypal.example\r\n"
+           b"Received: from mail.paypal.example (mail.paypal.example [192.0.2.10]) by mx.google.example with ESMTPS "
+           b"id 1; Mon, 2 Nov 2026 10:00:01 +0000\r\n"
+           b"From: PayPal <service@paypal.example>\r\nTo: victim@gmail.example\r\nSubject: confirm\r\n"
+           b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nMessage-ID: <1@paypal.example>\r\n\r\nbody\r\n")
+    carried = dataclasses.replace(load_bytes(raw, source="r.eml#attached-1"), attached_path="1",
+                                  carried_in="attached message 1 of r.eml")
+    report = analyze_loaded(carried, AnalysisOptions(offline=True))
+    [note] = [f for f in report.findings if f.id == "input.attached"]
+    assert note.severity.value == "notice" and "anyone can attach a made-up copy" in note.explanation
+    exo = dataclasses.replace(load_bytes(_EXO_INTERNAL, source="r.eml#attached-1"), attached_path="1",
+                              carried_in="attached message 1 of r.eml")
+    assert "Exchange Online mailboxes" not in analyze_loaded(exo, AnalysisOptions(offline=True)).verdict.summary
