@@ -1637,16 +1637,37 @@ _reply_line_re = compiled_on_first_use(rb"^[ \t]{0,20}[45]\d\d[ -]", re.MULTILIN
 _rcpt_line_re = compiled_on_first_use(rb"^[ \t]{0,20}RCPT TO:", re.MULTILINE | re.IGNORECASE)
 
 
+def _role_address(message: Message) -> bool:
+    """Whether the From: address's local part (not its display name) is a mail system's role
+    (postmaster, mailer-daemon, post_master...)."""
+    from .addresses import parse_addresses
+
+    author = next((a.address for a in parse_addresses((message.first("From") or "")[:500]) if a.domain), "")
+    local = author.rpartition("@")[0].lower().replace("_", "").replace("-", "").replace(".", "")
+    return local in ("postmaster", "mailerdaemon", "maildaemon", "mailerdeamon", "mailadmin")
+
+
 def _transcript_rejection(message: Message) -> bool:
     """Whether the message's first text part quotes an SMTP refusal and the RCPT TO it refused."""
     texts = _text_bodies(message)[:1]
     if not texts and message.body_start is not None:
         # No text part found (a damaged Content-Type): the body's start as written.
         texts = [message.raw[message.body_start:message.body_start + _MAX_BOUNCE_TEXT]]
+    from .addresses import parse_addresses
+
+    own = {a.address.lower() for a in parse_addresses((message.first("To") or "")[:2000]) if a.domain}
     for text in texts:
         head = text[:_MAX_BOUNCE_TEXT]
-        if _reply_line_re().search(head) is not None and _rcpt_line_re().search(head) is not None:
-            return True
+        rcpt = _rcpt_line_re().search(head)
+        if _reply_line_re().search(head) is None or rcpt is None:
+            continue
+        line = head[rcpt.end():head.find(b"\n", rcpt.end())].decode("utf-8", "replace")
+        refused = {a.address.lower() for a in parse_addresses(line.strip().strip("<>")[:400]) if a.domain}
+        # A bounce goes back to the sender; one refusing delivery to the very address it was
+        # delivered to is no bounce (verification V14 F3).
+        if refused and refused <= own:
+            continue
+        return True
     return False
 
 
@@ -1664,9 +1685,12 @@ def _looks_like_bounce(message: Message) -> bool:
         return False
     if subject.startswith(_BOUNCE_SUBJECTS):
         return True
-    if _transcript_rejection(message):
+    if _role_address(message) and (message.first("Return-Path") or "<>").strip() == "<>" \
+            and _transcript_rejection(message):
         # A gateway that answers in the thread ("Re: Test message", Verizon's email-to-SMS) with
-        # the refusal and the envelope it refused: the words say it is a bounce.
+        # the refusal and the envelope it refused: the words say it is a bounce. Only from a role
+        # address itself (not a display name anyone types) and with the null sender or none
+        # recorded (RFC 5321 section 4.5.5; verification V14 F3: a phish typed the two lines).
         return True
     # A localised subject with the English words after it ("投递状态通知 (Failure Notice)", eYou's
     # and Coremail's): the words anywhere, when the envelope sender is the null one every bounce

@@ -1535,3 +1535,10 @@ def test_a_gateway_refusal_answered_in_the_thread_is_a_bounce() -> None:
     # A person's reply that quotes no refusal is no bounce, whatever the address.
     person = raw.replace(b"550 - Requested", b"Requested")
     assert not [f for f in headerscope.analyze(person, offline=True).findings if f.id.startswith("dsn.")]
+    # Verification V14 F3/R2: the role must be the address's, not a display name; the message must
+    # not be sent with a sender (a bounce goes with the null one); and a "refusal" of the very
+    # address it was delivered to is no bounce (a phish typing the two lines).
+    for variant in (raw.replace(b"From: post_master@vtext.com", b"From: System Administrator <jane@vtext.com>"),
+                    b"Return-Path: <jane@vtext.com>\r\n" + raw,
+                    raw.replace(b"RCPT TO: 000000000000@vtext.com", b"RCPT TO: kijitora@example.com")):
+        assert not [f for f in headerscope.analyze(variant, offline=True).findings if f.id.startswith("dsn.")]
