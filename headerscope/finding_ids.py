@@ -48,7 +48,7 @@ FINDING_IDS = frozenset({
     # message.{wrapping}: S/MIME, PGP, TNEF, calendar and header protection (mime.read_structure).
     "message.calendar_invite", "message.encrypted", "message.pgp_signed", "message.protected_headers",
     "message.signed_part_wrapped", "message.smime_signed", "message.tnef",
-    "recorded.compauth_fail", "recorded.disagree", "recorded.dmarc_action", "recorded.dmarc_fail", "recorded.malformed",
+    "recorded.changed_between_hops", "recorded.compauth_fail", "recorded.disagree", "recorded.dmarc_action", "recorded.dmarc_fail", "recorded.malformed",
     "recorded.none", "recorded.preserved", "recorded.renamed", "recorded.spf_fail",
     "recorded.too_many", "recorded.untrusted_claim",
     # recorded.{label}: a comparison of recorded and recomputed results that differ (recorded.py).

@@ -3275,3 +3275,50 @@ def test_only_the_agent_in_sender_authenticated_is_said() -> None:
     marked_finding = finding(marked, (agent,))
     assert marked_finding is not None and marked_finding.severity.value == "notice"
     assert finding(raw, (agent,), result="pass") is None and finding(raw, (agent,), result="not_checked") is None
+
+    # A delegation the author's own domain authenticates, or an agent of the same organisation: nothing.
+    assert _agent_only_authenticated(envelope, "corp.example", (agent,),
+                                     dmarc_result("pass", domain="corp.example")) is None
+    inside = sig("corp.example", "s", 1)
+    same_org, _ = analyze_envelope(parse_message(raw.replace(b"assistant@gmail.example", b"pa@mail.corp.example")), (),
+                                   None)
+    assert _agent_only_authenticated(same_org, "corp.example", (inside,), dmarc_result("fail", domain="corp.example")) is None
+
+
+def _gateway_then_mailbox(lower_writer: str = "mx.gw.firma.example", upper_result: str = "fail") -> bytes:
+    # A receiving organisation's gateway (hop 1) checks the message, tags its subject and adds a
+    # banner; its mailbox server (hop 2) checks it again and records the break (review AP 1).
+    return (
+        f"Authentication-Results: EXCH01.firma.example; dkim=fail (body hash did not verify)\r\n"
+        f" header.d=ekiri.ee; dmarc={upper_result} action=none header.from=ekiri.ee\r\n"
+        "Received: from mx.gw.firma.example (10.20.0.5) by EXCH01.firma.example (10.20.1.11)\r\n"
+        " with Microsoft SMTP Server id 15.2.1544.14; Mon, 17 Nov 2025 12:43:30 +0000\r\n"
+        f"Authentication-Results: {lower_writer}; dkim=pass header.d=ekiri.ee header.s=hs;\r\n"
+        "\tspf=pass smtp.mailfrom=andris@ekiri.ee; dmarc=pass (p=quarantine) header.from=ekiri.ee\r\n"
+        "Received: from out.ekiri.ee (out.ekiri.ee [217.146.67.33])\r\n"
+        "\tby mx.gw.firma.example (Postfix) with ESMTPS id 4dA7kX2fZ1z9sQ\r\n"
+        "\tfor <kalle@firma.example>; Mon, 17 Nov 2025 12:43:28 +0000 (UTC)\r\n"
+        "Return-Path: <andris@ekiri.ee>\r\n"
+        "From: andris <andris@ekiri.ee>\r\nTo: kalle@firma.example\r\nSubject: [EXTERNAL] Arve\r\n"
+        "Date: Mon, 17 Nov 2025 14:43:26 +0200\r\nMessage-ID: <a1@ekiri.ee>\r\n\r\n"
+        "CAUTION: This email originated from outside of the organization.\r\n\r\nTere\r\n"
+    ).encode()
+
+
+def test_results_of_two_receiving_hosts_at_two_hops_are_a_change_between_them() -> None:
+    # RFC 8601 section 2.5: the authserv-id names the host that checked. The gateway's pass and the
+    # mailbox server's fail, a hop later, are two checks, not one writer contradicting itself.
+    report = analyze(_gateway_then_mailbox(), offline=True)
+    assert not [f for f in report.findings if f.id == "recorded.disagree"]
+    [change] = [f for f in report.findings if f.id == "recorded.changed_between_hops"]
+    assert change.title == "DMARC for ekiri.ee: pass at hop 1 (mx.gw.firma.example), fail at hop 2 (exch01.firma.example)"
+    assert change.severity is Severity.NOTICE and change.subject == "headers 1, 3"
+    assert "changed in transit between hop 1 and hop 2" in change.explanation
+    # One name at both hops is not two writers by the fields' words: the disagreement stays.
+    same = analyze(_gateway_then_mailbox(lower_writer="EXCH01.firma.example"), offline=True)
+    assert not [f for f in same.findings if f.id == "recorded.changed_between_hops"]
+    [told] = [f for f in same.findings if f.id == "recorded.disagree"]
+    assert "one of the writer's filters is wrong" in told.explanation
+    # Two hosts that agree: nothing to say.
+    agreeing = analyze(_gateway_then_mailbox(upper_result="pass"), offline=True)
+    assert not [f for f in agreeing.findings if f.id in ("recorded.changed_between_hops", "recorded.disagree")]

@@ -1305,7 +1305,8 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
                          "sender forges passes, not failures, so the worse results are taken as the receiver's "
                          "and these passes stay claims. Treat them as forged."),
             reference=RFC8601_TRUST, subject=header_ref(unexplained[0])))
-    findings.extend(_same_writer_disagreements(fields, context))
+    findings.extend(_same_writer_disagreements(
+        fields, context, hops, frozenset(r.header_index for r in recorded if r.trusted and r.header_index is not None)))
     originals, original_findings = _preserved_originals(message)
     recorded.extend(originals)
     findings.extend(original_findings)
@@ -1689,9 +1690,87 @@ def _disagreement_subject(clause: _Clause) -> str | None:
     return ""
 
 
-def _same_writer_disagreements(fields: list[_Field], context: _TrustContext) -> list[Finding]:
+def _hop_of_field(index: int, hops: tuple[Hop, ...]) -> Hop | None:
+    """The hop whose Received sits nearest below a result field: the host that added that
+    Received added the field above it (RFC 5321 section 4.4: trace fields are prepended, and so
+    are the results a receiver records at that hop, RFC 8601 section 5). None with no Received below."""
+    below = [hop for hop in hops if hop.header_index > index]
+    return min(below, key=attrgetter("header_index")) if below else None
+
+
+def _writers_at_hops(items: list[tuple[_Field, _Clause]], hops: tuple[Hop, ...], trusted: frozenset[int]
+                     ) -> list[tuple[Hop, list[tuple[_Field, _Clause]]]] | None:
+    """The results of one organisation split by the receiving host that wrote them, when they are
+    two or more writers (RFC 8601 section 2.5: the authserv-id names the host that did the
+    checks): every field relied on as the receiving side's own (a sender cannot write above the
+    boundary Received), each placed above a hop's Received, and hosts at different hops naming
+    themselves differently (a gateway, then the mailbox server). Earliest hop first; None when
+    they are one writer (or unplaced), so a writer that contradicts itself stays told as such."""
+    by_hop: dict[int, tuple[Hop, list[tuple[_Field, _Clause]]]] = {}
+    for read, clause in items:
+        hop = _hop_of_field(read.header_index, hops) if read.header_index in trusted else None
+        if hop is None or not read.writer:
+            return None
+        by_hop.setdefault(hop.number, (hop, []))[1].append((read, clause))
+    if len(by_hop) < 2:
+        return None
+    names = [{(normalize_domain(read.writer) or read.writer or "") for read, _ in group} for _, group in by_hop.values()]
+    if any(a & b for i, a in enumerate(names) for b in names[i + 1:]):
+        # One name at two hops (a host's content-filter loop re-injecting, or a copy of its
+        # field): not two writers by the field's own words; the self-contradiction is kept.
+        return None
+    return [by_hop[number] for number in sorted(by_hop)]
+
+
+def _changed_between_hops(method: str, about: str, split: list[tuple[Hop, list[tuple[_Field, _Clause]]]]
+                          ) -> Finding:
+    """Two receiving hosts at two hops recorded different results for one check."""
+    steps = []
+    for hop, group in split:
+        results = "/".join(dict.fromkeys(_RESULT_ALIASES.get(c.result, c.result) for _, c in group))
+        writer = group[0][0].writer
+        steps.append((hop.number, writer, results, sorted({read.header_index for read, _ in group})))
+    first, last = steps[0], steps[-1]
+
+    def refs_of(indexes: list[int]) -> str:
+        return header_refs(indexes) if len(indexes) > 1 else header_ref(indexes[0])
+
+    trail = ", then ".join(f"{method}={results} by {writer} at hop {number} ({refs_of(refs)})"
+                           for number, writer, results, refs in steps)
+    if method == "spf":
+        # RFC 7208 section 2.4: each host checks its own SMTP session's client; a later host's
+        # client is the earlier host, which the sender's domain does not list.
+        why = (f"SPF is checked per SMTP session (RFC 7208 section 2.4): hop {last[0]}'s client is the server of an "
+               "earlier hop, which the sender's domain need not list, so the later result says nothing about the sender.")
+    elif first[2] == "pass" and last[2] != "pass":
+        why = (f"The message most likely changed in transit between hop {first[0]} and hop {last[0]}, inside the "
+               "receiving side: a gateway that tags the subject, adds a banner or disclaimer, or rewrites links "
+               "breaks DKIM"
+               + ("; DMARC then rests on SPF, which the later host checks for its own session, whose client is "
+                  "the earlier hop" if method == "dmarc" else "")
+               + f". Hop {first[0]}'s result is about the message as it arrived there.")
+    else:
+        why = ("Each host recorded the message as it reached it; which result either acted on the fields do "
+               "not tell.")
+    refs = sorted({index for _, _, _, indexes in steps for index in indexes})
+    return Finding(
+        id="recorded.changed_between_hops", severity=Severity.NOTICE,
+        title=(f"{method.upper()}{about}: {first[2]} at hop {first[0]} ({first[1]}), "
+               f"{last[2]} at hop {last[0]} ({last[1]})"),
+        explanation=(f"{trail}. These are two receiving hosts, each recording its own checks under its own "
+                     "authserv-id (RFC 8601 section 2.5), both above the trust boundary where a sender cannot add "
+                     f"fields: two checks at two hops, not one writer contradicting itself. {why}"),
+        reference=RFC8601_SYNTAX, subject=refs_of(refs))
+
+
+def _same_writer_disagreements(fields: list[_Field], context: _TrustContext, hops: tuple[Hop, ...] = (),
+                               trusted: frozenset[int] = frozenset()) -> list[Finding]:
     """Results of one writer (authserv-id, by organisation) in separate fields that disagree on
-    the same check, wherever they sit, even with no Received to place them. Below the boundary
+    the same check, wherever they sit, even with no Received to place them. Results of one
+    organisation written by different hosts at different hops of the receiving side (a gateway,
+    then the mailbox server) are two writers: their difference is told as a change between the
+    hops (_changed_between_hops), and only a host that disagrees with itself as a disagreement.
+    Below the boundary
     Received, such a pair is told (as a possible forgery) by the trust judgement; elsewhere
     (above the boundary, or in a paste without Received) it is said here. Two filters of one
     receiver (pypolicyd-spf and OpenDMARC, say) each write a field under the receiver's
@@ -1722,7 +1801,20 @@ def _same_writer_disagreements(fields: list[_Field], context: _TrustContext) -> 
             merged.sort(key=lambda item: item[0].header_index)
             said[key] = merged
     findings: list[Finding] = []
-    for (name, method, subject), items in _by_client(said):
+    groups: list[tuple[tuple[str, str, str], list[tuple[_Field, _Clause]]]] = []
+    for key, items in _by_client(said):
+        results = list(dict.fromkeys(_RESULT_ALIASES.get(c.result, c.result) for _, c in items))
+        split = _writers_at_hops(items, hops, trusted) if len(results) > 1 else None
+        if split is None:
+            groups.append((key, items))
+            continue
+        _, method, subject = key
+        if len(findings) < _MAX_DISAGREEMENT_FINDINGS:
+            about = f" for {subject}" if subject and method != "dkim" else (f" on signature {subject}" if subject else "")
+            findings.append(_changed_between_hops(method, about, split))
+        # Each host is still held to its own word.
+        groups.extend((key, group) for _, group in split)
+    for (name, method, subject), items in groups:
         results = list(dict.fromkeys(_RESULT_ALIASES.get(c.result, c.result) for _, c in items))
         if len(results) < 2 or len({read.header_index for read, _ in items}) < 2 or name in context.duplicated:
             continue
