@@ -816,7 +816,8 @@ class Comparison(Value):
     """Our result now."""
     label: str
     """same, dns_drift, modified_after_delivery, expired_since, policy_changed, not_recorded, not_recomputed,
-    different, from_changed (the receiver's DMARC result names another From: domain than the one shown)."""
+    different, from_changed (the receiver's DMARC result names another From: domain than the one shown),
+    records_disagree (ARC: the "now" is the newest ARC-Seal's recorded cv=fail, not a recomputation)."""
     explanation: str
     """Why they differ, in words."""
     recorded_by: str | None = None

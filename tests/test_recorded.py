@@ -3322,3 +3322,34 @@ def test_results_of_two_receiving_hosts_at_two_hops_are_a_change_between_them() 
     # Two hosts that agree: nothing to say.
     agreeing = analyze(_gateway_then_mailbox(upper_result="pass"), offline=True)
     assert not [f for f in agreeing.findings if f.id in ("recorded.changed_between_hops", "recorded.disagree")]
+
+
+def test_an_arc_fail_read_from_the_receivers_own_seal_is_no_recomputation() -> None:
+    # Gmail recorded arc=pass in its Authentication-Results and, in the same second, sealed i=2
+    # with cv=fail (mailauth keeps such a message as its fixture arc-fail3). Offline, the chain's
+    # "fail" is that seal's cv= alone (RFC 8617 section 5.2 step 2): two records of the receiver
+    # contradicting each other, not "recorded and recomputed results differ" (review AP 7).
+    recorded = (RecordedResult(header="Authentication-Results", header_index=9, authserv_id="mx.google.com",
+                               method="arc", result="pass", properties=(), reason=None, trusted=True),)
+    instances = (
+        ArcInstance(instance=1, domain="google.com", selector="arc-20160816", cv="none", seal_result=None,
+                    signature_result=None, authentication_results=None),
+        ArcInstance(instance=2, domain="google.com", selector="arc-20160816", cv="fail", seal_result=None,
+                    signature_result=None, authentication_results=None))
+    terminated = ArcResult(result="fail", reason="the newest ARC-Seal (i=2) records cv=fail", instances=instances,
+                           reason_code="chain_terminated")
+    comparisons, findings = compare(recorded, dkim=(), spf=None, dmarc=None, arc=terminated)
+    assert [(c.method, c.recorded, c.label) for c in comparisons] == [("arc", "pass", "records_disagree")]
+    assert "the receiver's two records of the chain at delivery contradict each other" in comparisons[0].explanation
+    [finding] = [f for f in findings if f.subject == "arc"]
+    assert finding.id == "recorded.records_disagree" and "recomputed results differ" not in finding.title
+    assert finding.title == ("ARC: recorded pass, but an ARC-Seal records cv=fail (the records disagree; "
+                             "nothing recomputed)")
+    # Another organisation's newest seal: its record, still no recomputation.
+    other = replace(terminated, instances=(instances[0], replace(instances[1], domain="lists.example.org")))
+    comparisons, _ = compare(recorded, dkim=(), spf=None, dmarc=None, arc=other)
+    assert comparisons[0].label == "records_disagree" and "by lists.example.org" in comparisons[0].explanation
+    # A chain that really fails validation now is a recomputed difference, as before.
+    invalid = replace(terminated, reason="seal i=2 does not verify", reason_code="invalid")
+    comparisons, _ = compare(recorded, dkim=(), spf=None, dmarc=None, arc=invalid)
+    assert comparisons[0].label == "different"

@@ -3332,6 +3332,25 @@ def _compare_arc_results(recorded: tuple[RecordedResult, ...], arc: ArcResult | 
         return _make("arc", None, rec, ours, "dns_drift",
                      f"{who} recorded arc=pass; a sealer's key has since been "
                      f"{'removed from' if arc.reason_code == 'key_not_found' else 'revoked in'} DNS ({arc.reason}).")
+    if arc.reason_code == "chain_terminated" and arc.instances:
+        # RFC 8617 section 5.2 step 2: the newest seal's cv=fail ends the chain whatever its
+        # signatures say, so the "now" is that seal's record, not a recomputation; from the very
+        # receiver that recorded arc=pass it is two of its own records contradicting each other
+        # at delivery (Gmail writes both in one second; mailauth's fixture arc-fail3).
+        top = max(arc.instances, key=lambda i: i.instance)
+        sealer = normalize_domain(top.domain) or ""
+        own = bool(sealer and rec.authserv_id
+                   and organizational_domain(sealer) == organizational_domain(normalize_domain(rec.authserv_id) or ""))
+        seal_words = "verified" if top.seal_result == "pass" else "not verified here"
+        if own:
+            return _make("arc", None, rec, ours, "records_disagree",
+                         f"{who} recorded arc={rec.result}, and the ARC-Seal i={top.instance} in its name "
+                         f"({sealer[:120]}, {seal_words}) records cv=fail: the receiver's two records of the chain "
+                         "at delivery contradict each other; nothing was recomputed, and nothing says the message "
+                         "changed since.")
+        return _make("arc", None, rec, ours, "records_disagree",
+                     f"{who} recorded arc={rec.result}; the newest ARC-Seal i={top.instance}, by {sealer[:120] or 'an unnamed sealer'} "
+                     f"({seal_words}), records cv=fail: that sealer's record, not a recomputation of the chain.")
     return _make("arc", None, rec, ours, "different",
                  f"{who} recorded arc={rec.result}; it is {ours} now ({arc.reason}).")
 
@@ -3354,6 +3373,13 @@ def _comparison_finding(comparison: Comparison) -> Finding | None:
             severity=Severity.WARNING if comparison.recorded == "pass" else Severity.NOTICE,
             title=f"DMARC {comparison.recorded} was recorded for another From: domain than {comparison.subject}",
             explanation=comparison.explanation, reference=RFC7489_POLICY, subject=f"dmarc {comparison.subject}")
+    if comparison.label == "records_disagree":
+        # The "now" was read from a seal, not recomputed (_compare_arc_results): said so.
+        return Finding(
+            id="recorded.records_disagree", severity=Severity.NOTICE,
+            title=(f"{comparison.method.upper()}: recorded {result_words(comparison.recorded or 'nothing')}, but an "
+                   "ARC-Seal records cv=fail (the records disagree; nothing recomputed)"),
+            explanation=comparison.explanation, reference=RFC8617_ARC, subject=comparison.method)
     entry = _LABEL_FINDINGS.get(comparison.label)
     if entry is None:
         return None
