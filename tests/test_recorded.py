@@ -3353,3 +3353,25 @@ def test_an_arc_fail_read_from_the_receivers_own_seal_is_no_recomputation() -> N
     invalid = replace(terminated, reason="seal i=2 does not verify", reason_code="invalid")
     comparisons, _ = compare(recorded, dkim=(), spf=None, dmarc=None, arc=invalid)
     assert comparisons[0].label == "different"
+
+
+def test_preserved_results_are_worded_by_what_the_message_shows() -> None:
+    # Exchange Online keeps a gateway's results as Authentication-Results-Original; a message that
+    # went through Exclaimer's hosted signatures on the way was changed by that service, not by a
+    # list (review AP 5); only a list's keeping is "before the list changed it".
+    kept = ("Authentication-Results-Original", "sender.example; dkim=pass header.d=sender.example; "
+                                               "dmarc=pass header.from=sender.example")
+    exclaimer = ("Received", "from EUR03-AM5-obe.outbound.protection.outlook.com (104.47.8.52) by "
+                             "eu1.smtp.exclaimer.net (104.40.229.156) with Exclaimer Signature Manager ESMTP Proxy "
+                             "eu1.smtp.exclaimer.net; Mon, 3 Nov 2025 10:00:00 +0000")
+    [told] = [f for f in parse_recorded(message(exclaimer, kept), (), None)[1] if f.id == "recorded.preserved"]
+    assert "passed through Exclaimer's signature service (header 1" in told.explanation
+    assert "list" not in told.explanation
+    marked = ("X-ExclaimerHostedSignatures-MessageProcessed", "true")
+    [told] = [f for f in parse_recorded(message(kept, marked), (), None)[1] if f.id == "recorded.preserved"]
+    assert "Exclaimer's signature service (X-ExclaimerHostedSignatures-MessageProcessed)" in told.explanation
+    [plain] = [f for f in parse_recorded(message(kept), (), None)[1] if f.id == "recorded.preserved"]
+    assert "list" not in plain.explanation and "before it was changed or relayed on" in plain.explanation
+    mailman = ("X-Mailman-Original-Authentication-Results", kept[1])
+    [listed] = [f for f in parse_recorded(message(mailman), (), None)[1] if f.id == "recorded.preserved"]
+    assert "before the list changed it" in listed.explanation

@@ -1406,6 +1406,24 @@ def _through_google_groups(message: Message) -> bool:
     return "googlegroups.com" in listed.lower()
 
 
+# Exclaimer's hosted signature service (an Exchange Online connector routes outbound mail through
+# it, and it adds the signature to the body): its Received names the product ("with Exclaimer
+# Signature Manager ESMTP Proxy") and it stamps X-ExclaimerHostedSignatures-MessageProcessed.
+_EXCLAIMER_FIELD = "X-ExclaimerHostedSignatures-MessageProcessed"
+_EXCLAIMER_WITH = "with exclaimer signature manager"
+_MAX_RECEIVED_READ = 100
+
+
+def _signature_service(message: Message) -> str | None:
+    """Words naming a hosted signature service the message shows it passed through, or None."""
+    for header in message.all("Received")[:_MAX_RECEIVED_READ]:
+        if _EXCLAIMER_WITH in " ".join(header.value[:2000].lower().split()):
+            return f"Exclaimer's signature service ({header_ref(header.index)}: with Exclaimer Signature Manager)"
+    if message.first(_EXCLAIMER_FIELD) is not None:
+        return f"Exclaimer's signature service ({_EXCLAIMER_FIELD})"
+    return None
+
+
 def _preserved_originals(message: Message) -> tuple[list[RecordedResult], list[Finding]]:
     """Results an earlier receiver recorded, kept under another name by a list or a later server:
     shown (never relied on, as nothing here proves who wrote them), and told in one finding."""
@@ -1448,12 +1466,27 @@ def _preserved_originals(message: Message) -> tuple[list[RecordedResult], list[F
         title=f"Results recorded before {' and '.join(dict.fromkeys(keepers))} passed the message on",
         explanation=("; ".join(said)[:1].upper() + "; ".join(said)[1:] + ". " + (
             "They tell how the sending side's own system judged its outbound mail, not how a receiver saw it"
-            if all(h.name.lower() in _SENDING_SIDE_CHECKS for h in found) else
-            "They tell how the message stood when it arrived there, before a list changed it (a subject tag or a "
-            "footer breaks DKIM) or a gateway relayed it") + "; they are shown, not relied on, since nothing here "
+            if all(h.name.lower() in _SENDING_SIDE_CHECKS for h in found) else _preserved_stood(message, keepers))
+            + "; they are shown, not relied on, since nothing here "
             "proves who wrote them."),
         reference=RFC8601_TRUST, subject=header_ref(found[0].index),
     )]
+
+def _preserved_stood(message: Message, keepers: list[str]) -> str:
+    """What the kept results tell of the message, in words that fit what it shows: a list's
+    keeping (Mailman, Google Groups) is before the list changed it; Exchange Online's is before it
+    relayed the message on, naming a signature service the message passed through, and no list."""
+    if any(keeper in ("Mailman", "Google Groups") for keeper in keepers):
+        return ("They tell how the message stood when it reached the list, before the list changed it (a subject "
+                "tag or a footer breaks DKIM, RFC 6377 section 5)")
+    service = _signature_service(message)
+    if service is not None:
+        return ("They tell how the message stood when it arrived there, before it was passed on; the message also "
+                f"passed through {service}, which adds a signature or disclaimer to the body, so a DKIM signature "
+                "made before that service fails after it")
+    return ("They tell how the message stood when it arrived there, before it was changed or relayed on (by a "
+            "gateway, a forward, or a service that adds signatures or disclaimers)")
+
 
 # Authentication-Results written under a name of the writer's own: rspamd's milter_headers
 # module can write its results as "X-Rspamd-Authentication-Results" (beside OpenDKIM's field),
