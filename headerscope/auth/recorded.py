@@ -3133,17 +3133,16 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
                          f"it did not judge {dmarc.from_domain}, which is {result_words(ours or 'not checked')} "
                          f"now. With several From: domains RFC 7489 section 6.6.1 checks each one and the "
                          f"strictest failing policy decides, so the recorded result speaks for {domain} only.")
-        if rec_from in resent_domains:
-            # A resent message (RFC 5322 section 3.6.6): the receiver judged the resender's
-            # domain, a reading of its own, not a changed From:.
-            return _make("dmarc", subject, rec, ours, "different",
-                         f"{who} recorded dmarc={rec.result} for {rec_from}, the domain of the "
-                         f"message's Resent-From: or Resent-Sender:, not for From:'s {dmarc.from_domain}: it judged the "
-                         "resending domain, so its result is not this From:'s.")
+        # A Resent-From:/Resent-Sender: of the judged domain may be what the receiver read (a resend,
+        # RFC 5322 section 3.6.6), or a field added with the change: said, never a lower severity
+        # (DMARC judges From: alone, RFC 7489 section 3.1; verification V14 F1).
+        resent = (f" A Resent-From: or Resent-Sender: of {rec_from} is present: the receiver may have judged "
+                  "that resender's domain, or the field was added along with the change."
+                  if rec_from in resent_domains else "")
         return _make("dmarc", subject, rec, ours, "from_changed",
                      f"{who} recorded dmarc={rec.result} for {rec_from}, but From: shows "
                      f"{dmarc.from_domain} now: the From: header was changed after delivery, or the receiver "
-                     "read another one, so its result is not this From:'s.")
+                     f"read another one, so its result is not this From:'s.{resent}")
     if dmarc is None or ours == "not_checked":
         return _make("dmarc", subject, rec, ours, "not_recomputed",
                      _sentence(dmarc.explanation if dmarc else "DMARC was not evaluated"))
