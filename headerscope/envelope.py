@@ -42,6 +42,7 @@ from .domains import (
     lookalike_key,
     normalize_domain,
     organizational_domain,
+    public_suffix,
 )
 from .hops import is_retrieval
 from .lists import ListReading, read_list
@@ -1633,7 +1634,7 @@ def _other_displayed_domain(address: Address) -> str | None:
     return None
 
 
-_STAND_INS = '("rn" for "m", "vv" for "w", "cl" for "d", "1" for "l", "0" for "o")'
+_STAND_INS = '("rn" for "m", "vv" for "w", "1" or a capital "I" for "l", "0" for "o")'
 
 
 def _one_per_domain(named: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -1642,6 +1643,18 @@ def _one_per_domain(named: list[tuple[str, str]]) -> list[tuple[str, str]]:
     for domain, what in named:
         seen.setdefault(domain.lower(), (domain, what))
     return list(seen.values())
+
+
+def _cousin_keys(written: str, organisation: str) -> tuple[str, str]:
+    """(the cousin key of an organisational domain, its label before the public suffix), from the
+    name as written: a capital "I" stands for an "l" on most screens ("PAYPAI.COM"), which
+    lower-casing would make an "i" (verification V14 A2)."""
+    name = written.rstrip(".")
+    as_written = name[-len(organisation):] if name.lower().endswith(organisation) else organisation
+    org = as_written.replace("I", "l").lower()
+    suffix = public_suffix(organisation) or ""
+    label = org[:-len(suffix) - 1] if suffix and org.endswith("." + suffix) else org
+    return ascii_cousin_key(org), label
 
 
 def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tuple[str, str]]) -> Finding | None:
@@ -1657,13 +1670,18 @@ def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tup
     own = organizational_domain(domain.lower().rstrip("."))
     if own is None:
         return None
-    key = ascii_cousin_key(own)
+    key, own_label = _cousin_keys(domain, own)
     matches: list[tuple[str, str]] = []
     for other, what in named:
         other_org = organizational_domain((other or "").lower().rstrip("."))
-        if other_org is None or other_org == own or not other_org.isascii() or ascii_cousin_key(other_org) != key:
+        if other_org is None or other_org == own or not other_org.isascii():
             continue
-        matches.append((other_org, what))
+        other_key, other_label = _cousin_keys(other or "", other_org)
+        # The same name, or the same name's label under another suffix ("comell.org" for
+        # "cornell.edu"; verification V14 A1); one label under two suffixes is one brand's.
+        if other_key == key or (own_label != other_label and own_label and other_label
+                                and ascii_cousin_key(own_label) == ascii_cousin_key(other_label)):
+            matches.append((other_org, what))
     recipient = next((m for m in matches if m[1].startswith("a recipient's")), None)
     if recipient is None and any(what.startswith("a recipient's")
                                  and organizational_domain((other or "").lower().rstrip(".")) == own
@@ -2295,9 +2313,10 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     # An internationalized domain that reads as another ("pаypal.com" with a Cyrillic "а",
     # "unıts.local" with a dotless ı) or mixes scripts: From:, Sender:, Reply-To: and MAIL FROM.
     # Every Reply-To address gets the reply: each is looked at (bounded).
-    looked_at: list[tuple[str, str]] = [("From", a.domain) for a in from_real[:10] if a.domain]
-    looked_at += [("Sender", sender.domain)] if sender and sender.domain else []
-    looked_at += [("Reply-To", a.domain) for a in reply_to[:50] if a.domain]
+    # The domains as written (case kept: a capital "I" may stand for an "l").
+    looked_at: list[tuple[str, str]] = [("From", a.address.rpartition("@")[2]) for a in from_real[:10] if a.domain]
+    looked_at += [("Sender", sender.address.rpartition("@")[2])] if sender and sender.domain else []
+    looked_at += [("Reply-To", a.address.rpartition("@")[2]) for a in reply_to[:50] if a.domain]
     looked_at += [("MAIL FROM", mail_from.rpartition("@")[2])] if mail_from and "@" in mail_from else []
     if looked_at:
         # Bounded (a message to thousands): one name per domain, the first 100 recipients' domains.

@@ -154,10 +154,17 @@ def test_an_ascii_cousin_of_a_domain_in_the_message_is_a_look_alike() -> None:
     # Business email compromise: "cornpany" ("rn" for "m") and "comell" ("m" for a real "rn")
     # writing to staff at the real domain; the sender's side is named whichever holds the
     # stand-ins (verification V12 N2: "bl.com" writing to "b1.com" went unnamed).
-    for sender, recipient in (("cornpany", "company"), ("comell", "cornell"), ("bl", "b1"), ("sawy", "savvy"),
-                              ("worlclbank", "worldbank")):
+    for sender, recipient in (("cornpany", "company"), ("comell", "cornell"), ("bl", "b1"), ("sawy", "savvy")):
         assert _confusable(f"From: CEO <ceo@{sender}.example>\r\nTo: staff@{recipient}.example\r\n" + _MESSAGE) == [
             ("warning", "From", f"From: domain {sender}.example looks like {recipient}.example, a recipient's domain")]
+    # The same trick under another suffix, and a capital "I" for an "l" (verification V14 A1, A2).
+    assert _confusable("From: dean@comell.org\r\nTo: staff@cornell.edu\r\n" + _MESSAGE) == [
+        ("warning", "From", "From: domain comell.org looks like cornell.edu, a recipient's domain")]
+    assert _confusable("From: PayPal <service@PAYPAI.COM>\r\nTo: bob@paypal.com\r\n" + _MESSAGE) == [
+        ("warning", "From", "From: domain paypai.com looks like paypal.com, a recipient's domain")]
+    # One brand under two suffixes, and real pairs told apart at any usual size (clear/dear).
+    assert _confusable("From: a@company.de\r\nTo: b@company.com\r\n" + _MESSAGE) == []
+    assert _confusable("From: a@clear.example\r\nTo: b@dear.example\r\n" + _MESSAGE) == []
     # The attacker's Reply-To beside the real From: at the recipients' own organisation: the Reply-To.
     assert _confusable("From: dean@cornell.example\r\nReply-To: dean@comell.example\r\nTo: staff@cornell.example\r\n"
                        + _MESSAGE) == [("warning", "Reply-To",
