@@ -645,13 +645,14 @@ def _is_date_start(toks: Sequence[_Tok], i: int) -> bool:
 # Markers inside comments
 
 _TLS_USING_RE = re.compile(r"\busing ((?:TLS|SSL)[^\s,;]*)(?: with cipher ([^\s,;]+))?", re.I)
-_tls_version_re = compiled_on_first_use(r"\bversion=((?:TLS|SSL)[^\s,;]*)", re.I)
+# Exclaimer's proxy writes the keys with a prefix: "(tlsversion=TLS12, tlscipher=TLS_ECDHE_...)".
+_tls_version_re = compiled_on_first_use(r"\b(?:tls)?version=((?:TLS|SSL)[^\s,;]*)", re.I)
 # Forcepoint/Websense gateways: "(using TLS: TLSv1.2, AES256-SHA)".
 _tls_using_colon_re = compiled_on_first_use(r"\busing (?:TLS|SSL): ?((?:TLS|SSL)[^\s,;]*),? ?([A-Za-z0-9_-]+)?", re.I)
 # The same gateways write the client as "(Not Verified[IP])" (its reverse-DNS name not
 # confirmed) or "(Verified[IP])"; Oracle Beehive as "(/IP)".
 _verified_ip_re = compiled_on_first_use(r"^(?:not )?verified ?\[([^\[\]]*)\]$", re.I)
-_tls_cipher_re = compiled_on_first_use(r"\bcipher=([^\s,;]+)", re.I)
+_tls_cipher_re = compiled_on_first_use(r"\b(?:tls)?cipher=([^\s,;]+)", re.I)
 # A cipher suite's name, IANA's (TLS_AES_128_GCM_SHA256) or OpenSSL's (ECDHE-RSA-AES256-GCM-SHA384).
 _cipher_suite_re = compiled_on_first_use(r"[A-Za-z0-9]{2,20}(?:[_-][A-Za-z0-9]{1,20}){1,12}$")
 # A comment item that is a TLS version alone, as chasquid writes it (Go's tlsconst.VersionName):

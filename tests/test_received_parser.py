@@ -1390,3 +1390,13 @@ def test_a_reverse_dns_status_before_the_address_literal_keeps_the_address(comme
                             "by 100.96.96.16 (trex/6.7.1); Mon, 02 Oct 2023 03:46:41 +0000")
     assert (fields.from_helo, fields.from_rdns, fields.from_ip) == ("pod-171985", None, "34.87.251.30")
     assert fields.problems == ()
+
+
+def test_exclaimer_prefixed_tls_keys() -> None:
+    # Exclaimer Signature Manager's cloud proxy writes "tlsversion=" and "tlscipher=" (review AP, defect 8).
+    f = parse_received(
+        "from EUR03-AM5-obe.outbound.protection.outlook.com (104.47.8.52) by eu1.smtp.exclaimer.net "
+        "(104.40.229.156) with Exclaimer Signature Manager ESMTP Proxy eu1.smtp.exclaimer.net "
+        "(tlsversion=TLS12, tlscipher=TLS_ECDHE_WITH_AES256_SHA384); Tue, 19 Jan 2021 14:06:52 +0000"
+    )
+    assert f.tls == TlsInfo(encrypted=True, version="TLS12", cipher="TLS_ECDHE_WITH_AES256_SHA384")
