@@ -110,6 +110,17 @@ _FIELD_NAMES = frozenset(name.lower() for name in (
 # "Spam Header" setting renames it (SYNAQ's "X-SYNAQ-Pinpoint-SpamCheck"): any field ending so
 # whose value has MailScanner's form ("not spam, SpamAssassin (... score=x, required y, ...)").
 _MAILSCANNER_SUFFIX = "-spamcheck"
+# Its virus scan's field, "Mail Header = X-%org-name%-MailScanner:" in MailScanner.conf, holds one
+# of the configured words; read only the defaults ("Clean Header Value = Found to be clean",
+# "Infected Header Value = Found to be infected", "Disinfected Header Value = Disinfected"), a
+# site's own words being unknowable.
+_MAILSCANNER_VIRUS_SUFFIX = "-mailscanner"
+_MAILSCANNER_VIRUS = {
+    "found to be clean": (False, "clean: no virus found"),
+    "found to be infected": (True, "infected: a virus or a dangerous attachment was found; MailScanner replaces "
+                                   "such an attachment with a warning text by default"),
+    "disinfected": (True, "disinfected: a virus was found and the infected part removed or cleaned"),
+}
 # Organisations whose receiving hosts are Exchange Online's.
 _MICROSOFT_ORGS = frozenset(name for name, operator in OPERATOR_ALIASES.items() if operator == "outlook.com")
 
@@ -215,7 +226,8 @@ def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int |
                       ) -> tuple[tuple[SpamFilterVerdict, ...], tuple[Finding, ...]]:
     """Every spam filter verdict in the header, top first, and the findings they call for
     (``dkim``, the signatures re-verified, for what a subject the filter tagged does to them)."""
-    if not message.has_any(_FIELD_NAMES) and not message.has_name_ending(_MAILSCANNER_SUFFIX):
+    if not message.has_any(_FIELD_NAMES) and not message.has_name_ending(_MAILSCANNER_SUFFIX) \
+            and not message.has_name_ending(_MAILSCANNER_VIRUS_SUFFIX) and message.first("X-MailScanner") is None:
         return (), ()  # the usual case
     boundary = next((h for h in hops if h.number == boundary_hop), None) if boundary_hop else None
     receiver_org = (boundary.organization or organizational_domain(boundary.fields.by)) if boundary else None
@@ -224,7 +236,7 @@ def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int |
     flag_read = False
     for read in (_microsoft, _spamassassin, _rspamd, _stalwart, _proofpoint, _barracuda, _exim_spamassassin,
                  _spamassassin_without_status, _rspamd_in_report, _trend_micro, _united_internet, _pure_message,
-                 _mailscanner, _spamexperts, _kaspersky, _mimecast, _mailenable, _proton, _icloud, _gmail_labels,
+                 _mailscanner, _mailscanner_virus, _spamexperts, _kaspersky, _mimecast, _mailenable, _proton, _icloud, _gmail_labels,
                  _google_scan, _sophos_sasi, _hornetsecurity, _proofpoint_essentials, _clx, _expurgate):
         read_now = read(message, boundary, microsoft_receiver)
         verdicts.extend(read_now)
@@ -236,6 +248,8 @@ def read_spam_filters(message: Message, hops: Sequence[Hop], boundary_hop: int |
     verdicts.sort(key=lambda v: v.header_index)
     verdicts = [v if v.trusted else _placed(v, hops, message, boundary) for v in verdicts]
     findings = [_flagged(v) for v in verdicts if v.trusted and v.spam]
+    findings.extend(_infected(v) for v in verdicts if v.trusted and v.filter == _MAILSCANNER_VIRUS_FILTER
+                    and v.details and v.details[0][1].lower() in _MAILSCANNER_INFECTED)
     tagged = _subject_tagged(message, verdicts, dkim)
     if tagged is not None:
         findings.append(tagged)
@@ -391,6 +405,18 @@ def _end_writer(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Messag
                     and h.fields.queue_id().lower() == queue_id.lower()), None)
         if hop is not None and index < verdict.header_index and (not hops or index > hops[0].header_index):
             return (hop,), f"it comes after {words} hop {hop.number}'s queue id {queue_id}", True
+    if verdict.filter in ("MailScanner", _MAILSCANNER_VIRUS_FILTER):
+        # MailScanner writes its fields together, "ID Header = X-%org-name%-MailScanner-ID:" among
+        # them, holding the queue id its MTA gave the message (MailScanner.conf): only the
+        # receiving side knew it then.
+        for stamp in message.headers[:200]:
+            if not stamp.name.lower().endswith("-mailscanner-id") or (hops and stamp.index < hops[0].header_index):
+                continue
+            queue_id = stamp.value.strip()[:64]
+            hop = next((h for h in hops if h.trusted and len(queue_id) >= 6 and h.fields.queue_id()
+                        and h.fields.queue_id().lower() == queue_id.lower()), None)
+            if hop is not None:
+                return (hop,), f"its {stamp.name} stamp repeats hop {hop.number}'s queue id {queue_id}", True
     if verdict.filter in _SPAMASSASSIN_FILTERS:
         named_by = [(f, _spamassassin_checker_host) for f in _fields(message, "X-Spam-Checker-Version")[:1]]
         named_by += [(f, _spamassassin_report_host) for f in _fields(message, "X-Spam-Report")[:1]]
@@ -1898,6 +1924,45 @@ def _mailscanner(message: Message, boundary: Hop | None, _microsoft_receiver: bo
         if len(verdicts) >= 3:
             break
     return verdicts
+
+
+_MAILSCANNER_VIRUS_FILTER = "MailScanner (virus scan)"
+_MAILSCANNER_INFECTED = frozenset(word for word, (infected, _) in _MAILSCANNER_VIRUS.items() if infected)
+_MAILSCANNER_DOCS = "https://github.com/MailScanner/v5/blob/master/common/etc/MailScanner/MailScanner.conf"
+
+
+def _mailscanner_virus(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
+    """MailScanner's virus scan: ``X-<org>-MailScanner: Found to be infected`` (a scan note, no
+    spam verdict; its spam verdict is the -SpamCheck field's)."""
+    for field in message.headers[:200]:
+        name = field.name.lower()
+        if not (name.endswith(_MAILSCANNER_VIRUS_SUFFIX) or name == "x-mailscanner"):
+            continue
+        value = " ".join(field.value[:_MAX_VALUE].split())
+        known = _MAILSCANNER_VIRUS.get(value.lower().rstrip("."))
+        if known is None:
+            continue
+        trusted, why = _position_trust(field, boundary)
+        return [SpamFilterVerdict(
+            filter=_MAILSCANNER_VIRUS_FILTER, header=field.name, header_index=field.index, spam=None, score=None,
+            threshold=None, summary=f"virus scan: {known[1]}; no spam verdict written",
+            details=((field.name, value[:40], "MailScanner's virus scan result, in its default words"),), rules=(),
+            trusted=trusted, trust_reason=why)]
+    return []
+
+
+def _infected(verdict: SpamFilterVerdict) -> Finding:
+    """The receiver's MailScanner found a virus: what the reader has is its copy, with the infected
+    attachment replaced by a warning (MailScanner's default), so the body changed in transit."""
+    return Finding(
+        id="spam.virus_found", severity=Severity.WARNING,
+        title=f"MailScanner found a virus ({verdict.details[0][1]})",
+        explanation=(f"{verdict.header} ({header_ref(verdict.header_index)}): {verdict.summary}. The receiver's "
+                     f"own verdict: {verdict.trust_reason}. By default MailScanner replaces an infected "
+                     "attachment with a text file holding its warning, so the body is most likely not the one the "
+                     "sender wrote, and a DKIM signature over it no longer matches; what was removed cannot be "
+                     "seen here."),
+        reference=_MAILSCANNER_DOCS, subject=header_ref(verdict.header_index))
 
 
 # Sophos's anti-spam engine (SASI, the Sophos Anti-Spam Interface of its SDK, in the Sophos Email

@@ -6,6 +6,7 @@ from __future__ import annotations
 from conftest import CORPUS, SAMPLES
 
 import headerscope
+from headerscope.model import Severity
 from headerscope.render import get_renderer
 
 MS_RECEIVED = (
@@ -1327,3 +1328,42 @@ def test_expurgate_named_by_a_hop_below_the_boundary_is_a_claim_not_where_it_was
     assert verdict.place == "below every Received; hop 1, itself a claim, names eXpurgate"
     assert "written at hop" not in verdict.place and "the verdict of examplebank.com's side" not in verdict.trust_reason
     assert "below the trust boundary, a Received the sender can write" in verdict.trust_reason
+
+
+def test_mailscanner_virus_scan_field() -> None:
+    # MailScanner's "Mail Header = X-%org-name%-MailScanner:" with its default words (review AP, defect 9).
+    report = analyze("X-Firma-MailScanner-ID: 4dA7kX2fZ1z9sQ\r\nX-Firma-MailScanner: Found to be infected\r\n"
+                     + RECEIVED_AT_MX + TAIL)
+    [verdict] = report.spam_filters
+    assert (verdict.filter, verdict.header, verdict.spam, verdict.trusted) == (
+        "MailScanner (virus scan)", "X-Firma-MailScanner", None, True)
+    assert verdict.summary.startswith("virus scan: infected")
+    [found] = [f for f in report.findings if f.id == "spam.virus_found"]
+    assert found.severity is Severity.WARNING
+    assert "replaces an infected attachment" in found.explanation
+    # Clean: a scan note, no finding.
+    clean = analyze("X-Firma-MailScanner: Found to be clean\r\n" + RECEIVED_AT_MX + TAIL)
+    assert [v.summary for v in clean.spam_filters] == ["virus scan: clean: no virus found; no spam verdict written"]
+    assert not [f for f in clean.findings if f.id == "spam.virus_found"]
+    # Below the receiver's Received field a sender wrote it: a claim, no finding.
+    claim = analyze(RECEIVED_AT_MX + "X-Firma-MailScanner: Found to be infected\r\n" + TAIL)
+    assert [v.trusted for v in claim.spam_filters] == [False]
+    assert not [f for f in claim.findings if f.id == "spam.virus_found"]
+    # Words that are not MailScanner's defaults are not read.
+    assert analyze("X-Firma-MailScanner: whatever\r\n" + RECEIVED_AT_MX + TAIL).spam_filters == ()
+
+
+def test_mailscanner_fields_at_the_end_tied_by_their_queue_id() -> None:
+    # MailScanner appends its fields at the end of the header; its -ID field repeats the queue id
+    # the receiving Postfix gave the message, which no sender knows beforehand.
+    received = ("Received: from a.example (a.example [192.0.2.1]) by mx.example.org (Postfix) with ESMTP id "
+                "4dA7kX2fZ1z9sQ; Mon, 2 Nov 2026 10:00:04 +0000\r\n")
+    tail = TAIL.replace("\r\n\r\n", "\r\nX-Org-MailScanner-ID: 4dA7kX2fZ1z9sQ\r\n"
+                        "X-Org-MailScanner: Found to be infected\r\n\r\n")
+    report = analyze(received + tail)
+    [verdict] = report.spam_filters
+    assert verdict.trusted and "repeats hop 1's queue id 4dA7kX2fZ1z9sQ" in verdict.trust_reason
+    assert [f.id for f in report.findings if f.id == "spam.virus_found"] == ["spam.virus_found"]
+    # Another queue id: the place tells nothing, a claim.
+    other = analyze(received + tail.replace("X-Org-MailScanner-ID: 4dA7kX2fZ1z9sQ", "X-Org-MailScanner-ID: 9ZZZZZZZZ"))
+    assert [v.trusted for v in other.spam_filters] == [False]
