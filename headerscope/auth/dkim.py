@@ -26,7 +26,7 @@ from ..era import RSA_SHA1_RETIRED
 from ..message import Message
 from ..model import DkimSignatureResult, Finding, HeaderField, Severity
 from ..text import compiled_on_first_use, header_ref, redaction_mark
-from . import _dkimpy
+from . import _dkimpy, modifiers
 from .tags import parse_tag_dict, split_colon_list
 
 RFC6376 = "https://www.rfc-editor.org/rfc/rfc6376"
@@ -102,7 +102,7 @@ class _Check:
     A plain slotted class, not a dataclass: dataclasses compiles its methods from source at
     import, a cost every start-up paid for this private record."""
 
-    __slots__ = ("algorithm", "auid", "body_hash", "body_hash_ok", "body_hash_words", "body_length", "body_missing", "canonicalization", "domain",
+    __slots__ = ("algorithm", "auid", "body_hash", "body_hash_ok", "body_hash_words", "body_length", "body_missing", "canonicalization", "copied_subject", "domain",
                  "expiration", "failed_lookup", "header_index", "index", "key_bits", "key_testing", "not_oversigned", "notes",
                  "reason", "reason_code", "result", "selector", "signature", "signed_headers", "signed_lower",
                  "timestamp", "unsigned_body_bytes", "unsigned_body_text", "unsigned_headers")
@@ -136,6 +136,7 @@ class _Check:
         self.reason_code = "malformed"
         self.notes: list[str] = []
         self.failed_lookup: str | None = None  # "NAME: STATUS" of a key lookup that failed for now
+        self.copied_subject: str | None = None  # the Subject as z= copied it when signed (RFC 6376 section 3.5)
 
     def finish(self, result: str, code: str, reason: str) -> None:
         self.result, self.reason_code, self.reason = result, code, reason
@@ -350,6 +351,10 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
         findings = [_with_list_cause(f, checks, message) if f.id == "dkim.headers_changed" else f for f in findings]
     if byte_exact and message.has_body:
         findings.extend(_body_changed_without_key(checks))
+    if byte_exact:
+        cause = _possible_cause(checks, message)
+        if cause is not None:
+            findings.append(cause)
     findings = _merged(findings, frozenset(c.label for c in checks
                                            if from_domain and c.domain and aligned(c.domain, from_domain)))
     temperror = _temperror(checks)
@@ -531,6 +536,8 @@ def _read_tags(check: _Check, raw_value: bytes, last_of_paste: bool = False,
     check.auid = (values.get("i") or "").strip() or None
     if "h" in values:
         check.signed_headers, check.signed_lower = _signed_names(values["h"])
+    if "z" in values:
+        check.copied_subject = _copied_subject(values["z"])
     shortened = _shortened_tag(values) if copy else None
     if shortened is not None:
         # A blog or a ticket shortened the value ("b=f/QQI/aH2h[...]zd+afw=="): the signature the
@@ -564,6 +571,20 @@ def _read_tags(check: _Check, raw_value: bytes, last_of_paste: bool = False,
                      f"paste cut it off ({problem})")
         return None
     check.finish("permerror", "malformed", problem)
+    return None
+
+
+_qp_octet = compiled_on_first_use(r"=([0-9A-Fa-f]{2})")
+
+
+def _copied_subject(z_value: str) -> str | None:
+    """The Subject in z= ("From:a@b|Subject:Hello=20there"), dkim-quoted-printable undone
+    (RFC 6376 sections 2.11 and 3.5), or None when z= copies none."""
+    for item in z_value[:4000].split("|"):
+        name, colon, value = item.strip().partition(":")
+        if colon and name.strip().lower() == "subject":
+            raw = _qp_octet().sub(lambda m: chr(int(m.group(1), 16)), "".join(value.split())[:1000])
+            return raw.encode("latin-1", "replace").decode("utf-8", "replace")
     return None
 
 
@@ -1030,6 +1051,49 @@ def _body_changed_without_key(checks: list[_Check]) -> list[Finding]:
             # mismatch is told by its own finding, not only inside the algorithm's (info for mail
             # received before RFC 8301, which must not take the changed body down with it).
             and (check.reason_code in _KEYLESS_CODES or check.reason_code == "rsa_sha1")]
+
+
+# Failures a change of the message explains: the body hash, or the header signature.
+_CHANGE_CODES = frozenset({"body_hash_mismatch", "signature_mismatch"})
+
+
+def _possible_cause(checks: list[_Check], message: Message) -> Finding | None:
+    """dkim.possible_cause: the modifiers the message shows (modifiers.py) beside the signatures
+    a change broke, as evidence of what changed it, not as proof. The same whether the key was
+    fetched or not: the body hash and the marks need no DNS. The failure keeps its own finding
+    and severity: the marks are text a sender can write too."""
+    body_broken = [c for c in checks if c.body_hash_ok is False]
+    # The header signature is known broken only with the key; without it (offline, a key gone)
+    # a tag before a signed Subject is as likely a cause, told in the same words.
+    header_open = [c for c in checks if "subject" in c.signed_lower and (
+        c.reason_code == "signature_mismatch" or (c.reason_code in _KEYLESS_CODES and c.body_hash_ok is False))]
+    if not body_broken and not header_open:
+        return None
+    label = list_id_label(message.first("List-Id"))
+    shown: list[tuple[str, str, list[_Check]]] = []
+    if body_broken:
+        shown.extend((name, words, body_broken) for name, words in modifiers.body_modifiers(message))
+    for check in header_open:
+        words = modifiers.subject_tag_words(message, check.copied_subject, label)
+        if words is not None:
+            same = next((item for item in shown if item[1] == words), None)
+            if same is None:
+                shown.append(("a subject tag", words, [check]))
+            elif check not in same[2]:
+                same[2].append(check)
+    if not shown:
+        return None
+    broken = list(dict.fromkeys(c for _, _, cs in shown for c in cs))
+    names = ", ".join(f"d={c.domain or '?'} (DKIM #{c.index + 1})" for c in broken[:_MAX_NAMES_NAMED])
+    marks = "; ".join(words for _, words, _ in shown)
+    short = ", ".join(dict.fromkeys(name for name, _, _ in shown))
+    return Finding(
+        "dkim.possible_cause", Severity.NOTICE, f"Possible cause of the DKIM break: {short}"[:200],
+        f"The signature by {names} no longer matches the message. The message shows what most likely changed it: "
+        f"{marks}. This names a possible cause, not a proof: these marks are text in the message, which a sender "
+        "could write as well, and the signature fails all the same (it vouches for nothing); see the DKIM "
+        "findings for the failure itself.",
+        f"{RFC6376}#section-5.3", ", ".join(c.label for c in broken[:_MAX_NAMES_NAMED]))
 
 
 def _stronger_signature(check: _Check, checks: list[_Check], from_domain: str | None) -> _Check | None:

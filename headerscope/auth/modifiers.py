@@ -1,0 +1,171 @@
+"""What a message shows of the programs that change mail in transit: the likely cause of a
+DKIM or ARC signature that no longer verifies.
+
+Gateways, lists and filters change what a sender signed as a matter of course: a tag before
+the Subject, a banner at the top of the body, links rewritten through a URL checker, a new
+transfer encoding, an infected attachment replaced by a warning, an e-mail signature added.
+Each leaves marks a reader can name (RFC 6376 section 5.3 and RFC 6377 section 5 describe such
+changes). The marks are text in the message, which a sender could write as well: what is found
+here names a possible cause, beside a failure that stays a failure, and never vouches for the
+message.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..message import Message
+from ..text import compiled_on_first_use
+
+_MAX_TEXT = 64 * 1024
+"""Bytes of each text part read (decoded) for a banner or a rewritten link."""
+_BANNER_WINDOW = 1500
+"""Characters from the start of a part (tags removed) where a gateway's banner is looked for."""
+_MAX_PARTS = 8
+_MAX_NAMED = 4
+
+# Link rewriters, by the host their rewritten links point at (the vendors' documented forms):
+# Microsoft Defender for Office 365 Safe Links ("*.safelinks.protection.outlook.com/?url="),
+# Proofpoint URL Defense ("urldefense.proofpoint.com/v2/url?u=", "urldefense.com/v3/__"),
+# Mimecast URL Protect ("protect-eu.mimecast.com/s/"), Barracuda Link Protection
+# ("linkprotect.cudasvc.com/url?a=").
+_REWRITERS = (
+    ("safelinks.protection.outlook.com", "Microsoft Safe Links"),
+    ("urldefense", "Proofpoint URL Defense"),
+    ("mimecast.com", "Mimecast URL Protect"),
+    ("linkprotect.cudasvc.com", "Barracuda Link Protection"),
+)
+_REWRITER_HOSTS = {"Microsoft Safe Links": "safelinks.protection.outlook.com", "Proofpoint URL Defense": "urldefense",
+                   "Mimecast URL Protect": "protect-*.mimecast.com",
+                   "Barracuda Link Protection": "linkprotect.cudasvc.com"}
+_rewritten_link = compiled_on_first_use(
+    rb"https?://(?:[a-z0-9-]{1,40}\.){0,3}safelinks\.protection\.outlook\.com/"
+    rb"|https?://urldefense(?:\.proofpoint)?\.com/v[0-9]/"
+    rb"|https?://protect(?:-[a-z0-9]{1,12}){1,2}\.mimecast\.com/s/"
+    rb"|https?://linkprotect\.cudasvc\.com/url", re.IGNORECASE)
+# Banners gateways put at the top of a part, in the words of the templates their vendors and
+# the usual transport rules use (Microsoft 365 mail flow rules' "CAUTION: This email originated
+# from outside of the organization", Proofpoint's Email Warning Tag "This Message Is From an
+# External Sender / This message came from outside your organization", an "[EXTERNAL]" line).
+_banner = compiled_on_first_use(
+    r"(?:CAUTION|WARNING|ATTENTION|EXTERNAL(?: EMAIL| SENDER)?)\s{0,3}:\s{0,3}This (?:e-?mail|message) "
+    r"(?:originated|came|was sent) (?:from )?outside"
+    r"|This (?:e-?mail|message) (?:originated|came) from outside (?:of )?(?:the|your) organi[sz]ation"
+    r"|This Message Is From an External Sender"
+    r"|^\s{0,20}\[?EXTERNAL(?: EMAIL| SENDER)?\]?\s{0,3}[:\]]", re.IGNORECASE)
+_html_tag = compiled_on_first_use(r"<[^<>]{0,500}>")
+# MailScanner's replacement of an infected attachment ("The original e-mail attachment ... has
+# been replaced by this warning message", its stock report) and the usual "attachment has been
+# removed" notes of other scanners.
+_removed_attachment = compiled_on_first_use(
+    rb"has been replaced by this warning\s{1,3}message|This attachment has been removed"
+    rb"|attachments? (?:has|have) been removed", re.IGNORECASE)
+# sendmail's note of an 8BITMIME downgrade: "from 8bit to quoted-printable by HOST id ID".
+_autoconverted = compiled_on_first_use(
+    r"from\s{1,3}([\w-]{1,30})\s{1,3}to\s{1,3}([\w-]{1,30})\s{1,3}by\s{1,3}([A-Za-z0-9.-]{1,253})", re.IGNORECASE)
+# A tag before the Subject: "[EXTERNAL]", "[SPAM]", a list's "[listname]", "*EXTERNAL*", "EXT:".
+_subject_tag = compiled_on_first_use(r"^\s{0,8}(\[[^\[\]\r\n]{1,40}\]|\*{1,3}[^*\r\n]{1,30}\*{1,3}|EXT(?:ERNAL)?:)")
+# The words of the tags gateways and filters add (an author writes "[PATCH v2]" or "[Draft]"
+# itself, so only these, and a list's own label, are named).
+_GATEWAY_TAG_WORDS = frozenset({"external", "ext", "external email", "external sender", "spam", "possible spam",
+                                "suspected spam", "probable spam", "suspicious", "caution", "warning", "phish",
+                                "suspected phishing", "junk", "bulk"})
+
+
+def subject_tag(message: Message) -> str | None:
+    """The tag the current Subject starts with, or None."""
+    subject = message.first_decoded("Subject")
+    if subject is None:
+        return None
+    found = _subject_tag().match(subject[:200])
+    return found.group(1).strip() if found else None
+
+
+def subject_tag_words(message: Message, signed_copy: str | None, list_label: str | None) -> str | None:
+    """What the Subject shows of a tag added after signing, or None. ``signed_copy``: the
+    Subject as the signer copied it into z= (RFC 6376 section 3.5), when it did; only then is
+    the signed Subject known."""
+    tag = subject_tag(message)
+    if tag is None:
+        return None
+    word = " ".join(tag.strip("[]* :").lower().split())
+    if list_label and word and word == list_label.split(".", 1)[0].lower():
+        whose = ", the mailing list's tag (its List-Id label)"
+    elif word.rstrip("?!") in _GATEWAY_TAG_WORDS:
+        whose = ""
+    else:
+        return None  # a tag the author may have written ("[PATCH]"): no sign of a change
+    if signed_copy is not None:
+        if signed_copy.lstrip().startswith(tag):
+            return None  # signed with the tag: not a change
+        return (f"the Subject now starts with {tag!r}{whose}, which the Subject the signer copied into z= lacks: "
+                "the tag was added after signing, and Subject is signed (h=)")
+    return (f"the Subject starts with {tag!r}{whose}, a tag gateways, filters and lists add; Subject is signed "
+            "(h=), so a tag added after signing breaks the header signature (the signed Subject is not known)")
+
+
+def _text_parts(message: Message) -> list[tuple[bool, bytes]]:
+    """(is HTML, decoded head) of the first text parts."""
+    from .. import mime  # the MIME walk is needed only when a signature broke
+    parts = [p for p in mime._parts(message, keep_text=True) if p.content_type in ("text/plain", "text/html")]
+    return [(p.content_type == "text/html", mime._decoded_head(message.raw, p)[:_MAX_TEXT])
+            for p in parts[:_MAX_PARTS]]
+
+
+def body_modifiers(message: Message) -> list[tuple[str, str]]:
+    """(short name, what the message shows) of each modifier of the body it shows (a few)."""
+    found: list[tuple[str, str]] = []
+    for field in message.all("X-MIME-Autoconverted")[:2]:
+        match = _autoconverted().search(field.value[:400])
+        if match is not None:
+            found.append(("a transfer encoding conversion (X-MIME-Autoconverted)", f"X-MIME-Autoconverted says {match.group(3)} converted the body from {match.group(1)} to "
+                         f"{match.group(2)} (sendmail's 8BITMIME downgrade, RFC 6152 section 3): a new transfer "
+                         "encoding changes the bytes DKIM hashes (RFC 6376 section 5.3), whatever the content"))
+            break
+    for field in message.headers[:200]:
+        name = field.name.lower()
+        if (name.endswith("-mailscanner") or name == "x-mailscanner") \
+                and field.value.strip()[:40].lower().rstrip(".") in ("found to be infected", "disinfected"):
+            found.append(("MailScanner's virus scan", f"{field.name}: {field.value.strip()[:40]}: MailScanner "
+                                                       "replaces an infected attachment with its warning"))
+            break
+    amavis = message.first("X-Amavis-Modified")
+    if amavis is not None:
+        found.append(("amavisd-new", f"X-Amavis-Modified: {' '.join(amavis.split())[:80]} (amavisd-new changed "
+                                     "the body)"))
+    exclaimer = message.first("X-ExclaimerHostedSignatures-MessageProcessed") is not None or any(
+        "exclaimer" in field.value[:600].lower() for field in message.all("Received")[:30])
+    if exclaimer:
+        found.append(("Exclaimer's signature service", "Exclaimer's e-mail signature service handled it (its "
+                      "Received hop or X-ExclaimerHostedSignatures-MessageProcessed), which adds a signature block "
+                      "to the body"))
+    if message.first("X-CodeTwoProcessed") is not None:
+        found.append(("CodeTwo's signature service", "CodeTwo's e-mail signature service handled it "
+                      "(X-CodeTwoProcessed), which adds a signature block to the body"))
+    if message.body_start is None:
+        return found[:_MAX_NAMED]
+    parts = _text_parts(message)
+    links = {_rewriter(m.group(0)) for _, text in parts for m in _rewritten_link().finditer(text)}
+    found.extend((name, f"{name} rewrote its links ({_REWRITER_HOSTS[name]})")
+                 for name in sorted(w for w in links if w))
+    for is_html, text in parts:
+        head = text[:_BANNER_WINDOW * 4].decode("utf-8", "replace")
+        if is_html:
+            head = _html_tag().sub(" ", head)
+        # White space collapsed: a banner's line may wrap anywhere; "^" is then the part's start.
+        match = _banner().search(" ".join(head.split())[:_BANNER_WINDOW])
+        if match is not None:
+            found.append(("a gateway's banner", "a gateway's banner at the top of a part "
+                          f"(\u201c{' '.join(match.group(0).split())[:80]}\u201d)"))
+            break
+    if not any("MailScanner" in name for name, _ in found):
+        removed = next((m for _, text in parts for m in [_removed_attachment().search(text)] if m), None)
+        if removed is not None:
+            found.append(("an attachment replaced by a scanner", "a part says an attachment was replaced or "
+                          f"removed (\u201c{removed.group(0).decode('ascii', 'replace')}\u201d), as virus scanners do"))
+    return found[:_MAX_NAMED]
+
+
+def _rewriter(link: bytes) -> str | None:
+    low = link.lower().decode("ascii", "replace")
+    return next((words for host, words in _REWRITERS if host in low), None)

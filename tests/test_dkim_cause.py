@@ -1,0 +1,125 @@
+"""dkim.possible_cause: what the message shows changed it after signing (review AP, defect 2).
+
+Messages are signed here with the test signer of test_dkim.py, then changed the way the named
+gateway, filter or list changes them."""
+
+from __future__ import annotations
+
+from test_dkim import MESSAGE, OfflineResolver, rsa_dns, rsa_key, sign, verify
+
+from headerscope.model import Finding, Severity
+
+KEY = rsa_key(1024)
+DNS = rsa_dns(1024)
+
+
+def _signed() -> bytes:
+    return sign(MESSAGE, key=KEY)
+
+
+def _cause(raw: bytes, *, offline: bool = False) -> Finding | None:
+    _, findings = verify(raw, {}, resolver=OfflineResolver()) if offline else verify(raw, DNS)
+    found = [f for f in findings if f.id == "dkim.possible_cause"]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+def _both(raw: bytes) -> Finding:
+    """The finding with the key and without it: the same words either way (defect 4)."""
+    online, offline = _cause(raw), _cause(raw, offline=True)
+    assert online is not None and offline is not None
+    assert online == offline
+    assert online.severity is Severity.NOTICE
+    assert "possible cause, not a proof" in online.explanation
+    return online
+
+
+def test_safe_links_rewrite_is_named() -> None:
+    raw = _signed().replace(b"the  figures are attached.",
+                            b"the figures: https://eur02.safelinks.protection.outlook.com/?url=https%3A%2F%2F"
+                            b"www.example.com%2Ff&data=05&reserved=0")
+    results, findings = verify(raw, DNS)
+    assert results[0].result == "fail"  # still a failure
+    assert any(f.id == "dkim.body_changed" and f.severity is Severity.WARNING for f in findings)
+    cause = _both(raw)
+    assert cause.title == "Possible cause of the DKIM break: Microsoft Safe Links"
+    assert cause.subject == "dkim example.com/s1"
+
+
+def test_proofpoint_mimecast_barracuda_links() -> None:
+    for link, name in ((b"https://urldefense.com/v3/__https://www.example.com/f__;!!abc$", "Proofpoint URL Defense"),
+                       (b"https://protect-eu.mimecast.com/s/AbCdEf?domain=example.com", "Mimecast URL Protect"),
+                       (b"https://linkprotect.cudasvc.com/url?a=https%3a%2f%2fwww.example.com", "Barracuda Link Protection")):
+        cause = _both(_signed().replace(b"Alice\r\n\r\n", b"Alice\r\n" + link + b"\r\n"))
+        assert name in cause.title
+
+
+def test_gateway_banner_and_subject_tag() -> None:
+    raw = _signed().replace(b"Subject: Quarterly figures", b"Subject: [EXTERNAL] Quarterly figures").replace(
+        b"Hello Bob,", b"CAUTION: This email originated from outside of the organization. Do not click links.\r\n\r\n"
+                       b"Hello Bob,")
+    cause = _both(raw)
+    assert cause.title == "Possible cause of the DKIM break: a gateway's banner, a subject tag"
+    assert "CAUTION: This email originated from outside" in cause.explanation
+    assert "starts with '[EXTERNAL]'" in cause.explanation
+
+
+def test_subject_tag_alone_breaks_the_header_signature() -> None:
+    raw = _signed().replace(b"Subject: Quarterly figures", b"Subject: [SPAM] Quarterly figures")
+    results, _ = verify(raw, DNS)
+    assert results[0].reason_code == "signature_mismatch"
+    cause = _cause(raw)
+    assert cause is not None and "starts with '[SPAM]'" in cause.explanation
+    assert "the signed Subject is not known" in cause.explanation
+    # Offline the header signature cannot be checked and the body is intact: no failure is
+    # known, nothing to explain.
+    assert _cause(raw, offline=True) is None
+
+
+def test_subject_tag_compared_with_the_z_copy() -> None:
+    tagged = sign(MESSAGE, key=KEY, extra=" z=Subject:Quarterly=20figures;")
+    raw = tagged.replace(b"Subject: Quarterly figures", b"Subject: [EXT] Quarterly figures")
+    cause = _cause(raw)
+    assert cause is not None and "which the Subject the signer copied into z= lacks" in cause.explanation
+    # The tag was there when signed (z= holds it): not a change, not named.
+    message = MESSAGE.replace(b"Subject: Quarterly figures", b"Subject: [EXT] Quarterly figures")
+    signed_tagged = sign(message, key=KEY, extra=" z=Subject:[EXT]=20Quarterly=20figures;")
+    broken = signed_tagged.replace(b"Hello Bob", b"Hello Bobby")
+    assert _cause(broken) is None
+
+
+def test_authors_own_bracket_and_untouched_message_name_nothing() -> None:
+    # "[PATCH v2]" is the author's: no sign of a gateway.
+    message = MESSAGE.replace(b"Subject: Quarterly figures", b"Subject: [PATCH v2] Quarterly figures")
+    assert _cause(sign(message, key=KEY).replace(b"Hello Bob", b"Hello Bobby")) is None
+    # A signature that passes needs no cause, marks or not.
+    clean = sign(MESSAGE.replace(b"Alice\r\n\r\n", b"Alice\r\nhttps://urldefense.com/v3/__x\r\n"), key=KEY)
+    assert _cause(clean) is None
+    # A body change with no mark of a modifier: nothing named.
+    assert _cause(_signed().replace(b"Hello Bob", b"Hello Bobby")) is None
+
+
+def test_autoconverted_mailscanner_exclaimer() -> None:
+    def changed(field: bytes) -> bytes:
+        return field + _signed().replace(b"Hello Bob", b"Hello=20Bob")
+    cause = _both(changed(b"X-MIME-Autoconverted: from 8bit to quoted-printable by mx.example.net id 5AB12\r\n"))
+    assert "mx.example.net converted the body from 8bit to quoted-printable" in cause.explanation
+    cause = _both(changed(b"X-Example-MailScanner: Found to be infected\r\n"))
+    assert cause.title == "Possible cause of the DKIM break: MailScanner's virus scan"
+    cause = _both(changed(b"X-ExclaimerHostedSignatures-MessageProcessed: true\r\n"))
+    assert "Exclaimer" in cause.title
+    # MailScanner's stock replacement text, without its field.
+    cause = _both(_signed().replace(b"Alice\r\n\r\n", b"Alice\r\nThe original e-mail attachment \"a.zip\"\r\nwas "
+                                    b"believed to be infected by a virus and has been replaced by this warning\r\n"
+                                    b"message.\r\n"))
+    assert "replaced or removed" in cause.explanation
+
+
+def test_wrapped_banner_in_html_and_external_line() -> None:
+    html = (b"Content-Type: text/html; charset=utf-8\r\n" + _signed()).replace(
+        b"Hello Bob,", b"<p><b>CAUTION:</b> This email originated\r\nfrom outside the organization.</p>Hello Bob,")
+    assert "a gateway's banner" in _both(html).title
+    external = _signed().replace(b"Hello Bob,", b"[EXTERNAL] Be careful with links.\r\nHello Bob,")
+    assert "a gateway's banner" in _both(external).title
+    # "[External]" further down, in the author's own text, is no banner.
+    assert _cause(_signed().replace(b"Alice\r\n\r\n", b"Alice\r\nsee [EXTERNAL] below\r\n")) is None
