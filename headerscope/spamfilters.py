@@ -409,8 +409,12 @@ def _end_writer(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Messag
         # MailScanner writes its fields together, "ID Header = X-%org-name%-MailScanner-ID:" among
         # them, holding the queue id its MTA gave the message (MailScanner.conf): only the
         # receiving side knew it then.
+        # The ID field of the same site's name ("X-Corp-MailScanner-ID" for "X-Corp-MailScanner" and
+        # "X-Corp-MailScanner-SpamCheck"): another name's ID vouches for none of its fields
+        # (verification V15 F1: "X-Other-MailScanner: Found to be clean" rode on the site's ID).
+        site = verdict.header.lower().removesuffix("-spamcheck")
         for stamp in message.headers[:200]:
-            if not stamp.name.lower().endswith("-mailscanner-id") or (hops and stamp.index < hops[0].header_index):
+            if stamp.name.lower() != site + "-id" or (hops and stamp.index < hops[0].header_index):
                 continue
             queue_id = stamp.value.strip()[:64]
             hop = next((h for h in hops if h.trusted and len(queue_id) >= 6 and h.fields.queue_id()
@@ -1934,14 +1938,18 @@ _MAILSCANNER_DOCS = "https://github.com/MailScanner/v5/blob/master/common/etc/Ma
 def _mailscanner_virus(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> list[SpamFilterVerdict]:
     """MailScanner's virus scan: ``X-<org>-MailScanner: Found to be infected`` (a scan note, no
     spam verdict; its spam verdict is the -SpamCheck field's)."""
+    found: list[tuple[HeaderField, str, tuple[bool, str]]] = []
     for field in message.headers[:200]:
         name = field.name.lower()
         if not (name.endswith(_MAILSCANNER_VIRUS_SUFFIX) or name == "x-mailscanner"):
             continue
         value = " ".join(field.value[:_MAX_VALUE].split())
         known = _MAILSCANNER_VIRUS.get(value.lower().rstrip("."))
-        if known is None:
-            continue
+        if known is not None:
+            found.append((field, value, known))
+    # Every such field is read, and an infected one is the one told: a "clean" field of the
+    # sender's never hides the receiver's "infected" (verification V15 F1).
+    for field, value, known in sorted(found, key=lambda item: not item[2][0])[:1]:
         trusted, why = _position_trust(field, boundary)
         return [SpamFilterVerdict(
             filter=_MAILSCANNER_VIRUS_FILTER, header=field.name, header_index=field.index, spam=None, score=None,

@@ -1367,3 +1367,19 @@ def test_mailscanner_fields_at_the_end_tied_by_their_queue_id() -> None:
     # Another queue id: the place tells nothing, a claim.
     other = analyze(received + tail.replace("X-Org-MailScanner-ID: 4dA7kX2fZ1z9sQ", "X-Org-MailScanner-ID: 9ZZZZZZZZ"))
     assert [v.trusted for v in other.spam_filters] == [False]
+
+
+def test_a_senders_mailscanner_field_neither_hides_nor_fakes_the_receivers() -> None:
+    # Verification V15 F1: "X-Other-MailScanner: Found to be clean" before the receiver's own
+    # "X-Org-MailScanner: Found to be infected" hid it, riding on the site's ID field; and another
+    # name's verdict was tied to the receiver by that ID.
+    received = ("Received: from a.example (a.example [192.0.2.1]) by mx.example.org (Postfix) with ESMTP id "
+                "4dA7kX2fZ1z9sQ; Mon, 2 Nov 2026 10:00:04 +0000\r\n")
+    both = TAIL.replace("\r\n\r\n", "\r\nX-Other-MailScanner: Found to be clean\r\nX-Org-MailScanner-ID: 4dA7kX2fZ1z9sQ\r\n"
+                        "X-Org-MailScanner: Found to be infected\r\n\r\n")
+    report = analyze(received + both)
+    assert [(v.header, v.trusted) for v in report.spam_filters] == [("X-Org-MailScanner", True)]
+    assert [f.id for f in report.findings if f.id == "spam.virus_found"] == ["spam.virus_found"]
+    forged = TAIL.replace("\r\n\r\n", "\r\nX-Org-MailScanner-ID: 4dA7kX2fZ1z9sQ\r\n"
+                          "X-Other-MailScanner: Found to be infected\r\n\r\n")
+    assert [v.trusted for v in analyze(received + forged).spam_filters] == [False]
