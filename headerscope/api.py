@@ -577,12 +577,14 @@ def _receiver_converted_body(message: Message, hops: tuple[Hop, ...]) -> tuple[s
 
 
 def _converted_by_receiver(finding: Finding, host: str, what: str) -> Finding:
-    """The keyless body-hash finding when the receiving side itself re-encoded the body."""
-    return dataclasses.replace(finding, severity=Severity.NOTICE, explanation=(
-        f"{finding.explanation} The receiving side's own server {host} notes that it {what} "
-        "(X-MIME-Autoconverted) after accepting the message: a new transfer encoding changes the body that "
-        "DKIM hashes (RFC 6376 section 5.3), so the change is most likely that server's, after delivery, not a "
-        "change in transit."))
+    """The keyless body-hash finding beside a note naming the receiving side's server as having
+    re-encoded the body. The note sits where sendmail appends it, among fields a sender writes
+    too, so the severity stays (verification V15 F2: a forged note lowered it and blamed the MX)."""
+    return dataclasses.replace(finding, explanation=(
+        f"{finding.explanation} A note (X-MIME-Autoconverted) says the receiving side's own server {host} {what} "
+        "after accepting the message: a new transfer encoding changes the body that DKIM hashes (RFC 6376 "
+        "section 5.3), so if the note is that server's, the change is its own, after delivery, not a change in "
+        "transit. The note is text a sender can write too."))
 
 
 # The findings of mime.read_carried that say the message is a delivery report, a disposition

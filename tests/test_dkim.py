@@ -1062,7 +1062,8 @@ def test_a_body_changed_after_signing_is_found_without_the_key() -> None:
 def test_a_body_the_receiving_server_re_encoded_is_said_to_be_its_change() -> None:
     # sendmail notes "X-MIME-Autoconverted: from base64 to 8bit by <host> id <queue id>" when it
     # re-encodes a body after accepting it (real, 2019): the keyless body-hash finding names that
-    # server and is a notice. A note naming a host of no receiving hop changes nothing.
+    # server. It stays a warning: the note is text a sender can write too (verification V15 F2: a
+    # forged note lowered it and blamed the MX). A note naming a host of no receiving hop changes nothing.
     import headerscope
 
     def message(converter: bytes) -> bytes:
@@ -1075,8 +1076,9 @@ def test_a_body_the_receiving_server_re_encoded_is_said_to_be_its_change() -> No
 
     [changed] = [f for f in headerscope.analyze(message(b"neko.example.jp"), offline=True).findings
                  if f.id == "dkim.body_changed"]
-    assert changed.severity.value == "notice"
-    assert "neko.example.jp notes that it converted the body from base64 to 8bit" in changed.explanation
+    assert changed.severity.value == "warning"
+    assert "says the receiving side's own server neko.example.jp converted the body from base64 to 8bit" \
+        in changed.explanation and "The note is text a sender can write too." in changed.explanation
     [changed] = [f for f in headerscope.analyze(message(b"relay.elsewhere.example"), offline=True).findings
                  if f.id == "dkim.body_changed"]
     assert changed.severity.value == "warning" and "X-MIME-Autoconverted" not in changed.explanation
