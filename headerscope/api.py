@@ -1436,25 +1436,28 @@ def _agent_only_authenticated(message: Message, envelope: Envelope, from_domain:
     sender_org = organizational_domain(sender.domain.lower())
     if sender_org is None or sender_org == organizational_domain(from_domain.lower()):
         return None
-    local = sender.address.rpartition("@")[0].lower()
-    list_ids = [list_id_label(message.first(name)) or "" for name in ("List-Id", "List-Post")]
-    if (any(part in local for part in _LIST_AGENT_PARTS) and any(list_ids)) or any(
-            organizational_domain(label.rpartition("@")[2].removeprefix("mailto:").partition("?")[0]) == sender_org
-            for label in list_ids if label):
-        return None  # a mailing list's own Sender: (the list readings say so)
     signer = next((s.domain for s in dkim if s.result == "pass" and s.domain
                    and organizational_domain(s.domain.lower()) == sender_org), None)
     spf_agent = spf is not None and spf.result == "pass" and spf.domain is not None \
         and organizational_domain(spf.domain.lower()) == sender_org
+    local = sender.address.rpartition("@")[0].lower()
+    list_ids = [list_id_label(message.first(name)) or "" for name in ("List-Id", "List-Post")]
+    if (signer is not None or spf_agent) and ((any(part in local for part in _LIST_AGENT_PARTS) and any(list_ids)) or any(
+            organizational_domain(label.rpartition("@")[2].removeprefix("mailto:").partition("?")[0]) == sender_org
+            for label in list_ids if label)):
+        # A mailing list's own Sender:, authenticated as the list (the list readings say the rest);
+        # a List-Id alone is text anyone writes (verification V15 F3).
+        return None
     marked = (message.first("X-MS-Exchange-MessageSentRepresentingType") or "").strip()[:2] == "2" \
         or message.first("X-Google-Sender-Delegation") is not None
     failed = dmarc.result == "fail"
     written = envelope.author()
     author = written.address if written is not None else from_domain
     shown = f"A mail program shows \"{sender.address} on behalf of {author}\"; "
-    mark = (" The sending provider marks it as a delegation (Exchange's send on behalf, or Gmail's mail "
-            "delegation): likely genuine, but the author's domain authenticates none of it.") if marked else ""
-    severity = Severity.WARNING if failed and not marked else Severity.NOTICE
+    mark = (" A field of the sending side marks it as a delegation (Exchange's send on behalf, or Gmail's mail "
+            "delegation); the author's domain authenticates none of it.") if marked else ""
+    # A provider's mark lowers it only beside an authenticated agent: the mark is text too (V15 F3).
+    severity = Severity.WARNING if failed and not (marked and (signer is not None or spf_agent)) else Severity.NOTICE
     if signer is not None or spf_agent:
         how = f"A DKIM signature by {signer} passes" if signer else f"SPF passes for {spf.domain if spf else '?'}"
         return Finding(

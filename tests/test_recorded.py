@@ -3277,6 +3277,16 @@ def test_only_the_agent_in_sender_authenticated_is_said() -> None:
     marked_finding = finding(marked, (agent,))
     assert marked_finding is not None and marked_finding.severity.value == "notice"
     assert finding(raw, (agent,), result="pass") is None and finding(raw, (agent,), result="not_checked") is None
+    # Verification V15 F3: a List-Id or a delegation mark is text: beside an unauthenticated brand
+    # neither silences nor lowers the warning.
+    forged_list = raw.replace(b"assistant@gmail.example", b"DocuSign <dse@docusign.example>").replace(
+        b"Subject: wire", b"List-Id: <notify.docusign.example>\r\nSubject: wire")
+    listed_brand = finding(forged_list)
+    assert listed_brand is not None and listed_brand.severity.value == "warning"
+    forged_mark = raw.replace(b"assistant@gmail.example", b"dse@docusign.example").replace(
+        b"Subject: wire", b"X-MS-Exchange-MessageSentRepresentingType: 2\r\nSubject: wire")
+    marked_brand = finding(forged_mark)
+    assert marked_brand is not None and marked_brand.severity.value == "warning"
 
 
 
