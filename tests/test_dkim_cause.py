@@ -59,9 +59,11 @@ def test_gateway_banner_and_subject_tag() -> None:
         b"Hello Bob,", b"CAUTION: This email originated from outside of the organization. Do not click links.\r\n\r\n"
                        b"Hello Bob,")
     cause = _both(raw)
-    assert cause.title == "Possible cause of the DKIM break: a gateway's banner, a subject tag"
+    # The body hash broke: the banner is named; a subject tag breaks no body hash, so it is not
+    # offered as the cause of this break (verification V15 R1).
+    assert cause.title == "Possible cause of the DKIM break: a gateway's banner"
     assert "CAUTION: This email originated from outside" in cause.explanation
-    assert "starts with '[EXTERNAL]'" in cause.explanation
+    assert "[EXTERNAL]" not in cause.explanation
 
 
 def test_subject_tag_alone_breaks_the_header_signature() -> None:
@@ -123,3 +125,16 @@ def test_wrapped_banner_in_html_and_external_line() -> None:
     assert "a gateway's banner" in _both(external).title
     # "[External]" further down, in the author's own text, is no banner.
     assert _cause(_signed().replace(b"Alice\r\n\r\n", b"Alice\r\nsee [EXTERNAL] below\r\n")) is None
+
+
+def test_a_lists_own_tag_and_a_word_in_a_helo_are_no_cause() -> None:
+    # Verification V15 R1, F4: a list tags before it signs, so its own tag is no cause of its own
+    # signature's break; "exclaimer" in a sender's HELO name is no Exclaimer hop.
+    listed = _signed().replace(b"Subject: Quarterly figures", b"Subject: [team] Quarterly figures")
+    listed = b"List-Id: Team <team.lists.example.com>\r\n" + listed
+    assert _cause(listed) is None
+    helo = _signed().replace(b"Hello Bob,", b"Hello Bobby,")
+    helo = (b"Received: from exclaimer-gw.evil.example ([203.0.113.9]) by mx.example.net with ESMTP id 1; "
+            b"Mon, 2 Nov 2026 10:00:01 +0000\r\n" + helo)
+    cause = _cause(helo)
+    assert cause is None or "Exclaimer" not in cause.title

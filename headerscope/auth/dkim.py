@@ -1063,13 +1063,15 @@ def _possible_cause(checks: list[_Check], message: Message) -> Finding | None:
     fetched or not: the body hash and the marks need no DNS. The failure keeps its own finding
     and severity: the marks are text a sender can write too."""
     body_broken = [c for c in checks if c.body_hash_ok is False]
-    # The header signature is known broken only with the key; without it (offline, a key gone)
-    # a tag before a signed Subject is as likely a cause, told in the same words.
-    header_open = [c for c in checks if "subject" in c.signed_lower and (
-        c.reason_code == "signature_mismatch" or (c.reason_code in _KEYLESS_CODES and c.body_hash_ok is False))]
+    label = list_id_label(message.first("List-Id"))
+    list_org = organizational_domain(label) if label else None
+    # A subject tag breaks only the header signature, never the body hash, and a list signs after
+    # it tags: its own tag is no cause of its own signature's break (verification V15 R1).
+    header_open = [c for c in checks if "subject" in c.signed_lower and c.reason_code == "signature_mismatch"
+                   and c.body_hash_ok is not False
+                   and not (list_org and c.domain and organizational_domain(c.domain.lower()) == list_org)]
     if not body_broken and not header_open:
         return None
-    label = list_id_label(message.first("List-Id"))
     shown: list[tuple[str, str, list[_Check]]] = []
     if body_broken:
         shown.extend((name, words, body_broken) for name, words in modifiers.body_modifiers(message))
@@ -1089,7 +1091,7 @@ def _possible_cause(checks: list[_Check], message: Message) -> Finding | None:
     short = ", ".join(dict.fromkeys(name for name, _, _ in shown))
     return Finding(
         "dkim.possible_cause", Severity.NOTICE, f"Possible cause of the DKIM break: {short}"[:200],
-        f"The signature by {names} no longer matches the message. The message shows what most likely changed it: "
+        f"The signature by {names} no longer matches the message. The message shows marks of what may have changed it: "
         f"{marks}. This names a possible cause, not a proof: these marks are text in the message, which a sender "
         "could write as well, and the signature fails all the same (it vouches for nothing); see the DKIM "
         "findings for the failure itself.",

@@ -133,8 +133,11 @@ def body_modifiers(message: Message) -> list[tuple[str, str]]:
     if amavis is not None:
         found.append(("amavisd-new", f"X-Amavis-Modified: {' '.join(amavis.split())[:80]} (amavisd-new changed "
                                      "the body)"))
+    # Its hop is "with Exclaimer Signature Manager" or by one of its hosts; the word elsewhere in a
+    # Received (a sender's HELO) says nothing (verification V15 F4).
     exclaimer = message.first("X-ExclaimerHostedSignatures-MessageProcessed") is not None or any(
-        "exclaimer" in field.value[:600].lower() for field in message.all("Received")[:30])
+        "with exclaimer" in " ".join(field.value[:600].lower().split()) or ".exclaimer.net" in field.value[:600].lower()
+        for field in message.all("Received")[:30])
     if exclaimer:
         found.append(("Exclaimer's signature service", "Exclaimer's e-mail signature service handled it (its "
                       "Received hop or X-ExclaimerHostedSignatures-MessageProcessed), which adds a signature block "
