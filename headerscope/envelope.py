@@ -1645,6 +1645,7 @@ def _one_per_domain(named: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return list(seen.values())
 
 
+@functools.lru_cache(maxsize=2048)
 def _cousin_keys(written: str, organisation: str) -> tuple[str, str]:
     """(the cousin key of an organisational domain, its label before the public suffix), from the
     name as written: a capital "I" stands for an "l" on most screens ("PAYPAI.COM"), which

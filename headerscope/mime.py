@@ -303,7 +303,24 @@ def might_carry_parts(message: Message) -> bool:
     if not content_type.startswith(_CARRIER_TYPES):
         return False
     return (content_type.startswith(_ALWAYS_WALKED) or message.raw.find(_PART_TYPE_HINT, message.body_start) >= 0
-            or _file_message_hint().search(message.raw, message.body_start) is not None)
+            or _names_a_message_file(message.raw, message.body_start))
+
+
+def _names_a_message_file(raw: bytes, start: int) -> bool:
+    """Whether a part header names an attached message file: a "name=" or "filename=" parameter
+    (RFC 2183, RFC 2045; RFC 2231's "filename*=") whose value ends in .eml or .msg (Outlook names
+    its application/vnd.ms-outlook parts so). One find of "ame" through the body, then a look at
+    the few values after it: a regex over a 50 MB base64 attachment cost 0.2 s."""
+    if raw.find(b"ms-outlook", start) >= 0:
+        return True  # Outlook's type for a saved item, named or not
+    at = raw.find(b"ame", start)
+    while at >= 0:
+        if raw[at + 3:at + 4] in (b"=", b"*"):
+            value = raw[at + 4:at + 4 + 300].split(b"\n", 1)[0]
+            if _file_message_hint().search(value) is not None:
+                return True
+        at = raw.find(b"ame", at + 3)
+    return False
 
 
 # A message attached as a file: a user drags a saved .eml into a new mail, a report add-in
@@ -1027,6 +1044,9 @@ _forward_field = compiled_on_first_use(r"^[ \t>]{0,8}\*?(From|Date|Sent|Subject|
 _forward_subject = compiled_on_first_use(r"^[ \t]{0,8}(?:\[[^\]]{0,40}\][ \t]{0,4})?(?:FW|FWD|WG|TR|RV)[ \t]{0,2}:",
                                          re.IGNORECASE)
 _FORWARD_HINTS = (b"orwarded", b"Original Message", b"__________")
+# Where the separator hint is looked for: the first text part starts near the body's start (a
+# multipart's preamble and part header before it), and only its first 64 KB is read.
+_FORWARD_WINDOW = 256 * 1024
 _MAX_FORWARD_FIELDS = 12
 """Lines read after a forward separator for the quoted From/Date/Subject (Outlook writes up to six)."""
 _RFC2046_MESSAGE_PART = "https://www.rfc-editor.org/rfc/rfc2046#section-5.2.1"
@@ -1041,7 +1061,10 @@ def inline_forward(message: Message) -> Finding | None:
     subject = message.first_decoded("Subject") or ""
     forward_subject = _forward_subject().match(subject[:200]) is not None
     raw = message.raw
-    if not forward_subject and not any(raw.find(hint, message.body_start) >= 0 for hint in _FORWARD_HINTS):
+    # The separator is read in the first text part's first 64 KB (below): it is looked for near
+    # the body's start only, not through a large attachment.
+    window = message.body_start + _FORWARD_WINDOW
+    if not forward_subject and not any(raw.find(hint, message.body_start, window) >= 0 for hint in _FORWARD_HINTS):
         return None  # most mail: no separator as written, and no forward's Subject (a base64 body)
     texts = _text_parts(message)[:1]
     if not texts:
