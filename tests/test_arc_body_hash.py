@@ -143,3 +143,15 @@ def test_forged_message_with_made_up_arc_hashes_stays_spoofed() -> None:
     assert "body was changed" not in report.verdict.summary  # the attacker's excuse stays out of the line
     ids = [f.id for f in report.findings]
     assert "arc.body_changed_between" in ids
+
+
+def test_a_change_by_the_list_the_list_id_names_is_said_to_be_the_lists() -> None:
+    # Review AP 3: the sealer that recorded the pass is the mailing list the List-Id names: its
+    # footer or tag changed the body, not "a gateway, possibly the recipient's own".
+    listed = _gateway_chain().replace(b"gateway.example", b"lists.example.org").replace(
+        b"From: Shop", b"List-Id: Test <test.lists.example.org>\r\nFrom: Shop")
+    [finding] = _body_findings(listed)
+    assert "the mailing list the List-Id names (test.lists.example.org)" in finding.explanation
+    assert "recipient's own" not in finding.explanation
+    [other] = _body_findings(_gateway_chain())
+    assert "a gateway's banner or rewritten links" in other.explanation

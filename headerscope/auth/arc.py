@@ -13,6 +13,7 @@ from typing import NamedTuple
 from .._value import Value, frozen
 from ..addresses import parse_addresses
 from ..dns.interface import DnsStatus, Resolver
+from ..domains import list_id_label, organizational_domain
 from ..hops import host_organization
 from ..message import Message
 from ..model import ArcInstance, ArcResult, Finding, Severity
@@ -560,12 +561,12 @@ def _body_hash_trail(message: Message, sets: dict[int, _Set], instances: list[Ar
         if earlier is None or earlier.bh == later.bh:
             continue
         same_after = [w.label for w in witnesses[position + 1:] if w.key == later.key and w.bh == later.bh]
-        findings.append(_body_change_finding(earlier, later, same_after, sets, verified))
+        findings.append(_body_change_finding(earlier, later, same_after, sets, verified, message))
     return findings
 
 
 def _body_change_finding(earlier: _Witness, later: _Witness, same_after: list[str], sets: dict[int, _Set],
-                         verified: bool) -> Finding:
+                         verified: bool, message: Message) -> Finding:
     body, digest, length = later.key
     entry = sets.get(later.instance) if later.instance is not None else None
     passes = _recorded_passes(entry.results if entry is not None else None)
@@ -573,11 +574,20 @@ def _body_change_finding(earlier: _Witness, later: _Witness, same_after: list[st
     words = " and ".join(passes)
     if passes:
         title = f"{_AFTER_PASS}{later.label} recorded {words}{claim}"
+        sealer = later.label.rpartition("(")[2].rstrip(")").lower() if later.label.endswith(")") else ""
+        list_label = list_id_label(message.first("List-Id")) or ""
+        if sealer and list_label and organizational_domain(sealer) == organizational_domain(list_label):
+            # The sealer is the list the List-Id names: lists add footers and subject tags after
+            # their checks (RFC 6377 section 5; review AP 3).
+            changer = (f"by that sealer, the mailing list the List-Id names ({list_label[:80]}), which adds its "
+                       "footer or subject tag after its checks, as lists do (RFC 6377 section 5), and every later "
+                       "check of the earlier signature fails on that change.")
+        else:
+            changer = ("by that sealer or a server of its own (a list's footer, a gateway's banner or rewritten "
+                       "links, a disclaimer), and every later check of the earlier signature fails on that change.")
         where = (f" {later.label[:1].upper()}{later.label[1:]}'s ARC-Authentication-Results record {words}: by "
-                 "its own record its sealer received the message as signed, so the body was changed after those "
-                 "checks, by that sealer or a server of its own (a gateway that rewrites links or adds a banner "
-                 "or a disclaimer), and every later check of the earlier signature fails on that change: a "
-                 "gateway in the path, possibly the recipient's own, broke the signature.")
+                 f"its own record its sealer received the message as signed, so the body was changed after those "
+                 f"checks, {changer}")
     else:
         title = f"ARC: the body changed between {earlier.label} and {later.label}{claim}"
         where = (f" It was changed after {earlier.label} was made and before {later.label} was signed, by that "
