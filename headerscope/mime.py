@@ -314,13 +314,21 @@ def _names_a_message_file(raw: bytes, start: int) -> bool:
     if raw.find(b"ms-outlook", start) >= 0:
         return True  # Outlook's type for a saved item, named or not
     at = raw.find(b"ame", start)
-    while at >= 0:
+    for _ in range(_MAX_NAME_HITS):
+        if at < 0:
+            return False
         if raw[at + 3:at + 4] in (b"=", b"*"):
             value = raw[at + 4:at + 4 + 300].split(b"\n", 1)[0]
             if _file_message_hint().search(value) is not None:
                 return True
         at = raw.find(b"ame", at + 3)
-    return False
+    # A body of thousands of "ame"s (a text, or hostile input): one linear regex search of the
+    # rest instead of a Python loop over each.
+    return at >= 0 and _file_message_hint().search(raw, at) is not None
+
+
+# Occurrences of "ame" looked at one by one before the rest is searched in one pass.
+_MAX_NAME_HITS = 1000
 
 
 # A message attached as a file: a user drags a saved .eml into a new mail, a report add-in

@@ -266,3 +266,14 @@ def test_an_abuse_report_whose_message_part_was_redacted_says_the_reporter_remov
     assert report.attached == ()
     finding = next(f for f in report.findings if f.id == "feedback.abuse")
     assert "the reporter removed the copy of the reported message" in finding.explanation
+
+
+def test_a_body_of_many_name_words_costs_one_search() -> None:
+    # The attached-file hint is read with finds, then one regex pass past the first thousand
+    # "ame"s: a hostile body of millions of them must not cost a Python loop each.
+    from headerscope.mime import _names_a_message_file
+
+    assert _names_a_message_file(b"x" + b"ame" * 200_000 + b' filename="a.eml"', 0)
+    assert not _names_a_message_file(b"x" + b"ame" * 200_000, 0)
+    assert _names_a_message_file(b'Content-Disposition: attachment; filename*=utf-8\'\'r%C3%A9.eml', 0)
+    assert _names_a_message_file(b"Content-Type: application/vnd.ms-outlook", 0)
