@@ -1442,12 +1442,10 @@ def _agent_only_authenticated(message: Message, envelope: Envelope, from_domain:
         and organizational_domain(spf.domain.lower()) == sender_org
     local = sender.address.rpartition("@")[0].lower()
     list_ids = [list_id_label(message.first(name)) or "" for name in ("List-Id", "List-Post")]
-    if (signer is not None or spf_agent) and ((any(part in local for part in _LIST_AGENT_PARTS) and any(list_ids)) or any(
+    list_agent = (signer is not None or spf_agent) and (
+        (any(part in local for part in _LIST_AGENT_PARTS) and any(list_ids)) or any(
             organizational_domain(label.rpartition("@")[2].removeprefix("mailto:").partition("?")[0]) == sender_org
-            for label in list_ids if label)):
-        # A mailing list's own Sender:, authenticated as the list (the list readings say the rest);
-        # a List-Id alone is text anyone writes (verification V15 F3).
-        return None
+            for label in list_ids if label))
     marked = (message.first("X-MS-Exchange-MessageSentRepresentingType") or "").strip()[:2] == "2" \
         or message.first("X-Google-Sender-Delegation") is not None
     failed = dmarc.result == "fail"
@@ -1456,8 +1454,21 @@ def _agent_only_authenticated(message: Message, envelope: Envelope, from_domain:
     shown = f"A mail program shows \"{sender.address} on behalf of {author}\"; "
     mark = (" A field of the sending side marks it as a delegation (Exchange's send on behalf, or Gmail's mail "
             "delegation); the author's domain authenticates none of it.") if marked else ""
-    # A provider's mark lowers it only beside an authenticated agent: the mark is text too (V15 F3).
-    severity = Severity.WARNING if failed and not (marked and (signer is not None or spf_agent)) else Severity.NOTICE
+    # A list's own Sender:, authenticated as the list, is a notice: a list resends its members'
+    # mail (RFC 2369), and a forger can set up the same shape with its own domain, so it is said,
+    # not dropped (verifications V14 R1, V16 F3). A delegation mark lowers nothing: it is text.
+    severity = Severity.WARNING if failed and not list_agent else Severity.NOTICE
+    if list_agent:
+        return Finding(
+            id="envelope.sender_only_authenticated", severity=severity,
+            title=f"Sender: is a mailing list's address ({sender.address[:80]}), authenticated; the author in From: "
+                  f"({from_domain[:80]}) is not",
+            explanation=(f"The Sender: {sender.address} is of the list its List-Id or List-Post names, and its own "
+                         f"signature or SPF passes: a mailing list resent the author's message (RFC 2369). DMARC, "
+                         f"which judges the From: domain alone, does not pass for {from_domain} ({dmarc.result}): "
+                         "the list vouches for its own resending, not for the author; the List-Id is text too, "
+                         "so a domain imitating a list looks the same."),
+            reference="https://www.rfc-editor.org/rfc/rfc7489#section-3.1", subject="Sender")
     if signer is not None or spf_agent:
         how = f"A DKIM signature by {signer} passes" if signer else f"SPF passes for {spf.domain if spf else '?'}"
         return Finding(

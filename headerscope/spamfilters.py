@@ -419,7 +419,9 @@ def _end_writer(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Messag
             queue_id = stamp.value.strip()[:64]
             hop = next((h for h in hops if h.trusted and len(queue_id) >= 6 and h.fields.queue_id()
                         and h.fields.queue_id().lower() == queue_id.lower()), None)
-            if hop is not None:
+            # Appended after its ID field, as MailScanner writes them together: a field of the
+            # same name above the ID is the sender's (verification V16 F1).
+            if hop is not None and verdict.header_index > stamp.index:
                 return (hop,), f"its {stamp.name} stamp repeats hop {hop.number}'s queue id {queue_id}", True
     if verdict.filter in _SPAMASSASSIN_FILTERS:
         named_by = [(f, _spamassassin_checker_host) for f in _fields(message, "X-Spam-Checker-Version")[:1]]

@@ -58,12 +58,15 @@ def test_gateway_banner_and_subject_tag() -> None:
     raw = _signed().replace(b"Subject: Quarterly figures", b"Subject: [EXTERNAL] Quarterly figures").replace(
         b"Hello Bob,", b"CAUTION: This email originated from outside of the organization. Do not click links.\r\n\r\n"
                        b"Hello Bob,")
-    cause = _both(raw)
-    # The body hash broke: the banner is named; a subject tag breaks no body hash, so it is not
-    # offered as the cause of this break (verification V15 R1).
-    assert cause.title == "Possible cause of the DKIM break: a gateway's banner"
-    assert "CAUTION: This email originated from outside" in cause.explanation
-    assert "[EXTERNAL]" not in cause.explanation
+    # Offline only the body hash is known broken: the banner is named, not the tag (a tag breaks
+    # no body hash, verification V15 R1). With the key the header signature is known broken too,
+    # and the tag is named beside the banner (verification V16 R1).
+    offline = _cause(raw, offline=True)
+    assert offline is not None and offline.title == "Possible cause of the DKIM break: a gateway's banner"
+    assert "CAUTION: This email originated from outside" in offline.explanation and "[EXTERNAL]" not in offline.explanation
+    online = _cause(raw)
+    assert online is not None and online.title == "Possible cause of the DKIM break: a gateway's banner, a subject tag"
+    assert "starts with '[EXTERNAL]'" in online.explanation
 
 
 def test_subject_tag_alone_breaks_the_header_signature() -> None:
@@ -138,3 +141,16 @@ def test_a_lists_own_tag_and_a_word_in_a_helo_are_no_cause() -> None:
             b"Mon, 2 Nov 2026 10:00:01 +0000\r\n" + helo)
     cause = _cause(helo)
     assert cause is None or "Exclaimer" not in cause.title
+
+
+def test_a_helo_under_exclaimers_domain_is_no_exclaimer_hop() -> None:
+    # Verification V16 F4: only the receiving host of a stamp ("by ...exclaimer.net") or "with
+    # Exclaimer" is its hop; a client's greeting is its own choice.
+    helo = _signed().replace(b"Hello Bob,", b"Hello Bobby,")
+    helo = (b"Received: from smtp1.exclaimer.net ([203.0.113.9]) by mx.example.net with ESMTP id 1; "
+            b"Mon, 2 Nov 2026 10:00:01 +0000\r\n" + helo)
+    cause = _cause(helo)
+    assert cause is None or "Exclaimer" not in cause.title
+    hop = helo.replace(b"by mx.example.net", b"by smtp1.exclaimer.net")
+    named = _cause(hop)
+    assert named is not None and "Exclaimer" in named.title

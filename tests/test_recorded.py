@@ -3272,10 +3272,14 @@ def test_only_the_agent_in_sender_authenticated_is_said() -> None:
     # A list's own Sender:, a provider's mark of delegation (a notice), DMARC passing or not checked.
     listed = raw.replace(b"assistant@gmail.example", b"test-bounces@lists.example.org") + b""
     listed = listed.replace(b"Subject: wire", b"List-Id: <test.lists.example.org>\r\nSubject: wire")
-    assert finding(listed, (sig("lists.example.org", "s", 1, aligned=False),)) is None
+    list_finding = finding(listed, (sig("lists.example.org", "s", 1, aligned=False),))
+    assert list_finding is not None and list_finding.severity.value == "notice"
+    assert list_finding.title.startswith("Sender: is a mailing list's address (test-bounces@lists.example.org)")
+    # A delegation mark is text: it lowers nothing (verification V16 F3).
     marked = raw.replace(b"Subject: wire", b"X-MS-Exchange-MessageSentRepresentingType: 2\r\nSubject: wire")
     marked_finding = finding(marked, (agent,))
-    assert marked_finding is not None and marked_finding.severity.value == "notice"
+    assert marked_finding is not None and marked_finding.severity.value == "warning"
+    assert "marks it as a delegation" in marked_finding.explanation
     assert finding(raw, (agent,), result="pass") is None and finding(raw, (agent,), result="not_checked") is None
     # Verification V15 F3: a List-Id or a delegation mark is text: beside an unauthenticated brand
     # neither silences nor lowers the warning.

@@ -1383,3 +1383,12 @@ def test_a_senders_mailscanner_field_neither_hides_nor_fakes_the_receivers() -> 
     forged = TAIL.replace("\r\n\r\n", "\r\nX-Org-MailScanner-ID: 4dA7kX2fZ1z9sQ\r\n"
                           "X-Other-MailScanner: Found to be infected\r\n\r\n")
     assert [v.trusted for v in analyze(received + forged).spam_filters] == [False]
+
+
+def test_a_mailscanner_field_above_its_id_is_the_senders() -> None:
+    # Verification V16 F1: the sender wrote the receiver's own field name above the receiver's
+    # ID field; MailScanner appends its fields together, after the ID.
+    received = ("Received: from a.example (a.example [192.0.2.1]) by mx.example.org (Postfix) with ESMTP id "
+                "4dA7kX2fZ1z9sQ; Mon, 2 Nov 2026 10:00:04 +0000\r\n")
+    above = TAIL.replace("\r\n\r\n", "\r\nX-Org-MailScanner: Found to be clean\r\nX-Org-MailScanner-ID: 4dA7kX2fZ1z9sQ\r\n\r\n")
+    assert [v.trusted for v in analyze(received + above).spam_filters] == [False]

@@ -579,9 +579,11 @@ def _body_change_finding(earlier: _Witness, later: _Witness, same_after: list[st
         if sealer and list_label and organizational_domain(sealer) == organizational_domain(list_label):
             # The sealer is the list the List-Id names: lists add footers and subject tags after
             # their checks (RFC 6377 section 5; review AP 3).
-            changer = (f"by that sealer, the mailing list the List-Id names ({list_label[:80]}), which adds its "
-                       "footer or subject tag after its checks, as lists do (RFC 6377 section 5), and every later "
-                       "check of the earlier signature fails on that change.")
+            changer = (f"by that sealer, the mailing list the List-Id names ({list_label[:80]}): lists add a "
+                       "footer or subject tag after their checks (RFC 6377 section 5), and every later check of the "
+                       "earlier signature fails on that change. The List-Id and the set are that sealer's own text: "
+                       "a domain imitating a list, with its own seal, looks the same, and nothing here shows what "
+                       "the change was.")
         else:
             changer = ("by that sealer or a server of its own (a list's footer, a gateway's banner or rewritten "
                        "links, a disclaimer), and every later check of the earlier signature fails on that change.")

@@ -1068,7 +1068,6 @@ def _possible_cause(checks: list[_Check], message: Message) -> Finding | None:
     # A subject tag breaks only the header signature, never the body hash, and a list signs after
     # it tags: its own tag is no cause of its own signature's break (verification V15 R1).
     header_open = [c for c in checks if "subject" in c.signed_lower and c.reason_code == "signature_mismatch"
-                   and c.body_hash_ok is not False
                    and not (list_org and c.domain and organizational_domain(c.domain.lower()) == list_org)]
     if not body_broken and not header_open:
         return None

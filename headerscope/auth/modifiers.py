@@ -54,6 +54,9 @@ _banner = compiled_on_first_use(
     r"|This Message Is From an External Sender"
     r"|^\s{0,20}\[?EXTERNAL(?: EMAIL| SENDER)?\]?\s{0,3}[:\]]", re.IGNORECASE)
 _html_tag = compiled_on_first_use(r"<[^<>]{0,500}>")
+# The receiving host of a Received stamp is one of Exclaimer's ("by smtp1.exclaimer.net"), not its
+# client's greeting (verification V16 F4).
+_exclaimer_by = compiled_on_first_use(r"(?i)\bby\s{1,5}[A-Za-z0-9.-]{0,200}\.exclaimer\.net\b")
 # MailScanner's replacement of an infected attachment ("The original e-mail attachment ... has
 # been replaced by this warning message", its stock report) and the usual "attachment has been
 # removed" notes of other scanners.
@@ -136,8 +139,8 @@ def body_modifiers(message: Message) -> list[tuple[str, str]]:
     # Its hop is "with Exclaimer Signature Manager" or by one of its hosts; the word elsewhere in a
     # Received (a sender's HELO) says nothing (verification V15 F4).
     exclaimer = message.first("X-ExclaimerHostedSignatures-MessageProcessed") is not None or any(
-        "with exclaimer" in " ".join(field.value[:600].lower().split()) or ".exclaimer.net" in field.value[:600].lower()
-        for field in message.all("Received")[:30])
+        "with exclaimer" in " ".join(field.value[:600].lower().split())
+        or _exclaimer_by().search(field.value[:600]) is not None for field in message.all("Received")[:30])
     if exclaimer:
         found.append(("Exclaimer's signature service", "Exclaimer's e-mail signature service handled it (its "
                       "Received hop or X-ExclaimerHostedSignatures-MessageProcessed), which adds a signature block "
