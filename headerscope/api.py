@@ -559,20 +559,17 @@ def _list_resend_envelope(envelope: Envelope) -> Envelope:
 _OUTSIDE_ONLY_FINDINGS = frozenset({"spf.fail", "spf.softfail", "dmarc.fail"})
 
 
-# sendmail's note that it re-encoded the body: "X-MIME-Autoconverted: from base64 to 8bit by
-# host id QUEUEID".
-_autoconverted_re = compiled_on_first_use(r"from\s+(\S{1,40})\s+to\s+(\S{1,40})\s+by\s+([^\s;]{1,253})",
-                                         re.IGNORECASE)
-
-
 def _receiver_converted_body(message: Message, hops: tuple[Hop, ...]) -> tuple[str, str] | None:
-    """(host, what it did) when a host of the receiving side (a trusted hop's "by") noted that
-    it re-encoded the body (X-MIME-Autoconverted), which changes it for DKIM."""
+    """(host, what it did) when sendmail's note ("X-MIME-Autoconverted: from base64 to 8bit by
+    host id QUEUEID", read by auth.modifiers.autoconverted) names a host of the receiving side (a
+    trusted hop's "by") as having re-encoded the body, which changes it for DKIM."""
     receivers = {(h.fields.by or "").lower() for h in hops if h.trusted and h.fields.by}
+    from .auth.modifiers import autoconverted
+
     for field in message.all("X-MIME-Autoconverted")[:3]:
-        match = _autoconverted_re().search(field.value[:400])
-        if match is not None and match.group(3).lower().rstrip(".") in receivers:
-            return match.group(3), f"converted the body from {match.group(1)} to {match.group(2)}"
+        note = autoconverted(field.value)
+        if note is not None and note[2].lower().rstrip(".") in receivers:
+            return note[2], f"converted the body from {note[0]} to {note[1]}"
     return None
 
 

@@ -115,14 +115,20 @@ def _text_parts(message: Message) -> list[tuple[bool, bytes]]:
             for p in parts[:_MAX_PARTS]]
 
 
+def autoconverted(value: str) -> tuple[str, str, str] | None:
+    """(from encoding, to encoding, host) of sendmail's X-MIME-Autoconverted note, or None."""
+    match = _autoconverted().search(value[:400])
+    return (match.group(1), match.group(2), match.group(3)) if match is not None else None
+
+
 def body_modifiers(message: Message) -> list[tuple[str, str]]:
     """(short name, what the message shows) of each modifier of the body it shows (a few)."""
     found: list[tuple[str, str]] = []
     for field in message.all("X-MIME-Autoconverted")[:2]:
-        match = _autoconverted().search(field.value[:400])
-        if match is not None:
-            found.append(("a transfer encoding conversion (X-MIME-Autoconverted)", f"X-MIME-Autoconverted says {match.group(3)} converted the body from {match.group(1)} to "
-                         f"{match.group(2)} (sendmail's 8BITMIME downgrade, RFC 6152 section 3): a new transfer "
+        note = autoconverted(field.value)
+        if note is not None:
+            found.append(("a transfer encoding conversion (X-MIME-Autoconverted)", f"X-MIME-Autoconverted says {note[2]} converted the body from {note[0]} to "
+                         f"{note[1]} (sendmail's 8BITMIME downgrade, RFC 6152 section 3): a new transfer "
                          "encoding changes the bytes DKIM hashes (RFC 6376 section 5.3), whatever the content"))
             break
     for field in message.headers[:200]:
