@@ -416,6 +416,7 @@ def warm_up() -> None:
     so that no worker pays for them again), those imported on first use included."""
     import orjson  # noqa: F401 - Report.to_json
 
+    from .auth import modifiers  # noqa: F401 - dkim.possible_cause, imported when a signature broke
     from .dns.factory import make_resolver  # noqa: F401 - analyze_loaded
     from .render.json import JsonRenderer  # noqa: F401
     from .text import decode_rfc2047

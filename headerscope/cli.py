@@ -405,7 +405,8 @@ def _write_failed(output: str | None, exc: OSError) -> None:
                    "spam=yes (the receiver's spam filter, or a copy in a junk folder, whatever the receiver said), reason=recorded.dmarc_fail (any finding's id), ip=203.0.113.0/24 "
                    "(the sending server), flag=replied (a mailbox flag), name=paypal (the From: display name, a "
                    "substring), reply_to=@gmail.com, subject=invoice, rcpt=alice@ (an envelope recipient; "
-                   "substrings), envelope=bcc,forwarded,list (why the envelope differs from the header). "
+                   "substrings), envelope=bcc,forwarded,list (why the envelope differs from the header), "
+                   "attached=example.com (the From: domain of a message a forward or user report carries). "
                    "Repeat to AND.")
 @click.option("--fail-on", "fail_on", multiple=True, metavar="KEY=VALUE",
               help="Exit with status 3 when any message matches, e.g. --fail-on spoofed or --fail-on dmarc=fail.")

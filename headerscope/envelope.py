@@ -1317,12 +1317,6 @@ _FREE_MAILBOX_DOMAINS = frozenset(("icloud.com", "me.com", "mac.com", "msn.com",
 
 
 def is_free_mailbox(domain: str | None) -> bool:
-    """Whether a domain is a consumer mailbox provider's (Gmail, Outlook.com, Yahoo...): its users
-    are no organisation together."""
-    return _is_free_mailbox(domain)
-
-
-def _is_free_mailbox(domain: str | None) -> bool:
     """Whether a domain (or its organisation) is a consumer webmail provider's."""
     org = _org(domain or "")
     return org is not None and (org in _FREE_MAILBOX_DOMAINS or org.partition(".")[0] in _FREE_MAILBOX_BRANDS)
@@ -2264,7 +2258,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                 explanation=f"Replies go to {address.address}, in another organisation than the "
                             f"From: domain ({from_domain}). Lists and help-desk systems do this; so do "
                             f"scams that spoof a trusted sender and collect the answers elsewhere."))
-            if _is_free_mailbox(address.domain) and not any(_is_free_mailbox(o) for o in from_orgs):
+            if is_free_mailbox(address.domain) and not any(is_free_mailbox(o) for o in from_orgs):
                 # An organisation's mail answered at a consumer webmail account: what advance-fee
                 # fraud and business email compromise do to collect the replies; lists and help
                 # desks route replies to their own domains.

@@ -164,7 +164,7 @@ def _rfc2231_piece(text: str, encoded: bool, first: bool) -> str:
 # multipart to look into. Any other part (text, HTML, an attachment) is passed over unparsed:
 # most mail in a mailbox is multipart/mixed, and parsing every part's header cost a scan 13%.
 # (An SMTP TLS report's application/tlsrpt+gzip or +json part, RFC 8460 section 5.3, too.)
-# A saved message attached as a file (below, _FILE_MESSAGE_SUFFIXES) is named in its header
+# A saved message attached as a file (below, _EML_SUFFIX and _MSG_SUFFIX) is named in its header
 # ("report.eml", "phish.msg", application/vnd.ms-outlook), whatever type it is labelled with.
 # (Compared with the header in lower case.)
 _WORTH_READING = (b"message/", b"822-headers", b"multipart/", b"tlsrpt", b".eml", b".msg", b"ms-outlook")

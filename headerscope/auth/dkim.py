@@ -26,7 +26,7 @@ from ..era import RSA_SHA1_RETIRED
 from ..message import Message
 from ..model import DkimSignatureResult, Finding, HeaderField, Severity
 from ..text import compiled_on_first_use, header_ref, redaction_mark
-from . import _dkimpy, modifiers
+from . import _dkimpy
 from .tags import parse_tag_dict, split_colon_list
 
 RFC6376 = "https://www.rfc-editor.org/rfc/rfc6376"
@@ -1071,6 +1071,9 @@ def _possible_cause(checks: list[_Check], message: Message) -> Finding | None:
                    and not (list_org and c.domain and organizational_domain(c.domain.lower()) == list_org)]
     if not body_broken and not header_open:
         return None
+    # Imported only when a signature broke: nothing at start-up.
+    from . import modifiers
+
     shown: list[tuple[str, str, list[_Check]]] = []
     if body_broken:
         shown.extend((name, words, body_broken) for name, words in modifiers.body_modifiers(message))

@@ -228,7 +228,7 @@ class TerminalRenderer(Renderer):
         story.append(".")
         out.append(story)
         if report.structure is not None:
-            out.append(Text(f"Structure: {report.structure.summary}."))
+            out.append(_t(f"Structure: {report.structure.summary}.", limit=400))
 
         hops = report.hops
         orgs = _route(hops, report.boundary_hop)
