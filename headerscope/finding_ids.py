@@ -14,7 +14,7 @@ FINDING_IDS = frozenset({
     "bulk.one_click_unsigned", "bulk.unsafe_unsubscribe_uri",
     "date.duplicate_chosen", "date.missing", "date.no_zone", "date.unreadable", "date.weekday_mismatch",
     "dkim.body_changed", "dkim.cut_off", "dkim.expired", "dkim.future_timestamp", "dkim.headers_changed", "dkim.key_testing",
-    "dkim.domainkeys", "dkim.possible_cause", "dkim.key_too_large", "dkim.provider_default_key", "dkim.key_unavailable", "dkim.malformed", "dkim.not_oversigned", "dkim.redacted", "dkim.removed", "dkim.renamed_signature", "dkim.shortened", "dkim.signed_repeatedly", "dkim.temperror", "dkim.too_many", "dkim.unsigned_body",
+    "dkim.domainkeys", "dkim.possible_cause", "dkim.subject_tag_only_change", "dkim.key_too_large", "dkim.provider_default_key", "dkim.key_unavailable", "dkim.malformed", "dkim.not_oversigned", "dkim.redacted", "dkim.removed", "dkim.renamed_signature", "dkim.shortened", "dkim.signed_repeatedly", "dkim.temperror", "dkim.too_many", "dkim.unsigned_body",
     "dkim.unsigned_header", "dkim.weak_crypto",
     "dmarc.cannot_pass", "dmarc.fail", "dmarc.host_envelope_sender", "dmarc.invalid_record", "dmarc.monitoring_only", "dmarc.multiple_from", "dmarc.no_from_domain",
     "dmarc.no_record", "dmarc.nothing_aligned", "dmarc.partial_pct", "dmarc.temperror", "dmarc.testing",

@@ -60,22 +60,37 @@ def test_gateway_banner_and_subject_tag() -> None:
                        b"Hello Bob,")
     # Offline only the body hash is known broken: the banner is named, not the tag (a tag breaks
     # no body hash, verification V15 R1). With the key the header signature is known broken too,
-    # and the tag is named beside the banner (verification V16 R1).
+    # and verifies with the tag taken off: that is proven in its own finding, the banner stays a
+    # possible cause of the body's change.
     offline = _cause(raw, offline=True)
     assert offline is not None and offline.title == "Possible cause of the DKIM break: a gateway's banner"
     assert "CAUTION: This email originated from outside" in offline.explanation and "[EXTERNAL]" not in offline.explanation
     online = _cause(raw)
-    assert online is not None and online.title == "Possible cause of the DKIM break: a gateway's banner, a subject tag"
-    assert "starts with '[EXTERNAL]'" in online.explanation
+    assert online is not None and online.title == "Possible cause of the DKIM break: a gateway's banner"
+    proof = _tag_proof(raw)
+    assert proof is not None and proof.title == "DKIM d=example.com verifies with '[EXTERNAL]' taken off the Subject"
+    assert "the body changed as well (body hash mismatch), which the tag does not explain" in proof.explanation
+    assert _tag_proof(raw, offline=True) is None
+
+
+def _tag_proof(raw: bytes, *, offline: bool = False) -> Finding | None:
+    _, findings = verify(raw, {}, resolver=OfflineResolver()) if offline else verify(raw, DNS)
+    found = [f for f in findings if f.id == "dkim.subject_tag_only_change"]
+    assert len(found) <= 1
+    return found[0] if found else None
 
 
 def test_subject_tag_alone_breaks_the_header_signature() -> None:
     raw = _signed().replace(b"Subject: Quarterly figures", b"Subject: [SPAM] Quarterly figures")
     results, _ = verify(raw, DNS)
-    assert results[0].reason_code == "signature_mismatch"
-    cause = _cause(raw)
-    assert cause is not None and "starts with '[SPAM]'" in cause.explanation
-    assert "the signed Subject is not known" in cause.explanation
+    assert results[0].reason_code == "signature_mismatch" and results[0].result == "fail"  # still a failure
+    # With the key, the signature is verified again with the tag taken off: it passes, so the tag
+    # is proven to be the only change (and the body hash matches): no "possible" cause is left.
+    proof = _tag_proof(raw)
+    assert proof is not None and proof.severity is Severity.NOTICE and proof.subject == "dkim example.com/s1"
+    assert "verifies once '[SPAM]' is taken off the start of the Subject (checked with the key)" in proof.explanation
+    assert "apart from the tag the message is as d=example.com signed it" in proof.explanation
+    assert _cause(raw) is None
     # Offline the header signature cannot be checked and the body is intact: no failure is
     # known, nothing to explain.
     assert _cause(raw, offline=True) is None
@@ -84,7 +99,9 @@ def test_subject_tag_alone_breaks_the_header_signature() -> None:
 def test_subject_tag_compared_with_the_z_copy() -> None:
     tagged = sign(MESSAGE, key=KEY, extra=" z=Subject:Quarterly=20figures;")
     raw = tagged.replace(b"Subject: Quarterly figures", b"Subject: [EXT] Quarterly figures")
-    cause = _cause(raw)
+    assert _tag_proof(raw) is not None  # proven with the key
+    # Another signed field changed as well: the tag is not the only change, and z= shows it was added.
+    cause = _cause(raw.replace(b"Date: Mon, 12 Jan 2026 10:00:00", b"Date: Mon, 12 Jan 2026 11:00:00"))
     assert cause is not None and "which the Subject the signer copied into z= lacks" in cause.explanation
     # The tag was there when signed (z= holds it): not a change, not named.
     message = MESSAGE.replace(b"Subject: Quarterly figures", b"Subject: [EXT] Quarterly figures")
@@ -154,3 +171,38 @@ def test_a_helo_under_exclaimers_domain_is_no_exclaimer_hop() -> None:
     hop = helo.replace(b"by mx.example.net", b"by smtp1.exclaimer.net")
     named = _cause(hop)
     assert named is not None and "Exclaimer" in named.title
+
+
+def test_a_tag_beside_other_changes_is_not_the_cause() -> None:
+    # Verification V16 F5: a forger who changes a signed field and adds "[EXTERNAL]" has the tag
+    # named as the cause no longer: with the tag taken off the signature still fails, and the
+    # words say so.
+    raw = _signed().replace(b"Subject: Quarterly figures", b"Subject: [EXTERNAL] Quarterly figures").replace(
+        b"From: Alice <alice@example.com>", b"From: Alice <alice@example.com>, Mallory <m@example.org>")
+    assert _tag_proof(raw) is None
+    cause = _cause(raw)
+    assert cause is not None and "but with the tag taken off the signature still fails (checked with the key): " \
+        "other signed header fields changed as well, so the tag alone" in cause.explanation
+    # Offline nothing can be re-verified: the tag is named as before (the body is intact, the
+    # header signature unchecked: no failure is known at all).
+    assert _cause(raw, offline=True) is None
+
+
+def test_several_tags_and_simple_canonicalization() -> None:
+    simple = sign(MESSAGE, key=KEY, canon="simple/simple")
+    twice = simple.replace(b"Subject: Quarterly figures", b"Subject: [EXTERNAL] [SPAM] Quarterly figures")
+    proof = _tag_proof(twice)
+    assert proof is not None and proof.title == "DKIM d=example.com verifies with '[EXTERNAL] [SPAM]' taken off the Subject"
+    # A tagger that wrote its tag right after the colon: with c=simple only the spacing the signer
+    # had verifies, and the usual ones are tried.
+    no_space = simple.replace(b"Subject: Quarterly figures", b"Subject:EXT: Quarterly figures")
+    assert _tag_proof(no_space) is not None
+    unspaced = sign(MESSAGE.replace(b"Subject: Quarterly", b"Subject:Quarterly"), key=KEY, canon="simple/simple")
+    assert _tag_proof(unspaced.replace(b"Subject:Quarterly", b"Subject: [EXT] Quarterly")) is not None
+    # The Subject re-spaced beyond the tag: c=simple fails, and the words say spacing may be why.
+    spaced = simple.replace(b"Subject: Quarterly figures", b"Subject: [EXT] Quarterly  figures")
+    assert _tag_proof(spaced) is None
+    cause = _cause(spaced)
+    assert cause is not None and "(or, with c=simple, the Subject's spacing was changed too)" in cause.explanation
+    # A tag in the middle of the Subject is taken off nothing.
+    assert _tag_proof(simple.replace(b"Quarterly figures", b"Quarterly [EXT] figures")) is None

@@ -105,7 +105,7 @@ class _Check:
     __slots__ = ("algorithm", "auid", "body_hash", "body_hash_ok", "body_hash_words", "body_length", "body_missing", "canonicalization", "copied_subject", "domain",
                  "expiration", "failed_lookup", "header_index", "index", "key_bits", "key_testing", "not_oversigned", "notes",
                  "reason", "reason_code", "result", "selector", "signature", "signed_headers", "signed_lower",
-                 "timestamp", "unsigned_body_bytes", "unsigned_body_text", "unsigned_headers")
+                 "timestamp", "unsigned_body_bytes", "unsigned_body_text", "unsigned_headers", "untagged_subject")
 
     def __init__(self, index: int, header_index: int) -> None:
         self.index = index
@@ -137,6 +137,9 @@ class _Check:
         self.notes: list[str] = []
         self.failed_lookup: str | None = None  # "NAME: STATUS" of a key lookup that failed for now
         self.copied_subject: str | None = None  # the Subject as z= copied it when signed (RFC 6376 section 3.5)
+        # (the tags taken off the Subject, whether the header signature then verifies) when it
+        # failed with a tag at the Subject's start and the key was at hand; None otherwise.
+        self.untagged_subject: tuple[str, bool] | None = None
 
     def finish(self, result: str, code: str, reason: str) -> None:
         self.result, self.reason_code, self.reason = result, code, reason
@@ -352,6 +355,7 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
     if byte_exact and message.has_body:
         findings.extend(_body_changed_without_key(checks))
     if byte_exact:
+        findings.extend(_subject_tag_only_change(checks))
         cause = _possible_cause(checks, message)
         if cause is not None:
             findings.append(cause)
@@ -829,6 +833,8 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
         return
     name = f"{check.selector}._domainkey.{check.domain}"
     if not verdict:
+        if "subject" in check.signed_lower:
+            _verify_untagged(check, split, field_pair, key, header_canon=header_canon, algorithm=algorithm)
         reason = (f"signed headers changed since signing (or the key at {name} was replaced)")
         if check.body_hash_ok is False:
             reason += "; the body changed too"
@@ -845,6 +851,35 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
                      "a From: field the signer did not sign was added; the signed fields verify")
         return
     _judge_valid(check, has_body=has_body, delivery=delivery, now=now)
+
+
+def _verify_untagged(check: _Check, split: _dkimpy.SplitMessage, field_pair: _dkimpy.HeaderPair,
+                     key: _dkimpy.PublicKey, *, header_canon: str, algorithm: str) -> None:
+    """A header signature that fails on a Subject starting with a tag ("[EXTERNAL]", "[SPAM]"):
+    verified again with the tag taken off the signed Subject field (the bottom-most, RFC 6376
+    section 5.4.2). A pass proves the tag is the only change to the signed header fields, as a
+    gateway or filter adds it after signing; a failure proves it is not the only one."""
+    positions = split.field_positions().get(b"subject")
+    if not positions:
+        return
+    from . import modifiers  # only when a signature broke
+
+    position = positions[-1]
+    field_name, value = split.headers[position]
+    candidates = modifiers.untagged_subjects(value)
+    if not candidates:
+        return
+    for tags, untagged in candidates:
+        headers = list(split.headers)
+        headers[position] = (field_name, untagged)
+        copy = _dkimpy.SplitMessage(headers, split.raw, split.body_start, split.body_needs_crlf, split.body_has_cr,
+                                    split.skipped_lines)
+        if _dkimpy.verify_header_signature(
+                copy, header_canon=header_canon, algorithm=algorithm, include_headers=check.signed_lower,
+                signature_field=field_pair, signature=check.signature, key=key) is True:
+            check.untagged_subject = (tags, True)
+            return
+    check.untagged_subject = (candidates[0][0], False)
 
 
 def _body_match_words(check: _Check) -> str:
@@ -1078,7 +1113,16 @@ def _possible_cause(checks: list[_Check], message: Message) -> Finding | None:
     if body_broken:
         shown.extend((name, words, body_broken) for name, words in modifiers.body_modifiers(message))
     for check in header_open:
+        untagged = check.untagged_subject
+        if untagged is not None and untagged[1]:
+            continue  # proven with the key: dkim.subject_tag_only_change says it
         words = modifiers.subject_tag_words(message, check.copied_subject, label)
+        if words is not None and untagged is not None:
+            # Verification V16 F5: a forger's tag beside other changes is no cause of the break.
+            spacing = (" (or, with c=simple, the Subject's spacing was changed too)"
+                       if (check.canonicalization or "simple").partition("/")[0] == "simple" else "")
+            words += ("; but with the tag taken off the signature still fails (checked with the key): other "
+                      f"signed header fields changed as well{spacing}, so the tag alone does not explain the break")
         if words is not None:
             same = next((item for item in shown if item[1] == words), None)
             if same is None:
@@ -1098,6 +1142,35 @@ def _possible_cause(checks: list[_Check], message: Message) -> Finding | None:
         "could write as well, and the signature fails all the same (it vouches for nothing); see the DKIM "
         "findings for the failure itself.",
         f"{RFC6376}#section-5.3", ", ".join(c.label for c in broken[:_MAX_NAMES_NAMED]))
+
+
+def _subject_tag_only_change(checks: list[_Check]) -> list[Finding]:
+    """dkim.subject_tag_only_change: a header signature that fails as delivered and verifies
+    with the tag taken off the start of the Subject (``_verify_untagged``): proof, made with the
+    signer's key, of what changed the signed header fields."""
+    findings: list[Finding] = []
+    for check in checks:
+        untagged = check.untagged_subject
+        if untagged is None or not untagged[1] or check.reason_code != "signature_mismatch":
+            continue
+        tags, domain = untagged[0], check.domain or "?"
+        if check.body_hash_ok:
+            body = (f"; the body hash matches too, so apart from the tag the message is as d={domain} signed "
+                    "it")
+        elif check.body_hash_ok is False:
+            body = "; the body changed as well (body hash mismatch), which the tag does not explain"
+        else:
+            body = ""
+        findings.append(Finding(
+            "dkim.subject_tag_only_change", Severity.NOTICE,
+            f"DKIM d={domain} verifies with {tags!r} taken off the Subject"[:200],
+            f"The signature by d={domain} (DKIM #{check.index + 1}) fails on the message as delivered, and "
+            f"verifies once {tags!r} is taken off the start of the Subject (checked with the key): the tag was "
+            f"added after signing, as gateways, filters and lists add one, and it is the only change to the "
+            f"signed header fields{body}. The result stays a failure: a verifier judges the message it "
+            "receives, and a receiver that added the tag after its own check may have recorded a pass.",
+            f"{RFC6376}#section-5.4", check.label))
+    return findings
 
 
 def _stronger_signature(check: _Check, checks: list[_Check], from_domain: str | None) -> _Check | None:

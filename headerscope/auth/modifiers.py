@@ -75,6 +75,37 @@ _GATEWAY_TAG_WORDS = frozenset({"external", "ext", "external email", "external s
                                 "suspected phishing", "junk", "bulk"})
 
 
+# The same tags at the start of a Subject field's raw value (with the white space after the
+# colon), for taking them off and verifying again.
+_raw_subject_tag = compiled_on_first_use(
+    rb"^([ \t]*)(\[[^\[\]\r\n]{1,40}\]|\*{1,3}[^*\r\n]{1,30}\*{1,3}|EXT(?:ERNAL)?:)[ \t]*")
+_MAX_TAGS_REMOVED = 3
+
+
+def untagged_subjects(value: bytes) -> list[tuple[str, bytes]]:
+    """(the tags taken off, the Subject field's raw value without them), for the tags its value
+    starts with (at most three, one after the other). Each removal comes in the spacings a tagger
+    may have left: the white space after the colon kept ("Subject: [EXT] Hi" was "Subject: Hi"),
+    dropped with the tag ("Subject: [EXT] Hi" was "Subject:Hi"), or one space put back where the
+    tagger wrote its tag right after the colon ("Subject:[EXT] Hi" was "Subject: Hi"); simple
+    header canonicalization tells them apart (RFC 6376 section 3.4.1), relaxed does not."""
+    found: list[tuple[str, bytes]] = []
+    tags: list[str] = []
+    current = value
+    for _ in range(_MAX_TAGS_REMOVED):
+        match = _raw_subject_tag().match(current)
+        if match is None:
+            break
+        tags.append(match.group(2).decode("ascii", "replace"))
+        rest = current[match.end():]
+        taken = " ".join(tags)
+        for candidate in (match.group(1) + rest, rest, b" " + rest):
+            if all(candidate != seen for _, seen in found):
+                found.append((taken, candidate))
+        current = match.group(1) + rest
+    return found
+
+
 def subject_tag(message: Message) -> str | None:
     """The tag the current Subject starts with, or None."""
     subject = message.first_decoded("Subject")
