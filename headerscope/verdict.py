@@ -347,6 +347,17 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
             f"{_unknown_record_words(domain, dkim, spf)}; try again later." + _recorded_note(comparison, findings)))
 
     delivery = _dmarc_at_delivery(comparison, dkim, self_signed)
+    tagged = _only_subject_tag_added(dkim) if delivery is not None \
+        and delivery.label == "modified_after_delivery" else None
+    if delivery is not None and tagged is not None:
+        # The receiver's own transport rule ("[EXTERNAL]") tags the Subject after its check: proven
+        # with the key (the aligned signature verifies without the tag and its body hash matches),
+        # so the change since delivery is that tag and nothing a forger could use.
+        return Verdict(status="authenticated", authenticated_domain=domain, summary=(
+            f"Authenticated as {domain} at delivery: the receiving side ({delivery.recorded_by or 'receiver'}) "
+            f"recorded a pass; it fails now only because {tagged.verifies_without_subject_tag!r} was put at the "
+            f"start of the Subject after that check: with it taken off, the signature by {tagged.domain} verifies "
+            "and its body hash matches (checked with the key)."))
     if delivery is not None and delivery.label == "modified_after_delivery":
         # Said as recorded: a dmarc=pass, or (with no dmarc= recorded) an aligned dkim=pass.
         what = (f"DMARC pass for {domain}" if delivery.method == "dmarc"
@@ -647,6 +658,12 @@ def _dmarc_at_delivery(comparison: tuple[Comparison, ...], dkim: tuple[DkimSigna
                 and item.label in (*_DELIVERY_ONLY_LABELS, "modified_after_delivery"):
             return item
     return None
+
+
+def _only_subject_tag_added(dkim: tuple[DkimSignatureResult, ...]) -> DkimSignatureResult | None:
+    """A signature aligned with From: (in the record's mode) that fails only for a tag at the start
+    of the Subject: without it the header signature verifies, and the body hash matches."""
+    return next((s for s in dkim if s.aligned_by_mode and s.verifies_without_subject_tag and s.body_hash_ok), None)
 
 
 def _drift_words(item: Comparison) -> str:

@@ -206,3 +206,41 @@ def test_several_tags_and_simple_canonicalization() -> None:
     assert cause is not None and "(or, with c=simple, the Subject's spacing was changed too)" in cause.explanation
     # A tag in the middle of the Subject is taken off nothing.
     assert _tag_proof(simple.replace(b"Quarterly figures", b"Quarterly [EXT] figures")) is None
+
+
+def _delivered(tagged: bytes, recorded: bytes = b"dkim=pass header.d=example.com header.s=s1") -> bytes:
+    """``tagged`` as mx.example.net delivered it, with its own results above its Received, and the
+    signature folded (a copy with unfolded long lines reads as a paste)."""
+    head, _, rest = tagged.partition(b"\r\n")
+    return (b"Authentication-Results: mx.example.net; " + recorded + b"\r\n"
+            b"Received: from out.example.com (out.example.com [192.0.2.7]) by mx.example.net with ESMTPS id 1;"
+            b" Mon, 12 Jan 2026 10:00:05 +0000\r\n" + head.replace(b"; ", b";\r\n ") + b"\r\n" + rest)
+
+
+def test_a_tag_added_after_the_receivers_pass_is_said_and_does_not_make_it_suspicious() -> None:
+    import headerscope
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    tagged = _signed().replace(b"Subject: Quarterly figures", b"Subject: [EXTERNAL] Quarterly figures")
+    report = headerscope.analyze(_delivered(tagged), resolver=SnapshotResolver(DNS))
+    assert [s.verifies_without_subject_tag for s in report.dkim] == ["[EXTERNAL]"]
+    [dkim] = [c for c in report.comparison if c.method == "dkim"]
+    assert dkim.label == "modified_after_delivery"
+    assert "verifies with '[EXTERNAL]' taken off the Subject: that tag, added after the check" in dkim.explanation
+    assert report.verdict.status == "authenticated"
+    assert report.verdict.summary.startswith("Authenticated as example.com at delivery")
+    assert "it fails now only because '[EXTERNAL]' was put at the start of the Subject" in report.verdict.summary
+
+    # The body changed as well: the tag does not explain it, and the message stays suspicious.
+    bannered = tagged.replace(b"Hello Bob,", b"Hello Bob, and more,")
+    changed = headerscope.analyze(_delivered(bannered), resolver=SnapshotResolver(DNS))
+    assert changed.verdict.status == "suspicious"
+    # The receiver recorded a failure: the tag came before its check, nothing is vouched for.
+    failed = headerscope.analyze(_delivered(tagged, b"dkim=fail header.d=example.com header.s=s1"),
+                                 resolver=SnapshotResolver(DNS))
+    assert failed.verdict.status != "authenticated"
+    # Another signed field changed besides the tag: no proof, still suspicious.
+    moved = tagged.replace(b"Date: Mon, 12 Jan 2026 10:00:00", b"Date: Mon, 12 Jan 2026 09:00:00")
+    other = headerscope.analyze(_delivered(moved), resolver=SnapshotResolver(DNS))
+    assert [s.verifies_without_subject_tag for s in other.dkim] == [None]
+    assert other.verdict.status == "suspicious"

@@ -1011,6 +1011,9 @@ def _to_result(check: _Check, from_domain: str | None) -> DkimSignatureResult:
         unsigned_body_text=check.unsigned_body_text if check.unsigned_body_bytes else None,
         unsigned_headers=check.unsigned_headers,
         not_oversigned=check.not_oversigned,
+        verifies_without_subject_tag=(check.untagged_subject[0] if check.untagged_subject is not None
+                                      and check.untagged_subject[1] and check.reason_code == "signature_mismatch"
+                                      else None),
     )
 
 

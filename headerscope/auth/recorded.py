@@ -2782,6 +2782,16 @@ def _label_dkim(subject: str, rec: RecordedResult | None, sig: DkimSignatureResu
                          "accept (RFC 8301 section 3.1, 2018), so that pass could not be reproduced today in any "
                          f"case; but the check now also finds a mismatch, which that rule does not cause: the {part} "
                          f"changed after delivery{key} (now: {sig.reason.split('; signed with rsa-sha1', 1)[0]}).")
+        if code == "signature_mismatch" and sig.verifies_without_subject_tag:
+            # Proven with the key (dkim.subject_tag_only_change): a gateway's transport rule tags
+            # the Subject after the receiver's own check, which is how its pass and this failure
+            # both come about.
+            body = "; the body changed as well (body hash mismatch)" if sig.body_hash_ok is False else ""
+            return _make("dkim", subject, rec, ours, "modified_after_delivery",
+                         f"{_passed_at_delivery(rec)}; now it fails, and verifies with "
+                         f"{sig.verifies_without_subject_tag!r} taken off the Subject: that tag, added after the "
+                         "check (by the receiver's own rules or later), is the only change to the signed header "
+                         f"fields{body}.")
         if code in _DKIM_MODIFIED:
             part = "body" if code == "body_hash_mismatch" else "signed header fields"
             return _make("dkim", subject, rec, ours, "modified_after_delivery",
