@@ -634,9 +634,12 @@ def _microsoft(message: Message, boundary: Hop | None, microsoft_receiver: bool)
             verdict = _microsoft_verdict(name, field.index, parts, trusted, why)
             if verdict.details:  # a field with none of the parts Microsoft documents says nothing
                 verdicts.append(verdict)
-    if not verdicts:
+    if not any(verdict.trusted for verdict in verdicts):
         # Exchange Server on premises, and Outlook.com's consumer mailboxes: the level in the
-        # organisation header, with the bulk level and the mailbox's folder beside it.
+        # organisation header, with the bulk level and the mailbox's folder beside it. Also when
+        # the only reports are an earlier tenant's ('-Untrusted', or its outbound scan): those say
+        # nothing of where the receiver put the message (review AQ 1: a tenant-relayed phish's
+        # SCL 8 and Junk folder were dropped for the sender's outbound "not spam").
         for field in _fields(message, "X-MS-Exchange-Organization-SCL")[:1]:
             trusted, why = _position_trust(field, boundary)
             # Exchange Server on premises, too, removes the organisation's fields from mail arriving

@@ -595,6 +595,26 @@ def test_outlook_com_consumer_verdict_keeps_its_bulk_level_and_folder() -> None:
         ("spf", "pass", False), ("dkim", "none", False), ("dmarc", "bestguesspass", False)]
 
 
+def test_the_receivers_level_is_kept_beside_an_earlier_tenants_report() -> None:
+    # Review AQ 1 (a real 2024 phish relayed through an attacker's tenant to Outlook.com): the
+    # sending tenant's outbound report arrives renamed '-Untrusted'; the consumer mailbox's own level
+    # and folder are in the organisation field and the delivery field, and are the receiver's.
+    report = analyze(
+        "Received: from NAM12-DM6-obe.outbound.protection.outlook.com (52.102.149.11) by "
+        "DM6NAM12FT011.mail.protection.outlook.com (10.13.179.20) with Microsoft SMTP Server (version=TLS1_2, "
+        "cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.7633.15 via Frontend Transport; "
+        "Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+        "X-MS-Exchange-Organization-SCL: 8\r\n"
+        "X-Microsoft-Antispam-Mailbox-Delivery:\r\n\tucf:0;jmr:0;auth:0;dest:J;OFR:SpamFilterAuthJ;RF:JunkEmail;\r\n"
+        "X-Forefront-Antispam-Report-Untrusted:\r\n\tCIP:185.211.101.195;CTRY:DE;LANG:en;SCL:1;SRV:;IPV:NLI;"
+        "SFV:NSPM;H:b3ila.example;PTR:InfoDomainNonexistent;CAT:NONE;DIR:OUT;SFP:1102;\r\n" + TAIL)
+    assert sorted((v.header, v.trusted, v.spam) for v in report.spam_filters) == [
+        ("X-Forefront-Antispam-Report-Untrusted", False, False), ("X-MS-Exchange-Organization-SCL", True, True)]
+    [receiver] = [v for v in report.spam_filters if v.trusted]
+    assert {key: value for key, value, _ in receiver.details}["DEST"] == "J"
+    assert receiver.summary.startswith("SCL 8")
+
+
 def test_proofpoint_route_outbound_is_the_senders_scan() -> None:
     # Real 2025 field (a company's outgoing Proofpoint): "policy=default", "route=outbound".
     report = analyze(
