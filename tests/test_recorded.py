@@ -3385,3 +3385,26 @@ def test_preserved_results_are_worded_by_what_the_message_shows() -> None:
     mailman = ("X-Mailman-Original-Authentication-Results", kept[1])
     [listed] = [f for f in parse_recorded(message(mailman), (), None)[1] if f.id == "recorded.preserved"]
     assert "before the list changed it" in listed.explanation
+
+
+def test_the_sending_tenants_results_below_a_tenant_handover_are_not_called_forged() -> None:
+    # Review AQ 2 (a real phish relayed through an attacker's Microsoft 365 tenant): Exchange Online
+    # of the sending tenant wrote Received-SPF for its own client; all tenants' hosts are named
+    # under outlook.com, so the field "names the receiver" without being the receiver's, and it is
+    # neither a forgery nor the receiver's earlier leg of a journey that never left it.
+    import headerscope
+    from test_hops import _M365_TENANTS
+
+    stamps = [f"Received: {stamp}\r\n".encode() for stamp in _M365_TENANTS[::-1]]
+    sending_spf = (b"Received-SPF: Pass (protection.outlook.com: domain of shop.example designates 192.0.2.9 as "
+                   b"permitted sender) receiver=protection.outlook.com; client-ip=192.0.2.9; helo=mail.shop.example;\r\n")
+    raw = (b"".join(stamps[:4]) + sending_spf + b"".join(stamps[4:])
+           + b"From: a@shop.example\r\nTo: b@example.org\r\nSubject: s\r\nDate: Mon, 29 Oct 2018 18:12:20 +0000\r\n"
+             b"\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    [spf] = [r for r in report.recorded if r.header == "Received-SPF"]
+    assert not spf.trusted
+    assert "for the sending Microsoft 365 tenant" in (spf.trust_reason or "")
+    [claim] = [f for f in report.findings if f.id == "recorded.untrusted_claim"]
+    assert claim.severity is Severity.INFO and "forged" not in claim.title.lower()
+    assert "never left it" not in claim.explanation

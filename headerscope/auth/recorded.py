@@ -19,7 +19,13 @@ from typing import NamedTuple
 
 from .._value import Value, frozen
 from ..domains import aligned, is_ip_literal, normalize_domain, organizational_domain
-from ..hops import OPERATOR_ALIASES, filter_loop_host, is_non_public_ip, spf_comment_head_is_writer
+from ..hops import (
+    OPERATOR_ALIASES,
+    filter_loop_host,
+    is_non_public_ip,
+    spf_comment_head_is_writer,
+    tenant_handover,
+)
 from ..message import Message
 from ..model import (
     ArcResult,
@@ -641,6 +647,10 @@ class _TrustContext(Value):
     """When the copy is one host's own content-filter loop and nothing else (see
     hops.filter_loop_host): that host. Fields above the earliest Received were written by it,
     at this delivery."""
+    tenant_handover: bool = False
+    """The boundary is one Microsoft 365 tenant handing the message to another through Exchange
+    Online's outbound relay (hops.tenant_handover): fields below it in Microsoft's names are the
+    sending tenant's."""
     sealed_instances: frozenset[int] = frozenset()
     """ARC instances the receiving side sealed (an ARC-Seal whose d= is the receiver's)."""
     corroborating: frozenset[str] = frozenset()
@@ -720,7 +730,11 @@ def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
         boundary_names.add(boundary.organization.lower())
     closed = previous is not None and end == previous.header_index
     cut_in_block = previous is None and end == len(message.headers) and message.header_only
-    inside = boundary.organization is not None and all(h.organization == boundary.organization for h in hops)
+    # One operator's names throughout, but Exchange Online's tenants all share outlook.com: a hand-over
+    # from its outbound relay is one tenant sending to another, so the journey left the sender's
+    # organisation (review AQ 2: the sending tenant's SPF result was called the receiver's earlier leg).
+    inside = boundary.organization is not None and all(h.organization == boundary.organization for h in hops) \
+        and not any(tenant_handover(h.fields) for h in hops)
     stamped = _after_queue_stamp(message, boundary)
     trace_runs: set[int] = set()
     if stamped:
@@ -741,7 +755,7 @@ def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
                          receiver_block_end=end, boundary_number=boundary.number,
                          receiver_names=", ".join(sorted(hosts)[:5]), trailing_start=trailing,
                          boundary_names=frozenset(boundary_names), block_closed=closed, boundary_host=boundary_by,
-                         cut_in_block=cut_in_block)
+                         cut_in_block=cut_in_block, tenant_handover=tenant_handover(boundary.fields))
 
 
 _MAX_STAMP_SCAN = 300
@@ -1053,6 +1067,14 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, 
         return False, (f"names the receiving side ({writer}) but sits at the end of the header "
                        "section, below the boundary: a filter may have appended it, or the sender "
                        "forged it; not relied on"), "appended"
+    if context.tenant_handover:
+        # Every Exchange Online tenant's hosts are named under outlook.com: below a hand-over from
+        # the outbound relay, a field in those names is the sending tenant's (its EOP judged its own
+        # client), not the receiver's, and not a forgery of the receiver's name (review AQ 2).
+        return False, (f"written by {writer} for the sending Microsoft 365 tenant, before it handed the message "
+                       "to the receiving tenant through Exchange Online's outbound relay (all tenants' hosts are "
+                       "named under outlook.com): the sending side's result, not the receiver's; shown, not "
+                       "relied on"), None
     return False, (f"names the receiving side ({writer}) but was already in the message when the "
                    f"receiver accepted it ({where}): possibly forged"), "forged"
 
@@ -1648,7 +1670,8 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
         results_above=frozenset(results_above),
         sealed_here=frozenset(sealed_here), stamped=context.stamped,
         boundary_names=context.boundary_names, boundary_host=context.boundary_host, trace_runs=context.trace_runs,
-        block_closed=context.block_closed and own_block, block_own=own_block, cut_in_block=context.cut_in_block)
+        block_closed=context.block_closed and own_block, block_own=own_block, cut_in_block=context.cut_in_block,
+        tenant_handover=context.tenant_handover)
 
 
 _MAX_DISAGREEMENT_FINDINGS = 5
