@@ -662,8 +662,10 @@ def _dmarc_at_delivery(comparison: tuple[Comparison, ...], dkim: tuple[DkimSigna
 
 def _only_subject_tag_added(dkim: tuple[DkimSignatureResult, ...]) -> DkimSignatureResult | None:
     """A signature aligned with From: (in the record's mode) that fails only for a tag at the start
-    of the Subject: without it the header signature verifies, and the body hash matches."""
-    return next((s for s in dkim if s.aligned_by_mode and s.verifies_without_subject_tag and s.body_hash_ok), None)
+    of the Subject: without it the header signature verifies, and the body hash matches over the
+    whole body (with l= short of it, text added after signing would ride on the pass)."""
+    return next((s for s in dkim if s.aligned_by_mode and s.verifies_without_subject_tag and s.body_hash_ok
+                 and not s.unsigned_body_bytes), None)
 
 
 def _drift_words(item: Comparison) -> str:

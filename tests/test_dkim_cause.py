@@ -244,3 +244,16 @@ def test_a_tag_added_after_the_receivers_pass_is_said_and_does_not_make_it_suspi
     other = headerscope.analyze(_delivered(moved), resolver=SnapshotResolver(DNS))
     assert [s.verifies_without_subject_tag for s in other.dkim] == [None]
     assert other.verdict.status == "suspicious"
+
+
+def test_a_tag_with_text_beyond_l_stays_suspicious() -> None:
+    # l= covers only the signed body: text appended after it rides on any pass (RFC 6376 section
+    # 8.2), so a proven tag does not make such a message authenticated.
+    import headerscope
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    short = sign(MESSAGE, key=KEY, length=True).replace(b"Subject: Quarterly figures",
+                                                         b"Subject: [EXTERNAL] Quarterly figures")
+    report = headerscope.analyze(_delivered(short + b"Pay the new account: 12345\r\n"), resolver=SnapshotResolver(DNS))
+    assert [s.verifies_without_subject_tag for s in report.dkim] == ["[EXTERNAL]"]
+    assert report.verdict.status == "suspicious"

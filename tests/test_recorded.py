@@ -3392,8 +3392,9 @@ def test_the_sending_tenants_results_below_a_tenant_handover_are_not_called_forg
     # of the sending tenant wrote Received-SPF for its own client; all tenants' hosts are named
     # under outlook.com, so the field "names the receiver" without being the receiver's, and it is
     # neither a forgery nor the receiver's earlier leg of a journey that never left it.
-    import headerscope
     from test_hops import _M365_TENANTS
+
+    import headerscope
 
     stamps = [f"Received: {stamp}\r\n".encode() for stamp in _M365_TENANTS[::-1]]
     sending_spf = (b"Received-SPF: Pass (protection.outlook.com: domain of shop.example designates 192.0.2.9 as "
@@ -3404,7 +3405,7 @@ def test_the_sending_tenants_results_below_a_tenant_handover_are_not_called_forg
     report = headerscope.analyze(raw, offline=True)
     [spf] = [r for r in report.recorded if r.header == "Received-SPF"]
     assert not spf.trusted
-    assert "for the sending Microsoft 365 tenant" in (spf.trust_reason or "")
+    assert "the sending side's result at most, not the receiver's" in (spf.trust_reason or "")
     [claim] = [f for f in report.findings if f.id == "recorded.untrusted_claim"]
     assert claim.severity is Severity.INFO and "forged" not in claim.title.lower()
     assert "never left it" not in claim.explanation

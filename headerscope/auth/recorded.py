@@ -1071,10 +1071,11 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, 
         # Every Exchange Online tenant's hosts are named under outlook.com: below a hand-over from
         # the outbound relay, a field in those names is the sending tenant's (its EOP judged its own
         # client), not the receiver's, and not a forgery of the receiver's name (review AQ 2).
-        return False, (f"written by {writer} for the sending Microsoft 365 tenant, before it handed the message "
-                       "to the receiving tenant through Exchange Online's outbound relay (all tenants' hosts are "
-                       "named under outlook.com): the sending side's result, not the receiver's; shown, not "
-                       "relied on"), None
+        return False, (f"in the name of {writer} below a tenant-to-tenant hand-over (the receiving tenant took "
+                       "the message from Exchange Online's outbound relay): the sending tenant's Exchange Online "
+                       "writes such fields for its own client, all tenants' hosts being named under outlook.com, "
+                       "and a sender could write one too; the sending side's result at most, not the receiver's; "
+                       "shown, not relied on"), None
     return False, (f"names the receiving side ({writer}) but was already in the message when the "
                    f"receiver accepted it ({where}): possibly forged"), "forged"
 
