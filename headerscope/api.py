@@ -66,6 +66,7 @@ from .mime import (
     hidden_characters,
     is_automatic_notification,
     pasted_notice,
+    read_attachments,
     read_carried,
     read_structure,
     repeated_fields,
@@ -1186,6 +1187,9 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # S/MIME, PGP, TNEF and calendar wrapping, and a signed part's protected header fields.
     structure, structure_findings = read_structure(message)
     findings.extend(structure_findings)
+    # The files attached (names and declared types from the part headers; no body is opened).
+    attachments, attachments_unlisted, attachment_findings = read_attachments(message)
+    findings.extend(attachment_findings)
     # UTF-8 written as is in the sender's fields, and whether the hops carried it with SMTPUTF8.
     eai = utf8_header_finding(message, chain.hops)
     if eai is not None:
@@ -1307,6 +1311,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         attached=attached,
         bulk=bulk,
         structure=structure,
+        attachments=attachments,
+        attachments_unlisted=attachments_unlisted,
     )
 
 

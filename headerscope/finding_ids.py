@@ -10,6 +10,8 @@ FINDING_IDS = frozenset({
     "arc.body_changed_between", "arc.chain_failed", "arc.changed_after_set", "arc.key_unavailable", "arc.sender_sealed", "arc.signature_broken_between",
     "arc.temperror",
     "attached.messages",
+    # attachment.*: a file attached to the message (mime.read_attachments).
+    "attachment.risky_type", "attachment.spoofed_extension",
     "bulk.no_one_click", "bulk.no_unsubscribe", "bulk.one_click_incomplete", "bulk.one_click_not_usable",
     "bulk.one_click_unsigned", "bulk.unsafe_unsubscribe_uri",
     "date.duplicate_chosen", "date.missing", "date.no_zone", "date.unreadable", "date.weekday_mismatch",

@@ -22,6 +22,7 @@ from dataclasses import replace
 from .message import Message, header_body_offsets, parse_message
 from .model import (
     AttachedMessage,
+    Attachment,
     CalendarInvite,
     DeliveryReport,
     DsnRecipient,
@@ -30,7 +31,7 @@ from .model import (
     MessageStructure,
     Severity,
 )
-from .text import HIDDEN_CHARACTERS, compiled_on_first_use
+from .text import HIDDEN_CHARACTERS, compiled_on_first_use, decode_rfc2047, shown_hidden
 
 MAX_PARTS = 300
 """Parts looked at in one message (a real one has a handful; a digest of a busy list, dozens)."""
@@ -2870,3 +2871,226 @@ def read_structure(message: Message) -> tuple[MessageStructure | None, list[Find
     if invite is not None:
         findings.append(_calendar_finding(invite, message))
     return structure, findings
+
+
+# --- The files attached to the message --------------------------------------------------------
+# Listed from their part headers (the walk of _parts, bounded by MAX_PARTS and MAX_DEPTH): the
+# name, the declared type and the encoded size. No body is decoded or looked into.
+MAX_ATTACHMENTS = 50
+"""Attachments listed (the rest are counted)."""
+_MAX_NAME = 200
+"""Characters kept of a file name."""
+_MAX_NAME_READ = 2000
+"""Characters of a name's value decoded at most (RFC 2047 decoding is bounded before that too)."""
+# What a body must hold, as written, for its part headers to be worth a walk for attachments: a
+# name= or filename= parameter (RFC 2045 section 5.1, RFC 2183 section 2.3), or an attachment
+# disposition (RFC 2183 section 2.2). Three spellings each: a case-insensitive regex over a large
+# body costs more than these finds.
+_ATTACHMENT_HINTS = (b"name", b"Name", b"NAME", b"attachment", b"Attachment", b"ATTACHMENT")
+# Parts that are no file: a report's machine-readable part (RFC 3464, RFC 5965, RFC 8098), read
+# with the delivery or feedback report; a message part, listed among the attached messages.
+_REPORT_PARTS = _STATUS_TYPES | _DISPOSITION_TYPES | {_FEEDBACK_TYPE}
+
+# File types that run code, or show a page of the sender's making, when opened. Each is blocked
+# or filtered by default by a mail provider:
+# - Gmail refuses .bat .cmd .com .exe .hta .img .iso .jar .js .jse .lnk .msi .pif .ps1 .scr .vbe
+#   .vbs .vhd .wsf ("File types blocked in Gmail", https://support.google.com/mail/answer/6590);
+# - Microsoft Defender for Office 365's common attachments filter, on by default in every
+#   anti-malware policy, quarantines .bat .cmd .com .docm .exe .hta .img .iso .jar .lnk .msi .pif
+#   .scr .vbe .vbs .wsf ("Anti-malware protection in EOP", https://learn.microsoft.com/defender-office-365/anti-malware-protection-about);
+#   Outlook blocks .vhd .vhdx and the others ("Blocked attachments in Outlook",
+#   https://support.microsoft.com/office/434752e1-02d3-4e90-9124-8b81e49a8519).
+# - Office macro formats: Microsoft blocks macros in files from the internet because they are a
+#   common way in for malware (https://learn.microsoft.com/deployoffice/security/internet-macros-blocked);
+# - OneNote: Microsoft 365 blocks dangerous files embedded in a .one since 2023, after OneNote
+#   attachments replaced macro documents in malware mail
+#   (https://techcommunity.microsoft.com/blog/microsoft365insiderblog/blocking-embedded-files-in-onenote/3776004);
+# - HTML and SVG: a page opened from disk, with a login form or script of the sender's making
+#   (MITRE ATT&CK T1027.006, HTML smuggling; T1566.001, spearphishing attachment).
+_DISK_IMAGE = "a disk image, which Windows opens as a drive holding files of the sender's choosing"
+_PROGRAM = "a program or script, which runs when opened"
+_PAGE = "an HTML or SVG page, which opens in a browser (credential phishing pages, HTML smuggling)"
+_MACRO = "an Office document with macros"
+_ONENOTE = "a OneNote notebook, which can embed files that run when clicked"
+_RISKY_EXTENSIONS = {
+    **dict.fromkeys(("iso", "img", "vhd", "vhdx"), _DISK_IMAGE),
+    **dict.fromkeys(("exe", "scr", "com", "pif", "bat", "cmd", "js", "jse", "vbs", "vbe", "wsf", "hta", "ps1",
+                     "msi", "lnk", "jar"), _PROGRAM),
+    **dict.fromkeys(("html", "htm", "shtml", "svg"), _PAGE),
+    **dict.fromkeys(("docm", "xlsm", "pptm"), _MACRO),
+    "one": _ONENOTE,
+}
+# The same kinds by declared type (lower case, as parse_content_type gives them): IANA's media
+# types and those mail programs write for these files.
+_RISKY_TYPES = {
+    **dict.fromkeys(("application/x-iso9660-image", "application/x-raw-disk-image", "application/x-vhd"),
+                    _DISK_IMAGE),
+    **dict.fromkeys(("application/x-msdownload", "application/x-msdos-program", "application/x-dosexec",
+                     "application/vnd.microsoft.portable-executable", "application/x-ms-installer",
+                     "application/x-msi", "application/x-ms-shortcut", "application/java-archive",
+                     "application/x-java-archive", "application/javascript", "application/x-javascript",
+                     "text/javascript", "text/vbscript", "application/hta"), _PROGRAM),
+    **dict.fromkeys(("text/html", "application/xhtml+xml", "image/svg+xml"), _PAGE),
+    **dict.fromkeys(("application/vnd.ms-word.document.macroenabled.12", "application/vnd.ms-excel.sheet.macroenabled.12",
+                     "application/vnd.ms-powerpoint.presentation.macroenabled.12"), _MACRO),
+    **dict.fromkeys(("application/onenote", "application/msonenote"), _ONENOTE),
+}
+# Extensions a reader takes for a harmless document, placed before the real one to hide it
+# ("invoice.pdf.exe", "scan.pdf      .exe"): MITRE ATT&CK T1036.007, Masquerading: Double File
+# Extension (Windows hides the last extension of known types by default).
+_DECOY_EXTENSIONS = frozenset(("pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf", "txt",
+                               "csv", "jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "mp3", "mp4", "wav", "mov",
+                               "avi", "zip", "rar", "7z", "eml", "msg"))
+# Bidi embeddings, overrides and isolates (Unicode UAX #9): U+202E written before "fdp.exe" shows
+# "invoice_\u202efdp.exe" as "invoice_exe.pdf" (MITRE ATT&CK T1036.002, Right-to-Left Override).
+_bidi_controls = compiled_on_first_use("[\u202a-\u202e\u2066-\u2069]")
+_ATTACK_RLO = "https://attack.mitre.org/techniques/T1036/002/"
+_ATTACK_DOUBLE = "https://attack.mitre.org/techniques/T1036/007/"
+
+
+def _extension(name: str) -> tuple[str, str]:
+    """(the name before its last extension, the extension in lower case) as Windows reads a
+    file name: trailing dots and spaces are dropped when the file is saved."""
+    name = name.rstrip(". \t")
+    stem, dot, extension = name.rpartition(".")
+    if not dot or len(extension) > 10:
+        return name, ""
+    return stem, extension.lower()
+
+
+def _file_name(value: str | None) -> str | None:
+    """A part's file name as a mail program shows it: RFC 2047 encoded-words undone (written in
+    a quoted name= by many mail programs, against RFC 2047 section 5), bounded, one line."""
+    if value is None:
+        return None
+    value = value[:_MAX_NAME_READ]
+    if "=?" in value:
+        value = decode_rfc2047(value)
+    value = value.replace("\r", "").replace("\n", " ").strip()
+    if not value:
+        return None
+    return value if len(value) <= _MAX_NAME else value[:_MAX_NAME - 1] + "…"
+
+
+def _spoofed(name: str) -> str | None:
+    """How the name hides its real extension, or None."""
+    bidi = _bidi_controls().search(name)
+    if bidi is not None:
+        return (f"a bidi control (U+{ord(bidi.group()):04X}) in the name makes it show its characters in another "
+                "order than they are: the extension a reader sees is not the real one")
+    stem, extension = _extension(name)
+    if extension not in _RISKY_EXTENSIONS:
+        return None
+    padded = stem != stem.rstrip()
+    _, decoy = _extension(stem.rstrip())
+    if decoy in _DECOY_EXTENSIONS:
+        return (f"a double extension: “.{decoy}” shown before the real “.{extension}”"
+                + (", with spaces between them to push the real one out of sight" if padded else ""))
+    return None
+
+
+def _positions(parts: Sequence[_Part]) -> list[str]:
+    """Each part's number as IMAP counts them (RFC 3501 section 6.4.5), from the walk with its
+    containers: a part at depth d is the next child of the last part above it."""
+    counters: list[int] = []
+    out: list[str] = []
+    for part in parts:
+        if part.depth == 0:
+            out.append("1" if not part.content_type.startswith("multipart/") else "")
+            continue
+        del counters[part.depth:]
+        while len(counters) < part.depth:
+            counters.append(0)
+        counters[part.depth - 1] += 1
+        out.append(".".join(str(n) for n in counters))
+    return out
+
+
+def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, list[Finding]]:
+    """The files attached to the message (at most MAX_ATTACHMENTS), how many more there are, and
+    the findings about risky and disguised ones. Bounded by the part walk (MAX_PARTS,
+    MAX_DEPTH), each part's header read to 8 KB; no body is decoded."""
+    body = message.body_start
+    if body is None:
+        return (), 0, []
+    raw = message.raw
+    top_type = parse_content_type(message.first("Content-Type") or "text/plain")[0]
+    if top_type.startswith("multipart/"):
+        if not any(raw.find(hint, body) >= 0 for hint in _ATTACHMENT_HINTS):
+            return (), 0, []
+        parts = _parts(message, keep_text=True, containers=True)
+    else:
+        # A one-part message whose body is the file (a scanner's or a script's mail).
+        disposition = message.first("Content-Disposition")
+        params = parse_content_type(message.first("Content-Type") or "text/plain")[1]
+        name = (parse_content_type(disposition)[1].get("filename") if disposition else None) or params.get("name")
+        if name is None and not (disposition or "").lower().lstrip().startswith("attachment"):
+            return (), 0, []
+        encoding = (message.first("Content-Transfer-Encoding") or "7bit").strip().lower()
+        parts = [_Part(top_type, params, encoding, name, body, len(raw))]
+    listed: list[Attachment] = []
+    more = 0
+    for part, position in zip(parts, _positions(parts), strict=True):
+        if part.content_type.startswith("multipart/") and part.depth < MAX_DEPTH and part.params.get("boundary"):
+            continue  # a container: its parts are walked
+        if part.content_type in _MESSAGE_TYPES or part.content_type in _REPORT_PARTS or _file_kind(part) is not None:
+            continue  # an attached message (listed with them) or a report's own part
+        disposition_type: str | None = None
+        if part.depth == 0:
+            written = message.first("Content-Disposition")
+        else:
+            head = raw[part.head_start:min(part.body_start, part.head_start + _PART_HEADER_BYTES)]
+            written = parse_message(head).first("Content-Disposition") if head.lower().find(
+                b"content-disposition") >= 0 else None
+        if written:
+            disposition_type = parse_content_type(written)[0][:40] or None
+        name = _file_name(part.filename)
+        if name is None and disposition_type != "attachment":
+            continue  # a text or HTML body, an unnamed inline part: no file
+        if len(listed) >= MAX_ATTACHMENTS:
+            more += 1
+            continue
+        extension = _extension(name)[1] if name else ""
+        listed.append(Attachment(
+            position=position or "1", filename=name, content_type=part.content_type[:100],
+            size=max(0, part.body_end - part.body_start), disposition=disposition_type,
+            risk=_RISKY_EXTENSIONS.get(extension) or _RISKY_TYPES.get(part.content_type),
+            spoofed=_spoofed(name) if name else None))
+    return tuple(listed), more, _attachment_findings(listed)
+
+
+def _named(attachment: Attachment) -> str:
+    """An attachment in a finding's words: its name with hidden characters shown, and its part."""
+    name = shown_hidden(attachment.filename) if attachment.filename else "(no name)"
+    return f"“{name}” ({attachment.content_type}, part {attachment.position})"
+
+
+def _attachment_findings(listed: Sequence[Attachment]) -> list[Finding]:
+    findings: list[Finding] = []
+    spoofed = [a for a in listed if a.spoofed]
+    if spoofed:
+        bidi = any(a.spoofed.startswith("a bidi") for a in spoofed if a.spoofed)
+        findings.append(Finding(
+            id="attachment.spoofed_extension", severity=Severity.DANGER,
+            title=f"Attachment name disguises its real extension: {_short(_named(spoofed[0]), 260)}"
+                  + (f" and {len(spoofed) - 1} more" if len(spoofed) > 1 else ""),
+            explanation=("; ".join(f"{_named(a)}: {a.spoofed}" for a in spoofed[:10])
+                         + (f"; and {len(spoofed) - 10} more" if len(spoofed) > 10 else "")
+                         + ". A name written to show one type while being another has no innocent use: it is "
+                         "made to get a file opened that the reader would not open (MITRE ATT&CK T1036). "
+                         "The file type is what Windows and the mail program go by, not what the name shows."),
+            reference=_ATTACK_RLO if bidi else _ATTACK_DOUBLE, subject="attachments"))
+    risky = [a for a in listed if a.risk and not a.spoofed]
+    if risky:
+        findings.append(Finding(
+            id="attachment.risky_type", severity=Severity.WARNING,
+            title=f"Attachment of a type that runs code or shows a page when opened: {_short(_named(risky[0]), 260)}"
+                  + (f" and {len(risky) - 1} more" if len(risky) > 1 else ""),
+            explanation=("; ".join(f"{_named(a)}: {a.risk}" for a in risky[:10])
+                         + (f"; and {len(risky) - 10} more" if len(risky) > 10 else "")
+                         + ". Mail providers block or quarantine these types by default (Gmail's blocked file types, "
+                         "Microsoft Defender's common attachments filter) because malware and phishing pages arrive "
+                         "this way; a business document rarely does. Read by the name's extension and the declared "
+                         "type only: the file itself was not opened."),
+            reference="https://support.google.com/mail/answer/6590", subject="attachments"))
+    return findings

@@ -1106,6 +1106,28 @@ class MessageStructure(Value):
 
 
 @frozen
+class Attachment(Value):
+    """A file attached to the message (a leaf MIME part with a file name, or marked
+    ``Content-Disposition: attachment``), read from its part header alone: its body is never
+    decoded. Attached messages (message/rfc822, a saved .eml or .msg) are in ``attached`` instead."""
+
+    position: str
+    """The part's number as IMAP counts MIME parts (RFC 3501 section 6.4.5: "2", "1.3"; "1" for a one-part message)."""
+    filename: str | None
+    """Content-Disposition filename= or Content-Type name= (RFC 2231 and RFC 2047 decoded), cut at 200 characters: text the sender wrote."""
+    content_type: str
+    """The part's declared Content-Type (type/subtype, lower case): what the sender says, not what the bytes are."""
+    size: int
+    """Bytes of the part's body as written in the message (its transfer encoding not undone: base64 is about 4/3 of the file)."""
+    disposition: str | None = None
+    """Content-Disposition's type (attachment, inline; RFC 2183), or None when the part has none."""
+    risk: str | None = None
+    """What kind of risky file the name's extension or the declared type makes it (a disk image, a script...), or None."""
+    spoofed: str | None = None
+    """How the name hides its real extension (a bidi control, a decoy double extension), or None."""
+
+
+@frozen
 class BulkSignals(Value):
     """What the header says about bulk and list mail, read without DNS: the unsubscribe fields
     (RFC 2369, RFC 8058), Precedence, List-Id, Feedback-ID and a bulk-sending service's own
@@ -1239,6 +1261,10 @@ class Report(Value):
     service); None for a message that carries none of them, as person-to-person mail."""
     structure: MessageStructure | None = None
     """The message's S/MIME, PGP, TNEF or calendar wrapping; None for plain mail."""
+    attachments: tuple[Attachment, ...] = ()
+    """Files attached to the message, in part order, at most 50 (attached messages are in ``attached``)."""
+    attachments_unlisted: int = 0
+    """Attachments past the 50 listed (counted within the part walk's bound of 300 parts)."""
     carried: tuple[CarriedSummary, ...] = ()
     """When a person forwarded or reported messages as attachments (not a bounce, an abuse report or
     an automatic notice): one line per attached message, the first few; the outer verdict stays the forwarder's."""

@@ -67,6 +67,13 @@ def header_refs(indexes: list[int]) -> str:
     return "headers " + ", ".join(str(index + 1) for index in indexes)
 
 
+def shown_hidden(text: str) -> str:
+    """The text with each hidden or direction-changing character shown as ``⟨U+XXXX⟩``: for a
+    value whose hidden characters are the point (a file name reversed by U+202E), which the
+    terminal would otherwise remove silently (the HTML report shows them so everywhere)."""
+    return _CONTROL.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", text) if _CONTROL.search(text) else text
+
+
 def one_line(text: str) -> str:
     """``strip_controls`` for a value from the message: its line breaks become spaces, so it
     cannot start a line of the report that looks like the report's own."""

@@ -189,6 +189,7 @@ class MarkdownRenderer(Renderer):
         lines.extend(self._spam_filters(report))
         lines.extend(self._bulk(report))
         lines.extend(self._attached(report))
+        lines.extend(self._attachments(report))
 
         unanswered = dns_unanswered_line(report)
         if unanswered is not None:
@@ -249,6 +250,23 @@ class MarkdownRenderer(Renderer):
             number = f"{entry.number} (carries {carries})" if carries else str(entry.number)
             lines.append(_row((number, md_escape(kind, 60), md_escape(entry.from_header, 120),
                                md_escape(entry.subject, 200), md_escape(entry.date, 60))))
+        lines.append("")
+        return lines
+
+    def _attachments(self, report: Report) -> list[str]:
+        if not report.attachments:
+            return []
+        lines = ["### Attachments", "", "From the part headers; no file was opened. Size is as encoded in the message.",
+                 "", _row(("Part", "Name", "Type", "Encoded size", "Note")), _row(("---", "---", "---", "---:", "---"))]
+        for entry in report.attachments:
+            note = entry.spoofed or entry.risk or ("inline" if entry.disposition == "inline" else "")
+            # md_escape shows hidden characters as ⟨U+XXXX⟩ (visible): a reversing U+202E is seen.
+            lines.append(_row((md_escape(entry.position, 20), md_escape(entry.filename or "(no name)", 220),
+                               md_escape(entry.content_type, 100), f"{entry.size:,} B",
+                               ("**DISGUISED:** " if entry.spoofed else "") + md_escape(note or None, MAX_CELL)
+                               if note else "")))
+        if report.attachments_unlisted:
+            lines.extend(("", f"… and {report.attachments_unlisted} more attachment(s), not listed."))
         lines.append("")
         return lines
 

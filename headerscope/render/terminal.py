@@ -15,7 +15,7 @@ from ..domains import with_idn_forms
 from ..hops import cloud_default_name, host_domain, host_organization
 from ..model import Finding, Hop, Report, Role, Severity
 from ..received import NO_TIME_ZONE, authenticated_login, client_name_words, client_user_words
-from ..text import header_ref, one_line, result_words
+from ..text import header_ref, one_line, result_words, shown_hidden
 from .interface import Renderer, dns_source_words, dns_status_words, dns_unanswered_line
 
 if TYPE_CHECKING:
@@ -173,6 +173,9 @@ class TerminalRenderer(Renderer):
         if report.attached:
             blocks.append(Rule(_t("Attached messages (analyze one with --attached N)")))
             blocks.append(self._attached(report))
+        if report.attachments:
+            blocks.append(Rule(_t("Attachments (from the part headers; no file was opened)")))
+            blocks.append(self._attachments(report))
         blocks.append(Rule(_t("Findings")))
         blocks.extend(self._findings(report.findings))
         blocks.append(self._footer(report))
@@ -614,6 +617,25 @@ class TerminalRenderer(Renderer):
             table.add_row(_t(f"{entry.number} (carries {carries})" if carries else entry.number), _t(kind), _t(entry.from_header or "—", limit=200),
                           _t(entry.subject or "—", limit=300), _t(entry.date or "—"))
         return table
+
+    def _attachments(self, report: Report) -> RenderableType:
+        from rich.console import Group
+        from rich.table import Table
+
+        table = Table(show_edge=False, pad_edge=False, header_style="bold")
+        for column in ("part", "name", "type", "encoded size", "note"):
+            table.add_column(column, overflow="fold")
+        for entry in report.attachments:
+            # The name with its hidden characters shown, not removed: a U+202E that reverses
+            # "fdp.exe" is the point (shown_hidden; the line is then made safe as every other).
+            name = shown_hidden(entry.filename) if entry.filename else "(no name)"
+            note = entry.spoofed or entry.risk or ("inline" if entry.disposition == "inline" else "")
+            table.add_row(_t(entry.position), _t(name, "bold red" if entry.spoofed else "", limit=220),
+                          _t(entry.content_type), _t(f"{entry.size:,} B"),
+                          _t(note, "red" if entry.spoofed else "yellow" if entry.risk else "dim", limit=300))
+        if not report.attachments_unlisted:
+            return table
+        return Group(table, _t(f"… and {report.attachments_unlisted} more attachment(s), not listed.", "dim"))
 
     def _findings(self, findings: tuple[Finding, ...]) -> list[RenderableType]:
         from rich.text import Text

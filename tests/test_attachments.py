@@ -1,0 +1,185 @@
+"""Files attached to a message: listed from their part headers (name, declared type, encoded
+size, part number), risky types and disguised names raised, and hostile names shown safely."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+
+import headerscope
+from headerscope.render.html import HtmlRenderer
+from headerscope.render.markdown import MarkdownRenderer
+from headerscope.render.terminal import TerminalRenderer
+
+_HEAD = ("Received: from mail.sender.example (mail.sender.example [192.0.2.10]) by mailin004.protonmail.ch\r\n"
+         " with ESMTP id 4Bq; Tue, 03 Nov 2020 10:00:05 +0000\r\n"
+         "From: Accounts <accounts@sender.example>\r\nTo: buyer@recipient.example\r\nSubject: Quotation\r\n"
+         "Date: Tue, 03 Nov 2020 10:00:00 +0000\r\nMessage-ID: <q1@sender.example>\r\nMIME-Version: 1.0\r\n")
+
+
+def _mixed(*parts: str, boundary: str = "b1") -> headerscope.Report:
+    body = "".join(f"--{boundary}\r\n{part}\r\n" for part in parts) + f"--{boundary}--\r\n"
+    raw = (_HEAD + f'Content-Type: multipart/mixed; boundary="{boundary}"\r\n\r\n' + body).encode()
+    return headerscope.analyze(raw, offline=True)
+
+
+_TEXT = "Content-Type: text/plain; charset=utf-8\r\n\r\nPlease find the quotation attached."
+
+
+def _ids(report: headerscope.Report) -> dict[str, str]:
+    return {f.id: f.severity.value for f in report.findings if f.id.startswith("attachment.")}
+
+
+def test_a_disk_image_is_listed_with_its_part_type_and_size_and_warned_about() -> None:
+    """Proton's capture of an invoice lure: text in a multipart/related, then quotation.iso as
+    application/octet-stream (the payload; the review's message 01)."""
+    data = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\r\n"
+    report = _mixed('Content-Type: multipart/related; boundary="r1"\r\n\r\n--r1\r\n'
+                    "Content-Type: text/html;charset=utf-8\r\n\r\n<p>Quotation attached</p>\r\n--r1--",
+                    'Content-Type: application/octet-stream; filename="quotation.iso"; name="quotation.iso"\r\n'
+                    "Content-Transfer-Encoding: base64\r\n"
+                    'Content-Disposition: attachment; filename="quotation.iso"; name="quotation.iso"\r\n\r\n'
+                    + data.rstrip("\r\n"))
+    [iso] = report.attachments
+    assert (iso.position, iso.filename, iso.content_type, iso.disposition, iso.size) == (
+        "2", "quotation.iso", "application/octet-stream", "attachment", len(data) - 2)
+    assert iso.risk is not None and "disk image" in iso.risk and iso.spoofed is None
+    assert _ids(report) == {"attachment.risky_type": "warning"}
+    [finding] = [f for f in report.findings if f.id == "attachment.risky_type"]
+    assert "“quotation.iso” (application/octet-stream, part 2)" in finding.title
+    assert json.loads(report.to_json())["attachments"][0]["filename"] == "quotation.iso"
+
+
+def test_names_are_decoded_from_rfc2231_continuations_and_rfc2047_words() -> None:
+    report = _mixed(_TEXT,
+                    "Content-Type: application/pdf\r\nContent-Disposition: attachment;\r\n"
+                    " filename*0*=utf-8''Rechnung%20M%C3%A4rz;\r\n filename*1=\"_2024.pdf\"\r\n\r\n%PDF",
+                    'Content-Type: application/pdf; name="=?utf-8?Q?Angebot_f=C3=BCr_Sie.pdf?="\r\n'
+                    "Content-Disposition: attachment\r\n\r\n%PDF",
+                    'Content-Type: application/zip; name="=?UTF-8?B?0KHRh9C10YIuemlw?="\r\n\r\nPK')
+    assert [(a.position, a.filename) for a in report.attachments] == [
+        ("2", "Rechnung März_2024.pdf"), ("3", "Angebot für Sie.pdf"), ("4", "Счет.zip")]
+    assert _ids(report) == {}  # a PDF and a zip archive are listed plainly
+
+
+def test_a_reversed_or_double_extension_is_danger_and_shown_as_it_is() -> None:
+    rlo = "invoice_\u202efdp.exe"  # shown by a mail program as "invoice_exe.pdf"
+    report = _mixed(_TEXT,
+                    f'Content-Type: application/octet-stream; name="{rlo}"\r\nContent-Disposition: attachment\r\n\r\nMZ',
+                    'Content-Type: application/pdf; name="invoice.pdf.exe"\r\n\r\nMZ',
+                    'Content-Type: application/pdf; name="scan.pdf          .exe"\r\n\r\nMZ',
+                    'Content-Type: application/octet-stream; name="setup.v2.exe"\r\n\r\nMZ',
+                    'Content-Type: application/zip; name="statement.pdf.zip"\r\n\r\nPK')
+    spoofed = [a.position for a in report.attachments if a.spoofed]
+    assert spoofed == ["2", "3", "4"]
+    assert "U+202E" in (report.attachments[0].spoofed or "")
+    assert "spaces" in (report.attachments[2].spoofed or "")
+    # A version number is no decoy; an archive named .pdf.zip hides nothing that runs.
+    assert report.attachments[3].spoofed is None and report.attachments[3].risk is not None
+    assert report.attachments[4].spoofed is None and report.attachments[4].risk is None
+    assert _ids(report) == {"attachment.spoofed_extension": "danger", "attachment.risky_type": "warning"}
+    [danger] = [f for f in report.findings if f.id == "attachment.spoofed_extension"]
+    assert "invoice_⟨U+202E⟩fdp.exe" in danger.title and "and 2 more" in danger.title
+    assert "\u202e" not in danger.title + danger.explanation
+    [warning] = [f for f in report.findings if f.id == "attachment.risky_type"]
+    assert "setup.v2.exe" in warning.title and "invoice" not in warning.explanation
+    terminal = TerminalRenderer(width=250).render(report)
+    assert "invoice_⟨U+202E⟩fdp.exe" in terminal and "\u202e" not in terminal
+
+
+def test_a_risky_declared_type_without_an_extension_and_the_page_types() -> None:
+    report = _mixed(_TEXT,
+                    'Content-Type: application/x-msdownload; name="document"\r\n\r\nMZ',
+                    'Content-Type: image/svg+xml\r\nContent-Disposition: attachment; filename="Payment_Advice.svg"\r\n\r\n<svg/>',
+                    'Content-Type: application/vnd.ms-excel.sheet.macroEnabled.12; name="Q3.xlsm"\r\n\r\nPK',
+                    'Content-Type: application/octet-stream; name="Notes.one"\r\n\r\nxx',
+                    'Content-Type: image/png; name="logo.png"\r\nContent-Disposition: inline\r\nContent-ID: <l@x>\r\n\r\nxx')
+    risks = [(a.filename, a.risk is not None) for a in report.attachments]
+    assert risks == [("document", True), ("Payment_Advice.svg", True), ("Q3.xlsm", True), ("Notes.one", True),
+                     ("logo.png", False)]
+    assert report.attachments[-1].disposition == "inline"
+    [warning] = [f for f in report.findings if f.id == "attachment.risky_type"]
+    assert "and 3 more" in warning.title
+
+
+def test_attached_messages_report_parts_and_bodies_are_not_listed_as_files() -> None:
+    inner = "From: x@example.net\r\nSubject: reported\r\n\r\nhi"
+    report = _mixed('Content-Type: multipart/alternative; boundary="a1"\r\n\r\n--a1\r\n'
+                    "Content-Type: text/plain\r\n\r\nhi\r\n--a1\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--a1--",
+                    "Content-Type: message/rfc822\r\n\r\n" + inner,
+                    'Content-Type: application/octet-stream; name="phish.eml"\r\n\r\n' + inner,
+                    'Content-Type: application/pdf; name="a.pdf"\r\n\r\n%PDF')
+    assert [(a.position, a.filename) for a in report.attachments] == [("4", "a.pdf")]
+    assert len(report.attached) == 2
+
+
+def test_a_genuine_bounce_lists_no_report_part_as_a_file() -> None:
+    raw = (b"From: MAILER-DAEMON@mx.example\r\nTo: a@example.com\r\nSubject: Undelivered Mail\r\n"
+           b"Date: Tue, 03 Nov 2020 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+           b'Content-Type: multipart/report; report-type=delivery-status; boundary="d"\r\n\r\n'
+           b"--d\r\nContent-Type: text/plain\r\n\r\nYour mail could not be delivered.\r\n"
+           b"--d\r\nContent-Type: message/delivery-status; name=\"details.txt\"\r\n\r\nReporting-MTA: dns; mx.example\r\n\r\n"
+           b"Final-Recipient: rfc822; b@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
+           b"--d\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: a@example.com\r\nSubject: hi\r\n\r\n--d--\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert report.delivery_report is not None and report.attachments == ()
+
+
+def test_bounds_fifty_listed_the_rest_counted_and_names_cut() -> None:
+    parts = [_TEXT] + [f'Content-Type: application/pdf; name="f{n}.pdf"\r\n\r\nx' for n in range(60)]
+    parts.append('Content-Type: application/pdf; name="' + "a" * 400 + '.pdf"\r\n\r\nx')
+    report = _mixed(*parts)
+    assert len(report.attachments) == 50 and report.attachments_unlisted == 11
+    assert report.attachments[-1].filename == "f49.pdf"
+    long = _mixed(_TEXT, 'Content-Type: application/pdf; name="' + "a" * 400 + '.exe"\r\n\r\nx')
+    [cut] = long.attachments
+    assert cut.filename is not None and len(cut.filename) == 200 and cut.filename.endswith("…")
+    assert "… and 11 more attachment(s), not listed." in TerminalRenderer(width=200).render(report)
+
+
+def test_a_one_part_message_that_is_a_file() -> None:
+    raw = (_HEAD + 'Content-Type: application/x-iso9660-image\r\nContent-Disposition: attachment; filename="scan.img"\r\n'
+           "Content-Transfer-Encoding: base64\r\n\r\nQUJD\r\n").encode()
+    report = headerscope.analyze(raw, offline=True)
+    assert [(a.position, a.filename) for a in report.attachments] == [("1", "scan.img")]
+    plain = headerscope.analyze((_HEAD + "Content-Type: text/plain\r\n\r\nhello\r\n").encode(), offline=True)
+    assert plain.attachments == () and _ids(plain) == {}
+
+
+class _Cells(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside = False
+        self.text: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if ("id", "attachment-files") in attrs:
+            self.inside = True
+        elif self.inside:
+            self.tags.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self.inside = False
+
+    def handle_data(self, data: str) -> None:
+        if self.inside:
+            self.text.append(data)
+
+
+def test_hostile_names_are_escaped_in_every_format() -> None:
+    name = '<img src=x onerror=alert(1)>[bold red]FAKE[/bold red]*x*\u202egpj.js'
+    report = _mixed(_TEXT, f'Content-Type: application/octet-stream; name="{name}"\r\n\r\nxx')
+    [entry] = report.attachments
+    assert entry.filename == name and entry.spoofed is not None
+    terminal = TerminalRenderer(width=300).render(report)
+    assert "[bold red]FAKE[/bold red]" in terminal and "⟨U+202E⟩gpj.js" in terminal
+    page = HtmlRenderer().render(report)
+    cells = _Cells()
+    cells.feed(page)
+    assert "img" not in cells.tags
+    assert any("<img src=x onerror=alert(1)>" in text for text in cells.text)
+    assert "⟨U+202E⟩gpj.js" in "".join(cells.text)
+    markdown = MarkdownRenderer().render(report)
+    assert "\\<img src=x onerror=alert(1)\\>" in markdown and "⟨U+202E⟩" in markdown
