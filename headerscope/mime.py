@@ -2944,6 +2944,10 @@ _DECOY_EXTENSIONS = frozenset(("pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx
 # Bidi embeddings, overrides and isolates (Unicode UAX #9): U+202E written before "fdp.exe" shows
 # "invoice_\u202efdp.exe" as "invoice_exe.pdf" (MITRE ATT&CK T1036.002, Right-to-Left Override).
 _bidi_controls = compiled_on_first_use("[\u202a-\u202e\u2066-\u2069]")
+# The name Exchange (ATT00001.htm) and other relays (att24916.htm) give the HTML parts that
+# follow an inline image or attachment in a message, so that clients showing one body part show
+# the rest as files.
+_body_fragment_name = compiled_on_first_use(r"(?i)att\d{1,8}\.html?")
 _ATTACK_RLO = "https://attack.mitre.org/techniques/T1036/002/"
 _ATTACK_DOUBLE = "https://attack.mitre.org/techniques/T1036/007/"
 
@@ -3051,11 +3055,16 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, lis
             more += 1
             continue
         extension = _extension(name)[1] if name else ""
+        risk = _RISKY_EXTENSIONS.get(extension) or _RISKY_TYPES.get(part.content_type)
+        if risk == _PAGE and name and _body_fragment_name().fullmatch(name):
+            # Kept a warning: the name is the sender's text, and a phishing page can take it too.
+            risk += ("; its name is the one mail programs give an HTML body fragment they turn into an attachment "
+                     "(Exchange's ATT00001.htm, after an inline image): most likely the rest of the message's text, "
+                     "but a page all the same")
         listed.append(Attachment(
             position=position or "1", filename=name, content_type=part.content_type[:100],
             size=max(0, part.body_end - part.body_start), disposition=disposition_type,
-            risk=_RISKY_EXTENSIONS.get(extension) or _RISKY_TYPES.get(part.content_type),
-            spoofed=_spoofed(name) if name else None))
+            risk=risk, spoofed=_spoofed(name) if name else None))
     return tuple(listed), more, _attachment_findings(listed)
 
 
@@ -3094,3 +3103,4 @@ def _attachment_findings(listed: Sequence[Attachment]) -> list[Finding]:
                          "type only: the file itself was not opened."),
             reference="https://support.google.com/mail/answer/6590", subject="attachments"))
     return findings
+

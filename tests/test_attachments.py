@@ -183,3 +183,12 @@ def test_hostile_names_are_escaped_in_every_format() -> None:
     assert "⟨U+202E⟩gpj.js" in "".join(cells.text)
     markdown = MarkdownRenderer().render(report)
     assert "\\<img src=x onerror=alert(1)\\>" in markdown and "⟨U+202E⟩" in markdown
+
+
+def test_an_exchange_body_fragment_stays_a_warning_but_says_what_its_name_usually_is() -> None:
+    report = _mixed(_TEXT, 'Content-Type: image/jpeg; name="image001.jpg"\r\n\r\nxx',
+                    'Content-Type: text/html; name="ATT00001.htm"\r\nContent-Disposition: attachment; '
+                    'filename="ATT00001.htm"\r\n\r\n<html><body>Regards</body></html>')
+    fragment = report.attachments[-1]
+    assert fragment.risk is not None and "Exchange's ATT00001.htm" in fragment.risk
+    assert _ids(report) == {"attachment.risky_type": "warning"}
