@@ -70,6 +70,7 @@ from .mime import (
     read_carried,
     read_structure,
     repeated_fields,
+    report_without_report,
 )
 from .model import (
     CarriedSummary,
@@ -1179,6 +1180,10 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # An attached message's own attachments are named by their path ("--attached 1.2").
     delivery_report, feedback_report, attached, carried_findings = read_carried(message, loaded.attached_path)
     findings.extend(carried_findings)
+    # A multipart/report around no report (RFC 6522 section 3): dressed as a bounce or notice.
+    undressed = report_without_report(message)
+    if undressed is not None:
+        findings.append(undressed)
     # The words of a bounce or delay notice pasted above the header it returned: the header is
     # the returned copy (analysed as the message), the words say what happened to it.
     notice = pasted_notice(loaded.text_before) if loaded.text_before else None

@@ -3104,3 +3104,65 @@ def _attachment_findings(listed: Sequence[Attachment]) -> list[Finding]:
             reference="https://support.google.com/mail/answer/6590", subject="attachments"))
     return findings
 
+
+# --- A multipart/report that holds no report ---------------------------------------------------
+_RFC6522 = "https://www.rfc-editor.org/rfc/rfc6522#section-3"
+
+
+def _report_subtype(content_type: str) -> str:
+    """The report type a part's type names: its subtype without a structured-syntax suffix
+    (RFC 6838 section 4.2.8: application/tlsrpt+gzip is RFC 8460's "tlsrpt") nor the "global-"
+    of RFC 6533's UTF-8 forms (message/global-delivery-status is a delivery-status report)."""
+    subtype = content_type.partition("/")[2].partition("+")[0]
+    return subtype.removeprefix("global-")
+
+
+def report_without_report(message: Message) -> Finding | None:
+    """A NOTICE when the message is a multipart/report (RFC 6522) without the report-type
+    parameter, or whose second part is not the report that parameter names: the wrapper of a
+    bounce, a read receipt or an abuse report around no report. None otherwise. Reads the top
+    part's header and the second part's header only."""
+    content_type = message.first("Content-Type")
+    if content_type is None or "report" not in content_type.lower():
+        return None
+    top, params = parse_content_type(content_type)
+    if top != "multipart/report":
+        return None
+    report_type = params.get("report-type", "").strip().lower()[:60]
+    second: str | None = None
+    seen = False
+    boundary = params.get("boundary")
+    if message.body_start is not None and boundary:
+        raw = message.raw
+        children = list(itertools.islice(_split_multipart(raw, message.body_start, len(raw), boundary), 2))
+        seen = True
+        if len(children) == 2:
+            start, end = children[1]
+            header_end, _ = header_body_offsets(raw, start, min(end, start + _PART_HEADER_BYTES))
+            second = parse_content_type(parse_message(raw[start:header_end]).first("Content-Type")
+                                        or "text/plain")[0][:100]
+    named = _short(report_type, 60)
+    if report_type and (not seen or (second is not None
+                                     and _report_subtype(second) == report_type.removeprefix("global-"))):
+        return None  # the report it names is its second part (or no body to check: a header alone)
+    if not report_type:
+        what = "no report-type parameter" + (
+            f" (its second part is {second})" if second else " and no second part" if seen else "")
+    elif second is None:
+        what = f"report-type={named} but no second part to hold that report"
+    else:
+        what = f"report-type={named} but its second part is {second}, not that report"
+    return Finding(
+        id="message.report_without_report", severity=Severity.NOTICE,
+        title=f"Dressed as a report: multipart/report with {what}",
+        explanation=(f"The message is a multipart/report with {what}. RFC 6522 section 3 requires the report-type "
+                     "parameter, naming the kind of report, and a second part holding that report: "
+                     "message/delivery-status for a bounce or delay notice (RFC 3464), "
+                     "message/disposition-notification for a read receipt (RFC 8098), message/feedback-report for "
+                     "an abuse report (RFC 5965). Mail servers that write bounces and reports write both. A "
+                     "multipart/report without them has the wrapper of a notification and not its content: the "
+                     "way spam and phishing try to pass as a bounce, which filters and readers trust more than "
+                     "ordinary mail. Some programs write a text-only report in this wrapper too (Exim's DMARC "
+                     "failure report): whether this is one is for its sender's authentication to say, not its "
+                     "content type."),
+        reference=_RFC6522, subject="structure")
