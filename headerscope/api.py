@@ -1119,6 +1119,9 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         findings.extend(nothing_aligned(from_domains, dkim, spf, dmarc, envelope.srs, through_list=through_list,
                                         default_key_tied=default_key_tied(message, dkim, from_domains),
                                         recorded=recorded, reported_signed=reported_signed))
+    # The Sender: explanation's promise (which of From: and Sender: the authentication vouches
+    # for), kept with the signatures that verify now.
+    envelope = _sender_vouched_by(envelope, from_domain, dkim)
     # What the sending side's own fields say made the message, and what it can fix (origin.py).
     origin_findings = [
         program_origin(message, chain.hops),
@@ -1423,6 +1426,54 @@ def _own_domain_from_outside(envelope: Envelope, hops: tuple[Hop, ...], boundary
                      "domain by the service that sends it; an outside server writing as the organisation is how "
                      "CEO fraud looks."),
         reference="https://www.rfc-editor.org/rfc/rfc7489#section-3.1", subject="From")
+
+
+# The words of the envelope's Sender: explanation that the signatures' alignment replaces.
+_SENDER_PROMISE = "the authentication below says which of the two it vouches for."
+_MAX_SIGNERS_SAID = 3
+
+
+def _sender_vouched_by(envelope: Envelope, from_domain: str | None,
+                       dkim: tuple[DkimSignatureResult, ...]) -> Envelope:
+    """The envelope with its Sender: explanation saying, for each DKIM signature that verifies
+    now, whether its d= aligns (relaxed: one organisational domain, RFC 7489 section 3.1.1) with
+    the From: or the Sender: domain: a signature vouches for its signing domain, and a mail
+    program shows both names. Only words: DMARC still judges From: alone, and the verdict is not
+    touched. Unchanged when no signature verifies (offline: no key, nothing new to say)."""
+    sender = envelope.sender
+    if sender is None or not sender.domain or not any(d.kind == "sender" for d in envelope.differences):
+        return envelope
+    signers = list(dict.fromkeys(s.domain.lower() for s in dkim if s.result == "pass" and s.domain))
+    if not signers:
+        return envelope
+    sender_domain = sender.domain.lower()[:253]
+    sender_org = organizational_domain(sender_domain) or sender_domain
+    author = (from_domain or "").lower()[:253]
+    author_org = (organizational_domain(author) or author) if author else None
+    said: list[str] = []
+    for signer in signers[:_MAX_SIGNERS_SAID]:
+        org = organizational_domain(signer) or signer
+        shown = signer[:253]
+        if org == sender_org and org == author_org:
+            said.append(f"DKIM d={shown} verifies and aligns with both the From: ({author}) and the Sender: "
+                        f"({sender_domain}): one organisation's domain vouches for the message")
+        elif org == sender_org:
+            said.append(f"DKIM d={shown} verifies and aligns with the Sender: ({sender_domain}): {shown} vouches it "
+                        "sent this message; the From: domain"
+                        + (f" ({author})" if author else "") + " is not authenticated by it")
+        elif org == author_org:
+            said.append(f"DKIM d={shown} verifies and aligns with the From: ({author}): the author's domain "
+                        f"vouches for the message; the Sender: domain ({sender_domain}) is not authenticated by it")
+        else:
+            said.append(f"DKIM d={shown} verifies but aligns with neither the From:"
+                        + (f" ({author})" if author else "") + f" nor the Sender: ({sender_domain})")
+    more = len(signers) - _MAX_SIGNERS_SAID
+    words = ("; ".join(said) + (f"; and {more} more signature(s) verify" if more > 0 else "")
+             + ". DMARC, below, judges the From: domain alone.")
+    differences = tuple(dataclasses.replace(d, explanation=d.explanation.replace(_SENDER_PROMISE, words))
+                        if d.kind == "sender" and _SENDER_PROMISE in d.explanation else d
+                        for d in envelope.differences)
+    return dataclasses.replace(envelope, differences=differences)
 
 
 # A list's own Sender: (Mailman 2's "list-bounces@", ezmlm's "list-return-...", "-owner", "-request"):

@@ -1,0 +1,62 @@
+"""The envelope's Sender: explanation says which of From: and Sender: a verified DKIM signature
+aligns with ("on behalf of" mail: a calendar, a signing or a sharing service), and nothing new
+offline."""
+
+from __future__ import annotations
+
+from test_dkim import crlf, rsa_dns, rsa_key, sign
+
+import headerscope
+from headerscope.dns.snapshot import SnapshotResolver
+
+_INVITE = crlf(b"""From: Paolo Reggiani <paolo@training-bcd.org>
+Sender: Google Calendar <calendar-notification@google.com>
+To: victim@example.net
+Subject: Invitation: McAfee receipt
+Date: Mon, 12 Jan 2026 10:00:00 +0000
+Message-ID: <inv1@google.com>
+
+Call us to cancel.
+""")
+
+
+def _sender_words(report: headerscope.Report) -> str:
+    [difference] = [d for d in report.envelope.differences if d.kind == "sender"]
+    return difference.explanation
+
+
+def _signed(domain: str) -> tuple[bytes, dict[str, object]]:
+    key = rsa_key(1024)
+    raw = sign(_INVITE, domain=domain, key=key, headers="from:sender:to:subject:date")
+    return raw, rsa_dns(1024, name=f"s1._domainkey.{domain}")
+
+
+def test_a_signature_of_the_senders_domain_is_said_to_vouch_for_the_sender_not_the_author() -> None:
+    raw, dns = _signed("google.com")
+    report = headerscope.analyze(raw, resolver=SnapshotResolver(dns))
+    assert [(s.domain, s.result) for s in report.dkim] == [("google.com", "pass")]
+    words = _sender_words(report)
+    assert ("DKIM d=google.com verifies and aligns with the Sender: (google.com): google.com vouches it sent this "
+            "message; the From: domain (training-bcd.org) is not authenticated by it. DMARC, below, judges the From: "
+            "domain alone.") in words
+    assert "the authentication below says which" not in words
+    # Words only: DMARC and the verdict still judge the From: domain.
+    assert report.dmarc is not None and report.dmarc.result != "pass"
+    assert report.verdict.status not in ("authenticated", "vouched")
+
+
+def test_a_signature_of_the_authors_domain_is_said_to_vouch_for_the_author() -> None:
+    raw, dns = _signed("training-bcd.org")
+    report = headerscope.analyze(raw, resolver=SnapshotResolver(dns))
+    assert ("DKIM d=training-bcd.org verifies and aligns with the From: (training-bcd.org): the author's domain "
+            "vouches for the message; the Sender: domain (google.com) is not authenticated by it") in _sender_words(report)
+
+
+def test_offline_or_a_failing_signature_says_nothing_new() -> None:
+    raw, dns = _signed("google.com")
+    offline = headerscope.analyze(raw, offline=True)
+    assert "the authentication below says which of the two it vouches for." in _sender_words(offline)
+    broken = raw.replace(b"Call us to cancel.", b"Call us now to cancel.")
+    failed = headerscope.analyze(broken, resolver=SnapshotResolver(dns))
+    assert [s.result for s in failed.dkim] != ["pass"]  # body changed after signing
+    assert "DKIM d=" not in _sender_words(failed)
