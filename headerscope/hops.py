@@ -2588,10 +2588,16 @@ def build_chain_from_fields(
             # front end (a proxy) may write its stamp only once it has handed the message on.
             out_of_order = (" (or the stamps were written out of order: a relaying front end may stamp "
                             "only after it has handed the message on)" if delay is not None and delay > -60 else "")
+            lead, shown = -(delay or 0.0), earlier.delay_seconds or 0.0
+            # The forward step into the fast clock's hop is "mostly clock" only when the lead is a
+            # large part of it; a 15 s lead in a 6 min 34 s step leaves a real wait.
+            share = (f"the {_fmt_seconds(shown)} shown for hop {earlier.number} is mostly that, not a wait"
+                     if lead >= 0.5 * shown else
+                     f"about {_fmt_seconds(lead)} of the {_fmt_seconds(shown)} shown for hop {earlier.number} "
+                     "may be that clock; the rest is transit or a wait")
             fast_clock = (f"{which} ({str(earlier.fields.by or '?')[:120]}) stamp about {_fmt_seconds(delay or 0.0)} "
                           f"ahead of the server after {'it' if earlier is last else 'them'}: that clock is "
-                          f"fast{out_of_order}, and the {_fmt_seconds(earlier.delay_seconds or 0.0)} shown for hop "
-                          f"{earlier.number} is mostly that, not a wait.")
+                          f"fast{out_of_order}, and {share}.")
         zone_step = _zone_label_step(work, i, delay) \
             if delay is not None and delay < -SKEW_TOLERANCE_SECONDS and i > 0 and i != date_index else None
         _hop_findings(findings, item, number, delay, from_date, i < boundary_index, fast_clock=fast_clock,

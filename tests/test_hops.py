@@ -3561,3 +3561,21 @@ def test_a_lag_of_days_is_no_lagging_clock_and_a_zoneless_stamp_shows_no_offset(
     zoneless = raw.replace(b"Tue, 1 Sep 92 00:58:25 EDT", b"Tue, 1 Sep 92 00:58:25")
     page = get_renderer("terminal", color=False, width=160).render(headerscope.analyze(zoneless, offline=True))
     assert "00:58:25 (no zone)" in page and "00:58:25+00:00" not in page
+
+
+def test_a_fast_clock_that_is_a_small_part_of_a_long_step_leaves_the_wait() -> None:
+    # SpamAssassin corpus spam (real, 2001): mail.netnoteinc.com's stamps ran 15 s ahead of the
+    # next server's, and the 6 min 34 s step from the Chinese open relay into it was called
+    # "mostly that, not a wait": 15 s of 394 s is 4 %.
+    raw = ("Received: from mail.netnoteinc.com (gw.netnoteinc.com [193.120.149.226]) by dogma.slashnull.example "
+           "with ESMTP id MAA27911; Thu, 30 Aug 2001 12:13:06 +0100\n"
+           "Received: by mail.netnoteinc.com (Postfix) id 919BF114155; Thu, 30 Aug 2001 12:13:21 +0100 (IST)\n"
+           "Received: from www.goabroad.example (unknown [211.100.6.104]) by mail.netnoteinc.com (Postfix) with "
+           "ESMTP id 9515F1140BA; Thu, 30 Aug 2001 11:13:19 +0000 (Eire)\n"
+           "Received: from yahoo.com (dialup.example [4.48.136.190]) by www.goabroad.example (8.9.3/8.9.3) "
+           "with SMTP id TAA96146; Thu, 30 Aug 2001 19:06:45 +0800 (CST)\n"
+           "Date: Thu, 30 Aug 2001 19:06:40 +0800\n\nbody\n")
+    [skew] = [f for f in _chain_of(raw).findings if f.id == "hops.clock_skew"]
+    assert "mostly that" not in skew.explanation, skew.explanation
+    assert "about 15 s of the 6 min 34 s shown for hop 2 may be that clock; the rest is transit or a wait" \
+        in skew.explanation, skew.explanation
