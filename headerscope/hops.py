@@ -2097,6 +2097,18 @@ def _arrival_missing(where: str, subject: str, explanation: str) -> Finding:
                    reference=_RFC5321_TRACE, subject=subject)
 
 
+def _only_final_delivery(work: Sequence[_Work]) -> bool:
+    """Every hop is a delivery into a mailbox store (any LMTP variant, Exchange's Mailbox
+    Transport) or a mailbox download, with no login: the copy records no hop where the message
+    entered. Not Exim's "with local" or a pickup: those are a program on the host injecting it."""
+    return bool(work) and all(
+        not item.fields.auth and item.role is not Role.MSA
+        and (_protocol(item.fields).startswith("lmtp") or _mailbox_transport(item.fields) or is_retrieval(item.fields)
+             or (not _protocol(item.fields) and "lmtp" in _scan(item.header.value).lower()
+                 and bool(_with_lmtp_re().search(_scan(item.header.value)))))
+        for item in work)
+
+
 def _content_filter_hop(item: _Work) -> bool:
     """A content filter's re-injection (amavisd-new's "by localhost (host [127.0.0.1])
     (amavisd-new, port 10024)", or a hand-over between loopback ports 10024/10025): it hands on
@@ -2154,6 +2166,7 @@ def filter_loop_host(hops: Sequence[Hop]) -> str | None:
 
 
 # qmail-queue's own stamp when its caller is not qmail-smtpd: "(qmail 1234 invoked by uid 111)".
+_queue_network_re = compiled_on_first_use(r"^\(\s*qmail \d{1,10} invoked from network\s*\)", re.IGNORECASE)
 _queue_uid_re = compiled_on_first_use(r"^\(\s*[A-Za-z][\w.-]{0,30} \d{1,10} invoked by uid (\d{1,10})\s*\)")
 # Seconds between an SMTP stamp and the queue's stamp above it within which the queue is taken as
 # the receiving program's own (both stamps come from one host's clock, written as the DATA ends).
@@ -2161,7 +2174,9 @@ _QUEUED_WITHIN_SECONDS = 300
 
 
 def _queued_by_receiver_notes(work: list[_Work]) -> dict[int, str]:
-    """Hop.note for qmail-queue's "(qmail N invoked by uid U)" written just above an SMTP stamp:
+    """Hop.note for qmail-queue's "(qmail N invoked by uid U)" or "(qmail N invoked from
+    network)" written just above an SMTP stamp (the latter, qmail-smtpd's, is no hand-over: the
+    same host's note that it queued what it received):
     qmail-queue writes "invoked from network" only when qmail-smtpd runs it, and "invoked by uid
     U" for any other caller (qmail's qmail-queue.c): an SMTP server such as qpsmtpd, or a filter
     such as qmail-scanner, queuing what it has just received. U is that program's account, not a
@@ -2175,10 +2190,15 @@ def _queued_by_receiver_notes(work: list[_Work]) -> dict[int, str]:
                 or item.time is None or below.time is None:
             continue
         m = _queue_uid_re().match(item.header.value[:200])
-        if m is None:
+        network = m is None and _queue_network_re().match(item.header.value[:200]) is not None
+        if m is None and not network:
             continue
         waited = (item.time - below.time).total_seconds()
         if -SKEW_TOLERANCE_SECONDS <= waited <= _QUEUED_WITHIN_SECONDS:
+            if m is None:
+                # qmail-smtpd's own queue note on the host that received the SMTP below it.
+                notes[i] = f"queued by hop {i}'s receiver (qmail-smtpd), not a hand-over"
+                continue
             notes[i] = f"queued by hop {i}'s receiver (uid {m.group(1)})"
             if fields.ident == f"uid {m.group(1)}":
                 item.fields = dataclasses.replace(fields, ident=None)
@@ -2358,6 +2378,22 @@ def build_chain_from_fields(
                          "shown; SPF and DMARC judge that hop, not where the message entered."),
             reference=_RFC5321_TRACE, subject=f"hop {len(work)}",
         ))
+    elif not boundary.from_outside and _only_final_delivery(work):
+        # Every stamp is the receiving side's own delivery into the mailbox store (LMTP, RFC 2033
+        # section 1: used only inside a site) or a mailbox download: it names the server that
+        # delivered, not the client that sent the message (RFC 5321 section 4.4 has each SMTP
+        # server stamp its client). Where the message entered is not in this copy, so nothing
+        # here shows it was written inside the organisation either.
+        where = work[-1].org or "the receiving host"
+        stamps = "hop 1 is" if len(work) == 1 else f"hops 1–{len(work)} are"
+        findings.add(_arrival_missing(where, "hop 1", (
+            f"Only the final delivery is recorded: {stamps} the receiving side's own hand-over into the mailbox "
+            f"({(work[0].fields.protocol or '').strip()[:20] or 'LMTP'} at {str(work[-1].fields.by or where)[:120]}), which names "
+            f"no client that sent the message. Where the message entered is not in this copy (a mail store that "
+            f"keeps only its delivery stamp, or a copy that lost its other Received fields); nothing here shows it "
+            f"was sent inside {where}. The trust boundary is placed at hop {boundary_index + 1}, the earliest "
+            "shown; SPF and DMARC would judge that hop's client, an internal hand-over, not where the message "
+            "entered.")))
     elif not boundary.from_outside and header_only and work[0].role not in (Role.MSA, Role.MUA) \
             and not work[0].fields.auth \
             and (work[0].fields.from_ip or work[0].fields.from_helo or work[0].fields.from_rdns):

@@ -160,7 +160,8 @@ class Hop(Value):
     server's loopback address: "content filter amavisd-new" for the filter's own stamp, "back from
     amavisd-new" for its re-injection into the server; qmail-queue's "invoked by uid N" stamp
     just above an SMTP stamp: "queued by hop 2's receiver (uid N)", the receiving program's
-    account, not a user's; "mailbox retrieval" for an MUA hop that fetched the message from its
+    account, not a user's; "queued by hop 2's receiver (qmail-smtpd), not a hand-over" for its
+    "invoked from network" stamp, qmail-smtpd's own note; "mailbox retrieval" for an MUA hop that fetched the message from its
     mailbox over POP3 or IMAP (fetchmail), not a submission; "client not recorded" for a stamp by
     an inbound server that names no client (a privacy relay's "by smtp-inbound1.duck.com",
     role unknown); None for most hops."""

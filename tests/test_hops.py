@@ -3579,3 +3579,38 @@ def test_a_fast_clock_that_is_a_small_part_of_a_long_step_leaves_the_wait() -> N
     assert "mostly that" not in skew.explanation, skew.explanation
     assert "about 15 s of the 6 min 34 s shown for hop 2 may be that clock; the rest is transit or a wait" \
         in skew.explanation, skew.explanation
+
+
+def test_a_copy_with_only_the_final_lmtp_delivery_does_not_say_sent_inside() -> None:
+    # A SpamCop report (real, 2015) kept only the abuse mailbox's Dovecot LMTP stamp: it was
+    # called "sent inside that organisation" while it came from spamcop.net. An LMTP stamp names
+    # the server delivering into the mailbox store (RFC 2033), not the client that sent it.
+    raw = ("Received: from mx.abuse.example\n\tby mx.abuse.example (Dovecot) with LMTP id lLgxJbRMQVUGMQAArOwUew\n"
+           "\t; Wed, 29 Apr 2015 23:27:25 +0200\n"
+           "Date: Wed, 29 Apr 2015 17:20:28 -0400\n\nbody\n")
+    findings = _chain_of(raw).findings
+    assert not [f for f in findings if f.id == "hops.internal_only"]
+    [entry] = [f for f in findings if f.id == "hops.arrival_missing"]
+    assert entry.explanation.startswith("Only the final delivery is recorded: hop 1 is the receiving side's own "
+                                        "hand-over into the mailbox (LMTP at mx.abuse.example)"), entry.explanation
+    assert "Where the message entered is not in this copy" in entry.explanation
+    # A program on the host injecting the message (Exim's "with local") still shows it was written there.
+    local = ("Received: from www-data by mx.abuse.example with local (Exim 4.96) id 1; Wed, 29 Apr 2015 23:27:20 +0200\n"
+             + raw)
+    ids = {f.id for f in _chain_of(local).findings}
+    assert "hops.internal_only" in ids and "hops.arrival_missing" not in ids
+
+
+@needs_parser
+def test_qmail_smtpd_queue_note_is_no_hand_over() -> None:
+    # SpamCop's mail server (real, 2003): qmail-queue's "(qmail 30067 invoked from network)" above
+    # qmail-smtpd's own stamp was shown as a hop whose "from" was that text, with no word that it is
+    # the same host queuing what it received (qmail's qmail-queue.c writes it when qmail-smtpd runs it).
+    chain = _chain([
+        "from sauron.example (sauron.example [216.127.43.85]) by mx.abuse.example (8.12.9/8.12.6) with SMTP "
+        "id h5K0Eg4X029360; Thu, 19 Jun 2003 20:14:43 -0400",
+        "(qmail 30067 invoked from network); 20 Jun 2003 00:14:32 -0000",
+        "from localhost (HELO spamcop.example) (127.0.0.1) by sauron.example with SMTP; 20 Jun 2003 00:14:32 -0000",
+    ])
+    assert chain.hops[1].note == "queued by hop 1's receiver (qmail-smtpd), not a hand-over"
+    assert chain.hops[0].note is None and chain.hops[2].note is None

@@ -464,3 +464,14 @@ def test_the_from_aligned_signature_is_listed_among_many() -> None:
     assert "DKIM #51" in terminal and "s=own2026" in terminal
     assert "own2026" in MarkdownRenderer().render(report)
     assert "own2026" in HtmlRenderer().render(report)
+
+
+def test_a_partly_read_hop_has_its_star_explained() -> None:
+    # Hops whose Received was only partly read are numbered "6*": the mark needs a legend.
+    raw = (b"Received: from relay.example (relay.example [192.0.2.7]) by mx.example.net gobbledygook words; "
+           b"Mon, 2 Nov 2026 10:00:05 +0000\r\nFrom: a@example.org\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n")
+    text = get_renderer("terminal", color=False).render(headerscope.analyze(raw, offline=True))
+    assert "1*" in text
+    assert "* the Received field was only partly read" in text
+    plain = get_renderer("terminal", color=False).render(headerscope.analyze(HOSTILE, offline=True))
+    assert "only partly read" not in plain

@@ -361,6 +361,12 @@ class TerminalRenderer(Renderer):
             row, previous_day = self._hop_row(hop, previous_day, clock=f"hop {hop.number}" in clock_off,
                                               resent=hop.number in resent)
             table.add_row(*row)
+        if any(not hop.fields.complete for hop in hops):
+            # The "*" after a hop's number (_hop_row) needs its meaning said where it is seen.
+            from rich.console import Group
+
+            return Group(table, _t("* the Received field was only partly read: what is shown is what could be "
+                                   "parsed; its raw text is in the JSON report (hops[].raw)", "dim"))
         return table
 
     def _hop_row(self, hop: Hop, previous_day: str | None, clock: bool = False,
