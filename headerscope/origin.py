@@ -57,6 +57,14 @@ _php_script_re = compiled_on_first_use(r"^\s*(\S{1,300}?)\s+for\s+([0-9A-Fa-f.:,
 # "Primary Hostname", the "Originator/Caller UID/GID - [uid gid] / [uid gid]" (the process that
 # handed the message to Exim, then Exim's own), and the "Sender Address Domain".
 _antiabuse_uid_re = compiled_on_first_use(r"\[(\d{1,10}) (\d{1,10})\]\s*/\s*\[(\d{1,10}) (\d{1,10})\]")
+# cPanel's Exim names the account a message was sent with: "X-Get-Message-Sender-Via: HOST:
+# authenticated_id: USER/from_h" (a hosting account's local user: the sender was taken from the
+# From: header) or "... authenticated_id: user@domain" (a mailbox's login), and
+# "X-Authenticated-Sender: HOST: user@domain". Other values ("mailgid no entry from
+# get_recent_authed_mail_ips_entry", "none") name no account and are not read.
+_sender_via_account_re = compiled_on_first_use(
+    r"^\s*([^\s:]{1,253}):\s*authenticated_id:\s*([^\s/;:]{1,128})(?:/[\w.-]{1,40})?\s*$")
+_authenticated_sender_re = compiled_on_first_use(r"^\s*([^\s:]{1,253}):\s*([^\s@:;]{1,64}@[^\s@:;]{1,253})\s*$")
 # Vixie cron and its descendants (cronie, Debian's cron, fcron) mail a job's output with
 # "Subject: Cron <USER@HOST> COMMAND" and one "X-Cron-Env: <NAME=VALUE>" per environment
 # variable (do_command.c: fprintf(mail, "Subject: Cron <%s@%s> %s\n", usernm, hostname, cmd)).
@@ -122,6 +130,35 @@ def originating_client(message: Message, hops: tuple[Hop, ...]) -> Finding | Non
                          "trust boundary: that side's claim, not the receiver's evidence."),
             reference=None, subject="X-Originating-IP")
     return None
+
+
+def _sending_accounts(message: Message, first_hop: Hop | None) -> list[tuple[str, str]]:
+    """(account, what names it) for the hosting account the sending host says handed the message
+    to its mail server: the lowest Received when it is a program's local hand-over there (no
+    client address: Exim's "from USER ... with local", the DragonFly Mail Agent's "from USER (uid
+    N)", Postfix's "(Postfix, from userid N)", qmail's "invoked by uid N", which the parser keeps
+    as the stamp's local user), and cPanel's X-Get-Message-Sender-Via / X-Authenticated-Sender.
+    A client's greeting (HELO) names no account and is never read as one."""
+    found: list[tuple[str, str]] = []
+    if first_hop is not None and first_hop.fields.ident and not first_hop.fields.from_ip \
+            and not first_hop.fields.from_helo and not first_hop.fields.from_rdns and not first_hop.note:
+        ident = _shown(first_hop.fields.ident, 100)
+        on = f" on {_shown(first_hop.fields.by, 120)}" if first_hop.fields.by else ""
+        found.append((ident, f"hop 1's Received ({header_ref(first_hop.header_index)}), the local hand-over{on}, "
+                             f"names {ident}"))
+    for field in message.all("X-Get-Message-Sender-Via")[:3]:
+        match = _sender_via_account_re().match(field.value[:_MAX_VALUE])
+        if match is not None:
+            account = _shown(match.group(2), 100)
+            found.append((account, f"cPanel's X-Get-Message-Sender-Via ({header_ref(field.index)}) says "
+                                   f"{_shown(match.group(1), 120)} took it from the account {account}"))
+    for field in message.all("X-Authenticated-Sender")[:3]:
+        match = _authenticated_sender_re().match(field.value[:_MAX_VALUE])
+        if match is not None:
+            account = _shown(match.group(2), 100)
+            found.append((account, f"X-Authenticated-Sender ({header_ref(field.index)}) says "
+                                   f"{_shown(match.group(1), 120)} took it from the login {account}"))
+    return found[:4]
 
 
 def program_origin(message: Message, hops: tuple[Hop, ...]) -> Finding | None:
@@ -202,6 +239,11 @@ def program_origin(message: Message, hops: tuple[Hop, ...]) -> Finding | None:
                      + (f" on {host}" if host else "") + ": the hosting account that sent it")
         title = title or f"Handed to the mail server by a local process (uid {caller[0]})"
 
+    accounts = _sending_accounts(message, first_hop)
+    if accounts:
+        facts.append("the sending host's own records name the account that handed the message over: "
+                     + "; ".join(text for _, text in accounts))
+
     cron_user, cron_host, command = None, None, None
     subject = message.first_decoded("Subject")
     cron = _cron_subject_re().match(_shown(subject, 360)) if subject and "Cron <" in subject[:40] else None
@@ -228,6 +270,11 @@ def program_origin(message: Message, hops: tuple[Hop, ...]) -> Finding | None:
         facts.append(f"{name} ({header_ref(field.index)}) names the library or plugin that composed it: {shown}")
         title = title or f"Composed by {shown}"
 
+    if accounts and not (title or "").startswith("Sent by a cron job"):
+        # The account is what a hosting abuse desk suspends: named in the title too (a cron job's
+        # title names its user already).
+        title = f"{title}; account {accounts[0][0]}" if title else \
+            f"Handed to the mail server by the account {accounts[0][0]}"
     if title is None:
         return None
     return Finding(

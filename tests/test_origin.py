@@ -56,7 +56,7 @@ def test_a_cpanel_form_names_its_page_the_visitor_the_script_and_the_account() -
     # cPanel writes the request's X-Forwarded-For first and the address that connected last: the
     # connecting address is the requester; the forwarded one is only a proxy's or the visitor's word.
     assert found.title == ("Sent by the web page www.shop.example/contact.php, requested from 198.51.100.99 "
-                           "(forwarded for 134.84.145.89)")
+                           "(forwarded for 134.84.145.89); account shopuser")
     assert "the last, 198.51.100.99, is the one that connected to the web server; 134.84.145.89 came from the " \
            "request's X-Forwarded-For field" in found.explanation
     assert "which the visitor can also write itself" in found.explanation
@@ -74,7 +74,7 @@ def test_a_single_x_php_script_address_is_the_one_that_connected() -> None:
     single = _CPANEL.replace("for 134.84.145.89, 198.51.100.99", "for 134.84.145.89")
     found = _finding(_analyze(single), "origin.program")
     assert found is not None
-    assert found.title == "Sent by the web page www.shop.example/contact.php, requested from 134.84.145.89"
+    assert found.title == "Sent by the web page www.shop.example/contact.php, requested from 134.84.145.89; account shopuser"
     assert "the address that connected to the web server to request it, 134.84.145.89" in found.explanation
     assert "If the message is unwanted (a contact form or a compromised page made to send mail)" in found.explanation
     assert "X-Forwarded-For" not in found.explanation
@@ -86,7 +86,7 @@ def test_a_long_forwarded_chain_still_names_the_last_address_as_the_connecting_o
     found = _finding(_analyze(chain), "origin.program")
     assert found is not None
     assert found.title == ("Sent by the web page www.shop.example/contact.php, requested from 198.51.100.99 "
-                           "(forwarded for 192.0.2.1, 192.0.2.2, 192.0.2.3, …)")
+                           "(forwarded for 192.0.2.1, 192.0.2.2, 192.0.2.3, …); account shopuser")
 
 
 def test_a_library_alone_gets_no_abuse_advice() -> None:
@@ -117,7 +117,7 @@ def test_a_spoof_from_someone_else_s_server_gets_no_advice_for_the_spoofed_domai
     assert _finding(report, "dmarc.host_envelope_sender") is None
     # What made it is still told: the script and the hosting account.
     program = _finding(report, "origin.program")
-    assert program is not None and program.title == "Sent by the PHP script PHPMailer.php (uid 1115)"
+    assert program is not None and program.title == "Sent by the PHP script PHPMailer.php (uid 1115); account shopuser"
 
 
 def test_an_aligned_signature_leaves_nothing_to_fix_in_the_envelope() -> None:
@@ -167,7 +167,7 @@ def test_an_aligned_host_name_without_spf_and_without_dkim_cannot_pass_dmarc() -
     assert "panel.example.org is in example.org's organisation, but SPF for it was none (as mx.google.com recorded" \
         in found.explanation
     program = _finding(report, "origin.program")
-    assert program is not None and program.title == "Sent by the PHP script class.phpmailer.php (uid 0)"
+    assert program is not None and program.title == "Sent by the PHP script class.phpmailer.php (uid 0); account userid 48"
 
 
 def test_a_cron_job_is_named_with_its_user_host_and_command() -> None:
@@ -253,7 +253,9 @@ def test_an_unchanged_from_is_no_rewrite() -> None:
                                     "X-Google-Original-From: Cron Daemon <relay.account@gmail.com>")
     report = _analyze(same)
     assert _finding(report, "origin.from_rewritten") is None
-    assert [f.id for f in report.findings if f.id.startswith("origin.")] == []
+    # Only the local pickup's account (Postfix's "from userid 0") is told of the origin.
+    assert [f.title for f in report.findings if f.id.startswith("origin.")] == [
+        "Handed to the mail server by the account userid 0"]
     assert _finding(_analyze(_GMAIL_SMARTHOST), "origin.from_rewritten") is not None
 
 
@@ -418,3 +420,38 @@ def test_an_x_originating_ip_no_hop_records_names_the_submitting_client() -> Non
     # A hop records that client already: nothing to add.
     recorded = web.replace("from web.example.org by", "from web.example.org ([134.84.145.89]) by")
     assert not [f for f in _analyze(recorded).findings if f.id == "origin.client_ip"]
+
+
+def test_the_hosting_account_the_sending_host_names_is_in_the_program_origin() -> None:
+    """The user or uid in the sending host's own local hand-over (Exim's "from USER ... with local",
+    the DragonFly Mail Agent's "from USER (uid N)", Postfix's "from userid N") and cPanel's
+    X-Get-Message-Sender-Via / X-Authenticated-Sender are what a hosting abuse desk suspends
+    (review AR 8: real cPanel, Rackspace and Plesk senders); a client's HELO is no account."""
+    cpanel = _CPANEL.replace("X-AntiAbuse: This header", "X-Get-Message-Sender-Via: server7.webhost.example: "
+                             "authenticated_id: shopuser/from_h\nX-Authenticated-Sender: server7.webhost.example: "
+                             "wordpress@shop.example\nX-AntiAbuse: This header")
+    found = _finding(_analyze(cpanel), "origin.program")
+    assert found is not None
+    assert "hop 1's Received (header 4), the local hand-over on server7.webhost.example, names shopuser" \
+        in found.explanation, found.explanation
+    assert "cPanel's X-Get-Message-Sender-Via (header 13) says server7.webhost.example took it from the account " \
+           "shopuser" in found.explanation, found.explanation
+    assert "X-Authenticated-Sender (header 14) says server7.webhost.example took it from the login " \
+           "wordpress@shop.example" in found.explanation
+    dma = ("Received: from php-v418.host.example (unknown [10.40.206.44]) by mx-n07.host.example (Postfix) with ESMTP "
+           "id 907A; Tue, 29 Oct 2024 15:00:42 -0500\n"
+           "Received: from cs_web_edvpc8ymwqu9 (uid 3167726)\n\t(envelope-from marc@site.example)\n\tid 6037d\n"
+           "\tby php-v418.host.example (DragonFly Mail Agent v0.13);\n\tTue, 29 Oct 2024 15:00:42 -0500\n"
+           "From: marc@site.example\nTo: b@example.net\nSubject: s\nDate: Tue, 29 Oct 2024 20:00:41 +0000\n\nbody\n")
+    found = _finding(_analyze(dma), "origin.program")
+    assert found is not None and found.title == "Handed to the mail server by the account cs_web_edvpc8ymwqu9 (uid 3167726)"
+    plesk = dma.replace("Received: from cs_web_edvpc8ymwqu9 (uid 3167726)\n\t(envelope-from marc@site.example)\n"
+                        "\tid 6037d\n\tby php-v418.host.example (DragonFly Mail Agent v0.13);",
+                        "Received: by php-v418.host.example (Postfix, from userid 10004)\n\tid 5F0B;")
+    found = _finding(_analyze(plesk), "origin.program")
+    assert found is not None and found.title == "Handed to the mail server by the account userid 10004", found.title
+    # An SMTP client's greeting names no account.
+    helo = dma.replace("Received: from cs_web_edvpc8ymwqu9 (uid 3167726)\n\t(envelope-from marc@site.example)\n"
+                       "\tid 6037d\n\tby php-v418.host.example (DragonFly Mail Agent v0.13);",
+                       "Received: from shopuser (dsl.example [203.0.113.5])\n\tby php-v418.host.example with SMTP id 1;")
+    assert _finding(_analyze(helo), "origin.program") is None
