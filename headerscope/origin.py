@@ -114,9 +114,13 @@ def originating_client(message: Message, hops: tuple[Hop, ...]) -> Finding | Non
     if not fields:
         return None
     seen = {str(ip) for ip in (originating_ip(h.fields.from_ip or "") for h in hops) if ip is not None}
+    invalid = None
     for field in fields:
         address = originating_ip(field.value[:_MAX_VALUE])
-        if address is None or str(address) in seen:
+        if address is None:
+            invalid = invalid or (field if field.value.strip() else None)
+            continue
+        if str(address) in seen:
             continue
         where = "a private address (the client's own network, behind a router)" if is_non_public_ip(str(address)) \
             else "a public address"
@@ -129,6 +133,19 @@ def originating_client(message: Message, hops: tuple[Hop, ...]) -> Finding | Non
                          "pointer to where the author was. It is the sending side's field, written before the "
                          "trust boundary: that side's claim, not the receiver's evidence."),
             reference=None, subject="X-Originating-IP")
+    if invalid is not None and not any(originating_ip(f.value[:_MAX_VALUE]) is not None for f in fields):
+        # "88.404.30.198" (a real phish, 2025): no server writes a number over 255 in an IPv4
+        # address (RFC 791's four octets), so the field was typed by hand or damaged; said, as
+        # silence would read as "nothing there".
+        shown = _shown(invalid.value, 80)
+        return Finding(
+            id="origin.client_ip_invalid", severity=Severity.INFO,
+            title=f"X-Originating-IP is not an IP address: {shown}",
+            explanation=(f"X-Originating-IP ({header_ref(invalid.index)}) says {shown}, which is no IPv4 or IPv6 "
+                         "address. Web mail and submission servers write the client's address there as a program "
+                         "does, so this one was written by hand (by whoever made the message) or damaged on the "
+                         "way. It names no client, and it is the sending side's field, below the trust boundary."),
+            reference="https://www.rfc-editor.org/rfc/rfc791#section-3.2", subject="X-Originating-IP")
     return None
 
 

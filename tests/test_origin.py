@@ -455,3 +455,17 @@ def test_the_hosting_account_the_sending_host_names_is_in_the_program_origin() -
                        "\tid 6037d\n\tby php-v418.host.example (DragonFly Mail Agent v0.13);",
                        "Received: from shopuser (dsl.example [203.0.113.5])\n\tby php-v418.host.example with SMTP id 1;")
     assert _finding(_analyze(helo), "origin.program") is None
+
+
+def test_an_x_originating_ip_that_is_no_address_is_said() -> None:
+    # A billing lure (real, 2025): "X-Originating-IP: 88.404.30.198" (404 > 255) was skipped in silence.
+    web = ("Received: from mx.example.org (mx.example.org [198.51.100.7]) by mail.example.net (Postfix) with ESMTP "
+           "id 1; Mon, 2 Nov 2026 10:00:05 +0000\n"
+           "X-Originating-IP: 88.404.30.198\n"
+           "From: a@example.org\nTo: b@example.net\nSubject: s\nDate: Mon, 2 Nov 2026 10:00:00 +0000\n\nbody\n")
+    [found] = [f for f in _analyze(web).findings if f.id == "origin.client_ip_invalid"]
+    assert found.severity is Severity.INFO
+    assert found.title == "X-Originating-IP is not an IP address: 88.404.30.198"
+    assert "written by hand" in found.explanation
+    assert not [f for f in _analyze(web.replace("88.404.30.198", "[88.40.30.198]")).findings
+                if f.id == "origin.client_ip_invalid"]
