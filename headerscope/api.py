@@ -96,6 +96,7 @@ from .model import (
 )
 from .origin import (
     default_key_tied,
+    exchange_tenant_origin,
     from_rewritten,
     host_envelope_sender,
     originating_client,
@@ -1126,6 +1127,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     origin_findings = [
         program_origin(message, chain.hops),
         originating_client(message, chain.hops),
+        exchange_tenant_origin(message, chain.hops),
         from_rewritten(message, chain.hops, dkim, envelope.header_from[0].address if envelope.header_from else None),
         provider_default_signatures(message, dkim, from_domains, through_list),
         # What to fix for DMARC: nothing, for mail older than DMARC.

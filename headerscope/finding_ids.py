@@ -43,7 +43,7 @@ FINDING_IDS = frozenset({
     "input.attached", "input.reported_arrival", "input.cleaned", "input.folder", "input.junk_folder", "input.mailbox", "input.never_sent", "input.no_body", "input.no_headers", "input.not_byte_exact", "input.truncated",
     "mdn.receipt",
     # origin.*: what the sending side's own fields say made the message (origin.py).
-    "origin.client_ip", "origin.client_ip_invalid", "origin.from_rewritten", "origin.program",
+    "origin.client_ip", "origin.client_ip_invalid", "origin.exchange_tenant", "origin.from_rewritten", "origin.program",
     "message.auto_reply", "message.carrier", "message.dmarc_report", "message.hidden_characters", "message.inline_forward", "message.repeated_field", "message.repeated_signature",
     "message.tls_report", "message.unsubscribe_request", "message.eai", "message.eai_downgraded",
     "message.eai_plain_smtp",

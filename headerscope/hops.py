@@ -2005,7 +2005,8 @@ def build_chain(
                                    addressed_domains=_addressed_domains(message) if mail_exchangers else (),
                                    wait_notes=[*message.all("X-Greylist")[:3], *message.all("X-Mailman-Approved-At")[:1],
                                                *message.all("Resent-Date")[:2],
-                                               *[f for f in message.all("X-Received")[:4] if f not in renamed]],
+                                               *[f for f in message.all("X-Received")[:4] if f not in renamed],
+                                               *message.all("X-MS-Exchange-CrossTenant-OriginalArrivalTime")[:1]],
                                    list_domain=list_id_domain(message.first("List-Id")),
                                    submission_stamps=[f for name in _SUBMISSION_STAMPS for f in message.all(name)[:5]],
                                    date_to_the_minute=_to_the_minute(message.first("Date")),
@@ -3129,6 +3130,20 @@ def _why_waited(notes: Sequence[HeaderField], work: Sequence[_Work], i: int, pre
                         f"{_fmt_seconds((when - previous).total_seconds())} after the time this hop is measured from; the remaining "
                         f"{_fmt_seconds((item.time - when).total_seconds())} it was in the provider's hands (its outbound "
                         "queue, retrying the next server), not in the author's outbox.")
+            if note.name.lower() == "x-ms-exchange-crosstenant-originalarrivaltime":
+                # Exchange Online's record of when the sending tenant accepted the message: a
+                # wait after it was inside Exchange Online, not in the author's outbox. Only
+                # into one of its own hops, and only as the field's claim: it sits wherever the
+                # sending side put it, and a sender can write it.
+                if host_organization(item.fields.by) != "outlook.com":
+                    continue
+                side = ("above this hop's Received" if note.index < item.header.index else
+                        "below this hop's Received: the sending side's field, which a sender could also write")
+                return (f"The message says where it waited: Exchange Online's X-MS-Exchange-CrossTenant-"
+                        f"OriginalArrivalTime ({header_ref(note.index)}, {side}) says the sending tenant accepted it "
+                        f"at {value[:40]}, {_fmt_seconds((when - previous).total_seconds())} after the time this hop "
+                        f"is measured from; the remaining {_fmt_seconds((item.time - when).total_seconds())} it was "
+                        "inside Exchange Online, not in the author's outbox.")
             if note.name.lower() == "x-mailman-approved-at":
                 return (f"The message says why: a list moderator approved it at {value[:60]} "
                         "(X-Mailman-Approved-At): it waited for moderation.")
@@ -3143,6 +3158,8 @@ def _wait_label(explained: str) -> str:
         return "re-sent by someone"
     if "X-Received" in explained:
         return "in the sending provider's hands"
+    if "OriginalArrivalTime" in explained:
+        return "inside Exchange Online"
     return "the message says why"
 
 

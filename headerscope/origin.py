@@ -178,6 +178,77 @@ def _sending_accounts(message: Message, first_hop: Hop | None) -> list[tuple[str
     return found[:4]
 
 
+# Exchange Online's cross-tenant stamps of the sending tenant: "TenantId=GUID;Ip=[ADDRESS];Helo=[NAME]"
+# (the client that handed the message to that tenant), the tenant's Network-Message-Id (the key its
+# message trace is searched by) and OriginalArrivalTime (when the tenant accepted the message).
+_tenant_connecting_re = compiled_on_first_use(
+    r"TenantId=([0-9A-Fa-f-]{36});\s*Ip=\[([0-9A-Fa-f.:]{2,45})\](?:;\s*Helo=\[([^\]\s;]{1,253})\])?")
+_guid_re = compiled_on_first_use(r"^\s*([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\s*$")
+_TENANT_PREFIX = "X-MS-Exchange-CrossTenant-"
+
+
+def tenant_connecting(message: Message) -> tuple[str, str, str | None, int] | None:
+    """(tenant id, client address, HELO or None, field index) from Exchange Online's
+    X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp, or None."""
+    for field in message.all(_TENANT_PREFIX + "OriginalAttributedTenantConnectingIp")[:2]:
+        match = _tenant_connecting_re().search(field.value[:_MAX_VALUE])
+        if match is None:
+            continue
+        try:
+            address = str(ipaddress.ip_address(match.group(2)))
+        except ValueError:
+            continue
+        return match.group(1).lower(), address, match.group(3), field.index
+    return None
+
+
+def exchange_tenant_origin(message: Message, hops: tuple[Hop, ...]) -> Finding | None:
+    """Info naming what Exchange Online's cross-tenant stamps say of where a message entered
+    Microsoft 365: the client that injected it into the sending tenant (with that tenant's id and
+    the client's HELO), the tenant's Network-Message-Id, which its administrator searches in
+    message trace, and the time the tenant accepted it. None without those fields."""
+    connecting = tenant_connecting(message)
+    trace = next((m.group(1).lower() for f in message.all(_TENANT_PREFIX + "Network-Message-Id")[:2]
+                  if (m := _guid_re().match(f.value[:80])) is not None), None)
+    boundary = next((h for h in hops if h.boundary), None)
+    received_by_exchange = boundary is not None and host_organization(boundary.fields.by) == "outlook.com"
+    if connecting is None and (trace is None or received_by_exchange):
+        # Delivered by Exchange Online, these fields may be the receiving tenant's own: only the
+        # connecting-IP stamp is named for the sending ("original attributed") tenant.
+        return None
+    arrival = _shown((message.first(_TENANT_PREFIX + "OriginalArrivalTime") or "").replace("(UTC)", ""), 60)
+    facts: list[str] = []
+    title: str
+    if connecting is not None:
+        tenant, address, helo, index = connecting
+        helo_words = f" (HELO {_shown(helo, 120)})" if helo else ""
+        title = f"Sent into Microsoft 365 tenant {tenant} from {address}{helo_words}, per Exchange Online's stamp"
+        same = [h for h in hops if h.fields.from_ip == address and host_organization(h.fields.by) == "outlook.com"]
+        facts.append(f"X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp ({header_ref(index)}) says the "
+                     f"client {address}{helo_words} handed the message to Microsoft 365 tenant {tenant}"
+                     + (f"; hop {same[0].number}'s Received, an Exchange Online server's, records the same client"
+                        if same else "; no Received here records that client"))
+    else:
+        title = f"Exchange Online's message-trace key: Network-Message-Id {trace}"
+    tenant_words = "the receiving tenant's or the sending tenant's (these fields do not say which)" \
+        if received_by_exchange else "the sending tenant's"
+    if trace is not None:
+        facts.append(f"its Network-Message-Id is {trace}, the key {tenant_words} administrator (or Microsoft, in an "
+                     "abuse report) searches in message trace")
+    if arrival:
+        facts.append(f"OriginalArrivalTime says that tenant accepted it at {arrival} (UTC)")
+    return Finding(
+        id="origin.exchange_tenant", severity=Severity.INFO, title=title[:200],
+        explanation=("Exchange Online's cross-tenant fields: " + "; ".join(facts) + ". The "
+                     "receiving tenant's Exchange Online carries them over (X-MS-Exchange-Transport-CrossTenantHeaders"
+                     "Promoted/Stamped), but Microsoft documents no removal of look-alikes from mail that enters "
+                     "from outside Microsoft 365, so a sender could write these fields too: they sit below the trust "
+                     "boundary, the sending side's record, which counts as far as Exchange's own Received fields "
+                     "agree with it."),
+        reference="https://learn.microsoft.com/exchange/monitoring/trace-an-email-message/message-trace-modern-eac",
+        subject="origin")
+
+
 def program_origin(message: Message, hops: tuple[Hop, ...]) -> Finding | None:
     """Info naming the program, script or job that made the message, from the fields the
     sending side wrote about it, with the address of the web request when cPanel's X-PHP-Script
@@ -455,10 +526,22 @@ def provider_default_signatures(message: Message, dkim: tuple[DkimSignatureResul
         # A spoof can be signed with its sender's own tenant's default key: the advice would
         # tell the owner of a domain it has nothing to do with to fix its set-up.
         label = _shown((signature.domain or "").partition(".")[0], 63)
+        greeted = ""
         if provider == "Microsoft 365":
             originator = normalize_domain(_shown(message.first("X-OriginatorOrg") or "", 100))
             unshown = (f"X-OriginatorOrg, Exchange Online's stamp of the tenant, names {originator}" if originator
                        else "no X-OriginatorOrg, Exchange Online's stamp of the tenant, names it")
+            connecting = tenant_connecting(message)
+            helo = normalize_domain(connecting[2]) if connecting is not None and connecting[2] else None
+            from_org = organizational_domain(from_domain) or from_domain
+            if helo and (organizational_domain(helo) or helo) == from_org:
+                # The injecting client greeted with the From: domain's name: the message does name
+                # the domain beside the tenant, but only in the client's own words (any client
+                # may greet with any name, RFC 5321 section 4.1.4), which show no ownership.
+                greeted = (f" Only the client that handed the message to the tenant named {from_domain}'s "
+                           f"organisation, greeting as {_shown(helo, 120)} (Exchange Online's "
+                           "X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp): a client may greet with "
+                           "any name, so that shows no tie of the tenant to the domain.")
         else:
             unshown = f"the key's label, {label}, is not {from_domain} written with dashes"
         return Finding(
@@ -466,8 +549,8 @@ def provider_default_signatures(message: Message, dkim: tuple[DkimSignatureResul
             title=f"Signed only with a {provider} {noun}'s default key ({label}), not by {from_domain}"[:200],
             explanation=(f"The DKIM signature d={_shown(signature.domain or '', 120)} ({state}) is the default key "
                          f"{provider} signs a {noun}'s mail with until DKIM is turned on for a domain of its own; no "
-                         f"signature is by {from_domain}, and nothing in the message ties that {noun} to "
-                         f"{from_domain} ({unshown}). It may be {from_domain}'s own {noun}, or anyone else's "
+                         f"signature is by {from_domain}, and no stamp of the provider ties that {noun} to "
+                         f"{from_domain} ({unshown}).{greeted} It may be {from_domain}'s own {noun}, or anyone else's "
                          f"sending in its name. {unaligned}. If {from_domain} is a domain of that {noun} (nothing here "
                          f"says so), its administrator can turn on DKIM signing for it {where}."),
             reference=reference, subject="dkim")
@@ -478,9 +561,10 @@ def provider_default_signatures(message: Message, dkim: tuple[DkimSignatureResul
         explanation=(f"The DKIM signature d={signature.domain} ({state}; {tie}) is the one {provider} adds when the "
                      f"organisation has not turned on DKIM for its own domain; no signature is by {from_domain}. "
                      f"{unaligned}: only SPF can, and SPF no longer aligns once a mailing list "
-                     f"or a forwarder resends the message. The fix is an administrator's setting at {provider}"
-                     f": turn on DKIM signing for {from_domain} {where}. The field is the signer's claim, not checked evidence "
-                     "of who sent the message."),
+                     f"or a forwarder resends the message. If {from_domain} is your domain, the fix is an "
+                     f"administrator's setting at {provider}: turn on DKIM signing for {from_domain} {where} (the "
+                     "advice is for the domain's owner, whoever sent this message). The field is the signer's "
+                     "claim, not checked evidence of who sent the message."),
         reference=reference, subject="dkim")
 
 

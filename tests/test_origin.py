@@ -469,3 +469,67 @@ def test_an_x_originating_ip_that_is_no_address_is_said() -> None:
     assert "written by hand" in found.explanation
     assert not [f for f in _analyze(web.replace("88.404.30.198", "[88.40.30.198]")).findings
                 if f.id == "origin.client_ip_invalid"]
+
+
+# A lure relayed through an attacker's Microsoft 365 tenant (real shape, 2025, review AQ 3): the
+# client that injected it into the tenant is in Exchange Online's cross-tenant stamp.
+_TENANT_RELAY = """\
+Received: from PH7PR06CU001.outbound.protection.outlook.com (mail-westus2azon11012011.outbound.protection.outlook.com [52.102.149.11])
+\tby mx.recipient.example (Postfix) with ESMTPS id 4AB12; Sun, 30 Nov 2025 04:59:48 +0000 (UTC)
+DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=jrw2gqh.onmicrosoft.com;
+ s=selector1-jrw2gqh-onmicrosoft-com; h=From:Date:Subject:Message-ID;
+ bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=CEY3Z7ExvwMC3+pRPgGvSM05XwmF0n8RBjUpvRNgUEqV
+Received: from b3ila.billing.example (185.211.101.195) by
+ CH1PEPF0000AD77.mail.protection.outlook.com (10.167.244.55) with Microsoft
+ SMTP Server id 15.20.9388.8 via Frontend Transport; Sun, 30 Nov 2025 04:59:39 +0000
+From: Billing <info@b3ila.billing.example>
+To: alice@recipient.example
+Subject: Billing error
+Date: Sun, 30 Nov 2025 04:59:30 +0000
+Message-ID: <x1@b3ila.billing.example>
+X-MS-Exchange-CrossTenant-OriginalArrivalTime: 30 Nov 2025 04:59:39.6369 (UTC)
+X-MS-Exchange-CrossTenant-Network-Message-Id: 8576c8dc-4ad4-4c0d-e3fe-08de2fcd4a16
+X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp: TenantId=bb77615d-2f4d-4e0d-ba82-81af21a396d4;Ip=[185.211.101.195];Helo=[b3ila.billing.example]
+MIME-Version: 1.0
+Content-Type: text/plain
+
+Pay now.
+"""
+
+
+def test_the_client_that_injected_mail_into_a_microsoft_365_tenant_is_named() -> None:
+    report = _analyze(_TENANT_RELAY)
+    found = _finding(report, "origin.exchange_tenant")
+    assert found is not None and found.severity is Severity.INFO
+    assert found.title == ("Sent into Microsoft 365 tenant bb77615d-2f4d-4e0d-ba82-81af21a396d4 from 185.211.101.195 "
+                           "(HELO b3ila.billing.example), per Exchange Online's stamp")
+    assert "hop 1's Received, an Exchange Online server's, records the same client" in found.explanation
+    assert "its Network-Message-Id is 8576c8dc-4ad4-4c0d-e3fe-08de2fcd4a16" in found.explanation
+    assert "a sender could write these fields too" in found.explanation
+    # The tenant's default key: the HELO names the From: domain, so "nothing ties" would be false;
+    # the greeting is said, as the client's own words, and the advice stays conditional.
+    key = _finding(report, "dkim.provider_default_key")
+    assert key is not None
+    assert "nothing in the message ties" not in key.explanation
+    assert "Only the client that handed the message to the tenant named b3ila.billing.example's organisation, " \
+           "greeting as b3ila.billing.example" in key.explanation, key.explanation
+    assert "If b3ila.billing.example is a domain of that tenant (nothing here says so)" in key.explanation
+    # Without the connecting-IP stamp, the Network-Message-Id alone is the trace key.
+    plain = _TENANT_RELAY.replace("X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp: TenantId="
+                                  "bb77615d-2f4d-4e0d-ba82-81af21a396d4;Ip=[185.211.101.195];Helo=[b3ila.billing.example]\n",
+                                  "")
+    found = _finding(_analyze(plain), "origin.exchange_tenant")
+    assert found is not None
+    assert found.title == "Exchange Online's message-trace key: Network-Message-Id 8576c8dc-4ad4-4c0d-e3fe-08de2fcd4a16"
+
+
+def test_a_tied_default_key_s_advice_is_for_the_domain_s_owner() -> None:
+    # Review AQ 8: "turn on DKIM for training-bcd.org" was advice to a phisher's own domain.
+    workspace = _M365.replace("d=contosoltd.onmicrosoft.com; s=selector2-contosoltd-onmicrosoft-com;",
+                              "d=contoso-example.20230601.gappssmtp.com; s=20230601;") \
+        .replace("X-OriginatorOrg: contoso.example\n", "")
+    found = _finding(_analyze(workspace), "dkim.provider_default_key")
+    assert found is not None
+    assert "If contoso.example is your domain, the fix is an administrator's setting at Google Workspace" \
+        in found.explanation
+    assert "The fix is an administrator's setting" not in found.explanation

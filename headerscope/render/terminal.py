@@ -271,8 +271,13 @@ class TerminalRenderer(Renderer):
                         for number, seconds in gaps[:3]))
             journey.append(".")
             if before_first is not None:
+                inside = any(f.subject == "hop 1" and f.id in ("hops.wait_explained", "hops.slow_hop")
+                             and "OriginalArrivalTime" in f.explanation for f in report.findings)
+                # Exchange Online's arrival stamp (hops._why_waited) puts the wait inside the
+                # provider, not in an outbox: said beside the gap, with its standing.
                 journey.append(f" Its Date: is {format_duration(before_first).lstrip('+')} older than the first "
-                               "server's stamp.")
+                               "server's stamp" + (", but Exchange Online's arrival stamp (the sending side's field) "
+                                                   "says it waited inside Exchange Online." if inside else "."))
             if report.boundary_hop is not None:
                 boundary = hops[report.boundary_hop - 1]
                 journey.append(f" Trust boundary: hop {boundary.number}, where ")
