@@ -2644,6 +2644,8 @@ def build_chain_from_fields(
                       next_step=steps[i + 1] if i + 1 < len(steps) else None,
                       resent=(resent[i],) if i in resent else None, behind=behind.get(i),
                       lag_start=lag_starts.get(i), lag_end=lags.get(i), fast_ahead=fast_ahead.get(i),
+                      same_operator=item.org if i > 0 and i != date_index and item.org is not None
+                      and work[i - 1].org == item.org else None,
                       date_zone=_date_zone_step(date, delay)
                       if from_date and delay is not None and delay < -SKEW_TOLERANCE_SECONDS else None,
                       why_waited=(_after_mailbox(work, i) or _why_waited(wait_notes, work, i, previous))
@@ -2747,6 +2749,11 @@ def _implausible_date(date: datetime, first_hop: datetime) -> Finding:
                     f"journey are measured from the first hop with a timestamp instead.",
         reference=_RFC5322_ORIG_DATE, subject="Date",
     )
+
+
+# A step back this short between two hosts of one operator is read as their clocks or their order
+# of stamping (see _hop_findings), as a relaying front end's step is (_fast_clock_steps' wording).
+_FEW_SECONDS_SKEW = 60.0
 
 
 def _fast_clock_steps(work: list[_Work], steps: Sequence[float | None], date_index: int | None) -> dict[int, int]:
@@ -3384,7 +3391,7 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                   previous_below: bool = False, resent: tuple[str | None] | None = None,
                   behind: tuple[int, float] | None = None, lag_start: _LaggingClock | None = None,
                   lag_end: _LaggingClock | None = None, fast_ahead: float | None = None,
-                  date_zone: tuple[str, float, float] | None = None) -> None:
+                  date_zone: tuple[str, float, float] | None = None, same_operator: str | None = None) -> None:
     """``date_zone``: the step back from the Date: read as its zone written wrong (_date_zone_step);
     ``lag_start``/``lag_end``: this hop's step back is into, or its step forward out of, the
     stamps of one machine whose clock lags its neighbours' (_lagging_clocks);
@@ -3483,6 +3490,16 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
         elif from_date and not below_boundary:
             # The receiving side's own clock against the sender's: the Date: is in its future.
             which = _RECEIVER_OWN_STAMP
+        elif same_operator is not None and -delay <= _FEW_SECONDS_SKEW:
+            # Two hosts of one operator (Exchange Online's, Google's) seconds apart: their clocks
+            # differing slightly, or a front end that stamps once it has handed the message on.
+            which = (f"Both stamps are by servers of {same_operator[:120]}: a few seconds between one operator's "
+                     "hosts is their clocks differing slightly, or the stamps written out of order (a relaying "
+                     "front end may stamp only after it has handed the message on).")
+            if below_boundary or previous_below:
+                # A stamp the sender's side wrote may be made up: that reading stays beside this one.
+                which += (" A stamp below the trust boundary is the sender's side's to write, though, and a made-up "
+                          "one reads the same.")
         else:
             which = "At least one of the clocks involved is wrong, or a header was forged."
         findings.add(Finding(

@@ -3648,3 +3648,22 @@ def test_exchange_online_s_arrival_time_puts_the_date_gap_inside_exchange() -> N
     other = raw.replace("PROD.OUTLOOK.COM", "mail.example.net")
     assert not [f for f in headerscope.analyze(other.replace("\n", "\r\n").encode(), offline=True).findings
                 if f.id == "hops.wait_explained" and "Exchange Online" in f.explanation]
+
+
+def test_a_few_seconds_back_between_one_operator_s_hosts_is_no_forgery_sign() -> None:
+    # Outlook.com's own hops 3 s apart (real, 2025, review AQ 8) read "or a header was forged".
+    raw = ("Received: from b.mx.example.net (b.mx.example.net [192.0.2.2]) by c.mx.example.net with ESMTPS id 3; "
+           "Mon, 2 Nov 2026 10:00:01 +0000\n"
+           "Received: from a.mx.example.net (a.mx.example.net [192.0.2.1]) by b.mx.example.net with ESMTPS id 2; "
+           "Mon, 2 Nov 2026 09:59:57 +0000\n"
+           "Received: from out.sender.example (out.sender.example [203.0.113.5]) by a.mx.example.net with ESMTPS "
+           "id 1; Mon, 2 Nov 2026 10:00:00 +0000\n"
+           "Date: Mon, 2 Nov 2026 10:00:00 +0000\n\nbody\n")
+    [skew] = [f for f in _chain_of(raw).findings if f.id == "hops.clock_skew"]
+    assert "Both stamps are by servers of example.net: a few seconds between one operator's hosts" \
+        in skew.explanation, skew.explanation
+    assert "forged" not in skew.explanation and "made-up" not in skew.explanation
+    # Minutes apart, or between two operators, the old reading stays.
+    far = raw.replace("09:59:57 +0000", "09:49:57 +0000")
+    [skew] = [f for f in _chain_of(far).findings if f.id == "hops.clock_skew"]
+    assert "one operator's hosts" not in skew.explanation
