@@ -37,7 +37,7 @@ from .auth.recorded import (
     self_signed_passes,
     signed_repeatedly,
 )
-from .auth.spf import check_spf
+from .auth.spf import check_spf, spf_domain_problem
 from .bulk import read_bulk
 from .dns.evidence import EvidenceResolver
 from .dns.interface import DnsStatus, Resolver
@@ -1887,7 +1887,8 @@ def _questions(message: Message, from_domain: str | None, mail_from: str | None,
     sender_domain = _plain_name(mail_from.rpartition("@")[2]) if mail_from and "@" in mail_from else None
     helo_name = _plain_name(helo)
     for name in (sender_domain, helo_name):
-        if name and not is_ip_literal(name):
+        # The same test check_spf applies: a name that cannot be an SPF identity is never asked.
+        if name and spf_domain_problem(name) is None:
             questions.append((name, "TXT"))
     address = parse_client_ip(client_ip) if client_ip else None
     if address is not None:

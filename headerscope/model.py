@@ -576,6 +576,10 @@ class SpfResult(Value):
     alignment_mode: str | None = None
     """The SPF alignment mode the From: domain's DMARC record asks (aspf=): ``relaxed`` or ``strict``;
     None when no record was found (relaxed applies, RFC 7489 section 6.3)."""
+    helo_note: str | None = None
+    """Why the HELO identity was not checked: it is not a domain name (an address literal, a bare
+    word, qmail's ``?192.0.2.1?``), and RFC 7208 section 2.3 checks only a fully qualified one.
+    ``helo_result`` is then ``none`` and no DNS question was asked for it."""
 
     @property
     def aligned_by_mode(self) -> bool | None:
@@ -605,6 +609,7 @@ class SpfResult(Value):
             inputs,
             f"matched {self.mechanism}" if self.mechanism else None,
             lookups,
+            self.helo_note if self.helo_note else
             f"HELO identity: {_result_words(self.helo_result)}" if self.helo_result else None,
             f"inputs from {self.inputs_from}" if self.inputs_from else None,
             alignment,

@@ -255,3 +255,26 @@ def test_a_pyspf_error_text_ending_in_a_period_gets_no_second_one() -> None:
     [broken] = [f for f in findings if f.id == "spf.permerror"]
     assert "Two or more type TXT spf records found. Receivers" in broken.explanation
     assert ".." not in broken.explanation and ".." not in result.explanation
+
+
+def test_helo_that_is_not_a_domain_name_is_not_asked_about() -> None:
+    # RFC 7208 section 2.3: only a fully qualified HELO is an SPF identity. qmail writes an
+    # unverified HELO as "(HELO ?192.0.2.10?)"; a bare word or free text is no name either.
+    from headerscope.dns.recording import RecordingResolver
+
+    for helo in ("?192.0.2.10?", "my laptop.sender.test", "[192.0.2.10]"):
+        recorder = RecordingResolver(SnapshotResolver(ZONE))
+        result, _ = check_spf(recorder, client_ip="192.0.2.10", mail_from="a@sender.test", helo=helo,
+                              from_domain="sender.test", inputs_from="hop 1")
+        asked = {answer.name for answer in recorder.answers()}
+        assert asked == {"sender.test"}, (helo, asked)
+        assert result.helo_result == "none"
+        assert result.helo_note is not None and "is not a domain name" in result.helo_note
+        assert "not checked" in result.helo_note
+        assert any("is not a domain name" in word for word in result.detail_words())
+
+
+def test_null_sender_with_a_helo_that_is_no_name_is_none_without_a_question() -> None:
+    result, _ = _spf(ZONE, mail_from="<>", helo="?192.0.2.10?")
+    assert (result.result, result.lookups) == ("none", 0)
+    assert "cannot carry an SPF policy" in result.explanation

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from ..dns.interface import Resolver
 from ..domains import a_label_form, aligned, is_ip_literal
 from ..model import Finding, Severity, SpfResult
+from ..text import compiled_on_first_use
 from ._pyspf import SpfOutcome, evaluate
 
 RFC7208 = "https://www.rfc-editor.org/rfc/rfc7208"
@@ -53,11 +54,13 @@ def check_spf(resolver: Resolver, *, client_ip: str | None, mail_from: str | Non
     if sender and "@" in sender:
         local, _, sender_domain = sender.rpartition("@")
         sender = f"{local}@{a_label_form(sender_domain)}"
+    helo_note: str | None = None
 
     def not_checked(reason: str, helo_result: str | None = None) -> tuple[SpfResult, tuple[Finding, ...]]:
         return (SpfResult(result="not_checked", client_ip=ip or client_ip, mail_from=shown_sender, helo=helo,
                           domain=None, record=None, mechanism=None, explanation=reason, lookups=None,
-                          void_lookups=None, helo_result=helo_result, inputs_from=inputs_from), ())
+                          void_lookups=None, helo_result=helo_result, inputs_from=inputs_from,
+                          helo_note=helo_note), ())
 
     if client_ip is None or not client_ip.strip():
         return not_checked("not checked: no client IP (no boundary hop recorded one; give --client-ip)")
@@ -68,9 +71,13 @@ def check_spf(resolver: Resolver, *, client_ip: str | None, mail_from: str | Non
     helo_outcome: SpfOutcome | None = None
     helo_result: str | None = None
     if helo_name is not None:
-        invalid = _invalid_domain(helo_name)
+        invalid = spf_domain_problem(helo_name)
         if invalid:
+            # Only a fully qualified domain name is an SPF identity: no DNS question is asked
+            # for the HELO (or for postmaster@HELO below), and "none" is what check_host() gives
+            # a malformed name (RFC 7208 section 4.3).
             helo_result = "none"
+            helo_note = f"HELO {helo_name[:80]!r} is not a domain name ({invalid}): not checked"
         else:
             helo_outcome = evaluate(resolver, ip=ip, sender="", helo=helo_name)
             helo_result = helo_outcome.result
@@ -81,16 +88,17 @@ def check_spf(resolver: Resolver, *, client_ip: str | None, mail_from: str | Non
         # RFC 7208 section 2.4: for the null sender, MAIL FROM is postmaster@HELO.
         if helo_name is None:
             return not_checked("not checked: null sender (MAIL FROM:<>) and no HELO name to fall back to")
-        invalid = _invalid_domain(helo_name)
+        invalid = spf_domain_problem(helo_name)
         if invalid:
             return _none_for_invalid(ip, f"postmaster@{helo_name}", helo, helo_name, invalid, helo_result,
-                                     inputs_from, from_domain)
+                                     inputs_from, from_domain, helo_note)
         outcome = helo_outcome or evaluate(resolver, ip=ip, sender="", helo=helo_name)
     else:
         domain = sender.rpartition("@")[2] if "@" in sender else sender
-        invalid = _invalid_domain(domain)
+        invalid = spf_domain_problem(domain)
         if invalid:
-            return _none_for_invalid(ip, sender, helo, domain, invalid, helo_result, inputs_from, from_domain)
+            return _none_for_invalid(ip, sender, helo, domain, invalid, helo_result, inputs_from, from_domain,
+                                     helo_note)
         outcome = evaluate(resolver, ip=ip, sender=sender, helo=helo_name or "unknown")
 
     result = SpfResult(
@@ -106,6 +114,7 @@ def check_spf(resolver: Resolver, *, client_ip: str | None, mail_from: str | Non
         void_lookups=outcome.void_lookups if outcome.result != "not_checked" else None,
         helo_result=helo_result,
         inputs_from=inputs_from,
+        helo_note=helo_note,
         aligned=aligned(outcome.domain, from_domain) if from_domain and outcome.domain else None,
         aligned_strict=aligned(outcome.domain, from_domain, strict=True) if from_domain and outcome.domain else None,
     )
@@ -118,12 +127,13 @@ def check_spf(resolver: Resolver, *, client_ip: str | None, mail_from: str | Non
 
 
 def _none_for_invalid(ip: str, sender: str, helo: str | None, domain: str, why: str, helo_result: str | None,
-                      inputs_from: str | None, from_domain: str | None) -> tuple[SpfResult, tuple[Finding, ...]]:
+                      inputs_from: str | None, from_domain: str | None,
+                      helo_note: str | None) -> tuple[SpfResult, tuple[Finding, ...]]:
     # RFC 7208 section 4.3: a malformed or single-label domain gives "none" without a lookup.
     return (SpfResult(result="none", client_ip=ip, mail_from=sender, helo=helo, domain=domain, record=None,
                       mechanism=None, explanation=f"none: {domain!r} cannot carry an SPF policy ({why})",
                       lookups=0, void_lookups=0, helo_result=helo_result, inputs_from=inputs_from,
-                      aligned=aligned(domain, from_domain) if from_domain else None,
+                      helo_note=helo_note, aligned=aligned(domain, from_domain) if from_domain else None,
                       aligned_strict=aligned(domain, from_domain, strict=True) if from_domain else None), ())
 
 
@@ -166,13 +176,22 @@ def _clean_sender(text: str | None) -> str | None:
     return cleaned.rstrip(".")
 
 
-def _invalid_domain(domain: str) -> str | None:
+_not_a_name_character = compiled_on_first_use(r"[^A-Za-z0-9._-]")
+
+
+def spf_domain_problem(domain: str) -> str | None:
     """Why a name cannot be an SPF domain (RFC 7208 section 4.3), or None when it can."""
     name = domain.rstrip(".")
     if not name:
         return "empty domain"
     if name.startswith("[") or is_ip_literal(name):
         return "an address literal, not a domain name"
+    odd = _not_a_name_character().search(name[:300])
+    if odd:
+        # Host names are letters, digits and hyphens (RFC 1123 section 2.1; the underscore is
+        # tolerated, as DNS itself allows it). qmail's "(HELO ?192.0.2.1?)" and a HELO of free
+        # text are no domain, and asking DNS about them would only add a question.
+        return f"it holds {odd.group()!r}"
     labels = name.split(".")
     if len(labels) < 2:
         return "not a multi-label domain name"
