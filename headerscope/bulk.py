@@ -140,6 +140,9 @@ _KIND_WORDS = {
     "mailing_list": "a mailing list's copy of a member's post",
     "bulk": "a sender's bulk or subscribed mail",
     "service": "sent through a bulk-sending service (newsletters and receipts alike)",
+    "precedence_only": ("not known to be bulk mail: only its Precedence field says so, which bulk senders "
+                        "write, and so do reports and automatic messages to keep auto-responders quiet "
+                        "(RFC 3834 section 3.1.8)"),
 }
 
 
@@ -178,10 +181,16 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
                                      and feedback_id is None and post is None):
         # A List-Id (RFC 2919) with no sign of a sending service's campaign is a list's copy.
         kind = "mailing_list"
-    elif listed or bulk_precedence:
+    elif listed:
         kind = "bulk"
-    else:
+    elif service is not None or feedback_id is not None:
         kind = "service"
+    else:
+        # Precedence and nothing else. Bulk senders write it, but so do abuse and feedback
+        # reports (SpamCop's "Precedence: list"), vacation replies and other automatic messages,
+        # to keep auto-responders quiet (RFC 3834 sections 2 and 3.1.8): on its own it does not
+        # make the message a sender's bulk or subscribed mail.
+        kind = "precedence_only"
     listed_by_id = message.first("List-Id") is not None
     covering = _covering(dkim) if post is not None else []
     replaced_by_list = False
@@ -559,7 +568,7 @@ def _findings(bulk: BulkSignals, post_one_click: bool, https: bool, signatures: 
                              f"{_offered(bulk.list_unsubscribe)}, but no List-Unsubscribe-Post: "
                              f"List-Unsubscribe=One-Click (RFC 8058). {requirement}"),
                 reference=_GOOGLE_GUIDELINES, subject="List-Unsubscribe"))
-    elif bulk.kind == "bulk" and (bulk.precedence or "").lower() in ("bulk", "junk"):
+    elif bulk.kind in ("bulk", "precedence_only") and (bulk.precedence or "").lower() in ("bulk", "junk"):
         submitted = (bulk.auto_submitted or "").split(";")[0].strip().lower()
         if submitted and submitted != "no":
             # A system's notification (a ticket tracker's, a build server's) says "Precedence: bulk"

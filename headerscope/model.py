@@ -1142,8 +1142,10 @@ class BulkSignals(Value):
     kind: str
     """``mailing_list`` (a list relaying its members' posts: List-Post, Mailman's or ezmlm's
     fields, or a pre-RFC 2369 list's marks, ``list_markers``), ``bulk`` (a sender's bulk or
-    subscribed mail: List-Unsubscribe, List-Id, Precedence bulk, list or junk) or ``service`` (only a sending service's mark or a Feedback-ID, which
-    newsletters and receipts alike carry)."""
+    subscribed mail: List-Unsubscribe, List-Id), ``service`` (only a sending service's mark or a Feedback-ID, which
+    newsletters and receipts alike carry) or ``precedence_only`` (only ``Precedence: bulk``, ``list`` or
+    ``junk``, which reports and automatic messages write too, to keep auto-responders quiet: RFC 3834
+    section 3.1.8)."""
     list_unsubscribe: tuple[str, ...]
     """The URIs of List-Unsubscribe (RFC 2369 section 3.2), in order, angle brackets removed."""
     list_unsubscribe_post: str | None

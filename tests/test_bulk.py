@@ -137,12 +137,38 @@ def test_newsletter_without_one_click_is_a_notice_citing_the_requirement() -> No
 
 def test_precedence_bulk_without_list_unsubscribe() -> None:
     report = analyze(RECEIVED + message("Precedence: bulk\r\n"))
-    assert report.bulk is not None and report.bulk.kind == "bulk" and report.bulk.list_unsubscribe == ()
+    # Precedence alone is the sender's mark, not proof of bulk mail (RFC 3834 section 3.1.8).
+    assert report.bulk is not None and report.bulk.kind == "precedence_only" and report.bulk.list_unsubscribe == ()
     assert bulk_ids(report) == {"bulk.no_unsubscribe": "notice"}
     # A tracker's notification marks itself bulk to keep auto-responders quiet (RFC 3834 section 2).
     report = analyze(RECEIVED + message("Auto-Submitted: auto-generated\r\nPrecedence: bulk\r\n",
                                         subject="[Redmine] Bug #12 updated"))
     assert bulk_ids(report) == {"bulk.no_unsubscribe": "info"}
+
+
+def test_precedence_alone_does_not_make_a_report_or_an_auto_reply_bulk_mail() -> None:
+    # SpamCop sends its complaints with "Precedence: list", as vacation programs and other
+    # automatic senders do, to keep auto-responders quiet (RFC 3834 section 3.1.8).
+    complaint = analyze(RECEIVED + message("Precedence: list\r\n", sender="1234@reports.spamcop.example",
+                                           subject="[SpamCop (192.0.2.9) id:6301094139]Buy now"))
+    assert complaint.bulk is not None and complaint.bulk.kind == "precedence_only"
+    terminal = get_renderer("terminal").render(complaint)
+    assert "a sender's bulk or subscribed mail" not in terminal
+    assert "not known to be bulk mail" in terminal and "RFC 3834" in terminal
+    assert "a sender's bulk or subscribed mail" not in get_renderer("markdown").render(complaint)
+    assert bulk_ids(complaint) == {}
+    # An ARF report marked "Precedence: bulk" is no bulk mail either, and is held to no bulk rule.
+    arf = analyze(RECEIVED + message("Precedence: bulk\r\n", sender="fbl@isp.example", subject="Abuse report")
+                  .replace("Content-Type: text/plain\r\n\r\nHello.\r\n",
+                           'Content-Type: multipart/report; report-type=feedback-report; boundary="b"\r\n\r\n'
+                           "--b\r\nContent-Type: text/plain\r\n\r\nA complaint.\r\n"
+                           "--b\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: abuse\r\n"
+                           "User-Agent: FBL/1.0\r\nVersion: 1\r\nSource-IP: 192.0.2.7\r\n--b--\r\n"))
+    assert arf.feedback_report is not None
+    assert arf.bulk is not None and arf.bulk.kind == "precedence_only" and bulk_ids(arf) == {}
+    # With a list's or a sender's own mark, Precedence keeps its company.
+    listed = analyze(RECEIVED + message("Precedence: list\r\nList-Unsubscribe: <mailto:u@shop.example>\r\n"))
+    assert listed.bulk is not None and listed.bulk.kind == "bulk"
 
 
 def test_an_announcement_list_is_a_senders_bulk_mail() -> None:
