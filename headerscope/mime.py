@@ -719,8 +719,12 @@ def _feedback_report(message: Message, parts: list[_Part]) -> FeedbackReport | N
         fields = _part_fields(message, part)
         first: dict[str, str] = {}
         every: dict[str, list[str]] = {}
+        # How many of each field were written, beyond the MAX_RECIPIENTS kept: "20 recipients"
+        # is what tells an abuse desk a complaint is about bulk sending.
+        counts: dict[str, int] = {}
         for name, value in fields:
             first.setdefault(name, value)
+            counts[name] = counts.get(name, 0) + 1
             if len(every.setdefault(name, [])) < MAX_RECIPIENTS:
                 every[name].append(value)
         kind = (first.get("feedback-type") or "").strip().lower()
@@ -738,6 +742,8 @@ def _feedback_report(message: Message, parts: list[_Part]) -> FeedbackReport | N
             identity_alignment=first.get("identity-alignment"), dkim_domain=first.get("dkim-domain"),
             dkim_selector=first.get("dkim-selector"), spf_dns=first.get("spf-dns"),
             meaning=_FEEDBACK_MEANINGS.get(kind),
+            original_rcpt_to_total=counts.get("original-rcpt-to", 0),
+            reported_domain_total=counts.get("reported-domain", 0),
         )
     return None
 
@@ -2165,11 +2171,11 @@ def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage,
     if feedback.original_mail_from:
         about.append(f"envelope sender {feedback.original_mail_from}")
     if feedback.original_rcpt_to:
-        about.append("recipient(s) " + ", ".join(feedback.original_rcpt_to[:3]))
+        about.append(recipients_words(feedback, shown=3))
     if feedback.arrival_date:
         about.append(f"received {feedback.arrival_date}")
     if feedback.reported_domain:
-        about.append("reported domain(s) " + ", ".join(feedback.reported_domain[:3]))
+        about.append(reported_domains_words(feedback, shown=3))
     if kind == "auth-failure":
         failed = (feedback.auth_failure or "").strip().lower()
         if failed:
@@ -2215,6 +2221,32 @@ def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage,
     )
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def recipients_words(feedback: FeedbackReport, shown: int | None = None) -> str:
+    """The report's Original-Rcpt-To fields with their count first, and at how many domains:
+    "20 recipients at 9 domains, first 3: a, b, c" (``shown``: how many are named; all kept
+    when None). The count is what tells one complaint from a campaign to many mailboxes."""
+    kept = feedback.original_rcpt_to
+    total = max(feedback.original_rcpt_to_total, len(kept))
+    domains = {address.rpartition("@")[2].lower() for address in kept if "@" in address}
+    at = (f" at {_plural(len(domains), 'domain')}" + (" or more" if total > len(kept) else "")) if domains else ""
+    named = kept if shown is None else kept[:shown]
+    first = f", first {len(named)}" if len(named) < total else ""
+    return f"{_plural(total, 'recipient')}{at}{first}: {', '.join(named)}"
+
+
+def reported_domains_words(feedback: FeedbackReport, shown: int | None = None) -> str:
+    """The report's Reported-Domain fields with their count first: "9 reported domains, first 3: ..."."""
+    kept = feedback.reported_domain
+    total = max(feedback.reported_domain_total, len(kept))
+    named = kept if shown is None else kept[:shown]
+    first = f", first {len(named)}" if len(named) < total else ""
+    return f"{_plural(total, 'reported domain')}{first}: {', '.join(named)}"
+
+
 def feedback_rows(feedback: FeedbackReport) -> tuple[tuple[str, str], ...]:
     """(label, value) for each part of a feedback report that was written, in the order a
     reader wants them; shared by the terminal, HTML and Markdown reports."""
@@ -2227,9 +2259,9 @@ def feedback_rows(feedback: FeedbackReport) -> tuple[tuple[str, str], ...]:
         ("Identity-Alignment", feedback.identity_alignment or ""),
         ("Source-IP", feedback.source_ip or ""),
         ("Original-Mail-From", feedback.original_mail_from or ""),
-        ("Original-Rcpt-To", ", ".join(feedback.original_rcpt_to)),
+        ("Original-Rcpt-To", recipients_words(feedback) if feedback.original_rcpt_to else ""),
         ("Arrival-Date", feedback.arrival_date or ""),
-        ("Reported-Domain", ", ".join(feedback.reported_domain)),
+        ("Reported-Domain", reported_domains_words(feedback) if feedback.reported_domain else ""),
         ("Reported-URI", ", ".join(feedback.reported_uri)),
         ("DKIM-Domain", feedback.dkim_domain or ""),
         ("DKIM-Selector", feedback.dkim_selector or ""),

@@ -1053,6 +1053,11 @@ class FeedbackReport(Value):
     (Microsoft's Junk Mail Reporting Program complaint: the reported message attached, its
     original recipient in X-HmXmrOriginalRecipient, no report part) or ``text`` (a DMARC
     failure report written as plain text, as Exim's "DMARC Forensic Report")."""
+    original_rcpt_to_total: int = 0
+    """How many Original-Rcpt-To fields the report holds (``original_rcpt_to`` keeps the first
+    100); 0 when not counted, then the tuple's length is the count."""
+    reported_domain_total: int = 0
+    """How many Reported-Domain fields the report holds (``reported_domain`` keeps the first 100)."""
 
 
 

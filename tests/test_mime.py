@@ -21,7 +21,9 @@ from headerscope.mime import (
     MAX_PARTS,
     attached_messages,
     delivery_report,
+    feedback_rows,
     parse_content_type,
+    recipients_words,
     status_meaning,
 )
 from headerscope.model import Report
@@ -1164,7 +1166,7 @@ def test_a_microsoft_jmrp_complaint_is_a_feedback_report_without_arf() -> None:
         "jmrp", "abuse", "192.0.2.222", ("kijitora@example.com",))
     [finding] = [f for f in report.findings if f.id == "feedback.abuse"]
     assert finding.title == "Abuse report (Microsoft JMRP, not ARF): a message sent from 192.0.2.222 was reported as abuse"
-    assert "recipient(s) kijitora@example.com" in finding.explanation
+    assert "1 recipient at 1 domain: kijitora@example.com" in finding.explanation
     assert "(“Nyaan” from Sironeko <sironeko@example.com>)" in finding.explanation
     # The Subject without Microsoft's field in the attached message is no JMRP complaint.
     assert headerscope.analyze(raw.replace(b"X-HmXmrOriginalRecipient", b"X-Other"), offline=True).feedback_report is None
@@ -1543,3 +1545,33 @@ def test_a_gateway_refusal_answered_in_the_thread_is_a_bounce() -> None:
                     b"Return-Path: <jane@vtext.com>\r\n" + raw,
                     raw.replace(b"RCPT TO: 000000000000@vtext.com", b"RCPT TO: kijitora@example.com")):
         assert not [f for f in headerscope.analyze(variant, offline=True).findings if f.id.startswith("dsn.")]
+
+
+def test_a_feedback_reports_recipients_and_domains_are_counted_not_silently_cut() -> None:
+    # RFC 5965 section 3.2: Original-Rcpt-To and Reported-Domain may each appear many times; a
+    # complaint about 20 mailboxes at 9 providers is a campaign, and the report must say so.
+    domains = ["hotmail.example", "gmail.example", "yahoo.example", "aol.example", "rr.example",
+               "olv.example", "irish.example", "isp.example", "uni.example"]
+    rcpts = b"".join(b"Original-Rcpt-To: u%d@%s\r\n" % (i, domains[i % 9].encode()) for i in range(20))
+    reported = b"".join(b"Reported-Domain: %s\r\n" % d.encode() for d in domains)
+    fields = ABUSE_FIELDS.replace(b"Original-Rcpt-To: <user@example.com>\r\n", rcpts).replace(
+        b"Reported-Domain: example.net\r\n", reported)
+    report = headerscope.analyze(_arf(fields, REPORTED), offline=True)
+    feedback = report.feedback_report
+    assert feedback is not None
+    assert (feedback.original_rcpt_to_total, feedback.reported_domain_total) == (20, 9)
+    [finding] = [f for f in report.findings if f.id == "feedback.abuse"]
+    assert ("20 recipients at 9 domains, first 3: u0@hotmail.example, u1@gmail.example, u2@yahoo.example"
+            in finding.explanation)
+    assert "9 reported domains, first 3: hotmail.example, gmail.example, yahoo.example" in finding.explanation
+    rows = dict(feedback_rows(feedback))
+    assert rows["Original-Rcpt-To"].startswith("20 recipients at 9 domains: u0@hotmail.example, ")
+    assert rows["Reported-Domain"].startswith("9 reported domains: hotmail.example, ")
+    # More than the 100 kept: the count is still the report's.
+    many = ABUSE_FIELDS + b"".join(b"Original-Rcpt-To: r%d@example.com\r\n" % i for i in range(150))
+    counted = headerscope.analyze(_arf(many, REPORTED), offline=True).feedback_report
+    assert counted is not None and len(counted.original_rcpt_to) == 100
+    assert recipients_words(counted, shown=3).startswith("151 recipients at 1 domain or more, first 3: ")
+    # One recipient reads as one.
+    single = headerscope.analyze(_arf(ABUSE_FIELDS, REPORTED), offline=True).feedback_report
+    assert single is not None and recipients_words(single) == "1 recipient at 1 domain: user@example.com"
