@@ -370,13 +370,66 @@ def _carried(message: Message, parts: list[_Part], limit: int = MAX_ATTACHED
     """attached_messages, given the message's parts (when it might carry any)."""
     if not might_carry_parts(message):
         qmail = _qmail_bounce(message)
-        return qmail[1] if qmail is not None else _text_bounce_copy(message)
+        return qmail[1] if qmail is not None else (_text_bounce_copy(message) or _spamcop_copy(message))
     found = _attached(message.raw, parts, limit)
     # A report or bounce may carry the copy in its text part (Exim's DMARC failure report, a
     # multipart/report with no message part): read only for such a message, not for all mail.
-    if found or not is_automatic_notification(message):
+    if found:
         return found
-    return _text_bounce_copy(message)
+    if not is_automatic_notification(message):
+        return _spamcop_copy(message)
+    return _text_bounce_copy(message) or _spamcop_copy(message)
+
+
+# SpamCop's spam reports (https://www.spamcop.net/fom-serve/cache/94.html, "What do SpamCop
+# reports look like?"): Subject "[SpamCop (<source IP>) id:<report id>]<the spam's Subject>",
+# a line "Email from <source IP> / <date>" and the spam itself, inline, after a line
+# "[ Offending message ]" (V4) or "Offending message:" (older versions). No ARF part.
+_spamcop_subject_re = compiled_on_first_use(r"\s{0,5}\[SpamCop \(([0-9A-Fa-f.:]{2,45})\) id:(\d{1,20})\]")
+_spamcop_email_from_re = compiled_on_first_use(
+    rb"^[ \t]{0,8}Email from ([0-9A-Fa-f.:]{2,45}) / ([^\r\n]{5,80}?)[ \t]*\r?$", re.MULTILINE)
+_spamcop_marker_re = compiled_on_first_use(
+    rb"^[ \t]{0,8}(?:\[ Offending message \]|Offending message:)[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+
+
+def _spamcop_report(message: Message) -> tuple[re.Match[str] | None, re.Match[bytes] | None, bytes] | None:
+    """(the Subject's match, the "Email from" line's match, the decoded head of the text) of a
+    SpamCop report, or None. The Subject names one; without it, the "Email from IP / date" line
+    and the marker line before the copy together do. Text of the sender: a report's claims."""
+    subject = _spamcop_subject_re().match((message.first_decoded("Subject") or "")[:400])
+    if subject is None and message.raw.find(b"ffending message", message.body_start or len(message.raw),
+                                            (message.body_start or 0) + _MAX_BOUNCE_TEXT) < 0:
+        return None  # the usual case: one find
+    for part in _text_parts(message)[:1]:
+        head = _decoded_head(message.raw, part)
+        email_from = _spamcop_email_from_re().search(head)
+        if subject is None and (email_from is None or _spamcop_marker_re().search(head) is None):
+            return None
+        return subject, email_from, head
+    return None
+
+
+def _spamcop_copy(message: Message) -> tuple[tuple[AttachedMessage, bytes], ...]:
+    """The spam a SpamCop report carries inline after its "[ Offending message ]" line, as a
+    carried message (its header only when the report left out the body), so that ``--attached 1``
+    analyzes it as an ARF report's attached copy is."""
+    found = _spamcop_report(message)
+    if found is None:
+        return ()
+    head = found[2]
+    marker = _spamcop_marker_re().search(head)
+    if marker is None:
+        return ()
+    line_end = head.find(b"\n", marker.end())
+    data = head[line_end + 1:].lstrip(b"\r\n") if line_end >= 0 else b""
+    inner = parse_message(data) if data else None
+    if inner is None or not inner.headers or all(h.defects for h in inner.headers):
+        return ()
+    return ((AttachedMessage(
+        number=1, content_type="text/plain", headers_only=inner.body_start is None, size=len(data), filename=None,
+        from_header=inner.first_decoded("From"), to=inner.first_decoded("To"),
+        subject=inner.first_decoded("Subject"), date=inner.first("Date"), message_id=inner.first("Message-ID"),
+    ), data),)
 
 
 # The line before the copy a plain-text bounce returns: Exim's, sendmail's, Lotus Notes' and
@@ -775,8 +828,20 @@ def _ip_or_none(text: str | None) -> str | None:
 
 def _unformatted_feedback(message: Message, carried: tuple[tuple[AttachedMessage, bytes], ...]
                           ) -> FeedbackReport | None:
-    """A feedback report written without ARF's report part: a Microsoft JMRP complaint or a
-    DMARC failure report in text (Exim's), or None."""
+    """A feedback report written without ARF's report part: a Microsoft JMRP complaint, a
+    SpamCop report or a DMARC failure report in text (Exim's), or None."""
+    spamcop = _spamcop_report(message)
+    if spamcop is not None:
+        subject_match, email_from, _head = spamcop
+        # SpamCop's source IP, as its Subject and its "Email from IP / date" line give it: the
+        # server SpamCop's parse of the spam's Received chain blamed, a claim of the report.
+        source = (_ip_or_none(email_from.group(1).decode()) if email_from else None) or (
+            _ip_or_none(subject_match.group(1)) if subject_match else None)
+        return FeedbackReport(
+            feedback_type="abuse", user_agent=None, version=None, original_mail_from=None, original_rcpt_to=(),
+            arrival_date=email_from.group(2).decode("utf-8", "replace").strip() if email_from else None,
+            source_ip=source, reporting_mta=None, reported_domain=(), reported_uri=(), incidents=None,
+            authentication_results=(), meaning=_FEEDBACK_MEANINGS["abuse"], format="spamcop")
     subject = (message.first_decoded("Subject") or "")[:400]
     jmrp = _jmrp_subject_re().fullmatch(subject)
     if jmrp is not None and carried:
@@ -1010,7 +1075,7 @@ def read_carried(message: Message, path: str = "") -> tuple[DeliveryReport | Non
     else:
         qmail = _qmail_bounce(message)
         report, feedback = (qmail[0] if qmail else _text_delivery_report(message)), None
-        carried = qmail[1] if qmail else _text_bounce_copy(message)
+        carried = qmail[1] if qmail else (_text_bounce_copy(message) or _spamcop_copy(message))
     attached = tuple(entry for entry, _ in carried)
     if feedback is None and (report is None or not report.recipients) and receipt is None:
         feedback = _unformatted_feedback(message, carried)
@@ -2148,6 +2213,11 @@ _UNFORMATTED = {
              "This message is a complaint from Microsoft's Junk Mail Reporting Program (JMRP, Outlook.com), not the "
              "mail itself, and not in the Abuse Reporting Format (RFC 5965): it has no report part; the "
              "complained-about message is attached, with its original recipient in X-HmXmrOriginalRecipient: "),
+    "spamcop": ("SpamCop, not ARF",
+                "This message is a spam report from SpamCop (a recipient reported the spam there, and SpamCop "
+                "wrote to the abuse address of the network it blamed), not the mail itself, and not in the Abuse "
+                "Reporting Format (RFC 5965): its Subject and text name the source IP, and the reported message "
+                "follows its \"Offending message\" line. What it says is the report's claim: "),
     "text": ("plain text, not ARF",
              "This message is a DMARC failure report (RFC 7489 section 7.3) written as plain text (Exim's layout), not "
              "in the Abuse Reporting Format (RFC 6591), and not the mail itself: a receiver tells the domain's owner "

@@ -1051,8 +1051,9 @@ class FeedbackReport(Value):
     format: str = "arf"
     """How it was written: ``arf`` (a message/feedback-report part, RFC 5965), ``jmrp``
     (Microsoft's Junk Mail Reporting Program complaint: the reported message attached, its
-    original recipient in X-HmXmrOriginalRecipient, no report part) or ``text`` (a DMARC
-    failure report written as plain text, as Exim's "DMARC Forensic Report")."""
+    original recipient in X-HmXmrOriginalRecipient, no report part), ``spamcop`` (a SpamCop
+    spam report: Subject "[SpamCop (IP) id:N]", the spam inline after "[ Offending message ]"),
+    or ``text`` (a DMARC failure report written as plain text, as Exim's "DMARC Forensic Report")."""
     original_rcpt_to_total: int = 0
     """How many Original-Rcpt-To fields the report holds (``original_rcpt_to`` keeps the first
     100); 0 when not counted, then the tuple's length is the count."""

@@ -1575,3 +1575,75 @@ def test_a_feedback_reports_recipients_and_domains_are_counted_not_silently_cut(
     # One recipient reads as one.
     single = headerscope.analyze(_arf(ABUSE_FIELDS, REPORTED), offline=True).feedback_report
     assert single is not None and recipients_words(single) == "1 recipient at 1 domain: user@example.com"
+
+
+# SpamCop's report layout (https://www.spamcop.net/fom-serve/cache/94.html): Subject
+# "[SpamCop (IP) id:N]<the spam's Subject>", "Email from IP / date", the spam inline after
+# "[ Offending message ]" (V4) or "Offending message:" (older versions), Precedence: list.
+SPAMCOP_V4 = (
+    b"Return-Path: <6301094139.ae7184df@bounces.spamcop.example>\r\n"
+    b"Received: from mx.isp.example by mx.isp.example (Dovecot) with LMTP id lLgx; Wed, 29 Apr 2015 23:27:25 +0200\r\n"
+    b"From: 6301094139@reports.spamcop.example\r\nTo: abuse@isp.example\r\n"
+    b"Subject: [SpamCop (192.0.2.160) id:6301094139]Important: Please Review Your Account\r\n"
+    b"Precedence: list\r\nDate: Wed, 29 Apr 2015 17:20:28 -0400\r\n\r\n"
+    b"[ SpamCop V4.8.2.018 ]\r\nThis message is brief for your comfort.  Please use links below for details.\r\n\r\n"
+    b"Email from 192.0.2.160 / Wed, 29 Apr 2015 17:20:28 -0400\r\n"
+    b"https://www.spamcop.example/w3m?i=z6301094139zae71z\r\n\r\n[ Offending message ]\r\n"
+    b"Received: from web.hoster.example (web.hoster.example [192.0.2.160]) by mx5.mail.example (Postfix)\r\n"
+    b"\twith ESMTPS id 2A4EF280D85 for <x>; Wed, 29 Apr 2015 17:20:28 -0400 (EDT)\r\n"
+    b"Date: Wed, 29 Apr 2015 21:20:25 +0000\r\nTo: x\r\nFrom: PayPal Support <support@pay-pal.example>\r\n"
+    b"Subject: Important: Please Review Your Account\r\nMessage-ID: <4e95@web.hoster.example>\r\n"
+    b"Content-Type: text/html; charset=\"iso-8859-1\"\r\n\r\n<html>Log in now</html>\r\n")
+
+
+def test_a_spamcop_report_is_a_feedback_report_about_the_spam_it_carries_inline(tmp_path: Path) -> None:
+    report = headerscope.analyze(SPAMCOP_V4, offline=True)
+    feedback = report.feedback_report
+    assert feedback is not None
+    assert (feedback.format, feedback.feedback_type, feedback.source_ip, feedback.arrival_date) == (
+        "spamcop", "abuse", "192.0.2.160", "Wed, 29 Apr 2015 17:20:28 -0400")
+    [finding] = [f for f in report.findings if f.id == "feedback.abuse"]
+    assert finding.title == "Abuse report (SpamCop, not ARF): a message sent from 192.0.2.160 was reported as abuse"
+    assert "--attached 1" in finding.explanation and "the report's claim" in finding.explanation
+    [entry] = report.attached
+    assert (entry.subject, entry.headers_only) == ("Important: Please Review Your Account", False)
+    # A report, not a sender's bulk mail, though it says Precedence: list.
+    assert not [f for f in report.findings if f.id.startswith("bulk.")]
+    # --attached 1 analyzes the spam; SpamCop's source IP is the report's record of it, a claim.
+    def attached(data: bytes) -> dict:  # type: ignore[type-arg]
+        path = tmp_path / "spamcop.eml"
+        path.write_bytes(data)
+        return json.loads(subprocess.run(  # type: ignore[no-any-return]
+            [sys.executable, "-m", "headerscope", "analyze", str(path), "--offline", "--format", "json",
+             "--attached", "1"], capture_output=True, cwd=REPO, check=True).stdout)
+
+    inner = attached(SPAMCOP_V4)
+    assert [h["by"] for h in inner["hops"]] == ["mx5.mail.example"]
+    assert inner["spf"]["client_ip"] == "192.0.2.160"
+    # A copy without any Received: SpamCop's source IP is the client, said to be the report's.
+    start = SPAMCOP_V4.index(b"Received: from web")
+    bare = attached(SPAMCOP_V4[:start] + SPAMCOP_V4[SPAMCOP_V4.index(b"Date: Wed, 29 Apr 2015 21:20"):])
+    assert bare["hops"] == [] and bare["spf"]["client_ip"] == "192.0.2.160"
+    assert bare["spf"]["inputs_from"].startswith("the feedback report's Source-IP")
+
+
+def test_an_old_spamcop_report_with_the_offending_header_only() -> None:
+    # SpamCop V1.3 (2003): "Offending message:" and, in a brief report, the spam's header alone.
+    raw = (b"From: 999@reports.spamcop.example\r\nTo: abuse@isp.example\r\n"
+           b"Subject: [SpamCop (198.51.100.1) id:999999999]these gals\r\nPrecedence: list\r\n"
+           b"Date: Thu, 19 Jun 2003 17:34:13 -0400\r\n\r\n- SpamCop V1.3.3 -\r\n"
+           b"Email from 198.51.100.1 / Thu, 19 Jun 2003 17:34:13 -0400\r\n\r\nOffending message:\r\n"
+           b"Received: from [198.51.100.1] (helo=ibm.example) by relay.victim.example with smtp (Exim 3.34 #2)\r\n"
+           b"       id 19T72p-0004wF-00 for x; Thu, 19 Jun 2003 17:34:13 -0400\r\n"
+           b"From: \"Bernie\" <b@iol.example>\r\nSubject: these gals\r\nDate: Fri, 20 Jun 2003 14:00:08 +0000\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert report.feedback_report is not None and report.feedback_report.source_ip == "198.51.100.1"
+    [entry] = report.attached
+    assert entry.headers_only and entry.subject == "these gals"
+    # Without SpamCop's Subject, its "Email from" line and the marker still name it; a person's
+    # mail that merely says "Offending message:" is no report.
+    untagged = raw.replace(b"[SpamCop (198.51.100.1) id:999999999]", b"")
+    assert headerscope.analyze(untagged, offline=True).feedback_report is not None
+    plain = untagged.replace(b"Email from 198.51.100.1 / Thu, 19 Jun 2003 17:34:13 -0400\r\n", b"")
+    assert headerscope.analyze(plain, offline=True).feedback_report is None
+    assert attached_messages(parse_message(plain)) == ()
