@@ -55,6 +55,7 @@ from .envelope import (
     boundary_received_spf,
     list_intake,
     self_addressed,
+    sender_is_recipient,
     srs_list_sender,
 )
 from .era import RSA_SHA1_RETIRED, Era, received_before, received_era
@@ -1178,6 +1179,9 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     if self_sent is not None:
         findings.append(self_sent)
     else:
+        bounces_to_recipient = sender_is_recipient(envelope)
+        if bounces_to_recipient is not None:
+            findings.append(bounces_to_recipient)
         own_domain = _own_domain_from_outside(envelope, chain.hops, chain.boundary_hop, chain.findings,
                                               receiver_vouched(recorded, from_domain), dmarc)
         if own_domain is not None:

@@ -2464,6 +2464,47 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
 
 
 
+def sender_is_recipient(envelope: Envelope) -> Finding | None:
+    """A notice when the envelope sender (Return-Path) or Sender: is the very address the
+    message was delivered to, while From: names someone else: bounces and the "on behalf of"
+    line then point at the victim, not the sender (RFC 5321 section 4.5.5 sends bounces to the
+    envelope sender). A spammer's old trick to hide its own address and land bounces on the
+    recipient. None when From: is that address too (``self_addressed`` judges that: the
+    recipient writing to itself, or a spoof "from yourself"), or nothing matches."""
+    delivered = {r.lower(): source for r, source in zip(envelope.rcpt_to[:_MAX_RECIPIENTS],
+                                                        envelope.rcpt_to_sources, strict=False)}
+    if not delivered:
+        return None
+    if any(a.address.lower() in delivered for a in envelope.header_from):
+        return None
+    named: list[str] = []
+    address = ""
+    mail_from = (envelope.mail_from or "").strip().strip("<>").lower()
+    if mail_from and mail_from in delivered:
+        address = mail_from
+        named.append(f"the envelope sender ({envelope.mail_from_source or 'MAIL FROM'})")
+    sender = envelope.sender.address.lower() if envelope.sender is not None else ""
+    if sender and sender in delivered:
+        address = address or sender
+        named.append("Sender:")
+    if not named:
+        return None
+    author = next((a.address[:120] for a in envelope.header_from), "no address")
+    who = " and ".join(named)
+    who = who[:1].upper() + who[1:]
+    return Finding(
+        id="envelope.self_addressed", severity=Severity.NOTICE,
+        title=f"{who} {'are' if len(named) > 1 else 'is'} the recipient's own address ({address[:120]})",
+        explanation=(f"{who} {'name' if len(named) > 1 else 'names'} {address[:120]}, the address "
+                     f"the message was delivered to ({delivered[address]}), while From: is {author}. Bounces go to "
+                     "the envelope sender (RFC 5321 section 4.5.5) and mail programs show Sender: as the one who "
+                     "sent it \"on behalf of\" the author, so both point at the recipient instead of whoever sent "
+                     "it: a spammer's way to hide its own address and land the bounces of its run on the victims. "
+                     "The recipient's own mail system writes such an envelope only when the recipient sends to "
+                     "itself under another From: address."),
+        reference="https://www.rfc-editor.org/rfc/rfc5321#section-4.5.5", subject="Return-Path")
+
+
 # Display names a mass mailer writes in To: instead of the recipients it hides in the envelope.
 _PLACEHOLDER_NAMES = frozenset({"recipients", "recipient", "undisclosed recipients", "undisclosed recipient",
                                 "undisclosed", "undisclosed recipients:", "all recipients", "dear customer"})

@@ -1668,6 +1668,39 @@ def test_a_message_sent_as_the_recipients_own_address_with_the_recipients_hidden
         in finding.explanation
 
 
+def test_an_envelope_sender_or_sender_that_is_the_recipients_own_address_is_named() -> None:
+    # A spam run of 2000 (SpamAssassin corpus layout): Return-Path and Sender: are the victim's own
+    # address, From: another, so bounces and "on behalf of" point at the victim (RFC 5321 4.5.5).
+    from headerscope.api import analyze
+
+    raw = ("Return-Path: <jm@victim.example>\r\nDelivered-To: jm@victim.example\r\n"
+           "Received: from relay.example (relay.example [192.0.2.2]) by mx.victim.example (8.9.3/8.9.3) with ESMTP "
+           "id GAA09378 for <jm@victim.example>; Thu, 10 Aug 2000 06:44:36 +0100\r\n"
+           "From: bigmoney@fasttrec.example\r\nSubject: ADV: YOUR BRAND NEW HOUSE\r\n"
+           "Date: Thu, 10 Aug 2000 02:53:01 -0500\r\nMessage-Id: <503.7674@www.fasttrec.example>\r\n"
+           "Sender: jm@victim.example\r\nTo: undisclosed-recipients:;\r\n\r\nBuy.\r\n")
+    report = analyze(raw.encode(), offline=True)
+    [finding] = [f for f in report.findings if f.id == "envelope.self_addressed"]
+    assert finding.severity.value == "notice"
+    assert finding.title == ("The envelope sender (Return-Path) and Sender: are the recipient's own address "
+                             "(jm@victim.example)")
+    assert "the address the message was delivered to (Delivered-To" in finding.explanation
+    assert "while From: is bigmoney@fasttrec.example" in finding.explanation
+    # The Return-Path alone is named alone.
+    alone = analyze(raw.replace("Sender: jm@victim.example\r\n", "").encode(), offline=True)
+    [finding] = [f for f in alone.findings if f.id == "envelope.self_addressed"]
+    assert finding.title == "The envelope sender (Return-Path) is the recipient's own address (jm@victim.example)"
+    # The recipient writing to itself (From: its own address too) is self_addressed's to judge, not this.
+    from headerscope.envelope import sender_is_recipient
+
+    own, _ = _run("Return-Path: <jm@victim.example>\nDelivered-To: jm@victim.example\nFrom: jm@victim.example\n"
+                  "To: jm@victim.example\n")
+    assert sender_is_recipient(own) is None
+    # An ordinary delivery: the envelope sender is the author's.
+    plain, _ = _run("Return-Path: <alice@sender.test>\nDelivered-To: bob@receiver.test\nFrom: alice@sender.test\n")
+    assert sender_is_recipient(plain) is None
+
+
 def test_the_self_addressed_spoof_is_found_in_exchange_onlines_copy() -> None:
     # The whole message: Exchange Online recorded spf=fail, dkim=none, compauth=fail, and its
     # mailbox delivery overrode SCL 5 on the safe senders list.
