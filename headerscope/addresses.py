@@ -423,6 +423,32 @@ def _address_field_defects(value: str, lost_names: bool) -> tuple[str, ...]:
     return tuple(notes.values())
 
 
+# A quoted-string inside an addr-spec ('"a@b"@example.com'): its "@" is part of the local part.
+_quoted_re = compiled_on_first_use(r'"(?:[^"\\]|\\.){0,256}"')
+
+
+def originator_field_problems(name: str, value: str) -> tuple[str, ...]:
+    """Why an originator field's value is no valid field, in words (RFC 5322 section 3.6.2: From:
+    is a mailbox-list, Sender: one mailbox, Reply-To: an address-list, each with at least one
+    address; section 3.4.1: one "@" between the local part and the domain, another only inside
+    a quoted local part); () for a valid one. ``name`` as the field is named."""
+    problems: list[str] = []
+    text = value[:MAX_VALUE_LENGTH]
+    if not text.strip():
+        wanted = "one mailbox" if name.lower() in ("sender", "resent-sender") else "at least one address"
+        return (f"{name}: is empty, but RFC 5322 section 3.6.2 requires {wanted} there",)
+    addresses = parse_addresses(text)
+    for address in addresses[:20]:
+        unquoted = _quoted_re().sub("", address.address) if '"' in address.address else address.address
+        if unquoted.count("@") > 1:
+            problems.append(f"{name}: {address.address[:120]} holds {unquoted.count('@')} \"@\", but an address has "
+                            "one, between its local part and its domain (RFC 5322 section 3.4.1)")
+            break
+    if name.lower() in ("sender", "resent-sender") and len(addresses) > 1:
+        problems.append(f"{name}: names {len(addresses)} mailboxes, but RFC 5322 section 3.6.2 allows one")
+    return tuple(problems)
+
+
 # An RFC 2047 encoded-word: "=?charset?Q|B?text?=", at most 75 characters (RFC 2047 section 2),
 # so every repetition is bounded.
 _encoded_word_re = compiled_on_first_use(r"=\?[^?\s]{1,64}\?[QqBb]\?[^?\s]{0,70}\?=")

@@ -31,6 +31,7 @@ from .addresses import (
     encoded_word_in_addr_spec,
     envelope_address,
     google_forwarding,
+    originator_field_problems,
     parse_addresses,
 )
 from .domains import (
@@ -2353,6 +2354,22 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                             "written in UTF-8 (RFC 6532). Some libraries write this by mistake; it also hides "
                             "the address's real characters from a quick look.",
                 reference="https://www.rfc-editor.org/rfc/rfc2047#section-5", subject=field_name))
+    # Originator fields that are no valid field (RFC 5322 sections 3.6.2 and 3.4.1): an empty
+    # Reply-To:, a Sender: with two "@". What this report says of Sender: and Reply-To: describes
+    # valid fields; a mail program's reading of these is its own guess.
+    invalid = [problem for field_name in ("From", "Sender", "Reply-To")
+               for field in message.all(field_name)[:3]
+               for problem in originator_field_problems(field_name, field.value)]
+    if invalid:
+        names = list(dict.fromkeys(problem.partition(":")[0] for problem in invalid))
+        findings.append(Finding(
+            id="envelope.invalid_originator", severity=Severity.WARNING if "From" in names else Severity.NOTICE,
+            title=f"Invalid {' and '.join(f'{n}:' for n in names)} field{'s' if len(names) > 1 else ''}",
+            explanation=("; ".join(invalid[:5]) + ". No mail program writes such a field: it was written by hand or "
+                         "by a broken script (or a copy altered it). What this report says elsewhere of a Sender: "
+                         "acting for the author or of where replies go applies to valid fields; mail programs read "
+                         "these in their own ways, or not at all."),
+            reference=_RFC5322_ORIGINATOR, subject=names[0]))
     # A display name that names another company's domain ("Amazon.co.jp" <...@lptaoyou.cn>).
     for address in from_real:
         shown = _other_displayed_domain(address)

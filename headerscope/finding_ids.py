@@ -24,7 +24,7 @@ FINDING_IDS = frozenset({
     "dsn.delayed", "dsn.delivered", "dsn.failed", "dsn.unstructured",
     "envelope.address_decoy", "envelope.sender_only_authenticated", "envelope.own_domain_from_outside", "envelope.archive_address", "envelope.confusable_domain", "envelope.damaged_return_path", "envelope.earlier_delivery",
     "envelope.encoded_word_in_address",
-    "envelope.from_not_an_address", "envelope.list_intake", "envelope.multiple_from", "envelope.no_from", "envelope.null_sender",
+    "envelope.from_not_an_address", "envelope.invalid_originator", "envelope.list_intake", "envelope.multiple_from", "envelope.no_from", "envelope.null_sender",
     "envelope.quarantined_copy", "envelope.redelivered_copy",
     "envelope.reply_to_free_mailbox", "envelope.reply_to_other_domain", "envelope.self_addressed",
     "envelope.srs_list_sender", "envelope.submitted_by_other_account",

@@ -2163,3 +2163,24 @@ def test_a_sender_beside_a_lists_rewritten_from_acts_for_the_author() -> None:
     [sender] = [d for d in envelope.differences if d.kind == "sender"]
     assert ("on behalf of the author (nick@google.example; the list put its own address, "
             "kasan-dev@googlegroups.example, in From: afterwards)") in sender.explanation
+
+
+def test_an_empty_reply_to_and_a_sender_with_two_at_signs_are_invalid_fields() -> None:
+    # A billing lure relayed through a Microsoft 365 tenant (phishing_pot layout): "Reply-To:" with
+    # nothing after it, and a Sender: with two "@" (RFC 5322 sections 3.6.2 and 3.4.1).
+    _, findings = _run("From: Urgent Billing <billing@b3ila.example>\nSender: phishing@pot@b3ila.example\n"
+                       "Reply-To:\nTo: victim@receiver.example\n")
+    [finding] = [f for f in findings if f.id == "envelope.invalid_originator"]
+    assert finding.severity.value == "notice" and finding.title == "Invalid Sender: and Reply-To: fields"
+    assert 'Sender: phishing@pot@b3ila.example holds 2 "@"' in finding.explanation
+    assert "Reply-To: is empty, but RFC 5322 section 3.6.2 requires at least one address" in finding.explanation
+    # In From: it is a warning; a quoted local part may hold an "@", and valid fields say nothing.
+    _, findings = _run("From: phish@pot@b3ila.example\nTo: victim@receiver.example\n")
+    assert [f.severity.value for f in findings if f.id == "envelope.invalid_originator"] == ["warning"]
+    _, findings = _run('From: Alice <alice@sender.test>\nSender: "list@owner"@sender.test\n'
+                       "Reply-To: Team <team@sender.test>, bob@sender.test\nTo: bob@receiver.test\n")
+    assert not [f for f in findings if f.id == "envelope.invalid_originator"]
+    # Sender: names one mailbox.
+    _, findings = _run("From: a@sender.test\nSender: a@sender.test, b@sender.test\nTo: bob@receiver.test\n")
+    [finding] = [f for f in findings if f.id == "envelope.invalid_originator"]
+    assert "Sender: names 2 mailboxes, but RFC 5322 section 3.6.2 allows one" in finding.explanation
