@@ -20,6 +20,7 @@ from ._value import Value, frozen
 # auth._dkimpy_import and auth._pyspf_import, which keep what those packages would load for
 # paths headerscope never takes (dnspython's resolver and more) out of the process.
 from .auth.arc import check_arc
+from .auth.bimi import check_bimi
 from .auth.dkim import check_dkim, signature_subject
 from .auth.dmarc import check_dmarc, nothing_aligned
 from .auth.ptr import check_reverse_dns, parse_client_ip
@@ -1257,6 +1258,12 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     if submission is not None:
         findings.append(submission)
 
+    # BIMI rests on the final DMARC result (draft-brand-indicators-for-message-identification
+    # section 7.1); None, with no DNS question, for mail that has nothing to do with it.
+    bimi, bimi_findings = check_bimi(message, resolver, dmarc=dmarc, header_from=envelope.header_from, dkim=dkim,
+                                     recorded=recorded, hops=chain.hops, boundary_hop=chain.boundary_hop)
+    findings.extend(bimi_findings)
+
     # Byte-identical DKIM-Signature fields (a relay that signed twice) give identical findings:
     # one of each is said.
     ordered = tuple(sorted(dict.fromkeys(findings), key=lambda f: _SEVERITY_ORDER[f.severity]))
@@ -1327,6 +1334,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         structure=structure,
         attachments=attachments,
         attachments_unlisted=attachments_unlisted,
+        bimi=bimi,
     )
 
 

@@ -12,6 +12,8 @@ FINDING_IDS = frozenset({
     "attached.messages",
     # attachment.*: a file attached to the message (mime.read_attachments).
     "attachment.risky_type", "attachment.spoofed_extension",
+    # bimi.*: BIMI (auth/bimi.py, draft-brand-indicators-for-message-identification).
+    "bimi.invalid_record", "bimi.not_eligible", "bimi.sender_field",
     "bulk.no_one_click", "bulk.no_unsubscribe", "bulk.one_click_incomplete", "bulk.one_click_not_usable",
     "bulk.one_click_unsigned", "bulk.unsafe_unsubscribe_uri",
     "date.duplicate_chosen", "date.missing", "date.no_zone", "date.unreadable", "date.weekday_mismatch",

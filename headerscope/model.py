@@ -782,6 +782,65 @@ class RecordedResult(Value):
 
 
 @frozen
+class BimiField(Value):
+    """A BIMI-Location, BIMI-Indicator or BIMI-Logo-Preference field found in the message."""
+
+    name: str
+    """The field name as written."""
+    header_index: int
+    """Index of the header field."""
+    receivers: bool | None
+    """True above the trust-boundary Received (the receiving side's, added after its BIMI check);
+    False below it (it came with the message: the sender's, which receivers must remove); None
+    when no Received chain places it."""
+    value: str
+    """The value on one line, bounded (a BIMI-Indicator's base64 logo is cut short)."""
+
+
+@frozen
+class BimiResult(Value):
+    """BIMI (draft-brand-indicators-for-message-identification): whether a receiver would look for
+    the From: domain's logo, the assertion record it would find, and the BIMI fields in the message.
+    The logo and the mark certificate are never fetched or validated here."""
+
+    result: str
+    """found (a usable assertion record: a receiver goes on to fetch and validate the logo), declined
+    (l= and a= empty), none (no record), fail (malformed or several records), temperror (DNS error),
+    skipped (the message does not qualify, see ``eligibility``), not_checked (offline, or DMARC not
+    evaluated)."""
+    eligible: bool | None
+    """The message meets BIMI's authentication requirements (DMARC pass under an enforcing policy);
+    None when unknown."""
+    eligibility: str
+    """Why it qualifies or which requirement fails."""
+    from_domain: str | None
+    """The author (RFC5322.From) domain."""
+    selector: str
+    """The selector looked up: ``default``, or a BIMI-Selector field's when a DMARC-aligned DKIM
+    signature that passes covers it."""
+    selector_note: str | None
+    """Why a BIMI-Selector field was used or ignored; None without one."""
+    record_name: str | None
+    """The DNS name the assertion record was found at (``default._bimi.example.com``)."""
+    record: str | None
+    """The assertion record as published, bounded."""
+    location: str | None
+    """The l= URI (the logo, SVG), as written; hostile text."""
+    authority: str | None
+    """The a= URI (the mark certificate, VMC or CMC), as written; hostile text."""
+    problems: tuple[str, ...]
+    """What is wrong with the record or the selector, in words."""
+    explanation: str
+    """The outcome in one sentence."""
+    display: str
+    """What a mailbox provider would do with the logo (never checked here)."""
+    fields: tuple[BimiField, ...] = ()
+    """BIMI-Location, BIMI-Indicator and BIMI-Logo-Preference fields in the message, top first."""
+    recorded: tuple[RecordedResult, ...] = ()
+    """The bimi= results recorded in Authentication-Results, top first, with their trust standing."""
+
+
+@frozen
 class SpamFilterVerdict(Value):
     """What a spam filter recorded about the message in its own header fields."""
 
@@ -1282,6 +1341,9 @@ class Report(Value):
     carried: tuple[CarriedSummary, ...] = ()
     """When a person forwarded or reported messages as attachments (not a bounce, an abuse report or
     an automatic notice): one line per attached message, the first few; the outer verdict stays the forwarder's."""
+    bimi: BimiResult | None = None
+    """BIMI: the logo a mailbox provider may show; None when nothing in the message or its DMARC
+    result makes BIMI apply (no BIMI field or recorded bimi=, and no DMARC pass under enforcement)."""
 
     def carrier_headline(self) -> str | None:
         """The line that says a person's forward or report carries messages (``carried``), so

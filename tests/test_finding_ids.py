@@ -9,7 +9,7 @@ from conftest import CORPUS, REPO, SAMPLES
 import headerscope
 from headerscope.finding_ids import FINDING_IDS
 
-_FAMILIES = ("arc", "attached", "attachment", "bulk", "date", "dkim", "dmarc", "dns", "dsn", "envelope", "feedback", "headers", "hops", "input",
+_FAMILIES = ("arc", "attached", "attachment", "bimi", "bulk", "date", "dkim", "dmarc", "dns", "dsn", "envelope", "feedback", "headers", "hops", "input",
              "mdn", "message", "origin", "recorded", "spam", "spf")
 # Quoted words of the families' shape that are no finding id.
 _NOT_IDS = {"dkim.dnsplug", "dns.exception", "dns.rdatatype", "dns.resolver"}  # module names (dnspython)

@@ -185,6 +185,17 @@ def check_dmarc(resolver: Resolver, *, from_domains: tuple[str, ...], dkim: tupl
 _UNKNOWN = ("not_checked", "temperror")
 
 
+def published_record(resolver: Resolver, domain: str) -> tuple[str, DmarcRecord | None]:
+    """(DNS status, the record) of ``_dmarc.<domain>`` read as policy discovery reads it (RFC 7489
+    section 6.6.3: texts starting with v=DMARC1; exactly one counts), for a check that needs a
+    second domain's policy (BIMI asks for the organisational domain's beside the author
+    domain's). The record is None when there is not exactly one; a p= that is not a policy
+    stays as read ("invalid"), for the caller to judge."""
+    answer = resolver.resolve(f"_dmarc.{domain}", "TXT")
+    records = [text for text in answer.texts if _VERSION.match(text.lstrip())]
+    return answer.status, _parse(records[0]).record if len(records) == 1 else None
+
+
 def _multi_from_strictness(item: tuple[DmarcResult, tuple[Finding, ...]]) -> tuple[int, int]:
     """(how strict, known failure first): the disposition of a failure, the policy that would
     apply to a domain whose outcome is unknown (RFC 7489 section 6.6.1)."""
