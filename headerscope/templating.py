@@ -148,6 +148,7 @@ def environment(directory: str | None = None) -> jinja2.Environment:
     env.filters["result_words"] = result_words
     env.filters["feedback_rows"] = _feedback_rows
     env.filters["bulk_rows"] = _bulk_rows
+    env.filters["bimi_rows"] = _bimi_rows
     env.filters["login"] = _login
     env.filters["client_user"] = _client_user
     env.filters["with_idn_forms"] = _with_idn_forms
@@ -179,6 +180,12 @@ def _feedback_rows(feedback: Any) -> tuple[tuple[str, str], ...]:
     from .mime import feedback_rows
 
     return feedback_rows(feedback)
+
+
+def _bimi_rows(bimi: Any) -> tuple[tuple[str, str], ...]:
+    from .auth.bimi import bimi_rows
+
+    return bimi_rows(bimi)
 
 
 def _bulk_rows(bulk: Any) -> tuple[tuple[str, str], ...]:

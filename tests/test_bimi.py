@@ -14,6 +14,7 @@ from test_dkim import crlf, rsa_dns, rsa_key, sign
 import headerscope
 from headerscope.dns.snapshot import SnapshotResolver
 from headerscope.model import Report, Severity
+from headerscope.render import get_renderer
 
 NOW = datetime(2026, 11, 2, 11, 0, tzinfo=timezone.utc)
 RECEIVED = ("Received: from mail.shop.example (mail.shop.example [192.0.2.40]) by mx.receiver.example with ESMTPS "
@@ -256,6 +257,21 @@ def test_offline_with_a_signed_selector_is_not_checked() -> None:
     assert (bimi.result, bimi.eligible) == ("not_checked", None)
     assert "not evaluated" in bimi.eligibility
     assert bimi_findings(report) == {}
+
+
+def test_the_renderers_show_the_section_and_escape_the_uris() -> None:
+    hostile = "https://shop.example/<b>logo</b>.svg"
+    report = analyze(delivered(), zone(default=f"v=BIMI1; l={hostile}; a={VMC}"))
+    assert report.bimi is not None and report.bimi.location == hostile
+    rendered = get_renderer("html").render(report)
+    html = rendered.decode() if isinstance(rendered, bytes) else rendered
+    assert 'id="bimi"' in html and "&lt;b&gt;logo&lt;/b&gt;" in html and "<b>logo" not in html
+    markdown = str(get_renderer("markdown").render(report))
+    assert "### BIMI (brand logo)" in markdown and "<b>logo" not in markdown
+    terminal = str(get_renderer("terminal").render(report))
+    assert "BIMI (brand logo)" in terminal and "default._bimi.shop.example" in terminal
+    json = report.to_json()
+    assert (b'"bimi"' if isinstance(json, bytes) else '"bimi"') in json
 
 
 def get_bimi_rows(report: Report) -> tuple[tuple[str, str], ...]:

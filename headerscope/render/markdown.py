@@ -186,6 +186,7 @@ class MarkdownRenderer(Renderer):
         lines.extend(self._feedback_report(report))
         lines.extend(self._hops(report))
         lines.extend(self._authentication(report))
+        lines.extend(self._bimi(report))
         lines.extend(self._spam_filters(report))
         lines.extend(self._bulk(report))
         lines.extend(self._attached(report))
@@ -224,6 +225,17 @@ class MarkdownRenderer(Renderer):
         lines = ["### Feedback report", "", "An abuse or authentication failure report (ARF, RFC 5965).", "",
                  _row(("Field", "Value")), _row(("---", "---"))]
         for label, value in feedback_rows(report.feedback_report):
+            lines.append(_row((md_escape(label, 40), md_escape(value, MAX_CELL))))
+        lines.append("")
+        return lines
+
+    def _bimi(self, report: Report) -> list[str]:
+        if report.bimi is None:
+            return []
+        from ..auth.bimi import bimi_rows
+
+        lines = ["### BIMI (brand logo)", "", _row(("Field", "Value")), _row(("---", "---"))]
+        for label, value in bimi_rows(report.bimi):
             lines.append(_row((md_escape(label, 40), md_escape(value, MAX_CELL))))
         lines.append("")
         return lines

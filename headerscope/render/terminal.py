@@ -164,6 +164,9 @@ class TerminalRenderer(Renderer):
         blocks.extend(self._envelope(report))
         blocks.append(Rule(_t("Authentication")))
         blocks.extend(self._authentication(report))
+        if report.bimi is not None:
+            blocks.append(Rule(_t("BIMI (brand logo)")))
+            blocks.append(self._bimi(report))
         if report.spam_filters:
             blocks.append(Rule(_t("Spam filters (as recorded)")))
             blocks.append(self._spam_filters(report))
@@ -609,6 +612,12 @@ class TerminalRenderer(Renderer):
 
         assert report.feedback_report is not None
         return _field_table(feedback_rows(report.feedback_report))
+
+    def _bimi(self, report: Report) -> RenderableType:
+        from ..auth.bimi import bimi_rows
+
+        assert report.bimi is not None
+        return _field_table(bimi_rows(report.bimi))
 
     def _bulk(self, report: Report) -> RenderableType:
         from ..bulk import bulk_rows
