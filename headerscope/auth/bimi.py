@@ -37,9 +37,9 @@ from .dmarc import published_record
 from .tags import parse_tag_list
 
 DRAFT = "https://datatracker.ietf.org/doc/html/draft-brand-indicators-for-message-identification"
-# The mailbox providers' own pages on what they require beyond the draft.
-GMAIL_BIMI = "https://support.google.com/a/answer/10911320"
-YAHOO_BIMI = "https://senders.yahooinc.com/bimi/"
+# What mailbox providers require beyond the draft (``_display``) is their own: Google's page
+# (https://support.google.com/a/answer/10911320) asks for a VMC or CMC, as Apple Mail does;
+# Yahoo's (https://senders.yahooinc.com/bimi/) weighs volume and reputation; Outlook.com has no BIMI.
 
 # Section 5.6: the fields a receiver adds after its BIMI evaluation, and removes when they arrive.
 _RECEIVER_FIELDS = ("BIMI-Location", "BIMI-Indicator", "BIMI-Logo-Preference")
