@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
-from .message import Message, header_body_offsets, parse_message
+from .message import Message, first_values, header_body_offsets, parse_message
 from .model import (
     AttachedMessage,
     Attachment,
@@ -60,10 +60,12 @@ _DISPOSITION_TYPES = frozenset({"message/disposition-notification", "message/glo
 class _Part:
     """A part's place in the message and its content type (a plain slotted record)."""
 
-    __slots__ = ("body_end", "body_start", "content_type", "depth", "encoding", "filename", "head_start", "params")
+    __slots__ = ("body_end", "body_start", "container", "content_type", "depth", "disposition", "encoding", "filename",
+                 "head_start", "params", "worth")
 
     def __init__(self, content_type: str, params: dict[str, str], encoding: str, filename: str | None,
-                 body_start: int, body_end: int, depth: int = 0, head_start: int = 0) -> None:
+                 body_start: int, body_end: int, depth: int = 0, head_start: int = 0,
+                 disposition: str | None = None, *, container: bool = False, worth: bool = True) -> None:
         self.content_type = content_type
         self.params = params
         self.encoding = encoding
@@ -74,6 +76,13 @@ class _Part:
         """Multipart levels above the part (0: the message itself)."""
         self.head_start = head_start
         """Where the part's own header fields start (its header ends where its body starts)."""
+        self.disposition = disposition
+        """The disposition type of its Content-Disposition (RFC 2183), lower case; None without one."""
+        self.container = container
+        """A multipart whose parts follow it in the walk."""
+        self.worth = worth
+        """Read by a walk for message parts: its header names a message, a report or a file of one
+        (_WORTH_READING), or it is the message itself."""
 
 
 # One parameter after a semicolon (RFC 2045 section 5.1): a name, "=", and a token or a quoted
@@ -174,24 +183,34 @@ _WORTH_READING = (b"message/", b"822-headers", b"multipart/", b"tlsrpt", b".eml"
 def _parts(message: Message, keep_text: bool = False, containers: bool = False) -> list[_Part]:
     """The leaf and message parts of the message, depth first, bounded (MAX_PARTS, MAX_DEPTH).
     The message itself is the one part when it is not multipart. ``keep_text``: the text and
-    other leaf parts too, which a walk for message parts passes over unparsed. ``containers``:
-    each multipart too, before its parts (the structure: which part a signature wraps)."""
+    other leaf parts too, which a walk for message parts passes over (their headers name nothing
+    worth reading). ``containers``: each multipart too, before its parts (the structure: which
+    part a signature wraps). Every reader filters the one walk of the message (``_walk``)."""
+    return [part for part in _full_walk(message)
+            if (containers or not part.container) and (keep_text or part.worth)]
+
+
+def _walk(message: Message) -> list[_Part]:
+    """Every part of the message, containers first, depth first, bounded (MAX_PARTS, MAX_DEPTH),
+    each marked whether it is a container and whether a walk for message parts reads it."""
     if message.body_start is None:
         return []
     raw = message.raw
     found: list[_Part] = []
     content_type, params = parse_content_type(message.first("Content-Type") or "text/plain")
     encoding = (message.first("Content-Transfer-Encoding") or "7bit").strip().lower()
-    stack: list[tuple[str, dict[str, str], str, str | None, int, int, int, int]] = [
-        (content_type, params, encoding, None, message.body_start, len(raw), 0, 0)]
+    top_disposition = message.first("Content-Disposition")
+    stack: list[tuple[str, dict[str, str], str, str | None, int, int, int, int, str | None, bool]] = [
+        (content_type, params, encoding, None, message.body_start, len(raw), 0, 0,
+         _disposition_type(top_disposition) if top_disposition else None, True)]
     budget = MAX_PARTS
     while stack and budget > 0:
-        content_type, params, encoding, filename, start, end, depth, head_start = stack.pop()
+        content_type, params, encoding, filename, start, end, depth, head_start, disposition_type, worth = stack.pop()
         budget -= 1
         boundary = params.get("boundary")
         if content_type.startswith("multipart/") and boundary and depth < MAX_DEPTH:
-            if containers:
-                found.append(_Part(content_type, params, encoding, filename, start, end, depth, head_start))
+            found.append(_Part(content_type, params, encoding, filename, start, end, depth, head_start,
+                               disposition_type, container=True, worth=worth))
             # RFC 2046 section 5.1.5: in a digest, a part without Content-Type is a message.
             default = "message/rfc822" if content_type == "multipart/digest" else "text/plain"
             # At most the parts still allowed: a body of a million delimiters lists no more.
@@ -203,22 +222,51 @@ def _parts(message: Message, keep_text: bool = False, containers: bool = False) 
                 body_start = child_end if found_body is None else found_body
                 head = raw[child_start:header_end]
                 lowered = head.lower()
-                if not keep_text and not any(lowered.find(needle) >= 0 for needle in _WORTH_READING) and (
-                        default == "text/plain" or b"content-type" in lowered):
-                    continue
-                headers = parse_message(head)
-                child_type, child_params = parse_content_type(headers.first("Content-Type") or default)
+                # A text or other leaf part whose header names nothing of a message, a report or
+                # a file of one: a walk for message parts passes over it.
+                child_worth = any(lowered.find(needle) >= 0 for needle in _WORTH_READING) or not (
+                    default == "text/plain" or b"content-type" in lowered)
+                values = first_values(head, _PART_FIELDS)
+                if values is None:
+                    headers = parse_message(head)
+                    values = {name: value for name in _PART_FIELDS for value in [headers.first(name)] if value is not None}
+                child_type, child_params = parse_content_type(values.get("content-type") or default)
                 if "/" not in child_type:
                     child_type = default  # RFC 2045 section 5.2: an invalid type counts as the default
-                disposition = headers.first("Content-Disposition")
-                name = (parse_content_type(disposition)[1].get("filename") if disposition else None) \
+                disposition = values.get("content-disposition")
+                parsed_disposition = parse_content_type(disposition) if disposition else None
+                name = (parsed_disposition[1].get("filename") if parsed_disposition else None) \
                     or child_params.get("name")
-                child_encoding = (headers.first("Content-Transfer-Encoding") or "7bit").strip().lower()
+                child_encoding = (values.get("content-transfer-encoding") or "7bit").strip().lower()
                 stack.append((child_type, child_params, child_encoding, name, body_start, child_end,
-                              depth + 1, child_start))
+                              depth + 1, child_start, parsed_disposition[0][:40] or None if parsed_disposition else None,
+                              child_worth))
             continue
-        found.append(_Part(content_type, params, encoding, filename, start, end, depth, head_start))
+        found.append(_Part(content_type, params, encoding, filename, start, end, depth, head_start, disposition_type,
+                           worth=worth))
     return found
+
+
+def _disposition_type(value: str) -> str | None:
+    """The disposition type of a Content-Disposition value (RFC 2183 section 2), lower case."""
+    return parse_content_type(value)[0][:40] or None
+
+
+_FULL_WALK = "_mime_full_walk"
+
+
+def _full_walk(message: Message) -> list[_Part]:
+    """``_walk(message)``, walked once per message: the carried messages, the reports, the text,
+    the structure and the attachment list all read it (kept in the message's own cache, as its
+    cached properties are)."""
+    cached: list[_Part] | None = message.__dict__.get(_FULL_WALK)
+    if cached is None:
+        cached = _walk(message)
+        message.__dict__[_FULL_WALK] = cached
+    return cached
+
+
+_PART_FIELDS = frozenset(("content-type", "content-disposition", "content-transfer-encoding"))
 
 
 def _split_multipart(raw: bytes, start: int, end: int, boundary: str) -> Iterator[tuple[int, int]]:
@@ -2884,7 +2932,7 @@ def read_structure(message: Message) -> tuple[MessageStructure | None, list[Find
     if body is not None and top_type.startswith("multipart/") and (
             top_type in ("multipart/signed", "multipart/encrypted")
             or any(raw.find(hint, body) >= 0 for hint in _STRUCTURE_HINTS)):
-        parts = _parts(message, keep_text=True, containers=True)
+        parts = _full_walk(message)
     elif body is not None:
         parts = _parts(message)  # the message itself, one part
     elif top_type:
@@ -3124,7 +3172,7 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, lis
     if top_type.startswith("multipart/"):
         if not any(raw.find(hint, body) >= 0 for hint in _ATTACHMENT_HINTS):
             return (), 0, []
-        parts = _parts(message, keep_text=True, containers=True)
+        parts = _full_walk(message)
     else:
         # A one-part message whose body is the file (a scanner's or a script's mail).
         disposition = message.first("Content-Disposition")
@@ -3133,7 +3181,8 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, lis
         if name is None and not (disposition or "").lower().lstrip().startswith("attachment"):
             return (), 0, []
         encoding = (message.first("Content-Transfer-Encoding") or "7bit").strip().lower()
-        parts = [_Part(top_type, params, encoding, name, body, len(raw))]
+        parts = [_Part(top_type, params, encoding, name, body, len(raw),
+                       disposition=_disposition_type(disposition) if disposition else None)]
     listed: list[Attachment] = []
     more = 0
     for part, position in zip(parts, _positions(parts), strict=True):
@@ -3141,15 +3190,7 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, lis
             continue  # a container: its parts are walked
         if part.content_type in _MESSAGE_TYPES or part.content_type in _REPORT_PARTS or _file_kind(part) is not None:
             continue  # an attached message (listed with them) or a report's own part
-        disposition_type: str | None = None
-        if part.depth == 0:
-            written = message.first("Content-Disposition")
-        else:
-            head = raw[part.head_start:min(part.body_start, part.head_start + _PART_HEADER_BYTES)]
-            written = parse_message(head).first("Content-Disposition") if head.lower().find(
-                b"content-disposition") >= 0 else None
-        if written:
-            disposition_type = parse_content_type(written)[0][:40] or None
+        disposition_type = part.disposition
         name = _file_name(part.filename)
         if name is None and disposition_type != "attachment":
             continue  # a text or HTML body, an unnamed inline part: no file

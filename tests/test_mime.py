@@ -7,6 +7,7 @@ import base64
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -1647,3 +1648,37 @@ def test_an_old_spamcop_report_with_the_offending_header_only() -> None:
     plain = untagged.replace(b"Email from 198.51.100.1 / Thu, 19 Jun 2003 17:34:13 -0400\r\n", b"")
     assert headerscope.analyze(plain, offline=True).feedback_report is None
     assert attached_messages(parse_message(plain)) == ()
+
+
+def test_a_part_headers_quick_reading_is_the_full_parse() -> None:
+    # message.first_values reads the three fields a MIME walk needs without parsing every field in
+    # full; it must give what parse_message(...).first gives, or decline (None) for the header
+    # sections that need the full reading.
+    from headerscope.message import first_values, parse_message
+
+    names = frozenset(("content-type", "content-disposition", "content-transfer-encoding"))
+    heads = [
+        b"Content-Type: text/plain;\r\n charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n",
+        b"content-type:application/pdf; name=\"a b.pdf\"\nCONTENT-DISPOSITION: attachment;\n\tfilename=\"a b.pdf\"\n",
+        b"Content-Type: text/html\r\nContent-Type: text/plain\r\nX-Junk no colon\r\n  folded junk\r\n",
+        b"Content-Disposition : inline\r\nContent-Transfer-Encoding:   QUOTED-printable  \r\n\r\nbody\r\n",
+        b"\r\n", b"", b"Content-Type: text/plain\rContent-Disposition: attachment\r",
+    ]
+    for path in sorted((CORPUS / "messages").rglob("*")):
+        if path.is_file() and path.stat().st_size < 2_000_000:
+            raw = path.read_bytes()
+            heads.extend(raw[m.end():m.end() + 600].split(b"\r\n\r\n")[0].split(b"\n\n")[0]
+                         for m in re.finditer(rb"\n--[^\r\n]{1,70}\r?\n", raw))
+    checked = 0
+    for head in heads:
+        quick = first_values(head, names)
+        if quick is None:
+            continue
+        full = parse_message(head)
+        assert quick == {name: value for name in names for value in [full.first(name)] if value is not None}, head
+        checked += 1
+    assert checked > 20
+    # Bytes that are not ASCII, a NUL, an escape: the full reading (legacy charsets, defects).
+    for odd in (b"Content-Type: text/plain; name=\"\xe9t\xe9.pdf\"\r\n", b"Content-Type: a\x00b\r\n",
+                b"Content-Type: text/plain; name=\"\x1b$B\"\r\n"):
+        assert first_values(odd, names) is None
