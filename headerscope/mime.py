@@ -2568,10 +2568,6 @@ _RFC3156 = "https://www.rfc-editor.org/rfc/rfc3156"
 _SMIME_SIGNATURES = frozenset({"application/pkcs7-signature", "application/x-pkcs7-signature"})
 _SMIME_MIME = frozenset({"application/pkcs7-mime", "application/x-pkcs7-mime"})
 _TNEF_TYPES = frozenset({"application/ms-tnef", "application/vnd.ms-tnef"})
-# What a body must hold, as written, for its parts to be worth a walk here: every type this
-# section reads names one (a writer that spells them in capitals alone is passed over, as
-# _PART_TYPE_HINT is). Plain and alternative mail holds none and costs these few searches.
-_STRUCTURE_HINTS = (b"pkcs7", b"pgp-", b"tnef", b"text/calendar", b"application/ics")
 # Inline PGP (RFC 4880 section 6.2 armour) at the start of a line of a text body.
 _ARMOR = b"-----BEGIN PGP "
 _ARMOR_KINDS = ((b"SIGNED MESSAGE-----", "pgp_inline_signed"), (b"MESSAGE-----", "pgp_inline_encrypted"))
@@ -2929,9 +2925,9 @@ def read_structure(message: Message) -> tuple[MessageStructure | None, list[Find
     raw = message.raw
     body = message.body_start
     parts: list[_Part] = []
-    if body is not None and top_type.startswith("multipart/") and (
-            top_type in ("multipart/signed", "multipart/encrypted")
-            or any(raw.find(hint, body) >= 0 for hint in _STRUCTURE_HINTS)):
+    if body is not None and top_type.startswith("multipart/"):
+        # Every part, text ones too (inline PGP armour in a text part): the message's one walk,
+        # which the other readers share; no search of the whole body for hints of these types.
         parts = _full_walk(message)
     elif body is not None:
         parts = _parts(message)  # the message itself, one part

@@ -120,6 +120,15 @@ def test_pgp_mime_encrypted_and_inline_armour() -> None:
     assert _ids(inline) == {"message.pgp_signed": "info"}
     quoted = _analyze("Re: notes", "text/plain", "> -----BEGIN PGP SIGNED MESSAGE-----\r\n> hello\r\n")
     assert quoted.structure is None
+    # Inline armour in the text part of a message with an attachment (Enigmail's inline PGP with
+    # a file): found whatever else the body holds; the old search for "pgp-" in the body missed it.
+    mixed = _analyze("notes", 'multipart/mixed; boundary="M"',
+                     "--M\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+                     "-----BEGIN PGP SIGNED MESSAGE-----\r\nHash: SHA256\r\n\r\nhello\r\n"
+                     "-----BEGIN PGP SIGNATURE-----\r\n\r\niQEz\r\n-----END PGP SIGNATURE-----\r\n--M\r\n"
+                     "Content-Type: application/pdf; name=a.pdf\r\nContent-Disposition: attachment; filename=a.pdf\r\n"
+                     "\r\nJVBERi0=\r\n--M--\r\n")
+    assert mixed.structure is not None and mixed.structure.kinds == ("pgp_inline_signed",)
 
 
 _SIGNED_PART = ('Content-Type: text/plain; charset=utf-8; protected-headers="v1"\r\n'
