@@ -1375,6 +1375,48 @@ class Report(Value):
             return f"between two deliveries (before hop {number})"
         return f"before hop {number} (an earlier delivery, or stamps the sender made up)"
 
+    def claimed_entry(self) -> Hop | None:
+        """The earliest hop below the trust boundary whose client is a public address: where, by
+        the earlier servers' own records (claims, not evidence), the message came in from the
+        network, the place an abuse handler starts from (SpamAssassin's "last untrusted relay"
+        reading, one step further back). None without a boundary, or when no earlier hop records a
+        public client."""
+        if self.boundary_hop is None or self.boundary_hop < 2:
+            return None
+        from .domains import organizational_domain
+
+        for hop in self.hops[:self.boundary_hop - 1]:
+            if not hop.fields.from_ip or hop.private_client or hop.note is not None:
+                continue
+            client = (hop.fields.from_rdns or hop.fields.from_helo or "").strip("[]").lower().rstrip(".")
+            if client and hop.organization and organizational_domain(client) == hop.organization:
+                continue  # a hand-over inside one organisation (its own relay): not where it came in
+            return hop
+        return None
+
+    def claimed_entry_words(self) -> str | None:
+        """``claimed_entry`` in words: "by their own record it came in at hop 2, where BY took it
+        from IP (NAME) on 2026-02-06 07:28:07 UTC"; None when there is none."""
+        hop = self.claimed_entry()
+        if hop is None:
+            return None
+        fields = hop.fields
+        name = fields.from_rdns or fields.from_helo
+        named = f" ({name[:120]})" if name and name.strip("[]") != fields.from_ip else ""
+        when = ""
+        if fields.timestamp:
+            from datetime import datetime, timezone
+
+            try:
+                moment = datetime.fromisoformat(fields.timestamp)
+                when = (f" on {moment.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC" if moment.tzinfo is not None
+                        else f" on {moment:%Y-%m-%d %H:%M:%S} (no zone)")
+            except (ValueError, OverflowError):  # a stamp at the calendar's edge: no time said
+                when = ""
+        by = (fields.by or "a server it does not name")[:120]
+        return (f"by their own record it came in at hop {hop.number}, where {by} took it from "
+                f"{fields.from_ip}{named}{when}")
+
     def transit_split(self) -> tuple[float | None, float | None]:
         """(the journey's time, the part of it before the first Received): the time from the
         first Received to the last, and the time from the Date: to the first Received, when that

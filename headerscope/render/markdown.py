@@ -162,9 +162,11 @@ class MarkdownRenderer(Renderer):
             boundary = report.hops[report.boundary_hop - 1]
             client = boundary.fields.from_ip or boundary.fields.from_helo or "a client it does not record"
             server = boundary.fields.by or "a server it does not name"
+            entry = report.claimed_entry_words()
             lines.append(f"- **Trust boundary:** hop {report.boundary_hop}, where {md_escape(server)} "
                          f"accepted it from {md_escape(client)}" + ("; earlier hops are claims" if report.boundary_hop > 1
-                                                                   else ""))
+                                                                   else "")
+                         + (f"; {md_escape(entry, 400)}" if entry else ""))
         lines.append("")
         if env.differences:
             lines.append("### Envelope vs. headers")

@@ -308,7 +308,13 @@ class TerminalRenderer(Renderer):
                 elif boundary.number > 1:
                     earlier = "hop 1" if boundary.number == 2 else f"hops 1–{boundary.number - 1}"
                     journey.append(f"; {earlier}, before it, {'is a claim' if boundary.number == 2 else 'are claims'} "
-                                   "of earlier servers, not evidence.")
+                                   "of earlier servers, not evidence")
+                    entry = report.claimed_entry_words()
+                    if entry is not None:
+                        # Where an abuse report about it would start (review AR 9): said as theirs.
+                        journey.append(": ")
+                        journey.append_text(_t(entry, limit=400))
+                    journey.append(".")
                 else:
                     journey.append(".")
         else:

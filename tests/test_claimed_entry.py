@@ -1,0 +1,54 @@
+"""Where the earlier servers' own records say the message came in (review AR 9): the earliest hop
+below the trust boundary with a public client, said as their claim in every report."""
+
+from __future__ import annotations
+
+import headerscope
+from headerscope.render import get_renderer
+
+# A hosting account's script, its server, a list, and the reader's own mail server (earliest last).
+RAW = (b"Received: from smtp.subspace.example.org (smtp.subspace.example.org [172.234.253.10]) by mail.reader.example "
+       b"with ESMTPS id A1; Fri, 6 Feb 2026 22:41:00 +0000\r\n"
+       b"Received: from vps.hosting.example (vps.hosting.example [67.227.154.145]) by smtp.subspace.example.org "
+       b"with ESMTPS id B2; Fri, 6 Feb 2026 07:28:07 +0000\r\n"
+       b"Received: from libc50 by vps.hosting.example with local (Exim 4.96.2) id C3; "
+       b"Thu, 5 Feb 2026 10:53:37 -0500\r\n"
+       b"From: support@hosting.example\r\nTo: list@subspace.example.org\r\nSubject: s\r\n"
+       b"Date: Thu, 5 Feb 2026 10:53:36 -0500\r\n\r\nbody\r\n")
+
+
+def test_the_earliest_public_client_below_the_boundary_is_named_as_a_claim() -> None:
+    report = headerscope.analyze(RAW, offline=True)
+    assert report.boundary_hop == 3
+    entry = report.claimed_entry()
+    assert entry is not None and entry.number == 2
+    words = ("by their own record it came in at hop 2, where smtp.subspace.example.org took it from 67.227.154.145 "
+             "(vps.hosting.example) on 2026-02-06 07:28:07 UTC")
+    assert report.claimed_entry_words() == words
+    terminal = " ".join(get_renderer("terminal").render(report).split())
+    assert "are claims of earlier servers, not evidence: " + words + "." in terminal
+    assert words in get_renderer("markdown").render(report)
+    assert "Read as they say, it came in at hop 2, where smtp.subspace.example.org took it from 67.227.154.145" \
+        in get_renderer("html").render(report)
+
+
+def test_no_entry_line_when_the_boundary_is_the_first_public_client() -> None:
+    # Only the local hand-over lies below the boundary: nothing to add.
+    direct = RAW.split(b"\r\n", 1)[1]
+    report = headerscope.analyze(direct, offline=True)
+    assert report.boundary_hop == 2 and report.claimed_entry() is None
+    assert "came in at hop" not in get_renderer("terminal").render(report)
+
+
+def test_a_hand_over_inside_one_organisation_is_not_where_it_came_in() -> None:
+    # The hosting company's own relay passed it between two of its hosts (public addresses both),
+    # after a submission from its private network: it came in from outside where the list's
+    # server took it from the hosting company, not at the company's internal hand-over.
+    relayed = RAW.replace(
+        b"Received: from libc50 by vps.hosting.example with local (Exim 4.96.2) id C3; ",
+        b"Received: from relay2.hosting.example (relay2.hosting.example [67.227.154.9]) by vps.hosting.example with "
+        b"ESMTP id D4; Thu, 5 Feb 2026 10:53:37 -0500\r\n"
+        b"Received: from [10.0.0.7] (helo=desktop) by relay2.hosting.example with esmtpa id C3; ")
+    report = headerscope.analyze(relayed, offline=True)
+    entry = report.claimed_entry()
+    assert entry is not None and entry.fields.from_ip == "67.227.154.145"
