@@ -1396,7 +1396,8 @@ class Report(Value):
 
     def claimed_entry_words(self) -> str | None:
         """``claimed_entry`` in words: "by their own record it came in at hop 2, where BY took it
-        from IP (NAME) on 2026-02-06 07:28:07 UTC"; None when there is none."""
+        from IP (NAME) on 2026-02-06 07:28:07 UTC" ("was submitted" for a submission hop); None
+        when there is none."""
         hop = self.claimed_entry()
         if hop is None:
             return None
@@ -1414,7 +1415,9 @@ class Report(Value):
             except (ValueError, OverflowError):  # a stamp at the calendar's edge: no time said
                 when = ""
         by = (fields.by or "a server it does not name")[:120]
-        return (f"by their own record it came in at hop {hop.number}, where {by} took it from "
+        # A submission (RFC 6409) is where the author's device handed it over, not a relay.
+        came = "was submitted" if hop.role is Role.MSA else "came in"
+        return (f"by their own record it {came} at hop {hop.number}, where {by} took it from "
                 f"{fields.from_ip}{named}{when}")
 
     def transit_split(self) -> tuple[float | None, float | None]:

@@ -52,3 +52,13 @@ def test_a_hand_over_inside_one_organisation_is_not_where_it_came_in() -> None:
     report = headerscope.analyze(relayed, offline=True)
     entry = report.claimed_entry()
     assert entry is not None and entry.fields.from_ip == "67.227.154.145"
+
+
+def test_a_submission_is_said_as_one() -> None:
+    # samples/direct.eml: Alice submitted from her cable line to her provider's submission server.
+    from conftest import SAMPLES
+
+    report = headerscope.analyze((SAMPLES / "direct.eml").read_bytes(), offline=True)
+    assert report.claimed_entry_words() == (
+        "by their own record it was submitted at hop 1, where submit.example.com took it from 198.51.100.23 "
+        "(dyn-23.cable.example.org) on 2026-11-26 17:12:42 UTC")
