@@ -661,11 +661,16 @@ def _dmarc_at_delivery(comparison: tuple[Comparison, ...], dkim: tuple[DkimSigna
 
 
 def _only_subject_tag_added(dkim: tuple[DkimSignatureResult, ...]) -> DkimSignatureResult | None:
-    """A signature aligned with From: (in the record's mode) that fails only for a tag at the start
-    of the Subject: without it the header signature verifies, and the body hash matches over the
-    whole body (with l= short of it, text added after signing would ride on the pass)."""
+    """A signature aligned with From: (in the record's mode) that fails only for a gateway's tag at
+    the start of the Subject: without it the header signature verifies, the body hash matches over
+    the whole body (with l= short of it, text added after signing would ride on the pass), no copy
+    of a field a reader sees is left unsigned (verification V17 N1: an added Subject above the
+    signed one, tagged too), and the tag is one gateways write, not anyone's words (N2)."""
+    from .auth.modifiers import gateway_tags  # only for such a signature
+
     return next((s for s in dkim if s.aligned_by_mode and s.verifies_without_subject_tag and s.body_hash_ok
-                 and not s.unsigned_body_bytes), None)
+                 and not s.unsigned_body_bytes and not s.unsigned_headers
+                 and gateway_tags(s.verifies_without_subject_tag)), None)
 
 
 def _drift_words(item: Comparison) -> str:

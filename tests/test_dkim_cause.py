@@ -257,3 +257,42 @@ def test_a_tag_with_text_beyond_l_stays_suspicious() -> None:
     report = headerscope.analyze(_delivered(short + b"Pay the new account: 12345\r\n"), resolver=SnapshotResolver(DNS))
     assert [s.verifies_without_subject_tag for s in report.dkim] == ["[EXTERNAL]"]
     assert report.verdict.status == "suspicious"
+
+
+def test_a_proven_tag_does_not_hide_an_unsigned_subject_nor_vouch_for_anyones_words() -> None:
+    # Verification V17 N1: a Subject added above the signed one (unsigned), both tagged: the proof
+    # covers the signed copy only; the copy readers see is nobody's, and the verdict says so.
+    import headerscope
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    signed = _signed()
+    signature, _, rest = signed.replace(b"Subject: Quarterly figures",
+                                        b"Subject: [EXTERNAL] Quarterly figures").partition(b"\r\n")
+    added = signature + b"\r\nSubject: [EXTERNAL] Wire 9,800 EUR to the new account today\r\n" + rest
+    report = headerscope.analyze(_delivered(added), resolver=SnapshotResolver(DNS))
+    assert [s.verifies_without_subject_tag for s in report.dkim] == ["[EXTERNAL]"]
+    assert report.verdict.status != "authenticated"
+    assert any(f.id == "dkim.unsigned_header" and f.severity is Severity.DANGER for f in report.findings)
+    # N2: text that is no gateway's tag, put before the Subject after delivery: proven the only
+    # change, and still no authenticated verdict (anyone may have written it).
+    for words in (b"[PAID: new IBAN DE89370400440532013000]", b"***Call +1 888 555 0100 now***"):
+        edited = signed.replace(b"Subject: Quarterly figures", b"Subject: " + words + b" Quarterly figures")
+        changed = headerscope.analyze(_delivered(edited), resolver=SnapshotResolver(DNS))
+        assert [s.verifies_without_subject_tag for s in changed.dkim] == [words.decode()]
+        assert changed.verdict.status == "suspicious", words
+        [proof] = [f for f in changed.findings if f.id == "dkim.subject_tag_only_change"]
+        assert proof.severity is Severity.WARNING and "in words no gateway or filter writes" in proof.explanation
+    # Gateways' own words still read as theirs.
+    gateway = signed.replace(b"Subject: Quarterly figures", b"Subject: [External Email] [SPAM] Quarterly figures")
+    assert headerscope.analyze(_delivered(gateway), resolver=SnapshotResolver(DNS)).verdict.status == "authenticated"
+
+
+def test_a_lists_own_label_is_a_lists_tag() -> None:
+    # samples/mailing-list.eml: Mailman's "[devel]" (its List-Id's label) broke Frank's signature.
+    from conftest import SAMPLES
+
+    import headerscope
+
+    report = headerscope.analyze((SAMPLES / "mailing-list.eml").read_bytes(), dns_snapshot=str(SAMPLES / "mailing-list.dns.json"))
+    [proof] = [f for f in report.findings if f.id == "dkim.subject_tag_only_change"]
+    assert proof.severity is Severity.NOTICE and "as gateways, filters and lists add one" in proof.explanation

@@ -355,7 +355,7 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
     if byte_exact and message.has_body:
         findings.extend(_body_changed_without_key(checks))
     if byte_exact:
-        findings.extend(_subject_tag_only_change(checks))
+        findings.extend(_subject_tag_only_change(checks, list_id_label(message.first("List-Id"))))
         cause = _possible_cause(checks, message)
         if cause is not None:
             findings.append(cause)
@@ -1147,7 +1147,7 @@ def _possible_cause(checks: list[_Check], message: Message) -> Finding | None:
         f"{RFC6376}#section-5.3", ", ".join(c.label for c in broken[:_MAX_NAMES_NAMED]))
 
 
-def _subject_tag_only_change(checks: list[_Check]) -> list[Finding]:
+def _subject_tag_only_change(checks: list[_Check], list_label: str | None) -> list[Finding]:
     """dkim.subject_tag_only_change: a header signature that fails as delivered and verifies
     with the tag taken off the start of the Subject (``_verify_untagged``): proof, made with the
     signer's key, of what changed the signed header fields."""
@@ -1164,14 +1164,22 @@ def _subject_tag_only_change(checks: list[_Check]) -> list[Finding]:
             body = "; the body changed as well (body hash mismatch), which the tag does not explain"
         else:
             body = ""
+        from . import modifiers  # loaded already: the tag was taken off with it
+
+        if modifiers.gateway_tags(tags, list_label):
+            severity, whose = Severity.NOTICE, "as gateways, filters and lists add one"
+        else:
+            # Not a gateway's words (verification V17 N2): whoever handled the message wrote them.
+            severity, whose = Severity.WARNING, ("in words no gateway or filter writes: whoever handled the "
+                                                 "message after signing could have put them there")
         findings.append(Finding(
-            "dkim.subject_tag_only_change", Severity.NOTICE,
+            "dkim.subject_tag_only_change", severity,
             f"DKIM d={domain} verifies with {tags!r} taken off the Subject"[:200],
             f"The signature by d={domain} (DKIM #{check.index + 1}) fails on the message as delivered, and "
-            f"verifies once {tags!r} is taken off the start of the Subject (checked with the key): the tag was "
-            f"added after signing, as gateways, filters and lists add one, and it is the only change to the "
-            f"signed header fields{body}. The result stays a failure: a verifier judges the message it "
-            "receives, and a receiver that added the tag after its own check may have recorded a pass.",
+            f"verifies once {tags!r} is taken off the start of the Subject (checked with the key): the text was "
+            f"added after signing, {whose}, and it is the only change to the signed header fields{body}. The "
+            "result stays a failure: a verifier judges the message it receives, and a receiver that added the "
+            "tag after its own check may have recorded a pass.",
             f"{RFC6376}#section-5.4", check.label))
     return findings
 
@@ -1215,9 +1223,13 @@ def _findings(checks: list[_Check], present_counts: dict[str, int], from_domain:
                           "RFC 8301 (January 2018) retired rsa-sha1: it was one of RFC 6376's two algorithms "
                           "(section 3.3) and normal when the message was sent; a verifier today rejects it")
             findings.append(Finding(finding_id, severity, title, reason, reference, check.label))
-    # Signatures whose signed header fields verified (no_body: all but the body hash).
+    # Signatures whose signed header fields verified (no_body: all but the body hash), and those
+    # proven to verify with a Subject tag taken off: their unsigned copies of a field matter as
+    # much (verification V17 N1: a Subject added above the signed one, both tagged).
     verified = [c for c in checks
-                if c.result in ("pass", "policy") or (c.result, c.reason_code) == ("neutral", "no_body")]
+                if c.result in ("pass", "policy") or (c.result, c.reason_code) == ("neutral", "no_body")
+                or (c.reason_code == "signature_mismatch" and c.untagged_subject is not None
+                    and c.untagged_subject[1])]
     if not verified:
         return findings
     for check in verified:

@@ -82,6 +82,20 @@ _raw_subject_tag = compiled_on_first_use(
 _MAX_TAGS_REMOVED = 3
 
 
+_one_tag = compiled_on_first_use(r"\[[^\[\]\r\n]{1,40}\]|\*{1,3}[^*\r\n]{1,30}\*{1,3}|EXT(?:ERNAL)?:")
+
+
+def gateway_tags(tags: str, list_label: str | None = None) -> bool:
+    """Whether every tag in ``tags`` (as ``untagged_subjects`` joins them) is one gateways and
+    filters write ("[EXTERNAL]", "[SPAM]", "EXT:"), or the label of the list the List-Id names:
+    any other bracketed text before a Subject may be anyone's words (verification V17 N2:
+    "[PAID: new IBAN ...]")."""
+    found = _one_tag().findall(tags[:400])
+    own = list_label.split(".", 1)[0].lower() if list_label else None
+    words = [" ".join(tag.strip("[]* :").lower().split()) for tag in found]
+    return bool(words) and all(word.rstrip("?!") in _GATEWAY_TAG_WORDS or (own and word == own) for word in words)
+
+
 def untagged_subjects(value: bytes) -> list[tuple[str, bytes]]:
     """(the tags taken off, the Subject field's raw value without them), for the tags its value
     starts with (at most three, one after the other). Each removal comes in the spacings a tagger
