@@ -1092,6 +1092,30 @@ def tenant_handover(fields: ReceivedFields) -> bool:
     return any(name.lower().rstrip(".").endswith(_EOP_OUTBOUND_SUFFIX) for name in _client_names(fields))
 
 
+def proven_tenant_handover(fields: ReceivedFields) -> bool:
+    """A tenant hand-over (see tenant_handover) whose relay is shown to be Exchange Online
+    Protection's by more than the client's greeting: its address is in EOP's published outbound
+    networks, or the receiver's own reverse-DNS look-up names an outbound relay. Only then are
+    Microsoft-named fields below it the sending tenant's work rather than a direct sender's text
+    (review V17 N4: a forger greeting as PH7PR06CU001.outbound.protection.outlook.com)."""
+    if not tenant_handover(fields):
+        return False
+    return _eop_outbound_address(fields.from_ip) or bool(
+        fields.from_rdns and fields.from_rdns.lower().rstrip(".").endswith(_EOP_OUTBOUND_SUFFIX))
+
+
+def client_in_organization(hop: Hop) -> bool:
+    """Whether a hop's client is inside the hop's own (receiving) organisation: no client named
+    (a hand-over inside the host), a private or loopback address, LMTP or local delivery (RFC 2033
+    section 1: never across the internet), or a client name of the organisation by the rules of
+    _client_in_org (the receiver's reverse-DNS name; the greeting only where no public address
+    contradicts it, with the big operators' accepted exception)."""
+    fields = hop.fields
+    if not _has_client(fields) or hop.private_client or is_non_public_ip(fields.from_ip):
+        return True
+    return _is_local_delivery(fields, hop.raw) or _client_in_org(fields, hop.organization)
+
+
 def is_retrieval(fields: ReceivedFields) -> bool:
     """A mailbox download: fetchmail or getmail pulling the message from the recipient's
     mailbox over POP3 or IMAP (RFC 1939, RFC 9051), then handing it to the local MTA. Not an
@@ -1309,8 +1333,7 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
         # Received-SPF under the hop would move the boundary below the other tenant's relay.
         fields = work[result.index].fields
         greeting = str(fields.from_helo or fields.from_rdns)[:120]
-        if _eop_outbound_address(fields.from_ip) or (
-                fields.from_rdns and fields.from_rdns.lower().rstrip(".").endswith(_EOP_OUTBOUND_SUFFIX)):
+        if proven_tenant_handover(fields):
             # The receiver looked the name up, or the address is one of EOP's: Microsoft's relay.
             client = (f"from {str(fields.from_rdns or greeting)[:120]} ({fields.from_ip}), one of Exchange Online "
                       "Protection's outbound relays, which carry a tenant's mail to other organisations. Every "

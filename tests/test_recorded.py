@@ -3409,3 +3409,53 @@ def test_the_sending_tenants_results_below_a_tenant_handover_are_not_called_forg
     [claim] = [f for f in report.findings if f.id == "recorded.untrusted_claim"]
     assert claim.severity is Severity.INFO and "forged" not in claim.title.lower()
     assert "never left it" not in claim.explanation
+
+
+def _tenant_chain_with_boundary_client(client: str) -> bytes:
+    """_M365_TENANTS with the receiving tenant's frontend (hop 3) taking the message from
+    ``client`` instead of EOP's outbound relay at 104.47.32.88, and a Received-SPF in
+    protection.outlook.com's name below it."""
+    from test_hops import _M365_TENANTS
+
+    chain = list(_M365_TENANTS)
+    chain[2] = chain[2].replace("NAM01-SN1-obe.outbound.protection.outlook.com (104.47.32.88)", client)
+    assert chain[2] != _M365_TENANTS[2]
+    stamps = [f"Received: {stamp}\r\n".encode() for stamp in chain[::-1]]
+    spf = (b"Received-SPF: Pass (protection.outlook.com: domain of bank.example designates 192.0.2.9 as "
+           b"permitted sender) receiver=protection.outlook.com; client-ip=192.0.2.9; helo=mail.bank.example;\r\n")
+    return (b"".join(stamps[:4]) + spf + b"".join(stamps[4:])
+            + b"From: a@bank.example\r\nTo: b@example.org\r\nSubject: s\r\nDate: Mon, 29 Oct 2018 18:12:20 +0000\r\n"
+              b"\r\nbody\r\n")
+
+
+def test_a_greeting_alone_does_not_make_a_tenant_handover_for_the_results_below() -> None:
+    # Review V17 N4 (m1): a direct-to-MX sender greets as EOP's outbound relay from an address
+    # that is not Microsoft's (203.0.113.77 is outside EOP's published networks, and no rDNS
+    # says otherwise). Its Received-SPF in protection.outlook.com's name is its own text: the
+    # possible forgery, not "the sending side's result at most".
+    import headerscope
+
+    raw = _tenant_chain_with_boundary_client("NAM01-SN1-obe.outbound.protection.outlook.com (203.0.113.77)")
+    report = headerscope.analyze(raw, offline=True)
+    assert report.boundary_hop == 3
+    [spf] = [r for r in report.recorded if r.header == "Received-SPF"]
+    assert not spf.trusted and "possibly forged" in (spf.trust_reason or "")
+    assert "sending side's result" not in (spf.trust_reason or "")
+    [claim] = [f for f in report.findings if f.id == "recorded.untrusted_claim"]
+    assert claim.severity is Severity.WARNING and "forged" in claim.title.lower()
+
+
+def test_an_outside_client_at_the_boundary_is_no_journey_that_never_left_the_organisation() -> None:
+    # Review V17 N4 (m1c): every Received is by an outlook.com host, but the boundary hop's own
+    # client is mail.attacker.example at a public address: the message came from outside there,
+    # so a Microsoft-named field below it is no "earlier leg" of Microsoft's, but a possible forgery.
+    import headerscope
+
+    report = headerscope.analyze(_tenant_chain_with_boundary_client("mail.attacker.example (203.0.113.77)"),
+                                 offline=True)
+    assert report.boundary_hop == 3
+    [spf] = [r for r in report.recorded if r.header == "Received-SPF"]
+    assert not spf.trusted and "earlier leg" not in (spf.trust_reason or "")
+    assert "possibly forged" in (spf.trust_reason or "")
+    [claim] = [f for f in report.findings if f.id == "recorded.untrusted_claim"]
+    assert claim.severity is Severity.WARNING

@@ -21,8 +21,10 @@ from .._value import Value, frozen
 from ..domains import aligned, is_ip_literal, normalize_domain, organizational_domain
 from ..hops import (
     OPERATOR_ALIASES,
+    client_in_organization,
     filter_loop_host,
     is_non_public_ip,
+    proven_tenant_handover,
     spf_comment_head_is_writer,
     tenant_handover,
 )
@@ -649,8 +651,8 @@ class _TrustContext(Value):
     at this delivery."""
     tenant_handover: bool = False
     """The boundary is one Microsoft 365 tenant handing the message to another through Exchange
-    Online's outbound relay (hops.tenant_handover): fields below it in Microsoft's names are the
-    sending tenant's."""
+    Online's outbound relay, shown to be EOP's by its address or the receiver's rDNS
+    (hops.proven_tenant_handover): fields below it in Microsoft's names are the sending tenant's."""
     sealed_instances: frozenset[int] = frozenset()
     """ARC instances the receiving side sealed (an ARC-Seal whose d= is the receiver's)."""
     corroborating: frozenset[str] = frozenset()
@@ -733,8 +735,12 @@ def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
     # One operator's names throughout, but Exchange Online's tenants all share outlook.com: a hand-over
     # from its outbound relay is one tenant sending to another, so the journey left the sender's
     # organisation (review AQ 2: the sending tenant's SPF result was called the receiver's earlier leg).
+    # The boundary hop's own client must be inside too: every "by" being one operator's says
+    # nothing of who connected to the lowest of them (review V17 N4: a boundary Received "from
+    # mail.attacker.example (203.0.113.77) by ...mail.protection.outlook.com" is a journey that
+    # came from outside, and fields below it are the sender's text).
     inside = boundary.organization is not None and all(h.organization == boundary.organization for h in hops) \
-        and not any(tenant_handover(h.fields) for h in hops)
+        and not any(tenant_handover(h.fields) for h in hops) and client_in_organization(boundary)
     stamped = _after_queue_stamp(message, boundary)
     trace_runs: set[int] = set()
     if stamped:
@@ -755,7 +761,11 @@ def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
                          receiver_block_end=end, boundary_number=boundary.number,
                          receiver_names=", ".join(sorted(hosts)[:5]), trailing_start=trailing,
                          boundary_names=frozenset(boundary_names), block_closed=closed, boundary_host=boundary_by,
-                         cut_in_block=cut_in_block, tenant_handover=tenant_handover(boundary.fields))
+                         cut_in_block=cut_in_block,
+                         # Only a relay shown to be EOP's (its address, or the receiver's rDNS of it): a
+                         # greeting is the client's own text, and a direct sender giving that name would
+                         # otherwise have its forged Microsoft results called "the sending side's".
+                         tenant_handover=proven_tenant_handover(boundary.fields))
 
 
 _MAX_STAMP_SCAN = 300
