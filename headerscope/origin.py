@@ -187,10 +187,36 @@ _guid_re = compiled_on_first_use(r"^\s*([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f
 _TENANT_PREFIX = "X-MS-Exchange-CrossTenant-"
 
 
+_MAX_TENANT_STAMPS = 8  # copies of the connecting-IP field read (a sender may plant several)
+_MAX_RUN = 40  # fields walked either way along a run of Exchange's X-MS-Exchange-* stamps
+
+
+def _in_stamped_run(message: Message, index: int) -> bool:
+    """Whether a field sits in an unbroken run of X-MS-Exchange-* fields that holds
+    X-MS-Exchange-Transport-CrossTenantHeadersStamped, which Exchange Online writes beside the
+    cross-tenant fields it stamped itself (the run ends with it in Exchange's own copies)."""
+    headers = message.headers
+    for step in (1, -1):
+        at = index
+        for _ in range(_MAX_RUN):
+            at += step
+            if not 0 <= at < len(headers):
+                break
+            name = headers[at].name.lower()
+            if name == "x-ms-exchange-transport-crosstenantheadersstamped":
+                return True
+            if not name.startswith("x-ms-exchange-"):
+                break
+    return False
+
+
 def tenant_connecting(message: Message) -> tuple[str, str, str | None, int] | None:
     """(tenant id, client address, HELO or None, field index) from Exchange Online's
-    X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp, or None."""
-    for field in message.all(_TENANT_PREFIX + "OriginalAttributedTenantConnectingIp")[:2]:
+    X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp, or None. When there are
+    several, the copy in Exchange's own stamped run (beside X-MS-Exchange-Transport-
+    CrossTenantHeadersStamped) is preferred: another copy is text someone else put there."""
+    found: list[tuple[str, str, str | None, int]] = []
+    for field in message.all(_TENANT_PREFIX + "OriginalAttributedTenantConnectingIp")[:_MAX_TENANT_STAMPS]:
         match = _tenant_connecting_re().search(field.value[:_MAX_VALUE])
         if match is None:
             continue
@@ -198,8 +224,10 @@ def tenant_connecting(message: Message) -> tuple[str, str, str | None, int] | No
             address = str(ipaddress.ip_address(match.group(2)))
         except ValueError:
             continue
-        return match.group(1).lower(), address, match.group(3), field.index
-    return None
+        found.append((match.group(1).lower(), address, match.group(3), field.index))
+    if len(found) > 1:
+        return next((f for f in found if _in_stamped_run(message, f[3])), found[0])
+    return found[0] if found else None
 
 
 def exchange_tenant_origin(message: Message, hops: tuple[Hop, ...]) -> Finding | None:
@@ -219,15 +247,27 @@ def exchange_tenant_origin(message: Message, hops: tuple[Hop, ...]) -> Finding |
     arrival = _shown((message.first(_TENANT_PREFIX + "OriginalArrivalTime") or "").replace("(UTC)", ""), 60)
     facts: list[str] = []
     title: str
+    same: list[Hop] = []
     if connecting is not None:
         tenant, address, helo, index = connecting
         helo_words = f" (HELO {_shown(helo, 120)})" if helo else ""
-        title = f"Sent into Microsoft 365 tenant {tenant} from {address}{helo_words}, per Exchange Online's stamp"
         same = [h for h in hops if h.fields.from_ip == address and host_organization(h.fields.by) == "outlook.com"]
+        if same:
+            title = f"Sent into Microsoft 365 tenant {tenant} from {address}{helo_words}, per Exchange Online's stamp"
+        else:
+            # Review V17 N5: the fields are text below the boundary that any sender can write, and
+            # mail that never touched Microsoft can carry them. Without an Exchange Online Received
+            # recording the same client, the title (all a scan or a JSON consumer reads) must not
+            # name an origin as Exchange's word: it is kept as a claim rather than dropped, since
+            # planted Microsoft stamps are themselves worth seeing, and a header pasted without
+            # its Received fields still gives the tenant and the trace key.
+            # The qualifier first: a long HELO is what the 200-character cut then takes off.
+            title = ("Claim in X-MS-Exchange-CrossTenant fields (no Exchange Online hop here records it): sent into "
+                     f"Microsoft 365 tenant {tenant} from {address}{helo_words}")
         facts.append(f"X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp ({header_ref(index)}) says the "
                      f"client {address}{helo_words} handed the message to Microsoft 365 tenant {tenant}"
                      + (f"; hop {same[0].number}'s Received, an Exchange Online server's, records the same client"
-                        if same else "; no Received here records that client"))
+                        if same else "; no Received by an Exchange Online host here records that client"))
     else:
         title = f"Exchange Online's message-trace key: Network-Message-Id {trace}"
     tenant_words = "the receiving tenant's or the sending tenant's (these fields do not say which)" \
@@ -239,7 +279,8 @@ def exchange_tenant_origin(message: Message, hops: tuple[Hop, ...]) -> Finding |
         facts.append(f"OriginalArrivalTime says that tenant accepted it at {arrival} (UTC)")
     return Finding(
         id="origin.exchange_tenant", severity=Severity.INFO, title=title[:200],
-        explanation=("Exchange Online's cross-tenant fields: " + "; ".join(facts) + ". The "
+        explanation=(("Exchange Online's cross-tenant fields: " if connecting is None or same
+                      else "Fields in the form of Exchange Online's cross-tenant stamps: ") + "; ".join(facts) + ". The "
                      "receiving tenant's Exchange Online carries them over (X-MS-Exchange-Transport-CrossTenantHeaders"
                      "Promoted/Stamped), but Microsoft documents no removal of look-alikes from mail that enters "
                      "from outside Microsoft 365, so a sender could write these fields too: they sit below the trust "

@@ -523,6 +523,53 @@ def test_the_client_that_injected_mail_into_a_microsoft_365_tenant_is_named() ->
     assert found.title == "Exchange Online's message-trace key: Network-Message-Id 8576c8dc-4ad4-4c0d-e3fe-08de2fcd4a16"
 
 
+def test_planted_cross_tenant_fields_on_mail_that_never_touched_microsoft_are_a_claim() -> None:
+    # Review V17 N5: one Postfix hop from 198.51.100.7, no Microsoft host anywhere, and a forger's
+    # X-MS-Exchange-CrossTenant-* fields naming Microsoft's own tenant and an EOP address. The
+    # title must not say it was sent from 40.107.1.1 "per Exchange Online's stamp".
+    planted = """\
+Received: from out.bank.example (out.bank.example [198.51.100.7])
+\tby mx.firma.example (Postfix) with ESMTPS id 4dA9q1Lw2Tz7pD; Tue, 18 Nov 2025 03:12:09 +0000 (UTC)
+From: Bank <alerts@bank-secure.example>
+To: kalle@firma.example
+Subject: Your statement is ready
+Date: Tue, 18 Nov 2025 03:12:00 +0000
+Message-ID: <abc123@bank.example>
+X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp: TenantId=72f988bf-86f1-41af-91ab-2d7cd011db47;Ip=[40.107.1.1];Helo=[mail.bank.example]
+X-MS-Exchange-CrossTenant-Network-Message-Id: 11111111-2222-3333-4444-555555555555
+MIME-Version: 1.0
+Content-Type: text/plain
+
+Hello.
+"""
+    found = _finding(_analyze(planted), "origin.exchange_tenant")
+    assert found is not None
+    assert found.title == ("Claim in X-MS-Exchange-CrossTenant fields (no Exchange Online hop here records it): sent "
+                           "into Microsoft 365 tenant 72f988bf-86f1-41af-91ab-2d7cd011db47 from 40.107.1.1 "
+                           "(HELO mail.bank.example)")
+    assert "per Exchange Online's stamp" not in found.title
+    assert "no Received by an Exchange Online host here records that client" in found.explanation
+    # A Received by Exchange Online that records another client does not make it Exchange's word.
+    other = _TENANT_RELAY.replace("Ip=[185.211.101.195]", "Ip=[192.0.2.44]")
+    found = _finding(_analyze(other), "origin.exchange_tenant")
+    assert found is not None and found.title.startswith("Claim in X-MS-Exchange-CrossTenant fields")
+
+
+def test_the_cross_tenant_copy_exchange_stamped_is_read_before_another() -> None:
+    # A sender's copy of the connecting-IP field among the message's own fields, and Exchange's
+    # copy in its run of X-MS-Exchange-* stamps ending with CrossTenantHeadersStamped (the real
+    # layout): Exchange's is the one read, whichever comes first.
+    planted = ("X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp: TenantId="
+               "72f988bf-86f1-41af-91ab-2d7cd011db47;Ip=[40.107.1.1];Helo=[mail.bank.example]\n")
+    stamped = "X-MS-Exchange-CrossTenant-AuthAs: Anonymous\nX-MS-Exchange-Transport-CrossTenantHeadersStamped: IA0PR12MB8374\n"
+    text = _TENANT_RELAY.replace("From: Billing", planted + "From: Billing").replace(
+        "MIME-Version: 1.0\n", stamped + "MIME-Version: 1.0\n")
+    found = _finding(_analyze(text), "origin.exchange_tenant")
+    assert found is not None
+    assert found.title == ("Sent into Microsoft 365 tenant bb77615d-2f4d-4e0d-ba82-81af21a396d4 from 185.211.101.195 "
+                           "(HELO b3ila.billing.example), per Exchange Online's stamp")
+
+
 def test_a_tied_default_key_s_advice_is_for_the_domain_s_owner() -> None:
     # Review AQ 8: "turn on DKIM for training-bcd.org" was advice to a phisher's own domain.
     workspace = _M365.replace("d=contosoltd.onmicrosoft.com; s=selector2-contosoltd-onmicrosoft-com;",
