@@ -184,6 +184,15 @@ MAX_CARRIED_SUMMARIES = 5
 _RFC2046_MESSAGE = "https://www.rfc-editor.org/rfc/rfc2046#section-5.2.1"
 
 
+def _dkim_passes(dkim: Sequence[DkimSignatureResult], recorded: Sequence[RecordedResult]) -> frozenset[str]:
+    """The domains whose DKIM signature passes now, or passed as the receiving side recorded it
+    (its own trusted results: offline, a signature cannot be checked again)."""
+    domains = {normalize_domain(s.domain) for s in dkim if s.result == "pass"}
+    domains.update(normalize_domain(dict(r.properties).get("header.d")) for r in recorded
+                   if r.trusted and r.method == "dkim" and r.result == "pass")
+    return frozenset(d for d in domains if d)
+
+
 def _person_written_carrier(report: Report, message: Message) -> bool:
     """Whether the message is a person's forward or report carrying messages: attached messages,
     and none of the readings of an automatic message (a bounce, an abuse or DMARC failure
@@ -1188,7 +1197,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         if own_domain is not None:
             findings.append(own_domain)
     # An attached message's own attachments are named by their path ("--attached 1.2").
-    delivery_report, feedback_report, attached, carried_findings = read_carried(message, loaded.attached_path)
+    delivery_report, feedback_report, attached, carried_findings = read_carried(
+        message, loaded.attached_path, signed_by=_dkim_passes(dkim, recorded))
     findings.extend(carried_findings)
     # A multipart/report around no report (RFC 6522 section 3): dressed as a bounce or notice.
     undressed = report_without_report(message)

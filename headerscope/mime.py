@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
+from .addresses import address_domain, envelope_address, parse_addresses
 from .message import Message, first_values, header_body_offsets, parse_message
 from .model import (
     AttachedMessage,
@@ -440,10 +441,65 @@ _spamcop_marker_re = compiled_on_first_use(
     rb"^[ \t]{0,8}(?:\[ Offending message \]|Offending message:)[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
 
 
+# The domain SpamCop writes its reports from: From: N@reports.spamcop.net, Return-Path
+# <N.x@bounces.spamcop.net> (its reports as the FAQ above shows them).
+_SPAMCOP_DOMAIN = "spamcop.net"
+
+
+def _at_spamcop(domain: str | None) -> bool:
+    return domain is not None and (domain == _SPAMCOP_DOMAIN or domain.endswith("." + _SPAMCOP_DOMAIN))
+
+
+def _from_spamcop(message: Message) -> bool:
+    """Whether the message says it comes from SpamCop: every From: mailbox, or the Return-Path,
+    at spamcop.net. Both are the sender's text (whether it is authenticated is said apart)."""
+    authors = parse_addresses((message.first("From") or "")[:_MAX_ADDRESS_TEXT])[:10]
+    if authors and all(_at_spamcop(a.domain) for a in authors):
+        return True
+    path = envelope_address((message.first("Return-Path") or "")[:_MAX_ADDRESS_TEXT])
+    return bool(path) and _at_spamcop(address_domain(path or ""))
+
+
+_MAX_ADDRESS_TEXT = 1000
+
+
 def _spamcop_report(message: Message) -> tuple[re.Match[str] | None, re.Match[bytes] | None, bytes] | None:
     """(the Subject's match, the "Email from" line's match, the decoded head of the text) of a
-    SpamCop report, or None. The Subject names one; without it, the "Email from IP / date" line
-    and the marker line before the copy together do. Text of the sender: a report's claims."""
+    SpamCop report, or None: a message in SpamCop's layout (_spamcop_shape) that says it is from
+    spamcop.net. Anyone can write a Subject "[SpamCop (IP) id:N]" (review V17 N6: a phish that
+    steers an analyst to a harmless "offending message" and blames an innocent address)."""
+    found = _spamcop_shape(message)
+    return found if found is not None and _from_spamcop(message) else None
+
+
+def _spamcop_lookalike(message: Message) -> Finding | None:
+    """A notice for a message in SpamCop's report layout that is not from spamcop.net: its
+    "source IP" and "offending message" are not read as a report's."""
+    found = _spamcop_shape(message)
+    if found is None or _from_spamcop(message):
+        return None
+    subject_match, email_from, _head = found
+    named = (email_from.group(1).decode("ascii", "replace") if email_from else None) or (
+        subject_match.group(1) if subject_match else None)
+    blamed = f", naming {named} as the source" if named else ""
+    return Finding(
+        id="feedback.spamcop_lookalike", severity=Severity.NOTICE,
+        title="Looks like a SpamCop report, but is not from spamcop.net",
+        explanation=("This message is written in the layout of a SpamCop spam report (its Subject's "
+                     "\"[SpamCop (IP) id:N]\" tag, or its \"Email from IP / date\" and \"Offending message\" lines"
+                     f"{blamed}), but neither its From: nor its Return-Path is at spamcop.net, where SpamCop writes "
+                     "its reports from (reports.spamcop.net, bounces.spamcop.net). Anyone can write that layout: "
+                     "it is not read as a report here, so the address it names and the message it quotes are not "
+                     "offered as the reported spam. A person forwarding a real report would also give this; a "
+                     "message dressed as one to make an abuse desk blame an address, or open the copy, would too."),
+        reference="https://www.spamcop.net/fom-serve/cache/94.html", subject="feedback report")
+
+
+def _spamcop_shape(message: Message) -> tuple[re.Match[str] | None, re.Match[bytes] | None, bytes] | None:
+    """(the Subject's match, the "Email from" line's match, the decoded head of the text) of a
+    message in SpamCop's report layout, or None. The Subject names one; without it, the "Email
+    from IP / date" line and the marker line before the copy together do. Text of the sender:
+    a report's claims."""
     subject = _spamcop_subject_re().match((message.first_decoded("Subject") or "")[:400])
     if subject is None and message.raw.find(b"ffending message", message.body_start or len(message.raw),
                                             (message.body_start or 0) + _MAX_BOUNCE_TEXT) < 0:
@@ -1103,11 +1159,13 @@ _RFC2046_MESSAGE = "https://www.rfc-editor.org/rfc/rfc2046#section-5.2.1"
 _MAX_LISTED = 10
 
 
-def read_carried(message: Message, path: str = "") -> tuple[DeliveryReport | None, FeedbackReport | None,
-                                                             tuple[AttachedMessage, ...], list[Finding]]:
+def read_carried(message: Message, path: str = "", signed_by: frozenset[str] = frozenset()
+                 ) -> tuple[DeliveryReport | None, FeedbackReport | None, tuple[AttachedMessage, ...], list[Finding]]:
     """The delivery report, the feedback report and the attached messages of a message, and
     the findings about them. ``path``: when the message is itself one carried inside another
-    (``--attached 1``), its place ("1"), so that the findings name ``--attached 1.N`` for its own."""
+    (``--attached 1``), its place ("1"), so that the findings name ``--attached 1.N`` for its own.
+    ``signed_by``: the domains whose DKIM signature on the message passes (recomputed, or as the
+    receiver recorded it), which tell whether a report in text is its writer's."""
     report: DeliveryReport | None
     feedback: FeedbackReport | None
     receipt: Finding | None = None
@@ -1133,6 +1191,9 @@ def read_carried(message: Message, path: str = "") -> tuple[DeliveryReport | Non
     elif receipt is not None:
         findings.append(receipt)
     elif feedback is None:
+        lookalike = _spamcop_lookalike(message)
+        if lookalike is not None:
+            findings.append(lookalike)
         # An SMTP TLS report carries the Subject a DMARC aggregate report does (RFC 8460 section
         # 5.3 took RFC 7489's): what the message says it is decides first.
         notice = (_tls_report_finding(message, parts) or _unstructured_bounce(message, carried)
@@ -1145,7 +1206,7 @@ def read_carried(message: Message, path: str = "") -> tuple[DeliveryReport | Non
                 findings.append(forward)
     if feedback is not None:
         removed = not attached and any(p.content_type in _MESSAGE_TYPES for p in parts)
-        findings.append(_feedback_finding(feedback, attached, path, removed))
+        findings.append(_feedback_finding(feedback, attached, path, removed, signed_by))
     if attached:
         listed = "; ".join(
             f"{a.number}: {'header of ' if a.headers_only else ''}"
@@ -2262,8 +2323,9 @@ _UNFORMATTED = {
              "mail itself, and not in the Abuse Reporting Format (RFC 5965): it has no report part; the "
              "complained-about message is attached, with its original recipient in X-HmXmrOriginalRecipient: "),
     "spamcop": ("SpamCop, not ARF",
-                "This message is a spam report from SpamCop (a recipient reported the spam there, and SpamCop "
-                "wrote to the abuse address of the network it blamed), not the mail itself, and not in the Abuse "
+                "This message presents itself as a spam report from SpamCop (a recipient reported the spam there, "
+                "and SpamCop wrote to the abuse address of the network it blamed), not the mail itself, and not in "
+                "the Abuse "
                 "Reporting Format (RFC 5965): its Subject and text name the source IP, and the reported message "
                 "follows its \"Offending message\" line. What it says is the report's claim: "),
     "text": ("plain text, not ARF",
@@ -2274,16 +2336,29 @@ _UNFORMATTED = {
 
 
 def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage, ...], path: str = "",
-                      removed: bool = False) -> Finding:
+                      removed: bool = False, signed_by: frozenset[str] = frozenset()) -> Finding:
     """The finding of a feedback report. ``removed``: its message part holds no message (the
-    reporter replaced the copy, as "REDACTED")."""
+    reporter replaced the copy, as "REDACTED"). ``signed_by``: see read_carried."""
     kind = feedback.feedback_type
     unformatted = _UNFORMATTED.get(feedback.format)
     writer = _short(feedback.user_agent or feedback.reporting_mta, 80)
     label = writer or (unformatted[0] if unformatted else None)
+    authenticated: str | None = None
+    if feedback.format == "spamcop":
+        # Its From: and Return-Path at spamcop.net are the sender's text (review V17 N6): only
+        # spamcop.net's own DKIM signature shows SpamCop wrote it (RFC 6376 section 2.1).
+        signed = any(_at_spamcop(domain) for domain in signed_by)
+        label = f"{label}; " + ("DKIM-signed by spamcop.net" if signed else "not authenticated")
+        authenticated = ("its From: or Return-Path is at spamcop.net, and a DKIM signature of spamcop.net passes: "
+                         "SpamCop sent it" if signed else
+                         "its From: or Return-Path is at spamcop.net, but no DKIM signature of spamcop.net passes "
+                         "here (nor did the receiver record one): those fields are the sender's text, so that "
+                         "SpamCop sent it is not shown")
     by = f" ({label})" if label else ""
     source = f" sent from {feedback.source_ip}" if feedback.source_ip else ""
     about = [f"Feedback-Type {kind}" + (f": {feedback.meaning}" if feedback.meaning else "")]
+    if authenticated:
+        about.append(authenticated)
     if writer:
         about.append(f"written by {writer}")
     if feedback.original_mail_from:

@@ -149,7 +149,7 @@ def test_precedence_bulk_without_list_unsubscribe() -> None:
 def test_precedence_alone_does_not_make_a_report_or_an_auto_reply_bulk_mail() -> None:
     # SpamCop sends its complaints with "Precedence: list", as vacation programs and other
     # automatic senders do, to keep auto-responders quiet (RFC 3834 section 3.1.8).
-    complaint = analyze(RECEIVED + message("Precedence: list\r\n", sender="1234@reports.spamcop.example",
+    complaint = analyze(RECEIVED + message("Precedence: list\r\n", sender="1234@reports.spamcop.net",
                                            subject="[SpamCop (192.0.2.9) id:6301094139]Buy now"))
     assert complaint.bulk is not None and complaint.bulk.kind == "precedence_only"
     terminal = get_renderer("terminal").render(complaint)

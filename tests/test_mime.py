@@ -27,7 +27,7 @@ from headerscope.mime import (
     recipients_words,
     status_meaning,
 )
-from headerscope.model import Report
+from headerscope.model import Report, Severity
 from headerscope.redact import redact_report
 from headerscope.render import get_renderer
 
@@ -1582,9 +1582,9 @@ def test_a_feedback_reports_recipients_and_domains_are_counted_not_silently_cut(
 # "[SpamCop (IP) id:N]<the spam's Subject>", "Email from IP / date", the spam inline after
 # "[ Offending message ]" (V4) or "Offending message:" (older versions), Precedence: list.
 SPAMCOP_V4 = (
-    b"Return-Path: <6301094139.ae7184df@bounces.spamcop.example>\r\n"
+    b"Return-Path: <6301094139.ae7184df@bounces.spamcop.net>\r\n"
     b"Received: from mx.isp.example by mx.isp.example (Dovecot) with LMTP id lLgx; Wed, 29 Apr 2015 23:27:25 +0200\r\n"
-    b"From: 6301094139@reports.spamcop.example\r\nTo: abuse@isp.example\r\n"
+    b"From: 6301094139@reports.spamcop.net\r\nTo: abuse@isp.example\r\n"
     b"Subject: [SpamCop (192.0.2.160) id:6301094139]Important: Please Review Your Account\r\n"
     b"Precedence: list\r\nDate: Wed, 29 Apr 2015 17:20:28 -0400\r\n\r\n"
     b"[ SpamCop V4.8.2.018 ]\r\nThis message is brief for your comfort.  Please use links below for details.\r\n\r\n"
@@ -1604,7 +1604,8 @@ def test_a_spamcop_report_is_a_feedback_report_about_the_spam_it_carries_inline(
     assert (feedback.format, feedback.feedback_type, feedback.source_ip, feedback.arrival_date) == (
         "spamcop", "abuse", "192.0.2.160", "Wed, 29 Apr 2015 17:20:28 -0400")
     [finding] = [f for f in report.findings if f.id == "feedback.abuse"]
-    assert finding.title == "Abuse report (SpamCop, not ARF): a message sent from 192.0.2.160 was reported as abuse"
+    assert finding.title == ("Abuse report (SpamCop, not ARF; not authenticated): a message sent from 192.0.2.160 "
+                             "was reported as abuse")
     assert "--attached 1" in finding.explanation and "the report's claim" in finding.explanation
     [entry] = report.attached
     assert (entry.subject, entry.headers_only) == ("Important: Please Review Your Account", False)
@@ -1628,9 +1629,56 @@ def test_a_spamcop_report_is_a_feedback_report_about_the_spam_it_carries_inline(
     assert bare["spf"]["inputs_from"].startswith("the feedback report's Source-IP")
 
 
+def test_a_spamcop_report_says_whether_spamcop_net_signed_it() -> None:
+    # Review V17 N6: From: and Return-Path at spamcop.net are the sender's text; the receiver's
+    # record of a DKIM pass for spamcop.net is what shows SpamCop sent it.
+    received = b"Received: from mx.isp.example by mx.isp.example (Dovecot) with LMTP id lLgx;"
+    signed = SPAMCOP_V4.replace(received, b"Authentication-Results: mx.isp.example; dkim=pass header.d=spamcop.net "
+                                          b"header.s=k1\r\n" + received)
+    report = headerscope.analyze(signed, offline=True)
+    [finding] = [f for f in report.findings if f.id == "feedback.abuse"]
+    assert finding.title == ("Abuse report (SpamCop, not ARF; DKIM-signed by spamcop.net): a message sent from "
+                             "192.0.2.160 was reported as abuse")
+    assert "a DKIM signature of spamcop.net passes: SpamCop sent it" in finding.explanation
+    # Another domain's pass is no SpamCop signature.
+    other = headerscope.analyze(signed.replace(b"header.d=spamcop.net", b"header.d=isp.example"), offline=True)
+    [finding] = [f for f in other.findings if f.id == "feedback.abuse"]
+    assert "not authenticated" in finding.title and "that SpamCop sent it is not shown" in finding.explanation
+
+
+def test_a_message_in_spamcop_s_layout_not_from_spamcop_net_is_no_report() -> None:
+    # Review V17 N6: a phish with SpamCop's Subject tag and an "Offending message:" block, from
+    # neither reports.spamcop.net nor bounces.spamcop.net. It was read as SpamCop's report naming
+    # 192.0.2.200, with its harmless "offending message" offered as --attached 1.
+    phish = (b"Return-Path: <billing@pay-pal-secure.example>\r\n"
+             b"Received: from mail.pay-pal-secure.example (unknown [203.0.113.66])\r\n"
+             b"\tby mx.firma.example (Postfix) with ESMTP id AAA; Tue, 18 Nov 2025 03:12:09 +0000\r\n"
+             b"From: PayPal <service@paypal.example>\r\nTo: kalle@firma.example\r\n"
+             b"Subject: [SpamCop (192.0.2.200) id:7000000001] Your account is limited\r\n"
+             b"Date: Tue, 18 Nov 2025 03:12:00 +0000\r\nContent-Type: text/plain\r\n\r\n"
+             b"Your account is limited. Log in at https://paypal.example.login.pay-pal-secure.example/\r\n\r\n"
+             b"Offending message:\r\nFrom: Kalle <kalle@firma.example>\r\nTo: victim@example.org\r\n"
+             b"Subject: hello\r\nDate: Tue, 18 Nov 2025 01:00:00 +0000\r\n\r\nhi\r\n")
+    report = headerscope.analyze(phish, offline=True)
+    assert report.feedback_report is None and report.attached == ()
+    assert not [f for f in report.findings if f.id.startswith("feedback.") and f.id != "feedback.spamcop_lookalike"]
+    [lookalike] = [f for f in report.findings if f.id == "feedback.spamcop_lookalike"]
+    assert lookalike.title == "Looks like a SpamCop report, but is not from spamcop.net"
+    assert lookalike.severity is Severity.NOTICE and "naming 192.0.2.200 as the source" in lookalike.explanation
+    assert attached_messages(parse_message(phish)) == ()
+    # The same text from spamcop.net's Return-Path is read as the report (and said to be unauthenticated).
+    spamcop = phish.replace(b"billing@pay-pal-secure.example", b"7000000001.ab12@bounces.spamcop.net")
+    report = headerscope.analyze(spamcop, offline=True)
+    assert report.feedback_report is not None and len(report.attached) == 1
+    assert not [f for f in report.findings if f.id == "feedback.spamcop_lookalike"]
+    # A look-alike domain is not spamcop.net.
+    near = phish.replace(b"billing@pay-pal-secure.example", b"x@bounces.spamcop.net.example")
+    assert headerscope.analyze(near, offline=True).feedback_report is None
+
+
 def test_an_old_spamcop_report_with_the_offending_header_only() -> None:
     # SpamCop V1.3 (2003): "Offending message:" and, in a brief report, the spam's header alone.
-    raw = (b"From: 999@reports.spamcop.example\r\nTo: abuse@isp.example\r\n"
+    raw = (b"From: 999@reports.spamcop.net\r\nTo: abuse@isp.example\r\n"
            b"Subject: [SpamCop (198.51.100.1) id:999999999]these gals\r\nPrecedence: list\r\n"
            b"Date: Thu, 19 Jun 2003 17:34:13 -0400\r\n\r\n- SpamCop V1.3.3 -\r\n"
            b"Email from 198.51.100.1 / Thu, 19 Jun 2003 17:34:13 -0400\r\n\r\nOffending message:\r\n"
