@@ -149,6 +149,22 @@ def originating_client(message: Message, hops: tuple[Hop, ...]) -> Finding | Non
     return None
 
 
+# qmail-queue's stamp names the uid that ran it, except for qmail's own roles: "invoked by alias"
+# (qmail-local delivering through ~alias, a forward), "invoked from network" (qmail-smtpd) and
+# "invoked for bounce" (qmail-send's bounce); some builds write "invoked by bounce" (qmail-queue.c,
+# received()). Only "invoked by uid N" names an account.
+_qmail_invoked_re = compiled_on_first_use(r"\binvoked (?:by|for|from) ", re.IGNORECASE)
+_uid_re = compiled_on_first_use(r"uid \d{1,10}", re.IGNORECASE)
+
+
+def _qmail_role_stamp(hop: Hop) -> bool:
+    """Whether a hop is a qmail-style "invoked by/for/from" stamp whose word is one of qmail's
+    roles (alias, network, bounce) rather than "uid N": no hosting account."""
+    if _qmail_invoked_re().search(hop.raw[:500]) is None:
+        return False
+    return _uid_re().fullmatch((hop.fields.ident or "").strip()[:40]) is None
+
+
 def _sending_accounts(message: Message, first_hop: Hop | None) -> list[tuple[str, str]]:
     """(account, what names it) for the hosting account the sending host says handed the message
     to its mail server: the lowest Received when it is a program's local hand-over there (no
@@ -158,7 +174,8 @@ def _sending_accounts(message: Message, first_hop: Hop | None) -> list[tuple[str
     A client's greeting (HELO) names no account and is never read as one."""
     found: list[tuple[str, str]] = []
     if first_hop is not None and first_hop.fields.ident and not first_hop.fields.from_ip \
-            and not first_hop.fields.from_helo and not first_hop.fields.from_rdns and not first_hop.note:
+            and not first_hop.fields.from_helo and not first_hop.fields.from_rdns and not first_hop.note \
+            and not _qmail_role_stamp(first_hop):
         ident = _shown(first_hop.fields.ident, 100)
         on = f" on {_shown(first_hop.fields.by, 120)}" if first_hop.fields.by else ""
         found.append((ident, f"hop 1's Received ({header_ref(first_hop.header_index)}), the local hand-over{on}, "

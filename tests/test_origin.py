@@ -523,6 +523,23 @@ def test_the_client_that_injected_mail_into_a_microsoft_365_tenant_is_named() ->
     assert found.title == "Exchange Online's message-trace key: Network-Message-Id 8576c8dc-4ad4-4c0d-e3fe-08de2fcd4a16"
 
 
+def test_qmail_s_own_roles_are_no_hosting_account() -> None:
+    # Review V17 N10: qmail-queue writes "invoked by alias" when qmail-local forwards through
+    # ~alias, and "invoked by bounce" for a bounce: qmail's roles, not a hosting account. Only
+    # "invoked by uid N" names the account that ran it.
+    def stamped(stamp: str) -> Report:
+        return _analyze("Received: from mail.host.example (mail.host.example [198.51.100.20]) by mx.example.net "
+                        "(Postfix) with ESMTP id 1; Tue, 13 Aug 2013 05:04:55 +0000\n"
+                        f"Received: ({stamp}); 13 Aug 2013 10:34:39 +0530\n"
+                        "From: a@host.example\nTo: b@example.net\nSubject: s\nDate: Tue, 13 Aug 2013 10:34:30 +0530\n"
+                        "\nbody\n")
+
+    for role in ("qmail 30311 invoked by alias", "qmail 30311 invoked by bounce"):
+        assert _finding(stamped(role), "origin.program") is None, role
+    found = _finding(stamped("qmail 30311 invoked by uid 1001"), "origin.program")
+    assert found is not None and found.title == "Handed to the mail server by the account uid 1001"
+
+
 def test_planted_cross_tenant_fields_on_mail_that_never_touched_microsoft_are_a_claim() -> None:
     # Review V17 N5: one Postfix hop from 198.51.100.7, no Microsoft host anywhere, and a forger's
     # X-MS-Exchange-CrossTenant-* fields naming Microsoft's own tenant and an EOP address. The
