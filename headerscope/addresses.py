@@ -445,7 +445,19 @@ def originator_field_problems(name: str, value: str) -> tuple[str, ...]:
                             "one, between its local part and its domain (RFC 5322 section 3.4.1)")
             break
     if name.lower() in ("sender", "resent-sender") and len(addresses) > 1:
-        problems.append(f"{name}: names {len(addresses)} mailboxes, but RFC 5322 section 3.6.2 allows one")
+        real = [i for i, a in enumerate(addresses) if a.domain is not None]
+        if len(real) == 1 and real[0] == len(addresses) - 1:
+            # "GLS-Benachrichtigung, <service@stayfriends.de>": one mailbox whose display name has an
+            # unquoted comma, which splits the field into entries before the mailbox that hold no
+            # address (review V17 N10). A display name is a phrase of atoms and quoted strings
+            # (RFC 5322 section 3.4), and "," is one of the specials no atom holds (section 3.2.3).
+            before = addresses[0].address[:80]
+            problems.append(f"{name}: has an unquoted comma in its display name, which splits it: \"{before}\" "
+                            f"before the comma is read as a mailbox of its own, with no address, so the field "
+                            f"holds {len(addresses)} entries where RFC 5322 section 3.6.2 allows one mailbox; a "
+                            "display name holding a comma must be quoted (RFC 5322 section 3.4)")
+        else:
+            problems.append(f"{name}: names {len(addresses)} mailboxes, but RFC 5322 section 3.6.2 allows one")
     return tuple(problems)
 
 

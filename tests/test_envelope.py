@@ -2184,3 +2184,16 @@ def test_an_empty_reply_to_and_a_sender_with_two_at_signs_are_invalid_fields() -
     _, findings = _run("From: a@sender.test\nSender: a@sender.test, b@sender.test\nTo: bob@receiver.test\n")
     [finding] = [f for f in findings if f.id == "envelope.invalid_originator"]
     assert "Sender: names 2 mailboxes, but RFC 5322 section 3.6.2 allows one" in finding.explanation
+    # Review V17 N10 (a real spoof's "sender: GLS-Benachrichtigung, <service@stayfriends.de>"): one
+    # mailbox with an unquoted comma in its display name (RFC 5322 section 3.4), not two mailboxes.
+    _, findings = _run("From: a@sender.test\nSender: GLS-Benachrichtigung, <service@stayfriends.example>\n"
+                       "To: bob@receiver.test\n")
+    [finding] = [f for f in findings if f.id == "envelope.invalid_originator"]
+    assert "names 2 mailboxes" not in finding.explanation
+    assert ('Sender: has an unquoted comma in its display name, which splits it: "GLS-Benachrichtigung" before the '
+            "comma is read as a mailbox of its own, with no address") in finding.explanation
+    assert "a display name holding a comma must be quoted (RFC 5322 section 3.4)" in finding.explanation
+    # Quoted, the same display name is a valid Sender:.
+    _, findings = _run('From: a@sender.test\nSender: "GLS-Benachrichtigung, Paket" <service@stayfriends.example>\n'
+                       "To: bob@receiver.test\n")
+    assert not [f for f in findings if f.id == "envelope.invalid_originator"]
