@@ -1213,7 +1213,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     structure, structure_findings = read_structure(message)
     findings.extend(structure_findings)
     # The files attached (names and declared types from the part headers; no body is opened).
-    attachments, attachments_unlisted, attachment_findings = read_attachments(message)
+    attachments, attachments_unlisted, attachments_walk_stopped, attachment_findings = read_attachments(message)
     findings.extend(attachment_findings)
     # UTF-8 written as is in the sender's fields, and whether the hops carried it with SMTPUTF8.
     eai = utf8_header_finding(message, chain.hops)
@@ -1344,6 +1344,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         structure=structure,
         attachments=attachments,
         attachments_unlisted=attachments_unlisted,
+        attachments_walk_stopped=attachments_walk_stopped,
         bimi=bimi,
     )
 

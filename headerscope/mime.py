@@ -205,6 +205,7 @@ def _walk(message: Message) -> list[_Part]:
         (content_type, params, encoding, None, message.body_start, len(raw), 0, 0,
          _disposition_type(top_disposition) if top_disposition else None, True)]
     budget = MAX_PARTS
+    stopped = False
     while stack and budget > 0:
         content_type, params, encoding, filename, start, end, depth, head_start, disposition_type, worth = stack.pop()
         budget -= 1
@@ -215,7 +216,10 @@ def _walk(message: Message) -> list[_Part]:
             # RFC 2046 section 5.1.5: in a digest, a part without Content-Type is a message.
             default = "message/rfc822" if content_type == "multipart/digest" else "text/plain"
             # At most the parts still allowed: a body of a million delimiters lists no more.
-            children = list(itertools.islice(_split_multipart(raw, start, end, boundary), budget))
+            siblings = _split_multipart(raw, start, end, boundary)
+            children = list(itertools.islice(siblings, budget))
+            if len(children) == budget and next(siblings, None) is not None:
+                stopped = True  # parts left that the walk will not reach
             for child_start, child_end in reversed(children):
                 # A part's header is short; a longer one is cut at 64 KB.
                 limit = min(child_end, child_start + 64 * 1024)
@@ -245,6 +249,8 @@ def _walk(message: Message) -> list[_Part]:
             continue
         found.append(_Part(content_type, params, encoding, filename, start, end, depth, head_start, disposition_type,
                            worth=worth))
+    # Whether parts were left unwalked (the attachment list says so, and searches the rest).
+    message.__dict__[_WALK_STOPPED] = stopped or bool(stack)
     return found
 
 
@@ -254,6 +260,7 @@ def _disposition_type(value: str) -> str | None:
 
 
 _FULL_WALK = "_mime_full_walk"
+_WALK_STOPPED = "_mime_walk_stopped"
 
 
 def _full_walk(message: Message) -> list[_Part]:
@@ -3096,13 +3103,18 @@ def read_structure(message: Message) -> tuple[MessageStructure | None, list[Find
 
 # --- The files attached to the message --------------------------------------------------------
 # Listed from their part headers (the walk of _parts, bounded by MAX_PARTS and MAX_DEPTH): the
-# name, the declared type and the encoded size. No body is decoded or looked into.
+# name, the declared type and the encoded size. No file is opened; a part declared a message but
+# named as a file is decoded only to tell whether it holds a message (as the attached list does).
 MAX_ATTACHMENTS = 50
 """Attachments listed (the rest are counted)."""
 _MAX_NAME = 200
-"""Characters kept of a file name."""
-_MAX_NAME_READ = 2000
-"""Characters of a name's value decoded at most (RFC 2047 decoding is bounded before that too)."""
+"""Characters of a file name shown: a longer one is shortened in the middle, its end kept."""
+_NAME_END_SHOWN = 60
+"""Characters of a long name's end shown (its real extension, after any padding)."""
+_MAX_NAME_READ = _MAX_CONTENT_TYPE
+"""Characters of a name's value decoded at most: as many as parse_content_type reads of the whole
+field, so that a name's end (its extension) is always read: "Invoice.pdf", 200 spaces and ".exe"
+hides its extension from a reader that cuts the name first. RFC 2047 decoding is linear."""
 # What a body must hold, as written, for its part headers to be worth a walk for attachments: a
 # name= or filename= parameter (RFC 2045 section 5.1, RFC 2183 section 2.3), or an attachment
 # disposition (RFC 2183 section 2.2). Three spellings each: a case-insensitive regex over a large
@@ -3112,48 +3124,81 @@ _ATTACHMENT_HINTS = (b"name", b"Name", b"NAME", b"attachment", b"Attachment", b"
 # with the delivery or feedback report; a message part, listed among the attached messages.
 _REPORT_PARTS = _STATUS_TYPES | _DISPOSITION_TYPES | {_FEEDBACK_TYPE}
 
-# File types that run code, or show a page of the sender's making, when opened. Each is blocked
-# or filtered by default by a mail provider:
-# - Gmail refuses .bat .cmd .com .exe .hta .img .iso .jar .js .jse .lnk .msi .pif .ps1 .scr .vbe
-#   .vbs .vhd .wsf ("File types blocked in Gmail", https://support.google.com/mail/answer/6590);
+# File types that run code, or show a page of the sender's making, when opened: the union of the
+# lists of the two largest mail providers, less the plain archive formats among them (.ace .arj
+# .cab .lha .lzh .xz .z hold files and run nothing themselves; .zip and .rar are not raised
+# either), plus the Office macro formats, OneNote, and HTML and SVG pages:
+# - Gmail refuses .ade .adp .apk .appx .appxbundle .bat .cab .chm .cmd .com .cpl .diagcab .diagcfg
+#   .diagpkg .dll .dmg .ex .ex_ .exe .hta .img .ins .iso .isp .jar .jnlp .js .jse .lib .lnk .mde
+#   .mjs .msc .msi .msix .msixbundle .msp .mst .nsh .pif .ps1 .scr .sct .shb .sys .vb .vbe .vbs
+#   .vhd .vxd .wsc .wsf .wsh .xll ("File types blocked in Gmail", https://support.google.com/mail/answer/6590);
 # - Microsoft Defender for Office 365's common attachments filter, on by default in every
-#   anti-malware policy, quarantines .bat .cmd .com .docm .exe .hta .img .iso .jar .lnk .msi .pif
-#   .scr .vbe .vbs .wsf ("Anti-malware protection in EOP", https://learn.microsoft.com/defender-office-365/anti-malware-protection-about);
-#   Outlook blocks .vhd .vhdx and the others ("Blocked attachments in Outlook",
-#   https://support.microsoft.com/office/434752e1-02d3-4e90-9124-8b81e49a8519).
-# - Office macro formats: Microsoft blocks macros in files from the internet because they are a
-#   common way in for malware (https://learn.microsoft.com/deployoffice/security/internet-macros-blocked);
+#   anti-malware policy, quarantines .ace .ani .apk .app .appx .arj .bat .cab .cmd .com .deb .dex
+#   .dll .docm .elf .exe .hta .img .iso .jar .jnlp .kext .lha .lib .library .lnk .lzh .macho .msc
+#   .msi .msix .msp .mst .pif .ppa .ppam .reg .rev .scf .scr .sct .sys .uif .vb .vbe .vbs .vxd
+#   .wsc .wsf .wsh .xll .xz .z ("Anti-malware protection in EOP", https://learn.microsoft.com/defender-office-365/anti-malware-protection-about);
+#   Outlook blocks .vhd .vhdx .url .settingcontent-ms and the others ("Blocked attachments in
+#   Outlook", https://support.microsoft.com/office/434752e1-02d3-4e90-9124-8b81e49a8519).
+# - Office macro formats (documents, templates, add-ins and binary workbooks that can hold
+#   macros): Microsoft blocks macros in files from the internet because they are a common way in
+#   for malware (https://learn.microsoft.com/deployoffice/security/internet-macros-blocked);
 # - OneNote: Microsoft 365 blocks dangerous files embedded in a .one since 2023, after OneNote
 #   attachments replaced macro documents in malware mail
 #   (https://techcommunity.microsoft.com/blog/microsoft365insiderblog/blocking-embedded-files-in-onenote/3776004);
 # - HTML and SVG: a page opened from disk, with a login form or script of the sender's making
 #   (MITRE ATT&CK T1027.006, HTML smuggling; T1566.001, spearphishing attachment).
-_DISK_IMAGE = "a disk image, which Windows opens as a drive holding files of the sender's choosing"
-_PROGRAM = "a program or script, which runs when opened"
+# Each kind's words are true of every extension under it: a .dll or .sys is not run by a double
+# click, a .ps1 opens in Notepad by default, so "a program ... Windows can run" and not "runs
+# when opened".
+_DISK_IMAGE = "a disk image, which the system opens as a drive holding files of the sender's choosing"
+_PROGRAM = "a program, script or installer that Windows can run"
+_WINDOWS_FILE = ("a Windows file that runs commands or changes settings when opened (a help file, console, "
+                 "troubleshooter, registry, shell or Internet settings file)")
+_LIBRARY = "a program library or driver, whose code Windows loads into a program (DLL side-loading)"
+_SHORTCUT = "a shortcut, which opens a program, command or web address of the sender's choosing when clicked"
+_OTHER_SYSTEM = "a program or installer for another system (Android, macOS, Linux)"
+_XLL = "an Excel add-in (a program library Excel loads and runs when the file is opened)"
 _PAGE = "an HTML or SVG page, which opens in a browser (credential phishing pages, HTML smuggling)"
-_MACRO = "an Office document with macros"
+_MACRO = "an Office document, template or add-in that can hold macros, or an Access project that runs code"
 _ONENOTE = "a OneNote notebook, which can embed files that run when clicked"
 _RISKY_EXTENSIONS = {
-    **dict.fromkeys(("iso", "img", "vhd", "vhdx"), _DISK_IMAGE),
-    **dict.fromkeys(("exe", "scr", "com", "pif", "bat", "cmd", "js", "jse", "vbs", "vbe", "wsf", "hta", "ps1",
-                     "msi", "lnk", "jar"), _PROGRAM),
+    **dict.fromkeys(("iso", "img", "vhd", "vhdx", "dmg"), _DISK_IMAGE),
+    **dict.fromkeys(("exe", "ex", "ex_", "scr", "com", "pif", "bat", "cmd", "js", "jse", "mjs", "vb", "vbs", "vbe",
+                     "wsf", "wsh", "wsc", "sct", "hta", "ps1", "msi", "msp", "mst", "msix", "msixbundle", "appx",
+                     "appxbundle", "jar", "jnlp", "cpl", "nsh", "ani"), _PROGRAM),
+    **dict.fromkeys(("chm", "msc", "diagcab", "diagcfg", "diagpkg", "reg", "scf", "ins", "isp", "library", "uif",
+                     "rev"), _WINDOWS_FILE),
+    **dict.fromkeys(("dll", "sys", "vxd", "lib"), _LIBRARY),
+    **dict.fromkeys(("lnk", "url", "shb", "settingcontent-ms"), _SHORTCUT),
+    **dict.fromkeys(("apk", "app", "deb", "dex", "elf", "kext", "macho"), _OTHER_SYSTEM),
+    "xll": _XLL,
     **dict.fromkeys(("html", "htm", "shtml", "svg"), _PAGE),
-    **dict.fromkeys(("docm", "xlsm", "pptm"), _MACRO),
+    **dict.fromkeys(("docm", "dotm", "xlsm", "xltm", "xlam", "xlsb", "pptm", "potm", "ppsm", "ppam", "ppa", "sldm",
+                     "ade", "adp", "mde"), _MACRO),
     "one": _ONENOTE,
 }
 # The same kinds by declared type (lower case, as parse_content_type gives them): IANA's media
 # types and those mail programs write for these files.
 _RISKY_TYPES = {
-    **dict.fromkeys(("application/x-iso9660-image", "application/x-raw-disk-image", "application/x-vhd"),
-                    _DISK_IMAGE),
+    **dict.fromkeys(("application/x-iso9660-image", "application/x-raw-disk-image", "application/x-vhd",
+                     "application/x-apple-diskimage"), _DISK_IMAGE),
     **dict.fromkeys(("application/x-msdownload", "application/x-msdos-program", "application/x-dosexec",
                      "application/vnd.microsoft.portable-executable", "application/x-ms-installer",
-                     "application/x-msi", "application/x-ms-shortcut", "application/java-archive",
+                     "application/x-msi", "application/java-archive",
                      "application/x-java-archive", "application/javascript", "application/x-javascript",
-                     "text/javascript", "text/vbscript", "application/hta"), _PROGRAM),
+                     "text/javascript", "text/vbscript", "application/hta", "application/x-java-jnlp-file"), _PROGRAM),
+    **dict.fromkeys(("application/x-ms-shortcut", "application/internet-shortcut", "application/x-url"), _SHORTCUT),
+    "application/vnd.ms-htmlhelp": _WINDOWS_FILE,
+    "application/vnd.android.package-archive": _OTHER_SYSTEM,
     **dict.fromkeys(("text/html", "application/xhtml+xml", "image/svg+xml"), _PAGE),
     **dict.fromkeys(("application/vnd.ms-word.document.macroenabled.12", "application/vnd.ms-excel.sheet.macroenabled.12",
-                     "application/vnd.ms-powerpoint.presentation.macroenabled.12"), _MACRO),
+                     "application/vnd.ms-powerpoint.presentation.macroenabled.12",
+                     "application/vnd.ms-word.template.macroenabled.12", "application/vnd.ms-excel.template.macroenabled.12",
+                     "application/vnd.ms-excel.addin.macroenabled.12",
+                     "application/vnd.ms-excel.sheet.binary.macroenabled.12",
+                     "application/vnd.ms-powerpoint.slideshow.macroenabled.12",
+                     "application/vnd.ms-powerpoint.addin.macroenabled.12",
+                     "application/vnd.ms-powerpoint.template.macroenabled.12"), _MACRO),
     **dict.fromkeys(("application/onenote", "application/msonenote"), _ONENOTE),
 }
 # Extensions a reader takes for a harmless document, placed before the real one to hide it
@@ -3162,6 +3207,9 @@ _RISKY_TYPES = {
 _DECOY_EXTENSIONS = frozenset(("pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf", "txt",
                                "csv", "jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "mp3", "mp4", "wav", "mov",
                                "avi", "zip", "rar", "7z", "eml", "msg"))
+# The longest extension read as one: .settingcontent-ms (17); a longer "extension" is the tail of
+# a sentence with a dot in it.
+_MAX_EXTENSION = 20
 # Bidi embeddings, overrides and isolates (Unicode UAX #9): U+202E written before "fdp.exe" shows
 # "invoice_\u202efdp.exe" as "invoice_exe.pdf" (MITRE ATT&CK T1036.002, Right-to-Left Override).
 _bidi_controls = compiled_on_first_use("[\u202a-\u202e\u2066-\u2069]")
@@ -3171,6 +3219,14 @@ _bidi_controls = compiled_on_first_use("[\u202a-\u202e\u2066-\u2069]")
 _body_fragment_name = compiled_on_first_use(r"(?i)att\d{1,8}\.html?")
 _ATTACK_RLO = "https://attack.mitre.org/techniques/T1036/002/"
 _ATTACK_DOUBLE = "https://attack.mitre.org/techniques/T1036/007/"
+# Past the walk's bound (MAX_PARTS): a name= or filename= parameter (RFC 2045 section 5.1,
+# RFC 2183 section 2.3; RFC 2231's name*=, name*0=, name*1*= pieces) after the ";" that separates
+# parameters. The closing quote is optional so that every attempt matches and the search moves
+# past it: linear on any body. Searched over at most _MAX_BEYOND_BYTES, _MAX_BEYOND_NAMES hits.
+_name_parameter = compiled_on_first_use(
+    rb"""(?i);[ \t\r\n]{0,40}(file)?name(?:\*(\d{1,3}))?(\*)?[ \t]{0,8}=[ \t]{0,8}("[^"\r\n]{0,1000}"?|[^\s;"]{1,1000})""")
+_MAX_BEYOND_BYTES = 16 << 20
+_MAX_BEYOND_NAMES = 5000
 
 
 def _extension(name: str) -> tuple[str, str]:
@@ -3178,23 +3234,30 @@ def _extension(name: str) -> tuple[str, str]:
     file name: trailing dots and spaces are dropped when the file is saved."""
     name = name.rstrip(". \t")
     stem, dot, extension = name.rpartition(".")
-    if not dot or len(extension) > 10:
+    if not dot or len(extension) > _MAX_EXTENSION:
         return name, ""
     return stem, extension.lower()
 
 
 def _file_name(value: str | None) -> str | None:
-    """A part's file name as a mail program shows it: RFC 2047 encoded-words undone (written in
-    a quoted name= by many mail programs, against RFC 2047 section 5), bounded, one line."""
+    """A part's file name as a mail program saves it: RFC 2047 encoded-words undone (written in
+    a quoted name= by many mail programs, against RFC 2047 section 5), bounded (_MAX_NAME_READ),
+    one line. Its extension is read from this, its display from ``_shown_name``."""
     if value is None:
         return None
     value = value[:_MAX_NAME_READ]
     if "=?" in value:
         value = decode_rfc2047(value)
     value = value.replace("\r", "").replace("\n", " ").strip()
-    if not value:
-        return None
-    return value if len(value) <= _MAX_NAME else value[:_MAX_NAME - 1] + "…"
+    return value or None
+
+
+def _shown_name(name: str) -> str:
+    """A file name for the report: at most _MAX_NAME characters, a longer one shortened in the
+    middle so that its end, where the real extension is, stays in sight."""
+    if len(name) <= _MAX_NAME:
+        return name
+    return name[:_MAX_NAME - _NAME_END_SHOWN - 1] + "…" + name[-_NAME_END_SHOWN:]
 
 
 def _spoofed(name: str) -> str | None:
@@ -3231,18 +3294,54 @@ def _positions(parts: Sequence[_Part]) -> list[str]:
     return out
 
 
-def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, list[Finding]]:
-    """The files attached to the message (at most MAX_ATTACHMENTS), how many more there are, and
-    the findings about risky and disguised ones. Bounded by the part walk (MAX_PARTS,
-    MAX_DEPTH), each part's header read to 8 KB; no body is decoded."""
+def _placed_body_fragments(parts: Sequence[_Part]) -> set[int]:
+    """The indexes of the text/html parts that sit where Exchange puts the rest of a message's
+    text after an inline image or attachment: a child of a multipart/mixed whose first child is
+    the text body (text/plain, text/html, multipart/alternative or /related with no file name),
+    directly after a sibling that is an image or an attachment. Only their names decide nothing:
+    the sender chooses those; the place is how Exchange writes them."""
+    children: dict[int, list[int]] = {}
+    above: list[int] = []  # the containers open at each depth, innermost last
+    for index, part in enumerate(parts):
+        while above and parts[above[-1]].depth >= part.depth:
+            above.pop()
+        if above:
+            children.setdefault(above[-1], []).append(index)
+        if part.container:
+            above.append(index)
+    placed: set[int] = set()
+    for parent, kids in children.items():
+        if parts[parent].content_type != "multipart/mixed" or len(kids) < 3:
+            continue
+        first = parts[kids[0]]
+        if first.filename or first.disposition == "attachment" or first.content_type not in (
+                "text/plain", "text/html", "multipart/alternative", "multipart/related"):
+            continue
+        for before, index in itertools.pairwise(kids[1:]):
+            previous = parts[before]
+            # After an image or a file, not after another HTML part (Exchange puts the image
+            # between two fragments).
+            if parts[index].content_type == "text/html" and previous.content_type != "text/html" and (
+                    previous.disposition == "attachment" or previous.filename
+                    or previous.content_type.startswith("image/")):
+                placed.add(index)
+    return placed
+
+
+def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, bool, list[Finding]]:
+    """The files attached to the message (at most MAX_ATTACHMENTS), how many more there are,
+    whether that count is a lower bound (the part walk stopped at MAX_PARTS with parts left),
+    and the findings about risky and disguised ones. Bounded by the part walk (MAX_PARTS,
+    MAX_DEPTH), each part's header read to 8 KB; past the walk, one bounded search of the rest
+    for file names."""
     body = message.body_start
     if body is None:
-        return (), 0, []
+        return (), 0, False, []
     raw = message.raw
     top_type = parse_content_type(message.first("Content-Type") or "text/plain")[0]
     if top_type.startswith("multipart/"):
         if not any(raw.find(hint, body) >= 0 for hint in _ATTACHMENT_HINTS):
-            return (), 0, []
+            return (), 0, False, []
         parts = _full_walk(message)
     else:
         # A one-part message whose body is the file (a scanner's or a script's mail).
@@ -3250,36 +3349,83 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, lis
         params = parse_content_type(message.first("Content-Type") or "text/plain")[1]
         name = (parse_content_type(disposition)[1].get("filename") if disposition else None) or params.get("name")
         if name is None and not (disposition or "").lower().lstrip().startswith("attachment"):
-            return (), 0, []
+            return (), 0, False, []
         encoding = (message.first("Content-Transfer-Encoding") or "7bit").strip().lower()
         parts = [_Part(top_type, params, encoding, name, body, len(raw),
                        disposition=_disposition_type(disposition) if disposition else None)]
     listed: list[Attachment] = []
+    fragments: list[Attachment] = []
+    placed = _placed_body_fragments(parts)
     more = 0
-    for part, position in zip(parts, _positions(parts), strict=True):
-        if part.content_type.startswith("multipart/") and part.depth < MAX_DEPTH and part.params.get("boundary"):
-            continue  # a container: its parts are walked
-        if part.content_type in _MESSAGE_TYPES or part.content_type in _REPORT_PARTS or _file_kind(part) is not None:
-            continue  # an attached message (listed with them) or a report's own part
+    for index, (part, position) in enumerate(zip(parts, _positions(parts), strict=True)):
+        if part.container or part.content_type in _REPORT_PARTS:
+            continue  # a container (its parts are walked) or a report's own part
         disposition_type = part.disposition
         name = _file_name(part.filename)
         if name is None and disposition_type != "attachment":
             continue  # a text or HTML body, an unnamed inline part: no file
+        extension = _extension(name)[1] if name else ""
+        if (part.content_type in _MESSAGE_TYPES or _file_kind(part) is not None) \
+                and extension not in _RISKY_EXTENSIONS \
+                and _carried_message(raw, part, read_msg=False) is not None:
+            # An attached message, listed with them. A risky extension wins over the declared
+            # type: a mail program saves the part under its name ("Invoice.pdf.exe" declared
+            # message/rfc822 is an .exe on disk), and a part that holds no message is a file.
+            continue
         if len(listed) >= MAX_ATTACHMENTS:
             more += 1
             continue
-        extension = _extension(name)[1] if name else ""
         risk = _RISKY_EXTENSIONS.get(extension) or _RISKY_TYPES.get(part.content_type)
-        if risk == _PAGE and name and _body_fragment_name().fullmatch(name):
-            # Kept a warning: the name is the sender's text, and a phishing page can take it too.
-            risk += ("; its name is the one mail programs give an HTML body fragment they turn into an attachment "
-                     "(Exchange's ATT00001.htm, after an inline image): most likely the rest of the message's text, "
-                     "but a page all the same")
-        listed.append(Attachment(
-            position=position or "1", filename=name, content_type=part.content_type[:100],
-            size=max(0, part.body_end - part.body_start), disposition=disposition_type,
-            risk=risk, spoofed=_spoofed(name) if name else None))
-    return tuple(listed), more, _attachment_findings(listed)
+        fragment = risk == _PAGE and name is not None and _body_fragment_name().fullmatch(name) is not None
+        if fragment:
+            risk = (f"{risk}; its name is the one mail programs give an HTML body fragment they turn into an "
+                    "attachment (Exchange's ATT00001.htm, after an inline image)"
+                    + (", and it sits where they put one: most likely the rest of the message's text, but a page "
+                       "all the same" if index in placed else
+                       ", but it is not where they put one (after an image or attachment, in a multipart/mixed "
+                       "whose first part is the text): the name alone is the sender's choice"))
+        entry = Attachment(
+            position=position or "1", filename=_shown_name(name) if name else None,
+            content_type=part.content_type[:100], size=max(0, part.body_end - part.body_start),
+            disposition=disposition_type, risk=risk, spoofed=_spoofed(name) if name else None)
+        listed.append(entry)
+        if fragment and index in placed and entry.spoofed is None:
+            fragments.append(entry)
+    stopped = bool(message.__dict__.get(_WALK_STOPPED)) and len(parts) > 1
+    beyond: list[tuple[str, str, str | None]] = []
+    if stopped:
+        last = parts[-1]
+        counted, beyond = _names_past_walk(raw, last.body_start if last.container else last.body_end)
+        more += counted
+    return tuple(listed), more, stopped, _attachment_findings(listed, fragments, beyond)
+
+
+def _names_past_walk(raw: bytes, start: int) -> tuple[int, list[tuple[str, str, str | None]]]:
+    """Past the walk's bound: (how many named parts at least, by their name= or filename=
+    parameters, and the risky names among them as (name, kind, disguise)), from one bounded
+    search of raw[start:] (_MAX_BEYOND_BYTES, _MAX_BEYOND_NAMES). A part usually names its file
+    in both parameters: a name counts as a new part only when a blank line (the end of a part's
+    header, RFC 2045 section 3) lies between it and the last one counted."""
+    counted = 0
+    scanned = start  # searched for a blank line up to here since the last name counted: linear
+    risky: list[tuple[str, str, str | None]] = []
+    end = min(len(raw), start + _MAX_BEYOND_BYTES)
+    for match in itertools.islice(_name_parameter().finditer(raw, start, end), _MAX_BEYOND_NAMES):
+        piece, encoded = match.group(2), match.group(3) is not None
+        if piece in (None, b"0"):
+            if counted == 0 or raw.find(b"\n\n", scanned, match.start()) >= 0 \
+                    or raw.find(b"\n\r\n", scanned, match.start()) >= 0:
+                counted += 1
+            scanned = max(scanned, match.end())
+        value = match.group(4).decode("utf-8", "replace")
+        text = _unquote(value) if value.startswith('"') else value
+        name = _file_name(_rfc2231_piece(text, encoded, first=piece in (None, b"0")) if encoded else text)
+        if name is None:
+            continue
+        kind = _RISKY_EXTENSIONS.get(_extension(name)[1])
+        if kind is not None:
+            risky.append((_shown_name(name), kind, _spoofed(name)))
+    return counted, risky
 
 
 def _named(attachment: Attachment) -> str:
@@ -3288,34 +3434,56 @@ def _named(attachment: Attachment) -> str:
     return f"“{name}” ({attachment.content_type}, part {attachment.position})"
 
 
-def _attachment_findings(listed: Sequence[Attachment]) -> list[Finding]:
+def _attachment_findings(listed: Sequence[Attachment], fragments: Sequence[Attachment] = (),
+                         beyond: Sequence[tuple[str, str, str | None]] = ()) -> list[Finding]:
+    """The findings: disguised names (DANGER), risky types (WARNING) and HTML body fragments
+    where Exchange puts them (NOTICE). ``beyond``: risky names found past the walk's bound, as
+    (name, kind, disguise), told in the same findings."""
+    past = f"in a part past the first {MAX_PARTS}, found by a search of the part headers"
     findings: list[Finding] = []
-    spoofed = [a for a in listed if a.spoofed]
+    spoofed = [(_named(a), a.spoofed) for a in listed if a.spoofed] + [
+        (f"“{shown_hidden(name)}” ({past})", disguise) for name, _kind, disguise in beyond if disguise]
     if spoofed:
-        bidi = any(a.spoofed.startswith("a bidi") for a in spoofed if a.spoofed)
+        bidi = any(why.startswith("a bidi") for _, why in spoofed if why)
         findings.append(Finding(
             id="attachment.spoofed_extension", severity=Severity.DANGER,
-            title=f"Attachment name disguises its real extension: {_short(_named(spoofed[0]), 260)}"
+            title=f"Attachment name disguises its real extension: {_short(spoofed[0][0], 260)}"
                   + (f" and {len(spoofed) - 1} more" if len(spoofed) > 1 else ""),
-            explanation=("; ".join(f"{_named(a)}: {a.spoofed}" for a in spoofed[:10])
+            explanation=("; ".join(f"{named}: {why}" for named, why in spoofed[:10])
                          + (f"; and {len(spoofed) - 10} more" if len(spoofed) > 10 else "")
                          + ". A name written to show one type while being another has no innocent use: it is "
                          "made to get a file opened that the reader would not open (MITRE ATT&CK T1036). "
                          "The file type is what Windows and the mail program go by, not what the name shows."),
             reference=_ATTACK_RLO if bidi else _ATTACK_DOUBLE, subject="attachments"))
-    risky = [a for a in listed if a.risk and not a.spoofed]
+    risky = [(_named(a), a.risk) for a in listed if a.risk and not a.spoofed and a not in fragments] + [
+        (f"“{shown_hidden(name)}” ({past})", kind) for name, kind, disguise in beyond if not disguise]
     if risky:
         findings.append(Finding(
             id="attachment.risky_type", severity=Severity.WARNING,
-            title=f"Attachment of a type that runs code or shows a page when opened: {_short(_named(risky[0]), 260)}"
+            title=f"Attachment of a type that runs code or shows a page when opened: {_short(risky[0][0], 260)}"
                   + (f" and {len(risky) - 1} more" if len(risky) > 1 else ""),
-            explanation=("; ".join(f"{_named(a)}: {a.risk}" for a in risky[:10])
+            explanation=("; ".join(f"{named}: {kind}" for named, kind in risky[:10])
                          + (f"; and {len(risky) - 10} more" if len(risky) > 10 else "")
                          + ". Mail providers block or quarantine these types by default (Gmail's blocked file types, "
                          "Microsoft Defender's common attachments filter) because malware and phishing pages arrive "
                          "this way; a business document rarely does. Read by the name's extension and the declared "
                          "type only: the file itself was not opened."),
             reference="https://support.google.com/mail/answer/6590", subject="attachments"))
+    if fragments:
+        findings.append(Finding(
+            id="attachment.body_fragment", severity=Severity.NOTICE,
+            title=f"HTML part named and placed as Exchange writes a body fragment: {_short(_named(fragments[0]), 260)}"
+                  + (f" and {len(fragments) - 1} more" if len(fragments) > 1 else ""),
+            explanation=("; ".join(_named(a) for a in fragments[:10])
+                         + (f"; and {len(fragments) - 10} more" if len(fragments) > 10 else "")
+                         + ". Exchange and other relays turn the HTML text that follows an inline image or an "
+                         "attachment into a part named ATT00001.htm (att24916.htm), so that a client that shows "
+                         "one body part shows the rest as files: this one has that name and sits there, after an "
+                         "image or attachment in a multipart/mixed whose first part is the message's text. Most "
+                         "likely the rest of the text; it is still a page that opens in a browser, so open it only "
+                         "if the message is otherwise trusted. Read by its name, type and place only."),
+            reference="https://support.microsoft.com/en-us/kb/814111",
+            subject="attachments"))
     return findings
 
 

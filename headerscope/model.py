@@ -1179,13 +1179,14 @@ class MessageStructure(Value):
 @frozen
 class Attachment(Value):
     """A file attached to the message (a leaf MIME part with a file name, or marked
-    ``Content-Disposition: attachment``), read from its part header alone: its body is never
-    decoded. Attached messages (message/rfc822, a saved .eml or .msg) are in ``attached`` instead."""
+    ``Content-Disposition: attachment``), read from its part header: no file is opened (a part
+    declared a message is decoded only to tell whether it holds one). Attached messages (message/rfc822, a saved .eml or .msg) are in ``attached`` instead, unless the
+    file name has a risky extension (a mail program saves the part under its name) or the part holds no message."""
 
     position: str
     """The part's number as IMAP counts MIME parts (RFC 3501 section 6.4.5: "2", "1.3"; "1" for a one-part message)."""
     filename: str | None
-    """Content-Disposition filename= or Content-Type name= (RFC 2231 and RFC 2047 decoded), cut at 200 characters: text the sender wrote."""
+    """Content-Disposition filename= or Content-Type name= (RFC 2231 and RFC 2047 decoded): text the sender wrote. A name longer than 200 characters is shortened in the middle, its end (the real extension) kept; its extension and disguise are read from the whole name."""
     content_type: str
     """The part's declared Content-Type (type/subtype, lower case): what the sender says, not what the bytes are."""
     size: int
@@ -1337,7 +1338,11 @@ class Report(Value):
     attachments: tuple[Attachment, ...] = ()
     """Files attached to the message, in part order, at most 50 (attached messages are in ``attached``)."""
     attachments_unlisted: int = 0
-    """Attachments past the 50 listed (counted within the part walk's bound of 300 parts)."""
+    """Attachments past the 50 listed: counted within the part walk's bound of 300 parts, and past it
+    by their name= and filename= parameters (a lower bound then: ``attachments_walk_stopped``)."""
+    attachments_walk_stopped: bool = False
+    """The part walk stopped at its bound of 300 parts with parts left: ``attachments_unlisted`` is a
+    lower bound, and the rest of the message was only searched for file names (risky ones are in the findings)."""
     carried: tuple[CarriedSummary, ...] = ()
     """When a person forwarded or reported messages as attachments (not a bounce, an abuse report or
     an automatic notice): one line per attached message, the first few; the outer verdict stays the forwarder's."""

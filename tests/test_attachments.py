@@ -131,9 +131,12 @@ def test_bounds_fifty_listed_the_rest_counted_and_names_cut() -> None:
     report = _mixed(*parts)
     assert len(report.attachments) == 50 and report.attachments_unlisted == 11
     assert report.attachments[-1].filename == "f49.pdf"
+    assert not report.attachments_walk_stopped  # 63 parts: the walk saw them all
     long = _mixed(_TEXT, 'Content-Type: application/pdf; name="' + "a" * 400 + '.exe"\r\n\r\nx')
     [cut] = long.attachments
-    assert cut.filename is not None and len(cut.filename) == 200 and cut.filename.endswith("…")
+    # Shortened in the middle: the end, with the real extension, stays in sight and is read.
+    assert cut.filename is not None and len(cut.filename) == 200 and cut.filename.endswith("a.exe")
+    assert "…" in cut.filename and cut.risk is not None
     assert "… and 11 more attachment(s), not listed." in TerminalRenderer(width=200).render(report)
 
 
@@ -185,10 +188,101 @@ def test_hostile_names_are_escaped_in_every_format() -> None:
     assert "\\<img src=x onerror=alert(1)\\>" in markdown and "⟨U+202E⟩" in markdown
 
 
-def test_an_exchange_body_fragment_stays_a_warning_but_says_what_its_name_usually_is() -> None:
-    report = _mixed(_TEXT, 'Content-Type: image/jpeg; name="image001.jpg"\r\n\r\nxx',
-                    'Content-Type: text/html; name="ATT00001.htm"\r\nContent-Disposition: attachment; '
-                    'filename="ATT00001.htm"\r\n\r\n<html><body>Regards</body></html>')
-    fragment = report.attachments[-1]
-    assert fragment.risk is not None and "Exchange's ATT00001.htm" in fragment.risk
-    assert _ids(report) == {"attachment.risky_type": "warning"}
+def test_an_exchange_body_fragment_where_exchange_puts_one_is_a_notice_elsewhere_a_warning() -> None:
+    """Exchange turns the HTML text after an inline image into ATT00001.htm: in a multipart/mixed
+    whose first part is the text, right after the image, that is a NOTICE (V17 N10). The name
+    alone is the sender's text: elsewhere, or another name in that place, stays a WARNING."""
+    fragment = ('Content-Type: text/html; name="ATT00001.htm"\r\nContent-Disposition: attachment; '
+                'filename="ATT00001.htm"\r\n\r\n<html><body>Regards</body></html>')
+    image = 'Content-Type: image/jpeg; name="image001.jpg"\r\nContent-Disposition: inline\r\n\r\nxx'
+    report = _mixed(_TEXT, image, fragment)
+    placed = report.attachments[-1]
+    assert placed.risk is not None and "Exchange's ATT00001.htm" in placed.risk and "sits where" in placed.risk
+    assert _ids(report) == {"attachment.body_fragment": "notice"}
+    [notice] = [f for f in report.findings if f.id == "attachment.body_fragment"]
+    assert "ATT00001.htm" in notice.title and "part 3" in notice.title
+    # The same name with no image or attachment before it, or as the first part: a warning.
+    for layout in ((_TEXT, fragment), (fragment, image), (_TEXT, fragment, image)):
+        assert _ids(_mixed(*layout)) == {"attachment.risky_type": "warning"}, layout
+    # Another page name in Exchange's place: a warning.
+    login = fragment.replace("ATT00001.htm", "Login.htm")
+    assert _ids(_mixed(_TEXT, image, login)) == {"attachment.risky_type": "warning"}
+    # A placed fragment beside a program: both told, the program at its own level.
+    both = _mixed(_TEXT, image, fragment, 'Content-Type: application/octet-stream; name="setup.exe"\r\n\r\nMZ')
+    assert _ids(both) == {"attachment.body_fragment": "notice", "attachment.risky_type": "warning"}
+
+
+_MZ = "Content-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgAAAAA=="
+
+
+def test_a_padded_name_longer_than_the_display_bound_keeps_its_extension() -> None:
+    """"Invoice.pdf", 200 spaces, ".exe" (MITRE ATT&CK T1036.007): the name was cut at 200
+    characters before its extension was read, and the .exe went unseen (verification V17 N7)."""
+    report = _mixed(_TEXT,
+                    'Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="Invoice.pdf'
+                    + " " * 200 + '.exe"\r\n' + _MZ,
+                    'Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="Invoice_'
+                    + "0" * 200 + '.exe"\r\n' + _MZ)
+    padded, zeros = report.attachments
+    assert padded.spoofed is not None and "spaces" in padded.spoofed and ".pdf" in padded.spoofed
+    assert padded.filename is not None and len(padded.filename) == 200
+    assert padded.filename.startswith("Invoice.pdf ") and padded.filename.endswith(" .exe") and "…" in padded.filename
+    assert zeros.risk is not None and zeros.spoofed is None and (zeros.filename or "").endswith("000.exe")
+    assert _ids(report) == {"attachment.spoofed_extension": "danger", "attachment.risky_type": "warning"}
+
+
+def test_a_risky_name_wins_over_a_declared_message_type_and_a_non_message_is_a_file() -> None:
+    """Outlook saves a part under its file name: message/rfc822 named "Invoice.pdf.exe" is an .exe
+    on disk. Such parts, and a ".eml" that holds no message, were listed nowhere (V17 N7)."""
+    inner = "From: x@example.net\r\nTo: y@example.org\r\nSubject: fwd\r\n\r\nhi"
+    report = _mixed(_TEXT,
+                    'Content-Type: message/rfc822; name="Invoice.pdf.exe"\r\n'
+                    'Content-Disposition: attachment; filename="Invoice.pdf.exe"\r\n' + _MZ,
+                    'Content-Type: application/vnd.ms-outlook; name="Invoice.exe"\r\n'
+                    'Content-Disposition: attachment; filename="Invoice.exe"\r\n' + _MZ,
+                    'Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="scan.eml"\r\n'
+                    + _MZ,
+                    'Content-Type: message/rfc822\r\nContent-Disposition: attachment; filename="fwd.eml"\r\n\r\n' + inner)
+    files = {a.filename: a for a in report.attachments}
+    assert set(files) == {"Invoice.pdf.exe", "Invoice.exe", "scan.eml"}
+    assert files["Invoice.pdf.exe"].spoofed is not None and files["Invoice.pdf.exe"].content_type == "message/rfc822"
+    assert files["Invoice.exe"].risk is not None and files["scan.eml"].risk is None
+    assert [a.filename for a in report.attached] == ["fwd.eml"]  # a real message stays an attached message
+    assert _ids(report) == {"attachment.spoofed_extension": "danger", "attachment.risky_type": "warning"}
+
+
+def test_past_the_walks_bound_the_count_is_a_lower_bound_and_risky_names_are_found() -> None:
+    """300 named text parts, then evil.exe: the walk stops at 300 parts. The .exe was missed and
+    the count said "248 more" of 301 files (V17 N7)."""
+    notes = [f'Content-Type: text/plain\r\nContent-Disposition: attachment; filename="note{n}.txt"\r\n\r\nx'
+             for n in range(300)]
+    report = _mixed(_TEXT, *notes,
+                    'Content-Type: application/octet-stream\r\nContent-Disposition: attachment;\r\n'
+                    ' filename="evil.pdf.scr"\r\n' + _MZ,
+                    'Content-Type: application/octet-stream; name="tool.exe"\r\n' + _MZ)
+    assert len(report.attachments) == 50 and report.attachments_walk_stopped
+    assert report.attachments_unlisted == 302 - 50  # 300 notes and two programs, each counted once
+    [danger] = [f for f in report.findings if f.id == "attachment.spoofed_extension"]
+    assert "evil.pdf.scr" in danger.title and "past the first 300" in danger.title
+    [warning] = [f for f in report.findings if f.id == "attachment.risky_type"]
+    assert "tool.exe" in warning.title
+    line = "at least 252 more attachment(s), not listed: the walk of the message's parts stopped at 300 parts"
+    assert line in TerminalRenderer(width=400).render(report)
+    assert line in MarkdownRenderer().render(report)
+    assert line in HtmlRenderer().render(report).replace("&#39;", "'")
+    assert json.loads(report.to_json())["attachments_walk_stopped"] is True
+
+
+def test_the_types_gmail_and_defender_block_are_risky_with_true_words() -> None:
+    """Gmail's blocked file types and Defender's common attachments filter (V17 N8)."""
+    names = ["Order.xll", "Help.chm", "setup.msix", "tool.cpl", "Q3.xlam", "link.url", "Deck.ppsm", "Book.xlsb",
+             "version.dll", "run.settingcontent-ms", "Console.msc", "fix.reg", "app.apk", "Tmpl.dotm"]
+    report = _mixed(_TEXT, *(f'Content-Type: application/octet-stream; name="{n}"\r\n' + _MZ for n in names),
+                    'Content-Type: application/vnd.ms-cab-compressed; name="drivers.cab"\r\n' + _MZ)
+    risks = {a.filename: a.risk for a in report.attachments}
+    assert all(risks[n] is not None for n in names), risks
+    assert "library" in (risks["version.dll"] or "") and "runs when opened" not in (risks["version.dll"] or "")
+    assert "shortcut" in (risks["link.url"] or "") and "shortcut" in (risks["run.settingcontent-ms"] or "")
+    assert "macros" in (risks["Q3.xlam"] or "") and "Excel add-in" in (risks["Order.xll"] or "")
+    assert "Android" in (risks["app.apk"] or "")
+    assert risks["drivers.cab"] is None  # an archive: it holds files and runs none itself

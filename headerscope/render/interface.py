@@ -51,3 +51,14 @@ def dns_unanswered_line(report: Report) -> str | None:
            "all failed: " + ", ".join(f"{count} {status}" for status, count in counts.items()))
     return (f"DNS: {origin.detail or 'the nameserver'} answered none of the {len(statuses)} question(s) ({how}): "
             "every DNS-based result here is unknown")
+
+
+def unlisted_attachments_line(report: Report) -> str | None:
+    """The line under the attachment table for the files not listed, or None: "at least" when
+    the part walk stopped at its bound with parts left (the rest was only searched for names)."""
+    if report.attachments_walk_stopped:
+        return (f"… and at least {report.attachments_unlisted} more attachment(s), not listed: the walk of the "
+                "message's parts stopped at 300 parts, and the rest was only searched for file names.")
+    if report.attachments_unlisted:
+        return f"… and {report.attachments_unlisted} more attachment(s), not listed."
+    return None

@@ -17,7 +17,7 @@ from ..redact import is_redacted
 from ..templating import format_delay, visible
 from ..text import header_ref, result_words
 from .html import STATUS_LABELS, top_findings
-from .interface import Renderer, dns_source_words, dns_unanswered_line
+from .interface import Renderer, dns_source_words, dns_unanswered_line, unlisted_attachments_line
 
 # ASCII punctuation that CommonMark or GFM may read as markup anywhere in a line: emphasis,
 # code, links/images, raw HTML and entities, table pipes, strikethrough, GitHub math.
@@ -268,7 +268,8 @@ class MarkdownRenderer(Renderer):
         return lines
 
     def _attachments(self, report: Report) -> list[str]:
-        if not report.attachments:
+        unlisted = unlisted_attachments_line(report)
+        if not report.attachments and unlisted is None:
             return []
         lines = ["### Attachments", "", "From the part headers; no file was opened. Size is as encoded in the message.",
                  "", _row(("Part", "Name", "Type", "Encoded size", "Note")), _row(("---", "---", "---", "---:", "---"))]
@@ -279,8 +280,8 @@ class MarkdownRenderer(Renderer):
                                md_escape(entry.content_type, 100), f"{entry.size:,} B",
                                ("**DISGUISED:** " if entry.spoofed else "") + md_escape(note or None, MAX_CELL)
                                if note else "")))
-        if report.attachments_unlisted:
-            lines.extend(("", f"… and {report.attachments_unlisted} more attachment(s), not listed."))
+        if unlisted is not None:
+            lines.extend(("", md_escape(unlisted)))
         lines.append("")
         return lines
 

@@ -16,7 +16,13 @@ from ..hops import cloud_default_name, host_domain, host_organization
 from ..model import Finding, Hop, Report, Role, Severity
 from ..received import NO_TIME_ZONE, authenticated_login, client_name_words, client_user_words
 from ..text import header_ref, one_line, result_words, shown_hidden
-from .interface import Renderer, dns_source_words, dns_status_words, dns_unanswered_line
+from .interface import (
+    Renderer,
+    dns_source_words,
+    dns_status_words,
+    dns_unanswered_line,
+    unlisted_attachments_line,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -176,7 +182,7 @@ class TerminalRenderer(Renderer):
         if report.attached:
             blocks.append(Rule(_t("Attached messages (analyze one with --attached N)")))
             blocks.append(self._attached(report))
-        if report.attachments:
+        if report.attachments or report.attachments_walk_stopped:
             blocks.append(Rule(_t("Attachments (from the part headers; no file was opened)")))
             blocks.append(self._attachments(report))
         blocks.append(Rule(_t("Findings")))
@@ -659,9 +665,10 @@ class TerminalRenderer(Renderer):
             table.add_row(_t(entry.position), _t(name, "bold red" if entry.spoofed else "", limit=220),
                           _t(entry.content_type), _t(f"{entry.size:,} B"),
                           _t(note, "red" if entry.spoofed else "yellow" if entry.risk else "dim", limit=300))
-        if not report.attachments_unlisted:
+        unlisted = unlisted_attachments_line(report)
+        if unlisted is None:
             return table
-        return Group(table, _t(f"… and {report.attachments_unlisted} more attachment(s), not listed.", "dim"))
+        return Group(table, _t(unlisted, "dim"))
 
     def _findings(self, findings: tuple[Finding, ...]) -> list[RenderableType]:
         from rich.text import Text
