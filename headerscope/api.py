@@ -1200,8 +1200,9 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     delivery_report, feedback_report, attached, carried_findings = read_carried(
         message, loaded.attached_path, signed_by=_dkim_passes(dkim, recorded))
     findings.extend(carried_findings)
-    # A multipart/report around no report (RFC 6522 section 3): dressed as a bounce or notice.
-    undressed = report_without_report(message)
+    # A multipart/report around no report (RFC 6522 section 3): dressed as a bounce or notice,
+    # or a text-only report (Exim's DMARC failure report), named as what its text was read as.
+    undressed = report_without_report(message, feedback_report, delivery_report)
     if undressed is not None:
         findings.append(undressed)
     # The words of a bounce or delay notice pasted above the header it returned: the header is

@@ -3499,11 +3499,14 @@ def _report_subtype(content_type: str) -> str:
     return subtype.removeprefix("global-")
 
 
-def report_without_report(message: Message) -> Finding | None:
+def report_without_report(message: Message, feedback: FeedbackReport | None = None,
+                          delivery: DeliveryReport | None = None) -> Finding | None:
     """A NOTICE when the message is a multipart/report (RFC 6522) without the report-type
     parameter, or whose second part is not the report that parameter names: the wrapper of a
     bounce, a read receipt or an abuse report around no report. None otherwise. Reads the top
-    part's header and the second part's header only."""
+    part's header and the second part's header only. ``feedback``, ``delivery``: the report its
+    text or parts were read as (read_carried), which the words then name instead of calling it
+    a dress: still a NOTICE, since that text is anyone's to write."""
     content_type = message.first("Content-Type")
     if content_type is None or "report" not in content_type.lower():
         return None
@@ -3534,6 +3537,22 @@ def report_without_report(message: Message) -> Finding | None:
         what = f"report-type={named} but no second part to hold that report"
     else:
         what = f"report-type={named} but its second part is {second}, not that report"
+    read_as = _read_as(feedback, delivery)
+    if read_as is not None:
+        # Exim writes its DMARC failure reports so (a text part alone in this wrapper): calling
+        # the message a dress contradicted the report finding. The wrapper still proves nothing,
+        # and the text that made it a report is the sender's: the notice stays, in other words.
+        return Finding(
+            id="message.report_without_report", severity=Severity.NOTICE,
+            title=f"Report not in RFC 6522's form: multipart/report with {what}; it reads as {read_as}",
+            explanation=(f"The message is a multipart/report with {what}. RFC 6522 section 3 requires the "
+                         "report-type parameter and a second part holding the report in its machine-readable "
+                         f"form; this message was read as {read_as} all the same (the report finding). Some "
+                         "programs write reports that do not follow it (Exim's DMARC failure reports are a text "
+                         "part alone in this wrapper), so the wrapper is no sign of a fake here; nor is the content "
+                         "proof of a real report, since anyone can write it: whether the report comes from the "
+                         "server it names is for its sender's authentication to say."),
+            reference=_RFC6522, subject="structure")
     return Finding(
         id="message.report_without_report", severity=Severity.NOTICE,
         title=f"Dressed as a report: multipart/report with {what}",
@@ -3548,3 +3567,14 @@ def report_without_report(message: Message) -> Finding | None:
                      "failure report): whether this is one is for its sender's authentication to say, not its "
                      "content type."),
         reference=_RFC6522, subject="structure")
+
+
+def _read_as(feedback: FeedbackReport | None, delivery: DeliveryReport | None) -> str | None:
+    """What read_carried read a report wrapper's content as, in words; None for nothing."""
+    if feedback is not None:
+        if feedback.format == "text":
+            return "a DMARC failure report in Exim's plain-text layout"
+        return f"a feedback report ({feedback.feedback_type[:40]})"
+    if delivery is not None and delivery.recipients:
+        return "a delivery report"
+    return None

@@ -64,8 +64,40 @@ def test_a_report_wrapper_without_its_report_is_a_notice() -> None:
     assert _notice(wrong) == ("Dressed as a report: multipart/report with report-type=delivery-status but its "
                               "second part is text/html, not that report")
     unnamed = _report('multipart/report; boundary="B"', "Content-Type: text/plain\r\n\r\nx", _STATUS)
-    assert _notice(unnamed) == ("Dressed as a report: multipart/report with no report-type parameter (its second "
-                                "part is message/delivery-status)")
+    # Its status part was read as a delivery report: named so, not called a dress (V17 N9).
+    assert _notice(unnamed) == ("Report not in RFC 6522's form: multipart/report with no report-type parameter (its "
+                                "second part is message/delivery-status); it reads as a delivery report")
     lone = _report('multipart/report; report-type=delivery-status; boundary="B"', "Content-Type: text/plain\r\n\r\nx")
     assert _notice(lone) == ("Dressed as a report: multipart/report with report-type=delivery-status but no second "
                              "part to hold that report")
+
+
+def test_an_exim_dmarc_failure_report_is_named_as_read_not_called_a_dress() -> None:
+    """Exim 4.92 writes its DMARC failure report as one text part in a multipart/report with no
+    report-type (reviews P 08 and AM 06). It was recognised as a report and, in the same output,
+    called 'Dressed as a report' (verification V17 N9). The notice stays, a sender can write the
+    text, but it names what the text was read as."""
+    raw = ("Received: from node04.mailgate.example.net (node04.mailgate.example.net [198.51.100.176])\r\n"
+           " by web01.hosting.example.net (Postfix) with ESMTPS id 9AD6912398C\r\n"
+           " for <dmarc@example.com>; Mon,  7 Apr 2025 23:16:09 +0200 (CEST)\r\n"
+           'Content-Type: multipart/report;\r\n boundary="===============2510560795302005415=="\r\nMIME-Version: 1.0\r\n'
+           "Subject: DMARC Forensic Report for example.com from IP 203.0.113.68\r\n"
+           "From: no-reply@node01.mailgate.example.net\r\nTo: dmarc@example.com\r\n"
+           "Date: Mon, 07 Apr 2025 23:16:09 +0200\r\nAuto-Submitted: auto-replied\r\n"
+           "Message-Id: <E1u1tpB-00AA5u-ED@node04.mailgate.example.net>\r\n\r\n"
+           "--===============2510560795302005415==\r\n"
+           'Content-Type: text/plain; charset="us-ascii"\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: 7bit\r\n\r\n'
+           "A message claiming to be from you has failed the published DMARC policy for your domain.\r\n\r\n"
+           "  Sender Domain: example.com\r\n  Sender IP Address: 203.0.113.68\r\n"
+           "  Received date: Mon, 07 Apr 2025 23:16:09 +0200\r\n  SPF Alignment: no\r\n  DKIM Alignment: no\r\n"
+           "  DMARC Results: None, Accept\r\n\r\n"
+           "------ This is a copy of the headers that were received before the error was detected.\r\n\r\n"
+           "From: <user@example.com>\r\nSubject: Payment from your account.\r\nTo: <user@example.com>\r\n\r\n"
+           "--===============2510560795302005415==--\r\n")
+    report = headerscope.analyze(raw.encode(), offline=True)
+    assert report.feedback_report is not None and report.feedback_report.format == "text"
+    [finding] = [f for f in report.findings if f.id == "message.report_without_report"]
+    assert finding.severity.value == "notice"
+    assert finding.title == ("Report not in RFC 6522's form: multipart/report with no report-type parameter and no "
+                             "second part; it reads as a DMARC failure report in Exim's plain-text layout")
+    assert "Dressed" not in finding.explanation and "anyone can write it" in finding.explanation
