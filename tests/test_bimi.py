@@ -279,3 +279,38 @@ def get_bimi_rows(report: Report) -> tuple[tuple[str, str], ...]:
 
     assert report.bimi is not None
     return bimi_rows(report.bimi)
+
+
+@pytest.mark.parametrize("location", [
+    'https://shop.example/a"><script>alert(1)</script>.svg',
+    "https://shop.example/<img src=x>.svg",
+    "https://shop.example/logo\x7f.svg",
+    "https://shop.example/l\u00f6go.svg",
+])
+def test_a_uri_with_characters_rfc3986_does_not_allow_is_a_record_problem(location: str) -> None:
+    """l= with a quote, angle brackets, a control or a raw non-ASCII letter is no URI (RFC 3986
+    section 2): it was 'found' with no problem (verification V17 N10, b06b)."""
+    report = analyze(delivered(), zone(default=f"v=BIMI1; l={location}; a={VMC}"))
+    bimi = report.bimi
+    assert bimi is not None and bimi.result == "fail"
+    assert any("a character a URI cannot hold" in p and "RFC 3986" in p for p in bimi.problems), bimi.problems
+    assert bimi_findings(report) == {"bimi.invalid_record": Severity.NOTICE}
+    # The same certificate URI in a= is checked the same way.
+    authority = analyze(delivered(), zone(default=f"v=BIMI1; l={LOGO}; a={location.replace('.svg', '.pem')}")).bimi
+    assert authority is not None and authority.result == "fail"
+
+
+def test_hidden_characters_in_the_record_are_shown_not_dropped() -> None:
+    """An escape sequence or a U+202E in the TXT record is shown as ⟨U+XXXX⟩, as attachment names
+    are; it was removed silently in every renderer (V17 N10, b06)."""
+    record = "v=BIMI1; l=https://shop.example/\x1b[31mlogo.svg; a=https://shop.example/\u202egepj.pem"
+    report = analyze(delivered(), zone(default=record))
+    bimi = report.bimi
+    assert bimi is not None and bimi.record is not None
+    assert "⟨U+001B⟩[31m" in bimi.record and "⟨U+202E⟩gepj.pem" in bimi.record
+    assert bimi.location == "https://shop.example/⟨U+001B⟩[31mlogo.svg"
+    assert bimi.authority == "https://shop.example/⟨U+202E⟩gepj.pem"
+    for name in ("terminal", "markdown", "html"):
+        rendered = get_renderer(name).render(report)
+        text = rendered.decode() if isinstance(rendered, bytes) else str(rendered)
+        assert "⟨U+202E⟩gepj.pem" in text and "\u202e" not in text and "\x1b[31m" not in text, name

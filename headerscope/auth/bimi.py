@@ -32,7 +32,7 @@ from ..model import (
     RecordedResult,
     Severity,
 )
-from ..text import compiled_on_first_use, header_ref, header_refs, one_line
+from ..text import compiled_on_first_use, header_ref, header_refs, one_line, shown_hidden
 from .dmarc import published_record
 from .tags import parse_tag_list
 
@@ -63,6 +63,11 @@ _LOCAL_SELECTOR = compiled_on_first_use(r"[A-Za-z0-9-]{1,63}\Z")
 _LOCAL_SEPARATORS = compiled_on_first_use(r"[._]+")
 # Section 4.3.2: only SVG (and SVGZ) is acceptable; an l= ending in another image format's
 # suffix is a permanent error.
+# RFC 3986 section 2: the characters a URI may hold (unreserved, reserved, and "%" of a
+# percent-encoding). Any other (a quote, "<", ">", a space, a control, a non-ASCII letter) makes
+# l= or a= no URI: a receiver cannot fetch it as written, and it is how markup is slipped into a
+# page that shows the record.
+_NOT_IN_URI = compiled_on_first_use(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]")
 _OTHER_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".ico", ".tif", ".tiff", ".avif",
                          ".heic")
 
@@ -283,7 +288,7 @@ def _at(resolver: Resolver, name: str, selector: str) -> _Found:
         if text not in records and _LOOKS_LIKE().match(text.lstrip(" \t")):
             # Section 4.3: "MUST NOT attempt to fix syntactical or capitalization errors".
             found.problems.append(f"a TXT record that does not start with v=BIMI1 exactly is ignored "
-                                  f"({one_line(text)[:60]!r}; section 7.2 step 4)")
+                                  f"({_shown(text)[:60]!r}; section 7.2 step 4)")
     if len(records) > 1:
         found.outcome = "fail"
         found.problems.append(f"{len(records)} BIMI records: discovery ends and no logo is shown (section 7.2 step 9)")
@@ -295,7 +300,9 @@ def _at(resolver: Resolver, name: str, selector: str) -> _Found:
 
 def _read_record(found: _Found, text: str) -> None:
     """Section 4.3: the record's tags, strictly; fills ``found``."""
-    found.record = one_line(text)[:_MAX_SHOWN * 2]
+    # DNS text, shown with its hidden characters as ⟨U+XXXX⟩ (as attachment names are): a
+    # U+202E or an escape sequence in a record is a fact about it, not something to drop.
+    found.record = _shown(text)[:_MAX_SHOWN * 2]
     tags = parse_tag_list(text, max_length=_MAX_RECORD_CHARS)
     problems = found.problems
     if not tags.valid:
@@ -304,8 +311,8 @@ def _read_record(found: _Found, text: str) -> None:
         problems.append("l= is missing, and it is required (section 4.3)")
     location = (tags.get("l") or "").strip()
     authority = (tags.get("a") or "").strip()
-    found.location = one_line(location)[:_MAX_URI_CHARS] or None
-    found.authority = one_line(authority)[:_MAX_URI_CHARS] or None
+    found.location = _shown(location)[:_MAX_URI_CHARS] or None
+    found.authority = _shown(authority)[:_MAX_URI_CHARS] or None
     if "l" in tags and not location and not authority:
         found.outcome = "fail" if problems else "declined"
         return
@@ -318,7 +325,7 @@ def _read_record(found: _Found, text: str) -> None:
         problems.extend(_uri_problems("a=", authority, logo=False))
     avp = tags.get("avp")
     if avp is not None and avp not in ("brand", "personal"):
-        found.notes.append(f"avp={one_line(avp)[:20]!r} is not brand or personal: ignored, or the record "
+        found.notes.append(f"avp={_shown(avp)[:20]!r} is not brand or personal: ignored, or the record "
                            "failed (section 4.3)")
     if location and not location.lower().split("?")[0].endswith((".svg", ".svgz")):
         found.notes.append("l= does not end in .svg: receivers check that the file is SVG (section 4.3.2)")
@@ -328,7 +335,7 @@ def _read_record(found: _Found, text: str) -> None:
 def _uri_problems(tag: str, uri: str, *, logo: bool) -> list[str]:
     """Sections 4.3 and 4.3.2: one https: URI with a fully qualified host; for l=, not another
     image format."""
-    shown = one_line(uri)[:80]
+    shown = _shown(uri)[:80]
     if len(uri) > _MAX_URI_CHARS:
         return [f"{tag} is {len(uri)} characters long"]
     if "," in uri:
@@ -339,13 +346,23 @@ def _uri_problems(tag: str, uri: str, *, logo: bool) -> list[str]:
         return [f"{tag} is not a URI ({shown!r})"]
     if parts.scheme.lower() != "https":
         return [f"{tag} is not an https: URI ({shown!r}); HTTPS is the only transport (section 4.3)"]
+    bad = _NOT_IN_URI().search(uri)
+    if bad is not None:
+        return [f"{tag} holds {_shown(bad.group())!r}, a character a URI cannot hold ({shown!r}; RFC 3986 "
+                "section 2): it is no URI as written"]
     host = parts.hostname or ""
-    if "." not in host or host.replace(".", "").isdigit() or ":" in host or any(c in uri for c in " \t"):
+    if "." not in host or host.replace(".", "").isdigit() or ":" in host:
         return [f"{tag} does not name a fully qualified host ({shown!r}; section 4.3)"]
     if logo and parts.path.lower().endswith(_OTHER_IMAGE_SUFFIXES):
         return [f"l= points at a {parts.path.rsplit('.', 1)[-1][:8].upper()} file ({shown!r}); only SVG is "
                 "acceptable, a permanent error (section 4.3.2)"]
     return []
+
+
+def _shown(text: str) -> str:
+    """DNS text on one line, its hidden characters (controls, bidi, a line feed) shown as ⟨U+XXXX⟩;
+    a tab, white space between tags (RFC 6376's tag-list, which section 4.2 takes), as a space."""
+    return shown_hidden(text).replace("\n", "⟨U+000A⟩").replace("\t", " ")
 
 
 def _local_part(resolver: Resolver, found: _Found, where: str, header_from: tuple[Address, ...],
