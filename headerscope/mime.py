@@ -3126,8 +3126,9 @@ _REPORT_PARTS = _STATUS_TYPES | _DISPOSITION_TYPES | {_FEEDBACK_TYPE}
 
 # File types that run code, or show a page of the sender's making, when opened: the union of the
 # lists of the two largest mail providers, less the plain archive formats among them (.ace .arj
-# .cab .lha .lzh .xz .z hold files and run nothing themselves; .zip and .rar are not raised
-# either), plus the Office macro formats, OneNote, and HTML and SVG pages:
+# .cab .lha .lzh .xz .z and .rev, a RAR recovery volume, hold files and run nothing themselves;
+# .zip and .rar are not raised either) and .ani (an animated cursor: an image, whose danger was
+# a parser flaw patched in 2007), plus the Office macro formats, OneNote, and HTML and SVG pages:
 # - Gmail refuses .ade .adp .apk .appx .appxbundle .bat .cab .chm .cmd .com .cpl .diagcab .diagcfg
 #   .diagpkg .dll .dmg .ex .ex_ .exe .hta .img .ins .iso .isp .jar .jnlp .js .jse .lib .lnk .mde
 #   .mjs .msc .msi .msix .msixbundle .msp .mst .nsh .pif .ps1 .scr .sct .shb .sys .vb .vbe .vbs
@@ -3155,21 +3156,21 @@ _PROGRAM = "a program, script or installer that Windows can run"
 _WINDOWS_FILE = ("a Windows file that runs commands or changes settings when opened (a help file, console, "
                  "troubleshooter, registry, shell or Internet settings file)")
 _LIBRARY = "a program library or driver, whose code Windows loads into a program (DLL side-loading)"
-_SHORTCUT = "a shortcut, which opens a program, command or web address of the sender's choosing when clicked"
+_SHORTCUT = ("a shortcut or link file, which opens a program, command, folder or web address of the sender's "
+             "choosing when clicked")
 _OTHER_SYSTEM = "a program or installer for another system (Android, macOS, Linux)"
 _XLL = "an Excel add-in (a program library Excel loads and runs when the file is opened)"
 _PAGE = "an HTML or SVG page, which opens in a browser (credential phishing pages, HTML smuggling)"
 _MACRO = "an Office document, template or add-in that can hold macros, or an Access project that runs code"
 _ONENOTE = "a OneNote notebook, which can embed files that run when clicked"
 _RISKY_EXTENSIONS = {
-    **dict.fromkeys(("iso", "img", "vhd", "vhdx", "dmg"), _DISK_IMAGE),
+    **dict.fromkeys(("iso", "img", "vhd", "vhdx", "dmg", "uif"), _DISK_IMAGE),
     **dict.fromkeys(("exe", "ex", "ex_", "scr", "com", "pif", "bat", "cmd", "js", "jse", "mjs", "vb", "vbs", "vbe",
                      "wsf", "wsh", "wsc", "sct", "hta", "ps1", "msi", "msp", "mst", "msix", "msixbundle", "appx",
-                     "appxbundle", "jar", "jnlp", "cpl", "nsh", "ani"), _PROGRAM),
-    **dict.fromkeys(("chm", "msc", "diagcab", "diagcfg", "diagpkg", "reg", "scf", "ins", "isp", "library", "uif",
-                     "rev"), _WINDOWS_FILE),
+                     "appxbundle", "jar", "jnlp", "cpl", "nsh"), _PROGRAM),
+    **dict.fromkeys(("chm", "msc", "diagcab", "diagcfg", "diagpkg", "reg", "scf", "ins", "isp"), _WINDOWS_FILE),
     **dict.fromkeys(("dll", "sys", "vxd", "lib"), _LIBRARY),
-    **dict.fromkeys(("lnk", "url", "shb", "settingcontent-ms"), _SHORTCUT),
+    **dict.fromkeys(("lnk", "url", "shb", "settingcontent-ms", "library", "library-ms"), _SHORTCUT),
     **dict.fromkeys(("apk", "app", "deb", "dex", "elf", "kext", "macho"), _OTHER_SYSTEM),
     "xll": _XLL,
     **dict.fromkeys(("html", "htm", "shtml", "svg"), _PAGE),
