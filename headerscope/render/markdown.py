@@ -65,6 +65,14 @@ def md_escape(text: str | None, limit: int | None = None, *, line_start: bool = 
     return line or "—"
 
 
+
+def _field_table(title: str, rows: Iterable[tuple[str, str | None]], intro: str | None = None) -> list[str]:
+    """A section of label and value rows: the feedback report, the bulk signals, BIMI."""
+    lines = [f"### {title}", "", *([intro, ""] if intro else []), _row(("Field", "Value")), _row(("---", "---"))]
+    lines.extend(_row((md_escape(label, 40), md_escape(value, MAX_CELL))) for label, value in rows)
+    lines.append("")
+    return lines
+
 def _row(cells: Iterable[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
@@ -224,34 +232,22 @@ class MarkdownRenderer(Renderer):
             return []
         from ..mime import feedback_rows
 
-        lines = ["### Feedback report", "", "An abuse or authentication failure report (ARF, RFC 5965).", "",
-                 _row(("Field", "Value")), _row(("---", "---"))]
-        for label, value in feedback_rows(report.feedback_report):
-            lines.append(_row((md_escape(label, 40), md_escape(value, MAX_CELL))))
-        lines.append("")
-        return lines
+        return _field_table("Feedback report", feedback_rows(report.feedback_report),
+                            "An abuse or authentication failure report (ARF, RFC 5965).")
 
     def _bimi(self, report: Report) -> list[str]:
         if report.bimi is None:
             return []
         from ..auth.bimi import bimi_rows
 
-        lines = ["### BIMI (brand logo)", "", _row(("Field", "Value")), _row(("---", "---"))]
-        for label, value in bimi_rows(report.bimi):
-            lines.append(_row((md_escape(label, 40), md_escape(value, MAX_CELL))))
-        lines.append("")
-        return lines
+        return _field_table("BIMI (brand logo)", bimi_rows(report.bimi))
 
     def _bulk(self, report: Report) -> list[str]:
         if report.bulk is None:
             return []
         from ..bulk import bulk_rows
 
-        lines = ["### Bulk mail", "", _row(("Field", "Value")), _row(("---", "---"))]
-        for label, value in bulk_rows(report.bulk):
-            lines.append(_row((md_escape(label, 40), md_escape(value, MAX_CELL))))
-        lines.append("")
-        return lines
+        return _field_table("Bulk mail", bulk_rows(report.bulk))
 
     def _attached(self, report: Report) -> list[str]:
         if not report.attached:
