@@ -3254,11 +3254,17 @@ def _file_name(value: str | None) -> str | None:
 
 
 def _shown_name(name: str) -> str:
-    """A file name for the report: at most _MAX_NAME characters, a longer one shortened in the
-    middle so that its end, where the real extension is, stays in sight."""
+    """A file name for the report: a run of white space (the padding that pushes a real extension
+    out of sight) said as "⟨200 spaces⟩", then at most _MAX_NAME characters, a longer one
+    shortened in the middle so that its end, where the real extension is, stays in sight."""
+    if "    " in name or "\t" in name:
+        name = _padding().sub(lambda run: f" ⟨{len(run.group())} spaces⟩ ", name)
     if len(name) <= _MAX_NAME:
         return name
     return name[:_MAX_NAME - _NAME_END_SHOWN - 1] + "…" + name[-_NAME_END_SHOWN:]
+
+
+_padding = compiled_on_first_use(r"[ \t]{4,}")
 
 
 def _spoofed(name: str) -> str | None:
@@ -3443,7 +3449,7 @@ def _attachment_findings(listed: Sequence[Attachment], fragments: Sequence[Attac
     past = f"in a part past the first {MAX_PARTS}, found by a search of the part headers"
     findings: list[Finding] = []
     spoofed = [(_named(a), a.spoofed) for a in listed if a.spoofed] + [
-        (f"“{shown_hidden(name)}” ({past})", disguise) for name, _kind, disguise in beyond if disguise]
+        (f"“{shown_hidden(_shown_name(name))}” ({past})", disguise) for name, _kind, disguise in beyond if disguise]
     if spoofed:
         bidi = any(why.startswith("a bidi") for _, why in spoofed if why)
         findings.append(Finding(
@@ -3457,7 +3463,7 @@ def _attachment_findings(listed: Sequence[Attachment], fragments: Sequence[Attac
                          "The file type is what Windows and the mail program go by, not what the name shows."),
             reference=_ATTACK_RLO if bidi else _ATTACK_DOUBLE, subject="attachments"))
     risky = [(_named(a), a.risk) for a in listed if a.risk and not a.spoofed and a not in fragments] + [
-        (f"“{shown_hidden(name)}” ({past})", kind) for name, kind, disguise in beyond if not disguise]
+        (f"“{shown_hidden(_shown_name(name))}” ({past})", kind) for name, kind, disguise in beyond if not disguise]
     if risky:
         findings.append(Finding(
             id="attachment.risky_type", severity=Severity.WARNING,
