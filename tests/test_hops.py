@@ -3667,3 +3667,36 @@ def test_a_few_seconds_back_between_one_operator_s_hosts_is_no_forgery_sign() ->
     far = raw.replace("09:59:57 +0000", "09:49:57 +0000")
     [skew] = [f for f in _chain_of(far).findings if f.id == "hops.clock_skew"]
     assert "one operator's hosts" not in skew.explanation
+
+
+def test_an_exchange_online_greeting_from_an_outside_address_is_an_outsiders_claim() -> None:
+    # Verification V18 P1: a direct-to-MX forger greeting with an internal Exchange Online name from
+    # an address that is not Microsoft's moved the boundary down to its own forged hops. Exchange's
+    # internal hops record only the greeting, so the address decides: Microsoft's published networks.
+    forged = [*_M365_TENANTS[:2],
+              "from CH0PR03CA0999.namprd03.prod.outlook.com (185.220.101.4) by CO1NAM03FT051.mail.protection.outlook.com "
+              "(10.152.80.242) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384) "
+              "id 15.20.1294.14 via Frontend Transport; Mon, 29 Oct 2018 18:12:54 +0000", *_M365_TENANTS[3:]]
+    chain = _chain(forged[::-1])
+    assert chain.boundary_hop == 3 and chain.hops[2].fields.from_ip == "185.220.101.4"
+    # The same greeting from one of Exchange Online's own addresses is its internal hop, as before.
+    inside = [entry.replace("(185.220.101.4)", "(40.107.1.9)") for entry in forged]
+    assert _chain(inside[::-1]).boundary_hop != 3
+
+
+def test_no_uncertain_boundary_between_a_hop_and_itself() -> None:
+    # Exchange Online's frontend took the message from "inbound.mail.protection.outlook.com" at an
+    # address not Microsoft's (2017 paste, address changed): the other reading reaches no earlier
+    # hop, and "hop 2 or hop 2" was said.
+    chain = _chain([
+        "from DBXPR05CA0024.eurprd05.prod.outlook.com (2a01:111:e400:9434::24) by AM2PR05MB0898.eurprd05.prod.outlook.com "
+        "(2a01:111:e400:842c::27) with Microsoft SMTP Server id 15.1.991.14 via Mailbox Transport; "
+        "Mon, 27 Mar 2017 22:12:28 +0000",
+        "from inbound.mail.protection.outlook.com (185.220.101.4) by DBXPR05CA0024.outlook.office365.com "
+        "(10.255.178.24) with Microsoft SMTP Server id 15.1.991.14 via Frontend Transport; Mon, 27 Mar 2017 22:12:28 +0000",
+        "from DB5EUR01FT055.eop-EUR01.prod.protection.outlook.com (10.152.4.56) by "
+        "DB5EUR01HT082.eop-EUR01.prod.protection.outlook.com (10.152.5.181) with Microsoft SMTP Server id 15.1.977.7; "
+        "Mon, 27 Mar 2017 22:12:26 +0000",
+    ])
+    assert chain.boundary_hop == 2
+    assert not [f for f in chain.findings if f.id == "hops.boundary_uncertain"]
