@@ -3301,6 +3301,26 @@ def _positions(parts: Sequence[_Part]) -> list[str]:
     return out
 
 
+# What a page does that the rest of a message's text does not: a form (a login page's), a
+# password field, a script, a redirect, a frame, a javascript: or data: link (verification V18 P2:
+# a credential page named ATT00001.htm and placed as Exchange places a body fragment).
+_active_html = compiled_on_first_use(
+    rb"<form\b|<input[^>]{0,200}type\s*=\s*[\"']?password|<script\b|http-equiv\s*=\s*[\"']?refresh"
+    rb"|<iframe\b|<object\b|<embed\b|javascript:|\bdata:text/html|window\.location|document\.location"
+    rb"|location\.href|location\.replace", re.IGNORECASE)
+
+
+def _active_page(raw: bytes, part: _Part) -> str | None:
+    """What an HTML part does that the text of a message does not ("a form", "a script"), read in
+    its first 64 KB (transfer encoding undone); None for plain markup."""
+    found = _active_html().search(_decoded_head(raw, part))
+    if found is None:
+        return None
+    word = found.group(0).lower()
+    return ("a password field" if b"password" in word else "a form" if word.startswith(b"<form")
+            else "a redirect" if b"refresh" in word or b"location" in word else "a script or frame")
+
+
 def _placed_body_fragments(parts: Sequence[_Part]) -> set[int]:
     """The indexes of the text/html parts that sit where Exchange puts the rest of a message's
     text after an inline image or attachment: a child of a multipart/mixed whose first child is
@@ -3384,13 +3404,17 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
             continue
         risk = _RISKY_EXTENSIONS.get(extension) or _RISKY_TYPES.get(part.content_type)
         fragment = risk == _PAGE and name is not None and _body_fragment_name().fullmatch(name) is not None
+        active = _active_page(raw, part) if fragment and index in placed else None
         if fragment:
             risk = (f"{risk}; its name is the one mail programs give an HTML body fragment they turn into an "
                     "attachment (Exchange's ATT00001.htm, after an inline image)"
-                    + (", and it sits where they put one: most likely the rest of the message's text, but a page "
+                    + (f", and it sits where they put one, but it holds {active}, which no body fragment needs: "
+                       "a page of the sender's making" if active else
+                       ", and it sits where they put one: most likely the rest of the message's text, but a page "
                        "all the same" if index in placed else
                        ", but it is not where they put one (after an image or attachment, in a multipart/mixed "
                        "whose first part is the text): the name alone is the sender's choice"))
+            fragment = active is None
         entry = Attachment(
             position=position or "1", filename=_shown_name(name) if name else None,
             content_type=part.content_type[:100], size=max(0, part.body_end - part.body_start),

