@@ -314,3 +314,11 @@ def test_hidden_characters_in_the_record_are_shown_not_dropped() -> None:
         rendered = get_renderer(name).render(report)
         text = rendered.decode() if isinstance(rendered, bytes) else str(rendered)
         assert "⟨U+202E⟩gepj.pem" in text and "\u202e" not in text and "\x1b[31m" not in text, name
+
+
+def test_a_uri_with_a_user_part_names_its_real_host() -> None:
+    # Verification V18 P7: "https://bimi.shop.example@evil.example/logo.svg" is a logo on evil.example.
+    report = analyze(delivered(), zone(default=f"v=BIMI1; l=https://bimi.shop.example@evil.example/logo.svg; a={VMC}"))
+    bimi = report.bimi
+    assert bimi is not None and bimi.result == "fail"
+    assert any("its host is 'evil.example'" in p for p in bimi.problems), bimi.problems

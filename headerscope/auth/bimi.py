@@ -351,6 +351,11 @@ def _uri_problems(tag: str, uri: str, *, logo: bool) -> list[str]:
         return [f"{tag} holds {_shown(bad.group())!r}, a character a URI cannot hold ({shown!r}; RFC 3986 "
                 "section 2): it is no URI as written"]
     host = parts.hostname or ""
+    if "@" in parts.netloc:
+        # "https://bimi.bank.example@evil.example/": the host is what follows the "@" (RFC 3986
+        # section 3.2.1); the part before it only looks like one (verification V18 P7).
+        return [f"{tag} has a user part before its host ({shown!r}): its host is {_shown(host)[:80]!r}, not "
+                "the name before the '@' (RFC 3986 section 3.2.1)"]
     if "." not in host or host.replace(".", "").isdigit() or ":" in host:
         return [f"{tag} does not name a fully qualified host ({shown!r}; section 4.3)"]
     if logo and parts.path.lower().endswith(_OTHER_IMAGE_SUFFIXES):
