@@ -296,3 +296,16 @@ def test_a_lists_own_label_is_a_lists_tag() -> None:
     report = headerscope.analyze((SAMPLES / "mailing-list.eml").read_bytes(), dns_snapshot=str(SAMPLES / "mailing-list.dns.json"))
     [proof] = [f for f in report.findings if f.id == "dkim.subject_tag_only_change"]
     assert proof.severity is Severity.NOTICE and "as gateways, filters and lists add one" in proof.explanation
+
+
+def test_a_forged_list_id_vouches_for_no_tag() -> None:
+    # Verification V18 P5: a List-Id anyone can write made "[PAID ...]" a list's tag (a notice);
+    # a list's label counts only beside a passing signature of the list's own domain.
+    import headerscope
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    edited = _signed().replace(b"Subject: Quarterly figures", b"Subject: [paid] Quarterly figures")
+    forged = _delivered(edited).replace(b"From: Alice", b"List-Id: <paid.lists.example.net>\r\nFrom: Alice")
+    report = headerscope.analyze(forged, resolver=SnapshotResolver(DNS))
+    [proof] = [f for f in report.findings if f.id == "dkim.subject_tag_only_change"]
+    assert proof.severity is Severity.WARNING

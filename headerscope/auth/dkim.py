@@ -355,7 +355,7 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
     if byte_exact and message.has_body:
         findings.extend(_body_changed_without_key(checks))
     if byte_exact:
-        findings.extend(_subject_tag_only_change(checks, list_id_label(message.first("List-Id"))))
+        findings.extend(_subject_tag_only_change(checks, _signed_list_label(message, checks)))
         cause = _possible_cause(checks, message)
         if cause is not None:
             findings.append(cause)
@@ -1145,6 +1145,17 @@ def _possible_cause(checks: list[_Check], message: Message) -> Finding | None:
         "could write as well, and the signature fails all the same (it vouches for nothing); see the DKIM "
         "findings for the failure itself.",
         f"{RFC6376}#section-5.3", ", ".join(c.label for c in broken[:_MAX_NAMES_NAMED]))
+
+
+def _signed_list_label(message: Message, checks: list[_Check]) -> str | None:
+    """The List-Id's label when a signature of the list's organisation passes: a list signs the
+    copies it tags, and a List-Id anyone can write vouches for no tag (verification V18 P5)."""
+    label = list_id_label(message.first("List-Id"))
+    list_org = organizational_domain(label) if label else None
+    if list_org and any(c.result == "pass" and c.domain and organizational_domain(c.domain.lower()) == list_org
+                        for c in checks):
+        return label
+    return None
 
 
 def _subject_tag_only_change(checks: list[_Check], list_label: str | None) -> list[Finding]:
