@@ -998,7 +998,8 @@ def _client_in_org(fields: ReceivedFields, org: str | None, orgs: _Orgs | None =
     The reverse-DNS name is looked up by the receiver; the HELO name is the client's own claim.
     The HELO counts only when there is no address to contradict it, or the address is private,
     or ``org`` is one of the big operators whose internal relays talk over public addresses
-    and record only the HELO name (accepted limitation: an outsider could claim such a name).
+    and record only the HELO name: for Microsoft only from its own networks (_operator_address);
+    for the others an outsider could still claim such a name (accepted limitation).
     """
     if org is None:
         return False
@@ -1016,6 +1017,13 @@ def _client_in_org(fields: ReceivedFields, org: str | None, orgs: _Orgs | None =
 
 _OPERATORS = frozenset(OPERATOR_ALIASES.values())
 
+# The addresses Exchange Online Protection sends from, as Microsoft publishes them ("Exchange
+# Online" endpoints, https://learn.microsoft.com/microsoft-365/enterprise/urls-and-ip-address-ranges,
+# and the include:spf.protection.outlook.com record): only these show a relay is really EOP's.
+_EOP_NETWORKS = ("40.92.0.0/15", "40.107.0.0/16", "52.100.0.0/14", "104.47.0.0/17",
+                 "2a01:111:f400::/48", "2a01:111:f403::/48")
+
+
 # Exchange Online's own addresses, as Microsoft publishes them for Exchange Online ("Microsoft 365
 # URLs and IP address ranges", https://learn.microsoft.com/microsoft-365/enterprise/urls-and-ip-address-ranges,
 # Exchange Online IDs 1, 2 and 9, and the EOP ranges of _EOP_NETWORKS), and Microsoft's IPv6
@@ -1027,10 +1035,8 @@ _OPERATORS = frozenset(OPERATOR_ALIASES.values())
 # the client's greeting: a public address outside these with an Exchange Online greeting is an
 # outsider's claim (verification V18 P1: a direct-to-MX forger greeting as
 # "CH0PR03CA0999.namprd03.prod.outlook.com" moved the trust boundary down to its forged hops).
-_MICROSOFT_NETWORKS = ("13.107.6.152/31", "13.107.18.10/31", "13.107.128.0/22", "20.0.0.0/8", "23.103.160.0/20",
-                       "40.92.0.0/15",
-                       "40.96.0.0/13", "40.104.0.0/15", "40.107.0.0/16", "52.96.0.0/14", "52.100.0.0/14",
-                       "104.47.0.0/17", "131.253.33.215/32", "132.245.0.0/16", "150.171.32.0/22",
+_MICROSOFT_NETWORKS = (*_EOP_NETWORKS, "13.107.6.152/31", "13.107.18.10/31", "13.107.128.0/22", "20.0.0.0/8",
+                       "23.103.160.0/20", "40.96.0.0/13", "40.104.0.0/15", "52.96.0.0/14", "131.253.33.215/32", "132.245.0.0/16", "150.171.32.0/22",
                        "204.79.197.215/32", "64.4.0.0/18", "65.52.0.0/14", "94.245.64.0/18", "134.170.0.0/16",
                        "157.54.0.0/15", "157.56.0.0/14", "207.46.0.0/16", "213.199.128.0/18", "216.32.176.0/20",
                        "2603:1000::/24", "2620:1ec:4::152/128", "2620:1ec:c::10/128",
@@ -1106,13 +1112,6 @@ def _client_inside(work: Sequence[_Work], index: int, org: str | None, orgs: _Or
 # "mail-dm6nam11on2091.outbound.protection.outlook.com"): mail for a recipient in the sender's
 # own tenant is delivered inside it and never leaves through them.
 _EOP_OUTBOUND_SUFFIX = ".outbound.protection.outlook.com"
-
-
-# The addresses Exchange Online Protection sends from, as Microsoft publishes them ("Exchange
-# Online" endpoints, https://learn.microsoft.com/microsoft-365/enterprise/urls-and-ip-address-ranges,
-# and the include:spf.protection.outlook.com record): only these show a relay is really EOP's.
-_EOP_NETWORKS = ("40.92.0.0/15", "40.107.0.0/16", "52.100.0.0/14", "104.47.0.0/17",
-                 "2a01:111:f400::/48", "2a01:111:f403::/48")
 
 
 @functools.cache

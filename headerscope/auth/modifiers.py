@@ -66,8 +66,10 @@ _removed_attachment = compiled_on_first_use(
 # sendmail's note of an 8BITMIME downgrade: "from 8bit to quoted-printable by HOST id ID".
 _autoconverted = compiled_on_first_use(
     r"from\s{1,3}([\w-]{1,30})\s{1,3}to\s{1,3}([\w-]{1,30})\s{1,3}by\s{1,3}([A-Za-z0-9.-]{1,253})", re.IGNORECASE)
-# A tag before the Subject: "[EXTERNAL]", "[SPAM]", a list's "[listname]", "*EXTERNAL*", "EXT:".
-_subject_tag = compiled_on_first_use(r"^\s{0,8}(\[[^\[\]\r\n]{1,40}\]|\*{1,3}[^*\r\n]{1,30}\*{1,3}|EXT(?:ERNAL)?:)")
+# A tag before the Subject: "[EXTERNAL]", "[SPAM]", a list's "[listname]", "*EXTERNAL*", "EXT:". One
+# grammar for the decoded Subject, its raw field value and a list of tags taken off.
+_TAG = r"\[[^\[\]\r\n]{1,40}\]|\*{1,3}[^*\r\n]{1,30}\*{1,3}|EXT(?:ERNAL)?:"
+_subject_tag = compiled_on_first_use(rf"^\s{{0,8}}({_TAG})")
 # The words of the tags gateways and filters add (an author writes "[PATCH v2]" or "[Draft]"
 # itself, so only these, and a list's own label, are named).
 _GATEWAY_TAG_WORDS = frozenset({"external", "ext", "external email", "external sender", "spam", "possible spam",
@@ -77,12 +79,21 @@ _GATEWAY_TAG_WORDS = frozenset({"external", "ext", "external email", "external s
 
 # The same tags at the start of a Subject field's raw value (with the white space after the
 # colon), for taking them off and verifying again.
-_raw_subject_tag = compiled_on_first_use(
-    rb"^([ \t]*)(\[[^\[\]\r\n]{1,40}\]|\*{1,3}[^*\r\n]{1,30}\*{1,3}|EXT(?:ERNAL)?:)[ \t]*")
+_raw_subject_tag = compiled_on_first_use(rf"^([ \t]*)({_TAG})[ \t]*".encode())
 _MAX_TAGS_REMOVED = 3
+_one_tag = compiled_on_first_use(_TAG)
 
 
-_one_tag = compiled_on_first_use(r"\[[^\[\]\r\n]{1,40}\]|\*{1,3}[^*\r\n]{1,30}\*{1,3}|EXT(?:ERNAL)?:")
+def _tag_word(tag: str) -> str:
+    """A tag's words, as compared with gateways' words and a list's label: "[External  Email]" is
+    "external email"."""
+    return " ".join(tag.strip("[]* :").lower().split())
+
+
+def _known_tag(word: str, list_label: str | None) -> bool:
+    """Whether a tag's words are a gateway's or filter's, or the label of the list the List-Id names."""
+    return word.rstrip("?!") in _GATEWAY_TAG_WORDS or bool(
+        list_label and word and word == list_label.split(".", 1)[0].lower())
 
 
 def gateway_tags(tags: str, list_label: str | None = None) -> bool:
@@ -90,10 +101,8 @@ def gateway_tags(tags: str, list_label: str | None = None) -> bool:
     filters write ("[EXTERNAL]", "[SPAM]", "EXT:"), or the label of the list the List-Id names:
     any other bracketed text before a Subject may be anyone's words (verification V17 N2:
     "[PAID: new IBAN ...]")."""
-    found = _one_tag().findall(tags[:400])
-    own = list_label.split(".", 1)[0].lower() if list_label else None
-    words = [" ".join(tag.strip("[]* :").lower().split()) for tag in found]
-    return bool(words) and all(word.rstrip("?!") in _GATEWAY_TAG_WORDS or (own and word == own) for word in words)
+    words = [_tag_word(tag) for tag in _one_tag().findall(tags[:400])]
+    return bool(words) and all(_known_tag(word, list_label) for word in words)
 
 
 def untagged_subjects(value: bytes) -> list[tuple[str, bytes]]:
@@ -136,7 +145,7 @@ def subject_tag_words(message: Message, signed_copy: str | None, list_label: str
     tag = subject_tag(message)
     if tag is None:
         return None
-    word = " ".join(tag.strip("[]* :").lower().split())
+    word = _tag_word(tag)
     if list_label and word and word == list_label.split(".", 1)[0].lower():
         whose = ", the mailing list's tag (its List-Id label)"
     elif word.rstrip("?!") in _GATEWAY_TAG_WORDS:
