@@ -193,6 +193,12 @@ def _dkim_passes(dkim: Sequence[DkimSignatureResult], recorded: Sequence[Recorde
     return frozenset(d for d in domains if d)
 
 
+def dkim_passing_domains(report: Report) -> frozenset[str]:
+    """The domains whose DKIM signature on the analysed message passes, as read_carried was
+    given them: what ``analyze --attached N`` needs to open a copy only a signed report offers."""
+    return _dkim_passes(report.dkim, report.recorded)
+
+
 def _person_written_carrier(report: Report, message: Message) -> bool:
     """Whether the message is a person's forward or report carrying messages: attached messages,
     and none of the readings of an automatic message (a bounce, an abuse or DMARC failure

@@ -291,11 +291,25 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
     from .dns.factory import snapshot_beside
     from .loader import load_bytes
     from .message import parse_message
-    from .mime import MAX_COUNTED, attached_messages, attached_path, count_attached, feedback_report
+    from .mime import (
+        MAX_COUNTED,
+        attached_messages,
+        attached_path,
+        count_attached,
+        feedback_report,
+        in_spamcop_layout,
+    )
     from .model import ReportedEnvelope
 
     carrier = parse_message(loaded.data)
-    found = attached_messages(carrier, limit=min(number, MAX_COUNTED))
+    signed_by: frozenset[str] = frozenset()
+    if in_spamcop_layout(carrier):
+        # A SpamCop report's inline copy is offered only when spamcop.net's DKIM signature passes
+        # (review V18 P3): that takes the carrier's own analysis, with the same options.
+        from .api import analyze_loaded, dkim_passing_domains
+
+        signed_by = dkim_passing_domains(analyze_loaded(loaded, dataclasses.replace(options, record_dns=None)))
+    found = attached_messages(carrier, limit=min(number, MAX_COUNTED), signed_by=signed_by)
     name = "standard input" if loaded.source == "-" else loaded.source
     if number > len(found):
         total, more = count_attached(carrier)
@@ -310,7 +324,7 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
     inner = dataclasses.replace(inner, carried_in=f"{kind} attached to {name} as its part {number} "
                                                   f"({entry.content_type})",
                                 attached_path=attached_path(loaded.attached_path, number))
-    feedback = feedback_report(carrier)
+    feedback = feedback_report(carrier, signed_by)
     if feedback is not None and (feedback.original_mail_from is not None or feedback.original_rcpt_to
                                  or feedback.source_ip or feedback.authentication_results or feedback.dkim_domain):
         # An abuse or authentication failure report records the envelope and arrival of the

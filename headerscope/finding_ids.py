@@ -35,7 +35,7 @@ FINDING_IDS = frozenset({
     # feedback.{type}: an ARF report's Feedback-Type (RFC 5965, RFC 6430, RFC 6591), "-" as "_".
     "feedback.abuse", "feedback.auth_failure", "feedback.fraud", "feedback.not_spam", "feedback.other",
     "feedback.virus",
-    # A message in SpamCop's report layout that is not from spamcop.net (not read as a report).
+    # A message in SpamCop's report layout that spamcop.net did not DKIM-sign (not read as a report).
     "feedback.spamcop_lookalike",
     "dns.budget_spent", "dns.unanswered",
     "headers.defects",

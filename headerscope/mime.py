@@ -414,27 +414,30 @@ _MSG_TYPES = frozenset({"application/vnd.ms-outlook", "application/x-msg"})
 _MAX_MSG_PART = 32 << 20
 
 
-def attached_messages(message: Message, limit: int = MAX_ATTACHED) -> tuple[tuple[AttachedMessage, bytes], ...]:
+def attached_messages(message: Message, limit: int = MAX_ATTACHED, signed_by: frozenset[str] = frozenset()
+                      ) -> tuple[tuple[AttachedMessage, bytes], ...]:
     """Each message carried inside this one, with its bytes (headers only for a returned
     header), in part order, at most ``limit`` (MAX_ATTACHED are listed in a report; ``analyze
-    --attached N`` asks for N); or the copy a qmail or other plain-text bounce returns."""
-    return _carried(message, _parts(message) if might_carry_parts(message) else [], limit)
+    --attached N`` asks for N); or the copy a qmail or other plain-text bounce returns.
+    ``signed_by``: see read_carried (a SpamCop report's inline copy needs spamcop.net's pass)."""
+    return _carried(message, _parts(message) if might_carry_parts(message) else [], limit, signed_by)
 
 
-def _carried(message: Message, parts: list[_Part], limit: int = MAX_ATTACHED
+def _carried(message: Message, parts: list[_Part], limit: int = MAX_ATTACHED, signed_by: frozenset[str] = frozenset()
              ) -> tuple[tuple[AttachedMessage, bytes], ...]:
     """attached_messages, given the message's parts (when it might carry any)."""
     if not might_carry_parts(message):
         qmail = _qmail_bounce(message)
-        return qmail[1] if qmail is not None else (_text_bounce_copy(message) or _spamcop_copy(message))
+        return qmail[1] if qmail is not None else (
+            _text_bounce_copy(message) or _spamcop_copy(message, signed_by))
     found = _attached(message.raw, parts, limit)
     # A report or bounce may carry the copy in its text part (Exim's DMARC failure report, a
     # multipart/report with no message part): read only for such a message, not for all mail.
     if found:
         return found
     if not is_automatic_notification(message):
-        return _spamcop_copy(message)
-    return _text_bounce_copy(message) or _spamcop_copy(message)
+        return _spamcop_copy(message, signed_by)
+    return _text_bounce_copy(message) or _spamcop_copy(message, signed_by)
 
 
 # SpamCop's spam reports (https://www.spamcop.net/fom-serve/cache/94.html, "What do SpamCop
@@ -457,9 +460,18 @@ def _at_spamcop(domain: str | None) -> bool:
     return domain is not None and (domain == _SPAMCOP_DOMAIN or domain.endswith("." + _SPAMCOP_DOMAIN))
 
 
-def _from_spamcop(message: Message) -> bool:
+def _signed_by_spamcop(signed_by: frozenset[str]) -> bool:
+    """Whether a DKIM signature of spamcop.net passes (recomputed, or recorded as pass by the
+    receiver above the boundary): the one proof that SpamCop wrote a report in its layout. Its
+    From: and Return-Path are the sender's text (review V18 P3: a phish dressed as a SpamCop
+    report with a forged From: or only a forged envelope sender); a passing signature makes
+    spamcop.net answerable for the message (RFC 6376 section 2.1)."""
+    return any(_at_spamcop(domain) for domain in signed_by)
+
+
+def _claims_spamcop(message: Message) -> bool:
     """Whether the message says it comes from SpamCop: every From: mailbox, or the Return-Path,
-    at spamcop.net. Both are the sender's text (whether it is authenticated is said apart)."""
+    at spamcop.net. Both are the sender's text: only the look-alike's words use it."""
     authors = parse_addresses((message.first("From") or "")[:_MAX_ADDRESS_TEXT])[:10]
     if authors and all(_at_spamcop(a.domain) for a in authors):
         return True
@@ -470,36 +482,55 @@ def _from_spamcop(message: Message) -> bool:
 _MAX_ADDRESS_TEXT = 1000
 
 
-def _spamcop_report(message: Message) -> tuple[re.Match[str] | None, re.Match[bytes] | None, bytes] | None:
+def _spamcop_report(message: Message, signed_by: frozenset[str] = frozenset()
+                    ) -> tuple[re.Match[str] | None, re.Match[bytes] | None, bytes] | None:
     """(the Subject's match, the "Email from" line's match, the decoded head of the text) of a
-    SpamCop report, or None: a message in SpamCop's layout (_spamcop_shape) that says it is from
-    spamcop.net. Anyone can write a Subject "[SpamCop (IP) id:N]" (review V17 N6: a phish that
-    steers an analyst to a harmless "offending message" and blames an innocent address)."""
-    found = _spamcop_shape(message)
-    return found if found is not None and _from_spamcop(message) else None
+    SpamCop report, or None: a message in SpamCop's layout (_spamcop_shape) that spamcop.net
+    signed (_signed_by_spamcop). Anyone can write a Subject "[SpamCop (IP) id:N]" (review V17 N6:
+    a phish that steers an analyst to a harmless "offending message" and blames an innocent
+    address), and a From: or Return-Path at spamcop.net with it (review V18 P3)."""
+    if not _signed_by_spamcop(signed_by):
+        return None
+    return _spamcop_shape(message)
 
 
-def _spamcop_lookalike(message: Message) -> Finding | None:
-    """A notice for a message in SpamCop's report layout that is not from spamcop.net: its
+def _spamcop_lookalike(message: Message, signed_by: frozenset[str] = frozenset()) -> Finding | None:
+    """A notice for a message in SpamCop's report layout that spamcop.net did not sign: its
     "source IP" and "offending message" are not read as a report's."""
+    if _signed_by_spamcop(signed_by):
+        return None
     found = _spamcop_shape(message)
-    if found is None or _from_spamcop(message):
+    if found is None:
         return None
     subject_match, email_from, _head = found
     named = (email_from.group(1).decode("ascii", "replace") if email_from else None) or (
         subject_match.group(1) if subject_match else None)
     blamed = f", naming {named} as the source" if named else ""
+    claimed = _claims_spamcop(message)
+    title = ("Looks like a SpamCop report and claims to be from spamcop.net; not authenticated" if claimed else
+             "Looks like a SpamCop report, but is not from spamcop.net")
+    origin = ("its From: or Return-Path is at spamcop.net, but no DKIM signature of spamcop.net passes here (nor "
+              "did the receiver record one): those fields are the sender's text, which anyone can write" if claimed
+              else "neither its From: nor its Return-Path is at spamcop.net, where SpamCop writes its reports from "
+              "(reports.spamcop.net, bounces.spamcop.net), and spamcop.net did not sign it")
     return Finding(
         id="feedback.spamcop_lookalike", severity=Severity.NOTICE,
-        title="Looks like a SpamCop report, but is not from spamcop.net",
+        title=title,
         explanation=("This message is written in the layout of a SpamCop spam report (its Subject's "
                      "\"[SpamCop (IP) id:N]\" tag, or its \"Email from IP / date\" and \"Offending message\" lines"
-                     f"{blamed}), but neither its From: nor its Return-Path is at spamcop.net, where SpamCop writes "
-                     "its reports from (reports.spamcop.net, bounces.spamcop.net). Anyone can write that layout: "
+                     f"{blamed}), but {origin}. Only a passing DKIM signature of spamcop.net shows SpamCop wrote "
+                     "it. Anyone can write that layout: "
                      "it is not read as a report here, so the address it names and the message it quotes are not "
-                     "offered as the reported spam. A person forwarding a real report would also give this; a "
-                     "message dressed as one to make an abuse desk blame an address, or open the copy, would too."),
+                     "offered as the reported spam. A genuine report whose signature did not survive, or a person "
+                     "forwarding one, would also give this; a message dressed as one to make an abuse desk blame "
+                     "an address, or open the copy, would too."),
         reference="https://www.spamcop.net/fom-serve/cache/94.html", subject="feedback report")
+
+
+def in_spamcop_layout(message: Message) -> bool:
+    """Whether the message is written in SpamCop's report layout, whoever wrote it: whether its
+    reading (and its inline copy) depends on spamcop.net's signature (``signed_by``)."""
+    return _spamcop_shape(message) is not None
 
 
 def _spamcop_shape(message: Message) -> tuple[re.Match[str] | None, re.Match[bytes] | None, bytes] | None:
@@ -520,11 +551,12 @@ def _spamcop_shape(message: Message) -> tuple[re.Match[str] | None, re.Match[byt
     return None
 
 
-def _spamcop_copy(message: Message) -> tuple[tuple[AttachedMessage, bytes], ...]:
+def _spamcop_copy(message: Message, signed_by: frozenset[str] = frozenset()
+                  ) -> tuple[tuple[AttachedMessage, bytes], ...]:
     """The spam a SpamCop report carries inline after its "[ Offending message ]" line, as a
     carried message (its header only when the report left out the body), so that ``--attached 1``
     analyzes it as an ARF report's attached copy is."""
-    found = _spamcop_report(message)
+    found = _spamcop_report(message, signed_by)
     if found is None:
         return ()
     head = found[2]
@@ -703,12 +735,13 @@ def delivery_report(message: Message) -> DeliveryReport | None:
     return report if report is not None and report.recipients else _text_delivery_report(message) or report
 
 
-def feedback_report(message: Message) -> FeedbackReport | None:
+def feedback_report(message: Message, signed_by: frozenset[str] = frozenset()) -> FeedbackReport | None:
     """The feedback report of an abuse or authentication failure report (RFC 5965, or the
-    forms without its report part: Microsoft's JMRP, a DMARC failure report in text), or None."""
+    forms without its report part: Microsoft's JMRP, a DMARC failure report in text), or None.
+    ``signed_by``: see read_carried."""
     parts = _parts(message) if might_carry_parts(message) else []
     return (_feedback_report(message, parts) if parts else None) or _unformatted_feedback(
-        message, _carried(message, parts))
+        message, _carried(message, parts, signed_by=signed_by), signed_by)
 
 
 def _delivery_report(message: Message, parts: list[_Part]) -> DeliveryReport | None:
@@ -937,11 +970,11 @@ def _ip_or_none(text: str | None) -> str | None:
         return None
 
 
-def _unformatted_feedback(message: Message, carried: tuple[tuple[AttachedMessage, bytes], ...]
-                          ) -> FeedbackReport | None:
+def _unformatted_feedback(message: Message, carried: tuple[tuple[AttachedMessage, bytes], ...],
+                          signed_by: frozenset[str] = frozenset()) -> FeedbackReport | None:
     """A feedback report written without ARF's report part: a Microsoft JMRP complaint, a
-    SpamCop report or a DMARC failure report in text (Exim's), or None."""
-    spamcop = _spamcop_report(message)
+    SpamCop report (signed by spamcop.net) or a DMARC failure report in text (Exim's), or None."""
+    spamcop = _spamcop_report(message, signed_by)
     if spamcop is not None:
         subject_match, email_from, _head = spamcop
         # SpamCop's source IP, as its Subject and its "Email from IP / date" line give it: the
@@ -1183,22 +1216,22 @@ def read_carried(message: Message, path: str = "", signed_by: frozenset[str] = f
         if report is None or not report.recipients:
             report = _text_delivery_report(message) or report
         feedback = _feedback_report(message, parts)
-        carried = _carried(message, parts)
+        carried = _carried(message, parts, signed_by=signed_by)
         receipt = _disposition_finding(message, parts)
     else:
         qmail = _qmail_bounce(message)
         report, feedback = (qmail[0] if qmail else _text_delivery_report(message)), None
-        carried = qmail[1] if qmail else (_text_bounce_copy(message) or _spamcop_copy(message))
+        carried = qmail[1] if qmail else (_text_bounce_copy(message) or _spamcop_copy(message, signed_by))
     attached = tuple(entry for entry, _ in carried)
     if feedback is None and (report is None or not report.recipients) and receipt is None:
-        feedback = _unformatted_feedback(message, carried)
+        feedback = _unformatted_feedback(message, carried, signed_by)
     findings: list[Finding] = []
     if report is not None and report.recipients:
         findings.append(_report_finding(report, attached, _x_failed_recipients(message), path))
     elif receipt is not None:
         findings.append(receipt)
     elif feedback is None:
-        lookalike = _spamcop_lookalike(message)
+        lookalike = _spamcop_lookalike(message, signed_by)
         if lookalike is not None:
             findings.append(lookalike)
         # An SMTP TLS report carries the Subject a DMARC aggregate report does (RFC 8460 section
@@ -2352,15 +2385,10 @@ def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage,
     label = writer or (unformatted[0] if unformatted else None)
     authenticated: str | None = None
     if feedback.format == "spamcop":
-        # Its From: and Return-Path at spamcop.net are the sender's text (review V17 N6): only
-        # spamcop.net's own DKIM signature shows SpamCop wrote it (RFC 6376 section 2.1).
-        signed = any(_at_spamcop(domain) for domain in signed_by)
-        label = f"{label}; " + ("DKIM-signed by spamcop.net" if signed else "not authenticated")
-        authenticated = ("its From: or Return-Path is at spamcop.net, and a DKIM signature of spamcop.net passes: "
-                         "SpamCop sent it" if signed else
-                         "its From: or Return-Path is at spamcop.net, but no DKIM signature of spamcop.net passes "
-                         "here (nor did the receiver record one): those fields are the sender's text, so that "
-                         "SpamCop sent it is not shown")
+        # Read as SpamCop's only with spamcop.net's own passing DKIM signature (_spamcop_report):
+        # its From: and Return-Path are the sender's text (reviews V17 N6, V18 P3).
+        label = f"{label}; DKIM-signed by spamcop.net"
+        authenticated = "a DKIM signature of spamcop.net passes: SpamCop sent it"
     by = f" ({label})" if label else ""
     source = f" sent from {feedback.source_ip}" if feedback.source_ip else ""
     about = [f"Feedback-Type {kind}" + (f": {feedback.meaning}" if feedback.meaning else "")]

@@ -27,7 +27,7 @@ from headerscope.mime import (
     recipients_words,
     status_meaning,
 )
-from headerscope.model import Report, Severity
+from headerscope.model import Finding, Report, Severity
 from headerscope.redact import redact_report
 from headerscope.render import get_renderer
 
@@ -558,7 +558,6 @@ def test_a_text_only_bounce_names_the_recipient_its_text_gives() -> None:
 
 def test_a_text_bounce_reads_the_refusal_from_the_smtp_session_it_quotes() -> None:
     import headerscope
-    from headerscope.model import Finding
 
     def bounce_of(raw: bytes) -> Finding:
         [bounce] = [f for f in headerscope.analyze(raw, offline=True).findings if f.id == "dsn.unstructured"]
@@ -1595,17 +1594,23 @@ SPAMCOP_V4 = (
     b"Date: Wed, 29 Apr 2015 21:20:25 +0000\r\nTo: x\r\nFrom: PayPal Support <support@pay-pal.example>\r\n"
     b"Subject: Important: Please Review Your Account\r\nMessage-ID: <4e95@web.hoster.example>\r\n"
     b"Content-Type: text/html; charset=\"iso-8859-1\"\r\n\r\n<html>Log in now</html>\r\n")
+# The same report as the receiver recorded spamcop.net's DKIM pass above the boundary: what
+# reads it as SpamCop's (review V18 P3: its From: and Return-Path are the sender's text).
+_SPAMCOP_LMTP = b"Received: from mx.isp.example by mx.isp.example (Dovecot) with LMTP id lLgx;"
+SPAMCOP_V4_SIGNED = SPAMCOP_V4.replace(
+    _SPAMCOP_LMTP, b"Authentication-Results: mx.isp.example; dkim=pass header.d=spamcop.net header.s=k1\r\n"
+    + _SPAMCOP_LMTP)
 
 
 def test_a_spamcop_report_is_a_feedback_report_about_the_spam_it_carries_inline(tmp_path: Path) -> None:
-    report = headerscope.analyze(SPAMCOP_V4, offline=True)
+    report = headerscope.analyze(SPAMCOP_V4_SIGNED, offline=True)
     feedback = report.feedback_report
     assert feedback is not None
     assert (feedback.format, feedback.feedback_type, feedback.source_ip, feedback.arrival_date) == (
         "spamcop", "abuse", "192.0.2.160", "Wed, 29 Apr 2015 17:20:28 -0400")
     [finding] = [f for f in report.findings if f.id == "feedback.abuse"]
-    assert finding.title == ("Abuse report (SpamCop, not ARF; not authenticated): a message sent from 192.0.2.160 "
-                             "was reported as abuse")
+    assert finding.title == ("Abuse report (SpamCop, not ARF; DKIM-signed by spamcop.net): a message sent from "
+                             "192.0.2.160 was reported as abuse")
     assert "--attached 1" in finding.explanation and "the report's claim" in finding.explanation
     [entry] = report.attached
     assert (entry.subject, entry.headers_only) == ("Important: Please Review Your Account", False)
@@ -1619,31 +1624,59 @@ def test_a_spamcop_report_is_a_feedback_report_about_the_spam_it_carries_inline(
             [sys.executable, "-m", "headerscope", "analyze", str(path), "--offline", "--format", "json",
              "--attached", "1"], capture_output=True, cwd=REPO, check=True).stdout)
 
-    inner = attached(SPAMCOP_V4)
+    inner = attached(SPAMCOP_V4_SIGNED)
     assert [h["by"] for h in inner["hops"]] == ["mx5.mail.example"]
     assert inner["spf"]["client_ip"] == "192.0.2.160"
     # A copy without any Received: SpamCop's source IP is the client, said to be the report's.
-    start = SPAMCOP_V4.index(b"Received: from web")
-    bare = attached(SPAMCOP_V4[:start] + SPAMCOP_V4[SPAMCOP_V4.index(b"Date: Wed, 29 Apr 2015 21:20"):])
+    start = SPAMCOP_V4_SIGNED.index(b"Received: from web")
+    bare = attached(SPAMCOP_V4_SIGNED[:start] + SPAMCOP_V4_SIGNED[SPAMCOP_V4_SIGNED.index(b"Date: Wed, 29 Apr 2015 21:20"):])
     assert bare["hops"] == [] and bare["spf"]["client_ip"] == "192.0.2.160"
     assert bare["spf"]["inputs_from"].startswith("the feedback report's Source-IP")
 
 
-def test_a_spamcop_report_says_whether_spamcop_net_signed_it() -> None:
-    # Review V17 N6: From: and Return-Path at spamcop.net are the sender's text; the receiver's
-    # record of a DKIM pass for spamcop.net is what shows SpamCop sent it.
-    received = b"Received: from mx.isp.example by mx.isp.example (Dovecot) with LMTP id lLgx;"
-    signed = SPAMCOP_V4.replace(received, b"Authentication-Results: mx.isp.example; dkim=pass header.d=spamcop.net "
-                                          b"header.s=k1\r\n" + received)
-    report = headerscope.analyze(signed, offline=True)
+def test_a_spamcop_report_is_read_as_spamcop_s_only_when_spamcop_net_signed_it(tmp_path: Path) -> None:
+    # Reviews V17 N6 and V18 P3: From: and Return-Path at spamcop.net are the sender's text; the
+    # receiver's record of a DKIM pass for spamcop.net (or a pass recomputed now) is what shows
+    # SpamCop sent it.
+    report = headerscope.analyze(SPAMCOP_V4_SIGNED, offline=True)
     [finding] = [f for f in report.findings if f.id == "feedback.abuse"]
-    assert finding.title == ("Abuse report (SpamCop, not ARF; DKIM-signed by spamcop.net): a message sent from "
-                             "192.0.2.160 was reported as abuse")
     assert "a DKIM signature of spamcop.net passes: SpamCop sent it" in finding.explanation
+    assert not [f for f in report.findings if f.id == "feedback.spamcop_lookalike"]
+
+    def unread(data: bytes) -> Finding:
+        report = headerscope.analyze(data, offline=True)
+        assert report.feedback_report is None and report.attached == ()
+        assert not [f for f in report.findings if f.id.startswith("feedback.") and f.id != "feedback.spamcop_lookalike"]
+        [lookalike] = [f for f in report.findings if f.id == "feedback.spamcop_lookalike"]
+        assert lookalike.severity is Severity.NOTICE
+        return lookalike
+
+    # Without the signature, From: and Return-Path at spamcop.net (forged: V18's sc2) read as
+    # no report: SpamCop's claim, not authenticated, and no copy offered.
+    forged = unread(SPAMCOP_V4)
+    assert forged.title == "Looks like a SpamCop report and claims to be from spamcop.net; not authenticated"
+    assert "naming 192.0.2.160 as the source" in forged.explanation
+    assert "no DKIM signature of spamcop.net passes" in forged.explanation
     # Another domain's pass is no SpamCop signature.
-    other = headerscope.analyze(signed.replace(b"header.d=spamcop.net", b"header.d=isp.example"), offline=True)
-    [finding] = [f for f in other.findings if f.id == "feedback.abuse"]
-    assert "not authenticated" in finding.title and "that SpamCop sent it is not shown" in finding.explanation
+    unread(SPAMCOP_V4_SIGNED.replace(b"header.d=spamcop.net", b"header.d=isp.example"))
+    # A pass recorded below the boundary (by a server the sender ran) is not the receiver's.
+    lower = SPAMCOP_V4.replace(_SPAMCOP_LMTP, _SPAMCOP_LMTP.replace(b"with LMTP", b"with ESMTP"), 1)
+    lower = lower.replace(b"From: 6301", b"Received: from [192.0.2.99] by mail.spamcop-lookalike.example with ESMTP "
+                          b"id X; Wed, 29 Apr 2015 17:20:28 -0400\r\nAuthentication-Results: "
+                          b"mail.spamcop-lookalike.example; dkim=pass header.d=spamcop.net\r\nFrom: 6301", 1)
+    assert unread(lower).title.endswith("not authenticated")
+    # Only the Return-Path at spamcop.net, the From: still the phish's (V18's sc3).
+    only_path = SPAMCOP_V4.replace(b"From: 6301094139@reports.spamcop.net", b"From: PayPal <service@paypal.example>")
+    assert unread(only_path).title.endswith("claims to be from spamcop.net; not authenticated")
+    # --attached 1 finds no copy in the unsigned one, and the signed one's (the CLI reads the
+    # carrier's signatures first).
+    path = tmp_path / "forged.eml"
+    path.write_bytes(SPAMCOP_V4)
+    run = subprocess.run([sys.executable, "-m", "headerscope", "analyze", str(path), "--offline", "--attached", "1"],
+                         capture_output=True, cwd=REPO, text=True)
+    assert run.returncode == 1 and "no attached message 1" in run.stderr
+    assert attached_messages(parse_message(SPAMCOP_V4)) == ()
+    assert len(attached_messages(parse_message(SPAMCOP_V4), signed_by=frozenset({"spamcop.net"}))) == 1
 
 
 def test_a_message_in_spamcop_s_layout_not_from_spamcop_net_is_no_report() -> None:
@@ -1666,11 +1699,13 @@ def test_a_message_in_spamcop_s_layout_not_from_spamcop_net_is_no_report() -> No
     assert lookalike.title == "Looks like a SpamCop report, but is not from spamcop.net"
     assert lookalike.severity is Severity.NOTICE and "naming 192.0.2.200 as the source" in lookalike.explanation
     assert attached_messages(parse_message(phish)) == ()
-    # The same text from spamcop.net's Return-Path is read as the report (and said to be unauthenticated).
+    # The same text from spamcop.net's Return-Path is still no report (review V18 P3): that is
+    # the sender's text; only a spamcop.net signature would make it SpamCop's.
     spamcop = phish.replace(b"billing@pay-pal-secure.example", b"7000000001.ab12@bounces.spamcop.net")
     report = headerscope.analyze(spamcop, offline=True)
-    assert report.feedback_report is not None and len(report.attached) == 1
-    assert not [f for f in report.findings if f.id == "feedback.spamcop_lookalike"]
+    assert report.feedback_report is None and report.attached == ()
+    [lookalike] = [f for f in report.findings if f.id == "feedback.spamcop_lookalike"]
+    assert lookalike.title.endswith("claims to be from spamcop.net; not authenticated")
     # A look-alike domain is not spamcop.net.
     near = phish.replace(b"billing@pay-pal-secure.example", b"x@bounces.spamcop.net.example")
     assert headerscope.analyze(near, offline=True).feedback_report is None
@@ -1678,7 +1713,10 @@ def test_a_message_in_spamcop_s_layout_not_from_spamcop_net_is_no_report() -> No
 
 def test_an_old_spamcop_report_with_the_offending_header_only() -> None:
     # SpamCop V1.3 (2003): "Offending message:" and, in a brief report, the spam's header alone.
-    raw = (b"From: 999@reports.spamcop.net\r\nTo: abuse@isp.example\r\n"
+    raw = (b"Authentication-Results: mx.isp.example; dkim=pass header.d=spamcop.net\r\n"
+           b"Received: from sauron.spamcop.example (sauron.spamcop.example [192.0.2.85]) by mx.isp.example\r\n"
+           b"    (8.12.9/8.12.6) with SMTP id h5K0Eg4X029360; Thu, 19 Jun 2003 20:14:43 -0400\r\n"
+           b"From: 999@reports.spamcop.net\r\nTo: abuse@isp.example\r\n"
            b"Subject: [SpamCop (198.51.100.1) id:999999999]these gals\r\nPrecedence: list\r\n"
            b"Date: Thu, 19 Jun 2003 17:34:13 -0400\r\n\r\n- SpamCop V1.3.3 -\r\n"
            b"Email from 198.51.100.1 / Thu, 19 Jun 2003 17:34:13 -0400\r\n\r\nOffending message:\r\n"
