@@ -37,6 +37,8 @@ FINDING_IDS = frozenset({
     "feedback.virus",
     # A message in SpamCop's report layout that spamcop.net did not DKIM-sign (not read as a report).
     "feedback.spamcop_lookalike",
+    # A message whose header says "X-ARF: Yes" with no report part to read.
+    "feedback.xarf_incomplete",
     "dns.budget_spent", "dns.unanswered",
     "headers.defects",
     "hops.arrival_missing", "hops.boundary_uncertain", "hops.chain_gap", "hops.clock_lag", "hops.clock_offset", "hops.cloud_default_name", "hops.clock_skew", "hops.date_implausible",

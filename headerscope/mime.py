@@ -973,7 +973,12 @@ def _ip_or_none(text: str | None) -> str | None:
 def _unformatted_feedback(message: Message, carried: tuple[tuple[AttachedMessage, bytes], ...],
                           signed_by: frozenset[str] = frozenset()) -> FeedbackReport | None:
     """A feedback report written without ARF's report part: a Microsoft JMRP complaint, a
-    SpamCop report (signed by spamcop.net) or a DMARC failure report in text (Exim's), or None."""
+    SpamCop report (signed by spamcop.net), an X-ARF report or a DMARC failure report in text
+    (Exim's), or None."""
+    if _is_xarf(message):
+        xarf = _xarf_report(message)
+        if xarf is not None:
+            return xarf
     spamcop = _spamcop_report(message, signed_by)
     if spamcop is not None:
         subject_match, email_from, _head = spamcop
@@ -1019,6 +1024,144 @@ def _unformatted_feedback(message: Message, carried: tuple[tuple[AttachedMessage
             identity_alignment=", ".join(aligned) or ("none" if said else None),
             meaning=_FEEDBACK_MEANINGS["auth-failure"], format="text")
     return None
+
+
+# X-ARF (http://x-arf.org/specification.html), the abuse report format of blocklist.de and
+# German hosters: a top-level "X-ARF: Yes" field, multipart/mixed with a human-readable text
+# part, a second part "report.txt" (text/plain; name="report.txt") of YAML "Key: value" lines
+# (versions 0.1 and 0.2: Reported-From, Category, Report-Type, Source-Type, Source, Date...),
+# and an optional third part with the evidence; the later JSON forms (X-ARF 0.3 / XARF) put a
+# JSON document in the second part. The sender's text, all of it: read bounded, never through a
+# YAML loader (a YAML document can build objects and expand aliases without end).
+_XARF_PART_NAMES = ("report.txt", "report.json", "report.yaml", "report.yml")
+_XARF_TYPES = frozenset({"text/plain", "application/json", "text/json", "application/x-yaml", "text/yaml"})
+_MAX_XARF_LINES = 50
+_MAX_XARF_VALUE = 1000
+_xarf_key_re = compiled_on_first_use(r"[A-Za-z][A-Za-z0-9_-]{0,40}")
+# The report's fields under their names in X-ARF 0.1/0.2 (YAML), X-ARF 0.3 (JSON, CamelCase,
+# its "Report" object) and XARF 4 (JSON, snake case), lower-cased without "-" and "_".
+_XARF_KEYS = {
+    "category": ("category", "reportclass", "class"),
+    "type": ("reporttype", "type"),
+    "source": ("source", "sourceidentifier"),
+    "source_type": ("sourcetype",),
+    "date": ("date", "timestamp"),
+    "report_id": ("reportid",),
+    "user_agent": ("useragent",),
+    "version": ("version", "xarfversion"),
+    "service": ("service",),
+    "port": ("port", "sourceport"),
+    "domain": ("domain",),
+}
+
+
+def _is_xarf(message: Message) -> bool:
+    """Whether the message's header says it is an X-ARF report ("X-ARF: Yes", any case)."""
+    return (message.first("X-ARF") or "").strip()[:10].lower() == "yes"
+
+
+def _multipart(message: Message) -> bool:
+    return message.body_start is not None and (
+        message.first("Content-Type") or "").lstrip()[:10].lower() == "multipart/"
+
+
+def _xarf_fields(text: str) -> dict[str, str] | None:
+    """The report part's fields, keys lower-cased without "-" and "_", each value cut at
+    _MAX_XARF_VALUE; None when the text holds no report. YAML: the top-level "Key: value" lines
+    among its first _MAX_XARF_LINES; JSON: the document's top-level values and those of its one
+    nested "Report" (0.3) or "reporter" object."""
+    fields: dict[str, str] = {}
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped.startswith("{"):
+        import json
+
+        try:
+            document = json.loads(stripped)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(document, dict):
+            return None
+        nested = [v for k, v in list(document.items())[:100] if isinstance(v, dict) and str(k).lower() == "report"]
+        for source in [document, *nested[:1]]:
+            for key, value in list(source.items())[:100]:
+                if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                    name = str(key)[:40].lower().replace("-", "").replace("_", "")
+                    fields.setdefault(name, str(value)[:_MAX_XARF_VALUE].strip())
+        return fields or None
+    for line in stripped.splitlines()[:_MAX_XARF_LINES]:
+        key, colon, value = line.partition(":")
+        if not colon or _xarf_key_re().fullmatch(key) is None:
+            continue  # "---", an indented (nested) line, a list item, a comment
+        value = value.strip()[:_MAX_XARF_VALUE]
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]  # a quoted YAML scalar
+        fields.setdefault(key.lower().replace("-", "").replace("_", ""), value)
+    return fields or None
+
+
+def _xarf_value(fields: dict[str, str], name: str) -> str | None:
+    for key in _XARF_KEYS[name]:
+        if fields.get(key):
+            return fields[key]
+    return None
+
+
+def _xarf_report(message: Message) -> FeedbackReport | None:
+    """The report of an X-ARF message: its report part (named report.txt, or the first part after
+    the greeting whose text reads as X-ARF's fields) read into the feedback report's fields; None
+    when the message does not say it is X-ARF, or holds no such part (_xarf_without_report)."""
+    if not _is_xarf(message) or not _multipart(message):
+        return None
+    leaves = [p for p in _parts(message, keep_text=True) if p.depth >= 1][:_MAX_TEXT_PARTS + 8]
+    named = [p for p in leaves if (p.filename or p.params.get("name") or "").strip().lower() in _XARF_PART_NAMES]
+    # Without the name, the second part (the spec's place for it), when it holds the report's fields.
+    candidates = named or [p for p in leaves[1:3] if p.content_type in _XARF_TYPES]
+    for part in candidates[:2]:
+        fields = _xarf_fields(_decoded_head(message.raw, part).decode("utf-8", "replace"))
+        if fields is None:
+            continue
+        category, kind = _xarf_value(fields, "category"), _xarf_value(fields, "type")
+        if category is None and kind is None:
+            continue
+        source = _xarf_value(fields, "source")
+        source_ip = _ip_or_none(source)
+        port, service = _xarf_value(fields, "port"), _xarf_value(fields, "service")
+        domain = _xarf_value(fields, "domain")
+        said = (category or "other").strip().lower()[:40]
+        return FeedbackReport(
+            feedback_type=said, user_agent=_xarf_value(fields, "user_agent"), version=_xarf_value(fields, "version"),
+            original_mail_from=None, original_rcpt_to=(), arrival_date=_xarf_value(fields, "date"),
+            source_ip=source_ip, reporting_mta=None, reported_domain=(domain[:253],) if domain else (),
+            reported_uri=(source,) if source and source_ip is None else (), incidents=None,
+            authentication_results=(),
+            meaning=f"X-ARF category {_short(category or 'not given', 40)}, report type {_short(kind or 'not given', 60)}"
+                    + (f", source type {_short(_xarf_value(fields, 'source_type'), 40)}"
+                       if _xarf_value(fields, "source_type") else ""),
+            format="xarf", report_id=_xarf_value(fields, "report_id"),
+            service=" ".join(filter(None, (service, f"port {port}" if port else None)))[:200] or None)
+    return None
+
+
+def _xarf_without_report(message: Message) -> Finding | None:
+    """A notice for a message that says "X-ARF: Yes" but holds no report part X-ARF's fields
+    can be read from: no abuse report is read from it."""
+    if not _is_xarf(message) or _xarf_report(message) is not None:
+        return None
+    what = ("it is not multipart (X-ARF sends multipart/mixed: a text part, then the report part \"report.txt\")"
+            if not _multipart(message) else
+            "none of its parts is a report part (\"report.txt\", or a second part) with X-ARF's fields "
+            "(Category, Report-Type, Source...)")
+    return Finding(
+        id="feedback.xarf_incomplete", severity=Severity.NOTICE,
+        title="Says it is an X-ARF abuse report, but holds no report",
+        explanation=("Its header says \"X-ARF: Yes\", the mark of an abuse report in the X-ARF format, but " + what
+                     + ": no report is read from it, and what its text says is not shown as a report's fields. A "
+                     "reporting script that failed, a report cut on the way, or a message merely dressed as one "
+                     "gives this."),
+        reference=_XARF_SPEC, subject="feedback report")
+
+
+_XARF_SPEC = "http://x-arf.org/specification.html"
 
 
 # RFC 5965 section 7.3 and the IANA "Feedback Report Type Values" registry.
@@ -1231,7 +1374,7 @@ def read_carried(message: Message, path: str = "", signed_by: frozenset[str] = f
     elif receipt is not None:
         findings.append(receipt)
     elif feedback is None:
-        lookalike = _spamcop_lookalike(message, signed_by)
+        lookalike = _spamcop_lookalike(message, signed_by) or _xarf_without_report(message)
         if lookalike is not None:
             findings.append(lookalike)
         # An SMTP TLS report carries the Subject a DMARC aggregate report does (RFC 8460 section
@@ -1246,7 +1389,9 @@ def read_carried(message: Message, path: str = "", signed_by: frozenset[str] = f
                 findings.append(forward)
     if feedback is not None:
         removed = not attached and any(p.content_type in _MESSAGE_TYPES for p in parts)
-        findings.append(_feedback_finding(feedback, attached, path, removed, signed_by))
+        authors = tuple(a.domain for a in parse_addresses((message.first("From") or "")[:_MAX_ADDRESS_TEXT])[:10]
+                        if a.domain) if feedback.format == "xarf" else ()
+        findings.append(_feedback_finding(feedback, attached, path, removed, signed_by, authors))
     if attached:
         listed = "; ".join(
             f"{a.number}: {'header of ' if a.headers_only else ''}"
@@ -2368,6 +2513,11 @@ _UNFORMATTED = {
                 "the Abuse "
                 "Reporting Format (RFC 5965): its Subject and text name the source IP, and the reported message "
                 "follows its \"Offending message\" line. What it says is the report's claim: "),
+    "xarf": ("X-ARF, not ARF",
+             "This message is an abuse report in the X-ARF format (x-arf.org: \"X-ARF: Yes\" and a report.txt part), "
+             "not the mail itself, and not in the Abuse Reporting Format (RFC 5965): a reporter (often an "
+             "automatic one, as blocklist.de's) tells the network's abuse address what it saw from a source. What "
+             "it says is the report's claim: "),
     "text": ("plain text, not ARF",
              "This message is a DMARC failure report (RFC 7489 section 7.3) written as plain text (Exim's layout), not "
              "in the Abuse Reporting Format (RFC 6591), and not the mail itself: a receiver tells the domain's owner "
@@ -2376,9 +2526,11 @@ _UNFORMATTED = {
 
 
 def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage, ...], path: str = "",
-                      removed: bool = False, signed_by: frozenset[str] = frozenset()) -> Finding:
+                      removed: bool = False, signed_by: frozenset[str] = frozenset(),
+                      authors: tuple[str, ...] = ()) -> Finding:
     """The finding of a feedback report. ``removed``: its message part holds no message (the
-    reporter replaced the copy, as "REDACTED"). ``signed_by``: see read_carried."""
+    reporter replaced the copy, as "REDACTED"). ``signed_by``: see read_carried. ``authors``:
+    the From: domains, whose signature tells whether an X-ARF report is its sender's."""
     kind = feedback.feedback_type
     unformatted = _UNFORMATTED.get(feedback.format)
     writer = _short(feedback.user_agent or feedback.reporting_mta, 80)
@@ -2389,6 +2541,14 @@ def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage,
         # its From: and Return-Path are the sender's text (reviews V17 N6, V18 P3).
         label = f"{label}; DKIM-signed by spamcop.net"
         authenticated = "a DKIM signature of spamcop.net passes: SpamCop sent it"
+    elif feedback.format == "xarf":
+        # X-ARF has no authentication of its own: the From: domain's passing DKIM signature (or
+        # a parent's, RFC 7489 section 3.1.1's relaxed alignment) is what shows who wrote it.
+        signer = next((d for d in sorted(signed_by) for a in authors if a == d or a.endswith("." + d)), None)
+        label = "X-ARF; " + (f"DKIM-signed by {signer}" if signer else "not authenticated")
+        authenticated = (f"a DKIM signature of {signer}, the From: domain's, passes" if signer else
+                         "no DKIM signature of its From: domain passes here (nor did the receiver record one): "
+                         "who wrote it is not shown, and anyone can write the format")
     by = f" ({label})" if label else ""
     source = f" sent from {feedback.source_ip}" if feedback.source_ip else ""
     about = [f"Feedback-Type {kind}" + (f": {feedback.meaning}" if feedback.meaning else "")]
@@ -2401,7 +2561,8 @@ def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage,
     if feedback.original_rcpt_to:
         about.append(recipients_words(feedback, shown=3))
     if feedback.arrival_date:
-        about.append(f"received {feedback.arrival_date}")
+        # X-ARF's Date is when the reporter saw the incident, not a message's arrival.
+        about.append(f"{'seen' if feedback.format == 'xarf' else 'received'} {feedback.arrival_date}")
     if feedback.reported_domain:
         about.append(reported_domains_words(feedback, shown=3))
     if kind == "auth-failure":
@@ -2419,6 +2580,18 @@ def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage,
             if value:
                 about.append(f"{label} {_short(value, 80)}")
         reference = _RFC6591
+    elif feedback.format == "xarf":
+        # What X-ARF reports is a source (an address, a phishing page's URL), often no message.
+        named = _short(feedback.source_ip or next(iter(feedback.reported_uri), None)
+                       or next(iter(feedback.reported_domain), None), 100)
+        title = (f"Abuse report{by}: {named or 'a source the report does not name'} was reported "
+                 f"({_short(feedback.meaning, 120)})")
+        about[0] = feedback.meaning or ""
+        for label, value in (("reported source", feedback.source_ip or next(iter(feedback.reported_uri), None)),
+                             ("service", feedback.service), ("report ID", feedback.report_id)):
+            if value:
+                about.append(f"{label} {_short(value, 200)}")
+        reference = _XARF_SPEC
     else:
         title = {"abuse": f"Abuse report{by}: a message{source} was reported as abuse",
                  "fraud": f"Fraud report{by}: a message{source} was reported as fraud or phishing",
@@ -2495,6 +2668,8 @@ def feedback_rows(feedback: FeedbackReport) -> tuple[tuple[str, str], ...]:
         ("DKIM-Selector", feedback.dkim_selector or ""),
         ("SPF-DNS", feedback.spf_dns or ""),
         ("Authentication-Results", "; ".join(feedback.authentication_results)),
+        ("Service", feedback.service or ""),
+        ("Report-ID", feedback.report_id or ""),
         ("Incidents", feedback.incidents or ""),
         ("User-Agent", feedback.user_agent or ""),
         ("Reporting-MTA", feedback.reporting_mta or ""),

@@ -1112,12 +1112,18 @@ class FeedbackReport(Value):
     (Microsoft's Junk Mail Reporting Program complaint: the reported message attached, its
     original recipient in X-HmXmrOriginalRecipient, no report part), ``spamcop`` (a SpamCop
     spam report: Subject "[SpamCop (IP) id:N]", the spam inline after "[ Offending message ]"),
-    or ``text`` (a DMARC failure report written as plain text, as Exim's "DMARC Forensic Report")."""
+    ``xarf`` (an X-ARF report: "X-ARF: Yes", its report.txt part's Category as the feedback type,
+    its Source as the source IP or reported URI), or ``text`` (a DMARC failure report written as
+    plain text, as Exim's "DMARC Forensic Report")."""
     original_rcpt_to_total: int = 0
     """How many Original-Rcpt-To fields the report holds (``original_rcpt_to`` keeps the first
     100); 0 when not counted, then the tuple's length is the count."""
     reported_domain_total: int = 0
     """How many Reported-Domain fields the report holds (``reported_domain`` keeps the first 100)."""
+    report_id: str | None = None
+    """The reporter's own identifier of the report (X-ARF's Report-ID), as written."""
+    service: str | None = None
+    """The service the reported source was seen using, and its port (X-ARF's Service and Port)."""
 
 
 
