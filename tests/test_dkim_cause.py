@@ -309,3 +309,69 @@ def test_a_forged_list_id_vouches_for_no_tag() -> None:
     report = headerscope.analyze(forged, resolver=SnapshotResolver(DNS))
     [proof] = [f for f in report.findings if f.id == "dkim.subject_tag_only_change"]
     assert proof.severity is Severity.WARNING
+
+
+def _encoded(text: str, letter: str = "B", charset: str = "utf-8", size: int = 0) -> bytes:
+    """``text`` as RFC 2047 encoded words (one, or words of ``size`` bytes), as a mail program writes it."""
+    import base64
+    import binascii
+
+    data = text.encode(charset)
+    pieces = [data[i:i + size] for i in range(0, len(data), size)] if size else [data]
+    words = []
+    for piece in pieces:
+        if letter in "Bb":
+            payload = base64.b64encode(piece)
+        else:
+            payload = binascii.b2a_qp(piece, header=True).replace(b"=\r\n", b"").replace(b"=\n", b"")
+        words.append(b"=?" + charset.encode() + b"?" + letter.encode() + b"?" + payload + b"?=")
+    return b"\r\n ".join(words)
+
+
+def test_a_tag_inside_encoded_words_written_again_is_proven() -> None:
+    # Verification V17 N3: Exchange decodes a non-ASCII Subject, puts "[EXTERNAL] " before its
+    # text and encodes the whole again (B, its own word breaks): the raw value no longer starts
+    # with the tag, so nothing was taken off and the genuine message read as modified.
+    import headerscope
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    subject = "Ihr Kontoauszug für März"
+    from email.header import Header
+
+    long_subject = subject + " – Ihre Bank informiert Sie über neue Gebühren ab dem ersten April"
+    python_folded = Header(long_subject, "utf-8", header_name="Subject").encode(linesep="\r\n").encode()
+    assert python_folded.count(b"?=") > 1
+    for signer_words in (_encoded(subject, "b"), _encoded(subject, "Q", "UTF-8"), python_folded):
+        signed = sign(MESSAGE.replace(b"Subject: Quarterly figures", b"Subject: " + signer_words), key=KEY)
+        tagger_words = _encoded("[EXTERNAL] " + headerscope.message.parse_message(signed).first_decoded("Subject"),
+                                "B", size=45)
+        tagged = signed.replace(b"Subject: " + signer_words, b"Subject: " + tagger_words)
+        assert tagged != signed
+        report = headerscope.analyze(_delivered(tagged), resolver=SnapshotResolver(DNS))
+        assert [s.verifies_without_subject_tag for s in report.dkim] == ["[EXTERNAL]"], signer_words
+        assert report.verdict.status == "authenticated"
+        # Anyone's words inside the re-encoded words: proven the only change, and still a warning.
+        paid = signed.replace(b"Subject: " + signer_words,
+                              b"Subject: " + _encoded("[PAID: new IBAN DE89370400440532013000] " + subject, "B"))
+        changed = headerscope.analyze(_delivered(paid), resolver=SnapshotResolver(DNS))
+        if signer_words.count(b"?=") == 1:
+            assert [s.verifies_without_subject_tag for s in changed.dkim] == [
+                "[PAID: new IBAN DE89370400440532013000]"]
+        assert changed.verdict.status == "suspicious"
+
+
+def test_a_reencoded_tag_beside_another_change_proves_nothing_either_way() -> None:
+    # The signer's word breaks are guessed: a candidate that fails says nothing, so neither
+    # "the tag is the only change" nor "the tag is not the only change" is claimed.
+    import headerscope
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    signer_words = _encoded("Ihr Kontoauszug für März", "b")
+    signed = sign(MESSAGE.replace(b"Subject: Quarterly figures", b"Subject: " + signer_words), key=KEY)
+    edited = signed.replace(b"Subject: " + signer_words,
+                            b"Subject: " + _encoded("[EXTERNAL] Ihr Kontoauszug für April", "B"))
+    report = headerscope.analyze(_delivered(edited), resolver=SnapshotResolver(DNS))
+    assert [s.verifies_without_subject_tag for s in report.dkim] == [None]
+    assert report.verdict.status == "suspicious"
+    assert not [f for f in report.findings if f.id == "dkim.subject_tag_only_change"]
+    assert "not the only change" not in report.to_json().decode()

@@ -867,6 +867,11 @@ def _verify_untagged(check: _Check, split: _dkimpy.SplitMessage, field_pair: _dk
     position = positions[-1]
     field_name, value = split.headers[position]
     candidates = modifiers.untagged_subjects(value)
+    # A tag inside encoded words the tagger wrote again: the signer's own word breaks are
+    # guessed, so only a pass tells anything (verification V17 N3).
+    reencoded = not candidates
+    if reencoded:
+        candidates = modifiers.reencoded_untagged_subjects(value)
     if not candidates:
         return
     for tags, untagged in candidates:
@@ -879,7 +884,8 @@ def _verify_untagged(check: _Check, split: _dkimpy.SplitMessage, field_pair: _dk
                 signature_field=field_pair, signature=check.signature, key=key) is True:
             check.untagged_subject = (tags, True)
             return
-    check.untagged_subject = (candidates[0][0], False)
+    if not reencoded:
+        check.untagged_subject = (candidates[0][0], False)
 
 
 def _body_match_words(check: _Check) -> str:

@@ -129,6 +129,115 @@ def untagged_subjects(value: bytes) -> list[tuple[str, bytes]]:
     return found
 
 
+# An RFC 2047 encoded word (section 2: "=?charset?encoding?encoded-text?=", the charset with an
+# optional RFC 2231 "*language"), and the run of them a Subject's raw value starts with.
+_encoded_word = compiled_on_first_use(rb"=\?([^?\s*]{1,40})(\*[^?\s]{0,20})?\?([BbQq])\?([^?\s]{0,900})\?=")
+_encoded_run = compiled_on_first_use(
+    rb"^([ \t]*)((?:=\?[^?\s]{1,61}\?[BbQq]\?[^?\s]{0,900}\?=(?:(?:\r?\n)?[ \t]+)?){1,12})")
+_MAX_ENCODED_VALUE = 4096
+_Q_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!*+-/")
+
+
+def _decode_word(encoding: bytes, text: bytes) -> bytes | None:
+    import binascii
+
+    try:
+        if encoding in b"Bb":
+            return binascii.a2b_base64(text + b"=" * (-len(text) % 4))
+        return binascii.a2b_qp(text, header=True)  # RFC 2047 section 4.2: "_" is a space
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _encode_word(charset: bytes, encoding: bytes, data: bytes) -> bytes:
+    import binascii
+
+    if encoding in b"Bb":
+        text = binascii.b2a_base64(data, newline=False)
+    else:  # RFC 2047 section 4.2 (the letters, digits and "!*+-/" as they are, a space as "_")
+        text = b"".join(bytes((byte,)) if byte in _Q_SAFE else b"_" if byte == 0x20 else b"=%02X" % byte
+                        for byte in data)
+    return b"=?" + charset + b"?" + encoding + b"?" + text + b"?="
+
+
+def _chunks(text: str, charset: str, size: int) -> list[bytes]:
+    """The text's bytes in the charset, cut into pieces of at most ``size`` bytes between
+    characters (RFC 2047 section 5: an encoded word holds whole characters)."""
+    pieces: list[bytes] = []
+    current = b""
+    for char in text:
+        encoded = char.encode(charset)
+        if current and len(current) + len(encoded) > size:
+            pieces.append(current)
+            current = b""
+        current += encoded
+    return [*pieces, current] if current else pieces
+
+
+def reencoded_untagged_subjects(value: bytes) -> list[tuple[str, bytes]]:
+    """(the tags taken off, a candidate raw value the signer may have written) for a Subject whose
+    tag a tagger put inside the RFC 2047 encoded words it wrote again (Exchange, for one, decodes
+    a Subject, puts "[EXTERNAL] " before the text and encodes the whole again: verification V17
+    N3). The words are decoded (one charset, one encoding), the tags taken off, and the rest
+    written again the ways a signer most likely wrote it: one word; words of the sizes the
+    tagged value's longest holds; Python's email package's folding; plain text. None is assumed:
+    a candidate counts only when the signature verifies with it, and a failure proves nothing
+    (the signer's own word breaks are not known)."""
+    run = _encoded_run().match(value[:_MAX_ENCODED_VALUE])
+    if run is None:
+        return []
+    words = _encoded_word().findall(run.group(2))
+    if not words or len({(charset.lower(), encoding.upper()) for charset, _lang, encoding, _ in words}) != 1:
+        return []
+    charset_raw, language, encoding = words[0][0], words[0][1], words[0][2]
+    decoded_pieces = [_decode_word(encoding, text) for _, _, _, text in words]
+    if any(piece is None for piece in decoded_pieces):
+        return []
+    charset = charset_raw.decode("ascii", "replace")
+    try:
+        text = b"".join(piece for piece in decoded_pieces if piece is not None).decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        return []
+    tags: list[str] = []
+    rest = text
+    for _ in range(_MAX_TAGS_REMOVED):
+        match = _subject_tag().match(rest)
+        if match is None:
+            break
+        tags.append(match.group(1))
+        rest = rest[match.end():].lstrip(" \t")
+    if not tags or not rest:
+        return []
+    try:
+        rest_bytes = rest.encode(charset)
+    except (LookupError, UnicodeEncodeError):
+        return []
+    leading, after = run.group(1), value[run.end():]
+    separator = b"\r\n " if b"\n" in run.group(2) else b" "
+    tail = (separator if after and not after[:1].isspace() else b"") + after
+    largest = max(len(piece) for piece in decoded_pieces if piece is not None)
+    runs: list[list[bytes]] = [[rest_bytes]]
+    if largest < len(rest_bytes):
+        runs.append(_chunks(rest, charset, largest))
+    # The signer's spelling of the charset and its choice of B or Q (in either case) need not be
+    # the tagger's: relaxed canonicalization keeps a value's case (RFC 6376 section 3.4.2).
+    labels = dict.fromkeys(spelling + language for spelling in (charset_raw, charset_raw.lower(), charset_raw.upper()))
+    letters = dict.fromkeys((encoding, b"B", b"b", b"Q", b"q"))
+    candidates = [leading + separator.join(_encode_word(label, letter, piece) for piece in pieces) + tail
+                  for pieces in runs for label in labels for letter in letters]
+    from email.header import Header
+
+    try:
+        folded = Header(rest, charset, header_name="Subject").encode(linesep="\r\n")
+        candidates.append(leading + folded.encode("ascii") + tail)
+    except (LookupError, UnicodeError, ValueError):
+        pass
+    if rest.isascii():
+        candidates.append(leading + rest_bytes + tail)  # the tagger encoded a plain Subject
+    taken = " ".join(tags)
+    return [(taken, candidate) for candidate in dict.fromkeys(candidates) if candidate != value]
+
+
 def subject_tag(message: Message) -> str | None:
     """The tag the current Subject starts with, or None."""
     subject = message.first_decoded("Subject")
