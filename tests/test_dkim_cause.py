@@ -375,3 +375,25 @@ def test_a_reencoded_tag_beside_another_change_proves_nothing_either_way() -> No
     assert report.verdict.status == "suspicious"
     assert not [f for f in report.findings if f.id == "dkim.subject_tag_only_change"]
     assert "not the only change" not in report.to_json().decode()
+
+
+def test_caution_parenthesised_and_trailing_tags_are_proven() -> None:
+    # Verification V17 N3: "CAUTION:", "(EXTERNAL)" and a tag put at the end are forms gateways
+    # are set to write; each verified with the tag taken off. Words no gateway writes, at the
+    # end too, stay anyone's (a warning, no authenticated verdict).
+    import headerscope
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    signed = _signed()
+    for tagged_subject, tag in ((b"Subject: CAUTION: Quarterly figures", "CAUTION:"),
+                                (b"Subject: (EXTERNAL) Quarterly figures", "(EXTERNAL)"),
+                                (b"Subject: Quarterly figures [EXTERNAL]", "[EXTERNAL]"),
+                                (b"Subject: Quarterly figures (External Sender)", "(External Sender)")):
+        tagged = signed.replace(b"Subject: Quarterly figures", tagged_subject)
+        report = headerscope.analyze(_delivered(tagged), resolver=SnapshotResolver(DNS))
+        assert [s.verifies_without_subject_tag for s in report.dkim] == [tag], tagged_subject
+        assert report.verdict.status == "authenticated", tagged_subject
+    anyones = signed.replace(b"Subject: Quarterly figures", b"Subject: Quarterly figures (new IBAN DE89370400440532013000)")
+    changed = headerscope.analyze(_delivered(anyones), resolver=SnapshotResolver(DNS))
+    assert [s.verifies_without_subject_tag for s in changed.dkim] == ["(new IBAN DE89370400440532013000)"]
+    assert changed.verdict.status == "suspicious"

@@ -68,26 +68,30 @@ _autoconverted = compiled_on_first_use(
     r"from\s{1,3}([\w-]{1,30})\s{1,3}to\s{1,3}([\w-]{1,30})\s{1,3}by\s{1,3}([A-Za-z0-9.-]{1,253})", re.IGNORECASE)
 # A tag before the Subject: "[EXTERNAL]", "[SPAM]", a list's "[listname]", "*EXTERNAL*", "EXT:". One
 # grammar for the decoded Subject, its raw field value and a list of tags taken off.
-_TAG = r"\[[^\[\]\r\n]{1,40}\]|\*{1,3}[^*\r\n]{1,30}\*{1,3}|EXT(?:ERNAL)?:"
+# Also "(EXTERNAL)" and the "CAUTION:" / "WARNING:" / "SPAM:" words gateways are set to write
+# (verification V17 N3); a tag may also be put at the end ("Hello [EXTERNAL]": see untagged_subjects).
+_TAG = (r"\[[^\[\]\r\n]{1,40}\]|\*{1,3}[^*\r\n]{1,30}\*{1,3}|\([^()\r\n]{1,40}\)|EXT(?:ERNAL)?:"
+        r"|(?i:caution|warning|spam|suspected spam|suspicious|phishing)[ \t]?:")
 _subject_tag = compiled_on_first_use(rf"^\s{{0,8}}({_TAG})")
 # The words of the tags gateways and filters add (an author writes "[PATCH v2]" or "[Draft]"
 # itself, so only these, and a list's own label, are named).
 _GATEWAY_TAG_WORDS = frozenset({"external", "ext", "external email", "external sender", "spam", "possible spam",
                                 "suspected spam", "probable spam", "suspicious", "caution", "warning", "phish",
-                                "suspected phishing", "junk", "bulk"})
+                                "phishing", "suspected phishing", "junk", "bulk"})
 
 
 # The same tags at the start of a Subject field's raw value (with the white space after the
 # colon), for taking them off and verifying again.
 _raw_subject_tag = compiled_on_first_use(rf"^([ \t]*)({_TAG})[ \t]*".encode())
 _MAX_TAGS_REMOVED = 3
+_raw_subject_suffix = compiled_on_first_use(rf"[ \t]+({_TAG})[ \t]*(\r?\n)?\Z".encode())
 _one_tag = compiled_on_first_use(_TAG)
 
 
 def _tag_word(tag: str) -> str:
     """A tag's words, as compared with gateways' words and a list's label: "[External  Email]" is
     "external email"."""
-    return " ".join(tag.strip("[]* :").lower().split())
+    return " ".join(tag.strip("[]()* :").lower().split())
 
 
 def _known_tag(word: str, list_label: str | None) -> bool:
@@ -126,6 +130,12 @@ def untagged_subjects(value: bytes) -> list[tuple[str, bytes]]:
             if all(candidate != seen for _, seen in found):
                 found.append((taken, candidate))
         current = match.group(1) + rest
+    if not found:
+        # A tag put at the end: "Hello [EXTERNAL]" was "Hello" (the space before it the tagger's).
+        suffix = _raw_subject_suffix().search(value[-512:])
+        if suffix is not None:
+            cut = len(value) - len(value[-512:]) + suffix.start()
+            found.append((suffix.group(1).decode("ascii", "replace"), value[:cut] + suffix.group(2)))
     return found
 
 
