@@ -1138,8 +1138,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
                                         default_key_tied=default_key_tied(message, dkim, from_domains),
                                         recorded=recorded, reported_signed=reported_signed))
     # The Sender: explanation's promise (which of From: and Sender: the authentication vouches
-    # for), kept with the signatures that verify now.
-    envelope = _sender_vouched_by(envelope, from_domain, dkim)
+    # for), kept with the signatures that verify now or passed as the receiver recorded.
+    envelope = _sender_vouched_by(envelope, from_domain, dkim, recorded)
     # What the sending side's own fields say made the message, and what it can fix (origin.py).
     origin_findings = [
         program_origin(message, chain.hops),
@@ -1466,16 +1466,21 @@ _MAX_SIGNERS_SAID = 3
 
 
 def _sender_vouched_by(envelope: Envelope, from_domain: str | None,
-                       dkim: tuple[DkimSignatureResult, ...]) -> Envelope:
+                       dkim: tuple[DkimSignatureResult, ...], recorded: Sequence[RecordedResult] = ()) -> Envelope:
     """The envelope with its Sender: explanation saying, for each DKIM signature that verifies
-    now, whether its d= aligns (relaxed: one organisational domain, RFC 7489 section 3.1.1) with
-    the From: or the Sender: domain: a signature vouches for its signing domain, and a mail
-    program shows both names. Only words: DMARC still judges From: alone, and the verdict is not
-    touched. Unchanged when no signature verifies (offline: no key, nothing new to say)."""
+    now, or that the receiving side recorded as passing at delivery (its own trusted results:
+    offline nothing can be verified again, review AQ 4), whether its d= aligns (relaxed: one
+    organisational domain, RFC 7489 section 3.1.1) with the From: or the Sender: domain: a
+    signature vouches for its signing domain, and a mail program shows both names. Only words:
+    DMARC still judges From: alone, and the verdict is not touched. Unchanged when no signature
+    passes either way."""
     sender = envelope.sender
     if sender is None or not sender.domain or not any(d.kind == "sender" for d in envelope.differences):
         return envelope
-    signers = list(dict.fromkeys(s.domain.lower() for s in dkim if s.result == "pass" and s.domain))
+    verified = [s.domain.lower() for s in dkim if s.result == "pass" and s.domain]
+    recorded_passes = [(dict(r.properties).get("header.d") or "").lower().rstrip(".") for r in recorded
+                       if r.trusted and r.method == "dkim" and r.result == "pass"]
+    signers = list(dict.fromkeys([*verified, *(d for d in recorded_passes if d and d not in verified)]))
     if not signers:
         return envelope
     sender_domain = sender.domain.lower()[:253]
@@ -1486,21 +1491,22 @@ def _sender_vouched_by(envelope: Envelope, from_domain: str | None,
     for signer in signers[:_MAX_SIGNERS_SAID]:
         org = organizational_domain(signer) or signer
         shown = signer[:253]
+        passes = "verifies" if signer in verified else "passed at delivery (as the receiver recorded)"
         if org == sender_org and org == author_org:
-            said.append(f"DKIM d={shown} verifies and aligns with both the From: ({author}) and the Sender: "
+            said.append(f"DKIM d={shown} {passes} and aligns with both the From: ({author}) and the Sender: "
                         f"({sender_domain}): one organisation's domain vouches for the message")
         elif org == sender_org:
-            said.append(f"DKIM d={shown} verifies and aligns with the Sender: ({sender_domain}): {shown} vouches it "
+            said.append(f"DKIM d={shown} {passes} and aligns with the Sender: ({sender_domain}): {shown} vouches it "
                         "sent this message; the From: domain"
                         + (f" ({author})" if author else "") + " is not authenticated by it")
         elif org == author_org:
-            said.append(f"DKIM d={shown} verifies and aligns with the From: ({author}): the author's domain "
+            said.append(f"DKIM d={shown} {passes} and aligns with the From: ({author}): the author's domain "
                         f"vouches for the message; the Sender: domain ({sender_domain}) is not authenticated by it")
         else:
-            said.append(f"DKIM d={shown} verifies but aligns with neither the From:"
+            said.append(f"DKIM d={shown} {passes} but aligns with neither the From:"
                         + (f" ({author})" if author else "") + f" nor the Sender: ({sender_domain})")
     more = len(signers) - _MAX_SIGNERS_SAID
-    words = ("; ".join(said) + (f"; and {more} more signature(s) verify" if more > 0 else "")
+    words = ("; ".join(said) + (f"; and {more} more signature(s) pass" if more > 0 else "")
              + ". DMARC, below, judges the From: domain alone.")
     differences = tuple(dataclasses.replace(d, explanation=d.explanation.replace(_SENDER_PROMISE, words))
                         if d.kind == "sender" and _SENDER_PROMISE in d.explanation else d

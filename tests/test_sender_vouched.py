@@ -1,6 +1,6 @@
 """The envelope's Sender: explanation says which of From: and Sender: a verified DKIM signature
-aligns with ("on behalf of" mail: a calendar, a signing or a sharing service), and nothing new
-offline."""
+aligns with ("on behalf of" mail: a calendar, a signing or a sharing service); offline, only what
+the receiver recorded as passing."""
 
 from __future__ import annotations
 
@@ -60,3 +60,29 @@ def test_offline_or_a_failing_signature_says_nothing_new() -> None:
     failed = headerscope.analyze(broken, resolver=SnapshotResolver(dns))
     assert [s.result for s in failed.dkim] != ["pass"]  # body changed after signing
     assert "DKIM d=" not in _sender_words(failed)
+
+
+def _delivered(raw: bytes, results: bytes) -> bytes:
+    """``raw`` as mx.example.net delivered it, its own results above its Received."""
+    return (b"Authentication-Results: mx.example.net; " + results + b"\r\n"
+            b"Received: from mail-calendar.google.com (mail-calendar.google.com [209.85.220.41]) by mx.example.net "
+            b"with ESMTPS id 1; Mon, 12 Jan 2026 10:00:05 +0000\r\n" + raw)
+
+
+def test_offline_the_receivers_recorded_pass_is_said_as_its_record() -> None:
+    # Review AQ 4 offline: nothing can be verified again, but the receiver recorded which
+    # signature passed at delivery; its trusted record says which of the two it vouches for.
+    raw, _dns = _signed("google.com")
+    delivered = _delivered(raw, b"dkim=pass header.d=google.com header.s=s1; spf=pass smtp.mailfrom=google.com")
+    words = _sender_words(headerscope.analyze(delivered, offline=True))
+    assert ("DKIM d=google.com passed at delivery (as the receiver recorded) and aligns with the Sender: "
+            "(google.com): google.com vouches it sent this message; the From: domain (training-bcd.org) is not "
+            "authenticated by it") in words
+    # A record of anyone (below the receiver's Received, not its own) says nothing.
+    forged = (b"Received: from mail-calendar.google.com (mail-calendar.google.com [209.85.220.41]) by mx.example.net "
+              b"with ESMTPS id 1; Mon, 12 Jan 2026 10:00:05 +0000\r\n"
+              b"Authentication-Results: mx.example.net; dkim=pass header.d=google.com header.s=s1\r\n" + raw)
+    assert "DKIM d=" not in _sender_words(headerscope.analyze(forged, offline=True))
+    # A recorded failure says nothing either.
+    failed = _delivered(raw, b"dkim=fail header.d=google.com header.s=s1")
+    assert "DKIM d=" not in _sender_words(headerscope.analyze(failed, offline=True))
