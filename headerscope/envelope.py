@@ -424,10 +424,22 @@ def bracket_damage(value: str) -> str | None:
     """What is wrong with a Return-Path's angle brackets, or None when they pair (or there are
     none: some MTAs write the bare address). Brackets inside a quoted local part or a comment
     do not count (RFC 5321 section 4.1.2, RFC 5322 section 3.2.2)."""
+    text = value[:_MAX_PATH_SCAN]
+    if '"' not in text and "(" not in text and text.count("<") <= 1 and text.count(">") <= 1 \
+            and ("<" in text) == (">" in text) and text.find("<") <= text.find(">"):
+        # Fast path, the loop's answer: with no quoted string and no comment, only the brackets
+        # change its state (a backslash escapes only inside those), and none or one '<' before
+        # one '>' pair.
+        return None
+    return _bracket_damage_scan(text)
+
+
+def _bracket_damage_scan(text: str) -> str | None:
+    """bracket_damage's reading, character by character."""
     depth = 0
     quoted = escaped = False
     comment = 0
-    for char in value[:_MAX_PATH_SCAN]:
+    for char in text:
         if escaped:
             escaped = False
         elif char == "\\" and (quoted or comment):
@@ -1139,8 +1151,11 @@ def _address_decoy(address: Address) -> tuple[str, str | None, str] | None:
     after such text or anywhere in the address. RFC 5322 section 3.4.1 allows no control
     character in an addr-spec but the obsolete ones of a quoted string, and no NUL at all."""
     text = address.address[:_MAX_DECOY_ADDRESS]
-    cut = next((i for i, ch in enumerate(text) if ch == _ADDRESS_CUT or (ord(ch) < 0x20 and ch not in "\t\r\n")
-                or 0x7F <= ord(ch) <= 0x9F), None)
+    # Printable ASCII holds none of the characters looked for (no control character, no
+    # U+FFFD): only other text is read character by character.
+    cut = None if text.isascii() and text.isprintable() else next(
+        (i for i, ch in enumerate(text) if ch == _ADDRESS_CUT or (ord(ch) < 0x20 and ch not in "\t\r\n")
+         or 0x7F <= ord(ch) <= 0x9F), None)
     real_org = _org(address.domain)
     if cut is not None:
         shown, how = text[:cut], f"stops at the {_char_name(text[cut])} in it"

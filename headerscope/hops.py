@@ -2635,13 +2635,18 @@ def build_chain_from_fields(
     # A step out of a stamp that is behind an earlier hop's (that clock far off): (the latest
     # earlier hop's number, the seconds from it), which is the step's real length.
     behind: dict[int, tuple[int, float]] = {}
+    # The latest stamp below hop i and its index (the topmost of equal ones), kept as the loop
+    # climbs rather than searched for again at each hop.
+    latest_below: tuple[datetime, int] | None = None
     for i, item in enumerate(work):
         previous_stamp = work[i - 1].time if i > 0 else None
-        if item.time is None or previous_stamp is None or i == date_index or steps[i] is None:
-            continue
-        latest, j = max((w.time, j) for j, w in enumerate(work[:i]) if w.time is not None)
-        if (latest - previous_stamp).total_seconds() > SKEW_TOLERANCE_SECONDS:
-            behind[i] = (j + 1, (item.time - latest).total_seconds())
+        if item.time is not None and previous_stamp is not None and i != date_index and steps[i] is not None \
+                and latest_below is not None:
+            latest, j = latest_below
+            if (latest - previous_stamp).total_seconds() > SKEW_TOLERANCE_SECONDS:
+                behind[i] = (j + 1, (item.time - latest).total_seconds())
+        if item.time is not None and (latest_below is None or item.time >= latest_below[0]):
+            latest_below = (item.time, i)
     resent: dict[int, str | None] = {}
     for i, step in enumerate(steps):
         if step is None or step <= RESEND_GAP_SECONDS or i == date_index or i in offsets \

@@ -313,6 +313,9 @@ _MONTHS = {
 # In datetime.weekday() order, Monday first.
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _WEEKDAYS = frozenset(name[:3].lower() for name in _DAY_NAMES)
+# Every prefix of three letters or more of a day's name, lower case, to the day's index: the
+# first name starting with a word is found in one look-up (no two days share three letters).
+_DAY_PREFIXES = {name.lower()[:n]: index for index, name in enumerate(_DAY_NAMES) for n in range(3, len(name) + 1)}
 # RFC 5322 section 4.3 obsolete zones, plus a few unambiguous ones MTAs write in comments or
 # in place of the offset. Ambiguous names (IST, CST-China) are left out on purpose.
 _ZONE_NAMES = {
@@ -549,7 +552,7 @@ def weekday_contradiction(text: str, moment: datetime) -> tuple[str, str] | None
     word = head.split(",", 1)[0].split(None, 1)[0].lower() if head.strip() else ""
     if len(word) < 3 or not word.isalpha():
         return None
-    written = next((index for index, name in enumerate(_DAY_NAMES) if name.lower().startswith(word)), None)
+    written = _DAY_PREFIXES.get(word)
     if written is None:
         return None
     actual = moment.weekday()
