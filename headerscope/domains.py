@@ -170,10 +170,25 @@ def normalize_domain(domain: str | None) -> str | None:
     "xn--bimann-cta.de", see a_label_form); None for empty input."""
     if not domain:
         return None
+    if len(domain) > _CACHED_NAME_CHARS:  # not kept in the cache: hostile or broken anyway
+        return _normalize(domain)
+    return _normalize_cached(domain)
+
+
+# Names up to this long are remembered (a DNS name is at most 253 octets, RFC 1035 section
+# 2.3.4, plus brackets and a dot): the same relays and domains are normalised ~125 times a
+# message, and across messages.
+_CACHED_NAME_CHARS = 260
+
+
+def _normalize(domain: str) -> str | None:
     cleaned = domain.strip().strip("[]").rstrip(".")
     if cleaned.isascii():
         return cleaned.lower() or None  # nearly every name: no IDNA work at all
     return a_label_form(cleaned) or None
+
+
+_normalize_cached = functools.lru_cache(maxsize=8192)(_normalize)
 
 
 # A DNS name is at most 253 octets in A-label form (RFC 1035 section 2.3.4), and each

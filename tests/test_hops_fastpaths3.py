@@ -4,6 +4,7 @@
   quoted string, no comment and at most one '<' before one '>'.
 * ``envelope._address_decoy`` reads no character of printable ASCII for a cut.
 * ``received.weekday_contradiction`` finds the day a word starts in one look-up.
+* ``domains.normalize_domain`` remembers short names.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import datetime, timezone
 
 from conftest import CORPUS
 
-from headerscope import envelope, received
+from headerscope import domains, envelope, received
 from headerscope.message import parse_message
 
 
@@ -76,4 +77,12 @@ def test_weekday_prefix_lookup_is_the_first_day_starting_with_the_word() -> None
     assert received.weekday_contradiction("Thu, 29 Apr 2011 10:00:00 +0000", moment) == ("Thursday", "Friday")
     assert received.weekday_contradiction("Friday, 29 Apr 2011 10:00:00 +0000", moment) is None
     assert received.weekday_contradiction("Thurs, 29 Apr 2011 10:00:00 +0000", moment) == ("Thursday", "Friday")
+
+
+def test_cached_names_give_the_plain_answer() -> None:
+    names = ["MX.Example.COM.", " [mail.example.org] ", "Bißmann.de", "", "x" * 300 + ".example", "a..b",
+             *(v for v in _corpus_values("Received")[:300] for v in v.split()[:4])]
+    for name in names:
+        assert domains.normalize_domain(name) == domains._normalize(name) if name else True
+    assert domains.normalize_domain("Bißmann.de") == "xn--bimann-cta.de"
 
