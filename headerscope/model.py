@@ -482,7 +482,7 @@ class DkimSignatureResult(Value):
     unsigned_body_text: bool | None = None
     """Whether the body bytes beyond ``l=`` hold more than white space (None when there are none)."""
     verifies_without_subject_tag: str | None = None
-    """The tag(s) at the start of the Subject with which taken off the failing header signature
+    """The tag(s) at the start (or end) of the Subject with which taken off the failing header signature
     verifies (added after signing, the only change to the signed fields); None otherwise."""
 
     @property

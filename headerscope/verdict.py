@@ -355,8 +355,8 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
         # so the change since delivery is that tag and nothing a forger could use.
         return Verdict(status="authenticated", authenticated_domain=domain, summary=(
             f"Authenticated as {domain} at delivery: the receiving side ({delivery.recorded_by or 'receiver'}) "
-            f"recorded a pass; it fails now only because {tagged.verifies_without_subject_tag!r} was put at the "
-            f"start of the Subject after that check: with it taken off, the signature by {tagged.domain} verifies "
+            f"recorded a pass; it fails now only because {tagged.verifies_without_subject_tag!r} was added to the "
+            f"Subject after that check: with it taken off, the signature by {tagged.domain} verifies "
             "and its body hash matches (checked with the key)."))
     if delivery is not None and delivery.label == "modified_after_delivery":
         # Said as recorded: a dmarc=pass, or (with no dmarc= recorded) an aligned dkim=pass.
@@ -661,8 +661,8 @@ def _dmarc_at_delivery(comparison: tuple[Comparison, ...], dkim: tuple[DkimSigna
 
 
 def _only_subject_tag_added(dkim: tuple[DkimSignatureResult, ...]) -> DkimSignatureResult | None:
-    """A signature aligned with From: (in the record's mode) that fails only for a gateway's tag at
-    the start of the Subject: without it the header signature verifies, the body hash matches over
+    """A signature aligned with From: (in the record's mode) that fails only for a gateway's tag on
+    the Subject: without it the header signature verifies, the body hash matches over
     the whole body (with l= short of it, text added after signing would ride on the pass), no copy
     of a field a reader sees is left unsigned (verification V17 N1: an added Subject above the
     signed one, tagged too), and the tag is one gateways write, not anyone's words (N2)."""

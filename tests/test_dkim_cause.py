@@ -88,7 +88,7 @@ def test_subject_tag_alone_breaks_the_header_signature() -> None:
     # is proven to be the only change (and the body hash matches): no "possible" cause is left.
     proof = _tag_proof(raw)
     assert proof is not None and proof.severity is Severity.NOTICE and proof.subject == "dkim example.com/s1"
-    assert "verifies once '[SPAM]' is taken off the start of the Subject (checked with the key)" in proof.explanation
+    assert "verifies once '[SPAM]' is taken off the Subject (checked with the key)" in proof.explanation
     assert "apart from the tag the message is as d=example.com signed it" in proof.explanation
     assert _cause(raw) is None
     # Offline the header signature cannot be checked and the body is intact: no failure is
@@ -229,7 +229,7 @@ def test_a_tag_added_after_the_receivers_pass_is_said_and_does_not_make_it_suspi
     assert "verifies with '[EXTERNAL]' taken off the Subject: that tag, added after the check" in dkim.explanation
     assert report.verdict.status == "authenticated"
     assert report.verdict.summary.startswith("Authenticated as example.com at delivery")
-    assert "it fails now only because '[EXTERNAL]' was put at the start of the Subject" in report.verdict.summary
+    assert "it fails now only because '[EXTERNAL]' was added to the Subject" in report.verdict.summary
 
     # The body changed as well: the tag does not explain it, and the message stays suspicious.
     bannered = tagged.replace(b"Hello Bob,", b"Hello Bob, and more,")

@@ -1166,7 +1166,7 @@ def _signed_list_label(message: Message, checks: list[_Check]) -> str | None:
 
 def _subject_tag_only_change(checks: list[_Check], list_label: str | None) -> list[Finding]:
     """dkim.subject_tag_only_change: a header signature that fails as delivered and verifies
-    with the tag taken off the start of the Subject (``_verify_untagged``): proof, made with the
+    with the tag taken off the Subject, at its start or end (``_verify_untagged``): proof, made with the
     signer's key, of what changed the signed header fields."""
     findings: list[Finding] = []
     for check in checks:
@@ -1193,7 +1193,7 @@ def _subject_tag_only_change(checks: list[_Check], list_label: str | None) -> li
             "dkim.subject_tag_only_change", severity,
             f"DKIM d={domain} verifies with {tags!r} taken off the Subject"[:200],
             f"The signature by d={domain} (DKIM #{check.index + 1}) fails on the message as delivered, and "
-            f"verifies once {tags!r} is taken off the start of the Subject (checked with the key): the text was "
+            f"verifies once {tags!r} is taken off the Subject (checked with the key): the text was "
             f"added after signing, {whose}, and it is the only change to the signed header fields{body}. The "
             "result stays a failure: a verifier judges the message it receives, and a receiver that added the "
             "tag after its own check may have recorded a pass.",
