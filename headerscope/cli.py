@@ -298,6 +298,7 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
         count_attached,
         feedback_report,
         in_spamcop_layout,
+        spamcop_lookalike_copy,
     )
     from .model import ReportedEnvelope
 
@@ -310,6 +311,12 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
 
         signed_by = dkim_passing_domains(analyze_loaded(loaded, dataclasses.replace(options, record_dns=None)))
     found = attached_messages(carrier, limit=min(number, MAX_COUNTED), signed_by=signed_by)
+    lookalike = False
+    if not found and number == 1 and in_spamcop_layout(carrier):
+        # spamcop.net did not sign it (a look-alike, or a genuine old report whose signature is
+        # gone): its quote is not offered in the report, but an analyst who asks gets it, said to
+        # be the sender's text (review V19 P7).
+        found, lookalike = spamcop_lookalike_copy(carrier), True
     name = "standard input" if loaded.source == "-" else loaded.source
     if number > len(found):
         total, more = count_attached(carrier)
@@ -321,8 +328,10 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
     if inner.unreadable is not None:
         _fail(f"{name}: attached message {number}: {inner.unreadable}")
     kind = "the header of the message" if entry.headers_only else "the message"
-    inner = dataclasses.replace(inner, carried_in=f"{kind} attached to {name} as its part {number} "
-                                                  f"({entry.content_type})",
+    carried_in = (f"{kind} quoted by {name}, an unauthenticated look-alike of a SpamCop report (spamcop.net did not "
+                  "sign it): its header is the sender's text, not a report's copy" if lookalike else
+                  f"{kind} attached to {name} as its part {number} ({entry.content_type})")
+    inner = dataclasses.replace(inner, carried_in=carried_in,
                                 attached_path=attached_path(loaded.attached_path, number))
     feedback = feedback_report(carrier, signed_by)
     if feedback is not None and (feedback.original_mail_from is not None or feedback.original_rcpt_to

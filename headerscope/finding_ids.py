@@ -37,6 +37,8 @@ FINDING_IDS = frozenset({
     "feedback.virus",
     # A message in SpamCop's report layout that spamcop.net did not DKIM-sign (not read as a report).
     "feedback.spamcop_lookalike",
+    # An X-ARF report with a key given twice, or a value in YAML syntax: readers disagree.
+    "feedback.xarf_ambiguous",
     # A message whose header says "X-ARF: Yes" with no report part to read.
     "feedback.xarf_incomplete",
     "dns.budget_spent", "dns.unanswered",

@@ -482,6 +482,46 @@ def _claims_spamcop(message: Message) -> bool:
 _MAX_ADDRESS_TEXT = 1000
 
 
+def _from_domains(message: Message) -> tuple[str, ...]:
+    """The domains of the message's From: mailboxes (the first 10), lower-cased."""
+    return tuple(dict.fromkeys(a.domain.lower().rstrip(".") for a in parse_addresses(
+        (message.first("From") or "")[:_MAX_ADDRESS_TEXT])[:10] if a.domain))
+
+
+def report_signer(message: Message, signed_by: frozenset[str]) -> tuple[str | None, str | None, int]:
+    """(the signer that vouches for every From: domain, a signer that vouches for only some of
+    them, how many From: domains there are). A passing DKIM signature vouches for a From: domain
+    when both have the same organizational domain: DMARC's relaxed alignment (RFC 7489 section
+    3.1.1), so that mail.example.org's signature counts for example.org and the other way round.
+    With two From: domains, one signed, the other is still anyone's text (review V19 P2)."""
+    from .domains import organizational_domain
+
+    authors = _from_domains(message)
+    if not authors or not signed_by:
+        return None, None, len(authors)
+    organizations = {organizational_domain(a) or a for a in authors}
+    partial: str | None = None
+    for domain in sorted(signed_by):
+        organization = organizational_domain(domain) or domain
+        if organizations == {organization}:
+            return domain, None, len(authors)
+        if partial is None and organization in organizations:
+            partial = domain
+    return None, partial, len(authors)
+
+
+def _with_authentication(feedback: FeedbackReport, message: Message, signed_by: frozenset[str]) -> FeedbackReport:
+    """The feedback report with ``authenticated_by``: every format is text anyone can write
+    (ARF has no signature of its own either: RFC 5965 section 8.2 leaves it to DKIM), so only a
+    passing signature aligned with the From: domains vouches for it; a SpamCop report is read
+    only when spamcop.net's signature passes (_spamcop_report), which is what vouches for it."""
+    if feedback.format == "spamcop":
+        signer = next((d for d in sorted(signed_by) if _at_spamcop(d)), None)
+    else:
+        signer = report_signer(message, signed_by)[0]
+    return replace(feedback, authenticated_by=signer) if signer else feedback
+
+
 def _spamcop_report(message: Message, signed_by: frozenset[str] = frozenset()
                     ) -> tuple[re.Match[str] | None, re.Match[bytes] | None, bytes] | None:
     """(the Subject's match, the "Email from" line's match, the decoded head of the text) of a
@@ -557,9 +597,20 @@ def _spamcop_copy(message: Message, signed_by: frozenset[str] = frozenset()
     carried message (its header only when the report left out the body), so that ``--attached 1``
     analyzes it as an ARF report's attached copy is."""
     found = _spamcop_report(message, signed_by)
-    if found is None:
-        return ()
-    head = found[2]
+    return _spamcop_quoted(found[2]) if found is not None else ()
+
+
+def spamcop_lookalike_copy(message: Message) -> tuple[tuple[AttachedMessage, bytes], ...]:
+    """The message a text in SpamCop's layout quotes after its "Offending message" line, whoever
+    wrote it: only for an analyst who asks for it by ``analyze --attached 1`` (review V19 P7: a
+    genuine old report whose signature is gone could no longer be opened). Never offered in a
+    report: unsigned, the quote is the sender's text (_spamcop_lookalike)."""
+    found = _spamcop_shape(message)
+    return _spamcop_quoted(found[2]) if found is not None else ()
+
+
+def _spamcop_quoted(head: bytes) -> tuple[tuple[AttachedMessage, bytes], ...]:
+    """The message quoted after the "Offending message" line of a SpamCop report's text."""
     marker = _spamcop_marker_re().search(head)
     if marker is None:
         return ()
@@ -740,8 +791,9 @@ def feedback_report(message: Message, signed_by: frozenset[str] = frozenset()) -
     forms without its report part: Microsoft's JMRP, a DMARC failure report in text), or None.
     ``signed_by``: see read_carried."""
     parts = _parts(message) if might_carry_parts(message) else []
-    return (_feedback_report(message, parts) if parts else None) or _unformatted_feedback(
+    feedback = (_feedback_report(message, parts) if parts else None) or _unformatted_feedback(
         message, _carried(message, parts, signed_by=signed_by), signed_by)
+    return _with_authentication(feedback, message, signed_by) if feedback is not None else None
 
 
 def _delivery_report(message: Message, parts: list[_Part]) -> DeliveryReport | None:
@@ -1065,29 +1117,74 @@ def _multipart(message: Message) -> bool:
         message.first("Content-Type") or "").lstrip()[:10].lower() == "multipart/"
 
 
-def _xarf_fields(text: str) -> dict[str, str] | None:
+# The start of a YAML value this reader does not follow: a block scalar (| >), an anchor (&), an
+# alias (*), a tag (!), a flow sequence or mapping ([ {) (YAML 1.2 section 6.9, 7.4, 8.1). A YAML
+# consumer reads something else than the text after the colon: not shown as the field's value.
+_YAML_SYNTAX = ("|", ">", "&", "*", "!", "[", "{")
+_MAX_XARF_REPEATS = 5
+
+
+class _JsonObject(dict[str, object]):
+    """A JSON object as json.loads builds it with _xarf_json_object: the last value of a repeated
+    key (as json.loads keeps), and each key's values when it repeats."""
+
+    repeated: dict[str, list[object]]
+
+
+def _xarf_json_object(pairs: list[tuple[str, object]]) -> _JsonObject:
+    document = _JsonObject()
+    document.repeated = {}
+    for key, value in pairs[:1000]:
+        if key in document and len(document.repeated.setdefault(key, [document[key]])) < _MAX_XARF_REPEATS:
+            document.repeated[key].append(value)
+        document[key] = value
+    return document
+
+
+def _xarf_name(key: str) -> str:
+    return key[:40].lower().replace("-", "").replace("_", "")
+
+
+def _xarf_fields(text: str) -> tuple[dict[str, str], tuple[str, ...]] | None:
     """The report part's fields, keys lower-cased without "-" and "_", each value cut at
-    _MAX_XARF_VALUE; None when the text holds no report. YAML: the top-level "Key: value" lines
-    among its first _MAX_XARF_LINES; JSON: the document's top-level values and those of its one
-    nested "Report" (0.3) or "reporter" object."""
+    _MAX_XARF_VALUE, and notes of what a YAML or JSON reader would read otherwise; None when the
+    text holds no report. YAML: the top-level "Key: value" lines among its first
+    _MAX_XARF_LINES; JSON: the values of its one nested "Report" (0.3) object, then the
+    document's top-level ones. A repeated key takes its last value, as a YAML loader (PyYAML)
+    and json.loads do, and is noted (review V19 P3: the first was taken silently, and an abuse
+    desk's own tool acted on another address)."""
     fields: dict[str, str] = {}
+    notes: list[str] = []
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("{"):
         import json
 
         try:
-            document = json.loads(stripped)
+            document = json.loads(stripped, object_pairs_hook=_xarf_json_object)
         except (ValueError, RecursionError):
             return None
-        if not isinstance(document, dict):
+        if not isinstance(document, _JsonObject):
             return None
-        nested = [v for k, v in list(document.items())[:100] if isinstance(v, dict) and str(k).lower() == "report"]
-        for source in [document, *nested[:1]]:
+        nested = [v for k, v in list(document.items())[:100]
+                  if isinstance(v, _JsonObject) and str(k).lower() == "report"]
+        # X-ARF 0.3 puts the report's fields in its "Report" object: those win over top-level ones.
+        for source in [*nested[:1], document]:
             for key, value in list(source.items())[:100]:
-                if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-                    name = str(key)[:40].lower().replace("-", "").replace("_", "")
-                    fields.setdefault(name, str(value)[:_MAX_XARF_VALUE].strip())
-        return fields or None
+                name = _xarf_name(str(key))
+                # Strings only (a port may be a number): a float, NaN, Infinity or a boolean is no
+                # value of X-ARF's fields, and "inf" or "nan" shown as a Source misleads.
+                if isinstance(value, bool) or not isinstance(value, (str, int)) or (
+                        isinstance(value, int) and name not in _XARF_KEYS["port"]):
+                    continue
+                if name not in fields:
+                    fields[name] = str(value)[:_MAX_XARF_VALUE].strip()
+                repeats = source.repeated.get(key)
+                if repeats and len({repr(v)[:200] for v in repeats}) > 1:
+                    written = ", ".join(_short(str(v)[:200], 60) or "(empty)" for v in repeats)
+                    notes.append(f"{_short(str(key), 40)} given {len(repeats)} times: {written}; a JSON reader "
+                                 f"takes {_short(str(repeats[-1])[:200], 60)}")
+        return (fields, tuple(notes)) if fields else None
+    seen: dict[str, tuple[str, list[str]]] = {}
     for line in stripped.splitlines()[:_MAX_XARF_LINES]:
         key, colon, value = line.partition(":")
         if not colon or _xarf_key_re().fullmatch(key) is None:
@@ -1095,8 +1192,22 @@ def _xarf_fields(text: str) -> dict[str, str] | None:
         value = value.strip()[:_MAX_XARF_VALUE]
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
             value = value[1:-1]  # a quoted YAML scalar
-        fields.setdefault(key.lower().replace("-", "").replace("_", ""), value)
-    return fields or None
+        entry = seen.setdefault(_xarf_name(key), (key, []))
+        if len(entry[1]) < _MAX_XARF_REPEATS:
+            entry[1].append(value)
+    for name, (key, values) in seen.items():
+        value = values[-1]
+        if len(set(values)) > 1:
+            written = ", ".join(_short(v, 60) or "(empty)" for v in values)
+            notes.append(f"{key} given {len(values)} times: {written}; a YAML reader takes {_short(value, 60)}")
+        if value.startswith(_YAML_SYNTAX) and _bracketed_address_re().fullmatch(value) is None:
+            # An address in brackets with its port ("[2001:db8::1]:22") is the one such value
+            # read: it names an address the way RFC 3986 section 3.2.2 writes one (review V19 P4).
+            notes.append(f"{key} is written in YAML syntax this reader does not follow ({_short(value, 60)}): "
+                         "not shown as its value")
+            continue
+        fields[name] = value
+    return (fields, tuple(notes)) if fields or notes else None
 
 
 def _xarf_value(fields: dict[str, str], name: str) -> str | None:
@@ -1106,27 +1217,80 @@ def _xarf_value(fields: dict[str, str], name: str) -> str | None:
     return None
 
 
-def _xarf_report(message: Message) -> FeedbackReport | None:
-    """The report of an X-ARF message: its report part (named report.txt, or the first part after
-    the greeting whose text reads as X-ARF's fields) read into the feedback report's fields; None
-    when the message does not say it is X-ARF, or holds no such part (_xarf_without_report)."""
+# "[2001:db8::1]:22": an address in brackets, and a port (RFC 3986 section 3.2.2's form).
+_bracketed_address_re = compiled_on_first_use(r"\[([0-9A-Fa-f:.]{2,45})\](?::(\d{1,5}))?")
+
+
+def _xarf_source(source: str | None) -> tuple[str | None, str | None, str | None]:
+    """(the address, the port, what else the Source said) of an X-ARF Source that names an
+    address: "192.0.2.7", a network "192.0.2.0/24" (its first address; the network said), an
+    address with a port "[2001:db8::1]:22" or "192.0.2.7:22", an IPv4-mapped IPv6 address
+    "::ffff:192.0.2.1" (as the IPv4 address it is, RFC 4291 section 2.5.5.2); (None, None, None)
+    for anything else (a URI, a domain)."""
+    import ipaddress
+
+    if not source:
+        return None, None, None
+    text = source.strip()[:100]
+    port: str | None = None
+    bracketed = _bracketed_address_re().fullmatch(text)
+    if bracketed:
+        text, port = bracketed.group(1), bracketed.group(2)
+    elif text.count(":") == 1 and "/" not in text:
+        host, _, number = text.partition(":")
+        if number.isdigit() and len(number) <= 5:
+            text, port = host, number
+    try:
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(text)
+        said = None
+    except ValueError:
+        try:
+            network = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            return None, None, None
+        if network.num_addresses == 1:
+            address, said = network.network_address, None
+        else:
+            address, said = network.network_address, f"the network {network} (its first address shown)"
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        said = ", ".join(filter(None, (said, f"written {text}")))
+        address = address.ipv4_mapped
+    return str(address), port, said
+
+
+def _xarf_read(message: Message) -> tuple[FeedbackReport | None, tuple[str, ...]]:
+    """The report of an X-ARF message and the notes of its ambiguous fields (_xarf_fields): its
+    report part (named report.txt, or the first part after the greeting whose text reads as
+    X-ARF's fields) read into the feedback report's fields; None when the message does not say
+    it is X-ARF, or holds no such part (_xarf_without_report), with the notes of what was
+    not read (a report whose every value is in YAML syntax)."""
     if not _is_xarf(message) or not _multipart(message):
-        return None
+        return None, ()
+    unread: tuple[str, ...] = ()
     leaves = [p for p in _parts(message, keep_text=True) if p.depth >= 1][:_MAX_TEXT_PARTS + 8]
     named = [p for p in leaves if (p.filename or p.params.get("name") or "").strip().lower() in _XARF_PART_NAMES]
     # Without the name, the second part (the spec's place for it), when it holds the report's fields.
     candidates = named or [p for p in leaves[1:3] if p.content_type in _XARF_TYPES]
     for part in candidates[:2]:
-        fields = _xarf_fields(_decoded_head(message.raw, part).decode("utf-8", "replace"))
-        if fields is None:
+        data = _decoded_head(message.raw, part)
+        # The part's charset (RFC 2046 section 4.1.2): a Latin-1 report's "Fernüberwachung".
+        try:
+            text = data.decode(part.params.get("charset", "utf-8")[:40], "replace")
+        except LookupError:  # an unknown charset name
+            text = data.decode("utf-8", "replace")
+        read = _xarf_fields(text)
+        if read is None:
             continue
+        fields, notes = read
         category, kind = _xarf_value(fields, "category"), _xarf_value(fields, "type")
         if category is None and kind is None:
+            unread = unread or notes
             continue
         source = _xarf_value(fields, "source")
-        source_ip = _ip_or_none(source)
-        port, service = _xarf_value(fields, "port"), _xarf_value(fields, "service")
+        source_ip, source_port, source_said = _xarf_source(source)
+        port, service = _xarf_value(fields, "port") or source_port, _xarf_value(fields, "service")
         domain = _xarf_value(fields, "domain")
+        source_type = _xarf_value(fields, "source_type")
         said = (category or "other").strip().lower()[:40]
         return FeedbackReport(
             feedback_type=said, user_agent=_xarf_value(fields, "user_agent"), version=_xarf_value(fields, "version"),
@@ -1135,17 +1299,46 @@ def _xarf_report(message: Message) -> FeedbackReport | None:
             reported_uri=(source,) if source and source_ip is None else (), incidents=None,
             authentication_results=(),
             meaning=f"X-ARF category {_short(category or 'not given', 40)}, report type {_short(kind or 'not given', 60)}"
-                    + (f", source type {_short(_xarf_value(fields, 'source_type'), 40)}"
-                       if _xarf_value(fields, "source_type") else ""),
+                    + (f", source type {_short(source_type, 40)}" if source_type else "")
+                    + (f", source {source_said}" if source_said else ""),
             format="xarf", report_id=_xarf_value(fields, "report_id"),
-            service=" ".join(filter(None, (service, f"port {port}" if port else None)))[:200] or None)
-    return None
+            service=" ".join(filter(None, (service, f"port {port}" if port else None)))[:200] or None,
+            report_type=kind[:100] if kind else None, source_type=source_type[:100] if source_type else None), notes
+    return None, unread
+
+
+def _xarf_report(message: Message) -> FeedbackReport | None:
+    """The report of an X-ARF message (_xarf_read), or None."""
+    return _xarf_read(message)[0]
+
+
+def _xarf_ambiguous(message: Message) -> Finding | None:
+    """A notice for an X-ARF report whose fields a YAML or JSON reader reads otherwise than
+    shown: a key given twice with different values, a value in YAML syntax not followed here."""
+    feedback, notes = _xarf_read(message)
+    if feedback is None or not notes:
+        return None
+    notes = notes[:5]
+    return Finding(
+        id="feedback.xarf_ambiguous", severity=Severity.NOTICE,
+        title=f"X-ARF report read ambiguously: {_short(shown_hidden(notes[0]), 160)}",
+        explanation=("Its report part can be read in more than one way, and an abuse desk's own X-ARF tool may act "
+                     "on another value than the one shown here: " + "; ".join(shown_hidden(n) for n in notes)
+                     + ". A repeated key is shown with its last value, as a YAML loader and a JSON parser keep (X-ARF "
+                     "0.3's Report object's value over a top-level one); "
+                     "a value in YAML syntax (a block scalar, an anchor, an alias, a tag, a flow collection) is "
+                     "not shown. A careless reporting script gives this, and so does a report written to make "
+                     "two readers blame two different sources."),
+        reference=_XARF_SPEC, subject="feedback report")
 
 
 def _xarf_without_report(message: Message) -> Finding | None:
     """A notice for a message that says "X-ARF: Yes" but holds no report part X-ARF's fields
     can be read from: no abuse report is read from it."""
-    if not _is_xarf(message) or _xarf_report(message) is not None:
+    if not _is_xarf(message):
+        return None
+    feedback, unread = _xarf_read(message)
+    if feedback is not None:
         return None
     what = ("it is not multipart (X-ARF sends multipart/mixed: a text part, then the report part \"report.txt\")"
             if not _multipart(message) else
@@ -1155,6 +1348,7 @@ def _xarf_without_report(message: Message) -> Finding | None:
         id="feedback.xarf_incomplete", severity=Severity.NOTICE,
         title="Says it is an X-ARF abuse report, but holds no report",
         explanation=("Its header says \"X-ARF: Yes\", the mark of an abuse report in the X-ARF format, but " + what
+                     + (f" ({'; '.join(shown_hidden(n) for n in unread[:5])})" if unread else "")
                      + ": no report is read from it, and what its text says is not shown as a report's fields. A "
                      "reporting script that failed, a report cut on the way, or a message merely dressed as one "
                      "gives this."),
@@ -1388,10 +1582,14 @@ def read_carried(message: Message, path: str = "", signed_by: frozenset[str] = f
             if forward is not None:
                 findings.append(forward)
     if feedback is not None:
+        feedback = _with_authentication(feedback, message, signed_by)
         removed = not attached and any(p.content_type in _MESSAGE_TYPES for p in parts)
-        authors = tuple(a.domain for a in parse_addresses((message.first("From") or "")[:_MAX_ADDRESS_TEXT])[:10]
-                        if a.domain) if feedback.format == "xarf" else ()
-        findings.append(_feedback_finding(feedback, attached, path, removed, signed_by, authors))
+        _signer, partial, authors = report_signer(message, signed_by)
+        findings.append(_feedback_finding(feedback, attached, path, removed, partial, authors))
+        if feedback.format == "xarf":
+            ambiguous = _xarf_ambiguous(message)
+            if ambiguous is not None:
+                findings.append(ambiguous)
     if attached:
         listed = "; ".join(
             f"{a.number}: {'header of ' if a.headers_only else ''}"
@@ -2526,34 +2724,37 @@ _UNFORMATTED = {
 
 
 def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage, ...], path: str = "",
-                      removed: bool = False, signed_by: frozenset[str] = frozenset(),
-                      authors: tuple[str, ...] = ()) -> Finding:
+                      removed: bool = False, partial: str | None = None, authors: int = 0) -> Finding:
     """The finding of a feedback report. ``removed``: its message part holds no message (the
-    reporter replaced the copy, as "REDACTED"). ``signed_by``: see read_carried. ``authors``:
-    the From: domains, whose signature tells whether an X-ARF report is its sender's."""
+    reporter replaced the copy, as "REDACTED"). ``partial``: a passing signer aligned with only
+    some of the ``authors`` From: domains (report_signer); ``feedback.authenticated_by`` the one
+    aligned with all of them."""
     kind = feedback.feedback_type
     unformatted = _UNFORMATTED.get(feedback.format)
     writer = _short(feedback.user_agent or feedback.reporting_mta, 80)
     label = writer or (unformatted[0] if unformatted else None)
-    authenticated: str | None = None
+    signer = feedback.authenticated_by
     if feedback.format == "spamcop":
         # Read as SpamCop's only with spamcop.net's own passing DKIM signature (_spamcop_report):
         # its From: and Return-Path are the sender's text (reviews V17 N6, V18 P3).
-        label = f"{label}; DKIM-signed by spamcop.net"
-        authenticated = "a DKIM signature of spamcop.net passes: SpamCop sent it"
-    elif feedback.format == "xarf":
-        # X-ARF has no authentication of its own: the From: domain's passing DKIM signature (or
-        # a parent's, RFC 7489 section 3.1.1's relaxed alignment) is what shows who wrote it.
-        signer = next((d for d in sorted(signed_by) for a in authors if a == d or a.endswith("." + d)), None)
-        label = "X-ARF; " + (f"DKIM-signed by {signer}" if signer else "not authenticated")
-        authenticated = (f"a DKIM signature of {signer}, the From: domain's, passes" if signer else
-                         "no DKIM signature of its From: domain passes here (nor did the receiver record one): "
-                         "who wrote it is not shown, and anyone can write the format")
+        label = f"{label}; DKIM-signed by {signer or _SPAMCOP_DOMAIN}"
+        authenticated = f"a DKIM signature of {signer or _SPAMCOP_DOMAIN} passes: SpamCop sent it"
+    else:
+        # No report format authenticates itself (RFC 5965 section 8.2; X-ARF has nothing of the
+        # kind): a passing signature aligned with every From: domain (report_signer) is what shows
+        # who wrote it. One aligned with only one of two From: domains leaves the other anyone's.
+        some = f"signed by {partial}, for one of {authors} From: domains; " if partial and not signer else ""
+        if feedback.format == "xarf":
+            label = "X-ARF; " + (f"DKIM-signed by {signer}" if signer else f"{some}not authenticated")
+        authenticated = (f"a DKIM signature of {signer}, aligned with its From: domain, passes" if signer else
+                         (f"a DKIM signature of {partial} passes, but it vouches for only one of its {authors} "
+                          "From: domains; " if some else "")
+                         + "no DKIM signature aligned with its From: domain passes here (nor did the receiver "
+                         "record one): who wrote it is not shown, and anyone can write the format")
     by = f" ({label})" if label else ""
     source = f" sent from {feedback.source_ip}" if feedback.source_ip else ""
     about = [f"Feedback-Type {kind}" + (f": {feedback.meaning}" if feedback.meaning else "")]
-    if authenticated:
-        about.append(authenticated)
+    about.append(authenticated)
     if writer:
         about.append(f"written by {writer}")
     if feedback.original_mail_from:
@@ -2582,15 +2783,17 @@ def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage,
         reference = _RFC6591
     elif feedback.format == "xarf":
         # What X-ARF reports is a source (an address, a phishing page's URL), often no message.
-        named = _short(feedback.source_ip or next(iter(feedback.reported_uri), None)
-                       or next(iter(feedback.reported_domain), None), 100)
+        # Its values are shown with their hidden characters marked (shown_hidden): a Category
+        # "ab<NUL>use" must not read as "abuse" (review V19 P5).
+        named = _short(shown_hidden(feedback.source_ip or next(iter(feedback.reported_uri), None)
+                                    or next(iter(feedback.reported_domain), None) or ""), 100)
         title = (f"Abuse report{by}: {named or 'a source the report does not name'} was reported "
-                 f"({_short(feedback.meaning, 120)})")
-        about[0] = feedback.meaning or ""
+                 f"({_short(shown_hidden(feedback.meaning or ''), 120)})")
+        about[0] = shown_hidden(feedback.meaning or "")
         for label, value in (("reported source", feedback.source_ip or next(iter(feedback.reported_uri), None)),
                              ("service", feedback.service), ("report ID", feedback.report_id)):
             if value:
-                about.append(f"{label} {_short(value, 200)}")
+                about.append(f"{label} {_short(shown_hidden(value), 200)}")
         reference = _XARF_SPEC
     else:
         title = {"abuse": f"Abuse report{by}: a message{source} was reported as abuse",
@@ -2604,7 +2807,12 @@ def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage,
         first = attached[0]
         # What the reported message claims: a failure report's is often a spoof of the domain's own address.
         what = f" (“{_short(first.subject, 100) or '(no subject)'}” from {_short(first.from_header, 100) or '(no From)'})"
-        returned = (f" The reported message{' header' if first.headers_only else ''} is attached{what}: "
+        # Only a report a signature vouches for says which message it reports: in anyone's text,
+        # the attached message is whatever the sender chose to attach (review V19 P1).
+        attached_words = (f"The reported message{' header' if first.headers_only else ''} is attached"
+                          if signer else
+                          f"A message{' header' if first.headers_only else ''} is attached (the sender's choice)")
+        returned = (f" {attached_words}{what}: "
                     f"`headerscope analyze FILE --attached {attached_path(path, first.number)}` shows how it "
                     "travelled and "
                     f"how it was authenticated.")
@@ -2648,22 +2856,71 @@ def reported_domains_words(feedback: FeedbackReport, shown: int | None = None) -
     return f"{_plural(total, 'reported domain')}{first}: {', '.join(named)}"
 
 
+# What each format is, for the feedback section's heading and intro (review V19 P1: it said
+# "ARF, RFC 5965" for every format, and nothing of who wrote it).
+_FEEDBACK_FORMATS = {
+    "arf": "an abuse or authentication failure report in the Abuse Reporting Format (ARF, RFC 5965)",
+    "xarf": "an abuse report in the X-ARF format (x-arf.org, not ARF)",
+    "spamcop": "a SpamCop spam report (SpamCop's own layout, not ARF)",
+    "jmrp": "a Microsoft JMRP complaint (Outlook.com's Junk Mail Reporting Program, not ARF)",
+    "text": "a DMARC failure report in plain text (RFC 7489 section 7.3, Exim's layout, not ARF)",
+}
+_FEEDBACK_SHORT = {"arf": "ARF, RFC 5965", "xarf": "X-ARF", "spamcop": "SpamCop", "jmrp": "Microsoft JMRP",
+                   "text": "a DMARC failure report in text"}
+
+
+def feedback_heading(feedback: FeedbackReport) -> str:
+    """The feedback section's heading: the format, and "claimed, not authenticated" when no
+    aligned signature vouches for the report."""
+    written = _FEEDBACK_SHORT.get(feedback.format, feedback.format)
+    if feedback.format == "arf" and feedback.feedback_type == "auth-failure":
+        written += ", RFC 6591"
+    return f"Feedback report ({written}; " + (
+        f"DKIM-signed by {feedback.authenticated_by})" if feedback.authenticated_by else "claimed, not authenticated)")
+
+
+def feedback_intro(feedback: FeedbackReport, attached: bool = False) -> str:
+    """The feedback section's sentence: what the message is, in its format's words, whether a
+    signature vouches for it, and what its attached message is."""
+    what = _FEEDBACK_FORMATS.get(feedback.format, "an abuse or authentication failure report")
+    if feedback.format == "arf" and feedback.feedback_type == "auth-failure":
+        what += " for an authentication failure (RFC 6591)"
+    signer = feedback.authenticated_by
+    vouched = (f"DKIM-signed by {signer}, which vouches for what it says" if signer else
+               "claimed, not authenticated: no DKIM signature aligned with its From: domain passes, and anyone can "
+               "write this format, so every field below is the claim of whoever sent it")
+    copy = ""
+    if attached:
+        copy = (" The message it reports is listed under the attached messages." if signer else
+                " A message is attached (the sender's choice), listed under the attached messages.")
+    return f"This message is {what}, not the mail itself; {vouched}.{copy}"
+
+
 def feedback_rows(feedback: FeedbackReport) -> tuple[tuple[str, str], ...]:
     """(label, value) for each part of a feedback report that was written, in the order a
-    reader wants them; shared by the terminal, HTML and Markdown reports."""
+    reader wants them; shared by the terminal, HTML and Markdown reports. First whether it is
+    authenticated; an X-ARF report's under X-ARF's own field names (review V19 P4). Values
+    from the report show their hidden characters (shown_hidden, review V19 P5): the terminal
+    would remove them silently, and "ab<NUL>use" would read as "abuse"."""
     failed = (feedback.auth_failure or "").strip().lower()
+    xarf = feedback.format == "xarf"
+    authenticated = (f"yes: DKIM-signed by {feedback.authenticated_by}" if feedback.authenticated_by
+                     else "no: anyone can write this format")
     rows = [
-        ("Feedback-Type", feedback.feedback_type + (f" ({feedback.meaning})" if feedback.meaning else "")),
+        ("Category" if xarf else "Feedback-Type",
+         feedback.feedback_type + (f" ({feedback.meaning})" if feedback.meaning else "")),
+        ("Report-Type", feedback.report_type or ""),
+        ("Source-Type", feedback.source_type or ""),
         ("Auth-Failure", (feedback.auth_failure or "") + (f" ({_AUTH_FAILURE_MEANINGS[failed]})"
                                                           if failed in _AUTH_FAILURE_MEANINGS else "")),
         ("Delivery-Result", feedback.delivery_result or ""),
         ("Identity-Alignment", feedback.identity_alignment or ""),
-        ("Source-IP", feedback.source_ip or ""),
+        ("Source" if xarf else "Source-IP", feedback.source_ip or ""),
         ("Original-Mail-From", feedback.original_mail_from or ""),
         ("Original-Rcpt-To", recipients_words(feedback) if feedback.original_rcpt_to else ""),
-        ("Arrival-Date", feedback.arrival_date or ""),
+        ("Date (seen)" if xarf else "Arrival-Date", feedback.arrival_date or ""),
         ("Reported-Domain", reported_domains_words(feedback) if feedback.reported_domain else ""),
-        ("Reported-URI", ", ".join(feedback.reported_uri)),
+        ("Source" if xarf else "Reported-URI", ", ".join(feedback.reported_uri)),
         ("DKIM-Domain", feedback.dkim_domain or ""),
         ("DKIM-Selector", feedback.dkim_selector or ""),
         ("SPF-DNS", feedback.spf_dns or ""),
@@ -2672,9 +2929,11 @@ def feedback_rows(feedback: FeedbackReport) -> tuple[tuple[str, str], ...]:
         ("Report-ID", feedback.report_id or ""),
         ("Incidents", feedback.incidents or ""),
         ("User-Agent", feedback.user_agent or ""),
+        ("Version", (feedback.version or "") if xarf else ""),
         ("Reporting-MTA", feedback.reporting_mta or ""),
     ]
-    return tuple((label, value) for label, value in rows if value)
+    return (("Authenticated", authenticated),
+            *((label, shown_hidden(value)) for label, value in rows if value))
 
 
 _RFC8098 = "https://www.rfc-editor.org/rfc/rfc8098"

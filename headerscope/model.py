@@ -1124,6 +1124,16 @@ class FeedbackReport(Value):
     """The reporter's own identifier of the report (X-ARF's Report-ID), as written."""
     service: str | None = None
     """The service the reported source was seen using, and its port (X-ARF's Service and Port)."""
+    authenticated_by: str | None = None
+    """The domain whose passing DKIM signature vouches for the report: aligned (relaxed, by
+    organizational domain, RFC 7489 section 3.1.1) with every From: domain, checked now or
+    recorded as pass by the receiver in its own trusted results (for a SpamCop report,
+    spamcop.net's signature, the one that makes it read as SpamCop's). None: anyone may have
+    written it, and every field above is the claim of whoever sent it."""
+    report_type: str | None = None
+    """X-ARF's Report-Type (login-attack, phishing...), as written."""
+    source_type: str | None = None
+    """X-ARF's Source-Type (ip-address, uri...), as written."""
 
 
 

@@ -147,6 +147,8 @@ def environment(directory: str | None = None) -> jinja2.Environment:
     env.filters["result_class"] = result_class
     env.filters["result_words"] = result_words
     env.filters["feedback_rows"] = _feedback_rows
+    env.filters["feedback_heading"] = _feedback_heading
+    env.filters["feedback_intro"] = _feedback_intro
     env.filters["bulk_rows"] = _bulk_rows
     env.filters["bimi_rows"] = _bimi_rows
     env.filters["login"] = _login
@@ -174,6 +176,18 @@ def _login(auth: str | None) -> str | None:
     from .received import authenticated_login
 
     return authenticated_login(auth)
+
+
+def _feedback_heading(feedback: Any) -> str:
+    from .mime import feedback_heading
+
+    return feedback_heading(feedback)
+
+
+def _feedback_intro(feedback: Any, attached: bool = False) -> str:
+    from .mime import feedback_intro
+
+    return feedback_intro(feedback, attached)
 
 
 def _feedback_rows(feedback: Any) -> tuple[tuple[str, str], ...]:

@@ -388,7 +388,8 @@ def test_a_dmarc_failure_report_says_what_failed_and_what_the_receiver_did() -> 
     assert finding.title == ("Authentication failure report (Lua/1.0): a message sent from 203.0.113.10 failed "
                              "(DMARC failed: no aligned DKIM or SPF pass)")
     assert "delivery result reject" in finding.explanation and "header --attached 1" not in finding.explanation
-    assert "reported message header is attached" in finding.explanation
+    # Unsigned: the attached header is whatever the sender chose (review V19 P1).
+    assert "A message header is attached (the sender's choice)" in finding.explanation
     assert report.attached[0].headers_only
 
 
@@ -1642,6 +1643,7 @@ def test_a_spamcop_report_is_read_as_spamcop_s_only_when_spamcop_net_signed_it(t
     [finding] = [f for f in report.findings if f.id == "feedback.abuse"]
     assert "a DKIM signature of spamcop.net passes: SpamCop sent it" in finding.explanation
     assert not [f for f in report.findings if f.id == "feedback.spamcop_lookalike"]
+    assert report.feedback_report is not None and report.feedback_report.authenticated_by == "spamcop.net"
 
     def unread(data: bytes) -> Finding:
         report = headerscope.analyze(data, offline=True)
@@ -1668,13 +1670,23 @@ def test_a_spamcop_report_is_read_as_spamcop_s_only_when_spamcop_net_signed_it(t
     # Only the Return-Path at spamcop.net, the From: still the phish's (V18's sc3).
     only_path = SPAMCOP_V4.replace(b"From: 6301094139@reports.spamcop.net", b"From: PayPal <service@paypal.example>")
     assert unread(only_path).title.endswith("claims to be from spamcop.net; not authenticated")
-    # --attached 1 finds no copy in the unsigned one, and the signed one's (the CLI reads the
-    # carrier's signatures first).
+    # An analyst who asks for --attached 1 of the unsigned one gets its quote, said to be quoted by
+    # an unauthenticated look-alike (review V19 P7: a genuine old report could not be opened),
+    # with no report's blame (no Source-IP as the client); the report above offers none.
     path = tmp_path / "forged.eml"
     path.write_bytes(SPAMCOP_V4)
-    run = subprocess.run([sys.executable, "-m", "headerscope", "analyze", str(path), "--offline", "--attached", "1"],
+    run = subprocess.run([sys.executable, "-m", "headerscope", "analyze", str(path), "--offline", "--attached", "1",
+                          "--format", "json"], capture_output=True, cwd=REPO, text=True)
+    assert run.returncode == 0, run.stderr
+    inner = json.loads(run.stdout)
+    assert inner["input"]["carried_in"].startswith(f"the message quoted by {path}, an unauthenticated look-alike of a "
+                                                   "SpamCop report (spamcop.net did not sign it)")
+    assert "its header is the sender's text" in inner["input"]["carried_in"]
+    assert inner["input"].get("reported_envelope") is None
+    assert inner["spf"]["client_ip"] != "192.0.2.160" or not inner["spf"]["inputs_from"].startswith("the feedback")
+    run = subprocess.run([sys.executable, "-m", "headerscope", "analyze", str(path), "--offline", "--attached", "2"],
                          capture_output=True, cwd=REPO, text=True)
-    assert run.returncode == 1 and "no attached message 1" in run.stderr
+    assert run.returncode == 1 and "no attached message 2" in run.stderr
     assert attached_messages(parse_message(SPAMCOP_V4)) == ()
     assert len(attached_messages(parse_message(SPAMCOP_V4), signed_by=frozenset({"spamcop.net"}))) == 1
 
@@ -1768,3 +1780,27 @@ def test_a_part_headers_quick_reading_is_the_full_parse() -> None:
     for odd in (b"Content-Type: text/plain; name=\"\xe9t\xe9.pdf\"\r\n", b"Content-Type: a\x00b\r\n",
                 b"Content-Type: text/plain; name=\"\x1b$B\"\r\n"):
         assert first_values(odd, names) is None
+
+
+def test_an_arf_report_says_whether_its_from_domain_signed_it() -> None:
+    # Review V19 P1: ARF has no signature of its own (RFC 5965 section 8.2); the section said
+    # "ARF, RFC 5965" as fact and the attached copy was "the reported message" for anyone's text.
+    from headerscope.mime import feedback_rows
+
+    unsigned = headerscope.analyze(_arf(ABUSE_FIELDS, REPORTED), offline=True)
+    feedback = unsigned.feedback_report
+    assert feedback is not None and feedback.authenticated_by is None
+    assert feedback_rows(feedback)[0] == ("Authenticated", "no: anyone can write this format")
+    [finding] = [f for f in unsigned.findings if f.id == "feedback.abuse"]
+    assert "A message is attached (the sender's choice)" in finding.explanation
+    markdown = get_renderer("markdown").render(unsigned)
+    assert "### Feedback report (ARF, RFC 5965; claimed, not authenticated)" in markdown
+    # The receiver recorded example.com's pass (a subdomain's signature aligns, relaxed).
+    received = (b"Authentication-Results: mx.example.net; dkim=pass header.d=fbl.example.com\r\n"
+                b"Received: from mail.example.com (mail.example.com [192.0.2.5]) by mx.example.net with ESMTPS id 1;"
+                b" Thu, 8 Mar 2005 17:40:40 EDT\r\n")
+    signed = headerscope.analyze(received + _arf(ABUSE_FIELDS, REPORTED), offline=True)
+    assert signed.feedback_report is not None and signed.feedback_report.authenticated_by == "fbl.example.com"
+    [finding] = [f for f in signed.findings if f.id == "feedback.abuse"]
+    assert "The reported message is attached" in finding.explanation
+    assert "### Feedback report (ARF, RFC 5965; DKIM-signed by fbl.example.com)" in get_renderer("markdown").render(signed)

@@ -58,7 +58,7 @@ def test_an_x_arf_yaml_report_is_read_as_an_abuse_report() -> None:
     assert finding.id == "feedback.abuse" and finding.severity is Severity.WARNING
     assert finding.title == ("Abuse report (X-ARF; not authenticated): 203.0.113.7 was reported (X-ARF category "
                              "abuse, report type login-attack, source type ip-address)")
-    assert "no DKIM signature of its From: domain passes" in finding.explanation
+    assert "no DKIM signature aligned with its From: domain passes" in finding.explanation
     assert "report ID 1234567@blocklist.example" in finding.explanation
     # The JSON output carries it as the feedback report; the Markdown shows its rows.
     assert json.loads(report.to_json())["feedback_report"]["format"] == "xarf"
@@ -133,3 +133,155 @@ def test_an_x_arf_report_part_is_read_bounded() -> None:
     late = b"".join(b"X-Note-%d: filler\r\n" % n for n in range(60)) + b"Category: fraud\r\nReport-Type: phishing\r\n"
     [finding] = _feedback_findings(headerscope.analyze(_xarf(late), offline=True))
     assert finding.id == "feedback.xarf_incomplete"
+
+
+def _with_ar(raw: bytes, result: bytes) -> bytes:
+    # The receiver's own record of a DKIM result, above its Received (read offline).
+    return raw.replace(b"dkim=none", result)
+
+
+def test_a_feedback_report_says_whether_a_signature_vouches_for_it() -> None:
+    # Review V19 P1: an unsigned X-ARF report was presented as a report everywhere but one title,
+    # and the JSON carried no authentication state.
+    report = headerscope.analyze(_xarf(YAML_REPORT), offline=True)
+    assert report.feedback_report is not None and report.feedback_report.authenticated_by is None
+    assert json.loads(report.to_json())["feedback_report"]["authenticated_by"] is None
+    markdown = get_renderer("markdown").render(report)
+    assert "### Feedback report (X-ARF; claimed, not authenticated)" in markdown
+    assert "an abuse report in the X-ARF format" in markdown and "ARF, RFC 5965" not in markdown
+    rows = markdown[markdown.index("| Field | Value |"):].splitlines()
+    assert rows[2] == "| Authenticated | no: anyone can write this format |"
+    html = get_renderer("html").render(report)
+    section = html[html.index('id="feedback-report"'):html.index('id="feedback-fields"')]
+    assert "Feedback report (X-ARF; claimed, not authenticated)" in section and "RFC 5965" not in section
+    terminal = get_renderer("terminal").render(report)
+    section = terminal[terminal.index("Feedback report (X-ARF"):]
+    assert section.index("Authenticated") < section.index("Category")
+    assert "no: anyone can write this format" in section
+    # The receiver's record of the From: domain's DKIM pass: the report is vouched for.
+    signed = headerscope.analyze(_with_ar(_xarf(YAML_REPORT), b"dkim=pass header.d=blocklist.example"), offline=True)
+    assert signed.feedback_report is not None and signed.feedback_report.authenticated_by == "blocklist.example"
+    assert "| Authenticated | yes: DKIM-signed by blocklist.example |" in get_renderer("markdown").render(signed)
+
+
+def _evidence(raw: bytes) -> bytes:
+    # A message/rfc822 part in place of the log: what the sender chose to attach.
+    return raw.replace(b"--Abuse-5ead\r\nContent-Type: text/plain; charset=utf-8; name=\"logfile.log\"\r\n\r\n",
+                       b"--Abuse-5ead\r\nContent-Type: message/rfc822\r\n\r\nFrom: Billing <billing@hoster.example>\r\n"
+                       b"To: abuse@hoster.example\r\nSubject: Invoice\r\nDate: Tue, 18 Nov 2025 07:00:00 +0100\r\n\r\n")
+
+
+def test_an_unsigned_report_s_attached_message_is_the_sender_s_choice() -> None:
+    unsigned = headerscope.analyze(_evidence(_xarf(YAML_REPORT)), offline=True)
+    [finding] = [f for f in _feedback_findings(unsigned) if f.id == "feedback.abuse"]
+    assert "A message is attached (the sender's choice)" in finding.explanation
+    assert "reported message" not in finding.explanation
+    assert "A message is attached (the sender's choice): it is listed under" in get_renderer("html").render(unsigned)
+    signed = headerscope.analyze(_with_ar(_evidence(_xarf(YAML_REPORT)), b"dkim=pass header.d=blocklist.example"),
+                                 offline=True)
+    [finding] = [f for f in _feedback_findings(signed) if f.id == "feedback.abuse"]
+    assert "The reported message is attached" in finding.explanation
+
+
+def test_the_signer_vouches_by_relaxed_alignment_with_every_from_domain() -> None:
+    # Review V19 P2: a signature of the From: domain's subdomain aligns (RFC 7489 section 3.1.1),
+    # as the verdict says; one of two From: domains signed is no authentication.
+    sub = headerscope.analyze(_with_ar(_xarf(YAML_REPORT), b"dkim=pass header.d=mail.blocklist.example"),
+                              offline=True)
+    assert sub.feedback_report is not None and sub.feedback_report.authenticated_by == "mail.blocklist.example"
+    [finding] = _feedback_findings(sub)
+    assert finding.title.startswith("Abuse report (X-ARF; DKIM-signed by mail.blocklist.example): ")
+    two = _with_ar(_xarf(YAML_REPORT), b"dkim=pass header.d=evil.example").replace(
+        b"<autogenerated@abuse.blocklist.example>\r\n", b"<autogenerated@abuse.blocklist.example>, x@evil.example\r\n")
+    report = headerscope.analyze(two, offline=True)
+    assert report.feedback_report is not None and report.feedback_report.authenticated_by is None
+    [finding] = _feedback_findings(report)
+    assert finding.title.startswith(
+        "Abuse report (X-ARF; signed by evil.example, for one of 2 From: domains; not authenticated): ")
+    # The same rule for ARF: another organisation's signature vouches for nothing.
+    from headerscope.message import parse_message
+    from headerscope.mime import report_signer
+    message = parse_message(two)
+    assert report_signer(message, frozenset({"evil.example"})) == (None, "evil.example", 2)
+    assert report_signer(message, frozenset({"blocklist.example", "evil.example"}))[0] is None
+
+
+def _ambiguous(report: Report) -> Finding:
+    [finding] = [f for f in report.findings if f.id == "feedback.xarf_ambiguous"]
+    assert finding.severity is Severity.NOTICE
+    return finding
+
+
+def test_a_repeated_key_or_yaml_syntax_is_said_not_read_silently() -> None:
+    # Review V19 P3: the first Source was shown, a YAML loader acts on the last.
+    twice = YAML_REPORT.replace(b"Source: 203.0.113.7\r\n", b"Source: 192.0.2.55\r\nSource: 203.0.113.250\r\n")
+    report = headerscope.analyze(_xarf(twice), offline=True)
+    assert report.feedback_report is not None and report.feedback_report.source_ip == "203.0.113.250"
+    assert _ambiguous(report).title == ("X-ARF report read ambiguously: Source given 2 times: 192.0.2.55, "
+                                        "203.0.113.250; a YAML reader takes 203.0.113.250")
+    # An anchor, a block scalar: not shown as the value.
+    anchored = YAML_REPORT.replace(b"Source: 203.0.113.7", b"Source: &s 192.0.2.77").replace(
+        b"Date: Tue, 18 Nov 2025 07:58:01 +0100", b"Date: >-")
+    report = headerscope.analyze(_xarf(anchored), offline=True)
+    feedback = report.feedback_report
+    assert feedback is not None and (feedback.source_ip, feedback.reported_uri, feedback.arrival_date) == (None, (), None)
+    assert "Source is written in YAML syntax this reader does not follow (&s 192.0.2.77)" in _ambiguous(report).explanation
+    assert not [f for f in headerscope.analyze(_xarf(YAML_REPORT), offline=True).findings
+                if f.id == "feedback.xarf_ambiguous"]
+
+
+def test_json_values_are_strings_and_duplicates_are_said() -> None:
+    part_header = b"Content-Type: application/json; name=\"report.json\"\r\n"
+    dup = b'{"Category":"abuse","ReportType":"login-attack","Source":"192.0.2.55","Source":"203.0.113.250"}'
+    report = headerscope.analyze(_xarf(dup, part_header=part_header), offline=True)
+    assert report.feedback_report is not None and report.feedback_report.source_ip == "203.0.113.250"
+    assert "a JSON reader takes 203.0.113.250" in _ambiguous(report).title
+    # X-ARF 0.3's Report object wins over a top-level value.
+    nested = b'{"Category":"abuse","ReportType":"x","Source":"192.0.2.55","Report":{"Source":"198.51.100.1"}}'
+    feedback = headerscope.analyze(_xarf(nested, part_header=part_header), offline=True).feedback_report
+    assert feedback is not None and feedback.source_ip == "198.51.100.1"
+    # NaN, Infinity, floats and booleans are no field values; an integer port is.
+    odd = (b'{"Category":"abuse","ReportType":NaN,"Source":Infinity,"Port":-0.0,"Service":true,'
+           b'"Report":{"SourcePort":22}}')
+    feedback = headerscope.analyze(_xarf(odd, part_header=part_header), offline=True).feedback_report
+    assert feedback is not None
+    assert (feedback.source_ip, feedback.reported_uri, feedback.meaning, feedback.service) == (
+        None, (), "X-ARF category abuse, report type not given", "port 22")
+
+
+def test_x_arf_rows_use_x_arf_names_and_sources_read_as_addresses() -> None:
+    # Review V19 P4.
+    report = headerscope.analyze(_xarf(YAML_REPORT), offline=True)
+    assert report.feedback_report is not None
+    from headerscope.mime import feedback_rows
+    labels = [label for label, _ in feedback_rows(report.feedback_report)]
+    assert labels[:6] == ["Authenticated", "Category", "Report-Type", "Source-Type", "Source", "Date (seen)"]
+    assert "Version" in labels and "Feedback-Type" not in labels and "Arrival-Date" not in labels
+    # The part's charset.
+    latin = headerscope.analyze(_xarf(YAML_REPORT.replace(b"Service: ssh", "Service: Fernüberwachung".encode("latin-1")),
+                                      part_header=b"Content-Type: text/plain; charset=iso-8859-1; name=\"report.txt\"\r\n"),
+                                offline=True).feedback_report
+    assert latin is not None and latin.service == "Fernüberwachung port 22"
+
+    def source(written: bytes) -> tuple[str | None, tuple[str, ...], str | None, str | None]:
+        part = YAML_REPORT.replace(b"Source: 203.0.113.7", b"Source: " + written).replace(b"Port: 22\r\n", b"")
+        feedback = headerscope.analyze(_xarf(part), offline=True).feedback_report
+        assert feedback is not None
+        return feedback.source_ip, feedback.reported_uri, feedback.service, feedback.meaning
+
+    ip, uri, _service, meaning = source(b"192.0.2.0/24")
+    assert (ip, uri) == ("192.0.2.0", ()) and meaning is not None and "the network 192.0.2.0/24" in meaning
+    assert source(b"[2001:db8::1]:22")[:3] == ("2001:db8::1", (), "ssh port 22")
+    ip, uri, _service, meaning = source(b"::ffff:192.0.2.1")
+    assert (ip, uri) == ("192.0.2.1", ()) and meaning is not None and "written ::ffff:192.0.2.1" in meaning
+
+
+def test_hidden_characters_of_the_report_are_shown() -> None:
+    # Review V19 P5: the terminal removed them silently; "ab<NUL>use" read as "abuse".
+    part = YAML_REPORT.replace(b"Category: abuse", b"Category: ab\x00use").replace(
+        b"Source: 203.0.113.7", "Source: http://x.example/\x1b[2J\u202egnp.exe".encode())
+    report = headerscope.analyze(_xarf(part), offline=True)
+    terminal = get_renderer("terminal").render(report)
+    assert "⟨U+001B⟩[2J⟨U+202E⟩gnp.exe" in terminal and "ab⟨U+0000⟩use" in terminal
+    [finding] = _feedback_findings(report)
+    assert finding.id == "feedback.other" and "ab⟨U+0000⟩use" in finding.title and "⟨U+202E⟩" in finding.title

@@ -230,10 +230,12 @@ class MarkdownRenderer(Renderer):
     def _feedback_report(self, report: Report) -> list[str]:
         if report.feedback_report is None:
             return []
-        from ..mime import feedback_rows
+        from ..mime import feedback_heading, feedback_intro, feedback_rows
 
-        return _field_table("Feedback report", feedback_rows(report.feedback_report),
-                            "An abuse or authentication failure report (ARF, RFC 5965).")
+        # Worded by the format, and by whether a signature vouches for it (review V19 P1).
+        feedback = report.feedback_report
+        return _field_table(md_escape(feedback_heading(feedback)), feedback_rows(feedback),
+                            md_escape(feedback_intro(feedback, bool(report.attached))))
 
     def _bimi(self, report: Report) -> list[str]:
         if report.bimi is None:

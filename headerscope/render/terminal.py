@@ -162,7 +162,10 @@ class TerminalRenderer(Renderer):
             blocks.append(Rule(_t("Delivery report (this message is a bounce or delivery notice)")))
             blocks.append(self._delivery_report(report))
         if report.feedback_report is not None:
-            blocks.append(Rule(_t("Feedback report (this message is an abuse or authentication failure report)")))
+            from ..mime import feedback_heading
+
+            # The heading names the format and whether a signature vouches for it (review V19 P1).
+            blocks.append(Rule(_t(feedback_heading(report.feedback_report))))
             blocks.append(self._feedback_report(report))
         blocks.append(Rule(_t("Hops (earliest first)")))
         blocks.append(self._hop_table(report))
@@ -620,10 +623,13 @@ class TerminalRenderer(Renderer):
         return table
 
     def _feedback_report(self, report: Report) -> RenderableType:
-        from ..mime import feedback_rows
+        from rich.console import Group
+
+        from ..mime import feedback_intro, feedback_rows
 
         assert report.feedback_report is not None
-        return _field_table(feedback_rows(report.feedback_report))
+        return Group(_t(feedback_intro(report.feedback_report, bool(report.attached)), "dim", limit=600),
+                     _field_table(feedback_rows(report.feedback_report)))
 
     def _bimi(self, report: Report) -> RenderableType:
         from ..auth.bimi import bimi_rows
