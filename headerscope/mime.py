@@ -92,10 +92,31 @@ _parameter_re = compiled_on_first_use(r';[ \t\r\n]*([^\s=;"]+)[ \t\r\n]*=[ \t\r\
 _rfc2231_name_re = compiled_on_first_use(r"([^*]+)\*(?:(\d{1,3})\*?|)")
 
 
+# Values already parsed, by their text: a message's top Content-Type is read by five readers, and
+# "text/plain; charset=utf-8" heads a part of most mail in a mailbox (one parse cost about 28,000
+# instructions, 2% of a scan's). Bounded in entries and in the length of a value kept.
+_parsed_types: dict[str, tuple[str, dict[str, str]]] = {}
+_MAX_PARSED_TYPES = 512
+_MAX_PARSED_TYPE_LENGTH = 400
+
+
 def parse_content_type(value: str) -> tuple[str, dict[str, str]]:
     """(type/subtype in lower case, parameters with lower-case names) of a Content-Type or
     Content-Disposition value (RFC 2045 section 5.1); quoted values are unquoted, RFC 2231
     continuations and charset-encoded values joined and decoded. Comments are dropped."""
+    cached = _parsed_types.get(value)
+    if cached is None:
+        cached = _parse_content_type(value)
+        if len(value) <= _MAX_PARSED_TYPE_LENGTH:
+            if len(_parsed_types) >= _MAX_PARSED_TYPES:
+                _parsed_types.clear()
+            _parsed_types[value] = cached
+    # Each caller gets its own parameters (the kept ones stay as parsed whatever a caller does).
+    return cached[0], dict(cached[1])
+
+
+def _parse_content_type(value: str) -> tuple[str, dict[str, str]]:
+    """parse_content_type, not cached."""
     # A real value is a line or two; a hostile one is cut before the per-character comment scan.
     value = _strip_comments(value[:_MAX_CONTENT_TYPE])
     main, _, rest = value.partition(";")
