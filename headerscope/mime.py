@@ -684,6 +684,11 @@ def _text_bounce_copy(message: Message) -> tuple[tuple[AttachedMessage, bytes], 
     if message.body_start is None:
         return ()
     raw = message.raw
+    # The loop below returns nothing when no text part's head holds "---": asked of the text
+    # parts alone (a message's text is usually a part of its body, beside HTML and attachments)
+    # before the body's first 64 KB are searched; it cannot tell for an encoded part.
+    if all(_head_lacks(raw, part, (b"---",)) for part in _text_parts(message)):
+        return ()
     if raw.find(b"---", message.body_start, message.body_start + _MAX_BOUNCE_TEXT) < 0 \
             and not is_automatic_notification(message) and not _looks_like_bounce(message):
         # Ordinary mail (every message of a scan comes here): its parts are walked and decoded
@@ -975,6 +980,40 @@ def _decoded_head(raw: bytes, part: _Part) -> bytes:
         # Cut at a line's end: a base64 line holds whole 4-character groups.
         end = max(part.body_start, raw.rfind(b"\n", part.body_start, end) + 1)
     return _decoded(raw, _Part(part.content_type, part.params, part.encoding, part.filename, part.body_start, end))
+
+
+def _head_lacks(raw: bytes, part: _Part, needles: tuple[bytes, ...]) -> bool:
+    """Whether the part's first 64 KB as _decoded_head gives them hold none of the needles, when
+    the part has no transfer encoding to undo: searched where they lie, not copied. False (not
+    known) for a base64 or quoted-printable part."""
+    if part.encoding in ("base64", "quoted-printable"):
+        return False
+    end = min(part.body_end, part.body_start + _MAX_BOUNCE_TEXT)
+    if end < part.body_end:
+        end = max(part.body_start, raw.rfind(b"\n", part.body_start, end) + 1)  # as _decoded_head cuts
+    return all(raw.find(needle, part.body_start, end) < 0 for needle in needles)
+
+
+# The charsets whose decoding gives an ASCII character only from that same byte (their bytes
+# below 0x80 are ASCII, and no byte sequence decodes to one: UTF-8's decoder replaces a malformed
+# or overlong sequence with U+FFFD), by Python's codec names: ASCII words of the decoded text are
+# in the bytes as written. (UTF-7, UTF-16 or an EBCDIC page write them otherwise.)
+_ASCII_KEEPING = frozenset({"ascii", "utf-8", *(f"iso8859-{n}" for n in range(1, 17)),
+                            *(f"cp{n}" for n in range(1250, 1259))})
+
+
+def _keeps_ascii(charset: str) -> bool:
+    """Whether text decoded from this charset as inline_forward decodes it (UTF-8 for a name
+    Python does not know) keeps its ASCII words as the bytes wrote them (_ASCII_KEEPING)."""
+    import codecs
+
+    try:
+        name = codecs.lookup(charset).name
+    except LookupError:
+        return True  # read as UTF-8
+    except (TypeError, ValueError):
+        return False
+    return name in _ASCII_KEEPING
 
 
 def _text_bodies(message: Message) -> list[bytes]:
@@ -1688,6 +1727,13 @@ def inline_forward(message: Message) -> Finding | None:
     # The separator is read in the first text part's first 64 KB (below): it is looked for near
     # the body's start only, not through a large attachment.
     window = message.body_start + _FORWARD_WINDOW
+    if not forward_subject:
+        # Every separator holds one of the hints, so a first text part whose head holds none, in
+        # bytes that decode to the same ASCII, has none: asked of that part alone before the body.
+        texts = _text_parts(message)[:1]
+        if not texts or (_keeps_ascii(texts[0].params.get("charset", "utf-8"))
+                         and _head_lacks(raw, texts[0], _FORWARD_HINTS)):
+            return None
     if not forward_subject and not any(raw.find(hint, message.body_start, window) >= 0 for hint in _FORWARD_HINTS):
         return None  # most mail: no separator as written, and no forward's Subject (a base64 body)
     texts = _text_parts(message)[:1]

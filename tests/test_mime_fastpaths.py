@@ -3,6 +3,8 @@ cache, and the per-message caches and narrowed searches of the carried-message r
 
 from __future__ import annotations
 
+import pytest
+
 from headerscope import mime
 from headerscope.loader import load_bytes
 from headerscope.message import Message, parse_message
@@ -89,3 +91,56 @@ def test_message_file_names_are_found_as_before() -> None:
         assert mime._names_a_message_file(message.raw, message.body_start, content_type) == expected
         seen.add(expected)
     assert seen == {True, False}
+
+
+def _carried_readings(messages: list[Message]) -> list[object]:
+    """What the carried-message readers make of each message, on fresh copies (no cache)."""
+    out: list[object] = []
+    for message in messages:
+        fresh = parse_message(message.raw)
+        out.append((mime.read_carried(fresh), mime.attached_messages(parse_message(message.raw)),
+                    mime.inline_forward(parse_message(message.raw)),
+                    mime._text_bounce_copy(parse_message(message.raw))))
+    return out
+
+
+def test_the_text_part_searches_give_the_body_searches_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    messages = _messages()
+    taken = []
+    real = mime._head_lacks
+
+    def counted(raw: bytes, part: mime._Part, needles: tuple[bytes, ...]) -> bool:
+        lacks = real(raw, part, needles)
+        taken.append(lacks)
+        return lacks
+
+    monkeypatch.setattr(mime, "_head_lacks", counted)
+    fast = _carried_readings(messages)
+    assert sum(taken) > 200  # decided on the text parts for most messages
+    monkeypatch.setattr(mime, "_head_lacks", lambda raw, part, needles: False)
+    assert _carried_readings(messages) == fast
+
+
+def _forward_in(charset: str, separator: str) -> bytes:
+    """A forward whose first text part writes its separator in ``charset``'s bytes; the HTML
+    part beside it says "Forwarded" as written."""
+    return (
+        "From: Ann <ann@example.com>\nTo: bob@example.org\nSubject: look at this\n"
+        "Date: Mon, 4 Mar 2024 10:00:00 +0000\nMessage-ID: <f1@example.com>\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/alternative; boundary="b2"\n\n'
+        f"--b2\nContent-Type: text/plain; charset={charset}\n\nSee below.\n\n{separator}\n"
+        "From: Carl <carl@example.net>\nDate: Fri, 1 Mar 2024 09:00:00 +0000\nSubject: invoice\n"
+        "To: ann@example.com\n\nPay now.\n"
+        "--b2\nContent-Type: text/html; charset=utf-8\n\n<p>Forwarded</p>\n--b2--\n").encode("ascii")
+
+
+def test_a_separator_written_in_utf7_bytes_is_still_found() -> None:
+    # UTF-7 writes the "o" of "Forwarded" as "+AG8-" (RFC 2152): the hint is not in the part's
+    # bytes, and the text part alone cannot rule the separator out.
+    message = parse_message(_forward_in("utf-7", "---------- F+AG8-rwarded message ---------"))
+    finding = mime.inline_forward(message)
+    assert finding is not None and finding.id == "message.inline_forward"
+    plain = parse_message(_forward_in("utf-8", "---------- Forwarded message ---------"))
+    assert mime.inline_forward(plain) is not None
+    nothing = parse_message(_forward_in("utf-8", "---------- F+AG8-rwarded message ---------"))
+    assert mime.inline_forward(nothing) is None
