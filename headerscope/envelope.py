@@ -294,7 +294,7 @@ def _mail_from(message: Message, hops: tuple[Hop, ...], received_spf: RecordedRe
         read = envelope_address(return_paths[0].value.strip().strip("<>"))
         damaged = (read or None, f"Return-Path ({header_ref(return_paths[0].index)}), damaged: "
                                  f"{bracket_damage(return_paths[0].value)}")
-        return_paths = []
+        return_paths = ()
     if return_paths:
         value = envelope_address(return_paths[0].value)
         if value is not None and _is_local_mailer_daemon(value, hops):

@@ -2066,7 +2066,7 @@ def build_chain(
     received = message.all("Received")
     renamed = [f for f in message.all("X-Received")[:10] if _renamed_received_re().match(f.value[:400])]
     if renamed:
-        received = sorted([*received, *renamed], key=lambda f: f.index)
+        received = tuple(sorted([*received, *renamed], key=lambda f: f.index))
     return build_chain_from_fields(received, date, now, parse=parse, header_only=message.header_only,
                                    cut_off=message.cut_off,
                                    statements=_read_statements(message), reverse_names=reverse_names,

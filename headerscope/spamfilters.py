@@ -549,7 +549,7 @@ def _hop_of_host(hops: Sequence[Hop], host: str) -> Hop | None:
     return next((h for h in hops if h.organization == org or organizational_domain(h.fields.by) == org), None)
 
 
-def _fields(message: Message, name: str) -> list[HeaderField]:
+def _fields(message: Message, name: str) -> tuple[HeaderField, ...]:
     return message.all(name)[:_MAX_FIELDS]
 
 

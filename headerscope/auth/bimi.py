@@ -14,6 +14,7 @@ Mailbox providers validate both, and add reputation rules of their own (section 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from ..dns.interface import DnsStatus, Resolver
@@ -204,7 +205,7 @@ def _weak_policy(record: DmarcRecord | None, where: str) -> str | None:
 
 # ----- section 5.1 and 5.5: the BIMI-Selector field
 
-def _selector(fields: list[HeaderField], dkim: tuple[DkimSignatureResult, ...]) -> tuple[str, str | None]:
+def _selector(fields: Sequence[HeaderField], dkim: tuple[DkimSignatureResult, ...]) -> tuple[str, str | None]:
     """(the selector to look up, why the field was used or ignored)."""
     if not fields:
         return "default", None
