@@ -210,8 +210,12 @@ class SplitMessage:
         space = raw.find(b" ", start)
         while space >= 0:
             block_end = space + _SPACE_BLOCK
-            if any(raw.find(needle, space, block_end + len(needle) - 1) >= 0 for needle in needles):
-                return True
+            # Needles start with a space: none starts after the block's last one, so the search
+            # stops there (memrchr), not at the block's end, which often lies deep in base64.
+            stop = raw.rfind(b" ", space, block_end) + 1
+            for needle in needles:
+                if raw.find(needle, space, stop + len(needle) - 1) >= 0:
+                    return True
             space = raw.find(b" ", block_end)
         return False
 

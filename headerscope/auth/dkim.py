@@ -683,10 +683,12 @@ def _fetch_key(check: _Check, resolver: Resolver, answers: dict[str, DnsAnswer])
         check.finish("permerror", "key_not_found",
                      f"no key published: {name} {what}; the selector was rotated out or is wrong")
         return None
-    record = answer.texts[0]
-    if len(answer.texts) > 1:
+    # answer.texts[0] without ``texts`` joining every record's strings, twice.
+    records = answer.records
+    record = "".join(records[0])  # RFC 6376 section 3.6.2.2: a record's strings are concatenated
+    if len(records) > 1:
         # RFC 6376 section 3.6.2.2: with several records the result is undefined; use the first.
-        check.notes.append(f"{name} has {len(answer.texts)} TXT records; the first was used")
+        check.notes.append(f"{name} has {len(records)} TXT records; the first was used")
     key_record = _read_key_record(record)
     values = key_record.values
     if key_record.error:
