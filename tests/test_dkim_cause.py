@@ -397,3 +397,21 @@ def test_caution_parenthesised_and_trailing_tags_are_proven() -> None:
     changed = headerscope.analyze(_delivered(anyones), resolver=SnapshotResolver(DNS))
     assert [s.verifies_without_subject_tag for s in changed.dkim] == ["(new IBAN DE89370400440532013000)"]
     assert changed.verdict.status == "suspicious"
+
+
+def test_a_line_break_inside_an_encoded_tag_is_no_taggers() -> None:
+    # Verification V20 N1, N2: "=0D=0A" inside the encoded words crashed the re-encoding (a
+    # HeaderParseError) or, with c=simple, let a signed Reply-To: be moved into the Subject and
+    # "proven" a tag; a Subject's text holds no control characters.
+    import headerscope
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    original = MESSAGE.replace(b"Subject: Quarterly figures", b"Reply-To: <alice@example.com>\r\nSubject: Quarterly figures")
+    signed = sign(original, key=KEY, canon="simple/simple", headers="from:to:subject:date:reply-to")
+    for charset, words in (("us-ascii", b"=?us-ascii?Q?[EXTERNAL]_Quarterly_figures=0D=0AReply-To:_<alice@example.com>?="),
+                           ("utf-8", b"=?utf-8?Q?[EXTERNAL]_Quarterly_figures=0D=0AReply-To:_<alice@example.com>?=")):
+        moved = signed.replace(b"Reply-To: <alice@example.com>\r\n", b"").replace(
+            b"Subject: Quarterly figures", b"Subject: " + words)
+        report = headerscope.analyze(_delivered(moved), resolver=SnapshotResolver(DNS))
+        assert [s.verifies_without_subject_tag for s in report.dkim] == [None], charset
+        assert report.verdict.status != "authenticated"

@@ -135,7 +135,9 @@ def untagged_subjects(value: bytes) -> list[tuple[str, bytes]]:
         suffix = _raw_subject_suffix().search(value[-512:])
         if suffix is not None:
             cut = len(value) - len(value[-512:]) + suffix.start()
-            found.append((suffix.group(1).decode("ascii", "replace"), value[:cut] + suffix.group(2)))
+            # (A fold before the tag goes with it.)
+            found.append((suffix.group(1).decode("ascii", "replace"),
+                          value[:cut].rstrip(b" \t\r\n") + (suffix.group(2) or b"")))
     return found
 
 
@@ -145,6 +147,8 @@ _encoded_word = compiled_on_first_use(rb"=\?([^?\s*]{1,40})(\*[^?\s]{0,20})?\?([
 _encoded_run = compiled_on_first_use(
     rb"^([ \t]*)((?:=\?[^?\s]{1,61}\?[BbQq]\?[^?\s]{0,900}\?=(?:(?:\r?\n)?[ \t]+)?){1,12})")
 _MAX_ENCODED_VALUE = 4096
+# C0 controls but the tab, DEL and the C1 controls: none belongs in a Subject's text.
+_CONTROLS = frozenset(chr(code) for code in (*range(0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0)))
 _Q_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!*+-/")
 
 
@@ -208,6 +212,11 @@ def reencoded_untagged_subjects(value: bytes) -> list[tuple[str, bytes]]:
         text = b"".join(piece for piece in decoded_pieces if piece is not None).decode(charset)
     except (LookupError, UnicodeDecodeError):
         return []
+    if any(char in _CONTROLS for char in text):
+        # A line break or other control character inside an encoded word is no tagger's: "=0D=0A"
+        # would let the re-encoded candidate fold a signed field (a Reply-To:, say) into the
+        # Subject, which simple canonicalization keeps as it is (verification V20 N1, N2).
+        return []
     tags: list[str] = []
     rest = text
     for _ in range(_MAX_TAGS_REMOVED):
@@ -235,12 +244,13 @@ def reencoded_untagged_subjects(value: bytes) -> list[tuple[str, bytes]]:
     letters = dict.fromkeys((encoding, b"B", b"b", b"Q", b"q"))
     candidates = [leading + separator.join(_encode_word(label, letter, piece) for piece in pieces) + tail
                   for pieces in runs for label in labels for letter in letters]
+    from email.errors import HeaderParseError
     from email.header import Header
 
     try:
         folded = Header(rest, charset, header_name="Subject").encode(linesep="\r\n")
         candidates.append(leading + folded.encode("ascii") + tail)
-    except (LookupError, UnicodeError, ValueError):
+    except (LookupError, UnicodeError, ValueError, HeaderParseError):
         pass
     if rest.isascii():
         candidates.append(leading + rest_bytes + tail)  # the tagger encoded a plain Subject
