@@ -186,10 +186,24 @@ _RFC2046_MESSAGE = "https://www.rfc-editor.org/rfc/rfc2046#section-5.2.1"
 
 def _dkim_passes(dkim: Sequence[DkimSignatureResult], recorded: Sequence[RecordedResult]) -> frozenset[str]:
     """The domains whose DKIM signature passes now, or passed as the receiving side recorded it
-    (its own trusted results: offline, a signature cannot be checked again)."""
+    (its own trusted results: offline, a signature cannot be checked again). A recorded pass
+    counts only while the message still carries that domain's signature and nothing shows it
+    changed since: a signature of the domain that fails now, or whose body hash no longer
+    matches, means the message was edited after the receiver's check, and one that is gone means
+    the record is of another message (verification V20 N3: a report's Source-IP edited after
+    delivery, or a report with no signature at all, was "DKIM-signed" by the record alone)."""
     domains = {normalize_domain(s.domain) for s in dkim if s.result == "pass"}
-    domains.update(normalize_domain(dict(r.properties).get("header.d")) for r in recorded
-                   if r.trusted and r.method == "dkim" and r.result == "pass")
+    carried: dict[str, bool] = {}
+    for signature in dkim:
+        domain = normalize_domain(signature.domain)
+        if domain:
+            unchanged = signature.result != "fail" and signature.body_hash_ok is not False
+            carried[domain] = carried.get(domain, False) or unchanged
+    for record in recorded:
+        if record.trusted and record.method == "dkim" and record.result == "pass":
+            domain = normalize_domain(dict(record.properties).get("header.d"))
+            if domain and carried.get(domain):
+                domains.add(domain)
     return frozenset(d for d in domains if d)
 
 

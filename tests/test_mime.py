@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, REPO, SAMPLES
 from report_factory import hostile_payload, inject, make_report, parse_html
+from test_dkim import carry_signature
 
 import headerscope
 from headerscope.message import parse_message
@@ -1598,9 +1599,11 @@ SPAMCOP_V4 = (
 # The same report as the receiver recorded spamcop.net's DKIM pass above the boundary: what
 # reads it as SpamCop's (review V18 P3: its From: and Return-Path are the sender's text).
 _SPAMCOP_LMTP = b"Received: from mx.isp.example by mx.isp.example (Dovecot) with LMTP id lLgx;"
-SPAMCOP_V4_SIGNED = SPAMCOP_V4.replace(
+SPAMCOP_V4_RECORDED = SPAMCOP_V4.replace(
     _SPAMCOP_LMTP, b"Authentication-Results: mx.isp.example; dkim=pass header.d=spamcop.net header.s=k1\r\n"
     + _SPAMCOP_LMTP)
+# ... and the signature that pass is of, still on the message (verification V20 N3).
+SPAMCOP_V4_SIGNED = carry_signature(SPAMCOP_V4_RECORDED, "spamcop.net")
 
 
 def test_a_spamcop_report_is_a_feedback_report_about_the_spam_it_carries_inline(tmp_path: Path) -> None:
@@ -1629,8 +1632,9 @@ def test_a_spamcop_report_is_a_feedback_report_about_the_spam_it_carries_inline(
     assert [h["by"] for h in inner["hops"]] == ["mx5.mail.example"]
     assert inner["spf"]["client_ip"] == "192.0.2.160"
     # A copy without any Received: SpamCop's source IP is the client, said to be the report's.
-    start = SPAMCOP_V4_SIGNED.index(b"Received: from web")
-    bare = attached(SPAMCOP_V4_SIGNED[:start] + SPAMCOP_V4_SIGNED[SPAMCOP_V4_SIGNED.index(b"Date: Wed, 29 Apr 2015 21:20"):])
+    start = SPAMCOP_V4_RECORDED.index(b"Received: from web")
+    bare = attached(carry_signature(SPAMCOP_V4_RECORDED[:start] + SPAMCOP_V4_RECORDED[
+        SPAMCOP_V4_RECORDED.index(b"Date: Wed, 29 Apr 2015 21:20"):], "spamcop.net"))
     assert bare["hops"] == [] and bare["spf"]["client_ip"] == "192.0.2.160"
     assert bare["spf"]["inputs_from"].startswith("the feedback report's Source-IP")
 
@@ -1666,7 +1670,7 @@ def test_a_spamcop_report_is_read_as_spamcop_s_only_when_spamcop_net_signed_it(t
     lower = lower.replace(b"From: 6301", b"Received: from [192.0.2.99] by mail.spamcop-lookalike.example with ESMTP "
                           b"id X; Wed, 29 Apr 2015 17:20:28 -0400\r\nAuthentication-Results: "
                           b"mail.spamcop-lookalike.example; dkim=pass header.d=spamcop.net\r\nFrom: 6301", 1)
-    assert unread(lower).title.endswith("not authenticated")
+    assert unread(carry_signature(lower, "spamcop.net")).title.endswith("not authenticated")
     # Only the Return-Path at spamcop.net, the From: still the phish's (V18's sc3).
     only_path = SPAMCOP_V4.replace(b"From: 6301094139@reports.spamcop.net", b"From: PayPal <service@paypal.example>")
     assert unread(only_path).title.endswith("claims to be from spamcop.net; not authenticated")
@@ -1735,6 +1739,7 @@ def test_an_old_spamcop_report_with_the_offending_header_only() -> None:
            b"Received: from [198.51.100.1] (helo=ibm.example) by relay.victim.example with smtp (Exim 3.34 #2)\r\n"
            b"       id 19T72p-0004wF-00 for x; Thu, 19 Jun 2003 17:34:13 -0400\r\n"
            b"From: \"Bernie\" <b@iol.example>\r\nSubject: these gals\r\nDate: Fri, 20 Jun 2003 14:00:08 +0000\r\n")
+    raw = carry_signature(raw, "spamcop.net")  # the signature the receiver's pass is of
     report = headerscope.analyze(raw, offline=True)
     assert report.feedback_report is not None and report.feedback_report.source_ip == "198.51.100.1"
     [entry] = report.attached
@@ -1799,7 +1804,8 @@ def test_an_arf_report_says_whether_its_from_domain_signed_it() -> None:
     received = (b"Authentication-Results: mx.example.net; dkim=pass header.d=fbl.example.com\r\n"
                 b"Received: from mail.example.com (mail.example.com [192.0.2.5]) by mx.example.net with ESMTPS id 1;"
                 b" Thu, 8 Mar 2005 17:40:40 EDT\r\n")
-    signed = headerscope.analyze(received + _arf(ABUSE_FIELDS, REPORTED), offline=True)
+    signed = headerscope.analyze(carry_signature(received + _arf(ABUSE_FIELDS, REPORTED), "fbl.example.com"),
+                                 offline=True)
     assert signed.feedback_report is not None and signed.feedback_report.authenticated_by == "fbl.example.com"
     [finding] = [f for f in signed.findings if f.id == "feedback.abuse"]
     assert "The reported message is attached" in finding.explanation

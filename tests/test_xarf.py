@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+from test_dkim import carry_signature
+
 import headerscope
 from headerscope.model import Finding, Report, Severity
 from headerscope.render import get_renderer
@@ -65,7 +67,7 @@ def test_an_x_arf_yaml_report_is_read_as_an_abuse_report() -> None:
     markdown = get_renderer("markdown").render(report)
     assert "| Report-ID | 1234567@blocklist.example |" in markdown and "| Service | ssh port 22 |" in markdown
     # The receiver's record of the From: domain's (a parent's) DKIM pass names the signer.
-    signed = _xarf(YAML_REPORT).replace(b"dkim=none", b"dkim=pass header.d=blocklist.example")
+    signed = _with_ar(_xarf(YAML_REPORT), b"dkim=pass header.d=blocklist.example")
     [finding] = _feedback_findings(headerscope.analyze(signed, offline=True))
     assert finding.title.startswith("Abuse report (X-ARF; DKIM-signed by blocklist.example): 203.0.113.7")
     # The field's value is matched in any case ("X-Arf: yes", as blocklist.de writes it).
@@ -136,8 +138,12 @@ def test_an_x_arf_report_part_is_read_bounded() -> None:
 
 
 def _with_ar(raw: bytes, result: bytes) -> bytes:
-    # The receiver's own record of a DKIM result, above its Received (read offline).
-    return raw.replace(b"dkim=none", result)
+    # The receiver's own record of a DKIM result, above its Received (read offline), and for a
+    # pass the signature it recorded, still on the message (verification V20 N3).
+    recorded = raw.replace(b"dkim=none", result)
+    if not result.startswith(b"dkim=pass header.d="):
+        return recorded
+    return carry_signature(recorded, result.split(b"header.d=", 1)[1].split()[0].decode())
 
 
 def test_a_feedback_report_says_whether_a_signature_vouches_for_it() -> None:
@@ -285,3 +291,21 @@ def test_hidden_characters_of_the_report_are_shown() -> None:
     assert "⟨U+001B⟩[2J⟨U+202E⟩gnp.exe" in terminal and "ab⟨U+0000⟩use" in terminal
     [finding] = _feedback_findings(report)
     assert finding.id == "feedback.other" and "ab⟨U+0000⟩use" in finding.title and "⟨U+202E⟩" in finding.title
+
+
+def test_a_recorded_pass_vouches_only_for_the_signature_still_on_an_unchanged_report() -> None:
+    # Verification V20 N3: the receiver's dkim=pass made a report "DKIM-signed" when the report
+    # carried no signature at all, or when its Source had been edited after delivery.
+    recorded = _xarf(YAML_REPORT).replace(b"dkim=none", b"dkim=pass header.d=blocklist.example")
+    signed = carry_signature(recorded, "blocklist.example")
+    feedback = headerscope.analyze(signed, offline=True).feedback_report
+    assert feedback is not None and feedback.authenticated_by == "blocklist.example"
+    unsigned = headerscope.analyze(recorded, offline=True).feedback_report
+    assert unsigned is not None and unsigned.authenticated_by is None
+    edited = signed.replace(b"Source: 203.0.113.7", b"Source: 198.51.100.99")
+    assert edited != signed
+    changed = headerscope.analyze(edited, offline=True)
+    assert [s.body_hash_ok for s in changed.dkim] == [False]
+    assert changed.feedback_report is not None and changed.feedback_report.authenticated_by is None
+    [finding] = _feedback_findings(changed)
+    assert "not authenticated" in finding.title
