@@ -193,18 +193,27 @@ def _dkim_passes(dkim: Sequence[DkimSignatureResult], recorded: Sequence[Recorde
     the record is of another message (verification V20 N3: a report's Source-IP edited after
     delivery, or a report with no signature at all, was "DKIM-signed" by the record alone)."""
     domains = {normalize_domain(s.domain) for s in dkim if s.result == "pass"}
+    domains.update(_recorded_passes_standing(dkim, recorded))
+    return frozenset(d for d in domains if d)
+
+
+def _recorded_passes_standing(dkim: Sequence[DkimSignatureResult], recorded: Sequence[RecordedResult]) -> list[str]:
+    """The domains of the receiving side's trusted dkim=pass records whose signature the message
+    still carries, not failing now and its body hash not mismatched (see _dkim_passes), in
+    record order."""
     carried: dict[str, bool] = {}
     for signature in dkim:
         domain = normalize_domain(signature.domain)
         if domain:
             unchanged = signature.result != "fail" and signature.body_hash_ok is not False
             carried[domain] = carried.get(domain, False) or unchanged
+    standing = []
     for record in recorded:
         if record.trusted and record.method == "dkim" and record.result == "pass":
             domain = normalize_domain(dict(record.properties).get("header.d"))
-            if domain and carried.get(domain):
-                domains.add(domain)
-    return frozenset(d for d in domains if d)
+            if domain and carried.get(domain) and domain not in standing:
+                standing.append(domain)
+    return standing
 
 
 def dkim_passing_domains(report: Report) -> frozenset[str]:
@@ -1482,8 +1491,9 @@ _MAX_SIGNERS_SAID = 3
 def _sender_vouched_by(envelope: Envelope, from_domain: str | None,
                        dkim: tuple[DkimSignatureResult, ...], recorded: Sequence[RecordedResult] = ()) -> Envelope:
     """The envelope with its Sender: explanation saying, for each DKIM signature that verifies
-    now, or that the receiving side recorded as passing at delivery (its own trusted results:
-    offline nothing can be verified again, review AQ 4), whether its d= aligns (relaxed: one
+    now, or that the receiving side recorded as passing at delivery (its own trusted results,
+    for a signature the message still carries unchanged: offline nothing can be verified again,
+    review AQ 4), whether its d= aligns (relaxed: one
     organisational domain, RFC 7489 section 3.1.1) with the From: or the Sender: domain: a
     signature vouches for its signing domain, and a mail program shows both names. Only words:
     DMARC still judges From: alone, and the verdict is not touched. Unchanged when no signature
@@ -1492,9 +1502,8 @@ def _sender_vouched_by(envelope: Envelope, from_domain: str | None,
     if sender is None or not sender.domain or not any(d.kind == "sender" for d in envelope.differences):
         return envelope
     verified = [s.domain.lower() for s in dkim if s.result == "pass" and s.domain]
-    recorded_passes = [(dict(r.properties).get("header.d") or "").lower().rstrip(".") for r in recorded
-                       if r.trusted and r.method == "dkim" and r.result == "pass"]
-    signers = list(dict.fromkeys([*verified, *(d for d in recorded_passes if d and d not in verified)]))
+    recorded_passes = _recorded_passes_standing(dkim, recorded)
+    signers = list(dict.fromkeys([*verified, *(d for d in recorded_passes if d not in verified)]))
     if not signers:
         return envelope
     sender_domain = sender.domain.lower()[:253]

@@ -83,6 +83,11 @@ def test_offline_the_receivers_recorded_pass_is_said_as_its_record() -> None:
               b"with ESMTPS id 1; Mon, 12 Jan 2026 10:00:05 +0000\r\n"
               b"Authentication-Results: mx.example.net; dkim=pass header.d=google.com header.s=s1\r\n" + raw)
     assert "DKIM d=" not in _sender_words(headerscope.analyze(forged, offline=True))
+    # A record of a signature the message no longer carries, or of a body changed since, says nothing.
+    bare = _delivered(_INVITE, b"dkim=pass header.d=google.com header.s=s1")
+    assert "DKIM d=" not in _sender_words(headerscope.analyze(bare, offline=True))
+    edited = delivered.replace(b"Call us to cancel.", b"Call us now to cancel.")
+    assert "DKIM d=" not in _sender_words(headerscope.analyze(edited, offline=True))
     # A recorded failure says nothing either.
     failed = _delivered(raw, b"dkim=fail header.d=google.com header.s=s1")
     assert "DKIM d=" not in _sender_words(headerscope.analyze(failed, offline=True))
