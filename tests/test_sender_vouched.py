@@ -4,7 +4,7 @@ the receiver recorded as passing."""
 
 from __future__ import annotations
 
-from test_dkim import crlf, rsa_dns, rsa_key, sign
+from test_dkim import carry_signature, crlf, rsa_dns, rsa_key, sign
 
 import headerscope
 from headerscope.dns.snapshot import SnapshotResolver
@@ -86,7 +86,9 @@ def test_offline_the_receivers_recorded_pass_is_said_as_its_record() -> None:
     # A record of a signature the message no longer carries, or of a body changed since, says nothing.
     bare = _delivered(_INVITE, b"dkim=pass header.d=google.com header.s=s1")
     assert "DKIM d=" not in _sender_words(headerscope.analyze(bare, offline=True))
-    edited = delivered.replace(b"Call us to cancel.", b"Call us now to cancel.")
+    folded = _delivered(carry_signature(_INVITE, "google.com"), b"dkim=pass header.d=google.com header.s=s1")
+    assert "DKIM d=google.com passed at delivery" in _sender_words(headerscope.analyze(folded, offline=True))
+    edited = folded.replace(b"Call us to cancel.", b"Call us now to cancel.")
     assert "DKIM d=" not in _sender_words(headerscope.analyze(edited, offline=True))
     # A recorded failure says nothing either.
     failed = _delivered(raw, b"dkim=fail header.d=google.com header.s=s1")
