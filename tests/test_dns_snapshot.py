@@ -370,3 +370,23 @@ def test_html_and_verbose_terminal_say_what_the_evidence_left_out() -> None:
     assert words in get_renderer("html").render(report)
     assert words in get_renderer("terminal", color=False, verbose=True, width=200).render(report)
     assert json.loads(report.to_json())["dns"][-1]["more_records"] == 70
+
+
+def test_an_answers_evidence_row_is_the_one_built_from_it() -> None:
+    # evidence() keeps each answer object's row (dns.evidence._evidence_of): the row must be the
+    # one _record_use builds, for the same object asked again and for an equal new object.
+    from headerscope.dns.evidence import _evidence_of, _record_use
+
+    answers = [
+        DnsAnswer("a.test", "TXT", DnsStatus.NOERROR, (("v=spf1 -all",), ("x" * 5000,))),
+        DnsAnswer("b.test", "A", DnsStatus.NXDOMAIN),
+        DnsAnswer("c.test", "TXT", DnsStatus.NOERROR, tuple((f"r{n}",) for n in range(60))),
+        DnsAnswer("d.test", "CNAME", DnsStatus.NOERROR, (("e.test.",),), ("e.test",)),
+    ]
+    for answer in answers:
+        built = _record_use(answer)
+        assert _evidence_of(answer) == built
+        assert _evidence_of(answer) == built  # the kept row
+        assert _evidence_of(DnsAnswer(**answer.__dict__)) == built
+    changed = DnsAnswer("a.test", "TXT", DnsStatus.NOERROR, (("v=spf1 +all",),))
+    assert _evidence_of(changed).records == (("v=spf1 +all",),)

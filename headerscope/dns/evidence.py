@@ -197,13 +197,33 @@ class EvidenceResolver(Resolver):
         """Every distinct question asked, with its answer, in first-use order."""
         with self._lock:
             answers = list(self._answers.values())
-        out = []
-        for answer in answers:
-            records, more_records, more_octets = _clipped(answer.records, answer.name, answer.rdtype)
-            out.append(DnsRecordUse(name=answer.name, rdtype=answer.rdtype, status=answer.status, records=records,
-                                    cname_chain=answer.cname_chain, more_records=more_records,
-                                    more_octets=more_octets))
-        return tuple(out)
+        return tuple(map(_evidence_of, answers))
+
+
+def _record_use(answer: DnsAnswer) -> DnsRecordUse:
+    records, more_records, more_octets = _clipped(answer.records, answer.name, answer.rdtype)
+    return DnsRecordUse(name=answer.name, rdtype=answer.rdtype, status=answer.status, records=records,
+                        cname_chain=answer.cname_chain, more_records=more_records, more_octets=more_octets)
+
+
+# The evidence row of an answer object, kept beside the object itself: a scan's inner resolver
+# hands every message the same answer objects (one sender's keys and policies, one relay's PTR),
+# and the row depends on the answer alone (both are immutable). Keyed by id() with the answer
+# held in the entry, so an id cannot be reused by another object while its entry exists; the
+# identity test makes a different object never take another's row. Bounded like _DERIVED.
+_ROWS: dict[int, tuple[DnsAnswer, DnsRecordUse]] = {}
+_ROWS_LIMIT = 4096
+
+
+def _evidence_of(answer: DnsAnswer) -> DnsRecordUse:
+    held = _ROWS.get(id(answer))
+    if held is not None and held[0] is answer:
+        return held[1]
+    row = _record_use(answer)
+    if len(_ROWS) >= _ROWS_LIMIT:
+        _ROWS.clear()
+    _ROWS[id(answer)] = (answer, row)
+    return row
 
 
 # Results computed from DNS answers only, kept per inner resolver: a scan's messages share
