@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TypeVar
 
 from . import __version__
 from ._value import Value, frozen
@@ -1909,8 +1910,25 @@ def _with_alignment_mode(dkim: tuple[DkimSignatureResult, ...], spf: SpfResult, 
     if record is None or dmarc is None or not from_domain or dmarc.from_domain != normalize_domain(from_domain):
         return dkim, spf  # (several From: domains: the rows were aligned with the first, DMARC reported another)
     modes = {"s": "strict", "r": "relaxed"}
-    return (tuple(dataclasses.replace(sig, alignment_mode=modes.get(record.adkim, "relaxed")) for sig in dkim),
-            dataclasses.replace(spf, alignment_mode=modes.get(record.aspf, "relaxed")))
+    dkim_mode = modes.get(record.adkim, "relaxed")
+    return (tuple(_with_mode(sig, dkim_mode) for sig in dkim),
+            _with_mode(spf, modes.get(record.aspf, "relaxed")))
+
+
+_Moded = TypeVar("_Moded", DkimSignatureResult, SpfResult)
+
+
+def _with_mode(row: _Moded, mode: str) -> _Moded:
+    """``dataclasses.replace(row, alignment_mode=mode)`` without its per-field getattr and keyword
+    call: a @frozen Value's state is its instance ``__dict__`` (see _value.py), so a copy of it with
+    the one field changed (its place in the field order kept) is the object replace() builds."""
+    if type(row) not in (DkimSignatureResult, SpfResult):  # a subclass: replace() knows its fields
+        return dataclasses.replace(row, alignment_mode=mode)
+    made: _Moded = object.__new__(type(row))
+    state = made.__dict__
+    state.update(row.__dict__)
+    state["alignment_mode"] = mode
+    return made
 
 
 def _sure_questions(message: Message, from_domain: str | None, mail_from: str | None, helo: str | None,
