@@ -150,3 +150,25 @@ def test_an_unhashable_resolver_is_simply_not_reused(evaluations: list[Any]) -> 
     second, _ = _check(inner)
     assert first.result == second.result == "pass"
     assert len(evaluations) == 4  # HELO and MAIL FROM, for each message: nothing reused
+
+
+def test_the_lookup_term_count_is_replayed_with_the_same_finding_and_evidence() -> None:
+    # Eleven include: terms: over RFC 7208 section 4.6.4's ten, though the first one matches.
+    zone: dict[str, Any] = {
+        "sender.test": {"TXT": [["v=spf1 " + " ".join(f"include:i{n}.esp.test" for n in range(11)) + " -all"]]},
+        "i0.esp.test": {"TXT": [["v=spf1 ip4:192.0.2.0/24 -all"]]},
+        **{f"i{n}.esp.test": {"TXT": [["v=spf1 -all"]]} for n in range(1, 11)},
+    }
+    inner = Counting(zone)
+    first = EvidenceResolver(inner)
+    _result, first_findings = check_spf(first, client_ip="192.0.2.10", mail_from="bounce@sender.test", helo=None,
+                                        from_domain="sender.test", inputs_from="hop 2")
+    second = EvidenceResolver(inner)
+    _result, second_findings = check_spf(second, client_ip="192.0.2.10", mail_from="bounce@sender.test", helo=None,
+                                         from_domain="sender.test", inputs_from="hop 2")
+    assert [f.id for f in first_findings] == ["spf.lookup_budget"]
+    assert "needs 11 DNS lookups" in first_findings[0].title
+    assert second_findings == first_findings
+    # every include's record is the second message's evidence too, in the same order
+    assert second.evidence() == first.evidence()
+    assert {(e.name, e.rdtype) for e in second.evidence()} >= {(f"i{n}.esp.test", "TXT") for n in range(11)}

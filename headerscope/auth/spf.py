@@ -12,6 +12,7 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
+from ..dns.evidence import memoized
 from ..dns.interface import Resolver
 from ..domains import a_label_form, aligned, is_ip_literal
 from ..model import Finding, Severity, SpfResult
@@ -101,6 +102,7 @@ def check_spf(resolver: Resolver, *, client_ip: str | None, mail_from: str | Non
                                      helo_note)
         outcome = evaluate(resolver, ip=ip, sender=sender, helo=helo_name or "unknown")
 
+    explanation, findings = _worded(outcome, ip)
     result = SpfResult(
         result=outcome.result,
         client_ip=ip,
@@ -109,7 +111,7 @@ def check_spf(resolver: Resolver, *, client_ip: str | None, mail_from: str | Non
         domain=outcome.domain or None,
         record=outcome.record,
         mechanism=outcome.mechanism,
-        explanation=_explain(outcome, ip),
+        explanation=explanation,
         lookups=outcome.lookups if outcome.result != "not_checked" else None,
         void_lookups=outcome.void_lookups if outcome.result != "not_checked" else None,
         helo_result=helo_result,
@@ -118,7 +120,6 @@ def check_spf(resolver: Resolver, *, client_ip: str | None, mail_from: str | Non
         aligned=aligned(outcome.domain, from_domain) if from_domain and outcome.domain else None,
         aligned_strict=aligned(outcome.domain, from_domain, strict=True) if from_domain and outcome.domain else None,
     )
-    findings = _findings(outcome, ip)
     if outcome.record and outcome.result in ("pass", "fail", "softfail", "neutral"):
         budget = _lookup_budget_finding(resolver, outcome)
         if budget is not None:
@@ -202,6 +203,14 @@ def spf_domain_problem(domain: str) -> str | None:
     if len(name) > 253:
         return "name longer than 253 characters"
     return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _worded(outcome: SpfOutcome, ip: str) -> tuple[str, tuple[Finding, ...]]:
+    """The explanation and the findings of an outcome for a client: functions of the two alone
+    (both immutable), and a scan meets the same sender's outcome for the same relay in message
+    after message (the outcome itself is reused, _pyspf.evaluate), so they are worded once."""
+    return _explain(outcome, ip), _findings(outcome, ip)
 
 
 def _explain(outcome: SpfOutcome, ip: str) -> str:
@@ -297,7 +306,11 @@ def _lookup_budget_finding(resolver: Resolver, outcome: SpfOutcome) -> Finding |
     for DMARC), and receivers that count the whole record before evaluating fail it outright.
     The count is a lower bound: an include whose record cannot be read, or written with a macro,
     adds its own term only."""
-    total, complete = _count_lookup_terms(resolver, outcome.domain, outcome.record or "")
+    domain, record = outcome.domain, outcome.record or ""
+    # Depends on the record and the answers only: a scan counts each sender's policy once
+    # (memoized replays the questions, so each message's evidence is what counting records).
+    total, complete = memoized(resolver, ("spf-lookup-terms", domain, record),
+                               lambda asked: _count_lookup_terms(asked, domain, record))
     if total <= _LOOKUP_LIMIT:
         return None
     at_least = "" if complete else "at least "
