@@ -25,20 +25,41 @@ def check_reverse_dns(resolver: Resolver, ip: str | None) -> ReverseDnsResult:
     if ip is None or not ip.strip():
         return ReverseDnsResult(ip=ip, ptr_names=(), confirmed=None, result="not_checked",
                                 explanation="not checked: no client IP")
-    address = parse_client_ip(ip)
-    if address is None:
+    read = _read_ip(ip) if len(ip) <= _MAX_CACHED_IP_TEXT else _read_ip_text(ip)
+    if read is None:
         return ReverseDnsResult(ip=ip, ptr_names=(), confirmed=None, result="not_checked",
                                 explanation=f"not checked: {ip!r} is not an IP address")
-    from ..hops import is_non_public_ip
-
-    if is_non_public_ip(str(address)):
+    address, shown, non_public = read
+    if non_public:
         # A private, link-local or loopback address has no name in the public DNS (RFC 6303 has
         # resolvers answer NXDOMAIN for them locally): "no PTR record" would say nothing.
-        return ReverseDnsResult(ip=str(address), ptr_names=(), confirmed=None, result="not_checked",
-                                explanation=f"not checked: {address} is a private or local address, which the "
+        return ReverseDnsResult(ip=shown, ptr_names=(), confirmed=None, result="not_checked",
+                                explanation=f"not checked: {shown} is a private or local address, which the "
                                             "public DNS does not name")
-    # Depends on the address and the answers only: a scan checks each client once.
-    return memoized(resolver, ("iprev", address), lambda asked: _check_address(asked, address))
+    # Depends on the address and the answers only: a scan checks each client once. (Keyed by the
+    # address's text, which names one address: cheaper to hash than the address object.)
+    return memoized(resolver, ("iprev", shown), lambda asked: _check_address(asked, address))
+
+
+_Read = tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, str, bool]
+
+
+@lru_cache(maxsize=1024)
+def _read_ip(text: str) -> _Read | None:
+    # The hop chain asks about each relay's client and the report about the boundary's: a scan
+    # meets the same addresses again and again, and ipaddress's str() is Python code.
+    return _read_ip_text(text)
+
+
+def _read_ip_text(text: str) -> _Read | None:
+    """The address written, its text, and whether it is private or local (hops.is_non_public_ip)."""
+    from ..hops import is_non_public_ip
+
+    address = parse_client_ip(text)
+    if address is None:
+        return None
+    shown = str(address)
+    return address, shown, is_non_public_ip(shown)
 
 
 def _check_address(resolver: Resolver, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ReverseDnsResult:
