@@ -14,6 +14,7 @@ from functools import lru_cache
 from .._value import Value, frozen
 from ..dns.interface import DnsStatus, Resolver
 from ..domains import aligned, normalize_domain, organizational_domain
+from ..hops import OPERATOR_ALIASES  # loaded already: auth.recorded imports the hop chain
 from ..model import (
     ArcInstance,
     ArcResult,
@@ -745,8 +746,6 @@ def _receiver_view(recorded: tuple[RecordedResult, ...], hops: tuple[Hop, ...] =
 def _operator(org: str) -> str:
     """The operator an organisational domain's mail runs under (microsoft.com's ARC seal on
     Exchange Online's outlook.com hosts; gmail.com and google.com): see hops.OPERATOR_ALIASES."""
-    from ..hops import OPERATOR_ALIASES
-
     return OPERATOR_ALIASES.get(org, org)
 
 
