@@ -111,9 +111,12 @@ _FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+[ \t]*:")
 # blocks whose lines end in LF or CR LF (one with a bare CR takes the full path). Its field
 # test is stricter than _is_field (the name and the spaces before the colon within its
 # _MAX_SCAN_LINE bytes), so a line _is_field rejects is always found.
-_stray_line = compiled_on_first_use(rb"\n(?![ \t\r\n]|\Z|[\x21-\x39\x3b-\x7e]{1,4000}[ \t]{0,90}:)")
+_STRAY_LINE = rb"\n(?![ \t\r\n]|\Z|[\x21-\x39\x3b-\x7e]{1,4000}[ \t]{0,90}:)"
 # A line that starts with a date's time and zone, which _is_field does not take for a field.
-_time_fold_line = compiled_on_first_use(rb"\n[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?[ \t]+(?:[+-][0-9]{4}|UT|GMT|[ECMP][SD]T)\b")
+_TIME_FOLD_LINE = rb"\n[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?[ \t]+(?:[+-][0-9]{4}|UT|GMT|[ECMP][SD]T)\b"
+# Either of the two: one pass over the header block instead of two (_needs_no_cleanup only asks
+# whether one is there; both start at a line's LF).
+_stray_or_time_fold_line = compiled_on_first_use(rb"\n(?:" + _STRAY_LINE[2:] + rb"|" + _TIME_FOLD_LINE[2:] + rb")")
 # A field with an empty value: the properties-dialog layout puts the value on the next line.
 _EMPTY_FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+:[ \t]*\Z")
 # mbox separator (RFC 4155): "From " then the envelope sender and a date.
@@ -2027,12 +2030,7 @@ def _needs_no_cleanup(data: bytes) -> bool:
       so they are not line 0 here, and a later line only matters to ``_find_pasted_header``,
       which line 0 being a field stops.
     """
-    limit = min(_SPLIT_CHUNK, len(data))
-    first = data.find(b"\n\n", 0, limit)
-    # A LF CR LF before ``first`` lies within ``first + 2`` bytes: no need to search further.
-    crlf = data.find(b"\n\r\n", 0, limit if first < 0 else first + 2)
-    if crlf >= 0:
-        first = crlf
+    first = _first_blank_line(data)
     if first < 0:
         return False
     cut = first + (2 if data[first + 1:first + 2] == b"\n" else 3)  # just after the blank line
@@ -2046,11 +2044,12 @@ def _needs_no_cleanup(data: bytes) -> bool:
     if not block.isascii() and any(mark in block for mark in _WEB_SPACES):
         return False  # a web page's non-breaking or zero-width spaces: _respace_web_text
     # (The block ends before the LF of its last line's CR LF when the blank line is CR LF.)
-    crs = block.count(b"\r") - (1 if block.endswith(b"\r") else 0)
-    if crs != block.count(b"\r\n") or _stray_line().search(block) is not None \
-            or _time_fold_line().search(block) is not None:
-        # A bare CR (a line end of its own), or a line that is no field and not folded: maybe a
-        # lost fold (_restore_lost_folds).
+    # A block without a CR (one memchr) has neither a bare CR nor a CR LF to count.
+    if block.find(b"\r") >= 0 and \
+            block.count(b"\r") - (1 if block.endswith(b"\r") else 0) != block.count(b"\r\n"):
+        return False  # a bare CR (a line end of its own)
+    if _stray_or_time_fold_line().search(block) is not None:
+        # A line that is no field and not folded: maybe a lost fold (_restore_lost_folds).
         return False
     if _html_escaped(block):
         return False  # HTML text: _unescape_html
@@ -2085,6 +2084,22 @@ def _needs_no_cleanup(data: bytes) -> bool:
     return _FIELD.match(data, body, min(body + _MAX_SCAN_LINE, len(data))) is None
 
 
+def _first_blank_line(data: bytes) -> int:
+    """Where the first blank line (LF LF, or LF CR LF) within the first split chunk starts (its
+    first LF), or -1."""
+    limit = min(_SPLIT_CHUNK, len(data))
+    first = data.find(b"\n\n", 0, limit)
+    # A LF CR LF before ``first`` lies within ``first + 2`` bytes: no need to search further.
+    stop = limit if first < 0 else first + 2
+    # It holds a CR: when none is there (one memchr; most stored mail has LF line ends), the
+    # slower search for the three bytes is not needed.
+    if data.find(b"\r", 0, stop) >= 0:
+        crlf = data.find(b"\n\r\n", 0, stop)
+        if crlf >= 0:
+            first = crlf
+    return first
+
+
 def _load(original: bytes, source: str, digest: str, emlx: bool = True,
           from_mail_store: bool = False) -> LoadedInput:
     def result(data: bytes, fmt: str, cleanups: list[str], has_body: bool,
@@ -2115,11 +2130,7 @@ def _load(original: bytes, source: str, digest: str, emlx: bool = True,
     if not cleanups and start == 0 and data is original and _needs_no_cleanup(data):
         # The header block ends at its first empty line (within the first split chunk, as
         # _needs_no_cleanup found); the body is never searched.
-        limit = min(_SPLIT_CHUNK, len(data))
-        header_end = data.find(b"\n\n", 0, limit)
-        crlf = data.find(b"\n\r\n", 0, limit if header_end < 0 else header_end + 2)
-        header_end = crlf if crlf >= 0 and (header_end < 0 or crlf < header_end) else header_end
-        block = data[:max(header_end, 0)]
+        block = data[:max(_first_blank_line(data), 0)]
         # The last line's CR LF ends at the blank line's LF: its CR is a line end, as the full
         # path's lines have it (a space before it is a trailing space).
         return result(original, "eml", cleanups, True,

@@ -511,6 +511,21 @@ def test_fast_path_gives_the_full_paths_result(monkeypatch: pytest.MonkeyPatch) 
     assert taken > 100
 
 
+def test_first_blank_line_without_a_cr_search_equals_both_searches() -> None:
+    # _first_blank_line skips the LF CR LF search when no CR comes before where it could end.
+    def both_searches(data: bytes) -> int:
+        limit = min(loader._SPLIT_CHUNK, len(data))
+        first = data.find(b"\n\n", 0, limit)
+        crlf = data.find(b"\n\r\n", 0, limit if first < 0 else first + 2)
+        return crlf if crlf >= 0 else first
+
+    crafted = [b"A: 1\nB: 2\n\nbody", b"A: 1\r\nB: 2\r\n\r\nbody", b"A: 1\n\r\nB: 2\n\nbody",
+               b"A: 1\nB: 2\n\r\n", b"A: 1\rB: 2\n\nbody\r\n", b"A: 1\nB: 2", b"\n\r\n", b"\r", b"",
+               b"A: 1\n\n\r\n", b"A: 1\r\n" * 9000 + b"\r\nbody", b"A: 1\n" * 9000 + b"\n\r\n"]
+    inputs = crafted + _test_inputs()
+    assert [loader._first_blank_line(data) for data in inputs] == [both_searches(data) for data in inputs]
+
+
 def test_header_fields_built_directly_equal_the_constructors(monkeypatch: pytest.MonkeyPatch) -> None:
     from headerscope import message
 
