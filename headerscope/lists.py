@@ -74,9 +74,14 @@ class ListReading(NamedTuple):
 def read_list(message: Message) -> ListReading | None:
     """The list reading of a message marked the pre-RFC 2369 way, or None (see the module)."""
     received = message.all("Received")[:_MAX_RECEIVED]
-    lowered = [(f.value[:2000], f.value[:2000].lower()) for f in received]
-    traced = [value for value, low in lowered
-              if any(word in low for word in ("ecartis", "listar", "listexpand", "majordomo"))]
+    traced: list[str] = []
+    # Every message's Received fields are asked: the four words are looked for one after the
+    # other, without a generator for each field.
+    for field in received:
+        value = field.value[:2000]
+        low = value.lower()
+        if "ecartis" in low or "listar" in low or "listexpand" in low or "majordomo" in low:
+            traced.append(value)
     if not traced and not message.has_any(_ALL_FIELDS):
         return None  # the usual case: a few set lookups
     strong: list[str] = []
