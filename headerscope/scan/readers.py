@@ -716,13 +716,16 @@ def _is_nul_run(line: bytes) -> bool:
 def _from_lines(region: bytes, begin: int, end: int) -> tuple[list[int], list[int]]:
     """Offsets of the lines of region[begin:end] (a run of whole lines) that start with
     "From ", and of those that start with ">From ", ">>From "... (mboxrd quoting), found in
-    one pass of bytes.find over "From " (a regex anchored at line starts tries every
+    one search for "From " (a regex anchored at line starts tries every
     position; a second pass for the quoted lines would read every byte twice)."""
     separators: list[int] = []
     quoted: list[int] = []
     previous = -1  # the previous hit
-    found = region.find(b"From ", begin, end)
-    while found >= 0:
+    # A regex's literal search finds "From " in about half the time of bytes.find's loop here
+    # (mail text is full of "F" and "r"; measured 26 -> 12 us per benchmark message), and
+    # finditer makes no Python call per miss.
+    for hit in _from_word().finditer(region, begin, end):
+        found = hit.start()
         before = region[found - 1] if found > begin else 0x0A
         if before == 0x0A or before == 0x00:  # "\n": the line starts here; NUL: see _NUL_RUN
             separators.append(found)
@@ -734,8 +737,10 @@ def _from_lines(region: bytes, begin: int, end: int) -> tuple[list[int], list[in
             if line_start >= 0 and region.count(b">", line_start, found) == found - line_start:
                 quoted.append(line_start)
         previous = found
-        found = region.find(b"From ", found + 5, end)
     return separators, quoted
+
+
+_from_word = compiled_on_first_use(rb"From ")
 
 
 class _MboxSplitter:
