@@ -415,3 +415,21 @@ def test_a_line_break_inside_an_encoded_tag_is_no_taggers() -> None:
         report = headerscope.analyze(_delivered(moved), resolver=SnapshotResolver(DNS))
         assert [s.verifies_without_subject_tag for s in report.dkim] == [None], charset
         assert report.verdict.status != "authenticated"
+
+
+def test_a_subject_folded_by_the_current_email_package_or_raw_utf8_is_proven() -> None:
+    # Verification V20 N5: Python's email.policy.SMTP writes plain words beside B or Q encoded
+    # ones, and an SMTPUTF8 sender writes the Subject as raw UTF-8 (RFC 6532); a tagger that
+    # encodes the whole anew left both unproven.
+    import email.policy
+
+    import headerscope
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    long_subject = "Ihr Kontoauszug für März – Ihre Bank informiert Sie über neue Gebühren ab dem ersten April"
+    modern = email.policy.SMTP.fold_binary("Subject", long_subject)[len(b"Subject: "):].rstrip(b"\r\n")
+    for signer_words, text in ((modern, long_subject), ("Ihr Kontoauszug für März".encode(), "Ihr Kontoauszug für März")):
+        signed = sign(MESSAGE.replace(b"Subject: Quarterly figures", b"Subject: " + signer_words), key=KEY)
+        tagged = signed.replace(b"Subject: " + signer_words, b"Subject: " + _encoded("[EXTERNAL] " + text, "B", size=45))
+        report = headerscope.analyze(_delivered(tagged), resolver=SnapshotResolver(DNS))
+        assert [s.verifies_without_subject_tag for s in report.dkim] == ["[EXTERNAL]"], signer_words

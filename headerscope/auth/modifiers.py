@@ -174,6 +174,16 @@ def _encode_word(charset: bytes, encoding: bytes, data: bytes) -> bytes:
     return b"=?" + charset + b"?" + encoding + b"?" + text + b"?="
 
 
+def _codec_name(charset: str) -> str | None:
+    """Python's name of a charset's codec ("UTF8" is "utf-8"), or None when it has none."""
+    import codecs
+
+    try:
+        return codecs.lookup(charset).name
+    except (LookupError, TypeError, ValueError):
+        return None
+
+
 def _chunks(text: str, charset: str, size: int) -> list[bytes]:
     """The text's bytes in the charset, cut into pieces of at most ``size`` bytes between
     characters (RFC 2047 section 5: an encoded word holds whole characters)."""
@@ -194,7 +204,8 @@ def reencoded_untagged_subjects(value: bytes) -> list[tuple[str, bytes]]:
     a Subject, puts "[EXTERNAL] " before the text and encodes the whole again: verification V17
     N3). The words are decoded (one charset, one encoding), the tags taken off, and the rest
     written again the ways a signer most likely wrote it: one word; words of the sizes the
-    tagged value's longest holds; Python's email package's folding; plain text. None is assumed:
+    tagged value's longest holds; Python's email packages' folding (the legacy email.header and
+    the current policy); plain text or raw UTF-8. None is assumed:
     a candidate counts only when the signature verifies with it, and a failure proves nothing
     (the signer's own word breaks are not known)."""
     run = _encoded_run().match(value[:_MAX_ENCODED_VALUE])
@@ -252,8 +263,19 @@ def reencoded_untagged_subjects(value: bytes) -> list[tuple[str, bytes]]:
         candidates.append(leading + folded.encode("ascii") + tail)
     except (LookupError, UnicodeError, ValueError, HeaderParseError):
         pass
+    # Python's current email package (policy.SMTP) encodes only the words that need it, in B or
+    # Q, whichever is shorter, beside plain ones (verification V20 N5).
+    from email import policy
+
+    try:
+        modern = policy.SMTP.fold_binary("Subject", rest)
+        candidates.append(modern[len(b"Subject:"):].rstrip(b"\r\n") + value[len(value.rstrip(b"\r\n")):])
+    except (LookupError, UnicodeError, ValueError, HeaderParseError):
+        pass  # a short one is left unencoded by that package: the raw UTF-8 candidate below
     if rest.isascii():
         candidates.append(leading + rest_bytes + tail)  # the tagger encoded a plain Subject
+    elif _codec_name(charset) == "utf-8":
+        candidates.append(leading + rest_bytes + tail)  # written as raw UTF-8 (RFC 6532)
     taken = " ".join(tags)
     return [(taken, candidate) for candidate in dict.fromkeys(candidates) if candidate != value]
 
