@@ -2793,6 +2793,8 @@ def _unstructured_bounce(message: Message, carried: Sequence[tuple[AttachedMessa
 _RFC5965 = "https://www.rfc-editor.org/rfc/rfc5965"
 _RFC6591 = "https://www.rfc-editor.org/rfc/rfc6591"
 # Severity by feedback type: a complaint or a failure report is something a sender must act on.
+# X-ARF categories that complain of nothing: the rest are warnings (_feedback_finding).
+_XARF_NOTICES = frozenset({"info", "not-spam", "other"})
 _FEEDBACK_SEVERITY = {"abuse": Severity.WARNING, "fraud": Severity.WARNING, "virus": Severity.WARNING,
                       "auth-failure": Severity.WARNING, "not-spam": Severity.INFO}
 
@@ -2921,8 +2923,14 @@ def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage,
     identifier = kind.replace("-", "_") if kind in _FEEDBACK_MEANINGS else "other"
     intro = unformatted[1] if unformatted else \
         "This message is a feedback report in the Abuse Reporting Format (RFC 5965), not the mail itself: "
+    severity = _FEEDBACK_SEVERITY.get(kind, Severity.NOTICE)
+    if feedback.format == "xarf" and kind not in _XARF_NOTICES:
+        # X-ARF exists for abuse complaints: XARF 4's categories (connection, infected, messaging,
+        # content, login-attack...) each report the network's source doing harm, as 0.2's "abuse"
+        # does: the same SSH attack is no milder in the newer version (verification V19 P4).
+        severity = Severity.WARNING
     return Finding(
-        id=f"feedback.{identifier}", severity=_FEEDBACK_SEVERITY.get(kind, Severity.NOTICE), title=title,
+        id=f"feedback.{identifier}", severity=severity, title=title,
         explanation=(intro + "; ".join(about) + "." + returned),
         reference=reference, subject="feedback report",
     )

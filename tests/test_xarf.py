@@ -309,3 +309,20 @@ def test_a_recorded_pass_vouches_only_for_the_signature_still_on_an_unchanged_re
     assert changed.feedback_report is not None and changed.feedback_report.authenticated_by is None
     [finding] = _feedback_findings(changed)
     assert "not authenticated" in finding.title
+
+
+def test_an_xarf4_connection_report_weighs_as_an_abuse_report() -> None:
+    # Verification V19 P4: the same SSH login attack was a warning as X-ARF 0.2's "abuse" and a
+    # notice as XARF 4's "connection".
+    document = json.dumps({"Version": "4.0.0", "ReporterInfo": {"ReporterOrg": "Blocklist"},
+                           "Report": {"ReportClass": "connection", "ReportType": "login-attack",
+                                      "SourceIp": "203.0.113.7", "SourcePort": 5522,
+                                      "Date": "2025-11-18T07:58:01+01:00"}}).encode()
+    raw = _xarf(document, part_header=b"Content-Type: application/json; name=\"report.json\"\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    [finding] = _feedback_findings(report)
+    assert report.feedback_report is not None and report.feedback_report.feedback_type == "connection"
+    assert finding.severity is Severity.WARNING
+    info = _xarf(YAML_REPORT.replace(b"Category: abuse", b"Category: info"))
+    [notice] = _feedback_findings(headerscope.analyze(info, offline=True))
+    assert notice.severity is Severity.NOTICE
