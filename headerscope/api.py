@@ -1164,6 +1164,9 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # The Sender: explanation's promise (which of From: and Sender: the authentication vouches
     # for), kept with the signatures that verify now or passed as the receiver recorded.
     envelope = _sender_vouched_by(envelope, from_domain, dkim, recorded)
+    unsigned_reply_to = _reply_to_unsigned(findings, dkim, recorded)
+    if unsigned_reply_to is not None:
+        findings.append(unsigned_reply_to)
     # What the sending side's own fields say made the message, and what it can fix (origin.py).
     origin_findings = [
         program_origin(message, chain.hops),
@@ -1536,6 +1539,35 @@ def _sender_vouched_by(envelope: Envelope, from_domain: str | None,
                         if d.kind == "sender" and _SENDER_PROMISE in d.explanation else d
                         for d in envelope.differences)
     return dataclasses.replace(envelope, differences=differences)
+
+
+def _reply_to_unsigned(findings: Sequence[Finding], dkim: tuple[DkimSignatureResult, ...],
+                       recorded: Sequence[RecordedResult]) -> Finding | None:
+    """dkim.reply_to_unsigned: a Reply-To of another organisation than From: (envelope's finding)
+    on a message that a DKIM signature aligned with From: authenticates, when no such signature
+    covers Reply-To (h=). The authentication then says nothing about where replies go: whoever
+    relayed the message, or replayed it (a DKIM replay adds fields the signer did not sign, RFC
+    6376 section 8.6), could have added it (verification V18 P7b)."""
+    other = next((f for f in findings if f.id in ("envelope.reply_to_other_domain", "envelope.reply_to_free_mailbox")
+                  and f.subject == "Reply-To"), None)
+    if other is None:
+        return None
+    standing = set(_recorded_passes_standing(dkim, recorded))
+    # (A signature proven to fail only for a gateway's Subject tag vouches as at delivery.)
+    vouching = [s for s in dkim if s.aligned and (s.result == "pass" or normalize_domain(s.domain) in standing
+                                                  or s.verifies_without_subject_tag)]
+    if not vouching or any("reply-to" in (h.lower() for h in s.signed_headers) for s in vouching):
+        return None
+    domains = ", ".join(dict.fromkeys(f"d={s.domain}" for s in vouching))
+    return Finding(
+        id="dkim.reply_to_unsigned", severity=Severity.WARNING,
+        title=f"Reply-To is not signed by {domains[:120]}, which authenticates the From:",
+        explanation=(f"The DKIM signature that authenticates the message ({domains[:200]}) does not cover Reply-To "
+                     "(it is not in h=), and Reply-To points to another organisation than From: (above). So the "
+                     "authentication says nothing about where a reply goes: whoever relayed the message after "
+                     "signing, or replayed a genuine signed message to others (RFC 6376 section 8.6), could have "
+                     "added it. Senders that set Reply-To normally sign it."),
+        reference="https://www.rfc-editor.org/rfc/rfc6376#section-8.6", subject="Reply-To")
 
 
 # A list's own Sender: (Mailman 2's "list-bounces@", ezmlm's "list-return-...", "-owner", "-request"):

@@ -93,3 +93,27 @@ def test_offline_the_receivers_recorded_pass_is_said_as_its_record() -> None:
     # A recorded failure says nothing either.
     failed = _delivered(raw, b"dkim=fail header.d=google.com header.s=s1")
     assert "DKIM d=" not in _sender_words(headerscope.analyze(failed, offline=True))
+
+
+def test_an_unsigned_reply_to_beside_an_authenticating_signature_is_a_warning() -> None:
+    # Verification V18 P7b: a Reply-To of another organisation that the signature authenticating
+    # the From: does not cover (a relay, or a DKIM replay, can add it) read as a notice beside an
+    # authenticated verdict.
+    key = rsa_key(1024)
+    dns = rsa_dns(1024, name="s1._domainkey.training-bcd.org")
+    signed = sign(_INVITE, domain="training-bcd.org", key=key, headers="from:to:subject:date")
+    added = signed.replace(b"Sender: Google Calendar", b"Reply-To: <payments@collector.example>\r\nSender: Google Calendar")
+    report = headerscope.analyze(added, resolver=SnapshotResolver(dns))
+    assert report.verdict.status == "authenticated"
+    [warning] = [f for f in report.findings if f.id == "dkim.reply_to_unsigned"]
+    assert warning.severity.value == "warning" and "d=training-bcd.org" in warning.title
+    # Signed by the author's domain, Reply-To included: the signer set it.
+    covered = sign(_INVITE.replace(b"Sender: Google Calendar", b"Reply-To: <payments@collector.example>\r\nSender: "
+                                                               b"Google Calendar"),
+                   domain="training-bcd.org", key=key, headers="from:to:subject:date:reply-to")
+    assert not [f for f in headerscope.analyze(covered, resolver=SnapshotResolver(dns)).findings
+                if f.id == "dkim.reply_to_unsigned"]
+    # A Reply-To of the From: domain's own organisation says nothing new.
+    own = signed.replace(b"Sender: Google Calendar", b"Reply-To: <team@training-bcd.org>\r\nSender: Google Calendar")
+    assert not [f for f in headerscope.analyze(own, resolver=SnapshotResolver(dns)).findings
+                if f.id == "dkim.reply_to_unsigned"]
