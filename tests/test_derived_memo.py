@@ -172,3 +172,24 @@ def test_the_lookup_term_count_is_replayed_with_the_same_finding_and_evidence() 
     # every include's record is the second message's evidence too, in the same order
     assert second.evidence() == first.evidence()
     assert {(e.name, e.rdtype) for e in second.evidence()} >= {(f"i{n}.esp.test", "TXT") for n in range(11)}
+
+
+def test_a_question_asked_again_as_written_gets_the_keyed_answer() -> None:
+    # EvidenceResolver.resolve answers a repeated question from its memo of questions as
+    # written; that must be the answer the normalised key holds, for every written form:
+    # upper case, a trailing dot, lower-case types, and "x. ." whose normalised form
+    # ("x. ") normalises again to "x" (normalize_name is not idempotent on it).
+    zone: dict[str, Any] = {**ZONE, "x": {"TXT": [["v=spf1 -all"]]}, "x. ": {"TXT": [["other"]]}}
+    forms = [("Sender.TEST.", "txt"), ("sender.test", "TXT"), ("x. .", "TXT"), ("x. ", "TXT"),
+             ("x", "TXT"), ("missing.test", "A")]
+    fresh_answers = []
+    for name, rdtype in forms:
+        fresh = EvidenceResolver(Counting(zone))
+        fresh_answers.append(fresh.resolve(name, rdtype))
+    shared = EvidenceResolver(Counting(zone))
+    for _ in range(2):
+        assert [shared.resolve(name, rdtype) for name, rdtype in forms] == fresh_answers
+    once = EvidenceResolver(Counting(zone))
+    for name, rdtype in forms:
+        once.resolve(name, rdtype)
+    assert shared.evidence() == once.evidence()

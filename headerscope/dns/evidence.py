@@ -104,6 +104,8 @@ class EvidenceResolver(Resolver):
         self._inner = inner
         self._lock = threading.Lock()
         self._answers: dict[tuple[str, str], DnsAnswer] = {}
+        # The answer given to each question as asked (name and type as written), for resolve.
+        self._asked: dict[tuple[str, str], DnsAnswer] = {}
         self.source = inner.source
         self._budget = budget
         self._started: float | None = None
@@ -157,13 +159,20 @@ class EvidenceResolver(Resolver):
         return answer if answer is not None else self._inner.cached(*key)
 
     def resolve(self, name: str, rdtype: str) -> DnsAnswer:
+        # A question asked again as written (another check asking the same name) gets the
+        # answer it got before without normalising it again: its key's answer never changes once
+        # set. One dict lookup is atomic; the lock guards the compound updates below.
+        asked = (name, rdtype)
+        answer = self._asked.get(asked)
+        if answer is not None:
+            return answer
         key = (normalize_name(name), rdtype.upper())
         with self._lock:
             cached = self._answers.get(key)
             exempt = key in self._exempt
         if cached is not None:
             return cached
-        if not exempt and self._spent():
+        if not exempt and self._budget is not None and self._spent():
             # The analysis has waited for DNS as long as it may: the rest is not asked (a dead or
             # crawling nameserver must not make one message cost minutes; RFC 7208 section 4.6.4
             # asks the same of SPF alone). An answer already fetched (a prefetch's) costs no
@@ -182,7 +191,8 @@ class EvidenceResolver(Resolver):
         else:
             answer = self._inner.resolve(*key)
         with self._lock:
-            return self._answers.setdefault(key, answer)
+            answer = self._asked[asked] = self._answers.setdefault(key, answer)
+        return answer
 
     def prefetch(self, questions: Iterable[tuple[str, str]]) -> None:
         if not self._spent():
