@@ -1843,6 +1843,11 @@ def _same_writer_disagreements(fields: list[_Field], context: _TrustContext, hop
     receiver (pypolicyd-spf and OpenDMARC, say) each write a field under the receiver's
     authserv-id, and may check different identities (RFC 7208 section 2.4: MAIL FROM is an
     address, and some read only its domain): then their results may differ honestly."""
+    # A disagreement needs two fields (every finding below compares results of different
+    # header_index, at two hops or in one group): with fewer than two fields read here there is
+    # nothing to find, and most messages carry one receiver's single Authentication-Results.
+    if sum(1 for read in fields if read.writer and read.name != _ARC_AR) < 2:
+        return []
     said: dict[tuple[str, str, str], list[tuple[_Field, _Clause]]] = {}
     spf_unknown: dict[str, list[tuple[_Field, _Clause]]] = {}
     for read in fields:
