@@ -1566,7 +1566,8 @@ def _reply_to_unsigned(findings: Sequence[Finding], dkim: tuple[DkimSignatureRes
                      "(it is not in h=), and Reply-To points to another organisation than From: (above). So the "
                      "authentication says nothing about where a reply goes: whoever relayed the message after "
                      "signing, or replayed a genuine signed message to others (RFC 6376 section 8.6), could have "
-                     "added it. Senders that set Reply-To normally sign it."),
+                     "added it. Most senders that set Reply-To sign it; some bulk platforms do not (Eventbrite's mail through "
+                     "SparkPost, for one), and then nothing shows whose it is."),
         reference="https://www.rfc-editor.org/rfc/rfc6376#section-8.6", subject="Reply-To")
 
 
