@@ -205,7 +205,7 @@ def _word_bytes(encoding: str, text: str) -> bytes | None:
 _NOT_CHARSETS = frozenset({"unicode_escape", "raw_unicode_escape", "punycode", "idna", "undefined"})
 
 
-def _charset_codec(label: str) -> str | None:
+def charset_codec(label: str) -> str | None:
     """The Python codec a charset label means (WHATWG labels, as above), or None when it is
     unknown or names no character set."""
     import codecs
@@ -223,13 +223,13 @@ def _charset_codec(label: str) -> str | None:
 def legacy_codec(label: str) -> str | None:
     """The codec a declared charset label means (WHATWG labels, as above), or None when it is
     unknown or a form of UTF-8 or ASCII (which leave nothing to read differently)."""
-    codec = _charset_codec(label)
+    codec = charset_codec(label)
     return None if codec is None or codec in ("utf-8", "ascii") or codec.startswith("utf") else codec
 
 
 def _decode_bytes(data: bytes, label: str, problems: list[str]) -> str:
     """Decode with the codec the label really means; replacement characters where bytes are invalid."""
-    codec = _charset_codec(label)
+    codec = charset_codec(label)
     if codec is None:
         problems.append(f"an encoded-word in an unknown charset '{label[:40]}': read as UTF-8")
         codec = "utf-8"

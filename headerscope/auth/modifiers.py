@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from ..message import Message
-from ..text import compiled_on_first_use
+from ..text import charset_codec, compiled_on_first_use
 
 _MAX_TEXT = 64 * 1024
 """Bytes of each text part read (decoded) for a banner or a rewritten link."""
@@ -174,16 +174,6 @@ def _encode_word(charset: bytes, encoding: bytes, data: bytes) -> bytes:
     return b"=?" + charset + b"?" + encoding + b"?" + text + b"?="
 
 
-def _codec_name(charset: str) -> str | None:
-    """Python's name of a charset's codec ("UTF8" is "utf-8"), or None when it has none."""
-    import codecs
-
-    try:
-        return codecs.lookup(charset).name
-    except (LookupError, TypeError, ValueError):
-        return None
-
-
 def _chunks(text: str, charset: str, size: int) -> list[bytes]:
     """The text's bytes in the charset, cut into pieces of at most ``size`` bytes between
     characters (RFC 2047 section 5: an encoded word holds whole characters)."""
@@ -274,7 +264,7 @@ def reencoded_untagged_subjects(value: bytes) -> list[tuple[str, bytes]]:
         pass  # a short one is left unencoded by that package: the raw UTF-8 candidate below
     if rest.isascii():
         candidates.append(leading + rest_bytes + tail)  # the tagger encoded a plain Subject
-    elif _codec_name(charset) == "utf-8":
+    elif charset_codec(charset) == "utf-8":
         candidates.append(leading + rest_bytes + tail)  # written as raw UTF-8 (RFC 6532)
     taken = " ".join(tags)
     return [(taken, candidate) for candidate in dict.fromkeys(candidates) if candidate != value]
