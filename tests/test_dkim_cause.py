@@ -433,3 +433,26 @@ def test_a_subject_folded_by_the_current_email_package_or_raw_utf8_is_proven() -
         tagged = signed.replace(b"Subject: " + signer_words, b"Subject: " + _encoded("[EXTERNAL] " + text, "B", size=45))
         report = headerscope.analyze(_delivered(tagged), resolver=SnapshotResolver(DNS))
         assert [s.verifies_without_subject_tag for s in report.dkim] == ["[EXTERNAL]"], signer_words
+
+
+def test_a_python_only_codec_named_as_charset_proves_no_tag() -> None:
+    # Verification V20 N4: the encoded words' label was handed to Python's codecs as it stood, so
+    # "unicode_escape" or "idna" (no character set: a mail program shows such words as written)
+    # decoded, and a tag inside them was "proven" taken off. A real charset label, in any of its
+    # spellings, still is.
+    import headerscope
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    for label, proven in (("unicode_escape", None), ("idna", None), ("raw_unicode_escape", None),
+                          ("ISO-8859-1", "[EXTERNAL]"), ("latin1", "[EXTERNAL]")):
+        signer_words = b"=?" + label.encode() + b"?Q?Quarterly_figures_f=FCr_M=E4rz?="
+        if label.endswith("escape"):
+            signer_words = b"=?" + label.encode() + b"?Q?Quarterly_figures_f\\xfcr_M\\xe4rz?="
+        elif label == "idna":
+            signer_words = b"=?idna?Q?Quarterly_figures?="
+        signed = sign(MESSAGE.replace(b"Subject: Quarterly figures", b"Subject: " + signer_words), key=KEY)
+        tagger_words = signer_words.replace(b"?Q?", b"?Q?[EXTERNAL]_")
+        tagged = signed.replace(b"Subject: " + signer_words, b"Subject: " + tagger_words)
+        assert tagged != signed
+        report = headerscope.analyze(_delivered(tagged), resolver=SnapshotResolver(DNS))
+        assert [s.verifies_without_subject_tag for s in report.dkim] == [proven], label

@@ -208,7 +208,12 @@ def reencoded_untagged_subjects(value: bytes) -> list[tuple[str, bytes]]:
     decoded_pieces = [_decode_word(encoding, text) for _, _, _, text in words]
     if any(piece is None for piece in decoded_pieces):
         return []
-    charset = charset_raw.decode("ascii", "replace")
+    # The label as a mail program reads it (WHATWG aliases): a Python-only codec a sender writes
+    # as a charset (unicode_escape, idna, punycode) names no character set, and its decoded text
+    # is not what a reader's mail program shows (verification V20 N4).
+    charset = charset_codec(charset_raw.decode("ascii", "replace"))
+    if charset is None:
+        return []
     try:
         text = b"".join(piece for piece in decoded_pieces if piece is not None).decode(charset)
     except (LookupError, UnicodeDecodeError):
@@ -249,7 +254,8 @@ def reencoded_untagged_subjects(value: bytes) -> list[tuple[str, bytes]]:
     from email.header import Header
 
     try:
-        folded = Header(rest, charset, header_name="Subject").encode(linesep="\r\n")
+        # Python's email package writes the label it is given: the tagger's, as the signer's was.
+        folded = Header(rest, charset_raw.decode("ascii"), header_name="Subject").encode(linesep="\r\n")
         candidates.append(leading + folded.encode("ascii") + tail)
     except (LookupError, UnicodeError, ValueError, HeaderParseError):
         pass
@@ -264,7 +270,7 @@ def reencoded_untagged_subjects(value: bytes) -> list[tuple[str, bytes]]:
         pass  # a short one is left unencoded by that package: the raw UTF-8 candidate below
     if rest.isascii():
         candidates.append(leading + rest_bytes + tail)  # the tagger encoded a plain Subject
-    elif charset_codec(charset) == "utf-8":
+    elif charset == "utf-8":
         candidates.append(leading + rest_bytes + tail)  # written as raw UTF-8 (RFC 6532)
     taken = " ".join(tags)
     return [(taken, candidate) for candidate in dict.fromkeys(candidates) if candidate != value]
