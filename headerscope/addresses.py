@@ -361,7 +361,54 @@ def _mailbox_tokens(tokens: list[_Token]) -> Iterator[list[_Token]]:
     yield current
 
 
+# The two commonest values, one mailbox each, read without the tokenizer:
+#   [WORD (FWS WORD)*] [FWS] "<" ANGLE ">" [FWS]      ("Fox Newsletter <news@x.example>", "<a@b>")
+#   [FWS] ATOM "@" ATOM [FWS]                          (Delivered-To's "user@x.example")
+# Each WORD is exactly one token of _tokenize: an atom's first character is none that starts
+# another token (white space, quote, comment, angle, literal, the specials), and the rest is
+# _ATOM's class. An ANGLE without '"' or '(' is the text _read_angle keeps (its white space then
+# deleted). So the tokens are the words and one angle (or atom, '@', atom), one mailbox, and the
+# fast reading below is _build's on them. Anything else goes through the tokenizer. The classes
+# on either side of each FWS run share no character, so a failed match is linear.
+_ATOM_FIRST = r'[^ \t\r\n"(),:;<>@\[\].]'
+_ATOM_REST = r'[^ \t\r\n"(),:;<>@\[\]]*'
+_SIMPLE_MAILBOX_RE = re.compile(
+    r"[ \t\r\n]*(?:(?P<name>" + _ATOM_FIRST + _ATOM_REST + r"(?:[ \t\r\n]+" + _ATOM_FIRST + _ATOM_REST
+    + r")*)[ \t\r\n]*)?<(?P<angle>[^\"(>]*)>[ \t\r\n]*"
+    r"|[ \t\r\n]*(?P<bare>" + _ATOM_FIRST + _ATOM_REST + "@" + _ATOM_FIRST + _ATOM_REST + r")[ \t\r\n]*"
+)
+_FWS_RUN_RE = re.compile(r"[ \t\r\n]+")
+
+
+def _parse_simple_mailbox(text: str) -> tuple[Address, ...] | None:
+    """The one mailbox of a value in a shape above, as _parse_address_list reads it; None for
+    any other value."""
+    m = _SIMPLE_MAILBOX_RE.fullmatch(text)
+    if m is None:
+        return None
+    angle = m.group("angle")
+    if angle is None:
+        # Tokens: atom, '@', atom; no break between words (_unbracketed_split), no comment.
+        address = m.group("bare")
+        return (Address(display_name=None, address=address, domain=address_domain(address)),)
+    address = _strip_route(angle.translate(_DELETE_FWS))
+    name = m.group("name")
+    # _phrase: the words joined by one space (each came after white space), strip()ped (which
+    # takes Unicode white space too: a name of U+00A0 alone is none), decoded.
+    phrase = _FWS_RUN_RE.sub(" ", name).strip() if name is not None else ""
+    display = decode_rfc2047(phrase) if phrase else None
+    return (Address(display_name=display, address=address, domain=address_domain(address)),)
+
+
 def _parse_address_list(text: str) -> tuple[Address, ...]:
+    simple = _parse_simple_mailbox(text)
+    if simple is not None:
+        return simple
+    return _parse_address_list_tokens(text)
+
+
+def _parse_address_list_tokens(text: str) -> tuple[Address, ...]:
+    """The plain reading: every mailbox from the tokens."""
     out: list[Address] = []
     for mailbox in _mailbox_tokens(_tokenize(text)):
         built = _build(mailbox, text)

@@ -1,0 +1,99 @@
+"""Fast paths of the hop chain's readers against their plain readings.
+
+* ``addresses._parse_simple_mailbox`` reads "Name <addr>", "<addr>" and "local@domain" without
+  the tokenizer.
+"""
+
+from __future__ import annotations
+
+import random
+
+from conftest import CORPUS
+
+from headerscope import addresses
+from headerscope.message import parse_message
+
+_ADDRESS_FIELDS = ("From", "To", "Cc", "Sender", "Reply-To", "Return-Path", "Delivered-To", "X-Original-To",
+                   "Resent-From", "Resent-To", "Disposition-Notification-To", "Errors-To")
+
+
+def _corpus_address_values() -> list[str]:
+    values: list[str] = []
+    for path in sorted((CORPUS / "messages").rglob("*")):
+        if path.is_file() and path.stat().st_size < 2_000_000:
+            message = parse_message(path.read_bytes())
+            for name in _ADDRESS_FIELDS:
+                values += [h.value for h in message.all(name)]
+    return values
+
+
+_WRITTEN = [
+    "Fox Newsletter <news@sender.example>", "<a@b.example>", "a@b.example", "  a@b.example  ", "<>", "",
+    " ", "Fox<a@b.example>", "Fox <a@b.example> ", "Fox  \t Letter\r\n <a@b.example>", "<a @ b . example>",
+    "<@relay.example:a@b.example>", "<@relay.example,@r2.example:a@b.example>", "@b.example", "a@",
+    "a@b@c.example", "a@.b.example", ".a@b.example", "a.@b.example", "a@b.example.", "a@[192.0.2.1]",
+    "a@b.example, c@d.example", "Fox <a@b.example>, Dog <c@d.example>", "J. Smith <a@b.example>",
+    ".Smith <a@b.example>", "=?utf-8?q?J=C3=B6rg?= <a@b.example>", "=?utf-8?q?J=C3=B6rg?= =?utf-8?q?_M?= <a@b>",
+    "Jörg Müller <jörg@münchen.example>", "Jörg@münchen.example", '"Fox, Dog" <a@b.example>',
+    "Fox (comment) <a@b.example>", "<a@b.example> (comment)", "<a@b.example", "a@b.example>",
+    "<<a@b.example>>", "<a<b@c.example>", "Fox <a@b.example> trailing", "undisclosed-recipients:;",
+    "group: a@b.example;", "Fox: <a@b.example>", "<a\\@b.example>", "a\\b@c.example", "\u00a0<a@b.example>",
+    "Fox\u00a0Dog <a@b.example>", "a@b.example\u2028", "<a@b.example>\x00", "Fox) <a@b.example>",
+    "Fox] <a@b.example>", "Fox> <a@b.example>", "?? <a@b.example>", "\ufffd\ufffd <a@b.example>",
+    "user <user@b.example>", "<user@b.example> <other@c.example>", "a@b c@d", "Name a@b.example",
+    "a@b.example Name", "<a@b.example>,", ",<a@b.example>", "<a@b.example>;",
+]
+
+
+def _random_values(count: int) -> list[str]:
+    rng = random.Random(11)
+    alphabet = 'ab@.<>"()\\ \t\r\n,:;[]=?é\u00a0'
+    out = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16))) for _ in range(count)]
+    # Near the fast shapes: a name, an angle and a bare address with one character changed.
+    shapes = ["Fox Dog <a.b@c.example>", "<a.b@c.example>", "a.b@c.example"]
+    for _ in range(count):
+        text = list(rng.choice(shapes))
+        text[rng.randrange(len(text))] = rng.choice(alphabet)
+        if rng.random() < 0.5:
+            text.insert(rng.randrange(len(text) + 1), rng.choice(alphabet))
+        out.append("".join(text))
+    return out
+
+
+def test_simple_mailbox_fast_path_gives_the_tokenizers_answer() -> None:
+    values = [*_corpus_address_values(), *_WRITTEN, *_random_values(20_000)]
+    fast = 0
+    for value in values:
+        text = value[:addresses.MAX_VALUE_LENGTH]
+        plain = addresses._parse_address_list_tokens(text)
+        simple = addresses._parse_simple_mailbox(text)
+        if simple is not None:
+            fast += 1
+            assert simple == plain, value
+        assert addresses._parse_address_list(text) == plain, value
+    # The fast path is taken for a good share of the inputs (the corpus's and the near shapes').
+    assert fast > 10_000
+
+
+def test_simple_mailbox_known_answers() -> None:
+    (fox,) = addresses._parse_simple_mailbox("Fox  \t Newsletter <news@Sender.example>") or ()
+    assert (fox.display_name, fox.address, fox.domain) == ("Fox Newsletter", "news@Sender.example", "sender.example")
+    (bare,) = addresses._parse_simple_mailbox(" user@b.example ") or ()
+    assert (bare.display_name, bare.address, bare.domain) == (None, "user@b.example", "b.example")
+    (routed,) = addresses._parse_simple_mailbox("<@relay.example:a@b.example>") or ()
+    assert routed.address == "a@b.example"
+    (encoded,) = addresses._parse_simple_mailbox("=?utf-8?q?J=C3=B6rg?= <a@b.example>") or ()
+    assert encoded.display_name == "Jörg"
+    # _phrase strip()s Unicode white space: a name of U+00A0 alone is no name.
+    (spaced,) = addresses._parse_simple_mailbox("\u00a0<a@b.example>") or ()
+    assert spaced.display_name is None
+    for declined in ('"Fox" <a@b.example>', "Fox (c) <a@b.example>", "a@b.example, c@d.example", "Name a@b.example",
+                     "<a@b.example> x", "a@[192.0.2.1]"):
+        assert addresses._parse_simple_mailbox(declined) is None, declined
+
+
+def test_long_hostile_values_are_read_in_linear_time() -> None:
+    # Long runs that almost fit a fast shape: each fails at once, and the tokenizer reads them.
+    for value in ("a " * 30_000, "a" * 60_000 + "@", "a@" * 30_000, "Fox " * 15_000 + "<a@b"):
+        text = value[:addresses.MAX_VALUE_LENGTH]
+        assert addresses._parse_simple_mailbox(text) is None
