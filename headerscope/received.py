@@ -1213,13 +1213,21 @@ _FAST_RE = re.compile(
     "(?:" + _fast_comment("ic") + ")?"
     r"(?:\s+for\s+(?P<rcpt><[^<>()\s;\"\\]{1,256}>))?"
     "(?:" + _fast_comment("rc") + ")?"
-    r"\s*;\s*(?P<date>(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),\s*)?(?P<day>\d{1,2})\s+(?P<mon>[A-Za-z]{3})"
-    r"\s+(?P<year>\d{4})\s+(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})\s+(?P<zs>[+-])(?P<zh>\d{2})(?P<zm>\d{2})"
+    r"\s*;\s*(?P<date>(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),\s*)?(?P<day>[0-9]{1,2})\s+(?P<mon>[A-Za-z]{3})"
+    r"\s+(?P<year>[0-9]{4})\s+(?P<h>[0-9]{2}):(?P<mi>[0-9]{2}):(?P<s>[0-9]{2})\s+(?P<zs>[+-])(?P<zh>[0-9]{2})"
+    r"(?P<zm>[0-9]{2})"
     r"(?:\s+\([A-Za-z0-9][A-Za-z0-9 ]{0,11}\))?)\s*$"
 )
 # _FAST_RE's groups in order, as _parse_fast_timed unpacks them (a test checks this).
 _FAST_GROUPS = ("helo", "fc1", "fc2", "fc3", "by", "bc1", "bc2", "proto", "wc", "id", "via", "ic", "rcpt", "rc",
                 "date", "day", "mon", "year", "h", "mi", "s", "zs", "zh", "zm")
+# The date's numbers are ASCII digits ([0-9], not \d: int() reads other scripts' digits too, but
+# the ISO text is written from the digits as read, which must be ASCII as isoformat writes them;
+# other digits go to the general parser). Their values, looked up (int() costs more): one or two
+# digits for the day, two for the hour, minute, second and zone parts.
+_DIGIT_VALUES = {**{str(n): n for n in range(10)}, **{f"{n:02d}": n for n in range(100)}}
+# A month's number and its two-digit ISO text, by its three-letter name in lower case.
+_FAST_MONTHS = {name: (number, f"{number:02d}") for name, number in _MONTHS.items() if len(name) == 3}
 # Words that would start a clause in the general parser: a value equal to one means the
 # header is not the simple shape (e.g. "from by by x").
 # chasquid and WP-SMTPD change how the from clause reads (_Context), which the fast path's
@@ -1290,24 +1298,24 @@ def _parse_fast_timed(text: str) -> tuple[ReceivedFields, datetime] | None:
      hour, minute, second_text, zone_sign, zone_hours_text, zone_minutes_text) = m.groups()
     if queue is not None and queue.lower() in _KEYWORDS:
         return None
-    month = _MONTHS.get(mon.lower())
-    zone_hours, zone_minutes = int(zone_hours_text), int(zone_minutes_text)
-    if month is None or zone_hours > 23 or zone_minutes > 59:
+    month_read = _FAST_MONTHS.get(mon.lower())
+    digits = _DIGIT_VALUES
+    zone_hours, zone_minutes = digits[zone_hours_text], digits[zone_minutes_text]
+    if month_read is None or zone_hours > 23 or zone_minutes > 59:
         return None
+    month, month_text = month_read
     if second_text == "60":  # leap second (RFC 5322 section 3.3)
         second_text = "59"
     offset = zone_hours * 60 + zone_minutes
     try:
-        timestamp = datetime(
-            int(year), month, int(day), int(hour), int(minute), int(second_text), 0,
-            tzinfo=_zone(-offset if zone_sign == "-" else offset),
-        )
+        timestamp = datetime(int(year), month, digits[day], digits[hour], digits[minute], digits[second_text], 0,
+                             _zone(-offset if zone_sign == "-" else offset))
     except ValueError:
         return None
-    # timestamp.isoformat(), written from the digits read (datetime accepted them, so each is
-    # in range and the year has its 4 digits): "-0000" is offset 0, which isoformat writes
-    # "+00:00"; no microseconds, so no fraction.
-    iso = (f"{year}-{month:02d}-{day:0>2}T{hour}:{minute}:{second_text}"
+    # timestamp.isoformat(), written from the digits read (ASCII, and datetime accepted them, so
+    # each is in range and the year has its 4 digits): "-0000" is offset 0, which isoformat
+    # writes "+00:00"; no microseconds, so no fraction.
+    iso = (f"{year}-{month_text}-{day if len(day) == 2 else '0' + day}T{hour}:{minute}:{second_text}"
            + ("+00:00" if offset == 0 else f"{zone_sign}{zone_hours_text}:{zone_minutes_text}"))
 
     date_text = date.strip()

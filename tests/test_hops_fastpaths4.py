@@ -10,7 +10,7 @@ import random
 
 from conftest import CORPUS
 
-from headerscope import addresses
+from headerscope import addresses, received
 from headerscope.message import parse_message
 
 _ADDRESS_FIELDS = ("From", "To", "Cc", "Sender", "Reply-To", "Return-Path", "Delivered-To", "X-Original-To",
@@ -97,3 +97,35 @@ def test_long_hostile_values_are_read_in_linear_time() -> None:
     for value in ("a " * 30_000, "a" * 60_000 + "@", "a@" * 30_000, "Fox " * 15_000 + "<a@b"):
         text = value[:addresses.MAX_VALUE_LENGTH]
         assert addresses._parse_simple_mailbox(text) is None
+
+
+def _received(date: str) -> str:
+    return ("from out.b.example (out.b.example [192.0.2.35]) by mx.a.example (Postfix) with ESMTPS "
+            f"id 966F58A359 for <u@a.example>; {date}")
+
+
+def test_fast_received_reads_only_ascii_digits() -> None:
+    # int() reads other scripts' digits ("٠٨" is 8), but the fast path wrote the ISO text from the
+    # digits as read, so it gave "2026-11-02T٠٨:00:37+00:00" where the general parser (and
+    # isoformat) write "08": such a date now goes to the general parser.
+    for date in ("Mon, 02 Nov 2026 ٠٨:00:37 +0000", "Mon, ٠٢ Nov 2026 08:00:37 +0000", "2 Nov ٢٠٢٦ 08:00:37 +0000",
+                 "2 Nov 2026 08:00:37 +٠١٠٠", "2 Nov 2026 08:00:٣٧ +0100"):
+        assert received._parse_fast_timed(_received(date)) is None, date
+        fields, moment = received.parse_received_timed(_received(date))
+        assert moment is not None and fields.timestamp == moment.isoformat(), date
+    fields, moment = received.parse_received_timed(_received("Mon, 02 Nov 2026 ٠٨:00:37 +0000"))
+    assert fields.timestamp == "2026-11-02T08:00:37+00:00"
+
+
+def test_fast_month_and_digit_tables() -> None:
+    for a in "abcdefghijklmnopqrstuvwxyz":
+        for b in "abcdefghijklmnopqrstuvwxyz":
+            for c in "abcdefghijklmnopqrstuvwxyz":
+                name = a + b + c
+                month = received._MONTHS.get(name)
+                assert received._FAST_MONTHS.get(name) == (None if month is None else (month, f"{month:02d}"))
+    for n in range(100):
+        assert received._DIGIT_VALUES[f"{n:02d}"] == n
+        if n < 10:
+            assert received._DIGIT_VALUES[str(n)] == n
+    assert len(received._DIGIT_VALUES) == 110
