@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from ._value import Value, frozen
+from .domains import is_listed_tld, organizational_domain
 from .message import LOST_NAME
 from .model import Address, SrsInfo
 from .text import compiled_on_first_use, decode_rfc2047, read_comment
@@ -809,8 +810,6 @@ def displayed_domains(text: str | None) -> tuple[str, ...]:
     addresses are left to ``contained_addresses``."""
     if not text or "." not in text:
         return ()
-    from .domains import is_listed_tld, organizational_domain
-
     found: list[str] = []
     for match in _displayed_domain_re().finditer(text[:1024]):
         name = match.group(1).lower()

@@ -28,6 +28,7 @@ from datetime import datetime, timedelta, timezone
 
 from . import domains
 from ._value import Value, frozen, frozen_maker
+from .addresses import decode_srs, envelope_address, parse_addresses
 from .domains import (
     is_ip_literal,
     list_id_label,
@@ -40,6 +41,7 @@ from .received import (
     NO_SECONDS,
     NO_TIME_ZONE,
     parse_received,
+    parse_received_date,
     parse_received_timed,
     weekday_contradiction,
     zone_name_mismatch,
@@ -1236,8 +1238,6 @@ def _learn_same_host_names(work: list[_Work], start: int, orgs: _Orgs) -> bool:
 
 def _private_range(address: str) -> str:
     """The kind of non-public address, with the RFC that sets it apart."""
-    import ipaddress
-
     try:
         ip = ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
     except ValueError:
@@ -1658,8 +1658,6 @@ def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: Ma
 
 def _addressed_domains(message: Message) -> tuple[str, ...]:
     """The distinct domains of the message's To: and Cc: addresses (the first three)."""
-    from .addresses import parse_addresses
-
     found: list[str] = []
     for name in ("To", "Cc"):
         for field in message.all(name)[:2]:
@@ -1672,8 +1670,6 @@ def _addressed_domains(message: Message) -> tuple[str, ...]:
 
 def _author_domain(message: Message) -> str | None:
     """The domain of the (first) From: address, None when there is none."""
-    from .addresses import parse_addresses
-
     value = message.first("From")
     found = parse_addresses(value[:2000])[:1] if value else []
     return found[0].domain.lower() if found and found[0].domain else None
@@ -1681,8 +1677,6 @@ def _author_domain(message: Message) -> str | None:
 
 def _recipient_domain(fields: ReceivedFields) -> str | None:
     """The domain of the boundary hop's "for" recipient, when it names one."""
-    from .addresses import parse_addresses
-
     for found in parse_addresses(fields.for_)[:1] if fields.for_ else ():
         if found.domain:
             return found.domain.lower()
@@ -1829,8 +1823,6 @@ def _forwarder_marks(message: Message) -> list[tuple[str, str]]:
     domain of an SRS envelope sender (a forwarder rewrites the MAIL FROM so that SPF passes for
     it at the next receiver; Shevek's SRS paper, RFC 7208 appendix D) and each ARC sealer
     (RFC 8617 section 1: an intermediary seals what it received before it sends the message on)."""
-    from .addresses import decode_srs, envelope_address
-
     marks: list[tuple[str, str]] = []
     path = message.first("Return-Path")
     srs = decode_srs(envelope_address(path))
@@ -3181,8 +3173,6 @@ def _why_waited(notes: Sequence[HeaderField], work: Sequence[_Work], i: int, pre
                         "it refused the first attempt, as greylisting does with an unknown sender, and "
                         "accepted the sender's retry.")
         elif previous is not None and item.time is not None:
-            from .received import parse_received_date
-
             when = parse_received_date(value)
             if when is None:
                 continue
@@ -3312,8 +3302,6 @@ def _greylisting_hop(note: HeaderField, work: Sequence[_Work]) -> int | None:
     candidates = [i for i in range(len(work)) if names_host(i)]
     if not candidates:
         return None
-    from .received import parse_received_date
-
     stamped = parse_received_date(flat.rpartition(";")[2]) if ";" in flat else None
 
     def rank(i: int) -> tuple[float, int]:

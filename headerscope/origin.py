@@ -19,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from .addresses import parse_addresses
 from .domains import aligned, normalize_domain, organizational_domain
 from .hops import OPERATOR_ALIASES, host_organization, is_non_public_ip, originating_ip
 from .message import Message
@@ -451,8 +452,6 @@ def from_rewritten(message: Message, hops: tuple[Hop, ...], dkim: tuple[DkimSign
     field = next(iter(message.all("X-Google-Original-From")[:1]), None)
     if field is None or not from_address:
         return None
-    from .addresses import parse_addresses
-
     written = _shown(field.value, 160)
     original = next((a.address for a in parse_addresses(field.value[:_MAX_VALUE]) if a.domain), None)
     # A mailing list that rewrote the From: afterwards (DMARC mitigation, RFC 7960 section 4.1.3)

@@ -129,3 +129,45 @@ def test_fast_month_and_digit_tables() -> None:
         if n < 10:
             assert received._DIGIT_VALUES[str(n)] == n
     assert len(received._DIGIT_VALUES) == 110
+
+
+def test_the_hop_chain_runs_no_import_statement() -> None:
+    # A function-level "from .addresses import parse_addresses" goes through the import system
+    # at every call (about 25,000 instructions: name resolution, ModuleSpec.parent); the hop
+    # chain, its address reading and the origin checks import at module level instead.
+    import builtins
+    from datetime import datetime, timezone
+
+    from conftest import SAMPLES
+
+    from headerscope import hops, origin
+    from headerscope.message import parse_message
+
+    messages = [parse_message((SAMPLES / name).read_bytes())
+                for name in ("direct.eml", "forwarded-srs.eml", "mailing-list.eml", "spoofed.eml")]
+    now = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    for message in messages:  # warm: anything imported on first use is imported now
+        hops.build_chain(message, None, now, mail_exchangers=lambda domain: None)
+    watched = {hops.__name__, addresses.__name__, origin.__name__, received.__name__}
+    seen: list[str] = []
+    original = builtins.__import__
+
+    def counting(name: str, globals: dict[str, object] | None = None, *args: object, **kwargs: object) -> object:
+        if globals is not None and globals.get("__name__") in watched:
+            seen.append(f"{globals.get('__name__')}: {name}")
+        return original(name, globals, *args, **kwargs)  # type: ignore[arg-type]
+
+    builtins.__import__ = counting  # type: ignore[assignment]
+    try:
+        for message in messages:
+            hops.build_chain(message, None, now, mail_exchangers=lambda domain: None)
+    finally:
+        builtins.__import__ = original
+    assert seen == []
+    # The counter sees a function-level import when there is one.
+    builtins.__import__ = counting  # type: ignore[assignment]
+    try:
+        exec("from .addresses import parse_addresses", {"__name__": hops.__name__, "__package__": "headerscope"})
+    finally:
+        builtins.__import__ = original
+    assert seen == ["headerscope.hops: addresses"]
