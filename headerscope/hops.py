@@ -3986,10 +3986,8 @@ def _receiver_message_id(work: list[_Work], boundary_index: int, orgs: _Orgs, me
     receiver_org = orgs.find(work[-1].org)
     if receiver_org is None or (author_domain and orgs.same(host_organization(author_domain), receiver_org)):
         return None
-    sender_side = {normalize_domain(name) for item in work[:boundary_index]
-                   for name in (item.fields.by, *_client_names(item.fields))}
-    if host in sender_side:
-        return None
+    # The receiving side's hops first: most Message-IDs name the sender's domain, which no
+    # receiving host is, and then the sender's hops need not be read.
     where = None
     for i in range(boundary_index, len(work)):
         fields = work[i].fields
@@ -3998,6 +3996,10 @@ def _receiver_message_id(work: list[_Work], boundary_index: int, orgs: _Orgs, me
             where = i
             break
     if where is None:
+        return None
+    sender_side = {normalize_domain(name) for item in work[:boundary_index]
+                   for name in (item.fields.by, *_client_names(item.fields))}
+    if host in sender_side:
         return None
     written = m.group(1) if m else host
     return Finding(

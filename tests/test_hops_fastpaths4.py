@@ -171,3 +171,24 @@ def test_the_hop_chain_runs_no_import_statement() -> None:
     finally:
         builtins.__import__ = original
     assert seen == ["headerscope.hops: addresses"]
+
+
+def _message_id_case(sender_helo: str) -> list[str]:
+    import headerscope
+
+    raw = ("Received: from mx.receiver.example (mx.receiver.example [10.0.0.1]) by mailbox.receiver.example "
+           "(Postfix) with ESMTP id AAA1; Mon, 02 Nov 2026 08:00:40 +0000\r\n"
+           "Received: from out.sender.example (out.sender.example [192.0.2.35]) by mx.receiver.example (Postfix) "
+           "with ESMTPS id AAA2; Mon, 02 Nov 2026 08:00:37 +0000\r\n"
+           f"Received: from {sender_helo} ([10.1.1.1]) by out.sender.example (Postfix) with ESMTPSA id AAA3; "
+           "Mon, 02 Nov 2026 08:00:30 +0000\r\n"
+           "From: <a@sender.example>\r\nTo: <b@receiver.example>\r\nDate: Mon, 02 Nov 2026 08:00:20 +0000\r\n"
+           "Message-ID: <x.1@mailbox.receiver.example>\r\nSubject: s\r\n\r\nbody\r\n").encode()
+    return [f.id for f in headerscope.analyze(raw, offline=True).findings]
+
+
+def test_receiver_message_id_reads_both_sides_whichever_first() -> None:
+    # _receiver_message_id reads the receiving side's hops before the sender's: the finding
+    # needs the host named there and not named below the boundary, in either order.
+    assert "hops.message_id_by_receiver" in _message_id_case("pc.sender.example")
+    assert "hops.message_id_by_receiver" not in _message_id_case("mailbox.receiver.example")
