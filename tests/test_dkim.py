@@ -16,6 +16,7 @@ import dkim  # only to sign test messages the way dkimpy's own tests do
 import nacl.signing
 import pytest
 from conftest import CORPUS
+from timing import assert_within
 
 from headerscope.auth.dkim import check_dkim
 from headerscope.auth.tags import parse_tag_list
@@ -516,7 +517,7 @@ def test_hostile_inputs_are_bounded() -> None:
     huge_tag = b"DKIM-Signature: v=1; " + b"z=" + b"a" * 1_000_000 + b"\r\n" + raw
     many = b"".join(b"DKIM-Signature: v=1; a=rsa-sha256; d=x; s=y; h=from; bh=; b=\r\n" for _ in range(300)) + raw
     junk_line = b"this is not a header\r\n" + raw
-    start = time.monotonic()
+    start = time.perf_counter()
     results, _ = verify(huge_tag, rsa_dns(1024))
     assert results[0].result == "permerror" and results[1].result == "pass"
     results, _ = verify(many, rsa_dns(1024))
@@ -526,7 +527,7 @@ def test_hostile_inputs_are_bounded() -> None:
     assert {r.reason_code for r in results[:-1]} == {"malformed"} and results[-2].index == 299
     (r,), _ = verify(junk_line, rsa_dns(1024))
     assert r.result == "pass"
-    assert time.monotonic() - start < 10
+    assert_within(start, 10)
 
 
 def _unverifiable(number: int) -> bytes:

@@ -6,6 +6,8 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from timing import assert_within
+
 from headerscope.auth.dmarc import check_dmarc
 from headerscope.dns.offline import OfflineResolver
 from headerscope.dns.snapshot import SnapshotResolver
@@ -251,12 +253,12 @@ def test_arc_override_when_first_sealer_saw_pass() -> None:
 
 
 def test_hostile_record_is_bounded() -> None:
-    started = time.monotonic()
+    started = time.perf_counter()
     result, _ = run({"_dmarc.example.com": txt("v=DMARC1; p=reject; " + "rua=" + "x;" * 500_000)})
     assert result.result == "permerror"
     result, _ = run({}, ("a." * 100_000 + "example.com",))
     assert result.result == "none"
-    assert time.monotonic() - started < 2
+    assert_within(started, 2)
 
 
 def unchecked_spf(mail_from: str | None) -> SpfResult:

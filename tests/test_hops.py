@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CORPUS
+from timing import assert_within
 
 import headerscope
 from headerscope.hops import DETAIL_LIMIT, HopChain, build_chain, classify_role, host_organization
@@ -463,9 +464,9 @@ def test_hostile_field_values_stay_fast() -> None:
     fields = ReceivedFields(from_helo="a" * 1_000_000, from_rdns="-." * 500_000, from_ip="9" * 100000,
                             by="b." * 500_000 + "example", protocol="X" * 1_000_000,
                             date_text="+" * 1_000_000, timestamp="9" * 1_000_000)
-    started = time.monotonic()
+    started = time.perf_counter()
     chain = chain_with_raw([(huge, fields), ("top", ReceivedFields(from_ip="192.0.2.1", by="mx.example"))])
-    assert time.monotonic() - started < 5
+    assert_within(started, 5)
     assert len(chain.hops) == 2
 
 
@@ -481,9 +482,9 @@ def test_15000_received_headers_linear_and_capped() -> None:
         calls.append(value)
         return parse_received(value)
 
-    started = time.monotonic()
+    started = time.perf_counter()
     chain = build_chain(message, None, NOW, parse=counting_parse)
-    assert time.monotonic() - started < 10
+    assert_within(started, 10)
     assert len(calls) == DETAIL_LIMIT
     assert [h.number for h in chain.hops] == list(range(1, DETAIL_LIMIT + 1))
     assert chain.hops[-1].header_index == 0  # the latest (top) hops are the ones kept

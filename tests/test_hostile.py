@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
+from timing import assert_within
 
 LIMIT_SECONDS = 20.0
 
@@ -203,9 +204,9 @@ def test_thousands_of_result_fields_are_capped_with_a_notice() -> None:
 
     raw = b"".join(b"Authentication-Results: mx%d.corp.example; dkim=pass header.d=corp.example\r\n" % i
                    for i in range(1000)) + b"From: a@corp.example\r\nSubject: hi\r\n\r\nx\r\n"
-    started = time.monotonic()
+    started = time.perf_counter()
     report = headerscope.analyze(raw, offline=True)
-    assert time.monotonic() - started < LIMIT_SECONDS
+    assert_within(started, LIMIT_SECONDS)
     assert len({r.header_index for r in report.recorded}) == 200
     [notice] = [f for f in report.findings if f.id == "recorded.too_many"]
     assert notice.title == "1000 authentication result fields: the first 200 read"

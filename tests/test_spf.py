@@ -6,6 +6,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from timing import assert_within
+
 from headerscope.auth.spf import check_spf
 from headerscope.dns.interface import DnsAnswer
 from headerscope.dns.offline import OfflineResolver
@@ -181,12 +183,12 @@ def test_threads_do_not_share_state() -> None:
 
 def test_hostile_inputs_are_bounded() -> None:
     huge = "v=spf1 " + "a:" + "a-" * 500_000 + ".test -all"
-    started = time.monotonic()
+    started = time.perf_counter()
     result, _ = _spf({"sender.test": {"TXT": [[huge]]}})
     assert result.result == "permerror"
     result, _ = _spf(ZONE, mail_from="x@" + "a." * 500_000 + "test", helo="b" * 1_000_000)
     assert result.result == "none"
-    assert time.monotonic() - started < 2
+    assert_within(started, 2)
 
 
 def test_spf_takes_the_mail_from_the_receivers_own_results_name_when_nothing_else_does() -> None:
