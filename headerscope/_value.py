@@ -38,6 +38,38 @@ def frozen(cls: type[_T]) -> type[_T]:
         raise TypeError(f"@frozen needs a subclass of Value: {cls.__qualname__}")
     made = dataclasses.dataclass(init=False, eq=False, repr=False)(cls)
     made.__init__ = _field_init(made)  # type: ignore[method-assign]
+    _FIELD_COUNT[made] = len(dataclasses.fields(made))  # type: ignore[arg-type]  # a dataclass now
+    return made
+
+
+# The number of fields of every ``@frozen`` class (not of its subclasses, which may add fields
+# or an ``__init__`` of their own): ``replace`` copies only these classes' objects.
+_FIELD_COUNT: dict[type, int] = {}
+
+
+def replace(obj: _T, /, **changes: Any) -> _T:
+    """``dataclasses.replace(obj, **changes)``, the same new object, made without the
+    ``__init__`` call. dataclasses.replace reads every field in Python and passes them all to
+    ``__init__``, which here only fills the new ``__dict__`` with them in field order: for an
+    object of a ``@frozen`` class whose ``__dict__`` holds exactly its fields, in field order
+    (as every ``__init__``, copy and pickle leave it), copying that ``__dict__`` and updating
+    the changed fields gives the same ``__dict__``. Anything else (an object that cached a
+    property in its ``__dict__``, a field name the class lacks, a class not made by
+    ``@frozen``) is passed to dataclasses.replace, for its usual answer or error."""
+    cls = obj.__class__
+    count = _FIELD_COUNT.get(cls)
+    state = obj.__dict__
+    # Every constructor fills each field once, in field order, and nothing removes one: a
+    # __dict__ of another size holds something else (a cached property's value).
+    if count is None or len(state) != count:
+        return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
+    for name in changes:
+        if name not in state:
+            return dataclasses.replace(obj, **changes)  # type: ignore[type-var]  # raises its TypeError
+    made: _T = object.__new__(cls)
+    fresh = made.__dict__
+    fresh.update(state)
+    fresh.update(changes)
     return made
 
 

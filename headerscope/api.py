@@ -11,10 +11,9 @@ import re
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TypeVar
 
 from . import __version__
-from ._value import Value, frozen
+from ._value import Value, frozen, replace
 
 # The checks: imported with this module, which nothing imports before an analysis is wanted
 # (the CLI imports it inside its command). They load dkimpy and pyspf through
@@ -250,7 +249,7 @@ def _with_carried_summaries(report: Report, loaded: LoadedInput, message: Messag
     for entry, data in attached_messages(message, limit=MAX_CARRIED_SUMMARIES):
         path = attached_path(loaded.attached_path, entry.number)
         label = f"{loaded.source}#attached-{entry.number}"
-        inner = dataclasses.replace(load_bytes(data, source=label), attached_path=path)
+        inner = replace(load_bytes(data, source=label), attached_path=path)
         if inner.unreadable is not None:
             continue
         # Offline, whatever the outer analysis may ask: the line says what the copy itself records
@@ -285,7 +284,7 @@ def _with_carried_summaries(report: Report, loaded: LoadedInput, message: Messag
     place = next((i for i, f in enumerate(findings) if _SEVERITY_ORDER[f.severity] > _SEVERITY_ORDER[Severity.NOTICE]),
                  len(findings))
     findings.insert(place, finding)
-    return dataclasses.replace(report, carried=tuple(summaries), findings=tuple(findings))
+    return replace(report, carried=tuple(summaries), findings=tuple(findings))
 
 
 def _carried_verdict(report: Report, headers_only: bool) -> str:
@@ -320,7 +319,7 @@ def _one_multiple_from(envelope_findings: tuple[Finding, ...], dmarc: DmarcResul
     if envelope_one is None or dmarc_one is None or not dmarc.from_results:
         return dmarc_findings
     each = "; ".join(f"{domain}: {result_words(result)}" for domain, result in dmarc.from_results)
-    merged = dataclasses.replace(envelope_one, explanation=(
+    merged = replace(envelope_one, explanation=(
         f"{envelope_one.explanation} DMARC checks each of its {len(dmarc.from_results)} domains ({each}) and "
         "applies the strictest failing policy (RFC 7489 section 6.6.1)."))
     findings[:] = [merged if f is envelope_one else f for f in findings]
@@ -540,7 +539,7 @@ def _group_of(same: list[Finding], relevant: frozenset[str] = frozenset()) -> Fi
                   + (f" ({more} more)" if more > 0 else "") + ".")
     which = ("the words of the one about what DMARC rests on" if _is_relevant(first.subject, relevant)
              else "the first one's words")
-    return dataclasses.replace(
+    return replace(
         first, count=count, title=f"{first.title} (and {count - 1} more like it)",
         explanation=(f"{first.explanation} {count} findings of this kind ({first.id}, {first.severity.value}) are "
                      f"said once here, with {which}.{about}"))
@@ -579,10 +578,10 @@ def _never_sent_dmarc(dmarc: DmarcResult, comparison: Sequence[Comparison]
     domain is no permerror of a delivery: not checked, said why."""
     if dmarc.result == "not_checked":
         return dmarc, tuple(comparison)
-    dmarc = dataclasses.replace(dmarc, result="not_checked", disposition=None, policy_reason="never sent",
+    dmarc = replace(dmarc, result="not_checked", disposition=None, policy_reason="never sent",
                                 explanation="not checked: never sent (an Outlook .msg flagged unsent), so there "
                                             "is no delivery for DMARC to judge")
-    return dmarc, tuple(dataclasses.replace(c, recomputed="not_checked") if c.method == "dmarc" else c
+    return dmarc, tuple(replace(c, recomputed="not_checked") if c.method == "dmarc" else c
                         for c in comparison)
 
 
@@ -595,7 +594,7 @@ def _list_resend_envelope(envelope: Envelope) -> Envelope:
         return envelope
     source = f"{envelope.mail_from_source or 'Return-Path'}: the list's MAIL FROM for its later resend, " \
              "not this copy's"
-    return dataclasses.replace(envelope, mail_from_source=source,
+    return replace(envelope, mail_from_source=source,
                                differences=tuple(d for d in envelope.differences if d.kind != "mail_from_domain"))
 
 
@@ -622,7 +621,7 @@ def _converted_by_receiver(finding: Finding, host: str, what: str) -> Finding:
     """The keyless body-hash finding beside a note naming the receiving side's server as having
     re-encoded the body. The note sits where sendmail appends it, among fields a sender writes
     too, so the severity stays (verification V15 F2: a forged note lowered it and blamed the MX)."""
-    return dataclasses.replace(finding, explanation=(
+    return replace(finding, explanation=(
         f"{finding.explanation} A note (X-MIME-Autoconverted) says the receiving side's own server {host} {what} "
         "after accepting the message: a new transfer encoding changes the body that DKIM hashes (RFC 6376 "
         "section 5.3), so if the note is that server's, the change is its own, after delivery, not a change in "
@@ -674,7 +673,7 @@ def _changed_by_list(finding: Finding, dkim: Sequence[DkimSignatureResult], list
     # A notice, not a warning: lists change bodies as a matter of course. Not less: whoever
     # holds the list's key (a list of the sender's own making, say) vouches only for the body
     # as it sent it, and what the author signed can no longer be seen.
-    return dataclasses.replace(finding, severity=Severity.NOTICE, explanation=(
+    return replace(finding, severity=Severity.NOTICE, explanation=(
         f"{finding.explanation} The message came through the mailing list {list_name}, which changes the bodies it "
         f"relays (a footer, removed parts), and the list signed it afterwards: its signature "
         f"(d={list_signature.domain}) covers the body as the list sent it. The change is most likely the list's, "
@@ -718,7 +717,7 @@ def _changed_by_list_footer(finding: Finding, dkim: Sequence[DkimSignatureResult
     broken = next((s for s in dkim if signature_subject(s.domain, s.selector) == finding.subject), None)
     if broken is None or not broken.aligned:
         return finding  # not the author's (the From: domain's) signature: the footer says nothing of it
-    return dataclasses.replace(finding, severity=Severity.NOTICE, explanation=(
+    return replace(finding, severity=Severity.NOTICE, explanation=(
         f"{finding.explanation} The message came through the mailing list {list_name}, and its body ends with the "
         f"list's footer ({mark}): lists add one as a matter of course (RFC 6377), which breaks the body hash of "
         "the author's signature. The change is most likely that footer; what the author signed can no longer be "
@@ -795,13 +794,13 @@ def _not_applicable_inside(spf: SpfResult, dmarc: DmarcResult, how: str,
     dmarc_why = (f"not applicable: {how}, and every hop is inside it; DMARC judges mail taken from another "
                  "organisation, so the From: domain's policy has nothing to act on")
     if spf.result == "not_checked":
-        spf = dataclasses.replace(spf, explanation=spf_why)
+        spf = replace(spf, explanation=spf_why)
     elif receivers_own and spf.result not in ("none", "pass"):
-        spf = dataclasses.replace(spf, explanation=f"{spf_why}; computed for the record: {spf.explanation}")
+        spf = replace(spf, explanation=f"{spf_why}; computed for the record: {spf.explanation}")
     if dmarc.result == "not_checked":
-        dmarc = dataclasses.replace(dmarc, disposition=None, explanation=dmarc_why)
+        dmarc = replace(dmarc, disposition=None, explanation=dmarc_why)
     elif receivers_own and dmarc.result not in ("none", "pass"):
-        dmarc = dataclasses.replace(dmarc, disposition=None,
+        dmarc = replace(dmarc, disposition=None,
                                     explanation=f"{dmarc_why}; computed for the record: {dmarc.explanation}")
     return spf, dmarc
 
@@ -819,10 +818,10 @@ def _computed_inside(spf: SpfResult, dmarc: DmarcResult, client_ip: str,
              "NAT in front of it that hides the real client)" if hidden else
              f"every hop is inside the receiving organisation and the client {client_ip} is a private address of it")
     if spf.result not in ("not_checked", "none"):
-        spf = dataclasses.replace(spf, explanation=(
+        spf = replace(spf, explanation=(
             f"not applicable: {where}; computed for the record: {spf.explanation}"))
     if dmarc.result not in ("not_checked", "none", "pass"):
-        dmarc = dataclasses.replace(dmarc, disposition=None, explanation=(
+        dmarc = replace(dmarc, disposition=None, explanation=(
             f"not applicable: {'SPF cannot judge the hand-over from ' + client_ip if hidden else 'every hop is inside the receiving organisation'}"
             f", so the From: domain's policy has no hand-over to act on; computed for the record: {dmarc.explanation}"))
     return spf, dmarc
@@ -838,7 +837,7 @@ def _inside_only(finding: Finding, client_ip: str | None, cut: str | None = None
              if cut == "hops.delivery_missing" else
              "This copy stops before the hop where the message arrived: " if cut == "hops.arrival_missing" else
              "The message never arrived from the internet: every hop is inside the receiving organisation and ")
-    return dataclasses.replace(finding, severity=Severity.INFO, explanation=(
+    return replace(finding, severity=Severity.INFO, explanation=(
         f"{where}the client ({client_ip or '?'}) is a private address, where SPF and DMARC, which judge mail "
         f"arriving from outside, do not apply. For the record: {finding.explanation}"))
 
@@ -848,7 +847,7 @@ def _provider_inside_only(finding: Finding, how: str) -> Finding:
     (see verdict.sent_inside_provider), said for the record."""
     if finding.id not in _OUTSIDE_ONLY_FINDINGS:
         return finding
-    return dataclasses.replace(finding, severity=Severity.INFO, explanation=(
+    return replace(finding, severity=Severity.INFO, explanation=(
         f"The message never arrived from the internet: it was {how}, and every hop is inside it, where SPF "
         f"and DMARC, which judge mail arriving from outside, do not apply. For the record: {finding.explanation}"))
 
@@ -933,7 +932,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
             # The copy's top hop is not the reporter's: what the chain says of "the receiving
             # side" (every hop inside it, a private hand-in, a Message-ID written by it) is about
             # a server that did not receive it for the reporter.
-            chain = dataclasses.replace(chain, findings=tuple(
+            chain = replace(chain, findings=tuple(
                 f for f in chain.findings if f.id not in _NOT_THE_REPORTERS))
     if zone_missing:
         findings.append(Finding(
@@ -978,7 +977,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     if envelope.mail_from is None and envelope.claimed_mail_from is None and loaded.mbox_sender is not None:
         # Shown as a claim beside "not recorded", never used for SPF: a delivery agent writes the
         # MAIL FROM on the mbox "From " line, a list archive the author's address.
-        envelope = dataclasses.replace(
+        envelope = replace(
             envelope, claimed_mail_from=loaded.mbox_sender[:254],
             claimed_mail_from_source="the mbox 'From ' line (RFC 4155, a claim)")
     findings.extend(repeated_fields(message))
@@ -1100,7 +1099,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
             # authenticated here. A failure there stands as found; a pass vouches for nothing
             # (verification V13 F1: a made-up report named the bank's server and its phish read
             # authenticated).
-            spf = dataclasses.replace(spf, result="not_checked", explanation=(
+            spf = replace(spf, result="not_checked", explanation=(
                 f"not relied on: the client {str(client_ip)[:45]} is the feedback report's Source-IP, a claim of "
                 "whoever sent the report, which is not authenticated here; for the record, SPF passes for it: "
                 f"{spf.explanation}"))
@@ -1108,14 +1107,14 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         internal = boundary.fields.from_ip or boundary.fields.from_helo
         handed = (f"hop {boundary.number}'s client ({str(internal)[:80]}) is a hand-over inside the receiving side"
                   if internal else f"hop {boundary.number} records no client")
-        spf = dataclasses.replace(spf, explanation=(
+        spf = replace(spf, explanation=(
             f"not checked: the arrival hop is missing. This copy stops before the hop where the message arrived "
             f"(hops.arrival_missing); {handed}, not the server that sent the message, and no result relied on "
             "names that server (one in the receiver's name that is not relied on may: the findings say which; "
             "give --client-ip)"))
     if era is not None and spf.result != "not_checked" and not spf_predated:
         # Evaluated, but against today's record: the message's own time is years before it.
-        spf = dataclasses.replace(spf, explanation=(f"{spf.explanation}; judged by today's DNS, for a message "
+        spf = replace(spf, explanation=(f"{spf.explanation}; judged by today's DNS, for a message "
                                                     f"received {era.day}"))
     findings.extend(spf_findings)
     if dmarc_predated and era is not None:
@@ -1123,7 +1122,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     else:
         dmarc, dmarc_findings = check_dmarc(resolver, from_domains=from_domains, dkim=dkim,
                                             # No SPF identity of the copy can pass or fail: DMARC rests on DKIM.
-                                            spf=dataclasses.replace(spf, mail_from=None, domain=None)
+                                            spf=replace(spf, mail_from=None, domain=None)
                                             if submitted is not None else spf,
                                             arc=arc, recorded=recorded, hops=chain.hops,
                                             from_not_pasted=message.pasted_without("From"), cut_off=message.cut_off)
@@ -1134,7 +1133,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
                          for s in dkim)
         dkim_part = ("an aligned DKIM signature could not be verified" if unverified
                      else "no DKIM signature aligned with the From: domain passes here")
-        dmarc = dataclasses.replace(dmarc, disposition=None, explanation=(
+        dmarc = replace(dmarc, disposition=None, explanation=(
             f"not applicable: a sent copy, ending at its submission with a login (hop {boundary.number}); a "
             f"receiving server judges DMARC with the SPF result of the provider's hand-over to it, which this copy "
             f"does not show, and {dkim_part}{policy}"))
@@ -1203,7 +1202,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         how = (f"{str(boundary.fields.auth or boundary.fields.protocol or 'a submission')[:40]} submission"
                if boundary.role is Role.MSA else f"from {str(boundary.fields.from_ip)[:45]}, a non-public address")
         client_hidden = any(f.id == "hops.private_entry" for f in chain.findings)
-        spf = dataclasses.replace(spf, inputs_from=None, explanation=(
+        spf = replace(spf, inputs_from=None, explanation=(
             f"not applicable: the client {str(boundary.fields.from_ip)[:45]} at hop {boundary.number} is a private "
             "address with no login (one of the receiving side's servers, or a proxy or NAT in front of it that "
             "hides the real client), and SPF against it judges nothing (RFC 7208 section 2.1)" if client_hidden else
@@ -1325,11 +1324,11 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         # beside its own verdict, as the receiver's recorded results are said.
         earlier = preserved_dmarc_pass(recorded, from_domains[0])
         if earlier is not None:
-            verdict = dataclasses.replace(verdict, summary=f"{verdict.summary} {earlier[:1].upper()}{earlier[1:]}.")
+            verdict = replace(verdict, summary=f"{verdict.summary} {earlier[:1].upper()}{earlier[1:]}.")
     if loaded.carried_in is not None and verdict.status in ("authenticated", "vouched") \
             and "at delivery" in verdict.summary:
         # The receiver's record a carried copy holds is its attacher's text (verification V13 F4).
-        verdict = dataclasses.replace(verdict, summary=(
+        verdict = replace(verdict, summary=(
             f"{verdict.summary} (As the attached copy records it: whoever sent the carrying message could have "
             "written that record.)"))
     if loaded.format == "msg" and _never_sent_note() in loaded.cleanups:
@@ -1535,10 +1534,10 @@ def _sender_vouched_by(envelope: Envelope, from_domain: str | None,
     more = len(signers) - _MAX_SIGNERS_SAID
     words = ("; ".join(said) + (f"; and {more} more signature(s) pass" if more > 0 else "")
              + ". DMARC, below, judges the From: domain alone.")
-    differences = tuple(dataclasses.replace(d, explanation=d.explanation.replace(_SENDER_PROMISE, words))
+    differences = tuple(replace(d, explanation=d.explanation.replace(_SENDER_PROMISE, words))
                         if d.kind == "sender" and _SENDER_PROMISE in d.explanation else d
                         for d in envelope.differences)
-    return dataclasses.replace(envelope, differences=differences)
+    return replace(envelope, differences=differences)
 
 
 def _reply_to_unsigned(findings: Sequence[Finding], dkim: tuple[DkimSignatureResult, ...],
@@ -1944,24 +1943,8 @@ def _with_alignment_mode(dkim: tuple[DkimSignatureResult, ...], spf: SpfResult, 
         return dkim, spf  # (several From: domains: the rows were aligned with the first, DMARC reported another)
     modes = {"s": "strict", "r": "relaxed"}
     dkim_mode = modes.get(record.adkim, "relaxed")
-    return (tuple(_with_mode(sig, dkim_mode) for sig in dkim),
-            _with_mode(spf, modes.get(record.aspf, "relaxed")))
-
-
-_Moded = TypeVar("_Moded", DkimSignatureResult, SpfResult)
-
-
-def _with_mode(row: _Moded, mode: str) -> _Moded:
-    """``dataclasses.replace(row, alignment_mode=mode)`` without its per-field getattr and keyword
-    call: a @frozen Value's state is its instance ``__dict__`` (see _value.py), so a copy of it with
-    the one field changed (its place in the field order kept) is the object replace() builds."""
-    if type(row) not in (DkimSignatureResult, SpfResult):  # a subclass: replace() knows its fields
-        return dataclasses.replace(row, alignment_mode=mode)
-    made: _Moded = object.__new__(type(row))
-    state = made.__dict__
-    state.update(row.__dict__)
-    state["alignment_mode"] = mode
-    return made
+    return (tuple(replace(sig, alignment_mode=dkim_mode) for sig in dkim),
+            replace(spf, alignment_mode=modes.get(record.aspf, "relaxed")))
 
 
 def _sure_questions(message: Message, from_domain: str | None, mail_from: str | None, helo: str | None,

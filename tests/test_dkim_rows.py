@@ -241,16 +241,17 @@ def test_offline_rows_say_the_body_hash_matches_in_every_format() -> None:
 
 
 def test_the_rows_told_the_mode_are_what_dataclasses_replace_builds() -> None:
-    # api._with_mode copies the row's __dict__ instead of calling replace(): the same object,
-    # field order (which the JSON follows) included.
-    from headerscope.api import _with_mode
+    # api._with_alignment_mode tells the rows the mode with _value.replace, which copies the
+    # row's __dict__ instead of calling __init__: the same object, field order (which the JSON
+    # follows) included.
+    from headerscope._value import replace as value_replace
 
     raw = sign(message("billing@mail.example.com"), key=rsa_key(1024))
     report = run(raw, zone("v=DMARC1; p=reject; adkim=s; aspf=s"))
     assert report.spf is not None
     for row in (*report.dkim, report.spf):
         for mode in ("strict", "relaxed"):
-            made = _with_mode(row, mode)
+            made = value_replace(row, alignment_mode=mode)
             expected = replace(row, alignment_mode=mode)
             assert made == expected and type(made) is type(expected)
             assert list(made.__dict__.items()) == list(expected.__dict__.items())

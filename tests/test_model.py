@@ -157,6 +157,65 @@ def test_frozen_init_builds_what_a_generated_dataclass_init_builds() -> None:
                     raise AssertionError(f"{maker.__qualname__} accepted {args!r} {kwargs!r}")
 
 
+def test_replace_builds_what_dataclasses_replace_builds() -> None:
+    from headerscope._value import Value, frozen, replace
+    from headerscope.message import parse_message
+
+    def same(made: Any, expected: Any) -> None:
+        assert type(made) is type(expected) and list(vars(made).items()) == list(vars(expected).items())
+
+    for cls in _value_classes():
+        names = [f.name for f in dataclasses.fields(cls)]
+        obj = cls(**{name: f"value of {name}" for name in names})
+        for changes in ({}, {names[0]: "changed"}, {names[-1]: None},
+                        {name: f"new {name}" for name in reversed(names)}):
+            made = replace(obj, **changes)
+            assert made is not obj
+            same(made, dataclasses.replace(obj, **changes))
+        for bad in ({"no_such_field": 1}, {names[0]: 1, "no_such_field": 2}):
+            for maker in (replace, dataclasses.replace):
+                try:
+                    maker(obj, **bad)
+                except TypeError:
+                    pass
+                else:
+                    raise AssertionError(f"{maker.__qualname__} accepted {bad!r} for {cls.__name__}")
+    # An object holding a cached property's value is rebuilt by __init__, without it (the
+    # changed fields may change what the property computes).
+    message = parse_message(b"From: a@example.com\r\nSubject: s\r\n\r\nbody\r\n")
+    assert message.all("from") and "_by_name" in vars(message)
+    changed = replace(message, raw=b"From: b@example.com\r\n\r\n")
+    assert "_by_name" not in vars(changed) and changed.raw == b"From: b@example.com\r\n\r\n"
+    same(changed, dataclasses.replace(message, raw=b"From: b@example.com\r\n\r\n"))
+
+    # A subclass that @frozen did not make (it may add an __init__ of its own), and a plain
+    # frozen dataclass: dataclasses.replace itself.
+    @frozen
+    class Base(Value):
+        """A test class."""
+
+        a: int
+        b: str = "b"
+
+    class Counted(Base):
+        made = 0
+
+        def __init__(self, a: int, b: str = "b") -> None:
+            Counted.made += 1
+            super().__init__(a, b)
+
+    @dataclasses.dataclass(frozen=True)
+    class Plain:
+        a: int
+        b: str = "b"
+
+    same(replace(Base(1), b="c"), Base(1, "c"))
+    counted = Counted(1)
+    same(replace(counted, b="c"), dataclasses.replace(counted, b="c"))
+    assert Counted.made == 3
+    assert replace(Plain(1), b="c") == Plain(1, "c")
+
+
 def test_a_class_built_often_gets_its_compiled_init_and_builds_the_same_objects() -> None:
     from headerscope import _value
     from headerscope._value import Value, frozen

@@ -13,11 +13,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from operator import attrgetter
 from typing import NamedTuple
 
-from .._value import Value, frozen
+from .._value import Value, frozen, replace
 from ..domains import aligned, is_ip_literal, normalize_domain, organizational_domain
 from ..hops import (
     OPERATOR_ALIASES,

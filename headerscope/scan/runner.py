@@ -16,7 +16,6 @@ or a worker needs the DNS manager's proxy, with ``multiprocessing``.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import importlib
 import os
 import sys
@@ -25,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from .._value import Value, frozen
+from .._value import Value, frozen, replace
 from ..dns.interface import Resolver
 from .readers import DEFAULT_MAX_MESSAGE, ScanInput, iter_inputs, read_input
 
@@ -202,7 +201,7 @@ def analyze_one(index: int, item: ScanInput) -> ScanRow:
         if loaded.format in ("eml", "mbox-entry") and item.container in _ENTRY_FORMATS:
             # A mailbox's message, its separator already taken off (Python's MMDF writer also puts a
             # "From " line inside each message): said by its container, as analyze says it.
-            loaded = dataclasses.replace(loaded, format=_ENTRY_FORMATS[item.container])
+            loaded = replace(loaded, format=_ENTRY_FORMATS[item.container])
         if loaded.unreadable is not None:
             # Empty or binary (a compressed mailbox, an attachment saved as .eml): its report
             # would count a message that is not there among the unauthenticated ones.
