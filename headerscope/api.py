@@ -7,6 +7,7 @@ options and calls it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
@@ -143,14 +144,16 @@ class AnalysisOptions(Value):
 
     def described(self) -> tuple[tuple[str, str], ...]:
         """The options that differ from the defaults, for the report footer."""
-        out: list[tuple[str, str]] = []
-        for f in dataclasses.fields(self):
-            if f.name in ("resolver", "now", "source"):
-                continue
-            value = getattr(self, f.name)
-            if value != f.default:
-                out.append((f.name, str(value)))
-        return tuple(out)
+        state = self.__dict__  # a @frozen object's fields (see _value.py)
+        return tuple([(name, str(state[name])) for name, default in _described_defaults() if state[name] != default])
+
+
+@functools.cache
+def _described_defaults() -> tuple[tuple[str, object], ...]:
+    """(name, default) of the options a report's footer describes when changed, in field order,
+    read from the class once (every AnalysisOptions field has a plain default)."""
+    return tuple((f.name, f.default) for f in dataclasses.fields(AnalysisOptions)
+                 if f.name not in ("resolver", "now", "source"))
 
 
 def analyze(raw: bytes, **options: object) -> Report:
