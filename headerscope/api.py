@@ -1220,7 +1220,9 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     findings.extend(recorded_findings)
     spam_filters, spam_findings = read_spam_filters(message, chain.hops, chain.boundary_hop, dkim)
     findings.extend(spam_findings)
-    self_sent = self_addressed(envelope, vouched=receiver_vouched(recorded, from_domain), spam_filters=spam_filters)
+    # Asked once: both uses below read the same receiver's results for the same domain.
+    vouched = receiver_vouched(recorded, from_domain)
+    self_sent = self_addressed(envelope, vouched=vouched, spam_filters=spam_filters)
     if self_sent is not None:
         findings.append(self_sent)
     else:
@@ -1228,7 +1230,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
         if bounces_to_recipient is not None:
             findings.append(bounces_to_recipient)
         own_domain = _own_domain_from_outside(envelope, chain.hops, chain.boundary_hop, chain.findings,
-                                              receiver_vouched(recorded, from_domain), dmarc)
+                                              vouched, dmarc)
         if own_domain is not None:
             findings.append(own_domain)
     # An attached message's own attachments are named by their path ("--attached 1.2").
