@@ -8,6 +8,8 @@ import dataclasses
 from datetime import datetime, timezone
 from typing import Any
 
+from conftest import SAMPLES
+
 from headerscope.api import AnalysisOptions
 
 
@@ -38,3 +40,48 @@ def test_described_options_are_those_read_field_by_field() -> None:
         options = AnalysisOptions(**case)
         assert options.described() == _plain_described(options), case
     assert AnalysisOptions(offline=True, redact=True).described() == (("offline", "True"), ("redact", "True"))
+
+
+def _sample_reports() -> list[Any]:
+    import headerscope
+
+    reports = []
+    for path in [*sorted(SAMPLES.glob("*.eml")), SAMPLES / "headers-only.txt"]:
+        reports.append(headerscope.analyze(path.read_bytes(), dns_snapshot=str(path.with_suffix(".dns.json"))))
+    # Odd stamps: a "for" clause, one that is no stamp, a bare IP with nothing else.
+    reports.append(headerscope.analyze(
+        b"Received: from a.example (a.example [192.0.2.1]) by b.example with ESMTPS id 1 for <x@b.example>;"
+        b" Mon, 1 Jan 2024 00:00:00 +0000\r\nReceived: garbage\r\nReceived: from [198.51.100.9]\r\n"
+        b"From: x@a.example\r\n\r\nbody\r\n", offline=True))
+    return reports
+
+
+def test_hops_json_is_json_default_of_each_hop() -> None:
+    from headerscope import model
+
+    hops = [hop for report in _sample_reports() for hop in report.hops]
+    assert len(hops) >= 10 and any(hop.fields.for_ for hop in hops)
+    for hop in hops:
+        made = model._hop_json(hop)
+        assert list(made.items()) == list(model.json_default(hop).items())
+        assert "for" in made and "for_" not in made and "fields" not in made
+    # Received fields whose __dict__ holds one more entry (no constructor makes one): each
+    # name still goes with its own value.
+    hop = hops[0]
+    fields = object.__new__(model.ReceivedFields)
+    fields.__dict__.update({"extra": 1, **hop.fields.__dict__})
+    odd = object.__new__(model.Hop)
+    odd.__dict__.update({**hop.__dict__, "fields": fields})
+    assert list(model._hop_json(odd).items()) == list(model.json_default(odd).items())
+
+
+def test_report_json_is_the_plain_json_of_its_parts() -> None:
+    import orjson
+
+    from headerscope import model
+
+    for report in _sample_reports():
+        top = dict(report.__dict__)
+        top["hops"] = [model.json_default(hop) for hop in report.hops]
+        top["options"] = dict(report.options)
+        assert report.to_json() == model._escape_hidden(orjson.dumps(top, default=model.json_default))
