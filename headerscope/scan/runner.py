@@ -229,15 +229,19 @@ def _steady_hops(hops: Any) -> list[Any]:
     a negative delay is no wait at all. A delay that undoes a lagging clock's earlier step back
     is left out by its hops.clock_lag finding (summarize), which pairs the two steps strictly: an
     earlier step back of any other clock says nothing of a later wait (verification V13 R2)."""
+    # Walked from the last hop, keeping the smallest later delay: a later hop takes a delay back
+    # exactly when the smallest later delay does (delays are differences of datetimes, finite).
     steady = []
-    for position, hop in enumerate(hops):
+    smallest_later: float | None = None
+    for hop in reversed(hops):
         delay = hop.delay_seconds
-        if delay is None or delay <= 0:
+        if delay is None:
             continue
-        if any(later.delay_seconds is not None and later.delay_seconds < -0.5 * delay
-               for later in hops[position + 1:]):
-            continue
-        steady.append(hop)
+        if delay > 0 and (smallest_later is None or smallest_later >= -0.5 * delay):
+            steady.append(hop)
+        if smallest_later is None or delay < smallest_later:
+            smallest_later = delay
+    steady.reverse()
     return steady
 
 
@@ -258,10 +262,13 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
     assert isinstance(report, Report)
     sender = report.envelope.author()
     dkim = min((s.result for s in report.dkim), key=lambda r: _DKIM_RANK.get(r, 9), default="none")
+    findings = report.findings
+    # Each reason once per message: a message with two broken signatures fails for one reason.
+    failing = tuple(dict.fromkeys([f.id for f in findings if f.severity in (Severity.DANGER, Severity.WARNING)]))
+    others = tuple(dict.fromkeys([f.id for f in findings if f.severity not in (Severity.DANGER, Severity.WARNING)]))
     # A step read as a server's clock being off by whole half hours (hops.clock_offset) is no wait either.
     # Nor is the time between two deliveries (hops.earlier_delivery).
-    offset = {f.subject for f in report.findings
-              if f.id in ("hops.clock_offset", "hops.clock_lag", "hops.earlier_delivery")}
+    offset = {f.subject for f in findings if f.id in ("hops.clock_offset", "hops.clock_lag", "hops.earlier_delivery")}
     slowest = max((h for h in _steady_hops(report.hops)
                    if h.delay_seconds is not None and h.number > 1 and f"hop {h.number}" not in offset),
                   key=lambda h: h.delay_seconds or 0.0, default=None)
@@ -270,7 +277,7 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
     spf = report.spf.result if report.spf else None
     dmarc = report.dmarc.result if report.dmarc else None
     arc = report.arc.result if report.arc else "none"
-    if any(f.id == "input.never_sent" for f in report.findings):
+    if "input.never_sent" in failing or "input.never_sent" in others:
         # A draft (an Outlook .msg flagged unsent, api._never_sent): no server took it in, so no
         # check has a delivery to judge; "dkim none" or "dmarc permerror" (no From: domain in
         # its rebuilt header) would list it beside the forgeries (--filter dmarc=permerror).
@@ -284,11 +291,8 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
         subject=report.subject, verdict=report.verdict.status, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
         hops=len(report.hops),
         total_delay_seconds=report.total_delay_seconds,
-        # Each reason once per message: a message with two broken signatures fails for one reason.
-        failing_reasons=tuple(dict.fromkeys(f.id for f in report.findings
-                                            if f.severity in (Severity.DANGER, Severity.WARNING))),
-        other_findings=tuple(dict.fromkeys(f.id for f in report.findings
-                                           if f.severity not in (Severity.DANGER, Severity.WARNING))),
+        failing_reasons=failing,
+        other_findings=others,
         slowest_hop=_hand_over(slowest.fields) if slowest else None,
         slowest_delay_seconds=slowest.delay_seconds if slowest else None,
         delivered=_utc_iso(stamp),
@@ -299,7 +303,7 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
         mail_from=report.envelope.mail_from,
         dkim_domains=tuple(dict.fromkeys(s.domain.lower() for s in report.dkim if s.domain)),
         message_id=report.message_id.strip()[:998] if report.message_id else None,
-        kind=_kind(report),
+        kind=_kind(report, failing + others),
         delivery_status="; ".join(
             f"{r.final_recipient or r.original_recipient or '?'} {r.action or '?'} {r.status or '?'}"[:300]
             for r in report.delivery_report.recipients[:20]) or None if report.delivery_report else None,
@@ -334,16 +338,19 @@ def _addresses(mailboxes: Any) -> tuple[str, ...]:
 _KIND_FINDINGS = (("dsn.", "delivery_report"), ("feedback.", "feedback_report"), ("mdn.", "receipt"),
                   ("message.auto_reply", "auto_reply"), ("message.dmarc_report", "dmarc_report"),
                   ("message.tls_report", "tls_report"), ("message.carrier", "forward"))
+_KIND_PREFIXES = tuple(prefix for prefix, _ in _KIND_FINDINGS)
 
 
-def _kind(report: Any) -> str:
-    """What the message is, for a row (see ScanRow.kind): a bounce mailbox is sorted by it."""
+def _kind(report: Any, ids: tuple[str, ...]) -> str:
+    """What the message is, for a row (see ScanRow.kind): a bounce mailbox is sorted by it.
+    ``ids``: the ids of the report's findings (each once is enough)."""
     if report.delivery_report is not None:
         return "delivery_report"
     if report.feedback_report is not None:
         return "feedback_report"
-    ids = [f.id for f in report.findings]
-    return next((kind for prefix, kind in _KIND_FINDINGS if any(i.startswith(prefix) for i in ids)), "message")
+    # Most messages have none of these findings: one C-level test per id finds that.
+    telling = [i for i in ids if i.startswith(_KIND_PREFIXES)]
+    return next((kind for prefix, kind in _KIND_FINDINGS if any(i.startswith(prefix) for i in telling)), "message")
 
 
 def _client_ip(report: Any) -> str | None:
