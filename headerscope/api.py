@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from ._value import Value, frozen, replace
+from .addresses import parse_addresses
 
 # The checks: imported with this module, which nothing imports before an analysis is wanted
 # (the CLI imports it inside its command). They load dkimpy and pyspf through
@@ -40,10 +41,12 @@ from .auth.recorded import (
     signed_repeatedly,
 )
 from .auth.spf import check_spf, spf_domain_problem
+from .auth.tags import parse_tag_list
 from .bulk import read_bulk
 from .dns.evidence import EvidenceResolver
 from .dns.interface import DnsStatus, Resolver
 from .domains import (
+    aligned,
     is_domain_name,
     is_ip_literal,
     list_id_label,
@@ -55,6 +58,7 @@ from .envelope import (
     analyze_envelope,
     boundary_mail_from,
     boundary_received_spf,
+    is_free_mailbox,
     list_intake,
     self_addressed,
     sender_is_recipient,
@@ -106,6 +110,7 @@ from .origin import (
     program_origin,
     provider_default_signatures,
 )
+from .received import parse_date_noted, parse_received, parse_received_date, weekday_contradiction
 from .spamfilters import read_spam_filters
 from .text import compiled_on_first_use, header_ref, one_line, result_words
 from .verdict import decide, generated_inside, handed_over_inside, sent_copy, sent_inside_provider
@@ -335,7 +340,6 @@ def _parse_date(value: str | None) -> tuple[datetime | None, bool]:
         return None, False
     # One tolerant RFC 5322 date reader for Date: and the Received stamps alike ("-0000" and
     # missing zones read as UTC, obsolete zone names, no weekday, ...); it never raises.
-    from .received import parse_date_noted
 
     date, notes = parse_date_noted(value)
     return date, date is not None and any("no time zone" in note for note in notes)
@@ -345,7 +349,6 @@ def _weekday_finding(value: str | None, date: datetime | None) -> Finding | None
     """A Date: whose day of the week is not the one of its date (RFC 5322 section 3.3)."""
     if not value or date is None:
         return None
-    from .received import weekday_contradiction
 
     contradiction = weekday_contradiction(value, date)
     if contradiction is None:
@@ -423,7 +426,6 @@ def _date_field(message: Message) -> tuple[HeaderField | None, Finding | None]:
 def _received_stamps(message: Message) -> list[tuple[int, datetime]]:
     """(hop number, moment) of each readable Received stamp, oldest first, hop 1 the bottom one
     (the bottom 50: a real route has a handful)."""
-    from .received import parse_received_date
 
     out = []
     for number, field in enumerate(reversed(message.all("Received")[-50:]), start=1):
@@ -440,7 +442,6 @@ def _journey_start(message: Message, date: datetime | None) -> datetime | None:
     if resent is None or resent_zone_missing or (date is not None and resent <= date):
         return date
     oldest = message.all("Received")[-1:]
-    from .received import parse_received_date
 
     first_hop = parse_received_date(oldest[0].value.rpartition(";")[2]) if oldest else None
     if first_hop is not None and first_hop < resent - _RESENT_TOLERANCE:
@@ -1462,7 +1463,6 @@ def _own_domain_from_outside(envelope: Envelope, hops: tuple[Hop, ...], boundary
         return None  # (a bounce from the recipients' own postmaster is expected)
     if dmarc is not None and dmarc.result == "pass":
         return None
-    from .envelope import is_free_mailbox
 
     if is_free_mailbox(authors[0].domain):
         return None  # two users of one webmail provider are no organisation
@@ -1655,7 +1655,6 @@ def _resent_domains(message: Message) -> frozenset[str]:
     From: hid the change (review AN 1)."""
     if not any(message.all(name) for name in ("Resent-From", "Resent-Sender")):
         return frozenset()  # most messages: nothing to parse
-    from .addresses import parse_addresses
 
     return frozenset(address.domain.lower() for name in ("Resent-From", "Resent-Sender")
                      for field in message.all(name)[:3] for address in parse_addresses(field.value)[:5]
@@ -1870,9 +1869,6 @@ def _decisive_questions(message: Message) -> list[tuple[str, str]]:
     domain's policy needs (a spoof would read NOT CHECKED instead of SPOOFED). A sender can put
     its own slow domain in From:, but then it is judged as itself, and each question still stops
     at --dns-timeout."""
-    from .addresses import parse_addresses
-    from .auth.tags import parse_tag_list
-    from .domains import aligned
 
     domains: list[str] = []
     for field in message.all("From")[:2]:
@@ -1905,8 +1901,6 @@ def _early_questions(message: Message) -> list[tuple[str, str]]:
     key, the From: domain's DMARC record, the Return-Path domain's SPF record, the PTR of the
     public clients of the newest Received fields and the MX of the domains the message is for. A guess, not evidence: only answers a check
     asks for become evidence (EvidenceResolver), the rest only warm the cache."""
-    from .addresses import parse_addresses
-    from .received import parse_received
 
     author = parse_addresses((message.first("From") or "")[:2000])[:1]
     return_path = parse_addresses((message.first("Return-Path") or "")[:1000])[:1]
@@ -1967,7 +1961,6 @@ def _sure_questions(message: Message, from_domain: str | None, mail_from: str | 
 
 def _questions(message: Message, from_domain: str | None, mail_from: str | None, helo: str | None,
                client_ip: str | None) -> list[tuple[str, str]]:
-    from .auth.tags import parse_tag_list
 
     questions: list[tuple[str, str]] = []
     # The From: domain's policy first: a live prefetch asks in rounds, in this order, and the

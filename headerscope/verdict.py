@@ -14,6 +14,7 @@ from .auth.dmarc import SIGNATURE_RECORDED_FAILING
 from .auth.recorded import ARC_OVERRIDE_SUBJECT, COMPAUTH_FAIL_SUBJECT, COMPAUTH_PASS_SUBJECT
 from .domains import normalize_domain, organizational_domain
 from .era import Era, listed
+from .hops import host_organization, is_non_public_ip
 from .message import Message
 from .model import (
     ArcResult,
@@ -174,8 +175,6 @@ def generated_inside(hops: tuple[Hop, ...], boundary_hop: int | None, findings: 
         if null_notification:
             return "a notification with the null sender, which " + handed.format("over"), True
         return handed.format("it"), True
-    from .hops import is_non_public_ip
-
     if null_notification and entry is not None and (not entry.fields.from_ip or is_non_public_ip(entry.fields.from_ip)):
         # Handed over from a private address or none: a public client is where it came from the
         # internet (a person's automatic reply from their provider), whatever the hops' names say.
@@ -216,8 +215,6 @@ def sent_inside_provider(message: Message, hops: tuple[Hop, ...], findings: Iter
     talked away."""
     if not hops or not any(f.id == "hops.internal_only" for f in findings):
         return None
-    from .hops import host_organization, is_non_public_ip
-
     for organization, name, value, provider, removed_on_entry in _PROVIDER_MARKERS:
         fields = message.all(name)
         if len(fields) != 1 or fields[0].value.strip().lower() != value:
@@ -501,8 +498,6 @@ def _nothing_aligned(domains: list[str], findings: tuple[Finding, ...],
 def handed_over_inside(spf: SpfResult | None, findings: tuple[Finding, ...] | list[Finding]) -> bool:
     """Every hop shown is inside one organisation (all the message went through, or all a copy
     that stops early holds) and SPF's client is a private address."""
-    from .hops import is_non_public_ip
-
     return (spf is not None and is_non_public_ip(spf.client_ip)
             and any(f.id in ("hops.internal_only", "hops.delivery_missing", "hops.arrival_missing") for f in findings))
 

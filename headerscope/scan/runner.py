@@ -25,7 +25,10 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from .._value import Value, frozen, replace
+from ..api import AnalysisOptions, analyze_loaded
 from ..dns.interface import Resolver
+from ..loader import load_bytes
+from ..model import Report, Severity
 from .readers import DEFAULT_MAX_MESSAGE, ScanInput, iter_inputs, read_input
 
 if TYPE_CHECKING:
@@ -191,9 +194,6 @@ def analyze_one(index: int, item: ScanInput) -> ScanRow:
     if item.data is None:
         return ScanRow(index=index, label=item.label, error=item.error or "unreadable")
     try:
-        from ..api import AnalysisOptions, analyze_loaded
-        from ..loader import load_bytes
-
         now = datetime.fromisoformat(options.now) if options.now else None
         # A Maildir file or a mailbox's entry was written whole by a mail store: a header alone
         # that stops inside a field is cut off, not a paste (a loose file may be a saved paste).
@@ -257,8 +257,6 @@ def _hand_over(fields: Any) -> str | None:
 
 def summarize(index: int, label: str, report: Any, want_json: bool = False) -> ScanRow:
     """The scan row of a report."""
-    from ..model import Report, Severity
-
     assert isinstance(report, Report)
     sender = report.envelope.author()
     dkim = min((s.result for s in report.dkim), key=lambda r: _DKIM_RANK.get(r, 9), default="none")
