@@ -404,6 +404,26 @@ def test_future_timestamp() -> None:
     assert (r.result, r.reason_code) == ("policy", "future_timestamp")
 
 
+def test_times_past_the_year_9999() -> None:
+    # Twelve digits (RFC 6376 section 3.5) reach the year 33658; a datetime ends with 9999, and
+    # t=999999999999 crashed the whole analysis (speed review). A signing time no clock reaches
+    # is malformed; an expiry there is one the signature never reaches.
+    import headerscope
+
+    key, dns = rsa_key(1024), rsa_dns(1024)
+    (r,), _ = verify(sign(MESSAGE, key=key, extra=" t=999999999999;"), dns)
+    assert (r.result, r.reason) == ("permerror", "t= 999999999999 is after the year 9999")
+    (r,), _ = verify(sign(MESSAGE, key=key, extra=" t=253402300799;"), dns)  # the last second that is
+    assert (r.result, r.reason_code, r.timestamp) == ("policy", "future_timestamp", "9999-12-31T23:59:59Z")
+    (r,), _ = verify(sign(MESSAGE, key=key, extra=" t=1700000000; x=999999999999;"), dns)
+    assert (r.result, r.expiration) == ("pass", None)
+    # The whole analysis, with a Received stamp at the last date too (delivery + tolerance).
+    raw = sign(MESSAGE, key=key, extra=" t=999999999999;")
+    stamped = b"Received: from a.example.com by mx.example.net; Fri, 31 Dec 9999 23:59:59 +0000\r\n" + raw
+    report = headerscope.analyze(stamped, resolver=SnapshotResolver(dns))
+    assert [s.result for s in report.dkim] == ["permerror"]
+
+
 def test_body_length_limit_and_appended_content() -> None:
     raw = sign(MESSAGE, key=rsa_key(1024), length=True)
     dns = rsa_dns(1024)

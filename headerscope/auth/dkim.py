@@ -93,12 +93,20 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
-def _epoch(value: str | None) -> tuple[datetime | None, str | None]:
-    """(time, problem) for a t=/x= value: ``1*12DIGIT`` (RFC 6376 section 3.5)."""
+# The last second a datetime holds (9999-12-31T23:59:59Z), as seconds since 1970.
+_LAST_EPOCH = 253_402_300_799
+
+
+def _epoch(value: str | None, never_reached_ok: bool = False) -> tuple[datetime | None, str | None]:
+    """(time, problem) for a t=/x= value: ``1*12DIGIT`` (RFC 6376 section 3.5). Twelve digits
+    reach the year 33658, past the last date (and clock): a signing time there is a problem; with
+    ``never_reached_ok`` (an expiry) it is (None, None), a moment no clock reaches."""
     if value is None:
         return None, None
     if not value.isascii() or not value.isdigit() or len(value) > 12:
         return None, f"{value[:20]!r} is not a number of at most 12 digits"
+    if int(value) > _LAST_EPOCH:
+        return None, None if never_reached_ok else f"{value} is after the year 9999"
     return datetime.fromtimestamp(int(value), tz=timezone.utc), None
 
 
@@ -242,10 +250,7 @@ def _renamed_signature_note(message: Message, results: tuple[DkimSignatureResult
         values, _ = parse_tag_dict(header.value[:4000])
         domain = " ".join((values.get("d") or "").split())[:253]
         selector = " ".join((values.get("s") or "").split())[:63]
-        try:
-            when, _ = _epoch((values.get("t") or "").strip() or None)
-        except (ValueError, OverflowError, OSError):
-            when = None  # a t= beyond the years a date can hold
+        when, _ = _epoch((values.get("t") or "").strip() or None)
         parts = [f"s={selector}"] if selector else []
         if when is not None:
             parts.append(f"signed {_iso(when)}")
@@ -664,7 +669,7 @@ def _tag_problem(check: _Check, values: dict[str, str]) -> str | None:
     check.timestamp, problem = _epoch(values["t"].strip() if "t" in values else None)
     if problem:
         return f"t= {problem}"
-    check.expiration, problem = _epoch(values["x"].strip() if "x" in values else None)
+    check.expiration, problem = _epoch(values["x"].strip() if "x" in values else None, never_reached_ok=True)
     if problem:
         return f"x= {problem}"
     if check.timestamp and check.expiration and check.expiration < check.timestamp:
