@@ -205,10 +205,11 @@ def header_body_offsets(raw: bytes, begin: int = 0, stop: int | None = None) -> 
     """(end of the header section, start of the body) of raw[begin:stop] (the whole of raw by
     default; a MIME part's region without copying it), as offsets into raw; the body start
     is None when there is no empty line before ``stop``."""
-    if raw.startswith(b"\r\n", begin):
-        return begin, begin + 2  # an empty header section: everything is body
-    if raw.startswith(b"\n", begin):
-        return begin, begin + 1
+    first = raw[begin:begin + 1]  # one byte: a shared object, no copy
+    if first == b"\n":
+        return begin, begin + 1  # an empty header section: everything is body
+    if first == b"\r" and raw.startswith(b"\r\n", begin):
+        return begin, begin + 2
     # The first empty line (LF or CRLF endings, mixed) ends the header section. bytes.find is
     # a plain scan; a regex with an optional leading CR is much slower on a 10 MB header. Both
     # line-end styles are searched in growing windows, so neither search runs through a large
@@ -219,14 +220,15 @@ def header_body_offsets(raw: bytes, begin: int = 0, stop: int | None = None) -> 
         end = min(size, window)
         lf = raw.find(b"\n\n", start, end)
         # A LF CR LF before ``lf`` lies within ``lf + 2`` bytes: no need to search further.
-        ends = [i for i in (lf, raw.find(b"\n\r\n", start, end if lf < 0 else lf + 2)) if i >= 0]
-        if ends or end == size:
+        crlf = raw.find(b"\n\r\n", start, end if lf < 0 else lf + 2)
+        if lf >= 0 or crlf >= 0 or end == size:
             break
         # A blank line may straddle the window's end.
         start, window = end - 2, begin + (window - begin) * 2
-    if not ends:
+    if lf < 0 and crlf < 0:
         return size, None
-    first_lf = min(ends)
+    # The first of the two (a list and min() cost a part of a MIME walk more than the searches).
+    first_lf = lf if crlf < 0 or 0 <= lf < crlf else crlf
     body_start = min(first_lf + (2 if raw[first_lf + 1:first_lf + 2] == b"\n" else 3), size)
     # The line break belongs to the last header line; the body starts after the blank line.
     header_end = first_lf - 1 if first_lf > begin and raw[first_lf - 1:first_lf] == b"\r" else first_lf

@@ -348,30 +348,35 @@ def _split_multipart(raw: bytes, start: int, end: int, boundary: str) -> Iterato
         return
     if not 3 <= len(delimiter) <= 74:  # RFC 2046: a boundary is 1 to 70 characters
         return
+    line_delimiter = b"\n" + delimiter
+    length = len(delimiter)
     position = start
     part_start: int | None = None
     while position < end:
         if position == start and raw.startswith(delimiter, start):
             found = start
         else:
-            hit = raw.find(b"\n" + delimiter, position, end)
+            hit = raw.find(line_delimiter, position, end)
             if hit < 0:
                 break
             found = hit + 1
-        after = found + len(delimiter)
+        after = found + length
         line_end = raw.find(b"\n", after, end)
         line_end = end if line_end < 0 else line_end
         rest = raw[after:line_end].rstrip(b"\r")
-        closing = rest.startswith(b"--")
-        if (rest[2:] if closing else rest).strip(b" \t"):
-            position = after  # "--boundaryX": a longer boundary, not this one
-            continue
+        # Most delimiter lines hold nothing after the boundary, or the closing "--" alone.
+        closing = rest == b"--"
+        if rest and not closing:
+            closing = rest.startswith(b"--")
+            if (rest[2:] if closing else rest).strip(b" \t"):
+                position = after  # "--boundaryX": a longer boundary, not this one
+                continue
         if part_start is not None:
             # The CRLF (or LF) before the delimiter line is part of the delimiter.
             part_end = found - 1
             if part_end > part_start and raw[part_end - 1:part_end] == b"\r":
                 part_end -= 1
-            yield part_start, max(part_start, part_end)
+            yield part_start, part_end if part_end > part_start else part_start
         if closing:
             return
         part_start = min(line_end + 1, end)
