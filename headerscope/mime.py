@@ -1903,10 +1903,13 @@ def hidden_characters(message: Message) -> Finding | None:
         if not value:
             continue
         text = value[:2000]
+        marks = _hidden_character_re().findall(text)
+        if not marks:
+            continue  # nearly every field: no character to sort, so no look at each one for right-to-left text
         # Joiners shape emoji and Indic and Persian words, and the direction marks belong in
         # right-to-left text: said only outside it.
         rtl = any("\u0590" <= c <= "\u08ff" for c in text)
-        hidden = list(dict.fromkeys(f"U+{ord(c):04X}" for c in _hidden_character_re().findall(text)
+        hidden = list(dict.fromkeys(f"U+{ord(c):04X}" for c in marks
                                     if c not in "\r\n\t\u200c\u200d" and not (rtl and c in "\u200e\u200f\u061c")))
         if hidden:
             found.append((name, hidden[:5]))

@@ -1,0 +1,63 @@
+"""Fast paths of the header and body readers of mime.py checked against the code before them."""
+
+from __future__ import annotations
+
+from headerscope import mime
+from headerscope.message import Message, parse_message
+from headerscope.model import Finding, Severity
+
+
+def _messages() -> list[Message]:
+    from test_mime_walk_fastpaths import _messages as walk_messages
+
+    return walk_messages()
+
+
+# hidden_characters before it skipped the right-to-left look at a field with no hidden character.
+def _hidden_as_before(message: Message) -> Finding | None:
+    """A notice for invisible or direction-changing characters in the fields a reader sees (a
+    right-to-left mark in a Subject, a zero-width space in a display name): they change what is
+    shown (Unicode UTS #39; "Trojan Source"), and the terminal report removes them."""
+    found: list[tuple[str, list[str]]] = []
+    for name in mime._SHOWN_FIELDS:
+        value = message.first_decoded(name)
+        if not value:
+            continue
+        text = value[:2000]
+        # Joiners shape emoji and Indic and Persian words, and the direction marks belong in
+        # right-to-left text: said only outside it.
+        rtl = any("\u0590" <= c <= "\u08ff" for c in text)
+        hidden = list(dict.fromkeys(f"U+{ord(c):04X}" for c in mime._hidden_character_re().findall(text)
+                                    if c not in "\r\n\t\u200c\u200d" and not (rtl and c in "\u200e\u200f\u061c")))
+        if hidden:
+            found.append((name, hidden[:5]))
+    if not found:
+        return None
+    listed = "; ".join(f"{name}: {', '.join(codes)}" for name, codes in found)
+    return Finding(
+        id="message.hidden_characters", severity=Severity.NOTICE,
+        title=f"Invisible or direction-changing characters in {', '.join(name for name, _ in found)}",
+        explanation=(f"These fields hold characters a reader does not see, or that reverse the direction of the "
+                     f"text around them ({listed}): they make a text look other than it is, as look-alike names "
+                     "and reversed file names do (Unicode UTS #39). The HTML and Markdown reports show them as "
+                     "⟨U+XXXX⟩; the terminal removes them."),
+        reference="https://www.unicode.org/reports/tr39/", subject=found[0][0])
+
+
+def _crafted_fields() -> list[Message]:
+    values = ["plain subject", "zero\u200bwidth", "joiner \u200d only", "\u05e9\u05dc\u05d5\u05dd \u200f mark",
+              "mark \u200f in latin", "\u0627\u0644\u0633\u0644\u0627\u0645\u061c", "bidi \u202e override",
+              "tab\tand\u00ad soft hyphen", "\u200e" * 10 + "many", "emoji \U0001f468\u200d\U0001f469", "", " ",
+              "=?utf-8?b?" + __import__("base64").b64encode("a\u200bb \u05d0".encode()).decode() + "?="]
+    return [parse_message(f"{name}: {value}\nFrom: a@example.com\n\nbody\n".encode())
+            for value in values for name in mime._SHOWN_FIELDS]
+
+
+def test_hidden_characters_are_the_ones_found_before() -> None:
+    messages = _messages() + _crafted_fields()
+    told = 0
+    for message in messages:
+        before = _hidden_as_before(message)
+        assert mime.hidden_characters(message) == before
+        told += before is not None
+    assert told > 20
