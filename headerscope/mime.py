@@ -450,15 +450,21 @@ def _names_a_message_file(raw: bytes, start: int, content_type: str) -> bool:
             # Only a CR LF CR LF before the LF LF can end the header first: it lies within the LF
             # LF's offset + 3 (searching all 8 KB each time cost a message 1% of its analysis).
             crlf_end = raw.find(b"\r\n\r\n", at, at + _PART_HEADER_BYTES if header_end < 0 else header_end + 3)
-            ends = [e for e in (header_end, crlf_end) if e >= 0]
-            head = raw[at:min(ends) if ends else at + _PART_HEADER_BYTES]
+            if crlf_end >= 0 and not 0 <= header_end < crlf_end:
+                header_end = crlf_end
+            head = raw[at:header_end if header_end >= 0 else at + _PART_HEADER_BYTES]
+            # Most part headers name neither a message file nor a multipart: one search of the
+            # lower-case head for what both tests below look for (in any case) rules them out.
+            lowered = head.lower()
+            if _file_or_multipart_hint().search(lowered) is None:
+                at = raw.find(delimiter, at + len(delimiter))
+                continue
             # The regex only where the lower-case head holds what it matches (its IGNORECASE
             # search cost some 250 instructions a byte of every part header).
-            lowered = head.lower()
             if (lowered.find(b".eml") >= 0 or lowered.find(b".msg") >= 0 or lowered.find(b"ms-outlook") >= 0) \
                     and _file_message_hint().search(head) is not None:
                 return True
-            if b"ultipart/" in head or b"ULTIPART/" in head:
+            if head.find(b"ultipart/") >= 0 or head.find(b"ULTIPART/") >= 0:
                 inner = _part_boundary().search(head)
                 if inner is not None:
                     boundaries.append((inner.group(1) or inner.group(2)).decode("ascii", "replace"))
@@ -469,6 +475,8 @@ def _names_a_message_file(raw: bytes, start: int, content_type: str) -> bool:
 # Part headers read at most, and the bytes of each (a part's header is short).
 _MAX_PART_HEADERS = 500
 _PART_HEADER_BYTES = 8192
+# What a lower-case part header holds when it names a message file or a multipart (below).
+_file_or_multipart_hint = compiled_on_first_use(rb"\.eml|\.msg|ms-outlook|ultipart/")
 _part_boundary = compiled_on_first_use(rb'(?i)boundary\s{0,3}=\s{0,3}(?:"([^"\r\n]{1,70})"|([^\s;"]{1,70}))')
 
 
@@ -1008,13 +1016,27 @@ _MAX_TEXT_PARTS = 3
 """Text parts of a bounce read for what they say (the first is its notice)."""
 
 
+_TEXT_PARTS = "_mime_text_parts"
+
+
 def _text_parts(message: Message) -> list[_Part]:
-    """The message's first text/plain parts, or the body itself when it is not multipart."""
+    """The message's first text/plain parts, or the body itself when it is not multipart. Asked
+    by several readers of every message (a bounce's copy, an inline forward, a report in text):
+    picked from the walk once, in the message's own cache. Not to be changed by a caller."""
+    cached: list[_Part] | None = message.__dict__.get(_TEXT_PARTS)
+    if cached is None:
+        cached = message.__dict__[_TEXT_PARTS] = _read_text_parts(message)
+    return cached
+
+
+def _read_text_parts(message: Message) -> list[_Part]:
+    """_text_parts, not cached."""
     if message.body_start is None:
         return []
     content_type = (message.first("Content-Type") or "text/plain").lstrip().lower()
     if content_type.startswith("multipart/"):
-        return [p for p in _parts(message, keep_text=True) if p.content_type == "text/plain"][:_MAX_TEXT_PARTS]
+        # Every part of the walk that is text/plain is a leaf (a container is a multipart).
+        return [p for p in _full_walk(message) if p.content_type == "text/plain"][:_MAX_TEXT_PARTS]
     return _parts(message)
 
 
@@ -3184,8 +3206,22 @@ def _is_automatic_notification(message: Message) -> bool:
     return any(f"{local}@" in sender or sender.strip().startswith(local) for local in _NOTIFIER_LOCAL_PARTS)
 
 
+_VENDOR_AUTO_REPLY = "_mime_vendor_auto_reply"
+
+
 def _vendor_auto_reply(message: Message) -> str | None:
-    """The field marking the message as an automatic reply its system wrote, as written."""
+    """The field marking the message as an automatic reply its system wrote, as written. Asked
+    twice of every message (whether it is a notification, and its auto-reply finding): its seven
+    field lookups are made once, in the message's own cache."""
+    cache = message.__dict__
+    if _VENDOR_AUTO_REPLY not in cache:
+        cache[_VENDOR_AUTO_REPLY] = _read_vendor_auto_reply(message)
+    found: str | None = cache[_VENDOR_AUTO_REPLY]
+    return found
+
+
+def _read_vendor_auto_reply(message: Message) -> str | None:
+    """_vendor_auto_reply, not cached."""
     for name, wanted in _AUTO_REPLY_MARKS:
         value = message.first(name)
         if value is None:

@@ -61,3 +61,51 @@ def test_hidden_characters_are_the_ones_found_before() -> None:
         assert mime.hidden_characters(message) == before
         told += before is not None
     assert told > 20
+
+
+def test_message_file_names_are_found_as_before_whatever_the_case() -> None:
+    from test_mime_fastpaths import _names_a_message_file_as_before
+
+    crafted = []
+    for inner_type in ("multipart/mixed", "MULTIPART/MIXED", "Multipart/Mixed", "mULTIPART/mixed", "MuLtIpArT/x"):
+        for name in ("report.eml", "REPORT.EML", "a.Msg", "x.emlx", "ms-OUTLOOK", "none.txt"):
+            crafted.append(parse_message((
+                f'Content-Type: multipart/mixed; boundary="b1"\n\n--b1\nContent-Type: {inner_type}; boundary=b2'
+                f'\n\n--b2\nContent-Type: application/octet-stream; name="{name}"\n\nx\n--b2--\n'
+                f'--b1\r\nContent-Type: text/plain\r\n\r\n--b1 text --b1\n\n--b1--\n').encode()))
+    seen = set()
+    for message in _messages() + crafted:
+        content_type = message.first("Content-Type")
+        if message.body_start is None or content_type is None:
+            continue
+        expected = _names_a_message_file_as_before(message.raw, message.body_start, content_type)
+        assert mime._names_a_message_file(message.raw, message.body_start, content_type) == expected
+        seen.add(expected)
+    assert seen == {True, False}
+
+
+def _text_parts_as_before(message: Message) -> list[mime._Part]:
+    if message.body_start is None:
+        return []
+    content_type = (message.first("Content-Type") or "text/plain").lstrip().lower()
+    if content_type.startswith("multipart/"):
+        return [p for p in mime._parts(message, keep_text=True) if p.content_type == "text/plain"][:mime._MAX_TEXT_PARTS]
+    return mime._parts(message)
+
+
+def test_the_per_message_text_parts_and_auto_reply_mark_are_the_uncached_ones() -> None:
+    texts = marked = 0
+    crafted = [parse_message(f"{name}: {value}\nFrom: a@example.com\n\nbody\n".encode())
+               for name, _ in mime._AUTO_REPLY_MARKS for value in ("yes", "no", "", "reply", "true", "auto_reply")]
+    for message in _messages() + crafted:
+        before = _text_parts_as_before(parse_message(message.raw))
+        parts = mime._text_parts(message)
+        assert mime._text_parts(message) is parts  # picked once
+        assert [(p.content_type, p.body_start, p.body_end, p.depth) for p in parts] == \
+            [(p.content_type, p.body_start, p.body_end, p.depth) for p in before]
+        texts += bool(before)
+        mark = mime._read_vendor_auto_reply(message)
+        assert mime._vendor_auto_reply(message) == mark == mime._vendor_auto_reply(message)
+        marked += mark is not None
+    assert texts > 200 and marked > 10
+
