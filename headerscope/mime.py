@@ -4031,10 +4031,19 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
         return (), 0, False, []
     raw = message.raw
     top_type = parse_content_type(message.first("Content-Type") or "text/plain")[0]
+    # Whether the body is known to hold a hint (_ATTACHMENT_HINTS): a multipart without one has
+    # no file to list. A walk another reader made is read first, and the body searched only for
+    # a message that would list a file (below).
+    hinted = True
     if top_type.startswith("multipart/"):
-        if not any(raw.find(hint, body) >= 0 for hint in _ATTACHMENT_HINTS):
-            return (), 0, False, []
-        parts = _full_walk(message)
+        walked: list[_Part] | None = message.__dict__.get(_FULL_WALK)
+        if walked is None:
+            if not any(raw.find(hint, body) >= 0 for hint in _ATTACHMENT_HINTS):
+                return (), 0, False, []
+            walked = _full_walk(message)
+        else:
+            hinted = False
+        parts = walked
     else:
         # A one-part message whose body is the file (a scanner's or a script's mail).
         disposition = message.first("Content-Disposition")
@@ -4049,6 +4058,7 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
     fragments: list[Attachment] = []
     placed = _placed_body_fragments(parts)
     more = 0
+    first_file: _Part | None = None
     for index, (part, position) in enumerate(zip(parts, _positions(parts), strict=True)):
         if part.container or part.content_type in _REPORT_PARTS:
             continue  # a container (its parts are walked) or a report's own part
@@ -4064,6 +4074,7 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
             # type: a mail program saves the part under its name ("Invoice.pdf.exe" declared
             # message/rfc822 is an .exe on disk), and a part that holds no message is a file.
             continue
+        first_file = first_file or part
         if len(listed) >= MAX_ATTACHMENTS:
             more += 1
             continue
@@ -4088,12 +4099,23 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
         if fragment and index in placed and entry.spoofed is None:
             fragments.append(entry)
     stopped = bool(message.__dict__.get(_WALK_STOPPED)) and len(parts) > 1
+    if not hinted and (first_file is not None or stopped) and not _hint_in_head(raw, first_file) \
+            and not any(raw.find(hint, body) >= 0 for hint in _ATTACHMENT_HINTS):
+        return (), 0, False, []  # what a body without a hint gives, as when it is not walked
     beyond: list[tuple[str, str, str | None]] = []
     if stopped:
         last = parts[-1]
         counted, beyond = _names_past_walk(raw, last.body_start if last.container else last.body_end)
         more += counted
     return tuple(listed), more, stopped, _attachment_findings(listed, fragments, beyond)
+
+
+def _hint_in_head(raw: bytes, part: _Part | None) -> bool:
+    """Whether the part's own header (in the body: a part inside a multipart) holds one of
+    _ATTACHMENT_HINTS, which the header of a part listed as a file nearly always does: then the
+    body does, without a search through it."""
+    return part is not None and part.depth > 0 and any(
+        raw.find(hint, part.head_start, part.body_start) >= 0 for hint in _ATTACHMENT_HINTS)
 
 
 def _names_past_walk(raw: bytes, start: int) -> tuple[int, list[tuple[str, str, str | None]]]:

@@ -109,3 +109,30 @@ def test_the_per_message_text_parts_and_auto_reply_mark_are_the_uncached_ones() 
         marked += mark is not None
     assert texts > 200 and marked > 10
 
+
+def _attachment_cases() -> list[Message]:
+    """Files named in every case, and bodies that hold none of the hints as written."""
+    cases = []
+    for head in ('Content-Type: application/pdf; nAmE="a.pdf"', 'Content-Type: application/pdf; NAME="a.pdf"',
+                 "Content-Disposition: ATTACHMENT", "Content-Disposition: aTTachment; fIlEnAmE=x.exe",
+                 'Content-Type: text/plain; name="ok.txt"', "Content-Type: text/plain"):
+        for tail in ("", "\n--b\nContent-Type: text/plain\n\nsee the attached name\n"):
+            cases.append(parse_message((f"From: a@example.com\nContent-Type: multipart/mixed; boundary=b\n\n"
+                                        f"--b\nContent-Type: text/plain\n\nhi\n{tail}--b\n{head}\n\nx\n--b--\n")
+                                       .encode()))
+    # No boundary: the top part itself, at depth 0, with a disposition in the message's header.
+    for disposition in ("attachment", "ATTACHMENT", "aTTachment; filename=y.js"):
+        cases.append(parse_message((f"From: a@example.com\nContent-Type: multipart/mixed\nContent-Disposition: "
+                                    f"{disposition}\n\nbody\n").encode()))
+    return cases
+
+
+def test_attachments_read_from_another_readers_walk_are_the_ones_read_alone() -> None:
+    listed = 0
+    for message in _messages() + _attachment_cases():
+        alone = mime.read_attachments(parse_message(message.raw))
+        walked = parse_message(message.raw)
+        mime._full_walk(walked)
+        assert mime.read_attachments(walked) == alone
+        listed += bool(alone[0])
+    assert listed > 50
