@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any, TypeVar, dataclass_transform
+from typing import Any, Generic, TypeVar, dataclass_transform
 
 _T = TypeVar("_T")
 _MISSING: Any = dataclasses.MISSING
@@ -254,3 +254,33 @@ def frozen_maker(cls: type[_T]) -> Callable[..., _T]:
         return obj
 
     return make
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class IdentityMemo(Generic[_K, _V]):
+    """A bounded memo of ``compute(obj)`` keyed by the object itself, for immutable objects a run
+    hands out again and again (a snapshot's answer objects, one moment formatted several times)
+    whose equality is dearer than their identity. Each entry holds its object, so its id cannot
+    be reused by another object while the entry exists, and the identity test keeps a different
+    object from ever taking another's value. Cleared when full."""
+
+    def __init__(self, compute: Callable[[_K], _V], limit: int) -> None:
+        self._compute = compute
+        self.limit = limit
+        self._held: dict[int, tuple[_K, _V]] = {}
+
+    def __call__(self, obj: _K) -> _V:
+        held = self._held.get(id(obj))
+        if held is not None and held[0] is obj:
+            return held[1]
+        value = self._compute(obj)
+        if len(self._held) >= self.limit:
+            self._held.clear()
+        self._held[id(obj)] = (obj, value)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._held)

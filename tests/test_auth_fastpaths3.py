@@ -27,4 +27,4 @@ def test_iso_memo_gives_each_moment_its_own_text() -> None:
     rng.shuffle(order)
     for moment in order:
         assert dkim_check._iso(moment) == _plain_iso(moment), moment
-    assert len(dkim_check._ISO_TEXTS) <= dkim_check._ISO_TEXTS_LIMIT
+    assert len(dkim_check._iso) <= dkim_check._iso.limit

@@ -20,6 +20,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
+from .._value import IdentityMemo
 from ..dns.interface import DnsAnswer, DnsStatus, Resolver, normalize_name
 from ..domains import aligned, list_id_label, organizational_domain
 from ..era import RSA_SHA1_RETIRED
@@ -58,33 +59,18 @@ MAX_USUAL_RSA_BITS = 8192
 this are refused by common verifiers (rspamd: permfail) and cost them CPU per message."""
 
 
-# The texts _iso made lately, by the moment's identity: one signature's t= is written in its
-# result and again in a reason, and a scan's "now" in the reason of every future-dated signature,
-# while formatting an aware datetime costs more than a dozen dictionary lookups. Each entry holds
-# its moment, so the id cannot be reused by another object while the entry exists, and the
-# identity test keeps a different object from ever taking another's text (datetimes are
-# immutable). Bounded: cleared when full.
-_ISO_TEXTS: dict[int, tuple[datetime, str]] = {}
-_ISO_TEXTS_LIMIT = 256
-
-
-def _iso(moment: datetime) -> str:
-    held = _ISO_TEXTS.get(id(moment))
-    if held is not None and held[0] is moment:
-        return held[1]
-    text = _format_iso(moment)
-    if len(_ISO_TEXTS) >= _ISO_TEXTS_LIMIT:
-        _ISO_TEXTS.clear()
-    _ISO_TEXTS[id(moment)] = (moment, text)
-    return text
-
-
 def _format_iso(moment: datetime) -> str:
     utc = moment.astimezone(timezone.utc)
     if utc.year >= 1000:
         # isoformat gives what strftime("%Y-%m-%dT%H:%M:%SZ") gives for 4-digit years, cheaper.
         return utc.isoformat(timespec="seconds")[:19] + "Z"
     return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# One signature's t= is written in its result and again in a reason, and a scan's "now" in the
+# reason of every future-dated signature, while formatting an aware datetime costs more than a
+# dozen dictionary lookups (datetimes are immutable: each object's text is kept).
+_iso = IdentityMemo(_format_iso, 256)
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -9,6 +9,7 @@ import weakref
 from collections.abc import Callable, Hashable, Iterable
 from typing import TypeVar
 
+from .._value import IdentityMemo
 from ..model import DnsRecordUse
 from ..text import compiled_on_first_use
 from .interface import DnsAnswer, DnsStatus, Resolver, normalize_name
@@ -218,22 +219,8 @@ def _record_use(answer: DnsAnswer) -> DnsRecordUse:
 
 # The evidence row of an answer object, kept beside the object itself: a scan's inner resolver
 # hands every message the same answer objects (one sender's keys and policies, one relay's PTR),
-# and the row depends on the answer alone (both are immutable). Keyed by id() with the answer
-# held in the entry, so an id cannot be reused by another object while its entry exists; the
-# identity test makes a different object never take another's row. Bounded like _DERIVED.
-_ROWS: dict[int, tuple[DnsAnswer, DnsRecordUse]] = {}
-_ROWS_LIMIT = 4096
-
-
-def _evidence_of(answer: DnsAnswer) -> DnsRecordUse:
-    held = _ROWS.get(id(answer))
-    if held is not None and held[0] is answer:
-        return held[1]
-    row = _record_use(answer)
-    if len(_ROWS) >= _ROWS_LIMIT:
-        _ROWS.clear()
-    _ROWS[id(answer)] = (answer, row)
-    return row
+# and the row depends on the answer alone (both are immutable). Bounded like _DERIVED.
+_evidence_of = IdentityMemo(_record_use, 4096)
 
 
 # Results computed from DNS answers only, kept per inner resolver: a scan's messages share
