@@ -73,6 +73,20 @@ def _names_a_message_file_as_before(raw: bytes, start: int, content_type: str) -
     return False
 
 
+def assert_names_a_message_file_as_before(messages: list[Message]) -> None:
+    """mime._names_a_message_file answers as the plain reading above for every message with a
+    body and a Content-Type, and the messages hold both answers."""
+    seen = set()
+    for message in messages:
+        content_type = message.first("Content-Type")
+        if message.body_start is None or content_type is None:
+            continue
+        expected = _names_a_message_file_as_before(message.raw, message.body_start, content_type)
+        assert mime._names_a_message_file(message.raw, message.body_start, content_type) == expected
+        seen.add(expected)
+    assert seen == {True, False}
+
+
 def test_message_file_names_are_found_as_before() -> None:
     crafted = []
     for name in ("report.eml", "Phish.MSG", "x.emlx", "report.eml.txt", "a.msg;", "outlook"):
@@ -82,15 +96,7 @@ def test_message_file_names_are_found_as_before() -> None:
                 f'Content-Type: multipart/mixed; boundary="b1"\n\n--b1\nContent-Type: text/plain{first}{first}'
                 f'text{second}{second}--b1\nContent-Type: application/octet-stream;\n name="{name}"{second}{second}'
                 f'data\n--b1\r\nContent-Type: application/VND.MS-OUTLOOK{first}{first}x\n--b1--\n').encode()))
-    seen = set()
-    for message in _messages() + crafted:
-        content_type = message.first("Content-Type")
-        if message.body_start is None or content_type is None:
-            continue
-        expected = _names_a_message_file_as_before(message.raw, message.body_start, content_type)
-        assert mime._names_a_message_file(message.raw, message.body_start, content_type) == expected
-        seen.add(expected)
-    assert seen == {True, False}
+    assert_names_a_message_file_as_before(_messages() + crafted)
 
 
 def _carried_readings(messages: list[Message]) -> list[object]:
