@@ -23,6 +23,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
+sys.path.insert(0, str(HERE.parent))
+from timing import REFERENCE_SECONDS, slowdown  # noqa: E402  (tests/timing.py)
 
 
 def headerscope_cmd() -> list[str]:
@@ -93,7 +95,9 @@ def main() -> None:
     # with PYTHONDONTWRITEBYTECODE set) would otherwise compile every module on every start.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "headerscope")], check=True,
                    env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
-    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load {os.getloadavg()[0]:.1f}")
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]} ({sys.executable}), "
+          f"load {os.getloadavg()[0]:.1f}")
+    print(machine_speed("before"))
 
     # 1. cold start of one analysis (terminal output, DNS snapshot beside the message)
     timed([*hs, "analyze", str(out / "one.eml")])  # warm the OS file cache once
@@ -171,6 +175,16 @@ def main() -> None:
                            "--format", "jsonl", "-o", os.devnull])
         print(f"scan a {written / 1024**3:.1f} GB mbox to JSONL: {wall:.0f} s, peak {rss:.0f} MB (must not grow with the mailbox)")
         big_mbox.unlink()
+    print(machine_speed("after"))
+
+
+def machine_speed(when: str) -> str:
+    """How fast this machine runs Python now: the fixed work of tests/timing.py against its usual
+    time. A shared virtual machine runs the same code up to twice as slowly in some minutes, and
+    every figure above moves with it; this line says which kind of minute they were taken in."""
+    factor = slowdown()
+    return (f"machine speed {when}: the reference work took {factor * REFERENCE_SECONDS:.3f} s, "
+            f"{factor:.2f}x its usual {REFERENCE_SECONDS} s (1.00 = usual speed or faster)")
 
 
 if __name__ == "__main__":
