@@ -1971,6 +1971,8 @@ _RFC8460 = "https://www.rfc-editor.org/rfc/rfc8460"
 _TLSRPT_TYPES = ("application/tlsrpt+gzip", "application/tlsrpt+json")
 _MAX_TLSRPT = 1 << 20
 """Bytes of a TLS report's JSON read (after decompression: a gzip bomb stops there)."""
+_TLSRPT_POLICIES_SHOWN = 10  # policies described in words; the totals count every one
+_TLSRPT_DETAILS_READ = 50  # failure details of a policy read for its reasons
 _MAX_TLSRPT_PART = 4 << 20
 """Bytes of a TLS report's part decoded at all (a real one is a few KB)."""
 # RFC 8460 section 4.3: the result types of a failed session, in words.
@@ -2046,30 +2048,41 @@ def _tlsrpt_summary(raw: bytes, part: _Part) -> tuple[str, int] | None:
         return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
     said: list[str] = []
-    failed_total = 0
-    for entry in policies[:10]:
+    # The totals cover every policy of the document (already bounded by _MAX_TLSRPT); only the
+    # words describe the first few: a report listing a thousand policies still says how many
+    # sessions failed in all (RFC 8460 section 4.4: each policy's summary counts its sessions).
+    failed_total = policies_read = 0
+    for entry in policies:
         if not isinstance(entry, dict):
             continue
-        policy = _json_object(entry.get("policy"))
+        policies_read += 1
         summary = _json_object(entry.get("summary"))
-        kind = str(policy.get("policy-type")) if isinstance(policy.get("policy-type"), str) else "?"
-        domain = str(policy.get("policy-domain")) if isinstance(policy.get("policy-domain"), str) else None
         good, bad = count(summary.get("total-successful-session-count")), count(summary.get("total-failure-session-count"))
         failed_total += bad
+        if len(said) >= _TLSRPT_POLICIES_SHOWN:
+            continue
+        policy = _json_object(entry.get("policy"))
+        kind = str(policy.get("policy-type")) if isinstance(policy.get("policy-type"), str) else "?"
+        domain = str(policy.get("policy-domain")) if isinstance(policy.get("policy-domain"), str) else None
         listed = entry.get("failure-details")
         details = listed if isinstance(listed, list) else []
         reasons: dict[str, int] = {}
-        for detail in details[:50]:
+        for detail in details[:_TLSRPT_DETAILS_READ]:
             result = detail.get("result-type") if isinstance(detail, dict) else None
             if isinstance(result, str):
                 key = _short(result.strip(), 60) or "?"
                 reasons[key] = reasons.get(key, 0) + count(detail.get("failed-session-count"))
         why = "; ".join(f"{name}" + (f" ({_TLSRPT_RESULTS[name]})" if name in _TLSRPT_RESULTS else "")
                         + f": {number}" for name, number in list(reasons.items())[:5])
+        if len(details) > _TLSRPT_DETAILS_READ:
+            why += f"; counted from the first {_TLSRPT_DETAILS_READ} of its {len(details)} failure details"
         said.append(f"policy {_short(kind, 30)}" + (f" for {_short(domain, 80)}" if domain else "")
                     + f", {good} successful and {bad} failed session(s)" + (f" ({why})" if why else ""))
     if not said:
         return None
+    if policies_read > len(said):
+        said.append(f"{policies_read - len(said)} more policies, not described here, "
+                    f"{failed_total} failed session(s) in all {policies_read}")
     return "; ".join(said), failed_total
 
 

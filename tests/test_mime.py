@@ -958,6 +958,27 @@ def test_an_smtp_tls_report_is_not_called_a_dmarc_aggregate_report() -> None:
         "message.report_without_report", "message.dmarc_report"]
 
 
+def test_a_tls_report_counts_the_failures_of_every_policy_it_lists() -> None:
+    # Verification V23 D8: a report of 1,000 policies with 3 failed sessions each said "30 failed
+    # TLS session(s)", the sum of the ten it described. RFC 8460 section 4.4: each policy's summary
+    # counts its own sessions; the total is theirs all.
+    many = json.loads(TLSRPT_JSON)
+    policy = many["policies"][0]
+    policy["summary"]["total-failure-session-count"] = 3
+    policy["failure-details"] = [{"result-type": "certificate-expired", "failed-session-count": 1}] * 3
+    many["policies"] = [policy] * 1000
+    many["policies"][0] = dict(policy, **{"failure-details": policy["failure-details"] * 20})
+    [finding] = [f for f in headerscope.analyze(_tls_report(json.dumps(many).encode(), "application/tlsrpt+json"),
+                                                offline=True).findings if f.id == "message.tls_report"]
+    assert finding.title == "SMTP TLS report from mail.example about krvtz.example: 3000 failed TLS session(s)"
+    assert finding.explanation.count("policy sts for krvtz.example, 3 successful and 3 failed session(s)") == 10
+    assert "990 more policies, not described here, 3000 failed session(s) in all 1000." in finding.explanation
+    # The reasons come from the first 50 failure details of the 60, and say so.
+    assert "certificate-expired (the certificate had expired): 50; counted from the first 50 of its 60 failure details" \
+        in finding.explanation
+    assert finding.explanation.count("certificate-expired (the certificate had expired): 3)") == 9
+
+
 def _ses_bounce(subject: bytes, text: bytes) -> bytes:
     # Amazon WorkMail's bounce through SES (real layout, 2016): an encoded Subject, the RFC 3464
     # fields in a quoted-printable text part of multipart/mixed, the returned message after it.
