@@ -24,6 +24,8 @@ from headerscope.dns.recording import RecordingResolver
 from headerscope.dns.snapshot import SnapshotResolver
 
 LONG_KEY = "v=DKIM1; k=rsa; p=" + "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA" * 9
+# The size of a 4,096-bit RSA key's record (736 characters of base64): over 512 bytes of answer.
+KEY_4096 = "v=DKIM1; k=rsa; p=" + ("MIICIjANBgkqhkiG9w0BAQEFAAOCAg8AMIICCgKCAgEA" * 17)[:736]
 SERVED: dict[str, Any] = {
     "sender.test": {
         "TXT": [["v=spf1 ip4:192.0.2.10 ip6:2001:db8::10 -all"], ["verification=abc; x,y \"quoted\" \\ end"]],
@@ -32,6 +34,7 @@ SERVED: dict[str, Any] = {
         "AAAA": ["2001:db8::10"],
     },
     "s1._domainkey.sender.test": {"TXT": [[LONG_KEY[:255], LONG_KEY[255:]]]},
+    "big._domainkey.sender.test": {"TXT": [[KEY_4096[i:i + 255] for i in range(0, len(KEY_4096), 255)]]},
     "_dmarc.sender.test": {"TXT": [["v=DMARC1; p=reject; rua=mailto:d@sender.test"]]},
     "utf8.sender.test": {"TXT": [["caf\u00e9 \u2713"]]},
     "mx.sender.test": {"A": ["192.0.2.10"]},
@@ -111,6 +114,16 @@ def test_cache_asks_each_question_once(server: DnsServer) -> None:
         assert live.resolve(name, "txt") is first
     assert server.queries("_dmarc.sender.test", "TXT") == before + 1
     assert live.network_queries == 1
+
+
+def test_an_answer_over_512_bytes_is_asked_once(server: DnsServer) -> None:
+    # Without EDNS (RFC 6891) a UDP answer stops at 512 bytes (RFC 1035 section 4.2.1): a
+    # 4,096-bit key's record came back truncated and was asked again over TCP, two questions
+    # where the issue allows one (verification V23).
+    live = LiveResolver(nameserver=server.nameserver, timeout=3)
+    before = server.queries("big._domainkey.sender.test", "TXT")
+    assert live.resolve("big._domainkey.sender.test", "TXT").texts == (KEY_4096,)
+    assert server.queries("big._domainkey.sender.test", "TXT") == before + 1
 
 
 def test_threads_asking_at_once_share_one_query(server: DnsServer) -> None:

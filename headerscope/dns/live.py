@@ -162,6 +162,12 @@ class LiveResolver(Resolver):
             resolver.timeout = self._timeout
             # Never append the system search domains: we ask for exactly the name given.
             resolver.use_search_by_default = False
+            # EDNS(0) with a 1,232-byte UDP payload (RFC 6891 section 6.2.5; the size DNS Flag Day
+            # 2020 settled on, which needs no IP fragmentation): a 4,096-bit DKIM key or a long
+            # SPF record then comes back in one UDP answer. dnspython sends no EDNS by default,
+            # and without it every answer over 512 bytes comes back truncated and is asked again
+            # over TCP: the same question twice (RFC 1035 section 4.2.1).
+            resolver.use_edns(0, 0, 1232)
             self._dns_resolver = resolver
             return resolver
 
