@@ -2160,12 +2160,44 @@ def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...
                     f"how it was authenticated.")
     by = f" written by {report.reporting_mta}" if report.reporting_mta else ""
     written = "qmail's bounce format (QSBMF)" if report.format == "qmail" else "RFC 3464"
+    contradictions = _dsn_contradictions(report.recipients[:_MAX_LISTED])
+    if contradictions and severity is Severity.INFO:
+        severity = Severity.NOTICE  # a "delivered" report that says otherwise is worth a look
+    odd = (" Its fields do not agree with RFC 3464 (sections 2.3.3 and 2.3.4; RFC 3463 for the codes): "
+           + "; ".join(contradictions) + ". A mail program that writes reports wrongly, or a message made "
+           "to look like a report: what it says happened is not certain.") if contradictions else ""
     return Finding(
         id=f"dsn.{kind}", severity=severity, title=title,
         explanation=f"This message is a delivery status notification{by} ({written}), not the mail itself. "
-                    + "; ".join(details) + "." + returned,
+                    + "; ".join(details) + "." + odd + returned,
         reference=_QSBMF if report.format == "qmail" else _RFC3464, subject="delivery report",
     )
+
+
+# RFC 3464 section 2.3.3's actions, and the status classes (RFC 3463 section 3.1: 2 success,
+# 4 persistent transient failure, 5 permanent failure) each may carry. A "failed" action with a
+# 4.x.x code is usual (Postfix and Exim give up on a message that outlived its queue lifetime
+# with the last reply's temporary code: see failure_meaning); "delayed" with 4.x.x only.
+_DSN_ACTION_CLASSES = {"failed": "45", "delayed": "4", "delivered": "2", "relayed": "2", "expanded": "2"}
+_CLASS_WORDS = {"2": "a success code", "4": "a temporary failure code", "5": "a permanent failure code"}
+
+
+def _dsn_contradictions(recipients: Sequence[DsnRecipient]) -> list[str]:
+    """What a report's recipients say that RFC 3464 does not allow: an unknown action, a status
+    that is no enhanced status code, an action whose status class says the opposite (a "failed"
+    with 2.0.0, a "delivered" with 5.7.1)."""
+    said: list[str] = []
+    for recipient in recipients:
+        who = _short(recipient.final_recipient or recipient.original_recipient or "a recipient", 80)
+        action, status = recipient.action, recipient.status
+        if action is not None and action not in _DSN_ACTION_CLASSES:
+            said.append(f"{who}: Action {_short(action, 40)!r} is none of failed, delayed, delivered, relayed, expanded")
+        if status is not None and not re.fullmatch(r"[245]\.\d{1,3}\.\d{1,3}", status):
+            said.append(f"{who}: Status {_short(status, 40)!r} is not an enhanced status code (class.subject.detail, "
+                        "class 2, 4 or 5)")
+        elif status is not None and action in _DSN_ACTION_CLASSES and status[0] not in _DSN_ACTION_CLASSES[action]:
+            said.append(f"{who}: Action {action} with Status {status}, {_CLASS_WORDS[status[0]]}")
+    return said[:_MAX_LISTED]
 
 
 # qmail's bounce format (QSBMF, https://cr.yp.to/proto/qsbmf.txt): a plain-text body that

@@ -1831,3 +1831,35 @@ def test_an_arf_report_says_whether_its_from_domain_signed_it() -> None:
     [finding] = [f for f in signed.findings if f.id == "feedback.abuse"]
     assert "The reported message is attached" in finding.explanation
     assert "### Feedback report (ARF, RFC 5965; DKIM-signed by fbl.example.com)" in get_renderer("markdown").render(signed)
+
+
+@pytest.mark.parametrize(("action", "status", "said"), [
+    ("failed", "2.0.0", "Action failed with Status 2.0.0, a success code"),
+    ("delivered", "5.7.1", "Action delivered with Status 5.7.1, a permanent failure code"),
+    ("delayed", "5.1.1", "Action delayed with Status 5.1.1, a permanent failure code"),
+    ("exploded", "2.0.0", "Action 'exploded' is none of failed, delayed, delivered, relayed, expanded"),
+    ("failed", "9.99.999", "Status '9.99.999' is not an enhanced status code"),
+])
+def test_a_delivery_report_that_contradicts_itself_says_so(action: str, status: str, said: str) -> None:
+    # Verification V23 D9: RFC 3464 sections 2.3.3 and 2.3.4 (RFC 3463 section 3.1 for the
+    # classes); a "failed" with 2.0.0 or a "delivered" with 5.7.1 was shown as written.
+    fields = (f"Reporting-MTA: dns; mx.sender.example\r\n\r\nFinal-Recipient: rfc822; bob@partner.example\r\n"
+              f"Action: {action}\r\nStatus: {status}\r\n").encode()
+    report = headerscope.analyze(_dsn(fields, b"From: alice@sender.example\r\n\r\nx"), offline=True)
+    [finding] = [f for f in report.findings if f.id.startswith("dsn.")]
+    assert f"bob@partner.example: {said}" in finding.explanation
+    assert "what it says happened is not certain" in finding.explanation
+    assert finding.severity.value != "info"
+
+
+@pytest.mark.parametrize(("action", "status"), [
+    ("failed", "5.1.1"), ("failed", "4.4.7"), ("delayed", "4.4.1"), ("delivered", "2.0.0"), ("relayed", "2.0.0"),
+    ("expanded", "2.0.0"), ("failed", None)])
+def test_a_delivery_report_whose_fields_agree_has_no_such_words(action: str, status: str | None) -> None:
+    # "failed" with a 4.x.x code is Postfix's and Exim's report of a message that outlived its
+    # queue lifetime: usual, not a contradiction.
+    fields = (f"Reporting-MTA: dns; mx.sender.example\r\n\r\nFinal-Recipient: rfc822; bob@partner.example\r\n"
+              f"Action: {action}\r\n" + (f"Status: {status}\r\n" if status else "")).encode()
+    report = headerscope.analyze(_dsn(fields, b"From: alice@sender.example\r\n\r\nx"), offline=True)
+    [finding] = [f for f in report.findings if f.id.startswith("dsn.")]
+    assert "do not agree with RFC 3464" not in finding.explanation
