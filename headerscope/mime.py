@@ -2970,6 +2970,13 @@ def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage,
     source = f" sent from {feedback.source_ip}" if feedback.source_ip else ""
     about = [f"Feedback-Type {kind}" + (f": {feedback.meaning}" if feedback.meaning else "")]
     about.append(authenticated)
+    if feedback.source_ip and feedback.format != "xarf" and _ip_or_none(feedback.source_ip) is None:
+        # RFC 5965 section 3.2: Source-IP is the address the reported message came from; text
+        # that is none is shown as written (marked), never as where the message was sent from.
+        written = _short(shown_hidden(feedback.source_ip), 80)
+        source = ""
+        about.append(f"its Source-IP, {written!r}, is not an IP address (RFC 5965 section 3.2 asks for the "
+                     "address the reported message came from)")
     if writer:
         about.append(f"written by {writer}")
     if feedback.original_mail_from:
@@ -3175,23 +3182,34 @@ def _disposition_finding(message: Message, parts: list[_Part]) -> Finding | None
     for part in parts:
         if part.content_type not in _DISPOSITION_TYPES:
             continue
-        fields = dict(_part_fields(message, part))
-        disposition = fields.get("disposition")
-        if not disposition:
+        listed = list(_part_fields(message, part))
+        fields = dict(listed)
+        # RFC 8098 section 3.1 gives a notification one Disposition field; where it carries more
+        # that differ, the first is read (as a mail program's parser would) and the others said.
+        dispositions = list(dict.fromkeys(value.strip() for name, value in listed
+                                          if name == "disposition" and value.strip()))
+        if not dispositions:
             continue
+        disposition = dispositions[0]
         # "manual-action/MDN-sent-manually; displayed": the mode, then the type (section 3.2.6).
         kind = disposition.rpartition(";")[2].strip().split("/")[0].lower()
         recipient = _address(_typed(fields.get("final-recipient"))) or "the recipient"
         original = fields.get("original-message-id")
         by = _typed(fields.get("reporting-ua"))
         about = f" (Original-Message-ID {_short(original, 120)})" if original else ""
+        others = "; ".join(f'"{_short(other, 120)}"' for other in dispositions[1:4])
+        contradicted = (f" It carries {len(dispositions)} Disposition fields that differ (also {others}), where "
+                        "RFC 8098 section 3.1 allows one: a mail program that writes receipts wrongly, or a message "
+                        "made to look like a receipt; what happened to the message is not certain."
+                        if len(dispositions) > 1 else "")
         return Finding(
-            id="mdn.receipt", severity=Severity.INFO,
-            title=f"Read receipt from {_short(recipient, 80)}: {kind or 'disposition not given'}",
+            id="mdn.receipt", severity=Severity.NOTICE if contradicted else Severity.INFO,
+            title=f"Read receipt from {_short(recipient, 80)}: {kind or 'disposition not given'}"
+                  + (" (contradicted by another Disposition field)" if contradicted else ""),
             explanation=(f"This message is a message disposition notification (RFC 8098), not the mail itself: "
                          f"the answer to a request for a receipt for a message{about}. Disposition "
                          f"\"{_short(disposition, 120)}\": {_DISPOSITIONS.get(kind, 'a disposition RFC 8098 does not define')}."
-                         + (f" Written by {_short(by, 80)}." if by else "")),
+                         + contradicted + (f" Written by {_short(by, 80)}." if by else "")),
             reference=_RFC8098, subject="disposition notification",
         )
     return None

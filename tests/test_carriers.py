@@ -261,6 +261,21 @@ def test_an_auth_failure_report_without_auth_failure_says_it_names_no_check() ->
         "aligned DKIM or SPF pass)")
 
 
+def test_a_source_ip_that_is_no_address_is_never_where_the_message_was_sent_from() -> None:
+    # Verification V23 D9: "Source-IP: not-an-ip" titled the report "a message sent from
+    # not-an-ip". RFC 5965 section 3.2: the field is the address the reported message came from.
+    report = headerscope.analyze(_arf(b"Feedback-Type: abuse\r\nUser-Agent: FBL/1.0\r\nVersion: 1\r\n"
+                                      b"Source-IP: not-an-ip\r\n", PHISH), offline=True)
+    finding = next(f for f in report.findings if f.id == "feedback.abuse")
+    assert finding.title == "Abuse report (FBL/1.0): a message was reported as abuse"
+    assert "its Source-IP, 'not-an-ip', is not an IP address (RFC 5965 section 3.2" in finding.explanation
+    valid = headerscope.analyze(_arf(b"Feedback-Type: abuse\r\nUser-Agent: FBL/1.0\r\nVersion: 1\r\n"
+                                     b"Source-IP: 2001:db8::8\r\n", PHISH), offline=True)
+    finding = next(f for f in valid.findings if f.id == "feedback.abuse")
+    assert finding.title == "Abuse report (FBL/1.0): a message sent from 2001:db8::8 was reported as abuse"
+    assert "is not an IP address" not in finding.explanation
+
+
 def test_an_abuse_report_whose_message_part_was_redacted_says_the_reporter_removed_it() -> None:
     report = headerscope.analyze(_arf(b"Feedback-Type: abuse\r\nUser-Agent: ReturnPathFBL/2.0\r\nVersion: 1\r\n"
                                       b"Source-IP: 192.0.2.8\r\n", b"REDACTED"), offline=True)

@@ -508,6 +508,18 @@ def test_read_receipts_and_automatic_replies() -> None:
     assert receipt.title == "Read receipt from Joe_Recipient@example.com: displayed"
     assert "<199509192301.23456@example.org>" in receipt.explanation and "Foomail 97.1" in receipt.explanation
     assert not [f for f in report.findings if f.id.startswith(("dsn.", "message."))]
+    assert receipt.severity.value == "info" and "Disposition fields that differ" not in receipt.explanation
+    # Two Disposition fields that differ (RFC 8098 section 3.1 allows one; verification V23 D9:
+    # the last, "displayed", was reported as the receipt): the first is read, the other said.
+    twice = mdn.replace(b"Disposition: manual-action/MDN-sent-manually; displayed\r\n",
+                        b"Disposition: automatic-action/MDN-sent-automatically; deleted\r\n"
+                        b"Disposition: manual-action/MDN-sent-manually; displayed\r\n")
+    [receipt] = [f for f in headerscope.analyze(twice, offline=True).findings if f.id == "mdn.receipt"]
+    assert receipt.title == ("Read receipt from Joe_Recipient@example.com: deleted (contradicted by another "
+                             "Disposition field)")
+    assert receipt.severity.value == "notice"
+    assert ('It carries 2 Disposition fields that differ (also "manual-action/MDN-sent-manually; displayed")'
+            in receipt.explanation)
     # An automatic reply (a Sieve vacation, real field); an automatic message that is no reply is not one.
     vacation = (b"From: someone@example.org\r\nTo: a@example.net\r\nSubject: Auto: hello\r\n"
                 b"Auto-Submitted: auto-replied (vacation)\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nAway.\r\n")
