@@ -53,6 +53,7 @@ FINDING_IDS = frozenset({
     # origin.*: what the sending side's own fields say made the message (origin.py).
     "origin.client_ip", "origin.client_ip_invalid", "origin.exchange_tenant", "origin.from_rewritten", "origin.program",
     "message.auto_reply", "message.carrier", "message.dmarc_report", "message.hidden_characters", "message.inline_forward", "message.repeated_field", "message.repeated_signature",
+    "message.report_subject_only",
     "message.tls_report", "message.unsubscribe_request", "message.eai", "message.eai_downgraded",
     "message.eai_plain_smtp",
     # message.{wrapping}: S/MIME, PGP, TNEF, calendar and header protection (mime.read_structure).

@@ -1723,10 +1723,14 @@ def read_carried(message: Message, path: str = "", signed_by: frozenset[str] = f
                   or _auto_reply_finding(message) or _dmarc_aggregate_finding(message))
         if notice is not None:
             findings.append(notice)
-        elif not is_automatic_notification(message) and not _looks_like_bounce(message):
-            forward = inline_forward(message)
-            if forward is not None:
-                findings.append(forward)
+        else:
+            subject_only = _dmarc_subject_without_report(message)
+            if subject_only is not None:
+                findings.append(subject_only)
+            if not is_automatic_notification(message) and not _looks_like_bounce(message):
+                forward = inline_forward(message)
+                if forward is not None:
+                    findings.append(forward)
     if feedback is not None:
         feedback = _with_authentication(feedback, message, signed_by)
         removed = not attached and any(p.content_type in _MESSAGE_TYPES for p in parts)
@@ -1948,12 +1952,48 @@ def hidden_characters(message: Message) -> Finding | None:
         reference="https://www.unicode.org/reports/tr39/", subject=found[0][0])
 
 
-def _dmarc_aggregate_finding(message: Message) -> Finding | None:
-    """An info finding for a DMARC aggregate report (RFC 7489 section 7.2), known by the Subject
-    the RFC gives it: what it is, and that its Date: is the report's, written after the period."""
+# RFC 7489 section 7.2.1.1: the report is an XML file, gzipped (application/gzip) or zipped
+# (application/zip, as Google and others send it), attached; generators also label it
+# application/octet-stream or application/x-zip-compressed with the file name saying what it is.
+_AGGREGATE_TYPES = frozenset(("application/gzip", "application/x-gzip", "application/zip",
+                              "application/x-zip-compressed", "text/xml", "application/xml"))
+_AGGREGATE_NAME_ENDINGS = (".xml", ".zip", ".gz", ".gzip")
+
+
+def _carries_aggregate_data(message: Message) -> bool:
+    """Whether a part of the message (its whole walk, the message itself for a single part)
+    holds what an aggregate report attaches: XML, zipped or gzipped."""
+    return any(part.content_type in _AGGREGATE_TYPES
+               or (part.filename or "")[:1000].strip().strip('"').lower().endswith(_AGGREGATE_NAME_ENDINGS)
+               for part in _full_walk(message))
+
+
+def _dmarc_subject_without_report(message: Message) -> Finding | None:
+    """A notice for a message whose Subject is a DMARC aggregate report's but which carries no
+    report: the Subject alone is anyone's to write, and a phish dressed as a report must not be
+    filed as one (verification V23)."""
     subject = message.first_decoded("Subject")
     found = _aggregate_subject().match(subject[:600]) if subject else None
-    if found is None:
+    if found is None or _carries_aggregate_data(message):
+        return None
+    return Finding(
+        id="message.report_subject_only", severity=Severity.NOTICE,
+        title="The Subject of a DMARC aggregate report, but no report attached",
+        explanation=("Its Subject is laid out as RFC 7489 section 7.2.1.1 gives a DMARC aggregate report's "
+                     f"(about {_short(found.group(1).strip(), 80)}, from {_short(found.group(2).strip(), 80)}), but "
+                     "no part carries a report (XML, zipped or gzipped, as the RFC has report generators attach "
+                     "it): this is not such a report, whatever its Subject says. Anyone can write that Subject; "
+                     "the message is analysed as the mail it is."),
+        reference="https://www.rfc-editor.org/rfc/rfc7489#section-7.2.1.1", subject="Subject")
+
+
+def _dmarc_aggregate_finding(message: Message) -> Finding | None:
+    """An info finding for a DMARC aggregate report (RFC 7489 section 7.2), known by the Subject
+    the RFC gives it and the report it attaches: what it is, and that its Date: is the report's,
+    written after the period."""
+    subject = message.first_decoded("Subject")
+    found = _aggregate_subject().match(subject[:600]) if subject else None
+    if found is None or not _carries_aggregate_data(message):
         return None
     domain, submitter, report_id = (group.strip("<>") for group in found.groups())
     return Finding(

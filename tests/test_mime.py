@@ -750,6 +750,37 @@ def test_a_dmarc_aggregate_report_is_said_to_be_one() -> None:
     assert "report 949348866075514174" in finding.explanation
     other = raw.replace(b"Subject: Report domain:", b"Subject: Re: Report domain:")
     assert not [f for f in headerscope.analyze(other, offline=True).findings if f.id == "message.dmarc_report"]
+    # A gzipped report in a multipart, known by its type or only by its file name.
+    for part_header in (b"Content-Type: application/gzip", b"Content-Type: application/octet-stream;\r\n"
+                        b" name=\"google.example!borschow.example!1604188800!1604275199.xml.gz\""):
+        multipart = raw.replace(b"Content-Type: application/zip\r\n\r\nUEsDBA==\r\n", (
+            b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+            b"Content-Type: text/plain\r\n\r\nThis is an aggregate report.\r\n--b\r\n" + part_header
+            + b"\r\nContent-Transfer-Encoding: base64\r\n\r\nH4sIAAAAAAAAAwMAAAAAAAAAAAA=\r\n--b--\r\n"))
+        assert [f.id for f in headerscope.analyze(multipart, offline=True).findings
+                if f.id.startswith("message.")] == ["message.dmarc_report"]
+
+
+def test_a_dmarc_report_subject_without_a_report_is_not_filed_as_one() -> None:
+    # Verification V23: the Subject alone made a phish "a DMARC aggregate report" (an info, the
+    # scan row's kind dmarc_report) and turned off the inline-forward reading. RFC 7489 section
+    # 7.2.1.1 has the report attached as XML, zipped or gzipped.
+    phish = (b"From: PayPal <service@paypal.example>\r\nTo: a@example.net\r\n"
+             b"Subject: Report Domain: paypal.example Submitter: google.example Report-ID: <123>\r\n"
+             b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nYour account is locked: https://paypa1.example/login\r\n")
+    report = headerscope.analyze(phish, offline=True)
+    ids = [f.id for f in report.findings]
+    assert "message.dmarc_report" not in ids
+    [finding] = [f for f in report.findings if f.id == "message.report_subject_only"]
+    assert finding.severity.value == "notice"
+    assert "(about paypal.example, from google.example)" in finding.explanation
+    assert "this is not such a report, whatever its Subject says" in finding.explanation
+    # A forwarded message under that Subject is still read as the forward it is.
+    forwarded = phish.replace(b"\r\n\r\nYour account", b"\r\n\r\nSee below.\r\n\r\n"
+                              b"---------- Forwarded message ---------\r\nFrom: Bank <alerts@bank.example>\r\n"
+                              b"Date: Mon, 2 Nov 2026 09:00:00 +0000\r\nSubject: Locked\r\nTo: <a@example.net>\r\n"
+                              b"\r\nYour account")
+    assert "message.inline_forward" in [f.id for f in headerscope.analyze(forwarded, offline=True).findings]
 
 
 @pytest.mark.parametrize("marker", [
