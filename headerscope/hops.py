@@ -25,9 +25,10 @@ import ipaddress
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
 
 from . import domains
-from ._value import Value, frozen, frozen_maker
+from ._value import Value, frozen, frozen_maker, replace
 from .addresses import decode_srs, envelope_address, parse_addresses
 from .domains import (
     is_ip_literal,
@@ -36,7 +37,7 @@ from .domains import (
     organizational_domain,
 )
 from .message import Message
-from .model import Finding, HeaderField, Hop, ReceivedFields, Role, Severity
+from .model import Finding, HeaderField, Hop, ReceivedFields, Role, Severity, WaitCause
 from .received import (
     NO_SECONDS,
     NO_TIME_ZONE,
@@ -2703,19 +2704,20 @@ def build_chain_from_fields(
                           f"fast{out_of_order}, and {share}.")
         zone_step = _zone_label_step(work, i, delay) \
             if delay is not None and delay < -SKEW_TOLERANCE_SECONDS and i > 0 and i != date_index else None
-        _hop_findings(findings, item, number, delay, from_date, i < boundary_index, fast_clock=fast_clock,
-                      zone_step=zone_step, previous_below=i - 1 < boundary_index,
-                      measured_from_first_hop=from_date and from_first_stamp and total_delay is not None,
-                      clock_offset=offsets.get(i), total_known=total_delay is not None,
-                      next_step=steps[i + 1] if i + 1 < len(steps) else None,
-                      resent=(resent[i],) if i in resent else None, behind=behind.get(i),
-                      lag_start=lag_starts.get(i), lag_end=lags.get(i), fast_ahead=fast_ahead.get(i),
-                      same_operator=item.org if i > 0 and i != date_index and item.org is not None
-                      and work[i - 1].org == item.org else None,
-                      date_zone=_date_zone_step(date, delay)
-                      if from_date and delay is not None and delay < -SKEW_TOLERANCE_SECONDS else None,
-                      why_waited=(_after_mailbox(work, i) or _why_waited(wait_notes, work, i, previous))
-                      if delay and delay > SLOW_HOP_SECONDS else None)
+        wait_cause = _hop_findings(
+            findings, item, number, delay, from_date, i < boundary_index, fast_clock=fast_clock,
+            zone_step=zone_step, previous_below=i - 1 < boundary_index,
+            measured_from_first_hop=from_date and from_first_stamp and total_delay is not None,
+            clock_offset=offsets.get(i), total_known=total_delay is not None,
+            next_step=steps[i + 1] if i + 1 < len(steps) else None,
+            resent=(resent[i],) if i in resent else None, behind=behind.get(i),
+            lag_start=lag_starts.get(i), lag_end=lags.get(i), fast_ahead=fast_ahead.get(i),
+            same_operator=item.org if i > 0 and i != date_index and item.org is not None
+            and work[i - 1].org == item.org else None,
+            date_zone=_date_zone_step(date, delay)
+            if from_date and delay is not None and delay < -SKEW_TOLERANCE_SECONDS else None,
+            why_waited=(_after_mailbox(work, i) or _why_waited(wait_notes, work, i, previous))
+            if delay and delay > SLOW_HOP_SECONDS else None)
         if delay is not None and delay - fast_ahead.get(i, 0.0) > EXPLAINED_WAIT_SECONDS and delay <= SLOW_HOP_SECONDS \
                 and not is_retrieval(fields):
             # Not slow enough for hops.slow_hop, but long for a server's queue: say why when the
@@ -2725,9 +2727,14 @@ def build_chain_from_fields(
                 since = "the Date: header" if from_date else f"hop {number - 1}"
                 findings.add(Finding(
                     id="hops.wait_explained", severity=Severity.INFO,
-                    title=f"Hop {number} waited {_fmt_seconds(delay)}: {_wait_label(explained)}",
-                    explanation=f"{_fmt_seconds(delay)} passed between {since} and hop {number}. {explained}",
+                    title=f"Hop {number} waited {_fmt_seconds(delay)}: {_wait_label(explained.cause)}",
+                    explanation=f"{_fmt_seconds(delay)} passed between {since} and hop {number}. {explained.words}",
                     reference=_RFC5321_TRACE, subject=f"hop {number}"))
+                wait_cause = explained.cause
+        if wait_cause is not None:
+            # The finding's cause as a fact of the hop, for renderers (the terminal's Date-gap
+            # sentence) and scripts: never read back out of the explanation's words.
+            hops[-1] = replace(hops[-1], wait_cause=wait_cause)
         if item.time is not None and item.time > now_utc + FUTURE_TOLERANCE:
             future.append(i)
     weekday = _weekday_finding(work, boundary_index)
@@ -3113,22 +3120,32 @@ def _future_finding(work: list[_Work], future: list[int], boundary_index: int, n
     )
 
 
-def _after_mailbox(work: list[_Work], i: int) -> str | None:
+class _WaitReason(NamedTuple):
+    """What the message itself says about a hop's wait: the cause (``Hop.wait_cause``, which
+    renderers read) and the words a finding says it in."""
+
+    cause: WaitCause
+    words: str
+
+
+def _after_mailbox(work: list[_Work], i: int) -> _WaitReason | None:
     """Why hop i waited, when the hop before it delivered the message into a mailbox, or when
     this hop is a local program submitting it anew (a list manager, a user's re-send)."""
     if i == 0:
         return None
     if work[i - 1].role is Role.MDA:
-        return (f"Hop {i} delivered the message into a mailbox (the journey's end); this hop sends it on "
-                "again: the wait is time the message spent in the mailbox before it was forwarded, "
-                "redirected or re-sent, not a queue.")
+        return _WaitReason(WaitCause.MAILBOX, (
+            f"Hop {i} delivered the message into a mailbox (the journey's end); this hop sends it on "
+            "again: the wait is time the message spent in the mailbox before it was forwarded, "
+            "redirected or re-sent, not a queue."))
     raw = _scan(work[i].header.value)
     low = raw.lower()
     if ("userid" in low or "invoked" in low or "pickup" in low) and _local_program_re().search(raw):
-        return (f"This hop is a program on {str(work[i].fields.by or 'the host')[:120]} submitting the message anew "
-                f"({str(work[i].fields.ident or 'a local program')[:60]}): a list manager sending it to its members, "
-                "or someone re-sending a message they had received. The wait is the time until then, in a mailbox "
-                "or a moderation queue, not a mail server's queue.")
+        return _WaitReason(WaitCause.RESUBMITTED, (
+            f"This hop is a program on {str(work[i].fields.by or 'the host')[:120]} submitting the message anew "
+            f"({str(work[i].fields.ident or 'a local program')[:60]}): a list manager sending it to its members, "
+            "or someone re-sending a message they had received. The wait is the time until then, in a mailbox "
+            "or a moderation queue, not a mail server's queue."))
     return None
 
 
@@ -3151,7 +3168,8 @@ GREYLIST_RETRY_SLACK_SECONDS = 3600.0
 GREYLIST_GIVE_UP_SECONDS = 5 * 86400.0
 
 
-def _why_waited(notes: Sequence[HeaderField], work: Sequence[_Work], i: int, previous: datetime | None) -> str | None:
+def _why_waited(notes: Sequence[HeaderField], work: Sequence[_Work], i: int,
+                previous: datetime | None) -> _WaitReason | None:
     """What the message itself says about a slow hop's wait, or None: a greylisting stamp of
     this hop's server ("X-Greylist: delayed 3603 seconds by postgrey-1.27 at vger.kernel.org"),
     or a list moderator's approval or a re-sending (Resent-Date) between the previous hop and
@@ -3169,9 +3187,10 @@ def _why_waited(notes: Sequence[HeaderField], work: Sequence[_Work], i: int, pre
                 # field at the end of the header is one anyone can write (verification V13 F2).
                 continue
             if _greylisting_hop(note, work) == i:
-                return (f"The message says why: \"X-Greylist: {value[:160]}\". The server greylisted it: "
-                        "it refused the first attempt, as greylisting does with an unknown sender, and "
-                        "accepted the sender's retry.")
+                return _WaitReason(WaitCause.GREYLISTED, (
+                    f"The message says why: \"X-Greylist: {value[:160]}\". The server greylisted it: "
+                    "it refused the first attempt, as greylisting does with an unknown sender, and "
+                    "accepted the sender's retry."))
         elif previous is not None and item.time is not None:
             when = parse_received_date(value)
             if when is None:
@@ -3189,18 +3208,20 @@ def _why_waited(notes: Sequence[HeaderField], work: Sequence[_Work], i: int, pre
                 # RFC 5322 section 3.6.6: a person reintroduced the message then.
                 clocks = (f" This hop's stamp is {_fmt_seconds(ahead)} before the Resent-Date: the resender's "
                           "clock and this server's differ by that much." if ahead > 0 else "")
-                return (f"The message says why: it was re-sent at {value[:60]} (Resent-Date): the wait is "
-                        f"the time until someone sent it on again, not a queue.{clocks}")
+                return _WaitReason(WaitCause.RESENT, (
+                    f"The message says why: it was re-sent at {value[:60]} (Resent-Date): the wait is "
+                    f"the time until someone sent it on again, not a queue.{clocks}"))
             if note.name.lower() == "x-received":
                 # Gmail's own stamp of storing the message ("X-Received: by 2002:...; date"): the
                 # provider had the message then, and the rest of the wait was in its hands.
                 if note.index < item.header.index or (item.time - when) < (when - previous):
                     continue
-                return (f"The message says where it waited: an X-Received stamp ({header_ref(note.index)}) shows the "
-                        f"sending provider had it at {value.rpartition(';')[2].strip()[:60]}, "
-                        f"{_fmt_seconds((when - previous).total_seconds())} after the time this hop is measured from; the remaining "
-                        f"{_fmt_seconds((item.time - when).total_seconds())} it was in the provider's hands (its outbound "
-                        "queue, retrying the next server), not in the author's outbox.")
+                return _WaitReason(WaitCause.PROVIDER_QUEUE, (
+                    f"The message says where it waited: an X-Received stamp ({header_ref(note.index)}) shows the "
+                    f"sending provider had it at {value.rpartition(';')[2].strip()[:60]}, "
+                    f"{_fmt_seconds((when - previous).total_seconds())} after the time this hop is measured from; the "
+                    f"remaining {_fmt_seconds((item.time - when).total_seconds())} it was in the provider's hands (its "
+                    "outbound queue, retrying the next server), not in the author's outbox."))
             if note.name.lower() == "x-ms-exchange-crosstenant-originalarrivaltime":
                 # Exchange Online's record of when the sending tenant accepted the message: a
                 # wait after it was inside Exchange Online, not in the author's outbox. Only
@@ -3210,28 +3231,32 @@ def _why_waited(notes: Sequence[HeaderField], work: Sequence[_Work], i: int, pre
                     continue
                 side = ("above this hop's Received" if note.index < item.header.index else
                         "below this hop's Received: the sending side's field, which a sender could also write")
-                return (f"The message says where it waited: Exchange Online's X-MS-Exchange-CrossTenant-"
-                        f"OriginalArrivalTime ({header_ref(note.index)}, {side}) says the sending tenant accepted it "
-                        f"at {value[:40]}, {_fmt_seconds((when - previous).total_seconds())} after the time this hop "
-                        f"is measured from; the remaining {_fmt_seconds((item.time - when).total_seconds())} it was "
-                        "inside Exchange Online, not in the author's outbox.")
+                return _WaitReason(WaitCause.EXCHANGE_ARRIVAL, (
+                    f"The message says where it waited: Exchange Online's X-MS-Exchange-CrossTenant-"
+                    f"OriginalArrivalTime ({header_ref(note.index)}, {side}) says the sending tenant accepted it "
+                    f"at {value[:40]}, {_fmt_seconds((when - previous).total_seconds())} after the time this hop "
+                    f"is measured from; the remaining {_fmt_seconds((item.time - when).total_seconds())} it was "
+                    "inside Exchange Online, not in the author's outbox."))
             if note.name.lower() == "x-mailman-approved-at":
-                return (f"The message says why: a list moderator approved it at {value[:60]} "
-                        "(X-Mailman-Approved-At): it waited for moderation.")
+                return _WaitReason(WaitCause.MODERATED, (
+                    f"The message says why: a list moderator approved it at {value[:60]} "
+                    "(X-Mailman-Approved-At): it waited for moderation."))
     return None
 
 
-def _wait_label(explained: str) -> str:
-    """A few words for a finding's title, from what _why_waited said."""
-    if "(X-Mailman-Approved-At)" in explained:
-        return "held for a list moderator's approval"
-    if "(Resent-Date)" in explained:
-        return "re-sent by someone"
-    if "X-Received" in explained:
-        return "in the sending provider's hands"
-    if "OriginalArrivalTime" in explained:
-        return "inside Exchange Online"
-    return "the message says why"
+# A few words for a wait_explained finding's title, by the cause _why_waited found (not by its
+# words, which quote the message's own fields: a Resent-Date value may say anything).
+_WAIT_LABELS = {
+    WaitCause.MODERATED: "held for a list moderator's approval",
+    WaitCause.RESENT: "re-sent by someone",
+    WaitCause.PROVIDER_QUEUE: "in the sending provider's hands",
+    WaitCause.EXCHANGE_ARRIVAL: "inside Exchange Online",
+}
+
+
+def _wait_label(cause: WaitCause) -> str:
+    """A few words for a finding's title, from the cause _why_waited found."""
+    return _WAIT_LABELS.get(cause, "the message says why")
 
 
 # Where a greylisting stamp says the server it delayed the message at: "delayed 9182 seconds by
@@ -3447,13 +3472,14 @@ _RECEIVER_OWN_STAMP = ("This stamp is the receiving side's own, so the Date: is 
 
 def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | None,
                   from_date: bool, below_boundary: bool, *, measured_from_first_hop: bool = False,
-                  why_waited: str | None = None, fast_clock: str | None = None,
+                  why_waited: _WaitReason | None = None, fast_clock: str | None = None,
                   clock_offset: _ClockOffset | None = None, total_known: bool = False,
                   next_step: float | None = None, zone_step: tuple[float, float] | None = None,
                   previous_below: bool = False, resent: tuple[str | None] | None = None,
                   behind: tuple[int, float] | None = None, lag_start: _LaggingClock | None = None,
                   lag_end: _LaggingClock | None = None, fast_ahead: float | None = None,
-                  date_zone: tuple[str, float, float] | None = None, same_operator: str | None = None) -> None:
+                  date_zone: tuple[str, float, float] | None = None,
+                  same_operator: str | None = None) -> WaitCause | None:
     """``date_zone``: the step back from the Date: read as its zone written wrong (_date_zone_step);
     ``lag_start``/``lag_end``: this hop's step back is into, or its step forward out of, the
     stamps of one machine whose clock lags its neighbours' (_lagging_clocks);
@@ -3463,8 +3489,11 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
     else shows it (a change of recipient), or None; ``behind``: the previous hop's stamp is
     behind an earlier hop's (its clock far off), as (that earlier hop's number, the seconds from
     it to this hop), or None; ``fast_ahead``: how far this hop's clock runs ahead, as a later
-    step back read as a fast clock shows (_fast_clock_steps): that much of its delay is no wait."""
+    step back read as a fast clock shows (_fast_clock_steps): that much of its delay is no wait.
+    ``why_waited``: what the message says about the wait, for a slow hop's finding. Returns its
+    cause when the hops.slow_hop finding made gives it (the hop's ``wait_cause``), else None."""
     subject = f"hop {number}"
+    wait_cause: WaitCause | None = None
     fields = item.fields
     claim = (" This hop is below the trust boundary: it is the sender's claim, not evidence."
              if below_boundary else "")
@@ -3633,9 +3662,11 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                                                " (the message waited in a queue, or a server retried delivery)")
         findings.add(Finding(
             id="hops.slow_hop", severity=Severity.INFO, title=f"Delay of {_fmt_seconds(waited)}",
-            explanation=f"{_fmt_seconds(waited)} passed {what}." + (f" {why_waited}" if why_waited else "") + measured,
+            explanation=f"{_fmt_seconds(waited)} passed {what}." + (f" {why_waited.words}" if why_waited else "")
+                        + measured,
             reference=_RFC5321_TRACE, subject=subject,
         ))
+        wait_cause = why_waited.cause if why_waited else None
     # An authenticated submission (ESMTPSA, RFC 3848) over a private address is a customer's own
     # server or program logging in to its provider's network: the name it greets with is its own.
     if item.private and not _is_loopback(fields.from_ip) and item.org and not fields.auth:
@@ -3674,6 +3705,7 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                               "header to make the message look relayed.",
                 reference=_RFC5321_TRACE, subject=subject,
             ))
+    return wait_cause
 
 
 def _earlier_delivery_finding(number: int, delay: float, recipients: str | None, total_known: bool,

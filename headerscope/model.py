@@ -37,6 +37,28 @@ class Role(str, enum.Enum):
     UNKNOWN = "unknown"
 
 
+class WaitCause(str, enum.Enum):
+    """What the message itself says a hop's wait was: the reason a hop's ``hops.slow_hop`` or
+    ``hops.wait_explained`` finding gives instead of "a queue" (see ``Hop.wait_cause``)."""
+
+    MAILBOX = "mailbox"
+    """The hop before delivered the message into a mailbox; this hop sends it on again."""
+    RESUBMITTED = "resubmitted"
+    """A program on the host submitted it anew (a list manager, a person re-sending it)."""
+    GREYLISTED = "greylisted"
+    """The server's greylisting stamp (``X-Greylist``, RFC 6647)."""
+    RESENT = "resent"
+    """A ``Resent-Date`` between the two stamps: someone re-sent it (RFC 5322 section 3.6.6)."""
+    PROVIDER_QUEUE = "provider_queue"
+    """The sending provider's own stamp of storing it (Gmail's ``X-Received``): the rest of the
+    wait was in that provider's hands."""
+    EXCHANGE_ARRIVAL = "exchange_arrival"
+    """Exchange Online's ``X-MS-Exchange-CrossTenant-OriginalArrivalTime``: the sending tenant
+    had accepted it, and the rest of the wait was inside Exchange Online (the field's claim)."""
+    MODERATED = "moderated"
+    """A list moderator's approval (``X-Mailman-Approved-At``)."""
+
+
 @frozen
 class Finding(Value):
     """One thing the report wants a person to notice, with a stable id for scripts."""
@@ -168,6 +190,10 @@ class Hop(Value):
     delay_approximate: bool = False
     """True when a stamp the delay is measured between gives no seconds (RFC 5322 section 3.3
     lets a time leave them out): the delay is exact to the minute only."""
+    wait_cause: WaitCause | None = None
+    """What the message itself says this hop's wait was, when the hop's ``hops.slow_hop`` or
+    ``hops.wait_explained`` finding gives that reason (its explanation says it in words); None
+    for every other hop. Renderers read this, never the explanation's wording."""
 
     def own_words(self) -> str | None:
         """The stamp's text before its date, when it names neither the client nor the receiving

@@ -21,7 +21,7 @@ from timing import assert_within
 import headerscope
 from headerscope.hops import DETAIL_LIMIT, HopChain, build_chain, classify_role, host_organization
 from headerscope.message import parse_message
-from headerscope.model import Finding, ReceivedFields, Role, Severity
+from headerscope.model import Finding, ReceivedFields, Report, Role, Severity
 from headerscope.received import parse_received
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=timezone.utc)
@@ -3649,6 +3649,101 @@ def test_exchange_online_s_arrival_time_puts_the_date_gap_inside_exchange() -> N
     other = raw.replace("PROD.OUTLOOK.COM", "mail.example.net")
     assert not [f for f in headerscope.analyze(other.replace("\n", "\r\n").encode(), offline=True).findings
                 if f.id == "hops.wait_explained" and "Exchange Online" in f.explanation]
+
+
+# The real 2019 tenant copy of the test above: Date: and OriginalArrivalTime at 11:45:14, the
+# first Received (mapi) at 12:02:58.
+_EXCHANGE_ARRIVAL_COPY = (
+    "Received: from mail-mr2fra01hn0218.outbound.protection.outlook.com ([52.101.140.218]:64480) by "
+    "vger.list.example with ESMTP id S1; Wed, 21 Aug 2019 08:03:04 -0400\n"
+    "Received: from PR0P264MB0281.FRAP264.PROD.OUTLOOK.COM (52.133.66.20) by\n"
+    " PR0P264MB0137.FRAP264.PROD.OUTLOOK.COM (52.133.66.145) with Microsoft SMTP\n"
+    " Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\n"
+    " 15.20.2178.16; Wed, 21 Aug 2019 12:02:58 +0000\n"
+    "Received: from PR0P264MB0281.FRAP264.PROD.OUTLOOK.COM\n"
+    " ([fe80::e13f:7998:f994:59fe]) by PR0P264MB0281.FRAP264.PROD.OUTLOOK.COM\n"
+    " ([fe80::e13f:7998:f994:59fe%5]) with mapi id 15.20.2178.018; Wed, 21 Aug 2019\n"
+    " 12:02:58 +0000\n"
+    "From: a@etu.example.fr\nTo: list@vger.list.example\nSubject: s\n"
+    "Date: Wed, 21 Aug 2019 11:45:14 +0000\n"
+    "X-MS-Exchange-CrossTenant-originalarrivaltime: 21 Aug 2019 11:45:14.6624 (UTC)\n\nbody\n")
+_INSIDE_EXCHANGE = ("older than the first server's stamp, but Exchange Online's arrival stamp (the sending side's "
+                    "field) says it waited inside Exchange Online.")
+
+
+def _terminal_text(report: Report) -> str:
+    from headerscope.render import get_renderer
+
+    return " ".join(get_renderer("terminal", color=False).render(report).split())
+
+
+def test_the_date_gap_sentence_says_exchange_s_arrival_stamp_from_the_hop_s_wait_cause() -> None:
+    # Review leftover: the terminal found the stamp by the word "OriginalArrivalTime" in a
+    # finding's explanation. It reads hop 1's wait_cause, which hops.py sets with the finding.
+    from headerscope.model import WaitCause
+
+    with_stamp = headerscope.analyze(_EXCHANGE_ARRIVAL_COPY.replace("\n", "\r\n").encode(), offline=True)
+    assert with_stamp.hops[0].wait_cause is WaitCause.EXCHANGE_ARRIVAL
+    assert [hop.wait_cause for hop in with_stamp.hops[1:]] == [None, None]
+    assert with_stamp.to_dict()["hops"][0]["wait_cause"] == "exchange_arrival"
+    assert _INSIDE_EXCHANGE in _terminal_text(with_stamp)
+    # Without the field: the same gap, said plainly, and no cause.
+    plain = _EXCHANGE_ARRIVAL_COPY.replace("X-MS-Exchange-CrossTenant-originalarrivaltime: 21 Aug 2019 11:45:14.6624 "
+                                           "(UTC)\n", "")
+    without = headerscope.analyze(plain.replace("\n", "\r\n").encode(), offline=True)
+    assert [hop.wait_cause for hop in without.hops] == [None, None, None]
+    text = _terminal_text(without)
+    assert "Its Date: is 17m 44s older than the first server's stamp." in text, text
+    assert "Exchange Online's arrival stamp" not in text
+
+
+def test_the_date_gap_sentence_does_not_depend_on_the_explanation_s_wording() -> None:
+    from headerscope._value import replace
+
+    report = headerscope.analyze(_EXCHANGE_ARRIVAL_COPY.replace("\n", "\r\n").encode(), offline=True)
+    [waited] = [f for f in report.findings if f.id == "hops.wait_explained"]
+    # The explanation reworded (no field name in it): the sentence stays.
+    reworded = replace(report, findings=tuple(
+        replace(f, explanation="Microsoft's own record says the tenant had the message at 11:45:14.")
+        if f is waited else f for f in report.findings))
+    assert _INSIDE_EXCHANGE in _terminal_text(reworded)
+    # The wording kept but the hop's cause gone: the sentence goes with it.
+    uncaused = replace(report, hops=(replace(report.hops[0], wait_cause=None), *report.hops[1:]))
+    assert "Exchange Online's arrival stamp" not in _terminal_text(uncaused)
+
+
+def test_a_quoted_field_naming_another_cause_does_not_change_the_wait_s_cause() -> None:
+    # A slow hop's explanation quotes the message's own fields, which say anything: a greylisting
+    # stamp ending "(OriginalArrivalTime)" made the terminal say Exchange Online's arrival stamp,
+    # and a Resent-Date ending "(X-Mailman-Approved-At)" titled the wait a moderator's approval.
+    from headerscope.model import WaitCause
+
+    greylisted = (b"Received: from vger.kernel.org (vger.kernel.org [209.132.180.67]) by mx.example.net with ESMTP "
+                  b"id 2; Fri, 27 Jan 2012 22:53:10 +0000\r\n"
+                  b"X-Greylist: delayed 3603 seconds by postgrey-1.27 at vger.kernel.org; Fri, 27 Jan 2012 "
+                  b"17:53:03 EST (OriginalArrivalTime)\r\n"
+                  b"Received: from out.example.org (out.example.org [192.0.2.1]) by vger.kernel.org with ESMTP "
+                  b"id 1; Fri, 27 Jan 2012 22:53:03 +0000\r\n"
+                  b"From: a@example.org\r\nTo: list@vger.kernel.org\r\nSubject: x\r\n"
+                  b"Date: Fri, 27 Jan 2012 21:52:58 +0000\r\n\r\nhi\r\n")
+    report = headerscope.analyze(greylisted, offline=True)
+    [slow] = [f for f in report.findings if f.id == "hops.slow_hop"]
+    assert slow.subject == "hop 1" and "(OriginalArrivalTime)" in slow.explanation
+    assert report.hops[0].wait_cause is WaitCause.GREYLISTED
+    text = _terminal_text(report)
+    assert "Its Date: is 1h 00m older than the first server's stamp." in text, text
+    assert "Exchange Online" not in text
+    resent = (b"Received: from relay.example.org (relay.example.org [192.0.2.9]) by mx.example.net with ESMTP id 2; "
+              b"Mon, 2 Nov 2026 10:20:00 +0000\r\n"
+              b"Resent-Date: Mon, 2 Nov 2026 10:19:58 +0000 (X-Mailman-Approved-At)\r\n"
+              b"Received: from out.example.org (out.example.org [192.0.2.1]) by relay.example.org with ESMTP id 1; "
+              b"Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+              b"From: a@example.org\r\nTo: b@example.net\r\nSubject: x\r\n"
+              b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nhi\r\n")
+    report = headerscope.analyze(resent, offline=True)
+    [waited] = [f for f in report.findings if f.id == "hops.wait_explained"]
+    assert waited.title == "Hop 2 waited 20 min: re-sent by someone", waited.title
+    assert [hop.wait_cause for hop in report.hops] == [None, WaitCause.RESENT]
 
 
 def test_a_few_seconds_back_between_one_operator_s_hosts_is_no_forgery_sign() -> None:

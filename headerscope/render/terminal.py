@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..domains import with_idn_forms
 from ..hops import cloud_default_name, host_domain, host_organization
-from ..model import Finding, Hop, Report, Role, Severity
+from ..model import Finding, Hop, Report, Role, Severity, WaitCause
 from ..received import NO_TIME_ZONE, authenticated_login, client_name_words, client_user_words
 from ..text import header_ref, one_line, result_words, shown_hidden
 from .interface import (
@@ -283,10 +283,10 @@ class TerminalRenderer(Renderer):
                         for number, seconds in gaps[:3]))
             journey.append(".")
             if before_first is not None:
-                inside = any(f.subject == "hop 1" and f.id in ("hops.wait_explained", "hops.slow_hop")
-                             and "OriginalArrivalTime" in f.explanation for f in report.findings)
                 # Exchange Online's arrival stamp (hops._why_waited) puts the wait inside the
-                # provider, not in an outbox: said beside the gap, with its standing.
+                # provider, not in an outbox: said beside the gap, with its standing. Read from
+                # the hop's cause, which its finding gives, never from the finding's wording.
+                inside = hops[0].wait_cause is WaitCause.EXCHANGE_ARRIVAL
                 journey.append(f" Its Date: is {format_duration(before_first).lstrip('+')} older than the first "
                                "server's stamp" + (", but Exchange Online's arrival stamp (the sending side's field) "
                                                    "says it waited inside Exchange Online." if inside else "."))
