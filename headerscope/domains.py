@@ -142,6 +142,45 @@ def with_idn_forms(address: str) -> str:
     return f"{address} ({in_dns} in DNS)" if in_dns.isascii() and in_dns != domain.lower() else address
 
 
+def idn_other_form(name: str | None) -> str | None:
+    """The other form of an internationalised host name, in with_idn_forms's words, for showing
+    beside the name as written (a hop table's ``by``, HELO and reverse-DNS names; an SMTPUTF8
+    server may write either form, RFC 6531 section 3.7.3): the Unicode form of one written with
+    A-labels ("mx.xn--bcher-kva.example" -> "mx.bücher.example", what a mail program shows), the
+    A-label form of one written in Unicode ("mx.bücher.example" -> "mx.xn--bcher-kva.example in
+    DNS", what DNS is asked, RFC 5890 section 2.3.2.1).
+
+    None for a name with neither, and for one that is not valid IDNA 2008 both ways: either form
+    must be a name DNS can hold (labels of letters, digits and hyphens, 253 octets: RFC 1035
+    sections 2.3.1 and 2.3.4); a Unicode form is shown only when it encodes back to the A-labels
+    as written (ASCII case aside: RFC 5890 section 2.3.2.1, an A-label is one whose U-label
+    converts back to it) and only as printable letters (see unicode_domain); an A-label form
+    only when every label converts. So a hostile name (bad punycode, a label encoding upper
+    case or a symbol, hidden or bidi controls, thousands of characters) shows only as written,
+    and nothing raises."""
+    if not name or len(name) > _MAX_IDN_CHARS:
+        return None
+    if name.isascii():
+        if "xn--" not in name.lower():
+            return None  # nearly every host name: nothing to decode
+        if _dns_labels_re().fullmatch(name.rstrip(".")) is None:
+            return None
+        shown = unicode_domain(name)
+        if shown is None or a_label_form(shown) != name.lower().rstrip("."):
+            return None
+        return shown
+    in_dns = a_label_form(name).rstrip(".")
+    if not in_dns.isascii() or len(in_dns) > 253 or in_dns == name.lower().rstrip(".") \
+            or _dns_labels_re().fullmatch(in_dns) is None:
+        return None
+    return f"{in_dns} in DNS"
+
+
+# Labels of letters, digits, hyphens and underscores (RFC 1035 section 2.3.1, RFC 2181 section 11),
+# none empty: a_label_form keeps an ASCII label as written, control characters and all.
+_dns_labels_re = compiled_on_first_use(r"[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*")
+
+
 def _public_count(name: str) -> tuple[list[str], int] | None:
     labels = name.lower().split(".")
     if "" in labels:

@@ -154,6 +154,7 @@ def environment(directory: str | None = None) -> jinja2.Environment:
     env.filters["login"] = _login
     env.filters["client_user"] = _client_user
     env.filters["with_idn_forms"] = _with_idn_forms
+    env.filters["idn_other_form"] = _idn_other_form
     return env
 
 
@@ -162,6 +163,13 @@ def _with_idn_forms(address: str) -> str:
     from .domains import with_idn_forms
 
     return with_idn_forms(address)
+
+
+def _idn_other_form(name: str | None) -> str | None:
+    """domains.idn_other_form, imported when a template first uses it."""
+    from .domains import idn_other_form
+
+    return idn_other_form(name)
 
 
 def _client_user(ident: str | None) -> str | None:

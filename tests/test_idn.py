@@ -10,6 +10,7 @@ from conftest import CORPUS
 
 import headerscope
 from headerscope.dns.snapshot import SnapshotResolver
+from headerscope.model import Report
 
 _KEY_DIR = CORPUS / "dkim" / "dkimpy"
 # bißmann.de in A-label form (IDNA 2008: "ß" is kept, RFC 5891 section 4).
@@ -233,3 +234,134 @@ def test_native_letters_under_their_own_country_domain() -> None:
                                  offline=True)
     [notice] = [f for f in report.findings if f.id == "envelope.confusable_domain"]
     assert notice.severity.value == "notice" and "Browsers" not in notice.explanation
+
+
+# Host names in the hop table (review leftover): an SMTPUTF8 server may write its own name or its
+# client's in either form (RFC 6531 section 3.7.3), so each hop table shows the other one beside it.
+_U_HOST = "mx.b\u00fccher.example"
+_A_HOST = "mx.xn--bcher-kva.example"
+# Not valid IDNA 2008: "xn--ls8h" is punycode for an emoji (a symbol, DISALLOWED, RFC 5892), and
+# "xn--zzzz-" is not punycode at all. Both are shown only as written.
+_EMOJI_HOST = "out.xn--ls8h.example"
+_BROKEN_HOST = "relay.xn--zzzz-.example"
+
+
+def _idn_hops(top_by: str = _U_HOST) -> Report:
+    raw = (f"Received: from {_A_HOST} (rdns.b\u00fccher.example [192.0.2.7]) by {top_by} with UTF8SMTPS id 2; "
+           "Mon, 2 Nov 2026 10:00:10 +0000\n"
+           f"Received: from {_EMOJI_HOST} ({_BROKEN_HOST} [198.51.100.3]) by {_A_HOST} with ESMTPS id 1; "
+           "Mon, 2 Nov 2026 10:00:05 +0000\n"
+           "From: a@example.org\nTo: b@example.net\nSubject: x\nDate: Mon, 2 Nov 2026 10:00:00 +0000\n\nbody\n")
+    return headerscope.analyze(raw.replace("\n", "\r\n").encode(), offline=True)
+
+
+def test_idn_other_form_shows_the_other_form_of_valid_names_only() -> None:
+    from headerscope.domains import idn_other_form, with_idn_forms
+
+    assert idn_other_form(_A_HOST) == _U_HOST
+    assert idn_other_form(_A_HOST.upper() + ".") == _U_HOST
+    assert idn_other_form(_U_HOST) == f"{_A_HOST} in DNS"
+    assert idn_other_form("xn--tkuka-m3a3v.nz") == "t\u012bk\u014duka.nz"
+    # Mixed scripts (a Cyrillic "а" in a Latin name): the xn-- form is what gives it away.
+    assert idn_other_form("mx.p\u0430ypal.example") == "mx.xn--pypal-4ve.example in DNS"
+    # The words are with_idn_forms's, as the headline's and the envelope's.
+    for name in (_A_HOST, _U_HOST, "xn--tkuka-m3a3v.nz"):
+        assert with_idn_forms(name) == f"{name} ({idn_other_form(name)})"
+    # Nothing for a plain name, an address, or a name that is not valid IDNA either way.
+    for name in (None, "", "mx.example.org", "[192.0.2.1]", "192.0.2.1", "xn--", "a.xn--.example",
+                 _EMOJI_HOST, _BROKEN_HOST,
+                 "mx.xn--" + "\u202e".encode("punycode").decode() + ".example",  # decodes to a bidi control
+                 "mx.b\u00fc\u202echer.example", "mx.b\u00fc\u200dcher.example",  # bidi override, ZWJ in Latin
+                 "a..b\u00fccher.example", "\ud800.example", "mx.\u2603.example",
+                 "xn--bcher-kva." * 30 + "example",  # over 253 characters
+                 "b\u00fccher." * 40 + "example", "\u00fc" * 5000):
+        assert idn_other_form(name) is None, name
+
+
+def test_idn_other_form_never_raises_and_stays_bounded() -> None:
+    import random
+
+    from headerscope.domains import idn_other_form
+
+    pieces = ["xn--", "xn--bcher-kva", "b\u00fccher", ".", "-", "\u202e", "\u200d", "\u00ad", "\u05d0", "a",
+              "\ud800", "\x00", "\u3002", "\uff21", "\u0430", "1", "\U0001f600", " ", "[", "]"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        name = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 40)))
+        other = idn_other_form(name)
+        assert other is None or (len(other) <= 253 + len(" in DNS") and other.isprintable()), (name, other)
+    started = time.perf_counter()
+    assert idn_other_form("b\u00fccher" * 200_000) is None
+    assert idn_other_form("xn--bcher-kva." * 100_000) is None
+    assert time.perf_counter() - started < 1.0
+
+
+def test_the_terminal_hop_table_shows_both_forms_of_an_idn_host() -> None:
+    from headerscope.render import get_renderer
+
+    text = get_renderer("terminal", color=False, width=600).render(_idn_hops())
+    table = text[text.index("Hops (earliest first)"):text.index("Envelope vs. headers")]
+    assert f"helo={_A_HOST} ({_U_HOST})" in table
+    assert "(rdns.b\u00fccher.example (rdns.xn--bcher-kva.example in DNS))" in table
+    assert f"{_U_HOST} ({_A_HOST} in DNS)" in table
+    assert f"{_A_HOST} ({_U_HOST})" in table
+    # The invalid xn-- names as written, with nothing beside them.
+    from_cells = [line.split("│")[3].strip() for line in table.splitlines() if line.count("│") == 8]
+    assert f"helo={_EMOJI_HOST}" in from_cells and f"({_BROKEN_HOST})" in from_cells, from_cells
+
+
+def test_the_terminal_hop_table_keeps_its_limits_with_idn_hosts() -> None:
+    from headerscope.render import get_renderer
+    from headerscope.render.terminal import _MAX_HOST, TerminalRenderer
+
+    # The longest valid name (four labels of 59 A-label characters): both forms, each cut.
+    long_u = ".".join(f"{c}\u00fc" + "a" * 50 for c in "abcd") + ".example"
+    report = _idn_hops(top_by=long_u)
+    top = report.hops[-1]
+    assert len(long_u) > _MAX_HOST
+    row, _ = TerminalRenderer()._hop_row(top, None)
+    by = row[4].plain
+    assert by.startswith(long_u[:_MAX_HOST - 1] + "… (xn--") and by.endswith("…)") and len(by) <= 2 * _MAX_HOST + 3
+    # The client's address stays in its cell after two names with their other forms.
+    assert "[192.0.2.7]" in row[3].plain
+    for width in (80, 110):
+        text = get_renderer("terminal", color=False, width=width).render(report)
+        assert max(len(line) for line in text.splitlines()) <= width
+    # A name in Unicode that is not valid IDNA: its hidden characters are shown, not dropped.
+    hidden = _idn_hops(top_by="mx.b\u00fc\u202echer.example")
+    row, _ = TerminalRenderer()._hop_row(hidden.hops[-1], None)
+    assert row[4].plain == "mx.b\u00fc⟨U+202E⟩cher.example"
+
+
+def test_the_markdown_hop_table_shows_both_forms_of_an_idn_host() -> None:
+    from headerscope.render import get_renderer
+
+    text = get_renderer("markdown").render(_idn_hops())
+    rows = text[text.index("### Hops"):text.index("### Authentication")].splitlines()
+    [top] = [line for line in rows if line.startswith("| 2 |")]
+    [first] = [line for line in rows if line.startswith("| 1 |")]
+    assert "| rdns.b\u00fccher.example (rdns.xn--bcher-kva.example in DNS) \\[192.0.2.7\\] |" in top, top
+    assert f"| {_U_HOST} ({_A_HOST} in DNS) |" in top, top
+    assert f"| {_A_HOST} ({_U_HOST}) |" in first, first
+    # The invalid name as written (its rDNS shown, as the table shows a client), nothing beside it.
+    assert f"| {_BROKEN_HOST} \\[198.51.100.3\\] |" in first, first
+    # The table stays a table: every row has the header's cells.
+    assert {line.count(" | ") for line in rows if line.startswith("|")} == {8}
+
+
+def test_the_html_hop_table_shows_both_forms_of_an_idn_host() -> None:
+    from headerscope.render import get_renderer
+
+    html = get_renderer("html").render(_idn_hops())
+    table = html[html.index('id="hop-table"'):html.index("</table>", html.index('id="hop-table"'))]
+    assert f'{_A_HOST} <span class="muted idn"><bdi>({_U_HOST})</bdi></span>' in table
+    assert f'{_U_HOST} <span class="muted idn"><bdi>({_A_HOST} in DNS)</bdi></span>' in table
+    assert ('rdns.b\u00fccher.example <span class="muted idn"><bdi>(rdns.xn--bcher-kva.example in DNS)</bdi></span>'
+            in table)
+    assert f"{_EMOJI_HOST} / {_BROKEN_HOST} <code>" in table
+    assert table.count('class="muted idn"') == 4
+    # A right-to-left label's Unicode form is isolated; a bidi control in a name is shown, not obeyed.
+    rtl = get_renderer("html").render(_idn_hops(top_by="mx.xn--4dbrk0ce.example"))
+    assert '<bdi>(mx.\u05d9\u05e9\u05e8\u05d0\u05dc.example)</bdi>' in rtl
+    hidden = get_renderer("html").render(_idn_hops(top_by="mx.b\u00fc\u202echer.example"))
+    assert "mx.b\u00fc⟨U+202E⟩cher.example</td>" in hidden

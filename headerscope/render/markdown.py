@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..domains import with_idn_forms
+from ..domains import idn_other_form, with_idn_forms
 from ..model import Report
 from ..received import authenticated_login, client_name_words, client_user_words
 from ..redact import is_redacted
@@ -30,6 +30,8 @@ _LINE_START = re.compile(r"^(\s*)([-+=]|\d{1,9}(?=[.)]))")
 _WHITESPACE_RUN = re.compile(r"\s+")
 
 MAX_CELL = 300
+# The hop table's host names: an internationalised name's other form beside it is cut at this.
+MAX_HOST = 80
 # Explanations the analysis wrote (the message's own words in them are bounded where they are
 # quoted): long ones are rare, and cut they would lose their reason.
 MAX_EXPLANATION = 1200
@@ -72,6 +74,17 @@ def _field_table(title: str, rows: Iterable[tuple[str, str | None]], intro: str 
     lines.extend(_row((md_escape(label, 40), md_escape(value, MAX_CELL))) for label, value in rows)
     lines.append("")
     return lines
+
+
+def _idn_beside(name: str | None) -> str | None:
+    """An internationalised host name's other form as the hop table puts it beside the name,
+    "(mx.bücher.example)" or "(mx.xn--bcher-kva.example in DNS)" (domains.idn_other_form), cut
+    at MAX_HOST; None for any other name."""
+    other = idn_other_form(name)
+    if other is None:
+        return None
+    return f"({other if len(other) <= MAX_HOST else other[:MAX_HOST - 1] + '…'})"
+
 
 def _row(cells: Iterable[str]) -> str:
     return "| " + " | ".join(cells) + " |"
@@ -308,15 +321,21 @@ class MarkdownRenderer(Renderer):
             login = authenticated_login(f.auth)
             # The client's local user ("local user, uid 490": a program on that host submitted it)
             # and login are what the terminal and HTML hop tables show too.
+            name = f.from_rdns or f.from_helo
+            beside = _idn_beside(name)
             host = " ".join(p for p in (f.from_rdns or (client_name_words(f.from_helo, f.protocol) if f.from_helo else None),
-                                        f"[{f.from_ip}]" if f.from_ip else None) if p)
+                                        beside, f"[{f.from_ip}]" if f.from_ip else None) if p)
             client = ", ".join(p for p in (host, client_user_words(f.ident), f"login {login}" if login else None)
                                if p) or hop.own_words()
+            by_beside = _idn_beside(f.by)
             tls = ("yes" + (f" {f.tls.version}" if f.tls.version else "")) if f.tls.encrypted else (
                 "unknown" if f.tls.encrypted is None else "no")
             standing = "boundary" if hop.boundary else ("receiver" if hop.trusted else "claim")
             lines.append(_row((
-                str(hop.number), hop.role.value, md_escape(client or None, 160), md_escape(f.by, 80),
+                # An internationalised name's other form widens its cell by its own length: the
+                # client's address after it stays in.
+                str(hop.number), hop.role.value, md_escape(client or None, 160 + (len(beside) + 1 if beside else 0)),
+                md_escape(f.by, 80) + (" " + md_escape(by_beside) if by_beside else ""),
                 md_escape(" ".join(x for x in (f.protocol, f"via {f.via}" if f.via else None,
                                                f"({hop.note})" if hop.note else None) if x) or None, 100),
                 md_escape(tls, 40), md_escape(f.timestamp or f.date_text, 40),

@@ -11,7 +11,7 @@ import io
 import math
 from typing import TYPE_CHECKING
 
-from ..domains import with_idn_forms
+from ..domains import idn_other_form, with_idn_forms
 from ..hops import cloud_default_name, host_domain, host_organization
 from ..model import Finding, Hop, Report, Role, Severity, WaitCause
 from ..received import NO_TIME_ZONE, authenticated_login, client_name_words, client_user_words
@@ -79,6 +79,24 @@ def _t(value: object, style: str = "", limit: int = _MAX_CELL) -> Text:
 _MAX_EXPLANATION = 2400
 # The hop table's date cell: "2026-03-02" and "10:00:00+00:00" fit, as does an unread date's start.
 _MAX_DATE_CELL = 30
+# The hop table's host names: each form of one is cut at this many characters.
+_MAX_HOST = 120
+
+
+def _host_shown(name: str) -> tuple[str, int]:
+    """A host name as the hop table shows it, and how many characters its other form adds (the
+    cell's limit grows by as much). One written in Unicode has its hidden characters marked
+    (shown_hidden): a zero-width, soft hyphen or bidi character is what makes one name pass for
+    another, and one_line would drop it silently. An internationalised name has its other form
+    beside it (domains.idn_other_form: "mx.xn--bcher-kva.example (mx.bücher.example)",
+    "mx.bücher.example (mx.xn--bcher-kva.example in DNS)"), each form cut at _MAX_HOST. Any
+    other name is as written, for the cell to cut as before."""
+    written = name if name.isascii() else shown_hidden(name)
+    other = idn_other_form(name)
+    if other is None:
+        return written, 0
+    beside = f" ({_safe(other, _MAX_HOST)})"
+    return _safe(written, _MAX_HOST) + beside, len(beside)
 
 
 def _t_lines(lines: Iterable[object], style: str = "", limit: int = _MAX_CELL) -> Text:
@@ -398,15 +416,25 @@ class TerminalRenderer(Renderer):
         ``resent``: as the time between two deliveries (hops.earlier_delivery)."""
         f = hop.fields
         helo = f.from_helo if f.from_helo and f.from_helo.strip("[]") != f.from_ip else None
-        if helo and helo != f.from_rdns:
+        rdns = f.from_rdns if f.from_rdns and f.from_rdns != f.from_helo else None
+        # What the names' other forms add to the cell: its limit grows by as much, so the
+        # address after them stays in it.
+        added = 0
+        if helo:
+            shown, beside = _host_shown(helo)
+            added += beside
             # The name the client gave itself, unverified: said so, not shown like a looked-up one.
-            helo = client_name_words(helo, f.protocol)
+            helo = client_name_words(shown, f.protocol) if helo != f.from_rdns else shown
+        if rdns:
+            rdns, beside = _host_shown(rdns)
+            added += beside
         login = authenticated_login(f.auth)
         client_lines = [x for x in (helo,
-                                    f"({f.from_rdns})" if f.from_rdns and f.from_rdns != f.from_helo else None,
+                                    f"({rdns})" if rdns else None,
                                     f"[{f.from_ip}]" if f.from_ip else None,
                                     client_user_words(f.ident),
                                     f"login {login}" if login else None) if x]
+        by, by_beside = _host_shown(f.by) if f.by else ("—", 0)
         if f.tls.encrypted is True:
             tls = " ".join(x for x in ("yes", f.tls.version) if x)
             tls_style = "green"
@@ -443,8 +471,8 @@ class TerminalRenderer(Renderer):
             _t_lines([format_duration(hop.delay_seconds), "(clock)" if clock else "(resent)"], delay_style)
             if clock or resent else _t(format_approximate(hop.delay_seconds) if hop.delay_approximate
                                        else format_duration(hop.delay_seconds), delay_style),
-            _t_lines(client_lines, limit=300) if client_lines else _t(hop.own_words() or "—", "dim", limit=120),
-            _t(f.by or "—", limit=120),
+            _t_lines(client_lines, limit=300 + added) if client_lines else _t(hop.own_words() or "—", "dim", limit=120),
+            _t(by, limit=_MAX_HOST + by_beside),
             _t_lines(protocol or ["—"]),
             _t(tls, tls_style),
             _t(hop.role.value),
