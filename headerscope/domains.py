@@ -133,13 +133,11 @@ def with_idn_forms(address: str) -> str:
     Unicode form of one written with A-labels, "sh1efs@xn--tkuka-m3a3v.nz (tīkōuka.nz)", what
     the reader's mail program showed; the A-label form of one written in Unicode,
     "professore@unıts.local (xn--unts-mza.local in DNS)", what DNS and the checks used (RFC 5890
-    section 2.3.2.1). The text unchanged for an ASCII name without A-labels."""
-    domain = address.rpartition("@")[2]
-    if domain.isascii():
-        shown = unicode_domain(domain)
-        return f"{address} ({shown})" if shown else address
-    in_dns = a_label_form(domain)
-    return f"{address} ({in_dns} in DNS)" if in_dns.isascii() and in_dns != domain.lower() else address
+    section 2.3.2.1). The text unchanged for an ASCII name without A-labels, and for a name
+    that is not valid IDNA both ways (idn_other_form: the hop table and the headline agree, and
+    an invalid label such as "xn--ls8h" is never shown as the emoji it decodes to)."""
+    other = idn_other_form(address.rpartition("@")[2])
+    return f"{address} ({other})" if other else address
 
 
 def idn_other_form(name: str | None) -> str | None:

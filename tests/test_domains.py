@@ -77,6 +77,13 @@ def test_an_idn_domain_is_shown_in_its_unicode_form_beside_its_a_label() -> None
     assert unicode_domain("xn--.example") is None
     assert unicode_domain("xn--" + "\u202e".encode("punycode").decode() + ".example") is None
     assert unicode_domain("example.org") is None
+    # The headline's and envelope's words are the hop table's (idn_other_form): a label that is
+    # valid punycode but not IDNA 2008 (an emoji), a name with controls, a name of 40 Unicode
+    # labels past DNS's 253 octets: shown as written only (the emoji form used to be shown).
+    assert with_idn_forms("a@out.xn--ls8h.example") == "a@out.xn--ls8h.example"
+    assert with_idn_forms("a@\x00.-]-\xad") == "a@\x00.-]-\xad"
+    long_name = ".".join(["b\u00fccher"] * 40) + ".example"
+    assert with_idn_forms("a@" + long_name) == "a@" + long_name
 
 
 def test_the_summary_shows_an_idn_senders_domain_as_the_reader_saw_it() -> None:
