@@ -67,7 +67,7 @@ from .envelope import (
 from .era import RSA_SHA1_RETIRED, Era, received_before, received_era
 from .folders import mail_folder
 from .hops import build_chain, host_organization, is_non_public_ip
-from .loader import LoadedInput, load_bytes
+from .loader import LoadedInput, load_bytes, load_carried
 from .message import LEGACY_CHARSET_DEFECTS, NOTICE_DEFECTS, Message, parse_message
 from .mime import (
     hidden_characters,
@@ -257,7 +257,7 @@ def _with_carried_summaries(report: Report, loaded: LoadedInput, message: Messag
     for entry, data in attached_messages(message, limit=MAX_CARRIED_SUMMARIES):
         path = attached_path(loaded.attached_path, entry.number)
         label = f"{loaded.source}#attached-{entry.number}"
-        inner = replace(load_bytes(data, source=label), attached_path=path)
+        inner = replace(load_carried(loaded, data, label), attached_path=path)
         if inner.unreadable is not None:
             continue
         # Offline, whatever the outer analysis may ask: the line says what the copy itself records
@@ -310,6 +310,8 @@ def _carried_verdict(report: Report, headers_only: bool) -> str:
             break
     if report.verdict.status != "not_checked":
         words.append(report.verdict.status.replace("_", " "))
+    elif any(f.id == "input.never_sent" for f in report.findings):
+        words.append("not checked: never sent")
     if not words:
         words.append("no result recorded by its receiver")
     if headers_only:

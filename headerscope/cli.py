@@ -289,7 +289,7 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
     import re
 
     from .dns.factory import snapshot_beside
-    from .loader import load_bytes
+    from .loader import load_carried
     from .message import parse_message
     from .mime import (
         MAX_COUNTED,
@@ -321,10 +321,12 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
     if number > len(found):
         total, more = count_attached(carrier)
         carries = f"{'at least ' if more else ''}{total}" if total else "none"
-        _fail(f"{name}: no attached message {number} (it carries {carries})")
+        # An Outlook .msg's embedded messages past a cap were not rebuilt: not "none", but unread.
+        left_out = f"; {loaded.msg_read.left_out}" if loaded.msg_read is not None and loaded.msg_read.left_out else ""
+        _fail(f"{name}: no attached message {number} (it carries {carries}{left_out})")
     entry, data = found[number - 1]
     label = f"{loaded.source}#attached-{number}"
-    inner = load_bytes(data, source=label)
+    inner = load_carried(loaded, data, label)
     if inner.unreadable is not None:
         _fail(f"{name}: attached message {number}: {inner.unreadable}")
     kind = "the header of the message" if entry.headers_only else "the message"

@@ -42,11 +42,15 @@ import hashlib
 import itertools
 import re
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
-from ._value import Value, frozen
+from ._value import Value, frozen, replace
 from .message import MAX_HEADER_FIELDS
 from .model import RecordedResult, ReportedEnvelope
 from .text import compiled_on_first_use, one_line
+
+if TYPE_CHECKING:
+    from .msg import MsgRead
 
 
 @frozen
@@ -98,6 +102,9 @@ class LoadedInput(Value):
     text_before: str = ""
     """The text a paste had before its header fields, skipped (at most 16 KB): a note, or the
     words of the bounce or delay notice whose returned header was pasted below them."""
+    msg_read: MsgRead | None = None
+    """What reading an Outlook .msg did (format ``msg``): its notes, and those of the messages
+    embedded in it, which its message/rfc822 parts hold rebuilt (see load_carried); None otherwise."""
 
 
 _MAX_TEXT_BEFORE = 16 * 1024
@@ -1918,16 +1925,36 @@ def load_bytes(data: bytes, source: str = "api", *, from_mail_store: bool = Fals
 
 def _load_msg(original: bytes, result: Callable[..., LoadedInput]) -> LoadedInput:
     """An Outlook .msg: the transport headers and decoded body, never byte-exact."""
-    from .msg import HEADERS_ALONE, MsgError, msg_to_message
+    from .msg import HEADERS_ALONE, MsgError, read_msg
 
     try:
-        data, notes = msg_to_message(original)
+        data, read = read_msg(original)
     except MsgError as exc:
         return result(original, "unknown", [str(exc)], False, unreadable=str(exc))
     # A damaged .msg read for its transport headers alone has no body to check.
-    has_body = not notes[0].startswith(HEADERS_ALONE)
-    return result(data, "msg", list(notes), has_body, exact_note="rebuilt from an Outlook .msg, which does not "
-                  "keep the original MIME bytes")
+    has_body = not read.notes[0].startswith(HEADERS_ALONE)
+    return replace(result(data, "msg", list(read.notes), has_body, exact_note=_MSG_NOTE), msg_read=read)
+
+
+_MSG_NOTE = "rebuilt from an Outlook .msg, which does not keep the original MIME bytes"
+
+
+def load_carried(carrier: LoadedInput, data: bytes, source: str) -> LoadedInput:
+    """A message carried inside ``carrier`` (``analyze --attached N``, the report's line per
+    attached message), loaded as load_bytes loads it; but a message embedded in an Outlook .msg,
+    which the carrier's rebuild holds as a message/rfc822 part, is loaded as that .msg would be
+    on its own: format ``msg``, with its own notes (never sent, no SMTP trace, its transport
+    headers set aside, caps that applied), not as a paste of the rebuilt text. It is known by its
+    rebuilt bytes' digest, so the part numbering of the carrier does not matter."""
+    read = carrier.msg_read
+    if read is None or not read.embedded:
+        return load_bytes(data, source=source)
+    digest = hashlib.sha256(data).hexdigest()
+    item = next((item for item in read.embedded if item.digest == digest), None)
+    if item is None:
+        return load_bytes(data, source=source)
+    return LoadedInput(data=data, source=source, sha256=digest, size=len(data), format="msg", cleanups=item.notes,
+                       has_body=True, byte_exact=False, byte_exact_note=_MSG_NOTE, msg_read=item)
 
 
 def _emlx_message(original: bytes) -> tuple[bytes, str, bool] | None:

@@ -8,9 +8,13 @@ MIME bytes, so anything that hashes the body (DKIM's bh=) cannot be trusted on i
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import re
 from email.utils import format_datetime
 from typing import Any
+
+from ._value import Value, frozen
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -32,37 +36,187 @@ def _header_value(text: str | None) -> str:
 # An OLE compound file is a header sector and at least two more (MS-CFB section 2.2): shorter
 # input is no .msg, and extract_msg would take bytes that short for a file name.
 _MINIMUM_OLE_SIZE = 1536
-# Messages inside messages (a reported phish inside a report): this deep, then no further.
+# Messages inside messages (a reported phish inside a report): this deep, then no further;
+# this many inside one message, and this many in the whole file (20 per message 5 deep would
+# be 3.2 million). Each cap that applies is said (a clean-up note, and ``--attached``'s error).
 _MAX_EMBEDDED_DEPTH = 5
 _MAX_EMBEDDED = 20
+_MAX_EMBEDDED_IN_FILE = 100
+# A property stream holds a header and 16 bytes per fixed-length property (MS-OXMSG section
+# 2.4.2); a message has hundreds of properties. One far larger is no message's (2.6 million
+# entries took extract_msg 30 s and 750 MB): the file is read for its transport headers alone.
+_MAX_PROPERTIES = 16384
+_MAX_PROPERTY_STREAM = 32 + 16 * _MAX_PROPERTIES
+# The named-property map's entry stream (MS-OXMSG section 2.2.3.1.2) has 8 bytes per named
+# property, which extract_msg reads all on opening: bounded the same way.
+_MAX_NAMED_ENTRY_STREAM = 8 * _MAX_PROPERTIES
 # Header fields describing the original MIME body: replaced when embedded messages are added
 # (the body kept is the decoded text, not the original parts).
 _BODY_FIELDS = ("content-type", "content-transfer-encoding")
 
 
+@frozen
+class MsgRead(Value):
+    """What reading one message of a .msg did: the file's own message, or one embedded in it
+    (rebuilt as a message/rfc822 part of the message that carries it)."""
+
+    digest: str
+    """SHA-256 (hex) of the message's rebuilt bytes, as its carrier's message/rfc822 part holds
+    them: how ``analyze --attached N`` knows a part is this embedded message (loader.load_carried)."""
+    notes: tuple[str, ...]
+    """What was done to rebuild it, in words: the clean-up notes it gets as a .msg of its own."""
+    embedded: tuple[MsgRead, ...] = ()
+    """The messages embedded in it that were rebuilt, in order."""
+    left_out: str = ""
+    """Why messages embedded in it were not read (a cap on hostile input), in words; "" when
+    every one was."""
+
+
 def msg_to_message(data: bytes) -> tuple[bytes, tuple[str, ...]]:
     """Message bytes rebuilt from a .msg, and what was done to get them (in words)."""
+    rebuilt, read = read_msg(data)
+    return rebuilt, read.notes
+
+
+def read_msg(data: bytes) -> tuple[bytes, MsgRead]:
+    """Message bytes rebuilt from a .msg, and what reading it did (its notes, and those of the
+    messages embedded in it). MsgError, in words, when it cannot be read."""
     try:
         import extract_msg
     except ImportError as exc:  # pragma: no cover - a declared dependency
         raise MsgError(f"cannot read Outlook .msg files: {exc}") from None
     if len(data) < _MINIMUM_OLE_SIZE:
         raise MsgError(f"not a readable Outlook .msg file: {len(data)} bytes, too short for an OLE compound file")
+    oversized = _oversized_stream(data)
+    if oversized is not None:
+        return _headers_alone(data, oversized, "not a readable Outlook .msg file")
+    _install_header_reader()
     try:
         msg: Any = extract_msg.openMsg(data, delayAttachments=True)
     except Exception as exc:  # noqa: BLE001 - the library raises many kinds on damaged files
-        return _headers_alone(data, exc, "not a readable Outlook .msg file")
+        return _headers_alone(data, _damage_words(exc), "not a readable Outlook .msg file")
     try:
-        notes = ["Outlook .msg: rebuilt from its transport headers and decoded body; "
-                 "the original MIME bytes are not stored in a .msg, so DKIM body hashes cannot be checked"]
-        text = _rebuild(msg, notes, depth=0)
-        return text.replace("\n", "\r\n").encode("utf-8", errors="replace"), tuple(notes)
+        caps = _Caps()
+        text, read = _rebuild(msg, 0, caps)
+        return text.replace("\n", "\r\n").encode("utf-8", errors="replace"), read
     except Exception as exc:  # noqa: BLE001
-        return _headers_alone(data, exc, "damaged Outlook .msg file")
+        return _headers_alone(data, _damage_words(exc), "damaged Outlook .msg file")
     finally:
         # Closing a damaged file may fail too; the message bytes are already built.
         with contextlib.suppress(Exception):
             msg.close()
+
+
+def _oversized_stream(data: bytes) -> str | None:
+    """Why the file is too large to hand to extract_msg, in words (a property stream far larger
+    than any message's, which it would read whole into millions of objects); None when it is not.
+    Only the stream sizes in the OLE directory are read; a file olefile cannot open is left to
+    extract_msg, which says what is wrong with it."""
+    try:
+        import olefile
+
+        with olefile.OleFileIO(data) as ole:
+            for path in ole.listdir(streams=True, storages=False):
+                name = path[-1].lower()
+                if name == "__properties_version1.0":
+                    limit = _MAX_PROPERTY_STREAM
+                elif name == "__substg1.0_00030102" and len(path) >= 2 and path[-2].lower() == "__nameid_version1.0":
+                    limit = _MAX_NAMED_ENTRY_STREAM
+                else:
+                    continue
+                size = ole.get_size(path)
+                if size > limit:
+                    what = "property stream" if limit == _MAX_PROPERTY_STREAM else "named-property map"
+                    per = 16 if limit == _MAX_PROPERTY_STREAM else 8
+                    return (f"its {what} {'/'.join(path)[:120]} is {size:,} bytes (about {size // per:,} "
+                            f"properties, where a message has hundreds; at most {_MAX_PROPERTIES:,} are read)")
+    except Exception:  # noqa: BLE001 - olefile raises many kinds on damaged files
+        return None
+    return None
+
+
+class _Caps:
+    """The embedded messages rebuilt so far in one file, and the caps that applied (in words)."""
+
+    def __init__(self) -> None:
+        self.rebuilt = 0
+        self.applied: list[str] = []
+
+
+# PR_TRANSPORT_MESSAGE_HEADERS as extract_msg names it (without its type suffix).
+_TRANSPORT_PROPERTY = "__substg1.0_007D"
+# The name of a header field at the start of a line (RFC 5322 section 3.6.8: printable US-ASCII
+# but the colon), as a header stream that is text has at least one.
+_FIELD_LINE = re.compile(r"(?m)^[!-9;-~]+[ \t]*:")
+# Characters judged, at most, when telling text from bytes that are not (enough to tell).
+_SAMPLE = 65536
+_HEADER_NOTE = "_headerscope_header_note"
+
+
+def _is_header_text(text: str) -> bool:
+    """Whether decoded transport headers read as header fields: most characters US-ASCII (RFC
+    5322 header fields are; RFC 6532 allows UTF-8 in values, a small part of a header), and a
+    line that starts a field. Bytes decoded in the wrong byte order or encoding fail both: the
+    UTF-16 of "From:" read with its bytes swapped is five CJK characters."""
+    sample = text[:_SAMPLE]
+    return 2 * len(sample.encode("ascii", "ignore")) >= len(sample) and _FIELD_LINE.search(sample) is not None
+
+
+def _header_text_and_note(msg: Any) -> tuple[str | None, str | None]:
+    """The transport headers of ``msg`` as text (None when it has none), and what was done to
+    read them, in words (None when nothing was). A stream that is not text is set aside, so the
+    message is rebuilt from its properties as one without transport headers, said in the note."""
+    name = _TRANSPORT_PROPERTY + ("001F" if msg.areStringsUnicode else "001E")
+    if not msg.exists(name):
+        return None, None
+    import olefile
+
+    if msg._getOleEntry(name).entry_type != olefile.STGTY_STREAM:
+        return None, ("its transport headers (PR_TRANSPORT_MESSAGE_HEADERS) are a storage where a stream belongs, "
+                      "so they were set aside")
+    raw = msg.getStream(name) or b""
+    encoding = msg.stringEncoding
+    try:
+        text: str | None = raw.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        text = None
+    note = None
+    unicode = encoding.replace("_", "-").lower() in ("utf-16-le", "utf-16le")
+    if text is not None and text.startswith("\ufeff"):
+        # A byte-order mark is no part of a PT_UNICODE string (MS-OXCDATA section 2.11.1: UTF-16LE).
+        text, note = text[1:], "its transport headers began with a byte-order mark, which was removed"
+    if text is not None and (not text.strip() or _is_header_text(text)):
+        return text, note
+    if unicode and len(raw) % 2 == 0:
+        # PT_UNICODE is little-endian; a big-endian writer's stream reads as CJK characters.
+        swapped = raw[2:] if raw.startswith(b"\xfe\xff") else raw
+        with contextlib.suppress(UnicodeDecodeError):
+            big_endian = swapped.decode("utf-16-be")
+            if _is_header_text(big_endian):
+                return big_endian, ("its transport headers (PR_TRANSPORT_MESSAGE_HEADERS) were stored as big-endian "
+                                    "UTF-16, where Outlook writes little-endian, and were read as such")
+    what = "UTF-16 text" if unicode else f"text in its code page ({encoding})"
+    return None, (f"its transport headers (PR_TRANSPORT_MESSAGE_HEADERS, {len(raw):,} bytes) are not header "
+                  f"fields in {what}, so they were set aside")
+
+
+def _read_header_text(msg: Any) -> str | None:
+    """extract_msg's ``headerText``, read by _header_text_and_note: extract_msg reads it while
+    opening a message (and builds From, To, Date... from it), and its own reading fails on a
+    header stream that is not UTF-16 or is a storage, losing the body and properties too."""
+    text, note = _header_text_and_note(msg)
+    vars(msg)[_HEADER_NOTE] = note
+    return text
+
+
+@functools.cache
+def _install_header_reader() -> None:
+    """Make extract_msg's messages read their transport headers with _read_header_text (once)."""
+    from extract_msg.msg_classes.message_base import MessageBase
+
+    reader = functools.cached_property(_read_header_text)
+    reader.__set_name__(MessageBase, "headerText")
+    MessageBase.headerText = reader  # type: ignore[assignment]
 
 
 HEADERS_ALONE = "Outlook .msg: damaged"
@@ -81,6 +235,8 @@ def _damage_words(exc: Exception) -> str:
     """What went wrong, in words: a library's exception class means nothing to a reader."""
     if isinstance(exc, UnicodeDecodeError):
         return "a text property of the file is not valid text in its encoding"
+    if isinstance(exc, OSError) and "not a stream" in str(exc):
+        return "a property of the file is a storage where a stream belongs"
     if type(exc).__module__.startswith("olefile") or isinstance(exc, OSError):
         return "the file's OLE storage (its sectors or directory) is damaged"
     if type(exc).__module__.startswith("extract_msg"):
@@ -91,11 +247,11 @@ def _damage_words(exc: Exception) -> str:
     return "a property stream of the file is damaged"
 
 
-def _headers_alone(data: bytes, exc: Exception, what: str) -> tuple[bytes, tuple[str, ...]]:
+def _headers_alone(data: bytes, words: str, what: str) -> tuple[bytes, MsgRead]:
     """The transport headers of a .msg extract_msg could not read, taken from their stream with
     olefile, with a note that says so; MsgError, in words, when they cannot be read either. One
-    broken property (a named-property map, one UTF-16 string) need not cost the header."""
-    words = _damage_words(exc)
+    broken property (a named-property map, one UTF-16 string) need not cost the header.
+    ``words``: what is wrong with the file."""
     try:
         import olefile
 
@@ -117,7 +273,8 @@ def _headers_alone(data: bytes, exc: Exception, what: str) -> tuple[bytes, tuple
         raise MsgError(f"{what}: {words}, and its transport headers cannot be read either") from None
     note = (f"{HEADERS_ALONE} ({words}): only its transport headers (PR_TRANSPORT_MESSAGE_HEADERS) were read, "
             "straight from their stream, and are analysed as a header alone, without the body or attachments")
-    return header.replace("\n", "\r\n").encode("utf-8", errors="replace") + b"\r\n", (note,)
+    rebuilt = header.replace("\n", "\r\n").encode("utf-8", errors="replace") + b"\r\n"
+    return rebuilt, MsgRead(digest=hashlib.sha256(rebuilt).hexdigest(), notes=(note,))
 
 
 NO_TRANSPORT_HEADERS = ("the .msg has no transport headers and its message flags say unsent (never sent, or "
@@ -148,18 +305,25 @@ def _flagged_unsent(msg: Any) -> bool:
     return isinstance(flags, int) and not isinstance(flags, bool) and bool(flags & _MSGFLAG_UNSENT)
 
 
-def _rebuild(msg: Any, notes: list[str], depth: int) -> str:
+def _rebuild(msg: Any, depth: int, caps: _Caps) -> tuple[str, MsgRead]:
     """The text of one message (LF line ends): its transport headers, or headers rebuilt from
-    its properties, its decoded body, and the messages embedded in it as message/rfc822 parts."""
+    its properties, its decoded body, and the messages embedded in it as message/rfc822 parts;
+    and what was done, as the notes it gets as a .msg of its own (an embedded one at its
+    ``--attached`` number)."""
+    notes = ["Outlook .msg: rebuilt from its transport headers and decoded body; "
+             "the original MIME bytes are not stored in a .msg, so DKIM body hashes cannot be checked"]
     header_text = getattr(msg, "headerText", None) or ""
+    header_note = vars(msg).get(_HEADER_NOTE)
+    if header_note:
+        notes.append(header_note)
     header_text = header_text.replace("\r\n", "\n").strip("\n")
-    if not header_text:
-        if depth == 0:
-            # Only the flags tell a draft from a delivered item without an SMTP trace: a missing
-            # header stream alone would call mail inside one organisation "never sent".
-            notes.append(NO_TRANSPORT_HEADERS if _flagged_unsent(msg) else NO_SMTP_TRACE)
-            # Nothing was rebuilt from transport headers: the first note says from what it was.
-            notes[0] = notes[0].replace("from its transport headers", "from its properties")
+    if not header_text.strip():
+        # White space alone is no header: read as an empty stream is.
+        # Only the flags tell a draft from a delivered item without an SMTP trace: a missing
+        # header stream alone would call mail inside one organisation "never sent".
+        notes.append(NO_TRANSPORT_HEADERS if _flagged_unsent(msg) else NO_SMTP_TRACE)
+        # Nothing was rebuilt from transport headers: the first note says from what it was.
+        notes[0] = notes[0].replace("from its transport headers", "from its properties")
         lines = []
         for name, attr in (("From", "sender"), ("To", "to"), ("Cc", "cc"), ("Subject", "subject"),
                            ("Message-ID", "messageId")):
@@ -175,32 +339,73 @@ def _rebuild(msg: Any, notes: list[str], depth: int) -> str:
     if isinstance(body, bytes):
         body = body.decode("utf-8", errors="replace")
     body = body.replace("\r\n", "\n")
-    embedded = _embedded_messages(msg) if depth < _MAX_EMBEDDED_DEPTH else []
+    embedded, left_out = _embedded_messages(msg, depth, caps)
     if not embedded:
-        return header_text + "\n\n" + body
+        text = header_text + "\n\n" + body
+        return text, _read(text, notes, (), left_out, depth, caps)
     # Outlook keeps an attached message (a bounce's returned mail, a reported phish) as a .msg
     # of its own inside this one: rebuilt the same way and attached as message/rfc822, so
     # ``--attached N`` and the report's list of carried messages see it.
-    inner = [_rebuild(item, notes, depth + 1) for item in embedded]
-    if depth == 0:
-        notes.append(f"its {len(inner)} embedded message(s) rebuilt the same way and attached as message/rfc822 "
-                     "parts (the body kept is the decoded text)")
-    boundary = f"=_headerscope_msg_{depth}_" + hashlib.sha256("".join(inner).encode("utf-8", "replace")).hexdigest()[:24]
+    inner = [_rebuild(item, depth + 1, caps) for item in embedded]
+    notes.append(f"its {len(inner)} embedded message(s) rebuilt the same way and attached as message/rfc822 "
+                 "parts (the body kept is the decoded text)")
+    boundary = f"=_headerscope_msg_{depth}_" + hashlib.sha256(
+        "".join(text for text, _ in inner).encode("utf-8", "replace")).hexdigest()[:24]
     parts = [f"--{boundary}\nContent-Type: text/plain; charset=utf-8\n\n{body}"]
-    parts.extend(f"--{boundary}\nContent-Type: message/rfc822\n\n{text}" for text in inner)
-    return (_without_body_fields(header_text) + f"\nMIME-Version: 1.0\nContent-Type: multipart/mixed; "
+    parts.extend(f"--{boundary}\nContent-Type: message/rfc822\n\n{text}" for text, _ in inner)
+    text = (_without_body_fields(header_text) + f"\nMIME-Version: 1.0\nContent-Type: multipart/mixed; "
             f"boundary=\"{boundary}\"\n\n" + "\n".join(parts) + f"\n--{boundary}--\n")
+    return text, _read(text, notes, tuple(read for _, read in inner), left_out, depth, caps)
 
 
-def _embedded_messages(msg: Any) -> list[Any]:
-    """The messages attached inside ``msg`` (attachment type MSG), in order."""
-    found = []
-    for attachment in list(getattr(msg, "attachments", None) or [])[:_MAX_EMBEDDED]:
+def _read(text: str, notes: list[str], embedded: tuple[MsgRead, ...], left_out: str, depth: int,
+          caps: _Caps) -> MsgRead:
+    """The MsgRead of one rebuilt message; the file's own (depth 0) says every cap that applied
+    anywhere in it, an embedded one those that applied to it."""
+    if depth == 0:
+        notes.extend(dict.fromkeys(caps.applied))
+    elif left_out:
+        notes.append(left_out)
+    digest = hashlib.sha256(text.replace("\n", "\r\n").encode("utf-8", errors="replace")).hexdigest()
+    return MsgRead(digest=digest, notes=tuple(notes), embedded=embedded, left_out=left_out)
+
+
+def _embedded_messages(msg: Any, depth: int, caps: _Caps) -> tuple[list[Any], str]:
+    """The messages attached inside ``msg`` (attachment type MSG) to rebuild, in order, and why
+    any others were not read, in words ("" when none was left out)."""
+    found: list[Any] = []
+    more = 0
+    for attachment in list(getattr(msg, "attachments", None) or []):
         with contextlib.suppress(Exception):  # a damaged attachment is passed over
             data = attachment.data
             if hasattr(data, "headerText") and hasattr(data, "body"):
-                found.append(data)
-    return found
+                if depth < _MAX_EMBEDDED_DEPTH and len(found) < _MAX_EMBEDDED \
+                        and caps.rebuilt < _MAX_EMBEDDED_IN_FILE:
+                    found.append(data)
+                    caps.rebuilt += 1
+                else:
+                    more += 1
+    if not more:
+        return found, ""
+    if depth >= _MAX_EMBEDDED_DEPTH:
+        why = (f"{more} message(s) embedded {depth + 1} levels deep were not read: headerscope reads messages "
+               f"embedded {_MAX_EMBEDDED_DEPTH} levels deep at most")
+        caps.applied.append(f"messages embedded more than {_MAX_EMBEDDED_DEPTH} levels deep were not read "
+                            "(a cap on hostile input)")
+    elif len(found) >= _MAX_EMBEDDED:
+        why = (f"{more} more embedded message(s) were not read: headerscope reads the first {_MAX_EMBEDDED} "
+               "embedded in one message")
+        caps.applied.append(f"{more} of the {len(found) + more} messages embedded in one message were not read: "
+                            f"headerscope reads the first {_MAX_EMBEDDED} (a cap on hostile input)"
+                            if depth == 0 else
+                            f"some embedded messages were not read: headerscope reads the first {_MAX_EMBEDDED} "
+                            "embedded in one message (a cap on hostile input)")
+    else:
+        why = (f"{more} more embedded message(s) were not read: headerscope reads {_MAX_EMBEDDED_IN_FILE} embedded "
+               "messages in one file at most")
+        caps.applied.append(f"embedded messages past the file's first {_MAX_EMBEDDED_IN_FILE} were not read "
+                            "(a cap on hostile input)")
+    return found, why
 
 
 def _without_body_fields(header_text: str) -> str:
