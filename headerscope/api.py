@@ -970,7 +970,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     findings.extend(chain.findings)
     # Before the recorded results: a verified ARC set the receiver sealed below its Received
     # shows that the results beside it are the receiver's.
-    arc, arc_findings = check_arc(message, resolver)
+    arc, arc_findings = check_arc(message, resolver, rebuilt_fields=loaded.rebuilt_fields)
     verified_seals = frozenset((normalize_domain(i.domain) or "", i.instance) for i in (arc.instances if arc else ())
                                if i.seal_result == "pass" and i.signature_result == "pass")
     # Read before the other checks: the receiver's Received-SPF is an envelope and SPF-input source.
@@ -1079,7 +1079,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     # receiving side's trusted stamp only (era.py), never the sender's Date:.
     dkim, dkim_findings = check_dkim(message, resolver, from_domain=from_domain,
                                      delivery_time=delivery_time, now=now, byte_exact=loaded.byte_exact,
-                                     received_before_sha1_retired=received_before(chain.hops, date, RSA_SHA1_RETIRED))
+                                     received_before_sha1_retired=received_before(chain.hops, date, RSA_SHA1_RETIRED),
+                                     rebuilt_fields=loaded.rebuilt_fields)
     findings.extend(dkim_findings)
     findings.extend(arc_findings)
 

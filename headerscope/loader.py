@@ -105,6 +105,12 @@ class LoadedInput(Value):
     msg_read: MsgRead | None = None
     """What reading an Outlook .msg did (format ``msg``): its notes, and those of the messages
     embedded in it, which its message/rfc822 parts hold rebuilt (see load_carried); None otherwise."""
+    rebuilt_fields: tuple[str, ...] | None = None
+    """Set for a message headerscope rebuilt from an Outlook .msg (or one carried inside such a
+    rebuild), whose body is the text Outlook kept, never the bytes that were signed: the header
+    fields (lower case) the rebuild wrote itself instead of the transport headers' own (empty
+    when it kept them all). None for every other input. A DKIM or ARC signature over the body
+    or those fields cannot be checked from it (auth.dkim, auth.arc)."""
 
 
 _MAX_TEXT_BEFORE = 16 * 1024
@@ -1933,10 +1939,19 @@ def _load_msg(original: bytes, result: Callable[..., LoadedInput]) -> LoadedInpu
         return result(original, "unknown", [str(exc)], False, unreadable=str(exc))
     # A damaged .msg read for its transport headers alone has no body to check.
     has_body = not read.notes[0].startswith(HEADERS_ALONE)
-    return replace(result(data, "msg", list(read.notes), has_body, exact_note=_MSG_NOTE), msg_read=read)
+    return replace(result(data, "msg", list(read.notes), has_body, exact_note=_MSG_NOTE), msg_read=read,
+                   rebuilt_fields=_rebuilt_fields(read.notes))
 
 
 _MSG_NOTE = "rebuilt from an Outlook .msg, which does not keep the original MIME bytes"
+
+
+def _rebuilt_fields(notes: tuple[str, ...]) -> tuple[str, ...]:
+    """The header fields a .msg's rebuild wrote itself: embedded messages are attached under a
+    multipart header of the rebuild's own (msg.REWRITTEN_FIELDS); none when it kept them all."""
+    from .msg import EMBEDDED_NOTE, REWRITTEN_FIELDS
+
+    return REWRITTEN_FIELDS if any(EMBEDDED_NOTE in note for note in notes) else ()
 
 
 def load_carried(carrier: LoadedInput, data: bytes, source: str) -> LoadedInput:
@@ -1954,7 +1969,8 @@ def load_carried(carrier: LoadedInput, data: bytes, source: str) -> LoadedInput:
     if item is None:
         return load_bytes(data, source=source)
     return LoadedInput(data=data, source=source, sha256=digest, size=len(data), format="msg", cleanups=item.notes,
-                       has_body=True, byte_exact=False, byte_exact_note=_MSG_NOTE, msg_read=item)
+                       has_body=True, byte_exact=False, byte_exact_note=_MSG_NOTE, msg_read=item,
+                       rebuilt_fields=_rebuilt_fields(item.notes))
 
 
 def _emlx_message(original: bytes) -> tuple[bytes, str, bool] | None:

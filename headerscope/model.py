@@ -481,8 +481,10 @@ class DkimSignatureResult(Value):
     """Why, in words a person needs."""
     reason_code: str
     """Stable code: ok, body_hash_mismatch, signature_mismatch, key_not_found, key_revoked, offline,
-    not_original (input not the signed bytes: .msg, paste), redacted (masked in the copy), cut_off (the
-    paste stops inside it), shortened (a value shortened by hand in the copy), key_too_large, ..."""
+    not_original (input not the signed bytes: .msg, paste), msg_rebuilt and msg_rebuilt_fields (cannot be
+    checked from a message rebuilt from an Outlook .msg: its body, or a field the rebuild wrote; see
+    MSG_REBUILT_CODES), redacted (masked in the copy), cut_off (the paste stops inside it), shortened (a
+    value shortened by hand in the copy), key_too_large, ..."""
     aligned: bool | None
     """Whether d= aligns (relaxed: same organisational domain) with the From: domain, whatever the
     DMARC record asks; None when no From: domain. ``aligned_by_mode`` applies the record's adkim=."""
@@ -547,12 +549,23 @@ class ArcInstance(Value):
     """The ARC-Authentication-Results value: what this intermediary saw."""
 
 
+MSG_REBUILT_CODES = frozenset({"msg_rebuilt", "msg_rebuilt_fields"})
+"""Reason codes (DKIM and ARC) of a signature that cannot be checked from a message rebuilt from an
+Outlook .msg, which keeps the decoded body and not the signed bytes: ``msg_rebuilt``, its signed
+header fields verify and only its body hash cannot be checked; ``msg_rebuilt_fields``, it signs a
+header field the rebuild wrote itself (MIME-Version, Content-Type). Neither is a failure: the
+outcome is unknown (auth.dkim._rebuild_words)."""
+CANNOT_CHECK_FROM_MSG = "cannot be checked from this copy"
+"""How the reason of such a signature (or ARC chain) begins."""
+
+
 @frozen
 class ArcResult(Value):
     """The ARC chain validation (RFC 8617 section 5.2)."""
 
     result: str
-    """none, pass, fail, temperror, permerror, neutral (no body), or ``not_checked`` (offline)."""
+    """none, pass, fail, temperror, permerror, neutral (no body, or a rebuilt .msg), or ``not_checked``
+    (offline)."""
     reason: str
     """Why."""
     instances: tuple[ArcInstance, ...]
@@ -562,7 +575,9 @@ class ArcResult(Value):
     reason_code: str = ""
     """Stable code: ok, no_arc, chain_terminated, invalid, key_not_found, key_revoked, temperror, offline,
     no_body, incomplete_copy (a pasted header holds a set in part), duplicate_set (one instance's set twice:
-    copied or replayed), instance_limit (instances above 50, RFC 8617 section 4.2.1), library_error."""
+    copied or replayed), instance_limit (instances above 50, RFC 8617 section 4.2.1), library_error,
+    msg_rebuilt and msg_rebuilt_fields (neutral: the newest ARC-Message-Signature cannot be checked from a
+    message rebuilt from an Outlook .msg, see MSG_REBUILT_CODES)."""
 
 
 @frozen

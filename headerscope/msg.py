@@ -53,6 +53,15 @@ _MAX_NAMED_ENTRY_STREAM = 8 * _MAX_PROPERTIES
 # Header fields describing the original MIME body: replaced when embedded messages are added
 # (the body kept is the decoded text, not the original parts).
 _BODY_FIELDS = ("content-type", "content-transfer-encoding")
+REWRITTEN_FIELDS = ("mime-version", *_BODY_FIELDS)
+"""The header fields (lower case) the rebuild of a .msg with embedded messages removes from its
+transport headers and writes itself (its own MIME-Version and multipart Content-Type): a DKIM
+or ARC signature over them cannot verify on the rebuilt message, whatever the original said."""
+EMBEDDED_NOTE = "embedded message(s) rebuilt the same way and attached as message/rfc822 parts"
+"""Words of the clean-up note of a .msg whose header fields REWRITTEN_FIELDS were rewritten."""
+BOUNDARY_PREFIX = "=_headerscope_msg_"
+"""How the boundary of the multipart the rebuild writes begins (an embedded message's own is found
+by it: the clean-up notes are the outermost message's)."""
 
 
 @frozen
@@ -347,9 +356,9 @@ def _rebuild(msg: Any, depth: int, caps: _Caps) -> tuple[str, MsgRead]:
     # of its own inside this one: rebuilt the same way and attached as message/rfc822, so
     # ``--attached N`` and the report's list of carried messages see it.
     inner = [_rebuild(item, depth + 1, caps) for item in embedded]
-    notes.append(f"its {len(inner)} embedded message(s) rebuilt the same way and attached as message/rfc822 "
-                 "parts (the body kept is the decoded text)")
-    boundary = f"=_headerscope_msg_{depth}_" + hashlib.sha256(
+    notes.append(f"its {len(inner)} {EMBEDDED_NOTE} (the body kept is the decoded text; its "
+                 "MIME-Version, Content-Type and Content-Transfer-Encoding fields are the rebuild's own)")
+    boundary = f"{BOUNDARY_PREFIX}{depth}_" + hashlib.sha256(
         "".join(text for text, _ in inner).encode("utf-8", "replace")).hexdigest()[:24]
     parts = [f"--{boundary}\nContent-Type: text/plain; charset=utf-8\n\n{body}"]
     parts.extend(f"--{boundary}\nContent-Type: message/rfc822\n\n{text}" for text, _ in inner)
@@ -418,7 +427,7 @@ def _without_body_fields(header_text: str) -> str:
                 kept.append(line)
             continue
         name = line.partition(":")[0].strip().lower()
-        skipping = name in _BODY_FIELDS or name == "mime-version"
+        skipping = name in REWRITTEN_FIELDS
         if not skipping:
             kept.append(line)
     return "\n".join(kept)

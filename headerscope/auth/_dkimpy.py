@@ -756,6 +756,10 @@ class ArcOutcome(Value):
     cv: str
     reason: str
     instances: tuple[ArcInstanceCheck, ...]
+    body_unchecked: tuple[int, ...] = ()
+    """The instances whose ARC-Message-Signature was verified over its signed header fields alone,
+    its body hash not matching a body that is not the original (``verify_arc``'s
+    ``body_uncheckable``); their ``ams_valid`` says whether those fields verify."""
 
 
 def _text(value: Any) -> str | None:
@@ -809,16 +813,28 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
     non-negative number) goes to dkimpy unchanged, with the body materialized for it.
     """
 
-    def __init__(self, message: SplitMessage) -> None:
+    def __init__(self, message: SplitMessage, body_uncheckable: bool = False) -> None:
         super().__init__(None, logger=_LOGGER, minkey=1024)
         self.headers = arc_headers_for_dkimpy(message.headers)
         self.body = b""
         self._split = message
+        self._body_uncheckable = body_uncheckable
+        self.body_unchecked: set[int] = set()
+        """The i= of each AMS verified without its body hash (see ``verify_arc``)."""
 
     def verify_sig_process(self, sig: dict[bytes, bytes], include_headers: list[bytes],
                            sig_header: HeaderPair, dnsfunc: Any) -> Any:
         body_hash = sig.get(b"bh")
         request = self._body_request(sig) if body_hash is not None else None
+        if body_hash is not None and self._body_uncheckable and self._body_differs(body_hash, request):
+            # The body is not the one that was signed (a rebuilt .msg): its hash says nothing, and
+            # the signed header fields are checked alone, as a DKIM signature's are (dkim._verify).
+            instance = sig.get(b"i", b"").strip()
+            if instance.isdigit() and len(instance) <= 9:
+                self.body_unchecked.add(int(instance))
+            checked = dict(sig)
+            del checked[b"bh"]
+            return super().verify_sig_process(checked, include_headers, sig_header, dnsfunc)
         if body_hash is None or request is None:
             if body_hash is not None and not self.body:
                 self.body = self._split.body
@@ -833,6 +849,17 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
         checked = dict(sig)
         del checked[b"bh"]
         return super().verify_sig_process(checked, include_headers, sig_header, dnsfunc)
+
+    def _body_differs(self, body_hash: bytes, request: tuple[str, str, int | None] | None) -> bool:
+        """Whether ``bh=`` is not the hash of the body by the signature's own rules; False when
+        those rules or bh= cannot be read (such a signature fails as it always does)."""
+        if request is None:
+            return False
+        try:
+            expected = base64.b64decode(re.sub(rb"\s+", b"", body_hash))
+        except (binascii.Error, ValueError):
+            return False
+        return self._split.body_hash(*request)[0] != expected
 
     @staticmethod
     def _body_request(sig: dict[bytes, bytes]) -> tuple[str, str, int | None] | None:
@@ -888,9 +915,13 @@ def _long_whitespace(headers: Sequence[HeaderPair]) -> str | None:
     return None
 
 
-def verify_arc(message: SplitMessage, dnsfunc: DnsFunc) -> ArcOutcome:
-    """Run dkimpy's ARC chain validation (RFC 8617 section 5.2); never raises."""
-    arc = _Arc(message)
+def verify_arc(message: SplitMessage, dnsfunc: DnsFunc, *, body_uncheckable: bool = False) -> ArcOutcome:
+    """Run dkimpy's ARC chain validation (RFC 8617 section 5.2); never raises.
+
+    ``body_uncheckable``: the body is not the one that was signed (a message rebuilt from an
+    Outlook .msg): an ARC-Message-Signature whose body hash does not match it is verified over
+    its signed header fields alone, and its instance listed in ``body_unchecked``."""
+    arc = _Arc(message, body_uncheckable)
     too_long = _long_whitespace(arc.headers)
     if too_long:
         return ArcOutcome("error", too_long, ())
@@ -912,7 +943,7 @@ def verify_arc(message: SplitMessage, dnsfunc: DnsFunc) -> ArcOutcome:
         except (KeyError, TypeError, ValueError):
             continue
     cv_text = "terminated" if cv is None else (_text(cv) or "fail").lower()
-    return ArcOutcome(cv_text, _plain(str(reason)), tuple(checks))
+    return ArcOutcome(cv_text, _plain(str(reason)), tuple(checks), tuple(sorted(arc.body_unchecked)))
 
 
 def _plain(text: str) -> str:
