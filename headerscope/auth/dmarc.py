@@ -16,6 +16,8 @@ from ..dns.interface import DnsStatus, Resolver
 from ..domains import aligned, normalize_domain, organizational_domain
 from ..hops import OPERATOR_ALIASES  # loaded already: auth.recorded imports the hop chain
 from ..model import (
+    CANNOT_CHECK_FROM_MSG,
+    MSG_REBUILT_CODES,
     ArcInstance,
     ArcResult,
     DkimSignatureResult,
@@ -29,6 +31,7 @@ from ..model import (
     SrsInfo,
 )
 from ..text import header_ref
+from .arc import holds
 from .recorded import (
     aar_records_dmarc_pass,
     arc_override_recorded,
@@ -341,6 +344,15 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
             word, why = unknown
             text = (f"{word}: {alignment}; {why}, so whether DMARC would pass is unknown (RFC 7489 "
                     f"section 6.6.2); if it failed, the {policy} policy would apply ({reason})")
+            if why.startswith(_UNVERIFIED_WORDS) and _rebuilt_dkim(dkim, from_domain, adkim=adkim):
+                # RFC 7489 section 6.6.2: DMARC passes on either identifier; a .msg keeps no signed
+                # bytes, so what is left to go on is SPF and what the receiver recorded when it had them.
+                spf_words = ("was not evaluated either" if spf is not None and _unevaluated_spf(spf, from_domain, aspf=aspf)
+                             else "does not pass aligned here")
+                text = (f"{word}: {alignment}. Without a verifiable DKIM result, DMARC rests on SPF, which "
+                        f"{spf_words}, and on what the receiving side recorded at delivery (RFC 7489 section "
+                        f"6.6.2): whether it would pass is unknown from this copy; if it failed, the {policy} "
+                        f"policy would apply ({reason})")
             return result_of(word, text, policy=policy, reason=reason), tuple(findings)
     if passed:
         disposition = "none"
@@ -408,18 +420,29 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
 
 
 # DKIM outcomes that say nothing about the signature: it was not (or could not be) verified.
-_DKIM_UNEVALUATED_CODES = frozenset({"offline", "no_body", "temperror", "not_checked"})
+_DKIM_UNEVALUATED_CODES = frozenset({"offline", "no_body", "temperror", "not_checked", *MSG_REBUILT_CODES})
 
 
 def _unevaluated_dkim(dkim: tuple[DkimSignatureResult, ...], from_domain: str, *,
                       adkim: str) -> DkimSignatureResult | None:
-    """The first signature that aligns but could not be verified (offline, DNS error, no body)."""
+    """The first signature that aligns but could not be verified (offline, DNS error, no body,
+    a copy rebuilt from a .msg)."""
     for signature in dkim:
         if aligned(signature.domain, from_domain, strict=adkim == "s") and (
                 signature.result in ("not_checked", "temperror")
                 or signature.reason_code in _DKIM_UNEVALUATED_CODES):
             return signature
     return None
+
+
+_UNVERIFIED_WORDS = "the DKIM signature by "
+"""How _unevaluated's words begin when an aligned signature was left unverified."""
+
+
+def _rebuilt_dkim(dkim: tuple[DkimSignatureResult, ...], from_domain: str, *, adkim: str) -> bool:
+    """The aligned signature left unverified is one a copy rebuilt from a .msg cannot check."""
+    signature = _unevaluated_dkim(dkim, from_domain, adkim=adkim)
+    return signature is not None and signature.reason_code in MSG_REBUILT_CODES
 
 
 def _unevaluated_spf(spf: SpfResult | None, from_domain: str, *, aspf: str) -> bool:
@@ -443,7 +466,7 @@ def _unevaluated(dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None, f
     signature = _unevaluated_dkim(dkim, from_domain, adkim=adkim)
     if signature is not None:
         temporary = signature.result == "temperror"
-        reasons.append(f"the DKIM signature by {signature.domain} could not be verified ({signature.reason})")
+        reasons.append(f"{_UNVERIFIED_WORDS}{signature.domain} could not be verified ({signature.reason})")
     if spf is not None and _unevaluated_spf(spf, from_domain, aspf=aspf):
         temporary = temporary or spf.result == "temperror"
         reasons.append("SPF was not evaluated" if spf.result == "not_checked"
@@ -496,6 +519,9 @@ def _dkim_not_passing_words(dkim: tuple[DkimSignatureResult, ...]) -> str:
     more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
     failing = len(dkim) - len(unknown)
     rest = f"; {failing} other{'s' if failing > 1 else ''} fail{'' if failing > 1 else 's'}" if failing else ""
+    if first.reason_code in MSG_REBUILT_CODES:
+        # (Its row says why at length: the .msg keeps the decoded body, not the signed bytes.)
+        return f"{who}{more} {CANNOT_CHECK_FROM_MSG}, which headerscope rebuilt from an Outlook .msg{rest}"
     return f"{who}{more} could not be verified ({first.reason[:200]}){rest}"
 
 
@@ -707,7 +733,7 @@ def intermediary_sets(arc: ArcResult | None, receiver_orgs: frozenset[str]) -> t
     organisation's earlier forward included). Dropping from the newest end never changes which
     set is the oldest, it can only leave none: nothing anyone writes can make a chain vouch
     through this choice."""
-    if arc is None or arc.result != "pass" or not arc.instances:
+    if arc is None or not holds(arc) or not arc.instances:
         return ()
     ordered = sorted(arc.instances, key=lambda i: i.instance)
     while ordered and (org := _org(ordered[-1].domain)) is not None and _operator(org) in receiver_orgs:
@@ -769,7 +795,7 @@ def _recorded_override(receiver: _ReceiverView, from_domain: str) -> RecordedRes
 def _arc_override(arc: ArcResult | None, intermediaries: tuple[ArcInstance, ...], disposition: str | None,
                   receiver: _ReceiverView, from_domain: str) -> str | None:
     """What a receiver that trusts the ARC sealers could decide (RFC 8617 section 7.2)."""
-    if arc is None or arc.result != "pass" or not arc.instances:
+    if arc is None or not holds(arc) or not arc.instances:
         return None
     action = disposition or "none"
     if not intermediaries:
