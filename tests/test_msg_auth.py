@@ -1,0 +1,220 @@
+"""An Outlook .msg keeps no byte-exact original (the decoded body; and with embedded messages a
+multipart header of headerscope's own): a DKIM or ARC signature the rebuild breaks cannot be
+checked from it, and nothing downstream (DMARC, the recorded-vs-now comparison, the verdict, a
+scan row) may turn that into a failure. A failure the rebuild cannot cause stands (verification
+V23, D1 and D2)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import SAMPLES
+from msgfile import msg_bytes
+
+import headerscope
+from headerscope.dns.snapshot import SnapshotResolver
+from headerscope.model import MSG_REBUILT_CODES, Report
+from headerscope.msg import REWRITTEN_FIELDS
+
+OUTLOOK_LINE = "\n\nSent from Outlook\n"
+
+
+def _sample(name: str) -> tuple[str, str]:
+    """(header, body) of a sample, the header ending in its last line's CR LF."""
+    raw = (SAMPLES / f"{name}.eml").read_bytes().decode("utf-8")
+    header, _, body = raw.partition("\r\n\r\n") if "\r\n\r\n" in raw else raw.partition("\n\n")
+    return header + "\r\n", body
+
+
+def _analyze(name: str, *, body_changed: bool, embedded: bool = False, header: str | None = None,
+             snapshot: dict[str, object] | None = None) -> Report:
+    """The sample ``name`` as an Outlook .msg (its own transport header and body, the body with
+    Outlook's line appended when ``body_changed``), analysed with the sample's DNS snapshot."""
+    sample_header, body = _sample(name)
+    if body_changed:
+        body = body.replace("\r\n", "\n").rstrip("\n") + OUTLOOK_LINE
+    data = msg_bytes(header or sample_header, body, embedded=embedded)
+    records = snapshot if snapshot is not None else json.loads((SAMPLES / f"{name}.dns.json").read_text())
+    return headerscope.analyze(data, resolver=SnapshotResolver(records))  # type: ignore[arg-type]
+
+
+def _ids(report: Report) -> set[str]:
+    return {f.id for f in report.findings}
+
+
+def test_a_msg_body_that_differs_makes_dkim_uncheckable_not_dmarc_fail() -> None:
+    # D1: forwarded-srs's DKIM signature is the only thing that aligns with example.org (SPF passes
+    # for the forwarder); the .msg's body (Outlook's text) cannot match its body hash.
+    report = _analyze("forwarded-srs", body_changed=True)
+    assert report.input.format == "msg"
+    (dkim,) = report.dkim
+    assert (dkim.result, dkim.reason_code, dkim.body_hash_ok) == ("neutral", "msg_rebuilt", None)
+    assert dkim.reason.startswith("cannot be checked from this copy: the signed header fields verify")
+    assert "body changed after signing" not in dkim.reason  # (it read "changed ... but not the original")
+    # RFC 7489 section 6.6.2: without a verifiable DKIM result DMARC rests on SPF and the receiver's record.
+    assert report.dmarc is not None and report.dmarc.result == "not_checked"
+    assert "DMARC rests on SPF" in report.dmarc.explanation and "recorded at delivery" in report.dmarc.explanation
+    assert not _ids(report) & {"dmarc.fail", "recorded.modified_after_delivery", "recorded.different"}
+    compared = {c.method: c for c in report.comparison}
+    assert compared["dkim"].label == "not_recomputed"
+    assert "cannot be re-checked from a .msg" in compared["dkim"].explanation
+    assert "modified after delivery" not in compared["dkim"].explanation
+    assert compared["dmarc"].label == "not_recomputed"
+    # The verdict rests on what the receiver recorded, as when DNS is not available.
+    assert report.verdict.status == "not_checked"
+    assert "recorded DMARC pass for example.org at delivery" in report.verdict.summary
+
+    # The same message as an .eml is judged as before, and so is one whose body changed.
+    raw = (SAMPLES / "forwarded-srs.eml").read_bytes()
+    records = json.loads((SAMPLES / "forwarded-srs.dns.json").read_text())
+    report = headerscope.analyze(raw, resolver=SnapshotResolver(records))  # type: ignore[arg-type]
+    assert report.dkim[0].result == "pass" and report.verdict.status == "authenticated"
+    # And a .eml whose body changed after signing still fails, and DMARC with it.
+    header, body = _sample("forwarded-srs")
+    changed = (header + "\r\n" + body.rstrip("\r\n") + OUTLOOK_LINE.replace("\n", "\r\n")).encode()
+    report = headerscope.analyze(changed, resolver=SnapshotResolver(records))  # type: ignore[arg-type]
+    assert (report.dkim[0].result, report.dkim[0].reason_code) == ("fail", "body_hash_mismatch")
+    assert report.dmarc is not None and report.dmarc.result == "fail" and "dmarc.fail" in _ids(report)
+
+    # A failure the rebuild cannot cause still counts.
+    # A signed field the .msg keeps as received (Subject) changed: the header hash fails for that,
+    # not for the rebuild; DKIM stays "not the original" as on any copy, DMARC fails as before.
+    header, _ = _sample("forwarded-srs")
+    assert "Subject: Reunion dinner" in header
+    report = _analyze("forwarded-srs", body_changed=True, header=header.replace("Subject: Reunion dinner",
+                                                                                "Subject: Reunion lunch"))
+    (dkim,) = report.dkim
+    assert (dkim.result, dkim.reason_code) == ("neutral", "not_original")
+    assert report.dmarc is not None and report.dmarc.result == "fail" and "dmarc.fail" in _ids(report)
+    # A key that is not published is a failure whatever the body.
+    records = json.loads((SAMPLES / "forwarded-srs.dns.json").read_text())
+    key = next(name for name in records if "._domainkey." in name)
+    report = _analyze("forwarded-srs", body_changed=True, snapshot={k: v for k, v in records.items() if k != key})
+    assert report.dkim[0].reason_code not in MSG_REBUILT_CODES and report.dkim[0].result in ("fail", "permerror")
+
+
+def test_an_arc_message_signature_body_hash_is_uncheckable_on_a_msg_as_dkims() -> None:
+    # RFC 8617 section 5.2 verifies an AMS as a DKIM signature: its bh= cannot match Outlook's body.
+    report = _analyze("direct", body_changed=True)
+    assert report.arc is not None
+    assert (report.arc.result, report.arc.reason_code) == ("neutral", "msg_rebuilt")
+    assert [(i.seal_result, i.signature_result) for i in report.arc.instances] == [("pass", "neutral")]
+    assert "signed header fields of the newest ARC-Message-Signature (i=1) verify" in report.arc.reason
+    assert "arc.chain_failed" not in _ids(report)
+    # DMARC passes on SPF, which aligns; the DKIM row says why the signature was not checked.
+    assert report.dmarc is not None and report.dmarc.result == "pass"
+    assert report.verdict.status == "authenticated"
+    assert report.dkim[0].reason_code == "msg_rebuilt"
+
+    # The control: header and body byte-identical, no attachment, so nothing rebuilt matters.
+    report = _analyze("direct", body_changed=False)
+    assert [(s.result, s.reason_code) for s in report.dkim] == [("pass", "ok")]
+    assert report.arc is not None and report.arc.result == "pass"
+    assert report.verdict.status == "authenticated"
+
+    # ARC: a changed signed field fails the AMS over its header fields too, body aside.
+    header, _ = _sample("direct")
+    changed = header.replace("Subject: ", "Subject: Re: ", 1)
+    report = _analyze("direct", body_changed=True, header=changed)
+    assert report.arc is not None and report.arc.result == "fail" and "arc.chain_failed" in _ids(report)
+
+
+def test_a_mailing_list_msg_keeps_the_verdict_of_its_eml() -> None:
+    # The list's ARC chain (its seals validate; the newest AMS's signed fields verify) and the
+    # receiver's recorded override are what the .eml is judged by; the .msg's body changes nothing.
+    eml = headerscope.analyze((SAMPLES / "mailing-list.eml").read_bytes(), resolver=SnapshotResolver(
+        json.loads((SAMPLES / "mailing-list.dns.json").read_text())))  # type: ignore[arg-type]
+    report = _analyze("mailing-list", body_changed=True)
+    assert report.arc is not None and report.arc.result == "neutral"
+    assert report.verdict.status == eml.verdict.status == "vouched"
+    assert not _ids(report) & {"arc.chain_failed", "recorded.modified_after_delivery"}
+    from headerscope.scan.runner import summarize
+
+    row = summarize(1, "list.msg", report)
+    # `scan --fail-on arc=fail` and its failing reasons do not pick it out.
+    assert row.arc == "neutral" and "arc.chain_failed" not in row.failing_reasons
+    compared = {c.method: c for c in report.comparison}
+    assert compared["arc"].label == "not_recomputed" and "cannot be re-checked from a .msg" in compared["arc"].explanation
+
+
+def test_fields_the_rebuild_writes_make_a_signature_over_them_uncheckable() -> None:
+    # D2: direct.eml's header and body byte for byte, plus an embedded message: the rebuild writes
+    # its own MIME-Version and Content-Type, which the signature signs (h=).
+    report = _analyze("direct", body_changed=False, embedded=True)
+    assert any("embedded message(s) rebuilt" in note for note in report.input.cleanups)
+    (dkim,) = report.dkim
+    assert {"mime-version", "content-type"} <= set(dkim.signed_headers)
+    assert (dkim.result, dkim.reason_code) == ("neutral", "msg_rebuilt_fields")
+    assert "headerscope's rebuild of the .msg replaced its MIME-Version, Content-Type" in dkim.reason
+    assert "changed since signing" not in dkim.reason
+    compared = {c.method: c for c in report.comparison}
+    assert compared["dkim"].label == "not_recomputed"
+    assert "modified after delivery" not in compared["dkim"].explanation
+    assert report.arc is not None and (report.arc.result, report.arc.reason_code) == ("neutral", "msg_rebuilt_fields")
+    assert not _ids(report) & {"arc.chain_failed", "recorded.modified_after_delivery", "dkim.headers_changed"}
+    assert report.verdict.status == "authenticated"  # SPF aligns
+
+
+@pytest.mark.parametrize("embedded", [False, True])
+def test_rewritten_fields_come_from_the_rebuild_notes(embedded: bool) -> None:
+    from headerscope.loader import load_bytes
+
+    header, body = _sample("direct")
+    loaded = load_bytes(msg_bytes(header, body, embedded=embedded))
+    assert loaded.rebuilt_fields == (REWRITTEN_FIELDS if embedded else ())
+    assert load_bytes((SAMPLES / "direct.eml").read_bytes()).rebuilt_fields is None
+
+
+def test_only_what_the_rebuild_rewrote_is_uncheckable() -> None:
+    # A signature is uncheckable for the fields the rebuild wrote only when it signs them (h=);
+    # a mismatch over fields it does not sign is the message's own, as on any copy.
+    from test_dkim import MESSAGE, NOW, rsa_dns, rsa_key, sign
+
+    from headerscope.auth.dkim import check_dkim
+    from headerscope.message import parse_message
+
+    def checked(raw: bytes) -> tuple[str, str]:
+        (result,), _ = check_dkim(parse_message(raw), SnapshotResolver(rsa_dns(1024)), from_domain="example.com",
+                                  delivery_time=None, now=NOW, byte_exact=False, rebuilt_fields=REWRITTEN_FIELDS)
+        return result.result, result.reason_code
+
+    def rebuilt(raw: bytes) -> bytes:
+        # What msg._rebuild does with an embedded message: its own multipart header and body.
+        head, _, _ = raw.partition(b"\r\n\r\n")
+        head = b"\r\n".join(line for line in head.split(b"\r\n") if not line.lower().startswith(b"content-type:"))
+        return head + (b"\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n"
+                       b"Content-Type: text/plain\r\n\r\nHello Bob\r\n--b--\r\n")
+
+    typed = MESSAGE.replace(b"Message-ID:", b"Content-Type: text/plain\r\nMessage-ID:")
+    unsigned_type = sign(typed, key=rsa_key(1024))  # h=from:to:subject:date
+    assert checked(rebuilt(unsigned_type)) == ("neutral", "msg_rebuilt")
+    assert checked(rebuilt(unsigned_type).replace(b"Quarterly", b"Annual")) == ("neutral", "not_original")
+    signed_type = sign(typed, key=rsa_key(1024), headers="from:to:subject:date:content-type")
+    assert checked(rebuilt(signed_type)) == ("neutral", "msg_rebuilt_fields")
+    # Without the rebuild's fields (a .msg without embedded messages) a header mismatch stands.
+    (result,), _ = check_dkim(parse_message(rebuilt(signed_type)), SnapshotResolver(rsa_dns(1024)),
+                              from_domain="example.com", delivery_time=None, now=NOW, byte_exact=False,
+                              rebuilt_fields=())
+    assert (result.result, result.reason_code) == ("neutral", "not_original")
+
+
+def test_a_message_embedded_in_a_msg_is_judged_as_a_rebuilt_copy_too() -> None:
+    # `analyze --attached 1` of a .msg: the embedded message was rebuilt the same way (its body is
+    # Outlook's text), so its signatures cannot be checked either.
+    from headerscope.api import AnalysisOptions, analyze_loaded
+    from headerscope.cli import _attached_input
+    from headerscope.loader import load_bytes
+
+    header, body = _sample("direct")
+    outer_header, outer_body = _sample("forwarded-srs")
+    changed = body.replace("\r\n", "\n").rstrip("\n") + OUTLOOK_LINE
+    loaded = load_bytes(msg_bytes(outer_header, outer_body, embedded=True, inner=(header, changed)), source="x.msg")
+    records = json.loads((SAMPLES / "direct.dns.json").read_text())
+    inner, options = _attached_input(loaded, 1, AnalysisOptions(resolver=SnapshotResolver(records)))
+    # Its own header was kept whole: it embeds no message in turn.
+    assert inner.rebuilt_fields == () and not inner.byte_exact
+    report = analyze_loaded(inner, options)
+    assert [(s.result, s.reason_code) for s in report.dkim] == [("neutral", "msg_rebuilt")]
+    assert report.arc is not None and (report.arc.result, report.arc.reason_code) == ("neutral", "msg_rebuilt")
+    assert not _ids(report) & {"arc.chain_failed", "recorded.modified_after_delivery"}
