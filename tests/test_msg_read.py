@@ -185,7 +185,7 @@ def test_a_real_msg_is_rebuilt_as_before(path: Path, digest: str) -> None:
     assert hashlib.sha256(data).hexdigest() == digest
     assert notes[0].startswith("Outlook .msg: rebuilt from its") and notes[-1] == (
         "its 1 embedded message(s) rebuilt the same way and attached as message/rfc822 parts (the body kept is the "
-        "decoded text)")
+        "decoded text; its MIME-Version, Content-Type and Content-Transfer-Encoding fields are the rebuild's own)")
 
 
 # D6, D7 ---------------------------------------------------------------------------------------
