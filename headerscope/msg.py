@@ -180,7 +180,10 @@ def _header_text_and_note(msg: Any) -> tuple[str | None, str | None]:
         return None, None
     import olefile
 
-    if msg._getOleEntry(name).entry_type != olefile.STGTY_STREAM:
+    # _getOleEntry is extract_msg's own (0.48 to 0.57 at least): without it, a storage there
+    # fails getStream as a damaged file, as before this check.
+    ole_entry = getattr(msg, "_getOleEntry", None)
+    if ole_entry is not None and ole_entry(name).entry_type != olefile.STGTY_STREAM:
         return None, ("its transport headers (PR_TRANSPORT_MESSAGE_HEADERS) are a storage where a stream belongs, "
                       "so they were set aside")
     raw = msg.getStream(name) or b""
@@ -220,8 +223,13 @@ def _read_header_text(msg: Any) -> str | None:
 
 @functools.cache
 def _install_header_reader() -> None:
-    """Make extract_msg's messages read their transport headers with _read_header_text (once)."""
-    from extract_msg.msg_classes.message_base import MessageBase
+    """Make extract_msg's messages read their transport headers with _read_header_text (once).
+    extract_msg builds its message objects itself and has no option for this; a release that
+    moves the class keeps its own reading (the set-aside notes are then not given)."""
+    try:
+        from extract_msg.msg_classes.message_base import MessageBase
+    except ImportError:  # pragma: no cover - another layout of extract_msg
+        return
 
     reader = functools.cached_property(_read_header_text)
     reader.__set_name__(MessageBase, "headerText")
