@@ -365,3 +365,18 @@ def test_the_html_hop_table_shows_both_forms_of_an_idn_host() -> None:
     assert '<bdi>(mx.\u05d9\u05e9\u05e8\u05d0\u05dc.example)</bdi>' in rtl
     hidden = get_renderer("html").render(_idn_hops(top_by="mx.b\u00fc\u202echer.example"))
     assert "mx.b\u00fc⟨U+202E⟩cher.example</td>" in hidden
+
+
+def test_the_trust_boundary_sentence_shows_both_forms_of_an_idn_host() -> None:
+    # The hop table showed both forms; the summary's boundary sentence, only the written one.
+    from headerscope.render.markdown import MarkdownRenderer
+    from headerscope.render.terminal import TerminalRenderer
+
+    raw = (b"Received: from mail.xn--bcher-kva.example ([192.0.2.9]) by mx.xn--mller-kva.example with ESMTPS "
+           b"id 1; Mon, 19 Aug 2024 14:26:00 +0000\r\n" + _body("a@example.org"))
+    report = headerscope.analyze(raw, offline=True)
+    terminal = " ".join(TerminalRenderer(width=160).render(report).split())
+    assert ("Trust boundary: hop 1, where mx.xn--mller-kva.example (mx.müller.example) accepted it from 192.0.2.9 "
+            "(which called itself mail.xn--bcher-kva.example (mail.bücher.example))") in terminal
+    markdown = MarkdownRenderer().render(report)
+    assert "where mx.xn--mller-kva.example (mx.müller.example) accepted it from 192.0.2.9" in markdown

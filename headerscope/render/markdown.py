@@ -181,8 +181,9 @@ class MarkdownRenderer(Renderer):
         lines.append(f"- **Hops:** {len(report.hops)}{total}")
         if report.boundary_hop is not None and 1 <= report.boundary_hop <= len(report.hops):
             boundary = report.hops[report.boundary_hop - 1]
-            client = boundary.fields.from_ip or boundary.fields.from_helo or "a client it does not record"
-            server = boundary.fields.by or "a server it does not name"
+            client = boundary.fields.from_ip or (with_idn_forms(boundary.fields.from_helo) if boundary.fields.from_helo
+                                                 else "a client it does not record")
+            server = with_idn_forms(boundary.fields.by) if boundary.fields.by else "a server it does not name"
             entry = report.claimed_entry_words()
             lines.append(f"- **Trust boundary:** hop {report.boundary_hop}, where {md_escape(server)} "
                          f"accepted it from {md_escape(client)}" + ("; earlier hops are claims" if report.boundary_hop > 1

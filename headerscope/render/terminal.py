@@ -312,7 +312,9 @@ class TerminalRenderer(Renderer):
                 boundary = hops[report.boundary_hop - 1]
                 journey.append(f" Trust boundary: hop {boundary.number}, where ")
                 # A stamp may name neither side (qmail's "invoked from network"): said in words.
-                journey.append_text(_t(boundary.fields.by or "a server it does not name", "bold"))
+                # An IDN host name with its other form, as in the hop table (domains.idn_other_form).
+                journey.append_text(_t(with_idn_forms(boundary.fields.by) if boundary.fields.by
+                                       else "a server it does not name", "bold"))
                 journey.append(" accepted it from ")
                 journey.append_text(_t(boundary.fields.from_ip or boundary.fields.from_helo
                                        or "a client it does not record", "bold"))
@@ -321,7 +323,7 @@ class TerminalRenderer(Renderer):
                         and helo != boundary.fields.from_rdns:
                     # Unverified, and what a spoofer writes: "mail.bank.example" from a hosting address.
                     journey.append(" (which called itself ")
-                    journey.append_text(_t(helo, limit=120))
+                    journey.append_text(_t(with_idn_forms(helo), limit=240))
                     journey.append(")")
                 below = hops[:boundary.number - 1]
                 if boundary.number > 1 and all(h.note and h.organization == boundary.organization for h in below) \
