@@ -359,7 +359,10 @@ def test_the_html_hop_table_shows_both_forms_of_an_idn_host() -> None:
     assert ('rdns.b\u00fccher.example <span class="muted idn"><bdi>(rdns.xn--bcher-kva.example in DNS)</bdi></span>'
             in table)
     assert f"{_EMOJI_HOST} / {_BROKEN_HOST} <code>" in table
-    assert table.count('class="muted idn"') == 4
+    # The Org column too (the organisation of the two xn-- hosts, as the terminal's route line has it).
+    assert 'data-label="Org">xn--bcher-kva.example <span class="muted idn"><bdi>(bücher.example)</bdi></span></td>' \
+        in table
+    assert table.count('class="muted idn"') == 6
     # A right-to-left label's Unicode form is isolated; a bidi control in a name is shown, not obeyed.
     rtl = get_renderer("html").render(_idn_hops(top_by="mx.xn--4dbrk0ce.example"))
     assert '<bdi>(mx.\u05d9\u05e9\u05e8\u05d0\u05dc.example)</bdi>' in rtl
