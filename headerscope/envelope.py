@@ -810,11 +810,47 @@ def _earlier_recipients(message: Message, this_delivery: _ThisDelivery) -> list[
     return out
 
 
+_MAX_CLAIMED_RCPT = 50
+"""Claimed recipients kept (see ``_rcpt_to``): a milter's field lists a transaction's recipients."""
+_MAX_CLAIM_NOTES = 5
+"""Claimed recipients each explained in a difference of their own; the rest are listed only."""
+
+
+class _ClaimedRecipient:
+    """A recipient named only below every Received (see ``_rcpt_to``): the address as first
+    written, and (field name, header index) of each field naming it."""
+
+    __slots__ = ("address", "beside_recorded", "places")
+
+    def __init__(self, address: str, place: tuple[str, int]) -> None:
+        self.address = address
+        self.places = [place]
+        self.beside_recorded = False
+        """Whether one of its fields also names a recipient the receiving side recorded."""
+
+    def fields_words(self) -> str:
+        """The fields naming it: "X-Envelope-To (header 19)", a few at most."""
+        return ", ".join(f"{name} ({header_ref(index)})" for name, index in self.places[:3]) + (
+            f" and {len(self.places) - 3} more" if len(self.places) > 3 else "")
+
+    def where(self) -> str:
+        """Where it was read, and who could have written there."""
+        return f"{self.fields_words()}, below every Received: a milter's or the sender's"
+
+
 def _rcpt_to(message: Message, hops: tuple[Hop, ...], this_delivery: _ThisDelivery
-             ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+             ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[_ClaimedRecipient, ...]]:
+    """(RCPT TO, where each was read, claims): the recipients the receiving side recorded for this
+    delivery, and each other recipient a field below every Received names
+    (see ``_ThisDelivery``). Such a field is a milter's, appending to the header at one of the
+    servers (smfi_addheader adds at the end), or the sender's: an unverified claim, kept out of
+    RCPT TO but not dropped. Those below the boundary with a Received below them are an earlier
+    delivery's (``_earlier_recipients``), not claims."""
     order: list[str] = []
     sources: dict[str, list[str]] = {}
     spelled: dict[str, str] = {}
+    claimed: dict[str, _ClaimedRecipient] = {}  # by the address in lower case
+    naming_recorded: set[int] = set()  # fields below every Received that name a recorded recipient
 
     def add(address: str, source: str) -> None:
         key = address.lower()
@@ -831,10 +867,22 @@ def _rcpt_to(message: Message, hops: tuple[Hop, ...], this_delivery: _ThisDelive
         for field in message.all(name):
             if _list_delivery(field.value):
                 continue  # the list's own delivery to itself, never this receiver's recipient
+            below = this_delivery.below_every_received(field)
             for found in _trace_addresses(field.value)[:_MAX_RECIPIENTS]:
                 # An earlier delivery's recipient is left out (see _earlier_recipients).
-                if found.domain and this_delivery.names(field, found.address):
+                if not found.domain:
+                    continue
+                if this_delivery.names(field, found.address):
                     add(found.address, name)
+                    if below:
+                        naming_recorded.add(field.index)
+                elif below:
+                    key = found.address.lower()
+                    if key not in claimed:
+                        if len(claimed) < _MAX_CLAIMED_RCPT:
+                            claimed[key] = _ClaimedRecipient(found.address, (name, field.index))
+                    elif claimed[key].places[-1] != (name, field.index):  # a field's own repeats are adjacent
+                        claimed[key].places.append((name, field.index))
     # Latest hop first: the final receiver's "for" clause is the most reliable.
     for hop in reversed(hops):
         if hop.fields.for_:
@@ -846,8 +894,70 @@ def _rcpt_to(message: Message, hops: tuple[Hop, ...], this_delivery: _ThisDelive
             for found in parse_addresses(orcpt.group(1)) if orcpt else ():
                 if found.domain:
                     add(found.address, f"Received ORCPT (hop {hop.number})")
+    for claim in claimed.values():
+        claim.beside_recorded = any(index in naming_recorded for _, index in claim.places)
+    # A claim naming a recipient recorded another way (a receiving hop's ORCPT) is no other one.
     return (tuple(spelled[k] for k in order),
-            tuple(", ".join(sources[k]) for k in order))
+            tuple(", ".join(sources[k]) for k in order),
+            tuple(claim for key, claim in claimed.items() if key not in sources))
+
+
+def _claimed_rcpt_difference(claim: _ClaimedRecipient, rcpt_to: Sequence[str], rcpt_sources: Sequence[str],
+                             addressed: set[str] | None, list_addresses: frozenset[str],
+                             qmail_receiver: bool) -> EnvelopeDifference:
+    """Why a recipient named only below every Received may differ from the receiving side's own
+    record of this delivery (``rcpt_to``), by what else the message shows: ``addressed``, the
+    To:/Cc:/Resent-* addressees (None when the header holds no addressee field: unknown). The
+    claim and the likeliest reading come first (a renderer may show only the start)."""
+    address = claim.address
+    recorded = "; ".join(f"{rcpt} ({source})" for rcpt, source in zip(rcpt_to[:3], rcpt_sources, strict=False))
+    recorded += f" and {len(rcpt_to) - 3} more" if len(rcpt_to) > 3 else ""
+    first = rcpt_to[0] if rcpt_to else "the recorded recipient"
+    several = len(claim.places) > 1
+    said = (f"{claim.fields_words()} {'name' if several else 'names'} {address}, not the recipient the receiving "
+            f"side recorded for this delivery, {recorded}, which stays the RCPT TO: {address} is an unverified "
+            "claim. ")
+    key = address.lower()
+    recorded_addressed = addressed is not None and any(rcpt.lower() in addressed for rcpt in rcpt_to)
+    virtual = next((rcpt for rcpt in rcpt_to if _virtual_domain_addressee(rcpt, {key}) is not None), None) \
+        if qmail_receiver else None
+    if virtual is not None:
+        why = (f"If a server wrote it, it is the same recipient: {virtual} is qmail's virtual-domain form of "
+               f"{address} (qmail-send(8), virtualdomains), which the receiving qmail server wrote in Delivered-To.")
+    elif key in list_addresses:
+        why = (f"{address} is the mailing list's own address (List-Post): if a server wrote it, the message came in "
+               f"for the list, whose expansion delivered it to {first}, a member.")
+    elif addressed is None:
+        why = (f"Who was addressed is unknown (the header holds no To:, Cc: or Bcc:): if a server wrote it, "
+               f"{address} was another RCPT TO of the same SMTP transaction, or the address an alias, forwarding "
+               f"or list expansion led from to {first}.")
+    elif key in addressed and not recorded_addressed:
+        why = (f"The message is addressed to {address} (To: or Cc:): if a server wrote it, {address} was the RCPT "
+               f"TO there, and an alias, forwarding or list expansion led from it to {first}.")
+    elif key in addressed:
+        why = (f"Both are addressees in To: or Cc:: if a server wrote it, one SMTP transaction named both, and the "
+               f"delivery agent wrote one copy per mailbox, so {address} had a copy of its own.")
+    elif recorded_addressed:
+        why = (f"{address} is in neither To: nor Cc:, while {first} is: if a server wrote it, {address} was another "
+               "RCPT TO of the same SMTP transaction, given in the envelope alone: a Bcc copy went to it.")
+    else:
+        why = (f"Neither {address} nor {first} is in To: or Cc:: if a server wrote it, {address} was another RCPT TO "
+               f"of the same SMTP transaction, given in the envelope alone (a Bcc copy went to it), or the address "
+               f"an alias, forwarding or list expansion led from to {first}.")
+    # Every server puts its trace fields on top (RFC 5321 section 4.4): what sits below the last
+    # Received was appended after it, at any server on the way, or written by the sender.
+    who = (" If the sender wrote it, it is a forgery naming whoever the sender chose. "
+           f"{'These fields stand' if several else 'The field stands'} below every Received, where no server writes "
+           "its trace fields (each puts them on top, RFC 5321 section 4.4): a milter appending to the header at one "
+           "of the servers the message passed wrote it (smfi_addheader adds at the end; such a field lists the SMTP "
+           "transaction's recipients as given, before the delivery agent's alias expansion and its copy per "
+           "mailbox), or the sender did, whose own fields end there too. Nothing in the message tells which.")
+    if claim.beside_recorded:
+        who += (" The same field also names a recipient the receiving side recorded, as a milter's list of the "
+                "transaction's recipients would.")
+    return EnvelopeDifference(
+        kind="claimed_rcpt", envelope_value=", ".join(rcpt_to[:3]) or None, header_value=address,
+        explanation=said + why + who)
 
 
 def _earlier_mail_from(message: Message, boundary: Hop | None, mail_from: str | None) -> list[tuple[str, str]]:
@@ -1837,7 +1947,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         mail_from = envelope_address(reported.mail_from)
         mail_from_source = f"{reported.source}: Original-Mail-From" if mail_from is not None else None
     this_delivery = _ThisDelivery(message, trusted, boundary)
-    rcpt_to, rcpt_sources = _rcpt_to(message, trusted, this_delivery)
+    rcpt_to, rcpt_sources, claimed_rcpt = _rcpt_to(message, trusted, this_delivery)
     if not rcpt_to and reported is not None and reported.rcpt_to:
         rcpt_to = reported.rcpt_to[:_MAX_RECIPIENTS]
         rcpt_sources = (f"{reported.source}: Original-Rcpt-To",) * len(rcpt_to)
@@ -2206,6 +2316,15 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                             f"sender put it in Bcc (blind copy), or an alias, list or forward without a "
                             f"trace delivered it there{unless}. RFC 5321 delivers by RCPT TO, not by the header."))
 
+    if claimed_rcpt:
+        # A field below every Received naming a recipient the receiver's own record does not: the
+        # record stays RCPT TO, the other value is shown as the claim it is, with what explains it.
+        list_addresses_claimed = _list_addresses(message)
+        for claim in claimed_rcpt[:_MAX_CLAIM_NOTES]:
+            differences.append(_claimed_rcpt_difference(
+                claim, rcpt_to, rcpt_sources, None if addressees_unknown else header_rcpts,
+                list_addresses_claimed, qmail_receiver))
+
     signed = bool(message.all("DKIM-Signature"))
     reported_signed = None
     if earlier and not signed and reported is not None and (reported.authentication_results or reported.dkim_domains):
@@ -2491,7 +2610,9 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         resent_from=_first_resent(message, "Resent-From"), resent_to=_first_resent(message, "Resent-To"),
         resent_cc=_first_resent(message, "Resent-Cc"),
         resent_date=" ".join(resent_date[:200].split())[:100] or None if resent_date is not None else None,
-        relay=relay, rcpt_to_roles=roles, other_recipients=others, other_recipient_sources=other_sources)
+        relay=relay, rcpt_to_roles=roles, other_recipients=others, other_recipient_sources=other_sources,
+        claimed_rcpt_to=tuple(claim.address for claim in claimed_rcpt),
+        claimed_rcpt_to_sources=tuple(claim.where() for claim in claimed_rcpt))
     return envelope, tuple(findings)
 
 

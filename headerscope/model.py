@@ -302,7 +302,7 @@ class EnvelopeDifference(Value):
     """One explained difference between envelope and header addresses."""
 
     kind: str
-    """Stable id: ``srs``, ``verp``, ``bounce``, ``bcc``, ``reply_to_domain``, ``display_name_address``, ``display_name_domain``, ``address_decoy`` (an address that shows another: a local part holding an address, a NUL or control character), ``mail_from_domain``, ``forwarded``, ``list`` (a mailing list resent it to its members), ``batv`` (a BATV-signed form of the sender's own address), ``alias`` (a recipient the receiver rewrote from a To:/Cc: addressee: qmail's virtual-domain prefix), ``local`` (a mailbox of the receiving host alone), ``sender``, ``null_sender`` (``<>`` on a message that is no bounce or automatic reply), ``redelivered`` (a ``<>`` Return-Path on a copy the receiving side re-delivered, while its own records name the non-null MAIL FROM it accepted)."""
+    """Stable id: ``srs``, ``verp``, ``bounce``, ``bcc``, ``reply_to_domain``, ``display_name_address``, ``display_name_domain``, ``address_decoy`` (an address that shows another: a local part holding an address, a NUL or control character), ``mail_from_domain``, ``forwarded``, ``list`` (a mailing list resent it to its members), ``batv`` (a BATV-signed form of the sender's own address), ``alias`` (a recipient the receiver rewrote from a To:/Cc: addressee: qmail's virtual-domain prefix), ``local`` (a mailbox of the receiving host alone), ``sender``, ``null_sender`` (``<>`` on a message that is no bounce or automatic reply), ``redelivered`` (a ``<>`` Return-Path on a copy the receiving side re-delivered, while its own records name the non-null MAIL FROM it accepted), ``claimed_rcpt`` (a recipient field below every Received, a milter's or the sender's, naming a recipient the receiving side's own record does not: ``envelope_value`` is that record, ``header_value`` the claimed address; see ``Envelope.claimed_rcpt_to``)."""
     explanation: str
     """Plain-language explanation."""
     envelope_value: str | None = None
@@ -369,6 +369,16 @@ class Envelope(Value):
     receiving host alone (``a local mailbox: spam-quarantine``). Bounded."""
     other_recipient_sources: tuple[str, ...] = ()
     """For each other_recipients entry, where it was read."""
+    claimed_rcpt_to: tuple[str, ...] = ()
+    """Recipients that a recipient field below every Received names (X-Envelope-To, Delivered-To...)
+    while the receiving side recorded others of its own (above its boundary Received, or in its
+    hops' ``for`` clauses): unverified claims, shown beside RCPT TO and never used as it. A
+    milter appending to the header writes there (the SMTP transaction's recipients before the
+    delivery agent's split and alias expansion), and so does the sender. Each is explained in a
+    ``claimed_rcpt`` difference. Bounded."""
+    claimed_rcpt_to_sources: tuple[str, ...] = ()
+    """For each claimed_rcpt_to entry, where it was read and who could have written there
+    (``X-Envelope-To (header 19), below every Received: a milter's or the sender's``)."""
     earlier_mail_from: tuple[str, ...] = ()
     """MAIL FROM addresses of earlier deliveries inside the receiving side, each a Return-Path the
     receiver wrote below the top one (a forward at the receiver: Gmail's auto-forwarding delivers

@@ -470,12 +470,18 @@ def test_a_sender_written_recipient_field_below_every_received_is_not_read_when_
              "From: billing@evil.test\nTo: team@corp.test\n")
     envelope, findings = _run(spoof, (_hop_at(1, 1, trusted=True),), boundary=1)
     assert envelope.rcpt_to == ("victim@corp.test",)
-    assert _kinds(envelope) == ["bcc"]
+    # Nor are they dropped: each is shown beside RCPT TO as the claim it is (verification V12 N11).
+    assert _kinds(envelope) == ["bcc", "claimed_rcpt", "claimed_rcpt"]
+    assert envelope.claimed_rcpt_to == ("cfo@corp.test", "payroll@corp.test")
+    assert envelope.claimed_rcpt_to_sources == (
+        "Delivered-To (header 3), below every Received: a milter's or the sender's",
+        "X-Envelope-To (header 4), below every Received: a milter's or the sender's")
     assert not [f for f in findings if f.id == "envelope.earlier_delivery"]
     # A field there naming the recipient the receiver recorded is still read (an appending milter).
     envelope, _ = _run(spoof.replace("X-Envelope-To: payroll@", "X-Envelope-To: victim@"),
                        (_hop_at(1, 1, trusted=True),), boundary=1)
     assert envelope.rcpt_to_sources == ("Delivered-To, X-Envelope-To",)
+    assert envelope.claimed_rcpt_to == ("cfo@corp.test",)
 
 
 def test_yahoo_apparently_to_is_the_recipient() -> None:
@@ -2115,7 +2121,9 @@ def test_a_receiver_that_records_the_recipient_only_in_its_for_clause_keeps_inje
            b"Date: Sun, 13 Aug 2023 05:04:50 +0000\r\n\r\nx\r\n")
     envelope = headerscope.analyze(raw, offline=True).envelope
     assert envelope.rcpt_to == ("victim@corp.test",)
-    assert [d.kind for d in envelope.differences] == []
+    # They are shown as claims beside it, never as RCPT TO or a Bcc (verification V12 N11).
+    assert [d.kind for d in envelope.differences] == ["claimed_rcpt", "claimed_rcpt"]
+    assert envelope.claimed_rcpt_to == ("cfo@corp.test", "payroll@corp.test")
 
 
 def test_the_same_mailbox_name_at_another_host_of_the_organisation_is_no_blind_copy() -> None:
