@@ -1,7 +1,7 @@
 """A recipient field below every Received that names another recipient than the receiving side's
 own record (verification V12 N11): the record stays RCPT TO, the other value is shown beside it as
 an unverified claim (Envelope.claimed_rcpt_to, a ``claimed_rcpt`` difference saying why it may
-differ), in the JSON. It was dropped silently. Messages are built here in
+differ), in the JSON and in every renderer. It was dropped silently. Messages are built here in
 the real layouts of the programs that write them: Postfix with milters appending at the end of the
 header (smfi_addheader), Exim's Envelope-to, qmail's Delivered-To."""
 
@@ -14,6 +14,7 @@ from timing import assert_within
 
 from headerscope.api import analyze
 from headerscope.model import Report
+from headerscope.render import get_renderer
 
 # Postfix, final delivery by its local(8) (Delivered-To on top), with MIMEDefang as a milter:
 # action_add_header appends, so its fields end the header, below every Received. One SMTP
@@ -131,6 +132,26 @@ def test_a_milters_other_recipient_is_shown_as_a_claim_beside_the_receivers_reco
     envelope_json = json.loads(report.to_json())["envelope"]
     assert envelope_json["claimed_rcpt_to"] == ["cfo@corp.example"]
     assert envelope_json["rcpt_to"] == ["alice@corp.example"]
+
+
+def test_the_claim_is_shown_by_every_renderer_beside_rcpt_to_not_as_it() -> None:
+    report = _report(POSTFIX_MIMEDEFANG)
+    shown = " ".join(get_renderer("terminal", width=300).render(report).split())
+    assert "claimed RCPT TO cfo@corp.example (unverified, not the receiver's record) [X-Envelope-To (header 13)" in shown
+    assert "RCPT TO cfo@corp.example " not in shown.replace("claimed RCPT TO cfo@corp.example", "")
+    markdown = get_renderer("markdown").render(report)
+    assert "**RCPT TO (envelope):** alice@corp.example\n" in markdown
+    assert "**Claimed RCPT TO (unverified, not the receiver's record):** cfo@corp.example (X-Envelope-To" in markdown
+    html = get_renderer("html").render(report)
+    rcpt_cell = html.split("<dt>RCPT TO</dt>", 1)[1].split("</dd>", 1)[0]
+    assert "alice@corp.example" in rcpt_cell and "cfo@corp.example" not in rcpt_cell
+    claimed_cell = html.split("<dt>Claimed RCPT TO</dt>", 1)[1].split("</dd>", 1)[0]
+    assert "<code>cfo@corp.example</code>" in claimed_cell and "unverified" in claimed_cell
+    assert 'data-kind="claimed_rcpt"' in html
+    # A hostile address stays text.
+    hostile = _report(POSTFIX_MIMEDEFANG.replace("<cfo@corp.example>", '"<script>x</script>"@corp.example'))
+    assert hostile.envelope.claimed_rcpt_to
+    assert "<script>" not in get_renderer("html").render(hostile)
 
 
 def test_an_address_before_the_receivers_alias_expansion_is_said_to_be_the_addressee() -> None:

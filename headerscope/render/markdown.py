@@ -167,6 +167,13 @@ class MarkdownRenderer(Renderer):
                          f"{md_escape(', '.join(resolved[:5]), MAX_CELL)}")
         if env.other_recipients:
             lines.append(f"- **Delivered to:** {md_escape('; '.join(env.other_recipients[:3]), MAX_CELL)}")
+        if env.claimed_rcpt_to:
+            # Named only below every Received (a milter's or the sender's): not the receiver's record.
+            claimed = "; ".join(f"{address} ({where})" for address, where in
+                                zip(env.claimed_rcpt_to[:3], env.claimed_rcpt_to_sources, strict=False))
+            more = f" and {len(env.claimed_rcpt_to) - 3} more" if len(env.claimed_rcpt_to) > 3 else ""
+            lines.append(f"- **Claimed RCPT TO (unverified, not the receiver's record):** "
+                         f"{md_escape(claimed + more, MAX_CELL)}")
         lines.append(f"- **Date:** {md_escape(report.date)}")
         if report.verdict.authenticated_domain:
             lines.append(f"- **Authenticated domain:** {md_escape(report.verdict.authenticated_domain)}")
