@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 from timing import assert_within
 
 from headerscope.api import analyze
 from headerscope.model import Report
 from headerscope.render import get_renderer
+from headerscope.scan.filters import parse_expression
+from headerscope.scan.readers import iter_inputs
+from headerscope.scan.runner import ScanOptions, run_scan
 
 # Postfix, final delivery by its local(8) (Delivered-To on top), with MIMEDefang as a milter:
 # action_add_header appends, so its fields end the header, below every Received. One SMTP
@@ -274,3 +278,26 @@ def test_claims_are_bounded_and_hostile_values_are_read_safely() -> None:
     assert "jörg@corp.example" in env.claimed_rcpt_to
     assert all("@" in claim for claim in env.claimed_rcpt_to)
     assert env.rcpt_to == ("alice@corp.example",)
+
+
+def test_a_scan_row_carries_the_claim_and_the_filter_finds_it(tmp_path: Path) -> None:
+    # "Who else did the milter see?": envelope=claimed_rcpt keeps the copies with such a claim;
+    # the row's rcpt stays the receiver's record.
+    box = tmp_path / "box.mbox"
+    box.write_bytes(b"".join(b"From MAILER-DAEMON Tue Nov 14 09:12:42 2023\n" + text.encode() + b"\n" for text in (
+        POSTFIX_MIMEDEFANG, POSTFIX_MIMEDEFANG.replace(", <cfo@corp.example>", ""))))
+    rows = list(run_scan(iter_inputs([str(box)]), ScanOptions(offline=True), 1))
+    assert [(row.rcpt_to, row.envelope) for row in rows] == [(("alice@corp.example",), ("claimed_rcpt",)),
+                                                              (("alice@corp.example",), ())]
+    assert [parse_expression("envelope=claimed_rcpt")(row) for row in rows] == [True, False]
+
+
+def test_every_difference_kind_the_envelope_writes_is_a_filter_value() -> None:
+    # A kind missing there is refused by --filter envelope= as a typo.
+    import re
+
+    import headerscope.envelope
+    from headerscope.scan.filters import VALUES
+
+    kinds = set(re.findall(r'kind="([a-z_]+)"', Path(headerscope.envelope.__file__).read_text(encoding="utf-8")))
+    assert "claimed_rcpt" in kinds and kinds <= set(VALUES["envelope"])
