@@ -863,11 +863,15 @@ def _rcpt_to(message: Message, hops: tuple[Hop, ...], this_delivery: _ThisDelive
         if source not in sources[key]:
             sources[key].append(source)
 
+    boundary = this_delivery.boundary
     for name in _RCPT_HEADERS:
         for field in message.all(name):
             if _list_delivery(field.value):
                 continue  # the list's own delivery to itself, never this receiver's recipient
-            below = this_delivery.below_every_received(field)
+            # Only a field below the boundary Received can be below every Received (and a claim):
+            # the receiving side's own fields above it skip the look for the last Received.
+            below = boundary is not None and field.index > boundary.header_index \
+                and this_delivery.below_every_received(field)
             for found in _trace_addresses(field.value)[:_MAX_RECIPIENTS]:
                 # An earlier delivery's recipient is left out (see _earlier_recipients).
                 if not found.domain:
@@ -899,7 +903,7 @@ def _rcpt_to(message: Message, hops: tuple[Hop, ...], this_delivery: _ThisDelive
     # A claim naming a recipient recorded another way (a receiving hop's ORCPT) is no other one.
     return (tuple(spelled[k] for k in order),
             tuple(", ".join(sources[k]) for k in order),
-            tuple(claim for key, claim in claimed.items() if key not in sources))
+            tuple(claim for key, claim in claimed.items() if key not in sources) if claimed else ())
 
 
 def _claimed_rcpt_difference(claim: _ClaimedRecipient, rcpt_to: Sequence[str], rcpt_sources: Sequence[str],
@@ -2611,8 +2615,8 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         resent_cc=_first_resent(message, "Resent-Cc"),
         resent_date=" ".join(resent_date[:200].split())[:100] or None if resent_date is not None else None,
         relay=relay, rcpt_to_roles=roles, other_recipients=others, other_recipient_sources=other_sources,
-        claimed_rcpt_to=tuple(claim.address for claim in claimed_rcpt),
-        claimed_rcpt_to_sources=tuple(claim.where() for claim in claimed_rcpt))
+        claimed_rcpt_to=tuple(claim.address for claim in claimed_rcpt) if claimed_rcpt else (),
+        claimed_rcpt_to_sources=tuple(claim.where() for claim in claimed_rcpt) if claimed_rcpt else ())
     return envelope, tuple(findings)
 
 
