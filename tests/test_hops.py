@@ -3618,23 +3618,29 @@ def test_qmail_smtpd_queue_note_is_no_hand_over() -> None:
     assert chain.hops[0].note is None and chain.hops[2].note is None
 
 
+# A university tenant's compromised account (real, 2019, review AR 11): Date: and
+# OriginalArrivalTime at 11:45:14, the first Received (mapi) at 12:02:58.
+_EXCHANGE_ARRIVAL_COPY = (
+    "Received: from mail-mr2fra01hn0218.outbound.protection.outlook.com ([52.101.140.218]:64480) by "
+    "vger.list.example with ESMTP id S1; Wed, 21 Aug 2019 08:03:04 -0400\n"
+    "Received: from PR0P264MB0281.FRAP264.PROD.OUTLOOK.COM (52.133.66.20) by\n"
+    " PR0P264MB0137.FRAP264.PROD.OUTLOOK.COM (52.133.66.145) with Microsoft SMTP\n"
+    " Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\n"
+    " 15.20.2178.16; Wed, 21 Aug 2019 12:02:58 +0000\n"
+    "Received: from PR0P264MB0281.FRAP264.PROD.OUTLOOK.COM\n"
+    " ([fe80::e13f:7998:f994:59fe]) by PR0P264MB0281.FRAP264.PROD.OUTLOOK.COM\n"
+    " ([fe80::e13f:7998:f994:59fe%5]) with mapi id 15.20.2178.018; Wed, 21 Aug 2019\n"
+    " 12:02:58 +0000\n"
+    "From: a@etu.example.fr\nTo: list@vger.list.example\nSubject: s\n"
+    "Date: Wed, 21 Aug 2019 11:45:14 +0000\n"
+    "X-MS-Exchange-CrossTenant-originalarrivaltime: 21 Aug 2019 11:45:14.6624 (UTC)\n\nbody\n")
+
+
 def test_exchange_online_s_arrival_time_puts_the_date_gap_inside_exchange() -> None:
     # A university tenant's compromised account (real, 2019, review AR 11): Date: and Exchange
     # Online's OriginalArrivalTime agree at 11:45:14, the first Received (mapi) is 12:02:58. The
     # 17 min were spent inside Exchange Online, not in the author's outbox.
-    raw = ("Received: from mail-mr2fra01hn0218.outbound.protection.outlook.com ([52.101.140.218]:64480) by "
-           "vger.list.example with ESMTP id S1; Wed, 21 Aug 2019 08:03:04 -0400\n"
-           "Received: from PR0P264MB0281.FRAP264.PROD.OUTLOOK.COM (52.133.66.20) by\n"
-           " PR0P264MB0137.FRAP264.PROD.OUTLOOK.COM (52.133.66.145) with Microsoft SMTP\n"
-           " Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\n"
-           " 15.20.2178.16; Wed, 21 Aug 2019 12:02:58 +0000\n"
-           "Received: from PR0P264MB0281.FRAP264.PROD.OUTLOOK.COM\n"
-           " ([fe80::e13f:7998:f994:59fe]) by PR0P264MB0281.FRAP264.PROD.OUTLOOK.COM\n"
-           " ([fe80::e13f:7998:f994:59fe%5]) with mapi id 15.20.2178.018; Wed, 21 Aug 2019\n"
-           " 12:02:58 +0000\n"
-           "From: a@etu.example.fr\nTo: list@vger.list.example\nSubject: s\n"
-           "Date: Wed, 21 Aug 2019 11:45:14 +0000\n"
-           "X-MS-Exchange-CrossTenant-originalarrivaltime: 21 Aug 2019 11:45:14.6624 (UTC)\n\nbody\n")
+    raw = _EXCHANGE_ARRIVAL_COPY
     report = headerscope.analyze(raw.replace("\n", "\r\n").encode(), offline=True)
     [waited] = [f for f in report.findings if f.id == "hops.wait_explained" and f.subject == "hop 1"]
     assert waited.title == "Hop 1 waited 18 min: inside Exchange Online", waited.title
@@ -3651,22 +3657,6 @@ def test_exchange_online_s_arrival_time_puts_the_date_gap_inside_exchange() -> N
                 if f.id == "hops.wait_explained" and "Exchange Online" in f.explanation]
 
 
-# The real 2019 tenant copy of the test above: Date: and OriginalArrivalTime at 11:45:14, the
-# first Received (mapi) at 12:02:58.
-_EXCHANGE_ARRIVAL_COPY = (
-    "Received: from mail-mr2fra01hn0218.outbound.protection.outlook.com ([52.101.140.218]:64480) by "
-    "vger.list.example with ESMTP id S1; Wed, 21 Aug 2019 08:03:04 -0400\n"
-    "Received: from PR0P264MB0281.FRAP264.PROD.OUTLOOK.COM (52.133.66.20) by\n"
-    " PR0P264MB0137.FRAP264.PROD.OUTLOOK.COM (52.133.66.145) with Microsoft SMTP\n"
-    " Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\n"
-    " 15.20.2178.16; Wed, 21 Aug 2019 12:02:58 +0000\n"
-    "Received: from PR0P264MB0281.FRAP264.PROD.OUTLOOK.COM\n"
-    " ([fe80::e13f:7998:f994:59fe]) by PR0P264MB0281.FRAP264.PROD.OUTLOOK.COM\n"
-    " ([fe80::e13f:7998:f994:59fe%5]) with mapi id 15.20.2178.018; Wed, 21 Aug 2019\n"
-    " 12:02:58 +0000\n"
-    "From: a@etu.example.fr\nTo: list@vger.list.example\nSubject: s\n"
-    "Date: Wed, 21 Aug 2019 11:45:14 +0000\n"
-    "X-MS-Exchange-CrossTenant-originalarrivaltime: 21 Aug 2019 11:45:14.6624 (UTC)\n\nbody\n")
 _INSIDE_EXCHANGE = ("older than the first server's stamp, but Exchange Online's arrival stamp (the sending side's "
                     "field) says it waited inside Exchange Online.")
 
