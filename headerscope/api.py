@@ -970,7 +970,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     findings.extend(chain.findings)
     # Before the recorded results: a verified ARC set the receiver sealed below its Received
     # shows that the results beside it are the receiver's.
-    arc, arc_findings = check_arc(message, resolver, rebuilt_fields=loaded.rebuilt_fields)
+    arc, arc_findings = check_arc(message, resolver, uncheckable_body=loaded.uncheckable_body)
     verified_seals = frozenset((normalize_domain(i.domain) or "", i.instance) for i in (arc.instances if arc else ())
                                if i.seal_result == "pass" and i.signature_result == "pass")
     # Read before the other checks: the receiver's Received-SPF is an envelope and SPF-input source.
@@ -1080,7 +1080,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     dkim, dkim_findings = check_dkim(message, resolver, from_domain=from_domain,
                                      delivery_time=delivery_time, now=now, byte_exact=loaded.byte_exact,
                                      received_before_sha1_retired=received_before(chain.hops, date, RSA_SHA1_RETIRED),
-                                     rebuilt_fields=loaded.rebuilt_fields)
+                                     uncheckable_body=loaded.uncheckable_body)
     findings.extend(dkim_findings)
     findings.extend(arc_findings)
 

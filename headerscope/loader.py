@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING
 
 from ._value import Value, frozen, replace
 from .message import MAX_HEADER_FIELDS
-from .model import RecordedResult, ReportedEnvelope
+from .model import RecordedResult, ReportedEnvelope, UncheckableBody
 from .text import compiled_on_first_use, one_line
 
 if TYPE_CHECKING:
@@ -105,12 +105,13 @@ class LoadedInput(Value):
     msg_read: MsgRead | None = None
     """What reading an Outlook .msg did (format ``msg``): its notes, and those of the messages
     embedded in it, which its message/rfc822 parts hold rebuilt (see load_carried); None otherwise."""
-    rebuilt_fields: tuple[str, ...] | None = None
-    """Set for a message headerscope rebuilt from an Outlook .msg (or one carried inside such a
-    rebuild), whose body is the text Outlook kept, never the bytes that were signed: the header
-    fields (lower case) the rebuild wrote itself instead of the transport headers' own (empty
-    when it kept them all). None for every other input. A DKIM or ARC signature over the body
-    or those fields cannot be checked from it (auth.dkim, auth.arc)."""
+    uncheckable_body: UncheckableBody | None = None
+    """Set for a copy whose header fields are the ones received but whose body is not the one that
+    was signed: a message headerscope rebuilt from an Outlook .msg (or one carried inside such a
+    rebuild), whose body is the text Outlook kept, or Apple Mail's .partial.emlx, whose attachments
+    Mail keeps in separate files. What the body is instead, and the header fields a .msg's rebuild
+    wrote itself. None for every other input. A DKIM or ARC signature's body hash, or one over
+    those fields, cannot be checked from it (auth.dkim, auth.arc)."""
 
 
 _MAX_TEXT_BEFORE = 16 * 1024
@@ -1940,18 +1941,21 @@ def _load_msg(original: bytes, result: Callable[..., LoadedInput]) -> LoadedInpu
     # A damaged .msg read for its transport headers alone has no body to check.
     has_body = not read.notes[0].startswith(HEADERS_ALONE)
     return replace(result(data, "msg", list(read.notes), has_body, exact_note=_MSG_NOTE), msg_read=read,
-                   rebuilt_fields=_rebuilt_fields(read.notes))
+                   uncheckable_body=msg_uncheckable_body(read.notes))
 
 
 _MSG_NOTE = "rebuilt from an Outlook .msg, which does not keep the original MIME bytes"
 
 
-def _rebuilt_fields(notes: tuple[str, ...]) -> tuple[str, ...]:
-    """The header fields a .msg's rebuild wrote itself: embedded messages are attached under a
-    multipart header of the rebuild's own (msg.REWRITTEN_FIELDS); none when it kept them all."""
+def msg_uncheckable_body(notes: tuple[str, ...], *, embeds: bool | None = None) -> UncheckableBody:
+    """What a .msg's rebuild keeps: Outlook's decoded text for the body, and the header fields it
+    wrote itself when it attaches embedded messages under a multipart header of its own
+    (msg.REWRITTEN_FIELDS), which ``embeds`` says, else the rebuild's notes."""
     from .msg import EMBEDDED_NOTE, REWRITTEN_FIELDS
 
-    return REWRITTEN_FIELDS if any(EMBEDDED_NOTE in note for note in notes) else ()
+    if embeds is None:
+        embeds = any(EMBEDDED_NOTE in note for note in notes)
+    return UncheckableBody("the decoded text Outlook keeps in a .msg", REWRITTEN_FIELDS if embeds else ())
 
 
 def load_carried(carrier: LoadedInput, data: bytes, source: str) -> LoadedInput:
@@ -1970,7 +1974,7 @@ def load_carried(carrier: LoadedInput, data: bytes, source: str) -> LoadedInput:
         return load_bytes(data, source=source)
     return LoadedInput(data=data, source=source, sha256=digest, size=len(data), format="msg", cleanups=item.notes,
                        has_body=True, byte_exact=False, byte_exact_note=_MSG_NOTE, msg_read=item,
-                       rebuilt_fields=_rebuilt_fields(item.notes))
+                       uncheckable_body=msg_uncheckable_body(item.notes))
 
 
 def _emlx_message(original: bytes) -> tuple[bytes, str, bool] | None:

@@ -491,9 +491,9 @@ class DkimSignatureResult(Value):
     """Why, in words a person needs."""
     reason_code: str
     """Stable code: ok, body_hash_mismatch, signature_mismatch, key_not_found, key_revoked, offline,
-    not_original (input not the signed bytes: .msg, paste), msg_rebuilt and msg_rebuilt_fields (cannot be
-    checked from a message rebuilt from an Outlook .msg: its body, or a field the rebuild wrote; see
-    MSG_REBUILT_CODES), redacted (masked in the copy), cut_off (the paste stops inside it), shortened (a
+    not_original (input not the signed bytes: .msg, paste), body_uncheckable and fields_rewritten (cannot be
+    checked from a copy that does not keep the signed body, an Outlook .msg or Apple Mail's .partial.emlx:
+    its body, or a field a .msg's rebuild wrote; see COPY_UNCHECKABLE_CODES), redacted (masked in the copy), cut_off (the paste stops inside it), shortened (a
     value shortened by hand in the copy), key_too_large, ..."""
     aligned: bool | None
     """Whether d= aligns (relaxed: same organisational domain) with the From: domain, whatever the
@@ -559,14 +559,30 @@ class ArcInstance(Value):
     """The ARC-Authentication-Results value: what this intermediary saw."""
 
 
-MSG_REBUILT_CODES = frozenset({"msg_rebuilt", "msg_rebuilt_fields"})
-"""Reason codes (DKIM and ARC) of a signature that cannot be checked from a message rebuilt from an
-Outlook .msg, which keeps the decoded body and not the signed bytes: ``msg_rebuilt``, its signed
-header fields verify and only its body hash cannot be checked; ``msg_rebuilt_fields``, it signs a
-header field the rebuild wrote itself (MIME-Version, Content-Type). Neither is a failure: the
-outcome is unknown (auth.dkim._rebuild_words)."""
-CANNOT_CHECK_FROM_MSG = "cannot be checked from this copy"
+COPY_UNCHECKABLE_CODES = frozenset({"body_uncheckable", "fields_rewritten"})
+"""Reason codes (DKIM and ARC) of a signature that cannot be checked from a copy whose header is the
+one received but whose body is not the one that was signed (see UncheckableBody: an Outlook .msg
+keeps the decoded text, Apple Mail's .partial.emlx keeps attachments in separate files):
+``body_uncheckable``, its signed header fields verify and only its body hash cannot be checked;
+``fields_rewritten``, it signs a header field the copy's rebuild wrote itself (MIME-Version,
+Content-Type). Neither is a failure: the outcome is unknown (auth.dkim._uncheckable_words)."""
+CANNOT_CHECK_FROM_COPY = "cannot be checked from this copy"
 """How the reason of such a signature (or ARC chain) begins."""
+
+
+@frozen
+class UncheckableBody(Value):
+    """Why the body of a copy is not the one that was signed while its header fields are as
+    received (LoadedInput.uncheckable_body): a DKIM or ARC body hash then says nothing either way,
+    and signed header fields still verify (COPY_UNCHECKABLE_CODES)."""
+
+    words: str
+    """What the body is instead, in words that follow "the body is": "the decoded text Outlook keeps
+    in a .msg"."""
+    rewritten_fields: tuple[str, ...] = ()
+    """The header fields (lower case) headerscope's rebuild of the copy wrote itself instead of the
+    received ones (a .msg with embedded messages, msg.REWRITTEN_FIELDS); a signature over them
+    cannot be checked either. Empty when the header is kept whole."""
 
 
 @frozen
@@ -574,8 +590,8 @@ class ArcResult(Value):
     """The ARC chain validation (RFC 8617 section 5.2)."""
 
     result: str
-    """none, pass, fail, temperror, permerror, neutral (no body, or a rebuilt .msg), or ``not_checked``
-    (offline)."""
+    """none, pass, fail, temperror, permerror, neutral (no body, or a copy without the signed body), or
+    ``not_checked`` (offline)."""
     reason: str
     """Why."""
     instances: tuple[ArcInstance, ...]
@@ -586,8 +602,8 @@ class ArcResult(Value):
     """Stable code: ok, no_arc, chain_terminated, invalid, key_not_found, key_revoked, temperror, offline,
     no_body, incomplete_copy (a pasted header holds a set in part), duplicate_set (one instance's set twice:
     copied or replayed), instance_limit (instances above 50, RFC 8617 section 4.2.1), library_error,
-    msg_rebuilt and msg_rebuilt_fields (neutral: the newest ARC-Message-Signature cannot be checked from a
-    message rebuilt from an Outlook .msg, see MSG_REBUILT_CODES)."""
+    body_uncheckable and fields_rewritten (neutral: the newest ARC-Message-Signature cannot be checked from a
+    copy that does not keep the signed body, see COPY_UNCHECKABLE_CODES)."""
 
 
 @frozen

@@ -17,7 +17,7 @@ from .era import Era, listed
 from .hops import host_organization, is_non_public_ip
 from .message import Message
 from .model import (
-    MSG_REBUILT_CODES,
+    COPY_UNCHECKABLE_CODES,
     ArcResult,
     Comparison,
     DkimSignatureResult,
@@ -33,7 +33,7 @@ from .model import (
 from .text import header_ref
 
 # Reason codes that mean "we could not verify", not "it is false".
-_UNVERIFIABLE = frozenset({"no_body", "offline", "temperror", "not_checked", *MSG_REBUILT_CODES})
+_UNVERIFIABLE = frozenset({"no_body", "offline", "temperror", "not_checked", *COPY_UNCHECKABLE_CODES})
 _DELIVERY_ONLY_LABELS = frozenset({"dns_drift", "expired_since"})
 
 
@@ -547,7 +547,7 @@ def _no_aligned_dkim_words(dkim: tuple[DkimSignatureResult, ...]) -> str:
                 f"{headers_only.reason}")
     unknown = next((s for s in aligned if s.result in ("neutral", "temperror", "not_checked")
                     or s.reason_code in _UNVERIFIABLE), None)
-    if unknown is not None and unknown.reason_code in MSG_REBUILT_CODES:
+    if unknown is not None and unknown.reason_code in COPY_UNCHECKABLE_CODES:
         # (Its reason begins with the words that say so: "cannot be checked from this copy: ...".)
         return f"the aligned DKIM signature by {unknown.domain} {unknown.reason}"
     if unknown is not None:

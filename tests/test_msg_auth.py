@@ -14,7 +14,7 @@ from msgfile import msg_bytes
 
 import headerscope
 from headerscope.dns.snapshot import SnapshotResolver
-from headerscope.model import MSG_REBUILT_CODES, Report
+from headerscope.model import COPY_UNCHECKABLE_CODES, Report, UncheckableBody
 from headerscope.msg import REWRITTEN_FIELDS
 
 OUTLOOK_LINE = "\n\nSent from Outlook\n"
@@ -49,7 +49,7 @@ def test_a_msg_body_that_differs_makes_dkim_uncheckable_not_dmarc_fail() -> None
     report = _analyze("forwarded-srs", body_changed=True)
     assert report.input.format == "msg"
     (dkim,) = report.dkim
-    assert (dkim.result, dkim.reason_code, dkim.body_hash_ok) == ("neutral", "msg_rebuilt", None)
+    assert (dkim.result, dkim.reason_code, dkim.body_hash_ok) == ("neutral", "body_uncheckable", None)
     assert dkim.reason.startswith("cannot be checked from this copy: the signed header fields verify")
     assert "body changed after signing" not in dkim.reason  # (it read "changed ... but not the original")
     # RFC 7489 section 6.6.2: without a verifiable DKIM result DMARC rests on SPF and the receiver's record.
@@ -58,7 +58,7 @@ def test_a_msg_body_that_differs_makes_dkim_uncheckable_not_dmarc_fail() -> None
     assert not _ids(report) & {"dmarc.fail", "recorded.modified_after_delivery", "recorded.different"}
     compared = {c.method: c for c in report.comparison}
     assert compared["dkim"].label == "not_recomputed"
-    assert "cannot be re-checked from a .msg" in compared["dkim"].explanation
+    assert "cannot be re-checked from this copy" in compared["dkim"].explanation
     assert "modified after delivery" not in compared["dkim"].explanation
     assert compared["dmarc"].label == "not_recomputed"
     # The verdict rests on what the receiver recorded, as when DNS is not available.
@@ -91,21 +91,21 @@ def test_a_msg_body_that_differs_makes_dkim_uncheckable_not_dmarc_fail() -> None
     records = json.loads((SAMPLES / "forwarded-srs.dns.json").read_text())
     key = next(name for name in records if "._domainkey." in name)
     report = _analyze("forwarded-srs", body_changed=True, snapshot={k: v for k, v in records.items() if k != key})
-    assert report.dkim[0].reason_code not in MSG_REBUILT_CODES and report.dkim[0].result in ("fail", "permerror")
+    assert report.dkim[0].reason_code not in COPY_UNCHECKABLE_CODES and report.dkim[0].result in ("fail", "permerror")
 
 
 def test_an_arc_message_signature_body_hash_is_uncheckable_on_a_msg_as_dkims() -> None:
     # RFC 8617 section 5.2 verifies an AMS as a DKIM signature: its bh= cannot match Outlook's body.
     report = _analyze("direct", body_changed=True)
     assert report.arc is not None
-    assert (report.arc.result, report.arc.reason_code) == ("neutral", "msg_rebuilt")
+    assert (report.arc.result, report.arc.reason_code) == ("neutral", "body_uncheckable")
     assert [(i.seal_result, i.signature_result) for i in report.arc.instances] == [("pass", "neutral")]
     assert "signed header fields of the newest ARC-Message-Signature (i=1) verify" in report.arc.reason
     assert "arc.chain_failed" not in _ids(report)
     # DMARC passes on SPF, which aligns; the DKIM row says why the signature was not checked.
     assert report.dmarc is not None and report.dmarc.result == "pass"
     assert report.verdict.status == "authenticated"
-    assert report.dkim[0].reason_code == "msg_rebuilt"
+    assert report.dkim[0].reason_code == "body_uncheckable"
 
     # The control: header and body byte-identical, no attachment, so nothing rebuilt matters.
     report = _analyze("direct", body_changed=False)
@@ -135,7 +135,7 @@ def test_a_mailing_list_msg_keeps_the_verdict_of_its_eml() -> None:
     # `scan --fail-on arc=fail` and its failing reasons do not pick it out.
     assert row.arc == "neutral" and "arc.chain_failed" not in row.failing_reasons
     compared = {c.method: c for c in report.comparison}
-    assert compared["arc"].label == "not_recomputed" and "cannot be re-checked from a .msg" in compared["arc"].explanation
+    assert compared["arc"].label == "not_recomputed" and "cannot be re-checked from this copy" in compared["arc"].explanation
 
 
 def test_fields_the_rebuild_writes_make_a_signature_over_them_uncheckable() -> None:
@@ -145,13 +145,13 @@ def test_fields_the_rebuild_writes_make_a_signature_over_them_uncheckable() -> N
     assert any("embedded message(s) rebuilt" in note for note in report.input.cleanups)
     (dkim,) = report.dkim
     assert {"mime-version", "content-type"} <= set(dkim.signed_headers)
-    assert (dkim.result, dkim.reason_code) == ("neutral", "msg_rebuilt_fields")
+    assert (dkim.result, dkim.reason_code) == ("neutral", "fields_rewritten")
     assert "headerscope's rebuild of the .msg replaced its MIME-Version, Content-Type" in dkim.reason
     assert "changed since signing" not in dkim.reason
     compared = {c.method: c for c in report.comparison}
     assert compared["dkim"].label == "not_recomputed"
     assert "modified after delivery" not in compared["dkim"].explanation
-    assert report.arc is not None and (report.arc.result, report.arc.reason_code) == ("neutral", "msg_rebuilt_fields")
+    assert report.arc is not None and (report.arc.result, report.arc.reason_code) == ("neutral", "fields_rewritten")
     assert not _ids(report) & {"arc.chain_failed", "recorded.modified_after_delivery", "dkim.headers_changed"}
     assert report.verdict.status == "authenticated"  # SPF aligns
 
@@ -162,8 +162,9 @@ def test_rewritten_fields_come_from_the_rebuild_notes(embedded: bool) -> None:
 
     header, body = _sample("direct")
     loaded = load_bytes(msg_bytes(header, body, embedded=embedded))
-    assert loaded.rebuilt_fields == (REWRITTEN_FIELDS if embedded else ())
-    assert load_bytes((SAMPLES / "direct.eml").read_bytes()).rebuilt_fields is None
+    assert loaded.uncheckable_body == UncheckableBody("the decoded text Outlook keeps in a .msg",
+                                                      REWRITTEN_FIELDS if embedded else ())
+    assert load_bytes((SAMPLES / "direct.eml").read_bytes()).uncheckable_body is None
 
 
 def test_only_what_the_rebuild_rewrote_is_uncheckable() -> None:
@@ -174,9 +175,11 @@ def test_only_what_the_rebuild_rewrote_is_uncheckable() -> None:
     from headerscope.auth.dkim import check_dkim
     from headerscope.message import parse_message
 
+    msg_body = UncheckableBody("the decoded text Outlook keeps in a .msg", REWRITTEN_FIELDS)
+
     def checked(raw: bytes) -> tuple[str, str]:
         (result,), _ = check_dkim(parse_message(raw), SnapshotResolver(rsa_dns(1024)), from_domain="example.com",
-                                  delivery_time=None, now=NOW, byte_exact=False, rebuilt_fields=REWRITTEN_FIELDS)
+                                  delivery_time=None, now=NOW, byte_exact=False, uncheckable_body=msg_body)
         return result.result, result.reason_code
 
     def rebuilt(raw: bytes) -> bytes:
@@ -188,14 +191,14 @@ def test_only_what_the_rebuild_rewrote_is_uncheckable() -> None:
 
     typed = MESSAGE.replace(b"Message-ID:", b"Content-Type: text/plain\r\nMessage-ID:")
     unsigned_type = sign(typed, key=rsa_key(1024))  # h=from:to:subject:date
-    assert checked(rebuilt(unsigned_type)) == ("neutral", "msg_rebuilt")
+    assert checked(rebuilt(unsigned_type)) == ("neutral", "body_uncheckable")
     assert checked(rebuilt(unsigned_type).replace(b"Quarterly", b"Annual")) == ("neutral", "not_original")
     signed_type = sign(typed, key=rsa_key(1024), headers="from:to:subject:date:content-type")
-    assert checked(rebuilt(signed_type)) == ("neutral", "msg_rebuilt_fields")
+    assert checked(rebuilt(signed_type)) == ("neutral", "fields_rewritten")
     # Without the rebuild's fields (a .msg without embedded messages) a header mismatch stands.
     (result,), _ = check_dkim(parse_message(rebuilt(signed_type)), SnapshotResolver(rsa_dns(1024)),
                               from_domain="example.com", delivery_time=None, now=NOW, byte_exact=False,
-                              rebuilt_fields=())
+                              uncheckable_body=UncheckableBody(msg_body.words))
     assert (result.result, result.reason_code) == ("neutral", "not_original")
 
 
@@ -213,8 +216,8 @@ def test_a_message_embedded_in_a_msg_is_judged_as_a_rebuilt_copy_too() -> None:
     records = json.loads((SAMPLES / "direct.dns.json").read_text())
     inner, options = _attached_input(loaded, 1, AnalysisOptions(resolver=SnapshotResolver(records)))
     # Its own header was kept whole: it embeds no message in turn.
-    assert inner.rebuilt_fields == () and not inner.byte_exact
+    assert inner.uncheckable_body is not None and inner.uncheckable_body.rewritten_fields == () and not inner.byte_exact
     report = analyze_loaded(inner, options)
-    assert [(s.result, s.reason_code) for s in report.dkim] == [("neutral", "msg_rebuilt")]
-    assert report.arc is not None and (report.arc.result, report.arc.reason_code) == ("neutral", "msg_rebuilt")
+    assert [(s.result, s.reason_code) for s in report.dkim] == [("neutral", "body_uncheckable")]
+    assert report.arc is not None and (report.arc.result, report.arc.reason_code) == ("neutral", "body_uncheckable")
     assert not _ids(report) & {"arc.chain_failed", "recorded.modified_after_delivery"}

@@ -827,7 +827,7 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
         body_hash = sig.get(b"bh")
         request = self._body_request(sig) if body_hash is not None else None
         if body_hash is not None and self._body_uncheckable and self._body_differs(body_hash, request):
-            # The body is not the one that was signed (a rebuilt .msg): its hash says nothing, and
+            # The body is not the one that was signed (a .msg, a .partial.emlx): its hash says nothing, and
             # the signed header fields are checked alone, as a DKIM signature's are (dkim._verify).
             instance = sig.get(b"i", b"").strip()
             if instance.isdigit() and len(instance) <= 9:
@@ -919,7 +919,7 @@ def verify_arc(message: SplitMessage, dnsfunc: DnsFunc, *, body_uncheckable: boo
     """Run dkimpy's ARC chain validation (RFC 8617 section 5.2); never raises.
 
     ``body_uncheckable``: the body is not the one that was signed (a message rebuilt from an
-    Outlook .msg): an ARC-Message-Signature whose body hash does not match it is verified over
+    Outlook .msg, Apple Mail's .partial.emlx): an ARC-Message-Signature whose body hash does not match it is verified over
     its signed header fields alone, and its instance listed in ``body_unchecked``."""
     arc = _Arc(message, body_uncheckable)
     too_long = _long_whitespace(arc.headers)

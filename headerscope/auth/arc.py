@@ -16,7 +16,14 @@ from ..dns.interface import DnsStatus, Resolver
 from ..domains import list_id_label, organizational_domain
 from ..hops import host_organization
 from ..message import Message
-from ..model import CANNOT_CHECK_FROM_MSG, ArcInstance, ArcResult, Finding, Severity
+from ..model import (
+    CANNOT_CHECK_FROM_COPY,
+    ArcInstance,
+    ArcResult,
+    Finding,
+    Severity,
+    UncheckableBody,
+)
 from ..text import compiled_on_first_use, header_ref
 from . import _dkimpy
 from .dkim import FIELD_SPELLING
@@ -207,20 +214,20 @@ def _instance_word(valid: bool | None, problem: _KeyProblem | None) -> str | Non
     return "permerror"
 
 
-def check_arc(message: Message, resolver: Resolver, *, rebuilt_fields: tuple[str, ...] | None = None
+def check_arc(message: Message, resolver: Resolver, *, uncheckable_body: UncheckableBody | None = None
               ) -> tuple[ArcResult | None, tuple[Finding, ...]]:
-    """None when the message has no ARC headers. ``rebuilt_fields``: set for a message rebuilt
-    from an Outlook .msg (LoadedInput.rebuilt_fields), whose body is not the one signed: an
-    ARC-Message-Signature's body hash is then uncheckable, as a DKIM signature's (RFC 8617
+    """None when the message has no ARC headers. ``uncheckable_body``: set for a copy whose body is
+    not the one signed (LoadedInput.uncheckable_body: an Outlook .msg, Apple Mail's .partial.emlx):
+    an ARC-Message-Signature's body hash is then uncheckable, as a DKIM signature's (RFC 8617
     section 5.2 verifies it as DKIM does)."""
     try:
-        return _check_arc(message, resolver, rebuilt_fields)
+        return _check_arc(message, resolver, uncheckable_body)
     finally:
         # ARC runs after DKIM: the split message they shared is no longer needed.
         _dkimpy.release(message.raw)
 
 
-def _check_arc(message: Message, resolver: Resolver, rebuilt_fields: tuple[str, ...] | None = None
+def _check_arc(message: Message, resolver: Resolver, uncheckable_body: UncheckableBody | None = None
                ) -> tuple[ArcResult | None, tuple[Finding, ...]]:
     if not any(h.name.lower() in ("arc-seal", "arc-message-signature", "arc-authentication-results")
                for h in message.headers):
@@ -234,12 +241,13 @@ def _check_arc(message: Message, resolver: Resolver, rebuilt_fields: tuple[str, 
     # Past RFC 8617 section 4.2.1's 50 instances the chain fails whatever its signatures say:
     # known without a key, and dkimpy (quadratic in the number of sets) is not asked.
     outcome = (_dkimpy.ArcOutcome("fail", "", ()) if census.over_limit
-               else _dkimpy.verify_arc(split, dnsfunc, body_uncheckable=rebuilt_fields is not None and has_body))
+               else _dkimpy.verify_arc(split, dnsfunc, body_uncheckable=uncheckable_body is not None and has_body))
     checks = {c.instance: c for c in outcome.instances}
     # The sets whose AMS cannot be checked from this copy: its body hash (the body is not the
-    # original) or a signed header field the rebuild wrote itself (see _rebuild_broke).
+    # original) or a signed header field a .msg's rebuild wrote itself (see _copy_broke).
+    rewritten_fields = uncheckable_body.rewritten_fields if uncheckable_body is not None else ()
     rebuilt = frozenset(number for number in outcome.body_unchecked if number in checks and number in sets
-                        and _rebuild_broke(checks[number], sets[number], rebuilt_fields or ()))
+                        and _copy_broke(checks[number], sets[number], rewritten_fields))
 
     instances: list[ArcInstance] = []
     problems: dict[tuple[str, int], _KeyProblem] = {}
@@ -294,15 +302,15 @@ def _check_arc(message: Message, resolver: Resolver, rebuilt_fields: tuple[str, 
                                 + ("" if verified else " (its seal not verified here)"))
     else:
         result, code, reason = _verdict(outcome, dnsfunc, problems, has_body=has_body)
-        if result in ("pass", "fail") and rebuilt and max(rebuilt) == max(checks, default=0) \
-                and all(c.seal_valid for c in outcome.instances) and (result == "pass" or _first_failure(
+        if result in ("pass", "fail") and uncheckable_body is not None and rebuilt \
+                and max(rebuilt) == max(checks, default=0) and all(c.seal_valid for c in outcome.instances) and (result == "pass" or _first_failure(
                     outcome) == ("ams", max(rebuilt))):
-            # Every seal validates (they sign ARC fields only, which the .msg keeps as received), and
+            # Every seal validates (they sign ARC fields only, which the copy keeps as received), and
             # the newest AMS, the one the chain rests on (RFC 8617 section 5.2), fails or passes only
-            # by what the rebuild changed: not a verdict on the message either way.
+            # by what the copy changed: not a verdict on the message either way.
             newest = checks[max(rebuilt)]
-            result, code = "neutral", "msg_rebuilt" if newest.ams_valid else "msg_rebuilt_fields"
-            reason = _rebuilt_words(newest, sets[max(rebuilt)], rebuilt_fields or ())
+            result, code = "neutral", "body_uncheckable" if newest.ams_valid else "fields_rewritten"
+            reason = _uncheckable_words(newest, sets[max(rebuilt)], uncheckable_body)
     times, repeated = census.most_repeated()
     if times > 1 and result == "fail" and code == "invalid":
         # dkimpy says "Duplicate ARC-Seal for instance 1", and the sets are read by instance, so
@@ -432,39 +440,41 @@ def _changed_between(sets: dict[int, _Set], instances: list[ArcInstance], oldest
 
 
 def holds(arc: ArcResult | None) -> bool:
-    """The chain validates (RFC 8617 section 5.2), or does as far as a message rebuilt from an
-    Outlook .msg can show: every seal validates and the newest ARC-Message-Signature's signed
-    header fields verify, only its body hash cannot be checked (reason_code msg_rebuilt). What the
-    sealers recorded is then intact, as the seals prove; a chain whose signed fields the rebuild
-    rewrote (msg_rebuilt_fields) is not known to belong to this message's header, and does not hold."""
-    return arc is not None and (arc.result == "pass" or (arc.result == "neutral" and arc.reason_code == "msg_rebuilt"))
+    """The chain validates (RFC 8617 section 5.2), or does as far as a copy without the signed body
+    (an Outlook .msg, Apple Mail's .partial.emlx) can show: every seal validates and the newest
+    ARC-Message-Signature's signed header fields verify, only its body hash cannot be checked
+    (reason_code body_uncheckable). What the sealers recorded is then intact, as the seals prove; a
+    chain whose signed fields a .msg's rebuild rewrote (fields_rewritten) is not known to belong to
+    this message's header, and does not hold."""
+    return arc is not None and (arc.result == "pass"
+                                or (arc.result == "neutral" and arc.reason_code == "body_uncheckable"))
 
 
-def _rewritten_signed(entry: _Set, rebuilt_fields: tuple[str, ...]) -> list[str]:
+def _rewritten_signed(entry: _Set, rewritten_fields: tuple[str, ...]) -> list[str]:
     """The fields the rebuild of a .msg wrote itself that an ARC-Message-Signature signs (h=)."""
     tags = parse_tag_list(entry.signature) if entry.signature else None
     signed = {name.strip().lower() for name in ((tags.get("h") or "") if tags else "").split(":")[:200]}
-    return [name for name in rebuilt_fields if name in signed]
+    return [name for name in rewritten_fields if name in signed]
 
 
-def _rebuild_broke(check: _dkimpy.ArcInstanceCheck, entry: _Set, rebuilt_fields: tuple[str, ...]) -> bool:
-    """An AMS verified without its body hash (a rebuilt .msg, _dkimpy.verify_arc) whose outcome
-    the rebuild decides: its signed header fields verify, or it signs a field the rebuild wrote.
-    One that fails over fields the .msg keeps as received fails as on any message."""
-    return check.ams_valid or bool(_rewritten_signed(entry, rebuilt_fields))
+def _copy_broke(check: _dkimpy.ArcInstanceCheck, entry: _Set, rewritten_fields: tuple[str, ...]) -> bool:
+    """An AMS verified without its body hash (a copy without the signed body, _dkimpy.verify_arc)
+    whose outcome the copy decides: its signed header fields verify, or it signs a field a .msg's
+    rebuild wrote. One that fails over fields the copy keeps as received fails as on any message."""
+    return check.ams_valid or bool(_rewritten_signed(entry, rewritten_fields))
 
 
-def _rebuilt_words(check: _dkimpy.ArcInstanceCheck, entry: _Set, rebuilt_fields: tuple[str, ...]) -> str:
-    """Why the chain of a message rebuilt from a .msg cannot be checked (see _rebuild_broke)."""
-    body = ("the body is the decoded text Outlook keeps in a .msg, not the bytes that were signed, so its body "
-            "hash (bh=) cannot match whatever the message was")
+def _uncheckable_words(check: _dkimpy.ArcInstanceCheck, entry: _Set, uncheckable: UncheckableBody) -> str:
+    """Why the chain of a copy without the signed body cannot be checked (see _copy_broke)."""
+    body = (f"the body is {uncheckable.words}, not the bytes that were signed, so its body hash (bh=) cannot match "
+            "whatever the message was")
     if check.ams_valid:
-        return (f"{CANNOT_CHECK_FROM_MSG}: every ARC seal validates and the signed header fields of the newest "
+        return (f"{CANNOT_CHECK_FROM_COPY}: every ARC seal validates and the signed header fields of the newest "
                 f"ARC-Message-Signature (i={check.instance}) verify, but {body} (RFC 8617 section 5.2 verifies it as "
                 "a DKIM signature)")
-    shown = [FIELD_SPELLING.get(name, name) for name in _rewritten_signed(entry, rebuilt_fields)]
+    shown = [FIELD_SPELLING.get(name, name) for name in _rewritten_signed(entry, uncheckable.rewritten_fields)]
     names = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
-    return (f"{CANNOT_CHECK_FROM_MSG}: every ARC seal validates, but headerscope's rebuild of the .msg replaced its "
+    return (f"{CANNOT_CHECK_FROM_COPY}: every ARC seal validates, but headerscope's rebuild of the .msg replaced its "
             f"{names} with its own, to attach the messages embedded in it, and the newest ARC-Message-Signature "
             f"(i={check.instance}) signs them (h=); and {body} (the rebuild changed them, not a sealer or anyone "
             "after delivery)")

@@ -25,7 +25,14 @@ from ..dns.interface import DnsAnswer, DnsStatus, Resolver, normalize_name
 from ..domains import aligned, list_id_label, organizational_domain
 from ..era import RSA_SHA1_RETIRED
 from ..message import Message
-from ..model import CANNOT_CHECK_FROM_MSG, DkimSignatureResult, Finding, HeaderField, Severity
+from ..model import (
+    CANNOT_CHECK_FROM_COPY,
+    DkimSignatureResult,
+    Finding,
+    HeaderField,
+    Severity,
+    UncheckableBody,
+)
 from ..text import compiled_on_first_use, header_ref, redaction_mark
 from . import _dkimpy
 from .tags import parse_tag_dict, split_colon_list
@@ -172,7 +179,7 @@ def signature_subject(domain: str | None, selector: str | None) -> str:
 def check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
                delivery_time: datetime | None, now: datetime, byte_exact: bool = True,
                received_before_sha1_retired: tuple[datetime, str] | None = None,
-               rebuilt_fields: tuple[str, ...] | None = None,
+               uncheckable_body: UncheckableBody | None = None,
                ) -> tuple[tuple[DkimSignatureResult, ...], tuple[Finding, ...]]:
     """Every signature in header order, with result, reason and forensic extras; and a note of
     any DomainKeys signature, which is not verified (see _domainkeys_note).
@@ -180,11 +187,11 @@ def check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
     ``received_before_sha1_retired``: (the receiving side's trusted stamp, its source in words)
     when the message was received before RFC 8301 retired rsa-sha1 (era.received_before, which
     never takes a date the sender writes); an rsa-sha1 signature is then a historic one.
-    ``rebuilt_fields``: set for a message rebuilt from an Outlook .msg (LoadedInput.rebuilt_fields):
-    the header fields the rebuild wrote itself."""
+    ``uncheckable_body``: set for a copy that keeps the header as received but not the signed body
+    (LoadedInput.uncheckable_body: an Outlook .msg, Apple Mail's .partial.emlx)."""
     results, findings = _check_dkim(message, resolver, from_domain=from_domain, delivery_time=delivery_time,
                                     now=now, byte_exact=byte_exact, historic=received_before_sha1_retired,
-                                    rebuilt_fields=rebuilt_fields)
+                                    uncheckable_body=uncheckable_body)
     notes = [note for note in (_domainkeys_note(message), _renamed_signature_note(message, results))
              if note is not None]
     return results, (*findings, *notes) if notes else findings
@@ -264,16 +271,16 @@ def _renamed_signature_note(message: Message, results: tuple[DkimSignatureResult
 
 def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
                delivery_time: datetime | None, now: datetime, byte_exact: bool = True,
-               historic: tuple[datetime, str] | None = None, rebuilt_fields: tuple[str, ...] | None = None,
+               historic: tuple[datetime, str] | None = None, uncheckable_body: UncheckableBody | None = None,
                ) -> tuple[tuple[DkimSignatureResult, ...], tuple[Finding, ...]]:
     """Every signature in header order, with result, reason and forensic extras.
 
     ``byte_exact`` False says the input is not the bytes that were signed (an Outlook .msg
     rebuilt into MIME, a paste): a body hash or header signature mismatch then says
     nothing about the message and becomes ``neutral`` with reason_code ``not_original``.
-    ``rebuilt_fields`` (a .msg's rebuild, see check_dkim): a mismatch the rebuild itself causes
-    (the body, or a signed field it wrote) is ``neutral`` with a reason code of MSG_REBUILT_CODES,
-    a signature that cannot be checked from this copy (see _rebuild_words).
+    ``uncheckable_body`` (see check_dkim): a mismatch the copy itself causes (the body, or a signed
+    field a .msg's rebuild wrote) is ``neutral`` with a reason code of COPY_UNCHECKABLE_CODES, a
+    signature that cannot be checked from this copy (see _uncheckable_words).
     """
     header_indexes = [h.index for h in message.all("DKIM-Signature")]
     if not header_indexes:
@@ -353,10 +360,11 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
             # A value masked with letters base64 allows ("b=REDACTED") reads, and fails.
             check.finish("neutral", "redacted", f"not verifiable: part of it was masked in this copy ({mask!r}) "
                                                 f"({check.reason})")
-        elif rebuilt_fields is not None and (rebuilt := _rebuild_words(check, rebuilt_fields)) is not None:
-            check.finish("neutral", "msg_rebuilt" if check.reason_code == "body_hash_mismatch"
-                         else "msg_rebuilt_fields", rebuilt)
-            # Computed over Outlook's text, not the signed body: it says nothing either way.
+        elif uncheckable_body is not None and (
+                uncheckable := _uncheckable_words(check, uncheckable_body)) is not None:
+            check.finish("neutral", "body_uncheckable" if check.reason_code == "body_hash_mismatch"
+                         else "fields_rewritten", uncheckable)
+            # Computed over a body that is not the signed one: it says nothing either way.
             check.body_hash_ok = None
         elif not byte_exact and check.reason_code in _NOT_ORIGINAL:
             check.finish("neutral", "not_original",
@@ -527,30 +535,32 @@ _NOT_ORIGINAL = frozenset({"body_hash_mismatch", "signature_mismatch"})
 
 
 
-def _rebuild_words(check: _Check, rebuilt_fields: tuple[str, ...]) -> str | None:
-    """Why a mismatch on a message rebuilt from an Outlook .msg says nothing, when the rebuild
+def _uncheckable_words(check: _Check, uncheckable: UncheckableBody) -> str | None:
+    """Why a mismatch on a copy that does not keep the signed body says nothing, when the copy
     itself causes it; None for a failure it cannot cause, which stands as for any copy.
 
-    A .msg keeps the transport headers as received and the decoded body, not the MIME bytes
-    (MS-OXMSG): the body hash (RFC 6376 section 3.7) cannot match, and neither can the header
-    hash (section 3.7) when the signature signs a field the rebuild wrote itself (a .msg with
-    embedded messages gets a multipart MIME-Version and Content-Type of headerscope's own). A
-    header hash over fields the .msg keeps verbatim is not the rebuild's doing."""
+    Such a copy keeps the header fields as received and a body that is not the signed one (an
+    Outlook .msg keeps the decoded text, not the MIME bytes, MS-OXMSG; Apple Mail's .partial.emlx
+    leaves out the attachments it keeps in separate files): the body hash (RFC 6376 section 3.7)
+    cannot match, and neither can the header hash (section 3.7) when the signature signs a field
+    the copy's rebuild wrote itself (a .msg with embedded messages gets a multipart MIME-Version
+    and Content-Type of headerscope's own). A header hash over fields kept verbatim is not the
+    copy's doing."""
+    body = f"the body is {uncheckable.words}, not the bytes that were signed"
     if check.reason_code == "body_hash_mismatch":
-        return (f"{CANNOT_CHECK_FROM_MSG}: the signed header fields verify, but the body is the decoded text "
-                "Outlook keeps in a .msg, not the bytes that were signed, so the body hash (bh=) cannot match "
-                "whatever the message was (RFC 6376 section 3.7)")
+        return (f"{CANNOT_CHECK_FROM_COPY}: the signed header fields verify, but {body}, so the body hash (bh=) "
+                "cannot match whatever the message was (RFC 6376 section 3.7)")
     if check.reason_code != "signature_mismatch":
         return None
-    rewritten = [name for name in rebuilt_fields if name in check.signed_lower]
+    rewritten = [name for name in uncheckable.rewritten_fields if name in check.signed_lower]
     if not rewritten:
         return None
     shown = [FIELD_SPELLING.get(name, name) for name in rewritten]
     names = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
-    return (f"{CANNOT_CHECK_FROM_MSG}: headerscope's rebuild of the .msg replaced its {names} with its own, to "
-            "attach the messages embedded in it, and this signature signs them (h=); the body is the decoded text "
-            "Outlook keeps, not the bytes that were signed; so neither hash can match whatever the message was "
-            "(the rebuild changed them, not the sender or anyone after delivery)")
+    return (f"{CANNOT_CHECK_FROM_COPY}: headerscope's rebuild of the .msg replaced its {names} with its own, to "
+            f"attach the messages embedded in it, and this signature signs them (h=); {body}; so neither hash "
+            "can match whatever the message was (the rebuild changed them, not the sender or anyone after "
+            "delivery)")
 
 
 FIELD_SPELLING = {  # how the rewritten fields are written (RFC 2045 section 3)

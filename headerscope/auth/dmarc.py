@@ -16,8 +16,8 @@ from ..dns.interface import DnsStatus, Resolver
 from ..domains import aligned, normalize_domain, organizational_domain
 from ..hops import OPERATOR_ALIASES  # loaded already: auth.recorded imports the hop chain
 from ..model import (
-    CANNOT_CHECK_FROM_MSG,
-    MSG_REBUILT_CODES,
+    CANNOT_CHECK_FROM_COPY,
+    COPY_UNCHECKABLE_CODES,
     ArcInstance,
     ArcResult,
     DkimSignatureResult,
@@ -344,9 +344,10 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
             word, why = unknown
             text = (f"{word}: {alignment}; {why}, so whether DMARC would pass is unknown (RFC 7489 "
                     f"section 6.6.2); if it failed, the {policy} policy would apply ({reason})")
-            if why.startswith(_UNVERIFIED_WORDS) and _rebuilt_dkim(dkim, from_domain, adkim=adkim):
-                # RFC 7489 section 6.6.2: DMARC passes on either identifier; a .msg keeps no signed
-                # bytes, so what is left to go on is SPF and what the receiver recorded when it had them.
+            if why.startswith(_UNVERIFIED_WORDS) and _uncheckable_copy_dkim(dkim, from_domain, adkim=adkim):
+                # RFC 7489 section 6.6.2: DMARC passes on either identifier; a copy without the signed
+                # body (a .msg, a .partial.emlx) cannot check DKIM, so what is left to go on is SPF and
+                # what the receiver recorded when it had the message.
                 spf_words = ("was not evaluated either" if spf is not None and _unevaluated_spf(spf, from_domain, aspf=aspf)
                              else "does not pass aligned here")
                 text = (f"{word}: {alignment}. Without a verifiable DKIM result, DMARC rests on SPF, which "
@@ -420,13 +421,13 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
 
 
 # DKIM outcomes that say nothing about the signature: it was not (or could not be) verified.
-_DKIM_UNEVALUATED_CODES = frozenset({"offline", "no_body", "temperror", "not_checked", *MSG_REBUILT_CODES})
+_DKIM_UNEVALUATED_CODES = frozenset({"offline", "no_body", "temperror", "not_checked", *COPY_UNCHECKABLE_CODES})
 
 
 def _unevaluated_dkim(dkim: tuple[DkimSignatureResult, ...], from_domain: str, *,
                       adkim: str) -> DkimSignatureResult | None:
     """The first signature that aligns but could not be verified (offline, DNS error, no body,
-    a copy rebuilt from a .msg)."""
+    a copy without the signed body)."""
     for signature in dkim:
         if aligned(signature.domain, from_domain, strict=adkim == "s") and (
                 signature.result in ("not_checked", "temperror")
@@ -439,10 +440,10 @@ _UNVERIFIED_WORDS = "the DKIM signature by "
 """How _unevaluated's words begin when an aligned signature was left unverified."""
 
 
-def _rebuilt_dkim(dkim: tuple[DkimSignatureResult, ...], from_domain: str, *, adkim: str) -> bool:
-    """The aligned signature left unverified is one a copy rebuilt from a .msg cannot check."""
+def _uncheckable_copy_dkim(dkim: tuple[DkimSignatureResult, ...], from_domain: str, *, adkim: str) -> bool:
+    """The aligned signature left unverified is one a copy without the signed body cannot check."""
     signature = _unevaluated_dkim(dkim, from_domain, adkim=adkim)
-    return signature is not None and signature.reason_code in MSG_REBUILT_CODES
+    return signature is not None and signature.reason_code in COPY_UNCHECKABLE_CODES
 
 
 def _unevaluated_spf(spf: SpfResult | None, from_domain: str, *, aspf: str) -> bool:
@@ -519,9 +520,9 @@ def _dkim_not_passing_words(dkim: tuple[DkimSignatureResult, ...]) -> str:
     more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
     failing = len(dkim) - len(unknown)
     rest = f"; {failing} other{'s' if failing > 1 else ''} fail{'' if failing > 1 else 's'}" if failing else ""
-    if first.reason_code in MSG_REBUILT_CODES:
-        # (Its row says why at length: the .msg keeps the decoded body, not the signed bytes.)
-        return f"{who}{more} {CANNOT_CHECK_FROM_MSG}, which headerscope rebuilt from an Outlook .msg{rest}"
+    if first.reason_code in COPY_UNCHECKABLE_CODES:
+        # (Its row says why at length: what the copy keeps instead of the signed body.)
+        return f"{who}{more} {CANNOT_CHECK_FROM_COPY}, which does not keep the body that was signed{rest}"
     return f"{who}{more} could not be verified ({first.reason[:200]}){rest}"
 
 

@@ -29,8 +29,8 @@ from ..hops import (
 )
 from ..message import Message
 from ..model import (
-    CANNOT_CHECK_FROM_MSG,
-    MSG_REBUILT_CODES,
+    CANNOT_CHECK_FROM_COPY,
+    COPY_UNCHECKABLE_CODES,
     ArcResult,
     Comparison,
     DkimSignatureResult,
@@ -2621,9 +2621,9 @@ def _sentence(reason: str) -> str:
 
 
 def _after_prefix(reason: str) -> str:
-    """A .msg-rebuilt signature's reason without its "cannot be checked from this copy: " (which
-    the comparison says in its own words)."""
-    return reason.removeprefix(f"{CANNOT_CHECK_FROM_MSG}: ")
+    """The reason of a signature a copy without the signed body cannot check, without its "cannot be
+    checked from this copy: " (which the comparison says in its own words)."""
+    return reason.removeprefix(f"{CANNOT_CHECK_FROM_COPY}: ")
 
 
 def _compare_dkim(recorded: tuple[RecordedResult, ...], dkim: tuple[DkimSignatureResult, ...],
@@ -2776,11 +2776,11 @@ def _label_dkim(subject: str, rec: RecordedResult | None, sig: DkimSignatureResu
                      f"{_passed_at_delivery(rec)}, but its body hash, computed without the key, no longer matches: "
                      "the body changed after delivery (the receiving side's own filters adding a footer or a scan "
                      "notice, an archive, or an edit).")
-    if code in MSG_REBUILT_CODES:
-        # Not the message's doing: Outlook's .msg keeps no signed bytes (dkim._rebuild_words).
+    if code in COPY_UNCHECKABLE_CODES:
+        # Not the message's doing: the copy keeps no signed body (dkim._uncheckable_words).
         recorded_words = f"{_who(rec)} recorded dkim={rec.result}; it " if rec is not None else "It "
         return _make("dkim", subject, rec, ours, "not_recomputed",
-                     f"{recorded_words}cannot be re-checked from a .msg: {_after_prefix(sig.reason).rstrip('.')}.")
+                     f"{recorded_words}cannot be re-checked from this copy: {_after_prefix(sig.reason).rstrip('.')}.")
     if code in _NOT_RECOMPUTED or ours == "not_checked":
         return _make("dkim", subject, rec, ours, "not_recomputed", _sentence(sig.reason))
     if rec is None:
@@ -3398,11 +3398,11 @@ def _compare_arc_results(recorded: tuple[RecordedResult, ...], arc: ArcResult | 
         return None
     ours = arc.result if arc else None
     # "none" beside ARC sets that exist means the chain was not evaluated (offline), not absent.
-    if arc is not None and arc.reason_code in MSG_REBUILT_CODES:
-        # As for DKIM (_label_dkim): the rebuild of a .msg, not the message, stops the check.
+    if arc is not None and arc.reason_code in COPY_UNCHECKABLE_CODES:
+        # As for DKIM (_label_dkim): the copy, not the message, stops the check.
         recorded_words = f"{_who(rec)} recorded arc={rec.result}; it " if rec is not None else "It "
         return _make("arc", None, rec, ours, "not_recomputed",
-                     f"{recorded_words}cannot be re-checked from a .msg: {_after_prefix(arc.reason).rstrip('.')}.")
+                     f"{recorded_words}cannot be re-checked from this copy: {_after_prefix(arc.reason).rstrip('.')}.")
     if arc is None or ours in ("not_checked", None) or (ours == "none" and arc.instances) \
             or arc.reason_code == "no_body":
         # Without a body the message signatures cannot be checked: not recomputed, as for DKIM.
