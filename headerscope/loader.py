@@ -2005,11 +2005,20 @@ def _load_emlx(original: bytes, message: bytes, removed: str, edited: bool, sour
     note = inner.byte_exact_note
     if edited and note is None:
         note = "the .emlx was edited after Apple Mail wrote it: its byte count does not match the message"
+    uncheckable_body = None
     if inner.has_body:
         # Mail writes the field in this case; the regex (any case) only runs when it is there.
         stubs = len(_apple_stub_re().findall(message)) if message.find(b"Apple-Content-Length") >= 0 else 0
         if stubs:
             # The parts Mail stored apart are empty here: a DKIM body hash over them cannot match.
+            if note is None and _partial_emlx_name(source):
+                # Its header is Mail's copy of the one received: a signature's header fields still
+                # verify, only its body hash cannot be checked (auth.dkim). The file's name is Mail's
+                # word that it cut the body; the stub fields are text a sender can write too, so
+                # alone (an N.emlx, standard input) they only make the copy not byte-exact.
+                uncheckable_body = UncheckableBody(
+                    f"Apple Mail's copy without the content of {stubs} part(s) (attachments) that Mail keeps in "
+                    "separate files (a .partial.emlx)")
             note = (f"Apple Mail kept {stubs} part(s) of this message (attachments) in separate files "
                     f"(a .partial.emlx), so their content is missing here and the body is not the one "
                     f"that was sent")
@@ -2018,7 +2027,19 @@ def _load_emlx(original: bytes, message: bytes, removed: str, edited: bool, sour
     return LoadedInput(data=inner.data, source=source, sha256=digest, size=len(original),
                        format="unknown" if inner.unreadable else "emlx", cleanups=(removed, *inner.cleanups),
                        has_body=inner.has_body, byte_exact=note is None, recorded=inner.recorded,
-                       byte_exact_note=note, unreadable=inner.unreadable, store_flags=_emlx_flags(original, after))
+                       byte_exact_note=note, unreadable=inner.unreadable, store_flags=_emlx_flags(original, after),
+                       uncheckable_body=uncheckable_body)
+
+
+def _partial_emlx_name(source: str) -> bool:
+    """Whether ``source`` names a file as Apple Mail names a message whose attachments it keeps
+    in separate files (``N.partial.emlx``, also with a compression suffix)."""
+    name = source.replace("\\", "/").rpartition("/")[2].lower()
+    for suffix in (".gz", ".bz2", ".xz", ".zst", ".zip"):  # as scan.readers.named_like_mail
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    return name.endswith(".partial.emlx")
 
 
 # The "flags" entry of an .emlx's property list: <key>flags</key> then an <integer> (or <real>).

@@ -4,12 +4,16 @@ scanned as its messages, without their attachment files."""
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import datetime, timezone
 from pathlib import Path
+from unittest import mock
 
 from conftest import SAMPLES
 
 import headerscope
+from headerscope.dns.snapshot import SnapshotResolver
 from headerscope.scan.runner import ScanOptions, scan_paths
 
 SNAPSHOT = str(SAMPLES / "direct.dns.json")
@@ -65,7 +69,8 @@ def test_a_partial_emlx_is_not_reported_as_a_broken_signature() -> None:
     assert (report.input.format, report.input.byte_exact) == ("emlx", False)
     dkim = report.dkim[0]
     # The body hash cannot match a body Mail cut, and that is said, not called a failure.
-    assert dkim.result == "neutral" and "kept only part of the body" in dkim.reason
+    assert (dkim.result, dkim.reason_code) == ("neutral", "body_uncheckable")
+    assert "Apple Mail's copy without the content of 1 part(s)" in dkim.reason
     note = next(f for f in report.findings if f.id == "input.not_byte_exact")
     assert "Apple Mail kept 1 part(s)" in note.explanation
     # The same cut message as a plain .eml is a real body-hash failure: the stub is what tells.
@@ -110,3 +115,124 @@ def test_mails_flags_in_its_property_list_say_what_was_done_with_the_copy(tmp_pa
     assert report.input.folder.flags_as_written == "emlx flags 0x105"
     row = next(iter(scan_paths([str(tmp_path)], ScanOptions(offline=True), jobs=1)))
     assert row.mailbox_flags == ("passed on (forwarded or bounced)", "replied", "seen")
+
+
+# --------------------------------------------------------------- a .partial.emlx's signatures
+# An invoice with a PDF from example.org, forwarded by alumni.example (SRS): its DKIM signature is
+# the only identifier that aligns with the From: domain (SPF passes for the forwarder only), as
+# for a genuine invoice sent through an ESP whose bounce domain does not align.
+
+FORWARDED = (SAMPLES / "forwarded-srs.eml").read_bytes()
+FORWARDED_DNS = json.loads((SAMPLES / "forwarded-srs.dns.json").read_text())
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF_PART = b'Content-Type: application/pdf; name="invoice-2026-117.pdf"\n'
+
+
+def _invoice() -> bytes:
+    """forwarded-srs's transport header above a new message with a PDF, signed by example.org with
+    the sample's key (the one its DNS snapshot publishes), with LF line ends as Mail keeps it."""
+    import dkim
+
+    author = (
+        "From: Carol Dupont <carol@example.org>\r\nTo: Dave Okafor <dave@alumni.example>\r\n"
+        "Subject: Invoice 2026-117\r\nDate: Thu, 26 Nov 2026 14:03:09 +0100\r\n"
+        "Message-ID: <invoice-2026-117@mail.example.org>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="inv"\r\n\r\n'
+        "--inv\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nDear Dave,\r\nthe invoice is attached.\r\n"
+        "Carol\r\n--inv\r\n" + PDF_PART.decode().replace("\n", "\r\n") + "Content-Transfer-Encoding: base64\r\n"
+        'Content-Disposition: attachment; filename="invoice-2026-117.pdf"\r\n\r\n'
+        + base64.encodebytes(PDF).decode().replace("\n", "\r\n") + "--inv--\r\n").encode()
+    key = (SAMPLES / "keys" / "example.org.rsa2048.pem").read_bytes()
+    # dkimpy writes t= from time.time(): the submission time, before the Received stamps.
+    with mock.patch("dkim.time.time", return_value=datetime(2026, 11, 26, 13, 3, 11, tzinfo=timezone.utc).timestamp()):
+        signature = dkim.sign(author, b"mail2026", b"example.org", key, include_headers=[
+            b"from", b"to", b"subject", b"date", b"message-id", b"mime-version", b"content-type", b"from", b"subject"])
+    transport = FORWARDED[:FORWARDED.index(b"DKIM-Signature:")]
+    return (transport + signature + author).replace(b"\r\n", b"\n")
+
+
+def _cut(message: bytes, part: bytes) -> bytes:
+    """The message as Mail keeps it when it stores ``part`` apart (see ``partial``)."""
+    start = message.index(part)
+    header_end = message.index(b"\n\n", start) + 2
+    part_end = message.index(b"\n--", header_end) + 1
+    stub = message[start:header_end - 1] + f"X-Apple-Content-Length: {part_end - header_end}\n\n".encode()
+    return message[:start] + stub + message[part_end:]
+
+
+def _forwarded(data: bytes, source: str) -> headerscope.Report:
+    return headerscope.analyze(data, resolver=SnapshotResolver(FORWARDED_DNS), source=source)  # type: ignore[arg-type]
+
+
+def test_a_partial_emlx_signature_cannot_be_checked_and_dmarc_does_not_fail_for_it() -> None:
+    invoice = _invoice()
+    whole = _forwarded(emlx(invoice), "Messages/21.emlx")  # Mail's whole copy verifies
+    assert [(d.result, d.reason_code) for d in whole.dkim] == [("pass", "ok")]
+    assert whole.dmarc is not None and whole.dmarc.result == "pass" and whole.verdict.status == "authenticated"
+
+    report = _forwarded(emlx(_cut(invoice, PDF_PART)), "Messages/21.partial.emlx")
+    assert (report.input.format, report.input.byte_exact) == ("emlx", False)
+    (dkim,) = report.dkim
+    assert (dkim.result, dkim.reason_code, dkim.body_hash_ok) == ("neutral", "body_uncheckable", None)
+    assert dkim.reason.startswith("cannot be checked from this copy: the signed header fields verify, but the body "
+                                  "is Apple Mail's copy without the content of 1 part(s) (attachments) that Mail "
+                                  "keeps in separate files (a .partial.emlx)")
+    assert "Outlook" not in dkim.reason and ".msg" not in dkim.reason
+    # RFC 7489 section 6.6.2: DMARC rests on SPF (the forwarder's, not aligned) and on what the
+    # receiver recorded at delivery: not a failure.
+    assert report.dmarc is not None and report.dmarc.result == "not_checked"
+    assert "DMARC rests on SPF" in report.dmarc.explanation
+    ids = {f.id for f in report.findings}
+    assert not ids & {"dmarc.fail", "dkim.body_changed", "recorded.modified_after_delivery"}
+    compared = {c.method: c for c in report.comparison}
+    assert compared["dkim"].label == "not_recomputed"
+    assert "cannot be re-checked from this copy: the signed header fields verify" in compared["dkim"].explanation
+    assert report.verdict.status not in ("suspicious", "spoofed")
+    assert report.verdict.status == "not_checked"
+    assert "recorded DMARC pass for example.org at delivery" in report.verdict.summary
+
+    # The controls: what a .partial.emlx cannot excuse still fails.
+    cut = _cut(invoice, PDF_PART)
+    # A signed header field changed (Subject): the header hash fails whatever the body; not the
+    # copy's doing, so DMARC fails as on any copy.
+    changed = _forwarded(emlx(cut.replace(b"Subject: Invoice 2026-117", b"Subject: Invoice 2026-118")),
+                         "Messages/21.partial.emlx")
+    assert [(d.result, d.reason_code) for d in changed.dkim] == [("neutral", "not_original")]
+    assert changed.dmarc is not None and changed.dmarc.result == "fail"
+    assert "dmarc.fail" in {f.id for f in changed.findings}
+    # The stub fields alone are text a sender can write: in a file Mail named N.emlx (a whole copy)
+    # or one given without its name they do not make the body uncheckable, as before.
+    for source in ("Messages/21.emlx", "-", "api"):
+        report = _forwarded(emlx(cut), source)
+        assert [(d.result, d.reason_code) for d in report.dkim] == [("neutral", "not_original")], source
+        assert report.dmarc is not None and report.dmarc.result == "fail", source
+    # Nor in a .partial.emlx edited after Mail wrote it (its byte count does not match).
+    edited = _forwarded(f"{len(cut) + 1}\n".encode() + cut + PLIST, "Messages/21.partial.emlx")
+    assert [(d.result, d.reason_code) for d in edited.dkim] == [("neutral", "not_original")]
+    assert edited.dmarc is not None and edited.dmarc.result == "fail"
+    # The same cut message as a .eml is a body changed after signing.
+    report = _forwarded(cut, "invoice.eml")
+    assert [(d.result, d.reason_code) for d in report.dkim] == [("fail", "body_hash_mismatch")]
+
+
+def test_a_partial_emlx_arc_message_signature_is_uncheckable_as_its_dkim() -> None:
+    # direct.eml with its HTML part kept apart: the AMS's bh= cannot match, its seals and signed
+    # header fields verify; the chain still holds (RFC 8617 section 5.2 verifies the AMS as DKIM).
+    report = analyze(emlx(partial(SIGNED)), "Messages/8.partial.emlx")
+    assert report.arc is not None and (report.arc.result, report.arc.reason_code) == ("neutral", "body_uncheckable")
+    assert "signed header fields of the newest ARC-Message-Signature (i=1) verify" in report.arc.reason
+    assert "Apple Mail's copy" in report.arc.reason and ".msg" not in report.arc.reason
+    assert "arc.chain_failed" not in {f.id for f in report.findings}
+    # A changed signed field fails the AMS over its header fields too, body aside.
+    changed = partial(SIGNED).replace(b"Subject: ", b"Subject: Re: ", 1)
+    report = analyze(emlx(changed), "Messages/8.partial.emlx")
+    assert report.arc is not None and report.arc.result == "fail"
+
+
+def test_the_partial_emlx_name_is_read_from_the_file_name_alone() -> None:
+    from headerscope.loader import _partial_emlx_name
+
+    assert _partial_emlx_name("/Users/x/Library/Mail/V10/A/INBOX.mbox/B/Data/Messages/21.partial.emlx")
+    assert _partial_emlx_name("C:\\export\\21.Partial.EMLX") and _partial_emlx_name("21.partial.emlx.gz")
+    assert not _partial_emlx_name("21.emlx") and not _partial_emlx_name("21.partial.emlx/21.emlx")
+    assert not _partial_emlx_name("partial.emlx.d/x") and not _partial_emlx_name("-")
