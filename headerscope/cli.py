@@ -355,16 +355,10 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
         inner = dataclasses.replace(inner, byte_exact=False, byte_exact_note=(
             f"it is carried inside {name}, which is not the original bytes either"
             + (f" ({loaded.byte_exact_note})" if loaded.byte_exact_note else "")))
-    if loaded.format == "msg" and loaded.uncheckable_body is not None and inner.uncheckable_body is None:
-        # Rebuilt from the .msg too (msg._rebuild), and given a multipart header of the rebuild's
-        # own when it embeds messages in turn: its first Content-Type names the rebuild's boundary.
-        from .loader import msg_uncheckable_body
-        from .message import parse_message as parse
-        from .msg import BOUNDARY_PREFIX
-
-        content_type = parse(inner.data).first("Content-Type") or ""
-        inner = dataclasses.replace(inner, uncheckable_body=msg_uncheckable_body(
-            (), embeds=f'boundary="{BOUNDARY_PREFIX}' in content_type[:200]))
+    # A part of a .msg's body that is none of its embedded messages (load_carried knows those by
+    # their rebuilt bytes) is the sender's text, never a rebuild: a copy like any other, whatever
+    # boundary its Content-Type names (verification V24 D2: a forged part naming the rebuild's
+    # boundary prefix had its failing signature excused as the rebuild's doing).
     # The DNS snapshot recorded beside the file serves the messages inside it too.
     snapshot = options.dns_snapshot
     if snapshot is None and not options.offline and options.nameserver is None:
