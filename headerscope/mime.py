@@ -1952,20 +1952,30 @@ def hidden_characters(message: Message) -> Finding | None:
         reference="https://www.unicode.org/reports/tr39/", subject=found[0][0])
 
 
-# RFC 7489 section 7.2.1.1: the report is an XML file, gzipped (application/gzip) or zipped
-# (application/zip, as Google and others send it), attached; generators also label it
-# application/octet-stream or application/x-zip-compressed with the file name saying what it is.
-_AGGREGATE_TYPES = frozenset(("application/gzip", "application/x-gzip", "application/zip",
-                              "application/x-zip-compressed", "text/xml", "application/xml"))
-_AGGREGATE_NAME_ENDINGS = (".xml", ".zip", ".gz", ".gzip")
+# RFC 7489 section 7.2.1.1: the report is an XML file, gzipped or zipped, attached under a name
+# the RFC lays out: receiver "!" policy-domain "!" begin "!" end ["!" unique-id] "." extension
+# ("google.com!example.com!1604188800!1604275199.zip"). A zip or XML attachment alone proves
+# nothing (a zip is the usual carrier of malware, verification V24 D3): the name must be that
+# layout, for the domain the Subject names.
+_aggregate_file_name = compiled_on_first_use(
+    r"[^!/\\]{1,253}!([^!/\\]{1,253})!\d{1,12}!\d{1,12}(?:![^!/\\]{0,100})?\.(?:xml|xml\.gz|gz|zip)")
 
 
-def _carries_aggregate_data(message: Message) -> bool:
-    """Whether a part of the message (its whole walk, the message itself for a single part)
-    holds what an aggregate report attaches: XML, zipped or gzipped."""
-    return any(part.content_type in _AGGREGATE_TYPES
-               or (part.filename or "")[:1000].strip().strip('"').lower().endswith(_AGGREGATE_NAME_ENDINGS)
-               for part in _full_walk(message))
+def _carries_aggregate_data(message: Message, domain: str) -> bool:
+    """Whether a part of the message (its whole walk, the message itself for a single part) is
+    named as RFC 7489 section 7.2.1.1 names an aggregate report about ``domain``."""
+    wanted = domain.strip().strip(".").lower()
+    # A single-part report (Google's) names itself in the message's own header, which the walk's
+    # top part does not carry as a file name.
+    top_type = parse_content_type((message.first("Content-Type") or "")[:_MAX_CONTENT_TYPE])[1].get("name")
+    top_disposition = message.first("Content-Disposition")
+    top_file = parse_content_type(top_disposition[:_MAX_CONTENT_TYPE])[1].get("filename") if top_disposition else None
+    for name in (top_type, top_file, *(part.filename for part in _full_walk(message))):
+        name = (name or "")[:1000].strip().strip('"').lower()
+        found = _aggregate_file_name().fullmatch(name) if "!" in name else None
+        if found is not None and found.group(1).strip(".") == wanted:
+            return True
+    return False
 
 
 def _dmarc_subject_without_report(message: Message) -> Finding | None:
@@ -1974,16 +1984,17 @@ def _dmarc_subject_without_report(message: Message) -> Finding | None:
     filed as one (verification V23)."""
     subject = message.first_decoded("Subject")
     found = _aggregate_subject().match(subject[:600]) if subject else None
-    if found is None or _carries_aggregate_data(message):
+    if found is None or _carries_aggregate_data(message, found.group(1).strip("<>")):
         return None
+    domain = _short(found.group(1).strip(), 80)
     return Finding(
         id="message.report_subject_only", severity=Severity.NOTICE,
         title="The Subject of a DMARC aggregate report, but no report attached",
         explanation=("Its Subject is laid out as RFC 7489 section 7.2.1.1 gives a DMARC aggregate report's "
-                     f"(about {_short(found.group(1).strip(), 80)}, from {_short(found.group(2).strip(), 80)}), but "
-                     "no part carries a report (XML, zipped or gzipped, as the RFC has report generators attach "
-                     "it): this is not such a report, whatever its Subject says. Anyone can write that Subject; "
-                     "the message is analysed as the mail it is."),
+                     f"(about {domain}, from {_short(found.group(2).strip(), 80)}), but no part carries a report "
+                     f"named as the RFC has generators name it (receiver!{domain}!begin!end, .xml, .zip or .gz): "
+                     "it is not shown to be such a report, whatever its Subject says. Anyone can write that "
+                     "Subject, and attach a zip; the message is analysed as the mail it is."),
         reference="https://www.rfc-editor.org/rfc/rfc7489#section-7.2.1.1", subject="Subject")
 
 
@@ -1993,7 +2004,7 @@ def _dmarc_aggregate_finding(message: Message) -> Finding | None:
     written after the period."""
     subject = message.first_decoded("Subject")
     found = _aggregate_subject().match(subject[:600]) if subject else None
-    if found is None or not _carries_aggregate_data(message):
+    if found is None or not _carries_aggregate_data(message, found.group(1).strip("<>")):
         return None
     domain, submitter, report_id = (group.strip("<>") for group in found.groups())
     return Finding(

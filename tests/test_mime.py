@@ -744,21 +744,31 @@ def test_a_dmarc_aggregate_report_is_said_to_be_one() -> None:
     # gives such reports their Subject.
     raw = (b"From: noreply-dmarc-support@google.example\r\nTo: dmarc@borschow.example\r\n"
            b"Subject: Report domain: borschow.example Submitter: google.example Report-ID: 949348866075514174\r\n"
-           b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nContent-Type: application/zip\r\n\r\nUEsDBA==\r\n")
+           b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nContent-Type: application/zip;\r\n"
+           b" name=\"google.example!borschow.example!1604188800!1604275199.zip\"\r\n\r\nUEsDBA==\r\n")
     [finding] = [f for f in headerscope.analyze(raw, offline=True).findings if f.id == "message.dmarc_report"]
     assert finding.title == "DMARC aggregate report from google.example about borschow.example"
     assert "report 949348866075514174" in finding.explanation
     other = raw.replace(b"Subject: Report domain:", b"Subject: Re: Report domain:")
     assert not [f for f in headerscope.analyze(other, offline=True).findings if f.id == "message.dmarc_report"]
-    # A gzipped report in a multipart, known by its type or only by its file name.
-    for part_header in (b"Content-Type: application/gzip", b"Content-Type: application/octet-stream;\r\n"
-                        b" name=\"google.example!borschow.example!1604188800!1604275199.xml.gz\""):
-        multipart = raw.replace(b"Content-Type: application/zip\r\n\r\nUEsDBA==\r\n", (
+    # A gzipped report in a multipart, known by its file name whatever its type (RFC 7489 section
+    # 7.2.1.1's layout, for the Subject's domain); a zip or gzip by its type alone, another
+    # domain's report or a name of another layout is none (verification V24 D3: any .zip was).
+    named = b"google.example!borschow.example!1604188800!1604275199.xml.gz"
+    for part_header, expected in (
+            (b"Content-Type: application/octet-stream;\r\n name=\"" + named + b"\"", "message.dmarc_report"),
+            (b"Content-Type: application/gzip;\r\n name=\"" + named.upper() + b"\"", "message.dmarc_report"),
+            (b"Content-Type: application/gzip", "message.report_subject_only"),
+            (b"Content-Type: application/zip; name=\"invoice.zip\"", "message.report_subject_only"),
+            (b"Content-Type: application/gzip;\r\n name=\"" + named.replace(b"!borschow.", b"!other.") + b"\"",
+             "message.report_subject_only")):
+        multipart = raw.replace(b"Content-Type: application/zip;\r\n"
+                                b" name=\"google.example!borschow.example!1604188800!1604275199.zip\"\r\n\r\nUEsDBA==\r\n", (
             b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
             b"Content-Type: text/plain\r\n\r\nThis is an aggregate report.\r\n--b\r\n" + part_header
             + b"\r\nContent-Transfer-Encoding: base64\r\n\r\nH4sIAAAAAAAAAwMAAAAAAAAAAAA=\r\n--b--\r\n"))
         assert [f.id for f in headerscope.analyze(multipart, offline=True).findings
-                if f.id.startswith("message.")] == ["message.dmarc_report"]
+                if f.id.startswith("message.")] == [expected], part_header
 
 
 def test_a_dmarc_report_subject_without_a_report_is_not_filed_as_one() -> None:
@@ -774,7 +784,7 @@ def test_a_dmarc_report_subject_without_a_report_is_not_filed_as_one() -> None:
     [finding] = [f for f in report.findings if f.id == "message.report_subject_only"]
     assert finding.severity.value == "notice"
     assert "(about paypal.example, from google.example)" in finding.explanation
-    assert "this is not such a report, whatever its Subject says" in finding.explanation
+    assert "it is not shown to be such a report, whatever its Subject says" in finding.explanation
     # A forwarded message under that Subject is still read as the forward it is.
     forwarded = phish.replace(b"\r\n\r\nYour account", b"\r\n\r\nSee below.\r\n\r\n"
                               b"---------- Forwarded message ---------\r\nFrom: Bank <alerts@bank.example>\r\n"
