@@ -102,3 +102,29 @@ def test_snapshot_reads_the_kept_rcodes_and_old_snapshots_unchanged(status: str)
     assert snapshot.resolve("b.example", "MX").status == status
     assert snapshot.resolve("c.example", "TXT").status == DnsStatus.SERVFAIL
     assert snapshot.resolve("c.example", "A").status == DnsStatus.TIMEOUT
+
+
+def test_a_server_that_refuses_edns_is_asked_again_without_it() -> None:
+    # RFC 6891 section 7: a server that does not understand EDNS answers FORMERR; the requester
+    # asks again without it. dnspython does not, so every question failed (verification V24 D5).
+    asked: list[bool] = []
+
+    def pre_edns(query: dns.message.Message) -> dns.message.Message:
+        asked.append(query.edns >= 0)
+        reply = dns.message.make_response(query)
+        if query.edns >= 0:
+            reply.use_edns(False)
+            reply.set_rcode(dns.rcode.FORMERR)
+            return reply
+        name = query.question[0].name
+        reply.answer.append(dns.rrset.from_text(name, 300, "IN", "TXT", '"v=spf1 -all"'))
+        return reply
+
+    with respond(pre_edns) as nameserver:
+        live = LiveResolver(nameserver=nameserver, timeout=2)
+        first = live.resolve("sender.example", "TXT")
+        second = live.resolve("other.example", "TXT")
+    assert (first.status, first.texts) == ("NOERROR", ("v=spf1 -all",))
+    assert (second.status, second.texts) == ("NOERROR", ("v=spf1 -all",))
+    # Once with EDNS, then never again: the second question went without it at once.
+    assert asked == [True, False, False]

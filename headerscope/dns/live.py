@@ -166,7 +166,8 @@ class LiveResolver(Resolver):
             # 2020 settled on, which needs no IP fragmentation): a 4,096-bit DKIM key or a long
             # SPF record then comes back in one UDP answer. dnspython sends no EDNS by default,
             # and without it every answer over 512 bytes comes back truncated and is asked again
-            # over TCP: the same question twice (RFC 1035 section 4.2.1).
+            # over TCP: the same question twice (RFC 1035 section 4.2.1). A server that answers
+            # FORMERR to it is asked without EDNS from then on (see _ask).
             resolver.use_edns(0, 0, 1232)
             self._dns_resolver = resolver
             return resolver
@@ -202,7 +203,20 @@ class LiveResolver(Resolver):
             return DnsAnswer(name, rdtype, DnsStatus.TIMEOUT)
         except dns.resolver.NoNameservers as exc:
             # Every server answered an error rcode or was unreachable: keep the rcode it wrote.
-            return DnsAnswer(name, rdtype, _failure_status(exc))
+            status = _failure_status(exc)
+            if status == DnsStatus.FORMERR and resolver.edns >= 0:
+                # RFC 6891 section 7: a server that does not understand EDNS answers FORMERR, and
+                # the requester asks again without it (dnspython does not). Every question after
+                # this one goes without EDNS too (verification V24 D5).
+                with self._lock:
+                    if self._dns_resolver is resolver:
+                        plain = dns.resolver.Resolver(configure=False)
+                        plain.nameservers, plain.port = resolver.nameservers, resolver.port
+                        plain.lifetime, plain.timeout = resolver.lifetime, resolver.timeout
+                        plain.use_search_by_default = False
+                        self._dns_resolver = plain
+                return self._ask(name, rdtype)
+            return DnsAnswer(name, rdtype, status)
         except dns.exception.DNSException:
             return DnsAnswer(name, rdtype, DnsStatus.SERVFAIL)
         records = tuple(_presentation(rdtype, rdata) for rdata in result.rrset or ())
