@@ -1159,6 +1159,16 @@ _dmarc_text_field_re = compiled_on_first_use(
 _DMARC_ACTIONS = {"accept": "delivered", "reject": "reject", "quarantine": "spam"}
 
 
+def _source_ip_address(text: str) -> str | None:
+    """The address an ARF Source-IP field gives, or None when it gives none. RFC 5965 section 3.5:
+    an IPv4 or IPv6 address literal of RFC 5321 section 4.1.3 ("IPv6:2001:db8::1"), with
+    comments and folding white space around it ("192.0.2.1 (mail.example.net)")."""
+    value = re.sub(r"\([^()]{0,200}\)", " ", text[:400]).strip().strip("[]")
+    if value[:5].lower() == "ipv6:":
+        value = value[5:]
+    return _ip_or_none(value)
+
+
 def _ip_or_none(text: str | None) -> str | None:
     import ipaddress
 
@@ -3021,7 +3031,7 @@ def _feedback_finding(feedback: FeedbackReport, attached: tuple[AttachedMessage,
     source = f" sent from {feedback.source_ip}" if feedback.source_ip else ""
     about = [f"Feedback-Type {kind}" + (f": {feedback.meaning}" if feedback.meaning else "")]
     about.append(authenticated)
-    if feedback.source_ip and feedback.format != "xarf" and _ip_or_none(feedback.source_ip) is None:
+    if feedback.source_ip and feedback.format != "xarf" and _source_ip_address(feedback.source_ip) is None:
         # RFC 5965 section 3.2: Source-IP is the address the reported message came from; text
         # that is none is shown as written (marked), never as where the message was sent from.
         written = _short(shown_hidden(feedback.source_ip), 80)
@@ -3237,10 +3247,15 @@ def _disposition_finding(message: Message, parts: list[_Part]) -> Finding | None
         fields = dict(listed)
         # RFC 8098 section 3.1 gives a notification one Disposition field; where it carries more
         # that differ, the first is read (as a mail program's parser would) and the others said.
-        dispositions = list(dict.fromkeys(value.strip() for name, value in listed
-                                          if name == "disposition" and value.strip()))
-        if not dispositions:
+        written = [value.strip() for name, value in listed if name == "disposition" and value.strip()]
+        if not written:
             continue
+        # Fields that differ only in case, white space or comments say the same (section 3.2.6's
+        # tokens are case-insensitive; RFC 5322 CFWS may stand between them): one disposition.
+        by_meaning: dict[str, str] = {}
+        for value in written:
+            by_meaning.setdefault(re.sub(r"\([^()]{0,200}\)|\s+", "", value[:400]).lower(), value)
+        dispositions = list(by_meaning.values())
         disposition = dispositions[0]
         # "manual-action/MDN-sent-manually; displayed": the mode, then the type (section 3.2.6).
         kind = disposition.rpartition(";")[2].strip().split("/")[0].lower()

@@ -274,6 +274,14 @@ def test_a_source_ip_that_is_no_address_is_never_where_the_message_was_sent_from
     finding = next(f for f in valid.findings if f.id == "feedback.abuse")
     assert finding.title == "Abuse report (FBL/1.0): a message sent from 2001:db8::8 was reported as abuse"
     assert "is not an IP address" not in finding.explanation
+    # RFC 5965 section 3.5 takes RFC 5321's address literals ("IPv6:...") and comments around them
+    # (verification V24 D4: both were called no address).
+    for written in (b"IPv6:2001:db8::8", b"192.0.2.8 (mailserver.example.net)", b"[192.0.2.8]"):
+        tagged = headerscope.analyze(_arf(b"Feedback-Type: abuse\r\nUser-Agent: FBL/1.0\r\nVersion: 1\r\n"
+                                          b"Source-IP: " + written + b"\r\n", PHISH), offline=True)
+        finding = next(f for f in tagged.findings if f.id == "feedback.abuse")
+        assert "is not an IP address" not in finding.explanation, written
+        assert "a message sent from " in finding.title, written
 
 
 def test_an_abuse_report_whose_message_part_was_redacted_says_the_reporter_removed_it() -> None:

@@ -520,6 +520,14 @@ def test_read_receipts_and_automatic_replies() -> None:
     assert receipt.severity.value == "notice"
     assert ('It carries 2 Disposition fields that differ (also "manual-action/MDN-sent-manually; displayed")'
             in receipt.explanation)
+    # Fields that differ only in case, white space or a comment say the same (RFC 8098 section
+    # 3.2.6's tokens; verification V24 D6 called them contradicted).
+    same = mdn.replace(b"Disposition: manual-action/MDN-sent-manually; displayed\r\n",
+                       b"Disposition: manual-action/MDN-sent-manually; displayed\r\n"
+                       b"Disposition: Manual-Action/MDN-Sent-Manually;Displayed (read)\r\n")
+    [receipt] = [f for f in headerscope.analyze(same, offline=True).findings if f.id == "mdn.receipt"]
+    assert receipt.title == "Read receipt from Joe_Recipient@example.com: displayed"
+    assert receipt.severity.value == "info"
     # An automatic reply (a Sieve vacation, real field); an automatic message that is no reply is not one.
     vacation = (b"From: someone@example.org\r\nTo: a@example.net\r\nSubject: Auto: hello\r\n"
                 b"Auto-Submitted: auto-replied (vacation)\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nAway.\r\n")
