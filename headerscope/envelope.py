@@ -939,13 +939,13 @@ def _claimed_rcpt_difference(claim: _ClaimedRecipient, rcpt_to: Sequence[str], r
         why = (f"The message is addressed to {address} (To: or Cc:): if a server wrote it, {address} was the RCPT "
                f"TO there, and an alias, forwarding or list expansion led from it to {first}.")
     elif key in addressed:
-        why = (f"Both are addressees in To: or Cc:: if a server wrote it, one SMTP transaction named both, and the "
+        why = (f"Both are addressees in To: or Cc: if a server wrote it, one SMTP transaction named both, and the "
                f"delivery agent wrote one copy per mailbox, so {address} had a copy of its own.")
     elif recorded_addressed:
         why = (f"{address} is in neither To: nor Cc:, while {first} is: if a server wrote it, {address} was another "
                "RCPT TO of the same SMTP transaction, given in the envelope alone: a Bcc copy went to it.")
     else:
-        why = (f"Neither {address} nor {first} is in To: or Cc:: if a server wrote it, {address} was another RCPT TO "
+        why = (f"Neither {address} nor {first} is in To: or Cc: if a server wrote it, {address} was another RCPT TO "
                f"of the same SMTP transaction, given in the envelope alone (a Bcc copy went to it), or the address "
                f"an alias, forwarding or list expansion led from to {first}.")
     # Every server puts its trace fields on top (RFC 5321 section 4.4): what sits below the last

@@ -278,6 +278,13 @@ def test_claims_are_bounded_and_hostile_values_are_read_safely() -> None:
     assert "jörg@corp.example" in env.claimed_rcpt_to
     assert all("@" in claim for claim in env.claimed_rcpt_to)
     assert env.rcpt_to == ("alice@corp.example",)
+    # A bidi control in a claimed address is marked in the terminal too, as in HTML and Markdown
+    # (verification V24 D9: the terminal dropped it, "evil" then read reversed nowhere).
+    from headerscope.render.terminal import TerminalRenderer
+
+    bidi = POSTFIX_MIMEDEFANG.replace("<cfo@corp.example>", '<"\u202eevil"@corp.example>')
+    shown = TerminalRenderer(width=200).render(_report(bidi))
+    assert 'claimed RCPT TO "⟨U+202E⟩evil"@corp.example' in shown
 
 
 def test_a_scan_row_carries_the_claim_and_the_filter_finds_it(tmp_path: Path) -> None:

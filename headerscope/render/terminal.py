@@ -506,7 +506,8 @@ class TerminalRenderer(Renderer):
                      for what, src in zip(env.other_recipients, env.other_recipient_sources, strict=False))
         # A recipient only a field below every Received names (a milter's or the sender's): beside
         # RCPT TO, never as it; the claimed_rcpt difference below says why it may differ.
-        rcpts.extend(f"claimed RCPT TO {address} (unverified, not the receiver's record)  [{src}]"
+        # Hidden characters marked (shown_hidden), as HTML and Markdown show them: a sender's text.
+        rcpts.extend(f"claimed RCPT TO {shown_hidden(address)} (unverified, not the receiver's record)  [{src}]"
                      for address, src in zip(env.claimed_rcpt_to, env.claimed_rcpt_to_sources, strict=False))
         # An earlier delivery inside the receiving side (a forward there): its own MAIL FROM.
         rcpts.extend(f"MAIL FROM of an earlier delivery {address or '<>'}  [{src}]"
