@@ -338,7 +338,10 @@ def _rebuild(msg: Any, depth: int, caps: _Caps) -> tuple[str, MsgRead]:
         # White space alone is no header: read as an empty stream is.
         # Only the flags tell a draft from a delivered item without an SMTP trace: a missing
         # header stream alone would call mail inside one organisation "never sent".
-        notes.append(NO_TRANSPORT_HEADERS if _flagged_unsent(msg) else NO_SMTP_TRACE)
+        # A stream set aside (header_note) was there: "no SMTP trace" would explain its absence
+        # wrongly (verification V24 D7); the note before says why it is not used.
+        notes.append(NO_TRANSPORT_HEADERS if _flagged_unsent(msg) else
+                     "headers were rebuilt from its properties" if header_note else NO_SMTP_TRACE)
         # Nothing was rebuilt from transport headers: the first note says from what it was.
         notes[0] = notes[0].replace("from its transport headers", "from its properties")
         lines = []
