@@ -491,10 +491,10 @@ class DkimSignatureResult(Value):
     """Why, in words a person needs."""
     reason_code: str
     """Stable code: ok, body_hash_mismatch, signature_mismatch, key_not_found, key_revoked, offline,
-    not_original (input not the signed bytes: .msg, paste), body_uncheckable and fields_rewritten (cannot be
-    checked from a copy that does not keep the signed body, an Outlook .msg or Apple Mail's .partial.emlx:
-    its body, or a field a .msg's rebuild wrote; see COPY_UNCHECKABLE_CODES), redacted (masked in the copy), cut_off (the paste stops inside it), shortened (a
-    value shortened by hand in the copy), key_too_large, ..."""
+    not_original (input not the signed bytes: .msg, paste), body_uncheckable (its signed header fields verify
+    but its body cannot be checked from a copy that does not keep the signed body, an Outlook .msg or Apple
+    Mail's .partial.emlx; see COPY_UNCHECKABLE_CODES), redacted (masked in the copy), cut_off (the paste stops
+    inside it), shortened (a value shortened by hand in the copy), key_too_large, ..."""
     aligned: bool | None
     """Whether d= aligns (relaxed: same organisational domain) with the From: domain, whatever the
     DMARC record asks; None when no From: domain. ``aligned_by_mode`` applies the record's adkim=."""
@@ -559,13 +559,13 @@ class ArcInstance(Value):
     """The ARC-Authentication-Results value: what this intermediary saw."""
 
 
-COPY_UNCHECKABLE_CODES = frozenset({"body_uncheckable", "fields_rewritten"})
+COPY_UNCHECKABLE_CODES = frozenset({"body_uncheckable"})
 """Reason codes (DKIM and ARC) of a signature that cannot be checked from a copy whose header is the
 one received but whose body is not the one that was signed (see UncheckableBody: an Outlook .msg
 keeps the decoded text, Apple Mail's .partial.emlx keeps attachments in separate files):
-``body_uncheckable``, its signed header fields verify and only its body hash cannot be checked;
-``fields_rewritten``, it signs a header field the copy's rebuild wrote itself (MIME-Version,
-Content-Type). Neither is a failure: the outcome is unknown (auth.dkim._uncheckable_words)."""
+``body_uncheckable``, its signed header fields verify (over the header as the copy keeps it) and
+only its body hash cannot be checked. Not a failure: the outcome is unknown
+(auth.dkim._uncheckable_words). A signature whose header fields do not verify fails as on any copy."""
 CANNOT_CHECK_FROM_COPY = "cannot be checked from this copy"
 """How the reason of such a signature (or ARC chain) begins."""
 
@@ -581,8 +581,15 @@ class UncheckableBody(Value):
     in a .msg"."""
     rewritten_fields: tuple[str, ...] = ()
     """The header fields (lower case) headerscope's rebuild of the copy wrote itself instead of the
-    received ones (a .msg with embedded messages, msg.REWRITTEN_FIELDS); a signature over them
-    cannot be checked either. Empty when the header is kept whole."""
+    received ones (a .msg with embedded messages, msg.REWRITTEN_FIELDS). Empty when the header is
+    kept whole."""
+    received_header: bytes | None = None
+    """When ``rewritten_fields`` is not empty: the header section the rebuild started from, as the
+    copy keeps it (a .msg's transport headers, CR LF line ends, ending in the empty line), which
+    holds the received fields of those names verbatim. A signature over them is verified over this
+    header instead (RFC 6376 section 5.4.2 selects the fields of a name from the bottom up, so all
+    of them are the received ones, in their order). None when not known: such a signature is then
+    verified over the rebuilt header, and fails as on any copy."""
 
 
 @frozen
@@ -602,8 +609,8 @@ class ArcResult(Value):
     """Stable code: ok, no_arc, chain_terminated, invalid, key_not_found, key_revoked, temperror, offline,
     no_body, incomplete_copy (a pasted header holds a set in part), duplicate_set (one instance's set twice:
     copied or replayed), instance_limit (instances above 50, RFC 8617 section 4.2.1), library_error,
-    body_uncheckable and fields_rewritten (neutral: the newest ARC-Message-Signature cannot be checked from a
-    copy that does not keep the signed body, see COPY_UNCHECKABLE_CODES)."""
+    body_uncheckable (neutral: the newest ARC-Message-Signature's body hash cannot be checked from a copy
+    that does not keep the signed body, see COPY_UNCHECKABLE_CODES)."""
 
 
 @frozen

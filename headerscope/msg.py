@@ -79,6 +79,11 @@ class MsgRead(Value):
     left_out: str = ""
     """Why messages embedded in it were not read (a cap on hostile input), in words; "" when
     every one was."""
+    received_header: str | None = None
+    """The header the rebuild started from (the transport headers as the .msg keeps them, LF line
+    ends) when it replaced their REWRITTEN_FIELDS with its own to attach embedded messages; None
+    when it kept the header whole. A signature over those fields is verified over this header
+    (auth.dkim, auth.arc): the transport headers keep the original MIME fields verbatim."""
 
 
 def msg_to_message(data: bytes) -> tuple[bytes, tuple[str, ...]]:
@@ -362,7 +367,7 @@ def _rebuild(msg: Any, depth: int, caps: _Caps) -> tuple[str, MsgRead]:
     embedded, left_out = _embedded_messages(msg, depth, caps)
     if not embedded:
         text = header_text + "\n\n" + body
-        return text, _read(text, notes, (), left_out, depth, caps)
+        return text, _read(text, notes, (), left_out, depth, caps, None)
     # Outlook keeps an attached message (a bounce's returned mail, a reported phish) as a .msg
     # of its own inside this one: rebuilt the same way and attached as message/rfc822, so
     # ``--attached N`` and the report's list of carried messages see it.
@@ -375,19 +380,21 @@ def _rebuild(msg: Any, depth: int, caps: _Caps) -> tuple[str, MsgRead]:
     parts.extend(f"--{boundary}\nContent-Type: message/rfc822\n\n{text}" for text, _ in inner)
     text = (_without_body_fields(header_text) + f"\nMIME-Version: 1.0\nContent-Type: multipart/mixed; "
             f"boundary=\"{boundary}\"\n\n" + "\n".join(parts) + f"\n--{boundary}--\n")
-    return text, _read(text, notes, tuple(read for _, read in inner), left_out, depth, caps)
+    return text, _read(text, notes, tuple(read for _, read in inner), left_out, depth, caps, header_text)
 
 
 def _read(text: str, notes: list[str], embedded: tuple[MsgRead, ...], left_out: str, depth: int,
-          caps: _Caps) -> MsgRead:
+          caps: _Caps, received_header: str | None) -> MsgRead:
     """The MsgRead of one rebuilt message; the file's own (depth 0) says every cap that applied
-    anywhere in it, an embedded one those that applied to it."""
+    anywhere in it, an embedded one those that applied to it. ``received_header``: the header
+    the rebuild replaced the MIME fields of (MsgRead.received_header)."""
     if depth == 0:
         notes.extend(dict.fromkeys(caps.applied))
     elif left_out:
         notes.append(left_out)
     digest = hashlib.sha256(text.replace("\n", "\r\n").encode("utf-8", errors="replace")).hexdigest()
-    return MsgRead(digest=digest, notes=tuple(notes), embedded=embedded, left_out=left_out)
+    return MsgRead(digest=digest, notes=tuple(notes), embedded=embedded, left_out=left_out,
+                   received_header=received_header)
 
 
 def _embedded_messages(msg: Any, depth: int, caps: _Caps) -> tuple[list[Any], str]:

@@ -138,22 +138,64 @@ def test_a_mailing_list_msg_keeps_the_verdict_of_its_eml() -> None:
     assert compared["arc"].label == "not_recomputed" and "cannot be re-checked from this copy" in compared["arc"].explanation
 
 
-def test_fields_the_rebuild_writes_make_a_signature_over_them_uncheckable() -> None:
+def test_a_signature_over_the_fields_the_rebuild_writes_is_verified_with_the_ones_the_msg_keeps() -> None:
     # D2: direct.eml's header and body byte for byte, plus an embedded message: the rebuild writes
-    # its own MIME-Version and Content-Type, which the signature signs (h=).
+    # its own MIME-Version and Content-Type, which the signature signs (h=). The transport headers
+    # keep the received ones, and the signed header fields verify with them: only the body is unknown.
     report = _analyze("direct", body_changed=False, embedded=True)
     assert any("embedded message(s) rebuilt" in note for note in report.input.cleanups)
     (dkim,) = report.dkim
     assert {"mime-version", "content-type"} <= set(dkim.signed_headers)
-    assert (dkim.result, dkim.reason_code) == ("neutral", "fields_rewritten")
-    assert "headerscope's rebuild of the .msg replaced its MIME-Version, Content-Type" in dkim.reason
+    assert (dkim.result, dkim.reason_code, dkim.body_hash_ok) == ("neutral", "body_uncheckable", None)
+    assert dkim.reason.startswith("cannot be checked from this copy: the signed header fields verify, with the "
+                                  "MIME-Version, Content-Type and Content-Transfer-Encoding the .msg keeps in its "
+                                  "transport headers")
     assert "changed since signing" not in dkim.reason
     compared = {c.method: c for c in report.comparison}
     assert compared["dkim"].label == "not_recomputed"
     assert "modified after delivery" not in compared["dkim"].explanation
-    assert report.arc is not None and (report.arc.result, report.arc.reason_code) == ("neutral", "fields_rewritten")
+    assert report.arc is not None and (report.arc.result, report.arc.reason_code) == ("neutral", "body_uncheckable")
+    assert "ARC-Message-Signature (i=1) verify, with the MIME-Version and Content-Type the .msg keeps" in report.arc.reason
     assert not _ids(report) & {"arc.chain_failed", "recorded.modified_after_delivery", "dkim.headers_changed"}
     assert report.verdict.status == "authenticated"  # SPF aligns
+
+
+@pytest.mark.parametrize("embedded", [False, True])
+def test_a_forged_subject_fails_dkim_and_dmarc_with_or_without_an_embedded_message(embedded: bool) -> None:
+    # Verification V24: a forger changes the Subject of a genuinely signed message and saves it as a
+    # .msg. With an embedded message the rebuild writes MIME fields of its own, which the signature
+    # signs; that excused the header mismatch ("the rebuild changed them"), and DMARC and the verdict
+    # read "not checked". Verified with the fields the .msg keeps, the header hash fails on the Subject.
+    header, _ = _sample("forwarded-srs")
+    forged = header.replace("Subject: Reunion dinner on 12 December",
+                            "Subject: Urgent: new bank details for the reunion deposit")
+    assert forged != header
+    report = _analyze("forwarded-srs", body_changed=False, embedded=embedded, header=forged)
+    (dkim,) = report.dkim
+    assert {"mime-version", "content-type", "subject"} <= set(dkim.signed_headers)
+    assert (dkim.result, dkim.reason_code) == ("neutral", "not_original")
+    assert report.dmarc is not None and report.dmarc.result == "fail" and "dmarc.fail" in _ids(report)
+    assert report.verdict.status in ("spoofed", "suspicious")
+    assert "cannot be checked from this copy" not in report.verdict.summary
+
+    # The genuine message with an embedded message: its header verifies, its body cannot be checked,
+    # so DMARC rests on SPF and the receiver's record (not checked), and does not fail.
+    report = _analyze("forwarded-srs", body_changed=False, embedded=embedded)
+    assert [(s.result, s.reason_code) for s in report.dkim] == [("neutral", "body_uncheckable")] if embedded \
+        else [("pass", "ok")]
+    assert report.dmarc is not None and report.dmarc.result != "fail" and "dmarc.fail" not in _ids(report)
+
+
+def test_a_forged_subject_fails_the_arc_message_signature_of_a_msg_with_an_embedded_message() -> None:
+    # The same for ARC: the newest AMS signs Subject, MIME-Version and Content-Type; verified with the
+    # fields the .msg keeps, the changed Subject fails it, as without an embedded message.
+    header, _ = _sample("direct")
+    forged = header.replace("Subject: ", "Subject: URGENT wire transfer - ", 1)
+    for embedded in (False, True):
+        report = _analyze("direct", body_changed=False, embedded=embedded, header=forged)
+        assert report.arc is not None and (report.arc.result, report.arc.reason_code) == ("fail", "invalid")
+        assert "arc.chain_failed" in _ids(report)
+        assert [(s.result, s.reason_code) for s in report.dkim] == [("neutral", "not_original")]
 
 
 @pytest.mark.parametrize("embedded", [False, True])
@@ -162,44 +204,65 @@ def test_rewritten_fields_come_from_the_rebuild_notes(embedded: bool) -> None:
 
     header, body = _sample("direct")
     loaded = load_bytes(msg_bytes(header, body, embedded=embedded))
+    # With an embedded message: the transport headers as the .msg keeps them, whose own MIME fields
+    # a signature over the rebuild's is verified with.
+    received = (header.rstrip("\r\n") + "\r\n\r\n").encode() if embedded else None
     assert loaded.uncheckable_body == UncheckableBody("the decoded text Outlook keeps in a .msg",
-                                                      REWRITTEN_FIELDS if embedded else ())
+                                                      REWRITTEN_FIELDS if embedded else (), received)
     assert load_bytes((SAMPLES / "direct.eml").read_bytes()).uncheckable_body is None
 
 
-def test_only_what_the_rebuild_rewrote_is_uncheckable() -> None:
-    # A signature is uncheckable for the fields the rebuild wrote only when it signs them (h=);
-    # a mismatch over fields it does not sign is the message's own, as on any copy.
+def test_a_signature_over_the_rewritten_fields_verifies_only_with_the_received_ones() -> None:
+    # A signature over fields the rebuild wrote is verified over the header the rebuild started
+    # from: it verifies when those are the signed ones, and fails as on any copy otherwise (another
+    # value, their order changed, or no header known).
     from test_dkim import MESSAGE, NOW, rsa_dns, rsa_key, sign
 
     from headerscope.auth.dkim import check_dkim
     from headerscope.message import parse_message
 
-    msg_body = UncheckableBody("the decoded text Outlook keeps in a .msg", REWRITTEN_FIELDS)
-
-    def checked(raw: bytes) -> tuple[str, str]:
+    def checked(raw: bytes, received: bytes | None) -> tuple[str, str]:
+        uncheckable = UncheckableBody("the decoded text Outlook keeps in a .msg", REWRITTEN_FIELDS, received)
         (result,), _ = check_dkim(parse_message(raw), SnapshotResolver(rsa_dns(1024)), from_domain="example.com",
-                                  delivery_time=None, now=NOW, byte_exact=False, uncheckable_body=msg_body)
+                                  delivery_time=None, now=NOW, byte_exact=False, uncheckable_body=uncheckable)
         return result.result, result.reason_code
 
-    def rebuilt(raw: bytes) -> bytes:
-        # What msg._rebuild does with an embedded message: its own multipart header and body.
+    def rebuilt(raw: bytes) -> tuple[bytes, bytes]:
+        # What msg._rebuild does with an embedded message: its own multipart header and body; and the
+        # header it started from.
         head, _, _ = raw.partition(b"\r\n\r\n")
-        head = b"\r\n".join(line for line in head.split(b"\r\n") if not line.lower().startswith(b"content-type:"))
-        return head + (b"\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n"
-                       b"Content-Type: text/plain\r\n\r\nHello Bob\r\n--b--\r\n")
+        kept = b"\r\n".join(line for line in head.split(b"\r\n") if not line.lower().startswith(b"content-type:"))
+        return kept + (b"\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n"
+                       b"Content-Type: text/plain\r\n\r\nHello Bob\r\n--b--\r\n"), head + b"\r\n\r\n"
 
     typed = MESSAGE.replace(b"Message-ID:", b"Content-Type: text/plain\r\nMessage-ID:")
     unsigned_type = sign(typed, key=rsa_key(1024))  # h=from:to:subject:date
-    assert checked(rebuilt(unsigned_type)) == ("neutral", "body_uncheckable")
-    assert checked(rebuilt(unsigned_type).replace(b"Quarterly", b"Annual")) == ("neutral", "not_original")
+    message, received = rebuilt(unsigned_type)
+    assert checked(message, received) == checked(message, None) == ("neutral", "body_uncheckable")
+    assert checked(message.replace(b"Quarterly", b"Annual"), received) == ("neutral", "not_original")
+
     signed_type = sign(typed, key=rsa_key(1024), headers="from:to:subject:date:content-type")
-    assert checked(rebuilt(signed_type)) == ("neutral", "fields_rewritten")
+    message, received = rebuilt(signed_type)
+    assert checked(message, received) == ("neutral", "body_uncheckable")
+    # Not known (the rebuilt header alone): a mismatch over the rebuild's fields is not excused.
+    assert checked(message, None) == ("neutral", "not_original")
+    # A Content-Type the .msg keeps that is not the signed one; a changed Subject.
+    assert checked(message, received.replace(b"text/plain", b"text/html")) == ("neutral", "not_original")
+    assert checked(message.replace(b"Quarterly", b"Annual"), received.replace(b"Quarterly", b"Annual")) \
+        == ("neutral", "not_original")
     # Without the rebuild's fields (a .msg without embedded messages) a header mismatch stands.
-    (result,), _ = check_dkim(parse_message(rebuilt(signed_type)), SnapshotResolver(rsa_dns(1024)),
+    (result,), _ = check_dkim(parse_message(message), SnapshotResolver(rsa_dns(1024)),
                               from_domain="example.com", delivery_time=None, now=NOW, byte_exact=False,
-                              uncheckable_body=UncheckableBody(msg_body.words))
+                              uncheckable_body=UncheckableBody("the decoded text Outlook keeps in a .msg"))
     assert (result.result, result.reason_code) == ("neutral", "not_original")
+
+    # Two Content-Type fields signed once: the bottom one is signed (RFC 6376 section 5.4.2), so every
+    # field of the name is taken from the received header, in its order.
+    two = typed.replace(b"Message-ID:", b"Content-Type: text/html\r\nMessage-ID:")
+    message, received = rebuilt(sign(two, key=rsa_key(1024), headers="from:to:subject:date:content-type"))
+    assert checked(message, received) == ("neutral", "body_uncheckable")
+    swapped = received.replace(b"text/plain", b"TEMP").replace(b"text/html", b"text/plain").replace(b"TEMP", b"text/html")
+    assert checked(message, swapped) == ("neutral", "not_original")
 
 
 def test_a_message_embedded_in_a_msg_is_judged_as_a_rebuilt_copy_too() -> None:

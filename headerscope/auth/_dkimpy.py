@@ -318,6 +318,18 @@ class SplitMessage:
                 cached = self._body_hashes[key]
         return cached
 
+    def with_header(self, header: bytes) -> SplitMessage:
+        """This message's body under the header section ``header`` (the fields up to its first
+        empty line, read as ``_split`` reads a message's): the header a copy keeps when the
+        message's own was rebuilt from it. The body and its hashes are shared, not recomputed."""
+        fields = _split(header)
+        other = SplitMessage(fields.headers, self.raw, self.body_start, self.body_needs_crlf, self.body_has_cr,
+                             fields.skipped_lines)
+        # One lock for the one body-hash cache the two share.
+        other._body_hashes = self._body_hashes
+        other._lock = self._lock
+        return other
+
     def field_positions(self) -> dict[bytes, list[int]]:
         """Lower-cased field name -> positions in ``headers``, top first (built once)."""
         with self._lock:

@@ -26,7 +26,7 @@ from ..model import (
 )
 from ..text import compiled_on_first_use, header_ref
 from . import _dkimpy
-from .dkim import FIELD_SPELLING
+from .dkim import as_kept_words
 from .recorded import _parse_authentication_results
 from .tags import TagList, parse_tag_list
 
@@ -240,14 +240,21 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
     has_body = message.has_body and not message.body_blank
     # Past RFC 8617 section 4.2.1's 50 instances the chain fails whatever its signatures say:
     # known without a key, and dkimpy (quadratic in the number of sets) is not asked.
+    # A .msg's rebuild replaced its MIME fields with its own (msg.REWRITTEN_FIELDS): the
+    # signatures are verified over the header it started from, which keeps the received ones
+    # verbatim (as auth.dkim does). Not known: over the rebuilt header, where a signature over
+    # them fails as on any copy.
+    received_header = uncheckable_body.received_header \
+        if uncheckable_body is not None and uncheckable_body.rewritten_fields else None
+    signed_split = split.with_header(received_header) if received_header is not None else split
     outcome = (_dkimpy.ArcOutcome("fail", "", ()) if census.over_limit
-               else _dkimpy.verify_arc(split, dnsfunc, body_uncheckable=uncheckable_body is not None and has_body))
+               else _dkimpy.verify_arc(signed_split, dnsfunc,
+                                       body_uncheckable=uncheckable_body is not None and has_body))
     checks = {c.instance: c for c in outcome.instances}
-    # The sets whose AMS cannot be checked from this copy: its body hash (the body is not the
-    # original) or a signed header field a .msg's rebuild wrote itself (see _copy_broke).
-    rewritten_fields = uncheckable_body.rewritten_fields if uncheckable_body is not None else ()
-    rebuilt = frozenset(number for number in outcome.body_unchecked if number in checks and number in sets
-                        and _copy_broke(checks[number], sets[number], rewritten_fields))
+    # The sets whose AMS cannot be checked from this copy: its signed header fields verify, only
+    # its body hash cannot (the body is not the original). One whose header fields fail, fails.
+    rebuilt = frozenset(number for number in outcome.body_unchecked
+                        if number in checks and number in sets and checks[number].ams_valid)
 
     instances: list[ArcInstance] = []
     problems: dict[tuple[str, int], _KeyProblem] = {}
@@ -306,10 +313,10 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
                 and max(rebuilt) == max(checks, default=0) and all(c.seal_valid for c in outcome.instances) and (result == "pass" or _first_failure(
                     outcome) == ("ams", max(rebuilt))):
             # Every seal validates (they sign ARC fields only, which the copy keeps as received), and
-            # the newest AMS, the one the chain rests on (RFC 8617 section 5.2), fails or passes only
-            # by what the copy changed: not a verdict on the message either way.
+            # the newest AMS, the one the chain rests on (RFC 8617 section 5.2), verifies but for its
+            # body hash, which the copy cannot match: not a verdict on the message either way.
             newest = checks[max(rebuilt)]
-            result, code = "neutral", "body_uncheckable" if newest.ams_valid else "fields_rewritten"
+            result, code = "neutral", "body_uncheckable"
             reason = _uncheckable_words(newest, sets[max(rebuilt)], uncheckable_body)
     times, repeated = census.most_repeated()
     if times > 1 and result == "fail" and code == "invalid":
@@ -443,41 +450,30 @@ def holds(arc: ArcResult | None) -> bool:
     """The chain validates (RFC 8617 section 5.2), or does as far as a copy without the signed body
     (an Outlook .msg, Apple Mail's .partial.emlx) can show: every seal validates and the newest
     ARC-Message-Signature's signed header fields verify, only its body hash cannot be checked
-    (reason_code body_uncheckable). What the sealers recorded is then intact, as the seals prove; a
-    chain whose signed fields a .msg's rebuild rewrote (fields_rewritten) is not known to belong to
-    this message's header, and does not hold."""
+    (reason_code body_uncheckable). What the sealers recorded is then intact, as the seals prove."""
     return arc is not None and (arc.result == "pass"
                                 or (arc.result == "neutral" and arc.reason_code == "body_uncheckable"))
 
 
 def _rewritten_signed(entry: _Set, rewritten_fields: tuple[str, ...]) -> list[str]:
-    """The fields the rebuild of a .msg wrote itself that an ARC-Message-Signature signs (h=)."""
+    """The fields the rebuild of a .msg wrote itself that an ARC-Message-Signature signs (h=): it
+    was verified with the ones the .msg keeps (_check_arc)."""
     tags = parse_tag_list(entry.signature) if entry.signature else None
     signed = {name.strip().lower() for name in ((tags.get("h") or "") if tags else "").split(":")[:200]}
     return [name for name in rewritten_fields if name in signed]
 
 
-def _copy_broke(check: _dkimpy.ArcInstanceCheck, entry: _Set, rewritten_fields: tuple[str, ...]) -> bool:
-    """An AMS verified without its body hash (a copy without the signed body, _dkimpy.verify_arc)
-    whose outcome the copy decides: its signed header fields verify, or it signs a field a .msg's
-    rebuild wrote. One that fails over fields the copy keeps as received fails as on any message."""
-    return check.ams_valid or bool(_rewritten_signed(entry, rewritten_fields))
-
-
 def _uncheckable_words(check: _dkimpy.ArcInstanceCheck, entry: _Set, uncheckable: UncheckableBody) -> str:
-    """Why the chain of a copy without the signed body cannot be checked (see _copy_broke)."""
+    """Why the chain of a copy without the signed body cannot be checked: every seal and the newest
+    AMS's signed header fields verify, only its body hash cannot be checked."""
     body = (f"the body is {uncheckable.words}, not the bytes that were signed, so its body hash (bh=) cannot match "
             "whatever the message was")
-    if check.ams_valid:
-        return (f"{CANNOT_CHECK_FROM_COPY}: every ARC seal validates and the signed header fields of the newest "
-                f"ARC-Message-Signature (i={check.instance}) verify, but {body} (RFC 8617 section 5.2 verifies it as "
-                "a DKIM signature)")
-    shown = [FIELD_SPELLING.get(name, name) for name in _rewritten_signed(entry, uncheckable.rewritten_fields)]
-    names = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
-    return (f"{CANNOT_CHECK_FROM_COPY}: every ARC seal validates, but headerscope's rebuild of the .msg replaced its "
-            f"{names} with its own, to attach the messages embedded in it, and the newest ARC-Message-Signature "
-            f"(i={check.instance}) signs them (h=); and {body} (the rebuild changed them, not a sealer or anyone "
-            "after delivery)")
+    restored = _rewritten_signed(entry, uncheckable.rewritten_fields) \
+        if uncheckable.received_header is not None else []
+    kept = f", {as_kept_words(restored)}," if restored else ""
+    return (f"{CANNOT_CHECK_FROM_COPY}: every ARC seal validates and the signed header fields of the newest "
+            f"ARC-Message-Signature (i={check.instance}) verify{kept} but {body} (RFC 8617 section 5.2 verifies it "
+            "as a DKIM signature)")
 
 
 def _first_failure(outcome: _dkimpy.ArcOutcome) -> tuple[str, int] | None:

@@ -278,9 +278,11 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
     ``byte_exact`` False says the input is not the bytes that were signed (an Outlook .msg
     rebuilt into MIME, a paste): a body hash or header signature mismatch then says
     nothing about the message and becomes ``neutral`` with reason_code ``not_original``.
-    ``uncheckable_body`` (see check_dkim): a mismatch the copy itself causes (the body, or a signed
-    field a .msg's rebuild wrote) is ``neutral`` with a reason code of COPY_UNCHECKABLE_CODES, a
-    signature that cannot be checked from this copy (see _uncheckable_words).
+    ``uncheckable_body`` (see check_dkim): a body hash mismatch the copy itself causes is ``neutral``
+    with a reason code of COPY_UNCHECKABLE_CODES, a signature that cannot be checked from this copy
+    (see _uncheckable_words). A signature over fields a .msg's rebuild wrote itself is verified over
+    the header the rebuild started from (UncheckableBody.received_header), which keeps the received
+    ones; without it, or when it does not verify there either, it fails as on any copy.
     """
     header_indexes = [h.index for h in message.all("DKIM-Signature")]
     if not header_indexes:
@@ -337,12 +339,22 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
     # or a message cut there. A signer's body hash that does not match it says the body is
     # missing, not that it changed (who would sign a body and then empty it?).
     blank_body = message.body_blank
+    # A .msg's rebuild replaced these fields with its own (msg.REWRITTEN_FIELDS); the header it
+    # started from keeps the received ones verbatim, so a signature over them is verified there.
+    rewritten = uncheckable_body.rewritten_fields if uncheckable_body is not None else ()
+    received_header = uncheckable_body.received_header if uncheckable_body is not None else None
+    as_received: _dkimpy.SplitMessage | None = None
     for (check, tags), pos in zip(parsed, kept_positions, strict=True):
         if tags is None:
             continue
+        header_split = split
+        if received_header is not None and any(name in check.signed_lower for name in rewritten):
+            if as_received is None:
+                as_received = split.with_header(received_header)
+            header_split = as_received
         _verify(check, split, split.headers[pos], resolver, answers, present,
                 has_body=message.has_body, delivery=delivery, now=now, blank_body=blank_body,
-                byte_exact=byte_exact)
+                byte_exact=byte_exact, header_split=header_split)
         if (not message.has_body or check.body_missing) and byte_exact \
                 and check.reason_code == "signature_mismatch" \
                 and (check.canonicalization or "simple").partition("/")[0] == "simple":
@@ -362,8 +374,7 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
                                                 f"({check.reason})")
         elif uncheckable_body is not None and (
                 uncheckable := _uncheckable_words(check, uncheckable_body)) is not None:
-            check.finish("neutral", "body_uncheckable" if check.reason_code == "body_hash_mismatch"
-                         else "fields_rewritten", uncheckable)
+            check.finish("neutral", "body_uncheckable", uncheckable)
             # Computed over a body that is not the signed one: it says nothing either way.
             check.body_hash_ok = None
         elif not byte_exact and check.reason_code in _NOT_ORIGINAL:
@@ -536,31 +547,34 @@ _NOT_ORIGINAL = frozenset({"body_hash_mismatch", "signature_mismatch"})
 
 
 def _uncheckable_words(check: _Check, uncheckable: UncheckableBody) -> str | None:
-    """Why a mismatch on a copy that does not keep the signed body says nothing, when the copy
-    itself causes it; None for a failure it cannot cause, which stands as for any copy.
+    """Why a body hash mismatch on a copy that does not keep the signed body says nothing; None
+    for any other failure, which stands as for any copy.
 
     Such a copy keeps the header fields as received and a body that is not the signed one (an
     Outlook .msg keeps the decoded text, not the MIME bytes, MS-OXMSG; Apple Mail's .partial.emlx
     leaves out the attachments it keeps in separate files): the body hash (RFC 6376 section 3.7)
-    cannot match, and neither can the header hash (section 3.7) when the signature signs a field
-    the copy's rebuild wrote itself (a .msg with embedded messages gets a multipart MIME-Version
-    and Content-Type of headerscope's own). A header hash over fields kept verbatim is not the
-    copy's doing."""
+    cannot match. The header hash can: the signed fields are verified as received, those a .msg's
+    rebuild wrote itself too (over the transport headers, which keep the originals: _check_dkim),
+    so a header mismatch is a change to the message, not the copy's doing."""
+    if check.reason_code != "body_hash_mismatch":
+        return None
     body = f"the body is {uncheckable.words}, not the bytes that were signed"
-    if check.reason_code == "body_hash_mismatch":
+    restored = [name for name in uncheckable.rewritten_fields if name in check.signed_lower] \
+        if uncheckable.received_header is not None else []
+    if not restored:
         return (f"{CANNOT_CHECK_FROM_COPY}: the signed header fields verify, but {body}, so the body hash (bh=) "
                 "cannot match whatever the message was (RFC 6376 section 3.7)")
-    if check.reason_code != "signature_mismatch":
-        return None
-    rewritten = [name for name in uncheckable.rewritten_fields if name in check.signed_lower]
-    if not rewritten:
-        return None
-    shown = [FIELD_SPELLING.get(name, name) for name in rewritten]
-    names = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
-    return (f"{CANNOT_CHECK_FROM_COPY}: headerscope's rebuild of the .msg replaced its {names} with its own, to "
-            f"attach the messages embedded in it, and this signature signs them (h=); {body}; so neither hash "
-            "can match whatever the message was (the rebuild changed them, not the sender or anyone after "
-            "delivery)")
+    return (f"{CANNOT_CHECK_FROM_COPY}: the signed header fields verify, {as_kept_words(restored)}, but {body}, so "
+            "the body hash (bh=) cannot match whatever the message was (RFC 6376 section 3.7)")
+
+
+def as_kept_words(names: list[str]) -> str:
+    """How a signature over the fields a .msg's rebuild wrote itself was verified, in words that
+    follow "the signed header fields verify"."""
+    shown = [FIELD_SPELLING.get(name, name) for name in names]
+    listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+    return (f"with the {listed} the .msg keeps in its transport headers (headerscope's rebuild wrote its own to "
+            "attach the messages embedded in it)")
 
 
 FIELD_SPELLING = {  # how the rewritten fields are written (RFC 2045 section 3)
@@ -843,7 +857,10 @@ def _key_error(check: _Check, code: str, reason: str) -> tuple[_dkimpy.PublicKey
 def _verify(check: _Check, split: _dkimpy.SplitMessage,
             field_pair: _dkimpy.HeaderPair, resolver: Resolver, answers: dict[str, DnsAnswer],
             present: dict[str, int], *, has_body: bool, delivery: datetime | None, now: datetime,
-            blank_body: bool = False, byte_exact: bool = True) -> None:
+            blank_body: bool = False, byte_exact: bool = True,
+            header_split: _dkimpy.SplitMessage | None = None) -> None:
+    """Verify one signature: its body hash over ``split``'s body, its header hash over
+    ``header_split``'s header fields (``split``'s when None: see _check_dkim)."""
     algorithm = check.algorithm or "rsa-sha256"
     header_canon, _, body_canon = (check.canonicalization or "simple/simple").partition("/")
     body_canon = body_canon or "simple"
@@ -893,8 +910,9 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
         return
     key, _ = fetched
 
+    fields = header_split if header_split is not None else split
     verdict = _dkimpy.verify_header_signature(
-        split, header_canon=header_canon, algorithm=algorithm, include_headers=check.signed_lower,
+        fields, header_canon=header_canon, algorithm=algorithm, include_headers=check.signed_lower,
         signature_field=field_pair, signature=check.signature, key=key)
     if isinstance(verdict, str):
         check.finish("permerror", "malformed", verdict)
@@ -902,7 +920,7 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
     name = f"{check.selector}._domainkey.{check.domain}"
     if not verdict:
         if "subject" in check.signed_lower:
-            _verify_untagged(check, split, field_pair, key, header_canon=header_canon, algorithm=algorithm)
+            _verify_untagged(check, fields, field_pair, key, header_canon=header_canon, algorithm=algorithm)
         reason = (f"signed headers changed since signing (or the key at {name} was replaced)")
         if check.body_hash_ok is False:
             reason += "; the body changed too"
