@@ -1941,28 +1941,23 @@ def _load_msg(original: bytes, result: Callable[..., LoadedInput]) -> LoadedInpu
     # A damaged .msg read for its transport headers alone has no body to check.
     has_body = not read.notes[0].startswith(HEADERS_ALONE)
     return replace(result(data, "msg", list(read.notes), has_body, exact_note=_MSG_NOTE), msg_read=read,
-                   uncheckable_body=msg_uncheckable_body(read.notes, received_header=read.received_header))
+                   uncheckable_body=msg_uncheckable_body(read))
 
 
 _MSG_NOTE = "rebuilt from an Outlook .msg, which does not keep the original MIME bytes"
 
 
-def msg_uncheckable_body(notes: tuple[str, ...], *, embeds: bool | None = None,
-                         received_header: str | None = None) -> UncheckableBody:
-    """What a .msg's rebuild keeps: Outlook's decoded text for the body, and the header fields it
-    wrote itself when it attaches embedded messages under a multipart header of its own
-    (msg.REWRITTEN_FIELDS), which ``embeds`` says, else the rebuild's notes; with the header it
-    started from (MsgRead.received_header), whose own fields of those names a signature over them
-    is verified with (None: not known, and such a signature fails as on any copy)."""
-    from .msg import EMBEDDED_NOTE, REWRITTEN_FIELDS
+def msg_uncheckable_body(read: MsgRead) -> UncheckableBody:
+    """What a .msg's rebuild of one message keeps: Outlook's decoded text for the body; and, when it
+    attached embedded messages under a multipart header of its own, the header fields it wrote
+    itself (msg.REWRITTEN_FIELDS) and the header it started from (MsgRead.received_header), whose
+    own fields of those names a signature over them is verified with (auth.dkim, auth.arc)."""
+    from .msg import REWRITTEN_FIELDS
 
-    if embeds is None:
-        embeds = any(EMBEDDED_NOTE in note for note in notes)
-    if not embeds:
+    if read.received_header is None:
         return UncheckableBody("the decoded text Outlook keeps in a .msg")
     # Encoded as msg.read_msg encodes the rebuilt text, so the fields the two share are the same bytes.
-    header = None if received_header is None else \
-        (received_header + "\n\n").replace("\n", "\r\n").encode("utf-8", errors="replace")
+    header = (read.received_header + "\n\n").replace("\n", "\r\n").encode("utf-8", errors="replace")
     return UncheckableBody("the decoded text Outlook keeps in a .msg", REWRITTEN_FIELDS, header)
 
 
@@ -1982,7 +1977,7 @@ def load_carried(carrier: LoadedInput, data: bytes, source: str) -> LoadedInput:
         return load_bytes(data, source=source)
     return LoadedInput(data=data, source=source, sha256=digest, size=len(data), format="msg", cleanups=item.notes,
                        has_body=True, byte_exact=False, byte_exact_note=_MSG_NOTE, msg_read=item,
-                       uncheckable_body=msg_uncheckable_body(item.notes, received_header=item.received_header))
+                       uncheckable_body=msg_uncheckable_body(item))
 
 
 def _emlx_message(original: bytes) -> tuple[bytes, str, bool] | None:
