@@ -177,6 +177,10 @@ def test_a_forged_subject_fails_dkim_and_dmarc_with_or_without_an_embedded_messa
     assert report.dmarc is not None and report.dmarc.result == "fail" and "dmarc.fail" in _ids(report)
     assert report.verdict.status in ("spoofed", "suspicious")
     assert "cannot be checked from this copy" not in report.verdict.summary
+    # The body hash of a .msg cannot match (its body is Outlook's text): the failure is the header's,
+    # never "the body changed too", which the comparison read as a change after delivery.
+    assert "the body changed too" not in dkim.reason and dkim.body_hash_ok is not False
+    assert "recorded.modified_after_delivery" not in _ids(report)
 
     # The genuine message with an embedded message: its header verifies, its body cannot be checked,
     # so DMARC rests on SPF and the receiver's record (not checked), and does not fail.

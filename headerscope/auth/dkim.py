@@ -354,7 +354,7 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
             header_split = as_received
         _verify(check, split, split.headers[pos], resolver, answers, present,
                 has_body=message.has_body, delivery=delivery, now=now, blank_body=blank_body,
-                byte_exact=byte_exact, header_split=header_split)
+                byte_exact=byte_exact, header_split=header_split, body_uncheckable=uncheckable_body is not None)
         if (not message.has_body or check.body_missing) and byte_exact \
                 and check.reason_code == "signature_mismatch" \
                 and (check.canonicalization or "simple").partition("/")[0] == "simple":
@@ -858,9 +858,10 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
             field_pair: _dkimpy.HeaderPair, resolver: Resolver, answers: dict[str, DnsAnswer],
             present: dict[str, int], *, has_body: bool, delivery: datetime | None, now: datetime,
             blank_body: bool = False, byte_exact: bool = True,
-            header_split: _dkimpy.SplitMessage | None = None) -> None:
+            header_split: _dkimpy.SplitMessage | None = None, body_uncheckable: bool = False) -> None:
     """Verify one signature: its body hash over ``split``'s body, its header hash over
-    ``header_split``'s header fields (``split``'s when None: see _check_dkim)."""
+    ``header_split``'s header fields (``split``'s when None: see _check_dkim). ``body_uncheckable``:
+    the input keeps the header but not the signed body (LoadedInput.uncheckable_body)."""
     algorithm = check.algorithm or "rsa-sha256"
     header_canon, _, body_canon = (check.canonicalization or "simple/simple").partition("/")
     body_canon = body_canon or "simple"
@@ -922,7 +923,12 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
         if "subject" in check.signed_lower:
             _verify_untagged(check, fields, field_pair, key, header_canon=header_canon, algorithm=algorithm)
         reason = (f"signed headers changed since signing (or the key at {name} was replaced)")
-        if check.body_hash_ok is False:
+        if check.body_hash_ok is False and body_uncheckable:
+            # A .msg's or .partial.emlx's body is not the signed one: its hash cannot match, which
+            # says nothing of the body (not "changed too", which reads as a change after delivery).
+            reason += "; its body hash cannot be checked from this copy"
+            check.body_hash_ok = None
+        elif check.body_hash_ok is False:
             reason += "; the body changed too"
         check.finish("fail", "signature_mismatch", reason)
         return
