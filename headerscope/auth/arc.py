@@ -309,9 +309,10 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
                                 + ("" if verified else " (its seal not verified here)"))
     else:
         result, code, reason = _verdict(outcome, dnsfunc, problems, has_body=has_body)
-        if result in ("pass", "fail") and uncheckable_body is not None and rebuilt \
-                and max(rebuilt) == max(checks, default=0) and all(c.seal_valid for c in outcome.instances) and (result == "pass" or _first_failure(
-                    outcome) == ("ams", max(rebuilt))):
+        newest_unchecked = bool(rebuilt) and max(rebuilt) == max(checks, default=0)
+        seals_valid = all(c.seal_valid for c in outcome.instances)
+        if result in ("pass", "fail") and uncheckable_body is not None and newest_unchecked and seals_valid \
+                and (result == "pass" or _first_failure(outcome) == ("ams", max(rebuilt))):
             # Every seal validates (they sign ARC fields only, which the copy keeps as received), and
             # the newest AMS, the one the chain rests on (RFC 8617 section 5.2), verifies but for its
             # body hash, which the copy cannot match: not a verdict on the message either way.

@@ -545,7 +545,6 @@ _NOT_ORIGINAL = frozenset({"body_hash_mismatch", "signature_mismatch"})
 """Results that compare bytes: meaningless when the input is not the signed bytes."""
 
 
-
 def _uncheckable_words(check: _Check, uncheckable: UncheckableBody) -> str | None:
     """Why a body hash mismatch on a copy that does not keep the signed body says nothing; None
     for any other failure, which stands as for any copy.
@@ -579,7 +578,7 @@ def as_kept_words(names: list[str]) -> str:
 
 FIELD_SPELLING = {  # how the rewritten fields are written (RFC 2045 section 3)
     "mime-version": "MIME-Version", "content-type": "Content-Type",
-                "content-transfer-encoding": "Content-Transfer-Encoding"}
+    "content-transfer-encoding": "Content-Transfer-Encoding"}
 
 
 def _body_request(check: _Check) -> tuple[str, str, int | None]:
