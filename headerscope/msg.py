@@ -56,12 +56,12 @@ _BODY_FIELDS = ("content-type", "content-transfer-encoding")
 REWRITTEN_FIELDS = ("mime-version", *_BODY_FIELDS)
 """The header fields (lower case) the rebuild of a .msg with embedded messages removes from its
 transport headers and writes itself (its own MIME-Version and multipart Content-Type): a DKIM
-or ARC signature over them cannot verify on the rebuilt message, whatever the original said."""
-EMBEDDED_NOTE = "embedded message(s) rebuilt the same way and attached as message/rfc822 parts"
+or ARC signature over them is verified over the header as received (MsgRead.received_header)."""
+_EMBEDDED_NOTE = "embedded message(s) rebuilt the same way and attached as message/rfc822 parts"
 """Words of the clean-up note of a .msg whose header fields REWRITTEN_FIELDS were rewritten."""
-BOUNDARY_PREFIX = "=_headerscope_msg_"
-"""How the boundary of the multipart the rebuild writes begins (an embedded message's own is found
-by it: the clean-up notes are the outermost message's)."""
+_BOUNDARY_PREFIX = "=_headerscope_msg_"
+"""How the boundary of the multipart the rebuild writes begins (its own: a part of the body that
+names it is still the sender's text, never taken for a rebuild)."""
 
 
 @frozen
@@ -372,9 +372,9 @@ def _rebuild(msg: Any, depth: int, caps: _Caps) -> tuple[str, MsgRead]:
     # of its own inside this one: rebuilt the same way and attached as message/rfc822, so
     # ``--attached N`` and the report's list of carried messages see it.
     inner = [_rebuild(item, depth + 1, caps) for item in embedded]
-    notes.append(f"its {len(inner)} {EMBEDDED_NOTE} (the body kept is the decoded text; its "
+    notes.append(f"its {len(inner)} {_EMBEDDED_NOTE} (the body kept is the decoded text; its "
                  "MIME-Version, Content-Type and Content-Transfer-Encoding fields are the rebuild's own)")
-    boundary = f"{BOUNDARY_PREFIX}{depth}_" + hashlib.sha256(
+    boundary = f"{_BOUNDARY_PREFIX}{depth}_" + hashlib.sha256(
         "".join(text for text, _ in inner).encode("utf-8", "replace")).hexdigest()[:24]
     parts = [f"--{boundary}\nContent-Type: text/plain; charset=utf-8\n\n{body}"]
     parts.extend(f"--{boundary}\nContent-Type: message/rfc822\n\n{text}" for text, _ in inner)
