@@ -1730,11 +1730,13 @@ def read_carried(message: Message, path: str = "", signed_by: frozenset[str] = f
         # An SMTP TLS report carries the Subject a DMARC aggregate report does (RFC 8460 section
         # 5.3 took RFC 7489's): what the message says it is decides first.
         notice = (_tls_report_finding(message, parts) or _unstructured_bounce(message, carried)
-                  or _auto_reply_finding(message) or _dmarc_aggregate_finding(message))
+                  or _auto_reply_finding(message))
+        subject_only = None
+        if notice is None:
+            notice, subject_only = _dmarc_aggregate_findings(message)
         if notice is not None:
             findings.append(notice)
         else:
-            subject_only = _dmarc_subject_without_report(message)
             if subject_only is not None:
                 findings.append(subject_only)
             if not is_automatic_notification(message) and not _looks_like_bounce(message):
@@ -1988,35 +1990,30 @@ def _carries_aggregate_data(message: Message, domain: str) -> bool:
     return False
 
 
-def _dmarc_subject_without_report(message: Message) -> Finding | None:
-    """A notice for a message whose Subject is a DMARC aggregate report's but which carries no
-    report: the Subject alone is anyone's to write, and a phish dressed as a report must not be
-    filed as one (verification V23)."""
+def _dmarc_aggregate_findings(message: Message) -> tuple[Finding | None, Finding | None]:
+    """(a DMARC aggregate report's info finding, a notice for its Subject without the report),
+    at most one of them, from the Subject RFC 7489 section 7.2.1.1 gives such reports, read once.
+
+    A report is known by that Subject and a part named as the report (see _carries_aggregate_data):
+    what it is, and that its Date: is the report's, written after the period. The Subject alone
+    is anyone's to write, and a phish dressed as a report must not be filed as one (verification
+    V23): the notice says so, and the message is read as the mail it is."""
     subject = message.first_decoded("Subject")
     found = _aggregate_subject().match(subject[:600]) if subject else None
-    if found is None or _carries_aggregate_data(message, found.group(1).strip("<>")):
-        return None
-    domain = _short(found.group(1).strip(), 80)
-    return Finding(
-        id="message.report_subject_only", severity=Severity.NOTICE,
-        title="The Subject of a DMARC aggregate report, but no report attached",
-        explanation=("Its Subject is laid out as RFC 7489 section 7.2.1.1 gives a DMARC aggregate report's "
-                     f"(about {domain}, from {_short(found.group(2).strip(), 80)}), but no part carries a report "
-                     f"named as the RFC has generators name it (receiver!{domain}!begin!end, .xml, .zip or .gz): "
-                     "it is not shown to be such a report, whatever its Subject says. Anyone can write that "
-                     "Subject, and attach a zip; the message is analysed as the mail it is."),
-        reference="https://www.rfc-editor.org/rfc/rfc7489#section-7.2.1.1", subject="Subject")
-
-
-def _dmarc_aggregate_finding(message: Message) -> Finding | None:
-    """An info finding for a DMARC aggregate report (RFC 7489 section 7.2), known by the Subject
-    the RFC gives it and the report it attaches: what it is, and that its Date: is the report's,
-    written after the period."""
-    subject = message.first_decoded("Subject")
-    found = _aggregate_subject().match(subject[:600]) if subject else None
-    if found is None or not _carries_aggregate_data(message, found.group(1).strip("<>")):
-        return None
+    if found is None:
+        return None, None
     domain, submitter, report_id = (group.strip("<>") for group in found.groups())
+    if not _carries_aggregate_data(message, domain):
+        shown = _short(found.group(1).strip(), 80)
+        return None, Finding(
+            id="message.report_subject_only", severity=Severity.NOTICE,
+            title="The Subject of a DMARC aggregate report, but no report attached",
+            explanation=("Its Subject is laid out as RFC 7489 section 7.2.1.1 gives a DMARC aggregate report's "
+                         f"(about {shown}, from {_short(found.group(2).strip(), 80)}), but no part carries a report "
+                         f"named as the RFC has generators name it (receiver!{shown}!begin!end, .xml, .zip or .gz): "
+                         "it is not shown to be such a report, whatever its Subject says. Anyone can write that "
+                         "Subject, and attach a zip; the message is analysed as the mail it is."),
+            reference="https://www.rfc-editor.org/rfc/rfc7489#section-7.2.1.1", subject="Subject")
     return Finding(
         id="message.dmarc_report", severity=Severity.INFO,
         title=f"DMARC aggregate report from {_short(submitter, 80)} about {_short(domain, 80)}",
@@ -2025,7 +2022,7 @@ def _dmarc_aggregate_finding(message: Message) -> Finding | None:
                      f"received claiming {domain} and how it authenticated (report {_short(report_id, 80)}, in the "
                      "attached XML, usually zipped or gzipped). A report generator sends it after the period it "
                      "covers, and its Date: may be the period's, so a long delay before the first hop is usual."),
-        reference="https://www.rfc-editor.org/rfc/rfc7489#section-7.2", subject="Subject")
+        reference="https://www.rfc-editor.org/rfc/rfc7489#section-7.2", subject="Subject"), None
 
 
 _RFC8460 = "https://www.rfc-editor.org/rfc/rfc8460"
