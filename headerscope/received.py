@@ -1575,6 +1575,7 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
     order: list[str] = []
     extras_by_clause: list[tuple[str, list[str]]] = []
     other_withs: list[str] = []
+    id_login: str | None = None  # OpenSMTPD's "auth=yes": "yes", or the login its "user=" names
 
     for keyword, seg in segments:
         if keyword is None:
@@ -1731,6 +1732,17 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
                     elif clause_word == "ENVELOPE-FROM" and envelope_from is None:
                         envelope_from = _strip_angle(clause_value)
                     id_rest = id_rest[2:]
+                if id_rest and id_rest[0].text.lower().rstrip(";,") in ("auth=yes", "auth=no"):
+                    # OpenSMTPD's "received-auth" listener option, after its TLS comment: "id
+                    # d6a231c8 (TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO) auth=yes user=me" (the
+                    # client logged in, as "me"), or "auth=no".
+                    said_yes = id_rest[0].text.lower().startswith("auth=yes")
+                    id_rest = id_rest[1:]
+                    if said_yes:
+                        id_login = "yes"
+                        if id_rest and id_rest[0].text[:5].lower() == "user=":
+                            id_login = id_rest[0].text[5:205].rstrip(";,") or "yes"
+                            id_rest = id_rest[1:]
                 if id_rest:
                     extras_by_clause.append((keyword, [t.text for t in id_rest]))
             continue
@@ -1771,7 +1783,7 @@ def _parse_timed(value: str) -> tuple[ReceivedFields, datetime | None]:
         problems=problems, flat_comments=flat_comments, exim=exim, by=by, protocol=protocol,
         via=via, queue_id=queue_id, for_=for_, envelope_from=envelope_from, ident=ident,
         from_seg=from_seg, leading_from=leading_from, tls=tls, local_form=local_form,
-        order=order, timestamp=timestamp, date_text=date_text,
+        order=order, timestamp=timestamp, date_text=date_text, id_login=id_login,
     ), timestamp
 
 
@@ -1808,6 +1820,7 @@ def _assemble(
     timestamp: datetime | None,
     date_text: str | None,
     tls_only: bool = False,
+    id_login: str | None = None,
 ) -> ReceivedFields:
     """The fields from the clauses read (shared by the general and the fast path).
 
@@ -1923,6 +1936,11 @@ def _assemble(
             client = _read_from(leading_from, _context(exim, microsoft, http, order, flat_comments), problems)
     else:
         client = _Client()
+    if id_login is not None and client.login is None:
+        if id_login != "yes":
+            client.login = id_login
+        elif auth is None:
+            auth = "authenticated (auth=yes)"
     if client.login is not None:
         # Written in the words the other servers use, so the login is read as theirs is.
         marker = f"authenticated as {client.login}"

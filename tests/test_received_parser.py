@@ -1147,6 +1147,40 @@ def test_opensmtpd_tls_comment() -> None:
     assert f.complete
 
 
+
+def test_opensmtpd_received_auth_clause() -> None:
+    # OpenSMTPD's "received-auth" listener option writes whether the client logged in, and as
+    # whom, after its TLS comment (smtp_session.c); real stamps, as kernel list archives keep them.
+    from headerscope.received import authenticated_login
+
+    f = parse_received(
+        "from xps.demsh.org (algiz.demsh.org [94.103.82.47])\r\n        by hermod.demsh.org (OpenSMTPD) with ESMTPSA "
+        "id d6a231c8 (TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO) auth=yes user=me;\r\n        Thu, 3 Nov 2022 "
+        "16:38:39 +0000 (UTC)"
+    )
+    assert f.complete and f.problems == ()
+    assert (f.from_ip, f.id, f.auth) == ("94.103.82.47", "d6a231c8", "ESMTPSA (authenticated as me)")
+    assert authenticated_login(f.auth) == "me"
+    assert f.tls == TlsInfo(encrypted=True, version="TLSv1.3", cipher="TLS_AES_256_GCM_SHA384")
+    # With no from clause (a local submission) and a for clause after it.
+    f = parse_received(
+        "\r\n\tby hurricane.the-brannons.com (OpenSMTPD) with ESMTPSA id 2c23a5c3 "
+        "(TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO) auth=yes user=chris\r\n\tfor <speakup@linux-speakup.org>;"
+        "\r\n\tFri, 13 Jun 2025 07:07:53 +0000 (UTC)"
+    )
+    assert f.complete and (f.for_, authenticated_login(f.auth)) == ("<speakup@linux-speakup.org>", "chris")
+    # "auth=no": the client did not log in; "auth=yes" alone still marks a login.
+    f = parse_received(
+        "from mail.example.org (mail.example.org [192.0.2.1]) by mx.example.net (OpenSMTPD) with ESMTPS id 3c6e7a2f "
+        "(TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO) auth=no for <user@example.net>; Tue, 16 Jan 2024 10:00:00 +0000"
+    )
+    assert f.complete and (f.auth, f.for_) == (None, "<user@example.net>")
+    f = parse_received(
+        "from mail.example.org (mail.example.org [192.0.2.1]) by mx.example.net (OpenSMTPD) with ESMTPS id 3c6e7a2f "
+        "(TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO) auth=yes; Tue, 16 Jan 2024 10:00:00 +0000"
+    )
+    assert f.complete and f.auth is not None and authenticated_login(f.auth) is None
+
 def test_courier_auth_and_tls_comment() -> None:
     f = parse_received(
         "from mail.example.com (mail.example.com [::ffff:192.0.2.1]) (AUTH: LOGIN user, TLS: TLSv1/SSLv3,256bits,"
