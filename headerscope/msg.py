@@ -162,6 +162,9 @@ _TRANSPORT_PROPERTY = "__substg1.0_007D"
 # The name of a header field at the start of a line (RFC 5322 section 3.6.8: printable US-ASCII
 # but the colon), as a header stream that is text has at least one.
 _FIELD_LINE = re.compile(r"(?m)^[!-9;-~]+[ \t]*:")
+# A header field's name at the start of a line and the colon after it (RFC 5322 section 2.2;
+# section 4.5.3's obsolete syntax allows white space before the colon).
+_FIELD_NAME = re.compile(r"([!-9;-~]+)[ \t]*:")
 # Characters judged, at most, when telling text from bytes that are not (enough to tell).
 _SAMPLE = 65536
 _HEADER_NOTE = "_headerscope_header_note"
@@ -436,16 +439,29 @@ def _embedded_messages(msg: Any, depth: int, caps: _Caps) -> tuple[list[Any], st
 
 
 def _without_body_fields(header_text: str) -> str:
-    """The header without the fields that described the original body (and their folds)."""
+    """The header without the fields that described the original body (and their folds), read as
+    RFC 5322 section 2.2 reads a header: a field starts with its name and a colon, a line that
+    starts with white space continues the field above, and the header ends at the first empty
+    line (section 2.1). A line that is neither a field nor a fold is no field: it is kept, and
+    does not change which field the folds after it continue (auth._dkimpy reads them as the
+    field above's, so a signed field keeps them: a colon-less "Content-Type" line took them)."""
     kept: list[str] = []
     skipping = False
-    for line in header_text.split("\n"):
+    lines = header_text.split("\n")
+    for index, line in enumerate(lines):
+        if not line:
+            # What follows the header's end is no field of it (the rebuild keeps it as it was).
+            kept.extend(lines[index:])
+            break
         if line[:1] in (" ", "\t"):
             if not skipping:
                 kept.append(line)
             continue
-        name = line.partition(":")[0].strip().lower()
-        skipping = name in REWRITTEN_FIELDS
+        field = _FIELD_NAME.match(line)
+        if field is None:
+            kept.append(line)
+            continue
+        skipping = field.group(1).lower() in REWRITTEN_FIELDS
         if not skipping:
             kept.append(line)
     return "\n".join(kept)

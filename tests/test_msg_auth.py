@@ -288,3 +288,36 @@ def test_a_message_embedded_in_a_msg_is_judged_as_a_rebuilt_copy_too() -> None:
     assert [(s.result, s.reason_code) for s in report.dkim] == [("neutral", "body_uncheckable")]
     assert report.arc is not None and (report.arc.result, report.arc.reason_code) == ("neutral", "body_uncheckable")
     assert not _ids(report) & {"arc.chain_failed", "recorded.modified_after_delivery"}
+
+
+def test_a_line_without_a_colon_is_no_field_the_rebuild_removes() -> None:
+    # RFC 5322 section 2.2: "Content-Type" without a colon is no field. The rebuild of a .msg with an
+    # embedded message removed it as the MIME field, and the folded line after it, which DKIM reads
+    # as the Subject's: a signature over Subject (not over the MIME fields) read as not original.
+    from test_dkim import MESSAGE, rsa_dns, rsa_key, sign
+
+    from headerscope.api import AnalysisOptions, analyze_loaded
+    from headerscope.loader import load_bytes
+    from headerscope.msg import _without_body_fields
+
+    folded = MESSAGE.replace(b"Subject: Quarterly figures", b"Subject: Quarterly\r\n figures")
+    signed = sign(folded, key=rsa_key(1024), headers="from:to:subject:date")
+    header, _, body = signed.partition(b"\r\n\r\n")
+    stray = header.replace(b"Subject: Quarterly\r\n", b"Subject: Quarterly\r\nContent-Type\r\n").decode()
+    assert "Content-Type\r\n figures" in stray
+    for text in (header.decode(), stray):  # the signature holds on the message itself, stray line or not
+        eml = headerscope.analyze((text + "\r\n\r\n").encode() + body, resolver=SnapshotResolver(rsa_dns(1024)))
+        assert [s.result for s in eml.dkim] == ["pass"]
+    loaded = load_bytes(msg_bytes(stray + "\r\n", body.decode(), embedded=True), source="x.msg")
+    assert loaded.uncheckable_body is not None and loaded.uncheckable_body.rewritten_fields
+    report = analyze_loaded(loaded, AnalysisOptions(resolver=SnapshotResolver(rsa_dns(1024))))
+    assert [(s.result, s.reason_code) for s in report.dkim] == [("neutral", "body_uncheckable")]
+    assert b"Subject: Quarterly\r\nContent-Type\r\n figures\r\n" in loaded.data
+
+    # The reading line by line: the real MIME fields and their folds go, lines that are no field
+    # stay (their folds with the field above), and nothing after the header's empty line is read.
+    assert _without_body_fields("A: 1\nContent-Type\n x\nB: 2") == "A: 1\nContent-Type\n x\nB: 2"
+    assert _without_body_fields("A: 1\ncontent-type : a;\n b\nNo field\n c\nMIME-Version:1.0\nB: 2") \
+        == "A: 1\nNo field\nB: 2"
+    assert _without_body_fields("A: 1\nContent Type: x\n y") == "A: 1\nContent Type: x\n y"
+    assert _without_body_fields("A: 1\n\nContent-Type: x\n y") == "A: 1\n\nContent-Type: x\n y"
