@@ -321,3 +321,27 @@ def test_a_line_without_a_colon_is_no_field_the_rebuild_removes() -> None:
         == "A: 1\nNo field\nB: 2"
     assert _without_body_fields("A: 1\nContent Type: x\n y") == "A: 1\nContent Type: x\n y"
     assert _without_body_fields("A: 1\n\nContent-Type: x\n y") == "A: 1\n\nContent-Type: x\n y"
+
+
+@pytest.mark.parametrize("signed", ["content-type", "content-type:content-type"])
+def test_the_copies_of_a_rewritten_field_are_counted_in_the_header_the_msg_keeps(signed: str) -> None:
+    # The rebuild of a .msg with an embedded message writes one Content-Type of its own; the sender's
+    # copies are those of the transport headers (two here): a signature over one of them leaves the
+    # other unsigned, one over both signs every copy (not over-signed), whatever the rebuild wrote.
+    from test_dkim import MESSAGE, rsa_dns, rsa_key, sign
+
+    from headerscope.api import AnalysisOptions, analyze_loaded
+    from headerscope.loader import load_bytes
+
+    two = MESSAGE.replace(b"Message-ID:", b"Content-Type: text/plain\r\nContent-Type: text/html\r\nMessage-ID:")
+    header, _, body = sign(two, key=rsa_key(1024), headers=f"from:to:subject:date:{signed}").partition(b"\r\n\r\n")
+    for embedded in (True, False):
+        loaded = load_bytes(msg_bytes(header.decode() + "\r\n", body.decode(), embedded=embedded), source="x.msg")
+        rebuilt_header = loaded.data.partition(b"\r\n\r\n")[0].lower()
+        assert rebuilt_header.count(b"\ncontent-type:") == (1 if embedded else 2)  # the rebuild's one, or the two
+        (result,) = analyze_loaded(loaded, AnalysisOptions(resolver=SnapshotResolver(rsa_dns(1024)))).dkim
+        assert (result.result, result.reason_code) == (("neutral", "body_uncheckable") if embedded else ("pass", "ok"))
+        if signed == "content-type":
+            assert (result.unsigned_headers, "content-type" in result.not_oversigned) == (("content-type",), False)
+        else:
+            assert (result.unsigned_headers, "content-type" in result.not_oversigned) == ((), True)

@@ -295,6 +295,16 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
     # How many fields of each name a reader may see; field names are ASCII (RFC 5322
     # section 3.6.8), so the byte-wise lower-casing of the index is the text one.
     present = {name: len(fields.get(key, ())) for name, key in _IMPORTANT_NAMES}
+    # A .msg's rebuild replaced these fields with its own (msg.REWRITTEN_FIELDS); the header it
+    # started from keeps the received ones verbatim, so a signature over them is verified there,
+    # and their copies are counted there: the rebuild's one Content-Type is no copy a sender wrote.
+    rewritten = uncheckable_body.rewritten_fields if uncheckable_body is not None else ()
+    received_header = uncheckable_body.received_header if uncheckable_body is not None else None
+    as_received: _dkimpy.SplitMessage | None = None
+    if received_header is not None and rewritten:
+        as_received = split.with_header(received_header)
+        kept = as_received.field_positions()
+        present.update({name: len(kept.get(key, ())) for name, key in _IMPORTANT_NAMES if name in rewritten})
     delivery = _aware(delivery_time)
     now = _aware(now) or datetime.now(timezone.utc)
 
@@ -339,18 +349,11 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
     # or a message cut there. A signer's body hash that does not match it says the body is
     # missing, not that it changed (who would sign a body and then empty it?).
     blank_body = message.body_blank
-    # A .msg's rebuild replaced these fields with its own (msg.REWRITTEN_FIELDS); the header it
-    # started from keeps the received ones verbatim, so a signature over them is verified there.
-    rewritten = uncheckable_body.rewritten_fields if uncheckable_body is not None else ()
-    received_header = uncheckable_body.received_header if uncheckable_body is not None else None
-    as_received: _dkimpy.SplitMessage | None = None
     for (check, tags), pos in zip(parsed, kept_positions, strict=True):
         if tags is None:
             continue
         header_split = split
-        if received_header is not None and any(name in check.signed_lower for name in rewritten):
-            if as_received is None:
-                as_received = split.with_header(received_header)
+        if as_received is not None and any(name in check.signed_lower for name in rewritten):
             header_split = as_received
         _verify(check, split, split.headers[pos], resolver, answers, present,
                 has_body=message.has_body, delivery=delivery, now=now, blank_body=blank_body,
