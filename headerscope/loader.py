@@ -2005,16 +2005,17 @@ def _emlx_message(original: bytes) -> tuple[bytes, str, bool] | None:
 def _load_emlx(original: bytes, message: bytes, removed: str, edited: bool, source: str, digest: str) -> LoadedInput:
     """An Apple Mail .emlx: the message inside, loaded as any input, reported as the file's."""
     inner = _load(message, source, digest, emlx=False)  # one wrapping: a nested count line is the message's
-    note = inner.byte_exact_note
-    if edited and note is None:
-        note = "the .emlx was edited after Apple Mail wrote it: its byte count does not match the message"
+    # Every reason the bytes are not the original ones is said: the copy's own (a re-spaced paste),
+    # an edit after Mail wrote the file, and the parts Mail kept apart.
+    notes = [note for note in (inner.byte_exact_note, "the .emlx was edited after Apple Mail wrote it: its byte "
+                               "count does not match the message" if edited else None) if note is not None]
     uncheckable_body = None
     if inner.has_body:
         # Mail writes the field in this case; the regex (any case) only runs when it is there.
         stubs = len(_apple_stub_re().findall(message)) if message.find(b"Apple-Content-Length") >= 0 else 0
         if stubs:
             # The parts Mail stored apart are empty here: a DKIM body hash over them cannot match.
-            if note is None and _partial_emlx_name(source):
+            if not notes and _partial_emlx_name(source):
                 # Its header is Mail's copy of the one received: a signature's header fields still
                 # verify, only its body hash cannot be checked (auth.dkim). The file's name is Mail's
                 # word that it cut the body; the stub fields are text a sender can write too, so
@@ -2022,11 +2023,12 @@ def _load_emlx(original: bytes, message: bytes, removed: str, edited: bool, sour
                 uncheckable_body = UncheckableBody(
                     f"Apple Mail's copy without the content of {stubs} part(s) (attachments) that Mail keeps in "
                     "separate files (a .partial.emlx)")
-            note = (f"Apple Mail kept {stubs} part(s) of this message (attachments) in separate files "
-                    f"(a .partial.emlx), so their content is missing here and the body is not the one "
-                    f"that was sent")
+            notes.append(f"Apple Mail kept {stubs} part(s) of this message (attachments) in separate files "
+                         f"(a .partial.emlx), so their content is missing here and the body is not the one "
+                         f"that was sent")
     count = _emlx_count_re().match(original)
     after = (count.end() if count is not None else 0) + len(message)
+    note = "; ".join(notes) or None
     return LoadedInput(data=inner.data, source=source, sha256=digest, size=len(original),
                        format="unknown" if inner.unreadable else "emlx", cleanups=(removed, *inner.cleanups),
                        has_body=inner.has_body, byte_exact=note is None, recorded=inner.recorded,

@@ -236,3 +236,14 @@ def test_the_partial_emlx_name_is_read_from_the_file_name_alone() -> None:
     assert _partial_emlx_name("C:\\export\\21.Partial.EMLX") and _partial_emlx_name("21.partial.emlx.gz")
     assert not _partial_emlx_name("21.emlx") and not _partial_emlx_name("21.partial.emlx/21.emlx")
     assert not _partial_emlx_name("partial.emlx.d/x") and not _partial_emlx_name("-")
+
+
+def test_an_edited_partial_emlx_says_both_that_it_was_edited_and_that_parts_were_kept_apart() -> None:
+    cut = partial(SIGNED)
+    report = analyze(f"{len(cut) + 1}\n".encode() + cut + PLIST, "Messages/8.partial.emlx")
+    note = next(f for f in report.findings if f.id == "input.not_byte_exact")
+    assert "edited after Apple Mail wrote it" in note.explanation
+    assert "Apple Mail kept 1 part(s)" in note.explanation
+    # An edit is not Mail's cut: a failure stays "not the original", not "cannot be checked".
+    assert [(d.result, d.reason_code) for d in report.dkim] == [("neutral", "not_original")]
+
