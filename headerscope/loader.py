@@ -144,9 +144,6 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _emlx_count_re = compiled_on_first_use(rb"([0-9]{1,12})[ \t]*\r?\n")
 _plist_start_re = compiled_on_first_use(rb"[ \t\r\n]*(?:<\?xml|<!DOCTYPE plist|<plist)")
 _plist_end_re = compiled_on_first_use(rb"</plist>[ \t\r\n]*\Z")
-# A .partial.emlx holds a message whose attachments Mail keeps in separate files: each such
-# part keeps its header, gains this field (the content's size) and has an empty body.
-_apple_stub_re = compiled_on_first_use(rb"^X-Apple-Content-Length[ \t]*:", re.IGNORECASE | re.MULTILINE)
 
 # Gmail "Show original" summary (the English page). The labels and the layout are Gmail's.
 _GMAIL_START = re.compile(rb"(?i)(?:original message|message id\b.*)\Z")
@@ -2010,22 +2007,8 @@ def _load_emlx(original: bytes, message: bytes, removed: str, edited: bool, sour
     notes = [note for note in (inner.byte_exact_note, "the .emlx was edited after Apple Mail wrote it: its byte "
                                "count does not match the message" if edited else None) if note is not None]
     uncheckable_body = None
-    if inner.has_body:
-        # Mail writes the field in this case; the regex (any case) only runs when it is there.
-        stubs = len(_apple_stub_re().findall(message)) if message.find(b"Apple-Content-Length") >= 0 else 0
-        if stubs:
-            # The parts Mail stored apart are empty here: a DKIM body hash over them cannot match.
-            if not notes and _partial_emlx_name(source):
-                # Its header is Mail's copy of the one received: a signature's header fields still
-                # verify, only its body hash cannot be checked (auth.dkim). The file's name is Mail's
-                # word that it cut the body; the stub fields are text a sender can write too, so
-                # alone (an N.emlx, standard input) they only make the copy not byte-exact.
-                uncheckable_body = UncheckableBody(
-                    f"Apple Mail's copy without the content of {stubs} part(s) (attachments) that Mail keeps in "
-                    "separate files (a .partial.emlx)")
-            notes.append(f"Apple Mail kept {stubs} part(s) of this message (attachments) in separate files "
-                         f"(a .partial.emlx), so their content is missing here and the body is not the one "
-                         f"that was sent")
+    if inner.has_body and not inner.unreadable:
+        uncheckable_body = _parts_kept_apart(inner.data, notes, _partial_emlx_name(source))
     count = _emlx_count_re().match(original)
     after = (count.end() if count is not None else 0) + len(message)
     note = "; ".join(notes) or None
@@ -2034,6 +2017,36 @@ def _load_emlx(original: bytes, message: bytes, removed: str, edited: bool, sour
                        has_body=inner.has_body, byte_exact=note is None, recorded=inner.recorded,
                        byte_exact_note=note, unreadable=inner.unreadable, store_flags=_emlx_flags(original, after),
                        uncheckable_body=uncheckable_body)
+
+
+def _parts_kept_apart(data: bytes, notes: list[str], partial: bool) -> UncheckableBody | None:
+    """Add to ``notes`` (why the bytes are not the original ones) that Apple Mail kept parts of
+    the message ``data`` in separate files, when it holds Mail's placeholders for them
+    (mime.parts_kept_apart_by_apple_mail). The parts Mail stored apart are empty here: a DKIM
+    body hash over them cannot match. The UncheckableBody saying so when ``partial`` (the file's
+    name, N.partial.emlx, is Mail's word that it cut the body) and nothing else made the copy
+    differ; None otherwise."""
+    # Mail writes the field in this case; the message is only parsed for it when it is there.
+    if data.find(b"Apple-Content-Length") < 0:
+        return None
+    from .message import parse_message
+    from .mime import parts_kept_apart_by_apple_mail
+
+    stubs = parts_kept_apart_by_apple_mail(parse_message(data))
+    if not stubs:
+        return None
+    uncheckable_body = None
+    if partial and not notes:
+        # Its header is Mail's copy of the one received: a signature's header fields still
+        # verify, only its body hash cannot be checked (auth.dkim). The stub fields are text a
+        # sender can write too, so alone (an N.emlx, standard input) they only make the copy not
+        # byte-exact.
+        uncheckable_body = UncheckableBody(
+            f"Apple Mail's copy without the content of {stubs} part(s) (attachments) that Mail keeps in "
+            "separate files (a .partial.emlx)")
+    notes.append(f"Apple Mail kept {stubs} part(s) of this message (attachments) in separate files "
+                 "(a .partial.emlx), so their content is missing here and the body is not the one that was sent")
+    return uncheckable_body
 
 
 def _partial_emlx_name(source: str) -> bool:

@@ -842,6 +842,41 @@ def _carried_msg(data: bytes, part: _Part, read_msg: bool) -> tuple[bytes, Messa
     return data, inner, listed
 
 
+# Apple Mail's .partial.emlx: a part whose content Mail keeps in a separate file keeps its header,
+# gains this field (the content's size) and has an empty body.
+_apple_stub_field = compiled_on_first_use(rb"^X-Apple-Content-Length[ \t]*:", re.IGNORECASE | re.MULTILINE)
+_blank_bytes = compiled_on_first_use(rb"[ \t\r\n]*")
+# Transfer encodings under which a message/rfc822 part's body is the message itself (RFC 2046
+# section 5.2.1 allows no other).
+_IDENTITY_ENCODINGS = frozenset({"7bit", "8bit", "binary"})
+
+
+def parts_kept_apart_by_apple_mail(message: Message) -> int:
+    """How many parts of ``message`` are Apple Mail's placeholders for content it keeps in separate
+    files (a .partial.emlx), counted where Mail writes them: a body part of a multipart whose own
+    header has X-Apple-Content-Length and whose body is empty; also inside the messages attached
+    to it (message/rfc822 parts), whose parts Mail numbers and stores apart the same way. The
+    field in a part's body, in the message's own header, or above content is the sender's text.
+    Bounded: MAX_PARTS parts in all, messages MAX_DEPTH deep."""
+    count = 0
+    budget = MAX_PARTS
+    pending = [(message, 0)]
+    while pending and budget > 0:
+        current, depth = pending.pop()
+        raw = current.raw
+        for part in itertools.islice(_parts(current, keep_text=True), budget):
+            budget -= 1
+            if part.depth == 0:
+                continue  # the message itself, not a part of a multipart
+            if _apple_stub_field().search(raw, part.head_start, part.body_start) is not None \
+                    and _blank_bytes().fullmatch(raw, part.body_start, part.body_end) is not None:
+                count += 1
+            elif part.content_type in ("message/rfc822", "message/global") and part.encoding in _IDENTITY_ENCODINGS \
+                    and depth < MAX_DEPTH:
+                pending.append((parse_message(raw[part.body_start:part.body_end]), depth + 1))
+    return count
+
+
 def count_attached(message: Message, parts: list[_Part] | None = None) -> tuple[int, bool]:
     """(attached messages, whether that is a lower bound: counting stopped at MAX_COUNTED).
     ``parts``: the message's parts when the caller has walked them already."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 from unittest import mock
@@ -246,4 +247,55 @@ def test_an_edited_partial_emlx_says_both_that_it_was_edited_and_that_parts_were
     assert "Apple Mail kept 1 part(s)" in note.explanation
     # An edit is not Mail's cut: a failure stays "not the original", not "cannot be checked".
     assert [(d.result, d.reason_code) for d in report.dkim] == [("neutral", "not_original")]
+
+
+# ---------------------------------------------------------- where Mail writes its placeholder lines
+STUB = b"X-Apple-Content-Length: 2146\n"
+PLAIN_PART = b"Content-Type: text/plain; charset=UTF-8; format=flowed\n"
+
+
+def test_mails_placeholder_counts_only_in_the_header_of_an_empty_part() -> None:
+    # Mail writes X-Apple-Content-Length in the header of a part of a multipart whose content it
+    # stored apart, and leaves that part's body empty. The same line elsewhere is the sender's text
+    # (or an editor's): it neither makes the copy partial nor excuses a body that changed.
+    in_body = SIGNED.replace(b"Thanks,\nAlice\n", b"Thanks,\n" + STUB + b"Alice\n")
+    above_content = SIGNED.replace(HTML_PART, HTML_PART + STUB)
+    top_header = SIGNED.replace(b"Content-Type: multipart/alternative", STUB + b"Content-Type: multipart/alternative")
+    for changed in (in_body, above_content, top_header):
+        assert changed != SIGNED
+        report = analyze(emlx(changed), "Messages/8.partial.emlx")
+        assert report.input.byte_exact and "input.not_byte_exact" not in {f.id for f in report.findings}
+        expected = ("pass", "ok") if changed is top_header else ("fail", "body_hash_mismatch")
+        assert [(d.result, d.reason_code) for d in report.dkim] == [expected]
+    # Mail's own: the part's header with the field, its body empty (also with a line end in it).
+    spaced = re.sub(rb"X-Apple-Content-Length: ([0-9]+\n\n)", rb"X-Apple-Content-Length : \1\n\n", partial(SIGNED))
+    for cut in (partial(SIGNED), spaced):
+        report = analyze(emlx(cut), "Messages/8.partial.emlx")
+        assert [(d.result, d.reason_code) for d in report.dkim] == [("neutral", "body_uncheckable")]
+
+
+def test_the_placeholders_are_counted_where_mail_writes_them() -> None:
+    from headerscope.message import parse_message
+    from headerscope.mime import parts_kept_apart_by_apple_mail as kept_apart
+
+    assert kept_apart(parse_message(partial(SIGNED))) == 1
+    both = partial(partial(SIGNED).replace(b"Content-Type: text/plain; charset=UTF-8; format=flowed", HTML_PART[:-1], 1))
+    assert kept_apart(parse_message(both)) == 2
+    # A message that is no multipart has no part of its own to keep apart.
+    assert kept_apart(parse_message(b"From: a@example.com\nContent-Type: application/pdf\n" + STUB + b"\n\n")) == 0
+    # Inside an attached message too, as Mail numbers and stores its parts (not when it is encoded).
+    assert kept_apart(parse_message(_carrying(partial(SIGNED)))) == 1
+    assert kept_apart(parse_message(_carrying(SIGNED))) == 0
+    encoded = _carrying(partial(SIGNED)).replace(b"message/rfc822\n", b"message/rfc822\nContent-Transfer-Encoding: base64\n")
+    assert kept_apart(parse_message(encoded)) == 0
+
+
+def _carrying(message: bytes, cut_part: bool = False) -> bytes:
+    """A forward carrying ``message`` as a message/rfc822 part, with a PDF part Mail kept apart
+    when ``cut_part``."""
+    pdf = (b'--fwd\nContent-Type: application/pdf; name="a.pdf"\nContent-Disposition: attachment\n' + STUB + b"\n\n"
+           if cut_part else b"")
+    return (b"From: Dana <dana@example.net>\nTo: security@example.net\nSubject: Fwd: suspicious\nMIME-Version: 1.0\n"
+            b'Content-Type: multipart/mixed; boundary="fwd"\n\n--fwd\nContent-Type: text/plain\n\nSee the attached.\n'
+            + pdf + b"--fwd\nContent-Type: message/rfc822\n\n" + message + b"\n--fwd--\n")
 
