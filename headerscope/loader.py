@@ -1964,8 +1964,22 @@ def load_carried(carrier: LoadedInput, data: bytes, source: str) -> LoadedInput:
     which the carrier's rebuild holds as a message/rfc822 part, is loaded as that .msg would be
     on its own: format ``msg``, with its own notes (never sent, no SMTP trace, its transport
     headers set aside, caps that applied), not as a paste of the rebuilt text. It is known by its
-    rebuilt bytes' digest, so the part numbering of the carrier does not matter."""
+    rebuilt bytes' digest, so the part numbering of the carrier does not matter. A message carried
+    in an Apple Mail .partial.emlx whose own parts Mail kept apart is such a copy too (_load_emlx)."""
     read = carrier.msg_read
+    if read is None and carrier.uncheckable_body is not None:
+        # Carried in a .partial.emlx (or in a message carried in one): Mail keeps the attachments
+        # of the messages attached to it apart too, so a message holding its placeholders is a
+        # copy without them, as the file's own message is (_load_emlx).
+        loaded = load_bytes(data, source=source)
+        if not loaded.has_body or loaded.unreadable:
+            return loaded
+        notes = [loaded.byte_exact_note] if loaded.byte_exact_note is not None else []
+        had = len(notes)
+        uncheckable_body = _parts_kept_apart(loaded.data, notes, partial=True)
+        if len(notes) == had:
+            return loaded  # it holds no placeholder of Mail's: whole as the sender wrote it
+        return replace(loaded, byte_exact=False, byte_exact_note="; ".join(notes), uncheckable_body=uncheckable_body)
     if read is None or not read.embedded:
         return load_bytes(data, source=source)
     digest = hashlib.sha256(data).hexdigest()

@@ -299,3 +299,32 @@ def _carrying(message: bytes, cut_part: bool = False) -> bytes:
             b'Content-Type: multipart/mixed; boundary="fwd"\n\n--fwd\nContent-Type: text/plain\n\nSee the attached.\n'
             + pdf + b"--fwd\nContent-Type: message/rfc822\n\n" + message + b"\n--fwd--\n")
 
+
+def test_a_message_attached_in_a_partial_emlx_is_partial_when_mail_cut_its_parts() -> None:
+    # `analyze --attached 1` of a .partial.emlx: Mail kept the attached message's HTML part apart
+    # too, so its signature's body hash cannot be checked, as for the file's own message.
+    from headerscope.api import AnalysisOptions, analyze_loaded
+    from headerscope.cli import _attached_input
+    from headerscope.loader import load_bytes
+
+    options = AnalysisOptions(dns_snapshot=SNAPSHOT, now=NOW)
+    loaded = load_bytes(emlx(_carrying(partial(SIGNED))), source="Messages/30.partial.emlx")
+    assert loaded.uncheckable_body is not None
+    inner, inner_options = _attached_input(loaded, 1, options)
+    assert inner.uncheckable_body is not None and "Apple Mail's copy without the content of 1 part(s)" \
+        in inner.uncheckable_body.words
+    report = analyze_loaded(inner, inner_options)
+    assert [(d.result, d.reason_code) for d in report.dkim] == [("neutral", "body_uncheckable")]
+    assert report.arc is not None and report.arc.reason_code == "body_uncheckable"
+    # Whole in a .partial.emlx whose other attachment was kept apart: it verifies as it is.
+    loaded = load_bytes(emlx(_carrying(SIGNED, cut_part=True)), source="Messages/31.partial.emlx")
+    assert loaded.uncheckable_body is not None
+    inner, inner_options = _attached_input(loaded, 1, options)
+    assert inner.uncheckable_body is None
+    assert [(d.result, d.reason_code) for d in analyze_loaded(inner, inner_options).dkim] == [("pass", "ok")]
+    # Not named by Mail as partial (the stub lines are then a sender's text): no excuse inside either,
+    # only a copy carried in one that is not the original bytes.
+    loaded = load_bytes(emlx(_carrying(partial(SIGNED))), source="Messages/30.emlx")
+    inner, inner_options = _attached_input(loaded, 1, options)
+    assert inner.uncheckable_body is None
+    assert [(d.result, d.reason_code) for d in analyze_loaded(inner, inner_options).dkim] == [("neutral", "not_original")]
