@@ -342,6 +342,13 @@ def _rebuild(msg: Any, depth: int, caps: _Caps) -> tuple[str, MsgRead]:
     if header_note:
         notes.append(header_note)
     header_text = header_text.replace("\r\n", "\n").strip("\n")
+    header_text, _, after_header = header_text.partition("\n\n")
+    if after_header.strip():
+        # The header ends at its first empty line (RFC 5322 section 2.1); Exchange may store the
+        # start of the original body after it (a multipart's first boundary and part header).
+        # Read as a field it would put the rebuild's own MIME fields into the body.
+        notes.append(f"its transport headers go on after an empty line ({after_header.count(chr(10)) + 1} "
+                     "line(s), the start of the original body): the header is read up to it")
     if not header_text.strip():
         # White space alone is no header: read as an empty stream is.
         # Only the flags tell a draft from a delivered item without an SMTP trace: a missing

@@ -345,3 +345,29 @@ def test_the_copies_of_a_rewritten_field_are_counted_in_the_header_the_msg_keeps
             assert (result.unsigned_headers, "content-type" in result.not_oversigned) == (("content-type",), False)
         else:
             assert (result.unsigned_headers, "content-type" in result.not_oversigned) == ((), True)
+
+
+@pytest.mark.parametrize("embedded", [False, True])
+def test_transport_headers_that_go_on_after_an_empty_line_are_read_up_to_it(embedded: bool) -> None:
+    # Exchange may keep the start of the original body after the header's empty line (a multipart's
+    # first boundary and part header). RFC 5322 section 2.1: the header ends there. With an embedded
+    # message the rebuild's own MIME-Version and Content-Type went after that line, into the body,
+    # and the report found no attached message; without one, the stray lines began the body.
+    from headerscope.loader import load_bytes
+
+    header, body = _sample("direct")
+    tail = "--_000_boundary_\r\nContent-Type: text/plain; charset=\"us-ascii\"\r\n"
+    loaded = load_bytes(msg_bytes(header + "\r\n" + tail, body, embedded=embedded), source="x.msg")
+    head, _, rebuilt_body = loaded.data.partition(b"\r\n\r\n")
+    assert b"--_000_boundary_" not in head and b"--_000_boundary_" not in rebuilt_body
+    assert any("go on after an empty line (2 line(s)" in note for note in loaded.cleanups)
+    if embedded:
+        assert b"multipart/mixed" in head
+        records = json.loads((SAMPLES / "direct.dns.json").read_text())
+        report = headerscope.analyze(loaded.data, resolver=SnapshotResolver(records))  # type: ignore[arg-type]
+        assert len(report.attached) == 1
+    # The signed header fields still verify: the header read is the one received (and without an
+    # embedded message the body kept is the one signed, byte for byte).
+    report = _analyze("direct", body_changed=False, embedded=embedded, header=header + "\r\n" + tail)
+    expected = ("neutral", "body_uncheckable") if embedded else ("pass", "ok")
+    assert [(s.result, s.reason_code) for s in report.dkim] == [expected]
