@@ -129,9 +129,11 @@ PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntraile
 PDF_PART = b'Content-Type: application/pdf; name="invoice-2026-117.pdf"\n'
 
 
-def _invoice() -> bytes:
+def _invoice(oversigned: bool = True) -> bytes:
     """forwarded-srs's transport header above a new message with a PDF, signed by example.org with
-    the sample's key (the one its DNS snapshot publishes), with LF line ends as Mail keeps it."""
+    the sample's key (the one its DNS snapshot publishes), with LF line ends as Mail keeps it.
+    ``oversigned``: From: and Subject: are signed twice, so that one added above fails the header
+    hash (RFC 6376 section 8.15)."""
     import dkim
 
     author = (
@@ -147,7 +149,8 @@ def _invoice() -> bytes:
     # dkimpy writes t= from time.time(): the submission time, before the Received stamps.
     with mock.patch("dkim.time.time", return_value=datetime(2026, 11, 26, 13, 3, 11, tzinfo=timezone.utc).timestamp()):
         signature = dkim.sign(author, b"mail2026", b"example.org", key, include_headers=[
-            b"from", b"to", b"subject", b"date", b"message-id", b"mime-version", b"content-type", b"from", b"subject"])
+            b"from", b"to", b"subject", b"date", b"message-id", b"mime-version", b"content-type",
+            *((b"from", b"subject") if oversigned else ())])
     transport = FORWARDED[:FORWARDED.index(b"DKIM-Signature:")]
     return (transport + signature + author).replace(b"\r\n", b"\n")
 
@@ -328,3 +331,20 @@ def test_a_message_attached_in_a_partial_emlx_is_partial_when_mail_cut_its_parts
     inner, inner_options = _attached_input(loaded, 1, options)
     assert inner.uncheckable_body is None
     assert [(d.result, d.reason_code) for d in analyze_loaded(inner, inner_options).dkim] == [("neutral", "not_original")]
+
+
+def test_a_from_added_above_the_signed_one_fails_on_a_partial_emlx_too() -> None:
+    # A From: the signer did not sign, added above the signed one, is what a reader sees (RFC 6376
+    # section 8.15): not the copy's doing, so the body hash the copy cannot match does not excuse it.
+    cut = _cut(_invoice(oversigned=False), PDF_PART)
+    added = cut.replace(b"DKIM-Signature:", b"From: Billing <billing@example.org>\nDKIM-Signature:", 1)
+    report = _forwarded(emlx(added), "Messages/21.partial.emlx")
+    (dkim,) = report.dkim
+    assert (dkim.result, dkim.reason_code, dkim.body_hash_ok) == ("fail", "from_added", None)
+    assert dkim.reason.endswith("; its body hash cannot be checked from this copy")
+    assert report.dmarc is not None and report.dmarc.result == "fail"
+    assert report.verdict.status in ("suspicious", "spoofed")
+    # On the whole message (its body is the signed one) the added From: fails as it always did.
+    whole = _forwarded(emlx(_invoice(oversigned=False).replace(
+        b"DKIM-Signature:", b"From: Billing <billing@example.org>\nDKIM-Signature:", 1)), "Messages/21.emlx")
+    assert [(d.result, d.reason_code, d.body_hash_ok) for d in whole.dkim] == [("fail", "from_added", True)]

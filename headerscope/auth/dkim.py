@@ -934,15 +934,22 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
             reason += "; the body changed too"
         check.finish("fail", "signature_mismatch", reason)
         return
-    if check.body_hash_ok is False:
+    from_added = present["from"] > check.signed_lower.count("from")
+    # On a copy without the signed body a body hash mismatch is excused (_uncheckable_words): an
+    # added From: is not the copy's doing, so it is judged first there and stays a failure.
+    if check.body_hash_ok is False and not (body_uncheckable and from_added):
         check.finish("fail", "body_hash_mismatch",
                      "body changed after signing (body hash mismatch); the signed headers are intact")
         return
-    if present["from"] > check.signed_lower.count("from"):
+    if from_added:
         # dkimpy fails such messages (its bug #644046, RFC 6376 section 8.15): the From: a
         # reader sees may be the unsigned one added above the signed one.
-        check.finish("fail", "from_added",
-                     "a From: field the signer did not sign was added; the signed fields verify")
+        reason = "a From: field the signer did not sign was added; the signed fields verify"
+        if check.body_hash_ok is False:
+            # (Only on a copy without the signed body, as above: its hash says nothing.)
+            reason += "; its body hash cannot be checked from this copy"
+            check.body_hash_ok = None
+        check.finish("fail", "from_added", reason)
         return
     _judge_valid(check, has_body=has_body, delivery=delivery, now=now)
 
