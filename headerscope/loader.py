@@ -108,10 +108,13 @@ class LoadedInput(Value):
     uncheckable_body: UncheckableBody | None = None
     """Set for a copy whose header fields are the ones received but whose body is not the one that
     was signed: a message headerscope rebuilt from an Outlook .msg (or one carried inside such a
-    rebuild), whose body is the text Outlook kept, or Apple Mail's .partial.emlx, whose attachments
-    Mail keeps in separate files. What the body is instead, and the header fields a .msg's rebuild
-    wrote itself. None for every other input. A DKIM or ARC signature's body hash, or one over
-    those fields, cannot be checked from it (auth.dkim, auth.arc)."""
+    rebuild), whose body is the text Outlook kept; Apple Mail's .partial.emlx, whose attachments
+    Mail keeps in separate files; or a paste with a body that a clean-up step changed to be read
+    (or copied from Gmail's "Show original" page), whose body the copy re-spaced (_pasted_body).
+    What the body is instead, and the header fields a .msg's rebuild wrote itself. None for every
+    other input: a byte-exact one, a mail store's message, a part of another message. A DKIM or
+    ARC signature's body hash, or one over those fields, cannot be checked from it (auth.dkim,
+    auth.arc)."""
 
 
 _MAX_TEXT_BEFORE = 16 * 1024
@@ -1909,7 +1912,8 @@ def _binary_reason(data: bytes) -> str:
     return "binary data, not the text of a message"
 
 
-def load_bytes(data: bytes, source: str = "api", *, from_mail_store: bool = False) -> LoadedInput:
+def load_bytes(data: bytes, source: str = "api", *, from_mail_store: bool = False,
+               carried: bool = False) -> LoadedInput:
     """Normalise a paste into message bytes; never raises.
 
     ``from_mail_store``: the bytes are a message a mail store wrote (a Maildir file, a mailbox's
@@ -1917,10 +1921,12 @@ def load_bytes(data: bytes, source: str = "api", *, from_mail_store: bool = Fals
     part of another message: a header alone that ends inside a field with no line end is then a
     message cut off (format ``cut-off``), not a paste. (A header pasted into an editor and saved
     often lacks its last line end: such a file stays a paste.)
+    ``carried``: the bytes are a part of another message (load_carried). Neither a mail store's
+    message nor a carried one is a paste, so neither gets a pasted body (_pasted_body).
     """
     digest = hashlib.sha256(data).hexdigest()
     try:
-        return _load(data, source, digest, from_mail_store=from_mail_store)
+        return _load(data, source, digest, from_mail_store=from_mail_store, carried=carried)
     except Exception as exc:  # noqa: BLE001 - a loader bug must not cost the user the report
         return LoadedInput(data=data, source=source, sha256=digest, size=len(data), format="unknown",
                            cleanups=(f"the input could not be cleaned up ({type(exc).__name__}); read as is",),
@@ -1981,11 +1987,11 @@ def load_carried(carrier: LoadedInput, data: bytes, source: str) -> LoadedInput:
             return loaded  # it holds no placeholder of Mail's: whole as the sender wrote it
         return replace(loaded, byte_exact=False, byte_exact_note="; ".join(notes), uncheckable_body=uncheckable_body)
     if read is None or not read.embedded:
-        return load_bytes(data, source=source)
+        return load_bytes(data, source=source, carried=True)
     digest = hashlib.sha256(data).hexdigest()
     item = next((item for item in read.embedded if item.digest == digest), None)
     if item is None:
-        return load_bytes(data, source=source)
+        return load_bytes(data, source=source, carried=True)
     return LoadedInput(data=data, source=source, sha256=digest, size=len(data), format="msg", cleanups=item.notes,
                        has_body=True, byte_exact=False, byte_exact_note=_MSG_NOTE, msg_read=item,
                        uncheckable_body=msg_uncheckable_body(item))
@@ -2061,6 +2067,36 @@ def _parts_kept_apart(data: bytes, notes: list[str], partial: bool) -> Uncheckab
     notes.append(f"Apple Mail kept {stubs} part(s) of this message (attachments) in separate files "
                  "(a .partial.emlx), so their content is missing here and the body is not the one that was sent")
     return uncheckable_body
+
+
+def _pasted_body(reshaping: list[str], fmt: str) -> UncheckableBody:
+    """What the body of a paste the loader had to change to read is (LoadedInput.uncheckable_body).
+
+    A paste is copied out of a mail program's "show original" view or a web page, which re-space
+    and re-encode text as they show it (indentation, HTML character references, lost line ends):
+    its header, once cleaned up, may be the one received, and a signature over it verifies; its
+    body is no longer the signed bytes, so a DKIM or ARC body hash over it says nothing either way
+    (auth.dkim._uncheckable_words). The clean-ups are named by their first words only: the rest
+    quotes the paste (prose, list markers), which the input's own clean-ups show."""
+    if fmt == "gmail-original" and not reshaping:
+        return UncheckableBody("a copy of Gmail's 'Show original' web page, which a browser's copy may re-space")
+    named = list(dict.fromkeys(_step_name(step) for step in reshaping))
+    shown = "; ".join(named[:_STEPS_NAMED]) + (f"; and {len(named) - _STEPS_NAMED} more"
+                                                if len(named) > _STEPS_NAMED else "")
+    return UncheckableBody("a pasted copy, which a mail program's view or a web page re-spaces and re-encodes as "
+                           f"it shows the message (this paste needed clean-up to be read: {shown})")
+
+
+_STEPS_NAMED = 3
+# Where a clean-up's words go on from its name to the details or the quoted text of the paste.
+_step_details = compiled_on_first_use(r" \(|:| \"| '")
+
+
+def _step_name(step: str) -> str:
+    """A clean-up's first words: "removed 4 character(s) of indentation from the pasted lines",
+    "decoded HTML character references"."""
+    cut = _step_details().search(step)
+    return (step[:cut.start()] if cut is not None else step)[:120]
 
 
 def _partial_emlx_name(source: str) -> bool:
@@ -2201,7 +2237,7 @@ def _first_blank_line(data: bytes) -> int:
 
 
 def _load(original: bytes, source: str, digest: str, emlx: bool = True,
-          from_mail_store: bool = False) -> LoadedInput:
+          from_mail_store: bool = False, carried: bool = False) -> LoadedInput:
     def result(data: bytes, fmt: str, cleanups: list[str], has_body: bool,
                recorded: tuple[RecordedResult, ...] = (), exact_note: str | None = None,
                unreadable: str | None = None, text_before: bytes = b"") -> LoadedInput:
@@ -2235,12 +2271,16 @@ def _load(original: bytes, source: str, digest: str, emlx: bool = True,
         # path's lines have it (a space before it is a trailing space).
         return result(original, "eml", cleanups, True,
                       exact_note=_respaced_by_copy(block[:-1] if block.endswith(b"\r") else block))
-    return _load_lines(original, data, start, cleanups, reshaping, source, result, from_mail_store)
+    return _load_lines(original, data, start, cleanups, reshaping, source, result, from_mail_store,
+                       pasted=not from_mail_store and not carried)
 
 
 def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], reshaping: list[str],
-                source: str, result: Callable[..., LoadedInput], from_mail_store: bool = False) -> LoadedInput:
-    """The line steps: every clean-up of a paste (the full path)."""
+                source: str, result: Callable[..., LoadedInput], from_mail_store: bool = False,
+                pasted: bool = False) -> LoadedInput:
+    """The line steps: every clean-up of a paste (the full path). ``pasted``: the input may be a
+    paste (not a mail store's message nor a part of another message), whose body is then a copy
+    when a clean-up changed it (_pasted_body)."""
     lines = _Lines(data, start)
     lines.cleanups = cleanups
     lines.reshaping = reshaping
@@ -2315,6 +2355,8 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
         elif fmt is None:
             fmt = "eml"
     loaded = result(out, fmt, lines.cleanups, has_body, tuple(lines.recorded), exact_note, text_before=lines.skipped)
+    if pasted and has_body and fmt in ("eml", "gmail-original") and (lines.reshaping or fmt == "gmail-original"):
+        loaded = replace(loaded, uncheckable_body=_pasted_body(lines.reshaping, fmt))
     if lines.mbox_sender is not None and fmt == "mbox-entry":
         import dataclasses
 

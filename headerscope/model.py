@@ -492,8 +492,8 @@ class DkimSignatureResult(Value):
     reason_code: str
     """Stable code: ok, body_hash_mismatch, signature_mismatch, key_not_found, key_revoked, offline,
     not_original (input not the signed bytes: .msg, paste), body_uncheckable (its signed header fields verify
-    but its body cannot be checked from a copy that does not keep the signed body, an Outlook .msg or Apple
-    Mail's .partial.emlx; see COPY_UNCHECKABLE_CODES), redacted (masked in the copy), cut_off (the paste stops
+    but its body cannot be checked from a copy that does not keep the signed body, an Outlook .msg, Apple
+    Mail's .partial.emlx or a paste the loader cleaned up; see COPY_UNCHECKABLE_CODES), redacted (masked in the copy), cut_off (the paste stops
     inside it), shortened (a value shortened by hand in the copy), key_too_large, ..."""
     aligned: bool | None
     """Whether d= aligns (relaxed: same organisational domain) with the From: domain, whatever the
@@ -562,7 +562,8 @@ class ArcInstance(Value):
 COPY_UNCHECKABLE_CODES = frozenset({"body_uncheckable"})
 """Reason codes (DKIM and ARC) of a signature that cannot be checked from a copy whose header is the
 one received but whose body is not the one that was signed (see UncheckableBody: an Outlook .msg
-keeps the decoded text, Apple Mail's .partial.emlx keeps attachments in separate files):
+keeps the decoded text, Apple Mail's .partial.emlx keeps attachments in separate files, a paste's
+body is what a page or mail program showed, re-spaced):
 ``body_uncheckable``, its signed header fields verify (over the header as the copy keeps it) and
 only its body hash cannot be checked. Not a failure: the outcome is unknown
 (auth.dkim._uncheckable_words). A signature whose header fields do not verify fails as on any copy."""

@@ -188,7 +188,8 @@ def check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
     when the message was received before RFC 8301 retired rsa-sha1 (era.received_before, which
     never takes a date the sender writes); an rsa-sha1 signature is then a historic one.
     ``uncheckable_body``: set for a copy that keeps the header as received but not the signed body
-    (LoadedInput.uncheckable_body: an Outlook .msg, Apple Mail's .partial.emlx)."""
+    (LoadedInput.uncheckable_body: an Outlook .msg, Apple Mail's .partial.emlx, a paste the loader
+    cleaned up)."""
     results, findings = _check_dkim(message, resolver, from_domain=from_domain, delivery_time=delivery_time,
                                     now=now, byte_exact=byte_exact, historic=received_before_sha1_retired,
                                     uncheckable_body=uncheckable_body)
@@ -554,7 +555,8 @@ def _uncheckable_words(check: _Check, uncheckable: UncheckableBody) -> str | Non
 
     Such a copy keeps the header fields as received and a body that is not the signed one (an
     Outlook .msg keeps the decoded text, not the MIME bytes, MS-OXMSG; Apple Mail's .partial.emlx
-    leaves out the attachments it keeps in separate files): the body hash (RFC 6376 section 3.7)
+    leaves out the attachments it keeps in separate files; a paste's body is what a mail program's
+    view or a web page showed, re-spaced and re-encoded): the body hash (RFC 6376 section 3.7)
     cannot match. The header hash can: the signed fields are verified as received, those a .msg's
     rebuild wrote itself too (over the transport headers, which keep the originals: _check_dkim),
     so a header mismatch is a change to the message, not the copy's doing."""
@@ -926,7 +928,7 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
             _verify_untagged(check, fields, field_pair, key, header_canon=header_canon, algorithm=algorithm)
         reason = (f"signed headers changed since signing (or the key at {name} was replaced)")
         if check.body_hash_ok is False and body_uncheckable:
-            # A .msg's or .partial.emlx's body is not the signed one: its hash cannot match, which
+            # A .msg's, .partial.emlx's or paste's body is not the signed one: its hash cannot match, which
             # says nothing of the body (not "changed too", which reads as a change after delivery).
             reason += "; its body hash cannot be checked from this copy"
             check.body_hash_ok = None
