@@ -1973,11 +1973,11 @@ def load_carried(carrier: LoadedInput, data: bytes, source: str) -> LoadedInput:
     rebuilt bytes' digest, so the part numbering of the carrier does not matter. A message carried
     in an Apple Mail .partial.emlx whose own parts Mail kept apart is such a copy too (_load_emlx)."""
     read = carrier.msg_read
-    if read is None and carrier.uncheckable_body is not None:
+    if read is None and carrier.uncheckable_body is not None and carrier.uncheckable_body.apple_mail_parts:
         # Carried in a .partial.emlx (or in a message carried in one): Mail keeps the attachments
         # of the messages attached to it apart too, so a message holding its placeholders is a
         # copy without them, as the file's own message is (_load_emlx).
-        loaded = load_bytes(data, source=source)
+        loaded = load_bytes(data, source=source, carried=True)
         if not loaded.has_body or loaded.unreadable:
             return loaded
         notes = [loaded.byte_exact_note] if loaded.byte_exact_note is not None else []
@@ -2063,7 +2063,7 @@ def _parts_kept_apart(data: bytes, notes: list[str], partial: bool) -> Uncheckab
         # byte-exact.
         uncheckable_body = UncheckableBody(
             f"Apple Mail's copy without the content of {stubs} part(s) (attachments) that Mail keeps in "
-            "separate files (a .partial.emlx)")
+            "separate files (a .partial.emlx)", apple_mail_parts=True)
     notes.append(f"Apple Mail kept {stubs} part(s) of this message (attachments) in separate files "
                  "(a .partial.emlx), so their content is missing here and the body is not the one that was sent")
     return uncheckable_body

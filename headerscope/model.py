@@ -591,6 +591,9 @@ class UncheckableBody(Value):
     header instead (RFC 6376 section 5.4.2 selects the fields of a name from the bottom up, so all
     of them are the received ones, in their order). None when not known: such a signature is then
     verified over the rebuilt header, and fails as on any copy."""
+    apple_mail_parts: bool = False
+    """The copy is Apple Mail's .partial.emlx (or a message carried in one) whose parts Mail keeps
+    in separate files: the messages it carries may have parts cut the same way (loader.load_carried)."""
 
 
 @frozen

@@ -348,3 +348,20 @@ def test_a_from_added_above_the_signed_one_fails_on_a_partial_emlx_too() -> None
     whole = _forwarded(emlx(_invoice(oversigned=False).replace(
         b"DKIM-Signature:", b"From: Billing <billing@example.org>\nDKIM-Signature:", 1)), "Messages/21.emlx")
     assert [(d.result, d.reason_code, d.body_hash_ok) for d in whole.dkim] == [("fail", "from_added", True)]
+
+
+def test_a_message_attached_in_a_paste_is_not_taken_for_mails_cut() -> None:
+    # A pasted copy's body cannot be checked either (loader._pasted_body), but it is no Apple Mail
+    # file: Mail's placeholder fields in a message attached to it are the sender's text, so that
+    # message is not excused as one whose parts Mail kept apart.
+    from headerscope.loader import load_bytes, load_carried
+
+    carrier = _carrying(partial(SIGNED))
+    pasted = b"".join(b"    " + line + b"\n" for line in carrier.split(b"\n"))
+    loaded = load_bytes(pasted, source="-")
+    assert loaded.uncheckable_body is not None and not loaded.uncheckable_body.apple_mail_parts
+    assert load_carried(loaded, partial(SIGNED), "attached 1").uncheckable_body is None
+    # Carried in a .partial.emlx, the same message is Mail's cut.
+    stored = load_bytes(emlx(carrier), source="Messages/30.partial.emlx")
+    assert stored.uncheckable_body is not None and stored.uncheckable_body.apple_mail_parts
+    assert load_carried(stored, partial(SIGNED), "attached 1").uncheckable_body is not None
