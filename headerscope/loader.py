@@ -207,6 +207,12 @@ class _Lines:
         """A change inside the message (not just lines removed in front of it)."""
         self.reshaping: list[str] = []
         """The clean-ups that changed the message itself."""
+        self.whole_paste_steps: list[str] = []
+        """Those of them that only a copy of the whole message makes fire: their trigger is at the
+        input's start or on every line (indentation, quote marks, UTF-16), where a stored message
+        has its receiver's own fields, which the sender cannot write. A step one line fires (a
+        Markdown link, forum markup, a lost fold) is not among them: a sender can write that line
+        into a message that is then stored (_pasted_body)."""
         self.format: str | None = None
         self.recorded: list[RecordedResult] = []
         self.text_before = False
@@ -304,11 +310,14 @@ class _Lines:
         self._pos = len(self._data)
         self.reshape(cleanup)
 
-    def reshape(self, cleanup: str) -> None:
-        """Record a change inside the message; the caller has split every line it changed."""
+    def reshape(self, cleanup: str, *, whole_paste: bool = False) -> None:
+        """Record a change inside the message; the caller has split every line it changed.
+        ``whole_paste``: only a copy of the whole message fires the step (whole_paste_steps)."""
         self.changed = self.reshaped = True
         self.cleanups.append(cleanup)
         self.reshaping.append(cleanup)
+        if whole_paste:
+            self.whole_paste_steps.append(cleanup)
 
     def join(self) -> bytes:
         parts: list[bytes | memoryview] = []
@@ -694,9 +703,10 @@ def _find_pasted_header(lines: _Lines) -> None:
                 lines.text[index] = line[found.end():]
                 later += 1
         if later:
-            lines.reshape(f"removed the list markers ('{shown}' and {later} more) before {later + 1} header fields")
+            lines.reshape(f"removed the list markers ('{shown}' and {later} more) before {later + 1} header fields",
+                          whole_paste=True)
         else:
-            lines.reshape(f"removed the list marker ('{shown}') before the first header field")
+            lines.reshape(f"removed the list marker ('{shown}') before the first header field", whole_paste=True)
         _drop_closing_fence(lines)
         return
     marks = prefix.rstrip(b" \t")
@@ -789,7 +799,7 @@ def _unquote(lines: _Lines, marks: bytes) -> None:
         run = []
         if not text.strip(b" \t"):
             in_header = False  # the quoted header's own empty line: the quoted body follows
-    lines.reshape(f"removed the quote marks ('{marks.decode('ascii', 'replace')}') of a quoted paste")
+    lines.reshape(f"removed the quote marks ('{marks.decode('ascii', 'replace')}') of a quoted paste", whole_paste=True)
     if end < count and lines.blank_from(end):
         del lines.text[end:], lines.ends[end:]  # blank lines only: the headers paste ends there
     elif end < count:
@@ -1292,8 +1302,10 @@ def _unescape_html(lines: _Lines) -> None:
         if repaired != line:
             lines.text[index] = repaired
             count += 1
+    # (A whole copy's: the trigger is the header block without one angle bracket, where the
+    # receiving side's own Return-Path and Received "for" clause write theirs.)
     lines.reshape(f"decoded HTML character references (&lt; &gt; &amp; ...) in {count} header line(s): the "
-                  "text was copied from a page's HTML source or a tool that escaped it")
+                  "text was copied from a page's HTML source or a tool that escaped it", whole_paste=True)
 
 
 # The presentational tags a page's HTML source puts in a header shown in a <pre> block (HTML 5
@@ -1612,7 +1624,7 @@ def _remove_common_indent(lines: _Lines) -> None:
             cut = min(common, _indent(line))
             if cut:
                 lines.text[i] = line[cut:]
-        lines.reshape(f"removed {common} character(s) of indentation from the pasted lines")
+        lines.reshape(f"removed {common} character(s) of indentation from the pasted lines", whole_paste=True)
 
 
 def _remove_first_line_indent(lines: _Lines) -> None:
@@ -1622,7 +1634,7 @@ def _remove_first_line_indent(lines: _Lines) -> None:
     if _indent(first) and _is_field(first.lstrip(b" \t")):
         # Only the first line is indented (copied from the middle of a line): it is not a fold.
         lines.text[0] = first.lstrip(b" \t")
-        lines.reshape("removed the indentation of the first line")
+        lines.reshape("removed the indentation of the first line", whole_paste=True)
 
 
 def _remove_indent_after_first_line(lines: _Lines) -> None:
@@ -2076,8 +2088,11 @@ def _pasted_body(reshaping: list[str], fmt: str) -> UncheckableBody:
     and re-encode text as they show it (indentation, HTML character references, lost line ends):
     its header, once cleaned up, may be the one received, and a signature over it verifies; its
     body is no longer the signed bytes, so a DKIM or ARC body hash over it says nothing either way
-    (auth.dkim._uncheckable_words). The clean-ups are named by their first words only: the rest
-    quotes the paste (prose, list markers), which the input's own clean-ups show."""
+    (auth.dkim._uncheckable_words). Given only when a clean-up that a copy of the whole message
+    makes fire ran (_Lines.whole_paste_steps), or the input is Gmail's page: a step one line of the
+    sender's fires would let a replayed signature over a swapped body, stored as received, read as
+    unchecked. The clean-ups are named by their first words only: the rest quotes the paste (prose,
+    list markers), which the input's own clean-ups show."""
     if fmt == "gmail-original" and not reshaping:
         return UncheckableBody("a copy of Gmail's 'Show original' web page, which a browser's copy may re-space")
     named = list(dict.fromkeys(_step_name(step) for step in reshaping))
@@ -2285,6 +2300,9 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
     lines.cleanups = cleanups
     lines.reshaping = reshaping
     lines.reshaped = bool(reshaping)
+    # The clean-ups before the lines were read (UTF-16, doubled or bare CR line ends) act on the
+    # whole input, which only a copy of it makes them do.
+    lines.whole_paste_steps = list(reshaping)
     lines.changed = data is not original or start > 0
 
     _strip_gmail_summary(lines)
@@ -2355,7 +2373,7 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
         elif fmt is None:
             fmt = "eml"
     loaded = result(out, fmt, lines.cleanups, has_body, tuple(lines.recorded), exact_note, text_before=lines.skipped)
-    if pasted and has_body and fmt in ("eml", "gmail-original") and (lines.reshaping or fmt == "gmail-original"):
+    if pasted and has_body and fmt in ("eml", "gmail-original") and (lines.whole_paste_steps or fmt == "gmail-original"):
         loaded = replace(loaded, uncheckable_body=_pasted_body(lines.reshaping, fmt))
     if lines.mbox_sender is not None and fmt == "mbox-entry":
         import dataclasses

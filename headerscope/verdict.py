@@ -299,6 +299,17 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
         if unalignable is not None:
             return Verdict(status="unauthenticated", summary=unalignable + _recorded_note(comparison, findings))
         reason = dmarc.explanation if dmarc else "DMARC was not evaluated"
+        uncheckable = next((s for s in dkim if s.aligned_by_mode and s.reason_code in COPY_UNCHECKABLE_CODES), None)
+        if dmarc is not None and uncheckable is not None and _plain_recorded_fail(comparison, findings):
+            # The copy (a .msg, a .partial.emlx, a cleaned-up paste) cannot re-check the body its
+            # aligned signature covers; the receiver, which held the bytes it was sent, recorded
+            # DMARC fail. That record is the evidence there is, and nothing here contradicts it: a
+            # replayed signature over a swapped body must not read as merely unchecked because the
+            # copy lost the body (or because the sender made it look like a paste).
+            recorded = _recorded_note(comparison, findings).strip()
+            return Verdict(status="suspicious", summary=(
+                f"Suspicious: {recorded[:1].lower()}{recorded[1:]} This copy cannot re-check it: the aligned DKIM "
+                f"signature by {uncheckable.domain} {uncheckable.reason}."))
         return Verdict(status="not_checked",
                        summary=f"Could not check: {_without_word(reason)}." + _recorded_note(comparison, findings))
     result = dmarc.result

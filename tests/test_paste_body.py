@@ -199,3 +199,49 @@ def test_the_pasted_body_names_the_clean_ups_by_their_first_words() -> None:
     assert "Hi team" not in words
     gmail = _pasted_body([], "gmail-original").words
     assert gmail == "a copy of Gmail's 'Show original' web page, which a browser's copy may re-space"
+
+
+def _replayed_with_trigger(receiver_recorded_fail: bool) -> bytes:
+    """A genuine example.org signature replayed over a swapped body, with a field the sender wrote
+    that makes one of the loader's paste clean-ups fire on the stored message (a Markdown link), as
+    the receiving side stored it; its Authentication-Results say what it found at delivery."""
+    message = _signed(b"relaxed").replace(BODY, b"Dear Dave,\r\nplease pay the new account below.\r\n\tCarol\r\n")
+    message = message.replace(b"Subject: Q&A notes\r\n",
+                              b"Subject: Q&A notes\r\nX-Note: see [example.net](http://example.net/)\r\n", 1)
+    if receiver_recorded_fail:
+        message = message.replace(b"dkim=pass (signature was verified)", b"dkim=fail (body hash did not verify)")
+        message = message.replace(b"dmarc=pass action=none", b"dmarc=fail action=oreject")
+        message = message.replace(b"compauth=pass reason=100", b"compauth=fail reason=000")
+    return message
+
+
+def test_a_replayed_signature_over_a_swapped_body_is_not_laundered_by_a_paste_trigger() -> None:
+    # The sender controls its own header fields, and can write one that makes a paste clean-up fire
+    # on the message as stored (verification of this change): the copy's body then "cannot be
+    # checked", DMARC is not evaluated, and the swapped body read as merely unchecked. The receiver,
+    # which held the bytes it was sent, recorded the failure: that record decides the verdict.
+    # A step one line fires is no sign of a copy of the whole message: the body is judged as any
+    # copy's (not_original), and DMARC fails as for the message as received.
+    for recorded_fail in (True, False):
+        report = _analyze(_replayed_with_trigger(receiver_recorded_fail=recorded_fail), "stored.eml")
+        assert report.input.cleanups  # the trigger fired
+        assert [(d.result, d.reason_code) for d in report.dkim] == [("neutral", "not_original")]
+        assert report.dmarc is not None and report.dmarc.result == "fail"
+        assert report.verdict.status in ("suspicious", "spoofed")
+
+
+def test_a_copy_that_cannot_check_the_body_under_a_recorded_dmarc_fail_is_suspicious() -> None:
+    # A whole copy (here HTML-escaped) of the replayed message: its body cannot be checked, DMARC is
+    # not evaluated; the receiving side, which held the bytes it was sent, recorded DMARC fail, and
+    # nothing here contradicts it: that record decides the verdict, as the first words say.
+    report = _analyze(_escaped(_replayed_with_trigger(receiver_recorded_fail=True)))
+    assert [(d.result, d.reason_code) for d in report.dkim] == [("neutral", "body_uncheckable")]
+    assert report.dmarc is not None and report.dmarc.result == "not_checked"
+    assert report.verdict.status == "suspicious"
+    assert report.verdict.summary.startswith("Suspicious: the receiving side recorded DMARC fail for example.org "
+                                             "at delivery. This copy cannot re-check it: the aligned DKIM signature "
+                                             "by example.org cannot be checked from this copy")
+    # Where the receiver recorded a pass, the copy's unchecked body leaves the verdict unchecked.
+    genuine = _analyze(_escaped(_replayed_with_trigger(receiver_recorded_fail=False)))
+    assert genuine.dmarc is not None and genuine.dmarc.result == "not_checked"
+    assert genuine.verdict.status == "not_checked"
