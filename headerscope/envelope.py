@@ -680,8 +680,13 @@ class _ThisDelivery:
     two need is worked out only for a field below the boundary, which most messages lack.
 
     Below every Received also sits the sender's own header, where anyone can write a
-    Delivered-To. Such a field is read only when the receiving side recorded no recipient of
-    its own above its boundary Received, or when it names one the receiving side did."""
+    Delivered-To. Such a field is read only when it names a recipient the receiving side
+    recorded (above its boundary Received, or in its hops' ``for`` clauses). When the
+    receiving side recorded none, it is still a claim: a delivery agent (Postfix's local(8) and
+    virtual(8), Dovecot, qmail-local, Exim's appendfile) puts its Delivered-To or X-Original-To
+    on top, above the Received it follows (RFC 5321 section 4.4), so the one below them all was
+    written before the message reached the receiver. Proton Mail alone is known to write its
+    own below its Received (``_receiver_writes_below``)."""
 
     def __init__(self, message: Message, receiving_hops: tuple[Hop, ...], boundary: Hop | None) -> None:
         self._message = message
@@ -718,11 +723,15 @@ class _ThisDelivery:
         """Written below every Received: by a program appending to the header, or by the sender."""
         return field.index > self._last_received and self.boundary is not None
 
-    def current(self, field: HeaderField) -> bool:
-        """Written for this delivery whatever it names: above the boundary Received, or below every
-        Received when the receiving side recorded no recipient of its own above."""
-        return _is_current(field, self.boundary) or (
-            field.index > self._last_received and self._recorded_above is None)
+    @functools.cached_property
+    def _receiver_writes_below(self) -> bool:
+        """Whether the receiving side is Proton Mail, whose copy (real exports, 2021-2024) puts its
+        X-Original-To, Return-Path and Delivered-To below its own Received: known by its X-Pm-*
+        fields above the boundary Received, where a sender's fields never stand."""
+        if self.boundary is None:
+            return False
+        return any(field.name[:5].lower() == "x-pm-"
+                   for field in self._message.headers[:min(self.boundary.header_index, MAX_HEADER_FIELDS)])
 
     def names(self, field: HeaderField, address: str) -> bool:
         if _is_current(field, self.boundary) or address.lower() in self._addressed:
@@ -730,7 +739,11 @@ class _ThisDelivery:
         if field.index <= self._last_received:
             return False
         recorded = self._recorded_above
-        return recorded is None or address.lower() in recorded
+        if recorded is None:
+            # Nothing of the receiving side's own names a recipient: the field below them all
+            # is still no delivery agent's (they write on top), but a claim (see the class).
+            return self._receiver_writes_below
+        return address.lower() in recorded
 
 
 # The address type before an original recipient (RFC 3461 section 4.2; "utf-8" from RFC 6533).
@@ -908,46 +921,78 @@ def _rcpt_to(message: Message, hops: tuple[Hop, ...], this_delivery: _ThisDelive
 
 def _claimed_rcpt_difference(claim: _ClaimedRecipient, rcpt_to: Sequence[str], rcpt_sources: Sequence[str],
                              addressed: set[str] | None, list_addresses: frozenset[str],
-                             qmail_receiver: bool) -> EnvelopeDifference:
+                             qmail_receiver: bool, *, shown: tuple[Sequence[str], Sequence[str]] = ((), ()),
+                             pasted: str | None = None) -> EnvelopeDifference:
     """Why a recipient named only below every Received may differ from the receiving side's own
-    record of this delivery (``rcpt_to``), by what else the message shows: ``addressed``, the
-    To:/Cc:/Resent-* addressees (None when the header holds no addressee field: unknown). The
+    record of this delivery (``rcpt_to``, empty when it recorded none), by what else the message
+    shows: ``addressed``, the To:/Cc:/Resent-* addressees (None when the header holds no
+    addressee field: unknown). ``shown``: the RCPT TO shown instead when the receiving side
+    recorded none (an earlier hop's claim, a report's record) and where it was read; ``pasted``:
+    the header's words when the copy is a header alone, which may have left the record out. The
     claim and the likeliest reading come first (a renderer may show only the start)."""
     address = claim.address
-    recorded = "; ".join(f"{rcpt} ({source})" for rcpt, source in zip(rcpt_to[:3], rcpt_sources, strict=False))
-    recorded += f" and {len(rcpt_to) - 3} more" if len(rcpt_to) > 3 else ""
-    first = rcpt_to[0] if rcpt_to else "the recorded recipient"
     several = len(claim.places) > 1
-    said = (f"{claim.fields_words()} {'name' if several else 'names'} {address}, not the recipient the receiving "
-            f"side recorded for this delivery, {recorded}, which stays the RCPT TO: {address} is an unverified "
-            "claim. ")
     key = address.lower()
-    recorded_addressed = addressed is not None and any(rcpt.lower() in addressed for rcpt in rcpt_to)
-    virtual = next((rcpt for rcpt in rcpt_to if _virtual_domain_addressee(rcpt, {key}) is not None), None) \
-        if qmail_receiver else None
-    if virtual is not None:
-        why = (f"If a server wrote it, it is the same recipient: {virtual} is qmail's virtual-domain form of "
-               f"{address} (qmail-send(8), virtualdomains), which the receiving qmail server wrote in Delivered-To.")
-    elif key in list_addresses:
-        why = (f"{address} is the mailing list's own address (List-Post): if a server wrote it, the message came in "
-               f"for the list, whose expansion delivered it to {first}, a member.")
-    elif addressed is None:
-        why = (f"Who was addressed is unknown (the header holds no To:, Cc: or Bcc:): if a server wrote it, "
-               f"{address} was another RCPT TO of the same SMTP transaction, or the address an alias, forwarding "
-               f"or list expansion led from to {first}.")
-    elif key in addressed and not recorded_addressed:
-        why = (f"The message is addressed to {address} (To: or Cc:): if a server wrote it, {address} was the RCPT "
-               f"TO there, and an alias, forwarding or list expansion led from it to {first}.")
-    elif key in addressed:
-        why = (f"Both are addressees in To: or Cc: if a server wrote it, one SMTP transaction named both, and the "
-               f"delivery agent wrote one copy per mailbox, so {address} had a copy of its own.")
-    elif recorded_addressed:
-        why = (f"{address} is in neither To: nor Cc:, while {first} is: if a server wrote it, {address} was another "
-               "RCPT TO of the same SMTP transaction, given in the envelope alone: a Bcc copy went to it.")
+    if not rcpt_to:
+        # No record to compare with (RFC 5321 section 4.4: the receiver's would stand above its
+        # Received): the claim is all there is; what To:/Cc: say tells the likeliest reading.
+        where = (f"{pasted} holds no record in which the receiving side names a recipient (the part copied may have "
+                 "left it out: a delivery agent writes its Delivered-To or X-Original-To on top)") if pasted else (
+            "the receiving side's record names no recipient (no Delivered-To, X-Original-To or the like above its "
+            "Received, where a delivery agent writes them, and no \"for\" clause in its Received)")
+        instead = shown[0][:3]
+        instead_words = "; ".join(f"{rcpt} ({source})" for rcpt, source in zip(instead, shown[1], strict=False))
+        said = (f"{claim.fields_words()} {'name' if several else 'names'} {address}, but {where}"
+                + (f"; RCPT TO shows {instead_words}" if instead_words else "")
+                + f": {address} is an unverified claim, not the RCPT TO. ")
+        if key in list_addresses:
+            why = (f"{address} is the mailing list's own address (List-Post): if a server wrote it, the message came "
+                   "in for the list, and the receiving side delivered it to a member the copy does not name.")
+        elif addressed is None:
+            why = (f"Who was addressed is unknown (the header holds no To:, Cc: or Bcc:): if a server wrote it, "
+                   f"{address} was the RCPT TO of a transaction on the way.")
+        elif key in addressed:
+            why = (f"The message is addressed to {address} (To: or Cc:): if a server wrote it, {address} was the "
+                   "RCPT TO of a transaction on the way, most likely this one's too; nothing the receiving side wrote "
+                   "confirms it.")
+        else:
+            why = (f"{address} is in neither To: nor Cc:, so if a server wrote it, {address} was given in the "
+                   "envelope alone (a Bcc copy went to it), or is the address an alias, forwarding or list expansion "
+                   "led to.")
     else:
-        why = (f"Neither {address} nor {first} is in To: or Cc: if a server wrote it, {address} was another RCPT TO "
-               f"of the same SMTP transaction, given in the envelope alone (a Bcc copy went to it), or the address "
-               f"an alias, forwarding or list expansion led from to {first}.")
+        recorded = "; ".join(f"{rcpt} ({source})" for rcpt, source in zip(rcpt_to[:3], rcpt_sources, strict=False))
+        recorded += f" and {len(rcpt_to) - 3} more" if len(rcpt_to) > 3 else ""
+        first = rcpt_to[0]
+        said = (f"{claim.fields_words()} {'name' if several else 'names'} {address}, not the recipient the "
+                f"receiving side recorded for this delivery, {recorded}, which stays the RCPT TO: {address} is an "
+                "unverified claim. ")
+        recorded_addressed = addressed is not None and any(rcpt.lower() in addressed for rcpt in rcpt_to)
+        virtual = next((rcpt for rcpt in rcpt_to if _virtual_domain_addressee(rcpt, {key}) is not None), None) \
+            if qmail_receiver else None
+        if virtual is not None:
+            why = (f"If a server wrote it, it is the same recipient: {virtual} is qmail's virtual-domain form of "
+                   f"{address} (qmail-send(8), virtualdomains), which the receiving qmail server wrote in "
+                   "Delivered-To.")
+        elif key in list_addresses:
+            why = (f"{address} is the mailing list's own address (List-Post): if a server wrote it, the message came "
+                   f"in for the list, whose expansion delivered it to {first}, a member.")
+        elif addressed is None:
+            why = (f"Who was addressed is unknown (the header holds no To:, Cc: or Bcc:): if a server wrote it, "
+                   f"{address} was another RCPT TO of the same SMTP transaction, or the address an alias, forwarding "
+                   f"or list expansion led from to {first}.")
+        elif key in addressed and not recorded_addressed:
+            why = (f"The message is addressed to {address} (To: or Cc:): if a server wrote it, {address} was the "
+                   f"RCPT TO there, and an alias, forwarding or list expansion led from it to {first}.")
+        elif key in addressed:
+            why = (f"Both are addressees in To: or Cc: if a server wrote it, one SMTP transaction named both, and "
+                   f"the delivery agent wrote one copy per mailbox, so {address} had a copy of its own.")
+        elif recorded_addressed:
+            why = (f"{address} is in neither To: nor Cc:, while {first} is: if a server wrote it, {address} was "
+                   "another RCPT TO of the same SMTP transaction, given in the envelope alone: a Bcc copy went to it.")
+        else:
+            why = (f"Neither {address} nor {first} is in To: or Cc: if a server wrote it, {address} was another "
+                   f"RCPT TO of the same SMTP transaction, given in the envelope alone (a Bcc copy went to it), or "
+                   f"the address an alias, forwarding or list expansion led from to {first}.")
     # Every server puts its trace fields on top (RFC 5321 section 4.4): what sits below the last
     # Received was appended after it, at any server on the way, or written by the sender.
     who = (" If the sender wrote it, it is a forgery naming whoever the sender chose. "
@@ -1952,6 +1997,9 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         mail_from_source = f"{reported.source}: Original-Mail-From" if mail_from is not None else None
     this_delivery = _ThisDelivery(message, trusted, boundary)
     rcpt_to, rcpt_sources, claimed_rcpt = _rcpt_to(message, trusted, this_delivery)
+    # The receiving side's own record, which a claimed recipient is compared with (before a
+    # report's record or an earlier hop's claim stands in for an empty one).
+    receivers_rcpt = (rcpt_to, rcpt_sources)
     if not rcpt_to and reported is not None and reported.rcpt_to:
         rcpt_to = reported.rcpt_to[:_MAX_RECIPIENTS]
         rcpt_sources = (f"{reported.source}: Original-Rcpt-To",) * len(rcpt_to)
@@ -2326,8 +2374,9 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         list_addresses_claimed = _list_addresses(message)
         for claim in claimed_rcpt[:_MAX_CLAIM_NOTES]:
             differences.append(_claimed_rcpt_difference(
-                claim, rcpt_to, rcpt_sources, None if addressees_unknown else header_rcpts,
-                list_addresses_claimed, qmail_receiver))
+                claim, *receivers_rcpt, None if addressees_unknown else header_rcpts,
+                list_addresses_claimed, qmail_receiver, shown=(rcpt_to, rcpt_sources),
+                pasted=message.header_words if message.header_only else None))
 
     signed = bool(message.all("DKIM-Signature"))
     reported_signed = None

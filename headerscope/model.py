@@ -302,7 +302,7 @@ class EnvelopeDifference(Value):
     """One explained difference between envelope and header addresses."""
 
     kind: str
-    """Stable id: ``srs``, ``verp``, ``bounce``, ``bcc``, ``reply_to_domain``, ``display_name_address``, ``display_name_domain``, ``address_decoy`` (an address that shows another: a local part holding an address, a NUL or control character), ``mail_from_domain``, ``forwarded``, ``list`` (a mailing list resent it to its members), ``batv`` (a BATV-signed form of the sender's own address), ``alias`` (a recipient the receiver rewrote from a To:/Cc: addressee: qmail's virtual-domain prefix), ``local`` (a mailbox of the receiving host alone), ``sender``, ``null_sender`` (``<>`` on a message that is no bounce or automatic reply), ``redelivered`` (a ``<>`` Return-Path on a copy the receiving side re-delivered, while its own records name the non-null MAIL FROM it accepted), ``claimed_rcpt`` (a recipient field below every Received, a milter's or the sender's, naming a recipient the receiving side's own record does not: ``envelope_value`` is that record, ``header_value`` the claimed address; see ``Envelope.claimed_rcpt_to``)."""
+    """Stable id: ``srs``, ``verp``, ``bounce``, ``bcc``, ``reply_to_domain``, ``display_name_address``, ``display_name_domain``, ``address_decoy`` (an address that shows another: a local part holding an address, a NUL or control character), ``mail_from_domain``, ``forwarded``, ``list`` (a mailing list resent it to its members), ``batv`` (a BATV-signed form of the sender's own address), ``alias`` (a recipient the receiver rewrote from a To:/Cc: addressee: qmail's virtual-domain prefix), ``local`` (a mailbox of the receiving host alone), ``sender``, ``null_sender`` (``<>`` on a message that is no bounce or automatic reply), ``redelivered`` (a ``<>`` Return-Path on a copy the receiving side re-delivered, while its own records name the non-null MAIL FROM it accepted), ``claimed_rcpt`` (a recipient field below every Received, a milter's or the sender's, naming a recipient the receiving side's own record does not, or where it recorded none: ``envelope_value`` is that record (None when none), ``header_value`` the claimed address; see ``Envelope.claimed_rcpt_to``)."""
     explanation: str
     """Plain-language explanation."""
     envelope_value: str | None = None
@@ -372,7 +372,8 @@ class Envelope(Value):
     claimed_rcpt_to: tuple[str, ...] = ()
     """Recipients that a recipient field below every Received names (X-Envelope-To, Delivered-To...)
     while the receiving side recorded others of its own (above its boundary Received, or in its
-    hops' ``for`` clauses): unverified claims, shown beside RCPT TO and never used as it. A
+    hops' ``for`` clauses), or recorded none (RCPT TO is then not recorded, or an earlier hop's
+    claim): unverified claims, shown beside RCPT TO and never used as it. A
     milter appending to the header writes there (the SMTP transaction's recipients before the
     delivery agent's split and alias expansion), and so does the sender. Each is explained in a
     ``claimed_rcpt`` difference. Bounded."""

@@ -499,14 +499,21 @@ def test_original_recipient_fields_and_zmailer_orcpt_name_the_recipient() -> Non
     # linux-mips.org's delivery (real, 2003) wrote the recipient's ORCPT as "Original-Recipient:
     # rfc822;linux-mips@linux-mips.org" (RFC 3798 section 2.3) and X-Orcpt; vger.kernel.org's
     # zmailer writes it in its Received, "(ORCPT <rfc822;willy@w.ods.org>)". RCPT TO was "not recorded".
-    mips = ("Received: from mail.example.org ([192.0.2.7]) by linux-mips.example with ESMTP id 1; "
-            "Mon, 2 Nov 2026 10:00:05 +0000\n"
-            "X-Orcpt: rfc822;linux-mips@linux-mips.example\nOriginal-Recipient: rfc822;linux-mips@linux-mips.example\n"
-            "From: a@example.org\nTo: linux-mips@linux-mips.example\n")
-    envelope, _ = _run(mips, (_hop_at(1, 0, trusted=True),), boundary=1)
+    fields = "X-Orcpt: rfc822;linux-mips@linux-mips.example\nOriginal-Recipient: rfc822;linux-mips@linux-mips.example\n"
+    received = "Received: from mail.example.org ([192.0.2.7]) by linux-mips.example with ESMTP id 1; " \
+               "Mon, 2 Nov 2026 10:00:05 +0000\n"
+    mips = fields + received + "From: a@example.org\nTo: linux-mips@linux-mips.example\n"
+    envelope, _ = _run(mips, (_hop_at(1, 2, trusted=True),), boundary=1)
     assert (envelope.rcpt_to, envelope.rcpt_to_sources) == (
         ("linux-mips@linux-mips.example",), ("Original-Recipient, X-Orcpt",))
     assert not _kinds(envelope)
+    # The same fields below every Received (linux-mips.org's Ecartis appended them at the end of
+    # the header) while the receiving side recorded no recipient: a claim, its address type read
+    # off too, and no longer the RCPT TO (a sender writes there as well).
+    appended = received + fields + "From: a@example.org\nTo: linux-mips@linux-mips.example\n"
+    envelope, _ = _run(appended, (_hop_at(1, 0, trusted=True),), boundary=1)
+    assert envelope.rcpt_to == () and envelope.claimed_rcpt_to == ("linux-mips@linux-mips.example",)
+    assert _kinds(envelope) == ["claimed_rcpt"]
     zmailer = ("Received: (majordomo@vger.example) by vger.example via listexpand\n id S261357AbVBGGN1 "
                "(ORCPT <rfc822;willy@w.ods.example>); Mon, 7 Feb 2005 01:13:27 -0500\n"
                "From: a@example.org\nTo: linux-kernel@vger.example\n")

@@ -308,3 +308,101 @@ def test_every_difference_kind_the_envelope_writes_is_a_filter_value() -> None:
 
     kinds = set(re.findall(r'kind="([a-z_]+)"', Path(headerscope.envelope.__file__).read_text(encoding="utf-8")))
     assert "claimed_rcpt" in kinds and kinds <= set(VALUES["envelope"])
+
+
+# Postfix's MX took one SMTP transaction for two recipients, so its Received has no "for" clause
+# (smtpd writes one only for a single recipient), and the copy was delivered by an agent writing
+# no Delivered-To (Postfix's lmtp(8) to a Cyrus store). The sender's block ends with an
+# X-Original-To of its own choosing, below every Received: no delivery agent writes there.
+POSTFIX_NO_RECORD = """\
+Return-Path: <hr@payroll-update.example>
+Received: from out.payroll-update.example (out.payroll-update.example [203.0.113.61])
+\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits))
+\t(No client certificate requested)
+\tby mx.corp.example (Postfix) with ESMTPS id 4SkQ1b2xYzz7Lm3;
+\tMon, 20 Nov 2023 08:41:09 +0100 (CET)
+From: HR <hr@payroll-update.example>
+To: alice@corp.example
+Subject: Salary adjustment
+Date: Mon, 20 Nov 2023 08:41:05 +0100
+Message-ID: <sa-3301@payroll-update.example>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=us-ascii
+X-Original-To: ceo@corp.example
+
+Please confirm your details.
+"""
+
+
+def test_a_recipient_field_below_every_received_with_no_record_of_the_receivers_is_a_claim() -> None:
+    # It was read as the RCPT TO ("ceo@ received the message", a Bcc): the receiving side's own
+    # field would stand on top (RFC 5321 section 4.4), so this one is the sender's or a milter's.
+    for name in ("X-Original-To", "Delivered-To", "X-Envelope-To"):
+        report = _report(POSTFIX_NO_RECORD.replace("X-Original-To:", f"{name}:"))
+        env = report.envelope
+        assert env.rcpt_to == () == env.rcpt_to_sources
+        assert env.claimed_rcpt_to == ("ceo@corp.example",)
+        assert env.claimed_rcpt_to_sources == (f"{name} (header 10), below every Received: a milter's or the sender's",)
+        assert _values(report) == [("claimed_rcpt", None, "ceo@corp.example")]
+        [said] = _claims(report)
+        assert said.startswith(f"{name} (header 10) names ceo@corp.example, but the receiving side's record names no "
+                               "recipient (no Delivered-To, X-Original-To or the like above its Received")
+        assert "ceo@corp.example is an unverified claim, not the RCPT TO" in said
+        assert "ceo@corp.example is in neither To: nor Cc:, so if a server wrote it" in said
+        assert "forgery" in said and "which stays the RCPT TO" not in said
+    # Addressed in To:, the likeliest reading is that addressee's delivery, still unconfirmed.
+    [said] = _claims(_report(POSTFIX_NO_RECORD.replace("X-Original-To: ceo@", "X-Original-To: alice@")))
+    assert "The message is addressed to alice@corp.example (To: or Cc:)" in said and "most likely" in said
+    # An earlier hop's "for" shown as RCPT TO (a claim of its own) is named as what stands in.
+    relayed = POSTFIX_NO_RECORD.replace(
+        "From: HR", "Received: from [10.9.8.7] by out.payroll-update.example (Postfix) with ESMTPSA id 77A1\n"
+                    "\tfor <alice@corp.example>; Mon, 20 Nov 2023 08:41:06 +0100 (CET)\nFrom: HR")
+    report = _report(relayed)
+    assert report.envelope.rcpt_to_sources == ("Received for (hop 1, a claim)",)
+    assert report.envelope.claimed_rcpt_to == ("ceo@corp.example",)
+    [said] = _claims(report)
+    assert "names no recipient (" in said and "; RCPT TO shows alice@corp.example (Received for (hop 1, a claim))" in said
+
+
+def test_the_receivers_own_record_or_a_for_clause_keeps_the_field_below_as_before() -> None:
+    # The receiving side's Delivered-To on top: the record; the field below is a claim beside it.
+    recorded = POSTFIX_NO_RECORD.replace("Received: from out.", "Delivered-To: alice@corp.example\nReceived: from out.")
+    env = _report(recorded).envelope
+    assert (env.rcpt_to, env.claimed_rcpt_to) == (("alice@corp.example",), ("ceo@corp.example",))
+    assert "which stays the RCPT TO" in _claims(_report(recorded))[0]
+    # The receiver's "for" naming the same address: the field below agrees with it, no claim.
+    addressed = POSTFIX_NO_RECORD.replace("id 4SkQ1b2xYzz7Lm3;", "id 4SkQ1b2xYzz7Lm3\n\tfor <ceo@corp.example>;")
+    env = _report(addressed).envelope
+    assert env.rcpt_to == ("ceo@corp.example",) and env.claimed_rcpt_to == ()
+    assert env.rcpt_to_sources == ("X-Original-To, Received for (hop 1)",)
+
+
+def test_a_copy_with_no_received_and_protons_layout_keep_their_recipient() -> None:
+    # A local delivery with no Received at all (maildrop writing Delivered-To only): its field is
+    # the record, wherever it stands.
+    local = ("Return-Path: <cron@host.corp.example>\nFrom: cron@host.corp.example\nTo: root@host.corp.example\n"
+             "Subject: backup\nDate: Mon, 20 Nov 2023 03:00:01 +0100\nDelivered-To: root@host.corp.example\n\nok\n")
+    env = _report(local).envelope
+    assert (env.rcpt_to, env.claimed_rcpt_to) == (("root@host.corp.example",), ())
+    # Proton Mail's export (real layout, 2024): its delivery fields below its own Received, its
+    # X-Pm-* fields above it.
+    proton = ("X-Pm-Content-Encryption: end-to-end\nX-Pm-Origin: internal\nSubject: header test\n"
+              "To: Test Proton <test@proton.example>\nFrom: Dummy <dummy@proton.example>\n"
+              "Date: Tue, 15 Oct 2024 07:54:39 +0000\nMessage-Id: <a1@proton.example>\nX-Pm-Spamscore: 0\n"
+              "Received: from mail.protonmail.ch by mail.protonmail.ch; Tue, 15 Oct 2024 07:54:43 +0000\n"
+              "X-Original-To: test@proton.example\nReturn-Path: <dummy@proton.example>\n"
+              "Delivered-To: test@proton.example\n\nlorem\n")
+    env = _report(proton).envelope
+    assert (env.rcpt_to, env.claimed_rcpt_to) == (("test@proton.example",), ())
+    # The same layout without Proton's marks above the Received is a sender's block: a claim.
+    env = _report(proton.replace("X-Pm-", "X-Xx-")).envelope
+    assert (env.rcpt_to, env.claimed_rcpt_to) == ((), ("test@proton.example",))
+
+
+def test_a_pasted_header_says_the_part_pasted_may_have_left_the_record_out() -> None:
+    pasted = POSTFIX_NO_RECORD.split("\n\n", 1)[0] + "\n"
+    report = _report(pasted)
+    assert report.envelope.claimed_rcpt_to == ("ceo@corp.example",) and report.envelope.rcpt_to == ()
+    [said] = _claims(report)
+    assert said.startswith("X-Original-To (header 10) names ceo@corp.example, but the pasted header holds no record "
+                           "in which the receiving side names a recipient (the part copied may have left it out")
