@@ -1009,6 +1009,79 @@ def _claimed_rcpt_difference(claim: _ClaimedRecipient, rcpt_to: Sequence[str], r
         explanation=said + why + who)
 
 
+class _TransactionList:
+    """One X-Envelope-To of the receiving side, above its boundary Received, that lists several
+    recipients: a content filter's record of every envelope recipient of the SMTP transaction it
+    scanned. amavisd-new writes it so (its release notes: X-Envelope-To "holds a complete list of
+    envelope recipients", X-Envelope-To-Blocked the subset whose delivery it blocked), while the
+    delivery agent after it writes one copy per mailbox: the others listed are co-recipients of
+    that transaction, not mailboxes this copy was forwarded to."""
+
+    __slots__ = ("addresses", "field")
+
+    def __init__(self, field: HeaderField, addresses: tuple[str, ...]) -> None:
+        self.field = field
+        self.addresses = addresses
+        """The addresses it lists, as written, each once (bounded by _MAX_RECIPIENTS)."""
+
+    def others_words(self, address: str) -> str:
+        """The others it lists beside ``address``: a few, the rest counted."""
+        key = address.lower()
+        others = [other for other in self.addresses[:4] if other.lower() != key][:3]
+        rest = len(self.addresses) - 1 - len(others)
+        return ", ".join(others) + (f" and {rest} more" if rest > 0 else "")
+
+
+def _transaction_lists(message: Message, boundary: Hop | None) -> dict[str, _TransactionList]:
+    """Each recipient (lower case) that an X-Envelope-To of the receiving side lists beside
+    another, with the first such list (see ``_TransactionList``)."""
+    listed: dict[str, _TransactionList] = {}
+    for field in message.all("X-Envelope-To")[:MAX_KEPT_PER_NAME]:
+        if not _is_current(field, boundary) or _list_delivery(field.value):
+            continue
+        spelled: dict[str, str] = {}
+        for found in _trace_addresses(field.value)[:_MAX_RECIPIENTS]:
+            if found.domain:
+                spelled.setdefault(found.address.lower(), found.address)
+        if len(spelled) > 1:
+            transaction = _TransactionList(field, tuple(spelled.values()))
+            for key in spelled:
+                listed.setdefault(key, transaction)
+    return listed
+
+
+def _co_recipient_difference(rcpt: str, source: str, transaction: _TransactionList,
+                             mailboxes: Sequence[tuple[str, str]], blocked: frozenset[str]) -> EnvelopeDifference:
+    """The reading of a recipient not in To: or Cc: that the receiving side's X-Envelope-To lists
+    with others (``_TransactionList``): another RCPT TO of the same SMTP transaction. Only named
+    there while another recipient is this copy's own (``mailboxes``: named by its Delivered-To,
+    X-Original-To or a "for" clause too, with where), it is a co-recipient (``co_recipient``)
+    whose copy went to its own mailbox; this copy's own recipient, or any where no field names
+    this copy's, is a blind copy (``bcc``) beside the others listed. ``blocked``: the addresses
+    (lower case) amavisd-new's X-Envelope-To-Blocked names. Neither was forwarded."""
+    transaction_words = (
+        f"the receiving side's X-Envelope-To ({header_ref(transaction.field.index)}, above its Received) lists it "
+        f"with {transaction.others_words(rcpt)}: the envelope recipients of one SMTP transaction, as a content filter "
+        "records them (amavisd-new lists every recipient of the transaction it scanned there), and the delivery "
+        "agent wrote one copy per mailbox")
+    how = ("given in the envelope alone (a Bcc copy went to it), or an alias or list expansion at the receiver, "
+           "before its filter, led to it")
+    blocked_words = (" X-Envelope-To-Blocked names it: amavisd-new blocked its delivery (a quarantine)."
+                     if rcpt.lower() in blocked else "")
+    if source == "X-Envelope-To" and mailboxes:
+        own = "; ".join(f"{mailbox} ({where})" for mailbox, where in mailboxes[:3])
+        return EnvelopeDifference(
+            kind="co_recipient", envelope_value=rcpt, header_value=", ".join(mailbox for mailbox, _ in mailboxes[:3]),
+            explanation=f"{rcpt} ({source}) is another recipient of the same SMTP transaction, not this copy's: "
+                        f"{transaction_words}; this copy is the one for {own}. {rcpt} is not in To: or Cc:, so it "
+                        f"was {how}. No forward led to it from this copy's recipient.{blocked_words}")
+    return EnvelopeDifference(
+        kind="bcc", envelope_value=rcpt, header_value=transaction.others_words(rcpt) or None,
+        explanation=f"{rcpt} ({source}) is an envelope recipient not in To: or Cc:; {transaction_words}. So {rcpt} "
+                    f"was another RCPT TO of that transaction beside them, {how}: no forward from an addressee."
+                    f"{blocked_words}")
+
+
 def _earlier_mail_from(message: Message, boundary: Hop | None, mail_from: str | None) -> list[tuple[str, str]]:
     """(MAIL FROM, where read) of the earlier deliveries inside the receiving side: every
     Return-Path below the top one and above the boundary Received, where only the receiving side
@@ -2245,6 +2318,14 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                                   for found in parse_addresses(hop.fields.for_)[:_MAX_RECIPIENTS]
                                   if found.domain and found.address.lower() in header_rcpts), None)
     forwarded_inside: set[str] = set()  # reached by a forward inside the receiving side
+    # Several recipients listed in one X-Envelope-To of the receiving side: one transaction's.
+    transaction_lists = _transaction_lists(message, boundary) if len(rcpt_to) > 1 else {}
+    # This copy's own recipients (named by another field too) and those amavisd-new blocked,
+    # worked out once for the co-recipients' readings.
+    copy_recipients = [(rcpt, source) for rcpt, source in zip(rcpt_to, rcpt_sources, strict=True)
+                       if source != "X-Envelope-To"][:3] if transaction_lists else []
+    blocked_rcpts = frozenset(address.lower() for address in _quarantine_marks(message, boundary)[1]) \
+        if transaction_lists else frozenset()
     qmail_receiver = any(_qmail_invoked_re().search(hop.raw[:300]) for hop in trusted)
     for rcpt, source in zip(rcpt_to, rcpt_sources, strict=True):
         if rcpt.lower() in header_rcpts or rcpt.lower() in alias_targets or _host_qualified(rcpt, header_domains) \
@@ -2296,6 +2377,10 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                             + ": the message came through that list"
                             + (" (by its list marks, which the sender writes)" if list_id is None else "")
                             + ", which resent it to its members; each member's address is only in the envelope."))
+        elif (listed_in := transaction_lists.get(rcpt.lower())) is not None:
+            # Not a forward from the addressee beside it (the "visible" reading below): the
+            # receiving side's filter saw both as RCPT TO of one transaction.
+            differences.append(_co_recipient_difference(rcpt, source, listed_in, copy_recipients, blocked_rcpts))
         elif visible:
             differences.append(EnvelopeDifference(
                 kind="forwarded", envelope_value=rcpt, header_value=", ".join(visible),

@@ -43,7 +43,7 @@ VALUES: dict[str, tuple[str, ...]] = {
     # The kinds of EnvelopeDifference (model.py): "envelope=bcc", who got a blind copy.
     "envelope": ("srs", "verp", "bounce", "batv", "bcc", "forwarded", "list", "list_rewrote_from", "alias", "local",
                  "redelivered", "null_sender", "sender", "mail_from_domain", "reply_to_domain",
-                 "display_name_address", "display_name_domain", "address_decoy", "claimed_rcpt"),
+                 "display_name_address", "display_name_domain", "address_decoy", "claimed_rcpt", "co_recipient"),
 }
 
 
