@@ -379,6 +379,53 @@ def _ascii_twin(character: str) -> str | None:
     return twins[0].lower() if twins else None
 
 
+_CJK_MIXES = (frozenset({"LATIN", "CJK", "HIRAGANA", "KATAKANA"}), frozenset({"LATIN", "CJK", "BOPOMOFO"}),
+              frozenset({"LATIN", "CJK", "HANGUL"}))
+
+
+def _script(character_name: str) -> str:
+    """The script of a letter from its Unicode name ("CYRILLIC SMALL LETTER A" -> CYRILLIC)."""
+    words = character_name.split(" ")
+    return words[1] if words[0] in ("HALFWIDTH", "FULLWIDTH") and len(words) > 1 else words[0]
+
+
+def mixed_script_domain(domain: str) -> tuple[str, str, tuple[str, ...]] | None:
+    """(Unicode form, xn-- form, scripts) of a domain with a label that mixes letters of
+    several scripts (Latin with Cyrillic or Greek, say), or None. An all-ASCII name, and a label
+    in one script (Cyrillic "пример.рф"), is not mixed."""
+    if not domain or len(domain) > 253:
+        return None
+    labels = domain.lower().split(".")
+    if all(label.isascii() and not label.startswith("xn--") for label in labels):
+        return None  # the common case: nothing to decode
+    import unicodedata
+
+    decoded: list[str] = []
+    for label in labels:
+        if label.startswith("xn--"):
+            # Plain punycode (RFC 3492), not Python's IDNA 2003 "idna" codec, whose nameprep
+            # round trip rejects an IDNA 2008 label such as "xn--bimann-cta" (bißmann).
+            try:
+                label = label[4:].encode("ascii").decode("punycode").lower()
+            except (UnicodeError, ValueError):
+                return None
+        decoded.append(label)
+    for label in decoded:
+        scripts = {_script(unicodedata.name(ch, "?")) for ch in label if ch.isalpha()}
+        scripts.discard("?")
+        # Unicode TR #39 section 5.2, "Highly Restrictive": one script, or Latin with the
+        # scripts Japanese, Chinese or Korean write together.
+        if len(scripts) > 1 and not any(scripts <= allowed for allowed in _CJK_MIXES):
+            unicode_form = ".".join(decoded)
+            # The name DNS knows: IDNA 2008 A-labels (RFC 5891 section 4); as written when a
+            # label is not valid IDNA.
+            ascii_form = a_label_form(unicode_form)
+            if not ascii_form.isascii():
+                ascii_form = domain
+            return unicode_form, ascii_form, tuple(sorted(script.title() for script in scripts))
+    return None
+
+
 @functools.lru_cache(maxsize=256)
 def ascii_lookalike(domain: str | None) -> tuple[str, str, tuple[str, ...], bool, bool] | None:
     """(Unicode form, ASCII name it reads as, scripts of its non-ASCII letters, native, marked) for a

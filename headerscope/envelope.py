@@ -41,6 +41,7 @@ from .domains import (
     ascii_lookalike,
     list_id_label,
     lookalike_key,
+    mixed_script_domain,
     normalize_domain,
     organizational_domain,
     public_suffix,
@@ -1804,53 +1805,6 @@ def _relay(message: Message, header_from: Sequence[Address], to: Sequence[Addres
                      in_chain=in_chain)
 
 
-_CJK_MIXES = (frozenset({"LATIN", "CJK", "HIRAGANA", "KATAKANA"}), frozenset({"LATIN", "CJK", "BOPOMOFO"}),
-              frozenset({"LATIN", "CJK", "HANGUL"}))
-
-
-def _script(character_name: str) -> str:
-    """The script of a letter from its Unicode name ("CYRILLIC SMALL LETTER A" -> CYRILLIC)."""
-    words = character_name.split(" ")
-    return words[1] if words[0] in ("HALFWIDTH", "FULLWIDTH") and len(words) > 1 else words[0]
-
-
-def _mixed_script_domain(domain: str) -> tuple[str, str, tuple[str, ...]] | None:
-    """(Unicode form, xn-- form, scripts) of a domain with a label that mixes letters of
-    several scripts (Latin with Cyrillic or Greek, say), or None. An all-ASCII name, and a label
-    in one script (Cyrillic "пример.рф"), is not mixed."""
-    if not domain or len(domain) > 253:
-        return None
-    labels = domain.lower().split(".")
-    if all(label.isascii() and not label.startswith("xn--") for label in labels):
-        return None  # the common case: nothing to decode
-    import unicodedata
-
-    decoded: list[str] = []
-    for label in labels:
-        if label.startswith("xn--"):
-            # Plain punycode (RFC 3492), not Python's IDNA 2003 "idna" codec, whose nameprep
-            # round trip rejects an IDNA 2008 label such as "xn--bimann-cta" (bißmann).
-            try:
-                label = label[4:].encode("ascii").decode("punycode").lower()
-            except (UnicodeError, ValueError):
-                return None
-        decoded.append(label)
-    for label in decoded:
-        scripts = {_script(unicodedata.name(ch, "?")) for ch in label if ch.isalpha()}
-        scripts.discard("?")
-        # Unicode TR #39 section 5.2, "Highly Restrictive": one script, or Latin with the
-        # scripts Japanese, Chinese or Korean write together.
-        if len(scripts) > 1 and not any(scripts <= allowed for allowed in _CJK_MIXES):
-            unicode_form = ".".join(decoded)
-            # The name DNS knows: IDNA 2008 A-labels (RFC 5891 section 4); as written when a
-            # label is not valid IDNA.
-            ascii_form = a_label_form(unicode_form)
-            if not ascii_form.isascii():
-                ascii_form = domain
-            return unicode_form, ascii_form, tuple(sorted(script.title() for script in scripts))
-    return None
-
-
 def _other_displayed_domain(address: Address) -> str | None:
     """A domain the display name shows that is not the address's organisation's, or None.
     A brand under another suffix or spelled with a dot is its own ("Amazon.co.jp"
@@ -2026,7 +1980,7 @@ def _confusable_domain_finding(field_name: str, domain: str, named: list[tuple[s
             explanation=f"The {field} domain is {shown} ({in_dns} in DNS): each of its non-ASCII letters "
                         f"({letters}) {twins}, so on screen it reads as {twin}, a different domain.{which}{browsers}",
             reference="https://www.unicode.org/reports/tr39/#Confusable_Detection", subject=subject)
-    mixed = _mixed_script_domain(domain)
+    mixed = mixed_script_domain(domain)
     if mixed is None:
         return None
     unicode_form, ascii_form, mixed_scripts = mixed
