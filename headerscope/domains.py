@@ -135,9 +135,15 @@ def with_idn_forms(address: str) -> str:
     "professore@unıts.local (xn--unts-mza.local in DNS)", what DNS and the checks used (RFC 5890
     section 2.3.2.1). The text unchanged for an ASCII name without A-labels, and for a name
     that is not valid IDNA both ways (idn_other_form: the hop table and the headline agree, and
-    an invalid label such as "xn--ls8h" is never shown as the emoji it decodes to)."""
-    other = idn_other_form(address.rpartition("@")[2])
-    return f"{address} ({other})" if other else address
+    an invalid label such as "xn--ls8h" is never shown as the emoji it decodes to). A name
+    written to look like another has that said after its other form (idn_lookalike):
+    "service@p\u0430ypal.com (xn--pypal-4ve.com in DNS; looks like the ASCII name paypal.com)"."""
+    domain = address.rpartition("@")[2]
+    other = idn_other_form(domain)
+    if other is None:
+        return address
+    lookalike = idn_lookalike(domain)
+    return f"{address} ({other}; {lookalike})" if lookalike else f"{address} ({other})"
 
 
 def idn_other_form(name: str | None) -> str | None:
@@ -167,11 +173,79 @@ def idn_other_form(name: str | None) -> str | None:
         if shown is None or a_label_form(shown) != name.lower().rstrip("."):
             return None
         return shown
+    # A name with a non-ASCII character always differs from its A-label form, even when Python's
+    # lower() alone makes it ASCII (U+212A KELVIN SIGN becomes "k"): that name is shown with it.
     in_dns = a_label_form(name).rstrip(".")
-    if not in_dns.isascii() or len(in_dns) > 253 or in_dns == name.lower().rstrip(".") \
-            or _dns_labels_re().fullmatch(in_dns) is None:
+    if not in_dns.isascii() or len(in_dns) > 253 or _dns_labels_re().fullmatch(in_dns) is None:
         return None
     return f"{in_dns} in DNS"
+
+
+# A label's separators as UTS #46 reads them: the full stop, and the ideographic, fullwidth and
+# halfwidth ideographic full stops it maps to one (UTS #46 section 5; RFC 3490 section 3.1).
+_LABEL_DOTS_RE = compiled_on_first_use("[.\u3002\uff0e\uff61]")
+
+
+def idn_lookalike(name: str | None) -> str | None:
+    """Words for an internationalised host name written to look like another, said beside its
+    other form (idn_other_form) wherever a name is shown, in the words of the From: look-alike
+    warning (envelope.confusable_domain); None for any other name, and for a name that has no
+    other form (not valid IDNA both ways: it is shown only as written).
+
+    - "written in look-alike characters": a label written in characters UTS #46 maps to plain
+      ASCII ("paypa\u217c" with U+217C SMALL ROMAN NUMERAL FIFTY, fullwidth "\uff50aypal", a soft
+      hyphen), so DNS is asked the ASCII name. IDNA 2008 disallows those characters in a U-label
+      (RFC 5892 section 2.2, unstable under NFKC and case folding; section 2.3, ignorable):
+      UTS #46 maps them only to read what a person typed (UTS #46 section 4, RFC 5895). No
+      software's own name is written so: a name written in them was written to read as the ASCII
+      one while comparing as other text.
+    - "looks like the ASCII name paypal.com": every non-ASCII letter has an ASCII twin (Unicode
+      TR #39 section 4; ascii_lookalike), as for "p\u0430ypal.com" with a Cyrillic "\u0430". A
+      letter that differs from its twin only by a mark ("b\u00fccher") and a whole-script name
+      under its own country's domain (Greek under .gr) read as themselves: the From: warning
+      names those only when they imitate another name in the message, which a host name alone
+      cannot tell.
+    - "mixes Latin and Cyrillic letters": a label mixing scripts (TR #39 section 5.2;
+      mixed_script_domain).
+
+    Bounded: the name must have an other form (at most 1,024 characters, 253 octets in DNS), and
+    the answers are kept for the same relays named again and again."""
+    if not name or len(name) > _MAX_IDN_CHARS:
+        return None  # no other form either; and a hostile name is never kept in the cache
+    return _idn_lookalike(name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _idn_lookalike(name: str) -> str | None:
+    if idn_other_form(name) is None:
+        return None
+    if not name.isascii() and _written_in_stand_ins(name):
+        return "written in look-alike characters"
+    lookalike = ascii_lookalike(name)
+    if lookalike is not None and not lookalike[3] and not lookalike[4]:
+        return f"looks like the ASCII name {lookalike[1]}"
+    mixed = mixed_script_domain(name)
+    if mixed is not None:
+        return f"mixes {' and '.join(mixed[2])} letters"
+    return None
+
+
+def _written_in_stand_ins(name: str) -> bool:
+    """Has the name a label written with non-ASCII characters that the UTS #46 mapping makes plain
+    ASCII ("paypa\u217c", "\uff4d\uff41\uff49\uff4c", "pay\u00adpal")? A label of a real script
+    ("b\u00fccher") stays non-ASCII and is not one."""
+    import idna
+
+    for label in _LABEL_DOTS_RE().split(name):
+        if label.isascii():
+            continue
+        try:
+            mapped = idna.uts46_remap(label, std3_rules=False, transitional=False)
+        except (UnicodeError, ValueError):
+            continue
+        if mapped and mapped.isascii():
+            return True
+    return False
 
 
 # Labels of letters, digits, hyphens and underscores (RFC 1035 section 2.3.1, RFC 2181 section 11),

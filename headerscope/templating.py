@@ -155,6 +155,7 @@ def environment(directory: str | None = None) -> jinja2.Environment:
     env.filters["client_user"] = _client_user
     env.filters["with_idn_forms"] = _with_idn_forms
     env.filters["idn_other_form"] = _idn_other_form
+    env.filters["idn_lookalike"] = _idn_lookalike
     return env
 
 
@@ -170,6 +171,13 @@ def _idn_other_form(name: str | None) -> str | None:
     from .domains import idn_other_form
 
     return idn_other_form(name)
+
+
+def _idn_lookalike(name: str | None) -> str | None:
+    """domains.idn_lookalike, imported when a template first uses it."""
+    from .domains import idn_lookalike
+
+    return idn_lookalike(name)
 
 
 def _client_user(ident: str | None) -> str | None:

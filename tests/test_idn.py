@@ -383,3 +383,141 @@ def test_the_trust_boundary_sentence_shows_both_forms_of_an_idn_host() -> None:
             "(which called itself mail.xn--bcher-kva.example (mail.bücher.example))") in terminal
     markdown = MarkdownRenderer().render(report)
     assert "where mx.xn--mller-kva.example (mx.müller.example) accepted it from 192.0.2.9" in markdown
+
+
+# Look-alike host names (review leftover): a name written in characters UTS #46 maps to plain ASCII
+# ("paypa\u217c" with U+217C SMALL ROMAN NUMERAL FIFTY, fullwidth letters), and one whose letters
+# imitate ASCII ones (a Cyrillic "\u0430", mixed scripts), are flagged wherever their other form is
+# shown, in the From: look-alike's words; a genuine IDN (bücher) and a plain name are not.
+_STAND_IN_HOST = "mail.paypa\u217c.com"
+_FULLWIDTH_HOST = "\uff4d\uff41\uff49\uff4c.example.org"
+_MIXED_A_HOST = "mx.xn--pypal-4ve.com"
+_STAND_IN_WORDS = "written in look-alike characters"
+
+
+def _lookalike_hops() -> Report:
+    # Hop 1 (the boundary): the client greeted in fullwidth letters, its rDNS a genuine IDN; the
+    # receiving server's name in stand-ins. Hop 2: a mixed-script A-label, by and rDNS, and a plain
+    # ASCII client greeting.
+    raw = (f"Received: from mx.example.net (xn--pypal-4ve.com [192.0.2.9]) by {_MIXED_A_HOST} with ESMTPS id 2; "
+           "Mon, 2 Nov 2026 10:00:10 +0000\n"
+           f"Received: from {_FULLWIDTH_HOST} ({_U_HOST} [198.51.100.3]) by {_STAND_IN_HOST} with ESMTPS id 1; "
+           "Mon, 2 Nov 2026 10:00:05 +0000\n"
+           "From: a@example.org\nTo: b@example.net\nSubject: x\nDate: Mon, 2 Nov 2026 10:00:00 +0000\n\nbody\n")
+    return headerscope.analyze(raw.replace("\n", "\r\n").encode(), offline=True)
+
+
+def test_idn_lookalike_names_a_host_written_to_look_like_another() -> None:
+    from headerscope.domains import idn_lookalike, idn_other_form, with_idn_forms
+
+    assert idn_other_form(_STAND_IN_HOST) == "mail.paypal.com in DNS"
+    for name in (_STAND_IN_HOST, _FULLWIDTH_HOST, "mail.pay\u00adpal.com", "mx\u3002\uff50aypal.com",
+                 "mail.\uff50aypal.b\u00fccher.example", "\u212aelvin.example"):  # KELVIN SIGN for "k"
+        assert idn_lookalike(name) == _STAND_IN_WORDS, name
+    # Every letter an ASCII twin's (TR #39 section 4), in Unicode or A-labels, as the From: says it.
+    assert idn_lookalike("mx.p\u0430ypal.com") == "looks like the ASCII name mx.paypal.com"
+    assert idn_lookalike(_MIXED_A_HOST) == "looks like the ASCII name mx.paypal.com"
+    assert idn_lookalike("xn--80ak6aa92e.com") == "looks like the ASCII name appie.com"
+    # Mixed scripts with a letter that has no twin (TR #39 section 5.2).
+    assert idn_lookalike("xn--bimnn-mqa850d.de") == "mixes Cyrillic and Latin letters"
+    assert with_idn_forms(f"a@{_MIXED_A_HOST}") == \
+        f"a@{_MIXED_A_HOST} (mx.p\u0430ypal.com; looks like the ASCII name mx.paypal.com)"
+    assert with_idn_forms(f"a@{_STAND_IN_HOST}") == f"a@{_STAND_IN_HOST} (mail.paypal.com in DNS; {_STAND_IN_WORDS})"
+    # Genuine names: a letter with a mark, one script, Greek under .gr and Cyrillic under .ru, CJK,
+    # and names with no other form (plain, invalid IDNA, too long) are not look-alikes.
+    for name in (_U_HOST, _A_HOST, "caf\u00e9.fr", "xn--e1afmkfd.xn--p1ai", "\u03bf\u03c1\u03b1.gr",
+                 "\u0441\u043e\u0441\u043e.ru", "\u65e5\u672c\u8a9e.jp", "mail.paypal.com", "MAIL.PAYPAL.COM", None, "",
+                 _EMOJI_HOST, _BROKEN_HOST, "mx.p\u0430y\u202epal.com", "\uff50" * 300 + ".com",
+                 "mail.paypa\u217c." * 100 + "com"):
+        assert idn_lookalike(name) is None, name
+        if name:
+            assert with_idn_forms(f"a@{name}").count(";") == 0, name
+
+
+def test_idn_lookalike_never_raises_and_stays_bounded() -> None:
+    import random
+
+    from headerscope.domains import idn_lookalike
+
+    pieces = ["xn--", "xn--pypal-4ve", "p\u0430ypal", "paypa\u217c", "\uff50", ".", "\u3002", "-", "\u202e",
+              "\u200d", "\u00ad", "\u05d0", "a", "\ud800", "\x00", "\u212a", "\u0430", "1", "\U0001f600", " "]
+    rng = random.Random(11)
+    for _ in range(3000):
+        name = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 40)))
+        words = idn_lookalike(name)
+        assert words is None or (len(words) <= 300 and words.isprintable()), (name, words)
+    started = time.perf_counter()
+    assert idn_lookalike("paypa\u217c" * 200_000) is None
+    assert idn_lookalike("xn--pypal-4ve." * 100_000) is None
+    assert time.perf_counter() - started < 1.0
+
+
+def test_the_terminal_hop_table_flags_look_alike_host_names() -> None:
+    from headerscope.render import get_renderer
+
+    text = " ".join(get_renderer("terminal", color=False, width=600).render(_lookalike_hops()).split())
+    table = text[text.index("Hops (earliest first)"):text.index("Envelope vs. headers")]
+    assert f"helo={_FULLWIDTH_HOST} (mail.example.org in DNS; {_STAND_IN_WORDS})" in table
+    assert f"{_STAND_IN_HOST} (mail.paypal.com in DNS; {_STAND_IN_WORDS})" in table
+    assert "(xn--pypal-4ve.com (p\u0430ypal.com; looks like the ASCII name paypal.com))" in table
+    assert f"{_MIXED_A_HOST} (mx.p\u0430ypal.com; looks like the ASCII name mx.paypal.com)" in table
+    # The genuine IDN and the plain names: no look-alike words.
+    assert f"({_U_HOST} ({_A_HOST} in DNS))" in table and "helo=mx.example.net" in table
+    assert table.count("look") == 4
+
+
+def test_the_markdown_hop_table_flags_look_alike_host_names() -> None:
+    from headerscope.render import get_renderer
+
+    text = get_renderer("markdown").render(_lookalike_hops())
+    rows = text[text.index("### Hops"):text.index("### Authentication")].splitlines()
+    [first] = [line for line in rows if line.startswith("| 1 |")]
+    [top] = [line for line in rows if line.startswith("| 2 |")]
+    assert f"| {_U_HOST} ({_A_HOST} in DNS) \\[198.51.100.3\\] |" in first, first
+    assert f"| {_STAND_IN_HOST} (mail.paypal.com in DNS; {_STAND_IN_WORDS}) |" in first, first
+    assert "| xn--pypal-4ve.com (p\u0430ypal.com; looks like the ASCII name paypal.com) \\[192.0.2.9\\] |" in top, top
+    assert f"| {_MIXED_A_HOST} (mx.p\u0430ypal.com; looks like the ASCII name mx.paypal.com) |" in top, top
+    assert {line.count(" | ") for line in rows if line.startswith("|")} == {8}
+
+
+def test_the_html_hop_table_flags_look_alike_host_names_and_organisations() -> None:
+    from headerscope.render import get_renderer
+
+    html = get_renderer("html").render(_lookalike_hops())
+    table = html[html.index('id="hop-table"'):html.index("</table>", html.index('id="hop-table"'))]
+
+    def badge(words: str) -> str:
+        return f' <span class="badge s-warning idn-lookalike"><bdi>{words}</bdi></span>'
+
+    assert f'{_FULLWIDTH_HOST} <span class="muted idn"><bdi>(mail.example.org in DNS)</bdi></span>' \
+           + badge(_STAND_IN_WORDS) in table
+    assert f'{_STAND_IN_HOST} <span class="muted idn"><bdi>(mail.paypal.com in DNS)</bdi></span>' \
+           + badge(_STAND_IN_WORDS) + "</td>" in table
+    assert f'{_MIXED_A_HOST} <span class="muted idn"><bdi>(mx.p\u0430ypal.com)</bdi></span>' \
+           + badge("looks like the ASCII name mx.paypal.com") + "</td>" in table
+    # The Org column: the mixed-script A-label organisation gets the From: look-alike's warning.
+    assert 'data-label="Org">xn--pypal-4ve.com <span class="muted idn"><bdi>(p\u0430ypal.com)</bdi></span>' \
+           + badge("looks like the ASCII name paypal.com") + "</td>" in table
+    # The genuine IDN: its other form, no badge.
+    assert f'{_U_HOST} <span class="muted idn"><bdi>({_A_HOST} in DNS)</bdi></span> <code>' in table
+    assert table.count("idn-lookalike") == 5
+
+
+def test_the_trust_boundary_sentence_and_headline_flag_look_alike_names() -> None:
+    from headerscope.render.markdown import MarkdownRenderer
+    from headerscope.render.terminal import TerminalRenderer
+
+    raw = (f"Received: from {_FULLWIDTH_HOST} ([192.0.2.9]) by {_MIXED_A_HOST} with ESMTPS "
+           "id 1; Mon, 19 Aug 2024 14:26:00 +0000\r\n").encode() + _body(f"a@{_STAND_IN_HOST}")
+    report = headerscope.analyze(raw, offline=True)
+    terminal = " ".join(TerminalRenderer(width=160).render(report).split())
+    assert (f"Trust boundary: hop 1, where {_MIXED_A_HOST} (mx.p\u0430ypal.com; looks like the ASCII name "
+            f"mx.paypal.com) accepted it from 192.0.2.9 (which called itself {_FULLWIDTH_HOST} (mail.example.org "
+            f"in DNS; {_STAND_IN_WORDS}))") in terminal
+    assert f"From Naib <a@{_STAND_IN_HOST}> (mail.paypal.com in DNS; {_STAND_IN_WORDS})" in terminal
+    # The route line names the organisation in both forms, flagged.
+    assert "through xn--pypal-4ve.com (p\u0430ypal.com; looks like the ASCII name paypal.com)" in terminal
+    markdown = MarkdownRenderer().render(report)
+    assert (f"where {_MIXED_A_HOST} (mx.p\u0430ypal.com; looks like the ASCII name mx.paypal.com) accepted it "
+            "from 192.0.2.9") in markdown
+    assert f"- **From:** Naib \\<a@{_STAND_IN_HOST}\\> (mail.paypal.com in DNS; {_STAND_IN_WORDS})" in markdown

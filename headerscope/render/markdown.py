@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..domains import idn_other_form, with_idn_forms
+from ..domains import idn_lookalike, idn_other_form, with_idn_forms
 from ..model import Report
 from ..received import authenticated_login, client_name_words, client_user_words
 from ..redact import is_redacted
@@ -79,11 +79,14 @@ def _field_table(title: str, rows: Iterable[tuple[str, str | None]], intro: str 
 def _idn_beside(name: str | None) -> str | None:
     """An internationalised host name's other form as the hop table puts it beside the name,
     "(mx.bücher.example)" or "(mx.xn--bcher-kva.example in DNS)" (domains.idn_other_form), cut
-    at MAX_HOST; None for any other name."""
+    at MAX_HOST, with what makes it a look-alike after it, if anything (domains.idn_lookalike:
+    "(mx.pаypal.com; looks like the ASCII name mx.paypal.com)"); None for any other name."""
     other = idn_other_form(name)
     if other is None:
         return None
-    return f"({other if len(other) <= MAX_HOST else other[:MAX_HOST - 1] + '…'})"
+    lookalike = idn_lookalike(name)
+    words = [other] if lookalike is None else [other, lookalike]
+    return "(" + "; ".join(w if len(w) <= MAX_HOST else w[:MAX_HOST - 1] + "…" for w in words) + ")"
 
 
 def _row(cells: Iterable[str]) -> str:

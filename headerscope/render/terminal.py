@@ -11,7 +11,7 @@ import io
 import math
 from typing import TYPE_CHECKING
 
-from ..domains import idn_other_form, with_idn_forms
+from ..domains import idn_lookalike, idn_other_form, with_idn_forms
 from ..hops import cloud_default_name, host_domain, host_organization
 from ..model import Finding, Hop, Report, Role, Severity, WaitCause
 from ..received import NO_TIME_ZONE, authenticated_login, client_name_words, client_user_words
@@ -89,13 +89,16 @@ def _host_shown(name: str) -> tuple[str, int]:
     (shown_hidden): a zero-width, soft hyphen or bidi character is what makes one name pass for
     another, and one_line would drop it silently. An internationalised name has its other form
     beside it (domains.idn_other_form: "mx.xn--bcher-kva.example (mx.bücher.example)",
-    "mx.bücher.example (mx.xn--bcher-kva.example in DNS)"), each form cut at _MAX_HOST. Any
-    other name is as written, for the cell to cut as before."""
+    "mx.bücher.example (mx.xn--bcher-kva.example in DNS)"), each form cut at _MAX_HOST, and
+    after it what makes it a look-alike, if anything (domains.idn_lookalike: "mx.xn--pypal-4ve.com
+    (mx.pаypal.com; looks like the ASCII name mx.paypal.com)"). Any other name is as written, for
+    the cell to cut as before."""
     written = name if name.isascii() else shown_hidden(name)
     other = idn_other_form(name)
     if other is None:
         return written, 0
-    beside = f" ({_safe(other, _MAX_HOST)})"
+    lookalike = idn_lookalike(name)
+    beside = f" ({_safe(other, _MAX_HOST)}" + (f"; {_safe(lookalike, _MAX_HOST)})" if lookalike else ")")
     return _safe(written, _MAX_HOST) + beside, len(beside)
 
 
