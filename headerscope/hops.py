@@ -2777,6 +2777,9 @@ def build_chain_from_fields(
                     f"{boundary_item.fields.from_ip} is the receiving organisation's own relay, this is its internal "
                     "hand-over, and the advice is for its own administrators, not the sender."))
             findings.add(note)
+        greeting = _lookalike_greeting(boundary_item, boundary_index + 1)
+        if greeting is not None:
+            findings.add(greeting)
     for i in range(len(work) - 1):
         ptr = boundary_ptr if i + 1 == boundary_index else ()
         _check_link(findings, work, i, boundary_index, orgs, ptr, client_records, forwarder_marks)
@@ -3816,6 +3819,43 @@ def _own_provider_submission(item: _Work, author_domain: str | None) -> bool:
     where the greeting stays worth saying."""
     org = host_organization(author_domain)
     return org is not None and org in _OPERATORS and host_organization(item.fields.by) == org
+
+
+def _lookalike_greeting(item: _Work, number: int) -> Finding | None:
+    """hops.lookalike_helo: the trust boundary's client greeted with a name written to look like
+    another (domains.idn_lookalike). Only there: the greeting is the sending side's own text (RFC
+    5321 section 4.1.1.1), recorded by the receiving server, so its characters are the sender's
+    choice; a name in a hop below the boundary is a claim anyway, and one in a hop above it the
+    receiving side's own. The hop tables flag every such name where it is shown."""
+    helo = item.fields.from_helo
+    if not helo or (helo.isascii() and "xn--" not in helo.lower()):
+        return None  # nearly every greeting: nothing to decode
+    words = domains.idn_lookalike(helo)
+    other = domains.idn_other_form(helo)
+    if words is None or other is None:
+        return None
+    by = str(item.fields.by or "the receiving server")[:120]
+    client = f"the client at {item.fields.from_ip}" if item.fields.from_ip else "the client"
+    said = f"At the trust boundary (hop {number}) {client} introduced itself to {by} as \"{helo[:120]}\" ({other[:140]})"
+    claim = ("The greeting is the client's own claim (RFC 5321 section 4.1.1.1), which the receiving server "
+             "only recorded: the characters are the sending side's choice.")
+    if words.startswith("written in"):
+        ascii_name = other.removesuffix(" in DNS")
+        return Finding(
+            id="hops.lookalike_helo", severity=Severity.NOTICE,
+            title=f"The sending server greeted with {ascii_name[:60]} written in look-alike characters",
+            explanation=f"{said}: the UTS #46 mapping turns characters of it into ASCII ones, so DNS is "
+                        f"asked for {ascii_name[:140]}. IDNA 2008 disallows such characters in a host name "
+                        f"(RFC 5892; UTS #46 maps them only to read a name a person typed), and no mail server's "
+                        f"configured name holds them: the name was written so to read as {ascii_name[:140]} on "
+                        f"screen while a program comparing text (a filter, a search) sees another. {claim}",
+            reference="https://www.unicode.org/reports/tr46/", subject=f"hop {number}")
+    return Finding(
+        id="hops.lookalike_helo", severity=Severity.NOTICE,
+        title=f"The sending server greeted with a look-alike name, {helo[:60]}",
+        explanation=f"{said}: it {words[:200]}, so on screen it passes for a name it is not (Unicode TR #39). "
+                    f"{claim} A sending server named to pass for another is a forgery sign.",
+        reference="https://www.unicode.org/reports/tr39/#Confusable_Detection", subject=f"hop {number}")
 
 
 _SERVER_NAME_SETTINGS = ("Postfix: myhostname or smtp_helo_name; Exim: primary_hostname or helo_data; "

@@ -521,3 +521,38 @@ def test_the_trust_boundary_sentence_and_headline_flag_look_alike_names() -> Non
     assert (f"where {_MIXED_A_HOST} (mx.p\u0430ypal.com; looks like the ASCII name mx.paypal.com) accepted it "
             "from 192.0.2.9") in markdown
     assert f"- **From:** Naib \\<a@{_STAND_IN_HOST}\\> (mail.paypal.com in DNS; {_STAND_IN_WORDS})" in markdown
+
+
+def _greeting_findings(raw: str) -> list[tuple[str, str, str]]:
+    report = headerscope.analyze(raw.replace("\n", "\r\n").encode(), offline=True)
+    return [(f.severity.value, f.subject or "", f.title) for f in report.findings if f.id == "hops.lookalike_helo"]
+
+
+def test_a_look_alike_greeting_at_the_trust_boundary_is_a_notice() -> None:
+    # The boundary's client greeting is the sending side's text, recorded by the receiver: a name
+    # in stand-ins for ASCII (RFC 5892 disallows them in a U-label) or in twins of ASCII letters
+    # was written so on purpose. Claims below the boundary and the receiver's own names are only
+    # flagged in the hop tables.
+    def hop(helo: str, by: str = "mx.example.net") -> str:
+        return f"Received: from {helo} (unknown [198.51.100.3]) by {by} (Postfix) with ESMTPS id 1; " \
+               "Mon, 19 Aug 2024 14:26:00 +0000\n"
+
+    message = "From: a@example.org\nTo: b@example.net\nSubject: x\nDate: Mon, 19 Aug 2024 14:25:48 +0000\n\nx\n"
+    assert _greeting_findings(hop(_STAND_IN_HOST) + message) == [
+        ("notice", "hop 1", "The sending server greeted with mail.paypal.com written in look-alike characters")]
+    assert _greeting_findings(hop(_FULLWIDTH_HOST) + message) == [
+        ("notice", "hop 1", "The sending server greeted with mail.example.org written in look-alike characters")]
+    assert _greeting_findings(hop(_MIXED_A_HOST) + message) == [
+        ("notice", "hop 1", f"The sending server greeted with a look-alike name, {_MIXED_A_HOST}")]
+    # A genuine IDN, a plain name, an invalid xn-- label: nothing.
+    for helo in (_U_HOST, _A_HOST, "mail.example.org", _EMOJI_HOST, "mx.p\u0430y\u202epal.com"):
+        assert _greeting_findings(hop(helo) + message) == [], helo
+    # The receiving server's own name in stand-ins: the receiver's doing, shown in the table only.
+    assert _greeting_findings(hop("mail.example.org", by=_STAND_IN_HOST) + message) == []
+    # Below the boundary (a claim the sender wrote, as any other there): no finding.
+    claimed = (hop("relay.sender.example", by="mx.example.net").replace("unknown", "relay.sender.example")
+               + f"Received: from {_STAND_IN_HOST} ([192.0.2.1]) by relay.sender.example with ESMTP id 0; "
+               "Mon, 19 Aug 2024 14:25:58 +0000\n")
+    report = headerscope.analyze((claimed + message).replace("\n", "\r\n").encode(), offline=True)
+    assert report.boundary_hop == 2
+    assert _greeting_findings(claimed + message) == []
