@@ -371,3 +371,31 @@ def test_transport_headers_that_go_on_after_an_empty_line_are_read_up_to_it(embe
     report = _analyze("direct", body_changed=False, embedded=embedded, header=header + "\r\n" + tail)
     expected = ("neutral", "body_uncheckable") if embedded else ("pass", "ok")
     assert [(s.result, s.reason_code) for s in report.dkim] == [expected]
+
+
+@pytest.mark.parametrize(("algorithm", "extra", "bits", "expected"), [
+    ("rsa-sha1", "", 1024, ("permerror", "rsa_sha1")),
+    ("rsa-sha256", " x=1700000000;", 1024, ("policy", "expired")),
+    ("rsa-sha256", "", 512, ("policy", "weak_key")),
+    ("rsa-sha256", "", 1024, ("neutral", "body_uncheckable")),  # the control: one the rules accept
+])
+def test_a_signature_the_rules_refuse_stays_refused_on_a_copy_without_the_signed_body(
+        algorithm: str, extra: str, bits: int, expected: tuple[str, str]) -> None:
+    # The rules a verifier applies whatever the body (RFC 8301: rsa-sha1, key sizes; RFC 6376
+    # section 3.5: x=) judge a signature on a .msg too: its body hash says nothing there, but a
+    # signature refused anyway is refused, not "cannot be checked" (which DMARC leaves unevaluated).
+    from test_dkim import MESSAGE, rsa_dns, rsa_key, sign
+
+    from headerscope.api import AnalysisOptions, analyze_loaded
+    from headerscope.loader import load_bytes
+
+    signed = sign(MESSAGE, key=rsa_key(bits), algorithm=algorithm, extra=extra)
+    header, _, body = signed.partition(b"\r\n\r\n")
+    loaded = load_bytes(msg_bytes(header.decode() + "\r\n", body.decode() + OUTLOOK_LINE, embedded=False),
+                        source="x.msg")
+    assert loaded.uncheckable_body is not None
+    report = analyze_loaded(loaded, AnalysisOptions(resolver=SnapshotResolver(rsa_dns(bits))))
+    (dkim,) = report.dkim
+    assert (dkim.result, dkim.reason_code) == expected
+    if expected[1] != "body_uncheckable":
+        assert dkim.body_hash_ok is None and "its body hash cannot be checked from this copy" in dkim.reason

@@ -940,6 +940,16 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
     # On a copy without the signed body a body hash mismatch is excused (_uncheckable_words): an
     # added From: is not the copy's doing, so it is judged first there and stays a failure.
     if check.body_hash_ok is False and not (body_uncheckable and from_added):
+        if body_uncheckable or not byte_exact:
+            # On a copy whose body is not the signed bytes the mismatch says nothing (_check_dkim
+            # words it so), but the rules a verifier applies whatever the body still do: a
+            # signature they refuse (rsa-sha1, a key too small or too large, expired, signed in
+            # the future: RFC 8301, RFC 6376 section 3.5) is refused here too, not left unchecked.
+            _judge_valid(check, has_body=has_body, delivery=delivery, now=now)
+            if check.result != "pass":
+                check.reason += "; its body hash cannot be checked from this copy"
+                check.body_hash_ok = None
+                return
         check.finish("fail", "body_hash_mismatch",
                      "body changed after signing (body hash mismatch); the signed headers are intact")
         return
