@@ -453,14 +453,30 @@ def _ascii_twin(character: str) -> str | None:
     return twins[0].lower() if twins else None
 
 
-_CJK_MIXES = (frozenset({"LATIN", "CJK", "HIRAGANA", "KATAKANA"}), frozenset({"LATIN", "CJK", "BOPOMOFO"}),
-              frozenset({"LATIN", "CJK", "HANGUL"}))
+_CJK_MIXES = (frozenset({"LATIN", "HAN", "HIRAGANA", "KATAKANA"}), frozenset({"LATIN", "HAN", "BOPOMOFO"}),
+              frozenset({"LATIN", "HAN", "HANGUL"}))
+# Characters every script writes with (Unicode's Script property values Common and Inherited):
+# the Japanese prolonged sound mark "ー", the Hawaiian ʻokina "ʻ", combining marks. They belong to
+# no script of their own, so they mix none (Unicode TR #39 section 5.1, "resolved script set").
+_SHARED_SCRIPTS = frozenset({"COMMON", "INHERITED"})
 
 
-def _script(character_name: str) -> str:
-    """The script of a letter from its Unicode name ("CYRILLIC SMALL LETTER A" -> CYRILLIC)."""
-    words = character_name.split(" ")
-    return words[1] if words[0] in ("HALFWIDTH", "FULLWIDTH") and len(words) > 1 else words[0]
+def _script(character: str) -> str | None:
+    """The script of a character (Unicode's Script property, Scripts.txt, as confusable_homoglyphs
+    keeps it: "а" -> CYRILLIC, "佐" -> HAN), or None for one every script shares (Common,
+    Inherited). A character that data does not know (assigned after it) is named by the first
+    word of its Unicode name, as the nearest guess."""
+    from confusable_homoglyphs import categories
+
+    script = str(categories.alias(character)).upper()
+    if script in _SHARED_SCRIPTS:
+        return None
+    if script != "UNKNOWN":
+        return script
+    import unicodedata
+
+    words = unicodedata.name(character, "").split(" ")
+    return (words[1] if words[0] in ("HALFWIDTH", "FULLWIDTH") and len(words) > 1 else words[0]) or None
 
 
 def mixed_script_domain(domain: str) -> tuple[str, str, tuple[str, ...]] | None:
@@ -472,7 +488,6 @@ def mixed_script_domain(domain: str) -> tuple[str, str, tuple[str, ...]] | None:
     labels = domain.lower().split(".")
     if all(label.isascii() and not label.startswith("xn--") for label in labels):
         return None  # the common case: nothing to decode
-    import unicodedata
 
     decoded: list[str] = []
     for label in labels:
@@ -485,8 +500,8 @@ def mixed_script_domain(domain: str) -> tuple[str, str, tuple[str, ...]] | None:
                 return None
         decoded.append(label)
     for label in decoded:
-        scripts = {_script(unicodedata.name(ch, "?")) for ch in label if ch.isalpha()}
-        scripts.discard("?")
+        scripts = {_script(ch) for ch in label if ch.isalpha()}
+        scripts.discard(None)
         # Unicode TR #39 section 5.2, "Highly Restrictive": one script, or Latin with the
         # scripts Japanese, Chinese or Korean write together.
         if len(scripts) > 1 and not any(scripts <= allowed for allowed in _CJK_MIXES):
@@ -496,7 +511,7 @@ def mixed_script_domain(domain: str) -> tuple[str, str, tuple[str, ...]] | None:
             ascii_form = a_label_form(unicode_form)
             if not ascii_form.isascii():
                 ascii_form = domain
-            return unicode_form, ascii_form, tuple(sorted(script.title() for script in scripts))
+            return unicode_form, ascii_form, tuple(sorted(script.title() for script in scripts if script))
     return None
 
 
@@ -542,8 +557,9 @@ def ascii_lookalike(domain: str | None) -> tuple[str, str, tuple[str, ...], bool
                 return None
             twin, marked = bare.lower(), True
         twin_chars.append(twin)
-        name = unicodedata.name(character, "?").split(" ")
-        scripts.add(name[1] if name[0] in ("HALFWIDTH", "FULLWIDTH") and len(name) > 1 else name[0])
+        script = _script(character)
+        if script is not None:
+            scripts.add(script)
     twin_name = "".join(twin_chars)
     if twin_name == shown:
         return None

@@ -6,6 +6,7 @@ import importlib.util
 import os
 import random
 
+import pytest
 from publicsuffixlist import PublicSuffixList
 
 from headerscope.domains import aligned, normalize_domain, organizational_domain, public_suffix
@@ -156,3 +157,25 @@ def test_an_ascii_name_needs_no_idna_package() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     assert out.stdout.split() == ["mail.example.com", "False", "xn--bimann-cta.de", "True"]
+
+
+@pytest.mark.parametrize("name", ["mail.コーヒー.jp", "佐々木.jp", "ラーメン.jp", "日本語ドメイン.jp", "hawaiʻi.example",
+                                  "한국abc.kr", "mx.bücher.example"])
+def test_names_in_one_script_or_an_allowed_mix_are_not_mixed_scripts(name: str) -> None:
+    # Unicode TR #39 section 5.1: characters of the Common and Inherited scripts (the prolonged
+    # sound mark "ー", the ʻokina "ʻ") mix with any script; section 5.2 allows Latin with Han and
+    # the Japanese kana (or Hangul, or Bopomofo). Verification V25: the first word of a character's
+    # Unicode name ("KATAKANA-HIRAGANA", "MODIFIER") was taken for its script.
+    from headerscope.domains import idn_lookalike, mixed_script_domain
+
+    assert mixed_script_domain(name) is None
+    assert idn_lookalike(name) is None
+
+
+@pytest.mark.parametrize(("name", "scripts"), [("gооgle.com", ("Cyrillic", "Latin")), ("ραypal.com", ("Greek", "Latin")),
+                                               ("аbc.рф", ("Cyrillic", "Latin")), ("コーヒーabcд.jp", ("Cyrillic", "Katakana", "Latin"))])
+def test_names_mixing_scripts_are_named_with_their_scripts(name: str, scripts: tuple[str, ...]) -> None:
+    from headerscope.domains import mixed_script_domain
+
+    found = mixed_script_domain(name)
+    assert found is not None and found[2] == scripts
