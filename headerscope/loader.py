@@ -1293,7 +1293,12 @@ def _unescape_html(lines: _Lines) -> None:
     end = lines.header_block_end()
     if lines.html_decoded or not _html_escaped(b"\n".join(lines.text[:end])):
         return  # (decoded with the page's tags already: "&amp;lt;" is the text "&lt;")
+    # The topmost field (its first line and folds): on a stored message the receiving side's own.
+    top_field_end = 1
+    while top_field_end < end and lines.text[top_field_end][:1] in (b" ", b"\t"):
+        top_field_end += 1
     count = 0
+    top_field_decoded = False
     for index in range(end):
         line = lines.text[index]
         if line.find(b"&") < 0:
@@ -1302,10 +1307,14 @@ def _unescape_html(lines: _Lines) -> None:
         if repaired != line:
             lines.text[index] = repaired
             count += 1
-    # (A whole copy's: the trigger is the header block without one angle bracket, where the
-    # receiving side's own Return-Path and Received "for" clause write theirs.)
+            top_field_decoded = top_field_decoded or index < top_field_end
+    # A whole copy's step only when the topmost field was escaped too: the trigger (a header with
+    # no angle bracket) is a stored message's as well when its receiving side writes none
+    # (Exchange Online's Return-Path and Received have none), and then the sender's own
+    # "&lt;...&gt;" fires it (verification V25 D1); the sender cannot write the topmost field.
     lines.reshape(f"decoded HTML character references (&lt; &gt; &amp; ...) in {count} header line(s): the "
-                  "text was copied from a page's HTML source or a tool that escaped it", whole_paste=True)
+                  "text was copied from a page's HTML source or a tool that escaped it",
+                  whole_paste=top_field_decoded)
 
 
 # The presentational tags a page's HTML source puts in a header shown in a <pre> block (HTML 5

@@ -44,7 +44,11 @@ def _signed(canonicalization: bytes, *, oversigned: bool = False) -> bytes:
         signature = dkim.sign(author, b"mail2026", b"example.org", key,
                               canonicalize=(canonicalization, canonicalization),
                               include_headers=signed + ([b"from"] if oversigned else []))
-    return FORWARDED[:FORWARDED.index(b"DKIM-Signature:")] + signature + author
+    # The Return-Path with its angle brackets, as RFC 5321 section 4.4 has the delivering server
+    # write it: an HTML-escaped copy then escapes the topmost field too (loader._unescape_html).
+    transport = FORWARDED[:FORWARDED.index(b"DKIM-Signature:")].replace(
+        b"Return-Path: SRS0=hX4d=T3=example.org=carol@alumni.example", b"Return-Path: <SRS0=hX4d=T3=example.org=carol@alumni.example>", 1)
+    return transport + signature + author
 
 
 def _escaped(message: bytes) -> bytes:
@@ -176,9 +180,10 @@ def test_a_copy_of_gmails_show_original_page_is_a_pasted_body() -> None:
 
 
 def test_an_arc_message_signature_of_a_paste_is_uncheckable_as_its_dkim() -> None:
-    # direct.eml's HTML part, escaped with the rest of the page: the AMS's bh= cannot match, its
-    # seals and signed header fields verify, so the chain is neutral, not broken.
-    direct = (SAMPLES / "direct.eml").read_bytes()
+    # direct.eml as its mailbox stored it (a Return-Path on top) and a page showed it, its HTML part
+    # escaped with the rest: the AMS's bh= cannot match, its seals and signed header fields verify,
+    # so the chain is neutral, not broken.
+    direct = b"Return-Path: <alice@example.com>\n" + (SAMPLES / "direct.eml").read_bytes()
     report = headerscope.analyze(_escaped(direct), dns_snapshot=str(SAMPLES / "direct.dns.json"),
                                  now=datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc), source="-")
     assert report.arc is not None and (report.arc.result, report.arc.reason_code) == ("neutral", "body_uncheckable")
@@ -245,3 +250,37 @@ def test_a_copy_that_cannot_check_the_body_under_a_recorded_dmarc_fail_is_suspic
     genuine = _analyze(_escaped(_replayed_with_trigger(receiver_recorded_fail=False)))
     assert genuine.dmarc is not None and genuine.dmarc.result == "not_checked"
     assert genuine.verdict.status == "not_checked"
+
+
+def test_a_stored_message_whose_receiver_writes_no_angle_bracket_is_no_paste_for_a_senders_reference() -> None:
+    # Verification V25 D1: Exchange Online writes no angle bracket in its own fields (its
+    # Return-Path and Received have none), so a sender's "&lt;...&gt;" in a field of its own made the
+    # HTML step fire on the stored message; a replayed signature over a swapped body then read
+    # "cannot be checked". The step counts as a whole copy's only when the topmost field (the
+    # receiving side's) was escaped too.
+    import dkim
+
+    author = (b"From: carol@example.org\r\nTo: dave@fabrikam.example\r\nSubject: Reunion dinner\r\n"
+              b"Date: Thu, 26 Nov 2026 14:03:09 +0100\r\nMIME-Version: 1.0\r\n"
+              b"Content-Type: text/plain; charset=utf-8\r\n\r\nDear Dave,\r\nsee you on the 12th.\r\nCarol\r\n")
+    key = (SAMPLES / "keys" / "example.org.rsa2048.pem").read_bytes()
+    with mock.patch("dkim.time.time", return_value=datetime(2026, 11, 26, 13, 3, 11, tzinfo=timezone.utc).timestamp()):
+        signature = dkim.sign(author, b"mail2026", b"example.org", key, canonicalize=(b"relaxed", b"relaxed"),
+                              include_headers=[b"from", b"to", b"subject", b"date", b"mime-version", b"content-type"])
+    header = author.split(b"\r\n\r\n", 1)[0]
+    transport = (b"Received: from EX1.namprd03.prod.outlook.com (2001:db8:10b6:804:13e::7) by\r\n"
+                 b" DM6PR11MB4321.namprd11.prod.outlook.com (2001:db8:10b6:5:1c0::12) with Microsoft\r\n"
+                 b" SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.8207.16; "
+                 b"Thu, 26 Nov 2026 13:03:19 +0000\r\n"
+                 b"Received: from mail.attacker.example (198.51.100.9) by\r\n"
+                 b" BN8NAM12FT067.mail.protection.outlook.com (10.13.182.165) with Microsoft\r\n"
+                 b" SMTP Server (version=TLS1_3, cipher=TLS_AES_256_GCM_SHA384) id 15.20.8207.16 via Frontend "
+                 b"Transport; Thu, 26 Nov 2026 13:03:17 +0000\r\n")
+    swapped = b"Dear Dave,\r\nplease wire 40,000 EUR to IBAN XX00 1234 today.\r\nCarol\r\n"
+    stored = (transport + signature + header + b"\r\nX-Ticket-Ref: &lt;case 4711&gt;\r\n"
+              b"Return-Path: carol@example.org\r\n\r\n" + swapped)
+    report = _analyze(stored, "stored.eml")
+    assert any(step.startswith("decoded HTML character references") for step in report.input.cleanups)
+    assert [(d.result, d.reason_code) for d in report.dkim] == [("neutral", "not_original")]
+    assert report.dmarc is not None and report.dmarc.result == "fail"
+    assert report.verdict.status in ("suspicious", "spoofed")
