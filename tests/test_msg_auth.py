@@ -378,6 +378,8 @@ def test_transport_headers_that_go_on_after_an_empty_line_are_read_up_to_it(embe
     ("rsa-sha256", " x=1700000000;", 1024, ("policy", "expired")),
     ("rsa-sha256", "", 512, ("policy", "weak_key")),
     ("rsa-sha256", "", 1024, ("neutral", "body_uncheckable")),  # the control: one the rules accept
+    # Expired after delivery, which is the verification time (RFC 6376 section 3.5): accepted.
+    ("rsa-sha256", f" t=1768212000; x={1768212000 + 7 * 86400};", 1024, ("neutral", "body_uncheckable")),
 ])
 def test_a_signature_the_rules_refuse_stays_refused_on_a_copy_without_the_signed_body(
         algorithm: str, extra: str, bits: int, expected: tuple[str, str]) -> None:
@@ -389,7 +391,9 @@ def test_a_signature_the_rules_refuse_stays_refused_on_a_copy_without_the_signed
     from headerscope.api import AnalysisOptions, analyze_loaded
     from headerscope.loader import load_bytes
 
-    signed = sign(MESSAGE, key=rsa_key(bits), algorithm=algorithm, extra=extra)
+    # Delivered nine seconds after it was written (the receiver's Received: the delivery time).
+    signed = (b"Received: from mail.example.com (mail.example.com [192.0.2.1]) by mx.example.net with ESMTPS; "
+              b"Mon, 12 Jan 2026 10:00:09 +0000\r\n" + sign(MESSAGE, key=rsa_key(bits), algorithm=algorithm, extra=extra))
     header, _, body = signed.partition(b"\r\n\r\n")
     loaded = load_bytes(msg_bytes(header.decode() + "\r\n", body.decode() + OUTLOOK_LINE, embedded=False),
                         source="x.msg")

@@ -1034,19 +1034,23 @@ def _judge_valid(check: _Check, *, has_body: bool, delivery: datetime | None, no
                      f"(RFC 8301 section 3.2) and common ones refuse keys over {MAX_USUAL_RSA_BITS} bits, "
                      "which cost them CPU on every message; the signature itself verifies")
         return
+    expired_since_delivery = False
     if check.expiration is not None:
         if delivery is not None and check.expiration < delivery:
             check.finish("policy", "expired",
                          f"signature expired ({_iso(check.expiration)}) before delivery ({_iso(delivery)}); "
                          "otherwise it verifies")
             return
-        if check.expiration < now:
-            when = f"after delivery ({_iso(delivery)}) but " if delivery else ""
-            code = "expired_after_delivery" if delivery else "expired"
-            check.finish("policy", code,
-                         f"signature expired ({_iso(check.expiration)}) {when}before now ({_iso(now)}); "
+        if check.expiration < now and delivery is None:
+            check.finish("policy", "expired",
+                         f"signature expired ({_iso(check.expiration)}) before now ({_iso(now)}); "
                          "otherwise it verifies")
             return
+        # RFC 6376 section 3.5: "the verification time should be the time that the message was first
+        # received at the administrative domain of the Verifier if that time is reliably available":
+        # the receiving side's own topmost Received gives it. A signature valid then verifies, its
+        # expiry since said beside the pass (a replay after x= arrives after it: "expired" above).
+        expired_since_delivery = delivery is not None and check.expiration < now
     # RFC 6376 section 3.5: t= is when the message was signed; judged against delivery
     # and against "now" (which a caller may set to a moment before delivery).
     for what, moment in (("delivery", delivery), ("now", now)):
@@ -1068,6 +1072,11 @@ def _judge_valid(check: _Check, *, has_body: bool, delivery: datetime | None, no
                 f"signature verifies for the first {check.body_length} body bytes (l=); "
                 f"{check.unsigned_body_bytes} later bytes are signed by nobody"
                 + ("" if check.unsigned_body_text else " (white space only)"))
+    if expired_since_delivery and delivery is not None and check.expiration is not None:
+        check.finish("pass", "expired_after_delivery",
+                     f"{verifies} as of delivery ({_iso(delivery)}), the verification time RFC 6376 section 3.5 "
+                     f"asks for; its x= expiry ({_iso(check.expiration)}) has passed since")
+        return
     if check.key_testing:
         # RFC 6376 section 3.6.1 asks verifiers not to treat a testing signer's mail differently
         # from unsigned mail; DMARC receivers (Gmail, Microsoft) count a passing signature all the
