@@ -307,9 +307,15 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
             # replayed signature over a swapped body must not read as merely unchecked because the
             # copy lost the body (or because the sender made it look like a paste).
             recorded = _recorded_note(comparison, findings).strip()
-            return Verdict(status="suspicious", summary=(
-                f"Suspicious: {recorded[:1].lower()}{recorded[1:]} This copy cannot re-check it: the aligned DKIM "
-                f"signature by {uncheckable.domain} {uncheckable.reason}."))
+            cannot = (f"This copy cannot re-check it: the aligned DKIM signature by {uncheckable.domain} "
+                      f"{uncheckable.reason}")
+            if (dmarc.policy or "").lower() == "none":
+                # As the message itself would read with DMARC failing under p=none (a mailing list's
+                # footer is the usual cause): unauthenticated, not a forgery sign.
+                return Verdict(status="unauthenticated", summary=(
+                    f"Unauthenticated: {recorded[:1].lower()}{recorded[1:]} {cannot}; "
+                    f"{dmarc.record_domain or domain} publishes p=none, so receivers deliver it anyway."))
+            return Verdict(status="suspicious", summary=f"Suspicious: {recorded[:1].lower()}{recorded[1:]} {cannot}.")
         return Verdict(status="not_checked",
                        summary=f"Could not check: {_without_word(reason)}." + _recorded_note(comparison, findings))
     result = dmarc.result

@@ -284,3 +284,16 @@ def test_a_stored_message_whose_receiver_writes_no_angle_bracket_is_no_paste_for
     assert [(d.result, d.reason_code) for d in report.dkim] == [("neutral", "not_original")]
     assert report.dmarc is not None and report.dmarc.result == "fail"
     assert report.verdict.status in ("suspicious", "spoofed")
+
+
+def test_under_p_none_a_recorded_dmarc_fail_on_a_copy_reads_as_the_message_would() -> None:
+    # Verification V26 D1: the message itself, failing DMARC under p=none (a list's footer, say),
+    # reads "Unauthenticated"; a copy that knows less must not read harsher ("Suspicious").
+    records = json.loads(json.dumps(FORWARDED_DNS))
+    records["_dmarc.example.org"] = {"TXT": [["v=DMARC1; p=none"]]}
+    pasted = _escaped(_replayed_with_trigger(receiver_recorded_fail=True))
+    report = headerscope.analyze(pasted, resolver=SnapshotResolver(records), source="-")  # type: ignore[arg-type]
+    assert report.dmarc is not None and report.dmarc.result == "not_checked"
+    assert report.verdict.status == "unauthenticated"
+    assert report.verdict.summary.startswith("Unauthenticated: the receiving side recorded DMARC fail for example.org")
+    assert report.verdict.summary.endswith("example.org publishes p=none, so receivers deliver it anyway.")
