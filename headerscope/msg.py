@@ -167,6 +167,7 @@ _FIELD_LINE = re.compile(r"(?m)^[!-9;-~]+[ \t]*:")
 _FIELD_NAME = re.compile(r"([!-9;-~]+)[ \t]*:")
 # Characters judged, at most, when telling text from bytes that are not (enough to tell).
 _SAMPLE = 65536
+_LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
 _HEADER_NOTE = "_headerscope_header_note"
 
 
@@ -341,7 +342,9 @@ def _rebuild(msg: Any, depth: int, caps: _Caps) -> tuple[str, MsgRead]:
     header_note = vars(msg).get(_HEADER_NOTE)
     if header_note:
         notes.append(header_note)
-    header_text = header_text.replace("\r\n", "\n").strip("\n")
+    # Lines of white space before the first field end no header: they go, as the line ends around
+    # the text do (else the empty line below would set the whole header aside as body).
+    header_text = _LEADING_BLANK_LINES.sub("", header_text.replace("\r\n", "\n")).strip("\n")
     header_text, _, after_header = header_text.partition("\n\n")
     if after_header.strip():
         # The header ends at its first empty line (RFC 5322 section 2.1); Exchange may store the

@@ -366,6 +366,11 @@ def test_transport_headers_that_go_on_after_an_empty_line_are_read_up_to_it(embe
         records = json.loads((SAMPLES / "direct.dns.json").read_text())
         report = headerscope.analyze(loaded.data, resolver=SnapshotResolver(records))  # type: ignore[arg-type]
         assert len(report.attached) == 1
+    # Lines of white space before the first field end no header (verification V26 D4: the whole
+    # header was set aside as "the start of the original body").
+    spaced = load_bytes(msg_bytes(" \r\n\t\r\n" + header + "\r\n", body, embedded=embedded), source="x.msg")
+    assert spaced.data.startswith(header.split("\r\n", 1)[0].encode())
+    assert not any("go on after an empty line" in note for note in spaced.cleanups)
     # The signed header fields still verify: the header read is the one received (and without an
     # embedded message the body kept is the one signed, byte for byte).
     report = _analyze("direct", body_changed=False, embedded=embedded, header=header + "\r\n" + tail)
