@@ -1076,10 +1076,13 @@ def _co_recipient_difference(rcpt: str, source: str, transaction: _TransactionLi
             explanation=f"{rcpt} ({source}) is another recipient of the same SMTP transaction, not this copy's: "
                         f"{transaction_words}; this copy is the one for {own}. {rcpt} is not in To: or Cc:, so it "
                         f"was {how}. No forward led to it from this copy's recipient.{blocked_words}")
+    # This copy's own recipient when another field of the receiving side names it too.
+    copys_own = source != "X-Envelope-To"
+    which = f"{rcpt}, this copy's recipient, was one RCPT TO" if copys_own else f"{rcpt} was another RCPT TO"
     return EnvelopeDifference(
         kind="bcc", envelope_value=rcpt, header_value=transaction.others_words(rcpt) or None,
-        explanation=f"{rcpt} ({source}) is an envelope recipient not in To: or Cc:; {transaction_words}. So {rcpt} "
-                    f"was another RCPT TO of that transaction beside them, {how}: no forward from an addressee."
+        explanation=f"{rcpt} ({source}) is an envelope recipient not in To: or Cc:; {transaction_words}. So {which} "
+                    f"of that transaction beside the others it lists, {how}: no forward from an addressee."
                     f"{blocked_words}")
 
 

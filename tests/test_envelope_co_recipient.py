@@ -116,7 +116,9 @@ def test_this_copys_own_recipient_beside_an_addressee_in_the_list_is_a_blind_cop
     assert said.startswith("bob@corp.example (Delivered-To, X-Original-To, X-Envelope-To) is an envelope recipient "
                            "not in To: or Cc:; the receiving side's X-Envelope-To (header 6, above its Received) lists "
                            "it with alice@corp.example")
-    assert "another RCPT TO of that transaction beside them" in said and "no forward from an addressee" in said
+    # (Verification V26 D5: this copy's own recipient was called "another RCPT TO".)
+    assert "bob@corp.example, this copy's recipient, was one RCPT TO of that transaction beside the others it lists" \
+        in said and "no forward from an addressee" in said
 
 
 def test_a_quarantined_copy_names_the_blocked_co_recipient() -> None:
