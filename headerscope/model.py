@@ -964,7 +964,8 @@ class Comparison(Value):
     recomputed: str | None
     """Our result now."""
     label: str
-    """same, dns_drift, modified_after_delivery, expired_since, policy_changed, not_recorded, not_recomputed,
+    """same, dns_drift, modified_after_delivery, expired_since, rules_changed (a recorded pass that fails now only
+    because verifiers refuse rsa-sha1 since RFC 8301), policy_changed, not_recorded, not_recomputed,
     different, from_changed (the receiver's DMARC result names another From: domain than the one shown),
     records_disagree (ARC: the "now" is the newest ARC-Seal's recorded cv=fail, not a recomputation)."""
     explanation: str

@@ -34,7 +34,7 @@ from .text import header_ref
 
 # Reason codes that mean "we could not verify", not "it is false".
 _UNVERIFIABLE = frozenset({"no_body", "offline", "temperror", "not_checked", *COPY_UNCHECKABLE_CODES})
-_DELIVERY_ONLY_LABELS = frozenset({"dns_drift", "expired_since"})
+_DELIVERY_ONLY_LABELS = frozenset({"dns_drift", "expired_since", "rules_changed"})
 
 
 def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
@@ -692,6 +692,9 @@ def _only_subject_tag_added(dkim: tuple[DkimSignatureResult, ...]) -> DkimSignat
 def _drift_words(item: Comparison) -> str:
     if item.label == "expired_since":
         return "the DKIM signature has expired since"
+    if item.label == "rules_changed":
+        return ("verifiers refuse its rsa-sha1 DKIM signature since RFC 8301 (2018); the signature itself still "
+                "verifies, body and signed header fields")
     return "DNS changed since delivery (a key was rotated or a policy changed)"
 
 

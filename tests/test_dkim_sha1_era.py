@@ -94,3 +94,29 @@ def test_a_changed_body_is_still_a_warning_beside_the_historic_algorithm() -> No
     assert _weak(report).severity.value == "info"
     [changed] = [f for f in report.findings if f.id == "dkim.body_changed"]
     assert changed.severity.value == "warning" and changed.subject == "dkim example.com/s1"
+
+
+def test_a_recorded_pass_of_a_verifying_rsa_sha1_signature_is_authenticated_at_delivery() -> None:
+    # Verification V26: a 2016 message the receiving side recorded dkim=pass and dmarc=pass for
+    # read "Spoofed" (p=reject), though its rsa-sha1 signature still verifies, body and signed
+    # header fields: the rules changed since (RFC 8301, 2018), not the message.
+    recorded = crlf(b"""Authentication-Results: mx.example.net;
+ dkim=pass header.d=example.com header.s=s1;
+ spf=none smtp.mailfrom=bounce.other.example;
+ dmarc=pass header.from=example.com
+""")
+    records = {**rsa_dns(1024), "_dmarc.example.com": {"TXT": [["v=DMARC1; p=reject"]]}}
+    raw = recorded + RECEIVED_2016 + _signed()
+    report = analyze(raw, resolver=SnapshotResolver(records), now=NOW)
+    [sig] = report.dkim
+    assert (sig.result, sig.reason_code, sig.body_hash_ok) == ("permerror", "rsa_sha1", True)
+    [dmarc] = [c for c in report.comparison if c.method == "dmarc"]
+    assert (dmarc.recorded, dmarc.label) == ("pass", "rules_changed")
+    assert report.verdict.status == "authenticated"
+    assert report.verdict.summary.startswith("Authenticated as example.com at delivery: the receiving side "
+                                             "(mx.example.net) recorded a pass; it fails now only because verifiers "
+                                             "refuse its rsa-sha1 DKIM signature since RFC 8301 (2018)")
+    # A changed body is a change, whatever the algorithm: not the rules.
+    changed = analyze(recorded + RECEIVED_2016 + _signed().replace(b"the figures are", b"the figures were"),
+                      resolver=SnapshotResolver(records), now=NOW)
+    assert changed.verdict.status != "authenticated"

@@ -3288,6 +3288,17 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
         if "expired" in codes:
             return _make("dmarc", subject, rec, ours, "expired_since",
                          f"{who} recorded dmarc=pass; the aligned DKIM signature has expired since.")
+        # The aligned signature the receiver recorded a pass for still verifies now, body and
+        # signed header fields, but uses rsa-sha1, which verifiers refuse since RFC 8301 section 3.1
+        # (2018): the rules changed, not the message.
+        # (Its key was had: rsa_sha1 is then the verdict on a signature that verified, not offline's.)
+        refused_sha1 = [s for s in aligned if s.reason_code == "rsa_sha1" and s.body_hash_ok is True
+                        and s.key_bits is not None and _recorded_dkim_pass(recorded, s)]
+        if refused_sha1:
+            return _make("dmarc", subject, rec, ours, "rules_changed",
+                         f"{who} recorded dmarc=pass; the aligned DKIM signature by {refused_sha1[0].domain} still "
+                         "verifies, body and signed header fields, but uses rsa-sha1, which verifiers refuse since "
+                         "RFC 8301 (2018): the rules changed since delivery, not the message.")
     if rec.result == "none" and ours in ("pass", "fail"):
         return _make("dmarc", subject, rec, ours, "dns_drift",
                      f"{who} found no DMARC record at delivery (dmarc=none); {subject} publishes one now.")
@@ -3457,6 +3468,8 @@ _LABEL_FINDINGS: dict[str, tuple[Severity, str, str]] = {
     "dns_drift": (Severity.NOTICE, "changed in DNS since delivery", RFC6376_VERIFY),
     "modified_after_delivery": (Severity.WARNING, "message modified after delivery", RFC6376_VERIFY),
     "expired_since": (Severity.INFO, "signature expired since delivery", RFC6376_VERIFY),
+    "rules_changed": (Severity.INFO, "the rules changed since delivery (rsa-sha1 refused since RFC 8301)",
+                      "https://www.rfc-editor.org/rfc/rfc8301#section-3.1"),
     "policy_changed": (Severity.INFO, "DMARC policy changed since delivery", RFC7489_POLICY),
     "different": (Severity.NOTICE, "recorded and recomputed results differ", RFC8601_TRUST),
 }
