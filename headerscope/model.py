@@ -522,6 +522,9 @@ class DkimSignatureResult(Value):
     """Important headers signed but not over-signed (a second copy could be added)."""
     unsigned_body_text: bool | None = None
     """Whether the body bytes beyond ``l=`` hold more than white space (None when there are none)."""
+    rsa_sha1_accepted_at_delivery: bool = False
+    """An rsa-sha1 signature on mail the receiving side stamped (its trusted Received) before RFC 8301
+    retired rsa-sha1 in January 2018, and whose t= is not later: one of RFC 6376's algorithms then."""
     verifies_without_subject_tag: str | None = None
     """The tag(s) at the start (or end) of the Subject with which taken off the failing header signature
     verifies (added after signing, the only change to the signed fields); None otherwise."""

@@ -83,7 +83,13 @@ def test_a_date_the_sender_writes_never_lowers_it() -> None:
     # A Date: or a t= of 2018 or later beside a 2016 stamp: the dates disagree, today's rule holds.
     assert _weak(_run(RECEIVED_2016 + _signed("Fri, 14 Jun 2019 10:00:00 +0000"))).severity.value == "warning"
     signed_2019 = f" t={int(datetime(2019, 6, 14, tzinfo=timezone.utc).timestamp())};"
-    assert _weak(_run(RECEIVED_2016 + _signed(extra=signed_2019))).severity.value == "warning"
+    # (A t= years after the receiving side's stamp is refused first, as signed in the future; the
+    # rsa-sha1 refusal is said beside it, never lowered to the historic information.)
+    later = _run(RECEIVED_2016 + _signed(extra=signed_2019))
+    [sig] = later.dkim
+    assert sig.reason_code == "future_timestamp" and "rsa-sha1" in sig.reason
+    assert not sig.rsa_sha1_accepted_at_delivery
+    assert not [f for f in later.findings if f.id == "dkim.weak_crypto" and f.severity.value == "info"]
 
 
 def test_a_changed_body_is_still_a_warning_beside_the_historic_algorithm() -> None:
@@ -120,3 +126,57 @@ def test_a_recorded_pass_of_a_verifying_rsa_sha1_signature_is_authenticated_at_d
     changed = analyze(recorded + RECEIVED_2016 + _signed().replace(b"the figures are", b"the figures were"),
                       resolver=SnapshotResolver(records), now=NOW)
     assert changed.verdict.status != "authenticated"
+
+
+RECORDED_PASS = crlf(b"""Authentication-Results: mx.example.net;
+ dkim=pass header.d=example.com header.s=s1;
+ spf=none smtp.mailfrom=bounce.other.example;
+ dmarc=pass header.from=example.com
+""")
+
+
+def _with_policy(bits: int = 1024) -> SnapshotResolver:
+    return SnapshotResolver({**rsa_dns(bits), "_dmarc.example.com": {"TXT": [["v=DMARC1; p=reject"]]}})
+
+
+def test_only_a_signature_whose_one_fault_is_rsa_sha1_on_mail_of_its_era_is_a_rule_change() -> None:
+    # Verification V27: rsa-sha1 was judged before every other rule, so a 512-bit key, an x= passed
+    # before delivery, a t= after it, and text appended after l= all read "Authenticated at delivery
+    # ... fails now only because verifiers refuse rsa-sha1"; so did mail delivered since 2018.
+    def verdict(raw: bytes, bits: int = 1024) -> tuple[str, str, str]:
+        report = analyze(RECORDED_PASS + raw, resolver=_with_policy(bits), now=NOW)
+        [sig] = report.dkim
+        [dmarc] = [c for c in report.comparison if c.method == "dmarc"]
+        return sig.reason_code, dmarc.label, report.verdict.status
+
+    assert verdict(RECEIVED_2016 + _signed()) == ("rsa_sha1", "rules_changed", "authenticated")
+    weak = sign(_message("Tue, 14 Jun 2016 10:00:00 +0000"), key=rsa_key(512), algorithm="rsa-sha1")
+    assert verdict(RECEIVED_2016 + weak, bits=512)[0] == "weak_key"
+    expired = _signed(extra=f" x={int(datetime(2016, 6, 1, tzinfo=timezone.utc).timestamp())};")
+    assert verdict(RECEIVED_2016 + expired)[:2] == ("expired", "different")
+    future = _signed(extra=f" t={int(datetime(2017, 6, 14, tzinfo=timezone.utc).timestamp())};")
+    assert verdict(RECEIVED_2016 + future)[0] == "future_timestamp"
+    appended = sign(_message("Tue, 14 Jun 2016 10:00:00 +0000"), key=rsa_key(1024), algorithm="rsa-sha1",
+                    length=True) + b"Pay the new account: XX00 1234.\r\n"
+    assert verdict(RECEIVED_2016 + appended)[1:] != ("rules_changed", "authenticated")
+    # Delivered in 2019, after RFC 8301: the rules did not change since delivery.
+    later = RECEIVED_2019 + _signed("Fri, 14 Jun 2019 10:00:00 +0000")
+    assert verdict(later)[1:] != ("rules_changed", "authenticated")
+
+
+def test_on_a_copy_without_the_signed_body_rsa_sha1_of_its_era_cannot_be_checked() -> None:
+    # An Outlook .msg of a 2016 message (its body Outlook's text): the signed header fields verify,
+    # the body cannot be checked, and rsa-sha1 was accepted then, so the signature is "cannot be
+    # checked" (its refusal today said), and the receiver's recorded pass leads the verdict.
+    from msgfile import msg_bytes
+
+    from headerscope.api import AnalysisOptions, analyze_loaded
+    from headerscope.loader import load_bytes
+
+    header, _, body = (RECORDED_PASS + RECEIVED_2016 + _signed()).partition(b"\r\n\r\n")
+    loaded = load_bytes(msg_bytes(header.decode() + "\r\n", body.decode() + "\r\nSent from Outlook\r\n",
+                                  embedded=False), source="x.msg")
+    report = analyze_loaded(loaded, AnalysisOptions(resolver=_with_policy(), now=NOW))
+    [sig] = report.dkim
+    assert (sig.result, sig.reason_code) == ("neutral", "body_uncheckable") and "rsa-sha1" in sig.reason
+    assert report.verdict.status == "not_checked" and "recorded DMARC pass" in report.verdict.summary

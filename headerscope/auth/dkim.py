@@ -358,7 +358,8 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
             header_split = as_received
         _verify(check, split, split.headers[pos], resolver, answers, present,
                 has_body=message.has_body, delivery=delivery, now=now, blank_body=blank_body,
-                byte_exact=byte_exact, header_split=header_split, body_uncheckable=uncheckable_body is not None)
+                byte_exact=byte_exact, header_split=header_split, body_uncheckable=uncheckable_body is not None,
+                sha1_accepted_at_delivery=_accepted_at_delivery(check, historic))
         if (not message.has_body or check.body_missing) and byte_exact \
                 and check.reason_code == "signature_mismatch" \
                 and (check.canonicalization or "simple").partition("/")[0] == "simple":
@@ -395,7 +396,7 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
             # testing flag is a fact of the key, said beside that reason.
             check.reason += f"; {_TESTING_WORDS}"
 
-    results = tuple(_to_result(c, from_domain) for c in checks)
+    results = tuple(_to_result(c, from_domain, _accepted_at_delivery(c, historic)) for c in checks)
     findings = _findings(checks, present, from_domain, historic)
     if message.first("List-Id") is not None and any(c.reason_code == "signature_mismatch" for c in checks):
         findings = [_with_list_cause(f, checks, message) if f.id == "dkim.headers_changed" else f for f in findings]
@@ -862,10 +863,12 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
             field_pair: _dkimpy.HeaderPair, resolver: Resolver, answers: dict[str, DnsAnswer],
             present: dict[str, int], *, has_body: bool, delivery: datetime | None, now: datetime,
             blank_body: bool = False, byte_exact: bool = True,
-            header_split: _dkimpy.SplitMessage | None = None, body_uncheckable: bool = False) -> None:
+            header_split: _dkimpy.SplitMessage | None = None, body_uncheckable: bool = False,
+            sha1_accepted_at_delivery: bool = False) -> None:
     """Verify one signature: its body hash over ``split``'s body, its header hash over
     ``header_split``'s header fields (``split``'s when None: see _check_dkim). ``body_uncheckable``:
-    the input keeps the header but not the signed body (LoadedInput.uncheckable_body)."""
+    the input keeps the header but not the signed body (LoadedInput.uncheckable_body).
+    ``sha1_accepted_at_delivery``: see _accepted_at_delivery."""
     algorithm = check.algorithm or "rsa-sha256"
     header_canon, _, body_canon = (check.canonicalization or "simple/simple").partition("/")
     body_canon = body_canon or "simple"
@@ -945,11 +948,12 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
             # words it so), but the rules a verifier applies whatever the body still do: a
             # signature they refuse (a key too small or too large, expired before delivery, signed
             # in the future: RFC 8301 section 3.2, RFC 6376 section 3.5) is refused here too, not
-            # left unchecked. rsa-sha1 is the exception: refused today (RFC 8301 section 3.1) but one
-            # of RFC 6376's algorithms before 2018, so on a copy it is "cannot be checked" with the
-            # refusal said beside it (_check_dkim), as a receiver's recorded pass of it may be right.
+            # left unchecked. rsa-sha1 on mail delivered before 2018 is the exception: refused today
+            # (RFC 8301 section 3.1) but one of RFC 6376's algorithms then, so on a copy it is
+            # "cannot be checked" with the refusal said beside it (_check_dkim), as a receiver's
+            # recorded pass of it may be right; delivered since, it is refused as on any input.
             _judge_valid(check, has_body=has_body, delivery=delivery, now=now)
-            if check.result != "pass" and check.reason_code != "rsa_sha1":
+            if check.result != "pass" and not (check.reason_code == "rsa_sha1" and sha1_accepted_at_delivery):
                 check.reason += "; its body hash cannot be checked from this copy"
                 check.body_hash_ok = None
                 return
@@ -1020,12 +1024,9 @@ def _body_match_words(check: _Check) -> str:
 
 
 def _judge_valid(check: _Check, *, has_body: bool, delivery: datetime | None, now: datetime) -> None:
-    """The cryptography verifies: apply RFC 8301, time and key-flag rules."""
-    if check.algorithm == "rsa-sha1":
-        check.finish("permerror", "rsa_sha1",
-                     "signed with rsa-sha1, which verifiers must no longer accept (RFC 8301 section 3.1); "
-                     "the signature itself verifies")
-        return
+    """The cryptography verifies: apply RFC 8301, time and key-flag rules. The refusals of every era
+    (key sizes, expiry before delivery, a future t=) come before rsa-sha1's, which RFC 8301 made in
+    2018: a signature refused for one of them is refused for it, whenever it was delivered."""
     if check.key_bits is not None and check.algorithm != "ed25519-sha256" and check.key_bits < MIN_RSA_BITS:
         check.finish("policy", "weak_key",
                      f"RSA key of {check.key_bits} bits is below the 1024-bit minimum (RFC 8301 section 3.2); "
@@ -1062,6 +1063,11 @@ def _judge_valid(check: _Check, *, has_body: bool, delivery: datetime | None, no
                          f"signing time t={_iso(check.timestamp)} is later than {what} ({_iso(moment)}); "
                          "otherwise it verifies")
             return
+    if check.algorithm == "rsa-sha1":
+        check.finish("permerror", "rsa_sha1",
+                     "signed with rsa-sha1, which verifiers must no longer accept (RFC 8301 section 3.1); "
+                     "the signature itself verifies")
+        return
     if not has_body:
         check.finish("neutral", "no_body",
                      "the signed headers verify, but the input's body is empty (a copy of the header that kept "
@@ -1113,7 +1119,16 @@ def _forensics(check: _Check, present: dict[str, int]) -> None:
     check.not_oversigned = tuple(not_oversigned)
 
 
-def _to_result(check: _Check, from_domain: str | None) -> DkimSignatureResult:
+def _accepted_at_delivery(check: _Check, historic: tuple[datetime, str] | None) -> bool:
+    """Whether ``check`` is an rsa-sha1 signature on mail the receiving side stamped before RFC 8301
+    (January 2018) retired rsa-sha1 (``historic``: era.received_before, never a date the sender
+    writes): then one of RFC 6376's two algorithms (section 3.3). Its t=, the signer's, can only
+    keep today's rule (a t= of 2018 or later)."""
+    return (check.algorithm == "rsa-sha1" and historic is not None
+            and (check.timestamp is None or check.timestamp < RSA_SHA1_RETIRED))
+
+
+def _to_result(check: _Check, from_domain: str | None, sha1_accepted_at_delivery: bool = False) -> DkimSignatureResult:
     reason = check.reason
     if check.notes:
         reason += " (" + "; ".join(check.notes) + ")"
@@ -1142,6 +1157,7 @@ def _to_result(check: _Check, from_domain: str | None) -> DkimSignatureResult:
         unsigned_body_text=check.unsigned_body_text if check.unsigned_body_bytes else None,
         unsigned_headers=check.unsigned_headers,
         not_oversigned=check.not_oversigned,
+        rsa_sha1_accepted_at_delivery=sha1_accepted_at_delivery,
         verifies_without_subject_tag=(check.untagged_subject[0] if check.untagged_subject is not None
                                       and check.untagged_subject[1] and check.reason_code == "signature_mismatch"
                                       else None),
@@ -1354,11 +1370,9 @@ def _findings(checks: list[_Check], present_counts: dict[str, int], from_domain:
                                  and aligned(stronger.domain, from_domain) else "")
                 reason = (f"{reason}; the message also carries a {stronger.algorithm} signature "
                           f"(d={stronger.domain or '?'}{aligned_words}), which verifiers use")
-            if check.reason_code == "rsa_sha1" and historic is not None \
-                    and (check.timestamp is None or check.timestamp < RSA_SHA1_RETIRED):
+            if check.reason_code == "rsa_sha1" and historic is not None and _accepted_at_delivery(check, historic):
                 # Received before RFC 8301 (2018), by the receiving side's stamp: rsa-sha1 was
-                # then one of RFC 6376's two algorithms (section 3.3), normal when sent. Its t=,
-                # the signer's, can only keep the warning (a t= of 2018 or later).
+                # then one of RFC 6376's two algorithms (section 3.3), normal when sent.
                 severity, title = Severity.INFO, "DKIM signature uses rsa-sha1 (historic algorithm, normal when sent)"
                 received, stamp = historic
                 reason = (f"{reason}. The message was received {received.date().isoformat()} ({stamp}), before "

@@ -2849,9 +2849,13 @@ def _label_dkim(subject: str, rec: RecordedResult | None, sig: DkimSignatureResu
                          f"{_passed_at_delivery(rec)}; now {sig.reason}: the {part} "
                          "changed after delivery (a client, archive, forwarder or tampering).")
         if code == "expired":
-            return _make("dkim", subject, rec, ours, "expired_since",
-                         f"{_passed_at_delivery(rec)}; its x= expiry has passed since. "
-                         "Expired signatures fail by rule (RFC 6376 section 3.5), not because of a change.")
+            # A signature valid at delivery passes as of then (expired_after_delivery, RFC 6376
+            # section 3.5): "expired" is one whose x= had passed when it arrived (a replay, or a
+            # receiver that ignores x=), or whose delivery time is not known.
+            return _make("dkim", subject, rec, ours, "different",
+                         f"{_passed_at_delivery(rec)}; but its x= expiry had passed {sig.reason.partition('; ')[0]}: "
+                         "the recorded pass does not hold (RFC 6376 section 3.5: a replay, or a receiver that ignores "
+                         "x=).")
     if rec.result in _DKIM_DOES_NOT_VERIFY and ours in _DKIM_DOES_NOT_VERIFY:
         # fail, permerror and neutral all say the signature authenticates nothing (RFC 8601
         # section 2.7.1): a receiver that found no key and a check that refuses rsa-sha1 now
@@ -3286,14 +3290,19 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
                          f"{who} recorded dmarc=pass and a pass for the same identity; it fails now "
                          f"because {what} changed in DNS since delivery.")
         if "expired" in codes:
-            return _make("dmarc", subject, rec, ours, "expired_since",
-                         f"{who} recorded dmarc=pass; the aligned DKIM signature has expired since.")
+            # (Not "expired since": a signature valid at delivery passes as of then, see _compare_dkim.)
+            return _make("dmarc", subject, rec, ours, "different",
+                         f"{who} recorded dmarc=pass; the aligned DKIM signature's x= expiry had passed before "
+                         "delivery (or its delivery time is not known): the recorded pass does not hold.")
         # The aligned signature the receiver recorded a pass for still verifies now, body and
         # signed header fields, but uses rsa-sha1, which verifiers refuse since RFC 8301 section 3.1
         # (2018): the rules changed, not the message.
-        # (Its key was had: rsa_sha1 is then the verdict on a signature that verified, not offline's.)
+        # (Its key was had: rsa_sha1 is then the verdict on a signature that verified, not offline's;
+        # _judge_valid refuses a key size, an expiry or a future t= first. Only on mail delivered
+        # before 2018, when rsa-sha1 was accepted, and with no text after an l= that nobody signed.)
         refused_sha1 = [s for s in aligned if s.reason_code == "rsa_sha1" and s.body_hash_ok is True
-                        and s.key_bits is not None and _recorded_dkim_pass(recorded, s)]
+                        and s.key_bits is not None and s.rsa_sha1_accepted_at_delivery
+                        and not s.unsigned_body_text and _recorded_dkim_pass(recorded, s)]
         if refused_sha1:
             return _make("dmarc", subject, rec, ours, "rules_changed",
                          f"{who} recorded dmarc=pass; the aligned DKIM signature by {refused_sha1[0].domain} still "
