@@ -997,8 +997,12 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
 
     from_domains = tuple(a.domain for a in envelope.header_from if a.domain)
     from_domain = from_domains[0] if from_domains else None
+    # When the receiving side took the message: its own topmost Received, the verification time
+    # for a DKIM expiry (RFC 6376 section 3.5, "if that time is reliably available"). A carried
+    # copy's (--attached) top Received was written by whoever attached it: not reliable, and an
+    # untrusted top hop is a claim (the current time is used instead).
     delivery_time = None
-    if chain.hops and chain.hops[-1].fields.timestamp:
+    if loaded.carried_in is None and chain.hops and chain.hops[-1].trusted and chain.hops[-1].fields.timestamp:
         delivery_time = datetime.fromisoformat(chain.hops[-1].fields.timestamp)
 
     boundary = chain.hops[chain.boundary_hop - 1] if chain.boundary_hop else None

@@ -82,7 +82,12 @@ def _parse_now(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise click.BadParameter("expected an ISO 8601 date-time, e.g. 2026-11-27T10:00:00Z") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    # The checks add tolerances and spans to it (a day, an hour): a moment at the ends of the
+    # calendar would overflow them. No message was or will be judged there.
+    if not 1970 <= parsed.year <= 9000:
+        raise click.BadParameter("expected a time between the years 1970 and 9000")
+    return parsed
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

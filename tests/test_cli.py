@@ -331,3 +331,11 @@ def test_a_snapshot_found_beside_the_message_is_said_on_stderr_and_in_the_report
     named = run("analyze", str(path), "-f", "json", "--dns-snapshot", str(tmp_path / "m.dns.json"))
     assert named.returncode == 0 and named.stderr == b""
     assert json.loads(named.stdout)["dns_source"] == {"source": "snapshot", "detail": str(tmp_path / "m.dns.json")}
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z"])
+def test_now_at_the_ends_of_the_calendar_is_refused_not_a_traceback(moment: str) -> None:
+    # Verification V27: the checks add tolerances to --now; 9999-12-31 overflowed (exit 70).
+    result = run("analyze", "samples/direct.eml", "--now", moment)
+    assert result.returncode == 2 and b"between the years 1970 and 9000" in result.stderr
+    assert b"Traceback" not in result.stderr

@@ -1388,3 +1388,29 @@ def carry_signature(raw: bytes, domain: str) -> bytes:
     at = 0 if rest.startswith(b"From:") else rest.find(b"\r\nFrom:") + 2
     assert at != 1, "no From: field"
     return rest[:at] + line.replace(b"; ", b";\r\n ") + b"\r\n" + rest[at:]
+
+
+def test_a_carried_copys_own_received_is_not_the_delivery_time_of_its_expiry() -> None:
+    # Verification V27 D4: a message attached by whoever forwards it (--attached 1) has a topmost
+    # Received that forwarder wrote; a replay whose x= passed long ago, under a Received dated
+    # before it, passed "as of delivery". Only the receiving side's own stamp is that time.
+    from headerscope.api import AnalysisOptions, analyze_loaded
+    from headerscope.cli import _attached_input
+    from headerscope.loader import load_bytes
+
+    signed_at = int(datetime(2026, 1, 12, 10, tzinfo=timezone.utc).timestamp())
+    inner = (b"Received: from mail.example.com (mail.example.com [192.0.2.1]) by mx.example.net with ESMTPS; "
+             b"Mon, 12 Jan 2026 10:00:09 +0000\r\n"
+             + sign(MESSAGE, key=rsa_key(1024), extra=f" t={signed_at}; x={signed_at + 86400};"))
+    carrier = (b"From: Mallory <m@attacker.example>\r\nTo: Bob <bob@example.net>\r\nSubject: Fwd\r\n"
+               b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n"
+               b"Content-Type: text/plain\r\n\r\nsee attached\r\n--b\r\nContent-Type: message/rfc822\r\n\r\n"
+               + inner + b"\r\n--b--\r\n")
+    options = AnalysisOptions(resolver=SnapshotResolver(rsa_dns(1024)), now=datetime(2026, 11, 1, tzinfo=timezone.utc))
+    attached, attached_options = _attached_input(load_bytes(carrier, source="fwd.eml"), 1, options)
+    [sig] = analyze_loaded(attached, attached_options).dkim
+    assert (sig.result, sig.reason_code) == ("policy", "expired")
+    # The same message as the receiving side stored it: valid at delivery, it passes as of then.
+    [stored] = verify(inner, rsa_dns(1024), delivery=datetime(2026, 1, 12, 10, 0, 9, tzinfo=timezone.utc),
+                      now=datetime(2026, 11, 1, tzinfo=timezone.utc))[0]
+    assert (stored.result, stored.reason_code) == ("pass", "expired_after_delivery")
