@@ -314,7 +314,8 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
                 # footer is the usual cause): unauthenticated, not a forgery sign.
                 return Verdict(status="unauthenticated", summary=(
                     f"Unauthenticated: {recorded[:1].lower()}{recorded[1:]} {cannot}; "
-                    f"{dmarc.record_domain or domain} publishes p=none, so receivers deliver it anyway."))
+                    f"{dmarc.record_domain or domain} publishes {_policy_words(dmarc)}{_pct_note(dmarc)}, so "
+                    "receivers deliver it anyway."))
             return Verdict(status="suspicious", summary=f"Suspicious: {recorded[:1].lower()}{recorded[1:]} {cannot}.")
         return Verdict(status="not_checked",
                        summary=f"Could not check: {_without_word(reason)}." + _recorded_note(comparison, findings))

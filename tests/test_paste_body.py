@@ -297,3 +297,17 @@ def test_under_p_none_a_recorded_dmarc_fail_on_a_copy_reads_as_the_message_would
     assert report.verdict.status == "unauthenticated"
     assert report.verdict.summary.startswith("Unauthenticated: the receiving side recorded DMARC fail for example.org")
     assert report.verdict.summary.endswith("example.org publishes p=none, so receivers deliver it anyway.")
+
+
+def test_under_a_subdomain_policy_the_copys_verdict_names_the_policy_that_applies() -> None:
+    # Verification V27 D5: From: a subdomain under "p=reject; sp=none" read "example.org publishes
+    # p=none"; the policy that applies is sp=none, as the message itself says.
+    records = json.loads(json.dumps(FORWARDED_DNS))
+    records["_dmarc.example.org"] = {"TXT": [["v=DMARC1; p=reject; sp=none"]]}
+    message = _replayed_with_trigger(receiver_recorded_fail=True)
+    for old, new in ((b"carol@example.org", b"carol@news.example.org"), (b"header.from=example.org", b"header.from=news.example.org")):
+        message = message.replace(old, new)
+    report = headerscope.analyze(_escaped(message), resolver=SnapshotResolver(records), source="-")  # type: ignore[arg-type]
+    assert report.verdict.status == "unauthenticated"
+    assert "publishes p=none" not in report.verdict.summary
+    assert "publishes a policy of none for this domain (sp=none: news.example.org is a subdomain" in report.verdict.summary
