@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .auth.dmarc import SIGNATURE_RECORDED_FAILING
+from .auth.dmarc import SIGNATURE_RECORDED_FAILING, failing_disposition
 from .auth.recorded import ARC_OVERRIDE_SUBJECT, COMPAUTH_FAIL_SUBJECT, COMPAUTH_PASS_SUBJECT
 from .domains import normalize_domain, organizational_domain
 from .era import Era, listed
@@ -309,9 +309,10 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
             recorded = _recorded_note(comparison, findings).strip()
             cannot = (f"This copy cannot re-check it: the aligned DKIM signature by {uncheckable.domain} "
                       f"{uncheckable.reason}")
-            if (dmarc.policy or "").lower() == "none":
-                # As the message itself would read with DMARC failing under p=none (a mailing list's
-                # footer is the usual cause): unauthenticated, not a forgery sign.
+            if failing_disposition(dmarc) not in ("reject", "quarantine"):
+                # As the message itself would read with DMARC failing under p=none, or pct=0 or t=y
+                # (the disposition decides, RFC 7489 section 6.6.4; a mailing list's footer is the
+                # usual cause): unauthenticated, not a forgery sign.
                 return Verdict(status="unauthenticated", summary=(
                     f"Unauthenticated: {recorded[:1].lower()}{recorded[1:]} {cannot}; "
                     f"{dmarc.record_domain or domain} publishes {_policy_words(dmarc)}{_pct_note(dmarc)}, so "
@@ -449,6 +450,18 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
             f"message was handed over on its private network ({spf.client_ip}), where SPF and DMARC, "
             f"which judge mail arriving from the internet, do not apply; no aligned DKIM signature "
             f"passes{others}."))
+    # An rsa-sha1 signature of its era (the receiving side stamped the message before RFC 8301,
+    # 2018) that verifies, body and signed header fields: DMARC fails today for the algorithm alone.
+    # Not a forgery sign; with a recorded pass it is "authenticated at delivery" above.
+    of_its_era = next((s for s in dkim if s.aligned_by_mode and s.reason_code == "rsa_sha1"
+                       and s.rsa_sha1_accepted_at_delivery and s.body_hash_ok is True and s.key_bits is not None
+                       and not s.unsigned_body_text), None)
+    if result == "fail" and of_its_era is not None and not forged:
+        return Verdict(status="unauthenticated", summary=(
+            f"Unauthenticated by today's rules only: the DKIM signature by {of_its_era.domain} verifies, body and "
+            "signed header fields, with rsa-sha1, one of RFC 6376's algorithms when the message was received "
+            "(before 2018), which verifiers refuse since RFC 8301; DMARC fails today for that alone, not for a "
+            f"change to the message{others}."))
     # The effective disposition (after pct= sampling and t=y, RFC 7489 section 6.6.4) decides
     # between spoofed and unauthenticated, so both wordings agree with what receivers do.
     disposition = (dmarc.disposition or dmarc.policy or "").lower()
@@ -621,7 +634,7 @@ def _pct_note(dmarc: DmarcResult) -> str:
     policy = (dmarc.policy or "none").lower()
     if record is None or policy == "none":
         return ""
-    disposition = (dmarc.disposition or policy).lower()
+    disposition = (failing_disposition(dmarc) or policy).lower()
     # Parenthesised: the sentence around it goes on with its own "so ...".
     if record.t == "y":
         return f" in testing mode (t=y: receivers apply {disposition} instead)"

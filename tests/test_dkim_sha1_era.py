@@ -180,3 +180,47 @@ def test_on_a_copy_without_the_signed_body_rsa_sha1_of_its_era_cannot_be_checked
     [sig] = report.dkim
     assert (sig.result, sig.reason_code) == ("neutral", "body_uncheckable") and "rsa-sha1" in sig.reason
     assert report.verdict.status == "not_checked" and "recorded DMARC pass" in report.verdict.summary
+
+
+def test_rsa_sha1_of_its_era_without_a_record_or_a_body_is_no_forgery() -> None:
+    # Verification V28: a genuine 2016 message whose rsa-sha1 signature verifies, with no receiver
+    # record, read "Spoofed" beside the finding that rsa-sha1 was normal then; a header-only paste
+    # of it read "Spoofed" where an rsa-sha256 one reads "Could not check".
+    bounce = crlf(b"Return-Path: <bounce@bounce.other.example>\n")  # SPF none: DMARC rests on the signature
+    whole = analyze(bounce + RECEIVED_2016 + _signed(), resolver=_with_policy(), now=NOW)
+    assert whole.verdict.status == "unauthenticated"
+    assert whole.verdict.summary.startswith("Unauthenticated by today's rules only: the DKIM signature by example.com "
+                                            "verifies, body and signed header fields, with rsa-sha1")
+    header_only = (RECORDED_PASS + RECEIVED_2016 + _signed()).partition(b"\r\n\r\n")[0] + b"\r\n"
+    pasted = analyze(header_only, resolver=_with_policy(), now=NOW)
+    [sig] = pasted.dkim
+    assert (sig.result, sig.reason_code) == ("neutral", "no_body") and "rsa-sha1" in sig.reason
+    assert pasted.verdict.status == "not_checked"
+    # Since 2018 rsa-sha1 is refused whatever the copy: a header alone of 2019 mail still fails it.
+    later = (RECEIVED_2019 + _signed("Fri, 14 Jun 2019 10:00:00 +0000")).partition(b"\r\n\r\n")[0] + b"\r\n"
+    [sig] = analyze(later, resolver=_with_policy(), now=NOW).dkim
+    assert sig.reason_code == "rsa_sha1"
+
+
+def test_a_recorded_pass_of_an_expired_signature_is_read_by_what_is_known_of_delivery() -> None:
+    # Verification V28 D1: the words pasted the signature's reason after "had passed", and a copy
+    # whose delivery time is not known was called a replay. Expired before a known delivery: the
+    # pass does not hold; delivery unknown: expired by now, maybe since.
+    from headerscope.auth.recorded import _label_dkim
+    from headerscope.model import DkimSignatureResult, RecordedResult
+
+    def sig(reason: str) -> DkimSignatureResult:
+        return DkimSignatureResult(index=0, header_index=3, domain="example.com", selector="s1", algorithm="rsa-sha256",
+                                   canonicalization="relaxed/relaxed", signed_headers=("from",), body_length=None,
+                                   timestamp=None, expiration="2026-01-19T10:00:00Z", key_bits=1024, key_testing=False,
+                                   result="policy", reason=reason, reason_code="expired", aligned=True,
+                                   aligned_strict=True, auid=None)
+    recorded = RecordedResult(header="Authentication-Results", header_index=0, authserv_id="mx.example.net",
+                              method="dkim", result="pass", properties=(), reason=None, trusted=True)
+    before = _label_dkim("example.com/s1", recorded, sig(
+        "signature expired (2026-01-19T10:00:00Z) before delivery (2026-10-31T10:00:09Z); otherwise it verifies"))
+    assert before.label == "different"
+    assert "expiry (2026-01-19T10:00:00Z) had passed before it was delivered" in before.explanation
+    unknown = _label_dkim("example.com/s1", recorded, sig(
+        "signature expired (2026-01-19T10:00:00Z) before now (2026-11-01T00:00:00Z); otherwise it verifies"))
+    assert unknown.label == "expired_since" and "When it was delivered is not known here" in unknown.explanation

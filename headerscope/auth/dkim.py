@@ -946,13 +946,14 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
         if body_uncheckable or not byte_exact:
             # On a copy whose body is not the signed bytes the mismatch says nothing (_check_dkim
             # words it so), but the rules a verifier applies whatever the body still do: a
-            # signature they refuse (a key too small or too large, expired before delivery, signed
-            # in the future: RFC 8301 section 3.2, RFC 6376 section 3.5) is refused here too, not
-            # left unchecked. rsa-sha1 on mail delivered before 2018 is the exception: refused today
+            # signature they refuse whenever it was delivered (a key too small to trust or too
+            # large, expired before delivery, signed in the future: RFC 8301 section 3.2, RFC 6376
+            # section 3.5) is refused here too, not left unchecked. rsa-sha1 on mail delivered before 2018 is the exception: refused today
             # (RFC 8301 section 3.1) but one of RFC 6376's algorithms then, so on a copy it is
             # "cannot be checked" with the refusal said beside it (_check_dkim), as a receiver's
             # recorded pass of it may be right; delivered since, it is refused as on any input.
-            _judge_valid(check, has_body=has_body, delivery=delivery, now=now)
+            _judge_valid(check, has_body=has_body, delivery=delivery, now=now,
+                         sha1_accepted_at_delivery=sha1_accepted_at_delivery)
             if check.result != "pass" and not (check.reason_code == "rsa_sha1" and sha1_accepted_at_delivery):
                 check.reason += "; its body hash cannot be checked from this copy"
                 check.body_hash_ok = None
@@ -970,7 +971,8 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
             check.body_hash_ok = None
         check.finish("fail", "from_added", reason)
         return
-    _judge_valid(check, has_body=has_body, delivery=delivery, now=now)
+    _judge_valid(check, has_body=has_body, delivery=delivery, now=now,
+                 sha1_accepted_at_delivery=sha1_accepted_at_delivery)
 
 
 def _verify_untagged(check: _Check, split: _dkimpy.SplitMessage, field_pair: _dkimpy.HeaderPair,
@@ -1023,10 +1025,14 @@ def _body_match_words(check: _Check) -> str:
     return "body hash matches: the body is unchanged since signing, if the signature is genuine"
 
 
-def _judge_valid(check: _Check, *, has_body: bool, delivery: datetime | None, now: datetime) -> None:
-    """The cryptography verifies: apply RFC 8301, time and key-flag rules. The refusals of every era
-    (key sizes, expiry before delivery, a future t=) come before rsa-sha1's, which RFC 8301 made in
-    2018: a signature refused for one of them is refused for it, whenever it was delivered."""
+def _judge_valid(check: _Check, *, has_body: bool, delivery: datetime | None, now: datetime,
+                 sha1_accepted_at_delivery: bool = False) -> None:
+    """The cryptography verifies: apply RFC 8301, time and key-flag rules. The refusals that hold
+    whenever the message was delivered come before rsa-sha1's: a key too small to trust (RFC 8301
+    section 3.2; RFC 6376 section 3.3.3 allowed 512 bits, which can be factored) or too large, an
+    expiry before delivery, a future t=. ``sha1_accepted_at_delivery`` (_accepted_at_delivery): an
+    rsa-sha1 signature of its era on a copy without a body is judged as any copy without one
+    (no_body), its refusal today said beside it (_check_dkim)."""
     if check.key_bits is not None and check.algorithm != "ed25519-sha256" and check.key_bits < MIN_RSA_BITS:
         check.finish("policy", "weak_key",
                      f"RSA key of {check.key_bits} bits is below the 1024-bit minimum (RFC 8301 section 3.2); "
@@ -1063,7 +1069,7 @@ def _judge_valid(check: _Check, *, has_body: bool, delivery: datetime | None, no
                          f"signing time t={_iso(check.timestamp)} is later than {what} ({_iso(moment)}); "
                          "otherwise it verifies")
             return
-    if check.algorithm == "rsa-sha1":
+    if check.algorithm == "rsa-sha1" and (has_body or not sha1_accepted_at_delivery):
         check.finish("permerror", "rsa_sha1",
                      "signed with rsa-sha1, which verifiers must no longer accept (RFC 8301 section 3.1); "
                      "the signature itself verifies")

@@ -655,6 +655,18 @@ def _applicable_policy(dns: _Dns, from_domain: str, record_domain: str, record: 
     return p, f"p={p}: {from_domain} is a subdomain of {record_domain}, which sets no sp="
 
 
+def failing_disposition(result: DmarcResult) -> str | None:
+    """What a receiver would do with the message if DMARC failed, under the policy that applies and
+    its pct= and t= (_disposition): for a result that could not be evaluated (a copy without the
+    signed body) as for a failure. None without a policy."""
+    if result.disposition is not None:
+        return result.disposition
+    policy = (result.policy or "").lower()
+    if result.record is None or policy not in _LOWER:
+        return policy or None
+    return _disposition(policy, result.record)[0]
+
+
 def _disposition(policy: str, record: DmarcRecord) -> tuple[str, str | None]:
     """What a receiver would do with failing mail, given pct= and t=."""
     if record.t == "y":

@@ -2766,6 +2766,13 @@ def _passed_at_delivery(rec: RecordedResult) -> str:
     return f"{_who(rec)} verified this signature at delivery"
 
 
+def _expired_before_delivery(sig: DkimSignatureResult) -> bool:
+    """Whether an ``expired`` signature's x= had passed when the message was delivered: auth.dkim
+    judges it at the delivery time when that is known (its words then say "before delivery"), and
+    at the current time when it is not."""
+    return "before delivery (" in sig.reason
+
+
 def _label_dkim(subject: str, rec: RecordedResult | None, sig: DkimSignatureResult) -> Comparison:
     ours = sig.result
     code = sig.reason_code
@@ -2848,14 +2855,20 @@ def _label_dkim(subject: str, rec: RecordedResult | None, sig: DkimSignatureResu
             return _make("dkim", subject, rec, ours, "modified_after_delivery",
                          f"{_passed_at_delivery(rec)}; now {sig.reason}: the {part} "
                          "changed after delivery (a client, archive, forwarder or tampering).")
-        if code == "expired":
+        if code == "expired" and _expired_before_delivery(sig):
             # A signature valid at delivery passes as of then (expired_after_delivery, RFC 6376
-            # section 3.5): "expired" is one whose x= had passed when it arrived (a replay, or a
-            # receiver that ignores x=), or whose delivery time is not known.
+            # section 3.5): this one's x= had passed when it arrived.
             return _make("dkim", subject, rec, ours, "different",
-                         f"{_passed_at_delivery(rec)}; but its x= expiry had passed {sig.reason.partition('; ')[0]}: "
-                         "the recorded pass does not hold (RFC 6376 section 3.5: a replay, or a receiver that ignores "
-                         "x=).")
+                         f"{_passed_at_delivery(rec)}; but its x= expiry ({sig.expiration}) had passed before it was "
+                         "delivered: the recorded pass does not hold (RFC 6376 section 3.5; a replay, or a receiver "
+                         "that ignores x=).")
+        if code == "expired":
+            # The delivery time is not known here (no trusted stamp, or a carried copy's own):
+            # expired by now, maybe since delivery, as the recorded pass suggests.
+            return _make("dkim", subject, rec, ours, "expired_since",
+                         f"{_passed_at_delivery(rec)}; its x= expiry ({sig.expiration}) has passed by now. When it was "
+                         "delivered is not known here; expired signatures fail by rule (RFC 6376 section 3.5), not "
+                         "because of a change.")
     if rec.result in _DKIM_DOES_NOT_VERIFY and ours in _DKIM_DOES_NOT_VERIFY:
         # fail, permerror and neutral all say the signature authenticates nothing (RFC 8601
         # section 2.7.1): a receiver that found no key and a check that refuses rsa-sha1 now
@@ -3289,11 +3302,16 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
             return _make("dmarc", subject, rec, ours, "dns_drift",
                          f"{who} recorded dmarc=pass and a pass for the same identity; it fails now "
                          f"because {what} changed in DNS since delivery.")
-        if "expired" in codes:
-            # (Not "expired since": a signature valid at delivery passes as of then, see _compare_dkim.)
+        expired = [s for s in aligned if s.reason_code == "expired"]
+        if expired and _expired_before_delivery(expired[0]):
+            # (A signature valid at delivery passes as of then: see _label_dkim.)
             return _make("dmarc", subject, rec, ours, "different",
-                         f"{who} recorded dmarc=pass; the aligned DKIM signature's x= expiry had passed before "
-                         "delivery (or its delivery time is not known): the recorded pass does not hold.")
+                         f"{who} recorded dmarc=pass; the aligned DKIM signature's x= expiry had passed before it "
+                         "was delivered: the recorded pass does not hold.")
+        if expired:
+            return _make("dmarc", subject, rec, ours, "expired_since",
+                         f"{who} recorded dmarc=pass; the aligned DKIM signature's x= expiry has passed by now (when it "
+                         "was delivered is not known here).")
         # The aligned signature the receiver recorded a pass for still verifies now, body and
         # signed header fields, but uses rsa-sha1, which verifiers refuse since RFC 8301 section 3.1
         # (2018): the rules changed, not the message.
