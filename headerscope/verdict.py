@@ -453,10 +453,17 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
     # An rsa-sha1 signature of its era (the receiving side stamped the message before RFC 8301,
     # 2018) that verifies, body and signed header fields: DMARC fails today for the algorithm alone.
     # Not a forgery sign; with a recorded pass it is "authenticated at delivery" above.
+    # Only when nothing else speaks against the message (verification V29): no header a reader sees
+    # left unsigned, no other aligned signature failing on a change, no danger but DMARC's own
+    # failure, and no failure the receiving side recorded then, when rsa-sha1 was accepted.
     of_its_era = next((s for s in dkim if s.aligned_by_mode and s.reason_code == "rsa_sha1"
                        and s.rsa_sha1_accepted_at_delivery and s.body_hash_ok is True and s.key_bits is not None
-                       and not s.unsigned_body_text), None)
-    if result == "fail" and of_its_era is not None and not forged:
+                       and not s.unsigned_body_text and not s.unsigned_headers), None)
+    changed = any(s.aligned_by_mode and s.reason_code in ("body_hash_mismatch", "signature_mismatch", "from_added")
+                  for s in dkim)
+    other_dangers = [f for f in dangers if f.id != "dmarc.fail"]
+    if result == "fail" and of_its_era is not None and not forged and not changed and not other_dangers \
+            and not _plain_recorded_fail(comparison, findings):
         return Verdict(status="unauthenticated", summary=(
             f"Unauthenticated by today's rules only: the DKIM signature by {of_its_era.domain} verifies, body and "
             "signed header fields, with rsa-sha1, one of RFC 6376's algorithms when the message was received "

@@ -224,3 +224,23 @@ def test_a_recorded_pass_of_an_expired_signature_is_read_by_what_is_known_of_del
     unknown = _label_dkim("example.com/s1", recorded, sig(
         "signature expired (2026-01-19T10:00:00Z) before now (2026-11-01T00:00:00Z); otherwise it verifies"))
     assert unknown.label == "expired_since" and "When it was delivered is not known here" in unknown.explanation
+
+
+def test_the_era_of_rsa_sha1_excuses_nothing_but_the_algorithm() -> None:
+    # Verification V29: a Subject added above the signed one on 2016 rsa-sha1 mail read
+    # "Unauthenticated by today's rules only ... not for a change to the message" (and with the
+    # receiver's recorded pass "Authenticated at delivery"), and its unsigned Subject went unsaid;
+    # a receiver's own recorded DMARC fail from then was passed over too.
+    bounce = crlf(b"Return-Path: <bounce@bounce.other.example>\n")
+    added = crlf(b"Subject: URGENT: new bank details\n")
+    for recorded in (b"", RECORDED_PASS):
+        report = analyze(recorded + bounce + RECEIVED_2016 + added + _signed(), resolver=_with_policy(), now=NOW)
+        assert report.verdict.status in ("spoofed", "suspicious")
+        assert "subject" in report.dkim[0].unsigned_headers
+        assert "dkim.unsigned_header" in {f.id for f in report.findings}
+    recorded_fail = crlf(b"""Authentication-Results: mx.example.net;
+ dkim=fail header.d=example.com header.s=s1;
+ dmarc=fail header.from=example.com
+""")
+    report = analyze(recorded_fail + bounce + RECEIVED_2016 + _signed(), resolver=_with_policy(), now=NOW)
+    assert not report.verdict.summary.startswith("Unauthenticated by today's rules only")

@@ -1388,8 +1388,11 @@ def _findings(checks: list[_Check], present_counts: dict[str, int], from_domain:
     # Signatures whose signed header fields verified (no_body: all but the body hash), and those
     # proven to verify with a Subject tag taken off: their unsigned copies of a field matter as
     # much (verification V17 N1: a Subject added above the signed one, both tagged).
+    # (An rsa-sha1 signature refused after its key verified it is one too: V29, a Subject added
+    # above the signed one on old mail went unsaid.)
     verified = [c for c in checks
                 if c.result in ("pass", "policy") or (c.result, c.reason_code) == ("neutral", "no_body")
+                or (c.reason_code == "rsa_sha1" and c.key_bits is not None and c.body_hash_ok is not False)
                 or (c.reason_code == "signature_mismatch" and c.untagged_subject is not None
                     and c.untagged_subject[1])]
     if not verified:

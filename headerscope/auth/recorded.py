@@ -3320,8 +3320,10 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
         # before 2018, when rsa-sha1 was accepted, and with no text after an l= that nobody signed.)
         refused_sha1 = [s for s in aligned if s.reason_code == "rsa_sha1" and s.body_hash_ok is True
                         and s.key_bits is not None and s.rsa_sha1_accepted_at_delivery
-                        and not s.unsigned_body_text and _recorded_dkim_pass(recorded, s)]
-        if refused_sha1:
+                        and not s.unsigned_body_text and not s.unsigned_headers and _recorded_dkim_pass(recorded, s)]
+        # (Nor when another aligned signature fails on a change: V29, a Reply-To changed under a
+        # second signature that signs it.)
+        if refused_sha1 and not codes & _DKIM_MODIFIED:
             return _make("dmarc", subject, rec, ours, "rules_changed",
                          f"{who} recorded dmarc=pass; the aligned DKIM signature by {refused_sha1[0].domain} still "
                          "verifies, body and signed header fields, but uses rsa-sha1, which verifiers refuse since "
