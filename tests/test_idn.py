@@ -503,6 +503,28 @@ def test_the_html_hop_table_flags_look_alike_host_names_and_organisations() -> N
     assert table.count("idn-lookalike") == 5
 
 
+def test_the_html_journey_drawing_shows_the_other_form_and_flags_look_alike_names() -> None:
+    from headerscope.render import get_renderer
+
+    html = get_renderer("html").render(_lookalike_hops())
+    drawing = html[html.index('<svg xmlns="http://www.w3.org/2000/svg"'):html.index("</svg>")]
+    first = drawing[drawing.index('id="journey-hop-1"'):drawing.index('id="journey-hop-2"')]
+    top = drawing[drawing.index('id="journey-hop-2"'):]
+    # Hop 1: the receiving server's stand-in name in both forms, and the flag under the row (its own
+    # name first: the greeting is flagged in the table beside it).
+    assert f'1. MTA · {_STAND_IN_HOST} (mail.paypal.com in DNS)</text>' in first
+    assert 'class="t-flag" x="52" y="' in first
+    assert f'>⚠ {_STAND_IN_HOST} (mail.paypal.com in DNS): {_STAND_IN_WORDS}</text>' in first
+    assert f'>⚠ {_MIXED_A_HOST} (mx.p\u0430ypal.com): looks like the ASCII name mx.paypal.com</text>' in top
+    # A genuine IDN has its other form and no flag; a drawing of plain names has neither.
+    report = headerscope.analyze((f"Received: from a.example ([192.0.2.1]) by {_A_HOST} with ESMTP id 1; "
+                                  "Mon, 2 Nov 2026 10:00:05 +0000\r\nFrom: a@example.org\r\n\r\nx\r\n").encode(),
+                                 offline=True)
+    genuine = get_renderer("html").render(report)
+    assert f"1. MTA · {_A_HOST} ({_U_HOST})</text>" in genuine
+    assert "t-flag" not in genuine[genuine.index("<svg"):genuine.index("</svg>")]
+
+
 def test_the_trust_boundary_sentence_and_headline_flag_look_alike_names() -> None:
     from headerscope.render.markdown import MarkdownRenderer
     from headerscope.render.terminal import TerminalRenderer

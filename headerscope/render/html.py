@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 
 from .._value import Value, frozen
+from ..domains import idn_lookalike, idn_other_form
 from ..model import Finding, Hop, Report, Severity
 from ..redact import is_redacted
 from ..templating import format_delay, get_template
@@ -59,6 +60,9 @@ class TimelineRow(Value):
     y: int
     title: str
     detail: str
+    flag: str
+    """A host name of the hop written to look like another (domains.idn_lookalike), with its other
+    form; empty for none. The table below says it too, but the drawing is what a reader looks at."""
     tls_label: str
     tls_class: str
     delay_label: str
@@ -113,6 +117,16 @@ def _tls(hop: Hop) -> tuple[str, str]:
     return "TLS unknown", "tls-unknown"
 
 
+def _lookalike_flag(hop: Hop) -> str:
+    """The first of the hop's names (by, then the client's reverse-DNS name and greeting) written to
+    look like another, in the hop table's words; "" for none."""
+    for name in (hop.fields.by, hop.fields.from_rdns, hop.fields.from_helo):
+        words = idn_lookalike(name)
+        if name and words:
+            return _clip(f"{name} ({idn_other_form(name)}): {words}", 84)
+    return ""
+
+
 def build_timeline(report: Report) -> Timeline:
     """Rows for the last TIMELINE_MAX_HOPS hops (the receiving end matters most)."""
     hops = report.hops[-TIMELINE_MAX_HOPS:]
@@ -127,8 +141,10 @@ def build_timeline(report: Report) -> Timeline:
             boundary_y = TOP_MARGIN + position * ROW_HEIGHT + gap - 46
         y = TOP_MARGIN + position * ROW_HEIGHT + gap
         host = hop.fields.by or hop.fields.from_rdns or hop.fields.from_helo or "(unnamed host)"
-        title = _clip(f"{hop.number}. {hop.role.value} · {host}")
+        host_other = idn_other_form(host)
+        title = _clip(f"{hop.number}. {hop.role.value} · {host}" + (f" ({host_other})" if host_other else ""))
         client = hop.fields.from_rdns or hop.fields.from_helo
+        flag = _lookalike_flag(hop)
         parts = [f"org {hop.organization}" if hop.organization else "org unknown"]
         if client or hop.fields.from_ip:
             parts.append("from " + " ".join(p for p in (client, f"[{hop.fields.from_ip}]" if hop.fields.from_ip else None) if p))
@@ -142,12 +158,13 @@ def build_timeline(report: Report) -> Timeline:
         if delay is not None and delay < 0:
             delay_label += " (clock skew)"
         rows.append(TimelineRow(
-            hop=hop, y=y, title=title, detail=_clip(" · ".join(parts), 76),
+            hop=hop, y=y, title=title, detail=_clip(" · ".join(parts), 76), flag=flag,
             tls_label=_clip(tls_label, 18), tls_class=tls_class,
             delay_label=delay_label, delay_class=_delay_class(delay), bar_width=_bar_width(delay),
         ))
     ticks = tuple((BAR_X + _bar_width(seconds), label) for seconds, label in SCALE_TICKS)
-    height = (rows[-1].y if rows else TOP_MARGIN) + 44
+    # A flag under the last row needs its own line above the scale's labels.
+    height = (rows[-1].y if rows else TOP_MARGIN) + 44 + (16 if rows and rows[-1].flag else 0)
     return Timeline(rows=tuple(rows), height=height, omitted=omitted, boundary_y=boundary_y, ticks=ticks)
 
 
