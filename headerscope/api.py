@@ -30,6 +30,7 @@ from .auth.recorded import (
     arc_breaks,
     checked_client,
     compare,
+    filter_fields_finding,
     nothing_recorded,
     parse_recorded,
     preserved_dmarc_pass,
@@ -1226,6 +1227,9 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
             "address; the provider's outbound server, which a receiver checks, is not in this copy"))
 
     findings.extend(recorded_findings)
+    below_filters = filter_fields_finding(recorded, dkim=dkim, spf=spf, dmarc=dmarc)
+    if below_filters is not None:
+        findings.append(below_filters)
     spam_filters, spam_findings = read_spam_filters(message, chain.hops, chain.boundary_hop, dkim)
     findings.extend(spam_findings)
     # Asked once: both uses below read the same receiver's results for the same domain.

@@ -863,6 +863,10 @@ class RecordedResult(Value):
     """For dkim: index of the DKIM-Signature field it names (header.b, or header.d/header.s)."""
     defects: tuple[str, ...] = ()
     """Problems reading the field (parser rejection, truncation, invalid result word)."""
+    below_with_filters: bool = False
+    """A claim in the receiver's name directly below its Received, for checks other than those it
+    recorded above it: where a receiver's per-check filters (Postfix milters) write, and where a
+    sender connecting directly can write too; judged against headerscope's own results."""
 
 
 @frozen

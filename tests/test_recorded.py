@@ -3462,3 +3462,185 @@ def test_an_outside_client_at_the_boundary_is_no_journey_that_never_left_the_org
     assert "possibly forged" in (spf.trust_reason or "")
     [claim] = [f for f in report.findings if f.id == "recorded.untrusted_claim"]
     assert claim.severity is Severity.WARNING
+
+
+# Verification V30b, defect 1: Postfix with one milter per check writes OpenDKIM's field above its
+# Received and OpenDMARC's and policyd-spf's directly below it, all in its own name (the layout of
+# smtp.subspace.kernel.org in stored lore copies:
+#   Authentication-Results: smtp.subspace.kernel.org; dkim=pass (2048-bit key) header.d=google.com ...
+#   Received: from mail-qv1-f53.google.com (...) by smtp.subspace.kernel.org (Postfix) with ESMTPS id ...
+#   Authentication-Results: smtp.subspace.kernel.org; dmarc=pass (p=reject dis=none) header.from=google.com
+#   Authentication-Results: smtp.subspace.kernel.org; spf=pass smtp.mailfrom=google.com).
+# Those were called "Possibly forged" because the receiver "writes its results above".
+def _kernel_org_layout(*, client_ip: bytes, body: bytes, above: bytes) -> bytes:
+    from conftest import sign_as_example_org
+
+    author = (b"From: Carol Dupont <carol@example.org>\r\nTo: dave@rcpt.example\r\nSubject: Reunion\r\n"
+              b"Date: Thu, 26 Nov 2026 14:03:09 +0100\r\nMessage-ID: <reunion@mail.example.org>\r\n\r\n"
+              b"See you on the 12th.\r\n")
+    signature = sign_as_example_org(author, [b"from", b"to", b"subject", b"date", b"message-id"])
+    b_tag = signature.split(b" b=", 1)[1][:8]
+    return (b"Return-Path: <carol@example.org>\r\n"
+            b"Authentication-Results: mx.rcpt.example;\r\n\t" + above.replace(b"{b}", b_tag) + b"\r\n"
+            b"Received: from mail.example.org (mail.example.org [" + client_ip + b"])\r\n"
+            b"\tby mx.rcpt.example (Postfix) with ESMTPS id 4R93q8140pz3cc5\r\n"
+            b"\tfor <dave@rcpt.example>; Thu, 26 Nov 2026 13:03:20 +0000 (UTC)\r\n"
+            b"Authentication-Results: mx.rcpt.example; dmarc=pass (p=reject dis=none) header.from=example.org\r\n"
+            b"Authentication-Results: mx.rcpt.example; spf=pass (sender SPF authorized) smtp.mailfrom=example.org\r\n"
+            b"Received: from [10.0.0.77] by mail.example.org with ESMTPSA id 9F1; Thu, 26 Nov 2026 14:03:12 +0100\r\n"
+            + signature + author.replace(b"See you on the 12th.\r\n", body))
+
+
+def _snapshot_analyze(raw: bytes) -> Report:
+    import json
+
+    from conftest import SAMPLES
+
+    dns = json.loads((SAMPLES / "forwarded-srs.dns.json").read_text())
+    return analyze(raw, resolver=SnapshotResolver(dns))
+
+
+def test_results_of_per_check_milters_below_the_receivers_received_are_not_called_forged() -> None:
+    genuine = _kernel_org_layout(client_ip=b"192.0.2.40", body=b"See you on the 12th.\r\n",
+                                 above=b'dkim=pass (2048-bit key) header.d=example.org header.i=@example.org header.b="{b}"')
+    report = _snapshot_analyze(genuine)
+    assert report.verdict.status == "authenticated"
+    assert report.dmarc is not None and report.dmarc.result == "pass"
+    below = [r for r in report.recorded if r.header_index in (3, 4)]
+    assert {(r.method, r.result, r.trusted, r.below_with_filters) for r in below} == {
+        ("dmarc", "pass", False, True), ("spf", "pass", False, True)}
+    claims = [f for f in report.findings if f.id == "recorded.untrusted_claim"]
+    assert [(f.severity.value, f.title) for f in claims] == [
+        ("info", "Authentication-Results 2 fields in the receiver's name below its Received: not relied on")]
+    assert "Postfix's milters, one per check" in claims[0].explanation
+    assert "headerscope's own checks do not contradict them" in claims[0].explanation
+    # The receiver's own field above its Received is relied on, as before.
+    [dkim_above] = [r for r in report.recorded if r.header_index == 1]
+    assert dkim_above.trusted and dkim_above.result == "pass" and not dkim_above.below_with_filters
+
+
+def test_a_sender_supplied_pass_below_the_receivers_received_that_headerscope_contradicts_is_possibly_forged() -> None:
+    # The same layout from a client SPF does not authorise, with the body changed after signing:
+    # what a sender connecting directly would write there, claiming passes it did not earn.
+    forged = _kernel_org_layout(client_ip=b"203.0.113.9", body=b"Wire the money today.\r\n",
+                                above=b"dkim=fail (body hash did not verify) header.d=example.org")
+    report = _snapshot_analyze(forged)
+    assert report.verdict.status == "spoofed"
+    claims = [f for f in report.findings if f.id == "recorded.untrusted_claim"]
+    assert [(f.severity.value, f.title) for f in claims] == [
+        ("warning", "Possibly forged Authentication-Results: claims dmarc=pass, spf=pass in the receiver's name, "
+                    "against headerscope's own checks")]
+    assert "contradict dmarc=pass (headerscope: fail), spf=pass (headerscope: fail)" in claims[0].explanation
+    # A pass below for the same check the receiver recorded above is forged by position alone (V10 P1).
+    same_check = forged.replace(b"mx.rcpt.example; dmarc=pass", b"mx.rcpt.example; dkim=pass header.d=example.org; dmarc=pass")
+    titles = [f.title for f in _snapshot_analyze(same_check).findings if f.id == "recorded.untrusted_claim"]
+    assert "Possibly forged Authentication-Results: claims dkim=pass, dmarc=pass in the receiver's name" in titles
+
+
+def _pem_and_record(bits: int = 1024) -> tuple[bytes, str]:
+    """A new RSA key: its PKCS#8 PEM, and the DKIM key record publishing it (RFC 6376 section 3.6.1)."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    public = private.public_key().public_bytes(serialization.Encoding.DER,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo)
+    return pem, "v=DKIM1; k=rsa; p=" + base64.b64encode(public).decode()
+
+
+def _two_signatures_one_key_replaced(recorded: bytes, *, edit: tuple[bytes, bytes] | None = None) -> Report:
+    """A message signed twice by example.org over the same fields (selectors mail2026, the samples'
+    key, and s2, a key made here), delivered straight from its authorised server to a receiver that
+    wrote ``recorded`` above its Received. Since then example.org put another key at s2. ``edit``:
+    a change to the stored copy."""
+    import json
+    from datetime import datetime, timezone
+    from unittest import mock
+
+    import dkim
+    from conftest import SAMPLES, sign_as_example_org
+
+    author = (b"From: Carol Dupont <carol@example.org>\r\nTo: dave@rcpt.example\r\nSubject: Reunion\r\n"
+              b"Date: Thu, 26 Nov 2026 14:03:09 +0100\r\nMessage-ID: <reunion@mail.example.org>\r\n\r\n"
+              b"See you on the 12th.\r\n")
+    fields = [b"from", b"to", b"subject", b"date", b"message-id"]
+    first = sign_as_example_org(author, fields, canonicalize=(b"relaxed", b"simple"))
+    pem, _ = _pem_and_record()
+    with mock.patch("dkim.time.time", return_value=datetime(2026, 11, 26, 13, 3, 11, tzinfo=timezone.utc).timestamp()):
+        second = bytes(dkim.sign(author, b"s2", b"example.org", pem, canonicalize=(b"relaxed", b"simple"),
+                                 include_headers=fields))
+    dns = json.loads((SAMPLES / "forwarded-srs.dns.json").read_text())
+    dns["s2._domainkey.example.org"] = {"TXT": [[_pem_and_record()[1]]]}  # replaced since
+    raw = (b"Return-Path: <carol@example.org>\r\n" + recorded.replace(b"{b}", second.split(b" b=", 1)[1][:8]) +
+           b"Received: from mail.example.org (mail.example.org [192.0.2.40])\r\n"
+           b"\tby mx.rcpt.example (Postfix) with ESMTPS id 4R93q8140pz3cc5\r\n"
+           b"\tfor <dave@rcpt.example>; Thu, 26 Nov 2026 13:03:20 +0000 (UTC)\r\n" + second + first + author)
+    if edit is not None:
+        raw = raw.replace(*edit)
+    return analyze(raw, resolver=SnapshotResolver(dns))
+
+
+def _dkim_rows(report: Report) -> dict[str | None, tuple[str | None, str | None, str]]:
+    return {c.subject: (c.recorded, c.recomputed, c.label) for c in report.comparison if c.method == "dkim"}
+
+
+def test_a_replaced_key_beside_a_verifying_signature_over_the_same_fields_is_key_rotation() -> None:
+    # Verification V30b, defect 3 (Gmail's A-R form, naming each signature by header.s and header.b):
+    # the copy is byte-exact; only the key at s2 changed. The signature by mail2026 over the same
+    # fields verifies, so they did not change: key rotation, not "modified after delivery".
+    report = _two_signatures_one_key_replaced(
+        b"Authentication-Results: mx.rcpt.example;\r\n"
+        b"\tdkim=pass header.i=@example.org header.s=s2 header.b={b};\r\n"
+        b"\tdkim=pass header.i=@example.org header.s=mail2026\r\n")
+    assert _dkim_rows(report)["example.org/s2"][2] == "dns_drift"
+    assert _dkim_rows(report)["example.org/mail2026"] == ("pass", "pass", "same")
+    ids = {f.id: f for f in report.findings}
+    assert "recorded.modified_after_delivery" not in ids and "dkim.headers_changed" not in ids
+    replaced = ids["dkim.key_unavailable"]
+    assert replaced.severity.value == "notice" and replaced.subject == "dkim example.org/s2"
+    assert "the key published now at s2._domainkey.example.org is not the one that made this signature" \
+        in replaced.explanation
+    # A Subject changed after delivery breaks both: no witness, a change (its words now also name
+    # the other possibility, a key replaced at the selector).
+    edited = _two_signatures_one_key_replaced(
+        b"Authentication-Results: mx.rcpt.example;\r\n"
+        b"\tdkim=pass header.i=@example.org header.s=s2 header.b={b};\r\n"
+        b"\tdkim=pass header.i=@example.org header.s=mail2026\r\n", edit=(b"Subject: Reunion", b"Subject: [EXT] Reunion"))
+    rows = _dkim_rows(edited)
+    assert rows["example.org/s2"][2] == rows["example.org/mail2026"][2] == "modified_after_delivery"
+    assert "dkim.key_unavailable" not in {f.id for f in edited.findings}
+    explanation = next(c.explanation for c in edited.comparison if c.subject == "example.org/s2")
+    assert "or the key at the selector was replaced since" in explanation
+
+
+def test_one_domain_level_dkim_pass_is_about_one_signature_of_that_domain() -> None:
+    # Verification V30b, defect 2: Exchange Online writes one "dkim=pass header.d=..." per domain,
+    # with no selector or header.b. It was compared with every signature of the domain, so a
+    # second one whose key was replaced read "verified at delivery ... modified after delivery".
+    report = _two_signatures_one_key_replaced(
+        b"Authentication-Results: spf=pass (sender IP is 192.0.2.40) smtp.mailfrom=example.org;\r\n"
+        b" dkim=pass (signature was verified) header.d=example.org;dmarc=pass action=none\r\n"
+        b" header.from=example.org;compauth=pass reason=100\r\n")
+    rows = _dkim_rows(report)
+    assert rows["example.org/mail2026"] == ("pass", "pass", "same")
+    assert rows["example.org/s2"] == (None, "fail", "not_recorded")
+    assert "recorded.modified_after_delivery" not in {f.id for f in report.findings}
+
+
+def test_a_recorded_dmarc_temperror_is_a_transient_error_and_arc_none_agrees_with_no_arc_set() -> None:
+    # Verification V30b, minor: dmarc=temperror recorded at delivery against a pass now read
+    # "different" with no word of why (dkim=temperror already reads as a transient DNS error), and
+    # Fastmail's "arc=none (no signatures found)" on a message without ARC sets read "ARC was not
+    # evaluated".
+    raw = _kernel_org_layout(client_ip=b"192.0.2.40", body=b"See you on the 12th.\r\n",
+                             above=b"dkim=pass header.d=example.org header.b={b};\r\n\tdmarc=temperror "
+                                   b"header.from=example.org;\r\n\tarc=none (no signatures found)")
+    rows = {c.method: c for c in _snapshot_analyze(raw).comparison}
+    assert (rows["dmarc"].recorded, rows["dmarc"].recomputed, rows["dmarc"].label) == ("temperror", "pass", "dns_drift")
+    assert "a transient DNS error" in rows["dmarc"].explanation and "RFC 8601 section 2.7.1" in rows["dmarc"].explanation
+    assert (rows["arc"].recorded, rows["arc"].recomputed, rows["arc"].label) == ("none", "none", "same")
+    assert rows["arc"].explanation == "mx.rcpt.example recorded arc=none, and the message has no ARC set now either."

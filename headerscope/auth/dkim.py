@@ -397,7 +397,7 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
             check.reason += f"; {_TESTING_WORDS}"
 
     results = tuple(_to_result(c, from_domain, _accepted_at_delivery(c, historic)) for c in checks)
-    findings = _findings(checks, present, from_domain, historic)
+    findings = _key_replaced(_findings(checks, present, from_domain, historic), results)
     if message.first("List-Id") is not None and any(c.reason_code == "signature_mismatch" for c in checks):
         findings = [_with_list_cause(f, checks, message) if f.id == "dkim.headers_changed" else f for f in findings]
     if byte_exact and message.has_body:
@@ -1357,6 +1357,71 @@ def _stronger_signature(check: _Check, checks: list[_Check], from_domain: str | 
         return None
     return min(others, key=lambda c: (not (c.result == "pass" and bool(from_domain) and aligned(c.domain, from_domain)),
                                       c.result != "pass", c.index))
+
+
+def unchanged_fields_witness(sig: DkimSignatureResult, siblings: tuple[DkimSignatureResult, ...]
+                              ) -> DkimSignatureResult | None:
+    """Another signature by the same domain (d=) that verifies now over every header field ``sig``
+    signs (as many instances of each), with the same header canonicalization, while ``sig``'s body
+    hash matches: proof that the fields ``sig`` signed are unchanged, so that a failing ``sig`` was
+    made with another key than the one its selector publishes now (replaced since). The same
+    domain only: another domain's signature says nothing of whose key made this one (a forger
+    signs with his own key beside his own domain's good signature). None when there is none."""
+    if sig.body_hash_ok is not True:
+        return None
+    wanted = _field_counts(sig.signed_headers)
+    header_c = _header_canonicalization(sig)
+    for other in siblings:
+        if other.header_index == sig.header_index or other.result != "pass" or other.body_length is not None \
+                or (other.domain or "").lower().rstrip(".") != (sig.domain or "").lower().rstrip(".") or not sig.domain:
+            continue
+        if _header_canonicalization(other) != header_c:
+            continue
+        have = _field_counts(other.signed_headers)
+        if all(have.get(name, 0) >= count for name, count in wanted.items()):
+            return other
+    return None
+
+
+def _field_counts(names: tuple[str, ...]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for name in names:
+        key = name.strip().lower()
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _header_canonicalization(sig: DkimSignatureResult) -> str:
+    """The header half of c= (RFC 6376 section 3.5: "simple" when absent)."""
+    return ((sig.canonicalization or "simple").split("/", 1)[0].strip().lower()) or "simple"
+
+
+def _key_replaced(findings: list[Finding], results: tuple[DkimSignatureResult, ...]) -> list[Finding]:
+    """A signature that fails while its body hash matches and another signature of its domain over
+    the same fields verifies (unchanged_fields_witness): its key was replaced since, which is said
+    as such instead of "signed headers changed, or another key signed"."""
+    replaced: dict[str, Finding] = {}
+    for result in results:
+        if result.reason_code != "signature_mismatch":
+            continue
+        witness = unchanged_fields_witness(result, results)
+        if witness is None:
+            continue
+        subject = signature_subject(result.domain, result.selector)
+        replaced[subject] = Finding(
+            id="dkim.key_unavailable", severity=Severity.NOTICE,
+            title="DKIM key replaced since signing: another signature over the same fields verifies",
+            explanation=(f"{result.reason}. Its body hash matches, and the signature by {witness.domain}/"
+                         f"{witness.selector} over the same header fields, canonicalized alike, verifies: those "
+                         "fields are as signed, so the key published now at "
+                         f"{result.selector}._domainkey.{result.domain} is not the one that made this signature "
+                         "(the signer replaced it, or reused the selector)."),
+            reference=f"{RFC6376}#section-3.6.1", subject=subject,
+        )
+    if not replaced:
+        return findings
+    return [replaced[f.subject] if f.id == "dkim.headers_changed" and f.subject in replaced else f
+            for f in findings]
 
 
 def _findings(checks: list[_Check], present_counts: dict[str, int], from_domain: str | None = None,

@@ -45,6 +45,7 @@ from ..model import (
 )
 from ..text import compiled_on_first_use, header_ref, header_refs, read_comment, result_words
 from . import _authres
+from .dkim import unchanged_fields_witness
 from .ptr import parse_client_ip
 
 # Header bytes are hostile: never read more than this of one field.
@@ -662,10 +663,10 @@ class _TrustContext(Value):
     duplicated: frozenset[str] = frozenset()
     """authserv-ids whose A-R fields in the receiver's block below the boundary disagree on
     the same check (two results for one method and subject, in different fields)."""
-    results_above: frozenset[str] = frozenset()
-    """Organisations of the receiver that wrote an Authentication-Results above the boundary
-    Received: such a receiver writes its results there, so an A-R under its name directly below
-    is not its own."""
+    results_above: frozenset[tuple[str, str]] = frozenset()
+    """(organisation, method) for each check the receiving side recorded in an
+    Authentication-Results above the boundary Received: it writes that check's result there, so
+    one for the same check under its name directly below is not its own."""
     boundary_names: frozenset[str] = frozenset()
     """The boundary hop's receiving host and its organisational domain."""
     block_closed: bool = False
@@ -943,9 +944,10 @@ def _standing_words(why: str) -> str:
     return "(not tied to the receiver: no Received chain)" if why == _NO_CHAIN else "(not the receiver)"
 
 
-def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, field_name: str = _AR
-                 ) -> tuple[bool, str, str | None]:
-    """(trusted, why, how it names the receiver without being its: "forged", "appended", None)."""
+def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, field_name: str = _AR,
+                 methods: frozenset[str] = frozenset()) -> tuple[bool, str, str | None]:
+    """(trusted, why, how it names the receiver without being its: "forged", "appended", None).
+    ``methods``: the checks the field reports."""
     if context.boundary_index is None:
         return False, _NO_CHAIN, None
     above = header_index < context.boundary_index
@@ -1005,14 +1007,26 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, 
                            f"({where}), but another field there with the same authserv-id reports a "
                            "different result for the same check: one of them was written by the "
                            "sender; neither is relied on"), "forged"
-        if field_name == _AR and (organizational_domain(name) or name) in context.results_above:
-            # The receiver wrote its own Authentication-Results above its Received: it writes its
-            # results in one place, so one under its name below is a look-alike the sender
-            # supplied (RFC 8601 section 5: receivers delete such fields; not all do).
+        organization = organizational_domain(name) or name
+        above_methods = {method for org, method in context.results_above if org == organization}
+        if field_name == _AR and above_methods & methods:
+            same_checks = ", ".join(sorted(above_methods & methods))
+            # The receiver recorded the same check in its own Authentication-Results above its
+            # Received: it writes that result there, so one under its name below is a look-alike
+            # the sender supplied (RFC 8601 section 5: receivers delete such fields; not all do).
             return False, (f"names the receiving side ({writer}) directly below the boundary Received "
-                           f"({where}), but the receiving side wrote its own Authentication-Results above "
-                           "that Received, where it writes its results: this one was supplied with the "
-                           "message (RFC 8601 section 5); a claim"), "forged"
+                           f"({where}), but the receiving side recorded {same_checks} "
+                           "in its own Authentication-Results above that Received, where it writes its results: "
+                           "this one was supplied with the message (RFC 8601 section 5); a claim"), "forged"
+        if field_name == _AR and above_methods:
+            # Other checks than those it recorded above: Postfix with one milter per check puts
+            # OpenDKIM's field above its Received and OpenDMARC's or policyd-spf's below it
+            # (kernel.org's smtp.subspace.kernel.org, stored lore copies). A sender connecting
+            # directly can write there too, so it is shown, not relied on, and not called forged.
+            return False, (f"names the receiving side ({writer}) directly below the boundary Received "
+                           f"({where}), where a receiver's filters may write their own checks (Postfix's "
+                           "milters, one per check) while it recorded other checks above that Received, but "
+                           "where a sender connecting directly can write too; not relied on"), "filters"
         if (organizational_domain(name) or name) in context.corroborating:
             return True, (f"written by {writer} (receiving side), among the receiver's trace fields "
                           f"directly below the boundary Received ({where}), and the receiver also "
@@ -1240,7 +1254,8 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
     claims: list[tuple[_Field, list[RecordedResult], str, str | None]] = []
     quiet_claims: dict[tuple[str | None, str | None], list[tuple[_Field, list[str], str]]] = {}
     for read in fields:
-        trusted, why, names_receiver = _judge_trust(read.writer, read.header_index, context, read.name)
+        trusted, why, names_receiver = _judge_trust(read.writer, read.header_index, context, read.name,
+                                                    frozenset(clause.method for clause in read.clauses))
         if not trusted and read.header_index in stored:
             trusted, why, names_receiver = True, stored[read.header_index], None
         if trusted and read.name == _ARC_AR and read.header_index > (context.boundary_index or 0) \
@@ -1265,7 +1280,7 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
                 result=result, properties=tuple(clause.properties),
                 reason=clause.reason or _strip_quotes(clause.comment), trusted=trusted,
                 trust_reason=why, instance=read.instance, signature_header_index=signature_index,
-                defects=tuple(clause_defects),
+                defects=tuple(clause_defects), below_with_filters=names_receiver == "filters",
             ))
         recorded.extend(field_results)
         # Microsoft 365 omits the authserv-id on every message: that stays a per-result
@@ -1302,6 +1317,8 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
                 findings.append(_claim_finding(read.name, read.header_index, read.writer, passes, why,
                                                names_receiver, contradicted))
                 continue
+        if names_receiver == "filters":
+            continue  # told by filter_fields_finding, once headerscope's own results are known
         if said and (claimed or names_receiver in ("unverified", "appended")):
             # Shown, not alarmed on: one finding per writer, however many fields it wrote
             # (a forwarder writes one per check, a milter per field). Failures alone are told
@@ -1627,13 +1644,13 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
     if context.boundary_index is None:
         return context
     corroborating: set[str] = set()
-    results_above: set[str] = set()
+    results_above: set[tuple[str, str]] = set()
     for read in fields:
         if read.header_index < context.boundary_index and read.writer and _writer_matches(read.writer, context):
             name = normalize_domain(read.writer) or read.writer
             corroborating.add(organizational_domain(name) or name)
             if read.name == _AR:
-                results_above.add(organizational_domain(name) or name)
+                results_above.update((organizational_domain(name) or name, clause.method) for clause in read.clauses)
     for header in message.headers[:context.boundary_index]:
         if header.name.lower() == "arc-seal":
             sealer = normalize_domain(_signature_tags(header.value[:MAX_FIELD_CHARS]).get("d"))
@@ -2010,6 +2027,75 @@ def _client_hop_writer(read: _Field, results: list[RecordedResult], hops: tuple[
         # 1 (the receiver's MX) ... (not the receiver)"). An earlier server (a list host) is named.
         return None
     return f"the server of hop {hop.number} ({str(hop.fields.by or '?')[:120]}, by its client-ip)"
+
+
+def filter_fields_finding(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureResult, ...],
+                          spf: SpfResult | None, dmarc: DmarcResult | None) -> Finding | None:
+    """The fields in the receiver's name directly below its Received, for checks it did not record
+    above it (RecordedResult.below_with_filters), judged against headerscope's own results. Postfix
+    with one milter per check writes so (OpenDKIM's field above its Received, OpenDMARC's and
+    policyd-spf's below: kernel.org's smtp.subspace.kernel.org); a sender connecting directly can
+    write there too (RFC 8601 section 5 asks receivers to delete such fields; not all do). A pass
+    that headerscope's own check contradicts is what a sender would forge, and no filter of the
+    receiver would have recorded: a warning. Otherwise shown, not relied on."""
+    below = [r for r in recorded if r.below_with_filters and r.header_index is not None]
+    if not below:
+        return None
+    contradicted: list[str] = []
+    for item in below:
+        if item.result != "pass":
+            continue
+        now = _own_result(item, dkim, spf, dmarc)
+        if now is not None and now in _OWN_FAILURES:
+            contradicted.append(f"{item.method}={item.result} (headerscope: {now})")
+    indexes = sorted({r.header_index for r in below if r.header_index is not None})
+    said = ", ".join(dict.fromkeys(f"{r.method}={r.result}" for r in below))
+    fields = "field" if len(indexes) == 1 else f"{len(indexes)} fields"
+    writer = below[0].authserv_id or "the receiving side"
+    why = below[0].trust_reason or ""
+    if contradicted:
+        return Finding(
+            id="recorded.untrusted_claim", severity=Severity.WARNING,
+            title=f"Possibly forged Authentication-Results: claims {said} in the receiver's name, against "
+                  "headerscope's own checks",
+            explanation=(f"{header_refs(indexes).capitalize()} say {said} in the name of {writer}. Their standing: "
+                         f"{why}. headerscope's own checks contradict {', '.join(contradicted)}: a receiver's filter "
+                         "records what it found, a sender writes a pass it did not earn (or DNS changed since). "
+                         "Treat it as a claim, not as evidence."),
+            reference=RFC8601_TRUST, subject=header_ref(indexes[0]),
+        )
+    return Finding(
+        id="recorded.untrusted_claim", severity=Severity.INFO,
+        title=f"Authentication-Results {fields} in the receiver's name below its Received: not relied on",
+        explanation=(f"{header_refs(indexes).capitalize()} say {said}. Their standing: {why}. headerscope's own "
+                     "checks do not contradict them; the results above are computed without them."),
+        reference=RFC8601_TRUST, subject=header_ref(indexes[0]),
+    )
+
+
+# headerscope's own results that a recorded pass contradicts.
+_OWN_FAILURES = frozenset({"fail", "softfail", "permerror", "none", "no_signature"})
+
+
+def _own_result(item: RecordedResult, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
+                dmarc: DmarcResult | None) -> str | None:
+    """headerscope's own result for the check a recorded result reports; None when not known here."""
+    if item.method == "dmarc":
+        return dmarc.result if dmarc is not None else None
+    if item.method == "spf":
+        return spf.result if spf is not None else None
+    if item.method == "dkim":
+        if item.signature_header_index is not None:
+            return next((sig.result for sig in dkim if sig.header_index == item.signature_header_index), None)
+        properties = dict(item.properties)
+        domain = normalize_domain(properties.get("header.d") or (properties.get("header.i") or "").rpartition("@")[2])
+        if not domain:
+            return None
+        results = [sig.result for sig in dkim if normalize_domain(sig.domain) == domain]
+        if not results:
+            return "no_signature"
+        return "pass" if "pass" in results else results[0]
+    return None
 
 
 def _claims_finding(writer: str | None, names_receiver: str | None, items: list[tuple[_Field, list[str], str]]
@@ -2631,11 +2717,14 @@ def _compare_dkim(recorded: tuple[RecordedResult, ...], dkim: tuple[DkimSignatur
     candidates = sorted((r for r in recorded if _usable(r, "dkim")), key=_rank)
     out: list[Comparison] = []
     used: set[int] = set()
+    by_domain_only = _domain_only_assignments(candidates, dkim)
     for sig in dkim:
         subject = f"{sig.domain or '?'}/{sig.selector or '?'}"
         match = None
         for position, rec in enumerate(candidates):
-            if rec.signature_header_index is not None:
+            if position in by_domain_only:
+                hit = position not in used and by_domain_only[position] == sig.header_index
+            elif rec.signature_header_index is not None:
                 hit = rec.signature_header_index == sig.header_index
             else:
                 domain, selector, b = _dkim_identity(rec.properties)
@@ -2648,7 +2737,7 @@ def _compare_dkim(recorded: tuple[RecordedResult, ...], dkim: tuple[DkimSignatur
                 match = rec
                 used.add(position)
                 break
-        compared = _label_dkim(subject, match, sig)
+        compared = _label_dkim(subject, match, sig, dkim)
         if match is None:
             compared = _with_vendor_word(compared, recorded, sig)
         out.append(compared)
@@ -2671,7 +2760,7 @@ def _compare_dkim(recorded: tuple[RecordedResult, ...], dkim: tuple[DkimSignatur
             subject = f"{sig.domain or '?'}/{sig.selector or '?'}"
             earlier = matched.get(subject)
             if earlier is None or earlier.recorded != rec.result:
-                out.append(_label_dkim(subject, rec, sig))
+                out.append(_label_dkim(subject, rec, sig, dkim))
             continue
         used.add(position)
         subject = f"{domain or '?'}/{selector or '?'}"
@@ -2699,6 +2788,34 @@ def _compare_dkim(recorded: tuple[RecordedResult, ...], dkim: tuple[DkimSignatur
         out.append(_make("dkim", None, rec, "none", "same",
                          f"{_who(rec)} recorded dkim=none and the message has no DKIM-Signature."))
     return out
+
+
+def _domain_only_assignments(candidates: list[RecordedResult], dkim: tuple[DkimSignatureResult, ...]
+                             ) -> dict[int, int | None]:
+    """For each recorded result that names a signing domain alone (no selector, no header.b)
+    while the message holds several signatures of that domain, the one signature it is taken to
+    be about (its header index; None: none left): Exchange Online writes one "dkim=pass
+    header.d=..." per domain, which says that a signature of the domain verified, not which one.
+    Each record is about one signature: the first one whose result now is the recorded one (the
+    signature that still verifies is the one the receiver's pass stands for), else the first not
+    yet taken. The others of the domain are compared as not recorded, never all with one record."""
+    assigned: dict[int, int | None] = {}
+    taken: set[int] = set()
+    for position, rec in enumerate(candidates):
+        if rec.signature_header_index is not None:
+            continue
+        domain, selector, b = _dkim_identity(rec.properties)
+        if domain is None or selector is not None or b is not None:
+            continue
+        same_domain = [sig for sig in dkim if _domain_matches(domain, normalize_domain(sig.domain))]
+        if len(same_domain) < 2:
+            continue
+        free = [sig for sig in same_domain if sig.header_index not in taken]
+        chosen = next((sig for sig in free if sig.result == rec.result), free[0] if free else None)
+        assigned[position] = chosen.header_index if chosen is not None else None
+        if chosen is not None:
+            taken.add(chosen.header_index)
+    return assigned
 
 
 def _with_vendor_word(compared: Comparison, recorded: tuple[RecordedResult, ...],
@@ -2773,7 +2890,10 @@ def _expired_before_delivery(sig: DkimSignatureResult) -> bool:
     return "before delivery (" in sig.reason
 
 
-def _label_dkim(subject: str, rec: RecordedResult | None, sig: DkimSignatureResult) -> Comparison:
+def _label_dkim(subject: str, rec: RecordedResult | None, sig: DkimSignatureResult,
+                siblings: tuple[DkimSignatureResult, ...] = ()) -> Comparison:
+    """``siblings``: every signature of the message (one over the same fields that verifies now
+    shows those fields unchanged)."""
     ours = sig.result
     code = sig.reason_code
     if rec is not None and rec.result == "pass" and sig.body_hash_ok is False and ours in ("not_checked", "temperror"):
@@ -2850,11 +2970,22 @@ def _label_dkim(subject: str, rec: RecordedResult | None, sig: DkimSignatureResu
                          f"{sig.verifies_without_subject_tag!r} taken off the Subject: that tag, added after the "
                          "check (by the receiver's own rules or later), is the only change to the signed header "
                          f"fields{body}.")
+        witness = unchanged_fields_witness(sig, siblings) if code == "signature_mismatch" else None
+        if witness is not None:
+            # The body hash matches and a signature over the same fields, canonicalized alike,
+            # verifies now: those fields are what was signed, so only the key can have changed
+            # (RFC 6376 section 3.6.1: a selector's record is the signer's to replace).
+            return _make("dkim", subject, rec, ours, "dns_drift",
+                         f"{_passed_at_delivery(rec)}; now {sig.reason}, but its body hash matches and the signature "
+                         f"by {witness.domain}/{witness.selector} over the same header fields verifies: those fields "
+                         "did not change, so the key at this selector was replaced since (key rotation), not the "
+                         "message.")
         if code in _DKIM_MODIFIED:
             part = "body" if code == "body_hash_mismatch" else "signed header fields"
+            key = "" if code == "body_hash_mismatch" else ", or the key at the selector was replaced since"
             return _make("dkim", subject, rec, ours, "modified_after_delivery",
                          f"{_passed_at_delivery(rec)}; now {sig.reason}: the {part} "
-                         "changed after delivery (a client, archive, forwarder or tampering).")
+                         f"changed after delivery (a client, archive, forwarder or tampering){key}.")
         if code == "expired" and _expired_before_delivery(sig):
             # A signature valid at delivery passes as of then (expired_after_delivery, RFC 6376
             # section 3.5): this one's x= had passed when it arrived.
@@ -3242,6 +3373,13 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
     if ours == "temperror":
         return _make("dmarc", subject, rec, ours, "not_recomputed",
                      f"{who} recorded dmarc={rec.result}; the DMARC lookup failed temporarily now.")
+    if rec.result == "temperror" and ours in ("pass", "fail", "none"):
+        # As for DKIM: a transient error at delivery (RFC 8601 section 2.7.1; RFC 7489 section
+        # 6.6.3 has the receiver retry later or deliver), not a judgement of the message.
+        return _make("dmarc", subject, rec, ours, "dns_drift",
+                     f"{who} recorded dmarc=temperror: a transient DNS error when it looked up the policy or an "
+                     f"identity at delivery (RFC 8601 section 2.7.1), not a judgement of the message. The lookups "
+                     f"answer now, and DMARC is {ours}.")
     unsupported = _unsupported_dmarc_pass(rec, recorded, dmarc) if ours != "pass" else None
     if unsupported is not None:
         # A recorded dmarc=pass resting only on identities that cannot align with From: (the
@@ -3443,6 +3581,10 @@ def _compare_arc_results(recorded: tuple[RecordedResult, ...], arc: ArcResult | 
         recorded_words = f"{_who(rec)} recorded arc={rec.result}; it " if rec is not None else "It "
         return _make("arc", None, rec, ours, "not_recomputed",
                      f"{recorded_words}cannot be re-checked from this copy: {_after_prefix(arc.reason).rstrip('.')}.")
+    if arc is None and rec is not None and rec.result == "none":
+        # check_arc returns None only for a message with no ARC field at all.
+        return _make("arc", None, rec, "none", "same",
+                     f"{_who(rec)} recorded arc=none, and the message has no ARC set now either.")
     if arc is None or ours in ("not_checked", None) or (ours == "none" and arc.instances) \
             or arc.reason_code == "no_body":
         # Without a body the message signatures cannot be checked: not recomputed, as for DKIM.
