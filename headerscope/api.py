@@ -1227,7 +1227,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
             "address; the provider's outbound server, which a receiver checks, is not in this copy"))
 
     findings.extend(recorded_findings)
-    below_filters = filter_fields_finding(recorded, dkim=dkim, spf=spf, dmarc=dmarc)
+    below_filters = filter_fields_finding(recorded, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
+                                          reverse_dns=reverse_dns, boundary=boundary)
     if below_filters is not None:
         findings.append(below_filters)
     spam_filters, spam_findings = read_spam_filters(message, chain.hops, chain.boundary_hop, dkim)

@@ -3588,22 +3588,29 @@ def _dkim_rows(report: Report) -> dict[str | None, tuple[str | None, str | None,
     return {c.subject: (c.recorded, c.recomputed, c.label) for c in report.comparison if c.method == "dkim"}
 
 
-def test_a_replaced_key_beside_a_verifying_signature_over_the_same_fields_is_key_rotation() -> None:
+def test_a_replaced_key_beside_a_verifying_signature_over_the_same_fields_is_said_not_proven() -> None:
     # Verification V30b, defect 3 (Gmail's A-R form, naming each signature by header.s and header.b):
     # the copy is byte-exact; only the key at s2 changed. The signature by mail2026 over the same
-    # fields verifies, so they did not change: key rotation, not "modified after delivery".
+    # fields verifies: those fields did not change, which points to a replaced key. Not a proof
+    # (verification V31): the failing signature's own field, which it alone signs, may have been
+    # edited (its h=, to drop a field changed after delivery) and fails the same way. So: a
+    # difference with both said, the DKIM warning kept with the hint, no "modified after delivery".
     report = _two_signatures_one_key_replaced(
         b"Authentication-Results: mx.rcpt.example;\r\n"
         b"\tdkim=pass header.i=@example.org header.s=s2 header.b={b};\r\n"
         b"\tdkim=pass header.i=@example.org header.s=mail2026\r\n")
-    assert _dkim_rows(report)["example.org/s2"][2] == "dns_drift"
-    assert _dkim_rows(report)["example.org/mail2026"] == ("pass", "pass", "same")
+    rows = _dkim_rows(report)
+    assert rows["example.org/s2"] == ("pass", "fail", "different")
+    assert rows["example.org/mail2026"] == ("pass", "pass", "same")
+    explanation = next(c.explanation for c in report.comparison if c.subject == "example.org/s2")
+    assert "which points to the key at this selector replaced since (key rotation)" in explanation
+    assert "an edit of this signature's own field (its h= or other tags) fails the same way" in explanation
     ids = {f.id: f for f in report.findings}
-    assert "recorded.modified_after_delivery" not in ids and "dkim.headers_changed" not in ids
-    replaced = ids["dkim.key_unavailable"]
-    assert replaced.severity.value == "notice" and replaced.subject == "dkim example.org/s2"
-    assert "the key published now at s2._domainkey.example.org is not the one that made this signature" \
-        in replaced.explanation
+    assert "recorded.modified_after_delivery" not in ids and "dkim.key_unavailable" not in ids
+    changed = ids["dkim.headers_changed"]
+    assert changed.severity.value == "warning" and changed.subject == "dkim example.org/s2"
+    assert "points to a key replaced at s2._domainkey.example.org since signing" in changed.explanation
+    assert "nothing here can tell the two apart" in changed.explanation
     # A Subject changed after delivery breaks both: no witness, a change (its words now also name
     # the other possibility, a key replaced at the selector).
     edited = _two_signatures_one_key_replaced(
@@ -3612,7 +3619,7 @@ def test_a_replaced_key_beside_a_verifying_signature_over_the_same_fields_is_key
         b"\tdkim=pass header.i=@example.org header.s=mail2026\r\n", edit=(b"Subject: Reunion", b"Subject: [EXT] Reunion"))
     rows = _dkim_rows(edited)
     assert rows["example.org/s2"][2] == rows["example.org/mail2026"][2] == "modified_after_delivery"
-    assert "dkim.key_unavailable" not in {f.id for f in edited.findings}
+    assert "points to a key replaced" not in next(f for f in edited.findings if f.id == "dkim.headers_changed").explanation
     explanation = next(c.explanation for c in edited.comparison if c.subject == "example.org/s2")
     assert "or the key at the selector was replaced since" in explanation
 
@@ -3640,7 +3647,40 @@ def test_a_recorded_dmarc_temperror_is_a_transient_error_and_arc_none_agrees_wit
                              above=b"dkim=pass header.d=example.org header.b={b};\r\n\tdmarc=temperror "
                                    b"header.from=example.org;\r\n\tarc=none (no signatures found)")
     rows = {c.method: c for c in _snapshot_analyze(raw).comparison}
-    assert (rows["dmarc"].recorded, rows["dmarc"].recomputed, rows["dmarc"].label) == ("temperror", "pass", "dns_drift")
+    # Not "changed in DNS since delivery" (verification V31): nothing in DNS needs to have changed.
+    assert (rows["dmarc"].recorded, rows["dmarc"].recomputed, rows["dmarc"].label) == ("temperror", "pass", "different")
     assert "a transient DNS error" in rows["dmarc"].explanation and "RFC 8601 section 2.7.1" in rows["dmarc"].explanation
     assert (rows["arc"].recorded, rows["arc"].recomputed, rows["arc"].label) == ("none", "none", "same")
     assert rows["arc"].explanation == "mx.rcpt.example recorded arc=none, and the message has no ARC set now either."
+
+
+def test_a_none_above_the_receivers_received_still_makes_a_pass_below_a_look_alike() -> None:
+    # Verification V31, D5: "Authentication-Results: <id>; none" above the receiver's Received (no
+    # check in it, RFC 8601 section 2.2) counted as no result above, so a forged field below in its
+    # name (dkim, spf and dmarc pass, for a signature made with the forger's own unpublished key) was
+    # trusted and the spoof read "Authenticated ... at delivery".
+    forged = _kernel_org_layout(client_ip=b"203.0.113.9", body=b"Wire the money today.\r\n", above=b"none")
+    forged = forged.replace(b"mx.rcpt.example; dmarc=pass", b"mx.rcpt.example; dkim=pass header.d=example.org; dmarc=pass")
+    report = _snapshot_analyze(forged)
+    assert report.verdict.status == "spoofed"
+    below = [r for r in report.recorded if r.header_index in (3, 4)]
+    assert below and not any(r.trusted for r in below)
+    titles = [f.title for f in report.findings if f.id == "recorded.untrusted_claim"]
+    assert titles == ["Possibly forged Authentication-Results: claims dkim=pass, dmarc=pass in the receiver's name",
+                      "Possibly forged Authentication-Results: claims spf=pass in the receiver's name"], titles
+
+
+def test_arc_iprev_and_auth_passes_below_the_receivers_received_are_judged_against_its_own_checks() -> None:
+    # Verification V31, D4: arc=pass on a message with no ARC set, auth=pass on a hop with no login,
+    # iprev=pass for a client without forward-confirmed reverse DNS were "not contradicted".
+    forged = _kernel_org_layout(client_ip=b"203.0.113.9", body=b"Wire the money today.\r\n",
+                                above=b"dkim=fail header.d=example.org")
+    forged = forged.replace(
+        b"Authentication-Results: mx.rcpt.example; dmarc=pass (p=reject dis=none) header.from=example.org\r\n"
+        b"Authentication-Results: mx.rcpt.example; spf=pass (sender SPF authorized) smtp.mailfrom=example.org\r\n",
+        b"Authentication-Results: mx.rcpt.example; auth=pass smtp.auth=carol@example.org; arc=pass; iprev=pass "
+        b"policy.iprev=203.0.113.9\r\n")
+    report = _snapshot_analyze(forged)
+    [claim] = [f for f in report.findings if f.id == "recorded.untrusted_claim"]
+    assert claim.severity.value == "warning", claim
+    assert "auth=pass (headerscope: none), arc=pass (headerscope: none), iprev=pass (headerscope: " in claim.explanation

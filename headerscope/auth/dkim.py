@@ -1361,12 +1361,14 @@ def _stronger_signature(check: _Check, checks: list[_Check], from_domain: str | 
 
 def unchanged_fields_witness(sig: DkimSignatureResult, siblings: tuple[DkimSignatureResult, ...]
                               ) -> DkimSignatureResult | None:
-    """Another signature by the same domain (d=) that verifies now over every header field ``sig``
-    signs (as many instances of each), with the same header canonicalization, while ``sig``'s body
-    hash matches: proof that the fields ``sig`` signed are unchanged, so that a failing ``sig`` was
-    made with another key than the one its selector publishes now (replaced since). The same
-    domain only: another domain's signature says nothing of whose key made this one (a forger
-    signs with his own key beside his own domain's good signature). None when there is none."""
+    """Another signature by the same domain (d=), at another selector, that verifies now over every
+    header field ``sig`` names in its h= (as many instances of each), with the same header
+    canonicalization, while ``sig``'s body hash matches: those fields are unchanged, which points
+    to a key replaced at ``sig``'s selector since signing. It proves nothing of ``sig``'s own
+    DKIM-Signature field, which ``sig`` alone signs (RFC 6376 section 3.7): an edit of its h= or
+    other tags breaks it the same way (verification V31), so this is a hint said beside the
+    failure, never a pass or a proof. The same domain only: another domain's signature says
+    nothing of whose key made this one. None when there is none."""
     if sig.body_hash_ok is not True:
         return None
     wanted = _field_counts(sig.signed_headers)
@@ -1375,6 +1377,10 @@ def unchanged_fields_witness(sig: DkimSignatureResult, siblings: tuple[DkimSigna
         if other.header_index == sig.header_index or other.result != "pass" or other.body_length is not None \
                 or (other.domain or "").lower().rstrip(".") != (sig.domain or "").lower().rstrip(".") or not sig.domain:
             continue
+        if (other.selector or "").lower() == (sig.selector or "").lower():
+            # The same key verifies the other one: this one's key was not replaced, so its own
+            # field or the fields it signs changed (verification V31).
+            return None
         if _header_canonicalization(other) != header_c:
             continue
         have = _field_counts(other.signed_headers)
@@ -1398,30 +1404,26 @@ def _header_canonicalization(sig: DkimSignatureResult) -> str:
 
 def _key_replaced(findings: list[Finding], results: tuple[DkimSignatureResult, ...]) -> list[Finding]:
     """A signature that fails while its body hash matches and another signature of its domain over
-    the same fields verifies (unchanged_fields_witness): its key was replaced since, which is said
-    as such instead of "signed headers changed, or another key signed"."""
-    replaced: dict[str, Finding] = {}
+    the same fields verifies (unchanged_fields_witness): its finding says that this points to a key
+    replaced at its selector, and that an edit of its own DKIM-Signature field cannot be ruled out.
+    It stays a warning: nothing vouches for the failing signature's own tags."""
+    hints: dict[str, str] = {}
     for result in results:
         if result.reason_code != "signature_mismatch":
             continue
         witness = unchanged_fields_witness(result, results)
         if witness is None:
             continue
-        subject = signature_subject(result.domain, result.selector)
-        replaced[subject] = Finding(
-            id="dkim.key_unavailable", severity=Severity.NOTICE,
-            title="DKIM key replaced since signing: another signature over the same fields verifies",
-            explanation=(f"{result.reason}. Its body hash matches, and the signature by {witness.domain}/"
-                         f"{witness.selector} over the same header fields, canonicalized alike, verifies: those "
-                         "fields are as signed, so the key published now at "
-                         f"{result.selector}._domainkey.{result.domain} is not the one that made this signature "
-                         "(the signer replaced it, or reused the selector)."),
-            reference=f"{RFC6376}#section-3.6.1", subject=subject,
-        )
-    if not replaced:
+        hints[signature_subject(result.domain, result.selector)] = (
+            f" Its body hash matches, and the signature by {witness.domain}/{witness.selector} over the header "
+            "fields this one names, canonicalized alike, verifies: those fields are as signed, which points to a "
+            f"key replaced at {result.selector}._domainkey.{result.domain} since signing; but an edit of this "
+            "signature's own field (its h= list or other tags, which only it signs) breaks it the same way, and "
+            "nothing here can tell the two apart.")
+    if not hints:
         return findings
-    return [replaced[f.subject] if f.id == "dkim.headers_changed" and f.subject in replaced else f
-            for f in findings]
+    return [dataclasses.replace(f, explanation=f.explanation + hints[f.subject])
+            if f.id == "dkim.headers_changed" and f.subject in hints else f for f in findings]
 
 
 def _findings(checks: list[_Check], present_counts: dict[str, int], from_domain: str | None = None,

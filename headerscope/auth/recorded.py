@@ -39,6 +39,7 @@ from ..model import (
     HeaderField,
     Hop,
     RecordedResult,
+    ReverseDnsResult,
     Role,
     Severity,
     SpfResult,
@@ -944,6 +945,10 @@ def _standing_words(why: str) -> str:
     return "(not tied to the receiver: no Received chain)" if why == _NO_CHAIN else "(not the receiver)"
 
 
+# An Authentication-Results above the receiver's Received that holds no check ("none").
+_ANY_CHECK = "*"
+
+
 def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, field_name: str = _AR,
                  methods: frozenset[str] = frozenset()) -> tuple[bool, str, str | None]:
     """(trusted, why, how it names the receiver without being its: "forged", "appended", None).
@@ -1009,8 +1014,8 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, 
                            "sender; neither is relied on"), "forged"
         organization = organizational_domain(name) or name
         above_methods = {method for org, method in context.results_above if org == organization}
-        if field_name == _AR and above_methods & methods:
-            same_checks = ", ".join(sorted(above_methods & methods))
+        if field_name == _AR and (above_methods & methods or _ANY_CHECK in above_methods):
+            same_checks = ", ".join(sorted(above_methods & methods)) if above_methods & methods else "none"
             # The receiver recorded the same check in its own Authentication-Results above its
             # Received: it writes that result there, so one under its name below is a look-alike
             # the sender supplied (RFC 8601 section 5: receivers delete such fields; not all do).
@@ -1650,7 +1655,10 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
             name = normalize_domain(read.writer) or read.writer
             corroborating.add(organizational_domain(name) or name)
             if read.name == _AR:
-                results_above.update((organizational_domain(name) or name, clause.method) for clause in read.clauses)
+                # "none" (no check in it, RFC 8601 section 2.2) is a result too: the receiver
+                # writes its results there, for every check (verification V31).
+                results_above.update(((organizational_domain(name) or name, clause.method) for clause in read.clauses)
+                                     if read.clauses else ((organizational_domain(name) or name, _ANY_CHECK),))
     for header in message.headers[:context.boundary_index]:
         if header.name.lower() == "arc-seal":
             sealer = normalize_domain(_signature_tags(header.value[:MAX_FIELD_CHARS]).get("d"))
@@ -2030,7 +2038,8 @@ def _client_hop_writer(read: _Field, results: list[RecordedResult], hops: tuple[
 
 
 def filter_fields_finding(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureResult, ...],
-                          spf: SpfResult | None, dmarc: DmarcResult | None) -> Finding | None:
+                          spf: SpfResult | None, dmarc: DmarcResult | None, arc: ArcResult | None = None,
+                          reverse_dns: ReverseDnsResult | None = None, boundary: Hop | None = None) -> Finding | None:
     """The fields in the receiver's name directly below its Received, for checks it did not record
     above it (RecordedResult.below_with_filters), judged against headerscope's own results. Postfix
     with one milter per check writes so (OpenDKIM's field above its Received, OpenDMARC's and
@@ -2045,7 +2054,7 @@ def filter_fields_finding(recorded: tuple[RecordedResult, ...], *, dkim: tuple[D
     for item in below:
         if item.result != "pass":
             continue
-        now = _own_result(item, dkim, spf, dmarc)
+        now = _own_result(item, dkim, spf, dmarc, arc, reverse_dns, boundary)
         if now is not None and now in _OWN_FAILURES:
             contradicted.append(f"{item.method}={item.result} (headerscope: {now})")
     indexes = sorted({r.header_index for r in below if r.header_index is not None})
@@ -2074,12 +2083,23 @@ def filter_fields_finding(recorded: tuple[RecordedResult, ...], *, dkim: tuple[D
 
 
 # headerscope's own results that a recorded pass contradicts.
-_OWN_FAILURES = frozenset({"fail", "softfail", "permerror", "none", "no_signature"})
+_OWN_FAILURES = frozenset({"fail", "softfail", "neutral", "permerror", "none", "no_signature"})
 
 
 def _own_result(item: RecordedResult, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
-                dmarc: DmarcResult | None) -> str | None:
-    """headerscope's own result for the check a recorded result reports; None when not known here."""
+                dmarc: DmarcResult | None, arc: ArcResult | None = None, reverse_dns: ReverseDnsResult | None = None,
+                boundary: Hop | None = None) -> str | None:
+    """headerscope's own result for the check a recorded result reports; None when not known here.
+    arc: the chain now ("none" without any ARC field); iprev: the boundary client's reverse DNS;
+    auth: whether the boundary hop records a login (RFC 8601 section 2.7.4: SMTP AUTH)."""
+    if item.method == "arc":
+        return arc.result if arc is not None else "none"
+    if item.method == "iprev":
+        return reverse_dns.result if reverse_dns is not None else None
+    if item.method == "auth":
+        if boundary is None:
+            return None
+        return "pass" if boundary.fields.auth or boundary.role is Role.MSA else "none"
     if item.method == "dmarc":
         return dmarc.result if dmarc is not None else None
     if item.method == "spf":
@@ -2970,16 +2990,21 @@ def _label_dkim(subject: str, rec: RecordedResult | None, sig: DkimSignatureResu
                          f"{sig.verifies_without_subject_tag!r} taken off the Subject: that tag, added after the "
                          "check (by the receiver's own rules or later), is the only change to the signed header "
                          f"fields{body}.")
-        witness = unchanged_fields_witness(sig, siblings) if code == "signature_mismatch" else None
+        recorded_selector = dict(rec.properties).get("header.s")
+        witness = (unchanged_fields_witness(sig, siblings) if code == "signature_mismatch" and (
+            recorded_selector is None or recorded_selector.lower() == (sig.selector or "").lower()) else None)
         if witness is not None:
-            # The body hash matches and a signature over the same fields, canonicalized alike,
-            # verifies now: those fields are what was signed, so only the key can have changed
-            # (RFC 6376 section 3.6.1: a selector's record is the signer's to replace).
-            return _make("dkim", subject, rec, ours, "dns_drift",
+            # The body hash matches and a signature over the fields this one names verifies now:
+            # those fields are as signed, pointing to a key replaced at the selector (RFC 6376
+            # section 3.6.1: its record is the signer's to replace). Not a proof: this signature's
+            # own field, which it alone signs, may have been edited (its h=, say) and fails alike
+            # (verification V31), so a difference, not drift, and not "modified" as a fact.
+            return _make("dkim", subject, rec, ours, "different",
                          f"{_passed_at_delivery(rec)}; now {sig.reason}, but its body hash matches and the signature "
-                         f"by {witness.domain}/{witness.selector} over the same header fields verifies: those fields "
-                         "did not change, so the key at this selector was replaced since (key rotation), not the "
-                         "message.")
+                         f"by {witness.domain}/{witness.selector} over the header fields it names verifies: those "
+                         "fields are as signed, which points to the key at this selector replaced since (key "
+                         "rotation); an edit of this signature's own field (its h= or other tags) fails the same "
+                         "way, and cannot be ruled out.")
         if code in _DKIM_MODIFIED:
             part = "body" if code == "body_hash_mismatch" else "signed header fields"
             key = "" if code == "body_hash_mismatch" else ", or the key at the selector was replaced since"
@@ -3376,7 +3401,7 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
     if rec.result == "temperror" and ours in ("pass", "fail", "none"):
         # As for DKIM: a transient error at delivery (RFC 8601 section 2.7.1; RFC 7489 section
         # 6.6.3 has the receiver retry later or deliver), not a judgement of the message.
-        return _make("dmarc", subject, rec, ours, "dns_drift",
+        return _make("dmarc", subject, rec, ours, "different",
                      f"{who} recorded dmarc=temperror: a transient DNS error when it looked up the policy or an "
                      f"identity at delivery (RFC 8601 section 2.7.1), not a judgement of the message. The lookups "
                      f"answer now, and DMARC is {ours}.")
