@@ -339,13 +339,28 @@ NO_TIME_ZONE = "date has no time zone; read as UTC"
 # RFC 5322 section 3.3 lets a time leave its seconds out ("23:26"): the stamp is exact to the
 # minute only, so a delay measured against it is too.
 NO_SECONDS = "time has no seconds; exact to the minute"
+# RFC 5322 section 3.3 writes the zone as four digits ("-0500"). Some old servers wrote three
+# ("-500", quoted in SpamAssassin's Received.pm): read with the leading zero restored when that
+# is unambiguous (a sign, one digit of hours, two of minutes that are a minute count). Read
+# whole, so the stamp stays complete; the note says what was assumed. (Not worded "time zone":
+# readers take that for a zone missing or impossible.)
+THREE_DIGIT_ZONE = "zone offset written with three digits (RFC 5322 section 3.3 requires four); read with a leading 0"
+# Notes of a stamp read whole: its fields are all there, its time only less exact or unplaced.
+_READ_WHOLE_NOTES = (NO_TIME_ZONE, NO_SECONDS, THREE_DIGIT_ZONE)
+_three_digit_zone_re = compiled_on_first_use(r"([+-])([0-9])([0-5][0-9])")
 
 
 def _zone_offset(text: str, notes: list[str]) -> int | None:
-    """Minutes east of UTC for ``+hhmm`` / ``+hh:mm``; None (with a note) when impossible."""
+    """Minutes east of UTC for ``+hhmm`` / ``+hh:mm`` (or ``+hmm``, noted); None when it is
+    none of them; UTC with a note when impossible."""
     m = _zone_re().match(text)
     if m is None:
-        return None
+        three = _three_digit_zone_re().fullmatch(text)
+        if three is None:
+            return None
+        notes.append(THREE_DIGIT_ZONE)
+        sign, hours_digit, minutes_digits = three.groups()
+        return (-1 if sign == "-" else 1) * (int(hours_digit) * 60 + int(minutes_digits))
     hours, minutes = int(m.group(2)), int(m.group(3))
     if hours > 23 or minutes > 59:
         notes.append(f"impossible time zone {text!r}; read as UTC")
@@ -1987,6 +2002,6 @@ def _assemble(
         date_text=date_text,
         # A date with no zone was read whole: the stamp is complete, its time only unplaced
         # (hops.no_zone says so), not "partly read".
-        complete=all(problem in (NO_TIME_ZONE, NO_SECONDS) for problem in problems),
+        complete=all(problem in _READ_WHOLE_NOTES for problem in problems),
         problems=tuple(dict.fromkeys(problems))[:MAX_PROBLEMS],
     )

@@ -554,6 +554,25 @@ def test_bogus_zone_is_flagged() -> None:
     assert any("impossible time zone" in p for p in f.problems)
 
 
+def test_a_three_digit_zone_is_read_with_its_leading_zero() -> None:
+    from headerscope.received import THREE_DIGIT_ZONE, parse_date_noted
+
+    # Quoted in SpamAssassin's Received.pm (2003): "-500" for -0500. Read as that offset, noted,
+    # and the stamp stays whole (before: UTC, "no time zone").
+    f = parse_received("from centipaid.com ([216.177.8.126]) by centipaid.com ; Tue,\n 11 Mar 2003 13:45:12 -500")
+    assert (f.timestamp, f.problems, f.complete) == ("2003-03-11T13:45:12-05:00", (THREE_DIGIT_ZONE,), True)
+    # India's "+530" is +05:30; "-959" the largest such offset.
+    assert parse_date_noted("Tue, 11 Mar 2003 13:45:12 +530") == (
+        datetime(2003, 3, 11, 13, 45, 12, tzinfo=timezone(timedelta(hours=5, minutes=30))), [THREE_DIGIT_ZONE])
+    assert parse_date_noted("Tue, 11 Mar 2003 13:45:12 -959")[0] == datetime(
+        2003, 3, 11, 13, 45, 12, tzinfo=timezone(-timedelta(hours=9, minutes=59)))
+    # Not a sign and three digits whose last two are a minute count: as before, no zone read.
+    for zone in ("-560", "-50", "+5", "- 500", "500", "+٥٠٠", "-5000"):
+        moment, notes = parse_date_noted(f"Tue, 11 Mar 2003 13:45:12 {zone}")
+        assert moment == datetime(2003, 3, 11, 13, 45, 12, tzinfo=timezone.utc), zone
+        assert THREE_DIGIT_ZONE not in notes, zone
+
+
 # ---------------------------------------------------------------------------------------------
 # TLS and auth matrix
 
