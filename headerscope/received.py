@@ -683,9 +683,15 @@ _tls_exim_re = compiled_on_first_use(r"^((?:TLS|SSL)v?-?[\d._]*)(?::([^:\s]+))?(
 _tls_encrypted_re = compiled_on_first_use(r"^([^\s,]+) encrypted(?:,|$)", re.I)
 # qmail's "(SSL: TLSv1/SSLv3,256bits,AES256-SHA)", Courier's "(AUTH: LOGIN u, TLS: TLSv1/SSLv3,256bits,AES256-SHA)".
 _tls_ssl_re = compiled_on_first_use(r"\b(?:SSL|TLS): ?((?:TLS|SSL)[^,\s]*)(?:,[^,]*,([^,\s]+))?", re.I)
+# Courier's comment is comma-separated items, "IDENT: x, AUTH: MECH login, TLS: ..." (its
+# courieresmtpd.c, startsubmit(): each item only when there is one), so its AUTH item is read
+# wherever it stands, and alone (group 1 marks it).
 _auth_comment_re = compiled_on_first_use(
-    r"(?<!not )\bauthenticated(?:\b|_)|^auth: |^account \S|^via https?$", re.I
+    r"(?<!not )\bauthenticated(?:\b|_)|(?:^|, )(auth: )|^account \S|^via https?$", re.I
 )
+# Courier's IDENT item, the client's RFC 1413 ident (tcpd's TCPREMOTEINFO), always first;
+# "unknown" when the lookup gave none.
+_courier_ident_re = compiled_on_first_use(r"ident: ([^\s,()\[\]]{1,64})(?:,|$)", re.I)
 # "(envelope-from <x>)", "(envelope-sender x)", Active!Hunter's "(envelope sender: <x>)",
 # chasquid's "(over SMTP, TLS-1.3, envelope from "x")" (a Go %q string, "" for the null sender).
 _envfrom_re = compiled_on_first_use(
@@ -1248,7 +1254,7 @@ _FAST_MONTHS = {name: (number, f"{number:02d}") for name, number in _MONTHS.item
 # chasquid and WP-SMTPD change how the from clause reads (_Context), which the fast path's
 # comments-for-TLS-only read would not see.
 _FAST_MARKERS = ("helo", "ehlo", "lhlo", "exim", "auth", "account", "http", "envelope", "userid", "qmail",
-                 "chasquid", "wp-smtpd")
+                 "chasquid", "wp-smtpd", "ident: ")
 
 
 def _may_mark_tls(comment: str) -> bool:
@@ -1848,12 +1854,19 @@ def _assemble(
         if tls_only:
             continue
         low = c.lower()
-        if (
-            auth_comment is None
-            and ("auth" in low or "account" in low or "via http" in low)
-            and _auth_comment_re().search(c)
-        ):
-            auth_comment = c[:200]
+        if auth_comment is None and ("auth" in low or "account" in low or "via http" in low):
+            auth_match = _auth_comment_re().search(c)
+            if auth_match is not None:
+                if auth_match.start(1) >= 0:
+                    # Courier's "AUTH: MECH login" item, without the items around it.
+                    end = c.find(", ", auth_match.end(1))
+                    auth_comment = c[auth_match.start(1) : end if end >= 0 else len(c)][:200]
+                else:
+                    auth_comment = c[:200]
+        if ident is None and low[:7] == "ident: ":
+            courier_ident = _courier_ident_re().match(c)
+            if courier_ident is not None and courier_ident.group(1).lower() != "unknown":
+                ident = courier_ident.group(1)
         if envelope_from is None and ("envelope-" in low or "envelope sender" in low or "envelope from" in low):
             m = _envfrom_re().search(c)
             if m is not None:

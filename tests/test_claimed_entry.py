@@ -77,3 +77,32 @@ def test_the_entry_line_says_a_missing_zone_a_gap_and_skips_no_sender_addresses(
                       b"Received: from mail.attacker.example (mail.attacker.example [185.220.101.4])")
     words = headerscope.analyze(gap, offline=True).claimed_entry_words() or ""
     assert "came in at hop 2" in words and "but the hops do not connect between it and the boundary (hop 3)" in words
+
+
+def test_a_courier_login_after_its_ident_item_is_said_as_a_submission() -> None:
+    # The real chain of a git list message as gmane kept it (2008; verification V30a): Courier
+    # wrote "(IDENT: unknown, AUTH: LOGIN jast, TLS: ...)", the login after the ident item. Before,
+    # the login was lost and hop 1 read as a relay.
+    raw = (b"Received: from vger.kernel.org ([209.132.176.167])\r\n\tby lo.gmane.org with esmtp (Exim 4.50)\r\n"
+           b"\tid 1KzILi-0001YY-3G\r\n\tfor gcvg-git-2@gmane.org; Sun, 09 Nov 2008 23:01:38 +0100\r\n"
+           b"Received: (majordomo@vger.kernel.org) by vger.kernel.org via listexpand\r\n"
+           b"\tid S1756255AbYKIWAV convert rfc822-to-quoted-printable (ORCPT\r\n"
+           b"\t<rfc822;gcvg-git-2@m.gmane.org>); Sun, 9 Nov 2008 17:00:21 -0500\r\n"
+           b"Received: (majordomo@vger.kernel.org) by vger.kernel.org id S1756186AbYKIWAU\r\n"
+           b"\t(ORCPT <rfc822;git-outgoing>); Sun, 9 Nov 2008 17:00:20 -0500\r\n"
+           b"Received: from zoidberg.org ([213.133.99.5]:60928 \"EHLO cthulhu.zoidberg.org\"\r\n"
+           b"\trhost-flags-OK-OK-OK-OK) by vger.kernel.org with ESMTP\r\n"
+           b"\tid S1755932AbYKIWAT convert rfc822-to-8bit (ORCPT\r\n"
+           b"\t<rfc822;git@vger.kernel.org>); Sun, 9 Nov 2008 17:00:19 -0500\r\n"
+           b"Received: from perceptron (xdsl-87-78-94-105.netcologne.de [::ffff:87.78.94.105])\r\n"
+           b"  (IDENT: unknown, AUTH: LOGIN jast, TLS: TLSv1/SSLv3,256bits,AES256-SHA)\r\n"
+           b"  by cthulhu.zoidberg.org with esmtp; Sun, 09 Nov 2008 23:00:17 +0100\r\n"
+           b"  id 0015AFFF.49175D71.00006598\r\n"
+           b"From: jk@jk.gs\r\nTo: git@vger.kernel.org\r\nSubject: s\r\n"
+           b"Date: Sun, 9 Nov 2008 23:00:12 +0100\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    first = report.hops[0]
+    assert (first.role.value, first.fields.auth) == ("MSA", "AUTH: LOGIN jast")
+    assert (report.claimed_entry_words() or "").startswith(
+        "by their own record it was submitted at hop 1, where cthulhu.zoidberg.org took it from 87.78.94.105 "
+        "(xdsl-87-78-94-105.netcologne.de)")

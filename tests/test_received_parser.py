@@ -1205,11 +1205,51 @@ def test_courier_auth_and_tls_comment() -> None:
         "from mail.example.com (mail.example.com [::ffff:192.0.2.1]) (AUTH: LOGIN user, TLS: TLSv1/SSLv3,256bits,"
         "AES256-SHA) by mx.example.net with ESMTPSA; Tue, 16 Jan 2024 10:00:00 +0000"
     )
-    assert (f.from_ip, f.auth) == ("192.0.2.1", "ESMTPSA (AUTH: LOGIN user, TLS: TLSv1/SSLv3,256bits,AES256-SHA)")
+    # The AUTH item alone: the TLS item after it is read as TLS.
+    assert (f.from_ip, f.auth) == ("192.0.2.1", "ESMTPSA (AUTH: LOGIN user)")
     from headerscope.received import authenticated_login
 
     assert authenticated_login(f.auth) == "user"
     assert f.tls == TlsInfo(encrypted=True, version="TLSv1/SSLv3", cipher="AES256-SHA")
+
+
+def test_courier_ident_then_auth_item() -> None:
+    # Courier writes "(IDENT: x, AUTH: MECH login, TLS: ...)", each item only when it has one
+    # (courieresmtpd.c, startsubmit()). Real stamps from gmane's copies of the git list (2008,
+    # 2019); before, an AUTH item that was not first was lost, and the IDENT item unread.
+    f = parse_received(
+        "from perceptron (xdsl-87-78-94-105.netcologne.de [::ffff:87.78.94.105])\n"
+        "  (IDENT: unknown, AUTH: LOGIN jast, TLS: TLSv1/SSLv3,256bits,AES256-SHA)\n"
+        "  by cthulhu.zoidberg.org with esmtp; Sun, 09 Nov 2008 23:00:17 +0100\n  id 0015AFFF.49175D71.00006598"
+    )
+    from headerscope.received import authenticated_login
+
+    assert (f.auth, authenticated_login(f.auth), f.ident, f.complete) == ("AUTH: LOGIN jast", "jast", None, True)
+    assert f.tls == TlsInfo(encrypted=True, version="TLSv1/SSLv3", cipher="AES256-SHA")
+    assert classify_role(f, "", same_org_client=False) is Role.MSA
+    # Older Courier writes "SSL:" for the TLS item.
+    f = parse_received(
+        "from neuron (xdsl-87-78-135-158.netcologne.de [::ffff:87.78.135.158]) (IDENT: unknown, AUTH: LOGIN jast, "
+        "SSL: TLSv1/SSLv3,256bits,AES256-SHA) by cthulhu.zoidberg.org with esmtp; Sun, 25 May 2008 17:39:01 +0200 "
+        "id 0015B434.48398815.00002532"
+    )
+    assert (f.auth, f.tls.cipher) == ("AUTH: LOGIN jast", "AES256-SHA")
+    # The IDENT item alone names the client's user (RFC 1413); in the fast path's shape too
+    # (Courier writes the id before the date since 2011).
+    for stamp in (
+        "from cnc.isely.net (cnc.isely.net [::ffff:192.168.23.2])\n  (IDENT: list)\n  by cnc.isely.net with ESMTP; "
+        "Tue, 08 Oct 2019 22:59:44 -0500\n  id 00000000001426FA.000000005D9D5B30.00005C2D",
+        "from cnc.isely.net (cnc.isely.net [192.168.23.2]) (IDENT: list) by cnc.isely.net with ESMTP id "
+        "00000000001426FA.000000005D9D5B30.00005C2D; Tue, 08 Oct 2019 22:59:44 -0500",
+        "from cnc.isely.net (cnc.isely.net [192.168.23.2]) (IDENT: list, TLS: TLSv1.2,256bits,AES256-SHA) by "
+        "cnc.isely.net with ESMTPS id 1426FA; Tue, 08 Oct 2019 22:59:44 -0500",
+    ):
+        f = parse_received(stamp)
+        assert (f.ident, f.auth, f.from_ip, f.complete) == ("list", None, "192.168.23.2", True), stamp
+    # An ident that is no single word is left unread, as before.
+    f = parse_received("from h (h.example.org [192.0.2.1]) (IDENT: two words) by mx.example.org with ESMTP id 1; "
+                       "Tue, 08 Oct 2019 22:59:44 -0500")
+    assert f.ident is None
 
 
 def test_forcepoint_not_verified_client_and_using_tls_colon() -> None:
