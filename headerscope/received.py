@@ -831,7 +831,7 @@ def _tls_from_comment(text: str, tls: _TlsSeen) -> None:
 
 
 class _Client:
-    __slots__ = ("helo", "ident", "ip", "login", "rdns")
+    __slots__ = ("helo", "ident", "ip", "login", "mechanism", "rdns")
 
     def __init__(self, helo: str | None = None, rdns: str | None = None, ip: str | None = None,
                  ident: str | None = None) -> None:
@@ -840,6 +840,7 @@ class _Client:
         self.ip = ip
         self.ident = ident
         self.login: str | None = None  # an SMTP AUTH login written where qmail writes the ident
+        self.mechanism: str | None = None  # its SASL mechanism, when the stamp names it
 
 
 class _Context:
@@ -867,6 +868,23 @@ class _Context:
 _QMAIL_AUTH_SOFTWARE = ("qmail-ldap", "qmail-ptmail", "wp-smtpd")
 _plain_ident_re = compiled_on_first_use(r"[A-Za-z0-9._-]{1,64}")
 _auth_prepend_re = compiled_on_first_use(r"([A-Za-z_-]{0,30}auth[A-Za-z_-]{0,30}):(.+)", re.I)
+
+
+# Yahoo's qmail-based submission servers write the login and its SASL mechanism where qmail
+# writes "(ident@IP)": "(baldusi@200.69.254.217 with plain)" (2003, quoted in SpamAssassin's
+# Received.pm). The user part may itself hold an "@"; the mechanism is a SASL name (RFC 4422
+# section 3.1: up to 20 of A-Z, 0-9, "-" and "_"). Bounded and anchored: linear.
+_qmail_auth_with_re = compiled_on_first_use(r"([^\s]{1,200})@([^\s@]{1,80}) with ([A-Za-z0-9_-]{1,20})")
+
+
+def _holds_address(comment: str) -> bool:
+    """Whether a comment has a word that reads as an IP address (the client's, most likely)."""
+    if "." not in comment and ":" not in comment:
+        return False
+    return any(_read_ip(word)[0] is not None for word in _address_split_re().split(comment) if word)
+
+
+_address_split_re = compiled_on_first_use(r"[\s@,;()]+")
 
 
 def _qmail_user(user: str, ctx: _Context, client: _Client) -> None:
@@ -930,6 +948,7 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
     pending: str | None = None  # "named" or "port", whose value is the next word
     api_client = False
     local_uid: str | None = None
+    unread_comments: list[str] = []
 
     for t in rest:
         if t.kind == "C":
@@ -941,6 +960,7 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
                 # Exim: "([IP]:port helo=NAME ident=USER)", the RFC 1413 ident it got.
                 ident_marker = next((w[6:] for w in words if w[:6] == "ident="), None) or ident_marker
             helo_only = False
+            marked = "ident=" in c  # a marker read from this comment (below: a HELO marker)
             for i, w in enumerate(words):
                 up = w.upper().lstrip('"')  # ZMailer quotes it: ("EHLO name")
                 if up in ("HELO", "EHLO", "LHLO"):
@@ -948,11 +968,13 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
                     helo_marker = words[i + 1].rstrip('"') if i + 1 < len(words) else ""
                     helo_marker_seen = True
                     helo_only = i == 0 and len(words) <= 2
+                    marked = True
                     break
                 if w[:5].lower() == "helo=":
                     helo_marker = w[5:]
                     helo_marker_seen = True
                     exim_style = True
+                    marked = True
                     break
             if helo_only:
                 # "(HELO [192.168.1.222])": the client's claim, an address literal it chose (a
@@ -1007,6 +1029,14 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
                 if ip is not None:
                     literal_ip = ip
                     continue
+            if bare is None and " with " in c:
+                with_auth = _qmail_auth_with_re().fullmatch(c)
+                if with_auth is not None:
+                    ip, has_port = _read_ip(with_auth.group(2))
+                    if ip is not None:
+                        bare = (None, ip, has_port)
+                        client.login, client.mechanism = with_auth.group(1), with_auth.group(3).upper()
+                        continue
             if bare is None and " " not in c:
                 ident, _, ip_part = c.rpartition("@")
                 ip, has_port = _read_ip(ip_part)
@@ -1019,6 +1049,11 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
                 # The DragonFly Mail Agent (dma, local submission only): "from USER (uid N)",
                 # the submitting user and its uid, no host.
                 local_uid = c[4:]
+            elif not marked and _holds_address(c):
+                # A comment with an address that no shape above reads (the markers in it are read
+                # later, from the whole header): the client's address may be in it, so the field
+                # is not read whole.
+                unread_comments.append(c)
             continue
         if t.kind == "B":
             ip, _ = _read_ip(t.text)
@@ -1062,6 +1097,8 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
 
     if extras:
         problems.append(f"unrecognized text in 'from' clause: {_snippet(' '.join(extras))}")
+    if unread_comments:
+        problems.append(f"unrecognized comment with an address in 'from' clause: {_snippet(unread_comments[0])}")
 
     helo_given = helo_marker if helo_marker else None  # "(HELO )" is an explicit empty HELO
 
@@ -1972,6 +2009,8 @@ def _assemble(
     if client.login is not None:
         # Written in the words the other servers use, so the login is read as theirs is.
         marker = f"authenticated as {client.login}"
+        if client.mechanism is not None:
+            marker += f" with AUTH {client.mechanism}"
         if auth is None or (auth == auth_comment and client.login in auth):
             # (qmail-ldap's "(Authenticated_SSL:user@[IP])" is both the marker and the login.)
             auth = marker

@@ -1252,6 +1252,40 @@ def test_courier_ident_then_auth_item() -> None:
     assert f.ident is None
 
 
+def test_yahoo_qmail_login_with_its_mechanism() -> None:
+    # Yahoo's qmail-based submission server (2003, quoted in SpamAssassin's Received.pm) writes
+    # the login and its SASL mechanism where qmail writes "(ident@IP)". Before, the client's
+    # address, its reverse-DNS name and the login were dropped, and the field said read whole.
+    from headerscope.received import authenticated_login
+
+    f = parse_received("from customer254-217.iplannetworks.net (HELO AGAMENON) \n (baldusi@200.69.254.217 with plain) "
+                       "by smtp.mail.vip.sc5.yahoo.com with\n SMTP; 11 Mar 2003 21:03:28 -0000")
+    assert (f.from_ip, f.from_rdns, f.from_helo, f.ident) == (
+        "200.69.254.217", "customer254-217.iplannetworks.net", "AGAMENON", None)
+    assert (f.auth, authenticated_login(f.auth), f.complete) == (
+        "authenticated as baldusi with AUTH PLAIN", "baldusi", True)
+    assert classify_role(f, "", same_org_client=False) is Role.MSA
+    # A login that is an address keeps its "@"; the address is the part after the last one.
+    f = parse_received("from h.example.net (HELO h) (bob@example.org@192.0.2.7 with CRAM-MD5) by smtp.example.com "
+                       "with SMTP; 11 Mar 2003 21:03:28 -0000")
+    assert (f.from_ip, authenticated_login(f.auth)) == ("192.0.2.7", "bob@example.org")
+
+
+@pytest.mark.parametrize("comment", ["baldusi@200.69.254.217 via plain", "baldusi@200.69.254.217 with plain text",
+                                     "client 2001:db8::1 port 25"])
+def test_a_from_comment_with_an_address_that_is_not_read_leaves_the_field_partly_read(comment: str) -> None:
+    # The client's address may be in it: the field must not say it was read whole.
+    f = parse_received(f"from h.example.net (HELO h) ({comment}) by smtp.example.com with SMTP; "
+                       "11 Mar 2003 21:03:28 -0000")
+    assert (f.from_ip, f.complete) == (None, False)
+    assert f.problems == (f"unrecognized comment with an address in 'from' clause: {comment}",)
+    # Comments with no address, or whose address a marker names (the HELO), are notes: read whole.
+    for note in ("No client certificate requested", "may be forged", "HELO [10.0.0.1]", "account u HELO [10.0.0.1]"):
+        f = parse_received(f"from h.example.net (h.example.net [192.0.2.7]) ({note}) by smtp.example.com with SMTP; "
+                           "11 Mar 2003 21:03:28 -0000")
+        assert (f.from_ip, f.complete) == ("192.0.2.7", True), note
+
+
 def test_forcepoint_not_verified_client_and_using_tls_colon() -> None:
     # Forcepoint/Websense gateways (seen on NVIDIA's relays in kernel list archives).
     f = parse_received(
