@@ -948,7 +948,7 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
     pending: str | None = None  # "named" or "port", whose value is the next word
     api_client = False
     local_uid: str | None = None
-    unread_comments: list[str] = []
+    unread_comment: str | None = None
 
     for t in rest:
         if t.kind == "C":
@@ -1049,11 +1049,11 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
                 # The DragonFly Mail Agent (dma, local submission only): "from USER (uid N)",
                 # the submitting user and its uid, no host.
                 local_uid = c[4:]
-            elif not marked and _holds_address(c):
+            elif unread_comment is None and not marked and _holds_address(c):
                 # A comment with an address that no shape above reads (the markers in it are read
                 # later, from the whole header): the client's address may be in it, so the field
-                # is not read whole.
-                unread_comments.append(c)
+                # is not read whole. (The first is said: one is enough.)
+                unread_comment = c
             continue
         if t.kind == "B":
             ip, _ = _read_ip(t.text)
@@ -1097,8 +1097,8 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
 
     if extras:
         problems.append(f"unrecognized text in 'from' clause: {_snippet(' '.join(extras))}")
-    if unread_comments:
-        problems.append(f"unrecognized comment with an address in 'from' clause: {_snippet(unread_comments[0])}")
+    if unread_comment is not None:
+        problems.append(f"unrecognized comment with an address in 'from' clause: {_snippet(unread_comment)}")
 
     helo_given = helo_marker if helo_marker else None  # "(HELO )" is an explicit empty HELO
 
