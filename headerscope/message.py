@@ -20,6 +20,7 @@ from .text import (
     decode_rfc2047_checked,
     legacy_codec,
     unterminated_encoded_word,
+    whatwg_encoding,
 )
 
 # RFC 5322 section 3.6.8: field-name is printable US-ASCII except colon.
@@ -62,6 +63,7 @@ _LONGEST_KEPT = max(len(name) for name in KEPT_PAST_CAP) + 64  # a List-*/Resent
 NUL_DEFECT = "NUL byte: RFC 5322 section 2.2 allows none (shown as \ufffd)"
 _NOT_UTF8 = "bytes that are not UTF-8 (shown as \ufffd)"
 _READ_AS_DECLARED = "bytes that are not UTF-8: read as {}, the charset the message declares"
+_READ_AS_TAKEN = "bytes that are not UTF-8: read as {}, which mail readers take the charset the message declares ({}) for"
 _READ_AS_ISO2022JP = "raw ISO-2022-JP (escape sequences), not RFC 2047 encoded-words: read as ISO-2022-JP"
 # How the defects of a field read in a legacy charset begin: the text is shown, nothing lost.
 LEGACY_CHARSET_DEFECTS = (_READ_AS_DECLARED.partition("{")[0], _READ_AS_ISO2022JP)
@@ -463,7 +465,7 @@ def _read_legacy_charsets(headers: list[HeaderField], lines: list[bytes], positi
             why = _READ_AS_ISO2022JP
             text = _iso2022jp_text(data)
         else:
-            why = _READ_AS_DECLARED.format(declared)
+            why = _read_as_declared(declared, codec)
             text = _unfold_as(data, codec) if codec else None
         if text is None:
             continue
@@ -475,6 +477,16 @@ def _read_legacy_charsets(headers: list[HeaderField], lines: list[bytes], positi
             defects = (why, *defects)
         headers[position] = _make_header(index=field.index, name=field.name, value=text, decoded=decoded,
                                          defects=tuple(dict.fromkeys((*defects, *problems))))
+
+
+def _read_as_declared(declared: str | None, codec: str | None) -> str:
+    """The defect of a field read in the declared charset, naming the encoding mail readers take
+    the label for when that is another (iso-8859-1 is windows-1252: WHATWG Encoding Standard
+    section 4.2)."""
+    windows = whatwg_encoding(codec) if codec else None
+    if declared is None or windows is None or declared.strip().lower() == windows:
+        return _READ_AS_DECLARED.format(declared)
+    return _READ_AS_TAKEN.format(windows, declared)
 
 
 def _unfold_as(value: bytes, codec: str) -> str | None:

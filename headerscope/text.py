@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import functools
 import re
 from collections.abc import Callable
-from typing import AnyStr
+from typing import TYPE_CHECKING, AnyStr
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer  # collections.abc.Buffer from Python 3.12
 
 # Terminal escape sequences (CSI "ESC [ ... final" and OSC "ESC ] ... BEL|ST") are removed
 # whole, so no parameter residue like "[2J" is left behind. Linear: no nested quantifiers.
@@ -117,6 +121,8 @@ def decode_rfc2047(value: str) -> str:
 # really send: the WHATWG Encoding Standard's label table (section 4.2), which browsers and mail
 # readers follow. "gb2312" mail is GBK, "ks_c_5601-1987" is Windows-949, "shift_jis" is
 # Windows-31J with NEC and IBM extensions, and "iso-8859-8-i" is ISO-8859-8 (logical order).
+# The Latin-1, Turkish and Thai labels ("iso-8859-1", "latin1", "us-ascii"; "iso-8859-9";
+# "tis-620", "iso-8859-11") name the Windows code pages that extend them: see _WHATWG_SINGLE_BYTE.
 _CHARSET_ALIASES = {
     "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030", "euc-cn": "gb18030",
     "csgb2312": "gb18030", "chinese": "gb18030",
@@ -127,8 +133,24 @@ _CHARSET_ALIASES = {
     "iso-8859-8-i": "iso-8859-8", "csiso88598i": "iso-8859-8", "logical": "iso-8859-8",
     "iso-8859-6-i": "iso-8859-6", "iso-8859-6-e": "iso-8859-6", "iso-8859-8-e": "iso-8859-8",
     "x-user-defined": "latin-1", "unknown-8bit": "utf-8", "x-unknown": "utf-8", "unknown": "utf-8",
-    "us-ascii": "utf-8", "ascii": "utf-8", "ansi_x3.4-1968": "utf-8",
+    "windows-874": "cp874", "dos-874": "cp874", "iso885911": "iso8859-11", "iso88591": "iso8859-1", "iso88599": "iso8859-9",
+    "x-cp1250": "cp1250", "x-cp1251": "cp1251", "x-cp1252": "cp1252", "x-cp1253": "cp1253",
+    "x-cp1254": "cp1254", "x-cp1255": "cp1255", "x-cp1256": "cp1256", "x-cp1257": "cp1257",
+    "x-cp1258": "cp1258",
 }
+# Python's codecs (by their normalized names) that the WHATWG Encoding Standard reads as a
+# Windows code page (section 4.2's label table): ISO-8859-1 and US-ASCII as windows-1252, ISO-8859-9
+# as windows-1254, TIS-620 and ISO-8859-11 as windows-874; each a superset, so text really in the
+# older charset reads the same, and the typographic quotes, dashes and euro sign that Windows
+# programs write under those labels read as the reader's mail program shows them (Thunderbird
+# through encoding_rs, webmail through the browser). The code pages themselves are decoded by the
+# Standard's tables (_whatwg_single_byte).
+_WHATWG_SINGLE_BYTE = {
+    "iso8859-1": "windows-1252", "ascii": "windows-1252", "iso8859-9": "windows-1254",
+    "iso8859-11": "windows-874", "tis-620": "windows-874", "cp874": "windows-874",
+    **{f"cp125{digit}": f"windows-125{digit}" for digit in "012345678"},
+}
+_WHATWG_PREFIX = "whatwg-"
 # One encoded-word: charset (with an RFC 2231 language after "*"), encoding and text (RFC 2047 section 2).
 _encoded_word_parts = compiled_on_first_use(r"=\?([^?\s]{1,75})\?([bBqQ])\?([^?\s]*)\?=")
 _q_escape = compiled_on_first_use(rb"=([0-9A-Fa-f]{2})")
@@ -208,21 +230,70 @@ _NOT_CHARSETS = frozenset({"unicode_escape", "raw_unicode_escape", "punycode", "
 def charset_codec(label: str) -> str | None:
     """The Python codec a charset label means (WHATWG labels, as above), or None when it is
     unknown or names no character set."""
-    import codecs
-
     name = label.strip().lower()
+    target = _CHARSET_ALIASES.get(name, name)
     try:
-        info = codecs.lookup(_CHARSET_ALIASES.get(name, name))
+        info = codecs.lookup(target)
     except (LookupError, ValueError, TypeError):  # unknown, or a name with a NUL in it
         return None
-    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS \
+            or info.name.startswith(_WHATWG_PREFIX):  # this module's own codecs are no label a message may use
         return None
-    return info.name
+    # x-user-defined keeps its Latin-1 reading (its WHATWG table puts bytes 0x80-0xFF in the
+    # Private Use Area, which shows nothing a reader can read either).
+    windows = _WHATWG_SINGLE_BYTE.get(info.name) if name != "x-user-defined" else None
+    return _WHATWG_PREFIX + windows if windows else info.name
+
+
+def whatwg_encoding(codec: str) -> str | None:
+    """The WHATWG encoding a codec from ``charset_codec`` decodes ("windows-1252"), or None for a
+    codec that is Python's own."""
+    return codec[len(_WHATWG_PREFIX):] if codec.startswith(_WHATWG_PREFIX) else None
+
+
+def _whatwg_single_byte(name: str) -> codecs.CodecInfo | None:
+    """Python's codec search function (codecs.register): the codec ``whatwg-windows-NNN``, a
+    single-byte Windows code page decoded by the WHATWG Encoding Standard's index (section 9.1,
+    index-windows-NNN.txt). Those are Microsoft's tables, which Python's cpNNN codecs follow,
+    except that each byte of 0x80-0x9F Microsoft leaves undefined is the C1 control of the same
+    number (0x81 is U+0081: still a control character, reported as a hidden one), and that
+    windows-1255's 0xCA is U+05BA (HEBREW POINT HOLAM HASER FOR VAV). Other undefined bytes
+    stay errors, as in the Standard. Encoding is the exact inverse (a DKIM candidate is written
+    back in the charset it was read in)."""
+    prefix = _WHATWG_PREFIX.replace("-", "_")
+    if not name.startswith(prefix + "windows_"):
+        return None
+    page = name[len(prefix) + len("windows_"):]
+    if f"cp{page}" not in _WHATWG_SINGLE_BYTE:
+        return None
+    table = []
+    for byte in range(256):
+        try:
+            table.append(bytes((byte,)).decode(f"cp{page}"))
+        except UnicodeDecodeError:
+            table.append(chr(byte) if 0x80 <= byte < 0xA0 else "\ufffe")  # U+FFFE: undefined for charmap
+    if page == "1255":
+        table[0xCA] = "\u05ba"
+    decoding_table = "".join(table)
+    encoding_table = codecs.charmap_build(decoding_table)
+
+    def encode(text: str, errors: str = "strict") -> tuple[bytes, int]:
+        return codecs.charmap_encode(text, errors, encoding_table)
+
+    def decode(data: Buffer, errors: str = "strict") -> tuple[str, int]:
+        return codecs.charmap_decode(data, errors, decoding_table)
+
+    return codecs.CodecInfo(encode, decode, name=f"{_WHATWG_PREFIX}windows-{page}")
+
+
+# Searched only for its own names (the registry caches each answer).
+codecs.register(_whatwg_single_byte)
 
 
 def legacy_codec(label: str) -> str | None:
     """The codec a declared charset label means (WHATWG labels, as above), or None when it is
-    unknown or a form of UTF-8 or ASCII (which leave nothing to read differently)."""
+    unknown or a form of UTF-8 (which leaves nothing to read differently). US-ASCII is no such
+    form: mail readers take its label for windows-1252 (WHATWG), as they take ISO-8859-1's."""
     codec = charset_codec(label)
     return None if codec is None or codec in ("utf-8", "ascii") or codec.startswith("utf") else codec
 
