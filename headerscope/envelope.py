@@ -33,6 +33,7 @@ from .addresses import (
     google_forwarding,
     originator_field_problems,
     parse_addresses,
+    shown_as,
 )
 from .domains import (
     LOCALHOST_NAMES,
@@ -1813,21 +1814,33 @@ def _other_displayed_domain(address: Address) -> str | None:
     A brand under another suffix or spelled with a dot is its own ("Amazon.co.jp"
     <...@amazon.com>, "Dr.Web" <...@drweb.com>), and the operators that
     run mail under several domains are one each (hops.OPERATOR_ALIASES). A list that rewrites
-    From: for DMARC writes "Author via List" with its own address: the name is the author's."""
-    if not address.display_name or not address.domain or "." not in address.display_name \
-            or " via " in address.display_name.lower():
+    From: for DMARC writes "Author via List" with its own address: the name is the author's.
+    The name is read as a reader sees it (addresses.shown_as): "pay\u200bpal.com" with a zero-width
+    space, or "Pay\u00adPal.com" with a soft hyphen, shows paypal.com, not pal.com; and a domain
+    the name shows inside an address ("support\uff20paypal.com", "support @ paypal.com") is the
+    display_name_address warning's, not a second warning beside it."""
+    name = address.display_name
+    if not name or not address.domain or (name.isascii() and "." not in name):
+        return None
+    shown_name = shown_as(name)
+    if "." not in shown_name or " via " in shown_name.lower():
         return None
     from .hops import host_organization
 
     own = host_organization(address.domain) or _org(address.domain) or address.domain.lower()
     own_label = own.split(".", 1)[0]
-    for shown in displayed_domains(address.display_name):
+    in_addresses: set[str | None] | None = None
+    for shown in displayed_domains(shown_name):
         shown_org = host_organization(shown) or _org(shown) or shown
         if shown_org == own:
             continue
         # One brand: the same name under another suffix (amazon.co.jp, amazon.com), or the name
         # spelled with a dot (dr.web, drweb.com).
         if own_label in (shown_org.split(".", 1)[0], shown_org.replace(".", "")):
+            continue
+        if in_addresses is None:
+            in_addresses = {address_domain(found) for found in contained_addresses(name)}
+        if shown in in_addresses:
             continue
         return shown
     return None

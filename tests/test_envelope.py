@@ -284,6 +284,30 @@ def test_display_name_showing_another_domain() -> None:
         assert not [f for f in findings if f.id == "envelope.display_name_domain"], quiet
 
 
+def test_display_name_domains_are_read_as_a_reader_sees_them() -> None:
+    # Verification V30d: a zero-width space or soft hyphen inside the name shows paypal.com, and the
+    # warning named "pal.com"; a name that shows an address got the domain warning beside the
+    # address warning when the at sign was full-width or the address held a zero-width character.
+    for name, shown in (('"pay\u200bpal.com"', "paypal.com"), ('"Pay\u00adPal.com Service"', "paypal.com"),
+                        ('"pay\u2060pal\uff0ecom"', "paypal.com")):
+        envelope, findings = _run(f"From: {name} <x@evil.example>\nTo: user@example.jp\n")
+        assert _kinds(envelope) == ["display_name_domain"], name
+        [finding] = [f for f in findings if f.id == "envelope.display_name_domain"]
+        assert finding.title == f"From: display name shows another domain ({shown})", name
+        assert f"shows {shown}, while" in finding.explanation
+    for name, shown in (('"support@pay\u200bpal.com"', "support@paypal.com"),
+                        ('"service@pay\u200dpal.com"', "service@paypal.com"),
+                        ('"support\uff20paypal.com"', "support@paypal.com"), ('"support @ paypal.com"', "support@paypal.com"),
+                        ('"support@paypal.com, paypal.com"', "support@paypal.com")):
+        envelope, findings = _run(f"From: {name} <x@evil.example>\nTo: user@example.jp\n")
+        assert _kinds(envelope) == ["display_name_address"], name
+        assert [f.title for f in findings if f.id.startswith("envelope.display_name")] == [
+            f"From: display name shows another address ({shown})"], name
+    # A domain the name shows beside an address of another domain is still said.
+    envelope, _ = _run('From: "support@paypal.com at amazon.co.jp" <x@evil.example>\nTo: user@example.jp\n')
+    assert _kinds(envelope) == ["display_name_address", "display_name_domain"]
+
+
 def test_forwarding_traces_explain_a_recipient_missing_from_the_header() -> None:
     # Microsoft 365's external forward (real fields): the mailbox in To: forwarded it on.
     hops = (_hop(1, True, for_="queries@onlyfromavon.co.za"),)
