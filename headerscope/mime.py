@@ -1966,6 +1966,23 @@ _SHOWN_FIELDS = ("Subject", "From", "Sender", "Reply-To", "To")
 _hidden_character_re = compiled_on_first_use(f"[{HIDDEN_CHARACTERS}]")
 
 
+def _joiners_hiding(text: str) -> list[bool]:
+    """For each zero-width joiner or non-joiner (U+200D, U+200C) in the text, in order, whether
+    it hides: whether no script needs it, being not between two visible characters that are not
+    ASCII. Persian and Indic words and emoji sequences put them between such characters (The
+    Unicode Standard, section 23.2), where they shape what is shown; between ASCII letters
+    ("pay\u200dpal.com") they shape nothing and only hide what is written."""
+    return [not (_visible_non_ascii(text[at - 1:at]) and _visible_non_ascii(text[at + 1:at + 2]))
+            for at in (match.start() for match in _joiner_re().finditer(text))]
+
+
+_joiner_re = compiled_on_first_use("[\u200c\u200d]")
+
+
+def _visible_non_ascii(char: str) -> bool:
+    return bool(char) and not char.isascii() and not char.isspace() and _hidden_character_re().match(char) is None
+
+
 def hidden_characters(message: Message) -> Finding | None:
     """A notice for invisible or direction-changing characters in the fields a reader sees (a
     right-to-left mark in a Subject, a zero-width space in a display name): they change what is
@@ -1979,11 +1996,13 @@ def hidden_characters(message: Message) -> Finding | None:
         marks = _hidden_character_re().findall(text)
         if not marks:
             continue  # nearly every field: no character to sort, so no look at each one for right-to-left text
-        # Joiners shape emoji and Indic and Persian words, and the direction marks belong in
-        # right-to-left text: said only outside it.
+        # The direction marks belong in right-to-left text: said only outside it.
         rtl = any("\u0590" <= c <= "\u08ff" for c in text)
+        # Each joiner in turn: whether it hides (see _joiners_hiding), in the order found.
+        hiding = iter(_joiners_hiding(text) if "\u200c" in marks or "\u200d" in marks else ())
         hidden = list(dict.fromkeys(f"U+{ord(c):04X}" for c in marks
-                                    if c not in "\r\n\t\u200c\u200d" and not (rtl and c in "\u200e\u200f\u061c")))
+                                    if (next(hiding, True) if c in "\u200c\u200d" else
+                                        c not in "\r\n\t" and not (rtl and c in "\u200e\u200f\u061c"))))
         if hidden:
             found.append((name, hidden[:5]))
     if not found:

@@ -930,6 +930,11 @@ def test_hidden_and_direction_changing_characters_in_shown_fields_are_said() -> 
     # A direction mark in right-to-left text, and an emoji's joiner, are no trick.
     assert hidden("\u05e9\u05dc\u05d5\u05dd\u200f".encode()) == []
     assert hidden("family \U0001f468\u200d\U0001f469".encode()) == []
+    # A joiner between ASCII letters shapes nothing: it hides (verification V30d, "service@pay\u200dpal.com");
+    # between Persian letters it is the word's own (\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645, "I want").
+    [said] = hidden(b"Invoice", '"service@pay\u200dpal.com"'.encode())
+    assert "(From: U+200D)" in said
+    assert hidden("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645".encode()) == []
 
 
 def test_a_multi_line_reply_written_unfolded_into_diagnostic_code_is_read_whole() -> None:

@@ -24,11 +24,14 @@ def _hidden_as_before(message: Message) -> Finding | None:
         if not value:
             continue
         text = value[:2000]
-        # Joiners shape emoji and Indic and Persian words, and the direction marks belong in
-        # right-to-left text: said only outside it.
+        # Joiners shape emoji and Indic and Persian words (between two visible characters that are
+        # not ASCII), and the direction marks belong in right-to-left text: said only outside them.
         rtl = any("\u0590" <= c <= "\u08ff" for c in text)
-        hidden = list(dict.fromkeys(f"U+{ord(c):04X}" for c in mime._hidden_character_re().findall(text)
-                                    if c not in "\r\n\t\u200c\u200d" and not (rtl and c in "\u200e\u200f\u061c")))
+
+        codes = [f"U+{ord(c):04X}" for at, c in enumerate(text) if mime._hidden_character_re().fullmatch(c)
+                 and c not in "\r\n\t" and not (rtl and c in "\u200e\u200f\u061c")
+                 and not (c in "\u200c\u200d" and _shaping(text, at))]
+        hidden = list(dict.fromkeys(codes))
         if hidden:
             found.append((name, hidden[:5]))
     if not found:
@@ -44,10 +47,21 @@ def _hidden_as_before(message: Message) -> Finding | None:
         reference="https://www.unicode.org/reports/tr39/", subject=found[0][0])
 
 
+def _shaping(text: str, at: int) -> bool:
+    """Whether the joiner at ``at`` stands between two visible characters that are not ASCII."""
+    return all(0 <= j < len(text) and not text[j].isascii() and not text[j].isspace()
+               and not mime._hidden_character_re().fullmatch(text[j]) for j in (at - 1, at + 1))
+
+
 def _crafted_fields() -> list[Message]:
     values = ["plain subject", "zero\u200bwidth", "joiner \u200d only", "\u05e9\u05dc\u05d5\u05dd \u200f mark",
               "mark \u200f in latin", "\u0627\u0644\u0633\u0644\u0627\u0645\u061c", "bidi \u202e override",
               "tab\tand\u00ad soft hyphen", "\u200e" * 10 + "many", "emoji \U0001f468\u200d\U0001f469", "", " ",
+              # Joiners between ASCII letters hide (V30d: "service@pay\u200dpal.com"); between the
+              # letters of Persian, Devanagari, accented Latin or an emoji sequence they shape.
+              "pay\u200dpal.com", "a\u200db\u200bc\u200cd", "\u200dstart", "end\u200d", "x \u200d y", "a\u200d\u200db",
+              "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\u0915\u094d\u200d\u0937", "\u00e9\u200d\u00e9",
+              "\U0001f3f3\ufe0f\u200d\U0001f308", "\u00e9\u200d\u200b\u00e9", "\u00e9\u200da", "\u00e9 \u200d\u00e9",
               "=?utf-8?b?" + __import__("base64").b64encode("a\u200bb \u05d0".encode()).decode() + "?="]
     return [parse_message(f"{name}: {value}\nFrom: a@example.com\n\nbody\n".encode())
             for value in values for name in mime._SHOWN_FIELDS]
