@@ -67,7 +67,7 @@ from .model import (
     SrsInfo,
 )
 from .received import authenticated_login
-from .text import compiled_on_first_use, header_ref
+from .text import compiled_on_first_use, decode_rfc2047, header_ref
 
 _ADDRESSEE_FIELDS = frozenset({"to", "cc", "bcc"})
 _RFC5322_ORIGINATOR = "https://www.rfc-editor.org/rfc/rfc5322#section-3.6.2"
@@ -1374,6 +1374,32 @@ def _display_name_trick(differences: list[EnvelopeDifference], findings: list[Fi
         reference=_RFC5322_ORIGINATOR, subject=field_name))
 
 
+def _from_decoy_finding(written: str, real: Address) -> Finding:
+    """The warning for a From: entry that is no address beside the real one, naming what a mail
+    program shows of it: an encoded-word there is a phrase's, which mail programs decode (RFC 2047
+    section 5 (3)), so "=?utf-8?b?YWRtaW5AbGVnaXQuY29t?=, <any@attack.example>" shows
+    admin@legit.com ("Composition Kills", USENIX Security 2020)."""
+    shown = decode_rfc2047(written) if "=?" in written else written
+    inner = next((found for found in contained_addresses(shown)
+                  if found != real.address.lower() and _public_tld(address_domain(found))), None)
+    if inner is not None:
+        title = f"From: shows another address ({inner[:80]}) beside the real one"
+    else:
+        title = f"From: holds text that is no address (\"{shown[:60]}\") beside the real one"
+    lists = f"From: lists \"{written[:120]}\" as if it were a mailbox, but it has no @domain (RFC 5322 section 3.4)"
+    if inner is None and shown == written:
+        explanation = (f"{lists}; the message's real address is {real.address}. A mail program that shows the first "
+                       f"entry shows only that text: a way to look like someone else.")
+    else:
+        decoded = ("; mail programs decode its encoded-word as the words of a name (RFC 2047 section 5)"
+                   if shown != written else "")
+        named = inner[:120] if inner is not None else f"\"{shown[:120]}\""
+        explanation = (f"{lists}{decoded}: it shows {named}, while the message is really from {real.address}. A mail "
+                       f"program that shows the first entry shows only that: a way to look like someone else.")
+    return Finding(id="envelope.from_not_an_address", severity=Severity.WARNING, title=title,
+                   explanation=explanation, reference=_RFC5322_ORIGINATOR, subject="From")
+
+
 _MAX_DECOY_ADDRESS = 320
 """Characters of an address read for a decoy (RFC 5321 section 4.5.3.1: 64 + 1 + 255)."""
 # U+FFFD stands where the loader replaced a NUL (or a byte it could not decode): a NUL would cut
@@ -2584,7 +2610,10 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     # shows decoded is not the address the message carries.
     for field_name, addresses in (("From", header_from), ("Sender", (sender,) if sender else ()),
                                   ("Reply-To", reply_to)):
-        in_address = next((a.address for a in addresses[:3] if encoded_word_in_addr_spec(a.address)), None)
+        # A From: entry with no domain beside a real address is the from_not_an_address warning's:
+        # a phrase, whose encoded-words mail programs do decode, and that warning names what they show.
+        in_address = next((a.address for a in addresses[:3] if encoded_word_in_addr_spec(a.address)
+                           and not (field_name == "From" and not a.domain and from_real)), None)
         if in_address is not None:
             findings.append(Finding(
                 id="envelope.encoded_word_in_address", severity=Severity.NOTICE,
@@ -2624,13 +2653,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         # "Microsoft account team ,_<no-reply@...>" (a real phish): a comma turns the name into a
         # mailbox of its own that is no address, and a program that shows the first mailbox's
         # text shows the name alone.
-        findings.append(Finding(
-            id="envelope.from_not_an_address", severity=Severity.WARNING,
-            title=f"From: holds text that is no address (\"{decoys[0][:60]}\") beside the real one",
-            explanation=f"From: lists \"{decoys[0][:120]}\" as if it were a mailbox, but it has no @domain (RFC "
-                        f"5322 section 3.4); the message's real address is {from_real[0].address}. A mail program "
-                        f"that shows the first entry shows only that text: a way to look like someone else.",
-            reference=_RFC5322_ORIGINATOR, subject="From"))
+        findings.append(_from_decoy_finding(decoys[0], from_real[0]))
     login_finding = _submitted_by_another_account(message, hops, from_domain)
     if login_finding is not None:
         findings.append(login_finding)

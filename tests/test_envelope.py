@@ -891,6 +891,36 @@ def test_from_text_that_is_no_address_beside_the_real_one_is_a_decoy() -> None:
     assert not [f for f in findings if f.id == "envelope.from_not_an_address"]
 
 
+def test_an_encoded_word_decoy_in_from_is_named_as_a_reader_sees_it() -> None:
+    # "Composition Kills" (USENIX Security 2020), verification V30d m/ck_enc_first.eml: the entry is
+    # a phrase, whose encoded-word mail programs decode (RFC 2047 section 5), so they show
+    # admin@legit.com; the warning named the raw "=?utf-8?b?...?=", and the notice for an
+    # encoded-word inside an address said no mail system decodes it.
+    envelope, findings = _run("From: =?utf-8?b?YWRtaW5AbGVnaXQuY29t?=, <any@attack.example>\nTo: a@example.org\n")
+    assert envelope.author() is not None and envelope.author().address == "any@attack.example"  # type: ignore[union-attr]
+    [decoy] = [f for f in findings if f.id == "envelope.from_not_an_address"]
+    assert decoy.title == "From: shows another address (admin@legit.com) beside the real one"
+    assert ("decode its encoded-word as the words of a name (RFC 2047 section 5): it shows admin@legit.com, while the "
+            "message is really from any@attack.example") in decoy.explanation
+    assert '"=?utf-8?b?YWRtaW5AbGVnaXQuY29t?="' in decoy.explanation
+    assert not [f for f in findings if f.id == "envelope.encoded_word_in_address"]
+    # Decoded text that is no address is named decoded; a quoted address as a plain decoy is an address too.
+    _, findings = _run("From: =?utf-8?q?PayPal_Service?=, <any@attack.example>\nTo: a@example.org\n")
+    [decoy] = [f for f in findings if f.id == "envelope.from_not_an_address"]
+    assert decoy.title == 'From: holds text that is no address ("PayPal Service") beside the real one'
+    assert ': it shows "PayPal Service", while the message is really from any@attack.example' in decoy.explanation
+    _, findings = _run('From: "admin@legit.com", <any@attack.example>\nTo: a@example.org\n')
+    [decoy] = [f for f in findings if f.id == "envelope.from_not_an_address"]
+    assert decoy.title == "From: shows another address (admin@legit.com) beside the real one"
+    # An encoded-word inside a real addr-spec is still the notice (test_idn covers its words), and so
+    # is one standing alone in Reply-To: or in a From: with no real address, which no warning names.
+    for fields in ("From: <=?utf-8?q?admin?=@legit.example>\n", "From: a@sender.example\nReply-To: =?utf-8?Q?x=40evil.example?=\n",
+                   "From: =?utf-8?Q?x=40evil.example?=\n"):
+        _, findings = _run(fields + "To: a@example.org\n")
+        assert [f.id for f in findings if f.id == "envelope.encoded_word_in_address"] == [
+            "envelope.encoded_word_in_address"], fields
+
+
 def test_an_empty_group_with_a_comment_names_no_recipient() -> None:
     # sendmail's "To: unlisted-recipients:; (no To-header on input)" (RFC 5322 section 3.4: an
     # empty group, then a comment).
