@@ -996,7 +996,10 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     if hidden is not None:
         findings.append(hidden)
 
-    from_domains = tuple(a.domain for a in envelope.header_from if a.domain)
+    # An address literal ("joe@[192.0.2.1]", RFC 5322 section 3.4.1) names no domain: DMARC has
+    # no From: domain to check (RFC 7489 section 6.6.1), and no DNS name is asked for it.
+    from_domains = tuple(a.domain for a in envelope.header_from if a.domain and not a.domain.startswith("["))
+    from_literals = tuple(a.address for a in envelope.header_from if a.domain and a.domain.startswith("["))
     from_domain = from_domains[0] if from_domains else None
     # When the receiving side took the message: its own topmost Received, the verification time
     # for a DKIM expiry (RFC 6376 section 3.5, "if that time is reliably available"). A carried
@@ -1137,7 +1140,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
                                             spf=replace(spf, mail_from=None, domain=None)
                                             if submitted is not None else spf,
                                             arc=arc, recorded=recorded, hops=chain.hops,
-                                            from_not_pasted=message.pasted_without("From"), cut_off=message.cut_off)
+                                            from_not_pasted=message.pasted_without("From"), cut_off=message.cut_off,
+                                            from_literals=from_literals)
     if submitted is not None and boundary is not None and dmarc.result == "not_checked":
         policy = f"; {dmarc.record_domain} publishes p={dmarc.policy}" if dmarc.policy and dmarc.record_domain else ""
         unverified = any(s.aligned and (s.result in ("not_checked", "temperror", "neutral")
@@ -1287,7 +1291,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     findings.extend(bulk_findings)
     comparison, comparison_findings = compare(recorded, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
                                               resent_domains=_resent_domains(message),
-                                              header_only=message.header_only)
+                                              header_only=message.header_only,
+                                              from_literal=from_literals[0] if from_literals else None)
     findings.extend(arc_breaks(recorded, arc))
     findings.extend(signed_repeatedly(message, dkim, recorded))
     removed = removed_signatures(message, dkim, recorded)

@@ -242,7 +242,9 @@ def _decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, .
     domains = _distinct(from_domains)
     # Offline, what needs no DNS still decides: a message without a From: domain, or one where
     # no identity can align with it, is unauthenticated whatever DNS would say.
-    no_from = not domains and any(f.id == "envelope.no_from" and f.severity is Severity.WARNING for f in findings)
+    # An address literal ("joe@[192.0.2.1]") is an address with no domain: DMARC's own finding says so.
+    no_from = not domains and any((f.id == "envelope.no_from" and f.severity is Severity.WARNING)
+                                  or f.id == "dmarc.no_from_domain" for f in findings)
     if not checked and not no_from:
         unalignable = _nothing_aligned(domains, findings, comparison)
         if unalignable is not None:
@@ -259,8 +261,11 @@ def _decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, .
         passing = _names(s.domain for s in dkim if s.result == "pass")
         tail = (f"; DKIM passes only for {passing}, which vouches for the message but not for a "
                 "sender shown to the reader." if passing else ".")
+        # A From: address literal beside a receiver's result for a domain: the From: it judged is gone.
+        changed = any(item.method == "dmarc" and item.label == "from_changed" for item in comparison)
         return Verdict(status="unauthenticated", summary=(
-            "Unauthenticated: the message has no From: domain, so DMARC cannot apply" + tail))
+            "Unauthenticated: the message has no From: domain, so DMARC cannot apply" + tail
+            + (_recorded_note(comparison, findings) if changed else "")))
 
     # With several From: domains DMARC reports the one that decides (the strictest failing one,
     # RFC 7489 section 6.6.1): the line speaks of that one, whose result and policy it gives.

@@ -652,3 +652,46 @@ def test_dmarc_cannot_pass_needs_the_receivers_own_final_spf_result() -> None:
     # The same field above the receiver's Received is its own and decides.
     raw = b"Return-Path: <other@gmail.com>\r\n" + _receiver_spf_spoof(_softfail())
     assert status(raw) == ("unauthenticated", True)
+
+
+def test_an_address_literal_in_from_names_no_domain_for_dmarc() -> None:
+    # Verification V30d (m/from_literal.eml): "From: Joe <joe@[192.0.2.1]>" (RFC 5322 section 3.4.1
+    # domain-literal) was checked as the domain 192.0.2.1 and asked DNS for _dmarc.192.0.2.1 and its
+    # parents; an address literal names no domain (RFC 7489 section 6.6.1), as a missing From: names none.
+    import headerscope
+
+    for literal in ("[192.0.2.1]", "[IPv6:2001:db8::1]"):
+        result, ids = run({}, (literal,))
+        assert (result.result, result.from_domain, ids) == ("permerror", None, {"dmarc.no_from_domain"}), literal
+    result, findings = check_dmarc(SnapshotResolver({}), from_domains=(), dkim=(), spf=None, arc=None,
+                                   from_literals=("joe@[192.0.2.1]",))
+    assert result.explanation == ("permerror: the From: address joe@[192.0.2.1] ends in an address literal, not a "
+                                  "domain name, so DMARC cannot be applied (RFC 7489 section 6.6.1)")
+    assert "address literal (RFC 5322 section 3.4.1)" in findings[0].explanation
+    # A real domain beside a literal is evaluated alone.
+    zone = {"_dmarc.example.com": txt("v=DMARC1; p=reject")}
+    result, ids = run(zone, ("[192.0.2.1]", "example.com"))
+    assert (result.from_domain, result.policy) == ("example.com", "reject") and "dmarc.multiple_from" not in ids
+    raw = (b"Received: from mail.sender.example (mail.sender.example [192.0.2.10])\r\n\tby mx.recipient.example "
+           b"(Postfix) with ESMTPS id 4F1C81234\r\n\tfor <bob@recipient.example>; Mon, 13 May 2024 10:00:05 +0000\r\n"
+           b"From: Joe <joe@[192.0.2.1]>\r\nSubject: hi\r\nTo: bob@recipient.example\r\n"
+           b"Date: Mon, 13 May 2024 10:00:00 +0000\r\nMessage-ID: <abc123@sender.example>\r\n\r\nHello.\r\n")
+    report = headerscope.analyze(raw, resolver=SnapshotResolver({}))
+    assert not [q.name for q in report.dns if "192.0.2.1" in q.name and q.name.startswith("_")]
+    assert report.dmarc is not None and report.dmarc.result == "permerror"
+    assert report.verdict.summary == "Unauthenticated: the message has no From: domain, so DMARC cannot apply."
+    # Offline it is said the same way, as for a From: with no domain: no DNS could change it.
+    offline = headerscope.analyze(raw, offline=True)
+    assert (offline.verdict.status, offline.verdict.summary) == (report.verdict.status, report.verdict.summary)
+    assert "envelope.no_from" not in {f.id for f in offline.findings}  # the address is there
+    # A receiver's pass for a domain (verification V22's bench_from_literal): the From: it judged is not
+    # the one shown now, said as for another domain, and the verdict line says it too.
+    recorded = headerscope.analyze(b"Authentication-Results: mx.recipient.example; dmarc=pass header.from=sender.example"
+                                   b"\r\n" + raw, offline=True)
+    [changed] = [f for f in recorded.findings if f.id == "recorded.from_changed"]
+    assert changed.title == "DMARC pass was recorded for another From: domain than [192.0.2.1]"
+    assert "but From: shows an address literal (joe@[192.0.2.1]), which names no domain, now" in changed.explanation
+    assert recorded.verdict.summary == (
+        "Unauthenticated: the message has no From: domain, so DMARC cannot apply. The receiving side "
+        "(mx.recipient.example) recorded DMARC pass at delivery, but for another From: domain than the one shown now "
+        "([192.0.2.1]).")

@@ -112,8 +112,8 @@ class _Dns:
 
 def check_dmarc(resolver: Resolver, *, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...],
                 spf: SpfResult | None, arc: ArcResult | None, recorded: tuple[RecordedResult, ...] = (),
-                hops: tuple[Hop, ...] = (), from_not_pasted: bool = False, cut_off: bool = False
-                ) -> tuple[DmarcResult, tuple[Finding, ...]]:
+                hops: tuple[Hop, ...] = (), from_not_pasted: bool = False, cut_off: bool = False,
+                from_literals: tuple[str, ...] = ()) -> tuple[DmarcResult, tuple[Finding, ...]]:
     """Evaluate the From: domain; several From: domains are a finding (RFC 7489 section 6.6.1).
 
     ``recorded``: the recorded results (auth.recorded.parse_recorded); the trusted ones tell
@@ -121,9 +121,16 @@ def check_dmarc(resolver: Resolver, *, from_domains: tuple[str, ...], dkim: tupl
     ``hops``: the chain; the receiving side's hosts (at and above the trust boundary) tell
     which ARC seal it added itself too.
     ``cut_off``: the header alone is a file cut off inside it (Message.cut_off), not a paste.
+    ``from_literals``: From: addresses whose domain is an address literal ("joe@[192.0.2.1]", RFC
+    5322 section 3.4.1), which name no domain to evaluate; a literal among ``from_domains`` is one too.
     """
     domains: list[str] = []
+    literals = list(from_literals)
     for raw in from_domains:
+        if raw.lstrip().startswith("["):
+            # normalize_domain strips the brackets, and "_dmarc.192.0.2.1" is no policy of anyone's.
+            literals.append(raw)
+            continue
         domain = normalize_domain(raw)
         if domain and domain not in domains:
             domains.append(domain)
@@ -137,16 +144,21 @@ def check_dmarc(resolver: Resolver, *, from_domains: tuple[str, ...], dkim: tupl
                            dkim_aligned=None, spf_aligned=None, aligned_dkim_domain=None,
                            explanation=f"not checked: {where} holds no From: field ({stops})"), ()
     if not domains:
-        explanation = ("permerror: the From: header gives no domain to evaluate, so DMARC cannot be applied "
-                       "(RFC 7489 section 6.6.1)")
+        literal = f"the From: address {literals[0][:260]} ends in an address literal, not a domain name" \
+            if literals else ""
+        explanation = (f"permerror: {literal or 'the From: header gives no domain to evaluate'}, so DMARC cannot be "
+                       "applied (RFC 7489 section 6.6.1)")
         result = DmarcResult(result="permerror", from_domain=None, org_domain=None, record_domain=None,
-                             record=None, policy=None, policy_reason="no From: domain", disposition=None,
-                             dkim_aligned=None, spf_aligned=None, aligned_dkim_domain=None,
+                             record=None, policy=None,
+                             policy_reason="no From: domain (an address literal)" if literals else "no From: domain",
+                             disposition=None, dkim_aligned=None, spf_aligned=None, aligned_dkim_domain=None,
                              explanation=explanation)
+        said = (f"The From: address {literals[0][:260]} ends in an address literal (RFC 5322 section 3.4.1), not a "
+                "domain name: there is no From: domain to check" if literals else "The From: header has no usable address")
         return result, (Finding(
             id="dmarc.no_from_domain", severity=Severity.WARNING, title="No From: domain for DMARC",
-            explanation="The From: header has no usable address, so no domain policy can protect or judge "
-                        "this message.", reference=f"{RFC7489}#section-6.6.1", subject="dmarc"),)
+            explanation=f"{said}, so no domain policy can protect or judge this message.",
+            reference=f"{RFC7489}#section-6.6.1", subject="dmarc"),)
 
     dns = _Dns(resolver)
     receiver = _receiver_view(recorded, hops)

@@ -2267,17 +2267,20 @@ def arc_breaks(recorded: tuple[RecordedResult, ...], arc: ArcResult | None) -> l
 
 def compare(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
             dmarc: DmarcResult | None, arc: ArcResult | None, resent_domains: frozenset[str] = frozenset(),
-            header_only: bool = False) -> tuple[tuple[Comparison, ...], tuple[Finding, ...]]:
+            header_only: bool = False, from_literal: str | None = None
+            ) -> tuple[tuple[Comparison, ...], tuple[Finding, ...]]:
     """Trusted recorded results beside recomputed ones, each difference labelled.
     ``resent_domains``: the domains of Resent-From: and Resent-Sender: (lower case), which some
     receivers judge DMARC by when a message was resent. ``header_only``: the input is a header
-    without its body (a paste), which may hold only part of the fields."""
+    without its body (a paste), which may hold only part of the fields. ``from_literal``: the
+    From: address when it ends in an address literal ("joe@[192.0.2.1]"), which names no domain
+    for DMARC to judge."""
     comparisons: list[Comparison] = []
     comparisons += _compare_dkim(recorded, dkim, header_only)
     spf_comparison = _compare_spf(recorded, spf)
     if spf_comparison is not None:
         comparisons.append(spf_comparison)
-    dmarc_comparison = _compare_dmarc(recorded, dmarc, dkim, spf_comparison, resent_domains)
+    dmarc_comparison = _compare_dmarc(recorded, dmarc, dkim, spf_comparison, resent_domains, from_literal)
     if dmarc_comparison is not None and dmarc_comparison.recorded is not None:
         # The domain the receiver judged, as it wrote it (header.from): Gmail names the
         # organisational domain whose policy it applied, an edited paste another domain.
@@ -3335,7 +3338,7 @@ def receiver_enforced(rec: RecordedResult) -> bool:
 
 def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | None,
                    dkim: tuple[DkimSignatureResult, ...], spf_comparison: Comparison | None,
-                   resent_domains: frozenset[str] = frozenset()) -> Comparison | None:
+                   resent_domains: frozenset[str] = frozenset(), from_literal: str | None = None) -> Comparison | None:
     candidates = sorted((r for r in recorded if _usable(r, "dmarc")), key=_rank)
     rec = candidates[0] if candidates else None
     if rec is None and dmarc is None:
@@ -3344,9 +3347,13 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
         _property_domain(dict(rec.properties).get("header.from")) if rec else None)
     ours = dmarc.result if dmarc else None
     rec_from = _property_domain(dict(rec.properties).get("header.from")) if rec else None
-    if rec is not None and rec_from and dmarc is not None and dmarc.from_domain \
-            and rec_from != normalize_domain(dmarc.from_domain) \
-            and rec_from != organizational_domain(dmarc.from_domain):
+    # A From: address literal names no domain (RFC 7489 section 6.6.1): a receiver that judged a
+    # domain judged another From: than the one shown now, as when the domains differ.
+    literal = from_literal if dmarc is not None and not dmarc.from_domain else None
+    if rec is not None and rec_from and dmarc is not None and (
+            (dmarc.from_domain and rec_from != normalize_domain(dmarc.from_domain)
+             and rec_from != organizational_domain(dmarc.from_domain))
+            or (literal and rec_from != _property_domain(literal))):
         # (A receiver may write the organisational domain whose policy it applied, as Gmail
         # does for a From: in a subdomain: "header.from=schoolstore.com" for
         # emails.schoolstore.com. That is the same From:.)
@@ -3373,9 +3380,12 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
         resent = (f" A Resent-From: or Resent-Sender: of {rec_from} is present: the receiver may have judged "
                   "that resender's domain, or the field was added along with the change."
                   if rec_from in resent_domains else "")
+        shown = dmarc.from_domain or f"an address literal ({(literal or '')[:260]}), which names no domain,"
+        if literal:
+            subject = literal.rpartition("@")[2][:260]  # what From: shows now: "[192.0.2.1]"
         return _make("dmarc", subject, rec, ours, "from_changed",
                      f"{who} recorded dmarc={rec.result} for {rec_from}, but From: shows "
-                     f"{dmarc.from_domain} now: the From: header was changed after delivery, or the receiver "
+                     f"{shown} now: the From: header was changed after delivery, or the receiver "
                      f"read another one, so its result is not this From:'s.{resent}")
     if dmarc is None or ours == "not_checked":
         return _make("dmarc", subject, rec, ours, "not_recomputed",
