@@ -976,7 +976,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
                                if i.seal_result == "pass" and i.signature_result == "pass")
     # Read before the other checks: the receiver's Received-SPF is an envelope and SPF-input source.
     recorded, recorded_findings = parse_recorded(message, chain.hops, chain.boundary_hop,
-                                                 loaded.recorded + report_results, verified_seals)
+                                                 loaded.recorded + report_results, verified_seals, chain.gateway)
     received_spf = boundary_received_spf(recorded, chain.hops, chain.boundary_hop)
     envelope, envelope_findings = analyze_envelope(message, chain.hops, chain.boundary_hop, received_spf,
                                                    loaded.reported_envelope, _recorded_mail_from(recorded))

@@ -378,6 +378,31 @@ _make_hop = frozen_maker(Hop)
 
 
 @frozen
+class InboundGateway(Value):
+    """A hosted filtering service (Mimecast, Proofpoint, ...) that took the message from the sender
+    and handed it to the mailbox provider below it in the chain: the recipient's own inbound
+    gateway when the recipient domain's MX names it (``hops.inbound_gateway``: the trust boundary
+    is the gateway's intake), perhaps so when no MX answer can tell (``hops.gateway_possible``:
+    the boundary stays where the gateway handed the message on). The mailbox provider's SPF, and
+    the DMARC and composite verdicts resting on it, then judged the gateway's address, not the
+    sender's."""
+
+    service: str
+    """Organisational domain of the filtering service ("mimecast.com")."""
+    client_ip: str | None
+    """The gateway's address as the hop that took the message from it recorded it: the client
+    the mailbox provider's results were evaluated for, unless it looks past the gateway
+    (Exchange Online's Enhanced Filtering for Connectors, Google's inbound gateway setting)."""
+    handed_on: int
+    """Number of the hop where the gateway handed the message on (its client is the gateway)."""
+    intake: int
+    """Number of the hop where the gateway took the message from the sender's server."""
+    confirmed: bool
+    """True when the recipient domain's MX names the service (the boundary is ``intake``); False
+    when only suspected (offline, or DNS without the MX: the boundary is ``handed_on``)."""
+
+
+@frozen
 class HopChain(Value):
     """The chain and what was learnt building it."""
 
@@ -395,6 +420,9 @@ class HopChain(Value):
     alternative_boundary_hop: int | None = None
     """Where the boundary would be if the HELO names of the receiver's relays were believed
     (only set when the boundary is uncertain, see ``hops.boundary_uncertain``)."""
+    gateway: InboundGateway | None = None
+    """The filtering service in front of the mailbox provider, when the boundary hop's client (or,
+    once the MX confirmed it, the hop above the boundary's) is one; see InboundGateway."""
 
 
 # _Work, _Statement and _Boundary are plain classes, not dataclasses: a dataclass writes its
@@ -459,13 +487,14 @@ class _ClockOffset:
 
 
 class _Boundary:
-    __slots__ = ("alternative", "from_outside", "index", "notes")
+    __slots__ = ("alternative", "from_outside", "gateway", "index", "notes")
 
     def __init__(self, *, index: int, from_outside: bool) -> None:
         self.index = index
         self.from_outside = from_outside
         self.notes: list[Finding] = []
         self.alternative: int | None = None
+        self.gateway: InboundGateway | None = None
 
 
 # ---------------------------------------------------------------- small helpers
@@ -1358,11 +1387,15 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
     if gateway is None and outside:
         possible = _possible_gateway(work, orgs, result.index, mail_exchangers, addressed_domains)
         if possible is not None:
-            result.notes.append(possible)
+            result.notes.append(possible[0])
+            result.gateway = possible[1]
     if gateway is not None:
         service, exchanger, domain = gateway
+        handed_on = result.index
         inside.add(result.index)
         result.index, result.from_outside = _walk(work, orgs, inside)
+        result.gateway = InboundGateway(service=service, client_ip=_plain_ip(work[handed_on].fields.from_ip),
+                                        handed_on=handed_on + 1, intake=result.index + 1, confirmed=True)
         result.notes.append(Finding(
             id="hops.inbound_gateway", severity=Severity.INFO,
             title=f"{domain} receives its mail through {service}: the trust boundary is there",
@@ -1490,7 +1523,18 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
     # below that hop is its client's text, and on a shared hosting provider that client may be a
     # customer's machine with a reverse-DNS name of the provider, which can write a whole made-up
     # "ESMTPSA by 10.0.0.1" hop. Moving the boundary down to such a stamp would trust it.
+    if result.gateway is not None and result.index + 1 != (
+            result.gateway.intake if result.gateway.confirmed else result.gateway.handed_on):
+        # The boundary moved on other evidence after the gateway was weighed: the results at the
+        # gateway's hand-over are then no longer placed by it.
+        result.gateway = None
     return result
+
+
+def _plain_ip(text: str | None) -> str | None:
+    """A client address as the results name it (no brackets, lower case), None when unreadable."""
+    ip = _ip(text) if text else None
+    return str(ip) if ip is not None else None
 
 
 def _submission_stamp(fields: ReceivedFields) -> bool:
@@ -1566,11 +1610,11 @@ _FILTERING_SERVICES = frozenset({
 
 
 def _possible_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: MailExchangers | None,
-                      addressed_domains: Sequence[str] = ()) -> Finding | None:
+                      addressed_domains: Sequence[str] = ()) -> tuple[Finding, InboundGateway] | None:
     """An info finding, when no MX answer can tell (offline, a snapshot without it), that the
     boundary hop's client is a hosted filtering service whose own hop below took the message from
     another organisation: perhaps the recipient's inbound gateway, which would move the boundary
-    below it."""
+    below it; and that gateway, unconfirmed."""
     if b <= 0:
         return None
     fields = work[b].fields
@@ -1592,6 +1636,8 @@ def _possible_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: M
     if work[first].private or not work[first].fields.from_ip:
         return None
     client = work[first].fields.from_ip
+    gateway = InboundGateway(service=service, client_ip=_plain_ip(fields.from_ip), handed_on=b + 1,
+                             intake=first + 1, confirmed=False)
     return Finding(
         id="hops.gateway_possible", severity=Severity.INFO,
         title=f"The boundary's client is {service}, a filtering service: perhaps the recipient's gateway",
@@ -1604,7 +1650,7 @@ def _possible_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: M
                      "outbound mail, the boundary is right. The MX tells which: run with DNS (live, or a snapshot "
                      "holding it)."),
         reference="https://www.rfc-editor.org/rfc/rfc5321#section-5.1", subject=f"hop {b + 1}",
-    )
+    ), gateway
 
 
 def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: MailExchangers | None,
@@ -2798,7 +2844,8 @@ def build_chain_from_fields(
         findings.add(total_unknown)
     return HopChain(hops=tuple(hops), boundary_hop=boundary_index + 1,
                     total_delay_seconds=total_delay, findings=findings.result(),
-                    alternative_boundary_hop=None if boundary.alternative is None else boundary.alternative + 1)
+                    alternative_boundary_hop=None if boundary.alternative is None else boundary.alternative + 1,
+                    gateway=boundary.gateway)
 
 
 def _implausible_date(date: datetime, first_hop: datetime) -> Finding:

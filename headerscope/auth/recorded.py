@@ -20,6 +20,7 @@ from .._value import Value, frozen, replace
 from ..domains import aligned, is_ip_literal, normalize_domain, organizational_domain
 from ..hops import (
     OPERATOR_ALIASES,
+    InboundGateway,
     client_in_organization,
     filter_loop_host,
     is_non_public_ip,
@@ -691,9 +692,19 @@ class _TrustContext(Value):
     cut_in_block: bool = False
     """A header alone (a paste) that ends inside the receiver's block below its Received, before
     any field that would show where the block ends (a sender field or the previous Received)."""
+    gateway: str | None = None
+    """The filtering service the boundary hop belongs to when it is the receiving side's own
+    gateway (hops.inbound_gateway)."""
+    behind_boundary: tuple[tuple[int, int, int, str], ...] = ()
+    """(first header index, last + 1, hop number, receiving host) of the fields directly above
+    the Received of each hop of the receiving side above the boundary whose receiving host is
+    Exchange Online's, when the boundary host is not: Exchange Online behind the receiving side's
+    own gateway, which writes its results (its Authentication-Results without an authserv-id)
+    directly above its Received for the hand-over from the gateway."""
 
 
-def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None) -> _TrustContext:
+def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None,
+                   gateway: InboundGateway | None = None) -> _TrustContext:
     boundary = next((h for h in hops if h.number == boundary_hop), None) if boundary_hop else None
     if boundary is None:
         return _TrustContext(hosts=frozenset(), orgs=frozenset(), boundary_index=None, receiver_block_end=None,
@@ -745,6 +756,15 @@ def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
     inside = boundary.organization is not None and all(h.organization == boundary.organization for h in hops) \
         and not any(tenant_handover(h.fields) for h in hops) and client_in_organization(boundary)
     stamped = _after_queue_stamp(message, boundary)
+    behind: list[tuple[int, int, int, str]] = []
+    if not _microsoft_name(boundary.fields.by):
+        above_index = -1  # the Received of the hop after (its fields end there)
+        for hop in reversed(hops):
+            if hop.number <= boundary.number:
+                break
+            if _microsoft_name(hop.fields.by) and hop.header_index > above_index + 1:
+                behind.append((above_index + 1, hop.header_index, hop.number, str(hop.fields.by)[:120]))
+            above_index = hop.header_index
     trace_runs: set[int] = set()
     if stamped:
         in_run = False
@@ -764,7 +784,9 @@ def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
                          receiver_block_end=end, boundary_number=boundary.number,
                          receiver_names=", ".join(sorted(hosts)[:5]), trailing_start=trailing,
                          boundary_names=frozenset(boundary_names), block_closed=closed, boundary_host=boundary_by,
-                         cut_in_block=cut_in_block,
+                         cut_in_block=cut_in_block, behind_boundary=tuple(behind),
+                         gateway=gateway.service if gateway is not None and gateway.confirmed
+                         and gateway.intake == boundary.number else None,
                          # Only a relay shown to be EOP's (its address, or the receiver's rDNS of it): a
                          # greeting is the client's own text, and a direct sender giving that name would
                          # otherwise have its forged Microsoft results called "the sending side's".
@@ -959,6 +981,18 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, 
     in_block = (context.receiver_block_end is not None
                 and context.boundary_index < header_index < context.receiver_block_end)
     where = f"hop {context.boundary_number}"
+    behind = _behind_the_boundary(header_index, context) if above and field_name in (_AR, _RECEIVED_SPF) else None
+    if behind is not None and (field_name == _AR if writer is None else _microsoft_name(writer)):
+        # Exchange Online behind the receiving side's own gateway (the boundary is the gateway's
+        # intake, hops.inbound_gateway): its results are the receiving organisation's own records of
+        # the hand-over from the gateway, nameless as Exchange writes them, above its own Received.
+        number, host = behind
+        intake = f"{context.boundary_host or 'the receiving side'} took the message from the sender at {where}"
+        behind_what = (f"the receiving side's own gateway, {context.gateway}, handed it on ({intake}, the boundary)"
+                       if context.gateway else f"the message passed the boundary ({intake})")
+        return True, (f"{'no authserv-id, as Exchange Online writes it' if writer is None else f'written by {writer}'}"
+                      f", directly above the Received of {host} (hop {number}): Exchange Online's own record, "
+                      f"written on the receiving side after {behind_what}"), None
     if writer is None:
         if above and field_name == _AR and context.corroborating and not context.boundary_names & _NAMELESS_WRITERS:
             # RFC 8601 section 2.2 requires the authserv-id. This receiver names itself in its
@@ -1110,6 +1144,15 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, 
                    f"receiver accepted it ({where}): possibly forged"), "forged"
 
 
+def _behind_the_boundary(header_index: int, context: _TrustContext) -> tuple[int, str] | None:
+    """(hop number, receiving host) when the field sits directly above the Received of an Exchange
+    Online hop of the receiving side above the boundary (see _TrustContext.behind_boundary)."""
+    for first, end, number, host in context.behind_boundary:
+        if first <= header_index < end:
+            return number, host
+    return None
+
+
 def _writes_below(writer: str, where: str) -> str:
     """Why a result below the boundary Received in the boundary host's own name is trusted.
 
@@ -1228,12 +1271,13 @@ def _match_signature(properties: Iterable[tuple[str, str]], signatures: list[_Si
 
 
 def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None,
-                   extra: tuple[RecordedResult, ...] = (), verified_seals: frozenset[tuple[str, int]] = frozenset()
-                   ) -> tuple[tuple[RecordedResult, ...], tuple[Finding, ...]]:
+                   extra: tuple[RecordedResult, ...] = (), verified_seals: frozenset[tuple[str, int]] = frozenset(),
+                   gateway: InboundGateway | None = None) -> tuple[tuple[RecordedResult, ...], tuple[Finding, ...]]:
     """Every recorded result; ``trusted`` when written by the receiving side.
     ``verified_seals``: (sealer d=, instance) of the ARC sets whose seal and message signature
-    verify (auth.arc), which prove their sealer wrote where they sit."""
-    context = _trust_context(message, hops, boundary_hop)
+    verify (auth.arc), which prove their sealer wrote where they sit. ``gateway``: the hop chain's
+    (HopChain.gateway), which names the receiving side's own gateway in the words."""
+    context = _trust_context(message, hops, boundary_hop, gateway)
     # The message's by-name index (built once per message for every check) instead of a pass
     # over all its fields; merged back into header order (index = position, top first).
     found = [header for name in _RESULT_FIELDS for header in message.all(name)]
@@ -1708,7 +1752,7 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
         sealed_here=frozenset(sealed_here), stamped=context.stamped,
         boundary_names=context.boundary_names, boundary_host=context.boundary_host, trace_runs=context.trace_runs,
         block_closed=context.block_closed and own_block, block_own=own_block, cut_in_block=context.cut_in_block,
-        tenant_handover=context.tenant_handover)
+        tenant_handover=context.tenant_handover, behind_boundary=context.behind_boundary, gateway=context.gateway)
 
 
 _MAX_DISAGREEMENT_FINDINGS = 5

@@ -1,0 +1,170 @@
+"""The recipient's own inbound gateway (Mimecast, Proofpoint) in front of Exchange Online or Gmail:
+the mailbox provider's results behind it are the receiving side's own records, judged for the
+gateway's address (verification V30f)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from conftest import SAMPLES, sign_as_example_org
+
+import headerscope
+from headerscope.dns.snapshot import SnapshotResolver
+from headerscope.model import Finding, Report
+
+NOW = datetime(2026, 11, 27, tzinfo=timezone.utc)
+MIMECAST_IP = "170.10.129.124"
+SENDER_IP = "192.0.2.10"
+
+# Exchange Online's own hops above its frontend (real layout, as Outlook shows the headers).
+_EOP_TOP = (
+    b"Received: from SA1PR12MB7199.namprd12.prod.outlook.com (::1) by\r\n"
+    b" MN0PR12MB5979.namprd12.prod.outlook.com with HTTPS; Thu, 26 Nov 2026\r\n"
+    b" 13:05:09 +0000\r\n"
+    b"Received: from BN9PR03CA0544.namprd03.prod.outlook.com (2603:10b6:408:138::9)\r\n"
+    b" by SA1PR12MB7199.namprd12.prod.outlook.com (2603:10b6:806:2bc::21) with\r\n"
+    b" Microsoft SMTP Server (version=TLS1_2,\r\n"
+    b" cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.6745.33; Thu, 26 Nov\r\n"
+    b" 2026 13:05:09 +0000\r\n"
+    b"Received: from BN8NAM11FT011.eop-nam11.prod.protection.outlook.com\r\n"
+    b" (2603:10b6:408:138:cafe::1e) by BN9PR03CA0544.outlook.office365.com\r\n"
+    b" (2603:10b6:408:138::9) with Microsoft SMTP Server (version=TLS1_2,\r\n"
+    b" cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.6745.34 via Frontend\r\n"
+    b" Transport; Thu, 26 Nov 2026 13:05:08 +0000\r\n")
+
+
+def _eop_results(ip: str, spf: str, dkim: str, dmarc: str, compauth: str, helo: str) -> bytes:
+    """Exchange Online's nameless Authentication-Results and its Received-SPF, whose comment alone
+    names the MAIL FROM domain (helo= beside it is the client's greeting)."""
+    word = {"fail": "Fail", "pass": "Pass"}[spf]
+    designates = "designates" if spf == "pass" else "does not designate"
+    return (f"Authentication-Results: spf={spf} (sender IP is {ip})\r\n"
+            f" smtp.mailfrom=example.org; {dkim};dmarc={dmarc}\r\n"
+            f" header.from=example.org;compauth={compauth}\r\n"
+            f"Received-SPF: {word} (protection.outlook.com: domain of example.org {designates}\r\n"
+            f" {ip} as permitted sender) receiver=protection.outlook.com;\r\n"
+            f" client-ip={ip}; helo={helo};\r\n").encode()
+
+
+def _eop_front(client: bytes) -> bytes:
+    return (b"Received: from " + client + b" by\r\n"
+            b" BN8NAM11FT011.mail.protection.outlook.com (10.13.176.140) with Microsoft SMTP\r\n"
+            b" Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\r\n"
+            b" 15.20.6745.24 via Frontend Transport; Thu, 26 Nov 2026 13:05:08 +0000\r\n")
+
+
+_TAIL = (b"Return-Path: dana@example.org\r\n"
+         b"X-MS-Exchange-Organization-AuthSource:\r\n BN8NAM11FT011.eop-nam11.prod.protection.outlook.com\r\n"
+         b"X-MS-Exchange-Organization-AuthAs: Anonymous\r\n")
+_MIMECAST_INTAKE = (
+    b"Received: from mail.example.org (mail.example.org [192.0.2.10]) by\r\n"
+    b" relay.mimecast.com with ESMTP with STARTTLS (version=TLSv1.3,\r\n"
+    b" cipher=TLS_AES_256_GCM_SHA384) id us-mta-126-hj69FZGJNlOFjwD1FAjRtQ-1; Thu,\r\n"
+    b" 26 Nov 2026 08:05:06 -0500\r\n"
+    b"X-MC-Unique: hj69FZGJNlOFjwD1FAjRtQ-1\r\n")
+_SENDER_OUT = (
+    b"Received: from mail.example.org (localhost [127.0.0.1])\r\n"
+    b"\tby mail.example.org (Postfix) with ESMTP id 4cF1x2Z3k4z9sXz\r\n"
+    b"\tfor <lee@contoso.example>; Thu, 26 Nov 2026 08:05:05 -0500 (EST)\r\n")
+_AUTHOR = (b"From: Dana Reyes <dana@example.org>\r\n"
+           b"To: Lee Chan <lee@contoso.example>\r\n"
+           b"Subject: Invoice 4471\r\n"
+           b"Date: Thu, 26 Nov 2026 08:05:03 -0500\r\n"
+           b"Message-ID: <20261126130503.4471@mail.example.org>\r\n"
+           b"\r\n"
+           b"The invoice is on our portal.\r\n")
+_MIMECAST_FRONT = _eop_front(b"us-smtp-delivery-124.mimecast.com (170.10.129.124)")
+
+
+def _author(signed: bool, author: bytes = _AUTHOR) -> bytes:
+    if not signed:
+        return author
+    return sign_as_example_org(author, [b"from", b"to", b"subject", b"date", b"message-id"]) + author
+
+
+def _behind_mimecast(results: bytes, signed: bool, author: bytes = _AUTHOR) -> bytes:
+    return _EOP_TOP + results + _MIMECAST_FRONT + _TAIL + _MIMECAST_INTAKE + _SENDER_OUT + _author(signed, author)
+
+
+def _dns(mx: tuple[str, ...] | None = ("10 us-smtp-inbound-1.mimecast.com.",)) -> dict[str, object]:
+    samples = json.loads((SAMPLES / "forwarded-srs.dns.json").read_text())
+    zone: dict[str, object] = {
+        "example.org": {"TXT": [["v=spf1 ip4:192.0.2.10 -all"]]},
+        "mail2026._domainkey.example.org": samples["mail2026._domainkey.example.org"],
+        "_dmarc.example.org": {"TXT": [["v=DMARC1; p=reject"]]},
+        "contoso.example": {"TXT": [["v=spf1 include:spf.protection.outlook.com -all"]]},
+        "10.2.0.192.in-addr.arpa": {"PTR": ["mail.example.org."]},
+        "mail.example.org": {"A": [SENDER_IP]},
+        "124.129.10.170.in-addr.arpa": {"PTR": ["us-smtp-delivery-124.mimecast.com."]},
+        "us-smtp-delivery-124.mimecast.com": {"A": [MIMECAST_IP]},
+    }
+    if mx is not None:
+        zone["contoso.example"] = {**zone["contoso.example"], "MX": list(mx)}  # type: ignore[dict-item]
+    return zone
+
+
+def _analyze(raw: bytes, dns: dict[str, object] | None = None) -> Report:
+    if dns is None:
+        return headerscope.analyze(raw, offline=True, now=NOW)
+    return headerscope.analyze(raw, resolver=SnapshotResolver(dns), now=NOW)
+
+
+def _only(report: Report, finding_id: str) -> list[Finding]:
+    return [f for f in report.findings if f.id == finding_id]
+
+
+_NO_EFC_SIGNED = _eop_results(MIMECAST_IP, "fail", "dkim=pass (signature was verified)\r\n header.d=example.org",
+                              "pass action=none", "pass reason=100", "us-smtp-delivery-124.mimecast.com")
+_NO_EFC_UNSIGNED = _eop_results(MIMECAST_IP, "fail", "dkim=none (message not signed)\r\n header.d=none",
+                                "fail action=oreject", "fail reason=000", "us-smtp-delivery-124.mimecast.com")
+_EFC_UNSIGNED = _eop_results(SENDER_IP, "pass", "dkim=none (message not signed)\r\n header.d=none",
+                             "pass action=none", "pass reason=100", "mail.example.org")
+
+
+def test_exchange_onlines_results_behind_the_recipients_gateway_are_the_receivers() -> None:
+    # The MX is Mimecast: the boundary is Mimecast's intake (hop 3), and Exchange Online's
+    # nameless Authentication-Results above its own frontend's Received (hop 4) is the receiving
+    # organisation's record of the gateway's hand-over, not "(not the receiver)".
+    report = _analyze(_behind_mimecast(_NO_EFC_SIGNED, signed=True), _dns())
+    assert report.boundary_hop == 2
+    exchange = [r for r in report.recorded if r.header == "Authentication-Results"]
+    assert exchange and all(r.trusted for r in exchange), [r.trust_reason for r in exchange]
+    assert "Exchange Online's own record" in (exchange[0].trust_reason or "")
+    assert "gateway, mimecast.com" in (exchange[0].trust_reason or "")
+    spf_field = [r for r in report.recorded if r.header == "Received-SPF"]
+    assert spf_field and spf_field[0].trusted and "Exchange Online's own record" in (spf_field[0].trust_reason or "")
+    assert not _only(report, "recorded.untrusted_claim")
+    rows = {c.method: c for c in report.comparison}
+    assert rows["dkim"].label == "same" and rows["dmarc"].label == "same"
+    assert report.verdict.status == "authenticated"
+
+
+def test_a_nameless_field_among_the_senders_hops_stays_a_claim() -> None:
+    # Below the gateway's intake the fields are the sender's text: a nameless pass there is no
+    # Exchange Online record, whatever the hops above it are.
+    forged = b"Authentication-Results: spf=pass smtp.mailfrom=example.org;dmarc=pass header.from=example.org\r\n"
+    raw = _behind_mimecast(_NO_EFC_UNSIGNED, signed=False)
+    raw = raw.replace(_SENDER_OUT, forged + _SENDER_OUT)
+    report = _analyze(raw, _dns())
+    below = [r for r in report.recorded if r.header == "Authentication-Results" and r.result == "pass"
+             and r.method == "dmarc"]
+    assert below and not any(r.trusted for r in below)
+
+
+def test_the_chain_names_the_gateway() -> None:
+    from headerscope.hops import build_chain
+    from headerscope.message import parse_message
+
+    message = parse_message(_behind_mimecast(_NO_EFC_UNSIGNED, signed=False))
+    mx = {"contoso.example": ("10 us-smtp-inbound-1.mimecast.com.",)}
+    chain = build_chain(message, None, NOW, mail_exchangers=mx.get,
+                        reverse_names=lambda ip: (("us-smtp-delivery-124.mimecast.com",), True))
+    assert chain.gateway is not None and chain.boundary_hop == 2
+    assert (chain.gateway.service, chain.gateway.client_ip, chain.gateway.handed_on, chain.gateway.intake,
+            chain.gateway.confirmed) == ("mimecast.com", MIMECAST_IP, 3, 2, True)
+    possible = build_chain(message, None, NOW).gateway
+    assert possible is not None and (possible.handed_on, possible.intake, possible.confirmed) == (3, 2, False)
+    # Another MX: no gateway of the recipient's, nor a possible one (the MX answered).
+    other = build_chain(message, None, NOW, mail_exchangers={"contoso.example": ("10 mx.contoso.example.",)}.get)
+    assert other.gateway is None and other.boundary_hop == 3
