@@ -152,6 +152,43 @@ def test_a_nameless_field_among_the_senders_hops_stays_a_claim() -> None:
     assert below and not any(r.trusted for r in below)
 
 
+def test_received_spf_names_the_mail_from_only_in_its_comment() -> None:
+    # With Enhanced Filtering for Connectors Exchange Online looked past the gateway: it recorded
+    # spf=pass for example.org from the sender's address. Its Received-SPF names the MAIL FROM
+    # only in the comment, helo= beside it: filed as a HELO check, it read as "SPF of
+    # mail.example.org changed in DNS" (recorded.dns_drift).
+    report = _analyze(_behind_mimecast(_EFC_UNSIGNED, signed=False), _dns())
+    assert not _only(report, "recorded.dns_drift")
+    rows = {c.method: c for c in report.comparison}
+    assert rows["spf"].label == "same" and rows["spf"].subject == "example.org"
+    assert rows["dmarc"].label == "same"
+    # The Received-SPF alone (the Authentication-Results removed): the same identity.
+    alone = _behind_mimecast(b"Received-SPF" + _EFC_UNSIGNED.split(b"Received-SPF", 1)[1], signed=False)
+    rows = {c.method: c for c in _analyze(alone, _dns()).comparison}
+    assert rows["spf"].label == "same" and rows["spf"].subject == "example.org", rows["spf"]
+
+
+def test_the_helo_check_of_a_received_spf_stays_one() -> None:
+    from headerscope.auth.recorded import _spf_identity
+    from headerscope.model import RecordedResult
+
+    def identity(reason: str, **properties: str) -> tuple[str, str | None, str | None]:
+        return _spf_identity(RecordedResult(
+            header="Received-SPF", header_index=0, authserv_id="protection.outlook.com", method="spf",
+            result="pass", properties=tuple(properties.items()), reason=reason, trusted=True))
+
+    said = "protection.outlook.com: domain of {} designates 192.0.2.10 as permitted sender"
+    assert identity(said.format("example.org"), helo="mail.example.org") == ("mailfrom", "example.org", SENDER_IP)
+    assert identity(said.format("dana@example.org"), helo="mail.example.org")[:2] == ("mailfrom", "example.org")
+    # The comment naming the HELO itself (a null MAIL FROM), or identity=helo: the HELO check.
+    assert identity(said.format("mail.example.org"), helo="mail.example.org")[:2] == ("helo", "mail.example.org")
+    assert identity(said.format("example.org"), helo="mail.example.org", identity="helo")[:2] == \
+        ("helo", "mail.example.org")
+    # A MAIL FROM property wins over the comment.
+    assert identity(said.format("other.example"), helo="h.example", **{"envelope-from": "a@example.org"})[:2] == \
+        ("mailfrom", "example.org")
+
+
 def test_the_chain_names_the_gateway() -> None:
     from headerscope.hops import build_chain
     from headerscope.message import parse_message

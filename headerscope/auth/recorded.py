@@ -3096,6 +3096,15 @@ def _spf_identity(rec: RecordedResult) -> tuple[str, str | None, str | None]:
         # "sender IP is 192.0.2.1"): the first IP literal there is the one they evaluated.
         ip = next((word for word in (w.strip("()[],;:") for w in rec.reason[:1024].split())
                    if is_ip_literal(word)), None)
+    if mailfrom is None and identity != "helo" and rec.header == _RECEIVED_SPF and rec.reason:
+        # RFC 7208 section 9.1's comment names the identity checked ("domain of example.org
+        # designates 192.0.2.1"): Exchange Online's Received-SPF names the MAIL FROM domain only
+        # there, beside helo= (the client's greeting, not what it checked). One naming the HELO
+        # itself is the HELO check (a null MAIL FROM, RFC 7208 section 2.4).
+        found = _spf_comment_identity_re().search(rec.reason[:1024])
+        named = _property_domain(found.group(1).rstrip(".,:")) if found else None
+        if named is not None and named != normalize_domain(helo):
+            return "mailfrom", named, ip
     if identity == "helo" or (mailfrom is None and helo is not None and identity != "mailfrom"):
         return "helo", normalize_domain(helo), ip
     return "mailfrom", _property_domain(mailfrom), ip
