@@ -1175,7 +1175,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
             findings.append(agent_only)
         findings.extend(nothing_aligned(from_domains, dkim, spf, dmarc, envelope.srs, through_list=through_list,
                                         default_key_tied=default_key_tied(message, dkim, from_domains),
-                                        recorded=recorded, reported_signed=reported_signed))
+                                        recorded=recorded, reported_signed=reported_signed,
+                                        gateway=chain.gateway))
     # The Sender: explanation's promise (which of From: and Sender: the authentication vouches
     # for), kept with the signatures that verify now or passed as the receiver recorded.
     envelope = _sender_vouched_by(envelope, from_domain, dkim, recorded)
@@ -1292,7 +1293,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     comparison, comparison_findings = compare(recorded, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
                                               resent_domains=_resent_domains(message),
                                               header_only=message.header_only,
-                                              from_literal=from_literals[0] if from_literals else None)
+                                              from_literal=from_literals[0] if from_literals else None,
+                                              gateway=chain.gateway)
     findings.extend(arc_breaks(recorded, arc))
     findings.extend(signed_repeatedly(message, dkim, recorded))
     removed = removed_signatures(message, dkim, recorded)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .auth.dmarc import SIGNATURE_RECORDED_FAILING, failing_disposition
+from .auth.dmarc import SIGNATURE_RECORDED_FAILING, UNLESS_GATEWAY, failing_disposition
 from .auth.recorded import ARC_OVERRIDE_SUBJECT, COMPAUTH_FAIL_SUBJECT, COMPAUTH_PASS_SUBJECT
 from .domains import normalize_domain, organizational_domain
 from .era import Era, listed
@@ -531,8 +531,14 @@ def _nothing_aligned(domains: list[str], findings: tuple[Finding, ...],
                   "the only other identity"
                   if any(f.id == "dmarc.cannot_pass" and SIGNATURE_RECORDED_FAILING in f.title for f in findings)
                   else "no DKIM signature is in its organisation, and the only identity")
+        # The client the receiver's SPF judged may be the recipient's own gateway (offline,
+        # hops.gateway_possible): then its fail is the gateway's, and the line says so.
+        unless = (" Unless that client was the recipient's own inbound gateway, which the recipient domain's MX "
+                  "would show (hops.gateway_possible): then the receiver judged the gateway's address, not the "
+                  "sender's server."
+                  if any(f.id == "dmarc.cannot_pass" and UNLESS_GATEWAY in f.title for f in findings) else "")
         return (f"Unauthenticated: DMARC for {domains[0]} cannot pass, whatever DNS says: {signed} that could "
-                "align, the envelope sender, did not pass SPF as the receiving side recorded it at delivery.")
+                f"align, the envelope sender, did not pass SPF as the receiving side recorded it at delivery.{unless}")
     if not any(f.id == "dmarc.nothing_aligned" for f in findings):
         return None
     return (f"Unauthenticated: nothing in the message can authenticate {domains[0]}: neither a DKIM signature nor an "

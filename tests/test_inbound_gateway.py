@@ -10,8 +10,10 @@ from datetime import datetime, timezone
 from conftest import SAMPLES, sign_as_example_org
 
 import headerscope
+from headerscope.auth.dmarc import UNLESS_GATEWAY
+from headerscope.auth.recorded import COMPAUTH_FAIL_SUBJECT
 from headerscope.dns.snapshot import SnapshotResolver
-from headerscope.model import Finding, Report
+from headerscope.model import Finding, Report, Severity
 
 NOW = datetime(2026, 11, 27, tzinfo=timezone.utc)
 MIMECAST_IP = "170.10.129.124"
@@ -137,6 +139,13 @@ def test_exchange_onlines_results_behind_the_recipients_gateway_are_the_receiver
     assert not _only(report, "recorded.untrusted_claim")
     rows = {c.method: c for c in report.comparison}
     assert rows["dkim"].label == "same" and rows["dmarc"].label == "same"
+    # Its spf=fail judged the gateway's address: said so, neither "inputs differ" nor drift.
+    assert rows["spf"].label == "not_recomputed"
+    assert f"{MIMECAST_IP} is the recipient's own gateway, mimecast.com" in rows["spf"].explanation
+    assert "Enhanced Filtering for Connectors" in rows["spf"].explanation
+    [spf_fail] = _only(report, "recorded.spf_fail")
+    assert spf_fail.severity is Severity.INFO and "recipient's own gateway (mimecast.com)" in spf_fail.title
+    assert "forged" not in spf_fail.explanation
     assert report.verdict.status == "authenticated"
 
 
@@ -187,6 +196,115 @@ def test_the_helo_check_of_a_received_spf_stays_one() -> None:
     # A MAIL FROM property wins over the comment.
     assert identity(said.format("other.example"), helo="h.example", **{"envelope-from": "a@example.org"})[:2] == \
         ("mailfrom", "example.org")
+
+
+def test_genuine_unsigned_mail_behind_the_gateway_is_not_called_spoofed() -> None:
+    # Without Enhanced Filtering Exchange Online judged Mimecast's address: spf=fail, so dmarc=fail
+    # and compauth=fail for a message the sender's own server handed to the gateway.
+    report = _analyze(_behind_mimecast(_NO_EFC_UNSIGNED, signed=False), _dns())
+    assert report.verdict.status == "authenticated"
+    alarms = [f for f in report.findings if f.severity in (Severity.WARNING, Severity.DANGER)]
+    assert not alarms, [(f.id, f.title) for f in alarms]
+    rows = {c.method: c for c in report.comparison}
+    assert rows["dmarc"].label == "not_recomputed" and "gateway" in rows["dmarc"].explanation
+    [composite] = _only(report, "recorded.compauth_fail")
+    assert composite.severity is Severity.NOTICE and composite.subject != COMPAUTH_FAIL_SUBJECT
+    assert "recipient's own gateway (mimecast.com)" in composite.title
+    [dmarc_fail] = _only(report, "recorded.dmarc_fail")
+    assert dmarc_fail.severity is Severity.NOTICE and "gateway" in dmarc_fail.title
+    [spf_fail] = _only(report, "recorded.spf_fail")
+    assert spf_fail.severity is Severity.INFO and "forged" not in spf_fail.explanation
+
+
+_GMAIL = (
+    b"Delivered-To: lee@contoso.example\r\n"
+    b"Received: by 2002:a05:7000:1f0b:b0:5c1:2d4e:9a1b with SMTP id r11csp2231447mab;\r\n"
+    b"        Thu, 26 Nov 2026 05:05:09 -0800 (PST)\r\n"
+    b"Return-Path: <dana@example.org>\r\n"
+    b"Received: from us-smtp-delivery-124.mimecast.com (us-smtp-delivery-124.mimecast.com. [170.10.129.124])\r\n"
+    b"        by mx.google.com with ESMTPS id af79cd13be357-7c5a1b2c3d4si1234567885a.312.2026.11.26.05.05.08\r\n"
+    b"        for <lee@contoso.example>\r\n"
+    b"        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256);\r\n"
+    b"        Thu, 26 Nov 2026 05:05:08 -0800 (PST)\r\n"
+    b"Received-SPF: fail (google.com: domain of dana@example.org does not designate 170.10.129.124 as permitted "
+    b"sender) client-ip=170.10.129.124;\r\n"
+    b"Authentication-Results: mx.google.com;\r\n"
+    b"       dkim=none;\r\n"
+    b"       spf=fail (google.com: domain of dana@example.org does not designate 170.10.129.124 as permitted "
+    b"sender) smtp.mailfrom=dana@example.org;\r\n"
+    b"       dmarc=fail (p=REJECT sp=REJECT dis=REJECT) header.from=example.org\r\n")
+
+
+def test_gmail_behind_the_recipients_gateway() -> None:
+    report = _analyze(_GMAIL + _MIMECAST_INTAKE + _SENDER_OUT + _AUTHOR, _dns())
+    assert report.boundary_hop == 2 and report.verdict.status == "authenticated"
+    [spf_fail] = _only(report, "recorded.spf_fail")
+    assert spf_fail.severity is Severity.INFO and "Google Workspace lists it as an inbound gateway" in \
+        spf_fail.explanation
+    rows = {c.method: c for c in report.comparison}
+    assert rows["dmarc"].label == "not_recomputed" and not _only(report, "recorded.different")
+
+
+def test_offline_the_forgery_words_are_conditional_on_a_possible_gateway() -> None:
+    # No MX answer: Mimecast's hop may be the recipient's gateway (hops.gateway_possible). The
+    # receiver's failures stand, but "forged" and "cannot pass" hold only if it is not.
+    for raw, dns in ((_behind_mimecast(_NO_EFC_UNSIGNED, signed=False), None),
+                     (_behind_mimecast(_NO_EFC_UNSIGNED, signed=False), _dns(mx=None)),
+                     (_GMAIL + _MIMECAST_INTAKE + _SENDER_OUT + _AUTHOR, None)):
+        report = _analyze(raw, dns)
+        assert _only(report, "hops.gateway_possible")
+        if dns is None:
+            # (With DNS, SPF is recomputed for the same client: no recorded.spf_fail to word.)
+            [spf_fail] = _only(report, "recorded.spf_fail")
+            assert "may be the recipient's own gateway" in spf_fail.explanation
+            assert "(mimecast.com: perhaps the recipient's gateway)" in spf_fail.title
+            [cannot] = _only(report, "dmarc.cannot_pass")
+            assert UNLESS_GATEWAY in cannot.title and "may be the recipient's own gateway" in cannot.explanation
+            [dmarc_fail] = _only(report, "recorded.dmarc_fail")
+            assert "may be the recipient's own gateway" in dmarc_fail.explanation
+        for composite in (f for f in report.findings if f.id == "recorded.compauth_fail"):
+            assert composite.severity is Severity.WARNING and "may be the recipient's own gateway" in \
+                composite.explanation
+
+
+def test_offline_the_verdicts_cannot_pass_is_conditional_on_a_possible_gateway() -> None:
+    # With no DMARC result recorded (dmarc=none), "cannot pass" is the verdict's own line: behind
+    # a possible gateway it holds only if the service is not the recipient's; from a spammer's
+    # server straight to Exchange Online it reads as before.
+    results = _eop_results(MIMECAST_IP, "fail", "dkim=none (message not signed)\r\n header.d=none",
+                           "none action=none", "fail reason=001", "us-smtp-delivery-124.mimecast.com")
+    report = _analyze(_behind_mimecast(results, signed=False))
+    assert report.verdict.status == "unauthenticated" and "cannot pass" in report.verdict.summary
+    assert "Unless that client was the recipient's own inbound gateway" in report.verdict.summary
+    spammer = results.replace(MIMECAST_IP.encode(), b"203.0.113.66").replace(
+        b"us-smtp-delivery-124.mimecast.com", b"mail.spam.example")
+    direct = _analyze(_EOP_TOP + spammer + _eop_front(b"mail.spam.example (203.0.113.66)") + _TAIL + _AUTHOR)
+    assert direct.verdict.status == "unauthenticated" and "cannot pass" in direct.verdict.summary
+    assert "gateway" not in direct.verdict.summary
+
+
+_SPAMMER_RESULTS = _eop_results("203.0.113.66", "fail", "dkim=none (message not signed)\r\n header.d=none",
+                                "fail action=oreject", "fail reason=000", "mail.spam.example")
+
+
+def test_a_forgery_straight_to_exchange_online_reads_as_before() -> None:
+    # No gateway in sight: the spammer's server connected to Exchange Online itself. Nothing is
+    # softened and no gateway is mentioned.
+    raw = (_EOP_TOP + _SPAMMER_RESULTS + _eop_front(b"mail.spam.example (203.0.113.66)") + _TAIL
+           + _AUTHOR)
+    for dns in (None, _dns(mx=("10 contoso-example.mail.protection.outlook.com.",))):
+        report = _analyze(raw, dns)
+        assert not _only(report, "hops.gateway_possible") and not _only(report, "hops.inbound_gateway")
+        texts = " ".join(f.title + f.explanation for f in report.findings)
+        assert "gateway" not in texts and UNLESS_GATEWAY not in texts
+        [composite] = _only(report, "recorded.compauth_fail")
+        assert composite.severity is Severity.WARNING and composite.subject == COMPAUTH_FAIL_SUBJECT
+        if dns is None:
+            [spf_fail] = _only(report, "recorded.spf_fail")
+            assert spf_fail.severity is Severity.WARNING and "(forged)" in spf_fail.explanation
+            assert _only(report, "dmarc.cannot_pass") and report.verdict.status != "authenticated"
+        else:
+            assert report.verdict.status == "spoofed"
 
 
 def test_the_chain_names_the_gateway() -> None:

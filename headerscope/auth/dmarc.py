@@ -14,7 +14,10 @@ from functools import lru_cache
 from .._value import Value, frozen
 from ..dns.interface import DnsStatus, Resolver
 from ..domains import aligned, normalize_domain, organizational_domain
-from ..hops import OPERATOR_ALIASES  # loaded already: auth.recorded imports the hop chain
+from ..hops import (  # loaded already: auth.recorded imports the hop chain
+    OPERATOR_ALIASES,
+    InboundGateway,
+)
 from ..model import (
     CANNOT_CHECK_FROM_COPY,
     COPY_UNCHECKABLE_CODES,
@@ -35,6 +38,8 @@ from .arc import holds
 from .recorded import (
     aar_records_dmarc_pass,
     arc_override_recorded,
+    gateway_judged,
+    gateway_words,
     receiver_enforced,
     receiver_spf_not_pass,
 )
@@ -855,7 +860,8 @@ def _unsigned_words(reported_signed: str | None) -> str:
 def nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...],
                      spf: SpfResult | None, dmarc: DmarcResult | None, srs: SrsInfo | None,
                      through_list: bool = False, default_key_tied: bool = False,
-                     recorded: tuple[RecordedResult, ...] = (), reported_signed: str | None = None) -> list[Finding]:
+                     recorded: tuple[RecordedResult, ...] = (), reported_signed: str | None = None,
+                     gateway: InboundGateway | None = None) -> list[Finding]:
     """When DMARC could not be evaluated (offline, a DNS error): whether any identity in the
     message could align with the From: domain at all (RFC 7489 section 3.1, relaxed), which
     needs no DNS. None can: DMARC cannot pass, whatever DNS says. ``default_key_tied``: the
@@ -864,7 +870,9 @@ def nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResu
     results; when only the envelope sender could align and the receiving side's own recorded
     SPF for it is not pass, DMARC cannot pass either (dmarc.cannot_pass). ``reported_signed``: for a
     copy without signatures carried by a feedback report, the report's words on who signed it
-    (recorded.reported_signatures), said instead of "carries no DKIM signature"."""
+    (recorded.reported_signatures), said instead of "carries no DKIM signature". ``gateway``: the
+    filtering service the hop chain found in front of the mailbox provider (HopChain.gateway), whose
+    address the receiver's SPF may have judged instead of the sender's server."""
     if dmarc is None or dmarc.result not in ("not_checked", "temperror") or len(set(from_domains)) != 1:
         return []
     from_domain = from_domains[0].lower()
@@ -885,7 +893,7 @@ def nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResu
     if aligned(spf_domain, from_domain):
         failing = [d for d in dkim if d.header_index in failed and d.domain and aligned(d.domain, from_domain)]
         return _spf_recorded_not_pass(from_domain, spf_domain, signers, spf, recorded, through_list, failing,
-                                      reported_signed)
+                                      reported_signed, gateway)
     if failed:
         # dmarc.nothing_aligned's words ("no DKIM signature is in its organisation") would be untrue.
         return []
@@ -941,6 +949,9 @@ def nothing_aligned(from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResu
 # In dmarc.cannot_pass's title when a signature in the From: organisation is there but the
 # receiving side recorded it as failing (the verdict's words follow it).
 SIGNATURE_RECORDED_FAILING = "its DKIM signature recorded as failing"
+# In dmarc.cannot_pass's title when the client the receiver's SPF judged is a filtering service that
+# may be the recipient's own gateway (hops.gateway_possible): the verdict's words follow it.
+UNLESS_GATEWAY = "unless the receiver checked the recipient's gateway"
 
 
 def _recorded_failing(dkim: tuple[DkimSignatureResult, ...], recorded: tuple[RecordedResult, ...]) -> set[int]:
@@ -954,12 +965,15 @@ def _recorded_failing(dkim: tuple[DkimSignatureResult, ...], recorded: tuple[Rec
 
 def _spf_recorded_not_pass(from_domain: str, spf_domain: str, signers: list[str], spf: SpfResult | None,
                            recorded: tuple[RecordedResult, ...], through_list: bool,
-                           failing: list[DkimSignatureResult], reported_signed: str | None = None) -> list[Finding]:
+                           failing: list[DkimSignatureResult], reported_signed: str | None = None,
+                           gateway: InboundGateway | None = None) -> list[Finding]:
     """No DKIM signature is in From:'s organisation, so only an aligned SPF pass could make DMARC
     pass (RFC 7489 section 4.2, identifiers of section 3.1); the receiving side's own recorded SPF
     result for that envelope sender (trusted: never a claim a sender could have written) is fail,
     softfail, neutral or none. SPF was judged once, at delivery, from the client that connected:
-    re-checking it later (or offline, not at all) cannot make that session pass."""
+    re-checking it later (or offline, not at all) cannot make that session pass. Unless that client
+    was the recipient's own gateway (possible, offline: hops.gateway_possible): then the receiver
+    judged the gateway's hand-over, and the words say that DMARC cannot pass only if it was not."""
     if spf is None or (spf.helo and spf.mail_from and spf.mail_from.lower() == f"postmaster@{spf.helo}".lower()):
         return []  # the null sender: SPF checked the HELO name, which the receiver records apart
     rec = receiver_spf_not_pass(recorded, spf_domain, spf.client_ip, from_domain)
@@ -978,14 +992,20 @@ def _spf_recorded_not_pass(from_domain: str, spf_domain: str, signers: list[str]
     sender = spf.mail_from or spf_domain
     by = f" by {rec.authserv_id}" if rec.authserv_id else ""
     where = f" in {header_ref(rec.header_index)}" if rec.header_index is not None else ""
+    judged = gateway_judged(rec, recorded, gateway)
+    # (A confirmed gateway moves SPF's client below it, where receiver_spf_not_pass finds no
+    # result for that client: only a possible one reaches here.)
+    unless = (f", {UNLESS_GATEWAY}" if judged is not None else "")
+    unless_words = (f" But {gateway_words(judged, rec, recorded)}; DMARC may then pass where the gateway took "
+                    "the message." if judged is not None else "")
     return [Finding(
         id="dmarc.cannot_pass", severity=Severity.INFO if through_list else Severity.NOTICE,
         title=f"DMARC for {from_domain} cannot pass: {dkim_words}, and SPF {rec.result} recorded for "
-              f"{spf_domain}",
+              f"{spf_domain}{unless}",
         explanation=(f"DMARC needs a DKIM signature or an SPF-checked envelope sender in {from_org}'s organisation "
                      f"that passes (RFC 7489 sections 3.1 and 4.2): {signed}, so only the envelope sender {sender} "
                      f"could align and pass, and the receiving side's own result for it, recorded{by}{where} at delivery for the "
                      f"client that connected, is SPF {rec.result}. So whatever DNS says now, DMARC for "
                      f"{from_domain} cannot pass. This rests on the receiver's recorded SPF result, not on a check "
-                     f"made here."),
+                     f"made here.{unless_words}"),
         reference="https://www.rfc-editor.org/rfc/rfc7489#section-4.2", subject="dmarc")]

@@ -2311,20 +2311,24 @@ def arc_breaks(recorded: tuple[RecordedResult, ...], arc: ArcResult | None) -> l
 
 def compare(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
             dmarc: DmarcResult | None, arc: ArcResult | None, resent_domains: frozenset[str] = frozenset(),
-            header_only: bool = False, from_literal: str | None = None
+            header_only: bool = False, from_literal: str | None = None,
+            gateway: InboundGateway | None = None
             ) -> tuple[tuple[Comparison, ...], tuple[Finding, ...]]:
     """Trusted recorded results beside recomputed ones, each difference labelled.
     ``resent_domains``: the domains of Resent-From: and Resent-Sender: (lower case), which some
     receivers judge DMARC by when a message was resent. ``header_only``: the input is a header
     without its body (a paste), which may hold only part of the fields. ``from_literal``: the
     From: address when it ends in an address literal ("joe@[192.0.2.1]"), which names no domain
-    for DMARC to judge."""
+    for DMARC to judge. ``gateway``: the filtering service in front of the mailbox provider
+    (HopChain.gateway): results the receiver recorded for its address judged the gateway's
+    hand-over, not the sender's server."""
     comparisons: list[Comparison] = []
     comparisons += _compare_dkim(recorded, dkim, header_only)
-    spf_comparison = _compare_spf(recorded, spf)
+    spf_comparison = _compare_spf(recorded, spf, gateway)
     if spf_comparison is not None:
         comparisons.append(spf_comparison)
-    dmarc_comparison = _compare_dmarc(recorded, dmarc, dkim, spf_comparison, resent_domains, from_literal)
+    dmarc_comparison = _compare_dmarc(recorded, dmarc, dkim, spf_comparison, resent_domains, from_literal,
+                                      gateway)
     if dmarc_comparison is not None and dmarc_comparison.recorded is not None:
         # The domain the receiver judged, as it wrote it (header.from): Gmail names the
         # organisational domain whose policy it applied, an edited paste another domain.
@@ -2398,21 +2402,43 @@ def compare(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureRe
                              "section shows what each sealer recorded."),
                 reference=RFC8617_LOCAL_POLICY, subject=ARC_EARLIER_PASS_SUBJECT))
         else:
-            findings.append(Finding(
-                id="recorded.dmarc_fail", severity=Severity.WARNING,
-                title=f"The receiving side recorded DMARC fail for {domain} at delivery",
-                explanation=(f"{dmarc_comparison.explanation} The receiver's own result says that no identity "
-                             f"aligned with {domain} passed when it accepted the message: the From: address is "
-                             "not authenticated, whatever the message shows."),
-                reference=RFC7489_POLICY, subject="dmarc"))
+            failed = next((r for r in recorded if r.trusted and r.method == "dmarc"
+                           and r.header_index == dmarc_comparison.recorded_header_index), None)
+            behind = gateway_judged(failed, recorded, gateway) if failed is not None else None
+            if behind is not None and failed is not None and behind.confirmed:
+                # The receiver's SPF judged the recipient's own gateway: its fail says nothing about
+                # the sender. (Recomputed, the comparison already says so; else, a DNS error now, it
+                # is said here.)
+                said = "" if dmarc_comparison.recomputed == "pass" else (
+                    f" {gateway_receiver(failed)} recorded dmarc=fail with no aligned DKIM pass, and "
+                    f"{gateway_words(behind, failed, recorded)}.")
+                findings.append(Finding(
+                    id="recorded.dmarc_fail", severity=Severity.NOTICE,
+                    title=f"The receiving side recorded DMARC fail for {domain}, judging the hand-over from the "
+                          f"recipient's own gateway ({behind.service})",
+                    explanation=f"{dmarc_comparison.explanation}{said}",
+                    reference=RFC7489_POLICY, subject="dmarc"))
+            else:
+                # The receiver's SPF may have judged a filtering service's address (offline,
+                # hops.gateway_possible): the From: is unauthenticated only if that service is not
+                # the recipient's own gateway.
+                unless = (f" But {gateway_words(behind, failed, recorded)}; DMARC may then pass where the gateway "
+                          "took the message." if behind is not None and failed is not None else "")
+                findings.append(Finding(
+                    id="recorded.dmarc_fail", severity=Severity.WARNING,
+                    title=f"The receiving side recorded DMARC fail for {domain} at delivery",
+                    explanation=(f"{dmarc_comparison.explanation} The receiver's own result says that no identity "
+                                 f"aligned with {domain} passed when it accepted the message: the From: address is "
+                                 f"not authenticated, whatever the message shows.{unless}"),
+                    reference=RFC7489_POLICY, subject="dmarc"))
     action = _receiver_dmarc_action(recorded, dmarc_comparison, dmarc)
     if action is not None:
         findings.append(action)
     from_domain = _judged_from_domain(recorded, dmarc, dmarc_comparison)
-    spf_fail = _recorded_spf_fail(recorded, spf_comparison, from_domain)
+    spf_fail = _recorded_spf_fail(recorded, spf_comparison, from_domain, gateway)
     if spf_fail is not None:
         findings.append(spf_fail)
-    composite_fail = _compauth_fail(recorded, from_domain)
+    composite_fail = _compauth_fail(recorded, from_domain, gateway)
     if composite_fail is not None:
         findings.append(composite_fail)
     return tuple(comparisons), tuple(findings)
@@ -2476,11 +2502,15 @@ RFC7208_FAIL = "https://www.rfc-editor.org/rfc/rfc7208#section-2.6.4"
 
 
 def _recorded_spf_fail(recorded: tuple[RecordedResult, ...], spf_comparison: Comparison | None,
-                       from_domain: str | None) -> Finding | None:
+                       from_domain: str | None, gateway: InboundGateway | None = None) -> Finding | None:
     """The receiver's own spf=fail for an envelope sender in the From: domain's organisation,
     when SPF was not recomputed here (offline, other inputs): the counterpart of spf.fail,
     which only a recomputed SPF raises. RFC 7208 section 2.6.4: fail is the domain's explicit
-    statement that the client may not send its mail."""
+    statement that the client may not send its mail.
+
+    When the client it checked is the recipient's own gateway (``gateway`` confirmed), the fail
+    is what any sender's mail gets there: told as that (info), never as a forgery sign. When the
+    gateway is only possible, the forgery words are conditional on it."""
     if spf_comparison is None or spf_comparison.label != "not_recomputed" or spf_comparison.recorded != "fail" \
             or not from_domain:
         return None
@@ -2493,6 +2523,19 @@ def _recorded_spf_fail(recorded: tuple[RecordedResult, ...], spf_comparison: Com
         return None
     dkim_passes = [p for p in _aligned_passes(recorded, rec.header_index, from_domain) if p.startswith("dkim=")]
     client = f" from {ip.strip('[]')}" if ip else ""
+    judged = gateway_judged(rec, recorded, gateway)
+    if judged is not None and judged.confirmed:
+        # The receiver checked the hand-over from the recipient's own gateway (the boundary is the
+        # gateway's intake, above which this client sits): a fail there is no sign of forgery.
+        signers = ", ".join(p.partition("=")[2] for p in dkim_passes[:2])
+        dkim_words = f" It also recorded a DKIM pass for {signers}, aligned with the From: domain." if signers else ""
+        return Finding(
+            id="recorded.spf_fail", severity=Severity.INFO,
+            title=f"The receiving side recorded SPF fail for {domain}{client}, the recipient's own gateway "
+                  f"({judged.service})",
+            explanation=(f"{gateway_receiver(rec)} recorded spf=fail for the envelope sender's domain {domain}{client}: "
+                         f"{gateway_words(judged, rec, recorded)}.{dkim_words}"),
+            reference=RFC7208_FAIL, subject="spf")
     if dkim_passes:
         # An aligned signature carried the message through DMARC: a forward that kept the
         # envelope sender (no SRS) fails SPF this way, and DKIM is what authenticates it.
@@ -2506,15 +2549,19 @@ def _recorded_spf_fail(recorded: tuple[RecordedResult, ...], spf_comparison: Com
                          "message whatever SPF says; a forward that kept the envelope sender (no SRS) fails SPF "
                          "this way."),
             reference=RFC7208_FAIL, subject="spf")
+    # Offline (hops.gateway_possible): the client may be the recipient's own gateway, which the
+    # MX would tell; the forgery reading then holds only if it is not.
+    unless = f" But {gateway_words(judged, rec, recorded)}." if judged is not None else ""
     return Finding(
         id="recorded.spf_fail", severity=Severity.WARNING,
-        title=f"The receiving side recorded SPF fail for {domain}{client}, in the From: domain's organisation",
+        title=f"The receiving side recorded SPF fail for {domain}{client}, in the From: domain's organisation"
+              + (f" ({judged.service}: perhaps the recipient's gateway)" if judged is not None else ""),
         explanation=(f"{_who(rec)} recorded spf=fail for the envelope sender's domain {domain}{client}: {domain}'s "
                      "SPF record explicitly says that server may not send its mail (RFC 7208 section 2.6.4), and "
                      f"the envelope sender is in the organisation of the From: domain {from_domain}. No DKIM pass "
                      f"aligned with {from_domain} was recorded beside it: the message was sent in {domain}'s name "
                      "from a server it does not authorise (forged), or forwarded without sender rewriting (SRS) by "
-                     "a server the receiver took for the sender."),
+                     f"a server the receiver took for the sender.{unless}"),
         reference=RFC7208_FAIL, subject="spf")
 
 
@@ -2529,7 +2576,8 @@ _COMPAUTH_FAIL_REASONS = {
 }
 
 
-def _compauth_fail(recorded: tuple[RecordedResult, ...], from_domain: str | None = None) -> Finding | None:
+def _compauth_fail(recorded: tuple[RecordedResult, ...], from_domain: str | None = None,
+                   gateway: InboundGateway | None = None) -> Finding | None:
     """Exchange Online's composite authentication failed (compauth=fail), its verdict on
     spoofing, which decides what its anti-phishing policy does: beside dmarc=none or a pass
     of another domain, nothing else in the report says it judged the From: a spoof.
@@ -2538,7 +2586,10 @@ def _compauth_fail(recorded: tuple[RecordedResult, ...], from_domain: str | None
     domain: then nothing the receiver checked authenticates the From:, and Microsoft's verdict
     ("the message failed explicit or implicit authentication", _COMPAUTH_DOCS) is a spoof
     verdict, not a reputation quirk. With an aligned pass beside it (reason 002, an admin's
-    block; 6xx) it stays a notice."""
+    block; 6xx) it stays a notice, as it does when the SPF result beside it judged the recipient's
+    own gateway (``gateway`` confirmed): Exchange Online judged the gateway's hand-over, where mail
+    its sender does not sign with the From: domain fails however genuine. When the gateway is only
+    possible (offline), the spoofing words are conditional on it."""
     rec = next((r for r in recorded if r.trusted and r.method == "compauth" and r.result == "fail"), None)
     if rec is None:
         return None
@@ -2557,6 +2608,19 @@ def _compauth_fail(recorded: tuple[RecordedResult, ...], from_domain: str | None
     said = [f"{r.method}={r.result}" + (f" for {d}" if (d := _recorded_identity(r)) else "")
             for r in recorded if r.trusted and r.header_index == rec.header_index and r.method in ("spf", "dkim")]
     beside = f" It recorded {', '.join(said[:3])} beside it:" if said else ""
+    judged = gateway_judged(rec, recorded, gateway)
+    if judged is not None and judged.confirmed:
+        return Finding(
+            id="recorded.compauth_fail", severity=Severity.NOTICE,
+            title=f"Exchange Online's composite authentication failed (compauth=fail reason={code or '?'}) for the "
+                  f"hand-over from the recipient's own gateway ({judged.service})",
+            explanation=(f"{explanation}{beside} no pass for an identity aligned with {from_domain}. But "
+                         f"{gateway_words(judged, rec, recorded)}. Behind a gateway, mail that its sender does not "
+                         f"sign with {from_domain}'s domain fails this way however genuine; the SPF, DKIM and DMARC "
+                         "rows judge what the gateway took from the sender."),
+            reference=_COMPAUTH_DOCS, subject="dmarc")
+    unless = (f" But {gateway_words(judged, rec, recorded)}; behind a gateway, genuine mail that its sender does "
+              f"not sign with {from_domain}'s domain fails this way too." if judged is not None else "")
     # Not "spoofed" in the verdict's sense (that is a domain's own reject or quarantine policy):
     # Microsoft fails domains that publish no records at all, and an email service's mail
     # signed only with its own domain, the same way (reason 001).
@@ -2566,8 +2630,70 @@ def _compauth_fail(recorded: tuple[RecordedResult, ...], from_domain: str | None
         explanation=(f"{explanation}{beside} no pass for an identity aligned with {from_domain}, so nothing the "
                      f"receiver checked authenticates the From: address. An email service sending in "
                      f"{from_domain}'s name without signing with its domain fails the same way; a forger always "
-                     "does."),
+                     f"does.{unless}"),
         reference=_COMPAUTH_DOCS, subject=COMPAUTH_FAIL_SUBJECT)
+
+
+def _field_spf(rec: RecordedResult, recorded: Sequence[RecordedResult]) -> RecordedResult | None:
+    """The receiver's SPF result in ``rec``'s field (``rec`` itself for SPF)."""
+    if rec.method == "spf":
+        return rec
+    return next((r for r in recorded if r.trusted and r.method == "spf" and r.header_index == rec.header_index), None)
+
+
+def gateway_judged(rec: RecordedResult, recorded: Sequence[RecordedResult],
+                   gateway: InboundGateway | None) -> InboundGateway | None:
+    """``gateway`` when the SPF result the receiver recorded in ``rec``'s field (``rec`` itself
+    for SPF) was evaluated for the gateway's address: the receiver judged the gateway's hand-over,
+    not the sender's server. None otherwise (Enhanced Filtering for Connectors and Google's
+    inbound gateway setting make the receiver look past the gateway, and record the sender's)."""
+    if gateway is None or gateway.client_ip is None or not rec.trusted:
+        return None
+    spf = _field_spf(rec, recorded)
+    ip = _spf_identity(spf)[2] if spf is not None else None
+    checked = parse_client_ip(ip.strip("[]")[:64]) if ip else None
+    return gateway if checked is not None and checked == parse_client_ip(gateway.client_ip) else None
+
+
+def gateway_receiver(rec: RecordedResult) -> str:
+    """Who recorded a result, by product where its form says (the words on gateways differ)."""
+    if rec.header in (_AR, _RECEIVED_SPF) and (rec.authserv_id is None or _microsoft_name(rec.authserv_id)):
+        return "Exchange Online"
+    if rec.authserv_id and organizational_domain(normalize_domain(rec.authserv_id) or "") == "google.com":
+        return "Gmail"
+    return _who(rec)
+
+
+# How a mailbox provider behind a gateway is told to look past it to the sender's server.
+_LOOKS_PAST = {
+    "Exchange Online": "it looks past a gateway to the sender's server only with Enhanced Filtering for "
+                       "Connectors, not on for this delivery",
+    "Gmail": "it looks past one only where Google Workspace lists it as an inbound gateway, not so here",
+}
+
+
+def gateway_words(gateway: InboundGateway, rec: RecordedResult, recorded: Sequence[RecordedResult]) -> str:
+    """What the receiver's SPF result in ``rec``'s field, evaluated for the gateway's address,
+    means (RFC 7208 section 2.4: SPF judges the client that connected to the receiver), with the
+    MX confirming the gateway or only possibly one; a sentence without its final stop."""
+    spf = _field_spf(rec, recorded)
+    result = f"spf={spf.result}" if spf is not None else "its SPF result"
+    receiver = gateway_receiver(rec)
+    looks_past = f" ({_LOOKS_PAST[receiver]})" if receiver in _LOOKS_PAST else ""
+    # The sender's SPF record lists its own servers, not the recipient's gateway: a fail there is
+    # what every sender's mail gets (a pass would say nothing about the sender's server either).
+    expected = " (the sender's SPF record does not list the recipient's gateway: expected)" \
+        if spf is not None and spf.result in ("fail", "softfail") else ""
+    if gateway.confirmed:
+        return (f"{gateway.client_ip} is the recipient's own gateway, {gateway.service} (the client at hop "
+                f"{gateway.handed_on}), not the sender's server: {receiver} checked the gateway's hand-over"
+                f"{looks_past}, and its {result}{expected} is about the gateway's address, nothing about the "
+                f"sender's; SPF here is evaluated for the sender's server where the gateway took the message "
+                f"(hop {gateway.intake})")
+    return (f"{gateway.service}, the client at hop {gateway.handed_on} whose address {gateway.client_ip} {receiver} "
+            f"checked, may be the recipient's own gateway (hops.gateway_possible; the recipient domain's MX would "
+            f"tell): if so, {receiver} judged the gateway's hand-over, and its {result}{expected} says nothing about "
+            f"the sender's server (hop {gateway.intake}'s client), which it did not check")
 
 
 def _recorded_identity(rec: RecordedResult) -> str | None:
@@ -3218,10 +3344,11 @@ def _arc_recorded_dmarc_pass(recorded: tuple[RecordedResult, ...], dmarc: Compar
     return None
 
 
-def _compare_spf(recorded: tuple[RecordedResult, ...], spf: SpfResult | None) -> Comparison | None:
+def _compare_spf(recorded: tuple[RecordedResult, ...], spf: SpfResult | None,
+                 gateway: InboundGateway | None = None) -> Comparison | None:
     """The SPF comparison, and when the record compared is not the receiver's last word (an
     earlier leg inside the receiving side, as an ARC set kept it), what the last word says."""
-    comparison = _compare_spf_identity(recorded, spf)
+    comparison = _compare_spf_identity(recorded, spf, gateway)
     if comparison is None or comparison.recorded_header_index is None:
         return comparison
     final = min((r for r in recorded if _usable(r, "spf")), key=_rank, default=None)
@@ -3239,7 +3366,8 @@ def _compare_spf(recorded: tuple[RecordedResult, ...], spf: SpfResult | None) ->
         f"{final_domain} ({header_ref(final.header_index)}), the identity of a later leg."))
 
 
-def _compare_spf_identity(recorded: tuple[RecordedResult, ...], spf: SpfResult | None) -> Comparison | None:
+def _compare_spf_identity(recorded: tuple[RecordedResult, ...], spf: SpfResult | None,
+                          gateway: InboundGateway | None = None) -> Comparison | None:
     candidates = sorted((r for r in recorded if _usable(r, "spf")), key=_rank)
     # Each candidate's identity is read once: the chosen one's is used again below.
     identities = [(r, _spf_identity(r)) for r in candidates]
@@ -3294,6 +3422,14 @@ def _compare_spf_identity(recorded: tuple[RecordedResult, ...], spf: SpfResult |
                      f"{who} recorded spf={rec.result} without naming {missing}; we evaluated "
                      f"{our_domain or '?'} from {spf.client_ip or '?'} and got {ours}, which is not the "
                      "same evaluation, so the two are not comparable.")
+    judged = gateway_judged(rec, recorded, gateway) if not same_ip else None
+    if judged is not None and judged.confirmed:
+        # Not a change in DNS, nor the sender's result: the receiver checked the recipient's own
+        # gateway (the boundary is where the gateway took the message from the sender).
+        return _make("spf", subject, rec, ours, "not_recomputed",
+                     f"{who} recorded spf={rec.result} for {rec_domain} from {rec_ip}: "
+                     f"{gateway_words(judged, rec, recorded)}. We evaluated {our_domain or '?'} from "
+                     f"{spf.client_ip or '?'} there and got {ours}: the two judged different hand-overs.")
     if not (same_domain and same_ip):
         return _make("spf", subject, rec, ours, "not_recomputed",
                      f"{who} recorded spf={rec.result} for {rec_domain or '?'} from {rec_ip or '?'}; "
@@ -3391,7 +3527,8 @@ def receiver_enforced(rec: RecordedResult) -> bool:
 
 def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | None,
                    dkim: tuple[DkimSignatureResult, ...], spf_comparison: Comparison | None,
-                   resent_domains: frozenset[str] = frozenset(), from_literal: str | None = None) -> Comparison | None:
+                   resent_domains: frozenset[str] = frozenset(), from_literal: str | None = None,
+                   gateway: InboundGateway | None = None) -> Comparison | None:
     candidates = sorted((r for r in recorded if _usable(r, "dmarc")), key=_rank)
     rec = candidates[0] if candidates else None
     if rec is None and dmarc is None:
@@ -3554,6 +3691,15 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
                          f"{who} recorded dmarc=pass; the aligned DKIM signature by {refused_sha1[0].domain} still "
                          "verifies, body and signed header fields, but uses rsa-sha1, which verifiers refuse since "
                          "RFC 8301 (2018): the rules changed since delivery, not the message.")
+    behind = gateway_judged(rec, recorded, gateway) if rec.result == "fail" and ours == "pass" else None
+    if behind is not None and behind.confirmed and dmarc.spf_aligned and not dmarc.dkim_aligned:
+        # DMARC passes here on SPF alone, evaluated where the gateway took the message from the
+        # sender; the receiver's SPF judged the gateway's address (RFC 7489 section 4.2: the
+        # same identifier, another client): different hand-overs, not a change in DNS.
+        return _make("dmarc", subject, rec, ours, "not_recomputed",
+                     f"{who} recorded dmarc=fail: no DKIM signature aligned with {subject or 'the From: domain'} "
+                     f"passed, and {gateway_words(behind, rec, recorded)}. DMARC passes now on SPF for "
+                     "the sender's server: the receiver's fail is about the gateway's hand-over, not the sender.")
     if rec.result == "none" and ours in ("pass", "fail"):
         return _make("dmarc", subject, rec, ours, "dns_drift",
                      f"{who} found no DMARC record at delivery (dmarc=none); {subject} publishes one now.")
