@@ -1926,7 +1926,9 @@ def _early_questions(message: Message) -> list[tuple[str, str]]:
     questions = _questions(message, author[0].domain if author else None,
                            return_path[0].address if return_path and return_path[0].domain else None, None, None)
     # The MX the hop chain asks when it weighs an inbound gateway (hops._inbound_gateway): the
-    # boundary's "for" recipient's domain, else the To:/Cc: domains and the receiving organisation.
+    # boundary's "for" recipient's domain, else the To:/Cc: domains and the receiving organisation;
+    # the To:/Cc: domains too when Exchange Online took the message from outside (whether it went
+    # around the domains' gateway, hops._gateway_bypassed).
     exchanges: list[str | None] = [a.domain for name in ("To", "Cc") for field in message.all(name)[:2]
                                    for a in parse_addresses(field.value[:2000])[:5]][:3]
     for number, field in enumerate(message.all("Received")[:_MAX_PREFETCH_HOPS]):

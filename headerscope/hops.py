@@ -1653,6 +1653,63 @@ def _possible_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: M
     ), gateway
 
 
+# Microsoft's advice to a tenant behind a third-party filtering service: accept mail only from it.
+_LOCK_DOWN_DOCS = ("https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/"
+                   "manage-mail-flow-using-third-party-cloud")
+
+
+def _gateway_bypassed(work: list[_Work], boundary: _Boundary, mail_exchangers: MailExchangers | None,
+                      addressed_domains: Sequence[str], list_domain: str | None,
+                      forwarder_marks: Sequence[tuple[str, str]]) -> Finding | None:
+    """hops.gateway_bypassed: Exchange Online Protection's frontend took the message straight from
+    the sender's server, though the MX of every domain the message is addressed to is a filtering
+    service in front of it (RFC 5321 section 5.1: a sender delivers to the MX). Sending to the
+    tenant's own *.mail.protection.outlook.com host skips the gateway, a known way around its
+    filter unless the tenant accepts mail from the gateway's addresses only (_LOCK_DOWN_DOCS).
+
+    Only where DNS answered those MX: the recipient is not in the copy (Exchange Online writes no
+    "for"), so its To: and Cc: domains stand for it, and a copy that a list or a forwarder carried
+    (List-Id, an SRS sender, another party's ARC seal) was delivered to some other recipient."""
+    b = boundary.index
+    if mail_exchangers is None or not boundary.from_outside or boundary.gateway is not None \
+            or not addressed_domains or list_domain is not None or not 0 <= b < len(work):
+        return None
+    fields = work[b].fields
+    by = normalize_domain(fields.by) or ""
+    if not by.endswith(".mail.protection.outlook.com") or work[b].private or not _is_public_ip(fields.from_ip) \
+            or tenant_handover(fields):
+        return None
+    client = next((org for org in (host_organization(n) for n in _client_names(fields)) if org), None)
+    if client in _FILTERING_SERVICES or client == "outlook.com" \
+            or any(org != "outlook.com" for org, _ in forwarder_marks[:8]):
+        return None
+    found: tuple[str, str, str] | None = None
+    for domain in addressed_domains[:3]:
+        # Every domain's MX must be a filtering service: a domain whose MX is Exchange Online's
+        # own may be the one this copy was delivered for.
+        hosts = [name.split()[-1].rstrip(".") for name in (mail_exchangers(domain) or ())[:10] if name.split()]
+        services = {host_organization(host) for host in hosts}
+        if not hosts or not services <= _FILTERING_SERVICES:
+            return None
+        found = found or (domain, hosts[0], str(host_organization(hosts[0])))
+    if found is None:
+        return None
+    domain, exchanger, service = found
+    sender = f"{str(fields.from_rdns or fields.from_helo)[:120]} ({fields.from_ip})" \
+        if fields.from_rdns or fields.from_helo else str(fields.from_ip)
+    return Finding(
+        id="hops.gateway_bypassed", severity=Severity.NOTICE,
+        title=f"The message went around {domain}'s MX ({service}): delivered straight to Exchange Online",
+        explanation=(f"{domain}'s MX host is {exchanger}, a host of {service}, the filtering service in front of "
+                     f"its mailboxes; but at hop {b + 1} Exchange Online ({str(fields.by)[:120]}) took the message "
+                     f"straight from {sender}, not from {service}. A sender that delivers to the tenant's own "
+                     "*.mail.protection.outlook.com host instead of the MX skips the gateway's filtering: a known "
+                     "way around it, which Exchange Online lets through unless the tenant accepts mail from the "
+                     f"gateway's addresses only. (A partner's connector, or a recipient other than {domain}'s, a "
+                     "forward or a Bcc, also arrives this way.)"),
+        reference=_LOCK_DOWN_DOCS, subject=f"hop {b + 1}")
+
+
 def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: MailExchangers | None,
                      reverse_names: ReverseNames | None = None, addressed_domains: Sequence[str] = ()
                      ) -> tuple[str, str, str] | None:
@@ -2438,6 +2495,9 @@ def build_chain_from_fields(
 
     for note in boundary.notes:
         findings.add(note)
+    bypassed = _gateway_bypassed(work, boundary, mail_exchangers, addressed_domains, list_domain, forwarder_marks)
+    if bypassed is not None:
+        findings.add(bypassed)
     outside_client = _unseen_outside_client(work, statements) if not boundary.from_outside else None
     if outside_client is not None:
         # The receiver recorded a client from outside that no Received shows: the header is cut

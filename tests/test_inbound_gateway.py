@@ -307,6 +307,29 @@ def test_a_forgery_straight_to_exchange_online_reads_as_before() -> None:
             assert report.verdict.status == "spoofed"
 
 
+def test_mail_that_went_around_the_domains_mx_gateway() -> None:
+    # The MX is Mimecast, but the sender's server handed the message straight to Exchange Online.
+    direct = _eop_results(SENDER_IP, "pass", "dkim=none (message not signed)\r\n header.d=none",
+                          "pass action=none", "pass reason=100", "mail.example.org")
+    raw = _EOP_TOP + direct + _eop_front(b"mail.example.org (192.0.2.10)") + _TAIL + _SENDER_OUT + _AUTHOR
+    [bypassed] = _only(_analyze(raw, _dns()), "hops.gateway_bypassed")
+    assert bypassed.severity is Severity.NOTICE and bypassed.subject == "hop 2"
+    assert "contoso.example's MX host is us-smtp-inbound-1.mimecast.com" in bypassed.explanation
+    # Only when DNS shows that MX.
+    assert not _only(_analyze(raw, _dns(mx=None)), "hops.gateway_bypassed")
+    assert not _only(_analyze(raw), "hops.gateway_bypassed")
+    assert not _only(_analyze(raw, _dns(mx=("10 contoso-example.mail.protection.outlook.com.",))),
+                     "hops.gateway_bypassed")
+    # Not through the gateway, when it took it; not for a list's copy; not when another domain the
+    # message is addressed to takes its mail at Exchange Online itself.
+    assert not _only(_analyze(_behind_mimecast(_NO_EFC_UNSIGNED, signed=False), _dns()), "hops.gateway_bypassed")
+    listed = raw.replace(b"Subject:", b"List-Id: <news.example.org>\r\nSubject:")
+    assert not _only(_analyze(listed, _dns()), "hops.gateway_bypassed")
+    copied = raw.replace(b"Subject:", b"Cc: ann@fabrikam.example\r\nSubject:")
+    zone = {**_dns(), "fabrikam.example": {"MX": ["0 fabrikam-example.mail.protection.outlook.com."]}}
+    assert not _only(_analyze(copied, zone), "hops.gateway_bypassed")
+
+
 def test_the_chain_names_the_gateway() -> None:
     from headerscope.hops import build_chain
     from headerscope.message import parse_message
