@@ -877,6 +877,28 @@ _auth_prepend_re = compiled_on_first_use(r"([A-Za-z_-]{0,30}auth[A-Za-z_-]{0,30}
 _qmail_auth_with_re = compiled_on_first_use(r"([^\s]{1,200})@([^\s@]{1,80}) with ([A-Za-z0-9_-]{1,20})")
 
 
+def _receiver_address_comment(tokens: Sequence[_Tok]) -> int:
+    """The position of the last comment holding a bracketed address ("(rdns [IP])", the receiver's
+    record of the connection), or -1 when there is none: the comments before it are the client's
+    greeting as written (see _read_from)."""
+    for position in range(len(tokens) - 1, -1, -1):
+        token = tokens[position]
+        if token.kind == "C" and "[" in token.text and "]" in token.text:
+            inner = token.text[token.text.rfind("[") + 1:token.text.rfind("]")]
+            if _read_ip(inner.strip())[0] is not None:
+                return position
+    return -1
+
+
+def helo_text_comments(from_seg: Sequence[_Tok] | None) -> frozenset[str]:
+    """The comments of a from clause that are the client's greeting as written (before the
+    receiver's "(rdns [IP])" comment): never read as a login."""
+    if not from_seg:
+        return frozenset()
+    receiver_comment = _receiver_address_comment(from_seg)
+    return frozenset(t.text for t in from_seg[:max(receiver_comment, 0)] if t.kind == "C")
+
+
 def _holds_address(comment: str) -> bool:
     """Whether a comment has a word that reads as an IP address (the client's, most likely)."""
     if "." not in comment and ":" not in comment:
@@ -949,8 +971,13 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
     api_client = False
     local_uid: str | None = None
     unread_comment: str | None = None
+    # A comment before the one where the receiver writes the client's address ("(rdns [IP])") is
+    # the client's own HELO text: Postfix writes a multi-word greeting as it came ("from evil
+    # (victim@198.51.100.7 with plain) (unknown [203.0.113.66])"), so no login is read from it
+    # (verification V32: a sender planted one and its spoof read as a sent copy).
+    receiver_comment = _receiver_address_comment(rest)
 
-    for t in rest:
+    for position, t in enumerate(rest):
         if t.kind == "C":
             c = _collapse(_strip_nested(t.text[:MAX_COMMENT_SCAN]))
             if not c:
@@ -1029,7 +1056,7 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
                 if ip is not None:
                     literal_ip = ip
                     continue
-            if bare is None and " with " in c:
+            if bare is None and " with " in c and position >= receiver_comment:
                 with_auth = _qmail_auth_with_re().fullmatch(c)
                 if with_auth is not None:
                     ip, has_port = _read_ip(with_auth.group(2))
@@ -1886,12 +1913,14 @@ def _assemble(
     (the fast path checked), so only TLS is looked for in them."""
     # Markers in comments: TLS, authentication, envelope sender, local user.
     auth_comment: str | None = None
+    greeting_text = helo_text_comments(from_seg) if not tls_only else frozenset()
     for c in flat_comments:
         _tls_from_comment(c, tls)
         if tls_only:
             continue
         low = c.lower()
-        if auth_comment is None and ("auth" in low or "account" in low or "via http" in low):
+        if auth_comment is None and ("auth" in low or "account" in low or "via http" in low) \
+                and c not in greeting_text:
             auth_match = _auth_comment_re().search(c)
             if auth_match is not None:
                 if auth_match.start(1) >= 0:
@@ -1900,7 +1929,7 @@ def _assemble(
                     auth_comment = c[auth_match.start(1) : end if end >= 0 else len(c)][:200]
                 else:
                     auth_comment = c[:200]
-        if ident is None and low[:7] == "ident: ":
+        if ident is None and low[:7] == "ident: " and c not in greeting_text:
             courier_ident = _courier_ident_re().match(c)
             if courier_ident is not None and courier_ident.group(1).lower() != "unknown":
                 ident = courier_ident.group(1)

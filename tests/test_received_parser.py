@@ -1528,3 +1528,19 @@ def test_exclaimer_prefixed_tls_keys() -> None:
         "(tlsversion=TLS12, tlscipher=TLS_ECDHE_WITH_AES256_SHA384); Tue, 19 Jan 2021 14:06:52 +0000"
     )
     assert f.tls == TlsInfo(encrypted=True, version="TLS12", cipher="TLS_ECDHE_WITH_AES256_SHA384")
+
+
+@pytest.mark.parametrize("greeting", ["evil (victim@198.51.100.7 with plain)", "evil (IDENT: ceo, AUTH: LOGIN ceo)",
+                                      "evil (AUTH: LOGIN ceo)", "evil (authenticated as ceo)"])
+def test_a_login_written_in_the_clients_greeting_is_not_read(greeting: str) -> None:
+    # Verification V32: Postfix writes a multi-word HELO as it came, before its own "(rdns [IP])"
+    # comment. A sender greeting with a qmail- or Courier-style login made its hop a submission
+    # (role MSA), so its spoof read "a sent copy" with SPF and DMARC not applicable.
+    f = parse_received(f"from {greeting} (unknown [203.0.113.66]) by mx.contoso.example (Postfix) with ESMTP "
+                       "id 4AbC1; Mon, 11 Apr 2022 22:36:03 +0000")
+    assert (f.auth, f.ident, f.from_ip) == (None, None, "203.0.113.66"), f
+    assert classify_role(f, "", same_org_client=False) is Role.MTA
+    # The same items where the receiver writes them, after its "(rdns [IP])" comment, are read.
+    f = parse_received("from perceptron (xdsl-87-78-94-105.netcologne.de [::ffff:87.78.94.105]) "
+                       "(IDENT: unknown, AUTH: LOGIN jast) by cthulhu.zoidberg.org with esmtp; Sun, 09 Nov 2008 23:00:17 +0100")
+    assert f.auth == "AUTH: LOGIN jast"
