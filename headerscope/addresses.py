@@ -18,7 +18,7 @@ from ._value import Value, frozen
 from .domains import is_listed_tld, organizational_domain
 from .message import LOST_NAME
 from .model import Address, SrsInfo
-from .text import compiled_on_first_use, decode_rfc2047, read_comment
+from .text import IGNORABLE_NOT_FORMAT, compiled_on_first_use, decode_rfc2047, read_comment
 
 MAX_VALUE_LENGTH = 64 * 1024
 """Longer values are cut here (about 2,000 addresses): bounds the time spent on hostile input."""
@@ -757,11 +757,17 @@ _LOOKALIKE_DOTS = str.maketrans({"\u3002": ".", "\uff61": "."})
 _REVERSING = ("\u202e", "\u2067")
 
 
+# Rendered as nothing (text.IGNORABLE_NOT_FORMAT): dropped from the text a reader sees.
+_IGNORABLE_NOT_FORMAT = compiled_on_first_use(f"[{IGNORABLE_NOT_FORMAT}]")
+
+
 def shown_as(text: str) -> str:
     """Text as a reader sees it, for finding an address a display name or local part shows:
     compatibility forms folded (U+FF20 FULLWIDTH COMMERCIAL AT and U+FE6B SMALL COMMERCIAL AT to
     '@', full-width and leader dots to '.', by NFKC, Unicode UAX #15), invisible format characters
-    dropped, the text after a right-to-left override reversed, and spaces around '@' closed up."""
+    dropped with the other characters Unicode renders as nothing (Default_Ignorable_Code_Point:
+    variation selectors, the combining grapheme joiner, Hangul fillers), the text after a
+    right-to-left override reversed, and spaces around '@' closed up."""
     text = text[:4096]
     if not text.isascii():
         import unicodedata
@@ -771,7 +777,7 @@ def shown_as(text: str) -> str:
             if found:
                 text = before + after[::-1]
         text = unicodedata.normalize("NFKC", text).translate(_LOOKALIKE_DOTS)
-        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+        text = _IGNORABLE_NOT_FORMAT().sub("", "".join(ch for ch in text if unicodedata.category(ch) != "Cf"))
     if " @" in text or "@ " in text:
         text = re.sub(r"[ \t]{1,10}@[ \t]{0,10}|@[ \t]{1,10}", "@", text)
     return text

@@ -32,7 +32,13 @@ from .model import (
     MessageStructure,
     Severity,
 )
-from .text import HIDDEN_CHARACTERS, compiled_on_first_use, decode_rfc2047, shown_hidden
+from .text import (
+    HIDDEN_CHARACTERS,
+    IGNORABLE_NOT_FORMAT,
+    compiled_on_first_use,
+    decode_rfc2047,
+    shown_hidden,
+)
 
 MAX_PARTS = 300
 """Parts looked at in one message (a real one has a handful; a digest of a busy list, dozens)."""
@@ -1977,6 +1983,16 @@ def _joiners_hiding(text: str) -> list[bool]:
 
 
 _joiner_re = compiled_on_first_use("[\u200c\u200d]")
+_ignorable_re = compiled_on_first_use(f"[{IGNORABLE_NOT_FORMAT}]")
+
+
+def _ignorables_hiding(text: str) -> list[str]:
+    """The characters Unicode renders as nothing that are not format characters
+    (text.IGNORABLE_NOT_FORMAT) and hide something here: those after an ASCII character or at the
+    start, where no emoji, ideograph or Hangul syllable takes them (a variation selector after
+    "\u2764" shapes the heart; after "PayPal" it only hides what is written)."""
+    return [match.group() for match in _ignorable_re().finditer(text)
+            if match.start() == 0 or text[match.start() - 1].isascii()]
 
 
 def _visible_non_ascii(char: str) -> bool:
@@ -1994,7 +2010,8 @@ def hidden_characters(message: Message) -> Finding | None:
             continue
         text = value[:2000]
         marks = _hidden_character_re().findall(text)
-        if not marks:
+        ignorable = _ignorables_hiding(text) if not text.isascii() else []
+        if not marks and not ignorable:
             continue  # nearly every field: no character to sort, so no look at each one for right-to-left text
         # The direction marks belong in right-to-left text: said only outside it.
         rtl = any("\u0590" <= c <= "\u08ff" for c in text)
@@ -2003,6 +2020,7 @@ def hidden_characters(message: Message) -> Finding | None:
         hidden = list(dict.fromkeys(f"U+{ord(c):04X}" for c in marks
                                     if (next(hiding, True) if c in "\u200c\u200d" else
                                         c not in "\r\n\t" and not (rtl and c in "\u200e\u200f\u061c"))))
+        hidden = list(dict.fromkeys(hidden + [f"U+{ord(c):04X}" for c in ignorable]))
         if hidden:
             found.append((name, hidden[:5]))
     if not found:

@@ -24,6 +24,13 @@ _ANSI = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)?|\x9b
 HIDDEN_CHARACTERS = ("\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064"
                      "\u2066-\u2069\ufeff\ufff9-\ufffb\U000e0000-\U000e007f\ud800-\udfff")
 _CONTROL = re.compile(f"[{HIDDEN_CHARACTERS}]")
+# Unicode's Default_Ignorable_Code_Point characters (DerivedCoreProperties.txt) that are not
+# format characters (category Cf, in HIDDEN_CHARACTERS): rendered as nothing, yet some belong to
+# what comes before them: variation selectors after an emoji or an ideograph, the combining
+# grapheme joiner and the Hangul fillers in their scripts. After an ASCII character, or alone,
+# they only hide what is written ("PayPal\u034f.com"; verification V32).
+IGNORABLE_NOT_FORMAT = ("\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180d\u180f\u3164\ufe00-\ufe0f\uffa0"
+                        "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0100-\U000e01ef")
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 
 def compiled_on_first_use(pattern: AnyStr, flags: int = 0) -> Callable[[], re.Pattern[AnyStr]]:

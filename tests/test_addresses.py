@@ -233,3 +233,34 @@ def test_an_encoded_address_is_called_the_recipients_only_when_it_is_one() -> No
                                       ("news@lists.example.org",))
     assert unknown is not None and unknown.kind == "verp" and unknown.encodes == "address"
     assert unknown.encoded_recipient == "john@example.com" and "recipient's" not in unknown.reason
+
+
+@pytest.mark.parametrize("invisible", ["\u034f", "\ufe0f", "\ufe00", "\u3164", "\u115f", "\u17b4", "\U000e0100"])
+def test_characters_rendered_as_nothing_are_not_what_a_reader_sees(invisible: str) -> None:
+    # Verification V32: shown_as dropped format characters (Cf) only. Variation selectors, the
+    # combining grapheme joiner, Hangul fillers and Khmer's inherent vowels are Default_Ignorable
+    # too: "PayPal<U+034F>.com Service" showed paypal.com, and said nothing.
+    import headerscope
+    from headerscope.addresses import shown_as
+
+    assert shown_as(f"PayPal{invisible}.com") == "PayPal.com"
+    for name, warning, shown in ((f"PayPal{invisible}.com Service", "envelope.display_name_domain", "(paypal.com)"),
+                                 (f"service@pay{invisible}pal.com", "envelope.display_name_address",
+                                  "(service@paypal.com)")):
+        raw = (f'From: "{name}" <x@evil.example>\r\nTo: b@example.net\r\nSubject: Your account\r\n'
+               "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nx\r\n").encode()
+        findings = {f.id: f for f in headerscope.analyze(raw, offline=True).findings}
+        assert shown in findings[warning].title, findings[warning].title
+        assert "envelope.display_name_domain" not in findings or warning == "envelope.display_name_domain"
+        assert f"U+{ord(invisible):04X}" in findings["message.hidden_characters"].explanation
+
+
+def test_a_variation_selector_or_filler_in_its_own_script_is_no_hidden_character() -> None:
+    # An emoji's presentation selector, an ideographic variation selector after its ideograph and
+    # Hangul text are what they show.
+    import headerscope
+
+    for subject in ("I \u2764\ufe0f you", "\u845b\U000e0100 family", "\uc548\ub155\ud558\uc138\uc694"):
+        raw = ("From: a@example.org\r\nTo: b@example.net\r\nSubject: " + subject +
+               "\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nx\r\n").encode()
+        assert "message.hidden_characters" not in {f.id for f in headerscope.analyze(raw, offline=True).findings}
