@@ -328,6 +328,11 @@ def test_mail_that_went_around_the_domains_mx_gateway() -> None:
     copied = raw.replace(b"Subject:", b"Cc: ann@fabrikam.example\r\nSubject:")
     zone = {**_dns(), "fabrikam.example": {"MX": ["0 fabrikam-example.mail.protection.outlook.com."]}}
     assert not _only(_analyze(copied, zone), "hops.gateway_bypassed")
+    # A greeting is the client's own word (verification V32): a server greeting as the gateway or as
+    # Exchange Online, with no reverse DNS confirming it, still went around the MX.
+    for greeting in (b"us-smtp-delivery-124.mimecast.com", b"mail-bn8nam11on2040.outbound.protection.outlook.com"):
+        claimed = raw.replace(b"mail.example.org (192.0.2.10)", greeting + b" (192.0.2.10)")
+        assert _only(_analyze(claimed, _dns()), "hops.gateway_bypassed"), greeting
 
 
 def test_the_chain_names_the_gateway() -> None:
