@@ -2127,23 +2127,25 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         differences.append(EnvelopeDifference(
             kind="bounce", envelope_value="<>", header_value=from_text,
             explanation="The envelope sender is empty (the null sender '<>'). RFC 5321 section 4.5.5 "
-                        "requires it for delivery status notifications (bounces) and auto-replies, so "
-                        "that nobody answers them with another bounce; SPF then checks the HELO name."))
+                        "requires it for delivery status notifications (bounces), and RFC 3834 section 3.3 "
+                        "advises it for automatic replies (vacation notices, autoresponders), so that nobody "
+                        "answers them with another bounce or reply; SPF then checks the HELO name."))
     elif mail_from == "":
         # RFC 5321 says notifications use the null sender, not that the null sender makes one: on
         # an ordinary message it leaves SPF only the HELO to check, and bounces nowhere to go.
         differences.append(EnvelopeDifference(
             kind="null_sender", envelope_value="<>", header_value=from_text,
             explanation="The envelope sender is empty (the null sender '<>'), but nothing in the message makes it a "
-                        "bounce or an automatic reply, the messages RFC 5321 section 4.5.5 sends that way. On an "
-                        "ordinary message it leaves SPF only the HELO name to check and sends any bounce nowhere: "
+                        "bounce or an automatic reply, the messages sent that way (RFC 5321 section 4.5.5 requires it of "
+                        "delivery reports, RFC 3834 section 3.3 advises it for automatic replies). On an ordinary "
+                        "message it leaves SPF only the HELO name to check and sends any bounce nowhere: "
                         "a way to avoid SPF on a sender's domain, used by spam and phishing (and by some systems' "
                         "own notices)."))
         findings.append(Finding(
             id="envelope.null_sender", severity=Severity.NOTICE,
             title="Null envelope sender on a message that is no bounce or automatic reply",
             explanation=("MAIL FROM was empty ('<>'), which RFC 5321 section 4.5.5 keeps for delivery reports and "
-                         "automatic replies, but this message is neither (no report part, no Auto-Submitted, no "
+                         "RFC 3834 section 3.3 advises for automatic replies, but this message is neither (no report part, no Auto-Submitted, no "
                          "auto-reply mark, no MAILER-DAEMON From:). SPF could only check the HELO name, and bounces "
                          "go nowhere: spam and phishing send this way to avoid SPF on a domain; some systems send "
                          "their own notices so too."),

@@ -3375,7 +3375,8 @@ _AUTOMATIC = "_mime_automatic_notification"
 
 def is_automatic_notification(message: Message) -> bool:
     """Whether the message says it is a delivery report, a disposition notification or an
-    automatic reply: the messages RFC 5321 section 4.5.5 sends with the null sender. Read from
+    automatic reply: the messages sent with the null sender (RFC 5321 section 4.5.5 requires it of
+    delivery reports; RFC 3834 section 3.3 advises it for automatic replies). Read from
     the header alone: a report's Content-Type (RFC 6522), Auto-Submitted other than "no" (RFC
     3834), a mail system's own auto-reply mark or a mail program's default auto-reply Subject,
     X-Failed-Recipients, a From: of MAILER-DAEMON."""

@@ -184,6 +184,29 @@ def test_null_sender_is_a_bounce() -> None:
     assert envelope.mail_from == "" and _kinds(envelope) == ["bounce"]
 
 
+def test_the_null_sender_of_an_auto_reply_is_rfc_3834s_advice_not_rfc_5321s_requirement() -> None:
+    # A Dovecot Sieve vacation reply (verification V30c, vacation.eml). RFC 5321 section 4.5.5 is
+    # about delivery status notifications; the null sender of an automatic reply is RFC 3834
+    # section 3.3's SHOULD.
+    envelope, findings = _run("Return-Path: <>\nDelivered-To: alice@example.org\nFrom: Bob <bob@company.example>\n"
+                              "To: alice@example.org\nSubject: Auto: Question about your product\n"
+                              "Auto-Submitted: auto-replied (vacation)\nPrecedence: bulk\nX-Autoreply: yes\n")
+    [bounce] = envelope.differences
+    assert bounce.kind == "bounce"
+    assert "requires it for delivery status notifications (bounces), and RFC 3834 section 3.3 advises it for " \
+           "automatic replies" in bounce.explanation
+    assert "and auto-replies" not in bounce.explanation
+    # The null sender on a message that is neither says the same of the two RFCs.
+    envelope, findings = _run("Return-Path: <>\nFrom: GLS <info@stayfriends.example>\nTo: you@example.net\n"
+                              "Subject: Your parcel\n")
+    [null] = [d for d in envelope.differences if d.kind == "null_sender"]
+    assert "RFC 5321 section 4.5.5 requires it of delivery reports, RFC 3834 section 3.3 advises it for automatic " \
+           "replies" in null.explanation
+    [finding] = [f for f in findings if f.id == "envelope.null_sender"]
+    assert "RFC 5321 section 4.5.5 keeps for delivery reports and RFC 3834 section 3.3 advises for automatic " \
+           "replies" in finding.explanation
+
+
 def test_esp_verp_and_mail_from_domain() -> None:
     envelope, findings = _run(
         "Return-Path: <bounces+4242-ab12-carol=example.com@em123.mailer.test>\n"
