@@ -10,6 +10,7 @@ words are decoded only inside display names, after parsing (RFC 2047 section 5 (
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -624,7 +625,8 @@ class BounceAddress(Value):
     encodes: str = ""
     """Whose address the local part encodes: ``recipient`` (one of the message's envelope or header
     recipients: VERP), ``sender`` (its From:, Sender: or Reply-To: address: a service's bounce
-    mailbox for that sender), ``address`` (an address the message names nowhere else) or ""."""
+    mailbox for that sender), ``address`` (an address the message names nowhere else) or "" (none, or
+    said in ``reason``: Salesforce's sending address beside a token)."""
 
 
 # VERP (Bernstein 1997): the recipient user@example.com is encoded as "user=example.com" after a
@@ -642,8 +644,10 @@ _RETURN_NUMBER = re.compile(r"(?i)-return-\d+(?:-|$)")
 # number is the recipient, whose own local part may hold '-' and '+' ("listarch-cygwin-patches").
 _ezmlm_recipient = compiled_on_first_use(r"(?i)-return-\d+-([A-Za-z0-9!#$%&'*+/?^_`{|}~.-]{1,64})="
                               r"([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+)$")
-# Local parts that name a bounce handler: bounce, bounces, bnc, return(s), mailer-daemon, ...
-_BOUNCE_LOCAL = re.compile(r"(?i)^(?:bounces?|bnc|returns?|return-path|mailer-daemon)(?:$|[+\-=._\d])")
+# Local parts that name a bounce handler: bounce, bounces, bnc, return(s), mailer-daemon, ...,
+# and a service's "PREFIX_bounces": Postmark's default Return-Path, pm_bounces@pm.mtasv.net (its
+# servers' "envelope-from <pm_bounces@pm.mtasv.net>" on a 2025 post to git@vger.kernel.org).
+_BOUNCE_LOCAL = re.compile(r"(?i)^(?:(?:[a-z0-9]{1,20}_)?bounces?|bnc|returns?|return-path|mailer-daemon)(?:$|[+\-=._\d])")
 # Bounce-handling subdomains: bounce.example.com, bounces.mail.example.com, bnc3.example.com,
 # pm-bounces.example.com (Postmark), mailer-bounces.example.com.
 _BOUNCE_LABEL = re.compile(r"(?i)^(?:(?:[a-z0-9]{1,20}-)?bounces?|bnc\d*|returns?|rp)(?:$|[-.\d])")
@@ -652,6 +656,17 @@ _GROUPS_BOUNCE_TOKEN = re.compile(r"\+bnc[A-Za-z0-9_-]{6,}$")
 # A per-message token (Amazon SES's "0100018c...-uuid-000000" and similar): 20+ characters of
 # hex digits and dashes with at least 12 digits, used to match a bounce back to one message.
 _TRACKING_TOKEN = re.compile(r"^[0-9a-fA-F-]{20,}$")
+# The same in base 36 (HubSpot's "1axb9lvdcpn34bfn6j4jfeyp2rsoz4m51ae55n@bf53x.hubspotemail.net"):
+# 32 to 64 letters and digits of one case, with digits among the letters (see _base36_token).
+_BASE36_TOKEN = re.compile(r"^(?:[0-9a-z]{32,64}|[0-9A-Z]{32,64})$")
+# A sending address encoded as user=domain, then "__" and a token, at a domain with a "bnc"
+# label below its registrable part: Salesforce's bounce management ("info=emjtpisc.com__0-1r12zvjmnf8rqu.
+# l9azxrxo3x5g2pzm@xqfk2ane5qjq38ec.gpawymg.8d-3trx3eag.um8.bnc.salesforce.com", a 2022 copy in the
+# lfdr.de archive of clang-built-linux@googlegroups.com; "support=akamai.com__9m4vlv27x6v0rxwe@
+# mmh2xurvokdh.a-hu5amac.na63.bnc.salesforce.com", 2018). The domain part ends before the "__"
+# (no "_" in a domain), so a local part holding "_" is read right.
+_bnc_token_re = compiled_on_first_use(r"([A-Za-z0-9!#$%&'*+/?^_`{|}~.-]{1,64})=((?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63})"
+                                      r"__([A-Za-z0-9._-]{1,120})")
 
 
 # SparkPost's (Message Systems Momentum's) envelope sender: "msprvs1=TAG=bounces-CUSTOMER[-SUBACCOUNT]@
@@ -673,6 +688,31 @@ def _encoded_in(lowered: str, addresses: tuple[str, ...]) -> str | None:
             if lowered.endswith(encoded) and lowered[: -len(encoded)][-1:] in ("+", "-", "="):
                 return candidate.lower()
     return None
+
+
+def _base36_token(local: str) -> bool:
+    """Whether a local part is a service's base-36 per-message token: 32 to 64 letters and
+    digits of one case, with at least two digits and three changes between a letter and a digit
+    (a person's long name with a year at its end has one)."""
+    if _BASE36_TOKEN.match(local) is None:
+        return False
+    digits = sum(c.isdigit() for c in local)
+    changes = sum(a.isdigit() != b.isdigit() for a, b in itertools.pairwise(local))
+    return digits >= 2 and changes >= 3
+
+
+def _bnc_token_bounce(local: str, domain: str, senders: tuple[str, ...]) -> BounceAddress | None:
+    """Salesforce's form (see _bnc_token_re): the sending address and a token, at a "bnc" domain."""
+    match = _bnc_token_re().fullmatch(local)
+    if match is None or "bnc" not in domain.lower().split(".")[:-2]:
+        return None
+    sending = f"{match.group(1)}@{match.group(2)}".lower()
+    whose = (f"the sender's address {sending}, written in From:, Sender: or Reply-To:,"
+             if any(sending == s.lower() for s in senders[:200]) else f"a sending address, {sending},")
+    return BounceAddress("bounce", sending,
+                         f"{whose} encoded as user=domain, then a '__' token, at a 'bnc' bounce subdomain: the "
+                         "form of Salesforce's bounce management, whose token tells the service which message and "
+                         "recipient a bounce is for")
 
 
 def _sparkpost_bounce(local: str) -> BounceAddress:
@@ -711,6 +751,8 @@ def classify_bounce_address(address: str | None, recipients: tuple[str, ...] = (
         return None
     if lowered.startswith("msprvs1="):
         return _sparkpost_bounce(local)
+    if "__" in local and (bnc := _bnc_token_bounce(local, domain, senders)) is not None:
+        return bnc
     recipient = _encoded_in(lowered, recipients)
     if recipient is not None:
         return BounceAddress("verp", recipient, "the recipient's address is encoded in the local part (user=domain)",
@@ -748,6 +790,8 @@ def classify_bounce_address(address: str | None, recipients: tuple[str, ...] = (
         return BounceAddress("bounce", None, f"the domain '{domain.lower()[:80]}' is a bounce-handling subdomain")
     if _TRACKING_TOKEN.match(local) and sum(c.isdigit() for c in local) >= 12:
         return BounceAddress("bounce", None, "the local part is a per-message tracking token")
+    if _base36_token(local):
+        return BounceAddress("bounce", None, "the local part is a per-message tracking token (base 36)")
     return None
 
 

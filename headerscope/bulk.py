@@ -91,13 +91,18 @@ _SERVICE_FIELDS = (
     ("X-MSFBL", "SparkPost/Momentum"),
     ("X-MSYS-API", "SparkPost/Momentum"),
 )
+# Salesforce's own mail (Sales and Service Cloud): its organisation and user ids, on every message
+# (a 2018 and a 2022 real copy, both sent through *.mta.salesforce.com). Asked after every other
+# service's mark: Salesforce's messages go to customers' systems that send them on with the fields
+# kept (a real copy resent through Mailgun, whose fields stand above them, names Mailgun).
+_LATE_SERVICE_FIELDS = (("X-SFDC-LK", "Salesforce"), ("X-SFDC-User", "Salesforce"))
 # Mailgun's fields all start with this (X-Mailgun-Sid on every message, X-Mailgun-Variables...).
 _MAILGUN_PREFIX = "x-mailgun-"
 # The suffix a service ends the Feedback-ID it writes with (Gmail's feedback loop asks senders for
 # "a:b:c:SenderId", https://support.google.com/a/answer/6254652): Amazon SES's ":AmazonSES",
 # Mailjet's ":MJ", Brevo's ":Sendinblue".
 _FEEDBACK_SUFFIXES = ((":amazonses", "Amazon SES"), (":mj", "Mailjet"), (":sendinblue", "Brevo (Sendinblue)"))
-_SERVICE_NAMES = frozenset(name.lower() for name, _ in _SERVICE_FIELDS)
+_SERVICE_NAMES = frozenset(name.lower() for name, _ in (*_SERVICE_FIELDS, *_LATE_SERVICE_FIELDS))
 _SIGNAL_FIELDS = _LIST_FIELDS | _SERVICE_NAMES | {"precedence", "feedback-id", "x-feedback-id"}
 # The registrable domains under which sending services name their outbound servers (what their
 # SPF includes and reverse DNS name): a hop there, on the sending side of the route, is the
@@ -121,6 +126,9 @@ _SERVICE_DOMAINS = {
     "hubspotemail.net": "HubSpot",
     "exacttarget.com": "Salesforce Marketing Cloud",
 }
+# Services whose registrable domain names more than their sending servers (salesforce.com is the
+# company's own): only a host under the name their sending servers have counts.
+_SERVICE_HOSTS = (("mta.salesforce.com", "Salesforce"),)
 _MAX_HOPS_READ = 50
 """Hops below the boundary looked at for a service's host (a real route has a handful)."""
 
@@ -441,6 +449,10 @@ def _service(message: Message, mailgun: str | None, feedback_id: str | None) -> 
         for suffix, service in _FEEDBACK_SUFFIXES:
             if lowered.endswith(suffix):
                 return service, "Feedback-ID"
+    for name, service in _LATE_SERVICE_FIELDS:
+        found = message.all(name)
+        if found:
+            return service, found[0].name
     return None, None
 
 
@@ -461,10 +473,19 @@ def _service_host(hops: Sequence[Hop], boundary_hop: int | None) -> tuple[str, s
         candidates += [(hop.fields.by, hop, False), (hop.fields.from_rdns, hop, False),
                        (hop.fields.from_helo, hop, False)]
     for name, hop, recorded in candidates:
-        service = _SERVICE_DOMAINS.get(host_domain(name) or "")
+        service = _host_service(name)
         if service is not None and name is not None:
             return service, name.strip().rstrip(".").lower()[:253], hop.number, recorded
     return None
+
+
+def _host_service(name: str | None) -> str | None:
+    """The sending service whose server a host name names (_SERVICE_DOMAINS, _SERVICE_HOSTS), or None."""
+    service = _SERVICE_DOMAINS.get(host_domain(name) or "")
+    if service is None and name:
+        lowered = name[:300].strip().rstrip(".").lower()
+        service = next((known for suffix, known in _SERVICE_HOSTS if lowered.endswith(f".{suffix}")), None)
+    return service
 
 
 def _signer(signature: DkimSignatureResult) -> str:

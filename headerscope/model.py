@@ -1360,7 +1360,8 @@ class BulkSignals(Value):
     """A host of a sending service on the route (``mta-70-2-177.sparkpostmail.com``): the server
     that handed the message to the receiving side, or a hop below it."""
     sending_service_host_service: str | None = None
-    """The service that host belongs to (by its registrable domain); may differ from
+    """The service that host belongs to (by its registrable domain, or the host under which the
+    service names its servers: ``mta.salesforce.com``); may differ from
     ``sending_service`` when the fields name another."""
     sending_service_hop: int | None = None
     """The hop whose Received field names that host."""

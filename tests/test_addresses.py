@@ -154,10 +154,38 @@ def test_srs_decoding() -> None:
     ("msprvs1=19998Y6oDztQK=bounces-123@sender.example", "bounce", None),
     ("linux-kernel+bncBDUVK7XVQMKRBXYZ4ABCDEFGH@googlegroups.com", "bounce", None),
     ("pm_bounces@pm-bounces.example.com", "bounce", None),
+    # Postmark's default Return-Path (verification V30c; real copies, 2025-2026).
+    ("pm_bounces@pm.mtasv.net", "bounce", None),
+    # HubSpot's base-36 per-message tokens (real Return-Paths: V30c's Netlify newsletter, two 2022-2023
+    # posts to lists.sourceforge.net).
+    ("1axb9lvdcpn34bfn6j4jfeyp2rsoz4m51ae55n@bf53x.hubspotemail.net", "bounce", None),
+    ("1axca06p9dhadejfcj89bda3kxmimwrspi50nd@bf01x.hubspotemail.net", "bounce", None),
+    ("1axbzngfdqrw3qttkekmmouflkgrjnzptdk8su@bf05.eu1.hubspotemail.net", "bounce", None),
+    # Salesforce's bounce management: the sending address, a '__' token, a 'bnc' label (real, 2018 and 2022).
+    ("support=akamai.com__9m4vlv27x6v0rxwe@mmh2xurvokdh.a-hu5amac.na63.bnc.salesforce.com", "bounce",
+     "support@akamai.com"),
+    ("recruiter.recruit.intercoae.com=gmail.com__0-4faoc4mc7i68gc@5hnj2mufr87e4htv.z8av9w6ga66ox18b.61bv18b."
+     "4x-4z0h4eai.na150.bnc.salesforce.com", "bounce", "recruiter.recruit.intercoae.com@gmail.com"),
 ])
 def test_verp_and_bounce(address: str, kind: str, recipient: str | None) -> None:
     found = classify_bounce_address(address)
     assert found is not None and found.kind == kind and found.encoded_recipient == recipient
+
+
+def test_salesforce_bounce_address_names_the_sender_it_encodes() -> None:
+    # Verification V30c (sfdc-direct.eml, a real 2022 copy): the From: address, encoded before a
+    # '__' token, is the sender's; the shape is the service's bounce address, not a VERP of a recipient.
+    address = ("info=emjtpisc.com__0-1r12zvjmnf8rqu.l9azxrxo3x5g2pzm@xqfk2ane5qjq38ec.gpawymg.8d-3trx3eag.um8."
+               "bnc.salesforce.com")
+    found = classify_bounce_address(address, ("bob@gmail.com",), ("info@emjtpisc.com",))
+    assert found is not None and (found.kind, found.encoded_recipient) == ("bounce", "info@emjtpisc.com")
+    assert found.reason.startswith("the sender's address info@emjtpisc.com, written in From:")
+    assert "Salesforce's bounce management" in found.reason
+    other = classify_bounce_address(address, (), ("someone@else.example",))
+    assert other is not None and other.reason.startswith("a sending address, info@emjtpisc.com,")
+    # The bounce subdomain alone (its first label) was, and stays, a bounce address.
+    plain = classify_bounce_address("info=emjtpisc.com__0-1r12@bnc.salesforce.com")
+    assert plain is not None and plain.encoded_recipient == "info@emjtpisc.com"
 
 
 def test_verp_recipient_with_dash_settled_by_known_recipients() -> None:
@@ -166,7 +194,16 @@ def test_verp_recipient_with_dash_settled_by_known_recipients() -> None:
 
 
 @pytest.mark.parametrize("address", ["alice@example.com", "bob.bounce@x.example", "mary+news@example.com",
-                                     "mary+bnc@example.com", "bob@bouncer.example"])
+                                     "mary+bnc@example.com", "bob@bouncer.example",
+                                     # "_bounce" only as a prefix's suffix, not inside a name.
+                                     "pm_bouncer@example.com",
+                                     # A long name with a year at its end, 31 characters of a token, mixed case.
+                                     "johnsmithfromaccountingdepartment2024@example.com",
+                                     "1axb9lvdcpn34bfn6j4jfeyp2rsoz4m@example.com",
+                                     "1axB9lvdcpn34bfn6j4jfeyp2rsoz4m51ae55n@example.com",
+                                     # Salesforce's local part at a domain without a 'bnc' label in front of
+                                     # its registrable domain.
+                                     "info=emjtpisc.com__0-1r12zvjmnf8rqu@um8.salesforce.com"])
 def test_personal_addresses_are_not_bounces(address: str) -> None:
     assert classify_bounce_address(address) is None
 

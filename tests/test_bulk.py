@@ -201,6 +201,13 @@ def test_sending_services_are_named_by_their_own_fields_only() -> None:
         "Feedback-ID: 77.32.148.109:9885165_19:9885165:Sendinblue\r\n": ("Brevo (Sendinblue)", "Feedback-ID"),
         "X-Zendesk-From-Account-Id: 68b8aed\r\n": ("Zendesk", "X-Zendesk-From-Account-Id"),
         "X-HS-Cid: 1axe7t3rcjxusl6j2ajxiy9nriv74kj7tc6hc6\r\n": ("HubSpot", "X-HS-Cid"),
+        # Salesforce's own mail (verification V30c, a real 2022 copy): its organisation and user ids.
+        "X-SFDC-LK: 00D8d000003TRx3\r\nX-SFDC-User: 0058d000002CGqS\r\n": ("Salesforce", "X-SFDC-LK"),
+        "X-SFDC-User: 0050f000008V82Z\r\n": ("Salesforce", "X-SFDC-User"),
+        # A Salesforce message resent through Mailgun keeps Salesforce's fields (a real 2024 copy, the
+        # corpus' eml_analyzer/invalid_datetime.eml): the service that sent it on is named.
+        "X-Mailgun-Sid: WyJiYjE3ZCIsImFk\r\nX-SFDC-LK: 00DG0000000i0kS\r\nX-SFDC-User: 00516000006g50o\r\n":
+            ("Mailgun", "X-Mailgun-Sid"),
         # Marketo's servers run Momentum and write its fields too: Marketo's own field names it.
         "X-MSFBL: aHpoaWxhbXBAMTYzLmNvbQ==\r\nX-MarketoID: 107-FMS-070:3975:7933:25359:0:5375:9:16516:10954819\r\n":
             ("Marketo", "X-MarketoID"),
@@ -249,6 +256,22 @@ def test_a_services_host_the_sending_side_wrote_is_a_claim() -> None:
     assert bulk is not None and bulk.sending_service == "Mailchimp" and not bulk.sending_service_host_recorded
     assert bulk.sending_service_host == "mail252.suw101.mcdlv.net"
     assert "(written by the sending side, a claim)" in get_renderer("markdown").render(report)
+
+
+def test_salesforces_mta_host_names_it_but_other_salesforce_com_hosts_do_not() -> None:
+    # Verification V30c (sfdc-direct.eml, a real 2022 copy): Salesforce sends through
+    # *.mta.salesforce.com; salesforce.com names the company's other hosts too, so only those count.
+    def received(host: str) -> str:
+        return (f"Received: from {host} ({host}. [161.71.6.232]) by mx.receiver.example with ESMTPS id 4Q1; "
+                "Mon, 2 Nov 2026 10:00:04 +0000\r\n")
+
+    report = analyze(received("smtp09-lo2-sp1.mta.salesforce.com") + message("", subject="Your case"))
+    bulk = report.bulk
+    assert bulk is not None and (bulk.kind, bulk.sending_service, bulk.sending_service_host,
+                                 bulk.sending_service_host_recorded) == (
+        "service", "Salesforce", "smtp09-lo2-sp1.mta.salesforce.com", True)
+    for host in ("mail.salesforce.com", "mta.salesforce.com.example", "xmta.salesforce.com"):
+        assert analyze(received(host) + message("", subject="Your case")).bulk is None, host
 
 
 MAILMAN2_BLOCK = (

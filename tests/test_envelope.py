@@ -240,6 +240,27 @@ def test_an_encoded_address_that_is_no_recipient_is_not_called_the_recipient() -
     assert "none of the recipients or senders this message names" in verp.explanation
 
 
+def test_esp_default_and_token_bounce_addresses_are_bounce_addresses() -> None:
+    # Verification V30c (real shapes): Postmark's default Return-Path, HubSpot's base-36 token and
+    # Salesforce's sender-encoding form were only "the envelope sender's domain differs".
+    cases = {
+        "pm_bounces@pm.mtasv.net": ("Example App <notifications@example.com>", "the local part 'pm_bounces' names"),
+        "1axb9lvdcpn34bfn6j4jfeyp2rsoz4m51ae55n@bf53x.hubspotemail.net": (
+            "Netlify Team <noreply@netlify.com>", "per-message tracking token (base 36)"),
+        "info=emjtpisc.com__0-1r12zvjmnf8rqu.l9azxrxo3x5g2pzm@xqfk2ane5qjq38ec.gpawymg.8d-3trx3eag.um8.bnc."
+        "salesforce.com": ("Emirates Islamic Investment PJSC <info@emjtpisc.com>",
+                           "(the sender's address info@emjtpisc.com, written in From:, Sender: or Reply-To:, encoded "
+                           "as user=domain, then a '__' token, at a 'bnc' bounce subdomain: the form of Salesforce's "
+                           "bounce management"),
+    }
+    for mail_from, (author, said) in cases.items():
+        envelope, _ = _run(f"Return-Path: <{mail_from}>\nDelivered-To: bob@gmail.com\nFrom: {author}\n"
+                           "To: bob@gmail.com\n")
+        assert _kinds(envelope) == ["bounce", "mail_from_domain"], mail_from
+        assert said in envelope.differences[0].explanation, mail_from
+        assert "VERP" not in envelope.differences[0].explanation
+
+
 def test_sparkposts_signed_bounce_address_is_not_called_the_senders_own() -> None:
     envelope, _ = _run(
         "Return-Path: <msprvs1=20570G1NGbo_G=bounces-274689-4@bounce.eventbrite.com>\n"
