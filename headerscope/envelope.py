@@ -2518,8 +2518,15 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                         + (f", as X-Original-From says ({original})" if original else "")
                         + ". Lists (the IETF's) do this so that the author's domain's "
                           "DMARC policy does not reject the message they changed (RFC 7960)."))
+    # A list marked the pre-RFC 2369 way whose Sender: is the list's own address, as the marks
+    # name it (LISTSERV's copies: "Sender: LIST", "Reply-To: LIST" by its Reply-To= setting): a
+    # reply to it goes to the agent the message names as its sender (RFC 5322 section 3.6.2),
+    # whom mail programs show ("LIST on behalf of the author"). A Reply-To to the list beside an
+    # owner address's Sender: keeps the notice: the marks are the sender's text.
+    sending_list = (sender.address.lower() if old_list is not None and sender is not None and sender.domain
+                    and sender.address.lower() in old_list.addresses else None)
     for address in reply_to:
-        if address.address.lower() in list_addresses:
+        if address.address.lower() in list_addresses or address.address.lower() == sending_list:
             continue  # replies go to the list itself (reply-to-list): the list's own setting
         if munged is not None and address is reply_to[0]:
             continue  # the author, whom the list moved to Reply-To (told above)

@@ -12,8 +12,13 @@ many that kept their habits, mark their copies otherwise:
   ``owner-LIST`` alias convention (majordomo), ``LIST-owner``, ``LIST-request``, Mailman's
   ``LIST-bounces`` and ``LIST-admin``, ECARTIS' ``LIST-bounce``;
 * the list host's own trace: ECARTIS' ``Received: with ECARTIS (v1.0.0; list NAME)``, vger's
-  zmailer ``Received: (majordomo@vger.kernel.org) by vger.kernel.org via listexpand`` and
-  sendmail's local pickup of majordomo's resend, ``Received: (from majordomo@localhost)``.
+  zmailer ``Received: (majordomo@vger.kernel.org) by vger.kernel.org via listexpand``,
+  sendmail's local pickup of majordomo's resend, ``Received: (from majordomo@localhost)``, and
+  L-Soft LISTSERV's ``Received: from HOST by HOST (LISTSERV-TCP/IP release 1.8d) with spool id
+  N for LIST@HOST``;
+* LISTSERV's ``Sender:``, the list's own address, beside an owner address that implies it (its
+  ``Return-Path: <owner-LIST@HOST>``); the top ``Return-Path`` is read as an owner address
+  too (it is the MAIL FROM the receiver was given: the list's bounce address on a list's copy).
 
 Every one of them is text the sender could write. The reading below only explains list
 behaviour (a member's address only in the envelope, an earlier delivery to the list's address,
@@ -43,20 +48,32 @@ _STRONG_FIELDS = ("X-Mailing-List", "Mailing-List", "X-Ecartis-Version", "X-List
 # Fields lists write that others write too (procmail recipes write X-Loop; a sender may write
 # Sender: or Errors-To: of any shape): two of them, or one with the list's address in To:/Cc:.
 _WEAK_FIELDS = ("X-List", "X-Loop", "X-Sequence")
-_OWNER_FIELDS = ("Sender", "Errors-To")
-_ALL_FIELDS = frozenset(name.lower() for name in (*_STRONG_FIELDS, *_WEAK_FIELDS, *_OWNER_FIELDS))
+_OWNER_FIELDS = ("Sender", "Errors-To", "Return-Path")
+# Return-Path is on nearly every message: it alone does not send a message down the slow path
+# (see _owner_return_path).
+_ALL_FIELDS = frozenset(name.lower() for name in (*_STRONG_FIELDS, *_WEAK_FIELDS, *_OWNER_FIELDS)
+                        if name != "Return-Path")
 
 # A list manager's owner or bounce address: "owner-LIST@", "LIST-owner@", "LIST-request@",
 # "LIST-bounce(s)@", "LIST-admin@", "LIST-errors@" (group 1 or 2: the list's name).
 _owner_re = compiled_on_first_use(
     r"(?:owner-([a-z0-9][a-z0-9._+-]{0,63})|([a-z0-9][a-z0-9._+-]{0,63}?)-(?:owner|request|bounces?|admin|errors))"
     r"@([a-z0-9.-]{1,253})")
+# Words one of _owner_re's shapes holds.
+_OWNER_WORDS = ("owner", "-request", "-bounce", "-admin", "-errors")
 # The list host's trace in a Received field (see the module's docstring); bounded repetitions.
 _ecartis_re = compiled_on_first_use(r"\bwith\s+(?:ECARTIS|Listar)\s*\([^()]{0,80}?\blist\s+([A-Za-z0-9._+-]{1,64})\)",
                                     re.IGNORECASE)
 _listexpand_re = compiled_on_first_use(r"\bvia\s+listexpand\b", re.IGNORECASE)
 _majordomo_re = compiled_on_first_use(r"\A\s*\(\s*(?:from\s+)?majordomo@[^\s()]{1,253}\s*\)", re.IGNORECASE)
 _list_name_re = compiled_on_first_use(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
+# L-Soft LISTSERV's stamp on its distribution of a posting (real, 2001 and later: "from
+# DISCUSS.DEVELOP.COM by DISCUSS.DEVELOP.COM (LISTSERV-TCP/IP release 1.8d) with spool id 897536
+# for SOAP@DISCUSS.DEVELOP.COM"): group 1 the host, 2 and 3 the list's address. Only a "for" at
+# the stamp's own host names the list (a reply to a command would be for the user).
+_listserv_re = compiled_on_first_use(
+    r"\bby\s+([A-Za-z0-9.-]{1,253})\s+\(LISTSERV-TCP/IP\s+release\s+[^()\s]{1,20}\)[^;]{0,200}?"
+    r"\bfor\s+<?([A-Za-z0-9][A-Za-z0-9._+-]{0,63})@([A-Za-z0-9.-]{1,253})", re.IGNORECASE)
 
 
 class ListReading(NamedTuple):
@@ -80,9 +97,10 @@ def read_list(message: Message) -> ListReading | None:
     for field in received:
         value = field.value[:2000]
         low = value.lower()
-        if "ecartis" in low or "listar" in low or "listexpand" in low or "majordomo" in low:
+        if "ecartis" in low or "listar" in low or "listexpand" in low or "majordomo" in low \
+                or "listserv-tcp/ip" in low:
             traced.append(value)
-    if not traced and not message.has_any(_ALL_FIELDS):
+    if not traced and not message.has_any(_ALL_FIELDS) and not _owner_return_path(message):
         return None  # the usual case: a few set lookups
     strong: list[str] = []
     weak: list[str] = []
@@ -135,13 +153,23 @@ def read_list(message: Message) -> ListReading | None:
             strong.append("Received: ... via listexpand")
         elif (majordomo := _majordomo_re().search(value)) is not None:
             strong.append(f"Received: {majordomo.group(0).strip()[:_MAX_SHOWN]} (majordomo's resend)")
+        elif (listserv := _listserv_re().search(value)) is not None \
+                and listserv.group(1).lower().rstrip(".") == listserv.group(3).lower().rstrip("."):
+            listed_address = f"{listserv.group(2)}@{listserv.group(3)}".lower()
+            strong.append(f"Received: {' '.join(listserv.group(0).split())[:_MAX_SHOWN]}")
+            addresses.append(listed_address)
     addressed = {a.address.lower() for name in ("To", "Cc") for field in message.all(name)[:5]
                  for a in parse_addresses(field.value[:4000])[:100] if a.domain} if owners else set()
-    # Sender: and Errors-To: naming an owner address are one mark (a bulk sender may set both
-    # to its bounce address); the list that address implies, addressed in To: or Cc:, another.
+    # Sender:, Errors-To: and Return-Path naming an owner address are one mark (a bulk sender may
+    # set them all to its bounce address); the list that address implies, addressed in To: or Cc:,
+    # another; and that list's own address as Sender: (LISTSERV's way: the list is the agent that
+    # sent the message, RFC 5322 section 3.6.2) another.
     marks = len(weak) + bool(owners)
     addressed_list = next((owner for owner in owners if owner in addressed), None)
     if addressed_list is not None:
+        marks += 1
+    sender_list = _sender_of_list(message, owners)
+    if sender_list is not None:
         marks += 1
     addresses.extend(owners)
     if not strong and marks < 2:
@@ -149,6 +177,8 @@ def read_list(message: Message) -> ListReading | None:
     weak.extend(owner_marks)
     if addressed_list is not None:
         weak.append(f"To/Cc: {addressed_list} (the list of that owner address)")
+    if sender_list is not None:
+        weak.append(f"Sender: {sender_list} (the list of that owner address)")
     addresses = list(dict.fromkeys(addresses))
     # Named by the address the header addresses, else by the first a marker names, else by its name.
     shown = next((a for a in addresses if a in addressed), None) or (addresses[0] if addresses else None) \
@@ -156,3 +186,23 @@ def read_list(message: Message) -> ListReading | None:
     return ListReading(name=shown, addresses=tuple(addresses[:8]),
                        markers=tuple(dict.fromkeys((*strong, *weak)))[:8])
 
+
+
+def _owner_return_path(message: Message) -> bool:
+    """Whether the top Return-Path is an owner or bounce address of a list's shape (see _owner_re)."""
+    value = message.first("Return-Path")
+    if value is None:
+        return False
+    lowered = value[:_MAX_VALUE].lower()
+    # Asked of every message: the regular expression only when a word of its shapes is there.
+    return any(word in lowered for word in _OWNER_WORDS) and _owner_re().search(lowered) is not None
+
+
+def _sender_of_list(message: Message, owners: list[str]) -> str | None:
+    """The Sender: address when it is the list an owner address implies (LISTSERV's Sender: beside
+    its owner-LIST Return-Path), or None."""
+    if not owners:
+        return None
+    sender = next((a.address.lower() for a in parse_addresses((message.first("Sender") or "")[:_MAX_VALUE])[:1]
+                   if a.domain), None)
+    return sender if sender is not None and sender in owners else None

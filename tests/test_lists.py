@@ -190,3 +190,122 @@ def test_old_list_marks_do_not_soften_the_reply_to_notice() -> None:
     # do not hide the notice.
     report = analyze(majordomo(extra="Reply-To: mhonarc-users@mhonarc.example\r\n"))
     assert finding(report, "envelope.reply_to_other_domain")
+
+
+# L-Soft LISTSERV's copy of a SOAP list post, verbatim from Mail::ListDetector's test data (2001):
+# its "(LISTSERV-TCP/IP release 1.8d)" stamp for the list, the list as Sender: and Reply-To:, the
+# owner-LIST envelope sender in the mbox 'From ' line only. Verification V30c found it read as
+# "forwarded or redirected" and its Reply-To to the list flagged.
+LISTSERV_SOAP = (
+    "From owner-soap@DISCUSS.DEVELOP.COM Wed Nov 28 14:18:07 2001\n"
+    "Received: from [63.111.243.6] (helo=la-infoserver.develop.com) by ns0 with\n"
+    "    smtp (Exim 3.33 #1) id 16958E-0002Uy-00 for acme@astray.com;\n"
+    "    Wed, 28 Nov 2001 13:52:10 +0000\n"
+    "Received: from listserv3 ([63.111.243.44]) by la-infoserver.develop.com\n"
+    "    with Microsoft SMTPSVC(5.0.2195.2966); Wed, 28 Nov 2001 02:09:36 -0800\n"
+    "Received: from DISCUSS.DEVELOP.COM by DISCUSS.DEVELOP.COM (LISTSERV-TCP/IP\n"
+    "    release 1.8d) with spool id 897536 for SOAP@DISCUSS.DEVELOP.COM;\n"
+    "    Wed, 28 Nov 2001 02:09:36 -0800\n"
+    "Received: from 194.213.203.154 by DISCUSS.DEVELOP.COM (SMTPL release 1.0d)\n"
+    "    with TCP; Wed, 28 Nov 2001 01:39:35 -0800\n"
+    "Received: (qmail 16376 invoked by uid 0); 28 Nov 2001 10:39:34 +0100\n"
+    "Received: from big.in.idoox.com (HELO BIG) (10.0.0.71) by\n"
+    "    bimbo.in.idoox.com with SMTP; 28 Nov 2001 10:39:34 +0100\n"
+    "References: <007001c1784c$eb8d5400$151010ac@visic21>\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: text/plain\n"
+    "X-Priority: 3\n"
+    "X-Msmail-Priority: Normal\n"
+    "X-Mailer: Microsoft Outlook Express 5.50.4807.1700\n"
+    "X-Mimeole: Produced By Microsoft MimeOLE V5.50.4807.1700\n"
+    "X-Virus-Scanned: by AMaViS\n"
+    "Message-Id: <00e501c177f0$965eb4d0$4700000a@in.idoox.com>\n"
+    "Date: Wed, 28 Nov 2001 10:39:33 +0100\n"
+    "Reply-To: SOAP <SOAP@DISCUSS.DEVELOP.COM>\n"
+    "Sender: SOAP <SOAP@DISCUSS.DEVELOP.COM>\n"
+    "From: Jan Alexander <alex@SYSTINET.COM>\n"
+    "Subject: Re: Authenticating Example Messages\n"
+    "To: SOAP@DISCUSS.DEVELOP.COM\n"
+    "X-Originalarrivaltime: 28 Nov 2001 10:09:36.0701 (UTC) FILETIME=[C8C2A6D0:\n"
+    "    01C177F4]\n"
+    "\n"
+    "Example Message\n"
+)
+
+
+def test_listserv_copy_is_a_list_copy_its_member_came_through_the_list_and_its_reply_to_is_the_lists() -> None:
+    report = analyze(LISTSERV_SOAP)
+    assert report.bulk is not None and report.bulk.kind == "mailing_list"
+    assert report.bulk.list_name == "soap@discuss.develop.com"
+    assert report.bulk.list_markers == ("Received: by DISCUSS.DEVELOP.COM (LISTSERV-TCP/IP release 1.8d) with spool id "
+                                        "897536 for SOAP@DISCUSS.DEVELOP.COM",)
+    [member] = [d for d in report.envelope.differences if d.envelope_value == "acme@astray.com"]
+    assert member.kind == "list" and member.header_value == "SOAP@DISCUSS.DEVELOP.COM"
+    assert "came through that list (by its list marks, which the sender writes)" in member.explanation
+    assert "forwarded or redirected" not in member.explanation
+    # Sender: and Reply-To: are the list's own address: a reply goes to the sending agent.
+    assert not finding(report, "envelope.reply_to_other_domain")
+    assert "reply_to_domain" not in [d.kind for d in report.envelope.differences]
+
+
+def listserv(sender: str = "History discussion list <HIST-L@LISTSERV.EXAMPLE.EDU>",
+             return_path: str = "owner-hist-l@LISTSERV.EXAMPLE.EDU", stamp: bool = True,
+             reply_to: str = "Alice Martin <alice@example.org>", to: str = "HIST-L@LISTSERV.EXAMPLE.EDU") -> str:
+    """A LISTSERV list's copy (verification V30c's listserv.eml, built on LISTSERV's real fields):
+    owner-LIST Return-Path, its stamp, the list as Sender: and To:."""
+    return (
+        f"Return-Path: <{return_path}>\r\n"
+        "Delivered-To: bob@company.example\r\n"
+        "Received: from listserv.example.edu (listserv.example.edu [192.0.2.77])\r\n"
+        "\tby mx.company.example (Postfix) with ESMTP id 4dKpZ95Jx1z4wQm\r\n"
+        "\tfor <bob@company.example>; Thu, 26 Nov 2026 14:03:14 +0100 (CET)\r\n"
+        + ("Received: from LISTSERV.EXAMPLE.EDU by LISTSERV.EXAMPLE.EDU (LISTSERV-TCP/IP\r\n"
+           "          release 16.5) with spool id 1234567 for HIST-L@LISTSERV.EXAMPLE.EDU;\r\n"
+           "          Thu, 26 Nov 2026 08:03:10 -0500\r\n" if stamp else "")
+        + "Received: from mail.example.org (mail.example.org [198.51.100.4]) by\r\n"
+        "          listserv.example.edu (8.14.4/8.14.4) with ESMTP id 0AQD39aB012345 for\r\n"
+        "          <HIST-L@LISTSERV.EXAMPLE.EDU>; Thu, 26 Nov 2026 08:03:09 -0500\r\n"
+        "Message-ID: <5FBF8A1D.2080805@example.org>\r\n"
+        "Date: Thu, 26 Nov 2026 14:03:05 +0100\r\n"
+        f"Reply-To: {reply_to}\r\n"
+        f"Sender: {sender}\r\n"
+        "From: Alice Martin <alice@example.org>\r\n"
+        "Subject: Sources on the 1848 revolutions\r\n"
+        f"To: {to}\r\n"
+        "\r\nHi all\r\n")
+
+
+def test_listserv_owner_return_path_and_the_list_as_sender_make_a_list_copy() -> None:
+    for stamp in (True, False):
+        report = analyze(listserv(stamp=stamp))
+        assert report.bulk is not None and report.bulk.kind == "mailing_list", stamp
+        assert report.bulk.list_name == "hist-l@listserv.example.edu"
+        assert "Return-Path: owner-hist-l@listserv.example.edu" in report.bulk.list_markers
+        assert "Sender: hist-l@listserv.example.edu (the list of that owner address)" in report.bulk.list_markers
+        [member] = [d for d in report.envelope.differences if d.envelope_value == "bob@company.example"]
+        assert member.kind == "list" and "came through that list" in member.explanation, stamp
+    # The owner Return-Path and the list as Sender: are two marks without the list in To:.
+    report = analyze(listserv(stamp=False, to="Alice's readers <readers@example.org>"))
+    assert report.bulk is not None and report.bulk.list_name == "hist-l@listserv.example.edu"
+
+
+def test_an_owner_return_path_alone_or_a_stamp_for_another_host_makes_no_list() -> None:
+    # One owner address (Return-Path) and nothing else: one weak mark, as for Sender:/Errors-To:.
+    text = listserv(stamp=False, sender="Alice Martin <alice@example.org>", to="bob@company.example")
+    assert read_list(parse_message(text.encode())) is None
+    # A LISTSERV stamp "for" an address at another host is no distribution to a list's members.
+    text = listserv(sender="Alice Martin <alice@example.org>", return_path="alice@example.org",
+                    to="bob@company.example").replace("for HIST-L@LISTSERV.EXAMPLE.EDU;", "for bob@company.example;")
+    assert read_list(parse_message(text.encode())) is None
+
+
+def test_a_reply_to_the_list_is_the_lists_only_when_the_list_is_sender_and_the_marks_name_it() -> None:
+    # LISTSERV's Reply-To: LIST beside Sender: LIST, with its marks: the list's setting.
+    report = analyze(listserv(reply_to="HIST-L@LISTSERV.EXAMPLE.EDU"))
+    assert not finding(report, "envelope.reply_to_other_domain")
+    # The same Sender: and Reply-To without any list mark (no stamp, no owner address): a notice.
+    report = analyze(listserv(reply_to="HIST-L@LISTSERV.EXAMPLE.EDU", stamp=False, return_path="alice@example.org"))
+    assert report.bulk is None and finding(report, "envelope.reply_to_other_domain")
+    # Marks naming one list, Sender: and Reply-To another address: a notice.
+    report = analyze(listserv(reply_to="collect@elsewhere.example", sender="collect@elsewhere.example"))
+    assert finding(report, "envelope.reply_to_other_domain")
