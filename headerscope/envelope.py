@@ -1564,21 +1564,36 @@ def _list_and_author_apart(message: Message, sender: str, list_address: str) -> 
     return not any(a.address.lower() == lowered for a in authors)
 
 
+# The author's address a list encoded as the local part of its own ("user=domain.tld"): the
+# user's characters (RFC 5322 section 3.2.3's atext, no "="), then a domain with a letters-only top label.
+_encoded_author_re = compiled_on_first_use(
+    r"([A-Za-z0-9!#$%&'*+/?^_`{|}~.-]{1,64})=((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})")
+
+
 def _list_encoded_author(from_real: Sequence[Address], list_addresses: frozenset[str],
-                         sender: Address | None) -> tuple[Address, str] | None:
-    """(the From: address, the author's address) when a list rewrote From: to an address of its
-    own organisation that encodes the author's ("dthaler1968=40googlemail.com@dmarc.ietf.org"),
-    or None."""
+                         sender: Address | None) -> tuple[Address, str, str] | None:
+    """(the From: address, the author's address, what stands for the "@") when a list rewrote
+    From: to an address of its own organisation that encodes the author's: the IETF's
+    "dthaler1968=40googlemail.com@dmarc.ietf.org" ("=40", the "@" hex-escaped) or Groups.io's
+    "miquel.raynal=bootlin.com@groups.io" (one "="); or None. The list's organisation is that of
+    its addresses (``list_addresses``) and of Sender:; the caller asks only with the list's fields."""
     list_orgs = {_org(address.rpartition("@")[2]) for address in list_addresses}
     if sender is not None and sender.domain:
         list_orgs.add(_org(sender.domain))
     for address in from_real[:3]:
         local = address.address.rpartition("@")[0]
-        if "=40" not in local or _org(address.domain) not in list_orgs:
+        if "=" not in local or _org(address.domain) not in list_orgs:
             continue
-        author = local.replace("=40", "@", 1)
-        if _bare_login_re().fullmatch(author) and "." in author.rpartition("@")[2]:
-            return address, author
+        if "=40" in local:
+            author = local.replace("=40", "@", 1)
+            if _bare_login_re().fullmatch(author) and "." in author.rpartition("@")[2]:
+                return address, author, "=40"
+            continue
+        encoded = _encoded_author_re().fullmatch(local)
+        # The author's domain is another organisation's: the list's own address of that shape
+        # ("news=groups.io@groups.io") names no author.
+        if encoded is not None and _org(encoded.group(2)) not in list_orgs:
+            return address, f"{encoded.group(1)}@{encoded.group(2).lower()}", "="
     return None
 
 
@@ -2474,11 +2489,19 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                                                signed=signed, hops=hops, reported_signed=reported_signed))
 
     # --- originator fields ---------------------------------------------------------------------
+    list_addresses = _list_addresses(message) if list_id else frozenset()
+    munged = next((a for a in from_real if a.address.lower() in list_addresses
+                   and " via " in (a.display_name or "")), None)
+    # A list that put an address of its own domain in From:, the author's encoded in it (only with
+    # the list's fields: a From: at a list's domain without them is nobody's rewrite).
+    encoded = _list_encoded_author(from_real, list_addresses, sender) if munged is None and list_id else None
     if sender is not None and sender.domain and sender.address.lower() != (from_text or "").lower():
         # A list that put its own address in From: (DMARC mitigation) keeps the author in
-        # X-Original-From: the agent acted for the author, not for the list (review AN 3).
+        # X-Original-From, or encodes it in that address: the agent acted for the author, not
+        # for the list (review AN 3).
         original_author = next((a.address for a in parse_addresses(message.first("X-Original-From") or "")
                                 if a.domain), None) if list_id else None
+        original_author = original_author or (encoded[1] if encoded is not None else None)
         author_words = (f"the author ({original_author}; the list put its own address, {from_text}, in From: "
                         f"afterwards)" if original_author and original_author.lower() != (from_text or "").lower()
                         else f"the author in From: ({from_text or 'none'})")
@@ -2492,9 +2515,6 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                         f"below says which of the two it vouches for." + _delegation_marks(message)))
 
     from_orgs = {_org(a.domain) for a in from_real}
-    list_addresses = _list_addresses(message) if list_id else frozenset()
-    munged = next((a for a in from_real if a.address.lower() in list_addresses
-                   and " via " in (a.display_name or "")), None)
     if munged is not None:
         # Mailman's "Munge From" (dmarc_moderation_action, dmarc_mitigate_action) and Google
         # Groups' "X via Group": a list that changes the message puts its own address in From:
@@ -2507,16 +2527,18 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                         f"name \"{(munged.display_name or '')[:80]}\": lists do this so that the author's "
                         f"domain's DMARC policy does not reject the message they changed"
                         + (f". The author's address is {author[:120]}." if author else ".")))
-    encoded = _list_encoded_author(from_real, list_addresses, sender) if munged is None and list_id else None
     if encoded is not None:
-        rewritten, author = encoded
+        rewritten, author, at_sign = encoded
         original = " ".join((message.first("X-Original-From") or "").split())[:200]
+        written_name = (rewritten.display_name or "")[:80]
         differences.append(EnvelopeDifference(
             kind="list_rewrote_from", envelope_value=None, header_value=_fmt(rewritten),
             explanation=f"The mailing list put an address of its own domain in From: ({rewritten.address}), with the "
-                        f"author's address encoded in it (\"=40\" for \"@\"): {author}"
+                        f"author's address encoded in it (\"{at_sign}\" for \"@\"): {author}"
                         + (f", as X-Original-From says ({original})" if original else "")
-                        + ". Lists (the IETF's) do this so that the author's domain's "
+                        + (f"; its name, \"{written_name}\", names the author and the list"
+                           if " via " in written_name.lower() else "")
+                        + ". Lists (the IETF's, Groups.io) do this so that the author's domain's "
                           "DMARC policy does not reject the message they changed (RFC 7960)."))
     # A list marked the pre-RFC 2369 way whose Sender: is the list's own address, as the marks
     # name it (LISTSERV's copies: "Sender: LIST", "Reply-To: LIST" by its Reply-To= setting): a
@@ -2530,6 +2552,8 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
             continue  # replies go to the list itself (reply-to-list): the list's own setting
         if munged is not None and address is reply_to[0]:
             continue  # the author, whom the list moved to Reply-To (told above)
+        if encoded is not None and address.address.lower() == encoded[1].lower():
+            continue  # the author whose address the list's From: encodes (told above)
         if address.domain and from_orgs and _org(address.domain) not in from_orgs:
             differences.append(EnvelopeDifference(
                 kind="reply_to_domain", envelope_value=None, header_value=_fmt(address),

@@ -1569,6 +1569,53 @@ def test_a_list_that_encodes_the_authors_address_in_its_own_from_is_told() -> No
     assert "list_rewrote_from" not in _kinds(envelope)
 
 
+# Groups.io's copy of a list post (real, 2023, the lfdr.de archive of linux-oxnas@groups.io; verification
+# V30c's groupsio.eml): From: rewritten to "Author via groups.io" <user=domain@groups.io>, the list
+# and the author in Reply-To, the list as Sender:, and its List-Id and Mailing-List.
+GROUPS_IO = ("From: \"Miquel Raynal via groups.io\" <miquel.raynal=bootlin.com@groups.io>\n"
+             "To: Uwe Kleine-Koenig <u.kleine-koenig@pengutronix.de>\n"
+             "Cc: linux-oxnas@groups.io\nSubject: Re: [linux-oxnas] [PATCH] mtd: nand\n"
+             "Precedence: Bulk\nList-Unsubscribe: <mailto:linux-oxnas+unsubscribe@groups.io>\n"
+             "Sender: linux-oxnas@groups.io\nList-Id: <linux-oxnas.groups.io>\n"
+             "Mailing-List: list linux-oxnas@groups.io; contact linux-oxnas+owner@groups.io\n"
+             "Delivered-To: mailing list linux-oxnas@groups.io\n"
+             "Reply-To: linux-oxnas@groups.io,miquel.raynal@bootlin.com\n")
+
+
+def test_groups_ios_from_rewrite_decodes_the_author_and_its_reply_to_the_author_is_no_notice() -> None:
+    envelope, findings = _run(GROUPS_IO)
+    [rewrite] = [d for d in envelope.differences if d.kind == "list_rewrote_from"]
+    assert ("with the author's address encoded in it (\"=\" for \"@\"): miquel.raynal@bootlin.com; its name, "
+            "\"Miquel Raynal via groups.io\", names the author and the list") in rewrite.explanation
+    [sender] = [d for d in envelope.differences if d.kind == "sender"]
+    assert "on behalf of the author (miquel.raynal@bootlin.com; the list put its own address" in sender.explanation
+    assert "reply_to_domain" not in _kinds(envelope)
+    assert not [f for f in findings if f.id.startswith("envelope.reply_to")]
+    # A Reply-To to someone else than the author it encodes is still worth a look.
+    envelope, findings = _run(GROUPS_IO.replace(",miquel.raynal@bootlin.com", ",helpdesk@bootlin-support.example"))
+    assert [f.id for f in findings] == ["envelope.reply_to_other_domain"]
+
+
+def test_an_encoded_from_without_the_lists_fields_or_at_another_domain_is_excused_nothing() -> None:
+    # The same From: and Reply-To without the list's fields: a From: at a list's domain proves nothing.
+    bare = "".join(line + "\n" for line in GROUPS_IO.splitlines()
+                   if line.startswith(("From:", "To:", "Subject:", "Reply-To:")))
+    for fields in (bare, bare + "Sender: linux-oxnas@groups.io\n"):
+        envelope, findings = _run(fields)
+        assert "list_rewrote_from" not in _kinds(envelope)
+        assert [f.id for f in findings] == ["envelope.reply_to_other_domain"]
+    # The list's fields, but a From: at a domain of none of its addresses.
+    envelope, findings = _run(GROUPS_IO.replace("miquel.raynal=bootlin.com@groups.io",
+                                                "miquel.raynal=bootlin.com@groups-io.example"))
+    assert "list_rewrote_from" not in _kinds(envelope)
+    assert [f.id for f in findings] == ["envelope.reply_to_other_domain"]
+    # The list's own domain as the "author's" domain, two "=" (an SRS-like shape), a domain with
+    # no top-level label: nobody's address encoded.
+    for local in ("news=groups.io", "SRS0=ab=cd=bootlin.com", "miquel.raynal=bootlin"):
+        envelope, _ = _run(GROUPS_IO.replace("miquel.raynal=bootlin.com@groups.io", f"{local}@groups.io"))
+        assert "list_rewrote_from" not in _kinds(envelope), local
+
+
 def test_a_recipient_only_a_hop_below_the_boundary_names_is_shown_as_its_claim() -> None:
     # A GitHub notification through SendGrid to Hotmail (real, 2017): "RCPT TO (not recorded)"
     # beside the VERP address and SendGrid's "for <release_roger@hotmail.com>".
