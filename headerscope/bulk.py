@@ -127,8 +127,9 @@ _SERVICE_DOMAINS = {
     "exacttarget.com": "Salesforce Marketing Cloud",
 }
 # Services whose registrable domain names more than their sending servers (salesforce.com is the
-# company's own): only a host under the name their sending servers have counts.
-_SERVICE_HOSTS = (("mta.salesforce.com", "Salesforce"),)
+# company's own): only a host under the name their sending servers have counts. By registrable
+# domain, so that every other host name costs one more lookup.
+_SERVICE_HOSTS = {"salesforce.com": (("mta.salesforce.com", "Salesforce"),)}
 _MAX_HOPS_READ = 50
 """Hops below the boundary looked at for a service's host (a real route has a handful)."""
 
@@ -473,19 +474,19 @@ def _service_host(hops: Sequence[Hop], boundary_hop: int | None) -> tuple[str, s
         candidates += [(hop.fields.by, hop, False), (hop.fields.from_rdns, hop, False),
                        (hop.fields.from_helo, hop, False)]
     for name, hop, recorded in candidates:
-        service = _host_service(name)
+        domain = host_domain(name) or ""  # normalized: lower case, no final dot
+        service = _SERVICE_DOMAINS.get(domain)
+        if service is None and domain in _SERVICE_HOSTS:
+            service = _service_under(name, _SERVICE_HOSTS[domain])
         if service is not None and name is not None:
             return service, name.strip().rstrip(".").lower()[:253], hop.number, recorded
     return None
 
 
-def _host_service(name: str | None) -> str | None:
-    """The sending service whose server a host name names (_SERVICE_DOMAINS, _SERVICE_HOSTS), or None."""
-    service = _SERVICE_DOMAINS.get(host_domain(name) or "")
-    if service is None and name:
-        lowered = name[:300].strip().rstrip(".").lower()
-        service = next((known for suffix, known in _SERVICE_HOSTS if lowered.endswith(f".{suffix}")), None)
-    return service
+def _service_under(name: str | None, hosts: tuple[tuple[str, str], ...]) -> str | None:
+    """The service of ``hosts`` (_SERVICE_HOSTS) whose servers' name a host name is under, or None."""
+    lowered = (name or "")[:300].strip().rstrip(".").lower()
+    return next((known for suffix, known in hosts if lowered.endswith(f".{suffix}")), None)
 
 
 def _signer(signature: DkimSignatureResult) -> str:

@@ -59,8 +59,6 @@ _ALL_FIELDS = frozenset(name.lower() for name in (*_STRONG_FIELDS, *_WEAK_FIELDS
 _owner_re = compiled_on_first_use(
     r"(?:owner-([a-z0-9][a-z0-9._+-]{0,63})|([a-z0-9][a-z0-9._+-]{0,63}?)-(?:owner|request|bounces?|admin|errors))"
     r"@([a-z0-9.-]{1,253})")
-# Words one of _owner_re's shapes holds.
-_OWNER_WORDS = ("owner", "-request", "-bounce", "-admin", "-errors")
 # The list host's trace in a Received field (see the module's docstring); bounded repetitions.
 _ecartis_re = compiled_on_first_use(r"\bwith\s+(?:ECARTIS|Listar)\s*\([^()]{0,80}?\blist\s+([A-Za-z0-9._+-]{1,64})\)",
                                     re.IGNORECASE)
@@ -194,8 +192,10 @@ def _owner_return_path(message: Message) -> bool:
     if value is None:
         return False
     lowered = value[:_MAX_VALUE].lower()
-    # Asked of every message: the regular expression only when a word of its shapes is there.
-    return any(word in lowered for word in _OWNER_WORDS) and _owner_re().search(lowered) is not None
+    # Asked of every message: the regular expression only when a word of its shapes is there
+    # (written out: a generator over the words costs more than the five tests).
+    return ("owner" in lowered or "-request" in lowered or "-bounce" in lowered or "-admin" in lowered
+            or "-errors" in lowered) and _owner_re().search(lowered) is not None
 
 
 def _sender_of_list(message: Message, owners: list[str]) -> str | None:
