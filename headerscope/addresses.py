@@ -741,9 +741,12 @@ def classify_bounce_address(address: str | None, recipients: tuple[str, ...] = (
     Reply-To:) tell an address that encodes the sender's own (a service's bounce mailbox for that
     sender, such as Brevo's "bounces-ACCOUNT-user=domain@") from one that encodes a recipient.
     """
-    if not address or "@" not in address:
+    # Read bounded: an "@" only past the first 1024 characters (a local part far over RFC 5321's
+    # 64) leaves nothing to classify; split unchecked, it raised ValueError and ended the analysis.
+    head = address[:1024] if address else ""
+    if "@" not in head:
         return None
-    local, domain = address[:1024].rsplit("@", 1)
+    local, domain = head.rsplit("@", 1)
     lowered = local.lower()
     if "+caf_=" in lowered:
         # Gmail's auto-forwarding envelope ("user+caf_=target=gmail.com@domain"): a forward of

@@ -1582,7 +1582,8 @@ def _list_encoded_author(from_real: Sequence[Address], list_addresses: frozenset
         list_orgs.add(_org(sender.domain))
     for address in from_real[:3]:
         local = address.address.rpartition("@")[0]
-        if "=" not in local or _org(address.domain) not in list_orgs:
+        # An encoded address is at most 64 + 1 + 253 characters (RFC 5321 section 4.5.3.1).
+        if "=" not in local or len(local) > 318 or _org(address.domain) not in list_orgs:
             continue
         if "=40" in local:
             author = local.replace("=40", "@", 1)

@@ -172,6 +172,20 @@ def test_verp_and_bounce(address: str, kind: str, recipient: str | None) -> None
     assert found is not None and found.kind == kind and found.encoded_recipient == recipient
 
 
+def test_an_envelope_sender_whose_at_sign_is_past_the_bound_is_no_crash() -> None:
+    # Found beside verification V30c: a Return-Path with a 2000-character local part made
+    # classify_bounce_address raise ValueError (its "@" was past the 1024 characters it splits),
+    # and headerscope.analyze with it.
+    import headerscope
+
+    assert classify_bounce_address("a" * 2000 + "@example.com") is None
+    assert classify_bounce_address("bounce-" + "a" * 1000 + "@example.com") is not None  # "@" at 1007: read
+    raw = (b"Return-Path: " + b"a" * 2000 + b"@example.com\r\nFrom: a@example.org\r\nTo: b@example.net\r\n"
+           b"Subject: s\r\n\r\nbody\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert report.envelope.mail_from == "a" * 2000 + "@example.com"
+
+
 def test_salesforce_bounce_address_names_the_sender_it_encodes() -> None:
     # Verification V30c (sfdc-direct.eml, a real 2022 copy): the From: address, encoded before a
     # '__' token, is the sender's; the shape is the service's bounce address, not a VERP of a recipient.
