@@ -188,7 +188,8 @@ OPERATOR_ALIASES: dict[str, str] = {
     # Sending services whose servers are named under a delivery domain of their own: Zendesk
     # (zdsys.com), Mailchimp and Mandrill (mcsv.net, mcdlv.net, rsgsv.net, mandrillapp.com),
     # SparkPost (sparkpostmail.com), Postmark (mtasv.net), HubSpot (hubspotemail.net),
-    # Salesforce Marketing Cloud (exacttarget.com), Atlassian Cloud (atlassian.net).
+    # Salesforce Marketing Cloud (exacttarget.com) and Salesforce's own servers (sfdc.net, as in
+    # "um8-app2-22-lo2.ops.sfdc.net" on its mail; verification V30c), Atlassian Cloud (atlassian.net).
     "zendesk.com": "zendesk.com",
     "zdsys.com": "zendesk.com",
     "mailchimp.com": "mailchimp.com",
@@ -204,6 +205,7 @@ OPERATOR_ALIASES: dict[str, str] = {
     "hubspotemail.net": "hubspot.com",
     "salesforce.com": "salesforce.com",
     "exacttarget.com": "salesforce.com",
+    "sfdc.net": "salesforce.com",
     "atlassian.com": "atlassian.com",
     "atlassian.net": "atlassian.com",
 }

@@ -3786,3 +3786,12 @@ def test_no_uncertain_boundary_between_a_hop_and_itself() -> None:
     ])
     assert chain.boundary_hop == 2
     assert not [f for f in chain.findings if f.id == "hops.boundary_uncertain"]
+
+
+def test_salesforce_servers_named_under_sfdc_net_are_salesforces() -> None:
+    # Verification V30c: Salesforce's own app servers stamp its mail as *.ops.sfdc.net (a real
+    # lfdr.de copy: "um8-app2-22-lo2.ops.sfdc.net"); they were called named after another organisation.
+    from headerscope.hops import host_organization
+
+    assert host_organization("um8-app2-22-lo2.ops.sfdc.net") == "salesforce.com"
+    assert host_organization("mx4-lo2-sp1.mta.salesforce.com") == "salesforce.com"
