@@ -709,10 +709,14 @@ def _bnc_token_bounce(local: str, domain: str, senders: tuple[str, ...]) -> Boun
     sending = f"{match.group(1)}@{match.group(2)}".lower()
     whose = (f"the sender's address {sending}, written in From:, Sender: or Reply-To:,"
              if any(sending == s.lower() for s in senders[:200]) else f"a sending address, {sending},")
+    # Named as Salesforce's only under its own domain: anyone can write the form (verification V33).
+    salesforce = domain.lower().rstrip(".").endswith(".salesforce.com")
+    form = ("the form of Salesforce's bounce management, whose token tells the service which message and "
+            "recipient a bounce is for" if salesforce else
+            "the form of Salesforce's bounce management, though at a domain that is not Salesforce's "
+            f"({domain[:120]}): a bounce address of some sending service, or written to look like one")
     return BounceAddress("bounce", sending,
-                         f"{whose} encoded as user=domain, then a '__' token, at a 'bnc' bounce subdomain: the "
-                         "form of Salesforce's bounce management, whose token tells the service which message and "
-                         "recipient a bounce is for")
+                         f"{whose} encoded as user=domain, then a '__' token, at a 'bnc' bounce subdomain: {form}")
 
 
 def _sparkpost_bounce(local: str) -> BounceAddress:

@@ -2537,24 +2537,21 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
             explanation=f"The mailing list put an address of its own domain in From: ({rewritten.address}), with the "
                         f"author's address encoded in it (\"{at_sign}\" for \"@\"): {author}"
                         + (f", as X-Original-From says ({original})" if original else "")
-                        + (f"; its name, \"{written_name}\", names the author and the list"
+                        + (f"; its name, \"{written_name}\", has the \"Author via List\" form lists write"
                            if " via " in written_name.lower() else "")
                         + ". Lists (the IETF's, Groups.io) do this so that the author's domain's "
-                          "DMARC policy does not reject the message they changed (RFC 7960)."))
-    # A list marked the pre-RFC 2369 way whose Sender: is the list's own address, as the marks
-    # name it (LISTSERV's copies: "Sender: LIST", "Reply-To: LIST" by its Reply-To= setting): a
-    # reply to it goes to the agent the message names as its sender (RFC 5322 section 3.6.2),
-    # whom mail programs show ("LIST on behalf of the author"). A Reply-To to the list beside an
-    # owner address's Sender: keeps the notice: the marks are the sender's text.
-    sending_list = (sender.address.lower() if old_list is not None and sender is not None and sender.domain
-                    and sender.address.lower() in old_list.addresses else None)
+                          "DMARC policy does not reject the message they changed (RFC 7960). The list's fields "
+                          "are the sending side's text, which a sender can write too: the authentication below "
+                          "says whether that domain's list sent it."))
     for address in reply_to:
-        if address.address.lower() in list_addresses or address.address.lower() == sending_list:
+        if address.address.lower() in list_addresses:
             continue  # replies go to the list itself (reply-to-list): the list's own setting
         if munged is not None and address is reply_to[0]:
             continue  # the author, whom the list moved to Reply-To (told above)
-        if encoded is not None and address.address.lower() == encoded[1].lower():
-            continue  # the author whose address the list's From: encodes (told above)
+        # Not excused: a Reply-To to the author a From: encodes, or to a list that old-style marks
+        # and Sender: name. Those fields are the sending side's text, which a spoofer writes too
+        # (verification V33: "CEO via groups.io" <ceo=bank.example@evil.example> with a List-Id
+        # of its own, or owner-PAY@ and Sender: PAY at its own domain, silenced the notice).
         if address.domain and from_orgs and _org(address.domain) not in from_orgs:
             differences.append(EnvelopeDifference(
                 kind="reply_to_domain", envelope_value=None, header_value=_fmt(address),

@@ -1662,7 +1662,8 @@ _LOCK_DOWN_DOCS = ("https://learn.microsoft.com/en-us/exchange/mail-flow-best-pr
 
 def _gateway_bypassed(work: list[_Work], boundary: _Boundary, mail_exchangers: MailExchangers | None,
                       addressed_domains: Sequence[str], list_domain: str | None,
-                      forwarder_marks: Sequence[tuple[str, str]]) -> Finding | None:
+                      forwarder_marks: Sequence[tuple[str, str]],
+                      reverse_names: ReverseNames | None = None) -> Finding | None:
     """hops.gateway_bypassed: Exchange Online Protection's frontend took the message straight from
     the sender's server, though the MX of every domain the message is addressed to is a filtering
     service in front of it (RFC 5321 section 5.1: a sender delivers to the MX). Sending to the
@@ -1685,6 +1686,17 @@ def _gateway_bypassed(work: list[_Work], boundary: _Boundary, mail_exchangers: M
     # spammer greeting as the gateway or as outlook.com silenced this, verification V32); a genuine
     # gateway, confirmed by DNS, is boundary.gateway above, and Microsoft's own relay tenant_handover.
     client = host_organization(fields.from_rdns) if fields.from_rdns else None
+    claimed = host_organization(fields.from_helo) if fields.from_helo and client is None else None
+    if claimed in _FILTERING_SERVICES:
+        # Exchange Online records the greeting and the address, no reverse-DNS name: a greeting
+        # naming a filtering service is told only when DNS answers that the address is another
+        # organisation's; an address with no PTR (or none at hand) may be the gateway's, whose
+        # FCrDNS failed for want of an answer (verification V33: genuine Mimecast mail was called
+        # "went around the MX").
+        answer = reverse_names(fields.from_ip) if reverse_names is not None and fields.from_ip else None
+        names = list(answer[0][:10]) if answer is not None else []
+        if not names or any(host_organization(name) == claimed for name in names):
+            return None
     if client in _FILTERING_SERVICES or client == "outlook.com" \
             or any(org != "outlook.com" for org, _ in forwarder_marks[:8]):
         return None
@@ -2500,7 +2512,8 @@ def build_chain_from_fields(
 
     for note in boundary.notes:
         findings.add(note)
-    bypassed = _gateway_bypassed(work, boundary, mail_exchangers, addressed_domains, list_domain, forwarder_marks)
+    bypassed = _gateway_bypassed(work, boundary, mail_exchangers, addressed_domains, list_domain, forwarder_marks,
+                                 reverse_names)
     if bypassed is not None:
         findings.add(bypassed)
     outside_client = _unseen_outside_client(work, statements) if not boundary.from_outside else None

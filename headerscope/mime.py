@@ -1992,7 +1992,13 @@ def _ignorables_hiding(text: str) -> list[str]:
     start, where no emoji, ideograph or Hangul syllable takes them (a variation selector after
     "\u2764" shapes the heart; after "PayPal" it only hides what is written)."""
     return [match.group() for match in _ignorable_re().finditer(text)
-            if match.start() == 0 or text[match.start() - 1].isascii()]
+            if match.start() == 0 or (text[match.start() - 1].isascii()
+                                      and not (match.group() in "\ufe0e\ufe0f" and text[match.start() - 1] in _KEYCAP_BASES))]
+
+
+# Unicode's emoji variation sequences (emoji-variation-sequences.txt) take U+FE0E/U+FE0F after
+# these ASCII characters too: the keycaps "3\ufe0f\u20e3", "#\ufe0f\u20e3" (verification V33).
+_KEYCAP_BASES = frozenset("0123456789#*")
 
 
 def _visible_non_ascii(char: str) -> bool:
@@ -2026,13 +2032,19 @@ def hidden_characters(message: Message) -> Finding | None:
     if not found:
         return None
     listed = "; ".join(f"{name}: {', '.join(codes)}" for name, codes in found)
+    # The reports mark format and control characters; the ones Unicode renders as nothing besides
+    # (text.IGNORABLE_NOT_FORMAT: variation selectors, fillers) are left as written, since in emoji
+    # and ideographs they belong (verification V33).
+    shown = ("The HTML and Markdown reports show them as ⟨U+XXXX⟩; the terminal removes them."
+             if not any(_ignorable_re().match(chr(int(code[2:], 16))) for _, codes in found for code in codes) else
+             "The HTML and Markdown reports show format characters as ⟨U+XXXX⟩ and the terminal removes them; "
+             "variation selectors, fillers and the grapheme joiner are left as written there.")
     return Finding(
         id="message.hidden_characters", severity=Severity.NOTICE,
         title=f"Invisible or direction-changing characters in {', '.join(name for name, _ in found)}",
         explanation=(f"These fields hold characters a reader does not see, or that reverse the direction of the "
                      f"text around them ({listed}): they make a text look other than it is, as look-alike names "
-                     "and reversed file names do (Unicode UTS #39). The HTML and Markdown reports show them as "
-                     "⟨U+XXXX⟩; the terminal removes them."),
+                     f"and reversed file names do (Unicode UTS #39). {shown}"),
         reference="https://www.unicode.org/reports/tr39/", subject=found[0][0])
 
 

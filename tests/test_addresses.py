@@ -315,3 +315,34 @@ def test_a_variation_selector_or_filler_in_its_own_script_is_no_hidden_character
         raw = ("From: a@example.org\r\nTo: b@example.net\r\nSubject: " + subject +
                "\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nx\r\n").encode()
         assert "message.hidden_characters" not in {f.id for f in headerscope.analyze(raw, offline=True).findings}
+
+
+def test_keycap_emoji_are_no_hidden_characters_and_the_notice_says_what_the_reports_show() -> None:
+    # Verification V33: "3\ufe0f\u20e3" (a keycap: Unicode's emoji variation sequences take
+    # U+FE0F after 0-9, # and *) was called hidden; and the notice said the reports mark the
+    # newly counted characters, which they leave as written.
+    import headerscope
+
+    def hidden(subject: str) -> list[str]:
+        raw = ("From: a@example.org\r\nTo: b@example.net\r\nSubject: " + subject +
+               "\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nx\r\n").encode()
+        return [f.explanation for f in headerscope.analyze(raw, offline=True).findings
+                if f.id == "message.hidden_characters"]
+
+    for subject in ("Top 3\ufe0f\u20e3 deals", "#\ufe0f\u20e3 tag", "*\ufe0f\u20e3 star", "1\ufe0e"):
+        assert hidden(subject) == [], subject
+    [words] = hidden("Your PayPal\u034f.com invoice")
+    assert "variation selectors, fillers and the grapheme joiner are left as written there" in words
+    [words] = hidden("Your Pay\u200bPal.com invoice")
+    assert "The HTML and Markdown reports show them as ⟨U+XXXX⟩; the terminal removes them." in words
+
+
+def test_salesforces_bounce_form_is_named_salesforces_only_under_salesforce_com() -> None:
+    # Verification V33: anyone can write user=domain__TOKEN at a "bnc" label of its own domain.
+    from headerscope.addresses import classify_bounce_address
+
+    real = classify_bounce_address("info=emjtpisc.com__0-1r12zvjmnf8rqu.l9azxrxo3x5g2pzm@xqfk2ane5qjq38ec.gpawymg."
+                                   "8d-3trx3eag.um8.bnc.salesforce.com", ())
+    assert real is not None and "whose token tells the service which message" in real.reason
+    fake = classify_bounce_address("ceo=bank.example__0-1r12zvjmnf8rq@x.bnc.evil.example", (), ("ceo@bank.example",))
+    assert fake is not None and "at a domain that is not Salesforce's (x.bnc.evil.example)" in fake.reason

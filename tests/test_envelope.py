@@ -1582,15 +1582,19 @@ GROUPS_IO = ("From: \"Miquel Raynal via groups.io\" <miquel.raynal=bootlin.com@g
              "Reply-To: linux-oxnas@groups.io,miquel.raynal@bootlin.com\n")
 
 
-def test_groups_ios_from_rewrite_decodes_the_author_and_its_reply_to_the_author_is_no_notice() -> None:
+def test_groups_ios_from_rewrite_decodes_the_author_and_its_reply_to_the_author_keeps_the_notice() -> None:
     envelope, findings = _run(GROUPS_IO)
     [rewrite] = [d for d in envelope.differences if d.kind == "list_rewrote_from"]
     assert ("with the author's address encoded in it (\"=\" for \"@\"): miquel.raynal@bootlin.com; its name, "
-            "\"Miquel Raynal via groups.io\", names the author and the list") in rewrite.explanation
+            "\"Miquel Raynal via groups.io\", has the \"Author via List\" form lists write") in rewrite.explanation
     [sender] = [d for d in envelope.differences if d.kind == "sender"]
     assert "on behalf of the author (miquel.raynal@bootlin.com; the list put its own address" in sender.explanation
-    assert "reply_to_domain" not in _kinds(envelope)
-    assert not [f for f in findings if f.id.startswith("envelope.reply_to")]
+    # The Reply-To to the decoded author keeps its notice (verification V33): the list's fields and
+    # the encoded From: are the sending side's text, which a spoofer writes too.
+    assert "reply_to_domain" in _kinds(envelope)
+    assert [f.id for f in findings if f.id.startswith("envelope.reply_to")] == ["envelope.reply_to_other_domain"]
+    assert "which a sender can write too" in next(d for d in envelope.differences
+                                                   if d.kind == "list_rewrote_from").explanation
     # A Reply-To to someone else than the author it encodes is still worth a look.
     envelope, findings = _run(GROUPS_IO.replace(",miquel.raynal@bootlin.com", ",helpdesk@bootlin-support.example"))
     assert [f.id for f in findings] == ["envelope.reply_to_other_domain"]
@@ -2357,3 +2361,23 @@ def test_an_empty_reply_to_and_a_sender_with_two_at_signs_are_invalid_fields() -
     _, findings = _run('From: a@sender.test\nSender: "GLS-Benachrichtigung, Paket" <service@stayfriends.example>\n'
                        "To: bob@receiver.test\n")
     assert not [f for f in findings if f.id == "envelope.invalid_originator"]
+
+
+def test_list_marks_a_spoofer_writes_do_not_silence_the_reply_to_notice() -> None:
+    # Verification V33: a From: at the spoofer's own domain encoding a trusted author beside a List-Id
+    # of its own (D1), and old-style marks (an owner- Return-Path, Sender: the "list") with no list
+    # field at all (D2), silenced "Reply-To points to another domain".
+    import headerscope
+
+    for raw in ((b"Return-Path: <bounce@evil.example>\r\n"
+                 b"From: \"CEO via groups.io\" <ceo=bank-example.com@evil.example>\r\nTo: alice@victim.example\r\n"
+                 b"List-Id: <x.evil.example>\r\nSender: x@evil.example\r\nReply-To: ceo@bank-example.com\r\n"),
+                (b"Return-Path: <owner-pay@evil.example>\r\nFrom: CEO <ceo@bank.example>\r\nTo: alice@victim.example\r\n"
+                 b"Sender: pay@evil.example\r\nReply-To: pay@evil.example\r\n")):
+        raw = (raw.replace(b"Return-Path", b"Received: from mail.evil.example (mail.evil.example [203.0.113.66])\r\n"
+                           b"\tby mx.victim.example (Postfix) with ESMTPS id 46D246E4170\r\n\tfor <alice@victim.example>; "
+                           b"Tue, 14 Oct 2025 14:12:08 +0000 (UTC)\r\nReturn-Path", 1)
+               + b"Subject: Wire today\r\nDate: Tue, 14 Oct 2025 14:12:03 +0000\r\nMessage-ID: <1@evil.example>\r\n\r\npay\r\n")
+        report = headerscope.analyze(raw, offline=True)
+        assert "envelope.reply_to_other_domain" in {f.id for f in report.findings}, raw[:200]
+        assert "reply_to_domain" in [d.kind for d in report.envelope.differences]

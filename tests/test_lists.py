@@ -233,7 +233,7 @@ LISTSERV_SOAP = (
 )
 
 
-def test_listserv_copy_is_a_list_copy_its_member_came_through_the_list_and_its_reply_to_is_the_lists() -> None:
+def test_listserv_copy_is_a_list_copy_its_member_came_through_the_list() -> None:
     report = analyze(LISTSERV_SOAP)
     assert report.bulk is not None and report.bulk.kind == "mailing_list"
     assert report.bulk.list_name == "soap@discuss.develop.com"
@@ -243,9 +243,9 @@ def test_listserv_copy_is_a_list_copy_its_member_came_through_the_list_and_its_r
     assert member.kind == "list" and member.header_value == "SOAP@DISCUSS.DEVELOP.COM"
     assert "came through that list (by its list marks, which the sender writes)" in member.explanation
     assert "forwarded or redirected" not in member.explanation
-    # Sender: and Reply-To: are the list's own address: a reply goes to the sending agent.
-    assert not finding(report, "envelope.reply_to_other_domain")
-    assert "reply_to_domain" not in [d.kind for d in report.envelope.differences]
+    # Sender: and Reply-To: are the list's own address, but the marks are the sender's text (a
+    # spoofer's owner-PAY@ Return-Path and Sender: PAY silenced the notice, verification V33): kept.
+    assert finding(report, "envelope.reply_to_other_domain")
 
 
 def listserv(sender: str = "History discussion list <HIST-L@LISTSERV.EXAMPLE.EDU>",
@@ -299,10 +299,11 @@ def test_an_owner_return_path_alone_or_a_stamp_for_another_host_makes_no_list() 
     assert read_list(parse_message(text.encode())) is None
 
 
-def test_a_reply_to_the_list_is_the_lists_only_when_the_list_is_sender_and_the_marks_name_it() -> None:
-    # LISTSERV's Reply-To: LIST beside Sender: LIST, with its marks: the list's setting.
+def test_a_reply_to_the_list_named_only_by_old_style_marks_keeps_its_notice() -> None:
+    # LISTSERV's Reply-To: LIST beside Sender: LIST, with its marks: the marks are the sender's text,
+    # which a spoofer writes too (verification V33), so the notice stays.
     report = analyze(listserv(reply_to="HIST-L@LISTSERV.EXAMPLE.EDU"))
-    assert not finding(report, "envelope.reply_to_other_domain")
+    assert finding(report, "envelope.reply_to_other_domain")
     # The same Sender: and Reply-To without any list mark (no stamp, no owner address): a notice.
     report = analyze(listserv(reply_to="HIST-L@LISTSERV.EXAMPLE.EDU", stamp=False, return_path="alice@example.org"))
     assert report.bulk is None and finding(report, "envelope.reply_to_other_domain")
