@@ -971,7 +971,8 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     findings.extend(chain.findings)
     # Before the recorded results: a verified ARC set the receiver sealed below its Received
     # shows that the results beside it are the receiver's.
-    arc, arc_findings = check_arc(message, resolver, uncheckable_body=loaded.uncheckable_body)
+    arc, arc_findings = check_arc(message, resolver, uncheckable_body=loaded.uncheckable_body,
+                                  mbox_quoted=loaded.mbox_quoted)
     verified_seals = frozenset((normalize_domain(i.domain) or "", i.instance) for i in (arc.instances if arc else ())
                                if i.seal_result == "pass" and i.signature_result == "pass")
     # Read before the other checks: the receiver's Received-SPF is an envelope and SPF-input source.
@@ -1088,7 +1089,7 @@ def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolve
     dkim, dkim_findings = check_dkim(message, resolver, from_domain=from_domain,
                                      delivery_time=delivery_time, now=now, byte_exact=loaded.byte_exact,
                                      received_before_sha1_retired=received_before(chain.hops, date, RSA_SHA1_RETIRED),
-                                     uncheckable_body=loaded.uncheckable_body)
+                                     uncheckable_body=loaded.uncheckable_body, mbox_quoted=loaded.mbox_quoted)
     findings.extend(dkim_findings)
     findings.extend(arc_findings)
 

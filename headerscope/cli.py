@@ -157,12 +157,13 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
     # A file named may be a header pasted into an editor and saved (often without its last line
     # end): only a mail store's entry is known to have been written whole, as a file in a
     # Maildir's cur/ or new/ folder is (what scan reads as one).
-    data, in_mailbox = _first_of_mailbox(data, source_name)
-    loaded = load_bytes(data, source=source_name, from_mail_store=_in_maildir(path) or in_mailbox is not None)
+    data, in_mailbox, mbox_quoting = _first_of_mailbox(data, source_name)
+    loaded = load_bytes(data, source=source_name, from_mail_store=_in_maildir(path) or in_mailbox is not None,
+                        mbox_quoting=mbox_quoting)
     if in_mailbox is not None:
         import dataclasses
 
-        # An mbox entry as scan reads one (its "From " line and quoting already undone).
+        # An mbox entry as scan reads one (its "From " line already taken off, its quoting kept).
         loaded = dataclasses.replace(loaded, in_mailbox=in_mailbox,
                                      format=("mmdf-entry" if "MMDF" in in_mailbox else "mbox-entry")
                                      if loaded.format in ("eml", "mbox-entry") else loaded.format)
@@ -216,14 +217,16 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
     _write(text, output)
 
 
-def _first_of_mailbox(data: bytes, name: str) -> tuple[bytes, str | None]:
+def _first_of_mailbox(data: bytes, name: str) -> tuple[bytes, str | None, bool | None]:
     """The first message of a mailbox file given to analyze (an mbox of several messages, an
     MMDF mailbox), split as scan splits it, and how many it holds in words; the bytes as they
     are, and None, for anything else (one message, an mbox of one: the loader drops its "From "
     line). Without this the later messages were read as the first one's body (RFC 4155 section 2:
-    each "From " line starts a new message)."""
+    each "From " line starts a new message). Third, for an mbox split so, whether its writer may
+    have quoted the message's "From " lines (ScanInput.quoted: scan tells the loader the same);
+    None when the loader is to judge."""
     if not data.startswith(b"\x01") and b"From " not in data[:1100]:
-        return data, None  # the common case, without importing the mailbox readers
+        return data, None, None  # the common case, without importing the mailbox readers
     import io
 
     from .scan.readers import MMDF_DELIMITER, iter_stream, mbox_start
@@ -231,17 +234,19 @@ def _first_of_mailbox(data: bytes, name: str) -> tuple[bytes, str | None]:
     mmdf = data.startswith(MMDF_DELIMITER)
     start = None if mmdf else mbox_start(data[:1024])
     if not mmdf and (start is None or data.find(b"\nFrom ", start + 5) < 0):
-        return data, None
+        return data, None, None
     entries = iter_stream(io.BytesIO(data).read, name, decompress=False)
     first = next(entries, None)
     if first is None or first.data is None:
-        return data, None  # over the size limit, or nothing: read as one message, as before
+        return data, None, None  # over the size limit, or nothing: read as one message, as before
     count = 1 + sum(1 for _ in entries)
+    quoting = None if mmdf else first.quoted
     if count == 1 and not mmdf:
-        return data, None
+        # (An mboxcl2 message whose Content-Length keeps a "From " line in its body: not quoted.)
+        return data, None, quoting
     kind = "an MMDF mailbox" if mmdf else "an mbox mailbox (RFC 4155)"
     return first.data, (f"the first of the {count} messages of {kind}" if count > 1
-                        else f"the message of {kind}, without its delimiter lines")
+                        else f"the message of {kind}, without its delimiter lines"), quoting
 
 
 def _in_maildir(path: str | None) -> bool:

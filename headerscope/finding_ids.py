@@ -8,7 +8,7 @@ from __future__ import annotations
 
 FINDING_IDS = frozenset({
     "arc.body_changed_between", "arc.chain_failed", "arc.changed_after_set", "arc.key_unavailable", "arc.sender_sealed", "arc.signature_broken_between",
-    "arc.temperror",
+    "arc.mbox_quoting", "arc.temperror",
     "attached.messages",
     # attachment.*: a file attached to the message (mime.read_attachments).
     "attachment.body_fragment", "attachment.risky_type", "attachment.spoofed_extension",
@@ -19,7 +19,7 @@ FINDING_IDS = frozenset({
     "date.duplicate_chosen", "date.missing", "date.no_zone", "date.unreadable", "date.weekday_mismatch",
     "dkim.body_changed", "dkim.cut_off", "dkim.expired", "dkim.future_timestamp", "dkim.headers_changed", "dkim.key_testing",
     "dkim.domainkeys", "dkim.possible_cause", "dkim.subject_tag_only_change", "dkim.key_too_large", "dkim.provider_default_key", "dkim.key_unavailable", "dkim.malformed", "dkim.not_oversigned", "dkim.redacted", "dkim.removed", "dkim.renamed_signature", "dkim.shortened", "dkim.signed_repeatedly", "dkim.temperror", "dkim.too_many", "dkim.unsigned_body",
-    "dkim.reply_to_unsigned", "dkim.unsigned_header", "dkim.weak_crypto",
+    "dkim.mbox_quoting", "dkim.reply_to_unsigned", "dkim.unsigned_header", "dkim.weak_crypto",
     "dmarc.cannot_pass", "dmarc.fail", "dmarc.host_envelope_sender", "dmarc.invalid_record", "dmarc.monitoring_only", "dmarc.multiple_from", "dmarc.no_from_domain",
     "dmarc.no_record", "dmarc.nothing_aligned", "dmarc.partial_pct", "dmarc.temperror", "dmarc.testing",
     # dsn.{kind}: the delivery report's action (mime.py), or none readable.

@@ -12,8 +12,9 @@ hashes them byte for byte). Otherwise each clean-up is applied to a copy and rep
   character references;
 - the lines a paste put between header fields: prose (a poster's label or notes), and a
   second header pasted below the first (left out, and said);
-- an mbox ``From `` separator line (``>From`` un-quoting is not done: that is the mailbox
-  reader's job and applies to bodies of mbox entries only);
+- an mbox ``From `` separator line (its body's ``>From `` lines are kept as stored: which of them
+  the mailbox's writer quoted cannot be known, RFC 4155 section 2, so DKIM and ARC read the body
+  both ways, see ``LoadedInput.mbox_quoted``);
 - the summary table Gmail's "Show original" page shows above the message; its SPF, DKIM and
   DMARC lines become recorded results (written by mx.google.com);
 - Outlook's message-properties layout, ``Name:<TAB>`` with the value on the next line;
@@ -105,6 +106,13 @@ class LoadedInput(Value):
     msg_read: MsgRead | None = None
     """What reading an Outlook .msg did (format ``msg``): its notes, and those of the messages
     embedded in it, which its message/rfc822 parts hold rebuilt (see load_carried); None otherwise."""
+    mbox_quoted: bool = False
+    """The message is a mailbox's entry (RFC 4155) whose body has lines starting with ">From ",
+    ">>From "...: its writer may have added a ">" to each (mboxo before "From " lines, mboxrd also
+    before ">From " lines), or they are the sender's own (an mboxo writer leaves a ">From " line
+    alone, mboxcl2 quotes nothing), and the file does not say which (RFC 4155 section 2). The bytes
+    are kept as stored; a DKIM or ARC body hash that does not match them is matched against the
+    body with that quoting undone (auth.dkim, auth.arc). False for any other input."""
     uncheckable_body: UncheckableBody | None = None
     """Set for a copy whose header fields are the ones received but whose body is not the one that
     was signed: a message headerscope rebuilt from an Outlook .msg (or one carried inside such a
@@ -182,8 +190,11 @@ _BODY_CHUNK = 1024
 """Bytes split after the header block; doubled at each further split (linear overall)."""
 _BLANK_REST = re.compile(rb"[ \t\r\n]*")
 # RFC 4155 section 2: mbox writers quote body lines starting with "From " as ">From " (and
-# mboxrd quotes ">From " again); such a body may not be the body that was signed.
-_QUOTED_FROM_LINE = rb"\n>+From "
+# mboxrd quotes ">From " again); such a body may not be the body that was signed. Searched from
+# the line end before the body (a literal start: the search skips to each LF followed by ">").
+_quoted_from_line = compiled_on_first_use(rb"\n>+From ")
+# The end of the header section as auth._dkimpy splits a message (its body follows).
+_header_end = compiled_on_first_use(rb"\n\r?\n")
 
 
 class _Lines:
@@ -288,13 +299,6 @@ class _Lines:
         if not all(_is_blank(line) for line in self.text[start:]):
             return False
         return _BLANK_REST.fullmatch(self._data, self._pos) is not None
-
-    def quoted_from_lines_after(self, start: int) -> bool:
-        """True when a line from ``start`` on begins with ``>From `` (RFC 4155 quoting)."""
-        if any(line[:1] == b">" and line.lstrip(b">").startswith(b"From ") for line in self.text[start:]):
-            return True
-        # The unsplit tail starts right after a LF: search from that LF.
-        return re.compile(_QUOTED_FROM_LINE).search(self._data, max(self._pos - 1, 0)) is not None
 
     def drop_front(self, count: int) -> None:
         """Remove lines in front of the message (the message bytes stay as they were)."""
@@ -1934,7 +1938,7 @@ def _binary_reason(data: bytes) -> str:
 
 
 def load_bytes(data: bytes, source: str = "api", *, from_mail_store: bool = False,
-               carried: bool = False) -> LoadedInput:
+               carried: bool = False, mbox_quoting: bool | None = None) -> LoadedInput:
     """Normalise a paste into message bytes; never raises.
 
     ``from_mail_store``: the bytes are a message a mail store wrote (a Maildir file, a mailbox's
@@ -1944,14 +1948,31 @@ def load_bytes(data: bytes, source: str = "api", *, from_mail_store: bool = Fals
     often lacks its last line end: such a file stays a paste.)
     ``carried``: the bytes are a part of another message (load_carried). Neither a mail store's
     message nor a carried one is a paste, so neither gets a pasted body (_pasted_body).
+    ``mbox_quoting``: the bytes are an mbox entry as its mailbox stores it, its separator line
+    taken off by the caller (scan's reader): True when its writer may have quoted "From " lines,
+    False when it quoted none (mboxcl2, its Content-Length borne out) or the entry has no quoted
+    line at all. None: the loader judges, an entry whose separator line it removed being one whose
+    writer may have quoted (LoadedInput.mbox_quoted).
     """
     digest = hashlib.sha256(data).hexdigest()
     try:
-        return _load(data, source, digest, from_mail_store=from_mail_store, carried=carried)
+        loaded = _load(data, source, digest, from_mail_store=from_mail_store, carried=carried)
+        if mbox_quoting is not False and (mbox_quoting or loaded.format == "mbox-entry") and loaded.has_body \
+                and loaded.unreadable is None and _mbox_quoted_body(loaded.data):
+            loaded = replace(loaded, mbox_quoted=True)
+        return loaded
     except Exception as exc:  # noqa: BLE001 - a loader bug must not cost the user the report
         return LoadedInput(data=data, source=source, sha256=digest, size=len(data), format="unknown",
                            cleanups=(f"the input could not be cleaned up ({type(exc).__name__}); read as is",),
                            has_body=b"\n\n" in data or b"\r\n\r\n" in data, byte_exact=True)
+
+
+def _mbox_quoted_body(data: bytes) -> bool:
+    """Whether a line of the message's body, as auth._dkimpy splits it off at the first empty
+    line, starts with ">From ", ">>From "... (RFC 4155 section 2 quoting). (A loaded message never
+    starts with an empty line: the loader removes blank lines before it.)"""
+    blank = _header_end().search(data)
+    return blank is not None and _quoted_from_line().search(data, blank.end() - 1) is not None
 
 
 def _load_msg(original: bytes, result: Callable[..., LoadedInput]) -> LoadedInput:
@@ -2360,10 +2381,6 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
                       "copy may change white space and line ends")
     elif respaced is not None:
         exact_note = respaced
-    elif lines.format == "mbox-entry" and has_body and lines.quoted_from_lines_after(end + 1):
-        exact_note = ("it comes from a mailbox file and its body has lines starting with '>From ': mbox "
-                      "writers quote body lines starting with 'From ' that way (RFC 4155), so the body "
-                      "may differ from the one that was sent")
     out = lines.join() if lines.changed else original
     if not lines.has(0) or not _is_field(lines.text[0]):
         if lines.format == "gmail-original" and lines.blank_from(0):

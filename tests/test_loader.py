@@ -54,9 +54,11 @@ def test_doubled_and_bare_cr_line_ends_repaired() -> None:
 def test_mbox_separator_removed_without_from_unquoting() -> None:
     data = b"From alice@sender.test Tue Mar  5 10:12:00 2024\n" + MESSAGE.replace(b"Body line.", b">From here")
     loaded = load_bytes(data)
-    # RFC 4155: a ">From " body line may be a quoted "From " line, so the body may have changed.
-    assert loaded.format == "mbox-entry" and not loaded.byte_exact
-    assert loaded.byte_exact_note is not None and "RFC 4155" in loaded.byte_exact_note
+    # RFC 4155: a ">From " body line may be a quoted "From " line, or the sender's own: the bytes
+    # stay as stored (byte-exact: nothing was done to them), and the entry says it has such lines,
+    # for DKIM and ARC to read the body both ways.
+    assert loaded.format == "mbox-entry" and loaded.byte_exact and loaded.byte_exact_note is None
+    assert loaded.mbox_quoted
     assert loaded.data.startswith(b"Return-Path:") and b">From here" in loaded.data
 
 
@@ -72,7 +74,40 @@ def test_mbox_separator_of_a_null_sender_is_removed() -> None:
 def test_mboxrd_quoting_found_anywhere_in_the_body(quoted: bytes) -> None:
     body = b"x" * 100_000 + b"\r\n" + quoted  # past the first split chunk
     data = b"From alice@sender.test Tue Mar  5 10:12:00 2024\n" + MESSAGE + body
-    assert not load_bytes(data).byte_exact
+    assert load_bytes(data).mbox_quoted and load_bytes(data).byte_exact
+
+
+_SEPARATOR = b"From alice@sender.test Tue Mar  5 10:12:00 2024\n"
+_HEADER, _BODY = MESSAGE.split(b"\r\n\r\n", 1)
+
+
+@pytest.mark.parametrize(("data", "mbox_quoting", "quoted"), [
+    # The first body line, and one after a LF-only line end.
+    (_SEPARATOR + _HEADER + b"\r\n\r\n>From the top\r\n", None, True),
+    (_SEPARATOR + (_HEADER + b"\r\n\r\nline\r\n>>>From x\r\n").replace(b"\r\n", b"\n"), None, True),
+    # Not a quoted line: inside a line, a '>' with a space, "From" without its space, in the header.
+    (_SEPARATOR + MESSAGE + b"a >From b\r\n> From c\r\n>From\r\n>>Fromage\r\n", None, False),
+    # A header field folded onto a line starting '>From '... is no body line; a line that is no
+    # field ends the header (the loader puts the empty line before it), and starts the body.
+    (_SEPARATOR + _HEADER + b"\r\n >From x\r\n\r\nbody\r\n", None, False),
+    (_SEPARATOR + _HEADER + b"\r\n>From x\r\n\r\nbody\r\n", None, True),
+    # Not an mbox entry: a .eml's own '>From ' line, or one the caller says its writer did not
+    # quote (mboxcl2); and one the caller says is an entry (scan's reader took its separator off).
+    (MESSAGE + b">From the top\r\n", None, False),
+    (_SEPARATOR + MESSAGE + b">From the top\r\n", False, False),
+    (MESSAGE + b">From the top\r\n", True, True),
+    (MESSAGE, True, False),
+    # No body.
+    (_SEPARATOR + _HEADER + b"\r\n", True, False),
+])
+def test_an_mbox_entry_with_quoted_from_lines_is_said_to_be_one(data: bytes, mbox_quoting: bool | None,
+                                                                quoted: bool) -> None:
+    loaded = load_bytes(data, mbox_quoting=mbox_quoting)
+    assert loaded.mbox_quoted is quoted
+    # As stored (but for the loader's own repair of a stray line: an empty line put before it).
+    assert loaded.byte_exact is (b"\n>From x\r\n\r\nbody" not in data)
+    if loaded.byte_exact:
+        assert loaded.data.endswith(data.partition(b"\n")[2] if data.startswith(b"From ") else data)
 
 
 def test_removing_lines_in_front_of_the_message_keeps_it_byte_exact() -> None:
@@ -394,16 +429,15 @@ def test_indented_headers_paste_without_a_blank_line() -> None:
 
 
 def test_mbox_separator_alone_gives_no_not_byte_exact_finding() -> None:
-    # Audit item 19: removing the separator does not change the message, so no notice; a
-    # ">From " body line does, and the notice says why.
+    # Audit item 19: removing the separator does not change the message, so no notice. Nor does a
+    # ">From " body line, kept as stored: DKIM reads such a body both ways (test_mbox_quoting).
     from headerscope.api import analyze
 
     separator = b"From alice@sender.test Tue Mar  5 10:12:00 2024\n"
     clean = analyze(separator + MESSAGE, offline=True)
     assert clean.input.byte_exact and not [f for f in clean.findings if f.id == "input.not_byte_exact"]
     quoted = analyze(separator + MESSAGE + b">From the start\r\n", offline=True)
-    notices = [f for f in quoted.findings if f.id == "input.not_byte_exact"]
-    assert not quoted.input.byte_exact and len(notices) == 1 and "RFC 4155" in notices[0].explanation
+    assert quoted.input.byte_exact and not [f for f in quoted.findings if f.id == "input.not_byte_exact"]
 
 
 # --- The fast path for ordinary messages gives exactly the full path's answer ---------------

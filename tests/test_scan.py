@@ -35,19 +35,22 @@ def mbox_of(messages: list[bytes]) -> bytes:
     return b"".join(out)
 
 
-def test_mbox_split_and_from_unquoting(tmp_path: Path) -> None:
-    # The original body, and how an mbox writer stored it: mboxo and mboxrd both quote
-    # "From " as ">From "; mboxrd also quotes ">From " as ">>From " (and so on).
-    body = b"line\r\nFrom the start of a line\r\n>From already quoted by a person\r\n"
+def test_mbox_split_keeps_from_quoting_as_stored(tmp_path: Path) -> None:
+    # How an mbox writer stored a body: mboxo and mboxrd both quote "From " as ">From "; mboxrd
+    # also quotes ">From " as ">>From " (and so on). Which of the two wrote a file cannot be known
+    # (RFC 4155 section 2), so the entry keeps its bytes and says it has such lines: DKIM and ARC
+    # read its body both ways (test_mbox_quoting).
     stored = b"line\r\n>From the start of a line\r\n>>From already quoted by a person\r\n"
     mbox = tmp_path / "box.mbox"
     mbox.write_bytes(mbox_of([message(1), message(2, body=stored), message(3)]))
-    items = list(iter_mbox(mbox))
-    assert [i.label for i in items] == [f"{mbox}#1", f"{mbox}#2", f"{mbox}#3"]
-    assert items[1].data is not None
-    assert items[1].data.endswith(body.replace(b"\r\n", b"\n"))
-    assert b"Subject: message 3" in (items[2].data or b"")
-    assert not (items[0].data or b"").endswith(b"\n\n")  # the separator's blank line is not message content
+    for lazy in (False, True):
+        items = [read_input(item) for item in iter_mbox(mbox, lazy=lazy)]
+        assert [i.label for i in items] == [f"{mbox}#1", f"{mbox}#2", f"{mbox}#3"]
+        assert items[1].data is not None
+        assert items[1].data.endswith(stored.replace(b"\r\n", b"\n"))
+        assert [i.quoted for i in items] == [False, True, False]
+        assert b"Subject: message 3" in (items[2].data or b"")
+        assert not (items[0].data or b"").endswith(b"\n\n")  # the separator's blank line is not message content
 
 
 @pytest.mark.parametrize("lazy", [False, True])
@@ -79,7 +82,7 @@ def test_mbox_with_crlf_line_ends(tmp_path: Path, lazy: bool) -> None:
     items = [read_input(item) for item in iter_mbox(mbox, lazy=lazy)]
     assert [i.label for i in items] == [f"{mbox}#1", f"{mbox}#2", f"{mbox}#3"]
     assert all((i.data or b"").startswith(b"Received: ") for i in items)
-    assert (items[1].data or b"").endswith(b"line\r\nFrom the start of a line\r\n")
+    assert (items[1].data or b"").endswith(b"line\r\n>From the start of a line\r\n") and items[1].quoted
     assert not (items[0].data or b"").endswith(b"\r\n\r\n")  # the separator's blank line is not content
 
 
@@ -1101,7 +1104,8 @@ def test_a_mailbox_of_bare_cr_line_ends_is_split_on_them(tmp_path: Path, lazy: b
     items = [read_input(item) for item in iter_mbox(box, lazy=lazy)]
     assert [b"Subject: message %d\r" % n in (item.data or b"") for n, item in enumerate(items, 1)] == [True] * 3
     assert all(b"\n" not in (item.data or b"\n") for item in items)
-    assert (items[1].data or b"").endswith(b"line\rFrom the start of a line\r\rFrom my side, plain text\r")
+    assert (items[1].data or b"").endswith(b"line\r>From the start of a line\r\rFrom my side, plain text\r")
+    assert [item.quoted for item in items] == [False, True, False]
     assert not (items[0].data or b"").endswith(b"\r\r")  # the separator's blank line is not content
     from headerscope.scan.readers import iter_stream
 

@@ -17,28 +17,29 @@ from headerscope.scan import readers
 from headerscope.scan.readers import iter_mbox, read_input
 
 _SEPARATOR = re.compile(rb"^From \S+ +[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d\d:\d\d")
-_QUOTED = re.compile(rb"^>(>*From )")
+_QUOTED = re.compile(rb">+From ")
 _DATED = re.compile(rb"\b\d\d?:\d\d(?::\d\d)?\b.{0,40}?\b(?:19|20)\d\d\b|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr"
                     rb"|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b.{0,40}?\b\d\d?:\d\d\b")
 _FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]{1,200}[ \t]*:")
 
 
-def _plain_split(path: Path, max_message: int) -> list[tuple[str, bytes | None, str | None]]:
-    """The mbox rules of readers, one line at a time (RFC 4155 separators, mboxrd un-quoting,
-    the blank line before a separator dropped, over-long messages as errors)."""
-    out: list[tuple[str, bytes | None, str | None]] = []
+def _plain_split(path: Path, max_message: int) -> list[tuple[str, bytes | None, str | None, bool]]:
+    """The mbox rules of readers, one line at a time (RFC 4155 separators, the bytes as stored
+    and whether a line is quoted the mboxrd way, the blank line before a separator dropped,
+    over-long messages as errors)."""
+    out: list[tuple[str, bytes | None, str | None, bool]] = []
     number, started, too_big, size = 0, False, False, 0
     lines: list[bytes] = []
 
     def finish() -> None:
         label = f"{path}#{number}"
         if too_big:
-            out.append((label, None, f"message over the {max_message}-byte limit"))
+            out.append((label, None, f"message over the {max_message}-byte limit", False))
             return
         data = b"".join(lines)
         if lines and lines[-1] in (b"\n", b"\r\n"):
             data = data[: len(data) - len(lines[-1])]
-        out.append((label, data, None))
+        out.append((label, data, None, any(_QUOTED.match(line) for line in lines)))
 
     all_lines = re.findall(rb"[^\n]*\n|[^\n]+$", path.read_bytes())
     for index, line in enumerate(all_lines):
@@ -56,7 +57,6 @@ def _plain_split(path: Path, max_message: int) -> list[tuple[str, bytes | None, 
             continue
         if not started or too_big:
             continue
-        line = _QUOTED.sub(rb"\1", line)
         size += len(line)
         if size > max_message:
             too_big, lines = True, []
@@ -88,14 +88,14 @@ def test_mbox_splitter_matches_a_line_by_line_reading_at_any_chunk_size(
         expected = _plain_split(path, max_message)
         for chunk in (1, 2, 5, 16, 1 << 20):
             monkeypatch.setattr(readers, "_READ_CHUNK", chunk)
-            got = [(i.label, i.data, i.error) for i in iter_mbox(path, max_message)]
+            got = [(i.label, i.data, i.error, i.quoted) for i in iter_mbox(path, max_message)]
             assert got == expected, (data, chunk, max_message)
             assert all(i.data is None or type(i.data) is bytes for i in iter_mbox(path, max_message))
             # A parallel scan's parent finds only where each message lies; the worker reads it.
             found = list(iter_mbox(path, max_message, lazy=True))
             assert all(i.data is None for i in found)
             read = [read_input(i, max_message) for i in found]
-            assert [(i.label, i.data, i.error) for i in read] == expected, (data, chunk, max_message)
+            assert [(i.label, i.data, i.error, i.quoted) for i in read] == expected, (data, chunk, max_message)
 
 
 def test_a_line_longer_than_any_message_is_dropped_whatever_the_chunks(

@@ -104,6 +104,12 @@ _WSP_RUN = re.compile(rb"[ \t]+")
 # change: a tab, or two or more WSP characters.
 _WSP_TO_COMPRESS = re.compile(rb"\t[\t ]*| [\t ]+")
 
+# RFC 4155 section 2: a line of a mailbox entry's body that its writer may have quoted, from the
+# line end before it (a literal start: the search skips to each LF followed by ">"). mboxrd
+# quotes "From " and ">From ", ">>From "... lines with one more ">"; mboxo quotes "From " lines only.
+_MBOXRD_QUOTED = re.compile(rb"\n>(>*From )")
+_MBOXO_QUOTED = re.compile(rb"\n>(From )")
+
 BODY_CHUNK = 1 << 16
 """Bytes of body canonicalized at a time (cut at a line end, so every rule stays line-local).
 Small because ``re.sub`` holds a list of every piece it cuts: on a WSP-rich chunk that list
@@ -143,8 +149,8 @@ class SplitMessage:
     import, a cost every start-up paid for it.
     """
 
-    __slots__ = ("_body_hashes", "_canon_fields", "_lock", "_positions", "body_has_cr", "body_needs_crlf",
-                 "body_start", "headers", "raw", "skipped_lines")
+    __slots__ = ("_body_hashes", "_canon_fields", "_lock", "_mbox_readings", "_positions", "body_has_cr",
+                 "body_needs_crlf", "body_start", "headers", "raw", "skipped_lines")
 
     def __init__(self, headers: list[HeaderPair], raw: bytes, body_start: int, body_needs_crlf: bool = False,
                  body_has_cr: bool = True, skipped_lines: int = 0) -> None:
@@ -163,6 +169,7 @@ class SplitMessage:
         self._body_hashes: dict[tuple[str, str, int | None], tuple[bytes, int]] = {}
         self._canon_fields: dict[tuple[str, int], bytes] = {}
         self._positions: dict[bytes, list[int]] | None = None
+        self._mbox_readings: tuple[tuple[str, SplitMessage], ...] | None = None
         self._lock = threading.Lock()
 
     @property
@@ -317,6 +324,43 @@ class SplitMessage:
             with self._lock:
                 cached = self._body_hashes[key]
         return cached
+
+    def has_mbox_quoted_lines(self) -> bool:
+        """Whether a body line starts with ">From ", ">>From "... (see ``mbox_readings``). One
+        search from the line end before the body, which always precedes it (``_split``)."""
+        return 0 < self.body_start < len(self.raw) and \
+            _MBOXRD_QUOTED.search(self.raw, self.body_start - 1) is not None
+
+    def mbox_readings(self) -> tuple[tuple[str, SplitMessage], ...]:
+        """The body of a mailbox's entry with its writer's "From " quoting undone (RFC 4155
+        section 2), each as (reading, message) with this message's header fields: ``mboxrd``
+        takes one ">" off every line starting with ">From ", ">>From "..., ``mboxo`` off the
+        lines starting with exactly ">From " (it never quotes more); ``mbox`` when the two are
+        the same body (no ">>From " line). A reading that is the body as stored (mboxo's, when
+        every quoted line has two ">" or more) is left out, and all are when no body line is
+        quoted. Computed once, on first call (a copy of the body per reading, two at most), and
+        shared by DKIM and ARC (split_message keeps one split per message)."""
+        with self._lock:
+            if self._mbox_readings is not None:
+                return self._mbox_readings
+        readings: tuple[tuple[str, SplitMessage], ...] = ()
+        if self.has_mbox_quoted_lines():
+            # From the line end before the body, so its first line is matched as the others.
+            body = self.raw[self.body_start - 1:]
+            # Only ">" characters are removed: the line ends, and so these flags, stay.
+            as_message = functools.partial(SplitMessage, self.headers, body_start=0, body_needs_crlf=self.body_needs_crlf,
+                                           body_has_cr=self.body_has_cr, skipped_lines=self.skipped_lines)
+            mboxrd = _MBOXRD_QUOTED.sub(rb"\n\1", body)[1:]
+            if _MBOXO_QUOTED.search(body) is None:
+                readings = (("mboxrd", as_message(raw=mboxrd)),)
+            else:
+                mboxo = _MBOXO_QUOTED.sub(rb"\n\1", body)[1:]
+                readings = ((("mbox", as_message(raw=mboxrd)),) if mboxrd == mboxo
+                            else (("mboxrd", as_message(raw=mboxrd)), ("mboxo", as_message(raw=mboxo))))
+        with self._lock:
+            if self._mbox_readings is None:
+                self._mbox_readings = readings
+            return self._mbox_readings
 
     def with_header(self, header: bytes) -> SplitMessage:
         """This message's body under the header section ``header`` (the fields up to its first
@@ -772,6 +816,13 @@ class ArcOutcome(Value):
     """The instances whose ARC-Message-Signature was verified over its signed header fields alone,
     its body hash not matching a body that is not the original (``verify_arc``'s
     ``body_uncheckable``); their ``ams_valid`` says whether those fields verify."""
+    mbox_readings: tuple[tuple[int, str], ...] = ()
+    """For a mailbox's entry with quoted "From " lines (``verify_arc``'s ``mbox_quoted``): each
+    instance whose ARC-Message-Signature's body hash matched, and the reading it matched
+    (``stored``, or one of ``SplitMessage.mbox_readings``)."""
+    mbox_unmatched: tuple[int, ...] = ()
+    """The instances whose body hash matched the entry's body in no reading: verified over their
+    signed header fields alone, as ``body_unchecked`` (their ``ams_valid`` says whether those verify)."""
 
 
 def _text(value: Any) -> str | None:
@@ -825,14 +876,18 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
     non-negative number) goes to dkimpy unchanged, with the body materialized for it.
     """
 
-    def __init__(self, message: SplitMessage, body_uncheckable: bool = False) -> None:
+    def __init__(self, message: SplitMessage, body_uncheckable: bool = False, mbox_quoted: bool = False) -> None:
         super().__init__(None, logger=_LOGGER, minkey=1024)
         self.headers = arc_headers_for_dkimpy(message.headers)
         self.body = b""
         self._split = message
         self._body_uncheckable = body_uncheckable
+        self._mbox_quoted = mbox_quoted and message.has_mbox_quoted_lines()
         self.body_unchecked: set[int] = set()
         """The i= of each AMS verified without its body hash (see ``verify_arc``)."""
+        self.mbox_readings: dict[int, str] = {}
+        self.mbox_unmatched: set[int] = set()
+        """See ArcOutcome.mbox_readings and mbox_unmatched."""
 
     def verify_sig_process(self, sig: dict[bytes, bytes], include_headers: list[bytes],
                            sig_header: HeaderPair, dnsfunc: Any) -> Any:
@@ -841,9 +896,9 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
         if body_hash is not None and self._body_uncheckable and self._body_differs(body_hash, request):
             # The body is not the one that was signed (a .msg, a .partial.emlx): its hash says nothing, and
             # the signed header fields are checked alone, as a DKIM signature's are (dkim._verify).
-            instance = sig.get(b"i", b"").strip()
-            if instance.isdigit() and len(instance) <= 9:
-                self.body_unchecked.add(int(instance))
+            instance = _instance_number(sig)
+            if instance is not None:
+                self.body_unchecked.add(instance)
             checked = dict(sig)
             del checked[b"bh"]
             return super().verify_sig_process(checked, include_headers, sig_header, dnsfunc)
@@ -856,6 +911,23 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
             expected = base64.b64decode(re.sub(rb"\s+", b"", body_hash))
         except (binascii.Error, ValueError) as exc:
             raise dkim.MessageFormatError(str(exc)) from None
+        if self._mbox_quoted:
+            # A mailbox's entry whose writer may have quoted its "From " lines: the body as stored,
+            # then with that quoting undone (as auth.dkim reads a DKIM signature's body); matching
+            # none, the signed header fields are checked alone, as for a copy without the body.
+            reading = "stored" if digest == expected else next(
+                (name for name, body in self._split.mbox_readings() if body.body_hash(*request)[0] == expected), None)
+            instance = _instance_number(sig)
+            if instance is None:
+                if reading is None:
+                    raise dkim.ValidationError("body hash mismatch")
+            elif reading is None:
+                self.mbox_unmatched.add(instance)
+            else:
+                self.mbox_readings[instance] = reading
+            checked = dict(sig)
+            del checked[b"bh"]
+            return super().verify_sig_process(checked, include_headers, sig_header, dnsfunc)
         if digest != expected:
             raise dkim.ValidationError("body hash mismatch")
         checked = dict(sig)
@@ -892,10 +964,18 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
         return canon, algorithm, length
 
 
-def ams_body_hash_matches(message: SplitMessage, tags: TagList) -> bool | None:
+def _instance_number(sig: dict[bytes, bytes]) -> int | None:
+    """An ARC field's i= as a number, None when it is none (dkimpy fails such a set itself)."""
+    instance = sig.get(b"i", b"").strip()
+    return int(instance) if instance.isdigit() and len(instance) <= 9 else None
+
+
+def ams_body_hash_matches(message: SplitMessage, tags: TagList, mbox_quoted: bool = False) -> bool | None:
     """Whether an ARC-Message-Signature's ``bh=`` is the hash of the body as it is now, by
     the signature's own c=, a= and l= (RFC 8617 section 4.1.2, RFC 6376 section 3.7); None
-    when that cannot be computed (a tag missing or unknown, bh= not base64)."""
+    when that cannot be computed (a tag missing or unknown, bh= not base64), or when the body is
+    a mailbox's entry with quoted "From " lines (``mbox_quoted``) and matches in none of its
+    readings (which quoting its writer used cannot be known: RFC 4155 section 2)."""
     body_hash = tags.get("bh")
     sig = {name.encode("ascii", "replace"): (tags.get(name) or "").encode("ascii", "replace")
            for name in ("c", "a", "l") if name in tags}
@@ -906,7 +986,14 @@ def ams_body_hash_matches(message: SplitMessage, tags: TagList) -> bool | None:
         expected = base64.b64decode("".join(body_hash.split())[:200], validate=True)
     except (binascii.Error, ValueError):
         return None
-    return message.body_hash(*request)[0] == expected
+    if message.body_hash(*request)[0] == expected:
+        return True
+    if not mbox_quoted:
+        return False
+    readings = message.mbox_readings()
+    if any(body.body_hash(*request)[0] == expected for _, body in readings):
+        return True
+    return None if readings else False
 
 
 MAX_WSP_RUN = 998
@@ -927,13 +1014,17 @@ def _long_whitespace(headers: Sequence[HeaderPair]) -> str | None:
     return None
 
 
-def verify_arc(message: SplitMessage, dnsfunc: DnsFunc, *, body_uncheckable: bool = False) -> ArcOutcome:
+def verify_arc(message: SplitMessage, dnsfunc: DnsFunc, *, body_uncheckable: bool = False,
+               mbox_quoted: bool = False) -> ArcOutcome:
     """Run dkimpy's ARC chain validation (RFC 8617 section 5.2); never raises.
 
     ``body_uncheckable``: the body is not the one that was signed (a message rebuilt from an
     Outlook .msg, Apple Mail's .partial.emlx): an ARC-Message-Signature whose body hash does not match it is verified over
-    its signed header fields alone, and its instance listed in ``body_unchecked``."""
-    arc = _Arc(message, body_uncheckable)
+    its signed header fields alone, and its instance listed in ``body_unchecked``.
+    ``mbox_quoted``: the message is a mailbox's entry whose body may hold lines its writer quoted
+    (LoadedInput.mbox_quoted): each body hash is matched against the body as stored and its
+    ``SplitMessage.mbox_readings`` (``mbox_readings``, ``mbox_unmatched``)."""
+    arc = _Arc(message, body_uncheckable, mbox_quoted)
     too_long = _long_whitespace(arc.headers)
     if too_long:
         return ArcOutcome("error", too_long, ())
@@ -955,7 +1046,8 @@ def verify_arc(message: SplitMessage, dnsfunc: DnsFunc, *, body_uncheckable: boo
         except (KeyError, TypeError, ValueError):
             continue
     cv_text = "terminated" if cv is None else (_text(cv) or "fail").lower()
-    return ArcOutcome(cv_text, _plain(str(reason)), tuple(checks), tuple(sorted(arc.body_unchecked)))
+    return ArcOutcome(cv_text, _plain(str(reason)), tuple(checks), tuple(sorted(arc.body_unchecked)),
+                      tuple(sorted(arc.mbox_readings.items())), tuple(sorted(arc.mbox_unmatched)))
 
 
 def _plain(text: str) -> str:

@@ -26,7 +26,7 @@ from ..model import (
 )
 from ..text import compiled_on_first_use, header_ref
 from . import _dkimpy
-from .dkim import as_kept_words
+from .dkim import MBOX_READING_WORDS, MBOX_UNMATCHED_WORDS, as_kept_words
 from .recorded import _parse_authentication_results
 from .tags import TagList, parse_tag_list
 
@@ -214,21 +214,23 @@ def _instance_word(valid: bool | None, problem: _KeyProblem | None) -> str | Non
     return "permerror"
 
 
-def check_arc(message: Message, resolver: Resolver, *, uncheckable_body: UncheckableBody | None = None
-              ) -> tuple[ArcResult | None, tuple[Finding, ...]]:
+def check_arc(message: Message, resolver: Resolver, *, uncheckable_body: UncheckableBody | None = None,
+              mbox_quoted: bool = False) -> tuple[ArcResult | None, tuple[Finding, ...]]:
     """None when the message has no ARC headers. ``uncheckable_body``: set for a copy whose body is
     not the one signed (LoadedInput.uncheckable_body: an Outlook .msg, Apple Mail's .partial.emlx):
     an ARC-Message-Signature's body hash is then uncheckable, as a DKIM signature's (RFC 8617
-    section 5.2 verifies it as DKIM does)."""
+    section 5.2 verifies it as DKIM does). ``mbox_quoted``: a mailbox's entry whose body has lines
+    its writer may have quoted (LoadedInput.mbox_quoted): each body hash is matched against the
+    body as stored and with that quoting undone, as a DKIM signature's (auth.dkim._verify)."""
     try:
-        return _check_arc(message, resolver, uncheckable_body)
+        return _check_arc(message, resolver, uncheckable_body, mbox_quoted)
     finally:
         # ARC runs after DKIM: the split message they shared is no longer needed.
         _dkimpy.release(message.raw)
 
 
-def _check_arc(message: Message, resolver: Resolver, uncheckable_body: UncheckableBody | None = None
-               ) -> tuple[ArcResult | None, tuple[Finding, ...]]:
+def _check_arc(message: Message, resolver: Resolver, uncheckable_body: UncheckableBody | None = None,
+               mbox_quoted: bool = False) -> tuple[ArcResult | None, tuple[Finding, ...]]:
     if not any(h.name.lower() in ("arc-seal", "arc-message-signature", "arc-authentication-results")
                for h in message.headers):
         return None, ()
@@ -249,12 +251,16 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
     signed_split = split.with_header(received_header) if received_header is not None else split
     outcome = (_dkimpy.ArcOutcome("fail", "", ()) if census.over_limit
                else _dkimpy.verify_arc(signed_split, dnsfunc,
-                                       body_uncheckable=uncheckable_body is not None and has_body))
+                                       body_uncheckable=uncheckable_body is not None and has_body,
+                                       mbox_quoted=mbox_quoted and has_body))
     checks = {c.instance: c for c in outcome.instances}
     # The sets whose AMS cannot be checked from this copy: its signed header fields verify, only
     # its body hash cannot (the body is not the original). One whose header fields fail, fails.
     rebuilt = frozenset(number for number in outcome.body_unchecked
                         if number in checks and number in sets and checks[number].ams_valid)
+    # So for a mailbox's entry whose body matches the AMS's body hash in no reading of its quoting.
+    unmatched = frozenset(number for number in outcome.mbox_unmatched
+                          if number in checks and number in sets and checks[number].ams_valid)
 
     instances: list[ArcInstance] = []
     problems: dict[tuple[str, int], _KeyProblem] = {}
@@ -279,7 +285,7 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
             # Without a body an ARC-Message-Signature cannot validate (its bh= covers the body):
             # neutral, as a DKIM signature of a header-only input, not a failure. A blank body
             # (a header copy that kept its empty line) is the same.
-            signature_result=("neutral" if check and not ams_problem and (number in rebuilt or (
+            signature_result=("neutral" if check and not ams_problem and (number in rebuilt or number in unmatched or (
                 not check.ams_valid and not has_body))
                               else _instance_word(check.ams_valid, ams_problem) if check else None),
             authentication_results=entry.results,
@@ -319,6 +325,14 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
             newest = checks[max(rebuilt)]
             result, code = "neutral", "body_uncheckable"
             reason = _uncheckable_words(newest, sets[max(rebuilt)], uncheckable_body)
+        elif result in ("pass", "fail") and unmatched and max(unmatched) == max(checks, default=0) and seals_valid \
+                and (result == "pass" or _first_failure(outcome) == ("ams", max(unmatched))):
+            # As for a DKIM signature (auth.dkim): the chain rests on the newest AMS, whose body hash
+            # matches no reading of the mailbox's quoting. Not a failure, nor a pass: DMARC's
+            # override by a sealer's record (holds) does not rest on it.
+            result, code = "neutral", "not_original"
+            reason = (f"every ARC seal validates and the signed header fields of the newest ARC-Message-Signature "
+                      f"(i={max(unmatched)}) verify, but its body hash cannot be checked: {MBOX_UNMATCHED_WORDS}")
     times, repeated = census.most_repeated()
     if times > 1 and result == "fail" and code == "invalid":
         # dkimpy says "Duplicate ARC-Seal for instance 1", and the sets are read by instance, so
@@ -362,12 +376,16 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
     arc = ArcResult(result=result, reason=reason, instances=tuple(instances),
                     oldest_pass=oldest_pass, reason_code=code)
     findings: list[Finding] = []
-    changed = _changed_between(sets, instances, oldest_pass, problems, split) if result == "pass" else None
+    changed = _changed_between(sets, instances, oldest_pass, problems, split, mbox_quoted and has_body) \
+        if result == "pass" else None
     if changed is not None:
         findings.append(changed)
     elif times <= 1 and not census.over_limit:
         # (Validation located the change itself, above, when it could: not said twice.)
         findings.extend(_body_hash_trail(message, sets, instances))
+    mbox_note = _mbox_quoting_note(outcome, unmatched)
+    if mbox_note is not None:
+        findings.append(mbox_note)
     sender_sealed = _sealed_on_the_way_out(message, sets, instances)
     if sender_sealed is not None:
         findings.append(sender_sealed)
@@ -401,7 +419,8 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
 
 
 def _changed_between(sets: dict[int, _Set], instances: list[ArcInstance], oldest_pass: int | None,
-                     problems: dict[tuple[str, int], _KeyProblem], split: _dkimpy.SplitMessage) -> Finding | None:
+                     problems: dict[tuple[str, int], _KeyProblem], split: _dkimpy.SplitMessage,
+                     mbox_quoted: bool = False) -> Finding | None:
     """An info finding when a passing chain holds an older ARC-Message-Signature that no longer
     validates: the message was changed after that sealer signed it (RFC 8617 section 5.2 step 6,
     the oldest-pass walk, exists to locate such a change). Mailing lists do this legitimately
@@ -418,7 +437,7 @@ def _changed_between(sets: dict[int, _Set], instances: list[ArcInstance], oldest
         return None
     signed = [name.strip().lower() for name in (tags.get("h") or "").split(":")[:40] if name.strip()]
     shown = ", ".join(dict.fromkeys(name[:40] for name in signed[:12])) + (", ..." if len(signed) > 12 else "")
-    body_same = _dkimpy.ams_body_hash_matches(split, tags)
+    body_same = _dkimpy.ams_body_hash_matches(split, tags, mbox_quoted)
 
     def who(instance: ArcInstance) -> str:
         return f"set i={instance.instance}" + (f" ({instance.domain[:100]})" if instance.domain else "")
@@ -445,6 +464,27 @@ def _changed_between(sets: dict[int, _Set], instances: list[ArcInstance], oldest
          "forwarders change messages this way (a subject tag, a footer). What the earlier sets' "
          "ARC-Authentication-Results recorded was about the message before that change.").replace("  ", " "),
         f"{RFC8617}#section-5.2", "arc")
+
+
+def _mbox_quoting_note(outcome: _dkimpy.ArcOutcome, unmatched: frozenset[int]) -> Finding | None:
+    """arc.mbox_quoting: how the body of a mailbox's entry with quoted "From " lines was read for
+    each ARC-Message-Signature's body hash (info), or that the one the chain rests on matched no
+    reading (notice), as dkim.mbox_quoting says of DKIM signatures."""
+    said = [f"i={number}: verified over the body {MBOX_READING_WORDS[reading]}"
+            for number, reading in outcome.mbox_readings]
+    said += [f"i={number}: matches none of the readings" for number in sorted(unmatched)]
+    if not said:
+        return None
+    text = ("The message is a mailbox's entry whose body has lines starting with '>From ', which its writer may have "
+            "quoted (mboxo, mboxrd) or left as the sender wrote them: the file does not say which (RFC 4155 section "
+            "2), so each ARC-Message-Signature's body hash was matched against the body as stored and with that "
+            f"quoting undone. {'; '.join(said[:MAX_INSTANCE])}.")
+    if unmatched:
+        return Finding("arc.mbox_quoting", Severity.NOTICE,
+                       "ARC body hash matches no reading of the mailbox's '>From ' quoting", text,
+                       "https://www.rfc-editor.org/rfc/rfc4155#section-2", "arc")
+    return Finding("arc.mbox_quoting", Severity.INFO, "ARC body hash verified over the mailbox's '>From ' quoting",
+                   text, "https://www.rfc-editor.org/rfc/rfc4155#section-2", "arc")
 
 
 def holds(arc: ArcResult | None) -> bool:

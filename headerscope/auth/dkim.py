@@ -125,7 +125,8 @@ class _Check:
     import, a cost every start-up paid for this private record."""
 
     __slots__ = ("algorithm", "auid", "body_hash", "body_hash_ok", "body_hash_words", "body_length", "body_missing", "canonicalization", "copied_subject", "domain",
-                 "expiration", "failed_lookup", "header_index", "index", "key_bits", "key_testing", "not_oversigned", "notes",
+                 "expiration", "failed_lookup", "header_index", "index", "key_bits", "key_testing", "mbox_reading",
+                 "mbox_unmatched", "not_oversigned", "notes",
                  "reason", "reason_code", "result", "selector", "signature", "signed_headers", "signed_lower",
                  "timestamp", "unsigned_body_bytes", "unsigned_body_text", "unsigned_headers", "untagged_subject")
 
@@ -162,6 +163,10 @@ class _Check:
         # (the tags taken off the Subject, whether the header signature then verifies) when it
         # failed with a tag at the Subject's start and the key was at hand; None otherwise.
         self.untagged_subject: tuple[str, bool] | None = None
+        # A mailbox's entry with quoted "From " lines (LoadedInput.mbox_quoted): the reading of its
+        # body the body hash matched (MBOX_READING_WORDS), or True in mbox_unmatched when none did.
+        self.mbox_reading: str | None = None
+        self.mbox_unmatched = False
 
     def finish(self, result: str, code: str, reason: str) -> None:
         self.result, self.reason_code, self.reason = result, code, reason
@@ -179,7 +184,7 @@ def signature_subject(domain: str | None, selector: str | None) -> str:
 def check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
                delivery_time: datetime | None, now: datetime, byte_exact: bool = True,
                received_before_sha1_retired: tuple[datetime, str] | None = None,
-               uncheckable_body: UncheckableBody | None = None,
+               uncheckable_body: UncheckableBody | None = None, mbox_quoted: bool = False,
                ) -> tuple[tuple[DkimSignatureResult, ...], tuple[Finding, ...]]:
     """Every signature in header order, with result, reason and forensic extras; and a note of
     any DomainKeys signature, which is not verified (see _domainkeys_note).
@@ -189,10 +194,12 @@ def check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
     never takes a date the sender writes); an rsa-sha1 signature is then a historic one.
     ``uncheckable_body``: set for a copy that keeps the header as received but not the signed body
     (LoadedInput.uncheckable_body: an Outlook .msg, Apple Mail's .partial.emlx, a paste the loader
-    cleaned up)."""
+    cleaned up). ``mbox_quoted``: the message is a mailbox's entry whose body has lines its writer
+    may have quoted (LoadedInput.mbox_quoted): a body hash that does not match the body as stored
+    is matched against the body with that quoting undone (see _verify)."""
     results, findings = _check_dkim(message, resolver, from_domain=from_domain, delivery_time=delivery_time,
                                     now=now, byte_exact=byte_exact, historic=received_before_sha1_retired,
-                                    uncheckable_body=uncheckable_body)
+                                    uncheckable_body=uncheckable_body, mbox_quoted=mbox_quoted)
     notes = [note for note in (_domainkeys_note(message), _renamed_signature_note(message, results))
              if note is not None]
     return results, (*findings, *notes) if notes else findings
@@ -273,7 +280,7 @@ def _renamed_signature_note(message: Message, results: tuple[DkimSignatureResult
 def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None,
                delivery_time: datetime | None, now: datetime, byte_exact: bool = True,
                historic: tuple[datetime, str] | None = None, uncheckable_body: UncheckableBody | None = None,
-               ) -> tuple[tuple[DkimSignatureResult, ...], tuple[Finding, ...]]:
+               mbox_quoted: bool = False) -> tuple[tuple[DkimSignatureResult, ...], tuple[Finding, ...]]:
     """Every signature in header order, with result, reason and forensic extras.
 
     ``byte_exact`` False says the input is not the bytes that were signed (an Outlook .msg
@@ -359,7 +366,7 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
         _verify(check, split, split.headers[pos], resolver, answers, present,
                 has_body=message.has_body, delivery=delivery, now=now, blank_body=blank_body,
                 byte_exact=byte_exact, header_split=header_split, body_uncheckable=uncheckable_body is not None,
-                sha1_accepted_at_delivery=_accepted_at_delivery(check, historic))
+                sha1_accepted_at_delivery=_accepted_at_delivery(check, historic), mbox_quoted=mbox_quoted)
         if (not message.has_body or check.body_missing) and byte_exact \
                 and check.reason_code == "signature_mismatch" \
                 and (check.canonicalization or "simple").partition("/")[0] == "simple":
@@ -387,6 +394,15 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
                          f"{check.reason}; but the input is not the original message bytes (an Outlook .msg "
                          "or a paste rebuilt them, or a mail client kept only part of the body), so a "
                          "mismatch here says nothing about the message")
+        elif check.mbox_unmatched and check.reason_code == "body_hash_mismatch":
+            # Not "changed after signing": the mailbox's quoting may be the difference. Its
+            # signed header fields verify (else signature_mismatch, which stays a failure).
+            check.finish("neutral", "not_original", f"body hash mismatch: {MBOX_UNMATCHED_WORDS}; the signed "
+                                                    "headers are intact, so the mismatch may be the quoting's "
+                                                    "and says nothing certain about the message")
+            check.body_hash_ok = None
+        elif check.mbox_reading is not None and check.body_hash_words is None:
+            check.reason += f"; body hash verified over the body {MBOX_READING_WORDS[check.mbox_reading]}"
         if check.algorithm == "rsa-sha1" and check.reason_code != "rsa_sha1":
             # RFC 8301 section 3.1: whatever the outcome here, today's verifiers refuse rsa-sha1,
             # so no pass of this signature can be had now (said beside a failure's own reason).
@@ -402,6 +418,9 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
         findings = [_with_list_cause(f, checks, message) if f.id == "dkim.headers_changed" else f for f in findings]
     if byte_exact and message.has_body:
         findings.extend(_body_changed_without_key(checks))
+    mbox_note = _mbox_quoting_note(checks)
+    if mbox_note is not None:
+        findings.append(mbox_note)
     if byte_exact:
         findings.extend(_subject_tag_only_change(checks, _signed_list_label(message, checks)))
         cause = _possible_cause(checks, message)
@@ -864,11 +883,16 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
             present: dict[str, int], *, has_body: bool, delivery: datetime | None, now: datetime,
             blank_body: bool = False, byte_exact: bool = True,
             header_split: _dkimpy.SplitMessage | None = None, body_uncheckable: bool = False,
-            sha1_accepted_at_delivery: bool = False) -> None:
+            sha1_accepted_at_delivery: bool = False, mbox_quoted: bool = False) -> None:
     """Verify one signature: its body hash over ``split``'s body, its header hash over
     ``header_split``'s header fields (``split``'s when None: see _check_dkim). ``body_uncheckable``:
     the input keeps the header but not the signed body (LoadedInput.uncheckable_body).
-    ``sha1_accepted_at_delivery``: see _accepted_at_delivery."""
+    ``sha1_accepted_at_delivery``: see _accepted_at_delivery. ``mbox_quoted``: a mailbox's entry
+    whose body has quoted "From " lines (LoadedInput.mbox_quoted): a body hash that does not match
+    the body as stored is matched against its readings with the quoting undone
+    (SplitMessage.mbox_readings: two at most, computed only then); the one that matches is the body
+    (``check.mbox_reading``), and matching none, the body hash cannot be judged
+    (``check.mbox_unmatched``: which quoting the writer used cannot be known, RFC 4155 section 2)."""
     algorithm = check.algorithm or "rsa-sha256"
     header_canon, _, body_canon = (check.canonicalization or "simple/simple").partition("/")
     body_canon = body_canon or "simple"
@@ -877,16 +901,26 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
     # The body hash does not need the key: compute it first so "body changed" is reported
     # even when the key is gone (RFC 6376 section 3.7).
     if has_body:
-        digest, body_size = split.body_hash(body_canon, algorithm, check.body_length)
+        matched, body_size = _body_matches(check, split, body_canon, algorithm)
+        body = split
+        if mbox_quoted and not blank_body:
+            if matched:
+                check.mbox_reading = "stored" if split.has_mbox_quoted_lines() else None
+            else:
+                readings = split.mbox_readings()
+                for name, reading in readings:
+                    matched, size = _body_matches(check, reading, body_canon, algorithm)
+                    if matched:
+                        body, body_size, check.mbox_reading = reading, size, name
+                        break
+                check.mbox_unmatched = not matched and bool(readings)
         length = check.body_length
-        if length is not None and length > body_size:
-            check.body_hash_ok = False
+        check.body_hash_ok = matched
+        if not matched and length is not None and length > body_size:
             check.notes.append(f"l={length} is longer than the body ({body_size} bytes): content was removed")
-        else:
-            check.body_hash_ok = digest == check.body_hash
         if length is not None and length < body_size:
             check.unsigned_body_bytes = body_size - length
-            check.unsigned_body_text = split.tail_has_text(body_canon, length)
+            check.unsigned_body_text = body.tail_has_text(body_canon, length)
         if blank_body and check.body_hash_ok is False:
             # The body the signer hashed is not in the input: judged as a header alone.
             check.body_missing = True
@@ -906,6 +940,9 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
             # copy's, not a change to the message, and no failure is reported for it.
             check.body_hash_ok = None
             check.reason += "; its body hash cannot be checked: this copy's body is not the original bytes"
+        elif check.body_hash_ok is False and check.mbox_unmatched:
+            check.body_hash_ok = None
+            check.reason += f"; its body hash cannot be checked: {MBOX_UNMATCHED_WORDS}"
         elif check.body_hash_ok is False:
             check.reason += "; the body has also changed since signing (body hash mismatch)"
         elif check.body_hash_ok:
@@ -915,6 +952,8 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
             # comparisons quote: a forger writes the hash of its own body (verification V9, N5).
             # The result word stays: nothing passes without the key.
             check.body_hash_words = _body_match_words(check)
+            if check.mbox_reading is not None:
+                check.body_hash_words += f" (over the body {MBOX_READING_WORDS[check.mbox_reading]})"
         return
     key, _ = fetched
 
@@ -935,15 +974,20 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
             # says nothing of the body (not "changed too", which reads as a change after delivery).
             reason += "; its body hash cannot be checked from this copy"
             check.body_hash_ok = None
+        elif check.body_hash_ok is False and check.mbox_unmatched:
+            reason += f"; its body hash cannot be checked: {MBOX_UNMATCHED_WORDS}"
+            check.body_hash_ok = None
         elif check.body_hash_ok is False:
             reason += "; the body changed too"
         check.finish("fail", "signature_mismatch", reason)
         return
     from_added = present["from"] > check.signed_lower.count("from")
     # On a copy without the signed body a body hash mismatch is excused (_uncheckable_words): an
-    # added From: is not the copy's doing, so it is judged first there and stays a failure.
-    if check.body_hash_ok is False and not (body_uncheckable and from_added):
-        if body_uncheckable or not byte_exact:
+    # added From: is not the copy's doing, so it is judged first there and stays a failure. So on a
+    # mailbox's entry whose body hash matches no reading of its "From " quoting (mbox_unmatched).
+    body_unknown = body_uncheckable or check.mbox_unmatched
+    if check.body_hash_ok is False and not (body_unknown and from_added):
+        if body_unknown or not byte_exact:
             # On a copy whose body is not the signed bytes the mismatch says nothing (_check_dkim
             # words it so), but the rules a verifier applies whatever the body still do: a
             # signature they refuse whenever it was delivered (a key too small to trust or too
@@ -955,7 +999,9 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
             _judge_valid(check, has_body=has_body, delivery=delivery, now=now,
                          sha1_accepted_at_delivery=sha1_accepted_at_delivery)
             if check.result != "pass" and not (check.reason_code == "rsa_sha1" and sha1_accepted_at_delivery):
-                check.reason += "; its body hash cannot be checked from this copy"
+                check.reason += ("; its body hash cannot be checked from this copy"
+                                 if body_uncheckable or not byte_exact else
+                                 f"; its body hash cannot be checked: {MBOX_UNMATCHED_WORDS}")
                 check.body_hash_ok = None
                 return
         check.finish("fail", "body_hash_mismatch",
@@ -967,12 +1013,73 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
         reason = "a From: field the signer did not sign was added; the signed fields verify"
         if check.body_hash_ok is False:
             # (Only on a copy without the signed body, as above: its hash says nothing.)
-            reason += "; its body hash cannot be checked from this copy"
+            reason += ("; its body hash cannot be checked from this copy" if body_uncheckable else
+                       f"; its body hash cannot be checked: {MBOX_UNMATCHED_WORDS}")
             check.body_hash_ok = None
         check.finish("fail", "from_added", reason)
         return
     _judge_valid(check, has_body=has_body, delivery=delivery, now=now,
                  sha1_accepted_at_delivery=sha1_accepted_at_delivery)
+
+
+def _body_matches(check: _Check, body: _dkimpy.SplitMessage, canon: str, algorithm: str) -> tuple[bool, int]:
+    """(whether ``body``'s hash by the signature's rules is its bh=, the canonical body's length).
+    An l= longer than the body never matches: content was removed (RFC 6376 section 8.2)."""
+    digest, size = body.body_hash(canon, algorithm, check.body_length)
+    return (check.body_length is None or check.body_length <= size) and digest == check.body_hash, size
+
+
+# How the body hash of a mailbox's entry was matched (_Check.mbox_reading, ARC's instances too),
+# in words that follow "over the body". RFC 4155 section 2: mboxo writers put a ">" before body
+# lines starting with "From ", mboxrd writers also before ">From ", ">>From "... lines.
+MBOX_READING_WORDS = {
+    "stored": "as stored (its '>From ' lines are the sender's own: an mboxo writer leaves an original '>From ' "
+              "line alone)",
+    "mboxrd": "with the mailbox's '>From ' quoting undone (mboxrd: one '>' taken off every '>From ', '>>From ', ... "
+              "line)",
+    "mboxo": "with the mailbox's '>From ' quoting undone (mboxo: one '>' taken off each '>From ' line, the "
+             "'>>From ' lines as stored)",
+    "mbox": "with the mailbox's '>From ' quoting undone (one '>' taken off each '>From ' line, as mboxo and mboxrd "
+            "readers both do)",
+}
+MBOX_UNMATCHED_WORDS = (
+    "the message is a mailbox's entry whose body has lines starting with '>From ', and which of them its writer "
+    "quoted cannot be known from the file (RFC 4155 section 2: mboxo puts a '>' before 'From ' lines and leaves an "
+    "original '>From ' line alone, mboxrd quotes both); the body hash matches none of its three readings (as "
+    "stored, mboxrd, mboxo)")
+"""Why the body hash of such an entry cannot be judged: a body with both kinds of line, stored by
+an mboxo writer, has none of the three readings (only some of its '>' were added)."""
+
+
+def _mbox_quoting_note(checks: list[_Check]) -> Finding | None:
+    """dkim.mbox_quoting: how the body of a mailbox's entry with quoted "From " lines was read for
+    each signature's body hash (info), or that it matched no reading (notice)."""
+    read = [c for c in checks if c.mbox_reading is not None or c.mbox_unmatched]
+    if not read:
+        return None
+    unmatched = [c for c in read if c.mbox_unmatched]
+    said = "; ".join(f"{c.label}: " + ("matches none of the readings" if c.mbox_unmatched else
+                                        f"verified over the body {MBOX_READING_WORDS[c.mbox_reading or 'stored']}")
+                     for c in read[:_MAX_NAMES_NAMED])
+    more = f"; and {len(read) - _MAX_NAMES_NAMED} more" if len(read) > _MAX_NAMES_NAMED else ""
+    background = (
+        "The message is a mailbox's entry whose body has lines starting with '>From '. A mailbox writer puts a "
+        "'>' before body lines starting with 'From ' (mboxo), or also before '>From ', '>>From '... lines "
+        "(mboxrd), and which one wrote a file cannot be known from it (RFC 4155 section 2), so each body hash was "
+        "matched against the body as stored and with that quoting undone.")
+    if unmatched:
+        return Finding(
+            "dkim.mbox_quoting", Severity.NOTICE,
+            "DKIM body hash matches no reading of the mailbox's '>From ' quoting",
+            f"{background} {said}{more}. A signature whose body hash matches none is neither passed nor said to be "
+            "broken by a change: an mboxo writer that quoted some lines beside an original '>From ' line gives a "
+            "body none of the readings restores, and a changed body looks the same. Its signed header fields are "
+            "still verified.", "https://www.rfc-editor.org/rfc/rfc4155#section-2",
+            ", ".join(c.label for c in unmatched))
+    return Finding(
+        "dkim.mbox_quoting", Severity.INFO, "DKIM body hash verified over the mailbox's '>From ' quoting",
+        f"{background} {said}{more}.", "https://www.rfc-editor.org/rfc/rfc4155#section-2",
+        ", ".join(c.label for c in read))
 
 
 def _verify_untagged(check: _Check, split: _dkimpy.SplitMessage, field_pair: _dkimpy.HeaderPair,

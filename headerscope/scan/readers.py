@@ -1,10 +1,13 @@
 """Find the messages under the paths given to ``scan``, streaming: memory stays flat.
 
-mbox files (RFC 4155) are split on ``From `` lines and un-quoted the mboxrd way (one ``>``
-removed from ``>+From `` lines), which also undoes the older mboxo quoting of ``>From ``.
-A message whose ``Content-Length:`` field is borne out by the mailbox (a separator, or the end
-of the file, right after that many body bytes: mboxcl2, Solaris and SVR4 mail) keeps the
-unquoted ``From `` lines of its body. A mailbox whose lines end in a bare CR (classic Mac OS) is
+mbox files (RFC 4155) are split on ``From `` lines. Each message keeps its bytes as stored: its
+``>From `` lines are not un-quoted, since which of them the writer quoted cannot be known (mboxo
+quotes ``From `` lines only and leaves a ``>From `` line alone, mboxrd quotes both); an entry with
+such lines says so (``ScanInput.quoted``), and DKIM and ARC read its body both ways (see
+``LoadedInput.mbox_quoted``). A message whose ``Content-Length:`` field is borne out by the
+mailbox (a separator, or the end of the file, right after that many body bytes: mboxcl2, Solaris
+and SVR4 mail) keeps the unquoted ``From `` lines of its body, and its ``>From `` lines are the
+sender's own (not ``quoted``). A mailbox whose lines end in a bare CR (classic Mac OS) is
 split on those; its messages keep them, for the loader to convert as it does any message's.
 Maildir folders are read from ``new/`` then ``cur/``, then their sub-folders (Maildir++
 ``.Sent`` and the like). Other directories are walked. Names come in natural order
@@ -56,7 +59,9 @@ class ScanInput(Value):
     span: tuple[int, int] | None = None
     """(start, stop): the message's bytes in ``path`` (an mbox entry); None for the whole file."""
     quoted: bool = False
-    """Whether ``>From `` lines in the span are to be un-quoted (mboxrd)."""
+    """An mbox entry with lines starting with ``>From ``, ``>>From ``... that its writer may have
+    quoted (RFC 4155 section 2; not an mboxcl2 entry, which quotes nothing): its bytes are as
+    stored, and the loader is told (``load_bytes``'s ``mbox_quoting``)."""
 
 
 def read_input(item: ScanInput, max_message: int = DEFAULT_MAX_MESSAGE) -> ScanInput:
@@ -93,9 +98,7 @@ def read_input(item: ScanInput, max_message: int = DEFAULT_MAX_MESSAGE) -> ScanI
                 data = data[lead:]
     except OSError as exc:
         return ScanInput(label=item.label, data=None, container=item.container, error=exc.strerror or str(exc))
-    if item.quoted:
-        data = _QUOTED_LINE.sub(rb"\1", data)
-    return ScanInput(label=item.label, data=data, container=item.container)
+    return ScanInput(label=item.label, data=data, container=item.container, quoted=item.quoted)
 
 
 # Bytes before a message read to check that its "From " line is still there: a mailbox a mail
@@ -677,7 +680,6 @@ def _read_single(path: Path, max_message: int, lazy: bool = False, container: st
 _READ_CHUNK = 1 << 20
 # A line longer than this (and than the message limit) cannot be a "From " separator line.
 _LONGEST_SEPARATOR = 1 << 16
-_QUOTED_LINE = re.compile(rb"^>(>*From )", re.MULTILINE)
 # The date of a "From sender date" line: a time, with a year soon after it or a weekday or month
 # name soon before it ("From - Mon Jan  1 00:00:00 2001", "From a at b.org  Sat Nov 14 21:29:28
 # 2015", Takeout's "... 00:00:00 +0000 2025"). Each part is bounded, so a line of many times
@@ -769,7 +771,7 @@ class _MboxSplitter:
         self.parts: list[memoryview] = []
         """Runs of whole lines of the current message, as read (views of the bytes read)."""
         self.size = 0
-        """Bytes of the message so far, after un-quoting."""
+        """Bytes of the message so far."""
         self.quoted = False
         self.too_big = False
         self.last_line = b""
@@ -809,7 +811,7 @@ class _MboxSplitter:
         if pos >= end or not self.started or self.too_big:
             return
         piece = view[pos:end]
-        self.size += end - pos - quoted
+        self.size += end - pos
         if self.size > self.max_message:
             # Over the limit: forget it, keep reading to the next separator.
             self.too_big = True
@@ -1037,23 +1039,20 @@ class _MboxSplitter:
                              error=f"message over the {self.max_message}-byte limit")
         parts, self.parts = self.parts, []
         # RFC 4155: the empty line before the next "From " line belongs to the mbox, not the
-        # message. The last line kept is the message's last line (parts are whole lines), and
-        # un-quoting leaves an empty line as it is. A run of NUL bytes there is the mbox's too.
+        # message. The last line kept is the message's last line (parts are whole lines). A run
+        # of NUL bytes there is the mbox's too.
         blank = len(self.last_line) if self.last_line in (b"\n", b"\r\n") or _is_nul_run(self.last_line) else 0
+        # An mboxcl2 writer (its Content-Length borne out) quotes nothing: its ">From " lines are the sender's.
         quoted = self.quoted and not self.unquoted_body
         if self.lazy:
             return ScanInput(label=label, data=None, container="mbox", path=self.name,
                              span=(self.start, self.stop - blank), quoted=quoted)
-        if quoted:
-            # mboxrd: one ">" less on every ">+From " line (also undoes mboxo's ">From ").
-            data = _QUOTED_LINE.sub(rb"\1", b"".join(parts))
-            data = data[: len(data) - blank]
-        else:
-            if blank:
-                parts[-1] = parts[-1][: len(parts[-1]) - blank]
-            data = b"".join(parts)
+        if blank:
+            parts[-1] = parts[-1][: len(parts[-1]) - blank]
+        data = b"".join(parts)
         # A mailbox of bare CRs was split with CR and LF swapped: its bytes as they are.
-        return ScanInput(label=label, data=data.translate(_SWAP_LINE_ENDS) if self.swapped else data, container="mbox")
+        return ScanInput(label=label, data=data.translate(_SWAP_LINE_ENDS) if self.swapped else data,
+                         container="mbox", quoted=quoted)
 
 
 def iter_mbox(path: Path, max_message: int = DEFAULT_MAX_MESSAGE, lazy: bool = False,

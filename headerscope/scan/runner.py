@@ -197,7 +197,10 @@ def analyze_one(index: int, item: ScanInput) -> ScanRow:
         now = datetime.fromisoformat(options.now) if options.now else None
         # A Maildir file or a mailbox's entry was written whole by a mail store: a header alone
         # that stops inside a field is cut off, not a paste (a loose file may be a saved paste).
-        loaded = load_bytes(item.data, source=item.label, from_mail_store=item.container in _MAIL_STORES)
+        # An mbox entry comes as stored, its "From " quoting kept: the loader is told whether its
+        # writer may have quoted lines (analyze tells it the same of a mailbox's first message).
+        loaded = load_bytes(item.data, source=item.label, from_mail_store=item.container in _MAIL_STORES,
+                            mbox_quoting=item.quoted if item.container == "mbox" else None)
         if loaded.format in ("eml", "mbox-entry") and item.container in _ENTRY_FORMATS:
             # A mailbox's message, its separator already taken off (Python's MMDF writer also puts a
             # "From " line inside each message): said by its container, as analyze says it.

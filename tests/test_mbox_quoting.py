@@ -1,0 +1,294 @@
+"""DKIM and ARC over a mailbox's entry whose body has '>From ' lines: one reading in analyze and scan.
+
+A mailbox writer puts a '>' before a body line starting with "From " (mboxo: sendmail, procmail,
+Gmail's Takeout, Thunderbird), or also before '>From ', '>>From '... lines (mboxrd), and which of
+them wrote a file cannot be known from it (RFC 4155 section 2). A genuine signed message stored
+either way must verify, by analyze and scan alike; a body none of the three readings (as stored,
+mboxrd, mboxo) restores is "cannot be judged", not "changed after delivery"; a change elsewhere
+in an entry without quoted lines still fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO, SAMPLES, sign_as_example_org
+
+SNAPSHOT = SAMPLES / "forwarded-srs.dns.json"
+NOW = "2026-11-28T12:00:00Z"
+# Forwarded by alumni.example with SRS: SPF passes for the forwarder and does not align, so
+# DMARC (example.org, p=reject) rests on the DKIM signature; the receivers recorded its pass.
+FORWARDED = (SAMPLES / "forwarded-srs.eml").read_bytes()
+TRANSPORT = FORWARDED[:FORWARDED.index(b"DKIM-Signature:")]
+SEPARATOR = b"From carol@example.org Thu Nov 26 13:03:20 2026\n"
+
+TOP = b"From the top: revenue is up.\r\n"
+ARCHIVE = b">From the archive: last year's numbers.\r\n"
+DEEP = b">>From a quote of a quote.\r\n"
+
+
+def signed(lines: bytes, canonicalize: tuple[bytes, bytes] = (b"relaxed", b"simple")) -> bytes:
+    """A message signed by example.org whose body holds ``lines``, as the receiver stored it."""
+    author = (b"From: Carol Dupont <carol@example.org>\r\nTo: Dave Okafor <dave@alumni.example>\r\n"
+              b"Subject: Minutes\r\nDate: Thu, 26 Nov 2026 14:03:09 +0100\r\n"
+              b"Message-ID: <20261126130309.B1@mail.example.org>\r\nMIME-Version: 1.0\r\n"
+              b"Content-Type: text/plain; charset=utf-8\r\n\r\nDear Dave,\r\n\r\n" + lines + b"\r\nCarol\r\n")
+    signature = sign_as_example_org(author, [b"from", b"to", b"subject", b"date", b"message-id"], canonicalize)
+    return TRANSPORT + signature + author
+
+
+def mboxo(message: bytes) -> bytes:
+    """As an mboxo writer stores it: '>' before each line starting with "From "."""
+    return re.sub(rb"(?m)^From ", b">From ", message)
+
+
+def mboxrd(message: bytes) -> bytes:
+    """As an mboxrd writer stores it: '>' before each line starting with "From ", ">From "..."""
+    return re.sub(rb"(?m)^(>*From )", rb">\1", message)
+
+
+def mailbox(writer: Callable[[bytes], bytes], *messages: bytes) -> bytes:
+    """The messages in an mbox file with LF line ends, as a delivery agent writes one."""
+    return b"".join(SEPARATOR + writer(message.replace(b"\r\n", b"\n")) + b"\n" for message in messages)
+
+
+def _run(*args: str) -> str:
+    env = {**os.environ, "NO_COLOR": "1"}
+    result = subprocess.run([sys.executable, "-m", "headerscope", *args, "--now", NOW],
+                            capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
+    assert result.returncode in (0, 1), result.stderr
+    return result.stdout
+
+
+def _auth(report: dict[str, Any]) -> dict[str, Any]:
+    """What the two commands must agree on: the DKIM, ARC and DMARC results, the verdict, the
+    recorded comparison and the findings (those about the input aside: analyze's file is the
+    mailbox, scan's entry is its message)."""
+    return {"dkim": report["dkim"], "arc": report["arc"], "dmarc": report["dmarc"], "verdict": report["verdict"],
+            "comparison": report["comparison"],
+            "findings": sorted((f["id"], f["severity"], f["title"], f["explanation"]) for f in report["findings"]
+                               if not f["id"].startswith("input."))}
+
+
+def analyze_and_scan(path: Path, snapshot: Path = SNAPSHOT) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The report of ``headerscope analyze`` and scan's (--format jsonl) of the mailbox's first entry."""
+    analyzed = json.loads(_run("analyze", str(path), "--dns-snapshot", str(snapshot), "-f", "json"))
+    scanned = json.loads(_run("scan", str(path), "--dns-snapshot", str(snapshot), "-f", "jsonl", "-j", "1")
+                         .splitlines()[0])
+    return analyzed, scanned
+
+
+# (writer, body lines, the reading the body hash matches): mboxo quotes only the "From the top"
+# line and keeps '>From the archive' as the sender wrote it; mboxrd quotes both, and one more '>'
+# on the quote of a quote.
+_GENUINE = [
+    (mboxo, TOP, "mbox"),
+    (mboxrd, TOP, "mbox"),
+    (mboxo, ARCHIVE, "stored"),
+    (mboxrd, ARCHIVE, "mboxrd"),
+    (mboxrd, TOP + ARCHIVE, "mboxrd"),
+    (mboxrd, TOP + ARCHIVE + DEEP, "mboxrd"),
+    (mboxo, TOP + DEEP, "mboxo"),
+]
+
+
+@pytest.mark.parametrize(("writer", "lines", "reading"), _GENUINE,
+                         ids=[f"{w.__name__}-{n}" for n, (w, _, _) in enumerate(_GENUINE)])
+def test_a_genuine_message_stored_in_either_quoting_verifies_in_analyze_and_scan(
+        tmp_path: Path, writer: Callable[[bytes], bytes], lines: bytes, reading: str) -> None:
+    from headerscope.auth.dkim import MBOX_READING_WORDS
+
+    path = tmp_path / "inbox.mbox"
+    path.write_bytes(mailbox(writer, signed(lines)))
+    analyzed, scanned = analyze_and_scan(path)
+    assert _auth(analyzed) == _auth(scanned)
+    # Nothing was done to the stored bytes but taking the separator line off (analyze names it).
+    assert analyzed["input"]["byte_exact"] and scanned["input"]["byte_exact"]
+    assert scanned["input"]["cleanups"] == [] and not {f["id"] for f in analyzed["findings"]} & {"input.not_byte_exact"}
+    (dkim,) = analyzed["dkim"]
+    assert (dkim["result"], dkim["reason_code"], dkim["body_hash_ok"]) == ("pass", "ok", True)
+    assert dkim["reason"].endswith(f"; body hash verified over the body {MBOX_READING_WORDS[reading]}")
+    assert analyzed["dmarc"]["result"] == "pass" and analyzed["verdict"]["status"] == "authenticated"
+    [note] = [f for f in analyzed["findings"] if f["id"] == "dkim.mbox_quoting"]
+    assert note["severity"] == "info" and MBOX_READING_WORDS[reading] in note["explanation"]
+    assert {c["method"]: c["label"] for c in analyzed["comparison"]}["dkim"] == "same"
+
+
+def test_a_body_no_reading_restores_cannot_be_judged_and_is_not_said_to_be_changed(tmp_path: Path) -> None:
+    # mboxo quoted "From the top" and left the sender's '>From the archive' alone: both read
+    # '>From ' now, and no reading gives back the body that was signed.
+    path = tmp_path / "inbox.mbox"
+    path.write_bytes(mailbox(mboxo, signed(TOP + ARCHIVE)))
+    analyzed, scanned = analyze_and_scan(path)
+    assert _auth(analyzed) == _auth(scanned)
+    (dkim,) = analyzed["dkim"]
+    assert (dkim["result"], dkim["reason_code"], dkim["body_hash_ok"]) == ("neutral", "not_original", None)
+    assert "which of them its writer quoted cannot be known" in dkim["reason"] and "RFC 4155" in dkim["reason"]
+    assert "changed after signing" not in dkim["reason"] and "Outlook" not in dkim["reason"]
+    ids = {f["id"]: f["severity"] for f in analyzed["findings"]}
+    assert ids["dkim.mbox_quoting"] == "notice"
+    assert not {"dkim.body_changed", "recorded.modified_after_delivery"} & set(ids)
+    assert {c["method"]: c["label"] for c in analyzed["comparison"]}["dkim"] != "modified_after_delivery"
+    # Not a pass either: a '>From ' line is the sender's to write, so it excuses no DMARC failure.
+    assert analyzed["dmarc"]["result"] == "fail"
+
+
+@pytest.mark.parametrize("writer", [mboxo, mboxrd])
+def test_a_body_changed_in_a_mailbox_entry_without_quoted_lines_still_fails(
+        tmp_path: Path, writer: Callable[[bytes], bytes]) -> None:
+    path = tmp_path / "inbox.mbox"
+    changed = signed(b"Revenue is up.\r\n").replace(b"Revenue is up.", b"Revenue is down.")
+    path.write_bytes(mailbox(writer, changed))
+    analyzed, scanned = analyze_and_scan(path)
+    assert _auth(analyzed) == _auth(scanned)
+    (dkim,) = analyzed["dkim"]
+    assert (dkim["result"], dkim["reason_code"], dkim["body_hash_ok"]) == ("fail", "body_hash_mismatch", False)
+    ids = {f["id"] for f in analyzed["findings"]}
+    assert {"dmarc.fail", "recorded.modified_after_delivery"} <= ids and "dkim.mbox_quoting" not in ids
+    assert analyzed["verdict"]["status"] == "suspicious"
+    # With a quoted line the change cannot be told from the quoting (the price of RFC 4155's
+    # ambiguity): never a pass, and DMARC still fails.
+    path.write_bytes(mailbox(writer, signed(TOP).replace(b"revenue is up", b"revenue is down")))
+    analyzed, scanned = analyze_and_scan(path)
+    assert _auth(analyzed) == _auth(scanned)
+    assert [(d["result"], d["reason_code"]) for d in analyzed["dkim"]] == [("neutral", "not_original")]
+    assert analyzed["dmarc"]["result"] == "fail"
+
+
+def test_a_changed_signed_header_field_fails_whatever_the_body_reading(tmp_path: Path) -> None:
+    path = tmp_path / "inbox.mbox"
+    for lines, body_hash_ok in ((TOP, True), (TOP + ARCHIVE, None)):
+        path.write_bytes(mailbox(mboxo, signed(lines).replace(b"Subject: Minutes", b"Subject: Invoice")))
+        analyzed, scanned = analyze_and_scan(path)
+        assert _auth(analyzed) == _auth(scanned)
+        (dkim,) = analyzed["dkim"]
+        assert (dkim["result"], dkim["reason_code"], dkim["body_hash_ok"]) == ("fail", "signature_mismatch",
+                                                                                body_hash_ok)
+        assert "the body changed too" not in dkim["reason"]
+
+
+def test_a_mailbox_of_several_messages_reads_the_same_in_analyze_and_scan(tmp_path: Path) -> None:
+    # analyze reads a mailbox's first message as scan's reader splits it (cli._first_of_mailbox).
+    path = tmp_path / "inbox.mbox"
+    path.write_bytes(mailbox(mboxo, signed(ARCHIVE), signed(TOP)))
+    analyzed, scanned = analyze_and_scan(path)
+    assert _auth(analyzed) == _auth(scanned)
+    assert [(d["result"], d["reason_code"]) for d in analyzed["dkim"]] == [("pass", "ok")]
+    assert "as stored" in analyzed["dkim"][0]["reason"]
+
+
+def test_an_eml_with_a_from_line_on_top_reads_the_same_in_analyze_and_scan(tmp_path: Path) -> None:
+    # A message saved with its mbox "From " line and nothing quoted: scan reads the file as a
+    # mailbox; the sender's '>From ' line is read as stored by both.
+    path = tmp_path / "saved.eml"
+    path.write_bytes(SEPARATOR + signed(TOP + ARCHIVE).replace(b"\r\n", b"\n"))
+    analyzed, scanned = analyze_and_scan(path)
+    assert _auth(analyzed) == _auth(scanned)
+    assert [(d["result"], d["reason_code"]) for d in analyzed["dkim"]] == [("pass", "ok")]
+
+
+def _arc_sealed(lines: bytes) -> tuple[bytes, dict[str, Any]]:
+    """The signed message with an ARC set alumni.example sealed when it received it, and the DNS
+    snapshot with its key (example.org's, under selector arc)."""
+    import dkim
+
+    message = signed(lines)
+    cut = message.index(b"Received: from mail.alumni.example (localhost")
+    upper, lower = message[:cut], message[cut:]
+    key = (SAMPLES / "keys" / "example.org.rsa2048.pem").read_bytes()
+    sealed = b"".join(dkim.arc_sign(lower, b"arc", b"alumni.example", key, b"mail.alumni.example",
+                                    timestamp=1795698196))
+    assert sealed
+    dns = json.loads(SNAPSHOT.read_text())
+    dns["arc._domainkey.alumni.example"] = dns["mail2026._domainkey.example.org"]
+    return upper + sealed + lower, dns
+
+
+@pytest.mark.parametrize(("writer", "lines", "result", "code", "severity"), [
+    (mboxrd, TOP + ARCHIVE, "pass", "ok", "info"),
+    (mboxo, ARCHIVE, "pass", "ok", "info"),
+    (mboxo, TOP + ARCHIVE, "neutral", "not_original", "notice"),
+])
+def test_an_arc_message_signature_is_read_over_the_quoting_as_dkim_is(
+        tmp_path: Path, writer: Callable[[bytes], bytes], lines: bytes, result: str, code: str,
+        severity: str) -> None:
+    message, dns = _arc_sealed(lines)
+    snapshot = tmp_path / "arc.dns.json"
+    snapshot.write_text(json.dumps(dns))
+    path = tmp_path / "inbox.mbox"
+    path.write_bytes(mailbox(writer, message))
+    analyzed, scanned = analyze_and_scan(path, snapshot)
+    assert _auth(analyzed) == _auth(scanned)
+    arc = analyzed["arc"]
+    assert (arc["result"], arc["reason_code"]) == (result, code)
+    assert [(i["seal_result"], i["signature_result"]) for i in arc["instances"]] == [
+        ("pass", "pass" if result == "pass" else "neutral")]
+    assert {f["id"]: f["severity"] for f in analyzed["findings"]}["arc.mbox_quoting"] == severity
+    if result == "neutral":
+        assert "which of them its writer quoted cannot be known" in arc["reason"]
+    # The same message as a plain .eml (nothing quoted) passes whole.
+    plain = tmp_path / "plain.eml"
+    plain.write_bytes(message)
+    report = json.loads(_run("analyze", str(plain), "--dns-snapshot", str(snapshot), "-f", "json"))
+    assert (report["arc"]["result"], [d["result"] for d in report["dkim"]]) == ("pass", ["pass"])
+
+
+def test_the_readings_are_made_only_for_a_body_hash_that_does_not_match(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The work is bounded: a body that matches as stored, or one without a quoted line, makes no
+    # copy; one that does not match makes at most two (mboxrd, mboxo), kept for the message.
+    import headerscope
+    from headerscope.auth import _dkimpy
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    made: list[int] = []
+    readings = _dkimpy.SplitMessage.mbox_readings
+
+    def counted(self: _dkimpy.SplitMessage) -> tuple[tuple[str, _dkimpy.SplitMessage], ...]:
+        result = readings(self)
+        made.append(len(result))
+        return result
+
+    monkeypatch.setattr(_dkimpy.SplitMessage, "mbox_readings", counted)
+    resolver = SnapshotResolver.from_file(str(SNAPSHOT))
+    for data, calls in ((mailbox(mboxo, signed(ARCHIVE)), []), (mailbox(mboxo, signed(b"plain\r\n")), []),
+                        (mailbox(mboxrd, signed(TOP + ARCHIVE)), [2]), (mailbox(mboxo, signed(TOP + ARCHIVE)), [1])):
+        made.clear()
+        report = headerscope.analyze(data, resolver=resolver, now=_now())
+        assert made[:1] == calls and set(made) <= set(calls), made
+        assert report.dkim[0].result in ("pass", "neutral")
+
+
+def _now() -> Any:
+    from datetime import datetime
+
+    return datetime.fromisoformat(NOW.replace("Z", "+00:00"))
+
+
+@pytest.mark.parametrize("body", [
+    b"", b"\r\n", b">From x", b">From x\r\n", b"\n>From x\n", b">>>>From \r\n>From \r\n", b">" * 5000 + b"From x\r\n",
+    b"\r\n>From a\r\n>>From b\r\nFrom c\r\n>\r\n>From\r\n", b"x\r>From y\r\n", (b">From " * 3 + b"\n") * 2000,
+])
+def test_the_readings_undo_exactly_one_quote_mark(body: bytes) -> None:
+    # Compared with a line-by-line reading of RFC 4155 section 2 (the fast one works on the whole
+    # body with one substitution per reading).
+    from headerscope.auth import _dkimpy
+
+    split = _dkimpy.split_message(b"Subject: x\r\n\r\n" + body)
+    lines = body.split(b"\n")
+    rd = b"\n".join(line[1:] if re.match(rb">+From ", line) else line for line in lines)
+    o = b"\n".join(line[1:] if re.match(rb">From ", line) else line for line in lines)
+    expected = (() if rd == body else (("mboxrd", rd),) if o == body else (("mbox", rd),) if rd == o
+                else (("mboxrd", rd), ("mboxo", o)))
+    got = tuple((name, reading.raw) for name, reading in split.mbox_readings())
+    assert got == expected
+    assert split.has_mbox_quoted_lines() is (rd != body)
+    for _, reading in split.mbox_readings():
+        assert reading.headers == split.headers and reading.body_needs_crlf == split.body_needs_crlf
