@@ -206,7 +206,7 @@ def test_a_scan_to_a_full_disk_is_one_line_and_status_1(tmp_path: Path, jobs: st
 
 def test_analyze_of_a_mailbox_reports_its_first_message_and_says_so(tmp_path: Path) -> None:
     """RFC 4155 section 2: each "From " line starts a message. analyze of a mailbox of several
-    reports the first one as scan reads it (its quoting undone, its own size and hash), and says
+    reports the first one as scan reads it (its bytes as stored, its own size and hash), and says
     there are more; the later ones are not read as its body."""
     import hashlib
 
