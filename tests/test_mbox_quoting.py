@@ -292,3 +292,96 @@ def test_the_readings_undo_exactly_one_quote_mark(body: bytes) -> None:
     assert split.has_mbox_quoted_lines() is (rd != body)
     for _, reading in split.mbox_readings():
         assert reading.headers == split.headers and reading.body_needs_crlf == split.body_needs_crlf
+
+
+def _listed(message: bytes, list_signs: bool = True) -> tuple[bytes, dict[str, Any]]:
+    """The message as a mailing list passed it on: a footer added to the body, and the list's
+    own signature over the result (lists.example.org, with example.org's key under selector
+    list), with the DNS snapshot holding that key."""
+    from datetime import datetime, timezone
+    from unittest import mock
+
+    import dkim
+
+    message = message.replace(b"\r\nCarol\r\n", b"\r\nCarol\r\n-- \r\nThe minutes list\r\n")
+    if list_signs:
+        key = (SAMPLES / "keys" / "example.org.rsa2048.pem").read_bytes()
+        when = datetime(2026, 11, 26, 13, 3, 12, tzinfo=timezone.utc).timestamp()
+        with mock.patch("dkim.time.time", return_value=when):
+            message = bytes(dkim.sign(message, b"list", b"lists.example.org", key,
+                                      include_headers=[b"from", b"to", b"subject", b"date", b"message-id"])) + message
+    dns = json.loads(SNAPSHOT.read_text())
+    dns["list._domainkey.lists.example.org"] = dns["mail2026._domainkey.example.org"]
+    return message, dns
+
+
+def test_another_signature_s_body_hash_says_how_the_entry_is_read(tmp_path: Path) -> None:
+    # A list added a footer and signed again; mboxo stored both kinds of line, so no reading
+    # gives back the author's body whatever happened. But the list's body hash matches the
+    # body with the quoting undone: that is the body as the list passed it on, and over it the
+    # author's signature does not match: its body changed (the list's footer), as on any copy.
+    snapshot = tmp_path / "list.dns.json"
+    path = tmp_path / "inbox.mbox"
+    message, dns = _listed(signed(TOP))
+    snapshot.write_text(json.dumps(dns))
+    path.write_bytes(mailbox(mboxo, message))
+    analyzed, scanned = analyze_and_scan(path, snapshot)
+    assert _auth(analyzed) == _auth(scanned)
+    listed, author = analyzed["dkim"]
+    assert (listed["domain"], listed["result"], listed["body_hash_ok"]) == ("lists.example.org", "pass", True)
+    assert (author["domain"], author["result"], author["reason_code"], author["body_hash_ok"]) == (
+        "example.org", "fail", "body_hash_mismatch", False)
+    assert "the reading another signature's body hash in the message matches" in author["reason"]
+    [note] = [f for f in analyzed["findings"] if f["id"] == "dkim.mbox_quoting"]
+    assert note["severity"] == "info" and "its body changed after it signed" in note["explanation"]
+    # Without the list's signature nothing says how to read the entry: the author's cannot be judged.
+    message, _ = _listed(signed(TOP), list_signs=False)
+    path.write_bytes(mailbox(mboxo, message))
+    analyzed, scanned = analyze_and_scan(path, snapshot)
+    assert _auth(analyzed) == _auth(scanned)
+    assert [(d["result"], d["reason_code"], d["body_hash_ok"]) for d in analyzed["dkim"]] == [
+        ("neutral", "not_original", None)]
+
+
+def test_the_established_reading_is_the_one_the_body_hashes_agree_on() -> None:
+    from headerscope.auth import _dkimpy
+
+    def request_for(body: _dkimpy.SplitMessage) -> tuple[tuple[str, str, int | None], bytes]:
+        request = ("relaxed", "rsa-sha256", None)
+        return request, body.body_hash(*request)[0]
+
+    def established(raw: bytes, *bodies: bytes) -> str | None:
+        split = _dkimpy.split_message(b"Subject: x\r\n\r\n" + raw)
+        hashes = [request_for(_dkimpy.split_message(b"Subject: x\r\n\r\n" + body)) for body in bodies]
+        return split.mbox_established_reading(lambda: hashes)
+
+    stored = b"a\r\n>From b\r\n>>From c\r\n"
+    assert established(stored, stored) == "stored"
+    assert established(stored, b"a\r\nFrom b\r\n>From c\r\n", b"other\r\n") == "mboxrd"
+    assert established(stored, b"a\r\nFrom b\r\n>>From c\r\n") == "mboxo"
+    assert established(stored, b"a\r\nFrom b\r\n>From c\r\n", stored) is None  # they disagree
+    assert established(stored, b"other\r\n") is None and established(stored) is None
+    assert established(b"a\r\n>From b\r\n", b"a\r\nFrom b\r\n") == "mbox"
+
+
+def test_an_arc_message_signature_is_judged_over_the_reading_other_signatures_establish(tmp_path: Path) -> None:
+    # alumni.example sealed the message, then a list added its footer and signed it: the newest
+    # (only) ARC-Message-Signature matches no reading, the list's DKIM body hash matches one, and
+    # over that body the chain's signature fails, as it does on any copy so changed.
+    sealed, arc_dns = _arc_sealed(TOP)
+    message, dns = _listed(sealed)
+    snapshot = tmp_path / "arc.dns.json"
+    snapshot.write_text(json.dumps({**arc_dns, **dns}))
+    path = tmp_path / "inbox.mbox"
+    path.write_bytes(mailbox(mboxo, message))
+    analyzed, scanned = analyze_and_scan(path, snapshot)
+    assert _auth(analyzed) == _auth(scanned)
+    assert (analyzed["arc"]["result"], analyzed["arc"]["reason_code"]) == ("fail", "invalid")
+    [note] = [f for f in analyzed["findings"] if f["id"] == "arc.mbox_quoting"]
+    assert "i=1: matches no reading" in note["explanation"] and "changed after it signed" in note["explanation"]
+    # Without the list's signature nothing says how to read the entry: not a failure.
+    message, _ = _listed(sealed, list_signs=False)
+    path.write_bytes(mailbox(mboxo, message))
+    analyzed, scanned = analyze_and_scan(path, snapshot)
+    assert _auth(analyzed) == _auth(scanned)
+    assert (analyzed["arc"]["result"], analyzed["arc"]["reason_code"]) == ("neutral", "not_original")

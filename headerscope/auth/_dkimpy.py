@@ -88,6 +88,8 @@ HASHES: dict[str, Callable[[], Any]] = {
 """Signature algorithms of RFC 6376 section 3.3 and RFC 8463, with their hash."""
 _HASH_OF = {"rsa-sha256": "sha256", "rsa-sha1": "sha1", "ed25519-sha256": "sha256"}
 """The hash function's name for each signature algorithm (the body hash depends on it alone)."""
+_ALGORITHM_OF = {"sha256": "rsa-sha256", "sha1": "rsa-sha1"}
+"""A signature algorithm of each hash function, to ask for a body hash by (SplitMessage.prepare_body_hashes)."""
 
 MAX_RSA_BITS = 16384
 """Larger moduli are refused: pure-Python RSA on them would let a hostile key record stall us."""
@@ -149,8 +151,8 @@ class SplitMessage:
     import, a cost every start-up paid for it.
     """
 
-    __slots__ = ("_body_hashes", "_canon_fields", "_lock", "_mbox_readings", "_positions", "body_has_cr",
-                 "body_needs_crlf", "body_start", "headers", "raw", "skipped_lines")
+    __slots__ = ("_body_hashes", "_canon_fields", "_lock", "_mbox_established", "_mbox_readings", "_positions",
+                 "_wanted", "body_has_cr", "body_needs_crlf", "body_start", "headers", "raw", "skipped_lines")
 
     def __init__(self, headers: list[HeaderPair], raw: bytes, body_start: int, body_needs_crlf: bool = False,
                  body_has_cr: bool = True, skipped_lines: int = 0) -> None:
@@ -170,6 +172,10 @@ class SplitMessage:
         self._canon_fields: dict[tuple[str, int], bytes] = {}
         self._positions: dict[bytes, list[int]] | None = None
         self._mbox_readings: tuple[tuple[str, SplitMessage], ...] | None = None
+        self._mbox_established: tuple[str | None] | None = None
+        self._wanted: tuple[tuple[str, str, int | None], ...] = ()
+        """Body hashes computed with the first one asked for (a mailbox reading's: those its
+        message needed), so that each canonicalization is one pass over the body."""
         self._lock = threading.Lock()
 
     @property
@@ -320,7 +326,7 @@ class SplitMessage:
         with self._lock:
             cached = self._body_hashes.get(key)
         if cached is None:
-            self.prepare_body_hashes([(algorithm, hash_name, length)])
+            self.prepare_body_hashes([(algorithm, hash_name, length), *self._wanted])
             with self._lock:
                 cached = self._body_hashes[key]
         return cached
@@ -348,8 +354,7 @@ class SplitMessage:
             # From the line end before the body, so its first line is matched as the others.
             body = self.raw[self.body_start - 1:]
             # Only ">" characters are removed: the line ends, and so these flags, stay.
-            as_message = functools.partial(SplitMessage, self.headers, body_start=0, body_needs_crlf=self.body_needs_crlf,
-                                           body_has_cr=self.body_has_cr, skipped_lines=self.skipped_lines)
+            as_message = functools.partial(_reading, self)
             mboxrd = _MBOXRD_QUOTED.sub(rb"\n\1", body)[1:]
             if _MBOXO_QUOTED.search(body) is None:
                 readings = (("mboxrd", as_message(raw=mboxrd)),)
@@ -361,6 +366,38 @@ class SplitMessage:
             if self._mbox_readings is None:
                 self._mbox_readings = readings
             return self._mbox_readings
+
+    def mbox_reading_of(self, request: tuple[str, str, int | None], expected: bytes) -> str | None:
+        """Which reading of the body (``stored``, or one of ``mbox_readings``) has the body hash
+        ``expected`` by ``request`` (c= body canonicalization, a=, l=); None when none has."""
+        if self.body_hash(*request)[0] == expected:
+            return "stored"
+        return next((name for name, body in self.mbox_readings() if body.body_hash(*request)[0] == expected), None)
+
+    def mbox_established_reading(self, body_hashes: Callable[[], Iterable[tuple[tuple[str, str, int | None], bytes]]]
+                                 ) -> str | None:
+        """The reading of a mailbox entry's body that its signatures' body hashes establish
+        (``body_hashes``: each signature's request and bh=, as ``body_hash_request`` reads them):
+        the one reading some of them match, when none matches another; None otherwise. A body hash
+        is the hash of the body as its signer saw it, and one writer quoted the stored entry, so a
+        reading one of them matches is the body as it was then. Computed once, on first call."""
+        with self._lock:
+            if self._mbox_established is not None:
+                return self._mbox_established[0]
+        wanted = list(body_hashes())
+        # One pass over each body per canonicalization, for every body hash at once.
+        self.prepare_body_hashes(request for request, _ in wanted)
+        matched = {"stored" for request, expected in wanted if self.body_hash(*request)[0] == expected}
+        rest = [(request, expected) for request, expected in wanted if self.body_hash(*request)[0] != expected]
+        for name, body in self.mbox_readings() if rest else ():
+            body.prepare_body_hashes(request for request, _ in rest)
+            if any(body.body_hash(*request)[0] == expected for request, expected in rest):
+                matched.add(name)
+        established = next(iter(matched)) if len(matched) == 1 else None
+        with self._lock:
+            if self._mbox_established is None:
+                self._mbox_established = (established,)
+            return self._mbox_established[0]
 
     def with_header(self, header: bytes) -> SplitMessage:
         """This message's body under the header section ``header`` (the fields up to its first
@@ -401,6 +438,18 @@ class SplitMessage:
             with self._lock:
                 self._canon_fields.update(made)
         return b"".join(texts)
+
+
+def _reading(message: SplitMessage, raw: bytes) -> SplitMessage:
+    """``message`` with the body ``raw`` (a mailbox reading of its body: only ">" characters
+    removed, so the line ends and their flags stay), its first body hash computed with every one
+    ``message`` has (_wanted)."""
+    reading = SplitMessage(message.headers, raw, 0, message.body_needs_crlf, message.body_has_cr,
+                           message.skipped_lines)
+    with message._lock:
+        reading._wanted = tuple((canon, _ALGORITHM_OF[hash_name], length)
+                                for canon, hash_name, length in message._body_hashes)
+    return reading
 
 
 def canonicalize_header(algorithm: str, pair: HeaderPair) -> HeaderPair:
@@ -823,6 +872,9 @@ class ArcOutcome(Value):
     mbox_unmatched: tuple[int, ...] = ()
     """The instances whose body hash matched the entry's body in no reading: verified over their
     signed header fields alone, as ``body_unchecked`` (their ``ams_valid`` says whether those verify)."""
+    mbox_judged: tuple[tuple[int, str], ...] = ()
+    """The instances whose body hash matched no reading while other signatures' establish one
+    (``SplitMessage.mbox_established_reading``): a mismatch over that reading, and the reading."""
 
 
 def _text(value: Any) -> str | None:
@@ -876,7 +928,8 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
     non-negative number) goes to dkimpy unchanged, with the body materialized for it.
     """
 
-    def __init__(self, message: SplitMessage, body_uncheckable: bool = False, mbox_quoted: bool = False) -> None:
+    def __init__(self, message: SplitMessage, body_uncheckable: bool = False, mbox_quoted: bool = False,
+                 mbox_established: Callable[[], str | None] | None = None) -> None:
         super().__init__(None, logger=_LOGGER, minkey=1024)
         self.headers = arc_headers_for_dkimpy(message.headers)
         self.body = b""
@@ -885,9 +938,11 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
         self._mbox_quoted = mbox_quoted and message.has_mbox_quoted_lines()
         self.body_unchecked: set[int] = set()
         """The i= of each AMS verified without its body hash (see ``verify_arc``)."""
+        self._mbox_established = mbox_established
         self.mbox_readings: dict[int, str] = {}
         self.mbox_unmatched: set[int] = set()
-        """See ArcOutcome.mbox_readings and mbox_unmatched."""
+        self.mbox_judged: dict[int, str] = {}
+        """See ArcOutcome.mbox_readings, mbox_unmatched and mbox_judged."""
 
     def verify_sig_process(self, sig: dict[bytes, bytes], include_headers: list[bytes],
                            sig_header: HeaderPair, dnsfunc: Any) -> Any:
@@ -918,12 +973,16 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
             reading = "stored" if digest == expected else next(
                 (name for name, body in self._split.mbox_readings() if body.body_hash(*request)[0] == expected), None)
             instance = _instance_number(sig)
-            if instance is None:
-                if reading is None:
+            if reading is None:
+                established = self._mbox_established() if self._mbox_established is not None else None
+                if instance is None or established is not None:
+                    # Another signature's body hash shows how the entry is to be read: over that
+                    # body this one does not match, a change as on any message.
+                    if instance is not None and established is not None:
+                        self.mbox_judged[instance] = established
                     raise dkim.ValidationError("body hash mismatch")
-            elif reading is None:
                 self.mbox_unmatched.add(instance)
-            else:
+            elif instance is not None:
                 self.mbox_readings[instance] = reading
             checked = dict(sig)
             del checked[b"bh"]
@@ -970,12 +1029,10 @@ def _instance_number(sig: dict[bytes, bytes]) -> int | None:
     return int(instance) if instance.isdigit() and len(instance) <= 9 else None
 
 
-def ams_body_hash_matches(message: SplitMessage, tags: TagList, mbox_quoted: bool = False) -> bool | None:
-    """Whether an ARC-Message-Signature's ``bh=`` is the hash of the body as it is now, by
-    the signature's own c=, a= and l= (RFC 8617 section 4.1.2, RFC 6376 section 3.7); None
-    when that cannot be computed (a tag missing or unknown, bh= not base64), or when the body is
-    a mailbox's entry with quoted "From " lines (``mbox_quoted``) and matches in none of its
-    readings (which quoting its writer used cannot be known: RFC 4155 section 2)."""
+def body_hash_request(tags: TagList) -> tuple[tuple[str, str, int | None], bytes] | None:
+    """A DKIM-Signature's or ARC-Message-Signature's body hash: ((body canonicalization, a=, l=),
+    bh= decoded), read by its own tags (RFC 6376 section 3.5; c= defaults to simple/simple); None
+    when a tag is missing or unknown, or bh= is not base64."""
     body_hash = tags.get("bh")
     sig = {name.encode("ascii", "replace"): (tags.get(name) or "").encode("ascii", "replace")
            for name in ("c", "a", "l") if name in tags}
@@ -986,14 +1043,28 @@ def ams_body_hash_matches(message: SplitMessage, tags: TagList, mbox_quoted: boo
         expected = base64.b64decode("".join(body_hash.split())[:200], validate=True)
     except (binascii.Error, ValueError):
         return None
+    return request, expected
+
+
+def ams_body_hash_matches(message: SplitMessage, tags: TagList, mbox_quoted: bool = False,
+                          mbox_established: Callable[[], str | None] | None = None) -> bool | None:
+    """Whether an ARC-Message-Signature's ``bh=`` is the hash of the body as it is now, by
+    the signature's own c=, a= and l= (RFC 8617 section 4.1.2, RFC 6376 section 3.7); None
+    when that cannot be computed (a tag missing or unknown, bh= not base64), or when the body is
+    a mailbox's entry with quoted "From " lines (``mbox_quoted``) and matches in none of its
+    readings (which quoting its writer used cannot be known: RFC 4155 section 2), unless the
+    message's signatures establish one (``mbox_established``), over which it does not match."""
+    read = body_hash_request(tags)
+    if read is None:
+        return None
+    request, expected = read
     if message.body_hash(*request)[0] == expected:
         return True
-    if not mbox_quoted:
+    if not mbox_quoted or not message.has_mbox_quoted_lines():
         return False
-    readings = message.mbox_readings()
-    if any(body.body_hash(*request)[0] == expected for _, body in readings):
+    if message.mbox_reading_of(request, expected) is not None:
         return True
-    return None if readings else False
+    return False if mbox_established is not None and mbox_established() is not None else None
 
 
 MAX_WSP_RUN = 998
@@ -1015,7 +1086,7 @@ def _long_whitespace(headers: Sequence[HeaderPair]) -> str | None:
 
 
 def verify_arc(message: SplitMessage, dnsfunc: DnsFunc, *, body_uncheckable: bool = False,
-               mbox_quoted: bool = False) -> ArcOutcome:
+               mbox_quoted: bool = False, mbox_established: Callable[[], str | None] | None = None) -> ArcOutcome:
     """Run dkimpy's ARC chain validation (RFC 8617 section 5.2); never raises.
 
     ``body_uncheckable``: the body is not the one that was signed (a message rebuilt from an
@@ -1023,8 +1094,10 @@ def verify_arc(message: SplitMessage, dnsfunc: DnsFunc, *, body_uncheckable: boo
     its signed header fields alone, and its instance listed in ``body_unchecked``.
     ``mbox_quoted``: the message is a mailbox's entry whose body may hold lines its writer quoted
     (LoadedInput.mbox_quoted): each body hash is matched against the body as stored and its
-    ``SplitMessage.mbox_readings`` (``mbox_readings``, ``mbox_unmatched``)."""
-    arc = _Arc(message, body_uncheckable, mbox_quoted)
+    ``SplitMessage.mbox_readings`` (``mbox_readings``, ``mbox_unmatched``); ``mbox_established``
+    gives the reading the message's signatures establish, over which one that matches no reading
+    is a mismatch (``mbox_judged``)."""
+    arc = _Arc(message, body_uncheckable, mbox_quoted, mbox_established)
     too_long = _long_whitespace(arc.headers)
     if too_long:
         return ArcOutcome("error", too_long, ())
@@ -1047,7 +1120,8 @@ def verify_arc(message: SplitMessage, dnsfunc: DnsFunc, *, body_uncheckable: boo
             continue
     cv_text = "terminated" if cv is None else (_text(cv) or "fail").lower()
     return ArcOutcome(cv_text, _plain(str(reason)), tuple(checks), tuple(sorted(arc.body_unchecked)),
-                      tuple(sorted(arc.mbox_readings.items())), tuple(sorted(arc.mbox_unmatched)))
+                      tuple(sorted(arc.mbox_readings.items())), tuple(sorted(arc.mbox_unmatched)),
+                      tuple(sorted(arc.mbox_judged.items())))
 
 
 def _plain(text: str) -> str:

@@ -7,7 +7,9 @@ ARC-Authentication-Results saw) even when dkimpy stops at the first broken one.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
+from collections.abc import Callable
 from typing import NamedTuple
 
 from .._value import Value, frozen
@@ -26,7 +28,7 @@ from ..model import (
 )
 from ..text import compiled_on_first_use, header_ref
 from . import _dkimpy
-from .dkim import MBOX_READING_WORDS, MBOX_UNMATCHED_WORDS, as_kept_words
+from .dkim import MBOX_READING_WORDS, MBOX_UNMATCHED_WORDS, as_kept_words, mbox_established_reading
 from .recorded import _parse_authentication_results
 from .tags import TagList, parse_tag_list
 
@@ -249,10 +251,13 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
     received_header = uncheckable_body.received_header \
         if uncheckable_body is not None and uncheckable_body.rewritten_fields else None
     signed_split = split.with_header(received_header) if received_header is not None else split
+    # The reading of a mailbox entry's body the message's signatures establish: asked only when
+    # a body hash matches no reading (the split keeps the answer).
+    established = functools.partial(mbox_established_reading, message, split) if mbox_quoted and has_body else None
     outcome = (_dkimpy.ArcOutcome("fail", "", ()) if census.over_limit
                else _dkimpy.verify_arc(signed_split, dnsfunc,
                                        body_uncheckable=uncheckable_body is not None and has_body,
-                                       mbox_quoted=mbox_quoted and has_body))
+                                       mbox_quoted=mbox_quoted and has_body, mbox_established=established))
     checks = {c.instance: c for c in outcome.instances}
     # The sets whose AMS cannot be checked from this copy: its signed header fields verify, only
     # its body hash cannot (the body is not the original). One whose header fields fail, fails.
@@ -376,8 +381,8 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
     arc = ArcResult(result=result, reason=reason, instances=tuple(instances),
                     oldest_pass=oldest_pass, reason_code=code)
     findings: list[Finding] = []
-    changed = _changed_between(sets, instances, oldest_pass, problems, split, mbox_quoted and has_body) \
-        if result == "pass" else None
+    changed = _changed_between(sets, instances, oldest_pass, problems, split, mbox_quoted and has_body,
+                               established) if result == "pass" else None
     if changed is not None:
         findings.append(changed)
     elif times <= 1 and not census.over_limit:
@@ -420,7 +425,8 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
 
 def _changed_between(sets: dict[int, _Set], instances: list[ArcInstance], oldest_pass: int | None,
                      problems: dict[tuple[str, int], _KeyProblem], split: _dkimpy.SplitMessage,
-                     mbox_quoted: bool = False) -> Finding | None:
+                     mbox_quoted: bool = False, mbox_established: Callable[[], str | None] | None = None
+                     ) -> Finding | None:
     """An info finding when a passing chain holds an older ARC-Message-Signature that no longer
     validates: the message was changed after that sealer signed it (RFC 8617 section 5.2 step 6,
     the oldest-pass walk, exists to locate such a change). Mailing lists do this legitimately
@@ -437,7 +443,7 @@ def _changed_between(sets: dict[int, _Set], instances: list[ArcInstance], oldest
         return None
     signed = [name.strip().lower() for name in (tags.get("h") or "").split(":")[:40] if name.strip()]
     shown = ", ".join(dict.fromkeys(name[:40] for name in signed[:12])) + (", ..." if len(signed) > 12 else "")
-    body_same = _dkimpy.ams_body_hash_matches(split, tags, mbox_quoted)
+    body_same = _dkimpy.ams_body_hash_matches(split, tags, mbox_quoted, mbox_established)
 
     def who(instance: ArcInstance) -> str:
         return f"set i={instance.instance}" + (f" ({instance.domain[:100]})" if instance.domain else "")
@@ -473,6 +479,9 @@ def _mbox_quoting_note(outcome: _dkimpy.ArcOutcome, unmatched: frozenset[int]) -
     said = [f"i={number}: verified over the body {MBOX_READING_WORDS[reading]}"
             for number, reading in outcome.mbox_readings]
     said += [f"i={number}: matches none of the readings" for number in sorted(unmatched)]
+    said += [f"i={number}: matches no reading, and over the body {MBOX_READING_WORDS[reading]}, the reading another "
+             "signature's body hash in the message matches, it does not: the body changed after it signed"
+             for number, reading in outcome.mbox_judged]
     if not said:
         return None
     text = ("The message is a mailbox's entry whose body has lines starting with '>From ', which its writer may have "
@@ -483,7 +492,7 @@ def _mbox_quoting_note(outcome: _dkimpy.ArcOutcome, unmatched: frozenset[int]) -
         return Finding("arc.mbox_quoting", Severity.NOTICE,
                        "ARC body hash matches no reading of the mailbox's '>From ' quoting", text,
                        "https://www.rfc-editor.org/rfc/rfc4155#section-2", "arc")
-    return Finding("arc.mbox_quoting", Severity.INFO, "ARC body hash verified over the mailbox's '>From ' quoting",
+    return Finding("arc.mbox_quoting", Severity.INFO, "ARC body hashes checked over the mailbox's '>From ' quoting",
                    text, "https://www.rfc-editor.org/rfc/rfc4155#section-2", "arc")
 
 

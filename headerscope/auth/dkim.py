@@ -17,6 +17,7 @@ import dataclasses
 import functools
 import itertools
 import re
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
@@ -35,7 +36,7 @@ from ..model import (
 )
 from ..text import compiled_on_first_use, header_ref, redaction_mark
 from . import _dkimpy
-from .tags import parse_tag_dict, split_colon_list
+from .tags import parse_tag_dict, parse_tag_list, split_colon_list
 
 RFC6376 = "https://www.rfc-editor.org/rfc/rfc6376"
 RFC8301 = "https://www.rfc-editor.org/rfc/rfc8301"
@@ -125,8 +126,8 @@ class _Check:
     import, a cost every start-up paid for this private record."""
 
     __slots__ = ("algorithm", "auid", "body_hash", "body_hash_ok", "body_hash_words", "body_length", "body_missing", "canonicalization", "copied_subject", "domain",
-                 "expiration", "failed_lookup", "header_index", "index", "key_bits", "key_testing", "mbox_reading",
-                 "mbox_unmatched", "not_oversigned", "notes",
+                 "expiration", "failed_lookup", "header_index", "index", "key_bits", "key_testing", "mbox_judged",
+                 "mbox_reading", "mbox_unmatched", "not_oversigned", "notes",
                  "reason", "reason_code", "result", "selector", "signature", "signed_headers", "signed_lower",
                  "timestamp", "unsigned_body_bytes", "unsigned_body_text", "unsigned_headers", "untagged_subject")
 
@@ -167,6 +168,9 @@ class _Check:
         # body the body hash matched (MBOX_READING_WORDS), or True in mbox_unmatched when none did.
         self.mbox_reading: str | None = None
         self.mbox_unmatched = False
+        # The reading the message's other signatures establish (mbox_established_reading), over
+        # which this one's body hash, matching no reading, is judged a mismatch; None otherwise.
+        self.mbox_judged: str | None = None
 
     def finish(self, result: str, code: str, reason: str) -> None:
         self.result, self.reason_code, self.reason = result, code, reason
@@ -315,6 +319,7 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
         present.update({name: len(kept.get(key, ())) for name, key in _IMPORTANT_NAMES if name in rewritten})
     delivery = _aware(delivery_time)
     now = _aware(now) or datetime.now(timezone.utc)
+    established = functools.partial(mbox_established_reading, message, split) if mbox_quoted else None
 
     total = len(positions)
     # MAX_SIGNATURES are verified: those whose d= aligns with From: first (the ones DMARC rests
@@ -366,7 +371,8 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
         _verify(check, split, split.headers[pos], resolver, answers, present,
                 has_body=message.has_body, delivery=delivery, now=now, blank_body=blank_body,
                 byte_exact=byte_exact, header_split=header_split, body_uncheckable=uncheckable_body is not None,
-                sha1_accepted_at_delivery=_accepted_at_delivery(check, historic), mbox_quoted=mbox_quoted)
+                sha1_accepted_at_delivery=_accepted_at_delivery(check, historic), mbox_quoted=mbox_quoted,
+                mbox_established=established)
         if (not message.has_body or check.body_missing) and byte_exact \
                 and check.reason_code == "signature_mismatch" \
                 and (check.canonicalization or "simple").partition("/")[0] == "simple":
@@ -403,6 +409,8 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
             check.body_hash_ok = None
         elif check.mbox_reading is not None and check.body_hash_words is None:
             check.reason += f"; body hash verified over the body {MBOX_READING_WORDS[check.mbox_reading]}"
+        elif check.mbox_judged is not None:
+            check.reason += f"; {_judged_words(check.mbox_judged)}"
         if check.algorithm == "rsa-sha1" and check.reason_code != "rsa_sha1":
             # RFC 8301 section 3.1: whatever the outcome here, today's verifiers refuse rsa-sha1,
             # so no pass of this signature can be had now (said beside a failure's own reason).
@@ -883,7 +891,8 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
             present: dict[str, int], *, has_body: bool, delivery: datetime | None, now: datetime,
             blank_body: bool = False, byte_exact: bool = True,
             header_split: _dkimpy.SplitMessage | None = None, body_uncheckable: bool = False,
-            sha1_accepted_at_delivery: bool = False, mbox_quoted: bool = False) -> None:
+            sha1_accepted_at_delivery: bool = False, mbox_quoted: bool = False,
+            mbox_established: Callable[[], str | None] | None = None) -> None:
     """Verify one signature: its body hash over ``split``'s body, its header hash over
     ``header_split``'s header fields (``split``'s when None: see _check_dkim). ``body_uncheckable``:
     the input keeps the header but not the signed body (LoadedInput.uncheckable_body).
@@ -892,7 +901,9 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
     the body as stored is matched against its readings with the quoting undone
     (SplitMessage.mbox_readings: two at most, computed only then); the one that matches is the body
     (``check.mbox_reading``), and matching none, the body hash cannot be judged
-    (``check.mbox_unmatched``: which quoting the writer used cannot be known, RFC 4155 section 2)."""
+    (``check.mbox_unmatched``: which quoting the writer used cannot be known, RFC 4155 section 2),
+    unless the message's other signatures establish the reading (``mbox_established``), over which
+    it is a mismatch as on any message (``check.mbox_judged``)."""
     algorithm = check.algorithm or "rsa-sha256"
     header_canon, _, body_canon = (check.canonicalization or "simple/simple").partition("/")
     body_canon = body_canon or "simple"
@@ -908,12 +919,17 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
                 check.mbox_reading = "stored" if split.has_mbox_quoted_lines() else None
             else:
                 readings = split.mbox_readings()
+                sizes: dict[str, int] = {}
                 for name, reading in readings:
-                    matched, size = _body_matches(check, reading, body_canon, algorithm)
+                    matched, sizes[name] = _body_matches(check, reading, body_canon, algorithm)
                     if matched:
-                        body, body_size, check.mbox_reading = reading, size, name
+                        body, body_size, check.mbox_reading = reading, sizes[name], name
                         break
-                check.mbox_unmatched = not matched and bool(readings)
+                if not matched and readings:
+                    check.mbox_judged = mbox_established() if mbox_established is not None else None
+                    check.mbox_unmatched = check.mbox_judged is None
+                    if check.mbox_judged in sizes:
+                        body, body_size = dict(readings)[check.mbox_judged], sizes[check.mbox_judged]
         length = check.body_length
         check.body_hash_ok = matched
         if not matched and length is not None and length > body_size:
@@ -1051,14 +1067,38 @@ MBOX_UNMATCHED_WORDS = (
 an mboxo writer, has none of the three readings (only some of its '>' were added)."""
 
 
+def _judged_words(reading: str) -> str:
+    """How a signature whose body hash matches no reading of a mailbox entry's body is judged when
+    the message's other signatures establish one (_Check.mbox_judged)."""
+    return (f"judged over the body {MBOX_READING_WORDS[reading]}, the reading another signature's body hash in "
+            "the message matches")
+
+
+def mbox_established_reading(message: Message, split: _dkimpy.SplitMessage) -> str | None:
+    """The reading of a mailbox entry's body its DKIM-Signature and ARC-Message-Signature fields
+    establish (SplitMessage.mbox_established_reading): the first MAX_SIGNATURES of each, by their
+    own body hash tags, whatever their header signatures say (a body hash anyone could write only
+    ever takes the excuse of an ambiguous reading away from another signature, never makes one pass)."""
+    def body_hashes() -> Iterator[tuple[tuple[str, str, int | None], bytes]]:
+        for name in ("DKIM-Signature", "ARC-Message-Signature"):
+            for field in message.all(name)[:MAX_SIGNATURES]:
+                read = _dkimpy.body_hash_request(parse_tag_list(field.value))
+                if read is not None:
+                    yield read
+
+    return split.mbox_established_reading(body_hashes)
+
+
 def _mbox_quoting_note(checks: list[_Check]) -> Finding | None:
     """dkim.mbox_quoting: how the body of a mailbox's entry with quoted "From " lines was read for
     each signature's body hash (info), or that it matched no reading (notice)."""
-    read = [c for c in checks if c.mbox_reading is not None or c.mbox_unmatched]
+    read = [c for c in checks if c.mbox_reading is not None or c.mbox_unmatched or c.mbox_judged is not None]
     if not read:
         return None
     unmatched = [c for c in read if c.mbox_unmatched]
     said = "; ".join(f"{c.label}: " + ("matches none of the readings" if c.mbox_unmatched else
+                                        f"matches no reading, and is {_judged_words(c.mbox_judged)}: its body "
+                                        "changed after it signed" if c.mbox_judged is not None else
                                         f"verified over the body {MBOX_READING_WORDS[c.mbox_reading or 'stored']}")
                      for c in read[:_MAX_NAMES_NAMED])
     more = f"; and {len(read) - _MAX_NAMES_NAMED} more" if len(read) > _MAX_NAMES_NAMED else ""
@@ -1077,7 +1117,7 @@ def _mbox_quoting_note(checks: list[_Check]) -> Finding | None:
             "still verified.", "https://www.rfc-editor.org/rfc/rfc4155#section-2",
             ", ".join(c.label for c in unmatched))
     return Finding(
-        "dkim.mbox_quoting", Severity.INFO, "DKIM body hash verified over the mailbox's '>From ' quoting",
+        "dkim.mbox_quoting", Severity.INFO, "DKIM body hashes checked over the mailbox's '>From ' quoting",
         f"{background} {said}{more}.", "https://www.rfc-editor.org/rfc/rfc4155#section-2",
         ", ".join(c.label for c in read))
 
