@@ -21,6 +21,7 @@ from .addresses import parse_addresses
 # (the CLI imports it inside its command). They load dkimpy and pyspf through
 # auth._dkimpy_import and auth._pyspf_import, which keep what those packages would load for
 # paths headerscope never takes (dnspython's resolver and more) out of the process.
+from .auth import _dkimpy
 from .auth.arc import check_arc
 from .auth.bimi import check_bimi
 from .auth.dkim import check_dkim, signature_subject
@@ -883,6 +884,16 @@ def _list_copy_evidenced(message: Message, hops: tuple[Hop, ...], boundary_hop: 
 
 def _run_checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
                 opts: AnalysisOptions, now: datetime) -> Report:
+    """Every check of one message. The split message ARC and DKIM share (auth._dkimpy.split_message,
+    a large message's copy of its header and body) is released when they are all done."""
+    try:
+        return _checks(loaded, message, resolver, opts, now)
+    finally:
+        _dkimpy.release(message.raw)
+
+
+def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
+            opts: AnalysisOptions, now: datetime) -> Report:
     findings: list[Finding] = []
     # A carried message was never stored itself: the folder is its carrier's.
     folder = None if loaded.carried_in is not None else mail_folder(loaded.source, loaded.format, loaded.store_flags,

@@ -1414,3 +1414,30 @@ def test_a_carried_copys_own_received_is_not_the_delivery_time_of_its_expiry() -
     [stored] = verify(inner, rsa_dns(1024), delivery=datetime(2026, 1, 12, 10, 0, 9, tzinfo=timezone.utc),
                       now=datetime(2026, 11, 1, tzinfo=timezone.utc))[0]
     assert (stored.result, stored.reason_code) == ("pass", "expired_after_delivery")
+
+
+def test_arc_and_dkim_share_one_split_of_the_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    # check_arc released the split message it shares with DKIM, which runs after it: every message
+    # with an ARC set was split twice (a copy of its header and body each time). Released once every
+    # check is done, so a scan keeps no message's split beyond its own analysis.
+    import json
+
+    from conftest import SAMPLES
+
+    import headerscope
+    from headerscope.auth import _dkimpy
+
+    splits = []
+    original = _dkimpy.SplitMessage.__init__
+
+    def counting(self: _dkimpy.SplitMessage, *args: object, **kwargs: object) -> None:
+        splits.append(1)
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_dkimpy.SplitMessage, "__init__", counting)
+    raw = (SAMPLES / "direct.eml").read_bytes()
+    assert b"ARC-Seal:" in raw and b"DKIM-Signature:" in raw
+    report = headerscope.analyze(raw, resolver=SnapshotResolver(json.loads((SAMPLES / "direct.dns.json").read_text())))
+    assert report.verdict.status == "authenticated"
+    assert len(splits) == 1
+    assert _dkimpy._last_split is None

@@ -224,11 +224,9 @@ def check_arc(message: Message, resolver: Resolver, *, uncheckable_body: Uncheck
     section 5.2 verifies it as DKIM does). ``mbox_quoted``: a mailbox's entry whose body has lines
     its writer may have quoted (LoadedInput.mbox_quoted): each body hash is matched against the
     body as stored and with that quoting undone, as a DKIM signature's (auth.dkim._verify)."""
-    try:
-        return _check_arc(message, resolver, uncheckable_body, mbox_quoted)
-    finally:
-        # ARC runs after DKIM: the split message they shared is no longer needed.
-        _dkimpy.release(message.raw)
+    # The split message is shared with DKIM, which runs after ARC (api._run_checks releases it
+    # once every check is done): releasing it here split every message with ARC twice.
+    return _check_arc(message, resolver, uncheckable_body, mbox_quoted)
 
 
 def _check_arc(message: Message, resolver: Resolver, uncheckable_body: UncheckableBody | None = None,
