@@ -1684,7 +1684,7 @@ def _gateway_bypassed(work: list[_Work], boundary: _Boundary, mail_exchangers: M
         return None
     # By the reverse-DNS name the receiver recorded only: the greeting is the client's own word (a
     # spammer greeting as the gateway or as outlook.com silenced this, verification V32); a genuine
-    # gateway, confirmed by DNS, is boundary.gateway above, and Microsoft's own relay tenant_handover.
+    # gateway, confirmed by DNS, is boundary.gateway above, and Microsoft's own relay proven_tenant_handover.
     client = host_organization(fields.from_rdns) if fields.from_rdns else None
     claimed = host_organization(fields.from_helo) if fields.from_helo and client is None else None
     if claimed in _FILTERING_SERVICES:
