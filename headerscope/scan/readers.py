@@ -37,7 +37,6 @@ DEFAULT_MAX_MESSAGE = 256 * 1024 * 1024
 # The label of what standard input holds ("stdin", or "stdin#N" for a mailbox's N-th message).
 STDIN_LABEL = "stdin"
 
-_MBOX_QUOTED = re.compile(rb"^>+From ")
 # "From sender Mon Nov  2 10:00:00 2026": a separator even without the blank line before it.
 _MBOX_SEPARATOR = re.compile(rb"^From \S+ +[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d\d:\d\d")
 
