@@ -2151,8 +2151,7 @@ def _own_result(item: RecordedResult, dkim: tuple[DkimSignatureResult, ...], spf
     if item.method == "dkim":
         if item.signature_header_index is not None:
             return next((sig.result for sig in dkim if sig.header_index == item.signature_header_index), None)
-        properties = dict(item.properties)
-        domain = normalize_domain(properties.get("header.d") or (properties.get("header.i") or "").rpartition("@")[2])
+        domain = _dkim_identity(item.properties)[0]
         if not domain:
             return None
         results = [sig.result for sig in dkim if normalize_domain(sig.domain) == domain]
