@@ -35,6 +35,7 @@ from .model import (
 from .text import (
     HIDDEN_CHARACTERS,
     IGNORABLE_NOT_FORMAT,
+    charset_codec,
     compiled_on_first_use,
     decode_rfc2047,
     shown_hidden,
@@ -1104,24 +1105,24 @@ def _head_lacks(raw: bytes, part: _Part, needles: tuple[bytes, ...]) -> bool:
 
 # The charsets whose decoding gives an ASCII character only from that same byte (their bytes
 # below 0x80 are ASCII, and no byte sequence decodes to one: UTF-8's decoder replaces a malformed
-# or overlong sequence with U+FFFD), by Python's codec names: ASCII words of the decoded text are
-# in the bytes as written. (UTF-7, UTF-16 or an EBCDIC page write them otherwise.)
-_ASCII_KEEPING = frozenset({"ascii", "utf-8", *(f"iso8859-{n}" for n in range(1, 17)),
-                            *(f"cp{n}" for n in range(1250, 1259))})
+# or overlong sequence with U+FFFD), by the codec names charset_codec gives: ASCII words of the
+# decoded text are in the bytes as written. (UTF-7, UTF-16 or an EBCDIC page write them otherwise.)
+_ASCII_KEEPING = frozenset({"utf-8", *(f"iso8859-{n}" for n in range(1, 17)),
+                            *(f"whatwg-windows-{n}" for n in (*range(1250, 1259), 874))})
 
 
 def _keeps_ascii(charset: str) -> bool:
-    """Whether text decoded from this charset as inline_forward decodes it (UTF-8 for a name
-    Python does not know) keeps its ASCII words as the bytes wrote them (_ASCII_KEEPING)."""
-    import codecs
+    """Whether text decoded from this charset as _part_text decodes it (UTF-8 for a label no
+    codec has) keeps its ASCII words as the bytes wrote them (_ASCII_KEEPING)."""
+    return (charset_codec(charset[:40]) or "utf-8") in _ASCII_KEEPING
 
-    try:
-        name = codecs.lookup(charset).name
-    except LookupError:
-        return True  # read as UTF-8
-    except (TypeError, ValueError):
-        return False
-    return name in _ASCII_KEEPING
+
+def _part_text(data: bytes, charset: str) -> str:
+    """A text part's decoded bytes as its declared charset (RFC 2046 section 4.1.2) is read by a
+    mail program: the WHATWG label table of charset_codec (iso-8859-1 is windows-1252, so a
+    Windows program's 0x92 is the apostrophe a reader sees), UTF-8 for a label no codec has,
+    replacement characters where bytes are invalid."""
+    return data.decode(charset_codec(charset[:40]) or "utf-8", "replace")
 
 
 def _text_bodies(message: Message) -> list[bytes]:
@@ -1471,10 +1472,7 @@ def _xarf_read(message: Message) -> tuple[FeedbackReport | None, tuple[str, ...]
     for part in candidates[:2]:
         data = _decoded_head(message.raw, part)
         # The part's charset (RFC 2046 section 4.1.2): a Latin-1 report's "Fernüberwachung".
-        try:
-            text = data.decode(part.params.get("charset", "utf-8")[:40], "replace")
-        except LookupError:  # an unknown charset name
-            text = data.decode("utf-8", "replace")
+        text = _part_text(data, part.params.get("charset", "utf-8"))
         read = _xarf_fields(text)
         if read is None:
             continue
@@ -1864,11 +1862,7 @@ def inline_forward(message: Message) -> Finding | None:
     if not texts:
         return None
     part = texts[0]
-    charset = part.params.get("charset", "utf-8")
-    try:
-        text = _decoded_head(raw, part).decode(charset, errors="replace")
-    except LookupError:  # an unknown charset name
-        text = _decoded_head(raw, part).decode("utf-8", errors="replace")
+    text = _part_text(_decoded_head(raw, part), part.params.get("charset", "utf-8"))
     for found in _forward_marker().finditer(text):
         if found.group(2) is not None and not forward_subject:
             continue  # Outlook's separator above a reply's quote: not a forward
@@ -3682,11 +3676,7 @@ def _calendar(raw: bytes, part: _Part) -> CalendarInvite:
         end = cut if cut > part.body_start else end  # a whole base64 line, never half of one
     stopped: list[bool] = [True] if end < part.body_end else []
     data = _decoded(raw, _Part(part.content_type, part.params, part.encoding, None, part.body_start, end))
-    charset = part.params.get("charset", "utf-8")
-    try:
-        text = data.decode(charset, "replace")
-    except LookupError:
-        text = data.decode("utf-8", "replace")
+    text = _part_text(data, part.params.get("charset", "utf-8"))
     method = part.params.get("method")
     organizer = summary = dtstart = None
     organizers: list[str] = []

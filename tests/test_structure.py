@@ -201,6 +201,21 @@ def test_a_calendar_invitation_is_read_and_a_foreign_organizer_is_a_notice() -> 
     assert finding.title.endswith("its organizer's domain bank.example is not the From: domain example.org")
 
 
+def test_a_latin1_calendar_is_read_as_a_mail_program_reads_its_label() -> None:
+    # A Windows program's "iso-8859-1" text holds windows-1252's typographic quotes (0x92): mail
+    # programs read the label through the WHATWG table, as headerscope reads header fields.
+    import base64
+
+    ics = _ICS.format(organizer="jane@example.org").replace("Quarterly review", "Q1 \x93review\x94 Ren\xe9\x92s")
+    encoded = base64.encodebytes(ics.encode("latin-1")).decode().replace("\n", "\r\n")
+    body = ("--C\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nYou have been invited\r\n--C\r\n"
+            "Content-Type: text/calendar; charset=ISO-8859-1; method=REQUEST\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + encoded + "--C--\r\n")
+    report = _analyze("Invitation", 'multipart/alternative; boundary="C"', body)
+    assert report.structure is not None and report.structure.calendar is not None
+    assert report.structure.calendar.summary == "Q1 \u201creview\u201d Ren\u00e9\u2019s, budget"
+
+
 def test_every_organizer_is_read_and_a_decoy_first_one_does_not_hide_another() -> None:
     # Verification V10, P2: a decoy ORGANIZER on the From: domain first, the one a calendar program
     # may show after it (a second line, a second part), or an ORGANIZER hidden after a form feed
