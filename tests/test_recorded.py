@@ -1731,6 +1731,10 @@ def test_what_the_receiver_did_with_a_dmarc_failure_is_told() -> None:
     assert "pct= sampling left this message out" in action_of(sampled)[0]
     google = _trusted("dmarc", "fail", ("header.from", "example.com"), reason="p=REJECT sp=REJECT dis=QUARANTINE")
     assert action_of(google) == ["The receiving side (mx.receiver.example) applied quarantine (dis=QUARANTINE)"]
+    # Gmail's dis=REJECT on a copy that is here to read: the rejection was not carried out for it.
+    rejected = _trusted("dmarc", "fail", ("header.from", "example.com"), reason="p=REJECT sp=REJECT dis=REJECT")
+    assert action_of(rejected) == ["The receiving side (mx.receiver.example) recorded the disposition reject "
+                                   "(dis=REJECT), yet kept this copy"]
     local = _trusted("dmarc", "fail", ("header.from", "example.com"), reason="p=REJECT sp=REJECT dis=NONE")
     assert "did not apply the domain's reject policy (dis=NONE)" in action_of(local)[0]
     # An ARC override is told with the verdict; nothing recorded, or a pass: no such finding.

@@ -2781,6 +2781,13 @@ def _receiver_dmarc_action(recorded: tuple[RecordedResult, ...], comparison: Com
         elif applied == "none":
             did = "took no action for DMARC (dis=NONE): the domain's policy asks for none"
             more = "Where the message went was its spam filter's decision." + np_words
+        elif applied == "reject":
+            # A rejection refuses the message in the SMTP session: a copy holding the record of
+            # it was kept all the same (Microsoft's action=reject, above, is told the same way).
+            did = "recorded the disposition reject (dis=REJECT), yet kept this copy"
+            more = ("A message rejected for DMARC is refused during the SMTP session and never stored; this copy "
+                    "was kept all the same, by the receiver's local policy (RFC 7489 section 6.7): an "
+                    "administrator's allow-list or routing rule, a quarantine, or the spam folder." + np_words)
         else:
             did = f"applied {applied} (dis={applied.upper()})"
             more = ("The message went to the spam folder." if applied == "quarantine" else "") + np_words
