@@ -1668,7 +1668,8 @@ def _forwarding_trace(message: Message, mail_from: str | None, recipient: str | 
 # -Original-Envelope-From, -Original-From-Header; X-Addy-Original-Sender in newer versions);
 # Forward Email's X-ForwardEmail-Sender ("rfc822; address[, host, ip]") and -Version; ImprovMX's
 # X-ImprovMX-Server-Id/-Session-Id; Yandex's X-Yandex-Forward (rspamd's FWD_YANDEX rule reads it
-# as Yandex's forwarding mark).
+# as Yandex's forwarding mark, only on mail a Yandex host handed over: Yandex writes the field on
+# every delivery into its own mailboxes too, forwarded or not; see _FORWARD_ONLY_IN_CHAIN).
 _RELAYS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...] = (
     ("DuckDuckGo Email Protection", ("duck.com", "duckduckgo.com"),
      ("Duck-Original-From", "Duck-Original-To", "Duck-Original-Message-ID"),
@@ -1687,6 +1688,9 @@ _RELAYS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], tup
     ("ImprovMX", ("improvmx.com",), ("X-ImprovMX-Server-Id", "X-ImprovMX-Session-Id"), (), ()),
     ("Yandex mail forwarding", ("yandex.ru", "yandex.net", "yandex.com"), ("X-Yandex-Forward",), (), ()),
 )
+# Services whose marks say nothing unless the receiving side's chain shows the service handing
+# the message over (_relay_in_chain): their fields are written on mail they merely delivered.
+_FORWARD_ONLY_IN_CHAIN = frozenset({"Yandex mail forwarding"})
 # Firefox Relay writes From: "original@example.com [via Relay]" <mask@mozmail.com> (its
 # generate_relay_From); Apple's Hide My Email aliases are at privaterelay.appleid.com.
 _FIREFOX_RELAY_DOMAINS = ("mozmail.com", "relay.firefox.com")
@@ -1749,9 +1753,19 @@ def _relay_in_chain(trusted: Sequence[Hop], domains: tuple[str, ...]) -> bool:
     for hop in trusted:
         client = host_organization(hop.fields.from_rdns) if hop.fields.from_rdns else None
         receiver = host_organization(hop.fields.by) if hop.fields.by else None
-        if client is not None and client in orgs and receiver not in orgs:
+        # A receiver named by a bare host name (iCloud's "by p116-mailgateway-smtp-746c496c44-6mknn")
+        # is an internal host of the provider that took it, not another organisation's.
+        if client is not None and client in orgs and receiver is not None and receiver not in orgs:
             return True
     return False
+
+
+def _received_by(trusted: Sequence[Hop], domains: tuple[str, ...]) -> bool:
+    """Whether a hop of the receiving side was received by a host of the relay's domains."""
+    from .hops import host_organization
+
+    orgs = {host_organization(domain) or domain for domain in domains}
+    return any(hop.fields.by and host_organization(hop.fields.by) in orgs for hop in trusted)
 
 
 def _relay(message: Message, header_from: Sequence[Address], to: Sequence[Address],
@@ -1771,7 +1785,7 @@ def _relay(message: Message, header_from: Sequence[Address], to: Sequence[Addres
     direction = "unknown"
     for name, own, marks, originals, aliases in _RELAYS:
         present = [mark for mark in marks if message.first(mark) is not None]
-        if not present:
+        if not present or (name in _FORWARD_ONLY_IN_CHAIN and not _relay_in_chain(trusted, own)):
             continue
         service, domains, markers = name, own, present
         for field in originals:
@@ -1833,6 +1847,9 @@ def _relay(message: Message, header_from: Sequence[Address], to: Sequence[Addres
     # Firefox Relay's mark is its From: domain, which DMARC judges (RFC 7489 section 3.1), and it
     # sends through Amazon SES, so no host of its own is in the chain: not checked.
     in_chain = None if service == "Firefox Relay" else _relay_in_chain(trusted, domains)
+    # The receiving side is the relay's own provider (an iCloud mailbox for Hide My Email): its hops
+    # are in every message delivered there, so the chain can neither show nor rule out the relay.
+    received_by_relay = in_chain is False and _received_by(trusted, domains)
     notes: list[str] = []
     recorded = _relays_own_result(message, domains)
     if recorded is not None:
@@ -1848,7 +1865,7 @@ def _relay(message: Message, header_from: Sequence[Address], to: Sequence[Addres
                      f"{whose}: a pass says the relay sent it, nothing about who wrote it (RFC 7489 section 3.1).")
     return RelayInfo(service=service, direction=direction, markers=tuple(markers[:6]), alias=alias,
                      original_sender=original, original_sender_source=original_source, notes=tuple(notes),
-                     in_chain=in_chain)
+                     in_chain=in_chain, received_by_relay=received_by_relay)
 
 
 def _other_displayed_domain(address: Address) -> str | None:
@@ -2459,7 +2476,9 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                             f"the header."))
         else:
             unless = (f" (unless the relay marks, which anyone can write, are true: {relay.service} would then "
-                      f"have forwarded it, but it does not appear in the Received chain)"
+                      "have forwarded it, " + ("which the receiving side's own hops, those of its provider, cannot show)"
+                                               if relay.received_by_relay else
+                                               "but it does not appear in the Received chain)")
                       if claimed_forward and relay is not None else "")
             differences.append(EnvelopeDifference(
                 kind="bcc", envelope_value=rcpt, header_value=", ".join(sorted(header_rcpts)) or None,

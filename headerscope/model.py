@@ -267,11 +267,15 @@ class RelayInfo(Value):
     """What the relay means for reading the results: the relay's own recorded authentication of
     the original sender when it is none or fail; the From: rewrite that DMARC then judges."""
     in_chain: bool | None = None
-    """Whether the receiving side's Received chain shows the relay: a hop received by, or from a
-    client whose reverse DNS name is, a host of the relay's own domains. ``False``: its marks
-    alone name it, and the sender may have written them, so ``direction`` is only their claim.
-    ``None``: not checked (Firefox Relay, whose mark is its From: domain and which sends through
-    Amazon SES)."""
+    """Whether the receiving side's Received chain shows the relay handing the message over: a hop
+    from a client whose reverse DNS name is a host of the relay's own domains, received by a host
+    outside them. ``False``: its marks alone name it, and the sender may have written them, so
+    ``direction`` is only their claim. ``None``: not checked (Firefox Relay, whose mark is its From:
+    domain and which sends through Amazon SES)."""
+    received_by_relay: bool = False
+    """With ``in_chain`` False: the receiving side's own hosts are the relay's provider's (an iCloud
+    mailbox for Hide My Email), which receive every message delivered there, so the chain can
+    neither show nor rule out the relay."""
 
     def summary(self) -> str:
         """One line: who relayed it, for which alias, and the original sender it claims."""
@@ -289,7 +293,9 @@ class RelayInfo(Value):
         # No hop of the receiving side was received by or from the relay's hosts: said once,
         # beside the original sender it claims when there is one.
         missing = (f"{self.service} does not appear in the message's Received chain, so the message may never have "
-                   "passed through it")
+                   "passed through it") if not self.received_by_relay else (
+            f"{self.service}'s provider is the receiving side here, whose hops are in every message delivered to it, so "
+            "the Received chain cannot show whether the message passed through the relay")
         original = (f"; original sender {self.original_sender} (the relay's claim, from {self.original_sender_source}"
                     + (f"; but {missing}" if absent else "") + ")" if self.original_sender else "")
         tail = f" {missing}." if absent and not self.original_sender else ""
