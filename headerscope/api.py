@@ -850,6 +850,47 @@ def _inside_only(finding: Finding, client_ip: str | None, cut: str | None = None
         f"arriving from outside, do not apply. For the record: {finding.explanation}"))
 
 
+_RFC7208_FORWARDING = "https://www.rfc-editor.org/rfc/rfc7208#appendix-D"
+
+
+def _forwarded_spf(finding: Finding, envelope: Envelope, boundary: Hop, dmarc: DmarcResult | None,
+                   reverse_dns: ReverseDnsResult) -> Finding:
+    """An SPF failure at the boundary whose client is a server of the mailbox the envelope says
+    forwarded the message (a ``forwarded`` difference, no SRS rewrite): a forward that keeps the
+    original MAIL FROM fails the sender's SPF at the next receiver (RFC 7208 appendix D), so the
+    finding says so. The forward and the client's reverse DNS name are claims, so the severity is
+    lowered only when DMARC passes without SPF (an aligned DKIM signature authenticates the
+    message whatever SPF says)."""
+    if finding.id not in ("spf.fail", "spf.softfail"):
+        return finding
+    # The client's name: its forward-confirmed PTR name, else the one the receiver wrote in its
+    # Received (Exchange Online writes the client's HELO there instead: not a name to go by).
+    rdns = (reverse_dns.ptr_names[0] if reverse_dns.confirmed and reverse_dns.ptr_names else None) \
+        or boundary.fields.from_rdns
+    client_org = host_organization(rdns) if rdns else None
+    if rdns is None or client_org is None:
+        return finding
+    mailbox = next((address for difference in envelope.differences if difference.kind == "forwarded"
+                    for address in [(difference.header_value or "").split(",", 1)[0].strip()]
+                    if address and host_organization(address.rpartition("@")[2]) == client_org), None)
+    if mailbox is None:
+        return finding
+    words = (f" The client {str(boundary.fields.from_ip or '?')[:45]} ({rdns[:100]}) is a server of {client_org}, "
+             f"where the message reached {mailbox[:120]} and was forwarded (see the envelope): a forward that keeps "
+             "the original envelope sender, without sender rewriting (SRS), fails the sender's SPF at the next "
+             "receiver (RFC 7208 appendix D). That explains this failure if the forward is genuine; the forward "
+             "and the client's reverse DNS name are records this receiver and earlier servers wrote.")
+    if dmarc is not None and dmarc.result == "pass":
+        words += " DMARC passes without SPF here, so the failure does not count against the message."
+        severity = Severity.NOTICE if finding.severity is Severity.WARNING else Severity.INFO
+    else:
+        severity = finding.severity
+    return replace(finding, severity=severity, title=f"{finding.title} (forwarded by {client_org})",
+                   explanation=finding.explanation.replace(
+                       " The message either was forged or was forwarded without sender rewriting (SRS).", "")
+                   + words, reference=finding.reference or _RFC7208_FORWARDING)
+
+
 def _provider_inside_only(finding: Finding, how: str) -> Finding:
     """An SPF or DMARC failure of a message its provider records as sent between its own mailboxes
     (see verdict.sent_inside_provider), said for the record."""
@@ -1242,6 +1283,8 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
         ip=client_ip, ptr_names=(), confirmed=None, result="not_checked", explanation=(
             "not applicable: this client submitted the message with a login, and no receiving server saw its "
             "address; the provider's outbound server, which a receiver checks, is not in this copy"))
+    if boundary is not None and envelope.srs is None:
+        findings[:] = [_forwarded_spf(f, envelope, boundary, dmarc, reverse_dns) for f in findings]
 
     findings.extend(recorded_findings)
     below_filters = filter_fields_finding(recorded, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,

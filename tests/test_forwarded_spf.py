@@ -1,0 +1,62 @@
+"""An SPF failure that a forward without sender rewriting explains (verification V34a)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import headerscope
+from conftest import SAMPLES
+from headerscope.dns.snapshot import SnapshotResolver
+
+NOW = datetime(2026, 11, 26, 14, 0, tzinfo=timezone.utc)
+
+
+def _plain_forward(*, signed: bool = True) -> bytes:
+    """samples/forwarded-srs.eml as a .forward without SRS sends it on: the original MAIL FROM
+    kept (Return-Path carol@example.org), Exchange Online's own records of the SRS address taken
+    out. mail.alumni.example (203.0.113.45) is not in example.org's SPF (-all)."""
+    raw = (SAMPLES / "forwarded-srs.eml").read_bytes()
+    head, _, body = raw.partition(b"\n\n")
+    lines = head.split(b"\n")
+    kept: list[bytes] = []
+    skipping = False
+    for line in lines:
+        if line[:1] in (b" ", b"\t"):
+            if not skipping:
+                kept.append(line)
+            continue
+        skipping = line.startswith((b"Authentication-Results: spf=pass", b"Received-SPF:"))
+        if line.startswith(b"Return-Path:"):
+            line = b"Return-Path: <carol@example.org>"
+        if not signed and line.startswith(b"DKIM-Signature:"):
+            skipping = True
+        if not skipping:
+            kept.append(line)
+    return b"\n".join(kept) + b"\n\n" + body
+
+
+def _resolver() -> SnapshotResolver:
+    return SnapshotResolver(json.loads((SAMPLES / "forwarded-srs.dns.json").read_text()))
+
+
+def test_an_spf_failure_a_plain_forward_explains_is_said_so_and_lowered_when_dmarc_passes() -> None:
+    report = headerscope.analyze(_plain_forward(), resolver=_resolver(), now=NOW)
+    assert report.spf is not None and report.spf.result == "fail"
+    assert report.dmarc is not None and report.dmarc.result == "pass"
+    [spf] = [f for f in report.findings if f.id == "spf.fail"]
+    assert spf.severity.value == "notice"
+    assert spf.title.endswith("(forwarded by alumni.example)")
+    assert "reached dave@alumni.example and was forwarded" in spf.explanation
+    assert "RFC 7208 appendix D" in spf.explanation and "does not count against the message" in spf.explanation
+    assert "either was forged" not in spf.explanation
+
+
+def test_the_same_forward_without_an_aligned_signature_keeps_the_warning() -> None:
+    # The forward's words are records of the receiver and earlier servers (a spoofer's own server
+    # can claim to have forwarded): without DMARC passing, the failure stays a warning.
+    report = headerscope.analyze(_plain_forward(signed=False), resolver=_resolver(), now=NOW)
+    assert report.dmarc is not None and report.dmarc.result == "fail"
+    [spf] = [f for f in report.findings if f.id == "spf.fail"]
+    assert spf.severity.value == "warning"
+    assert "That explains this failure if the forward is genuine" in spf.explanation
