@@ -3689,3 +3689,64 @@ def test_arc_iprev_and_auth_passes_below_the_receivers_received_are_judged_again
     [claim] = [f for f in report.findings if f.id == "recorded.untrusted_claim"]
     assert claim.severity.value == "warning", claim
     assert "auth=pass (headerscope: none), arc=pass (headerscope: none), iprev=pass (headerscope: " in claim.explanation
+
+
+def _subdomain_dmarc(result: str, record: str, policy: str, reason: str) -> DmarcResult:
+    """DMARC for From: sub.example.com under the record at _dmarc.example.com."""
+    tags = tuple((k.strip(), v.strip()) for k, _, v in (t.partition("=") for t in record.split(";") if t.strip()))
+    values = dict(tags)
+    parsed = DmarcRecord(raw=record, tags=tags, p=values.get("p"), sp=values.get("sp"), np=values.get("np"),
+                         pct=100, adkim="r", aspf="r", fo=None, rua=(), ruf=(), t=None, psd=None)
+    return DmarcResult(result=result, from_domain="sub.example.com", org_domain="example.com",
+                       record_domain="example.com", record=parsed, policy=policy, policy_reason=reason,
+                       disposition=policy if result == "fail" else "none", dkim_aligned=result == "pass",
+                       spf_aligned=False, aligned_dkim_domain="example.com" if result == "pass" else None,
+                       explanation="evaluated")
+
+
+def _dmarc_recorded(reason: str | None, *, result: str = "fail",
+                    properties: tuple[tuple[str, str], ...] = ()) -> tuple[RecordedResult, ...]:
+    return (RecordedResult(header="Authentication-Results", header_index=0, authserv_id="mail.example.net",
+                           method="dmarc", result=result,
+                           properties=(*properties, ("header.from", "sub.example.com")), reason=reason,
+                           trusted=True),)
+
+
+@pytest.mark.parametrize("result", ["fail", "pass"])
+def test_applied_policy_of_a_subdomain_is_compared_with_the_applied_policy(result: str) -> None:
+    # OpenDMARC's "p=" and authheaders' policy.dmarc name the policy applied (sp= for a
+    # subdomain), not the record's p=: verification V34c, cases od_sp and ah_np.
+    now = _subdomain_dmarc(result, "v=DMARC1; p=none; sp=reject", "reject", "sp=reject: sub.example.com is a subdomain")
+    for recorded in (_dmarc_recorded("p=reject dis=none", result=result),
+                     _dmarc_recorded(None, result=result, properties=(("policy.dmarc", "reject"),))):
+        comparisons, findings = compare(recorded, dkim=(), spf=None, dmarc=now, arc=None)
+        assert _labels(comparisons)["dmarc"] == "same"
+        assert not any(f.id == "recorded.policy_changed" for f in findings)
+    # np= applied to a non-existent subdomain, or the sp= a receiver that follows RFC 7489 alone applies.
+    np_now = _subdomain_dmarc(result, "v=DMARC1; p=none; sp=quarantine; np=reject", "reject",
+                              "np=reject: sub.example.com does not exist (NXDOMAIN)")
+    for applied in ("reject", "quarantine"):
+        comparisons, _ = compare(_dmarc_recorded(f"p={applied} dis=none", result=result), dkim=(), spf=None,
+                                 dmarc=np_now, arc=None)
+        assert _labels(comparisons)["dmarc"] == "same"
+    # A policy the record cannot give the subdomain now is a change, told with the record's owner.
+    changed = _subdomain_dmarc(result, "v=DMARC1; p=reject; sp=none", "none", "sp=none: sub.example.com is a subdomain")
+    comparisons, findings = compare(_dmarc_recorded("p=reject dis=none", result=result), dkim=(), spf=None,
+                                    dmarc=changed, arc=None)
+    dmarc = next(c for c in comparisons if c.method == "dmarc")
+    assert dmarc.label == "policy_changed"
+    assert "the reject policy it applied" in dmarc.explanation
+    assert "_dmarc.example.com gives sub.example.com none" in dmarc.explanation
+    assert "sub.example.com publishes" not in dmarc.explanation
+
+
+def test_gmail_comment_gives_the_records_p_beside_sp() -> None:
+    # Google's "p=X sp=Y dis=Z": p= is the record's own, compared with the record's p= now.
+    now = _subdomain_dmarc("fail", "v=DMARC1; p=none; sp=reject", "reject", "sp=reject: sub.example.com is a subdomain")
+    comparisons, _ = compare(_dmarc_recorded("p=NONE sp=REJECT dis=REJECT"), dkim=(), spf=None, dmarc=now, arc=None)
+    assert _labels(comparisons)["dmarc"] == "same"
+    comparisons, _ = compare(_dmarc_recorded("p=REJECT sp=REJECT dis=REJECT"), dkim=(), spf=None, dmarc=now,
+                             arc=None)
+    dmarc = next(c for c in comparisons if c.method == "dmarc")
+    assert dmarc.label == "policy_changed"
+    assert "_dmarc.example.com, the record that applies to sub.example.com, publishes p=none" in dmarc.explanation

@@ -3464,12 +3464,75 @@ def _compare_spf_identity(recorded: tuple[RecordedResult, ...], spf: SpfResult |
 
 
 def _recorded_policy(rec: RecordedResult) -> str | None:
+    """The policy a recorded DMARC result names: a policy.* property, else the p= of its comment.
+    Which policy that is (the record's p=, or the one applied to the From: domain) depends on the
+    writer's shape: see _recorded_policy_reading."""
     props = dict(rec.properties)
     for key in ("policy.published-domain-policy", "policy.dmarc", "policy.p"):
         if props.get(key):
             return props[key].lower()
     match = _POLICY_IN_COMMENT.search((rec.reason or "")[:1024])
     return match.group(1).lower() if match else None
+
+
+def _recorded_policy_reading(rec: RecordedResult) -> tuple[str, bool] | None:
+    """(the recorded policy, whether it is the record's own p=) of a recorded DMARC result.
+
+    Only a comment that gives p= beside sp= (Google's "p=REJECT sp=NONE dis=NONE") names the
+    record's p= apart from its subdomain policy. OpenDMARC's "(p=reject dis=none)" names the
+    policy it applied (opendmarc.c picks sp= or p= by opendmarc_get_policy_token_used), and so do
+    authheaders' and others' policy.dmarc properties: for a From: in a subdomain that is the
+    sp= (or np=) of the organisational domain's record, not a p= anyone published."""
+    policy = _recorded_policy(rec)
+    if policy is None:
+        return None
+    props = dict(rec.properties)
+    if any(props.get(key) for key in ("policy.published-domain-policy", "policy.dmarc", "policy.p")):
+        return policy, False
+    return policy, _subdomain_policy_in_comment().search((rec.reason or "")[:1024]) is not None
+
+
+def _applied_policies_now(dmarc: DmarcResult) -> frozenset[str]:
+    """The policies the record found now may give the From: domain, whichever rule the receiver
+    followed: the one applied here, and for a subdomain of the record's domain its sp= (or p=)
+    and its np= too, since whether the subdomain exists (RFC 9091 section 2.1, DMARCbis) may have
+    changed since delivery or been judged otherwise, and a receiver that follows RFC 7489 alone
+    applies sp= to every subdomain (section 6.3)."""
+    policies = {dmarc.policy.lower()} if dmarc.policy else set()
+    record = dmarc.record
+    if record is not None and dmarc.from_domain and dmarc.record_domain and \
+            normalize_domain(dmarc.from_domain) != normalize_domain(dmarc.record_domain):
+        policies.add(record.sp or record.p or "none")
+        if record.np:
+            policies.add(record.np)
+    return frozenset(policies)
+
+
+def _policy_change(rec: RecordedResult, dmarc: DmarcResult, subject: str | None) -> tuple[str, str, str] | None:
+    """(the recorded policy, the policy now, the policy now after "passes now with") in words when
+    the policy a recorded DMARC result names cannot be the one the record found now gives, else
+    None (no change shown)."""
+    reading = _recorded_policy_reading(rec)
+    if reading is None or dmarc.record is None:
+        return None
+    recorded, record_level = reading
+    own = dmarc.record_domain is None or dmarc.from_domain is None or \
+        normalize_domain(dmarc.from_domain) == normalize_domain(dmarc.record_domain)
+    if record_level:
+        now = (dmarc.record.p or "").lower()
+        if not now or recorded == now:
+            return None
+        owner = (f"{subject} publishes" if own
+                 else f"_dmarc.{dmarc.record_domain}, the record that applies to {subject}, publishes")
+        return f"p={recorded}", f"{owner} p={now}", f"p={now}"
+    if recorded in _applied_policies_now(dmarc) or not dmarc.policy:
+        return None
+    if own:
+        # (The record's own domain: the p= applied is the p= published.)
+        return f"p={recorded}", f"{subject} publishes p={dmarc.policy.lower()}", f"p={dmarc.policy.lower()}"
+    return (f"the {recorded} policy it applied",
+            f"the record at _dmarc.{dmarc.record_domain} gives {subject} {dmarc.policy.lower()} "
+            f"({dmarc.policy_reason})", f"{dmarc.policy.lower()} ({dmarc.policy_reason})")
 
 
 # Google's comment on a DMARC result: "(p=REJECT sp=REJECT dis=NONE arc=pass)".
@@ -3599,8 +3662,7 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
         if ours in ("pass", "fail"):
             return _make("dmarc", subject, rec, ours, "dns_drift", f"{guessed}; it publishes one now ({ours}).")
         return _make("dmarc", subject, rec, ours, "different", f"{guessed}; it is {ours} now ({dmarc.explanation}).")
-    rec_policy = _recorded_policy(rec)
-    our_policy = dmarc.record.p.lower() if dmarc.record and dmarc.record.p else None
+    change = _policy_change(rec, dmarc, subject)
     if ours == "temperror":
         return _make("dmarc", subject, rec, ours, "not_recomputed",
                      f"{who} recorded dmarc={rec.result}; the DMARC lookup failed temporarily now.")
@@ -3634,10 +3696,10 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
                      f"{who} recorded dmarc={rec.result} with no header.from domain: the message has no From: domain "
                      "to judge, as found now (permerror).")
     if rec.result == ours:
-        if rec_policy and our_policy and rec_policy != our_policy:
+        if change is not None:
             return _make("dmarc", subject, rec, ours, "policy_changed",
-                         f"{who} recorded dmarc={ours} under p={rec_policy}; {subject} publishes "
-                         f"p={our_policy} now (the DMARC record changed since delivery).")
+                         f"{who} recorded dmarc={ours} under {change[0]}; {change[1]} now (the DMARC record "
+                         "changed since delivery).")
         override = ""
         if ours == "fail" and arc_override_recorded(rec):
             # RFC 8617 section 7.2: the receiver applied local policy on the ARC chain's word.
@@ -3713,9 +3775,9 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
         now = (f"{subject} publishes no DMARC record now" if dmarc.record_domain is None
                else f"its DMARC record is not applicable now ({dmarc.policy_reason})")
         return _make("dmarc", subject, rec, ours, "dns_drift", f"{who} recorded dmarc={rec.result}; {now}.")
-    if rec.result == "fail" and ours == "pass" and rec_policy and our_policy and rec_policy != our_policy:
+    if rec.result == "fail" and ours == "pass" and change is not None:
         return _make("dmarc", subject, rec, ours, "dns_drift",
-                     f"{who} recorded dmarc=fail under p={rec_policy}; it passes now with p={our_policy}.")
+                     f"{who} recorded dmarc=fail under {change[0]}; it passes now with {change[2]}.")
     return _make("dmarc", subject, rec, ours, "different",
                  f"{who} recorded dmarc={rec.result}; it is {ours} now ({dmarc.explanation}).")
 
