@@ -695,3 +695,23 @@ def test_an_address_literal_in_from_names_no_domain_for_dmarc() -> None:
         "Unauthenticated: the message has no From: domain, so DMARC cannot apply. The receiving side "
         "(mx.recipient.example) recorded DMARC pass at delivery, but for another From: domain than the one shown now "
         "([192.0.2.1]).")
+
+
+def test_tag_names_are_case_insensitive_the_version_value_is_not() -> None:
+    # RFC 7489 section 6.4: "v" is a quoted string (case-insensitive, RFC 5234 section 2.3),
+    # DMARC1 a %x string (case-sensitive). Verification V34c, cases syn_upper_v and syn_lower_dmarc1.
+    upper, ids = run({"_dmarc.example.com": txt("V=DMARC1; P=REJECT; RUA=mailto:d@example.com")})
+    assert upper.record_domain == "example.com" and upper.record is not None
+    assert (upper.result, upper.policy, upper.disposition) == ("fail", "reject", "reject")
+    assert upper.record.rua == ("mailto:d@example.com",) and "dmarc.invalid_record" not in ids
+    lower, ids = run({"_dmarc.example.com": txt("v=dmarc1; p=reject")})
+    assert (lower.result, lower.record) == ("none", None) and "dmarc.no_record" in ids
+
+
+def test_no_record_words_name_each_name_asked_once() -> None:
+    _, findings = check_dmarc(SnapshotResolver({}), from_domains=("example.com",), dkim=(), spf=None, arc=None)
+    said = next(f.explanation for f in findings if f.id == "dmarc.no_record")
+    assert said.startswith("_dmarc.example.com publishes no DMARC policy") and "Neither" not in said
+    _, findings = check_dmarc(SnapshotResolver({}), from_domains=("mail.example.com",), dkim=(), spf=None, arc=None)
+    said = next(f.explanation for f in findings if f.id == "dmarc.no_record")
+    assert said.startswith("Neither _dmarc.mail.example.com nor _dmarc.example.com publishes a DMARC policy")

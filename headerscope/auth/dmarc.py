@@ -57,7 +57,10 @@ _MAX_FROM_DOMAINS = 5
 _MAX_RECORD_CHARS = 4096  # far above any real record; keeps parsing of hostile text bounded
 _MAX_TREE_WALK_QUERIES = 8  # DMARCbis section 4.10: at most 8 DNS queries
 _TAG = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
-_VERSION = re.compile(r"v[ \t]*=[ \t]*DMARC1[ \t]*(;|\Z)")
+# RFC 7489 section 6.4's ABNF: the tag name "v" is a quoted string, which RFC 5234 section 2.3
+# makes case-insensitive ("V=DMARC1" is a record); the value is %x44.4d.41.52.43.31, case-sensitive
+# ("v=dmarc1" is not).
+_VERSION = re.compile(r"[vV][ \t]*=[ \t]*DMARC1[ \t]*(;|\Z)")
 _OFFLINE = "not checked (offline)"
 
 
@@ -296,9 +299,11 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
     if not lookup.records:
         where = f"_dmarc.{from_domain}" + (f" nor _dmarc.{org_domain}" if org_domain != from_domain else "")
         text = f"none: no DMARC record at {where}; {alignment}"
+        # One name asked (the From: domain is its own organisational domain) or two.
+        publishes = f"Neither {where} publishes a" if org_domain != from_domain else f"{where} publishes no"
         findings.append(Finding(
             id="dmarc.no_record", severity=Severity.NOTICE, title=f"No DMARC record for {from_domain}",
-            explanation=f"Neither {where} publishes a DMARC policy, so receivers have no instruction for "
+            explanation=f"{publishes} DMARC policy, so receivers have no instruction for "
                         "mail that fails authentication with this From: domain.",
             reference=f"{RFC7489}#section-6.6.3", subject=subject))
         return result_of("none", text, reason="no DMARC record"), tuple(findings)
@@ -602,7 +607,7 @@ def _parse(text: str) -> _Parsed:
         if not equals or not _TAG.match(name):
             errors.append(f"missing tag or value: {part[:60]!r}")
             continue
-        if position == 0 and name != "v":
+        if position == 0 and name.lower() != "v":
             errors.append("v=DMARC1 is not the first tag")
         tags.append((name, value))
         key = name.lower()
