@@ -715,3 +715,45 @@ def test_no_record_words_name_each_name_asked_once() -> None:
     _, findings = check_dmarc(SnapshotResolver({}), from_domains=("mail.example.com",), dkim=(), spf=None, arc=None)
     said = next(f.explanation for f in findings if f.id == "dmarc.no_record")
     assert said.startswith("Neither _dmarc.mail.example.com nor _dmarc.example.com publishes a DMARC policy")
+
+
+def test_np_and_sp_differ_and_existence_is_unknown() -> None:
+    # A DNS error on the existence query leaves np= or sp= open (verification V34c, case
+    # dns_np_servfail): temperror, both policies said, never sp= applied silently.
+    zone: dict[str, Any] = {"_dmarc.example.com": txt("v=DMARC1; p=reject; sp=none; np=reject"),
+                            "ghost.example.com": {"A": "SERVFAIL"}}
+    result, ids = run(zone, ("ghost.example.com",), spf_result=spf("esp.example"))
+    assert (result.result, result.policy, result.disposition) == ("temperror", "reject", None)
+    assert "np=reject if ghost.example.com does not exist, sp=none if it does" in result.explanation
+    assert "SERVFAIL" in result.policy_reason and "dmarc.temperror" in ids and "dmarc.fail" not in ids
+    # An aligned pass needs no policy; the same policy either way needs no existence answer.
+    passed, _ = run(zone, ("ghost.example.com",), sigs=(dkim("example.com"),))
+    assert passed.result == "pass"
+    same = {**zone, "_dmarc.example.com": txt("v=DMARC1; p=reject; sp=none; np=none")}
+    result, _ = run(same, ("ghost.example.com",))
+    assert (result.result, result.policy) == ("fail", "none") and result.policy_reason.startswith("sp=none")
+
+
+def test_np_existence_definitions_nxdomain_and_rfc9091_nodata() -> None:
+    # DMARCbis counts only NXDOMAIN as non-existent (RFC 8020), RFC 9091 section 2.1 also a name
+    # without A, AAAA and MX: the words say which is applied and what the other gives (V34c
+    # np_nodata_only_txt). AAAA and MX are asked only when np= differs from sp=.
+    zone: dict[str, Any] = {"_dmarc.example.com": txt("v=DMARC1; p=none; sp=none; np=reject"),
+                            "ghost.example.com": {"TXT": [["v=spf1 -all"]]}}
+    result, _ = run(zone, ("ghost.example.com",))
+    assert (result.result, result.policy) == ("fail", "none")
+    assert "exists under DMARCbis" in result.policy_reason and "RFC 9091 section 2.1" in result.policy_reason
+    assert "applies np=reject" in result.policy_reason
+    with_mx = {**zone, "ghost.example.com": {"TXT": [["v=spf1 -all"]], "MX": ["10 mx.example.com."]}}
+    result, _ = run(with_mx, ("ghost.example.com",))
+    assert (result.result, result.policy) == ("fail", "none") and "RFC 9091" not in result.policy_reason
+    asked: list[tuple[str, str]] = []
+
+    class Counting(SnapshotResolver):
+        def resolve(self, name: str, rdtype: str) -> Any:
+            asked.append((name, rdtype))
+            return super().resolve(name, rdtype)
+
+    check_dmarc(Counting({**zone, "_dmarc.example.com": txt("v=DMARC1; p=none; sp=reject; np=reject")}),
+                from_domains=("ghost.example.com",), dkim=(), spf=None, arc=None)
+    assert ("ghost.example.com", "MX") not in asked and ("ghost.example.com", "AAAA") not in asked

@@ -111,11 +111,12 @@ class _Dns:
             self._dmarc[domain] = _Lookup(domain, answer.status, records)
         return self._dmarc[domain]
 
-    def status(self, domain: str) -> str:
-        """The rcode for the domain itself (NXDOMAIN marks a non-existent domain)."""
-        if domain not in self._exists:
-            self._exists[domain] = self._resolver.resolve(domain, "A").status
-        return self._exists[domain]
+    def status(self, domain: str, rdtype: str = "A") -> str:
+        """The rcode of a query for the domain itself (NXDOMAIN marks a non-existent domain)."""
+        key = domain if rdtype == "A" else f"{rdtype} {domain}"
+        if key not in self._exists:
+            self._exists[key] = self._resolver.resolve(domain, rdtype).status
+        return self._exists[key]
 
 
 def check_dmarc(resolver: Resolver, *, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...],
@@ -355,7 +356,8 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
         record = replace(record, p="none", sp=None if record.sp not in _POLICIES else record.sp)
 
     passed = dkim_domain is not None or spf_aligned
-    policy, reason = _applicable_policy(dns, from_domain, lookup.domain, record)
+    applicable = _applicable_policy(dns, from_domain, lookup.domain, record)
+    policy, reason = applicable.policy, applicable.reason
     notes = list(parsed.notes)
     if not passed:
         unknown = _unevaluated(dkim, spf, from_domain, adkim=adkim, aspf=aspf)
@@ -377,6 +379,17 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
                         f"6.6.2): whether it would pass is unknown from this copy; if it failed, the {policy} "
                         f"policy would apply ({reason})")
             return result_of(word, text, policy=policy, reason=reason), tuple(findings)
+        if applicable.unknown_existence is not None:
+            # No identifier aligns, but the policy a failure gets is unknown: a DNS error, as when
+            # the _dmarc lookup itself fails (RFC 7489 section 6.6.3: temperror; DMARCbis leaves
+            # the handling of DNS errors to the receiver, who may defer the message).
+            text = f"temperror: {alignment}; {applicable.unknown_existence}"
+            findings.append(Finding(
+                id="dmarc.temperror", severity=Severity.NOTICE,
+                title="DMARC policy unknown: the From: domain's existence check failed (DNS error)",
+                explanation=f"No identifier aligns with {from_domain}, and {applicable.unknown_existence}.",
+                reference=f"{RFC9091}#section-2.1", subject=subject))
+            return result_of("temperror", text, policy=policy, reason=reason), tuple(findings)
     if passed:
         disposition = "none"
         text = f"pass: {alignment}"
@@ -659,22 +672,59 @@ def _parse(text: str) -> _Parsed:
     return _Parsed(record, tuple(errors), tuple(notes), policy_valid, has_valid_rua)
 
 
+@frozen
+class _Applicable(Value):
+    """The policy of the record that applies to the From: domain, and why."""
+
+    policy: str
+    reason: str
+    unknown_existence: str | None = None
+    """Set when np= and sp= (or p=) differ and whether the From: domain exists is unknown (a
+    DNS error on its existence query): the words of why. ``policy`` is then the stricter one."""
+
+
 def _applicable_policy(dns: _Dns, from_domain: str, record_domain: str, record: DmarcRecord,
-                       *, psd_org: bool = False) -> tuple[str, str]:
-    """Which of p, sp, np applies to the From domain, and why (RFC 7489 section 6.3, RFC 9091)."""
+                       *, psd_org: bool = False) -> _Applicable:
+    """Which of p, sp, np applies to the From domain, and why (RFC 7489 section 6.3, RFC 9091,
+    DMARCbis section 4.10.1)."""
     p = record.p or "none"
     if from_domain == record_domain:
-        return p, f"p={p}: the record is the From: domain's own"
+        return _Applicable(p, f"p={p}: the record is the From: domain's own")
     if psd_org:
-        return p, f"p={p}: the From: domain is the organisational domain below the public suffix {record_domain}"
-    if record.np:
-        status = dns.status(from_domain)
-        if status == DnsStatus.NXDOMAIN:
-            return record.np, (f"np={record.np}: {from_domain} does not exist (NXDOMAIN), and the record at "
-                               f"{record_domain} sets a policy for non-existent subdomains (RFC 9091)")
-    if record.sp:
-        return record.sp, f"sp={record.sp}: {from_domain} is a subdomain of {record_domain}"
-    return p, f"p={p}: {from_domain} is a subdomain of {record_domain}, which sets no sp="
+        return _Applicable(p, f"p={p}: the From: domain is the organisational domain below the public suffix "
+                              f"{record_domain}")
+    existing = (_Applicable(record.sp, f"sp={record.sp}: {from_domain} is a subdomain of {record_domain}")
+                if record.sp else
+                _Applicable(p, f"p={p}: {from_domain} is a subdomain of {record_domain}, which sets no sp="))
+    if not record.np:
+        return existing
+    status = dns.status(from_domain)
+    if status == DnsStatus.NXDOMAIN:
+        # Both definitions agree on NXDOMAIN: DMARCbis (RFC 8020) and RFC 9091 section 2.1.
+        return _Applicable(record.np, f"np={record.np}: {from_domain} does not exist (NXDOMAIN), and the record at "
+                                      f"{record_domain} sets a policy for non-existent subdomains (RFC 9091)")
+    if record.np == existing.policy:
+        return existing  # the same policy whether it exists or not: nothing more is asked
+    if status in DnsStatus.TEMPORARY:
+        # Which of np= and sp= applies turns on whether the domain exists (DMARCbis section 4.10.1),
+        # and the query that tells did not answer: the policy is not known. The stricter one is
+        # kept as the policy that may apply (a domain with several From: domains competes with it).
+        stricter = max(record.np, existing.policy, key=lambda name: _STRICTNESS.get(name, 0))
+        why = (f"np={record.np} if {from_domain} does not exist, {existing.reason.partition(':')[0]} if it does: "
+               f"the query for {from_domain} (A) failed ({status}), so whether it exists, and so which policy "
+               f"the record at {record_domain} gives it, is unknown (DMARCbis section 4.10.1, RFC 9091)")
+        return _Applicable(stricter, why, unknown_existence=why)
+    if status == DnsStatus.NODATA:
+        # RFC 9091 section 2.1 also counts a name without A, AAAA and MX records (NODATA) as
+        # non-existent; DMARCbis (section 3.2, "Non-existent Domains") takes RFC 8020's NXDOMAIN
+        # only, and is applied here. Asked only when np= is published and differs from sp=.
+        others = [dns.status(from_domain, rdtype) for rdtype in ("AAAA", "MX")]
+        if all(other in (DnsStatus.NODATA, DnsStatus.NXDOMAIN) for other in others):
+            return _Applicable(existing.policy, (
+                f"{existing.reason}; it exists under DMARCbis, which counts only an NXDOMAIN name as non-existent "
+                f"(RFC 8020), but it has no A, AAAA or MX record, which RFC 9091 section 2.1 counts as "
+                f"non-existent: a receiver that follows RFC 9091 applies np={record.np}"))
+    return existing
 
 
 def failing_disposition(result: DmarcResult) -> str | None:
@@ -741,9 +791,9 @@ def _tree_walk_note(dns: _Dns, from_domain: str, org_domain: str, lookup: _Looku
     if policy_domain == record_domain and walk_org == org_domain:
         return policy_domain, None
     passed = dkim_domain is not None or spf_aligned
-    policy, _reason = _applicable_policy(
+    policy = _applicable_policy(
         dns, from_domain, policy_domain, parsed.record,
-        psd_org=parsed.record.psd == "y" and walk_org == from_domain)
+        psd_org=parsed.record.psd == "y" and walk_org == from_domain).policy
     outcome = "pass" if passed else f"fail with policy {policy}"
     rfc7489 = f"_dmarc.{record_domain}" if record_domain else "no record"
     if record is not None and record_domain == policy_domain:
