@@ -757,3 +757,23 @@ def test_np_existence_definitions_nxdomain_and_rfc9091_nodata() -> None:
     check_dmarc(Counting({**zone, "_dmarc.example.com": txt("v=DMARC1; p=none; sp=reject; np=reject")}),
                 from_domains=("ghost.example.com",), dkim=(), spf=None, arc=None)
     assert ("ghost.example.com", "MX") not in asked and ("ghost.example.com", "AAAA") not in asked
+
+
+def test_tree_walk_aligns_identifiers_by_their_own_walks() -> None:
+    # DMARCbis section 4.10.2: psd=n makes dept.bigco.example the author's organisational domain;
+    # the SPF domain's own walk gives bigco.example, so the walk would fail with reject where the
+    # PSL's bigco.example passes (verification V34c, case tw_psdn).
+    zone: dict[str, Any] = {"_dmarc.dept.bigco.example": txt("v=DMARC1; p=reject; psd=n; aspf=r"),
+                            "_dmarc.bigco.example": txt("v=DMARC1; p=none"),
+                            "x.dept.bigco.example": {"A": ["192.0.2.7"]}}
+    result, _ = run(zone, ("x.dept.bigco.example",), spf_result=spf("bounce.bigco.example"))
+    assert result.result == "pass" and result.tree_walk_domain == "dept.bigco.example"
+    assert result.tree_walk_note and "organisational domain dept.bigco.example" in result.tree_walk_note
+    assert "would give fail with policy reject" in result.tree_walk_note
+    # An identifier inside the walk's organisational domain aligns there too.
+    result, _ = run(zone, ("x.dept.bigco.example",), spf_result=spf("bounce.dept.bigco.example"))
+    assert result.tree_walk_note and "would give pass" in result.tree_walk_note
+    # A DKIM d= whose walk fails temporarily leaves the walk's outcome unsaid.
+    broken = {**zone, "_dmarc.mail.bigco.example": {"TXT": "SERVFAIL"}}
+    result, _ = run(broken, ("x.dept.bigco.example",), sigs=(dkim("mail.bigco.example"),))
+    assert result.tree_walk_note and "stopped" in result.tree_walk_note and "would give" not in result.tree_walk_note

@@ -274,7 +274,7 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
     reported_spf = True if spf_aligned else None if relaxed_only.spf or _unevaluated_spf(
         spf, from_domain, aspf=check_spf) else False
 
-    walk_domain, walk_note = _tree_walk_note(dns, from_domain, org_domain, lookup, record, dkim_domain,
+    walk_domain, walk_note = _tree_walk_note(dns, from_domain, org_domain, lookup, record, dkim, spf, dkim_domain,
                                              spf_aligned)
 
     def result_of(result: str, explanation: str, *, policy: str | None = None, reason: str = "",
@@ -753,12 +753,16 @@ def _disposition(policy: str, record: DmarcRecord) -> tuple[str, str | None]:
     return policy, None
 
 
-def _tree_walk_note(dns: _Dns, from_domain: str, org_domain: str, lookup: _Lookup, record: DmarcRecord | None,
-                    dkim_domain: str | None, spf_aligned: bool) -> tuple[str | None, str | None]:
-    """DMARCbis tree walk (section 4.10): where it finds the policy, and how that differs."""
-    if lookup.offline:
-        return None, None
-    labels = from_domain.split(".")
+_MAX_WALKED_IDENTIFIERS = 4
+"""Authenticated identifiers (SPF's domain, passing DKIM d=) whose organisational domain the tree
+walk is run for: each walk is up to _MAX_TREE_WALK_QUERIES queries, and a message may carry any
+number of signatures."""
+
+
+def _walk(dns: _Dns, domain: str) -> tuple[list[tuple[str, _Lookup]], str | None]:
+    """The DMARCbis DNS tree walk (section 4.10) from ``domain``: the names with exactly one DMARC
+    record, longest first, or the words of the lookup that failed."""
+    labels = domain.split(".")
     names: list[str] = []
     current = labels
     while current and len(names) < _MAX_TREE_WALK_QUERIES:
@@ -769,32 +773,75 @@ def _tree_walk_note(dns: _Dns, from_domain: str, org_domain: str, lookup: _Looku
     for name in names:
         walked = dns.dmarc(name)
         if walked.temporary:
-            return None, f"DMARCbis tree walk stopped: the lookup of _dmarc.{name} failed ({walked.status})"
+            return found, f"the lookup of _dmarc.{name} failed ({walked.status})"
         if len(walked.records) == 1:
             found.append((name, walked))
+    return found, None
+
+
+def _walk_org(domain: str, found: list[tuple[str, _Lookup]]) -> str:
+    """DMARCbis section 4.10.2: the organisational domain is where psd=n is found, one label below
+    a psd=y record, or else the record-bearing name with the fewest labels; without any record,
+    the domain the walk started at."""
     if not found:
-        return None, None
-    policy_domain, policy_lookup = found[0]
-    parsed = _parse(policy_lookup.records[0])
-    # DMARCbis section 4.10.2: the organisational domain is where psd=n is found, one label below
-    # a psd=y record, or else the record-bearing name with the fewest labels.
+        return domain
+    labels = domain.split(".")
     walk_org = found[-1][0]
     for name, walked in found:
         psd = _parse(walked.records[0]).record.psd
         if psd == "n":
-            walk_org = name
-            break
+            return name
         if psd == "y":
-            walk_org = ".".join(labels[-(len(name.split(".")) + 1):]) if name != from_domain else from_domain
-            break
+            return ".".join(labels[-(len(name.split(".")) + 1):]) if name != domain else domain
+    return walk_org
+
+
+def _tree_walk_note(dns: _Dns, from_domain: str, org_domain: str, lookup: _Lookup, record: DmarcRecord | None,
+                    dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
+                    dkim_domain: str | None, spf_aligned: bool) -> tuple[str | None, str | None]:
+    """DMARCbis tree walk (section 4.10): where it finds the policy, and how that differs."""
+    if lookup.offline:
+        return None, None
+    found, failed = _walk(dns, from_domain)
+    if failed is not None:
+        return None, f"DMARCbis tree walk stopped: {failed}"
+    if not found:
+        return None, None
+    policy_domain, policy_lookup = found[0]
+    parsed = _parse(policy_lookup.records[0])
+    walk_org = _walk_org(from_domain, found)
     record_domain = lookup.domain if lookup.records else None
     if policy_domain == record_domain and walk_org == org_domain:
         return policy_domain, None
-    passed = dkim_domain is not None or spf_aligned
+    # DMARCbis section 4.10.2: alignment compares the tree walk's organisational domains, one walk
+    # for each authenticated identifier (SPF's MAIL FROM domain, each passing DKIM d=), not the
+    # Public Suffix List's that RFC 7489 discovery used above.
+    identifiers: list[tuple[str, str]] = []
+    if spf is not None and spf.result == "pass" and spf.domain:
+        identifiers.append(("spf", normalize_domain(spf.domain) or ""))
+    identifiers += [("dkim", normalize_domain(s.domain) or "") for s in dkim if s.result == "pass" and s.domain]
+    aligned_by: str | None = None
+    for method, domain in list(dict.fromkeys(i for i in identifiers if i[1]))[:_MAX_WALKED_IDENTIFIERS]:
+        strict = (parsed.record.aspf if method == "spf" else parsed.record.adkim) == "s"
+        if domain == from_domain:
+            aligned_by = f"{method} {domain}"
+            break
+        if strict:
+            continue
+        walked, failed = _walk(dns, domain)
+        if failed is not None:
+            return policy_domain, f"DMARCbis tree walk for {domain} stopped: {failed}"
+        if _walk_org(domain, walked) == walk_org:
+            aligned_by = f"{method} {domain}"
+            break
+    passed = aligned_by is not None
     policy = _applicable_policy(
         dns, from_domain, policy_domain, parsed.record,
         psd_org=parsed.record.psd == "y" and walk_org == from_domain).policy
     outcome = "pass" if passed else f"fail with policy {policy}"
+    if passed != (dkim_domain is not None or spf_aligned):
+        outcome += (f" ({aligned_by} aligns in the tree walk's organisational domain)" if passed else
+                    " (no authenticated identifier's tree walk gives organisational domain " + walk_org + ")")
     rfc7489 = f"_dmarc.{record_domain}" if record_domain else "no record"
     if record is not None and record_domain == policy_domain:
         rfc7489 += f" (organisational domain {org_domain})"
