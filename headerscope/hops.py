@@ -2801,11 +2801,19 @@ def build_chain_from_fields(
         approximate = delay is not None and (
             NO_SECONDS in fields.problems or (date_to_the_minute if from_date else
                                               i > 0 and NO_SECONDS in work[i - 1].fields.problems))
+        # Measured from the latest earlier stamp only when this stamp is not behind it too: when
+        # both are, that earlier stamp is the one far off (a fast clock), and the step is the wait.
+        behind_here = behind.get(i)
+        if behind_here is not None and behind_here[1] < -SKEW_TOLERANCE_SECONDS:
+            behind_here = None
+        wait = _net_wait(delay, clock_offset=offsets.get(i), resent=i in resent, lag_end=lags.get(i),
+                         behind=behind_here, fast_ahead=fast_ahead.get(i))
         hops.append(_make_hop(
             number=number, header_index=item.header.index, fields=fields, raw=item.header.value,
             delay_seconds=delay, role=item.role, organization=item.org,
             trusted=i >= boundary_index, boundary=i == boundary_index,
             private_client=item.private, note=filter_notes.get(i), delay_approximate=approximate,
+            wait_seconds=wait,
         ))
         fast_clock = None
         if i in fast_steps:
@@ -2828,20 +2836,23 @@ def build_chain_from_fields(
                           f"fast{out_of_order}, and {share}.")
         zone_step = _zone_label_step(work, i, delay) \
             if delay is not None and delay < -SKEW_TOLERANCE_SECONDS and i > 0 and i != date_index else None
+        why_waited = (_after_mailbox(work, i) or _why_waited(wait_notes, work, i, previous)) \
+            if delay and delay > SLOW_HOP_SECONDS else None
         wait_cause = _hop_findings(
             findings, item, number, delay, from_date, i < boundary_index, fast_clock=fast_clock,
             zone_step=zone_step, previous_below=i - 1 < boundary_index,
             measured_from_first_hop=from_date and from_first_stamp and total_delay is not None,
             clock_offset=offsets.get(i), total_known=total_delay is not None,
             next_step=steps[i + 1] if i + 1 < len(steps) else None,
-            resent=(resent[i],) if i in resent else None, behind=behind.get(i),
+            resent=(resent[i],) if i in resent else None, behind=behind_here, wait=wait,
+            party=_wait_party(work, i, boundary_index, filter_notes.get(i), why_waited)
+            if delay and delay > SLOW_HOP_SECONDS and not from_date else None,
             lag_start=lag_starts.get(i), lag_end=lags.get(i), fast_ahead=fast_ahead.get(i),
             same_operator=item.org if i > 0 and i != date_index and item.org is not None
             and work[i - 1].org == item.org else None,
             date_zone=_date_zone_step(date, delay)
             if from_date and delay is not None and delay < -SKEW_TOLERANCE_SECONDS else None,
-            why_waited=(_after_mailbox(work, i) or _why_waited(wait_notes, work, i, previous))
-            if delay and delay > SLOW_HOP_SECONDS else None)
+            why_waited=why_waited)
         if delay is not None and delay - fast_ahead.get(i, 0.0) > EXPLAINED_WAIT_SECONDS and delay <= SLOW_HOP_SECONDS \
                 and not is_retrieval(fields):
             # Not slow enough for hops.slow_hop, but long for a server's queue: say why when the
@@ -3492,7 +3503,8 @@ def _greylist_findings(findings: _Findings, notes: Sequence[HeaderField], work: 
                 reference=_GREYLISTING, subject="X-Greylist"))
             continue
         hop = hops[index]
-        measured = hop.delay_seconds
+        # Net of the clock steps the chain shows (a stamp behind an earlier hop's), as hops.slow_hop measures it.
+        measured = hop.wait_seconds
         if measured is not None and measured > SLOW_HOP_SECONDS and measured >= stated - 60:
             continue  # the slow hop's finding quotes the stamp (see _why_waited)
         title = f"Greylisted at hop {hop.number}: the server delayed it {_fmt_seconds(stated)}"
@@ -3503,7 +3515,10 @@ def _greylist_findings(findings: _Findings, notes: Sequence[HeaderField], work: 
         else:
             title = (f"Greylisting at hop {hop.number} says {_fmt_seconds(stated)}, but the hop took "
                      f"{_fmt_seconds(max(measured, 0.0))}")
-            said = (f"But the hop took only {_fmt_seconds(max(measured, 0.0))} after the previous stamp: this "
+            since = ("after the previous stamp" if measured == hop.delay_seconds else
+                     f"once the clock steps the stamps show are taken out (the step itself is "
+                     f"{_fmt_seconds(hop.delay_seconds or 0.0)})")
+            said = (f"But the hop took only {_fmt_seconds(max(measured, 0.0))} {since}: this "
                     f"message was not held {_fmt_seconds(stated)}. The count started at an attempt before it: "
                     "greylisting software keeps the client, sender and recipient, not the message, so an "
                     "earlier message between the same three started it.")
@@ -3598,6 +3613,72 @@ _RECEIVER_OWN_STAMP = ("This stamp is the receiving side's own, so the Date: is 
                        "Date: was made up.")
 
 
+def _net_wait(delay: float | None, *, clock_offset: _ClockOffset | None, resent: bool,
+              lag_end: _LaggingClock | None, behind: tuple[int, float] | None,
+              fast_ahead: float | None) -> float | None:
+    """A hop's wait net of the clock steps the chain shows (``Hop.wait_seconds``), by the readings
+    _hop_findings gives the step, in its order: a clock or zone off by half hours leaves the
+    seconds beside it (hops.clock_offset), two deliveries leave no server's wait
+    (hops.earlier_delivery), a lagging clock's step forward leaves what is beyond the lag
+    (hops.clock_lag); out of a stamp behind an earlier hop's the wait is measured from that hop,
+    and into a fast clock's stamp without its lead (hops.slow_hop). None when not measurable."""
+    if delay is None or resent:
+        return None
+    if clock_offset is not None:
+        net = clock_offset.residual
+    elif lag_end is not None:
+        net = delay - lag_end.lag
+    else:
+        net = (delay if behind is None else behind[1]) - (fast_ahead or 0.0)
+    if net < -SKEW_TOLERANCE_SECONDS:
+        # A step back (or still behind once the known clocks are taken out): no wait is measured.
+        return None
+    # Servers of different operators disagree by a second or so: no measurable time, as the total.
+    return max(net, 0.0)
+
+
+def _wait_party(work: Sequence[_Work], i: int, boundary_index: int, note: str | None,
+                why: _WaitReason | None) -> str | None:
+    """For a slow hop's finding: whose side the wait was on, before or after the trust boundary,
+    and at a hand-over between organisations which of the two may have held it: the previous
+    server's queue (an outage, a retry after a refusal, RFC 5321 section 4.5.4.1) or this server
+    deferring it (a temporary refusal, RFC 5321 section 4.2.5). None when the message's own
+    reason (a moderator, a re-sending, a mailbox, the provider's stamp) already names the party."""
+    if i < 1 or (why is not None and why.cause is not WaitCause.GREYLISTED):
+        return None
+    item, previous = work[i], work[i - 1]
+    fields = item.fields
+    receiver = str(fields.by or f"hop {i + 1}'s server")[:120]
+    sender = str(fields.from_rdns or fields.from_helo or fields.from_ip or previous.fields.by
+                 or f"hop {i}'s server")[:120]
+    here_org, there_org = item.org, previous.org
+    greylisted = why is not None  # the only cause left: this server's own greylisting stamp
+    # Between a content filter's hand-over and its re-injection (_content_filter_notes) the filter had it.
+    filtered = None
+    if note is not None and note.startswith(("back from ", "content filter")):
+        name = note.removeprefix("back from ").removeprefix("content filter").strip()[:80]
+        named = f"its content filter ({name})" if name else "its content filter"
+        filtered = named if note.startswith("back from ") else f"the queue into {named}"
+    if i > boundary_index:
+        held = filtered or "its filters or queues"
+        return (f"The wait was on the receiving side, after the trust boundary: the recipient's own servers held it "
+                f"({held}), not the sender.")
+    if i == boundary_index:
+        side = "The wait was at the trust boundary, the hand-over into the receiving organisation" + (
+            f" ({here_org[:120]})." if here_org else ".")
+    else:
+        side = "The wait was before the trust boundary, on the sender's side or a relay's (by their own stamps, a claim)."
+    if here_org is not None and here_org == there_org:
+        held = filtered or "its own queue or a filter"
+        return f"{side} Both stamps are {here_org[:120]}'s: {held} held it."
+    if greylisted:
+        return (f"{side} {receiver} deferred it (its greylisting stamp says so), and {sender} kept it queued "
+                "until its retry was accepted.")
+    return (f"{side} Either {sender} kept it in its queue (an outage, or retrying after a refusal) or {receiver} "
+            "deferred it with a temporary refusal (a rate limit, greylisting, a busy server); nothing in the "
+            "message says which.")
+
+
 def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | None,
                   from_date: bool, below_boundary: bool, *, measured_from_first_hop: bool = False,
                   why_waited: _WaitReason | None = None, fast_clock: str | None = None,
@@ -3607,7 +3688,8 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                   behind: tuple[int, float] | None = None, lag_start: _LaggingClock | None = None,
                   lag_end: _LaggingClock | None = None, fast_ahead: float | None = None,
                   date_zone: tuple[str, float, float] | None = None,
-                  same_operator: str | None = None) -> WaitCause | None:
+                  same_operator: str | None = None, wait: float | None = None,
+                  party: str | None = None) -> WaitCause | None:
     """``date_zone``: the step back from the Date: read as its zone written wrong (_date_zone_step);
     ``lag_start``/``lag_end``: this hop's step back is into, or its step forward out of, the
     stamps of one machine whose clock lags its neighbours' (_lagging_clocks);
@@ -3618,6 +3700,8 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
     behind an earlier hop's (its clock far off), as (that earlier hop's number, the seconds from
     it to this hop), or None; ``fast_ahead``: how far this hop's clock runs ahead, as a later
     step back read as a fast clock shows (_fast_clock_steps): that much of its delay is no wait.
+    ``wait``: the hop's wait net of those clocks (_net_wait, ``Hop.wait_seconds``); ``party``:
+    whose side the wait was on (_wait_party), for a slow hop's finding.
     ``why_waited``: what the message says about the wait, for a slow hop's finding. Returns its
     cause when the hops.slow_hop finding made gives it (the hop's ``wait_cause``), else None."""
     subject = f"hop {number}"
@@ -3762,15 +3846,14 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
                 " The lagging stamps are below the trust boundary: the sender's side wrote them, and they may be "
                 "made up to hide a wait." if previous_below and not claim else ""),
             reference=_RFC5322_DATE, subject=subject))
-    elif delay is not None and delay > SLOW_HOP_SECONDS and not is_retrieval(fields) and (
-            behind is None or behind[1] > SLOW_HOP_SECONDS) and (
-            fast_ahead is None or (delay if behind is None else behind[1]) - fast_ahead > SLOW_HOP_SECONDS):
+    elif delay is not None and delay > SLOW_HOP_SECONDS and not is_retrieval(fields) and wait is not None \
+            and wait > SLOW_HOP_SECONDS:
         # Out of a stamp that is behind an earlier hop's, the step is that clock, not a wait:
         # slow only if it is slow from the latest stamp before it too. Into a stamp whose clock
         # is fast (a later step back says so, hops.clock_skew), only what is left without that
-        # lead is a wait.
+        # lead is a wait (_net_wait).
         measured = ""
-        waited = (delay if behind is None else behind[1]) - (fast_ahead or 0.0)
+        waited = wait
         if fast_ahead is not None:
             measured = (f" That is without the {_fmt_seconds(fast_ahead)} this hop's clock runs ahead of the "
                         f"servers after it (see their step back): the step measured is {_fmt_seconds(delay)}.")
@@ -3791,7 +3874,7 @@ def _hop_findings(findings: _Findings, item: _Work, number: int, delay: float | 
         findings.add(Finding(
             id="hops.slow_hop", severity=Severity.INFO, title=f"Delay of {_fmt_seconds(waited)}",
             explanation=f"{_fmt_seconds(waited)} passed {what}." + (f" {why_waited.words}" if why_waited else "")
-                        + measured,
+                        + measured + (f" {party}" if party else ""),
             reference=_RFC5321_TRACE, subject=subject,
         ))
         wait_cause = why_waited.cause if why_waited else None

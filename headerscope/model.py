@@ -194,6 +194,15 @@ class Hop(Value):
     """What the message itself says this hop's wait was, when the hop's ``hops.slow_hop`` or
     ``hops.wait_explained`` finding gives that reason (its explanation says it in words); None
     for every other hop. Renderers read this, never the explanation's wording."""
+    wait_seconds: float | None = None
+    """Seconds the message waited at this hop net of the clock steps the chain shows (the
+    measure hops.slow_hop, hops.greylisted and scan's slowest hop use); None when not measurable
+    (no stamp, a step back, the time between two deliveries). Equal to ``delay_seconds`` for most hops."""
+
+    def wait_differs(self) -> bool:
+        """True when the step forward (``delay_seconds``) is not all a wait: ``wait_seconds`` is
+        less, or None. The views show the wait beside the raw step then, as hops.slow_hop says it."""
+        return self.delay_seconds is not None and self.delay_seconds > 0 and self.wait_seconds != self.delay_seconds
 
     def own_words(self) -> str | None:
         """The stamp's text before its date, when it names neither the client nor the receiving

@@ -75,7 +75,9 @@ def _hop(number: int, header_index: int, *, helo: str | None, rdns: str | None, 
                             auth=auth, id=f"q{number}", for_=for_, timestamp=ts, date_text=ts)
     return Hop(number=number, header_index=header_index, fields=fields, raw=_HEADERS[header_index][1],
                delay_seconds=delay, role=role, organization=org, trusted=trusted, boundary=boundary,
-               private_client=private)
+               private_client=private,
+               # As analyze gives a hop whose stamps show no clock step: its wait is its step.
+               wait_seconds=delay if delay is None or delay >= 0 else None)
 
 
 def make_report() -> Report:

@@ -157,6 +157,9 @@ def build_timeline(report: Report) -> Timeline:
         delay_label = format_delay(delay) if delay is not None else "delay unknown"
         if delay is not None and delay < 0:
             delay_label += " (clock skew)"
+        elif hop.wait_differs():
+            # The step is not all a wait (Hop.wait_seconds): the wait hops.slow_hop measures beside it.
+            delay_label += " (no wait measured)" if hop.wait_seconds is None else f" (wait {format_delay(hop.wait_seconds)})"
         rows.append(TimelineRow(
             hop=hop, y=y, title=title, detail=_clip(" · ".join(parts), 76), flag=flag,
             tls_label=_clip(tls_label, 18), tls_class=tls_class,

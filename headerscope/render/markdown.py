@@ -350,7 +350,9 @@ class MarkdownRenderer(Renderer):
                 md_escape(" ".join(x for x in (f.protocol, f"via {f.via}" if f.via else None,
                                                f"({hop.note})" if hop.note else None) if x) or None, 100),
                 md_escape(tls, 40), md_escape(f.timestamp or f.date_text, 40),
-                format_delay(hop.delay_seconds, hop.delay_approximate), standing,
+                format_delay(hop.delay_seconds, hop.delay_approximate) + (
+                    "" if not hop.wait_differs() else " (no wait measured)" if hop.wait_seconds is None
+                     else f" (wait {format_delay(hop.wait_seconds)})"), standing,
             )))
         lines.append("")
         return lines

@@ -447,7 +447,9 @@ class TerminalRenderer(Renderer):
             tls, tls_style = "no", "red"
         else:
             tls, tls_style = "?", "dim"
-        delay_style = "yellow" if clock or resent else \
+        # A step out of a stamp behind an earlier hop's, or into a fast clock's: the wait beside it.
+        net_wait = not (clock or resent) and hop.wait_differs()
+        delay_style = "yellow" if clock or resent or net_wait else \
             "red" if hop.delay_seconds is not None and (hop.delay_seconds < 0 or hop.delay_seconds > 3600) else ""
         trust = "boundary" if hop.boundary else ("trusted" if hop.trusted else "claim")
         trust_style = "bold cyan" if hop.boundary else ("" if hop.trusted else "dim")
@@ -474,7 +476,9 @@ class TerminalRenderer(Renderer):
             # fields onto the stamp's line) is cut, or the other columns would get no width.
             _t_lines(when, limit=_MAX_DATE_CELL),
             _t_lines([format_duration(hop.delay_seconds), "(clock)" if clock else "(resent)"], delay_style)
-            if clock or resent else _t(format_approximate(hop.delay_seconds) if hop.delay_approximate
+            if clock or resent else _t_lines([format_duration(hop.delay_seconds), "(wait", "unknown)" if hop.wait_seconds
+                                              is None else format_duration(hop.wait_seconds) + ")"], delay_style)
+            if net_wait else _t(format_approximate(hop.delay_seconds) if hop.delay_approximate
                                        else format_duration(hop.delay_seconds), delay_style),
             _t_lines(client_lines, limit=300 + added) if client_lines else _t(hop.own_words() or "—", "dim", limit=120),
             _t(by, limit=_MAX_HOST + by_beside),

@@ -105,7 +105,7 @@ class ScanRow(Value):
     slowest_hop: str | None = None
     """The slowest hop as the hand-over "client → receiving host" (the receiving host alone when no client is named)."""
     slowest_delay_seconds: float | None = None
-    """Its delay."""
+    """Its wait net of the clock steps the stamps show (``Hop.wait_seconds``, as analyze's hops.slow_hop measures it)."""
     delivered: str | None = None
     """The latest Received stamp, normally the delivering server's (ISO 8601, UTC): the
     receiving side's clock, unlike the sender's Date:."""
@@ -270,9 +270,11 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
     # A step read as a server's clock being off by whole half hours (hops.clock_offset) is no wait either.
     # Nor is the time between two deliveries (hops.earlier_delivery).
     offset = {f.subject for f in findings if f.id in ("hops.clock_offset", "hops.clock_lag", "hops.earlier_delivery")}
+    # Measured as analyze's hops.slow_hop measures it (Hop.wait_seconds): a step out of a stamp
+    # behind an earlier hop's, or into a fast clock's, counts only the wait net of that clock.
     slowest = max((h for h in _steady_hops(report.hops)
-                   if h.delay_seconds is not None and h.number > 1 and f"hop {h.number}" not in offset),
-                  key=lambda h: h.delay_seconds or 0.0, default=None)
+                   if h.wait_seconds is not None and h.number > 1 and f"hop {h.number}" not in offset),
+                  key=lambda h: h.wait_seconds or 0.0, default=None)
     stamp = next((h.fields.timestamp for h in reversed(report.hops) if h.fields.timestamp), None)
     report_json = report.to_json() if want_json else None
     spf = report.spf.result if report.spf else None
@@ -295,7 +297,7 @@ def summarize(index: int, label: str, report: Any, want_json: bool = False) -> S
         failing_reasons=failing,
         other_findings=others,
         slowest_hop=_hand_over(slowest.fields) if slowest else None,
-        slowest_delay_seconds=slowest.delay_seconds if slowest else None,
+        slowest_delay_seconds=slowest.wait_seconds if slowest else None,
         delivered=_utc_iso(stamp),
         spam=_spam(report),
         folder=report.input.folder.name if report.input.folder else None,
