@@ -8,11 +8,12 @@ dri-devel post (2025-02-13: tecnico.ulisboa.pt with amavis → gabe.freedesktop.
 mail.lfdr.de), both from lfdr.de's public list archive (V34e gen/lag1h.eml, base2.py)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime, timezone
 
 import headerscope
-from headerscope.model import Finding, Report
+from headerscope.model import Finding, Report, Severity
 from headerscope.render.html import HtmlRenderer, build_timeline
 from headerscope.render.markdown import MarkdownRenderer
 from headerscope.render.terminal import TerminalRenderer
@@ -214,3 +215,17 @@ def test_slow_hop_names_the_side_and_the_party() -> None:
     grey = _finding(_analyze(_lip6(**LAG_1H)), "hops.slow_hop")
     assert ("osiris.lip6.fr deferred it (its greylisting stamp says so), and smtprelay0203.hostedemail.com kept "
             "it queued until its retry was accepted.") in grey.explanation
+
+
+def test_terminal_findings_name_their_subject_safely() -> None:
+    report = _analyze(_lip6(**LAG_1H))
+    terminal = TerminalRenderer(width=200).render(report)
+    line = next(x for x in terminal.splitlines() if "[hops.slow_hop]" in x)
+    assert "Delay of 60 min (hop 4)  [hops.slow_hop]" in line, line
+    # A subject is message-derived text: rich markup is shown as written, controls never reach the terminal.
+    hostile = Finding(id="x.test", severity=Severity.INFO, title="t", explanation="e",
+                      subject="[bold red]evil[/bold red]\x1b[2J\nnext\u202e")
+    shown = TerminalRenderer(width=200).render(dataclasses.replace(report, findings=(hostile,)))
+    line = next(x for x in shown.splitlines() if "[x.test]" in x)
+    assert "[bold red]evil[/bold red]" in line and "\x1b" not in shown and "\u202e" not in shown
+    assert "next" in line  # the line break became a space: the subject cannot start a line of its own

@@ -731,6 +731,10 @@ class TerminalRenderer(Renderer):
             line = Text()
             line.append_text(_t(f"{finding.severity.value:<8}", style))
             line.append_text(_t(finding.title, "bold" if finding.severity != Severity.INFO else ""))
+            if finding.subject:
+                # What the finding is about ("hop 5", a header, a signature's domain), as the Markdown
+                # and HTML views name it; message-derived text, made one safe line by _t like the title.
+                line.append_text(_t(f" ({_safe(finding.subject, 120)})"))
             line.append_text(_t(f"  [{finding.id}]", "dim"))
             out.append(line)
             detail = Text("         ")
