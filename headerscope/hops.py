@@ -740,9 +740,16 @@ def _fmt_seconds(seconds: float) -> str:
         text = f"{magnitude / 60:.0f} min"
     elif magnitude < 172800:
         text = f"{magnitude / 3600:.1f} h"
-    else:
+    elif magnitude < _YEAR_SECONDS:
         text = f"{magnitude / 86400:.1f} days"
+    else:
+        # "2191.0 days" is not read at a glance: the years first, the days for the exact span.
+        text = f"{magnitude / _YEAR_SECONDS:.1f} years ({magnitude / 86400:.0f} days)"
     return text
+
+
+# A year of the Gregorian calendar on average (365.2425 days), for spans said in years.
+_YEAR_SECONDS = 365.2425 * 86400
 
 
 def _iso(moment: datetime) -> str:

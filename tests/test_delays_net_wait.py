@@ -13,6 +13,7 @@ import json
 from datetime import datetime, timezone
 
 import headerscope
+from headerscope.hops import _fmt_seconds
 from headerscope.model import Finding, Report, Severity
 from headerscope.render.html import HtmlRenderer, build_timeline
 from headerscope.render.markdown import MarkdownRenderer
@@ -187,6 +188,20 @@ def test_views_show_the_wait_beside_the_raw_step() -> None:
     assert (hop4["delay_seconds"], hop4["wait_seconds"]) == (10801.0, 3604.0)  # delay_seconds keeps its meaning
 
 
+def test_terminal_findings_name_their_subject_safely() -> None:
+    report = _analyze(_lip6(**LAG_1H))
+    terminal = TerminalRenderer(width=200).render(report)
+    line = next(x for x in terminal.splitlines() if "[hops.slow_hop]" in x)
+    assert "Delay of 60 min (hop 4)  [hops.slow_hop]" in line, line
+    # A subject is message-derived text: rich markup is shown as written, controls never reach the terminal.
+    hostile = Finding(id="x.test", severity=Severity.INFO, title="t", explanation="e",
+                      subject="[bold red]evil[/bold red]\x1b[2J\nnext\u202e")
+    shown = TerminalRenderer(width=200).render(dataclasses.replace(report, findings=(hostile,)))
+    line = next(x for x in shown.splitlines() if "[x.test]" in x)
+    assert "[bold red]evil[/bold red]" in line and "\x1b" not in shown and "\u202e" not in shown
+    assert "next" in line  # the line break became a space: the subject cannot start a line of its own
+
+
 def test_slow_hop_names_the_side_and_the_party() -> None:
     # A queue retry at the hand-over from ulisboa.pt to freedesktop.org, no greylisting stamp: below the boundary.
     retry = _finding(_analyze(_ulisboa(D4="Thu, 13 Feb 2025 20:51:16 +0000 (UTC)",
@@ -217,15 +232,10 @@ def test_slow_hop_names_the_side_and_the_party() -> None:
             "it queued until its retry was accepted.") in grey.explanation
 
 
-def test_terminal_findings_name_their_subject_safely() -> None:
-    report = _analyze(_lip6(**LAG_1H))
-    terminal = TerminalRenderer(width=200).render(report)
-    line = next(x for x in terminal.splitlines() if "[hops.slow_hop]" in x)
-    assert "Delay of 60 min (hop 4)  [hops.slow_hop]" in line, line
-    # A subject is message-derived text: rich markup is shown as written, controls never reach the terminal.
-    hostile = Finding(id="x.test", severity=Severity.INFO, title="t", explanation="e",
-                      subject="[bold red]evil[/bold red]\x1b[2J\nnext\u202e")
-    shown = TerminalRenderer(width=200).render(dataclasses.replace(report, findings=(hostile,)))
-    line = next(x for x in shown.splitlines() if "[x.test]" in x)
-    assert "[bold red]evil[/bold red]" in line and "\x1b" not in shown and "\u202e" not in shown
-    assert "next" in line  # the line break became a space: the subject cannot start a line of its own
+def test_spans_over_a_year_are_said_in_years() -> None:
+    assert _fmt_seconds(2191 * 86400.0) == "6.0 years (2191 days)"
+    assert _fmt_seconds(-2191 * 86400.0) == "6.0 years (2191 days)"
+    assert _fmt_seconds(364 * 86400.0) == "364.0 days"
+    report = _analyze(_lip6(**{**LAG_1H, "DATE": "Sun, 07 Mar 2015 21:38:49 -0800"}))
+    said = " ".join(f.title + " " + f.explanation for f in report.findings)
+    assert "years (" in said and "days before the first server" not in said.replace("years (", "")
