@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-import headerscope
 from conftest import SAMPLES
+
+import headerscope
 from headerscope.dns.snapshot import SnapshotResolver
 
 NOW = datetime(2026, 11, 26, 14, 0, tzinfo=timezone.utc)
