@@ -1028,8 +1028,10 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
     verified_seals = frozenset((normalize_domain(i.domain) or "", i.instance) for i in (arc.instances if arc else ())
                                if i.seal_result == "pass" and i.signature_result == "pass")
     # Read before the other checks: the receiver's Received-SPF is an envelope and SPF-input source.
+    arrival_missing = any(f.id == "hops.arrival_missing" for f in chain.findings)
     recorded, recorded_findings = parse_recorded(message, chain.hops, chain.boundary_hop,
-                                                 loaded.recorded + report_results, verified_seals, chain.gateway)
+                                                 loaded.recorded + report_results, verified_seals, chain.gateway,
+                                                 arrival_missing=arrival_missing)
     received_spf = boundary_received_spf(recorded, chain.hops, chain.boundary_hop)
     envelope, envelope_findings = analyze_envelope(message, chain.hops, chain.boundary_hop, received_spf,
                                                    loaded.reported_envelope, _recorded_mail_from(recorded))
@@ -1077,7 +1079,6 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
         # No Return-Path or envelope-from (a list archive's copy): the receiver's own trusted
         # Authentication-Results names the SPF identity it checked (RFC 8601 section 2.7.2).
         spf_mail_from, spf_mail_from_source = _recorded_mail_from(recorded)
-    arrival_missing = any(f.id == "hops.arrival_missing" for f in chain.findings)
     client_ip, helo, mail_from, inputs_from = _spf_inputs(opts, boundary, spf_mail_from,
                                                           spf_mail_from_source, received_spf, recorded,
                                                           arrival_missing=arrival_missing)

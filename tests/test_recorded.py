@@ -1193,7 +1193,7 @@ def test_trust_context_fields_are_all_carried_by_with_corroboration() -> None:
         "hosts", "orgs", "boundary_index", "receiver_block_end", "boundary_number",
         "receiver_names", "trailing_start", "earlier_leg_end", "loop_host", "tenant_handover", "sealed_instances", "corroborating",
         "duplicated", "results_above", "boundary_names", "block_closed", "sealed_here", "stamped", "boundary_host", "block_own", "trace_runs", "cut_in_block",
-        "gateway", "behind_boundary"]
+        "gateway", "arrival_cut", "behind_boundary"]
 
 
 def test_recorded_header_from_as_an_address_names_its_domain() -> None:
@@ -3750,3 +3750,90 @@ def test_gmail_comment_gives_the_records_p_beside_sp() -> None:
     dmarc = next(c for c in comparisons if c.method == "dmarc")
     assert dmarc.label == "policy_changed"
     assert "_dmarc.example.com, the record that applies to sub.example.com, publishes p=none" in dmarc.explanation
+
+
+# A real Outlook.com non-delivery report's "Original message headers" (an inbox rule's forward
+# from hotmail.com to Gmail, refused 550 5.7.26; Zoho -> hotmail.com, 2026-05-18; code corpus id
+# 55072752262), cut to its trace and result fields: the copy keeps only Microsoft's internal hops,
+# not the Received where the message arrived from Zoho (136.143.188.11).
+_OUTLOOK_NDR_COPY = (
+    b"Received: from DM6PR12MB2971.namprd12.prod.outlook.com (2603:10b6:5:118::28)\r\n"
+    b" by IA0PR12MB7699.namprd12.prod.outlook.com (2603:10b6:208:431::7) with\r\n"
+    b" Microsoft SMTP Server (version=TLS1_2,\r\n"
+    b" cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.21.25.23; Mon, 18 May\r\n"
+    b" 2026 17:31:43 +0000\r\n"
+    b"Received: from DM6PR12MB2971.namprd12.prod.outlook.com ([::1]) by\r\n"
+    b" DM6PR12MB2971.namprd12.prod.outlook.com ([fe80::1d36:dae5:4d49:de87%4]) with\r\n"
+    b" Microsoft SMTP Server id 15.21.0025.022; Mon, 18 May 2026 17:31:43 +0000\r\n"
+    b"{submission}"
+    b"ARC-Authentication-Results: i=2; mx.microsoft.com 1; spf=pass (sender ip is\r\n"
+    b" 136.143.188.11) smtp.rcpttodomain=hotmail.com smtp.mailfrom=ynkr.org;\r\n"
+    b" dmarc=bestguesspass action=none header.from=ynkr.org; dkim=fail (no key for\r\n"
+    b" signature) header.d=ynkr.org; arc=pass (0 oda=0 ltdi=0 93)\r\n"
+    b"Authentication-Results: spf=pass (sender IP is 136.143.188.11)\r\n"
+    b" smtp.mailfrom=ynkr.org; dkim=fail (no key for signature)\r\n"
+    b" header.d=ynkr.org;dmarc=bestguesspass action=none\r\n"
+    b" header.from=ynkr.org;compauth=pass reason=109\r\n"
+    b"Received-SPF: Pass (protection.outlook.com: domain of ynkr.org designates\r\n"
+    b" 136.143.188.11 as permitted sender) receiver=protection.outlook.com;\r\n"
+    b" client-ip=136.143.188.11; helo=sender4-op-o11.zoho.com; pr=C\r\n"
+    b"From: Jason Younker <jason@ynkr.org>\r\n"
+    b"Subject: Introduction and PHS summer schedule\r\n"
+    b"Message-ID: <BF7DE6E1-A65C-4301-A61E-165526EDEBB3@ynkr.org>\r\n"
+    b"Date: Mon, 18 May 2026 13:31:25 -0400\r\n"
+    b"To: jrguiney@hotmail.com\r\n"
+    b"Return-Path: jason@ynkr.org\r\n"
+)
+
+
+def test_results_below_a_missing_arrival_hop_are_not_relied_on_and_not_called_forged() -> None:
+    # Verification V34g: with the arrival hop missing (hops.arrival_missing), Microsoft's own
+    # ARC-Authentication-Results and Received-SPF sit below every Received shown, as a sender's
+    # would: their writer cannot be placed. They were two headline warnings, "Possibly forged ...
+    # the sender (or a hop before the receiver) wrote it".
+    report = analyze(_OUTLOOK_NDR_COPY.replace(b"{submission}", b""), offline=True)
+    assert "hops.arrival_missing" in {f.id for f in report.findings}
+    claims = [f for f in report.findings if f.id == "recorded.untrusted_claim"]
+    assert {f.subject for f in claims} == {"header 3", "header 4", "header 5"}
+    assert all(f.severity is Severity.INFO and "forged" not in f.title.lower() for f in claims), claims
+    for subject in ("header 3", "header 5"):
+        [claim] = [f for f in claims if f.subject == subject]
+        assert "the hop where the message arrived is missing from this copy (hops.arrival_missing)" in claim.explanation
+        assert "forged" not in claim.explanation
+    assert not any(r.trusted for r in report.recorded)
+
+
+@pytest.mark.parametrize("submission", [
+    # Outlook submitting to its mailbox server (Exchange's "with mapi", RFC 6409's submission)...
+    b"Received: from DM6PR12MB2971.namprd12.prod.outlook.com (2603:10b6:5:118::28) by\r\n"
+    b" DM6PR12MB2971.namprd12.prod.outlook.com with mapi id 15.21.0025.022; Mon, 18 May 2026 17:31:40 +0000\r\n",
+    # ... an authenticated SMTP submission ...
+    b"Received: from [10.0.0.5] (10.0.0.5) by DM6PR12MB2971.namprd12.prod.outlook.com with ESMTPSA\r\n"
+    b" id 15.21.0025.022; Mon, 18 May 2026 17:31:40 +0000\r\n",
+    # ... or webmail (HTTPS), below the last hop.
+    b"Received: from DM6PR12MB2971.namprd12.prod.outlook.com (2603:10b6:5:118::28) by\r\n"
+    b" DM6PR12MB2971.namprd12.prod.outlook.com with HTTPS; Mon, 18 May 2026 17:31:40 +0000\r\n",
+])
+def test_a_sender_inside_cannot_silence_a_forged_result_by_making_the_arrival_read_as_missing(submission: bytes) -> None:
+    # hops.arrival_missing is said when no hop shows the message coming from outside; a sender
+    # whose message never leaves the receiving side (an account at the same provider) can write a
+    # Received-SPF in the receiver's name recording a client no Received names, and so make the
+    # arrival read as missing. Its chain still holds its own submission, which it cannot remove:
+    # the message was written inside, and its look-alikes stay possibly forged.
+    # The sender's From: first, then its look-alikes among its own fields (not in the receiver's
+    # run of trace fields under its Received, nor at the end of the header).
+    copy = _OUTLOOK_NDR_COPY.replace(b"{submission}", submission)
+    results = copy.index(b"ARC-Authentication-Results:")
+    sender = copy.index(b"From:")
+    subject = copy.index(b"Subject:")
+    copy = copy[:results] + copy[sender:subject] + copy[results:sender] + copy[subject:]
+    report = analyze(copy, offline=True)
+    assert "hops.arrival_missing" in {f.id for f in report.findings}
+    warned = [f.subject for f in report.findings if f.id == "recorded.untrusted_claim"
+              and f.severity is Severity.WARNING and f.title.startswith("Possibly forged")]
+    assert warned == ["header 5", "header 7"], warned
+    # Without the submission, the same layout is the copy cut before its arrival: not relied on.
+    cut = copy.replace(submission, b"")
+    report = analyze(cut, offline=True)
+    assert "hops.arrival_missing" in {f.id for f in report.findings}
+    assert not [f for f in report.findings if f.id == "recorded.untrusted_claim" and f.severity is not Severity.INFO]

@@ -695,6 +695,10 @@ class _TrustContext(Value):
     gateway: str | None = None
     """The filtering service the boundary hop belongs to when it is the receiving side's own
     gateway (hops.inbound_gateway)."""
+    arrival_cut: bool = False
+    """The copy lacks the hop where the message arrived (hops.arrival_missing), and no hop shown
+    is a submission inside the receiving side (see _arrival_cut): a field below the boundary
+    cannot be placed, so it is not relied on, but not called forged either."""
     behind_boundary: tuple[tuple[int, int, int, str], ...] = ()
     """(first header index, last + 1, hop number, receiving host) of the fields directly above
     the Received of each hop of the receiving side above the boundary whose receiving host is
@@ -703,8 +707,28 @@ class _TrustContext(Value):
     directly above its Received for the hand-over from the gateway."""
 
 
+def _arrival_cut(hops: tuple[Hop, ...], arrival_missing: bool) -> bool:
+    """Whether the chain lacks the hop where the message arrived so that no field below the
+    boundary can be placed (hops.arrival_missing), in a way its sender cannot bring about.
+
+    hops.arrival_missing is only said when no hop shows the message coming from outside the
+    receiving side; a sender outside cannot make the receiver's own arrival Received read so.
+    A sender inside it can (an account at the same provider, whose chain never leaves it): a
+    result field it writes may record a client no Received names, or a Received it writes below
+    its own may read as a content filter's hand-over. Its chain then still holds the hop where
+    it submitted the message (a login, a mail program's hand-over, webmail's HTTP, RFC 6409),
+    which a sender cannot remove: with such a hop below the last, the message was written
+    inside, nothing is missing, and a field below the boundary in the receiver's name stays
+    possibly forged."""
+    if not arrival_missing:
+        return False
+    return not any(hop.role in (Role.MSA, Role.MUA) or hop.fields.auth
+                   or (hop.fields.protocol or "").strip().lower().startswith("http")
+                   for hop in hops[:-1])
+
+
 def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None,
-                   gateway: InboundGateway | None = None) -> _TrustContext:
+                   gateway: InboundGateway | None = None, arrival_missing: bool = False) -> _TrustContext:
     boundary = next((h for h in hops if h.number == boundary_hop), None) if boundary_hop else None
     if boundary is None:
         return _TrustContext(hosts=frozenset(), orgs=frozenset(), boundary_index=None, receiver_block_end=None,
@@ -787,6 +811,7 @@ def _trust_context(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
                          cut_in_block=cut_in_block, behind_boundary=tuple(behind),
                          gateway=gateway.service if gateway is not None and gateway.confirmed
                          and gateway.intake == boundary.number else None,
+                         arrival_cut=_arrival_cut(hops, arrival_missing),
                          # Only a relay shown to be EOP's (its address, or the receiver's rDNS of it): a
                          # greeting is the client's own text, and a direct sender giving that name would
                          # otherwise have its forged Microsoft results called "the sending side's".
@@ -1140,6 +1165,15 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, 
                        "writes such fields for its own client, all tenants' hosts being named under outlook.com, "
                        "and a sender could write one too; the sending side's result at most, not the receiver's; "
                        "shown, not relied on"), None
+    if context.arrival_cut:
+        # The copy lacks the hop where the message arrived (hops.arrival_missing): the receiver's
+        # results sit below that missing Received, as a sender's would, so position cannot tell
+        # whose this is. A sender outside cannot make the hop read as missing, and one inside shows
+        # its own submission, which keeps this off (_arrival_cut).
+        return False, (f"names the receiving side ({writer}) below the boundary Received ({where}), but "
+                       "the hop where the message arrived is missing from this copy (hops.arrival_missing), "
+                       "so its writer cannot be placed: the receiver's own result or a sender's; not relied on"), \
+            "unverified"
     return False, (f"names the receiving side ({writer}) but was already in the message when the "
                    f"receiver accepted it ({where}): possibly forged"), "forged"
 
@@ -1272,12 +1306,14 @@ def _match_signature(properties: Iterable[tuple[str, str]], signatures: list[_Si
 
 def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None,
                    extra: tuple[RecordedResult, ...] = (), verified_seals: frozenset[tuple[str, int]] = frozenset(),
-                   gateway: InboundGateway | None = None) -> tuple[tuple[RecordedResult, ...], tuple[Finding, ...]]:
+                   gateway: InboundGateway | None = None, *, arrival_missing: bool = False,
+                   ) -> tuple[tuple[RecordedResult, ...], tuple[Finding, ...]]:
     """Every recorded result; ``trusted`` when written by the receiving side.
     ``verified_seals``: (sealer d=, instance) of the ARC sets whose seal and message signature
     verify (auth.arc), which prove their sealer wrote where they sit. ``gateway``: the hop chain's
-    (HopChain.gateway), which names the receiving side's own gateway in the words."""
-    context = _trust_context(message, hops, boundary_hop, gateway)
+    (HopChain.gateway), which names the receiving side's own gateway in the words.
+    ``arrival_missing``: the chain lacks the hop where the message arrived (hops.arrival_missing)."""
+    context = _trust_context(message, hops, boundary_hop, gateway, arrival_missing)
     # The message's by-name index (built once per message for every check) instead of a pass
     # over all its fields; merged back into header order (index = position, top first).
     found = [header for name in _RESULT_FIELDS for header in message.all(name)]
@@ -1752,7 +1788,8 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
         sealed_here=frozenset(sealed_here), stamped=context.stamped,
         boundary_names=context.boundary_names, boundary_host=context.boundary_host, trace_runs=context.trace_runs,
         block_closed=context.block_closed and own_block, block_own=own_block, cut_in_block=context.cut_in_block,
-        tenant_handover=context.tenant_handover, behind_boundary=context.behind_boundary, gateway=context.gateway)
+        tenant_handover=context.tenant_handover, behind_boundary=context.behind_boundary, gateway=context.gateway,
+        arrival_cut=context.arrival_cut)
 
 
 _MAX_DISAGREEMENT_FINDINGS = 5
