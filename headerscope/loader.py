@@ -1773,6 +1773,10 @@ def _join_header_groups(lines: _Lines) -> None:
         elif line[:1] in (b" ", b"\t") and previous_field:
             continue
         else:
+            if end == 1:
+                # An empty line after the first line: perhaps one after every line, whose folds
+                # may have lost their indentation too, or with a body after the header.
+                _undo_double_spacing(lines)
             return
     first_after = next(line for line in lines.text[end:] if not _is_blank(line))
     if not _is_field(first_after):
@@ -1793,6 +1797,49 @@ def _join_header_groups(lines: _Lines) -> None:
     lines.text[end:] = [lines.text[i] for i in keep]
     lines.ends[end:] = [lines.ends[i] for i in keep]
     lines.reshape(f"removed {removed} blank line(s) between header fields (a headers paste)")
+
+
+_DOUBLE_SPACED_FIELDS = 3
+"""Header fields a double-spaced paste must show before its header ends (one or two fields
+after an empty line are a short header and a body that may be anything)."""
+
+
+def _undo_double_spacing(lines: _Lines) -> None:
+    """A copy that put an empty line after every line (a note or chat tool that made each line a
+    paragraph: an iCloud "message source" kept in a Markdown note), where a line between the
+    fields is no field and not indented (a fold that lost its indentation too, which
+    _join_header_groups cannot tell from a body), or a body follows the header. Only when the
+    whole input is so: every second line empty, from the first line to the last; its first line
+    a field; and at least three fields a header carries before the header's own end (an empty
+    line, or one of white space only: two empty lines in a row here). A message as stored has its
+    receivers' Received fields, folded, on the lines after its first: its second line is never
+    empty. The lines that are not the doubling's are kept as they were; the lost folds are
+    _restore_lost_folds' to indent again, the header's end is the empty line it stands for
+    (RFC 5322 section 2.1)."""
+    text = lines.text
+    if not _is_field(text[0]):
+        return
+    fields = 0  # fields whose names a header carries (not a body's "Note: ...")
+    header_end = None
+    for index in lines.indexes_from(0):
+        line = text[index]
+        if index % 2:
+            if line:
+                return  # a line where the doubling's empty line would be: not doubled
+        elif header_end is None:
+            if _is_blank(line):
+                header_end = index
+            elif fields < _DOUBLE_SPACED_FIELDS and _is_field(line) and _names_a_header_field(line):
+                fields += 1
+    if fields < _DOUBLE_SPACED_FIELDS:
+        return
+    doubled = len(text) // 2
+    lines.text[:] = text[::2]
+    lines.ends[:] = lines.ends[::2]
+    if header_end is not None:
+        lines.text[header_end // 2] = b""
+    lines.reshape(f"removed the empty line after each of {doubled} line(s): the copy doubled every line break",
+                  whole_paste=True)
 
 
 # Fields every sending program writes (RFC 5322 section 3.6: From: and Date: are required,

@@ -1746,3 +1746,63 @@ def test_the_address_on_an_mbox_from_line_is_shown_as_a_claim_when_nothing_recor
     assert load_bytes(thunderbird).mbox_sender is None
     recorded = message.replace(b"Received:", b"Return-Path: <bounce@acl.example.gov>\nReceived:", 1)
     assert headerscope.analyze(recorded, offline=True).envelope.claimed_mail_from is None
+
+
+# A real iCloud delivery of a qq.com message through Cloudflare Email Routing (2023-12-18; code
+# corpus id 35531906638), its "message source" kept in a Markdown note: an empty line after every
+# line, and most folds' indentation lost (cut to a few of its fields here).
+_ICLOUD_NOTE_LINES = (
+    b"Return-path: <SRS0=Z8Bj=5h=qq.com=chriswhite33333@wh1te.dev>",
+    b"Original-recipient: rfc822;chriswhite1024@icloud.com",
+    b"Received: from st43p00im-qukt05021701.me.com by p44-mailgateway-smtp-778464bd6-glqrh (mailgateway 2403B92)",
+    b"with SMTP id d888ea55-3ef2-4d3c-b43b-1fafd97034a9 ",
+    b"for <chriswhite1024@icloud.com>; Mon, 18 Dec 2023 10:56:29 GMT",
+    b"Received: from i-bf.email.cloudflare.net (i-bf.email.cloudflare.net [104.30.8.15])",
+    b"by st43p00im-qukt05021701.me.com (Postfix) with ESMTPS id EC1AC39C0207",
+    b"for <chriswhite1024@icloud.com>; Mon, 18 Dec 2023 10:56:23 +0000 (UTC)",
+    b"Authentication-Results: dmarc.icloud.com; dmarc=pass header.from=qq.com",
+    b"Received: from out203-205-251-72.mail.qq.com (203.205.251.72)",
+    b"        by email.cloudflare.net (unknown) id RG92Nrb6R2cD",
+    b"        for <moe@wh1te.dev>; Mon, 18 Dec 2023 10:56:16 +0000",
+    b"From: \"Chris\" <chriswhite33333@qq.com>",
+    b"To: \"White\" <moe@wh1te.dev>",
+    b"Date: Tue, 15 Nov 1994 08:12:31 GMT",
+    b"Subject: D-Mail",
+)
+
+
+def test_a_double_spaced_paste_whose_folds_lost_their_indentation_reads_as_its_header() -> None:
+    # Verification V34g: the blank lines between fields were only removed when every line after
+    # them was a field or an indented fold, so the first fold that lost its indentation ("with
+    # SMTP id ...") made everything after Return-path: the body: no From:, no Received.
+    plain = b"\n".join(_ICLOUD_NOTE_LINES) + b"\n"
+    for body, lines in ((b"", _ICLOUD_NOTE_LINES), (b"  \n\nEl Psy Kongroo\n", (*_ICLOUD_NOTE_LINES, b"  ", b"El Psy Kongroo"))):
+        doubled = b"".join(line + b"\n\n" for line in lines)
+        loaded = load_bytes(doubled)
+        assert loaded.has_body is bool(body)
+        assert loaded.cleanups == (f"removed the empty line after each of {len(lines)} line(s): the copy doubled "
+                                   "every line break",
+                                   "indented 4 line(s) of header fields again: the paste lost the indentation of "
+                                   "some folded lines"), loaded.cleanups
+        assert not loaded.byte_exact and loaded.uncheckable_body is not None if body else True
+        message = parse_message(loaded.data)
+        assert [h.name for h in message.headers] == [line.split(b":")[0].decode() for line in plain.splitlines()
+                                                    if line[:1] not in (b" ", b"w", b"f", b"b")]
+        assert len(message.all("Received")) == 3 and message.all("From")[0].value == "\"Chris\" <chriswhite33333@qq.com>"
+        assert message.all("Received")[0].value.endswith("for <chriswhite1024@icloud.com>; Mon, 18 Dec 2023 10:56:29 GMT")
+        assert loaded.data.endswith(b"Subject: D-Mail\n" + (b"\nEl Psy Kongroo\n" if body else b""))
+
+
+def test_a_message_with_one_header_line_and_a_double_spaced_body_stays_a_header_and_a_body() -> None:
+    # Never structure invented in a message as it was given: a first line and an empty line are a
+    # header and a body, whatever the body's lines look like, unless the whole input is doubled and
+    # its lines before the header's end are a header's fields (three or more).
+    for raw in (b"Subject: notes\n\nTo do:\n\nfix the build\n\nFrom: the team\n\n",
+                b"Subject: notes\n\nNote: one\n\nplain words here\n\nAcked-by: a <a@example.org>\n\n",
+                # Two fields a header carries are not enough ...
+                b"From: a@example.org\n\nTo: b@example.org\n\nwith words\n\n",
+                # ... nor is a doubling that stops (a line where its empty line would be).
+                b"From: a@example.org\n\nTo: b@example.org\n\nDate: x\n\nwith words\nmore\n"):
+        loaded = load_bytes(raw, source="note.eml")
+        assert (loaded.format, loaded.has_body, loaded.byte_exact, loaded.cleanups) == ("eml", True, True, ()), raw
+        assert loaded.data == raw
