@@ -923,7 +923,81 @@ def delivery_report(message: Message) -> DeliveryReport | None:
         qmail = _qmail_bounce(message)
         return qmail[0] if qmail is not None else _text_delivery_report(message)
     report = _delivery_report(message, _parts(message))
-    return report if report is not None and report.recipients else _text_delivery_report(message) or report
+    if report is not None and report.recipients:
+        return _with_text_reasons(message, report)
+    return _text_delivery_report(message) or report
+
+
+def _with_text_reasons(message: Message, report: DeliveryReport) -> DeliveryReport:
+    """The report with the reason its notice text gives for each failed or delayed recipient
+    that has no Diagnostic-Code. Exim writes Diagnostic-Code only for a remote server's reply
+    (print_dsn_diagnostic_code, "af_pass_message"); a failure it decided itself (an unknown
+    local user, a rate limit, a :fail: router) is said only in the text part, indented under the
+    address, as in its bounces without a report part (_unstructured_bounce reads those)."""
+    wanting = [r for r in report.recipients[:_MAX_LISTED]
+               if r.diagnostic_code is None and r.action in ("failed", "delayed")]
+    if not wanting:
+        return report
+    bodies = _text_bodies(message)
+    if not bodies:
+        return report
+    text = bodies[0].decode("utf-8", "replace")  # the notice: the first text part
+    reasons: dict[int, str] = {}
+    for recipient in wanting:
+        address = recipient.final_recipient or recipient.original_recipient
+        if not address or "@" not in address:
+            continue
+        reason, _host, _command = _block_reason(_indented_block(text, address))
+        if reason:
+            reasons[id(recipient)] = reason
+    if not reasons:
+        return report
+    return replace(report, recipients=tuple(
+        replace(r, text_reason=reasons[id(r)]) if id(r) in reasons else r for r in report.recipients))
+
+
+def dsn_said(recipient: DsnRecipient, reporting_mta: str | None) -> tuple[str | None, str | None]:
+    """(who said it, what was said) of a recipient's reason: ("remote", the reply) for a remote
+    server's reply, a Diagnostic-Code of type smtp beside a Remote-MTA (or of no type: the
+    Remote-MTA is then the only sign); ("reporting", its words) for the reporting server's own,
+    a Diagnostic-Code of another type (Postfix's "X-Postfix; connect to ...: Connection timed
+    out"), one without Remote-MTA (no remote server was reached, RFC 3464 sections 2.3.5 and
+    2.3.6), or the notice text's reason (text_reason); (None, None) when none is given."""
+    if recipient.diagnostic_code:
+        remote = recipient.remote_mta is not None and recipient.diagnostic_type in ("smtp", None)
+        return ("remote" if remote else "reporting"), recipient.diagnostic_code
+    if recipient.text_reason:
+        return "reporting", recipient.text_reason
+    return None, None
+
+
+def dsn_said_heading(recipients: Sequence[DsnRecipient]) -> str:
+    """The heading of a delivery report's reason column, by who said the reasons shown: "remote
+    server said", "reporting server said", or "server said" when both (each cell then says whose)
+    or neither."""
+    speakers = {dsn_said(r, None)[0] for r in recipients} - {None}
+    if speakers == {"remote"}:
+        return "remote server said"
+    if speakers == {"reporting"}:
+        return "reporting server said"
+    return "server said"
+
+
+def dsn_said_cell(recipient: DsnRecipient, reporting_mta: str | None, mixed: bool) -> str | None:
+    """A recipient's reason as a report's reason column shows it: a remote reply after the
+    remote server's name; the reporting server's own words as they are, or, in a column that
+    holds both kinds (``mixed``), after "reporting server (NAME)"; "(notice text)" marks a reason
+    read from the human-readable part. None when there is none."""
+    who, said = dsn_said(recipient, reporting_mta)
+    if said is None:
+        return None
+    if recipient.diagnostic_code is None:
+        said = f"{said} (notice text)"
+    if who == "remote" and recipient.remote_mta:
+        return f"{recipient.remote_mta}: {said}"
+    if mixed:
+        return f"reporting server ({reporting_mta}): {said}" if reporting_mta else f"reporting server: {said}"
+    return said
 
 
 def feedback_report(message: Message, signed_by: frozenset[str] = frozenset()) -> FeedbackReport | None:
@@ -974,6 +1048,16 @@ def _typed(value: str | None) -> str | None:
     if sep and re.fullmatch(r"[A-Za-z0-9-]{1,20}", kind.strip()):
         return rest.strip() or None
     return value.strip() or None
+
+
+def _type_of(value: str | None) -> str | None:
+    """The type _typed removes from a DSN field's value, lower-case ("smtp" of "smtp; 550 ...",
+    "x-postfix" of "X-Postfix; connect to ..."), or None when it names none."""
+    if value is None:
+        return None
+    kind, sep, _rest = value.partition(";")
+    kind = kind.strip()
+    return kind.lower() if sep and re.fullmatch(r"[A-Za-z0-9-]{1,20}", kind) else None
 
 
 def _address(value: str | None) -> str | None:
@@ -1028,6 +1112,7 @@ def _read_report(body: bytes, declared: bool) -> DeliveryReport | None:
             continue
         status = (fields.get("status") or "").strip()
         code = re.match(r"[245]\.\d{1,3}\.\d{1,3}", status)
+        diagnostic = _typed(fields.get("diagnostic-code"))
         recipients.append(DsnRecipient(
             final_recipient=_address(_typed(fields.get("final-recipient"))),
             original_recipient=_address(_typed(fields.get("original-recipient"))),
@@ -1035,9 +1120,11 @@ def _read_report(body: bytes, declared: bool) -> DeliveryReport | None:
             status=code.group(0) if code else (status or None),
             status_meaning=_reported_meaning(code.group(0), per_message, fields) if code else None,
             remote_mta=_typed(fields.get("remote-mta")),
-            diagnostic_code=_typed(fields.get("diagnostic-code")),
+            diagnostic_code=diagnostic,
             last_attempt_date=fields.get("last-attempt-date"),
             will_retry_until=fields.get("will-retry-until"),
+            # The type of a Diagnostic-Code that says something ("SMTP; " alone says nothing).
+            diagnostic_type=_type_of(fields.get("diagnostic-code")) if diagnostic else None,
         ))
     if not recipients and not declared:
         return None
@@ -1747,6 +1834,8 @@ def read_carried(message: Message, path: str = "", signed_by: frozenset[str] = f
         report = _delivery_report(message, parts)
         if report is None or not report.recipients:
             report = _text_delivery_report(message) or report
+        else:
+            report = _with_text_reasons(message, report)
         feedback = _feedback_report(message, parts)
         carried = _carried(message, parts, signed_by=signed_by)
         receipt = _disposition_finding(message, parts)
@@ -2266,7 +2355,7 @@ def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...
     names = ", ".join(_short(_recipient_name(r, failed_header or []), 80) or "?" for r in chosen[:3])
     more = f" and {len(chosen) - 3} more" if len(chosen) > 3 else ""
     first = chosen[0]
-    said_words = diagnostic_words(first.diagnostic_code)
+    said_words = diagnostic_words(first.diagnostic_code or first.text_reason)
     meaning = f"“{said_words}”" if said_words else \
         failure_meaning(first.status, first.status_meaning) if kind == "failed" and first.status else first.status_meaning
     code = f" ({first.status}: {meaning})" if first.status and meaning else \
@@ -2284,7 +2373,10 @@ def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...
         # own (RFC 3464 sections 2.3.5 and 2.3.6), Exchange's "RESOLVER.RST..." say.
         said = (f"; {recipient.remote_mta} answered \"{_short(recipient.diagnostic_code, 400)}\"" if recipient.remote_mta
                 else f"; {report.reporting_mta or 'the reporting server'} reported \"{_short(recipient.diagnostic_code, 400)}\"") \
-            if recipient.diagnostic_code else ""
+            if recipient.diagnostic_code else \
+            (f"; {report.reporting_mta or 'the reporting server'}'s own text gives the reason: "
+             f"\"{_short(recipient.text_reason, 400)}\" (its human-readable part, under the address: no "
+             f"Diagnostic-Code, so no remote server's reply)") if recipient.text_reason else ""
         status = f", status {recipient.status}" if recipient.status else ""
         details.append(f"{recipient.final_recipient or recipient.original_recipient}: {recipient.action or 'no action'}"
                        f"{status}{said}")

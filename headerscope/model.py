@@ -1145,6 +1145,14 @@ class DsnRecipient(Value):
     """When delivery was last tried."""
     will_retry_until: str | None = None
     """For a delay: until when delivery will be retried."""
+    diagnostic_type: str | None = None
+    """The Diagnostic-Code's type, lower-case (RFC 3464 section 2.3.6): ``smtp`` for an SMTP
+    server's reply, ``x-postfix`` (or another type) for the reporting server's own words; None
+    without a Diagnostic-Code or a type."""
+    text_reason: str | None = None
+    """Without a Diagnostic-Code: the reason the notice's human-readable part gives under this
+    recipient's address (Exim writes a failure it decided itself, an unknown local user, a rate
+    limit, only there): the reporting server's own text, not a remote server's reply."""
 
 
 @frozen

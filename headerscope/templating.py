@@ -147,6 +147,8 @@ def environment(directory: str | None = None) -> jinja2.Environment:
     env.filters["result_class"] = result_class
     env.filters["result_words"] = result_words
     env.filters["feedback_rows"] = _feedback_rows
+    env.filters["dsn_said_heading"] = _dsn_said_heading
+    env.filters["dsn_said_cell"] = _dsn_said_cell
     env.filters["feedback_heading"] = _feedback_heading
     env.filters["feedback_intro"] = _feedback_intro
     env.filters["bulk_rows"] = _bulk_rows
@@ -192,6 +194,18 @@ def _login(auth: str | None) -> str | None:
     from .received import authenticated_login
 
     return authenticated_login(auth)
+
+
+def _dsn_said_heading(recipients: Any) -> str:
+    from .mime import dsn_said_heading
+
+    return dsn_said_heading(recipients)
+
+
+def _dsn_said_cell(recipient: Any, reporting_mta: str | None, heading: str) -> str | None:
+    from .mime import dsn_said_cell
+
+    return dsn_said_cell(recipient, reporting_mta, mixed=heading == "server said")
 
 
 def _feedback_heading(feedback: Any) -> str:

@@ -239,12 +239,21 @@ class MarkdownRenderer(Renderer):
             return []
         by = f" written by {md_escape(delivery.reporting_mta, 120)}" if delivery.reporting_mta else ""
         written = "in qmail's bounce format, QSBMF" if delivery.format == "qmail" else "RFC 3464"
+        from ..mime import dsn_said_cell, dsn_said_heading
+
+        shown = delivery.recipients[:MAX_ROWS]
+        # Headed by who said the reasons (a remote server, or the reporting server itself).
+        heading = dsn_said_heading(shown)
         lines = ["### Delivery report", "", f"A delivery status notification ({written}){by}.", "",
-                 _row(("Recipient", "Action", "Status", "Remote server said")), _row(("---",) * 4)]
-        for recipient in delivery.recipients[:MAX_ROWS]:
+                 _row(("Recipient", "Action", "Status", heading[:1].upper() + heading[1:])), _row(("---",) * 4)]
+        for recipient in shown:
             status = " ".join(p for p in (recipient.status, f"({recipient.status_meaning})"
-                                          if recipient.status_meaning else None) if p)
-            said = ": ".join(p for p in (recipient.remote_mta, recipient.diagnostic_code) if p)
+                                          if recipient.status_meaning else None,
+                                          f"(will retry until {recipient.will_retry_until})"
+                                          if recipient.will_retry_until else None) if p)
+            said = "; ".join(p for p in (dsn_said_cell(recipient, delivery.reporting_mta, mixed=heading == "server said"),
+                                         f"last attempt {recipient.last_attempt_date}"
+                                         if recipient.last_attempt_date else None) if p)
             lines.append(_row((md_escape(recipient.final_recipient or recipient.original_recipient, 120),
                                md_escape(recipient.action, 20), md_escape(status or None, 200),
                                md_escape(said or None, MAX_CELL))))

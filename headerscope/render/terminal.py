@@ -644,22 +644,30 @@ class TerminalRenderer(Renderer):
     def _delivery_report(self, report: Report) -> RenderableType:
         from rich.table import Table
 
+        from ..mime import dsn_said_cell, dsn_said_heading
+
         delivery = report.delivery_report
         assert delivery is not None
         by = f"reported by {delivery.reporting_mta}" if delivery.reporting_mta else "reporting server not named"
         arrived = f", which received the message {delivery.arrival_date}" if delivery.arrival_date else ""
         table = Table(show_edge=False, pad_edge=False, header_style="bold", caption=_t(by + arrived, limit=300),
                       caption_justify="left")
-        for column in ("recipient", "action", "status", "remote server said"):
+        shown = delivery.recipients[:_MAX_ROWS]
+        # Headed by who said the reasons: a remote server's reply, or the reporting server's own
+        # words (Postfix's X-Postfix diagnostics, Exim's notice text), RFC 3464 section 2.3.6.
+        heading = dsn_said_heading(shown)
+        for column in ("recipient", "action", "status", heading):
             table.add_column(column, overflow="fold")
-        for recipient in delivery.recipients[:_MAX_ROWS]:
+        for recipient in shown:
             style = {"failed": "red", "delayed": "yellow"}.get(recipient.action or "", "green")
             status = recipient.status or "—"
             if recipient.status_meaning:
                 status += f"\n{recipient.status_meaning}"
-            said = recipient.diagnostic_code or "—"
-            if recipient.remote_mta:
-                said = f"{recipient.remote_mta}: {said}"
+            if recipient.will_retry_until:
+                status += f"\n(will retry until {recipient.will_retry_until})"
+            said = dsn_said_cell(recipient, delivery.reporting_mta, mixed=heading == "server said") or "—"
+            if recipient.last_attempt_date:
+                said += f"\n(last attempt {recipient.last_attempt_date})"
             table.add_row(_t(recipient.final_recipient or recipient.original_recipient or "—", limit=200),
                           _t(recipient.action or "—", style), _t(status, limit=300), _t(said, limit=600))
         return table

@@ -1,0 +1,278 @@
+"""Exim bounces (real shapes from public list archives): the reason a report part leaves out,
+whose words a delivery report's reason column holds, and bounces of spam that forged its From:
+(backscatter), told apart from bounces of a domain's own mail."""
+
+from __future__ import annotations
+
+import headerscope
+from headerscope.message import parse_message
+from headerscope.mime import delivery_report
+from headerscope.model import Report
+from headerscope.render import get_renderer
+
+# Exim 4.96 at us256.siteground.us (lfdr.de's archive of ksummit@lists.linux.dev, 2022-10-05, the
+# bounce as the list delivered it, its filter fields trimmed): spam with From: ksummit@lists.linux.dev
+# from [113.133.226.15] helo=lists.linux.dev, refused for an unknown local user. Exim writes
+# Diagnostic-Code only for a remote server's reply (deliver.c print_dsn_diagnostic_code), so the
+# reason, "No Such User Here", is only in the text part, indented under the address.
+KSUMMIT = (
+    b"Return-Path: <ksummit+bounces-931-lists=lfdr.de@lists.linux.dev>\n"
+    b"X-Original-To: lists@lfdr.de\n"
+    b"Delivered-To: lists@lfdr.de\n"
+    b"Received: from sv.mirrors.kernel.org (sv.mirrors.kernel.org [139.178.88.99])\n"
+    b"\tby mail.lfdr.de (Postfix) with ESMTPS id 166AC5F5430\n"
+    b"\tfor <lists@lfdr.de>; Wed,  5 Oct 2022 14:07:32 +0200 (CEST)\n"
+    b"Received: from smtp.subspace.kernel.org (wormhole.subspace.kernel.org [52.25.139.140])\n"
+    b"\t(using TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits))\n"
+    b"\t(No client certificate requested)\n"
+    b"\tby sv.mirrors.kernel.org (Postfix) with ESMTPS id 43E1E280BEA\n"
+    b"\tfor <lists@lfdr.de>; Wed,  5 Oct 2022 12:07:30 +0000 (UTC)\n"
+    b"Received: from localhost.localdomain (localhost.localdomain [127.0.0.1])\n"
+    b"\tby smtp.subspace.kernel.org (Postfix) with ESMTP id DC134138E;\n"
+    b"\tWed,  5 Oct 2022 12:07:23 +0000 (UTC)\n"
+    b"X-Original-To: ksummit@lists.linux.dev\n"
+    b"Received: from delivery29.mailspamprotection.com (delivery29.mailspamprotection.com [185.56.84.32])\n"
+    b"\t(using TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits))\n"
+    b"\t(No client certificate requested)\n"
+    b"\tby smtp.subspace.kernel.org (Postfix) with ESMTPS id F16CF136B\n"
+    b"\tfor <ksummit@lists.linux.dev>; Wed,  5 Oct 2022 12:07:21 +0000 (UTC)\n"
+    b"Received: from 10.99.208.35.bc.googleusercontent.com ([35.208.99.10] helo=us256.siteground.us)\n"
+    b"\tby se29.mailspamprotection.com with esmtps (TLSv1.2:AES128-GCM-SHA256:128)\n"
+    b"\t(Exim 4.92)\n"
+    b"\tid 1ofxGu-0006H6-92\n"
+    b"\tfor ksummit@lists.linux.dev; Wed, 05 Oct 2022 00:48:45 -0500\n"
+    b"Received: from mailnull by us256.siteground.us with local (Exim 4.96)\n"
+    b"\tid 1ofxGm-000Fek-1l\n"
+    b"\tfor ksummit@lists.linux.dev;\n"
+    b"\tWed, 05 Oct 2022 05:48:36 +0000\n"
+    b"X-Failed-Recipients: kevin@salonbasinger.com\n"
+    b"Auto-Submitted: auto-replied\n"
+    b"From: Mail Delivery System <Mailer-Daemon@us256.siteground.us>\n"
+    b"To: ksummit@lists.linux.dev\n"
+    b"References: <48c97496-983b-4227-9566-2223268b51bf@lists.linux.dev>\n"
+    b"Content-Type: multipart/report; report-type=delivery-status; boundary=1664948916-eximdsn-1789472636\n"
+    b"Precedence: bulk\n"
+    b"X-Mailing-List: ksummit@lists.linux.dev\n"
+    b"List-Id: <ksummit.lists.linux.dev>\n"
+    b"List-Subscribe: <mailto:ksummit+subscribe@lists.linux.dev>\n"
+    b"List-Unsubscribe: <mailto:ksummit+unsubscribe@lists.linux.dev>\n"
+    b"MIME-Version: 1.0\n"
+    b"Subject: Mail delivery failed: returning message to sender\n"
+    b"Message-Id: <E1ofxGm-000Fek-1l@us256.siteground.us>\n"
+    b"Date: Wed, 05 Oct 2022 05:48:36 +0000\n"
+    b"\n"
+    b"--1664948916-eximdsn-1789472636\n"
+    b"Content-type: text/plain; charset=us-ascii\n"
+    b"\n"
+    b"This message was created automatically by mail delivery software.\n"
+    b"\n"
+    b"A message that you sent could not be delivered to one or more of its\n"
+    b"recipients. This is a permanent error. The following address(es) failed:\n"
+    b"\n"
+    b"  kevin@salonbasinger.com\n"
+    b"    No Such User Here\n"
+    b"\n"
+    b"--1664948916-eximdsn-1789472636\n"
+    b"Content-type: message/delivery-status\n"
+    b"\n"
+    b"Reporting-MTA: dns; us256.siteground.us\n"
+    b"\n"
+    b"Action: failed\n"
+    b"Final-Recipient: rfc822;kevin@salonbasinger.com\n"
+    b"Status: 5.0.0\n"
+    b"\n"
+    b"--1664948916-eximdsn-1789472636\n"
+    b"Content-type: text/rfc822-headers\n"
+    b"\n"
+    b"Return-path: <ksummit@lists.linux.dev>\n"
+    b"Received: from [113.133.226.15] (port=59646 helo=lists.linux.dev)\n"
+    b"\tby us256.siteground.us with esmtp (Exim 4.96)\n"
+    b"\t(envelope-from <ksummit@lists.linux.dev>)\n"
+    b"\tid 1ofxEn-000EK3-11\n"
+    b"\tfor kevin@salonbasinger.com;\n"
+    b"\tWed, 05 Oct 2022 05:48:36 +0000\n"
+    b"User-Agent: Mozilla/5.0 (Windows NT 6.1; WOW64; rv:68.0) Gecko/20100101 Thunderbird/68.2.2\n"
+    b'From: "5A07B0e" <ksummit@lists.linux.dev>\n'
+    b"Subject: 001408175866\n"
+    b'To: "kevin" <kevin@salonbasinger.com>\n'
+    b'Content-Type: multipart/mixed; charset=GB2312; boundary="------------84392CCBAC08B926331F3F4C"\n'
+    b"MIME-Version: 1.0\n"
+    b"Reply-To: gjkk1234@21cn.com\n"
+    b"Date: Wed, 5 Oct 2022 13:46:35 +0800\n"
+    b"Message-Id: <48c97496-983b-4227-9566-2223268b51bf@lists.linux.dev>\n"
+    b"X-Mailer: Thunderbird/68.2.2\n"
+    b"X-Exim-DSN-Information: Due to administrative limits only headers are returned\n"
+    b"\n"
+    b"\n"
+    b"--1664948916-eximdsn-1789472636--\n"
+)
+
+# Exim 4.98.1 at server9.maghost.ro (sourceware.org's cygwin-patches archive, 2025-02-25, its
+# filter fields trimmed): spam with From: "Maersk Line" <cygwin-patches@cygwin.com>, Reply-To
+# at proton.me, submitted with a login (esmtpsa) at the hosting provider, discarded for a rate limit.
+CYGWIN = (
+    b"Return-Path: <>\n"
+    b"Received: from server9.maghost.ro (server9.maghost.ro [91.213.11.12])\n"
+    b"\tby sourceware.org (Postfix) with ESMTPS id 941A03858D26\n"
+    b"\tfor <cygwin-patches@cygwin.com>; Tue, 25 Feb 2025 01:00:58 +0000 (GMT)\n"
+    b"DMARC-Filter: OpenDMARC Filter v1.4.2 sourceware.org 941A03858D26\n"
+    b"Authentication-Results: sourceware.org; dmarc=none (p=none dis=none) header.from=server9.maghost.ro\n"
+    b"Authentication-Results: sourceware.org; spf=none smtp.helo=server9.maghost.ro\n"
+    b"Received: from mailnull by server9.maghost.ro with local (Exim 4.98.1)\n"
+    b"\tid 1tmjJg-00000000X0U-02JL\n"
+    b"\tfor cygwin-patches@cygwin.com;\n"
+    b"\tTue, 25 Feb 2025 03:00:56 +0200\n"
+    b"X-Failed-Recipients: cygwin-patches@cygwin.com\n"
+    b"Auto-Submitted: auto-replied\n"
+    b"From: Mail Delivery System <Mailer-Daemon@server9.maghost.ro>\n"
+    b"To: cygwin-patches@cygwin.com\n"
+    b"References: <20250225020054.459A92F400213C94@cygwin.com>\n"
+    b"Content-Type: multipart/report; report-type=delivery-status; boundary=1740445256-eximdsn-1372809679\n"
+    b"MIME-Version: 1.0\n"
+    b"Subject: Mail delivery failed: returning message to sender\n"
+    b"Message-Id: <E1tmjJg-00000000X0U-02JL@server9.maghost.ro>\n"
+    b"Date: Tue, 25 Feb 2025 03:00:56 +0200\n"
+    b"X-Authenticated-Sender: server9.maghost.ro: mailnull\n"
+    b"List-Id: <cygwin-patches.cygwin.com>\n"
+    b"\n"
+    b"--1740445256-eximdsn-1372809679\n"
+    b"Content-type: text/plain; charset=us-ascii\n"
+    b"\n"
+    b"This message was created automatically by mail delivery software.\n"
+    b"\n"
+    b"A message that you sent could not be delivered to one or more of its\n"
+    b"recipients. This is a permanent error. The following address(es) failed:\n"
+    b"\n"
+    b"  cygwin-patches@cygwin.com\n"
+    b"    Domain profilaxis.ro has exceeded the max emails per hour (125/100 (125%)) allowed.  Message discarded.\n"
+    b"\n"
+    b"--1740445256-eximdsn-1372809679\n"
+    b"Content-type: message/delivery-status\n"
+    b"\n"
+    b"Reporting-MTA: dns; server9.maghost.ro\n"
+    b"\n"
+    b"Action: failed\n"
+    b"Final-Recipient: rfc822;cygwin-patches@cygwin.com\n"
+    b"Status: 5.0.0\n"
+    b"\n"
+    b"--1740445256-eximdsn-1372809679\n"
+    b"Content-type: text/rfc822-headers\n"
+    b"\n"
+    b"Return-path: <cygwin-patches@cygwin.com>\n"
+    b"Received: from [134.209.241.153] (port=58265)\n"
+    b"\tby server9.maghost.ro with esmtpsa  (TLS1.2) tls TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384\n"
+    b"\t(Exim 4.98.1)\n"
+    b"\t(envelope-from <cygwin-patches@cygwin.com>)\n"
+    b"\tid 1tmjJf-00000000Wug-3JYb\n"
+    b"\tfor cygwin-patches@cygwin.com;\n"
+    b"\tTue, 25 Feb 2025 03:00:55 +0200\n"
+    b'Reply-To: "Maersk Line" <krakengroups@proton.me>\n'
+    b'From: "Maersk Line" <cygwin-patches@cygwin.com>\n'
+    b"To: cygwin-patches@cygwin.com\n"
+    b"Subject: Re: Bill of Lading Arrival & Inv\n"
+    b"Date: 25 Feb 2025 02:00:54 +0100\n"
+    b"Message-ID: <20250225020054.459A92F400213C94@cygwin.com>\n"
+    b"MIME-Version: 1.0\n"
+    b"Content-Type: multipart/mixed;\n"
+    b'\tboundary="----=_NextPart_000_0012_DD84E46D.4AD60761"\n'
+    b"X-Exim-DSN-Information: Due to administrative limits only headers are returned\n"
+    b"\n"
+    b"\n"
+    b"--1740445256-eximdsn-1372809679--\n"
+)
+
+
+def _findings(raw: bytes, kind: str) -> list[str]:
+    return [f.explanation for f in headerscope.analyze(raw, offline=True).findings if f.id == kind]
+
+
+def _title(raw: bytes, kind: str) -> str:
+    [title] = [f.title for f in headerscope.analyze(raw, offline=True).findings if f.id == kind]
+    return title
+
+
+def test_an_exim_reports_reason_is_read_from_its_text_when_no_diagnostic_code_gives_it() -> None:
+    # Was "(5.0.0: permanent failure: other or undefined status)", the reason dropped, while the
+    # same bounce without its report part read "No Such User Here".
+    report = delivery_report(parse_message(KSUMMIT))
+    assert report is not None
+    [recipient] = report.recipients
+    assert (recipient.diagnostic_code, recipient.text_reason) == (None, "No Such User Here")
+    assert _title(KSUMMIT, "dsn.failed") == "Bounce: delivery to kevin@salonbasinger.com failed (5.0.0: “No Such User Here”)"
+    [explanation] = _findings(KSUMMIT, "dsn.failed")
+    assert "us256.siteground.us's own text gives the reason: \"No Such User Here\"" in explanation
+    assert "answered" not in explanation  # no remote server's reply
+    limit = "Domain profilaxis.ro has exceeded the max emails per hour (125/100 (125%)) allowed. Message discarded."
+    assert headerscope.analyze(CYGWIN, offline=True).delivery_report.recipients[0].text_reason == limit  # type: ignore[union-attr]
+    assert limit[:60] in _title(CYGWIN, "dsn.failed")
+    # The control: the same bounce without its report part gives the same words.
+    unstructured = KSUMMIT.replace(KSUMMIT[KSUMMIT.index(b"Content-type: message/delivery-status"):
+                                           KSUMMIT.index(b"--1664948916-eximdsn-1789472636\nContent-type: text/rfc822")], b"")
+    assert "“No Such User Here”" in _title(unstructured, "dsn.unstructured")
+    # A Diagnostic-Code stays the reason, and is not doubled by the text's.
+    coded = KSUMMIT.replace(b"Status: 5.0.0\n", b"Status: 5.0.0\nRemote-MTA: dns; mx.salonbasinger.com\n"
+                                                b"Diagnostic-Code: smtp; 550 5.1.1 unknown user\n")
+    [recipient] = delivery_report(parse_message(coded)).recipients  # type: ignore[union-attr]
+    assert (recipient.diagnostic_code, recipient.diagnostic_type, recipient.text_reason) == (
+        "550 5.1.1 unknown user", "smtp", None)
+    # An address only mentioned inside a sentence gives no reason.
+    inline = KSUMMIT.replace(b"  kevin@salonbasinger.com\n    No Such User Here",
+                             b"  Mail to kevin@salonbasinger.com\n    No Such User Here")
+    assert delivery_report(parse_message(inline)).recipients[0].text_reason is None  # type: ignore[union-attr]
+
+
+def _render(report: Report, name: str) -> str:
+    # A terminal wide enough that no cell is folded.
+    return get_renderer(name, **({"color": False, "width": 400} if name == "terminal" else {})).render(report)
+
+
+# Postfix's delay notice (its layout): no Remote-MTA, the diagnostic its own (X-Postfix).
+POSTFIX_DELAY = (
+    b"From: MAILER-DAEMON@mail.example.com (Mail Delivery System)\r\nTo: alice@example.com\r\n"
+    b"Subject: Delayed Mail (still being retried)\r\nDate: Fri, 27 Nov 2026 12:30:08 +0100\r\n"
+    b"MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n"
+    b"--B\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered for more than 4 hour(s).\r\n"
+    b"--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mail.example.com\r\n\r\n"
+    b"Final-Recipient: rfc822; bob@partner.example\r\nAction: delayed\r\nStatus: 4.4.1\r\n"
+    b"Diagnostic-Code: X-Postfix; connect to mx.partner.example[192.0.2.1]:25:\r\n    Connection timed out\r\n"
+    b"Will-Retry-Until: Wed, 2 Dec 2026 08:12:40 +0100 (CET)\r\n"
+    b"Last-Attempt-Date: Fri, 27 Nov 2026 12:30:00 +0100 (CET)\r\n"
+    b"--B\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: alice@example.com\r\nSubject: figures\r\n--B--\r\n")
+
+
+def test_a_delivery_reports_reason_column_is_headed_by_who_said_it() -> None:
+    own = headerscope.analyze(POSTFIX_DELAY, offline=True)
+    for name in ("terminal", "markdown", "html"):
+        text = _render(own, name)
+        assert "emote server said" not in text, name
+        assert "eporting server said" in text, name
+        assert "Connection timed out" in text, name
+        # What a support engineer asks of a delay: until when it is retried, and the last try.
+        assert "Wed, 2 Dec 2026 08:12:40" in text, name
+        assert "Fri, 27 Nov 2026 12:30:00" in text, name
+    remote = POSTFIX_DELAY.replace(b"Status: 4.4.1\r\nDiagnostic-Code: X-Postfix; connect to mx.partner.example[192.0.2.1]:25:\r\n"
+                                   b"    Connection timed out\r\n",
+                                   b"Status: 4.2.2\r\nRemote-MTA: dns; mx.partner.example\r\n"
+                                   b"Diagnostic-Code: smtp; 452 4.2.2 Mailbox full\r\n")
+    assert remote != POSTFIX_DELAY
+    theirs = headerscope.analyze(remote, offline=True)
+    for name in ("terminal", "markdown", "html"):
+        text = _render(theirs, name)
+        assert "emote server said" in text and "eporting server said" not in text, name
+        assert "mx.partner.example: 452 4.2.2 Mailbox full" in text, name
+    # A Remote-MTA beside the reporting server's own diagnostic type is still its own words.
+    postfix_own = POSTFIX_DELAY.replace(b"Status: 4.4.1\r\n", b"Status: 4.4.1\r\nRemote-MTA: dns; mx.partner.example\r\n")
+    assert "eporting server said" in _render(headerscope.analyze(postfix_own, offline=True), "markdown")
+    # Both kinds in one table: each cell says whose.
+    both = remote.replace(b"Will-Retry-Until:", b"Will-Retry-Until:", 1).replace(
+        b"--B\r\nContent-Type: text/rfc822-headers",
+        b"\r\nFinal-Recipient: rfc822; carol@partner.example\r\nAction: delayed\r\nStatus: 4.4.1\r\n"
+        b"Diagnostic-Code: X-Postfix; connect to mx2.partner.example[192.0.2.2]:25: Connection timed out\r\n"
+        b"--B\r\nContent-Type: text/rfc822-headers")
+    text = _render(headerscope.analyze(both, offline=True), "markdown")
+    assert "| Server said |" in text
+    assert "reporting server (mail.example.com): connect to mx2.partner.example" in text
+    # Exim's reason from its text is the reporting server's, marked as read from the notice.
+    text = _render(headerscope.analyze(KSUMMIT, offline=True), "markdown")
+    assert "| Reporting server said |" in text and "No Such User Here (notice text)" in text
+
