@@ -24,6 +24,8 @@ FINDING_IDS = frozenset({
     "dmarc.no_record", "dmarc.nothing_aligned", "dmarc.partial_pct", "dmarc.temperror", "dmarc.testing",
     # dsn.{kind}: the delivery report's action (mime.py), or none readable.
     "dsn.delayed", "dsn.delivered", "dsn.failed", "dsn.unstructured",
+    # A bounce of a message whose own header says its From: domain did not send it (mime.py).
+    "dsn.backscatter",
     "envelope.address_decoy", "envelope.sender_only_authenticated", "envelope.own_domain_from_outside", "envelope.archive_address", "envelope.confusable_domain", "envelope.damaged_return_path", "envelope.earlier_delivery",
     "envelope.encoded_word_in_address",
     "envelope.from_not_an_address", "envelope.invalid_originator", "envelope.list_intake", "envelope.multiple_from", "envelope.no_from", "envelope.null_sender",

@@ -1871,6 +1871,10 @@ def read_carried(message: Message, path: str = "", signed_by: frozenset[str] = f
                 forward = inline_forward(message)
                 if forward is not None:
                     findings.append(forward)
+    if carried and any(f.id in _BOUNCE_FINDINGS for f in findings):
+        backscatter = _backscatter(message, carried[0][1])
+        if backscatter is not None:
+            findings.append(backscatter)
     if feedback is not None:
         feedback = _with_authentication(feedback, message, signed_by)
         removed = not attached and any(p.content_type in _MESSAGE_TYPES for p in parts)
@@ -1898,6 +1902,90 @@ def read_carried(message: Message, path: str = "", signed_by: frozenset[str] = f
             reference=_RFC2046_MESSAGE, subject="attachments",
         ))
     return report, feedback, attached, findings
+
+
+# The findings that say the message is a failure or delay notice about a message it returns.
+_BOUNCE_FINDINGS = frozenset({"dsn.failed", "dsn.delayed", "dsn.unstructured"})
+# A DKIM-Signature's d= tag (RFC 6376 section 3.5), read to see whose signature a returned copy
+# carries, not to verify it (a returned header has no body to check).
+_dkim_d_tag_re = compiled_on_first_use(r"(?:^|;)[ \t\r\n]*d[ \t\r\n]*=[ \t\r\n]*([^;\s]{1,253})")
+_MAX_COPY_SIGNATURES = 10
+
+
+def _backscatter(message: Message, copy: bytes) -> Finding | None:
+    """A notice when a bounce returns a message whose own header says it did not come from the
+    domain its From: claims, and the bounce goes back to that From: address: spam that forged the
+    address, bounced by a server that accepted it first and refused it later ("backscatter", RFC
+    3834 section 2 and RFC 5321 section 6.2 on notices to forged senders). The evidence is the
+    returned copy's first hop, the bouncing server's own stamp: a login submission at a server of
+    another organisation (not a webmail provider's, which lets only verified addresses send), or
+    an outside client whose HELO names the From: domain's organisation; and no DKIM signature of
+    that organisation in the copy. None otherwise (the domain's own mail that bounced)."""
+    from .domains import is_domain_name, organizational_domain
+    from .envelope import is_free_mailbox
+    from .hops import is_non_public_ip
+    from .received import parse_received
+
+    inner = parse_message(copy[:_MAX_BOUNCE_TEXT])
+    authors = [a for a in parse_addresses((inner.first("From") or "")[:_MAX_ADDRESS_TEXT])[:10] if a.domain]
+    if len(authors) != 1:
+        return None
+    author = authors[0].address.lower()
+    domain = (authors[0].domain or "").lower().rstrip(".")
+    organization = organizational_domain(domain) or domain
+
+    def ours(name: str | None) -> bool:
+        name = (name or "").lower().rstrip(".")
+        return bool(name) and (organizational_domain(name) or name) == organization
+
+    # Sent back to the forged address (or its domain): the bounce is that domain's to read.
+    addressed = [a.address.lower() for a in parse_addresses((message.first("To") or "")[:_MAX_ADDRESS_TEXT])[:10]
+                 if a.domain]
+    if author not in addressed and not any(address_domain(a) == domain for a in addressed):
+        return None
+    # DomainKeys (RFC 4870), DKIM's predecessor, signed with the same d= tag (Gmail until 2011).
+    signatures = inner.all("DKIM-Signature")[:_MAX_COPY_SIGNATURES] + inner.all("DomainKey-Signature")[:2]
+    for signature in signatures:
+        signer = _dkim_d_tag_re().search(signature.value[:4000])
+        if signer is not None and ours(signer.group(1)):
+            return None  # the domain signed it: its own mail, whatever the route
+    stamps = inner.all("Received")
+    if not stamps:
+        return None
+    first = parse_received(stamps[-1].value[:4000])  # the earliest: the bouncing side's own record
+    if not first.by or not is_domain_name(first.by) or organizational_domain(first.by) is None:
+        return None  # a receiver named by its address alone ("by 10.64.10.4"): whose it is is unknown
+    if ours(first.by):
+        return None  # the domain's own server took it first
+    if first.auth:
+        if is_free_mailbox(first.by):
+            return None  # a webmail provider sends a custom From: only once its owner verified it
+        evidence = (f"it was submitted with a login ({first.protocol or first.auth}) at {first.by}, a server of "
+                    f"another organisation than {domain}"
+                    + (f", from {first.from_ip}" if first.from_ip else ""))
+    elif ours(first.from_helo) and not ours(first.from_rdns) and first.from_ip \
+            and not is_non_public_ip(first.from_ip):
+        named = f"named {first.from_rdns}" if first.from_rdns else "without a reverse DNS name"
+        evidence = (f"the client that handed it to {first.by} ({first.from_ip}, {named}) said HELO "
+                    f"{first.from_helo}, claiming {domain}'s organisation without being in it")
+    else:
+        return None
+    reply_to = [a for a in parse_addresses((inner.first("Reply-To") or "")[:_MAX_ADDRESS_TEXT])[:3] if a.domain]
+    elsewhere = [a.address for a in reply_to if not ours(a.domain)]
+    replies = f"; its Reply-To sends answers elsewhere ({_short(elsewhere[0], 80)})" if elsewhere else ""
+    return Finding(
+        id="dsn.backscatter", severity=Severity.NOTICE,
+        title=f"Likely backscatter: the returned message only claims to be from {_short(author, 80)}",
+        explanation=(f"The message this bounce returns says it is from {author}, and the bounce went back to "
+                     f"that address, but its own header says it did not come from {domain}: {evidence}, and it "
+                     f"carries no DKIM signature of {organization}{replies}. That is how spam that forged the "
+                     f"address looks when a server accepted it and bounced it later (backscatter): the bounce is "
+                     f"about a message someone else sent in {domain}'s name, not a failure of {domain}'s own "
+                     "mail. This is read from the returned copy, the bouncing server's text, not proved: a "
+                     f"sender of {domain} who submits through another provider without signing looks the same; "
+                     f"{domain}'s own logs of the Message-ID tell for sure."),
+        reference="https://www.rfc-editor.org/rfc/rfc3834#section-2", subject="delivery report",
+    )
 
 
 # An inline forward: the separator line a mail program writes above the quoted message's

@@ -276,3 +276,59 @@ def test_a_delivery_reports_reason_column_is_headed_by_who_said_it() -> None:
     text = _render(headerscope.analyze(KSUMMIT, offline=True), "markdown")
     assert "| Reporting server said |" in text and "No Such User Here (notice text)" in text
 
+
+def test_a_bounce_of_spam_that_forged_the_address_is_said_to_be_likely_backscatter() -> None:
+    # Both were read as "delivery to <the list> failed", as if the list's own mail had failed.
+    [finding] = [f for f in headerscope.analyze(KSUMMIT, offline=True).findings if f.id == "dsn.backscatter"]
+    assert finding.severity.value == "notice"
+    assert finding.title == "Likely backscatter: the returned message only claims to be from ksummit@lists.linux.dev"
+    assert "(113.133.226.15, without a reverse DNS name) said HELO lists.linux.dev" in finding.explanation
+    assert "not a failure of lists.linux.dev's own mail" in finding.explanation
+    assert "read from the returned copy, the bouncing server's text, not proved" in finding.explanation
+    [explanation] = _findings(CYGWIN, "dsn.backscatter")
+    assert "submitted with a login (esmtpsa) at server9.maghost.ro" in explanation
+    assert "Reply-To sends answers elsewhere (krakengroups@proton.me)" in explanation
+    # The same evidence in a bounce without a report part (Exim's text and returned header).
+    unstructured = KSUMMIT.replace(KSUMMIT[KSUMMIT.index(b"Content-type: message/delivery-status"):
+                                           KSUMMIT.index(b"--1664948916-eximdsn-1789472636\nContent-type: text/rfc822")], b"")
+    assert _findings(unstructured, "dsn.backscatter")
+
+
+def test_a_bounce_of_the_domains_own_mail_is_not_called_backscatter() -> None:
+    copy_from = b"Received: from [134.209.241.153] (port=58265)\n\tby server9.maghost.ro with esmtpsa"
+    cases = {
+        # The copy signed by the From: domain's organisation (Gmail's DSN of a suse.com post,
+        # submitted through Google: d=suse.com).
+        "signed": CYGWIN.replace(b"Reply-To: \"Maersk", b"DKIM-Signature: v=1; a=rsa-sha256;\n\td=cygwin.com; s=k; "
+                                 b"bh=x; b=y\nReply-To: \"Maersk"),
+        "signed, subdomain": CYGWIN.replace(b"Reply-To: \"Maersk", b"DKIM-Signature: v=1; d=mail.cygwin.com; s=k; "
+                                            b"bh=x; b=y\nReply-To: \"Maersk"),
+        # Taken first by the domain's own server.
+        "own server": CYGWIN.replace(b"by server9.maghost.ro with esmtpsa", b"by smtp.cygwin.com with esmtpsa"),
+        # A webmail provider lets only verified addresses send as another domain.
+        "webmail": CYGWIN.replace(b"by server9.maghost.ro with esmtpsa", b"by smtp.gmail.com with esmtpsa"),
+        # The bounce goes to someone else than the address the copy claims.
+        "other recipient": CYGWIN.replace(b"To: cygwin-patches@cygwin.com\nReferences", b"To: someone@other.example\n"
+                                          b"References"),
+        # No Received in the copy: no first hop to read.
+        "no stamp": CYGWIN.replace(copy_from, b"X-Was: [134.209.241.153]\n\tby server9.maghost.ro with esmtpsa"),
+        # A receiver named by its address only (Gmail's own "by 10.64.10.4 with HTTP", 2006).
+        "ip receiver": CYGWIN.replace(b"by server9.maghost.ro with esmtpsa", b"by 10.64.10.4 with esmtpsa"),
+        # A client of the domain itself, by its reverse DNS name, or a private one.
+        "own client": KSUMMIT.replace(b"from [113.133.226.15] (port=59646 helo=lists.linux.dev)",
+                                      b"from smtp.linux.dev ([113.133.226.15] helo=lists.linux.dev)"),
+        "private client": KSUMMIT.replace(b"[113.133.226.15] (port=59646", b"[10.1.2.3] (port=59646"),
+        # A HELO that does not claim the domain: nothing to say whose the client is.
+        "other helo": KSUMMIT.replace(b"helo=lists.linux.dev)", b"helo=mail.example.net)"),
+    }
+    for name, raw in cases.items():
+        assert raw not in (CYGWIN, KSUMMIT), name  # each case changes the bounce it starts from
+        report = headerscope.analyze(raw, offline=True)
+        assert any(f.id == "dsn.failed" for f in report.findings), name
+        assert not [f for f in report.findings if f.id == "dsn.backscatter"], name
+    # The repository's own bounce sample is a bounce of its sender's own mail.
+    from conftest import SAMPLES
+
+    sample = headerscope.analyze((SAMPLES / "bounce.eml").read_bytes(), offline=True)
+    assert any(f.id == "dsn.failed" for f in sample.findings)
+    assert not [f for f in sample.findings if f.id == "dsn.backscatter"]
