@@ -260,6 +260,9 @@ def test_a_delivery_reports_reason_column_is_headed_by_who_said_it() -> None:
         text = _render(theirs, name)
         assert "emote server said" in text and "eporting server said" not in text, name
         assert "mx.partner.example: 452 4.2.2 Mailbox full" in text, name
+    # A long reply cut at the cell's limit keeps the dates after it (Gmail's groups.io refusal).
+    long = remote.replace(b"Mailbox full", b"Mailbox full " + b"x" * 2000)
+    assert "Fri, 27 Nov 2026 12:30:00" in _render(headerscope.analyze(long, offline=True), "markdown")
     # A Remote-MTA beside the reporting server's own diagnostic type is still its own words.
     postfix_own = POSTFIX_DELAY.replace(b"Status: 4.4.1\r\n", b"Status: 4.4.1\r\nRemote-MTA: dns; mx.partner.example\r\n")
     assert "eporting server said" in _render(headerscope.analyze(postfix_own, offline=True), "markdown")

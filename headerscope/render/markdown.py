@@ -248,15 +248,15 @@ class MarkdownRenderer(Renderer):
                  _row(("Recipient", "Action", "Status", heading[:1].upper() + heading[1:])), _row(("---",) * 4)]
         for recipient in shown:
             status = " ".join(p for p in (recipient.status, f"({recipient.status_meaning})"
-                                          if recipient.status_meaning else None,
-                                          f"(will retry until {recipient.will_retry_until})"
-                                          if recipient.will_retry_until else None) if p)
-            said = "; ".join(p for p in (dsn_said_cell(recipient, delivery.reporting_mta, mixed=heading == "server said"),
-                                         f"last attempt {recipient.last_attempt_date}"
-                                         if recipient.last_attempt_date else None) if p)
+                                          if recipient.status_meaning else None) if p)
+            said = dsn_said_cell(recipient, delivery.reporting_mta, mixed=heading == "server said")
+            # The dates after the text, each escaped and cut on its own: a long reply cut at the
+            # cell's limit must not take them with it.
+            retry = f" (will retry until {md_escape(recipient.will_retry_until, 100)})" if recipient.will_retry_until else ""
+            attempt = f"; last attempt {md_escape(recipient.last_attempt_date, 100)}" if recipient.last_attempt_date else ""
             lines.append(_row((md_escape(recipient.final_recipient or recipient.original_recipient, 120),
-                               md_escape(recipient.action, 20), md_escape(status or None, 200),
-                               md_escape(said or None, MAX_CELL))))
+                               md_escape(recipient.action, 20), md_escape(status or None, 200) + retry,
+                               md_escape(said, MAX_CELL) + attempt)))
         lines.append("")
         return lines
 
