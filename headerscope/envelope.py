@@ -1691,9 +1691,18 @@ _RELAYS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], tup
 # Services whose marks say nothing unless the receiving side's chain shows the service handing
 # the message over (_relay_in_chain): their fields are written on mail they merely delivered.
 _FORWARD_ONLY_IN_CHAIN = frozenset({"Yandex mail forwarding"})
-# Firefox Relay writes From: "original@example.com [via Relay]" <mask@mozmail.com> (its
-# generate_relay_From); Apple's Hide My Email aliases are at privaterelay.appleid.com.
+# Firefox Relay (mozilla/fx-private-relay) forwards with From: "original@example.com [via Relay]"
+# <mask@mozmail.com>, To: the mask owner's real address, Reply-To: replies@relay.firefox.com and
+# Resent-From: the original sender (its generate_relay_from and fixture
+# single_recipient_expected.email); it used to write its shared replies@ or noreply@
+# relay.firefox.com in From: instead of the mask, and an encoded-word display name that decodes
+# with literal quotes ("\"someone@example.com [via Relay]\""). A reply the owner sends through it
+# goes out as the mask: From: and Reply-To: the mask, no "[via Relay]" (s3_stored_replies_expected).
+# Apple's Hide My Email aliases are at privaterelay.appleid.com.
 _FIREFOX_RELAY_DOMAINS = ("mozmail.com", "relay.firefox.com")
+_FIREFOX_RELAY_SUFFIX = " [via Relay]"
+# Firefox Relay's own shared sending addresses at relay.firefox.com (no user's mask).
+_FIREFOX_RELAY_SHARED = frozenset({"replies", "noreply"})
 _APPLE_RELAY_DOMAIN = "privaterelay.appleid.com"
 # DuckDuckGo's rewritten From: "local_at_example.com_alias@duck.com" (the sender's address with
 # "@" written "_at_", then the alias's local part).
@@ -1703,6 +1712,26 @@ _duck_from_re = compiled_on_first_use(r"([a-z0-9._%+-]{1,64})_at_([a-z0-9.-]{1,2
 _auth_result_re = compiled_on_first_use(r"\b(dkim|spf|dmarc)\s{0,4}=\s{0,4}([a-z]{1,12})", re.IGNORECASE)
 _MAX_RELAY_VALUE = 600
 """Characters read of a relay's field (an address with a display name is a few dozen)."""
+
+
+def _in_domains(domain: str | None, domains: tuple[str, ...]) -> bool:
+    """Whether a domain is one of ``domains`` or below one (a premium mask's subdomain of
+    mozmail.com): its parents, not its organisation alone, are compared, as relay.firefox.com is
+    listed under firefox.com."""
+    name = (domain or "").lower().rstrip(".")
+    return any(name == listed or name.endswith("." + listed) for listed in domains)
+
+
+def _firefox_relay_original(display_name: str | None) -> str | None:
+    """What Firefox Relay's forward shows before " [via Relay]" in From:'s display name (the
+    original From: as it read), or None when the name is not of that form. Its older
+    encoded-word name decodes with the quotes it wrote inside it, which are no part of the text."""
+    shown = (display_name or "").strip()
+    if len(shown) >= 2 and shown[0] == shown[-1] == '"':
+        shown = shown[1:-1].strip()
+    if not shown.endswith(_FIREFOX_RELAY_SUFFIX):
+        return None
+    return shown[:-len(_FIREFOX_RELAY_SUFFIX)]
 
 
 def _relay_address(value: str) -> str | None:
@@ -1828,13 +1857,30 @@ def _relay(message: Message, header_from: Sequence[Address], to: Sequence[Addres
     elif service == "ImprovMX" and ":send:improvmx" in (message.first("Feedback-ID") or "")[:200].lower():
         direction = "reply"  # ImprovMX's SMTP sending: the alias owner's message sent out as the alias
         alias = author.address if author is not None else None
-    if service is None and author is not None and author_org in _FIREFOX_RELAY_DOMAINS:
-        service, domains, direction, markers = "Firefox Relay", _FIREFOX_RELAY_DOMAINS, "forward", ["From: at mozmail.com"]
-        shown = (author.display_name or "")[:300]
-        if shown.endswith(" [via Relay]"):
-            original = _relay_address(shown[:-len(" [via Relay]")])
-            original_source = "From: display name (\"... [via Relay]\")" if original else None
-        alias = next((a.address for a in to if _org(a.domain) in _FIREFOX_RELAY_DOMAINS), None)
+    if service is None and author is not None and _in_domains(author.domain, _FIREFOX_RELAY_DOMAINS):
+        service, domains, markers = "Firefox Relay", _FIREFOX_RELAY_DOMAINS, [f"From: at {author.domain}"]
+        # The author's mask, unless From: is one of the relay's shared addresses (its older forwards).
+        mask = author.address if author.address.rpartition("@")[0].lower() not in _FIREFOX_RELAY_SHARED else None
+        shown = _firefox_relay_original(author.display_name)
+        if shown is not None:
+            # A forward: the original From: in the display name, and in Resent-From (PR #3576),
+            # which is read when the name holds no address (the relay cuts a long one at 900).
+            direction = "forward"
+            markers.append("From: display name \"... [via Relay]\"")
+            original = _relay_address(shown)
+            resent = message.first("Resent-From")
+            resent_from = _relay_address(resent) if resent is not None else None
+            if original is not None:
+                agrees = resent_from is not None and resent_from.lower() == original.lower()
+                original_source = "From: display name (\"... [via Relay]\")" + (" and Resent-From" if agrees else "")
+            elif resent_from is not None:
+                original, original_source = resent_from, "Resent-From"
+            # The mask the message was sent to is From:'s address (To: is the owner's real one).
+            alias = next((a.address for a in to if _in_domains(a.domain, _FIREFOX_RELAY_DOMAINS)), mask)
+        elif mask is not None:
+            # No "[via Relay]": the mask owner's own message sent out as the mask (a reply), the
+            # form of Apple's Hide My Email reply.
+            direction, alias = "reply", mask
     if service is None:
         if author is not None and (author.domain or "").lower() == _APPLE_RELAY_DOMAIN:
             service, direction, alias = "Apple Hide My Email", "reply", author.address

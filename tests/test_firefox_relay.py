@@ -1,0 +1,83 @@
+"""Firefox Relay's forwards and replies in their real shapes (mozilla/fx-private-relay: its
+generate_relay_from, fixtures single_recipient_expected.email and s3_stored_replies_expected.email,
+issue #3219's older From:), and a forger wearing its marks (verification V34f)."""
+
+from __future__ import annotations
+
+from headerscope.envelope import analyze_envelope
+from headerscope.message import parse_message
+from headerscope.model import Envelope, Finding, Hop, ReceivedFields, Role
+
+
+def _hop(client: str) -> Hop:
+    """Gmail's record of taking the message from ``client`` (its reverse DNS name)."""
+    return Hop(number=1, header_index=99,
+               fields=ReceivedFields(from_helo=client, from_rdns=client, from_ip="192.0.2.10", by="mx.google.com",
+                                     for_="bob@gmail.com"),
+               raw="", delay_seconds=None, role=Role.MTA, organization=None, trusted=True, boundary=True)
+
+
+def _run(headers: str, client: str = "a8-21.smtp-out.amazonses.com") -> tuple[Envelope, tuple[Finding, ...]]:
+    message = parse_message(("Delivered-To: bob@gmail.com\n" + headers).replace("\n", "\r\n").encode()
+                            + b"\r\nbody\r\n")
+    return analyze_envelope(message, (_hop(client),), 1, None)
+
+
+# The forward as Firefox Relay writes it today: the mask in From:'s address, the original From:
+# in its display name and in Resent-From, the owner's real address in To:.
+_FORWARD = ('From: "news@shop.example [via Relay]" <abc123@mozmail.com>\nTo: bob@gmail.com\n'
+            "Reply-To: replies@relay.firefox.com\nResent-From: news@shop.example\n")
+
+
+def test_a_forward_names_the_mask_in_from_as_the_alias_and_reads_resent_from() -> None:
+    envelope, _ = _run(_FORWARD)
+    relay = envelope.relay
+    assert relay is not None and relay.service == "Firefox Relay" and relay.direction == "forward"
+    assert relay.alias == "abc123@mozmail.com"  # To: is the owner's real address, not the mask
+    assert relay.original_sender == "news@shop.example"
+    assert relay.original_sender_source == 'From: display name ("... [via Relay]") and Resent-From'
+    assert relay.summary().startswith("Relayed by Firefox Relay for alias abc123@mozmail.com")
+    # Resent-From names the original sender: no forwarding mailbox, no difference of its own.
+    assert not [d for d in envelope.differences if d.kind in ("forwarded", "bcc")]
+
+
+def test_resent_from_is_the_original_sender_when_the_name_holds_no_address() -> None:
+    # The relay cuts an original From: longer than 998 characters to 900 and " ...": its address is lost.
+    long_name = "A" * 950
+    envelope, _ = _run(f'From: "{long_name[:900]} ... [via Relay]" <abc123@mozmail.com>\nTo: bob@gmail.com\n'
+                       "Resent-From: news@shop.example\n")
+    relay = envelope.relay
+    assert relay is not None and relay.direction == "forward"
+    assert (relay.original_sender, relay.original_sender_source) == ("news@shop.example", "Resent-From")
+    # A name longer than 300 characters ending in the relay's mark is still its form.
+    envelope, _ = _run(f'From: "{"B" * 400} <news@shop.example> [via Relay]" <abc123@mozmail.com>\n'
+                       "To: bob@gmail.com\n")
+    assert envelope.relay is not None and envelope.relay.original_sender == "news@shop.example"
+
+
+def test_a_reply_through_the_mask_is_a_reply() -> None:
+    envelope, _ = _run("From: a1b2c3d4@mozmail.com\nTo: sender@external.example.com\nReply-To: a1b2c3d4@mozmail.com\n")
+    relay = envelope.relay
+    assert relay is not None and relay.service == "Firefox Relay"
+    assert (relay.direction, relay.alias, relay.original_sender) == ("reply", "a1b2c3d4@mozmail.com", None)
+    assert relay.summary().startswith("Sent out through Firefox Relay from alias a1b2c3d4@mozmail.com (a reply")
+    assert any("the alias owner's real address, which the relay hides" in note for note in relay.notes)
+
+
+def test_the_older_from_of_relay_firefox_com_is_recognised() -> None:
+    # Issue #3219: an encoded-word name that decodes with the quotes the relay wrote inside it.
+    envelope, _ = _run("From: =?utf-8?q?=22someone=40example=2Ecom_=5Bvia_Relay=5D=22?= <replies@relay.firefox.com>\n"
+                       "To: bob@gmail.com\n")
+    relay = envelope.relay
+    assert relay is not None and relay.service == "Firefox Relay" and relay.direction == "forward"
+    assert relay.original_sender == "someone@example.com"
+    assert relay.alias is None  # replies@ is the relay's shared address, no mask
+    assert relay.markers[0] == "From: at relay.firefox.com"
+
+
+def test_only_the_relays_domains_and_those_below_them_are_its() -> None:
+    premium, _ = _run('From: "news@shop.example [via Relay]" <news@bob.mozmail.com>\nTo: bob@gmail.com\n')
+    assert premium.relay is not None and premium.relay.alias == "news@bob.mozmail.com"
+    for author in ("accounts@firefox.com", "x@evilrelay.firefox.com", "x@mozmail.com.attacker.example"):
+        envelope, _ = _run(f'From: "news@shop.example [via Relay]" <{author}>\nTo: bob@gmail.com\n')
+        assert envelope.relay is None, author
