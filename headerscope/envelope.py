@@ -1622,12 +1622,16 @@ def is_free_mailbox(domain: str | None) -> bool:
 _ALIAS_FORWARDERS = (("X-SimpleLogin-Envelope-To", "SimpleLogin"),)
 
 
-def _forwarding_trace(message: Message, mail_from: str | None, recipient: str | None = None) -> tuple[str, str] | None:
+def _forwarding_trace(message: Message, mail_from: str | None, recipient: str | None = None,
+                      authors: frozenset[str] = frozenset()) -> tuple[str, str] | None:
     """The mailbox that forwarded or redirected the message, with the trace that says so, or None.
-    ``recipient``: when given, a trace that names another forward target is not this forward."""
+    ``recipient``: when given, a trace that names another forward target is not this forward.
+    ``authors``: addresses (lower case) a Resent-From naming is no forwarding mailbox: the From:
+    address itself, and the original sender a relay's rewrite claims (Firefox Relay writes that
+    sender in Resent-From of every forward: a trace of the author, not of a forward)."""
     for field in message.all("Resent-From")[:1]:
         found = parse_addresses(field.value)
-        if found and found[0].domain:
+        if found and found[0].domain and found[0].address.lower() not in authors:
             return found[0].address, (f"Resent-From names {found[0].address} as who reintroduced it "
                                       f"(RFC 5322 section 3.6.6)")
     for field in message.all("X-MS-Exchange-ForwardingLoop")[:1]:
@@ -2362,14 +2366,19 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                         f"delivered to {delivered_rcpt[0].address} (Delivered-To): an alias, virtual "
                         f"mailbox or forwarding rule at the receiver redirected it."))
     visible = [r for r in rcpt_to if r.lower() in header_rcpts]
-    forwarder = _forwarding_trace(message, mail_from)
+    # A Resent-From naming the author (or the original sender a relay claims) is no forwarding mailbox.
+    authors = frozenset(address.lower() for address in (from_text, relay.original_sender if relay else None)
+                        if address)
+    forwarder = _forwarding_trace(message, mail_from, authors=authors)
     # A forward the SRS rewrite or a relay's marks identify: (alias or "", how it is known).
     relay_forward: tuple[str, str] | None = None
     # A relay's marks say it forwarded only when the receiving side's chain shows it (anyone can
     # write the marks, or an address at privaterelay.appleid.com in To:): otherwise the recipient
-    # stays a possible blind copy, with the relay's claim said beside it.
-    claimed_forward = relay is not None and relay.direction == "forward" and relay.in_chain is False
-    if relay is not None and relay.direction == "forward" and relay.in_chain is not False:
+    # stays a possible blind copy, with the relay's claim said beside it. Firefox Relay's hosts are
+    # never in the chain (it sends through Amazon SES, in_chain None), and it needs no such excuse:
+    # its forward writes the mask's owner in To:.
+    claimed_forward = relay is not None and relay.direction == "forward" and relay.in_chain is not True
+    if relay is not None and relay.direction == "forward" and relay.in_chain is True:
         relay_forward = (relay.alias or "", f"{relay.service} forwarded it (by its marks: "
                                             f"{', '.join(relay.markers[:3])}, a claim)")
     elif srs is not None and not at_submission:
@@ -2463,7 +2472,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                 kind="forwarded", envelope_value=rcpt, header_value=", ".join(visible),
                 explanation=f"{rcpt} ({source}) is not in To: or Cc:, but {', '.join(visible)} is: an "
                             f"alias or forwarding rule at the receiver redirected the message there."))
-        elif forwarder is not None and (trace := _forwarding_trace(message, mail_from, rcpt)) is not None:
+        elif forwarder is not None and (trace := _forwarding_trace(message, mail_from, rcpt, authors)) is not None:
             differences.append(EnvelopeDifference(
                 kind="forwarded", envelope_value=rcpt, header_value=trace[0],
                 explanation=f"{rcpt} ({source}) is not in To: or Cc:. {trace[1]}: the message was "
@@ -2521,11 +2530,14 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                             f"Bcc-only send, a script or a mass mailing does. RFC 5321 delivers by RCPT TO, not by "
                             f"the header."))
         else:
-            unless = (f" (unless the relay marks, which anyone can write, are true: {relay.service} would then "
+            unless = ("" if not claimed_forward or relay is None else
+                      f" (the {relay.service} marks, which anyone can write, do not explain it: a {relay.service} "
+                      "forward writes the mask's owner in To:, and the relay, which sends through Amazon SES, never "
+                      "appears in the Received chain)" if relay.in_chain is None else
+                      f" (unless the relay marks, which anyone can write, are true: {relay.service} would then "
                       "have forwarded it, " + ("which the receiving side's own hops, those of its provider, cannot show)"
                                                if relay.received_by_relay else
-                                               "but it does not appear in the Received chain)")
-                      if claimed_forward and relay is not None else "")
+                                               "but it does not appear in the Received chain)"))
             differences.append(EnvelopeDifference(
                 kind="bcc", envelope_value=rcpt, header_value=", ".join(sorted(header_rcpts)) or None,
                 explanation=f"{rcpt} ({source}) received the message but is not in To: or Cc:. The "

@@ -280,7 +280,8 @@ class RelayInfo(Value):
     from a client whose reverse DNS name is a host of the relay's own domains, received by a host
     outside them. ``False``: its marks alone name it, and the sender may have written them, so
     ``direction`` is only their claim. ``None``: not checked (Firefox Relay, whose mark is its From:
-    domain and which sends through Amazon SES)."""
+    domain and which sends through Amazon SES): its marks then explain no recipient absent from
+    To: and Cc: (its forwards write the owner in To:)."""
     received_by_relay: bool = False
     """With ``in_chain`` False: the receiving side's own hosts are the relay's provider's (an iCloud
     mailbox for Hide My Email), which receive every message delivered there, so the chain can

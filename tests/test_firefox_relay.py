@@ -27,6 +27,9 @@ def _run(headers: str, client: str = "a8-21.smtp-out.amazonses.com") -> tuple[En
 # in its display name and in Resent-From, the owner's real address in To:.
 _FORWARD = ('From: "news@shop.example [via Relay]" <abc123@mozmail.com>\nTo: bob@gmail.com\n'
             "Reply-To: replies@relay.firefox.com\nResent-From: news@shop.example\n")
+# A forger's copy, sent straight to Gmail: the owner is nowhere in the header.
+_FORGED = ('Return-Path: <x@attacker.example>\nFrom: "ceo@bank.example [via Relay]" <abc123@mozmail.com>\n'
+           "To: alice@partner.example\nReply-To: replies@relay.firefox.com\n")
 
 
 def test_a_forward_names_the_mask_in_from_as_the_alias_and_reads_resent_from() -> None:
@@ -81,3 +84,23 @@ def test_only_the_relays_domains_and_those_below_them_are_its() -> None:
     for author in ("accounts@firefox.com", "x@evilrelay.firefox.com", "x@mozmail.com.attacker.example"):
         envelope, _ = _run(f'From: "news@shop.example [via Relay]" <{author}>\nTo: bob@gmail.com\n')
         assert envelope.relay is None, author
+
+
+def test_a_forger_wearing_the_relays_marks_leaves_the_hidden_recipient_a_blind_copy() -> None:
+    for extra in ("", "Resent-From: ceo@bank.example\n"):
+        envelope, _ = _run(_FORGED + extra, client="mail.attacker.example")
+        [bcc] = [d for d in envelope.differences if d.envelope_value == "bob@gmail.com"]
+        assert bcc.kind == "bcc", extra
+        assert "the Firefox Relay marks, which anyone can write, do not explain it: a Firefox Relay forward writes " \
+               "the mask's owner in To:" in bcc.explanation
+        assert "forwarded or redirected from" not in bcc.explanation
+
+
+def test_resent_from_naming_the_author_is_no_forwarding_mailbox() -> None:
+    headers = "From: alice@sender.test\nTo: carol@partner.test\nResent-From: {}\n"
+    envelope, _ = _run(headers.format("Alice <alice@sender.test>"), client="mail.sender.test")
+    assert [d.kind for d in envelope.differences if d.envelope_value == "bob@gmail.com"] == ["bcc"]
+    # Another mailbox in Resent-From is a redirect by it, as before.
+    envelope, _ = _run(headers.format("dave@forwarder.test"), client="mail.forwarder.test")
+    [forwarded] = [d for d in envelope.differences if d.envelope_value == "bob@gmail.com"]
+    assert forwarded.kind == "forwarded" and forwarded.header_value == "dave@forwarder.test"
