@@ -1296,6 +1296,8 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
     findings.extend(spam_findings)
     # Asked once: both uses below read the same receiver's results for the same domain.
     vouched = receiver_vouched(recorded, from_domain)
+    if envelope.relay is not None and envelope.relay.service == "Firefox Relay":
+        findings[:] = [_relay_display_name(f, envelope, dmarc, vouched) for f in findings]
     self_sent = self_addressed(envelope, vouched=vouched, spam_filters=spam_filters)
     if self_sent is not None:
         findings.append(self_sent)
@@ -1618,6 +1620,30 @@ def _sender_vouched_by(envelope: Envelope, from_domain: str | None,
                         if d.kind == "sender" and _SENDER_PROMISE in d.explanation else d
                         for d in envelope.differences)
     return replace(envelope, differences=differences)
+
+
+def _relay_display_name(finding: Finding, envelope: Envelope, dmarc: DmarcResult | None,
+                        vouched: bool | None) -> Finding:
+    """The From: display-name warning on a Firefox Relay forward whose From: domain DMARC passes
+    for (as computed, or as the receiving side recorded when not computed here): "original
+    [via Relay]" in the name and the mask in the address is how the relay forwards, and the pass
+    shows the relay sent it. Lowered to a notice, never dropped: anyone can write the name, and
+    the relay copies whatever the original From: said, which nothing here authenticates."""
+    relay = envelope.relay
+    if finding.id != "envelope.display_name_address" or finding.subject != "From" or relay is None \
+            or relay.direction != "forward" or dmarc is None:
+        return finding
+    if dmarc.result == "pass":
+        passed = f"DMARC passes for {dmarc.from_domain}"
+    elif dmarc.result == "not_checked" and vouched is True:
+        passed = f"the receiving side recorded {dmarc.from_domain} as authenticated"
+    else:
+        return finding  # not evidenced: a forger can write the relay's form as easily
+    return replace(finding, severity=Severity.NOTICE, explanation=(
+        f"{finding.explanation} This is {relay.service}'s documented form of a forward: it writes the original "
+        "From: in the display name, followed by \"[via Relay]\", and the mask in the address; and "
+        f"{passed}, so the relay sent this message. The name is still the original sender's text, copied by the "
+        "relay: it says who wrote to the mask, as a claim nothing here authenticates."))
 
 
 def _reply_to_unsigned(findings: Sequence[Finding], dkim: tuple[DkimSignatureResult, ...],

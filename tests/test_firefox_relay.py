@@ -4,9 +4,17 @@ issue #3219's older From:), and a forger wearing its marks (verification V34f)."
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
+from test_dkim import crlf, rsa_dns, rsa_key, sign
+
+import headerscope
+from headerscope.dns.snapshot import SnapshotResolver
 from headerscope.envelope import analyze_envelope
 from headerscope.message import parse_message
 from headerscope.model import Envelope, Finding, Hop, ReceivedFields, Role
+
+NOW = datetime(2026, 11, 20, 17, 10, tzinfo=timezone.utc)
 
 
 def _hop(client: str) -> Hop:
@@ -104,3 +112,54 @@ def test_resent_from_naming_the_author_is_no_forwarding_mailbox() -> None:
     envelope, _ = _run(headers.format("dave@forwarder.test"), client="mail.forwarder.test")
     [forwarded] = [d for d in envelope.differences if d.envelope_value == "bob@gmail.com"]
     assert forwarded.kind == "forwarded" and forwarded.header_value == "dave@forwarder.test"
+
+
+_SIGNED_FORWARD = crlf(b"""From: "news@shop.example [via Relay]" <abc123@mozmail.com>
+To: bob@gmail.com
+Reply-To: replies@relay.firefox.com
+Resent-From: news@shop.example
+Subject: Your order
+Date: Fri, 20 Nov 2026 17:00:00 +0000
+Message-ID: <0100018c1a2b3c4d@email.amazonses.com>
+
+Your order has shipped.
+""")
+_DELIVERED = (b"Delivered-To: bob@gmail.com\r\n"
+              b"Received: from a8-21.smtp-out.amazonses.com (a8-21.smtp-out.amazonses.com. [54.240.8.21]) by "
+              b"mx.google.com with ESMTPS id x1 for <bob@gmail.com>; Fri, 20 Nov 2026 09:00:03 -0800 (PST)\r\n"
+              b"Return-Path: <0100018c1a2b3c4d-aaaa-bbbb-000000@amazonses.com>\r\n")
+
+
+def _display_name_finding(report: headerscope.Report) -> Finding:
+    [finding] = [f for f in report.findings if f.id == "envelope.display_name_address"]
+    return finding
+
+
+def test_the_relays_display_name_is_a_notice_when_dmarc_passes_for_its_domain() -> None:
+    raw = _DELIVERED + sign(_SIGNED_FORWARD, domain="mozmail.com", key=rsa_key(1024),
+                            headers="from:to:subject:date:reply-to:resent-from")
+    dns = {**rsa_dns(1024, name="s1._domainkey.mozmail.com"),
+           "_dmarc.mozmail.com": {"TXT": [["v=DMARC1; p=quarantine"]]}}
+    report = headerscope.analyze(raw, resolver=SnapshotResolver(dns), now=NOW)
+    assert report.dmarc is not None and report.dmarc.result == "pass"
+    finding = _display_name_finding(report)
+    assert finding.severity.value == "notice"
+    assert "Firefox Relay's documented form of a forward" in finding.explanation
+    assert "DMARC passes for mozmail.com, so the relay sent this message" in finding.explanation
+    # Without the relay's key the form is anyone's to write: a warning, as for any other name.
+    unsigned = headerscope.analyze(raw, resolver=SnapshotResolver({"_dmarc.mozmail.com": dns["_dmarc.mozmail.com"]}),
+                                   now=NOW)
+    assert unsigned.dmarc is not None and unsigned.dmarc.result == "fail"
+    assert _display_name_finding(unsigned).severity.value == "warning"
+    assert "documented form" not in _display_name_finding(unsigned).explanation
+
+
+def test_offline_the_receivers_recorded_pass_evidences_the_relay() -> None:
+    results = b"Authentication-Results: mx.google.com; dkim=pass header.i=@mozmail.com; dmarc=pass header.from=mozmail.com\r\n"
+    passed = headerscope.analyze(results + _DELIVERED + _SIGNED_FORWARD, offline=True, now=NOW)
+    finding = _display_name_finding(passed)
+    assert finding.severity.value == "notice"
+    assert "the receiving side recorded mozmail.com as authenticated" in finding.explanation
+    failed = headerscope.analyze(results.replace(b"pass", b"fail") + _DELIVERED + _SIGNED_FORWARD, offline=True,
+                                 now=NOW)
+    assert _display_name_finding(failed).severity.value == "warning"
