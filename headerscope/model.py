@@ -291,15 +291,18 @@ class RelayInfo(Value):
         """One line: who relayed it, for which alias, and the original sender it claims."""
         alias = f" for alias {self.alias}" if self.alias else ""
         absent = self.in_chain is False
+        # Not checked (Firefox Relay): the marks are the claim, told as marks, as when the chain
+        # lacks the relay; what vouches for them is DMARC for the From: domain (said in the tail).
+        claimed = absent or self.in_chain is None
         if self.direction == "reply":
-            what = ("Marked as sent" if absent else "Sent") + f" out through {self.service}" \
+            what = ("Marked as sent" if claimed else "Sent") + f" out through {self.service}" \
                 + (f" from alias {self.alias}" if self.alias else "") \
                 + " (a reply or message from the alias owner, whose real address the relay hides)"
         elif self.direction == "forward":
-            what = ("Marked as relayed" if absent else "Relayed") + f" by {self.service}{alias} (forwarded to the " \
+            what = ("Marked as relayed" if claimed else "Relayed") + f" by {self.service}{alias} (forwarded to the " \
                 "alias owner)"
         else:
-            what = ("Carries the marks of" if absent else "Passed through") + f" {self.service}{alias}"
+            what = ("Carries the marks of" if claimed else "Passed through") + f" {self.service}{alias}"
         # No hop of the receiving side was received by or from the relay's hosts: said once,
         # beside the original sender it claims when there is one.
         missing = (f"{self.service} does not appear in the message's Received chain, so the message may never have "
@@ -309,6 +312,9 @@ class RelayInfo(Value):
         original = (f"; original sender {self.original_sender} (the relay's claim, from {self.original_sender_source}"
                     + (f"; but {missing}" if absent else "") + ")" if self.original_sender else "")
         tail = f" {missing}." if absent and not self.original_sender else ""
+        if self.in_chain is None:
+            tail += (f" {self.service}'s mark is its own From: domain, which DMARC judges: a DMARC pass for that "
+                     "domain says the relay sent it.")
         return (f"{what}{original}. Read from {', '.join(self.markers)}: fields anyone can write, not "
                 f"authenticated.{tail}")
 

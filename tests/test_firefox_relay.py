@@ -47,7 +47,9 @@ def test_a_forward_names_the_mask_in_from_as_the_alias_and_reads_resent_from() -
     assert relay.alias == "abc123@mozmail.com"  # To: is the owner's real address, not the mask
     assert relay.original_sender == "news@shop.example"
     assert relay.original_sender_source == 'From: display name ("... [via Relay]") and Resent-From'
-    assert relay.summary().startswith("Relayed by Firefox Relay for alias abc123@mozmail.com")
+    # Its mark is its From: domain, which only DMARC vouches for: the line tells the claim as marks.
+    assert relay.summary().startswith("Marked as relayed by Firefox Relay for alias abc123@mozmail.com")
+    assert "a DMARC pass for that domain says the relay sent it" in relay.summary()
     # Resent-From names the original sender: no forwarding mailbox, no difference of its own.
     assert not [d for d in envelope.differences if d.kind in ("forwarded", "bcc")]
 
@@ -71,7 +73,7 @@ def test_a_reply_through_the_mask_is_a_reply() -> None:
     relay = envelope.relay
     assert relay is not None and relay.service == "Firefox Relay"
     assert (relay.direction, relay.alias, relay.original_sender) == ("reply", "a1b2c3d4@mozmail.com", None)
-    assert relay.summary().startswith("Sent out through Firefox Relay from alias a1b2c3d4@mozmail.com (a reply")
+    assert relay.summary().startswith("Marked as sent out through Firefox Relay from alias a1b2c3d4@mozmail.com (a reply")
     assert any("the alias owner's real address, which the relay hides" in note for note in relay.notes)
 
 
