@@ -1860,11 +1860,26 @@ def _statement_ip(value: str) -> re.Match[str] | None:
     return _STATEMENT_IP.search(value)
 
 
-def _unseen_outside_client(work: list[_Work], statements: Sequence[_Statement]) -> _Statement | None:
+def _unseen_outside_client(work: list[_Work], statements: Sequence[_Statement],
+                           boundary_index: int = 0) -> _Statement | None:
     """A client the receiving side recorded (its Received-SPF or Authentication-Results, in its
     name or in none, as Exchange Online writes) that is an internet address and the client of no
-    hop shown: the hop where it connected is not there."""
+    hop shown: the hop where it connected is not there.
+
+    None when the boundary hop's client is an internet address that only its own greeting puts
+    inside the receiving side (no reverse DNS name of it, no network of the operator's): the
+    receiver saw that client connect, which is the arrival, and those records may be the
+    sender's (they sit anywhere in the header): a spoofer greeting as mail-sor-f41.google.com
+    with a Received-SPF of its own naming another client made the arrival read as missing and
+    its forged results "not relied on" instead of "possibly forged" (verification V35a)."""
     receiver = work[-1].org if work else None
+    if 0 <= boundary_index < len(work):
+        arrival = work[boundary_index]
+        client = arrival.fields
+        if client.from_ip and not arrival.private and arrival.org is not None \
+                and not (client.from_rdns and host_organization(client.from_rdns) == arrival.org) \
+                and not (arrival.org == "outlook.com" and _operator_address(arrival.org, client.from_ip)):
+            return None
     shown = {_ip(item.fields.from_ip) for item in work if item.fields.from_ip}
     for statement in statements:
         if statement.writer_org is not None and statement.writer_org != receiver:
@@ -2523,7 +2538,7 @@ def build_chain_from_fields(
                                  reverse_names)
     if bypassed is not None:
         findings.add(bypassed)
-    outside_client = _unseen_outside_client(work, statements) if not boundary.from_outside else None
+    outside_client = _unseen_outside_client(work, statements, boundary_index) if not boundary.from_outside else None
     if outside_client is not None:
         # The receiver recorded a client from outside that no Received shows: the header is cut
         # (a paste that stops before the hop where the message arrived), not internal mail.

@@ -1,0 +1,58 @@
+"""A sender's own result fields cannot make the arrival hop read as missing (verification V35a)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import headerscope
+from headerscope.dns.snapshot import SnapshotResolver
+
+# A spoofer connects to Gmail straight, with no reverse DNS name, greeting as one of Google's own
+# hosts (Gmail then writes "from HELO ([ip])": "from localhost.localdomain ([62.70.27.104]) by
+# mx.google.com" in real copies); Gmail's own results above its Received; below it, the sender's
+# made-up passes and a Received-SPF naming PayPal's server, a client no Received shows.
+_SPOOF = (
+    "Delivered-To: victim@gmail.com\n"
+    "Received: by 2002:a05:7010:8c0b:b0:3e6:2b3c:8f0e with SMTP id m11csp1234567mdb;\n"
+    "        Tue, 5 Nov 2024 08:12:35 -0800 (PST)\n"
+    "Return-Path: <service@paypal.com>\n"
+    "Received: from mail-sor-f41.google.com ([45.67.89.10])\n"
+    "        by mx.google.com with ESMTPS id 6a1803df08f44-6d353fe1234si123456786d6.100.2024.11.05.08.12.34\n"
+    "        for <victim@gmail.com>\n"
+    "        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256);\n"
+    "        Tue, 05 Nov 2024 08:12:34 -0800 (PST)\n"
+    "Received-SPF: softfail (google.com: domain of transitioning service@paypal.com does not designate 45.67.89.10 "
+    "as permitted sender) client-ip=45.67.89.10;\n"
+    "Authentication-Results: mx.google.com;\n"
+    "       spf=softfail (google.com: domain of transitioning service@paypal.com does not designate 45.67.89.10 as "
+    "permitted sender) smtp.mailfrom=service@paypal.com;\n"
+    "       dmarc=fail (p=REJECT sp=REJECT dis=QUARANTINE) header.from=paypal.com\n"
+    "From: PayPal <service@paypal.com>\n"
+    "Authentication-Results: mx.google.com;\n"
+    "       dkim=pass header.i=@paypal.com header.s=pp-dkim1 header.b=AbCdEfGh;\n"
+    "       spf=pass (google.com: domain of service@paypal.com designates 173.0.84.226 as permitted sender) "
+    "smtp.mailfrom=service@paypal.com;\n"
+    "       dmarc=pass (p=REJECT sp=REJECT dis=NONE) header.from=paypal.com\n"
+    "{forged_spf}"
+    "To: victim@gmail.com\nSubject: Your account is limited\nDate: Tue, 05 Nov 2024 16:12:30 +0000\n"
+    "Message-ID: <20241105161230.1234@paypal.com>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n"
+    "Please log in.\n")
+_FORGED_SPF = ("Received-SPF: pass (google.com: domain of service@paypal.com designates 173.0.84.226 as permitted "
+               "sender) client-ip=173.0.84.226;\n")
+_DNS = {"paypal.com": {"TXT": [["v=spf1 ip4:173.0.84.0/24 -all"]], "A": ["64.4.250.36"]},
+        "_dmarc.paypal.com": {"TXT": [["v=DMARC1; p=reject; rua=mailto:d@rua.agari.com"]]}}
+NOW = datetime(2024, 11, 6, tzinfo=timezone.utc)
+
+
+def test_a_forged_received_spf_does_not_make_the_arrival_missing_or_silence_forged_results() -> None:
+    reports = {name: headerscope.analyze(_SPOOF.replace("{forged_spf}", spf).encode(),
+                                         resolver=SnapshotResolver(_DNS), now=NOW)
+               for name, spf in (("with", _FORGED_SPF), ("without", ""))}
+    for name, report in reports.items():
+        ids = {f.id: f.severity.value for f in report.findings}
+        assert "hops.arrival_missing" not in ids, name
+        assert report.verdict.status == "spoofed", name
+        assert report.spf is not None and (report.spf.result, report.spf.client_ip) == ("fail", "45.67.89.10"), name
+        forged = [f for f in report.findings if f.id == "recorded.untrusted_claim" and f.title.startswith(
+            "Possibly forged Authentication-Results")]
+        assert forged and forged[0].severity.value == "warning", name
