@@ -3837,3 +3837,30 @@ def test_a_sender_inside_cannot_silence_a_forged_result_by_making_the_arrival_re
     report = analyze(cut, offline=True)
     assert "hops.arrival_missing" in {f.id for f in report.findings}
     assert not [f for f in report.findings if f.id == "recorded.untrusted_claim" and f.severity is not Severity.INFO]
+
+
+def test_authentication_milters_published_domain_policy_is_the_records_p() -> None:
+    # authentication_milter (Fastmail, OVH) writes the record's p= as policy.published-domain-policy,
+    # its sp= apart, and which applied in policy.policy-from (verification V35a): the unchanged record
+    # p=reject; sp=none of a subdomain's From: is the same policy, not one changed since delivery.
+    now = _subdomain_dmarc("pass", "v=DMARC1; p=reject; sp=none", "none", "sp=none: sub.example.com is a subdomain")
+    recorded = _dmarc_recorded(None, result="pass", properties=(
+        ("policy.published-domain-policy", "reject"), ("policy.published-subdomain-policy", "none"),
+        ("policy.policy-from", "sp")))
+    comparisons, findings = compare(recorded, dkim=(), spf=None, dmarc=now, arc=None)
+    assert _labels(comparisons)["dmarc"] == "same"
+    assert not any(f.id == "recorded.policy_changed" for f in findings)
+    # The record's p= changed since delivery: still told.
+    changed = _subdomain_dmarc("pass", "v=DMARC1; p=quarantine; sp=none", "none", "sp=none: sub.example.com is a subdomain")
+    comparisons, _ = compare(recorded, dkim=(), spf=None, dmarc=changed, arc=None)
+    assert _labels(comparisons)["dmarc"] == "policy_changed"
+
+
+def test_a_subdomain_policys_dis_reject_on_a_kept_copy_is_a_rejection_not_carried_out() -> None:
+    # Gmail's "p=NONE sp=REJECT dis=REJECT" for a subdomain: the sp= wording is kept, and the copy
+    # here to read was kept, not rejected (verification V35a).
+    ours = _subdomain_dmarc("fail", "v=DMARC1; p=none; sp=reject", "reject", "sp=reject: sub.example.com is a subdomain")
+    _, findings = compare(_dmarc_recorded("p=NONE sp=REJECT dis=REJECT"), dkim=(), spf=None, dmarc=ours, arc=None)
+    [action] = [f for f in findings if f.id == "recorded.dmarc_action"]
+    assert action.title == ("The receiving side (mail.example.net) recorded the disposition reject (dis=REJECT) under the "
+                            "domain's subdomain policy sp=reject for sub.example.com, yet kept this copy")

@@ -2805,7 +2805,16 @@ def _receiver_dmarc_action(recorded: tuple[RecordedResult, ...], comparison: Com
         np_words = (f" It did not apply np={dmarc.policy} for a non-existent subdomain, which only RFC 9091 "
                     "(and DMARCbis) define; RFC 7489 section 6.3 gives every subdomain the sp= policy."
                     if from_np and dmarc is not None and dmarc.policy != applied else "")
-        if subdomain == applied and subdomain != policy:
+        if applied == "reject":
+            # A rejection refuses the message in the SMTP session: a copy holding the record of
+            # it was kept all the same (Microsoft's action=reject, above, is told the same way).
+            under = (f" under the domain's subdomain policy sp=reject for {dmarc.from_domain if dmarc else 'the From: domain'}"
+                     if subdomain == applied and subdomain != policy else "")
+            did = f"recorded the disposition reject (dis=REJECT){under}, yet kept this copy"
+            more = ("A message rejected for DMARC is refused during the SMTP session and never stored; this copy "
+                    "was kept all the same, by the receiver's local policy (RFC 7489 section 6.7): an "
+                    "administrator's allow-list or routing rule, a quarantine, or the spam folder." + np_words)
+        elif subdomain == applied and subdomain != policy:
             # RFC 7489 section 6.3: sp= is the policy of a subdomain; the p= beside it in the
             # comment is the organisational domain's, not what applied here.
             did = (f"applied the domain's subdomain policy sp={applied} (dis={applied.upper()}) to "
@@ -2818,13 +2827,6 @@ def _receiver_dmarc_action(recorded: tuple[RecordedResult, ...], comparison: Com
         elif applied == "none":
             did = "took no action for DMARC (dis=NONE): the domain's policy asks for none"
             more = "Where the message went was its spam filter's decision." + np_words
-        elif applied == "reject":
-            # A rejection refuses the message in the SMTP session: a copy holding the record of
-            # it was kept all the same (Microsoft's action=reject, above, is told the same way).
-            did = "recorded the disposition reject (dis=REJECT), yet kept this copy"
-            more = ("A message rejected for DMARC is refused during the SMTP session and never stored; this copy "
-                    "was kept all the same, by the receiver's local policy (RFC 7489 section 6.7): an "
-                    "administrator's allow-list or routing rule, a quarantine, or the spam folder." + np_words)
         else:
             did = f"applied {applied} (dis={applied.upper()})"
             more = ("The message went to the spam folder." if applied == "quarantine" else "") + np_words
@@ -3524,7 +3526,11 @@ def _recorded_policy_reading(rec: RecordedResult) -> tuple[str, bool] | None:
     if policy is None:
         return None
     props = dict(rec.properties)
-    if any(props.get(key) for key in ("policy.published-domain-policy", "policy.dmarc", "policy.p")):
+    if props.get("policy.published-domain-policy"):
+        # authentication_milter (Fastmail, OVH) writes the record's p= there, its sp= apart in
+        # policy.published-subdomain-policy and which applied in policy.policy-from (V35a).
+        return policy, True
+    if any(props.get(key) for key in ("policy.dmarc", "policy.p")):
         return policy, False
     return policy, _subdomain_policy_in_comment().search((rec.reason or "")[:1024]) is not None
 
