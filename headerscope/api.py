@@ -68,7 +68,7 @@ from .envelope import (
 )
 from .era import RSA_SHA1_RETIRED, Era, received_before, received_era
 from .folders import mail_folder
-from .hops import build_chain, host_organization, is_non_public_ip
+from .hops import build_chain, host_organization, is_non_public_ip, vouched_client_name
 from .loader import LoadedInput, load_bytes, load_carried
 from .message import LEGACY_CHARSET_DEFECTS, NOTICE_DEFECTS, Message, parse_message
 from .mime import (
@@ -853,6 +853,17 @@ def _inside_only(finding: Finding, client_ip: str | None, cut: str | None = None
 _RFC7208_FORWARDING = "https://www.rfc-editor.org/rfc/rfc7208#appendix-D"
 
 
+def _same_address(first: str | None, second: str | None) -> bool:
+    """Whether two written IP addresses are one ("IPv6:" prefixes and zero compression aside)."""
+    import ipaddress
+
+    try:
+        return first is not None and second is not None and ipaddress.ip_address(
+            first.removeprefix("IPv6:").strip("[]")) == ipaddress.ip_address(second.removeprefix("IPv6:").strip("[]"))
+    except ValueError:
+        return False
+
+
 def _forwarded_spf(finding: Finding, envelope: Envelope, boundary: Hop, dmarc: DmarcResult | None,
                    reverse_dns: ReverseDnsResult) -> Finding:
     """An SPF failure at the boundary whose client is a server of the mailbox the envelope says
@@ -865,8 +876,13 @@ def _forwarded_spf(finding: Finding, envelope: Envelope, boundary: Hop, dmarc: D
         return finding
     # The client's name: its forward-confirmed PTR name, else the one the receiver wrote in its
     # Received (Exchange Online writes the client's HELO there instead: not a name to go by).
+    if reverse_dns.confirmed is False or not _same_address(reverse_dns.ip, boundary.fields.from_ip):
+        # A PTR name that does not resolve back names whoever controls the reverse zone (a
+        # forger's own); a client other than the boundary's (--client-ip, a report's Source-IP) is
+        # not the one whose name this is (verification V35d).
+        return finding
     rdns = (reverse_dns.ptr_names[0] if reverse_dns.confirmed and reverse_dns.ptr_names else None) \
-        or boundary.fields.from_rdns
+        or vouched_client_name(boundary)
     client_org = host_organization(rdns) if rdns else None
     if rdns is None or client_org is None:
         return finding

@@ -1779,16 +1779,21 @@ def _relay_in_chain(trusted: Sequence[Hop], domains: tuple[str, ...]) -> bool:
     are the sender's text, as are the relay's marks. A hop received BY the relay's hosts does not
     count, nor one between two of its hosts: when the receiving provider runs the relay too
     (iCloud and Hide My Email, a Yandex mailbox and Yandex forwarding), its own hops are in every
-    message it receives, a spoof sent straight to it included, so they show no forward."""
-    from .hops import host_organization
+    message it receives, a spoof sent straight to it included, so they show no forward. A name
+    the receiver marked "(may be forged)" (its PTR does not resolve back) vouches for nothing."""
+    from .hops import host_organization, vouched_client_name
 
     orgs = {host_organization(domain) or domain for domain in domains}
+    # A receiver named by a bare host name (iCloud's "by p116-mailgateway-smtp-746c496c44-6mknn") is
+    # an internal host of the provider that took it when that provider is the relay's own; else
+    # (a self-hosted "by mail (Postfix)") it is the outside receiver it names.
+    bare_is_relays = _received_by(trusted, domains)
     for hop in trusted:
-        client = host_organization(hop.fields.from_rdns) if hop.fields.from_rdns else None
+        name = vouched_client_name(hop)
+        client = host_organization(name) if name else None
         receiver = host_organization(hop.fields.by) if hop.fields.by else None
-        # A receiver named by a bare host name (iCloud's "by p116-mailgateway-smtp-746c496c44-6mknn")
-        # is an internal host of the provider that took it, not another organisation's.
-        if client is not None and client in orgs and receiver is not None and receiver not in orgs:
+        if client is not None and client in orgs and receiver not in orgs \
+                and (receiver is not None or not bare_is_relays):
             return True
     return False
 

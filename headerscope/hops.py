@@ -1033,6 +1033,16 @@ def _named_only_as_by_below(work: Sequence[_Work], index: int) -> bool:
     return by is not None and by in {normalize_domain(name) for name in _client_names(fields)}
 
 
+def vouched_client_name(hop: Hop) -> str | None:
+    """The client's reverse DNS name as the receiver wrote it in the hop's Received, or None when
+    it wrote none or marked it "(may be forged)" (Sendmail: the PTR name does not resolve back to
+    the address, so it names whoever controls the address's reverse zone, a forger included)."""
+    name = hop.fields.from_rdns
+    if not name or _may_be_forged_re().search(hop.raw[:_SCAN_LIMIT]):
+        return None
+    return name
+
+
 def _client_in_org(fields: ReceivedFields, org: str | None, orgs: _Orgs | None = None) -> bool:
     """Whether the client of a hop is a host of ``org``, by names the receiver can vouch for.
 

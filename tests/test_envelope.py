@@ -2210,8 +2210,17 @@ def test_a_relay_whose_provider_is_the_receiver_is_not_said_missing_from_the_cha
     # hand-over to another organisation.
     from headerscope.envelope import _relay_in_chain
 
-    internal = _from_hop(1, "ci74p00im-qukt09072702.me.com", by="p116-mailgateway-smtp-746c496c44-6mknn")
-    assert _relay_in_chain((internal,), ("appleid.com", "icloud.com")) is False
+    arrival = _from_hop(1, "sender4-of-o50.zoho.com", by="ci74p00im-qukt09072702.me.com")
+    internal = _from_hop(2, "ci74p00im-qukt09072702.me.com", by="p116-mailgateway-smtp-746c496c44-6mknn")
+    assert _relay_in_chain((arrival, internal), ("appleid.com", "icloud.com")) is False
+    # A bare-named receiver of another provider than the relay's (a self-hosted "by mail (Postfix)"
+    # taking SimpleLogin's forward, verification V35d) is the outside receiver it names.
+    self_hosted = _from_hop(1, "mail-200163.simplelogin.co", by="mail")
+    assert _relay_in_chain((self_hosted,), ("simplelogin.co",)) is True
+    # A client name the receiver marked "(may be forged)" vouches for nothing (V35d).
+    forged = dataclasses.replace(_from_hop(1, "forward501b.mail.yandex.net", by="mx.univ.example"),
+                     raw="from x (forward501b.mail.yandex.net [198.51.100.66] (may be forged)) by mx.univ.example")
+    assert _relay_in_chain((forged,), ("yandex.ru", "yandex.net", "yandex.com")) is False
     assert _relay_in_chain((_from_hop(1, "ci74p00im-qukt09072702.me.com", by="mx.google.com"),),
                            ("appleid.com", "icloud.com")) is True
 

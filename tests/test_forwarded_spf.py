@@ -61,3 +61,26 @@ def test_the_same_forward_without_an_aligned_signature_keeps_the_warning() -> No
     [spf] = [f for f in report.findings if f.id == "spf.fail"]
     assert spf.severity.value == "warning"
     assert "That explains this failure if the forward is genuine" in spf.explanation
+
+
+def test_a_client_name_that_does_not_resolve_back_explains_nothing() -> None:
+    # The forwarder's name is the client's PTR: one that does not resolve back to the address names
+    # whoever controls the reverse zone, a forger's own (verification V35d).
+    records = json.loads((SAMPLES / "forwarded-srs.dns.json").read_text())
+    records["mail.alumni.example"] = {"A": ["198.51.100.99"]}
+    # A Postfix receiver, which writes the client's PTR name in its Received, in place of Exchange
+    # Online's hops (which write the client's greeting).
+    forward = _plain_forward()
+    below = forward[forward.index(b"Received: from mail.alumni.example (localhost"):]
+    raw = (b"Return-Path: <carol@example.org>\nDelivered-To: dave@fabrikam.example\n"
+           b"Received: from mail.alumni.example (mail.alumni.example [203.0.113.45])\n"
+           b"\tby mx.fabrikam.example (Postfix) with ESMTPS id 4dKpZ97\n"
+           b"\tfor <dave@fabrikam.example>; Thu, 26 Nov 2026 13:03:17 +0000 (UTC)\n" + below)
+    confirmed = headerscope.analyze(raw, resolver=_resolver(), now=NOW)
+    [spf] = [f for f in confirmed.findings if f.id == "spf.fail"]
+    assert spf.title.endswith("(forwarded by alumni.example)")
+    report = headerscope.analyze(raw, resolver=SnapshotResolver(records), now=NOW)
+    assert report.reverse_dns is not None and report.reverse_dns.confirmed is False
+    [spf] = [f for f in report.findings if f.id == "spf.fail"]
+    assert spf.severity.value == "warning" and "forwarded by" not in spf.title
+    assert "either was forged or was forwarded without sender rewriting" in spf.explanation
