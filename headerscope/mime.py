@@ -3648,6 +3648,8 @@ def _auto_reply_finding(message: Message) -> Finding | None:
         return request
     value = (message.first("Auto-Submitted") or "").strip()
     kind = value.split(";")[0].split("(")[0].strip().lower()
+    if kind == "auto-generated":
+        return _generated_auto_reply(message, value)
     if kind != "auto-replied":
         mark = _vendor_auto_reply(message) if kind in ("", "no") else None
         if mark is None:
@@ -3668,6 +3670,47 @@ def _auto_reply_finding(message: Message) -> Finding | None:
                      "autoresponder, or another program's answer (a report, a confirmation). Such replies go to the "
                      "envelope sender, and copy fields of the message they answer."),
         reference=_RFC3834, subject="Auto-Submitted",
+    )
+
+
+# Exchange's inbox rules (an Outlook rule's "have server reply using a specific message", an
+# out-of-office rule) send their replies as "Auto-Submitted: auto-generated" with this source
+# field (camilord/utilus's test data, a bphc.org reply of 2023 and parsedmarc's LinkedIn sample).
+# The same agent also forwards and redirects by rule (Microsoft: X-MS-Exchange-Inbox-Rules-Loop
+# counts redirects, forwards and automatic replies alike), so the field alone says no reply.
+_RULES_AGENT_SOURCE = "X-MS-Exchange-Generated-Message-Source"
+_RULES_AGENT = "mailbox rules agent"
+
+
+def _generated_auto_reply(message: Message, value: str) -> Finding | None:
+    """A finding for an automatic reply sent as "Auto-Submitted: auto-generated", or None.
+    RFC 3834 section 5 gives auto-generated to a message that answers none, and auto-replied to
+    an automatic response; Exchange's inbox rules write auto-generated on their replies all the
+    same. Read as a reply only beside an explicit mark of one: a mail system's own auto-reply field
+    (X-Autoreply: yes), or Exchange's rules agent as the source with a default auto-reply Subject."""
+    mark = _vendor_auto_reply(message)
+    source = (message.first(_RULES_AGENT_SOURCE) or "")[:100].strip()
+    rules = source.lower() == _RULES_AGENT
+    if mark is None:
+        subject = (message.first_decoded("Subject") or "")[:200].strip()
+        if not (rules and subject.lower().startswith(_AUTO_REPLY_SUBJECTS)):
+            return None
+        mark = f"Subject “{_short(subject, 60)}”"
+        marked_by = (f"its Subject is a mail program's default for one (“{_short(subject, 60)}”) and Exchange's "
+                     f"inbox rules wrote it ({_RULES_AGENT_SOURCE}: {source})")
+        field = "Subject"
+    else:
+        marked_by = (f"its mail system marks it so (“{mark}”)"
+                     + (f", and Exchange's inbox rules wrote it ({_RULES_AGENT_SOURCE}: {source})" if rules else ""))
+        field = mark.partition(":")[0]
+    return Finding(
+        id="message.auto_reply", severity=Severity.INFO, title=f"Automatic reply ({mark})",
+        explanation=(f"This message is an automatic reply: {marked_by}. A vacation notice or an autoresponder "
+                     "answering a message, not written by a person. Its “Auto-Submitted: "
+                     f"{_short(value, 80)}” says only that a program sent it: RFC 3834 section 5 asks an automatic "
+                     "response to say auto-replied and gives auto-generated to messages that answer none, but "
+                     "some systems (Exchange's inbox rules among them) write auto-generated on their replies."),
+        reference=_RFC3834, subject=field,
     )
 
 
