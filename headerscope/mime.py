@@ -2097,9 +2097,14 @@ def _inline_forward_finding(fields: dict[str, str], separator: str) -> Finding:
 
 
 # RFC 7489 section 7.2.1.1: an aggregate report's Subject is "Report Domain: <domain> Submitter:
-# <submitter> Report-ID: <id>" (receivers write "domain" in either case).
+# <submitter> Report-ID: <id>" (receivers write "domain" in either case). Microsoft puts a tag
+# before it ("[Preview] Report Domain: ...", dmarcreport@microsoft.com); Mail.Ru ends the domain
+# and the submitter with ";" ("Report Domain: example.com; Submitter: Mail.Ru; Report-ID: 1852..."),
+# a separator, not part of the name. Every repetition is bounded, and the lazy names give back at
+# most the one ";".
 _aggregate_subject = compiled_on_first_use(
-    r"^\s*Report\s+Domain:\s*(\S{1,253})\s+Submitter:\s*(\S{1,253})\s+Report-ID:\s*(\S{1,200})", re.IGNORECASE)
+    r"^\s*(?:\[[^\[\]\r\n]{1,40}\]\s*)?Report\s+Domain:\s*(\S{1,253}?);?\s+Submitter:\s*(\S{1,253}?);?\s+"
+    r"Report-ID:\s*(\S{1,200})", re.IGNORECASE)
 
 
 # Fields RFC 5322 section 3.6 allows once (From: has its own finding, envelope.multiple_from),

@@ -5,7 +5,11 @@ IIS's mail pickup service, which is a local program, not an account."""
 
 from __future__ import annotations
 
+import pytest
+
 import headerscope
+from headerscope.mime import _aggregate_subject
+from headerscope.model import Report
 
 # Exchange's inbox-rule reply, as camilord/utilus's bounce-handling test data gives it
 # (2017, Exchange 2013 "Mailbox Rules Agent"): X-Autoreply beside auto-generated.
@@ -69,3 +73,66 @@ def test_an_exchange_rule_message_is_a_reply_only_with_a_mark_of_one() -> None:
     # "no" mark is no mark.
     assert _auto_replies(unmarked.replace(b"Subject: Selwyn Autoreply", b"Subject: Your invoice")) == []
     assert _auto_replies(_EXCHANGE_RULE_REPLY.replace(b"x-autoreply: yes", b"x-autoreply: no")) == []
+
+
+def _aggregate(subject: str, sender: str = "DMARC Aggregate Report <dmarcreport@microsoft.com>",
+               attachment: str = "enterprise.protection.outlook.com!example.com!1790294400!1790380800.xml.gz") -> bytes:
+    return (f"From: {sender}\r\nTo: dmarc@example.com\r\nSubject: {subject}\r\n"
+            "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nMessage-ID: <r1@example.net>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain; charset=us-ascii\r\n"
+            "\r\nThis is a DMARC aggregate report.\r\n--b1\r\n"
+            f"Content-Type: application/gzip; name=\"{attachment}\"\r\n"
+            f"Content-Disposition: attachment; filename=\"{attachment}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            "H4sIAAAAAAAAAwMAAAAAAAAAAAA=\r\n--b1--\r\n").encode()
+
+
+def _report_findings(report: Report) -> list[tuple[str, str]]:
+    return [(f.id, f.title) for f in report.findings if f.id in ("message.dmarc_report", "message.report_subject_only")]
+
+
+@pytest.mark.parametrize("subject", [
+    # Microsoft's (dmarcreport@microsoft.com, 2024-): tagged "[Preview]".
+    "[Preview] Report Domain: example.com Submitter: enterprise.protection.outlook.com Report-ID: "
+    "0cecd7bec035483e947d90423518d007",
+    "Report Domain: example.com Submitter: enterprise.protection.outlook.com Report-ID: 0cecd7bec035483e947d90423518d007",
+])
+def test_microsofts_tagged_aggregate_report_subject_is_read(subject: str) -> None:
+    report = headerscope.analyze(_aggregate(subject), offline=True)
+    assert _report_findings(report) == [
+        ("message.dmarc_report", "DMARC aggregate report from enterprise.protection.outlook.com about example.com")]
+
+
+def test_mail_ru_aggregate_report_subject_separators_are_not_part_of_the_names() -> None:
+    # Mail.Ru's (dmarc_support@corp.mail.ru): "Report Domain: D; Submitter: Mail.Ru; Report-ID: N".
+    subject = "Report Domain: example.com; Submitter: Mail.Ru; Report-ID: 18520205951976380991788048000"
+    report = headerscope.analyze(_aggregate(subject, "dmarc_support@corp.mail.ru",
+                                            "mail.ru!example.com!1790294400!1790380800.xml.gz"), offline=True)
+    assert _report_findings(report) == [("message.dmarc_report", "DMARC aggregate report from Mail.Ru about example.com")]
+    [dmarc] = [f for f in report.findings if f.id == "message.dmarc_report"]
+    assert "report 18520205951976380991788048000" in dmarc.explanation
+    found = _aggregate_subject().match(subject)
+    assert found is not None and found.groups() == ("example.com", "Mail.Ru", "18520205951976380991788048000")
+
+
+@pytest.mark.parametrize(("subject", "groups"), [
+    ("Report Domain: a.example Submitter: b.example Report-ID: <1>", ("a.example", "b.example", "<1>")),
+    ("report domain: a.example;  Submitter: b.example;\tReport-ID: 2;", ("a.example", "b.example", "2;")),
+    ("  [dmarc] Report Domain: a.example Submitter: b.example Report-ID: 3", ("a.example", "b.example", "3")),
+    # Only one ";" is a separator; more stay in the name as written.
+    ("Report Domain: a.example;; Submitter: b.example Report-ID: 4", ("a.example;", "b.example", "4")),
+    ("Re: Report Domain: a.example Submitter: b.example Report-ID: 5", None),
+    ("[" + "x" * 41 + "] Report Domain: a.example Submitter: b.example Report-ID: 6", None),
+    ("[a] [b] Report Domain: a.example Submitter: b.example Report-ID: 7", None),
+    ("Report Domain: ; Submitter: b.example Report-ID: 8", (";", "b.example", "8")),
+])
+def test_aggregate_subject_edges(subject: str, groups: tuple[str, str, str] | None) -> None:
+    found = _aggregate_subject().match(subject)
+    assert (found.groups() if found else None) == groups
+
+
+def test_aggregate_subject_is_linear_on_hostile_subjects() -> None:
+    # The lazy names backtrack within their bound only: a long run of ";" or of name characters
+    # never matching "Submitter:" ends fast (600 characters are read of a Subject).
+    for hostile in ("Report Domain: " + ";" * 600, "Report Domain: " + "a" * 300 + " " + "b;" * 150,
+                    "[" + "]" * 50 + "Report Domain: x"):
+        assert _aggregate_subject().match(hostile[:600]) is None
