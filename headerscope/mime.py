@@ -3044,6 +3044,21 @@ def _notice_text(message: Message) -> str:
     return body[:end].decode("utf-8", "replace")
 
 
+def _sender_note(message: Message) -> tuple[bool, str]:
+    """(whether the notice came from the null sender, what its report says when it did not, or ""):
+    real delivery notices are sent with the null reverse-path (RFC 5321 section 4.5.5); one that is
+    not says what anyone can write. Return-Path: <MAILER-DAEMON> is Postfix's local delivery
+    writing the null sender (envelope_address)."""
+    sender = (message.first("Return-Path") or "").strip()[:200]
+    if sender and envelope_address(sender) == "":
+        return True, ""
+    return False, (
+        f" It was not sent with the null sender (Return-Path: {_short(sender, 80)}), as real delivery notices are "
+        "(RFC 5321 section 4.5.5): its words are a claim of whoever sent it." if sender else
+        " Its envelope sender is not recorded here; real delivery notices are sent with the null sender (RFC 5321 "
+        "section 4.5.5), so its words are a claim until that is known.")
+
+
 def _unstructured_delay(message: Message, carried: Sequence[tuple[AttachedMessage, bytes]]) -> Finding | None:
     """A delay warning without a machine-readable report (Gmail's plain-text "Delivery Status
     Notification (Delay)", Exchange's "Delivery delayed:"): the recipient still being retried, the
@@ -3067,10 +3082,7 @@ def _unstructured_delay(message: Message, carried: Sequence[tuple[AttachedMessag
     code = f" ({codes[0]}: {meaning})" if codes and meaning else f" ({codes[0]})" if codes else ""
     waited = _returned_copy_waited(message, carried)
     retry = _retry_re().search(text)
-    # Real delivery notices are sent with the null reverse-path (RFC 5321 section 4.5.5); one that
-    # is not says what anyone can write.
-    sender = (message.first("Return-Path") or "").strip()[:200]
-    null = sender == "<>"
+    null, sender_note = _sender_note(message)
     target = f"delivery to {_short(who or 'a recipient', 80)}"
     if framed:
         title = f"Delay notice: {target} is still being retried{code}"
@@ -3084,11 +3096,6 @@ def _unstructured_delay(message: Message, carried: Sequence[tuple[AttachedMessag
                 "no “could not be delivered”), but does not say in words read here that delivery is still tried")
     if not null:
         title = title.replace("Delay notice", "Delay notice not sent with the null sender", 1)
-    sender_note = "" if null else (
-        f" It was not sent with the null sender (Return-Path: {_short(sender, 80)}), as real delivery notices are "
-        "(RFC 5321 section 4.5.5): its words are a claim of whoever sent it." if sender else
-        " Its envelope sender is not recorded here; real delivery notices are sent with the null sender (RFC 5321 "
-        "section 4.5.5), so its words are a claim until that is known.")
     copy_note = (" The message it returns (listed with the attached messages) is the notice writer's copy, the "
                  "message that waits if the notice is genuine"
                  + (f"; if the returned copy is genuine, its latest Received is stamped {waited} before this "
@@ -3169,6 +3176,10 @@ def _unstructured_bounce(message: Message, carried: Sequence[tuple[AttachedMessa
     why = "Exchange marks it as a non-delivery report (X-MS-Exchange-Message-Is-Ndr)" if ndr_mark else \
         f"its subject (\"{_short(subject, 80)}\") and sender say so" if _subject_kind(message) is not None \
         else f"its sender ({_short(message.first_decoded('From') or '', 80)}) and the SMTP refusal its text quotes say so"
+    # A bounce from a sender other than the null one is a claim of whoever sent it (as a delay
+    # notice's is, _sender_note): forged "Undeliverable" notices come so.
+    null, sender_note = _sender_note(message)
+    unsent = "" if null or not message.first("Return-Path") else " (not sent with the null sender)"
     # Exim and Google name the failed recipients in a header field of their own.
     failed = _x_failed_recipients(message)
     failed += [address for address in dict.fromkeys(next(group for group in match.groups() if group)
@@ -3207,21 +3218,21 @@ def _unstructured_bounce(message: Message, carried: Sequence[tuple[AttachedMessa
                       + (f" after {_short(command, 120)}: {stage[1]}" if stage and command else "") + ")")
         return Finding(
             id="dsn.unstructured", severity=Severity.WARNING,
-            title=f"Bounce: delivery to {names} failed{code}" + (f"; {stage[0]}" if stage else ""),
+            title=f"Bounce{unsent}: delivery to {names} failed{code}" + (f"; {stage[0]}" if stage else ""),
             explanation=(f"This message is a non-delivery report: {why}. It carries no delivery status part "
                          f"(RFC 3464); its text names the recipient(s) that failed: {', '.join(failed)}"
                          + quoted
                          + (f", and the status codes {said}" if said else "") + ". The message it returns, "
-                         "when attached, is listed with the attached messages."),
+                         "when attached, is listed with the attached messages." + sender_note),
             reference=_RFC3464, subject="delivery report",
         )
     return Finding(
         id="dsn.unstructured", severity=Severity.NOTICE,
-        title="Bounce without a machine-readable report" + (f" ({codes[0]})" if codes else ""),
+        title="Bounce without a machine-readable report" + (f" ({codes[0]})" if codes else "") + unsent,
         explanation=(f"This message looks like a non-delivery report: {why}. It carries no delivery status "
                      "part (RFC 3464), so which recipient failed is only in its text"
                      + (f"; the status codes there are {said}" if said else "") + ". The message it "
-                     "returns, when attached, is listed with the attached messages."),
+                     "returns, when attached, is listed with the attached messages." + sender_note),
         reference=_RFC3464, subject="delivery report",
     )
 

@@ -136,3 +136,59 @@ def test_aggregate_subject_is_linear_on_hostile_subjects() -> None:
     for hostile in ("Report Domain: " + ";" * 600, "Report Domain: " + "a" * 300 + " " + "b;" * 150,
                     "[" + "]" * 50 + "Report Domain: x"):
         assert _aggregate_subject().match(hostile[:600]) is None
+
+
+_NDR_BODY = ("<p>Delivery has failed to these recipients or groups:</p>\r\n<p>billie@holiday.example</p>\r\n"
+             "<p>3 messages are held. <a href=\"https://login-release.example-shop.net/owa/\">Release messages</a></p>\r\n")
+
+
+def _ndr(return_path: str | None, body: str = _NDR_BODY, content_type: str = "text/html") -> bytes:
+    # A forged Outlook "Undeliverable" (verification V34h's in/forged_ndr.eml, the phishing shape).
+    return ((f"Return-Path: {return_path}\r\n" if return_path is not None else "")
+            + "Received: from mailer.example-shop.net (mailer.example-shop.net [203.0.113.77])\r\n"
+            "\tby mx.example.org (Postfix) with ESMTP id 4F1A2B3C4D\r\n\tfor <billie@example.org>; "
+            "Fri, 24 May 2013 09:57:11 +0000 (UTC)\r\nFrom: Microsoft Outlook <postmaster@example.org>\r\n"
+            "To: billie@example.org\r\nSubject: Undeliverable: Your original subject here\r\n"
+            "Date: Fri, 24 May 2013 09:57:02 +0000\r\nMessage-ID: <ndr-9931@mailer.example-shop.net>\r\n"
+            f"MIME-Version: 1.0\r\nContent-Type: {content_type}; charset=utf-8\r\n\r\n{body}").encode()
+
+
+def _unstructured(raw: bytes) -> list[tuple[str, str, str]]:
+    return [(f.severity.value, f.title, f.explanation) for f in headerscope.analyze(raw, offline=True).findings
+            if f.id == "dsn.unstructured"]
+
+
+def test_a_bounce_not_sent_with_the_null_sender_is_said_to_be_a_claim() -> None:
+    [(severity, title, explanation)] = _unstructured(_ndr("<bounce-7731@mailer.example-shop.net>"))
+    assert (severity, title) == ("notice", "Bounce without a machine-readable report (not sent with the null sender)")
+    assert explanation.endswith(
+        "It was not sent with the null sender (Return-Path: <bounce-7731@mailer.example-shop.net>), as real delivery "
+        "notices are (RFC 5321 section 4.5.5): its words are a claim of whoever sent it.")
+    # With the null sender (and Postfix's local delivery writing it <MAILER-DAEMON>), nothing is added.
+    for null in ("<>", "<MAILER-DAEMON>"):
+        [(severity, title, explanation)] = _unstructured(_ndr(null))
+        assert title == "Bounce without a machine-readable report", null
+        assert "null sender" not in explanation
+    # No Return-Path: not known either way, said so without a title that claims it.
+    [(_, title, explanation)] = _unstructured(_ndr(None))
+    assert title == "Bounce without a machine-readable report"
+    assert "Its envelope sender is not recorded here" in explanation
+    # A text bounce that names the failed recipient says it too, in its title and its words.
+    text = ("Delivery has failed to these recipients or groups:\r\n\r\nbob@partner.example\r\n"
+            "Remote Server returned '550 5.1.1 User unknown'\r\n")
+    [(severity, title, explanation)] = _unstructured(_ndr("<bounce@evil.example>", text, "text/plain"))
+    assert severity == "warning"
+    assert title.startswith("Bounce (not sent with the null sender): delivery to bob@partner.example failed (5.1.1")
+    assert "(Return-Path: <bounce@evil.example>)" in explanation
+    [(_, title, explanation)] = _unstructured(_ndr("<>", text, "text/plain"))
+    assert title.startswith("Bounce: delivery to bob@partner.example failed (5.1.1")
+    assert "null sender" not in explanation
+
+
+def test_a_delay_notice_from_postfixs_mailer_daemon_return_path_is_from_the_null_sender() -> None:
+    # Postfix's local delivery writes the null sender as Return-Path: <MAILER-DAEMON>.
+    raw = _ndr("<MAILER-DAEMON>", "Delivery to the following recipient has been delayed:\r\n\r\n"
+               "     ap@supplier.example\r\n", "text/plain").replace(b"Undeliverable:", b"Delivery delayed:")
+    [delayed] = [f for f in headerscope.analyze(raw, offline=True).findings if f.id == "dsn.delayed"]
+    assert delayed.title.startswith("Delay notice: delivery to ap@supplier.example")
+    assert "null sender" not in delayed.explanation
