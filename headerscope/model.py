@@ -207,10 +207,16 @@ class Hop(Value):
     def own_words(self) -> str | None:
         """The stamp's text before its date, when it names neither the client nor the receiving
         host, so a table shows what it says instead of blanks: qmail's "(qmail 13850 invoked from
-        network)", a filter's "(amavisd-new, port 10024)". Bounded and on one line."""
+        network)", a filter's "(amavisd-new, port 10024)". Bounded and on one line. For IIS's
+        pickup ("from mail pickup service by HOST"), which names no client, what it is."""
         f = self.fields
-        if f.by or f.from_helo or f.from_rdns or f.from_ip or f.ident:
+        if f.from_helo or f.from_rdns or f.from_ip or f.ident:
             return None
+        if f.by:
+            # IIS's "from mail pickup service by HOST with Microsoft SMTPSVC": a local program
+            # dropped the message into the server's pickup directory; no client, no user.
+            pickup = " ".join(self.raw[:200].split()[:4]).lower() == "from mail pickup service"
+            return "local program (IIS mail pickup service)" if pickup else None
         raw = self.raw[:2000]  # bounded: only 120 characters are shown
         if ";" in raw:
             raw = raw.rpartition(";")[0]

@@ -926,8 +926,8 @@ def _read_from(seg: Sequence[_Tok], ctx: _Context, problems: list[str]) -> _Clie
     client = _Client()
     if len(seg) == 3 and [t.text.lower() for t in seg] == _PICKUP_SERVICE:
         # IIS / Exchange: "from mail pickup service by host with Microsoft SMTPSVC", a message
-        # a local program dropped into the pickup directory: no network client at all.
-        client.ident = "mail pickup service"
+        # a local program dropped into the pickup directory: no network client at all, and no
+        # user or account either (the words name IIS's own pickup service; Hop.own_words shows them).
         return client
     first: _Tok | None = None
     rest: Sequence[_Tok] = seg

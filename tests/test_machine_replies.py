@@ -10,6 +10,8 @@ import pytest
 import headerscope
 from headerscope.mime import _aggregate_subject
 from headerscope.model import Report
+from headerscope.received import parse_received
+from headerscope.render import get_renderer
 
 # Exchange's inbox-rule reply, as camilord/utilus's bounce-handling test data gives it
 # (2017, Exchange 2013 "Mailbox Rules Agent"): X-Autoreply beside auto-generated.
@@ -192,3 +194,24 @@ def test_a_delay_notice_from_postfixs_mailer_daemon_return_path_is_from_the_null
     [delayed] = [f for f in headerscope.analyze(raw, offline=True).findings if f.id == "dsn.delayed"]
     assert delayed.title.startswith("Delay notice: delivery to ap@supplier.example")
     assert "null sender" not in delayed.explanation
+
+
+_IIS_PICKUP = "from mail pickup service by BAY0-XMR-027.phx.gbl with Microsoft SMTPSVC; Tue, 21 Apr 2015 09:22:14 -0700"
+
+
+def test_iis_mail_pickup_service_is_a_local_program_not_an_account() -> None:
+    # sisimai's arf-13.eml (a Microsoft JMRP complaint): Hotmail's own program dropped it in IIS's pickup directory.
+    raw = (f"Received: from BAY0-XMR-027.phx.gbl ([65.54.190.187]) by BAY004-OMC3S6.hotmail.com with Microsoft "
+           f"SMTPSVC(7.5.7601.22751);\r\n\t Tue, 21 Apr 2015 09:22:14 -0700\r\nReceived: {_IIS_PICKUP}\r\n"
+           "Date: Tue, 21 Apr 2015 09:22:13 -0700\r\nFrom: staff@hotmail.com\r\nTo: arf@example.com\r\n"
+           "Subject: complaint about message from 192.0.2.1\r\nMessage-ID: <m1@hotmail.com>\r\n\r\nbody\r\n").encode()
+    report = headerscope.analyze(raw, offline=True)
+    hop = report.hops[0]
+    assert hop.fields.ident is None and hop.role.value == "MUA"
+    assert hop.own_words() == "local program (IIS mail pickup service)"
+    assert not [f for f in report.findings if f.id == "origin.program" and "account" in f.title]
+    markdown = get_renderer("markdown").render(report)
+    assert "local program (IIS mail pickup service)" in markdown and "user mail pickup service" not in markdown
+    # A host named "mail" with a client is no pickup.
+    assert report.hops[1].own_words() is None
+    assert parse_received("from mail pickup by host.example with SMTP; Tue, 21 Apr 2015 09:22:14 -0700").ident is None
