@@ -3708,8 +3708,10 @@ def _generated_auto_reply(message: Message, value: str) -> Finding | None:
     source = (message.first(_RULES_AGENT_SOURCE) or "")[:100].strip()
     rules = source.lower() == _RULES_AGENT
     if mark is None:
+        if not rules:
+            return None  # (asked first: the Subject is decoded only for the rules agent's messages)
         subject = (message.first_decoded("Subject") or "")[:200].strip()
-        if not (rules and subject.lower().startswith(_AUTO_REPLY_SUBJECTS)):
+        if not subject.lower().startswith(_AUTO_REPLY_SUBJECTS):
             return None
         mark = f"Subject “{_short(subject, 60)}”"
         marked_by = (f"its Subject is a mail program's default for one (“{_short(subject, 60)}”) and Exchange's "
