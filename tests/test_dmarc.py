@@ -720,8 +720,9 @@ def test_no_record_words_name_each_name_asked_once() -> None:
 def test_np_and_sp_differ_and_existence_is_unknown() -> None:
     # A DNS error on the existence query leaves np= or sp= open (verification V34c, case
     # dns_np_servfail): temperror, both policies said, never sp= applied silently.
+    # (Every query for the name failing: a snapshot's name without a type is NODATA, an answer.)
     zone: dict[str, Any] = {"_dmarc.example.com": txt("v=DMARC1; p=reject; sp=none; np=reject"),
-                            "ghost.example.com": {"A": "SERVFAIL"}}
+                            "ghost.example.com": {"A": "SERVFAIL", "TXT": "SERVFAIL", "MX": "SERVFAIL"}}
     result, ids = run(zone, ("ghost.example.com",), spf_result=spf("esp.example"))
     assert (result.result, result.policy, result.disposition) == ("temperror", "reject", None)
     assert "np=reject if ghost.example.com does not exist, sp=none if it does" in result.explanation
@@ -732,6 +733,16 @@ def test_np_and_sp_differ_and_existence_is_unknown() -> None:
     same = {**zone, "_dmarc.example.com": txt("v=DMARC1; p=reject; sp=none; np=none")}
     result, _ = run(same, ("ghost.example.com",))
     assert (result.result, result.policy) == ("fail", "none") and result.policy_reason.startswith("sp=none")
+    # Another answer for the name tells (verification V35a): a TXT record (asked for SPF too) says
+    # it exists, an NXDOMAIN says it does not.
+    answered = {**zone, "ghost.example.com": {"A": "SERVFAIL", "TXT": [["v=spf1 -all"]]}}
+    result, ids = run(answered, ("ghost.example.com",), spf_result=spf("esp.example"))
+    assert (result.result, result.policy) == ("fail", "none") and "its TXT query was answered" in result.policy_reason
+    # Both possible policies enforcing: the failure is certain and enforced; the stricter is told.
+    enforcing = {**zone, "_dmarc.example.com": txt("v=DMARC1; p=reject; sp=quarantine; np=reject")}
+    result, ids = run(enforcing, ("ghost.example.com",), spf_result=spf("esp.example"))
+    assert (result.result, result.policy) == ("fail", "reject") and "dmarc.fail" in ids
+    assert "np=reject if ghost.example.com does not exist, sp=quarantine if it does" in result.policy_reason
 
 
 def test_np_existence_definitions_nxdomain_and_rfc9091_nodata() -> None:

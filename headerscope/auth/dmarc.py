@@ -379,7 +379,9 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
                         f"6.6.2): whether it would pass is unknown from this copy; if it failed, the {policy} "
                         f"policy would apply ({reason})")
             return result_of(word, text, policy=policy, reason=reason), tuple(findings)
-        if applicable.unknown_existence is not None:
+        if applicable.unknown_existence is not None and _STRICTNESS.get(applicable.lenient or "none", 0) == 0:
+            # (Both policies enforcing, quarantine or reject: the failure is certain and enforced,
+            # only how strictly is not known; it is told with the stricter one and both named.)
             # No identifier aligns, but the policy a failure gets is unknown: a DNS error, as when
             # the _dmarc lookup itself fails (RFC 7489 section 6.6.3: temperror; DMARCbis leaves
             # the handling of DNS errors to the receiver, who may defer the message).
@@ -681,6 +683,8 @@ class _Applicable(Value):
     unknown_existence: str | None = None
     """Set when np= and sp= (or p=) differ and whether the From: domain exists is unknown (a
     DNS error on its existence query): the words of why. ``policy`` is then the stricter one."""
+    lenient: str | None = None
+    """With ``unknown_existence``: the less strict of the two policies that may apply."""
 
 
 def _applicable_policy(dns: _Dns, from_domain: str, record_domain: str, record: DmarcRecord,
@@ -706,14 +710,25 @@ def _applicable_policy(dns: _Dns, from_domain: str, record_domain: str, record: 
     if record.np == existing.policy:
         return existing  # the same policy whether it exists or not: nothing more is asked
     if status in DnsStatus.TEMPORARY:
+        # Another answer for the name tells as well (a TXT answer, asked for its SPF record too,
+        # or an MX): NOERROR or NODATA, it exists; NXDOMAIN, it does not (verification V35a).
+        for rdtype in ("TXT", "MX"):
+            other = dns.status(from_domain, rdtype)
+            if other in (DnsStatus.NOERROR, DnsStatus.NODATA):
+                return _Applicable(existing.policy, f"{existing.reason} (its A query failed ({status}), but its "
+                                                    f"{rdtype} query was answered: it exists)")
+            if other == DnsStatus.NXDOMAIN:
+                return _Applicable(record.np, f"np={record.np}: {from_domain} does not exist (NXDOMAIN for "
+                                              f"{rdtype}; its A query failed ({status})), and the record at "
+                                              f"{record_domain} sets a policy for non-existent subdomains (RFC 9091)")
         # Which of np= and sp= applies turns on whether the domain exists (DMARCbis section 4.10.1),
-        # and the query that tells did not answer: the policy is not known. The stricter one is
+        # and the queries that tell did not answer: the policy is not known. The stricter one is
         # kept as the policy that may apply (a domain with several From: domains competes with it).
-        stricter = max(record.np, existing.policy, key=lambda name: _STRICTNESS.get(name, 0))
+        stricter, lenient = sorted((record.np, existing.policy), key=lambda name: -_STRICTNESS.get(name, 0))
         why = (f"np={record.np} if {from_domain} does not exist, {existing.reason.partition(':')[0]} if it does: "
                f"the query for {from_domain} (A) failed ({status}), so whether it exists, and so which policy "
                f"the record at {record_domain} gives it, is unknown (DMARCbis section 4.10.1, RFC 9091)")
-        return _Applicable(stricter, why, unknown_existence=why)
+        return _Applicable(stricter, why, unknown_existence=why, lenient=lenient)
     if status == DnsStatus.NODATA:
         # RFC 9091 section 2.1 also counts a name without A, AAAA and MX records (NODATA) as
         # non-existent; DMARCbis (section 3.2, "Non-existent Domains") takes RFC 8020's NXDOMAIN
