@@ -1872,7 +1872,7 @@ def read_carried(message: Message, path: str = "", signed_by: frozenset[str] = f
                 if forward is not None:
                     findings.append(forward)
     if carried and any(f.id in _BOUNCE_FINDINGS for f in findings):
-        backscatter = _backscatter(message, carried[0][1])
+        backscatter = _backscatter(message, carried[0][1], report if report is not None and report.recipients else None)
         if backscatter is not None:
             findings.append(backscatter)
     if feedback is not None:
@@ -1912,7 +1912,45 @@ _dkim_d_tag_re = compiled_on_first_use(r"(?:^|;)[ \t\r\n]*d[ \t\r\n]*=[ \t\r\n]*
 _MAX_COPY_SIGNATURES = 10
 
 
-def _backscatter(message: Message, copy: bytes) -> Finding | None:
+def _relayed_outward(message: Message, report: DeliveryReport | None, copy: bytes) -> bool:
+    """Whether the bounce reports failing to deliver the message onward, to another domain's
+    server: the bouncing server was then relaying for the sender (its own outbound relay, an
+    ISP's smarthost, an ESP), not a receiver of forged mail that accepted it and bounced it later.
+    From a report: a failed or delayed recipient with a remote server's reply (Remote-MTA and its
+    diagnostic, RFC 3464 sections 2.3.5 and 2.3.6), a status whose subject is routing or network
+    (x.4.x, RFC 3463 section 3.5: a message expired unsent, 4.4.7) or Action delayed. Without a
+    report: the text quotes a remote server's refusal (Exim's "SMTP error from remote mail server
+    after ...", Postfix's "host X[ip] said:"), before the returned ``copy``: a forged message's
+    own body may say anything."""
+    if report is not None:
+        for recipient in report.recipients[:_MAX_LISTED]:
+            if recipient.action not in ("failed", "delayed"):
+                continue
+            if recipient.action == "delayed" or dsn_said(recipient, report.reporting_mta)[0] == "remote":
+                return True
+            if recipient.status is not None and _routing_status_re().fullmatch(recipient.status):
+                return True
+        return False
+    bodies = _text_bodies(message)
+    body = bodies[0] if bodies else \
+        message.raw[message.body_start:message.body_start + _MAX_BOUNCE_TEXT] if message.body_start else b""
+    body = body[:_MAX_BOUNCE_TEXT]
+    copy_at = body.find(copy[:200]) if copy[:200].strip() else -1
+    if copy_at >= 0:
+        body = body[:copy_at]
+    return _remote_refusal_re().search(body.decode("utf-8", "replace")) is not None
+
+
+# RFC 3463 section 3.5: subject 4, "Network and Routing Status" (4.4.7 "Delivery time expired").
+_routing_status_re = compiled_on_first_use(r"[45]\.4\.\d{1,3}")
+# A remote server's refusal quoted in a bounce's text: Exim's line before it, Postfix's "host
+# mx.example[192.0.2.1] said:" (bounce(8)'s template). Bounded: linear on any text.
+_remote_refusal_re = compiled_on_first_use(
+    r"SMTP error from remote (?:mail server|mailer|host) after |"
+    r"\bhost [A-Za-z0-9.-]{1,253}\[[0-9A-Fa-f.:]{2,45}\] said:")
+
+
+def _backscatter(message: Message, copy: bytes, report: DeliveryReport | None) -> Finding | None:
     """A notice when a bounce returns a message whose own header says it did not come from the
     domain its From: claims, and the bounce goes back to that From: address: spam that forged the
     address, bounced by a server that accepted it first and refused it later ("backscatter", RFC
@@ -1920,7 +1958,11 @@ def _backscatter(message: Message, copy: bytes) -> Finding | None:
     returned copy's first hop, the bouncing server's own stamp: a login submission at a server of
     another organisation (not a webmail provider's, which lets only verified addresses send), or
     an outside client whose HELO names the From: domain's organisation; and no DKIM signature of
-    that organisation in the copy. None otherwise (the domain's own mail that bounced)."""
+    that organisation in the copy. None otherwise (the domain's own mail that bounced), and None
+    when the bounce (``report``, or its text without one) says the bouncing server failed to
+    deliver the message onward (_relayed_outward): a receiver of forged mail refuses it for its
+    own reasons, a relay reports another server's, and a relay that takes a sender's login or
+    HELO is the sender's own outbound route (an ISP's submission server, an ESP)."""
     from .domains import is_domain_name, organizational_domain
     from .envelope import is_free_mailbox
     from .hops import is_non_public_ip
@@ -1970,6 +2012,8 @@ def _backscatter(message: Message, copy: bytes) -> Finding | None:
                     f"{first.from_helo}, claiming {domain}'s organisation without being in it")
     else:
         return None
+    if _relayed_outward(message, report, copy):
+        return None  # read last: the text is decoded only for a copy that looks forged
     reply_to = [a for a in parse_addresses((inner.first("Reply-To") or "")[:_MAX_ADDRESS_TEXT])[:3] if a.domain]
     elsewhere = [a.address for a in reply_to if not ours(a.domain)]
     replies = f"; its Reply-To sends answers elsewhere ({_short(elsewhere[0], 80)})" if elsewhere else ""

@@ -335,3 +335,200 @@ def test_a_bounce_of_the_domains_own_mail_is_not_called_backscatter() -> None:
     sample = headerscope.analyze((SAMPLES / "bounce.eml").read_bytes(), offline=True)
     assert any(f.id == "dsn.failed" for f in sample.findings)
     assert not [f for f in sample.findings if f.id == "dsn.backscatter"]
+
+
+# The sender's own mail, bounced by the relay it was submitted to when another domain's server
+# refused it: each looked like backscatter (a login, or a HELO of the From: domain, at another
+# organisation's server, no DKIM of the domain), V35b. IONOS: Laurent Vivier's qemu-devel patch
+# (its returned header as published), submitted with a login at mrelayeu.kundenserver.de, bounced
+# in Postfix's layout for mx1.redhat.com's refusal at RCPT TO (Remote-MTA, smtp 550 5.1.1).
+IONOS_OWN_MAIL = (
+    b'Return-Path: <>\n'
+    b'Received: from mout.kundenserver.de by mrelayeu.kundenserver.de id 1MJnnX; Mon, 04 Oct 2021 10:31:10 +0200\n'
+    b'From: Mail Delivery System <MAILER-DAEMON@kundenserver.de>\n'
+    b'To: laurent@vivier.eu\n'
+    b'Subject: Undelivered Mail Returned to Sender\n'
+    b'Date: Mon, 04 Oct 2021 10:31:10 +0200\n'
+    b'Auto-Submitted: auto-replied\n'
+    b'MIME-Version: 1.0\n'
+    b'Content-Type: multipart/report; report-type=delivery-status; boundary="BB"\n'
+    b'\n'
+    b'--BB\n'
+    b'Content-Type: text/plain; charset=us-ascii\n'
+    b'\n'
+    b'This is the mail system at host mout.kundenserver.de.\n'
+    b'\n'
+    b"I'm sorry to have to inform you that your message could not\n"
+    b'be delivered to one or more recipients.\n'
+    b'\n'
+    b'<armbru@redhat.com>: host mx1.redhat.com[203.0.113.5] said: 550 5.1.1\n'
+    b'    <armbru@redhat.com>: Recipient address rejected: User unknown (in reply to\n'
+    b'    RCPT TO command)\n'
+    b'\n'
+    b'--BB\n'
+    b'Content-Type: message/delivery-status\n'
+    b'\n'
+    b'Reporting-MTA: dns; mout.kundenserver.de\n'
+    b'Arrival-Date: Mon, 04 Oct 2021 10:30:58 +0200\n'
+    b'\n'
+    b'Final-Recipient: rfc822; armbru@redhat.com\n'
+    b'Action: failed\n'
+    b'Status: 5.1.1\n'
+    b'Remote-MTA: dns; mx1.redhat.com\n'
+    b'Diagnostic-Code: smtp; 550 5.1.1 <armbru@redhat.com>: Recipient address rejected: User unknown\n'
+    b'\n'
+    b'--BB\n'
+    b'Content-Type: text/rfc822-headers\n'
+    b'\n'
+    b'Return-Path: <laurent@vivier.eu>\n'
+    b'Received: from quad ([82.142.3.114]) by mrelayeu.kundenserver.de (mreue012\n'
+    b' [212.227.15.167]) with ESMTPSA (Nemesis) id 1MJnnV-1mDqY43stt-00K5xC; Mon, 04\n'
+    b' Oct 2021 10:30:58 +0200\n'
+    b'From: Laurent Vivier <laurent@vivier.eu>\n'
+    b'To: qemu-devel@nongnu.org\n'
+    b'Cc: armbru@redhat.com\n'
+    b'Subject: [PULL 1/5] qemu-options: -chardev reconnect=seconds duplicated in\n'
+    b' help, tidy up\n'
+    b'Date: Mon,  4 Oct 2021 10:30:51 +0200\n'
+    b'Message-Id: <20211004083055.3288583-2-laurent@vivier.eu>\n'
+    b'X-Mailer: git-send-email 2.31.1\n'
+    b'MIME-Version: 1.0\n'
+    b'Content-Type: text/plain; charset=UTF-8\n'
+    b'Content-Transfer-Encoding: 8bit\n'
+    b'\n'
+    b'--BB--\n'
+)
+
+# Amazon SES (its returned header as published): a message SES relayed for its customer expired
+# unsent (4.4.7, RFC 3463 section 3.5: a routing/network status), no Remote-MTA.
+SES_OWN_MAIL = (
+    b'Return-Path: <>\n'
+    b'From: MAILER-DAEMON@amazonses.com\n'
+    b'To: admin@taiwan-sugar.net\n'
+    b'Subject: Delivery Status Notification (Failure)\n'
+    b'Date: Sun, 13 Feb 2022 18:26:20 +0000\n'
+    b'MIME-Version: 1.0\n'
+    b'Content-Type: multipart/report; report-type=delivery-status; boundary="SES"\n'
+    b'\n'
+    b'--SES\n'
+    b'Content-Type: text/plain; charset=UTF-8\n'
+    b'\n'
+    b'An error occurred while trying to deliver the mail to the following recipients:\n'
+    b'Alex.yentz@msa.Hines.net\n'
+    b'\n'
+    b'--SES\n'
+    b'Content-Type: message/delivery-status\n'
+    b'\n'
+    b'Reporting-MTA: dns; a27-35.smtp-out.us-west-2.amazonses.com\n'
+    b'\n'
+    b'Action: failed\n'
+    b'Final-Recipient: rfc822; Alex.yentz@msa.Hines.net\n'
+    b'Diagnostic-Code: smtp; 550 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.1 Failed to establish connection>\n'
+    b'Status: 4.4.7\n'
+    b'\n'
+    b'--SES\n'
+    b'Content-Type: text/rfc822-headers\n'
+    b'\n'
+    b'Received: from taiwan-sugar.net (li1891-114.members.linode.com [172.105.237.114]) by email-smtp.amazonaws.com with SMTP (SimpleEmailService-d-PPRK2UC3F) id R7k4w8ZK1XzQRkXgJ4Cr for Alex.yentz@msa.Hines.net; Sun, 13 Feb 2022 04:18:08 +0000 (UTC)\n'
+    b'DKIM-Signature: v=1; a=rsa-sha256; q=dns/txt; c=relaxed/simple; s=7v7vs6w47njt4pimodk5mmttbegzsi6n; d=amazonses.com; t=1644725888; h=Message-ID:Date:Subject:From:To:MIME-Version:Content-Type:Feedback-ID; bh=AAAA; b=AAAA\n'
+    b'Message-ID: <f90ca779c2f1a2305752b91c93c3fae5@taiwan-sugar.net>\n'
+    b'Date: Sun, 13 Feb 2022 12:18:05 +0800\n'
+    b'Subject: =?UTF-8?B?55So5oi26amX6K2J?=\n'
+    b'From: =?UTF-8?B?5Y+w54Gj55Sc5b+D57ay?= <admin@taiwan-sugar.net>\n'
+    b'To: Alex.yentz@msa.Hines.net\n'
+    b'MIME-Version: 1.0\n'
+    b'Content-Type: multipart/alternative; boundary="_=_swift_1644725885_b53a67ed263ddcb6f5267774bab8ad16_=_"\n'
+    b'\n'
+    b'--SES--\n'
+)
+
+# sisimai's set-of-emails/maildir/bsd/email-exim-30.eml: a user's own esmtpsa submission refused
+# by the remote server, in Exim's bounce without a report part.
+SISIMAI_EXIM30 = (
+    b'X-Spam-Checker-Version: SpamAssassin 3.3.2 (2011-06-06) on nekochan.example.net\n'
+    b'X-Spam-Level: \n'
+    b'X-Spam-Status: No, score=-1.9 required=5.0 tests=BAYES_00,NO_RELAYS\n'
+    b'\tautolearn=ham version=3.3.2\n'
+    b'Received: from Debian-exim by nekochan.example.net with local (Exim 4.80)\n'
+    b'\tid 1d18ZP-0000cF-9f\n'
+    b'\tfor sironeko@example.de; Thu, 20 Apr 2017 11:40:11 +0200\n'
+    b'X-Failed-Recipients: kijitora@exmaple.ch\n'
+    b'Auto-Submitted: auto-replied\n'
+    b'From: Mail Delivery System <Mailer-Daemon@mx1.example.net>\n'
+    b'To: sironeko@example.de\n'
+    b'Subject: Mail delivery failed: returning message to sender\n'
+    b'Message-Id: <E1d18ZP-0000cF-9f@nekochan.example.net>\n'
+    b'Date: Thu, 20 Apr 2017 11:40:11 +0200\n'
+    b'\n'
+    b'This message was created automatically by mail delivery software.\n'
+    b'\n'
+    b'A message that you sent could not be delivered to one or more of its\n'
+    b'recipients. This is a permanent error. The following address(es) failed:\n'
+    b'\n'
+    b'  kijitora@exmaple.ch\n'
+    b'    SMTP error from remote mail server after RCPT TO:<kijitora@exmaple.ch>:\n'
+    b'    host mx1.example.eu [192.0.2.32]: 554 5.7.1 <kijitora@exmaple.ch>:\n'
+    b'    Recipient address rejected: Access denied\n'
+    b'\n'
+    b'------ This is a copy of the message, including all the headers. ------\n'
+    b'\n'
+    b'Return-path: <sironeko@example.de>\n'
+    b'Received: from a198-51-100-41.neko.example.de ([198.51.100.41] helo=[203.0.113.136])\n'
+    b'\tby nekochan.example.net with esmtpsa (TLS1.2:DHE_RSA_AES_128_CBC_SHA1:128)\n'
+    b'\t(Exim 4.80)\n'
+    b'\t(envelope-from <sironeko@example.de>)\n'
+    b'\tid 1d18ZN-0000br-Mp; Thu, 20 Apr 2017 11:40:09 +0200\n'
+    b'To: kijitora@exmaple.ch\n'
+    b'From: "White Cat" <sironeko@example.de>\n'
+    b'Subject: Reject test\n'
+    b'Message-ID: <22222222-2222-2222-2222-222222222222@example.de>\n'
+    b'Date: Thu, 20 Apr 2017 11:40:03 +0200\n'
+    b'User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:45.0) Gecko/20100101\n'
+    b' Thunderbird/45.8.0\n'
+    b'MIME-Version: 1.0\n'
+    b'Content-Type: text/plain; charset=utf-8\n'
+    b'Content-Transfer-Encoding: 7bit\n'
+    b'\n'
+    b'Nyaan\n'
+    b'\n'
+)
+
+
+def test_a_bounce_of_the_senders_mail_its_relay_failed_to_deliver_onward_is_not_called_backscatter() -> None:
+    for name, raw in (("ionos", IONOS_OWN_MAIL), ("ses", SES_OWN_MAIL), ("exim text", SISIMAI_EXIM30)):
+        report = headerscope.analyze(raw, offline=True)
+        assert any(f.id in ("dsn.failed", "dsn.unstructured") for f in report.findings), name
+        assert not [f for f in report.findings if f.id == "dsn.backscatter"], name
+    # The same returned copies when the bounce says nothing of a remote server or a route: the
+    # reporting server's own refusal is what a receiver of forged mail writes, still backscatter.
+    own_refusal = {
+        "ionos, no Remote-MTA": IONOS_OWN_MAIL.replace(b"Remote-MTA: dns; mx1.redhat.com\n", b""),
+        "ses, not a routing status": SES_OWN_MAIL.replace(b"Status: 4.4.7", b"Status: 5.0.0"),
+        "exim text, a local refusal": SISIMAI_EXIM30.replace(
+            b"    SMTP error from remote mail server after RCPT TO:<kijitora@exmaple.ch>:\n"
+            b"    host mx1.example.eu [192.0.2.32]: 554 5.7.1 <kijitora@exmaple.ch>:\n"
+            b"    Recipient address rejected: Access denied\n", b"    No Such User Here\n"),
+    }
+    for name, raw in own_refusal.items():
+        assert raw not in (IONOS_OWN_MAIL, SES_OWN_MAIL, SISIMAI_EXIM30), name
+        assert _findings(raw, "dsn.backscatter"), name
+    # A delay is the relay still trying onward, whatever its status.
+    delayed = SES_OWN_MAIL.replace(b"Status: 4.4.7", b"Status: 4.0.0").replace(b"Action: failed", b"Action: delayed")
+    assert any(f.id == "dsn.delayed" for f in headerscope.analyze(delayed, offline=True).findings)
+    assert not _findings(delayed, "dsn.backscatter")
+    assert _findings(delayed.replace(b"Action: delayed", b"Action: failed"), "dsn.backscatter")
+    # Postfix's text without a report part names the remote server that refused ("host X[ip] said:").
+    postfix_text = IONOS_OWN_MAIL.replace(IONOS_OWN_MAIL[IONOS_OWN_MAIL.index(b"--BB\nContent-Type: message/delivery-status"):
+                                                         IONOS_OWN_MAIL.index(b"--BB\nContent-Type: text/rfc822-headers")], b"")
+    assert any(f.id == "dsn.unstructured" for f in headerscope.analyze(postfix_text, offline=True).findings)
+    assert not _findings(postfix_text, "dsn.backscatter")
+    assert _findings(postfix_text.replace(b"host mx1.redhat.com[203.0.113.5] said: ", b""), "dsn.backscatter")
+    # The returned message's own body is not the bounce's text: a forged message (a fake bounce
+    # itself) cannot silence the notice by quoting a remote refusal.
+    forged = SISIMAI_EXIM30.replace(
+        b"    SMTP error from remote mail server after RCPT TO:<kijitora@exmaple.ch>:\n"
+        b"    host mx1.example.eu [192.0.2.32]: 554 5.7.1 <kijitora@exmaple.ch>:\n"
+        b"    Recipient address rejected: Access denied\n", b"    No Such User Here\n").replace(
+        b"\nNyaan\n", b"\nSMTP error from remote mail server after RCPT TO:<x@y.example>:\n"
+        b"host mx.y.example[192.0.2.1] said: 550 no\n")
+    assert _findings(forged, "dsn.backscatter")
