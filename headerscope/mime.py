@@ -2703,15 +2703,24 @@ _lone_address_re = compiled_on_first_use(r"\(?(?:generated (?:from|by) )?<?[^\s<
 def _indented_block(text: str, address: str) -> list[str]:
     """The lines indented below an address standing alone on its line (Exim's plain-text
     bounce: the host, "SMTP error from remote mail server after ...:" and the reply), each
-    with its white space collapsed; at most 12 lines of 500 characters."""
-    at = text.find(address)
-    for _ in range(20):  # bounded: a hostile text may repeat the address on one long line
-        if at < 0:
-            return []
+    with its white space collapsed; at most 12 lines of 500 characters. The address as written
+    first, then in any case: the local part is case-sensitive in theory (RFC 5321 section 2.4),
+    but Exim writes the report's "Carol@dest.example" as "carol@dest.example" in its text."""
+    exact = _address_block(text, address, (m.start() for m in re.finditer(re.escape(address), text)))
+    if exact is not None or not address:
+        return exact or []
+    folded = re.finditer(re.escape(address), text, re.IGNORECASE)
+    return _address_block(text, address, (m.start() for m in folded)) or []
+
+
+def _address_block(text: str, address: str, places: Iterator[int]) -> list[str] | None:
+    """_indented_block at the first of ``places`` (where the address starts in ``text``) where it
+    stands alone on its line; None when at none of the first 20."""
+    for at in itertools.islice(places, 20):  # bounded: a hostile text may repeat the address on one long line
         line_start = text.rfind("\n", 0, at) + 1
         line_end = text.find("\n", at)
         if line_end < 0:
-            return []
+            return None
         before = text[line_start:at]
         if not before.strip(" \t<") and not text[at + len(address):line_end].strip(" \t>\r"):
             indent = len(before) - len(before.lstrip(" \t"))
@@ -2724,8 +2733,7 @@ def _indented_block(text: str, address: str) -> list[str]:
                     continue  # an address the failed one was expanded from ("(generated from x@y)"), not a reason
                 block.append(" ".join(stripped.split())[:500])
             return block
-        at = text.find(address, at + len(address))
-    return []
+    return None
 
 
 # Exim's line before the remote server's reply ("SMTP error from remote mail server after RCPT

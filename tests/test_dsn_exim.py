@@ -532,3 +532,90 @@ def test_a_bounce_of_the_senders_mail_its_relay_failed_to_deliver_onward_is_not_
         b"\nNyaan\n", b"\nSMTP error from remote mail server after RCPT TO:<x@y.example>:\n"
         b"host mx.y.example[192.0.2.1] said: 550 no\n")
     assert _findings(forged, "dsn.backscatter")
+
+
+# Exim's layout for four failures (V35b): three it decided itself (each its reason in the text
+# only, Status 5.0.0 all), one a remote reply; the report writes Carol@dest.example, the text
+# carol@dest.example, as Exim does when the address was given in another case.
+EXIM_MULTI = (
+    b'Return-path: <>\n'
+    b'Received: from mailnull by mx.host.example with local (Exim 4.98)\n'
+    b'\tid 1tmjJg-0000\n'
+    b'\tfor alice@sender.example; Tue, 25 Feb 2025 03:00:56 +0200\n'
+    b'X-Failed-Recipients: jimbob@dest.example, bob@dest.example, Carol@dest.example, dave@remote.example\n'
+    b'Auto-Submitted: auto-replied\n'
+    b'From: Mail Delivery System <Mailer-Daemon@mx.host.example>\n'
+    b'To: alice@sender.example\n'
+    b'Content-Type: multipart/report; report-type=delivery-status; boundary=EXIM\n'
+    b'MIME-Version: 1.0\n'
+    b'Subject: Mail delivery failed: returning message to sender\n'
+    b'Date: Tue, 25 Feb 2025 03:00:56 +0200\n'
+    b'\n'
+    b'--EXIM\n'
+    b'Content-type: text/plain; charset=us-ascii\n'
+    b'\n'
+    b'This message was created automatically by mail delivery software.\n'
+    b'\n'
+    b'A message that you sent could not be delivered to one or more of its\n'
+    b'recipients. This is a permanent error. The following address(es) failed:\n'
+    b'\n'
+    b'  jimbob@dest.example\n'
+    b'    Unrouteable address\n'
+    b'  bob@dest.example\n'
+    b'    (generated from sales@dest.example)\n'
+    b'    mailbox is full: retry timeout exceeded\n'
+    b'  carol@dest.example\n'
+    b'    No Such User Here\n'
+    b'  dave@remote.example\n'
+    b'    host mx.remote.example [192.0.2.9]\n'
+    b'    SMTP error from remote mail server after RCPT TO:<dave@remote.example>:\n'
+    b'    550 5.1.1 User unknown\n'
+    b'\n'
+    b'--EXIM\n'
+    b'Content-type: message/delivery-status\n'
+    b'\n'
+    b'Reporting-MTA: dns; mx.host.example\n'
+    b'\n'
+    b'Action: failed\n'
+    b'Final-Recipient: rfc822;jimbob@dest.example\n'
+    b'Status: 5.0.0\n'
+    b'\n'
+    b'Action: failed\n'
+    b'Final-Recipient: rfc822;bob@dest.example\n'
+    b'Status: 5.0.0\n'
+    b'\n'
+    b'Action: failed\n'
+    b'Final-Recipient: rfc822;Carol@dest.example\n'
+    b'Status: 5.0.0\n'
+    b'\n'
+    b'Action: failed\n'
+    b'Final-Recipient: rfc822;dave@remote.example\n'
+    b'Status: 5.0.0\n'
+    b'Remote-MTA: dns; mx.remote.example\n'
+    b'Diagnostic-Code: smtp; 550 5.1.1 User unknown\n'
+    b'\n'
+    b'--EXIM\n'
+    b'Content-type: text/rfc822-headers\n'
+    b'\n'
+    b'Return-path: <alice@sender.example>\n'
+    b'Received: from alice by mx.host.example with local (Exim 4.98)\n'
+    b'\tid 1tmjJf-0000; Tue, 25 Feb 2025 03:00:55 +0200\n'
+    b'From: Alice <alice@sender.example>\n'
+    b'To: jimbob@dest.example, bob@dest.example, carol@dest.example, dave@remote.example\n'
+    b'Subject: hi\n'
+    b'\n'
+    b'--EXIM--\n'
+)
+
+
+def test_a_recipients_reason_is_found_under_its_address_in_another_case() -> None:
+    # Carol's reason was not found: the report writes Carol@, the text carol@.
+    reasons = {r.final_recipient: r.text_reason for r in delivery_report(parse_message(EXIM_MULTI)).recipients}
+    assert reasons == {"jimbob@dest.example": "Unrouteable address",
+                       "bob@dest.example": "mailbox is full: retry timeout exceeded",
+                       "Carol@dest.example": "No Such User Here", "dave@remote.example": None}
+    # The address as written is taken before one in another case.
+    both = EXIM_MULTI.replace(b"  dave@remote.example\n", b"  Carol@dest.example\n    Mailbox disabled\n"
+                              b"  dave@remote.example\n")
+    [carol] = [r for r in delivery_report(parse_message(both)).recipients if r.final_recipient == "Carol@dest.example"]
+    assert carol.text_reason == "Mailbox disabled"
