@@ -2479,6 +2479,20 @@ def _recipient_name(recipient: DsnRecipient, failed_header: list[str]) -> str:
     return final or original or "?"
 
 
+def _reason_words(recipient: DsnRecipient) -> str | None:
+    """A recipient's reason as compared with another's: its Diagnostic-Code or notice-text
+    reason, its own address taken out ("<a@x>: Recipient address rejected" is the same reason as
+    "<b@x>: ..."), white space and case folded; None when it has none."""
+    said = recipient.diagnostic_code or recipient.text_reason
+    if said is None:
+        return None
+    said = said[:_MAX_FIELD].lower()
+    for address in (recipient.final_recipient, recipient.original_recipient):
+        if address:
+            said = said.replace(address[:_MAX_FIELD].lower(), "")
+    return " ".join(said.split())
+
+
 def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...],
                     failed_header: list[str] | None = None, path: str = "") -> Finding:
     actions = {r.action for r in report.recipients}
@@ -2497,10 +2511,15 @@ def _report_finding(report: DeliveryReport, attached: tuple[AttachedMessage, ...
         failure_meaning(first.status, first.status_meaning) if kind == "failed" and first.status else first.status_meaning
     code = f" ({first.status}: {meaning})" if first.status and meaning else \
         f" ({first.status})" if first.status else f" ({meaning})" if said_words else ""
-    statuses = list(dict.fromkeys(r.status for r in chosen[:3] if r.status))
+    listed = chosen[:_MAX_LISTED]
+    statuses = list(dict.fromkeys(r.status for r in listed if r.status))
     if len(statuses) > 1:
         # Each recipient its own code: the first one's words are not the others' reason.
-        code = f" ({', '.join(statuses)})"
+        code = f" ({', '.join(statuses[:3])}{', …' if len(statuses) > 3 else ''})"
+    elif len({_reason_words(r) for r in listed}) > 1:
+        # One code, several reasons (Exim writes 5.0.0 for every failure it decided itself, each
+        # its reason in the text): the first one's words are not the others'.
+        code = f" ({statuses[0]}, each its own reason)" if statuses else " (each its own reason)"
     title = {"failed": f"Bounce: delivery to {names}{more} failed{code}",
              "delayed": f"Delay warning: delivery to {names}{more} is delayed{code}",
              "delivered": f"Delivery report for {names}{more}: {first.action or 'reported'}"}[kind]

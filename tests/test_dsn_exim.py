@@ -608,6 +608,32 @@ EXIM_MULTI = (
 )
 
 
+def test_one_recipients_reason_is_not_said_for_all_when_each_has_its_own() -> None:
+    # Was "(5.0.0: “Unrouteable address”)", jimbob's reason said of all four.
+    assert _title(EXIM_MULTI, "dsn.failed") == ("Bounce: delivery to jimbob@dest.example, bob@dest.example, "
+                                                "Carol@dest.example and 1 more failed (5.0.0, each its own reason)")
+    # The reasons that differ only by each recipient's own address are one reason.
+    same = (b"Status: 5.1.1\nRemote-MTA: dns; mx.dest.example\nDiagnostic-Code: smtp; 550 5.1.1 <%s>: Recipient address "
+            b"rejected: User unknown\n")
+    one_reason = EXIM_MULTI
+    for address in (b"jimbob@dest.example", b"bob@dest.example", b"Carol@dest.example", b"dave@remote.example"):
+        one_reason = one_reason.replace(b"Final-Recipient: rfc822;%s\nStatus: 5.0.0\n" % address,
+                                        b"Final-Recipient: rfc822;%s\n" % address + same % address)
+    one_reason = one_reason.replace(b"Remote-MTA: dns; mx.remote.example\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\n", b"")
+    assert one_reason.count(b"Recipient address rejected") == 4
+    assert _title(one_reason, "dsn.failed").endswith(
+        "and 1 more failed (5.1.1: “<jimbob@dest.example>: Recipient address rejected: User unknown”)")
+    # A recipient without a reason beside one with a reason: the words are not the other's either.
+    carol_silent = EXIM_MULTI.replace(b"  carol@dest.example\n    No Such User Here\n", b"")
+    for address in (b"bob", b"dave@remote.example\nStatus: 5.0.0\nRemote-MTA"):
+        carol_silent = carol_silent.replace(b"Action: failed\nFinal-Recipient: rfc822;" + address, b"Action: delivered\n"
+                                            b"Final-Recipient: rfc822;" + address)
+    assert carol_silent.count(b"Action: failed") == 2
+    assert _title(carol_silent, "dsn.failed").endswith("example, Carol@dest.example failed (5.0.0, each its own reason)")
+    assert _title(carol_silent.replace(b"  jimbob@dest.example\n    Unrouteable address\n", b""), "dsn.failed") \
+        .endswith("example, Carol@dest.example failed (5.0.0: permanent failure: other or undefined status)")
+
+
 def test_a_recipients_reason_is_found_under_its_address_in_another_case() -> None:
     # Carol's reason was not found: the report writes Carol@, the text carol@.
     reasons = {r.final_recipient: r.text_reason for r in delivery_report(parse_message(EXIM_MULTI)).recipients}
