@@ -645,3 +645,19 @@ def test_a_recipients_reason_is_found_under_its_address_in_another_case() -> Non
                               b"  dave@remote.example\n")
     [carol] = [r for r in delivery_report(parse_message(both)).recipients if r.final_recipient == "Carol@dest.example"]
     assert carol.text_reason == "Mailbox disabled"
+
+
+def test_the_terminal_keeps_a_delivery_reports_dates_after_a_long_reply() -> None:
+    # A long reply cut at the cell's limit took "last attempt ..." with it (V35b; markdown b767972).
+    long = POSTFIX_DELAY.replace(b"Connection timed out", b"Connection timed out " + b"x" * 2000)
+    text = _render(headerscope.analyze(long, offline=True), "terminal")
+    assert "xxx…" in text and "(last attempt Fri, 27 Nov 2026 12:30:00 +0100 (CET))" in text
+    # The longest meaning (a class-only Status with the remote code's meaning beside it) and a
+    # long retry date: the date stays whole after the meaning.
+    retry = b"Wed, 2 Dec 2026 08:12:40 +0100 (Central European Standard Time, as the queue's clock reads it)"
+    meaning = POSTFIX_DELAY.replace(b"Status: 4.4.1", b"Status: 4.0.0").replace(
+        b"Connection timed out", b"Connection timed out 4.1.10").replace(b"Wed, 2 Dec 2026 08:12:40 +0100 (CET)", retry)
+    # Wide enough for both long cells on one line each.
+    text = get_renderer("terminal", color=False, width=2000).render(headerscope.analyze(meaning, offline=True))
+    assert "the remote server's code 4.1.10; the report's Status is 4.0.0)" in text
+    assert f"(will retry until {retry.decode()})" in text

@@ -643,6 +643,7 @@ class TerminalRenderer(Renderer):
 
     def _delivery_report(self, report: Report) -> RenderableType:
         from rich.table import Table
+        from rich.text import Text
 
         from ..mime import dsn_said_cell, dsn_said_heading
 
@@ -660,16 +661,16 @@ class TerminalRenderer(Renderer):
             table.add_column(column, overflow="fold")
         for recipient in shown:
             style = {"failed": "red", "delayed": "yellow"}.get(recipient.action or "", "green")
-            status = recipient.status or "—"
-            if recipient.status_meaning:
-                status += f"\n{recipient.status_meaning}"
+            status = _safe(" ".join(p for p in (recipient.status or "—", recipient.status_meaning) if p), 300)
+            said = _safe(dsn_said_cell(recipient, delivery.reporting_mta, mixed=heading == "server said") or "—", 600)
+            # The dates after the text, each cut on its own: a long reply or meaning cut at the
+            # cell's limit must not take them with it (as the markdown table, b767972).
             if recipient.will_retry_until:
-                status += f"\n(will retry until {recipient.will_retry_until})"
-            said = dsn_said_cell(recipient, delivery.reporting_mta, mixed=heading == "server said") or "—"
+                status += f" (will retry until {_safe(recipient.will_retry_until, 100)})"
             if recipient.last_attempt_date:
-                said += f"\n(last attempt {recipient.last_attempt_date})"
+                said += f" (last attempt {_safe(recipient.last_attempt_date, 100)})"
             table.add_row(_t(recipient.final_recipient or recipient.original_recipient or "—", limit=200),
-                          _t(recipient.action or "—", style), _t(status, limit=300), _t(said, limit=600))
+                          _t(recipient.action or "—", style), Text(status), Text(said))
         return table
 
     def _feedback_report(self, report: Report) -> RenderableType:
