@@ -952,7 +952,9 @@ def _restore_lost_folds(lines: _Lines) -> None:
     header = lines.text[:end]
     if len(header) < 2 or not _is_field(header[0]):
         return
-    if any(line[:1] in (b" ", b"\t") for line in header):
+    # A line of white space only is no kept indentation: a fold of nothing the sender wrote
+    # (RFC 5322 section 4.2, obs-FWS), which a copy that trims each line's indentation keeps too.
+    if any(line[:1] in (b" ", b"\t") and line.strip(b" \t") for line in header):
         _restore_lost_trace_folds(lines, header)
         return
     names = [_field_name(line) if _is_field(line) and not _folded_list(line) else None for line in header]
@@ -1756,6 +1758,8 @@ def _rebuild_properties_layout(lines: _Lines) -> None:
 
 def _join_header_groups(lines: _Lines) -> None:
     """Blank lines between header fields in a headers-only paste (nothing but fields follows)."""
+    if lines.has(1) and lines.text[1] and _is_blank(lines.text[1]) and _undo_double_spacing(lines):
+        return  # an empty line after every line, the copy's indentation on each (V35c)
     end = _header_block_end(lines)
     if end >= len(lines.text):
         return
@@ -1804,35 +1808,56 @@ _DOUBLE_SPACED_FIELDS = 3
 after an empty line are a short header and a body that may be anything)."""
 
 
-def _undo_double_spacing(lines: _Lines) -> None:
+def _undo_double_spacing(lines: _Lines) -> bool:
     """A copy that put an empty line after every line (a note or chat tool that made each line a
     paragraph: an iCloud "message source" kept in a Markdown note), where a line between the
     fields is no field and not indented (a fold that lost its indentation too, which
     _join_header_groups cannot tell from a body), or a body follows the header. Only when the
-    whole input is so: every second line empty, from the first line to the last; its first line
-    a field; and at least three fields a header carries before the header's own end (an empty
-    line, or one of white space only: two empty lines in a row here). A message as stored has its
-    receivers' Received fields, folded, on the lines after its first: its second line is never
-    empty. The lines that are not the doubling's are kept as they were; the lost folds are
-    _restore_lost_folds' to indent again, the header's end is the empty line it stands for
-    (RFC 5322 section 2.1)."""
+    whole input is so: every second line empty (or the same white space on each: the copy put its
+    indentation on them), from the first line to the last; its first line a field; and at least
+    three fields a header carries before the header's own end (an empty line, two empty lines in a
+    row here). A line of white space only is the header's end only when what follows it is no
+    field nor an indented line: before a field it is a fold the sender wrote (RFC 5322 section
+    4.2, obs-FWS allows a fold of white space only), as the undoubled message reads it. A message
+    as stored has its receivers' Received fields, folded, on the lines after its first: its second
+    line is never empty. The lines that are not the doubling's are kept as they were; the lost
+    folds are _restore_lost_folds' to indent again, the header's end is the empty line it stands
+    for (RFC 5322 section 2.1). True when the doubling was undone."""
     text = lines.text
     if not _is_field(text[0]):
-        return
+        return False
     fields = 0  # fields whose names a header carries (not a body's "Note: ...")
     header_end = None
+    # A line of white space only (and any right after it): the header's end unless a field or an
+    # indented line follows, which the next line of the copy's own says.
+    white_line = None
+    doubling = text[1] if lines.has(1) else b""  # what the copy put on each of its added lines
+    if not _is_blank(doubling):
+        return False
     for index in lines.indexes_from(0):
         line = text[index]
         if index % 2:
-            if line:
-                return  # a line where the doubling's empty line would be: not doubled
+            if line != doubling:
+                return False  # a line where the doubling's empty line would be: not doubled
         elif header_end is None:
-            if _is_blank(line):
+            if line and _is_blank(line):
+                if white_line is None:
+                    white_line = index
+                continue
+            if white_line is not None:
+                if line and (_is_field(line) or line[:1] in (b" ", b"\t")):
+                    white_line = None  # a fold of white space only: the header goes on
+                else:
+                    header_end = white_line
+                    continue
+            if not line:
                 header_end = index
             elif fields < _DOUBLE_SPACED_FIELDS and _is_field(line) and _names_a_header_field(line):
                 fields += 1
+    if header_end is None:
+        header_end = white_line
     if fields < _DOUBLE_SPACED_FIELDS:
-        return
+        return False
     doubled = len(text) // 2
     lines.text[:] = text[::2]
     lines.ends[:] = lines.ends[::2]
@@ -1840,6 +1865,7 @@ def _undo_double_spacing(lines: _Lines) -> None:
         lines.text[header_end // 2] = b""
     lines.reshape(f"removed the empty line after each of {doubled} line(s): the copy doubled every line break",
                   whole_paste=True)
+    return True
 
 
 # Fields every sending program writes (RFC 5322 section 3.6: From: and Date: are required,

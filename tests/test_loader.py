@@ -1793,6 +1793,43 @@ def test_a_double_spaced_paste_whose_folds_lost_their_indentation_reads_as_its_h
         assert loaded.data.endswith(b"Subject: D-Mail\n" + (b"\nEl Psy Kongroo\n" if body else b""))
 
 
+def test_a_double_spaced_paste_keeps_a_fold_of_white_space_only_inside_its_header() -> None:
+    # Verification V35c: a line of spaces only that the sender wrote (RFC 5322 section 4.2,
+    # obs-FWS; qq.com's Foxmail writes one after X-Mailer:) ended the undoubled header there: no
+    # From:, no To:, no Subject:. Before a field it is a fold; before the body, the header's end.
+    folded = (*_ICLOUD_NOTE_LINES[:9], b"X-Mailer: Foxmail", b"   ", *_ICLOUD_NOTE_LINES[9:])
+    for body in ((), (b"  ", b"El Psy Kongroo"), (b"", b"El Psy Kongroo")):
+        loaded = load_bytes(b"".join(line + b"\n\n" for line in (*folded, *body)))
+        assert loaded.cleanups[0].startswith("removed the empty line after each of"), loaded.cleanups
+        assert loaded.has_body is bool(body)
+        message = parse_message(loaded.data)
+        assert message.all("From")[0].value == "\"Chris\" <chriswhite33333@qq.com>", loaded.data
+        assert message.all("Subject")[0].value == "D-Mail" and len(message.all("Received")) == 3
+        assert message.all("X-Mailer")[0].value.strip() == "Foxmail"
+        assert loaded.data.endswith(b"Subject: D-Mail\n" + (b"\nEl Psy Kongroo\n" if body else b""))
+    # Every line's indentation lost but the fold of spaces: the lost folds are indented again all the same.
+    lost = [line.lstrip(b" ") or line for line in folded]
+    loaded = load_bytes(b"".join(line + b"\n\n" for line in lost))
+    assert loaded.cleanups[1] == ("indented 6 line(s) that are no header field again: the paste lost the "
+                                  "indentation of folded lines"), loaded.cleanups
+    assert len(parse_message(loaded.data).all("Received")) == 3
+
+
+def test_a_double_spaced_paste_with_white_space_on_its_added_lines_is_undoubled() -> None:
+    # Verification V35c: a note that put its indentation (spaces, a tab) on the empty lines it added.
+    for added in (b" ", b"\t", b"  \t"):
+        raw = b"".join(line + b"\n" + added + b"\n" for line in (*_ICLOUD_NOTE_LINES, b"", b"El Psy Kongroo"))
+        loaded = load_bytes(raw)
+        assert loaded.cleanups[0] == (f"removed the empty line after each of {len(_ICLOUD_NOTE_LINES) + 2} line(s): "
+                                      "the copy doubled every line break"), loaded.cleanups
+        message = parse_message(loaded.data)
+        assert len(message.all("Received")) == 3 and message.all("From")[0].value == "\"Chris\" <chriswhite33333@qq.com>"
+        assert loaded.has_body and loaded.data.endswith(b"Subject: D-Mail\n\nEl Psy Kongroo\n")
+    # Added lines of differing white space are no doubling a copy made: left as they were.
+    mixed = b"".join(line + b"\n" + (b" " if i % 2 else b"\t") + b"\n" for i, line in enumerate(_ICLOUD_NOTE_LINES))
+    assert not any(c.startswith("removed the empty line after each") for c in load_bytes(mixed).cleanups)
+
+
 def test_a_message_with_one_header_line_and_a_double_spaced_body_stays_a_header_and_a_body() -> None:
     # Never structure invented in a message as it was given: a first line and an empty line are a
     # header and a body, whatever the body's lines look like, unless the whole input is doubled and
