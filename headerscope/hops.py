@@ -3297,6 +3297,9 @@ class _WaitReason(NamedTuple):
 
     cause: WaitCause
     words: str
+    # The index (in the header) of the field that says so, when it is one field (a greylisting
+    # stamp): where it sits says who could have written it (_wait_party).
+    field_index: int | None = None
 
 
 def _after_mailbox(work: list[_Work], i: int) -> _WaitReason | None:
@@ -3359,9 +3362,9 @@ def _why_waited(notes: Sequence[HeaderField], work: Sequence[_Work], i: int,
                 continue
             if _greylisting_hop(note, work) == i:
                 return _WaitReason(WaitCause.GREYLISTED, (
-                    f"The message says why: \"X-Greylist: {value[:160]}\". The server greylisted it: "
+                    f"The message says why: \"X-Greylist: {value[:160]}\". By that field, the server greylisted it: "
                     "it refused the first attempt, as greylisting does with an unknown sender, and "
-                    "accepted the sender's retry."))
+                    "accepted the sender's retry."), note.index)
         elif previous is not None and item.time is not None:
             when = parse_received_date(value)
             if when is None:
@@ -3702,10 +3705,28 @@ def _wait_party(work: Sequence[_Work], i: int, boundary_index: int, note: str | 
         side = "The wait was before the trust boundary, on the sender's side or a relay's (by their own stamps, a claim)."
     if here_org is not None and here_org == there_org:
         held = filtered or "its own queue or a filter"
+        if i == boundary_index:
+            # The stamp below the boundary is the sender's side's: it names the receiver's
+            # organisation only as a claim (a forger writes "by mx.google.com" as easily), so the
+            # wait may be the forger's made-up time, not the receiver's queue (verification V35c).
+            below = str(previous.fields.by or f"hop {i}'s server")[:120]
+            return (f"{side} Hop {i}'s stamp claims {here_org[:120]}'s server ({below}) wrote it too, but it is "
+                    f"below the trust boundary: if {here_org[:120]} wrote it, {held} held the message; if the "
+                    "sender's side made it up, its time is made up too, and nothing says who held the message.")
         return f"{side} Both stamps are {here_org[:120]}'s: {held} held it."
     if greylisted:
-        return (f"{side} {receiver} deferred it (its greylisting stamp says so), and {sender} kept it queued "
-                "until its retry was accepted.")
+        # Where the greylisting field sits says who could have written it: above the boundary's
+        # Received only the receiving side adds fields (a Postfix policy service's field is
+        # prepended just above its Received); a milter's field is appended at the end of the
+        # header, among the sender's own fields, and tied to this hop by a host name anyone can
+        # write (_greylisting_hop).
+        if (why is not None and why.field_index is not None and boundary_index < len(work)
+                and why.field_index < work[boundary_index].header.index):
+            return (f"{side} {receiver} deferred it (its greylisting stamp, above the trust boundary's Received, "
+                    f"says so), and {sender} kept it queued until its retry was accepted.")
+        return (f"{side} A greylisting field naming {receiver}, which a sender could also write (it is below the "
+                f"trust boundary's Received), says {receiver} deferred it; if so, {sender} kept it queued until its "
+                "retry was accepted.")
     return (f"{side} Either {sender} kept it in its queue (an outage, or retrying after a refusal) or {receiver} "
             "deferred it with a temporary refusal (a rate limit, greylisting, a busy server); nothing in the "
             "message says which.")

@@ -228,8 +228,11 @@ def test_slow_hop_names_the_side_and_the_party() -> None:
     assert "Both stamps are ulisboa.pt's: its content filter (amavis) held it." in amavis.explanation
     # Greylisting is evidence of which party: the receiving server deferred it.
     grey = _finding(_analyze(_lip6(**LAG_1H)), "hops.slow_hop")
-    assert ("osiris.lip6.fr deferred it (its greylisting stamp says so), and smtprelay0203.hostedemail.com kept "
-            "it queued until its retry was accepted.") in grey.explanation
+    # Its milter-greylist field is at the end of the header, below the trust boundary's Received (mail.lfdr.de):
+    # a field the sending side could write, said as its claim.
+    assert ("A greylisting field naming osiris.lip6.fr, which a sender could also write (it is below the trust "
+            "boundary's Received), says osiris.lip6.fr deferred it; if so, smtprelay0203.hostedemail.com kept it "
+            "queued until its retry was accepted.") in grey.explanation
 
 
 def test_spans_over_a_year_are_said_in_years() -> None:
@@ -239,3 +242,72 @@ def test_spans_over_a_year_are_said_in_years() -> None:
     report = _analyze(_lip6(**{**LAG_1H, "DATE": "Sun, 07 Mar 2015 21:38:49 -0800"}))
     said = " ".join(f.title + " " + f.explanation for f in report.findings)
     assert "years (" in said and "days before the first server" not in said.replace("years (", "")
+
+
+# A message into Gmail whose sender writes the lower stamps (verification V35c hops/f1, f2, f3): mx.google.com's
+# Received is the trust boundary; {BELOW} is what the sender adds under it, {ABOVE} a field above it.
+GMAIL = """Delivered-To: bob@gmail.com
+Received: by 2002:a05:6838:1234:0:0:0:0 with SMTP id x1csp123456nkb;
+        Mon, 8 Mar 2021 04:00:06 -0800 (PST)
+X-Received: by 2002:a17:90a:1234:: with SMTP id abc.12.1615190000000;
+        Mon, 8 Mar 2021 04:00:06 -0800 (PST)
+{ABOVE}Received: from mail.attacker.example (mail.attacker.example. [203.0.113.5])
+        by mx.google.com with ESMTPS id a1si1234567qkb.100.2021.03.08.00.00.00
+        for <bob@gmail.com>
+        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256);
+        Mon, 08 Mar 2021 04:00:05 -0800 (PST)
+Received-SPF: pass (google.com: domain of alice@attacker.example designates 203.0.113.5 as permitted sender) \
+client-ip=203.0.113.5;
+Authentication-Results: mx.google.com;
+       spf=pass (google.com: domain of alice@attacker.example designates 203.0.113.5 as permitted sender) \
+smtp.mailfrom=alice@attacker.example
+Return-Path: <alice@attacker.example>
+{BELOW}Received: from [10.0.0.2] (unknown [10.0.0.2]) by mail.attacker.example (Postfix) with ESMTP id 1ABC;
+        Mon,  8 Mar 2021 07:00:00 +0000 (UTC)
+{END}Date: Mon, 8 Mar 2021 06:59:58 +0000
+From: Alice <alice@attacker.example>
+To: bob@gmail.com
+Subject: hello
+Message-ID: <x1@attacker.example>
+
+body
+"""
+
+
+def _gmail(**parts: str) -> bytes:
+    return GMAIL.format(**{"ABOVE": "", "BELOW": "", "END": "", **parts}).replace("\n", "\r\n").encode()
+
+
+def test_a_fake_receiver_stamp_below_the_boundary_does_not_make_the_receiver_slow() -> None:
+    # The sender writes "by mx.google.com" 5 h before Google's real stamp: the wait is measured from its claim.
+    fake = ("Received: from mail.attacker.example (mail.attacker.example. [203.0.113.5]) by mx.google.com (Postfix) "
+            "with ESMTP id 0ABC;\n        Mon, 08 Mar 2021 07:00:00 +0000 (UTC)\n")
+    report = _analyze(_gmail(BELOW=fake))
+    assert [h.boundary for h in report.hops] == [False, False, True, False]
+    slow = _finding(report, "hops.slow_hop")
+    assert slow.subject == "hop 3"
+    assert "Both stamps are" not in slow.explanation, slow.explanation
+    assert ("Hop 2's stamp claims google.com's server (mx.google.com) wrote it too, but it is below the trust "
+            "boundary: if google.com wrote it, its own queue or a filter held the message; if the sender's side "
+            "made it up, its time is made up too") in slow.explanation
+
+
+def test_a_greylisting_field_is_the_receivers_word_only_above_the_boundary() -> None:
+    stamp = "delayed 18000 seconds by {by} ({host} [209.85.220.41]); Mon, 08 Mar 2021 12:00:05 +0000 (UTC)\n"
+    milter = "X-Greylist: " + stamp.format(by="milter-greylist-4.6.2", host="mx.google.com")
+    # A milter's field at the end of the header, among the sender's fields: a claim anyone can write.
+    forged = _finding(_analyze(_gmail(END=milter)), "hops.slow_hop")
+    assert forged.subject == "hop 2"
+    assert "deferred it (its greylisting stamp" not in forged.explanation, forged.explanation
+    assert ("A greylisting field naming mx.google.com, which a sender could also write (it is below the trust "
+            "boundary's Received), says mx.google.com deferred it; if so, mail.attacker.example kept it queued")\
+        in forged.explanation
+    assert "By that field, the server greylisted it" in forged.explanation
+    # Postgrey's field, prepended just above the Received of the transaction it delayed: the receiver's own.
+    postgrey = "X-Greylist: delayed 18000 seconds by postgrey-1.36 at mx.google.com; Mon, 08 Mar 2021 12:00:05 UTC\n"
+    own = _finding(_analyze(_gmail(ABOVE=postgrey)), "hops.slow_hop")
+    assert ("mx.google.com deferred it (its greylisting stamp, above the trust boundary's Received, says so), and "
+            "mail.attacker.example kept it queued until its retry was accepted.") in own.explanation, own.explanation
+    # The same field moved below the boundary's Received is the sender's to write again.
+    moved = _finding(_analyze(_gmail(BELOW=postgrey)), "hops.slow_hop")
+    assert "which a sender could also write" in moved.explanation, moved.explanation
