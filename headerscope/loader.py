@@ -1839,7 +1839,10 @@ def _undo_double_spacing(lines: _Lines) -> bool:
         if index % 2:
             if line != doubling:
                 return False  # a line where the doubling's empty line would be: not doubled
-        elif header_end is None:
+        elif header_end is not None:
+            if fields < _DOUBLE_SPACED_FIELDS:
+                return False  # too few fields before the header's end: the rest need not be read
+        else:
             if line and _is_blank(line):
                 if white_line is None:
                     white_line = index
