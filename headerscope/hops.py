@@ -1359,6 +1359,38 @@ def _links(work: list[_Work], below: int, above: int, orgs: _Orgs) -> bool:
 
 
 
+def _recorded_arrival_above(work: list[_Work], orgs: _Orgs, statements: Sequence[_Statement],
+                            boundary: int) -> int | None:
+    """The hop above the walk's boundary where the receiver says it took the message from outside,
+    or None: the topmost hop whose client is a public address inside the receiving organisation by
+    its greeting alone (no reverse DNS name of it, no operator network: _client_in_org's accepted
+    limitation for Google, Yahoo...), when a result field in the receiver's name (or in none) above
+    the walk's boundary records that very address as the client it checked (RFC 7208 section 9.1 client-ip).
+    A spoofer greeting as mail-sor-f41.google.com with a forged "from mx3.slc.paypal.com ... by
+    mx.google.com" below moved the boundary onto its forged line and read authenticated
+    (verification V36): the receiver's record of whom it checked outweighs a greeting."""
+    if not work or not statements:
+        return None
+    final_org = orgs.find(work[-1].org)
+    if final_org is None or final_org == "outlook.com":
+        return None  # (Exchange Online's greetings are believed only from Microsoft's networks)
+    below = work[boundary].header.index
+    # (A field naming no writer counts too: Yahoo's Received-SPF names none. It can only move the
+    # boundary up, to a hop whose client the field names, never below the walk's.)
+    recorded = {_ip(st.ip) for st in statements
+                if st.index < below and (st.writer_org is None or orgs.same(st.writer_org, final_org))}
+    recorded.discard(None)
+    for k in range(len(work) - 1, boundary, -1):
+        fields = work[k].fields
+        if not fields.from_ip or work[k].private or not fields.from_helo:
+            continue
+        if fields.from_rdns and orgs.same(host_organization(fields.from_rdns), final_org):
+            continue  # the receiver's own lookup names it one of its hosts
+        if orgs.same(host_organization(fields.from_helo), final_org) and _ip(fields.from_ip) in recorded:
+            return k
+    return None
+
+
 def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Statement],
                    reverse_names: ReverseNames | None, mail_exchangers: MailExchangers | None = None,
                    addressed_domains: Sequence[str] = ()) -> _Boundary:
@@ -1401,6 +1433,18 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
             break
         index, outside = _walk(work, orgs, inside)
     result = _Boundary(index=index, from_outside=outside)
+    recorded_arrival = _recorded_arrival_above(work, orgs, statements, result.index)
+    if recorded_arrival is not None:
+        result.index, result.from_outside = recorded_arrival, True
+        result.notes.append(Finding(
+            id="hops.boundary_uncertain", severity=Severity.INFO,
+            title=f"Trust boundary placed at hop {recorded_arrival + 1} on the receiver's own record",
+            explanation=f"Hop {recorded_arrival + 1}'s client ({work[recorded_arrival].fields.from_ip}) called itself "
+                        f"{str(work[recorded_arrival].fields.from_helo)[:120]}, a name of the receiving organisation, "
+                        "but no reverse DNS name vouches for it, and the receiver's own result field records that "
+                        "address as the client it checked: the receiver took the message from outside there, and "
+                        "the Received fields below it are the sender's text, however they name the receiver.",
+            reference=_RFC5321_TRACE, subject=f"hop {recorded_arrival + 1}"))
     gateway = (_inbound_gateway(work, orgs, result.index, mail_exchangers, reverse_names, addressed_domains)
                if outside else None)
     if gateway is None and outside:

@@ -56,3 +56,25 @@ def test_a_forged_received_spf_does_not_make_the_arrival_missing_or_silence_forg
         forged = [f for f in report.findings if f.id == "recorded.untrusted_claim" and f.title.startswith(
             "Possibly forged Authentication-Results")]
         assert forged and forged[0].severity.value == "warning", name
+
+
+def test_a_forged_receiver_stamp_below_a_greeting_in_the_receivers_name_is_not_the_boundary() -> None:
+    # The spoofer greets Gmail as one of Google's hosts from an address with no reverse DNS name and
+    # writes a Received of its own below, "from mx3.slc.paypal.com ([173.0.84.226]) by mx.google.com":
+    # Gmail's own Received-SPF records 45.67.89.10 as the client it checked, so the boundary is that
+    # hop, and the forged line is the sender's text (verification V36: it read authenticated).
+    raw = (_SPOOF.replace("{forged_spf}", "")
+           .replace("From: PayPal <service@paypal.com>\n",
+                    "Received: from mx3.slc.paypal.com (mx3.slc.paypal.com. [173.0.84.226])\n"
+                    "        by mx.google.com with ESMTPS id a1si1234567qvb.33.2024.11.05.08.12.33\n"
+                    "        for <victim@gmail.com>\n"
+                    "        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256);\n"
+                    "        Tue, 05 Nov 2024 08:12:33 -0800 (PST)\n"
+                    "From: PayPal <service@paypal.com>\n", 1))
+    raw = raw.replace(raw[raw.index("Authentication-Results: mx.google.com;\n       dkim=pass"):raw.index("To: victim")], "")
+    report = headerscope.analyze(raw.encode(), resolver=SnapshotResolver(_DNS), now=NOW)
+    assert report.verdict.status == "spoofed"
+    assert report.spf is not None and (report.spf.result, report.spf.client_ip) == ("fail", "45.67.89.10")
+    boundary = next(h for h in report.hops if h.boundary)
+    assert boundary.fields.from_ip == "45.67.89.10"
+    assert any(f.id == "hops.boundary_uncertain" and "receiver's own record" in f.title for f in report.findings)
