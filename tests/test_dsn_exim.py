@@ -661,3 +661,27 @@ def test_the_terminal_keeps_a_delivery_reports_dates_after_a_long_reply() -> Non
     text = get_renderer("terminal", color=False, width=2000).render(headerscope.analyze(meaning, offline=True))
     assert "the remote server's code 4.1.10; the report's Status is 4.0.0)" in text
     assert f"(will retry until {retry.decode()})" in text
+
+
+def test_a_forwarding_aliass_bounce_of_forged_mail_is_still_backscatter() -> None:
+    # The ksummit bounce as it reads when the address was an alias siteground forwarded to Gmail,
+    # which refused it (Exim's "(generated from ...)" under the address it expanded to, and the
+    # remote reply): the onward failure is the alias's forward, not the sender's own relay
+    # (verification V36: the notice went silent).
+    forwarded = (KSUMMIT
+                 .replace(b"  kevin@salonbasinger.com\n    No Such User Here\n",
+                          b"  kevin.basinger@gmail.com\n    (generated from kevin@salonbasinger.com)\n"
+                          b"    host gmail-smtp-in.l.google.com [142.250.27.26]\n"
+                          b"    SMTP error from remote mail server after end of data:\n"
+                          b"    550 5.7.26 Unauthenticated email from lists.linux.dev is not accepted due to domain's "
+                          b"DMARC policy. - gsmtp\n")
+                 .replace(b"Final-Recipient: rfc822;kevin@salonbasinger.com\nStatus: 5.0.0\n",
+                          b"Final-Recipient: rfc822;kevin.basinger@gmail.com\nStatus: 5.0.0\n"
+                          b"Remote-MTA: dns; gmail-smtp-in.l.google.com\n"
+                          b"Diagnostic-Code: smtp; 550 5.7.26 Unauthenticated email from lists.linux.dev is not "
+                          b"accepted due to domain's DMARC policy. - gsmtp\n"))
+    assert forwarded != KSUMMIT and b"Remote-MTA" in forwarded
+    assert _findings(forwarded, "dsn.backscatter")
+    # Without the alias note, the same remote refusal reads as the sender's relay failing onward.
+    relayed = forwarded.replace(b"    (generated from kevin@salonbasinger.com)\n", b"")
+    assert not _findings(relayed, "dsn.backscatter")
