@@ -1365,28 +1365,35 @@ def _recorded_arrival_above(work: list[_Work], orgs: _Orgs, statements: Sequence
     or None: the topmost hop whose client is a public address inside the receiving organisation by
     its greeting alone (no reverse DNS name of it, no operator network: _client_in_org's accepted
     limitation for Google, Yahoo...), when a result field in the receiver's name (or in none) above
-    the walk's boundary records that very address as the client it checked (RFC 7208 section 9.1 client-ip).
-    A spoofer greeting as mail-sor-f41.google.com with a forged "from mx3.slc.paypal.com ... by
-    mx.google.com" below moved the boundary onto its forged line and read authenticated
-    (verification V36): the receiver's record of whom it checked outweighs a greeting."""
+    the walk's boundary records that very address as the client it checked (RFC 7208 section 9.1
+    client-ip). A spoofer greeting as mail-sor-f41.google.com with a forged "from mx3.slc.paypal.com
+    ... by mx.google.com" below moved the boundary onto its forged line and read authenticated
+    (verification V36): the receiver's record of whom it checked outweighs a greeting. The
+    receiving organisation is the walk's (_walk): below a retrieval hop (fetchmail), the mailbox
+    provider's (V37)."""
     if not work or not statements:
         return None
-    final_org = orgs.find(work[-1].org)
-    if final_org is None or final_org == "outlook.com":
-        return None  # (Exchange Online's greetings are believed only from Microsoft's networks)
     below = work[boundary].header.index
-    # (A field naming no writer counts too: Yahoo's Received-SPF names none. It can only move the
-    # boundary up, to a hop whose client the field names, never below the walk's.)
-    recorded = {_ip(st.ip) for st in statements
-                if st.index < below and (st.writer_org is None or orgs.same(st.writer_org, final_org))}
-    recorded.discard(None)
+    final_org = orgs.find(work[-1].org)
     for k in range(len(work) - 1, boundary, -1):
         fields = work[k].fields
+        if is_retrieval(fields):
+            final_org = orgs.find(work[k - 1].org) or orgs.find(host_organization(fields.from_rdns or fields.from_helo))
+            continue
+        if final_org is None or final_org == "outlook.com":
+            continue  # (Exchange Online's greetings are believed only from Microsoft's networks)
         if not fields.from_ip or work[k].private or not fields.from_helo:
             continue
         if fields.from_rdns and orgs.same(host_organization(fields.from_rdns), final_org):
             continue  # the receiver's own lookup names it one of its hosts
-        if orgs.same(host_organization(fields.from_helo), final_org) and _ip(fields.from_ip) in recorded:
+        if not orgs.same(host_organization(fields.from_helo), final_org):
+            continue
+        address = _ip(fields.from_ip)
+        # (A field naming no writer counts too: Yahoo's Received-SPF names none. It can only move the
+        # boundary up, to a hop whose client the field names, never below the walk's.)
+        if address is not None and any(
+                st.index < below and _ip(st.ip) == address
+                and (st.writer_org is None or orgs.same(st.writer_org, final_org)) for st in statements):
             return k
     return None
 

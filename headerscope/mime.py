@@ -1912,7 +1912,8 @@ _dkim_d_tag_re = compiled_on_first_use(r"(?:^|;)[ \t\r\n]*d[ \t\r\n]*=[ \t\r\n]*
 _MAX_COPY_SIGNATURES = 10
 
 
-def _relayed_outward(message: Message, report: DeliveryReport | None, copy: bytes) -> bool:
+def _relayed_outward(message: Message, report: DeliveryReport | None, copy: bytes, *,
+                     alias_counts: bool = True) -> bool:
     """Whether the bounce reports failing to deliver the message onward, to another domain's
     server: the bouncing server was then relaying for the sender (its own outbound relay, an
     ISP's smarthost, an ESP), not a receiver of forged mail that accepted it and bounced it later.
@@ -1935,16 +1936,20 @@ def _relayed_outward(message: Message, report: DeliveryReport | None, copy: byte
     if copy_at >= 0:
         body = body[:copy_at]
     text = body.decode("utf-8", "replace")
-    if _alias_expansion_re().search(text):
-        # Exim's "(generated from kevin@example.com)": the server took the message for a local
-        # address and forwarded it; its onward failure says nothing of the sender's own relay
-        # (verification V36: a forwarding alias's backscatter went silent).
+    if alias_counts and _alias_expansion_re().search(text):
+        # Exim's "(generated from kevin@example.com)", Postfix's "(expanded from <...>)": the server
+        # took the message for a local address and forwarded it; its onward failure says nothing
+        # of the sender's own relay (verification V36: a forwarding alias's backscatter went
+        # silent). Only for a copy an outside client handed over unauthenticated: a login
+        # submission's own mail forwarded by an alias and refused is the sender's (V37).
         return False
     return report is not None or _remote_refusal_re().search(text) is not None
 
 
-# Exim's note under an address an alias or forward expanded from a local one (its bounce text).
-_alias_expansion_re = compiled_on_first_use(r"\(generated from [^()\s]{1,320}\)")
+# The note under an address an alias or forward expanded from a local one: Exim's "(generated
+# from X)" and "(ultimately generated from X)", Postfix's "(expanded from <X>)" (bounce_notify_util.c).
+_alias_expansion_re = compiled_on_first_use(
+    r"\((?:ultimately )?generated from [^()\s]{1,320}\)|\(expanded from <[^<>\s]{1,320}>\)")
 # RFC 3463 section 3.5: subject 4, "Network and Routing Status" (4.4.7 "Delivery time expired").
 _routing_status_re = compiled_on_first_use(r"[45]\.4\.\d{1,3}")
 # A remote server's refusal quoted in a bounce's text: Exim's line before it, Postfix's "host
@@ -2016,7 +2021,7 @@ def _backscatter(message: Message, copy: bytes, report: DeliveryReport | None) -
                     f"{first.from_helo}, claiming {domain}'s organisation without being in it")
     else:
         return None
-    if _relayed_outward(message, report, copy):
+    if _relayed_outward(message, report, copy, alias_counts=not first.auth):
         return None  # read last: the text is decoded only for a copy that looks forged
     reply_to = [a for a in parse_addresses((inner.first("Reply-To") or "")[:_MAX_ADDRESS_TEXT])[:3] if a.domain]
     elsewhere = [a.address for a in reply_to if not ours(a.domain)]

@@ -685,3 +685,13 @@ def test_a_forwarding_aliass_bounce_of_forged_mail_is_still_backscatter() -> Non
     # Without the alias note, the same remote refusal reads as the sender's relay failing onward.
     relayed = forwarded.replace(b"    (generated from kevin@salonbasinger.com)\n", b"")
     assert not _findings(relayed, "dsn.backscatter")
+    # Exim's wording after several levels of aliases (cPanel's and extendcp's bounces).
+    assert _findings(forwarded.replace(b"(generated from", b"(ultimately generated from"), "dsn.backscatter")
+    # A login submission's own mail, forwarded by the alias and refused, is the sender's (V37): the
+    # CYGWIN copy (esmtpsa at server9.maghost.ro) with the same alias note and remote refusal.
+    own = (CYGWIN.replace(b"Final-Recipient: rfc822;cygwin-patches@cygwin.com\n",
+                          b"Final-Recipient: rfc822;cygwin-patches@cygwin.com\nRemote-MTA: dns; gmail-smtp-in.l.google.com\n"
+                          b"Diagnostic-Code: smtp; 550 5.7.26 Unauthenticated email is not accepted. - gsmtp\n")
+           .replace(b"  cygwin-patches@cygwin.com\n", b"  cygwin-patches@cygwin.com\n    (generated from alias@example.net)\n"))
+    assert own != CYGWIN and b"generated from alias" in own
+    assert not _findings(own, "dsn.backscatter")
