@@ -1502,7 +1502,9 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
             reference=_RFC5321_TRACE, subject=f"hop {result.index + 1}",
         ))
     lookups = 0
-    while result.from_outside and result.index > 0 and not tenant_handover(work[result.index].fields):
+    # (Placed on the receiver's own record of the client it checked: no greeting below moves it.)
+    while result.from_outside and result.index > 0 and recorded_arrival is None \
+            and not tenant_handover(work[result.index].fields):
         b = result.index
         fields = work[b].fields
         final_org = orgs.find(work[-1].org)
