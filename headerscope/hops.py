@@ -330,6 +330,9 @@ _STATEMENT_IP = re.compile(
     r"([0-9A-Fa-f:.]{2,45})",
     re.IGNORECASE,
 )
+# The client address in a Received-SPF comment's usual wording ("designates 192.0.2.1 as
+# permitted sender", "does not designate ...", RFC 7208 section 9.1's example and Mail::SPF's).
+_spf_comment_ip_re = compiled_on_first_use(r"\bdesignates? ([0-9A-Fa-f:.]{2,45}) as permitted sender", re.IGNORECASE)
 _spf_receiver_re = compiled_on_first_use(r"\breceiver\s*=\s*\"?([A-Za-z0-9_.-]{1,253})", re.IGNORECASE)
 _spf_comment_host_re = compiled_on_first_use(r"^\s*[A-Za-z]+\s*\(\s*([A-Za-z0-9_.-]{1,253})\s*:")
 # Mail::SPF (Mail::SPF::Result, written by SpamAssassin, amavisd-new and policyd-spf-perl)
@@ -450,12 +453,15 @@ class _Work:
 class _Statement:
     """A receiver's record of the client it saw: Received-SPF or Authentication-Results."""
 
-    __slots__ = ("index", "ip", "writer_org")
+    __slots__ = ("from_comment", "index", "ip", "writer_org")
 
-    def __init__(self, *, index: int, ip: str, writer_org: str | None) -> None:
+    def __init__(self, *, index: int, ip: str, writer_org: str | None, from_comment: bool = False) -> None:
         self.index = index  # header index (smaller = written later, RFC 5321 section 4.4 prepending)
         self.ip = ip
         self.writer_org = writer_org
+        # Read from a Received-SPF comment's wording, not a client-ip= (Yahoo writes only that):
+        # used only to place the arrival on the receiver's record (_recorded_arrival_above).
+        self.from_comment = from_comment
 
 
 class _ClientRecord:
@@ -1895,7 +1901,7 @@ def _boundary_from_statement(work: list[_Work], b: int, claimed: str | None, fin
         if not orgs.same(hop.org, claimed):
             return None
         for statement in statements:
-            if statement.index >= hop.header.index or _ip(statement.ip) != ip:
+            if statement.from_comment or statement.index >= hop.header.index or _ip(statement.ip) != ip:
                 continue
             if statement.writer_org is not None and not orgs.same(statement.writer_org, claimed):
                 continue
@@ -1945,6 +1951,8 @@ def _unseen_outside_client(work: list[_Work], statements: Sequence[_Statement],
             return None
     shown = {_ip(item.fields.from_ip) for item in work if item.fields.from_ip}
     for statement in statements:
+        if statement.from_comment:
+            continue  # (a comment's address places no missing hop: _recorded_arrival_above only)
         if statement.writer_org is not None and statement.writer_org != receiver:
             continue  # another server's record (an earlier leg's, a forwarder's)
         address = _ip(statement.ip)
@@ -1991,6 +1999,12 @@ def _read_statements(message: Message) -> list[_Statement]:
         for header in message.all(name)[:_MAX_STATEMENTS]:
             value = header.value[:_SCAN_LIMIT]
             m = _statement_ip(value)
+            from_comment = False
+            if m is None and name == "Received-SPF":
+                # Yahoo's "fail (domain of paypal.com does not designate 45.67.89.10 as permitted
+                # sender)", with no client-ip= (RFC 7208 section 9.1 makes the key-value list optional).
+                m = _spf_comment_ip_re().search(value)
+                from_comment = m is not None
             if m is None:
                 continue
             writer: str | None = None
@@ -2000,7 +2014,7 @@ def _read_statements(message: Message) -> list[_Statement]:
             else:
                 a = _authserv_id_re().match(value)
                 writer = host_organization(a.group(1)) if a else None
-            found.append(_Statement(index=header.index, ip=m.group(1), writer_org=writer))
+            found.append(_Statement(index=header.index, ip=m.group(1), writer_org=writer, from_comment=from_comment))
     return found
 
 

@@ -85,3 +85,27 @@ def test_a_forged_receiver_stamp_below_a_greeting_in_the_receivers_name_is_not_t
         notes = [f.title for f in report.findings if f.id == "hops.boundary_uncertain"]
         # One reading: no "uncertain: hop 2 or hop 1" beside the receiver's record (V37).
         assert len(notes) == 1 and "receiver's own record" in notes[0], notes
+
+
+def test_yahoos_record_of_the_client_in_its_received_spf_comment_outweighs_a_yahoo_greeting() -> None:
+    # Yahoo writes the client it checked only in its Received-SPF comment ("does not designate
+    # 45.67.89.10 as permitted sender", no client-ip=; real copies in yahoo-inc's DKIM fixtures):
+    # a spoofer greeting as a Yahoo host with a forged Yahoo stamp below read authenticated (V37).
+    raw = ("Received: from 127.0.0.1\n by atlas-production.v2-mail-prod1-gq1.omega.yahoo.com with HTTP; "
+           "Tue, 5 Nov 2024 16:12:35 +0000\n"
+           "Return-Path: <service@paypal.com>\n"
+           "Received-SPF: fail (domain of paypal.com does not designate 45.67.89.10 as permitted sender)\n"
+           "Authentication-Results: atlas-production.v2-mail-prod1-gq1.omega.yahoo.com;\n dkim=unknown;\n"
+           " spf=fail smtp.mailfrom=paypal.com;\n dmarc=fail(p=REJECT) header.from=paypal.com;\n"
+           "Received: from 45.67.89.10 (EHLO sonic301-20.consmr.mail.gq1.yahoo.com)\n by 10.253.231.24 with SMTPs\n"
+           " (version=TLS1_2 cipher=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);\n Tue, 05 Nov 2024 16:12:34 +0000\n"
+           "Received: from mx3.slc.paypal.com ([173.0.84.226])\n\tby sonic301-20.consmr.mail.gq1.yahoo.com with ESMTP\n"
+           "\tid A7iAolQIFxJs1A7nioOK6W; Tue, 05 Nov 2024 16:12:33 +0000\n"
+           "From: PayPal <service@paypal.com>\nTo: victim@yahoo.com\nSubject: Your account is limited\n"
+           "Date: Tue, 05 Nov 2024 16:12:30 +0000\nMessage-ID: <20241105161230.1234@paypal.com>\nMIME-Version: 1.0\n"
+           "Content-Type: text/plain; charset=utf-8\n\nPlease log in.\n")
+    report = headerscope.analyze(raw.encode(), resolver=SnapshotResolver(_DNS), now=NOW)
+    assert report.verdict.status == "spoofed"
+    assert report.spf is not None and (report.spf.result, report.spf.client_ip) == ("fail", "45.67.89.10")
+    # The comment's address does not make an arrival "missing" either: the chain shows it.
+    assert "hops.arrival_missing" not in {f.id for f in report.findings}
