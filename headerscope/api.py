@@ -874,8 +874,9 @@ def _forwarded_spf(finding: Finding, envelope: Envelope, boundary: Hop, dmarc: D
     message whatever SPF says)."""
     if finding.id not in ("spf.fail", "spf.softfail"):
         return finding
-    # The client's name: its forward-confirmed PTR name, else the one the receiver wrote in its
-    # Received (Exchange Online writes the client's HELO there instead: not a name to go by).
+    # The client's name: its forward-confirmed PTR name, else (not looked up: offline) the one the
+    # receiver wrote in its Received unless it marked it "(may be forged)"; Exchange Online writes
+    # the client's greeting there instead, which names nothing.
     if reverse_dns.confirmed is False or not _same_address(reverse_dns.ip, boundary.fields.from_ip):
         # A PTR name that does not resolve back names whoever controls the reverse zone (a
         # forger's own); a client other than the boundary's (--client-ip, a report's Source-IP) is
@@ -904,7 +905,7 @@ def _forwarded_spf(finding: Finding, envelope: Envelope, boundary: Hop, dmarc: D
     return replace(finding, severity=severity, title=f"{finding.title} (forwarded by {client_org})",
                    explanation=finding.explanation.replace(
                        " The message either was forged or was forwarded without sender rewriting (SRS).", "")
-                   + words, reference=finding.reference or _RFC7208_FORWARDING)
+                   + words, reference=_RFC7208_FORWARDING)
 
 
 def _provider_inside_only(finding: Finding, how: str) -> Finding:

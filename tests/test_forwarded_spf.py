@@ -50,6 +50,7 @@ def test_an_spf_failure_a_plain_forward_explains_is_said_so_and_lowered_when_dma
     assert spf.title.endswith("(forwarded by alumni.example)")
     assert "reached dave@alumni.example and was forwarded" in spf.explanation
     assert "RFC 7208 appendix D" in spf.explanation and "does not count against the message" in spf.explanation
+    assert spf.reference == "https://www.rfc-editor.org/rfc/rfc7208#appendix-D"
     assert "either was forged" not in spf.explanation
 
 
