@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from ._value import Value, frozen, replace
-from .addresses import parse_addresses
+from .addresses import address_domain, parse_addresses
 
 # The checks: imported with this module, which nothing imports before an analysis is wanted
 # (the CLI imports it inside its command). They load dkimpy and pyspf through
@@ -853,17 +853,6 @@ def _inside_only(finding: Finding, client_ip: str | None, cut: str | None = None
 _RFC7208_FORWARDING = "https://www.rfc-editor.org/rfc/rfc7208#appendix-D"
 
 
-def _same_address(first: str | None, second: str | None) -> bool:
-    """Whether two written IP addresses are one ("IPv6:" prefixes and zero compression aside)."""
-    import ipaddress
-
-    try:
-        return first is not None and second is not None and ipaddress.ip_address(
-            first.removeprefix("IPv6:").strip("[]")) == ipaddress.ip_address(second.removeprefix("IPv6:").strip("[]"))
-    except ValueError:
-        return False
-
-
 def _forwarded_spf(finding: Finding, envelope: Envelope, boundary: Hop, dmarc: DmarcResult | None,
                    reverse_dns: ReverseDnsResult) -> Finding:
     """An SPF failure at the boundary whose client is a server of the mailbox the envelope says
@@ -877,7 +866,9 @@ def _forwarded_spf(finding: Finding, envelope: Envelope, boundary: Hop, dmarc: D
     # The client's name: its forward-confirmed PTR name, else (not looked up: offline) the one the
     # receiver wrote in its Received unless it marked it "(may be forged)"; Exchange Online writes
     # the client's greeting there instead, which names nothing.
-    if reverse_dns.confirmed is False or not _same_address(reverse_dns.ip, boundary.fields.from_ip):
+    checked = parse_client_ip(reverse_dns.ip) if reverse_dns.ip else None
+    if reverse_dns.confirmed is False or checked is None \
+            or checked != (parse_client_ip(boundary.fields.from_ip) if boundary.fields.from_ip else None):
         # A PTR name that does not resolve back names whoever controls the reverse zone (a
         # forger's own); a client other than the boundary's (--client-ip, a report's Source-IP) is
         # not the one whose name this is (verification V35d).
@@ -889,7 +880,7 @@ def _forwarded_spf(finding: Finding, envelope: Envelope, boundary: Hop, dmarc: D
         return finding
     mailbox = next((address for difference in envelope.differences if difference.kind == "forwarded"
                     for address in [(difference.header_value or "").split(",", 1)[0].strip()]
-                    if address and host_organization(address.rpartition("@")[2]) == client_org), None)
+                    if (domain := address_domain(address)) and host_organization(domain) == client_org), None)
     if mailbox is None:
         return finding
     words = (f" The client {str(boundary.fields.from_ip or '?')[:45]} ({rdns[:100]}) is a server of {client_org}, "
