@@ -1224,15 +1224,20 @@ def is_retrieval(fields: ReceivedFields) -> bool:
     return _protocol(fields).startswith(("pop", "imap"))
 
 
+def _org_below_retrieval(work: list[_Work], index: int, orgs: _Orgs) -> str | None:
+    """The receiving organisation below a retrieval hop (``index`` > 0): the recipient's own
+    program fetched the message from its mailbox, so below it the receiving side is the mailbox
+    provider, whose server the fetch came from."""
+    fields = work[index].fields
+    return orgs.find(work[index - 1].org) or orgs.find(host_organization(fields.from_rdns or fields.from_helo))
+
+
 def _walk(work: list[_Work], orgs: _Orgs, inside: set[int]) -> tuple[int, bool]:
     """The trust boundary (0-based) by walking down from the last hop; see _find_boundary."""
     final_org = orgs.find(work[-1].org)
     for index in range(len(work) - 1, -1, -1):
         if index not in inside and is_retrieval(work[index].fields) and index > 0:
-            # The recipient's own program fetched the message from its mailbox: below this
-            # hop, the receiving side is the mailbox provider, whose server the fetch came from.
-            final_org = orgs.find(work[index - 1].org) or orgs.find(host_organization(
-                work[index].fields.from_rdns or work[index].fields.from_helo))
+            final_org = _org_below_retrieval(work, index, orgs)
             continue
         if index not in inside and not _client_inside(work, index, final_org, orgs):
             return index, True
@@ -1384,7 +1389,7 @@ def _recorded_arrival_above(work: list[_Work], orgs: _Orgs, statements: Sequence
     for k in range(len(work) - 1, boundary, -1):
         fields = work[k].fields
         if is_retrieval(fields):
-            final_org = orgs.find(work[k - 1].org) or orgs.find(host_organization(fields.from_rdns or fields.from_helo))
+            final_org = _org_below_retrieval(work, k, orgs)  # (k > boundary >= 0)
             continue
         if final_org is None or final_org == "outlook.com":
             continue  # (Exchange Online's greetings are believed only from Microsoft's networks)
