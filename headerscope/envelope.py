@@ -2910,7 +2910,7 @@ _PLACEHOLDER_NAMES = frozenset({"recipients", "recipient", "undisclosed recipien
 def self_addressed(envelope: Envelope, *, vouched: bool | None,
                    spam_filters: Sequence[SpamFilterVerdict] = ()) -> Finding | None:
     """A spoof "from yourself": From: is the address the message was delivered to (the receiver's
-    envelope recipient, else To:), To: and Cc: name no one else, so the real recipients were in the
+    envelope recipient; To: alone gives a notice with both readings), To: and Cc: name no one else, so the real recipients were in the
     envelope alone (a blind mass mailing), and the receiving side's trusted results vouch for
     nothing aligned with the From: domain (``vouched`` False, from ``receiver_vouched``). None
     otherwise: sending to oneself with others in Bcc is common and, from one's own server, passes."""
@@ -2927,15 +2927,31 @@ def self_addressed(envelope: Envelope, *, vouched: bool | None,
             return None
         source = envelope.rcpt_to_sources[delivered.index(author)]
         where = f"the address the message was delivered to ({source})"
-    elif addressed:
-        where = "the address in To:, the recipient as far as this copy records"
-    else:
+    elif not addressed:
         return None
     shown = next((" ".join((a.display_name or "").split())[:60] for a in envelope.to if a.display_name), "")
     placeholder = (f' (under the name "{shown}", a mass mailer\'s placeholder)'
                    if shown.strip("\"' ").lower().replace("-", " ") in _PLACEHOLDER_NAMES else "")
     named = "To: names only that address" + placeholder if addressed else "To: and Cc: name nobody"
     domain = authors[0].domain
+    address = authors[0].address[:120]
+    if not delivered:
+        # This copy records no recipient (no Delivered-To, no Received "for", no receiver's envelope
+        # field): the From: address in To: is the sender's choice, not the mailbox's. A mass mailing
+        # from a forged or stolen address to its recipients in Bcc looks the same (verification V38a:
+        # real advance-fee mail to an Outlook.com mailbox, From: and To: a third party's address), so
+        # "from yourself" is one reading of two, and only a recorded recipient decides it.
+        return Finding(
+            id="envelope.self_addressed", severity=Severity.NOTICE,
+            title=f"From: and To: are one address ({address}), the recipients hidden",
+            explanation=(f"From: is {address} and {named}: the real recipients were given in the envelope alone, "
+                         f"as in a mass mailing with every address in Bcc, and the receiving side recorded no pass "
+                         f"for an identity aligned with {domain}. This copy does not record the address it was "
+                         f"delivered to (no Delivered-To, no Received \"for\"): if it was {address}, this is the "
+                         f"pattern of a spoof \"from yourself\", which advance-fee and extortion scams use to look "
+                         f"trusted; if it was another mailbox, the sender addressed its mass mailing to the From: "
+                         f"address itself, as mailings from a forged or stolen address do."),
+            reference=_RFC5322_ORIGINATOR, subject="From")
     trusted_sender = any(f.trusted and any(key == "OFR" and value == "TrustedSenderList" for key, value, _ in f.details)
                          for f in spam_filters)
     bypass = (" Exchange Online delivered it to the Inbox on the user's safe senders list (OFR:TrustedSenderList, "
@@ -2943,8 +2959,8 @@ def self_addressed(envelope: Envelope, *, vouched: bool | None,
               "the spam verdict." if trusted_sender else "")
     return Finding(
         id="envelope.self_addressed", severity=Severity.WARNING,
-        title=f"Sent as the recipient's own address ({authors[0].address[:120]})",
-        explanation=(f"From: is {authors[0].address[:120]}, {where}, and {named}: the real recipients were given in "
+        title=f"Sent as the recipient's own address ({address})",
+        explanation=(f"From: is {address}, {where}, and {named}: the real recipients were given in "
                      f"the envelope alone, as in a mass mailing with every address in Bcc. The receiving side "
                      f"recorded no pass for an identity aligned with {domain} (its recorded results show which it "
                      f"recorded), so nothing shows the recipient sent it: the pattern of a spoof \"from yourself\", "

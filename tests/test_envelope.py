@@ -1793,7 +1793,8 @@ def test_a_message_sent_as_the_recipients_own_address_with_the_recipients_hidden
     from headerscope.envelope import self_addressed
     from headerscope.model import SpamFilterVerdict
 
-    headers = 'From: "Mr. Wood" <nemani@victim.example>\nTo: Recipients <nemani@victim.example>\n'
+    headers = ('Delivered-To: nemani@victim.example\nFrom: "Mr. Wood" <nemani@victim.example>\n'
+               'To: Recipients <nemani@victim.example>\n')
     envelope, _ = _run(headers)
     finding = self_addressed(envelope, vouched=False)
     assert finding is not None and finding.id == "envelope.self_addressed" and finding.severity.value == "warning"
@@ -1819,7 +1820,7 @@ def test_a_message_sent_as_the_recipients_own_address_with_the_recipients_hidden
     other, _ = _run(headers.replace("To: Recipients <nemani@victim.example>",
                                     "To: nemani@victim.example, ops@victim.example"))
     assert self_addressed(other, vouched=False) is None
-    elsewhere, _ = _run("Delivered-To: carol@victim.example\n" + headers)
+    elsewhere, _ = _run(headers.replace("Delivered-To: nemani@", "Delivered-To: carol@"))
     assert self_addressed(elsewhere, vouched=False) is None
     # Delivered to the From: address, To: an empty group: said too.
     group, _ = _run("Delivered-To: nemani@victim.example\nFrom: nemani@victim.example\n"
@@ -1828,6 +1829,31 @@ def test_a_message_sent_as_the_recipients_own_address_with_the_recipients_hidden
     assert finding is not None
     assert "the address the message was delivered to (Delivered-To), and To: and Cc: name nobody" \
         in finding.explanation
+
+
+def test_from_and_to_one_address_without_a_recorded_recipient_is_told_both_ways() -> None:
+    # Verification V38a: real advance-fee and compromised-account mail delivered to an Outlook.com
+    # mailbox (phishing_pot samples 1006 and 1013) has From: and To: one third party's address, under
+    # "Recipients", and records no recipient: it read "Sent as the recipient's own address", a
+    # warning, with Exchange's safe-senders override blamed on the user's own address.
+    from headerscope.envelope import self_addressed
+    from headerscope.model import SpamFilterVerdict
+
+    envelope, _ = _run('From: "Mr. Wood" <nemani@victim.example>\nTo: Recipients <nemani@victim.example>\n')
+    safe = SpamFilterVerdict(filter="Microsoft 365", header="X-MS-Exchange-Organization-SCL", header_index=3,
+                             spam=True, score=5.0, threshold=5.0, summary="SCL 5 (spam)",
+                             details=(("OFR", "TrustedSenderList", "the sender is on the user's safe senders list"),),
+                             rules=(), trusted=True, trust_reason="the receiving organisation wrote it")
+    finding = self_addressed(envelope, vouched=False, spam_filters=(safe,))
+    assert finding is not None and finding.severity.value == "notice"
+    assert finding.title == "From: and To: are one address (nemani@victim.example), the recipients hidden"
+    assert "does not record the address it was delivered to" in finding.explanation
+    assert "if it was nemani@victim.example, this is the pattern of a spoof \"from yourself\"" in finding.explanation
+    assert "if it was another mailbox" in finding.explanation
+    assert "safe sender" not in finding.explanation
+    # No destination address at all and no recipient recorded: nothing to tell.
+    nobody, _ = _run("From: nemani@victim.example\nTo: undisclosed-recipients:;\n")
+    assert self_addressed(nobody, vouched=False) is None
 
 
 def test_an_envelope_sender_or_sender_that_is_the_recipients_own_address_is_named() -> None:
@@ -1877,8 +1903,14 @@ def test_the_self_addressed_spoof_is_found_in_exchange_onlines_copy() -> None:
         "psp:0;auth:0;dest:I;OFR:TrustedSenderList;ENG:(5062000305)(920221119095);\r\nMIME-Version: 1.0\r\n")
     report = analyze(raw.encode(), offline=True)
     [finding] = [f for f in report.findings if f.id == "envelope.self_addressed"]
-    assert "which is how the spoof bypassed the spam verdict" in finding.explanation
+    # Exchange Online's copy records no recipient: both readings, no safe-senders story (V38a).
+    assert finding.severity.value == "notice" and "safe sender" not in finding.explanation
     assert [f.severity.value for f in report.findings if f.id == "spam.flagged"] == ["warning"]
+    # A recorded recipient that is the From: address makes it the spoof "from yourself".
+    delivered = analyze(("Delivered-To: nemani@victim.example\r\n" + raw).encode(), offline=True)
+    [finding] = [f for f in delivered.findings if f.id == "envelope.self_addressed"]
+    assert finding.severity.value == "warning"
+    assert "which is how the spoof bypassed the spam verdict" in finding.explanation
     # Signed by the From: domain and recorded as passing: one's own mail to oneself.
     passed = raw.replace("spf=fail (sender IP is 198.51.100.52)", "spf=pass (sender IP is 198.51.100.52)").replace(
         "compauth=fail reason=001", "compauth=pass reason=100")
