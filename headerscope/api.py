@@ -35,6 +35,7 @@ from .auth.recorded import (
     nothing_recorded,
     parse_recorded,
     preserved_dmarc_pass,
+    receiver_spf_not_pass,
     receiver_vouched,
     removed_signatures,
     reported_results,
@@ -910,20 +911,32 @@ def _provider_inside_only(finding: Finding, how: str) -> Finding:
 
 
 def _list_copy_evidenced(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None,
-                         mail_from: str | None) -> bool:
+                         mail_from: str | None, spf: SpfResult | None = None,
+                         recorded: tuple[RecordedResult, ...] = (), from_domain: str = "") -> bool:
     """Whether the copy came through the mailing list its List-Id names, by more than the List-Id
     (text a sender writes too, verification V10, P3): the envelope sender the receiving side
-    recorded, or the reverse-DNS name of the server that handed the message over, is in the list's
-    organisation (RFC 2919 section 2: a list-id ends with a domain its owner controls)."""
+    recorded, unless SPF is known not to pass for it, or the reverse-DNS name of the server that
+    handed the message over, is in the list's organisation (RFC 2919 section 2: a list-id ends with
+    a domain its owner controls)."""
     label = list_id_label(message.first("List-Id"))
     list_org = host_organization(label) if label else None
     boundary = next((h for h in hops if h.number == boundary_hop), None) if boundary_hop else None
     if not list_org:
         return False
     # The list re-sends under its own envelope sender (RFC 7960 section 3.2.3): a MAIL FROM in its
-    # organisation, as the envelope reading (the receiving side's records first) gives it.
-    if mail_from and "@" in mail_from and host_organization(mail_from.rpartition("@")[2]) == list_org:
-        return True
+    # organisation, as the envelope reading (the receiving side's records first) gives it. The MAIL
+    # FROM is the client's word too: it shows the list only when SPF did not refuse it (verification
+    # V38a: a spoof with a List-Id and a MAIL FROM of the list's domain, recorded SPF softfail, had its
+    # "DMARC cannot pass" lowered as a list copy's).
+    mail_from_domain = mail_from.rpartition("@")[2] if mail_from and "@" in mail_from else ""
+    if mail_from_domain and host_organization(mail_from_domain) == list_org:
+        refused_now = (spf is not None and spf.domain is not None
+                       and normalize_domain(spf.domain) == normalize_domain(mail_from_domain)
+                       and spf.result in ("fail", "softfail", "neutral", "none", "permerror"))
+        refused_then = receiver_spf_not_pass(recorded, mail_from_domain,
+                                             spf.client_ip if spf is not None else None, from_domain) is not None
+        if not (refused_now or refused_then):
+            return True
     if boundary is None or not boundary.fields.from_rdns:
         return False
     # The list's own servers (not a big operator's, whose hosts send any customer's mail: Google
@@ -1226,7 +1239,8 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
         provider_inside = None
     if provider_inside is not None:
         spf, dmarc = _not_applicable_inside(spf, dmarc, provider_inside[0], receivers_own=provider_inside[1])
-    through_list = _list_copy_evidenced(message, chain.hops, chain.boundary_hop, envelope.mail_from)
+    through_list = _list_copy_evidenced(message, chain.hops, chain.boundary_hop, envelope.mail_from, spf, recorded,
+                                        from_domain or "")
     # A report's copy without its signatures: who the report says signed it (RFC 6591 section 3.1).
     reported_signed = reported_signatures(recorded, reported.dkim_domains) \
         if reported is not None and not dkim else None

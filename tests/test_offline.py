@@ -154,3 +154,38 @@ def test_an_unknown_envelope_sender_is_not_said_to_leave_dmarc_no_way_to_pass() 
     other = headerscope.analyze(b"Return-Path: <bounce@esp.example>\r\n" + raw, offline=True)
     [nothing] = [f for f in other.findings if f.id == "dmarc.nothing_aligned"]
     assert "the envelope sender's domain is esp.example" in nothing.explanation
+
+
+def test_a_list_domain_envelope_sender_the_receiver_refused_is_no_list_evidence() -> None:
+    # Verification V38a: a real Outlook.com-delivered spoof (phishing_pot sample 1004, SPF softfail
+    # recorded for the forged envelope sender) with Mailman fields added below every Received: the
+    # List-Id and an envelope sender in the list's domain lowered "DMARC cannot pass" to info as a
+    # list copy's. The MAIL FROM is the client's word: with SPF refused for it, it shows no list.
+    import headerscope
+
+    def build(spf: str) -> bytes:
+        return ("Authentication-Results: spf=" + spf + " (sender IP is 203.0.113.9)\r\n"
+                " smtp.mailfrom=lists.cyber.example; dkim=none (message not signed)\r\n"
+                " header.d=none;dmarc=fail action=quarantine header.from=cyber.example;compauth=fail\r\n"
+                " reason=000\r\n"
+                "Received-SPF: " + spf.capitalize() + " (protection.outlook.com: domain of transitioning\r\n"
+                " lists.cyber.example discourages use of 203.0.113.9 as permitted sender)\r\n"
+                "Received: from mail.badhost.example (203.0.113.9) by\r\n"
+                " DM6NAM10FT113.mail.protection.outlook.com (10.13.152.75) with Microsoft SMTP\r\n"
+                " Server id 15.20.6002.13 via Frontend Transport; Mon, 2 Mar 2026 10:00:01 +0000\r\n"
+                "Return-Path: donations-bounces@lists.cyber.example\r\n"
+                "From: Donations <ghulam@cyber.example>\r\nTo: victim@outlook.example\r\n"
+                "Sender: donations-bounces@lists.cyber.example\r\nList-Id: <donations.lists.cyber.example>\r\n"
+                "Subject: s\r\nDate: Mon, 2 Mar 2026 10:00:00 +0000\r\n\r\nbody\r\n").encode()
+
+    refused = headerscope.analyze(build("softfail"), offline=True)
+    assert [f.severity.value for f in refused.findings if f.id == "dmarc.cannot_pass"] == ["notice"]
+    # The same envelope sender with the receiver's SPF pass for it is the list's evidence.
+    from headerscope.api import _list_copy_evidenced
+    from headerscope.message import parse_message
+
+    for spf, expected in (("softfail", False), ("pass", True)):
+        report = headerscope.analyze(build(spf), offline=True)
+        message = parse_message(build(spf))
+        assert _list_copy_evidenced(message, report.hops, report.boundary_hop, report.envelope.mail_from,
+                                    report.spf, report.recorded, "cyber.example") is expected
