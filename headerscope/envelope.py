@@ -2440,8 +2440,9 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
                 explanation=f"{rcpt} ({source}) is not in To: or Cc:, but the receiving side delivered the message "
                             f"first to {lower[0]} (the Delivered-To below it, {header_ref(lower[1].index)}) and then "
                             f"to {rcpt}: a delivery agent writes one Delivered-To per delivery, so a forward or "
-                            "alias at the receiver (a .qmail or .forward file) led from the one to the other. It "
-                            "is no blind copy of the sender's."))
+                            "alias at the receiver (a mailbox's forwarding setting, or a .forward, .qmail or "
+                            "aliases entry on its server) led from the one to the other. It is no blind copy of the "
+                            "sender's."))
             forwarded_inside.add(rcpt.lower())
             continue
         local_domain = _host_local_domain(rcpt)
@@ -2480,7 +2481,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         elif forwarder is not None and (trace := _forwarding_trace(message, mail_from, rcpt, authors)) is not None:
             differences.append(EnvelopeDifference(
                 kind="forwarded", envelope_value=rcpt, header_value=trace[0],
-                explanation=f"{rcpt} ({source}) is not in To: or Cc:. {trace[1]}: the message was "
+                explanation=f"{rcpt} ({source}) is not in To: or Cc:. {trace[1][:1].upper()}{trace[1][1:]}: the message was "
                             f"forwarded or redirected from {trace[0]} to {rcpt}, which is why the "
                             f"header names another recipient."))
         elif forwarder is not None and rcpt.lower() == forwarder[0].lower():

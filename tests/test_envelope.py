@@ -2485,3 +2485,24 @@ def test_list_marks_a_spoofer_writes_do_not_silence_the_reply_to_notice() -> Non
         report = headerscope.analyze(raw, offline=True)
         assert "envelope.reply_to_other_domain" in {f.id for f in report.findings}, raw[:200]
         assert "reply_to_domain" in [d.kind for d in report.envelope.differences]
+
+
+def test_a_forward_told_by_its_envelope_rewrite_is_a_sentence() -> None:
+    # Verification V38b: a real Gmail-to-Gmail automatic forward; the rewrite's words started a
+    # sentence in lower case ("... is not in To: or Cc:. the envelope sender ...").
+    from headerscope.api import analyze
+
+    raw = (b"Delivered-To: second@gmail.com\r\n"
+           b"Received: by 2002:a05:7010:1:b0:1:1:1 with SMTP id x; Mon, 2 Mar 2026 10:00:03 -0800 (PST)\r\n"
+           b"Return-Path: <first+caf_=second=gmail.com@gmail.com>\r\n"
+           b"Received: from mail-sor-f41.google.com (mail-sor-f41.google.com. [209.85.220.41]) by mx.google.com "
+           b"with SMTPS id y for <second@gmail.com>; Mon, 2 Mar 2026 10:00:02 -0800 (PST)\r\n"
+           b"Delivered-To: first@gmail.com\r\n"
+           b"Received: by 2002:a05:7010:1:b0:1:1:2 with SMTP id z; Mon, 2 Mar 2026 10:00:01 -0800 (PST)\r\n"
+           b"From: a@sender.example\r\nTo: first@gmail.com\r\nSubject: s\r\n"
+           b"Date: Mon, 2 Mar 2026 18:00:00 +0000\r\n\r\nbody\r\n")
+    # With it, the rewrite tells it, in a sentence that starts as one.
+    differences = analyze(raw, offline=True).envelope.differences
+    [second] = [d for d in differences if d.kind == "forwarded" and d.envelope_value == "second@gmail.com"]
+    assert "is not in To: or Cc:. The envelope sender first+caf_=second=gmail.com@gmail.com is Gmail's" \
+        in second.explanation
