@@ -359,6 +359,14 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
                        summary=f"Authenticated as {domain}: {how} ({qualifier}).{contradicted}")
 
     if result == "temperror":
+        unalignable = _nothing_aligned([domain], findings, comparison)
+        if unalignable is not None:
+            # Nothing in the message can align with the From: domain, which needs no DNS to know:
+            # trying again later cannot change it (verification V38d: a list copy whose _dmarc
+            # lookup timed out read "Could not check ... try again later").
+            return Verdict(status="unauthenticated", summary=unalignable + " Whether it asks receivers to reject "
+                           "such mail is unknown: its DMARC lookup failed temporarily."
+                           + _recorded_note(comparison, findings))
         if dmarc.record is not None:
             # The policy was found; an aligned SPF or DKIM check had the temporary error.
             return Verdict(status="not_checked", summary=(

@@ -1224,3 +1224,30 @@ def test_a_carried_copys_own_records_are_said_to_be_its_attachers() -> None:
     exo = dataclasses.replace(load_bytes(_EXO_INTERNAL, source="r.eml#attached-1"), attached_path="1",
                               carried_in="attached message 1 of r.eml")
     assert "Exchange Online mailboxes" not in analyze_loaded(exo, AnalysisOptions(offline=True)).verdict.summary
+
+
+def test_a_failed_dmarc_lookup_does_not_hide_that_nothing_can_align() -> None:
+    # Verification V38d: a groups.io copy of an SES notification (real layout, lfdr.de's copy):
+    # the envelope sender is the list's, no DKIM signature, From: another organisation. With the
+    # _dmarc lookup timing out, the line said "Could not check ... try again later", though no
+    # identity in the message can align: that needs no DNS, as offline already said.
+    import headerscope
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    raw = (b"Return-Path: <bounce+64575+210129@lists.cip-project.example>\r\n"
+           b"Delivered-To: lists@lfdr.example\r\n"
+           b"Received: from mail01.groups.example (web01.groups.example [66.175.222.12])\r\n"
+           b"\tby mail.lfdr.example (Postfix) with ESMTPS id 2BC02762BDF\r\n"
+           b"\tfor <lists@lfdr.example>; Wed, 26 Jul 2023 08:48:31 +0200 (CEST)\r\n"
+           b"From: noreply@ciplatform.example\r\nTo: results@lists.cip-project.example\r\n"
+           b"Subject: s\r\nDate: Wed, 26 Jul 2023 06:48:28 +0000\r\n"
+           b"List-Id: <results.lists.cip-project.example>\r\nSender: results@lists.cip-project.example\r\n\r\nbody\r\n")
+    dns = {"lists.cip-project.example": {"TXT": [["v=spf1 ip4:66.175.222.0/24 -all"]]}}
+    timed_out = headerscope.analyze(raw, resolver=SnapshotResolver(
+        {**dns, "_dmarc.ciplatform.example": {"TXT": "TIMEOUT"}}))
+    assert timed_out.dmarc is not None and timed_out.dmarc.result == "temperror"
+    assert timed_out.verdict.status == "unauthenticated", timed_out.verdict.summary
+    assert "cannot pass, whatever DNS says" in timed_out.verdict.summary
+    assert timed_out.verdict.summary.endswith(
+        "Whether it asks receivers to reject such mail is unknown: its DMARC lookup failed temporarily.")
+    assert headerscope.analyze(raw, offline=True).verdict.status == "unauthenticated"
