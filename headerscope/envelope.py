@@ -1192,12 +1192,15 @@ def _list_hop_before(hops: tuple[Hop, ...], writer: Hop, list_org: str) -> bool:
 def _earlier_delivery_findings(earlier: list[tuple[HeaderField, str]], boundary: Hop | None,
                                list_id: str | None, forwarder: tuple[str, str] | None = None,
                                old_list: ListReading | None = None, signed: bool = True,
-                               hops: tuple[Hop, ...] = (), reported_signed: str | None = None) -> list[Finding]:
+                               hops: tuple[Hop, ...] = (), reported_signed: str | None = None,
+                               to_the_list: bool = False) -> list[Finding]:
     """``old_list``: the message's pre-RFC 2369 list marks (see headerscope.lists); ``signed``: it
     carries a DKIM-Signature, which a replay would reuse; ``hops``: the chain, to name the host
     whose delivery wrote the fields; ``reported_signed``: for an unsigned copy a feedback report
     carries, the report's words on who signed it (recorded.reported_signatures): a replay is then
-    not ruled out."""
+    not ruled out; ``to_the_list``: every earlier address is the list's own (its posting address),
+    so the host that wrote them is the list's server, though its organisation is another's
+    (verification V38d: lists.linux.dev's mail is received by smtp.subspace.kernel.org)."""
     if not earlier or boundary is None:
         return []
     addresses = list(dict.fromkeys(address for _, address in earlier))
@@ -1205,7 +1208,7 @@ def _earlier_delivery_findings(earlier: list[tuple[HeaderField, str]], boundary:
     shown = ", ".join(addresses[:5]) + (f" and {len(addresses) - 5} more" if len(addresses) > 5 else "")
     writer = _writing_hop(earlier[0][0], hops)
     list_org = _list_organization(list_id) if list_id else None
-    if list_id and writer is not None and list_org is not None and writer.organization \
+    if list_id and not to_the_list and writer is not None and list_org is not None and writer.organization \
             and _org(writer.organization) != list_org and not _list_hop_before(hops, writer, list_org):
         # The field is in the block of a host that is not the list's, and the list's servers
         # come after it in the chain: the message was delivered there first, then sent on (a
@@ -2569,8 +2572,13 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
 
         reported_signed = reported_signatures(reported_results(reported.authentication_results),
                                               reported.dkim_domains)
+    # The list's own address in the earlier field (X-Original-To: the posting address) is the list
+    # server's delivery to the list, whichever organisation runs that server.
+    to_the_list = bool(earlier and list_id) and len(_list_own_addresses(
+        message, list_id or "", [address for _, address in earlier], old_list)) == len(earlier)
     findings.extend(_earlier_delivery_findings(earlier, boundary, list_id, forwarder, old_list,
-                                               signed=signed, hops=hops, reported_signed=reported_signed))
+                                               signed=signed, hops=hops, reported_signed=reported_signed,
+                                               to_the_list=to_the_list))
 
     # --- originator fields ---------------------------------------------------------------------
     list_addresses = _list_addresses(message) if list_id else frozenset()

@@ -2506,3 +2506,38 @@ def test_a_forward_told_by_its_envelope_rewrite_is_a_sentence() -> None:
     [second] = [d for d in differences if d.kind == "forwarded" and d.envelope_value == "second@gmail.com"]
     assert "is not in To: or Cc:. The envelope sender first+caf_=second=gmail.com@gmail.com is Gmail's" \
         in second.explanation
+
+
+def test_a_list_servers_own_delivery_to_the_list_address_is_the_lists_not_a_mailbox_first() -> None:
+    # Verification V38d: lists.linux.dev is received by smtp.subspace.kernel.org (real lore copy,
+    # mail.lfdr.de's): its X-Original-To is the list's own posting address, the one X-Mailing-List
+    # names. It read "delivered to that mailbox first, then sent on ... to the list" because the
+    # writer's organisation (kernel.org) is not the List-Id's (linux.dev).
+    from headerscope.api import analyze
+
+    raw = (b"Return-Path: <nvdimm+bounces-14428-lists+linux-nvdimm=lfdr.de@lists.linux.dev>\r\n"
+           b"Delivered-To: lists+linux-nvdimm@lfdr.de\r\nX-Original-To: lists+linux-nvdimm@lfdr.de\r\n"
+           b"Received: from sea.lore.kernel.org (sea.lore.kernel.org [172.234.253.10])\r\n"
+           b"\tby mail.lfdr.de (Postfix) with ESMTPS id C016D688344\r\n"
+           b"\tfor <lists+linux-nvdimm@lfdr.de>; Mon, 15 Jun 2026 18:14:41 +0200 (CEST)\r\n"
+           b"Received: from smtp.subspace.kernel.org (conduit.subspace.kernel.org [100.90.174.1])\r\n"
+           b"\tby sea.lore.kernel.org (Postfix) with ESMTP id 8FED3314751A\r\n"
+           b"\tfor <lists+linux-nvdimm@lfdr.de>; Mon, 15 Jun 2026 16:07:14 +0000 (UTC)\r\n"
+           b"Received: from localhost.localdomain (localhost.localdomain [127.0.0.1])\r\n"
+           b"\tby smtp.subspace.kernel.org (Postfix) with ESMTP id 5B059407CDD;\r\n"
+           b"\tMon, 15 Jun 2026 16:07:04 +0000 (UTC)\r\n"
+           b"X-Original-To: nvdimm@lists.linux.dev\r\n"
+           b"Received: from a8-156.smtp-out.amazonses.com (a8-156.smtp-out.amazonses.com [54.240.8.156])\r\n"
+           b"\tby smtp.subspace.kernel.org (Postfix) with ESMTPS id B98A2408603\r\n"
+           b"\tfor <nvdimm@lists.linux.dev>; Mon, 15 Jun 2026 16:07:02 +0000 (UTC)\r\n"
+           b"Subject: [PATCH] x\r\nFrom: John <john@jagalactic.example>\r\nTo: nvdimm@lists.linux.dev\r\n"
+           b"Date: Mon, 15 Jun 2026 16:07:01 +0000\r\nX-Mailing-List: nvdimm@lists.linux.dev\r\n"
+           b"List-Id: <nvdimm.lists.linux.dev>\r\nList-Subscribe: <mailto:nvdimm+subscribe@lists.linux.dev>\r\n"
+           b"\r\nbody\r\n")
+    [earlier] = [f for f in analyze(raw, offline=True).findings if f.id == "envelope.earlier_delivery"]
+    assert "the list's server received it first and sent it on to its members" in earlier.explanation
+    assert "delivered to that mailbox first" not in earlier.explanation
+    # An earlier mailbox that is not the list's address keeps the "mailbox first" reading.
+    mailbox = raw.replace(b"X-Original-To: nvdimm@lists.linux.dev", b"X-Original-To: john@kernel.org")
+    [earlier] = [f for f in analyze(mailbox, offline=True).findings if f.id == "envelope.earlier_delivery"]
+    assert "delivered to that mailbox first" in earlier.explanation
