@@ -36,6 +36,7 @@ from .auth.recorded import (
     parse_recorded,
     preserved_dmarc_pass,
     receiver_spf_not_pass,
+    receiver_spf_passed,
     receiver_vouched,
     removed_signatures,
     reported_results,
@@ -930,12 +931,18 @@ def _list_copy_evidenced(message: Message, hops: tuple[Hop, ...], boundary_hop: 
     # "DMARC cannot pass" lowered as a list copy's).
     mail_from_domain = mail_from.rpartition("@")[2] if mail_from and "@" in mail_from else ""
     if mail_from_domain and host_organization(mail_from_domain) == list_org:
+        # Refused: the domain's SPF says the client may not send its mail (fail, softfail: RFC 7208
+        # sections 8.4, 8.5); none and neutral assert nothing either way (8.1, 8.2). The receiver's
+        # own result, judged at delivery, outweighs today's record, which may have moved since
+        # (verification V39a: an archived list copy's recorded pass).
+        then = receiver_spf_not_pass(recorded, mail_from_domain, spf.client_ip if spf is not None else None,
+                                     from_domain)
+        passed_then = receiver_spf_passed(recorded, mail_from_domain)
+        refused_then = then is not None and then.result.lower() in ("fail", "softfail")
         refused_now = (spf is not None and spf.domain is not None
                        and normalize_domain(spf.domain) == normalize_domain(mail_from_domain)
-                       and spf.result in ("fail", "softfail", "neutral", "none", "permerror"))
-        refused_then = receiver_spf_not_pass(recorded, mail_from_domain,
-                                             spf.client_ip if spf is not None else None, from_domain) is not None
-        if not (refused_now or refused_then):
+                       and spf.result in ("fail", "softfail"))
+        if passed_then or not (refused_now or refused_then):
             return True
     if boundary is None or not boundary.fields.from_rdns:
         return False

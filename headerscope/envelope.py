@@ -1285,6 +1285,12 @@ def _host_qualified(rcpt: str, header_domains: dict[str, list[str]]) -> bool:
 _qmail_invoked_re = compiled_on_first_use(r"\(qmail \d{1,10} invoked ")
 
 
+def _without_subaddress(address: str) -> str:
+    """The mailbox of a sub-address (RFC 5233: "user+detail@domain" is user@domain's)."""
+    local, _, domain = address.rpartition("@")
+    return f"{local.partition('+')[0]}@{domain}" if "+" in local else address
+
+
 def _virtual_domain_addressee(rcpt: str, header_rcpts: set[str]) -> tuple[str, str] | None:
     """(the To:/Cc: addressee, the prefix) when ``rcpt`` is qmail's virtual-domain form of that
     addressee, ``prefix-local@domain`` for ``local@domain``: qmail-send rewrites a recipient of a
@@ -2573,8 +2579,13 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         reported_signed = reported_signatures(reported_results(reported.authentication_results),
                                               reported.dkim_domains)
     # The list's own address in the earlier field (X-Original-To: the posting address) is the list
-    # server's delivery to the list, whichever organisation runs that server.
-    to_the_list = bool(earlier and list_id) and len(_list_own_addresses(
+    # server's delivery to the list, whichever organisation runs that server, when the list resent
+    # the message under its own envelope sender (RFC 7960 section 3.2.3): List-Id, List-Post and the
+    # earlier fields are the sender's text too (verification V39a: a replay named its first
+    # recipient in a forged List-Post to pass mx.google.com off as the list's server).
+    list_envelope = bool(list_id and mail_from and "@" in mail_from
+                         and _org(mail_from.rpartition("@")[2]) == _list_organization(list_id or ""))
+    to_the_list = list_envelope and len(_list_own_addresses(
         message, list_id or "", [address for _, address in earlier], old_list)) == len(earlier)
     findings.extend(_earlier_delivery_findings(earlier, boundary, list_id, forwarder, old_list,
                                                signed=signed, hops=hops, reported_signed=reported_signed,
@@ -2930,12 +2941,21 @@ def self_addressed(envelope: Envelope, *, vouched: bool | None,
     addressed = [a for a in (*envelope.to, *envelope.cc) if a.domain]
     if any(a.address.lower() != author for a in addressed):
         return None
-    delivered = [r.lower() for r in envelope.rcpt_to[:_MAX_RECIPIENTS]]
+    # A recipient read from a sender-written stamp (a Received "for" below the boundary, "a claim")
+    # is the sender's choice, not a record (verification V39a: one forged line picked the reading).
+    recorded_rcpts = [(r.lower(), source) for r, source in zip(envelope.rcpt_to[:_MAX_RECIPIENTS],
+                                                               envelope.rcpt_to_sources, strict=False)
+                      if "a claim" not in source]
+    delivered = [r for r, _ in recorded_rcpts]
     if delivered:
-        if author not in delivered:
+        # The mailbox as its delivery agent writes it: a sub-address ("nemani+inbox@", RFC 5233)
+        # or qmail's virtual-domain form ("victim.example-nemani@") is that mailbox.
+        own = next((source for r, source in recorded_rcpts
+                    if r == author or _without_subaddress(r) == author
+                    or (_virtual_domain_addressee(r, {author}) or ("",))[0] == author), None)
+        if own is None:
             return None
-        source = envelope.rcpt_to_sources[delivered.index(author)]
-        where = f"the address the message was delivered to ({source})"
+        where = f"the address the message was delivered to ({own})"
     elif not addressed:
         return None
     shown = next((" ".join((a.display_name or "").split())[:60] for a in envelope.to if a.display_name), "")

@@ -2541,3 +2541,66 @@ def test_a_list_servers_own_delivery_to_the_list_address_is_the_lists_not_a_mail
     mailbox = raw.replace(b"X-Original-To: nvdimm@lists.linux.dev", b"X-Original-To: john@kernel.org")
     [earlier] = [f for f in analyze(mailbox, offline=True).findings if f.id == "envelope.earlier_delivery"]
     assert "delivered to that mailbox first" in earlier.explanation
+
+
+_SELF_SPOOF = ("Authentication-Results: spf=fail (sender IP is 198.51.100.52)\r\n"
+               " smtp.mailfrom=victim.example; dkim=none (message not signed)\r\n"
+               " header.d=none;dmarc=fail action=none header.from=victim.example;compauth=fail\r\n"
+               " reason=001\r\n"
+               "Received: from mail.badhost.example (198.51.100.52) by\r\n"
+               " DM6NAM10FT113.mail.protection.outlook.com (10.13.152.75) with Microsoft SMTP\r\n"
+               " Server id 15.20.6002.13 via Frontend Transport; Mon, 2 Mar 2026 10:00:01 +0000\r\n"
+               "From: \"Nemani\" <nemani@victim.example>\r\nTo: Recipients <nemani@victim.example>\r\n"
+               "Subject: I have access to your device\r\nDate: Mon, 2 Mar 2026 10:00:00 +0000\r\n\r\npay\r\n")
+
+
+def _self_addressed_severity(raw: str) -> list[str]:
+    from headerscope.api import analyze
+
+    return [f.severity.value for f in analyze(raw.encode(), offline=True).findings if f.id == "envelope.self_addressed"]
+
+
+def test_a_recipient_the_sender_wrote_does_not_choose_the_from_yourself_reading() -> None:
+    # Verification V39a: with no recipient recorded by the receiver, a Received "for" below the
+    # boundary (the sender's own line) filled the envelope recipient: naming another address removed
+    # the finding, naming the From: address made it the warning. Both stay the notice.
+    assert _self_addressed_severity(_SELF_SPOOF) == ["notice"]
+    for named in ("carol@victim.example", "nemani@victim.example"):
+        forged = _SELF_SPOOF.replace(
+            "From: ", f"Received: from x by mail.badhost.example with ESMTP for <{named}>; "
+                      "Mon, 2 Mar 2026 10:00:00 +0000\r\nFrom: ", 1)
+        assert _self_addressed_severity(forged) == ["notice"], named
+
+
+def test_the_from_yourself_mailbox_as_its_delivery_agent_writes_it() -> None:
+    # Verification V39a: a sub-address (RFC 5233) or qmail's virtual-domain form of the From:
+    # address in Delivered-To is that mailbox: the finding vanished because the strings differ.
+    assert _self_addressed_severity("Delivered-To: nemani+inbox@victim.example\r\n" + _SELF_SPOOF) == ["warning"]
+    assert _self_addressed_severity("Delivered-To: victim.example-nemani@victim.example\r\n"
+                                    "Received: (qmail 1234 invoked from network); 2 Mar 2026 10:00:02 -0000\r\n"
+                                    + _SELF_SPOOF) == ["warning"]
+    # Another mailbox's delivery is no "from yourself".
+    assert _self_addressed_severity("Delivered-To: carol+inbox@victim.example\r\n" + _SELF_SPOOF) == []
+
+
+def test_a_forged_list_post_naming_the_first_recipient_does_not_make_a_replay_a_list_copy() -> None:
+    # Verification V39a: a replay (first delivered by mx.google.com to first@gmail.com, sent on from
+    # another server under its own envelope) with a List-Post naming first@gmail.com read "the list's
+    # server received it first": the earlier delivery counts as the list's only when the list resent
+    # it under its own envelope sender.
+    from headerscope.api import analyze
+
+    raw = ("Delivered-To: target@receiver.example\r\n"
+           "Received: from vps.sendr.example (vps.sendr.example [203.0.113.7]) by mx.receiver.example (Postfix) "
+           "with ESMTPS id 1 for <target@receiver.example>; Mon, 2 Mar 2026 11:00:00 +0000\r\n"
+           "Return-Path: <bounce@sendr.example>\r\n"
+           "X-Original-To: first@gmail.com\r\nDelivered-To: first@gmail.com\r\n"
+           "Received: from mail.brand.example (mail.brand.example [198.51.100.2]) by mx.google.com with ESMTPS "
+           "id 2 for <first@gmail.com>; Mon, 2 Mar 2026 10:00:00 +0000\r\n"
+           "DKIM-Signature: v=1; a=rsa-sha256; d=brand.example; s=s1; h=from:subject; bh=eA==; b=eQ==\r\n"
+           "From: news@brand.example\r\nTo: first@gmail.com\r\nSubject: s\r\n"
+           "Date: Mon, 2 Mar 2026 09:59:00 +0000\r\n"
+           "List-Id: <news.lists.brand.example>\r\nList-Post: <mailto:first@gmail.com>\r\n\r\nbody\r\n")
+    [earlier] = [f for f in analyze(raw.encode(), offline=True).findings if f.id == "envelope.earlier_delivery"]
+    assert "the list's server received it first" not in earlier.explanation
+    assert "delivered to that mailbox first" in earlier.explanation

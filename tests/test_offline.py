@@ -184,8 +184,42 @@ def test_a_list_domain_envelope_sender_the_receiver_refused_is_no_list_evidence(
     from headerscope.api import _list_copy_evidenced
     from headerscope.message import parse_message
 
-    for spf, expected in (("softfail", False), ("pass", True)):
+    # none and neutral assert nothing (RFC 7208 sections 8.1, 8.2): a list whose domain publishes
+    # no SPF is not refused by them (verification V39a).
+    for spf, expected in (("softfail", False), ("fail", False), ("pass", True), ("none", True), ("neutral", True)):
         report = headerscope.analyze(build(spf), offline=True)
         message = parse_message(build(spf))
         assert _list_copy_evidenced(message, report.hops, report.boundary_hop, report.envelope.mail_from,
                                     report.spf, report.recorded, "cyber.example") is expected
+
+
+def test_the_receivers_recorded_spf_pass_for_a_list_outweighs_todays_record() -> None:
+    # Verification V39a: an archived list copy whose receiver recorded spf=pass for the list's
+    # envelope sender lost its list reading when the list's SPF record later dropped the address.
+    import headerscope
+    from headerscope.api import _list_copy_evidenced
+    from headerscope.dns.snapshot import SnapshotResolver
+    from headerscope.message import parse_message
+
+    raw = (b"Return-Path: <dev-bounces@lists.moved.example>\r\n"
+           b"Authentication-Results: mx.receiver.example; spf=pass smtp.mailfrom=dev-bounces@lists.moved.example\r\n"
+           b"Received: from smtp.subspace.relay.example (smtp.subspace.relay.example [198.51.100.20]) by "
+           b"mx.receiver.example (Postfix) with ESMTPS id 1 for <me@receiver.example>; Mon, 2 Mar 2026 10:00:01 +0000\r\n"
+           b"From: someone@author.example\r\nTo: dev@lists.moved.example\r\nList-Id: <dev.lists.moved.example>\r\n"
+           b"Subject: s\r\nDate: Mon, 2 Mar 2026 10:00:00 +0000\r\n\r\nbody\r\n")
+    dns = {"lists.moved.example": {"TXT": [["v=spf1 ip4:192.0.2.0/24 -all"]]},
+           "20.100.51.198.in-addr.arpa": {"PTR": ["smtp.subspace.relay.example."]},
+           "smtp.subspace.relay.example": {"A": ["198.51.100.20"]}}
+    report = headerscope.analyze(raw, resolver=SnapshotResolver(dns), now=None)
+    assert report.spf is not None and report.spf.result == "fail"
+    message = parse_message(raw)
+    assert _list_copy_evidenced(message, report.hops, report.boundary_hop, report.envelope.mail_from,
+                                report.spf, report.recorded, "author.example")
+    # (The list's mail leaves through another organisation's server, as lists.linux.dev's through
+    # kernel.org's: its name does not tell the list.) Without the receiver's record, today's fail
+    # refuses the envelope sender.
+    unrecorded = raw.replace(b"Authentication-Results: mx.receiver.example; spf=pass "
+                             b"smtp.mailfrom=dev-bounces@lists.moved.example\r\n", b"")
+    report = headerscope.analyze(unrecorded, resolver=SnapshotResolver(dns), now=None)
+    assert not _list_copy_evidenced(parse_message(unrecorded), report.hops, report.boundary_hop, report.envelope.mail_from,
+                                    report.spf, report.recorded, "author.example")

@@ -3320,6 +3320,19 @@ def receiver_spf_not_pass(recorded: Sequence[RecordedResult], mail_from_domain: 
     return found
 
 
+def receiver_spf_passed(recorded: Sequence[RecordedResult], mail_from_domain: str) -> bool:
+    """Whether the receiving side's own (trusted) records hold an SPF pass for the envelope
+    sender's domain (its MAIL FROM identity)."""
+    wanted = normalize_domain(mail_from_domain)
+    for rec in recorded:
+        if not rec.trusted or rec.method != "spf" or _RESULT_ALIASES.get(rec.result.lower(), rec.result.lower()) != "pass":
+            continue
+        kind, domain, _ip = _spf_identity(rec)
+        if kind == "mailfrom" and domain is not None and normalize_domain(domain) == wanted:
+            return True
+    return False
+
+
 def _companion_client_ip(rec: RecordedResult, kind: str, domain: str | None,
                         identities: list[tuple[RecordedResult, tuple[str, str | None, str | None]]]) -> str | None:
     """The client IP of a recorded SPF result that names none (Gmail's Authentication-Results
