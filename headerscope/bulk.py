@@ -102,6 +102,15 @@ _MAILGUN_PREFIX = "x-mailgun-"
 # "a:b:c:SenderId", https://support.google.com/a/answer/6254652): Amazon SES's ":AmazonSES",
 # Mailjet's ":MJ", Brevo's ":Sendinblue".
 _FEEDBACK_SUFFIXES = ((":amazonses", "Amazon SES"), (":mj", "Mailjet"), (":sendinblue", "Brevo (Sendinblue)"))
+# Proton Mail writes "Feedback-ID: <account>:user:proton" on every message its users send, one
+# person's mail to another included (real copies, 2025): its sender id is the mailbox provider,
+# and the field says nothing of bulk mail.
+_MAILBOX_FEEDBACK_SUFFIXES = (":user:proton",)
+# A field name two services write: Postmark's X-PM-Message-Id holds a UUID, Proton Mail's
+# X-Pm-Message-ID (field names are case-insensitive, RFC 5322 section 1.2.2) 40 hexadecimal digits
+# (verification V38f: Proton's person-to-person mail was named "Postmark" and filed as bulk).
+_SERVICE_VALUE_SHAPES = {"x-pm-message-id": compiled_on_first_use(
+    r"(?i)\s*[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\s*")}
 _SERVICE_NAMES = frozenset(name.lower() for name, _ in (*_SERVICE_FIELDS, *_LATE_SERVICE_FIELDS))
 _SIGNAL_FIELDS = _LIST_FIELDS | _SERVICE_NAMES | {"precedence", "feedback-id", "x-feedback-id"}
 # The registrable domains under which sending services name their outbound servers (what their
@@ -175,6 +184,8 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
     precedence = _first(message, "Precedence")
     # Mailchimp and SendGrid write it as X-Feedback-ID.
     feedback_id = _first(message, "Feedback-ID") or _first(message, "X-Feedback-ID")
+    if feedback_id is not None and feedback_id.strip().lower().endswith(_MAILBOX_FEEDBACK_SUFFIXES):
+        feedback_id = None
     service, service_field = _service(message, mailgun, feedback_id)
     if service is None and host is not None:
         service = host[0]
@@ -441,7 +452,8 @@ def _service(message: Message, mailgun: str | None, feedback_id: str | None) -> 
     """(the sending service, the field that names it), or (None, None)."""
     for name, service in _SERVICE_FIELDS:
         found = message.all(name)
-        if found:
+        shape = _SERVICE_VALUE_SHAPES.get(name.lower())
+        if found and (shape is None or shape().fullmatch(found[0].value[:200]) is not None):
             return service, found[0].name
     if mailgun is not None:
         return "Mailgun", mailgun

@@ -194,7 +194,8 @@ def test_sending_services_are_named_by_their_own_fields_only() -> None:
         "X-SES-Outgoing: 2026.11.02-54.240.8.1\r\n": ("Amazon SES", "X-SES-Outgoing"),
         "Feedback-ID: 1.eu-west-1.abc=:AmazonSES\r\n": ("Amazon SES", "Feedback-ID"),
         "X-Mailgun-Sid: WyI0ZDFm\r\n": ("Mailgun", "X-Mailgun-Sid"),
-        "X-PM-Message-Id: 6d0e2e55-0000\r\n": ("Postmark", "X-PM-Message-Id"),
+        # Postmark's message id is a UUID (a real 2026 copy through Postmark's KumoMTA hop).
+        "X-PM-Message-Id: 9f6bb2ec-afe3-4a1c-ade2-addf73f8681d\r\n": ("Postmark", "X-PM-Message-Id"),
         "X-MJ-Mid: AXQAAACMQ5YAAcjIYbYAAM5EefsAAYCrYzIAnGIiABIoIQBjRcH_zcswE0OHRPOAehNasFSpJwASLds\r\n":
             ("Mailjet", "X-MJ-Mid"),
         "Feedback-Id: 42.1189921.1191387:MJ\r\n": ("Mailjet", "Feedback-ID"),
@@ -457,3 +458,16 @@ def test_a_notice_read_from_text_hides_no_bulk_warning_unless_sent_with_the_null
     null = analyze(_DRESSED_NOTICE.format(return_path="<>"))
     assert "dsn.delayed" in {f.id for f in null.findings}
     assert bulk_ids(null) == {"bulk.unsafe_unsubscribe_uri": "warning"}
+
+
+def test_proton_mails_own_fields_name_no_sending_service() -> None:
+    # Verification V38f: every Proton Mail message carries "X-Pm-Message-ID: <40 hex digits>" and
+    # "Feedback-ID: <n>:user:proton" (real copies, 2025): one person's mail to another was named
+    # "Postmark" (whose field has the same case-insensitive name, with a UUID) and filed as bulk.
+    proton = "Feedback-ID: 117888567:user:proton\r\nX-Pm-Message-ID: 05a15cb56fb37a86cf43e784834e6e7bf4c7b2a0\r\n"
+    report = analyze(RECEIVED + message(proton))
+    assert report.bulk is None
+    assert not bulk_ids(report)
+    # Either field alone is no service's either.
+    for field in proton.split("\r\n")[:2]:
+        assert analyze(RECEIVED + message(field + "\r\n")).bulk is None, field
