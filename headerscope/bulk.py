@@ -290,13 +290,18 @@ def _one_click_split(message: Message, uris: tuple[str, ...]) -> bool:
     marks = [f.index for name in _LIST_OWN_FIELDS for f in message.all(name)[:20]]
     if not posts or not unsubscribes or not marks:
         return False
-    top, bottom = min(marks), max(marks)
     post, unsubscribe = posts[0].index, unsubscribes[0].index
-    if top <= post <= bottom:
-        return False  # the Post field stands in the list's block: the list's own
-    in_block = top <= unsubscribe <= bottom
     list_org = list_id_domain(_first(message, "List-Id"))
     on_list_domain = list_org is not None and any(_uri_organization(uri) == list_org for uri in uris)
+    if on_list_domain:
+        # A List-Unsubscribe on the list's own domain, and its List-Id, are the list's block too
+        # (vger writes X-Mailing-List, List-Id, List-Subscribe, List-Unsubscribe together; V38f: a
+        # Brevo post through vger kept Brevo's signed Post field far below them).
+        marks += [unsubscribe, *(f.index for f in message.all("List-Id")[:20])]
+    top, bottom = min(marks), max(marks)
+    if top - 1 <= post <= bottom + 1:
+        return False  # the Post field stands in (or right beside) the list's block: the list's own
+    in_block = top <= unsubscribe <= bottom
     # Apart from the Post field: the sender's two fields are written together, not split by the
     # list's block between them.
     apart = min(post, unsubscribe) < top <= bottom < max(post, unsubscribe) or in_block
@@ -529,7 +534,8 @@ def _findings(bulk: BulkSignals, post_one_click: bool, https: bool, signatures: 
                    "and subscribed messages and to honour it within two days; mail that lacks it is more likely "
                    "to be rejected or filed as spam. Transactional messages (receipts, password resets) are "
                    "exempt.")
-    if bulk.list_unsubscribe_post is not None and not (post_one_click and https):
+    if bulk.list_unsubscribe_post is not None and not (post_one_click and https) and not bulk.one_click_split:
+        # (A Post field the list left beside its own List-Unsubscribe is the list's mix, said below.)
         if not post_one_click:
             what = (f"List-Unsubscribe-Post says \"{bulk.list_unsubscribe_post[:80]}\", not "
                     "\"List-Unsubscribe=One-Click\"")

@@ -471,3 +471,24 @@ def test_proton_mails_own_fields_name_no_sending_service() -> None:
     # Either field alone is no service's either.
     for field in proton.split("\r\n")[:2]:
         assert analyze(RECEIVED + message(field + "\r\n")).bulk is None, field
+
+
+def test_a_senders_post_field_below_a_vger_style_block_with_a_mailto_unsubscribe_is_the_lists_mix() -> None:
+    # Verification V38f: a Brevo-sent patch through vger (real 2024 copy): vger writes X-Mailing-List,
+    # List-Id, List-Subscribe and a mailto List-Unsubscribe together; Brevo's signed Post field stays
+    # far below. It read "One-click unsubscription is offered incompletely", the sender's duty, when
+    # the mix is the list's.
+    vger = ("Precedence: bulk\r\nX-Mailing-List: git@vger.kernel.org\r\nList-Id: <git.vger.kernel.org>\r\n"
+            "List-Subscribe: <mailto:git+subscribe@vger.kernel.org>\r\n"
+            "List-Unsubscribe: <mailto:git+unsubscribe@vger.kernel.org>\r\n"
+            "MIME-Version: 1.0\r\nX-sib-id: ayHVF3aEzEGLaf3TGUiOU6AxYlFs6hQm\r\nX-CSA-Complaints: csa-complaints@eco.de\r\n"
+            "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
+    report = analyze(RECEIVED + message(vger, sender="britton@kerin.example"))
+    assert report.bulk is not None and report.bulk.kind == "mailing_list" and report.bulk.one_click_split
+    assert bulk_ids(report) == {"bulk.one_click_not_usable": "info"}
+    # The list's own Post field right beside its block is the list's: no split.
+    own = vger.replace("MIME-Version: 1.0\r\nX-sib-id: ayHVF3aEzEGLaf3TGUiOU6AxYlFs6hQm\r\n"
+                       "X-CSA-Complaints: csa-complaints@eco.de\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
+                       "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\nMIME-Version: 1.0\r\n")
+    report = analyze(RECEIVED + message(own, sender="britton@kerin.example"))
+    assert report.bulk is not None and not report.bulk.one_click_split
