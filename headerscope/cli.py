@@ -448,7 +448,8 @@ def _write_failed(output: str | None, exc: OSError) -> None:
                    "attached=example.com (the From: domain of a message a forward or user report carries). "
                    "Repeat to AND.")
 @click.option("--fail-on", "fail_on", multiple=True, metavar="KEY=VALUE",
-              help="Exit with status 3 when any message matches, e.g. --fail-on spoofed or --fail-on dmarc=fail.")
+              help="Exit with status 3 when any message matches, e.g. --fail-on spoofed or --fail-on dmarc=fail "
+                   "(status 1 wins when the run fails: a missing path, no message read).")
 @click.option("--max-size", type=click.IntRange(min=1), default=256 * 1024 * 1024, show_default=True,
               help="Messages larger than this many bytes become error rows.")
 @click.option("--now", "now_text", default=None, metavar="ISO-TIME", help="Judge signature expiry as of this time.")
@@ -468,7 +469,9 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
       ssh mx cat /var/mail/alice | headerscope scan -
 
     --filter expressions must all match (repeat to narrow); repeated --fail-on are
-    alternatives. Exit status 3 when a message matches --fail-on.
+    alternatives. Exit status 3 when a message matches --fail-on; status 1 wins over it when
+    the run fails (a path given is not there, or no input holds a message), and the matches
+    are said on standard error either way.
     """
     from collections import Counter
 
@@ -590,17 +593,25 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
         click.echo(f"headerscope: passed over {len(passed_over)}{'+' if len(passed_over) >= 1000 else ''} file(s) "
                    f"in the folders given that do not look like mail ({shown}); name a file to analyze it "
                    "anyway", err=True)
+    failure: str | None = None
     if summary.total == 0 and keep is None:
-        _fail("no messages found in " + ", ".join(paths))
-    if missing:
-        _fail(f"{missing[0]}: no such file or directory"
-              + (f" (and {len(missing) - 1} more path(s) given)" if len(missing) > 1 else ""))
-    if rows and not read_rows:
-        _fail(f"no message could be read in {', '.join(paths)}: every input is an error row")
+        failure = "no messages found in " + ", ".join(paths)
+    elif missing:
+        failure = (f"{missing[0]}: no such file or directory"
+                   + (f" (and {len(missing) - 1} more path(s) given)" if len(missing) > 1 else ""))
+    elif rows and not read_rows:
+        failure = f"no message could be read in {', '.join(paths)}: every input is an error row"
     if matched_fail_on:
         # Status 3 is the answer a script wants; the person reading the terminal is told why.
-        click.echo(f"headerscope: {matched_fail_on} message(s) match --fail-on {' or '.join(fail_on)} (exit status 3; "
+        # A run that failed (status 1: a path not there, no message read) keeps status 1, which
+        # says the scan did not cover what was asked; the matches are said all the same, so a
+        # gate's reader sees them whichever status wins.
+        said_status = "exit status 1, as the run failed: see below" if failure else "exit status 3"
+        click.echo(f"headerscope: {matched_fail_on} message(s) match --fail-on {' or '.join(fail_on)} ({said_status}; "
                    "judged on every message scanned, whatever --filter keeps)", err=True)
+    if failure is not None:
+        _fail(failure)
+    if matched_fail_on:
         sys.exit(EXIT_FAIL_ON)
 
 
