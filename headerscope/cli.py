@@ -594,7 +594,7 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
                    f"in the folders given that do not look like mail ({shown}); name a file to analyze it "
                    "anyway", err=True)
     failure: str | None = None
-    if summary.total == 0 and keep is None:
+    if not rows and keep is None:
         failure = "no messages found in " + ", ".join(paths)
     elif missing:
         failure = (f"{missing[0]}: no such file or directory"

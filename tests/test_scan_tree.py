@@ -129,3 +129,64 @@ def test_an_mh_folders_profile_files_and_deleted_messages_are_no_messages(tmp_pa
     # Extension fields count as a message's: a bare "X-" header block still is one.
     (root / "inbox" / "11").write_bytes(b"X-Mailer: x\nX-Priority: 1\n\nbody\n")
     assert looks_like_mail(root / "inbox" / "11")
+
+
+def test_a_folder_that_could_not_be_listed_is_counted_apart_from_the_messages(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # "3 message(s), 2 unreadable" was said of one message, one unreadable file and one folder
+    # that could not be listed (V38c): a folder is no message.
+    import csv
+    import io
+    import json
+    import os
+
+    from headerscope.scan import readers
+    from headerscope.scan.output import CsvWriter, JsonlWriter, Summary, render_summary
+    from headerscope.scan.runner import ScanOptions, run_scan
+
+    tree = tmp_path / "tree"
+    (tree / "locked").mkdir(parents=True)
+    (tree / "a.eml").write_bytes(b"From: a@example.org\nSubject: a\nDate: Mon, 2 Jan 2023 10:00:00 +0000\n\nhi\n")
+    (tree / "b.eml").write_bytes(bytes(range(256)) * 8)  # binary: an unreadable row
+    real_walk = os.walk
+
+    def walk(top, onerror=None):  # type: ignore[no-untyped-def]
+        for root, dirs, files in real_walk(top, onerror=onerror):
+            if root.endswith("locked") and onerror is not None:
+                onerror(PermissionError(13, "Permission denied", root))
+                continue
+            yield root, dirs, files
+
+    monkeypatch.setattr(readers.os, "walk", walk)
+    rows = list(run_scan(iter_inputs([str(tree)]), ScanOptions(offline=True), jobs=1))
+    assert [(Path(r.label).name, r.error is None, r.kind) for r in rows] == [
+        ("a.eml", True, "message"), ("b.eml", False, ""), ("locked", False, "folder")]
+    summary = Summary()
+    for row in rows:
+        summary.seen(row)
+        summary.add(row)
+    text = render_summary(summary, color=False)
+    # The unreadable file counts among the messages, as before (a file that holds none is a row).
+    assert text.splitlines()[0] == "2 message(s), 1 unreadable, 1 folder could not be listed."
+    assert "Permission denied" in text  # listed in the table with the unreadable file
+    # Filtered: the scan's totals count the folder apart too.
+    kept = Summary()
+    for row in rows:
+        kept.seen(row)
+        if row.error is None:
+            kept.add(row)
+    kept.scanned = len(rows)
+    assert render_summary(kept, color=False).splitlines()[0] == (
+        "1 message(s) kept by --filter, of 2 scanned (1 unreadable, 1 folder could not be listed).")
+    assert kept.total == 1
+    # CSV and JSONL say which row is a folder.
+    out = io.StringIO()
+    writer = CsvWriter(out)
+    for row in rows:
+        writer.write(row)
+    assert [r["kind"] for r in csv.DictReader(io.StringIO(out.getvalue()))] == ["message", "", "folder"]
+    lines = io.StringIO()
+    jsonl = JsonlWriter(lines)
+    for row in rows[1:]:
+        jsonl.write(row)
+    assert [json.loads(line).get("kind") for line in lines.getvalue().splitlines()] == [None, "folder"]

@@ -120,7 +120,8 @@ class JsonlWriter:
 
     def write(self, row: ScanRow) -> None:
         line = row.report_json if row.report_json is not None else json.dumps(
-            {"input": {"source": row.label}, "error": row.error}, ensure_ascii=False).encode("utf-8", "replace")
+            {"input": {"source": row.label}, "error": row.error, **({"kind": row.kind} if row.kind else {})},
+            ensure_ascii=False).encode("utf-8", "replace")
         # One write with its line end: a report is larger than a stream's buffer, so written apart
         # the two would be two system calls per row.
         if self._binary is not None:
@@ -180,15 +181,31 @@ class Summary:
         """Unreadable rows among every row scanned (``seen``), whatever --filter kept."""
         self.scanned_cut_off = 0
         """Cut-off rows among every row scanned (``seen``)."""
+        self.folders = 0
+        """Rows kept that are folders that could not be listed (not messages: not in ``total``)."""
+        self.scanned_folders = 0
+        """Such folders among every row scanned (``seen``)."""
 
     def seen(self, row: ScanRow) -> None:
         """Count a row scanned, kept by --filter or not: the header line says the scan's totals."""
-        if row.error:
+        if row.kind == "folder":
+            self.scanned_folders += 1
+        elif row.error:
             self.scanned_errors += 1
         elif is_cut_off(row):
             self.scanned_cut_off += 1
 
     def add(self, row: ScanRow) -> None:
+        if row.kind == "folder":
+            # A folder that could not be listed: no message, said apart in the header line; its
+            # row is listed in the table with the unreadable files.
+            self.folders += 1
+            if self._keep_rows:
+                if len(self.rows) < self._row_limit:
+                    self.rows.append(row)
+                else:
+                    self.rows_not_kept += 1
+            return
         self.total += 1
         if row.error:
             self.errors += 1
@@ -308,11 +325,12 @@ def is_cut_off(row: ScanRow) -> bool:
     return "input.truncated" in row.failing_reasons or "input.truncated" in row.other_findings
 
 
-def _damage(unreadable: int, cut_off: int, zero: bool = True) -> str:
-    """"1 unreadable, 1 cut off": the unreadable count even when 0 (unless ``zero`` is off), the
-    cut-off one when there are some."""
+def _damage(unreadable: int, cut_off: int, zero: bool = True, folders: int = 0) -> str:
+    """"1 unreadable, 1 cut off, 1 folder could not be listed": the unreadable count even when 0
+    (unless ``zero`` is off), the cut-off and folder ones when there are some."""
     return ", ".join(([f"{unreadable} unreadable"] if unreadable or zero else [])
-                     + ([f"{cut_off} cut off"] if cut_off else []))
+                     + ([f"{cut_off} cut off"] if cut_off else [])
+                     + ([f"{folders} folder{'s' if folders > 1 else ''} could not be listed"] if folders else []))
 
 
 def _minute(moment: datetime | None) -> str:
@@ -346,16 +364,19 @@ def render_summary(summary: Summary, color: bool, width: int = 160) -> str:
     # Said when some messages are copies of others (or the count stopped), not on every scan.
     if summary.groups_full or (summary.copies and summary.distinct() != summary.total - summary.errors):
         distinct = f" ({'at least ' if summary.groups_full else ''}{summary.distinct()} distinct)"
-    if summary.scanned is not None and summary.scanned != summary.total:
+    if summary.scanned is not None and summary.scanned != summary.total + summary.folders:
         # The scan's totals, not the kept rows': "0 unreadable" of a filtered run read as a fact
         # about the scan when the unreadable file was only filtered out.
-        kept = f" ({_damage(summary.errors, summary.cut_off, zero=False)})" if summary.errors or summary.cut_off else ""
+        kept = (f" ({_damage(summary.errors, summary.cut_off, zero=False, folders=summary.folders)})"
+                if summary.errors or summary.cut_off or summary.folders else "")
         # Text of the tool's own words and counts: not cut at t()'s 80 characters.
-        console.print(Text(f"{summary.total} message(s){distinct} kept by --filter{kept}, of {summary.scanned} "
-                           f"scanned ({_damage(summary.scanned_errors, summary.scanned_cut_off)}).", style="bold"))
-    else:
-        console.print(Text(f"{summary.total} message(s){distinct}, {_damage(summary.errors, summary.cut_off)}.",
+        console.print(Text(f"{summary.total} message(s){distinct} kept by --filter{kept}, of "
+                           f"{summary.scanned - summary.scanned_folders} scanned ("
+                           f"{_damage(summary.scanned_errors, summary.scanned_cut_off, folders=summary.scanned_folders)}).",
                            style="bold"))
+    else:
+        console.print(Text(f"{summary.total} message(s){distinct}, "
+                           f"{_damage(summary.errors, summary.cut_off, folders=summary.folders)}.", style="bold"))
     if any(summary.spans.values()):
         console.print(t("first, last: delivered (the last Received stamp, else Date:), UTC"))
     for title, counter in (("verdict", summary.verdicts), ("sending domain", summary.domains),

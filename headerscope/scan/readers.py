@@ -34,6 +34,8 @@ from .._value import Value, frozen
 from ..text import compiled_on_first_use
 
 DEFAULT_MAX_MESSAGE = 256 * 1024 * 1024
+# The container of an error row for a folder that could not be listed (ScanInput.container).
+UNLISTED_FOLDER = "folder"
 # The label of what standard input holds ("stdin", or "stdin#N" for a mailbox's N-th message).
 STDIN_LABEL = "stdin"
 
@@ -52,7 +54,8 @@ class ScanInput(Value):
     error: str | None = None
     """Why it could not be read."""
     container: str = "file"
-    """file, mbox, maildir."""
+    """file, mbox, maildir; ``folder`` for an error row of a folder that could not be listed
+    (not a message: the summary counts it apart)."""
     path: str | None = None
     """The file to read the message from, when it is read later (``data`` is None until then)."""
     span: tuple[int, int] | None = None
@@ -302,7 +305,7 @@ def _listing(folder: Path) -> list[Path | ScanInput]:
     try:
         return [*sorted(folder.iterdir(), key=lambda entry: name_order(entry.name))]
     except OSError as exc:
-        return [ScanInput(label=str(folder), data=None, container="maildir", error=exc.strerror or str(exc))]
+        return [ScanInput(label=str(folder), data=None, container=UNLISTED_FOLDER, error=exc.strerror or str(exc))]
 
 
 # The start of a stream read before deciding what it is: bzip2's magic number with its block
@@ -444,7 +447,8 @@ def _unlistable_rows(failures: list[OSError]) -> Iterator[ScanInput]:
     """Error rows for the folders the walk could not list, where they are met."""
     while failures:
         failure = failures.pop(0)
-        yield ScanInput(label=str(failure.filename), data=None, error=failure.strerror or str(failure))
+        yield ScanInput(label=str(failure.filename), data=None, container=UNLISTED_FOLDER,
+                        error=failure.strerror or str(failure))
 
 
 def _special_file(path: Path) -> str | None:

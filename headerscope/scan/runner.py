@@ -29,7 +29,7 @@ from ..api import AnalysisOptions, analyze_loaded
 from ..dns.interface import Resolver
 from ..loader import load_bytes
 from ..model import Report, Severity
-from .readers import DEFAULT_MAX_MESSAGE, ScanInput, iter_inputs, read_input
+from .readers import DEFAULT_MAX_MESSAGE, UNLISTED_FOLDER, ScanInput, iter_inputs, read_input
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -131,7 +131,9 @@ class ScanRow(Value):
     """What the message is: ``message``, ``delivery_report`` (a bounce or delay notice),
     ``feedback_report`` (ARF), ``receipt`` (a disposition notification), ``auto_reply``,
     ``dmarc_report`` (a DMARC aggregate report), ``tls_report`` (an SMTP TLS report, RFC 8460);
-    empty for an error row, which holds no message (like its verdict and the other cells)."""
+    empty for an error row, which holds no message (like its verdict and the other cells), and
+    ``folder`` for the error row of a folder that could not be listed (counted apart from the
+    messages)."""
     delivery_status: str | None = None
     """For a delivery report: each recipient with its action and status ("a@x failed 5.1.1; ...")."""
     rcpt_to: tuple[str, ...] = ()
@@ -192,7 +194,9 @@ def analyze_one(index: int, item: ScanInput) -> ScanRow:
     if item.data is None:
         item = read_input(item, options.max_message)
     if item.data is None:
-        return ScanRow(index=index, label=item.label, error=item.error or "unreadable")
+        # A folder that could not be listed is no message: its row says so (``kind``).
+        return ScanRow(index=index, label=item.label, error=item.error or "unreadable",
+                       kind="folder" if item.container == UNLISTED_FOLDER else "")
     try:
         now = datetime.fromisoformat(options.now) if options.now else None
         # A Maildir file or a mailbox's entry was written whole by a mail store: a header alone
