@@ -585,11 +585,11 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
         click.echo(f"headerscope: {note}", err=True)
     if passed_over:
         # Said, not silent: a folder of pastes or notes must not look smaller than it is.
-        from .text import one_line
+        from .text import visible_path
 
         # The names are the scanned data's, not the user's: no escape sequence of theirs reaches
-        # the terminal.
-        shown = one_line(", ".join(passed_over[:3]) + (", ..." if len(passed_over) > 3 else ""))
+        # the terminal, and they are spelled as the rows spell them.
+        shown = ", ".join(visible_path(name) for name in passed_over[:3]) + (", ..." if len(passed_over) > 3 else "")
         click.echo(f"headerscope: passed over {len(passed_over)}{'+' if len(passed_over) >= 1000 else ''} file(s) "
                    f"in the folders given that do not look like mail ({shown}); name a file to analyze it "
                    "anyway", err=True)

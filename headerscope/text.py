@@ -51,6 +51,36 @@ def compiled_on_first_use(pattern: AnyStr, flags: int = 0) -> Callable[[], re.Pa
 MAX_DECODE_LENGTH = 64 * 1024
 
 
+# What a path shows escaped (see visible_path): the hidden characters, and tab and line feed,
+# which a path must not lose either.
+_PATH_HIDDEN = re.compile(f"[\t\n{HIDDEN_CHARACTERS}]")
+_PATH_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _path_escape(found: re.Match[str]) -> str:
+    character = found.group()
+    code = ord(character)
+    if 0xDC80 <= code <= 0xDCFF:
+        # os.fsdecode's stand-in for a byte that is not UTF-8 (PEP 383 surrogateescape): the byte.
+        return f"\\x{code - 0xDC00:02x}"
+    if character in _PATH_ESCAPES:
+        return _PATH_ESCAPES[character]
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def visible_path(path: str) -> str:
+    """A file name as a scan row shows it, in every format: a byte that is not UTF-8 as
+    ``\\xNN`` (Latin-1 "M\\xe4rz"), a line break, tab, escape or other control as ``\\n``,
+    ``\\t``, ``\\xNN``, a bidi override or zero-width character as ``\\uNNNN``: the name still
+    names the file (stripping them, or U+FFFD, names another or none), and none of its
+    characters acts on a terminal or a spreadsheet. Other names are as they are (a backslash
+    is not doubled, so a name that holds "\\x41" literally reads like one escaped: rare, and
+    Windows paths keep their look)."""
+    if _PATH_HIDDEN.search(path) is None:
+        return path
+    return _PATH_HIDDEN.sub(_path_escape, path)
+
+
 def strip_controls(text: str) -> str:
     """Remove control, bidi-override and zero-width characters (tab becomes a space; line
     feeds stay, for the tool's own multi-line text: see ``one_line``)."""

@@ -1474,3 +1474,33 @@ def test_a_reporting_mailbox_scan_finds_the_reports_by_the_messages_they_carry(t
     assert [r["attached_domains"] for r in csv.DictReader(io.StringIO(out.getvalue()))] == ["costco.example", ""]
     kept = run_cli(str(box), "--offline", "--format", "csv", "--jobs", "1", "--filter", "attached=costco.example")
     assert [r["subject"] for r in csv.DictReader(io.StringIO(kept.stdout))] == ["[Phish Alert] You won"]
+
+
+def test_a_file_name_that_is_not_utf8_or_holds_a_line_break_is_named_alike_in_csv_and_jsonl(tmp_path: Path) -> None:
+    # CSV dropped the Latin-1 byte ("Rechnung_Mrz.eml") and the line break, JSONL wrote U+FFFD:
+    # neither named the file (V38c). Both now write the byte as \xe4 and the break as \n.
+    folder = os.fsencode(tmp_path / "names")
+    os.mkdir(folder)
+    body = b"From: a@example.org\nSubject: s\nDate: Mon, 2 Jan 2023 10:00:00 +0000\n\nhi\n"
+    for name in (b"Rechnung_M\xe4rz.eml", b"line\nbreak.eml", b"esc\x1b[2J\xe2\x80\xaegpj.eml"):
+        with open(os.path.join(folder, name), "wb") as handle:
+            handle.write(body)
+    # A Maildir folder named in Latin-1: its folder and flags are still read from the path.
+    maildir = os.path.join(folder, b"Maildir")
+    for part in (b"", b"cur", b"new", b"tmp", b".Sp\xe4m", b".Sp\xe4m/cur", b".Sp\xe4m/new", b".Sp\xe4m/tmp"):
+        os.mkdir(os.path.join(maildir, part))
+    with open(os.path.join(maildir, b".Sp\xe4m/cur/1.host:2,S"), "wb") as handle:
+        handle.write(body)
+    base = str(tmp_path / "names")
+    expected = [f"{base}/Maildir/.Sp\\xe4m/cur/1.host:2,S", f"{base}/Rechnung_M\\xe4rz.eml",
+                f"{base}/esc\\x1b[2J\\u202egpj.eml", f"{base}/line\\nbreak.eml"]
+    result = run_cli(base, "--offline", "--format", "csv", "--jobs", "1")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["source"] for r in rows] == expected
+    assert (rows[0]["folder"], rows[0]["mailbox_flags"]) == ("Sp\\xe4m", "seen")
+    result = run_cli(base, "--offline", "--format", "jsonl", "--jobs", "2")
+    reports = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["input"]["source"] for r in reports] == expected
+    assert reports[0]["input"]["folder"]["name"] == "Sp\\xe4m"
+    # The terminal never gets the escape byte raw.
+    assert "\x1b" not in run_cli(base, "--offline", "--no-color").stdout

@@ -29,6 +29,7 @@ from ..api import AnalysisOptions, analyze_loaded
 from ..dns.interface import Resolver
 from ..loader import load_bytes
 from ..model import Report, Severity
+from ..text import visible_path
 from .readers import DEFAULT_MAX_MESSAGE, UNLISTED_FOLDER, ScanInput, iter_inputs, read_input
 
 if TYPE_CHECKING:
@@ -193,9 +194,12 @@ def analyze_one(index: int, item: ScanInput) -> ScanRow:
     options: ScanOptions = _worker_state["options"]
     if item.data is None:
         item = read_input(item, options.max_message)
+    # The row names the file as the file system does, a byte that is not UTF-8 or a line break
+    # in its name escaped (the analysis reads the path itself: its folder, a Maildir's flags).
+    label = visible_path(item.label)
     if item.data is None:
         # A folder that could not be listed is no message: its row says so (``kind``).
-        return ScanRow(index=index, label=item.label, error=item.error or "unreadable",
+        return ScanRow(index=index, label=label, error=item.error or "unreadable",
                        kind="folder" if item.container == UNLISTED_FOLDER else "")
     try:
         now = datetime.fromisoformat(options.now) if options.now else None
@@ -212,22 +216,28 @@ def analyze_one(index: int, item: ScanInput) -> ScanRow:
         if loaded.unreadable is not None:
             # Empty or binary (a compressed mailbox, an attachment saved as .eml): its report
             # would count a message that is not there among the unauthenticated ones.
-            return ScanRow(index=index, label=item.label, error=loaded.unreadable)
+            return ScanRow(index=index, label=label, error=loaded.unreadable)
         # The DNS options only describe the run in the report (as analyze's do): the resolver
         # made from them once per worker answers.
         report = analyze_loaded(loaded, AnalysisOptions(
             resolver=_worker_state["resolver"], now=now, source=item.label, offline=options.offline,
             dns_snapshot=options.dns_snapshot, nameserver=options.nameserver, dns_timeout=options.dns_timeout))
     except Exception as exc:  # noqa: BLE001 - one bad message must not stop the scan
-        return ScanRow(index=index, label=item.label, error=f"{type(exc).__name__}: {exc}"[:500])
+        return ScanRow(index=index, label=label, error=f"{type(exc).__name__}: {exc}"[:500])
     if not any(field.name for field in report.headers):
         # Text without one header field is no message: in a mailbox, the end of the one before
         # it, cut off at a body line taken for a separator (an unquoted "From " line). Its
         # report would count a phantom message among the unauthenticated ones.
-        return ScanRow(index=index, label=item.label,
+        return ScanRow(index=index, label=label,
                        error="no header fields: not a message (in an mbox, part of the message before it, "
                              "split at an unquoted body line starting with 'From ')")
-    return summarize(index, item.label, report, want_json=options.want_json)
+    if label != item.label:
+        # The JSON report names the file as the row does (its writer would put U+FFFD for the
+        # byte), and the folder named after a path part shows the same escapes.
+        folder = report.input.folder
+        report = replace(report, input=replace(
+            report.input, source=label, folder=replace(folder, name=visible_path(folder.name)) if folder else None))
+    return summarize(index, label, report, want_json=options.want_json)
 
 
 def _steady_hops(hops: Any) -> list[Any]:
@@ -675,7 +685,7 @@ def _run_parallel(inputs: Iterable[ScanInput], options: ScanOptions, jobs: int) 
         if worker.batches:
             lost, *unstarted = sorted(worker.batches)
             first, items = worker.batches[lost]
-            finished[lost] = [ScanRow(index=first + offset, label=item.label,
+            finished[lost] = [ScanRow(index=first + offset, label=visible_path(item.label),
                                       error=f"the worker process analyzing it died ({how})")
                               for offset, item in enumerate(items)]
             retry.extend((batch_id, *worker.batches[batch_id]) for batch_id in unstarted)
