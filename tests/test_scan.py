@@ -74,6 +74,37 @@ def test_an_unquoted_body_line_starting_with_from_is_no_separator(tmp_path: Path
 
 
 @pytest.mark.parametrize("lazy", [False, True])
+def test_thunderbirds_other_separator_dates_split_without_a_blank_line(tmp_path: Path, lazy: bool) -> None:
+    # Thunderbird's parser takes these forms (nsParseMailbox.cpp, cpython issue #93376); with no
+    # blank line before them only the asctime form split, and the others merged messages (V38c).
+    # Followed by a header field they separate; a body line of the same start does not.
+    from headerscope.scan.readers import iter_stream
+
+    separators = [b"From jwz  Fri Jul  1 09:13:09 1994\n", b"From jwz  Fri, Jul 01 09:13:09 1994\n",
+                  b"From jwz  Fri Jul  1 09:13:09 1994 PST\n", b"From jwz  Fri Jul  1 09:13:09 1994 (+0700)\n",
+                  b"From - no-reply@example.org  Mon Oct 16 2023 16:18:56 GMT-0700\n"]
+    body = b"Hello\nFrom here on, Fri, Jul 01 09:13:09 1994 was the day.\nbye\n"
+    data = b"".join(separator + message(n, body=body).replace(b"\r\n", b"\n")
+                    for n, separator in enumerate(separators, 1))
+    mbox = tmp_path / "datestyles.mbox"
+    mbox.write_bytes(data)
+    items = [read_input(item) for item in iter_mbox(mbox, lazy=lazy)]
+    assert [b"Subject: message %d" % n in (item.data or b"") for n, item in enumerate(items, 1)] == [True] * 5
+    assert all((item.data or b"").endswith(body) for item in items)
+    for most in (1, 7, 4096):
+        assert [item.data for item in iter_stream(_trickle(data, most), "stdin")] == [item.data for item in items]
+    # A Content-Length body ending right before such a line is borne out by it (mboxcl2 keeps
+    # the body's own unquoted "From " lines).
+    inner = b"From jwz  Fri, Jul 01 09:13:09 1994\nnot a header\n"
+    first = (b"From: a@example.org\nSubject: one\nContent-Length: %d\n\n" % len(inner)) + inner
+    cl2 = tmp_path / "cl2.mbox"
+    cl2.write_bytes(b"From jwz  Fri Jul  1 09:13:09 1994\n" + first + b"From jwz  Fri, Jul 01 09:13:09 1994\n"
+                    + b"From: b@example.org\nSubject: two\n\nhi\n")
+    items = [read_input(item) for item in iter_mbox(cl2, lazy=lazy)]
+    assert [item.data for item in items] == [first, b"From: b@example.org\nSubject: two\n\nhi\n"]
+
+
+@pytest.mark.parametrize("lazy", [False, True])
 def test_mbox_with_crlf_line_ends(tmp_path: Path, lazy: bool) -> None:
     # A mailbox written on Windows: every line, separators and quoted lines too, ends in CRLF.
     stored = b"line\r\n>From the start of a line\r\n"

@@ -41,6 +41,14 @@ STDIN_LABEL = "stdin"
 
 # "From sender Mon Nov  2 10:00:00 2026": a separator even without the blank line before it.
 _MBOX_SEPARATOR = re.compile(rb"^From \S+ +[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d\d:\d\d")
+# The other date forms Thunderbird's mbox parser takes (nsParseMailbox.cpp, quoted in cpython
+# issue #93376): "From jwz  Fri, Jul 01 09:13:09 1994", a zone after the year (which the form
+# above takes already), and exporters' "From - addr  Mon Oct 16 2023 16:18:56 GMT-0700" (the year
+# before the time). Without a blank line before it such a line separates only when a header
+# field follows it, so a body line ("From here on, Mon Jul 1 ...") stays a body line. Each part
+# is bounded, and \S and spaces do not overlap: linear on any line.
+_MBOX_SEPARATOR_OTHER = compiled_on_first_use(
+    rb"^From \S{1,500} +(?:\S{1,500} +)?[A-Z][a-z]{2},? +[A-Z][a-z]{2} +\d?\d +(?:\d{4} +)?\d\d:\d\d")
 
 
 @frozen
@@ -849,7 +857,10 @@ class _MboxSplitter:
         # RFC 4155: a separator follows an empty line; a full "From sender date" line is one
         # even without it.
         if self.last_line not in (b"\n", b"\r\n"):
-            return _MBOX_SEPARATOR.match(line, 0, _LONGEST_DATED) is not None
+            if _MBOX_SEPARATOR.match(line, 0, _LONGEST_DATED) is not None:
+                return True
+            # Thunderbird's other date forms: decided by the line after it, a header field.
+            return None if _MBOX_SEPARATOR_OTHER().match(line, 0, _LONGEST_DATED) is not None else False
         # After an empty line, a "From " line is a separator when it carries the time of its
         # "From sender date" form (RFC 4155 section 2; pipermail writes the sender as "a at b"),
         # or a header field follows it. A body line an mbox writer left unquoted ("From my side:
@@ -986,8 +997,11 @@ class _MboxSplitter:
         line = region[at:line_end if line_end >= 0 else end]
         previous = region.rfind(b"\n", 0, at - 1) + 1
         if region[previous:at] not in (b"\n", b"\r\n"):
-            return _MBOX_SEPARATOR.match(line, 0, _LONGEST_DATED) is not None
-        if _mbox_dated().search(line, 5, _DATE_WINDOW):
+            if _MBOX_SEPARATOR.match(line, 0, _LONGEST_DATED) is not None:
+                return True
+            if _MBOX_SEPARATOR_OTHER().match(line, 0, _LONGEST_DATED) is None:
+                return False
+        elif _mbox_dated().search(line, 5, _DATE_WINDOW):
             return True
         return 0 <= line_end < end - 1 and _header_follows(region, line_end + 1, end)
 
