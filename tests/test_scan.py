@@ -1535,3 +1535,41 @@ def test_a_file_name_that_is_not_utf8_or_holds_a_line_break_is_named_alike_in_cs
     assert reports[0]["input"]["folder"]["name"] == "Sp\\xe4m"
     # The terminal never gets the escape byte raw.
     assert "\x1b" not in run_cli(base, "--offline", "--no-color").stdout
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_a_mailbox_whose_first_line_is_not_a_separator_is_read_as_a_mailbox(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lazy: bool) -> None:
+    # A cut mailbox ("Subject: junk first", a blank line, then a whole mbox) was read as one
+    # message, the real ones merged into its body (V38c); Python's mailbox.mbox gives them.
+    from headerscope.scan import readers
+    from headerscope.scan.readers import iter_inputs
+
+    stray = b"Subject: junk first\n\n"
+    box = mbox_of([message(1), message(2)])
+    for name, data in (("cut.mbox", stray + box), ("Inbox", stray + box),
+                       ("crlf.mbox", (stray + box).replace(b"\n", b"\r\n"))):
+        path = tmp_path / name
+        path.write_bytes(data)
+        for chunk in (7, 1 << 20):  # a separator line straddling two chunks of the look-through
+            monkeypatch.setattr(readers, "_READ_CHUNK", chunk)
+            items = [read_input(item) for item in iter_inputs([str(path)], lazy=lazy)]
+            assert [item.label for item in items] == [f"{path}#1", f"{path}#2", f"{path}#3"], (name, chunk)
+            assert [item.no_separator for item in items] == [True, False, False]
+            assert items[0].data == stray[:-1].replace(b"\n", b"\r\n" if "crlf" in name else b"\n")
+            assert b"Subject: message 2" in (items[2].data or b"")
+    monkeypatch.setattr(readers, "_READ_CHUNK", 1 << 20)
+    # One message whose body has "From " lines after a blank line, none of a separator's full
+    # shape (no date, or no header field after it), stays one; a file named as one message
+    # stays one whatever its body quotes (its DKIM body hash needs the whole body).
+    single = message(1, body=b"hi\n\nFrom my side: Mon Jan  2 10:00:00 2023\n\n"
+                             b"From alice@example.org Mon Jan  2 10:00:00 2023\nnot a field\n").replace(b"\r\n", b"\n")
+    (tmp_path / "note").write_bytes(single)
+    (tmp_path / "quoted.eml").write_bytes(stray + box)
+    for name in ("note", "quoted.eml"):
+        items = list(iter_inputs([str(tmp_path / name)], lazy=lazy))
+        assert [item.label for item in items] == [str(tmp_path / name)]
+    # The scan's row of the stray entry says what it is.
+    result = run_cli(str(tmp_path / "cut.mbox"), "--offline", "--format", "csv", "--jobs", "1")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert ["input.no_separator" in row["other_findings"].split(";") for row in rows] == [True, False, False]

@@ -72,6 +72,9 @@ class ScanInput(Value):
     """An mbox entry with lines starting with ``>From ``, ``>>From ``... that its writer may have
     quoted (RFC 4155 section 2; not an mboxcl2 entry, which quotes nothing): its bytes are as
     stored, and the loader is told (``load_bytes``'s ``mbox_quoting``)."""
+    no_separator: bool = False
+    """The first entry of a mailbox whose first line is not a "From " line (a cut mailbox, a
+    stray message before it): read up to the mailbox's first separator, and said so."""
 
 
 def read_input(item: ScanInput, max_message: int = DEFAULT_MAX_MESSAGE) -> ScanInput:
@@ -108,7 +111,8 @@ def read_input(item: ScanInput, max_message: int = DEFAULT_MAX_MESSAGE) -> ScanI
                 data = data[lead:]
     except OSError as exc:
         return ScanInput(label=item.label, data=None, container=item.container, error=exc.strerror or str(exc))
-    return ScanInput(label=item.label, data=data, container=item.container, quoted=item.quoted)
+    return ScanInput(label=item.label, data=data, container=item.container, quoted=item.quoted,
+                     no_separator=item.no_separator)
 
 
 # Bytes before a message read to check that its "From " line is still there: a mailbox a mail
@@ -493,8 +497,66 @@ def _iter_file(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
             return
         with handle:
             yield from iter_mmdf(handle.read, str(path), max_message)
+    elif not path.name.lower().endswith((".eml", ".emlx", ".msg")) and _late_separator(path, max_message):
+        yield from iter_mbox(path, max_message, lazy, no_separator=True)
     else:
         yield _read_single(path, max_message, lazy)
+
+
+# A separator of an mbox after a blank line, in a file that does not start with one: "\n\nFrom "
+# (the blank line may end in CRLF).
+_late_from = compiled_on_first_use(rb"\n\r?\nFrom ")
+
+
+def _late_separator(path: Path, max_message: int) -> bool:
+    """Whether a file that does not start with "From " holds, after a blank line, a "From " line
+    of a separator's full shape (a "From sender date" line, dated as ``_mbox_dated`` reads it)
+    with a header field on the line after it: a mailbox whose first entry lost its separator (a
+    cut mailbox, a stray message saved before one). A plain message whose body has a "From "
+    line after a blank line ("From my side: ...", an mbox writer's unquoted body line) has no
+    date there or no header field after it, and stays one message; a file named as one message
+    (.eml, .emlx, .msg) is not looked through at all (see _iter_file): its name says what it is,
+    and a quoted mailbox in its body must not cut its body short (a DKIM body hash would fail).
+    Read in chunks, at most ``max_message`` bytes (a larger file is an error row anyway)."""
+    try:
+        handle = path.open("rb")
+    except OSError:
+        return False  # the read proper reports it
+    with handle:
+        carry = b""
+        read = 0
+        while read <= max_message:
+            try:
+                chunk = handle.read(_READ_CHUNK)
+            except OSError:
+                return False
+            if not chunk:
+                return _late_separator_in(carry, True)
+            read += len(chunk)
+            data = carry + chunk
+            if _late_separator_in(data, False):
+                return True
+            # The last bytes again with the next chunk: a separator line and the line after it
+            # may straddle the two (bounded as the splitter bounds a dated line).
+            carry = data[-(_LONGEST_DATED + 8):]
+    return False
+
+
+def _late_separator_in(data: bytes, at_end: bool) -> bool:
+    """Whether ``data`` holds a "\n\nFrom " separator of the full shape (see _late_separator) whose
+    line and the line after it are whole in it (or it ends there, ``at_end``)."""
+    for found in _late_from().finditer(data):
+        start = found.end() - len(b"From ")
+        line_end = data.find(b"\n", start, start + _LONGEST_DATED)
+        if line_end < 0:
+            continue
+        if _mbox_dated().search(data, start + 5, min(line_end, start + _DATE_WINDOW)) is None:
+            continue
+        if line_end + 1 >= len(data) and not at_end:
+            continue  # the next line is in the next chunk: searched again with it
+        if _header_follows(data, line_end + 1, len(data)):
+            return True
+    return False
 
 
 # MMDF mailboxes (SCO, old MMDF and some Unix systems; Python's mailbox.MMDF) enclose each
@@ -811,6 +873,8 @@ class _MboxSplitter:
         ahead, they are fed later as they come."""
         self.eof_at = -1
         """The file offset where the mailbox ends, once reading found it (-1: not yet)."""
+        self.no_separator = False
+        """The current message is a mailbox's first, which has no "From " line before it."""
         self.swapped = False
         """The mailbox's lines end in a bare CR: it is fed with CR and LF swapped (see
         _split_mbox), and each message swapped back."""
@@ -1051,6 +1115,7 @@ class _MboxSplitter:
 
     def finish(self) -> ScanInput:
         label = f"{self.name}#{self.number}"
+        no_separator, self.no_separator = self.no_separator, False
         if self.too_big:
             return ScanInput(label=label, data=None, container="mbox",
                              error=f"message over the {self.max_message}-byte limit")
@@ -1063,19 +1128,20 @@ class _MboxSplitter:
         quoted = self.quoted and not self.unquoted_body
         if self.lazy:
             return ScanInput(label=label, data=None, container="mbox", path=self.name,
-                             span=(self.start, self.stop - blank), quoted=quoted)
+                             span=(self.start, self.stop - blank), quoted=quoted, no_separator=no_separator)
         if blank:
             parts[-1] = parts[-1][: len(parts[-1]) - blank]
         data = b"".join(parts)
         # A mailbox of bare CRs was split with CR and LF swapped: its bytes as they are.
         return ScanInput(label=label, data=data.translate(_SWAP_LINE_ENDS) if self.swapped else data,
-                         container="mbox", quoted=quoted)
+                         container="mbox", quoted=quoted, no_separator=no_separator)
 
 
 def iter_mbox(path: Path, max_message: int = DEFAULT_MAX_MESSAGE, lazy: bool = False,
-              start: int = 0) -> Iterator[ScanInput]:
+              start: int = 0, no_separator: bool = False) -> Iterator[ScanInput]:
     """Messages of an mbox file, one at a time; an over-long one becomes an error entry.
-    ``start``: the offset of its first "From " line (see ``mbox_start``).
+    ``start``: the offset of its first "From " line (see ``mbox_start``). ``no_separator``: the
+    file does not start with one, its first entry starts at its first byte (see _late_separator).
 
     Memory holds the read chunks the current message lies in (about one message and one
     chunk), however large the mailbox; with lazy, one chunk (each message's place in the
@@ -1089,7 +1155,7 @@ def iter_mbox(path: Path, max_message: int = DEFAULT_MAX_MESSAGE, lazy: bool = F
     with handle:
         if start:
             handle.seek(start)
-        yield from _split_mbox(handle.read, str(path), max_message, lazy, start)
+        yield from _split_mbox(handle.read, str(path), max_message, lazy, start, no_separator)
 
 
 def _swapping(read: Callable[[int], bytes]) -> Callable[[int], bytes]:
@@ -1104,10 +1170,14 @@ _CR_SNIFF = 4096
 
 
 def _split_mbox(read: Callable[[int], bytes], name: str, max_message: int, lazy: bool,
-                start: int = 0) -> Iterator[ScanInput]:
+                start: int = 0, no_separator: bool = False) -> Iterator[ScanInput]:
     """The messages of the mbox that ``read`` returns chunk after chunk (b"" at its end), the
     first chunk from file offset ``start``."""
     splitter = _MboxSplitter(name, max_message, lazy)
+    if no_separator:
+        # The first entry lost its "From " line: it starts at the first byte, and says so.
+        splitter._begin(start)
+        splitter.no_separator = True
     pending = b""  # the start of a line whose end is not read yet; it ends where chunk starts
     skipping_line = False
     begin_after_line = False  # a too-long separator line is being skipped: a message follows it

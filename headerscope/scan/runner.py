@@ -28,7 +28,7 @@ from .._value import Value, frozen, replace
 from ..api import AnalysisOptions, analyze_loaded
 from ..dns.interface import Resolver
 from ..loader import load_bytes
-from ..model import Report, Severity
+from ..model import Finding, Report, Severity
 from ..text import visible_path
 from .readers import DEFAULT_MAX_MESSAGE, UNLISTED_FOLDER, ScanInput, iter_inputs, read_input
 
@@ -231,6 +231,13 @@ def analyze_one(index: int, item: ScanInput) -> ScanRow:
         return ScanRow(index=index, label=label,
                        error="no header fields: not a message (in an mbox, part of the message before it, "
                              "split at an unquoted body line starting with 'From ')")
+    if item.no_separator:
+        report = replace(report, findings=(*report.findings, Finding(
+            id="input.no_separator", severity=Severity.NOTICE, title="A mailbox's first entry, without its 'From ' line",
+            explanation="The mailbox does not start with a 'From ' line, yet holds mbox separators further on (a "
+                        "cut mailbox, or text saved before one): this is what comes before its first separator, "
+                        "read as a message of its own (RFC 4155).",
+            reference="https://www.rfc-editor.org/rfc/rfc4155#section-2")))
     if label != item.label:
         # The JSON report names the file as the row does (its writer would put U+FFFD for the
         # byte), and the folder named after a path part shows the same escapes.
