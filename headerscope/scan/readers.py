@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .._value import Value, frozen
+from .._value import Value, frozen, replace
 from ..text import compiled_on_first_use
 
 DEFAULT_MAX_MESSAGE = 256 * 1024 * 1024
@@ -1115,7 +1115,6 @@ class _MboxSplitter:
 
     def finish(self) -> ScanInput:
         label = f"{self.name}#{self.number}"
-        no_separator, self.no_separator = self.no_separator, False
         if self.too_big:
             return ScanInput(label=label, data=None, container="mbox",
                              error=f"message over the {self.max_message}-byte limit")
@@ -1127,14 +1126,21 @@ class _MboxSplitter:
         # An mboxcl2 writer (its Content-Length borne out) quotes nothing: its ">From " lines are the sender's.
         quoted = self.quoted and not self.unquoted_body
         if self.lazy:
-            return ScanInput(label=label, data=None, container="mbox", path=self.name,
-                             span=(self.start, self.stop - blank), quoted=quoted, no_separator=no_separator)
+            found = ScanInput(label=label, data=None, container="mbox", path=self.name,
+                              span=(self.start, self.stop - blank), quoted=quoted)
+            return self._said_cut(found) if self.no_separator else found
         if blank:
             parts[-1] = parts[-1][: len(parts[-1]) - blank]
         data = b"".join(parts)
         # A mailbox of bare CRs was split with CR and LF swapped: its bytes as they are.
-        return ScanInput(label=label, data=data.translate(_SWAP_LINE_ENDS) if self.swapped else data,
-                         container="mbox", quoted=quoted, no_separator=no_separator)
+        found = ScanInput(label=label, data=data.translate(_SWAP_LINE_ENDS) if self.swapped else data,
+                          container="mbox", quoted=quoted)
+        return self._said_cut(found) if self.no_separator else found
+
+    def _said_cut(self, item: ScanInput) -> ScanInput:
+        """The mailbox's first entry, which had no "From " line: said so (once)."""
+        self.no_separator = False
+        return replace(item, no_separator=True)
 
 
 def iter_mbox(path: Path, max_message: int = DEFAULT_MAX_MESSAGE, lazy: bool = False,
