@@ -1569,6 +1569,24 @@ def test_a_mailbox_whose_first_line_is_not_a_separator_is_read_as_a_mailbox(
     for name in ("note", "quoted.eml"):
         items = list(iter_inputs([str(tmp_path / name)], lazy=lazy))
         assert [item.label for item in items] == [str(tmp_path / name)]
+    # A message whose body quotes "git format-patch" output (its "From <commit>" line carries git's
+    # fixed date, header fields follow), one named .txt, and a file found in a folder walk (an MH
+    # folder's "1") are single messages: a body may quote a separator-shaped line.
+    patch = message(1, body=b"Please apply:\n\nFrom 3f1a2b4c5d6e7f8091a2b3c4d5e6f708192a3b4c Mon Sep 17 00:00:00 2001\n"
+                            b"From: Dev <dev@example.org>\nSubject: [PATCH] fix\n\n--- a/x\n").replace(b"\r\n", b"\n")
+    (tmp_path / "patchmail").write_bytes(patch)
+    (tmp_path / "saved.txt").write_bytes(stray + box)
+    folder = tmp_path / "mh"
+    folder.mkdir()
+    (folder / "1").write_bytes(stray + box)
+    for name in ("patchmail", "saved.txt"):
+        items = list(iter_inputs([str(tmp_path / name)], lazy=lazy))
+        assert [item.label for item in items] == [str(tmp_path / name)], name
+    assert [item.label for item in iter_inputs([str(folder)], lazy=lazy)] == [str(folder / "1")]
+    # A folder's file named as a mailbox is looked through.
+    (folder / "1").unlink()
+    (folder / "old.mbox").write_bytes(stray + box)
+    assert len(list(iter_inputs([str(folder)], lazy=lazy))) == 3
     # The scan's row of the stray entry says what it is.
     result = run_cli(str(tmp_path / "cut.mbox"), "--offline", "--format", "csv", "--jobs", "1")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))

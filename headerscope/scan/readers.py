@@ -440,7 +440,7 @@ def _iter_dir(path: Path, max_message: int, lazy: bool, passed_over: list[str] |
                 if passed_over is not None and len(passed_over) < _MAX_PASSED_OVER:
                     passed_over.append(str(root_path / name))
                 continue
-            yield from _iter_file(root_path / name, max_message, lazy)
+            yield from _iter_file(root_path / name, max_message, lazy, walked=True)
     yield from _unlistable_rows(unlistable)
 
 
@@ -482,7 +482,10 @@ def _special_file(path: Path) -> str | None:
     return "not a file"
 
 
-def _iter_file(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
+def _iter_file(path: Path, max_message: int, lazy: bool, walked: bool = False) -> Iterator[ScanInput]:
+    """``walked``: found in a directory walk, where a file without a mailbox's name is one message
+    (an MH folder's numbered files, a tree of saved messages) and is not looked through for a
+    mailbox's separators (see _late_separator)."""
     head = _head(path)
     module = _decompressor(head)
     if module is not None:
@@ -497,10 +500,26 @@ def _iter_file(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
             return
         with handle:
             yield from iter_mmdf(handle.read, str(path), max_message)
-    elif not path.name.lower().endswith((".eml", ".emlx", ".msg")) and _late_separator(path, max_message):
+    elif _may_be_cut_mailbox(path, walked) and _late_separator(path, max_message):
         yield from iter_mbox(path, max_message, lazy, no_separator=True)
     else:
         yield _read_single(path, max_message, lazy)
+
+
+# The fixed date "git format-patch" writes on its "From <commit>" line (git-format-patch(1)).
+_GIT_PATCH_DATE = b"Mon Sep 17 00:00:00 2001"
+
+
+def _may_be_cut_mailbox(path: Path, walked: bool) -> bool:
+    """Whether a file that does not start with "From " is looked through for a mailbox's later
+    separators: one named as a mailbox (.mbox, .mbx, "mbox" in its name), or one given by name
+    that is not named as a single message (.eml, .emlx, .msg, .txt). A single message's body can
+    quote a separator-shaped line with header fields after it (an inline "git format-patch" text,
+    a quoted mbox entry): read as a mailbox, it would be cut in two."""
+    name = path.name.lower()
+    if name.endswith((".mbox", ".mbx")) or "mbox" in name:
+        return True
+    return not walked and not name.endswith((".eml", ".emlx", ".msg", ".txt"))
 
 
 # A separator of an mbox after a blank line, in a file that does not start with one: "\n\nFrom "
@@ -552,6 +571,8 @@ def _late_separator_in(data: bytes, at_end: bool) -> bool:
             continue
         if _mbox_dated().search(data, start + 5, min(line_end, start + _DATE_WINDOW)) is None:
             continue
+        if _GIT_PATCH_DATE in data[start:line_end]:
+            continue  # "git format-patch" output quoted in a message's body, not a mailbox's separator
         if line_end + 1 >= len(data) and not at_end:
             continue  # the next line is in the next chunk: searched again with it
         if _header_follows(data, line_end + 1, len(data)):
