@@ -2970,6 +2970,11 @@ def build_chain_from_fields(
                     explanation=f"{_fmt_seconds(delay)} passed between {since} and hop {number}. {explained.words}",
                     reference=_RFC5321_TRACE, subject=f"hop {number}"))
                 wait_cause = explained.cause
+        if wait_cause is WaitCause.GREYLISTED and why_waited is not None and why_waited.field_index is not None \
+                and not _receivers_greylist_field(why_waited.field_index, work, boundary_index):
+            # A greylisting field a sender could have written is quoted by the finding as a claim
+            # (_wait_party), not given as the hop's cause.
+            wait_cause = None
         if wait_cause is not None:
             # The finding's cause as a fact of the hop, for renderers (the terminal's Date-gap
             # sentence) and scripts: never read back out of the explanation's words.
@@ -2981,7 +2986,7 @@ def build_chain_from_fields(
         findings.add(weekday)
     if future:
         findings.add(_future_finding(work, future, boundary_index, now_utc))
-    _greylist_findings(findings, wait_notes, work, hops)
+    _greylist_findings(findings, wait_notes, work, hops, boundary_index)
     renamed = _renamed_trace_finding(work)
     if renamed is not None:
         findings.add(renamed)
@@ -3585,11 +3590,28 @@ def _greylisting_hop(note: HeaderField, work: Sequence[_Work]) -> int | None:
     return min(candidates, key=rank)
 
 
+def _receivers_greylist_field(field_index: int, work: Sequence[_Work], boundary_index: int) -> bool:
+    """Whether a greylisting field (at ``field_index`` in the header) is the receiving side's own
+    word. Where it sits says who could have written it: above the trust boundary's Received only
+    the receiving side adds fields (a Postfix policy service's field is prepended just above its
+    Received); a milter's field is appended at the end of the header, among the sender's own
+    fields, and tied to its hop by a host name anyone can write (_greylisting_hop), so a field
+    there is a claim (verification V35c: a forged milter-greylist field naming mx.google.com)."""
+    return 0 <= boundary_index < len(work) and field_index < work[boundary_index].header.index
+
+
+# What a greylisting finding adds about a field a sender could have written (_receivers_greylist_field).
+_GREYLIST_CLAIM = (" The field is below the trust boundary's Received, among the fields the sending side wrote (a "
+                   "milter such as milter-greylist appends its field there, at the end of the header): a sender "
+                   "could have written it, so it is a claim, not the receiving server's word.")
+
+
 def _greylist_findings(findings: _Findings, notes: Sequence[HeaderField], work: Sequence[_Work],
-                       hops: Sequence[Hop]) -> None:
+                       hops: Sequence[Hop], boundary_index: int) -> None:
     """A finding for each greylisting stamp that states a delay, tied to the hop that was
     greylisted, with the delay the stamps measured there. A slow hop's own finding already
-    quotes a stamp that explains it."""
+    quotes a stamp that explains it. A field below the trust boundary's Received is said as the
+    claim it is (_receivers_greylist_field), as the slow hop's finding says it."""
     for note in notes:
         if note.name.lower() != "x-greylist":
             continue
@@ -3598,6 +3620,8 @@ def _greylist_findings(findings: _Findings, notes: Sequence[HeaderField], work: 
         if stated is None:  # "Sender IP whitelisted", "auto-whitelisted": no wait
             continue
         index = _greylisting_hop(note, work)
+        receivers = _receivers_greylist_field(note.index, work, boundary_index)
+        claim = "" if receivers else _GREYLIST_CLAIM
         quoted = f"X-Greylist ({header_ref(note.index)}): \"{value[:160]}\"."
         how = ("Greylisting refuses the first attempt of an unknown sender (the client, sender and recipient "
                "together) with a temporary error, and accepts a retry after a while; the stated delay counts "
@@ -3606,7 +3630,7 @@ def _greylist_findings(findings: _Findings, notes: Sequence[HeaderField], work: 
             findings.add(Finding(
                 id="hops.greylisted", severity=Severity.INFO, title=f"Greylisted: delayed {_fmt_seconds(stated)}",
                 explanation=f"{quoted} {how} The Received of the server that greylisted it is not in this copy, "
-                            "so the delay cannot be compared with the hops' stamps.",
+                            f"so the delay cannot be compared with the hops' stamps.{claim}",
                 reference=_GREYLISTING, subject="X-Greylist"))
             continue
         hop = hops[index]
@@ -3614,14 +3638,16 @@ def _greylist_findings(findings: _Findings, notes: Sequence[HeaderField], work: 
         measured = hop.wait_seconds
         if measured is not None and measured > SLOW_HOP_SECONDS and measured >= stated - 60:
             continue  # the slow hop's finding quotes the stamp (see _why_waited)
-        title = f"Greylisted at hop {hop.number}: the server delayed it {_fmt_seconds(stated)}"
+        title = (f"Greylisted at hop {hop.number}: the server delayed it {_fmt_seconds(stated)}" if receivers else
+                 f"A greylisting field says hop {hop.number}'s server delayed it {_fmt_seconds(stated)}")
         if measured is None:
             said = "The hops' stamps do not measure this hop's own time."
         elif measured >= stated - max(60.0, 0.1 * stated):
-            said = f"The hop took {_fmt_seconds(measured)}: that wait is the greylisting."
+            said = (f"The hop took {_fmt_seconds(measured)}: " +
+                    ("that wait is the greylisting." if receivers else "if the field is true, that wait is the greylisting."))
         else:
-            title = (f"Greylisting at hop {hop.number} says {_fmt_seconds(stated)}, but the hop took "
-                     f"{_fmt_seconds(max(measured, 0.0))}")
+            title = (f"{'Greylisting at' if receivers else 'A greylisting field for'} hop {hop.number} says "
+                     f"{_fmt_seconds(stated)}, but the hop took {_fmt_seconds(max(measured, 0.0))}")
             since = ("after the previous stamp" if measured == hop.delay_seconds else
                      f"once the clock steps the stamps show are taken out (the step itself is "
                      f"{_fmt_seconds(hop.delay_seconds or 0.0)})")
@@ -3636,7 +3662,7 @@ def _greylist_findings(findings: _Findings, notes: Sequence[HeaderField], work: 
                          "the first attempt refused, the sender's retry accepted.")
         findings.add(Finding(
             id="hops.greylisted", severity=Severity.INFO, title=title,
-            explanation=f"{quoted} {how} {said}",
+            explanation=f"{quoted} {how} {said}{claim}",
             reference=_GREYLISTING, subject=f"hop {hop.number}"))
 
 
@@ -3787,13 +3813,8 @@ def _wait_party(work: Sequence[_Work], i: int, boundary_index: int, note: str | 
                     "sender's side made it up, its time is made up too, and nothing says who held the message.")
         return f"{side} Both stamps are {here_org[:120]}'s: {held} held it."
     if greylisted:
-        # Where the greylisting field sits says who could have written it: above the boundary's
-        # Received only the receiving side adds fields (a Postfix policy service's field is
-        # prepended just above its Received); a milter's field is appended at the end of the
-        # header, among the sender's own fields, and tied to this hop by a host name anyone can
-        # write (_greylisting_hop).
-        if (why is not None and why.field_index is not None and boundary_index < len(work)
-                and why.field_index < work[boundary_index].header.index):
+        if why is not None and why.field_index is not None \
+                and _receivers_greylist_field(why.field_index, work, boundary_index):
             return (f"{side} {receiver} deferred it (its greylisting stamp, above the trust boundary's Received, "
                     f"says so), and {sender} kept it queued until its retry was accepted.")
         return (f"{side} A greylisting field naming {receiver}, which a sender could also write (it is below the "

@@ -46,7 +46,9 @@ class WaitCause(str, enum.Enum):
     RESUBMITTED = "resubmitted"
     """A program on the host submitted it anew (a list manager, a person re-sending it)."""
     GREYLISTED = "greylisted"
-    """The server's greylisting stamp (``X-Greylist``, RFC 6647)."""
+    """The server's greylisting stamp (``X-Greylist``, RFC 6647), when it is the receiving side's
+    own field (above the trust boundary's Received); a greylisting field a sender could have
+    written gives no cause: the finding quotes it as a claim."""
     RESENT = "resent"
     """A ``Resent-Date`` between the two stamps: someone re-sent it (RFC 5322 section 3.6.6)."""
     PROVIDER_QUEUE = "provider_queue"

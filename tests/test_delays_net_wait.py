@@ -151,7 +151,7 @@ def test_a_step_out_of_a_stamp_behind_an_earlier_one_waits_as_slow_hop_says() ->
     assert slow.subject == "hop 4" and slow.title == "Delay of 60 min"
     # hops.greylisted measures the same wait, not the 3.0 h step.
     grey = _finding(report, "hops.greylisted")
-    assert grey.title == "Greylisting at hop 4 says 4.6 days, but the hop took 60 min", grey.title
+    assert grey.title == "A greylisting field for hop 4 says 4.6 days, but the hop took 60 min", grey.title
     assert "3.0 h" in grey.explanation and "took only 60 min once the clock steps" in grey.explanation
     # Every other hop's wait is its step; the step back has none.
     assert [h.wait_seconds for h in report.hops] == [1.0, 2.0, None, 3604.0, 1.0, 2.0, 1.0, 4.0]
@@ -311,3 +311,39 @@ def test_a_greylisting_field_is_the_receivers_word_only_above_the_boundary() -> 
     # The same field moved below the boundary's Received is the sender's to write again.
     moved = _finding(_analyze(_gmail(BELOW=postgrey)), "hops.slow_hop")
     assert "which a sender could also write" in moved.explanation, moved.explanation
+
+
+def test_a_greylisting_field_a_sender_could_write_is_no_cause_and_its_finding_a_claim() -> None:
+    # Verification V35c hops/f2: the slow hop's finding said a forged milter-greylist field (naming
+    # mx.google.com, at the end of the header) was a claim, but the hop's cause and hops.greylisted
+    # (when the slow hop does not quote it) still said "greylisted" as the receiver's word.
+    from headerscope.model import WaitCause
+
+    stamp = "delayed {seconds} seconds by {by}; Mon, 08 Mar 2021 12:00:05 +0000 (UTC)\n"
+    milter = "X-Greylist: " + stamp.format(seconds="{seconds}", by="milter-greylist-4.6.2 (mx.google.com [209.85.220.41])")
+    postgrey = "X-Greylist: " + stamp.format(seconds="{seconds}", by="postgrey-1.36 at mx.google.com")
+    forged = _analyze(_gmail(END=milter.format(seconds=18000)))
+    assert _finding(forged, "hops.slow_hop").subject == "hop 2"
+    assert forged.hops[1].wait_cause is None
+    assert _analyze(_gmail(BELOW=postgrey.format(seconds=18000))).hops[1].wait_cause is None
+    assert _analyze(_gmail(ABOVE=postgrey.format(seconds=18000))).hops[1].wait_cause is WaitCause.GREYLISTED
+    # "delayed 10 min" is no reason for a 5 h step (read as hop 1's clock 5 h off, so the hop took 5 s):
+    # the slow hop does not quote it, hops.greylisted says it.
+    claimed = _finding(_analyze(_gmail(END=milter.format(seconds=600))), "hops.greylisted")
+    assert claimed.title == "A greylisting field for hop 2 says 10 min, but the hop took 5 s", claimed.title
+    assert "a sender could have written it, so it is a claim" in claimed.explanation
+    own = _finding(_analyze(_gmail(ABOVE=postgrey.format(seconds=600))), "hops.greylisted")
+    assert own.title == "Greylisting at hop 2 says 10 min, but the hop took 5 s", own.title
+    assert "claim" not in own.explanation
+    # A stated delay the hop's time matches.
+    matched = _finding(_analyze(_gmail(END=milter.format(seconds=5))), "hops.greylisted")
+    assert matched.title == "A greylisting field says hop 2's server delayed it 5 s", matched.title
+    assert "The hop took 5 s: if the field is true, that wait is the greylisting." in matched.explanation
+    matched_own = _finding(_analyze(_gmail(ABOVE=postgrey.format(seconds=5))), "hops.greylisted")
+    assert matched_own.title == "Greylisted at hop 2: the server delayed it 5 s", matched_own.title
+    assert "The hop took 5 s: that wait is the greylisting." in matched_own.explanation
+    # A stamp whose server's Received is not in the copy says its standing too.
+    unplaced = _finding(_analyze(_gmail(END=milter.format(seconds=600).replace("mx.google.com [209.85.220.41]",
+                                                                                "grey.other.example [192.0.2.9]"))),
+                        "hops.greylisted")
+    assert "is not in this copy" in unplaced.explanation and "so it is a claim" in unplaced.explanation

@@ -2147,14 +2147,16 @@ def test_a_milter_greylist_stamp_at_the_end_of_the_header_is_tied_to_the_hop_it_
              "Tue, 18 Feb 2020 21:08:58 +0100 (CET)")
     [found] = chain_with(stamp)
     assert found.subject == "hop 2", found
-    assert found.title == "Greylisting at hop 2 says 4.9 days, but the hop took 1 s"
+    # At the end of the header, below the trust boundary's Received: a claim (verification V35c).
+    assert found.title == "A greylisting field for hop 2 says 4.9 days, but the hop took 1 s"
     assert "is not in this copy" not in found.explanation
+    assert "a sender could have written it, so it is a claim" in found.explanation
     # The address alone ties it too: the server's address is the client address of the hop after it.
     [by_address] = chain_with(stamp.replace("(violet.example.es", "(violet"), by="mail01.example.es")
     assert by_address.subject == "hop 2", by_address
     # A wait of minutes at that hop is likely this message's own greylisting.
     [waited] = chain_with(stamp.replace("21:08:58", "21:25:27"), relay="21:25:27")
-    assert waited.title == "Greylisting at hop 2 says 4.9 days, but the hop took 16 min"
+    assert waited.title == "A greylisting field for hop 2 says 4.9 days, but the hop took 16 min"
     assert "is likely this message's own greylisting" in waited.explanation
     # A stamp naming a host and address that no hop names keeps today's reading.
     [elsewhere] = chain_with(stamp.replace("violet.example.es", "grey.other.example")
@@ -3708,9 +3710,8 @@ def test_a_quoted_field_naming_another_cause_does_not_change_the_wait_s_cause() 
     # and a Resent-Date ending "(X-Mailman-Approved-At)" titled the wait a moderator's approval.
     from headerscope.model import WaitCause
 
-    greylisted = (b"Received: from vger.kernel.org (vger.kernel.org [209.132.180.67]) by mx.example.net with ESMTP "
-                  b"id 2; Fri, 27 Jan 2012 22:53:10 +0000\r\n"
-                  b"X-Greylist: delayed 3603 seconds by postgrey-1.27 at vger.kernel.org; Fri, 27 Jan 2012 "
+    # vger's own greylisting stamp, above the trust boundary's Received (its own): the hop's cause.
+    greylisted = (b"X-Greylist: delayed 3603 seconds by postgrey-1.27 at vger.kernel.org; Fri, 27 Jan 2012 "
                   b"17:53:03 EST (OriginalArrivalTime)\r\n"
                   b"Received: from out.example.org (out.example.org [192.0.2.1]) by vger.kernel.org with ESMTP "
                   b"id 1; Fri, 27 Jan 2012 22:53:03 +0000\r\n"
