@@ -91,6 +91,7 @@ from .model import (
     DnsRecordUse,
     DnsSource,
     Envelope,
+    EnvelopeDifference,
     Finding,
     HeaderField,
     Hop,
@@ -1326,7 +1327,11 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
     # Asked once: both uses below read the same receiver's results for the same domain.
     vouched = receiver_vouched(recorded, from_domain)
     if envelope.relay is not None and envelope.relay.service == "Firefox Relay":
-        findings[:] = [_relay_display_name(f, envelope, dmarc, vouched) for f in findings]
+        relay_sent = _relay_forward_evidence(envelope, dmarc, vouched)
+        if relay_sent is not None:
+            findings[:] = [_relay_display_name(f, envelope, relay_sent) for f in findings]
+            envelope = replace(envelope, differences=tuple(
+                _relay_display_name_difference(d, envelope) for d in envelope.differences))
     self_sent = self_addressed(envelope, vouched=vouched, spam_filters=spam_filters)
     if self_sent is not None:
         findings.append(self_sent)
@@ -1651,28 +1656,66 @@ def _sender_vouched_by(envelope: Envelope, from_domain: str | None,
     return replace(envelope, differences=differences)
 
 
-def _relay_display_name(finding: Finding, envelope: Envelope, dmarc: DmarcResult | None,
-                        vouched: bool | None) -> Finding:
-    """The From: display-name warning on a Firefox Relay forward whose From: domain DMARC passes
-    for (as computed, or as the receiving side recorded when not computed here): "original
-    [via Relay]" in the name and the mask in the address is how the relay forwards, and the pass
-    shows the relay sent it. Lowered to a notice, never dropped: anyone can write the name, and
-    the relay copies whatever the original From: said, which nothing here authenticates."""
+def _relay_forward_evidence(envelope: Envelope, dmarc: DmarcResult | None, vouched: bool | None) -> str | None:
+    """What shows the relay sent a Firefox Relay forward, in words, or None: DMARC passes for its
+    From: domain (as computed, or as the receiving side recorded when not computed here). Without
+    it the relay's form is anyone's to write, and its display name stays the warning it is."""
     relay = envelope.relay
-    if finding.id != "envelope.display_name_address" or finding.subject != "From" or relay is None \
-            or relay.direction != "forward" or dmarc is None:
-        return finding
+    if relay is None or relay.direction != "forward" or dmarc is None:
+        return None
     if dmarc.result == "pass":
-        passed = f"DMARC passes for {dmarc.from_domain}"
-    elif dmarc.result == "not_checked" and vouched is True:
-        passed = f"the receiving side recorded {dmarc.from_domain} as authenticated"
-    else:
-        return finding  # not evidenced: a forger can write the relay's form as easily
-    return replace(finding, severity=Severity.NOTICE, explanation=(
-        f"{finding.explanation} This is {relay.service}'s documented form of a forward: it writes the original "
-        "From: in the display name, followed by \"[via Relay]\", and the mask in the address; and "
-        f"{passed}, so the relay sent this message. The name is still the original sender's text, copied by the "
-        "relay: it says who wrote to the mask, as a claim nothing here authenticates."))
+        return f"DMARC passes for {dmarc.from_domain}"
+    if dmarc.result == "not_checked" and vouched is True:
+        return f"the receiving side recorded {dmarc.from_domain} as authenticated"
+    return None
+
+
+def _relay_shown_sender(envelope: Envelope) -> str:
+    """The original sender a Firefox Relay forward's display name shows, for words: the address
+    the relay read from it (RelayInfo.original_sender), else "the original sender"."""
+    relay = envelope.relay
+    if relay is not None and relay.original_sender and (relay.original_sender_source or "").startswith("From: "):
+        return relay.original_sender[:120]
+    return "the original sender"
+
+
+def _relay_display_name(finding: Finding, envelope: Envelope, relay_sent: str) -> Finding:
+    """The From: display-name warning on a Firefox Relay forward the relay is shown to have sent
+    (``relay_sent``, _relay_forward_evidence): "original [via Relay]" in the name and the mask in
+    the address is how the relay forwards, not an impersonation, and is said as that. Lowered to a
+    notice, never dropped: the relay copies whatever the original From: said, which nothing here
+    authenticates, and a mail program that shows only the name shows that sender."""
+    relay = envelope.relay
+    if finding.id != "envelope.display_name_address" or finding.subject != "From" or relay is None:
+        return finding
+    shown = _relay_shown_sender(envelope)
+    mask = next((a.address for a in envelope.header_from if a.domain), None) or relay.alias or "the mask"
+    return replace(finding, severity=Severity.NOTICE,
+                   title=f"From: shows the original sender ({shown}) of a {relay.service} forward"
+                   if shown != "the original sender" else f"From: shows the original sender of a {relay.service} forward",
+                   explanation=(
+                       f"{relay.service} forwarded this message to the owner of the mask {mask[:200]}: its documented "
+                       "forward writes the original From: in the display name, followed by \"[via Relay]\", and the "
+                       f"mask as the address; and {relay_sent}, so the relay sent it. The name is not the relay "
+                       f"posing as {shown}: it is {shown}'s From: as the relay copied it, saying who wrote to the "
+                       "mask, a claim nothing here authenticates. Mail programs that show only the name show that "
+                       "sender."))
+
+
+def _relay_display_name_difference(difference: EnvelopeDifference, envelope: Envelope) -> EnvelopeDifference:
+    """The From: display-name difference of a Firefox Relay forward the relay is shown to have
+    sent (as _relay_display_name), said as the relay's form, not an impersonation."""
+    relay = envelope.relay
+    # The difference's header_value is the From: mailbox as written ("name <address>", envelope._fmt).
+    author = next((a for a in envelope.header_from
+                   if a.display_name and difference.header_value == f"{a.display_name} <{a.address}>"), None)
+    if difference.kind != "display_name_address" or relay is None or author is None:
+        return difference
+    shown = _relay_shown_sender(envelope)
+    return replace(difference, explanation=(
+        f"The From: display name shows {shown}, the original sender, as {relay.service}'s forward writes it; the "
+        f"real address, {author.address[:200]}, is the mask the message was sent to. Mail programs that show only "
+        f"the name would display {shown}."))
 
 
 def _reply_to_unsigned(findings: Sequence[Finding], dkim: tuple[DkimSignatureResult, ...],

@@ -146,14 +146,14 @@ def test_the_relays_display_name_is_a_notice_when_dmarc_passes_for_its_domain() 
     assert report.dmarc is not None and report.dmarc.result == "pass"
     finding = _display_name_finding(report)
     assert finding.severity.value == "notice"
-    assert "Firefox Relay's documented form of a forward" in finding.explanation
-    assert "DMARC passes for mozmail.com, so the relay sent this message" in finding.explanation
+    assert "its documented forward writes the original From: in the display name" in finding.explanation
+    assert "DMARC passes for mozmail.com, so the relay sent it" in finding.explanation
     # Without the relay's key the form is anyone's to write: a warning, as for any other name.
     unsigned = headerscope.analyze(raw, resolver=SnapshotResolver({"_dmarc.mozmail.com": dns["_dmarc.mozmail.com"]}),
                                    now=NOW)
     assert unsigned.dmarc is not None and unsigned.dmarc.result == "fail"
     assert _display_name_finding(unsigned).severity.value == "warning"
-    assert "documented form" not in _display_name_finding(unsigned).explanation
+    assert "documented forward" not in _display_name_finding(unsigned).explanation
 
 
 def test_offline_the_receivers_recorded_pass_evidences_the_relay() -> None:
@@ -165,3 +165,45 @@ def test_offline_the_receivers_recorded_pass_evidences_the_relay() -> None:
     failed = headerscope.analyze(results.replace(b"pass", b"fail") + _DELIVERED + _SIGNED_FORWARD, offline=True,
                                  now=NOW)
     assert _display_name_finding(failed).severity.value == "warning"
+
+
+def test_the_relays_reply_address_is_no_reply_to_in_another_organisation() -> None:
+    # Verification V34f s1: a forward's Reply-To: replies@relay.firefox.com (the relay's reply address,
+    # mozilla/fx-private-relay's ADR on the mask in From:) got "Reply-To points to another domain": a reply
+    # through the relay is its design, and both domains are the relay's, forged or not.
+    for headers in (_FORWARD, _FORGED):
+        _, findings = _run(headers)
+        assert not [f for f in findings if f.id.startswith("envelope.reply_to")], headers
+    envelope, _ = _run(_FORWARD)
+    assert not [d for d in envelope.differences if d.kind == "reply_to_domain"]
+    # Another organisation's Reply-To on the relay's forward is still said, and the relay's reply
+    # address under another From: is another organisation's.
+    _, findings = _run(_FORWARD.replace("replies@relay.firefox.com", "collect@attacker.example"))
+    assert [f.title for f in findings if f.id == "envelope.reply_to_other_domain"] == \
+        ["Reply-To points to another domain (attacker.example)"]
+    _, findings = _run("From: news@shop.example\nTo: bob@gmail.com\nReply-To: replies@relay.firefox.com\n")
+    assert [f.id for f in findings if f.id == "envelope.reply_to_other_domain"] == ["envelope.reply_to_other_domain"]
+
+
+def test_the_lowered_display_name_notice_says_what_the_relay_did_not_impersonation() -> None:
+    # Verification V35d s1: lowered to a notice, its words still said "shows another address ... trust the
+    # address, not the name", and the difference "a common way to impersonate a sender".
+    raw = _DELIVERED + sign(_SIGNED_FORWARD, domain="mozmail.com", key=rsa_key(1024),
+                            headers="from:to:subject:date:reply-to:resent-from")
+    dns = {**rsa_dns(1024, name="s1._domainkey.mozmail.com"),
+           "_dmarc.mozmail.com": {"TXT": [["v=DMARC1; p=quarantine"]]}}
+    report = headerscope.analyze(raw, resolver=SnapshotResolver(dns), now=NOW)
+    finding = _display_name_finding(report)
+    assert finding.title == "From: shows the original sender (news@shop.example) of a Firefox Relay forward"
+    assert "impersonat" not in finding.explanation and "trust the address, not the name" not in finding.explanation
+    assert "its documented forward writes the original From: in the display name" in finding.explanation
+    assert "a claim nothing here authenticates" in finding.explanation
+    [difference] = [d for d in report.envelope.differences if d.kind == "display_name_address"]
+    assert "impersonate" not in difference.explanation
+    assert "the real address, abc123@mozmail.com, is the mask the message was sent to" in difference.explanation
+    # Unproven (no relay key), the warning and the difference keep their words.
+    unsigned = headerscope.analyze(raw, resolver=SnapshotResolver({"_dmarc.mozmail.com": dns["_dmarc.mozmail.com"]}),
+                                   now=NOW)
+    assert _display_name_finding(unsigned).title == "From: display name shows another address (news@shop.example)"
+    [kept] = [d for d in unsigned.envelope.differences if d.kind == "display_name_address"]
+    assert "a common way to impersonate a sender" in kept.explanation
