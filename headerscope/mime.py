@@ -1967,8 +1967,10 @@ def _backscatter(message: Message, copy: bytes, report: DeliveryReport | None) -
     returned copy's first hop, the bouncing server's own stamp: a login submission at a server of
     another organisation (not a webmail provider's, which lets only verified addresses send), or
     an outside client whose HELO names the From: domain's organisation; and no DKIM signature of
-    that organisation in the copy. None otherwise (the domain's own mail that bounced), and None
-    when the bounce (``report``, or its text without one) says the bouncing server failed to
+    that organisation in the copy. None otherwise (the domain's own mail that bounced), None when
+    the copy carries a DKIM signature of the bouncing side's own organisation (its Reporting-MTA,
+    else the bounce's From:): that side signed the message to send it out for its customer, and
+    its refusal is its own (an email service's suppression list), and None when the bounce (``report``, or its text without one) says the bouncing server failed to
     deliver the message onward (_relayed_outward): a receiver of forged mail refuses it for its
     own reasons, a relay reports another server's, and a relay that takes a sender's login or
     HELO is the sender's own outbound route (an ISP's submission server, an ESP)."""
@@ -1996,10 +1998,27 @@ def _backscatter(message: Message, copy: bytes, report: DeliveryReport | None) -
         return None
     # DomainKeys (RFC 4870), DKIM's predecessor, signed with the same d= tag (Gmail until 2011).
     signatures = inner.all("DKIM-Signature")[:_MAX_COPY_SIGNATURES] + inner.all("DomainKey-Signature")[:2]
+    # The bouncing side: the report's Reporting-MTA (RFC 3464 section 2.2.2), else the bounce's own From:.
+    bouncer_names = [report.reporting_mta] if report is not None and report.reporting_mta else []
+    bouncer_names += [a.domain for a in parse_addresses((message.first("From") or "")[:_MAX_ADDRESS_TEXT])[:1]
+                      if a.domain]
+    bouncers = {organizational_domain(name) for name in (n.strip().lower().rstrip(".") for n in bouncer_names)
+                if is_domain_name(name)} - {None}
     for signature in signatures:
         signer = _dkim_d_tag_re().search(signature.value[:4000])
-        if signer is not None and ours(signer.group(1)):
+        if signer is None:
+            continue
+        if ours(signer.group(1)):
             return None  # the domain signed it: its own mail, whatever the route
+        signing = signer.group(1).lower().rstrip(".")
+        if is_domain_name(signing) and organizational_domain(signing) in bouncers:
+            # The bouncing side signed the message itself: it was sending it out for its customer,
+            # as an email service signs its customers' mail with a key of its own (RFC 6376
+            # section 3.5: d= is the signing organisation); a receiver does not sign the mail it
+            # takes in. Its refusal, with or without another server's reply (a suppression list's
+            # refusal of an address that bounced before reaches no server), is its own refusal of
+            # its own customer's message: no forged sender's backscatter.
+            return None
     stamps = inner.all("Received")
     if not stamps:
         return None

@@ -494,6 +494,44 @@ SISIMAI_EXIM30 = (
 )
 
 
+def _ses_unsigned(raw: bytes) -> bytes:
+    """The SES bounce with its returned copy's DKIM-Signature (d=amazonses.com) taken out."""
+    start = raw.index(b"DKIM-Signature: ")
+    return raw[:start] + raw[raw.index(b"\n", start) + 1:]
+
+
+# Amazon SES's refusal of an address on its suppression list (verification V35b): SES sends nothing,
+# so no remote server is named; its report says so in its own words, with Status 5.1.1 (the
+# diagnostic as SES's bounce notifications write it: sesv2 docs, "OnAccountSuppressionList").
+SES_SUPPRESSED = SES_OWN_MAIL.replace(
+    b"Reporting-MTA: dns; a27-35.smtp-out.us-west-2.amazonses.com", b"Reporting-MTA: dns; amazonses.com").replace(
+    b"Diagnostic-Code: smtp; 550 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.1 Failed to "
+    b"establish connection>\nStatus: 4.4.7",
+    b"Diagnostic-Code: smtp; Amazon SES did not send the message to this address because it is on the suppression "
+    b"list for your account. For more information about removing addresses from the suppression list, see the "
+    b"Amazon SES Developer Guide at https://docs.aws.amazon.com/ses/latest/DeveloperGuide/"
+    b"sending-email-suppression-list.html\nStatus: 5.1.1")
+
+
+def test_a_bounce_by_the_service_that_signed_the_returned_message_is_not_called_backscatter() -> None:
+    # The reporting side (Reporting-MTA, else the bounce's From:) signed the returned copy (d= of its
+    # organisation): it was sending the message out for its customer and refused it itself, as SES
+    # does for an address on its suppression list. A receiver of forged mail signs nothing it takes in.
+    assert SES_SUPPRESSED != SES_OWN_MAIL and b"Remote-MTA" not in SES_SUPPRESSED
+    assert any(f.id == "dsn.failed" for f in headerscope.analyze(SES_SUPPRESSED, offline=True).findings)
+    assert not _findings(SES_SUPPRESSED, "dsn.backscatter")
+    # The same refusal of a copy the bouncing side did not sign reads as before.
+    assert _findings(_ses_unsigned(SES_SUPPRESSED), "dsn.backscatter")
+    # Another organisation's signature is no sign of the bouncing side's, nor is a d= that is no domain.
+    for signer in (b"d=mailer.example", b"d=[192.0.2.1]", b"d=amazonses..com"):
+        assert _findings(SES_SUPPRESSED.replace(b"d=amazonses.com", signer), "dsn.backscatter"), signer
+    # Without a Reporting-MTA the bounce's own From: names the bouncing side.
+    unreported = SES_SUPPRESSED.replace(b"Reporting-MTA: dns; amazonses.com\n", b"")
+    assert not _findings(unreported, "dsn.backscatter")
+    assert _findings(unreported.replace(b"From: MAILER-DAEMON@amazonses.com", b"From: MAILER-DAEMON@mx.other.example"),
+                     "dsn.backscatter")
+
+
 def test_a_bounce_of_the_senders_mail_its_relay_failed_to_deliver_onward_is_not_called_backscatter() -> None:
     for name, raw in (("ionos", IONOS_OWN_MAIL), ("ses", SES_OWN_MAIL), ("exim text", SISIMAI_EXIM30)):
         report = headerscope.analyze(raw, offline=True)
@@ -503,7 +541,8 @@ def test_a_bounce_of_the_senders_mail_its_relay_failed_to_deliver_onward_is_not_
     # reporting server's own refusal is what a receiver of forged mail writes, still backscatter.
     own_refusal = {
         "ionos, no Remote-MTA": IONOS_OWN_MAIL.replace(b"Remote-MTA: dns; mx1.redhat.com\n", b""),
-        "ses, not a routing status": SES_OWN_MAIL.replace(b"Status: 4.4.7", b"Status: 5.0.0"),
+        # (Without SES's own signature: a copy the bouncing side signed is its customer's, below.)
+        "ses, not a routing status": _ses_unsigned(SES_OWN_MAIL).replace(b"Status: 4.4.7", b"Status: 5.0.0"),
         "exim text, a local refusal": SISIMAI_EXIM30.replace(
             b"    SMTP error from remote mail server after RCPT TO:<kijitora@exmaple.ch>:\n"
             b"    host mx1.example.eu [192.0.2.32]: 554 5.7.1 <kijitora@exmaple.ch>:\n"
@@ -513,7 +552,8 @@ def test_a_bounce_of_the_senders_mail_its_relay_failed_to_deliver_onward_is_not_
         assert raw not in (IONOS_OWN_MAIL, SES_OWN_MAIL, SISIMAI_EXIM30), name
         assert _findings(raw, "dsn.backscatter"), name
     # A delay is the relay still trying onward, whatever its status.
-    delayed = SES_OWN_MAIL.replace(b"Status: 4.4.7", b"Status: 4.0.0").replace(b"Action: failed", b"Action: delayed")
+    delayed = _ses_unsigned(SES_OWN_MAIL).replace(b"Status: 4.4.7", b"Status: 4.0.0").replace(
+        b"Action: failed", b"Action: delayed")
     assert any(f.id == "dsn.delayed" for f in headerscope.analyze(delayed, offline=True).findings)
     assert not _findings(delayed, "dsn.backscatter")
     assert _findings(delayed.replace(b"Action: delayed", b"Action: failed"), "dsn.backscatter")
