@@ -2172,11 +2172,27 @@ def _inline_forward_finding(fields: dict[str, str], separator: str) -> Finding:
 # <submitter> Report-ID: <id>" (receivers write "domain" in either case). Microsoft puts a tag
 # before it ("[Preview] Report Domain: ...", dmarcreport@microsoft.com); Mail.Ru ends the domain
 # and the submitter with ";" ("Report Domain: example.com; Submitter: Mail.Ru; Report-ID: 1852..."),
-# a separator, not part of the name. Every repetition is bounded, and the lazy names give back at
-# most the one ";".
+# a separator, not part of the name. Amazon SES writes "Dmarc Aggregate Report Domain: {example.com}
+# Submitter: {Amazon SES} Date: {2020-04-18} Report-ID: {fd22fed8-...}" (postmaster@amazonses.com):
+# each value in braces, which may hold spaces, and a Date: before the Report-ID. Every repetition is
+# bounded, and the lazy names give back at most the one ";".
 _aggregate_subject = compiled_on_first_use(
-    r"^\s*(?:\[[^\[\]\r\n]{1,40}\]\s*)?Report\s+Domain:\s*(\S{1,253}?);?\s+Submitter:\s*(\S{1,253}?);?\s+"
-    r"Report-ID:\s*(\S{1,200})", re.IGNORECASE)
+    r"^\s*(?:\[[^\[\]\r\n]{1,40}\]\s*)?(?:Dmarc\s+Aggregate\s+)?Report\s+Domain:\s*"
+    r"(?:\{([^{}\r\n]{1,253})\}|(\S{1,253}?));?\s+Submitter:\s*(?:\{([^{}\r\n]{1,253})\}|(\S{1,253}?));?\s+"
+    r"(?:Date:\s*(?:\{[^{}\r\n]{1,60}\}|\S{1,60})\s+)?Report-ID:\s*(?:\{([^{}\r\n]{1,200})\}|(\S{1,200}))",
+    re.IGNORECASE)
+
+
+def _aggregate_subject_parts(subject: str | None) -> tuple[str, str, str] | None:
+    """(report domain, submitter, report id) of a DMARC aggregate report's Subject
+    (_aggregate_subject), each as written without SES's braces, or None when it is not one."""
+    found = _aggregate_subject().match(subject[:600]) if subject else None
+    if found is None:
+        return None
+    groups = found.groups()
+    domain, submitter, report_id = (braced if braced is not None else bare or ""
+                                    for braced, bare in (groups[0:2], groups[2:4], groups[4:6]))
+    return domain, submitter, report_id
 
 
 # Fields RFC 5322 section 3.6 allows once (From: has its own finding, envelope.multiple_from),
@@ -2330,18 +2346,17 @@ def _dmarc_aggregate_findings(message: Message) -> tuple[Finding | None, Finding
     what it is, and that its Date: is the report's, written after the period. The Subject alone
     is anyone's to write, and a phish dressed as a report must not be filed as one (verification
     V23): the notice says so, and the message is read as the mail it is."""
-    subject = message.first_decoded("Subject")
-    found = _aggregate_subject().match(subject[:600]) if subject else None
+    found = _aggregate_subject_parts(message.first_decoded("Subject"))
     if found is None:
         return None, None
-    domain, submitter, report_id = (group.strip("<>") for group in found.groups())
+    domain, submitter, report_id = (part.strip().strip("<>") for part in found)
     if not _carries_aggregate_data(message, domain):
-        shown = _short(found.group(1).strip(), 80)
+        shown = _short(found[0].strip(), 80)
         return None, Finding(
             id="message.report_subject_only", severity=Severity.NOTICE,
             title="The Subject of a DMARC aggregate report, but no report attached",
             explanation=("Its Subject is laid out as RFC 7489 section 7.2.1.1 gives a DMARC aggregate report's "
-                         f"(about {shown}, from {_short(found.group(2).strip(), 80)}), but no part carries a report "
+                         f"(about {shown}, from {_short(found[1].strip(), 80)}), but no part carries a report "
                          f"named as the RFC has generators name it (receiver!{shown}!begin!end, .xml, .zip or .gz): "
                          "it is not shown to be such a report, whatever its Subject says. Anyone can write that "
                          "Subject, and attach a zip; the message is analysed as the mail it is."),
@@ -2390,11 +2405,10 @@ def _tls_report_finding(message: Message, parts: list[_Part]) -> Finding | None:
             or message.first("TLS-Report-Domain") is not None or part is not None):
         return None
     summary = _tlsrpt_summary(message.raw, part) if part is not None else None
-    subject = message.first_decoded("Subject")
-    found = _aggregate_subject().match(subject[:600]) if subject else None
-    domain = (message.first("TLS-Report-Domain") or "").strip()[:253] or (found.group(1) if found else None)
-    submitter = (message.first("TLS-Report-Submitter") or "").strip()[:253] or (found.group(2) if found else None)
-    report_id = found.group(3).strip("<>") if found else None
+    found = _aggregate_subject_parts(message.first_decoded("Subject"))
+    domain = (message.first("TLS-Report-Domain") or "").strip()[:253] or (found[0] if found else None)
+    submitter = (message.first("TLS-Report-Submitter") or "").strip()[:253] or (found[1] if found else None)
+    report_id = found[2].strip("<>") if found else None
     failed = summary[1] if summary else 0
     said = (f" In its JSON: {summary[0]}." if summary else
             " Its JSON part could not be read here." if part is not None else "")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 import headerscope
-from headerscope.mime import _aggregate_subject
+from headerscope.mime import _aggregate_subject, _aggregate_subject_parts
 from headerscope.model import Report
 from headerscope.received import parse_received
 from headerscope.render import get_renderer
@@ -112,8 +112,7 @@ def test_mail_ru_aggregate_report_subject_separators_are_not_part_of_the_names()
     assert _report_findings(report) == [("message.dmarc_report", "DMARC aggregate report from Mail.Ru about example.com")]
     [dmarc] = [f for f in report.findings if f.id == "message.dmarc_report"]
     assert "report 18520205951976380991788048000" in dmarc.explanation
-    found = _aggregate_subject().match(subject)
-    assert found is not None and found.groups() == ("example.com", "Mail.Ru", "18520205951976380991788048000")
+    assert _aggregate_subject_parts(subject) == ("example.com", "Mail.Ru", "18520205951976380991788048000")
 
 
 @pytest.mark.parametrize(("subject", "groups"), [
@@ -126,17 +125,60 @@ def test_mail_ru_aggregate_report_subject_separators_are_not_part_of_the_names()
     ("[" + "x" * 41 + "] Report Domain: a.example Submitter: b.example Report-ID: 6", None),
     ("[a] [b] Report Domain: a.example Submitter: b.example Report-ID: 7", None),
     ("Report Domain: ; Submitter: b.example Report-ID: 8", (";", "b.example", "8")),
+    # Amazon SES's: braced values (a submitter with a space), a Date: before the Report-ID.
+    ("Dmarc Aggregate Report Domain: {a.example}  Submitter: {Amazon SES}  Date: {2020-04-18}  Report-ID: {9-x}",
+     ("a.example", "Amazon SES", "9-x")),
+    ("dmarc aggregate report domain: {a.example} Submitter: {Amazon SES} Report-ID: {10}",
+     ("a.example", "Amazon SES", "10")),
+    ("Report Domain: a.example Submitter: b.example Date: 2026-01-01 Report-ID: 11", ("a.example", "b.example", "11")),
+    ("Dmarc Aggregate Report Domain: {a.example} Submitter: {Amazon SES} Date: {2020-04-18}", None),
+    # An unclosed brace is no braced value: the name is read as written, as any other.
+    ("Dmarc Aggregate Report Domain: {a.example Submitter: {Amazon SES} Report-ID: {12}",
+     ("{a.example", "Amazon SES", "12")),
+    ("Re: Dmarc Aggregate Report Domain: {a.example} Submitter: {Amazon SES} Report-ID: {13}", None),
 ])
 def test_aggregate_subject_edges(subject: str, groups: tuple[str, str, str] | None) -> None:
-    found = _aggregate_subject().match(subject)
-    assert (found.groups() if found else None) == groups
+    assert _aggregate_subject_parts(subject) == groups
+
+
+# Amazon SES's aggregate report as it arrived (ericdaugherty/dmarc-report-processor's test data, 2020):
+# its Subject folded, its report an application/octet-stream named as RFC 7489 section 7.2.1.1 has it.
+_SES_AGGREGATE = (
+    b"Date: Sun, 19 Apr 2020 12:00:06 +0000\r\nFrom: postmaster@amazonses.com\r\nTo: dmarc@ericdaugherty.com\r\n"
+    b"Message-ID: <01000171924f5b62-0dddbc87-dec5-4db3-9e07-64efe12d4aea-000000@email.amazonses.com>\r\n"
+    b"Subject: Dmarc Aggregate Report Domain: {ericdaugherty.com}  Submitter:\r\n {Amazon SES}  Date: {2020-04-18}"
+    b"  Report-ID:\r\n {fd22fed8-be9b-4788-9fb8-ce8eb4804161}\r\nMIME-Version: 1.0\r\n"
+    b"Content-Type: multipart/mixed; \r\n\tboundary=\"----=_Part_40304_1252609814.1587297606493\"\r\n"
+    b"X-SES-Outgoing: 2020.04.19-54.240.14.87\r\n"
+    b"Feedback-ID: 1.us-east-1.CTa/CO4t1eWkL0VlHBu5/eINCZhxZraAIsQC/FZHIgk=:AmazonSES\r\n\r\n"
+    b"------=_Part_40304_1252609814.1587297606493\r\nContent-Type: text/plain; charset=us-ascii\r\n"
+    b"Content-Transfer-Encoding: 7bit\r\n\r\nThis MIME email was sent through Amazon SES.\r\n"
+    b"------=_Part_40304_1252609814.1587297606493\r\nContent-Type: application/octet-stream; \r\n"
+    b"\tname=amazonses.com!ericdaugherty.com!1587168000!1587254400.xml.gz\r\nContent-Transfer-Encoding: base64\r\n"
+    b"Content-Disposition: attachment; \r\n\tfilename=amazonses.com!ericdaugherty.com!1587168000!1587254400.xml.gz"
+    b"\r\n\r\nH4sIAAAAAAAAAwMAAAAAAAAAAAA=\r\n------=_Part_40304_1252609814.1587297606493--\r\n")
+
+
+def test_amazon_ses_aggregate_report_subject_is_read() -> None:
+    # Verification V34h: SES's "Dmarc Aggregate Report Domain: {...}" was not read as a report.
+    report = headerscope.analyze(_SES_AGGREGATE, offline=True)
+    assert _report_findings(report) == [
+        ("message.dmarc_report", "DMARC aggregate report from Amazon SES about ericdaugherty.com")]
+    [dmarc] = [f for f in report.findings if f.id == "message.dmarc_report"]
+    assert "report fd22fed8-be9b-4788-9fb8-ce8eb4804161" in dmarc.explanation and "{" not in dmarc.explanation
+    # Without the report attached, its Subject alone is a claim, as any other receiver's.
+    bare = _SES_AGGREGATE.replace(b"name=amazonses.com!ericdaugherty.com!1587168000!1587254400.xml.gz",
+                                  b"name=invoice.pdf").replace(
+        b"filename=amazonses.com!ericdaugherty.com!1587168000!1587254400.xml.gz", b"filename=invoice.pdf")
+    assert [i for i, _ in _report_findings(headerscope.analyze(bare, offline=True))] == ["message.report_subject_only"]
 
 
 def test_aggregate_subject_is_linear_on_hostile_subjects() -> None:
     # The lazy names backtrack within their bound only: a long run of ";" or of name characters
     # never matching "Submitter:" ends fast (600 characters are read of a Subject).
     for hostile in ("Report Domain: " + ";" * 600, "Report Domain: " + "a" * 300 + " " + "b;" * 150,
-                    "[" + "]" * 50 + "Report Domain: x"):
+                    "[" + "]" * 50 + "Report Domain: x", "Dmarc Aggregate Report Domain: " + "{" * 600,
+                    "Report Domain: {" + "a " * 300, "Report Domain: a Submitter: b Date: " + "{" * 580):
         assert _aggregate_subject().match(hostile[:600]) is None
 
 
