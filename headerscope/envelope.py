@@ -2651,11 +2651,13 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         if munged is not None and address is reply_to[0]:
             continue  # the author, whom the list moved to Reply-To (told above)
         if _in_domains(address.domain, _FIREFOX_RELAY_DOMAINS) and from_real \
+                and address.address.rpartition("@")[0].lower() in _FIREFOX_RELAY_SHARED \
                 and all(_in_domains(a.domain, _FIREFOX_RELAY_DOMAINS) for a in from_real):
             # Firefox Relay's forward from a mask at mozmail.com sets Reply-To: replies@relay.firefox.com
             # (mozilla/fx-private-relay, docs/adr "Use the Relay mask address as From:"): a reply goes
-            # back through the relay, which sends it on as the mask. Both domains are Mozilla's relay, so
-            # the reply goes to the operator the From: names, whoever wrote the field.
+            # back through the relay, which sends it on as the mask. Only the relay's own shared
+            # addresses: relay.firefox.com also holds users' older masks (its DOMAIN_CHOICES), whose
+            # replies go on to whoever owns the mask (verification V39b).
             continue
         # Not excused: a Reply-To to the author a From: encodes, or to a list that old-style marks
         # and Sender: name. Those fields are the sending side's text, which a spoofer writes too

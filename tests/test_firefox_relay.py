@@ -183,6 +183,10 @@ def test_the_relays_reply_address_is_no_reply_to_in_another_organisation() -> No
         ["Reply-To points to another domain (attacker.example)"]
     _, findings = _run("From: news@shop.example\nTo: bob@gmail.com\nReply-To: replies@relay.firefox.com\n")
     assert [f.id for f in findings if f.id == "envelope.reply_to_other_domain"] == ["envelope.reply_to_other_domain"]
+    # A user's own mask at relay.firefox.com (the relay's first mask domain, its DOMAIN_CHOICES) is
+    # no relay address: replies there go on to whoever owns the mask (verification V39b).
+    _, findings = _run(_FORGED.replace("replies@relay.firefox.com", "x@relay.firefox.com"))
+    assert [f.id for f in findings if f.id == "envelope.reply_to_other_domain"] == ["envelope.reply_to_other_domain"]
 
 
 def test_the_lowered_display_name_notice_says_what_the_relay_did_not_impersonation() -> None:

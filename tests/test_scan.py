@@ -83,7 +83,10 @@ def test_thunderbirds_other_separator_dates_split_without_a_blank_line(tmp_path:
     separators = [b"From jwz  Fri Jul  1 09:13:09 1994\n", b"From jwz  Fri, Jul 01 09:13:09 1994\n",
                   b"From jwz  Fri Jul  1 09:13:09 1994 PST\n", b"From jwz  Fri Jul  1 09:13:09 1994 (+0700)\n",
                   b"From - no-reply@example.org  Mon Oct 16 2023 16:18:56 GMT-0700\n"]
-    body = b"Hello\nFrom here on, Fri, Jul 01 09:13:09 1994 was the day.\nbye\n"
+    # (A voicemail listing's unquoted lines, time without seconds and no year, with a "field"
+    # after them, stay body lines: V39b.)
+    body = (b"Hello\nFrom here on, Fri, Jul 01 09:13:09 1994 was the day.\nbye\n"
+            b"From Alice Mon, Oct 16 09:12\nDuration: 0:42\nFrom +15551234567 Tue, Oct 17 11:40\nDuration: 1:05\n")
     data = b"".join(separator + message(n, body=body).replace(b"\r\n", b"\n")
                     for n, separator in enumerate(separators, 1))
     mbox = tmp_path / "datestyles.mbox"
@@ -1547,7 +1550,7 @@ def test_a_mailbox_whose_first_line_is_not_a_separator_is_read_as_a_mailbox(
 
     stray = b"Subject: junk first\n\n"
     box = mbox_of([message(1), message(2)])
-    for name, data in (("cut.mbox", stray + box), ("Inbox", stray + box),
+    for name, data in (("cut.mbox", stray + box), ("Inbox.mbox", stray + box),
                        ("crlf.mbox", (stray + box).replace(b"\n", b"\r\n"))):
         path = tmp_path / name
         path.write_bytes(data)
@@ -1579,7 +1582,11 @@ def test_a_mailbox_whose_first_line_is_not_a_separator_is_read_as_a_mailbox(
     folder = tmp_path / "mh"
     folder.mkdir()
     (folder / "1").write_bytes(stray + box)
-    for name in ("patchmail", "saved.txt"):
+    # Only a name that says mailbox is looked through (V39b): an extensionless message given by
+    # name, or a .eml with "mbox" in its name, whose body quotes a bounce's mbox entry, stays one.
+    (tmp_path / "Inbox").write_bytes(stray + box)
+    (tmp_path / "Re mbox corruption.eml").write_bytes(stray + box)
+    for name in ("patchmail", "saved.txt", "Inbox", "Re mbox corruption.eml"):
         items = list(iter_inputs([str(tmp_path / name)], lazy=lazy))
         assert [item.label for item in items] == [str(tmp_path / name)], name
     assert [item.label for item in iter_inputs([str(folder)], lazy=lazy)] == [str(folder / "1")]

@@ -18,7 +18,7 @@ from headerscope.scan.readers import iter_mbox, read_input
 
 _SEPARATOR = re.compile(rb"^From \S+ +[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d\d:\d\d")
 # Thunderbird's other forms, a separator without a blank line before it when a field follows.
-_OTHER = re.compile(rb"^From \S{1,500} +(?:\S{1,500} +)?[A-Z][a-z]{2},? +[A-Z][a-z]{2} +\d?\d +(?:\d{4} +)?\d\d:\d\d")
+_OTHER = re.compile(rb"^From \S{1,500} +(?:\S{1,500} +)?[A-Z][a-z]{2},? +[A-Z][a-z]{2} +\d?\d +(?:\d{4} +\d\d:\d\d:\d\d|\d\d:\d\d:\d\d +\d{4})")
 _QUOTED = re.compile(rb">+From ")
 _DATED = re.compile(rb"\b\d\d?:\d\d(?::\d\d)?\b.{0,40}?\b(?:19|20)\d\d\b|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr"
                     rb"|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b.{0,40}?\b\d\d?:\d\d\b")
@@ -76,7 +76,7 @@ _LINES = (b"From a@b Mon Nov  2 10:00:00 2026\n", b"From b Tue Dec 12 1:00:00 20
           b"From my side: what?\n", b"From a at b.org  Sat Nov 14 21:29:28 2015\n", b"Received: x\n",
           b">From From \n", b">>x>From y\n", b"From a>From b\n", b">From a>>From b\n",
           b"From jwz  Fri, Jul 01 09:13:09 1994\n", b"From - a@b  Mon Oct 16 2023 16:18:56 GMT-0700\r\n",
-          b"From here on, Fri, Jul 01 09:13:09 1994\n")
+          b"From here on, Fri, Jul 01 09:13:09 1994\n", b"From Alice Mon, Oct 16 09:12\n")
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -46,9 +46,11 @@ _MBOX_SEPARATOR = re.compile(rb"^From \S+ +[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d 
 # above takes already), and exporters' "From - addr  Mon Oct 16 2023 16:18:56 GMT-0700" (the year
 # before the time). Without a blank line before it such a line separates only when a header
 # field follows it, so a body line ("From here on, Mon Jul 1 ...") stays a body line. Each part
-# is bounded, and \S and spaces do not overlap: linear on any line.
+# is bounded, and \S and spaces do not overlap: linear on any line. The time has its seconds and
+# the year stands before or after it, as every form writes them: a body line "From Alice Mon, Oct
+# 16 09:12" with "Duration: 0:42" after it is a voicemail listing, not a separator (V39b).
 _MBOX_SEPARATOR_OTHER = compiled_on_first_use(
-    rb"^From \S{1,500} +(?:\S{1,500} +)?[A-Z][a-z]{2},? +[A-Z][a-z]{2} +\d?\d +(?:\d{4} +)?\d\d:\d\d")
+    rb"^From \S{1,500} +(?:\S{1,500} +)?[A-Z][a-z]{2},? +[A-Z][a-z]{2} +\d?\d +(?:\d{4} +\d\d:\d\d:\d\d|\d\d:\d\d:\d\d +\d{4})")
 
 
 @frozen
@@ -440,7 +442,7 @@ def _iter_dir(path: Path, max_message: int, lazy: bool, passed_over: list[str] |
                 if passed_over is not None and len(passed_over) < _MAX_PASSED_OVER:
                     passed_over.append(str(root_path / name))
                 continue
-            yield from _iter_file(root_path / name, max_message, lazy, walked=True)
+            yield from _iter_file(root_path / name, max_message, lazy)
     yield from _unlistable_rows(unlistable)
 
 
@@ -482,10 +484,7 @@ def _special_file(path: Path) -> str | None:
     return "not a file"
 
 
-def _iter_file(path: Path, max_message: int, lazy: bool, walked: bool = False) -> Iterator[ScanInput]:
-    """``walked``: found in a directory walk, where a file without a mailbox's name is one message
-    (an MH folder's numbered files, a tree of saved messages) and is not looked through for a
-    mailbox's separators (see _late_separator)."""
+def _iter_file(path: Path, max_message: int, lazy: bool) -> Iterator[ScanInput]:
     head = _head(path)
     module = _decompressor(head)
     if module is not None:
@@ -500,7 +499,7 @@ def _iter_file(path: Path, max_message: int, lazy: bool, walked: bool = False) -
             return
         with handle:
             yield from iter_mmdf(handle.read, str(path), max_message)
-    elif _may_be_cut_mailbox(path, walked) and _late_separator(path, max_message):
+    elif _may_be_cut_mailbox(path) and _late_separator(path, max_message):
         yield from iter_mbox(path, max_message, lazy, no_separator=True)
     else:
         yield _read_single(path, max_message, lazy)
@@ -510,16 +509,17 @@ def _iter_file(path: Path, max_message: int, lazy: bool, walked: bool = False) -
 _GIT_PATCH_DATE = b"Mon Sep 17 00:00:00 2001"
 
 
-def _may_be_cut_mailbox(path: Path, walked: bool) -> bool:
+def _may_be_cut_mailbox(path: Path) -> bool:
     """Whether a file that does not start with "From " is looked through for a mailbox's later
-    separators: one named as a mailbox (.mbox, .mbx, "mbox" in its name), or one given by name
-    that is not named as a single message (.eml, .emlx, .msg, .txt). A single message's body can
-    quote a separator-shaped line with header fields after it (an inline "git format-patch" text,
-    a quoted mbox entry): read as a mailbox, it would be cut in two."""
+    separators: only one named as a mailbox (.mbox, .mbx, "mbox" in its name) and not as a single
+    message (.eml, .emlx, .msg, .txt). A single message's body can quote a separator-shaped line
+    with header fields after it (an inline "git format-patch" text, a quoted bounce's mbox entry):
+    read as a mailbox, it would be cut in two and its DKIM body hash would fail (verification V39b:
+    an extensionless saved message given by name was)."""
     name = path.name.lower()
-    if name.endswith((".mbox", ".mbx")) or "mbox" in name:
-        return True
-    return not walked and not name.endswith((".eml", ".emlx", ".msg", ".txt"))
+    if name.endswith((".eml", ".emlx", ".msg", ".txt")):
+        return False
+    return name.endswith((".mbox", ".mbx")) or "mbox" in name
 
 
 # A separator of an mbox after a blank line, in a file that does not start with one: "\n\nFrom "
