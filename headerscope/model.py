@@ -732,7 +732,7 @@ class SpfResult(Value):
 
 @frozen
 class DmarcRecord(Value):
-    """A parsed DMARC record (RFC 7489 section 6.3)."""
+    """A parsed DMARC record (RFC 9989 section 4.7; pct=, rf=, ri= are RFC 7489 section 6.3's)."""
 
     raw: str
     """Record text."""
@@ -743,9 +743,10 @@ class DmarcRecord(Value):
     sp: str | None
     """Subdomain policy."""
     np: str | None
-    """Non-existent subdomain policy (DMARCbis / RFC 9091)."""
+    """Non-existent subdomain policy (RFC 9989 section 4.7; RFC 9091 before it)."""
     pct: int
-    """Percentage (default 100)."""
+    """Percentage (default 100): RFC 7489's pct=, no tag of RFC 9989 (appendix A.6), which ignores it; kept for
+    receivers still on RFC 7489."""
     adkim: str
     """DKIM alignment mode (r or s)."""
     aspf: str
@@ -757,23 +758,54 @@ class DmarcRecord(Value):
     ruf: tuple[str, ...]
     """Failure report URIs."""
     t: str | None
-    """DMARCbis testing flag."""
+    """Testing flag (RFC 9989 section 4.7)."""
     psd: str | None
-    """DMARCbis public suffix domain flag."""
+    """Public suffix domain flag (RFC 9989 section 4.7)."""
+
+    @property
+    def removed_tags(self) -> tuple[str, ...]:
+        """The RFC 7489 tags written here that RFC 9989 removed (appendix C.5.2: pct, rf, ri): receivers
+        that follow RFC 9989 ignore them, as any unknown tag (section 4.7)."""
+        return tuple(dict.fromkeys(name.lower() for name, _value in self.tags if name.lower() in ("pct", "rf", "ri")))
+
+
+@frozen
+class Rfc7489Reading(Value):
+    """How a receiver still on RFC 7489 decides DMARC for the From: domain: the Public Suffix List's
+    organisational domain (RFC 7489 section 3.2), the record at the From: domain or that one
+    (section 6.6.3), pct= sampling (section 6.6.4), no np=."""
+
+    result: str
+    """pass, fail, none, temperror, permerror, not_checked."""
+    record_domain: str | None
+    """Where it finds the record."""
+    org_domain: str | None
+    """The From: domain's organisational domain by the Public Suffix List."""
+    policy: str | None
+    """The policy that applies (p or sp)."""
+    policy_reason: str
+    """Why, in words."""
+    disposition: str | None
+    """On a pass or fail: what such a receiver does (pct= applied)."""
+    dkim_aligned: bool | None
+    """On a pass or fail: a passing DKIM signature aligns by the Public Suffix List."""
+    spf_aligned: bool | None
+    """On a pass or fail: the SPF identity passes and aligns by the Public Suffix List."""
 
 
 @frozen
 class DmarcResult(Value):
-    """DMARC evaluation of the From: domain (RFC 7489)."""
+    """DMARC evaluation of the From: domain (RFC 9989), with the RFC 7489 reading beside it."""
 
     result: str
     """pass, fail, none, temperror, permerror, not_checked."""
     from_domain: str | None
     """RFC5322.From domain."""
     org_domain: str | None
-    """Organisational domain (Public Suffix List)."""
+    """Organisational domain by the RFC 9989 DNS Tree Walk (section 4.10.2); null when the walk could not be
+    made (offline, a DNS error). The Public Suffix List's is ``rfc7489.org_domain``."""
     record_domain: str | None
-    """Where the record was found."""
+    """Where the record that applies was found (RFC 9989 section 4.10.1)."""
     record: DmarcRecord | None
     """Parsed record."""
     policy: str | None
@@ -794,9 +826,10 @@ class DmarcResult(Value):
     explanation: str
     """Why, in words."""
     tree_walk_domain: str | None = None
-    """Where the DMARCbis tree walk found a record."""
+    """Where the RFC 9989 DNS Tree Walk found the record that applies (the same as ``record_domain``)."""
     tree_walk_note: str | None = None
-    """Difference between RFC 7489 and DMARCbis discovery, if any."""
+    """How a receiver still on RFC 7489 (Public Suffix List) decides, when that differs from this RFC 9989
+    result: the policy at another name, another alignment, another result or disposition; null when they agree."""
     arc_override: str | None = None
     """What a receiver trusting the ARC sealer could decide."""
     arc_sealers: tuple[str, ...] = ()
@@ -809,6 +842,9 @@ class DmarcResult(Value):
     from_results: tuple[tuple[str, str], ...] = ()
     """With several From: domains, each one's own DMARC result as (domain, result), in From: order
     (RFC 7489 section 6.6.1); empty with one."""
+    rfc7489: Rfc7489Reading | None = None
+    """The RFC 7489 reading of the same From: domain (what receivers still on RFC 7489 decide); null when there
+    is no From: domain to read."""
 
     def alignment_words(self) -> tuple[str, str]:
         """The DKIM and SPF halves of DMARC in words, labelled "aligned and passing" so that they
@@ -1004,7 +1040,8 @@ class Comparison(Value):
     """same, dns_drift, modified_after_delivery, expired_since, rules_changed (a recorded pass that fails now only
     because verifiers refuse rsa-sha1 since RFC 8301), policy_changed, not_recorded, not_recomputed,
     different, from_changed (the receiver's DMARC result names another From: domain than the one shown),
-    records_disagree (ARC: the "now" is the newest ARC-Seal's recorded cv=fail, not a recomputation)."""
+    records_disagree (ARC: the "now" is the newest ARC-Seal's recorded cv=fail, not a recomputation), older_rules
+    (DMARC: the receiver recorded what RFC 7489 decides now, and RFC 9989 decides otherwise)."""
     explanation: str
     """Why they differ, in words."""
     recorded_by: str | None = None

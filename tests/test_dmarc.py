@@ -113,13 +113,17 @@ def test_subdomain_policy_and_non_existent_subdomain_policy() -> None:
     assert own.policy == "none" and own.policy_reason.startswith("p=")
 
 
-def test_pct_zero_and_testing_downgrade_the_disposition() -> None:
-    # RFC 7489 section 6.6.4: a message sampled out gets the next less strict policy.
+def test_pct_is_the_older_reading_and_testing_downgrades_the_disposition() -> None:
+    # RFC 9989 appendix A.6 removed pct=: the policy applies as published. RFC 7489 section 6.6.4,
+    # which receivers still on it follow, gives a message sampled out the next less strict policy.
     zero, ids = run({"_dmarc.example.com": txt("v=DMARC1; p=reject; pct=0")})
-    assert (zero.policy, zero.disposition) == ("reject", "quarantine")
+    assert (zero.policy, zero.disposition) == ("reject", "reject")
+    assert zero.rfc7489 is not None and (zero.rfc7489.policy, zero.rfc7489.disposition) == ("reject", "quarantine")
+    assert zero.tree_walk_note and "another disposition" in zero.tree_walk_note
     assert "dmarc.partial_pct" in ids
     half, _ = run({"_dmarc.example.com": txt("v=DMARC1; p=quarantine; pct=50")})
-    assert half.disposition == "quarantine" and "pct=50" in half.explanation
+    assert half.disposition == "quarantine" and "pct=" not in half.explanation
+    assert half.rfc7489 is not None and half.rfc7489.disposition == "quarantine" and half.tree_walk_note is None
     testing, ids = run({"_dmarc.example.com": txt("v=DMARC1; p=quarantine; t=y")})
     assert testing.disposition == "none" and "dmarc.testing" in ids
 
@@ -135,11 +139,20 @@ def test_record_must_start_with_version() -> None:
     assert result.result == "none"
 
 
-def test_multiple_records_are_not_applied() -> None:
+def test_multiple_records_are_discarded_and_the_walk_goes_on() -> None:
+    # RFC 9989 section 4.10 step 2 discards them all; RFC 7489 section 6.6.3 step 4 ended
+    # discovery there (mailauth v6's rfc9989-compliance test, "discards a multi-record set at the
+    # author domain and continues the walk").
     zone = {"_dmarc.example.com": {"TXT": [["v=DMARC1; p=reject"], ["v=DMARC1; p=none"]]}}
     result, ids = run(zone)
-    assert result.result == "none" and "RFC 7489 section 6.6.3" in result.explanation
-    assert "dmarc.invalid_record" in ids
+    assert result.result == "none" and "dmarc.invalid_record" in ids
+    assert result.rfc7489 is not None and "RFC 7489 section 6.6.3" in result.rfc7489.policy_reason
+    parent = {"_dmarc.mail.example.com": {"TXT": [["v=DMARC1; p=reject"], ["v=DMARC1; p=quarantine"]]},
+              "_dmarc.example.com": txt("v=DMARC1; p=none; sp=quarantine")}
+    result, ids = run(parent, ("mail.example.com",))
+    assert (result.result, result.record_domain, result.policy) == ("fail", "example.com", "quarantine")
+    assert result.rfc7489 is not None and (result.rfc7489.result, result.rfc7489.record_domain) == ("none", "mail.example.com")
+    assert result.tree_walk_note and "another result" in result.tree_walk_note
 
 
 def test_syntax_error_is_permerror_and_missing_p() -> None:
@@ -223,22 +236,44 @@ def test_receivers_own_seal_is_not_a_sealer_to_trust_and_its_override_is_reporte
     assert result.arc_override and "may override" in result.arc_override
 
 
-def test_tree_walk_note_when_discovery_differs() -> None:
-    # RFC 7489 skips b.example.com; the DMARCbis tree walk finds it first.
+def test_policy_is_the_fewest_labels_record_not_the_first_found() -> None:
+    # RFC 9989 section 4.10.2 rule 3: without psd=, the record with the fewest labels is the
+    # organisational domain, and section 4.10.1 takes its policy, not an intermediate one's.
     zone = {"_dmarc.b.example.com": txt("v=DMARC1; p=reject"), "_dmarc.example.com": txt("v=DMARC1; p=none")}
     result, _ = run(zone, ("a.b.example.com",))
-    assert result.record_domain == "example.com" and result.tree_walk_domain == "b.example.com"
-    assert result.tree_walk_note and "reject" in result.tree_walk_note
+    assert (result.record_domain, result.org_domain, result.policy) == ("example.com", "example.com", "none")
+    assert result.tree_walk_note is None
+    # psd=n makes b.example.com its own organisational domain, and its policy applies; the
+    # Public Suffix List reading keeps example.com's.
+    zone["_dmarc.b.example.com"] = txt("v=DMARC1; p=reject; psd=n")
+    result, _ = run(zone, ("a.b.example.com",))
+    assert (result.record_domain, result.org_domain, result.policy) == ("b.example.com", "b.example.com", "reject")
+    assert result.rfc7489 is not None and (result.rfc7489.record_domain, result.rfc7489.policy) == ("example.com", "none")
+    assert result.tree_walk_note and "uses _dmarc.example.com" in result.tree_walk_note
     same, _ = run(zone, ("example.com",))
     assert same.tree_walk_note is None
 
 
-def test_psd_record_found_by_tree_walk_only() -> None:
-    zone = {"_dmarc.gov": txt("v=DMARC1; p=reject; sp=none; np=reject; psd=y"), "example.gov": {}}
+def test_psd_record_at_a_tld_found_by_the_tree_walk() -> None:
+    # RFC 9989 section 4.10.2 rule 2: psd=y at gov makes example.gov the organisational domain;
+    # no record of its own, so the public suffix domain's applies (section 4.10.1), its p= for the
+    # organisational domain itself and sp=/np= for names below (section 4.7). RFC 7489 never asks
+    # a public suffix: no record.
+    zone = {"_dmarc.gov": txt("v=DMARC1; p=reject; sp=none; np=reject; psd=y"), "example.gov": {},
+            "mail.example.gov": {"A": ["192.0.2.1"]}}
     result, _ = run(zone, ("example.gov",))
-    assert result.result == "none" and result.tree_walk_domain == "gov"
-    assert result.tree_walk_note and "organisational domain example.gov" in result.tree_walk_note
-    assert "fail with policy reject" in result.tree_walk_note
+    assert (result.result, result.record_domain, result.org_domain, result.policy) == (
+        "fail", "gov", "example.gov", "reject")
+    assert result.rfc7489 is not None and (result.rfc7489.result, result.rfc7489.org_domain) == ("none", "example.gov")
+    assert result.tree_walk_note and "decides none" in result.tree_walk_note
+    below, _ = run(zone, ("mail.example.gov",))
+    assert (below.result, below.org_domain, below.policy) == ("fail", "example.gov", "none")
+    ghost, _ = run(zone, ("ghost.example.gov",))
+    assert (ghost.result, ghost.policy) == ("fail", "reject") and "NXDOMAIN" in ghost.policy_reason
+    # A record at the organisational domain itself is preferred to the PSD's (section 4.10.1:
+    # "PSD policy is not used for Organizational Domains that have published a DMARC Policy Record").
+    own, _ = run({**zone, "_dmarc.example.gov": txt("v=DMARC1; p=none")}, ("mail.example.gov",))
+    assert (own.record_domain, own.org_domain, own.policy) == ("example.gov", "example.gov", "none")
 
 
 def test_arc_override_when_first_sealer_saw_pass() -> None:
@@ -445,7 +480,8 @@ def test_pct_zero_finding_says_no_message_gets_the_policy() -> None:
     _, findings = check_dmarc(SnapshotResolver({"_dmarc.example.com": txt("v=DMARC1; p=reject; pct=0")}),
                               from_domains=("example.com",), dkim=(), spf=spf("esp.example"), arc=None)
     pct = next(f for f in findings if f.id == "dmarc.partial_pct")
-    assert "to no failing message" in pct.explanation and result.disposition == "quarantine"
+    assert "to no failing message" in pct.explanation and result.disposition == "reject"
+    assert "not a tag of RFC 9989" in pct.explanation and "still on RFC 7489" in pct.explanation
 
 
 def test_nothing_aligned_names_the_srs_sender_spf_judged_rightly() -> None:
@@ -522,7 +558,7 @@ def test_an_invalid_policy_with_rua_is_its_own_warning_not_monitoring_only() -> 
     assert (result.result, result.policy) == ("fail", "none")
     [invalid] = [f for f in findings if f.id == "dmarc.invalid_record"]
     assert invalid.title == "DMARC record with an invalid policy: treated as p=none"
-    assert "p='rejct' is not a valid policy" in invalid.explanation and invalid.reference.endswith("section-6.6.3")
+    assert "p='rejct' is not a valid policy" in invalid.explanation and invalid.reference.endswith("section-4.10.1")
     assert "dmarc.monitoring_only" not in {f.id for f in findings}
     # A real p=none is monitoring only, and no invalid-record warning.
     _, ids = run({"_dmarc.example.com": txt("v=DMARC1; p=none; rua=mailto:r@example.com")})
@@ -711,10 +747,14 @@ def test_tag_names_are_case_insensitive_the_version_value_is_not() -> None:
 def test_no_record_words_name_each_name_asked_once() -> None:
     _, findings = check_dmarc(SnapshotResolver({}), from_domains=("example.com",), dkim=(), spf=None, arc=None)
     said = next(f.explanation for f in findings if f.id == "dmarc.no_record")
-    assert said.startswith("_dmarc.example.com publishes no DMARC policy") and "Neither" not in said
+    assert said.startswith("Neither _dmarc.example.com nor any name on its RFC 9989 tree walk (_dmarc.com) publishes")
+    _, findings = check_dmarc(SnapshotResolver({}), from_domains=("com",), dkim=(), spf=None, arc=None)
+    said = next(f.explanation for f in findings if f.id == "dmarc.no_record")
+    assert said.startswith("_dmarc.com publishes no DMARC policy") and "Neither" not in said
     _, findings = check_dmarc(SnapshotResolver({}), from_domains=("mail.example.com",), dkim=(), spf=None, arc=None)
     said = next(f.explanation for f in findings if f.id == "dmarc.no_record")
-    assert said.startswith("Neither _dmarc.mail.example.com nor _dmarc.example.com publishes a DMARC policy")
+    assert said.startswith("Neither _dmarc.mail.example.com nor any name on its RFC 9989 tree walk "
+                           "(_dmarc.example.com, _dmarc.com) publishes a DMARC policy")
 
 
 def test_np_and_sp_differ_and_existence_is_unknown() -> None:
@@ -746,14 +786,14 @@ def test_np_and_sp_differ_and_existence_is_unknown() -> None:
 
 
 def test_np_existence_definitions_nxdomain_and_rfc9091_nodata() -> None:
-    # DMARCbis counts only NXDOMAIN as non-existent (RFC 8020), RFC 9091 section 2.1 also a name
+    # RFC 9989 counts only NXDOMAIN as non-existent (RFC 8020), the older RFC 9091 section 2.1 also a name
     # without A, AAAA and MX: the words say which is applied and what the other gives (V34c
     # np_nodata_only_txt). AAAA and MX are asked only when np= differs from sp=.
     zone: dict[str, Any] = {"_dmarc.example.com": txt("v=DMARC1; p=none; sp=none; np=reject"),
                             "ghost.example.com": {"TXT": [["v=spf1 -all"]]}}
     result, _ = run(zone, ("ghost.example.com",))
     assert (result.result, result.policy) == ("fail", "none")
-    assert "exists under DMARCbis" in result.policy_reason and "RFC 9091 section 2.1" in result.policy_reason
+    assert "exists under RFC 9989" in result.policy_reason and "RFC 9091 section 2.1" in result.policy_reason
     assert "applies np=reject" in result.policy_reason
     with_mx = {**zone, "ghost.example.com": {"TXT": [["v=spf1 -all"]], "MX": ["10 mx.example.com."]}}
     result, _ = run(with_mx, ("ghost.example.com",))
@@ -771,20 +811,26 @@ def test_np_existence_definitions_nxdomain_and_rfc9091_nodata() -> None:
 
 
 def test_tree_walk_aligns_identifiers_by_their_own_walks() -> None:
-    # DMARCbis section 4.10.2: psd=n makes dept.bigco.example the author's organisational domain;
-    # the SPF domain's own walk gives bigco.example, so the walk would fail with reject where the
-    # PSL's bigco.example passes (verification V34c, case tw_psdn).
+    # RFC 9989 section 4.10.2: psd=n makes dept.bigco.example the author's organisational domain;
+    # the SPF domain's own walk gives bigco.example, so DMARC fails with reject where the PSL's
+    # bigco.example passes for a receiver still on RFC 7489 (verification V34c, case tw_psdn).
     zone: dict[str, Any] = {"_dmarc.dept.bigco.example": txt("v=DMARC1; p=reject; psd=n; aspf=r"),
                             "_dmarc.bigco.example": txt("v=DMARC1; p=none"),
                             "x.dept.bigco.example": {"A": ["192.0.2.7"]}}
     result, _ = run(zone, ("x.dept.bigco.example",), spf_result=spf("bounce.bigco.example"))
-    assert result.result == "pass" and result.tree_walk_domain == "dept.bigco.example"
-    assert result.tree_walk_note and "organisational domain dept.bigco.example" in result.tree_walk_note
-    assert "would give fail with policy reject" in result.tree_walk_note
+    assert (result.result, result.policy, result.record_domain) == ("fail", "reject", "dept.bigco.example")
+    assert result.org_domain == "dept.bigco.example" and result.spf_aligned is False
+    assert result.rfc7489 is not None and (result.rfc7489.result, result.rfc7489.org_domain) == ("pass", "bigco.example")
+    assert result.tree_walk_note and "decides pass, aligned by SPF" in result.tree_walk_note
     # An identifier inside the walk's organisational domain aligns there too.
     result, _ = run(zone, ("x.dept.bigco.example",), spf_result=spf("bounce.dept.bigco.example"))
-    assert result.tree_walk_note and "would give pass" in result.tree_walk_note
-    # A DKIM d= whose walk fails temporarily leaves the walk's outcome unsaid.
-    broken = {**zone, "_dmarc.mail.bigco.example": {"TXT": "SERVFAIL"}}
+    assert result.result == "pass" and result.spf_aligned is True
+    # A DKIM d= whose walk fails temporarily leaves its alignment unknown: neither pass nor fail
+    # (RFC 9989 section 5.3.6).
+    broken = {**zone, "_dmarc.mail.dept.bigco.example": {"TXT": "SERVFAIL"}}
+    result, ids = run(broken, ("x.dept.bigco.example",), sigs=(dkim("mail.dept.bigco.example"),))
+    assert (result.result, result.dkim_aligned, result.policy) == ("temperror", None, "reject")
+    assert "_dmarc.mail.dept.bigco.example failed (SERVFAIL)" in result.explanation and "dmarc.temperror" in ids
+    # A d= outside the author's organisational domain needs no walk: it cannot align.
     result, _ = run(broken, ("x.dept.bigco.example",), sigs=(dkim("mail.bigco.example"),))
-    assert result.tree_walk_note and "stopped" in result.tree_walk_note and "would give" not in result.tree_walk_note
+    assert (result.result, result.dkim_aligned) == ("fail", False)

@@ -1,13 +1,17 @@
-"""DMARC discovery, alignment and policy (RFC 7489, RFC 9091 ``np``, DMARCbis tree walk).
+"""DMARC discovery, alignment and policy (RFC 9989, which obsoletes RFC 7489 and RFC 9091).
 
-The result follows RFC 7489: the record at ``_dmarc.<From domain>``, else at the
-organisational domain (Public Suffix List). The DMARCbis DNS tree walk is computed beside
-it, and ``tree_walk_note`` says when the two would decide differently.
+The result follows RFC 9989: the record at ``_dmarc.<From domain>``, else the one the DNS Tree
+Walk finds at its organisational domain or public suffix domain (section 4.10.1); relaxed
+alignment compares organisational domains found by tree walks (section 4.10.2). The RFC 7489
+reading (the Public Suffix List's organisational domain, pct=) is computed beside it
+(``rfc7489``), and ``tree_walk_note`` says when it decides otherwise: receivers still on RFC
+7489 decide that way.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
 
@@ -29,6 +33,7 @@ from ..model import (
     Finding,
     Hop,
     RecordedResult,
+    Rfc7489Reading,
     Severity,
     SpfResult,
     SrsInfo,
@@ -45,8 +50,11 @@ from .recorded import (
 )
 
 RFC7489 = "https://www.rfc-editor.org/rfc/rfc7489"
-RFC9091 = "https://www.rfc-editor.org/rfc/rfc9091"
-DMARCBIS = "https://datatracker.ietf.org/doc/draft-ietf-dmarc-dmarcbis/"
+RFC9989 = "https://www.rfc-editor.org/rfc/rfc9989"
+"""RFC 9989 (2026) obsoletes RFC 7489 and RFC 9091. Its text was not stored where this was written;
+the sections quoted are those of draft-ietf-dmarc-dmarcbis-41, the last draft (RFC Editor queue),
+whose numbering the RFC keeps (4.10 DNS Tree Walk, 4.10.1 Policy Discovery, 4.10.2 Identifier
+Alignment Evaluation, appendix A.6 pct=)."""
 RFC8617 = "https://www.rfc-editor.org/rfc/rfc8617"
 
 _POLICIES = ("none", "quarantine", "reject")
@@ -55,7 +63,9 @@ _STRICTNESS = {"none": 0, "quarantine": 1, "reject": 2}
 _LOWER = {"reject": "quarantine", "quarantine": "none", "none": "none"}
 _MAX_FROM_DOMAINS = 5
 _MAX_RECORD_CHARS = 4096  # far above any real record; keeps parsing of hostile text bounded
-_MAX_TREE_WALK_QUERIES = 8  # DMARCbis section 4.10: at most 8 DNS queries
+_MAX_TREE_WALK_QUERIES = 8
+"""RFC 9989 section 4.10: "a shortcut is built into the process so that Author Domains with more than
+eight labels do not result in more than eight DNS queries"."""
 _TAG = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 # RFC 7489 section 6.4's ABNF: the tag name "v" is a quoted string, which RFC 5234 section 2.3
 # makes case-insensitive ("V=DMARC1" is a record); the value is %x44.4d.41.52.43.31, case-sensitive
@@ -92,8 +102,11 @@ class _Parsed(Value):
     notes: tuple[str, ...]
     """Invalid values that were ignored or defaulted."""
     policy_valid: bool
-    """p= present and valid, and sp= valid if present (RFC 7489 section 6.6.3 step 5)."""
+    """p= present and valid, and sp= and np= valid if present (RFC 9989 section 4.10.1)."""
     has_valid_rua: bool
+    np_invalid: bool = False
+    """np= is present and not a policy: invalid under RFC 9989 section 4.10.1, an unknown tag to
+    RFC 7489 (whose section 6.6.3 step 5 names p= and sp= only)."""
 
 
 class _Dns:
@@ -209,6 +222,10 @@ def check_dmarc(resolver: Resolver, *, from_domains: tuple[str, ...], dkim: tupl
 
 _UNKNOWN = ("not_checked", "temperror")
 
+_Align = Callable[[str | None, bool], "bool | None"]
+"""Whether an identifier aligns with the From: domain (strict or not): True, False, or None when
+the DNS that tells could not be had."""
+
 
 def published_record(resolver: Resolver, domain: str) -> tuple[str, DmarcRecord | None]:
     """(DNS status, the record) of ``_dmarc.<domain>`` read as policy discovery reads it (RFC 7489
@@ -232,93 +249,132 @@ def _multi_from_strictness(item: tuple[DmarcResult, tuple[Finding, ...]]) -> tup
 
 def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
               arc: ArcResult | None, receiver: _ReceiverView) -> tuple[DmarcResult, tuple[Finding, ...]]:
-    org_domain = organizational_domain(from_domain) or from_domain
     subject = f"dmarc {from_domain}"
     findings: list[Finding] = []
 
-    # RFC 7489 section 6.6.3: the From domain first, then the organisational domain.
-    lookup = dns.dmarc(from_domain)
-    if not lookup.records and not lookup.temporary and not lookup.offline and org_domain != from_domain:
-        lookup = dns.dmarc(org_domain)
-    record_domain = lookup.domain if lookup.records else None
+    # RFC 9989 section 4.10.1: "Policy discovery starts first with a query for a valid DMARC Policy
+    # Record at the name created by prepending the label "_dmarc" to the Author Domain"; "If no
+    # valid DMARC Policy Record is found by the first query, then perform a DNS Tree Walk to find
+    # the Author Domain's Organizational Domain or its Public Suffix Domain". The same walk from
+    # the Author Domain gives its Organizational Domain for alignment (section 4.10.2).
+    own = dns.dmarc(from_domain)
+    author = (_walk(dns, from_domain) if not own.offline and not own.temporary else
+              _Walk(from_domain, (), (), f"_dmarc.{from_domain} could not be asked"))
+    lookup: _Lookup = own
+    walk_failed: str | None = None
+    if len(own.records) != 1 and not own.offline and not own.temporary:
+        if author.failed is not None:
+            walk_failed = author.failed
+        else:
+            # "listed from highest preference to lowest: The Author Domain; The Organizational
+            # Domain of the Author Domain; The Public Suffix Domain of the Author Domain".
+            org = author.org or from_domain
+            psd = author.psd
+            lookup = author.record_at(org) or (psd[1] if psd else None) or own
+    record_domain = lookup.domain if len(lookup.records) == 1 else None
+    org_domain = author.org
+    align: _Align = _Aligner(dns, from_domain, author)
 
     parsed = _parse(lookup.records[0]) if len(lookup.records) == 1 else None
     record = parsed.record if parsed else None
 
-    # Alignment needs the record's modes; defaults are relaxed (RFC 7489 section 6.3). When the
-    # record could not be read (a temporary DNS error, at the From: domain or the organisational
-    # domain), its adkim=/aspf= are unknown as well: only an identical domain aligns in either mode
-    # (RFC 7489 sections 3.1 and 6.3), so strict is applied, and an identifier that aligns only
-    # under relaxed rules is told apart (``relaxed_only``), neither aligned nor failing.
-    modes_unknown = lookup.temporary and record is None
+    # Alignment needs the record's modes; defaults are relaxed (RFC 9989 section 4.7). When the
+    # record could not be read (a temporary DNS error, at the From: domain or on the tree walk),
+    # its adkim=/aspf= are unknown as well: only an identical domain aligns in either mode
+    # (RFC 9989 section 4.4), so strict is applied, and an identifier that aligns only under
+    # relaxed rules is told apart (``relaxed_only``), neither aligned nor failing.
+    modes_unknown = (lookup.temporary or walk_failed is not None) and record is None
     adkim = record.adkim if record else "s" if modes_unknown else "r"
     aspf = record.aspf if record else "s" if modes_unknown else "r"
-    dkim_domain = _aligned_dkim(dkim, from_domain, strict=adkim == "s")
-    spf_aligned = bool(spf and spf.result == "pass" and aligned(spf.domain, from_domain, strict=aspf == "s"))
+    dkim_domain = _aligned_dkim(dkim, align, strict=adkim == "s")
+    spf_passes = spf is not None and spf.result == "pass"
+    spf_alignment = align(spf.domain, aspf == "s") if spf is not None and spf_passes else False
+    spf_aligned = spf_alignment is True
     relaxed_only = _RelaxedOnly(
-        dkim=None if dkim_domain or not modes_unknown else _aligned_dkim(dkim, from_domain, strict=False),
+        dkim=None if dkim_domain or not modes_unknown else _aligned_dkim(dkim, _psl_align(from_domain), strict=False),
         spf=None if spf_aligned or not modes_unknown or spf is None or spf.result != "pass"
         or not aligned(spf.domain, from_domain) else normalize_domain(spf.domain))
     alignment = _alignment_words(dkim_domain, spf_aligned, dkim, spf, adkim, aspf, from_domain,
                                  relaxed_only=relaxed_only if modes_unknown else None)
+    # A passing identifier whose relaxed alignment a failed tree walk leaves unknown (RFC 9989
+    # section 5.3.6: a query that did not complete means the message "cannot be considered to
+    # pass or fail").
+    walk_unknown = [] if modes_unknown else [
+        domain for domain in dict.fromkeys(
+            [s.domain for s in dkim if s.result == "pass" and s.domain and align(s.domain, adkim == "s") is None]
+            + ([spf.domain] if spf is not None and spf_passes and spf_alignment is None else []))
+        if domain]
 
     # What the result reports: True when an aligned identity passes, None (unknown) when none
     # does but one that aligns (or an SPF identity nobody recorded) was not evaluated, since it
     # may have passed, or passes and aligns only if the unknown record allows relaxed alignment;
-    # False only when that is known (RFC 7489 section 6.6.2). An unevaluated identifier of an
+    # False only when that is known (RFC 9989 section 5.3.5). An unevaluated identifier of an
     # unknown record is judged relaxed: it may align.
     check_dkim = "r" if modes_unknown else adkim
     check_spf = "r" if modes_unknown else aspf
+    unknown_align = _psl_align(from_domain) if modes_unknown else align
     reported_dkim = True if dkim_domain else None if relaxed_only.dkim or _unevaluated_dkim(
-        dkim, from_domain, adkim=check_dkim) else False
+        dkim, unknown_align, adkim=check_dkim) or any(
+        s.domain in walk_unknown for s in dkim if s.result == "pass") else False
     reported_spf = True if spf_aligned else None if relaxed_only.spf or _unevaluated_spf(
-        spf, from_domain, aspf=check_spf) else False
+        spf, unknown_align, aspf=check_spf) or spf_alignment is None else False
 
-    walk_domain, walk_note = _tree_walk_note(dns, from_domain, org_domain, lookup, record, dkim, spf, dkim_domain,
-                                             spf_aligned)
+    older = _rfc7489_reading(dns, from_domain, dkim, spf, own)
 
     def result_of(result: str, explanation: str, *, policy: str | None = None, reason: str = "",
                   disposition: str | None = None, arc_override: str | None = None,
                   arc_sealers: tuple[str, ...] = (), arc_vouched: bool = False) -> DmarcResult:
+        reading = older
+        note = _rfc7489_note(reading, result, record_domain, org_domain, policy, disposition,
+                             dkim_domain is not None, spf_aligned)
         return DmarcResult(
             result=result, from_domain=from_domain, org_domain=org_domain, record_domain=record_domain,
             record=record, policy=policy, policy_reason=reason, disposition=disposition,
             dkim_aligned=reported_dkim, spf_aligned=reported_spf, aligned_dkim_domain=dkim_domain,
-            explanation=explanation, tree_walk_domain=walk_domain, tree_walk_note=walk_note,
-            arc_override=arc_override, arc_sealers=arc_sealers, arc_vouched=arc_vouched)
+            explanation=explanation, tree_walk_domain=record_domain, tree_walk_note=note,
+            arc_override=arc_override, arc_sealers=arc_sealers, arc_vouched=arc_vouched,
+            rfc7489=reading)
 
-    if lookup.offline:
+    if own.offline:
         return result_of("not_checked", _OFFLINE, reason="DNS not available (offline)"), ()
-    if lookup.temporary:
-        name = f"_dmarc.{lookup.domain}"
-        text = (f"temperror: the DNS lookup of {name} failed ({lookup.status}); the policy cannot be known, "
-                "a receiver would try again later")
+    if own.temporary or walk_failed is not None:
+        if own.temporary:
+            text = (f"temperror: the DNS lookup of _dmarc.{from_domain} failed ({own.status}); the policy cannot be "
+                    "known, a receiver would try again later")
+        else:
+            # RFC 9989 section 4.10.1: "Handling of DNS errors when querying for the DMARC Policy
+            # Record is left to the discretion of the Mail Receiver"; section 5.3.6: the message
+            # "cannot be considered to pass or fail".
+            text = (f"temperror: {from_domain} publishes no DMARC record of its own, and the RFC 9989 tree walk "
+                    f"for its policy stopped: {walk_failed}; the policy cannot be known, a receiver would try "
+                    "again later")
         findings.append(Finding(id="dmarc.temperror", severity=Severity.NOTICE,
                                 title="DMARC policy lookup failed (DNS error)", explanation=text,
-                                reference=f"{RFC7489}#section-6.6.3", subject=subject))
+                                reference=f"{RFC9989}#section-4.10.1", subject=subject))
         return result_of("temperror", f"{text}; {alignment}", reason="policy lookup failed"), tuple(findings)
-    if not lookup.records:
-        where = f"_dmarc.{from_domain}" + (f" nor _dmarc.{org_domain}" if org_domain != from_domain else "")
+    for name in author.several:
+        # RFC 9989 section 4.10 step 2: "If multiple DMARC Policy Records are returned for a single
+        # target, they are all discarded" (RFC 7489 section 6.6.3 step 4 ended discovery there).
+        findings.append(Finding(
+            id="dmarc.invalid_record", severity=Severity.WARNING, title="Several DMARC records",
+            explanation=f"_dmarc.{name} has {len(dns.dmarc(name).records)} TXT records starting with v=DMARC1; "
+                        "receivers discard them all, as if it published none (RFC 9989 section 4.10)"
+                        + (", and those still on RFC 7489 apply no DMARC to the message at all (RFC 7489 section "
+                           "6.6.3)." if name == from_domain else "."),
+            reference=f"{RFC9989}#section-4.10", subject=subject))
+    if record is None:
+        asked = walk_names(from_domain)
+        where = f"_dmarc.{from_domain}" + (
+            f" nor any name on its RFC 9989 tree walk ({', '.join(f'_dmarc.{n}' for n in asked[1:])})"
+            if len(asked) > 1 else "")
         text = f"none: no DMARC record at {where}; {alignment}"
-        # One name asked (the From: domain is its own organisational domain) or two.
-        publishes = f"Neither {where} publishes a" if org_domain != from_domain else f"{where} publishes no"
+        publishes = (f"Neither {where} publishes a" if len(asked) > 1 else f"{where} publishes no")
         findings.append(Finding(
             id="dmarc.no_record", severity=Severity.NOTICE, title=f"No DMARC record for {from_domain}",
             explanation=f"{publishes} DMARC policy, so receivers have no instruction for "
                         "mail that fails authentication with this From: domain.",
-            reference=f"{RFC7489}#section-6.6.3", subject=subject))
+            reference=f"{RFC9989}#section-4.10.1", subject=subject))
         return result_of("none", text, reason="no DMARC record"), tuple(findings)
-    if len(lookup.records) > 1:
-        # RFC 7489 section 6.6.3 step 4: several records end policy discovery; DMARC is not
-        # applied, so the result is "none" (some receivers report permerror instead).
-        text = (f"none: _dmarc.{lookup.domain} publishes {len(lookup.records)} DMARC records; RFC 7489 section "
-                "6.6.3 says DMARC is then not applied (some receivers report permerror)")
-        findings.append(Finding(
-            id="dmarc.invalid_record", severity=Severity.WARNING, title="Several DMARC records",
-            explanation=f"_dmarc.{lookup.domain} has {len(lookup.records)} TXT records starting with v=DMARC1; "
-                        "receivers ignore the policy entirely.",
-            reference=f"{RFC7489}#section-6.6.3", subject=subject))
-        return result_of("none", text, reason="several records: DMARC not applied"), tuple(findings)
 
     assert parsed is not None and record is not None
     if parsed.errors:
@@ -327,17 +383,18 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
         findings.append(Finding(
             id="dmarc.invalid_record", severity=Severity.WARNING, title="Malformed DMARC record",
             explanation=f"{text}. Receivers may ignore the policy.",
-            reference=f"{RFC7489}#section-6.3", subject=subject))
+            reference=f"{RFC9989}#section-4.8", subject=subject))
         return result_of("permerror", text, policy=record.p if record.p in _POLICIES else None,
                          reason="malformed record", disposition="none"), tuple(findings)
     if not parsed.policy_valid:
         if not parsed.has_valid_rua:
-            # RFC 7489 section 6.6.3 step 5: no valid p= (or invalid sp=) and no rua: DMARC is not applied.
+            # RFC 9989 section 4.10.1: no valid p= (or an invalid sp= or np=) and no rua: "the Mail
+            # Receiver applies no DMARC processing to this message".
             text = (f"none: the DMARC record at _dmarc.{lookup.domain} has no valid p= tag and no rua= "
-                    "address, so DMARC is not applied (RFC 7489 section 6.6.3)")
+                    "address, so DMARC is not applied (RFC 9989 section 4.10.1)")
             findings.append(Finding(
                 id="dmarc.invalid_record", severity=Severity.WARNING, title="DMARC record without a valid p=",
-                explanation=text, reference=f"{RFC7489}#section-6.6.3", subject=subject))
+                explanation=text, reference=f"{RFC9989}#section-4.10.1", subject=subject))
             return result_of("none", text, reason="record has no valid p="), tuple(findings)
         # ... with a valid rua it counts as p=none. The domain did not choose p=none (a typo such
         # as p=rejct most often means the stricter policy it meant to publish): its own warning,
@@ -345,52 +402,69 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
         written = {name.lower(): value for name, value in reversed(record.tags)}
         bad = (f"p={written['p'][:30]!r} is not a valid policy" if record.p == "invalid"
                else "it has no p= tag" if record.p is None
-               else f"sp={written.get('sp', '')[:30]!r} is not a valid policy")
+               else f"sp={written.get('sp', '')[:30]!r} is not a valid policy" if record.sp == "invalid"
+               else f"np={written.get('np', '')[:30]!r} is not a valid policy")
         findings.append(Finding(
             id="dmarc.invalid_record", severity=Severity.WARNING, title="DMARC record with an invalid policy: "
                                                                         "treated as p=none",
             explanation=f"The DMARC record at _dmarc.{lookup.domain}: {bad}. It names a report address (rua=), so "
-                        "receivers act as if it said p=none (RFC 7489 section 6.6.3): failing mail is not "
+                        "receivers act as if it said p=none (RFC 9989 section 4.10.1): failing mail is not "
                         "rejected or quarantined, whatever policy the domain meant to publish.",
-            reference=f"{RFC7489}#section-6.6.3", subject=subject))
-        record = replace(record, p="none", sp=None if record.sp not in _POLICIES else record.sp)
+            reference=f"{RFC9989}#section-4.10.1", subject=subject))
+        record = replace(record, p="none", sp=None if record.sp not in _POLICIES else record.sp,
+                         np=None if record.np not in _POLICIES else record.np)
 
     passed = dkim_domain is not None or spf_aligned
-    applicable = _applicable_policy(dns, from_domain, lookup.domain, record)
+    applicable = _applicable_policy(dns, from_domain, lookup.domain, record,
+                                    psd_org=record.psd == "y" and org_domain == from_domain)
     policy, reason = applicable.policy, applicable.reason
     notes = list(parsed.notes)
     if not passed:
-        unknown = _unevaluated(dkim, spf, from_domain, adkim=adkim, aspf=aspf)
+        unknown = _unevaluated(dkim, spf, align, adkim=adkim, aspf=aspf)
         if unknown is not None:
-            # RFC 7489 section 6.6.2: DMARC fails only when no identifier can pass aligned. An
+            # RFC 9989 section 5.3.5: DMARC fails only when no identifier can pass aligned. An
             # aligned input that could not be evaluated (no body, offline, temporary DNS error,
             # no client IP or MAIL FROM) leaves the outcome unknown, not a failure.
             word, why = unknown
-            text = (f"{word}: {alignment}; {why}, so whether DMARC would pass is unknown (RFC 7489 "
-                    f"section 6.6.2); if it failed, the {policy} policy would apply ({reason})")
-            if why.startswith(_UNVERIFIED_WORDS) and _uncheckable_copy_dkim(dkim, from_domain, adkim=adkim):
-                # RFC 7489 section 6.6.2: DMARC passes on either identifier; a copy without the signed
+            text = (f"{word}: {alignment}; {why}, so whether DMARC would pass is unknown (RFC 9989 "
+                    f"section 5.3.5); if it failed, the {policy} policy would apply ({reason})")
+            if why.startswith(_UNVERIFIED_WORDS) and _uncheckable_copy_dkim(dkim, align, adkim=adkim):
+                # RFC 9989 section 4.4.1: DMARC passes on either identifier; a copy without the signed
                 # body (a .msg, a .partial.emlx) cannot check DKIM, so what is left to go on is SPF and
                 # what the receiver recorded when it had the message.
-                spf_words = ("was not evaluated either" if spf is not None and _unevaluated_spf(spf, from_domain, aspf=aspf)
+                spf_words = ("was not evaluated either" if spf is not None and _unevaluated_spf(spf, align, aspf=aspf)
                              else "does not pass aligned here")
                 text = (f"{word}: {alignment}. Without a verifiable DKIM result, DMARC rests on SPF, which "
-                        f"{spf_words}, and on what the receiving side recorded at delivery (RFC 7489 section "
-                        f"6.6.2): whether it would pass is unknown from this copy; if it failed, the {policy} "
+                        f"{spf_words}, and on what the receiving side recorded at delivery (RFC 9989 section "
+                        f"5.3.5): whether it would pass is unknown from this copy; if it failed, the {policy} "
                         f"policy would apply ({reason})")
             return result_of(word, text, policy=policy, reason=reason), tuple(findings)
+        if walk_unknown:
+            # RFC 9989 section 5.3.6: "If one or more DNS queries required to perform DMARC
+            # validation on the message do not complete due to temporary or permanent DNS errors,
+            # the message cannot be considered to pass or fail the DMARC mechanism check."
+            why = "; ".join(_Aligner.why_unknown(align, d) for d in walk_unknown[:2]) if isinstance(align, _Aligner) \
+                else "a tree walk failed"
+            text = (f"temperror: {alignment}; whether {', '.join(walk_unknown[:3])} aligns with {from_domain} is "
+                    f"unknown: {why} (RFC 9989 section 5.3.6); if it does not, the {policy} policy applies "
+                    f"({reason})")
+            findings.append(Finding(
+                id="dmarc.temperror", severity=Severity.NOTICE,
+                title="DMARC alignment unknown: an organisational domain's tree walk failed (DNS error)",
+                explanation=text, reference=f"{RFC9989}#section-5.3.6", subject=subject))
+            return result_of("temperror", text, policy=policy, reason=reason), tuple(findings)
         if applicable.unknown_existence is not None and _STRICTNESS.get(applicable.lenient or "none", 0) == 0:
             # (Both policies enforcing, quarantine or reject: the failure is certain and enforced,
             # only how strictly is not known; it is told with the stricter one and both named.)
             # No identifier aligns, but the policy a failure gets is unknown: a DNS error, as when
-            # the _dmarc lookup itself fails (RFC 7489 section 6.6.3: temperror; DMARCbis leaves
-            # the handling of DNS errors to the receiver, who may defer the message).
+            # the _dmarc lookup itself fails (RFC 9989 section 4.10.1 leaves the handling of DNS
+            # errors to the receiver, who may defer the message).
             text = f"temperror: {alignment}; {applicable.unknown_existence}"
             findings.append(Finding(
                 id="dmarc.temperror", severity=Severity.NOTICE,
                 title="DMARC policy unknown: the From: domain's existence check failed (DNS error)",
                 explanation=f"No identifier aligns with {from_domain}, and {applicable.unknown_existence}.",
-                reference=f"{RFC9091}#section-2.1", subject=subject))
+                reference=f"{RFC9989}#section-4.10.1", subject=subject))
             return result_of("temperror", text, policy=policy, reason=reason), tuple(findings)
     if passed:
         disposition = "none"
@@ -429,29 +503,37 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
             explanation=f"No passing DKIM signature or SPF identity aligns with {from_domain}: {alignment}. "
                         f"The domain asks receivers to {_ASKS[disposition]} such mail."
                         + (f" {arc_override}" if (vouched or overridden) and arc_override else ""),
-            reference=f"{RFC7489}#section-6.6.2", subject=subject))
+            reference=f"{RFC9989}#section-5.3.5", subject=subject))
     if policy == "none" and parsed.policy_valid:
         findings.append(Finding(
             id="dmarc.monitoring_only", severity=Severity.NOTICE, title=f"{from_domain}: DMARC p=none (monitoring only)",
             explanation="The domain publishes DMARC only to collect reports: receivers are asked to do nothing "
                         "special with failing mail, so DMARC does not stop spoofing of this domain.",
-            reference=f"{RFC7489}#section-6.3", subject=subject))
+            reference=f"{RFC9989}#section-4.7", subject=subject))
     if record.pct < 100 and not passed:
-        # pct= samples only failing mail (RFC 7489 section 6.6.4): nothing to say of a pass.
+        # pct= samples only failing mail (RFC 7489 section 6.6.4): nothing to say of a pass. RFC 9989
+        # appendix A.6 removed the tag ("introduces the "t" tag as shorthand for "testing""), and
+        # section 4.7 has "unknown tags MUST be ignored": the disposition above ignores it, and what
+        # a receiver still on RFC 7489 does with it is told here.
+        lower = _LOWER.get(policy or "none", "none")
+        older_words = (f"applies the {policy} policy to no failing message and treats all of them as {lower}"
+                       if record.pct == 0 else
+                       f"applies the {policy} policy to {record.pct}% of failing messages, chosen at random, and "
+                       f"treats the rest as {lower}")
         findings.append(Finding(
-            id="dmarc.partial_pct", severity=Severity.NOTICE, title=f"DMARC policy applies to {record.pct}% only",
-            explanation=(f"pct=0: a receiver applies the {policy} policy to no failing message and treats "
-                         f"all of them as {_LOWER.get(policy or 'none', 'none')} (RFC 7489 section 6.6.4)."
-                         if record.pct == 0 else
-                         f"pct={record.pct}: a receiver applies the {policy} policy to {record.pct}% of failing "
-                         f"messages, chosen at random, and treats the rest as "
-                         f"{_LOWER.get(policy or 'none', 'none')} (RFC 7489 section 6.6.4)."),
-            reference=f"{RFC7489}#section-6.6.4", subject=subject))
+            id="dmarc.partial_pct", severity=Severity.NOTICE,
+            title=f"DMARC pct={record.pct}: not an RFC 9989 tag; receivers on RFC 7489 apply the policy to "
+                  f"{record.pct}% only",
+            explanation=(f"pct= is not a tag of RFC 9989 (appendix A.6 removed it in favour of t=), so a receiver "
+                         f"that follows RFC 9989 ignores it and applies {policy}; a receiver still on RFC 7489 "
+                         f"{older_words} (RFC 7489 section 6.6.4)."),
+            reference=f"{RFC9989}#appendix-A.6", subject=subject))
     if record.t == "y":
         findings.append(Finding(
             id="dmarc.testing", severity=Severity.NOTICE, title="DMARC policy in testing mode (t=y)",
             explanation="t=y asks receivers to apply the next less strict policy while the domain tests its "
-                        "DMARC deployment (DMARCbis).", reference=DMARCBIS, subject=subject))
+                        "DMARC deployment (RFC 9989 section 4.7).", reference=f"{RFC9989}#section-4.7",
+            subject=subject))
     return result_of("pass" if passed else "fail", text, policy=policy, reason=reason, disposition=disposition,
                      arc_override=arc_override, arc_sealers=tuple(i.domain for i in intermediaries if i.domain),
                      arc_vouched=vouched), tuple(findings)
@@ -461,12 +543,12 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
 _DKIM_UNEVALUATED_CODES = frozenset({"offline", "no_body", "temperror", "not_checked", *COPY_UNCHECKABLE_CODES})
 
 
-def _unevaluated_dkim(dkim: tuple[DkimSignatureResult, ...], from_domain: str, *,
+def _unevaluated_dkim(dkim: tuple[DkimSignatureResult, ...], align: _Align, *,
                       adkim: str) -> DkimSignatureResult | None:
-    """The first signature that aligns but could not be verified (offline, DNS error, no body,
-    a copy without the signed body)."""
+    """The first signature that aligns (or may: its walk failed) but could not be verified
+    (offline, DNS error, no body, a copy without the signed body)."""
     for signature in dkim:
-        if aligned(signature.domain, from_domain, strict=adkim == "s") and (
+        if align(signature.domain, adkim == "s") is not False and (
                 signature.result in ("not_checked", "temperror")
                 or signature.reason_code in _DKIM_UNEVALUATED_CODES):
             return signature
@@ -477,13 +559,13 @@ _UNVERIFIED_WORDS = "the DKIM signature by "
 """How _unevaluated's words begin when an aligned signature was left unverified."""
 
 
-def _uncheckable_copy_dkim(dkim: tuple[DkimSignatureResult, ...], from_domain: str, *, adkim: str) -> bool:
+def _uncheckable_copy_dkim(dkim: tuple[DkimSignatureResult, ...], align: _Align, *, adkim: str) -> bool:
     """The aligned signature left unverified is one a copy without the signed body cannot check."""
-    signature = _unevaluated_dkim(dkim, from_domain, adkim=adkim)
+    signature = _unevaluated_dkim(dkim, align, adkim=adkim)
     return signature is not None and signature.reason_code in COPY_UNCHECKABLE_CODES
 
 
-def _unevaluated_spf(spf: SpfResult | None, from_domain: str, *, aspf: str) -> bool:
+def _unevaluated_spf(spf: SpfResult | None, align: _Align, *, aspf: str) -> bool:
     """SPF could not be evaluated for an identity that aligns or that nobody recorded.
 
     spf=None means the caller had no SPF identity at all; "not_checked" means there was one
@@ -493,19 +575,19 @@ def _unevaluated_spf(spf: SpfResult | None, from_domain: str, *, aspf: str) -> b
     # The SPF identity matters only if it could align: a known MAIL FROM (or, for the
     # null sender, HELO) domain outside From's organisation can never make DMARC pass.
     domain = spf.domain or (spf.mail_from.rpartition("@")[2] if spf.mail_from else None)
-    return domain is None or aligned(domain, from_domain, strict=aspf == "s")
+    return domain is None or align(domain, aspf == "s") is not False
 
 
-def _unevaluated(dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None, from_domain: str, *,
+def _unevaluated(dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None, align: _Align, *,
                  adkim: str, aspf: str) -> tuple[str, str] | None:
     """("not_checked" or "temperror", why) when an aligned identifier was left unevaluated."""
     reasons: list[str] = []
     temporary = False
-    signature = _unevaluated_dkim(dkim, from_domain, adkim=adkim)
+    signature = _unevaluated_dkim(dkim, align, adkim=adkim)
     if signature is not None:
         temporary = signature.result == "temperror"
         reasons.append(f"{_UNVERIFIED_WORDS}{signature.domain} could not be verified ({signature.reason})")
-    if spf is not None and _unevaluated_spf(spf, from_domain, aspf=aspf):
+    if spf is not None and _unevaluated_spf(spf, align, aspf=aspf):
         temporary = temporary or spf.result == "temperror"
         reasons.append("SPF was not evaluated" if spf.result == "not_checked"
                        else "SPF had a temporary DNS error")
@@ -529,10 +611,10 @@ _ASKS = {"none": "take no special action with", "quarantine": "quarantine (treat
          "reject": "reject"}
 
 
-def _aligned_dkim(dkim: tuple[DkimSignatureResult, ...], from_domain: str, *, strict: bool) -> str | None:
-    """The d= of the first passing signature that aligns (RFC 7489 section 3.1.1)."""
+def _aligned_dkim(dkim: tuple[DkimSignatureResult, ...], align: _Align, *, strict: bool) -> str | None:
+    """The d= of the first passing signature that aligns (RFC 9989 section 4.4.1)."""
     for signature in dkim:
-        if signature.result == "pass" and aligned(signature.domain, from_domain, strict=strict):
+        if signature.result == "pass" and align(signature.domain, strict) is True:
             return normalize_domain(signature.domain)
     return None
 
@@ -607,7 +689,14 @@ def _alignment_words(dkim_domain: str | None, spf_aligned: bool, dkim: tuple[Dki
 # it is parsed once. The bound keeps hostile records from growing the cache without limit.
 @lru_cache(maxsize=256)
 def _parse(text: str) -> _Parsed:
-    """Parse a DMARC record (RFC 7489 section 6.3/6.4; np from RFC 9091; t, psd from DMARCbis)."""
+    """Parse a DMARC record (RFC 9989 sections 4.7 and 4.8; pct=, rf=, ri= of RFC 7489 section 6.3 are
+    kept for the older reading).
+
+    RFC 9989 section 4.7: "v: ... This tag MUST be the first tag in the list" (the caller keeps only
+    texts that start with v=DMARC1), and every other tag may come in any order: p= need not follow
+    v= as RFC 7489's section 6.4 grammar has it. "Only tags defined in that registry are to be
+    processed; unknown tags MUST be ignored": they are kept in ``tags`` as written and read by
+    nobody."""
     raw = text[:_MAX_RECORD_CHARS]
     errors: list[str] = []
     notes: list[str] = []
@@ -667,11 +756,12 @@ def _parse(text: str) -> _Parsed:
         fo=values.get("fo"), rua=rua, ruf=uris("ruf"),
         t=values["t"].lower() if "t" in values else None,
         psd=values["psd"].lower() if "psd" in values else None)
-    if np == "invalid":
+    np_invalid = np == "invalid"
+    if np_invalid:
         record = replace(record, np=None)
-    policy_valid = p in _POLICIES and sp != "invalid"
+    policy_valid = p in _POLICIES and sp != "invalid" and not np_invalid
     has_valid_rua = any(re.match(r"[A-Za-z][A-Za-z0-9+.-]*:\S", uri) for uri in rua)
-    return _Parsed(record, tuple(errors), tuple(notes), policy_valid, has_valid_rua)
+    return _Parsed(record, tuple(errors), tuple(notes), policy_valid, has_valid_rua, np_invalid)
 
 
 @frozen
@@ -688,25 +778,38 @@ class _Applicable(Value):
 
 
 def _applicable_policy(dns: _Dns, from_domain: str, record_domain: str, record: DmarcRecord,
-                       *, psd_org: bool = False) -> _Applicable:
-    """Which of p, sp, np applies to the From domain, and why (RFC 7489 section 6.3, RFC 9091,
-    DMARCbis section 4.10.1)."""
+                       *, with_np: bool = True, psd_org: bool = False) -> _Applicable:
+    """Which of p, sp, np applies to the From domain, and why (RFC 9989 section 4.10.1: "If the DMARC
+    Policy Record to be applied is that of either the Organizational Domain or the Public Suffix
+    Domain and the Author Domain is a subdomain of that domain, then the Domain Owner Assessment
+    Policy is taken from the "sp" tag (if any) if the Author Domain exists, or the "np" tag (if
+    any) if the Author Domain does not exist"). ``with_np``: False for the RFC 7489 reading, which
+    has no np= (RFC 7489 section 6.3 gives every subdomain sp=). ``psd_org``: the record is a public
+    suffix domain's (psd=y) and the From: domain is the organisational domain one label below it,
+    to which section 4.7 gives p=: sp= "applies only to existing subdomains of the message's
+    Organizational Domain ... and not to the Organizational Domain itself", and np= "only to
+    non-existent subdomains of the Organizational Domain queried and not to ... the domain
+    itself"."""
     p = record.p or "none"
     if from_domain == record_domain:
         return _Applicable(p, f"p={p}: the record is the From: domain's own")
     if psd_org:
         return _Applicable(p, f"p={p}: the From: domain is the organisational domain below the public suffix "
-                              f"{record_domain}")
+                              f"domain {record_domain} (psd=y), whose sp= and np= are for its subdomains (RFC 9989 "
+                              "section 4.7)")
     existing = (_Applicable(record.sp, f"sp={record.sp}: {from_domain} is a subdomain of {record_domain}")
                 if record.sp else
                 _Applicable(p, f"p={p}: {from_domain} is a subdomain of {record_domain}, which sets no sp="))
-    if not record.np:
+    if not record.np or not with_np:
         return existing
     status = dns.status(from_domain)
     if status == DnsStatus.NXDOMAIN:
-        # Both definitions agree on NXDOMAIN: DMARCbis (RFC 8020) and RFC 9091 section 2.1.
+        # RFC 9989 section 3.2.13: "if the response code received for a query for a domain name is
+        # NXDOMAIN, then the domain name and any possible subdomains do not exist" (RFC 8020); the
+        # older RFC 9091 section 2.1 agrees on NXDOMAIN.
         return _Applicable(record.np, f"np={record.np}: {from_domain} does not exist (NXDOMAIN), and the record at "
-                                      f"{record_domain} sets a policy for non-existent subdomains (RFC 9091)")
+                                      f"{record_domain} sets a policy for non-existent subdomains (RFC 9989 "
+                                      "section 3.2.13)")
     if record.np == existing.policy:
         return existing  # the same policy whether it exists or not: nothing more is asked
     if status in DnsStatus.TEMPORARY:
@@ -720,31 +823,34 @@ def _applicable_policy(dns: _Dns, from_domain: str, record_domain: str, record: 
             if other == DnsStatus.NXDOMAIN:
                 return _Applicable(record.np, f"np={record.np}: {from_domain} does not exist (NXDOMAIN for "
                                               f"{rdtype}; its A query failed ({status})), and the record at "
-                                              f"{record_domain} sets a policy for non-existent subdomains (RFC 9091)")
-        # Which of np= and sp= applies turns on whether the domain exists (DMARCbis section 4.10.1),
+                                              f"{record_domain} sets a policy for non-existent subdomains (RFC 9989 "
+                                              "section 3.2.13)")
+        # Which of np= and sp= applies turns on whether the domain exists (RFC 9989 section 4.10.1),
         # and the queries that tell did not answer: the policy is not known. The stricter one is
         # kept as the policy that may apply (a domain with several From: domains competes with it).
         stricter, lenient = sorted((record.np, existing.policy), key=lambda name: -_STRICTNESS.get(name, 0))
         why = (f"np={record.np} if {from_domain} does not exist, {existing.reason.partition(':')[0]} if it does: "
                f"the query for {from_domain} (A) failed ({status}), so whether it exists, and so which policy "
-               f"the record at {record_domain} gives it, is unknown (DMARCbis section 4.10.1, RFC 9091)")
+               f"the record at {record_domain} gives it, is unknown (RFC 9989 section 4.10.1)")
         return _Applicable(stricter, why, unknown_existence=why, lenient=lenient)
     if status == DnsStatus.NODATA:
-        # RFC 9091 section 2.1 also counts a name without A, AAAA and MX records (NODATA) as
-        # non-existent; DMARCbis (section 3.2, "Non-existent Domains") takes RFC 8020's NXDOMAIN
-        # only, and is applied here. Asked only when np= is published and differs from sp=.
+        # The older RFC 9091 section 2.1 also counted a name without A, AAAA and MX records (NODATA)
+        # as non-existent; RFC 9989 appendix A.4 does not: "if any RR exists for a domain, then the
+        # domain exists", and "a "NODATA" response (rcode "NOERROR") means that the given resource
+        # record type queried for does not exist, but the domain name does". Asked only when np= is
+        # published and differs from sp=.
         others = [dns.status(from_domain, rdtype) for rdtype in ("AAAA", "MX")]
         if all(other in (DnsStatus.NODATA, DnsStatus.NXDOMAIN) for other in others):
             return _Applicable(existing.policy, (
-                f"{existing.reason}; it exists under DMARCbis, which counts only an NXDOMAIN name as non-existent "
-                f"(RFC 8020), but it has no A, AAAA or MX record, which RFC 9091 section 2.1 counts as "
-                f"non-existent: a receiver that follows RFC 9091 applies np={record.np}"))
+                f"{existing.reason}; it exists under RFC 9989, which counts only an NXDOMAIN name as non-existent "
+                f"(section 3.2.13, appendix A.4), but it has no A, AAAA or MX record, which the older RFC 9091 "
+                f"section 2.1 counted as non-existent: a receiver still on RFC 9091 applies np={record.np}"))
     return existing
 
 
 def failing_disposition(result: DmarcResult) -> str | None:
     """What a receiver would do with the message if DMARC failed, under the policy that applies and
-    its pct= and t= (_disposition): for a result that could not be evaluated (a copy without the
+    its t= (_disposition; RFC 9989 has no pct=): for a result that could not be evaluated (a copy without the
     signed body) as for a failure. None without a policy."""
     if result.disposition is not None:
         return result.disposition
@@ -755,10 +861,22 @@ def failing_disposition(result: DmarcResult) -> str | None:
 
 
 def _disposition(policy: str, record: DmarcRecord) -> tuple[str, str | None]:
-    """What a receiver would do with failing mail, given pct= and t=."""
+    """What a receiver would do with failing mail, given t= (RFC 9989 section 4.7: "if the policy is
+    "quarantine" and the value of the "t" tag is "y", a policy of "none" will be applied to failing
+    messages; if the policy is "reject" and the value of the "t" tag is "y", a policy of
+    "quarantine" will be applied"). pct= is no RFC 9989 tag (appendix A.6): ignored here, told by
+    dmarc.partial_pct and the RFC 7489 reading."""
     if record.t == "y":
         lower = _LOWER[policy]
-        return lower, f"t=y (testing): receivers apply the next less strict policy, {lower} (DMARCbis)"
+        return lower, f"t=y (testing): receivers apply the next less strict policy, {lower} (RFC 9989 section 4.7)"
+    return policy, None
+
+
+def _disposition_7489(policy: str, record: DmarcRecord) -> tuple[str, str | None]:
+    """What a receiver on RFC 7489 would do with failing mail, given pct= (RFC 7489 section 6.6.4)
+    and t= (which such a receiver may honour as well)."""
+    if record.t == "y":
+        return _disposition(policy, record)
     if record.pct == 0:
         lower = _LOWER[policy]
         return lower, f"pct=0: every message is sampled out, so {lower} applies (RFC 7489 section 6.6.4)"
@@ -768,102 +886,248 @@ def _disposition(policy: str, record: DmarcRecord) -> tuple[str, str | None]:
     return policy, None
 
 
-_MAX_WALKED_IDENTIFIERS = 4
-"""Authenticated identifiers (SPF's domain, passing DKIM d=) whose organisational domain the tree
-walk is run for: each walk is up to _MAX_TREE_WALK_QUERIES queries, and a message may carry any
-number of signatures."""
+_MAX_WALKED_IDENTIFIERS = 8
+"""Authenticated identifiers (SPF's domain, DKIM d=) below the From: domain's organisational domain
+whose own tree walk is run (RFC 9989 section 4.10.2): each walk is up to _MAX_TREE_WALK_QUERIES
+queries (mostly memoised: they share the names above), and a message may carry any number of
+signatures. One past the bound is left unknown, never guessed."""
 
 
-def _walk(dns: _Dns, domain: str) -> tuple[list[tuple[str, _Lookup]], str | None]:
-    """The DMARCbis DNS tree walk (section 4.10) from ``domain``: the names with exactly one DMARC
-    record, longest first, or the words of the lookup that failed."""
+@frozen
+class _Walk(Value):
+    """One RFC 9989 DNS Tree Walk (section 4.10) and the organisational domain it selects
+    (section 4.10.2)."""
+
+    start: str
+    found: tuple[tuple[str, _Lookup], ...]
+    """The names with exactly one DMARC record, longest first (step 2: several are discarded)."""
+    several: tuple[str, ...]
+    """Names that publish several DMARC records, all discarded (steps 2 and 6)."""
+    failed: str | None
+    """The words of the lookup that failed (a temporary DNS error, or offline): the walk stopped
+    there and its organisational domain is unknown."""
+
+    @property
+    def org(self) -> str | None:
+        """RFC 9989 section 4.10.2: the name with psd=n, or the one one label below a psd=y record
+        (not the start's own), or else the record-bearing name with the fewest labels; without any
+        record, the start itself. None when the walk failed before it stopped."""
+        if self.failed is not None:
+            return None
+        if not self.found:
+            return self.start
+        labels = self.start.split(".")
+        for name, walked in self.found:
+            psd = _parse(walked.records[0]).record.psd
+            if psd == "n":
+                return name
+            if psd == "y" and name != self.start:
+                return ".".join(labels[-(name.count(".") + 2):])
+        return self.found[-1][0]
+
+    def record_at(self, name: str) -> _Lookup | None:
+        return next((walked for found, walked in self.found if found == name), None)
+
+    @property
+    def psd(self) -> tuple[str, _Lookup] | None:
+        """The psd=y record the walk stopped at, above its start (section 4.10.2 rule 2)."""
+        if self.found and self.found[-1][0] != self.start \
+                and _parse(self.found[-1][1].records[0]).record.psd == "y":
+            return self.found[-1]
+        return None
+
+
+def walk_names(domain: str) -> tuple[str, ...]:
+    """The names an RFC 9989 DNS Tree Walk from ``domain`` asks for, in order (section 4.10
+    steps 1 to 7: the start; with 8 or more labels, the last 7 of them; then one label less at a
+    time down to the single-label name, which a PSO may publish at with psd=y). At most
+    _MAX_TREE_WALK_QUERIES (8)."""
     labels = domain.split(".")
     names: list[str] = []
     current = labels
     while current and len(names) < _MAX_TREE_WALK_QUERIES:
         names.append(".".join(current))
-        # Names of 8 or more labels jump to their last 7 labels, then lose one label at a time.
+        # Step 4: "If x < 8, remove the left-most (highest-numbered) label from the subject
+        # domain. If x >= 8, remove the left-most (highest-numbered) labels from the subject
+        # domain until 7 labels remain."
         current = current[-7:] if len(current) >= 8 else current[1:]
+    return tuple(names)
+
+
+def _walk(dns: _Dns, domain: str) -> _Walk:
+    """The RFC 9989 DNS Tree Walk from ``domain`` (section 4.10), stopping at a single record with
+    psd=n or psd=y (steps 2 and 6) or at a lookup that failed."""
     found: list[tuple[str, _Lookup]] = []
-    for name in names:
+    several: list[str] = []
+    for name in walk_names(domain):
         walked = dns.dmarc(name)
+        if walked.offline:
+            return _Walk(domain, tuple(found), tuple(several), f"_dmarc.{name} could not be asked (offline)")
         if walked.temporary:
-            return found, f"the lookup of _dmarc.{name} failed ({walked.status})"
-        if len(walked.records) == 1:
+            return _Walk(domain, tuple(found), tuple(several), f"the lookup of _dmarc.{name} failed ({walked.status})")
+        if len(walked.records) > 1:
+            several.append(name)
+        elif len(walked.records) == 1:
             found.append((name, walked))
-    return found, None
+            if _parse(walked.records[0]).record.psd in ("y", "n"):
+                break
+    return _Walk(domain, tuple(found), tuple(several), None)
 
 
-def _walk_org(domain: str, found: list[tuple[str, _Lookup]]) -> str:
-    """DMARCbis section 4.10.2: the organisational domain is where psd=n is found, one label below
-    a psd=y record, or else the record-bearing name with the fewest labels; without any record,
-    the domain the walk started at."""
-    if not found:
-        return domain
-    labels = domain.split(".")
-    walk_org = found[-1][0]
-    for name, walked in found:
-        psd = _parse(walked.records[0]).record.psd
-        if psd == "n":
-            return name
-        if psd == "y":
-            return ".".join(labels[-(len(name.split(".")) + 1):]) if name != domain else domain
-    return walk_org
+def _under(name: str, org: str) -> bool:
+    """``name`` is ``org`` or below it: an organisational domain is always the name itself or one
+    of its parents (section 4.10.2 selects among the names its walk asked), so no other name can
+    share it."""
+    return name == org or name.endswith("." + org)
 
 
-def _tree_walk_note(dns: _Dns, from_domain: str, org_domain: str, lookup: _Lookup, record: DmarcRecord | None,
-                    dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
-                    dkim_domain: str | None, spf_aligned: bool) -> tuple[str | None, str | None]:
-    """DMARCbis tree walk (section 4.10): where it finds the policy, and how that differs."""
-    if lookup.offline:
-        return None, None
-    found, failed = _walk(dns, from_domain)
-    if failed is not None:
-        return None, f"DMARCbis tree walk stopped: {failed}"
-    if not found:
-        return None, None
-    policy_domain, policy_lookup = found[0]
-    parsed = _parse(policy_lookup.records[0])
-    walk_org = _walk_org(from_domain, found)
-    record_domain = lookup.domain if lookup.records else None
-    if policy_domain == record_domain and walk_org == org_domain:
-        return policy_domain, None
-    # DMARCbis section 4.10.2: alignment compares the tree walk's organisational domains, one walk
-    # for each authenticated identifier (SPF's MAIL FROM domain, each passing DKIM d=), not the
-    # Public Suffix List's that RFC 7489 discovery used above.
-    identifiers: list[tuple[str, str]] = []
-    if spf is not None and spf.result == "pass" and spf.domain:
-        identifiers.append(("spf", normalize_domain(spf.domain) or ""))
-    identifiers += [("dkim", normalize_domain(s.domain) or "") for s in dkim if s.result == "pass" and s.domain]
-    aligned_by: str | None = None
-    for method, domain in list(dict.fromkeys(i for i in identifiers if i[1]))[:_MAX_WALKED_IDENTIFIERS]:
-        strict = (parsed.record.aspf if method == "spf" else parsed.record.adkim) == "s"
-        if domain == from_domain:
-            aligned_by = f"{method} {domain}"
-            break
+class _Aligner:
+    """Identifier alignment by RFC 9989 section 4.10.2: strict is the very domain; relaxed is the
+    same organisational domain, each found by its own tree walk (memoised DNS)."""
+
+    def __init__(self, dns: _Dns, from_domain: str, author: _Walk) -> None:
+        self._dns = dns
+        self.from_domain = from_domain
+        self.author = author
+        self.walks: dict[str, _Walk] = {}
+        self.unwalked: list[str] = []
+        """Identifiers past _MAX_WALKED_IDENTIFIERS: their alignment is unknown."""
+
+    def __call__(self, identity: str | None, strict: bool) -> bool | None:
+        """True or False; None when a lookup its walk needs failed (or could not be asked)."""
+        domain = normalize_domain(identity)
+        if not domain:
+            return False
+        if domain == self.from_domain:
+            return True
         if strict:
-            continue
-        walked, failed = _walk(dns, domain)
-        if failed is not None:
-            return policy_domain, f"DMARCbis tree walk for {domain} stopped: {failed}"
-        if _walk_org(domain, walked) == walk_org:
-            aligned_by = f"{method} {domain}"
-            break
-    passed = aligned_by is not None
-    policy = _applicable_policy(
-        dns, from_domain, policy_domain, parsed.record,
-        psd_org=parsed.record.psd == "y" and walk_org == from_domain).policy
-    outcome = "pass" if passed else f"fail with policy {policy}"
-    if passed != (dkim_domain is not None or spf_aligned):
-        outcome += (f" ({aligned_by} aligns in the tree walk's organisational domain)" if passed else
-                    " (no authenticated identifier's tree walk gives organisational domain " + walk_org + ")")
-    rfc7489 = f"_dmarc.{record_domain}" if record_domain else "no record"
-    if record is not None and record_domain == policy_domain:
-        rfc7489 += f" (organisational domain {org_domain})"
-    note = (f"RFC 7489 discovery uses {rfc7489}; the DMARCbis tree walk uses _dmarc.{policy_domain}"
-            f"{' (psd=y)' if parsed.record.psd == 'y' else ''} with organisational domain {walk_org}, "
-            f"which would give {outcome}")
-    return policy_domain, note
+            return False
+        org = self.author.org
+        if org is None:
+            # Without the walk, one thing is known: an organisational domain is the name itself or
+            # a parent of it, and never a top-level domain, whose operator is a PSO that "MUST
+            # include the "psd" tag ... with a value of "y"" (RFC 9989 section 5.2), so the
+            # organisational domain is one label below it at the highest. Two names that share no
+            # more than the top-level domain never align.
+            return None if domain.rsplit(".", 2)[-2:] == self.from_domain.rsplit(".", 2)[-2:] \
+                and domain.count(".") and self.from_domain.count(".") else False
+        if not _under(domain, org):
+            return False
+        walk = self.walks.get(domain)
+        if walk is None:
+            if len(self.walks) >= _MAX_WALKED_IDENTIFIERS:
+                if domain not in self.unwalked:
+                    self.unwalked.append(domain)
+                return None
+            walk = self.walks[domain] = _walk(self._dns, domain)
+        walked_org = walk.org
+        return None if walked_org is None else walked_org == org
+
+    def why_unknown(self, identity: str | None) -> str:
+        """Why the relaxed alignment of ``identity`` is unknown, in words."""
+        domain = normalize_domain(identity) or ""
+        if self.author.failed is not None:
+            return f"the tree walk for {self.from_domain}'s organisational domain stopped: {self.author.failed}"
+        walk = self.walks.get(domain)
+        if walk is not None and walk.failed is not None:
+            return f"the tree walk for {domain}'s organisational domain stopped: {walk.failed}"
+        return (f"{domain}'s organisational domain was not looked up (more than {_MAX_WALKED_IDENTIFIERS} "
+                "identifiers to walk)")
+
+
+def _psl_align(from_domain: str) -> _Align:
+    """RFC 7489 section 3.1: alignment by the Public Suffix List's organisational domains (section
+    3.2), which needs no DNS."""
+    def align(identity: str | None, strict: bool) -> bool:
+        return aligned(identity, from_domain, strict=strict)
+    return align
+
+
+def _rfc7489_reading(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
+                     own: _Lookup) -> Rfc7489Reading:
+    """How a receiver still on RFC 7489 decides (section 6.6.3: the From: domain's record, else the
+    organisational domain's by the Public Suffix List; several records end discovery; pct=
+    samples, section 6.6.4; np= is no tag of it). The names it asks are the tree walk's (memoised),
+    except an organisational domain the walk skipped on a long name."""
+    org = organizational_domain(from_domain) or from_domain
+
+    def reading(result: str, reason: str, lookup: _Lookup | None = None, *, policy: str | None = None,
+                disposition: str | None = None, dkim_aligned: bool | None = None,
+                spf_aligned: bool | None = None) -> Rfc7489Reading:
+        return Rfc7489Reading(result=result, record_domain=lookup.domain if lookup and lookup.records else None,
+                              org_domain=org, policy=policy, policy_reason=reason, disposition=disposition,
+                              dkim_aligned=dkim_aligned, spf_aligned=spf_aligned)
+
+    if own.offline:
+        return reading("not_checked", "DNS not available (offline)")
+    lookup = own
+    if not lookup.records and not lookup.temporary and org != from_domain:
+        lookup = dns.dmarc(org)
+    if lookup.offline:
+        return reading("not_checked", "DNS not available (offline)")
+    if lookup.temporary:
+        return reading("temperror", f"the lookup of _dmarc.{lookup.domain} failed ({lookup.status})")
+    if not lookup.records:
+        return reading("none", "no DMARC record")
+    if len(lookup.records) > 1:
+        return reading("none", f"several records at _dmarc.{lookup.domain}: DMARC not applied (RFC 7489 section "
+                               "6.6.3)", lookup)
+    parsed = _parse(lookup.records[0])
+    record = parsed.record
+    if parsed.errors:
+        return reading("permerror", "malformed record", lookup)
+    if record.p not in _POLICIES or record.sp == "invalid":
+        if not parsed.has_valid_rua:
+            return reading("none", "record has no valid p=", lookup)
+        record = replace(record, p="none", sp=None if record.sp not in _POLICIES else record.sp)
+    align = _psl_align(from_domain)
+    dkim_domain = _aligned_dkim(dkim, align, strict=record.adkim == "s")
+    spf_aligned = bool(spf and spf.result == "pass" and aligned(spf.domain, from_domain, strict=record.aspf == "s"))
+    applicable = _applicable_policy(dns, from_domain, lookup.domain, record, with_np=False)
+    if dkim_domain is not None or spf_aligned:
+        return reading("pass", applicable.reason, lookup, policy=applicable.policy, disposition="none",
+                       dkim_aligned=dkim_domain is not None, spf_aligned=spf_aligned)
+    unknown = _unevaluated(dkim, spf, align, adkim=record.adkim, aspf=record.aspf)
+    if unknown is not None:
+        return reading(unknown[0], applicable.reason, lookup, policy=applicable.policy)
+    disposition, _sampling = _disposition_7489(applicable.policy, record)
+    return reading("fail", applicable.reason, lookup, policy=applicable.policy, disposition=disposition,
+                   dkim_aligned=False, spf_aligned=False)
+
+
+def _rfc7489_note(older: Rfc7489Reading, result: str, record_domain: str | None, org_domain: str | None,
+                  policy: str | None, disposition: str | None, dkim_aligned: bool, spf_aligned: bool) -> str | None:
+    """How the RFC 7489 reading decides, when it decides otherwise than the RFC 9989 result: its
+    record at another name, another alignment, another result or disposition. None when they
+    agree, or when neither could be decided (offline)."""
+    if older.result == "not_checked" and result == "not_checked":
+        return None
+    differs: list[str] = []
+    if older.record_domain != record_domain:
+        differs.append("the policy at another name")
+    if older.result in ("pass", "fail") and result in ("pass", "fail") and (
+            older.dkim_aligned != dkim_aligned or older.spf_aligned != spf_aligned):
+        differs.append("another alignment")
+    if older.result != result:
+        differs.append("another result")
+    elif result == "fail" and (older.policy, older.disposition) != (policy, disposition):
+        differs.append("another policy" if older.policy != policy else "another disposition")
+    if not differs:
+        return None
+    where = f"_dmarc.{older.record_domain}" if older.record_domain else "no record"
+    orgs = (f"organisational domain {older.org_domain} by the Public Suffix List"
+            + (f", where the RFC 9989 tree walk gives {org_domain}" if org_domain and org_domain != older.org_domain
+               else ""))
+    outcome = older.result
+    if older.result == "fail":
+        outcome += f" with policy {older.policy}" + (
+            f" (disposition {older.disposition})" if older.disposition and older.disposition != older.policy else "")
+    if older.result in ("pass", "fail"):
+        via = [name for name, value in (("DKIM", older.dkim_aligned), ("SPF", older.spf_aligned)) if value]
+        outcome += f", aligned by {' and '.join(via)}" if via else ", nothing aligned"
+    why = f" ({older.policy_reason})" if older.policy != policy and older.policy_reason else ""
+    return (f"A receiver still on RFC 7489 ({orgs}) uses {where} and decides {outcome}: "
+            f"{', '.join(differs)} than RFC 9989{why}")
 
 
 def intermediary_sets(arc: ArcResult | None, receiver_orgs: frozenset[str]) -> tuple[ArcInstance, ...]:
