@@ -68,6 +68,7 @@ FINDING_IDS = frozenset({
     "recorded.too_many", "recorded.untrusted_claim",
     # recorded.{label}: a comparison of recorded and recomputed results that differ (recorded.py).
     "recorded.different", "recorded.dns_drift", "recorded.from_changed", "recorded.expired_since", "recorded.rules_changed", "recorded.modified_after_delivery",
+    "recorded.older_rules",
     "recorded.policy_changed", "recorded.records_disagree",
     "spam.flagged", "spam.subject_tagged", "spam.virus_found",
     "spf.fail", "spf.lookup_budget", "spf.none", "spf.permerror", "spf.permissive", "spf.ptr", "spf.softfail", "spf.temperror",

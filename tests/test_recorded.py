@@ -1748,7 +1748,7 @@ def test_what_the_receiver_did_with_a_dmarc_failure_is_told() -> None:
 
 def test_a_receiver_that_applied_sp_to_a_subdomain_did_not_override_the_policy() -> None:
     # bank.example publishes p=reject; sp=none; np=reject and login-verify.bank.example does not
-    # exist: RFC 9091 gives it np=reject, but a receiver that follows RFC 7489 alone applies sp=none
+    # exist: RFC 9989 gives it np=reject, but a receiver that follows RFC 7489 alone applies sp=none
     # (section 6.3), as Gmail's "p=REJECT sp=NONE dis=NONE" says. No local override.
     record = DmarcRecord(raw="v=DMARC1; p=reject; sp=none; np=reject",
                          tags=(("v", "DMARC1"), ("p", "reject"), ("sp", "none"), ("np", "reject")),
@@ -1757,7 +1757,7 @@ def test_a_receiver_that_applied_sp_to_a_subdomain_did_not_override_the_policy()
     ours = replace(dmarc_result("fail"), from_domain="login-verify.bank.example", org_domain="bank.example",
                    record_domain="bank.example", record=record, policy="reject", disposition="reject",
                    policy_reason="np=reject: login-verify.bank.example does not exist (NXDOMAIN), and the record "
-                                 "at bank.example sets a policy for non-existent subdomains (RFC 9091)")
+                                 "at bank.example sets a policy for non-existent subdomains (RFC 9989 section 3.2.13)")
     rec = _trusted("dmarc", "fail", ("header.from", "login-verify.bank.example"),
                    reason="p=REJECT sp=NONE dis=NONE")
     _, findings = compare((rec,), dkim=(), spf=None, dmarc=ours, arc=None)
@@ -1765,13 +1765,13 @@ def test_a_receiver_that_applied_sp_to_a_subdomain_did_not_override_the_policy()
     assert action.title == ("The receiving side (mx.receiver.example) applied the domain's subdomain policy sp=none "
                             "(dis=NONE) to login-verify.bank.example")
     assert "local policy" not in action.explanation
-    assert "did not apply np=reject for a non-existent subdomain, which only RFC 9091" in action.explanation
+    assert "did not apply np=reject for a non-existent subdomain, which RFC 9989 defines" in action.explanation
     # The same subdomain policy, from sp= (no np=): said without the np= words.
     plain = replace(ours, record=replace(record, np=None), policy="none", disposition="none",
                     policy_reason="sp=none: login-verify.bank.example is a subdomain of bank.example")
     _, findings = compare((rec,), dkim=(), spf=None, dmarc=plain, arc=None)
     [action] = [f for f in findings if f.id == "recorded.dmarc_action"]
-    assert "applied the domain's subdomain policy sp=none" in action.title and "RFC 9091" not in action.explanation
+    assert "applied the domain's subdomain policy sp=none" in action.title and "RFC 9989" not in action.explanation
     # dis=NONE for the record's own domain under p=reject is still the receiver's local policy.
     own = replace(ours, from_domain="bank.example", policy_reason="p=reject: the record is the From: domain's own")
     _, findings = compare((replace(rec, properties=(("header.from", "bank.example"),)),), dkim=(), spf=None,

@@ -2799,11 +2799,12 @@ def _receiver_dmarc_action(recorded: tuple[RecordedResult, ...], comparison: Com
         applied = match.group(1).lower()
         policy = _recorded_policy(rec)
         subdomain = _subdomain_policy(rec, dmarc)
-        # Our policy came from np= (RFC 9091: a non-existent subdomain); a receiver that follows
-        # RFC 7489 alone applies sp= (or p=) to it instead.
+        # Our policy came from np= (RFC 9989 section 4.7: a non-existent subdomain); a receiver that
+        # follows RFC 7489 alone applies sp= (or p=) to it instead.
         from_np = dmarc is not None and dmarc.policy_reason.startswith("np=")
-        np_words = (f" It did not apply np={dmarc.policy} for a non-existent subdomain, which only RFC 9091 "
-                    "(and DMARCbis) define; RFC 7489 section 6.3 gives every subdomain the sp= policy."
+        np_words = (f" It did not apply np={dmarc.policy} for a non-existent subdomain, which RFC 9989 defines "
+                    "(RFC 9091 before it); RFC 7489 section 6.3, the older rules, gives every subdomain the sp= "
+                    "policy."
                     if from_np and dmarc is not None and dmarc.policy != applied else "")
         if applied == "reject":
             # A rejection refuses the message in the SMTP session: a copy holding the record of
@@ -3551,7 +3552,7 @@ def _recorded_policy_reading(rec: RecordedResult) -> tuple[str, bool] | None:
 def _applied_policies_now(dmarc: DmarcResult) -> frozenset[str]:
     """The policies the record found now may give the From: domain, whichever rule the receiver
     followed: the one applied here, and for a subdomain of the record's domain its sp= (or p=)
-    and its np= too, since whether the subdomain exists (RFC 9091 section 2.1, DMARCbis) may have
+    and its np= too, since whether the subdomain exists (RFC 9989 section 3.2.13) may have
     changed since delivery or been judged otherwise, and a receiver that follows RFC 7489 alone
     applies sp= to every subdomain (section 6.3)."""
     policies = {dmarc.policy.lower()} if dmarc.policy else set()
@@ -3762,6 +3763,17 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
             override = f" It recorded an ARC override ({(rec.reason or '')[:200]}): it accepted the message anyway."
         return _make("dmarc", subject, rec, ours, "same",
                      f"{who} recorded dmarc={ours}; it is {ours} now too.{override}")
+    older = dmarc.rfc7489
+    if older is not None and rec.result == older.result != ours and ours in ("pass", "fail", "none"):
+        # The receiver decided as RFC 7489 does now (the Public Suffix List's organisational domain,
+        # the record it finds, pct=), and RFC 9989, which obsoletes it, decides otherwise (its
+        # appendix C.3: the DNS Tree Walk replaces the Public Suffix List): the receiver follows the
+        # older rules, neither DNS nor the message changed.
+        how = dmarc.tree_walk_note or f"a receiver still on RFC 7489 decides {older.result}"
+        return _make("dmarc", subject, rec, ours, "older_rules",
+                     f"{who} recorded dmarc={rec.result}, which is what a receiver still on RFC 7489 decides now; "
+                     f"RFC 9989, which obsoletes it, gives {ours}: the receiver follows the older rules, not a "
+                     f"change in DNS or in the message. {_sentence(how)}")
     if rec.result == "pass" and ours == "fail":
         aligned = [s for s in dkim if s.aligned]
         codes = {s.reason_code for s in aligned}
@@ -4000,6 +4012,8 @@ _LABEL_FINDINGS: dict[str, tuple[Severity, str, str]] = {
     "rules_changed": (Severity.INFO, "the rules changed since delivery (rsa-sha1 refused since RFC 8301)",
                       "https://www.rfc-editor.org/rfc/rfc8301#section-3.1"),
     "policy_changed": (Severity.INFO, "DMARC policy changed since delivery", RFC7489_POLICY),
+    "older_rules": (Severity.INFO, "the receiver follows the older rules of RFC 7489, which RFC 9989 obsoletes",
+                    "https://www.rfc-editor.org/rfc/rfc9989#appendix-C.3"),
     "different": (Severity.NOTICE, "recorded and recomputed results differ", RFC8601_TRUST),
 }
 
