@@ -315,8 +315,8 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
             cannot = (f"This copy cannot re-check it: the aligned DKIM signature by {uncheckable.domain} "
                       f"{uncheckable.reason}")
             if failing_disposition(dmarc) not in ("reject", "quarantine"):
-                # As the message itself would read with DMARC failing under p=none, or pct=0 or t=y
-                # (the disposition decides, RFC 7489 section 6.6.4; a mailing list's footer is the
+                # As the message itself would read with DMARC failing under p=none or t=y (the
+                # disposition decides, RFC 9989 section 4.7; a mailing list's footer is the
                 # usual cause): unauthenticated, not a forgery sign.
                 return Verdict(status="unauthenticated", summary=(
                     f"Unauthenticated: {recorded[:1].lower()}{recorded[1:]} {cannot}; "
@@ -482,7 +482,7 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
             "signed header fields, with rsa-sha1, one of RFC 6376's algorithms when the message was received "
             "(before 2018), which verifiers refuse since RFC 8301; DMARC fails today for that alone, not for a "
             f"change to the message{others}."))
-    # The effective disposition (after pct= sampling and t=y, RFC 7489 section 6.6.4) decides
+    # The effective disposition (after t=y, RFC 9989 section 4.7; pct= is no RFC 9989 tag) decides
     # between spoofed and unauthenticated, so both wordings agree with what receivers do.
     disposition = (dmarc.disposition or dmarc.policy or "").lower()
     if result == "fail" and disposition in ("reject", "quarantine"):
@@ -655,7 +655,8 @@ def _policy_words(dmarc: DmarcResult) -> str:
 
 
 def _pct_note(dmarc: DmarcResult) -> str:
-    """What pct= and t=y do to the policy (RFC 7489 section 6.6.4; DMARCbis t=)."""
+    """What t=y does to the policy (RFC 9989 section 4.7), and what pct= does for receivers still on
+    RFC 7489 (section 6.6.4; RFC 9989 appendix A.6 removed it)."""
     record = dmarc.record
     policy = (dmarc.policy or "none").lower()
     if record is None or policy == "none":
@@ -664,12 +665,13 @@ def _pct_note(dmarc: DmarcResult) -> str:
     # Parenthesised: the sentence around it goes on with its own "so ...".
     if record.t == "y":
         return f" in testing mode (t=y: receivers apply {disposition} instead)"
+    lower = "quarantine" if policy == "reject" else "none"
     if record.pct == 0:
-        return f" with pct=0 (receivers apply it to no message and use {disposition} instead)"
+        return (f" with pct=0 (no RFC 9989 tag: receivers still on RFC 7489 apply it to no message and use {lower} "
+                "instead)")
     if record.pct < 100:
-        lower = "quarantine" if policy == "reject" else "none"
-        return (f" with pct={record.pct} (a receiver applies {policy} to {record.pct}% of failing "
-                f"messages and {lower} to the rest)")
+        return (f" with pct={record.pct} (no RFC 9989 tag: a receiver still on RFC 7489 applies {policy} to "
+                f"{record.pct}% of failing messages and {lower} to the rest)")
     return ""
 
 

@@ -388,6 +388,9 @@ class MarkdownRenderer(Renderer):
             details = "; ".join(md_escape(x, MAX_EXPLANATION) for x in (head, *dmarc.alignment_words(),
                                                                          dmarc.explanation))
             lines.append(_row(("DMARC", md_escape(result_words(dmarc.result)), details)))
+            if dmarc.tree_walk_note:
+                # RFC 9989 decided the row above; receivers still on RFC 7489 decide otherwise.
+                lines.append(_row(("", "older rules", md_escape(dmarc.tree_walk_note, MAX_EXPLANATION))))
         if report.arc:
             arc = report.arc
             count = len(arc.instances)

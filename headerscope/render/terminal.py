@@ -584,6 +584,9 @@ class TerminalRenderer(Renderer):
                 f"disposition {dmarc.disposition}" if dmarc.disposition else None,
                 *align, dmarc.explanation) if x)
             table.add_row(_t("DMARC"), _result(dmarc.result), _t(details, limit=_MAX_EXPLANATION))
+            if dmarc.tree_walk_note:
+                # RFC 9989 decided the row above; receivers still on RFC 7489 decide otherwise.
+                table.add_row(_t(""), _t("older rules"), _t(dmarc.tree_walk_note, limit=_MAX_EXPLANATION))
         if report.arc is not None:
             arc = report.arc
             table.add_row(_t("ARC"), _result(arc.result),
