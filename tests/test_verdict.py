@@ -243,17 +243,19 @@ def _with_pct(pct: int, disposition: str, policy: str = "reject") -> DmarcResult
 
 
 def test_pct_wording_and_verdict_follow_the_effective_disposition() -> None:
-    # RFC 7489 section 6.6.4: pct=0 applies the policy to no message (the next lower one instead).
+    # RFC 7489 section 6.6.4: pct=0 applies the policy to no message (the next lower one instead), for
+    # receivers still on RFC 7489 (RFC 9989 removed pct=, appendix A.6).
     v = verdict(spf=spf_result("fail"), dmarc=_with_pct(0, "quarantine"))
     assert v.status == "spoofed"
-    assert "with pct=0 (receivers apply it to no message and use quarantine instead)" in v.summary
+    assert ("with pct=0 (no RFC 9989 tag: receivers still on RFC 7489 apply it to no message and use quarantine "
+            "instead)") in v.summary
     v = verdict(spf=spf_result("fail"), dmarc=_with_pct(50, "reject"))
-    assert "applies reject to 50% of failing messages and quarantine to the rest" in v.summary
+    assert "still on RFC 7489 applies reject to 50% of failing messages and quarantine to the rest" in v.summary
     # sp=quarantine with pct=0 leaves disposition none: receivers deliver it, as for p=none.
     v = verdict(spf=spf_result("fail"), dmarc=_with_pct(0, "none", policy="quarantine"))
     assert v.status == "unauthenticated", v.summary
     # One "so" per sentence: the pct note is parenthesised before "so receivers deliver it anyway".
-    assert "(receivers apply it to no message and use none instead), so receivers deliver it anyway" \
+    assert "apply it to no message and use none instead), so receivers deliver it anyway" \
         in v.summary and v.summary.count(" so ") == 1, v.summary
 
 
