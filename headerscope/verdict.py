@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .auth.dmarc import SIGNATURE_RECORDED_FAILING, UNLESS_GATEWAY, failing_disposition
+from .auth.dmarc import (
+    OLDER_RULES_PASS,
+    SIGNATURE_RECORDED_FAILING,
+    UNLESS_GATEWAY,
+    failing_disposition,
+)
 from .auth.recorded import ARC_OVERRIDE_SUBJECT, COMPAUTH_FAIL_SUBJECT, COMPAUTH_PASS_SUBJECT
 from .domains import normalize_domain, organizational_domain
 from .era import Era, listed
@@ -482,6 +487,20 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
             "signed header fields, with rsa-sha1, one of RFC 6376's algorithms when the message was received "
             "(before 2018), which verifiers refuse since RFC 8301; DMARC fails today for that alone, not for a "
             f"change to the message{others}."))
+    older = dmarc.rfc7489
+    if result == "fail" and older is not None and older.result == "pass" and not forged and not other_dangers \
+            and any(f.id == "dmarc.fail" and f.title.endswith(OLDER_RULES_PASS) for f in findings) \
+            and not _plain_recorded_fail(comparison, findings):
+        # Passing by RFC 7489's rules, which receivers still widely apply (the Public Suffix List's
+        # organisational domain), failing only by RFC 9989's tree walk: the domain's own mail by the
+        # rules it was most likely judged by, at risk where receivers follow RFC 9989. Never
+        # "spoofed" for that alone.
+        how = "a DKIM signature" if older.dkim_aligned else f"SPF for {spf.domain if spf and spf.domain else 'the envelope sender'}"
+        return Verdict(status="authenticated", authenticated_domain=domain, summary=(
+            f"Authenticated as {domain} by RFC 7489's rules ({how} aligns through the organisational domain "
+            f"{older.org_domain or domain}), which receivers still widely apply; by RFC 9989's DNS tree walk "
+            f"{dmarc.org_domain or domain} is its own organisational domain, so nothing aligns and DMARC fails "
+            f"({_policy_words(dmarc)} where receivers follow RFC 9989){others}."))
     # The effective disposition (after t=y, RFC 9989 section 4.7; pct= is no RFC 9989 tag) decides
     # between spoofed and unauthenticated, so both wordings agree with what receivers do.
     disposition = (dmarc.disposition or dmarc.policy or "").lower()

@@ -241,3 +241,37 @@ def test_relaxed_alignment_shortcut_equals_both_walks() -> None:
                     assert got is None or got is False, (zone, from_domain, identity)
                 else:
                     assert got is plain, (zone, from_domain, identity, got, plain)
+
+
+def test_a_pass_by_the_older_rules_is_no_forgery_sign_unless_a_psd_drew_the_line() -> None:
+    # The domain's own mail (DKIM by the parent, which publishes no record) fails only by RFC 9989's
+    # walk: dmarc.fail is a warning that says RFC 7489's receivers pass it and how to make both pass,
+    # and the verdict reads authenticated by those rules, never "spoofed" for that alone.
+    from headerscope.auth.dmarc import OLDER_RULES_PASS
+    from headerscope.model import Severity
+    from headerscope.verdict import decide
+
+    zone = {"_dmarc.mail.example.com": txt("v=DMARC1; p=reject")}
+    sigs = (dkim("example.com"),)
+    resolver = SnapshotResolver(zone)
+    result, findings = check_dmarc(resolver, from_domains=("mail.example.com",), dkim=sigs, spf=None, arc=None)
+    [fail] = [f for f in findings if f.id == "dmarc.fail"]
+    assert fail.severity is Severity.WARNING and fail.title.endswith(OLDER_RULES_PASS)
+    assert "a DMARC record at example.com (when that is one organisation)" in fail.explanation
+    verdict = decide(from_domains=("mail.example.com",), dkim=sigs, spf=None, dmarc=result, arc=None,
+                             comparison=(), findings=tuple(findings), checked=True)
+    assert verdict.status == "authenticated" and "by RFC 7489's rules" in verdict.summary, verdict.summary
+    # Where a public suffix operator's psd=y record draws the line, the Public Suffix List's wider
+    # organisation joins two registrants: RFC 9989's fail stands, a danger, and the verdict is spoofed.
+    gov = {"_dmarc.gov.example": txt("v=DMARC1; p=reject; psd=y")}
+    result, findings = check_dmarc(SnapshotResolver(gov), from_domains=("victim.gov.example",),
+                                   dkim=(dkim("attacker.gov.example"),), spf=None, arc=None)
+    older = result.rfc7489
+    assert result.result == "fail" and older is not None
+    [fail] = [f for f in findings if f.id == "dmarc.fail"]
+    assert not fail.title.endswith(OLDER_RULES_PASS)
+    # (gov.example is no Public Suffix List entry: RFC 7489 joins the two registrants and passes.)
+    assert older.result == "pass" and fail.severity is Severity.DANGER
+    verdict = decide(from_domains=("victim.gov.example",), dkim=(dkim("attacker.gov.example"),), spf=None,
+                             dmarc=result, arc=None, comparison=(), findings=tuple(findings), checked=True)
+    assert verdict.status == "spoofed", verdict.summary

@@ -495,14 +495,25 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
             # RFC 8617 section 7.2: a valid chain whose oldest intermediary saw dmarc=pass is
             # what receivers override the disposition on (a list or forwarder changed the message).
             severity = Severity.WARNING
+        # Passing by RFC 7489's rules, which receivers still apply (the Public Suffix List draws the
+        # organisation wider than RFC 9989's tree walk where a parent publishes no record): the
+        # domain's own mail, at risk only where receivers follow RFC 9989. Not a forgery sign.
+        # Not where a public suffix operator's psd=y record drew the line (the From: domain's walk
+        # stopped at one): there the Public Suffix List's wider organisation joins two registrants,
+        # which is what RFC 9989's walk corrects (RFC 9989 section 4.10.2), and no softening is due.
+        older_pass = older is not None and older.result == "pass" and author.psd is None
+        if older_pass:
+            severity = Severity.WARNING
         findings.append(Finding(
             id="dmarc.fail", severity=severity,
             title=f"DMARC fail for {from_domain} (policy {policy}, disposition {disposition})"
                   + (", overridden by the receiver on ARC" if overridden
-                     else ", vouched for by ARC" if vouched else ""),
+                     else ", vouched for by ARC" if vouched else "")
+                  + (OLDER_RULES_PASS if older_pass else ""),
             explanation=f"No passing DKIM signature or SPF identity aligns with {from_domain}: {alignment}. "
                         f"The domain asks receivers to {_ASKS[disposition]} such mail."
-                        + (f" {arc_override}" if (vouched or overridden) and arc_override else ""),
+                        + (f" {arc_override}" if (vouched or overridden) and arc_override else "")
+                        + (_older_pass_words(older, from_domain, org_domain) if older_pass and older is not None else ""),
             reference=f"{RFC9989}#section-5.3.5", subject=subject))
     if policy == "none" and parsed.policy_valid:
         findings.append(Finding(
@@ -1093,6 +1104,23 @@ def _rfc7489_reading(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResul
     disposition, _sampling = _disposition_7489(applicable.policy, record)
     return reading("fail", applicable.reason, lookup, policy=applicable.policy, disposition=disposition,
                    dkim_aligned=False, spf_aligned=False)
+
+
+OLDER_RULES_PASS = ", but a pass by RFC 7489's rules"
+"""How dmarc.fail's title ends when RFC 7489's rules pass the same message (verdict.py reads it)."""
+
+
+def _older_pass_words(older: Rfc7489Reading, from_domain: str, org_domain: str | None) -> str:
+    """What a pass by RFC 7489's rules where RFC 9989's fails means for the domain's owner."""
+    how = "a DKIM signature" if older.dkim_aligned else "the SPF-checked envelope sender"
+    walk = (f"RFC 9989's tree walk makes {org_domain} the organisational domain instead (RFC 9989 section "
+            f"4.10.2: a parent that publishes no DMARC record, or a psd= tag, draws the line there)"
+            if org_domain else "RFC 9989's tree walk draws the organisation otherwise (section 4.10.2)")
+    return (f" By RFC 7489's rules, which receivers still widely apply, {how} aligns through the Public Suffix "
+            f"List's organisational domain {older.org_domain or from_domain} and DMARC passes; {walk}. Receivers "
+            f"that follow RFC 9989 apply the policy. If the mail is the domain's own, a DMARC record at "
+            f"{older.org_domain or 'the organisational domain'} (when that is one organisation), or an identity of "
+            f"{from_domain} itself, makes both readings pass.")
 
 
 def _rfc7489_note(older: Rfc7489Reading, result: str, record_domain: str | None, org_domain: str | None,
