@@ -275,3 +275,20 @@ def test_a_pass_by_the_older_rules_is_no_forgery_sign_unless_a_psd_drew_the_line
     verdict = decide(from_domains=("victim.gov.example",), dkim=(dkim("attacker.gov.example"),), spf=None,
                              dmarc=result, arc=None, comparison=(), findings=tuple(findings), checked=True)
     assert verdict.status == "spoofed", verdict.summary
+
+
+def test_an_unverified_signatures_reason_is_said_once() -> None:
+    # Verification V38b (a real nvidia.com patch through vger): with the aligned signature's key
+    # lookup timing out and SPF passing for the list, the explanation (and the headline that shows it)
+    # gave the key lookup's failure twice in one sentence.
+    from headerscope.model import DkimSignatureResult
+
+    zone = {"_dmarc.nvidia.example": txt("v=DMARC1; p=reject")}
+    unknown = dkim("nvidia.example")
+    unknown = DkimSignatureResult(**{**unknown.__dict__, "result": "temperror", "reason_code": "temperror",
+                                     "reason": "key lookup for s1._domainkey.nvidia.example failed: TIMEOUT"})
+    result, _ = check_dmarc(SnapshotResolver(zone), from_domains=("nvidia.example",), dkim=(unknown,),
+                            spf=spf("vger.kernel.example"), arc=None)
+    assert result.result == "temperror"
+    assert result.explanation.count("could not be verified") == 1, result.explanation
+    assert "so whether DMARC would pass is unknown" in result.explanation

@@ -426,7 +426,11 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
             # aligned input that could not be evaluated (no body, offline, temporary DNS error,
             # no client IP or MAIL FROM) leaves the outcome unknown, not a failure.
             word, why = unknown
-            text = (f"{word}: {alignment}; {why}, so whether DMARC would pass is unknown (RFC 9989 "
+            # A reason the alignment words already give (the unverified signature) is not said
+            # twice (verification V38b: the headline repeated a key lookup's failure word for word).
+            said = [part for part in why.split(" and ") if part not in alignment]
+            reasons = f"; {' and '.join(said)}" if said else ""
+            text = (f"{word}: {alignment}{reasons}, so whether DMARC would pass is unknown (RFC 9989 "
                     f"section 5.3.5); if it failed, the {policy} policy would apply ({reason})")
             if why.startswith(_UNVERIFIED_WORDS) and _uncheckable_copy_dkim(dkim, align, adkim=adkim):
                 # RFC 9989 section 4.4.1: DMARC passes on either identifier; a copy without the signed
