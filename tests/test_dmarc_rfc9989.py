@@ -292,3 +292,53 @@ def test_an_unverified_signatures_reason_is_said_once() -> None:
     assert result.result == "temperror"
     assert result.explanation.count("could not be verified") == 1, result.explanation
     assert "so whether DMARC would pass is unknown" in result.explanation
+
+
+def _fail_and_verdict(zone: dict[str, Any], from_domain: str, signer: str) -> tuple[Any, str, str]:
+    from headerscope.verdict import decide
+
+    sigs = (dkim(signer),)
+    result, findings = check_dmarc(SnapshotResolver(zone), from_domains=(from_domain,), dkim=sigs, spf=None, arc=None)
+    verdict = decide(from_domains=(from_domain,), dkim=sigs, spf=None, dmarc=result, arc=None, comparison=(),
+                     findings=tuple(findings), checked=True)
+    fail = next((f for f in findings if f.id == "dmarc.fail"), None)
+    return fail, verdict.status, verdict.summary
+
+
+def test_the_older_rules_soften_only_the_names_own_parent_and_no_psd_line() -> None:
+    # Verification V39c: a sibling's signature (attacker.hoster.example for victim.hoster.example,
+    # hoster.example in no Public Suffix List entry) read "Authenticated ... by RFC 7489's rules",
+    # and so did three psd= shapes the first rule missed: psd=y at the walk's own start (the
+    # operator's domain itself), psd=n below psd=y, psd=y below the list's organisational domain.
+    from headerscope.model import Severity
+
+    forged = [
+        ({"_dmarc.victim.hoster.example": txt("v=DMARC1; p=reject")}, "victim.hoster.example"),
+        ({"_dmarc.hoster.example": txt("v=DMARC1; p=reject; psd=y")}, "hoster.example"),
+        ({"_dmarc.victim.hoster.example": txt("v=DMARC1; p=reject; psd=n"),
+          "_dmarc.hoster.example": txt("v=DMARC1; p=reject; psd=y")}, "victim.hoster.example"),
+        ({"_dmarc.victim.customers.hoster.example": txt("v=DMARC1; p=reject; psd=n"),
+          "_dmarc.customers.hoster.example": txt("v=DMARC1; p=reject; psd=y")}, "victim.customers.hoster.example"),
+    ]
+    for zone, author in forged:
+        fail, status, summary = _fail_and_verdict(zone, author, "attacker.hoster.example")
+        assert fail is not None and fail.severity is Severity.DANGER, author
+        assert status == "spoofed", (author, summary)
+    # The parent's own signature for a subdomain that publishes its own record stays softened.
+    fail, status, summary = _fail_and_verdict({"_dmarc.news.hoster.example": txt("v=DMARC1; p=reject")},
+                                              "news.hoster.example", "hoster.example")
+    assert fail is not None and fail.severity is Severity.WARNING and status == "authenticated"
+    assert "DKIM by hoster.example aligns" in summary
+
+
+def test_a_pass_only_by_joining_a_sibling_under_a_listed_public_suffix_is_suspicious() -> None:
+    # Verification V39c: under blogspot.com (a Public Suffix List private suffix whose record has no
+    # psd=y), RFC 9989's walk aligns attacker.blogspot.com with victim.blogspot.com; by RFC 7489's
+    # rules they are two registrants and DMARC fails. It read "Authenticated" (before: "Spoofed").
+    zone = {"_dmarc.blogspot.com": txt("v=DMARC1; p=none"), "_dmarc.victim.blogspot.com": txt("v=DMARC1; p=reject")}
+    fail, status, summary = _fail_and_verdict(zone, "victim.blogspot.com", "attacker.blogspot.com")
+    assert fail is None and status == "suspicious", summary
+    assert "only by RFC 9989's DNS tree walk, through DKIM by attacker.blogspot.com" in summary
+    # blogspot.com signing for its own subdomain is its owner's word: authenticated.
+    _, status, _ = _fail_and_verdict(zone, "victim.blogspot.com", "blogspot.com")
+    assert status == "authenticated"

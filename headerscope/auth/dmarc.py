@@ -502,10 +502,15 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
         # Passing by RFC 7489's rules, which receivers still apply (the Public Suffix List draws the
         # organisation wider than RFC 9989's tree walk where a parent publishes no record): the
         # domain's own mail, at risk only where receivers follow RFC 9989. Not a forgery sign.
-        # Not where a public suffix operator's psd=y record drew the line (the From: domain's walk
-        # stopped at one): there the Public Suffix List's wider organisation joins two registrants,
-        # which is what RFC 9989's walk corrects (RFC 9989 section 4.10.2), and no softening is due.
-        older_pass = older is not None and older.result == "pass" and author.psd is None
+        # Only for an identity of the From: domain itself or of a parent of it (the owner of the name
+        # vouching for its subdomain), never a sibling (attacker.hoster.example for
+        # victim.hoster.example: two registrants the Public Suffix List does not tell apart), and not
+        # where any record on the From: domain's walk carries psd= (a public suffix operator's line,
+        # or the owner's own "psd=n": RFC 9989 section 4.10.2): there the wider organisation joins
+        # what the walk keeps apart (verification V39c), and no softening is due.
+        older_pass = (older is not None and older.result == "pass"
+                      and not any(_parse(found.records[0]).record.psd in ("y", "n") for _, found in author.found)
+                      and older_aligned_parent(from_domain, older, dkim, spf) is not None)
         if older_pass:
             severity = Severity.WARNING
         findings.append(Finding(
@@ -1108,6 +1113,25 @@ def _rfc7489_reading(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResul
     disposition, _sampling = _disposition_7489(applicable.policy, record)
     return reading("fail", applicable.reason, lookup, policy=applicable.policy, disposition=disposition,
                    dkim_aligned=False, spf_aligned=False)
+
+
+def older_aligned_parent(from_domain: str, older: Rfc7489Reading, dkim: tuple[DkimSignatureResult, ...],
+                         spf: SpfResult | None) -> str | None:
+    """The passing identity that aligns by RFC 7489's rules and is the From: domain or a parent of
+    it, "d=example.com" or "SPF for example.com", or None (no such identity, or only a sibling's)."""
+    wanted = normalize_domain(from_domain) or ""
+
+    def parent(domain: str | None) -> bool:
+        name = (normalize_domain(domain) or "") if domain else ""
+        return bool(name) and (wanted == name or wanted.endswith("." + name)) \
+            and organizational_domain(name) == older.org_domain
+    if older.dkim_aligned:
+        signer = next((s.domain for s in dkim if s.result == "pass" and parent(s.domain)), None)
+        if signer:
+            return f"DKIM by {signer}"
+    if older.spf_aligned and spf is not None and spf.result == "pass" and parent(spf.domain):
+        return f"SPF for {spf.domain}"
+    return None
 
 
 OLDER_RULES_PASS = ", but a pass by RFC 7489's rules"
