@@ -1739,29 +1739,53 @@ def _possible_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: M
 # Microsoft's advice to a tenant behind a third-party filtering service: accept mail only from it.
 _LOCK_DOWN_DOCS = ("https://learn.microsoft.com/en-us/exchange/mail-flow-best-practices/"
                    "manage-mail-flow-using-third-party-cloud")
+# Google's: the Gmail inbound gateway setting, whose option "Reject all mail not from gateway IPs"
+# ("Reject messages that aren't sent from the gateway") refuses mail that went around the MX.
+_GOOGLE_GATEWAY_DOCS = "https://support.google.com/a/answer/60730"
+# The names Gmail's inbound servers write in their Received ("by mx.google.com with ESMTPS id").
+_GMAIL_RECEIVERS = frozenset({"mx.google.com", "aspmx.l.google.com"})
+
+
+def _bypassed_receiver(by: str) -> tuple[str, str] | None:
+    """(the receiving provider's organisation, its name in words) when the boundary's receiver is
+    one a domain can put behind a filtering service's MX and reach directly all the same: Exchange
+    Online Protection's tenant host (*.mail.protection.outlook.com), or Gmail's inbound servers
+    (Google Workspace). None for any other receiver."""
+    if by.endswith(".mail.protection.outlook.com"):
+        return "outlook.com", "Exchange Online"
+    if by in _GMAIL_RECEIVERS or by.endswith(".aspmx.l.google.com"):
+        return "google.com", "Gmail (Google Workspace)"
+    return None
 
 
 def _gateway_bypassed(work: list[_Work], boundary: _Boundary, mail_exchangers: MailExchangers | None,
                       addressed_domains: Sequence[str], list_domain: str | None,
                       forwarder_marks: Sequence[tuple[str, str]],
                       reverse_names: ReverseNames | None = None) -> Finding | None:
-    """hops.gateway_bypassed: Exchange Online Protection's frontend took the message straight from
-    the sender's server, though the MX of every domain the message is addressed to is a filtering
-    service in front of it (RFC 5321 section 5.1: a sender delivers to the MX). Sending to the
-    tenant's own *.mail.protection.outlook.com host skips the gateway, a known way around its
-    filter unless the tenant accepts mail from the gateway's addresses only (_LOCK_DOWN_DOCS).
+    """hops.gateway_bypassed: Exchange Online Protection's frontend, or Gmail's inbound server,
+    took the message straight from the sender's server, though the MX of every domain the message
+    is addressed to is a filtering service in front of it (RFC 5321 section 5.1: a sender delivers
+    to the MX). Sending to the tenant's own *.mail.protection.outlook.com host, or to
+    aspmx.l.google.com, skips the gateway, a known way around its filter unless the organisation
+    accepts mail from the gateway's addresses only (_LOCK_DOWN_DOCS, _GOOGLE_GATEWAY_DOCS).
 
-    Only where DNS answered those MX: the recipient is not in the copy (Exchange Online writes no
-    "for"), so its To: and Cc: domains stand for it, and a copy that a list or a forwarder carried
-    (List-Id, an SRS sender, another party's ARC seal) was delivered to some other recipient."""
+    Only where DNS answered those MX: Exchange Online writes no "for", so its To: and Cc: domains
+    stand for the recipient; Gmail's "for" names it, and its domain alone is asked. A copy that a
+    list or a forwarder carried (List-Id, an SRS sender, another party's ARC seal) was delivered to
+    some other recipient."""
     b = boundary.index
     if mail_exchangers is None or not boundary.from_outside or boundary.gateway is not None \
-            or not addressed_domains or list_domain is not None or not 0 <= b < len(work):
+            or list_domain is not None or not 0 <= b < len(work):
         return None
     fields = work[b].fields
     by = normalize_domain(fields.by) or ""
-    if not by.endswith(".mail.protection.outlook.com") or work[b].private or not _is_public_ip(fields.from_ip) \
-            or proven_tenant_handover(fields):
+    receiver = _bypassed_receiver(by)
+    if receiver is None or work[b].private or not _is_public_ip(fields.from_ip):
+        return None
+    provider, provider_words = receiver
+    recipient = _recipient_domain(fields) if provider == "google.com" else None
+    domains = [recipient] if recipient else list(addressed_domains[:3])
+    if not domains or (provider == "outlook.com" and proven_tenant_handover(fields)):
         return None
     # By the reverse-DNS name the receiver recorded only: the greeting is the client's own word (a
     # spammer greeting as the gateway or as outlook.com silenced this, verification V32); a genuine
@@ -1778,13 +1802,15 @@ def _gateway_bypassed(work: list[_Work], boundary: _Boundary, mail_exchangers: M
         names = list(answer[0][:10]) if answer is not None else []
         if not names or any(host_organization(name) == claimed for name in names):
             return None
-    if client in _FILTERING_SERVICES or client == "outlook.com" \
-            or any(org != "outlook.com" for org, _ in forwarder_marks[:8]):
+    # The provider's own servers (a tenant's relay, Gmail forwarding to a Workspace mailbox) and a
+    # forwarder's marks other than the provider's own seal: not a sender that went around the MX.
+    if client in _FILTERING_SERVICES or client == provider \
+            or any(org != provider for org, _ in forwarder_marks[:8]):
         return None
     found: tuple[str, str, str] | None = None
-    for domain in addressed_domains[:3]:
-        # Every domain's MX must be a filtering service: a domain whose MX is Exchange Online's
-        # own may be the one this copy was delivered for.
+    for domain in domains:
+        # Every domain's MX must be a filtering service: a domain whose MX is the provider's own
+        # may be the one this copy was delivered for.
         hosts = [name.split()[-1].rstrip(".") for name in (mail_exchangers(domain) or ())[:10] if name.split()]
         services = {host_organization(host) for host in hosts}
         if not hosts or not services <= _FILTERING_SERVICES:
@@ -1795,17 +1821,25 @@ def _gateway_bypassed(work: list[_Work], boundary: _Boundary, mail_exchangers: M
     domain, exchanger, service = found
     sender = f"{str(fields.from_rdns or fields.from_helo)[:120]} ({fields.from_ip})" \
         if fields.from_rdns or fields.from_helo else str(fields.from_ip)
+    if provider == "google.com":
+        how = ("A sender that delivers to Gmail's own inbound servers (aspmx.l.google.com) instead of the MX "
+               "skips the gateway's filtering: a known way around it, which Google Workspace lets through "
+               "unless its administrator sets the Gmail inbound gateway setting (the gateway's addresses) with "
+               "\"Reject all mail not from gateway IPs\" (\"Reject messages that aren't sent from the gateway\").")
+        addressed = f" for {domain}"
+    else:
+        how = ("A sender that delivers to the tenant's own *.mail.protection.outlook.com host instead of the MX "
+               "skips the gateway's filtering: a known way around it, which Exchange Online lets through unless "
+               "the tenant accepts mail from the gateway's addresses only.")
+        addressed = ""
     return Finding(
         id="hops.gateway_bypassed", severity=Severity.NOTICE,
-        title=f"The message went around {domain}'s MX ({service}): delivered straight to Exchange Online",
+        title=f"The message went around {domain}'s MX ({service}): delivered straight to {provider_words}",
         explanation=(f"{domain}'s MX host is {exchanger}, a host of {service}, the filtering service in front of "
-                     f"its mailboxes; but at hop {b + 1} Exchange Online ({str(fields.by)[:120]}) took the message "
-                     f"straight from {sender}, not from {service}. A sender that delivers to the tenant's own "
-                     "*.mail.protection.outlook.com host instead of the MX skips the gateway's filtering: a known "
-                     "way around it, which Exchange Online lets through unless the tenant accepts mail from the "
-                     f"gateway's addresses only. (A partner's connector, or a recipient other than {domain}'s, a "
-                     "forward or a Bcc, also arrives this way.)"),
-        reference=_LOCK_DOWN_DOCS, subject=f"hop {b + 1}")
+                     f"its mailboxes; but at hop {b + 1} {provider_words} ({str(fields.by)[:120]}) took the message"
+                     f"{addressed} straight from {sender}, not from {service}. {how} (A partner's connector, or a "
+                     f"recipient other than {domain}'s, a forward or a Bcc, also arrives this way.)"),
+        reference=_GOOGLE_GATEWAY_DOCS if provider == "google.com" else _LOCK_DOWN_DOCS, subject=f"hop {b + 1}")
 
 
 def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: MailExchangers | None,

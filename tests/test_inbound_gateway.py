@@ -360,3 +360,82 @@ def test_the_chain_names_the_gateway() -> None:
     # Another MX: no gateway of the recipient's, nor a possible one (the MX answered).
     other = build_chain(message, None, NOW, mail_exchangers={"contoso.example": ("10 mx.contoso.example.",)}.get)
     assert other.gateway is None and other.boundary_hop == 3
+
+
+# Gmail (Google Workspace) behind Proofpoint (verification V38g w1/w2): Gmail's own stamps above
+# the hop where it took the message, with the recipient in its "for".
+_GMAIL_TOP = (b"Delivered-To: cfo@acme.example\r\n"
+              b"Received: by 2002:a05:7208:3102:b0:8c:1f2a:59a2 with SMTP id r2csp1234567rbb;\r\n"
+              b"        Tue, 14 Jan 2025 06:12:09 -0800 (PST)\r\n"
+              b"Return-Path: <service@paypal.example>\r\n")
+_GMAIL_AUTHOR = (b"From: PayPal <service@paypal.example>\r\n"
+                 b"To: cfo@acme.example\r\n"
+                 b"Subject: Your account has been limited\r\n"
+                 b"Date: Tue, 14 Jan 2025 14:12:05 +0000\r\n"
+                 b"Message-ID: <20250114141205.1234@mail.bulk-relay.example>\r\n"
+                 b"\r\n"
+                 b"Please verify your account.\r\n")
+
+
+def _gmail_hop(client: bytes, by: bytes = b"mx.google.com", recipient: bytes = b"cfo@acme.example") -> bytes:
+    return (b"Received: from " + client + b"\r\n"
+            b"        by " + by + b" with ESMTPS id o18-20020a170907291200b00a307e5b22b1si3401242ejc.829.2025.01.14\r\n"
+            b"        for <" + recipient + b">\r\n"
+            b"        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256);\r\n"
+            b"        Tue, 14 Jan 2025 06:12:09 -0800 (PST)\r\n")
+
+
+_PROOFPOINT_INTAKE = (b"Received: from mail.bulk-relay.example (mail.bulk-relay.example [185.220.101.5])\r\n"
+                      b"\tby mx0a-00123401.pphosted.com (8.18.1.2/8.18.1.2) with ESMTPS id 4AUD12345678\r\n"
+                      b"\tfor <cfo@acme.example>; Tue, 14 Jan 2025 06:12:07 -0800\r\n")
+
+
+def _gmail_dns(mx: tuple[str, ...] = ("10 mx0a-00123401.pphosted.com.", "10 mx0b-00123401.pphosted.com.")
+               ) -> dict[str, object]:
+    return {
+        "paypal.example": {"TXT": [["v=spf1 ip4:64.4.240.0/21 ~all"]]},
+        "_dmarc.paypal.example": {"TXT": [["v=DMARC1; p=reject"]]},
+        "5.101.220.185.in-addr.arpa": {"PTR": ["mail.bulk-relay.example."]},
+        "mail.bulk-relay.example": {"A": ["185.220.101.5"]},
+        "1.156.163.148.in-addr.arpa": {"PTR": ["mx0a-00123401.pphosted.com."]},
+        "mx0a-00123401.pphosted.com": {"A": ["148.163.156.1"]},
+        "acme.example": {"MX": list(mx)},
+        "gmail.com": {"MX": ["5 gmail-smtp-in.l.google.com."]},
+    }
+
+
+def test_mail_that_went_around_the_mx_gateway_to_gmail() -> None:
+    # Verification V38g w1: acme.example's MX is Proofpoint, but mx.google.com took the phish
+    # straight from the spammer's server; Google's inbound gateway setting with "Reject all mail
+    # not from gateway IPs" refuses that.
+    raw = (_GMAIL_TOP + _gmail_hop(b"mail.bulk-relay.example (mail.bulk-relay.example. [185.220.101.5])")
+           + _GMAIL_AUTHOR)
+    [bypassed] = _only(_analyze(raw, _gmail_dns()), "hops.gateway_bypassed")
+    assert bypassed.severity is Severity.NOTICE and bypassed.subject == "hop 1"
+    assert "delivered straight to Gmail (Google Workspace)" in bypassed.title
+    assert "acme.example's MX host is mx0a-00123401.pphosted.com, a host of proofpoint.com" in bypassed.explanation
+    assert "took the message for acme.example straight from mail.bulk-relay.example (185.220.101.5)" \
+        in bypassed.explanation
+    assert "Reject all mail not from gateway IPs" in bypassed.explanation
+    assert bypassed.reference == "https://support.google.com/a/answer/60730"
+    # aspmx.l.google.com names the same servers.
+    assert _only(_analyze(raw.replace(b"by mx.google.com", b"by aspmx.l.google.com"), _gmail_dns()),
+                 "hops.gateway_bypassed")
+    # Only where DNS shows an MX that is a filtering service, for the recipient Gmail recorded.
+    assert not _only(_analyze(raw), "hops.gateway_bypassed")
+    assert not _only(_analyze(raw, _gmail_dns(mx=("1 aspmx.l.google.com.",))), "hops.gateway_bypassed")
+    personal = raw.replace(b"for <cfo@acme.example>", b"for <victim.user@gmail.com>")
+    assert not _only(_analyze(personal, _gmail_dns()), "hops.gateway_bypassed")
+    # Google's own relay (a forward from another Gmail mailbox) is not a sender going around the MX.
+    google = raw.replace(b"mail.bulk-relay.example (mail.bulk-relay.example. [185.220.101.5])",
+                         b"mail-sor-f41.google.com (mail-sor-f41.google.com. [209.85.220.41])")
+    assert not _only(_analyze(google, _gmail_dns()), "hops.gateway_bypassed")
+    # Through the gateway (verification V38g w2): the gateway's intake is the boundary, nothing bypassed.
+    fronted = (_GMAIL_TOP + _gmail_hop(b"mx0a-00123401.pphosted.com (mx0a-00123401.pphosted.com. [148.163.156.1])")
+               + _PROOFPOINT_INTAKE + _GMAIL_AUTHOR)
+    report = _analyze(fronted, _gmail_dns())
+    assert not _only(report, "hops.gateway_bypassed") and _only(report, "hops.inbound_gateway")
+    # Exchange Online's wording is as before: no recipient named.
+    assert "took the message for" not in " ".join(
+        f.explanation for f in _analyze(_EOP_TOP + _EFC_UNSIGNED + _eop_front(b"mail.example.org (192.0.2.10)")
+                                        + _TAIL + _SENDER_OUT + _AUTHOR, _dns()).findings)
