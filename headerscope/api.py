@@ -116,6 +116,7 @@ from .origin import (
     provider_default_signatures,
 )
 from .received import parse_date_noted, parse_received, parse_received_date, weekday_contradiction
+from .replay import possible_replay
 from .spamfilters import read_spam_filters
 from .text import compiled_on_first_use, header_ref, one_line, result_words
 from .verdict import decide, generated_inside, handed_over_inside, sent_copy, sent_inside_provider
@@ -1261,6 +1262,16 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
                                         default_key_tied=default_key_tied(message, dkim, from_domains),
                                         recorded=recorded, reported_signed=reported_signed,
                                         gateway=chain.gateway))
+    # A DKIM-only DMARC pass delivered to a recipient the signed To:/Cc: does not name, with the
+    # signs of a replay rather than a Bcc (replay.py; RFC 6376 section 8.6).
+    # (Two attribute tests first: most mail is stopped there, at no cost.)
+    replayed = possible_replay(message, envelope, dkim=dkim, dmarc=dmarc, spf=spf, hops=chain.hops,
+                               from_domain=from_domain if len(set(from_domains)) == 1 else None,
+                               delivery_time=delivery_time, date=None if zone_missing else date,
+                               resolver=resolver) \
+        if dmarc.dkim_aligned is True and dmarc.spf_aligned is not True else None
+    if replayed is not None:
+        findings.append(replayed)
     # The Sender: explanation's promise (which of From: and Sender: the authentication vouches
     # for), kept with the signatures that verify now or passed as the receiver recorded.
     envelope = _sender_vouched_by(envelope, from_domain, dkim, recorded)

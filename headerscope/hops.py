@@ -1744,6 +1744,7 @@ _LOCK_DOWN_DOCS = ("https://learn.microsoft.com/en-us/exchange/mail-flow-best-pr
 _GOOGLE_GATEWAY_DOCS = "https://support.google.com/a/answer/60730"
 # The names Gmail's inbound servers write in their Received ("by mx.google.com with ESMTPS id").
 _GMAIL_RECEIVERS = frozenset({"mx.google.com", "aspmx.l.google.com"})
+_GMAIL_CONSUMER_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 
 
 def _bypassed_receiver(by: str) -> tuple[str, str] | None:
@@ -1784,6 +1785,8 @@ def _gateway_bypassed(work: list[_Work], boundary: _Boundary, mail_exchangers: M
         return None
     provider, provider_words = receiver
     recipient = _recipient_domain(fields) if provider == "google.com" else None
+    if recipient in _GMAIL_CONSUMER_DOMAINS:
+        return None  # Gmail's own mailboxes, whose MX is Google's: no DNS question for them
     domains = [recipient] if recipient else list(addressed_domains[:3])
     if not domains or (provider == "outlook.com" and proven_tenant_handover(fields)):
         return None

@@ -377,8 +377,12 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
         # here, the line says what it recorded.
         contradicted = _recorded_note(comparison, findings) if result == "temperror" \
             and _plain_recorded_fail(comparison, findings) else ""
+        # A genuine signature shows what the signer sent, not who sent this copy (RFC 6376
+        # section 8.6): a replay's signs are said on the line (replay.possible_replay).
+        replayed = ", but it may be a DKIM replay: the signature is genuine, and this copy went to a recipient " \
+            "its signed To:/Cc: does not name" if any(f.id == "dkim.possible_replay" for f in findings) else ""
         return Verdict(status="authenticated", authenticated_domain=domain,
-                       summary=f"Authenticated as {domain}: {how} ({qualifier}).{contradicted}")
+                       summary=f"Authenticated as {domain}: {how} ({qualifier}){replayed}.{contradicted}")
 
     if result == "temperror":
         unalignable = _nothing_aligned([domain], findings, comparison)
