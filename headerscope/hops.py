@@ -1785,9 +1785,9 @@ def _gateway_bypassed(work: list[_Work], boundary: _Boundary, mail_exchangers: M
         return None
     provider, provider_words = receiver
     recipient = _recipient_domain(fields) if provider == "google.com" else None
-    if recipient in _GMAIL_CONSUMER_DOMAINS:
-        return None  # Gmail's own mailboxes, whose MX is Google's: no DNS question for them
     domains = [recipient] if recipient else list(addressed_domains[:3])
+    if provider == "google.com" and any(domain in _GMAIL_CONSUMER_DOMAINS for domain in domains):
+        return None  # Gmail's own mailboxes, whose MX is Google's: no DNS question for them
     if not domains or (provider == "outlook.com" and proven_tenant_handover(fields)):
         return None
     # By the reverse-DNS name the receiver recorded only: the greeting is the client's own word (a
