@@ -124,6 +124,7 @@ def possible_replay(message: Message, envelope: Envelope, *, dkim: Sequence[Dkim
             break
 
     # 2. Signed long before this delivery: t= (RFC 6376 section 3.5), or the Date: it signs.
+    stale = False
     if delivery_time is not None:
         stamps: list[tuple[datetime, str]] = []
         for signature in signatures:
@@ -135,6 +136,7 @@ def possible_replay(message: Message, envelope: Envelope, *, dkim: Sequence[Dkim
         # The older of the two: both are the signer's, and a Date: or t= a day old is stale either way.
         old = min(stamps, key=lambda item: item[0], default=None)
         if old is not None and delivery_time - old[0] > _STALE:
+            stale = True
             signs.append(f"{old[1]}, {_hours(delivery_time - old[0])} before the receiving side's own delivery stamp "
                          f"({delivery_time:%Y-%m-%d %H:%M %z}), while mail is signed and dated when it is sent")
 
@@ -156,7 +158,11 @@ def possible_replay(message: Message, envelope: Envelope, *, dkim: Sequence[Dkim
     signer = signatures[0].domain or from_domain
     shown = ", ".join(a[:120] for a in signed[:_MAX_RECIPIENTS]) or "others"
     return Finding(
-        id="dkim.possible_replay", severity=Severity.WARNING if len(signs) >= 2 else Severity.NOTICE,
+        # A warning when the copy is stale beside another sign, or all three agree: a forward that
+        # left no trace but rewrote the envelope to the forwarding organisation shows signs 1 and 3
+        # at once, so those two alone are a notice (forwards go on at once; replays come later).
+        id="dkim.possible_replay",
+        severity=Severity.WARNING if len(signs) >= 3 or (stale and len(signs) >= 2) else Severity.NOTICE,
         title=f"Possibly a DKIM replay: {signer} signed it for {shown[:200]}, and it was delivered to "
               f"{recipients[:200]}",
         explanation=(f"DMARC passes for {from_domain} by {signer}'s DKIM signature alone (no aligned SPF pass), and "

@@ -98,6 +98,11 @@ def test_a_replay_by_the_signed_addressee_without_its_earlier_delivery() -> None
     [notice] = _replay(fresh)
     assert notice.severity is Severity.NOTICE and "envelope sender" in notice.explanation
     assert "t=" not in notice.explanation and "refuses" not in notice.explanation
+    # Sent on at once by the addressee's organisation from a server the signer's SPF refuses: a
+    # forward that left no trace but its envelope looks so too (signs 1 and 3, fresh): a notice.
+    forward_like = _analyze(_message(b"me@attacker.example", b"me@attacker.example", _ATTACKER, FRESH))
+    [notice] = _replay(forward_like)
+    assert notice.severity is Severity.NOTICE and "refuses 203.0.113.50" in notice.explanation
     # The login the chain records (an authenticated submission's account) counts as the resender.
     login = (b"Received: from [198.51.100.7] by mail.attacker.example (Postfix) with ESMTPSA id 4Zc2y31lRz2yr\r\n"
              b"\t(Authenticated sender: me@attacker.example) for <victim.user@gmail.com>;\r\n"
