@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import NamedTuple
 
-from .._value import Value, frozen
+from .._value import Value, frozen, replace
 from ..addresses import parse_addresses
 from ..dns.interface import DnsStatus, Resolver
 from ..domains import list_id_label, organizational_domain
@@ -256,6 +256,7 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
                else _dkimpy.verify_arc(signed_split, dnsfunc,
                                        body_uncheckable=uncheckable_body is not None and has_body,
                                        mbox_quoted=mbox_quoted and has_body, mbox_established=established))
+    outcome = _without_unsigned_from(outcome, sets)
     checks = {c.instance: c for c in outcome.instances}
     # The sets whose AMS cannot be checked from this copy: its signed header fields verify, only
     # its body hash cannot (the body is not the original). One whose header fields fail, fails.
@@ -389,6 +390,9 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
     mbox_note = _mbox_quoting_note(outcome, unmatched)
     if mbox_note is not None:
         findings.append(mbox_note)
+    if result == "pass":
+        # (Only a chain that validates could vouch; a broken or unchecked one vouches for nothing.)
+        findings.extend(_absent_signatures(message, sets))
     sender_sealed = _sealed_on_the_way_out(message, sets, instances)
     if sender_sealed is not None:
         findings.append(sender_sealed)
@@ -535,6 +539,42 @@ def _first_failure(outcome: _dkimpy.ArcOutcome) -> tuple[str, int] | None:
         if not check.seal_valid:
             return "seal", check.instance
     return None
+
+
+def _signs_from(signature: str | None) -> bool:
+    """Whether an ARC-Message-Signature's h= names From (RFC 6376 section 5.4: the From header
+    field MUST be signed), read as DKIM reads h= (colon-separated names, folding white space)."""
+    if signature is None:
+        return True  # no AMS to judge: the set is incomplete, as validation says itself
+    names = parse_tag_list(signature).get("h") or ""
+    return any(name.strip().lower() == "from" for name in names.split(":", _MAX_SIGNED_NAMES)[:_MAX_SIGNED_NAMES])
+
+
+_MAX_SIGNED_NAMES = 1000
+"""The names of an h= read for From (a hostile AMS may name thousands)."""
+
+
+def _without_unsigned_from(outcome: _dkimpy.ArcOutcome, sets: dict[int, _Set]) -> _dkimpy.ArcOutcome:
+    """dkimpy's outcome with every ARC-Message-Signature whose h= leaves out From judged invalid.
+
+    RFC 8617 section 4.1.2 gives the AMS the syntax and semantics of a DKIM-Signature, whose h=
+    must include From (RFC 6376 section 5.4); a verifier fails one that does not (section 6.1.1,
+    PERMFAIL "From field not signed"). dkimpy's ARC verifier skips that check, so an AMS over
+    To and Subject alone validated: its sealer vouched for a message whose author nothing signed.
+    The newest AMS is the one the chain rests on (RFC 8617 section 5.2 step 5): when it is such a
+    one, the chain fails."""
+    unsigned = {c.instance for c in outcome.instances
+                if c.ams_valid and c.instance in sets and not _signs_from(sets[c.instance].signature)}
+    if not unsigned:
+        return outcome
+    instances = tuple(replace(c, ams_valid=False) if c.instance in unsigned else c for c in outcome.instances)
+    newest = max(c.instance for c in outcome.instances)
+    if outcome.cv != "pass" or newest not in unsigned:
+        return replace(outcome, instances=instances)
+    return replace(outcome, instances=instances, cv="fail",
+                   reason=f"the ARC-Message-Signature i={newest} does not sign the From: field (its h= leaves it "
+                          "out): RFC 8617 section 4.1.2 gives it DKIM's rules, and a DKIM signature that does not "
+                          "sign From is invalid (RFC 6376 sections 5.4 and 6.1.1)")
 
 
 def _verdict(outcome: _dkimpy.ArcOutcome, dnsfunc: _dkimpy.DnsFunc, problems: dict[tuple[str, int], _KeyProblem],
@@ -720,6 +760,53 @@ def _body_change_finding(earlier: _Witness, later: _Witness, same_after: list[st
          f"body hashes differ (bh={earlier.bh[:12]}... and bh={later.bh[:12]}...): the body, as canonicalized, was "
          f"not the same when each was made (RFC 6376 section 3.7).{where}{since}{standing}"),
         "https://www.rfc-editor.org/rfc/rfc6376#section-3.7", f"arc i={later.instance}")
+
+
+# --- An ARC-Authentication-Results pass for a signature the message does not carry ----------
+SIGNATURE_ABSENT_ID = "arc.signature_absent"
+_MAX_ABSENT = 3
+
+
+def _absent_signatures(message: Message, sets: dict[int, _Set]) -> list[Finding]:
+    """arc.signature_absent: an ARC-Authentication-Results records dkim=pass for a signature (its
+    header.d, and header.b when given, RFC 6008) that no DKIM-Signature in the message is. A
+    forwarder leaves the author's signature in place (it only adds its own fields, RFC 8617
+    section 5.1), so the pass describes a signature nobody can check here: a forger's own set
+    claims one this way. A list that deletes DKIM-Signature fields (Mailman's REMOVE_DKIM_HEADERS)
+    produces it too, which the words say."""
+    signatures: list[tuple[str, str]] = []
+    for header in message.all("DKIM-Signature")[:_MAX_WITNESSES * 5]:
+        tags = parse_tag_list(header.value[:20000])
+        signatures.append(((tags.get("d") or "").strip().lower()[:255], "".join((tags.get("b") or "").split())))
+    findings: list[Finding] = []
+    for number in sorted(sets)[:MAX_INSTANCE]:
+        results = sets[number].results
+        if not results or len(findings) >= _MAX_ABSENT:
+            continue
+        for clause in _parse_authentication_results(results[:4000], arc=False).clauses:
+            if clause.method.lower() != "dkim" or clause.result.lower() != "pass":
+                continue
+            properties = dict((k.lower(), v) for k, v in clause.properties)
+            domain = (properties.get("header.d") or "").strip().strip('"').lower()[:255]
+            if not domain and "@" in (properties.get("header.i") or ""):
+                domain = (properties.get("header.i") or "").rpartition("@")[2].strip().strip('"').lower()[:255]
+            b_prefix = "".join((properties.get("header.b") or "").strip('"').split())[:200]
+            if not domain or any(d == domain and (not b_prefix or b.startswith(b_prefix)) for d, b in signatures):
+                continue
+            sealer = parse_tag_list(sets[number].seal or sets[number].signature or "").get("d") or "an unnamed sealer"
+            named = f"header.d={domain}" + (f" header.b={b_prefix[:12]}" if b_prefix else "")
+            findings.append(Finding(
+                SIGNATURE_ABSENT_ID, Severity.NOTICE,
+                f"ARC i={number} records dkim=pass for {domain[:100]}, but the message carries no such signature",
+                (f"The ARC-Authentication-Results of set i={number} (sealed by {sealer.strip()[:100]}) record dkim=pass "
+                 f"for a signature ({named[:160]}) that no DKIM-Signature in the message is. A forwarder leaves the "
+                 "author's signature in place and only adds its own fields (RFC 8617 section 5.1), so nothing here "
+                 "can check that pass: it is the sealer's word alone, and a forger's own ARC set claims a pass "
+                 "for a domain this way. (A mailing list that deletes DKIM-Signature fields before resending "
+                 "leaves the same trace.)"),
+                f"{RFC8617}#section-5.1", f"arc i={number}"))
+            break
+    return findings
 
 
 # --- A set the sending organisation added on its way out ----------------------------------
