@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .auth.arc import BODY_CHANGED_ID
 from .auth.dmarc import (
     OLDER_RULES_PASS,
     SIGNATURE_RECORDED_FAILING,
@@ -438,26 +439,33 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
             f"and SPF does not pass aligned with {domain}." + _recorded_note(comparison, findings)))
 
     override = _recorded_arc_override(comparison) if result == "fail" and dmarc.arc_sealers else None
-    if result == "fail" and dmarc.arc_sealers and (dmarc.arc_vouched or override is not None):
+    chain_claim = ""
+    if result == "fail" and dmarc.arc_sealers and override is not None:
         # RFC 8617 section 7.2: only intermediaries' sets can vouch (the check leaves out the
         # receiving side's own seal, added after it recorded its verdict, section 5.1), and only
-        # when the oldest intermediary recorded dmarc=pass, or the receiving side recorded that it
-        # accepted the message on the chain's word. A chain the receiver alone sealed, or whose
-        # first intermediary saw no DMARC pass, vouches for nothing: the policy decides below.
+        # a receiver that trusts their sealers acts on them: here the receiving side recorded that
+        # it accepted the message on the chain's word. What a mailing list's or a forwarder's
+        # changed copy gets, not a sign of forgery.
         sealers = _names(dmarc.arc_sealers)
-        if override is not None:
-            # The receiving side the report trusts made the call itself, on the chain's word: what
-            # a mailing list's or a forwarder's changed copy gets, not a sign of forgery. Without
-            # that recorded decision a valid chain proves only who sealed it (anyone can), so the
-            # message stays suspicious below.
-            return Verdict(status="vouched", summary=(
-                f"Vouched for by ARC: DMARC fails for {domain} because {sealers} (a mailing list or forwarder) "
-                f"changed the message, and the receiving side ({override.recorded_by or 'receiver'}) recorded an "
-                f"ARC override: it accepted the message on {sealers}'s word (RFC 8617 section 7.2)."))
-        return Verdict(status="suspicious", summary=(
-            f"Suspicious: DMARC fails for {domain}, but a valid ARC chain sealed by {sealers} vouches "
-            f"for it; typical of a mailing list or forwarder that changed the message. A receiver that "
-            f"trusts {sealers} may accept it (RFC 8617)."))
+        changers = _names(_arc_changers(arc, findings, dmarc.arc_sealers)) or sealers
+        drift = next((item for item in comparison if item.method == "arc" and item.label == "dns_drift"), None)
+        # As the DKIM drift line: the receiver's check at delivery stands; DNS changed since.
+        since = (f" It recorded arc=pass at delivery; the chain fails now only because a sealer's key has since "
+                 f"been {'revoked in' if arc.reason_code == 'key_revoked' else 'removed from'} DNS, a DNS change, "
+                 "not a change to the message."
+                 if drift is not None and arc is not None and arc.result != "pass" else "")
+        return Verdict(status="vouched", summary=(
+            f"Vouched for by ARC: DMARC fails for {domain} because {changers} (a mailing list or forwarder) "
+            f"changed the message, and the receiving side ({override.recorded_by or 'receiver'}) recorded an "
+            f"ARC override: it accepted the message on {sealers}'s word (RFC 8617 section 7.2).{since}"))
+    if result == "fail" and dmarc.arc_sealers and dmarc.arc_vouched:
+        # A valid chain whose first intermediary recorded dmarc=pass, that no receiver recorded
+        # acting on: ARC results count only from sealers the receiver trusts (RFC 8617 section
+        # 7.2) and headerscope has no such list, so the verdict is what it is without the chain.
+        sealers = _names(dmarc.arc_sealers)
+        chain_claim = (f" A valid ARC chain sealed by {sealers} claims DMARC passed when the message reached "
+                       f"its first sealer, but no receiver recorded acting on it, and anyone can seal a chain with "
+                       f"a key in their own DNS: it vouches for nothing by itself (RFC 8617 section 7.2).")
 
     others = _elsewhere(domain, dkim, spf)
     if result == "fail" and handed_over_inside(spf, findings):
@@ -527,7 +535,8 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
     if result == "fail" and disposition in ("reject", "quarantine"):
         return Verdict(status="spoofed", summary=(
             f"Spoofed: From claims {domain}, but no aligned DKIM or SPF passes and "
-            f"{dmarc.record_domain or domain} publishes {_policy_words(dmarc)}{_pct_note(dmarc)}{others}."))
+            f"{dmarc.record_domain or domain} publishes {_policy_words(dmarc)}{_pct_note(dmarc)}{others}."
+            f"{chain_claim}"))
 
     if result == "fail":
         base = (f"From claims {domain}, but no aligned DKIM or SPF passes; {dmarc.record_domain or domain} "
@@ -549,7 +558,18 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
     # spoof (its SPF fail for the From: domain, Exchange Online's compauth=fail) is said: "no
     # DMARC policy" alone reads as neutral.
     evidence = _recorded_note(comparison, findings) if result != "fail" and _receiver_evidence(findings) else ""
-    return Verdict(status="unauthenticated", summary=f"Unauthenticated: {base}{evidence}")
+    return Verdict(status="unauthenticated", summary=f"Unauthenticated: {base}{evidence}{chain_claim}")
+
+
+def _arc_changers(arc: ArcResult | None, findings: tuple[Finding, ...], sealers: tuple[str, ...]) -> list[str]:
+    """The sealers of the sets after whose checks the body was changed, as arc.body_changed_between
+    locates them (its subject names the set: "arc i=N"), among the intermediaries ``sealers``; empty
+    when none is located."""
+    if arc is None:
+        return []
+    located = {f.subject for f in findings if f.id == BODY_CHANGED_ID}
+    return [i.domain for i in arc.instances
+            if i.domain and i.domain in sealers and f"arc i={i.instance}" in located]
 
 
 def _plain_recorded_fail(comparison: tuple[Comparison, ...], findings: tuple[Finding, ...]) -> bool:

@@ -359,7 +359,7 @@ def test_an_unknown_record_aligns_only_the_very_domain() -> None:
         result.explanation
 
 
-def test_arc_vouched_failure_is_a_warning_not_danger() -> None:
+def test_arc_vouched_failure_stays_danger_without_a_receivers_override() -> None:
     data = {"_dmarc.example.com": txt("v=DMARC1; p=quarantine")}
     vouching = ArcResult(result="pass", reason="ok", instances=(
         ArcInstance(instance=1, domain="lists.example.org", selector="a", cv="none", seal_result="pass",
@@ -368,8 +368,11 @@ def test_arc_vouched_failure_is_a_warning_not_danger() -> None:
     result, findings = check_dmarc(SnapshotResolver(data), from_domains=("example.com",), dkim=(),
                                    spf=spf("lists.example.org"), arc=vouching)
     fail = [f for f in findings if f.id == "dmarc.fail"]
-    assert result.result == "fail" and fail[0].severity.value == "warning"
-    assert "vouched for by ARC" in fail[0].title
+    # RFC 8617 section 7.2: ARC results count only from sealers the receiver trusts; no receiver
+    # recorded acting on this chain, and anyone can seal one (V38e): nothing is lowered.
+    assert result.result == "fail" and result.arc_vouched and fail[0].severity.value == "danger"
+    assert "an ARC chain claims a pass no receiver acted on" in fail[0].title
+    assert "anyone can seal a chain with a key in their own DNS" in fail[0].explanation
     result, findings = check_dmarc(SnapshotResolver(data), from_domains=("example.com",), dkim=(),
                                    spf=spf("lists.example.org"), arc=None)
     assert [f.severity.value for f in findings if f.id == "dmarc.fail"] == ["danger"]
@@ -425,7 +428,7 @@ def test_a_forwarders_dmarc_pass_vouches_below_the_receivers_own_set() -> None:
                                    recorded=(_gmail_dmarc_fail("p=REJECT sp=REJECT"),))
     assert (result.arc_sealers, result.arc_vouched) == (("fwd.example",), True)
     [fail] = [f for f in findings if f.id == "dmarc.fail"]
-    assert fail.severity.value == "warning" and fail.title.endswith(", vouched for by ARC")
+    assert fail.severity.value == "danger" and fail.title.endswith(", an ARC chain claims a pass no receiver acted on")
     assert "first intermediary that sealed it (fwd.example) recorded dmarc=pass" in fail.explanation
     assert "google.com" not in fail.explanation
     # The receiver recorded that it applied reject all the same (dis=REJECT, no override): it had

@@ -187,7 +187,9 @@ def test_arc_vouches_for_a_list_message() -> None:
     dmarc = DmarcResult(**{**dmarc_result("fail").__dict__, "arc_override": "dmarc=pass at i=1",
                            "arc_sealers": ("lists.example.org",), "arc_vouched": True})
     v = verdict(dmarc=dmarc, arc=arc)
-    assert v.status == "suspicious" and "lists.example.org" in v.summary
+    # No receiver recorded acting on the chain, and anyone can seal one (RFC 8617 section 7.2;
+    # V38e): the verdict is what it is without it, and says what the chain claims.
+    assert v.status == "spoofed" and "A valid ARC chain sealed by lists.example.org claims DMARC passed" in v.summary
 
 
 def test_a_valid_chain_vouches_only_through_an_intermediary_that_saw_dmarc_pass() -> None:
@@ -287,7 +289,7 @@ def test_arc_sealers_to_trust_exclude_the_receivers_own_seal() -> None:
                           explanation="mx1.example.net recorded dmarc=fail; it is fail now too.",
                           recorded_by="mx1.example.net")
     v = verdict(arc=arc, dmarc=dmarc, comparison=(recorded,))
-    assert v.status == "suspicious" and "lists.example.org" in v.summary and "example.net" not in \
+    assert v.status == "spoofed" and "lists.example.org" in v.summary and "example.net" not in \
         v.summary.replace("lists.example.org", "")
     overridden = replace(recorded, explanation=recorded.explanation + " It recorded an ARC override (arc "
                                                                      "override: lists.example.org).")
@@ -938,8 +940,8 @@ def test_a_forward_whose_first_sealer_saw_dmarc_pass_is_still_vouched_under_gmai
     quiet = raw.replace(b" (p=REJECT sp=REJECT dis=REJECT)", b"")
     report = headerscope.analyze(quiet, resolver=SnapshotResolver(dns))
     assert report.dmarc is not None and report.dmarc.arc_vouched is True
-    assert report.verdict.status == "suspicious", report.verdict.summary
-    assert "a valid ARC chain sealed by fwd.example vouches" in report.verdict.summary
+    assert report.verdict.status == "spoofed", report.verdict.summary
+    assert "A valid ARC chain sealed by fwd.example claims DMARC passed" in report.verdict.summary
     assert "google.com" not in report.verdict.summary
     # Gmail recorded that it accepted the message on the chain's word (dis=NONE beside arc=pass).
     raw, dns = _gmail_delivered(spoof=False, override=True)

@@ -481,12 +481,19 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
     if notes:
         text += ". " + "; ".join(notes)
     intermediaries = intermediary_sets(arc, receiver.orgs)
+    drift = _key_drift(arc, receiver)
+    if drift is not None and _recorded_override(receiver, from_domain) is not None:
+        # The receiver verified the chain at delivery (arc=pass) and accepted the message on its
+        # word; it fails now only because a sealer's key left DNS since: the sets it acted on.
+        intermediaries = _trimmed(arc, receiver.orgs)
     # The receiving side recorded that it applied reject or quarantine without an ARC override:
     # it had the chain and did not trust its sealers; nothing here is softer than its decision.
-    enforced = next((rec for rec in receiver.dmarc if receiver_enforced(rec)
+    enforced = next((rec for rec in receiver.dmarc if receiver_enforced(rec, receiver.composite)
                      and normalize_domain(dict(rec.properties).get("header.from")) in (None, from_domain)), None)
-    vouched = _arc_vouches(intermediaries, from_domain) and enforced is None
-    arc_override = None if passed else _arc_override(arc, intermediaries, disposition, receiver, from_domain)
+    oldest_pass = arc.oldest_pass if arc is not None and drift is None else None
+    vouched = _arc_vouches(intermediaries, from_domain, oldest_pass) and enforced is None
+    arc_override = None if passed else _arc_override(arc, intermediaries, disposition, receiver, from_domain,
+                                                     oldest_pass, drift)
     if arc_override is not None and enforced is not None and intermediaries:
         arc_override += (f" But {enforced.authserv_id or 'the receiving side'} recorded that it applied the domain's "
                          "policy without an ARC override: it had the chain and did not act on it, and anyone can "
@@ -495,9 +502,11 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
     if not passed:
         severity = Severity.DANGER if disposition in ("reject", "quarantine") else Severity.WARNING
         overridden = _recorded_override(receiver, from_domain) is not None and bool(intermediaries)
-        if vouched:
+        if vouched and overridden:
             # RFC 8617 section 7.2: a valid chain whose oldest intermediary saw dmarc=pass is
-            # what receivers override the disposition on (a list or forwarder changed the message).
+            # what receivers override the disposition on (a list or forwarder changed the message),
+            # and the receiver recorded that it did. ARC results count only from sealers the
+            # receiver trusts: a chain nobody acted on lowers nothing, as anyone can seal one.
             severity = Severity.WARNING
         # Passing by RFC 7489's rules, which receivers still apply (the Public Suffix List draws the
         # organisation wider than RFC 9989's tree walk where a parent publishes no record): the
@@ -517,11 +526,12 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
             id="dmarc.fail", severity=severity,
             title=f"DMARC fail for {from_domain} (policy {policy}, disposition {disposition})"
                   + (", overridden by the receiver on ARC" if overridden
-                     else ", vouched for by ARC" if vouched else "")
+                     else ", an ARC chain claims a pass no receiver acted on" if vouched else "")
                   + (OLDER_RULES_PASS if older_pass else ""),
             explanation=f"No passing DKIM signature or SPF identity aligns with {from_domain}: {alignment}. "
                         f"The domain asks receivers to {_ASKS[disposition]} such mail."
-                        + (f" {arc_override}" if (vouched or overridden) and arc_override else "")
+                        + (f" {arc_override}" if (vouched or overridden or _arc_vouches(intermediaries, from_domain))
+                           and arc_override else "")
                         + (_older_pass_words(older, from_domain, org_domain) if older_pass and older is not None else ""),
             reference=f"{RFC9989}#section-5.3.5", subject=subject))
     if policy == "none" and parsed.policy_valid:
@@ -1202,16 +1212,44 @@ def intermediary_sets(arc: ArcResult | None, receiver_orgs: frozenset[str]) -> t
     through this choice."""
     if arc is None or not holds(arc) or not arc.instances:
         return ()
+    return _trimmed(arc, receiver_orgs)
+
+
+def _trimmed(arc: ArcResult | None, receiver_orgs: frozenset[str]) -> tuple[ArcInstance, ...]:
+    """The sets of ``arc`` without the receiving side's own newest ones (see ``intermediary_sets``),
+    whether or not the chain validates now."""
+    if arc is None:
+        return ()
     ordered = sorted(arc.instances, key=lambda i: i.instance)
     while ordered and (org := _org(ordered[-1].domain)) is not None and _operator(org) in receiver_orgs:
         ordered.pop()
     return tuple(ordered)
 
 
-def _arc_vouches(intermediaries: tuple[ArcInstance, ...], from_domain: str) -> bool:
-    """The oldest intermediary recorded dmarc=pass for the From: domain (RFC 8617 section 7.2):
-    what a receiver that trusts the sealers may override a DMARC failure on."""
-    return bool(intermediaries) and aar_records_dmarc_pass(intermediaries[0].authentication_results, from_domain)
+def _key_drift(arc: ArcResult | None, receiver: _ReceiverView) -> RecordedResult | None:
+    """The receiving side's own recorded arc=pass when the chain fails now only because a sealer's
+    key is no longer published or was revoked (arc.reason_code key_not_found, key_revoked): a DNS
+    change since delivery, not a change to the message (recorded._compare_arc calls it dns drift)."""
+    if arc is None or arc.result != "fail" or arc.reason_code not in ("key_not_found", "key_revoked"):
+        return None
+    return receiver.arc_pass
+
+
+def _tied(intermediaries: tuple[ArcInstance, ...], oldest_pass: int | None) -> tuple[ArcInstance, ...]:
+    """The intermediaries' sets at or above the chain's oldest-pass (RFC 8617 section 5.2 step 6):
+    those whose ARC-Message-Signature still validates on this message. A set below it signed
+    another message, or this one before a change: a genuine set replayed onto a forgery is one."""
+    if oldest_pass is None:
+        return intermediaries
+    return tuple(i for i in intermediaries if i.instance >= oldest_pass)
+
+
+def _arc_vouches(intermediaries: tuple[ArcInstance, ...], from_domain: str, oldest_pass: int | None = None) -> bool:
+    """The oldest intermediary whose set is tied to this message (at or above oldest-pass)
+    recorded dmarc=pass for the From: domain (RFC 8617 section 7.2): what a receiver that trusts
+    the sealers may override a DMARC failure on."""
+    tied = _tied(intermediaries, oldest_pass)
+    return bool(tied) and aar_records_dmarc_pass(tied[0].authentication_results, from_domain)
 
 
 @frozen
@@ -1223,6 +1261,10 @@ class _ReceiverView(Value):
     and above the trust boundary."""
     dmarc: tuple[RecordedResult, ...]
     """Trusted recorded dmarc results, topmost first."""
+    composite: tuple[RecordedResult, ...] = ()
+    """Trusted recorded compauth results (Exchange Online's, where it marks an ARC override)."""
+    arc_pass: RecordedResult | None = None
+    """The topmost trusted recorded arc=pass: the receiver validated the chain at delivery."""
 
 
 def _receiver_view(recorded: tuple[RecordedResult, ...], hops: tuple[Hop, ...] = ()) -> _ReceiverView:
@@ -1231,9 +1273,13 @@ def _receiver_view(recorded: tuple[RecordedResult, ...], hops: tuple[Hop, ...] =
     # the receiving side's own hosts (at and above the trust boundary).
     names = {r.authserv_id for r in trusted} | {h.organization or h.fields.by for h in hops if h.trusted}
     orgs = frozenset(_operator(org) for org in map(_org, names) if org)
-    dmarc = tuple(sorted((r for r in trusted if r.method == "dmarc"),
-                         key=lambda r: r.header_index if r.header_index is not None else 1 << 30))
-    return _ReceiverView(orgs, dmarc)
+    def position(rec: RecordedResult) -> int:
+        return rec.header_index if rec.header_index is not None else 1 << 30
+
+    dmarc = tuple(sorted((r for r in trusted if r.method == "dmarc"), key=position))
+    composite = tuple(r for r in trusted if r.method == "compauth")
+    arc_pass = min((r for r in trusted if r.method == "arc" and r.result.lower() == "pass"), key=position, default=None)
+    return _ReceiverView(orgs, dmarc, composite, arc_pass)
 
 
 def _operator(org: str) -> str:
@@ -1254,15 +1300,18 @@ def _recorded_override(receiver: _ReceiverView, from_domain: str) -> RecordedRes
         header_from = normalize_domain(dict(rec.properties).get("header.from"))
         if header_from is not None and header_from != from_domain:
             continue
-        if arc_override_recorded(rec):
+        if arc_override_recorded(rec, receiver.composite):
             return rec
     return None
 
 
 def _arc_override(arc: ArcResult | None, intermediaries: tuple[ArcInstance, ...], disposition: str | None,
-                  receiver: _ReceiverView, from_domain: str) -> str | None:
-    """What a receiver that trusts the ARC sealers could decide (RFC 8617 section 7.2)."""
-    if arc is None or not holds(arc) or not arc.instances:
+                  receiver: _ReceiverView, from_domain: str, oldest_pass: int | None = None,
+                  drift: RecordedResult | None = None) -> str | None:
+    """What a receiver that trusts the ARC sealers could decide (RFC 8617 section 7.2). ``drift``:
+    the receiver's recorded arc=pass when the chain fails now only because a sealer's key left DNS
+    (``_key_drift``); ``intermediaries`` are then the sets it acted on."""
+    if arc is None or not arc.instances or not (holds(arc) or (drift is not None and intermediaries)):
         return None
     action = disposition or "none"
     if not intermediaries:
@@ -1271,19 +1320,40 @@ def _arc_override(arc: ArcResult | None, intermediaries: tuple[ArcInstance, ...]
                 f"after recording its own verdict (RFC 8617 section 5.1): no intermediary vouches for the "
                 f"message, so nothing justifies overriding the {action} disposition.")
     sealers = ", ".join(dict.fromkeys(i.domain for i in intermediaries if i.domain)) or "unnamed sealers"
-    first = intermediaries[0]
     override = _recorded_override(receiver, from_domain)
     if override is not None:
-        return (f"The receiving side ({override.authserv_id or 'receiver'}) recorded dmarc=fail with an ARC "
-                f"override and accepted the message instead of applying the {action} disposition, on the word "
-                f"of {sealers} (RFC 8617 section 7.2, local policy).")
-    if _arc_vouches(intermediaries, from_domain):
+        words = (f"The receiving side ({override.authserv_id or 'receiver'}) recorded dmarc=fail with an ARC "
+                 f"override and accepted the message instead of applying the {action} disposition, on the word "
+                 f"of {sealers} (RFC 8617 section 7.2, local policy).")
+        if drift is not None:
+            # As a DKIM key removed after delivery (recorded dns_drift): the receiver's check then stands.
+            words += (f" It recorded arc=pass at delivery; the chain fails now only because a sealer's key has since "
+                      f"been {'revoked in' if arc.reason_code == 'key_revoked' else 'removed from'} DNS "
+                      f"({arc.reason}), a DNS change, not a change to the message.")
+        return words
+    tied = _tied(intermediaries, oldest_pass)
+    replayed = ""
+    if len(tied) < len(intermediaries):
+        below = ", ".join(f"i={i.instance}" + (f" ({i.domain})" if i.domain else "")
+                          for i in intermediaries if i not in tied)
+        rest = ", ".join(dict.fromkeys(i.domain for i in tied if i.domain)) or "the newest sealer"
+        # RFC 8617 section 5.2 step 6: the oldest-pass walk stops at the first AMS that fails.
+        replayed = (f" The ARC-Message-Signature of {below} does not validate on this message (the chain's "
+                    f"oldest-pass is i={oldest_pass}, RFC 8617 section 5.2): what that set recorded was about "
+                    f"another message or this one before a change, and a genuine set can be copied onto a forgery, "
+                    f"so the chain's word on this message rests on {rest} alone.")
+    if not tied:
+        return replayed.strip() or None
+    first = tied[0]
+    if _arc_vouches(intermediaries, from_domain, oldest_pass):
         return (f"DMARC fails now, but the ARC chain validates and the first intermediary that sealed it "
-                f"({first.domain}) recorded dmarc=pass when the message reached it. A receiver that trusts "
-                f"{sealers} may override the {action} disposition and accept the message (RFC 8617 section "
-                f"7.2, local policy).")
-    return (f"The ARC chain validates (sealers: {sealers}), but the first intermediary that sealed it did not "
-            f"record dmarc=pass, so trusting it would not justify overriding the {action} disposition.")
+                f"({first.domain}) recorded dmarc=pass when the message reached it.{replayed} A receiver that "
+                f"trusts {sealers} may override the {action} disposition and accept the message (RFC 8617 section "
+                f"7.2, local policy). No receiver recorded doing so here, and anyone can seal a chain with a key "
+                f"in their own DNS: a chain no receiver acted on vouches for nothing by itself.")
+    return (f"The ARC chain validates (sealers: {sealers}), but the first intermediary that sealed it"
+            f"{' over this message' if replayed else ''} did not record dmarc=pass, so trusting it would not "
+            f"justify overriding the {action} disposition.{replayed}")
 
 
 def _unsigned_words(reported_signed: str | None) -> str:

@@ -2786,7 +2786,7 @@ def _receiver_dmarc_action(recorded: tuple[RecordedResult, ...], comparison: Com
         return None
     rec = next((r for r in recorded if _usable(r, "dmarc") and r.header_index == comparison.recorded_header_index),
                None)
-    if rec is None or arc_override_recorded(rec):
+    if rec is None or arc_override_recorded(rec, recorded):
         return None  # an ARC override is told with the DMARC result and the verdict
     who = f"The receiving side ({rec.authserv_id})" if rec.authserv_id else "The receiving side"
     action = (dict(rec.properties).get("action") or "").strip().lower()
@@ -3607,16 +3607,39 @@ def _recorded_from_among(rec_from: str, dmarc: DmarcResult) -> tuple[str, str] |
     return None
 
 
-def arc_override_recorded(rec: RecordedResult) -> bool:
+def arc_override_recorded(rec: RecordedResult, recorded: tuple[RecordedResult, ...] = ()) -> bool:
     """Whether a recorded dmarc=fail says its writer accepted the message on the word of an ARC
     chain (RFC 8617 section 7.2, local policy): OpenDMARC's and others' reason "arc override
-    ...", or Google's comment giving a policy of quarantine or reject the disposition none
-    beside arc=pass (RFC 7489 section 7.2.1.1: the disposition is the policy applied)."""
+    ...", Google's comment giving a policy of quarantine or reject the disposition none
+    beside arc=pass (RFC 7489 section 7.2.1.1: the disposition is the policy applied), or, in
+    the same Authentication-Results field (among ``recorded``), Exchange Online's
+    ``compauth=pass reason=130`` (``microsoft_arc_override``)."""
     if rec.result != "fail" or rec.method != "dmarc":
         return False
     words = f"{rec.reason or ''} {' '.join(v for _, v in rec.properties)}"[:1024]
     lowered = words.lower()
-    return ("arc" in lowered and "override" in lowered) or _google_arc_accept().search(words) is not None
+    return (("arc" in lowered and "override" in lowered) or _google_arc_accept().search(words) is not None
+            or microsoft_arc_override(rec, recorded) is not None)
+
+
+MICROSOFT_ARC_OVERRIDE_REASON = "130"
+"""Exchange Online's composite authentication reason for a DMARC failure it overrode on the ARC
+chain of a sealer the tenant trusts: "To check whether the ARC result was used to override a
+DMARC failure, look for compauth=pass and reason=130 in the last Authentication-Results header"
+(learn.microsoft.com, "Configure trusted ARC sealers"). No other reason code is read as one."""
+
+
+def microsoft_arc_override(rec: RecordedResult, recorded: tuple[RecordedResult, ...]) -> RecordedResult | None:
+    """The ``compauth=pass reason=130`` (see ``MICROSOFT_ARC_OVERRIDE_REASON``) that the writer of the
+    dmarc result ``rec`` recorded beside it in the same field, or None."""
+    if rec.header_index is None or not rec.trusted:
+        return None
+    for other in recorded:
+        if other.method == "compauth" and other.header_index == rec.header_index and other.trusted \
+                and other.result.lower() == "pass" \
+                and (other.reason or "").strip() == MICROSOFT_ARC_OVERRIDE_REASON:
+            return other
+    return None
 
 
 def aar_records_dmarc_pass(value: str | None, from_domain: str | None) -> bool:
@@ -3638,11 +3661,13 @@ def aar_records_dmarc_pass(value: str | None, from_domain: str | None) -> bool:
     return False
 
 
-def receiver_enforced(rec: RecordedResult) -> bool:
+def receiver_enforced(rec: RecordedResult, recorded: tuple[RecordedResult, ...] = ()) -> bool:
     """Whether a recorded dmarc=fail says the receiver applied the domain's reject or quarantine
     policy (Google's "dis=REJECT", Exchange Online's action=reject/quarantine/oreject) without an
-    ARC override: it saw the message's ARC chain, if any, and did not act on it."""
-    if rec.method != "dmarc" or rec.result != "fail" or arc_override_recorded(rec):
+    ARC override: it saw the message's ARC chain, if any, and did not act on it. ``recorded``: the
+    results beside it, where Exchange Online writes its override (compauth=pass reason=130): its
+    action= is then the policy's, which it did not apply (oreject: "override reject")."""
+    if rec.method != "dmarc" or rec.result != "fail" or arc_override_recorded(rec, recorded):
         return False
     action = (dict(rec.properties).get("action") or "").strip().lower()
     if action in ("reject", "quarantine", "oreject"):
@@ -3758,9 +3783,13 @@ def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | No
                          f"{who} recorded dmarc={ours} under {change[0]}; {change[1]} now (the DMARC record "
                          "changed since delivery).")
         override = ""
-        if ours == "fail" and arc_override_recorded(rec):
+        if ours == "fail" and arc_override_recorded(rec, recorded):
             # RFC 8617 section 7.2: the receiver applied local policy on the ARC chain's word.
-            override = f" It recorded an ARC override ({(rec.reason or '')[:200]}): it accepted the message anyway."
+            composite = microsoft_arc_override(rec, recorded)
+            said = (f"compauth=pass reason={MICROSOFT_ARC_OVERRIDE_REASON}, Exchange Online's mark of a DMARC "
+                    "failure overridden on a trusted ARC sealer's chain" if composite is not None
+                    else (rec.reason or "")[:200])
+            override = f" It recorded an ARC override ({said}): it accepted the message anyway."
         return _make("dmarc", subject, rec, ours, "same",
                      f"{who} recorded dmarc={ours}; it is {ours} now too.{override}")
     older = dmarc.rfc7489

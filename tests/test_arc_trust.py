@@ -1,0 +1,279 @@
+"""ARC chains signed here with dkimpy and keys made for the test (verification V38e): what a chain
+vouches for, and what only the receiver's recorded decision can make it vouch for.
+
+RFC 8617 section 7.2: ARC results count only from sealers the receiver trusts. headerscope has no
+trust list, so a chain changes the verdict only where the receiving side recorded that it acted
+on it (Gmail's "dis=NONE arc=pass", Exchange Online's "compauth=pass reason=130")."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from headerscope.api import analyze
+from headerscope.dns.snapshot import SnapshotResolver
+from headerscope.model import Report, Severity
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+T0 = datetime(2026, 11, 26, 9, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, tzinfo=timezone.utc)
+HEADERS = ["from", "to", "subject", "date", "message-id", "mime-version", "content-type"]
+
+
+def _generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("make_samples", SAMPLES / "make_samples.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_samples"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+class _Kit:
+    """make_samples' helpers and RSA keys made once for this module (in a temporary folder)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.m = _generator()
+        self.folder = folder
+
+    def key(self, name: str) -> bytes:
+        return self.m.rsa_key(name, 2048, self.folder)  # type: ignore[no-any-return]
+
+    def record(self, name: str) -> dict[str, Any]:
+        return {"TXT": [self.m.rsa_record(self.key(name))]}
+
+    def author(self, subject: str = "Your statement is ready") -> bytes:
+        text = (f"From: Payments <alerts@bank.example>\nTo: alice@uni.example\nSubject: {subject}\n"
+                f"Date: {self.m.date(T0)}\nMessage-ID: <20261126090000.A1B2C3@mail.bank.example>\n"
+                "MIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\n\nYour statement is ready.\n")
+        return self.m.crlf(text)  # type: ignore[no-any-return]
+
+    def dns(self) -> dict[str, Any]:
+        return {
+            "s1._domainkey.bank.example": self.record("bank"),
+            "bank.example": {"TXT": [["v=spf1 ip4:192.0.2.10 -all"]]},
+            "_dmarc.bank.example": {"TXT": [["v=DMARC1; p=reject"]]},
+            "uni.example": {"TXT": [["v=spf1 ip4:198.51.100.20 -all"]]},
+            "forger-relay.example": {"TXT": [["v=spf1 ip4:203.0.113.66 -all"]]},
+        }
+
+    def forwarded(self, *, receiver_ar: str | None, microsoft: bool = False,
+                  list_sealer: bool = False) -> tuple[bytes, dict[str, Any]]:
+        """bank.example's signed message, forwarded by uni.example (which records the pass, seals
+        i=1, then adds a footer), optionally through lists.example.org (seals unchanged), then
+        delivered: at Gmail, which records ``receiver_ar`` and seals; or at Exchange Online, which
+        records ``receiver_ar`` as its Authentication-Results and seals as microsoft.com."""
+        m, dns = self.m, self.dns()
+        message = self.author()
+        signature = m.dkim_sign(message, "s1", "bank.example", self.key("bank"), T0, HEADERS)
+        message = m.prepend(message, signature)
+        message = m.prepend(message, "Authentication-Results: mx.uni.example; dkim=pass header.d=bank.example "
+                            f"header.b={m.b_tag(signature)}; spf=pass smtp.mailfrom=bank.example; dmarc=pass "
+                            "header.from=bank.example; arc=none",
+                            m.postfix_received("mail.bank.example", "mail.bank.example", "192.0.2.10",
+                                               "mx.uni.example", "4Q1b", "alice@uni.example", T0))
+        message += m.crlf("-- \nCAUTION: This email originated from outside uni.example.\n")
+        message = m.prepend(message, *m.arc_seal(message, "arc-2026", "uni.example", self.key("uni"),
+                                                 "mx.uni.example", T0, HEADERS))
+        dns["arc-2026._domainkey.uni.example"] = self.record("uni")
+        last = ("mx.uni.example", "198.51.100.20")
+        if list_sealer:
+            message = m.prepend(message, "Authentication-Results: mail.lists.example.org; dkim=fail "
+                                "header.d=bank.example; dmarc=fail header.from=bank.example; arc=pass",
+                                m.postfix_received("mx.uni.example", "mx.uni.example", "198.51.100.20",
+                                                   "mail.lists.example.org", "4Q2b", "alice@uni.example", T0))
+            message = m.prepend(message, *m.arc_seal(message, "l1", "lists.example.org", self.key("list"),
+                                                     "mail.lists.example.org", T0, HEADERS))
+            dns["l1._domainkey.lists.example.org"] = self.record("list")
+            dns["lists.example.org"] = {"TXT": [["v=spf1 ip4:198.51.100.40 -all"]]}
+            last = ("mail.lists.example.org", "198.51.100.40")
+        t = T0 + timedelta(seconds=2)
+        if microsoft:
+            message = m.prepend(message, m.m365_received(last[0], last[1], "BN8NAM12FT045.mail.protection.outlook.com",
+                                                         "10.13.182.240", t, frontend=True))
+            for_seal = m.prepend(message, "Authentication-Results: mx.microsoft.com 1; dmarc=fail "
+                                 "header.from=bank.example; arc=pass")
+            seal = m.arc_seal(for_seal, "arcselector10001", "microsoft.com", self.key("microsoft"),
+                              "mx.microsoft.com", t, HEADERS)
+            dns["arcselector10001._domainkey.microsoft.com"] = self.record("microsoft")
+            message = m.prepend(message, receiver_ar or "")
+            message = m.prepend(message, m.m365_received(
+                "BN8NAM12FT045.eop-nam12.prod.protection.outlook.com (2603:10b6:408:e6:cafe::5a)",
+                "2603:10b6:408:e6:cafe::5a", "BN9PR03CA0601.outlook.office365.com", "2603:10b6:408:106::6", t,
+                frontend=False), *seal)
+            return message, dns
+        sender = "SRS0=ab12=CD=bank.example=alerts@uni.example"
+        message = m.prepend(message, f"Return-Path: <{sender}>",
+                            m.gmail_received(last[0], last[1], "a8si9424545lfb.359", "alice.smith@gmail.com", t),
+                            *([receiver_ar] if receiver_ar else []))
+        dns["arc-20240605._domainkey.google.com"] = self.record("google")
+        message = m.prepend(message, *m.arc_seal(message, "arc-20240605", "google.com", self.key("google"),
+                                                 "mx.google.com", t, HEADERS))
+        return message, dns
+
+    def forger(self) -> tuple[bytes, dict[str, Any]]:
+        """A spoof of bank.example from the forger's own server with the forger's own ARC set
+        (i=1, its key in its own DNS) claiming dkim=pass and dmarc=pass for bank.example; no
+        receiver's Authentication-Results."""
+        m, dns = self.m, self.dns()
+        message = m.prepend(self.author(), "Authentication-Results: mail.forger-relay.example; dkim=pass "
+                            "header.d=bank.example header.b=AbCdEfGh; spf=pass smtp.mailfrom=bank.example; "
+                            "dmarc=pass header.from=bank.example; arc=none")
+        message = m.prepend(message, *m.arc_seal(message, "arc1", "forger-relay.example", self.key("forger"),
+                                                 "mail.forger-relay.example", T0, HEADERS))
+        message = re.sub(rb"Authentication-Results: mail\.forger-relay\.example;[^\r]*\r\n", b"", message)
+        dns["arc1._domainkey.forger-relay.example"] = self.record("forger")
+        message = m.prepend(message, "Return-Path: <bounce@forger-relay.example>",
+                            m.gmail_received("mail.forger-relay.example", "203.0.113.66", "a8si9424545lfb.359",
+                                             "alice.smith@gmail.com", T0 + timedelta(seconds=2)))
+        return message, dns
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory: pytest.TempPathFactory) -> _Kit:
+    return _Kit(tmp_path_factory.mktemp("arc-keys"))
+
+
+GMAIL_OVERRIDE = ("Authentication-Results: mx.google.com; dkim=fail header.i=@bank.example header.s=s1; arc=pass "
+                  "(i=1 spf=pass spfdomain=bank.example dmarc=pass fromdomain=bank.example); spf=pass "
+                  "smtp.mailfrom=\"SRS0=ab12=CD=bank.example=alerts@uni.example\"; "
+                  "dmarc=fail (p=REJECT sp=REJECT dis=NONE arc=pass) header.from=bank.example")
+
+
+def _run(raw: bytes, dns: dict[str, Any]) -> Report:
+    return analyze(raw, resolver=SnapshotResolver(dns), now=NOW)
+
+
+def _dmarc_fail(report: Report) -> Any:
+    [finding] = [f for f in report.findings if f.id == "dmarc.fail"]
+    return finding
+
+
+@pytest.mark.parametrize("key", ["NXDOMAIN", {"TXT": [["v=DKIM1; k=rsa; p="]]}])
+def test_a_sealers_key_gone_after_the_receivers_override_keeps_the_override(kit: _Kit, key: Any) -> None:
+    raw, dns = kit.forwarded(receiver_ar=GMAIL_OVERRIDE)
+    assert _run(raw, dns).verdict.status == "vouched"
+    dns["arc-2026._domainkey.uni.example"] = key  # removed (or revoked) after delivery
+    report = _run(raw, dns)
+    assert report.arc is not None and report.arc.reason_code in ("key_not_found", "key_revoked")
+    # Was SPOOFED with dmarc.fail at danger: the receiver's check at delivery stands, as for DKIM.
+    assert report.verdict.status == "vouched", report.verdict.summary
+    assert "recorded an ARC override" in report.verdict.summary
+    assert "the chain fails now only because a sealer's key has since been" in report.verdict.summary
+    assert report.dmarc is not None and report.dmarc.arc_sealers == ("uni.example",)
+    assert _dmarc_fail(report).severity == Severity.WARNING
+
+
+def test_a_key_gone_without_a_recorded_override_vouches_for_nothing(kit: _Kit) -> None:
+    raw, dns = kit.forwarded(receiver_ar=GMAIL_OVERRIDE.replace("dis=NONE arc=pass", "dis=REJECT"))
+    dns["arc-2026._domainkey.uni.example"] = "NXDOMAIN"
+    report = _run(raw, dns)
+    assert report.verdict.status == "spoofed", report.verdict.summary
+    assert _dmarc_fail(report).severity == Severity.DANGER
+
+
+MICROSOFT_AR = ("Authentication-Results: spf=pass (sender IP is 198.51.100.20) smtp.mailfrom=uni.example; "
+                "dkim=fail (body hash did not verify) header.d=bank.example;dmarc=fail action={action} "
+                "header.from=bank.example;compauth=pass reason={reason}")
+
+
+@pytest.mark.parametrize("action", ["oreject", "none"])
+def test_exchange_onlines_compauth_reason_130_is_its_arc_override(kit: _Kit, action: str) -> None:
+    # learn.microsoft.com, "Configure trusted ARC sealers": compauth=pass reason=130 in the last
+    # Authentication-Results says the ARC result overrode a DMARC failure.
+    raw, dns = kit.forwarded(receiver_ar=MICROSOFT_AR.format(action=action, reason="130"), microsoft=True)
+    report = _run(raw, dns)
+    # Was SPOOFED (action=oreject read as enforced) or SUSPICIOUS (action=none).
+    assert report.verdict.status == "vouched", report.verdict.summary
+    assert "recorded an ARC override" in report.verdict.summary
+    dmarc = next(c for c in report.comparison if c.method == "dmarc")
+    assert "compauth=pass reason=130" in dmarc.explanation
+    assert not any(f.id == "recorded.dmarc_action" for f in report.findings)
+    # Another reason code is no ARC override: the chain alone vouches for nothing.
+    raw, dns = kit.forwarded(receiver_ar=MICROSOFT_AR.format(action=action, reason="109"), microsoft=True)
+    assert _run(raw, dns).verdict.status == "spoofed"
+
+
+def test_a_forgers_own_chain_does_not_soften_the_verdict(kit: _Kit) -> None:
+    raw, dns = kit.forger()
+    report = _run(raw, dns)
+    assert report.arc is not None and report.arc.result == "pass"
+    # Was SUSPICIOUS with dmarc.fail lowered to warning on the forger's own AAR.
+    assert report.verdict.status == "spoofed", report.verdict.summary
+    assert "anyone can seal a chain with a key in their own DNS" in report.verdict.summary
+    assert _dmarc_fail(report).severity == Severity.DANGER
+    # Its AAR claims a dkim=pass for bank.example, whose signature the message does not carry.
+    [absent] = [f for f in report.findings if f.id == "arc.signature_absent"]
+    assert "bank.example" in absent.title
+
+
+def test_a_genuine_set_replayed_onto_a_forgery_vouches_for_nothing(kit: _Kit) -> None:
+    genuine, dns = kit.forwarded(receiver_ar=GMAIL_OVERRIDE)
+    m = kit.m
+    head = genuine.partition(b"\r\n\r\n")[0]
+    fields = re.split(rb"\r\n(?![ \t])", head)
+    uni_set = [f for f in fields if f.lower().startswith((b"arc-seal:", b"arc-message-signature:",
+                                                          b"arc-authentication-results:")) and b"i=1;" in f]
+    message = b"\r\n".join(uni_set) + b"\r\n" + kit.author("Action required: confirm your details")
+    message = m.prepend(message, "Authentication-Results: mail.forger-relay.example; arc=pass")
+    message = m.prepend(message, *m.arc_seal(message, "arc1", "forger-relay.example", kit.key("forger"),
+                                             "mail.forger-relay.example", T0, HEADERS))
+    message = message.replace(b"Authentication-Results: mail.forger-relay.example; arc=pass\r\n", b"", 1)
+    message = m.prepend(message, "Return-Path: <bounce@forger-relay.example>",
+                        m.gmail_received("mail.forger-relay.example", "203.0.113.66", "a8si9424545lfb.359",
+                                         "alice.smith@gmail.com", T0 + timedelta(hours=3)))
+    dns["arc1._domainkey.forger-relay.example"] = kit.record("forger")
+    report = _run(message, dns)
+    assert report.arc is not None and (report.arc.result, report.arc.oldest_pass) == ("pass", 2)
+    # Was SUSPICIOUS, dmarc.fail a warning, on the replayed set's dmarc=pass.
+    assert report.verdict.status == "spoofed", report.verdict.summary
+    fail = _dmarc_fail(report)
+    assert fail.severity == Severity.DANGER
+    assert "rests on forger-relay.example alone" in fail.explanation
+
+
+def test_an_ams_that_does_not_sign_from_fails(kit: _Kit) -> None:
+    m, dns = kit.m, kit.dns()
+    message = m.prepend(kit.author(), "Authentication-Results: mx.uni.example; dmarc=pass header.from=bank.example")
+    import dkim
+
+    class _PassesAsFrom(bytes):
+        """A header name dkimpy's signer takes for "from" (its check that From is signed), that
+        writes and signs "to": how a forger's own tool makes an AMS whose h= leaves From out."""
+
+        def lower(self) -> bytes:  # type: ignore[override]
+            return self
+
+        def __eq__(self, other: object) -> bool:
+            return other == b"from" or bytes.__eq__(self, other)  # type: ignore[arg-type]
+
+        __hash__ = bytes.__hash__
+
+    fields = dkim.arc_sign(message, b"arc-2026", b"uni.example", kit.key("uni"), b"mx.uni.example",
+                           include_headers=[_PassesAsFrom(b"to"), b"subject", b"date"], timestamp=int(T0.timestamp()))
+    message = b"".join(fields) + message
+    assert b"from" not in fields[1].partition(b"h=")[2].partition(b";")[0].lower()
+    dns["arc-2026._domainkey.uni.example"] = kit.record("uni")
+    message = m.prepend(message, m.gmail_received("mx.uni.example", "198.51.100.20", "a8si9424545lfb.359",
+                                                  "alice.smith@gmail.com", T0))
+    report = _run(message, dns)
+    # dkimpy validates it; RFC 6376 sections 5.4 and 6.1.1 (RFC 8617 section 4.1.2) do not.
+    assert report.arc is not None and report.arc.result == "fail", report.arc
+    assert "does not sign the From: field" in report.arc.reason
+    assert [i.signature_result for i in report.arc.instances] == ["fail"]
+
+
+def test_the_headline_names_the_sealer_that_changed_the_message(kit: _Kit) -> None:
+    raw, dns = kit.forwarded(receiver_ar=GMAIL_OVERRIDE, list_sealer=True)
+    report = _run(raw, dns)
+    assert report.verdict.status == "vouched", report.verdict.summary
+    # uni.example added the footer; lists.example.org sealed the body unchanged.
+    assert "because uni.example (a mailing list or forwarder) changed the message" in report.verdict.summary
+    assert "on uni.example, lists.example.org's word" in report.verdict.summary
