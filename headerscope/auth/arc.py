@@ -256,7 +256,10 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
                else _dkimpy.verify_arc(signed_split, dnsfunc,
                                        body_uncheckable=uncheckable_body is not None and has_body,
                                        mbox_quoted=mbox_quoted and has_body, mbox_established=established))
-    outcome = _without_unsigned_from(outcome, sets)
+    # Each set's AMS read once, for the From check and for the report below.
+    signatures = {number: parse_tag_list(entry.signature) if entry.signature else None
+                  for number, entry in sorted(sets.items())[:MAX_INSTANCE + 1]}
+    outcome = _without_unsigned_from(outcome, signatures)
     checks = {c.instance: c for c in outcome.instances}
     # The sets whose AMS cannot be checked from this copy: its signed header fields verify, only
     # its body hash cannot (the body is not the original). One whose header fields fail, fails.
@@ -271,7 +274,7 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
     for number in sorted(sets)[:MAX_INSTANCE + 1]:
         entry = sets[number]
         seal = parse_tag_list(entry.seal) if entry.seal else None
-        ams = parse_tag_list(entry.signature) if entry.signature else None
+        ams = signatures.get(number)
         check = checks.get(number)
         seal_problem = _key_problem(dnsfunc, seal) if check else None
         ams_problem = _key_problem(dnsfunc, ams) if check else None
@@ -541,12 +544,12 @@ def _first_failure(outcome: _dkimpy.ArcOutcome) -> tuple[str, int] | None:
     return None
 
 
-def _signs_from(signature: str | None) -> bool:
+def _signs_from(signature: TagList | None) -> bool:
     """Whether an ARC-Message-Signature's h= names From (RFC 6376 section 5.4: the From header
     field MUST be signed), read as DKIM reads h= (colon-separated names, folding white space)."""
     if signature is None:
         return True  # no AMS to judge: the set is incomplete, as validation says itself
-    names = parse_tag_list(signature).get("h") or ""
+    names = signature.get("h") or ""
     return any(name.strip().lower() == "from" for name in names.split(":", _MAX_SIGNED_NAMES)[:_MAX_SIGNED_NAMES])
 
 
@@ -554,7 +557,7 @@ _MAX_SIGNED_NAMES = 1000
 """The names of an h= read for From (a hostile AMS may name thousands)."""
 
 
-def _without_unsigned_from(outcome: _dkimpy.ArcOutcome, sets: dict[int, _Set]) -> _dkimpy.ArcOutcome:
+def _without_unsigned_from(outcome: _dkimpy.ArcOutcome, signatures: dict[int, TagList | None]) -> _dkimpy.ArcOutcome:
     """dkimpy's outcome with every ARC-Message-Signature whose h= leaves out From judged invalid.
 
     RFC 8617 section 4.1.2 gives the AMS the syntax and semantics of a DKIM-Signature, whose h=
@@ -564,7 +567,7 @@ def _without_unsigned_from(outcome: _dkimpy.ArcOutcome, sets: dict[int, _Set]) -
     The newest AMS is the one the chain rests on (RFC 8617 section 5.2 step 5): when it is such a
     one, the chain fails."""
     unsigned = {c.instance for c in outcome.instances
-                if c.ams_valid and c.instance in sets and not _signs_from(sets[c.instance].signature)}
+                if c.ams_valid and c.instance in signatures and not _signs_from(signatures[c.instance])}
     if not unsigned:
         return outcome
     instances = tuple(replace(c, ams_valid=False) if c.instance in unsigned else c for c in outcome.instances)
@@ -774,10 +777,7 @@ def _absent_signatures(message: Message, sets: dict[int, _Set]) -> list[Finding]
     section 5.1), so the pass describes a signature nobody can check here: a forger's own set
     claims one this way. A list that deletes DKIM-Signature fields (Mailman's REMOVE_DKIM_HEADERS)
     produces it too, which the words say."""
-    signatures: list[tuple[str, str]] = []
-    for header in message.all("DKIM-Signature")[:_MAX_WITNESSES * 5]:
-        tags = parse_tag_list(header.value[:20000])
-        signatures.append(((tags.get("d") or "").strip().lower()[:255], "".join((tags.get("b") or "").split())))
+    signatures: list[tuple[str, str]] | None = None  # (d=, b=) of each DKIM-Signature, read when needed
     findings: list[Finding] = []
     for number in sorted(sets)[:MAX_INSTANCE]:
         results = sets[number].results
@@ -791,6 +791,12 @@ def _absent_signatures(message: Message, sets: dict[int, _Set]) -> list[Finding]
             if not domain and "@" in (properties.get("header.i") or ""):
                 domain = (properties.get("header.i") or "").rpartition("@")[2].strip().strip('"').lower()[:255]
             b_prefix = "".join((properties.get("header.b") or "").strip('"').split())[:200]
+            if signatures is None:
+                signatures = []
+                for header in message.all("DKIM-Signature")[:_MAX_WITNESSES * 5]:
+                    tags = parse_tag_list(header.value[:20000])
+                    signatures.append(((tags.get("d") or "").strip().lower()[:255],
+                                       "".join((tags.get("b") or "").split())))
             if not domain or any(d == domain and (not b_prefix or b.startswith(b_prefix)) for d, b in signatures):
                 continue
             sealer = parse_tag_list(sets[number].seal or sets[number].signature or "").get("d") or "an unnamed sealer"
