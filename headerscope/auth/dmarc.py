@@ -530,8 +530,8 @@ def _evaluate(dns: _Dns, from_domain: str, dkim: tuple[DkimSignatureResult, ...]
                   + (OLDER_RULES_PASS if older_pass else ""),
             explanation=f"No passing DKIM signature or SPF identity aligns with {from_domain}: {alignment}. "
                         f"The domain asks receivers to {_ASKS[disposition]} such mail."
-                        + (f" {arc_override}" if (vouched or overridden or _arc_vouches(intermediaries, from_domain))
-                           and arc_override else "")
+                        + (f" {arc_override}" if (vouched or overridden or (
+                            enforced is None and _arc_vouches(intermediaries, from_domain))) and arc_override else "")
                         + (_older_pass_words(older, from_domain, org_domain) if older_pass and older is not None else ""),
             reference=f"{RFC9989}#section-5.3.5", subject=subject))
     if policy == "none" and parsed.policy_valid:
