@@ -30,6 +30,7 @@ from .auth.dkim import signature_subject
 from .auth.spf import check_spf
 from .dns.interface import Resolver
 from .domains import organizational_domain
+from .hops import list_id_domain
 from .message import Message
 from .model import DkimSignatureResult, DmarcResult, Envelope, Finding, Hop, Severity, SpfResult
 from .received import authenticated_login
@@ -85,8 +86,10 @@ def possible_replay(message: Message, envelope: Envelope, *, dkim: Sequence[Dkim
     """dkim.possible_replay (see the module's words), or None."""
     # The cheap test first: a recipient the header does not name (envelope.py's "bcc", beside
     # To:/Cc: that name others). Most messages stop here.
+    # A "list" reading counts too (below): a List-Id is a line anyone adds, unsigned, and one was
+    # enough to hide a replay (verification V39d).
     blind = [d.envelope_value for d in envelope.differences
-             if d.kind == "bcc" and d.envelope_value and d.header_value]
+             if d.kind in ("bcc", "list") and d.envelope_value and d.header_value]
     if not blind or not from_domain or dmarc is None or dmarc.result != "pass" or dmarc.dkim_aligned is not True \
             or dmarc.spf_aligned is True:
         return None
@@ -97,6 +100,14 @@ def possible_replay(message: Message, envelope: Envelope, *, dkim: Sequence[Dkim
         return None
     signed = _signed_addresses(message, signatures)
     signed_orgs = {_org(address_domain(address)) for address in signed} - {None}
+    if not any(d.kind == "bcc" for d in envelope.differences if d.envelope_value in blind):
+        # Read as a mailing list's copy: that is what it is when the list was an addressee of the
+        # signed original (To: list@lists.example, resent to the members) or the signer's own list
+        # signs the List-Id; a List-Id of another organisation, unsigned, explains nothing.
+        list_org = _org(list_id_domain(message.first("List-Id")) or "")
+        listed_signed = any("list-id" in s.signed_headers for s in signatures)
+        if list_org is None or list_org in signed_orgs or listed_signed:
+            return None
     from_org = _org(from_domain)
     recipients = ", ".join(str(r)[:120] for r in blind[:_MAX_RECIPIENTS])
     signs: list[str] = []

@@ -165,3 +165,17 @@ def test_a_replay_with_its_earlier_delivery_is_told_by_the_earlier_delivery() ->
                + raw[at:])
     report = _analyze(earlier)
     assert not _replay(report) and any(f.id == "envelope.earlier_delivery" for f in report.findings)
+
+
+def test_an_unsigned_list_id_of_another_organisation_does_not_hide_a_replay() -> None:
+    # Verification V39d: one added "List-Id: <announce.brand.example>" line made the envelope read
+    # the recipient as a list member's, and the replay warning vanished. A List-Id the signer did not
+    # sign, of an organisation the signed To:/Cc: does not name, explains nothing.
+    raw = _message(b"me@attacker.example", b"me@attacker.example", _ATTACKER, STALE)
+    listed = raw.replace(b"Return-Path:", b"List-Id: <announce.brand.example>\r\nReturn-Path:", 1)
+    [replay] = _replay(_analyze(listed))
+    assert replay.severity is Severity.WARNING
+    # A list the signed original was addressed to (its List-Id of the addressee's organisation)
+    # is the list's copy: no replay said.
+    own_list = raw.replace(b"Return-Path:", b"List-Id: <members.attacker.example>\r\nReturn-Path:", 1)
+    assert not _replay(_analyze(own_list))
