@@ -1771,7 +1771,8 @@ def _gateway_bypassed(work: list[_Work], boundary: _Boundary, mail_exchangers: M
     accepts mail from the gateway's addresses only (_LOCK_DOWN_DOCS, _GOOGLE_GATEWAY_DOCS).
 
     Only where DNS answered those MX: Exchange Online writes no "for", so its To: and Cc: domains
-    stand for the recipient; Gmail's "for" names it, and its domain alone is asked. A copy that a
+    stand for the recipient; Gmail's "for" names it, and its domain alone is asked (without one,
+    the recipient is unknown and nothing is said). A copy that a
     list or a forwarder carried (List-Id, an SRS sender, another party's ARC seal) was delivered to
     some other recipient."""
     b = boundary.index
@@ -1785,6 +1786,11 @@ def _gateway_bypassed(work: list[_Work], boundary: _Boundary, mail_exchangers: M
         return None
     provider, provider_words = receiver
     recipient = _recipient_domain(fields) if provider == "google.com" else None
+    if provider == "google.com" and recipient is None:
+        # Gmail leaves "for" out when a message has several recipients: the mailbox this copy went
+        # to is then unknown, and To:/Cc: name the sender's choice, not it (verification V39d: a Bcc
+        # to a consumer Gmail mailbox read as going around the To: domain's gateway).
+        return None
     domains = [recipient] if recipient else list(addressed_domains[:3])
     if provider == "google.com" and any(domain in _GMAIL_CONSUMER_DOMAINS for domain in domains):
         return None  # Gmail's own mailboxes, whose MX is Google's: no DNS question for them
