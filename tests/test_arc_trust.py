@@ -277,3 +277,110 @@ def test_the_headline_names_the_sealer_that_changed_the_message(kit: _Kit) -> No
     # uni.example added the footer; lists.example.org sealed the body unchanged.
     assert "because uni.example (a mailing list or forwarder) changed the message" in report.verdict.summary
     assert "on uni.example, lists.example.org's word" in report.verdict.summary
+
+
+def _forger_through(kit: _Kit, receiver: str, fake_ar: str | None) -> tuple[bytes, dict[str, Any]]:
+    """kit.forger()'s message and chain sent by the forger's own server straight to ``receiver``'s
+    MX ("postfix": mx.uni.example, which writes no Authentication-Results; "gmail": mx.google.com,
+    here writing none either), with ``fake_ar`` written by the forger above its own Received: where
+    the receiver's closed run of trace fields below its Received sits (verification V39d f5)."""
+    m = kit.m
+    forged, dns = kit.forger()
+    chain = forged[forged.index(b"ARC-Seal:"):]  # without forger()'s Gmail Received
+    message = m.prepend(chain, m.postfix_received("[10.0.0.5]", "unknown", "10.0.0.5", "mail.forger-relay.example",
+                                                  "4Qzzzz1", "alice@uni.example", T0, tls=False))
+    t = T0 + timedelta(seconds=2)
+    received = (m.postfix_received("mail.forger-relay.example", "mail.forger-relay.example", "203.0.113.66",
+                                   "mx.uni.example", "4Q9receiver", "alice@uni.example", t)
+                if receiver == "postfix" else
+                m.gmail_received("mail.forger-relay.example", "203.0.113.66", "a8si9424545lfb.359",
+                                 "alice.smith@gmail.com", t))
+    return m.prepend(message, "Return-Path: <bounce@forger-relay.example>", received,
+                     *([fake_ar] if fake_ar else [])), dns
+
+
+FAKE_OVERRIDES = [
+    "Authentication-Results: {host}; arc=pass smtp.remote-ip=203.0.113.66; "
+    "dmarc=fail (p=REJECT sp=REJECT dis=NONE arc=pass) header.from=bank.example",
+    "Authentication-Results: {host}; arc=pass smtp.remote-ip=203.0.113.66; "
+    "dmarc=fail reason=\"arc override: trusted sealer\" header.from=bank.example",
+]
+
+
+@pytest.mark.parametrize("receiver,host", [("postfix", "mx.uni.example"), ("gmail", "mx.google.com")])
+@pytest.mark.parametrize("fake", FAKE_OVERRIDES)
+def test_an_override_the_sender_wrote_above_its_own_received_is_not_the_receivers(
+        kit: _Kit, receiver: str, host: str, fake: str) -> None:
+    # A sender connecting straight to the MX runs the previous hop's server: the closed run of
+    # trace fields between the receiver's Received and its own is where it writes. By that
+    # position alone a failure is kept as the receiver's, an override (or a pass) is not.
+    raw, dns = _forger_through(kit, receiver, fake.format(host=host))
+    report = _run(raw, dns)
+    # Was VOUCHED "the receiving side (mx.uni.example) recorded an ARC override" (V39d f5, f5b, f3b).
+    assert report.verdict.status == "spoofed", report.verdict.summary
+    fail = _dmarc_fail(report)
+    assert fail.severity == Severity.DANGER
+    assert "overridden" not in fail.title
+    mine = [r for r in report.recorded if r.authserv_id == host]
+    assert [(r.method, r.trusted) for r in mine] == [("arc", False), ("dmarc", False)]
+    assert all("passes and ARC overrides are not relied on" in (r.trust_reason or "") for r in mine)
+    # The same position still holds the receiver's failures: one recording the policy applied is kept.
+    raw, dns = _forger_through(kit, receiver, f"Authentication-Results: {host}; dmarc=fail "
+                                              "(p=REJECT sp=REJECT dis=REJECT) header.from=bank.example")
+    report = _run(raw, dns)
+    assert [(r.method, r.trusted) for r in report.recorded if r.authserv_id == host] == [("dmarc", True)]
+    assert report.verdict.status == "spoofed"
+
+
+def test_an_override_beside_the_receivers_own_enforcement_is_not_its_own(kit: _Kit) -> None:
+    # Gmail recorded that it quarantined; the forger adds a look-alike below it saying it accepted
+    # the message on the chain (V39d f1b).
+    enforced = GMAIL_OVERRIDE.replace("dis=NONE arc=pass", "dis=QUARANTINE")
+    raw, dns = kit.forwarded(receiver_ar=enforced)
+    fake = ("Authentication-Results: mx.google.com; dmarc=fail (p=REJECT sp=REJECT dis=NONE arc=pass) "
+            "header.from=bank.example")
+    raw = raw.replace(kit.m.crlf(enforced + "\n"), kit.m.crlf(enforced + "\n" + fake + "\n"), 1)
+    assert raw.count(b"dis=NONE arc=pass") == 1
+    report = _run(raw, dns)
+    assert report.verdict.status == "spoofed", report.verdict.summary
+    fail = _dmarc_fail(report)
+    # Was "overridden by the receiver on ARC" in the title and "applied the policy without an ARC
+    # override" in the explanation at once.
+    assert "overridden" not in fail.title
+    # The two fields disagree on the disposition: neither is relied on.
+    gmail = [r for r in report.recorded if r.authserv_id == "mx.google.com" and r.method == "dmarc"
+             and r.header == "Authentication-Results"]
+    assert len(gmail) == 2 and not any(r.trusted for r in gmail)
+
+
+def test_a_recorded_override_does_not_count_beside_the_same_receivers_enforcement() -> None:
+    from headerscope._value import replace
+    from headerscope.auth.recorded import arc_override_recorded, receiver_enforced
+    from headerscope.model import RecordedResult
+
+    def dmarc(comment: str, index: int, writer: str | None = "mx.google.com",
+              **properties: str) -> RecordedResult:
+        return RecordedResult(header="Authentication-Results", header_index=index, authserv_id=writer, method="dmarc",
+                              result="fail", properties=(("header.from", "bank.example"), *properties.items()),
+                              reason=comment, trusted=True)
+
+    override = dmarc("p=REJECT sp=REJECT dis=NONE arc=pass", 3)
+    quarantined = dmarc("p=QUARANTINE sp=QUARANTINE dis=QUARANTINE", 2)
+    assert arc_override_recorded(override, (override,))
+    assert not arc_override_recorded(override, (quarantined, override))
+    assert receiver_enforced(quarantined, (quarantined, override))
+    # Another receiver's enforcement (an earlier hop's) says nothing of this one's override.
+    assert arc_override_recorded(override, (dmarc("dis=REJECT", 9, "mx.uni.example"), override))
+    # Nor does an untrusted look-alike.
+    assert arc_override_recorded(override, (replace(quarantined, trusted=False), override))
+    # Exchange Online's action=oreject beside compauth=pass reason=130 is its override, not an
+    # enforcement that would cancel another field's.
+    composite = RecordedResult(header="Authentication-Results", header_index=5, authserv_id=None, method="compauth",
+                               result="pass", properties=(), reason="130", trusted=True)
+    first = dmarc("", 5, None, action="oreject")
+    second = dmarc("", 7, None, action="oreject")
+    second_composite = RecordedResult(header="Authentication-Results", header_index=7, authserv_id=None,
+                                      method="compauth", result="pass", properties=(), reason="130", trusted=True)
+    both = (first, composite, second, second_composite)
+    assert arc_override_recorded(first, both) and arc_override_recorded(second, both)
+

@@ -1300,7 +1300,9 @@ def _recorded_override(receiver: _ReceiverView, from_domain: str) -> RecordedRes
         header_from = normalize_domain(dict(rec.properties).get("header.from"))
         if header_from is not None and header_from != from_domain:
             continue
-        if arc_override_recorded(rec, receiver.composite):
+        # Beside the receiver's other dmarc records: one saying it enforced the policy leaves no
+        # override of the same receiver standing (arc_override_recorded).
+        if arc_override_recorded(rec, receiver.dmarc + receiver.composite):
             return rec
     return None
 

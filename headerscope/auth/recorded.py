@@ -1108,9 +1108,12 @@ def _judge_trust(writer: str | None, header_index: int, context: _TrustContext, 
             # its Received and the previous hop's: where a receiver that writes below its
             # Received (Gmail) puts it. A sender's field would sit below its own Received, and
             # RFC 8601 section 5 has the receiver delete look-alikes of its authserv-id.
+            # Position alone, though: a sender connecting directly runs the previous hop's MTA and
+            # writes anything above its own Received (verification V39d f5). Trusted for what
+            # hardens a verdict, not for what softens one (_POSITION_ONLY, _softens).
             return True, (f"written by {writer}, the boundary host ({where}), in the unbroken run of "
                           "trace fields and stamps between its Received and the previous hop's, where "
-                          "the receiver writes its results"), None
+                          "the receiver writes its results"), _POSITION_ONLY
         if context.stamped and context.block_own and name == context.boundary_host:
             return True, _writes_below(writer, where), None
         if context.cut_in_block:
@@ -1337,6 +1340,9 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
     signatures = _signatures(message) if any(clause.method == "dkim" for f in fields for clause in f.clauses) else []
     recorded: list[RecordedResult] = []
     claims: list[tuple[_Field, list[RecordedResult], str, str | None]] = []
+    # Fields whose passes were set aside as trusted by position alone (_softens): shown, not called
+    # forged for a failure of the same method beside them (a milter's dkim=fail of another signature).
+    position_claims: set[int] = set()
     quiet_claims: dict[tuple[str | None, str | None], list[tuple[_Field, list[str], str]]] = {}
     for read in fields:
         trusted, why, names_receiver = _judge_trust(read.writer, read.header_index, context, read.name,
@@ -1351,6 +1357,9 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
             trusted, names_receiver = False, "forged"
             why = (f"an ARC-Authentication-Results of instance {read.instance} below the boundary Received, "
                    "but the receiving side sealed no ARC set of that instance: not the receiver's")
+        position_only = trusted and names_receiver == _POSITION_ONLY
+        if position_only:
+            names_receiver = None
         field_results: list[RecordedResult] = []
         for clause in read.clauses:
             result = _RESULT_ALIASES.get(clause.result, clause.result)
@@ -1367,6 +1376,17 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
                 trust_reason=why, instance=read.instance, signature_header_index=signature_index,
                 defects=tuple(clause_defects), below_with_filters=names_receiver == "filters",
             ))
+        if position_only and any(_softens(r) for r in field_results):
+            # Trusted by its position alone: what softens (a pass, an ARC override) is a claim
+            # there, what fails stays the receiver's record.
+            claim_why = (f"{why}; but that position is also where a sender connecting directly writes (it runs "
+                         "the previous hop's server), and nothing else shows the receiver wrote it (a field or ARC "
+                         "seal of its own above the boundary, its verified ARC set, its queue id stamp): its "
+                         "failures are kept as the receiver's, its passes and ARC overrides are not relied on")
+            field_results = [replace(r, trusted=False, trust_reason=claim_why) if _softens(r) else r
+                             for r in field_results]
+            why, names_receiver = claim_why, "unverified"
+            position_claims.add(read.header_index)
         recorded.extend(field_results)
         # Microsoft 365 omits the authserv-id on every message: that stays a per-result
         # defect in the table, not a finding on ordinary mail.
@@ -1397,7 +1417,8 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
             # to be the receiver; a list's or forwarder's honest pass before it changed the
             # message may well contradict the receiver's fail.
             pretends = read.name == _AR and (read.writer is None or names_receiver is not None)
-            contradicted = sorted(set(claimed) & trusted_failures) if pretends else []
+            contradicted = (sorted(set(claimed) & trusted_failures)
+                            if pretends and read.header_index not in position_claims else [])
             if (contradicted and names_receiver != "forged") or names_receiver == "forged":
                 findings.append(_claim_finding(read.name, read.header_index, read.writer, passes, why,
                                                names_receiver, contradicted))
@@ -1762,7 +1783,7 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
     # such fields are that layout, not a forgery. What a sender adding a look-alike would leave
     # is two fields of one authserv-id disagreeing on the same check: only then is neither
     # relied on.
-    said: dict[tuple[str, str, str], dict[int, str]] = {}
+    said: dict[tuple[str, str, str], dict[int, tuple[str, str | None, bool]]] = {}
     for read in fields:
         # Authentication-Results, ARC-Authentication-Results and Received-SPF alike: a sender
         # can add any of them under the receiver's name.
@@ -1773,9 +1794,9 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
             for clause in read.clauses:
                 subject = _checked_subject(clause)
                 if subject is not None:
-                    said.setdefault((name, clause.method, subject), {})[read.header_index] = clause.result.lower()
+                    said.setdefault((name, clause.method, subject), {})[read.header_index] = _outcome(clause)
     duplicated = {name for (name, _, _), by_field in said.items()
-                  if len(by_field) > 1 and len(set(by_field.values())) > 1}
+                  if len(by_field) > 1 and _disagree(by_field.values())}
     own_block = _block_is_the_boundary_hosts(context, message, fields)
     # Built directly rather than with dataclasses.replace, which inspects every field.
     return _TrustContext(
@@ -1790,6 +1811,37 @@ def _with_corroboration(context: _TrustContext, message: Message, fields: list[_
         block_closed=context.block_closed and own_block, block_own=own_block, cut_in_block=context.cut_in_block,
         tenant_handover=context.tenant_handover, behind_boundary=context.behind_boundary, gateway=context.gateway,
         arrival_cut=context.arrival_cut)
+
+
+def _outcome(clause: _Clause) -> tuple[str, str | None, bool]:
+    """What a clause records, for telling two fields of one writer apart: its result, and for DMARC
+    also the disposition it says it applied (Google's dis=, RFC 7489 section 7.2.1.1) and whether
+    it accepted the message on an ARC chain (``_override_words``)."""
+    result = clause.result.lower()
+    if clause.method.lower() != "dmarc":
+        return result, None, False
+    text = f"{clause.reason or ''} {clause.comment or ''}"[:1024]
+    disposition = _disposition_in_comment().search(text)
+    lowered = text.lower()
+    override = ("arc" in lowered and "override" in lowered) or _google_arc_accept().search(text) is not None
+    return result, disposition.group(1).lower() if disposition else None, override
+
+
+def _disagree(outcomes: Iterable[tuple[str, str | None, bool]]) -> bool:
+    """Whether two of one writer's records of one check contradict each other: different results,
+    different dispositions where both give one, or an ARC override beside an enforced policy. A
+    sender adding a look-alike of the receiver's dmarc=fail that differs only in its comment turns
+    enforcement into an override (verification V39d f1b); a field that leaves out the comment
+    contradicts nothing."""
+    seen = list(dict.fromkeys(outcomes))
+    for index, (result, disposition, override) in enumerate(seen):
+        for other_result, other_disposition, other_override in seen[index + 1:]:
+            if result != other_result or (disposition and other_disposition and disposition != other_disposition):
+                return True
+            if override != other_override and (other_disposition if override else disposition) in (
+                    "reject", "quarantine"):
+                return True
+    return False
 
 
 _MAX_DISAGREEMENT_FINDINGS = 5
@@ -2387,7 +2439,7 @@ def compare(recorded: tuple[RecordedResult, ...], *, dkim: tuple[DkimSignatureRe
         domain = dmarc_comparison.subject or "the From: domain"
         composite = next((r for r in recorded if r.trusted and r.method == "compauth"
                           and r.header_index == dmarc_comparison.recorded_header_index), None)
-        override = next((r for r in recorded if r.trusted and r.method == "dmarc" and arc_override_recorded(r)
+        override = next((r for r in recorded if r.trusted and r.method == "dmarc" and arc_override_recorded(r, recorded)
                          and r.header_index == dmarc_comparison.recorded_header_index), None)
         if composite is not None and composite.result in ("pass", "softpass"):
             # Exchange Online acts on its composite authentication, not on dmarc=: a pass beside
@@ -3607,6 +3659,55 @@ def _recorded_from_among(rec_from: str, dmarc: DmarcResult) -> tuple[str, str] |
     return None
 
 
+_POSITION_ONLY = "position"
+"""_judge_trust's mark for a field trusted by its position alone (the closed run of trace fields
+below the boundary Received): see _softens."""
+
+
+def _softens(rec: RecordedResult) -> bool:
+    """Whether a recorded result would soften a verdict if relied on: a pass of any check, or a
+    dmarc=fail that records an ARC override (``arc_override_recorded``'s words; RFC 8617 section
+    7.2). Those are what a forger writes under the receiver's name; a failure only hardens."""
+    return rec.result == "pass" or _override_words(rec)
+
+
+def _override_words(rec: RecordedResult) -> bool:
+    """A dmarc=fail whose reason or properties say the writer accepted it on an ARC chain: OpenDMARC's
+    and others' "arc override ...", or Google's comment giving a policy of quarantine or reject the
+    disposition none beside arc=pass."""
+    if rec.result != "fail" or rec.method != "dmarc":
+        return False
+    words = f"{rec.reason or ''} {' '.join(v for _, v in rec.properties)}"[:1024]
+    lowered = words.lower()
+    return ("arc" in lowered and "override" in lowered) or _google_arc_accept().search(words) is not None
+
+
+def _says_enforced(rec: RecordedResult) -> bool:
+    """A dmarc=fail that records applying the policy (action=reject/quarantine/oreject, Google's
+    dis=REJECT or dis=QUARANTINE) and no override words of its own."""
+    if rec.method != "dmarc" or rec.result != "fail" or _override_words(rec):
+        return False
+    action = (dict(rec.properties).get("action") or "").strip().lower()
+    if action in ("reject", "quarantine", "oreject"):
+        return True
+    match = _disposition_in_comment().search((rec.reason or "")[:1024])
+    return match is not None and match.group(1).lower() in ("reject", "quarantine")
+
+
+def _same_writer_and_from(a: RecordedResult, b: RecordedResult) -> bool:
+    """Two dmarc results by the same receiving organisation for the same header.from (a missing
+    header.from matches any)."""
+    def org(rec: RecordedResult) -> str | None:
+        name = normalize_domain(rec.authserv_id) if rec.authserv_id else None
+        return (organizational_domain(name) or name) if name else None
+
+    if org(a) != org(b):
+        return False
+    from_a = _property_domain(dict(a.properties).get("header.from"))
+    from_b = _property_domain(dict(b.properties).get("header.from"))
+    return from_a is None or from_b is None or from_a == from_b
+
+
 def arc_override_recorded(rec: RecordedResult, recorded: tuple[RecordedResult, ...] = ()) -> bool:
     """Whether a recorded dmarc=fail says its writer accepted the message on the word of an ARC
     chain (RFC 8617 section 7.2, local policy): OpenDMARC's and others' reason "arc override
@@ -3616,10 +3717,14 @@ def arc_override_recorded(rec: RecordedResult, recorded: tuple[RecordedResult, .
     ``compauth=pass reason=130`` (``microsoft_arc_override``)."""
     if rec.result != "fail" or rec.method != "dmarc":
         return False
-    words = f"{rec.reason or ''} {' '.join(v for _, v in rec.properties)}"[:1024]
-    lowered = words.lower()
-    return (("arc" in lowered and "override" in lowered) or _google_arc_accept().search(words) is not None
-            or microsoft_arc_override(rec, recorded) is not None)
+    if not (_override_words(rec) or microsoft_arc_override(rec, recorded) is not None):
+        return False
+    # The same receiver cannot both have accepted the message on the chain and applied the policy:
+    # where a trusted record of its says it enforced, the override beside it is not its own
+    # (verification V39d f1b: a forger's "dis=NONE arc=pass" below Gmail's real dis=QUARANTINE).
+    return not any(other is not rec and other.trusted and _same_writer_and_from(rec, other)
+                   and _says_enforced(other) and microsoft_arc_override(other, recorded) is None
+                   for other in recorded)
 
 
 MICROSOFT_ARC_OVERRIDE_REASON = "130"
