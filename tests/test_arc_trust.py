@@ -384,3 +384,24 @@ def test_a_recorded_override_does_not_count_beside_the_same_receivers_enforcemen
     both = (first, composite, second, second_composite)
     assert arc_override_recorded(first, both) and arc_override_recorded(second, both)
 
+
+@pytest.mark.parametrize("tampered", [True, False])
+def test_a_body_changed_after_the_last_seal_is_no_key_drift(kit: _Kit, tampered: bool) -> None:
+    raw, dns = kit.forwarded(receiver_ar=GMAIL_OVERRIDE, list_sealer=True)
+    if tampered:
+        # Edited after Gmail's delivery (V39d t1): with every key present the chain fails as invalid.
+        raw = raw.replace(b"Your statement is ready.", b"Your statement is ready at https://bank.example.evil/.")
+        assert _run(raw, dns).verdict.status == "spoofed"
+    dns["arc-20240605._domainkey.google.com"] = "NXDOMAIN"  # Google's key since removed
+    report = _run(raw, dns)
+    assert report.arc is not None
+    if tampered:
+        # Was VOUCHED "the chain fails now only because a sealer's key has since been removed".
+        assert report.arc.reason_code == "invalid", report.arc.reason
+        assert "body hash (bh=) no longer matches" in report.arc.reason
+        assert report.verdict.status == "spoofed", report.verdict.summary
+        assert "has since been" not in report.verdict.summary
+    else:
+        assert report.arc.reason_code == "key_not_found"
+        assert report.verdict.status == "vouched", report.verdict.summary
+        assert "the chain fails now only because a sealer's key has since been removed" in report.verdict.summary

@@ -321,7 +321,14 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
                                 f"sealer{'' if verified else ' says it'} found the chain already broken"
                                 + ("" if verified else " (its seal not verified here)"))
     else:
-        result, code, reason = _verdict(outcome, dnsfunc, problems, has_body=has_body)
+        newest_signature = signatures.get(max(checks)) if checks else None
+        # The newest AMS's bh= against the body as it is now, when its key is gone: only over a body
+        # that is the one received (not a rebuilt .msg's, not a header alone), and only when asked.
+        newest_body: Callable[[], bool | None] = (
+            (lambda: _dkimpy.ams_body_hash_matches(signed_split, newest_signature, mbox_quoted and has_body,
+                                                   established))
+            if newest_signature is not None and has_body and uncheckable_body is None else (lambda: None))
+        result, code, reason = _verdict(outcome, dnsfunc, problems, has_body=has_body, newest_body=newest_body)
         newest_unchecked = bool(rebuilt) and max(rebuilt) == max(checks, default=0)
         seals_valid = all(c.seal_valid for c in outcome.instances)
         if result in ("pass", "fail") and uncheckable_body is not None and newest_unchecked and seals_valid \
@@ -544,6 +551,33 @@ def _first_failure(outcome: _dkimpy.ArcOutcome) -> tuple[str, int] | None:
     return None
 
 
+def _changed_beside_missing_key(outcome: _dkimpy.ArcOutcome, problems: dict[tuple[str, int], _KeyProblem],
+                                newest_body: Callable[[], bool | None]) -> str | None:
+    """Why the chain fails for a reason besides a sealer's key that left DNS, or None.
+
+    A chain fails "only because a key was removed" when everything checkable without that key
+    still holds: every ARC-Seal whose key is published validates, the newest ARC-Message-Signature
+    validates where its key is published, and, where it is not, its bh= still matches the body
+    (a hash of the body, which needs no key: RFC 6376 section 3.7). Older message signatures are
+    not asked: RFC 8617 section 5.2 rests the chain on the newest, and an older one failing is a
+    list's or forwarder's change that the oldest-pass walk locates, not a sign of tampering."""
+    if not outcome.instances:
+        return None
+    for check in sorted(outcome.instances, key=lambda c: -c.instance):
+        if ("seal", check.instance) not in problems and check.seal_valid is not True:
+            return f"the ARC-Seal i={check.instance} does not validate, though its key is published"
+    newest = max(outcome.instances, key=lambda c: c.instance)
+    if ("ams", newest.instance) not in problems:
+        if not newest.ams_valid:
+            return (f"the newest ARC-Message-Signature (i={newest.instance}) does not validate, though its key is "
+                    "published")
+        return None
+    if newest_body() is False:
+        return (f"the body was changed after the newest ARC set (i={newest.instance}) was sealed: its "
+                "ARC-Message-Signature's body hash (bh=) no longer matches the body, which no key is needed to see")
+    return None
+
+
 def _signs_from(signature: TagList | None) -> bool:
     """Whether an ARC-Message-Signature's h= names From (RFC 6376 section 5.4: the From header
     field MUST be signed), read as DKIM reads h= (colon-separated names, folding white space)."""
@@ -581,8 +615,9 @@ def _without_unsigned_from(outcome: _dkimpy.ArcOutcome, signatures: dict[int, Ta
 
 
 def _verdict(outcome: _dkimpy.ArcOutcome, dnsfunc: _dkimpy.DnsFunc, problems: dict[tuple[str, int], _KeyProblem],
-             *, has_body: bool) -> tuple[str, str, str]:
-    """(result, reason_code, reason) from dkimpy's cv and what DNS answered."""
+             *, has_body: bool, newest_body: Callable[[], bool | None] = lambda: None) -> tuple[str, str, str]:
+    """(result, reason_code, reason) from dkimpy's cv and what DNS answered. ``newest_body``:
+    whether the newest ARC-Message-Signature's bh= matches the body now (None: cannot tell)."""
     if outcome.cv == "pass":
         return "pass", "ok", "every ARC seal and the newest ARC-Message-Signature validate"
     if outcome.cv == "none":
@@ -601,6 +636,11 @@ def _verdict(outcome: _dkimpy.ArcOutcome, dnsfunc: _dkimpy.DnsFunc, problems: di
     culprit = _first_failure(outcome)
     problem = problems.get(culprit) if culprit else None
     if culprit and problem and problem.code in ("key_not_found", "key_revoked"):
+        tampered = _changed_beside_missing_key(outcome, problems, newest_body)
+        if tampered is not None:
+            # A key gone from DNS does not excuse what needs no key to see (verification V39d t1:
+            # a body edited after the last sealer, whose key was since removed, read as DNS drift).
+            return "fail", "invalid", f"{tampered} (and {problem.reason})"
         # The chain does fail (RFC 8617 section 5.2: cv is pass, fail or none), but, as for
         # DKIM (RFC 6376 section 6.1.2), a key that is not published is a permanent lookup
         # error, not evidence that the signed content changed: say so in the code and reason.
