@@ -1064,7 +1064,7 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
                                                  arrival_missing=arrival_missing)
     received_spf = boundary_received_spf(recorded, chain.hops, chain.boundary_hop)
     envelope, envelope_findings = analyze_envelope(message, chain.hops, chain.boundary_hop, received_spf,
-                                                   loaded.reported_envelope, _recorded_mail_from(recorded))
+                                                   loaded.reported_envelope, _recorded_mail_from(recorded), recorded)
     findings.extend(envelope_findings)
     if envelope.mail_from is None and envelope.claimed_mail_from is None and loaded.mbox_sender is not None:
         # Shown as a claim beside "not recorded", never used for SPF: a delivery agent writes the

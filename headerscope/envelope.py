@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .addresses import (
     address_domain,
@@ -1993,7 +1993,136 @@ def _cousin_keys(written: str, organisation: str) -> tuple[str, str]:
     return ascii_cousin_key(org), label
 
 
-def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tuple[str, str]]) -> Finding | None:
+# The shortest registrable label the one-edit, other-suffix and joined-word kinds compare: among
+# short labels a letter's difference, a second suffix or a word beside them is mostly chance
+# (bt/bbt, ing/ing.de, apple/pineapple's "mail"/"gmail"): unrelated organisations hold such pairs
+# by the thousand, while business email compromise imitates names long enough to misread.
+_MIN_LOOKALIKE_LABEL = 5
+# The longest label compared letter by letter (RFC 1035 section 2.3.4: a label is at most 63
+# octets); a longer one, which the message's text can hold, is not a name to compare.
+_MAX_LOOKALIKE_LABEL = 63
+# The second-level names reserved for documentation (RFC 2606 section 3): one organisation's.
+_RESERVED_EXAMPLES = frozenset(("example.com", "example.net", "example.org"))
+
+
+@functools.lru_cache(maxsize=2048)
+def _registrable_label(organisation: str) -> tuple[str, str] | None:
+    """(the label before the public suffix, the suffix) of an organisational domain, or None
+    when there is no such label to compare (an IP literal, a bare suffix, an A-label)."""
+    suffix = public_suffix(organisation)
+    if not suffix or not organisation.endswith("." + suffix):
+        return None
+    label = organisation[:-len(suffix) - 1]
+    if "." in label or label.startswith("xn--") or not label:
+        return None
+    return label, suffix
+
+
+def _one_edit(look: str, real: str) -> str | None:
+    """How ``look`` differs from ``real`` by one edit, in words ('a doubled "s"', 'a dropped
+    "o"', '"tn" for "nt"', '"a" for "s"'), or None when it does not (Damerau's four edits: the
+    misspellings a reader misses, and those cousin-domain generators register first)."""
+    if abs(len(look) - len(real)) > 1 or look == real:
+        return None
+    at = next((i for i, (a, b) in enumerate(zip(look, real, strict=False)) if a != b), min(len(look), len(real)))
+    if len(look) == len(real) + 1:
+        if look[at + 1:] != real[at:]:
+            return None
+        added = look[at]
+        doubled = (at > 0 and look[at - 1] == added) or look[at + 1:at + 2] == added
+        return f'a doubled "{added}"' if doubled else f'an added "{added}"'
+    if len(look) + 1 == len(real):
+        return f'a dropped "{real[at]}"' if look[at:] == real[at + 1:] else None
+    if look[at + 1:] == real[at + 1:]:
+        return f'"{look[at]}" for "{real[at]}" (a letter replaced)'
+    if look[at + 2:] == real[at + 2:] and look[at:at + 2] == real[at + 1] + real[at]:
+        return f'"{look[at:at + 2]}" for "{real[at:at + 2]}" (two letters swapped)'
+    return None
+
+
+def _joined_word(look: str, real: str) -> str | None:
+    """The word ``look`` joins to ``real``, with a hyphen or directly ("contoso-corp",
+    "contosogroup", "corp-contoso"), or None. A word is two characters or more: one is an edit."""
+    for word in (look[len(real):] if look.startswith(real) else None,
+                 look[:-len(real)] if look.endswith(real) else None):
+        if word is None:
+            continue
+        word = word.strip("-")
+        if len(word) >= 2:
+            return word
+    return None
+
+
+@functools.lru_cache(maxsize=2048)
+def _lookalike_kind(own: str, other: str) -> tuple[str, str] | None:
+    """(kind, words) when the organisational domain ``own`` is a business-email-compromise
+    look-alike of ``other`` beyond the stand-in characters: "edit" (one letter doubled, dropped,
+    swapped or replaced, under the same suffix), "suffix" (the same label under another public
+    suffix) or "joined" (the label joined with a word). None otherwise."""
+    mine, theirs = _registrable_label(own), _registrable_label(other)
+    if mine is None or theirs is None:
+        return None
+    (label, suffix), (other_label, other_suffix) = mine, theirs
+    if min(len(label), len(other_label)) < _MIN_LOOKALIKE_LABEL or max(len(label), len(other_label)) > _MAX_LOOKALIKE_LABEL:
+        return None
+    if is_free_mailbox(own) and is_free_mailbox(other):
+        return None  # two users of one webmail provider's country domains (hotmail.co.uk, hotmail.com)
+    if own in _RESERVED_EXAMPLES and other in _RESERVED_EXAMPLES:
+        return None  # documentation's names, all IANA's (RFC 2606 section 3)
+    if label == other_label:
+        return ("suffix", f'the name "{label}" under another suffix (.{suffix} for .{other_suffix})')
+    if suffix == other_suffix:
+        edit = _one_edit(label, other_label)
+        if edit is not None:
+            return ("edit", edit)
+    word = _joined_word(label, other_label)
+    if word is not None:
+        return ("joined", f'the name "{other_label}" joined with "{word}"')
+    return None
+
+
+def _receivers_passing_organisations(recorded: Sequence[RecordedResult]) -> frozenset[str]:
+    """The organisations the receiving side's own (trusted) results record a pass for: a DKIM
+    signature's header.d, an SPF pass's smtp.mailfrom domain. Such an organisation's key or
+    servers sent the message (RFC 8601 section 2.7)."""
+    found: set[str] = set()
+    for result in recorded[:200]:
+        if not result.trusted or result.result != "pass" or result.method not in ("dkim", "spf"):
+            continue
+        properties = dict(result.properties)
+        value = properties.get("header.d") if result.method == "dkim" else (
+            properties.get("smtp.mailfrom") or properties.get("smtp.mail"))
+        organisation = organizational_domain((value or "").strip().strip("<>\"").rpartition("@")[2][:255])
+        if organisation:
+            found.add(organisation)
+    return frozenset(found)
+
+
+def _recipients_organisation_sent(hops: tuple[Hop, ...], boundary: Hop | None, rcpt_to: Sequence[str]) -> frozenset[str]:
+    """The envelope recipients' organisation when its own server handed the message to the
+    receiving side (the boundary hop's client, by its reverse-DNS name, is in the organisation it
+    delivers to), and that server took it from inside: from a private address, one of its own
+    hosts, or by an authenticated submission (RFC 6409), or wrote no Received of its own. An
+    inbound gateway of that organisation in front of its mailbox provider took mail from the
+    internet: its Received names the outside client, and then nothing is shown (empty set)."""
+    from .hops import host_organization, is_non_public_ip
+
+    if boundary is None:
+        return frozenset()
+    client = host_organization(boundary.fields.from_rdns)
+    if client is None or not any(organizational_domain(r.rpartition("@")[2]) == client for r in rcpt_to[:100]):
+        return frozenset()
+    below = next((h for h in hops if h.number == boundary.number - 1), None)
+    if below is not None and not (below.role is Role.MSA or below.fields.auth
+                                  or (below.fields.from_ip is not None and is_non_public_ip(below.fields.from_ip))
+                                  or host_organization(below.fields.from_rdns) == client):
+        return frozenset()
+    return frozenset((client,))
+
+
+def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tuple[str, str]],
+                          same_organisation: Callable[[], frozenset[str]] | None = None,
+                          named_before: frozenset[str] = frozenset()) -> Finding | None:
     """A warning when an ASCII domain's organisation differs from another organisation the message
     names only by characters that stand in for others on screen ("c0mpany.com", "cornpany.com",
     "comell.edu" beside a recipient at company.com or cornell.edu; a Reply-To at "paypa1.com" under
@@ -2002,12 +2131,24 @@ def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tup
     whichever holds the stand-ins (real names hold "rn" and digits: cornell, b1, 1und1). Between
     two of the sender's fields nothing tells which is real: both are named. Only organisational
     domains are compared, so a subdomain or another suffix of one organisation is never its own
-    look-alike."""
+    look-alike by its stand-ins.
+
+    Beside a recipient's domain, the other look-alikes such fraud registers are told too (see
+    _lookalike_kind): a name one letter off (a warning), the recipient's name under another suffix
+    or joined with a word (notices: one organisation often owns those, for a country or a service).
+    Between the sender's own fields only the one-letter kind is: a sender's bounce and reply
+    domains are its name joined with a word or under another suffix every day (brand-mail.com).
+    ``same_organisation``: gives the recipients' organisations the receiving side's trusted results
+    or the chain show sent the message themselves; their look-alikes of those kinds are not told.
+    ``named_before``: organisations an earlier field's finding named, whose letter-off pair with
+    this field is that finding's."""
     own = organizational_domain(domain.lower().rstrip("."))
     if own is None:
         return None
     key, own_label = _cousin_keys(domain, own)
     matches: list[tuple[str, str]] = []
+    kinds: list[tuple[str, str, str, str]] = []  # (kind, words, other organisation, what)
+    own_first, own_ascii = own.partition(".")[0], own.isascii()
     for other, what in named:
         other_org = organizational_domain((other or "").lower().rstrip("."))
         if other_org is None or other_org == own or not other_org.isascii():
@@ -2018,6 +2159,22 @@ def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tup
         if other_key == key or (own_label != other_label and own_label and other_label
                                 and ascii_cousin_key(own_label) == ascii_cousin_key(other_label)):
             matches.append((other_org, what))
+            continue
+        # What each kind needs of the first labels, cheaply before the public suffixes are looked
+        # up (the registrable label is an organisational domain's first): the other's label inside
+        # this one's (one name, or a joined word), or lengths a letter apart (one edit).
+        other_first = other_org.partition(".")[0]
+        if len(other_first) < _MIN_LOOKALIKE_LABEL or not own_ascii or not (
+                other_first in own_first or abs(len(own) - len(other_org)) <= 1):
+            continue
+        found = _lookalike_kind(own, other_org)
+        if found is None:
+            continue
+        recipients = what.startswith("a recipient's")
+        if (recipients and same_organisation is not None and other_org in same_organisation()) or (
+                not recipients and (found[0] != "edit" or other_org in named_before)):
+            continue
+        kinds.append((found[0], found[1], other_org, what))
     recipient = next((m for m in matches if m[1].startswith("a recipient's")), None)
     if recipient is None and any(what.startswith("a recipient's")
                                  and organizational_domain((other or "").lower().rstrip(".")) == own
@@ -2032,6 +2189,35 @@ def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tup
                         f"you, it is a cousin domain made to pass for the recipient's own. One is not the other, "
                         f"whatever the screen shows.",
             reference="https://www.unicode.org/reports/tr39/#Confusable_Detection", subject=subject)
+    # The strongest kind beside a recipient's domain first (a letter off before a second suffix or
+    # a joined word), then the stand-ins between the sender's fields, then a letter off there.
+    order = {"edit": 0, "joined": 1, "suffix": 2}
+    beside_recipient = sorted((k for k in kinds if k[3].startswith("a recipient's")), key=lambda k: order[k[0]])
+    if beside_recipient and beside_recipient[0][0] == "edit":
+        _, words, other_org, what = beside_recipient[0]
+        return Finding(
+            id="envelope.confusable_domain", severity=Severity.WARNING,
+            title=f"{field} domain {own[:80]} looks like {other_org[:80]}, a recipient's domain, one letter off",
+            explanation=f"The {field} domain's organisation {own} differs from {other_org}, {what}, by one letter: "
+                        f"{words}. Business email "
+                        f"compromise registers such cousin domains to pass for the recipient's own organisation or "
+                        f"a partner's; the misspelling is missed at a glance, and the authentication checks vouch "
+                        f"only for {own}. Unless both are known to you, it is not {other_org}.",
+            reference="https://www.unicode.org/reports/tr39/#Confusable_Detection", subject=subject)
+    if beside_recipient:
+        kind, words, other_org, what = beside_recipient[0]
+        owned = ("a country's site, a former name, a defensive registration" if kind == "suffix" else
+                 "a subsidiary, a brand, a service")
+        return Finding(
+            id="envelope.confusable_domain", severity=Severity.NOTICE,
+            title=(f"{field} domain {own[:80]} is the name of {other_org[:80]}, a recipient's domain, "
+                   + ("under another suffix" if kind == "suffix" else "joined with a word")),
+            explanation=f"The {field} domain's organisation {own} is not {other_org}, {what}: it is {words}. One "
+                        f"organisation often owns both ({owned}), and then this is its own mail; business email "
+                        f"compromise registers such names too, to pass for the recipient's own organisation or a "
+                        f"partner's, and the authentication checks vouch only for {own}. Whether {own} is "
+                        f"{other_org}'s is for you to know, not for the names to say.",
+            reference="https://www.unicode.org/reports/tr39/#Confusable_Detection", subject=subject)
     if matches:
         other_org, what = matches[0]
         return Finding(
@@ -2041,6 +2227,16 @@ def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tup
                         f"that stand in for others on screen {_STAND_INS}: one of them may be a cousin domain made "
                         f"to pass for the other. Nothing in the names tells which; the one the authentication "
                         f"checks vouch for, and the one you know, is the real one.",
+            reference="https://www.unicode.org/reports/tr39/#Confusable_Detection", subject=subject)
+    if kinds:
+        _, words, other_org, what = kinds[0]
+        return Finding(
+            id="envelope.confusable_domain", severity=Severity.WARNING,
+            title=f"{field} domain {own[:80]} and {other_org[:80]} look alike, one letter off",
+            explanation=f"The {field} domain's organisation {own} and {other_org}, {what}, differ by one letter "
+                        f"({words}): "
+                        f"one of them may be a cousin domain made to pass for the other. Nothing in the names tells "
+                        f"which; the one the authentication checks vouch for, and the one you know, is the real one.",
             reference="https://www.unicode.org/reports/tr39/#Confusable_Detection", subject=subject)
     return None
 
@@ -2065,14 +2261,17 @@ def _delegation_marks(message: Message) -> str:
             "fields like the Sender: itself.")
 
 
-def _confusable_domain_finding(field_name: str, domain: str, named: list[tuple[str, str]]) -> Finding | None:
+def _confusable_domain_finding(field_name: str, domain: str, named: list[tuple[str, str]],
+                               same_organisation: Callable[[], frozenset[str]] | None = None,
+                               named_before: frozenset[str] = frozenset()) -> Finding | None:
     """A warning when a domain is written so as to look like another: every non-ASCII letter has
     an ASCII twin (Unicode TR #39 section 4), or a label mixes scripts (section 5.2). ``named``:
-    (domain, what it is) of the other names in the message, to say which one it imitates."""
+    (domain, what it is) of the other names in the message, to say which one it imitates.
+    ``same_organisation``, ``named_before``: see _ascii_cousin_finding."""
     subject = "Return-Path" if field_name == "MAIL FROM" else field_name
     field = "envelope sender (MAIL FROM)" if field_name == "MAIL FROM" else f"{field_name}:"
     if domain.isascii() and "xn--" not in domain.lower():
-        return _ascii_cousin_finding(field, subject, domain, named)
+        return _ascii_cousin_finding(field, subject, domain, named, same_organisation, named_before)
     lookalike = ascii_lookalike(domain)
     if lookalike is not None:
         shown, twin, scripts, native, marked = lookalike
@@ -2135,8 +2334,8 @@ def _confusable_domain_finding(field_name: str, domain: str, named: list[tuple[s
 
 def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None,
                      received_spf: RecordedResult | None = None, reported: ReportedEnvelope | None = None,
-                     recorded_mail_from: tuple[str | None, str | None] = (None, None)
-                     ) -> tuple[Envelope, tuple[Finding, ...]]:
+                     recorded_mail_from: tuple[str | None, str | None] = (None, None),
+                     recorded: Sequence[RecordedResult] = ()) -> tuple[Envelope, tuple[Finding, ...]]:
     """Read MAIL FROM / RCPT TO and From/Sender/Reply-To/To/Cc; explain differences.
 
     ``received_spf`` is the receiver's Received-SPF for the boundary hop (see
@@ -2144,6 +2343,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
     ``reported``: the envelope the report carrying the message records (``--attached``), for
     what the message's own fields do not record. ``recorded_mail_from``: the smtp.mailfrom of the
     receiver's trusted SPF result, which outweighs a Return-Path below the boundary Received.
+    ``recorded``: the results recorded in the message (the receiver's trusted ones are read).
     """
     trusted = _trusted(hops, boundary_hop)
     boundary = next((h for h in hops if h.number == boundary_hop), None) if boundary_hop else None
@@ -2735,6 +2935,12 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         others_named += [(sender.domain, f"the Sender: domain ({sender.address})")] if sender and sender.domain else []
         if mail_from and "@" in mail_from:
             others_named.append((mail_from.rpartition("@")[2], f"the envelope sender's domain ({mail_from})"))
+
+        @functools.cache
+        def same_organisation() -> frozenset[str]:
+            # Read only when a look-alike of a recipient's domain is found: most messages have none.
+            return _receivers_passing_organisations(recorded) | _recipients_organisation_sent(hops, boundary, rcpt_to)
+
         flagged: set[str] = set()  # each field once, each domain once
         for field_name, domain in looked_at:
             if field_name in flagged or normalize_domain(domain) in flagged:
@@ -2743,9 +2949,11 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
             cousin = ascii_cousin_key(organizational_domain(domain) or domain) if domain.isascii() else None
             if cousin is not None and cousin in flagged:
                 continue
-            finding = _confusable_domain_finding(field_name, domain, others_named)
+            finding = _confusable_domain_finding(field_name, domain, others_named, same_organisation,
+                                                 frozenset(flagged))
             if finding is not None:
-                flagged.update((field_name, normalize_domain(domain) or domain))
+                # (The organisation too: a pair a letter apart is named at its first field only.)
+                flagged.update((field_name, normalize_domain(domain) or domain, organizational_domain(domain) or domain))
                 flagged.update((cousin,) if cousin else ())
                 findings.append(finding)
     # An encoded-word inside an address (RFC 2047 section 5 (3) forbids it): what a reader's program
