@@ -21,6 +21,7 @@ import functools
 import ipaddress
 import re
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 
 from .addresses import (
     address_domain,
@@ -2001,8 +2002,7 @@ _MIN_LOOKALIKE_LABEL = 5
 # The longest label compared letter by letter (RFC 1035 section 2.3.4: a label is at most 63
 # octets); a longer one, which the message's text can hold, is not a name to compare.
 _MAX_LOOKALIKE_LABEL = 63
-# The second-level names reserved for documentation (RFC 2606 section 3): one organisation's.
-_RESERVED_EXAMPLES = frozenset(("example.com", "example.net", "example.org"))
+_KIND_ORDER = {"edit": 0, "joined": 1, "suffix": 2}
 
 
 @functools.lru_cache(maxsize=2048)
@@ -2067,8 +2067,11 @@ def _lookalike_kind(own: str, other: str) -> tuple[str, str] | None:
         return None
     if is_free_mailbox(own) and is_free_mailbox(other):
         return None  # two users of one webmail provider's country domains (hotmail.co.uk, hotmail.com)
-    if own in _RESERVED_EXAMPLES and other in _RESERVED_EXAMPLES:
-        return None  # documentation's names, all IANA's (RFC 2606 section 3)
+    if "example" in (label, other_label):
+        # Documentation's placeholder, nobody's organisation: example.com, .net and .org are all
+        # IANA's (RFC 2606 section 3), and test messages write it under any suffix (example.de,
+        # example.biz) and with any word (example-shop.net).
+        return None
     if label == other_label:
         return ("suffix", f'the name "{label}" under another suffix (.{suffix} for .{other_suffix})')
     if suffix == other_suffix:
@@ -2122,7 +2125,7 @@ def _recipients_organisation_sent(hops: tuple[Hop, ...], boundary: Hop | None, r
 
 def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tuple[str, str]],
                           same_organisation: Callable[[], frozenset[str]] | None = None,
-                          named_before: frozenset[str] = frozenset()) -> Finding | None:
+                          named_before: AbstractSet[str] = frozenset()) -> Finding | None:
     """A warning when an ASCII domain's organisation differs from another organisation the message
     names only by characters that stand in for others on screen ("c0mpany.com", "cornpany.com",
     "comell.edu" beside a recipient at company.com or cornell.edu; a Reply-To at "paypa1.com" under
@@ -2148,7 +2151,8 @@ def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tup
     key, own_label = _cousin_keys(domain, own)
     matches: list[tuple[str, str]] = []
     kinds: list[tuple[str, str, str, str]] = []  # (kind, words, other organisation, what)
-    own_first, own_ascii = own.partition(".")[0], own.isascii()
+    own_first, _, own_rest = own.partition(".")
+    own_ascii = own.isascii()
     for other, what in named:
         other_org = organizational_domain((other or "").lower().rstrip("."))
         if other_org is None or other_org == own or not other_org.isascii():
@@ -2160,12 +2164,13 @@ def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tup
                                 and ascii_cousin_key(own_label) == ascii_cousin_key(other_label)):
             matches.append((other_org, what))
             continue
-        # What each kind needs of the first labels, cheaply before the public suffixes are looked
-        # up (the registrable label is an organisational domain's first): the other's label inside
-        # this one's (one name, or a joined word), or lengths a letter apart (one edit).
-        other_first = other_org.partition(".")[0]
+        # What each kind needs, cheaply before the public suffixes are looked up (an
+        # organisational domain is its registrable label, a dot and its suffix): the other's label
+        # inside this one's (one name, or a joined word), or the same rest and label lengths a
+        # letter apart (one edit).
+        other_first, _, other_rest = other_org.partition(".")
         if len(other_first) < _MIN_LOOKALIKE_LABEL or not own_ascii or not (
-                other_first in own_first or abs(len(own) - len(other_org)) <= 1):
+                other_first in own_first or (other_rest == own_rest and abs(len(own_first) - len(other_first)) <= 1)):
             continue
         found = _lookalike_kind(own, other_org)
         if found is None:
@@ -2189,10 +2194,10 @@ def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tup
                         f"you, it is a cousin domain made to pass for the recipient's own. One is not the other, "
                         f"whatever the screen shows.",
             reference="https://www.unicode.org/reports/tr39/#Confusable_Detection", subject=subject)
-    # The strongest kind beside a recipient's domain first (a letter off before a second suffix or
-    # a joined word), then the stand-ins between the sender's fields, then a letter off there.
-    order = {"edit": 0, "joined": 1, "suffix": 2}
-    beside_recipient = sorted((k for k in kinds if k[3].startswith("a recipient's")), key=lambda k: order[k[0]])
+    # The strongest kind beside a recipient's domain first (a letter off before a joined word or a
+    # second suffix), then the stand-ins between the sender's fields, then a letter off there.
+    beside_recipient = sorted((k for k in kinds if k[3].startswith("a recipient's")),
+                              key=lambda k: _KIND_ORDER[k[0]]) if kinds else []
     if beside_recipient and beside_recipient[0][0] == "edit":
         _, words, other_org, what = beside_recipient[0]
         return Finding(
@@ -2263,7 +2268,7 @@ def _delegation_marks(message: Message) -> str:
 
 def _confusable_domain_finding(field_name: str, domain: str, named: list[tuple[str, str]],
                                same_organisation: Callable[[], frozenset[str]] | None = None,
-                               named_before: frozenset[str] = frozenset()) -> Finding | None:
+                               named_before: AbstractSet[str] = frozenset()) -> Finding | None:
     """A warning when a domain is written so as to look like another: every non-ASCII letter has
     an ASCII twin (Unicode TR #39 section 4), or a label mixes scripts (section 5.2). ``named``:
     (domain, what it is) of the other names in the message, to say which one it imitates.
@@ -2936,7 +2941,6 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
         if mail_from and "@" in mail_from:
             others_named.append((mail_from.rpartition("@")[2], f"the envelope sender's domain ({mail_from})"))
 
-        @functools.cache
         def same_organisation() -> frozenset[str]:
             # Read only when a look-alike of a recipient's domain is found: most messages have none.
             return _receivers_passing_organisations(recorded) | _recipients_organisation_sent(hops, boundary, rcpt_to)
@@ -2949,8 +2953,7 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
             cousin = ascii_cousin_key(organizational_domain(domain) or domain) if domain.isascii() else None
             if cousin is not None and cousin in flagged:
                 continue
-            finding = _confusable_domain_finding(field_name, domain, others_named, same_organisation,
-                                                 frozenset(flagged))
+            finding = _confusable_domain_finding(field_name, domain, others_named, same_organisation, flagged)
             if finding is not None:
                 # (The organisation too: a pair a letter apart is named at its first field only.)
                 flagged.update((field_name, normalize_domain(domain) or domain, organizational_domain(domain) or domain))

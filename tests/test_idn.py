@@ -240,8 +240,9 @@ def test_names_that_are_no_look_alikes_of_a_recipients_domain() -> None:
                    f"From: a@xtoso.example{to}",
                    # Two users of one webmail provider, and two webmail providers a letter apart.
                    "From: a@hotmail.co.uk\r\nTo: b@hotmail.com\r\n", "From: a@ymail.com\r\nTo: b@gmail.com\r\n",
-                   # Documentation's names (RFC 2606), all IANA's.
-                   "From: a@example.com\r\nTo: b@example.org\r\n"):
+                   # Documentation's placeholder (RFC 2606), nobody's organisation.
+                   "From: a@example.com\r\nTo: b@example.org\r\n", "From: a@example.biz\r\nTo: b@example.de\r\n",
+                   "From: a@example-shop.net\r\nTo: b@example.org\r\n"):
         assert _confusable(fields + _MESSAGE) == [], fields
 
 
