@@ -2053,6 +2053,17 @@ def _joined_word(look: str, real: str) -> str | None:
     return None
 
 
+def _may_look_alike(own: str, other: str) -> bool:
+    """False when _lookalike_kind(own, other) is surely None, read cheaply before the public
+    suffixes are looked up (an organisational domain is its registrable label, a dot and its
+    suffix): each kind needs the other's label inside this one's (one name, or a joined word), or
+    the same suffix and labels a letter apart in length (one edit)."""
+    own_first, _, own_rest = own.partition(".")
+    other_first, _, other_rest = other.partition(".")
+    return len(other_first) >= _MIN_LOOKALIKE_LABEL and (
+        other_first in own_first or (other_rest == own_rest and abs(len(own_first) - len(other_first)) <= 1))
+
+
 @functools.lru_cache(maxsize=2048)
 def _lookalike_kind(own: str, other: str) -> tuple[str, str] | None:
     """(kind, words) when the organisational domain ``own`` is a business-email-compromise
@@ -2151,7 +2162,6 @@ def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tup
     key, own_label = _cousin_keys(domain, own)
     matches: list[tuple[str, str]] = []
     kinds: list[tuple[str, str, str, str]] = []  # (kind, words, other organisation, what)
-    own_first, _, own_rest = own.partition(".")
     own_ascii = own.isascii()
     for other, what in named:
         other_org = organizational_domain((other or "").lower().rstrip("."))
@@ -2164,15 +2174,7 @@ def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tup
                                 and ascii_cousin_key(own_label) == ascii_cousin_key(other_label)):
             matches.append((other_org, what))
             continue
-        # What each kind needs, cheaply before the public suffixes are looked up (an
-        # organisational domain is its registrable label, a dot and its suffix): the other's label
-        # inside this one's (one name, or a joined word), or the same rest and label lengths a
-        # letter apart (one edit).
-        other_first, _, other_rest = other_org.partition(".")
-        if len(other_first) < _MIN_LOOKALIKE_LABEL or not own_ascii or not (
-                other_first in own_first or (other_rest == own_rest and abs(len(own_first) - len(other_first)) <= 1)):
-            continue
-        found = _lookalike_kind(own, other_org)
+        found = _lookalike_kind(own, other_org) if own_ascii and _may_look_alike(own, other_org) else None
         if found is None:
             continue
         recipients = what.startswith("a recipient's")

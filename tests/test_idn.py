@@ -268,6 +268,45 @@ def test_a_look_alike_the_recipients_organisation_itself_sent_is_not_told() -> N
                                                          "joined with a word")], trace
 
 
+def _damerau_one(a: str, b: str) -> bool:
+    """The plain reading: one insertion, deletion, substitution or adjacent swap (optimal string
+    alignment distance 1), by the textbook table."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)] == 1
+
+
+def test_the_one_letter_reading_and_its_fast_filter_agree_with_the_plain_ones() -> None:
+    import random
+
+    from headerscope.envelope import _lookalike_kind, _may_look_alike, _one_edit
+
+    rng = random.Random(38)
+    words = ["contoso", "contosso", "cotnoso", "ab", "aab", "abba", "aaaaa", "aaaa", "a-b-c", "xn--abc", ""]
+    for _ in range(3000):
+        words.append("".join(rng.choice("aabcs-0") for _ in range(rng.randint(0, 8))))
+    for look in words[:400]:
+        for real in words[:200]:
+            assert (_one_edit(look, real) is not None) == _damerau_one(look, real), (look, real)
+    # The filter read before the public-suffix lookups never hides a kind the full reading finds.
+    # (Labels from few letters, so that many pairs are a letter apart, joined, or one name.)
+    names = [f"{''.join(rng.choice('ab-') for _ in range(rng.randint(4, 8))).strip('-') or 'a'}."
+             f"{rng.choice(('com', 'co', 'co.uk'))}" for _ in range(300)]
+    names += ["contoso.com", "contoso-corp.com", "corp-contoso.co.uk", "contosso.com", "contoso.co", "co.uk"]
+    found = set()
+    for own in names:
+        for other in names:
+            kind = _lookalike_kind(own, other) if own != other else None
+            if kind is not None:
+                found.add(kind[0])
+                assert _may_look_alike(own, other), (own, other)
+    assert found == {"edit", "joined", "suffix"}
+
+
 def _eai(raw: str) -> list[tuple[str, str, str]]:
     report = headerscope.analyze(raw.encode(), offline=True)
     return [(f.id, f.severity.value, f.title) for f in report.findings if f.id.startswith("message.eai")]
