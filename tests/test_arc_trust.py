@@ -313,7 +313,8 @@ def test_an_override_the_sender_wrote_above_its_own_received_is_not_the_receiver
         kit: _Kit, receiver: str, host: str, fake: str) -> None:
     # A sender connecting straight to the MX runs the previous hop's server: the closed run of
     # trace fields between the receiver's Received and its own is where it writes. By that
-    # position alone a failure is kept as the receiver's, an override (or a pass) is not.
+    # position alone a field that records an ARC override is not the receiver's record; one that
+    # records a failure is kept.
     raw, dns = _forger_through(kit, receiver, fake.format(host=host))
     report = _run(raw, dns)
     # Was VOUCHED "the receiving side (mx.uni.example) recorded an ARC override" (V39d f5, f5b, f3b).
@@ -323,7 +324,7 @@ def test_an_override_the_sender_wrote_above_its_own_received_is_not_the_receiver
     assert "overridden" not in fail.title
     mine = [r for r in report.recorded if r.authserv_id == host]
     assert [(r.method, r.trusted) for r in mine] == [("arc", False), ("dmarc", False)]
-    assert all("passes and ARC overrides are not relied on" in (r.trust_reason or "") for r in mine)
+    assert all("a field that records an ARC override there is not relied on" in (r.trust_reason or "") for r in mine)
     # The same position still holds the receiver's failures: one recording the policy applied is kept.
     raw, dns = _forger_through(kit, receiver, f"Authentication-Results: {host}; dmarc=fail "
                                               "(p=REJECT sp=REJECT dis=REJECT) header.from=bank.example")

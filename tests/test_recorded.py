@@ -940,20 +940,12 @@ def test_boundary_hosts_results_between_its_received_and_the_previous_one_are_th
     # RFC 8601 section 5: the receiver deletes look-alikes of its authserv-id; its own results
     # sit in the unbroken run of trace fields below its Received, which the sender's Received
     # closes (RFC 5321 section 4.4 prepending).
-    # Trusted by that position alone: a failure there stays the receiver's, but a pass is what a
-    # sender connecting directly (it runs the previous hop's server) writes there too, so it is not
-    # relied on (verification V39d f5).
     recorded, _ = _recorded_of(PRE_ARC_GMAIL)
     assert [(r.header, r.authserv_id, r.trusted) for r in recorded] == [
-        ("Received-SPF", "google.com", False), ("Authentication-Results", "mx.google.com", False)]
-    assert "passes and ARC overrides are not relied on" in (recorded[1].trust_reason or "")
-    failing = PRE_ARC_GMAIL.replace(b"Received-SPF: pass", b"Received-SPF: fail").replace(b"spf=pass", b"spf=fail")
-    recorded, _ = _recorded_of(failing)
-    assert [(r.header, r.authserv_id, r.result, r.trusted) for r in recorded] == [
-        ("Received-SPF", "google.com", "fail", True), ("Authentication-Results", "mx.google.com", "fail", True)]
+        ("Received-SPF", "google.com", True), ("Authentication-Results", "mx.google.com", True)]
     assert "the boundary host" in (recorded[1].trust_reason or "")
     # The same field under the sender's own Received is the sender's: a forgery.
-    fields = failing.split(b"\r\n")
+    fields = PRE_ARC_GMAIL.split(b"\r\n")
     ar = next(i for i, line in enumerate(fields) if line.startswith(b"Authentication-Results"))
     sender_received = next(i for i, line in enumerate(fields) if line.startswith(b"Received: by rubyforge"))
     moved = [*fields[:ar], fields[sender_received], fields[ar], *fields[sender_received + 1:]]
@@ -998,27 +990,21 @@ YANDEX_STAMPED_RUN = (
 
 
 def test_receivers_own_stamps_in_the_run_below_its_received_do_not_break_it() -> None:
-    # (A failure, as the run's position trusts only what does not soften a verdict: see
-    # test_boundary_hosts_results_between_its_received_and_the_previous_one_are_the_receivers.)
-    failing = YANDEX_STAMPED_RUN.replace(b"spf=pass", b"spf=fail")
-    recorded, boundary = _recorded_of(failing)
+    recorded, boundary = _recorded_of(YANDEX_STAMPED_RUN)
     assert boundary == 2
     assert [(r.authserv_id, r.trusted) for r in recorded] == [
         ("mail-nwsmtp-mxfront-production-main-83.iva.yp-c.yandex.net", True)]
     assert "the boundary host" in (recorded[0].trust_reason or "")
-    report = analyze(failing, offline=True)
+    report = analyze(YANDEX_STAMPED_RUN, offline=True)
     assert not [f for f in report.findings if f.id == "recorded.untrusted_claim"]
-    # Its pass is shown, not relied on.
-    recorded, _ = _recorded_of(YANDEX_STAMPED_RUN)
-    assert [(r.result, r.trusted) for r in recorded] == [("pass", False)]
     # A field the sending side writes in the run (its DKIM-Signature, added above its own
     # Received) means the run is not the receiver's alone: the A-R stays a claim.
-    signed = failing.replace(b"X-Yandex-Spam: 1\r\n",
-                             b"X-Yandex-Spam: 1\r\nDKIM-Signature: v=1; d=belassist.by; s=x; b=AA\r\n")
+    signed = YANDEX_STAMPED_RUN.replace(b"X-Yandex-Spam: 1\r\n",
+                                        b"X-Yandex-Spam: 1\r\nDKIM-Signature: v=1; d=belassist.by; s=x; b=AA\r\n")
     recorded, _ = _recorded_of(signed)
     assert [r.trusted for r in recorded] == [False]
     # So does a run that no Received of the sender closes (a client talking straight to the MX).
-    lines = failing.split(b"\r\n")
+    lines = YANDEX_STAMPED_RUN.split(b"\r\n")
     start = next(i for i, line in enumerate(lines) if line.startswith(b"Received: from localhost"))
     unclosed = b"\r\n".join([*lines[:start], *lines[start + 6:]])
     recorded, _ = _recorded_of(unclosed)
@@ -1312,8 +1298,7 @@ def _milter_layout(*above: tuple[str, str], results: tuple[str, ...],
 
 def test_one_field_per_filter_with_the_receivers_authserv_id_is_the_receivers_layout() -> None:
     # Four fields of one authserv-id, each about another check (or another signature): the
-    # standard milter layout, not a forgery. Trusted as the receiver's, like a single field there,
-    # by position alone: its failures, not its passes (a sender connecting directly writes there too).
+    # standard milter layout, not a forgery. Trusted as the receiver's, like a single field there.
     results = ("arc=none smtp.client-ip=192.0.2.10", "dmarc=pass (p=none dis=none) header.from=sender.example",
                "spf=pass smtp.mailfrom=sender.example",
                "dkim=pass header.d=sender.example header.s=s1 header.b=AAAA",
@@ -1321,9 +1306,9 @@ def test_one_field_per_filter_with_the_receivers_authserv_id_is_the_receivers_la
     msg, hops = _milter_layout(results=results)
     recorded, findings = parse_recorded(msg, hops, 2)
     assert [(r.method, r.result, r.trusted) for r in recorded] == [
-        ("arc", "none", True), ("dmarc", "pass", False), ("spf", "pass", False), ("dkim", "pass", False),
+        ("arc", "none", True), ("dmarc", "pass", True), ("spf", "pass", True), ("dkim", "pass", True),
         ("dkim", "fail", True)]
-    assert {(f.id, f.severity) for f in findings} == {("recorded.untrusted_claim", Severity.INFO)}
+    assert findings == ()
     # Two of those fields disagreeing on the same check: one of them is the sender's.
     msg, hops = _milter_layout(results=(*results, "spf=fail smtp.mailfrom=sender.example"))
     recorded, findings = parse_recorded(msg, hops, 2)
@@ -1337,8 +1322,8 @@ def test_the_filters_stamps_beside_their_results_keep_them_the_receivers() -> No
     # their Authentication-Results, below the MTA's Received: still the receiver's block.
     stamps = (("DKIM-Filter", "OpenDKIM Filter v2.11.0 mx.receiver.example Q1"),
               ("DMARC-Filter", "OpenDMARC Filter v1.4.2 mx.receiver.example Q1"))
-    msg, hops = _milter_layout(results=("dmarc=fail (p=none dis=none) header.from=sender.example",
-                                        "spf=fail smtp.mailfrom=sender.example"), stamps=stamps)
+    msg, hops = _milter_layout(results=("dmarc=pass (p=none dis=none) header.from=sender.example",
+                                        "spf=pass smtp.mailfrom=sender.example"), stamps=stamps)
     recorded, findings = parse_recorded(msg, hops, 2)
     assert [(r.method, r.trusted) for r in recorded] == [("dmarc", True), ("spf", True)]
     assert findings == ()
@@ -1365,10 +1350,8 @@ def test_two_signatures_of_one_domain_named_only_by_header_i_do_not_disagree() -
     msg, hops = _milter_layout(results=("dkim=pass header.i=@sender.example", "dkim=fail header.i=@sender.example",
                                         "spf=pass smtp.mailfrom=sender.example"))
     recorded, findings = parse_recorded(msg, hops, 2)
-    # Trusted by position alone: the failure is kept, the passes are shown (not called disagreeing).
-    assert [(r.result, r.trusted) for r in recorded] == [("pass", False), ("fail", True), ("pass", False)]
-    assert "different result" not in "".join(r.trust_reason or "" for r in recorded)
-    assert {(f.id, f.severity) for f in findings} == {("recorded.untrusted_claim", Severity.INFO)}
+    assert all(r.trusted for r in recorded)
+    assert not [f for f in findings if f.id == "recorded.untrusted_claim"]
 
 
 def test_a_quoted_property_value_is_kept() -> None:
@@ -1598,9 +1581,8 @@ def test_the_receivers_own_arc_set_below_its_received_is_its_own() -> None:
     hops = (hop(1, 7, "m1.mail.sina.com.cn", trusted=False, org="sina.com.cn"),
             hop(2, 0, "smtp.subspace.kernel.org", trusted=True, boundary=True, org="kernel.org"))
     recorded, findings = parse_recorded(msg, hops, 2)
-    # Its set (b=abc) does not verify, so the run is trusted by position alone: all but the pass.
-    assert [(r.header_index, r.method) for r in recorded if not r.trusted] == [(4, "spf"), (6, "spf")]
-    assert not [f for f in findings if f.id == "recorded.untrusted_claim" and f.severity != Severity.INFO]
+    assert all(r.trusted for r in recorded), [(r.header_index, r.trust_reason) for r in recorded if not r.trusted]
+    assert not [f for f in findings if f.id == "recorded.untrusted_claim"]
 
 
 def test_results_under_another_name_at_the_receiving_hop_are_said_as_such() -> None:

@@ -1377,14 +1377,14 @@ def parse_recorded(message: Message, hops: tuple[Hop, ...], boundary_hop: int | 
                 defects=tuple(clause_defects), below_with_filters=names_receiver == "filters",
             ))
         if position_only and any(_softens(r) for r in field_results):
-            # Trusted by its position alone: what softens (a pass, an ARC override) is a claim
-            # there, what fails stays the receiver's record.
+            # Trusted by its position alone: an ARC override is a claim there, the rest stays the
+            # receiver's record (see _softens).
             claim_why = (f"{why}; but that position is also where a sender connecting directly writes (it runs "
                          "the previous hop's server), and nothing else shows the receiver wrote it (a field or ARC "
-                         "seal of its own above the boundary, its verified ARC set, its queue id stamp): its "
-                         "failures are kept as the receiver's, its passes and ARC overrides are not relied on")
-            field_results = [replace(r, trusted=False, trust_reason=claim_why) if _softens(r) else r
-                             for r in field_results]
+                         "seal of its own above the boundary, its verified ARC set, its queue id stamp): a field "
+                         "that records an ARC override there is not relied on")
+            # The whole field: one that would carry a forged override is not half the receiver's.
+            field_results = [replace(r, trusted=False, trust_reason=claim_why) for r in field_results]
             why, names_receiver = claim_why, "unverified"
             position_claims.add(read.header_index)
         recorded.extend(field_results)
@@ -3665,10 +3665,14 @@ below the boundary Received): see _softens."""
 
 
 def _softens(rec: RecordedResult) -> bool:
-    """Whether a recorded result would soften a verdict if relied on: a pass of any check, or a
-    dmarc=fail that records an ARC override (``arc_override_recorded``'s words; RFC 8617 section
-    7.2). Those are what a forger writes under the receiver's name; a failure only hardens."""
-    return rec.result == "pass" or _override_words(rec)
+    """Whether a recorded result is set aside when trusted by its position alone: a dmarc=fail that
+    records an ARC override (``arc_override_recorded``'s words; RFC 8617 section 7.2), which alone
+    turns a DMARC failure on an ARC chain into "vouched" and is what a forger writes under the
+    receiver's name there (verification V39d). Passes stay the receiver's record in that position,
+    as pre-ARC Gmail, Yandex and Postfix milter layouts write them (V39e: setting them aside made a
+    genuine 2016 Gmail copy read SPOOFED once its sender rotated its key); with DNS, headerscope's
+    own checks stand beside them."""
+    return _override_words(rec)
 
 
 def _override_words(rec: RecordedResult) -> bool:
