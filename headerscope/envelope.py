@@ -1618,7 +1618,7 @@ _FREE_MAILBOX_DOMAINS = frozenset(("icloud.com", "me.com", "mac.com", "msn.com",
                                    "126.com", "yeah.net", "sina.com", "naver.com", "daum.net", "hanmail.net",
                                    "zoho.com", "tutanota.com", "mail.bg", "abv.bg", "seznam.cz", "wp.pl", "o2.pl",
                                    "interia.pl", "t-online.de", "laposte.net", "orange.fr", "free.fr", "op.pl",
-                                   "ukr.net", "usa.net", "lycos.com", "inbox.com"))
+                                   "ukr.net", "usa.net", "lycos.com", "inbox.com", "email.com"))
 
 
 def is_free_mailbox(domain: str | None) -> bool:
@@ -2076,8 +2076,11 @@ def _lookalike_kind(own: str, other: str) -> tuple[str, str] | None:
     (label, suffix), (other_label, other_suffix) = mine, theirs
     if min(len(label), len(other_label)) < _MIN_LOOKALIKE_LABEL or max(len(label), len(other_label)) > _MAX_LOOKALIKE_LABEL:
         return None
-    if is_free_mailbox(own) and is_free_mailbox(other):
-        return None  # two users of one webmail provider's country domains (hotmail.co.uk, hotmail.com)
+    if is_free_mailbox(own) or is_free_mailbox(other):
+        # A webmail provider's domain is nobody's registration to imitate it with, nor a recipient's
+        # organisation (V39e: gmail.com beside email.com, icloud.com beside cloud.com,
+        # outlookindia.com beside outlook.com were called business-email-compromise cousins).
+        return None
     if "example" in (label, other_label):
         # Documentation's placeholder, nobody's organisation: example.com, .net and .org are all
         # IANA's (RFC 2606 section 3), and test messages write it under any suffix (example.de,
@@ -2183,9 +2186,15 @@ def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tup
             continue
         kinds.append((found[0], found[1], other_org, what))
     recipient = next((m for m in matches if m[1].startswith("a recipient's")), None)
-    if recipient is None and any(what.startswith("a recipient's")
-                                 and organizational_domain((other or "").lower().rstrip(".")) == own
-                                 for other, what in named):
+    # A domain one letter off a recipient's stays said even when the sender's organisation is among
+    # the recipients too: To: and Cc: are the sender's text, and copying its own look-alike address
+    # there silenced the warning (verification V39e: From ceo@contosso.com, To cfo@contoso.com, Cc
+    # assistant@contosso.com). Between the two names, the field holding the other is not known to
+    # be the real one: the words say "unless both are known to you".
+    letter_off = any(k[0] == "edit" and k[3].startswith("a recipient's") for k in kinds)
+    if recipient is None and not letter_off and any(what.startswith("a recipient's")
+                                                    and organizational_domain((other or "").lower().rstrip(".")) == own
+                                                    for other, what in named):
         return None  # the recipients' own organisation: a look-alike of it is named at its own field
     if recipient is not None:
         return Finding(

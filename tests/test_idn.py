@@ -242,8 +242,21 @@ def test_names_that_are_no_look_alikes_of_a_recipients_domain() -> None:
                    "From: a@hotmail.co.uk\r\nTo: b@hotmail.com\r\n", "From: a@ymail.com\r\nTo: b@gmail.com\r\n",
                    # Documentation's placeholder (RFC 2606), nobody's organisation.
                    "From: a@example.com\r\nTo: b@example.org\r\n", "From: a@example.biz\r\nTo: b@example.de\r\n",
-                   "From: a@example-shop.net\r\nTo: b@example.org\r\n"):
+                   "From: a@example-shop.net\r\nTo: b@example.org\r\n",
+                   # One side a webmail provider: nobody's organisation to imitate (V39e).
+                   "From: a@gmail.com\r\nTo: b@email.com\r\n", "From: a@icloud.com\r\nTo: b@cloud.com\r\n",
+                   "From: a@outlookindia.com\r\nTo: b@outlook.com\r\n"):
         assert _confusable(fields + _MESSAGE) == [], fields
+
+
+def test_copying_the_look_alike_into_cc_does_not_silence_it() -> None:
+    # Verification V39e: the sender's own look-alike address in Cc: (or To:) made the sender's
+    # organisation "a recipient's", and the letter-off warning vanished.
+    for fields in ("From: ceo@contosso.example\r\nTo: cfo@contoso.example\r\nCc: assistant@contosso.example\r\n",
+                   "From: ceo@contosso.example\r\nTo: cfo@contoso.example, lawyer@contosso.example\r\n"):
+        assert _confusable(fields + _MESSAGE) == [
+            ("warning", "From",
+             "From: domain contosso.example looks like contoso.example, a recipient's domain, one letter off")], fields
 
 
 def test_a_look_alike_the_recipients_organisation_itself_sent_is_not_told() -> None:
