@@ -3864,3 +3864,27 @@ def test_a_subdomain_policys_dis_reject_on_a_kept_copy_is_a_rejection_not_carrie
     [action] = [f for f in findings if f.id == "recorded.dmarc_action"]
     assert action.title == ("The receiving side (mail.example.net) recorded the disposition reject (dis=REJECT) under the "
                             "domain's subdomain policy sp=reject for sub.example.com, yet kept this copy")
+
+
+def test_authentication_milters_mailing_list_override_is_no_arc_override() -> None:
+    # Verification V39e (the shape of fastmail/authentication_milter's test data): a dmarc=fail with
+    # "policy.override-reason=mailing_list" and "arc_aware_result=fail" in its comment, arc=none, no
+    # ARC set: it read "accepted the message on the word of an ARC chain" ("arc" and "override").
+    import headerscope
+
+    raw = (b"Authentication-Results: mx6.messagingengine.com;\r\n"
+           b"    arc=none (no signatures found);\r\n"
+           b"    dmarc=fail policy.published-domain-policy=reject\r\n"
+           b"      policy.applied-disposition=none policy.evaluated-disposition=reject\r\n"
+           b"      policy.override-reason=mailing_list policy.arc-aware-result=fail\r\n"
+           b"      (p=reject,sp=none,has-list-id=yes,d=none,d.eval=reject,override=mailing_list,arc_aware_result=fail)\r\n"
+           b"      header.from=bank-example.com;\r\n"
+           b"    spf=pass smtp.mailfrom=list-bounces@lists.example.org\r\n"
+           b"Received: from mail.lists.example.org (mail.lists.example.org [203.0.113.80])\r\n"
+           b"\tby mx6.messagingengine.com (Postfix) with ESMTPS\r\n"
+           b"\tfor <alice@fastmail.com>; Mon, 30 Nov 2026 10:00:02 -0500 (EST)\r\n"
+           b"List-Id: <talk.lists.example.org>\r\nFrom: Bank <alerts@bank-example.com>\r\n"
+           b"To: talk@lists.example.org\r\nSubject: s\r\nDate: Mon, 30 Nov 2026 09:59:00 -0500\r\n\r\nBody.\r\n")
+    report = headerscope.analyze(raw, offline=True)
+    assert "ARC chain" not in report.verdict.summary, report.verdict.summary
+    assert not any("ARC chain" in f.explanation for f in report.findings if f.id == "recorded.dmarc_fail")

@@ -3683,7 +3683,13 @@ def _override_words(rec: RecordedResult) -> bool:
         return False
     words = f"{rec.reason or ''} {' '.join(v for _, v in rec.properties)}"[:1024]
     lowered = words.lower()
-    return ("arc" in lowered and "override" in lowered) or _google_arc_accept().search(words) is not None
+    # "arc" as a word of its own: authentication_milter's "arc_aware_result=fail" beside its
+    # mailing-list override ("override=mailing_list") names no ARC override (verification V39e).
+    return ("override" in lowered and _arc_word().search(lowered) is not None) \
+        or _google_arc_accept().search(words) is not None
+
+
+_arc_word = compiled_on_first_use(r"(?<![a-z0-9_.-])arc(?![a-z0-9_-])")
 
 
 def _says_enforced(rec: RecordedResult) -> bool:
