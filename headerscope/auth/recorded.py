@@ -3697,6 +3697,12 @@ def _says_enforced(rec: RecordedResult) -> bool:
     dis=REJECT or dis=QUARANTINE) and no override words of its own."""
     if rec.method != "dmarc" or rec.result != "fail" or _override_words(rec):
         return False
+    return _records_enforcement(rec)
+
+
+def _records_enforcement(rec: RecordedResult) -> bool:
+    """A dmarc=fail's action= (reject, quarantine, oreject) or Google's dis= (REJECT, QUARANTINE)
+    says the policy was applied."""
     action = (dict(rec.properties).get("action") or "").strip().lower()
     if action in ("reject", "quarantine", "oreject"):
         return True
@@ -3784,11 +3790,7 @@ def receiver_enforced(rec: RecordedResult, recorded: tuple[RecordedResult, ...] 
     action= is then the policy's, which it did not apply (oreject: "override reject")."""
     if rec.method != "dmarc" or rec.result != "fail" or arc_override_recorded(rec, recorded):
         return False
-    action = (dict(rec.properties).get("action") or "").strip().lower()
-    if action in ("reject", "quarantine", "oreject"):
-        return True
-    match = _disposition_in_comment().search((rec.reason or "")[:1024])
-    return match is not None and match.group(1).lower() in ("reject", "quarantine")
+    return _records_enforcement(rec)
 
 
 def _compare_dmarc(recorded: tuple[RecordedResult, ...], dmarc: DmarcResult | None,
