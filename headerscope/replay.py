@@ -48,13 +48,19 @@ def _org(domain: str | None) -> str | None:
     return organizational_domain(domain) if domain else None
 
 
+def _signed(signature: DkimSignatureResult) -> list[str]:
+    """The names ``h=`` lists, lower-cased: field names are case-insensitive (RFC 6376 section 3.5),
+    and signers write them either way (Microsoft's and Amazon SES's "From:To:Subject")."""
+    return [name.lower() for name in signature.signed_headers[:200]]
+
+
 def _signed_addresses(message: Message, signatures: Sequence[DkimSignatureResult]) -> list[str]:
     """The To:/Cc: addresses the signatures cover: for a name h= lists n times, the n bottom-most
     fields of that name (RFC 6376 section 5.4.2: the signer takes instances from the bottom up)."""
     found: dict[str, None] = {}
     for name in ("to", "cc"):
         fields = message.all(name)
-        covered = max((s.signed_headers.count(name) for s in signatures), default=0)
+        covered = max((_signed(s).count(name) for s in signatures), default=0)
         if not fields or not covered:
             continue
         for field in fields[-min(covered, _MAX_SIGNED_FIELDS):]:
@@ -95,7 +101,7 @@ def possible_replay(message: Message, envelope: Envelope, *, dkim: Sequence[Dkim
         return None
     # Only a signature that covers To: says whom the signer addressed (RFC 6376 section 5.4
     # recommends signing it; one that does not is dkim.unsigned_header's).
-    signatures = [s for s in dkim if s.result == "pass" and s.aligned_by_mode and "to" in s.signed_headers]
+    signatures = [s for s in dkim if s.result == "pass" and s.aligned_by_mode and "to" in _signed(s)]
     if not signatures:
         return None
     signed = _signed_addresses(message, signatures)
@@ -105,7 +111,7 @@ def possible_replay(message: Message, envelope: Envelope, *, dkim: Sequence[Dkim
         # signed original (To: list@lists.example, resent to the members) or the signer's own list
         # signs the List-Id; a List-Id of another organisation, unsigned, explains nothing.
         list_org = _org(list_id_domain(message.first("List-Id")) or "")
-        listed_signed = any("list-id" in s.signed_headers for s in signatures)
+        listed_signed = any("list-id" in _signed(s) for s in signatures)
         if list_org is None or list_org in signed_orgs or listed_signed:
             return None
     from_org = _org(from_domain)
@@ -142,7 +148,7 @@ def possible_replay(message: Message, envelope: Envelope, *, dkim: Sequence[Dkim
             stamp = _utc(signature.timestamp)
             if stamp is not None:
                 stamps.append((stamp, f"it was signed at {stamp:%Y-%m-%d %H:%M} UTC (t=)"))
-            if date is not None and "date" in signature.signed_headers and len(message.all("Date")) == 1:
+            if date is not None and "date" in _signed(signature) and len(message.all("Date")) == 1:
                 stamps.append((date, f"the Date: it signs is {date:%Y-%m-%d %H:%M %z}"))
         # The older of the two: both are the signer's, and a Date: or t= a day old is stale either way.
         old = min(stamps, key=lambda item: item[0], default=None)

@@ -179,3 +179,18 @@ def test_an_unsigned_list_id_of_another_organisation_does_not_hide_a_replay() ->
     # is the list's copy: no replay said.
     own_list = raw.replace(b"Return-Path:", b"List-Id: <members.attacker.example>\r\nReturn-Path:", 1)
     assert not _replay(_analyze(own_list))
+
+
+def test_a_signature_that_names_its_fields_in_capitals_is_read_the_same() -> None:
+    # Field names in h= are case-insensitive (RFC 6376 section 3.5); Microsoft and Amazon SES write
+    # "From:To:Subject", and the model keeps h= as written. The replay check looked for "to" as
+    # written and never ran for them. (dkimpy writes h= in lower case, so the signature is edited
+    # in the result, where a real one would carry it.)
+    import dataclasses
+
+    from headerscope import replay
+
+    report = _analyze(_message(b"me@attacker.example", b"me@attacker.example", _ATTACKER, STALE))
+    [signature] = [s for s in report.dkim if s.result == "pass"]
+    written = dataclasses.replace(signature, signed_headers=("From", "To", "Subject", "Date", "Message-ID"))
+    assert replay._signed(written) == ["from", "to", "subject", "date", "message-id"]
