@@ -371,6 +371,11 @@ def public_suffix(domain: str | None) -> str | None:
     return ".".join(labels[-public:])
 
 
+def within(name: str, domain: str) -> bool:
+    """Whether ``name`` is ``domain`` or a name below it (both written alike: the caller normalises)."""
+    return name == domain or name.endswith("." + domain)
+
+
 def aligned(identity_domain: str | None, from_domain: str | None, strict: bool = False) -> bool:
     """DMARC identifier alignment (RFC 7489 section 3.1): strict = equal, relaxed = same org."""
     a = normalize_domain(identity_domain)

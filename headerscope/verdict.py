@@ -19,7 +19,7 @@ from .auth.dmarc import (
     older_aligned_parent,
 )
 from .auth.recorded import ARC_OVERRIDE_SUBJECT, COMPAUTH_FAIL_SUBJECT, COMPAUTH_PASS_SUBJECT
-from .domains import normalize_domain, organizational_domain
+from .domains import normalize_domain, organizational_domain, within
 from .era import Era, listed
 from .hops import host_organization, is_non_public_ip
 from .message import Message
@@ -335,20 +335,22 @@ def _single_domain(domain: str, dkim: tuple[DkimSignatureResult, ...], spf: SpfR
     result = dmarc.result
 
     older = dmarc.rfc7489
-    passed_by = [*([f"DKIM by {dmarc.aligned_dkim_domain}"] if dmarc.aligned_dkim_domain else []),
-                 *([f"SPF for {spf.domain}"] if dmarc.spf_aligned and spf is not None and spf.domain else [])]
+    # (how, the identity's domain) of what passes aligned by RFC 9989.
+    passed_by = [*([("DKIM by", dmarc.aligned_dkim_domain)] if dmarc.aligned_dkim_domain else []),
+                 *([("SPF for", spf.domain)] if dmarc.spf_aligned and spf is not None and spf.domain else [])]
     if result == "pass" and older is not None and older.result == "fail" and passed_by and not any(
-            _parent_or_same(how.split(" ", 2)[-1], domain) for how in passed_by):
+            within(domain.lower().rstrip("."), name.lower().rstrip(".")) for _, name in passed_by):
         # RFC 9989's walk joins the From: domain with a sibling under a record of a name the Public
         # Suffix List lists as a public suffix (blogspot.com's, with no psd=y): by RFC 7489's rules
         # they are two registrants and DMARC fails, as receivers on those rules record (verification
         # V39c). Only the name's owner (the domain itself or a parent) makes that pass sure.
-        signer = passed_by[0]
+        how, other = passed_by[0]
+        signer = f"{how} {other}"
         return Verdict(status="suspicious", summary=(
             f"Suspicious: DMARC passes for {domain} only by RFC 9989's DNS tree walk, through {signer}, another "
             f"name under the organisational domain {dmarc.org_domain}; the Public Suffix List makes "
             f"{older.org_domain or domain} the organisational domain, so by RFC 7489's rules, which receivers still "
-            f"widely apply, nothing aligns and DMARC fails: {signer.split(' ', 2)[-1]} may be another registrant "
+            f"widely apply, nothing aligns and DMARC fails: {other} may be another registrant "
             f"than {domain}." + _recorded_note(comparison, findings)))
     if result == "pass" or (result in ("none", "permerror", "temperror") and (aligned_dkim or spf_aligned)):
         how = _how_authenticated(domain, dmarc, aligned_dkim, spf, spf_aligned, dkim)
@@ -578,14 +580,6 @@ def _plain_recorded_fail(comparison: tuple[Comparison, ...], findings: tuple[Fin
     dmarc = next((item for item in comparison if item.method == "dmarc" and item.recorded), None)
     return (dmarc is not None and dmarc.recorded == "fail" and dmarc.label not in ("from_changed", "different")
             and not any(f.id == "recorded.dmarc_fail" and f.severity is Severity.NOTICE for f in findings))
-
-
-def _parent_or_same(name: str | None, domain: str) -> bool:
-    """Whether ``name`` is ``domain`` or a parent of it (case-insensitively)."""
-    if not name:
-        return False
-    name, domain = name.lower().rstrip("."), domain.lower().rstrip(".")
-    return domain == name or domain.endswith("." + name)
 
 
 def _nothing_aligned(domains: list[str], findings: tuple[Finding, ...],

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from .._value import Value, frozen
 from ..dns.interface import DnsStatus, Resolver
-from ..domains import aligned, normalize_domain, organizational_domain
+from ..domains import aligned, normalize_domain, organizational_domain, within
 from ..hops import (  # loaded already: auth.recorded imports the hop chain
     OPERATOR_ALIASES,
     InboundGateway,
@@ -1004,11 +1004,6 @@ def _walk(dns: _Dns, domain: str) -> _Walk:
     return _Walk(domain, tuple(found), tuple(several), None)
 
 
-def _under(name: str, org: str) -> bool:
-    """``name`` is ``org`` or below it: an organisational domain is always the name itself or one
-    of its parents (section 4.10.2 selects among the names its walk asked), so no other name can
-    share it."""
-    return name == org or name.endswith("." + org)
 
 
 class _Aligner:
@@ -1041,7 +1036,9 @@ class _Aligner:
             # more than the top-level domain never align.
             return None if domain.rsplit(".", 2)[-2:] == self.from_domain.rsplit(".", 2)[-2:] \
                 and domain.count(".") and self.from_domain.count(".") else False
-        if not _under(domain, org):
+        # An organisational domain is always the name itself or one of its parents (section
+        # 4.10.2 selects among the names its walk asked), so no name outside it can share it.
+        if not within(domain, org):
             return False
         walk = self.walks.get(domain)
         if walk is None:
@@ -1133,8 +1130,7 @@ def older_aligned_parent(from_domain: str, older: Rfc7489Reading, dkim: tuple[Dk
 
     def parent(domain: str | None) -> bool:
         name = (normalize_domain(domain) or "") if domain else ""
-        return bool(name) and (wanted == name or wanted.endswith("." + name)) \
-            and organizational_domain(name) == older.org_domain
+        return bool(name) and within(wanted, name) and organizational_domain(name) == older.org_domain
     if older.dkim_aligned:
         signer = next((s.domain for s in dkim if s.result == "pass" and parent(s.domain)), None)
         if signer:
