@@ -1441,3 +1441,26 @@ def test_arc_and_dkim_share_one_split_of_the_message(monkeypatch: pytest.MonkeyP
     assert report.verdict.status == "authenticated"
     assert len(splits) == 1
     assert _dkimpy._last_split is None
+
+
+def test_a_signature_of_another_length_than_the_key_is_said_not_made_with_it() -> None:
+    # RFC 8017 section 8.2.2 step 1: an RSA signature is exactly the modulus's length, so a b= of
+    # 256 bytes under a 1024-bit key (the selector's key replaced by a smaller one) was not made
+    # with that key: "signed headers changed" sends the postmaster to the wrong cause.
+    raw = sign(MESSAGE, key=rsa_key(2048))
+    (r,), _ = verify(raw, rsa_dns(1024))
+    assert (r.result, r.reason_code) == ("fail", "signature_mismatch")
+    assert r.reason.startswith("b= is 256 bytes, but a signature by the 1024-bit rsa key at s1._domainkey.example.com "
+                               "is 128 bytes (RFC 8017 section 8.2.2)"), r.reason
+    # A key of the same size that did not sign: the length tells nothing, the old words stand.
+    (r,), _ = verify(raw, rsa_dns(2048) | {"s1._domainkey.example.com": {"TXT": [[
+        "v=DKIM1; k=rsa; p=", rsa_p(*rsa_key(2048, seed=2)[:2])]]}})
+    assert r.reason.startswith("signed headers changed since signing"), r.reason
+    # ed25519: 64 bytes (RFC 8032 section 5.1.7), b= cut short in transit.
+    key = nacl.signing.SigningKey(bytes(range(32)))
+    signed = sign(MESSAGE, key=key, algorithm="ed25519-sha256")
+    cut = re.sub(rb"(b=[A-Za-z0-9+/]{40})[A-Za-z0-9+/=]+", rb"\1", signed, count=1)
+    public = base64.b64encode(bytes(key.verify_key)).decode()
+    (r,), _ = verify(cut, {"s1._domainkey.example.com": {"TXT": [f"v=DKIM1; k=ed25519; p={public}"]}})
+    assert r.reason.startswith("b= is 30 bytes, but a signature by the 256-bit ed25519 key"), r.reason
+    assert "RFC 8032 section 5.1.7" in r.reason

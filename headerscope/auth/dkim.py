@@ -985,6 +985,16 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
         if "subject" in check.signed_lower:
             _verify_untagged(check, fields, field_pair, key, header_canon=header_canon, algorithm=algorithm)
         reason = (f"signed headers changed since signing (or the key at {name} was replaced)")
+        expected = (key.bits + 7) // 8 if key.kind == "rsa" else 64
+        if len(check.signature) != expected:
+            # An RSA signature is exactly as long as the key's modulus (RFC 8017 section 8.2.2
+            # step 1), an ed25519 one 64 bytes (RFC 8032 section 5.1.7): a b= of another length
+            # was not made with this key, whatever the headers say, so a change to them is not the
+            # cause to look for.
+            reason = (f"b= is {len(check.signature)} bytes, but a signature by the {key.bits}-bit {key.kind} key at "
+                      f"{name} is {expected} bytes ({'RFC 8017 section 8.2.2' if key.kind == 'rsa' else 'RFC 8032 section 5.1.7'}): "
+                      "b= was damaged, or made with "
+                      "another key (the key was replaced, or the signature forged)")
         if check.body_hash_ok is False and body_uncheckable:
             # A .msg's, .partial.emlx's or paste's body is not the signed one: its hash cannot match, which
             # says nothing of the body (not "changed too", which reads as a change after delivery).
