@@ -1464,3 +1464,20 @@ def test_a_signature_of_another_length_than_the_key_is_said_not_made_with_it() -
     (r,), _ = verify(cut, {"s1._domainkey.example.com": {"TXT": [f"v=DKIM1; k=ed25519; p={public}"]}})
     assert r.reason.startswith("b= is 30 bytes, but a signature by the 256-bit ed25519 key"), r.reason
     assert "RFC 8032 section 5.1.7" in r.reason
+
+
+def test_a_body_hash_of_another_length_than_the_digest_is_a_damaged_signature() -> None:
+    # RFC 6376 section 3.5: bh= is the body's sha256 (32 bytes) or sha1 (20) digest; one of another
+    # length can match no body, so "the body changed" would blame the message for a damaged tag.
+    raw = sign(MESSAGE, key=rsa_key(1024))
+    cut = re.sub(rb"bh=([A-Za-z0-9+/]{20})[A-Za-z0-9+/=]+;", rb"bh=\1;", raw, count=1)
+    (r,), _ = verify(cut, rsa_dns(1024))
+    assert (r.result, r.reason_code) == ("permerror", "malformed"), (r.result, r.reason_code, r.reason)
+    assert r.reason == "bh= is 15 bytes, but a sha256 digest is 32 bytes: the signature was damaged (cut, or its tags joined)"
+    assert r.body_hash_ok is None
+    # Offline: not checked, and the body is not said to have changed.
+    (r,), _ = verify(cut, {}, resolver=OfflineResolver())
+    assert r.result == "not_checked" and r.body_hash_ok is None and "body has also changed" not in r.reason
+    assert "bh= is 15 bytes" in r.reason
+    (r,), _ = verify(raw, rsa_dns(1024))
+    assert r.result == "pass"

@@ -723,6 +723,18 @@ def _signed_names(h_value: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return _read_signed_names(h_value)
 
 
+def _damaged_body_hash(check: _Check) -> str | None:
+    """Why bh= is no digest at all, or None. bh= is the body's hash (RFC 6376 section 3.5): of
+    another length than the algorithm's digest it matches no body, so its mismatch would blame
+    the body for a damaged tag. Judged after the key lookup, as a mismatch is, so the evidence
+    (and the DNS the analysis asks) stays that of any failing signature."""
+    digest_size = 20 if check.algorithm == "rsa-sha1" else 32
+    if not check.body_hash or len(check.body_hash) == digest_size:
+        return None
+    return (f"bh= is {len(check.body_hash)} bytes, but a {(check.algorithm or 'rsa-sha256').rsplit('-', 1)[1]} "
+            f"digest is {digest_size} bytes: the signature was damaged (cut, or its tags joined)")
+
+
 def _tag_problem(check: _Check, values: dict[str, str]) -> str | None:
     """First RFC 6376 section 3.5 / 6.1.1 violation, or None."""
     if values["v"].strip() != "1":
@@ -932,6 +944,8 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
                         body, body_size = dict(readings)[check.mbox_judged], sizes[check.mbox_judged]
         length = check.body_length
         check.body_hash_ok = matched
+        if not matched and _damaged_body_hash(check) is not None:
+            check.body_hash_ok = None  # no body matches it: the tag is damaged, not the body changed
         if not matched and length is not None and length > body_size:
             check.notes.append(f"l={length} is longer than the body ({body_size} bytes): content was removed")
         if length is not None and length < body_size:
@@ -961,6 +975,8 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
             check.reason += f"; its body hash cannot be checked: {MBOX_UNMATCHED_WORDS}"
         elif check.body_hash_ok is False:
             check.reason += "; the body has also changed since signing (body hash mismatch)"
+        elif (damaged := _damaged_body_hash(check)) is not None:
+            check.reason += f"; {damaged}"
         elif check.body_hash_ok:
             # The one part checkable without the key (RFC 6376 section 3.7) is said in the
             # signature's row, as a mismatch is: it tells an analyst whether only the signed
@@ -972,6 +988,10 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
                 check.body_hash_words += f" (over the body {MBOX_READING_WORDS[check.mbox_reading]})"
         return
     key, _ = fetched
+    damaged = _damaged_body_hash(check)
+    if damaged is not None:
+        check.finish("permerror", "malformed", damaged)
+        return
 
     fields = header_split if header_split is not None else split
     verdict = _dkimpy.verify_header_signature(
