@@ -3669,21 +3669,40 @@ def _greylist_findings(findings: _Findings, notes: Sequence[HeaderField], work: 
         how = ("Greylisting refuses the first attempt of an unknown sender (the client, sender and recipient "
                "together) with a temporary error, and accepts a retry after a while; the stated delay counts "
                "from that first attempt.")
+        # A stated delay past the days a sender keeps retrying (RFC 5321 section 4.5.4.1) was no
+        # wait of this message: greylisting software counts from the first attempt of the client,
+        # sender and recipient together, and keeps that triplet for weeks (postgrey's --max-age is
+        # 35 days), so an earlier message between the same three started the count.
+        beyond = stated > GREYLIST_GIVE_UP_SECONDS
+        too_long = (f" No sender retries one message that long: RFC 5321 section 4.5.4.1 has it give up after "
+                    f"4 or 5 days. The count started at an earlier message's attempt between the same client, "
+                    f"sender and recipient; this message was not held {_fmt_seconds(stated)}." if beyond else "")
         if index is None:
             findings.add(Finding(
-                id="hops.greylisted", severity=Severity.INFO, title=f"Greylisted: delayed {_fmt_seconds(stated)}",
-                explanation=f"{quoted} {how} The Received of the server that greylisted it is not in this copy, "
-                            f"so the delay cannot be compared with the hops' stamps.{claim}",
+                id="hops.greylisted", severity=Severity.INFO,
+                title=(f"A greylisting stamp says {_fmt_seconds(stated)}, longer than any sender retries" if beyond
+                       else f"Greylisted: delayed {_fmt_seconds(stated)}"),
+                explanation=f"{quoted} {how}{too_long} The Received of the server that greylisted it is not in "
+                            f"this copy, so the delay cannot be compared with the hops' stamps.{claim}",
                 reference=_GREYLISTING, subject="X-Greylist"))
             continue
         hop = hops[index]
         # Net of the clock steps the chain shows (a stamp behind an earlier hop's), as hops.slow_hop measures it.
         measured = hop.wait_seconds
-        if measured is not None and measured > SLOW_HOP_SECONDS and measured >= stated - 60:
+        if (measured is not None and SLOW_HOP_SECONDS < measured <= GREYLIST_GIVE_UP_SECONDS
+                and measured >= stated - 60):
             continue  # the slow hop's finding quotes the stamp (see _why_waited)
         title = (f"Greylisted at hop {hop.number}: the server delayed it {_fmt_seconds(stated)}" if receivers else
                  f"A greylisting field says hop {hop.number}'s server delayed it {_fmt_seconds(stated)}")
-        if measured is None:
+        if beyond and (measured is None or measured >= stated - max(60.0, 0.1 * stated)):
+            title = (f"{'Greylisting at' if receivers else 'A greylisting field for'} hop {hop.number} says "
+                     f"{_fmt_seconds(stated)}, longer than any sender retries")
+            said = too_long.lstrip() + (" The hops' stamps do not measure this hop's own time." if measured is None
+                                        else f" The hop's {_fmt_seconds(measured)} is no greylisting wait either.")
+        elif measured is not None and measured > GREYLIST_GIVE_UP_SECONDS and measured >= stated - 60:
+            said = (f"The hop took {_fmt_seconds(measured)}, longer than any sender retries one message (RFC 5321 "
+                    "section 4.5.4.1 has it give up after 4 or 5 days): greylisting does not explain that wait.")
+        elif measured is None:
             said = "The hops' stamps do not measure this hop's own time."
         elif measured >= stated - max(60.0, 0.1 * stated):
             said = (f"The hop took {_fmt_seconds(measured)}: " +

@@ -3796,3 +3796,34 @@ def test_salesforce_servers_named_under_sfdc_net_are_salesforces() -> None:
 
     assert host_organization("um8-app2-22-lo2.ops.sfdc.net") == "salesforce.com"
     assert host_organization("mx4-lo2-sp1.mta.salesforce.com") == "salesforce.com"
+
+
+def test_a_greylisting_wait_past_the_days_a_sender_retries_is_not_this_messages_wait() -> None:
+    # RFC 5321 section 4.5.4.1: a sender gives up on a message after 4 or 5 days, so neither a
+    # stamp stating more nor a hop longer than that is "the greylisting" of this message
+    # (postgrey counts from the triplet's first attempt and keeps triplets 35 days).
+    def greylisted(stamp: str, first_hop: str) -> Finding:
+        raw = (f"Received: from mx.example.org (mx.example.org [192.0.2.2]) by mbox.example.org with LMTP id 3; "
+               f"Thu, 12 Nov 2026 10:15:00 +0000\n{stamp}"
+               f"Received: from out.sender.example (out.sender.example [198.51.100.7]) by mx.example.org "
+               f"(Postfix) with ESMTPS id 2; Thu, 12 Nov 2026 10:14:59 +0000\n"
+               f"Received: from [10.0.0.5] (unknown [203.0.113.9]) by out.sender.example with ESMTPSA id 1; "
+               f"{first_hop} +0000\nDate: {first_hop} +0000\n\nbody\n")
+        [found] = [f for f in _chain_of(raw).findings if f.id == "hops.greylisted"]
+        return found
+
+    ten_days = "X-Greylist: delayed 864000 seconds by postgrey-1.37 at mx.example.org; Thu, 12 Nov 2026\n"
+    stated = greylisted(ten_days, "Mon, 2 Nov 2026 10:00:05")
+    assert stated.title == "Greylisting at hop 2 says 10.0 days, longer than any sender retries", stated.title
+    assert "this message was not held 10.0 days" in stated.explanation
+    assert "that wait is the greylisting" not in stated.explanation
+    # The hop itself took six days, the stamp four: no retry lasts that long, so the stamp does not
+    # explain it (and the slow hop's own finding does not quote it either).
+    four_days = ten_days.replace("864000", "345600")
+    hop = greylisted(four_days, "Fri, 6 Nov 2026 10:00:05")
+    assert hop.title.startswith("Greylisted at hop 2"), hop.title
+    assert "greylisting does not explain that wait" in hop.explanation, hop.explanation
+    assert "that wait is the greylisting" not in hop.explanation
+    # Off the chain: the same words.
+    unplaced = greylisted(ten_days.replace("at mx.example.org", "at elsewhere.example"), "Thu, 12 Nov 2026 10:14:50")
+    assert unplaced.title == "A greylisting stamp says 10.0 days, longer than any sender retries"
