@@ -122,11 +122,34 @@ def test_a_genuine_message_stored_in_either_quoting_verifies_in_analyze_and_scan
     assert {c["method"]: c["label"] for c in analyzed["comparison"]}["dkim"] == "same"
 
 
-def test_a_body_no_reading_restores_cannot_be_judged_and_is_not_said_to_be_changed(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("lines", "unquoted", "left"), [
     # mboxo quoted "From the top" and left the sender's '>From the archive' alone: both read
-    # '>From ' now, and no reading gives back the body that was signed.
+    # '>From ' now; neither the body as stored nor the mboxo or mboxrd reading is the signed one.
+    (TOP + ARCHIVE, "body line 3", "body line 4"),
+    (ARCHIVE + TOP + DEEP + ARCHIVE + TOP, "body lines 4, 7", "body lines 3, 6"),
+    # More than four: the first four both ways, the later ones un-quoted (mboxo's reading of them).
+    (TOP + ARCHIVE + TOP * 4, "body lines 3, 5, 6 and the 2 later '>From ' lines", "body line 4"),
+])
+def test_an_mboxo_body_with_the_sender_s_own_from_lines_verifies_line_by_line(
+        tmp_path: Path, lines: bytes, unquoted: str, left: str) -> None:
     path = tmp_path / "inbox.mbox"
-    path.write_bytes(mailbox(mboxo, signed(TOP + ARCHIVE)))
+    path.write_bytes(mailbox(mboxo, signed(lines)))
+    analyzed, scanned = analyze_and_scan(path)
+    assert _auth(analyzed) == _auth(scanned)
+    (dkim,) = analyzed["dkim"]
+    assert (dkim["result"], dkim["reason_code"], dkim["body_hash_ok"]) == ("pass", "ok", True)
+    assert f"one '>' taken off {unquoted}, {left} as stored" in dkim["reason"], dkim["reason"]
+    [note] = [f for f in analyzed["findings"] if f["id"] == "dkim.mbox_quoting"]
+    # A notice: the stored body is not the signed bytes.
+    assert note["severity"] == "notice" and "not byte for byte the signed one" in note["explanation"]
+    assert analyzed["dmarc"]["result"] == "pass" and analyzed["verdict"]["status"] == "authenticated"
+
+
+def test_a_body_no_reading_restores_cannot_be_judged_and_is_not_said_to_be_changed(tmp_path: Path) -> None:
+    # The sender's own '>From ' line is the fifth: past the lines read both ways, it is un-quoted
+    # in every reading, and none gives back the body that was signed; the finding says why.
+    path = tmp_path / "inbox.mbox"
+    path.write_bytes(mailbox(mboxo, signed(TOP * 4 + ARCHIVE)))
     analyzed, scanned = analyze_and_scan(path)
     assert _auth(analyzed) == _auth(scanned)
     (dkim,) = analyzed["dkim"]
@@ -135,10 +158,17 @@ def test_a_body_no_reading_restores_cannot_be_judged_and_is_not_said_to_be_chang
     assert "changed after signing" not in dkim["reason"] and "Outlook" not in dkim["reason"]
     ids = {f["id"]: f["severity"] for f in analyzed["findings"]}
     assert ids["dkim.mbox_quoting"] == "notice"
+    [note] = [f for f in analyzed["findings"] if f["id"] == "dkim.mbox_quoting"]
+    assert "only the first 4 of its 5 lines starting with '>From ' were read both ways" in note["explanation"]
     assert not {"dkim.body_changed", "recorded.modified_after_delivery"} & set(ids)
     assert {c["method"]: c["label"] for c in analyzed["comparison"]}["dkim"] != "modified_after_delivery"
     # Not a pass either: a '>From ' line is the sender's to write, so it excuses no DMARC failure.
     assert analyzed["dmarc"]["result"] == "fail"
+    # Changed after signing, with both kinds of line: no line-by-line reading matches either.
+    path.write_bytes(mailbox(mboxo, signed(TOP + ARCHIVE).replace(b"revenue is up", b"revenue is down")))
+    analyzed, _ = analyze_and_scan(path)
+    assert [(d["result"], d["reason_code"]) for d in analyzed["dkim"]] == [("neutral", "not_original")]
+    assert "were read both ways" not in json.dumps(analyzed["findings"])
 
 
 @pytest.mark.parametrize("writer", [mboxo, mboxrd])
@@ -165,13 +195,13 @@ def test_a_body_changed_in_a_mailbox_entry_without_quoted_lines_still_fails(
 
 def test_a_changed_signed_header_field_fails_whatever_the_body_reading(tmp_path: Path) -> None:
     path = tmp_path / "inbox.mbox"
-    for lines, body_hash_ok in ((TOP, True), (TOP + ARCHIVE, None)):
+    for lines, body_hash_ok in ((TOP, True), (TOP + ARCHIVE, True), (TOP * 4 + ARCHIVE, None)):
         path.write_bytes(mailbox(mboxo, signed(lines).replace(b"Subject: Minutes", b"Subject: Invoice")))
         analyzed, scanned = analyze_and_scan(path)
         assert _auth(analyzed) == _auth(scanned)
         (dkim,) = analyzed["dkim"]
         assert (dkim["result"], dkim["reason_code"], dkim["body_hash_ok"]) == ("fail", "signature_mismatch",
-                                                                                body_hash_ok)
+                                                                                body_hash_ok), lines
         assert "the body changed too" not in dkim["reason"]
 
 
@@ -385,3 +415,76 @@ def test_an_arc_message_signature_is_judged_over_the_reading_other_signatures_es
     analyzed, scanned = analyze_and_scan(path, snapshot)
     assert _auth(analyzed) == _auth(scanned)
     assert (analyzed["arc"]["result"], analyzed["arc"]["reason_code"]) == ("neutral", "not_original")
+
+
+@pytest.mark.parametrize("body", [
+    b">From a\r\n>From b\r\n", b">From a\n>From b", b"x\r\n>From a\r\n>>From b\r\n>From c\r\n", b">From a\r\n",
+    b">From a\r>From b\r\n>From c\r\n", b"\r\n>From 1\r\n \t>From x\r\n>From 2\r\n>From 3\r\n>From 4\r\n>From 5\r\n",
+    b">From \xff\xfe\r\n>From \x00\r\n" + b"pad  \t \r\n" * 3, (b">From q\r\n" * 3 + b"\n") * 400,
+])
+def test_the_line_by_line_readings_are_the_bodies_read_one_line_at_a_time(body: bytes) -> None:
+    # Each reading is compared with the message built with that line-by-line reading's body and
+    # split as any message is (the plain path), by every canonicalization, with and without l=.
+    import hashlib
+    import itertools
+
+    from headerscope.auth import _dkimpy
+
+    header = b"Subject: x\r\n\r\n"
+    split = _dkimpy.split_message(header + body)
+    lines = body.split(b"\n")
+    quoted = [n for n, line in enumerate(lines) if line.startswith(b">From ")]
+    varied = quoted[:_dkimpy.MBOX_MIXED_LINES]
+    requests = [("simple", "rsa-sha256", None), ("relaxed", "rsa-sha1", None), ("relaxed", "rsa-sha256", 7)]
+    found: set[str] = set()
+    for choice in itertools.product((False, True), repeat=len(varied)):
+        unquoted = {n for n, taken in zip(varied, choice, strict=True) if taken} | set(quoted[len(varied):])
+        if len(quoted) < 2 or len(unquoted) in (0, len(quoted)):
+            continue
+        reading = b"\n".join(line[1:] if n in unquoted else line for n, line in enumerate(lines))
+        plain = _dkimpy.split_message(header + reading)
+        for request in requests:
+            expected = plain.body_hash(*request)[0]
+            got = split.mbox_mixed_reading_of(request, expected)
+            assert got is not None and got[1].body_hash(*request) == (expected, got[2])
+            if request[2] is not None:
+                continue  # l=7: the readings alike in their first bytes all match; the first is taken
+            assert got[1].raw == reading and got[2] == plain.body_hash(*request)[1]
+            numbers = [str(n + 1) for n in varied]
+            assert got[0] == (f"{_dkimpy.MIXED_PREFIX}{','.join(x for x, t in zip(numbers, choice, strict=True) if t)}/"
+                              f"{','.join(x for x, t in zip(numbers, choice, strict=True) if not t)}/{len(quoted)}")
+            found.add(got[0])
+    assert len(found) == (0 if len(quoted) < 2 else 2 ** len(varied) - (2 if len(quoted) <= 4 else 1))
+    # A hash no reading has matches none; the body as stored and the mboxo reading are not among them.
+    assert split.mbox_mixed_reading_of(requests[0], hashlib.sha256(b"other").digest()) is None
+    assert split.mbox_mixed_reading_of(requests[0], split.body_hash(*requests[0])[0]) is None
+
+
+def test_the_line_by_line_readings_are_made_only_when_no_reading_matches(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The plain path pays nothing: no line-by-line reading for a body that matches as stored or
+    # in the mboxo or mboxrd reading, or that has no quoted line; a large body is not read so.
+    import headerscope
+    from headerscope.auth import _dkimpy
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    calls: list[int] = []
+    mixed = _dkimpy.SplitMessage.mbox_mixed_reading_of
+
+    def counted(self: _dkimpy.SplitMessage, request: Any, expected: bytes) -> Any:
+        calls.append(1)
+        return mixed(self, request, expected)
+
+    monkeypatch.setattr(_dkimpy.SplitMessage, "mbox_mixed_reading_of", counted)
+    resolver = SnapshotResolver.from_file(str(SNAPSHOT))
+    for data, tried, result in ((mailbox(mboxo, signed(ARCHIVE)), 0, "pass"), (mailbox(mboxo, signed(TOP)), 0, "pass"),
+                                (mailbox(mboxrd, signed(TOP + ARCHIVE)), 0, "pass"),
+                                (mailbox(mboxo, signed(b"plain\r\n")), 0, "pass"),
+                                (mailbox(mboxo, signed(TOP + ARCHIVE)), 1, "pass")):
+        calls.clear()
+        report = headerscope.analyze(data, resolver=resolver, now=_now())
+        assert (len(calls), report.dkim[0].result) == (tried, result)
+    monkeypatch.setattr(_dkimpy, "MBOX_MIXED_MAX_BODY", 10)
+    report = headerscope.analyze(mailbox(mboxo, signed(ARCHIVE + TOP)), resolver=resolver, now=_now())
+    assert report.dkim[0].result == "neutral"
+    [note] = [f for f in report.findings if f.id == "dkim.mbox_quoting"]
+    assert "is over 0 MiB, so its '>From ' lines were not read one by one" in note.explanation

@@ -151,8 +151,8 @@ class SplitMessage:
     import, a cost every start-up paid for it.
     """
 
-    __slots__ = ("_body_hashes", "_canon_fields", "_lock", "_mbox_established", "_mbox_readings", "_positions",
-                 "_wanted", "body_has_cr", "body_needs_crlf", "body_start", "headers", "raw", "skipped_lines")
+    __slots__ = ("_body_hashes", "_canon_fields", "_lock", "_mbox_established", "_mbox_mixed", "_mbox_readings",
+                 "_positions", "_wanted", "body_has_cr", "body_needs_crlf", "body_start", "headers", "raw", "skipped_lines")
 
     def __init__(self, headers: list[HeaderPair], raw: bytes, body_start: int, body_needs_crlf: bool = False,
                  body_has_cr: bool = True, skipped_lines: int = 0) -> None:
@@ -173,6 +173,8 @@ class SplitMessage:
         self._positions: dict[bytes, list[int]] | None = None
         self._mbox_readings: tuple[tuple[str, SplitMessage], ...] | None = None
         self._mbox_established: tuple[str | None] | None = None
+        # Per line-by-line reading (mbox_mixed_reading_of): its name, and the body hashes computed over it.
+        self._mbox_mixed: list[tuple[str, dict[tuple[str, str, int | None], tuple[bytes, int]]]] | None = None
         self._wanted: tuple[tuple[str, str, int | None], ...] = ()
         """Body hashes computed with the first one asked for (a mailbox reading's: those its
         message needed), so that each canonicalization is one pass over the body."""
@@ -374,6 +376,73 @@ class SplitMessage:
             return "stored"
         return next((name for name, body in self.mbox_readings() if body.body_hash(*request)[0] == expected), None)
 
+    def mbox_mixed_reading_of(self, request: tuple[str, str, int | None], expected: bytes
+                              ) -> tuple[str, SplitMessage, int] | None:
+        """The line-by-line reading of a mailbox entry's body whose body hash by ``request`` is
+        ``expected``, as (name, message, canonical body length); None when none is, or the body
+        has fewer than two lines starting with exactly ">From " or is over MBOX_MIXED_MAX_BODY.
+
+        An mboxo writer puts a ">" before a body line starting with "From " and leaves the
+        sender's own ">From " line alone (RFC 4155 section 2), so a body with both kinds holds
+        lines of each kind reading ">From " now, and neither the mboxo reading (all of them
+        un-quoted) nor the body as stored restores it. Here each such line is either un-quoted or
+        left: the first MBOX_MIXED_LINES of them both ways (2**4 = 16 readings at most, those two
+        aside), the later ones un-quoted as mboxo reads them; ">>From " lines stay as stored
+        (mboxo never quotes one). Each reading is a copy of the body made while its hashes are
+        computed (every one the message has, in one pass per canonicalization) and not kept:
+        its hashes are (see ``mbox_mixed_name`` for its name)."""
+        if not self.has_mbox_quoted_lines() or len(self.raw) - self.body_start > MBOX_MIXED_MAX_BODY:
+            return None
+        body = self.raw[self.body_start - 1:]
+        lines = [found.start() for found in _MBOXO_QUOTED.finditer(body)]
+        if len(lines) < 2:
+            return None
+        varied = min(len(lines), MBOX_MIXED_LINES)
+        # Line numbers in the body: its first line is line 1 (``body`` starts at the line end before it).
+        numbers = [body.count(b"\n", 0, at + 1) for at in lines[:varied]]
+        key = (request[0], _HASH_OF[request[1]], request[2])
+        with self._lock:
+            if self._mbox_mixed is None:
+                self._mbox_mixed = []
+        for choice in range(1 << varied):
+            unquoted = [at for bit, at in enumerate(lines[:varied]) if choice >> bit & 1] + lines[varied:]
+            if len(unquoted) in (0, len(lines)):
+                continue  # the body as stored, and the mboxo reading: tried before
+            name = mbox_mixed_name(numbers, choice, len(lines))
+            with self._lock:
+                digests = next((hashes for known, hashes in self._mbox_mixed if known == name), None)
+            reading: SplitMessage | None = None
+            if digests is None or key not in digests:
+                reading = _reading(self, _unquoted(body, unquoted))
+                reading.body_hash(*request)
+                with self._lock:
+                    if digests is None:
+                        digests = {}
+                        self._mbox_mixed.append((name, digests))
+                    digests.update(reading._body_hashes)
+            digest, size = digests[key]
+            if digest == expected:
+                if reading is None:
+                    reading = _reading(self, _unquoted(body, unquoted))
+                    reading._body_hashes.update(digests)
+                return name, reading, size
+        return None
+
+    def mbox_mixed_limit(self) -> str | None:
+        """Why the line-by-line readings (mbox_mixed_reading_of) left some of this body's
+        readings untried, in words; None when they tried them all."""
+        size = len(self.raw) - self.body_start
+        if size > MBOX_MIXED_MAX_BODY:
+            return (f"the body ({size} bytes) is over {MBOX_MIXED_MAX_BODY >> 20} MiB, so its '>From ' lines were not "
+                    "read one by one")
+        if not self.has_mbox_quoted_lines():
+            return None
+        total = sum(1 for _ in _MBOXO_QUOTED.finditer(self.raw, self.body_start - 1))
+        if total > MBOX_MIXED_LINES:
+            return (f"only the first {MBOX_MIXED_LINES} of its {total} lines starting with '>From ' were read both "
+                    "ways, the later ones un-quoted")
+        return None
+
     def mbox_established_reading(self, body_hashes: Callable[[], Iterable[tuple[tuple[str, str, int | None], bytes]]]
                                  ) -> str | None:
         """The reading of a mailbox entry's body that its signatures' body hashes establish
@@ -438,6 +507,35 @@ class SplitMessage:
             with self._lock:
                 self._canon_fields.update(made)
         return b"".join(texts)
+
+
+MBOX_MIXED_LINES = 4
+"""Lines starting with exactly ">From " read both ways (un-quoted, or as stored) in a mailbox
+entry's line-by-line readings (SplitMessage.mbox_mixed_reading_of): 2**4 readings at most."""
+MBOX_MIXED_MAX_BODY = 16 << 20
+"""A body over this size is not read line by line: each of up to 16 readings is a pass over it."""
+MIXED_PREFIX = "mixed:"
+
+
+def mbox_mixed_name(numbers: list[int], choice: int, total: int) -> str:
+    """The name of a line-by-line reading: ``mixed:``, the body line numbers (from 1) of the
+    lines read both ways (``numbers``) that ``choice`` un-quotes (bit i for line i), "/", those
+    it leaves as stored, "/", how many lines start with ">From " in all (``total``; those past
+    ``numbers`` are un-quoted)."""
+    taken = [str(number) for bit, number in enumerate(numbers) if choice >> bit & 1]
+    left = [str(number) for bit, number in enumerate(numbers) if not choice >> bit & 1]
+    return f"{MIXED_PREFIX}{','.join(taken)}/{','.join(left)}/{total}"
+
+
+def _unquoted(body: bytes, unquoted: list[int]) -> bytes:
+    """``body`` (from the line end before its first line) without the ">" after each line end
+    at ``unquoted`` (in order), and without that leading line end."""
+    pieces, start = [], 1
+    for at in unquoted:
+        pieces.append(body[start:at + 1])
+        start = at + 2
+    pieces.append(body[start:])
+    return b"".join(pieces)
 
 
 def _reading(message: SplitMessage, raw: bytes) -> SplitMessage:

@@ -127,7 +127,7 @@ class _Check:
 
     __slots__ = ("algorithm", "auid", "body_hash", "body_hash_ok", "body_hash_words", "body_length", "body_missing", "canonicalization", "copied_subject", "domain",
                  "expiration", "failed_lookup", "header_index", "index", "key_bits", "key_testing", "mbox_judged",
-                 "mbox_reading", "mbox_unmatched", "not_oversigned", "notes",
+                 "mbox_limit", "mbox_reading", "mbox_unmatched", "not_oversigned", "notes",
                  "reason", "reason_code", "result", "selector", "signature", "signed_headers", "signed_lower",
                  "timestamp", "unsigned_body_bytes", "unsigned_body_text", "unsigned_headers", "untagged_subject")
 
@@ -171,6 +171,8 @@ class _Check:
         # The reading the message's other signatures establish (mbox_established_reading), over
         # which this one's body hash, matching no reading, is judged a mismatch; None otherwise.
         self.mbox_judged: str | None = None
+        # Matching no reading: what the line-by-line readings left untried (SplitMessage.mbox_mixed_limit).
+        self.mbox_limit: str | None = None
 
     def finish(self, result: str, code: str, reason: str) -> None:
         self.result, self.reason_code, self.reason = result, code, reason
@@ -408,7 +410,7 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
                                                     "and says nothing certain about the message")
             check.body_hash_ok = None
         elif check.mbox_reading is not None and check.body_hash_words is None:
-            check.reason += f"; body hash verified over the body {MBOX_READING_WORDS[check.mbox_reading]}"
+            check.reason += f"; body hash verified over the body {mbox_reading_words(check.mbox_reading)}"
         elif check.mbox_judged is not None:
             check.reason += f"; {_judged_words(check.mbox_judged)}"
         if check.algorithm == "rsa-sha1" and check.reason_code != "rsa_sha1":
@@ -938,6 +940,14 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
                         body, body_size, check.mbox_reading = reading, sizes[name], name
                         break
                 if not matched and readings:
+                    # An mboxo writer that quoted some lines beside the sender's own '>From ' lines:
+                    # each such line read both ways (the first few), which none of the readings is.
+                    mixed = split.mbox_mixed_reading_of((body_canon, algorithm, check.body_length), check.body_hash)
+                    if mixed is not None and (check.body_length is None or check.body_length <= mixed[2]):
+                        matched = True
+                        check.mbox_reading, body, body_size = mixed
+                if not matched and readings:
+                    check.mbox_limit = split.mbox_mixed_limit()
                     check.mbox_judged = mbox_established() if mbox_established is not None else None
                     check.mbox_unmatched = check.mbox_judged is None
                     if check.mbox_judged in sizes:
@@ -985,7 +995,7 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
             # The result word stays: nothing passes without the key.
             check.body_hash_words = _body_match_words(check)
             if check.mbox_reading is not None:
-                check.body_hash_words += f" (over the body {MBOX_READING_WORDS[check.mbox_reading]})"
+                check.body_hash_words += f" (over the body {mbox_reading_words(check.mbox_reading)})"
         return
     key, _ = fetched
     damaged = _damaged_body_hash(check)
@@ -1091,16 +1101,35 @@ MBOX_READING_WORDS = {
 MBOX_UNMATCHED_WORDS = (
     "the message is a mailbox's entry whose body has lines starting with '>From ', and which of them its writer "
     "quoted cannot be known from the file (RFC 4155 section 2: mboxo puts a '>' before 'From ' lines and leaves an "
-    "original '>From ' line alone, mboxrd quotes both); the body hash matches none of its three readings (as "
-    "stored, mboxrd, mboxo)")
-"""Why the body hash of such an entry cannot be judged: a body with both kinds of line, stored by
-an mboxo writer, has none of the three readings (only some of its '>' were added)."""
+    "original '>From ' line alone, mboxrd quotes both); the body hash matches none of its readings (as stored, "
+    "mboxrd, mboxo, and each of the first four '>From ' lines un-quoted or left)")
+"""Why the body hash of such an entry cannot be judged: a body none of the readings restores (a
+change, or '>From ' lines beyond those read both ways: see _Check.mbox_limit)."""
+
+
+def mbox_reading_words(reading: str) -> str:
+    """How the body of a mailbox's entry was read (a name of MBOX_READING_WORDS, or a line-by-line
+    reading's: _dkimpy.mbox_mixed_name), in words that follow "over the body"."""
+    if not reading.startswith(_dkimpy.MIXED_PREFIX):
+        return MBOX_READING_WORDS[reading]
+    taken, left, total = ([number for number in part.split(",") if number]
+                          for part in reading[len(_dkimpy.MIXED_PREFIX):].split("/"))
+    later = int(total[0]) - len(taken) - len(left)
+    off = [f"body line{_plural(taken)} {', '.join(taken)}"] if taken else []
+    off += [f"the {later} later '>From ' line{'s' if later > 1 else ''}"] if later else []
+    return ("with the mailbox's '>From ' quoting undone line by line (an mboxo writer quoted some lines and left "
+            f"the sender's own '>From ' lines alone: one '>' taken off {' and '.join(off)}, body "
+            f"line{_plural(left)} {', '.join(left)} as stored), so the body as stored is not the signed one")
+
+
+def _plural(numbers: list[str]) -> str:
+    return "s" if len(numbers) > 1 else ""
 
 
 def _judged_words(reading: str) -> str:
     """How a signature whose body hash matches no reading of a mailbox entry's body is judged when
     the message's other signatures establish one (_Check.mbox_judged)."""
-    return (f"judged over the body {MBOX_READING_WORDS[reading]}, the reading another signature's body hash in "
+    return (f"judged over the body {mbox_reading_words(reading)}, the reading another signature's body hash in "
             "the message matches")
 
 
@@ -1126,26 +1155,40 @@ def _mbox_quoting_note(checks: list[_Check]) -> Finding | None:
     if not read:
         return None
     unmatched = [c for c in read if c.mbox_unmatched]
+    # A line-by-line reading: the body as stored is not the signed bytes, some of its '>' were the writer's.
+    mixed = [c for c in read if (c.mbox_reading or "").startswith(_dkimpy.MIXED_PREFIX)]
+    limits = sorted({c.mbox_limit for c in unmatched if c.mbox_limit is not None})
     said = "; ".join(f"{c.label}: " + ("matches none of the readings" if c.mbox_unmatched else
                                         f"matches no reading, and is {_judged_words(c.mbox_judged)}: its body "
                                         "changed after it signed" if c.mbox_judged is not None else
-                                        f"verified over the body {MBOX_READING_WORDS[c.mbox_reading or 'stored']}")
+                                        f"verified over the body {mbox_reading_words(c.mbox_reading or 'stored')}")
                      for c in read[:_MAX_NAMES_NAMED])
     more = f"; and {len(read) - _MAX_NAMES_NAMED} more" if len(read) > _MAX_NAMES_NAMED else ""
     background = (
         "The message is a mailbox's entry whose body has lines starting with '>From '. A mailbox writer puts a "
         "'>' before body lines starting with 'From ' (mboxo), or also before '>From ', '>>From '... lines "
         "(mboxrd), and which one wrote a file cannot be known from it (RFC 4155 section 2), so each body hash was "
-        "matched against the body as stored and with that quoting undone.")
+        "matched against the body as stored and with that quoting undone (wholly, or line by line when neither "
+        "matched).")
     if unmatched:
         return Finding(
             "dkim.mbox_quoting", Severity.NOTICE,
             "DKIM body hash matches no reading of the mailbox's '>From ' quoting",
             f"{background} {said}{more}. A signature whose body hash matches none is neither passed nor said to be "
-            "broken by a change: an mboxo writer that quoted some lines beside an original '>From ' line gives a "
-            "body none of the readings restores, and a changed body looks the same. Its signed header fields are "
+            "broken by a change: a changed body matches none, and so may one an mboxo writer quoted beyond the "
+            "readings tried" + (f" ({'; '.join(limits)})" if limits else "") + ". Its signed header fields are "
             "still verified.", "https://www.rfc-editor.org/rfc/rfc4155#section-2",
             ", ".join(c.label for c in unmatched))
+    if mixed:
+        # Verified, but over bytes that are not the stored ones: an analyst quoting the stored body
+        # as the signed one would be wrong about which '>' characters the sender wrote.
+        return Finding(
+            "dkim.mbox_quoting", Severity.NOTICE,
+            "DKIM body hash verified only with the mailbox's '>From ' quoting undone line by line",
+            f"{background} {said}{more}. The body as stored is not byte for byte the signed one: the mailbox's "
+            "writer (mboxo) put a '>' before some of its lines and not before the sender's own '>From ' lines, and "
+            "only the reading named restores the signed bytes.", "https://www.rfc-editor.org/rfc/rfc4155#section-2",
+            ", ".join(c.label for c in mixed))
     return Finding(
         "dkim.mbox_quoting", Severity.INFO, "DKIM body hashes checked over the mailbox's '>From ' quoting",
         f"{background} {said}{more}.", "https://www.rfc-editor.org/rfc/rfc4155#section-2",
