@@ -1598,3 +1598,81 @@ def test_a_mailbox_whose_first_line_is_not_a_separator_is_read_as_a_mailbox(
     result = run_cli(str(tmp_path / "cut.mbox"), "--offline", "--format", "csv", "--jobs", "1")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert ["input.no_separator" in row["other_findings"].split(";") for row in rows] == [True, False, False]
+
+
+def _quoted_bounce(sign: bool) -> bytes:
+    """A single message whose body quotes a bounce as it sits in an mbox: a separator of the full
+    shape (blank line, dated "From " line, header fields after it), DKIM-signed or not (V39b)."""
+    body = (b"Bob,\r\n\r\nhere is the raw bounce as it sits in my mbox:\r\n\r\n"
+            b"From MAILER-DAEMON Thu Nov 26 09:00:00 2026\r\nReturn-Path: <>\r\n"
+            b"From: Mail Delivery System <MAILER-DAEMON@mx.example.net>\r\n"
+            b"Subject: Undelivered Mail Returned to Sender\r\n\r\nThis is the mail system.\r\n\r\n-- Alice\r\n")
+    header = (b"From: Alice <alice@example.com>\r\nTo: bob@example.org\r\nSubject: the raw bounce\r\n"
+              b"Date: Thu, 26 Nov 2026 09:10:00 -0800\r\nMessage-ID: <q1@example.com>\r\n\r\n")
+    if not sign:
+        return header + body
+    import dkim
+
+    key = (SAMPLES / "keys" / "example.com.rsa2048.pem").read_bytes()
+    return bytes(dkim.sign(header + body, b"s2026", b"example.com", key,
+                           include_headers=[b"from", b"to", b"subject", b"date", b"message-id"])) + header + body
+
+
+@pytest.mark.parametrize("lf", [True, False])
+def test_a_cut_mailbox_piped_in_or_compressed_is_read_as_a_mailbox(tmp_path: Path, lf: bool) -> None:
+    # A cut mailbox piped to "scan -", or compressed (.gz, .bz2, .xz; piped in compressed too), was
+    # read as one message, the real ones merged into its body; a file of that name is a mailbox.
+    import bz2
+    import gzip
+    import lzma
+
+    from headerscope.scan.readers import STDIN_LABEL, iter_stream
+
+    def ends(data: bytes) -> bytes:
+        return data.replace(b"\r\n", b"\n") if lf else data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+    cut = ends(b"Subject: junk first\n\n" + mbox_of([message(1), message(2)]))
+
+    def piped(data: bytes, max_message: int = 1 << 20) -> list[tuple[str, bool, bytes | None]]:
+        stream = io.BytesIO(data)
+        return [(item.label, item.no_separator, item.data)
+                for item in iter_stream(lambda size: stream.read(min(size, 5)), STDIN_LABEL, max_message)]
+
+    whole = piped(cut)
+    assert [(label, mark) for label, mark, _ in whole] == [("stdin#1", True), ("stdin#2", False), ("stdin#3", False)]
+    assert whole[0][2] == ends(b"Subject: junk first\n") and b"Subject: message 2" in (whole[2][2] or b"")
+    # The look-through of a stream over a message's limit reads it on as a mailbox.
+    assert [(label, mark) for label, mark, _ in piped(cut, 600)] == [(label, mark) for label, mark, _ in whole]
+    for suffix, compress in ((".gz", gzip.compress), (".bz2", bz2.compress), (".xz", lzma.compress)):
+        assert [(label, mark) for label, mark, _ in piped(compress(cut))] == [(label, mark) for label, mark, _ in whole]
+        for name, parts in (("cut.mbox", 3), ("Archive-mbox", 3), ("cut.eml", 1), ("cut.txt", 1), ("cut", 1)):
+            path = tmp_path / (name + suffix)
+            path.write_bytes(compress(cut))
+            items = list(iter_inputs([str(path)]))
+            # By the name of the file it holds, as that file would be read.
+            assert [item.no_separator for item in items] == ([True, False, False] if parts == 3 else [False]), path.name
+            assert [item.data for item in items] == ([data for _, _, data in whole] if parts == 3 else [cut])
+    # The same guards as a file's: "git format-patch" output quoted in a body, a "From " line with
+    # no date or no header field after it, are no separators; and a message piped in has no name
+    # to say it is one, so a DKIM-signed one whose body hash covers the whole stream is not cut.
+    patch = ends(message(1, body=b"Please apply:\n\nFrom 3f1a2b4c5d6e7f8091a2b3c4d5e6f708192a3b4c Mon Sep 17 00:00:00 "
+                                 b"2001\nFrom: Dev <dev@example.org>\nSubject: [PATCH] fix\n\n--- a/x\n"))
+    note = ends(message(1, body=b"hi\n\nFrom my side: Mon Jan  2 10:00:00 2023\n\n"
+                                b"From alice@example.org Mon Jan  2 10:00:00 2023\nnot a field\n"))
+    signed = ends(_quoted_bounce(True))
+    for single in (patch, note, signed, gzip.compress(signed)):
+        assert piped(single) == [(STDIN_LABEL, False, signed if single[:2] == b"\x1f\x8b" else single)]
+    # Unsigned, nothing tells the quoted bounce from a cut mailbox: it is cut, and says so.
+    assert [mark for _, mark, _ in piped(ends(_quoted_bounce(False)))] == [True, False]
+    # A signature whose body hash does not cover the whole stream (the first message's own) guards nothing.
+    box = _quoted_bounce(True).replace(b"raw bounce as it sits", b"raw bounce, as it sits")
+    assert [mark for _, mark, _ in piped(ends(box))] == [True, False]
+
+
+def test_a_cut_mailbox_piped_to_scan_is_said_to_be_one(tmp_path: Path) -> None:
+    data = b"Subject: junk first\n\n" + mbox_of([message(1), message(2)])
+    result = subprocess.run([sys.executable, "-m", "headerscope", "scan", "-", "--offline", "--format", "csv",
+                             "--jobs", "1"], input=data, capture_output=True, cwd=REPO, timeout=120)
+    rows = list(csv.DictReader(io.StringIO(result.stdout.decode())))
+    assert [row["source"] for row in rows] == ["stdin#1", "stdin#2", "stdin#3"]
+    assert ["input.no_separator" in row["other_findings"].split(";") for row in rows] == [True, False, False]

@@ -216,6 +216,13 @@ _MAX_PASSED_OVER = 1000
 _COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz", ".zst", ".zip")
 
 
+def _without_compression_suffix(name: str) -> str:
+    """``name`` without a compression suffix (``inbox.mbox.gz``: ``inbox.mbox``)."""
+    lower = name.lower()
+    suffix = next((suffix for suffix in _COMPRESSION_SUFFIXES if lower.endswith(suffix)), "")
+    return name[:len(name) - len(suffix)]
+
+
 def named_like_mail(name: str) -> bool:
     """Whether a file name says message or mailbox: ``.eml``, ``.msg``, ``.mbox``, ``.mbx``,
     ``.emlx``, also followed by a compression suffix (``inbox.mbox.gz``)."""
@@ -328,11 +335,13 @@ _STREAM_HEAD = 16
 
 
 def iter_stream(read: Callable[[int], bytes], name: str, max_message: int = DEFAULT_MAX_MESSAGE,
-                decompress: bool = True) -> Iterator[ScanInput]:
+                decompress: bool = True, named_mailbox: bool | None = None) -> Iterator[ScanInput]:
     """The messages of a stream (``scan -`` reads standard input): an mbox when it starts with
-    ``From ``, else one message. Read as it comes, never whole: a mailbox piped from another
-    host or a decompressor can be any size. Its entries carry their
-    bytes, since the stream cannot be read again (a worker reads no span of it)."""
+    ``From ``, else one message, or a cut mailbox (see _stream_cut). Read as it comes, never
+    whole: a mailbox piped from another host or a decompressor can be any size. Its entries
+    carry their bytes, since the stream cannot be read again (a worker reads no span of it).
+    ``named_mailbox``: whether the file the stream decompresses is named as a mailbox
+    (_may_be_cut_mailbox); None for standard input, which has no name."""
     head = b""
     try:
         # A read of a pipe may return fewer bytes than asked: read on until the start is long
@@ -377,7 +386,7 @@ def iter_stream(read: Callable[[int], bytes], name: str, max_message: int = DEFA
                             error=f"this Python has no {module} module to decompress it with: decompress it first")
             return
         yield from _iter_decompressed(stream, module, name, max_message,
-                                      lambda: source.count * _MAX_EXPANSION + _EXPANSION_SLACK)
+                                      lambda: source.count * _MAX_EXPANSION + _EXPANSION_SLACK, named_mailbox)
         return
     parts: list[bytes] = []
     size = 0
@@ -385,14 +394,63 @@ def iter_stream(read: Callable[[int], bytes], name: str, max_message: int = DEFA
         while size <= max_message:
             piece = read_on(_READ_CHUNK)
             if not piece:
-                yield ScanInput(label=name, data=b"".join(parts))
+                data = b"".join(parts)
+                if named_mailbox is not False and _stream_cut(data, True, named_mailbox is None):
+                    yield from _split_mbox(_replay([data], read_on), name, max_message, False, no_separator=True)
+                    return
+                yield ScanInput(label=name, data=data)
                 return
             parts.append(piece)
             size += len(piece)
     except OSError as exc:
         yield ScanInput(label=name, data=None, error=exc.strerror or str(exc))
         return
+    if named_mailbox is not False and _stream_cut(b"".join(parts), False, False):
+        # Over a message's limit: a mailbox, read on as one (a message that large is an error row anyway).
+        yield from _split_mbox(_replay(parts, read_on), name, max_message, False, no_separator=True)
+        return
     yield ScanInput(label=name, data=None, error=f"message over the {max_message}-byte limit")
+
+
+def _replay(parts: list[bytes], read: Callable[[int], bytes]) -> Callable[[int], bytes]:
+    """``read``, the bytes ``parts`` already read from it coming first."""
+    kept = deque(parts)
+
+    def read_on(size: int) -> bytes:
+        return kept.popleft() if kept else read(size)
+
+    return read_on
+
+
+def _stream_cut(data: bytes, at_end: bool, unnamed: bool) -> bool:
+    """Whether a stream that does not start with "From " (``data``: its start, or all of it
+    ``at_end``) is a cut mailbox, as _late_separator judges a file named as a mailbox. Standard
+    input has no name to say so (a single message piped in may quote a mailbox's entry in its
+    body: the V39b quoted bounce), so there (``unnamed``) a message DKIM-signed over the whole
+    stream is one message: cut at the quoted separator its body hash would fail."""
+    if not _late_separator_in(data, at_end):
+        return False
+    return not (unnamed and at_end and _signed_whole(data))
+
+
+# DKIM-Signature fields of a piped message whose body hash is tried over the whole of it.
+_MAX_GUARD_SIGNATURES = 8
+
+
+def _signed_whole(data: bytes) -> bool:
+    """Whether one of the first DKIM-Signature fields of the message ``data`` has a body hash
+    (bh=, by its own c=, a= and l=: RFC 6376 section 3.7) that is the hash of its whole body."""
+    # Only for a stream with a mailbox's separator in its body: the analysis is imported by then.
+    from ..auth import _dkimpy
+    from ..auth.tags import parse_tag_list
+
+    split = _dkimpy.split_message(data)
+    values = [value for field, value in split.headers if field.lower() == b"dkim-signature"]
+    for value in values[:_MAX_GUARD_SIGNATURES]:
+        read = _dkimpy.body_hash_request(parse_tag_list(value.decode("utf-8", "replace")))
+        if read is not None and split.body_hash(*read[0])[0] == read[1]:
+            return True
+    return False
 
 
 def _iter_dir(path: Path, max_message: int, lazy: bool, passed_over: list[str] | None = None,
@@ -714,13 +772,15 @@ def _iter_compressed(path: Path, module: str, max_message: int) -> Iterator[Scan
         yield ScanInput(label=str(path), data=None,
                         error=f"this Python has no {module} module to decompress it with: decompress it first")
         return
-    yield from _iter_decompressed(stream, module, str(path), max_message, lambda: limit)
+    # Looked through for a cut mailbox as the file it holds would be: by that file's name.
+    named = _may_be_cut_mailbox(Path(_without_compression_suffix(path.name)))
+    yield from _iter_decompressed(stream, module, str(path), max_message, lambda: limit, named)
 
 
 def _iter_decompressed(stream: io.BufferedIOBase, module: str, name: str, max_message: int,
-                       limit: Callable[[], int]) -> Iterator[ScanInput]:
+                       limit: Callable[[], int], named_mailbox: bool | None = None) -> Iterator[ScanInput]:
     """The messages of a decompressing stream, read no further once it has given ``limit()``
-    bytes (a decompression bomb)."""
+    bytes (a decompression bomb); ``named_mailbox`` as iter_stream's."""
     given = 0
 
     def read(size: int) -> bytes:
@@ -737,7 +797,7 @@ def _iter_decompressed(stream: io.BufferedIOBase, module: str, name: str, max_me
         return data
 
     with stream:
-        yield from iter_stream(read, name, max_message, decompress=False)
+        yield from iter_stream(read, name, max_message, decompress=False, named_mailbox=named_mailbox)
 
 
 class _CountedReader(io.RawIOBase):
