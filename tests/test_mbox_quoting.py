@@ -488,3 +488,25 @@ def test_the_line_by_line_readings_are_made_only_when_no_reading_matches(monkeyp
     assert report.dkim[0].result == "neutral"
     [note] = [f for f in report.findings if f.id == "dkim.mbox_quoting"]
     assert "is over 0 MiB, so its '>From ' lines were not read one by one" in note.explanation
+
+
+def test_the_line_by_line_readings_are_bounded_whatever_the_signatures_ask() -> None:
+    # Fifty signatures, each with its own l=, would each make every reading again: a message's
+    # readings are computed MBOX_MIXED_PASSES times at most, and the finding's words say so.
+    from headerscope.auth import _dkimpy
+
+    body = b">From a\r\n>From b\r\n>From c\r\n>From d\r\n"
+    split = _dkimpy.split_message(b"Subject: x\r\n\r\n" + body)
+    last = _dkimpy.split_message(b"Subject: x\r\n\r\n" + body.replace(b">", b"", 3))  # the last reading tried
+    assert split.mbox_mixed_reading_of(("simple", "rsa-sha256", None), b"none") is None
+    assert split.mbox_mixed_reading_of(("simple", "rsa-sha256", 1), b"none") is None
+    assert split.mbox_mixed_limit() is None  # 28 readings computed
+    request = ("simple", "rsa-sha256", 30)
+    assert split.mbox_mixed_reading_of(request, last.body_hash(*request)[0]) is None
+    assert split.mbox_mixed_limit() == (f"the line-by-line readings were computed {_dkimpy.MBOX_MIXED_PASSES} times "
+                                        "for this message's signatures, and no more")
+    # Readings already computed still answer; a fresh message finds the one asked for.
+    assert split.mbox_mixed_reading_of(("simple", "rsa-sha256", None), b"none") is None
+    fresh = _dkimpy.split_message(b"Subject: y\r\n\r\n" + body)
+    found = fresh.mbox_mixed_reading_of(request, last.body_hash(*request)[0])
+    assert found is not None and found[0] == f"{_dkimpy.MIXED_PREFIX}1,2,3/4/4"

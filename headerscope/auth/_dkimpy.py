@@ -173,8 +173,8 @@ class SplitMessage:
         self._positions: dict[bytes, list[int]] | None = None
         self._mbox_readings: tuple[tuple[str, SplitMessage], ...] | None = None
         self._mbox_established: tuple[str | None] | None = None
-        # Per line-by-line reading (mbox_mixed_reading_of): its name, and the body hashes computed over it.
-        self._mbox_mixed: list[tuple[str, dict[tuple[str, str, int | None], tuple[bytes, int]]]] | None = None
+        # The line-by-line readings' body hashes (mbox_mixed_reading_of), made on first call.
+        self._mbox_mixed: _MixedReadings | None = None
         self._wanted: tuple[tuple[str, str, int | None], ...] = ()
         """Body hashes computed with the first one asked for (a mailbox reading's: those its
         message needed), so that each canonicalization is one pass over the body."""
@@ -403,22 +403,27 @@ class SplitMessage:
         key = (request[0], _HASH_OF[request[1]], request[2])
         with self._lock:
             if self._mbox_mixed is None:
-                self._mbox_mixed = []
+                self._mbox_mixed = _MixedReadings()
+            mixed = self._mbox_mixed
         for choice in range(1 << varied):
             unquoted = [at for bit, at in enumerate(lines[:varied]) if choice >> bit & 1] + lines[varied:]
             if len(unquoted) in (0, len(lines)):
                 continue  # the body as stored, and the mboxo reading: tried before
             name = mbox_mixed_name(numbers, choice, len(lines))
             with self._lock:
-                digests = next((hashes for known, hashes in self._mbox_mixed if known == name), None)
+                digests = mixed.digests.setdefault(name, {})
+                # Bounded whatever the signatures ask: each pass is a copy of the body and its hashes
+                # (the first computes every body hash the message has, so one pass a reading is usual).
+                over = key not in digests and mixed.passes >= MBOX_MIXED_PASSES
+                if key not in digests and not over:
+                    mixed.passes += 1
+            if over:
+                return None
             reading: SplitMessage | None = None
-            if digests is None or key not in digests:
+            if key not in digests:
                 reading = _reading(self, _unquoted(body, unquoted))
                 reading.body_hash(*request)
                 with self._lock:
-                    if digests is None:
-                        digests = {}
-                        self._mbox_mixed.append((name, digests))
                     digests.update(reading._body_hashes)
             digest, size = digests[key]
             if digest == expected:
@@ -437,6 +442,11 @@ class SplitMessage:
                     "read one by one")
         if not self.has_mbox_quoted_lines():
             return None
+        with self._lock:
+            spent = self._mbox_mixed is not None and self._mbox_mixed.passes >= MBOX_MIXED_PASSES
+        if spent:
+            return (f"the line-by-line readings were computed {MBOX_MIXED_PASSES} times for this message's signatures, "
+                    "and no more")
         total = sum(1 for _ in _MBOXO_QUOTED.finditer(self.raw, self.body_start - 1))
         if total > MBOX_MIXED_LINES:
             return (f"only the first {MBOX_MIXED_LINES} of its {total} lines starting with '>From ' were read both "
@@ -514,7 +524,22 @@ MBOX_MIXED_LINES = 4
 entry's line-by-line readings (SplitMessage.mbox_mixed_reading_of): 2**4 readings at most."""
 MBOX_MIXED_MAX_BODY = 16 << 20
 """A body over this size is not read line by line: each of up to 16 readings is a pass over it."""
+MBOX_MIXED_PASSES = 32
+"""Line-by-line readings computed for one message at most (a pass over the body each): twice the
+readings of one body, so fifty signatures asking for different body hashes cost no more."""
 MIXED_PREFIX = "mixed:"
+
+
+class _MixedReadings:
+    """The body hashes of a message's line-by-line readings (SplitMessage.mbox_mixed_reading_of)."""
+
+    __slots__ = ("digests", "passes")
+
+    def __init__(self) -> None:
+        self.digests: dict[str, dict[tuple[str, str, int | None], tuple[bytes, int]]] = {}
+        """Reading's name -> the body hashes computed over it (as SplitMessage._body_hashes)."""
+        self.passes = 0
+        """Readings computed (MBOX_MIXED_PASSES at most)."""
 
 
 def mbox_mixed_name(numbers: list[int], choice: int, total: int) -> str:
