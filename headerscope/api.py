@@ -62,6 +62,7 @@ from .envelope import (
     analyze_envelope,
     boundary_mail_from,
     boundary_received_spf,
+    envelope_sender_as_own,
     is_free_mailbox,
     list_intake,
     self_addressed,
@@ -595,6 +596,17 @@ def _never_sent_dmarc(dmarc: DmarcResult, comparison: Sequence[Comparison]
                                             "is no delivery for DMARC to judge")
     return dmarc, tuple(replace(c, recomputed="not_checked") if c.method == "dmarc" else c
                         for c in comparison)
+
+
+def _from_organisation_authenticated(from_domains: tuple[str, ...], dkim: Sequence[DkimSignatureResult],
+                                     dmarc: DmarcResult) -> str | None:
+    """The From: domain's organisation when headerscope itself verified a DKIM signature aligned
+    with it (RFC 7489 section 3.1.1), or DMARC passes for it: that organisation sent the message.
+    None for several From: organisations, and when neither passes here."""
+    organisations = {organizational_domain(domain) for domain in from_domains[:10]}
+    if len(organisations) != 1 or not (dmarc.result == "pass" or any(s.aligned and s.result == "pass" for s in dkim)):
+        return None
+    return next(iter(organisations))
 
 
 def _list_resend_envelope(envelope: Envelope) -> Envelope:
@@ -1239,6 +1251,14 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
             f"does not show, and {dkim_part}{policy}"))
     findings.extend(_one_multiple_from(envelope_findings, dmarc, dmarc_findings, findings))
     dkim, spf = _with_alignment_mode(dkim, spf, dmarc, from_domain)
+    # The envelope sender's look-alike of the recipients' organisation was read before the DKIM
+    # check: once headerscope verified that organisation's own aligned signature (or DMARC passes
+    # for it), its bounce domain joined with a word is its own (envelope.envelope_sender_as_own).
+    # (The envelope's fields that reading uses are as analyze_envelope read them: a list's resend
+    # and an mbox line change only sources and differences.)
+    signed_by = _from_organisation_authenticated(from_domains, dkim, dmarc)
+    if signed_by is not None:
+        findings[:] = envelope_sender_as_own(findings, envelope, chain.hops, chain.boundary_hop, recorded, signed_by)
     # The provider that delivered the message says it never left it (Proton's X-Pm-Origin:
     # internal), and the chain agrees: SPF and DMARC have no hand-over to judge.
     provider_inside = sent_inside_provider(message, chain.hops, chain.findings, recorded)

@@ -2002,7 +2002,13 @@ _MIN_LOOKALIKE_LABEL = 5
 # The longest label compared letter by letter (RFC 1035 section 2.3.4: a label is at most 63
 # octets); a longer one, which the message's text can hold, is not a name to compare.
 _MAX_LOOKALIKE_LABEL = 63
-_KIND_ORDER = {"edit": 0, "joined": 1, "suffix": 2}
+# Beside a recipient's domain the strongest kind is told first: the stand-ins alone, the whole
+# domain written first, a letter off (with or without stand-ins), then a joined word or a second suffix.
+_KIND_ORDER = {"standin": 0, "prefix": 1, "edit": 2, "standin_edit": 3, "joined": 4, "suffix": 5}
+# The kinds made to be misread at a glance, told as warnings: the sender's own look-alike copied
+# into To: or Cc: does not silence them, and between two of the sender's fields they are a pair.
+# A joined word or a second suffix is how one organisation names its services and countries.
+_WARNING_KINDS = frozenset(("standin", "prefix", "edit", "standin_edit"))
 
 
 @functools.lru_cache(maxsize=2048)
@@ -2016,6 +2022,63 @@ def _registrable_label(organisation: str) -> tuple[str, str] | None:
     if "." in label or label.startswith("xn--") or not label:
         return None
     return label, suffix
+
+
+@functools.lru_cache(maxsize=2048)
+def _nobodys_to_imitate(own: str, other: str) -> bool:
+    """Whether two organisational domains are no look-alike pair of any kind, whatever their
+    letters: one is a webmail provider's, or documentation's placeholder."""
+    if is_free_mailbox(own) or is_free_mailbox(other):
+        # A webmail provider's domain is nobody's registration to imitate it with, nor a recipient's
+        # organisation (V39e: gmail.com beside email.com, icloud.com beside cloud.com,
+        # outlookindia.com beside outlook.com were called business-email-compromise cousins).
+        return True
+    # Documentation's placeholder, nobody's organisation: example.com, .net and .org are all
+    # IANA's (RFC 2606 section 3), and test messages write it under any suffix (example.de,
+    # example.biz) and with any word (example-shop.net).
+    return any(found is not None and found[0] == "example"
+               for found in (_registrable_label(own), _registrable_label(other)))
+
+
+def _shows_domain_first(name: str, own: str, other: str) -> bool:
+    """Whether the domain ``name`` (of the organisation ``own``) is written with the whole domain
+    ``other`` as its first labels, or after a label of its own, followed by a dot or a hyphen:
+    "contoso.com.evil.example", "contoso.com-secure.example", "login.contoso.com.evil.example"
+    beside contoso.com. A reader takes the start of a name in at a glance; its organisation is
+    the end. Not when ``own`` is ``other``'s name under a longer public suffix ("contoso.com.au",
+    a country's site beside contoso.com, is the other-suffix kind's), nor when one label follows
+    ``other`` at the end ("mail.contoso.com.xx"): the shape of such a suffix, also where the
+    public suffix list does not name it (a redacted corpus's "xxx.xx", a new country code)."""
+    if len(name) > 253 or own.startswith(other + "."):
+        return False  # (RFC 1035 section 2.3.4: a longer text is no domain name)
+    dotted, needle = "." + name, "." + other
+    at = dotted.find(needle)
+    while at != -1:
+        after = at + len(needle)
+        if dotted[after:after + 1] == "-" or (dotted[after:after + 1] == "." and "." in dotted[after + 1:]):
+            return True
+        at = dotted.find(needle, at + 1)
+    return False
+
+
+@functools.lru_cache(maxsize=2048)
+def _standin_edit(own: str, other: str, key: str, other_key: str) -> str | None:
+    """The words when two organisational domains under one suffix are one letter apart once the
+    characters that stand in for others are made one (their cousin keys ``key`` and ``other_key``):
+    "rnicrosooft.com" reads as "microsooft.com", a doubled "o" beside "microsoft.com". Labels of
+    five letters or more, as for the one-letter kind (see _lookalike_kind). None otherwise."""
+    mine, theirs = _registrable_label(own), _registrable_label(other)
+    if mine is None or theirs is None or mine[1] != theirs[1]:
+        return None
+    cut = len(mine[1]) + 1
+    if key[-cut:] != "." + mine[1] or other_key[-cut:] != "." + mine[1]:
+        return None  # a suffix with a stand-in of its own ("k12.ca.us"): not read here
+    label, other_label = key[:-cut], other_key[:-cut]
+    if min(len(label), len(other_label), len(mine[0]), len(theirs[0])) < _MIN_LOOKALIKE_LABEL \
+            or max(len(mine[0]), len(theirs[0])) > _MAX_LOOKALIKE_LABEL:
+        return None
+    edit = _one_edit(label, other_label)
+    return None if edit is None else f'read as "{label}" beside "{other_label}": {edit}'
 
 
 def _one_edit(look: str, real: str) -> str | None:
@@ -2069,22 +2132,13 @@ def _lookalike_kind(own: str, other: str) -> tuple[str, str] | None:
     """(kind, words) when the organisational domain ``own`` is a business-email-compromise
     look-alike of ``other`` beyond the stand-in characters: "edit" (one letter doubled, dropped,
     swapped or replaced, under the same suffix), "suffix" (the same label under another public
-    suffix) or "joined" (the label joined with a word). None otherwise."""
+    suffix) or "joined" (the label joined with a word). None otherwise. (Which pairs are told of
+    no kind, and where, is _ascii_cousin_finding's: _nobodys_to_imitate and its callbacks.)"""
     mine, theirs = _registrable_label(own), _registrable_label(other)
     if mine is None or theirs is None:
         return None
     (label, suffix), (other_label, other_suffix) = mine, theirs
     if min(len(label), len(other_label)) < _MIN_LOOKALIKE_LABEL or max(len(label), len(other_label)) > _MAX_LOOKALIKE_LABEL:
-        return None
-    if is_free_mailbox(own) or is_free_mailbox(other):
-        # A webmail provider's domain is nobody's registration to imitate it with, nor a recipient's
-        # organisation (V39e: gmail.com beside email.com, icloud.com beside cloud.com,
-        # outlookindia.com beside outlook.com were called business-email-compromise cousins).
-        return None
-    if "example" in (label, other_label):
-        # Documentation's placeholder, nobody's organisation: example.com, .net and .org are all
-        # IANA's (RFC 2606 section 3), and test messages write it under any suffix (example.de,
-        # example.biz) and with any word (example-shop.net).
         return None
     if label == other_label:
         return ("suffix", f'the name "{label}" under another suffix (.{suffix} for .{other_suffix})')
@@ -2150,20 +2204,29 @@ def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tup
     domains are compared, so a subdomain or another suffix of one organisation is never its own
     look-alike by its stand-ins.
 
-    Beside a recipient's domain, the other look-alikes such fraud registers are told too (see
-    _lookalike_kind): a name one letter off (a warning), the recipient's name under another suffix
-    or joined with a word (notices: one organisation often owns those, for a country or a service).
-    Between the sender's own fields only the one-letter kind is: a sender's bounce and reply
-    domains are its name joined with a word or under another suffix every day (brand-mail.com).
-    ``same_organisation``: gives the recipients' organisations the receiving side's trusted results
-    or the chain show sent the message themselves; their look-alikes of those kinds are not told.
-    ``named_before``: organisations an earlier field's finding named, whose letter-off pair with
-    this field is that finding's."""
-    own = organizational_domain(domain.lower().rstrip("."))
+    The other look-alikes such fraud registers are told too (see _lookalike_kind): a name one
+    letter off, also once the stand-ins are made one ("rnicrosooft.com"), and the other's whole
+    domain written at the start of the name ("contoso.com.evil.example"): warnings, beside a
+    recipient's domain and between the sender's fields; beside a recipient's domain only, its
+    name under another suffix or joined with a word (notices: one organisation often owns those,
+    for a country or a service, and a sender's bounce and reply domains are its name joined with
+    a word or under another suffix every day, brand-mail.com).
+
+    Every kind shares one set of exclusions (none of them is told when): a webmail provider's or
+    the documentation placeholder's domain is one of the two (_nobodys_to_imitate); beside a
+    recipient's domain, ``same_organisation`` (the recipients' organisations the receiving side's
+    trusted results, the chain or headerscope's own checks show sent the message themselves)
+    holds it; and, but for the warning kinds beside a recipient's domain, the sender's
+    organisation is among the recipients' (a look-alike of it is named at its own field; the
+    sender's own look-alike copied into To: or Cc: silences no warning, verification V39e).
+    ``named_before``: organisations an earlier field's finding named, whose pair with this field
+    is that finding's."""
+    name = domain.lower().rstrip(".")
+    own = organizational_domain(name)
     if own is None:
         return None
+    dotted_name = "." + name
     key, own_label = _cousin_keys(domain, own)
-    matches: list[tuple[str, str]] = []
     kinds: list[tuple[str, str, str, str]] = []  # (kind, words, other organisation, what)
     own_ascii = own.isascii()
     for other, what in named:
@@ -2171,71 +2234,103 @@ def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tup
         if other_org is None or other_org == own or not other_org.isascii():
             continue
         other_key, other_label = _cousin_keys(other or "", other_org)
+        found: tuple[str, str] | None
         # The same name, or the same name's label under another suffix ("comell.org" for
         # "cornell.edu"; verification V14 A1); one label under two suffixes is one brand's.
         if other_key == key or (own_label != other_label and own_label and other_label
                                 and ascii_cousin_key(own_label) == ascii_cousin_key(other_label)):
-            matches.append((other_org, what))
+            found = ("standin", "")
+        elif "." + other_org in dotted_name and _shows_domain_first(name, own, other_org):
+            found = ("prefix", f'the name begins with "{other_org}"')
+        else:
+            found = _lookalike_kind(own, other_org) if own_ascii and _may_look_alike(own, other_org) else None
+            if found is None and abs(len(key) - len(other_key)) <= 1 and (key != own or other_key != other_org):
+                # (Only when a stand-in is there to make one: without, the one-letter kind is all.)
+                words = _standin_edit(own, other_org, key, other_key)
+                found = ("standin_edit", words) if words is not None else None
+        if found is None or _nobodys_to_imitate(own, other_org):
             continue
-        found = _lookalike_kind(own, other_org) if own_ascii and _may_look_alike(own, other_org) else None
-        if found is None:
-            continue
-        recipients = what.startswith("a recipient's")
-        if (recipients and same_organisation is not None and other_org in same_organisation()) or (
-                not recipients and (found[0] != "edit" or other_org in named_before)):
+        if what.startswith("a recipient's"):
+            if same_organisation is not None and other_org in same_organisation():
+                continue
+        elif found[0] not in _WARNING_KINDS or (found[0] in ("edit", "standin_edit") and other_org in named_before):
             continue
         kinds.append((found[0], found[1], other_org, what))
-    recipient = next((m for m in matches if m[1].startswith("a recipient's")), None)
-    # A domain one letter off a recipient's stays said even when the sender's organisation is among
-    # the recipients too: To: and Cc: are the sender's text, and copying its own look-alike address
-    # there silenced the warning (verification V39e: From ceo@contosso.com, To cfo@contoso.com, Cc
-    # assistant@contosso.com). Between the two names, the field holding the other is not known to
-    # be the real one: the words say "unless both are known to you".
-    letter_off = any(k[0] == "edit" and k[3].startswith("a recipient's") for k in kinds)
-    if recipient is None and not letter_off and any(what.startswith("a recipient's")
-                                                    and organizational_domain((other or "").lower().rstrip(".")) == own
-                                                    for other, what in named):
+    # A look-alike of a recipient's domain a reader misses at a glance stays said even when the
+    # sender's organisation is among the recipients too: To: and Cc: are the sender's text, and
+    # copying its own look-alike address there silenced the warning (verification V39e: From
+    # ceo@contosso.com, To cfo@contoso.com, Cc assistant@contosso.com). Between the two names, the
+    # field holding the other is not known to be the real one: the words say "unless both are known
+    # to you".
+    warned = any(k[0] in _WARNING_KINDS and k[3].startswith("a recipient's") for k in kinds)
+    if not warned and any(what.startswith("a recipient's")
+                          and organizational_domain((other or "").lower().rstrip(".")) == own
+                          for other, what in named):
         return None  # the recipients' own organisation: a look-alike of it is named at its own field
-    if recipient is not None:
+    if not kinds:
+        return None
+    # The strongest kind beside a recipient's domain first, then the pairs among the sender's fields.
+    beside_recipient = [k for k in kinds if k[3].startswith("a recipient's")]
+    kind, words, other_org, what = min(beside_recipient or kinds, key=lambda k: _KIND_ORDER[k[0]])
+    if beside_recipient:
+        return _recipient_lookalike_finding(field, subject, name, own, kind, words, other_org, what)
+    return _sender_fields_lookalike_finding(field, subject, name, own, kind, words, other_org, what)
+
+
+def _recipient_lookalike_finding(field: str, subject: str, name: str, own: str, kind: str, words: str,
+                                 other_org: str, what: str) -> Finding:
+    """The finding of _ascii_cousin_finding for a look-alike of a recipient's domain, in its kind's words."""
+    reference = "https://www.unicode.org/reports/tr39/#Confusable_Detection"
+    if kind == "standin":
         return Finding(
             id="envelope.confusable_domain", severity=Severity.WARNING,
-            title=f"{field} domain {own[:80]} looks like {recipient[0][:80]}, a recipient's domain",
-            explanation=f"The {field} domain's organisation {own} differs from {recipient[0]}, {recipient[1]}, only "
+            title=f"{field} domain {own[:80]} looks like {other_org[:80]}, a recipient's domain",
+            explanation=f"The {field} domain's organisation {own} differs from {other_org}, {what}, only "
                         f"by characters that stand in for others on screen {_STAND_INS}: unless both are known to "
                         f"you, it is a cousin domain made to pass for the recipient's own. One is not the other, "
                         f"whatever the screen shows.",
-            reference="https://www.unicode.org/reports/tr39/#Confusable_Detection", subject=subject)
-    # The strongest kind beside a recipient's domain first (a letter off before a joined word or a
-    # second suffix), then the stand-ins between the sender's fields, then a letter off there.
-    beside_recipient = sorted((k for k in kinds if k[3].startswith("a recipient's")),
-                              key=lambda k: _KIND_ORDER[k[0]]) if kinds else []
-    if beside_recipient and beside_recipient[0][0] == "edit":
-        _, words, other_org, what = beside_recipient[0]
+            reference=reference, subject=subject)
+    if kind == "prefix":
         return Finding(
             id="envelope.confusable_domain", severity=Severity.WARNING,
-            title=f"{field} domain {own[:80]} looks like {other_org[:80]}, a recipient's domain, one letter off",
-            explanation=f"The {field} domain's organisation {own} differs from {other_org}, {what}, by one letter: "
-                        f"{words}. Business email "
-                        f"compromise registers such cousin domains to pass for the recipient's own organisation or "
-                        f"a partner's; the misspelling is missed at a glance, and the authentication checks vouch "
-                        f"only for {own}. Unless both are known to you, it is not {other_org}.",
-            reference="https://www.unicode.org/reports/tr39/#Confusable_Detection", subject=subject)
-    if beside_recipient:
-        kind, words, other_org, what = beside_recipient[0]
-        owned = ("a country's site, a former name, a defensive registration" if kind == "suffix" else
-                 "a subsidiary, a brand, a service")
+            title=f"{field} domain {name[:80]} starts with {other_org[:80]}, a recipient's domain",
+            explanation=f"The {field} domain {name[:200]} begins with {other_org}, {what}, but it is a name under "
+                        f"{own}, another organisation: a reader takes in the start of a name at a glance, and the "
+                        f"organisation is its end. Cousin domains are built so to pass for the recipient's own "
+                        f"organisation or a partner's; the authentication checks vouch only for {own}. It is not "
+                        f"{other_org}.",
+            reference=reference, subject=subject)
+    if kind in ("edit", "standin_edit"):
+        how = (f"by one letter: {words}" if kind == "edit" else
+               f"by characters that stand in for others on screen {_STAND_INS} and one letter: {words}")
         return Finding(
-            id="envelope.confusable_domain", severity=Severity.NOTICE,
-            title=(f"{field} domain {own[:80]} is the name of {other_org[:80]}, a recipient's domain, "
-                   + ("under another suffix" if kind == "suffix" else "joined with a word")),
-            explanation=f"The {field} domain's organisation {own} is not {other_org}, {what}: it is {words}. One "
-                        f"organisation often owns both ({owned}), and then this is its own mail; business email "
-                        f"compromise registers such names too, to pass for the recipient's own organisation or a "
-                        f"partner's, and the authentication checks vouch only for {own}. Whether {own} is "
-                        f"{other_org}'s is for you to know, not for the names to say.",
-            reference="https://www.unicode.org/reports/tr39/#Confusable_Detection", subject=subject)
-    if matches:
-        other_org, what = matches[0]
+            id="envelope.confusable_domain", severity=Severity.WARNING,
+            title=f"{field} domain {own[:80]} looks like {other_org[:80]}, a recipient's domain, one letter off"
+                  + (" with stand-ins" if kind == "standin_edit" else ""),
+            explanation=f"The {field} domain's organisation {own} differs from {other_org}, {what}, {how}. Business "
+                        f"email compromise registers such cousin domains to pass for the recipient's own organisation "
+                        f"or a partner's; the misspelling is missed at a glance, and the authentication checks vouch "
+                        f"only for {own}. Unless both are known to you, it is not {other_org}.",
+            reference=reference, subject=subject)
+    owned = ("a country's site, a former name, a defensive registration" if kind == "suffix" else
+             "a subsidiary, a brand, a service")
+    return Finding(
+        id="envelope.confusable_domain", severity=Severity.NOTICE,
+        title=(f"{field} domain {own[:80]} is the name of {other_org[:80]}, a recipient's domain, "
+               + ("under another suffix" if kind == "suffix" else "joined with a word")),
+        explanation=f"The {field} domain's organisation {own} is not {other_org}, {what}: it is {words}. One "
+                    f"organisation often owns both ({owned}), and then this is its own mail; business email "
+                    f"compromise registers such names too, to pass for the recipient's own organisation or a "
+                    f"partner's, and the authentication checks vouch only for {own}. Whether {own} is "
+                    f"{other_org}'s is for you to know, not for the names to say.",
+        reference=reference, subject=subject)
+
+
+def _sender_fields_lookalike_finding(field: str, subject: str, name: str, own: str, kind: str, words: str,
+                                     other_org: str, what: str) -> Finding:
+    """The finding of _ascii_cousin_finding for a pair among the sender's own fields, in its kind's words."""
+    reference = "https://www.unicode.org/reports/tr39/#Confusable_Detection"
+    if kind == "standin":
         return Finding(
             id="envelope.confusable_domain", severity=Severity.WARNING,
             title=f"{field} domain {own[:80]} and {other_org[:80]} look alike",
@@ -2243,18 +2338,26 @@ def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tup
                         f"that stand in for others on screen {_STAND_INS}: one of them may be a cousin domain made "
                         f"to pass for the other. Nothing in the names tells which; the one the authentication "
                         f"checks vouch for, and the one you know, is the real one.",
-            reference="https://www.unicode.org/reports/tr39/#Confusable_Detection", subject=subject)
-    if kinds:
-        _, words, other_org, what = kinds[0]
+            reference=reference, subject=subject)
+    if kind == "prefix":
         return Finding(
             id="envelope.confusable_domain", severity=Severity.WARNING,
-            title=f"{field} domain {own[:80]} and {other_org[:80]} look alike, one letter off",
-            explanation=f"The {field} domain's organisation {own} and {other_org}, {what}, differ by one letter "
-                        f"({words}): "
-                        f"one of them may be a cousin domain made to pass for the other. Nothing in the names tells "
-                        f"which; the one the authentication checks vouch for, and the one you know, is the real one.",
-            reference="https://www.unicode.org/reports/tr39/#Confusable_Detection", subject=subject)
-    return None
+            title=f"{field} domain {name[:80]} starts with {other_org[:80]}, another of the sender's domains",
+            explanation=f"The {field} domain {name[:200]} begins with {other_org}, {what}, but it is a name under "
+                        f"{own}, another organisation: a reader takes in the start of a name at a glance, and the "
+                        f"organisation is its end. A name built so passes for {other_org} in the sender's own "
+                        f"fields; the authentication checks vouch only for the organisations themselves.",
+            reference=reference, subject=subject)
+    how = (f"({words})" if kind == "edit" else
+           f"(by characters that stand in for others on screen {_STAND_INS}: {words})")
+    return Finding(
+        id="envelope.confusable_domain", severity=Severity.WARNING,
+        title=f"{field} domain {own[:80]} and {other_org[:80]} look alike, one letter off"
+              + (" with stand-ins" if kind == "standin_edit" else ""),
+        explanation=f"The {field} domain's organisation {own} and {other_org}, {what}, differ by one letter {how}: "
+                    f"one of them may be a cousin domain made to pass for the other. Nothing in the names tells "
+                    f"which; the one the authentication checks vouch for, and the one you know, is the real one.",
+        reference=reference, subject=subject)
 
 
 def _delegation_marks(message: Message) -> str:
@@ -2346,6 +2449,88 @@ def _confusable_domain_finding(field_name: str, domain: str, named: list[tuple[s
                     f"names in their xn-- form for that reason (Unicode TR #39 section 5.2); it is a "
                     f"look-alike of another domain, not that domain.",
         reference="https://www.unicode.org/reports/tr39/#Restriction_Level_Detection", subject=subject)
+
+
+def _confusable_findings(from_real: Sequence[Address], sender: Address | None, reply_to: Sequence[Address],
+                         mail_from: str | None, to: Sequence[Address], cc: Sequence[Address], rcpt_to: Sequence[str],
+                         recorded: Sequence[RecordedResult], hops: tuple[Hop, ...], boundary: Hop | None,
+                         envelope_sender_own: frozenset[str] = frozenset()) -> list[Finding]:
+    """The envelope.confusable_domain findings of the sender's domains (From:, Sender:, Reply-To:,
+    MAIL FROM), each beside the other names in the message. ``envelope_sender_own``: recipients'
+    organisations headerscope's own checks show sent the message (see envelope_sender_as_own),
+    whose look-alikes the MAIL FROM domain is not told as."""
+    findings: list[Finding] = []
+    # An internationalized domain that reads as another ("pаypal.com" with a Cyrillic "а",
+    # "unıts.local" with a dotless ı) or mixes scripts: From:, Sender:, Reply-To: and MAIL FROM.
+    # Every Reply-To address gets the reply: each is looked at (bounded).
+    # The domains as written (case kept: a capital "I" may stand for an "l").
+    looked_at: list[tuple[str, str]] = [("From", a.address.rpartition("@")[2]) for a in from_real[:10] if a.domain]
+    looked_at += [("Sender", sender.address.rpartition("@")[2])] if sender and sender.domain else []
+    looked_at += [("Reply-To", a.address.rpartition("@")[2]) for a in reply_to[:50] if a.domain]
+    looked_at += [("MAIL FROM", mail_from.rpartition("@")[2])] if mail_from and "@" in mail_from else []
+    if not looked_at:
+        return findings
+    # Bounded (a message to thousands): one name per domain, the first 100 recipients' domains.
+    others_named = _one_per_domain([(a.domain, f"a recipient's domain ({a.address})")
+                                    for a in (*to[:100], *cc[:100]) if a.domain])
+    others_named += _one_per_domain([(r.rpartition("@")[2], f"a recipient's domain ({r})")
+                                     for r in rcpt_to[:100] if "@" in r])
+    others_named += [(a.domain, f"the From: domain ({a.address})") for a in from_real[:10] if a.domain]
+    others_named += [(a.domain, f"the Reply-To: domain ({a.address})") for a in reply_to[:50] if a.domain]
+    others_named += [(sender.domain, f"the Sender: domain ({sender.address})")] if sender and sender.domain else []
+    if mail_from and "@" in mail_from:
+        others_named.append((mail_from.rpartition("@")[2], f"the envelope sender's domain ({mail_from})"))
+
+    def same_organisation() -> frozenset[str]:
+        # Read only when a look-alike of a recipient's domain is found: most messages have none.
+        return _receivers_passing_organisations(recorded) | _recipients_organisation_sent(hops, boundary, rcpt_to)
+
+    def envelope_sender_same_organisation() -> frozenset[str]:
+        return same_organisation() | envelope_sender_own
+
+    flagged: set[str] = set()  # each field once, each domain once
+    for field_name, domain in looked_at:
+        if field_name in flagged or normalize_domain(domain) in flagged:
+            continue
+        # Of two ASCII cousins each in a field, the pair is named once.
+        cousin = ascii_cousin_key(organizational_domain(domain) or domain) if domain.isascii() else None
+        if cousin is not None and cousin in flagged:
+            continue
+        finding = _confusable_domain_finding(
+            field_name, domain, others_named,
+            envelope_sender_same_organisation if field_name == "MAIL FROM" and envelope_sender_own else same_organisation,
+            flagged)
+        if finding is not None:
+            # (The organisation too: a pair a letter apart is named at its first field only.)
+            flagged.update((field_name, normalize_domain(domain) or domain, organizational_domain(domain) or domain))
+            flagged.update((cousin,) if cousin else ())
+            findings.append(finding)
+    return findings
+
+
+def envelope_sender_as_own(findings: Sequence[Finding], envelope: Envelope, hops: tuple[Hop, ...],
+                           boundary_hop: int | None, recorded: Sequence[RecordedResult],
+                           own: str | None) -> list[Finding]:
+    """``findings`` with the envelope sender's look-alike finding read again once authentication
+    shows the recipients' organisation ``own`` sent the message itself: headerscope verified a DKIM
+    signature of ``own`` aligned with a From: at ``own``, or DMARC passes for it. A company's mail
+    to its staff through its bounce domain (contoso-mail.com in MAIL FROM, From: contoso.com,
+    signed d=contoso.com) is then the organisation's own, as when the receiving side's trusted
+    results record that pass (same_organisation in _ascii_cousin_finding). The MAIL FROM only: it
+    is no signed field, while a Reply-To or Sender: a signature may leave out is the sender's text.
+    ``envelope``: as analyze_envelope read it. Unchanged when there is no such finding (the
+    envelope check runs before the DKIM check; reading it again costs only where it was told)."""
+    at = next((i for i, f in enumerate(findings) if f.id == "envelope.confusable_domain" and f.subject == "Return-Path"),
+              None)
+    if at is None or not own:
+        return list(findings)
+    boundary = next((h for h in hops if h.number == boundary_hop), None) if boundary_hop else None
+    again = _confusable_findings([a for a in envelope.header_from if a.domain], envelope.sender, envelope.reply_to,
+                                 envelope.mail_from, envelope.to, envelope.cc, envelope.rcpt_to, recorded, hops,
+                                 boundary, frozenset((own,)))
+    # The MAIL FROM is the last field read: the earlier fields' findings are as before.
+    replaced = next((f for f in again if f.subject == "Return-Path"), None)
+    return [*findings[:at], *((replaced,) if replaced is not None else ()), *findings[at + 1:]]
 
 
 def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int | None,
@@ -2932,44 +3117,8 @@ def analyze_envelope(message: Message, hops: tuple[Hop, ...], boundary_hop: int 
             if address.domain:
                 # The address itself may show another: the same impersonation without a display name.
                 _address_decoy_finding(differences, findings, field_name, address)
-    # An internationalized domain that reads as another ("pаypal.com" with a Cyrillic "а",
-    # "unıts.local" with a dotless ı) or mixes scripts: From:, Sender:, Reply-To: and MAIL FROM.
-    # Every Reply-To address gets the reply: each is looked at (bounded).
-    # The domains as written (case kept: a capital "I" may stand for an "l").
-    looked_at: list[tuple[str, str]] = [("From", a.address.rpartition("@")[2]) for a in from_real[:10] if a.domain]
-    looked_at += [("Sender", sender.address.rpartition("@")[2])] if sender and sender.domain else []
-    looked_at += [("Reply-To", a.address.rpartition("@")[2]) for a in reply_to[:50] if a.domain]
-    looked_at += [("MAIL FROM", mail_from.rpartition("@")[2])] if mail_from and "@" in mail_from else []
-    if looked_at:
-        # Bounded (a message to thousands): one name per domain, the first 100 recipients' domains.
-        others_named = _one_per_domain([(a.domain, f"a recipient's domain ({a.address})")
-                                        for a in (*to[:100], *cc[:100]) if a.domain])
-        others_named += _one_per_domain([(r.rpartition("@")[2], f"a recipient's domain ({r})")
-                                         for r in rcpt_to[:100] if "@" in r])
-        others_named += [(a.domain, f"the From: domain ({a.address})") for a in from_real[:10] if a.domain]
-        others_named += [(a.domain, f"the Reply-To: domain ({a.address})") for a in reply_to[:50] if a.domain]
-        others_named += [(sender.domain, f"the Sender: domain ({sender.address})")] if sender and sender.domain else []
-        if mail_from and "@" in mail_from:
-            others_named.append((mail_from.rpartition("@")[2], f"the envelope sender's domain ({mail_from})"))
-
-        def same_organisation() -> frozenset[str]:
-            # Read only when a look-alike of a recipient's domain is found: most messages have none.
-            return _receivers_passing_organisations(recorded) | _recipients_organisation_sent(hops, boundary, rcpt_to)
-
-        flagged: set[str] = set()  # each field once, each domain once
-        for field_name, domain in looked_at:
-            if field_name in flagged or normalize_domain(domain) in flagged:
-                continue
-            # Of two ASCII cousins each in a field, the pair is named once.
-            cousin = ascii_cousin_key(organizational_domain(domain) or domain) if domain.isascii() else None
-            if cousin is not None and cousin in flagged:
-                continue
-            finding = _confusable_domain_finding(field_name, domain, others_named, same_organisation, flagged)
-            if finding is not None:
-                # (The organisation too: a pair a letter apart is named at its first field only.)
-                flagged.update((field_name, normalize_domain(domain) or domain, organizational_domain(domain) or domain))
-                flagged.update((cousin,) if cousin else ())
-                findings.append(finding)
+    findings.extend(_confusable_findings(from_real, sender, reply_to, mail_from, to, cc, rcpt_to, recorded, hops,
+                                         boundary))
     # An encoded-word inside an address (RFC 2047 section 5 (3) forbids it): what a reader's program
     # shows decoded is not the address the message carries.
     for field_name, addresses in (("From", header_from), ("Sender", (sender,) if sender else ()),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, SAMPLES
 
 import headerscope
 from headerscope.dns.snapshot import SnapshotResolver
@@ -279,6 +279,187 @@ def test_a_look_alike_the_recipients_organisation_itself_sent_is_not_told() -> N
         assert _confusable(top + trace + head + _MESSAGE) == [("notice", "From", "From: domain contoso-corp.example is "
                                                          "the name of contoso.example, a recipient's domain, "
                                                          "joined with a word")], trace
+
+
+def test_every_look_alike_kind_shares_one_set_of_exclusions() -> None:
+    # The stand-in kind ("c0ntoso", "grnail") lacked what the newer kinds had: a webmail domain on
+    # either side, documentation's placeholder, and the recipients' organisation that the
+    # receiving side's trusted results or its own hand-over show sent the message, are no
+    # look-alikes of any kind (the old code warned of each of these).
+    for fields in ("From: a@grnail.com\r\nTo: b@gmail.com\r\n",
+                   "From: a@gmail.com\r\nReply-To: a@grnai1.com\r\nTo: b@partner.example\r\n",
+                   "From: a@exarnple.com\r\nTo: b@example.com\r\n",
+                   "From: a@gmail.com.evil.example\r\nTo: b@gmail.com\r\n"):
+        assert _confusable(fields + _MESSAGE) == [], fields
+    top = "Delivered-To: cfo@contoso.example\r\n"
+    head = "From: CEO <ceo@c0ntoso.example>\r\nTo: cfo@contoso.example\r\n"
+    signed = ("Authentication-Results: mx.contoso.example; dkim=pass header.d=contoso.example header.s=s1\r\n"
+              + _trace("mail-sor.provider.example", "192.0.2.25", "mx.contoso.example"))
+    inside = (_trace("out.contoso.example", "192.0.2.25", "mx.provider.example")
+              + _trace("app.internal", "10.1.2.3", "out.contoso.example", "ESMTP"))
+    for trace in (signed, inside):
+        assert _confusable(top + trace + head + _MESSAGE) == [], trace
+    # Taken from outside, or with no trace: told, and a Cc: copy of the look-alike silences it no
+    # more than it does the one-letter kind (verification V39e).
+    outside = (_trace("out.contoso.example", "192.0.2.25", "mx.provider.example")
+               + _trace("mail.attacker.example", "198.51.100.7", "out.contoso.example", "ESMTP"))
+    warning = [("warning", "From", "From: domain c0ntoso.example looks like contoso.example, a recipient's domain")]
+    for trace in (outside, "", "Cc: legal@c0ntoso.example\r\n"):
+        assert _confusable(top + trace + head + _MESSAGE) == warning, trace
+    # The recipients' own organisation: a Reply-To look-alike of it is named at its own field, the
+    # From: at that organisation is not named for it.
+    assert _confusable("From: dean@cornell.example\r\nReply-To: dean@c0rnell.example\r\nTo: staff@cornell.example\r\n"
+                       + _MESSAGE) == [("warning", "Reply-To",
+                                        "Reply-To: domain c0rnell.example looks like cornell.example, a recipient's domain")]
+
+
+def test_the_recipients_domain_written_first_is_a_look_alike() -> None:
+    # Verification V39e: "contoso.com.evil.net" and "contoso.com-secure.example" are another
+    # organisation's names (evil.net, com-secure.example) that a reader takes for the recipient's
+    # at a glance; the old code said nothing.
+    for sender, organisation in (("contoso.com.evil.net", "evil.net"),
+                                 ("contoso.com-secure.example", "com-secure.example"),
+                                 ("login.contoso.com.evil.net", "evil.net"),
+                                 ("contoso.com.secure-mail.net", "secure-mail.net")):
+        report = headerscope.analyze(f"From: CEO <ceo@{sender}>\r\nTo: cfo@contoso.com\r\n{_MESSAGE}".encode(),
+                                     offline=True)
+        [finding] = [f for f in report.findings if f.id == "envelope.confusable_domain"]
+        assert (finding.severity.value, finding.subject, finding.title) == (
+            "warning", "From", f"From: domain {sender} starts with contoso.com, a recipient's domain"), sender
+        assert f"it is a name under {organisation}, another organisation" in finding.explanation
+    # Between the sender's own fields too: a Reply-To under a From: at the real domain.
+    assert _confusable("From: ceo@contoso.com\r\nReply-To: ceo@contoso.com.evil.net\r\nTo: a@partner.example\r\n"
+                       + _MESSAGE) == [("warning", "Reply-To", "Reply-To: domain contoso.com.evil.net starts with "
+                                                               "contoso.com, another of the sender's domains")]
+    # Not the organisation's own name under a longer suffix (a country's site: the suffix notice),
+    # nor the name's letters going on in one label, nor its subdomain.
+    assert _confusable("From: a@contoso.com.au\r\nTo: b@contoso.com\r\n" + _MESSAGE) == [
+        ("notice", "From", "From: domain contoso.com.au is the name of contoso.com, a recipient's domain, "
+                           "under another suffix")]
+    for fields in ("From: a@contoso.community.example\r\nTo: b@contoso.com\r\n",
+                   "From: a@mail.contoso.com\r\nTo: b@contoso.com\r\n",
+                   "From: a@xcontoso.com.evil.net\r\nTo: b@contoso.com\r\n",
+                   # One label after the name: a country's suffix the list may not know (a redacted
+                   # corpus message: Return-Path at xxx.xxxxxxxx.xxx.xx, To: at xxxxxxxx.xxx).
+                   "Return-Path: <me@xxx.xxxxxxxx.xxx.xx>\r\nFrom: a@vodtravel.com\r\nTo: b@xxxxxxxx.xxx\r\n"):
+        assert _confusable(fields + _MESSAGE) == [], fields
+
+
+def test_a_stand_in_and_one_letter_off_is_a_look_alike() -> None:
+    # Verification V39e: "rnicrosooft.com" reads as "microsooft.com", a doubled "o" beside
+    # microsoft.com; the old code had the stand-in kind and the one-letter kind, never both at once.
+    report = headerscope.analyze(f"From: a@rnicrosooft.com\r\nTo: b@microsoft.com\r\n{_MESSAGE}".encode(), offline=True)
+    [finding] = [f for f in report.findings if f.id == "envelope.confusable_domain"]
+    assert (finding.severity.value, finding.title) == (
+        "warning", "From: domain rnicrosooft.com looks like microsoft.com, a recipient's domain, one letter off "
+                   "with stand-ins")
+    assert 'read as "microsooft" beside "microsoft": a doubled "o"' in finding.explanation
+    for sender, recipient in (("paypa1l", "paypal"), ("c0ntso", "contoso"), ("contoso", "c0ntosso")):
+        assert [f[0] for f in _confusable(f"From: a@{sender}.com\r\nTo: b@{recipient}.com\r\n" + _MESSAGE)] == [
+            "warning"], sender
+    # A pair among the sender's fields; not across suffixes, nor two letters apart once read.
+    assert _confusable("From: a@microsoft.com\r\nReply-To: a@rnicrosooft.com\r\nTo: b@partner.example\r\n"
+                       + _MESSAGE) == [("warning", "From", "From: domain microsoft.com and rnicrosooft.com look alike, "
+                                                           "one letter off with stand-ins")]
+    for fields in ("From: a@rnicrosooft.net\r\nTo: b@microsoft.com\r\n",
+                   "From: a@rnicrosoooft.com\r\nTo: b@microsoft.com\r\n"):
+        assert _confusable(fields + _MESSAGE) == [], fields
+
+
+def test_the_stand_in_and_one_letter_reading_agrees_with_the_plain_one() -> None:
+    # The cheap test read before _standin_edit (cousin keys a letter apart in length, and a
+    # stand-in on one side) never hides a pair the plain reading (fold both labels, then the
+    # textbook one-edit table) finds; and _standin_edit finds exactly those pairs.
+    import random
+
+    from headerscope.domains import ascii_cousin_key
+    from headerscope.envelope import _cousin_keys, _lookalike_kind, _standin_edit
+
+    rng = random.Random(40)
+    names = [f"{''.join(rng.choice('rnmo0') for _ in range(rng.randint(4, 7)))}.{rng.choice(('com', 'co.uk'))}"
+             for _ in range(400)]
+    names += ["rnicrosooft.com", "microsoft.com", "paypa1l.com", "paypal.com", "k12.ca.us", "rnrn.k12.ca.us"]
+    seen = 0
+    for own in names:
+        key = _cousin_keys(own, own)[0]
+        for other in names[:150]:
+            other_key = _cousin_keys(other, other)[0]
+            own_label, _, own_suffix = own.partition(".")
+            other_label, _, other_suffix = other.partition(".")
+            folded, other_folded = ascii_cousin_key(own_label), ascii_cousin_key(other_label)
+            plain = (own != other and own_suffix == other_suffix and min(len(own_label), len(other_label)) >= 5
+                     and min(len(folded), len(other_folded)) >= 5 and _damerau_one(folded, other_folded))
+            words = _standin_edit(own, other, key, other_key)
+            assert (words is not None) == plain, (own, other)
+            gate = abs(len(key) - len(other_key)) <= 1 and (key != own or other_key != other)
+            if plain and _lookalike_kind(own, other) is None:
+                seen += 1
+                assert gate, (own, other)
+    assert seen > 100
+
+
+def _signed_by_own_key(author: str, domain: str, bounce: str) -> tuple[bytes, dict[str, object]]:
+    """A copy of ``author`` signed d=``domain`` (the samples' shop.example key, published for
+    ``domain``), delivered from the bounce domain's server to mx.contoso.example, and its DNS."""
+    import base64
+    from unittest import mock
+
+    import dkim
+    from cryptography.hazmat.primitives import serialization
+
+    pem = (SAMPLES / "keys" / "shop.example.rsa2048.pem").read_bytes()
+    public = serialization.load_pem_private_key(pem, None).public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    record = "v=DKIM1; k=rsa; p=" + base64.b64encode(public).decode()
+    body = author.encode()
+    with mock.patch("dkim.time.time", return_value=1_796_055_540):  # 2026-11-30 17:59:00 UTC
+        field = bytes(dkim.sign(body, b"s1", domain.encode(), pem,
+                                include_headers=[b"from", b"to", b"subject", b"date", b"message-id"]))
+    top = (f"Return-Path: <bounce-123@{bounce}>\r\nDelivered-To: staff@contoso.example\r\n"
+           f"Received: from o1.{bounce} (o1.{bounce} [198.51.100.40])\r\n\tby mx1.contoso.example (Postfix) with ESMTPS "
+           f"id 4Lq2Xy1ZKz9sRk\r\n\tfor <staff@contoso.example>; Mon, 30 Nov 2026 17:59:02 +0000 (UTC)\r\n").encode()
+    dns: dict[str, object] = {
+        f"s1._domainkey.{domain}": {"TXT": [[record[i:i + 255] for i in range(0, len(record), 255)]]},
+        f"_dmarc.{domain}": {"TXT": [["v=DMARC1; p=reject"]]},
+        bounce: {"TXT": [["v=spf1 ip4:198.51.100.40 -all"]]},
+        "contoso.example": {"TXT": [["v=spf1 -all"]]}}
+    return top + field + body, dns
+
+
+def test_the_organisations_own_bounce_domain_is_not_its_look_alike_once_its_signature_verifies() -> None:
+    # Verification V39e: a company's mail to its staff through its bounce domain joined with a word
+    # (MAIL FROM contoso-mail.example, From: and DKIM d=contoso.example) got the look-alike notice,
+    # since the envelope is read before headerscope's own DKIM check, and only a pass the receiving
+    # side recorded exempted it.
+    from datetime import datetime, timezone
+
+    now = datetime(2026, 11, 30, 18, 30, tzinfo=timezone.utc)
+    author = ("From: HR <hr@contoso.example>\r\nTo: staff@contoso.example\r\nSubject: Benefits enrollment\r\n"
+              "Date: Mon, 30 Nov 2026 17:59:00 +0000\r\nMessage-ID: <e1@contoso-mail.example>\r\n\r\nBody.\r\n")
+    raw, dns = _signed_by_own_key(author, "contoso.example", "contoso-mail.example")
+
+    def told(raw: bytes, **options: object) -> list[str]:
+        report = headerscope.analyze(raw, now=now, **options)
+        return [f"{f.subject}: {f.title}" for f in report.findings if f.id == "envelope.confusable_domain"]
+
+    notice = ("Return-Path: envelope sender (MAIL FROM) domain contoso-mail.example is the name of contoso.example, "
+              "a recipient's domain, joined with a word")
+    assert told(raw, resolver=SnapshotResolver(dns)) == []
+    # Not verified here (offline, or a body changed since signing): told as before.
+    assert told(raw, offline=True) == [notice]
+    assert told(raw.replace(b"Body.", b"Bodies."), resolver=SnapshotResolver(dns)) == [notice]
+    # A forger's own domain in From: too, signed with its own key: told, at the From:.
+    forged = author.replace("hr@contoso.example", "hr@contoso-mail.example")
+    raw, dns = _signed_by_own_key(forged, "contoso-mail.example", "contoso-mail.example")
+    assert told(raw, resolver=SnapshotResolver(dns)) == [
+        "From: From: domain contoso-mail.example is the name of contoso.example, a recipient's domain, joined with a word"]
+    # A bounce domain a letter off, with the organisation's own signature: no longer a look-alike of
+    # the recipients' domain (as with a trusted recorded pass), but still a pair with the From:.
+    raw, dns = _signed_by_own_key(author, "contoso.example", "contosso.example")
+    assert told(raw, resolver=SnapshotResolver(dns)) == ["Return-Path: envelope sender (MAIL FROM) domain "
+                                                         "contosso.example and contoso.example look alike, one letter off"]
+    assert told(raw, offline=True) == ["Return-Path: envelope sender (MAIL FROM) domain contosso.example looks like "
+                                       "contoso.example, a recipient's domain, one letter off"]
 
 
 def _damerau_one(a: str, b: str) -> bool:
