@@ -2025,19 +2025,27 @@ def _registrable_label(organisation: str) -> tuple[str, str] | None:
 
 
 @functools.lru_cache(maxsize=2048)
-def _nobodys_to_imitate(own: str, other: str) -> bool:
-    """Whether two organisational domains are no look-alike pair of any kind, whatever their
-    letters: one is a webmail provider's, or documentation's placeholder."""
-    if is_free_mailbox(own) or is_free_mailbox(other):
+def _nobodys_to_imitate(own: str, other: str, kind: str) -> bool:
+    """Whether two organisational domains are no look-alike pair of the ``kind`` found, whatever
+    their letters: documentation's placeholder is one of them, or, for the kinds an ordinary name
+    falls into by chance (one letter off, another suffix, joined with a word), a webmail provider's."""
+    if kind not in _DELIBERATE_KINDS and (is_free_mailbox(own) or is_free_mailbox(other)):
         # A webmail provider's domain is nobody's registration to imitate it with, nor a recipient's
         # organisation (V39e: gmail.com beside email.com, icloud.com beside cloud.com,
         # outlookindia.com beside outlook.com were called business-email-compromise cousins).
+        # Stand-ins and a name written first are no chance resemblance: grnail.com for gmail.com
+        # in a Reply-To is the reply hijack the check is for.
         return True
     # Documentation's placeholder, nobody's organisation: example.com, .net and .org are all
     # IANA's (RFC 2606 section 3), and test messages write it under any suffix (example.de,
     # example.biz) and with any word (example-shop.net).
     return any(found is not None and found[0] == "example"
                for found in (_registrable_label(own), _registrable_label(other)))
+
+
+# Look-alike kinds that only a choice makes (characters that stand in for others, the other's whole
+# domain written first): the webmail exclusion of _nobodys_to_imitate does not apply to them.
+_DELIBERATE_KINDS = frozenset({"standin", "standin_edit", "prefix"})
 
 
 def _shows_domain_first(name: str, own: str, other: str) -> bool:
@@ -2248,7 +2256,7 @@ def _ascii_cousin_finding(field: str, subject: str, domain: str, named: list[tup
                 # (Only when a stand-in is there to make one: without, the one-letter kind is all.)
                 words = _standin_edit(own, other_org, key, other_key)
                 found = ("standin_edit", words) if words is not None else None
-        if found is None or _nobodys_to_imitate(own, other_org):
+        if found is None or _nobodys_to_imitate(own, other_org, found[0]):
             continue
         if what.startswith("a recipient's"):
             if same_organisation is not None and other_org in same_organisation():
