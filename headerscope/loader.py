@@ -654,6 +654,30 @@ def _forward_summary(lines: _Lines) -> bool:
             and not any(_trace_field().match(line[:_MAX_SCAN_LINE]) for line in block))
 
 
+def _quoted_from_start(lines: _Lines) -> bool:
+    """The input is a quoted header from its first line on, quoted with ">" and no space
+    (">Received: from ..."; RFC 3676 section 4.5 quote marks have nothing between them): every
+    line up to the quoted header's end starts with ">". ">Received" is a legal field name (ftext,
+    RFC 5322 section 3.6.8), so the first line alone cannot tell; a stored message cannot look
+    like this, since its receiver writes its own fields with no ">" before them."""
+    first = lines.text[0]
+    if first[:1] != b">":
+        return False
+    index = 0
+    while index < _PASTE_SEARCH_LINES and lines.has(index):
+        line = lines.text[index]
+        if not line.startswith(b">"):
+            return not line  # the header block's empty line ends the quote, anything else is no quote
+        quote = _quote_prefix().match(line)
+        text = line[quote.end():] if quote else line
+        if not text.strip(b" \t"):
+            return index > 0  # the quoted header's own empty line (">")
+        if index == 0 and not _is_field(text):
+            return False
+        index += 1
+    return True
+
+
 def _find_pasted_header(lines: _Lines) -> None:
     """A header pasted after some text (a note, a Markdown code fence, a forwarded message's
     summary "From: / Sent: / To: / Subject:", a reply's "On ... wrote:") or quoted with "> ":
@@ -661,7 +685,7 @@ def _find_pasted_header(lines: _Lines) -> None:
     Only when the input does not already start with its header's fields."""
     if not lines.has(0):
         return
-    if _is_field(lines.text[0]) and not _forward_summary(lines):
+    if _is_field(lines.text[0]) and not _forward_summary(lines) and not _quoted_from_start(lines):
         return  # the input starts with a header (a message without trace fields is one too)
     first_trace = None
     prefix = b""
@@ -762,18 +786,33 @@ def _unquote(lines: _Lines, marks: bytes) -> None:
     one after every line, or a reply has a stray one. Inside the quoted header (before a line of
     quote marks alone, its own empty line), such empty lines followed by a field or a folded line
     are the copy's, not the message's: removed, or the header would end at the first of them.
-    One space after the marks is the quote's when most quoted lines have it ("> "), so that the
-    deeper indentation of folded lines stays and a field quoted ">Name:" is not made a fold."""
+    One space after the marks is the quote's when most of the quoted header's field lines have it
+    ("> Name:"), or, when they do not tell, most quoted lines; so that the deeper indentation of
+    folded lines stays and a field quoted ">Name:" is not made a fold."""
     lines.split_all()
     count = len(lines.text)
     end = count
     quoted = spaced = 0
+    # Field lines of the quoted header, quoted ">Name:" and "> Name:": they tell the quote's style
+    # when folded lines are many (an Outlook header folds with one space, so ">" quoting makes
+    # most lines start "> ").
+    bare_fields = spaced_fields = 0
+    header_lines = True
     index = 0
     while index < count:
         line = lines.text[index]
         if line.startswith(marks):
             quoted += 1
-            spaced += line[len(marks):len(marks) + 1] in (b" ", b"\t")
+            after = line[len(marks):len(marks) + 1]
+            spaced += after in (b" ", b"\t")
+            if header_lines:
+                text = line[len(marks):]
+                if not text.strip(b" \t"):
+                    header_lines = False
+                elif after == b" " and _is_field(text[1:]):
+                    spaced_fields += 1
+                elif _is_field(text):
+                    bare_fields += 1
             index += 1
             continue
         if not _is_blank(line):
@@ -786,7 +825,10 @@ def _unquote(lines: _Lines, marks: bytes) -> None:
             end = index
             break
         index = following  # empty lines inside the quote
-    style = marks + b" " if spaced * 2 > quoted else marks
+    if bare_fields != spaced_fields:
+        style = marks + b" " if spaced_fields > bare_fields else marks
+    else:
+        style = marks + b" " if spaced * 2 > quoted else marks
     removed: set[int] = set()
     in_header = True
     run: list[int] = []

@@ -792,6 +792,59 @@ def test_a_quoted_header_loses_its_quote_marks() -> None:
         assert any("quote marks" in c for c in loaded.cleanups)
 
 
+# An LKML reply of 5 Dec 2003 (Thunderbird 0.3) quoting a message with ">" and no space (RFC 3676
+# section 4.5 marks), selected from its first quoted field: ">Received" is a legal field name.
+_LKML_NOSPACE_QUOTE = (
+    b">Received: from localhost (sendmail-bs@127.0.0.1)\n"
+    b">  by localhost with SMTP; 5 Dec 2003 17:36:11 -0000\n"
+    b">Date: Fri, 5 Dec 2003 12:36:11 -0500 (EST)\n"
+    b">From: Gerhard Mack <gmack@innerfire.net>\n"
+    b">To: Linus Torvalds <torvalds@osdl.org>\n"
+    b">cc: David Schwartz <davids@webmaster.com>, Valdis.Kletnieks@vt.edu, \n"
+    b">    Peter Chubb <peter@chubb.wattle.id.au>, linux-kernel@vger.kernel.org\n"
+    b">Subject: RE: Linux GPL and binary module exception clause? \n"
+    b">In-Reply-To: <Pine.LNX.4.58.0312042245350.9125@home.osdl.org>\n"
+    b">Message-ID: <Pine.LNX.4.58.0312051232530.16547@innerfire.net>\n"
+    b">References: <MDEHLPKNGKAHNMBLJOLKMEIDIHAA.davids@webmaster.com>\n"
+    b"> <Pine.LNX.4.58.0312042245350.9125@home.osdl.org>\n"
+    b">MIME-Version: 1.0\n"
+    b">Content-Type: TEXT/PLAIN; charset=US-ASCII\n"
+    b">X-Spam-Level: \n"
+    b">\n"
+    b">Those views are scary when you consider that webmaster Inc sells closed\n"
+    b">source software that works exactly like IRC (wich is GPL)\n"
+    b">\n")
+
+
+def test_a_header_quoted_without_a_space_from_its_first_field_loses_its_quote_marks() -> None:
+    loaded = load_bytes(_LKML_NOSPACE_QUOTE, source="stdin")
+    headers = parse_message(loaded.data).headers
+    assert [h.name for h in headers][:4] == ["Received", "Date", "From", "To"]
+    assert headers[0].value.endswith("by localhost with SMTP; 5 Dec 2003 17:36:11 -0000")
+    assert "Peter Chubb" in headers[4].value  # the cc: fold, indented past the marks, stays a fold
+    assert any("quote marks ('>')" in c for c in loaded.cleanups)
+    # The same block with its "wrote:" line above it reads the same.
+    intro = load_bytes(b"gmack@innerfire.net wrote:\n\n" + _LKML_NOSPACE_QUOTE, source="stdin")
+    assert parse_message(intro.data).headers == headers
+
+    # The Outlook sample quoted ">" with no space: its one-space folds become "> designates ...",
+    # most quoted lines start "> ", and the field lines (">Received:") tell the quote's style.
+    data, fields = _paste_of_the_outlook_sample()
+    quoted = b"".join(b">" + line for line in data.splitlines(keepends=True))
+    loaded = load_bytes(quoted, source="stdin")
+    assert tuple((h.name, h.value) for h in parse_message(loaded.data).headers) == fields
+    assert not loaded.byte_exact
+
+
+def test_a_header_with_one_field_that_starts_with_a_quote_mark_is_no_quote() -> None:
+    # Only a header quoted on every line is unquoted: a message whose receiver wrote its own
+    # fields below a ">"-named one (legal ftext) keeps its bytes.
+    message = b">X-Note: odd\n" + MESSAGE
+    loaded = load_bytes(message, source="x.eml")
+    assert loaded.data == message and loaded.byte_exact
+    assert parse_message(loaded.data).headers[0].name == ">X-Note"
+
+
 def test_a_header_copied_as_html_text_gets_its_angle_brackets_back() -> None:
     # A ticket tool or a page's HTML source gives "From: Ann &lt;ann@example.org&gt;": read as
     # written, the address would be "ann@example.org&gt;" and its domain "example.org&gt;".
