@@ -1242,8 +1242,11 @@ def _restore_lost_trace_folds(lines: _Lines, header: list[bytes]) -> None:
     Authentication-Results reason a blog's page wrapped at its left margin, a script's template
     string), and a DKIM or ARC tag ("h=From:Date:...") in such a field. A message as delivered
     has no such line (a receiving MTA ends the header at its first line that is no field, as
-    Postfix's cleanup does), so many of them are a copy's damage, not a sender's text. Any other
-    stray line stays what it is (damage, or the body's first line)."""
+    Postfix's cleanup does), so many of them are a copy's damage, not a sender's text. In the same
+    reading, a line that starts with an IPv6 address literal ("(2603:10b6:a03:33e::24) by ...")
+    under a Received that has not reached its date is that Received's fold, and once three or
+    more folds were found lost, so is any line with no colon after a field's lines (a 72 or 76
+    column wrap). Any other stray line stays what it is (damage, or the body's first line)."""
     # After the last field, a stray line may start a body that lost its empty line before it
     # (_split_missing_separator's case): a line is only taken for a fold before that field.
     last_field = max((i for i, line in enumerate(header) if line[:1] not in (b" ", b"\t") and _is_field(line)
@@ -1257,11 +1260,16 @@ def _restore_lost_trace_folds(lines: _Lines, header: list[bytes]) -> None:
         header_follows[i] = ((following[:1] in (b" ", b"\t") and following.strip() != b"") or _is_field(following)
                              or header_follows[i + 1])
 
-    def scan(extended: bool) -> tuple[list[int], int]:
-        """The lines taken for lost folds, and how many of them only the extended reading takes."""
+    def scan(extended: bool, wrapped: bool = False) -> tuple[list[int], int]:
+        """The lines taken for lost folds, and how many of them only the extended reading takes.
+        ``wrapped``: the copy lost three or more folds, so a line with no colon at all (which
+        cannot be a field, RFC 5322 section 2.2) after a field's lines is the lost fold of that
+        field too, whatever the field (the last fold of a Received-SPF or Content-Type that a 72 or
+        76 column wrap put at the left margin), and so is such a line that ends the header."""
         taken: list[int] = []
         copied = 0
         in_received = in_field = in_tags = False
+        received_start = 0
         after_space = False  # the line before is white space alone, which may stand for an empty line
         for index, line in enumerate(header):
             if line[:1] in (b" ", b"\t"):
@@ -1274,8 +1282,18 @@ def _restore_lost_trace_folds(lines: _Lines, header: list[bytes]) -> None:
                 # list, RFC 6376 section 3.2; RFC 8617 section 4.1). No field's name holds "=".
                 taken.append(index)
                 copied += 1
+            elif (loose and in_received and line[:1] in (b"(", b"[") and _address_literal_fold().match(line)
+                  and not any(b";" in above for above in header[received_start:index])):
+                # "(2603:10b6:a03:33e::24) by ..." where Exchange folds its Received before the
+                # IPv6 literal: with the fold's indentation lost, the line reads as a field named
+                # "(2603" (legal ftext, RFC 5322 section 3.6.8). Only while the Received has not
+                # reached its "; date" (RFC 5321 section 4.4: a stamp ends with it), so a field
+                # a sender wrote below a receiver's finished Received is never joined to it.
+                taken.append(index)
+                copied += 1
             elif _is_field(line):
                 in_received = line[:9].lower() == b"received:"
+                received_start = index
                 in_tags = line[:_LONGEST_TAGGED_NAME].lower().startswith(_TAGGED_FIELDS)
                 in_field = True
             elif in_received and _trace_clause().match(line) is not None:
@@ -1287,20 +1305,34 @@ def _restore_lost_trace_folds(lines: _Lines, header: list[bytes]) -> None:
                 # (whose folds are hosts, clauses, dates, tags), more of the header follows.
                 taken.append(index)
                 copied += 1
+            elif (loose and wrapped and in_field and b":" not in line and line.strip() and not _prose(line)
+                  and (index < last_field or index == len(header) - 1)):
+                taken.append(index)
+                copied += 1
             else:
                 in_received = in_field = in_tags = False
         return taken, copied
 
-    lost, copied = scan(extended=True)
+    extended = True
+    lost, copied = scan(extended)
     if copied and copied < 3:
         end = lines.header_block_end()
         if not (lines.changed or end >= len(lines.text) or lines.blank_from(end)):
-            lost, _ = scan(extended=False)  # a message as given, with one or two stray lines: left as it is
+            extended = False
+            lost, _ = scan(extended)  # a message as given, with one or two stray lines: left as it is
+    if extended and len(lost) >= 3:
+        lost, _ = scan(extended, wrapped=True)
     if lost:
         _indent_again(lines, lost, f"indented {len(lost)} line(s) of header fields again: the paste lost the "
                                    "indentation of some folded lines")
 
 
+# An address literal that starts a Received's folded line (RFC 5321 section 4.1.3), as Exchange
+# folds before it ("(2603:10b6:a03:33e::24) by ...") or a Postfix comment wraps ("[IPv6:2001:db8::1])"),
+# with a colon in it (an IPv6 one: an IPv4 one reads as no field anyway), and the clause after it.
+_address_literal_fold = compiled_on_first_use(
+    rb"[(\[](?:IPv6:)?[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.[0-9]{1,3}){0,4}[)\]]{1,2}"
+    rb"(?:[ \t]*\Z|[ \t]+(?:by|with|id|for|via)\b)", re.IGNORECASE)
 # A tag of DKIM's and ARC's tag=value lists at a line's start ("b=", "bh=", "h=From:Date:...",
 # RFC 6376 section 3.2), or an Authentication-Results method ("dkim=pass", RFC 8601 section 2.2).
 _tag_fold = compiled_on_first_use(rb"[a-z][a-z0-9._-]{0,19}=")

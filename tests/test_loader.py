@@ -986,6 +986,80 @@ def test_a_paste_that_lost_some_folds_of_a_received_field_gets_them_back() -> No
                                          if h.name.lower() == "received")
 
 
+# Exchange Online folds its Received before the IPv6 literal (an amd-gfx list message of 29 Jul
+# 2025): "(2603:10b6:...) by ..." at a line's start is a legal field named "(2603" once the fold's
+# indentation is lost.
+_EXO_RECEIVED = (b"Received: from SJ5PEPF000001CD.namprd05.prod.outlook.com\n"
+                 b" (2603:10b6:a03:33e:cafe::69) by SJ0PR03CA0049.outlook.office365.com\n"
+                 b" (2603:10b6:a03:33e::24) with Microsoft SMTP Server (version=TLS1_3,\n"
+                 b" cipher=TLS_AES_256_GCM_SHA384) id 15.20.8964.25 via Frontend Transport; Tue,\n"
+                 b" 29 Jul 2025 07:52:48 +0000\n")
+
+
+def _fields(data: bytes) -> list[tuple[str, str]]:
+    """Each field's name and its value with white space runs made one space (a wrap's own)."""
+    return [(h.name, " ".join(h.value.split())) for h in parse_message(data).headers]
+
+
+def test_an_exchange_received_fold_before_its_ipv6_literal_is_no_field_named_by_it() -> None:
+    lost = _EXO_RECEIVED.replace(b"\n (2603:10b6:a03:33e:cafe::69)", b"\n(2603:10b6:a03:33e:cafe::69)")
+    for paste in (lost,
+                  # A 72-column wrap puts the literal alone on a line.
+                  _EXO_RECEIVED.replace(b"\n (2603:10b6:a03:33e:cafe::69) by", b"\n(2603:10b6:a03:33e:cafe::69)\n by")):
+        loaded = load_bytes(paste + b"From: a@amd.example\n")
+        assert [name for name, _ in _fields(loaded.data)] == ["Received", "From"]
+        assert _fields(loaded.data)[0] == _fields(_EXO_RECEIVED)[0]
+    # The Outlook sample with its two Exchange hops' "(IPv6) by" lines unindented reads as the
+    # sample does (the hop keeps its "by", the trust boundary stays at hop 3).
+    sample = (SAMPLES / "headers-only.txt").read_bytes()
+    damaged = sample.replace(b".outlook.com (2001:db8:10b6:5:1c0::33) by\n", b".outlook.com\n(2001:db8:10b6:5:1c0::33) by\n")
+    damaged = damaged.replace(b".outlook.com (2001:db8:10b6:f:fff::9b) by\n", b".outlook.com\n(2001:db8:10b6:f:fff::9b) by\n")
+    assert damaged.count(b"\n(2001:") == 2
+    assert _fields(load_bytes(damaged).data) == _fields(load_bytes(sample).data)
+
+
+def test_an_ipv6_literal_line_under_a_finished_received_stays_a_field() -> None:
+    # The sender writes every field below the receiver's Received: one named "(2001" (legal
+    # ftext) is not joined to a Received that already ended with its date (RFC 5321 section
+    # 4.4), even in a paste, so a sender cannot add a "by" clause to a receiver's stamp.
+    forged = (b"Received: from mx.sender.example (mx.sender.example [192.0.2.9])\n"
+              b" by mx.receiver.example with ESMTPS id 4A1; Tue, 29 Jul 2025 07:52:48 +0000\n"
+              b"(2001:db8::1) by mx.bank.example with ESMTPS id 7; Tue, 29 Jul 2025 07:50:00 +0000\n"
+              b"From: a@bank.example\n")
+    assert [name for name, _ in _fields(load_bytes(forged).data)] == ["Received", "(2001", "From"]
+
+
+def test_a_ticket_wrap_at_72_or_76_columns_restores_the_last_folds_of_any_field() -> None:
+    # direct.eml hard-wrapped at spaces with the continuation at the left margin (Thunderbird's
+    # plain-text wrap, a ticket tool): the last fold of Received-SPF ("192.0.2.25 as permitted
+    # sender) client-ip=...") and of Content-Type ('boundary="..."') have no colon, so they
+    # cannot be fields (RFC 5322 section 2.2); in a copy that lost three or more folds they are
+    # folds too, and DKIM's signed Content-Type is whole again.
+    def wrap(text: bytes, width: int) -> bytes:
+        out = []
+        for line in text.split(b"\n"):
+            while len(line) > width:
+                cut = line.rfind(b" ", 0, width)
+                cut = cut if cut > 0 else width
+                out.append(line[:cut])
+                line = line[cut:].lstrip(b" ")
+            out.append(line)
+        return b"\n".join(out)
+
+    source = (SAMPLES / "direct.eml").read_bytes().replace(b"\r\n", b"\n")
+    header = source.split(b"\n\n", 1)[0]
+    plain = _fields(header + b"\n")
+    for width in (72, 76):
+        loaded = load_bytes(wrap(header, width) + b"\n")
+        assert _fields(loaded.data) == plain, width
+        whole = load_bytes(wrap(source, width))
+        assert _fields(whole.data) == plain, width
+    # One or two stray lines in a message as given stay what they are (the wrap reading needs a
+    # copy that lost three or more folds).
+    stray = header.replace(b"; boundary=", b";\nboundary=") + b"\n\nbody\n"
+    assert load_bytes(stray).data == stray
+
+
 def test_a_received_date_whose_time_lost_its_fold_is_no_field_named_by_the_hour() -> None:
     # "07:15:59 +0200" alone on a line after a Received's "; Sun, 22 May 2022" was read as a
     # field named "07": the hop lost its time (shown as midnight). It is the date's fold.
