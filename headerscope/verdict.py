@@ -157,8 +157,14 @@ def _sent_copy_verdict(verdict: Verdict, submitted: str, domain: str, dkim: tupl
         dkim_words = f"the DKIM signature by {sig.domain}, which could vouch for {domain}, {said} ({sig.reason})"
     else:
         dkim_words = f"no DKIM signature aligned with {domain} is in it{_elsewhere(domain, dkim, None)}"
+    # A headers paste (no body, not a file cut off at its end) may be the lower part of a
+    # delivered header: whoever pasted it chose where it starts, so the receiving hops above the
+    # submission may only be left out. The verdict is the same; the words do not claim more.
+    pasted = any(f.id == "input.no_body" for f in findings) and not any(f.id == "input.truncated" for f in findings)
+    what = ("A sent copy, or a paste that left out the receiving hops above its submission"
+            if pasted else "A sent copy, not a delivered one")
     return Verdict(status="not_checked", summary=(
-        f"A sent copy, not a delivered one: it ends at its submission, {submitted}. SPF and DMARC, which a "
+        f"{what}: it ends at its submission, {submitted}. SPF and DMARC, which a "
         f"receiving server checks when the sender's provider hands the message over, cannot be judged from it; "
         f"{dkim_words}."))
 

@@ -760,6 +760,23 @@ def test_a_copy_that_ends_at_its_authenticated_submission_judges_no_spf_or_dmarc
     assert not any(q.name == "gmail.com" for q in report.dns)
 
 
+def test_a_headers_paste_that_ends_at_a_submission_may_have_left_out_the_receiving_hops() -> None:
+    # A headers paste chosen from the DKIM-Signature or the submission Received down (the
+    # header's lower half) ends at the submission too: the words hedge, as the paste may only have
+    # left the receiving hops above out; a whole message with its body keeps the plain words.
+    from headerscope.model import Report
+
+    header_only = _SENT_COPY.split("\r\n\r\n", 1)[0] + "\r\n"
+    report = _analyze_with(header_only.encode(), _GMAIL_DNS)
+    assert isinstance(report, Report)
+    assert report.verdict.status == "not_checked"
+    assert report.verdict.summary.startswith(
+        "A sent copy, or a paste that left out the receiving hops above its submission: it ends at its "
+        "submission, hop 2, where smtp.gmail.com took it after a login (ESMTPSA).")
+    whole = _analyze_with(_SENT_COPY.encode(), _GMAIL_DNS)
+    assert isinstance(whole, Report) and whole.verdict.summary.startswith("A sent copy, not a delivered one:")
+
+
 def test_a_delivered_copy_of_an_authenticated_submission_is_judged_as_before() -> None:
     from headerscope.model import Report
 
