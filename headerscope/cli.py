@@ -90,7 +90,31 @@ def _parse_now(value: str | None) -> datetime | None:
     return parsed
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+EXIT_INTERRUPTED = 130
+"""128 + SIGINT (2): the shell's own status for a command Ctrl-C stopped."""
+
+
+class _Commands(click.Group):
+    """The command group, with Ctrl-C ending a command as "headerscope: interrupted", status 130.
+
+    In standalone mode click turns KeyboardInterrupt into its "Aborted!" and status 1 (which the
+    tool documents as "the input could not be used") before ``_run`` could see it; caught here,
+    inside click's handler, the SystemExit passes through click unchanged."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _interrupted()
+
+
+def _interrupted() -> NoReturn:
+    # The terminal echoed "^C" on the current line: the message starts a line of its own.
+    click.echo("\nheaderscope: interrupted" if sys.stderr.isatty() else "headerscope: interrupted", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="headerscope")
 def cli() -> None:
     """The full story of a raw email message: route, envelope, and who vouches for it."""
@@ -721,8 +745,7 @@ def _run(argv: list[str] | None) -> None:
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        click.echo("headerscope: interrupted", err=True)
-        sys.exit(130)
+        _interrupted()  # outside a command's run (click's own start-up)
     except Exception as exc:
         if os.environ.get("HEADERSCOPE_DEBUG"):
             raise

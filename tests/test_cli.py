@@ -339,3 +339,50 @@ def test_now_at_the_ends_of_the_calendar_is_refused_not_a_traceback(moment: str)
     result = run("analyze", "samples/direct.eml", "--now", moment)
     assert result.returncode == 2 and b"between the years 1970 and 9000" in result.stderr
     assert b"Traceback" not in result.stderr
+
+
+def test_ctrl_c_is_one_line_and_status_130(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # Click's standalone mode turns KeyboardInterrupt into "Aborted!" and status 1 (documented
+    # as "the input could not be used"); the tool's own line and the shell's 128 + SIGINT are meant.
+    from headerscope import cli
+    from headerscope.sources.stdin import StdinSource
+
+    def interrupted(self: StdinSource) -> bytes:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(StdinSource, "read", interrupted)
+    with pytest.raises(SystemExit) as stopped:
+        cli._run(["analyze", "-", "--offline"])
+    assert stopped.value.code == 130
+    assert capsys.readouterr().err == "headerscope: interrupted\n"
+
+
+def test_sigint_while_reading_stdin_exits_130() -> None:
+    # The real signal, as a user's Ctrl-C sends it while the tool waits on a pipe (verification V40).
+    import signal
+    import time
+
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("HEADERSCOPE_DEBUG", None)
+    process = subprocess.Popen([sys.executable, "-m", "headerscope", "analyze", "-", "--offline"], cwd=REPO, env=env,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        waiting = ""
+        while time.monotonic() < deadline:
+            try:
+                waiting = Path(f"/proc/{process.pid}/wchan").read_text()
+            except OSError:
+                break
+            if "pipe" in waiting:
+                break
+            time.sleep(0.05)
+        if "pipe" not in waiting:
+            pytest.skip("cannot tell when the process waits on its standard input (no /proc wchan)")
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert (process.returncode, err) == (130, b"headerscope: interrupted\n")
