@@ -67,10 +67,16 @@ def _fail(message: str, code: int = EXIT_INPUT_ERROR) -> None:
     sys.exit(code)
 
 
+def _dumb_terminal() -> bool:
+    """TERM=dumb: a terminal (Emacs's shell buffer, a serial console) that shows escape sequences
+    as text, so neither colours nor a progress bar's cursor movements are written to it."""
+    return os.environ.get("TERM") == "dumb"
+
+
 def _use_color(output: str | None, color: bool | None) -> bool:
     if color is not None:
         return color
-    if output is not None or os.environ.get("NO_COLOR"):
+    if output is not None or os.environ.get("NO_COLOR") or _dumb_terminal():
         return False
     return sys.stdout.isatty()
 
@@ -401,11 +407,18 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
     return inner, dataclasses.replace(options, source=label, dns_snapshot=snapshot)
 
 
+# The narrowest width laid out for: below it the terminal wraps the lines itself. The renderer
+# stacks each hop's fields below a width the hop table's columns need (terminal._WIDE_HOP_TABLE).
+_NARROWEST = 40
+
+
 def _terminal_width(output: str | None) -> int:
+    """The terminal's own width (COLUMNS when set, as shutil reads it), for a report shown on it;
+    110 for one written to a pipe or a file."""
     if output is None and sys.stdout.isatty():
         import shutil
 
-        return max(80, min(shutil.get_terminal_size((110, 24)).columns, 200))
+        return max(_NARROWEST, min(shutil.get_terminal_size((110, 24)).columns, 200))
     return 110
 
 
@@ -686,7 +699,7 @@ def _warn_dead_nameserver(row: Any, seen: int, nameserver: str | None) -> int | 
 
 
 def _progress(wanted: bool) -> _Progress | None:
-    if not wanted or not sys.stderr.isatty() or os.environ.get("NO_COLOR"):
+    if not wanted or not sys.stderr.isatty() or os.environ.get("NO_COLOR") or _dumb_terminal():
         return None
     return _Progress()
 

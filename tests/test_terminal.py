@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timezone
 
+import pytest
+from conftest import SAMPLES
 from report_factory import VIA_HOPS
 
 import headerscope
@@ -475,3 +478,52 @@ def test_a_partly_read_hop_has_its_star_explained() -> None:
     assert "* the Received field was only partly read" in text
     plain = get_renderer("terminal", color=False).render(headerscope.analyze(HOSTILE, offline=True))
     assert "only partly read" not in plain
+
+
+def test_a_dumb_terminal_gets_no_colour_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    # TERM=dumb (Emacs's shell, a serial console) shows escape sequences as text; the renderer
+    # forces rich's terminal mode, so the CLI has to ask (verification V40: 35 escapes).
+    from headerscope import cli
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    assert cli._use_color(None, None)
+    monkeypatch.setenv("TERM", "dumb")
+    assert not cli._use_color(None, None)
+    assert cli._progress(True) is None
+    assert cli._use_color(None, True)  # --color still colours
+
+
+def test_the_width_is_the_terminals_own_down_to_40_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    from headerscope import cli
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    for columns, width in (("40", 40), ("64", 64), ("80", 80), ("20", 40), ("500", 200)):
+        monkeypatch.setenv("COLUMNS", columns)
+        assert cli._terminal_width(None) == width, columns
+    assert cli._terminal_width("out.txt") == 110
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    assert cli._terminal_width(None) == 110  # a pipe: the fixed width, whatever COLUMNS says
+
+
+@pytest.mark.parametrize("width", [40, 64, 80])
+def test_a_narrow_terminal_stacks_each_hops_fields(width: int) -> None:
+    # At 80 columns the nine-column hop table cut host names into slivers ("wi/th", "helo=[" /
+    # "192.16"); below the table's width each hop's fields stand one below the other, whole.
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    report = headerscope.analyze((SAMPLES / "direct.eml").read_bytes(), now=datetime(2026, 11, 27, tzinfo=timezone.utc),
+                                 resolver=SnapshotResolver.from_file(SAMPLES / "direct.dns.json"))
+    text = get_renderer("terminal", color=False, width=width).render(report)
+    assert max(len(line) for line in text.splitlines()) <= width
+    hops = text.split("Hops (earliest first)", 1)[1].split("Envelope vs. headers", 1)[0]
+    lines = [line.rstrip() for line in hops.splitlines()]
+    assert "1  received  2026-11-26 09:12:42-08:00" in lines or "1  received  2026-11-26 09:12:42-08:00  +1s" in lines
+    for whole in ("   from      helo=[192.168.1.23]", "             (dyn-23.cable.example.org)",
+                  "             [198.51.100.23]", "   by        submit.example.com", "   with      ESMTPSA",
+                  "   role      MTA  boundary"):
+        assert whole in lines, whole
+    wide = get_renderer("terminal", color=False, width=110).render(report)
+    assert "# ┃ received" in wide and "   by        submit.example.com" not in wide

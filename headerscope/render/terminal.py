@@ -36,6 +36,9 @@ _MAX_CELL = 200
 # the first ones and says how many more the JSON holds, so rendering time stays bounded.
 _MAX_ROWS = 40
 _MAX_HOP_ROWS = 60
+# The narrowest width the hop table's nine columns read at (host names in whole pieces); a
+# narrower terminal gets each hop's fields stacked (_hop_stack).
+_WIDE_HOP_TABLE = 100
 
 _VERDICT_STYLE = {
     "authenticated": "bold green",
@@ -380,6 +383,8 @@ class TerminalRenderer(Renderer):
 
         if not report.hops:
             return _t("(no hops)", "dim")
+        if self.width < _WIDE_HOP_TABLE:
+            return self._hop_stack(report)
         table = Table(show_edge=False, pad_edge=False, expand=True, header_style="bold")
         table.add_column("#", no_wrap=True)
         table.add_column("received", no_wrap=True)
@@ -407,6 +412,10 @@ class TerminalRenderer(Renderer):
             row, previous_day = self._hop_row(hop, previous_day, clock=f"hop {hop.number}" in clock_off,
                                               resent=hop.number in resent)
             table.add_row(*row)
+        return self._with_partly_read_note(table, hops)
+
+    @staticmethod
+    def _with_partly_read_note(table: RenderableType, hops: tuple[Hop, ...]) -> RenderableType:
         if any(not hop.fields.complete for hop in hops):
             # The "*" after a hop's number (_hop_row) needs its meaning said where it is seen.
             from rich.console import Group
@@ -414,6 +423,47 @@ class TerminalRenderer(Renderer):
             return Group(table, _t("* the Received field was only partly read: what is shown is what could be "
                                    "parsed; its raw text is in the JSON report (hops[].raw)", "dim"))
         return table
+
+    def _hop_stack(self, report: Report) -> RenderableType:
+        """The hops for a narrow terminal: each hop's fields one below the other, labelled, the
+        same cells as the table's (_hop_row), so that host names and addresses keep whole lines
+        instead of nine columns' slivers."""
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(show_header=False, show_edge=False, pad_edge=False, box=None, expand=True)
+        table.add_column("#", no_wrap=True, style="bold")
+        table.add_column("field", no_wrap=True, style="dim")
+        table.add_column("value", overflow="fold", ratio=1)
+
+        def flat(cell: Text) -> Text:
+            # One line of a cell's lines ("2026-11-26" / "09:12:42-08:00"), its style kept.
+            return Text(cell.plain.replace("\n", " "), style=cell.style)
+
+        previous_day: str | None = None
+        hops = report.hops
+        omitted = 0
+        if len(hops) > _MAX_HOP_ROWS:
+            omitted = len(hops) - _MAX_HOP_ROWS
+            hops = hops[: _MAX_HOP_ROWS // 3] + hops[-(_MAX_HOP_ROWS - _MAX_HOP_ROWS // 3):]
+        clock_off = {f.subject for f in report.findings if f.id in ("hops.clock_offset", "hops.clock_lag")}
+        resent = {number for number, _ in report.delivery_gaps()}
+        for position, hop in enumerate(hops):
+            if omitted and hop.number == hops[_MAX_HOP_ROWS // 3].number:
+                table.add_row(_t("…"), _t(""), _t(f"{omitted} hops not shown (see --format json)", "dim"))
+            row, previous_day = self._hop_row(hop, previous_day, clock=f"hop {hop.number}" in clock_off,
+                                              resent=hop.number in resent)
+            number, when, delay, client, by, protocol, tls, role, trust = row
+            table.add_row(number, _t("received"), Text.assemble(flat(when), "  ", flat(delay)))
+            table.add_row(_t(""), _t("from"), client)
+            table.add_row(_t(""), _t("by"), by)
+            table.add_row(_t(""), _t("with"), protocol)
+            table.add_row(_t(""), _t("TLS"), tls)
+            table.add_row(_t(""), _t("role"), Text.assemble(role, "  ", trust),
+                          end_section=position < len(hops) - 1)
+            if position < len(hops) - 1:
+                table.add_row(_t(""), _t(""), _t(""))  # a blank line between two hops
+        return self._with_partly_read_note(table, hops)
 
     def _hop_row(self, hop: Hop, previous_day: str | None, clock: bool = False,
                  resent: bool = False) -> tuple[list[Text], str | None]:
