@@ -388,7 +388,48 @@ def _decode_text_encodings(data: bytes, cleanups: list[str], reshaping: list[str
         cleanups.append(note)
         reshaping.append(note)
         return text.encode("utf-8", errors="surrogateescape"), 0
+    # Two byte comparisons for any other input: a message's first two bytes are never NUL.
+    if data[1:2] == b"\x00" or data[:1] == b"\x00":
+        order = _utf16_without_bom(data)
+        if order is not None:
+            try:
+                text = data.decode(order)
+            except UnicodeDecodeError:
+                return data, 0
+            # Windows' clipboard text (CF_UNICODETEXT) ends with a NUL code unit: no text.
+            text = text.removesuffix("\x00")
+            note = f"converted the text from UTF-16 without a byte order mark ({order[-2:].upper()}) to UTF-8 (a saved paste)"
+            cleanups.append(note)
+            reshaping.append(note)
+            return text.encode("utf-8", errors="surrogateescape"), 0
     return data, 0
+
+
+# The share of the first window's code units that must be in U+0001..U+00FF for text without a
+# byte order mark to be read as UTF-16 (a header is ASCII; a Latin-1 or other letter may follow).
+_MIN_UTF16_LATIN_SHARE = 0.9
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when the input is UTF-16 text written without a byte order mark
+    (Windows' clipboard text, a program's UTF-16 file) that starts as a message does: every other
+    byte of its start NUL (the high byte of ASCII code units), no NUL code unit, and its first line a
+    header field or an mbox "From " line once decoded. Binary data with NUL bytes has no such
+    shape, and stays refused (_looks_binary)."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    # Windows' clipboard text ends with a NUL code unit (CF_UNICODETEXT), which is no text.
+    window = data[:min(_BINARY_WINDOW, len(data) - 2 if data.endswith(b"\x00\x00") else len(data))]
+    order = "utf-16-le" if window[1] == 0 else "utf-16-be"
+    low, high = (window[0::2], window[1::2]) if order == "utf-16-le" else (window[1::2], window[0::2])
+    if low.find(b"\x00") >= 0 or high.count(0) < len(high) * _MIN_UTF16_LATIN_SHARE:
+        return None
+    if not high.startswith(b"\x00" * min(len(high), 4)):
+        return None
+    first = low.lstrip(b" \t\r\n").split(b"\n", 1)[0].rstrip(b"\r")
+    if not (_is_field(first) or _MBOX_FROM.match(first[:_MAX_SCAN_LINE])):
+        return None
+    return order
 
 
 def _fix_line_ends(data: bytes, cleanups: list[str], reshaping: list[str]) -> bytes:

@@ -362,6 +362,31 @@ def test_utf16_paste_converted() -> None:
     assert loaded.format == "eml" and loaded.size == len(data)
 
 
+def test_utf16_without_a_byte_order_mark_is_converted_and_binary_stays_refused() -> None:
+    # Windows' clipboard text (CF_UNICODETEXT) saved raw is UTF-16LE with no byte order mark and
+    # a NUL code unit at its end; every other byte of an ASCII header is NUL (verification V40:
+    # "binary data"). Read as its UTF-8 form reads, said, and not byte-exact.
+    source = (SAMPLES / "direct.eml").read_bytes()
+    plain = load_bytes(source)
+    for data, order in ((source.decode().encode("utf-16-le"), "LE"), (source.decode().encode("utf-16-be"), "BE"),
+                        ((source.decode() + "\x00").encode("utf-16-le"), "LE")):
+        loaded = load_bytes(data, source="stdin")
+        assert loaded.unreadable is None, order
+        assert loaded.data == plain.data, order
+        assert not loaded.byte_exact and loaded.has_body
+        assert f"converted the text from UTF-16 without a byte order mark ({order}) to UTF-8 (a saved paste)" in (
+            loaded.cleanups)
+    # A Latin-1 letter keeps its NUL high byte; the text decodes whole.
+    latin = "From: a@b.test\r\nSubject: caf\u00e9\r\n\r\nhi\r\n"
+    assert load_bytes(latin.encode("utf-16-le")).data == latin.encode()
+    # Binary data with NUL bytes is not UTF-16 text: no message field at its start, an odd
+    # length, or NUL code units inside it.
+    refused = "binary data, not the text of a message"
+    assert load_bytes(b"\x7fE\x00L\x00F\x00" * 600).unreadable == refused
+    assert load_bytes(source.decode().encode("utf-16-le") + b"\x01").unreadable == refused
+    assert load_bytes(b"F\x00r\x00o\x00m\x00:\x00 \x00" + b"\x00\x00\x01\x02" * 500).unreadable == refused
+
+
 def test_corpus_messages_all_load() -> None:
     for path in sorted((CORPUS / "messages").rglob("*")):
         if path.is_file():
