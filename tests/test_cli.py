@@ -364,8 +364,11 @@ def test_sigint_while_reading_stdin_exits_130() -> None:
 
     env = {**os.environ, "NO_COLOR": "1"}
     env.pop("HEADERSCOPE_DEBUG", None)
+    # A signal ignored in the parent stays ignored in the child, and Python then installs no
+    # handler of its own: a scan test that ran a worker's set-up in this process ignores SIGINT.
     process = subprocess.Popen([sys.executable, "-m", "headerscope", "analyze", "-", "--offline"], cwd=REPO, env=env,
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 30
         waiting = ""
