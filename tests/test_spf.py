@@ -280,3 +280,56 @@ def test_null_sender_with_a_helo_that_is_no_name_is_none_without_a_question() ->
     result, _ = _spf(ZONE, mail_from="<>", helo="?192.0.2.10?")
     assert (result.result, result.lookups) == ("none", 0)
     assert "cannot carry an SPF policy" in result.explanation
+
+
+def _includes_zone(count: int, tail: str, listed: int) -> dict[str, Any]:
+    """sender.test includes i0..i{count-1} (each neutral), then ``tail``; include i{listed} lists
+    the client (verification V40b's 17_limit and 50_redirect_count shapes)."""
+    zone: dict[str, Any] = {"sender.test": {"TXT": [["v=spf1 " + " ".join(
+        f"include:i{i}.sender.test" for i in range(count)) + f" {tail}"]]}}
+    for i in range(count):
+        zone[f"i{i}.sender.test"] = {"TXT": [[f"v=spf1 ip4:198.51.100.{i} ?all"]]}
+    zone[f"i{listed}.sender.test"] = {"TXT": [["v=spf1 ip4:192.0.2.10 -all"]]}
+    zone["_spf.sender.test"] = {"TXT": [["v=spf1 -all"]]}
+    return zone
+
+
+def test_redirect_counts_toward_the_lookup_limit_only_when_followed() -> None:
+    # RFC 7208 section 6.1: redirect= is used only when no mechanism matched; section 4.6.4 counts
+    # the terms evaluated. pyspf counts it before any mechanism runs (verification V40b, D4): ten
+    # includes, the tenth listing the client, and a redirect= gave permerror with 11 lookups.
+    result, ids = _spf(_includes_zone(10, "redirect=_spf.sender.test", listed=9))
+    assert (result.result, result.mechanism, result.lookups) == ("pass", "include:i9.sender.test", 10)
+    assert "spf.permerror" not in ids and "spf.lookup_budget" in ids  # 11 terms in the tree: noted
+    # Followed, it is counted: after ten includes that do not match, it is the 11th.
+    result, ids = _spf(_includes_zone(10, "redirect=_spf.sender.test", listed=99))
+    assert (result.result, result.lookups) == ("permerror", 11)
+    # Nine, then the redirect: the tenth, within the limit, and its record decides.
+    result, _ = _spf(_includes_zone(9, "redirect=_spf.sender.test", listed=99))
+    assert (result.result, result.lookups, result.mechanism) == ("fail", 10, "-all")
+
+
+def test_redirect_count_is_kept_apart_from_its_records_other_lookups() -> None:
+    # The count of each term stays its own (a pyspf that stopped counting redirect= early would
+    # make the first mechanism's count look like the modifier's: these fail then).
+    zone: dict[str, Any] = {
+        "sender.test": {"TXT": [["v=spf1 a:h.sender.test include:_x.sender.test redirect=_x.sender.test"]]},
+        "h.sender.test": {"A": ["198.51.100.1"]},
+        "_x.sender.test": {"TXT": [["v=spf1 ip4:198.51.100.2 ?all"]]},
+    }
+    # a, include, then the redirect to the same domain the include named: three.
+    result, _ = _spf(zone)
+    assert (result.result, result.lookups) == ("neutral", 3)
+    # An included record's own redirect= is not counted when that record matches first.
+    zone["_x.sender.test"] = {"TXT": [["v=spf1 ip4:192.0.2.10 redirect=_y.sender.test"]]}
+    result, _ = _spf(zone)
+    assert (result.result, result.mechanism, result.lookups) == ("pass", "include:_x.sender.test", 2)
+    # Nor the top record's when a mechanism matched, however the redirect= is written.
+    for tail in ("redirect=_y.sender.test", "redirect=%{d}.y.sender.test exp=why.sender.test"):
+        result, _ = _spf({"sender.test": {"TXT": [[f"v=spf1 ip4:192.0.2.10 {tail}"]]}})
+        assert (result.result, result.lookups) == ("pass", 0)
+    # A "REDIRECT=" is no redirect= to pyspf (an unknown modifier): nothing deferred, nothing counted.
+    result, _ = _spf({"sender.test": {"TXT": [["v=spf1 a:h.sender.test REDIRECT=_x.sender.test"]]},
+                      "h.sender.test": {"A": ["198.51.100.1"]}})
+    assert (result.result, result.lookups) == ("neutral", 1)
+

@@ -32,6 +32,27 @@ seconds", past which the result is temperror. Past it no further lookup is made.
 _DEFAULT_EXPLANATIONS: dict[str, str] = dict(_spf.EXPLANATIONS)
 
 
+# The redirect= modifier of a record being evaluated: none; present, its count not yet seen;
+# its count deferred; followed and counted.
+_NO_REDIRECT, _REDIRECT_EXPECTED, _REDIRECT_DEFERRED, _REDIRECT_FOLLOWED = range(4)
+
+
+def _has_redirect(record: Any) -> bool:
+    """Whether pyspf's check0 will read a redirect= modifier in ``record`` (and count it): its
+    own split and test, so the two never disagree (a "REDIRECT=" is not one to pyspf)."""
+    if not record or "redirect" not in record:
+        return False
+    terms = record.split(" ")
+    if terms[0].lower() != "v=spf1":
+        return False
+    for term in terms[1:]:
+        if term:
+            parts = _spf.RE_MODIFIER.split(term)[1:]
+            if len(parts) == 2 and parts[0] == "redirect":
+                return True
+    return False
+
+
 class _OfflineError(_spf.TempError):  # type: ignore[misc]
     """An answer came back OFFLINE: the check must say "not checked", not temperror."""
 
@@ -83,13 +104,51 @@ class _ResolverQuery(_spf.query):  # type: ignore[misc]
         self.records: dict[str, str | None] = {}
         self._deadline = time.monotonic() + SPF_DEADLINE_SECONDS
         self.out_of_time = False
+        # One entry per record being evaluated (check0 on the stack): its redirect= state.
+        self._redirects: list[int] = []
+        # A lookup was just counted and its DNS question not yet asked (include's dns_spf follows).
+        self._just_counted = False
+
+    # RFC 7208 section 6.1: redirect= is used "if all mechanisms fail to match", and section 4.6.4
+    # counts the DNS-querying terms evaluated. pyspf counts redirect= while it reads the record's
+    # modifiers, before any mechanism runs, so a record that matches at its 10th lookup and carries
+    # redirect= gets permerror (verification V40b, D4). The count is moved to where the redirect
+    # is followed: pyspf's first check_lookups() of a record holding redirect= is the modifier's
+    # (its modifier loop runs before its mechanisms, and that is its only count there); the
+    # follow is the record's one dns_spf() that no check_lookups() announced (include's is).
+
+    def check0(self, spf: Any, recursion: int) -> Any:
+        self._redirects.append(_REDIRECT_EXPECTED if _has_redirect(spf) else _NO_REDIRECT)
+        try:
+            return super().check0(spf, recursion)
+        finally:
+            self._redirects.pop()
+
+    def check_lookups(self) -> None:
+        if self._redirects and self._redirects[-1] == _REDIRECT_EXPECTED:
+            self._redirects[-1] = _REDIRECT_DEFERRED  # counted if it is followed
+            return
+        self._count_lookup()
+        self._just_counted = True
+
+    def _count_lookup(self) -> None:
+        # strict=True: pyspf's own check raises at the 11th (its lax 40 never applies).
+        self.lookups += 1
+        if self.lookups > _spf.MAX_LOOKUP:
+            raise _spf.PermError("Too many DNS lookups")  # pyspf's words
 
     def dns_spf(self, domain: str) -> Any:
+        if not self._just_counted and self._redirects and self._redirects[-1] == _REDIRECT_DEFERRED:
+            # No mechanism matched: pyspf follows the redirect now, which is when it counts.
+            self._redirects[-1] = _REDIRECT_FOLLOWED
+            self._count_lookup()
+        self._just_counted = False
         record = super().dns_spf(domain)
         self.records.setdefault(str(domain).lower().rstrip("."), record)
         return record
 
     def dns(self, name: Any, qtype: str, cnames: Any = None, ignore_void: bool = False) -> list[Any]:
+        self._just_counted = False
         qname = str(name or "").rstrip(".").lower()
         # pyspf treats over-long or empty labels as a name without data (RFC 7208 section 4.3).
         labels = qname.split(".")
