@@ -333,3 +333,33 @@ def test_redirect_count_is_kept_apart_from_its_records_other_lookups() -> None:
                       "h.sender.test": {"A": ["198.51.100.1"]}})
     assert (result.result, result.lookups) == ("neutral", 1)
 
+
+def test_the_lookup_limit_permerror_says_the_limit_and_where_it_stopped() -> None:
+    # Verification V40b, D5: 11 includes, the client in the 11th: pyspf's "Too many DNS lookups"
+    # was titled "SPF record is broken" with the reference for permerror in general.
+    zone = _includes_zone(11, "-all", listed=10)
+    result, findings = check_spf(SnapshotResolver(zone), client_ip="192.0.2.10", mail_from="alice@sender.test",
+                                 helo="mx.sender.test", from_domain="sender.test", inputs_from="hop 2")
+    assert (result.result, result.lookups) == ("permerror", 11)
+    assert "more than 10 DNS lookups" in result.explanation and "in its own record" in result.explanation
+    found = next(f for f in findings if f.id == "spf.permerror")
+    assert found.title == "SPF record exceeds the DNS lookup limits (10, RFC 7208 section 4.6.4)"
+    assert found.reference.endswith("#section-4.6.4")
+    assert "stopped at the 11th, in its own record" in found.explanation
+    # Reached inside an included record: that record is named.
+    zone = {"sender.test": {"TXT": [["v=spf1 a:h0.sender.test include:_b.sender.test -all"]]},
+            "_b.sender.test": {"TXT": [["v=spf1 " + " ".join(f"a:h{i}.sender.test" for i in range(1, 11))
+                                        + " -all"]]}}
+    zone.update({f"h{i}.sender.test": {"A": ["198.51.100.1"]} for i in range(11)})
+    result, findings = check_spf(SnapshotResolver(zone), client_ip="192.0.2.10", mail_from="alice@sender.test",
+                                 helo="mx.sender.test", from_domain="sender.test", inputs_from="hop 2")
+    assert result.result == "permerror"
+    assert "stopped at the 11th, in the record of _b.sender.test" in next(
+        f for f in findings if f.id == "spf.permerror").explanation
+    # Other permerrors keep their words (the void-lookup limit, a broken record).
+    result, findings = _spf({"sender.test": {"TXT": [["v=spf1 a:n1.sender.test a:n2.sender.test a:n3.sender.test"]]}})
+    assert "Void lookup limit of 2 exceeded" in result.explanation
+    result, findings = check_spf(SnapshotResolver({"sender.test": {"TXT": [["v=spf1 ip4:192.0.2.300 -all"]]}}),
+                                 client_ip="192.0.2.10", mail_from="alice@sender.test", helo="mx.sender.test",
+                                 from_domain="sender.test", inputs_from="hop 2")
+    assert next(f for f in findings if f.id == "spf.permerror").title == "SPF record is broken (permerror)"

@@ -89,6 +89,9 @@ class SpfOutcome(Value):
     """Lookups that returned no answer (NXDOMAIN or NODATA), limit 2 (RFC 7208 section 4.6.4)."""
     out_of_time: bool = False
     """True when the evaluation stopped at SPF_DEADLINE_SECONDS (temperror)."""
+    lookup_limit_at: str | None = None
+    """For the permerror of more than 10 DNS-querying terms (RFC 7208 section 4.6.4): the domain
+    whose record holds the term past the limit, where the evaluation stopped."""
 
 
 class _ResolverQuery(_spf.query):  # type: ignore[misc]
@@ -104,6 +107,7 @@ class _ResolverQuery(_spf.query):  # type: ignore[misc]
         self.records: dict[str, str | None] = {}
         self._deadline = time.monotonic() + SPF_DEADLINE_SECONDS
         self.out_of_time = False
+        self.lookup_limit_at: str | None = None
         # One entry per record being evaluated (check0 on the stack): its redirect= state.
         self._redirects: list[int] = []
         # A lookup was just counted and its DNS question not yet asked (include's dns_spf follows).
@@ -135,7 +139,8 @@ class _ResolverQuery(_spf.query):  # type: ignore[misc]
         # strict=True: pyspf's own check raises at the 11th (its lax 40 never applies).
         self.lookups += 1
         if self.lookups > _spf.MAX_LOOKUP:
-            raise _spf.PermError("Too many DNS lookups")  # pyspf's words
+            self.lookup_limit_at = str(self.d or "")[:253]
+            raise _spf.PermError(f"more than {_spf.MAX_LOOKUP} DNS lookups")
 
     def dns_spf(self, domain: str) -> Any:
         if not self._just_counted and self._redirects and self._redirects[-1] == _REDIRECT_DEFERRED:
@@ -307,6 +312,7 @@ def _evaluate(resolver: Resolver, *, ip: str, sender: str, helo: str) -> SpfOutc
         lookups=int(getattr(query, "lookups", 0) or 0),
         void_lookups=int(getattr(query, "void_lookups", 0) or 0),
         out_of_time=query.out_of_time,
+        lookup_limit_at=query.lookup_limit_at if result == "permerror" else None,
     )
 
 

@@ -233,7 +233,18 @@ def _explain(outcome: SpfOutcome, ip: str) -> str:
             return (f"temperror: the DNS lookup of {outcome.failed_name} failed ({outcome.failed_status}); "
                     "a receiver would ask the sender to try again later")
         return f"temperror: {outcome.problem or outcome.default_explanation}"
+    if outcome.lookup_limit_at is not None:
+        return f"permerror: the SPF policy of {domain} {_over_lookup_limit(outcome)}"
     return f"permerror: the SPF policy of {domain} cannot be evaluated: {outcome.problem}"
+
+
+def _over_lookup_limit(outcome: SpfOutcome) -> str:
+    """Where an evaluation passed the limit of 10 DNS-querying terms (RFC 7208 section 4.6.4), in
+    words following "the SPF policy of DOMAIN"."""
+    where = outcome.lookup_limit_at
+    within = "its own record" if where == outcome.domain else f"the record of {where}"
+    return (f"needs more than {_LOOKUP_LIMIT} DNS lookups (include, a, mx, ptr, exists, redirect=), the limit of "
+            f"RFC 7208 section 4.6.4: the evaluation stopped at the {_LOOKUP_LIMIT + 1}th, in {within}")
 
 
 def _findings(outcome: SpfOutcome, ip: str) -> tuple[Finding, ...]:
@@ -256,12 +267,22 @@ def _findings(outcome: SpfOutcome, ip: str) -> tuple[Finding, ...]:
     elif outcome.result == "permerror":
         problem = outcome.problem or ""
         limit = "lookup" in problem.lower() and ("limit" in problem.lower() or "more than" in problem.lower())
-        found.append(Finding(
-            id="spf.permerror", severity=Severity.WARNING,
-            title="SPF record exceeds the DNS lookup limits" if limit else "SPF record is broken (permerror)",
-            explanation=f"The SPF policy of {outcome.domain} cannot be evaluated: {problem}. Receivers treat "
-                        "this as a permanent error; for DMARC, SPF does not pass.",
-            reference=_REF_LIMITS if limit else f"{RFC7208}#section-2.6.7", subject=subject))
+        if outcome.lookup_limit_at is not None:
+            # The commonest permerror: said with the limit and where it was reached, not as a
+            # record that cannot be read (verification V40b, D5).
+            found.append(Finding(
+                id="spf.permerror", severity=Severity.WARNING,
+                title=f"SPF record exceeds the DNS lookup limits ({_LOOKUP_LIMIT}, RFC 7208 section 4.6.4)",
+                explanation=f"The SPF policy of {outcome.domain} {_over_lookup_limit(outcome)}. Receivers treat "
+                            "this as a permanent error; for DMARC, SPF does not pass.",
+                reference=_REF_LIMITS, subject=subject))
+        else:
+            found.append(Finding(
+                id="spf.permerror", severity=Severity.WARNING,
+                title="SPF record exceeds the DNS lookup limits" if limit else "SPF record is broken (permerror)",
+                explanation=f"The SPF policy of {outcome.domain} cannot be evaluated: {problem}. Receivers treat "
+                            "this as a permanent error; for DMARC, SPF does not pass.",
+                reference=_REF_LIMITS if limit else f"{RFC7208}#section-2.6.7", subject=subject))
     elif outcome.result == "temperror":
         found.append(Finding(
             id="spf.temperror", severity=Severity.NOTICE, title="SPF could not be checked (DNS error)",
