@@ -228,10 +228,18 @@ def _claimed_rcpt_to(hops: tuple[Hop, ...], trusted: tuple[Hop, ...]) -> tuple[t
 
 def _ip_equal(first: str | None, second: str | None) -> bool:
     try:
-        return ipaddress.ip_address((first or "").strip().strip("[]")) == \
-            ipaddress.ip_address((second or "").strip().strip("[]"))
+        return _ipv4_unmapped(ipaddress.ip_address((first or "").strip().strip("[]")[:64])) == \
+            _ipv4_unmapped(ipaddress.ip_address((second or "").strip().strip("[]")[:64]))
     except ValueError:
         return False
+
+
+def _ipv4_unmapped(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    # A dual-stack receiver records an IPv4 client as "::ffff:192.0.2.10" (RFC 4291 section
+    # 2.5.5.2), where the Received shows 192.0.2.10: one client.
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
 
 
 def boundary_received_spf(recorded: tuple[RecordedResult, ...], hops: tuple[Hop, ...],

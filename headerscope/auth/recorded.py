@@ -954,7 +954,7 @@ def _exchange_stored_results(message: Message, hops: tuple[Hop, ...], boundary_h
             return {}, []  # the layout of the message as sent on: position decides, as for any receiver
         if read.header_index < lowest:
             continue  # among the sender's own Received: the sender's, whatever it says
-        if _recorded_client(read) == client:
+        if _same_client(_recorded_client(read), client):
             candidates.append(read)
     # Exchange writes one Authentication-Results for the hop (a .msg may hold it twice, alike).
     kept = [read for read in candidates if not _contradicted_passes(read, candidates, _FROM_VERDICTS)]
@@ -1898,6 +1898,24 @@ def _spf_comment_client(clause: _Clause) -> str | None:
     return str(address) if address is not None else None
 
 
+def _same_client(recorded_ip: str | None, other_ip: str | None) -> bool:
+    """Whether a client address a receiver recorded (client-ip=, smtp.remote-ip) and another are
+    one host: compared as addresses, so "::ffff:192.0.2.10" is 192.0.2.10 (an IPv4-mapped IPv6
+    address, RFC 4291 section 2.5.5.2, as dual-stack servers record an IPv4 client), and
+    "[192.0.2.10]" or "2001:DB8::1" as written. False when either is not an address."""
+    if not recorded_ip or not other_ip:
+        return False
+    first = parse_client_ip(recorded_ip[:64])
+    return first is not None and first == parse_client_ip(other_ip[:64])
+
+
+def _client_words(ip: str) -> str:
+    """A recorded client address as a finding names it: the address it stands for (an
+    IPv4-mapped one as the IPv4 address the Received shows), else the text as written."""
+    address = parse_client_ip(ip[:64])
+    return str(address) if address is not None else ip.strip("[]")
+
+
 def _disagreement_subject(clause: _Clause) -> str | None:
     """What two results must share to contradict each other: the signature for DKIM (see
     _checked_subject), the identity's domain for SPF, the From: domain for DMARC. None when
@@ -2160,8 +2178,7 @@ def _client_hop_writer(read: _Field, results: list[RecordedResult], hops: tuple[
     client = next((dict(r.properties).get("client-ip") for r in results if dict(r.properties).get("client-ip")), None)
     if not client:
         return None
-    hop = next((h for h in hops if h.fields.from_ip and h.fields.from_ip.strip("[]").lower() == client.strip("[]").lower()),
-               None)
+    hop = next((h for h in hops if _same_client(client, h.fields.from_ip)), None)
     if hop is None or hop.trusted:
         # The receiving side's own hop: had its server written the field, it would be relied on;
         # a claim that names its client is not its (verification V10, P5: "by the server of hop
@@ -2610,7 +2627,7 @@ def _recorded_spf_fail(recorded: tuple[RecordedResult, ...], spf_comparison: Com
     if kind != "mailfrom" or not domain or not aligned(domain, from_domain, strict=False):
         return None
     dkim_passes = [p for p in _aligned_passes(recorded, rec.header_index, from_domain) if p.startswith("dkim=")]
-    client = f" from {ip.strip('[]')}" if ip else ""
+    client = f" from {_client_words(ip)}" if ip else ""
     judged = gateway_judged(rec, recorded, gateway)
     if judged is not None and judged.confirmed:
         # The receiver checked the hand-over from the recipient's own gateway (the boundary is the
@@ -3401,7 +3418,8 @@ def _companion_client_ip(rec: RecordedResult, kind: str, domain: str | None,
                 or other_kind != kind or (other_domain is not None and domain is not None and other_domain != domain) \
                 or organizational_domain(other.authserv_id or "") != writer:
             continue
-        found.add(ip.strip("[]"))
+        address = parse_client_ip(ip[:64])
+        found.add(str(address) if address is not None else ip.strip("[]"))
     return found.pop() if len(found) == 1 else None
 
 
@@ -3520,7 +3538,7 @@ def _compare_spf_identity(recorded: tuple[RecordedResult, ...], spf: SpfResult |
         rec_ip = _companion_client_ip(rec, rec_kind, rec_domain, identities)
     our_domain = normalize_domain(spf.helo if helo_only else spf.domain)
     same_domain = rec_domain is not None and our_domain is not None and rec_domain == our_domain
-    same_ip = rec_ip is not None and spf.client_ip is not None and rec_ip.strip("[]") == spf.client_ip
+    same_ip = _same_client(rec_ip, spf.client_ip)
     if rec.result == ours:
         return _make("spf", subject, rec, ours, "same", f"{who} recorded spf={ours}; it is {ours} now too.")
     if rec_domain is None or rec_ip is None:

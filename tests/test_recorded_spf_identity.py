@@ -1,0 +1,65 @@
+"""The receiver's recorded SPF result beside the one evaluated here: a client recorded as an
+IPv4-mapped IPv6 address (verification V40b, D3; shapes from its cases)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from headerscope.api import analyze
+from headerscope.auth.recorded import _same_client
+from headerscope.dns.snapshot import SnapshotResolver
+from headerscope.model import Comparison, Report
+
+NOW = datetime(2026, 11, 26, 18, 0, tzinfo=timezone.utc)
+
+
+def _analyze(raw: bytes, zone: dict[str, Any] | None = None) -> Report:
+    if zone is None:
+        return analyze(raw, offline=True, now=NOW)
+    return analyze(raw, resolver=SnapshotResolver(zone), now=NOW)
+
+
+def _spf_row(report: Report) -> Comparison:
+    return next(c for c in report.comparison if c.method == "spf")
+
+
+def _message(received_spf: bytes, received: bytes, mail_from: bytes, author: bytes) -> bytes:
+    return (b"Return-Path: <" + mail_from + b">\r\nDelivered-To: bob@rcv.example\r\n" + received_spf + received
+            + b"From: " + author + b"\r\nTo: bob@rcv.example\r\nSubject: test\r\n"
+            b"Date: Thu, 26 Nov 2026 17:12:40 +0000\r\nMessage-ID: <t@sender.example>\r\n\r\nhello\r\n")
+
+
+# --- D3: a client recorded as an IPv4-mapped IPv6 address ---------------------------------------
+
+_MAPPED = _message(
+    b"Received-SPF: Fail (mailfrom) identity=mailfrom; client-ip=::ffff:192.0.2.10; helo=mail.sender.example; "
+    b"envelope-from=bounces@sender.example; receiver=<UNKNOWN> \r\n",
+    b"Received: from mail.sender.example (softdnserr [::ffff:192.0.2.10])\r\n"
+    b"\tby mail.rcv.example with ESMTPS id 4ZxQk21abcz9sT\r\n"
+    b"\tfor <bob@rcv.example>; Thu, 26 Nov 2026 17:12:47 +0000 (UTC)\r\n",
+    b"bounces@sender.example", b"Alice <alice@sender.example>")
+
+
+def test_an_ipv4_mapped_recorded_client_is_the_same_client() -> None:
+    # RFC 4291 section 2.5.5.2: ::ffff:192.0.2.10 is 192.0.2.10, the address SPF evaluates.
+    report = _analyze(_MAPPED, {"sender.example": {"TXT": [["v=spf1 ip4:192.0.2.0/24 -all"]]}})
+    assert report.spf is not None and (report.spf.client_ip, report.spf.result) == ("192.0.2.10", "pass")
+    assert "Received-SPF" in (report.spf.inputs_from or "")  # the boundary's own record
+    row = _spf_row(report)
+    assert (row.recorded, row.recomputed, row.label) == ("fail", "pass", "dns_drift")
+    assert "not comparable" not in row.explanation
+    # Offline, the receiver's fail is the evidence; it names the client as the Received shows it.
+    fail = next(f for f in _analyze(_MAPPED).findings if f.id == "recorded.spf_fail")
+    assert "from 192.0.2.10" in fail.title and "::ffff:" not in fail.title + fail.explanation
+
+
+def test_same_client_compares_addresses() -> None:
+    assert _same_client("::ffff:192.0.2.10", "192.0.2.10")
+    assert _same_client("[192.0.2.10]", "192.0.2.10")
+    assert _same_client("2001:DB8::1", "2001:db8:0::1")
+    assert _same_client("IPv6:2001:db8::1", "2001:db8::1")
+    assert not _same_client("::ffff:192.0.2.11", "192.0.2.10")
+    assert not _same_client("::192.0.2.10", "192.0.2.10")  # IPv4-compatible (deprecated), not mapped
+    for junk in (None, "", "unknown", "192.0.2.10" + "0" * 10000, "\x00\udcff"):
+        assert not _same_client(junk, "192.0.2.10") and not _same_client("192.0.2.10", junk)
