@@ -1,5 +1,6 @@
-"""The receiver's recorded SPF result beside the one evaluated here: a client recorded as an
-IPv4-mapped IPv6 address (verification V40b, D3; shapes from its cases)."""
+"""The receiver's recorded SPF result beside the one evaluated here: which identity it judged (a
+HELO-only record), and a client recorded as an IPv4-mapped IPv6 address (verification V40b, D1
+and D3; shapes from its cases)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,49 @@ def _message(received_spf: bytes, received: bytes, mail_from: bytes, author: byt
     return (b"Return-Path: <" + mail_from + b">\r\nDelivered-To: bob@rcv.example\r\n" + received_spf + received
             + b"From: " + author + b"\r\nTo: bob@rcv.example\r\nSubject: test\r\n"
             b"Date: Thu, 26 Nov 2026 17:12:40 +0000\r\nMessage-ID: <t@sender.example>\r\n\r\nhello\r\n")
+
+
+# --- D1: postfix-policyd-spf's HELO-only record (the lists.01.org archives' shape) -------------
+
+_HELO_ONLY = _message(
+    b"Received-SPF: Pass (helo) identity=helo; client-ip=211.29.132.97; helo=mail110.syd.optusnet.com.au; "
+    b"envelope-from=david@fromorbit.com; receiver=<UNKNOWN> \r\n",
+    b"Received: from mail110.syd.optusnet.com.au (mail110.syd.optusnet.com.au [211.29.132.97])\r\n"
+    b"\tby ml01.01.org (Postfix) with ESMTPS id 4ZxQk21abcz9sT\r\n"
+    b"\tfor <bob@rcv.example>; Thu, 26 Nov 2026 17:12:47 +0000 (UTC)\r\n",
+    b"david@fromorbit.com", b"Dave Chinner <david@fromorbit.com>")
+_HELO_ZONE: dict[str, Any] = {
+    "mail110.syd.optusnet.com.au": {"TXT": [["v=spf1 a -all"]], "A": ["211.29.132.97"]},
+    "fromorbit.com": {"TXT": [["v=spf1 ip4:192.0.2.0/24 -all"]]},
+}
+
+
+def test_a_helo_only_record_is_compared_as_the_helo_check_and_names_the_unchecked_mail_from() -> None:
+    # The HELO passes now as it did; fromorbit.com's own record fails the client, which the
+    # receiver never checked: the row was "spf fromorbit.com: pass, pass, same".
+    report = _analyze(_HELO_ONLY, _HELO_ZONE)
+    assert report.spf is not None and (report.spf.result, report.spf.helo_result) == ("fail", "pass")
+    row = _spf_row(report)
+    assert (row.subject, row.recorded, row.recomputed, row.label) == (
+        "mail110.syd.optusnet.com.au", "pass", "pass", "same")
+    assert "recorded spf=pass for the HELO name mail110.syd.optusnet.com.au" in row.explanation
+    assert "did not check the MAIL FROM domain fromorbit.com, which is fail here" in row.explanation
+    assert "spf.fail" in {f.id for f in report.findings}  # the MAIL FROM's fail stands
+    # The HELO's record changed since: a drift of the HELO's policy, said as the HELO's.
+    zone = dict(_HELO_ZONE, **{"mail110.syd.optusnet.com.au": {"TXT": [["v=spf1 -all"]], "A": ["211.29.132.97"]}})
+    row = _spf_row(_analyze(_HELO_ONLY, zone))
+    assert (row.subject, row.label) == ("mail110.syd.optusnet.com.au", "dns_drift")
+    assert "for the same HELO name and IP" in row.explanation
+    assert "did not check the MAIL FROM domain fromorbit.com" in row.explanation
+
+
+def test_the_null_senders_helo_record_is_not_said_to_leave_a_mail_from_unchecked() -> None:
+    # RFC 7208 section 2.4: for MAIL FROM:<> the HELO is the identity (postmaster@HELO).
+    raw = _HELO_ONLY.replace(b"Return-Path: <david@fromorbit.com>", b"Return-Path: <>").replace(
+        b"envelope-from=david@fromorbit.com", b"envelope-from=<>")
+    row = _spf_row(_analyze(raw, _HELO_ZONE))
+    assert (row.subject, row.label) == ("mail110.syd.optusnet.com.au", "same")
+    assert "MAIL FROM" not in row.explanation
 
 
 # --- D3: a client recorded as an IPv4-mapped IPv6 address ---------------------------------------

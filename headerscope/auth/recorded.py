@@ -3521,16 +3521,32 @@ def _compare_spf_identity(recorded: tuple[RecordedResult, ...], spf: SpfResult |
         # The row is the receiver's record: labelled with the identity it recorded (its smtp.helo
         # or smtp.mailfrom, RFC 8601 section 2.7.2), not one worked out here from other inputs.
         subject = rec_identity[1]
+    elif helo_only and computed:
+        # The receiver recorded the HELO identity only (postfix-policyd-spf's "identity=helo",
+        # an smtp.helo alone): the row is about the HELO name, compared with its check here.
+        subject = computed
+    # What the receiver left unchecked (RFC 7208 section 2.3: the HELO check is its own, and a
+    # HELO pass says nothing of the MAIL FROM domain's policy), said on every row of a HELO-only
+    # record unless the MAIL FROM is the null sender's postmaster@HELO (section 2.4).
+    mail_from_domain = normalize_domain(spf.domain) if spf and helo_only else None
+    unchecked = (f" It recorded only the HELO identity: it did not check the MAIL FROM domain {mail_from_domain}, "
+                 f"which is {spf.result} here (the SPF row)."
+                 if spf is not None and mail_from_domain and mail_from_domain != computed
+                 and spf.result != "not_checked" else "")
+
+    def make(label: str, explanation: str) -> Comparison:
+        return _make("spf", subject, rec, ours, label, explanation + unchecked)
+
     if spf is None or ours is None or ours == "not_checked":
         reason = spf.explanation if spf else "SPF was not evaluated"
         if recorded_other and rec is not None and rec_identity is not None:
             key = "smtp.helo" if rec_identity[0] == "helo" else "smtp.mailfrom"
-            return _make("spf", subject, rec, ours, "not_recomputed",
-                         f"{_who(rec)} recorded spf={rec.result} for {rec_identity[1]} ({key}); the SPF row here is "
-                         f"for {computed or 'another identity'}: {_sentence(reason)}")
-        return _make("spf", subject, rec, ours, "not_recomputed", _sentence(reason))
+            return make("not_recomputed",
+                        f"{_who(rec)} recorded spf={rec.result} for {rec_identity[1]} ({key}); the SPF row here is "
+                        f"for {computed or 'another identity'}: {_sentence(reason)}")
+        return make("not_recomputed", _sentence(reason))
     if rec is None:
-        return _make("spf", subject, None, ours, "not_recorded", _not_recorded(recorded, "spf", "SPF result"))
+        return make("not_recorded", _not_recorded(recorded, "spf", "SPF result"))
     who = _who(rec)
     assert rec_identity is not None
     rec_kind, rec_domain, rec_ip = rec_identity
@@ -3539,51 +3555,52 @@ def _compare_spf_identity(recorded: tuple[RecordedResult, ...], spf: SpfResult |
     our_domain = normalize_domain(spf.helo if helo_only else spf.domain)
     same_domain = rec_domain is not None and our_domain is not None and rec_domain == our_domain
     same_ip = _same_client(rec_ip, spf.client_ip)
+    checked = f" for the HELO name {rec_domain}" if helo_only and rec_domain else ""
     if rec.result == ours:
-        return _make("spf", subject, rec, ours, "same", f"{who} recorded spf={ours}; it is {ours} now too.")
+        return make("same", f"{who} recorded spf={ours}{checked}; it is {ours} now too.")
     if rec_domain is None or rec_ip is None:
         # Without the recorded identity and client IP there is no telling whether DNS changed
         # or the inputs differ (RFC 7208 section 9.1 names both for this reason).
         missing = " and ".join(w for w, v in (("the sender domain", rec_domain), ("the client IP", rec_ip))
                                if v is None)
         # Not a difference found: the recorded evaluation cannot be redone (no finding).
-        return _make("spf", subject, rec, ours, "not_recomputed",
-                     f"{who} recorded spf={rec.result} without naming {missing}; we evaluated "
-                     f"{our_domain or '?'} from {spf.client_ip or '?'} and got {ours}, which is not the "
-                     "same evaluation, so the two are not comparable.")
+        return make("not_recomputed",
+                    f"{who} recorded spf={rec.result} without naming {missing}; we evaluated "
+                    f"{our_domain or '?'} from {spf.client_ip or '?'} and got {ours}, which is not the "
+                    "same evaluation, so the two are not comparable.")
     judged = gateway_judged(rec, recorded, gateway) if not same_ip else None
     if judged is not None and judged.confirmed:
         # Not a change in DNS, nor the sender's result: the receiver checked the recipient's own
         # gateway (the boundary is where the gateway took the message from the sender).
-        return _make("spf", subject, rec, ours, "not_recomputed",
-                     f"{who} recorded spf={rec.result} for {rec_domain} from {rec_ip}: "
-                     f"{gateway_words(judged, rec, recorded)}. We evaluated {our_domain or '?'} from "
-                     f"{spf.client_ip or '?'} there and got {ours}: the two judged different hand-overs.")
+        return make("not_recomputed",
+                    f"{who} recorded spf={rec.result} for {rec_domain} from {rec_ip}: "
+                    f"{gateway_words(judged, rec, recorded)}. We evaluated {our_domain or '?'} from "
+                    f"{spf.client_ip or '?'} there and got {ours}: the two judged different hand-overs.")
     if not (same_domain and same_ip):
-        return _make("spf", subject, rec, ours, "not_recomputed",
-                     f"{who} recorded spf={rec.result} for {rec_domain or '?'} from {rec_ip or '?'}; "
-                     f"we evaluated {our_domain or '?'} from {spf.client_ip or '?'} and got {ours}: "
-                     "the inputs differ, so the recorded evaluation was not redone and the two are not "
-                     "comparable.")
+        return make("not_recomputed",
+                    f"{who} recorded spf={rec.result} for {rec_domain or '?'} from {rec_ip or '?'}; "
+                    f"we evaluated {our_domain or '?'} from {spf.client_ip or '?'} and got {ours}: "
+                    "the inputs differ, so the recorded evaluation was not redone and the two are not "
+                    "comparable.")
     if ours == "temperror":
-        return _make("spf", subject, rec, ours, "not_recomputed",
-                     f"{who} recorded spf={rec.result}; the SPF lookup failed temporarily now.")
+        return make("not_recomputed", f"{who} recorded spf={rec.result}; the SPF lookup failed temporarily now.")
     if rec.result == "temperror":
-        return _make("spf", subject, rec, ours, "different",
-                     f"{who} had a temporary DNS failure at delivery (spf=temperror); it is {ours} now.")
+        return make("different",
+                    f"{who} had a temporary DNS failure at delivery (spf=temperror); it is {ours} now.")
     if rec.result == "permerror":
         # Not proof of a DNS change: RFC 7208 section 4.6.4 counts only the DNS-querying terms
         # (and void lookups) evaluated before a match, and receivers that count every term of
         # the record give permerror where a match comes first.
-        return _make("spf", subject, rec, ours, "different",
-                     f"{who} recorded spf=permerror for the same sender and IP; it is {ours} now. Either the SPF "
-                     f"record of {our_domain or subject or 'the domain'} changed in DNS since delivery, or the "
-                     "receiver counted its DNS lookups differently (RFC 7208 section 4.6.4 counts only the terms "
-                     "evaluated before a match; a receiver that counts every term of the record finds the limit "
-                     "exceeded sooner).")
-    return _make("spf", subject, rec, ours, "dns_drift",
-                 f"{who} recorded spf={rec.result} for the same sender and IP; it is {ours} now, so the "
-                 f"SPF policy of {our_domain or subject or 'the domain'} changed in DNS since delivery.")
+        return make("different",
+                    f"{who} recorded spf=permerror for the same sender and IP; it is {ours} now. Either the SPF "
+                    f"record of {our_domain or subject or 'the domain'} changed in DNS since delivery, or the "
+                    "receiver counted its DNS lookups differently (RFC 7208 section 4.6.4 counts only the terms "
+                    "evaluated before a match; a receiver that counts every term of the record finds the limit "
+                    "exceeded sooner).")
+    sender = "the same HELO name and IP" if helo_only else "the same sender and IP"
+    return make("dns_drift",
+                f"{who} recorded spf={rec.result} for {sender}; it is {ours} now, so the "
+                f"SPF policy of {our_domain or subject or 'the domain'} changed in DNS since delivery.")
 
 
 def _recorded_policy(rec: RecordedResult) -> str | None:
