@@ -1,14 +1,15 @@
 """The receiver's recorded SPF result beside the one evaluated here: which identity it judged (a
-HELO-only record), and a client recorded as an IPv4-mapped IPv6 address (verification V40b, D1
-and D3; shapes from its cases)."""
+HELO-only record), a result from a record the receiver guessed, and a client recorded as an
+IPv4-mapped IPv6 address (verification V40b, D1-D3; shapes from its cases)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any
 
+from headerscope._value import replace
 from headerscope.api import analyze
-from headerscope.auth.recorded import _same_client
+from headerscope.auth.recorded import _best_guess, _same_client, receiver_spf_passed
 from headerscope.dns.snapshot import SnapshotResolver
 from headerscope.model import Comparison, Report
 
@@ -72,6 +73,66 @@ def test_the_null_senders_helo_record_is_not_said_to_leave_a_mail_from_unchecked
     row = _spf_row(_analyze(raw, _HELO_ZONE))
     assert (row.subject, row.label) == ("mail110.syd.optusnet.com.au", "same")
     assert "MAIL FROM" not in row.explanation
+
+
+# --- D2: Gmail's "best guess record" (the mail-parser fixture's shape) --------------------------
+
+def _gmail(result: bytes, comment: bytes) -> bytes:
+    return _message(
+        b"Received-SPF: " + result + b" (google.com: " + comment + b") client-ip=205.234.109.19;\r\n"
+        b"Authentication-Results: mx.google.com; spf=" + result + b" (google.com: " + comment
+        + b") smtp.mail=noreply@rubyforge.org\r\n",
+        b"Received: from rubyforge.org (rubyforge.org [205.234.109.19])\r\n"
+        b"\tby mx.google.com with ESMTPS id 4ZxQk21abcz9sT\r\n"
+        b"\tfor <bob@rcv.example>; Thu, 26 Nov 2026 17:12:47 +0000 (UTC)\r\n",
+        b"noreply@rubyforge.org", b"<noreply@rubyforge.org>")
+
+
+_GUESSED_PASS = _gmail(b"pass", b"best guess record for domain of noreply@rubyforge.org designates 205.234.109.19 "
+                                b"as permitted sender")
+_NO_RECORD: dict[str, Any] = {"rubyforge.org": {"A": ["205.234.109.19"], "MX": ["10 rubyforge.org."]}}
+
+
+def test_a_best_guess_pass_of_a_domain_without_a_record_is_no_dns_drift() -> None:
+    report = _analyze(_GUESSED_PASS, _NO_RECORD)
+    row = _spf_row(report)
+    assert (row.recorded, row.recomputed, row.label) == ("pass", "none", "not_recomputed")
+    assert "found no SPF record for rubyforge.org at delivery" in row.explanation
+    assert "guessed" in row.explanation and "nothing changed in DNS" in row.explanation
+    assert "recorded.dns_drift" not in {f.id for f in report.findings}
+    # A guessed pass is not the domain's word: never counted as the receiver's SPF pass for it.
+    assert receiver_spf_passed(report.recorded, "rubyforge.org") is False
+
+
+def test_a_best_guess_result_beside_a_record_published_since_is_a_change_in_dns() -> None:
+    # Gmail's neutral form ("... neither permitted nor denied by best guess record for domain of").
+    neutral = _gmail(b"neutral", b"205.234.109.19 is neither permitted nor denied by best guess record for "
+                                 b"domain of noreply@rubyforge.org")
+    zone = dict(_NO_RECORD, **{"rubyforge.org": {"TXT": [["v=spf1 ip4:205.234.109.19 -all"]]}})
+    row = _spf_row(_analyze(neutral, zone))
+    assert (row.recorded, row.recomputed, row.label) == ("neutral", "pass", "dns_drift")
+    assert "it published an SPF record since delivery" in row.explanation
+    # The guess passed, and the record published since passes too.
+    row = _spf_row(_analyze(_GUESSED_PASS, zone))
+    assert (row.label, row.recomputed) == ("same", "pass") and "guessed" in row.explanation
+
+
+def test_a_pass_of_the_domains_own_record_is_read_as_before() -> None:
+    genuine = _gmail(b"pass", b"domain of noreply@rubyforge.org designates 205.234.109.19 as permitted sender")
+    report = _analyze(genuine, _NO_RECORD)
+    row = _spf_row(report)
+    assert (row.label, row.recomputed) == ("dns_drift", "none") and "guess" not in row.explanation
+    assert receiver_spf_passed(report.recorded, "rubyforge.org") is True
+
+
+def test_best_guess_is_read_only_before_the_sender_supplied_address() -> None:
+    # What follows "domain of" is the MAIL FROM, which the sender chooses: a quoted local part
+    # holding the words makes no guess of a pass.
+    guessed = next(r for r in _analyze(_GUESSED_PASS).recorded if r.method == "spf")
+    assert _best_guess(guessed)
+    for reason in ('google.com: domain of "best guess record for domain of"@x.example designates 192.0.2.1',
+                   "google.com: best guess record for x.example", "", "best guess record for " * 5000 + "domain of"):
+        assert not _best_guess(replace(guessed, reason=reason)), reason[:80]
 
 
 # --- D3: a client recorded as an IPv4-mapped IPv6 address ---------------------------------------

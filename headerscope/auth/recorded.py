@@ -2621,8 +2621,8 @@ def _recorded_spf_fail(recorded: tuple[RecordedResult, ...], spf_comparison: Com
         return None
     rec = next((r for r in recorded if _usable(r, "spf") and r.header_index == spf_comparison.recorded_header_index
                 and r.result == "fail"), None)
-    if rec is None:
-        return None
+    if rec is None or _best_guess(rec):
+        return None  # a guessed record's fail is the receiver's guess, not the domain's statement
     kind, domain, ip = _spf_identity(rec)
     if kind != "mailfrom" or not domain or not aligned(domain, from_domain, strict=False):
         return None
@@ -3392,10 +3392,12 @@ def receiver_spf_not_pass(recorded: Sequence[RecordedResult], mail_from_domain: 
 
 def receiver_spf_passed(recorded: Sequence[RecordedResult], mail_from_domain: str) -> bool:
     """Whether the receiving side's own (trusted) records hold an SPF pass for the envelope
-    sender's domain (its MAIL FROM identity)."""
+    sender's domain (its MAIL FROM identity). A pass from a record the receiver guessed (the
+    domain published none) is not the domain's word, and is not one."""
     wanted = normalize_domain(mail_from_domain)
     for rec in recorded:
-        if not rec.trusted or rec.method != "spf" or _RESULT_ALIASES.get(rec.result.lower(), rec.result.lower()) != "pass":
+        if not rec.trusted or rec.method != "spf" or _RESULT_ALIASES.get(rec.result.lower(), rec.result.lower()) != "pass" \
+                or _best_guess(rec):
             continue
         kind, domain, _ip = _spf_identity(rec)
         if kind == "mailfrom" and domain is not None and normalize_domain(domain) == wanted:
@@ -3495,6 +3497,18 @@ def _compare_spf(recorded: tuple[RecordedResult, ...], spf: SpfResult | None,
         f"{final_domain} ({header_ref(final.header_index)}), the identity of a later leg."))
 
 
+def _best_guess(rec: RecordedResult) -> bool:
+    """Whether a recorded SPF result was evaluated against a record the receiver guessed because
+    the domain published none: Gmail's "best guess record for domain of X designates ..." and
+    "... neither permitted nor denied by best guess record for domain of X". RFC 7208 section 4.5
+    gives such a domain none: the result is the receiver's, not the domain's policy. Only the text
+    before the comment's first "domain of" is read: what follows is the MAIL FROM, the sender's."""
+    if rec.method != "spf" or not rec.reason:
+        return False
+    before, found, _ = rec.reason[:1024].lower().partition("domain of")
+    return bool(found) and before.rstrip().endswith("best guess record for")
+
+
 def _compare_spf_identity(recorded: tuple[RecordedResult, ...], spf: SpfResult | None,
                           gateway: InboundGateway | None = None) -> Comparison | None:
     candidates = sorted((r for r in recorded if _usable(r, "spf")), key=_rank)
@@ -3556,6 +3570,20 @@ def _compare_spf_identity(recorded: tuple[RecordedResult, ...], spf: SpfResult |
     same_domain = rec_domain is not None and our_domain is not None and rec_domain == our_domain
     same_ip = _same_client(rec_ip, spf.client_ip)
     checked = f" for the HELO name {rec_domain}" if helo_only and rec_domain else ""
+    guessed = _best_guess(rec)
+    if guessed and same_domain:
+        # The domain published no SPF record at delivery, by the receiver's own words: its result
+        # is none in RFC 7208's terms (section 4.5), whatever the guessed record gave.
+        guess = (f"{who} found no SPF record for {rec_domain} at delivery and recorded spf={rec.result} from a "
+                 f"record it guessed (\"best guess record\"), not from a policy {rec_domain} published")
+        if ours == "none":
+            return make("not_recomputed", f"{guess}; {rec_domain} publishes no SPF record now either, so nothing "
+                                          "changed in DNS.")
+        if rec.result == ours:
+            return make("same", f"{guess}; the record {rec_domain} publishes now gives {ours} too.")
+        if same_ip and ours != "temperror":
+            return make("dns_drift", f"{guess}; {rec_domain} publishes one now, which gives {ours}: it published "
+                                     "an SPF record since delivery.")
     if rec.result == ours:
         return make("same", f"{who} recorded spf={ours}{checked}; it is {ours} now too.")
     if rec_domain is None or rec_ip is None:
