@@ -24,9 +24,11 @@ _RFC6531 = "https://www.rfc-editor.org/rfc/rfc6531#section-3.7.3"
 
 
 def _utf8_hops(hops: tuple[Hop, ...]) -> list[int]:
-    """The numbers of the hops whose receiver recorded an SMTPUTF8 session."""
+    """The numbers of the hops whose receiver recorded an SMTPUTF8 session: RFC 6531's words,
+    and Exim's "utf8" before its own (utf8esmtp, utf8esmtpsa: Exim's specification, chapter
+    "Internationalisation")."""
     return [hop.number for hop in hops
-            if (hop.fields.protocol or "").upper().startswith(("UTF8SMTP", "UTF8LMTP"))]
+            if (hop.fields.protocol or "").upper().startswith(("UTF8SMTP", "UTF8LMTP", "UTF8ESMTP"))]
 
 
 def _address_part_non_ascii(value: str) -> bool:

@@ -753,19 +753,23 @@ _hostinfo_re = compiled_on_first_use(r"^(?:([^\s\[]+)(?: |(?<!=)(?=\[)))?\[([^\[
 _hostname_re = compiled_on_first_use(r"^[A-Za-z0-9_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)+\.?$")
 _exim_re = compiled_on_first_use(r"\bExim\b")
 
+# RFC 3848's words, and Exim's: built with SUPPORT_I18N it writes "utf8" before its own word when
+# the client asked for SMTPUTF8 (utf8esmtp, utf8esmtps, utf8esmtpa, utf8esmtpsa: Exim's
+# specification, chapter "Internationalisation", and smtp_in.c), where RFC 6531 section 3.7.3
+# has UTF8SMTP, UTF8SMTPS, UTF8SMTPA, UTF8SMTPSA.
 _ENCRYPTED_PROTOCOLS = frozenset(
-    ("ESMTPS", "ESMTPSA", "UTF8SMTPS", "UTF8SMTPSA", "LMTPS", "LMTPSA", "UTF8LMTPS",
-     "UTF8LMTPSA", "SMTPS", "HTTPS")
+    ("ESMTPS", "ESMTPSA", "UTF8SMTPS", "UTF8SMTPSA", "UTF8ESMTPS", "UTF8ESMTPSA", "LMTPS", "LMTPSA",
+     "UTF8LMTPS", "UTF8LMTPSA", "SMTPS", "HTTPS")
 )  # fmt: skip
 _PLAIN_PROTOCOLS = frozenset(
-    ("SMTP", "ESMTP", "ESMTPA", "UTF8SMTP", "UTF8SMTPA", "LMTP", "LMTPA", "UTF8LMTP",
-     "UTF8LMTPA", "ASMTP")
+    ("SMTP", "ESMTP", "ESMTPA", "UTF8SMTP", "UTF8SMTPA", "UTF8ESMTP", "UTF8ESMTPA", "LMTP", "LMTPA",
+     "UTF8LMTP", "UTF8LMTPA", "ASMTP")
 )  # fmt: skip
 # RFC 3848 "A" protocols, Exim's "asmtp", and HTTP(S) submissions (webmail, Exchange's
 # client submission, Gmail's HTTPREST) mark an authenticated submission.
 _AUTH_PROTOCOLS = frozenset(
-    ("ESMTPA", "ESMTPSA", "UTF8SMTPA", "UTF8SMTPSA", "LMTPA", "LMTPSA", "UTF8LMTPA",
-     "UTF8LMTPSA", "ASMTP")
+    ("ESMTPA", "ESMTPSA", "UTF8SMTPA", "UTF8SMTPSA", "UTF8ESMTPA", "UTF8ESMTPSA", "LMTPA", "LMTPSA",
+     "UTF8LMTPA", "UTF8LMTPSA", "ASMTP")
 )  # fmt: skip
 
 

@@ -539,6 +539,17 @@ def test_utf8_in_header_fields_is_told_with_the_hops_that_carried_it() -> None:
                 + _MESSAGE) == [("message.eai_downgraded", "info", "Downgraded on the way: Downgraded-Mail-From")]
 
 
+def test_exims_utf8_protocol_words_record_an_smtputf8_session() -> None:
+    # Exim built with SUPPORT_I18N writes "utf8" before its own protocol word ("by
+    # fanzine2.igalia.com with utf8esmtpsa (Cipher TLS1.3:...) (Exim)", "by mail-01.1984.is with
+    # utf8esmtp (Exim 4.96)"): an SMTPUTF8 session as RFC 6531's UTF8SMTPSA is (verification V40 D2).
+    eai = "From: 用户@例子.example\r\nTo: b@example.net\r\n"
+    for word in ("utf8esmtp", "utf8esmtps", "utf8esmtpa", "utf8esmtpsa"):
+        assert _eai(_hop(f"{word} (Exim 4.96)") + eai + _MESSAGE) == [
+            ("message.eai", "info", "Internationalised header: UTF-8 in From, sent with SMTPUTF8")], word
+    assert _eai(_hop("esmtpsa (Exim 4.96)") + eai + _MESSAGE)[0][0] == "message.eai_plain_smtp"
+
+
 def test_a_letter_with_a_mark_imitating_a_name_in_the_message_is_a_look_alike() -> None:
     # "cọrp" (o with a dot below) writing to corp: no twin in the confusables data, the letter
     # without its mark (V12 N4). Alone, such a name is a word of its language ("café").

@@ -588,6 +588,11 @@ def test_a_three_digit_zone_is_read_with_its_leading_zero() -> None:
         ("ESMTPSA", True, "ESMTPSA"),
         ("UTF8SMTPS", True, None),
         ("UTF8SMTPSA", True, "UTF8SMTPSA"),
+        # Exim built with SUPPORT_I18N puts "utf8" before its own word (verification V40 D2).
+        ("utf8esmtp", False, None),
+        ("utf8esmtpa", False, "utf8esmtpa"),
+        ("utf8esmtps", True, None),
+        ("utf8esmtpsa", True, "utf8esmtpsa"),
         ("LMTPS", True, None),
         ("esmtpsa", True, "esmtpsa"),
         ("HTTP", None, "HTTP"),  # a webmail back end's word: the browser's connection is not told
