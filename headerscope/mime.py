@@ -141,9 +141,7 @@ def _parse_content_type(value: str) -> tuple[str, dict[str, str]]:
         number = int(parts.group(2)) if parts.group(2) is not None else 0
         continued.setdefault(parts.group(1), {})[number] = (text, name.endswith("*"))
     for name, sections in continued.items():
-        joined = "".join(_rfc2231_piece(text, encoded, first=number == 0)
-                         for number, (text, encoded) in sorted(sections.items()))
-        params[name] = joined  # the RFC 2231 form wins over a plain one (it is the exact value)
+        params[name] = _rfc2231_value(sections)  # the RFC 2231 form wins over a plain one (it is the exact value)
     return main.strip().lower(), params
 
 
@@ -185,18 +183,56 @@ def _unquote(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", body) if "\\" in body else body
 
 
-def _rfc2231_piece(text: str, encoded: bool, first: bool) -> str:
-    if not encoded:
-        return text
-    from urllib.parse import unquote
+# A run of ASCII in an encoded piece, where its %XX octets are: other characters (raw UTF-8 in the
+# header) are kept as written, as urllib's unquote keeps them.
+_ascii_run = compiled_on_first_use(r"[\x00-\x7f]+")
 
-    charset = "utf-8"
-    if first and text.count("'") >= 2:
-        charset, _language, text = text.split("'", 2)
-    try:
-        return unquote(text, encoding=charset or "utf-8", errors="replace")
-    except LookupError:  # an unknown charset name
-        return unquote(text, errors="replace")
+
+def _rfc2231_value(sections: dict[int, tuple[str, bool]]) -> str:
+    """One parameter's RFC 2231 pieces (number: (text, whether "*" marks it encoded)) as its value.
+
+    The charset and language are named once, in piece 0, and apply to the whole value (RFC 2231
+    sections 3 and 4.1), so the encoded pieces' octets are joined in piece order first and
+    decoded once: a character's octets may be split across pieces ("%E2%80;" then "%AE...", an
+    RLO; real mail splits Cyrillic and Shift_JIS names so). The charset is read as mail readers
+    read its label (charset_codec: WHATWG); an unknown one as UTF-8. A piece without "*" is its
+    text as written. Bounded by the caller: at most 1,000 pieces (three digits), and the value's
+    length (_MAX_CONTENT_TYPE)."""
+    from urllib.parse import unquote_to_bytes
+
+    codec = "utf-8"
+    out: list[str] = []
+    octets: list[bytes] = []
+
+    def flush() -> None:
+        if octets:
+            data = b"".join(octets)
+            octets.clear()
+            try:
+                out.append(data.decode(codec, "replace"))
+            except (UnicodeError, ValueError, LookupError):  # a codec may refuse in its own way
+                out.append(data.decode("utf-8", "replace"))
+
+    for number, (text, encoded) in sorted(sections.items()):
+        if not encoded:
+            flush()
+            out.append(text)
+            continue
+        if number == 0 and text.count("'") >= 2:
+            charset, _language, text = text.split("'", 2)
+            codec = charset_codec(charset[:40]) or "utf-8"
+        position = 0
+        for run in _ascii_run().finditer(text):
+            if run.start() > position:
+                flush()
+                out.append(text[position:run.start()])
+            octets.append(unquote_to_bytes(run.group()))
+            position = run.end()
+        if position < len(text):
+            flush()
+            out.append(text[position:])
+    flush()
+    return "".join(out)
 
 
 # What a part's header must name for the part to matter here: a message or status part, or a
@@ -4683,6 +4719,25 @@ def _names_past_walk(raw: bytes, start: int) -> tuple[int, list[tuple[str, str, 
     scanned = start  # searched for a blank line up to here since the last name counted: linear
     risky: list[tuple[str, str, str | None]] = []
     end = min(len(raw), start + _MAX_BEYOND_BYTES)
+    # RFC 2231 pieces (name*0*=, name*1*=) of one part's header, by parameter ("file" or not):
+    # joined and decoded as one value (_rfc2231_value), as the walk reads them, when the header
+    # ends (a blank line) or the search does. Each is bounded as the walk's (_MAX_CONTENT_TYPE).
+    pieces: dict[bytes, tuple[dict[int, tuple[str, bool]], list[int]]] = {}
+    previous_end = start  # a blank line is looked for between two hits only: linear
+
+    def read(value: str | None, sections: dict[int, tuple[str, bool]] | None) -> None:
+        name = _file_name(value if sections is None else _rfc2231_value(sections))
+        if name is None:
+            return
+        kind = _RISKY_EXTENSIONS.get(_extension(name)[1])
+        if kind is not None:
+            risky.append((_shown_name(name), kind, _spoofed(name)))
+
+    def flush() -> None:
+        for sections, _length in pieces.values():
+            read(None, sections)
+        pieces.clear()
+
     for match in itertools.islice(_name_parameter().finditer(raw, start, end), _MAX_BEYOND_NAMES):
         piece, encoded = match.group(2), match.group(3) is not None
         if piece in (None, b"0"):
@@ -4690,14 +4745,20 @@ def _names_past_walk(raw: bytes, start: int) -> tuple[int, list[tuple[str, str, 
                     or raw.find(b"\n\r\n", scanned, match.start()) >= 0:
                 counted += 1
             scanned = max(scanned, match.end())
+        if pieces and (raw.find(b"\n\n", previous_end, match.start()) >= 0
+                       or raw.find(b"\n\r\n", previous_end, match.start()) >= 0):
+            flush()
+        previous_end = match.end()
         value = match.group(4).decode("utf-8", "replace")
         text = _unquote(value) if value.startswith('"') else value
-        name = _file_name(_rfc2231_piece(text, encoded, first=piece in (None, b"0")) if encoded else text)
-        if name is None:
+        if piece is None:
+            read(text, {0: (text, True)} if encoded else None)
             continue
-        kind = _RISKY_EXTENSIONS.get(_extension(name)[1])
-        if kind is not None:
-            risky.append((_shown_name(name), kind, _spoofed(name)))
+        sections, length = pieces.setdefault((match.group(1) or b"").lower(), ({}, [0]))
+        if length[0] < _MAX_CONTENT_TYPE:
+            sections[int(piece)] = (text, encoded)
+            length[0] += len(text)
+    flush()
     return counted, risky
 
 

@@ -301,3 +301,75 @@ def test_the_types_gmail_and_defender_block_are_risky_with_true_words() -> None:
     assert "macros" in (risks["Q3.xlam"] or "") and "Excel add-in" in (risks["Order.xll"] or "")
     assert "Android" in (risks["app.apk"] or "")
     assert risks["drivers.cab"] is None  # an archive: it holds files and runs none itself
+
+
+# Continued RFC 2231 names as real mail writes them (verification V40 D1): the charset of piece 0
+# covers the whole value, and a character's octets are split across pieces.
+_SPLIT_RLO = " filename*0*=utf-8''Invoice_2026_%E2%80;\r\n filename*1*=%AEfdp.exe"
+_SPLIT_NAMES = (
+    # A ticket system's Russian name, "т" (D1 82) split across the pieces.
+    (" filename*0*=UTF-8''%D1%83%D1%87%D0%B5%D0%B1%D0%BD%D1%8B%D0%B9%20%D0%BE%D1;\r\n"
+     " filename*1*=%82%D0%BF%D1%83%D1%81%D0%BA.docx", "учебный отпуск.docx"),
+    # Shift_JIS continuations (Perl MIME::EcoEncode's tests): every piece in piece 0's charset.
+    (" filename*0*=Shift_JIS''%8C%E4%8C%A9%90%CF%8F%91_%8A%94%8E%AE;\r\n"
+     " filename*1*=%89%EF%8E%D0%83T%83%93%83v%83%8B_2026;\r\n filename*2*=%94N5%8C%8E%95%AA.pdf",
+     "御見積書_株式会社サンプル_2026年5月分.pdf"),
+    # "€" over three pieces (other parsers' tests), then a piece not encoded.
+    (" filename*0*=utf-8''%E2;\r\n filename*1*=%82;\r\n filename*2*=%AC;\r\n filename*3=\" rate.pdf\"", "€ rate.pdf"),
+)
+
+
+def test_continued_rfc2231_names_are_joined_as_octets_and_decoded_once() -> None:
+    report = _mixed(_TEXT, "Content-Type: application/octet-stream\r\nContent-Disposition: attachment;\r\n"
+                    + _SPLIT_RLO + "\r\n" + _MZ)
+    [program] = report.attachments
+    assert program.filename == "Invoice_2026_\u202efdp.exe" and program.spoofed is not None
+    assert _ids(report) == {"attachment.spoofed_extension": "danger"}
+    [danger] = [f for f in report.findings if f.id == "attachment.spoofed_extension"]
+    assert "Invoice_2026_⟨U+202E⟩fdp.exe" in danger.title
+    for disposition, name in _SPLIT_NAMES:
+        report = _mixed(_TEXT, "Content-Type: application/pdf\r\nContent-Disposition: attachment;\r\n"
+                        + disposition + "\r\n\r\n%PDF")
+        assert [a.filename for a in report.attachments] == [name]
+        assert _ids(report) == {}
+
+
+def test_past_the_walks_bound_continued_names_are_read_as_the_walk_reads_them() -> None:
+    """The search past the walk's bound joins a part header's pieces as the walk does: the split
+    RLO is the same danger there, and each name reads the same by both."""
+    from headerscope.mime import (
+        _file_name,
+        _names_past_walk,
+        _shown_name,
+        _spoofed,
+        parse_content_type,
+    )
+
+    notes = [f'Content-Type: text/plain\r\nContent-Disposition: attachment; filename="note{n}.txt"\r\n\r\nx'
+             for n in range(300)]
+    report = _mixed(_TEXT, *notes, "Content-Type: application/octet-stream\r\nContent-Disposition: attachment;\r\n"
+                    + _SPLIT_RLO + "\r\n" + _MZ)
+    assert report.attachments_walk_stopped
+    [danger] = [f for f in report.findings if f.id == "attachment.spoofed_extension"]
+    assert "Invoice_2026_⟨U+202E⟩fdp.exe" in danger.title and "past the first 300" in danger.title
+    assert "attachment.risky_type" not in _ids(report)
+    variants = [_SPLIT_RLO, *(d.replace(".docx", ".exe").replace(".pdf", ".scr") for d, _ in _SPLIT_NAMES),
+                # Out of order, a raw UTF-8 letter in an encoded piece, an unknown charset, no piece 0,
+                # a piece given twice (the later wins), a lone charset-encoded value.
+                " filename*1*=%AEfdp.exe;\r\n filename*0*=utf-8''Invoice_%E2%80",
+                " filename*0*=utf-8''Счёт_%E2%80;\r\n filename*1*=%AEfdp.exe",
+                " filename*0*=x-none''%E2%80;\r\n filename*1*=%AEfdp.exe",
+                " filename*1*=%E2%80;\r\n filename*2*=%AEfdp.exe",
+                " filename*0*=utf-8''a_%E2%80;\r\n filename*1*=x;\r\n filename*1*=%AEfdp.exe",
+                " filename*=iso-8859-1''caf%E9%81.exe"]
+    for disposition in variants:
+        header = "Content-Type: application/octet-stream\r\nContent-Disposition: attachment;\r\n" + disposition
+        walked = _file_name(parse_content_type(header.partition("Disposition: ")[2])[1]["filename"])
+        assert walked is not None
+        _count, risky = _names_past_walk(f"\r\n--b1\r\n{header}\r\n\r\nMZ\r\n".encode(), 0)
+        assert [(name, disguise) for name, _kind, disguise in risky] == [(_shown_name(walked), _spoofed(walked))], \
+            disposition
+    # Pieces of two parts' headers are not joined: a blank line ends a header.
+    two = (b"\r\n--b1\r\nContent-Disposition: attachment; filename*0*=utf-8''a_%E2%80\r\n\r\nx\r\n"
+           b"--b1\r\nContent-Disposition: attachment; filename*1*=%AEfdp.exe\r\n\r\nMZ\r\n")
+    assert [(name, disguise) for name, _kind, disguise in _names_past_walk(two, 0)[1]] == [("\ufffdfdp.exe", None)]
