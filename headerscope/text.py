@@ -174,6 +174,7 @@ _CHARSET_ALIASES = {
     "x-cp1250": "cp1250", "x-cp1251": "cp1251", "x-cp1252": "cp1252", "x-cp1253": "cp1253",
     "x-cp1254": "cp1254", "x-cp1255": "cp1255", "x-cp1256": "cp1256", "x-cp1257": "cp1257",
     "x-cp1258": "cp1258",
+    "cn-big5": "big5", "x-x-big5": "big5",
 }
 # Python's codecs (by their normalized names) that the WHATWG Encoding Standard reads as a
 # Windows code page (section 4.2's label table): ISO-8859-1 and US-ASCII as windows-1252, ISO-8859-9
@@ -278,6 +279,8 @@ def charset_codec(label: str) -> str | None:
         return None
     # x-user-defined keeps its Latin-1 reading (its WHATWG table puts bytes 0x80-0xFF in the
     # Private Use Area, which shows nothing a reader can read either).
+    if info.name == "big5":
+        return _WHATWG_PREFIX + "big5"
     windows = _WHATWG_SINGLE_BYTE.get(info.name) if name != "x-user-defined" else None
     return _WHATWG_PREFIX + windows if windows else info.name
 
@@ -325,6 +328,80 @@ def _whatwg_single_byte(name: str) -> codecs.CodecInfo | None:
 
 # Searched only for its own names (the registry caches each answer).
 codecs.register(_whatwg_single_byte)
+
+
+# Big5 as mail readers decode it: the WHATWG Encoding Standard's Big5 decoder (section 14.1,
+# index-big5), which Thunderbird (encoding_rs) and webmail use for the labels "big5", "csbig5",
+# "cn-big5" and "x-x-big5". It holds Microsoft's CP950 additions (the euro at A3E1, ETEN's 碁 at
+# F9D6 and its box drawings) and HKSCS (綫 at 8EA8), which Python's big5 refuses; cp950 lacks
+# HKSCS and big5hkscs lacks the euro, so no one Python codec is it. Each pair is read by Python's
+# big5 first (plain Big5 reads as it always did here), then, where big5 refuses it, by cp950,
+# then by big5hkscs (whose few pairs that differ from cp950's, F9FE, follow cp950 as WHATWG does).
+# The other big5 labels Python knows ("big5-hkscs", "cp950") keep Python's codecs.
+_BIG5_FALLBACKS = ("cp950", "big5hkscs")
+
+
+@functools.cache
+def _big5_errors(errors: str) -> str:
+    """The name of a decoding error handler for Python's big5 codec that reads a pair big5
+    refuses by _BIG5_FALLBACKS, and leaves any other to the caller's handler ``errors``.
+    Registered once for each ``errors`` a caller passes (the tool's own few)."""
+    name = f"headerscope-whatwg-big5-{errors}"
+
+    def fallback(error: UnicodeError) -> tuple[str | bytes, int]:
+        if isinstance(error, UnicodeDecodeError):
+            pair = error.object[error.start:error.start + 2]
+            # A Big5 lead byte is 0x81-0xFE, a trail byte 0x40-0x7E or 0xA1-0xFE (WHATWG section
+            # 14.1.1): any other pair is no character in either table, and is not tried.
+            if len(pair) == 2 and 0x81 <= pair[0] <= 0xFE and (0x40 <= pair[1] <= 0x7E or 0xA1 <= pair[1] <= 0xFE):
+                for codec in _BIG5_FALLBACKS:
+                    try:
+                        return pair.decode(codec), error.start + 2
+                    except UnicodeDecodeError:
+                        continue
+        result: tuple[str | bytes, int] = codecs.lookup_error(errors)(error)
+        return result
+
+    codecs.register_error(name, fallback)
+    return name
+
+
+def _whatwg_big5(name: str) -> codecs.CodecInfo | None:
+    """Python's codec search function (codecs.register): the codec ``whatwg-big5`` above. Linear
+    in the input: the big5 decoder calls the fallback once for each pair it refuses. Encoding
+    is its inverse where one exists (a DKIM candidate is written back in the charset it was read
+    in): each character by big5, else cp950, else big5hkscs."""
+    if name != _WHATWG_PREFIX.replace("-", "_") + "big5":
+        return None
+
+    def decode(data: Buffer, errors: str = "strict") -> tuple[str, int]:
+        octets = bytes(data)
+        try:
+            return octets.decode("big5"), len(octets)
+        except UnicodeDecodeError:
+            return octets.decode("big5", _big5_errors(errors)), len(octets)
+
+    def encode(text: str, errors: str = "strict") -> tuple[bytes, int]:
+        try:
+            return text.encode("big5"), len(text)
+        except UnicodeEncodeError:
+            pass
+        out = bytearray()
+        for char in text:
+            for codec in ("big5", *_BIG5_FALLBACKS):
+                try:
+                    out += char.encode(codec)
+                    break
+                except UnicodeEncodeError:
+                    continue
+            else:
+                out += char.encode("big5", errors)  # none has it: the caller's handler says what to do
+        return bytes(out), len(text)
+
+    return codecs.CodecInfo(encode, decode, name=f"{_WHATWG_PREFIX}big5")
+
+
+codecs.register(_whatwg_big5)
 
 
 def legacy_codec(label: str) -> str | None:

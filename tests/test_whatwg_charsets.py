@@ -117,3 +117,56 @@ def test_raw_latin1_header_bytes_read_as_windows_1252() -> None:
     control = parse_message(raw.replace(b"Don\x92t", b"Don\x81t")).headers[2]
     assert control.decoded == "Don\ufffdt miss caf\ufffd"
     assert control.defects == ("bytes that are not UTF-8 (shown as \ufffd)",)
+
+
+def test_big5_labels_read_cp950_and_hkscs_characters_as_readers_do() -> None:
+    # Verification V40 D3's inputs: "報價 €100" as CP950 writes it (€ = A3E1), "香港 綫" (HKSCS 8EA8);
+    # and 碁 (F9D6, ETEN; 宏碁 is Acer's name). Python's big5 refuses all three.
+    for label in ("big5", "BIG5", "csbig5", "cn-big5", "x-x-big5", "big5-tw"):
+        assert decode_rfc2047_checked(f"=?{label}?B?s/i7+SCj4TEwMA==?=") == ("報價 €100", ()), label
+        assert decode_rfc2047_checked(f"=?{label}?Q?=AD=BB=B4=E4_=8E=A8?=") == ("香港 綫", ()), label
+        assert decode_rfc2047_checked(f"=?{label}?Q?=A7=BB=F9=D6?=") == ("宏碁", ()), label
+    report = analyze_offline(_RECEIVED + b"From: a@sender.example\r\nSubject: =?big5?B?s/i7+SCj4TEwMA==?=\r\n" + _TAIL)
+    assert report.subject == "報價 €100"
+    assert "headers.defects" not in {f.id for f in report.findings}
+    # Raw Big5 bytes under a declared big5 charset, as a legacy Taiwanese mailer writes them.
+    raw = (_RECEIVED + b"From: a@sender.example\r\nSubject: \xb3\xf8\xbb\xf9 \xa3\xe1100\r\n"
+           b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=big5\r\n" + _TAIL)
+    [subject] = [h for h in parse_message(raw).headers if h.name == "Subject"]
+    assert subject.decoded == "報價 €100"
+    assert subject.defects == ("bytes that are not UTF-8: read as big5, the charset the message declares",)
+    # Bytes no table has stay replacement characters, and say so; the codec's own name is no label.
+    assert decode_rfc2047_checked("=?big5?Q?=A4=40=FF?=") == (
+        "一\ufffd", ("an encoded-word with bytes that are not valid big5 (shown as \ufffd)",))
+    assert charset_codec("whatwg-big5") is None and charset_codec("big5-hkscs") == "big5hkscs"
+
+
+def test_the_big5_decoder_is_pythons_big5_where_that_reads_a_pair() -> None:
+    """Every pair: what Python's big5 reads is read the same (plain Big5 mail reads as before);
+    a pair it refuses is cp950's, else big5hkscs's, else the same replacement big5 gives."""
+    for lead in range(0x81, 0xFF):
+        for trail in range(0x30, 0x100):
+            pair = bytes((lead, trail))
+            ours = pair.decode("whatwg-big5", "replace")
+            try:
+                assert ours == pair.decode("big5"), pair
+                continue
+            except UnicodeDecodeError:
+                pass
+            for codec in ("cp950", "big5hkscs"):
+                try:
+                    assert ours == pair.decode(codec), pair
+                    break
+                except UnicodeDecodeError:
+                    continue
+            else:
+                assert ours == pair.decode("big5", "replace"), pair
+    # Written back in the bytes it was read from (a DKIM candidate's Subject), strict where none has it.
+    text = "報價 €100 香港 綫 宏碁"
+    assert text.encode("whatwg-big5").decode("whatwg-big5") == text
+    try:
+        "\U0001f600".encode("whatwg-big5")
+        raise AssertionError("an emoji has no Big5 bytes")
+    except UnicodeEncodeError:
+        pass
+    assert "a\U0001f600".encode("whatwg-big5", "replace") == b"a?"
