@@ -8,8 +8,10 @@ checks already computed; it computes nothing new.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
+from ._value import replace
 from .auth.arc import BODY_CHANGED_ID
 from .auth.dmarc import (
     OLDER_RULES_PASS,
@@ -19,7 +21,7 @@ from .auth.dmarc import (
     older_aligned_parent,
 )
 from .auth.recorded import ARC_OVERRIDE_SUBJECT, COMPAUTH_FAIL_SUBJECT, COMPAUTH_PASS_SUBJECT
-from .domains import normalize_domain, organizational_domain, within
+from .domains import normalize_domain, organizational_domain, with_idn_forms, within
 from .era import Era, listed
 from .hops import host_organization, is_non_public_ip
 from .message import Message
@@ -58,7 +60,37 @@ def decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ..
     indexes of recorded dkim=pass results a signing host gave its own fresh signature
     (``recorded.self_signed_passes``), which are no evidence about the sender."""
     if era is not None:
-        return _era_verdict(era, _distinct(from_domains), dkim, comparison, findings)
+        return _idn_named(_era_verdict(era, _distinct(from_domains), dkim, comparison, findings), from_domains)
+    return _idn_named(_decided(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc,
+                               comparison=comparison, findings=findings, checked=checked, inside=inside,
+                               submitted=submitted, self_signed=self_signed), from_domains)
+
+
+def _idn_named(verdict: Verdict, from_domains: tuple[str, ...]) -> Verdict:
+    """The verdict with the first mention of each internationalised From: domain given its other
+    form beside it (domains.with_idn_forms), as the From line shows it: "Authenticated as
+    xn--fsqu00a.xn--fiqs8s (例子.中国): ..." (verification V40 D4). The checks work on the A-label
+    form (RFC 8616 section 4), which is what the words name; the reader's mail program shows the
+    U-label. A name written to look like another has that said there too."""
+    summary = verdict.summary
+    for domain in _distinct(from_domains):
+        if domain.isascii() and "xn--" not in domain:
+            continue  # nearly every domain: no other form
+        shown = with_idn_forms(domain)
+        if shown == domain:
+            continue
+        # The name itself, not the end of a longer one ("mail.xn--..." or "_dmarc.xn--...").
+        found = re.search(rf"(?<![\w.-]){re.escape(domain)}(?![\w-]|\.\w)", summary)
+        if found is not None:
+            summary = f"{summary[:found.start()]}{shown}{summary[found.end():]}"
+    return verdict if summary == verdict.summary else replace(verdict, summary=summary)
+
+
+def _decided(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, ...], spf: SpfResult | None,
+             dmarc: DmarcResult | None, arc: ArcResult | None, comparison: tuple[Comparison, ...],
+             findings: tuple[Finding, ...], checked: bool, inside: tuple[str, bool] | None,
+             submitted: str | None, self_signed: frozenset[int]) -> Verdict:
+    """decide, for a message received in DMARC's era, in the words the checks use."""
     verdict = _decide(from_domains=from_domains, dkim=dkim, spf=spf, dmarc=dmarc, arc=arc, comparison=comparison,
                       findings=findings, checked=checked, self_signed=self_signed)
     domains = _distinct(from_domains)

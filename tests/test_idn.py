@@ -60,10 +60,42 @@ def test_a_u_label_from_is_aligned_with_its_a_label_dkim_signature(monkeypatch: 
     assert report.dmarc is not None and report.dmarc.result == "pass"
     assert (report.dmarc.from_domain, report.dmarc.org_domain) == (_A_LABEL, _A_LABEL)
     assert report.verdict.status == "authenticated"
+    # The headline and the DMARC row name the domain as the From line does, in both forms
+    # (verification V40 D4): the checks work on the A-label, the reader's mail program shows bißmann.de.
+    assert report.verdict.summary.startswith(
+        f"Authenticated as {_A_LABEL} (bißmann.de): DKIM signature by {_A_LABEL} passes")
+    assert report.verdict.summary.count("bißmann.de") == 1
+    from headerscope.render.html import HtmlRenderer
+    from headerscope.render.markdown import MarkdownRenderer
+    from headerscope.render.terminal import TerminalRenderer
+
+    assert f"From domain {_A_LABEL} (bißmann.de), policy reject" in TerminalRenderer(width=400).render(report)
+    assert f"| DMARC | pass | {_A_LABEL} (bißmann.de): policy reject" in MarkdownRenderer().render(report)
+    assert f"<dt>From domain</dt><dd><strong>{_A_LABEL} (bißmann.de)</strong>" in HtmlRenderer().render(report)
     # The receiver's header.from=xn--... names the same From: domain: no "changed since" alarm.
     [dmarc] = [c for c in report.comparison if c.method == "dmarc"]
     assert dmarc.label == "same"
     assert not [f for f in report.findings if f.id in ("recorded.from_changed", "dmarc.nothing_aligned")]
+
+
+def test_the_verdict_gives_an_idn_from_domain_its_other_form_at_its_first_mention() -> None:
+    from headerscope.model import Verdict
+    from headerscope.verdict import _idn_named
+
+    said = Verdict(status="spoofed", summary=(
+        "Spoofed: From claims xn--pypal-4ve.com, but no aligned DKIM or SPF passes and xn--pypal-4ve.com "
+        "publishes p=reject."))
+    assert _idn_named(said, ("xn--pypal-4ve.com",)).summary == (
+        "Spoofed: From claims xn--pypal-4ve.com (p\u0430ypal.com; looks like the ASCII name paypal.com), but no "
+        "aligned DKIM or SPF passes and xn--pypal-4ve.com publishes p=reject.")
+    # A U-label From: the same mention, with the A-label form the checks used.
+    assert _idn_named(said, ("p\u0430ypal.com",)).summary.startswith(
+        "Spoofed: From claims xn--pypal-4ve.com (p\u0430ypal.com; looks like")
+    # Only the name itself, never the end of a longer one; ASCII names and no mention: unchanged.
+    longer = Verdict(status="unauthenticated", summary=f"Passes for mail.{_A_LABEL} and _dmarc.{_A_LABEL} only.")
+    assert _idn_named(longer, (_A_LABEL,)) is longer
+    plain = Verdict(status="authenticated", summary="Authenticated as example.com: DKIM passes.")
+    assert _idn_named(plain, ("example.com",)) is plain
 
 
 def test_a_u_label_envelope_sender_is_checked_by_its_a_labels_and_aligns_with_an_a_label_from() -> None:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from ..dns.interface import DnsStatus, Resolver
-from ..domains import normalize_domain, organizational_domain
+from ..domains import normalize_domain, organizational_domain, with_idn_forms
 from ..message import Message
 from ..model import (
     Address,
@@ -168,7 +168,7 @@ def _eligibility(resolver: Resolver, dmarc: DmarcResult | None, from_fields: int
     if reason is not None:
         return False, reason
     assert dmarc.record is not None
-    words = f"DMARC passes for {domain}, and _dmarc.{where} publishes p={dmarc.record.p}"
+    words = f"DMARC passes for {with_idn_forms(domain)}, and _dmarc.{where} publishes p={dmarc.record.p}"
     if where != org:
         status, org_record = published_record(resolver, org)
         if status == DnsStatus.OFFLINE or status in DnsStatus.TEMPORARY:

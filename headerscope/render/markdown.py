@@ -384,7 +384,8 @@ class MarkdownRenderer(Renderer):
             dmarc = report.dmarc
             policy = ", ".join(x for x in (f"policy {dmarc.policy}" if dmarc.policy else None,
                                            f"disposition {dmarc.disposition}" if dmarc.disposition else None) if x)
-            head = (dmarc.from_domain or "no From: domain") + (f": {policy}" if policy else "")
+            head = (with_idn_forms(dmarc.from_domain) if dmarc.from_domain else "no From: domain") + (
+                f": {policy}" if policy else "")
             details = "; ".join(md_escape(x, MAX_EXPLANATION) for x in (head, *dmarc.alignment_words(),
                                                                          dmarc.explanation))
             lines.append(_row(("DMARC", md_escape(result_words(dmarc.result)), details)))

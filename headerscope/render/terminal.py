@@ -629,7 +629,7 @@ class TerminalRenderer(Renderer):
             align = [words for words, value in zip(dmarc.alignment_words(), (dmarc.dkim_aligned, dmarc.spf_aligned),
                                                    strict=True) if value]
             details = ", ".join(x for x in (
-                f"From domain {dmarc.from_domain}" if dmarc.from_domain else None,
+                f"From domain {with_idn_forms(dmarc.from_domain)}" if dmarc.from_domain else None,
                 f"policy {dmarc.policy}" if dmarc.policy else None,
                 f"disposition {dmarc.disposition}" if dmarc.disposition else None,
                 *align, dmarc.explanation) if x)
