@@ -444,9 +444,18 @@ _LOOSE_TWINS = str.maketrans("1i0", "llo")
 _ASCII_TWINS = str.maketrans("10", "lo")
 
 
+# Characters the confusables data gives the twin "i" that are drawn as a full-height stroke
+# with no dot, so that a reader sees "l" (or "I") in a lower-case domain: the Cyrillic palochka
+# of "аррӏе.com" (Xudong Zheng's demonstration of 2017) reads as apple.com, not appie.com
+# (verification V40). Matching is unchanged: a look-alike is matched loosely (lookalike_key).
+_READ_AS_L = frozenset("\u04cf")
+
+
 def _ascii_twin(character: str) -> str | None:
     """The one ASCII letter or digit a character looks like, by Unicode's confusables data
     (Unicode TR #39 section 4), or None."""
+    if character in _READ_AS_L:
+        return "l"
     # The data (900 KB of JSON) is loaded only when a non-ASCII domain is met.
     from confusable_homoglyphs import confusables
 

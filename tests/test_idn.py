@@ -148,16 +148,17 @@ _MESSAGE = "Subject: x\r\nDate: Tue, 4 Jun 2024 11:00:47 +0200\r\nMessage-ID: <1
 def test_a_single_script_look_alike_names_the_domain_it_imitates() -> None:
     # Unicode TR #39 section 4: every non-ASCII letter has an ASCII twin. A dotless ı (Latin, one
     # script: the mixed-script test cannot see it) imitating the recipient's organisation, and a
-    # whole-script Cyrillic "аррӏе.com" beside a Reply-To at the brand (the palochka's twin is
-    # an i; an l and an i differ by a stroke, so the loose comparison still finds apple.com).
+    # whole-script Cyrillic "аррӏе.com" beside a Reply-To at the brand (the confusables data's
+    # twin of the palochka is an i, read here as the l it is drawn as; an l and an i differ by a
+    # stroke, so the comparison is loose either way).
     assert _confusable("From: Professore <professore@un\u0131ts.example>\r\nTo: edi@studenti.units.example\r\n"
                        + _MESSAGE) == [("warning", "From", "From: domain un\u0131ts.example is a look-alike of units.example")]
     apple = "From: Apple <billing@xn--80ak6aa92e.com>\r\nTo: user@victim.example\r\n"
     assert _confusable(apple + "Reply-To: <support@apple.com>\r\n" + _MESSAGE) == [
         ("warning", "From", "From: domain \u0430\u0440\u0440\u04cf\u0435.com is a look-alike of apple.com")]
-    # Alone, it is still a warning: the name it reads as is shown.
+    # Alone, it is still a warning: the name it reads as is shown (verification V40: not "appie.com").
     assert _confusable(apple + _MESSAGE) == [
-        ("warning", "From", "From: domain \u0430\u0440\u0440\u04cf\u0435.com looks like the ASCII name appie.com")]
+        ("warning", "From", "From: domain \u0430\u0440\u0440\u04cf\u0435.com looks like the ASCII name apple.com")]
 
 
 def test_a_look_alike_envelope_sender_is_named_once_per_domain() -> None:
@@ -781,7 +782,7 @@ def test_idn_lookalike_names_a_host_written_to_look_like_another() -> None:
     # Every letter an ASCII twin's (TR #39 section 4), in Unicode or A-labels, as the From: says it.
     assert idn_lookalike("mx.p\u0430ypal.com") == "looks like the ASCII name mx.paypal.com"
     assert idn_lookalike(_MIXED_A_HOST) == "looks like the ASCII name mx.paypal.com"
-    assert idn_lookalike("xn--80ak6aa92e.com") == "looks like the ASCII name appie.com"
+    assert idn_lookalike("xn--80ak6aa92e.com") == "looks like the ASCII name apple.com"
     # Mixed scripts with a letter that has no twin (TR #39 section 5.2).
     assert idn_lookalike("xn--bimnn-mqa850d.de") == "mixes Cyrillic and Latin letters"
     assert with_idn_forms(f"a@{_MIXED_A_HOST}") == \
@@ -942,3 +943,50 @@ def test_a_look_alike_greeting_at_the_trust_boundary_is_a_notice() -> None:
     report = headerscope.analyze((claimed + message).replace("\n", "\r\n").encode(), offline=True)
     assert report.boundary_hop == 2
     assert _greeting_findings(claimed + message) == []
+
+
+def test_the_palochka_reads_as_the_l_a_reader_sees() -> None:
+    # "аррӏе.com" (xn--80ak6aa92e.com, the demonstration of 2017): the Cyrillic palochka is a
+    # full-height stroke, read as "l"; the confusables data's "i" named it "appie.com" (verification V40).
+    from headerscope.domains import ascii_lookalike, idn_lookalike
+
+    lookalike = ascii_lookalike("xn--80ak6aa92e.com")
+    assert lookalike is not None and lookalike[:2] == ("\u0430\u0440\u0440\u04cf\u0435.com", "apple.com")
+    assert idn_lookalike("xn--80ak6aa92e.com") == "looks like the ASCII name apple.com"
+    assert _confusable("From: Apple <id@xn--80ak6aa92e.com>\r\nTo: bob@example.net\r\n" + _MESSAGE) == [
+        ("warning", "From", "From: domain \u0430\u0440\u0440\u04cf\u0435.com looks like the ASCII name apple.com")]
+    # The dotted Ukrainian "і" still reads as "i"; the match with a name in the message is as loose as before.
+    assert ascii_lookalike("\u0456nfo.example") is not None and ascii_lookalike("\u0456nfo.example")[1] == "info.example"
+    assert _confusable("From: id@\u0430\u0440\u0440\u04cf\u0435.com\r\nTo: bob@appie.com\r\n" + _MESSAGE) == [
+        ("warning", "From", "From: domain \u0430\u0440\u0440\u04cf\u0435.com is a look-alike of appie.com")]
+
+
+def test_the_terminal_hop_cell_shows_a_greeting_that_is_its_reverse_dns_name_once() -> None:
+    # Postfix with SMTPUTF8 writes the client's UTF-8 greeting as is, its reverse DNS in A-labels
+    # (rspamd #1991's shape): one host, shown once with its other form (it was shown four times).
+    from headerscope.render.terminal import TerminalRenderer
+
+    raw = ("Received: from mail.\u4f8b\u5b50.\u4e2d\u56fd (mail.xn--fsqu00a.xn--fiqs8s [192.0.2.77]) by "
+           "mx.example.net (Postfix) with UTF8SMTPS id 2; Mon, 19 Aug 2024 14:26:00 +0000\r\n"
+           "From: a@example.org\r\nTo: b@example.net\r\n" + _MESSAGE)
+    report = headerscope.analyze(raw.encode(), offline=True)
+    cell = _hop_from_cell(TerminalRenderer(width=400).render(report))
+    assert cell == "mail.xn--fsqu00a.xn--fiqs8s (mail.\u4f8b\u5b50.\u4e2d\u56fd) [192.0.2.77]", cell
+    # A greeting that differs from the looked-up name keeps its own line, said as a greeting.
+    other = headerscope.analyze(raw.replace("(mail.xn--fsqu00a", "(mx.xn--fsqu00a").encode(), offline=True)
+    cell = _hop_from_cell(TerminalRenderer(width=400).render(other))
+    assert cell.startswith("helo=mail.\u4f8b\u5b50.\u4e2d\u56fd (mail.xn--fsqu00a.xn--fiqs8s in DNS) "
+                           "(mx.xn--fsqu00a.xn--fiqs8s (mx.\u4f8b\u5b50.\u4e2d\u56fd))"), cell
+
+
+def _hop_from_cell(text: str) -> str:
+    """The hop table's first "from" cell, its lines joined."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("1 "))
+    cells = []
+    for line in lines[start:]:
+        columns = line.split("\u2502")
+        if len(columns) < 4 or (cells and columns[0].strip()):
+            break
+        cells.append(columns[3].strip())
+    return " ".join(cell for cell in cells if cell)
