@@ -5,7 +5,7 @@ gateway, filter or list changes them."""
 
 from __future__ import annotations
 
-from test_dkim import MESSAGE, OfflineResolver, rsa_dns, rsa_key, sign, verify
+from test_dkim import MESSAGE, OfflineResolver, rsa_dns, rsa_key, rsa_p, sign, verify
 
 from headerscope.model import Finding, Severity
 
@@ -456,3 +456,57 @@ def test_a_python_only_codec_named_as_charset_proves_no_tag() -> None:
         assert tagged != signed
         report = headerscope.analyze(_delivered(tagged), resolver=SnapshotResolver(DNS))
         assert [s.verifies_without_subject_tag for s in report.dkim] == [proven], label
+
+
+# Verification V40c, defect 1: the "key replaced since signing" hint rests on another signature of
+# the same d= that verifies over the same fields. Only one made no later than the failing one
+# (below it in the header, t= not later) shows those fields as it signed them.
+T0 = 1768212005  # 2026-01-12 10:00:05 UTC, after MESSAGE's Date:
+
+
+def _resigned_by_a_relay(change: tuple[bytes, bytes]) -> bytes:
+    """The report's shape: example.com signs at s1 (t=T0); a relay of example.com changes the
+    Subject, then signs again at s2 (t=T0+2), its field above the first (RFC 6376 section 4.2)."""
+    first = sign(MESSAGE, key=KEY, extra=f" t={T0};")
+    return sign(first.replace(*change), key=rsa_key(1024, seed=2), selector="s2", extra=f" t={T0 + 2};")
+
+
+def _record(seed: int) -> dict[str, object]:
+    n, e, _ = rsa_key(1024, seed=seed)
+    return {"TXT": [["v=DKIM1; k=rsa; p=", rsa_p(n, e)]]}
+
+
+def _both_keys() -> dict[str, object]:
+    return {**DNS, "s2._domainkey.example.com": _record(2)}
+
+
+def _headers_changed(findings: tuple[Finding, ...]) -> Finding:
+    return next(f for f in findings if f.id == "dkim.headers_changed")
+
+
+def test_a_signature_added_after_the_change_is_no_witness_of_a_replaced_key() -> None:
+    for change in ((b"Subject: Quarterly figures", b"Subject: [SECURE] Quarterly figures"),
+                   (b"Subject: Quarterly figures", b"Subject: =?UTF-8?Q?Quarterly_figures?=")):
+        results, findings = verify(_resigned_by_a_relay(change), _both_keys())
+        assert [(r.selector, r.result, r.reason_code) for r in results] == [
+            ("s2", "pass", "ok"), ("s1", "fail", "signature_mismatch")]
+        assert "points to a key replaced" not in _headers_changed(findings).explanation
+    # The tag: the key at s1 proves s1 verifies without it, so no key was replaced either.
+    assert any(f.id == "dkim.subject_tag_only_change" for f in verify(_resigned_by_a_relay(
+        (b"Subject: Quarterly figures", b"Subject: [SECURE] Quarterly figures")), _both_keys())[1])
+
+
+def test_a_witness_below_the_failing_signature_and_not_later_still_hints_at_a_replaced_key() -> None:
+    # Signed twice at once (t= equal), s1 on top; then the key at s1 was replaced: the hint holds.
+    raw = sign(sign(MESSAGE, key=rsa_key(1024, seed=2), selector="s2", extra=f" t={T0};"), key=KEY, extra=f" t={T0};")
+    replaced = {**_both_keys(), "s1._domainkey.example.com": _record(3)}
+    results, findings = verify(raw, replaced)
+    assert [(r.selector, r.result) for r in results] == [("s1", "fail"), ("s2", "pass")]
+    assert "points to a key replaced at s1._domainkey.example.com" in _headers_changed(findings).explanation
+    # The same order, but the witness's own t= later than the failing one's: it was made after.
+    raw = sign(sign(MESSAGE, key=rsa_key(1024, seed=2), selector="s2", extra=f" t={T0 + 60};"), key=KEY,
+               extra=f" t={T0};")
+    results, findings = verify(raw, replaced)
+    assert [(r.selector, r.result) for r in results] == [("s1", "fail"), ("s2", "pass")]
+    assert "points to a key replaced" not in _headers_changed(findings).explanation
+

@@ -1588,9 +1588,18 @@ def unchanged_fields_witness(sig: DkimSignatureResult, siblings: tuple[DkimSigna
     DKIM-Signature field, which ``sig`` alone signs (RFC 6376 section 3.7): an edit of its h= or
     other tags breaks it the same way (verification V31), so this is a hint said beside the
     failure, never a pass or a proof. The same domain only: another domain's signature says
-    nothing of whose key made this one. None when there is none."""
-    if sig.body_hash_ok is not True:
+    nothing of whose key made this one. None when there is none.
+
+    Only a signature made no later than ``sig`` witnesses the fields as ``sig`` signed them: one
+    below it in the header (RFC 6376 section 5.6 and RFC 5321 section 4.4: a signer prepends its
+    field, so those below were there first) whose t= is not later than ``sig``'s. A signature
+    added after a change (a relay of the same domain that re-encoded or tagged the Subject, then
+    signed again) verifies over the changed fields and says nothing of a key (verification V40c
+    defect 1). Nor is there a witness when the key itself proved ``sig`` verifies with a Subject
+    tag taken off (dkim.subject_tag_only_change): that key was not replaced."""
+    if sig.body_hash_ok is not True or sig.verifies_without_subject_tag:
         return None
+    signed_at = _parsed_iso(sig.timestamp)
     wanted = _field_counts(sig.signed_headers)
     header_c = _header_canonicalization(sig)
     for other in siblings:
@@ -1601,12 +1610,25 @@ def unchanged_fields_witness(sig: DkimSignatureResult, siblings: tuple[DkimSigna
             # The same key verifies the other one: this one's key was not replaced, so its own
             # field or the fields it signs changed (verification V31).
             return None
-        if _header_canonicalization(other) != header_c:
+        if _header_canonicalization(other) != header_c or other.header_index < sig.header_index:
             continue
+        other_signed_at = _parsed_iso(other.timestamp)
+        if signed_at is not None and other_signed_at is not None and other_signed_at > signed_at:
+            continue  # its signer's clock says it was made after this one
         have = _field_counts(other.signed_headers)
         if all(have.get(name, 0) >= count for name, count in wanted.items()):
             return other
     return None
+
+
+def _parsed_iso(text: str | None) -> datetime | None:
+    """A result's t= back as a time (_format_iso's text); None when absent or unreadable."""
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _field_counts(names: tuple[str, ...]) -> dict[str, int]:
