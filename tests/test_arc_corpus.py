@@ -448,3 +448,13 @@ def test_the_repeated_instance_named_agrees_with_dkimpys_words() -> None:
     assert arc.reason_code == "duplicate_set"
     assert arc.reason.startswith("6 sets, the same instance i=3 twice (a copied or replayed set)"), arc.reason
     assert arc.reason.endswith("(Duplicate ARC-Seal for instance 3)")
+
+
+def test_a_sealers_selector_aliased_to_a_missing_name_names_the_alias() -> None:
+    # The DKIM key lookup's words (verification V40c, defect 2): the selector's name exists as a
+    # CNAME; its target is the name that does not.
+    arc, _ = check_arc(parse_message(_sealed(2)), SnapshotResolver(
+        {"test._domainkey.example.com": {"CNAME": ["test.keys.sealer.example."]}}))
+    assert arc is not None and (arc.result, arc.reason_code) == ("fail", "key_not_found")
+    assert ("test._domainkey.example.com is an alias (CNAME) of test.keys.sealer.example, which does not exist "
+            "(NXDOMAIN)") in arc.reason

@@ -1481,3 +1481,28 @@ def test_a_body_hash_of_another_length_than_the_digest_is_a_damaged_signature() 
     assert "bh= is 15 bytes" in r.reason
     (r,), _ = verify(raw, rsa_dns(1024))
     assert r.result == "pass"
+
+
+def test_a_selector_aliased_to_a_missing_name_names_the_alias_and_its_target() -> None:
+    # Verification V40c, defect 2: Microsoft 365's selector2 is a CNAME to the tenant's
+    # onmicrosoft.com name, which does not exist before DKIM is enabled there. The selector's name
+    # exists (dig shows the CNAME): the missing one is its target (RFC 6604 section 3).
+    raw = sign(MESSAGE, key=rsa_key(1024), selector="selector2")
+    target = "selector2-example-com._domainkey.examplecorp.onmicrosoft.com"
+    (r,), _ = verify(raw, {"selector2._domainkey.example.com": {"CNAME": [target + "."]}})
+    assert (r.result, r.reason_code) == ("permerror", "key_not_found")
+    assert r.reason == (f"no key published: selector2._domainkey.example.com is an alias (CNAME) of {target}, which "
+                        "does not exist (NXDOMAIN); the key is not published where the alias points (for Microsoft "
+                        "365: DKIM signing not yet enabled for the domain in the tenant, or this selector not yet "
+                        "rotated in)")
+    # Another provider, through two aliases, whose last name has no TXT record.
+    (r,), _ = verify(raw, {"selector2._domainkey.example.com": {"CNAME": ["s2.dkim.esp.example."]},
+                           "s2.dkim.esp.example": {"CNAME": ["keys.esp.example."]},
+                           "keys.esp.example": {"A": ["192.0.2.1"]}})
+    assert r.reason == ("no key published: selector2._domainkey.example.com is an alias (CNAME) of s2.dkim.esp.example, "
+                        "itself an alias of keys.esp.example, which has no TXT record; the key is not published where "
+                        "the alias points: the provider it points to has not published it yet, or removed it")
+    # No alias: the words as before.
+    (r,), _ = verify(raw, {})
+    assert r.reason == ("no key published: selector2._domainkey.example.com does not exist (NXDOMAIN); the selector "
+                        "was rotated out or is wrong")

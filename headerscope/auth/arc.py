@@ -28,7 +28,13 @@ from ..model import (
 )
 from ..text import compiled_on_first_use, header_ref
 from . import _dkimpy
-from .dkim import MBOX_READING_WORDS, MBOX_UNMATCHED_WORDS, as_kept_words, mbox_established_reading
+from .dkim import (
+    MBOX_READING_WORDS,
+    MBOX_UNMATCHED_WORDS,
+    as_kept_words,
+    mbox_established_reading,
+    missing_key_words,
+)
 from .recorded import _parse_authentication_results
 from .tags import TagList, parse_tag_list
 
@@ -198,8 +204,7 @@ def _key_problem(dnsfunc: _dkimpy.DnsFunc, tags: TagList | None) -> _KeyProblem 
     if answer.temporary_failure:
         return _KeyProblem("temperror", f"key lookup for {name} failed: {answer.status} (try again later)")
     if answer.status == DnsStatus.NXDOMAIN or not answer.ok:
-        what = "does not exist (NXDOMAIN)" if answer.status == DnsStatus.NXDOMAIN else "has no TXT record"
-        return _KeyProblem("key_not_found", f"no key published: {name} {what}")
+        return _KeyProblem("key_not_found", f"no key published: {missing_key_words(name, answer)}")
     key = parse_tag_list(answer.texts[0])
     if "p" in key and not "".join((key.get("p") or "").split()):
         # RFC 6376 section 3.6.1: an empty p= means the key has been revoked.

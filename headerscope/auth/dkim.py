@@ -805,9 +805,9 @@ def _fetch_key(check: _Check, resolver: Resolver, answers: dict[str, DnsAnswer])
         check.failed_lookup = f"{name[:300]}: {answer.status}"
         return None
     if answer.status == DnsStatus.NXDOMAIN or not answer.ok:
-        what = "does not exist (NXDOMAIN)" if answer.status == DnsStatus.NXDOMAIN else "has no TXT record"
-        check.finish("permerror", "key_not_found",
-                     f"no key published: {name} {what}; the selector was rotated out or is wrong")
+        cause = ("the selector was rotated out or is wrong" if not answer.cname_chain else
+                 f"the key is not published where the alias points{_provider_words(answer.cname_chain[-1])}")
+        check.finish("permerror", "key_not_found", f"no key published: {missing_key_words(name, answer)}; {cause}")
         return None
     # answer.texts[0] without ``texts`` joining every record's strings, twice.
     records = answer.records
@@ -849,6 +849,29 @@ def _fetch_key(check: _Check, resolver: Resolver, answers: dict[str, DnsAnswer])
         return _key_error(check, "key_syntax", f"key at {name} cannot be used: {key}")
     check.key_bits = key.bits
     return key, values
+
+
+def missing_key_words(name: str, answer: DnsAnswer) -> str:
+    """Where a key lookup of ``name`` found nothing (NXDOMAIN or no TXT record). A selector that is
+    an alias (CNAME) exists: the name that does not is its target, the one named (RFC 6604 section
+    3: the response code is that of the chain's last name). A customer's selector points at its
+    provider's name this way (Microsoft 365's selector1/selector2 at the tenant's onmicrosoft.com
+    name), and the provider's record missing is the common case (verification V40c defect 2)."""
+    what = "does not exist (NXDOMAIN)" if answer.status == DnsStatus.NXDOMAIN else "has no TXT record"
+    if not answer.cname_chain:
+        return f"{name} {what}"
+    aliases = ", itself an alias of ".join(answer.cname_chain)
+    return f"{name} is an alias (CNAME) of {aliases}, which {what}"
+
+
+def _provider_words(target: str) -> str:
+    """What a missing key at an alias's target means, for the provider the target names."""
+    if target.rstrip(".").lower().endswith(".onmicrosoft.com"):
+        # Microsoft 365 publishes a custom domain's keys at its tenant's name only once DKIM
+        # signing is set up for that domain (its DKIM setup documentation).
+        return (" (for Microsoft 365: DKIM signing not yet enabled for the domain in the tenant, or this "
+                "selector not yet rotated in)")
+    return ": the provider it points to has not published it yet, or removed it"
 
 
 class _KeyRecord(NamedTuple):
