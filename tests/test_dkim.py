@@ -1506,3 +1506,28 @@ def test_a_selector_aliased_to_a_missing_name_names_the_alias_and_its_target() -
     (r,), _ = verify(raw, {})
     assert r.reason == ("no key published: selector2._domainkey.example.com does not exist (NXDOMAIN); the selector "
                         "was rotated out or is wrong")
+
+
+def test_a_record_beginning_with_another_v_is_discarded_not_chosen() -> None:
+    # Verification V40c, defect 4: RFC 6376 section 3.6.1, records beginning with a v= of another
+    # value MUST be discarded; DNS gives the TXT set in no fixed order, so an SPF record at the
+    # selector's name must not hide the key, whichever comes first.
+    raw = sign(MESSAGE, key=rsa_key(1024))
+    n, e, _ = rsa_key(1024)
+    key = ["v=DKIM1; k=rsa; p=", rsa_p(n, e)]
+    for records in ([["v=spf1 -all"], key], [key, ["v=spf1 -all"]], [[" v = DKIM2; p=", rsa_p(n, e)], key]):
+        (r,), _ = verify(raw, {"s1._domainkey.example.com": {"TXT": records}})
+        assert (r.result, r.reason_code) == ("pass", "ok"), records
+        assert r.reason.endswith("(s1._domainkey.example.com has 2 TXT records; 1 beginning with a v= other than "
+                                 "DKIM1 was discarded (RFC 6376 section 3.6.1), the other used)")
+    # Several left: the first of them (section 6.1.2 step 3 lets the verifier choose).
+    other_n, other_e, _ = rsa_key(1024, seed=2)
+    (r,), _ = verify(raw, {"s1._domainkey.example.com": {"TXT": [["v=spf1 -all"], key,
+                                                                  ["v=DKIM1; p=", rsa_p(other_n, other_e)]]}})
+    assert r.result == "pass" and "2 beginning" not in r.reason and "the first of the others used" in r.reason
+    # Two DKIM records: the first, as before; an SPF record alone is judged, and named.
+    (r,), _ = verify(raw, {"s1._domainkey.example.com": {"TXT": [key, ["v=DKIM1; p=", rsa_p(other_n, other_e)]]}})
+    assert r.result == "pass" and r.reason.endswith("(s1._domainkey.example.com has 2 TXT records; the first was used)")
+    (r,), _ = verify(raw, {"s1._domainkey.example.com": {"TXT": [["v=spf1 -all"]]}})
+    assert (r.result, r.reason_code) == ("permerror", "key_syntax") and "v='spf1 -all'" in r.reason
+
