@@ -1531,3 +1531,57 @@ def test_a_record_beginning_with_another_v_is_discarded_not_chosen() -> None:
     (r,), _ = verify(raw, {"s1._domainkey.example.com": {"TXT": [["v=spf1 -all"]]}})
     assert (r.result, r.reason_code) == ("permerror", "key_syntax") and "v='spf1 -all'" in r.reason
 
+
+def test_a_key_records_version_and_upper_case_tags_are_said_as_they_are() -> None:
+    # Verification V40c, wording: v=DKIM1 that is not first was said "has v='DKIM1'; it must be DKIM1".
+    raw = sign(MESSAGE, key=rsa_key(1024))
+    n, e, _ = rsa_key(1024)
+    (r,), _ = verify(raw, {"s1._domainkey.example.com": {"TXT": [["k=rsa; v=DKIM1; p=", rsa_p(n, e)]]}})
+    assert (r.reason_code, r.reason) == ("key_syntax", "key record at s1._domainkey.example.com has v=DKIM1 but not as "
+                                                       "its first tag, where RFC 6376 section 3.6.1 requires it")
+    (r,), _ = verify(raw, {"s1._domainkey.example.com": {"TXT": [["k=rsa; v=DKIM2; p=", rsa_p(n, e)]]}})
+    assert r.reason == ("key record at s1._domainkey.example.com has v='DKIM2', and not as its first tag: v= must be "
+                        "DKIM1 (RFC 6376 section 3.6.1)")
+    (r,), _ = verify(raw, {"s1._domainkey.example.com": {"TXT": [["V=DKIM1; K=rsa; P=", rsa_p(n, e)]]}})
+    assert r.reason == ("key record at s1._domainkey.example.com has no p= tag (P= present in upper case: tag names "
+                        "are case-sensitive, RFC 6376 section 3.2)")
+    (r,), _ = verify(raw, {"s1._domainkey.example.com": {"TXT": [["v=spf1 -all"]]}})
+    assert r.reason == ("key record at s1._domainkey.example.com has v='spf1 -all', an SPF record, not a DKIM key: "
+                        "v= must be DKIM1 (RFC 6376 section 3.6.1)")
+    # The signature's own tags (RFC 6376 section 3.2: tag names are case-sensitive).
+    (r,), _ = verify(raw.replace(b"DKIM-Signature: v=1; a=rsa-sha256;", b"DKIM-Signature: V=1; A=rsa-sha256;"),
+                     rsa_dns(1024))
+    assert (r.result, r.reason_code, r.reason) == (
+        "permerror", "malformed", "signature lacks required tag(s) v=, a= (V=, A= present in upper case: tag names "
+                                  "are case-sensitive, RFC 6376 section 3.2)")
+
+
+def test_a_from_added_below_the_signed_one_or_above_an_oversigned_one_is_said_as_added() -> None:
+    # Verification V40c, wording: a From: added below the signed one is the one a verifier selects
+    # (RFC 6376 section 5.4.2), and one added above a signature that over-signs From fills its
+    # empty entry; both failed as "signed headers changed", while a From: added above an ordinary
+    # signature is the precise danger of section 8.15. Checked with the key: the signature
+    # verifies with the added field left out.
+    dns = rsa_dns(1024)
+    raw = sign(MESSAGE, key=rsa_key(1024))
+    below = raw.replace(b"From: Alice <alice@example.com>\r\n",
+                        b"From: Alice <alice@example.com>\r\nFrom: CEO <ceo@example.com>\r\n")
+    oversigned = b"From: CEO <ceo@example.com>\r\n" + sign(MESSAGE, key=rsa_key(1024), headers="from:from:to:subject:date")
+    for message, where in ((below, "below"), (oversigned, "above")):
+        (r,), findings = verify(message, dns)
+        assert (r.result, r.reason_code, r.reason) == (
+            "fail", "from_added", f"a From: field the signer did not sign was added {where} the signed one; the signed "
+                                  "fields verify with it left out; mail programs differ in which From: they show (RFC "
+                                  "6376 section 8.15)")
+        [changed] = [f for f in findings if f.id == "dkim.headers_changed"]
+        assert (changed.severity.value, changed.title) == ("danger", "An unsigned From: was added after DKIM signing")
+    # Added above an ordinary signature: as before.
+    (r,), _ = verify(b"From: CEO <ceo@example.com>\r\n" + raw, dns)
+    assert (r.reason_code, r.reason) == ("from_added", "a From: field the signer did not sign was added; the signed "
+                                                       "fields verify")
+    # A From: added and another signed field changed: no From: left out makes it verify.
+    (r,), _ = verify(below.replace(b"Quarterly figures", b"Quarterly figures!"), dns)
+    assert (r.result, r.reason_code) == ("fail", "signature_mismatch")
+    # The signed From: itself changed, beside a second one: not an added field either.
+    (r,), _ = verify(below.replace(b"From: Alice <alice@", b"From: Mallory <alice@"), dns)
+    assert r.reason_code == "signature_mismatch"

@@ -669,7 +669,8 @@ def _read_tags(check: _Check, raw_value: bytes, last_of_paste: bool = False,
         return None
     missing = [t for t in _REQUIRED_TAGS if t not in values]
     problem = (f"signature tags are malformed: {error}" if error else
-               "signature lacks required tag(s) " + ", ".join(f"{t}=" for t in missing) if missing else
+               "signature lacks required tag(s) " + ", ".join(f"{t}=" for t in missing) + _upper_case_words(
+                   missing, values) if missing else
                _tag_problem(check, values))
     if problem is None:
         return values
@@ -690,6 +691,17 @@ def _read_tags(check: _Check, raw_value: bytes, last_of_paste: bool = False,
         return None
     check.finish("permerror", "malformed", problem)
     return None
+
+
+def _upper_case_words(missing: list[str], values: dict[str, str]) -> str:
+    """The missing tags written in upper case ("V=1; A=rsa-sha256"), said as such: tag names are
+    case-sensitive (RFC 6376 section 3.2), so V= is not v=, but a reader needs to be told why a tag
+    in plain sight is said to be missing (verification V40c)."""
+    upper = [tag.upper() for tag in missing if tag.upper() in values]
+    if not upper:
+        return ""
+    return (" (" + ", ".join(f"{tag}=" for tag in upper) + " present in upper case: tag names are case-sensitive, "
+            "RFC 6376 section 3.2)")
 
 
 _qp_octet = compiled_on_first_use(r"=([0-9A-Fa-f]{2})")
@@ -822,10 +834,19 @@ def _fetch_key(check: _Check, resolver: Resolver, answers: dict[str, DnsAnswer])
         return None
     check.key_testing = key_record.testing
     if key_record.bad_version:
-        return _key_error(check, "key_syntax", f"key record at {name} has v={values['v'][:10]!r}; it must be DKIM1 and come first")
+        # RFC 6376 section 3.6.1: v= "MUST be set to DKIM1" and "MUST be the first tag"; which
+        # of the two it breaks is said (verification V40c: "has v='DKIM1'; it must be DKIM1" read
+        # as a contradiction).
+        if values["v"] != "DKIM1":
+            later = "" if next(iter(values)) == "v" else ", and not as its first tag"
+            spf = ", an SPF record, not a DKIM key" if values["v"].startswith("spf1") else ""
+            return _key_error(check, "key_syntax", f"key record at {name} has v={values['v'][:10]!r}{later}{spf}: "
+                                                   "v= must be DKIM1 (RFC 6376 section 3.6.1)")
+        return _key_error(check, "key_syntax", f"key record at {name} has v=DKIM1 but not as its first tag, where "
+                                               "RFC 6376 section 3.6.1 requires it")
     p_value = key_record.p_value
     if p_value is None:
-        return _key_error(check, "key_syntax", f"key record at {name} has no p= tag")
+        return _key_error(check, "key_syntax", f"key record at {name} has no p= tag{_upper_case_words(['p'], values)}")
     if p_value == "":
         # RFC 6376 section 3.6.1: an empty p= means the key has been revoked.
         return _key_error(check, "key_revoked", f"the key at {name} has been revoked (empty p=)")
@@ -1064,11 +1085,15 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
         check.finish("permerror", "malformed", verdict)
         return
     name = f"{check.selector}._domainkey.{check.domain}"
-    if not verdict:
+    expected = (key.bits + 7) // 8 if key.kind == "rsa" else 64
+    added_from: str | None = None
+    if not verdict and len(check.signature) == expected:
+        added_from = _verify_without_added_from(check, fields, field_pair, key, header_canon=header_canon,
+                                                algorithm=algorithm)
+    if not verdict and added_from is None:
         if "subject" in check.signed_lower:
             _verify_untagged(check, fields, field_pair, key, header_canon=header_canon, algorithm=algorithm)
         reason = (f"signed headers changed since signing (or the key at {name} was replaced)")
-        expected = (key.bits + 7) // 8 if key.kind == "rsa" else 64
         if len(check.signature) != expected:
             # An RSA signature is exactly as long as the key's modulus (RFC 8017 section 8.2.2
             # step 1), an ed25519 one 64 bytes (RFC 8032 section 5.1.7): a b= of another length
@@ -1090,7 +1115,7 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
             reason += "; the body changed too"
         check.finish("fail", "signature_mismatch", reason)
         return
-    from_added = present["from"] > check.signed_lower.count("from")
+    from_added = added_from is not None or present["from"] > check.signed_lower.count("from")
     # On a copy without the signed body a body hash mismatch is excused (_uncheckable_words): an
     # added From: is not the copy's doing, so it is judged first there and stays a failure. So on a
     # mailbox's entry whose body hash matches no reading of its "From " quoting (mbox_unmatched).
@@ -1119,7 +1144,10 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
     if from_added:
         # dkimpy fails such messages (its bug #644046, RFC 6376 section 8.15): the From: a
         # reader sees may be the unsigned one added above the signed one.
-        reason = "a From: field the signer did not sign was added; the signed fields verify"
+        reason = ("a From: field the signer did not sign was added; the signed fields verify" if added_from is None
+                  else f"a From: field the signer did not sign was added {added_from} the signed one; the signed "
+                       "fields verify with it left out; mail programs differ in which From: they show (RFC 6376 "
+                       "section 8.15)")
         if check.body_hash_ok is False:
             # (Only on a copy without the signed body, as above: its hash says nothing.)
             reason += ("; its body hash cannot be checked from this copy" if body_uncheckable else
@@ -1281,6 +1309,29 @@ def _verify_untagged(check: _Check, split: _dkimpy.SplitMessage, field_pair: _dk
             return
     if not reencoded:
         check.untagged_subject = (candidates[0][0], False)
+
+
+def _verify_without_added_from(check: _Check, split: _dkimpy.SplitMessage, field_pair: _dkimpy.HeaderPair,
+                               key: _dkimpy.PublicKey, *, header_canon: str, algorithm: str) -> str | None:
+    """A header signature that fails on a message with several From: fields, verified again with
+    the topmost, then the bottommost, left out: "above" or "below" (where the one left out sits
+    beside the others) when that verifies, else None. A From: added below the signed one is the
+    one a verifier selects (fields are selected from the bottom up, RFC 6376 section 5.4.2), and
+    one added above a signature that over-signs From takes the place of its empty entry: either
+    way the signature fails as "headers changed", while it is the attack of section 8.15 that
+    dkim.headers_changed names when the From: is added above an ordinary signature (verification
+    V40c). Only the two ends are tried: two verifications at most, whatever the message holds."""
+    positions = split.field_positions().get(b"from") or []
+    if len(positions) < 2:
+        return None
+    for where, position in (("above", positions[0]), ("below", positions[-1])):
+        copy = _dkimpy.SplitMessage(split.headers[:position] + split.headers[position + 1:], split.raw,
+                                    split.body_start, split.body_needs_crlf, split.body_has_cr, split.skipped_lines)
+        if _dkimpy.verify_header_signature(
+                copy, header_canon=header_canon, algorithm=algorithm, include_headers=check.signed_lower,
+                signature_field=field_pair, signature=check.signature, key=key) is True:
+            return where
+    return None
 
 
 def _body_match_words(check: _Check) -> str:
