@@ -105,7 +105,7 @@ _FIELD_NAMES = frozenset(name.lower() for name in (
     "X-Gm-Phishy", "X-Spam-Result", "X-Spam_report", "X-ME-Content", "X-ME-Spam", "X-Mimecast-Spam-Signature",
     "X-Mimecast-Bulk-Signature", "X-Apple-Action", "X-Apple-MoveToFolder", "X-ICL-SCORE",
     "X-SASI-SpamProbability", "X-cloud-security-Virusscan", "X-Virus-Scanned", "X-CLX-Spam",
-    "X-purgate-type", "X-purgate", *_KASPERSKY_STATUS_FIELDS))
+    "X-purgate-type", "X-purgate", "X-CustomSpam", *_KASPERSKY_STATUS_FIELDS))
 # MailScanner names its field after the site ("X-Example-MailScanner-SpamCheck"), and its
 # "Spam Header" setting renames it (SYNAQ's "X-SYNAQ-Pinpoint-SpamCheck"): any field ending so
 # whose value has MailScanner's form ("not spam, SpamAssassin (... score=x, required y, ...)").
@@ -310,6 +310,10 @@ def _placed(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Message,
     fields at the end of the header, at whichever hop runs them. There the verdict is tied to
     the hop its own words or a trace stamp name (see _end_writer); a stamp of the receiving
     side's queue id makes it the receiver's."""
+    if verdict.trust_reason.startswith(_PLACED_BY_COPY):
+        # A copy of Exchange Online's fields other than the one the receiver wrote: its place was
+        # weighed against the receiver's copy, and no hop it names makes it the receiver's.
+        return dataclasses.replace(verdict, place="beside the receiver's own copy")
     above = hop_above(hops, verdict.header_index)
     if above is None:
         return verdict
@@ -592,13 +596,66 @@ def _microsoft_parts(value: str) -> list[tuple[str, str]]:
     return list(parts.items())
 
 
+def _receivers_copy(fields: Sequence[HeaderField], boundary: Hop | None) -> HeaderField | None:
+    """Of several copies of one of Exchange Online's fields, the one the receiver wrote (it writes
+    one per receipt): the topmost above the boundary's Received, where the receiving side's fields
+    stand in the message as sent on; else the lowest, as Exchange Online appends its fields after
+    the message's own in the copy it keeps in the mailbox, so a sender's look-alike (among the
+    message's own fields) sits above it (verification V40f: a sender's BCL:0 and dest:I above the
+    receiver's BCL:8 and dest:J were taken for the receiver's). With one copy, that copy."""
+    if not fields:
+        return None
+    if boundary is not None:
+        above = [f for f in fields if f.index < boundary.header_index]
+        if above:
+            return above[0]
+    return fields[-1]
+
+
+_SECOND_COPY = ("a second copy of a field Exchange Online writes once per receipt; the receiver's is {where}: this "
+                "one is the message's own text (the sender's, or an earlier server's), a claim")
+
+
+_CUSTOM_SPAM_CLAIM = ("not in the receiver's own fields (after its X-Forefront-Antispam-Report, or above the "
+                      "boundary's Received): the message's own text, a claim")
+# The reasons of claims whose place _microsoft already weighed (see _placed).
+_PLACED_BY_COPY = (_SECOND_COPY.split("{", 1)[0], _CUSTOM_SPAM_CLAIM)
+
+
+def _copy_place(chosen: HeaderField, boundary: Hop | None) -> str:
+    if boundary is not None and chosen.index < boundary.header_index:
+        return f"header {chosen.index + 1}, above hop {boundary.number}'s Received"
+    return f"header {chosen.index + 1}, the lowest, where Exchange Online appends its own fields"
+
+
+# X-CustomSpam: the Advanced Spam Filter (ASF) setting of the anti-spam policy the message matched
+# (Microsoft's "Anti-spam message headers" page, "X-CustomSpam: [ASFOption]"; MHA's "Advanced Spam
+# Filtering" row).
+_CUSTOM_SPAM = "X-CustomSpam"
+_CUSTOM_SPAM_MEANING = "matched an Advanced Spam Filter (ASF) setting of the anti-spam policy"
+
+
 def _microsoft(message: Message, boundary: Hop | None, microsoft_receiver: bool) -> list[SpamFilterVerdict]:
     verdicts: list[SpamFilterVerdict] = []
-    bulk = {name: next(((k, v) for k, v in _microsoft_parts(f.value) if k == "BCL"), None)
-            for name in ("X-Microsoft-Antispam", "X-Microsoft-Antispam-Untrusted")
-            for f in _fields(message, name)[:1]}
-    delivery = [(k, v) for f in _fields(message, "X-Microsoft-Antispam-Mailbox-Delivery")[:1]
-                for k, v in _microsoft_parts(f.value) if k.upper() in ("DEST", "OFR")]
+    bulk: dict[str, tuple[str, str] | None] = {}
+    claims: list[SpamFilterVerdict] = []
+    for name in ("X-Microsoft-Antispam", "X-Microsoft-Antispam-Untrusted"):
+        copies = _fields(message, name)
+        chosen = _receivers_copy(copies, boundary)
+        if chosen is not None:
+            bulk[name] = next(((k, v) for k, v in _microsoft_parts(chosen.value) if k == "BCL"), None)
+            claims.extend(_other_copies(copies, chosen, boundary, ("BCL", "PCL")))
+    copies = _fields(message, "X-Microsoft-Antispam-Mailbox-Delivery")
+    chosen = _receivers_copy(copies, boundary)
+    delivery = [(k, v) for k, v in _microsoft_parts(chosen.value) if k.upper() in ("DEST", "OFR")] \
+        if chosen is not None else []
+    claims.extend(_other_copies(copies, chosen, boundary, ("DEST", "OFR")))
+    reports = _fields(message, "X-Forefront-Antispam-Report")
+    # At a Microsoft receiver every inbound report would stand as the tenant's, wherever it sits:
+    # of several, only the receiver's copy (a sender's second "SCL:-1;SFV:SKN" stood beside the
+    # real SCL 9 as a second receiver's verdict, verification V40f t2).
+    inbound = [f for f in reports if dict(_microsoft_parts(f.value)).get("DIR", "").upper() != "OUT"]
+    tenants = _receivers_copy(inbound, boundary) if microsoft_receiver and len(inbound) > 1 else None
     for name in ("X-Forefront-Antispam-Report", "X-Forefront-Antispam-Report-Untrusted"):
         untrusted_copy = name.endswith("-Untrusted")
         for field in _fields(message, name):
@@ -621,6 +678,9 @@ def _microsoft(message: Message, boundary: Hop | None, microsoft_receiver: bool)
             elif direction == "OUT":
                 trusted, why = False, ("DIR:OUT: the sending organisation's Microsoft 365 scanned it on the way "
                                        "out; it says nothing of the recipient's filtering")
+            elif tenants is not None and field is not tenants:
+                parts = [(k, v) for k, v in parts if (k, v) != bcl]  # the receiver's BCL is not this copy's
+                trusted, why = False, _SECOND_COPY.format(where=_copy_place(tenants, boundary))
             elif microsoft_receiver:
                 trusted, why = True, ("Exchange Online (the receiving side) writes its report among the message's "
                                       "fields and renames any earlier one to '-Untrusted': this inbound report "
@@ -631,9 +691,21 @@ def _microsoft(message: Message, boundary: Hop | None, microsoft_receiver: bool)
                 # The receiving mailbox's own record of where the message went (its report and
                 # this field are written by the same tenant at delivery).
                 parts = [*parts, *delivery]
+            if trusted and not untrusted_copy:
+                custom = _custom_spam(message, field, boundary)
+                if custom is not None:
+                    parts.append(custom)
             verdict = _microsoft_verdict(name, field.index, parts, trusted, why)
             if verdict.details:  # a field with none of the parts Microsoft documents says nothing
                 verdicts.append(verdict)
+    report = next((v for v in verdicts if v.trusted and v.header == "X-Forefront-Antispam-Report"), None)
+    receivers = _receivers_custom_spam(message, report.header_index, boundary) \
+        if report is not None and message.has_any(_CUSTOM_SPAM_NAMES) else None
+    for field in _fields(message, _CUSTOM_SPAM)[:4]:
+        if field is not receivers:
+            claims.append(_microsoft_verdict(field.name, field.index, [(_CUSTOM_SPAM, field.value.strip()[:200])],
+                                             False, _CUSTOM_SPAM_CLAIM))
+    verdicts.extend(v for v in claims if v.details)
     if not any(verdict.trusted for verdict in verdicts):
         # Exchange Server on premises, and Outlook.com's consumer mailboxes: the level in the
         # organisation header, with the bulk level and the mailbox's folder beside it. Also when
@@ -661,6 +733,38 @@ def _microsoft(message: Message, boundary: Hop | None, microsoft_receiver: bool)
             verdicts.append(_microsoft_verdict(field.name, field.index, parts, trusted, why,
                                                "Microsoft 365" if microsoft_receiver else "Exchange Server"))
     return verdicts
+
+
+def _other_copies(copies: Sequence[HeaderField], chosen: HeaderField | None, boundary: Hop | None,
+                  keys: tuple[str, ...]) -> list[SpamFilterVerdict]:
+    """The copies of a field other than the receiver's (see _receivers_copy), each as a claim."""
+    if chosen is None or len(copies) < 2:
+        return []
+    why = _SECOND_COPY.format(where=_copy_place(chosen, boundary))
+    return [_microsoft_verdict(f.name, f.index, [(k, v) for k, v in _microsoft_parts(f.value) if k.upper() in keys],
+                               False, why) for f in copies if f is not chosen]
+
+
+def _receivers_custom_spam(message: Message, report_index: int, boundary: Hop | None) -> HeaderField | None:
+    """The X-CustomSpam the receiver wrote: the receiver's copy (_receivers_copy) of those above the
+    boundary's Received, or, in the mailbox's layout, of those after the receiver's own report
+    (Exchange Online appends its fields after the message's own; a sender's sits among them)."""
+    copies = _fields(message, _CUSTOM_SPAM)[:4]
+    if boundary is not None and report_index < boundary.header_index:
+        return _receivers_copy([f for f in copies if f.index < boundary.header_index], boundary)
+    return _receivers_copy([f for f in copies if f.index > report_index
+                            and (boundary is None or f.index > boundary.header_index)], None)
+
+
+def _custom_spam(message: Message, report: HeaderField, boundary: Hop | None) -> tuple[str, str] | None:
+    """("X-CustomSpam", its value) when the receiver wrote one beside its report ``report``."""
+    if not message.has_any(_CUSTOM_SPAM_NAMES):
+        return None
+    field = _receivers_custom_spam(message, report.index, boundary)
+    return (_CUSTOM_SPAM, field.value.strip()[:200]) if field is not None else None
+
+
+_CUSTOM_SPAM_NAMES = frozenset({_CUSTOM_SPAM.lower()})
 
 
 def _microsoft_verdict(header: str, index: int, parts: list[tuple[str, str]], trusted: bool,
@@ -694,6 +798,8 @@ def _microsoft_verdict(header: str, index: int, parts: list[tuple[str, str]], tr
             meaning = _OFR.get(part.strip().upper(), "the mailbox's reason for the folder it chose")
         elif key in labels:
             meaning = labels[key]
+        elif key == _CUSTOM_SPAM:
+            meaning = _CUSTOM_SPAM_MEANING
         else:
             continue  # SFS, SFP, ARC...: Microsoft's internal rule ids
         if part or meaning:
@@ -718,6 +824,9 @@ def _microsoft_verdict(header: str, index: int, parts: list[tuple[str, str]], tr
         overridden = ": the user's safe senders list overrode it" if override.strip().upper() == "TRUSTEDSENDERLIST" \
             else ""
         words.append(_DEST[dest] + (f"{overridden} (OFR:{override})" if override else ""))
+    custom = values.get(_CUSTOM_SPAM, "")
+    if custom:
+        words.append(f"Advanced Spam Filter: {custom[:100]}")
     summary = "; ".join(words) or "no verdict written"
     return SpamFilterVerdict(filter=filter_name, header=header, header_index=index, spam=spam, score=score,
                              threshold=5.0 if score is not None else None, summary=summary[:300],

@@ -1,0 +1,172 @@
+"""Microsoft 365's own fields beside a sender's look-alikes (verification V40f D2, D4): Exchange Online
+writes X-Forefront-Antispam-Report, X-Microsoft-Antispam, X-Microsoft-Antispam-Mailbox-Delivery and
+X-CustomSpam once per receipt, appended after the message's own fields in the copy it keeps; a copy a
+sender wrote among its own fields is a claim, never the receiver's BCL, folder or second verdict. The
+message is a real Exchange Online inbound phish (quoted whole in a REMnux post); only its Microsoft
+fields are changed, to values Microsoft documents."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import headerscope
+from headerscope.model import Report, SpamFilterVerdict
+
+NOW = datetime(2024, 11, 21, 12, 0, tzinfo=timezone.utc)
+
+M1 = (
+    b'Received: from DB9PR05MB10374.eurprd05.prod.outlook.com (2603:10a6:10:463::22)\n'
+    b' by HE1PR0502MB3643.eurprd05.prod.outlook.com with HTTPS; Thu, 21 Nov 2024\n'
+    b' 11:07:07 +0000\n'
+    b'Received: from AM0PR10CA0051.EURPRD10.PROD.OUTLOOK.COM (2603:10a6:20b:150::31)\n'
+    b' by DB9PR05MB10374.eurprd05.prod.outlook.com (2603:10a6:10:463::22) with\n'
+    b' Microsoft SMTP Server (version=TLS1_2,\n'
+    b' cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.8158.23; Thu, 21 Nov\n'
+    b' 2024 11:01:25 +0000\n'
+    b'Received: from AM2PEPF0001C713.eurprd05.prod.outlook.com\n'
+    b' (2603:10a6:20b:150:cafe::ec) by AM0PR10CA0051.outlook.office365.com\n'
+    b' (2603:10a6:20b:150::31) with Microsoft SMTP Server (version=TLS1_2,\n'
+    b' cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.8182.15 via Frontend\n'
+    b' Transport; Thu, 21 Nov 2024 11:01:25 +0000\n'
+    b'Authentication-Results: spf=pass (sender IP is 150.60.232.67)\n'
+    b' smtp.mailfrom=720901.com; dkim=none (message not signed)\n'
+    b' header.d=none;dmarc=bestguesspass action=none\n'
+    b' header.from=720901.com;compauth=pass reason=109\n'
+    b'Received-SPF: Pass (protection.outlook.com: domain of 720901.com designates\n'
+    b' 150.60.232.67 as permitted sender) receiver=protection.outlook.com;\n'
+    b' client-ip=150.60.232.67; helo=mta.ham1002.secure.ne.jp; pr=C\n'
+    b'Received: from mta.ham1002.secure.ne.jp (150.60.232.67) by\n'
+    b' AM2PEPF0001C713.mail.protection.outlook.com (10.167.16.183) with Microsoft\n'
+    b' SMTP Server (version=TLS1_3, cipher=TLS_AES_256_GCM_SHA384) id 15.20.8182.16\n'
+    b' via Frontend Transport; Thu, 21 Nov 2024 11:01:24 +0000\n'
+    b'Received: from ham1002.secure.ne.jp (localhost [127.0.0.1])\n'
+    b'\tby mta.ham1002.secure.ne.jp (Postfix) with SMTP id 05EC1520D1E\n'
+    b'\tfor <ed.riley@mailonline.co.uk>; Thu, 21 Nov 2024 20:01:22 +0900 (JST)\n'
+    b'Received: (qmail 90138 invoked from network); 21 Nov 2024 20:01:20 +0900\n'
+    b'Received: from unknown (HELO ?100.64.100.6?) (kyodo-c@ao-re.jp@50.114.45.161)\n'
+    b'  by 0 with SMTP; 21 Nov 2024 20:01:20 +0900\n'
+    b'From: =?utf-8?b?4Y67Ui/OodCw0YNyzr/ihbzihbwgUtC10YAuIM6k0LXQsOKFv3zhjqDihb9ndCA=?= =?utf-8?b?z7LihbzOv8+FZCDOmdGDzp3VjVLhj5lo1Y3OpOKFvOGPmc6d1Y1rRs6fUs6VOc6d?= =?utf-8?b?zpzOpM6R1J3OmdGDzpw9?= <kuma@720901.com>\n'
+    b'To: <ed.riley@mailonline.co.uk>\n'
+    b'Subject: test\n'
+    b'Content-Type: text/plain\n'
+    b'Message-Id: <20241121110122.05EC1520D1E@mta.ham1002.secure.ne.jp>\n'
+    b'Date: Thu, 21 Nov 2024 20:01:22 +0900 (JST)\n'
+    b'Return-Path: kuma@720901.com\n'
+    b'X-EOPAttributedMessage: 0\n'
+    b'X-EOPTenantAttributedMessage: 0f3a4c64-4dc5-4a76-8d41-52d85ca158a5:0\n'
+    b'X-MS-PublicTrafficType: Email\n'
+    b'X-MS-TrafficTypeDiagnostic:\n'
+    b' AM2PEPF0001C713:EE_|DB9PR05MB10374:EE_|HE1PR0502MB3643:EE_\n'
+    b'X-MS-Office365-Filtering-Correlation-Id: 2f163f3f-c3a0-448e-c7ab-08dd0a1bd758\n'
+    b'X-MS-Exchange-AtpMessageProperties: SA|SL\n'
+    b'X-Microsoft-Antispam:\n'
+    b' BCL:0;ARA:13230040|12012899012|5062899012|3072899012|2092899012|41022699024|8096899003|95630200002;\n'
+    b'X-Forefront-Antispam-Report:\n'
+    b' CIP:150.60.232.67;CTRY:JP;LANG:el;SCL:1;SRV:;IPV:NLI;SFV:NSPM;H:mta.ham1002.secure.ne.jp;PTR:ham1002.secure.ne.jp;CAT:NONE;SFS:(13230040)(12012899012)(5062899012)(3072899012)(2092899012)(41022699024)(8096899003)(95630200002);DIR:INB;\n'
+    b'X-MS-Exchange-CrossTenant-OriginalArrivalTime: 21 Nov 2024 11:01:24.0730\n'
+    b' (UTC)\n'
+    b'X-MS-Exchange-CrossTenant-Network-Message-Id: 2f163f3f-c3a0-448e-c7ab-08dd0a1bd758\n'
+    b'X-MS-Exchange-CrossTenant-Id: 0f3a4c64-4dc5-4a76-8d41-52d85ca158a5\n'
+    b'X-MS-Exchange-CrossTenant-AuthSource:\n'
+    b' AM2PEPF0001C713.eurprd05.prod.outlook.com\n'
+    b'X-MS-Exchange-CrossTenant-AuthAs: Anonymous\n'
+    b'X-MS-Exchange-CrossTenant-FromEntityHeader: Internet\n'
+    b'X-MS-Exchange-Transport-CrossTenantHeadersStamped: DB9PR05MB10374\n'
+    b'X-MS-Exchange-Transport-EndToEndLatency: 00:05:43.0882067\n'
+    b'X-MS-Exchange-Processed-By-BccFoldering: 15.20.8158.023\n'
+    b'Importance: high\n'
+    b'X-Priority: 1\n'
+    b'X-Microsoft-Antispam-Mailbox-Delivery:\n'
+    b' ucf:0;jmr:0;auth:0;dest:I;ENG:(910001)(944506478)(944626604)(920097)(930097)(140003)(1420198);\n'
+    b'MIME-Version: 1.0\n'
+    b'\n'
+    b'External Sender\n'
+)
+_REPORT = (b" CIP:150.60.232.67;CTRY:JP;LANG:el;SCL:1;SRV:;IPV:NLI;SFV:NSPM;H:mta.ham1002.secure.ne.jp;"
+           b"PTR:ham1002.secure.ne.jp;CAT:NONE;SFS:(13230040)(12012899012)(5062899012)(3072899012)(2092899012)"
+           b"(41022699024)(8096899003)(95630200002);DIR:INB;\n")
+_BCL = b" BCL:0;ARA:13230040|12012899012|5062899012|3072899012|2092899012|41022699024|8096899003|95630200002;\n"
+_DEST = b" ucf:0;jmr:0;auth:0;dest:I;ENG:(910001)(944506478)(944626604)(920097)(930097)(140003)(1420198);\n"
+
+
+def _variant(report: bytes, bcl: bytes = _BCL.strip(), dest: bytes = _DEST.strip(), among_own: bytes = b"",
+             appended: bytes = b"") -> bytes:
+    """M1 with the receiver's fields changed, ``among_own`` added among the message's own fields
+    (after To:, where a sender writes), ``appended`` after the receiver's last field."""
+    assert _REPORT in M1 and _BCL in M1 and _DEST in M1
+    raw = M1.replace(_REPORT, b" " + report + b"\n").replace(_BCL, b" " + bcl + b"\n").replace(_DEST, b" " + dest + b"\n")
+    raw = raw.replace(b"To: <ed.riley@mailonline.co.uk>\n", b"To: <ed.riley@mailonline.co.uk>\n" + among_own)
+    return raw.replace(b"MIME-Version: 1.0\n", appended + b"MIME-Version: 1.0\n")
+
+
+def _analyze(raw: bytes) -> Report:
+    return headerscope.analyze(raw, offline=True, now=NOW)
+
+
+def _receivers(report: Report) -> list[SpamFilterVerdict]:
+    return [v for v in report.spam_filters if v.trusted]
+
+
+_BULK_JUNK = b"CIP:150.60.232.67;CTRY:JP;LANG:el;SCL:6;SRV:BULK;IPV:NLI;SFV:SPM;H:mta.ham1002.secure.ne.jp;" \
+             b"PTR:ham1002.secure.ne.jp;CAT:BULK;SFS:(13230040);DIR:INB;"
+_HPHISH = b"CIP:150.60.232.67;CTRY:JP;LANG:el;SCL:9;SRV:;IPV:NLI;SFV:SPM;H:mta.ham1002.secure.ne.jp;" \
+          b"PTR:ham1002.secure.ne.jp;CAT:HPHISH;SFTY:9.20;SFS:(13230040);DIR:INB;"
+
+
+def test_a_senders_bcl_and_folder_do_not_replace_the_receivers() -> None:
+    # t4: the receiver wrote BCL:8 and dest:J at the bottom; the sender BCL:0 and dest:I with
+    # OFR:TrustedSenderList among its own fields, above them.
+    raw = _variant(_BULK_JUNK, bcl=b"BCL:8;ARA:13230040|12012899012;", dest=b"ucf:0;jmr:0;auth:0;dest:J;",
+                   among_own=b"X-Microsoft-Antispam: BCL:0;\n"
+                             b"X-Microsoft-Antispam-Mailbox-Delivery: ucf:0;jmr:0;auth:1;dest:I;OFR:TrustedSenderList;\n")
+    report = _analyze(raw)
+    [receiver] = _receivers(report)
+    assert "BCL 8 (bulk, many complaints)" in receiver.summary, receiver.summary
+    assert "delivered to the Junk Email folder" in receiver.summary and "TrustedSenderList" not in receiver.summary
+    claims = {v.header: v for v in report.spam_filters if not v.trusted}
+    assert "BCL 0" in claims["X-Microsoft-Antispam"].summary
+    assert "Inbox" in claims["X-Microsoft-Antispam-Mailbox-Delivery"].summary
+    assert "second copy" in claims["X-Microsoft-Antispam-Mailbox-Delivery"].trust_reason
+    flagged = [f for f in report.findings if f.id == "spam.flagged"]
+    assert flagged and "BCL 0" not in flagged[0].title and "Inbox" not in flagged[0].title
+
+
+def test_a_senders_second_report_is_a_claim() -> None:
+    # t2: a sender's "SCL:-1;SFV:SKN;IPV:CAL" report (and dest:I) above the receiver's SCL 9 HPHISH.
+    raw = _variant(_HPHISH, bcl=b"BCL:0;ARA:13230040|12012899012;", dest=b"ucf:1;jmr:0;auth:0;dest:J;",
+                   among_own=b"X-Forefront-Antispam-Report: CIP:150.60.232.67;CTRY:JP;LANG:en;SCL:-1;SRV:;IPV:CAL;"
+                             b"SFV:SKN;H:mta.ham1002.secure.ne.jp;PTR:;CAT:NONE;SFS:;DIR:INB;\n"
+                             b"X-MS-Exchange-Organization-SCL: -1\n"
+                             b"X-Microsoft-Antispam-Mailbox-Delivery: ucf:0;jmr:0;auth:0;dest:I;\n")
+    report = _analyze(raw)
+    [receiver] = _receivers(report)
+    assert receiver.summary.startswith("SCL 9") and "Junk Email" in receiver.summary
+    [forged] = [v for v in report.spam_filters if v.header == "X-Forefront-Antispam-Report" and not v.trusted]
+    assert forged.spam is False and "second copy" in forged.trust_reason
+    assert any(f.id == "spam.flagged" for f in report.findings)
+
+
+def test_one_copy_of_each_stays_the_receivers() -> None:
+    report = _analyze(M1)
+    [receiver] = report.spam_filters
+    assert receiver.trusted and "BCL 0 (not bulk)" in receiver.summary and "delivered to the Inbox" in receiver.summary
+
+
+def test_x_customspam_the_receiver_wrote_is_read() -> None:
+    # v14: the ASF match Exchange Online appended after its own report.
+    spam = b"CIP:150.60.232.67;CTRY:JP;LANG:el;SCL:5;SRV:;IPV:NLI;SFV:SPM;H:mta.ham1002.secure.ne.jp;" \
+           b"PTR:ham1002.secure.ne.jp;CAT:SPM;SFS:;DIR:INB;"
+    report = _analyze(_variant(spam, dest=b"ucf:0;jmr:0;auth:0;dest:J;",
+                               appended=b"X-CustomSpam: Image links to remote sites\n"))
+    [receiver] = report.spam_filters
+    assert receiver.trusted and "Advanced Spam Filter: Image links to remote sites" in receiver.summary
+    assert ("X-CustomSpam", "Image links to remote sites",
+            "matched an Advanced Spam Filter (ASF) setting of the anti-spam policy") in receiver.details
+
+
+def test_x_customspam_among_the_messages_own_fields_is_a_claim() -> None:
+    report = _analyze(_variant(_REPORT.strip(), among_own=b"X-CustomSpam: Image links to remote sites\n"))
+    receiver = [v for v in report.spam_filters if v.trusted]
+    assert receiver and all("Advanced Spam Filter" not in v.summary for v in receiver)
+    [claim] = [v for v in report.spam_filters if v.header == "X-CustomSpam"]
+    assert not claim.trusted and "Image links to remote sites" in claim.summary
