@@ -82,7 +82,15 @@ from collections.abc import Sequence
 from .domains import organizational_domain
 from .hops import OPERATOR_ALIASES, hop_above
 from .message import Message
-from .model import DkimSignatureResult, Finding, HeaderField, Hop, Severity, SpamFilterVerdict
+from .model import (
+    DkimSignatureResult,
+    Finding,
+    HeaderField,
+    Hop,
+    RecordedResult,
+    Severity,
+    SpamFilterVerdict,
+)
 from .text import compiled_on_first_use, header_ref
 
 _MICROSOFT_DOCS = "https://learn.microsoft.com/defender-office-365/message-headers-eop-mdo"
@@ -2245,3 +2253,58 @@ def _clx(message: Message, boundary: Hop | None, _microsoft_receiver: bool) -> l
 # The readers that take X-Spam-Flag, X-Spam or a bare X-Spam-Status into their own verdict: when
 # one of them gave a verdict, the flag is not shown again on its own.
 _READERS_OF_THE_FLAG = frozenset((_spamassassin, _rspamd, _stalwart, _exim_spamassassin, _spamassassin_without_status))
+
+
+# Exchange Online's composite authentication outcomes other than fail (recorded.compauth_fail), by
+# the reason code family of Microsoft's "Anti-spam message headers" page (authentication results).
+def _compauth_family(result: str, code: str) -> str:
+    if code == "130":
+        return "passed on an ARC chain it trusts (the DMARC fail overridden)"
+    if result == "pass" and code[:1] in ("1", "7"):
+        return "passed composite authentication"
+    if result == "softpass" and code[:1] == "2":
+        return "soft-passed implicit authentication"
+    if result == "none" and code[:1] == "3":
+        return "not checked for composite authentication"
+    if result == "none" and code[:1] in ("4", "9"):
+        return "bypassed composite authentication (an allow or a mail flow rule, or a trusted connector)"
+    return ""
+
+
+# The report's parts a short summary leaves out, shown beside it as Microsoft's Message Header
+# Analyzer shows them (connecting IP, HELO, PTR, country, language, IPV, SFTY, SRV).
+_CONTEXT_KEYS = ("CTRY", "LANG", "IPV", "SFTY", "SRV")
+
+
+def microsoft_context(verdict: SpamFilterVerdict, recorded: Sequence[RecordedResult] = ()) -> str:
+    """For the terminal and Markdown rows of an X-Forefront-Antispam-Report: what its summary does
+    not say (who connected as the report saw it, country and language, IPV, the safety tip, SRV:BULK)
+    and, for the receiver's own report, its composite authentication when it did not fail
+    (recorded.compauth_fail says a fail). Empty for other verdicts. Values as written, cut short: the
+    renderers escape them as message text."""
+    if not verdict.header.startswith("X-Forefront-Antispam-Report"):
+        return ""
+    values = {key: (part, meaning) for key, part, meaning in verdict.details[:40]}
+    words: list[str] = []
+    cip = values.get("CIP", ("", ""))[0]
+    seen = [f"{label} {values[key][0][:100]}" for key, label in (("H", "HELO"), ("PTR", "PTR")) if values.get(key, ("",))[0]]
+    if cip or seen:
+        words.append("connecting server " + (cip[:60] or "?") + (f" ({', '.join(seen)})" if seen else ""))
+    for key in _CONTEXT_KEYS:
+        part, meaning = values.get(key, ("", ""))
+        if not part or (key == "SRV" and part.upper() != "BULK"):
+            continue
+        if key == "CTRY":
+            words.append(f"country {part[:20]}")
+        elif key == "LANG":
+            words.append(f"language {part[:20]}")
+        else:
+            words.append(f"{key}:{part[:20]}" + (f" ({meaning[:120]})" if meaning else ""))
+    if verdict.trusted:
+        composite = next((r for r in recorded if r.trusted and r.method == "compauth" and r.result != "fail"), None)
+        if composite is not None:
+            code = (composite.reason or "").strip()[:3]
+            family = _compauth_family(composite.result.lower(), code)
+            words.append(f"compauth={composite.result[:20]}" + (f" reason={code}" if code else "")
+                         + (f" ({family})" if family else ""))
+    return "; ".join(words)

@@ -170,3 +170,43 @@ def test_x_customspam_among_the_messages_own_fields_is_a_claim() -> None:
     assert receiver and all("Advanced Spam Filter" not in v.summary for v in receiver)
     [claim] = [v for v in report.spam_filters if v.header == "X-CustomSpam"]
     assert not claim.trusted and "Image links to remote sites" in claim.summary
+
+
+def _rendered(raw: bytes) -> tuple[str, str]:
+    from headerscope.render import get_renderer
+
+    report = _analyze(raw)
+    return (get_renderer("terminal", color=False, width=400).render(report),
+            get_renderer("markdown").render(report))
+
+
+def test_terminal_and_markdown_show_what_mha_shows() -> None:
+    # v02: SCL 9 HPHISH with a user impersonation safety tip, compauth=pass reason=109.
+    hphish = _variant(_HPHISH, dest=b"ucf:1;jmr:0;auth:0;dest:J;")
+    for text in _rendered(hphish):
+        for shown in ("150.60.232.67", "mta.ham1002.secure.ne.jp", "ham1002.secure.ne.jp", "country JP", "language el",
+                      "IPV:NLI", "SFTY:9.20 (user impersonation safety tip)",
+                      "compauth=pass reason=109 (passed composite authentication)"):
+            assert shown in text, (shown, text[-3000:])
+    # v03 and v13: the allow list, and composite authentication bypassed.
+    skn = b"CIP:150.60.232.67;CTRY:JP;LANG:el;SCL:-1;SRV:;IPV:CAL;SFV:SKN;H:mta.ham1002.secure.ne.jp;" \
+          b"PTR:ham1002.secure.ne.jp;CAT:NONE;SFS:;DIR:INB;"
+    none = _variant(skn).replace(b"compauth=pass reason=109", b"compauth=none reason=405")
+    for text in _rendered(none):
+        assert "IPV:CAL (the source IP is on an allow list" in text
+        assert "compauth=none reason=405 (bypassed composite authentication" in text
+    softpass = _variant(_REPORT.strip()).replace(b"compauth=pass reason=109", b"compauth=softpass reason=201")
+    for text in _rendered(softpass):
+        assert "compauth=softpass reason=201 (soft-passed implicit authentication)" in text
+    bulk = _variant(_BULK_JUNK, bcl=b"BCL:8;")
+    for text in _rendered(bulk):
+        assert "SRV:BULK" in text
+
+
+def test_the_reports_text_is_escaped_as_message_text() -> None:
+    # H: and PTR: carry the connecting server's own greeting: markup and line breaks stay text.
+    hostile = _REPORT.strip().replace(b"H:mta.ham1002.secure.ne.jp", b"H:**x**[a](http://e.example/)<b>|z")
+    terminal, markdown = _rendered(_variant(hostile))
+    assert "**x**[a](http://e.example/)<b>|z" in terminal
+    row = next(line for line in markdown.splitlines() if "X-Forefront-Antispam-Report" in line)
+    assert "\\*\\*x\\*\\*\\[a\\]" in row and "<b>" not in row and "\\|z" in row

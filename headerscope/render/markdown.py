@@ -321,10 +321,15 @@ class MarkdownRenderer(Renderer):
             return []
         lines = ["### Spam filters (as recorded)", "", _row(("Filter", "Verdict", "Details", "Standing")),
                  _row(("---",) * 4)]
+        from ..spamfilters import microsoft_context
+
         for verdict in report.spam_filters[:MAX_ROWS]:
             label = "spam" if verdict.spam else "not spam" if verdict.spam is False else "no verdict"
+            # Microsoft's report: what its Message Header Analyzer shows beyond the verdict.
+            context = microsoft_context(verdict, report.recorded)
             lines.append(_row((md_escape(f"{verdict.filter} ({verdict.header})", 120), label,
-                               md_escape(verdict.summary, MAX_CELL),
+                               md_escape(verdict.summary, MAX_CELL)
+                               + (f"; {md_escape(context, MAX_CELL)}" if context else ""),
                                "receiver" if verdict.trusted else
                                md_escape(f"claim, {verdict.place}" if verdict.place else "claim", 80))))
         lines.append("")

@@ -698,13 +698,20 @@ class TerminalRenderer(Renderer):
         table = Table(show_edge=False, pad_edge=False, header_style="bold")
         for column in ("filter", "verdict", "details", "standing"):
             table.add_column(column, overflow="fold")
+        from ..spamfilters import microsoft_context
+
         for verdict in report.spam_filters[:_MAX_ROWS]:
             label = "spam" if verdict.spam else "not spam" if verdict.spam is False else "no verdict"
             rules = f"; rules: {', '.join(verdict.rules[:12])}" + (" …" if len(verdict.rules) > 12 else "") \
                 if verdict.rules else ""
+            # Microsoft's report: what its Message Header Analyzer shows beyond the verdict.
+            details = _t(verdict.summary + rules, limit=600)
+            context = microsoft_context(verdict, report.recorded)
+            if context:
+                details.append("\n" + _safe(context, 600))
             table.add_row(_t_lines([verdict.filter, f"{verdict.header} ({header_ref(verdict.header_index)})"], limit=200),
                           _t(label, "red" if verdict.spam else "green" if verdict.spam is False else ""),
-                          _t(verdict.summary + rules, limit=600),
+                          details,
                           _t("receiver" if verdict.trusted else f"claim, {verdict.place}" if verdict.place else "claim",
                              "" if verdict.trusted else "dim"))
         return table
