@@ -525,7 +525,7 @@ class DkimSignatureResult(Value):
     not_original (input not the signed bytes: .msg, paste), body_uncheckable (its signed header fields verify
     but its body cannot be checked from a copy that does not keep the signed body, an Outlook .msg, Apple
     Mail's .partial.emlx or a paste the loader cleaned up; see COPY_UNCHECKABLE_CODES), redacted (masked in the copy), cut_off (the paste stops
-    inside it), fields_not_pasted (a header alone without From: lacks the fields it signs), shortened (a value shortened by hand in the copy), key_too_large, expired (before delivery, or
+    inside it), shortened (a value shortened by hand in the copy), key_too_large, expired (before delivery, or
     before now when the delivery time is unknown), expired_after_delivery (a pass: valid at delivery, the
     verification time of RFC 6376 section 3.5, expired since), ..."""
     aligned: bool | None

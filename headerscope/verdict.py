@@ -306,14 +306,6 @@ def _decide(*, from_domains: tuple[str, ...], dkim: tuple[DkimSignatureResult, .
         passing = _names(s.domain for s in dkim if s.result == "pass")
         tail = (f"; DKIM passes only for {passing}, which vouches for the message but not for a "
                 "sender shown to the reader." if passing else ".")
-        if dmarc is not None and dmarc.result == "not_checked":
-            # A header alone cut before its From: (dmarc.py, envelope.no_from's notice): the message
-            # had one, unknown here, so nothing can be judged of it, and the receiver's own
-            # record is what there is (verification V40d defect 3: "the message has no From:
-            # domain" said of a paste contradicted the DMARC row).
-            return Verdict(status="not_checked", summary=(
-                f"Could not check: {dmarc.explanation.removeprefix('not checked: ')}, so DMARC cannot be judged"
-                + tail + _recorded_note(comparison, findings, has_from=False)))
         # A From: address literal beside a receiver's result for a domain: the From: it judged is gone.
         changed = any(item.method == "dmarc" and item.label == "from_changed" for item in comparison)
         return Verdict(status="unauthenticated", summary=(

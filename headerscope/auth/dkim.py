@@ -375,8 +375,6 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
                 byte_exact=byte_exact, header_split=header_split, body_uncheckable=uncheckable_body is not None,
                 sha1_accepted_at_delivery=_accepted_at_delivery(check, historic), mbox_quoted=mbox_quoted,
                 mbox_established=established)
-        if check.reason_code == "signature_mismatch" and message.pasted_without("From"):
-            _not_pasted(check, message, fields)
         if (not message.has_body or check.body_missing) and byte_exact \
                 and check.reason_code == "signature_mismatch" \
                 and (check.canonicalization or "simple").partition("/")[0] == "simple":
@@ -449,29 +447,6 @@ def _check_dkim(message: Message, resolver: Resolver, *, from_domain: str | None
 
 
 _MAX_NAMES_NAMED = 5
-
-
-_MAX_ABSENT_NAMED = 8
-
-
-def _not_pasted(check: _Check, message: Message, fields: dict[bytes, list[int]]) -> None:
-    """A header signature that fails on a header alone that holds no From: (a paste cut before it,
-    or a file cut off inside its header: Message.pasted_without). Every signature signs From:
-    (RFC 6376 section 5.4) and every message has one (RFC 5322 section 3.6): the fields it signs
-    are absent from this copy, not changed, so the signature cannot be checked from it
-    (verification V40d defect 3). A whole message without From: is no copy: its mismatch stays a
-    failure. Nothing is excused by it: the result is no pass, and DMARC, with no From: domain, is
-    not evaluated either."""
-    absent = [name for name in dict.fromkeys(check.signed_lower)
-              if not fields.get(name.encode("utf-8", "replace"))]
-    shown = [FIELD_SPELLING.get(name) or ("Message-ID" if name == "message-id" else
-                                          "-".join(part.capitalize() for part in name.split("-")))
-             for name in absent[:_MAX_ABSENT_NAMED]]
-    more = f" and {len(absent) - _MAX_ABSENT_NAMED} more" if len(absent) > _MAX_ABSENT_NAMED else ""
-    stops = "the file stops before them" if message.cut_off else "the part pasted may stop before them"
-    check.finish("neutral", "fields_not_pasted",
-                 f"not checked: header fields it signs are not in {message.header_words} ({', '.join(shown)}{more}; "
-                 f"{stops}), so this copy cannot show whether they changed")
 
 
 def _temperror(checks: list[_Check]) -> Finding | None:
@@ -1538,8 +1513,6 @@ _CODE_FINDINGS: dict[str, tuple[str, Severity, str, str]] = {
     "malformed": ("dkim.malformed", Severity.WARNING, "Malformed DKIM signature", f"{RFC6376}#section-3.5"),
     "redacted": ("dkim.redacted", Severity.INFO, "DKIM signature masked in this copy", f"{RFC6376}#section-3.5"),
     "cut_off": ("dkim.cut_off", Severity.INFO, "DKIM signature cut off where the paste stops", f"{RFC6376}#section-3.5"),
-    "fields_not_pasted": ("dkim.cut_off", Severity.INFO, "Fields a DKIM signature signs are not in this copy",
-                          f"{RFC6376}#section-5.4"),
     "shortened": ("dkim.shortened", Severity.INFO, "DKIM signature shortened in this copy", f"{RFC6376}#section-3.5"),
     "key_syntax": ("dkim.malformed", Severity.WARNING, "Malformed DKIM key record", f"{RFC6376}#section-3.6.1"),
     "key_mismatch": ("dkim.malformed", Severity.WARNING, "DKIM key record does not fit the signature", f"{RFC6376}#section-3.6.1"),

@@ -143,8 +143,7 @@ _DKIM_DOES_NOT_VERIFY = frozenset({"fail", "permerror", "neutral"})
 _DKIM_KEY_DRIFT = frozenset({"key_not_found", "key_revoked", "key_syntax"})
 # Signature results that say nothing about the message: not verified (offline, no body), or
 # not in the copy as the message carried it (cut off where a paste stops, masked, shortened).
-_NOT_RECOMPUTED = frozenset({"offline", "not_checked", "no_body", "cut_off", "fields_not_pasted", "redacted",
-                             "shortened"})
+_NOT_RECOMPUTED = frozenset({"offline", "not_checked", "no_body", "cut_off", "redacted", "shortened"})
 
 # Receivers that write their Authentication-Results without an authserv-id: Exchange Online
 # ("Authentication-Results: spf=pass (sender IP is 192.0.2.1) smtp.mailfrom=...").
