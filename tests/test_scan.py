@@ -1619,9 +1619,12 @@ def _quoted_bounce(sign: bool) -> bytes:
 
 
 @pytest.mark.parametrize("lf", [True, False])
-def test_a_cut_mailbox_piped_in_or_compressed_is_read_as_a_mailbox(tmp_path: Path, lf: bool) -> None:
-    # A cut mailbox piped to "scan -", or compressed (.gz, .bz2, .xz; piped in compressed too), was
-    # read as one message, the real ones merged into its body; a file of that name is a mailbox.
+def test_a_cut_mailbox_compressed_is_read_as_a_mailbox_and_standard_input_is_one_message(tmp_path: Path, lf: bool) -> None:
+    # A cut mailbox compressed (.gz, .bz2, .xz) was read as one message, the real ones merged into its
+    # body: a file whose name (without the compression suffix) says mailbox is looked through as that
+    # file would be. Standard input has no name: a single message piped in keeps its sender's "From "
+    # lines unquoted (RFC 4155 section 2), so it is never cut there (verification V41b: a list post
+    # quoting a mailbox entry, and a forger's message quoting a genuine signed one, became two rows).
     import bz2
     import gzip
     import lzma
@@ -1638,41 +1641,36 @@ def test_a_cut_mailbox_piped_in_or_compressed_is_read_as_a_mailbox(tmp_path: Pat
         return [(item.label, item.no_separator, item.data)
                 for item in iter_stream(lambda size: stream.read(min(size, 5)), STDIN_LABEL, max_message)]
 
-    whole = piped(cut)
-    assert [(label, mark) for label, mark, _ in whole] == [("stdin#1", True), ("stdin#2", False), ("stdin#3", False)]
-    assert whole[0][2] == ends(b"Subject: junk first\n") and b"Subject: message 2" in (whole[2][2] or b"")
-    # The look-through of a stream over a message's limit reads it on as a mailbox.
-    assert [(label, mark) for label, mark, _ in piped(cut, 600)] == [(label, mark) for label, mark, _ in whole]
+    assert piped(cut) == [(STDIN_LABEL, False, cut)]
+    for single in (ends(_quoted_bounce(False)), ends(_quoted_bounce(True))):
+        assert piped(single) == [(STDIN_LABEL, False, single)]
+    parts = [ends(b"Subject: junk first\n")] + [ends(m) for m in (message(1), message(2))]
     for suffix, compress in ((".gz", gzip.compress), (".bz2", bz2.compress), (".xz", lzma.compress)):
-        assert [(label, mark) for label, mark, _ in piped(compress(cut))] == [(label, mark) for label, mark, _ in whole]
-        for name, parts in (("cut.mbox", 3), ("Archive-mbox", 3), ("cut.eml", 1), ("cut.txt", 1), ("cut", 1)):
+        assert piped(compress(cut)) == [(STDIN_LABEL, False, cut)]
+        for name, looked in (("cut.mbox", True), ("Archive-mbox", True), ("cut.eml", False), ("cut.txt", False),
+                             ("cut", False)):
             path = tmp_path / (name + suffix)
             path.write_bytes(compress(cut))
             items = list(iter_inputs([str(path)]))
             # By the name of the file it holds, as that file would be read.
-            assert [item.no_separator for item in items] == ([True, False, False] if parts == 3 else [False]), path.name
-            assert [item.data for item in items] == ([data for _, _, data in whole] if parts == 3 else [cut])
+            assert [item.no_separator for item in items] == ([True, False, False] if looked else [False]), path.name
+            if looked:
+                assert items[0].data == parts[0] and b"Subject: message 2" in (items[2].data or b"")
+            else:
+                assert [item.data for item in items] == [cut]
     # The same guards as a file's: "git format-patch" output quoted in a body, a "From " line with
-    # no date or no header field after it, are no separators; and a message piped in has no name
-    # to say it is one, so a DKIM-signed one whose body hash covers the whole stream is not cut.
+    # no date or no header field after it, are no separators.
     patch = ends(message(1, body=b"Please apply:\n\nFrom 3f1a2b4c5d6e7f8091a2b3c4d5e6f708192a3b4c Mon Sep 17 00:00:00 "
                                  b"2001\nFrom: Dev <dev@example.org>\nSubject: [PATCH] fix\n\n--- a/x\n"))
-    note = ends(message(1, body=b"hi\n\nFrom my side: Mon Jan  2 10:00:00 2023\n\n"
-                                b"From alice@example.org Mon Jan  2 10:00:00 2023\nnot a field\n"))
-    signed = ends(_quoted_bounce(True))
-    for single in (patch, note, signed, gzip.compress(signed)):
-        assert piped(single) == [(STDIN_LABEL, False, signed if single[:2] == b"\x1f\x8b" else single)]
-    # Unsigned, nothing tells the quoted bounce from a cut mailbox: it is cut, and says so.
-    assert [mark for _, mark, _ in piped(ends(_quoted_bounce(False)))] == [True, False]
-    # A signature whose body hash does not cover the whole stream (the first message's own) guards nothing.
-    box = _quoted_bounce(True).replace(b"raw bounce as it sits", b"raw bounce, as it sits")
-    assert [mark for _, mark, _ in piped(ends(box))] == [True, False]
+    path = tmp_path / "patch.mbox.gz"
+    path.write_bytes(gzip.compress(patch))
+    assert [item.no_separator for item in iter_inputs([str(path)])] == [False]
 
 
-def test_a_cut_mailbox_piped_to_scan_is_said_to_be_one(tmp_path: Path) -> None:
+def test_a_cut_mailbox_piped_to_scan_is_one_message(tmp_path: Path) -> None:
     data = b"Subject: junk first\n\n" + mbox_of([message(1), message(2)])
     result = subprocess.run([sys.executable, "-m", "headerscope", "scan", "-", "--offline", "--format", "csv",
                              "--jobs", "1"], input=data, capture_output=True, cwd=REPO, timeout=120)
     rows = list(csv.DictReader(io.StringIO(result.stdout.decode())))
-    assert [row["source"] for row in rows] == ["stdin#1", "stdin#2", "stdin#3"]
-    assert ["input.no_separator" in row["other_findings"].split(";") for row in rows] == [True, False, False]
+    # One message: standard input has no name to say mailbox (see the test above).
+    assert [row["source"] for row in rows] == ["stdin"], rows

@@ -337,11 +337,14 @@ _STREAM_HEAD = 16
 def iter_stream(read: Callable[[int], bytes], name: str, max_message: int = DEFAULT_MAX_MESSAGE,
                 decompress: bool = True, named_mailbox: bool | None = None) -> Iterator[ScanInput]:
     """The messages of a stream (``scan -`` reads standard input): an mbox when it starts with
-    ``From ``, else one message, or a cut mailbox (see _stream_cut). Read as it comes, never
+    ``From ``, else one message, or a cut mailbox (_late_separator_in) when the file the stream
+    decompresses is named as a mailbox (``named_mailbox``, _may_be_cut_mailbox). Standard input
+    (None) has no name to say so, and a single message piped in keeps its sender's "From " lines
+    unquoted (RFC 4155 section 2: quoting is a mailbox writer's job), so it is never cut there:
+    verification V41b cut a list post quoting a mailbox entry in two, and a forger's message
+    quoting a genuine signed one gave that one a row of its own. Read as it comes, never
     whole: a mailbox piped from another host or a decompressor can be any size. Its entries
-    carry their bytes, since the stream cannot be read again (a worker reads no span of it).
-    ``named_mailbox``: whether the file the stream decompresses is named as a mailbox
-    (_may_be_cut_mailbox); None for standard input, which has no name."""
+    carry their bytes, since the stream cannot be read again (a worker reads no span of it)."""
     head = b""
     try:
         # A read of a pipe may return fewer bytes than asked: read on until the start is long
@@ -395,7 +398,7 @@ def iter_stream(read: Callable[[int], bytes], name: str, max_message: int = DEFA
             piece = read_on(_READ_CHUNK)
             if not piece:
                 data = b"".join(parts)
-                if named_mailbox is not False and _stream_cut(data, True, named_mailbox is None):
+                if named_mailbox and _late_separator_in(data, True):
                     yield from _split_mbox(_replay([data], read_on), name, max_message, False, no_separator=True)
                     return
                 yield ScanInput(label=name, data=data)
@@ -405,7 +408,7 @@ def iter_stream(read: Callable[[int], bytes], name: str, max_message: int = DEFA
     except OSError as exc:
         yield ScanInput(label=name, data=None, error=exc.strerror or str(exc))
         return
-    if named_mailbox is not False and _stream_cut(b"".join(parts), False, False):
+    if named_mailbox and _late_separator_in(b"".join(parts), False):
         # Over a message's limit: a mailbox, read on as one (a message that large is an error row anyway).
         yield from _split_mbox(_replay(parts, read_on), name, max_message, False, no_separator=True)
         return
@@ -420,37 +423,6 @@ def _replay(parts: list[bytes], read: Callable[[int], bytes]) -> Callable[[int],
         return kept.popleft() if kept else read(size)
 
     return read_on
-
-
-def _stream_cut(data: bytes, at_end: bool, unnamed: bool) -> bool:
-    """Whether a stream that does not start with "From " (``data``: its start, or all of it
-    ``at_end``) is a cut mailbox, as _late_separator judges a file named as a mailbox. Standard
-    input has no name to say so (a single message piped in may quote a mailbox's entry in its
-    body: the V39b quoted bounce), so there (``unnamed``) a message DKIM-signed over the whole
-    stream is one message: cut at the quoted separator its body hash would fail."""
-    if not _late_separator_in(data, at_end):
-        return False
-    return not (unnamed and at_end and _signed_whole(data))
-
-
-# DKIM-Signature fields of a piped message whose body hash is tried over the whole of it.
-_MAX_GUARD_SIGNATURES = 8
-
-
-def _signed_whole(data: bytes) -> bool:
-    """Whether one of the first DKIM-Signature fields of the message ``data`` has a body hash
-    (bh=, by its own c=, a= and l=: RFC 6376 section 3.7) that is the hash of its whole body."""
-    # Only for a stream with a mailbox's separator in its body: the analysis is imported by then.
-    from ..auth import _dkimpy
-    from ..auth.tags import parse_tag_list
-
-    split = _dkimpy.split_message(data)
-    values = [value for field, value in split.headers if field.lower() == b"dkim-signature"]
-    for value in values[:_MAX_GUARD_SIGNATURES]:
-        read = _dkimpy.body_hash_request(parse_tag_list(value.decode("utf-8", "replace")))
-        if read is not None and split.body_hash(*read[0])[0] == read[1]:
-            return True
-    return False
 
 
 def _iter_dir(path: Path, max_message: int, lazy: bool, passed_over: list[str] | None = None,
