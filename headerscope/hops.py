@@ -1956,15 +1956,7 @@ def _eop_intake(work: list[_Work], b: int, orgs: _Orgs) -> int | None:
         if protocol.startswith("http") or (fields.via or "").strip().lower().startswith("http"):
             return None
         if (normalize_domain(fields.by) or "").endswith(_EOP_TENANT_MX_SUFFIX):
-            if not _is_public_ip(fields.from_ip) or item.private:
-                return None
-            if tenant_handover(fields):
-                # Another tenant's outbound relay: outside the receiving tenant, when shown to be one.
-                return k if proven_tenant_handover(fields) else None
-            # A tenant's own mailbox server handing its outbound mail to the frontend (Outlook.com's
-            # "from AM0PR09MB3876... (2a01:111:...) by VI1EUR04FT008.mail.protection.outlook.com"):
-            # a sending tenant's hop, not an intake from outside.
-            return None if _operator_address("outlook.com", fields.from_ip or "") else k
+            return k if _is_public_ip(fields.from_ip) and not item.private else None
         # EOP's internal hand-over: a Microsoft host on Microsoft's (or a private) network.
         if not fields.from_ip or not (item.private or _operator_address("outlook.com", fields.from_ip)) \
                 or not any(orgs.same(host_organization(n), "outlook.com") for n in _client_names(fields)):
