@@ -1471,21 +1471,19 @@ def _find_boundary(work: list[_Work], orgs: _Orgs, statements: Sequence[_Stateme
             result.notes.append(possible[0])
             result.gateway = possible[1]
     if gateway is not None:
-        service, exchanger, domain, through = gateway
+        service, exchanger, domain = gateway
         handed_on = result.index
-        inside.update(range(through, result.index + 1))
+        inside.add(result.index)
         result.index, result.from_outside = _walk(work, orgs, inside)
         result.gateway = InboundGateway(service=service, client_ip=_plain_ip(work[handed_on].fields.from_ip),
                                         handed_on=handed_on + 1, intake=result.index + 1, confirmed=True)
-        # (Exchange Online Protection in front of a hybrid organisation's on-premises Exchange.)
-        named = "Exchange Online Protection (outlook.com)" if service == "outlook.com" else service
         result.notes.append(Finding(
             id="hops.inbound_gateway", severity=Severity.INFO,
-            title=f"{domain} receives its mail through {named}: the trust boundary is there",
-            explanation=f"{domain}'s MX host is {exchanger}, a host of {named}: the receiving organisation "
+            title=f"{domain} receives its mail through {service}: the trust boundary is there",
+            explanation=f"{domain}'s MX host is {exchanger}, a host of {service}: the receiving organisation "
                         f"takes its mail through that filtering service, which hands it on. So the message "
-                        f"entered the receiving side where {named} accepted it (hop {result.index + 1}), and "
-                        f"SPF is evaluated for that hop's client, not for {named}'s relay.",
+                        f"entered the receiving side where {service} accepted it (hop {result.index + 1}), and "
+                        f"SPF is evaluated for that hop's client, not for {service}'s relay.",
             reference="https://www.rfc-editor.org/rfc/rfc5321#section-5.1", subject=f"hop {result.index + 1}",
         ))
     if result.from_outside and tenant_handover(work[result.index].fields):
@@ -1855,8 +1853,8 @@ def _gateway_bypassed(work: list[_Work], boundary: _Boundary, mail_exchangers: M
 
 def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: MailExchangers | None,
                      reverse_names: ReverseNames | None = None, addressed_domains: Sequence[str] = ()
-                     ) -> tuple[str, str, str, int] | None:
-    """(service, MX host, domain, lowest hop of the service's run) when the boundary hop's client is a filtering service that the
+                     ) -> tuple[str, str, str] | None:
+    """(service, MX host, domain) when the boundary hop's client is a filtering service that the
     receiving domain's MX names, and the hop below is that service's: the recipient's own inbound
     gateway (Mimecast, Proofpoint, eXpurgate... in front of the mailbox servers), not the sender's.
 
@@ -1881,18 +1879,8 @@ def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: Ma
             or not orgs.same(work[b - 1].org, service):
         return None
     below = next((org for org in (host_organization(n) for n in _client_names(work[b - 1].fields)) if org), None)
-    through = b  # the lowest hop whose client is the service's own (its hand-over, or its internal hops)
-    if not _links(work, b - 1, b, orgs):
+    if (below is not None and orgs.same(below, service)) or not _links(work, b - 1, b, orgs):
         return None
-    if below is not None and orgs.same(below, service):
-        # Exchange Online Protection, a hybrid organisation's MX in front of its on-premises Exchange,
-        # hands the message through its own hosts (frontend, then others) before its outbound relay
-        # delivers it: its intake is the frontend further down (_eop_intake). Any other service's
-        # hop below taking it from the service itself is the sender's outbound side.
-        intake = _eop_intake(work, b, orgs) if service == "outlook.com" else None
-        if intake is None:
-            return None
-        through = intake + 1
     # The recipient's domain: the boundary hop's "for" clause; else, where the receiver writes
     # none (Exchange Online), the domains the message is addressed to, whose MX must then name
     # the service; else the receiving organisation itself.
@@ -1902,19 +1890,6 @@ def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: Ma
         for name in (mail_exchangers(domain) or ())[:10]:
             host = name.split()[-1].rstrip(".") if name.split() else ""
             if host and orgs.same(host_organization(host), service):
-                if through != b:
-                    # Exchange Online Protection as a domain's MX: the tenant's own host (Microsoft's
-                    # "<domain>.mail.protection.outlook.com"), never Outlook.com's consumer MX; and the
-                    # client handing the message on is one of its outbound relays by its address or
-                    # by DNS, not by a greeting any server could give (see proven_tenant_handover).
-                    if not host.lower().endswith(_EOP_TENANT_MX_SUFFIX):
-                        continue
-                    answer = reverse_names(fields.from_ip) if reverse_names is not None and fields.from_ip else None
-                    if not _eop_outbound_address(fields.from_ip) and not (
-                            answer is not None and answer[1]
-                            and any(orgs.same(host_organization(n), service) for n in answer[0][:10])):
-                        return None
-                    return service, host, domain, through
                 if reverse_names is not None and fields.from_ip:
                     # Where DNS is at hand, the client's address must be the service's too (FCrDNS).
                     answer = reverse_names(fields.from_ip)
@@ -1922,45 +1897,7 @@ def _inbound_gateway(work: list[_Work], orgs: _Orgs, b: int, mail_exchangers: Ma
                         orgs.same(host_organization(n), service) for n in answer[0][:10])
                     if not confirmed and (answer is not None or helo_only):
                         return None
-                return service, host, domain, through
-    return None
-
-
-# The host Exchange Online Protection gives each accepted domain for its MX, and the name of its
-# frontends that take a tenant's inbound mail ("contoso-com.mail.protection.outlook.com",
-# "AM2PEPF0001C713.mail.protection.outlook.com"), per Microsoft's "Set up connectors to route mail
-# between Microsoft 365 and your own email servers"
-# (https://learn.microsoft.com/exchange/mail-flow-best-practices/use-connectors-to-configure-mail-flow/set-up-connectors-to-route-mail).
-_EOP_TENANT_MX_SUFFIX = ".mail.protection.outlook.com"
-
-
-def _eop_intake(work: list[_Work], b: int, orgs: _Orgs) -> int | None:
-    """The hop (0-based, below ``b``) where Exchange Online Protection's frontend took the message
-    from outside, when the hops from ``b``'s client (EOP's outbound relay) down to it are EOP's own
-    hand-overs: each between Microsoft hosts over Microsoft's or private addresses, connected, with
-    no submission (mapi, a login), no HTTP(S) and no retrieval in between. None otherwise.
-
-    Each hop in that run is Microsoft's text only if the one above it is: the walk starts at the
-    outbound relay's hand-over, which the boundary hop's receiver wrote, and stops at the first
-    stamp that is not one of EOP's transport hand-overs. A message a tenant submitted meets its
-    submission stamp first (Outlook's "with mapi", a login from the internet), so lines the
-    sender wrote below it are never reached; a message that entered a tenant from the internet
-    meets that tenant's genuine frontend stamp first, whose client the sender cannot choose."""
-    for k in range(b - 1, max(-1, b - 9), -1):
-        item = work[k]
-        fields = item.fields
-        if not orgs.same(item.org, "outlook.com") or not _links(work, k, k + 1, orgs) \
-                or fields.auth or is_retrieval(fields) or _submission_stamp(fields):
-            return None
-        protocol = _protocol(fields)
-        if protocol.startswith("http") or (fields.via or "").strip().lower().startswith("http"):
-            return None
-        if (normalize_domain(fields.by) or "").endswith(_EOP_TENANT_MX_SUFFIX):
-            return k if _is_public_ip(fields.from_ip) and not item.private else None
-        # EOP's internal hand-over: a Microsoft host on Microsoft's (or a private) network.
-        if not fields.from_ip or not (item.private or _operator_address("outlook.com", fields.from_ip)) \
-                or not any(orgs.same(host_organization(n), "outlook.com") for n in _client_names(fields)):
-            return None
+                return service, host, domain
     return None
 
 
