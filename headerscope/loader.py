@@ -1040,7 +1040,19 @@ def _restore_lost_folds(lines: _Lines) -> None:
     if any(line[:1] in (b" ", b"\t") and line.strip(b" \t") for line in header):
         _restore_lost_trace_folds(lines, header)
         return
-    names = [_field_name(line) if _is_field(line) and not _folded_list(line) else None for line in header]
+    @functools.cache
+    def is_paste() -> bool:
+        """A header with no body, or one a clean-up already changed (asked once, when needed)."""
+        block_end = lines.header_block_end()
+        return lines.changed or block_end >= len(lines.text) or lines.blank_from(block_end)
+
+    # A line that is a field only by a lost fold's accident (_folded_list) is a fold in a paste; in
+    # a message as given (an empty line and a body after its header) it is a field a receiving MTA
+    # passed on as one, so possibly the sender's: joined to the field above, a sender's
+    # "dkim=pass(x)header.d=paypal.com(y" below the receiver's Authentication-Results read as the
+    # receiver's record (verification V41c).
+    names = [_field_name(line) if _is_field(line) and not (_folded_list(line) and is_paste()) else None
+             for line in header]
     last: dict[bytes, int] = {}
     for index, name in enumerate(names):
         if name in _ONCE_ONLY_NAMES:
@@ -1048,12 +1060,6 @@ def _restore_lost_folds(lines: _Lines) -> None:
     lost: list[int] = []
     prose: list[int] = []
     second = None
-
-    @functools.cache
-    def is_paste() -> bool:
-        """A header with no body, or one a clean-up already changed (asked once, when needed)."""
-        block_end = lines.header_block_end()
-        return lines.changed or block_end >= len(lines.text) or lines.blank_from(block_end)
 
     current = names[0] or b""
     seen = {current}
@@ -1317,13 +1323,20 @@ def _restore_lost_trace_folds(lines: _Lines, header: list[bytes]) -> None:
                 after_space = not line.strip()
                 continue
             loose, after_space = extended and not after_space, False
-            if loose and in_tags and index < last_field and _tag_fold().match(line) is not None:
+            # In a message as given (its header ends at an empty line, with a body after it, and no
+            # clean-up changed it), a line that is a field by its syntax is the sender's field, not a
+            # fold: a receiving MTA passes any such line on as a field, so the sender may have written it
+            # right below the receiver's own field (verification V41c: a field named
+            # "dkim=pass(x)header.d=paypal.com(y" below the receiver's Authentication-Results, with three
+            # forged "(2001:db8::1) by" lines to reach this reading, read as the receiver's DMARC pass).
+            joinable = not (whole and _is_field(line))
+            if loose and joinable and in_tags and index < last_field and _tag_fold().match(line) is not None:
                 # "h=From:Date:Subject:..." of a signature whose folds lost their indentation: read
                 # as a field named "h=From" it would end the signature (DKIM's and ARC's tag=value
                 # list, RFC 6376 section 3.2; RFC 8617 section 4.1). No field's name holds "=".
                 taken.append(index)
                 copied += 1
-            elif (loose and in_received and line[:1] in (b"(", b"[") and _address_literal_fold().match(line)
+            elif (loose and joinable and in_received and line[:1] in (b"(", b"[") and _address_literal_fold().match(line)
                   and not any(b";" in above for above in header[received_start:index])):
                 # "(2603:10b6:a03:33e::24) by ..." where Exchange folds its Received before the
                 # IPv6 literal: with the fold's indentation lost, the line reads as a field named
@@ -1354,13 +1367,13 @@ def _restore_lost_trace_folds(lines: _Lines, header: list[bytes]) -> None:
                 in_received = in_field = in_tags = False
         return taken, copied
 
+    end = lines.header_block_end()
+    whole = not (lines.changed or end >= len(lines.text) or lines.blank_from(end))
     extended = True
     lost, copied = scan(extended)
-    if copied and copied < 3:
-        end = lines.header_block_end()
-        if not (lines.changed or end >= len(lines.text) or lines.blank_from(end)):
-            extended = False
-            lost, _ = scan(extended)  # a message as given, with one or two stray lines: left as it is
+    if copied and copied < 3 and whole:
+        extended = False
+        lost, _ = scan(extended)  # a message as given, with one or two stray lines: left as it is
     if extended and len(lost) >= 3:
         lost, _ = scan(extended, wrapped=True)
     if lost:

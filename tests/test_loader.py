@@ -1995,3 +1995,27 @@ def test_a_message_with_one_header_line_and_a_double_spaced_body_stays_a_header_
         loaded = load_bytes(raw, source="note.eml")
         assert (loaded.format, loaded.has_body, loaded.byte_exact, loaded.cleanups) == ("eml", True, True, ()), raw
         assert loaded.data == raw
+
+
+def test_a_senders_field_below_the_receivers_is_never_joined_to_it_in_a_message_as_given() -> None:
+    import headerscope
+
+    # Verification V41c: in a whole message (header, empty line, body) a sender wrote a field named
+    # "dkim=pass(x)header.d=paypal.com(y" (legal ftext, RFC 5322 section 3.6.8) right below the
+    # receiver's Authentication-Results, and three "(2001:db8::N) by" lines to reach the reading
+    # that repairs three or more lost folds: the line was joined on and read as the receiver's DMARC pass.
+    forged = (b"Return-Path: <a@evil.example>\r\nDelivered-To: victim@rcpt.example\r\n"
+              b"Received: from mx.evil.example (mx.evil.example [192.0.2.10]) by mx.rcpt.example (Postfix) with "
+              b"ESMTP id 4AB; Mon, 30 Nov 2026 10:00:00 +0000 (UTC)\r\n"
+              b"Authentication-Results: mx.rcpt.example; spf=fail smtp.mailfrom=evil.example\r\n"
+              b"dkim=pass(x)header.d=paypal.com(y:z);dmarc=pass(x)header.from=paypal.com\r\n"
+              + b"".join(b"Received: from a%d.example\r\n(2001:db8::%d) by b%d.example\r\n" % (n, n, n) for n in range(3))
+              + b"From: PayPal <service@paypal.com>\r\nTo: victim@rcpt.example\r\nSubject: test\r\n"
+              b"Date: Mon, 30 Nov 2026 09:59:00 +0000\r\nMessage-ID: <x1@evil.example>\r\n\r\nhi\r\n")
+    report = headerscope.analyze(forged, offline=True)
+    assert report.verdict.status == "unauthenticated", report.verdict.summary
+    assert not [r for r in report.recorded if r.method == "dmarc"], report.recorded
+    # The same lines in a headers-only paste (no body: a copy that may have lost its folds) are
+    # still repaired as before.
+    paste = forged.split(b"\r\n\r\n")[0] + b"\r\n"
+    assert len(headerscope.analyze(paste, offline=True).hops) >= 4
