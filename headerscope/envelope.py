@@ -2007,6 +2007,11 @@ def _cousin_keys(written: str, organisation: str) -> tuple[str, str]:
 # (bt/bbt, ing/ing.de, apple/pineapple's "mail"/"gmail"): unrelated organisations hold such pairs
 # by the thousand, while business email compromise imitates names long enough to misread.
 _MIN_LOOKALIKE_LABEL = 5
+# Two changes (a stand-in and a letter) reach far more real names than one: turner.com reads as
+# "tumer" beside tumor.com, hornet.com as "homet" beside homer.com (verification V41c). The longer
+# of the two read labels must have seven letters: the made ones ("rnicrosooft", "c0ntso" beside
+# "contoso") stay told, most short real names apart.
+_MIN_STANDIN_EDIT_LABEL = 7
 # The longest label compared letter by letter (RFC 1035 section 2.3.4: a label is at most 63
 # octets); a longer one, which the message's text can hold, is not a name to compare.
 _MAX_LOOKALIKE_LABEL = 63
@@ -2056,6 +2061,13 @@ def _nobodys_to_imitate(own: str, other: str, kind: str) -> bool:
 _DELIBERATE_KINDS = frozenset({"standin", "standin_edit", "prefix"})
 
 
+# Services that give each customer domain an alias of its own written first under theirs: Google
+# Workspace's test domain alias "<domain>.test-google-a.com", which Workspace creates for every
+# domain and which its mail may carry as envelope sender (verification V41c, real configurations
+# in public repositories). The name is the customer's own, not a look-alike.
+_ALIAS_HOSTS = frozenset({"test-google-a.com"})
+
+
 def _shows_domain_first(name: str, own: str, other: str) -> bool:
     """Whether the domain ``name`` (of the organisation ``own``) is written with the whole domain
     ``other`` as its first labels, or after a label of its own, followed by a dot or a hyphen:
@@ -2065,7 +2077,7 @@ def _shows_domain_first(name: str, own: str, other: str) -> bool:
     a country's site beside contoso.com, is the other-suffix kind's), nor when one label follows
     ``other`` at the end ("mail.contoso.com.xx"): the shape of such a suffix, also where the
     public suffix list does not name it (a redacted corpus's "xxx.xx", a new country code)."""
-    if len(name) > 253 or own.startswith(other + "."):
+    if len(name) > 253 or own.startswith(other + ".") or own in _ALIAS_HOSTS:
         return False  # (RFC 1035 section 2.3.4: a longer text is no domain name)
     dotted, needle = "." + name, "." + other
     at = dotted.find(needle)
@@ -2082,7 +2094,7 @@ def _standin_edit(own: str, other: str, key: str, other_key: str) -> str | None:
     """The words when two organisational domains under one suffix are one letter apart once the
     characters that stand in for others are made one (their cousin keys ``key`` and ``other_key``):
     "rnicrosooft.com" reads as "microsooft.com", a doubled "o" beside "microsoft.com". Labels of
-    five letters or more, as for the one-letter kind (see _lookalike_kind). None otherwise."""
+    five letters or more, the longer of the two read labels seven (_MIN_STANDIN_EDIT_LABEL). None otherwise."""
     mine, theirs = _registrable_label(own), _registrable_label(other)
     if mine is None or theirs is None or mine[1] != theirs[1]:
         return None
@@ -2091,6 +2103,7 @@ def _standin_edit(own: str, other: str, key: str, other_key: str) -> str | None:
         return None  # a suffix with a stand-in of its own ("k12.ca.us"): not read here
     label, other_label = key[:-cut], other_key[:-cut]
     if min(len(label), len(other_label), len(mine[0]), len(theirs[0])) < _MIN_LOOKALIKE_LABEL \
+            or max(len(label), len(other_label)) < _MIN_STANDIN_EDIT_LABEL \
             or max(len(mine[0]), len(theirs[0])) > _MAX_LOOKALIKE_LABEL:
         return None
     edit = _one_edit(label, other_label)

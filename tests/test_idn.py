@@ -416,7 +416,7 @@ def test_the_stand_in_and_one_letter_reading_agrees_with_the_plain_one() -> None
     from headerscope.envelope import _cousin_keys, _lookalike_kind, _standin_edit
 
     rng = random.Random(40)
-    names = [f"{''.join(rng.choice('rnmo0') for _ in range(rng.randint(4, 7)))}.{rng.choice(('com', 'co.uk'))}"
+    names = [f"{''.join(rng.choice('rnmo0') for _ in range(rng.randint(6, 8)))}.{rng.choice(('com', 'co.uk'))}"
              for _ in range(400)]
     names += ["rnicrosooft.com", "microsoft.com", "paypa1l.com", "paypal.com", "k12.ca.us", "rnrn.k12.ca.us"]
     seen = 0
@@ -428,14 +428,15 @@ def test_the_stand_in_and_one_letter_reading_agrees_with_the_plain_one() -> None
             other_label, _, other_suffix = other.partition(".")
             folded, other_folded = ascii_cousin_key(own_label), ascii_cousin_key(other_label)
             plain = (own != other and own_suffix == other_suffix and min(len(own_label), len(other_label)) >= 5
-                     and min(len(folded), len(other_folded)) >= 5 and _damerau_one(folded, other_folded))
+                     and min(len(folded), len(other_folded)) >= 5 and max(len(folded), len(other_folded)) >= 7
+                     and _damerau_one(folded, other_folded))
             words = _standin_edit(own, other, key, other_key)
             assert (words is not None) == plain, (own, other)
             gate = abs(len(key) - len(other_key)) <= 1 and (key != own or other_key != other)
             if plain and _lookalike_kind(own, other) is None:
                 seen += 1
                 assert gate, (own, other)
-    assert seen > 100
+    assert seen > 30, seen
 
 
 def _signed_by_own_key(author: str, domain: str, bounce: str) -> tuple[bytes, dict[str, object]]:
@@ -990,3 +991,14 @@ def _hop_from_cell(text: str) -> str:
             break
         cells.append(columns[3].strip())
     return " ".join(cell for cell in cells if cell)
+
+
+def test_v41c_real_names_are_no_prefix_or_standin_edit_look_alikes() -> None:
+    # Google Workspace's test domain alias is the customer's own name under Google's, and two
+    # changes (a stand-in and a letter) reach short real names (turner/tumor, hornet/homer).
+    for fields in ("From: a@contoso.com.test-google-a.com\r\nTo: b@contoso.com\r\n",
+                   "From: a@turner.com\r\nTo: b@tumor.com\r\n",
+                   "From: a@hornet.com\r\nTo: b@homer.com\r\n"):
+        assert _confusable(fields + _MESSAGE) == [], fields
+    assert [s for s, _, _ in _confusable("From: a@rnicrosooft.com\r\nTo: b@microsoft.com\r\n" + _MESSAGE)] == ["warning"]
+    assert [s for s, _, _ in _confusable("From: a@contoso.com.evil.example\r\nTo: b@contoso.com\r\n" + _MESSAGE)] == ["warning"]
