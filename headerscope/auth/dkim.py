@@ -746,7 +746,7 @@ def _damaged_body_hash(check: _Check) -> str | None:
     if not check.body_hash or len(check.body_hash) == digest_size:
         return None
     return (f"bh= is {len(check.body_hash)} bytes, but a {(check.algorithm or 'rsa-sha256').rsplit('-', 1)[1]} "
-            f"digest is {digest_size} bytes: the signature was damaged (cut, or its tags joined)")
+            f"digest is {digest_size} bytes: the signature was damaged (cut, or its tags joined) or written by hand")
 
 
 def _tag_problem(check: _Check, values: dict[str, str]) -> str | None:
