@@ -226,7 +226,11 @@ def read_bulk(message: Message, dkim: Sequence[DkimSignatureResult], *, notifica
     split = kind == "mailing_list" and post_one_click and _one_click_split(message, uris)
     signals = BulkSignals(
         kind=kind, list_unsubscribe=uris, list_unsubscribe_post=post, list_unsubscribe_unparsed=remnants,
-        one_click=post_one_click and https and not split, unsubscribe_signed_by=signed, one_click_split=split, precedence=precedence, list_id=_first(message, "List-Id"),
+        one_click=post_one_click and https and not split, unsubscribe_signed_by=signed, one_click_split=split, precedence=precedence,
+        # Shown as the raw-headers section shows it, its encoded-words decoded: Mailman writes the
+        # list's description as one (CookHeaders, RFC 2047 section 5(3)). Its <label>, which the
+        # list's organisation is read from (list_id_domain), is read from the field as written.
+        list_id=_shown(message.first_decoded("List-Id")),
         feedback_id=feedback_id, auto_submitted=_first(message, "Auto-Submitted"),
         sending_service=service, sending_service_field=service_field,
         sending_service_host=host[1] if host else None, sending_service_host_service=host[0] if host else None,
@@ -386,7 +390,11 @@ def service_words(bulk: BulkSignals) -> str:
 
 def _first(message: Message, name: str) -> str | None:
     """The topmost field's value, bounded and on one line, or None."""
-    value = message.first(name)
+    return _shown(message.first(name))
+
+
+def _shown(value: str | None) -> str | None:
+    """A field's value as the report shows it: bounded and on one line; None stays None."""
     if value is None:
         return None
     shown = " ".join(value[:_MAX_SHOWN * 2].split())

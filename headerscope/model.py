@@ -1413,7 +1413,8 @@ class BulkSignals(Value):
     precedence: str | None = None
     """Precedence as written (``bulk``, ``list``, ``junk``: a convention, RFC 2076 section 3.9)."""
     list_id: str | None = None
-    """List-Id as written (RFC 2919)."""
+    """List-Id (RFC 2919) as the header section shows it: its encoded-words decoded (RFC 2047
+    section 5(3), as Mailman writes the list's description), on one line, bounded."""
     list_name: str | None = None
     """The list's address (or name) when the message is marked as a list's copy the way lists did
     before List-Id (RFC 2919) and List-Post (RFC 2369): X-Mailing-List, ezmlm's Mailing-List,

@@ -5,6 +5,8 @@ mail, a discussion list's copy, a transactional message and person-to-person mai
 from __future__ import annotations
 
 import base64
+import dataclasses
+import json
 from datetime import datetime, timezone
 from unittest import mock
 
@@ -492,3 +494,56 @@ def test_a_senders_post_field_below_a_vger_style_block_with_a_mailto_unsubscribe
                        "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\nMIME-Version: 1.0\r\n")
     report = analyze(RECEIVED + message(own, sender="britton@kerin.example"))
     assert report.bulk is not None and not report.bulk.one_click_split
+
+
+def _mailing_list_sample_with(list_id: str) -> Report:
+    """samples/mailing-list.eml with its List-Id replaced, analysed with its DNS snapshot."""
+    raw = (SAMPLES / "mailing-list.eml").read_bytes()
+    written = b"List-Id: Development discussion <devel.lists.example.org>"
+    assert raw.count(written) == 1
+    resolver = SnapshotResolver.from_file(SAMPLES / "mailing-list.dns.json")
+    return headerscope.analyze(raw.replace(written, list_id.encode()), resolver=resolver,
+                               now=datetime(2026, 11, 30, 12, tzinfo=timezone.utc))
+
+
+def test_a_list_id_whose_description_is_an_encoded_word_is_shown_decoded_in_every_format() -> None:
+    # Mailman's CookHeaders writes the list's description as an RFC 2047 encoded-word (uheader,
+    # then formataddr); RFC 2047 section 5(3) allows one in the phrase. Verification V40e: the
+    # Bulk section of every format showed it encoded, while the raw headers showed it decoded.
+    plain = _mailing_list_sample_with("List-Id: Development discussion <devel.lists.example.org>")
+    report = _mailing_list_sample_with("List-Id: =?utf-8?q?Liste_f=C3=BCr_Entwickler?= <devel.lists.example.org>")
+    shown = "Liste für Entwickler <devel.lists.example.org>"
+    assert report.bulk is not None and report.bulk.list_id == shown
+    [field] = [h for h in report.headers if h.name == "List-Id"]
+    assert field.decoded == shown  # as the raw-headers section shows it
+    assert json.loads(report.to_json())["bulk"]["list_id"] == shown
+    # The Bulk section of each format, to where the next section starts (the raw headers, after
+    # it in the HTML, show the field as written and decoded).
+    for name, start, end in (("terminal", "Bulk mail", "\n──"), ("markdown", "Bulk mail", "\n#"),
+                             ("html", 'id="bulk"', "</section>")):
+        text = get_renderer(name, color=False).render(report) if name == "terminal" else \
+            get_renderer(name).render(report)
+        bulk_part = text[text.index(start):]
+        after = bulk_part.find(end, len(start) + 40)
+        bulk_part = bulk_part if after < 0 else bulk_part[:after]
+        assert "=?utf-8?q?" not in bulk_part, name
+        assert "Liste für Entwickler" in bulk_part, name
+    # Only the words shown changed: what is read from the field (the list's organisation, the
+    # kind of mail, the unsubscribe reading) is the same as for the plain description.
+    assert plain.bulk is not None
+    assert dataclasses.replace(report.bulk, list_id=plain.bulk.list_id) == plain.bulk
+
+
+def test_a_decoded_list_id_stays_one_bounded_line_and_names_no_other_list() -> None:
+    # The sender writes the whole field: an encoded-word may decode to a line break or to a
+    # second "<label>". The value shown is one line; the list's organisation is still read from
+    # the <label> as written, not from the decoded description.
+    plain = _mailing_list_sample_with("List-Id: Development discussion <devel.lists.example.org>")
+    report = _mailing_list_sample_with("List-Id: =?utf-8?q?Pay=0D=0APal_=3Cpaypal.com=3E?= <devel.lists.example.org>")
+    assert report.bulk is not None and plain.bulk is not None
+    assert report.bulk.list_id == "Pay Pal <paypal.com> <devel.lists.example.org>"
+    assert dataclasses.replace(report.bulk, list_id=plain.bulk.list_id) == plain.bulk
+    long = _mailing_list_sample_with("List-Id: =?utf-8?b?" + base64.b64encode("ü".encode() * 2000).decode()
+                                     + "?= <devel.lists.example.org>")
+    assert long.bulk is not None and long.bulk.list_id is not None
+    assert len(long.bulk.list_id) == 300 and long.bulk.list_id.endswith("ü…")
