@@ -527,3 +527,71 @@ def test_a_narrow_terminal_stacks_each_hops_fields(width: int) -> None:
         assert whole in lines, whole
     wide = get_renderer("terminal", color=False, width=110).render(report)
     assert "# ┃ received" in wide and "   by        submit.example.com" not in wide
+
+
+def _mail_loop(loop_hops: int) -> bytes:
+    """samples/direct.eml under ``loop_hops`` more Received fields of two MXes passing it back and
+    forth (Exim's shape, as in samples/mailing-list.eml): RFC 5321 section 6.3 asks for a hop
+    limit of at least 100, so such a message is delivered, or bounced with all of them."""
+    from conftest import SAMPLES
+
+    stamps = []
+    for number in range(loop_hops, 0, -1):
+        sender, receiver = ("mx1", "mx2") if number % 2 else ("mx2", "mx1")
+        address = "198.51.100.41" if sender == "mx1" else "198.51.100.40"
+        stamps.append(f"Received: from {sender}.example.net ([{address}] helo={sender}.example.net)\r\n"
+                      f"\tby {receiver}.example.net with esmtp (Exim 4.97.1)\r\n"
+                      f"\t(envelope-from <alice@example.com>)\r\n\tid 1vQ2Xz-00A3bC-{number:02d}\r\n"
+                      f"\tfor bob@example.net;\r\n\tFri, 27 Nov 2026 03:{20 + number // 60:02d}:{number % 60:02d} +0000\r\n")
+    return "".join(stamps).encode() + (SAMPLES / "direct.eml").read_bytes()
+
+
+def test_hops_left_out_of_a_long_loop_do_not_squeeze_the_hop_table() -> None:
+    # Verification V40e: past 60 hops the "N hops not shown" line went into the unwrapped
+    # "received" column, which rich sized to it: every other column was cut to 6 characters
+    # ("mx-out / 1.exam / ple.co / m"). The line is said below the table; the columns are those
+    # of a table of 60 hops, where nothing is left out.
+    def hop_table(loop_hops: int) -> str:
+        report = headerscope.analyze(_mail_loop(loop_hops), offline=True)
+        text = get_renderer("terminal", color=False).render(report)
+        return text.split("Hops (earliest first)")[1].split("Envelope vs. headers")[0]
+
+    whole, cut = hop_table(56), hop_table(60)  # 4 hops of direct.eml's own: 60 and 64 in all
+    assert "not shown" not in whole
+    assert whole.splitlines()[1] == cut.splitlines()[1]  # the column heads, where they were
+    assert "mx1.example.net" in cut and "mx2.example.net" in cut  # not cut into pieces
+    rows = cut.splitlines()
+    assert rows[-2] == "… 4 hops between hop 20 and hop 25 not shown (see --format json)"
+    # In the table, only "…" marks where they were left out.
+    assert any(row.startswith("…  │") and set(row[1:]) <= set(" │") for row in rows)
+
+
+def test_hidden_characters_in_the_sender_and_subject_line_are_marked_as_in_the_other_formats() -> None:
+    # Verification V40e: the opening line showed "From invoicegpj.exe", dropping the U+202E that
+    # turns "exe.jpg" around (and an escape or NUL without a mark), while the HTML and Markdown
+    # reports, and the terminal's own attachment names, show ⟨U+202E⟩. The From: name, the
+    # recipients and the Subject are the sender's text: marked, never obeyed.
+    import base64
+
+    from headerscope.render.html import HtmlRenderer
+
+    def encoded(text: str) -> str:
+        return "=?UTF-8?B?" + base64.b64encode(text.encode()).decode() + "?="
+
+    name, to_name = encoded("invoice\u202egpj.exe"), encoded("lee\u200b")
+    subject_field = encoded("invoice\u202egpj.exe \x1b[2J\x1b[31mRED\x1b[0m a\x00b")
+    raw = ("Received: from mail.sender.example (mail.sender.example [203.0.113.66]) by mx1.fabrikam.example "
+           "(Postfix) with ESMTPS id 4dKtR12Pq0z1xBc; Fri, 27 Nov 2026 03:18:30 +0000\r\n"
+           f"From: {name} <security@sender.example>\r\nTo: {to_name} <lee@fabrikam.example>\r\n"
+           f"Subject: {subject_field}\r\nDate: Fri, 27 Nov 2026 03:17:55 +0000\r\n\r\nbody\r\n").encode()
+    report = headerscope.analyze(raw, offline=True)
+    text = get_renderer("terminal", color=False, width=200).render(report)
+    story = next(line for line in text.splitlines() if line.startswith("From "))
+    assert story.startswith("From invoice⟨U+202E⟩gpj.exe <security@sender.example> to lee@fabrikam.example, subject ")
+    subject = "invoice⟨U+202E⟩gpj.exe ⟨U+001B⟩[2J⟨U+001B⟩[31mRED⟨U+001B⟩[0m a⟨U+0000⟩b"
+    assert f"“{subject}”" in story
+    assert subject in HtmlRenderer().render(report)  # as the HTML shows it
+    assert not any(c in text for c in "\u202e\x1b\x00\u200b")
+    for color in (False, True):  # nothing from the message acts on the terminal
+        shown = get_renderer("terminal", color=color).render(report)
+        assert "\u202e" not in shown and "\x1b[2J" not in shown and "\x00" not in shown

@@ -78,6 +78,14 @@ def _t(value: object, style: str = "", limit: int = _MAX_CELL) -> Text:
     return Text(_safe(value, limit), style=style)
 
 
+def _t_marked(value: str, style: str = "", limit: int = _MAX_CELL) -> Text:
+    """``_t`` with each hidden or direction-changing character shown as ``⟨U+XXXX⟩`` (shown_hidden)
+    instead of removed: for the sender's own text a reader judges (the From: name, the Subject),
+    where a U+202E that turns "exe.pdf" around is the point, as the HTML and Markdown reports
+    show it. Only the first 2 * limit characters are looked at: the cell keeps fewer."""
+    return _t(shown_hidden(value[: 2 * limit]), style, limit)
+
+
 # A finding's or an envelope difference's explanation: its own words, at most this long.
 _MAX_EXPLANATION = 2400
 # The hop table's date cell: "2026-03-02" and "10:00:00+00:00" fit, as does an unread date's start.
@@ -255,7 +263,7 @@ class TerminalRenderer(Renderer):
             who = f"{sender.display_name} <{sender.address}>{address[len(sender.address):]}" \
                 if sender.display_name else address
             story.append("From ")
-            story.append_text(_t(who, "bold"))
+            story.append_text(_t_marked(who, "bold"))
         elif not report.input.has_body and not any(h.name.lower() == "from" for h in report.headers):
             story.append(f"No From: in {report.header_words()}")
         else:
@@ -264,11 +272,11 @@ class TerminalRenderer(Renderer):
             # "No From: address to x@y" reads as if it were sent to nobody: after a missing
             # sender, the recipients are a field of their own.
             story.append(" to " if sender is not None else "; To: ")
-            story.append_text(_t(", ".join(with_idn_forms(a.address) for a in env.to[:3])
-                                 + (" …" if len(env.to) > 3 else "")))
+            story.append_text(_t_marked(", ".join(with_idn_forms(a.address) for a in env.to[:3])
+                                        + (" …" if len(env.to) > 3 else "")))
         if report.subject is not None and report.subject.strip():
             story.append(", subject ")
-            story.append_text(_t(f"“{report.subject}”", "italic"))
+            story.append_text(_t_marked(f"“{report.subject}”", "italic"))
             if report.structure is not None and report.structure.subject_placeholder:
                 story.append(" (a header-protection placeholder: the real subject is inside the encrypted part)")
         elif report.subject is not None:
@@ -417,20 +425,31 @@ class TerminalRenderer(Renderer):
         resent = {number for number, _ in report.delivery_gaps()}
         for hop in hops:
             if omitted and hop.number == hops[_MAX_HOP_ROWS // 3].number:
-                table.add_row(_t("…"), _t(f"{omitted} hops not shown (see --format json)", "dim"))
+                # Only "…" in the row: a longer line there would size the unwrapped "received"
+                # column to itself and leave the other columns no width. Its words go below.
+                table.add_row(_t("…"))
             row, previous_day = self._hop_row(hop, previous_day, clock=f"hop {hop.number}" in clock_off,
                                               resent=hop.number in resent)
             table.add_row(*row)
-        return self._with_partly_read_note(table, hops)
+        return self._with_partly_read_note(table, hops, omitted)
 
     @staticmethod
-    def _with_partly_read_note(table: RenderableType, hops: tuple[Hop, ...]) -> RenderableType:
+    def _with_partly_read_note(table: RenderableType, hops: tuple[Hop, ...], omitted: int = 0) -> RenderableType:
+        """The table with its notes below: the hops left out (``omitted``, the table's row shows
+        only "…"), and the meaning of a partly read hop's "*"."""
+        notes: list[RenderableType] = []
+        if omitted:
+            cut = _MAX_HOP_ROWS // 3
+            notes.append(_t(f"… {omitted} hops between hop {hops[cut - 1].number} and hop {hops[cut].number} "
+                            "not shown (see --format json)", "dim"))
         if any(not hop.fields.complete for hop in hops):
             # The "*" after a hop's number (_hop_row) needs its meaning said where it is seen.
+            notes.append(_t("* the Received field was only partly read: what is shown is what could be "
+                            "parsed; its raw text is in the JSON report (hops[].raw)", "dim"))
+        if notes:
             from rich.console import Group
 
-            return Group(table, _t("* the Received field was only partly read: what is shown is what could be "
-                                   "parsed; its raw text is in the JSON report (hops[].raw)", "dim"))
+            return Group(table, *notes)
         return table
 
     def _hop_stack(self, report: Report) -> RenderableType:
