@@ -16,8 +16,10 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from conftest import CORPUS, REPO
 from report_factory import Element, hostile_payload, inject, make_report, parse_html, tag_census
 
 from headerscope.api import analyze
@@ -168,3 +170,78 @@ def test_sample_screenshots(path: Path, tmp_path: Path) -> None:
     resolver = SnapshotResolver.from_file(snapshot) if snapshot.exists() else SnapshotResolver({})
     page = write(tmp_path, path.stem + ".html", HtmlRenderer().render(analyze(path.read_bytes(), resolver=resolver)))
     screenshot(page, tmp_path, 1280, 4000)  # phone width: test_factory_report_screenshots, render_screens.py
+
+
+# ---- layout (verification V40e): nothing wider than the page, on a phone, a desktop and in print ----
+
+_LAYOUT_PROBE = """<script>window.addEventListener('load', () => {
+  const wide = [];
+  for (const wrap of document.querySelectorAll('.table-wrap, .journey')) {
+    if (wrap.scrollWidth > wrap.clientWidth + 1) {
+      const inner = wrap.querySelector('table, svg');
+      wide.push((inner && inner.id) || wrap.className);
+    }
+  }
+  const out = document.createElement('pre');
+  out.id = 'LAYOUT';
+  out.textContent = JSON.stringify({page: document.body.scrollWidth, view: document.body.clientWidth, wide: wide});
+  document.body.appendChild(out);
+});</script>"""
+
+
+def layout(page_html: str, tmp: Path, name: str, width: int, printed: bool = False) -> dict[str, Any]:
+    """How wide the page lays out at this window width, and which scrolling wrappers overflow.
+    The probe is a script: the page's CSP (no script) is taken out for it, and only here.
+    ``printed``: the print rules applied on screen at A4's printable width (210 mm less 2 x 10 mm
+    margins at 96 px to the inch: 718 px), since headless Chromium measures no printed page."""
+    import json
+    import re
+
+    page_html, removed = re.subn(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", page_html, count=1)
+    assert removed == 1
+    if printed:
+        assert page_html.count("@media print {") == 1
+        page_html = page_html.replace("@media print {", "@media all {")
+    # Headless Chromium's window is at least 500 px wide: the page is given the width instead
+    # (the phone rules, max-width 700px, apply at either).
+    page_html = page_html.replace("</head>", f"<style>html {{ width: {width}px; }}</style></head>", 1)
+    page = write(tmp, f"{name}-{width}{'-print' if printed else ''}.html",
+                 page_html.replace("</body>", _LAYOUT_PROBE + "</body>"))
+    found = re.search(r'<pre id="LAYOUT">(.*?)</pre>', chromium(page, tmp, f"--window-size={max(width, 500)},900",
+                                                               "--virtual-time-budget=3000", "--dump-dom"), re.S)
+    assert found is not None
+    return dict(json.loads(found.group(1).replace("&quot;", '"')))
+
+
+def _report_page(path: Path) -> str:
+    snapshot = path.with_name(path.stem + ".dns.json")
+    resolver = SnapshotResolver.from_file(snapshot) if snapshot.exists() else SnapshotResolver({})
+    return HtmlRenderer().render(analyze(path.read_bytes(), resolver=resolver))
+
+
+@pytest.mark.parametrize(("path", "width", "printed"), [
+    # The alignment table was 526 px wide on a 375 px phone (its From domain in a header cell).
+    (CORPUS / "rspamd" / "messages" / "dmarc" / "fail_quarantine.eml", 375, False),
+    # rspamd's symbols in one 3,663 px line, on a desktop and a phone; the legend's 51-character
+    # Outlook.com host and the alignment table past the phone's edge.
+    (CORPUS / "rspamd" / "messages" / "arcbad.eml", 1280, False),
+    (CORPUS / "rspamd" / "messages" / "arcbad.eml", 375, False),
+    # Outlook.com's "HTTPS via BL0PR02CA0054.NAMPRD02.PROD.OUTLOOK.COM" made the hop table 1,190 px
+    # wide in print, where nothing scrolls.
+    (CORPUS / "messages" / "mail-parser" / "mail_test_1", 718, True),
+    # A List-Unsubscribe URI of 170 characters (mail_test_6), and an ARC set's recorded results
+    # with a 100-character Salesforce bounce address (eml_analyzer's invalid_datetime.eml).
+    (CORPUS / "messages" / "mail-parser" / "mail_test_6", 718, True),
+    (CORPUS / "messages" / "eml_analyzer" / "invalid_datetime.eml", 718, True),
+    (CORPUS / "messages" / "eml_analyzer" / "invalid_datetime.eml", 375, False),
+    # Microsoft 365's X-Forefront-Antispam-Report meanings, each one line, in print and on a phone.
+    (REPO / "samples" / "spoofed.eml", 718, True),
+    (REPO / "samples" / "spoofed.eml", 375, False),
+], ids=lambda value: value.name if isinstance(value, Path) else str(value))
+def test_reports_fit_the_page_on_a_phone_a_desktop_and_in_print(path: Path, width: int, printed: bool,
+                                                                tmp_path: Path) -> None:
+    measured = layout(_report_page(path), tmp_path, path.stem, width, printed)
+    assert measured["view"] == width  # body's width: html's, as set
+    assert measured["page"] <= width, measured
+    # Only the journey drawing may scroll sideways on a phone (it keeps a 680 px minimum).
+    assert [wide for wide in measured["wide"] if wide != "journey"] == [], measured

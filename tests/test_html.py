@@ -304,3 +304,91 @@ def test_many_signatures_and_comparison_rows_are_bounded() -> None:
     assert "20 more signatures (see --format json)" in alignment.text
     assert len(root.find_all("tr", cls="comparison-row")) == 40
     assert "5 more rows (see --format json)" in root.find_all("tr", cls="comparison-more")[0].text
+
+
+# ---- layout rules (verification V40e); the browser measures them in test_browser.py ----
+
+def _corpus_page(relative: str) -> tuple[Report, Element]:
+    from headerscope.api import analyze
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    report = analyze((CORPUS / relative).read_bytes(), resolver=SnapshotResolver({}))
+    return report, render(report)[1]
+
+
+def _css_rules(css: str) -> list[tuple[str, str, dict[str, str]]]:
+    """(media condition or "", selector, declarations) of each rule of a flat stylesheet with
+    @media blocks one level deep, as _style.css.j2 is."""
+    import re
+
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    rules: list[tuple[str, str, dict[str, str]]] = []
+
+    def read(text: str, media: str) -> None:
+        position = 0
+        while (brace := text.find("{", position)) >= 0:
+            prelude = text[position:brace].strip()
+            if prelude.startswith("@media"):
+                depth, end = 1, brace + 1
+                while depth:
+                    depth += {"{": 1, "}": -1}.get(text[end], 0)
+                    end += 1
+                read(text[brace + 1:end - 1], prelude[len("@media"):].strip())
+                position = end
+                continue
+            end = text.index("}", brace)
+            declarations = {}
+            for declaration in text[brace + 1:end].split(";"):
+                name, _, value = declaration.partition(":")
+                if name.strip():
+                    declarations[name.strip()] = value.strip()
+            rules.append((media, prelude, declarations))
+            position = end + 1
+
+    read(css, "")
+    return rules
+
+
+def _stylesheet_rules() -> list[tuple[str, str, dict[str, str]]]:
+    page = RENDERER.render(make_report())
+    return _css_rules(page.split("<style>", 1)[1].split("</style>", 1)[0])
+
+
+def test_the_dmarc_alignment_and_arc_tables_fit_a_phone_as_the_other_tables_do() -> None:
+    # Verification V40e: rspamd's dmarc/fail_quarantine.eml made the alignment table 526 px wide
+    # on a 375 px phone: four columns, and the From domain in a header cell that could not break,
+    # outside the scrolling wrapper every other table has. Now in it, and stacked on a phone
+    # (.responsive, each cell labelled), its header breakable.
+    for relative, table_id in (("rspamd/messages/dmarc/fail_quarantine.eml", "dmarc-alignment"),
+                               ("rspamd/messages/arcbad.eml", "dmarc-alignment"),
+                               ("rspamd/messages/arcbad.eml", "arc-instances")):
+        _, root = _corpus_page(relative)
+        table = root.by_id(table_id)
+        assert "responsive" in table.classes
+        assert any(table in wrap.children for wrap in root.find_all("div", cls="table-wrap")), relative
+        for row in table.find_all("tbody")[0].find_all("tr"):
+            cells = row.find_all("td")
+            assert all(td.attrs.get("data-label") for td in cells if td.text.strip() and "colspan" not in td.attrs)
+    rules = _stylesheet_rules()
+    assert any(selector == ".align th" and d.get("overflow-wrap") == "anywhere" for media, selector, d in rules
+               if not media)
+
+
+def test_long_text_in_small_print_and_the_hop_tables_with_cell_can_wrap() -> None:
+    # Verification V40e: ".small" carried white-space: nowrap, meant for the hop table's "header N"
+    # link, and so did the spam filters' explanations and rspamd's symbol list under it: 3,663 px
+    # of one line for rspamd's arcbad.eml. And Outlook.com's "HTTPS via BL0PR02CA0054.NAMPRD02.PROD.
+    # OUTLOOK.COM" (mail-parser's mail_test_1) sat in the one hop cell without "wrap".
+    rules = _stylesheet_rules()
+    small = [d for media, selector, d in rules if ".small" in selector.split(",")]
+    assert small and all("white-space" not in d for d in small)
+    assert any(selector == ".hlink" and d.get("white-space") == "nowrap" for _, selector, d in rules)
+    _, root = _corpus_page("rspamd/messages/arcbad.eml")
+    details = [e for e in root.by_id("spam-filters").iter() if "small" in e.classes]
+    assert any("FORGED_RECIPIENTS_FORWARDING" in e.text for e in details)
+    _, root = _corpus_page("messages/mail-parser/mail_test_1")
+    cells = [td for td in root.by_id("hop-table").find_all("td") if td.attrs.get("data-label") in ("With", "Role")]
+    assert any("via BL0PR02CA0054.NAMPRD02.PROD.OUTLOOK.COM" in td.text for td in cells)
+    assert all("wrap" in td.classes for td in cells)
+    # The journey's legend names hosts (arcbad: a 51-character Outlook.com name): it may break them.
+    assert any(selector == ".legend" and d.get("overflow-wrap") == "anywhere" for _, selector, d in rules)
