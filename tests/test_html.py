@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import time
 from pathlib import Path
 
@@ -439,3 +440,18 @@ def test_long_text_in_small_print_and_the_hop_tables_with_cell_can_wrap() -> Non
     assert all("wrap" in td.classes for td in cells)
     # The journey's legend names hosts (arcbad: a 51-character Outlook.com name): it may break them.
     assert any(selector == ".legend" and d.get("overflow-wrap") == "anywhere" for _, selector, d in rules)
+
+
+@pytest.mark.parametrize("path", _sample_reports(), ids=lambda p: p.name)
+def test_headings_skip_no_level(path: Path) -> None:
+    # Verification V40e: the h1 was followed by the h3 "What matters most" (WCAG 1.3.1: the outline
+    # a screen reader lists). Each heading is at most one level below the one before it.
+    from headerscope.api import analyze
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    snapshot = path.with_name(path.stem + ".dns.json")
+    resolver = SnapshotResolver.from_file(snapshot) if snapshot.exists() else SnapshotResolver({})
+    _, root = render(analyze(path.read_bytes(), resolver=resolver))
+    levels = [int(e.tag[1]) for e in root.iter() if e.tag in ("h1", "h2", "h3", "h4", "h5", "h6")]
+    assert levels[0] == 1 and len(levels) > 5
+    assert all(level <= before + 1 for before, level in itertools.pairwise(levels)), levels
