@@ -1048,11 +1048,17 @@ def _restore_lost_folds(lines: _Lines) -> None:
 
     # A line that is a field only by a lost fold's accident (_folded_list) is a fold in a paste; in
     # a message as given (an empty line and a body after its header) it is a field a receiving MTA
-    # passed on as one, so possibly the sender's: joined to the field above, a sender's
-    # "dkim=pass(x)header.d=paypal.com(y" below the receiver's Authentication-Results read as the
-    # receiver's record (verification V41c).
-    names = [_field_name(line) if _is_field(line) and not (_folded_list(line) and is_paste()) else None
-             for line in header]
+    # passed on as one, so possibly the sender's: joined only to a field whose text is the sender's
+    # or signed (_JOINABLE_AS_GIVEN), never to a receiver's record (verification V41c: a sender's
+    # "dkim=pass(x)header.d=paypal.com(y" below the receiver's Authentication-Results read as its
+    # DMARC pass).
+    names: list[bytes | None] = []
+    joins_into: bytes | None = None  # the field a lost fold here would join
+    for line in header:
+        folded = _is_field(line) and _folded_list(line) and (joins_into in _JOINABLE_AS_GIVEN or is_paste())
+        names.append(_field_name(line) if _is_field(line) and not folded else None)
+        if names[-1] is not None:
+            joins_into = names[-1]
     last: dict[bytes, int] = {}
     for index, name in enumerate(names):
         if name in _ONCE_ONLY_NAMES:
@@ -1317,6 +1323,7 @@ def _restore_lost_trace_folds(lines: _Lines, header: list[bytes]) -> None:
         copied = 0
         in_received = in_field = in_tags = False
         received_start = 0
+        field_name = b""
         after_space = False  # the line before is white space alone, which may stand for an empty line
         for index, line in enumerate(header):
             if line[:1] in (b" ", b"\t"):
@@ -1329,7 +1336,7 @@ def _restore_lost_trace_folds(lines: _Lines, header: list[bytes]) -> None:
             # right below the receiver's own field (verification V41c: a field named
             # "dkim=pass(x)header.d=paypal.com(y" below the receiver's Authentication-Results, with three
             # forged "(2001:db8::1) by" lines to reach this reading, read as the receiver's DMARC pass).
-            joinable = not (whole and _is_field(line))
+            joinable = not (whole and _is_field(line)) or field_name in _JOINABLE_AS_GIVEN
             if loose and joinable and in_tags and index < last_field and _tag_fold().match(line) is not None:
                 # "h=From:Date:Subject:..." of a signature whose folds lost their indentation: read
                 # as a field named "h=From" it would end the signature (DKIM's and ARC's tag=value
@@ -1346,6 +1353,7 @@ def _restore_lost_trace_folds(lines: _Lines, header: list[bytes]) -> None:
                 taken.append(index)
                 copied += 1
             elif _is_field(line):
+                field_name = _field_name(line)
                 in_received = line[:9].lower() == b"received:"
                 received_start = index
                 in_tags = line[:_LONGEST_TAGGED_NAME].lower().startswith(_TAGGED_FIELDS)
@@ -1379,6 +1387,19 @@ def _restore_lost_trace_folds(lines: _Lines, header: list[bytes]) -> None:
     if lost:
         _indent_again(lines, lost, f"indented {len(lost)} line(s) of header fields again: the paste lost the "
                                    "indentation of some folded lines")
+
+
+# The fields a line that reads as a field may be joined to as a lost fold in a message as given
+# (an empty line and a body after its header; _restore_lost_trace_folds, _restore_lost_folds):
+# the sender's own text (RFC 5322 section 3.6's fields, MIME's), the signatures whose
+# cryptography judges any join, and Received, whose joins end at its date (a receiver's stamp
+# has one). Never a receiver's unsigned record (Authentication-Results, Received-SPF, a filter's
+# X- field): a sender may write its own field right below it (verification V41c).
+_JOINABLE_AS_GIVEN = frozenset({
+    b"from", b"sender", b"reply-to", b"to", b"cc", b"bcc", b"subject", b"date", b"message-id", b"in-reply-to",
+    b"references", b"comments", b"keywords", b"mime-version", b"content-type", b"content-transfer-encoding",
+    b"content-disposition", b"content-id", b"content-description", b"dkim-signature", b"x-google-dkim-signature",
+    b"arc-seal", b"arc-message-signature", b"received"})
 
 
 # An address literal that starts a Received's folded line (RFC 5321 section 4.1.3), as Exchange
