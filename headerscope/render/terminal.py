@@ -162,6 +162,21 @@ def format_approximate(seconds: float | None) -> str:
     return "≈" + format_duration(math.copysign(minutes * 60, seconds)).removesuffix(" 00s")
 
 
+def _shown_hops(report: Report) -> tuple[tuple[Hop, ...], int, set[str], set[int]]:
+    """The hops the hop table or stack shows, how many are left out, the hops whose step is read
+    as a server's clock being off (hops.clock_offset, hops.clock_lag: the raw step shown, marked)
+    and the hop numbers a delivery gap leads into (hops.earlier_delivery: no server's wait either)."""
+    hops = report.hops
+    omitted = 0
+    if len(hops) > _MAX_HOP_ROWS:
+        # Keep the earliest and the newest hops: the origin and the delivery matter most.
+        omitted = len(hops) - _MAX_HOP_ROWS
+        hops = hops[: _MAX_HOP_ROWS // 3] + hops[-(_MAX_HOP_ROWS - _MAX_HOP_ROWS // 3):]
+    clock_off = {f.subject for f in report.findings if f.id in ("hops.clock_offset", "hops.clock_lag") and f.subject}
+    resent = {number for number, _ in report.delivery_gaps()}
+    return hops, omitted, clock_off, resent
+
+
 class TerminalRenderer(Renderer):
     """Rich text for a terminal; plain text (no colour, no escape codes) when ``color`` is False."""
 
@@ -413,16 +428,7 @@ class TerminalRenderer(Renderer):
         table.add_column("role", no_wrap=True)
         table.add_column("trust", no_wrap=True)
         previous_day: str | None = None
-        hops = report.hops
-        omitted = 0
-        if len(hops) > _MAX_HOP_ROWS:
-            # Keep the earliest and the newest hops: the origin and the delivery matter most.
-            omitted = len(hops) - _MAX_HOP_ROWS
-            hops = hops[: _MAX_HOP_ROWS // 3] + hops[-(_MAX_HOP_ROWS - _MAX_HOP_ROWS // 3):]
-        # Steps read as a server's clock being off (hops.clock_offset, hops.clock_lag): the raw step is shown, marked.
-        clock_off = {f.subject for f in report.findings if f.id in ("hops.clock_offset", "hops.clock_lag")}
-        # Steps between two deliveries (hops.earlier_delivery): no server's wait either.
-        resent = {number for number, _ in report.delivery_gaps()}
+        hops, omitted, clock_off, resent = _shown_hops(report)
         for hop in hops:
             if omitted and hop.number == hops[_MAX_HOP_ROWS // 3].number:
                 # Only "…" in the row: a longer line there would size the unwrapped "received"
@@ -469,13 +475,7 @@ class TerminalRenderer(Renderer):
             return Text(cell.plain.replace("\n", " "), style=cell.style)
 
         previous_day: str | None = None
-        hops = report.hops
-        omitted = 0
-        if len(hops) > _MAX_HOP_ROWS:
-            omitted = len(hops) - _MAX_HOP_ROWS
-            hops = hops[: _MAX_HOP_ROWS // 3] + hops[-(_MAX_HOP_ROWS - _MAX_HOP_ROWS // 3):]
-        clock_off = {f.subject for f in report.findings if f.id in ("hops.clock_offset", "hops.clock_lag")}
-        resent = {number for number, _ in report.delivery_gaps()}
+        hops, omitted, clock_off, resent = _shown_hops(report)
         for position, hop in enumerate(hops):
             if omitted and hop.number == hops[_MAX_HOP_ROWS // 3].number:
                 table.add_row(_t("…"), _t(""), _t(f"{omitted} hops not shown (see --format json)", "dim"))
