@@ -226,12 +226,7 @@ def _without_compression_suffix(name: str) -> str:
 def named_like_mail(name: str) -> bool:
     """Whether a file name says message or mailbox: ``.eml``, ``.msg``, ``.mbox``, ``.mbx``,
     ``.emlx``, also followed by a compression suffix (``inbox.mbox.gz``)."""
-    lower = name.lower()
-    for suffix in _COMPRESSION_SUFFIXES:
-        if lower.endswith(suffix):
-            lower = lower[: -len(suffix)]
-            break
-    return lower.endswith(_MAIL_SUFFIXES)
+    return _without_compression_suffix(name).lower().endswith(_MAIL_SUFFIXES)
 
 
 def looks_like_mail(path: Path) -> bool:
