@@ -245,7 +245,12 @@ def _arc_sealed(lines: bytes) -> tuple[bytes, dict[str, Any]]:
 @pytest.mark.parametrize(("writer", "lines", "result", "code", "severity"), [
     (mboxrd, TOP + ARCHIVE, "pass", "ok", "info"),
     (mboxo, ARCHIVE, "pass", "ok", "info"),
-    (mboxo, TOP + ARCHIVE, "neutral", "not_original", "notice"),
+    # mboxo quoted "From the top" and left the sender's '>From the archive' alone: only a
+    # line-by-line reading restores the sealed body, as it does the DKIM-signed one.
+    (mboxo, TOP + ARCHIVE, "pass", "ok", "notice"),
+    (mboxo, TOP + ARCHIVE + TOP * 4, "pass", "ok", "notice"),
+    # The sender's own '>From ' line is the fifth, past those read both ways: no reading restores it.
+    (mboxo, TOP * 4 + ARCHIVE, "neutral", "not_original", "notice"),
 ])
 def test_an_arc_message_signature_is_read_over_the_quoting_as_dkim_is(
         tmp_path: Path, writer: Callable[[bytes], bytes], lines: bytes, result: str, code: str,
@@ -262,13 +267,40 @@ def test_an_arc_message_signature_is_read_over_the_quoting_as_dkim_is(
     assert [(i["seal_result"], i["signature_result"]) for i in arc["instances"]] == [
         ("pass", "pass" if result == "pass" else "neutral")]
     assert {f["id"]: f["severity"] for f in analyzed["findings"]}["arc.mbox_quoting"] == severity
+    [note] = [f for f in analyzed["findings"] if f["id"] == "arc.mbox_quoting"]
+    # The AMS and the DKIM signature hash the same body: each is read over the same reading.
+    (dkim,) = analyzed["dkim"]
     if result == "neutral":
         assert "which of them its writer quoted cannot be known" in arc["reason"]
+        assert dkim["reason_code"] == "not_original"
+        assert "only the first 4 of its 5 lines starting with '>From ' were read both ways" in note["explanation"]
+    else:
+        assert dkim["result"] == "pass"
+        reading = dkim["reason"].partition("; body hash verified over the body ")[2]
+        assert reading and f"i=1: verified over the body {reading}" in note["explanation"], note["explanation"]
+        assert ("line by line" in note["title"]) == (severity == "notice")
     # The same message as a plain .eml (nothing quoted) passes whole.
     plain = tmp_path / "plain.eml"
     plain.write_bytes(message)
     report = json.loads(_run("analyze", str(plain), "--dns-snapshot", str(snapshot), "-f", "json"))
     assert (report["arc"]["result"], [d["result"] for d in report["dkim"]]) == ("pass", ["pass"])
+
+
+def test_an_arc_sealed_body_changed_after_sealing_matches_no_line_by_line_reading(tmp_path: Path) -> None:
+    # The readings take '>' characters off lines that start with '>From ', nothing else: a body
+    # changed after the seal matches none of them, and is never a pass (nor DMARC's through ARC).
+    message, dns = _arc_sealed(TOP + ARCHIVE)
+    snapshot = tmp_path / "arc.dns.json"
+    snapshot.write_text(json.dumps(dns))
+    path = tmp_path / "inbox.mbox"
+    path.write_bytes(mailbox(mboxo, message.replace(b"revenue is up", b"revenue is down")))
+    analyzed, scanned = analyze_and_scan(path, snapshot)
+    assert _auth(analyzed) == _auth(scanned)
+    assert (analyzed["arc"]["result"], analyzed["arc"]["reason_code"]) == ("neutral", "not_original")
+    assert [(d["result"], d["reason_code"]) for d in analyzed["dkim"]] == [("neutral", "not_original")]
+    assert analyzed["dmarc"]["result"] == "fail"
+    [note] = [f for f in analyzed["findings"] if f["id"] == "arc.mbox_quoting"]
+    assert note["severity"] == "notice" and "i=1: matches none of the readings" in note["explanation"]
 
 
 def test_the_readings_are_made_only_for_a_body_hash_that_does_not_match(monkeypatch: pytest.MonkeyPatch) -> None:

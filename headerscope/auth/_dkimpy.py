@@ -369,12 +369,26 @@ class SplitMessage:
                 self._mbox_readings = readings
             return self._mbox_readings
 
-    def mbox_reading_of(self, request: tuple[str, str, int | None], expected: bytes) -> str | None:
-        """Which reading of the body (``stored``, or one of ``mbox_readings``) has the body hash
-        ``expected`` by ``request`` (c= body canonicalization, a=, l=); None when none has."""
-        if self.body_hash(*request)[0] == expected:
-            return "stored"
-        return next((name for name, body in self.mbox_readings() if body.body_hash(*request)[0] == expected), None)
+    def mbox_reading_matching(self, request: tuple[str, str, int | None], expected: bytes
+                              ) -> tuple[str, SplitMessage, int] | None:
+        """The reading of a mailbox entry's body, other than the body as stored, whose body hash
+        by ``request`` (c= body canonicalization, a=, l=) is ``expected``, as (name, message,
+        canonical body length): the whole readings first (``mbox_readings``), then, when neither
+        matches, the line-by-line ones (``mbox_mixed_reading_of``, bounded there). None when no
+        reading matches, or the body has no quoted line. A reading shorter than l= never matches:
+        content was removed (RFC 6376 section 8.2). DKIM (dkim._verify) and ARC (_Arc) both read
+        an ARC-Message-Signature's or DKIM-Signature's body hash through this one method, so a
+        body one of them verifies the other verifies too."""
+        length = request[2]
+        readings = self.mbox_readings()
+        for name, reading in readings:
+            digest, size = reading.body_hash(*request)
+            if digest == expected and (length is None or length <= size):
+                return name, reading, size
+        mixed = self.mbox_mixed_reading_of(request, expected) if readings else None
+        if mixed is not None and (length is None or length <= mixed[2]):
+            return mixed
+        return None
 
     def mbox_mixed_reading_of(self, request: tuple[str, str, int | None], expected: bytes
                               ) -> tuple[str, SplitMessage, int] | None:
@@ -991,7 +1005,8 @@ class ArcOutcome(Value):
     mbox_readings: tuple[tuple[int, str], ...] = ()
     """For a mailbox's entry with quoted "From " lines (``verify_arc``'s ``mbox_quoted``): each
     instance whose ARC-Message-Signature's body hash matched, and the reading it matched
-    (``stored``, or one of ``SplitMessage.mbox_readings``)."""
+    (``stored``, or one of ``SplitMessage.mbox_reading_matching``'s: a whole reading, or a
+    line-by-line one, whose name starts with MIXED_PREFIX)."""
     mbox_unmatched: tuple[int, ...] = ()
     """The instances whose body hash matched the entry's body in no reading: verified over their
     signed header fields alone, as ``body_unchecked`` (their ``ams_valid`` says whether those verify)."""
@@ -1091,10 +1106,11 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
             raise dkim.MessageFormatError(str(exc)) from None
         if self._mbox_quoted:
             # A mailbox's entry whose writer may have quoted its "From " lines: the body as stored,
-            # then with that quoting undone (as auth.dkim reads a DKIM signature's body); matching
-            # none, the signed header fields are checked alone, as for a copy without the body.
-            reading = "stored" if digest == expected else next(
-                (name for name, body in self._split.mbox_readings() if body.body_hash(*request)[0] == expected), None)
+            # then with that quoting undone, wholly or line by line (mbox_reading_matching, as
+            # auth.dkim reads a DKIM signature's body); matching none, the signed header fields are
+            # checked alone, as for a copy without the body.
+            found = None if digest == expected else self._split.mbox_reading_matching(request, expected)
+            reading = "stored" if digest == expected else found[0] if found is not None else None
             instance = _instance_number(sig)
             if reading is None:
                 established = self._mbox_established() if self._mbox_established is not None else None
@@ -1185,7 +1201,7 @@ def ams_body_hash_matches(message: SplitMessage, tags: TagList, mbox_quoted: boo
         return True
     if not mbox_quoted or not message.has_mbox_quoted_lines():
         return False
-    if message.mbox_reading_of(request, expected) is not None:
+    if message.mbox_reading_matching(request, expected) is not None:
         return True
     return False if mbox_established is not None and mbox_established() is not None else None
 
@@ -1217,7 +1233,7 @@ def verify_arc(message: SplitMessage, dnsfunc: DnsFunc, *, body_uncheckable: boo
     its signed header fields alone, and its instance listed in ``body_unchecked``.
     ``mbox_quoted``: the message is a mailbox's entry whose body may hold lines its writer quoted
     (LoadedInput.mbox_quoted): each body hash is matched against the body as stored and its
-    ``SplitMessage.mbox_readings`` (``mbox_readings``, ``mbox_unmatched``); ``mbox_established``
+    ``SplitMessage.mbox_reading_matching`` readings (``mbox_readings``, ``mbox_unmatched``); ``mbox_established``
     gives the reading the message's signatures establish, over which one that matches no reading
     is a mismatch (``mbox_judged``)."""
     arc = _Arc(message, body_uncheckable, mbox_quoted, mbox_established)

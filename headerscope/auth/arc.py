@@ -29,10 +29,10 @@ from ..model import (
 from ..text import compiled_on_first_use, header_ref
 from . import _dkimpy
 from .dkim import (
-    MBOX_READING_WORDS,
     MBOX_UNMATCHED_WORDS,
     as_kept_words,
     mbox_established_reading,
+    mbox_reading_words,
     missing_key_words,
 )
 from .recorded import _parse_authentication_results
@@ -402,7 +402,7 @@ def _check_arc(message: Message, resolver: Resolver, uncheckable_body: Uncheckab
     elif times <= 1 and not census.over_limit:
         # (Validation located the change itself, above, when it could: not said twice.)
         findings.extend(_body_hash_trail(message, sets, instances))
-    mbox_note = _mbox_quoting_note(outcome, unmatched)
+    mbox_note = _mbox_quoting_note(outcome, unmatched, signed_split.mbox_mixed_limit() if unmatched else None)
     if mbox_note is not None:
         findings.append(mbox_note)
     if result == "pass":
@@ -489,14 +489,15 @@ def _changed_between(sets: dict[int, _Set], instances: list[ArcInstance], oldest
         f"{RFC8617}#section-5.2", "arc")
 
 
-def _mbox_quoting_note(outcome: _dkimpy.ArcOutcome, unmatched: frozenset[int]) -> Finding | None:
+def _mbox_quoting_note(outcome: _dkimpy.ArcOutcome, unmatched: frozenset[int], limit: str | None) -> Finding | None:
     """arc.mbox_quoting: how the body of a mailbox's entry with quoted "From " lines was read for
     each ARC-Message-Signature's body hash (info), or that the one the chain rests on matched no
-    reading (notice), as dkim.mbox_quoting says of DKIM signatures."""
-    said = [f"i={number}: verified over the body {MBOX_READING_WORDS[reading]}"
+    reading, or matched only line by line (notice), as dkim.mbox_quoting says of DKIM signatures.
+    ``limit``: why some line-by-line readings were not tried (SplitMessage.mbox_mixed_limit)."""
+    said = [f"i={number}: verified over the body {mbox_reading_words(reading)}"
             for number, reading in outcome.mbox_readings]
     said += [f"i={number}: matches none of the readings" for number in sorted(unmatched)]
-    said += [f"i={number}: matches no reading, and over the body {MBOX_READING_WORDS[reading]}, the reading another "
+    said += [f"i={number}: matches no reading, and over the body {mbox_reading_words(reading)}, the reading another "
              "signature's body hash in the message matches, it does not: the body changed after it signed"
              for number, reading in outcome.mbox_judged]
     if not said:
@@ -504,10 +505,22 @@ def _mbox_quoting_note(outcome: _dkimpy.ArcOutcome, unmatched: frozenset[int]) -
     text = ("The message is a mailbox's entry whose body has lines starting with '>From ', which its writer may have "
             "quoted (mboxo, mboxrd) or left as the sender wrote them: the file does not say which (RFC 4155 section "
             "2), so each ARC-Message-Signature's body hash was matched against the body as stored and with that "
-            f"quoting undone. {'; '.join(said[:MAX_INSTANCE])}.")
+            "quoting undone (wholly, or line by line when neither matched). "
+            f"{'; '.join(said[:MAX_INSTANCE])}.")
     if unmatched:
         return Finding("arc.mbox_quoting", Severity.NOTICE,
-                       "ARC body hash matches no reading of the mailbox's '>From ' quoting", text,
+                       "ARC body hash matches no reading of the mailbox's '>From ' quoting",
+                       text + (f" Readings not tried: {limit}." if limit else ""),
+                       "https://www.rfc-editor.org/rfc/rfc4155#section-2", "arc")
+    mixed = [number for number, reading in outcome.mbox_readings if reading.startswith(_dkimpy.MIXED_PREFIX)]
+    if mixed:
+        # Verified, but over bytes that are not the stored ones (as dkim.mbox_quoting says): the
+        # stored body is not the one the sealer signed, byte for byte.
+        return Finding("arc.mbox_quoting", Severity.NOTICE,
+                       "ARC body hash verified only with the mailbox's '>From ' quoting undone line by line",
+                       f"{text} The body as stored is not byte for byte the signed one: the mailbox's writer (mboxo) "
+                       "put a '>' before some of its lines and not before the sender's own '>From ' lines, and only "
+                       "the reading named restores the signed bytes.",
                        "https://www.rfc-editor.org/rfc/rfc4155#section-2", "arc")
     return Finding("arc.mbox_quoting", Severity.INFO, "ARC body hashes checked over the mailbox's '>From ' quoting",
                    text, "https://www.rfc-editor.org/rfc/rfc4155#section-2", "arc")

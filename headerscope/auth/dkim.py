@@ -1006,26 +1006,20 @@ def _verify(check: _Check, split: _dkimpy.SplitMessage,
             if matched:
                 check.mbox_reading = "stored" if split.has_mbox_quoted_lines() else None
             else:
-                readings = split.mbox_readings()
-                sizes: dict[str, int] = {}
-                for name, reading in readings:
-                    matched, sizes[name] = _body_matches(check, reading, body_canon, algorithm)
-                    if matched:
-                        body, body_size, check.mbox_reading = reading, sizes[name], name
-                        break
-                if not matched and readings:
-                    # An mboxo writer that quoted some lines beside the sender's own '>From ' lines:
-                    # each such line read both ways (the first few), which none of the readings is.
-                    mixed = split.mbox_mixed_reading_of((body_canon, algorithm, check.body_length), check.body_hash)
-                    if mixed is not None and (check.body_length is None or check.body_length <= mixed[2]):
-                        matched = True
-                        check.mbox_reading, body, body_size = mixed
-                if not matched and readings:
+                # The whole readings, then (an mboxo writer that quoted some lines beside the
+                # sender's own '>From ' lines) each such line read both ways: as ARC reads an AMS.
+                request = (body_canon, algorithm, check.body_length)
+                found = split.mbox_reading_matching(request, check.body_hash)
+                if found is not None:
+                    matched = True
+                    check.mbox_reading, body, body_size = found
+                elif readings := split.mbox_readings():
                     check.mbox_limit = split.mbox_mixed_limit()
                     check.mbox_judged = mbox_established() if mbox_established is not None else None
                     check.mbox_unmatched = check.mbox_judged is None
-                    if check.mbox_judged in sizes:
-                        body, body_size = dict(readings)[check.mbox_judged], sizes[check.mbox_judged]
+                    judged = dict(readings).get(check.mbox_judged or "")
+                    if judged is not None:
+                        body, body_size = judged, judged.body_hash(*request)[1]
         length = check.body_length
         check.body_hash_ok = matched
         if not matched and _damaged_body_hash(check) is not None:
