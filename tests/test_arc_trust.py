@@ -406,3 +406,27 @@ def test_a_body_changed_after_the_last_seal_is_no_key_drift(kit: _Kit, tampered:
         assert report.arc.reason_code == "key_not_found"
         assert report.verdict.status == "vouched", report.verdict.summary
         assert "the chain fails now only because a sealer's key has since been removed" in report.verdict.summary
+
+
+def test_an_arc_key_is_chosen_among_several_txt_records_as_a_dkim_key_is(kit: _Kit) -> None:
+    # RFC 8617 section 5.2 uses DKIM's key lookup: a record beginning with a v= other than DKIM1 is
+    # discarded (RFC 6376 section 3.6.1), whatever order DNS gives the set in (RFC 1034 section
+    # 3.6), and of several DKIM1 records the first is used (section 3.6.2.2 leaves it undefined,
+    # 6.1.2 step 3 lets the verifier choose), as test_dkim's
+    # test_a_record_beginning_with_another_v_is_discarded_not_chosen has it for DKIM. Both sealers'
+    # keys: Gmail's, of the newest set, and uni.example's, of the set before it.
+    raw, dns = kit.forwarded(receiver_ar=GMAIL_OVERRIDE)
+    spf, revoked = ["v=spf1 -all"], ["v=DKIM1; k=rsa; p="]
+    other = kit.record("forger")["TXT"][0]
+    for name, own in (("arc-20240605._domainkey.google.com", "google"), ("arc-2026._domainkey.uni.example", "uni")):
+        key = kit.record(own)["TXT"][0]
+        cases: list[tuple[list[list[str]], str, str]] = [
+            ([spf, key], "pass", "ok"), ([key, spf], "pass", "ok"), ([[" v = DKIM2; p="], key], "pass", "ok"),
+            ([spf, revoked], "fail", "key_revoked"), ([revoked, spf], "fail", "key_revoked"),
+            ([spf, key, other], "pass", "ok"), ([key, other], "pass", "ok"), ([other, key], "fail", "invalid"),
+            ([spf], "fail", "invalid"),
+        ]
+        for records, result, code in cases:
+            report = _run(raw, {**dns, name: {"TXT": records}})
+            assert report.arc is not None
+            assert (report.arc.result, report.arc.reason_code) == (result, code), (name, records, report.arc.reason)

@@ -933,6 +933,42 @@ def use_openssl_rsa() -> bool:
 
 # ---------------------------------------------------------------- DNS adapter
 
+_FWS = " \t\r\n"
+
+
+def _other_version(record: str) -> bool:
+    """Whether a TXT record begins with a v= tag of another value than DKIM1 (an SPF record at the
+    selector's name, v=DKIM2): RFC 6376 section 3.6.1 says such records MUST be discarded. Tag
+    names are case-sensitive (section 3.2), and white space may surround the tag and its value."""
+    text = record.lstrip(_FWS)
+    if text[:1] != "v":
+        return False
+    rest = text[1:].lstrip(_FWS)
+    return rest[:1] == "=" and rest[1:].partition(";")[0].strip(_FWS) != "DKIM1"
+
+
+def key_record(name: str, records: Sequence[Sequence[str]]) -> tuple[str, str | None]:
+    """The key record used among the TXT records at ``name`` (each as its character-strings, which
+    are concatenated: RFC 6376 section 3.6.2.2), and, when there are several, the note saying which.
+    Those beginning with a v= of another value are discarded (RFC 6376 section 3.6.1), so DNS's
+    order, which is none (RFC 1034 section 3.6), cannot put an SPF record in front of the key
+    (verification V40c defect 4). Several remain: the result is undefined (section 3.6.2.2) and
+    section 6.1.2 step 3 lets the verifier choose one: the first. None remains: the first is
+    judged, whose v= is then the reason given. DKIM (dkim._fetch_key) and ARC (DnsFunc, the key of
+    every ARC-Seal and ARC-Message-Signature: RFC 8617 section 5.2 uses DKIM's key lookup) both
+    choose here. ``records`` is not empty."""
+    if len(records) == 1:
+        return "".join(records[0]), None
+    texts = ["".join(strings) for strings in records]
+    kept = [record for record in texts if not _other_version(record)]
+    discarded = len(texts) - len(kept)
+    if not kept or not discarded:
+        return texts[0], f"{name} has {len(texts)} TXT records; the first was used"
+    which = "the first of the others" if len(kept) > 1 else "the other"
+    return kept[0], (f"{name} has {len(texts)} TXT records; {discarded} beginning with a v= other than DKIM1 "
+                     f"{'was' if discarded == 1 else 'were'} discarded (RFC 6376 section 3.6.1), {which} used")
+
+
 
 class DnsFunc:
     """dkimpy's ``dnsfunc(name, timeout=...) -> bytes | None`` over our Resolver.
@@ -958,8 +994,12 @@ class DnsFunc:
             raise dkim.DnsTimeoutError(f"{answer.name}: {answer.status}")
         if not answer.ok:
             return None
-        # RFC 6376 section 3.6.2.2: the character-strings of one TXT record are concatenated.
-        return answer.texts[0].encode("utf-8", "replace")
+        return self.key_text(answer).encode("utf-8", "replace")
+
+    @staticmethod
+    def key_text(answer: DnsAnswer) -> str:
+        """The key record of a usable answer, as DKIM chooses it among several (key_record)."""
+        return key_record(answer.name, answer.records)[0]
 
     def answer_for(self, name: str) -> DnsAnswer | None:
         """The answer already fetched for a key name (any case, with or without final dot)."""

@@ -205,7 +205,7 @@ def _key_problem(dnsfunc: _dkimpy.DnsFunc, tags: TagList | None) -> _KeyProblem 
         return _KeyProblem("temperror", f"key lookup for {name} failed: {answer.status} (try again later)")
     if answer.status == DnsStatus.NXDOMAIN or not answer.ok:
         return _KeyProblem("key_not_found", f"no key published: {missing_key_words(name, answer)}")
-    key = parse_tag_list(answer.texts[0])
+    key = parse_tag_list(dnsfunc.key_text(answer))
     if "p" in key and not "".join((key.get("p") or "").split()):
         # RFC 6376 section 3.6.1: an empty p= means the key has been revoked.
         return _KeyProblem("key_revoked", f"the key at {name} has been revoked (empty p=)")

@@ -821,11 +821,8 @@ def _fetch_key(check: _Check, resolver: Resolver, answers: dict[str, DnsAnswer])
                  f"the key is not published where the alias points{_provider_words(answer.cname_chain[-1])}")
         check.finish("permerror", "key_not_found", f"no key published: {missing_key_words(name, answer)}; {cause}")
         return None
-    # answer.texts[0] without ``texts`` joining every record's strings, twice.
-    records = answer.records
-    record = "".join(records[0])  # RFC 6376 section 3.6.2.2: a record's strings are concatenated
-    if len(records) > 1:
-        record, note = _chosen_record(name, ["".join(strings) for strings in records])
+    record, note = _dkimpy.key_record(name, answer.records)
+    if note is not None:
         check.notes.append(note)
     key_record = _read_key_record(record)
     values = key_record.values
@@ -870,36 +867,6 @@ def _fetch_key(check: _Check, resolver: Resolver, answers: dict[str, DnsAnswer])
         return _key_error(check, "key_syntax", f"key at {name} cannot be used: {key}")
     check.key_bits = key.bits
     return key, values
-
-
-_FWS = " \t\r\n"
-
-
-def _other_version(record: str) -> bool:
-    """Whether a TXT record begins with a v= tag of another value than DKIM1 (an SPF record at the
-    selector's name, v=DKIM2): RFC 6376 section 3.6.1 says such records MUST be discarded. Tag
-    names are case-sensitive (section 3.2), and white space may surround the tag and its value."""
-    text = record.lstrip(_FWS)
-    if text[:1] != "v":
-        return False
-    rest = text[1:].lstrip(_FWS)
-    return rest[:1] == "=" and rest[1:].partition(";")[0].strip(_FWS) != "DKIM1"
-
-
-def _chosen_record(name: str, records: list[str]) -> tuple[str, str]:
-    """The key record used among several TXT records at ``name``, and the note saying which.
-    Those beginning with a v= of another value are discarded (RFC 6376 section 3.6.1), so DNS's
-    order, which is none (RFC 1034 section 3.6), cannot put an SPF record in front of the key
-    (verification V40c defect 4). Several remain: the result is undefined (section 3.6.2.2) and
-    section 6.1.2 step 3 lets the verifier choose one: the first. None remains: the first is
-    judged, whose v= is then the reason given."""
-    kept = [record for record in records if not _other_version(record)]
-    discarded = len(records) - len(kept)
-    if not kept or not discarded:
-        return records[0], f"{name} has {len(records)} TXT records; the first was used"
-    which = "the first of the others" if len(kept) > 1 else "the other"
-    return kept[0], (f"{name} has {len(records)} TXT records; {discarded} beginning with a v= other than DKIM1 "
-                     f"{'was' if discarded == 1 else 'were'} discarded (RFC 6376 section 3.6.1), {which} used")
 
 
 def missing_key_words(name: str, answer: DnsAnswer) -> str:
