@@ -328,10 +328,13 @@ def test_redirect_count_is_kept_apart_from_its_records_other_lookups() -> None:
     for tail in ("redirect=_y.sender.test", "redirect=%{d}.y.sender.test exp=why.sender.test"):
         result, _ = _spf({"sender.test": {"TXT": [[f"v=spf1 ip4:192.0.2.10 {tail}"]]}})
         assert (result.result, result.lookups) == ("pass", 0)
-    # A "REDIRECT=" is no redirect= to pyspf (an unknown modifier): nothing deferred, nothing counted.
+    # A "REDIRECT=" is a redirect= (RFC 7208 section 4.6.1): deferred, and counted when followed.
     result, _ = _spf({"sender.test": {"TXT": [["v=spf1 a:h.sender.test REDIRECT=_x.sender.test"]]},
-                      "h.sender.test": {"A": ["198.51.100.1"]}})
-    assert (result.result, result.lookups) == ("neutral", 1)
+                      "h.sender.test": {"A": ["198.51.100.1"]},
+                      "_x.sender.test": {"TXT": [["v=spf1 ip4:198.51.100.2 ?all"]]}})
+    assert (result.result, result.mechanism, result.lookups) == ("neutral", "?all", 2)
+    result, _ = _spf({"sender.test": {"TXT": [["v=spf1 ip4:192.0.2.10 REDIRECT=_y.sender.test"]]}})
+    assert (result.result, result.lookups) == ("pass", 0)
 
 
 def test_the_lookup_limit_permerror_says_the_limit_and_where_it_stopped() -> None:
@@ -363,3 +366,45 @@ def test_the_lookup_limit_permerror_says_the_limit_and_where_it_stopped() -> Non
                                  client_ip="192.0.2.10", mail_from="alice@sender.test", helo="mx.sender.test",
                                  from_domain="sender.test", inputs_from="hop 2")
     assert next(f for f in findings if f.id == "spf.permerror").title == "SPF record is broken (permerror)"
+
+
+def test_modifier_names_are_case_insensitive() -> None:
+    # RFC 7208 section 4.6.1: "mechanism and modifier names are case-insensitive". pyspf compared
+    # the name with "redirect" as written: "v=spf1 REDIRECT=_spf.sender.test" was neutral (no
+    # mechanism, an unknown modifier) instead of the redirect target's pass.
+    zone: dict[str, Any] = {"_spf.sender.test": {"TXT": [["v=spf1 ip4:192.0.2.10 -all"]]},
+                            "why.sender.test": {"TXT": [["%{i} is not ours"]]}}
+    for name in ("redirect", "REDIRECT", "Redirect", "reDIRect"):
+        record = f"v=spf1 {name}=_spf.sender.test"
+        result, _ = _spf({**zone, "sender.test": {"TXT": [[record]]}})
+        assert (result.result, result.lookups, result.record) == ("pass", 1, record), name
+        result, _ = _spf({**zone, "sender.test": {"TXT": [[record]]}}, client_ip="198.51.100.7")
+        assert (result.result, result.mechanism) == ("fail", "-all"), name
+    # The explanation modifier too, and the rule that each appears at most once (section 6).
+    result, _ = _spf({**zone, "sender.test": {"TXT": [["v=spf1 -all EXP=why.sender.test"]]}})
+    assert '(exp=): "192.0.2.10 is not ours"' in result.explanation
+    twice = "v=spf1 redirect=_spf.sender.test REDIRECT=_spf.sender.test"
+    result, _ = _spf({**zone, "sender.test": {"TXT": [[twice]]}})
+    assert result.result == "permerror" and "redirect= MUST appear at most once" in result.explanation
+    # Not a modifier: a name that only folds to one outside ASCII, a qualified one, an unknown one.
+    for record in ("v=spf1 REDİRECT=_spf.sender.test", "v=spf1 Foo=_spf.sender.test"):
+        result, _ = _spf({**zone, "sender.test": {"TXT": [[record]]}})
+        assert result.result in ("neutral", "permerror") and result.lookups == 0, record
+    result, _ = _spf({**zone, "sender.test": {"TXT": [["v=spf1 +REDIRECT=_spf.sender.test"]]}})
+    assert result.result == "permerror" and result.lookups == 0
+
+
+def test_lowering_modifier_names_only_when_a_letter_is_upper_case_is_the_same_as_always() -> None:
+    from headerscope.auth._pyspf import _modifier_names_lowered
+
+    records = ["v=spf1 redirect=a.test", "v=spf1 REDIRECT=a.test", "v=spf1  Exp=%{D}.x.test  -all ",
+               "v=spf1 ip4:192.0.2.1 -all", "V=SPF1 REDIRECT=A.TEST", "v=spf1 redirect=%{L}.test EXP=",
+               "v=spf1 r\u00e9direct=a.test", "v=spf1 \x00EXP=a", "v=spf1 ==REDIRECT", "v=spf1 redirect",
+               "", "v=spf1", "REDIRECT=a.test", "v=spf1 exp=a REDIRECT=b redirect=c\tEXP=d", "v=spf1 ExP=a=b=c"]
+    for record in records:
+        gated = _modifier_names_lowered(record) if not record.islower() else record
+        assert gated == _modifier_names_lowered(record), record
+        # Only the names change, and only in case.
+        assert gated.lower() == record.lower() and len(gated) == len(record), record
+    assert _modifier_names_lowered("v=spf1 REDIRECT=A.Test Exp=X EXPX=Y") == "v=spf1 redirect=A.Test exp=X EXPX=Y"
+    assert _modifier_names_lowered("V=SPF1 REDIRECT=a") == "V=SPF1 redirect=a"

@@ -37,6 +37,30 @@ _DEFAULT_EXPLANATIONS: dict[str, str] = dict(_spf.EXPLANATIONS)
 _NO_REDIRECT, _REDIRECT_EXPECTED, _REDIRECT_DEFERRED, _REDIRECT_FOLLOWED = range(4)
 
 
+_KNOWN_MODIFIERS = ("redirect", "exp")
+"""The modifiers RFC 7208 defines (section 6), which pyspf recognises only as written in lower case."""
+
+
+def _modifier_names_lowered(record: str) -> str:
+    """``record`` with the names of its redirect= and exp= modifiers in lower case, split into terms
+    as pyspf's check0 splits it (on single spaces, the version first). RFC 7208 section 4.6.1: "As
+    per the definition of the ABNF notation in [RFC5234], mechanism and modifier names are
+    case-insensitive." pyspf compares the name it matched (case-insensitively) with "redirect" and
+    "exp" as written, so "REDIRECT=_spf.example.com" was an unknown modifier, ignored: the record
+    gave neutral instead of following it (and "redirect=a REDIRECT=b" escaped the permerror for a
+    repeated redirect=, section 6). Only ASCII names are lowered (the ABNF's ALPHA): another
+    character folding to one of these letters names no modifier. The values are left as they are
+    (a macro's letter case matters, section 7.3)."""
+    terms = record.split(" ")
+    changed = False
+    for position in range(1, len(terms)):
+        name, equals, value = terms[position].partition("=")
+        if equals and name.isascii() and name.lower() in _KNOWN_MODIFIERS and not name.islower():
+            terms[position] = f"{name.lower()}={value}"
+            changed = True
+    return " ".join(terms) if changed else record
+
+
 def _has_redirect(record: Any) -> bool:
     """Whether pyspf's check0 will read a redirect= modifier in ``record`` (and count it): its
     own split and test, so the two never disagree (a "REDIRECT=" is not one to pyspf)."""
@@ -122,6 +146,9 @@ class _ResolverQuery(_spf.query):  # type: ignore[misc]
     # follow is the record's one dns_spf() that no check_lookups() announced (include's is).
 
     def check0(self, spf: Any, recursion: int) -> Any:
+        if isinstance(spf, str) and not spf.islower():
+            # (A record with no upper-case letter has no modifier name to lower: as it is.)
+            spf = _modifier_names_lowered(spf)
         self._redirects.append(_REDIRECT_EXPECTED if _has_redirect(spf) else _NO_REDIRECT)
         try:
             return super().check0(spf, recursion)
