@@ -408,3 +408,42 @@ def test_lowering_modifier_names_only_when_a_letter_is_upper_case_is_the_same_as
         assert gated.lower() == record.lower() and len(gated) == len(record), record
     assert _modifier_names_lowered("v=spf1 REDIRECT=A.Test Exp=X EXPX=Y") == "v=spf1 redirect=A.Test exp=X EXPX=Y"
     assert _modifier_names_lowered("V=SPF1 REDIRECT=a") == "V=SPF1 redirect=a"
+
+
+def test_more_than_ten_mx_names_for_one_mx_mechanism_is_said_as_the_lookup_limit_it_is() -> None:
+    # RFC 7208 section 4.6.4 (the RFC 7208 suite's mx-limit): an mx mechanism whose MX lookup gives
+    # more than 10 names is a permerror. It was titled "SPF record is broken (permerror)", with
+    # pyspf's "More than 10 MX records returned" and no name, as a record that cannot be read.
+    def zone(names: int, record: str = "v=spf1 mx -all") -> dict[str, Any]:
+        data: dict[str, Any] = {"sender.test": {"TXT": [[record]],
+                                                "MX": [f"{i} mx{i}.sender.test" for i in range(names)]}}
+        data.update({f"mx{i}.sender.test": {"A": [f"198.51.100.{i + 1}"]} for i in range(names)})
+        return data
+
+    result, findings = check_spf(SnapshotResolver(zone(11)), client_ip="192.0.2.10", mail_from="alice@sender.test",
+                                 helo="mx.sender.test", from_domain="sender.test", inputs_from="hop 2")
+    assert result.result == "permerror"
+    assert result.explanation == ("permerror: the SPF policy of sender.test has an mx mechanism whose MX lookup of "
+                                  "sender.test returned 11 MX records: RFC 7208 section 4.6.4 lets one mx mechanism "
+                                  "look up the addresses of at most 10 MX names, and more is a permerror")
+    found = next(f for f in findings if f.id == "spf.permerror")
+    assert found.title == ("SPF record exceeds the DNS lookup limits (more than 10 MX names for one mx mechanism, "
+                           "RFC 7208 section 4.6.4)")
+    assert found.reference.endswith("#section-4.6.4") and "mx.sender.test" not in found.explanation
+    # In an included record, through mx:NAME: the name looked up is the one said.
+    data = zone(12, "v=spf1 ip4:203.0.113.0/24 -all")
+    data["other.test"] = {"TXT": [["v=spf1 mx:sender.test -all"]]}
+    data["sender.test"]["TXT"] = [["v=spf1 include:other.test -all"]]
+    result, _ = _spf(data)
+    assert result.result == "permerror" and "MX lookup of sender.test returned 12 MX records" in result.explanation
+    # Ten are within the limit: the mechanism is evaluated (the client is none of them: -all).
+    result, ids = _spf(zone(10))
+    assert (result.result, result.mechanism) == ("fail", "-all") and "spf.permerror" not in ids
+    # The other permerrors keep their words: a void lookup past the limit under an mx mechanism.
+    data = zone(3)
+    for i in range(3):
+        del data[f"mx{i}.sender.test"]
+    result, findings = check_spf(SnapshotResolver(data), client_ip="192.0.2.10", mail_from="alice@sender.test",
+                                 helo="mx.sender.test", from_domain="sender.test", inputs_from="hop 2")
+    assert result.result == "permerror" and "Void lookup limit of 2 exceeded" in result.explanation
+    assert next(f for f in findings if f.id == "spf.permerror").title == "SPF record exceeds the DNS lookup limits"

@@ -116,6 +116,9 @@ class SpfOutcome(Value):
     lookup_limit_at: str | None = None
     """For the permerror of more than 10 DNS-querying terms (RFC 7208 section 4.6.4): the domain
     whose record holds the term past the limit, where the evaluation stopped."""
+    mx_limit_at: tuple[str, int] | None = None
+    """For the permerror of an mx mechanism whose MX lookup gave more than 10 names (RFC 7208
+    section 4.6.4): the name looked up and how many MX records it has."""
 
 
 class _ResolverQuery(_spf.query):  # type: ignore[misc]
@@ -132,6 +135,7 @@ class _ResolverQuery(_spf.query):  # type: ignore[misc]
         self._deadline = time.monotonic() + SPF_DEADLINE_SECONDS
         self.out_of_time = False
         self.lookup_limit_at: str | None = None
+        self.mx_limit_at: tuple[str, int] | None = None
         # One entry per record being evaluated (check0 on the stack): its redirect= state.
         self._redirects: list[int] = []
         # A lookup was just counted and its DNS question not yet asked (include's dns_spf follows).
@@ -178,6 +182,19 @@ class _ResolverQuery(_spf.query):  # type: ignore[misc]
         record = super().dns_spf(domain)
         self.records.setdefault(str(domain).lower().rstrip("."), record)
         return record
+
+    def dns_mx(self, domainname: Any) -> list[Any]:
+        try:
+            return super().dns_mx(domainname)  # type: ignore[no-any-return]
+        except _spf.PermError:
+            # pyspf's strict mode raises before looking up any address when the MX set has more
+            # than MAX_MX names (RFC 7208 section 4.6.4); a PermError from an address lookup
+            # (the void-lookup limit) comes from a set within it. Its answer is in the cache.
+            qname = str(domainname or "").rstrip(".").lower()
+            names = self._answers.get((qname, "MX"))
+            if names is not None and len(names) > _spf.MAX_MX:
+                self.mx_limit_at = (qname[:253], len(names))
+            raise
 
     def dns(self, name: Any, qtype: str, cnames: Any = None, ignore_void: bool = False) -> list[Any]:
         self._just_counted = False
@@ -340,6 +357,7 @@ def _evaluate(resolver: Resolver, *, ip: str, sender: str, helo: str) -> SpfOutc
         void_lookups=int(getattr(query, "void_lookups", 0) or 0),
         out_of_time=query.out_of_time,
         lookup_limit_at=query.lookup_limit_at if result == "permerror" else None,
+        mx_limit_at=query.mx_limit_at if result == "permerror" else None,
     )
 
 

@@ -235,6 +235,8 @@ def _explain(outcome: SpfOutcome, ip: str) -> str:
         return f"temperror: {outcome.problem or outcome.default_explanation}"
     if outcome.lookup_limit_at is not None:
         return f"permerror: the SPF policy of {domain} {_over_lookup_limit(outcome)}"
+    if outcome.mx_limit_at is not None:
+        return f"permerror: the SPF policy of {domain} {_over_mx_limit(outcome.mx_limit_at)}"
     return f"permerror: the SPF policy of {domain} cannot be evaluated: {outcome.problem}"
 
 
@@ -245,6 +247,14 @@ def _over_lookup_limit(outcome: SpfOutcome) -> str:
     within = "its own record" if where == outcome.domain else f"the record of {where}"
     return (f"needs more than {_LOOKUP_LIMIT} DNS lookups (include, a, mx, ptr, exists, redirect=), the limit of "
             f"RFC 7208 section 4.6.4: the evaluation stopped at the {_LOOKUP_LIMIT + 1}th, in {within}")
+
+
+def _over_mx_limit(mx_limit_at: tuple[str, int]) -> str:
+    """Why an mx mechanism gave permerror: its MX lookup returned more than 10 names (RFC 7208
+    section 4.6.4), in words following "the SPF policy of DOMAIN"."""
+    name, count = mx_limit_at
+    return (f"has an mx mechanism whose MX lookup of {name} returned {count} MX records: RFC 7208 section 4.6.4 "
+            f"lets one mx mechanism look up the addresses of at most {_MX_LIMIT} MX names, and more is a permerror")
 
 
 def _findings(outcome: SpfOutcome, ip: str) -> tuple[Finding, ...]:
@@ -275,6 +285,16 @@ def _findings(outcome: SpfOutcome, ip: str) -> tuple[Finding, ...]:
                 title=f"SPF record exceeds the DNS lookup limits ({_LOOKUP_LIMIT}, RFC 7208 section 4.6.4)",
                 explanation=f"The SPF policy of {outcome.domain} {_over_lookup_limit(outcome)}. Receivers treat "
                             "this as a permanent error; for DMARC, SPF does not pass.",
+                reference=_REF_LIMITS, subject=subject))
+        elif outcome.mx_limit_at is not None:
+            # A lookup limit of its own, said as such (it was titled "SPF record is broken", as a record
+            # that cannot be read, with the reference for permerror in general).
+            found.append(Finding(
+                id="spf.permerror", severity=Severity.WARNING,
+                title=f"SPF record exceeds the DNS lookup limits (more than {_MX_LIMIT} MX names for one mx "
+                      "mechanism, RFC 7208 section 4.6.4)",
+                explanation=f"The SPF policy of {outcome.domain} {_over_mx_limit(outcome.mx_limit_at)}. Receivers "
+                            "treat this as a permanent error; for DMARC, SPF does not pass.",
                 reference=_REF_LIMITS, subject=subject))
         else:
             found.append(Finding(
@@ -315,6 +335,8 @@ def _findings(outcome: SpfOutcome, ip: str) -> tuple[Finding, ...]:
 # RFC 7208 section 4.6.4: these terms cause DNS queries, at most 10 per evaluation.
 _LOOKUP_TERMS = frozenset({"include", "a", "mx", "ptr", "exists"})
 _LOOKUP_LIMIT = 10
+_MX_LIMIT = 10
+"""MX names one mx mechanism may look up the addresses of (RFC 7208 section 4.6.4; pyspf's MAX_MX)."""
 # Records read to count a policy's lookup terms: an honest tree holds a handful; a bigger one
 # is over the limit many times already, and each record read is a DNS question.
 _MAX_RECORDS_WALKED = 30
