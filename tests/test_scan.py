@@ -1600,6 +1600,44 @@ def test_a_mailbox_whose_first_line_is_not_a_separator_is_read_as_a_mailbox(
     assert ["input.no_separator" in row["other_findings"].split(";") for row in rows] == [True, False, False]
 
 
+@pytest.mark.parametrize("lazy", [False, True])
+def test_a_cut_thunderbird_folder_is_read_as_a_mailbox_by_its_msf_index(tmp_path: Path, lazy: bool) -> None:
+    # Thunderbird keeps each folder as an mbox file with no extension and its summary index beside
+    # it, the same name with ".msf" added (a Mork file); subfolders under "Inbox.sbd/". A cut folder
+    # (its first entry lost its separator) was read as one message, the others merged into its body.
+    stray = b"Subject: junk first\n\n"
+    box = mbox_of([message(1), message(2)])
+    mork = b'// <!-- <mdb:mork:z v="1.4"/> -->\n< <(a=c)> // (f=iso-8859-1)\n  (B8=Subject)>\n'
+    local = tmp_path / "Mail" / "Local Folders"
+    (local / "Inbox.sbd").mkdir(parents=True)
+    (local / "Inbox").write_bytes(stray + box)
+    (local / "Inbox.msf").write_bytes(mork)
+    (local / "Inbox.sbd" / "Sub").write_bytes(stray + box)
+    (local / "Inbox.sbd" / "Sub.msf").write_bytes(mork)
+    inbox, sub = local / "Inbox", local / "Inbox.sbd" / "Sub"
+    # Given by name.
+    for folder in (inbox, sub):
+        items = [read_input(item) for item in iter_inputs([str(folder)], lazy=lazy)]
+        assert [item.label for item in items] == [f"{folder}#1", f"{folder}#2", f"{folder}#3"]
+        assert [item.no_separator for item in items] == [True, False, False]
+        assert b"Subject: message 2" in (items[2].data or b"")
+    # Scanned as a directory: the two folders' entries; the indexes are passed over (no mail).
+    passed: list[str] = []
+    labels = [item.label for item in iter_inputs([str(tmp_path / "Mail")], lazy=lazy, passed_over=passed)]
+    assert labels == [f"{folder}#{n}" for folder in (inbox, sub) for n in (1, 2, 3)]
+    assert sorted(Path(name).name for name in passed) == ["Inbox.msf", "Sub.msf"]
+    # A message saved on its own with no extension has no index beside it: one message whatever its
+    # body quotes (V39b); nor does an index make a file named as one message a mailbox.
+    (local / "Saved").write_bytes(stray + box)
+    (local / "Drafts.eml").write_bytes(stray + box)
+    (local / "Drafts.eml.msf").write_bytes(mork)
+    for name in ("Saved", "Drafts.eml"):
+        assert [item.label for item in iter_inputs([str(local / name)], lazy=lazy)] == [str(local / name)]
+    # An index that is a folder, not a file, says nothing.
+    (local / "Saved.msf").mkdir()
+    assert [item.label for item in iter_inputs([str(local / "Saved")], lazy=lazy)] == [str(local / "Saved")]
+
+
 def _quoted_bounce(sign: bool) -> bytes:
     """A single message whose body quotes a bounce as it sits in an mbox: a separator of the full
     shape (blank line, dated "From " line, header fields after it), DKIM-signed or not (V39b)."""

@@ -536,15 +536,24 @@ _GIT_PATCH_DATE = b"Mon Sep 17 00:00:00 2001"
 
 def _may_be_cut_mailbox(path: Path) -> bool:
     """Whether a file that does not start with "From " is looked through for a mailbox's later
-    separators: only one named as a mailbox (.mbox, .mbx, "mbox" in its name) and not as a single
-    message (.eml, .emlx, .msg, .txt). A single message's body can quote a separator-shaped line
-    with header fields after it (an inline "git format-patch" text, a quoted bounce's mbox entry):
-    read as a mailbox, it would be cut in two and its DKIM body hash would fail (verification V39b:
-    an extensionless saved message given by name was)."""
+    separators: only one named as a mailbox (.mbox, .mbx, "mbox" in its name), or kept as one by
+    Thunderbird, and not named as a single message (.eml, .emlx, .msg, .txt). Thunderbird keeps each
+    folder as an mbox file with no extension ("Inbox", "Sent", "Archives", subfolders under
+    "Inbox.sbd/") and its summary index beside it, the same name with ".msf" added (a Mork file,
+    never a message): that sibling says mailbox where the name does not. A single message's body
+    can quote a separator-shaped line with header fields after it (an inline "git format-patch"
+    text, a quoted bounce's mbox entry): read as a mailbox, it would be cut in two and its DKIM
+    body hash would fail (verification V39b: an extensionless saved message given by name was),
+    and a message saved on its own has no such index."""
     name = path.name.lower()
     if name.endswith((".eml", ".emlx", ".msg", ".txt")):
         return False
-    return name.endswith((".mbox", ".mbx")) or "mbox" in name
+    if name.endswith((".mbox", ".mbx")) or "mbox" in name:
+        return True
+    try:
+        return path.with_name(path.name + ".msf").is_file()
+    except (OSError, ValueError):  # a folder that cannot be looked into; a name with no file name part
+        return False
 
 
 # A separator of an mbox after a blank line, in a file that does not start with one: "\n\nFrom "
@@ -740,7 +749,8 @@ def _iter_compressed(path: Path, module: str, max_message: int) -> Iterator[Scan
                         error=f"this Python has no {module} module to decompress it with: decompress it first")
         return
     # Looked through for a cut mailbox as the file it holds would be: by that file's name.
-    named = _may_be_cut_mailbox(Path(_without_compression_suffix(path.name)))
+    held = _without_compression_suffix(path.name)
+    named = bool(held) and _may_be_cut_mailbox(path.with_name(held))
     yield from _iter_decompressed(stream, module, str(path), max_message, lambda: limit, named)
 
 
