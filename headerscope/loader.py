@@ -1052,13 +1052,24 @@ def _restore_lost_folds(lines: _Lines) -> None:
     # or signed (_JOINABLE_AS_GIVEN), never to a receiver's record (verification V41c: a sender's
     # "dkim=pass(x)header.d=paypal.com(y" below the receiver's Authentication-Results read as its
     # DMARC pass).
+    # In a paste too, such a line is joined to a receiver's record only when that record cannot end
+    # where it stands (_RecordEnd): else it is the same line as a sender's field written right below
+    # the record (Exchange's and Gmail's order puts the message's own fields there), kept a field of
+    # its own, and said (_say_kept_apart).
     names: list[bytes | None] = []
     joins_into: bytes | None = None  # the field a lost fold here would join
-    for line in header:
-        folded = _is_field(line) and _folded_list(line) and (joins_into in _JOINABLE_AS_GIVEN or is_paste())
-        names.append(_field_name(line) if _is_field(line) and not folded else None)
+    record = _OpenRecord(header)
+    kept_apart: list[tuple[int, int]] = []
+    for index, line in enumerate(header):
+        field = _is_field(line)
+        folded = field and _folded_list(line) and (joins_into in _JOINABLE_AS_GIVEN or is_paste())
+        if folded and joins_into is not None and joins_into not in _JOINABLE_AS_GIVEN and not record.continues(index):
+            folded = False
+            kept_apart.append((record.start, index))
+        names.append(_field_name(line) if field and not folded else None)
         if names[-1] is not None:
             joins_into = names[-1]
+            record.restart(index)
     last: dict[bytes, int] = {}
     for index, name in enumerate(names):
         if name in _ONCE_ONLY_NAMES:
@@ -1090,6 +1101,7 @@ def _restore_lost_folds(lines: _Lines) -> None:
     if lost:
         _indent_again(lines, lost, f"indented {len(lost)} line(s) that are no header field again: the paste lost "
                                    "the indentation of folded lines")
+    _say_kept_apart(lines, header, kept_apart)
     if not prose:
         return
     shown = "\", \"".join(one_line(header[i][:_MAX_SCAN_LINE].strip().decode("utf-8", "replace")[:60])
@@ -1324,6 +1336,8 @@ def _restore_lost_trace_folds(lines: _Lines, header: list[bytes]) -> None:
         in_received = in_field = in_tags = False
         received_start = 0
         field_name = b""
+        record = _OpenRecord(header)
+        kept_apart.clear()
         after_space = False  # the line before is white space alone, which may stand for an empty line
         for index, line in enumerate(header):
             if line[:1] in (b" ", b"\t"):
@@ -1336,8 +1350,15 @@ def _restore_lost_trace_folds(lines: _Lines, header: list[bytes]) -> None:
             # right below the receiver's own field (verification V41c: a field named
             # "dkim=pass(x)header.d=paypal.com(y" below the receiver's Authentication-Results, with three
             # forged "(2001:db8::1) by" lines to reach this reading, read as the receiver's DMARC pass).
-            joinable = not (whole and _is_field(line)) or field_name in _JOINABLE_AS_GIVEN
-            if loose and joinable and in_tags and index < last_field and _tag_fold().match(line) is not None:
+            # In a paste, such a line is joined to a receiver's record only when that record cannot
+            # end where it stands (_OpenRecord); else it is kept a field, and said.
+            joinable = not _is_field(line) or field_name in _JOINABLE_AS_GIVEN
+            tag = loose and in_tags and index < last_field and _tag_fold().match(line) is not None
+            if tag and not joinable and not whole:
+                joinable = record.continues(index)
+                if not joinable:
+                    kept_apart.append((record.start, index))
+            if tag and joinable:
                 # "h=From:Date:Subject:..." of a signature whose folds lost their indentation: read
                 # as a field named "h=From" it would end the signature (DKIM's and ARC's tag=value
                 # list, RFC 6376 section 3.2; RFC 8617 section 4.1). No field's name holds "=".
@@ -1356,6 +1377,7 @@ def _restore_lost_trace_folds(lines: _Lines, header: list[bytes]) -> None:
                 field_name = _field_name(line)
                 in_received = line[:9].lower() == b"received:"
                 received_start = index
+                record.restart(index)
                 in_tags = line[:_LONGEST_TAGGED_NAME].lower().startswith(_TAGGED_FIELDS)
                 in_field = True
             elif in_received and _trace_clause().match(line) is not None:
@@ -1375,6 +1397,7 @@ def _restore_lost_trace_folds(lines: _Lines, header: list[bytes]) -> None:
                 in_received = in_field = in_tags = False
         return taken, copied
 
+    kept_apart: list[tuple[int, int]] = []  # (the record, the line kept apart from it) of the last scan
     end = lines.header_block_end()
     whole = not (lines.changed or end >= len(lines.text) or lines.blank_from(end))
     extended = True
@@ -1387,6 +1410,7 @@ def _restore_lost_trace_folds(lines: _Lines, header: list[bytes]) -> None:
     if lost:
         _indent_again(lines, lost, f"indented {len(lost)} line(s) of header fields again: the paste lost the "
                                    "indentation of some folded lines")
+    _say_kept_apart(lines, header, kept_apart)
 
 
 # The fields a line that reads as a field may be joined to as a lost fold in a message as given
@@ -1400,6 +1424,102 @@ _JOINABLE_AS_GIVEN = frozenset({
     b"references", b"comments", b"keywords", b"mime-version", b"content-type", b"content-transfer-encoding",
     b"content-disposition", b"content-id", b"content-description", b"dkim-signature", b"x-google-dkim-signature",
     b"arc-seal", b"arc-message-signature", b"received"})
+
+
+# A quoted pair, a quoted string's quote and a comment's parentheses (RFC 5322 sections 3.2.1-3.2.4).
+_comment_mark = compiled_on_first_use(rb'\\.|["()]', re.DOTALL)
+# Fields whose values end with a separator of their own, so a ',' at a line's end does not show
+# more to come: Received-SPF's key-value-list may end with ';' (RFC 7208 section 9.1), and neither
+# field is a list of items joined by ','; a sender's values (a HELO, a selector) may end one.
+_NO_LIST_RECORDS = (b"authentication-results", b"received-spf")
+
+
+class _OpenRecord:
+    """Whether a field's text so far cannot end where it stands, so a line below it that reads as
+    a field (a name, a colon) may only be its fold whose indentation a paste lost: the field has
+    no value yet ("X-Forefront-Antispam-Report:" with its report on the next line), a comment is
+    still open ("Received-SPF: Pass (protection.outlook.com: domain of ... designates" above
+    "2a01:111:f403::1 as permitted sender)"), a list ends with ',' (RFC 5322 section 3.4,
+    RFC 2369 section 2), or a Received-SPF ends with ';' before its client-ip= (RFC 7208 section
+    9.1 asks for that key; Exchange Online folds "receiver=protection.outlook.com;" above
+    "client-ip=2a01:111:f403::1; helo=..."). Where a field can end, the line below it is the same line as a field the
+    sender wrote right below a receiver's record, and is not taken for its fold (verification
+    V41c: "dkim=pass(x)header.d=paypal.com(y:z);dmarc=pass(x)header.from=paypal.com" below the
+    receiver's Authentication-Results read as its DMARC pass in a headers-only paste). Another ';'
+    at a line's end is no such sign: a filter's report ends with one ("SFV:NSPM;"), and so may
+    a Received-SPF (RFC 7208 section 9.1) once it has its client-ip (Gmail's does, right above
+    its Authentication-Results: a sender's "envelope-from=..." joined there would read as the
+    identity the receiver checked). An Authentication-Results ends with none (RFC 8601 section
+    2.2), but no receiver's method line starts with a name and a colon, so nothing real needs one.
+
+    The field's lines are read once, on demand, from its first line to the one asked about,
+    so a header of many such lines is read in linear time."""
+
+    __slots__ = ("_client_ip", "_depth", "_header", "_last", "_name", "_quoted", "_read", "_valued", "start")
+
+    def __init__(self, header: list[bytes]) -> None:
+        self._header = header
+        self.restart(0)
+
+    def restart(self, start: int) -> None:
+        """A new field starts at line ``start``."""
+        self.start = start
+        self._read = start  # the lines before this one are read
+        self._depth = 0  # comments open (RFC 5322 section 3.2.2: they nest)
+        self._quoted = False  # inside a quoted string
+        self._valued = False  # some of the value is read
+        self._last = b""  # the value's last line with text, stripped
+        self._name = b""
+        self._client_ip = False  # "client-ip=" read (a sender's text in a comment only makes a join rarer)
+
+    def continues(self, index: int) -> bool:
+        """Whether the field cannot end before line ``index`` (its lines up to it read)."""
+        for line in self._header[self._read:index]:
+            if self._read == self.start:
+                self._name, _, line = line.partition(b":")
+                self._name = self._name.strip().lower()
+            self._read += 1
+            text = line.strip()
+            if not text:
+                continue
+            self._valued, self._last = True, text
+            self._client_ip = self._client_ip or b"client-ip=" in text.lower()
+            for mark in _comment_mark().finditer(text):
+                char = mark[0]
+                if char == b'"':
+                    # Inside a comment too (where RFC 5322 reads a quote as text): a receiver
+                    # quotes a sender's local part in its reason ("domain of \"(a\"@evil.example"),
+                    # and its parenthesis would otherwise leave the comment open.
+                    self._quoted = not self._quoted
+                elif self._quoted or len(char) > 1:
+                    continue
+                elif char == b"(":
+                    self._depth += 1
+                elif char == b")":
+                    self._depth = max(self._depth - 1, 0)
+        if not self._valued:
+            return True
+        if self._quoted:
+            return False  # a quote left open says nothing sure of the comments after it
+        if self._depth > 0:
+            return True
+        if self._last.endswith(b";"):
+            return self._name == b"received-spf" and not self._client_ip
+        return self._last.endswith(b",") and not self._name.endswith(_NO_LIST_RECORDS)
+
+
+def _say_kept_apart(lines: _Lines, header: list[bytes], kept: list[tuple[int, int]]) -> None:
+    """Say which lines that may be a receiver's record's lost folds were kept fields of their own."""
+    if not kept:
+        return
+    start, index = kept[0]
+    name = one_line(header[start][:_MAX_SCAN_LINE].split(b":", 1)[0].strip().decode("utf-8", "replace")[:60])
+    shown = one_line(header[index][:_MAX_SCAN_LINE].strip().decode("utf-8", "replace")[:60])
+    more = f" and {len(kept) - 1} more" if len(kept) > 1 else ""
+    lines.cleanups.append(
+        f"kept \"{shown}\"{more} as a field of its own, not as a fold of the {name} field above it: the paste lost "
+        "the indentation of folded lines, so it may be that field's fold, or a field the message's sender wrote "
+        f"below it, which the text cannot tell apart; {name} is read from its own line(s) only")
 
 
 # An address literal that starts a Received's folded line (RFC 5321 section 4.1.3), as Exchange

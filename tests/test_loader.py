@@ -2019,3 +2019,151 @@ def test_a_senders_field_below_the_receivers_is_never_joined_to_it_in_a_message_
     # still repaired as before.
     paste = forged.split(b"\r\n\r\n")[0] + b"\r\n"
     assert len(headerscope.analyze(paste, offline=True).hops) >= 4
+
+
+# Verification V41c's inputs (A1_ar_join.eml and its controls, l3-l6) as headers-only pastes, the
+# folds' indentation lost (Outlook's "Internet headers" box, Gmail's header copy). Written by the
+# receiver: Return-Path, Delivered-To, its Received and its Authentication-Results (spf=fail). All
+# below is the sender's: a field whose name holds no space ("dkim=pass(x)header.d=paypal.com(y",
+# legal ftext, RFC 5322 section 3.6.8) right below the receiver's record, where Exchange's and
+# Gmail's order puts the message's own fields, then fields of its choice.
+_V41C_RECEIVER = (b"Return-Path: <a@evil.example>\nDelivered-To: victim@rcpt.example\n"
+                  b"Received: from mx.evil.example (mx.evil.example [192.0.2.10]) by mx.rcpt.example (Postfix) with "
+                  b"ESMTP id 4AB; Mon, 30 Nov 2026 10:00:00 +0000 (UTC)\n"
+                  b"Authentication-Results: mx.rcpt.example; spf=fail smtp.mailfrom=evil.example\n")
+_V41C_FROM = (b"From: PayPal <service@paypal.com>\nTo: victim@rcpt.example\nSubject: test\n"
+              b"Date: Mon, 30 Nov 2026 09:59:00 +0000\nMessage-ID: <x1@evil.example>\n")
+_V41C_LOST_2001 = b"".join(b"Received: from %s.example\n(2001:db8::%d) by %s.example\n" % (a, n, b)
+                           for n, (a, b) in enumerate(((b"a", b"b"), (b"c", b"d"), (b"e", b"f")), 1))
+_V41C_PASTES = {
+    "A1_ar_join": b"dkim=pass(x)header.d=paypal.com(y:z);dmarc=pass(x)header.from=paypal.com\n" + _V41C_LOST_2001,
+    "A1_control_no2001": (b"dkim=pass(x)header.d=paypal.com(y:z);dmarc=pass(x)header.from=paypal.com\n"
+                          b"X-Note-a: plain\nX-Note-c: plain\nX-Note-e: plain\n"),
+    "A2_control_indented": (b"dkim=pass(x)header.d=paypal.com(y:z);dmarc=pass(x)header.from=paypal.com\n"
+                            + _V41C_LOST_2001.replace(b"\n(2001", b"\n (2001")),
+    "l3": b"dkim=pass(good):header.d=paypal.com\n" + _V41C_LOST_2001,
+    "l5": b"dmarc=pass(:)\n" + _V41C_LOST_2001,
+    "l6_no2001": b"dmarc=pass(:)\nX-Note-a: plain\nX-Note-c: plain\nX-Note-e: plain\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_V41C_PASTES))
+def test_a_senders_field_below_the_receivers_record_is_not_its_fold_in_a_paste_either(name: str) -> None:
+    import headerscope
+
+    paste = _V41C_RECEIVER + _V41C_PASTES[name] + _V41C_FROM
+    report = headerscope.analyze(paste, offline=True)
+    # The receiver's record is read from its own line: it recorded spf=fail, no DKIM or DMARC pass.
+    assert [(r.method, r.result) for r in report.recorded] == [("spf", "fail")], report.recorded
+    assert report.verdict.status == "unauthenticated", report.verdict.summary
+    # The sender's line stays a field of its own, and the report says it may have been a lost fold.
+    kept = [note for note in report.input.cleanups if note.startswith("kept \"d")]
+    assert len(kept) == 1 and "as a field of its own, not as a fold of the Authentication-Results field" in kept[0]
+    assert "or a field the message's sender wrote below it" in kept[0]
+    # The receiver's own Received keeps its place; the sender's lost "(2001:...) by" folds are still
+    # joined to the sender's own date-less Received fields (a Received may take them).
+    assert [h.name for h in report.headers][:5] == ["Return-Path", "Delivered-To", "Received", "Authentication-Results",
+                                                     parse_message(_V41C_PASTES[name]).headers[0].name]
+    if b"(2001" in _V41C_PASTES[name]:
+        assert len(report.hops) == 4
+
+
+def test_a_line_that_is_no_field_below_the_receivers_record_is_still_its_lost_fold_in_a_paste() -> None:
+    # V41c's l2: a line with a space before any colon is no field (RFC 5322 section 2.2), so no
+    # sender can have written it right below the receiver's record (a receiving MTA ends the header
+    # at such a line, as Postfix's cleanup does); in a paste it is that record's lost fold.
+    import headerscope
+
+    paste = (_V41C_RECEIVER + b"dkim=pass header.d=paypal.com header.s=s1; dmarc=pass header.from=paypal.com\n"
+             + _V41C_LOST_2001 + _V41C_FROM)
+    report = headerscope.analyze(paste, offline=True)
+    assert [(r.method, r.result) for r in report.recorded if r.method != "dkim"] == [("spf", "fail"), ("dmarc", "pass")]
+    assert not [note for note in report.input.cleanups if note.startswith("kept ")]
+
+
+def test_gmails_record_ends_where_the_senders_fields_start_in_a_paste() -> None:
+    # samples/direct.eml in Gmail's order (its Authentication-Results right above the sender's
+    # Received), every fold's indentation lost: read as the message's fields are.
+    header = (SAMPLES / "direct.eml").read_bytes().replace(b"\r\n", b"\n").split(b"\n\n", 1)[0] + b"\n"
+    lost = b"".join(line.lstrip(b" \t") for line in header.splitlines(keepends=True))
+    loaded = load_bytes(lost)
+    assert _fields(loaded.data) == _fields(header)
+    assert not [note for note in loaded.cleanups if note.startswith("kept ")]
+    # A field the sender wrote right below Gmail's record (a name, a colon, no space) is not joined.
+    end = b"header.from=example.com\n"
+    forged = lost.replace(end, end + b"dmarc=pass(p=reject):header.from=paypal.com\n", 1)
+    assert forged != lost
+    fields = _fields(load_bytes(forged).data)
+    records = [value for name, value in fields if name == "Authentication-Results"]
+    assert len(records) == 1 and "paypal" not in records[0] and records[0].endswith("header.from=example.com")
+    assert ("dmarc=pass(p=reject)", "header.from=paypal.com") in fields
+
+
+def test_an_exchange_record_that_cannot_end_takes_its_lost_fold_in_a_paste() -> None:
+    # Exchange Online's copy (tests/test_microsoft_fields.py's M1, a real inbound phish) with every
+    # fold's indentation lost: a report on the line below its empty field ("X-Microsoft-Antispam:",
+    # "BCL:0;ARA:..."), and, with the message from an IPv6 address (Microsoft's own outbound
+    # relays send over IPv6), Received-SPF's folds "2a01:111:... as permitted sender)" inside the
+    # open comment and "client-ip=2a01:..." after "receiver=protection.outlook.com;" read as fields
+    # but are folds: each is joined back.
+    from test_microsoft_fields import M1
+
+    header = M1.split(b"\n\n")[0] + b"\n"
+    over_ipv6 = header.replace(b"designates\n 150.60.232.67 as permitted sender) receiver=protection.outlook.com;\n"
+                               b" client-ip=150.60.232.67;",
+                               b"designates\n 2a01:111:f403:c20a::3 as permitted sender) receiver=protection.outlook.com;\n"
+                               b" client-ip=2a01:111:f403:c20a::3;")
+    assert over_ipv6 != header
+    for original in (header, over_ipv6):
+        lost = b"".join(line.lstrip(b" \t") for line in original.splitlines(keepends=True))
+        loaded = load_bytes(lost)
+        assert _fields(loaded.data) == _fields(original)
+        assert not [note for note in loaded.cleanups if note.startswith("kept ")]
+
+
+@pytest.mark.parametrize(("record", "continues"), [
+    # No value yet: the value is below (Exchange's "X-Microsoft-Antispam:").
+    ([b"X-Microsoft-Antispam:"], True),
+    ([b"X-Microsoft-Antispam:  ", b"  "], True),
+    # An open comment (Exchange's Received-SPF fold inside its reason).
+    ([b"Received-SPF: Pass (protection.outlook.com: domain of a.example designates"], True),
+    ([b"Authentication-Results: spf=pass (sender IP is (nested)"], True),
+    # A parenthesis in a quoted string, or quoted as a pair, opens no comment: a receiver quotes a
+    # sender's local part there, even inside its reason.
+    ([b'Authentication-Results: mx.example; spf=fail (domain of "(a"@evil.example) smtp.mailfrom=evil.example'], False),
+    ([b"Authentication-Results: mx.example; spf=fail (domain of a\\(@evil.example) smtp.mailfrom=evil.example"], False),
+    # A quote left open says nothing sure of the comments.
+    ([b'Authentication-Results: mx.example; spf=fail (domain of "a(@evil.example'], False),
+    # A finished record.
+    ([b"Authentication-Results: mx.rcpt.example; spf=fail smtp.mailfrom=evil.example"], False),
+    ([b"Authentication-Results: mx.google.com;", b"dkim=pass header.i=@example.com;",
+      b"dmarc=pass (p=QUARANTINE sp=QUARANTINE dis=NONE) header.from=example.com"], False),
+    # ';' ends no Authentication-Results (RFC 8601 section 2.2) but no real method line needs it.
+    ([b"Authentication-Results: mx.example; spf=fail smtp.mailfrom=evil.example;"], False),
+    # Received-SPF: ';' before its client-ip (Exchange's fold) continues; after it (Gmail's last) not.
+    ([b"Received-SPF: Pass (protection.outlook.com: domain of a.example designates",
+      b"2a01:111:f403:c20a::3 as permitted sender) receiver=protection.outlook.com;"], True),
+    ([b"Received-SPF: pass (google.com: domain of a@a.example designates 192.0.2.25 as permitted sender) "
+      b"client-ip=192.0.2.25;"], False),
+    # A filter's report ends each item with ';'.
+    ([b"X-Forefront-Antispam-Report: CIP:208.75.123.162;CTRY:US;SFV:NSPM;DIR:INB;SFP:;"], False),
+    # A list ending with ',' continues (RFC 2369), not in an Authentication-Results or Received-SPF.
+    ([b"List-Unsubscribe: <mailto:leave@lists.example.org>,"], True),
+    ([b"Authentication-Results: mx.example; dkim=permerror header.s=x,"], False),
+    ([b"Received-SPF: none (mx.example) helo=x,"], False),
+])
+def test_whether_a_record_can_end_where_it_stands(record: list[bytes], continues: bool) -> None:
+    below = b"name:value"
+    lines = [*record, below]
+    assert loader._OpenRecord(lines).continues(len(record)) is continues
+
+
+def test_a_record_of_many_lines_is_read_once() -> None:
+    # A paste of 10,000 lines that read as fields below a comment left open: each is the record's
+    # lost fold, and the record's lines are read once (not once per line below it).
+    paste = (b"Received-SPF: Pass (mx.example: domain of a.example designates\n"
+             + b"".join(b"2001:db8::%x:%x\n" % (n, n) for n in range(10_000)) + b"From: a@a.example\n")
+    started = time.perf_counter()
+    loaded = load_bytes(paste)
+    assert_within(started, 10)
+    assert [name for name, _ in _fields(loaded.data)] == ["Received-SPF", "From"]
