@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -19,6 +19,22 @@ _MAX_PARALLEL = 16
 small enough not to look like a flood to a shared resolver."""
 
 _NAME_TYPES = frozenset({"PTR", "CNAME", "NS", "DNAME"})
+
+_TRIES_PER_SERVER = 2
+"""Rounds over the nameservers within one question's time: resolv.conf(5) asks each server in
+turn and then repeats ("attempts", default 2), so a dead first server or one lost UDP packet
+costs one try, not the question (verification V42a D1)."""
+_LEAST_TRY = 1.0
+"""Seconds the first tries get at the least, when a share would be shorter (three servers):
+a recursive resolver's cold lookup can take a second; the later servers then share what is left."""
+
+
+def try_timeout(lifetime: float, servers: int) -> float:
+    """Seconds one try of one question may wait for one server: an equal share of the question's
+    ``lifetime`` among every server's tries (dnspython's ``timeout`` is per try, its ``lifetime``
+    per question), so that the next server and a second round fit within the lifetime."""
+    share = lifetime / (_TRIES_PER_SERVER * max(servers, 1))
+    return min(lifetime, max(share, min(_LEAST_TRY, lifetime / _TRIES_PER_SERVER)))
 
 
 def parse_nameserver(text: str) -> tuple[str, int]:
@@ -64,8 +80,11 @@ class LiveResolver(Resolver):
 
     source = "live"
 
-    def __init__(self, nameserver: str | None = None, timeout: float = 5.0) -> None:
-        self._nameserver = parse_nameserver(nameserver) if nameserver else None
+    def __init__(self, nameserver: str | Sequence[str] | None = None, timeout: float = 5.0) -> None:
+        """``nameserver``: one ``IP[:PORT]``, several (asked in turn, as resolv.conf's are), or None
+        for the system's; ``timeout``: one question's whole time, every server and retry within it."""
+        given = [nameserver] if isinstance(nameserver, str) else list(nameserver or ())
+        self._nameservers = tuple(parse_nameserver(text) for text in given if text)
         self._timeout = max(float(timeout), 0.01)
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str], DnsAnswer] = {}
@@ -77,11 +96,9 @@ class LiveResolver(Resolver):
 
     @property
     def detail(self) -> str | None:
-        if self._nameserver is None:
+        if not self._nameservers:
             return "system resolver"
-        address, port = self._nameserver
-        shown = f"[{address}]" if ":" in address else address
-        return shown if port == 53 else f"{shown}:{port}"
+        return ", ".join(_shown(address, port) for address, port in self._nameservers)
 
     @property
     def asks_network(self) -> bool:
@@ -148,18 +165,22 @@ class LiveResolver(Resolver):
             import dns.resolver
 
             try:
-                if self._nameserver is None:
+                if not self._nameservers:
                     resolver = dns.resolver.Resolver(configure=True)
                 else:
+                    import dns.nameserver
+
                     resolver = dns.resolver.Resolver(configure=False)
-                    resolver.nameservers = [self._nameserver[0]]
-                    resolver.port = self._nameserver[1]
+                    resolver.nameservers = [dns.nameserver.Do53Nameserver(address, port)
+                                            for address, port in self._nameservers]
             except (dns.resolver.NoResolverConfiguration, OSError) as exc:
                 self._setup_error = str(exc) or type(exc).__name__
                 return None
-            # The budget is for the whole question (all retries, all servers), not per try.
+            # --dns-timeout is the whole question's time (lifetime: every server, every retry);
+            # each try gets a share of it, so a silent first server (a stale VPN resolver in
+            # resolv.conf) or a lost UDP packet leaves time for the next try (resolv.conf(5)).
             resolver.lifetime = self._timeout
-            resolver.timeout = self._timeout
+            resolver.timeout = try_timeout(self._timeout, len(resolver.nameservers))
             # Never append the system search domains: we ask for exactly the name given.
             resolver.use_search_by_default = False
             # EDNS(0) with a 1,232-byte UDP payload (RFC 6891 section 6.2.5; the size DNS Flag Day
@@ -211,7 +232,7 @@ class LiveResolver(Resolver):
                 with self._lock:
                     if self._dns_resolver is resolver:
                         plain = dns.resolver.Resolver(configure=False)
-                        plain.nameservers, plain.port = resolver.nameservers, resolver.port
+                        plain.nameservers = resolver.nameservers
                         plain.lifetime, plain.timeout = resolver.lifetime, resolver.timeout
                         plain.use_search_by_default = False
                         self._dns_resolver = plain
@@ -223,6 +244,11 @@ class LiveResolver(Resolver):
         if not records:
             return DnsAnswer(name, rdtype, DnsStatus.NODATA)
         return DnsAnswer(name, rdtype, DnsStatus.NOERROR, records, cname_chain=_cname_chain(result))
+
+
+def _shown(address: str, port: int) -> str:
+    shown = f"[{address}]" if ":" in address else address
+    return shown if port == 53 else f"{shown}:{port}"
 
 
 _KEPT_RCODES = frozenset({DnsStatus.SERVFAIL, DnsStatus.REFUSED, DnsStatus.FORMERR, DnsStatus.NOTIMP})
