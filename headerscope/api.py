@@ -189,6 +189,9 @@ def analyze_loaded(loaded: LoadedInput, opts: AnalysisOptions) -> Report:
         from .dns.recording import RecordingResolver
 
         if isinstance(base_resolver, RecordingResolver):
+            # The questions the DNS time budget stopped never reached the recording resolver:
+            # the file says they were not asked, so its replay gives this report (V42a D2).
+            base_resolver.note_unasked(resolver.unasked(), resolver.spent_budget)
             base_resolver.write(Path(opts.record_dns))
     return report
 
@@ -2020,14 +2023,15 @@ def dns_budget(timeout: float) -> float:
 def _dns_budget_spent(resolver: EvidenceResolver) -> Finding | None:
     """A warning when the analysis's DNS time budget stopped questions: they were never asked, so
     their results are unknown because of this tool's limit, not because a server timed out."""
-    if not resolver.over_budget or resolver.budget is None:
+    budget = resolver.spent_budget
+    if not resolver.over_budget or budget is None:
         return None
     count = resolver.over_budget
     names = ", ".join(resolver.not_asked) + (", …" if count > len(resolver.not_asked) else "")
     return Finding(
         id="dns.budget_spent", severity=Severity.WARNING,
-        title=f"DNS: {count} question(s) not asked: the analysis's DNS time budget of {resolver.budget:g} s was spent",
-        explanation=(f"This analysis waited {resolver.budget:g} seconds for DNS answers in all, and then stopped asking "
+        title=f"DNS: {count} question(s) not asked: the analysis's DNS time budget of {budget:g} s was spent",
+        explanation=(f"This analysis waited {budget:g} seconds for DNS answers in all, and then stopped asking "
                      f"({names}); the evidence shows these as {DnsStatus.BUDGET}, and every result that needed them "
                      "is a temporary error, not the server's answer. The From: domain's DMARC records and the keys "
                      "of signatures aligned with it are always asked. The names of a message are its sender's "

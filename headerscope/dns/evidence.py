@@ -132,6 +132,20 @@ class EvidenceResolver(Resolver):
         return self._budget
 
     @property
+    def spent_budget(self) -> float | None:
+        """The DNS time whose spending the BUDGET answers show: this analysis's own, or for a
+        snapshot's replayed BUDGET answers the recording analysis's (its ``$meta``)."""
+        if self._budget is not None:
+            return self._budget
+        recorded = getattr(self._inner, "recorded_budget", None)
+        return recorded if isinstance(recorded, float) else None
+
+    def unasked(self) -> tuple[DnsAnswer, ...]:
+        """The answers BUDGET, in first-use order: questions the analysis did not ask."""
+        with self._lock:
+            return tuple(answer for answer in self._answers.values() if answer.status == DnsStatus.BUDGET)
+
+    @property
     def asks_network(self) -> bool:
         return self._inner.asks_network
 
@@ -180,17 +194,17 @@ class EvidenceResolver(Resolver):
             # time, so it is used; only what would need the network is BUDGET, which says it was
             # the tool's limit, not the server's timeout.
             held = self._inner.cached(*key)
-            if held is not None:
-                answer = held
-            else:
-                answer = DnsAnswer(key[0], key[1], DnsStatus.BUDGET)
-                with self._lock:
-                    if key not in self._answers:
-                        self.over_budget += 1
-                        if len(self.not_asked) < 5:
-                            self.not_asked.append(f"{key[0]} {key[1]}")
+            answer = held if held is not None else DnsAnswer(key[0], key[1], DnsStatus.BUDGET)
         else:
             answer = self._inner.resolve(*key)
+        if answer.status == DnsStatus.BUDGET:
+            # Not asked here, or (a snapshot's answer) not asked by the analysis that recorded it,
+            # whose report said so: its replay says the same (verification V42a D2).
+            with self._lock:
+                if key not in self._answers:
+                    self.over_budget += 1
+                    if len(self.not_asked) < 5:
+                        self.not_asked.append(f"{key[0]} {key[1]}")
         with self._lock:
             answer = self._asked[asked] = self._answers.setdefault(key, answer)
         return answer

@@ -30,6 +30,7 @@ class RecordingResolver(Resolver):
         self._inner = inner
         self._lock = threading.Lock()
         self._answers: dict[tuple[str, str], DnsAnswer] = {}
+        self._budget: float | None = None
 
     @property
     def detail(self) -> str | None:
@@ -59,6 +60,22 @@ class RecordingResolver(Resolver):
         # prefetched question that nobody asks stays out of the snapshot.
         self._inner.prefetch(questions)
 
+    @property
+    def recorded_budget(self) -> float | None:
+        """The DNS time budget of the analysis the inner snapshot recorded (replayed as is)."""
+        recorded = getattr(self._inner, "recorded_budget", None)
+        return recorded if isinstance(recorded, float) else None
+
+    def note_unasked(self, answers: Iterable[DnsAnswer], budget: float | None) -> None:
+        """Keep the questions the analysis did not ask, its DNS time ``budget`` being spent
+        (EvidenceResolver answers them BUDGET without asking this resolver): the snapshot says
+        so, and its replay gives the same temporary errors and warning, not NXDOMAIN."""
+        with self._lock:
+            for answer in answers:
+                if answer.status == DnsStatus.BUDGET:
+                    self._answers.setdefault((answer.name, answer.rdtype), answer)
+                    self._budget = budget
+
     def answers(self) -> tuple[DnsAnswer, ...]:
         """Every recorded answer, in first-use order."""
         with self._lock:
@@ -71,6 +88,11 @@ class RecordingResolver(Resolver):
         out: dict[str, Any] = {
             "$meta": {"recorded_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "source": source},
         }
+        with self._lock:
+            budget = self._budget
+        if budget is not None:
+            # The time after which the BUDGET questions were not asked: the replay's warning names it.
+            out["$meta"]["dns_budget"] = budget
         by_name: dict[str, list[DnsAnswer]] = {}
         for answer in self.answers():
             if answer.status == DnsStatus.OFFLINE:
@@ -120,5 +142,5 @@ def _encode(answer: DnsAnswer) -> Any:
         return [record[0] if len(record) == 1 else " ".join(record) for record in answer.records]
     if answer.status == DnsStatus.NODATA:
         return []
-    # NXDOMAIN for one type of a name that has others, SERVFAIL, TIMEOUT: per type.
+    # NXDOMAIN for one type of a name that has others, SERVFAIL, TIMEOUT, BUDGET: per type.
     return answer.status

@@ -14,10 +14,11 @@ from typing import Any
 
 from .interface import DnsAnswer, DnsStatus, Resolver, SnapshotError, normalize_name
 
-_ERRORS = {DnsStatus.NXDOMAIN, *DnsStatus.TEMPORARY} - {DnsStatus.BUDGET}
+_ERRORS = {DnsStatus.NXDOMAIN, *DnsStatus.TEMPORARY}
 """NXDOMAIN and the failures; REFUSED, FORMERR and NOTIMP are newer (a server's own rcode, kept
-by --record-dns), and a snapshot without them reads as before. BUDGET is no DNS answer (a live
-analysis's own time limit) and is never recorded, so a snapshot cannot hold it."""
+by --record-dns), and a snapshot without them reads as before. BUDGET is no DNS answer: a
+question the recorded analysis did not ask, its DNS time being spent; --record-dns writes it
+(and the budget in ``$meta``), so the replay says the same (verification V42a D2)."""
 _NODATA = DnsStatus.NODATA
 """Accepted as a string too (same as an empty list / object): what a hand-written snapshot says."""
 _MAX_CNAME_CHAIN = 16
@@ -186,6 +187,15 @@ class SnapshotResolver(Resolver):
     @property
     def detail(self) -> str | None:
         return self._detail
+
+    @property
+    def recorded_budget(self) -> float | None:
+        """``$meta.dns_budget``: the DNS time the recorded analysis had, after which its BUDGET
+        questions were not asked (None when not given or not a positive number)."""
+        value = self.meta.get("dns_budget")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e9:
+            return None
+        return float(value)
 
     def found_beside(self) -> SnapshotResolver:
         """The same answers, with a detail saying the file was found beside the message, not
