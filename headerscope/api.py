@@ -1491,6 +1491,9 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
     unanswered = _dns_unanswered(resolver, evidence)
     if unanswered is not None:
         ordered = (unanswered, *ordered)
+    not_recorded = _dns_not_recorded(resolver, evidence)
+    if not_recorded is not None:
+        ordered = (not_recorded, *ordered)
     budget_spent = _dns_budget_spent(resolver)
     if budget_spent is not None:
         ordered = (budget_spent, *ordered)
@@ -2038,6 +2041,28 @@ def _dns_budget_spent(resolver: EvidenceResolver) -> Finding | None:
                      "choice: many slow ones (signature keys, SPF includes) are how a message uses up the budget. "
                      "Run the analysis again, or with a longer --dns-timeout."),
         reference="https://www.rfc-editor.org/rfc/rfc7208#section-4.6.4", subject="dns")
+
+
+def _dns_not_recorded(resolver: EvidenceResolver, evidence: tuple[DnsRecordUse, ...]) -> Finding | None:
+    """A warning when a snapshot written by --record-dns holds no answer to some of the analysis's
+    questions (it was recorded for another message or other options, or edited): their results are
+    unknown, not the DNS's NXDOMAIN, so no key reads as rotated out (verification V42a D3)."""
+    if resolver.source != "snapshot":
+        return None
+    missing = [f"{use.name} {use.rdtype}" for use in evidence if use.status == DnsStatus.NOT_RECORDED]
+    if not missing:
+        return None
+    names = ", ".join(missing[:5]) + (", …" if len(missing) > 5 else "")
+    return Finding(
+        id="dns.not_recorded", severity=Severity.WARNING,
+        title=f"DNS: {len(missing)} question(s) not in the snapshot",
+        explanation=(f"The DNS snapshot was written by --record-dns, which writes every answer its analysis used "
+                     f"(NXDOMAIN too), and it holds none for these questions ({names}): it was recorded for another "
+                     f"message or with other options, or edited since. The evidence shows them as "
+                     f"{DnsStatus.NOT_RECORDED}, and every result that needed them is unknown (a temporary error), "
+                     "not the DNS's answer (a key missing here is no sign of a rotated key). Analyze the "
+                     "message with live DNS, or record a snapshot of this analysis with --record-dns."),
+        subject="dns")
 
 
 def _dns_unanswered(resolver: EvidenceResolver, evidence: tuple[DnsRecordUse, ...]) -> Finding | None:

@@ -43,7 +43,7 @@ FINDING_IDS = frozenset({
     "feedback.xarf_ambiguous",
     # A message whose header says "X-ARF: Yes" with no report part to read.
     "feedback.xarf_incomplete",
-    "dns.budget_spent", "dns.unanswered",
+    "dns.budget_spent", "dns.not_recorded", "dns.unanswered",
     "headers.defects",
     "hops.arrival_missing", "hops.boundary_uncertain", "hops.chain_gap", "hops.clock_lag", "hops.clock_offset", "hops.cloud_default_name", "hops.clock_skew", "hops.date_implausible",
     "hops.delivery_missing", "hops.earlier_delivery", "hops.forged_looking",

@@ -447,9 +447,10 @@ class DnsRecordUse(Value):
     rdtype: str
     """Record type (TXT, A, AAAA, MX, PTR, CNAME)."""
     status: str
-    """NOERROR, NXDOMAIN, NODATA, SERVFAIL, TIMEOUT, REFUSED, FORMERR, NOTIMP, OFFLINE or BUDGET.
-    REFUSED, FORMERR and NOTIMP are the server's own error rcode: failures, as SERVFAIL is.
-    BUDGET: not asked, the analysis's DNS time budget being spent (a failure for the checks too)."""
+    """NOERROR, NXDOMAIN, NODATA, SERVFAIL, TIMEOUT, REFUSED, FORMERR, NOTIMP, OFFLINE, BUDGET or
+    NOT_RECORDED. REFUSED, FORMERR and NOTIMP are the server's own error rcode: failures, as SERVFAIL is.
+    BUDGET: not asked, the analysis's DNS time budget being spent (a failure for the checks too).
+    NOT_RECORDED: not in a snapshot written by --record-dns (unknown, a failure for the checks too)."""
     records: tuple[tuple[str, ...], ...]
     """Answers; each record is a tuple (TXT: its character-strings; others: one string)."""
     cname_chain: tuple[str, ...] = ()

@@ -14,6 +14,9 @@ from dnsserver import TIMEOUT_NAME, serve
 
 from headerscope import api
 from headerscope.api import analyze
+from headerscope.dns.interface import DnsStatus, SnapshotError
+from headerscope.dns.snapshot import ABSENT_NOT_RECORDED, SnapshotResolver
+from headerscope.render.terminal import TerminalRenderer
 
 FIXED_NOW = datetime(2026, 11, 27, tzinfo=timezone.utc)
 
@@ -45,3 +48,66 @@ def test_questions_the_budget_stopped_replay_as_not_asked(tmp_path: Path, monkey
     replayed = analyze(raw, dns_snapshot=str(recorded), now=FIXED_NOW)
     assert replayed.dns_source.source == "snapshot"
     assert _comparable(replayed.to_dict()) == _comparable(live.to_dict())
+
+
+def _sample_without_key(marker: bool) -> dict[str, Any]:
+    snapshot = json.loads((SAMPLES / "direct.dns.json").read_text(encoding="utf-8"))
+    del snapshot["s2026._domainkey.example.com"]
+    if marker:
+        snapshot["$meta"] = {"recorded_at": "2026-11-27T10:00:00Z", "source": "live 127.0.0.1:15301", **ABSENT_NOT_RECORDED}
+    return snapshot
+
+
+def test_a_name_missing_from_a_recorded_snapshot_is_unknown_not_a_rotated_key(tmp_path: Path) -> None:
+    # V42a D3: direct.eml against its snapshot without the DKIM key. Written by --record-dns
+    # (which writes NXDOMAIN explicitly), the missing key was not recorded: temperror, no
+    # "rotated out", no "changed in DNS since delivery".
+    raw = (SAMPLES / "direct.eml").read_bytes()
+    recorded = tmp_path / "missing-key.dns.json"
+    recorded.write_text(json.dumps(_sample_without_key(marker=True)), encoding="utf-8")
+    report = analyze(raw, dns_snapshot=str(recorded), now=FIXED_NOW)
+    [signature] = report.dkim
+    assert signature.result == "temperror"
+    key = next(use for use in report.dns if use.name == "s2026._domainkey.example.com")
+    assert key.status == DnsStatus.NOT_RECORDED
+    ids = {f.id for f in report.findings}
+    assert "dns.not_recorded" in ids and "dkim.key_unavailable" not in ids
+    text = TerminalRenderer(verbose=True, width=400).render(report)
+    assert "rotated out" not in text and "changed in DNS since delivery" not in text and "no longer published" not in text
+    assert "s2026._domainkey.example.com TXT: NOT_RECORDED (not in the snapshot: unknown)" in text
+    # The same file written by hand (no "absent" in $meta): absent is NXDOMAIN, as DESIGN.md says.
+    hand = tmp_path / "hand.dns.json"
+    hand.write_text(json.dumps(_sample_without_key(marker=False)), encoding="utf-8")
+    by_hand = analyze(raw, dns_snapshot=str(hand), now=FIXED_NOW)
+    assert by_hand.dkim[0].result == "permerror" and "NXDOMAIN" in by_hand.dkim[0].reason
+    assert not any(f.id == "dns.not_recorded" for f in by_hand.findings)
+
+
+def test_a_recorded_snapshot_replayed_with_another_client_ip_does_not_invent_a_missing_ptr(tmp_path: Path) -> None:
+    # V42a D3: a recording replayed with --client-ip of an address it never asked about.
+    raw = (SAMPLES / "direct.eml").read_bytes()
+    recorded = tmp_path / "recorded.dns.json"
+    first = analyze(raw, dns_snapshot=str(SAMPLES / "direct.dns.json"), record_dns=str(recorded), now=FIXED_NOW)
+    assert json.loads(recorded.read_text(encoding="utf-8"))["$meta"]["absent"] == "NOT_RECORDED"
+    again = analyze(raw, dns_snapshot=str(recorded), now=FIXED_NOW)
+    assert _comparable(again.to_dict()) == _comparable(first.to_dict())
+    other = analyze(raw, dns_snapshot=str(recorded), client_ip="198.51.100.130", now=FIXED_NOW)
+    ptr = next(use for use in other.dns if use.name == "130.100.51.198.in-addr.arpa")
+    assert ptr.status == DnsStatus.NOT_RECORDED
+    assert not any("has no PTR record" in f.explanation or "has no PTR record" in f.title for f in other.findings)
+
+
+def test_the_absent_entry_of_meta_is_checked() -> None:
+    answers = {"x.test": {"A": ["192.0.2.1"]}, "gone.test": "NXDOMAIN"}
+    recorded = SnapshotResolver({"$meta": {"absent": "not_recorded"}, **answers})
+    assert recorded.resolve("nobody.test", "TXT").status == DnsStatus.NOT_RECORDED
+    assert recorded.resolve("x.test", "TXT").status == DnsStatus.NOT_RECORDED
+    assert recorded.resolve("x.test", "TXT").temporary_failure
+    assert recorded.resolve("gone.test", "TXT").status == DnsStatus.NXDOMAIN
+    assert recorded.resolve("x.test", "A").values == ("192.0.2.1",)
+    for plain in (SnapshotResolver(answers), SnapshotResolver({"$meta": {"absent": "NXDOMAIN"}, **answers})):
+        assert plain.resolve("nobody.test", "TXT").status == DnsStatus.NXDOMAIN
+        assert plain.resolve("x.test", "TXT").status == DnsStatus.NODATA
+    for bad in ("NODATA", 1, ["NOT_RECORDED"]):
+        with pytest.raises(SnapshotError, match="absent"):
+            SnapshotResolver({"$meta": {"absent": bad}, **answers})

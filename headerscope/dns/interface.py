@@ -30,13 +30,19 @@ class DnsStatus:
     BUDGET = "BUDGET"
     """Not asked: the analysis's DNS time budget was spent (EvidenceResolver). No server said
     anything, so it must not read as the server's TIMEOUT."""
+    NOT_RECORDED = "NOT_RECORDED"
+    """Not in the snapshot: a snapshot that says its absent names were not recorded (``$meta``
+    ``"absent": "NOT_RECORDED"``, as --record-dns writes, which writes NXDOMAIN explicitly) holds
+    no answer to the question. Nothing is known about the name: no NXDOMAIN, so no rotated key
+    and no change in DNS since delivery (verification V42a D3)."""
 
-    TEMPORARY = frozenset({SERVFAIL, TIMEOUT, REFUSED, FORMERR, NOTIMP, BUDGET})
+    TEMPORARY = frozenset({SERVFAIL, TIMEOUT, REFUSED, FORMERR, NOTIMP, BUDGET, NOT_RECORDED})
     """Statuses that mean "try again later" (RFC 7208 temperror, RFC 6376 TEMPFAIL). REFUSED,
     FORMERR and NOTIMP (RFC 1035 section 4.1.1 rcodes 5, 1 and 4) are the server's own reply
     kept as written, so the evidence does not misstate it; for the checks they are exactly a
     SERVFAIL: the question was not answered, so nothing is known about the name. BUDGET is the
-    same for the checks: the question was not asked, so nothing is known."""
+    same for the checks: the question was not asked, so nothing is known; and NOT_RECORDED: the
+    snapshot holds no answer to it."""
 
 
 SUPPORTED_TYPES = ("TXT", "A", "AAAA", "MX", "PTR", "CNAME", "NS", "SPF")

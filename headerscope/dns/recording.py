@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .interface import DnsAnswer, DnsStatus, Resolver, normalize_name
+from .snapshot import ABSENT_NOT_RECORDED
 
 _TEXT_TYPES = frozenset({"TXT", "SPF"})
 
@@ -86,7 +87,9 @@ class RecordingResolver(Resolver):
         when = (recorded_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
         source = self._inner.source if self._inner.detail is None else f"{self._inner.source} {self._inner.detail}"
         out: dict[str, Any] = {
-            "$meta": {"recorded_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "source": source},
+            # Every answer used is written, NXDOMAIN and NODATA too: a name or type the file does
+            # not hold was not asked, and its replay must not read it as NXDOMAIN (V42a D3).
+            "$meta": {"recorded_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "source": source, **ABSENT_NOT_RECORDED},
         }
         with self._lock:
             budget = self._budget
@@ -95,8 +98,8 @@ class RecordingResolver(Resolver):
             out["$meta"]["dns_budget"] = budget
         by_name: dict[str, list[DnsAnswer]] = {}
         for answer in self.answers():
-            if answer.status == DnsStatus.OFFLINE:
-                continue  # not an answer from the DNS: nothing to replay
+            if answer.status in (DnsStatus.OFFLINE, DnsStatus.NOT_RECORDED):
+                continue  # not an answer from the DNS (not recorded reads so when absent): nothing to replay
             for link in _links(answer):
                 answers = by_name.setdefault(link.name, [])
                 if all((a.rdtype, a.status) != (link.rdtype, link.status) for a in answers):

@@ -2,6 +2,8 @@
 
 A name that is absent is NXDOMAIN; a name present without the asked type is NODATA; a
 CNAME is followed within the snapshot as a recursive resolver would, with loop detection.
+A snapshot whose ``$meta`` says ``"absent": "NOT_RECORDED"`` (--record-dns writes it: it writes
+NXDOMAIN and NODATA explicitly) answers a missing name or type NOT_RECORDED instead: unknown.
 """
 
 from __future__ import annotations
@@ -19,6 +21,11 @@ _ERRORS = {DnsStatus.NXDOMAIN, *DnsStatus.TEMPORARY}
 by --record-dns), and a snapshot without them reads as before. BUDGET is no DNS answer: a
 question the recorded analysis did not ask, its DNS time being spent; --record-dns writes it
 (and the budget in ``$meta``), so the replay says the same (verification V42a D2)."""
+ABSENT_NOT_RECORDED = {"absent": DnsStatus.NOT_RECORDED}
+"""The ``$meta`` entry of a snapshot whose missing names and types were not recorded (written by
+--record-dns, which writes every answer it used, NXDOMAIN and NODATA too): a missing one is no
+NXDOMAIN nor NODATA but unknown. Without it, absent is NXDOMAIN (hand-written and mailauth
+--dns-cache files, DESIGN.md)."""
 _NODATA = DnsStatus.NODATA
 """Accepted as a string too (same as an empty list / object): what a hand-written snapshot says."""
 _MAX_CNAME_CHAIN = 16
@@ -91,6 +98,12 @@ class SnapshotResolver(Resolver):
         tests of how the checks bound hostile records do."""
         self._detail = detail
         self.meta: dict[str, Any] = dict(data.get("$meta", {})) if isinstance(data.get("$meta"), dict) else {}
+        absent = self.meta.get("absent")
+        if absent is not None and (not isinstance(absent, str) or absent.upper() not in (
+                DnsStatus.NXDOMAIN, DnsStatus.NOT_RECORDED)):
+            raise SnapshotError(f"$meta: \"absent\" must be \"NXDOMAIN\" or \"NOT_RECORDED\", got {absent!r:.40}")
+        # What a name, or a type of a present name, that the file does not hold reads as.
+        self._unrecorded = isinstance(absent, str) and absent.upper() == DnsStatus.NOT_RECORDED
         self._names: dict[str, str | dict[str, str | tuple[tuple[str, ...], ...]]] = {}
         for raw_name, entry in data.items():
             if raw_name == "$meta":
@@ -227,7 +240,8 @@ class SnapshotResolver(Resolver):
             entry = self._names.get(current)
             via = tuple(chain)
             if entry is None:
-                return DnsAnswer(qname, qtype, DnsStatus.NXDOMAIN, cname_chain=via)
+                return DnsAnswer(qname, qtype, DnsStatus.NOT_RECORDED if self._unrecorded else DnsStatus.NXDOMAIN,
+                                 cname_chain=via)
             if isinstance(entry, str):
                 return DnsAnswer(qname, qtype, entry, cname_chain=via)
             answers = entry.get(qtype)
@@ -245,7 +259,8 @@ class SnapshotResolver(Resolver):
                 chain.append(target)
                 current = target
                 continue
-            return DnsAnswer(qname, qtype, DnsStatus.NODATA, cname_chain=via)
+            return DnsAnswer(qname, qtype, DnsStatus.NOT_RECORDED if self._unrecorded else DnsStatus.NODATA,
+                             cname_chain=via)
         return DnsAnswer(qname, qtype, DnsStatus.SERVFAIL)
 
     def to_dict(self) -> dict[str, Any]:

@@ -33,6 +33,8 @@ def dns_status_words(status: str) -> str:
     """A DNS evidence line's status as read: BUDGET is no server's answer, and says so."""
     if status == DnsStatus.BUDGET:
         return "BUDGET (not asked: the analysis's DNS time budget was spent)"
+    if status == DnsStatus.NOT_RECORDED:
+        return "NOT_RECORDED (not in the snapshot: unknown)"
     return status
 
 
