@@ -54,6 +54,23 @@ _DNS_OPTIONS = [
 ]
 
 
+def _unused_dns_options(offline: bool, dns_snapshot: str | None, nameserver: str | None,
+                        record_dns: str | None = None) -> None:
+    """Refuse --offline with --record-dns (no answer is used, so none can be written: the file
+    would silently not appear), and say on stderr which DNS option wins when several name where
+    the answers come from: --offline, then --dns-snapshot, then --nameserver (V42a D4, D5)."""
+    if offline and record_dns:
+        raise click.UsageError("--offline and --record-dns contradict: offline, no DNS answer is used, so there is "
+                               "nothing to record (record with live DNS or with --dns-snapshot)")
+    ignored = ([f"--dns-snapshot {dns_snapshot}"] if offline and dns_snapshot else []) + \
+        ([f"--nameserver {nameserver}"] if nameserver and (offline or dns_snapshot) else [])
+    if ignored:
+        from .text import one_line
+
+        winner = "--offline: no DNS is used" if offline else "DNS is replayed from --dns-snapshot"
+        click.echo(f"headerscope: note: {one_line(' and '.join(ignored))} not used: {winner}", err=True)
+
+
 def _dns_options(func: Any) -> Any:
     for option in reversed(_DNS_OPTIONS):
         func = option(func)
@@ -167,6 +184,7 @@ def analyze(path: str | None, paste: bool, output_format: str, output: str | Non
     if not paste and path is None:
         raise click.UsageError("give a FILE, '-' for standard input, or --paste")
     now = _parse_now(now_text)
+    _unused_dns_options(offline, dns_snapshot, nameserver, record_dns)
     try:
         source_name, data = _read_input(path, paste)
     except InputError as exc:
@@ -525,6 +543,7 @@ def scan(paths: tuple[str, ...], output_format: str, output: str | None, jobs: i
     now = _parse_now(now_text)
     if paths.count("-") > 1:
         raise click.UsageError("'-' (standard input) is given more than once: it can be read once")
+    _unused_dns_options(offline, dns_snapshot, nameserver)
     if dns_snapshot is not None and not offline:
         # Read once here, so a broken snapshot is one line and status 1 before any message is
         # scanned, not an error in every worker.

@@ -25,6 +25,9 @@ def snapshot_beside(source: str) -> Path | None:
 
 def make_resolver(opts: AnalysisOptions) -> Resolver:
     """Offline, snapshot (given or found beside the message), recording or live."""
+    if opts.offline and opts.record_dns:
+        # Offline uses no answer, so a recording would write none: say so, not a missing file.
+        raise ValueError("offline and record_dns contradict: offline, no DNS answer is used, so there is nothing to record")
     if opts.offline:
         from .offline import OfflineResolver
 

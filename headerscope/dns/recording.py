@@ -116,11 +116,18 @@ class RecordingResolver(Resolver):
         """Write the snapshot to ``path`` atomically (a reader never sees half a file)."""
         text = json.dumps(self.snapshot(), indent=1, ensure_ascii=False) + "\n"
         target = Path(path)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+        except OSError as exc:
+            # The error names the temporary file beside it, which the user never named (V42a D5).
+            raise OSError(exc.errno, exc.strerror, str(target)) from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)
             os.replace(tmp, target)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise OSError(exc.errno, exc.strerror, str(target)) from None
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

@@ -177,7 +177,9 @@ class SnapshotResolver(Resolver):
     @classmethod
     def _read_file(cls, path: str | Path) -> SnapshotResolver:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            # utf-8-sig: a leading byte order mark is dropped (RFC 8259 section 8.1 lets a parser
+            # ignore it; Windows editors write one).
+            text = Path(path).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise SnapshotError(f"cannot read DNS snapshot {path}: {exc}") from None
         try:
