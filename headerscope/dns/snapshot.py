@@ -177,9 +177,10 @@ class SnapshotResolver(Resolver):
     @classmethod
     def _read_file(cls, path: str | Path) -> SnapshotResolver:
         try:
-            # utf-8-sig: a leading byte order mark is dropped (RFC 8259 section 8.1 lets a parser
-            # ignore it; Windows editors write one).
-            text = Path(path).read_text(encoding="utf-8-sig")
+            # A leading byte order mark is dropped (RFC 8259 section 8.1 lets a parser ignore it;
+            # Windows editors write one). Not by the utf-8-sig codec: a scan's workers would each
+            # import it (tests/test_deferred_imports.py).
+            text = Path(path).read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise SnapshotError(f"cannot read DNS snapshot {path}: {exc}") from None
         try:
