@@ -321,7 +321,9 @@ def _placed(verdict: SpamFilterVerdict, hops: Sequence[Hop], message: Message,
     if verdict.trust_reason.startswith(_PLACED_BY_COPY):
         # A copy of Exchange Online's fields other than the one the receiver wrote: its place was
         # weighed against the receiver's copy, and no hop it names makes it the receiver's.
-        return dataclasses.replace(verdict, place="beside the receiver's own copy")
+        return dataclasses.replace(verdict, place="outside the receiver's own fields"
+                                   if verdict.trust_reason.startswith(_NOT_THE_RECEIVERS) else
+                                   "beside the receiver's own copy")
     above = hop_above(hops, verdict.header_index)
     if above is None:
         return verdict
@@ -604,20 +606,32 @@ def _microsoft_parts(value: str) -> list[tuple[str, str]]:
     return list(parts.items())
 
 
-def _receivers_copy(fields: Sequence[HeaderField], boundary: Hop | None) -> HeaderField | None:
-    """Of several copies of one of Exchange Online's fields, the one the receiver wrote (it writes
-    one per receipt): the topmost above the boundary's Received, where the receiving side's fields
+def _receivers_copy(fields: Sequence[HeaderField], boundary: Hop | None,
+                    own_from: int | None = None) -> HeaderField | None:
+    """Of the copies of one of Exchange Online's fields, the one the receiver wrote (it writes one
+    per receipt): the topmost above the boundary's Received, where the receiving side's fields
     stand in the message as sent on; else the lowest, as Exchange Online appends its fields after
     the message's own in the copy it keeps in the mailbox, so a sender's look-alike (among the
     message's own fields) sits above it (verification V40f: a sender's BCL:0 and dest:I above the
-    receiver's BCL:8 and dest:J were taken for the receiver's). With one copy, that copy."""
+    receiver's BCL:8 and dest:J were taken for the receiver's).
+
+    ``own_from``, the header index where the receiver's own appended fields are known to start
+    (beside its X-Forefront-Antispam-Report): a copy below the boundary must be there, else it is
+    the message's own text, even as the only copy (verification V41a D2: in hybrid delivery, and
+    in a quarantined message, the mailbox writes no X-Microsoft-Antispam-Mailbox-Delivery, and a
+    sender's dest:I with OFR:TrustedSenderList was taken for the receiver's). Where the receiver's
+    field stands above the boundary (the message as sent on), only a copy above it counts."""
     if not fields:
         return None
     if boundary is not None:
         above = [f for f in fields if f.index < boundary.header_index]
         if above:
             return above[0]
-    return fields[-1]
+        if own_from is not None and own_from < boundary.header_index:
+            return None
+    if own_from is None:
+        return fields[-1]
+    return next((f for f in reversed(fields) if f.index >= own_from), None)
 
 
 _SECOND_COPY = ("a second copy of a field Exchange Online writes once per receipt; the receiver's is {where}: this "
@@ -626,8 +640,11 @@ _SECOND_COPY = ("a second copy of a field Exchange Online writes once per receip
 
 _CUSTOM_SPAM_CLAIM = ("not in the receiver's own fields (after its X-Forefront-Antispam-Report, or above the "
                       "boundary's Received): the message's own text, a claim")
+_NOT_THE_RECEIVERS = ("not in the receiver's own fields (beside its X-Forefront-Antispam-Report or its "
+                      "X-MS-Exchange-Organization-SCL, or above the boundary's Received): the message's own text "
+                      "(the sender's, or an earlier server's), a claim")
 # The reasons of claims whose place _microsoft already weighed (see _placed).
-_PLACED_BY_COPY = (_SECOND_COPY.split("{", 1)[0], _CUSTOM_SPAM_CLAIM)
+_PLACED_BY_COPY = (_SECOND_COPY.split("{", 1)[0], _CUSTOM_SPAM_CLAIM, _NOT_THE_RECEIVERS)
 
 
 def _copy_place(chosen: HeaderField, boundary: Hop | None) -> str:
@@ -645,67 +662,84 @@ _CUSTOM_SPAM_MEANING = "matched an Advanced Spam Filter (ASF) setting of the ant
 
 def _microsoft(message: Message, boundary: Hop | None, microsoft_receiver: bool) -> list[SpamFilterVerdict]:
     verdicts: list[SpamFilterVerdict] = []
-    bulk: dict[str, tuple[str, str] | None] = {}
     claims: list[SpamFilterVerdict] = []
-    for name in ("X-Microsoft-Antispam", "X-Microsoft-Antispam-Untrusted"):
-        copies = _fields(message, name)
-        chosen = _receivers_copy(copies, boundary)
-        if chosen is not None:
-            bulk[name] = next(((k, v) for k, v in _microsoft_parts(chosen.value) if k == "BCL"), None)
-            claims.extend(_other_copies(copies, chosen, boundary, ("BCL", "PCL")))
-    copies = _fields(message, "X-Microsoft-Antispam-Mailbox-Delivery")
-    chosen = _receivers_copy(copies, boundary)
-    delivery = [(k, v) for k, v in _microsoft_parts(chosen.value) if k.upper() in ("DEST", "OFR")] \
-        if chosen is not None else []
-    claims.extend(_other_copies(copies, chosen, boundary, ("DEST", "OFR")))
     reports = _fields(message, "X-Forefront-Antispam-Report")
     # At a Microsoft receiver every inbound report would stand as the tenant's, wherever it sits:
     # of several, only the receiver's copy (a sender's second "SCL:-1;SFV:SKN" stood beside the
     # real SCL 9 as a second receiver's verdict, verification V40f t2).
     inbound = [f for f in reports if dict(_microsoft_parts(f.value)).get("DIR", "").upper() != "OUT"]
     tenants = _receivers_copy(inbound, boundary) if microsoft_receiver and len(inbound) > 1 else None
+    weighed: list[tuple[str, HeaderField, list[tuple[str, str]], bool, str]] = []
     for name in ("X-Forefront-Antispam-Report", "X-Forefront-Antispam-Report-Untrusted"):
-        untrusted_copy = name.endswith("-Untrusted")
         for field in _fields(message, name):
             parts = _microsoft_parts(field.value)
-            if untrusted_copy:
-                bcl = bulk.get("X-Microsoft-Antispam-Untrusted")
-            else:
-                bcl = bulk.get("X-Microsoft-Antispam")
-            if bcl is not None and all(key != "BCL" for key, _ in parts):
-                parts.append(bcl)
-            direction = dict(parts).get("DIR", "").upper()
-            if untrusted_copy:
-                trusted, why = False, ("Exchange Online renames the verdict fields an earlier Microsoft tenant "
-                                       "wrote to '-Untrusted': an earlier scan, not this receiver's")
-            elif direction == "OUT" and message.first("X-MS-Exchange-ForwardingLoop") is not None:
-                # The tenant that forwarded it (its mark of a forward) scanned it as it sent it on.
-                trusted, why = False, ("DIR:OUT of a forward: the Microsoft 365 tenant that forwarded the message "
-                                       "(X-MS-Exchange-ForwardingLoop) scanned it as it sent it on; not the final "
-                                       "receiver's filtering")
-            elif direction == "OUT":
-                trusted, why = False, ("DIR:OUT: the sending organisation's Microsoft 365 scanned it on the way "
-                                       "out; it says nothing of the recipient's filtering")
-            elif tenants is not None and field is not tenants:
-                parts = [(k, v) for k, v in parts if (k, v) != bcl]  # the receiver's BCL is not this copy's
-                trusted, why = False, _SECOND_COPY.format(where=_copy_place(tenants, boundary))
-            elif microsoft_receiver:
-                trusted, why = True, ("Exchange Online (the receiving side) writes its report among the message's "
-                                      "fields and renames any earlier one to '-Untrusted': this inbound report "
-                                      "is the receiving tenant's")
-            else:
-                trusted, why = _position_trust(field, boundary)
-            if trusted and delivery:
-                # The receiving mailbox's own record of where the message went (its report and
-                # this field are written by the same tenant at delivery).
-                parts = [*parts, *delivery]
-            if trusted and not untrusted_copy:
-                custom = _custom_spam(message, field, boundary)
-                if custom is not None:
-                    parts.append(custom)
-            verdict = _microsoft_verdict(name, field.index, parts, trusted, why)
-            if verdict.details:  # a field with none of the parts Microsoft documents says nothing
-                verdicts.append(verdict)
+            trusted, why = _report_standing(message, name, field, parts, tenants, boundary, microsoft_receiver)
+            weighed.append((name, field, parts, trusted, why))
+    # Where the receiver's own fields stand: its report, else (Outlook.com's consumer mailboxes,
+    # Exchange Server on premises) its organisation level. A BCL or a folder below the boundary
+    # counts as the receiver's only beside it (see _receivers_copy).
+    own_report = next((f for name, f, _, trusted, _ in weighed if trusted and not name.endswith("-Untrusted")), None)
+    organization_scl = next(iter(_fields(message, "X-MS-Exchange-Organization-SCL")), None)
+    bulk_from: int | None = None
+    delivery_from: int | None = None
+    if own_report is not None:
+        # Exchange Online writes X-Microsoft-Antispam directly above its report, and the mailbox's
+        # X-Microsoft-Antispam-Mailbox-Delivery after it (V40f m1, a real 2024 inbound phish), or
+        # both after it (Outlook.com, 2017).
+        bulk_from, delivery_from = own_report.index - 1, own_report.index + 1
+    elif organization_scl is not None and _organization_scl_standing(organization_scl, boundary,
+                                                                     microsoft_receiver)[0]:
+        # Outlook.com's consumer mailboxes write both after the level (real 2025 fields).
+        bulk_from = delivery_from = organization_scl.index + 1
+    bulk: dict[str, tuple[str, str] | None] = {}
+    receivers_bulk: tuple[str, str] | None = None
+    for name in ("X-Microsoft-Antispam", "X-Microsoft-Antispam-Untrusted"):
+        copies = _fields(message, name)
+        chosen = _receivers_copy(copies, boundary)
+        if chosen is not None:
+            bulk[name] = _bcl(chosen)
+        if name.endswith("-Untrusted"):
+            # Beside an earlier tenant's renamed report only, which is never the receiver's.
+            claims.extend(_other_copies(copies, chosen, boundary, ("BCL", "PCL")))
+            continue
+        # The copy shown beside a report that is only a claim stays the one it was; the receiver's
+        # own verdict takes only a copy that stands beside it.
+        receivers = _receivers_copy(copies, boundary, bulk_from) if bulk_from is not None else chosen
+        receivers_bulk = _bcl(receivers) if receivers is not None else None
+        # A copy already shown beside a report that is a claim (an earlier tenant's, hybrid EOP's)
+        # needs no row of its own.
+        shown = chosen if receivers is None and chosen is not None and bulk[name] is not None and any(
+            not trusted and not report_name.endswith("-Untrusted") and all(k != "BCL" for k, _ in parts)
+            for report_name, _, parts, trusted, _ in weighed) else None
+        claims.extend(v for v in _not_the_receivers(copies, receivers, boundary, ("BCL", "PCL"))
+                      if shown is None or v.header_index != shown.index)
+    copies = _fields(message, "X-Microsoft-Antispam-Mailbox-Delivery")
+    chosen = _receivers_copy(copies, boundary, delivery_from)
+    delivery = [(k, v) for k, v in _microsoft_parts(chosen.value) if k.upper() in ("DEST", "OFR")] \
+        if chosen is not None else []
+    claims.extend(_not_the_receivers(copies, chosen, boundary, ("DEST", "OFR")))
+    for name, field, parts, trusted, why in weighed:
+        untrusted_copy = name.endswith("-Untrusted")
+        if untrusted_copy:
+            bcl = bulk.get("X-Microsoft-Antispam-Untrusted")
+        else:
+            bcl = receivers_bulk if trusted else bulk.get("X-Microsoft-Antispam")
+        if bcl is not None and all(key != "BCL" for key, _ in parts):
+            parts.append(bcl)
+        if tenants is not None and not untrusted_copy and field is not tenants \
+                and dict(parts).get("DIR", "").upper() != "OUT":
+            parts = [(k, v) for k, v in parts if (k, v) != bcl]  # the receiver's BCL is not this copy's
+        if trusted and delivery:
+            # The receiving mailbox's own record of where the message went (its report and
+            # this field are written by the same tenant at delivery).
+            parts = [*parts, *delivery]
+        if trusted and not untrusted_copy:
+            custom = _custom_spam(message, field, boundary)
+            if custom is not None:
+                parts.append(custom)
+        verdict = _microsoft_verdict(name, field.index, parts, trusted, why)
+        if verdict.details:  # a field with none of the parts Microsoft documents says nothing
+            verdicts.append(verdict)
     report = next((v for v in verdicts if v.trusted and v.header == "X-Forefront-Antispam-Report"), None)
     receivers = _receivers_custom_spam(message, report.header_index, boundary) \
         if report is not None and message.has_any(_CUSTOM_SPAM_NAMES) else None
@@ -721,19 +755,10 @@ def _microsoft(message: Message, boundary: Hop | None, microsoft_receiver: bool)
         # nothing of where the receiver put the message (review AQ 1: a tenant-relayed phish's
         # SCL 8 and Junk folder were dropped for the sender's outbound "not spam").
         for field in _fields(message, "X-MS-Exchange-Organization-SCL")[:1]:
-            trusted, why = _position_trust(field, boundary)
-            # Exchange Server on premises, too, removes the organisation's fields from mail arriving
-            # from outside: where its own server took the message ("with Microsoft SMTP Server",
-            # Outlook's "with mapi"), the field is the organisation's.
-            exchange_boundary = boundary is not None and (boundary.fields.protocol or "").lower().startswith(
-                ("microsoft smtp server", "mapi"))
-            if microsoft_receiver or exchange_boundary:
-                trusted, why = True, ("Exchange removes X-MS-Exchange-Organization fields that arrive from "
-                                      "outside: the receiving organisation wrote it")
+            trusted, why = _organization_scl_standing(field, boundary, microsoft_receiver)
             parts = [("SCL", field.value.strip()[:8])]
-            bcl = bulk.get("X-Microsoft-Antispam")
-            if trusted and bcl is not None:
-                parts.append(bcl)
+            if trusted and receivers_bulk is not None:
+                parts.append(receivers_bulk)
             if trusted:
                 parts.extend(delivery)
             # No Exchange Online report, and the receiving side is not Microsoft's: the level an
@@ -741,6 +766,58 @@ def _microsoft(message: Message, boundary: Hop | None, microsoft_receiver: bool)
             verdicts.append(_microsoft_verdict(field.name, field.index, parts, trusted, why,
                                                "Microsoft 365" if microsoft_receiver else "Exchange Server"))
     return verdicts
+
+
+def _bcl(field: HeaderField) -> tuple[str, str] | None:
+    return next(((k, v) for k, v in _microsoft_parts(field.value) if k == "BCL"), None)
+
+
+def _report_standing(message: Message, name: str, field: HeaderField, parts: list[tuple[str, str]],
+                     tenants: HeaderField | None, boundary: Hop | None, microsoft_receiver: bool) -> tuple[bool, str]:
+    """Whether an X-Forefront-Antispam-Report(-Untrusted) is the receiver's, and why."""
+    direction = dict(parts).get("DIR", "").upper()
+    if name.endswith("-Untrusted"):
+        return False, ("Exchange Online renames the verdict fields an earlier Microsoft tenant wrote to "
+                       "'-Untrusted': an earlier scan, not this receiver's")
+    if direction == "OUT" and message.first("X-MS-Exchange-ForwardingLoop") is not None:
+        # The tenant that forwarded it (its mark of a forward) scanned it as it sent it on.
+        return False, ("DIR:OUT of a forward: the Microsoft 365 tenant that forwarded the message "
+                       "(X-MS-Exchange-ForwardingLoop) scanned it as it sent it on; not the final "
+                       "receiver's filtering")
+    if direction == "OUT":
+        return False, ("DIR:OUT: the sending organisation's Microsoft 365 scanned it on the way "
+                       "out; it says nothing of the recipient's filtering")
+    if tenants is not None and field is not tenants:
+        return False, _SECOND_COPY.format(where=_copy_place(tenants, boundary))
+    if microsoft_receiver:
+        return True, ("Exchange Online (the receiving side) writes its report among the message's "
+                      "fields and renames any earlier one to '-Untrusted': this inbound report "
+                      "is the receiving tenant's")
+    return _position_trust(field, boundary)
+
+
+def _organization_scl_standing(field: HeaderField, boundary: Hop | None,
+                               microsoft_receiver: bool) -> tuple[bool, str]:
+    """Whether an X-MS-Exchange-Organization-SCL is the receiving organisation's, and why."""
+    # Exchange Server on premises, too, removes the organisation's fields from mail arriving
+    # from outside: where its own server took the message ("with Microsoft SMTP Server",
+    # Outlook's "with mapi"), the field is the organisation's.
+    exchange_boundary = boundary is not None and (boundary.fields.protocol or "").lower().startswith(
+        ("microsoft smtp server", "mapi"))
+    if microsoft_receiver or exchange_boundary:
+        return True, ("Exchange removes X-MS-Exchange-Organization fields that arrive from "
+                      "outside: the receiving organisation wrote it")
+    return _position_trust(field, boundary)
+
+
+def _not_the_receivers(copies: Sequence[HeaderField], receivers: HeaderField | None, boundary: Hop | None,
+                       keys: tuple[str, ...]) -> list[SpamFilterVerdict]:
+    """The copies of a field other than the receiver's, each as a claim: beside the receiver's
+    copy, a second copy; with none of the receiver's, each is the message's own text."""
+    if receivers is not None:
+        return _other_copies(copies, receivers, boundary, keys)
+    return [_microsoft_verdict(f.name, f.index, [(k, v) for k, v in _microsoft_parts(f.value) if k.upper() in keys],
+                               False, _NOT_THE_RECEIVERS) for f in copies]
 
 
 def _other_copies(copies: Sequence[HeaderField], chosen: HeaderField | None, boundary: Hop | None,

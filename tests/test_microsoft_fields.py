@@ -210,3 +210,100 @@ def test_the_reports_text_is_escaped_as_message_text() -> None:
     assert "**x**[a](http://e.example/)<b>|z" in terminal
     row = next(line for line in markdown.splitlines() if "X-Forefront-Antispam-Report" in line)
     assert "\\*\\*x\\*\\*\\[a\\]" in row and "<b>" not in row and "\\|z" in row
+
+
+# Verification V41a D2: where the receiver wrote no X-Microsoft-Antispam-Mailbox-Delivery (hybrid
+# delivery, where neither EOP nor Exchange on premises writes one; a quarantined message), a
+# sender's only copy among the message's own fields was taken for the receiver's folder.
+_ONPREM_HOPS = (
+    b'Received: from EXMBX01.corp.mailonline.co.uk (10.18.126.90) by\n'
+    b' EXMBX01.corp.mailonline.co.uk (10.18.126.90) with Microsoft SMTP Server\n'
+    b' (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\n'
+    b' 15.2.1748.26 via Mailbox Transport; Thu, 21 Nov 2024 11:01:28 +0000\n'
+    b'Received: from edge01.mailonline.co.uk (10.1.192.144) by\n'
+    b' EXMBX01.corp.mailonline.co.uk (10.18.126.90) with Microsoft SMTP Server\n'
+    b' (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\n'
+    b' 15.2.1748.26 via Frontend Transport; Thu, 21 Nov 2024 11:01:27 +0000\n'
+    b'Received: from EUR05-DB8-obe.outbound.protection.outlook.com (40.107.22.53) by\n'
+    b' edge01.mailonline.co.uk (192.0.2.82) with Microsoft SMTP Server\n'
+    b' (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\n'
+    b' 15.2.1748.26; Thu, 21 Nov 2024 11:01:26 +0000\n')
+_SPAM = b"CIP:150.60.232.67;CTRY:JP;LANG:el;SCL:5;SRV:;IPV:NLI;SFV:SPM;H:mta.ham1002.secure.ne.jp;" \
+        b"PTR:ham1002.secure.ne.jp;CAT:SPM;SFS:(13230040);DIR:INB;"
+_SENDERS_INBOX = b"X-Microsoft-Antispam-Mailbox-Delivery: ucf:0;jmr:0;auth:0;dest:I;OFR:TrustedSenderList;" \
+                 b"ENG:(910001)(944506478)(944626604)(920097)(930097);\n"
+
+
+def _hybrid(among_own: bytes = b"", bcl: bytes = _BCL.strip()) -> bytes:
+    """V40f h1: the same EOP receipt handed on to the organisation's Exchange Server on premises,
+    which wrote its own level and no X-Microsoft-Antispam-Mailbox-Delivery."""
+    first_hop = M1[:M1.index(b"Received: from AM0PR10CA0051")]
+    raw = _variant(_SPAM, bcl=bcl, among_own=among_own)
+    raw = _ONPREM_HOPS + raw[len(first_hop):]
+    start = raw.index(b"X-Microsoft-Antispam-Mailbox-Delivery:\n")
+    end = raw.index(b"MIME-Version: 1.0\n")
+    return raw[:start] + (b"X-MS-Exchange-Organization-SCL: 5\nX-MS-Exchange-Organization-AuthAs: Anonymous\n"
+                          b"X-MS-Exchange-Organization-AuthSource: edge01.mailonline.co.uk\n") + raw[end:]
+
+
+def _without_receivers_delivery(raw: bytes) -> bytes:
+    start = raw.index(b"X-Microsoft-Antispam-Mailbox-Delivery:\n")
+    return raw[:start] + raw[raw.index(b"MIME-Version: 1.0\n"):]
+
+
+def test_a_senders_only_folder_in_hybrid_delivery_is_a_claim() -> None:
+    report = _analyze(_hybrid(among_own=_SENDERS_INBOX))
+    [receiver] = _receivers(report)
+    assert receiver.header == "X-MS-Exchange-Organization-SCL" and receiver.summary == "SCL 5 (spam)", receiver
+    assert not any(key in ("DEST", "OFR") for key, _, _ in receiver.details)
+    [claim] = [v for v in report.spam_filters if v.header == "X-Microsoft-Antispam-Mailbox-Delivery"]
+    assert not claim.trusted and "TrustedSenderList" in claim.summary
+    assert "not in the receiver's own fields" in claim.trust_reason
+    [flagged] = [f for f in report.findings if f.id == "spam.flagged"]
+    assert "Inbox" not in flagged.title and "TrustedSenderList" not in flagged.explanation
+
+
+def test_eops_bulk_level_in_hybrid_delivery_is_not_the_on_premises_verdicts() -> None:
+    # EOP wrote BCL:0 beside its report, a claim at the on-premises receiver (any tenant's EOP
+    # writes these fields, verification V41a D1): it stays with that report, not the level.
+    report = _analyze(_hybrid())
+    [receiver] = _receivers(report)
+    assert receiver.summary == "SCL 5 (spam)"
+    [eop] = [v for v in report.spam_filters if v.header == "X-Forefront-Antispam-Report"]
+    assert not eop.trusted and "BCL 0" in eop.summary
+    assert [v.header for v in report.spam_filters if v.header.startswith("X-Microsoft-Antispam")] == []
+
+
+def test_a_senders_only_folder_in_a_quarantined_exchange_online_message_is_a_claim() -> None:
+    # Exchange Online's mailbox wrote no X-Microsoft-Antispam-Mailbox-Delivery (a message released
+    # from quarantine, or viewed there); the sender's copy is among its own fields.
+    raw = _without_receivers_delivery(_variant(_SPAM, among_own=_SENDERS_INBOX))
+    report = _analyze(raw)
+    [receiver] = _receivers(report)
+    assert receiver.header == "X-Forefront-Antispam-Report" and "BCL 0 (not bulk)" in receiver.summary
+    assert "delivered" not in receiver.summary and "TrustedSenderList" not in receiver.summary
+    [claim] = [v for v in report.spam_filters if v.header == "X-Microsoft-Antispam-Mailbox-Delivery"]
+    assert not claim.trusted and claim.place == "outside the receiver's own fields"
+    # The same copy appended after the receiver's report is the mailbox's, as in M1.
+    appended = _without_receivers_delivery(_variant(_SPAM)).replace(b"MIME-Version: 1.0\n",
+                                                                    _SENDERS_INBOX + b"MIME-Version: 1.0\n")
+    [own] = _analyze(appended).spam_filters
+    assert own.trusted and own.summary.endswith("delivered to the Inbox: the user's safe senders list overrode it "
+                                                "(OFR:TrustedSenderList)")
+
+
+def test_a_senders_only_bulk_level_is_a_claim() -> None:
+    # The receiver wrote no X-Microsoft-Antispam; the sender's BCL:0 is among its own fields.
+    raw = _variant(_BULK_JUNK, dest=b"ucf:0;jmr:0;auth:0;dest:J;",
+                   among_own=b"X-Microsoft-Antispam: BCL:0;\n")
+    raw = raw.replace(b"X-Microsoft-Antispam:\n" + _BCL, b"")
+    report = _analyze(raw)
+    [receiver] = _receivers(report)
+    assert "BCL" not in receiver.summary and "Junk Email" in receiver.summary
+    [claim] = [v for v in report.spam_filters if v.header == "X-Microsoft-Antispam"]
+    assert not claim.trusted and "BCL 0" in claim.summary
+    # Exchange Online's own, directly above its report (M1), and one after it, stay the receiver's.
+    assert "BCL 0 (not bulk)" in _receivers(_analyze(M1))[0].summary
+    after = _variant(_BULK_JUNK, dest=b"ucf:0;jmr:0;auth:0;dest:J;").replace(b"X-Microsoft-Antispam:\n" + _BCL, b"")
+    after = after.replace(b"MIME-Version: 1.0\n", b"X-Microsoft-Antispam: BCL:8;\nMIME-Version: 1.0\n")
+    assert "BCL 8 (bulk, many complaints)" in _receivers(_analyze(after))[0].summary
