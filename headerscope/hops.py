@@ -1084,15 +1084,19 @@ _EOP_NETWORKS = ("40.92.0.0/15", "40.107.0.0/16", "52.100.0.0/14", "104.47.0.0/1
 # Exchange Online's own addresses, as Microsoft publishes them for Exchange Online ("Microsoft 365
 # URLs and IP address ranges", https://learn.microsoft.com/microsoft-365/enterprise/urls-and-ip-address-ranges,
 # Exchange Online IDs 1, 2 and 9, and the EOP ranges of _EOP_NETWORKS), and Microsoft's IPv6
-# allocations its mailbox servers talk over (2603:1000::/24, 2a01:111::/32), and 20.0.0.0/8, Microsoft's,
-# where its 2018 mailbox servers stood (20.177.206.204 in a real tenant's copy) though Azure rents
-# parts of it out: a forger there still passes; and the blocks of Hotmail's and the first Exchange Online
+# allocations its mailbox servers talk over (2603:1000::/24, 2a01:111::/32), and 20.176.0.0/14, where
+# its mailbox servers stood in 2018-2020 (20.177.206.204 in a real tenant's copy; 20.176.215.212 to
+# 20.179.175.203 in public copies of that time). Microsoft publishes no 20.x block for Exchange Online
+# (its 20.x blocks in that list are Entra ID's and other services'), and Azure rents the rest of
+# 20.0.0.0/8, once listed whole here, to anyone: a forger on an Azure machine greeting as an Exchange
+# Online host moved the boundary (verification V41a). Azure lists 20.176.0.0/14 too, so a forger there
+# still passes. Also the blocks of Hotmail's and the first Exchange Online
 # Protection's servers (FrontBridge), in older copies (213.199.154.182 in a 2015 Outlook paste). Its
 # internal hops record only
 # the client's greeting: a public address outside these with an Exchange Online greeting is an
 # outsider's claim (verification V18 P1: a direct-to-MX forger greeting as
 # "CH0PR03CA0999.namprd03.prod.outlook.com" moved the trust boundary down to its forged hops).
-_MICROSOFT_NETWORKS = (*_EOP_NETWORKS, "13.107.6.152/31", "13.107.18.10/31", "13.107.128.0/22", "20.0.0.0/8",
+_MICROSOFT_NETWORKS = (*_EOP_NETWORKS, "13.107.6.152/31", "13.107.18.10/31", "13.107.128.0/22", "20.176.0.0/14",
                        "23.103.160.0/20", "40.96.0.0/13", "40.104.0.0/15", "52.96.0.0/14", "131.253.33.215/32", "132.245.0.0/16", "150.171.32.0/22",
                        "204.79.197.215/32", "64.4.0.0/18", "65.52.0.0/14", "94.245.64.0/18", "134.170.0.0/16",
                        "157.54.0.0/15", "157.56.0.0/14", "207.46.0.0/16", "213.199.128.0/18", "216.32.176.0/20",

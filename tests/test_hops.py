@@ -3769,6 +3769,14 @@ def test_an_exchange_online_greeting_from_an_outside_address_is_an_outsiders_cla
     # The same greeting from one of Exchange Online's own addresses is its internal hop, as before.
     inside = [entry.replace("(185.220.101.4)", "(40.107.1.9)") for entry in forged]
     assert _chain(inside[::-1]).boundary_hop != 3
+    # From an Azure address (Azure rents most of 20.0.0.0/8 to anyone; Microsoft publishes no 20.x
+    # block for Exchange Online): an outsider's claim (verification V41a). Exchange Online's mailbox
+    # servers of 2018-2020 stood in 20.176.0.0/14, and stay its own.
+    for azure in ("20.42.65.85", "20.190.151.7", "20.175.255.254", "20.180.0.1"):
+        rented = _chain([entry.replace("(185.220.101.4)", f"({azure})") for entry in forged][::-1])
+        assert rented.boundary_hop == 3 and rented.hops[2].fields.from_ip == azure, azure
+    for mailbox in ("20.176.215.212", "20.179.175.203"):
+        assert _chain([entry.replace("(185.220.101.4)", f"({mailbox})") for entry in forged][::-1]).boundary_hop != 3
 
 
 def test_no_uncertain_boundary_between_a_hop_and_itself() -> None:
