@@ -1426,8 +1426,16 @@ _JOINABLE_AS_GIVEN = frozenset({
     b"arc-seal", b"arc-message-signature", b"received"})
 
 
-# A quoted pair, a quoted string's quote and a comment's parentheses (RFC 5322 sections 3.2.1-3.2.4).
-_comment_mark = compiled_on_first_use(rb'\\.|["()]', re.DOTALL)
+# A quoted pair, a quoted string's quote, a comment's parentheses (RFC 5322 sections 3.2.1-3.2.4) and
+# the ';' that ends a method's result (RFC 8601 section 2.2).
+_comment_mark = compiled_on_first_use(rb'\\.|["();]', re.DOTALL)
+# One of rspamd's symbols, as X-Spamd-Result lists them, each line ending with ';':
+# "ARC_ALLOW(-1.00)[subspace.kernel.org:s=arc-20240116:i=1];" (rspamd's "Rspamd headers" reference;
+# a real lfdr.de copy, verification V43b D2): the symbol's options may hold a colon, so a line of
+# them whose fold a paste lost reads as a field.
+_rspamd_symbol = compiled_on_first_use(rb"[A-Z][A-Z0-9_]*\(-?[0-9]+(?:\.[0-9]+)?\)(?:\[|;)")
+# Records whose folded lines each end with ';' before the next symbol (see _rspamd_symbol).
+_SYMBOL_RECORDS = (b"x-spamd-result",)
 # Fields whose values end with a separator of their own, so a ',' at a line's end does not show
 # more to come: Received-SPF's key-value-list may end with ';' (RFC 7208 section 9.1), and neither
 # field is a list of items joined by ','; a sender's values (a HELO, a selector) may end one.
@@ -1455,7 +1463,8 @@ class _OpenRecord:
     The field's lines are read once, on demand, from its first line to the one asked about,
     so a header of many such lines is read in linear time."""
 
-    __slots__ = ("_client_ip", "_depth", "_header", "_last", "_name", "_quoted", "_read", "_valued", "start")
+    __slots__ = ("_client_ip", "_depth", "_header", "_last", "_name", "_quoted", "_read", "_semicolon_in_comment",
+                 "_valued", "start")
 
     def __init__(self, header: list[bytes]) -> None:
         self._header = header
@@ -1471,6 +1480,10 @@ class _OpenRecord:
         self._last = b""  # the value's last line with text, stripped
         self._name = b""
         self._client_ip = False  # "client-ip=" read (a sender's text in a comment only makes a join rarer)
+        # A ';' read inside the comment still open: a receiver's comments hold none (RFC 8601
+        # section 2.2 ends a method's result with it), so the comment was opened by a sender's
+        # text the receiver copied ("header.s=x(y", verification V43b D1) and shows nothing open.
+        self._semicolon_in_comment = False
 
     def continues(self, index: int) -> bool:
         """Whether the field cannot end before line ``index`` (its lines up to it read)."""
@@ -1493,17 +1506,23 @@ class _OpenRecord:
                     self._quoted = not self._quoted
                 elif self._quoted or len(char) > 1:
                     continue
+                elif char == b";":
+                    self._semicolon_in_comment = self._semicolon_in_comment or self._depth > 0
                 elif char == b"(":
                     self._depth += 1
                 elif char == b")":
                     self._depth = max(self._depth - 1, 0)
+                    if not self._depth:
+                        self._semicolon_in_comment = False
         if not self._valued:
             return True
         if self._quoted:
             return False  # a quote left open says nothing sure of the comments after it
         if self._depth > 0:
-            return True
+            return not self._semicolon_in_comment
         if self._last.endswith(b";"):
+            if self._name in _SYMBOL_RECORDS:
+                return _rspamd_symbol().match(self._header[index].lstrip()) is not None
             return self._name == b"received-spf" and not self._client_ip
         return self._last.endswith(b",") and not self._name.endswith(_NO_LIST_RECORDS)
 

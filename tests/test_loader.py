@@ -2158,6 +2158,110 @@ def test_whether_a_record_can_end_where_it_stands(record: list[bytes], continues
     assert loader._OpenRecord(lines).continues(len(record)) is continues
 
 
+# Verification V43b D1: Gmail's record in a paste, its folds' indentation lost, where the receiver
+# copied a '(' the sender wrote in its DKIM selector ("header.s=x(y", sender-controlled) and the
+# sender wrote, right below the record, a field that closes it ("a)dmarc=pass(...)"). The comment
+# left open holds the record's ';'s, which no receiver's comment does (RFC 8601 section 2.2): it
+# shows nothing left open, and the sender's line stays a field (it read as the receiver's DMARC pass).
+_V43B_SELECTOR_PAREN = (
+    b'Delivered-To: victim@gmail.com\n'
+    b'Received: by 2002:a05:6214:5d0c:b0:6f5:4c21:9a3e with SMTP id fb2csp1201847qvb;\n'
+    b'Thu, 26 Nov 2026 09:12:48 -0800 (PST)\n'
+    b'Return-Path: <a@evil.example>\n'
+    b'Received: from mx.evil.example (mx.evil.example. [192.0.2.10])\n'
+    b'by mx.google.com with ESMTPS id af79cd13be357-8d3c2a91e7fsi512084385a.412.2026.11.26.09.12.47\n'
+    b'for <victim@gmail.com>\n'
+    b'(version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256);\n'
+    b'Thu, 26 Nov 2026 09:12:47 -0800 (PST)\n'
+    b'Received-SPF: pass (google.com: domain of a@evil.example designates 192.0.2.10 as permitted sender) client-ip=192.0.2.10;\n'
+    b'Authentication-Results: mx.google.com;\n'
+    b'dkim=neutral (no key for signature) header.i=@evil.example header.s=x(y header.b=AbCdEfGh;\n'
+    b'spf=pass (google.com: domain of a@evil.example designates 192.0.2.10 as permitted sender) smtp.mailfrom=a@evil.example;\n'
+    b'dmarc=fail (p=REJECT sp=REJECT dis=REJECT) header.from=paypal.com\n'
+    b'a)dmarc=pass(p=REJECT:sp=REJECT);dmarc=pass header.from=paypal.com\n'
+    b'DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=evil.example; s=x(y; h=from:to:subject; bh=AAAA; b=AbCdEfGhIjKl\n'
+    b'From: PayPal <service@paypal.com>\n'
+    b'To: victim@gmail.com\n'
+    b'Subject: Your account\n'
+    b'Date: Thu, 26 Nov 2026 09:12:40 -0800\n'
+    b'Message-ID: <x1@evil.example>\n'
+)
+
+
+def test_a_comment_a_sender_opened_in_the_receivers_record_joins_no_field_below_it_in_a_paste() -> None:
+    import headerscope
+
+    report = headerscope.analyze(_V43B_SELECTOR_PAREN, offline=True)
+    assert not [r for r in report.recorded if r.method == "dmarc" and r.result == "pass"], report.recorded
+    kept = [note for note in report.input.cleanups if note.startswith("kept \"a)dmarc=pass")]
+    assert len(kept) == 1 and "not as a fold of the Authentication-Results field" in kept[0]
+    # The same record with a comment of the receiver's own left open still takes its lost fold.
+    assert loader._OpenRecord([b"Authentication-Results: mx.example; spf=pass (sender IP is",
+                               b"2a01:111:f403::1)"]).continues(1)
+    assert not loader._OpenRecord([b"Authentication-Results: mx.example; dkim=neutral header.s=x(y header.b=A;",
+                                   b"spf=pass smtp.mailfrom=a.example", b"a)dmarc=pass"]).continues(2)
+
+
+# Verification V43b D2: rspamd's X-Spamd-Result in a real lfdr.de copy of a kernel list mail (code
+# corpus), its folds' indentation lost: each symbol line ends with ';' and its options hold a colon
+# ("ARC_ALLOW(-1.00)[subspace.kernel.org:s=arc-20240116:i=1];"), so it reads as a field; each is
+# the record's fold (rspamd's symbol shape), as before the paste mend of V41c D1.
+_V43B_RSPAMD = (
+    b'Return-Path: <stable+bounces-250462-lists+stable=lfdr.de@vger.kernel.org>\n'
+    b'Delivered-To: lists+stable@lfdr.de\n'
+    b'Received: from mail.lfdr.de\n'
+    b'by lfdr with LMTP\n'
+    b'id EMM5B67oDWrM4gUAu9opvQ\n'
+    b'(envelope-from <stable+bounces-250462-lists+stable=lfdr.de@vger.kernel.org>)\n'
+    b'for <lists+stable@lfdr.de>; Wed, 20 May 2026 19:00:30 +0200\n'
+    b'X-Original-To: lists+stable@lfdr.de\n'
+    b'Received: from sto.lore.kernel.org (sto.lore.kernel.org [172.232.135.74])\n'
+    b'by mail.lfdr.de (Postfix) with ESMTPS id 64E5E592C8D\n'
+    b'for <lists+stable@lfdr.de>; Wed, 20 May 2026 19:00:29 +0200 (CEST)\n'
+    b'Received: from smtp.subspace.kernel.org (conduit.subspace.kernel.org [100.90.174.1])\n'
+    b'by sto.lore.kernel.org (Postfix) with ESMTP id 689BE310AB87\n'
+    b'for <lists+stable@lfdr.de>; Wed, 20 May 2026 16:45:19 +0000 (UTC)\n'
+    b'From: Greg Kroah-Hartman <gregkh@linuxfoundation.org>\n'
+    b'To: stable@vger.kernel.org\n'
+    b'Subject: [PATCH 7.0 0393/1146] PCI: imx6: Keep Root Port MSI capability with iMSI-RX to work around hardware bug\n'
+    b'Date: Wed, 20 May 2026 18:10:43 +0200\n'
+    b'Message-ID: <20260520162157.093572938@linuxfoundation.org>\n'
+    b'MIME-Version: 1.0\n'
+    b'Content-Transfer-Encoding: 8bit\n'
+    b'X-Spamd-Result: default: False [-1.66 / 15.00];\n'
+    b'ARC_ALLOW(-1.00)[subspace.kernel.org:s=arc-20240116:i=1];\n'
+    b'DMARC_POLICY_ALLOW(-0.50)[linuxfoundation.org,none];\n'
+    b'R_MISSING_CHARSET(0.50)[];\n'
+    b'R_SPF_ALLOW(-0.20)[+ip4:172.232.135.74:c];\n'
+    b'R_DKIM_ALLOW(-0.20)[linuxfoundation.org:s=korg];\n'
+    b'MAILLIST(-0.15)[generic];\n'
+    b'MIME_GOOD(-0.10)[text/plain];\n'
+    b'HAS_LIST_UNSUB(-0.01)[];\n'
+    b'MIME_TRACE(0.00)[0:+];\n'
+    b'DKIM_TRACE(0.00)[linuxfoundation.org:+];\n'
+    b'FORGED_SENDER_MAILLIST(0.00)[];\n'
+    b'TAGGED_FROM(0.00)[bounces-250462-lists,stable=lfdr.de];\n'
+    b'RCVD_COUNT_THREE(0.00)[4];\n'
+    b'ASN(0.00)[asn:63949, ipnet:172.232.128.0/19, country:SG];\n'
+    b'NEURAL_HAM(-0.00)[-1.000];\n'
+    b'DBL_BLOCKED_OPENRESOLVER(0.00)[sto.lore.kernel.org:rdns,sto.lore.kernel.org:helo,msgid.link:url,linuxfoundation.org:mid,linuxfoundation.org:dkim,nxp.com:email]\n'
+    b'X-Rspamd-Queue-Id: 64E5E592C8D\n'
+    b'X-Rspamd-Action: no action\n'
+    b'X-Rspamd-Server: lfdr\n'
+)
+
+
+def test_rspamds_symbol_lines_are_its_results_lost_folds_in_a_paste() -> None:
+    import headerscope
+
+    report = headerscope.analyze(_V43B_RSPAMD, offline=True)
+    (rspamd,) = [v for v in report.spam_filters if v.filter == "rspamd"]
+    assert len(rspamd.rules) == 16 and rspamd.score == -1.66
+    names = [h.name for h in report.headers]
+    assert not [name for name in names if "(" in name], names
+    assert not [note for note in report.input.cleanups if note.startswith("kept ")]
+
+
 def test_a_record_of_many_lines_is_read_once() -> None:
     # A paste of 10,000 lines that read as fields below a comment left open: each is the record's
     # lost fold, and the record's lines are read once (not once per line below it).
