@@ -96,7 +96,21 @@ class _Part:
 # One parameter after a semicolon (RFC 2045 section 5.1): a name, "=", and a token or a quoted
 # string (which may hold semicolons; an unterminated one runs to the end).
 _parameter_re = compiled_on_first_use(r';[ \t\r\n]*([^\s=;"]+)[ \t\r\n]*=[ \t\r\n]*("(?:[^"\\]|\\.)*"?|[^;]*)')
-_rfc2231_name_re = compiled_on_first_use(r"([^*]+)\*(?:(\d{1,3})\*?|)")
+# A piece of any number: Python's email and mail clients join "name*1000*" and
+# "name*99999999999999999999*" too (verification V41c D3); the pieces a field holds are bounded by
+# the characters read of it (_MAX_CONTENT_TYPE, _MAX_TAIL_READ), not by their numbers.
+_rfc2231_name_re = compiled_on_first_use(r"([^*]+)\*(?:(\d+)\*?|)")
+_MAX_PIECE_DIGITS = 4000
+"""Digits of an RFC 2231 piece number read as a number (Python converts at most 4300); a longer
+one counts as one number past every other."""
+_LAST_PIECE = 10 ** _MAX_PIECE_DIGITS
+
+
+def _piece_number(digits: str | None) -> int:
+    """An RFC 2231 piece's number ("0" when the parameter is name*=, a single encoded value)."""
+    if digits is None:
+        return 0
+    return int(digits) if len(digits) <= _MAX_PIECE_DIGITS else _LAST_PIECE
 
 
 # Values already parsed, by their text: a message's top Content-Type is read by five readers, and
@@ -124,24 +138,115 @@ def parse_content_type(value: str) -> tuple[str, dict[str, str]]:
 
 def _parse_content_type(value: str) -> tuple[str, dict[str, str]]:
     """parse_content_type, not cached."""
-    # A real value is a line or two; a hostile one is cut before the per-character comment scan.
-    value = _strip_comments(value[:_MAX_CONTENT_TYPE])
+    if len(value) > _MAX_CONTENT_TYPE + _MAX_TAIL_READ:
+        return _parse_long_content_type(value)
+    value = _strip_comments(value)
     main, _, rest = value.partition(";")
     params: dict[str, str] = {}
     continued: dict[str, dict[int, tuple[str, bool]]] = {}
-    for match in _parameter_re().finditer(";" + rest):
+    _read_parameters(";" + rest, params, continued)
+    for name, sections in continued.items():
+        params[name] = _rfc2231_value(sections)  # the RFC 2231 form wins over a plain one (it is the exact value)
+    return main.strip().lower(), params
+
+
+def _read_parameters(text: str, params: dict[str, str], continued: dict[str, dict[int, tuple[str, bool]]],
+                     seam: int = -1) -> set[str]:
+    """Reads the parameters of ``text`` (";" and what follows the type) into ``params`` (plain
+    ones: the first of a name wins) and ``continued`` (RFC 2231 pieces by name and number: a
+    later piece of the same number wins). The names of the plain parameters that end past
+    ``seam`` (when one is given: where a long field's middle was skipped)."""
+    past: set[str] = set()
+    for match in _parameter_re().finditer(text):
         name = match.group(1).lower()
         raw = match.group(2).strip()
-        text = _unquote(raw) if raw.startswith('"') else raw
+        value = _unquote(raw) if raw.startswith('"') else raw
         # RFC 2231 sections 3 and 4: name*0*=, name*1=, ... and name*= with charset''value.
         parts = _rfc2231_name_re().fullmatch(name) if "*" in name else None
         if parts is None:
-            params.setdefault(name, text)
+            if seam >= 0 and match.end() > seam and name not in params:
+                past.add(name)
+            params.setdefault(name, value)
             continue
-        number = int(parts.group(2)) if parts.group(2) is not None else 0
-        continued.setdefault(parts.group(1), {})[number] = (text, name.endswith("*"))
+        continued.setdefault(parts.group(1), {})[_piece_number(parts.group(2))] = (value, name.endswith("*"))
+    return past
+
+
+_MAX_TAIL_READ = 2048
+"""Characters read at the end of a field longer than _MAX_CONTENT_TYPE + _MAX_TAIL_READ: where a
+padded file name's real extension is ("invoice", 9,000 spaces, ".pdf.exe": V41c D2)."""
+_SEAM = "\u2026"
+"""What stands in a value for the middle of a field that was not read ("…")."""
+# The bidi controls (below, _bidi_controls) as a field may hold them raw, and percent-encoded as
+# UTF-8 in an RFC 2231 piece (U+202A-U+202E: E2 80 AA-AE; U+2066-U+2069: E2 81 A6-A9). Searched
+# in the middle of a field that is not read: a find per control and a regex with a literal first
+# character, each a fast scan of megabytes (a character class over them is ten times slower).
+_BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_bidi_encoded = compiled_on_first_use("%[Ee]2%80%[Aa][A-Ea-e]|%[Ee]2%81%[Aa][6-9]")
+
+
+class _CutName(str):
+    """A parameter value of a field too long to read whole: its start and its end, with "…"
+    (_SEAM) where the field's middle was skipped. ``skipped``: characters of the field not read;
+    ``hidden``: a bidi control found in them (raw or percent-encoded), or None."""
+
+    skipped: int
+    hidden: str | None
+
+    def __new__(cls, text: str, skipped: int, hidden: str | None) -> _CutName:
+        self = super().__new__(cls, text)
+        self.skipped = skipped
+        self.hidden = hidden
+        return self
+
+
+def _hidden_bidi(text: str, start: int, end: int) -> str | None:
+    """A bidi control written in text[start:end] (raw or percent-encoded), as a character."""
+    if not text.isascii():  # known without a scan
+        for control in _BIDI_CONTROLS:
+            if text.find(control, start, end) >= 0:
+                return control
+    found = _bidi_encoded().search(text, start, end)
+    return None if found is None else bytes.fromhex(found.group().replace("%", "")).decode("utf-8")
+
+
+def _parse_long_content_type(value: str) -> tuple[str, dict[str, str]]:
+    """A field too long to read whole (a file name padded past any sane length, a header of
+    pieces): its first _MAX_CONTENT_TYPE characters and its last _MAX_TAIL_READ are read as one
+    value with "…" between them, so that a padded name keeps its end (its real extension) beside
+    its start and time and memory stay bounded whatever the field's length. A parameter cut at the
+    first window's end runs on into the last; otherwise the last is read from its first ";".
+    Every RFC 2231 parameter (its pieces may lie in the middle) and every plain one that ends in
+    the last window is a _CutName, which says how much was skipped."""
+    head = _strip_comments(value[:_MAX_CONTENT_TYPE])
+    main, _, rest = head.partition(";")
+    text = ";" + rest
+    # Whether the head's last parameter is still open at the cut, and runs on into the tail: its
+    # value reaches the cut, and the middle holds nothing that would end it (a quote, a ";").
+    matches = list(_parameter_re().finditer(text))  # at most a few thousand in _MAX_CONTENT_TYPE characters
+    last = matches[-1] if matches else None
+    tail_start = len(value) - _MAX_TAIL_READ
+    # Not inside a "%XX" escape of an RFC 2231 piece (a stray "0" or "20" in the name).
+    if value[tail_start - 1] == "%":
+        tail_start += 2
+    elif value[tail_start - 2] == "%":
+        tail_start += 1
+    tail = value[tail_start:]
+    ends = '"' if last is not None and last.group(2).lstrip().startswith('"') else ";"
+    if last is None or last.end() != len(text) or value.find(ends, _MAX_CONTENT_TYPE, tail_start) >= 0:
+        semicolon = tail.find(";")
+        tail = tail[semicolon:] if semicolon >= 0 else ""
+    seam = len(text)
+    text += _SEAM + _strip_comments(tail)
+    params: dict[str, str] = {}
+    continued: dict[str, dict[int, tuple[str, bool]]] = {}
+    cut = _read_parameters(text, params, continued, seam)
     for name, sections in continued.items():
-        params[name] = _rfc2231_value(sections)  # the RFC 2231 form wins over a plain one (it is the exact value)
+        params[name] = _rfc2231_value(sections)
+    skipped = tail_start - _MAX_CONTENT_TYPE
+    hidden = _hidden_bidi(value, _MAX_CONTENT_TYPE, tail_start)
+    for name in cut | continued.keys():
+        params[name] = _CutName(params[name], skipped, hidden)
     return main.strip().lower(), params
 
 
@@ -196,8 +301,10 @@ def _rfc2231_value(sections: dict[int, tuple[str, bool]]) -> str:
     decoded once: a character's octets may be split across pieces ("%E2%80;" then "%AE...", an
     RLO; real mail splits Cyrillic and Shift_JIS names so). The charset is read as mail readers
     read its label (charset_codec: WHATWG); an unknown one as UTF-8. A piece without "*" is its
-    text as written. Bounded by the caller: at most 1,000 pieces (three digits), and the value's
-    length (_MAX_CONTENT_TYPE)."""
+    text as written. Every piece is joined, in the order of its number, whatever the number and
+    whether numbers are missing between them, as Python's email joins them (get_filename()): a
+    piece left out would hide from the checks what a client shows. Bounded by the caller: the
+    characters read of the field (_MAX_CONTENT_TYPE and _MAX_TAIL_READ), which hold few pieces."""
     from urllib.parse import unquote_to_bytes
 
     codec = "utf-8"
@@ -287,9 +394,14 @@ def _walk(message: Message) -> list[_Part]:
             if len(children) == budget and next(siblings, None) is not None:
                 stopped = True  # parts left that the walk will not reach
             for child_start, child_end in reversed(children):
-                # A part's header is short; a longer one is cut at 64 KB.
+                # A part's header is short: its blank line is looked for in its first 64 KB, then, for a
+                # longer one, to the part's end (linear): a header cut at 64 KB would hide the end of a
+                # file name padded past it, its real extension, and put the part's body in its header
+                # (V41c D2). parse_content_type reads only the two ends of a field that long.
                 limit = min(child_end, child_start + 64 * 1024)
                 header_end, found_body = header_body_offsets(raw, child_start, limit)
+                if found_body is None and limit < child_end:
+                    header_end, found_body = header_body_offsets(raw, child_start, child_end)
                 body_start = child_end if found_body is None else found_body
                 child_type, child_params, child_encoding, name, child_disposition, child_worth = _part_head(
                     raw[child_start:header_end], default)
@@ -4367,10 +4479,11 @@ _MAX_NAME = 200
 """Characters of a file name shown: a longer one is shortened in the middle, its end kept."""
 _NAME_END_SHOWN = 60
 """Characters of a long name's end shown (its real extension, after any padding)."""
-_MAX_NAME_READ = _MAX_CONTENT_TYPE
+_MAX_NAME_READ = _MAX_CONTENT_TYPE + _MAX_TAIL_READ + 1
 """Characters of a name's value decoded at most: as many as parse_content_type reads of the whole
 field, so that a name's end (its extension) is always read: "Invoice.pdf", 200 spaces and ".exe"
-hides its extension from a reader that cuts the name first. RFC 2047 decoding is linear."""
+hides its extension from a reader that cuts the name first. A longer one (past the walk's bound)
+keeps its start and end. RFC 2047 decoding is linear."""
 # What a body must hold, as written, for its part headers to be worth a walk for attachments: a
 # name= or filename= parameter (RFC 2045 section 5.1, RFC 2183 section 2.3), or an attachment
 # disposition (RFC 2183 section 2.2). Three spellings each: a case-insensitive regex over a large
@@ -4481,7 +4594,7 @@ _ATTACK_DOUBLE = "https://attack.mitre.org/techniques/T1036/007/"
 # parameters. The closing quote is optional so that every attempt matches and the search moves
 # past it: linear on any body. Searched over at most _MAX_BEYOND_BYTES, _MAX_BEYOND_NAMES hits.
 _name_parameter = compiled_on_first_use(
-    rb"""(?i);[ \t\r\n]{0,40}(file)?name(?:\*(\d{1,3}))?(\*)?[ \t]{0,8}=[ \t]{0,8}("[^"\r\n]{0,1000}"?|[^\s;"]{1,1000})""")
+    rb"""(?i);[ \t\r\n]{0,40}(file)?name(?:\*(\d{1,40}))?(\*)?[ \t]{0,8}=[ \t]{0,8}("[^"\r\n]{0,1000}"?|[^\s;"]{1,1000})""")
 _MAX_BEYOND_BYTES = 16 << 20
 _MAX_BEYOND_NAMES = 5000
 
@@ -4498,15 +4611,23 @@ def _extension(name: str) -> tuple[str, str]:
 
 def _file_name(value: str | None) -> str | None:
     """A part's file name as a mail program saves it: RFC 2047 encoded-words undone (written in
-    a quoted name= by many mail programs, against RFC 2047 section 5), bounded (_MAX_NAME_READ),
-    one line. Its extension is read from this, its display from ``_shown_name``."""
+    a quoted name= by many mail programs, against RFC 2047 section 5), bounded (_MAX_NAME_READ:
+    a longer one keeps its start and its end, a _CutName), one line. Its extension is read from
+    this, its display from ``_shown_name``."""
     if value is None:
         return None
-    value = value[:_MAX_NAME_READ]
+    skipped, hidden = (value.skipped, value.hidden) if isinstance(value, _CutName) else (0, None)
+    if len(value) > _MAX_NAME_READ:
+        end = len(value) - _MAX_TAIL_READ
+        skipped += end - (_MAX_NAME_READ - _MAX_TAIL_READ)
+        hidden = hidden or _hidden_bidi(value, _MAX_NAME_READ - _MAX_TAIL_READ, end)
+        value = value[:_MAX_NAME_READ - _MAX_TAIL_READ] + _SEAM + value[end:]
     if "=?" in value:
         value = decode_rfc2047(value)
     value = value.replace("\r", "").replace("\n", " ").strip()
-    return value or None
+    if not value:
+        return None
+    return _CutName(value, skipped, hidden) if skipped else value
 
 
 def _shown_name(name: str) -> str:
@@ -4523,12 +4644,24 @@ def _shown_name(name: str) -> str:
 _padding = compiled_on_first_use(r"[ \t]{4,}")
 
 
+# Blank or invisible characters a name is padded with: Unicode white space (str.isspace: U+3000,
+# U+00A0, the U+2000 spaces), the zero-width ones, the Braille blank and the Hangul fillers.
+_FILL = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+         "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u115f\u1160\u180e\u200b\u200c\u200d\u2060\u2800"
+         "\u3164\uffa0\ufeff")
+_MIN_FILL = 20
+"""Blank characters before a risky extension that make a padded name (no real name has them)."""
+
+
 def _spoofed(name: str) -> str | None:
     """How the name hides its real extension, or None."""
     bidi = _bidi_controls().search(name)
-    if bidi is not None:
-        return (f"a bidi control (U+{ord(bidi.group()):04X}) in the name makes it show its characters in another "
-                "order than they are: the extension a reader sees is not the real one")
+    hidden = name.hidden if isinstance(name, _CutName) else None
+    if bidi is not None or hidden is not None:
+        control = bidi.group() if bidi is not None else hidden or ""
+        return (f"a bidi control (U+{ord(control):04X}) in the name makes it show its characters in another "
+                "order than they are: the extension a reader sees is not the real one"
+                + ("" if bidi is not None else " (in the part of the name too long to read whole)"))
     stem, extension = _extension(name)
     if extension not in _RISKY_EXTENSIONS:
         return None
@@ -4537,7 +4670,31 @@ def _spoofed(name: str) -> str | None:
     if decoy in _DECOY_EXTENSIONS:
         return (f"a double extension: “.{decoy}” shown before the real “.{extension}”"
                 + (", with spaces between them to push the real one out of sight" if padded else ""))
+    fill = len(stem) - len(stem.rstrip(_FILL))  # linear, whatever the name
+    if fill >= _MIN_FILL:
+        # MITRE ATT&CK T1036.007: the padding pushes the real extension past what a window shows.
+        return (f"{'at least ' if isinstance(name, _CutName) else ''}{fill:,} blank characters "
+                f"before the real “.{extension}” push it out of sight: a mail program or folder shows the "
+                "start of the name only")
     return None
+
+
+def _padding_note(name: str, spoofed: str | None) -> str | None:
+    """What makes the name a padded one, in words, or None: too long to read whole (a _CutName),
+    or a run of _MIN_FILL blank characters before its extension that the disguise (``spoofed``)
+    does not already tell."""
+    if isinstance(name, _CutName):
+        return (f"too long to read whole: {name.skipped:,} characters of its header field were not read "
+                f"(where “…” stands), as the field is longer than "
+                f"{_MAX_CONTENT_TYPE + _MAX_TAIL_READ:,} characters, so its first {_MAX_CONTENT_TYPE:,} and its "
+                f"last {_MAX_TAIL_READ:,} were read")
+    if spoofed is not None:
+        return None
+    stem, extension = _extension(name)
+    fill = len(stem) - len(stem.rstrip(_FILL))
+    if fill < _MIN_FILL or not extension:
+        return None
+    return f"{fill:,} blank characters before its extension “.{extension}”"
 
 
 def _positions(parts: Sequence[_Part]) -> list[str]:
@@ -4647,6 +4804,7 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
                        disposition=_disposition_type(disposition) if disposition else None)]
     listed: list[Attachment] = []
     fragments: list[Attachment] = []
+    padded: list[tuple[Attachment, str]] = []  # names cut or padded, with what is wrong with them
     placed = _placed_body_fragments(parts)
     more = 0
     first_file: _Part | None = None
@@ -4687,6 +4845,9 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
             content_type=part.content_type[:100], size=max(0, part.body_end - part.body_start),
             disposition=disposition_type, risk=risk, spoofed=_spoofed(name) if name else None)
         listed.append(entry)
+        note = _padding_note(name, entry.spoofed) if name else None
+        if note is not None:
+            padded.append((entry, note))
         if fragment and index in placed and entry.spoofed is None:
             fragments.append(entry)
     stopped = bool(message.__dict__.get(_WALK_STOPPED)) and len(parts) > 1
@@ -4698,7 +4859,7 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
         last = parts[-1]
         counted, beyond = _names_past_walk(raw, last.body_start if last.container else last.body_end)
         more += counted
-    return tuple(listed), more, stopped, _attachment_findings(listed, fragments, beyond)
+    return tuple(listed), more, stopped, _attachment_findings(listed, fragments, beyond, padded)
 
 
 def _hint_in_head(raw: bytes, part: _Part | None) -> bool:
@@ -4756,7 +4917,7 @@ def _names_past_walk(raw: bytes, start: int) -> tuple[int, list[tuple[str, str, 
             continue
         sections, length = pieces.setdefault((match.group(1) or b"").lower(), ({}, [0]))
         if length[0] < _MAX_CONTENT_TYPE:
-            sections[int(piece)] = (text, encoded)
+            sections[_piece_number(piece.decode())] = (text, encoded)
             length[0] += len(text)
     flush()
     return counted, risky
@@ -4769,10 +4930,12 @@ def _named(attachment: Attachment) -> str:
 
 
 def _attachment_findings(listed: Sequence[Attachment], fragments: Sequence[Attachment] = (),
-                         beyond: Sequence[tuple[str, str, str | None]] = ()) -> list[Finding]:
-    """The findings: disguised names (DANGER), risky types (WARNING) and HTML body fragments
-    where Exchange puts them (NOTICE). ``beyond``: risky names found past the walk's bound, as
-    (name, kind, disguise), told in the same findings."""
+                         beyond: Sequence[tuple[str, str, str | None]] = (),
+                         padded: Sequence[tuple[Attachment, str]] = ()) -> list[Finding]:
+    """The findings: disguised names (DANGER), risky types and padded names (WARNING) and HTML
+    body fragments where Exchange puts them (NOTICE). ``beyond``: risky names found past the
+    walk's bound, as (name, kind, disguise), told in the same findings. ``padded``: the listed
+    names padded or too long to read whole, with what is wrong with each (_padding_note)."""
     past = f"in a part past the first {MAX_PARTS}, found by a search of the part headers"
     findings: list[Finding] = []
     spoofed = [(_named(a), a.spoofed) for a in listed if a.spoofed] + [
@@ -4803,6 +4966,18 @@ def _attachment_findings(listed: Sequence[Attachment], fragments: Sequence[Attac
                          "this way; a business document rarely does. Read by the name's extension and the declared "
                          "type only: the file itself was not opened."),
             reference="https://support.google.com/mail/answer/6590", subject="attachments"))
+    if padded:
+        findings.append(Finding(
+            id="attachment.padded_name", severity=Severity.WARNING,
+            title=f"Attachment name padded out of sight: {_short(padded[0][0].filename, 260)}"
+                  + (f" and {len(padded) - 1} more" if len(padded) > 1 else ""),
+            explanation=("; ".join(f"{_named(a)}: {note}" for a, note in padded[:10])
+                         + (f"; and {len(padded) - 10} more" if len(padded) > 10 else "")
+                         + ". No real file name is padded so (Windows allows 255 characters in one): a run of "
+                         "blanks, or a name too long for any window, pushes its end out of sight, where the real "
+                         "extension of a double-extension file is (MITRE ATT&CK T1036.007), and past what filters "
+                         "that cut a name read. Its end was read and checked here."),
+            reference=_ATTACK_DOUBLE, subject="attachments"))
     if fragments:
         findings.append(Finding(
             id="attachment.body_fragment", severity=Severity.NOTICE,

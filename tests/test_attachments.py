@@ -373,3 +373,112 @@ def test_past_the_walks_bound_continued_names_are_read_as_the_walk_reads_them() 
     two = (b"\r\n--b1\r\nContent-Disposition: attachment; filename*0*=utf-8''a_%E2%80\r\n\r\nx\r\n"
            b"--b1\r\nContent-Disposition: attachment; filename*1*=%AEfdp.exe\r\n\r\nMZ\r\n")
     assert [(name, disguise) for name, _kind, disguise in _names_past_walk(two, 0)[1]] == [("\ufffdfdp.exe", None)]
+
+
+# Names padded past the bound of a field read (verification V41c D2), in the report's three shapes:
+# a quoted name, one RFC 2231 encoded value, and continued pieces, each "invoice", spaces, ".pdf.exe".
+def _padded_dispositions(spaces: int) -> dict[str, str]:
+    return {
+        "plain": ' filename="invoice' + " " * spaces + '.pdf.exe"',
+        "token": " filename=invoice" + "_" * spaces + ".pdf.exe",
+        "single": " filename*0*=utf-8''invoice" + "%20" * spaces + ".pdf.exe",
+        "pieces": " filename*0*=utf-8''invoice;\r\n" + "".join(f" filename*{n}*=%20;\r\n" for n in range(1, spaces))
+                  + f" filename*{spaces}*=.pdf.exe",
+    }
+
+
+def _python_filename(raw: bytes) -> str:
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    [name] = [part.get_filename() for part in message.walk() if part.get_filename()]
+    return str(name)
+
+
+def test_a_name_padded_past_the_field_bound_keeps_its_real_extension() -> None:
+    """The report's inputs (N1, N2, N3): the name was cut at 8,192 characters of its field and
+    shown as "invoice", with no finding. Every length across the bounds (the field read whole up
+    to 10,240 characters, then its first 8,192 and last 2,048) reads the .exe that Python's email
+    reads, as a double extension."""
+    from headerscope.mime import _extension
+
+    # 8,170 pieces and 70,000 spaces: a part header past the walk's first 64 KB, which was cut there.
+    for spaces in (700, 2900, 8170, 9000, 10_300, 70_000):
+        for shape, disposition in _padded_dispositions(spaces).items():
+            if shape == "pieces" and spaces > 10_300:
+                continue  # as long as a header (Python's email takes seconds over so many pieces)
+            part = ("Content-Type: application/octet-stream\r\nContent-Disposition: attachment;\r\n" + disposition
+                    + "\r\n" + _MZ)
+            body = f"--b1\r\n{_TEXT}\r\n--b1\r\n{part}\r\n--b1--\r\n"
+            raw = (_HEAD + 'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n' + body).encode()
+            report = headerscope.analyze(raw, offline=True)
+            [program] = report.attachments
+            expected = _python_filename(raw)
+            assert expected.endswith(".pdf.exe") and (program.filename or "").endswith(".pdf.exe"), (shape, spaces)
+            assert _extension(program.filename or "")[1] == _extension(expected)[1] == "exe"
+            assert program.risk is not None and program.spoofed is not None, (shape, spaces)
+            ids = _ids(report)
+            assert ids.get("attachment.spoofed_extension") == "danger", (shape, spaces, ids)
+            field = len(disposition) + len("attachment;\r\n")
+            # Cut (and said so, with how much was not read) exactly when the field is too long to read whole.
+            assert ("attachment.padded_name" in ids) == (field > 8192 + 2048), (shape, spaces, ids)
+            if field > 8192 + 2048:
+                [padded] = [f for f in report.findings if f.id == "attachment.padded_name"]
+                assert "characters of its header field were not read" in padded.explanation
+                assert "…" in (program.filename or "")
+
+
+def test_a_long_field_is_read_in_bounded_time_and_memory() -> None:
+    """A header of megabytes of pieces or of one quoted name: only its two ends are read, and the
+    middle searched for a bidi control by fast scans (a regex over a 50 MB quoted value took 40 s
+    and gigabytes; the old cut read 8,192 characters)."""
+    from headerscope.mime import _CutName, _file_name, _spoofed, parse_content_type
+
+    pieces = "attachment;" + "".join(f" filename*{n}*=%20;" for n in range(1, 200_000)) + " filename*0*=utf-8''a"
+    _, params = parse_content_type(pieces + "; filename*200000*=b.pdf.exe")
+    name = _file_name(params["filename"])
+    assert isinstance(name, _CutName) and name.endswith(" b.pdf.exe") and name.skipped > 4_000_000
+    assert _spoofed(name) is not None
+    quoted = 'attachment; filename="invoice' + " " * 5_000_000 + '.exe"; size=3'
+    _, params = parse_content_type(quoted)
+    name = _file_name(params["filename"])
+    assert isinstance(name, _CutName) and name.startswith("invoice ") and name.endswith(" .exe")
+    assert params["size"] == "3" and "blank characters before the real “.exe”" in (_spoofed(name) or "")
+    # A bidi control in the middle that was not read is still found, raw or percent-encoded.
+    for control in ("\u202e", "%E2%80%AE"):
+        _, params = parse_content_type("attachment; filename*0*=utf-8''invoice" + "%20" * 10_000 + control
+                                       + "%20" * 10_000 + "fdp.exe")
+        assert "U+202E" in (_spoofed(_file_name(params["filename"]) or "") or ""), control
+
+
+def test_a_piece_of_any_number_is_joined_as_pythons_email_joins_it() -> None:
+    """M3: piece 99999999999999999999 was dropped (at most three digits), so the RLO that Python's
+    email shows (get_filename() == 'invoice\\u202efdp.exe') went unflagged; M13, a gap, was joined."""
+    for second in ("99999999999999999999", "1000", "0001", "2", "1" + "0" * 5000):
+        part = ("Content-Type: application/octet-stream\r\nContent-Disposition: attachment;\r\n"
+                f" filename*0*=utf-8''invoice;\r\n filename*{second}*=%E2%80%AEfdp.exe\r\n" + _MZ)
+        raw = (_HEAD + 'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n'
+               + f"--b1\r\n{_TEXT}\r\n--b1\r\n{part}\r\n--b1--\r\n").encode()
+        report = headerscope.analyze(raw, offline=True)
+        [program] = report.attachments
+        assert program.filename == "invoice\u202efdp.exe", second
+        if len(second) < 100:  # Python refuses a number of more than 4,300 digits
+            assert _python_filename(raw) == program.filename
+        assert _ids(report) == {"attachment.spoofed_extension": "danger"}, second
+
+
+def test_blank_padding_before_an_extension_is_told() -> None:
+    """Long runs of blanks (spaces, U+3000, the Braille blank) before an extension: a disguise
+    before a risky one, a padded name before any other; a few spaces are a real name's."""
+    from headerscope.mime import _spoofed
+
+    for fill in (" ", "\u3000", "\u2800", "\u00a0"):
+        assert "blank characters before the real “.exe”" in (_spoofed("invoice" + fill * 30 + ".exe") or ""), fill
+    assert _spoofed("invoice" + " " * 5 + ".exe") is None
+    report = _mixed(_TEXT, 'Content-Type: application/pdf; name="report' + " " * 40 + '.pdf"\r\n\r\n%PDF',
+                    'Content-Type: application/pdf; name="Q3  report.pdf"\r\n\r\n%PDF')
+    assert _ids(report) == {"attachment.padded_name": "warning"}
+    [padded] = [f for f in report.findings if f.id == "attachment.padded_name"]
+    assert "40 blank characters before its extension “.pdf”" in padded.explanation
+    assert "Q3" not in padded.explanation
