@@ -4637,7 +4637,7 @@ def _shown_name(name: str) -> str:
     if "    " in name or "\t" in name:
         name = _padding().sub(lambda run: f" ⟨{len(run.group())} spaces⟩ ", name)
     if len(name) <= _MAX_NAME:
-        return name
+        return str(name)  # a plain string for the report, not a _CutName
     return name[:_MAX_NAME - _NAME_END_SHOWN - 1] + "…" + name[-_NAME_END_SHOWN:]
 
 
