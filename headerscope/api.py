@@ -48,7 +48,7 @@ from .auth.spf import check_spf, spf_domain_problem
 from .auth.tags import parse_tag_list
 from .bulk import read_bulk
 from .dns.evidence import EvidenceResolver
-from .dns.interface import DnsStatus, Resolver
+from .dns.interface import DnsStatus, Resolver, retry_words
 from .domains import (
     aligned,
     is_domain_name,
@@ -1494,6 +1494,10 @@ def _checks(loaded: LoadedInput, message: Message, resolver: EvidenceResolver,
     not_recorded = _dns_not_recorded(resolver, evidence)
     if not_recorded is not None:
         ordered = (not_recorded, *ordered)
+        # Replaying the same file later gives the same answer (verification V43a D3): the verdict's
+        # advice is another DNS source, as the finding says, not to try again later.
+        verdict = replace(verdict, summary=verdict.summary.replace(
+            "; try again later.", f"; {retry_words(DnsStatus.NOT_RECORDED)}."))
     budget_spent = _dns_budget_spent(resolver)
     if budget_spent is not None:
         ordered = (budget_spent, *ordered)
@@ -2083,8 +2087,9 @@ def _dns_unanswered(resolver: EvidenceResolver, evidence: tuple[DnsRecordUse, ..
         title=f"DNS: {server} answered none of the {len(statuses)} question(s)",
         explanation=(f"Every DNS question of this analysis failed ({how}), so every result that needs DNS (DKIM keys, "
                      "SPF, DMARC, ARC, reverse DNS) is unknown here, not failing: the nameserver is down, "
-                     "unreachable or refusing (check --nameserver), or a firewall drops DNS. Run the analysis again "
-                     "when it answers, or replay a snapshot with --dns-snapshot."),
+                     "unreachable or refusing (check --nameserver), a firewall drops DNS, or it answers more slowly "
+                     "than --dns-timeout allows each question (raise it). Run the analysis "
+                     "again when it answers, or replay a snapshot with --dns-snapshot."),
         reference="https://www.rfc-editor.org/rfc/rfc7208#section-2.6.6", subject="dns")
 
 

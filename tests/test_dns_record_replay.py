@@ -14,7 +14,7 @@ from dnsserver import TIMEOUT_NAME, serve
 
 from headerscope import api
 from headerscope.api import analyze
-from headerscope.dns.interface import DnsStatus, SnapshotError
+from headerscope.dns.interface import DnsStatus, SnapshotError, retry_words
 from headerscope.dns.snapshot import ABSENT_NOT_RECORDED, SnapshotResolver
 from headerscope.render.terminal import TerminalRenderer
 
@@ -81,6 +81,25 @@ def test_a_name_missing_from_a_recorded_snapshot_is_unknown_not_a_rotated_key(tm
     by_hand = analyze(raw, dns_snapshot=str(hand), now=FIXED_NOW)
     assert by_hand.dkim[0].result == "permerror" and "NXDOMAIN" in by_hand.dkim[0].reason
     assert not any(f.id == "dns.not_recorded" for f in by_hand.findings)
+
+
+def test_a_question_missing_from_a_recorded_snapshot_is_not_advised_to_be_tried_again_later(tmp_path: Path) -> None:
+    # V43a D3: replaying the same file later gives the same answer, so the key's reason and the
+    # verdict name another DNS source instead of "try again later". Without example.com's SPF
+    # record too, DMARC is unknown and the verdict "Could not check".
+    raw = (SAMPLES / "direct.eml").read_bytes()
+    snapshot = _sample_without_key(marker=True)
+    del snapshot["example.com"]
+    recorded = tmp_path / "missing.dns.json"
+    recorded.write_text(json.dumps(snapshot), encoding="utf-8")
+    report = analyze(raw, dns_snapshot=str(recorded), now=FIXED_NOW)
+    assert report.verdict.status == "not_checked"
+    assert "try again later" not in report.verdict.summary
+    assert "not in the DNS snapshot: analyze with live DNS" in report.verdict.summary
+    [signature] = report.dkim
+    assert "try again later" not in signature.reason and "not in the DNS snapshot" in signature.reason
+    # A live server's timeout is still one to try again later.
+    assert retry_words(DnsStatus.TIMEOUT) == "try again later"
 
 
 def test_a_recorded_snapshot_replayed_with_another_client_ip_does_not_invent_a_missing_ptr(tmp_path: Path) -> None:

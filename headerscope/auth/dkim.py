@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
 from .._value import IdentityMemo
-from ..dns.interface import DnsAnswer, DnsStatus, Resolver, normalize_name
+from ..dns.interface import DnsAnswer, DnsStatus, Resolver, normalize_name, retry_words
 from ..domains import aligned, list_id_label, organizational_domain
 from ..era import RSA_SHA1_RETIRED
 from ..message import Message
@@ -813,7 +813,8 @@ def _fetch_key(check: _Check, resolver: Resolver, answers: dict[str, DnsAnswer])
         check.finish("not_checked", "offline", "not checked (offline)")
         return None
     if answer.temporary_failure:
-        check.finish("temperror", "temperror", f"key lookup for {name} failed: {answer.status} (try again later)")
+        check.finish("temperror", "temperror",
+                     f"key lookup for {name} failed: {answer.status} ({retry_words(answer.status)})")
         check.failed_lookup = f"{name[:300]}: {answer.status}"
         return None
     if answer.status == DnsStatus.NXDOMAIN or not answer.ok:

@@ -45,6 +45,15 @@ class DnsStatus:
     snapshot holds no answer to it."""
 
 
+def retry_words(status: str) -> str:
+    """What to do about a lookup that failed with a temporary ``status``: try again later, or, for
+    a question the DNS snapshot holds no answer to, another source (replaying the same file later
+    gives the same answer: verification V43a D3)."""
+    if status == DnsStatus.NOT_RECORDED:
+        return "not in the DNS snapshot: analyze with live DNS, or a snapshot recorded for this message"
+    return "try again later"
+
+
 SUPPORTED_TYPES = ("TXT", "A", "AAAA", "MX", "PTR", "CNAME", "NS", "SPF")
 
 

@@ -20,21 +20,24 @@ small enough not to look like a flood to a shared resolver."""
 
 _NAME_TYPES = frozenset({"PTR", "CNAME", "NS", "DNAME"})
 
-_TRIES_PER_SERVER = 2
-"""Rounds over the nameservers within one question's time: resolv.conf(5) asks each server in
-turn and then repeats ("attempts", default 2), so a dead first server or one lost UDP packet
-costs one try, not the question (verification V42a D1)."""
-_LEAST_TRY = 1.0
-"""Seconds the first tries get at the least, when a share would be shorter (three servers):
-a recursive resolver's cold lookup can take a second; the later servers then share what is left."""
+_FIRST_TRY_SHARE = 0.6
+"""The share of a question's time its first try may take: most of it, so a slow but working
+resolver (a cold recursive lookup through a VPN takes seconds) still answers before a second
+server does (whose quick NXDOMAIN would be final: verification V43a D1), and the rest is left for
+the next server or, with one, for the query sent again (a lost UDP packet: V42a D1)."""
+_GLIBC_TRY = 5.0
+"""glibc's time for one try of one server (resolv.conf(5) "timeout:5"): with a long --dns-timeout,
+each try gets this, and every server is asked in turn within the question's time."""
 
 
 def try_timeout(lifetime: float, servers: int) -> float:
-    """Seconds one try of one question may wait for one server: an equal share of the question's
-    ``lifetime`` among every server's tries (dnspython's ``timeout`` is per try, its ``lifetime``
-    per question), so that the next server and a second round fit within the lifetime."""
-    share = lifetime / (_TRIES_PER_SERVER * max(servers, 1))
-    return min(lifetime, max(share, min(_LEAST_TRY, lifetime / _TRIES_PER_SERVER)))
+    """Seconds one try of one question may wait for one server (dnspython's ``timeout`` is per
+    try, its ``lifetime`` per question): the larger of glibc's 5 s and an equal share of two rounds
+    over the servers, but never more than _FIRST_TRY_SHARE of the question's ``lifetime``, so a
+    second server or a second try always fits in what is left (resolv.conf(5): "try a name server,
+    and if the query times out, try the next, until out of name servers, then repeat")."""
+    share = lifetime / (2 * max(servers, 1))
+    return min(lifetime * _FIRST_TRY_SHARE, max(_GLIBC_TRY, share))
 
 
 def parse_nameserver(text: str) -> tuple[str, int]:
