@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import dkim.canonicalization as dkim_canon
 
@@ -44,3 +45,59 @@ def test_a_body_of_many_empty_lines_canonicalizes_as_dkimpy() -> None:
         split = _dkimpy._split(raw)
         assert split.canonical_body("simple") == dkim_canon.Simple.canonicalize_body(split.body)
         assert split.canonical_body("relaxed") == bytes(dkim_canon.Relaxed.canonicalize_body(split.body))
+
+
+def _arc_messages() -> list[bytes]:
+    """The ValiMail ARC suite's messages, and dkimpy-sealed ones padded with decoys: fields of
+    the signed names above and below the signed ones, a second From:, unsigned fields."""
+    import dkim
+    from test_arc_corpus import CASES, DKIMPY, _sealed, crlf
+
+    messages = [crlf(case.values[0]) for case in CASES]
+    key = (DKIMPY / "test.private").read_bytes()
+    # dkimpy's signer signs From: twice; a sealer that lists it once leaves a second one to
+    # dkimpy's own bug#644046 check.
+    plain = crlf((DKIMPY / "test.message").read_bytes())
+    once = b"".join(dkim.arc_sign(plain, b"test", b"example.com", key, b"lists.example.org", timestamp=1700000001,
+                                  include_headers=[b"from", b"to", b"subject"])) + plain
+    bases = [sealed.partition(b"\r\n\r\n") for sealed in (_sealed(1), _sealed(2), once)]
+    decoys = [b"From: decoy@example.net", b"Subject: decoy", b"To: x@example.net", b"X-Pad: 1",
+              b"DKIM-Signature: v=1", b"Date: Mon, 1 Jan 2024 00:00:00 +0000", b"from: lower@example.net"]
+    rng = random.Random(42)
+    for turn in range(90):
+        head, _, body = bases[turn % 3]
+        padded = head.split(b"\r\n")
+        for _ in range(rng.randint(1, 6)):
+            padded.insert(rng.randint(0, len(padded)), rng.choice(decoys))
+        if turn % 9 == 2:
+            padded.insert(0, b"From: above@example.net")
+        message = b"\r\n".join(padded) + b"\r\n\r\n" + body
+        messages.append(message)
+        # Sealed again over the decoys: a set whose h= names fields that appear more than once.
+        messages.append(b"".join(dkim.arc_sign(message, b"test", b"example.com", key, b"hop3.example.net",
+                                               timestamp=1700000003)) + message)
+    return messages
+
+
+def test_arc_sees_only_the_fields_it_can_use_with_the_same_verdict(monkeypatch: Any) -> None:
+    from test_arc_corpus import CASES, DNS
+
+    from headerscope.dns.snapshot import SnapshotResolver
+
+    resolvers = [SnapshotResolver(case.values[2]) for case in CASES]
+    messages = _arc_messages()
+    resolvers += [SnapshotResolver(DNS)] * (len(messages) - len(resolvers))
+    fewer = 0
+    verdicts: list[str] = []
+    for raw, resolver in zip(messages, resolvers, strict=True):
+        split = _dkimpy._split(raw)
+        usable = _dkimpy.arc_usable_fields(split)
+        fewer += len(usable) < len(split.headers)
+        outcome = _dkimpy.verify_arc(split, _dkimpy.DnsFunc(resolver))
+        verdicts.append(outcome.cv)
+        with monkeypatch.context() as patched:
+            patched.setattr(_dkimpy, "arc_usable_fields", lambda message: message.headers)
+            assert _dkimpy.verify_arc(_dkimpy._split(raw), _dkimpy.DnsFunc(resolver)) == outcome, raw[:300]
+    # Most messages have fields ARC cannot use; chains pass and fail (the decoys break some).
+    assert fewer > 100
+    assert verdicts.count("pass") > 40 and verdicts.count("fail") > 40, verdicts

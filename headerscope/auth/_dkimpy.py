@@ -58,6 +58,7 @@ import_dkim()
 import dkim  # noqa: E402 - must follow import_dkim()
 import dkim.canonicalization as dkim_canon  # noqa: E402
 import dkim.crypto as dkim_crypto  # noqa: E402
+import dkim.util as dkim_util  # noqa: E402
 
 HeaderPair = tuple[bytes, bytes]
 
@@ -1121,6 +1122,49 @@ def arc_headers_for_dkimpy(headers: Sequence[HeaderPair]) -> list[HeaderPair]:
     return out
 
 
+_ARC_FIELD_NAMES = (b"arc-seal", b"arc-message-signature", b"arc-authentication-results")
+
+
+def _ams_signed_names(value: bytes) -> list[bytes]:
+    """The names an ARC-Message-Signature's h= lists, read as dkimpy's ``verify_instance`` reads
+    them (its relaxed value, ``parse_tag_value``, split at colons, lower-cased); none when dkimpy
+    could not read the field (it then fails that set before hashing any field)."""
+    try:
+        ((_, relaxed),) = dkim_canon.Relaxed.canonicalize_headers([(b"ARC-Message-Signature", value)])
+        signed = dkim_util.parse_tag_value(relaxed).get(b"h")
+    except Exception:  # noqa: BLE001 - dkimpy raises several kinds on a malformed field
+        return []
+    return [] if signed is None else [name.lower() for name in re.split(rb"\s*:\s*", signed)]
+
+
+def arc_usable_fields(message: SplitMessage) -> list[HeaderPair]:
+    """The fields dkimpy's ARC verifier can use, in their order: every ARC field, and of each name
+    some ARC-Message-Signature's h= lists, the last as many as all h= lists name it (one more
+    From:, which dkimpy adds to every h= that has one: its bug#644046 check).
+
+    dkimpy reads the rest for nothing: it canonicalizes every field for every signature and scans
+    them all for each ARC set, a cost of seconds on a header padded to a million fields. The
+    verdict is the same: dkimpy selects the fields to hash as RFC 6376 section 5.4.2 does, for
+    each h= name the lowest not yet used field of that name (``select_headers``), so only the last
+    fields of each signed name can be chosen, and the ARC fields keep their order among themselves.
+    """
+    positions = message.field_positions()
+    chosen: list[int] = []
+    for name in _ARC_FIELD_NAMES:
+        chosen.extend(positions.get(name, ()))
+    wanted: dict[bytes, int] = {b"from": 1}
+    for position in positions.get(b"arc-message-signature", ()):
+        for name in _ams_signed_names(message.headers[position][1]):
+            wanted[name] = wanted.get(name, 0) + 1
+    for name, count in wanted.items():
+        if name not in _ARC_FIELD_NAMES:
+            chosen.extend(positions.get(name, [])[-count:])
+    if len(chosen) == len(message.headers):
+        return message.headers
+    chosen.sort()
+    return [message.headers[position] for position in chosen]
+
+
 _BODY_CANON = {b"simple": "simple", b"relaxed": "relaxed"}
 
 
@@ -1137,7 +1181,7 @@ class _Arc(dkim.ARC):  # type: ignore[misc]
     def __init__(self, message: SplitMessage, body_uncheckable: bool = False, mbox_quoted: bool = False,
                  mbox_established: Callable[[], str | None] | None = None) -> None:
         super().__init__(None, logger=_LOGGER, minkey=1024)
-        self.headers = arc_headers_for_dkimpy(message.headers)
+        self.headers = arc_headers_for_dkimpy(arc_usable_fields(message))
         self.body = b""
         self._split = message
         self._body_uncheckable = body_uncheckable
