@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from typing import Any
 
 import dkim.canonicalization as dkim_canon
@@ -101,3 +102,36 @@ def test_arc_sees_only_the_fields_it_can_use_with_the_same_verdict(monkeypatch: 
     # Most messages have fields ARC cannot use; chains pass and fail (the decoys break some).
     assert fewer > 100
     assert verdicts.count("pass") > 40 and verdicts.count("fail") > 40, verdicts
+
+
+def test_a_gzip_bomb_of_nuls_is_refused_in_time_linear_in_what_it_gives(tmp_path: Path, monkeypatch: Any) -> None:
+    # V42b D5's bomb.mbox.gz scaled down: one mbox entry, then a line of NULs with no end, far
+    # longer than a message may be. Small reads (as a decompressor gives) of a line kept whole
+    # until its end was found cost a copy of the line per read: 4,096 reads of a 16 MB line.
+    import gzip
+    import time
+    import tracemalloc
+
+    from headerscope.scan import readers
+
+    monkeypatch.setattr(readers, "_READ_CHUNK", 4096)
+    monkeypatch.setattr(readers, "_EXPANSION_SLACK", 0)
+    entry = b"From a@example.com Mon Jan  1 00:00:00 2024\nFrom: a@example.com\nSubject: x\n\nbody\n"
+    compressed = gzip.compress(entry + b"From b@example.com Mon Jan  1 00:00:00 2024\nSubject: y\n\n" + b"\0" * (48 << 20))
+    monkeypatch.setattr(readers, "_MAX_EXPANSION", (24 << 20) // len(compressed))
+    bomb = tmp_path / "bomb.mbox.gz"
+    bomb.write_bytes(compressed)
+    started = time.process_time()
+    tracemalloc.start()
+    try:
+        items = list(readers.iter_inputs([str(bomb)], max_message=16 << 20))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # Linear: well under a second; the copies took about ten (a loaded machine is slower by two).
+    assert time.process_time() - started < 4
+    # The line held is at most a message's worth, never copied whole (old: twice that at each read).
+    assert peak < (16 << 20) * 1.3, peak
+    assert items[0].error is None and items[0].data is not None and items[0].data.endswith(b"body\n")
+    assert items[-1].error == (f"it decompresses to over {readers._MAX_EXPANSION} times its size: "
+                               "not read further")

@@ -1233,6 +1233,16 @@ _SWAP_LINE_ENDS = bytes.maketrans(b"\r\n", b"\n\r")
 _CR_SNIFF = 4096
 
 
+def _prefix_parts(parts: list[bytes], size: int) -> int:
+    """How many of ``parts`` from the first hold ``size`` bytes (all of them when they hold fewer)."""
+    held = 0
+    for count, part in enumerate(parts, 1):
+        held += len(part)
+        if held >= size:
+            return count
+    return len(parts)
+
+
 def _split_mbox(read: Callable[[int], bytes], name: str, max_message: int, lazy: bool,
                 start: int = 0, no_separator: bool = False) -> Iterator[ScanInput]:
     """The messages of the mbox that ``read`` returns chunk after chunk (b"" at its end), the
@@ -1242,7 +1252,11 @@ def _split_mbox(read: Callable[[int], bytes], name: str, max_message: int, lazy:
         # The first entry lost its "From " line: it starts at the first byte, and says so.
         splitter._begin(start)
         splitter.no_separator = True
-    pending = b""  # the start of a line whose end is not read yet; it ends where chunk starts
+    # The start of a line whose end is not read yet (it ends where chunk starts), in the pieces
+    # read, joined once its end is: adding each read to one bytes copied the line at every read,
+    # quadratic in a long line (a gzip bomb of NULs: 256 MB of one line took two minutes).
+    pending: list[bytes] = []
+    pending_size = 0
     skipping_line = False
     begin_after_line = False  # a too-long separator line is being skipped: a message follows it
     position = start  # file offset just after the bytes read so far
@@ -1333,15 +1347,21 @@ def _split_mbox(read: Callable[[int], bytes], name: str, max_message: int, lazy:
         # the chunk's first line end, then the chunk's whole lines.
         first_end = chunk.find(b"\n", begin)
         if first_end < 0:
-            pending += chunk[begin:]  # one long line: wait for its end
-            if len(pending) > max(max_message, _LONGEST_SEPARATOR):
+            if begin < len(chunk):
+                pending.append(chunk[begin:])  # one long line: wait for its end
+                pending_size += len(chunk) - begin
+            if pending_size > max(max_message, _LONGEST_SEPARATOR):
+                # Its start is all that is read of it (settle and separates read _LONGEST_DATED
+                # bytes at most): that, not the whole line, is joined.
+                line = b"".join(pending[:_prefix_parts(pending, _LONGEST_DATED)])
+                pending.clear()
                 # Never hold more than a message's worth of one line: the message is
                 # over the limit whatever follows (after a "From " line before it is
                 # decided by the line's start).
-                yield from splitter.settle(pending, 0, len(pending))
+                yield from splitter.settle(line, 0, len(line))
                 # A "From " line is judged by its start, as a whole line would be, so a
                 # mailbox splits the same however it is read (a decompressor gives small reads).
-                separates = splitter.separates(pending) if pending.startswith(b"From ") else False
+                separates = splitter.separates(line) if line.startswith(b"From ") else False
                 if separates:
                     if splitter.started:
                         yield splitter.finish()
@@ -1351,16 +1371,17 @@ def _split_mbox(read: Callable[[int], bytes], name: str, max_message: int, lazy:
                 else:
                     splitter.too_big = splitter.started
                     splitter.parts = []
-                pending, skipping_line = b"", True
+                pending_size, skipping_line = 0, True
             continue
         if pending:
-            yield from splitter.feed(pending + chunk[begin:first_end + 1], offset=chunk_offset - len(pending))
+            yield from splitter.feed(b"".join((*pending, chunk[begin:first_end + 1])), offset=chunk_offset - pending_size)
             begin = first_end + 1
         cut = chunk.rfind(b"\n") + 1
         yield from splitter.feed(chunk, begin, cut, chunk_offset)
-        pending = chunk[cut:]
+        pending = [chunk[cut:]] if cut < len(chunk) else []
+        pending_size = len(chunk) - cut
     if begin_after_line:
         splitter._begin(position)  # the separator was the last line, with no line end
     if pending:
-        yield from splitter.feed(pending, offset=position - len(pending))
+        yield from splitter.feed(b"".join(pending), offset=position - pending_size)
     yield from splitter.close()
