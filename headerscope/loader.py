@@ -2206,6 +2206,126 @@ def _strip_trailing_blank_lines(lines: _Lines) -> None:
     lines.truncate(end, "removed blank lines after the headers (no body was pasted)")
 
 
+_MAX_PART_STUB = 64 * 1024
+"""Bytes after the header's empty line that are read as a part-header stub at most: Outlook keeps
+a handful of lines per part (a message with hundreds of attachments stays under it); a longer
+body is read as a body, as before."""
+# A part's header field, as Exchange keeps them in the stub: the MIME part fields (RFC 2045
+# section 9: "Content-" fields; MIME-Version may be repeated in a part), nothing a part's content
+# could be (a line of text, another field a client might show).
+_PART_FIELD = re.compile(rb"(?i)(?:content-[\x21-\x39\x3b-\x7e]+|mime-version)[ \t]*:")
+# A multipart Content-Type value, and its boundary parameter (RFC 2046 section 5.1.1: 1 to 70
+# characters, quoted when it holds a tspecial). An RFC 2231 "boundary*" is not read: such a body
+# is kept as a body, as before.
+_MULTIPART_TYPE = re.compile(rb"(?i)[ \t]*multipart/")
+_BOUNDARY_PARAMETER = re.compile(rb'(?i);[ \t]*boundary[ \t]*=[ \t]*(?:"([^"\\]{1,70})"|([^ \t;"]{1,70}))')
+
+
+def multipart_boundary(header_lines: list[bytes]) -> bytes | None:
+    """The boundary of the multipart Content-Type among a header's lines (its folds joined), or
+    None: no Content-Type, more than one (which one a reader takes differs), or not multipart."""
+    found: bytes | None = None
+    count = 0
+    for index, line in enumerate(header_lines):
+        if line[:13].lower() != b"content-type:":
+            continue
+        count += 1
+        value = line[13:_MAX_SCAN_LINE]
+        for fold in header_lines[index + 1:]:
+            if fold[:1] not in (b" ", b"\t") or len(value) > _MAX_SCAN_LINE:
+                break
+            value += fold[:_MAX_SCAN_LINE]
+        match = _BOUNDARY_PARAMETER.search(value) if _MULTIPART_TYPE.match(value) else None
+        found = None if match is None else (match.group(1) or match.group(2)).rstrip(b" ")
+    return found if count == 1 else None
+
+
+def mime_part_stub(header_lines: list[bytes], body: bytes, *, outlook: bool) -> bool:
+    """Whether ``body``, the text after a header's empty line, holds only the MIME boundary lines
+    and part header fields of the message's multipart body, with no content: the stub Outlook's
+    "Internet headers" (PidTagTransportMessageHeaders, MS-OXPROPS) keep of the body, which a
+    paste of them or a .msg (msg.py) carries. Each part's header fields are followed by the empty
+    line that ends them and then the next boundary line: RFC 2046 section 5.1.1 gives that empty
+    line's CR LF to the boundary, so no part has a body at all (a part whose content is empty has
+    a second empty line: a real message with empty parts is no stub). ``outlook``: the text is
+    known to be Outlook's (its banner, or a .msg's transport headers): any number of blank lines
+    may end a part's fields. The boundaries are the header's multipart one (multipart_boundary)
+    and those its parts declare; the body starts at one of them; after a closing boundary only
+    another boundary line or blank lines may follow. A body over _MAX_PART_STUB bytes is none."""
+    if not body.startswith(b"--") or len(body) > _MAX_PART_STUB:
+        return False
+    top = multipart_boundary(header_lines)
+    if top is None:
+        return False
+    boundaries = {top}
+    lines = body.splitlines()
+    index, count = 0, len(lines)
+    while index < count:
+        line = lines[index].rstrip(b" \t")  # RFC 2046: transport padding after a boundary
+        if not line.startswith(b"--"):
+            return False
+        if line.endswith(b"--") and line[2:-2] in boundaries:
+            index += 1
+            if all(not other.strip(b" \t") for other in lines[index:]):
+                return True
+            while outlook and not lines[index].strip(b" \t"):
+                index += 1
+            if not lines[index].startswith(b"--"):  # only another boundary (a nested one's end)
+                return False
+            continue
+        if line[2:] not in boundaries:
+            return False
+        index += 1
+        fields_start = index
+        while index < count and (_PART_FIELD.match(lines[index][:_MAX_SCAN_LINE]) is not None or (
+                index > fields_start and lines[index][:1] in (b" ", b"\t") and lines[index].strip(b" \t"))):
+            index += 1
+        if index == fields_start:
+            return False  # a part with no field: the lines after its boundary are content
+        if index == count:
+            return True  # the stub stops after a part's fields
+        inner = multipart_boundary(lines[fields_start:index])
+        if inner is not None:
+            boundaries.add(inner)
+        blank = index
+        while index < count and not lines[index].strip(b" \t") and (outlook or not lines[index]):
+            index += 1
+        if index == blank or (not outlook and index - blank != 1 and index < count):
+            return False  # no empty line ends the fields, or a second one: the part has content
+    return True
+
+
+_PART_STUB_REMOVED = ("removed the MIME boundary and part header lines after the header ({count} line(s), no part "
+                      "content): Outlook's 'Internet headers' keep them in place of the body, which the paste "
+                      "does not hold")
+
+
+def _drop_part_header_stub(lines: _Lines) -> None:
+    """A header pasted from Outlook's "Internet headers" box, followed by its stub of the body
+    (mime_part_stub): a header alone, as the box's text without the stub is read. Read as a body
+    it was a body that changed after signing (DKIM "body changed", a receiver's recorded pass
+    "modified after delivery"). The stub is Outlook's for sure after its banner line; without one
+    only a stub with no part content at all is taken for it."""
+    end = lines.header_block_end()
+    if end == 0 or not lines.has(end + 1) or not lines.text[end + 1].startswith(b"--"):
+        return
+    pieces: list[bytes] = []
+    size = 0
+    for index in lines.indexes_from(end + 1):
+        size += len(lines.text[index]) + len(lines.ends[index])
+        if size > _MAX_PART_STUB:
+            return
+        pieces.append(lines.text[index])
+        pieces.append(lines.ends[index])
+    if not mime_part_stub(lines.text[:end], b"".join(pieces), outlook=lines.format == "outlook-internet-headers"):
+        return
+    count = len(lines.text) - end - 1
+    del lines.text[end:], lines.ends[end:]
+    # The header's own lines are not changed (its bytes stay exact): lines around it went.
+    lines.changed = True
+    lines.cleanups.append(_PART_STUB_REMOVED.format(count=count))
+
+
 def _content_type_is_message(lines: _Lines, end: int) -> bool:
     return any(line[:13].lower() == b"content-type:" and _MESSAGE_CONTENT_TYPE.match(line)
                for line in lines.text[:end])
@@ -2625,6 +2745,9 @@ def _needs_no_cleanup(data: bytes) -> bool:
     body = cut if blank_lines is None else blank_lines.end()
     if _BLANK_REST.fullmatch(data, body):
         return False  # nothing but blank lines after the headers
+    if data.startswith(b"--", cut) and len(data) - cut <= _MAX_PART_STUB and \
+            mime_part_stub(header, data[cut:], outlook=False):
+        return False  # Outlook's stub of the body after its header: _drop_part_header_stub
     # _FIELD matches no line end, so matching in place reads only that line's first bytes.
     return _FIELD.match(data, body, min(body + _MAX_SCAN_LINE, len(data))) is None
 
@@ -2722,6 +2845,8 @@ def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], r
     _unescape_html(lines)
     _blank_line_of_spaces(lines)
     _drop_text_after_paste(lines)
+    if pasted:  # a mail store's message, or a part of one, is whole: its body is a body
+        _drop_part_header_stub(lines)
 
     is_paste = lines.changed or source == "clipboard"
     end = _header_block_end(lines)

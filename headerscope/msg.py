@@ -350,8 +350,16 @@ def _rebuild(msg: Any, depth: int, caps: _Caps) -> tuple[str, MsgRead]:
         # The header ends at its first empty line (RFC 5322 section 2.1); Exchange may store the
         # start of the original body after it (a multipart's first boundary and part header).
         # Read as a field it would put the rebuild's own MIME fields into the body.
+        # Outlook's stub of a multipart body (its boundary lines and part header fields, no content)
+        # is recognised as a paste of the "Internet headers" box's is (loader.mime_part_stub).
+        from .loader import mime_part_stub
+
+        stub = mime_part_stub(header_text.encode("utf-8", "replace").split(b"\n"),
+                              after_header.encode("utf-8", "replace"), outlook=True)
+        what = ("the original body's MIME boundary and part header lines, no part content" if stub
+                else "the start of the original body")
         notes.append(f"its transport headers go on after an empty line ({after_header.count(chr(10)) + 1} "
-                     "line(s), the start of the original body): the header is read up to it")
+                     f"line(s), {what}): the header is read up to it")
     if not header_text.strip():
         # White space alone is no header: read as an empty stream is.
         # Only the flags tell a draft from a delivered item without an SMTP trace: a missing
