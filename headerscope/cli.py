@@ -304,8 +304,9 @@ def _in_maildir(path: str | None) -> bool:
     folder, name = os.path.split(os.path.dirname(os.path.abspath(path)))
     if name not in ("cur", "new"):
         return False
-    # A Maildir has cur/ and new/ folders (scan.readers.is_maildir, not imported for this).
-    return all(os.path.isdir(os.path.join(folder, sub)) for sub in ("cur", "new"))
+    from .maildir import is_maildir
+
+    return is_maildir(folder)
 
 
 def _import_analysis(terminal: bool = False) -> None:

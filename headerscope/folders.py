@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+from .maildir import decode_folder_name, is_maildir, is_thunderbird_maildir
 from .model import HeaderField, MailFolder
 
 # Maildir info flags, in the order the specification lists them (file names keep them in
@@ -134,8 +135,8 @@ def mail_folder(source: str, input_format: str, store_flags: int | None = None,
     # Maildir's (https://cr.yp.to/proto/maildir.html).
     parent = os.path.dirname(os.path.abspath(path))
     store_dir, sub = os.path.split(parent)
-    if sub in ("cur", "new") and _is_maildir(store_dir):
-        return _maildir_folder(store_dir, os.path.basename(path))
+    if sub in ("cur", "new") and is_maildir(store_dir):
+        return _maildir_folder(store_dir, os.path.basename(path), headers)
     if input_format in ("mbox-entry", "mmdf-entry"):
         return _mbox_folder(path, headers)
     if input_format == "emlx":
@@ -192,25 +193,28 @@ def _mbox_folder(path: str, headers: Sequence[HeaderField] = ()) -> MailFolder |
                       flags_as_written=written[:_MAX_NAME])
 
 
-def _is_maildir(folder: str) -> bool:
-    try:
-        return os.path.isdir(os.path.join(folder, "cur")) and os.path.isdir(os.path.join(folder, "new"))
-    except OSError:
-        return False
-
-
-def _maildir_folder(store_dir: str, file_name: str) -> MailFolder:
+def _maildir_folder(store_dir: str, file_name: str, headers: Sequence[HeaderField] = ()) -> MailFolder:
     """A Maildir message's folder: Maildir++ names its folders ".Name" (".Lists.dev" for
     Lists/dev) beside the inbox's cur/ and new/; Dovecot's LAYOUT=fs a plain directory inside
-    its parent folder; the Maildir itself is the inbox (Dovecot, Courier)."""
+    its parent folder; the Maildir itself is the inbox (Dovecot, Courier). Thunderbird's Maildir
+    store (cur/ and tmp/, no new/) keeps each folder as a Maildir named as the folder ("Junk"),
+    its messages' flags in X-Mozilla-Status fields (store_status) as in its mbox folders, not in
+    the file name. Courier's and Dovecot's names are in modified UTF-7 (maildir.decode_folder_name)."""
     base = os.path.basename(store_dir)
+    thunderbird = False
     if base.startswith(".") and len(base) > 1:
-        name = base[1:].replace(".", "/")
-    elif _is_maildir(os.path.dirname(store_dir)):
-        name = base
+        name = "/".join(decode_folder_name(part) for part in base[1:].split("."))
+    elif is_maildir(os.path.dirname(store_dir)):
+        name = decode_folder_name(base)
+    elif is_thunderbird_maildir(store_dir):
+        name, thunderbird = base, True
     else:
         name = "INBOX"
     written, flags = _maildir_flags(file_name)
+    if thunderbird and not written:
+        found = store_status(headers)
+        if found is not None:
+            flags, written = found[0], found[1][:_MAX_NAME]
     return MailFolder(name=name[:_MAX_NAME], store="Maildir", junk=is_junk_name(name), flags=flags,
                       flags_as_written=written)
 

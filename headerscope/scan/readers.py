@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .._value import Value, frozen, replace
+from ..maildir import is_maildir as _is_maildir
 from ..text import compiled_on_first_use
 
 DEFAULT_MAX_MESSAGE = 256 * 1024 * 1024
@@ -152,11 +153,8 @@ def _read_span(handle: BinaryIO, start: int, stop: int) -> bytes:
 
 
 def is_maildir(path: Path) -> bool:
-    """A Maildir has cur/ and new/ subfolders."""
-    try:
-        return (path / "cur").is_dir() and (path / "new").is_dir()
-    except OSError:  # a folder that cannot be looked into (Python 3.11's is_dir re-raises EACCES)
-        return False
+    """A Maildir has cur/ beside new/ or tmp/ (maildir.is_maildir: Thunderbird's has no new/)."""
+    return _is_maildir(path)
 
 
 def _head(path: Path) -> bytes:
@@ -423,7 +421,8 @@ def _replay(parts: list[bytes], read: Callable[[int], bytes]) -> Callable[[int],
 def _iter_dir(path: Path, max_message: int, lazy: bool, passed_over: list[str] | None = None,
               skip: frozenset[tuple[int, int]] = frozenset()) -> Iterator[ScanInput]:
     if is_maildir(path):
-        for sub in ("new", "cur"):
+        # Thunderbird's Maildir has no new/ (maildir.is_maildir): only the folders there are read.
+        for sub in ("new", "cur") if (path / "new").is_dir() else ("cur",):
             for entry in _listing(path / sub):
                 if isinstance(entry, ScanInput):
                     yield entry
