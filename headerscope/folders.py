@@ -65,10 +65,38 @@ _STORE_FIELDS = frozenset({*_MOZILLA_STATUS, "x-mozilla-keys", "x-account-key", 
 
 
 # Google Takeout's mbox export writes each message's Gmail labels above it (X-Gmail-Labels,
-# after X-GM-THRID): the system labels in English whatever the account's language. Those that
-# say what was done with the copy, in the words of the Maildir flags; "Spam" is read as the
-# receiver's verdict (spamfilters.py), the others name folders, not actions.
-_GMAIL_LABEL_FLAGS = {"starred": "flagged", "opened": "seen", "trash": "trashed"}
+# after X-GM-THRID), in the account's language: a French export writes "Ouvert" for Opened,
+# "Boîte de réception" for Inbox, "Non lus", "Envoyé", "Messages archivés" (its non-ASCII labels
+# as RFC 2047 encoded-words, "=?UTF-8?Q?Archiv=C3=A9s,Envoy=C3=A9?="), and "Spam" as in English.
+# Those that say what was done with the copy, in the words of the Maildir flags; "Spam" is read
+# as the receiver's verdict (spamfilters.py), the others name folders, not actions. Only the
+# localised names seen in real exports are listed; another language's are not read (no flag).
+_GMAIL_LABEL_FLAGS = {"starred": "flagged", "opened": "seen", "ouvert": "seen", "trash": "trashed"}
+_MAX_LABELS_READ = 2000
+"""Characters of an X-Gmail-Labels value read (a few labels; a sender's field may be long)."""
+
+
+def gmail_labels(value: str) -> tuple[str, ...]:
+    """The labels of an X-Gmail-Labels value as Gmail shows them: its RFC 2047 encoded-words
+    decoded first (a label's comma may be inside one: the whole list is often one word), then
+    split on the commas outside double quotes (a label holding a comma is quoted), white space
+    (a fold, a no-break space) made one space; each at most 60 characters."""
+    from .text import decode_rfc2047
+
+    text = decode_rfc2047(value[:_MAX_LABELS_READ])
+    labels: list[str] = []
+    current: list[str] = []
+    quoted = False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            labels.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    labels.append("".join(current))
+    return tuple(" ".join(label.split())[:60] for label in labels if label.strip())
 
 
 def store_status(headers: Sequence[HeaderField]) -> tuple[tuple[str, ...], str] | None:
@@ -106,7 +134,7 @@ def store_status(headers: Sequence[HeaderField]) -> tuple[tuple[str, ...], str] 
             status |= (number & 0xFFFF) if name == "x-mozilla-status" else (number & 0xFFFF0000)
             mozilla.append(f"{field.name}: {value}")
         elif name == "x-gmail-labels" and labels is None:
-            labels = tuple(" ".join(label.split()).casefold() for label in field.value[:2000].split(","))
+            labels = tuple(label.casefold() for label in gmail_labels(field.value))
             labels_written = f"{field.name}: {' '.join(field.value.split())}"
     if mozilla:
         return tuple(word for bits, word in _MOZILLA_FLAGS if status & bits), "; ".join(mozilla)

@@ -80,6 +80,7 @@ import re
 from collections.abc import Sequence
 
 from .domains import organizational_domain
+from .folders import gmail_labels
 from .hops import OPERATOR_ALIASES, hop_above
 from .message import Message
 from .model import (
@@ -1996,11 +1997,11 @@ def _gmail_labels(message: Message, boundary: Hop | None, _microsoft_receiver: b
     """Google Takeout's ``X-Gmail-Labels``: Spam (Gmail's spam folder) or Inbox, among the others."""
     verdicts: list[SpamFilterVerdict] = []
     for field in _fields(message, "X-Gmail-Labels")[:1]:
-        labels = [" ".join(label.split())[:60] for label in field.value[:2000].split(",") if label.strip()][:30]
-        lowered = {label.lower() for label in labels}
-        if "spam" in lowered:
+        labels = gmail_labels(field.value)[:30]
+        lowered = {label.casefold() for label in labels}
+        if "spam" in lowered:  # "Spam" in English and French exports alike (folders.gmail_labels)
             spam, summary = True, "in the Spam label (Gmail's spam folder) when the mailbox was exported"
-        elif "inbox" in lowered:
+        elif "inbox" in lowered or "boîte de réception" in lowered:
             spam, summary = False, "in the Inbox when the mailbox was exported"
         else:
             continue  # sent, archived or a draft: no word on spam
