@@ -483,6 +483,10 @@ def _strip_outlook_banner(lines: _Lines) -> None:
 
 
 _MBOX_SEPARATOR_REMOVED = "removed the mbox 'From ' separator line (RFC 4155)"
+# Google Takeout's separator "From 1828754568043628583@xxx Mon Apr 07 14:31:02 +0000 2025": the
+# message's Gmail id (its X-GM-THRID's number) at the literal "xxx", which is no domain (no dot,
+# no such top-level domain): a placeholder, not an envelope sender anyone claimed.
+_TAKEOUT_PLACEHOLDER = re.compile(rb"[0-9]{1,40}@xxx")
 
 
 def _strip_mbox_separator(lines: _Lines) -> None:
@@ -491,7 +495,7 @@ def _strip_mbox_separator(lines: _Lines) -> None:
         # date. Thunderbird writes "-", Google Takeout a number, pipermail "user at host": only an
         # address is kept.
         words = lines.text[0][5:_MAX_SCAN_LINE].split(None, 1)
-        if words and b"@" in words[0] and len(words[0]) <= 254:
+        if words and b"@" in words[0] and len(words[0]) <= 254 and not _TAKEOUT_PLACEHOLDER.fullmatch(words[0]):
             lines.mbox_sender = words[0].strip(b"<>").decode("utf-8", "replace")
         lines.drop_front(1)
         lines.format = "mbox-entry"

@@ -10,6 +10,7 @@ import pytest
 
 from headerscope.api import analyze
 from headerscope.folders import gmail_labels
+from headerscope.loader import load_bytes
 from headerscope.scan.readers import iter_inputs
 from headerscope.scan.runner import ScanOptions, run_scan
 
@@ -54,3 +55,15 @@ def test_a_french_takeout_export_s_labels_are_read(tmp_path: Path) -> None:
     assert [(r.spam, r.mailbox_flags) for r in rows] == [("spam", ()), (None, ("seen",)), ("not spam", ())]
     [verdict] = analyze(spam, offline=True, source="fr.mbox").spam_filters
     assert verdict.spam and verdict.details[0][1] == "Spam, Catégorie : Promotions, Non lus"
+
+
+def test_takeouts_message_number_placeholder_is_no_envelope_sender() -> None:
+    loaded = load_bytes(_entry(b"Spam,Unread"))
+    assert loaded.format == "mbox-entry" and loaded.mbox_sender is None
+    report = analyze(_entry(b"Spam,Unread"), offline=True, source="en.mbox")
+    assert "1828754568043628583@xxx" not in str(report.envelope)
+    # Another mbox writer's sender on the line is still the line's claim.
+    other = load_bytes(b"From alice@example.com Mon Apr 07 14:31:02 2025\n" + MESSAGE)
+    assert other.mbox_sender == "alice@example.com"
+    for near in (b"12ab@xxx", b"123@xxx.example", b"123@XXY"):
+        assert load_bytes(b"From " + near + b" Mon Apr 07 14:31:02 2025\n" + MESSAGE).mbox_sender == near.decode()
