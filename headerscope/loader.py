@@ -2258,6 +2258,8 @@ def mime_part_stub(header_lines: list[bytes], body: bytes, *, outlook: bool) -> 
     another boundary line or blank lines may follow. A body over _MAX_PART_STUB bytes is none."""
     if not body.startswith(b"--") or len(body) > _MAX_PART_STUB:
         return False
+    if _first_part_has_content(body):
+        return False
     top = multipart_boundary(header_lines)
     if top is None:
         return False
@@ -2297,6 +2299,21 @@ def mime_part_stub(header_lines: list[bytes], body: bytes, *, outlook: bool) -> 
         if index == blank or (not outlook and index - blank != 1 and index < count):
             return False  # no empty line ends the fields, or a second one: the part has content
     return True
+
+
+def _first_part_has_content(body: bytes) -> bool:
+    """True when ``body`` (that starts with a boundary line) holds a line of content after the
+    first empty line and the blank lines after it, which no stub has (mime_part_stub): most
+    bodies that start with a boundary are a real message's first part, its fields, an empty line
+    and its content, rejected here without splitting the body into lines. Only decided when no
+    bare CR ends a line before that empty line (so it is the first empty line bytes.splitlines
+    gives); False when unsure (tests/test_outlook_part_stub.py compares both ways)."""
+    blank = _header_end().search(body)
+    if blank is None or body.count(b"\r", 0, blank.start() + 1) != body.count(b"\r\n", 0, blank.start() + 1):
+        return False
+    after = _BLANK_LINES.match(body, blank.end())
+    rest = blank.end() if after is None else after.end()
+    return rest < len(body) and not body.startswith(b"--", rest) and _BLANK_REST.fullmatch(body, rest) is None
 
 
 _PART_STUB_REMOVED = ("removed the MIME boundary and part header lines after the header ({count} line(s), no part "
@@ -2749,11 +2766,20 @@ def _needs_no_cleanup(data: bytes) -> bool:
     body = cut if blank_lines is None else blank_lines.end()
     if _BLANK_REST.fullmatch(data, body):
         return False  # nothing but blank lines after the headers
-    if data.startswith(b"--", cut) and len(data) - cut <= _MAX_PART_STUB and \
-            mime_part_stub(header, data[cut:], outlook=False):
-        return False  # Outlook's stub of the body after its header: _drop_part_header_stub
     # _FIELD matches no line end, so matching in place reads only that line's first bytes.
     return _FIELD.match(data, body, min(body + _MAX_SCAN_LINE, len(data))) is None
+
+
+def _part_header_stub_after(data: bytes) -> bool:
+    """For a paste _needs_no_cleanup passed: whether its body is Outlook's stub of one
+    (mime_part_stub without its banner, which the fast path never has), which the full path
+    drops (_drop_part_header_stub). Its header lines and body are those the full path reads:
+    no line step changes such an input. Not asked of a mail store's message (the full path never
+    drops its body), so a scan pays nothing for it."""
+    first = _first_blank_line(data)
+    cut = first + (2 if data[first + 1:first + 2] == b"\n" else 3)
+    return data.startswith(b"--", cut) and len(data) - cut <= _MAX_PART_STUB and \
+        mime_part_stub(data[:first].splitlines(), data[cut:], outlook=False)
 
 
 def _first_blank_line(data: bytes) -> int:
@@ -2799,7 +2825,9 @@ def _load(original: bytes, source: str, digest: str, emlx: bool = True,
         return result(original, "unknown", [f"the input is {reason}"], False, unreadable=reason)
     data = _fix_line_ends(decoded, cleanups, reshaping)
     start = _skip_leading_blank_bytes(data, start, cleanups)
-    if not cleanups and start == 0 and data is original and _needs_no_cleanup(data):
+    pasted = not from_mail_store and not carried
+    if not cleanups and start == 0 and data is original and _needs_no_cleanup(data) and \
+            not (pasted and _part_header_stub_after(data)):
         # The header block ends at its first empty line (within the first split chunk, as
         # _needs_no_cleanup found); the body is never searched.
         block = data[:max(_first_blank_line(data), 0)]
@@ -2807,8 +2835,7 @@ def _load(original: bytes, source: str, digest: str, emlx: bool = True,
         # path's lines have it (a space before it is a trailing space).
         return result(original, "eml", cleanups, True,
                       exact_note=_respaced_by_copy(block[:-1] if block.endswith(b"\r") else block))
-    return _load_lines(original, data, start, cleanups, reshaping, source, result, from_mail_store,
-                       pasted=not from_mail_store and not carried)
+    return _load_lines(original, data, start, cleanups, reshaping, source, result, from_mail_store, pasted=pasted)
 
 
 def _load_lines(original: bytes, data: bytes, start: int, cleanups: list[str], reshaping: list[str],

@@ -62,7 +62,7 @@ def test_the_stub_with_crlf_line_ends_and_on_the_full_path_reads_the_same() -> N
     paste = HEADER + b"\n" + STUB
     crlf = load_bytes(paste.replace(b"\n", b"\r\n"), source="headers.txt")
     assert not crlf.has_body and crlf.data == HEADER.replace(b"\n", b"\r\n")
-    assert loader._needs_no_cleanup(paste.replace(b"\n", b"\r\n")) is False
+    assert loader._part_header_stub_after(paste.replace(b"\n", b"\r\n")) and loader._part_header_stub_after(paste)
 
 
 def _signed_empty_parts(part_end: bytes) -> bytes:
@@ -143,3 +143,21 @@ def test_fast_path_gives_the_full_paths_result_on_stub_edges(monkeypatch: pytest
     for one, other in zip(fast, full, strict=True):
         assert [getattr(one, name) for name in fields] == [getattr(other, name) for name in fields]
     assert sum(not loaded.has_body for loaded in full) >= 4
+
+
+def test_the_first_parts_content_check_gives_the_full_readings_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    # loader._first_part_has_content rejects a real first part without splitting the body: with
+    # it or without it, mime_part_stub answers the same.
+    header = HEADER.splitlines()
+    edges = [b"7bit\n\nHi\n--", b"7bit\n\n\n--", b"7bit\n \n--", b"7bit\n--", b"7bit\n\r--", b"7bit\r\r--",
+             b"7bit\n\n   ", b"7bit\n \t\n\n--", b"7bit\r\n\r\nHi\r\n--", b"7bit\n\r\n--", b"7bit\r\n\n\r--"]
+    bodies = [STUB, STUB.replace(b"\n", b"\r\n"), STUB.replace(b"\n", b"\r")]
+    bodies += [STUB.replace(b"7bit\n\n--", edge, 1) for edge in edges]
+    bodies += [STUB[:cut] for cut in range(2, len(STUB))] + [STUB + tail for tail in (b"   ", b"\n \n", b"x", b"\r\r")]
+    bodies += [body.replace(b"\n", b"\r\n") for body in bodies]
+    answers = [(mime_part_stub(header, body, outlook=False), mime_part_stub(header, body, outlook=True)) for body in bodies]
+    assert sum(loader._first_part_has_content(body) for body in bodies) >= 6
+    monkeypatch.setattr(loader, "_first_part_has_content", lambda body: False)
+    assert answers == [(mime_part_stub(header, body, outlook=False), mime_part_stub(header, body, outlook=True))
+                       for body in bodies]
+    assert any(strict for strict, _ in answers) and any(loose and not strict for strict, loose in answers)
