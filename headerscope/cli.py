@@ -431,14 +431,27 @@ def _attached_input(loaded: LoadedInput, number: int, options: AnalysisOptions
 _NARROWEST = 40
 
 
+# The widest width laid out for, on a terminal or by COLUMNS: wider, a line is too long to read.
+_WIDEST = 200
+# The width of a report written to a pipe or a file when COLUMNS does not say one.
+_PIPE_WIDTH = 110
+
+
 def _terminal_width(output: str | None) -> int:
     """The terminal's own width (COLUMNS when set, as shutil reads it), for a report shown on it;
-    110 for one written to a pipe or a file."""
+    for one written to a pipe or a file, COLUMNS when it is set to a number (POSIX's COLUMNS: the
+    user's preferred width, which is how `COLUMNS=160 headerscope ... | less` asks for one), else
+    110. Both held between _NARROWEST and _WIDEST."""
     if output is None and sys.stdout.isatty():
         import shutil
 
-        return max(_NARROWEST, min(shutil.get_terminal_size((110, 24)).columns, 200))
-    return 110
+        return max(_NARROWEST, min(shutil.get_terminal_size((_PIPE_WIDTH, 24)).columns, _WIDEST))
+    # As shutil.get_terminal_size reads it: a positive whole number, else not set. The length is
+    # bounded before int() reads it (a value of 5,000 digits is no width).
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isascii() and columns.isdigit() and len(columns) <= 6 and int(columns) > 0:
+        return max(_NARROWEST, min(int(columns), _WIDEST))
+    return _PIPE_WIDTH
 
 
 def _read_input(path: str | None, paste: bool) -> tuple[str, bytes]:

@@ -64,3 +64,10 @@ def assert_dmarc_rests_on_spf_and_the_record(report: object) -> None:
     assert not ids & {"dmarc.fail", "dkim.body_changed", "recorded.modified_after_delivery"}
     assert {c.method: c for c in report.comparison}["dkim"].label == "not_recomputed"
 
+
+
+@pytest.fixture(autouse=True)
+def _columns_not_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report written to a pipe or a file takes COLUMNS's width when it is set (cli._terminal_width):
+    the tests' reports are laid out at the default widths whatever the shell running them exports."""
+    monkeypatch.delenv("COLUMNS", raising=False)

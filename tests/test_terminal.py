@@ -503,9 +503,33 @@ def test_the_width_is_the_terminals_own_down_to_40_columns(monkeypatch: pytest.M
     for columns, width in (("40", 40), ("64", 64), ("80", 80), ("20", 40), ("500", 200)):
         monkeypatch.setenv("COLUMNS", columns)
         assert cli._terminal_width(None) == width, columns
+    monkeypatch.delenv("COLUMNS")
     assert cli._terminal_width("out.txt") == 110
     monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
-    assert cli._terminal_width(None) == 110  # a pipe: the fixed width, whatever COLUMNS says
+    assert cli._terminal_width(None) == 110  # a pipe, COLUMNS not set: the fixed width
+
+
+def test_a_pipe_or_a_file_takes_the_width_columns_sets(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `COLUMNS=160 headerscope analyze x.eml | less` (or `> file`, `-o file`): an explicit COLUMNS is
+    # the width asked for, held to the terminal's bounds; rich's own reading of COLUMNS never came
+    # into it, as the renderer is given a width. Anything that is no positive whole number is no width.
+    from headerscope import cli
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    for columns, width in (("160", 160), ("64", 64), (" 90 ", 90), ("20", 40), ("500", 200), ("9" * 5000, 110),
+                           ("0", 110), ("-80", 110), ("80px", 110), ("", 110), ("\u0668\u0660", 110)):
+        monkeypatch.setenv("COLUMNS", columns)
+        assert cli._terminal_width(None) == width, columns
+        assert cli._terminal_width("out.txt") == width, columns
+    # Through the command: the rules of the report's hop table are as wide as asked.
+    from click.testing import CliRunner
+
+    sample = str(SAMPLES / "spoofed.eml")
+    for columns, width in (("150", 150), (None, 110)):
+        env = {"COLUMNS": columns} if columns else {}
+        result = CliRunner().invoke(cli.cli, ["analyze", "--offline", sample], env=env)
+        assert result.exit_code == 0, result.output
+        assert max(len(line) for line in result.output.splitlines()) == width, columns
 
 
 @pytest.mark.parametrize("width", [40, 64, 80])
