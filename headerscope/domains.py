@@ -230,6 +230,17 @@ def _idn_lookalike(name: str) -> str | None:
     return None
 
 
+def one_idn_host(helo: str, rdns: str) -> bool:
+    """Whether a client's greeting and its reverse-DNS name are one internationalised name in its
+    two forms (U-labels and A-labels, RFC 5890 section 2.3.2.1): the greeting has another form,
+    that form's name is the reverse-DNS one, and the greeting is written in no look-alike way
+    (idn_lookalike; such a greeting keeps its own place, with its words). The hop tables of every
+    format then show the name once, the looked-up one, with its other form beside it (an SMTPUTF8
+    client greets as mail.例子.中国, its reverse DNS says mail.xn--...; verification V40)."""
+    return (idn_other_form(helo) is not None and a_label_form(helo).rstrip(".") == a_label_form(rdns).rstrip(".")
+            and idn_lookalike(helo) is None)
+
+
 def _written_in_stand_ins(name: str) -> bool:
     """Has the name a label written with non-ASCII characters that the UTS #46 mapping makes plain
     ASCII ("paypa\u217c", "\uff4d\uff41\uff49\uff4c", "pay\u00adpal")? A label of a real script

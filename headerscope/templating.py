@@ -158,6 +158,7 @@ def environment(directory: str | None = None) -> jinja2.Environment:
     env.filters["with_idn_forms"] = _with_idn_forms
     env.filters["idn_other_form"] = _idn_other_form
     env.filters["idn_lookalike"] = _idn_lookalike
+    env.filters["one_idn_host"] = _one_idn_host
     return env
 
 
@@ -180,6 +181,13 @@ def _idn_lookalike(name: str | None) -> str | None:
     from .domains import idn_lookalike
 
     return idn_lookalike(name)
+
+
+def _one_idn_host(helo: str, rdns: str) -> bool:
+    """domains.one_idn_host, imported when a template first uses it."""
+    from .domains import one_idn_host
+
+    return one_idn_host(helo, rdns)
 
 
 def _client_user(ident: str | None) -> str | None:

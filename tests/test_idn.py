@@ -980,6 +980,49 @@ def test_the_terminal_hop_cell_shows_a_greeting_that_is_its_reverse_dns_name_onc
                            "(mx.xn--fsqu00a.xn--fiqs8s (mx.\u4f8b\u5b50.\u4e2d\u56fd))"), cell
 
 
+def test_the_html_and_markdown_hop_cells_show_a_greeting_that_is_its_reverse_dns_name_once() -> None:
+    # The same shape as above: the HTML cell said "helo=mail.例子.中国 (mail.xn--... in DNS) /
+    # mail.xn--... (mail.例子.中国)", one host four times. The formats share domains.one_idn_host.
+    import re
+
+    from headerscope.render.html import HtmlRenderer
+    from headerscope.render.markdown import MarkdownRenderer
+
+    def html_cell(report: object) -> str:
+        page = HtmlRenderer().render(report)  # type: ignore[arg-type]
+        cell = page[page.index('data-label="From">') + 18:]
+        return re.sub(r"<[^>]+>", "", cell[:cell.index("</td>")])
+
+    def markdown_cell(report: object) -> str:
+        row = next(line for line in MarkdownRenderer().render(report).splitlines()  # type: ignore[arg-type]
+                   if line.startswith("| 1 |"))
+        return row.split(" | ")[2]
+
+    raw = ("Received: from mail.\u4f8b\u5b50.\u4e2d\u56fd (mail.xn--fsqu00a.xn--fiqs8s [192.0.2.77]) by "
+           "mx.example.net (Postfix) with UTF8SMTPS id 2; Mon, 19 Aug 2024 14:26:00 +0000\r\n"
+           "From: a@example.org\r\nTo: b@example.net\r\n" + _MESSAGE)
+    report = headerscope.analyze(raw.encode(), offline=True)
+    once = "mail.xn--fsqu00a.xn--fiqs8s (mail.\u4f8b\u5b50.\u4e2d\u56fd) [192.0.2.77]"
+    assert html_cell(report) == once, html_cell(report)
+    assert markdown_cell(report) == once.replace("[", "\\[").replace("]", "\\]"), markdown_cell(report)
+    # Written the other way round (the greeting in A-labels, the reverse DNS in Unicode): once too.
+    swapped = headerscope.analyze(raw.replace("from mail.\u4f8b\u5b50.\u4e2d\u56fd (mail.xn--fsqu00a.xn--fiqs8s",
+                                              "from mail.xn--fsqu00a.xn--fiqs8s (mail.\u4f8b\u5b50.\u4e2d\u56fd")
+                                  .encode(), offline=True)
+    assert html_cell(swapped) == "mail.\u4f8b\u5b50.\u4e2d\u56fd (mail.xn--fsqu00a.xn--fiqs8s in DNS) [192.0.2.77]", \
+        html_cell(swapped)
+    # A greeting that differs from the looked-up name keeps its place, said as a greeting.
+    other = headerscope.analyze(raw.replace("(mail.xn--fsqu00a", "(mx.xn--fsqu00a").encode(), offline=True)
+    assert html_cell(other) == ("helo=mail.\u4f8b\u5b50.\u4e2d\u56fd (mail.xn--fsqu00a.xn--fiqs8s in DNS) / "
+                                "mx.xn--fsqu00a.xn--fiqs8s (mx.\u4f8b\u5b50.\u4e2d\u56fd) [192.0.2.77]"), html_cell(other)
+    # A look-alike greeting (a Cyrillic "а" in paypal) is never merged into the name it imitates.
+    lookalike = headerscope.analyze(raw.replace("from mail.\u4f8b\u5b50.\u4e2d\u56fd (mail.xn--fsqu00a.xn--fiqs8s",
+                                                "from p\u0430ypal.com (xn--pypal-4ve.com").encode(), offline=True)
+    cell = html_cell(lookalike)
+    assert cell.startswith("helo=p\u0430ypal.com (xn--pypal-4ve.com in DNS) looks like the ASCII name paypal.com / "
+                           "xn--pypal-4ve.com"), cell
+
+
 def _hop_from_cell(text: str) -> str:
     """The hop table's first "from" cell, its lines joined."""
     lines = text.splitlines()

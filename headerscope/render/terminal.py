@@ -11,7 +11,7 @@ import io
 import math
 from typing import TYPE_CHECKING
 
-from ..domains import a_label_form, idn_lookalike, idn_other_form, with_idn_forms
+from ..domains import idn_lookalike, idn_other_form, one_idn_host, with_idn_forms
 from ..hops import cloud_default_name, host_domain, host_organization
 from ..model import Finding, Hop, Report, Role, Severity, WaitCause
 from ..received import NO_TIME_ZONE, authenticated_login, client_name_words, client_user_words
@@ -111,15 +111,6 @@ def _host_shown(name: str) -> tuple[str, int]:
     lookalike = idn_lookalike(name)
     beside = f" ({_safe(other, _MAX_HOST)}" + (f"; {_safe(lookalike, _MAX_HOST)})" if lookalike else ")")
     return _safe(written, _MAX_HOST) + beside, len(beside)
-
-
-def _one_idn_host(helo: str, rdns: str) -> bool:
-    """Whether a client's greeting and its reverse-DNS name are one internationalised name in its
-    two forms (U-labels and A-labels, RFC 5890 section 2.3.2.1): the greeting has another form,
-    that form's name is the reverse-DNS one, and the greeting is written in no look-alike way
-    (domains.idn_lookalike; such a greeting keeps its own line, with its words)."""
-    return (idn_other_form(helo) is not None and a_label_form(helo).rstrip(".") == a_label_form(rdns).rstrip(".")
-            and idn_lookalike(helo) is None)
 
 
 def _t_lines(lines: Iterable[object], style: str = "", limit: int = _MAX_CELL) -> Text:
@@ -500,7 +491,7 @@ class TerminalRenderer(Renderer):
         f = hop.fields
         helo = f.from_helo if f.from_helo and f.from_helo.strip("[]") != f.from_ip else None
         rdns = f.from_rdns if f.from_rdns and f.from_rdns != f.from_helo else None
-        if helo and rdns and _one_idn_host(helo, rdns):
+        if helo and rdns and one_idn_host(helo, rdns):
             # The greeting is the looked-up name in its other form (an SMTPUTF8 client greets as
             # mail.例子.中国, its reverse DNS says mail.xn--...): one name, shown once as the
             # looked-up one with its other form beside it, as when the two are written alike
