@@ -590,6 +590,47 @@ def test_hops_left_out_of_a_long_loop_do_not_squeeze_the_hop_table() -> None:
     assert any(row.startswith("…  │") and set(row[1:]) <= set(" │") for row in rows)
 
 
+def test_hidden_characters_in_a_finding_title_from_the_from_name_are_marked_as_in_html() -> None:
+    # A finding's title that quotes the From: name ("From: names no address (only the name “...”)",
+    # "From: holds text that is no address (...)") lost its U+202E / U+200B silently in the terminal,
+    # in the top lines and in the findings list, while the HTML marks them: marked in both places,
+    # in the explanation under it, the envelope difference and the envelope table's From: cell too.
+    import base64
+    import re
+
+    from headerscope.render.html import HtmlRenderer
+
+    def encoded(text: str) -> str:
+        return "=?UTF-8?B?" + base64.b64encode(text.encode()).decode() + "?="
+
+    received = ("Received: from mail.sender.example (mail.sender.example [203.0.113.66]) by mx1.fabrikam.example "
+                "(Postfix) with ESMTPS id 4dKtR12Pq0z1xBc; Fri, 27 Nov 2026 03:18:30 +0000\r\n")
+    rest = "To: lee@fabrikam.example\r\nSubject: hi\r\nDate: Fri, 27 Nov 2026 03:17:55 +0000\r\n\r\nbody\r\n"
+    for from_field, finding_id, marked in (
+            (encoded("Pay\u202elaPyaP Support") + " <>\r\nReply-To: help@collect.example",
+             "envelope.reply_to_other_domain", "Pay⟨U+202E⟩laPyaP Support"),
+            (encoded("Microsoft\u200b account team") + " ,_<no-reply@sender.example>",
+             "envelope.from_not_an_address", "Microsoft⟨U+200B⟩ account team")):
+        report = headerscope.analyze((received + f"From: {from_field}\r\n" + rest).encode(), offline=True)
+        finding = next(f for f in report.findings if f.id == finding_id)
+        assert marked.replace("⟨U+202E⟩", "\u202e").replace("⟨U+200B⟩", "\u200b") in finding.title
+        title = finding.title.replace("\u202e", "⟨U+202E⟩").replace("\u200b", "⟨U+200B⟩")
+        assert marked in title
+        html_titles = re.findall(r'<span class="title">([^<]*)</span>', HtmlRenderer().render(report))
+        assert any(marked in t for t in html_titles), html_titles  # the HTML's marker, the terminal's too
+        text = get_renderer("terminal", color=False, width=400).render(report)
+        lines = text.splitlines()
+        assert f"  ! {title}" in lines, [line for line in lines if line.startswith("  ! ")]
+        listed = next(line for line in lines if line.endswith(f"[{finding_id}]"))
+        assert listed.startswith(f"warning {title} ("), listed
+        explanation = " ".join(lines[lines.index(listed) + 1:lines.index(listed) + 4])
+        assert marked in explanation, explanation
+        if finding_id == "envelope.reply_to_other_domain":  # the other's From: entry is the encoded-word
+            assert any(line.startswith("MAIL FROM") and f"From: {marked} <>" in line for line in lines), lines
+            assert any(line.startswith("  • reply_to_domain: ") and marked in line for line in lines), lines
+        assert "\u202e" not in text and "\u200b" not in text
+
+
 def test_hidden_characters_in_the_sender_and_subject_line_are_marked_as_in_the_other_formats() -> None:
     # Verification V40e: the opening line showed "From invoicegpj.exe", dropping the U+202E that
     # turns "exe.jpg" around (and an escape or NUL without a mark), while the HTML and Markdown

@@ -397,7 +397,8 @@ class TerminalRenderer(Renderer):
             if len(same) > 1 and subjects:
                 title += f" ({', '.join(subjects[:3])}{', …' if len(subjects) > 3 else ''})"
             item = Text("  ! ", style=_SEVERITY_STYLE[same[0].severity])
-            item.append_text(_t(title, _SEVERITY_STYLE[same[0].severity]))
+            # A title may quote the sender's text (a From: name): its hidden characters marked.
+            item.append_text(_t_marked(title, _SEVERITY_STYLE[same[0].severity]))
             out.append(item)
         return out
 
@@ -576,7 +577,8 @@ class TerminalRenderer(Renderer):
             if env.claimed_mail_from else "(not recorded)"))
         table.add_row(
             _t(f"MAIL FROM {mail_from}" + (f"  [{env.mail_from_source}]" if env.mail_from_source else "")),
-            _t("From: " + (", ".join(_addr(a) for a in env.header_from) or "—")),
+            # The sender's names, hidden characters marked (_t_marked), as in the opening line.
+            _t_marked("From: " + (", ".join(_addr(a) for a in env.header_from) or "—")),
         )
         # A mailbox the receiver's own alias expansion or forward reached is no RCPT TO of its own.
         listed = list(enumerate(zip(env.rcpt_to, env.rcpt_to_sources, strict=False)))
@@ -609,7 +611,8 @@ class TerminalRenderer(Renderer):
         if env.resent_date:
             header_rcpts.append(f"Resent-Date: {env.resent_date}")
         for i in range(max(len(rcpts), len(header_rcpts))):
-            table.add_row(_t(rcpts[i] if i < len(rcpts) else ""), _t(header_rcpts[i] if i < len(header_rcpts) else ""))
+            table.add_row(_t(rcpts[i] if i < len(rcpts) else ""),
+                          _t_marked(header_rcpts[i] if i < len(header_rcpts) else ""))
         out: list[RenderableType] = [table]
         if env.srs is not None:
             out.append(_t(f"SRS ({env.srs.scheme}): original sender {env.srs.original_sender or '?'}, "
@@ -622,7 +625,7 @@ class TerminalRenderer(Renderer):
             line = Text("  • ")
             line.append_text(_t(diff.kind, "bold"))
             line.append(": ")
-            line.append_text(_t(diff.explanation, limit=_MAX_EXPLANATION))
+            line.append_text(_t_marked(diff.explanation, limit=_MAX_EXPLANATION))
             out.append(line)
         return out
 
@@ -824,7 +827,10 @@ class TerminalRenderer(Renderer):
             style = _SEVERITY_STYLE[finding.severity]
             line = Text()
             line.append_text(_t(f"{finding.severity.value:<8}", style))
-            line.append_text(_t(finding.title, "bold" if finding.severity != Severity.INFO else ""))
+            # Titles and explanations may quote the sender's text (a From: name that is no address:
+            # envelope.from_not_an_address): its hidden characters are marked, as the HTML and
+            # Markdown reports mark them, not dropped (a U+202E or U+200B there is the point).
+            line.append_text(_t_marked(finding.title, "bold" if finding.severity != Severity.INFO else ""))
             if finding.subject:
                 # What the finding is about ("hop 5", a header, a signature's domain), as the Markdown
                 # and HTML views name it; message-derived text, made one safe line by _t like the title.
@@ -834,7 +840,7 @@ class TerminalRenderer(Renderer):
             detail = Text("         ")
             # The analysis's own words (the message's in them are bounded where quoted): long ones
             # are rare, and cut they lose their conclusion.
-            detail.append_text(_t(finding.explanation, limit=_MAX_EXPLANATION))
+            detail.append_text(_t_marked(finding.explanation, limit=_MAX_EXPLANATION))
             if finding.reference:
                 detail.append_text(_t(f"  {finding.reference}", "dim"))
             out.append(detail)
