@@ -68,7 +68,7 @@ from .model import (
     SrsInfo,
 )
 from .received import authenticated_login
-from .text import compiled_on_first_use, decode_rfc2047, header_ref
+from .text import MAX_DECODE_LENGTH, compiled_on_first_use, decode_rfc2047, header_ref
 
 _ADDRESSEE_FIELDS = frozenset({"to", "cc", "bcc"})
 _RFC5322_ORIGINATOR = "https://www.rfc-editor.org/rfc/rfc5322#section-3.6.2"
@@ -1224,10 +1224,10 @@ def _earlier_delivery_findings(earlier: list[tuple[HeaderField, str]], boundary:
         # forward, or a re-send) into the list, which delivered it again.
         why = (f"Its Received below it is {writer.fields.by or 'a host'}'s (hop {writer.number}), not the mailing "
                f"list's: the message was delivered to that mailbox first, then sent on (forwarded or re-sent) to "
-               f"the list ({list_id}), which received it later and sent it on to its members.")
+               f"the list ({_short_list_id(list_id)}), which received it later and sent it on to its members.")
         severity = Severity.INFO
     elif list_id:
-        why = (f"The message came through a mailing list ({list_id}): the list's server received it "
+        why = (f"The message came through a mailing list ({_short_list_id(list_id)}): the list's server received it "
                f"first and sent it on to its members.")
         severity = Severity.INFO
     elif forwarder is not None:
@@ -1512,8 +1512,22 @@ def _archive_address(address: Address) -> Address | None:
                    domain=address_domain(mailbox))
 
 
+# A List-Id's or List-Post's bracketed part: the list-id (RFC 2919 section 2) or a URL (RFC 2369
+# section 2), where an encoded-word is no encoded-word (RFC 2047 section 5).
+_BRACKETED_RE = compiled_on_first_use(r"(<[^<>]*>)")
+
+
 def _short_list_id(list_id: str) -> str:
-    return " ".join(list_id.split())[:200]
+    """A list's field (List-Id, List-Post, a pre-RFC 2369 list mark) as a sentence names the list:
+    on one line, at most 200 characters, the encoded-words of its phrase and comments decoded as a
+    mail program shows them and as the bulk section shows the List-Id (RFC 2919 section 2: the
+    phrase; RFC 2047 section 5 (1) and (2)), the bracketed list-id or URL as written (a list-id of
+    "=?...?=" is that text, not the name it would decode to). Decoding is bounded as the loader's
+    (text.MAX_DECODE_LENGTH): an encoded-word cut there is shown as written."""
+    text = list_id[:MAX_DECODE_LENGTH]
+    if "=?" in text:
+        text = "".join(part if part[:1] == "<" else decode_rfc2047(part) for part in _BRACKETED_RE().split(text))
+    return " ".join(text.split())[:200]
 
 
 def _list_own_addresses(message: Message, list_id: str, candidates: list[str],

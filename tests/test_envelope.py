@@ -2509,6 +2509,29 @@ def test_a_forward_told_by_its_envelope_rewrite_is_a_sentence() -> None:
         in second.explanation
 
 
+# A lists.linux.dev message as lore.kernel.org (mail.lfdr.de) received it (real): the list's server
+# smtp.subspace.kernel.org writes X-Original-To: with the list's posting address.
+_LORE_NVDIMM = (b"Return-Path: <nvdimm+bounces-14428-lists+linux-nvdimm=lfdr.de@lists.linux.dev>\r\n"
+                b"Delivered-To: lists+linux-nvdimm@lfdr.de\r\nX-Original-To: lists+linux-nvdimm@lfdr.de\r\n"
+                b"Received: from sea.lore.kernel.org (sea.lore.kernel.org [172.234.253.10])\r\n"
+                b"\tby mail.lfdr.de (Postfix) with ESMTPS id C016D688344\r\n"
+                b"\tfor <lists+linux-nvdimm@lfdr.de>; Mon, 15 Jun 2026 18:14:41 +0200 (CEST)\r\n"
+                b"Received: from smtp.subspace.kernel.org (conduit.subspace.kernel.org [100.90.174.1])\r\n"
+                b"\tby sea.lore.kernel.org (Postfix) with ESMTP id 8FED3314751A\r\n"
+                b"\tfor <lists+linux-nvdimm@lfdr.de>; Mon, 15 Jun 2026 16:07:14 +0000 (UTC)\r\n"
+                b"Received: from localhost.localdomain (localhost.localdomain [127.0.0.1])\r\n"
+                b"\tby smtp.subspace.kernel.org (Postfix) with ESMTP id 5B059407CDD;\r\n"
+                b"\tMon, 15 Jun 2026 16:07:04 +0000 (UTC)\r\n"
+                b"X-Original-To: nvdimm@lists.linux.dev\r\n"
+                b"Received: from a8-156.smtp-out.amazonses.com (a8-156.smtp-out.amazonses.com [54.240.8.156])\r\n"
+                b"\tby smtp.subspace.kernel.org (Postfix) with ESMTPS id B98A2408603\r\n"
+                b"\tfor <nvdimm@lists.linux.dev>; Mon, 15 Jun 2026 16:07:02 +0000 (UTC)\r\n"
+                b"Subject: [PATCH] x\r\nFrom: John <john@jagalactic.example>\r\nTo: nvdimm@lists.linux.dev\r\n"
+                b"Date: Mon, 15 Jun 2026 16:07:01 +0000\r\nX-Mailing-List: nvdimm@lists.linux.dev\r\n"
+                b"List-Id: <nvdimm.lists.linux.dev>\r\nList-Subscribe: <mailto:nvdimm+subscribe@lists.linux.dev>\r\n"
+                b"\r\nbody\r\n")
+
+
 def test_a_list_servers_own_delivery_to_the_list_address_is_the_lists_not_a_mailbox_first() -> None:
     # Verification V38d: lists.linux.dev is received by smtp.subspace.kernel.org (real lore copy,
     # mail.lfdr.de's): its X-Original-To is the list's own posting address, the one X-Mailing-List
@@ -2516,25 +2539,7 @@ def test_a_list_servers_own_delivery_to_the_list_address_is_the_lists_not_a_mail
     # writer's organisation (kernel.org) is not the List-Id's (linux.dev).
     from headerscope.api import analyze
 
-    raw = (b"Return-Path: <nvdimm+bounces-14428-lists+linux-nvdimm=lfdr.de@lists.linux.dev>\r\n"
-           b"Delivered-To: lists+linux-nvdimm@lfdr.de\r\nX-Original-To: lists+linux-nvdimm@lfdr.de\r\n"
-           b"Received: from sea.lore.kernel.org (sea.lore.kernel.org [172.234.253.10])\r\n"
-           b"\tby mail.lfdr.de (Postfix) with ESMTPS id C016D688344\r\n"
-           b"\tfor <lists+linux-nvdimm@lfdr.de>; Mon, 15 Jun 2026 18:14:41 +0200 (CEST)\r\n"
-           b"Received: from smtp.subspace.kernel.org (conduit.subspace.kernel.org [100.90.174.1])\r\n"
-           b"\tby sea.lore.kernel.org (Postfix) with ESMTP id 8FED3314751A\r\n"
-           b"\tfor <lists+linux-nvdimm@lfdr.de>; Mon, 15 Jun 2026 16:07:14 +0000 (UTC)\r\n"
-           b"Received: from localhost.localdomain (localhost.localdomain [127.0.0.1])\r\n"
-           b"\tby smtp.subspace.kernel.org (Postfix) with ESMTP id 5B059407CDD;\r\n"
-           b"\tMon, 15 Jun 2026 16:07:04 +0000 (UTC)\r\n"
-           b"X-Original-To: nvdimm@lists.linux.dev\r\n"
-           b"Received: from a8-156.smtp-out.amazonses.com (a8-156.smtp-out.amazonses.com [54.240.8.156])\r\n"
-           b"\tby smtp.subspace.kernel.org (Postfix) with ESMTPS id B98A2408603\r\n"
-           b"\tfor <nvdimm@lists.linux.dev>; Mon, 15 Jun 2026 16:07:02 +0000 (UTC)\r\n"
-           b"Subject: [PATCH] x\r\nFrom: John <john@jagalactic.example>\r\nTo: nvdimm@lists.linux.dev\r\n"
-           b"Date: Mon, 15 Jun 2026 16:07:01 +0000\r\nX-Mailing-List: nvdimm@lists.linux.dev\r\n"
-           b"List-Id: <nvdimm.lists.linux.dev>\r\nList-Subscribe: <mailto:nvdimm+subscribe@lists.linux.dev>\r\n"
-           b"\r\nbody\r\n")
+    raw = _LORE_NVDIMM
     [earlier] = [f for f in analyze(raw, offline=True).findings if f.id == "envelope.earlier_delivery"]
     assert "the list's server received it first and sent it on to its members" in earlier.explanation
     assert "delivered to that mailbox first" not in earlier.explanation
@@ -2605,3 +2610,50 @@ def test_a_forged_list_post_naming_the_first_recipient_does_not_make_a_replay_a_
     [earlier] = [f for f in analyze(raw.encode(), offline=True).findings if f.id == "envelope.earlier_delivery"]
     assert "the list's server received it first" not in earlier.explanation
     assert "delivered to that mailbox first" in earlier.explanation
+
+
+def test_the_list_sentences_name_a_list_id_with_its_encoded_description_decoded() -> None:
+    # Mailman's CookHeaders writes the list's description as an RFC 2047 encoded-word before the
+    # list-id (uheader, then formataddr); the Bulk section showed it decoded, the envelope's list
+    # sentences as written ("a mailing list (=?utf-8?q?...?= <nvdimm.lists.linux.dev>)").
+    from headerscope.api import analyze
+
+    written = b"List-Id: <nvdimm.lists.linux.dev>"
+    assert _LORE_NVDIMM.count(written) == 1
+    raw = _LORE_NVDIMM.replace(written, b"List-Id: =?utf-8?q?Liste_f=C3=BCr_Entwickler?= <nvdimm.lists.linux.dev>")
+    shown = "(Liste f\u00fcr Entwickler <nvdimm.lists.linux.dev>)"
+    [earlier] = [f for f in analyze(raw, offline=True).findings if f.id == "envelope.earlier_delivery"]
+    assert f"The message came through a mailing list {shown}: the list's server" in earlier.explanation, \
+        earlier.explanation
+    # Delivered to another mailbox first, then sent on to the list: the list named the same way.
+    mailbox = raw.replace(b"X-Original-To: nvdimm@lists.linux.dev", b"X-Original-To: john@kernel.org")
+    [earlier] = [f for f in analyze(mailbox, offline=True).findings if f.id == "envelope.earlier_delivery"]
+    assert f"to the list {shown}, which received it later" in earlier.explanation, earlier.explanation
+    # A member's address the header does not name: the "list" difference says the list so too;
+    # its header_value keeps the field as written (the evidence, shown as code).
+    # (The shape of test_a_list_members_delivery_is_explained_by_the_list_not_an_alias_or_forward.)
+    member = (b"Delivered-To: member@example.net\r\nReturn-Path: <list-bounces@lists.example.org>\r\n"
+              b"Received: from lists.example.org (lists.example.org [192.0.2.9]) by mx.example.net with ESMTP "
+              b"id 1 for <member@example.net>; Mon, 2 Nov 2026 10:00:05 +0000\r\n"
+              b"Received: from mail.author.example (mail.author.example [198.51.100.1]) by lists.example.org "
+              b"with ESMTP id 2 for <dev@lists.example.org>; Mon, 2 Nov 2026 10:00:02 +0000\r\n"
+              b"List-Id: =?utf-8?q?Liste_f=C3=BCr_Entwickler?= <dev.lists.example.org>\r\n"
+              b"From: a@author.example\r\nTo: someone@author.example\r\nSubject: patch\r\n"
+              b"Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody\r\n")
+    [listed] = [d for d in analyze(member, offline=True).envelope.differences if d.kind == "list"]
+    assert ("The message came through a mailing list (Liste f\u00fcr Entwickler <dev.lists.example.org>), which "
+            "resent it") in listed.explanation, listed
+    assert listed.header_value == "=?utf-8?q?Liste_f=C3=BCr_Entwickler?= <dev.lists.example.org>"
+    # Only the phrase is decoded: an "encoded-word" as the list-id is that text (RFC 2047 section 5),
+    # a decoded line break is a space, and the sentence stays 200 characters at most.
+    odd = raw.replace(b"<nvdimm.lists.linux.dev>", b"<=?utf-8?q?paypal.com?=>").replace(
+        b"Liste_f=C3=BCr_Entwickler", b"Pay=0D=0APal")
+    [earlier] = [f for f in analyze(odd, offline=True).findings if f.id == "envelope.earlier_delivery"]
+    assert "list (Pay Pal <=?utf-8?q?paypal.com?=>)" in earlier.explanation, earlier.explanation
+    long = raw.replace(b"Liste_f=C3=BCr_Entwickler", b"=C3=BC" * 2000)
+    [earlier] = [f for f in analyze(long, offline=True).findings if f.id == "envelope.earlier_delivery"]
+    assert "list (" + "\u00fc" * 200 + ")" in earlier.explanation, earlier.explanation
+    # The organisation the checks read is the list-id's, as written, whatever the phrase says.
+    plain = [f for f in analyze(_LORE_NVDIMM, offline=True).findings if f.id == "envelope.earlier_delivery"]
+    assert [f.severity for f in plain] == [f.severity for f in analyze(raw, offline=True).findings
+                                           if f.id == "envelope.earlier_delivery"]
