@@ -4806,11 +4806,18 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
     fragments: list[Attachment] = []
     padded: list[tuple[Attachment, str]] = []  # names cut or padded, with what is wrong with them
     placed = _placed_body_fragments(parts)
+    unlisted: list[Attachment] = []  # past the MAX_ATTACHMENTS listed: checked all the same
+    # Multiparts at MAX_DEPTH, whose parts the walk did not read (it takes them as leaves): their
+    # part headers are searched below, as the rest past MAX_PARTS is (V42b D2: an .exe nested 9
+    # deep had no finding and no note).
+    nested: list[_Part] = []
     more = 0
     first_file: _Part | None = None
     for index, (part, position) in enumerate(zip(parts, _positions(parts), strict=True)):
         if part.container or part.content_type in _REPORT_PARTS:
             continue  # a container (its parts are walked) or a report's own part
+        if part.depth >= MAX_DEPTH and part.content_type.startswith("multipart/") and part.params.get("boundary"):
+            nested.append(part)
         disposition_type = part.disposition
         name = _file_name(part.filename)
         if name is None and disposition_type != "attachment":
@@ -4824,9 +4831,8 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
             # message/rfc822 is an .exe on disk), and a part that holds no message is a file.
             continue
         first_file = first_file or part
-        if len(listed) >= MAX_ATTACHMENTS:
-            more += 1
-            continue
+        # Every file is checked; only the listing stops at MAX_ATTACHMENTS (V42b D1: an .exe after
+        # 50 inline images had no finding).
         risk = _RISKY_EXTENSIONS.get(extension) or _RISKY_TYPES.get(part.content_type)
         fragment = risk == _PAGE and name is not None and _body_fragment_name().fullmatch(name) is not None
         active = _active_page(raw, part) if fragment and index in placed else None
@@ -4844,22 +4850,34 @@ def read_attachments(message: Message) -> tuple[tuple[Attachment, ...], int, boo
             position=position or "1", filename=_shown_name(name) if name else None,
             content_type=part.content_type[:100], size=max(0, part.body_end - part.body_start),
             disposition=disposition_type, risk=risk, spoofed=_spoofed(name) if name else None)
-        listed.append(entry)
+        if len(listed) < MAX_ATTACHMENTS:
+            listed.append(entry)
+        else:
+            more += 1
+            unlisted.append(entry)
         note = _padding_note(name, entry.spoofed) if name else None
         if note is not None:
             padded.append((entry, note))
         if fragment and index in placed and entry.spoofed is None:
             fragments.append(entry)
-    stopped = bool(message.__dict__.get(_WALK_STOPPED)) and len(parts) > 1
+    past_walk = bool(message.__dict__.get(_WALK_STOPPED)) and len(parts) > 1
+    stopped = past_walk or bool(nested)
     if not hinted and (first_file is not None or stopped) and not _hint_in_head(raw, first_file) \
             and not any(raw.find(hint, body) >= 0 for hint in _ATTACHMENT_HINTS):
         return (), 0, False, []  # what a body without a hint gives, as when it is not walked
-    beyond: list[tuple[str, str, str | None]] = []
-    if stopped:
-        last = parts[-1]
-        counted, beyond = _names_past_walk(raw, last.body_start if last.container else last.body_end)
+    beyond: list[tuple[str, str, str | None, str]] = []
+    # The nested multiparts are leaves of the walk, side by side or one inside another's sibling,
+    # never one inside another: their searches cover each byte once at most.
+    for part in nested:
+        counted, found = _names_past_walk(raw, part.body_start, part.body_end)
         more += counted
-    return tuple(listed), more, stopped, _attachment_findings(listed, fragments, beyond, padded)
+        beyond.extend((name, kind, disguise, _NESTED_TOO_DEEP) for name, kind, disguise in found)
+    if past_walk:
+        last = parts[-1]
+        counted, found = _names_past_walk(raw, last.body_start if last.container else last.body_end)
+        more += counted
+        beyond.extend((name, kind, disguise, _PAST_THE_WALK) for name, kind, disguise in found)
+    return tuple(listed), more, stopped, _attachment_findings(listed, fragments, beyond, padded, unlisted)
 
 
 def _hint_in_head(raw: bytes, part: _Part | None) -> bool:
@@ -4870,16 +4888,16 @@ def _hint_in_head(raw: bytes, part: _Part | None) -> bool:
         raw.find(hint, part.head_start, part.body_start) >= 0 for hint in _ATTACHMENT_HINTS)
 
 
-def _names_past_walk(raw: bytes, start: int) -> tuple[int, list[tuple[str, str, str | None]]]:
+def _names_past_walk(raw: bytes, start: int, stop: int | None = None) -> tuple[int, list[tuple[str, str, str | None]]]:
     """Past the walk's bound: (how many named parts at least, by their name= or filename=
     parameters, and the risky names among them as (name, kind, disguise)), from one bounded
-    search of raw[start:] (_MAX_BEYOND_BYTES, _MAX_BEYOND_NAMES). A part usually names its file
+    search of raw[start:stop] (_MAX_BEYOND_BYTES, _MAX_BEYOND_NAMES). A part usually names its file
     in both parameters: a name counts as a new part only when a blank line (the end of a part's
     header, RFC 2045 section 3) lies between it and the last one counted."""
     counted = 0
     scanned = start  # searched for a blank line up to here since the last name counted: linear
     risky: list[tuple[str, str, str | None]] = []
-    end = min(len(raw), start + _MAX_BEYOND_BYTES)
+    end = min(len(raw) if stop is None else stop, start + _MAX_BEYOND_BYTES)
     # RFC 2231 pieces (name*0*=, name*1*=) of one part's header, by parameter ("file" or not):
     # joined and decoded as one value (_rfc2231_value), as the walk reads them, when the header
     # ends (a blank line) or the search does. Each is bounded as the walk's (_MAX_CONTENT_TYPE).
@@ -4923,23 +4941,35 @@ def _names_past_walk(raw: bytes, start: int) -> tuple[int, list[tuple[str, str, 
     return counted, risky
 
 
-def _named(attachment: Attachment) -> str:
-    """An attachment in a finding's words: its name with hidden characters shown, and its part."""
+def _named(attachment: Attachment, unlisted: frozenset[str] = frozenset()) -> str:
+    """An attachment in a finding's words: its name with hidden characters shown, and its part
+    (and that it is not in the list, when its part is one of the ``unlisted`` positions)."""
     name = shown_hidden(attachment.filename) if attachment.filename else "(no name)"
-    return f"“{name}” ({attachment.content_type}, part {attachment.position})"
+    past_list = f", not listed: past the first {MAX_ATTACHMENTS}" if attachment.position in unlisted else ""
+    return f"“{name}” ({attachment.content_type}, part {attachment.position}{past_list})"
+
+
+# Where a name found by a search of part headers (_names_past_walk) was, in a finding's words.
+_PAST_THE_WALK = f"in a part past the first {MAX_PARTS}, found by a search of the part headers"
+_NESTED_TOO_DEEP = (f"in a part nested deeper than {MAX_DEPTH} multipart levels, found by a search of the part "
+                    "headers")
 
 
 def _attachment_findings(listed: Sequence[Attachment], fragments: Sequence[Attachment] = (),
-                         beyond: Sequence[tuple[str, str, str | None]] = (),
-                         padded: Sequence[tuple[Attachment, str]] = ()) -> list[Finding]:
+                         beyond: Sequence[tuple[str, str, str | None, str]] = (),
+                         padded: Sequence[tuple[Attachment, str]] = (),
+                         unlisted: Sequence[Attachment] = ()) -> list[Finding]:
     """The findings: disguised names (DANGER), risky types and padded names (WARNING) and HTML
     body fragments where Exchange puts them (NOTICE). ``beyond``: risky names found past the
-    walk's bound, as (name, kind, disguise), told in the same findings. ``padded``: the listed
-    names padded or too long to read whole, with what is wrong with each (_padding_note)."""
-    past = f"in a part past the first {MAX_PARTS}, found by a search of the part headers"
+    walk's bounds, as (name, kind, disguise, where), told in the same findings. ``padded``: the
+    names padded or too long to read whole, with what is wrong with each (_padding_note).
+    ``unlisted``: the files checked past the MAX_ATTACHMENTS listed, told as not listed."""
     findings: list[Finding] = []
-    spoofed = [(_named(a), a.spoofed) for a in listed if a.spoofed] + [
-        (f"“{shown_hidden(_shown_name(name))}” ({past})", disguise) for name, _kind, disguise in beyond if disguise]
+    checked = [*listed, *unlisted] if unlisted else listed
+    unlisted_at = frozenset(a.position for a in unlisted)
+    spoofed = [(_named(a, unlisted_at), a.spoofed) for a in checked if a.spoofed] + [
+        (f"“{shown_hidden(_shown_name(name))}” ({where})", disguise)
+        for name, _kind, disguise, where in beyond if disguise]
     if spoofed:
         bidi = any(why.startswith("a bidi") for _, why in spoofed if why)
         findings.append(Finding(
@@ -4952,8 +4982,9 @@ def _attachment_findings(listed: Sequence[Attachment], fragments: Sequence[Attac
                          "made to get a file opened that the reader would not open (MITRE ATT&CK T1036). "
                          "The file type is what Windows and the mail program go by, not what the name shows."),
             reference=_ATTACK_RLO if bidi else _ATTACK_DOUBLE, subject="attachments"))
-    risky = [(_named(a), a.risk) for a in listed if a.risk and not a.spoofed and a not in fragments] + [
-        (f"“{shown_hidden(_shown_name(name))}” ({past})", kind) for name, kind, disguise in beyond if not disguise]
+    risky = [(_named(a, unlisted_at), a.risk) for a in checked if a.risk and not a.spoofed and a not in fragments] + [
+        (f"“{shown_hidden(_shown_name(name))}” ({where})", kind) for name, kind, disguise, where in beyond
+        if not disguise]
     if risky:
         findings.append(Finding(
             id="attachment.risky_type", severity=Severity.WARNING,
@@ -4971,7 +5002,7 @@ def _attachment_findings(listed: Sequence[Attachment], fragments: Sequence[Attac
             id="attachment.padded_name", severity=Severity.WARNING,
             title=f"Attachment name padded out of sight: {_short(padded[0][0].filename, 260)}"
                   + (f" and {len(padded) - 1} more" if len(padded) > 1 else ""),
-            explanation=("; ".join(f"{_named(a)}: {note}" for a, note in padded[:10])
+            explanation=("; ".join(f"{_named(a, unlisted_at)}: {note}" for a, note in padded[:10])
                          + (f"; and {len(padded) - 10} more" if len(padded) > 10 else "")
                          + ". No real file name is padded so (Windows allows 255 characters in one): a run of "
                          "blanks, or a name too long for any window, pushes its end out of sight, where the real "
@@ -4981,9 +5012,10 @@ def _attachment_findings(listed: Sequence[Attachment], fragments: Sequence[Attac
     if fragments:
         findings.append(Finding(
             id="attachment.body_fragment", severity=Severity.NOTICE,
-            title=f"HTML part named and placed as Exchange writes a body fragment: {_short(_named(fragments[0]), 260)}"
+            title=("HTML part named and placed as Exchange writes a body fragment: "
+                   f"{_short(_named(fragments[0], unlisted_at), 260)}")
                   + (f" and {len(fragments) - 1} more" if len(fragments) > 1 else ""),
-            explanation=("; ".join(_named(a) for a in fragments[:10])
+            explanation=("; ".join(_named(a, unlisted_at) for a in fragments[:10])
                          + (f"; and {len(fragments) - 10} more" if len(fragments) > 10 else "")
                          + ". Exchange and other relays turn the HTML text that follows an inline image or an "
                          "attachment into a part named ATT00001.htm (att24916.htm), so that a client that shows "

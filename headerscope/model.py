@@ -1521,11 +1521,13 @@ class Report(Value):
     attachments: tuple[Attachment, ...] = ()
     """Files attached to the message, in part order, at most 50 (attached messages are in ``attached``)."""
     attachments_unlisted: int = 0
-    """Attachments past the 50 listed: counted within the part walk's bound of 300 parts, and past it
-    by their name= and filename= parameters (a lower bound then: ``attachments_walk_stopped``)."""
+    """Attachments past the 50 listed (each checked all the same: risky ones are in the findings): counted
+    within the part walk's bounds of 300 parts and 8 levels of multipart nesting, and past them by their name=
+    and filename= parameters (a lower bound then: ``attachments_walk_stopped``)."""
     attachments_walk_stopped: bool = False
-    """The part walk stopped at its bound of 300 parts with parts left: ``attachments_unlisted`` is a
-    lower bound, and the rest of the message was only searched for file names (risky ones are in the findings)."""
+    """The part walk stopped at its bound of 300 parts with parts left, or at multiparts nested 8 deep:
+    ``attachments_unlisted`` is a lower bound, and the rest of the message was only searched for file names
+    (risky ones are in the findings)."""
     carried: tuple[CarriedSummary, ...] = ()
     """When a person forwarded or reported messages as attachments (not a bounce, an abuse report or
     an automatic notice): one line per attached message, the first few; the outer verdict stays the forwarder's."""

@@ -4,6 +4,7 @@ size, part number), risky types and disguised names raised, and hostile names sh
 from __future__ import annotations
 
 import json
+import time
 from html.parser import HTMLParser
 
 import headerscope
@@ -281,7 +282,7 @@ def test_past_the_walks_bound_the_count_is_a_lower_bound_and_risky_names_are_fou
     assert "evil.pdf.scr" in danger.title and "past the first 300" in danger.title
     [warning] = [f for f in report.findings if f.id == "attachment.risky_type"]
     assert "tool.exe" in warning.title
-    line = "at least 252 more attachment(s), not listed: the walk of the message's parts stopped at 300 parts"
+    line = "at least 252 more attachment(s), not listed: the walk of the message's parts stopped at its bounds (300 parts"
     assert line in TerminalRenderer(width=400).render(report)
     assert line in MarkdownRenderer().render(report)
     assert line in HtmlRenderer().render(report).replace("&#39;", "'")
@@ -482,3 +483,86 @@ def test_blank_padding_before_an_extension_is_told() -> None:
     [padded] = [f for f in report.findings if f.id == "attachment.padded_name"]
     assert "40 blank characters before its extension “.pdf”" in padded.explanation
     assert "Q3" not in padded.explanation
+
+
+_PROGRAM_PART = ('Content-Type: application/octet-stream; name="invoice.pdf.exe"\r\n'
+                 'Content-Disposition: attachment; filename="invoice.pdf.exe"\r\nContent-Transfer-Encoding: base64\r\n'
+                 "\r\nTVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgAAAAA==")
+
+
+def _inline_images(count: int) -> list[str]:
+    """Inline images as Outlook writes them in a newsletter's multipart/related (a Content-ID each)."""
+    return [f'Content-Type: image/png; name="image{n:03}.png"\r\n'
+            f'Content-Disposition: inline; filename="image{n:03}.png"\r\n'
+            f"Content-ID: <image{n:03}.png@01DA0000.00000000>\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo="
+            for n in range(count)]
+
+
+def _related(*parts: str) -> headerscope.Report:
+    body = "".join(f"--b\r\n{part}\r\n" for part in parts) + "--b--\r\n"
+    raw = (_HEAD + 'Content-Type: multipart/related; boundary="b"\r\n\r\n' + body).encode()
+    return headerscope.analyze(raw, offline=True)
+
+
+def test_files_past_the_fifty_listed_are_checked_all_the_same() -> None:
+    """V42b D1: after 50 inline images (or 60 named files) the listing stops, and the checks
+    stopped with it: invoice.pdf.exe had no finding, where with 49 images it was a DANGER."""
+    html = "Content-Type: text/html; charset=utf-8\r\n\r\n<p>News</p>"
+    for images, listed in ((49, True), (50, False), (60, False)):
+        report = _related(html, *_inline_images(images), _PROGRAM_PART)
+        assert len(report.attachments) == 50 and report.attachments_unlisted == images + 1 - 50
+        assert not report.attachments_walk_stopped
+        [danger] = [f for f in report.findings if f.id == "attachment.spoofed_extension"]
+        assert "invoice.pdf.exe" in danger.title and ("not listed: past the first 50" in danger.title) is not listed
+        assert f"part {images + 2}" in danger.title
+    # A risky type, a padded name and a body fragment past the list are told too, as not listed.
+    files = [f'Content-Type: application/pdf; name="f{n}.pdf"\r\n\r\nx' for n in range(60)]
+    report = _mixed(_TEXT, *files, 'Content-Type: application/octet-stream; name="tool.exe"\r\n\r\nMZ',
+                    'Content-Type: application/octet-stream; name="scan' + " " * 40 + '.pdf"\r\n\r\nMZ')
+    assert report.attachments_unlisted == 12 and [a.filename for a in report.attachments][-1] == "f49.pdf"
+    ids = _ids(report)
+    assert ids["attachment.risky_type"] == "warning" and ids["attachment.padded_name"] == "warning"
+    [risky] = [f for f in report.findings if f.id == "attachment.risky_type"]
+    assert "“tool.exe” (application/octet-stream, part 62, not listed: past the first 50)" in risky.title
+    [padded] = [f for f in report.findings if f.id == "attachment.padded_name"]
+    assert "part 63, not listed" in padded.explanation
+    assert "… and 12 more attachment(s), not listed." in TerminalRenderer(width=200).render(report)
+
+
+def _nested(depth: int) -> bytes:
+    """invoice.pdf.exe under ``depth`` multipart/mixed levels below the top one (V42b's deep_exe_N)."""
+    out = 'Content-Type: multipart/mixed; boundary="b0"\r\n\r\n'
+    for level in range(depth):
+        out += f'--b{level}\r\nContent-Type: multipart/mixed; boundary="b{level + 1}"\r\n\r\n'
+    out += f"--b{depth}\r\n" + _PROGRAM_PART + "\r\n"
+    out += "".join(f"--b{level}--\r\n" for level in range(depth, -1, -1))
+    return (_HEAD + out).encode()
+
+
+def test_parts_nested_past_the_walks_depth_are_searched_and_said() -> None:
+    """V42b D2: at 8 levels a multipart was taken as a leaf and its parts hidden without a word:
+    an .exe nested 9 deep (or 1,000) had no finding, no count, no note."""
+    walked = headerscope.analyze(_nested(7), offline=True)
+    assert [a.filename for a in walked.attachments] == ["invoice.pdf.exe"] and not walked.attachments_walk_stopped
+    for depth in (8, 9, 20, 1000):
+        report = headerscope.analyze(_nested(depth), offline=True)
+        assert report.attachments == () and report.attachments_unlisted == 1 and report.attachments_walk_stopped
+        [danger] = [f for f in report.findings if f.id == "attachment.spoofed_extension"]
+        assert "“invoice.pdf.exe” (in a part nested deeper than 8 multipart levels" in danger.title
+        assert "at least 1 more attachment(s), not listed: the walk of the message's parts stopped at its bounds" \
+            in TerminalRenderer(width=400).render(report)
+    # Nested parts beside walked ones, and a message too long for the walk: each searched once.
+    deep = _nested(9).split(b"\r\n\r\n", 1)[1].replace(b"--b0--\r\n", b"")
+    after = "".join(f'--b0\r\nContent-Type: text/plain; name="n{n}.txt"\r\n\r\nx\r\n' for n in range(3))
+    raw = (_HEAD + 'Content-Type: multipart/mixed; boundary="b0"\r\n\r\n').encode() + deep + after.encode() + b"--b0--\r\n"
+    report = headerscope.analyze(raw, offline=True)
+    assert [a.filename for a in report.attachments] == ["n0.txt", "n1.txt", "n2.txt"]
+    assert report.attachments_unlisted == 1 and report.attachments_walk_stopped
+
+
+def test_a_deep_nesting_stays_fast() -> None:
+    """5,000 levels: the walk stops at 8 and the rest is one linear search."""
+    started = time.process_time()
+    report = headerscope.analyze(_nested(5000), offline=True)
+    assert report.attachments_unlisted == 1
+    assert time.process_time() - started < 10

@@ -57,10 +57,11 @@ def dns_unanswered_line(report: Report) -> str | None:
 
 def unlisted_attachments_line(report: Report) -> str | None:
     """The line under the attachment table for the files not listed, or None: "at least" when
-    the part walk stopped at its bound with parts left (the rest was only searched for names)."""
+    the part walk stopped at a bound with parts left (the rest was only searched for names)."""
     if report.attachments_walk_stopped:
         return (f"… and at least {report.attachments_unlisted} more attachment(s), not listed: the walk of the "
-                "message's parts stopped at 300 parts, and the rest was only searched for file names.")
+                "message's parts stopped at its bounds (300 parts, multiparts nested 8 deep), and the rest was only "
+                "searched for file names.")
     if report.attachments_unlisted:
         return f"… and {report.attachments_unlisted} more attachment(s), not listed."
     return None
