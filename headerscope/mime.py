@@ -4904,17 +4904,22 @@ def _names_past_walk(raw: bytes, start: int, stop: int | None = None) -> tuple[i
     pieces: dict[bytes, tuple[dict[int, tuple[str, bool]], list[int]]] = {}
     previous_end = start  # a blank line is looked for between two hits only: linear
 
-    def read(value: str | None, sections: dict[int, tuple[str, bool]] | None) -> None:
+    # The risky names said of each part (by its count): a part names its file in name= and in
+    # filename= alike, which is one file, said once.
+    said: set[tuple[int, str]] = set()
+
+    def read(value: str | None, sections: dict[int, tuple[str, bool]] | None, part: int) -> None:
         name = _file_name(value if sections is None else _rfc2231_value(sections))
         if name is None:
             return
         kind = _RISKY_EXTENSIONS.get(_extension(name)[1])
-        if kind is not None:
+        if kind is not None and (part, name) not in said:
+            said.add((part, name))
             risky.append((_shown_name(name), kind, _spoofed(name)))
 
     def flush() -> None:
-        for sections, _length in pieces.values():
-            read(None, sections)
+        for sections, length in pieces.values():
+            read(None, sections, length[1])
         pieces.clear()
 
     for match in itertools.islice(_name_parameter().finditer(raw, start, end), _MAX_BEYOND_NAMES):
@@ -4931,9 +4936,10 @@ def _names_past_walk(raw: bytes, start: int, stop: int | None = None) -> tuple[i
         value = match.group(4).decode("utf-8", "replace")
         text = _unquote(value) if value.startswith('"') else value
         if piece is None:
-            read(text, {0: (text, True)} if encoded else None)
+            read(text, {0: (text, True)} if encoded else None, counted)
             continue
-        sections, length = pieces.setdefault((match.group(1) or b"").lower(), ({}, [0]))
+        # (The pieces, and the characters and the part they were read in.)
+        sections, length = pieces.setdefault((match.group(1) or b"").lower(), ({}, [0, counted]))
         if length[0] < _MAX_CONTENT_TYPE:
             sections[_piece_number(piece.decode())] = (text, encoded)
             length[0] += len(text)

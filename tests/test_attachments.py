@@ -374,6 +374,12 @@ def test_past_the_walks_bound_continued_names_are_read_as_the_walk_reads_them() 
     two = (b"\r\n--b1\r\nContent-Disposition: attachment; filename*0*=utf-8''a_%E2%80\r\n\r\nx\r\n"
            b"--b1\r\nContent-Disposition: attachment; filename*1*=%AEfdp.exe\r\n\r\nMZ\r\n")
     assert [(name, disguise) for name, _kind, disguise in _names_past_walk(two, 0)[1]] == [("\ufffdfdp.exe", None)]
+    # A part names its file in name= and in filename= alike: one file, said once (verification V42b's
+    # inputs said "invoice.pdf.exe ... and 1 more"); two parts of the same name are two.
+    part = (b"--b1\r\nContent-Type: application/octet-stream; name=\"invoice.pdf.exe\"\r\n"
+            b"Content-Disposition: attachment; filename=\"invoice.pdf.exe\"\r\n\r\nMZ\r\n")
+    assert [name for name, _kind, _disguise in _names_past_walk(b"\r\n" + part, 0)[1]] == ["invoice.pdf.exe"]
+    assert [name for name, _kind, _disguise in _names_past_walk(b"\r\n" + part + part, 0)[1]] == ["invoice.pdf.exe"] * 2
 
 
 # Names padded past the bound of a field read (verification V41c D2), in the report's three shapes:
